@@ -1,0 +1,500 @@
+"""AwardLedger: the ledger's use cases, one method each, always get -> decide -> save in one transaction.
+
+Every method takes the acting principal and an optional idempotency key and returns an `Outcome`: the
+answer as plain JSON-ready data, the notification position of its last event (for read-your-writes), and
+whether it was replayed from an earlier call with the same key. A refused command raises a `LedgerError`
+and writes nothing. A concurrent conflict on any aggregate the decision read is retried from the top.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
+
+from ledger import catalogue as catalogues
+from ledger.catalogue.model import Catalogue, Programme
+from ledger.domain import errors
+from ledger.domain.award_account import AwardAccount
+from ledger.domain.certification import Certification
+from ledger.domain.claim import Claim
+from ledger.domain.fund_year import FundYear
+from ledger.domain.idempotency import IdempotencyRecord
+from ledger.domain.innovation_body import InnovationBody
+from ledger.domain.organisation import Organisation
+from ledger.domain.payout import Payout
+from ledger.domain.values import Uscc, fmt, money, yuan
+from ledger.principals import Principal, Role
+from ledger.rules import ClaimFacts, entitle, find_programme, prepare
+from ledger.rules.term import require_in_term
+from ledger.store import register_transcodings
+from ledger import views
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    view: dict[str, Any]
+    position: int | None
+    replayed: bool = False
+
+
+class AwardLedger(Application[UUID]):
+    """The books of the policy: certifications, claims, decisions, appropriations, payouts, reversals."""
+
+    env = {"AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+    max_attempts = 60
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.versions: tuple[Catalogue, ...] = catalogues.catalogues()
+
+    def register_transcodings(self, transcoder: Any) -> None:
+        super().register_transcodings(transcoder)
+        register_transcodings(transcoder)
+
+    # ------------------------------------------------------------------ organisations and bodies
+
+    def register_organisation(self, by: Principal, *, uscc: str, name: str, in_district: bool,
+                              key: str | None = None) -> Outcome:
+        code = Uscc.parse(uscc).value
+        _require_role(by, Role.ADMIN, Role.BUREAU, doing="register organisations")
+        name = _text(name, "name")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            if self._exists(Organisation.create_id(code)):
+                raise errors.Conflict(f"organisation {code} is already registered; GET /v1/organisations/{code}")
+            org = Organisation(uscc=code, name=name, in_district=bool(in_district), by=by.name)
+            return [org], views.organisation(org)
+
+        return self._run(by, key, "register_organisation", {"uscc": code, "name": name, "in": in_district}, decide)
+
+    def register_body(self, by: Principal, *, body_id: str, name: str, kind: str, lead_uscc: str,
+                      recognised_on: date, key: str | None = None) -> Outcome:
+        _require_role(by, Role.ADMIN, Role.BUREAU, doing="register innovation bodies")
+        lead = Uscc.parse(lead_uscc).value
+        body_id, name = _text(body_id, "id"), _text(name, "name")
+        kinds = self.catalogue().body_kinds
+        if kind not in kinds:
+            raise errors.InvalidInput(f"kind {kind!r} is not a new-type innovation organisation; use one of "
+                                      + ", ".join(kinds))
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            if self._exists(InnovationBody.create_id(body_id)):
+                raise errors.Conflict(f"innovation body {body_id!r} is already registered")
+            org = self._organisation(lead)
+            body = InnovationBody(body_id=body_id, name=name, kind=kind, lead_uscc=lead, recognised_on=recognised_on,
+                                  by=by.name)
+            org.join(body_id, kind, recognised_on, recognised_on, True, by.name)
+            return [body, org], views.body(body)
+
+        args = {"id": body_id, "name": name, "kind": kind, "lead": lead, "on": recognised_on}
+        return self._run(by, key, "register_body", args, decide)
+
+    def add_member(self, by: Principal, *, body_id: str, uscc: str, joined_on: date,
+                   key: str | None = None) -> Outcome:
+        _require_role(by, Role.ADMIN, Role.BUREAU, doing="add members to innovation bodies")
+        code = Uscc.parse(uscc).value
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            body = self._get(InnovationBody, InnovationBody.create_id(body_id), f"innovation body {body_id!r}")
+            org = self._organisation(code)
+            if code in body.members:
+                raise errors.Conflict(f"{code} is already a member of {body_id!r}")
+            body.add_member(code, joined_on, by.name)
+            org.join(body_id, body.kind, joined_on, body.recognised_on, False, by.name)
+            return [body, org], views.body(body)
+
+        return self._run(by, key, "add_member", {"body": body_id, "uscc": code, "on": joined_on}, decide)
+
+    # ------------------------------------------------------------------ certifications
+
+    def record_certification(self, by: Principal, *, uscc: str, programme: str, effective_on: date,
+                             document_ref: str, tier: str | None = None, subject: str | None = None,
+                             body_id: str | None = None, key: str | None = None) -> Outcome:
+        code = Uscc.parse(uscc).value
+        prog = self._programme_for(by, programme, effective_on)
+        require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the certification's effective date")
+        tier = _certified_tier(prog, tier)
+        document_ref = _text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            org = self._organisation(code)
+            if body_id is not None:
+                self._get(InnovationBody, InnovationBody.create_id(body_id), f"innovation body {body_id!r}")
+            cert = Certification(uscc=code, programme=prog.code, tier=tier, effective_on=effective_on,
+                                 document_ref=document_ref, subject=subject, body_id=body_id, by=by.name)
+            touched: list[Aggregate] = [cert]
+            if prog.kind.value == "designation":
+                org.designate(prog.code, effective_on, str(cert.id), by.name)
+                touched.append(org)
+            return touched, views.certification(cert)
+
+        args = {"uscc": code, "p": programme, "tier": tier, "on": effective_on, "doc": document_ref,
+                "subject": subject, "body": body_id}
+        return self._run(by, key, "record_certification", args, decide)
+
+    def record_upgrade(self, by: Principal, *, certification_id: str, tier: str, effective_on: date,
+                       document_ref: str, key: str | None = None) -> Outcome:
+        cert_id = _uuid(certification_id, "certification")
+        document_ref = _text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            cert = self._get(Certification, cert_id, f"certification {certification_id}")
+            prog = self._programme_for(by, cert.programme, effective_on)
+            require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the upgrade's effective date")
+            new = _certified_tier(prog, tier)
+            ladder = prog.ladder_of(new)  # type: ignore[arg-type]
+            if cert.tier not in ladder or ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
+                raise errors.NotAnUpgrade(f"{prog.code} tier {new} is not above {cert.tier} on the ladder"
+                                          f" {' < '.join(ladder)}; an upgrade must climb its ladder")
+            if effective_on < cert.effective_on:
+                raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
+                                          f" {cert.effective_on}")
+            cert.upgrade(new, effective_on, document_ref, by.name)
+            return [cert], views.certification(cert)
+
+        args = {"cert": certification_id, "tier": tier, "on": effective_on, "doc": document_ref}
+        return self._run(by, key, "record_upgrade", args, decide)
+
+    # ------------------------------------------------------------------ claims and decisions
+
+    def submit_claim(self, by: Principal, *, uscc: str, programme: str, award_year: int, effective_on: date,
+                     tier: str | None = None, rank: int | None = None, subject: str | None = None,
+                     certification_id: str | None = None, body_id: str | None = None,
+                     basis_amount: Decimal | None = None, requested_amount: Decimal | None = None,
+                     document_ref: str | None = None, key: str | None = None) -> Outcome:
+        code = Uscc.parse(uscc).value
+        catalogue = self.catalogue_on(effective_on)
+        prog = self._programme_for(by, programme, effective_on)
+        basis = None if basis_amount is None else money(basis_amount)
+        requested = None if requested_amount is None else money(requested_amount)
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            org = self._organisation(code)
+            facts = ClaimFacts(code, prog.code, award_year, effective_on, tier, rank, subject, body_id, basis,
+                               requested, certification_id)
+            if certification_id is not None:
+                facts = self._with_certification(facts)
+            plan = prepare(catalogue, facts, org.facts())
+            accounts = [self._account(k.text) for k in plan.keys]
+            entitlement = entitle(plan, {a.key: a.state() for a in accounts})
+            claim = Claim(uscc=code, programme=prog.code, award_year=award_year, effective_on=effective_on,
+                          tier=entitlement.tier, rank=rank, subject=facts.subject, body_id=entitlement.body_id,
+                          certification_id=certification_id, basis_amount=basis, requested_amount=requested,
+                          document_ref=document_ref, gross_amount=entitlement.gross,
+                          entitled_amount=entitlement.amount, explanation=entitlement.explanation(),
+                          accounts=list(entitlement.accounts), policy_version=entitlement.policy_version,
+                          pays_award=prog.pays_awards, lead=prog.lead, by=by.name)
+            for account in accounts:
+                account.reserve(str(claim.id), prog.code, entitlement.amount, entitlement.gross, entitlement.tier,
+                                by.name)
+            return [claim, *accounts], views.claim(claim)
+
+        args = {"uscc": code, "p": programme, "y": award_year, "on": effective_on, "tier": tier, "rank": rank,
+                "subject": subject, "cert": certification_id, "body": body_id, "basis": basis, "req": requested,
+                "doc": document_ref}
+        return self._run(by, key, "submit_claim", args, decide)
+
+    def approve_claim(self, by: Principal, *, claim_id: str, amount: Decimal | None = None, note: str | None = None,
+                      key: str | None = None) -> Outcome:
+        cid = _uuid(claim_id, "claim")
+        decided = None if amount is None else money(amount)
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            claim = self._pending_claim(by, cid, "approve")
+            approved = claim.entitled_amount if decided is None else decided
+            if approved > claim.entitled_amount:
+                raise errors.CapExceeded(f"approval of {yuan(approved)} is above the claim's entitlement of"
+                                         f" {yuan(claim.entitled_amount)}; an approval may lower an amount, never"
+                                         " raise it")
+            if approved <= 0:
+                raise errors.InvalidAmount("an approval must be for more than 0.00; reject the claim instead")
+            accounts = [self._account(k) for k in claim.accounts]
+            for account in accounts:
+                account.consume(str(cid), approved, by.name)
+            touched: list[Aggregate] = [claim, *accounts]
+            if claim.pays_award:
+                touched.append(self._charge_fund(claim, approved, by))
+            claim.approve(approved, note, by.name)
+            return touched, views.claim(claim)
+
+        return self._run(by, key, "approve_claim", {"claim": claim_id, "amount": decided, "note": note}, decide)
+
+    def reject_claim(self, by: Principal, *, claim_id: str, reason: str, key: str | None = None) -> Outcome:
+        cid = _uuid(claim_id, "claim")
+        reason = _text(reason, "reason")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            claim = self._pending_claim(by, cid, "reject")
+            accounts = [self._account(k) for k in claim.accounts]
+            for account in accounts:
+                account.release(str(cid), by.name)
+            claim.reject(reason, by.name)
+            return [claim, *accounts], views.claim(claim)
+
+        return self._run(by, key, "reject_claim", {"claim": claim_id, "reason": reason}, decide)
+
+    # ------------------------------------------------------------------ money: appropriations, payouts, reversals
+
+    def record_appropriation(self, by: Principal, *, year: int, amount: Decimal, document_ref: str,
+                             key: str | None = None) -> Outcome:
+        _require_role(by, Role.FINANCE, doing="record appropriations")
+        value = money(amount)
+        document_ref = _text(document_ref, "document_ref")
+        if value <= 0:
+            raise errors.InvalidAmount("an appropriation must be more than 0.00")
+        policy = self._policy_for_year(year)
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            fund = self._get_or_none(FundYear, FundYear.create_id(year)) or FundYear(year=year)
+            fund.appropriate(value, document_ref, by.name)
+            return [fund], views.fund_year(fund, policy.special_fund_floor)
+
+        return self._run(by, key, "record_appropriation", {"y": year, "a": value, "doc": document_ref}, decide)
+
+    def record_payout(self, by: Principal, *, claim_id: str, amount: Decimal, paid_on: date, bank_ref: str,
+                      key: str | None = None) -> Outcome:
+        _require_role(by, Role.FINANCE, doing="record payouts")
+        cid = _uuid(claim_id, "claim")
+        value = money(amount)
+        bank_ref = _text(bank_ref, "bank_ref")
+        if value <= 0:
+            raise errors.InvalidAmount("a payout must be more than 0.00")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            claim = self._get(Claim, cid, f"claim {claim_id}")
+            if claim.status != "approved":
+                raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid")
+            if value > claim.outstanding_amount:
+                raise errors.OverApproved(f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
+                                          f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)}"
+                                          " outstanding)")
+            payout = Payout(claim_id=claim_id, uscc=claim.uscc, programme=claim.programme,
+                            award_year=claim.award_year, amount=value, paid_on=paid_on, bank_ref=bank_ref, by=by.name)
+            claim.record_payout(str(payout.id), value, by.name)
+            return [payout, claim], views.payout(payout, claim)
+
+        args = {"claim": claim_id, "a": value, "on": paid_on, "ref": bank_ref}
+        return self._run(by, key, "record_payout", args, decide)
+
+    def reverse_payout(self, by: Principal, *, payout_id: str, reason: str, key: str | None = None) -> Outcome:
+        _require_role(by, Role.FINANCE, doing="reverse payouts")
+        pid = _uuid(payout_id, "payout")
+        reason = _text(reason, "reason")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            payout = self._get(Payout, pid, f"payout {payout_id}")
+            if payout.reversed:
+                raise errors.InvalidState(f"payout {payout_id} was already reversed")
+            claim = self._get(Claim, UUID(payout.claim_id), f"claim {payout.claim_id}")
+            payout.reverse(reason, by.name)
+            claim.reverse_payout(payout_id, by.name)
+            return [payout, claim], views.payout(payout, claim)
+
+        return self._run(by, key, "reverse_payout", {"payout": payout_id, "reason": reason}, decide)
+
+    # ------------------------------------------------------------------ reads of single aggregates
+
+    def organisation(self, uscc: str) -> dict:
+        return views.organisation(self._organisation(Uscc.parse(uscc).value))
+
+    def claim(self, claim_id: str, *, with_history: bool = True) -> dict:
+        cid = _uuid(claim_id, "claim")
+        view = views.claim(self._get(Claim, cid, f"claim {claim_id}"))
+        if with_history:
+            view["history"] = [views.event_summary(e) for e in self.events.get(cid)]
+        return view
+
+    def certification(self, certification_id: str) -> dict:
+        cid = _uuid(certification_id, "certification")
+        return views.certification(self._get(Certification, cid, f"certification {certification_id}"))
+
+    def payout(self, payout_id: str) -> dict:
+        payout = self._get(Payout, _uuid(payout_id, "payout"), f"payout {payout_id}")
+        return views.payout(payout, self._get(Claim, UUID(payout.claim_id), "claim"))
+
+    def fund_year(self, year: int) -> dict:
+        policy = self._policy_for_year(year)
+        fund = self._get_or_none(FundYear, FundYear.create_id(year)) or FundYear(year=year)
+        return views.fund_year(fund, policy.special_fund_floor)
+
+    def aggregate_as_of(self, aggregate_id: UUID, at: datetime) -> Aggregate | None:
+        """The aggregate as the ledger knew it at `at` (recorded time), or None if it did not exist yet."""
+        version = None
+        for event in self.events.get(aggregate_id):
+            if event.timestamp > at:
+                break
+            version = event.originator_version
+        return None if version is None else self.repository.get(aggregate_id, version=version)
+
+    def catalogue(self) -> Catalogue:
+        return self.versions[-1]
+
+    def catalogue_on(self, day: date) -> Catalogue:
+        """The version in force on the day; outside every term, the newest (whose term check then refuses)."""
+        return next((c for c in self.versions if c.policy.in_term(day)), self.versions[-1])
+
+    # ------------------------------------------------------------------ machinery
+
+    def _run(self, by: Principal, key: str | None, command: str, args: dict[str, Any],
+             decide: Callable[[], tuple[Sequence[Aggregate], dict]]) -> Outcome:
+        fingerprint = hashlib.sha256(json.dumps({"command": command, **args}, sort_keys=True, default=str)
+                                     .encode()).hexdigest()
+        storage_faults = 0
+        for attempt in range(self.max_attempts):
+            if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
+                return replay
+            touched, view = decide()
+            touched = list(touched)
+            if key is not None:
+                touched.append(IdempotencyRecord(principal=by.name, key=key, fingerprint=fingerprint,
+                                                 result=json.dumps(view)))
+            try:
+                recordings = self.save(*touched)
+            except (IntegrityError, RecordConflictError):
+                # Someone else changed an aggregate this decision read: decide again on fresh state.
+                time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 25)))
+                continue
+            except OperationalError:
+                storage_faults += 1
+                if storage_faults >= 3:
+                    raise
+                time.sleep(0.05 * storage_faults)
+                continue
+            position = max((r.notification.id for r in recordings), default=None)
+            return Outcome(view, position)
+        raise errors.ConcurrencyExhausted(f"{command} met {self.max_attempts} concurrent conflicts in a row and"
+                                          " wrote nothing; send it again (with the same Idempotency-Key)")
+
+    def _replay(self, by: Principal, key: str, fingerprint: str) -> Outcome | None:
+        record = self._get_or_none(IdempotencyRecord, IdempotencyRecord.create_id(by.name, key))
+        if record is None:
+            return None
+        if record.fingerprint != fingerprint:
+            raise errors.Conflict(f"Idempotency-Key {key!r} was already used for a different command; use a new key"
+                                  " for a new command")
+        return Outcome(json.loads(record.result), None, replayed=True)
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(list(self.events.get(aggregate_id, limit=1)))
+
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        found = self._get_or_none(cls, aggregate_id)
+        if found is None:
+            raise errors.NotFound(f"{what} is not in the ledger; check the id")
+        return found
+
+    def _get_or_none(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            found = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(found, cls):
+            return None
+        return found
+
+    def _organisation(self, uscc: str) -> Organisation:
+        return self._get(Organisation, Organisation.create_id(uscc),
+                         f"organisation {uscc} (register it with POST /v1/organisations first)")
+
+    def _account(self, key: str) -> AwardAccount:
+        return self._get_or_none(AwardAccount, AwardAccount.create_id(key)) or AwardAccount(key=key)
+
+    def _programme_for(self, by: Principal, code: str, day: date) -> Programme:
+        _require_role(by, Role.BUREAU, doing="record certifications and claims")
+        prog = find_programme(self.catalogue_on(day), code)
+        if by.bureau != prog.lead:
+            raise errors.NotLeadBureau(f"{prog.code} (Art. {prog.article}) is led by {prog.lead}; {by.name} speaks for"
+                                       f" {by.bureau}. Only the lead bureau records and decides it")
+        return prog
+
+    def _pending_claim(self, by: Principal, cid: UUID, doing: str) -> Claim:
+        _require_role(by, Role.BUREAU, doing=f"{doing} claims")
+        claim = self._get(Claim, cid, f"claim {cid}")
+        if by.bureau != claim.lead:
+            raise errors.NotLeadBureau(f"claim {cid} is under {claim.programme}, led by {claim.lead}; {by.name} may"
+                                       f" not {doing} it")
+        if claim.status != "pending":
+            raise errors.InvalidState(f"claim {cid} is already {claim.status}; only a pending claim can be decided")
+        return claim
+
+    def _with_certification(self, facts: ClaimFacts) -> ClaimFacts:
+        cert = self._get(Certification, _uuid(facts.certification_id, "certification"),  # type: ignore[arg-type]
+                         f"certification {facts.certification_id}")
+        if cert.uscc != facts.uscc or cert.programme != facts.programme:
+            raise errors.InvalidInput(f"certification {facts.certification_id} is {cert.programme} for {cert.uscc},"
+                                      f" not {facts.programme} for {facts.uscc}")
+        tier = cert.tier_on(facts.effective_on)
+        if cert.tier is not None and tier is None:
+            raise errors.NotEligible(f"certification {facts.certification_id} takes effect on {cert.effective_on},"
+                                     f" after the claim's effective date {facts.effective_on}")
+        if facts.tier is not None and facts.tier != tier:
+            raise errors.InvalidInput(f"tier {facts.tier!r} disagrees with certification {facts.certification_id},"
+                                      f" which stands at {tier!r} on {facts.effective_on}; leave tier out")
+        return ClaimFacts(facts.uscc, facts.programme, facts.award_year, facts.effective_on, tier, facts.rank,
+                          facts.subject or cert.subject, facts.body_id or cert.body_id, facts.basis_amount,
+                          facts.requested_amount, facts.certification_id)
+
+    def _charge_fund(self, claim: Claim, amount: Decimal, by: Principal) -> FundYear:
+        fund = self._get_or_none(FundYear, FundYear.create_id(claim.award_year))
+        if fund is None or fund.headroom < amount:
+            have = "nothing" if fund is None else f"{yuan(fund.appropriated)} with {yuan(fund.headroom)} left"
+            raise errors.FundExhausted(f"the {claim.award_year} special fund has {have}; approving {yuan(amount)}"
+                                       " would pass its appropriation. Finance must record a (further)"
+                                       f" appropriation for {claim.award_year} first")
+        fund.charge(str(claim.id), amount, by.name)
+        return fund
+
+    def _policy_for_year(self, year: int):  # noqa: ANN202 - a Policy
+        for version in self.versions:
+            if year in version.policy.years:
+                return version.policy
+        term = self.versions[-1].policy
+        raise errors.OutsidePolicyTerm(f"year {year} does not overlap the policy term {term.term_text}")
+
+
+def _require_role(by: Principal, *roles: Role, doing: str) -> None:
+    if by.role not in roles:
+        raise errors.Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs "
+                               + " or ".join(r.value for r in roles))
+
+
+def _certified_tier(prog: Programme, tier: str | None) -> str | None:
+    if prog.kind.value == "designation" or not prog.tiers:
+        if tier is not None:
+            raise errors.UnknownTier(f"{prog.code} has no tiers; leave tier out")
+        return None
+    if tier is None:
+        raise errors.MissingFact(f"{prog.code} certifications need a tier: " + ", ".join(t.code for t in prog.tiers))
+    if prog.tier(tier) is None:
+        raise errors.UnknownTier(f"{prog.code} has no tier {tier!r}; its tiers are "
+                                 + ", ".join(t.code for t in prog.tiers))
+    return tier
+
+
+def _uuid(value: str | None, what: str) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise errors.NotFound(f"{what} {value!r} is not a ledger id") from None
+
+
+def _text(value: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise errors.InvalidInput(f"{field} must be a non-empty string")
+    return value.strip()
+
+
+__all__ = ["AwardLedger", "Outcome", "fmt"]

@@ -1,0 +1,149 @@
+"""The policy catalogue as typed values: programmes, tiers, ladders, caps, rank shares, the term."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    TIERED = "tiered"            # fixed amount per tier, one time
+    CAPPED = "capped"            # decided by the bureau, at most the programme's award cap
+    RATE = "rate"                # a share of a declared basis, rounded down to the fen
+    AS_REQUIRED = "as_required"  # 按要求: decided with a document reference, no formula, no cap
+    INVESTMENT = "investment"    # Art. 13 fund money, kept apart from awards
+    DESIGNATION = "designation"  # no money; a status other rules depend on
+
+
+class CapScope(StrEnum):
+    PROJECT = "project"                      # per organisation, programme and project (the claim's subject)
+    ENTERPRISE_YEAR = "enterprise_year"      # per organisation, programme and award year
+    ENTERPRISE_TERM = "enterprise_term"      # per organisation and programme over the policy term
+    ORGANISATION_YEAR = "organisation_year"  # per innovation organisation (body) and award year, all members
+    FUND = "fund"                            # one pot for the whole programme
+
+
+class OncePer(StrEnum):
+    ORGANISATION = "organisation"
+    SUBJECT = "subject"
+    AWARD_YEAR = "award_year"
+
+
+@dataclass(frozen=True)
+class Tier:
+    code: str
+    name_zh: str
+    name_en: str
+    amount: Decimal | None = None
+    max_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Cap:
+    scope: CapScope
+    limit: Decimal
+    reading: str = ""
+
+
+@dataclass(frozen=True)
+class RankShare:
+    first: int
+    last: int
+    share: Decimal
+
+
+@dataclass(frozen=True)
+class Threshold:
+    fact: str
+    minimum: Decimal
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Programme:
+    code: str
+    article: int
+    lead: str
+    kind: Kind
+    name_zh: str
+    name_en: str
+    tiers: tuple[Tier, ...] = ()
+    ladders: tuple[tuple[str, ...], ...] = ()
+    rate: Decimal | None = None
+    basis_zh: str = ""
+    basis_en: str = ""
+    max_award: Decimal | None = None
+    caps: tuple[Cap, ...] = ()
+    rank_shares: tuple[RankShare, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
+    once_per: OncePer | None = None
+    requires_membership: bool = True
+    requires_designation: str | None = None
+    requires_body_lead: bool = False
+    ladder_reading: str = ""
+
+    def tier(self, code: str) -> Tier | None:
+        return next((t for t in self.tiers if t.code == code), None)
+
+    def ladder_of(self, tier: str) -> tuple[str, ...]:
+        """The ladder a tier stands on; a tier on no ladder is a ladder of its own."""
+        return next((ladder for ladder in self.ladders if tier in ladder), (tier,))
+
+    @property
+    def pays_awards(self) -> bool:
+        """Investments are fund money and designations pay nothing: neither counts as an award."""
+        return self.kind not in (Kind.INVESTMENT, Kind.DESIGNATION)
+
+
+@dataclass(frozen=True)
+class Bureau:
+    code: str
+    name_zh: str
+    name_en: str
+    records_money: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: str
+    title_zh: str
+    title_en: str
+    issued_on: date
+    effective_from: date
+    effective_to: date
+    term_article: int
+    currency: str
+    special_fund_floor: Decimal
+    special_fund_article: int
+    supersession_article: int
+    upgrade_article: int
+    eligibility_article: int
+
+    def in_term(self, day: date) -> bool:
+        return self.effective_from <= day <= self.effective_to
+
+    @property
+    def years(self) -> range:
+        return range(self.effective_from.year, self.effective_to.year + 1)
+
+    @property
+    def term_text(self) -> str:
+        return f"{self.effective_from.isoformat()} to {self.effective_to.isoformat()} inclusive"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    policy: Policy
+    bureaus: tuple[Bureau, ...]
+    body_kinds: dict[str, tuple[str, str]]
+    programmes: dict[str, Programme] = field(default_factory=dict)
+    source: str = ""
+
+    def programme(self, code: str) -> Programme | None:
+        return self.programmes.get(code)
+
+    def bureau(self, code: str) -> Bureau | None:
+        return next((b for b in self.bureaus if b.code == code), None)

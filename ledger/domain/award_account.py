@@ -1,0 +1,43 @@
+"""A tally that claims draw on: a cap's usage, a ladder's rungs, a subject's awards, a one-time slot.
+
+Pending claims reserve, approvals consume (possibly less), rejections release. Every decision that reads
+an account writes to it, so two concurrent decisions on one tally conflict and one of them retries."""
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.ids import natural_id
+from ledger.rules.facts import AccountState, Entry
+
+
+class AwardAccount(Aggregate):
+    @staticmethod
+    def create_id(key: str) -> UUID:
+        return natural_id("account", key)
+
+    @event("Opened")
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.entries: dict[str, dict] = {}
+
+    @event("Reserved")
+    def reserve(self, claim_id: str, programme: str, amount: Decimal, gross: Decimal, tier: str | None,
+                by: str) -> None:
+        self.entries[claim_id] = {"programme": programme, "status": "pending", "amount": amount, "gross": gross,
+                                  "tier": tier}
+
+    @event("Consumed")
+    def consume(self, claim_id: str, amount: Decimal, by: str) -> None:
+        self.entries[claim_id].update(status="approved", amount=amount)
+
+    @event("Released")
+    def release(self, claim_id: str, by: str) -> None:
+        self.entries[claim_id].update(status="rejected")
+
+    def state(self) -> AccountState:
+        return AccountState(self.key, tuple(
+            Entry(claim_id, e["programme"], e["status"], e["amount"], e["gross"], e["tier"])
+            for claim_id, e in self.entries.items()))

@@ -1,0 +1,30 @@
+"""A certification a lead bureau records: a recognition at a tier, a designation, or an award won."""
+from __future__ import annotations
+
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+
+class Certification(Aggregate):
+    @event("Recorded")
+    def __init__(self, uscc: str, programme: str, tier: str | None, effective_on: date, document_ref: str,
+                 subject: str | None, body_id: str | None, by: str) -> None:
+        self.uscc = uscc
+        self.programme = programme
+        self.tier = tier
+        self.effective_on = effective_on
+        self.document_ref = document_ref
+        self.subject = subject
+        self.body_id = body_id
+        self.tiers: list[dict] = [{"tier": tier, "effective_on": effective_on, "document_ref": document_ref}]
+
+    @event("Upgraded")
+    def upgrade(self, tier: str, effective_on: date, document_ref: str, by: str) -> None:
+        self.tier = tier
+        self.tiers.append({"tier": tier, "effective_on": effective_on, "document_ref": document_ref})
+
+    def tier_on(self, day: date) -> str | None:
+        """The tier in force on a day: upgrades count from their own effective date."""
+        held = [t for t in self.tiers if t["effective_on"] <= day]
+        return held[-1]["tier"] if held else None

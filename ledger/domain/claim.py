@@ -1,0 +1,69 @@
+"""A claim for money under one programme: submitted with its entitlement and explanation, then approved
+(possibly for less) or rejected, then paid in one or more payouts that may be reversed."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from eventsourcing.domain import Aggregate, event
+
+ZERO = Decimal("0.00")
+
+
+class Claim(Aggregate):
+    @event("Submitted")
+    def __init__(self, uscc: str, programme: str, award_year: int, effective_on: date, tier: str | None,
+                 rank: int | None, subject: str | None, body_id: str | None, certification_id: str | None,
+                 basis_amount: Decimal | None, requested_amount: Decimal | None, document_ref: str | None,
+                 gross_amount: Decimal, entitled_amount: Decimal, explanation: list[dict], accounts: list[str],
+                 policy_version: str, pays_award: bool, lead: str, by: str) -> None:
+        self.uscc = uscc
+        self.programme = programme
+        self.award_year = award_year
+        self.effective_on = effective_on
+        self.tier = tier
+        self.rank = rank
+        self.subject = subject
+        self.body_id = body_id
+        self.certification_id = certification_id
+        self.basis_amount = basis_amount
+        self.requested_amount = requested_amount
+        self.document_ref = document_ref
+        self.gross_amount = gross_amount
+        self.entitled_amount = entitled_amount
+        self.explanation = explanation
+        self.accounts = accounts
+        self.policy_version = policy_version
+        self.pays_award = pays_award
+        self.lead = lead
+        self.status = "pending"
+        self.approved_amount: Decimal | None = None
+        self.decision_note: str | None = None
+        self.payouts: dict[str, Decimal] = {}
+
+    @event("Approved")
+    def approve(self, amount: Decimal, note: str | None, by: str) -> None:
+        self.status = "approved"
+        self.approved_amount = amount
+        self.decision_note = note
+
+    @event("Rejected")
+    def reject(self, reason: str, by: str) -> None:
+        self.status = "rejected"
+        self.decision_note = reason
+
+    @event("PayoutRecorded")
+    def record_payout(self, payout_id: str, amount: Decimal, by: str) -> None:
+        self.payouts[payout_id] = amount
+
+    @event("PayoutReversed")
+    def reverse_payout(self, payout_id: str, by: str) -> None:
+        self.payouts.pop(payout_id, None)
+
+    @property
+    def paid_amount(self) -> Decimal:
+        return sum(self.payouts.values(), ZERO)
+
+    @property
+    def outstanding_amount(self) -> Decimal:
+        return (self.approved_amount or ZERO) - self.paid_amount

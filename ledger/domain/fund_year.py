@@ -1,0 +1,37 @@
+"""The special fund of one year (Art. 2): appropriations recorded by finance, approvals charged to it."""
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.ids import natural_id
+
+ZERO = Decimal("0.00")
+
+
+class FundYear(Aggregate):
+    @staticmethod
+    def create_id(year: int) -> UUID:
+        return natural_id("fund-year", str(year))
+
+    @event("Opened")
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.appropriations: list[dict] = []
+        self.appropriated = ZERO
+        self.approved = ZERO
+
+    @event("Appropriated")
+    def appropriate(self, amount: Decimal, document_ref: str, by: str) -> None:
+        self.appropriations.append({"amount": amount, "document_ref": document_ref})
+        self.appropriated += amount
+
+    @event("Charged")
+    def charge(self, claim_id: str, amount: Decimal, by: str) -> None:
+        self.approved += amount
+
+    @property
+    def headroom(self) -> Decimal:
+        return self.appropriated - self.approved

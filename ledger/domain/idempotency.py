@@ -1,0 +1,22 @@
+"""The first answer to a command sent with an Idempotency-Key, saved in the same transaction as the
+command's own events, so a retry (even after a restart) gets that answer and writes nothing."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.ids import natural_id
+
+
+class IdempotencyRecord(Aggregate):
+    @staticmethod
+    def create_id(principal: str, key: str) -> UUID:
+        return natural_id("idempotency", f"{principal}\x1f{key}")
+
+    @event("Recorded")
+    def __init__(self, principal: str, key: str, fingerprint: str, result: str) -> None:
+        self.principal = principal
+        self.key = key
+        self.fingerprint = fingerprint
+        self.result = result

@@ -1,0 +1,46 @@
+"""An organisation that may benefit: registered with its USCC, joined to innovation bodies, designated."""
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.ids import natural_id
+from ledger.rules.facts import Membership, OrganisationFacts
+
+
+class Organisation(Aggregate):
+    @staticmethod
+    def create_id(uscc: str) -> UUID:
+        return natural_id("organisation", uscc)
+
+    @event("Registered")
+    def __init__(self, uscc: str, name: str, in_district: bool, by: str) -> None:
+        self.uscc = uscc
+        self.name = name
+        self.in_district = in_district
+        self.memberships: list[dict] = []
+        self.designations: dict[str, dict] = {}
+
+    @event("Joined")
+    def join(self, body_id: str, body_kind: str, joined_on: date, recognised_on: date, is_lead: bool,
+             by: str) -> None:
+        self.memberships.append({"body_id": body_id, "body_kind": body_kind, "joined_on": joined_on,
+                                 "recognised_on": recognised_on, "is_lead": is_lead})
+
+    @event("Designated")
+    def designate(self, programme: str, effective_on: date, certification_id: str, by: str) -> None:
+        current = self.designations.get(programme)
+        if current is None or effective_on < current["effective_on"]:
+            self.designations[programme] = {"effective_on": effective_on, "certification_id": certification_id}
+
+    def member_of(self, body_id: str) -> bool:
+        return any(m["body_id"] == body_id for m in self.memberships)
+
+    def facts(self) -> OrganisationFacts:
+        return OrganisationFacts(
+            uscc=self.uscc, in_district=self.in_district,
+            memberships=tuple(Membership(**m) for m in self.memberships),
+            designations={p: d["effective_on"] for p, d in self.designations.items()},
+        )

@@ -1,0 +1,27 @@
+"""Money paid by finance against an approved claim; a reversal is an event, never a deletion."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from eventsourcing.domain import Aggregate, event
+
+
+class Payout(Aggregate):
+    @event("Recorded")
+    def __init__(self, claim_id: str, uscc: str, programme: str, award_year: int, amount: Decimal, paid_on: date,
+                 bank_ref: str, by: str) -> None:
+        self.claim_id = claim_id
+        self.uscc = uscc
+        self.programme = programme
+        self.award_year = award_year
+        self.amount = amount
+        self.paid_on = paid_on
+        self.bank_ref = bank_ref
+        self.reversed = False
+        self.reversal_reason: str | None = None
+
+    @event("Reversed")
+    def reverse(self, reason: str, by: str) -> None:
+        self.reversed = True
+        self.reversal_reason = reason

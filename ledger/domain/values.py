@@ -1,0 +1,79 @@
+"""Value types of the ledger: money to the fen and the unified social credit code."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
+from ledger.domain.errors import InvalidAmount, InvalidUscc
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """An exact amount in yuan, to the fen. Refuses floats, negatives and fractions of a fen."""
+    if isinstance(value, float) or isinstance(value, bool):
+        raise InvalidAmount(f"amount {value!r} must be a decimal string such as \"300000.00\", not a float")
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidAmount(f"amount {value!r} is not a number; send a decimal string such as \"300000.00\"") from None
+    if not amount.is_finite():
+        raise InvalidAmount(f"amount {value!r} is not a finite number")
+    if amount < 0:
+        raise InvalidAmount(f"amount {value!r} is negative; amounts are zero or more")
+    if amount != amount.quantize(FEN, rounding=ROUND_DOWN):
+        raise InvalidAmount(f"amount {value!r} has more than two decimal places; the fen is the smallest unit")
+    return amount.quantize(FEN)
+
+
+def fen_down(value: Decimal) -> Decimal:
+    """Round down to the fen: the policy's "at most" never rounds up."""
+    return value.quantize(FEN, rounding=ROUND_DOWN)
+
+
+def fmt(amount: Decimal) -> str:
+    """The contract's wire form: a decimal string with two places."""
+    return str(amount.quantize(FEN))
+
+
+def yuan(amount: Decimal) -> str:
+    """Human form for explanations: thousands separators, two places."""
+    return f"{amount.quantize(FEN):,}"
+
+
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_character(first17: str) -> str:
+    """GB 32100-2015: the 18th character from a weighted sum modulo 31."""
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_CHARS[(31 - total % 31) % 31]
+
+
+@dataclass(frozen=True, slots=True)
+class Uscc:
+    """统一社会信用代码: 18 characters, the last a check character over the first 17."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        code = self.value
+        if not isinstance(code, str) or len(code) != 18:
+            raise InvalidUscc(f"USCC {code!r} must be 18 characters (GB 32100-2015)")
+        bad = [c for c in code if c not in USCC_CHARS]
+        if bad:
+            raise InvalidUscc(f"USCC {code!r} has characters outside GB 32100-2015's set: {''.join(bad)!r}"
+                              " (letters I, O, S, V, Z are never used; use capitals)")
+        expected = uscc_check_character(code[:17])
+        if code[17] != expected:
+            raise InvalidUscc(f"USCC {code!r} fails its check character: expected {expected!r} at position 18;"
+                              " check the code was copied correctly")
+
+    @classmethod
+    def parse(cls, value: object) -> Uscc:
+        return cls(str(value).strip().upper() if isinstance(value, str) else value)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return self.value

@@ -1,0 +1,34 @@
+"""Cumulative caps (rule 5): consumed by approvals, reserved by pending claims; an award is cut to the
+headroom left and the explanation says which cap cut it and by how much."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ledger.catalogue.model import Cap, Programme
+from ledger.domain.errors import CapExceeded
+from ledger.domain.values import yuan
+from ledger.rules.explanation import Explanation
+from ledger.rules.facts import AccountState
+
+SCOPE_TEXT = {
+    "project": "per project", "enterprise_year": "per enterprise per year",
+    "enterprise_term": "per enterprise over the policy term",
+    "organisation_year": "per innovation organisation per year", "fund": "for the whole fund",
+}
+
+
+def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Decimal, why: Explanation) -> Decimal:
+    headroom = cap.limit - account.used
+    scope = SCOPE_TEXT[cap.scope.value]
+    if headroom <= 0:
+        raise CapExceeded(f"the {programme.code} cap of {yuan(cap.limit)} {scope} is used up ({account.key}:"
+                          f" {yuan(account.used)} reserved or approved); nothing is left to award",
+                          cap=account.key)
+    if amount > headroom:
+        why.add(f"cap:{cap.scope.value}", programme.article,
+                f"cap {yuan(cap.limit)} {scope}: {yuan(account.used)} already used, {yuan(headroom)} left;"
+                f" cut by {yuan(amount - headroom)}", headroom)
+        return headroom
+    why.add(f"cap:{cap.scope.value}", programme.article,
+            f"cap {yuan(cap.limit)} {scope}: {yuan(account.used)} used, {yuan(headroom)} left; not cut", amount)
+    return amount

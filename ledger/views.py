@@ -1,0 +1,86 @@
+"""Aggregates rendered as the contract's JSON-ready answers: money as two-place strings, dates ISO."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ledger.domain.certification import Certification
+from ledger.domain.claim import Claim
+from ledger.domain.fund_year import FundYear
+from ledger.domain.innovation_body import InnovationBody
+from ledger.domain.organisation import Organisation
+from ledger.domain.payout import Payout
+from ledger.domain.values import fmt
+
+
+def _m(amount: Decimal | None) -> str | None:
+    return None if amount is None else fmt(amount)
+
+
+def _d(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _t(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def organisation(org: Organisation) -> dict[str, Any]:
+    return {
+        "uscc": org.uscc, "name": org.name, "in_district": org.in_district,
+        "registered_at": _t(org.created_on),
+        "memberships": [{"body_id": m["body_id"], "body_kind": m["body_kind"], "joined_on": _d(m["joined_on"]),
+                         "is_lead": m["is_lead"]} for m in org.memberships],
+        "designations": [{"programme": p, "effective_on": _d(d["effective_on"]),
+                          "certification_id": d["certification_id"]} for p, d in org.designations.items()],
+    }
+
+
+def body(b: InnovationBody) -> dict[str, Any]:
+    return {"id": b.body_id, "name": b.name, "kind": b.kind, "lead_uscc": b.lead_uscc,
+            "recognised_on": _d(b.recognised_on),
+            "members": [{"uscc": u, "joined_on": _d(d)} for u, d in b.members.items()]}
+
+
+def certification(c: Certification) -> dict[str, Any]:
+    return {"id": str(c.id), "uscc": c.uscc, "programme": c.programme, "tier": c.tier,
+            "effective_on": _d(c.effective_on), "document_ref": c.document_ref, "subject": c.subject,
+            "body_id": c.body_id, "recorded_at": _t(c.created_on),
+            "tiers": [{"tier": t["tier"], "effective_on": _d(t["effective_on"]), "document_ref": t["document_ref"]}
+                      for t in c.tiers]}
+
+
+def claim(c: Claim) -> dict[str, Any]:
+    return {
+        "id": str(c.id), "uscc": c.uscc, "programme": c.programme, "award_year": c.award_year,
+        "effective_on": _d(c.effective_on), "tier": c.tier, "rank": c.rank, "subject": c.subject,
+        "body_id": c.body_id, "certification_id": c.certification_id, "basis_amount": _m(c.basis_amount),
+        "requested_amount": _m(c.requested_amount), "document_ref": c.document_ref, "status": c.status,
+        "gross_amount": _m(c.gross_amount), "entitled_amount": _m(c.entitled_amount),
+        "approved_amount": _m(c.approved_amount), "paid_amount": fmt(c.paid_amount),
+        "outstanding_amount": fmt(c.outstanding_amount), "decision_note": c.decision_note,
+        "explanation": c.explanation, "policy_version": c.policy_version, "lead_bureau": c.lead,
+        "submitted_at": _t(c.created_on), "updated_at": _t(c.modified_on),
+    }
+
+
+def payout(p: Payout, c: Claim) -> dict[str, Any]:
+    return {"id": str(p.id), "claim_id": p.claim_id, "uscc": p.uscc, "programme": p.programme,
+            "award_year": p.award_year, "amount": fmt(p.amount), "paid_on": _d(p.paid_on), "bank_ref": p.bank_ref,
+            "status": "reversed" if p.reversed else "paid", "reversal_reason": p.reversal_reason,
+            "recorded_at": _t(p.created_on),
+            "claim": {"approved_amount": _m(c.approved_amount), "paid_amount": fmt(c.paid_amount),
+                      "outstanding_amount": fmt(c.outstanding_amount)}}
+
+
+def fund_year(f: FundYear, floor: Decimal) -> dict[str, Any]:
+    return {"year": f.year, "appropriated": fmt(f.appropriated), "approved": fmt(f.approved),
+            "headroom": fmt(f.headroom), "floor": fmt(floor), "below_floor": f.appropriated < floor,
+            "appropriations": [{"amount": fmt(a["amount"]), "document_ref": a["document_ref"]}
+                               for a in f.appropriations]}
+
+
+def event_summary(event: Any) -> dict[str, Any]:
+    return {"event": type(event).__name__, "version": event.originator_version, "recorded_at": _t(event.timestamp),
+            "by": getattr(event, "by", None)}
