@@ -1,0 +1,57 @@
+# award-ledger: `make serve` and `make test` set everything up themselves on a fresh machine.
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+# Written after a successful install; the venv is created if missing, reinstalled if the stamp is stale.
+STAMP   := $(VENV)/.installed
+PYTHON  ?= $(shell command -v python3.11 || command -v python3)
+SHARED  := ../shared
+
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv .venv serve test lint acceptance bench clean
+
+help:
+	@echo "make serve       run the HTTP API (LEDGER_DATABASE_URL, LEDGER_AUTH_FILE; defaults in README)"
+	@echo "make test        run the tests on SQLite and PostgreSQL (PYTEST_ARGS='-k caps -x' to narrow)"
+	@echo "make lint        ruff check"
+	@echo "make acceptance  public acceptance scenarios on SQLite, then on a fresh PostgreSQL database"
+	@echo "make bench       run bench/run.py if present"
+	@echo "make clean       remove the venv and caches (var/, the local ledger data, stays)"
+
+venv .venv: $(STAMP)
+
+# The editable install maps only the top-level packages that existed when it ran, so a package
+# created later (its __init__.py newer than the stamp) triggers a reinstall too.
+$(STAMP): pyproject.toml $(wildcard ledger/__init__.py projections/__init__.py api/__init__.py)
+	@if [ ! -x $(BIN)/python ]; then \
+		echo "==> creating $(VENV) with $(PYTHON)"; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	@echo "==> installing award-ledger and its dev tools into $(VENV) (pip install -e '.[dev]')"
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/award-ledger serve
+
+# make reports every failing recipe as exit 2, so pytest's "no tests collected" (5) is named here.
+test: $(STAMP)
+	@echo "$(BIN)/pytest $(PYTEST_ARGS)"
+	@$(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; \
+		if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5); that is a failure"; fi; \
+		exit $$status; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+acceptance: $(STAMP)
+	scripts/acceptance.sh $(SHARED)/acceptance/public.py
+
+bench: $(STAMP)
+	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "no bench/run.py yet: nothing to run"; fi
+
+clean:
+	rm -rf $(VENV) test-output/ .pytest_cache .ruff_cache build/ *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
