@@ -1,0 +1,167 @@
+"""Where the ledger keeps its events: `LEDGER_DATABASE_URL` → eventsourcing settings, plus transcodings.
+
+One URL selects both the event store and the read models, so everything that opens the store (the
+application, the projections, the CLI) derives its settings here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from urllib.parse import SplitResult, unquote, urlsplit
+
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Transcoding,
+    UUIDAsHex,
+)
+
+ACCEPTED_FORMS = (
+    "sqlite:///PATH (relative or absolute; sqlite:///:memory: for a throw-away store) "
+    "or postgresql://USER[:PASS]@HOST[:PORT]/DB (postgres:// also accepted)"
+)
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+# A plain ":memory:" would give every pooled connection its own empty database; the shared cache
+# makes one in-memory database that the application and projections of this process all see.
+SQLITE_SHARED_MEMORY = "file::memory:?cache=shared"
+
+
+class StoreConfigError(ValueError):
+    """LEDGER_DATABASE_URL cannot be turned into store settings."""
+
+
+def is_postgres(url: str) -> bool:
+    """Whether the URL names a PostgreSQL database (by its scheme alone)."""
+    return url.split("://", 1)[0].lower() in POSTGRES_SCHEMES
+
+
+def store_env(url: str) -> dict[str, str]:
+    """The eventsourcing environment (PERSISTENCE_MODULE and friends) for a LEDGER_DATABASE_URL."""
+    if is_postgres(url):
+        return _postgres_env(url)
+    return _sqlite_env(url)
+
+
+def sqlite_path(url: str) -> str:
+    """The SQLite database name for a `sqlite:///` URL, as the sqlite3 module (uri=True) opens it."""
+    if not url.startswith(SQLITE_PREFIX):
+        raise _bad_url(url, "it is neither a sqlite:/// nor a postgresql:// URL")
+    path = url[len(SQLITE_PREFIX) :]
+    if not path:
+        raise _bad_url(url, "the SQLite path is empty")
+    return SQLITE_SHARED_MEMORY if path == ":memory:" else path
+
+
+def postgres_conninfo(url: str) -> str:
+    """A libpq keyword/value conninfo for code that opens its own psycopg connection."""
+    parts = _postgres_parts(url)
+    return " ".join(f"{key}={_conninfo_quote(value)}" for key, value in parts.items() if value)
+
+
+def _sqlite_env(url: str) -> dict[str, str]:
+    path = sqlite_path(url)
+    if path != SQLITE_SHARED_MEMORY:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": path,
+        "SQLITE_LOCK_TIMEOUT": "10",
+    }
+
+
+def _postgres_env(url: str) -> dict[str, str]:
+    parts = _postgres_parts(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parts["dbname"],
+        "POSTGRES_HOST": parts["host"],
+        "POSTGRES_PORT": parts["port"],
+        "POSTGRES_USER": parts["user"],
+        # eventsourcing insists on the key; an empty password lets libpq fall back to ~/.pgpass.
+        "POSTGRES_PASSWORD": parts["password"],
+        "POSTGRES_POOL_SIZE": "10",
+        "POSTGRES_MAX_OVERFLOW": "20",
+        "POSTGRES_CONNECT_TIMEOUT": parts["connect_timeout"],
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+    }
+
+
+def _postgres_parts(url: str) -> dict[str, str]:
+    if not is_postgres(url):
+        raise _bad_url(url, "it is not a postgresql:// URL")
+    split = urlsplit(url)
+    dbname = unquote(split.path.lstrip("/"))
+    if not split.hostname:
+        raise _bad_url(url, "the host is missing")
+    if not split.username:
+        raise _bad_url(url, "the user is missing")
+    if not dbname or "/" in dbname:
+        raise _bad_url(url, "the database name is missing or has a '/'")
+    if split.query or split.fragment:
+        raise _bad_url(url, "query parameters are not supported; use libpq's PG* variables (PGSSLMODE, ...)")
+    return {
+        "dbname": dbname,
+        "host": unquote(split.hostname),
+        "port": _port(url, split),
+        "user": unquote(split.username),
+        "password": unquote(split.password or ""),
+        "connect_timeout": "5",
+    }
+
+
+def _port(url: str, split: SplitResult) -> str:
+    try:
+        return str(split.port or 5432)
+    except ValueError:  # urlsplit refuses a port that is not a number from 0 to 65535
+        raise _bad_url(url, "the port is not a number from 1 to 65535") from None
+
+
+def _conninfo_quote(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+def _bad_url(url: str, reason: str) -> StoreConfigError:
+    shown = _without_password(url)
+    msg = f"LEDGER_DATABASE_URL {shown!r} is not usable: {reason}. Accepted forms: {ACCEPTED_FORMS}."
+    return StoreConfigError(msg)
+
+
+def _without_password(url: str) -> str:
+    # Error messages end up in logs; a password in the URL must not.
+    try:
+        split = urlsplit(url)
+        if split.password is None:
+            return url
+        netloc = split.netloc.replace(f":{split.password}@", ":***@", 1)
+        return split._replace(netloc=netloc).geturl()
+    except ValueError:
+        return url
+
+
+class DateAsISO(Transcoding):
+    """Transcoding of `datetime.date` (effective dates, award years' days) as "YYYY-MM-DD"."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        # datetime is a subclass of date: encoding one here would silently drop its time and offset.
+        # JSONTranscoder dispatches on the exact type, so this only guards direct misuse.
+        if type(obj) is not date:
+            msg = f"DateAsISO encodes exact dates only, not {type(obj).__name__}"
+            raise TypeError(msg)
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def register_transcodings(transcoder: JSONTranscoder) -> None:
+    """Register every transcoding the ledger's events need (idempotent: safe after super())."""
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+        transcoder.register(transcoding)

@@ -1,0 +1,80 @@
+"""The one two-backend fixture: every store, projection and API test runs on SQLite and on PostgreSQL.
+
+`database_url` yields a LEDGER_DATABASE_URL for an empty store: a fresh SQLite file, or a fresh
+PostgreSQL database created on the server named by LEDGER_TEST_POSTGRES_URL and dropped afterwards.
+Without a reachable server the PostgreSQL half is skipped locally, and fails under CI or when
+LEDGER_REQUIRE_POSTGRES=1, so a green CI run always means both backends ran.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+from uuid import uuid4
+
+import psycopg
+import pytest
+from psycopg import sql
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+START_POSTGRES_HINT = (
+    "Start the local server with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
+    "(`bash .ci/run` does this itself), or point LEDGER_TEST_POSTGRES_URL at a server where this user "
+    "may CREATE DATABASE."
+)
+
+
+def _postgres_required() -> bool:
+    ci = os.environ.get("CI", "").strip().lower()
+    return os.environ.get("LEDGER_REQUIRE_POSTGRES") == "1" or ci not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The PostgreSQL server tests create their databases on; skips or fails once if it is unreachable."""
+    url = os.environ.get("LEDGER_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    try:
+        with psycopg.connect(url, connect_timeout=3, autocommit=True) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as err:
+        msg = f"PostgreSQL is not reachable at {url}: {str(err).strip()}\n{START_POSTGRES_HINT}"
+    else:
+        return url
+    if _postgres_required():
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+@contextmanager
+def _fresh_postgres_database(server_url: str) -> Iterator[str]:
+    name = f"ledger_t_{uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlsplit(server_url)._replace(path=f"/{name}").geturl()
+    finally:
+        # FORCE ends connections a test left open (pools of applications it did not close).
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    with _fresh_postgres_database(postgres_server_url) as url:
+        yield url
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A LEDGER_DATABASE_URL for an empty store, once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/ledger.sqlite3"
+        return
+    with _fresh_postgres_database(request.getfixturevalue("postgres_server_url")) as url:
+        yield url

@@ -1,0 +1,44 @@
+"""Small helpers shared by tests: unique identifiers, so that tests never clean up after each other."""
+
+from uuid import uuid4
+
+# GB 32100-2015: the alphabet of a unified social credit code (no I, O, Z, S, V) and the weights of
+# its first seventeen characters.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def unique_id(prefix: str = "") -> str:
+    """A short identifier no other test will use: `prefix` followed by twelve hex digits."""
+    return f"{prefix}{uuid4().hex[:12]}"
+
+
+def uscc_check_character(first17: str) -> str:
+    """The eighteenth (check) character of a USCC whose first seventeen characters are given."""
+    total = sum(
+        USCC_ALPHABET.index(char) * weight for char, weight in zip(first17, USCC_WEIGHTS, strict=True)
+    )
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def make_uscc(serial: int, prefix: str = "91330108MA") -> str:
+    """A valid 18-character USCC: `prefix`, then `serial` in the USCC alphabet (base 31), then the check.
+
+    Serials below ten read as plain digits (serial 1 → 91330108MA0000001 + check).
+    """
+    width = 17 - len(prefix)
+    if serial < 0 or serial >= len(USCC_ALPHABET) ** width:
+        msg = f"serial {serial} does not fit in {width} USCC characters after prefix {prefix!r}"
+        raise ValueError(msg)
+    digits = []
+    for _ in range(width):
+        serial, digit = divmod(serial, len(USCC_ALPHABET))
+        digits.append(USCC_ALPHABET[digit])
+    first17 = prefix + "".join(reversed(digits))
+    return first17 + uscc_check_character(first17)
+
+
+def unique_uscc(prefix: str = "91330108MA") -> str:
+    """A valid USCC that no other test will use (random serial; collisions ~1 in 10^10 per pair)."""
+    width = 17 - len(prefix)
+    return make_uscc(uuid4().int % len(USCC_ALPHABET) ** width, prefix)
