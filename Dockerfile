@@ -1,0 +1,24 @@
+# The award-ledger service image: `award-ledger serve` by default, `award-ledger project` for the projector.
+# Kept correct by reading and by tests/test_deployment_files.py (no Docker engine runs in CI).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY ledger ./ledger
+COPY projections ./projections
+COPY api ./api
+RUN pip install . \
+    && useradd --system --create-home --uid 10001 ledger \
+    && mkdir -p /app/var \
+    && chown ledger /app/var
+
+USER ledger
+# The embedded store by default; docker-compose.yml points this at PostgreSQL.
+ENV LEDGER_DATABASE_URL=sqlite:////app/var/ledger.sqlite3
+EXPOSE 8000
+CMD ["award-ledger", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,133 @@
+"""docker-compose.yml, the Dockerfile and .env.example agree with the CLI and the settings they drive.
+
+No Docker engine runs here, so these files are kept correct by reading them against the code.
+"""
+
+import importlib
+import importlib.util
+import re
+import shlex
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+from ledger.store import is_postgres, store_env
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+ENV_EXAMPLE = (ROOT / ".env.example").read_text()
+LEDGER_VARIABLE = re.compile(r"\bLEDGER_[A-Z0-9_]+\b")
+
+
+def _module(name: str) -> ModuleType:
+    # Skip only while the module is not written yet; a module that exists but fails to import is an error.
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        pytest.skip(f"{name} does not exist yet")
+    return importlib.import_module(name)
+
+
+def _subcommand_names() -> set[str]:
+    return set(_module("api.cli").subcommand_names())
+
+
+def _settings_variables() -> set[str]:
+    settings = _module("api.settings").Settings
+    prefix = settings.model_config.get("env_prefix", "")
+    return {f"{prefix}{name}".upper() for name in settings.model_fields}
+
+
+def _service_commands() -> dict[str, list[str]]:
+    commands = {}
+    for name, service in COMPOSE["services"].items():
+        if "command" in service:
+            command = service["command"]
+            commands[name] = shlex.split(command) if isinstance(command, str) else list(command)
+    return commands
+
+
+def _dockerfile_instructions() -> list[tuple[str, str]]:
+    joined = DOCKERFILE.replace("\\\n", " ")  # continuation lines belong to their instruction
+    lines = [line for line in joined.splitlines() if line.strip() and not line.startswith("#")]
+    return [tuple(line.split(None, 1)) for line in lines]
+
+
+def _dockerfile_cmd() -> list[str]:
+    (cmd,) = [rest for word, rest in _dockerfile_instructions() if word == "CMD"]
+    return yaml.safe_load(cmd)  # the exec form is a JSON array, which YAML reads too
+
+
+def _compose_environment(service: dict) -> dict[str, str]:
+    environment = service.get("environment", {})
+    if isinstance(environment, list):
+        return dict(item.split("=", 1) for item in environment)
+    return environment
+
+
+def test_every_ledger_service_runs_an_award_ledger_subcommand():
+    """Each compose service with a command, and the image's CMD, run `award-ledger <a real subcommand>`."""
+    commands = {**_service_commands(), "Dockerfile CMD": _dockerfile_cmd()}
+    assert {"api", "projector"} <= commands.keys()
+    subcommands = _subcommand_names()
+    for where, argv in commands.items():
+        assert argv[0] == "award-ledger", f"{where}: {argv}"
+        assert argv[1] in subcommands, f"{where}: {argv[1]!r} is not one of {sorted(subcommands)}"
+
+
+def test_every_ledger_variable_is_a_declared_setting():
+    """Every LEDGER_* name in docker-compose.yml, the Dockerfile and .env.example is a field of Settings."""
+    used = {
+        "docker-compose.yml": set(LEDGER_VARIABLE.findall((ROOT / "docker-compose.yml").read_text())),
+        "Dockerfile": set(LEDGER_VARIABLE.findall(DOCKERFILE)),
+        ".env.example": set(LEDGER_VARIABLE.findall(ENV_EXAMPLE)),
+    }
+    assert used[".env.example"] >= {"LEDGER_DATABASE_URL", "LEDGER_AUTH_FILE"}
+    declared = _settings_variables()
+    for where, names in used.items():
+        assert names <= declared, f"{where} uses {sorted(names - declared)}, not in api.settings.Settings"
+
+
+def test_store_urls_in_the_deployment_files_are_usable(tmp_path, monkeypatch):
+    """Every LEDGER_DATABASE_URL written down is accepted by the store; compose ones reach its postgres."""
+    monkeypatch.chdir(tmp_path)  # store_env makes the parent folder of a SQLite file
+    postgres = COMPOSE["services"]["postgres"]["environment"]
+    for name, service in COMPOSE["services"].items():
+        url = _compose_environment(service).get("LEDGER_DATABASE_URL")
+        if url is None:
+            continue
+        env = store_env(url)
+        assert is_postgres(url), f"{name}: compose runs on its PostgreSQL service"
+        reaches = {key: env[f"POSTGRES_{key}"] for key in ("HOST", "USER", "PASSWORD", "DBNAME")}
+        assert reaches == {
+            "HOST": "postgres",
+            "USER": postgres["POSTGRES_USER"],
+            "PASSWORD": postgres["POSTGRES_PASSWORD"],
+            "DBNAME": postgres["POSTGRES_DB"],
+        }, name
+    for text in (DOCKERFILE, ENV_EXAMPLE):
+        for url in re.findall(r"LEDGER_DATABASE_URL=(\S+)", text):
+            store_env(url)
+
+
+def test_postgres_is_healthchecked_before_the_ledger_starts():
+    """The postgres service has a pg_isready health check, and every ledger service waits for it."""
+    services = COMPOSE["services"]
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    for name in _service_commands():
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy", name
+
+
+def test_dockerfile_installs_the_package_and_runs_unprivileged():
+    """The image is python:3.11-slim, installs the project with pip, runs as a non-root user, exposes 8000."""
+    instructions = _dockerfile_instructions()
+    assert instructions[0] == ("FROM", "python:3.11-slim")
+    assert any(word == "RUN" and "pip install ." in rest for word, rest in instructions)
+    users = [rest for word, rest in instructions if word == "USER"]
+    assert users and users[-1] not in ("root", "0"), users
+    assert ("EXPOSE", "8000") in instructions
