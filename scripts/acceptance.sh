@@ -7,7 +7,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 scenarios=${1:-../shared/acceptance/public.py}
-exe=.venv/bin/award-ledger
+# Absolute: the harness starts the server from a scratch folder, where a relative path would not resolve.
+exe="$PWD/.venv/bin/award-ledger"
 server=${LEDGER_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 database="ledger_acceptance_$(date +%s)_$$"
 
