@@ -1,0 +1,102 @@
+"""Concurrent commands never break a cap, pass the fund or pay twice (PostgreSQL, 20 threads, 4 processes' worth
+of application instances so both in-process caches and cross-instance conflicts are exercised)."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+from threading import Barrier
+
+import pytest
+
+from ledger.application import AwardLedger
+from ledger.domain import errors
+from ledger.store import store_env
+from tests.store.conftest import FINANCE, KJJ, World
+
+THREADS = 20
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def ledgers(fresh_postgres_url: str) -> Iterator[list[AwardLedger]]:
+    apps = [AwardLedger(store_env(fresh_postgres_url)) for _ in range(4)]
+    yield apps
+    for app in apps:
+        app.close()
+
+
+def race(ledgers: list[AwardLedger], work: Callable[[AwardLedger, int], str]) -> Counter[str]:
+    """Run `work` on THREADS threads released together; count the outcomes (a code, or 'ok')."""
+    start = Barrier(THREADS)
+
+    def one(i: int) -> str:
+        start.wait()
+        try:
+            return work(ledgers[i % len(ledgers)], i)
+        except errors.LedgerError as err:
+            return err.code
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        return Counter(pool.map(one, range(THREADS)))
+
+
+def test_annual_cap_holds_under_concurrent_claims_and_approvals(ledgers: list[AwardLedger]) -> None:
+    """20 threads claim and approve 300,000 vouchers against one 500,000 annual cap: exactly 500,000 is approved."""
+    world = World(ledgers[0])
+    world.appropriate(2023)
+    org = world.org()
+
+    def claim_and_approve(ledger: AwardLedger, i: int) -> str:
+        claim = ledger.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2023,
+                                    effective_on=date(2023, 6, 1), basis_amount="1000000").view
+        return ledger.approve_claim(KJJ, claim_id=claim["id"]).view["approved_amount"]
+
+    outcomes = race(ledgers, claim_and_approve)
+    assert outcomes == Counter({"300000.00": 1, "200000.00": 1, "cap_exceeded": THREADS - 2}), outcomes
+    cap = world.ledger._account(f"cap:enterprise_year:A5.voucher:{org}:2023")
+    assert cap.state().used == Decimal("500000.00")
+
+
+def test_fund_year_holds_under_concurrent_approvals(ledgers: list[AwardLedger]) -> None:
+    """20 different organisations' 200,000 awards approved at once against a 1,000,000 appropriation: 5 pass."""
+    world = World(ledgers[0])
+    world.appropriate(2022, "1000000.00")
+    claims = [world.claim(world.org(), "A3.erc", tier="municipal", year=2022, effective_on=date(2022, 10, 1))
+              for _ in range(THREADS)]
+    outcomes = race(ledgers, lambda ledger, i: ledger.approve_claim(KJJ, claim_id=claims[i]["id"]).view["status"])
+    assert outcomes == Counter({"approved": 5, "fund_exhausted": THREADS - 5}), outcomes
+    assert world.ledger.fund_year(2022)["approved"] == "1000000.00"
+
+
+def test_one_claim_is_never_paid_past_its_approval(ledgers: list[AwardLedger]) -> None:
+    """20 threads each pay 50,000 on one 200,000 approval: exactly 4 payouts land, 200,000 in all."""
+    world = World(ledgers[0])
+    world.appropriate(2023)
+    claim = world.approved(world.org(), "A3.erc", tier="municipal")
+
+    def pay(ledger: AwardLedger, i: int) -> str:
+        ledger.record_payout(FINANCE, claim_id=claim["id"], amount="50000", paid_on=date(2023, 7, 1),
+                             bank_ref=f"BK-{i}")
+        return "ok"
+
+    outcomes = race(ledgers, pay)
+    assert outcomes == Counter({"ok": 4, "over_approved": THREADS - 4}), outcomes
+    assert world.ledger.claim(claim["id"])["paid_amount"] == "200000.00"
+
+
+def test_retried_key_under_concurrency_writes_once(ledgers: list[AwardLedger]) -> None:
+    """20 threads sending one payout with the same Idempotency-Key pay it once and all get the same answer."""
+    world = World(ledgers[0])
+    world.appropriate(2023)
+    claim = world.approved(world.org(), "A3.erc", tier="municipal")
+
+    def pay(ledger: AwardLedger, i: int) -> str:
+        return ledger.record_payout(FINANCE, claim_id=claim["id"], amount="50000", paid_on=date(2023, 7, 1),
+                                    bank_ref="BK-SAME", key="pay-once").view["id"]
+
+    outcomes = race(ledgers, pay)
+    assert len(outcomes) == 1 and sum(outcomes.values()) == THREADS, outcomes
+    assert world.ledger.claim(claim["id"])["paid_amount"] == "50000.00"

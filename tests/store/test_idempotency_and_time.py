@@ -1,0 +1,70 @@
+"""Idempotency keys survive restarts; aggregates can be read as the ledger knew them at a past moment."""
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+
+import pytest
+
+from ledger.application import AwardLedger
+from ledger.domain import errors
+from ledger.store import store_env
+from tests.store.conftest import FINANCE, KJJ, World
+
+
+def test_same_key_same_command_returns_the_first_answer(world: World) -> None:
+    """A retried command with the same key changes nothing and answers as the first time did."""
+    org = world.org()
+    first = world.ledger.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2023,
+                                      effective_on=date(2023, 6, 1), basis_amount="1000000", key="retry-1")
+    before = world.events()
+    again = world.ledger.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2023,
+                                      effective_on=date(2023, 6, 1), basis_amount="1000000", key="retry-1")
+    assert again.replayed and again.view == first.view
+    assert world.events() == before
+
+
+def test_same_key_other_command_is_a_conflict(world: World) -> None:
+    """A key reused for a different command is refused and writes nothing."""
+    org = world.org()
+    world.ledger.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2023, effective_on=date(2023, 6, 1),
+                              basis_amount="1000000", key="k-2")
+    before = world.events()
+    with pytest.raises(errors.Conflict):
+        world.ledger.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2023,
+                                  effective_on=date(2023, 6, 1), basis_amount="999", key="k-2")
+    assert world.events() == before
+
+
+def test_keys_survive_a_restart(database_url: str) -> None:
+    """A new process on the same store still answers a retried key from the store, not from memory."""
+    first = AwardLedger(store_env(database_url))
+    w = World(first)
+    w.appropriate(2024)
+    answer = first.record_appropriation(FINANCE, year=2024, amount="5", document_ref="SUPP-1", key="fin-7").view
+    first.close()
+    second = AwardLedger(store_env(database_url))
+    try:
+        before = second.recorder.max_notification_id()
+        again = second.record_appropriation(FINANCE, year=2024, amount="5", document_ref="SUPP-1", key="fin-7")
+        assert again.replayed and again.view == answer
+        assert second.recorder.max_notification_id() == before
+        assert second.fund_year(2024)["appropriated"] == "300000005.00"
+    finally:
+        second.close()
+
+
+def test_aggregate_as_of_a_past_moment(world: World) -> None:
+    """A claim read as of a moment between its approval and payout shows approved but unpaid."""
+    org = world.org()
+    claim = world.approved(org, "A3.erc", tier="municipal")
+    time.sleep(0.01)
+    between = datetime.now(UTC)
+    time.sleep(0.01)
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="200000", paid_on=date(2023, 7, 1),
+                               bank_ref="BK-9")
+    from uuid import UUID
+    then = world.ledger.aggregate_as_of(UUID(claim["id"]), between)
+    assert then.status == "approved" and then.paid_amount == 0
+    assert world.ledger.claim(claim["id"])["paid_amount"] == "200000.00"
+    assert world.ledger.aggregate_as_of(UUID(claim["id"]), datetime(2000, 1, 1, tzinfo=UTC)) is None
