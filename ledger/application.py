@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -23,6 +23,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
 
 from ledger import catalogue as catalogues
+from ledger import views
 from ledger.catalogue.model import Catalogue, Programme
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
@@ -38,7 +39,6 @@ from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
-from ledger import views
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -53,7 +53,10 @@ class Outcome:
 class AwardLedger(Application[UUID]):
     """The books of the policy: certifications, claims, decisions, appropriations, payouts, reversals."""
 
-    env = {"AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+    # Every approval of a year touches its fund, and shared caps collect many claims: snapshots keep a cold
+    # start from replaying all of them.
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {FundYear: 200, AwardAccount: 200}
     max_attempts = 60
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
@@ -278,9 +281,9 @@ class AwardLedger(Application[UUID]):
             if claim.status != "approved":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid")
             if value > claim.outstanding_amount:
-                raise errors.OverApproved(f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
-                                          f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)}"
-                                          " outstanding)")
+                raise errors.OverApproved(
+                    f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
+                    f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)} outstanding)")
             payout = Payout(claim_id=claim_id, uscc=claim.uscc, programme=claim.programme,
                             award_year=claim.award_year, amount=value, paid_on=paid_on, bank_ref=bank_ref, by=by.name)
             claim.record_payout(str(payout.id), value, by.name)
@@ -457,7 +460,7 @@ class AwardLedger(Application[UUID]):
         fund.charge(str(claim.id), amount, by.name)
         return fund
 
-    def _policy_for_year(self, year: int):  # noqa: ANN202 - a Policy
+    def _policy_for_year(self, year: int):
         for version in self.versions:
             if year in version.policy.years:
                 return version.policy

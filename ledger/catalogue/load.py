@@ -9,7 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from ledger.catalogue.model import (
-    Bureau, Cap, CapScope, Catalogue, Kind, OncePer, Policy, Programme, RankShare, Threshold, Tier,
+    Bureau,
+    Cap,
+    CapScope,
+    Catalogue,
+    Kind,
+    OncePer,
+    Policy,
+    Programme,
+    RankShare,
+    Threshold,
+    Tier,
 )
 
 HERE = Path(__file__).parent
@@ -67,7 +77,7 @@ class _Reader:
             raise self._fail(key, "true or false")
         return value
 
-    def choice(self, key: str, enum: type, *, required: bool = True):  # noqa: ANN201 - returns a member of enum
+    def choice(self, key: str, enum: type, *, required: bool = True):
         value = self.table.get(key)
         if value is None and not required:
             return None
