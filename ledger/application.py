@@ -71,8 +71,8 @@ class AwardLedger(Application[UUID]):
 
     def register_organisation(self, by: Principal, *, uscc: str, name: str, in_district: bool,
                               key: str | None = None) -> Outcome:
-        code = Uscc.parse(uscc).value
         _require_role(by, Role.ADMIN, Role.BUREAU, doing="register organisations")
+        code = Uscc.parse(uscc).value
         name = _text(name, "name")
 
         def decide() -> tuple[list[Aggregate], dict]:
@@ -126,8 +126,8 @@ class AwardLedger(Application[UUID]):
     def record_certification(self, by: Principal, *, uscc: str, programme: str, effective_on: date,
                              document_ref: str, tier: str | None = None, subject: str | None = None,
                              body_id: str | None = None, key: str | None = None) -> Outcome:
-        code = Uscc.parse(uscc).value
         prog = self._programme_for(by, programme, effective_on)
+        code = Uscc.parse(uscc).value
         require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the certification's effective date")
         tier = _certified_tier(prog, tier)
         document_ref = _text(document_ref, "document_ref")
@@ -178,9 +178,9 @@ class AwardLedger(Application[UUID]):
                      certification_id: str | None = None, body_id: str | None = None,
                      basis_amount: Decimal | None = None, requested_amount: Decimal | None = None,
                      document_ref: str | None = None, key: str | None = None) -> Outcome:
+        prog = self._programme_for(by, programme, effective_on)
         code = Uscc.parse(uscc).value
         catalogue = self.catalogue_on(effective_on)
-        prog = self._programme_for(by, programme, effective_on)
         basis = None if basis_amount is None else money(basis_amount)
         requested = None if requested_amount is None else money(requested_amount)
 
