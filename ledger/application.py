@@ -27,6 +27,7 @@ from ledger import views
 from ledger.catalogue.model import Catalogue, Programme
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
+from ledger.domain.bank_statement import BankStatement, StatementLine, content_hash
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
 from ledger.domain.fund_year import FundYear
@@ -308,6 +309,27 @@ class AwardLedger(Application[UUID]):
 
         return self._run(by, key, "reverse_payout", {"payout": payout_id, "reason": reason}, decide)
 
+    def import_bank_statement(self, by: Principal, *, lines: list[StatementLine], source: str | None = None,
+                              key: str | None = None) -> Outcome:
+        """Record a statement once; the same lines again answer with the first import (`replayed`)."""
+        _require_role(by, Role.FINANCE, doing="import bank statements")
+        if not lines:
+            raise errors.InvalidInput("the statement has no lines")
+        digest = content_hash(lines)
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            known = self._get_or_none(BankStatement, BankStatement.create_id(digest))
+            if known is not None:
+                raise _AlreadyImported(views.bank_statement(known, already_imported=True))
+            statement = BankStatement(digest=digest, source=source, lines=[ln.as_dict() for ln in lines],
+                                      by=by.name)
+            return [statement], views.bank_statement(statement, already_imported=False)
+
+        try:
+            return self._run(by, key, "import_bank_statement", {"digest": digest}, decide)
+        except _AlreadyImported as known:
+            return Outcome(known.view, None, replayed=True)
+
     # ------------------------------------------------------------------ reads of single aggregates
 
     def organisation(self, uscc: str) -> dict:
@@ -466,6 +488,11 @@ class AwardLedger(Application[UUID]):
                 return version.policy
         term = self.versions[-1].policy
         raise errors.OutsidePolicyTerm(f"year {year} does not overlap the policy term {term.term_text}")
+
+
+class _AlreadyImported(Exception):  # noqa: N818 - control flow, never escapes this module
+    def __init__(self, view: dict) -> None:
+        self.view = view
 
 
 def _require_role(by: Principal, *roles: Role, doing: str) -> None:

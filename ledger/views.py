@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ledger.domain.bank_statement import BankStatement
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
 from ledger.domain.fund_year import FundYear
@@ -84,3 +85,11 @@ def fund_year(f: FundYear, floor: Decimal) -> dict[str, Any]:
 def event_summary(event: Any) -> dict[str, Any]:
     return {"event": type(event).__name__, "version": event.originator_version, "recorded_at": _t(event.timestamp),
             "by": getattr(event, "by", None)}
+
+
+def bank_statement(b: BankStatement, *, already_imported: bool) -> dict[str, Any]:
+    days = sorted(line["date"] for line in b.lines)
+    total = sum((Decimal(line["amount"]) for line in b.lines), Decimal("0.00"))
+    return {"id": str(b.id), "digest": b.digest, "source": b.source, "lines": len(b.lines),
+            "period": {"from": days[0], "to": days[-1]}, "total": fmt(total), "imported_at": _t(b.created_on),
+            "already_imported": already_imported}

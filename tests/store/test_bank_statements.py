@@ -1,0 +1,42 @@
+"""Bank statements are recorded once, whatever the retry: the same lines again write nothing."""
+from __future__ import annotations
+
+import pytest
+
+from ledger.domain import errors
+from ledger.domain.bank_statement import parse_csv
+from tests.store.conftest import FINANCE, KJJ, World
+
+STATEMENT = ("\ufeffdate,amount,reference,counterparty\n"
+             "2023-07-01,\"-50,000.00\",BK-1,杭州某某科技有限公司\n"
+             "2023-07-02,200000.00,BK-2,杭州另一科技有限公司\n")
+
+
+def test_importing_the_same_statement_twice_changes_nothing(world: World) -> None:
+    """A second import of identical lines answers with the first import and records no event."""
+    first = world.ledger.import_bank_statement(FINANCE, lines=parse_csv(STATEMENT), source="july.csv")
+    assert first.view["lines"] == 2 and first.view["total"] == "250000.00" and not first.view["already_imported"]
+    before = world.events()
+    again = world.ledger.import_bank_statement(FINANCE, lines=parse_csv(STATEMENT), source="renamed.csv")
+    assert again.replayed and again.view["already_imported"] and again.view["id"] == first.view["id"]
+    assert world.events() == before
+
+
+def test_only_finance_imports_statements(world: World) -> None:
+    """Bureaus may not import bank statements."""
+    with pytest.raises(errors.Forbidden):
+        world.ledger.import_bank_statement(KJJ, lines=parse_csv(STATEMENT))
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("date,amount\n2023-01-01,5\n", "reference"),
+    ("date,amount,reference\n2023-13-01,5,R\n", "YYYY-MM-DD"),
+    ("date,amount,reference\n2023-01-01,5.001,R\n", "two decimal places"),
+    ("date,amount,reference\n2023-01-01,5,\n", "reference is empty"),
+    ("date,amount,reference\n", "no lines"),
+])
+def test_malformed_statements_are_refused_with_the_line(text: str, fragment: str) -> None:
+    """A malformed statement is refused with a message naming what to fix."""
+    with pytest.raises(errors.InvalidInput) as caught:
+        parse_csv(text)
+    assert fragment in caught.value.detail
