@@ -98,7 +98,7 @@ def _programme(r: _Reader, bureaus: set[str]) -> Programme:
     if lead not in bureaus:
         raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue")
     tiers = tuple(Tier(t.text("code"), t.text("name_zh"), t.text("name_en"), t.decimal("amount", required=False),
-                       t.table.get("max_rank")) for t in r.tables("tiers"))
+                       None if "max_rank" not in t.table else t.integer("max_rank")) for t in r.tables("tiers"))
     ladders = r.table.get("ladders", [])
     known = {t.code for t in tiers}
     for i, ladder in enumerate(ladders):
@@ -147,7 +147,9 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
         raise CatalogueError(f"{source}: policy.effective_to is before policy.effective_from")
     bureaus = tuple(Bureau(b.text("code"), b.text("name_zh"), b.text("name_en"), b.flag("records_money", False))
                     for b in root.tables("bureaus"))
-    kinds = {k: (v["name_zh"], v["name_en"]) for k, v in (document.get("body_kinds") or {}).items()}
+    kinds = {k: (r.text("name_zh"), r.text("name_en"))
+             for k, v in (document.get("body_kinds") or {}).items()
+             for r in [_Reader(v if isinstance(v, dict) else {}, f"{source}: body_kinds.{k}")]}
     programmes: dict[str, Programme] = {}
     for r in root.tables("programmes"):
         programme = _programme(r, {b.code for b in bureaus})

@@ -12,8 +12,11 @@ ZERO = Decimal("0.00")
 
 def money(value: Decimal | int | str) -> Decimal:
     """An exact amount in yuan, to the fen. Refuses floats, negatives and fractions of a fen."""
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, float | bool):
         raise InvalidAmount(f"amount {value!r} must be a decimal string such as \"300000.00\", not a float")
+    if not isinstance(value, Decimal | int | str):
+        # Decimal() also reads digit tuples and lists, so a JSON array would otherwise pass as a number.
+        raise InvalidAmount(f"amount {value!r} is not a number; send a decimal string such as \"300000.00\"")
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
@@ -24,7 +27,7 @@ def money(value: Decimal | int | str) -> Decimal:
         raise InvalidAmount(f"amount {value!r} is negative; amounts are zero or more")
     if amount != amount.quantize(FEN, rounding=ROUND_DOWN):
         raise InvalidAmount(f"amount {value!r} has more than two decimal places; the fen is the smallest unit")
-    return amount.quantize(FEN)
+    return amount.quantize(FEN).copy_abs()  # "-0" is zero: never "-0.00" on the wire
 
 
 def fen_down(value: Decimal) -> Decimal:

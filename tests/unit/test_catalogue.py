@@ -1,0 +1,317 @@
+"""The shipped catalogue is the product owner's reading of the policy, and a malformed one is refused."""
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ledger.catalogue import CapScope, CatalogueError, Kind, OncePer, catalogues, current, in_force, load_file, parse
+from ledger.catalogue.load import HERE
+
+SHIPPED = HERE / "binjiang-2022.toml"
+D = Decimal
+
+# One row per programme of shared/policy/catalogue.md: code, article, lead, kind, {tier: amount},
+# rate, max_award, {cap scope: limit}, ladders. Copied from the table, not from the TOML.
+ROWS = [
+    ("A3.consortium", 3, "kjj", Kind.TIERED, {"provincial": "500000", "municipal": "300000"}, None, None, {},
+     [("municipal", "provincial")]),
+    ("A3.community", 3, "kjj", Kind.TIERED, {"provincial": "500000", "municipal": "300000"}, None, None, {},
+     [("municipal", "provincial")]),
+    ("A3.alliance", 3, "kjj", Kind.CAPPED, {}, None, "300000", {}, []),
+    ("A3.mic", 3, "kjj", Kind.AS_REQUIRED, {"national": None, "provincial": None, "municipal": None}, None, None,
+     {}, []),
+    ("A3.erc", 3, "kjj", Kind.TIERED, {"national": "1000000", "provincial": "500000", "municipal": "200000"},
+     None, None, {}, [("municipal", "provincial", "national")]),
+    ("A4.challenge", 4, "kjj", Kind.RATE, {}, "0.30", None, {CapScope.PROJECT: "5000000"}, []),
+    ("A4.matching", 4, "kjj", Kind.AS_REQUIRED, {}, None, None, {}, []),
+    ("A5.voucher", 5, "kjj", Kind.RATE, {}, "0.30", None, {CapScope.ENTERPRISE_YEAR: "500000"}, []),
+    ("A5.computing", 5, "kjj", Kind.RATE, {}, "0.20", None, {CapScope.ENTERPRISE_TERM: "1000000"}, []),
+    ("A6.chain_leader", 6, "jxj", Kind.DESIGNATION, {}, None, None, {}, []),
+    ("A6.chain_leader_rd", 6, "jxj", Kind.RATE, {}, "0.20", None, {}, []),
+    ("A6.honour", 6, "jxj", Kind.TIERED, {"single_champion": "2000000", "little_giant": "1000000",
+                                          "hidden_champion": "1000000", "provincial_sme": "200000"},
+     None, None, {}, [("provincial_sme", "little_giant")]),
+    ("A8.orders", 8, "jxj", Kind.CAPPED, {}, None, "1000000", {}, []),
+    ("A8.tech_transfer", 8, "jxj", Kind.RATE, {}, "0.20", None, {CapScope.ENTERPRISE_YEAR: "1000000"}, []),
+    ("A9.national_award", 9, "kjj", Kind.TIERED, {"first": "5000000", "second": "1000000"}, None, None, {}, []),
+    ("A9.provincial_award", 9, "kjj", Kind.TIERED, {"first": "500000", "second": "200000", "third": "100000"},
+     None, None, {}, []),
+    ("A10.first_set", 10, "jxj", Kind.CAPPED, {}, None, "500000", {}, []),
+    ("A11.standard", 11, "scjgj", Kind.TIERED,
+     {"international_lead": "1000000", "international_participate": "500000", "national": "200000",
+      "industry": "100000"}, None, None, {CapScope.ORGANISATION_YEAR: "1000000"}, []),
+    ("A12.talent", 12, "rcb", Kind.AS_REQUIRED, {}, None, None, {}, []),
+    ("A13.equity", 13, "fgj", Kind.INVESTMENT, {}, None, "20000000",
+     {CapScope.PROJECT: "20000000", CapScope.FUND: "100000000"}, []),
+    ("A13.follow_on", 13, "fgj", Kind.INVESTMENT, {}, "0.20", None, {CapScope.PROJECT: "10000000"}, []),
+]
+
+
+def _money(value: str | None) -> Decimal | None:
+    return None if value is None else D(value)
+
+
+def test_shipped_catalogue_loads_as_the_current_version():
+    """The TOML in the package loads and is the catalogue the ledger decides claims with."""
+    catalogue = load_file(SHIPPED)
+    assert catalogue.policy.id == "binjiang-2022"
+    assert current().policy == catalogue.policy
+    assert catalogues() == (current(),)
+
+
+def test_the_catalogue_has_exactly_the_programmes_of_the_table():
+    """No programme of catalogue.md is missing and none is invented."""
+    assert set(current().programmes) == {row[0] for row in ROWS}
+
+
+@pytest.mark.parametrize(("code", "article", "lead", "kind", "tiers", "rate", "max_award", "caps", "ladders"),
+                         ROWS, ids=[row[0] for row in ROWS])
+def test_programme_matches_catalogue_md(code, article, lead, kind, tiers, rate, max_award, caps, ladders):
+    """Each programme carries the article, lead bureau, kind, tiers, rate, award cap, caps and ladders of its row."""
+    programme = current().programme(code)
+    assert programme is not None
+    assert (programme.article, programme.lead, programme.kind) == (article, lead, kind)
+    assert {t.code: t.amount for t in programme.tiers} == {k: _money(v) for k, v in tiers.items()}
+    assert programme.rate == _money(rate)
+    assert programme.max_award == _money(max_award)
+    assert {c.scope: c.limit for c in programme.caps} == {k: D(v) for k, v in caps.items()}
+    assert list(programme.ladders) == ladders
+
+
+@pytest.mark.parametrize(("code", "article"), [(row[0], row[1]) for row in ROWS], ids=[row[0] for row in ROWS])
+def test_every_lead_bureau_leads_the_articles_the_table_gives_it(code, article):
+    """Who is who: kjj leads Art. 3, 4, 5, 9; jxj Art. 6, 8, 10; scjgj Art. 11; rcb Art. 12; fgj Art. 13."""
+    leads = {3: "kjj", 4: "kjj", 5: "kjj", 9: "kjj", 6: "jxj", 8: "jxj", 10: "jxj", 11: "scjgj", 12: "rcb",
+             13: "fgj"}
+    assert current().programme(code).lead == leads[article]
+
+
+def test_bureaus_and_finance():
+    """The catalogue names every bureau of 'Who is who', and only czj records money."""
+    catalogue = current()
+    assert {b.code for b in catalogue.bureaus} == {"kjj", "jxj", "scjgj", "rcb", "fgj", "czj", "swj", "jyj", "kcgs"}
+    assert [b.code for b in catalogue.bureaus if b.records_money] == ["czj"]
+
+
+def test_programme_rules_beyond_the_amounts():
+    """Rank shares, rank limits, thresholds, designations and one-time scopes are the table's."""
+    catalogue = current()
+    national = catalogue.programme("A9.national_award")
+    assert [(s.first, s.last, s.share) for s in national.rank_shares] == [(1, 1, D("1")), (2, 5, D("0.5"))]
+    provincial = catalogue.programme("A9.provincial_award")
+    assert [(s.first, s.last, s.share) for s in provincial.rank_shares] == [(1, 1, D("1"))]
+    standard = catalogue.programme("A11.standard")
+    assert {t.code: t.max_rank for t in standard.tiers} == {
+        "international_lead": None, "international_participate": None, "national": 3, "industry": 2}
+    orders = catalogue.programme("A8.orders")
+    assert [(t.fact, t.minimum) for t in orders.thresholds] == [("basis_amount", D("100000000"))]
+    assert orders.requires_designation == "A6.chain_leader"
+    rd = catalogue.programme("A6.chain_leader_rd")
+    assert (rd.requires_designation, rd.requires_body_lead) == ("A6.chain_leader", True)
+    assert catalogue.programme("A8.tech_transfer").requires_membership is False
+    assert all(p.requires_membership for p in catalogue.programmes.values() if p.code != "A8.tech_transfer")
+    assert catalogue.programme("A3.alliance").once_per is OncePer.ORGANISATION
+    assert catalogue.programme("A10.first_set").once_per is OncePer.SUBJECT
+
+
+def test_amounts_are_exact_decimals():
+    """Every amount, rate and limit in the catalogue is a Decimal, never a float."""
+    for programme in current().programmes.values():
+        values = [t.amount for t in programme.tiers] + [programme.rate, programme.max_award]
+        values += [c.limit for c in programme.caps]
+        assert all(v is None or type(v) is Decimal for v in values), programme.code
+
+
+def test_policy_term_and_fund_floor():
+    """The term is 2022-09-06..2025-09-05 inclusive (Art. 16) and the special fund floor 300,000,000 (Art. 2)."""
+    policy = current().policy
+    assert (policy.effective_from, policy.effective_to) == (date(2022, 9, 6), date(2025, 9, 5))
+    assert (policy.term_article, policy.special_fund_article) == (16, 2)
+    assert policy.special_fund_floor == D("300000000.00")
+    assert list(policy.years) == [2022, 2023, 2024, 2025]
+    assert policy.in_term(date(2022, 9, 6)) and policy.in_term(date(2025, 9, 5))
+    assert not policy.in_term(date(2022, 9, 5)) and not policy.in_term(date(2025, 9, 6))
+
+
+# ---------------------------------------------------------------- malformed files
+
+
+def _document() -> dict:
+    return tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+
+
+def _programme(document: dict, code: str) -> dict:
+    return next(p for p in document["programmes"] if p["code"] == code)
+
+
+def _drop_lead(d):
+    del _programme(d, "A3.erc")["lead"]
+
+
+def _float_amount(d):
+    _programme(d, "A3.erc")["tiers"][0]["amount"] = 1000000.0
+
+
+def _unknown_kind(d):
+    _programme(d, "A3.erc")["kind"] = "lottery"
+
+
+def _stray_rung(d):
+    _programme(d, "A3.erc")["ladders"] = [["municipal", "regional"]]
+
+
+def _duplicate_code(d):
+    d["programmes"].append(copy.deepcopy(_programme(d, "A3.erc")))
+
+
+def _unknown_designation(d):
+    _programme(d, "A8.orders")["requires_designation"] = "A6.chain_boss"
+
+
+def _unknown_lead(d):
+    _programme(d, "A3.erc")["lead"] = "mayor"
+
+
+def _float_rate(d):
+    _programme(d, "A5.voucher")["rate"] = 0.3
+
+
+def _rate_above_one(d):
+    _programme(d, "A5.voucher")["rate"] = "30"
+
+
+def _tier_without_amount(d):
+    del _programme(d, "A3.erc")["tiers"][0]["amount"]
+
+
+def _term_backwards(d):
+    d["policy"]["effective_to"] = date(2021, 1, 1)
+
+
+def _missing_term(d):
+    del d["policy"]["effective_from"]
+
+
+def _text_max_rank(d):
+    _programme(d, "A11.standard")["tiers"][2]["max_rank"] = "3"
+
+
+def _body_kind_without_name(d):
+    del d["body_kinds"]["erc"]["name_en"]
+
+
+MALFORMED = [
+    (_drop_lead, "lead"),
+    (_float_amount, "amount"),
+    (_unknown_kind, "kind"),
+    (_stray_rung, "ladders[0]"),
+    (_duplicate_code, "appears twice"),
+    (_unknown_designation, "requires_designation"),
+    (_unknown_lead, "lead"),
+    (_float_rate, "rate"),
+    (_rate_above_one, "rate"),
+    (_tier_without_amount, "tiers"),
+    (_term_backwards, "effective_to"),
+    (_missing_term, "effective_from"),
+    (_text_max_rank, "tiers[2].max_rank"),
+    (_body_kind_without_name, "body_kinds.erc.name_en"),
+]
+
+
+@pytest.mark.parametrize(("spoil", "named"), MALFORMED, ids=[m[0].__name__.strip("_") for m in MALFORMED])
+def test_malformed_catalogue_is_refused_naming_the_field(spoil, named):
+    """A catalogue that breaks one rule of the format is refused with a message naming the offending field."""
+    document = _document()
+    spoil(document)
+    with pytest.raises(CatalogueError, match=re.escape(named)):
+        parse(document, "spoilt.toml")
+
+
+def test_float_amount_message_says_never_a_float():
+    """A float amount is refused with a message that says where and that amounts are decimal strings."""
+    document = _document()
+    _float_amount(document)
+    with pytest.raises(CatalogueError) as caught:
+        parse(document, "spoilt.toml")
+    message = str(caught.value)
+    assert "programmes[4].tiers[0].amount" in message and "never a float" in message
+
+
+def test_missing_lead_message_names_the_programme_path():
+    """A missing `lead` names the programme's position in the file."""
+    document = _document()
+    _drop_lead(document)
+    with pytest.raises(CatalogueError, match=r"spoilt\.toml\.programmes\[4\]\.lead"):
+        parse(document, "spoilt.toml")
+
+
+def test_malformed_file_on_disk_is_refused(tmp_path: Path):
+    """load_file reads a TOML file and refuses a spoilt one with a message naming the field."""
+    path = tmp_path / "spoilt.toml"
+    path.write_text(SHIPPED.read_text(encoding="utf-8").replace('kind = "capped"', 'kind = "lottery"', 1),
+                    encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"spoilt\.toml.*kind.*tiered, capped, rate"):
+        load_file(path)
+
+
+def test_bad_toml_is_refused(tmp_path: Path):
+    """A file that is not TOML is refused with a message naming the file, not a parser traceback."""
+    path = tmp_path / "broken.toml"
+    path.write_text('[policy]\nid = "unterminated\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"broken\.toml: not valid TOML"):
+        load_file(path)
+
+
+def test_empty_folder_has_no_catalogue(tmp_path: Path):
+    """A folder without any catalogue file is an error, not an empty policy."""
+    with pytest.raises(CatalogueError, match="no catalogue"):
+        catalogues(tmp_path)
+
+
+# ---------------------------------------------------------------- versions by date
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path) -> Path:
+    """A folder holding the shipped policy and a renewal that follows it directly."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    (tmp_path / "binjiang-2022.toml").write_text(text, encoding="utf-8")
+    renewed = (text.replace('version = "2022.1"', 'version = "2025.1"')
+               .replace('id = "binjiang-2022"', 'id = "binjiang-2025"')
+               .replace("effective_from = 2022-09-06", "effective_from = 2025-09-06")
+               .replace("effective_to = 2025-09-05", "effective_to = 2028-09-05"))
+    (tmp_path / "binjiang-2025.toml").write_text(renewed, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("day", "version"), [
+    (date(2022, 9, 6), "2022.1"), (date(2025, 9, 5), "2022.1"),
+    (date(2025, 9, 6), "2025.1"), (date(2028, 9, 5), "2025.1"),
+])
+def test_in_force_picks_the_version_whose_term_holds_the_date(two_versions, day, version):
+    """in_force chooses the catalogue version by date, boundaries included."""
+    assert in_force(day, two_versions).policy.version == version
+
+
+@pytest.mark.parametrize("day", [date(2022, 9, 5), date(2028, 9, 6)])
+def test_in_force_is_none_outside_every_term(two_versions, day):
+    """Outside every version's term no catalogue is in force."""
+    assert in_force(day, two_versions) is None
+
+
+def test_current_is_the_newest_version(two_versions):
+    """current() is the version with the latest term; versions are ordered oldest first."""
+    assert current(two_versions).policy.version == "2025.1"
+    assert [c.policy.version for c in catalogues(two_versions)] == ["2022.1", "2025.1"]
+
+
+def test_shipped_policy_in_force_by_date():
+    """With the shipped folder, the 2022 policy is in force inside its term and nothing outside it."""
+    assert in_force(date(2024, 1, 1)).policy.id == "binjiang-2022"
+    assert in_force(date(2025, 9, 6)) is None

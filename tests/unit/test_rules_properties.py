@@ -1,0 +1,126 @@
+"""Properties the rules keep for any sequence of claims: caps hold, ladders top out, rounding goes down."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.catalogue import CapScope
+from ledger.domain.errors import LedgerError
+from ledger.domain.values import money
+from tests.unit.book import CATALOGUE, Book, member
+
+FEN = Decimal("0.01")
+ORGS = [member(body="B-1") for _ in range(3)]  # one body, so A11's yearly cap is shared by all three
+TOP = {"A3.erc": "national", "A3.consortium": "provincial", "A3.community": "provincial", "A6.honour": "little_giant"}
+
+# Mostly bases whose share fits under a cap, so caps fill up over several claims; some far above.
+bases = st.one_of(st.decimals(min_value=FEN, max_value=Decimal("2000000"), places=2),
+                  st.decimals(min_value=FEN, max_value=Decimal("30000000"), places=2))
+years = st.integers(min_value=2022, max_value=2025)
+
+
+@st.composite
+def capped_claims(draw) -> tuple[int, str, dict]:
+    """One claim under a programme with a cumulative cap, by one of three members of the same body."""
+    code = draw(st.sampled_from(["A5.voucher", "A5.computing", "A4.challenge", "A8.tech_transfer", "A11.standard"]))
+    facts: dict = {"award_year": draw(years), "status": draw(st.sampled_from(["pending", "approved"]))}
+    if code == "A11.standard":
+        facts |= {"tier": draw(st.sampled_from(["international_lead", "international_participate", "national",
+                                                 "industry"])), "rank": 1,
+                  "subject": draw(st.sampled_from(["standard:S-1", "standard:S-2", "standard:S-3"]))}
+    else:
+        facts |= {"basis_amount": str(draw(bases)),
+                  "subject": draw(st.sampled_from([None, None, "project:P-1", "project:P-2"]))}
+    return draw(st.integers(min_value=0, max_value=2)), code, facts
+
+
+def cap_limit(key: str) -> Decimal:
+    """The limit of the cap whose account this is: keys read cap:<scope>:<programme>:<owner>."""
+    _, scope, code, _owner = key.split(":", 3)
+    return next(c.limit for c in CATALOGUE.programme(code).caps if c.scope is CapScope(scope))
+
+
+@settings(max_examples=300, deadline=None)
+@given(claims=st.lists(capped_claims(), min_size=1, max_size=25),
+       rejections=st.lists(st.integers(min_value=0, max_value=24), max_size=5))
+def test_no_entitlement_exceeds_any_cap_headroom(claims, rejections):
+    """Whatever the order of claims and rejections, no cap account is ever used beyond its limit."""
+    book, recorded = Book(), []
+    for n, (who, code, facts) in enumerate(claims):
+        try:
+            claim_id, entitlement = book.claim(ORGS[who], code, **facts)
+        except LedgerError as err:
+            assert err.code in {"cap_exceeded", "superseded", "already_awarded", "not_eligible"}, err.detail
+        else:
+            recorded.append(claim_id)
+            assert FEN <= entitlement.amount <= entitlement.gross
+        if n in rejections and recorded:
+            book.set_status(recorded[n % len(recorded)], "rejected")
+        for key in book.entries:
+            if key.startswith("cap:"):
+                assert book.used(key) <= cap_limit(key), key
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=st.sampled_from(sorted(TOP)), data=st.data())
+def test_a_ladder_never_pays_more_than_its_top_tier(code, data):
+    """Any order of tiers on a ladder pays at most the top tier in total, and exactly it once the top is reached."""
+    programme = CATALOGUE.programme(code)
+    ladder = programme.ladder_of(TOP[code])
+    tiers = data.draw(st.lists(st.sampled_from(ladder), min_size=1, max_size=8))
+    book, org, total = Book(), member(), Decimal("0.00")
+    for tier in tiers:
+        try:
+            total += book.amount(org, code, tier=tier)
+        except LedgerError as err:
+            assert err.code == "already_awarded"
+    top = programme.tier(TOP[code]).amount
+    assert total <= top
+    if TOP[code] in tiers:
+        assert total == top
+    else:
+        assert total == programme.tier(max(tiers, key=ladder.index)).amount
+
+
+RATE_CODES = sorted(code for code, p in CATALOGUE.programmes.items() if p.rate is not None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(code=st.sampled_from(RATE_CODES), basis=st.decimals(min_value=0, max_value=Decimal("1e11"), places=2))
+def test_rates_never_round_up(code, basis):
+    """A rate pays basis × rate rounded down: never more than the exact product, and less by under one fen."""
+    rate = CATALOGUE.programme(code).rate
+    exact = basis * rate
+    org = member(lead=True, chain_leader=True)
+    try:
+        gross = Book().evaluate(org, code, basis_amount=str(basis), subject="project:R").gross
+    except LedgerError as err:
+        assert err.code == "not_eligible" and exact < FEN
+        return
+    assert exact - FEN < gross <= exact
+    assert gross.as_tuple().exponent == -2
+
+
+@given(amount=st.decimals(min_value=0, max_value=Decimal("1e12"), places=2))
+def test_money_is_always_two_places(amount):
+    """money() gives back the same value as a Decimal with exponent -2, from a string, a Decimal or its integer part."""
+    for value in (str(amount), amount, int(amount)):
+        read = money(value)
+        assert type(read) is Decimal and read.as_tuple().exponent == -2
+        assert read == (Decimal(int(amount)) if isinstance(value, int) else amount)
+
+
+@settings(max_examples=200, deadline=None)
+@given(claims=st.lists(capped_claims(), min_size=1, max_size=15))
+def test_entitlements_are_money(claims):
+    """Every entitlement and every explanation amount is a Decimal to the fen."""
+    book = Book()
+    for who, code, facts in claims:
+        try:
+            _, entitlement = book.claim(ORGS[who], code, **facts)
+        except LedgerError:
+            continue
+        amounts = [entitlement.amount, entitlement.gross] + [s.amount for s in entitlement.steps if s.amount]
+        assert all(type(a) is Decimal and a.as_tuple().exponent == -2 for a in amounts)
