@@ -202,8 +202,8 @@ class AwardLedger(Application[UUID]):
                           accounts=list(entitlement.accounts), policy_version=entitlement.policy_version,
                           pays_award=prog.pays_awards, lead=prog.lead, by=by.name)
             for account in accounts:
-                account.reserve(str(claim.id), prog.code, entitlement.amount, entitlement.gross, entitlement.tier,
-                                by.name)
+                account.reserve(str(claim.id), prog.code, entitlement.amount, entitlement.standing,
+                                entitlement.tier, by.name)
             return [claim, *accounts], views.claim(claim)
 
         args = {"uscc": code, "p": programme, "y": award_year, "on": effective_on, "tier": tier, "rank": rank,

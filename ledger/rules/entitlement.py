@@ -40,8 +40,9 @@ class Entitlement:
     programme: str
     tier: str | None
     body_id: str | None
-    gross: Decimal            # before deductions for earlier awards and caps: what supersession compares
-    amount: Decimal           # what this claim is entitled to now
+    gross: Decimal            # the tier, rate or decided amount, before any deduction
+    standing: Decimal         # after ladder top-ups: this claim's own entitlement, what supersession sums
+    amount: Decimal           # what this claim is entitled to now, after supersession and caps
     steps: tuple[Step, ...]
     accounts: tuple[str, ...]  # every account the claim reserves its amount on
     policy_version: str
@@ -81,20 +82,21 @@ def entitle(plan: Plan, accounts: dict[str, AccountState]) -> Entitlement:
     gross = _base_amount(programme, facts, plan.tier, why)
     if gross <= 0:
         raise NotEligible(f"{programme.code} comes to nothing for these facts; a claim for nothing is refused")
-    amount, deducted = gross, set[str]()
+    amount = gross
     for key in plan.keys:
         if key.family == "ladder":
-            amount, deducted = top_up(policy, programme, plan.tier, account(key), amount, why)  # type: ignore[arg-type]
+            amount = top_up(policy, programme, plan.tier, account(key), amount, why)  # type: ignore[arg-type]
         elif key.family == "once":
             once_only(programme, account(key))
+    standing = amount
     subject = acct.subject_key(facts)
     if subject and subject in plan.keys:
-        amount = supersede(policy, facts.subject, gross, amount, account(subject), deducted, why)  # type: ignore[arg-type]
+        amount = supersede(policy, programme.code, facts.subject, standing, amount, account(subject), why)  # type: ignore[arg-type]
     caps = [k for k in plan.keys if k.family == "cap"]
     for cap, key in zip(programme.caps, caps, strict=True):
         amount = apply_cap(programme, cap, account(key), amount, why)
     why.add("entitlement", None, f"entitled now: {yuan(amount)}", amount)
-    return Entitlement(programme.code, plan.tier, plan.body_id, gross, amount, tuple(why.steps),
+    return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version)
 
 

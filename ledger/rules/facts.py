@@ -54,7 +54,7 @@ class Entry:
     programme: str
     status: str           # pending | approved | rejected
     amount: Decimal       # reserved, or approved
-    gross: Decimal        # the claim's entitlement before deductions: what supersession compares
+    gross: Decimal        # the claim's standing: its entitlement after ladder top-ups, what supersession sums
     tier: str | None = None
 
     @property

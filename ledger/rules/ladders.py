@@ -11,7 +11,7 @@ from ledger.rules.facts import AccountState
 
 
 def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState, amount: Decimal,
-           why: Explanation) -> tuple[Decimal, set[str]]:
+           why: Explanation) -> Decimal:
     """Refuse a tier already reached on this ladder; otherwise owe only the difference over earlier rungs."""
     rungs = programme.ladder_of(tier)
     here = rungs.index(tier)
@@ -22,17 +22,19 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
         raise AlreadyAwarded(f"{programme.code} tier {e.tier} was already awarded to this organisation by claim"
                              f" {e.claim_id}; a tiered award is paid once, and only a higher tier tops it up",
                              earlier_claim=e.claim_id)
-    paid = sum((e.amount for e in earlier), Decimal("0.00"))
+    # The lower rungs' own entitlements, not what they were finally paid: Art. 16 owes the difference between
+    # tiers, whether part of a lower rung was paid by another programme (rule 4) or lowered on approval.
+    paid = sum((e.gross for e in earlier), Decimal("0.00"))
     if not earlier:
-        return amount, set()
+        return amount
     owed = amount - paid
     if owed <= 0:
         raise AlreadyAwarded(f"earlier rungs of {programme.code} already paid {yuan(paid)}, as much as tier {tier}")
-    lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in earlier)
+    lower = ", ".join(f"{e.tier} {yuan(e.gross)} (claim {e.claim_id})" for e in earlier)
     why.add("upgrade_top_up", policy.upgrade_article,
             f"upgrade from a lower tier already awarded ({lower}): only the difference"
             f" {yuan(amount)} - {yuan(paid)} = {yuan(owed)} is owed", owed)
-    return owed, {e.claim_id for e in earlier}
+    return owed
 
 
 def once_only(programme: Programme, once: AccountState) -> None:

@@ -73,7 +73,7 @@ class Book:
         """Evaluate a claim and record its amount, under a new claim id, into every account it names."""
         entitlement = self.evaluate(org, programme, **given)
         claim_id = f"C-{next(self._ids)}"
-        entry = Entry(claim_id, entitlement.programme, status, entitlement.amount, entitlement.gross,
+        entry = Entry(claim_id, entitlement.programme, status, entitlement.amount, entitlement.standing,
                       entitlement.tier)
         for key in entitlement.accounts:
             self.entries.setdefault(key, []).append(entry)

@@ -262,7 +262,7 @@ def test_challenge_project_cap_across_claims_on_the_same_project():
     assert book.amount(org, "A4.challenge", basis_amount="10000000", subject="project:P") == D("3000000.00")
     _, second = book.claim(org, "A4.challenge", basis_amount="20000000", subject="project:P", award_year=2024)
     assert second.amount == D("2000000.00")
-    assert "cut by 1,000,000.00" in step(second, "cap:project").detail
+    assert "cut by 4,000,000.00" in step(second, "cap:project").detail
     book.refused(org, "A4.challenge", "cap_exceeded", basis_amount="30000000", subject="project:P", award_year=2025)
     assert book.used(second.accounts[-1]) == D("5000000.00")
 
@@ -274,12 +274,22 @@ def test_challenge_project_cap_is_not_shared_across_projects():
     assert book.amount(org, "A4.challenge", basis_amount="20000000", subject="project:P-2") == D("5000000.00")
 
 
-def test_challenge_on_the_same_project_restates_rather_than_adds():
-    """Rules 4 and 5 (reading): a second claim on the same project with no larger basis adds nothing: superseded."""
+def test_challenge_claims_on_the_same_project_accumulate_under_its_cap():
+    """Rules 4 and 5 (reading): claims under ONE programme for one project add up to its cap; rule 4 is across
+    programmes only."""
     book, org = Book(), member()
-    first, _ = book.claim(org, "A4.challenge", basis_amount="10000000", subject="project:P")
-    err = book.refused(org, "A4.challenge", "superseded", basis_amount="10000000", subject="project:P")
-    assert err.context["earlier_claim"] == first
+    assert book.amount(org, "A4.challenge", basis_amount="10000000", subject="project:P") == D("3000000.00")
+    assert book.amount(org, "A4.challenge", basis_amount="10000000", subject="project:P") == D("2000000.00")
+    book.refused(org, "A4.challenge", "cap_exceeded", basis_amount="10000000", subject="project:P")
+
+
+def test_programme_standing_on_a_subject_is_the_sum_of_its_claims():
+    """Rule 4 (reading): a programme's standing for a subject sums its claims, and outranks a lower single award."""
+    book, org = Book(), member()
+    book.claim(org, "A4.challenge", basis_amount="2000000", subject="project:Q")
+    book.claim(org, "A4.challenge", basis_amount="2000000", subject="project:Q")
+    book.refused(org, "A9.national_award", "superseded", tier="second", rank=1, subject="project:Q")
+    assert book.amount(org, "A9.national_award", tier="first", rank=3, subject="project:Q") == D("1300000.00")
 
 
 def test_challenge_claims_naming_no_project_share_one_project_cap():
