@@ -1,0 +1,164 @@
+"""A protected ledger with some history on each backend, its audit chain, and a DBA who can tamper with it.
+
+The `Dba` changes stored events the way someone with the database owner's rights could: it first switches
+off the append-only triggers (disables them on PostgreSQL, drops them on SQLite), changes the rows, and
+switches the triggers back on. That is the attacker the chain and the saved digest are there to catch.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import date
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from ledger.application import AwardLedger
+from ledger.store import is_postgres, postgres_conninfo, sqlite_path, store_env
+from projections.append_only import protect
+from projections.audit_chain import CHAIN_TABLE, AuditChain, events_table
+from tests.store.conftest import FINANCE, KJJ, World
+
+
+def record_history(world: World, organisations: int = 3) -> None:
+    """A little of everything: organisations, bodies, certifications, claims decided, payouts, a reversal."""
+    world.appropriate(2023)
+    for _ in range(organisations):
+        org = world.org()
+        claim = world.approved(org, "A5.voucher", basis_amount="1000000")
+        world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="100000", paid_on=date(2023, 7, 1),
+                                   bank_ref=f"BANK-{org[-6:]}")
+    org = world.org()
+    cert = world.certify(org, "A3.erc", "municipal")
+    rejected = world.claim(org, "A3.erc", certification_id=cert)
+    world.ledger.reject_claim(KJJ, claim_id=rejected["id"], reason="documents incomplete")
+    claim = world.approved(org, "A3.erc", certification_id=cert)
+    payout = world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="200000", paid_on=date(2023, 8, 1),
+                                        bank_ref="BANK-ERC").view
+    world.ledger.reverse_payout(FINANCE, payout_id=payout["id"], reason="wrong account")
+
+
+class Dba:
+    """Reads and rewrites the store directly, with the append-only triggers switched off while it does."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.events = events_table(url)
+        self.id = "notification_id" if is_postgres(url) else "rowid"
+
+    def positions(self) -> list[int]:
+        return [row[0] for row in self._query(f"SELECT {self.id} FROM {self.events} ORDER BY {self.id}")]
+
+    def state(self, position: int) -> bytes:
+        return bytes(self._query(f"SELECT state FROM {self.events} WHERE {self.id} = %s", (position,))[0][0])
+
+    def chain_rows(self) -> int:
+        return self._query(f"SELECT COUNT(*) FROM {CHAIN_TABLE}")[0][0]
+
+    def flip_byte(self, position: int, index: int = 10) -> None:
+        state = bytearray(self.state(position))
+        state[index] ^= 0x01
+        self._set_state(position, bytes(state))
+
+    def swap_states(self, first: int, second: int) -> None:
+        a, b = self.state(first), self.state(second)
+        self._set_state(first, b)
+        self._set_state(second, a)
+
+    def change_topic(self, position: int) -> None:
+        with self._unprotected() as conn:
+            conn.execute(self._sql(f"UPDATE {self.events} SET topic = topic || 'x' WHERE {self.id} = %s"), (position,))
+
+    def switch_off_triggers(self) -> None:
+        """Disable (PostgreSQL) or drop (SQLite) the events table's append-only triggers, and leave them so."""
+        with self._connect() as conn:
+            self._switch_off(conn)
+            conn.commit()
+
+    def delete(self, position: int) -> None:
+        with self._unprotected() as conn:
+            conn.execute(self._sql(f"DELETE FROM {self.events} WHERE {self.id} = %s"), (position,))
+
+    def forge_copy(self, of: int, at: int) -> None:
+        """Insert a copy of the event at `of` under a new version, at position `at` (no trigger stops INSERT)."""
+        columns = "originator_id, originator_version, topic, state"
+        with self._connect() as conn:
+            conn.execute(self._sql(f"INSERT INTO {self.events} ({self.id}, {columns}) SELECT %s, originator_id,"
+                                   f" originator_version + 1000, topic, state FROM {self.events} WHERE {self.id} = %s"),
+                         (at, of))
+            conn.commit()
+
+    def rewrite_chain(self) -> None:
+        """Throw the stored links away and chain the events as they are now, hiding any tampering from them."""
+        with self._connect() as conn:
+            conn.execute(f"DELETE FROM {CHAIN_TABLE}")
+            conn.commit()
+        AuditChain(self.url).extend()
+
+    def _set_state(self, position: int, state: bytes) -> None:
+        with self._unprotected() as conn:
+            conn.execute(self._sql(f"UPDATE {self.events} SET state = %s WHERE {self.id} = %s"), (state, position))
+
+    @contextmanager
+    def _unprotected(self) -> Iterator[Any]:
+        # On PostgreSQL the switch-off, the change and the switch-on are one transaction: no one else sees a gap.
+        with self._connect() as conn:
+            self._switch_off(conn)
+            yield conn
+            if is_postgres(self.url):
+                conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(sql.Identifier(self.events)))
+            conn.commit()
+        if not is_postgres(self.url):
+            protect(self.url)
+
+    def _switch_off(self, conn: Any) -> None:
+        if is_postgres(self.url):
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(sql.Identifier(self.events)))
+            return
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                                    (self.events,)).fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+
+    def _query(self, text: str, params: tuple = ()) -> list[tuple]:
+        with self._connect() as conn:
+            return list(conn.execute(self._sql(text), params).fetchall())
+
+    def _connect(self) -> Any:
+        if is_postgres(self.url):
+            return psycopg.connect(postgres_conninfo(self.url))
+        return closing(sqlite3.connect(sqlite_path(self.url), uri=True, timeout=10.0))
+
+    def _sql(self, text: str) -> str:
+        return text if is_postgres(self.url) else text.replace("%s", "?")
+
+
+@pytest.fixture
+def ledger(database_url: str) -> Iterator[AwardLedger]:
+    """The application on an empty store, with the append-only triggers installed as at start-up."""
+    app = AwardLedger(store_env(database_url))
+    protect(database_url)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def world(ledger: AwardLedger) -> World:
+    w = World(ledger)
+    record_history(w)
+    return w
+
+
+@pytest.fixture
+def chain(database_url: str, world: World) -> AuditChain:
+    """The audit chain of a store with some history, extended to its head."""
+    audit = AuditChain.open(database_url)
+    audit.extend()
+    return audit
+
+
+@pytest.fixture
+def dba(database_url: str) -> Dba:
+    return Dba(database_url)

@@ -1,0 +1,91 @@
+"""The service's own connections cannot UPDATE, DELETE (or TRUNCATE) stored events or snapshots."""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+
+import psycopg
+import pytest
+
+from ledger.application import AwardLedger
+from ledger.domain.fund_year import FundYear
+from ledger.store import is_postgres, postgres_conninfo, sqlite_path, store_env
+from projections.append_only import MESSAGE, is_protected, protect, triggers
+from projections.audit_chain import AuditChain, events_table, snapshots_table
+from tests.audit.conftest import Dba, record_history
+from tests.store.conftest import World
+
+
+def _refused(url: str, statement: str) -> str:
+    """Run `statement` on a connection made from the service's own URL; the error it must raise, as text."""
+    if not is_postgres(url):
+        with closing(sqlite3.connect(sqlite_path(url), uri=True, timeout=10.0)) as conn:
+            with pytest.raises(sqlite3.IntegrityError) as caught:
+                conn.execute(statement)
+            return str(caught.value)
+    with psycopg.connect(postgres_conninfo(url)) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+            conn.execute(statement)
+        return str(caught.value)
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE {events} SET state = state",
+    "UPDATE {events} SET originator_version = originator_version + 1000",
+    "DELETE FROM {events}",
+    "UPDATE {snapshots} SET state = state",
+    "DELETE FROM {snapshots}",
+])
+def test_service_connection_is_refused_changes(database_url: str, ledger: AwardLedger, world: World, dba: Dba,
+                                               statement: str) -> None:
+    """A connection using the service's own URL gets an error on UPDATE and DELETE, and nothing changes."""
+    ledger.take_snapshot(FundYear.create_id(2023))  # row triggers fire only on rows: give the snapshots one
+    before = [dba.state(p) for p in dba.positions()]
+    text = statement.format(events=events_table(database_url), snapshots=snapshots_table(database_url))
+    assert f"{MESSAGE}: " in _refused(database_url, text)
+    assert [dba.state(p) for p in dba.positions()] == before
+
+
+@pytest.mark.postgres
+def test_truncate_is_refused_on_postgres(fresh_postgres_url: str) -> None:
+    """On PostgreSQL, TRUNCATE (which row triggers do not see) is refused as well."""
+    app = AwardLedger(store_env(fresh_postgres_url))
+    try:
+        protect(fresh_postgres_url)
+        World(app).appropriate(2023)
+        before = Dba(fresh_postgres_url).positions()
+        for table in (events_table(fresh_postgres_url), snapshots_table(fresh_postgres_url)):
+            assert f"{MESSAGE}: TRUNCATE on table {table}" in _refused(fresh_postgres_url, f"TRUNCATE {table}")
+        assert Dba(fresh_postgres_url).positions() == before != []
+    finally:
+        app.close()
+
+
+@pytest.mark.usefixtures("world")
+def test_protect_is_idempotent_and_restores_a_switched_off_trigger(database_url: str, dba: Dba) -> None:
+    """protect() at every start-up changes nothing when in force, and re-arms triggers someone switched off."""
+    names = protect(database_url)
+    assert protect(database_url) == names
+    assert sorted(triggers(database_url)) == sorted(names) and len(names) == 4
+    assert is_protected(database_url)
+    dba.switch_off_triggers()
+    assert not is_protected(database_url)
+    assert protect(database_url) == names
+    assert is_protected(database_url)
+
+
+def test_ledger_commands_work_with_protection(database_url: str, ledger: AwardLedger, world: World) -> None:
+    """With the triggers on, every kind of command and a snapshot are recorded, and the store verifies."""
+    assert is_protected(database_url)
+    record_history(world, organisations=2)
+    fund = FundYear.create_id(2023)
+    ledger.take_snapshot(fund)
+    assert list(ledger.snapshots.get(fund))  # type: ignore[union-attr]
+    assert ledger.fund_year(2023)
+    assert AuditChain.open(database_url).verify()["ok"] is True
+
+
+def test_protect_on_an_empty_database_creates_the_store(database_url: str) -> None:
+    """Pointed at an empty database, protect() creates the event store's tables itself and guards them."""
+    assert len(protect(database_url)) == 4
+    assert is_protected(database_url)

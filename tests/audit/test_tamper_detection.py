@@ -1,0 +1,81 @@
+"""Tampering with stored events is detected and located by recomputing the chain, on both stores."""
+from __future__ import annotations
+
+from projections.audit_chain import AuditChain
+from tests.audit.conftest import Dba
+
+
+def test_intact_store_verifies(chain: AuditChain, dba: Dba) -> None:
+    """An untouched store verifies, every stored event checked, and its recomputed head is the stored one."""
+    result = chain.verify()
+    positions = dba.positions()
+    assert result["ok"] is True
+    assert result["events_checked"] == len(positions) > 20
+    assert (result["first_bad_position"], result["reason"]) == (None, None)
+    assert result["chain_head"]["position"] == positions[-1] == result["chain_position"]
+    assert result["chain_head"]["digest"] == chain.digest(catch_up=False)["digest"]
+
+
+def test_flipped_byte_is_located(chain: AuditChain, dba: Dba) -> None:
+    """Changing one byte of one stored event's state is detected at that event's notification id."""
+    target = dba.positions()[12]
+    dba.flip_byte(target)
+    result = chain.verify()
+    assert (result["ok"], result["first_bad_position"], result["failure"]) == (False, target, "changed")
+    assert result["events_checked"] == 12
+    assert f"position {target}" in result["reason"]
+
+
+def test_changed_topic_is_located(chain: AuditChain, dba: Dba) -> None:
+    """Every stored column is hashed: a changed topic is caught just like a changed state."""
+    target = dba.positions()[5]
+    dba.change_topic(target)
+    assert chain.verify()["first_bad_position"] == target
+
+
+def test_deleted_event_is_located(chain: AuditChain, dba: Dba) -> None:
+    """Deleting an event from the middle is detected at its position, which the chain still records."""
+    target = dba.positions()[7]
+    dba.delete(target)
+    result = chain.verify()
+    assert (result["ok"], result["first_bad_position"], result["failure"]) == (False, target, "missing")
+
+
+def test_deleted_last_event_is_located(chain: AuditChain, dba: Dba) -> None:
+    """Deleting the newest event is detected too, although no later event is left to disagree."""
+    target = dba.positions()[-1]
+    dba.delete(target)
+    result = chain.verify()
+    assert (result["ok"], result["first_bad_position"], result["failure"]) == (False, target, "missing")
+
+
+def test_swapped_states_detected_at_the_first(chain: AuditChain, dba: Dba) -> None:
+    """Swapping two events' states (a reordering) is detected at the earlier of the two positions."""
+    positions = dba.positions()
+    first, second = positions[4], positions[15]
+    assert dba.state(first) != dba.state(second)
+    dba.swap_states(first, second)
+    result = chain.verify()
+    assert (result["ok"], result["first_bad_position"]) == (False, first)
+
+
+def test_slipped_in_event_is_located(chain: AuditChain, dba: Dba) -> None:
+    """An event inserted at a position the chain never recorded (here 0, before the first) is detected there."""
+    dba.forge_copy(of=dba.positions()[3], at=0)
+    result = chain.verify()
+    assert (result["ok"], result["first_bad_position"], result["failure"]) == (False, 0, "unexpected")
+
+
+def test_events_not_yet_chained_still_verify(database_url: str, world, dba: Dba) -> None:
+    """Events recorded after the chain's last extension are hashed into the head but are not a fault."""
+    audit = AuditChain.open(database_url)
+    result = audit.verify()
+    assert (result["ok"], result["events_checked"], result["chain_position"]) == (True, len(dba.positions()), 0)
+    assert dba.chain_rows() == 0
+
+
+def test_progress_is_reported(chain: AuditChain, dba: Dba) -> None:
+    """A progress callback hears the running count and position, ending at the last event."""
+    heard: list[tuple[int, int]] = []
+    chain.verify(progress=lambda checked, position: heard.append((checked, position)))
+    assert heard[-1] == (len(dba.positions()), dba.positions()[-1])
