@@ -1,0 +1,88 @@
+"""Cap headroom (rule 5): each cap account's limit, what pending claims reserve plus approvals consume,
+and what remains. An organisation-year cap is shared by every member unit of its body, a fund cap by
+every claimant: those are the `shared` accounts the as-of index follows beyond one organisation.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+from ledger.catalogue import catalogues
+from projections.events import EventRow
+from projections.fold import Handler, Row, Tables
+from projections.money import ZERO, add, amount, neg
+
+CAPS = "caps"
+SHARED_SCOPES = ("organisation_year", "fund")
+YEARLY_SCOPES = ("enterprise_year", "organisation_year")
+NO_SUBJECT = "-"
+
+
+def cap_accounts(claim: Row) -> list[str]:
+    return [key for key in claim["accounts"] if key.startswith("cap:")]
+
+
+def shared_accounts(claim: Row) -> tuple[str, ...]:
+    return tuple(sorted(key for key in cap_accounts(claim) if key.split(":")[1] in SHARED_SCOPES))
+
+
+@cache
+def cap_limit(programme: str, scope: str, policy_version: str) -> str | None:
+    """The limit in the catalogue version the claim was decided under (the newest if that one is gone)."""
+    versions = catalogues()
+    catalogue = next((c for c in versions if c.policy.version == policy_version), versions[-1])
+    found = catalogue.programme(programme)
+    cap = next((c for c in found.caps if c.scope.value == scope), None) if found else None
+    return None if cap is None else str(cap.limit)
+
+
+def _new_cap(key: str, claim: Row) -> Row:
+    _, scope, programme, owner = key.split(":", 3)
+    subject = owner.split(":", 1)[1] if scope == "project" else NO_SUBJECT
+    return {"account": key, "scope": scope, "programme": programme,
+            "year": claim["award_year"] if scope in YEARLY_SCOPES else None,
+            "uscc": None if scope in SHARED_SCOPES else claim["uscc"],
+            "body_id": owner.rsplit(":", 1)[0] if scope == "organisation_year" else None,
+            "subject": None if subject == NO_SUBJECT else subject,
+            "limit": cap_limit(programme, scope, claim["policy_version"]), "used": ZERO, "claims": 0}
+
+
+def _move(t: Tables, e: EventRow, delta: Decimal, new_claims: int = 0) -> None:
+    claim = t.get("records", e.aggregate_id)
+    if claim is None:
+        return
+    for key in cap_accounts(claim):
+        row = t.get(CAPS, key) or _new_cap(key, claim)
+        row["used"] = add(row["used"], delta)
+        row["claims"] += new_claims
+        t.put(CAPS, key, row)
+
+
+def _submitted(t: Tables, e: EventRow) -> None:
+    _move(t, e, amount(e.payload["entitled_amount"]), new_claims=1)
+
+
+def _approved(t: Tables, e: EventRow) -> None:
+    claim = t.get("records", e.aggregate_id)
+    if claim is not None:  # an approval consumes the approved amount in place of the reservation
+        _move(t, e, amount(claim["approved"]) - amount(claim["entitled"]))
+
+
+def _rejected(t: Tables, e: EventRow) -> None:
+    claim = t.get("records", e.aggregate_id)
+    if claim is not None:
+        _move(t, e, neg(claim["entitled"]))
+
+
+HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Approved": _approved,
+                                "Claim.Rejected": _rejected}
+
+
+def render(row: Row) -> Row:
+    limit = row["limit"]
+    view = {k: row[k] for k in ("scope", "programme", "year", "limit", "used", "claims", "account")}
+    view["remaining"] = None if limit is None else add(limit, neg(row["used"]))
+    for optional in ("body_id", "subject", "uscc"):
+        if row[optional] is not None:
+            view[optional] = row[optional]
+    return view

@@ -1,0 +1,104 @@
+"""Finance totals per award year × programme × lead bureau (approved, paid net of reversals, reversed,
+outstanding), and each year's special fund (Art. 2): appropriated, charged by approvals, headroom."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ledger.catalogue import catalogues
+from projections.events import EventRow
+from projections.fold import Handler, Row, Tables
+from projections.money import ZERO, add, amount, neg
+
+FINANCE = "finance"
+FUNDS = "funds"
+MONEY = ("approved", "paid", "reversed", "outstanding")
+
+
+def _line(t: Tables, claim: Row) -> Row:
+    key = f"{claim['award_year']}|{claim['programme']}|{claim['lead']}"
+    return t.get(FINANCE, key) or {"id": key, "year": claim["award_year"], "programme": claim["programme"],
+                                   "bureau": claim["lead"], "award": claim["pays_award"], "approved": ZERO,
+                                   "paid": ZERO, "reversed": ZERO, "claims": 0}
+
+
+def _claim_handler(change):
+    def handler(t: Tables, e: EventRow) -> None:
+        claim = t.get("records", e.aggregate_id)
+        if claim is not None:
+            line = _line(t, claim)
+            change(line, claim, e.payload)
+            t.put(FINANCE, line["id"], line)
+    return handler
+
+
+@_claim_handler
+def _approved(line: Row, claim: Row, p: dict) -> None:
+    line["approved"] = add(line["approved"], claim["approved"])
+    line["claims"] += 1
+
+
+@_claim_handler
+def _paid(line: Row, claim: Row, p: dict) -> None:
+    line["paid"] = add(line["paid"], p["amount"])
+
+
+@_claim_handler
+def _reversed(line: Row, claim: Row, p: dict) -> None:
+    payout = claim["payouts"].get(p["payout_id"])
+    if payout is None:
+        return
+    line["paid"] = add(line["paid"], neg(payout["amount"]))
+    line["reversed"] = add(line["reversed"], payout["amount"])
+
+
+def _opened(t: Tables, e: EventRow) -> None:
+    t.put(FUNDS, e.aggregate_id, {"id": e.aggregate_id, "year": e.payload["year"], "appropriated": ZERO,
+                                  "approved": ZERO, "appropriations": 0})
+
+
+def _fund_handler(field: str):
+    def handler(t: Tables, e: EventRow) -> None:
+        if (fund := t.get(FUNDS, e.aggregate_id)) is not None:
+            fund[field] = add(fund[field], e.payload["amount"])
+            fund["appropriations"] += field == "appropriated"
+            t.put(FUNDS, e.aggregate_id, fund)
+    return handler
+
+
+HANDLERS: dict[str, Handler] = {
+    "Claim.Approved": _approved, "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
+    "FundYear.Opened": _opened, "FundYear.Appropriated": _fund_handler("appropriated"),
+    "FundYear.Charged": _fund_handler("approved"),
+}
+
+
+def special_fund_floor(year: int) -> str:
+    versions = catalogues()
+    policy = next((c.policy for c in versions if year in c.policy.years), versions[-1].policy)
+    return str(policy.special_fund_floor)
+
+
+def _sum(lines: Iterable[Row]) -> Row:
+    total = {field: ZERO for field in MONEY} | {"claims": 0}
+    for line in lines:
+        for field in MONEY:
+            total[field] = add(total[field], line[field])
+        total["claims"] += line["claims"]
+    return total
+
+
+def render(year: int, lines: Iterable[Row], funds: Iterable[Row]) -> Row:
+    rows = [{"programme": x["programme"], "bureau": x["bureau"], "kind": "award" if x["award"] else "investment",
+             "approved": x["approved"], "paid": x["paid"], "reversed": x["reversed"],
+             "outstanding": add(x["approved"], neg(x["paid"])), "claims": x["claims"]}
+            for x in sorted(lines, key=lambda x: (x["programme"], x["bureau"]))]
+    funds = list(funds)
+    appropriated = add(ZERO, *(f["appropriated"] for f in funds))
+    charged = add(ZERO, *(f["approved"] for f in funds))
+    floor = special_fund_floor(year)
+    return {"year": year, "rows": rows,
+            "totals": _sum(r for r in rows if r["kind"] == "award"),
+            "investments": _sum(r for r in rows if r["kind"] == "investment"),
+            "appropriation": {"appropriated": appropriated, "approved": charged,
+                              "headroom": add(appropriated, neg(charged)), "floor": add(floor),
+                              "below_floor": amount(appropriated) < amount(floor)}}

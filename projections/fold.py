@@ -1,0 +1,70 @@
+"""The one fold: each event, in log order, updates the read-model rows it concerns.
+
+The fold reads and writes rows through `Tables`, so the same code updates the SQL tables live (inside
+the transaction that also moves the tracking position), replays into memory for the consistency check,
+and replays one organisation's indexed history for an as-of answer.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from projections.events import EventRow
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Concern:
+    """Whom an event is about: its organisation, and the shared cap accounts (body or fund wide) it moves."""
+
+    uscc: str
+    shared: tuple[str, ...] = ()
+
+
+class Tables(Protocol):
+    def get(self, table: str, key: str) -> Row | None: ...
+
+    def put(self, table: str, key: str, row: Row) -> None: ...
+
+    def record(self, history: Row, shared: Sequence[str]) -> None:
+        """Append an event to the organisation's history, indexed under the shared caps it moved."""
+
+
+Handler = Callable[[Tables, EventRow], Concern | None]
+
+
+def apply(tables: Tables, row: EventRow) -> None:
+    # Imported here: the stages import Concern and Row from this module.
+    from projections import caps, finance, history, records
+
+    concern: Concern | None = None
+    for stage in (records.HANDLERS, caps.HANDLERS, finance.HANDLERS):
+        handler = stage.get(row.event)
+        if handler is not None:
+            concern = handler(tables, row) or concern
+    if concern is not None:
+        tables.record(history.history_row(row, concern.uscc), concern.shared)
+
+
+class MemoryTables:
+    """Rows in dicts: the scratch copy of a replay. `on_record` sees each history row as it is made."""
+
+    def __init__(self, on_record: Callable[[Row, Sequence[str]], None] | None = None) -> None:
+        self.tables: dict[str, dict[str, Row]] = defaultdict(dict)
+        self.on_record = on_record
+
+    def get(self, table: str, key: str) -> Row | None:
+        return self.tables[table].get(key)
+
+    def put(self, table: str, key: str, row: Row) -> None:
+        self.tables[table][key] = row
+
+    def record(self, history: Row, shared: Sequence[str]) -> None:
+        if self.on_record is not None:
+            self.on_record(history, shared)
+
+    def rows(self, table: str) -> list[Row]:
+        return list(self.tables[table].values())

@@ -1,0 +1,139 @@
+"""The entities an organisation's award state is made of, as rows: the organisation itself, its
+certifications, its claims with their decisions and payouts, and payouts (so a reversal finds its claim).
+
+Each handler updates one row and says whom the event concerns. A row it expects but cannot find (an
+event whose creation fell outside an as-of window) is left alone rather than invented.
+"""
+from __future__ import annotations
+
+from projections import caps
+from projections.events import EventRow
+from projections.fold import Concern, Handler, Tables
+from projections.money import ZERO, add, neg
+
+RECORDS = "records"
+
+
+def _registered(t: Tables, e: EventRow) -> Concern:
+    p = e.payload
+    t.put(RECORDS, e.aggregate_id, {"id": e.aggregate_id, "kind": "organisation", "uscc": p["uscc"],
+                                    "name": p["name"], "in_district": p["in_district"],
+                                    "registered_at": e.recorded_at, "memberships": [], "designations": {}})
+    return Concern(p["uscc"])
+
+
+def _joined(t: Tables, e: EventRow) -> Concern | None:
+    if (org := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    p = e.payload
+    org["memberships"].append({"body_id": p["body_id"], "body_kind": p["body_kind"], "joined_on": p["joined_on"],
+                               "is_lead": p["is_lead"]})
+    t.put(RECORDS, e.aggregate_id, org)
+    return Concern(org["uscc"])
+
+
+def _designated(t: Tables, e: EventRow) -> Concern | None:
+    if (org := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    p = e.payload
+    current = org["designations"].get(p["programme"])
+    if current is None or p["effective_on"] < current["effective_on"]:  # the earliest designation stands
+        org["designations"][p["programme"]] = {"effective_on": p["effective_on"],
+                                               "certification_id": p["certification_id"]}
+    t.put(RECORDS, e.aggregate_id, org)
+    return Concern(org["uscc"])
+
+
+def _certified(t: Tables, e: EventRow) -> Concern:
+    p = e.payload
+    t.put(RECORDS, e.aggregate_id, {
+        "id": e.aggregate_id, "kind": "certification", "uscc": p["uscc"], "programme": p["programme"],
+        "tier": p["tier"], "effective_on": p["effective_on"], "subject": p["subject"], "body_id": p["body_id"],
+        "tiers": [{"tier": p["tier"], "effective_on": p["effective_on"]}]})
+    return Concern(p["uscc"])
+
+
+def _upgraded(t: Tables, e: EventRow) -> Concern | None:
+    if (cert := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    cert["tier"] = e.payload["tier"]
+    cert["tiers"].append({"tier": e.payload["tier"], "effective_on": e.payload["effective_on"]})
+    t.put(RECORDS, e.aggregate_id, cert)
+    return Concern(cert["uscc"])
+
+
+def _submitted(t: Tables, e: EventRow) -> Concern:
+    p = e.payload
+    claim = {"id": e.aggregate_id, "kind": "claim", "position": e.position, "submitted_at": e.recorded_at,
+             **{k: p[k] for k in ("uscc", "programme", "award_year", "lead", "pays_award", "tier", "subject",
+                                  "body_id", "certification_id", "accounts", "policy_version")},
+             "gross": p["gross_amount"], "entitled": p["entitled_amount"], "status": "pending", "approved": None,
+             "paid": ZERO, "reversed": ZERO, "payouts": {}}
+    t.put(RECORDS, e.aggregate_id, claim)
+    return Concern(p["uscc"], caps.shared_accounts(claim))
+
+
+def _claim_event(change):
+    def handler(t: Tables, e: EventRow) -> Concern | None:
+        if (claim := t.get(RECORDS, e.aggregate_id)) is None:
+            return None
+        change(claim, e.payload)
+        t.put(RECORDS, e.aggregate_id, claim)
+        moves_caps = e.event in ("Claim.Approved", "Claim.Rejected")
+        return Concern(claim["uscc"], caps.shared_accounts(claim) if moves_caps else ())
+    return handler
+
+
+@_claim_event
+def _approved(claim: dict, p: dict) -> None:
+    claim.update(status="approved", approved=p["amount"])
+
+
+@_claim_event
+def _rejected(claim: dict, p: dict) -> None:
+    claim.update(status="rejected")
+
+
+@_claim_event
+def _paid(claim: dict, p: dict) -> None:
+    claim["payouts"][p["payout_id"]] = {"amount": p["amount"], "reversed": False}
+    claim["paid"] = add(claim["paid"], p["amount"])
+
+
+@_claim_event
+def _reversed(claim: dict, p: dict) -> None:
+    payout = claim["payouts"].get(p["payout_id"])
+    if payout is not None and not payout["reversed"]:
+        payout["reversed"] = True
+        claim["paid"] = add(claim["paid"], neg(payout["amount"]))
+        claim["reversed"] = add(claim["reversed"], payout["amount"])
+
+
+def _payout_recorded(t: Tables, e: EventRow) -> Concern:
+    p = e.payload
+    t.put(RECORDS, e.aggregate_id, {"id": e.aggregate_id, "kind": "payout", "uscc": p["uscc"],
+                                    "claim_id": p["claim_id"], "amount": p["amount"], "reversed": False})
+    return Concern(p["uscc"])
+
+
+def _payout_reversed(t: Tables, e: EventRow) -> Concern | None:
+    if (payout := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    payout["reversed"] = True
+    t.put(RECORDS, e.aggregate_id, payout)
+    return Concern(payout["uscc"])
+
+
+def _body_event(t: Tables, e: EventRow) -> Concern:
+    return Concern(e.payload.get("lead_uscc") or e.payload["uscc"])
+
+
+HANDLERS: dict[str, Handler] = {
+    "Organisation.Registered": _registered, "Organisation.Joined": _joined,
+    "Organisation.Designated": _designated,
+    "InnovationBody.Recognised": _body_event, "InnovationBody.MemberAdded": _body_event,
+    "Certification.Recorded": _certified, "Certification.Upgraded": _upgraded,
+    "Claim.Submitted": _submitted, "Claim.Approved": _approved, "Claim.Rejected": _rejected,
+    "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
+    "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
+}
