@@ -1,0 +1,84 @@
+"""The read models on PostgreSQL: eventsourcing's PostgresTrackingRecorder, extended so that its write
+transaction updates the read-model tables and inserts the tracking record (`_insert_tracking`) together.
+Its tracking table is `rm_tracking`, named after the projection; the ProjectionRunner follows the
+application's notification log (LISTEN/NOTIFY) and hands each event to `ReadModelProjection`."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL
+
+from projections.events import APPLICATION, from_domain_event
+from projections.schema import DDL
+from projections.sql import Sql
+from projections.view import ReadModelView
+
+PROJECTION = "rm"  # names the tracking table (rm_tracking) and the RM_-prefixed settings
+
+
+class PostgresView(ReadModelView, PostgresTrackingRecorder):
+    max_notification_statement = f"SELECT MAX(notification_id) FROM {APPLICATION.lower()}_events"
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.extend(SQL(statement) for statement in DDL)  # type: ignore[arg-type]
+        self.sql_create_statements.append(SQL(
+            f"INSERT INTO {self.tracking_table_name} VALUES ('{APPLICATION}', 0) ON CONFLICT DO NOTHING"))  # type: ignore[arg-type]
+        self.factory: Any = None
+
+    @contextmanager
+    def _transaction(self, *, read_only: bool) -> Iterator[Sql]:
+        with self.datastore.get_connection() as conn, conn.transaction():
+            cursor = conn.cursor(row_factory=tuple_row)
+            if read_only:  # one snapshot for every statement of a query
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield Sql(cursor, qmark=False)
+
+    def writing(self) -> Iterator[Sql]:  # type: ignore[override]
+        return self._transaction(read_only=False)
+
+    def reading(self) -> Iterator[Sql]:  # type: ignore[override]
+        return self._transaction(read_only=True)
+
+    def _locked_position(self, sql: Sql) -> int:
+        # FOR UPDATE: a second follower waits here, then sees the position the first one committed.
+        return int(sql.value(f"SELECT notification_id FROM {self.tracking_table_name} WHERE application_name = %s"
+                             " FOR UPDATE", (APPLICATION,)) or 0)
+
+    def _track(self, sql: Sql, position: int) -> None:
+        self._insert_tracking(sql.cursor, Tracking(APPLICATION, position))
+
+    def _untrack(self, sql: Sql) -> None:
+        sql.run(f"UPDATE {self.tracking_table_name} SET notification_id = 0 WHERE application_name = %s",
+                (APPLICATION,))
+
+    def close(self) -> None:
+        (self.factory or self.datastore).close()
+
+
+class ReadModelProjection(Projection[PostgresView]):
+    """What the ProjectionRunner calls for each event: apply it, with its tracking, in one transaction."""
+
+    name = PROJECTION
+
+    def __init__(self, view: PostgresView) -> None:
+        super().__init__(view)
+        self.seen: int | None = None
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
+        self.view.apply([from_domain_event(domain_event, tracking.notification_id)], seen=self.seen)
+        self.seen = tracking.notification_id
+
+
+def open_postgres_view(env: dict[str, str]) -> PostgresView:
+    factory = InfrastructureFactory.construct(env=Environment(PROJECTION, env))
+    view = factory.tracking_recorder(PostgresView)  # type: ignore[attr-defined]
+    view.factory = factory
+    return view

@@ -1,0 +1,64 @@
+"""The read-model tables, the same DDL on SQLite and PostgreSQL. Every keyed table keeps its row as JSON
+(`data`, what the code reads) beside typed columns for indexes and for people querying with SQL. Money
+is TEXT with two places; sums happen in Python with Decimal."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from projections.money import add, neg
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Keyed:
+    name: str
+    columns: tuple[tuple[str, Callable[[Row], Any]], ...]
+
+
+def _field(name: str) -> Callable[[Row], Any]:
+    return lambda row: row.get(name)
+
+
+def _fields(*names: str) -> tuple[tuple[str, Callable[[Row], Any]], ...]:
+    return tuple((name, _field(name)) for name in names)
+
+
+KEYED: dict[str, Keyed] = {
+    "records": Keyed("rm_records", _fields("kind", "uscc")),
+    "caps": Keyed("rm_caps", (*_fields("scope", "programme", "year", "uscc", "body_id"),
+                              ("cap_limit", _field("limit")), ("used", _field("used")), ("claims", _field("claims")))),
+    "finance": Keyed("rm_finance", (*_fields("year", "programme", "bureau"), ("award", lambda r: int(r["award"])),
+                                    *_fields("approved", "paid", "reversed", "claims"),
+                                    ("outstanding", lambda r: add(r["approved"], neg(r["paid"]))))),
+    "funds": Keyed("rm_funds", _fields("year", "appropriated", "approved")),
+}
+
+HISTORY_COLUMNS = ("position", "uscc", "aggregate_id", "version", "event", "recorded_at", "effective_on", "by_name",
+                   "data")
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS rm_records (id TEXT PRIMARY KEY, kind TEXT NOT NULL, uscc TEXT, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_records_uscc ON rm_records (uscc, kind)",
+    "CREATE TABLE IF NOT EXISTS rm_caps (id TEXT PRIMARY KEY, scope TEXT NOT NULL, programme TEXT NOT NULL,"
+    " year INTEGER, uscc TEXT, body_id TEXT, cap_limit TEXT, used TEXT NOT NULL, claims INTEGER NOT NULL,"
+    " data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_finance (id TEXT PRIMARY KEY, year INTEGER NOT NULL, programme TEXT NOT NULL,"
+    " bureau TEXT NOT NULL, award INTEGER NOT NULL, approved TEXT NOT NULL, paid TEXT NOT NULL,"
+    " reversed TEXT NOT NULL, claims INTEGER NOT NULL, outstanding TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_finance_year ON rm_finance (year)",
+    "CREATE TABLE IF NOT EXISTS rm_funds (id TEXT PRIMARY KEY, year INTEGER NOT NULL, appropriated TEXT NOT NULL,"
+    " approved TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_history (position BIGINT PRIMARY KEY, uscc TEXT NOT NULL, aggregate_id TEXT"
+    " NOT NULL, version INTEGER NOT NULL, event TEXT NOT NULL, recorded_at TEXT NOT NULL, effective_on TEXT,"
+    " by_name TEXT, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_history_uscc ON rm_history (uscc, position)",
+    # The as-of index of shared caps: which history rows moved an organisation-year or fund-wide cap.
+    "CREATE TABLE IF NOT EXISTS rm_cap_events (account TEXT NOT NULL, position BIGINT NOT NULL,"
+    " PRIMARY KEY (account, position))",
+    "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+# Cleared by a rebuild (the tracking row is reset in the same transaction).
+CLEARED = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta")

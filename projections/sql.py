@@ -1,0 +1,109 @@
+"""Rows in SQL: a cursor adapter that speaks one placeholder style on both stores, and `SqlTables`, the
+fold's `Tables` over the read-model tables inside one transaction. Rows read or written in a batch are
+kept until the batch commits (one upsert per row, not per event); nothing outlives the transaction."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from projections.schema import HISTORY_COLUMNS, KEYED, Row
+
+
+def dumps(row: Any) -> str:
+    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class Sql:
+    """A DB-API cursor inside a transaction; queries are written with %s and adapted for sqlite3."""
+
+    def __init__(self, cursor: Any, *, qmark: bool) -> None:
+        self.cursor = cursor
+        self.qmark = qmark
+
+    def _q(self, query: str) -> str:
+        return query.replace("%s", "?") if self.qmark else query
+
+    def run(self, query: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(self._q(query), tuple(params))
+
+    def many(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(self._q(query), [tuple(r) for r in rows])
+
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple]:
+        self.cursor.execute(self._q(query), tuple(params))
+        return [tuple(r) for r in self.cursor.fetchall()]
+
+    def value(self, query: str, params: Sequence[Any] = ()) -> Any:
+        found = self.rows(query, params)
+        return found[0][0] if found else None
+
+
+def upsert_statement(table: str) -> str:
+    keyed = KEYED[table]
+    names = ["id", *(c for c, _ in keyed.columns), "data"]
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
+    return (f"INSERT INTO {keyed.name} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+            f" ON CONFLICT (id) DO UPDATE SET {updates}")
+
+
+def history_values(h: Row) -> tuple:
+    data = dumps({"summary": h["summary"], "payload": h["payload"]})
+    return (h["position"], h["uscc"], h["aggregate_id"], h["version"], h["event"], h["recorded_at"],
+            h["effective_on"], h["by"], data)
+
+
+def history_from(values: Sequence[Any]) -> Row:
+    """A stored history row back as the fold made it (`by_name` is `by`; data holds summary and payload)."""
+    row = dict(zip(HISTORY_COLUMNS, values, strict=True))
+    row["by"] = row.pop("by_name")
+    row.update(json.loads(row.pop("data")))
+    return row
+
+
+class SqlTables:
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+        self.cache: dict[tuple[str, str], Row | None] = {}
+        self.dirty: dict[tuple[str, str], None] = {}  # an ordered set
+        self.history: list[Row] = []
+        self.cap_events: list[tuple[str, int]] = []
+
+    def get(self, table: str, key: str) -> Row | None:
+        if (table, key) not in self.cache:
+            data = self.sql.value(f"SELECT data FROM {KEYED[table].name} WHERE id = %s", (key,))
+            self.cache[(table, key)] = None if data is None else json.loads(data)
+        return self.cache[(table, key)]
+
+    def put(self, table: str, key: str, row: Row) -> None:
+        self.cache[(table, key)] = row
+        self.dirty[(table, key)] = None
+
+    def record(self, history: Row, shared: Sequence[str]) -> None:
+        self.history.append(history)
+        self.cap_events.extend((account, history["position"]) for account in shared)
+
+    def flush(self) -> None:
+        for table, keyed in KEYED.items():
+            rows = [(key, self.cache[(t, key)]) for t, key in self.dirty if t == table]
+            self.sql.many(upsert_statement(table),
+                          [(key, *(f(row) for _, f in keyed.columns), dumps(row)) for key, row in rows])
+        marks = ", ".join(["%s"] * len(HISTORY_COLUMNS))
+        self.sql.many(f"INSERT INTO rm_history ({', '.join(HISTORY_COLUMNS)}) VALUES ({marks})",
+                      [history_values(h) for h in self.history])
+        self.sql.many("INSERT INTO rm_cap_events (account, position) VALUES (%s, %s)", self.cap_events)
+        self.cache.clear()
+        self.dirty.clear()
+        self.history.clear()
+        self.cap_events.clear()
+
+
+def iter_pages(sql: Sql, query: str, after: tuple, size: int = 500) -> Iterator[tuple]:
+    """Stream a query's rows in keyset pages: `query` takes the last key seen, then a limit."""
+    while True:
+        page = sql.rows(query, (*after, size))
+        yield from page
+        if len(page) < size:
+            return
+        after = page[-1][: len(after)]

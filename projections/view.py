@@ -1,0 +1,153 @@
+"""The read models' store with its tracking position: both stores' views share how a batch of events is
+applied — the read-model rows and the tracking position change in ONE transaction, and an event at or
+below the tracked position is skipped — so every event is applied exactly once, whoever applies it."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, TypeVar
+
+from ledger.store import is_postgres, store_env
+from projections import fold
+from projections.events import APPLICATION, EventRow
+from projections.schema import CLEARED
+from projections.sql import Sql, SqlTables
+
+T = TypeVar("T")
+REBUILDING = "rebuilding"  # rm_meta: a rebuild has reset the read models and not yet reached the head
+APPLIED = "applied"        # rm_meta: events applied since the last reset, to prove none twice or skipped
+# PostgreSQL refuses, rather than waits for, two sessions creating the same table or index at once.
+DDL_RACES = ("concurrently updated", "already exists", "duplicate key")
+NO_TABLE = ("no such table", "does not exist")
+
+
+class Rewound(RuntimeError):
+    """The tracked position went back (a rebuild began): a follower must resubscribe from it."""
+
+
+class ReadModelView:
+    """Subclasses give `writing()` and `reading()` transactions and how the position is locked and moved."""
+
+    # The store's highest notification id, for lag and progress.
+    max_notification_statement: str
+
+    def writing(self) -> AbstractContextManager[Sql]:
+        raise NotImplementedError
+
+    def reading(self) -> AbstractContextManager[Sql]:
+        raise NotImplementedError
+
+    def _locked_position(self, sql: Sql) -> int:
+        raise NotImplementedError
+
+    def _track(self, sql: Sql, position: int) -> None:
+        raise NotImplementedError
+
+    def _untrack(self, sql: Sql) -> None:
+        raise NotImplementedError
+
+    def apply(self, rows: Sequence[EventRow], *, seen: int | None = None) -> int:
+        """Fold the events above the tracked position and move the position past them, in one transaction.
+
+        `seen` is the highest position the caller has followed; a tracked position below it means the
+        read models were reset under the caller, which raises `Rewound` and writes nothing."""
+        with self.writing() as sql:
+            tracked = self._locked_position(sql)
+            if seen is not None and tracked < seen:
+                raise Rewound(f"the read models were reset to {tracked} under a follower at {seen}")
+            fresh = [row for row in rows if row.position > tracked]
+            if not fresh:
+                return 0
+            tables = SqlTables(sql)
+            for row in fresh:
+                fold.apply(tables, row)
+            tables.flush()
+            self._set_meta(sql, APPLIED, str(int(self._meta(sql, APPLIED) or 0) + len(fresh)))
+            self._track(sql, fresh[-1].position)
+            return len(fresh)
+
+    def position(self) -> int:
+        with self.reading() as sql:
+            return self.tracked(sql)
+
+    def tracked(self, sql: Sql) -> int:
+        """The tracked position, read inside a transaction."""
+        return int(sql.value("SELECT notification_id FROM rm_tracking WHERE application_name = %s",
+                             (APPLICATION,)) or 0)
+
+    def max_notification_id(self) -> int:
+        try:
+            with self.reading() as sql:
+                return int(sql.value(self.max_notification_statement) or 0)
+        except Exception as error:
+            if any(missing in str(error) for missing in NO_TABLE):
+                return 0  # no ledger has opened this store yet: nothing is recorded
+            raise
+
+    def reset(self) -> None:
+        """Empty every read model and the position, and mark a rebuild as begun (one transaction)."""
+        with self.writing() as sql:
+            self._locked_position(sql)
+            for table in CLEARED:
+                sql.run(f"DELETE FROM {table}")
+            self._set_meta(sql, REBUILDING, "1")
+            self._untrack(sql)
+
+    def meta(self, key: str) -> str | None:
+        with self.reading() as sql:
+            return self._meta(sql, key)
+
+    def clear_meta(self, key: str) -> None:
+        with self.writing() as sql:
+            sql.run("DELETE FROM rm_meta WHERE key = %s", (key,))
+
+    @staticmethod
+    def _meta(sql: Sql, key: str) -> str | None:
+        return sql.value("SELECT value FROM rm_meta WHERE key = %s", (key,))
+
+    @staticmethod
+    def _set_meta(sql: Sql, key: str, value: str) -> None:
+        sql.run("INSERT INTO rm_meta (key, value) VALUES (%s, %s)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+def projection_env(url: str) -> dict[str, str]:
+    """Store settings for the projector's own connections: a small pool is plenty for one follower."""
+    env = store_env(url)
+    if is_postgres(url):
+        env |= {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "6"}
+    return env
+
+
+def creating_tables(open_store: Callable[[], T], attempts: int = 5) -> T:
+    """Open something that creates its tables if missing, again if another process was creating them too."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return open_store()
+        except Exception as error:
+            if attempt == attempts or not any(race in str(error) for race in DDL_RACES):
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def open_view(url: str) -> ReadModelView:
+    """The read models of the store a LEDGER_DATABASE_URL names, their tables created if missing."""
+    if is_postgres(url):
+        from projections.postgres_view import open_postgres_view
+
+        return creating_tables(lambda: open_postgres_view(projection_env(url)))
+    from projections.sqlite_view import SqliteView
+
+    return SqliteView(url)
+
+
+def open_ledger(url: str) -> Any:
+    """An AwardLedger to read the notification log through (the projector's own, or a rebuild's)."""
+    from ledger.application import AwardLedger
+
+    return creating_tables(lambda: AwardLedger(env=projection_env(url)))
