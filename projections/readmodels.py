@@ -1,0 +1,99 @@
+"""The query side: what bureaus, finance and auditors read. Every answer comes from the read-model
+tables; an as-of answer replays only the asking organisation's indexed history (and that of the shared
+caps it draws on), through the same fold as the live tables, so its cost follows that organisation."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from projections import award_state, caps, finance, history
+from projections.events import utc_text
+from projections.schema import HISTORY_COLUMNS
+from projections.sql import Sql, history_from
+from projections.view import ReadModelView, open_view
+
+COLUMNS = ", ".join(f"h.{c}" for c in HISTORY_COLUMNS)
+ENTITIES = ("organisation", "claim", "certification")
+
+
+class ReadModels:
+    def __init__(self, view: ReadModelView) -> None:
+        self.view = view
+
+    @classmethod
+    def open(cls, url: str) -> ReadModels:
+        """The read models of the store `url` names; their tables are created if missing."""
+        return cls(open_view(url))
+
+    def award_state(self, uscc: str, as_of: datetime | None = None) -> dict | None:
+        """The organisation's awards now, or as the ledger knew them at `as_of`; None if it is unknown."""
+        if as_of is not None:
+            return self._award_state_as_of(uscc, as_of)
+        with self.view.reading() as sql:
+            found = [json.loads(data) for (data,) in sql.rows(
+                "SELECT data FROM rm_records WHERE uscc = %s AND kind IN (%s, %s, %s)", (uscc, *ENTITIES))]
+            claims = [r for r in found if r["kind"] == "claim"]
+            keys = sorted({key for claim in claims for key in caps.cap_accounts(claim)})
+            cap_rows = {key: json.loads(data) for key, data in sql.rows(
+                f"SELECT id, data FROM rm_caps WHERE id IN ({', '.join(['%s'] * len(keys))})", keys)} if keys else {}
+            position = self.view.tracked(sql)
+        org = next((r for r in found if r["kind"] == "organisation"), None)
+        return award_state.render(org, claims, [r for r in found if r["kind"] == "certification"], cap_rows,
+                                  as_of=None, position=position)
+
+    def _award_state_as_of(self, uscc: str, as_of: datetime) -> dict | None:
+        as_of = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)  # RFC 3339 has an offset
+        cut = utc_text(as_of)
+        with self.view.reading() as sql:
+            own = self._history(sql, "WHERE h.uscc = %s AND h.recorded_at <= %s", (uscc, cut))
+            shared = sorted({key for h in own if h["event"] == "Claim.Submitted"
+                             for key in caps.shared_accounts(h["payload"])})
+            others = self._history(sql, f"JOIN rm_cap_events c ON c.position = h.position WHERE c.account IN"
+                                        f" ({', '.join(['%s'] * len(shared))}) AND h.recorded_at <= %s AND"
+                                        " h.uscc <> %s", (*shared, cut, uscc)) if shared else []
+        rows = sorted({h["position"]: h for h in own + others}.values(), key=lambda h: h["position"])
+        return award_state.replay(uscc, rows, as_of=as_of.isoformat())
+
+    @staticmethod
+    def _history(sql: Sql, where: str, params: tuple[Any, ...]) -> list[dict]:
+        return [history_from(v) for v in sql.rows(f"SELECT {COLUMNS} FROM rm_history h {where} ORDER BY h.position",
+                                                  params)]
+
+    def history(self, uscc: str) -> list[dict]:
+        """Every event about the organisation, oldest first."""
+        with self.view.reading() as sql:
+            return [history.render(h) for h in self._history(sql, "WHERE h.uscc = %s", (uscc,))]
+
+    def reconciliation(self, year: int) -> dict:
+        """Per programme and lead bureau of an award year: approved, paid, reversed, outstanding; the fund."""
+        with self.view.reading() as sql:
+            lines = [json.loads(d) for (d,) in sql.rows("SELECT data FROM rm_finance WHERE year = %s", (year,))]
+            funds = [json.loads(d) for (d,) in sql.rows("SELECT data FROM rm_funds WHERE year = %s", (year,))]
+            position = self.view.tracked(sql)
+        return finance.render(year, lines, funds) | {"position": position}
+
+    def wait(self, position: int | None, timeout: float = 2.0) -> bool:
+        """Block until the read models have folded notification `position` (True) or `timeout` passed."""
+        if position is None:
+            return True
+        deadline, pause = time.monotonic() + timeout, 0.005
+        while self.position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, 0.05)
+        return True
+
+    def position(self) -> int:
+        """The last notification id the read models have folded."""
+        return self.view.position()
+
+    def lag(self) -> int:
+        """How many notification ids the store is ahead of the read models."""
+        return max(0, self.view.max_notification_id() - self.position())
+
+    def close(self) -> None:
+        self.view.close()

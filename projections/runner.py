@@ -1,0 +1,100 @@
+"""The projector: keeps the read models following the ledger's notification log, in-process for
+`award-ledger serve` (start/stop) or as its own process for `award-ledger project` (run_forever).
+
+On PostgreSQL it catches up in pages, then runs eventsourcing's ProjectionRunner, which subscribes to
+the log (LISTEN/NOTIFY) and applies each event with its tracking record in one transaction. SQLite's
+recorder cannot subscribe, so there the projector polls the log, and `wake()` makes it look at once.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from ledger.store import is_postgres
+from projections.consistency import check
+from projections.rebuild import PAGE, catch_up, rebuild
+from projections.view import Rewound, open_ledger, open_view, projection_env
+
+log = logging.getLogger("projections")
+
+__all__ = ["Projector", "check", "rebuild"]
+
+
+class Projector:
+    def __init__(self, url: str, *, app: Any = None, poll_interval: float = 0.25, page: int = PAGE) -> None:
+        self.url = url
+        self.app = app  # the API's own AwardLedger, to read the log through; one is opened if None
+        self.poll_interval = poll_interval
+        self.page = page
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Follow the log in a background thread until `stop()`."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run_forever, name="projector", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        """Look at the log now (the API calls this after each command); PostgreSQL is woken by NOTIFY."""
+        self._wake.set()
+
+    def run_forever(self) -> None:
+        """Follow the log in this thread until `stop()` (or Ctrl-C)."""
+        app = self.app or open_ledger(self.url)
+        view = open_view(self.url)
+        try:
+            if is_postgres(self.url):
+                self._subscribe(view, app)
+            else:
+                self._poll(view, app)
+        finally:
+            view.close()
+            if self.app is None:
+                app.close()
+
+    def _poll(self, view: Any, app: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                applied = catch_up(view, app, size=self.page, stop=self._stop)
+            except Exception:
+                log.exception("projector: applying events failed; trying again in a second")
+                self._stop.wait(1.0)
+                continue
+            if not applied:
+                self._wake.wait(self.poll_interval)
+                self._wake.clear()
+
+    def _subscribe(self, view: Any, app: Any) -> None:
+        from eventsourcing.projection import ProjectionRunner
+
+        from ledger.application import AwardLedger
+        from projections.postgres_view import PostgresView, ReadModelProjection
+
+        while not self._stop.is_set():
+            try:
+                catch_up(view, app, size=self.page, stop=self._stop)  # a backlog goes faster in pages
+                # The tables exist by now: creating them again could race another process doing so.
+                env = projection_env(self.url) | {"CREATE_TABLE": "false"}
+                runner = ProjectionRunner(application_class=AwardLedger, projection_class=ReadModelProjection,
+                                          view_class=PostgresView, env=env)
+                try:
+                    with runner:
+                        while not self._stop.is_set():
+                            runner.run_forever(timeout=0.25)
+                finally:
+                    runner.view.close()
+            except Rewound as reset:
+                log.info("projector: %s; following again from there", reset)
+            except Exception:
+                log.exception("projector: following the log failed; trying again in a second")
+                self._stop.wait(1.0)
