@@ -1,0 +1,61 @@
+"""Read-your-writes: a command's caller can wait, bounded, until the read models hold its own write."""
+from __future__ import annotations
+
+import time
+from datetime import date
+from decimal import Decimal
+
+from ledger.application import AwardLedger
+from projections import Projector, ReadModels
+from tests.projections.workload import ADMIN, FINANCE, KJJ
+from tests.support import unique_id, unique_uscc
+
+
+def test_a_command_reads_its_own_write_through_the_read_models(ledger: AwardLedger, read_models: ReadModels,
+                                                               projector: Projector):
+    """After each command, wait(position) returns True and the read models already show that command."""
+    uscc = unique_uscc()
+    outcome = ledger.register_organisation(ADMIN, uscc=uscc, name="Org", in_district=True)
+    projector.wake()  # what the API does after each command
+    assert read_models.wait(outcome.position, timeout=5)
+    assert read_models.award_state(uscc)["totals"]["entitled"] == "0.00"
+
+    ledger.register_body(ADMIN, body_id=unique_id("B-"), name="Body", kind="alliance", lead_uscc=uscc,
+                         recognised_on=date(2022, 10, 1))
+    ledger.record_appropriation(FINANCE, year=2023, amount=Decimal("300000000"), document_ref="czj")
+    for basis in ("100000", "200000", "300000"):
+        outcome = ledger.submit_claim(KJJ, uscc=uscc, programme="A5.voucher", award_year=2023,
+                                      effective_on=date(2023, 3, 1), basis_amount=Decimal(basis))
+        projector.wake()
+        assert read_models.wait(outcome.position, timeout=5)
+        assert read_models.position() >= outcome.position
+        claims = read_models.award_state(uscc)["programmes"][0]["claims"]
+        assert claims == {"100000": 1, "200000": 2, "300000": 3}[basis]
+    assert read_models.award_state(uscc)["totals"]["entitled"] == "180000.00"
+
+
+def test_wait_is_bounded_when_nothing_projects(ledger: AwardLedger, read_models: ReadModels):
+    """Without a projector, wait() gives up after its timeout; with no position it returns at once."""
+    outcome = ledger.register_organisation(ADMIN, uscc=unique_uscc(), name="Org", in_district=True)
+
+    started = time.monotonic()
+    assert read_models.wait(outcome.position, timeout=0.2) is False
+    assert 0.2 <= time.monotonic() - started < 1.0
+    assert read_models.wait(None) is True
+    assert read_models.lag() == outcome.position
+    assert read_models.award_state(outcome.view["uscc"]) is None  # the ledger knows it; the models not yet
+
+
+def test_the_projector_catches_up_and_lag_falls_to_zero(database_url: str, ledger: AwardLedger,
+                                                        read_models: ReadModels):
+    """Events recorded while no projector ran are applied when one starts; lag then reads zero."""
+    last = ledger.register_organisation(ADMIN, uscc=unique_uscc(), name="Org", in_district=True)
+    assert read_models.lag() > 0
+    projector = Projector(database_url)  # opens its own ledger, as `award-ledger project` does
+    projector.start()
+    try:
+        assert read_models.wait(last.position, timeout=10)
+    finally:
+        projector.stop()
+    assert read_models.lag() == 0
+    assert read_models.position() == last.position
