@@ -6,6 +6,7 @@ import sqlite3
 import psycopg
 
 from ledger.store import is_postgres, postgres_conninfo, sqlite_path
+from projections.audit_chain import events_table
 
 TABLES = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta")
 
@@ -30,12 +31,15 @@ def dump(url: str) -> dict[str, list[tuple]]:
     return state
 
 
+def _notification_id(url: str) -> str:
+    return "notification_id" if is_postgres(url) else "rowid"
+
+
 def max_notification_id(url: str) -> int:
-    table = "awardledger_events" if is_postgres(url) else "stored_events"
-    column = "notification_id" if is_postgres(url) else "rowid"
-    return query(url, f"SELECT MAX({column}) FROM {table}")[0][0] or 0
+    return query(url, f"SELECT MAX({_notification_id(url)}) FROM {events_table(url)}")[0][0] or 0
 
 
-def event_count(url: str) -> int:
-    table = "awardledger_events" if is_postgres(url) else "stored_events"
-    return query(url, f"SELECT COUNT(*) FROM {table}")[0][0]
+def event_count(url: str, upto: int | None = None) -> int:
+    """How many events the store holds (up to notification id `upto`)."""
+    where = "" if upto is None else f" WHERE {_notification_id(url)} <= %s"
+    return query(url, f"SELECT COUNT(*) FROM {events_table(url)}{where}", () if upto is None else (upto,))[0][0]

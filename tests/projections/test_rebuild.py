@@ -62,7 +62,7 @@ def test_a_rebuild_killed_mid_way_resumes_to_the_identical_state(database_url: s
     reached = _rebuild_killed_mid_way(database_url)
     assert 0 < reached < head
     resumed = rebuild(database_url)
-    assert resumed == event_count(database_url) - _events_up_to(database_url, reached)
+    assert resumed == event_count(database_url) - event_count(database_url, upto=reached)
     assert dump(database_url) == clean
     assert _applied(database_url) == event_count(database_url)
 
@@ -103,13 +103,6 @@ def test_a_running_projector_follows_a_rebuild_that_resets_under_it(database_url
     assert read_models.wait(written[-1], timeout=30)
     assert check(database_url) == []
     assert _applied(database_url) == event_count(database_url)
-
-
-def _events_up_to(url: str, position: int) -> int:
-    from ledger.store import is_postgres
-
-    table, column = ("awardledger_events", "notification_id") if is_postgres(url) else ("stored_events", "rowid")
-    return query(url, f"SELECT COUNT(*) FROM {table} WHERE {column} <= %s", (position,))[0][0]
 
 
 def test_rebuild_reports_progress_and_rate(database_url: str, ledger: AwardLedger):
