@@ -1,0 +1,140 @@
+"""Who is calling: principals from LEDGER_AUTH_FILE, found by the SHA-256 of their bearer token.
+
+The file holds token hashes only, so a leaked file grants nothing. Without a file, a development file
+with fresh tokens is written and the tokens are printed once, loudly.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ledger.catalogue import catalogues
+from ledger.principals import Principal, Role
+
+log = logging.getLogger("award_ledger.auth")
+
+DEV_FILE = Path("var/dev-principals.json")
+
+
+class AuthFileError(ValueError):
+    """LEDGER_AUTH_FILE cannot be read as the contract's principals file."""
+
+
+class PrincipalEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    role: Literal["bureau", "finance", "auditor", "admin"]
+    bureau: str | None = None
+    token_sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
+
+    @model_validator(mode="after")
+    def _bureau_fits_role(self) -> PrincipalEntry:
+        known = _bureau_codes()
+        if self.role == "bureau" and self.bureau is None:
+            raise ValueError(f"a bureau principal needs a bureau code, one of {', '.join(sorted(known))}")
+        if self.bureau is not None and self.bureau not in known:
+            raise ValueError(f"bureau {self.bureau!r} is not in the catalogue; use one of {', '.join(sorted(known))}")
+        return self
+
+
+class PrincipalsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    principals: list[PrincipalEntry]
+
+    @model_validator(mode="after")
+    def _unique(self) -> PrincipalsFile:
+        names = [p.name for p in self.principals]
+        hashes = [p.token_sha256.lower() for p in self.principals]
+        # Idempotency keys and the events' `by` are per name, so two principals may never share one.
+        if len(set(names)) != len(names):
+            raise ValueError("principal names must be unique")
+        if len(set(hashes)) != len(hashes):
+            raise ValueError("two principals share a token hash; give each its own token")
+        return self
+
+
+def _bureau_codes() -> set[str]:
+    return {b.code for version in catalogues() for b in version.bureaus}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principals:
+    """The known principals, each beside the hash of its token."""
+
+    entries: tuple[tuple[str, Principal], ...]
+
+    def find(self, token: str) -> Principal | None:
+        """The principal whose token this is, comparing every hash in constant time."""
+        wanted = token_hash(token)
+        found = None
+        for digest, principal in self.entries:
+            # No early exit: the time taken does not depend on which entry (if any) matched.
+            if hmac.compare_digest(digest, wanted):
+                found = principal
+        return found
+
+    @classmethod
+    def from_document(cls, document: PrincipalsFile) -> Principals:
+        return cls(tuple((p.token_sha256.lower(), Principal(p.name, Role(p.role), p.bureau))
+                         for p in document.principals))
+
+
+def load(path: Path) -> Principals:
+    """Read and validate the contract's principals file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        msg = f"LEDGER_AUTH_FILE {str(path)!r} cannot be read ({err.strerror}); point it at the principals JSON file"
+        raise AuthFileError(msg) from None
+    try:
+        document = PrincipalsFile.model_validate_json(text)
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in err.errors())
+        msg = (f"LEDGER_AUTH_FILE {str(path)!r} is not a valid principals file: {problems}. "
+               'Expected {"principals": [{"name", "role", "bureau"?, "token_sha256"}]}')
+        raise AuthFileError(msg) from None
+    if not document.principals:
+        log.warning("LEDGER_AUTH_FILE %s lists no principals: every request but /healthz will be refused", path)
+    return Principals.from_document(document)
+
+
+def generate_dev_file(path: Path = DEV_FILE) -> tuple[Principals, dict[str, str]]:
+    """Write a development principals file (one principal per role and per lead bureau) with fresh tokens."""
+    leads = sorted({p.lead for p in catalogues()[-1].programmes.values()})
+    people = [(f"dev-{code}", {"role": "bureau", "bureau": code}) for code in leads]
+    people += [(f"dev-{role}", {"role": role}) for role in ("finance", "auditor", "admin")]
+    tokens = {name: f"dev-{secrets.token_urlsafe(24)}" for name, _ in people}
+    document = {"principals": [{"name": name, **fields, "token_sha256": token_hash(tokens[name])}
+                               for name, fields in people]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return Principals.from_document(PrincipalsFile.model_validate(document)), tokens
+
+
+def announce_dev_tokens(path: Path, tokens: dict[str, str]) -> None:
+    """Print the development tokens once, with a warning no one can miss."""
+    rule = "!" * 78
+    lines = [rule,
+             "WARNING: LEDGER_AUTH_FILE is not set; running with DEVELOPMENT principals.",
+             f"A new file of token hashes was written to {path}; these tokens are shown only now:",
+             *(f"    {name:<14} Authorization: Bearer {token}" for name, token in tokens.items()),
+             "Never use these in production: write a principals file (README, 'Principals and tokens')",
+             f"and set LEDGER_AUTH_FILE to it. To keep these tokens across restarts: LEDGER_AUTH_FILE={path}",
+             rule]
+    log.warning("LEDGER_AUTH_FILE is not set: development principals written to %s", path)
+    print("\n".join(lines), file=sys.stderr, flush=True)

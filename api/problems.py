@@ -1,0 +1,180 @@
+"""THE one place where refusals become HTTP: every error leaves as application/problem+json (RFC 9457).
+
+Domain errors carry a stable `code` and a `kind`; the kind picks the status. Request validation, auth,
+an unreachable store and anything unforeseen are mapped here too, so no route ever builds an error body.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any, ClassVar
+
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ledger.domain.errors import LedgerError
+
+log = logging.getLogger("award_ledger.api")
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://award-ledger.example/problems/"
+RETRY_AFTER_SECONDS = "2"
+STATUS_BY_KIND = {"invalid": 422, "forbidden": 403, "conflict": 409, "not_found": 404, "unavailable": 503}
+# Validation error types our own field validators raise (api/schemas/fields.py); each is a contract code.
+FIELD_CODES = ("invalid_amount", "invalid_uscc")
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable", 415: "unsupported_media_type"}
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details with the ledger's stable machine `code`."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "type": TYPE_BASE + "cap_exceeded", "title": "Cap exceeded", "status": 409, "code": "cap_exceeded",
+        "detail": "A5.voucher: 杭州某某科技有限公司 has used 500,000.00 of its 2023 cap of 500,000.00",
+        "instance": "/v1/claims",
+    }]})
+
+    type: str = Field(description="a URI naming the kind of problem; ends with the code")
+    title: str
+    status: int
+    detail: str = Field(description="what went wrong and what to do next, for a person")
+    code: str = Field(description="stable machine code, e.g. invalid_uscc, cap_exceeded, not_lead_bureau")
+    instance: str | None = Field(None, description="the request path")
+
+
+class EdgeProblem(Exception):
+    """A refusal that belongs to HTTP itself rather than to the ledger (no token, not built yet)."""
+
+    status = 400
+    code = "bad_request"
+    headers: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class Unauthenticated(EdgeProblem):
+    status = 401
+    code = "unauthenticated"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+
+class NotYetAvailable(EdgeProblem):
+    status = 501
+    code = "not_implemented"
+
+
+def problem(request: Request, status: int, code: str, detail: str, *, headers: dict[str, str] | None = None,
+            **extensions: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": code.replace("_", " ").capitalize(),
+                            "status": status, "detail": detail, "code": code, "instance": request.url.path}
+    # Extension members never overwrite the standard ones.
+    body.update({k: v for k, v in jsonable_encoder(extensions).items() if k not in body})
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LedgerError)
+    status = STATUS_BY_KIND.get(exc.kind, 422)
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+    return problem(request, status, exc.code, exc.detail, headers=headers, **exc.context)
+
+
+async def _edge_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, EdgeProblem)
+    return problem(request, exc.status, exc.code, exc.detail, headers=exc.headers or None)
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_field_error(e) for e in exc.errors()]
+    code = next((e["code"] for e in errors), "invalid_request")
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, code, detail or "the request is malformed", errors=errors)
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, str]:
+    where, *path = error.get("loc") or ("body",)
+    field = ".".join(str(p) for p in path) or str(where)
+    kind = error.get("type", "")
+    message = error.get("msg", "is invalid")
+    if kind == "json_invalid":
+        field, message = "body", "is not valid JSON; send a JSON object with Content-Type: application/json"
+    elif kind == "missing":
+        message = f"is required in the {where}"
+    return {"field": field, "location": str(where), "message": message,
+            "code": kind if kind in FIELD_CODES else "invalid_request"}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else "the request cannot be served"
+    if exc.status_code == 404:
+        detail = f"there is no resource at {request.url.path}; see /docs for the ledger's resources"
+    return problem(request, exc.status_code, code, detail, headers=getattr(exc, "headers", None))
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, sqlite3.OperationalError) and not _sqlite_transient(exc):
+        return await _internal_error(request, exc)  # "no such table" and friends are bugs, not outages
+    log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem(request, 503, "store_unavailable",
+                   "the ledger's store cannot be reached right now and nothing was written; retry shortly "
+                   "(with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
+def _sqlite_transient(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("locked", "busy", "unable to open", "disk i/o"))
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(request, 500, "internal_error",
+                   "the ledger failed unexpectedly; the error is logged. Retry with the same Idempotency-Key; "
+                   "if it persists, report it with the time of the request")
+
+
+def install(app: FastAPI) -> None:
+    """Register every error mapping on the app."""
+    app.add_exception_handler(LedgerError, _ledger_error)
+    app.add_exception_handler(EdgeProblem, _edge_problem)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    for store_error in (OperationalError, InterfaceError, psycopg.OperationalError, sqlite3.OperationalError):
+        app.add_exception_handler(store_error, _store_unavailable)
+    app.add_exception_handler(Exception, _internal_error)
+
+
+DESCRIPTIONS = {
+    401: "No bearer token, or one that matches no principal",
+    403: "This principal's role or bureau may not do this",
+    404: "Not in the ledger",
+    409: "Refused by the policy, already known, or an Idempotency-Key reused for another request",
+    422: "The request is malformed; `detail` and `errors` name the field",
+    501: "Not available in this version yet",
+    503: "The store is unreachable or busy; nothing was written; retry after Retry-After seconds",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problems a route may answer with (plus 503, which any route may)."""
+    return {s: {"model": Problem, "description": DESCRIPTIONS[s]} for s in sorted({*statuses, 503})}
+
+
+def as_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI documents every response as application/json; errors are application/problem+json."""
+    for operation in (op for path in schema.get("paths", {}).values() for op in path.values()):
+        for status, response in operation.get("responses", {}).items():
+            content = response.get("content", {})
+            if status[0] in "45" and "application/json" in content:
+                content[MEDIA_TYPE] = content.pop("application/json")
+    return schema

@@ -1,0 +1,35 @@
+"""Configuration from the environment (prefix LEDGER_), one field per variable any deployment file uses."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./var/ledger.sqlite3",
+        description="sqlite:///PATH or postgresql://USER[:PASS]@HOST[:PORT]/DB: events and read models",
+    )
+    auth_file: Path | None = Field(
+        None, description="JSON file of principals and token hashes; unset means generated development tokens"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    projector: Literal["inprocess", "external"] = Field(
+        "inprocess", description="inprocess: serve keeps the read models itself; external: `award-ledger project` does"
+    )
+    wait_timeout: float = Field(
+        2.0, ge=0, description="seconds a command waits for the read models to show its own events"
+    )
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        # LEDGER_LOG_LEVEL=INFO is how people write it; uvicorn wants lower case.
+        return value.lower() if isinstance(value, str) else value
