@@ -1,0 +1,95 @@
+"""What an organisation has been awarded, from the read models: totals, per programme, caps' headroom."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field
+
+from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, PublicModel
+from api.schemas.fields import MoneyOut, Timestamp
+
+
+def _offset_plus(value: object) -> object:
+    # An unencoded "+08:00" in a query string arrives as " 08:00"; read it as the offset it was meant to be.
+    return re.sub(r" (\d{2}:?\d{2})$", r"+\1", value) if isinstance(value, str) else value
+
+
+AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus)]
+
+
+class ReadModel(PublicModel):
+    # The read models carry more than is documented here (ladders, subjects, certifications...); it passes through.
+    model_config = ConfigDict(extra="allow")
+
+
+class Totals(ReadModel):
+    entitled: MoneyOut = Field(description="pending entitlements and approvals, rejected claims left out")
+    approved: MoneyOut
+    paid: MoneyOut = Field(description="paid, net of reversals")
+    outstanding: MoneyOut = Field(description="approved less paid")
+
+
+class ProgrammeAward(Totals):
+    programme: str = Field(examples=["A3.erc"])
+    reversed: MoneyOut
+    claims: int
+
+
+class Investments(ReadModel):
+    totals: Totals
+    programmes: list[ProgrammeAward]
+
+
+class CapUse(ReadModel):
+    scope: str = Field(description="project, enterprise_year, enterprise_term, organisation_year or fund")
+    programme: str
+    year: int | None = Field(None, description="the award year, for yearly caps")
+    limit: MoneyOut | None
+    used: MoneyOut = Field(description="reserved by pending claims plus consumed by approvals")
+    remaining: MoneyOut | None
+
+
+class AwardStatePublic(ReadModel):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "uscc": ORG_USCC, "name": ORG_NAME, "as_of": None,
+        "totals": {"entitled": "1000000.00", "approved": "1000000.00", "paid": "200000.00",
+                   "outstanding": "800000.00"},
+        "programmes": [{"programme": "A3.erc", "entitled": "1000000.00", "approved": "1000000.00",
+                        "paid": "200000.00", "outstanding": "800000.00", "reversed": "0.00", "claims": 2}],
+        "investments": {"totals": {"entitled": "0.00", "approved": "0.00", "paid": "0.00", "outstanding": "0.00"},
+                        "programmes": []},
+        "caps": [{"scope": "enterprise_year", "programme": "A5.voucher", "year": 2023, "limit": "500000.00",
+                  "used": "300000.00", "remaining": "200000.00"}]}]})
+
+    uscc: str
+    name: str
+    as_of: Timestamp | None = Field(None, description="the recorded time the state is as of; null for now")
+    totals: Totals = Field(description="awards only; Art. 13 investments are under `investments`")
+    programmes: list[ProgrammeAward]
+    investments: Investments
+    caps: list[CapUse]
+
+
+class HistoryEvent(PublicModel):
+    model_config = ConfigDict(extra="allow")
+
+    position: int = Field(description="the event's place in the ledger's log")
+    event: str = Field(examples=["Claim.Approved"])
+    aggregate_id: str
+    version: int
+    recorded_at: Timestamp
+    effective_on: date | None
+    by: str | None = Field(description="the principal who caused it")
+    summary: dict[str, Any] = Field(description="the event's own fields")
+
+
+class HistoryPublic(PublicModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"uscc": ORG_USCC, "events": [
+        {"position": 1, "event": "Organisation.Registered", "aggregate_id": "8a1d6c0e-4b2f-5d3a-9e71-0c5b2f8d4a63",
+         "version": 1, "recorded_at": RECORDED_AT, "effective_on": None, "by": "ops",
+         "summary": {"uscc": ORG_USCC, "name": ORG_NAME, "in_district": True}}]}]})
+
+    uscc: str
+    events: list[HistoryEvent] = Field(description="every event about the organisation, oldest first")

@@ -1,0 +1,56 @@
+"""Certifications (认定) recorded by a programme's lead bureau, and their upgrades up a ladder."""
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from api.schemas.common import CERT_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
+from api.schemas.fields import Code, Text, Timestamp, Uscc
+
+
+class CertificationCreate(RequestModel):
+    model_config = examples({
+        "uscc": ORG_USCC, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+        "document_ref": "杭发改高技〔2023〕15号"})
+
+    uscc: Uscc
+    programme: Code = Field(description="a programme code of the catalogue (GET /v1/programmes)")
+    tier: Code | None = Field(None, description="the tier certified; none for a designation such as A6.chain_leader")
+    effective_on: date
+    document_ref: Text = Field(description="the recognising document's reference number")
+    subject: Text | None = Field(None, description="what was certified, e.g. project:P-9, product:...")
+    body_id: Code | None = Field(None, description="the innovation body the certification recognises")
+
+
+class UpgradeCreate(RequestModel):
+    model_config = examples({
+        "tier": "national", "effective_on": "2024-05-10", "document_ref": "发改高技〔2024〕612号"})
+
+    tier: Code
+    effective_on: date
+    document_ref: Text
+
+
+class TierStep(PublicModel):
+    tier: str | None
+    effective_on: date
+    document_ref: str
+
+
+class CertificationPublic(PublicModel):
+    model_config = examples({
+        "id": CERT_ID, "uscc": ORG_USCC, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+        "document_ref": "杭发改高技〔2023〕15号", "subject": None, "body_id": None, "recorded_at": RECORDED_AT,
+        "tiers": [{"tier": "municipal", "effective_on": "2023-03-01", "document_ref": "杭发改高技〔2023〕15号"}]})
+
+    id: str
+    uscc: str
+    programme: str
+    tier: str | None = Field(description="the tier it stands at now (after upgrades)")
+    effective_on: date
+    document_ref: str
+    subject: str | None
+    body_id: str | None
+    recorded_at: Timestamp
+    tiers: list[TierStep] = Field(description="every tier it has stood at, oldest first")

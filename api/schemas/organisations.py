@@ -1,0 +1,45 @@
+"""Organisations: registered by USCC, with the innovation bodies they belong to and their designations."""
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field, StrictBool
+
+from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
+from api.schemas.fields import Text, Timestamp, Uscc
+
+
+class OrganisationCreate(RequestModel):
+    model_config = examples({"uscc": ORG_USCC, "name": ORG_NAME, "in_district": True})
+
+    uscc: Uscc
+    name: Text
+    in_district: StrictBool = Field(description="区内: whether the organisation is inside Binjiang district")
+
+
+class Membership(PublicModel):
+    body_id: str
+    body_kind: str
+    joined_on: date
+    is_lead: bool
+
+
+class Designation(PublicModel):
+    programme: str
+    effective_on: date
+    certification_id: str
+
+
+class OrganisationPublic(PublicModel):
+    model_config = examples({
+        "uscc": ORG_USCC, "name": ORG_NAME, "in_district": True, "registered_at": RECORDED_AT,
+        "memberships": [{"body_id": "CONS-2022-017", "body_kind": "consortium", "joined_on": "2022-10-01",
+                         "is_lead": True}],
+        "designations": []})
+
+    uscc: str
+    name: str
+    in_district: bool
+    registered_at: Timestamp
+    memberships: list[Membership]
+    designations: list[Designation]
