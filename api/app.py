@@ -1,0 +1,87 @@
+"""The FastAPI app: `create_app(settings)` wires the ledger, the read models, the projector and the routes."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import auth, problems
+from api.routes import ROUTERS
+from api.settings import Settings
+from ledger.application import AwardLedger
+from ledger.store import store_env
+from projections.readmodels import ReadModels
+from projections.runner import Projector
+
+log = logging.getLogger("award_ledger.api")
+
+DESCRIPTION = """\
+The books of the Binjiang 2022 "two chains" subsidy policy (《推动创新链产业链“两链”深度融合的若干政策》).
+
+* **Auth**: `Authorization: Bearer <token>`; principals (bureau, finance, auditor, admin) and the SHA-256 of
+  their tokens live in `LEDGER_AUTH_FILE`. No token: 401; a role or bureau that may not act: 403.
+* **Money** is a decimal string with two places in answers (`"300000.00"`); requests take a decimal string or
+  a JSON integer, never a float, a negative amount or more than two places.
+* **Dates** are `YYYY-MM-DD`; timestamps are RFC 3339 with an offset.
+* **Errors** are `application/problem+json` with a stable `code` (`invalid_uscc`, `cap_exceeded`,
+  `not_lead_bureau`, ...). A refused command writes nothing.
+* **Idempotency-Key** on any POST: the same key and body return the first answer and write nothing new
+  (marked `Idempotent-Replayed: true`); the same key with another body is 409.
+"""
+
+
+def _version() -> str:
+    try:
+        return version("award-ledger")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _principals(settings: Settings) -> auth.Principals:
+    if settings.auth_file is not None:
+        return auth.load(settings.auth_file)
+    principals, tokens = auth.generate_dev_file()
+    auth.announce_dev_tokens(auth.DEV_FILE, tokens)
+    return principals
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ledger's HTTP API. Refuses a bad store URL or principals file here, before anything starts."""
+    settings = settings or Settings()
+    store = store_env(settings.database_url)  # raises StoreConfigError naming what is wrong with the URL
+    principals = _principals(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with ExitStack() as opened:  # closes, in reverse order, whatever was opened, even if a later step fails
+            ledger = AwardLedger(store)
+            opened.callback(ledger.close)
+            read_models = ReadModels.open(settings.database_url)
+            opened.callback(read_models.close)
+            projector = None
+            if settings.projector == "inprocess":
+                projector = Projector(settings.database_url, app=ledger)
+                projector.start()
+                opened.callback(projector.stop)
+            app.state.ledger, app.state.read_models, app.state.projector = ledger, read_models, projector
+            yield
+
+    app = FastAPI(title="award-ledger", version=_version(), description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings, app.state.principals = settings, principals
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        app.openapi_schema = problems.as_problem_media_type(schema)
+    return app.openapi_schema

@@ -1,0 +1,144 @@
+"""`award-ledger`: serve the API, keep or rebuild the read models; each failure says what to do next."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+from types import FrameType
+
+from pydantic import ValidationError
+
+from api.auth import AuthFileError
+from api.settings import Settings
+from ledger.store import StoreConfigError
+
+# Subcommands the contract names whose work belongs to later issues: they refuse, and say so, rather than fake.
+LATER = {
+    "verify": "checking the tamper-evidence chain end to end",
+    "export": "exporting the ledger and the reconciliation (CSV, XLSX)",
+    "demo": "loading a demonstration data set",
+    "replay": "replaying the event log into a fresh store",
+}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
+                 if v is not None}
+    return Settings(**overrides)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the HTTP API under uvicorn until SIGINT or SIGTERM."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(args)
+    _logging(settings)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+def project(args: argparse.Namespace) -> int:
+    """Keep the read models up to date from the event log, in the foreground, until SIGTERM."""
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+    from projections.runner import Projector
+
+    settings = _settings(args)
+    _logging(settings)
+    ledger = AwardLedger(store_env(settings.database_url))
+    projector = Projector(settings.database_url, app=ledger)
+    _stop_on(signal.SIGTERM, projector.stop)
+    print("award-ledger project: following the event log into the read models; stop with SIGTERM or Ctrl-C",
+          file=sys.stderr, flush=True)
+    try:
+        projector.run_forever()
+    except KeyboardInterrupt:
+        projector.stop()
+    finally:
+        ledger.close()
+    print("award-ledger project: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    """Rebuild every read model from the event log, printing progress with a rate."""
+    from projections.progress import ProgressBar
+    from projections.runner import rebuild as rebuild_read_models
+
+    settings = _settings(args)
+    _logging(settings)
+    started, bar = time.monotonic(), ProgressBar()
+    try:
+        applied = rebuild_read_models(settings.database_url, progress=bar)
+    finally:
+        bar.close()
+    print(f"award-ledger rebuild: {applied:,} events applied in {time.monotonic() - started:.1f} s",
+          file=sys.stderr, flush=True)
+    return 0
+
+
+def later(name: str) -> Callable[[argparse.Namespace], int]:
+    def refuse(args: argparse.Namespace) -> int:
+        print(f"award-ledger {name}: not yet available: {LATER[name]} comes in a later issue than the HTTP API "
+              "(issue 5). Nothing was done.", file=sys.stderr)
+        return 3
+
+    return refuse
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="award-ledger", description="Books of the Binjiang 2022 two-chains policy."
+                                     " Settings come from LEDGER_* variables (see .env.example).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve_cmd = commands.add_parser("serve", help="run the HTTP API (docs at /docs)")
+    serve_cmd.add_argument("--host", help="address to listen on (LEDGER_HOST, default 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, help="port to listen on (LEDGER_PORT, default 8000)")
+    serve_cmd.set_defaults(run=serve)
+    commands.add_parser("project", help="keep the read models up to date, in the foreground").set_defaults(run=project)
+    commands.add_parser("rebuild", help="rebuild the read models from the event log").set_defaults(run=rebuild)
+    for name, what in LATER.items():
+        commands.add_parser(name, help=f"{what} (not yet available)").set_defaults(run=later(name))
+    return parser
+
+
+def subcommand_names() -> list[str]:
+    """Every subcommand the CLI accepts (the deployment-files test checks the compose commands against it)."""
+    action = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return list(action.choices)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ValidationError as err:
+        problems = "; ".join(f"LEDGER_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
+        return _fail(f"the settings are not valid: {problems}. Fix the variables (see .env.example)")
+    except (StoreConfigError, AuthFileError) as err:
+        return _fail(str(err))
+
+
+def _fail(message: str) -> int:
+    print(f"award-ledger: {message}", file=sys.stderr)
+    return 2
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop_on(signum: int, stop: Callable[[], None]) -> None:
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop()
+
+    signal.signal(signum, handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

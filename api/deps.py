@@ -1,0 +1,110 @@
+"""The dependencies routes declare, as `Annotated` aliases: the ledger, the read models, who is calling."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import Principals
+from api.problems import Unauthenticated
+from api.settings import Settings
+from ledger.application import AwardLedger, Outcome
+from ledger.domain.errors import Forbidden
+from ledger.principals import Principal, Role
+from projections.readmodels import ReadModels
+from projections.runner import Projector
+
+log = logging.getLogger("award_ledger.api")
+
+bearer = HTTPBearer(auto_error=False, description="a token whose SHA-256 is in LEDGER_AUTH_FILE")
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _ledger(request: Request) -> AwardLedger:
+    return request.app.state.ledger
+
+
+def _read_models(request: Request) -> ReadModels:
+    return request.app.state.read_models
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+LedgerDep = Annotated[AwardLedger, Depends(_ledger)]
+ReadModelsDep = Annotated[ReadModels, Depends(_read_models)]
+
+
+async def _principal(request: Request,
+                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("this resource needs a principal: send Authorization: Bearer <token>")
+    principals: Principals = request.app.state.principals
+    found = principals.find(credentials.credentials)
+    if found is None:
+        raise Unauthenticated("the bearer token matches no principal in LEDGER_AUTH_FILE; check the token, or ask"
+                              " the ledger's operator to add its SHA-256 to the principals file")
+    return found
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+
+
+def requires(*roles: Role, doing: str) -> Callable[..., Any]:
+    """A dependency refusing principals whose role the contract's table does not list for a route.
+
+    It runs before the body is read, so a wrong role hears 403 whatever it sent. For commands the
+    application checks again (and checks the bureau); reads rely on this alone.
+    """
+    allowed = " or ".join(r.value for r in roles)
+
+    async def gate(by: PrincipalDep) -> Principal:
+        if by.role not in roles:
+            raise Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs {allowed}")
+        return by
+
+    return gate
+
+
+async def _idempotency_key(key: Annotated[str | None, Header(
+        alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
+        description="resending a command with the same key and body returns the first answer and writes nothing;"
+                    " the same key with another body is 409",
+        examples=["9b1f0c2e-5a8d-4e61-b7c3-2f4a6d8e0b13"])] = None) -> str | None:
+    return key
+
+
+IdempotencyKeyDep = Annotated[str | None, Depends(_idempotency_key)]
+
+
+class Settle:
+    """Turns a command's outcome into its answer, once the read models show the command's own events."""
+
+    def __init__(self, request: Request, response: Response) -> None:
+        self.state = request.app.state
+        self.response = response
+
+    def __call__(self, outcome: Outcome) -> dict[str, Any]:
+        if outcome.replayed:
+            self.response.headers["Idempotent-Replayed"] = "true"
+        elif outcome.position is not None:
+            self._wait(outcome.position)
+        return outcome.view
+
+    def _wait(self, position: int) -> None:
+        projector: Projector | None = self.state.projector
+        if projector is not None:
+            projector.wake()
+        read_models: ReadModels = self.state.read_models
+        if not read_models.wait(position, self.state.settings.wait_timeout):
+            # The command is recorded; only the read models lag. Saying so beats failing a success.
+            log.warning("read models did not reach position %s within %ss", position,
+                        self.state.settings.wait_timeout)
+            self.response.headers["Read-Models-Lag"] = "true"
+
+
+SettleDep = Annotated[Settle, Depends()]

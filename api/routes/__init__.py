@@ -1,0 +1,17 @@
+"""One router per resource of the contract; `ROUTERS` is the order they appear in the docs."""
+from api.routes import (
+    appropriations,
+    audit,
+    awards,
+    bodies,
+    certifications,
+    claims,
+    finance,
+    health,
+    organisations,
+    payouts,
+    programmes,
+)
+
+ROUTERS = [health.router, programmes.router, organisations.router, bodies.router, certifications.router,
+           claims.router, appropriations.router, payouts.router, awards.router, finance.router, audit.router]

@@ -1,0 +1,39 @@
+"""What an organisation has been awarded, now or as the ledger knew it then, and its history; read models."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import PrincipalDep, ReadModelsDep
+from api.problems import responses
+from api.schemas.awards import AsOf, AwardStatePublic, HistoryPublic
+from api.schemas.fields import Uscc
+from ledger.domain.errors import NotFound
+
+router = APIRouter(tags=["awards"])
+
+
+def _unknown(uscc: str) -> NotFound:
+    return NotFound(f"organisation {uscc} is not in the ledger (register it with POST /v1/organisations first)")
+
+
+@router.get("/v1/organisations/{uscc}/awards", response_model=AwardStatePublic, responses=responses(401, 404, 422))
+def get_awards(uscc: Uscc, by: PrincipalDep, read_models: ReadModelsDep,
+               as_of: Annotated[AsOf | None, Query(description="an RFC 3339 timestamp with offset: the state as the"
+                                                   " ledger knew it then", examples=["2024-01-01T00:00:00+08:00"])]
+               = None) -> dict[str, Any]:
+    """An organisation's totals (entitled, approved, paid, outstanding), per programme, and caps' headroom."""
+    state = read_models.award_state(uscc, as_of)
+    if state is None:
+        raise _unknown(uscc)
+    return state
+
+
+@router.get("/v1/organisations/{uscc}/history", response_model=HistoryPublic, responses=responses(401, 404, 422))
+def get_history(uscc: Uscc, by: PrincipalDep, read_models: ReadModelsDep) -> dict[str, Any]:
+    """Every event about the organisation, oldest first, with who, when recorded, and the effective date."""
+    events = read_models.history(uscc)
+    if not events:
+        raise _unknown(uscc)
+    return {"uscc": uscc, "events": events}

@@ -1,0 +1,57 @@
+"""Claims: the entitlement the rules give, with its explanation; then the lead bureau's decision."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+
+from api.deps import IdempotencyKeyDep, LedgerDep, PrincipalDep, SettleDep, requires
+from api.problems import responses
+from api.schemas.claims import ApprovalCreate, ClaimCreate, ClaimDetail, ClaimPublic, RejectionCreate
+from api.schemas.common import BODY_ID, CERT_ID, ORG_USCC
+from ledger.principals import Principal, Role
+
+router = APIRouter(tags=["claims"])
+Claimant = Annotated[Principal, Depends(requires(Role.BUREAU, doing="submit claims"))]
+Decider = Annotated[Principal, Depends(requires(Role.BUREAU, doing="decide claims"))]
+
+EXAMPLES = {
+    "voucher": {"summary": "A5.voucher: 30% of a 1,000,000.00 service contract", "value": {
+        "uscc": ORG_USCC, "programme": "A5.voucher", "award_year": 2023, "effective_on": "2023-06-01",
+        "basis_amount": "1000000.00", "document_ref": "杭科券〔2023〕0412号"}},
+    "erc": {"summary": "A3.erc on a municipal certification", "value": {
+        "uscc": ORG_USCC, "programme": "A3.erc", "award_year": 2023, "effective_on": "2023-06-01",
+        "certification_id": CERT_ID}},
+    "national_award": {"summary": "A9.national_award first prize, third-ranked unit", "value": {
+        "uscc": ORG_USCC, "programme": "A9.national_award", "award_year": 2023, "effective_on": "2023-06-01",
+        "tier": "first", "rank": 3, "subject": "project:2022-国家科技进步-017", "body_id": BODY_ID}},
+}
+
+
+@router.post("/v1/claims", status_code=201, response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
+def submit_claim(body: Annotated[ClaimCreate, Body(openapi_examples=EXAMPLES)], by: Claimant, ledger: LedgerDep,
+                 key: IdempotencyKeyDep, settle: SettleDep) -> dict[str, Any]:
+    """Submit a claim (lead bureau): 201 pending, with entitled_amount and the rules' explanation."""
+    return settle(ledger.submit_claim(by, **body.model_dump(), key=key))
+
+
+@router.post("/v1/claims/{claim_id}/approve", response_model=ClaimPublic,
+             responses=responses(401, 403, 404, 409, 422))
+def approve_claim(claim_id: str, by: Decider, ledger: LedgerDep, key: IdempotencyKeyDep, settle: SettleDep,
+                  body: ApprovalCreate | None = None) -> dict[str, Any]:
+    """Approve a pending claim (lead bureau), for its entitlement or a lower amount."""
+    decision = body or ApprovalCreate()
+    return settle(ledger.approve_claim(by, claim_id=claim_id, amount=decision.amount, note=decision.note, key=key))
+
+
+@router.post("/v1/claims/{claim_id}/reject", response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
+def reject_claim(claim_id: str, body: RejectionCreate, by: Decider, ledger: LedgerDep, key: IdempotencyKeyDep,
+                 settle: SettleDep) -> dict[str, Any]:
+    """Reject a pending claim with a reason (lead bureau); its reservations on caps are released."""
+    return settle(ledger.reject_claim(by, claim_id=claim_id, reason=body.reason, key=key))
+
+
+@router.get("/v1/claims/{claim_id}", response_model=ClaimDetail, responses=responses(401, 404))
+def get_claim(claim_id: str, by: PrincipalDep, ledger: LedgerDep) -> dict[str, Any]:
+    """A claim with its explanation and the history of its events."""
+    return ledger.claim(claim_id)
