@@ -1,0 +1,94 @@
+"""Who may call what: every route × every role, against the contract's table. 401 without a principal,
+403 for a role or bureau that may not act, and neither refusal writes anything."""
+from __future__ import annotations
+
+import pytest
+
+from tests.support import unique_id, unique_uscc
+
+EVERYONE = ("kjj", "jxj", "scjgj", "finance", "auditor", "admin")
+REGISTRARS = {"admin", "kjj", "jxj", "scjgj"}
+KJJ_LEADS = {"kjj"}  # the programmes below (A3.erc, A5.voucher) are led by kjj; other bureaus: not_lead_bureau
+FINANCE = {"finance"}
+
+
+@pytest.fixture
+def routes(api, world):
+    """(method, path, body, roles allowed) for every resource of the contract, on real ids."""
+    org = world.org()
+    body_id = world.body(org)
+    cert_id = world.certify(org)
+    claim_id = world.claim(org)["id"]
+    payout_id = world.paid(world.org())["id"]
+    return [
+        ("GET", "/v1/programmes", None, set(EVERYONE)),
+        ("POST", "/v1/organisations", {"uscc": unique_uscc(), "name": "杭州某某科技有限公司", "in_district": True},
+         REGISTRARS),
+        ("GET", f"/v1/organisations/{org}", None, set(EVERYONE)),
+        ("POST", "/v1/innovation-bodies", {"id": unique_id("B-"), "name": "联合体", "kind": "consortium",
+                                           "lead_uscc": org, "recognised_on": "2022-10-01"}, REGISTRARS),
+        ("POST", f"/v1/innovation-bodies/{body_id}/members", {"uscc": unique_uscc(), "joined_on": "2023-01-01"},
+         REGISTRARS),
+        ("POST", "/v1/certifications", {"uscc": org, "programme": "A3.erc", "tier": "municipal",
+                                        "effective_on": "2023-03-01", "document_ref": "D"}, KJJ_LEADS),
+        ("GET", f"/v1/certifications/{cert_id}", None, set(EVERYONE)),
+        ("POST", f"/v1/certifications/{cert_id}/upgrades", {"tier": "national", "effective_on": "2024-05-10",
+                                                            "document_ref": "D"}, KJJ_LEADS),
+        ("POST", "/v1/claims", {"uscc": org, "programme": "A5.voucher", "award_year": 2024,
+                                "effective_on": "2024-06-01", "basis_amount": "100.00"}, KJJ_LEADS),
+        ("POST", f"/v1/claims/{claim_id}/approve", {}, KJJ_LEADS),
+        ("POST", f"/v1/claims/{claim_id}/reject", {"reason": "材料不全"}, KJJ_LEADS),
+        ("GET", f"/v1/claims/{claim_id}", None, set(EVERYONE)),
+        ("POST", "/v1/appropriations", {"year": 2023, "amount": "1.00", "document_ref": "D"}, FINANCE),
+        ("GET", "/v1/appropriations/2023", None, set(EVERYONE)),
+        ("POST", "/v1/payouts", {"claim_id": claim_id, "amount": "1.00", "paid_on": "2023-07-01", "bank_ref": "B"},
+         FINANCE),
+        ("GET", f"/v1/payouts/{payout_id}", None, set(EVERYONE)),
+        ("POST", f"/v1/payouts/{payout_id}/reverse", {"reason": "退回"}, FINANCE),
+        ("GET", f"/v1/organisations/{org}/awards", None, set(EVERYONE)),
+        ("GET", f"/v1/organisations/{org}/history", None, set(EVERYONE)),
+        ("GET", "/v1/finance/reconciliation?year=2023", None, {"finance", "auditor"}),
+        ("GET", "/v1/audit/verify", None, {"auditor", "admin"}),
+    ]
+
+
+def test_the_table_covers_every_route_of_the_app(api, routes):
+    """The matrix is complete: as many /v1 operations as the app's OpenAPI document lists."""
+    paths = api.client.get("/openapi.json").json()["paths"]
+    served = [(method, path) for path, operations in paths.items() if path.startswith("/v1") for method in operations]
+    assert len(served) == len(routes) == 21
+
+
+def test_no_principal_is_401_everywhere(api, routes, subtests):
+    """No token, an unknown token, or another scheme: 401 `unauthenticated` with WWW-Authenticate: Bearer."""
+    for method, path, body, _ in routes:
+        for label, headers in (("none", {}), ("unknown", {"Authorization": "Bearer not-a-real-token"}),
+                               ("basic", {"Authorization": "Basic YWRtaW46YWRtaW4="}),
+                               ("empty", {"Authorization": "Bearer "})):
+            with subtests.test(route=f"{method} {path}", token=label):
+                response = api.call(method, path, body, as_=None, headers=headers)
+                assert response.status_code == 401, response.text
+                assert response.headers["WWW-Authenticate"] == "Bearer"
+                assert response.json()["code"] == "unauthenticated"
+    assert api.ok("GET", "/healthz", as_=None) == {"status": "ok"}  # the one route anyone may call
+
+
+def test_every_role_the_table_does_not_list_is_403(api, routes, subtests):
+    """Each role outside a route's row is 403: `not_lead_bureau` for another bureau, else `forbidden`."""
+    for method, path, body, allowed in routes:
+        for role in sorted(set(EVERYONE) - allowed):
+            code = "not_lead_bureau" if allowed == KJJ_LEADS and role in ("jxj", "scjgj") else "forbidden"
+            with subtests.test(route=f"{method} {path}", role=role):
+                problem = api.refused(method, path, body, role, 403, code)
+                assert role in problem["detail"] or f"{role}-test" in problem["detail"]
+
+
+def test_every_role_the_table_lists_may_read(api, routes, subtests):
+    """Every GET answers each role its row lists (the audit chain says 501 until it exists)."""
+    for method, path, _, allowed in routes:
+        if method != "GET":
+            continue
+        for role in sorted(allowed):
+            with subtests.test(route=path, role=role):
+                expected = 501 if path == "/v1/audit/verify" else 200
+                assert api.call(method, path, as_=role).status_code == expected

@@ -1,0 +1,94 @@
+"""Reads from the read models: an organisation's awards (now and as of a past moment), its history,
+and finance's reconciliation. Each command's answer waits until these reads show it."""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from urllib.parse import quote
+
+from tests.support import unique_uscc
+
+
+def test_awards_follow_each_command_at_once(api, world):
+    """Right after each command's answer, the awards show it: read-your-writes, no polling."""
+    org = world.org()
+    cert_id = world.certify(org)
+    claim = world.claim(org, "A3.erc", certification_id=cert_id)
+    state = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")
+    assert state["uscc"] == org and state["as_of"] is None
+    assert state["totals"] == {"entitled": "200000.00", "approved": "0.00", "paid": "0.00", "outstanding": "0.00"}
+    api.ok("POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj", status=200)
+    api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "50000.00", "paid_on": "2023-07-03",
+                                   "bank_ref": "ICBC-1"}, as_="finance")
+    state = api.ok("GET", f"/v1/organisations/{org}/awards", as_="kjj")
+    assert state["totals"] == {"entitled": "200000.00", "approved": "200000.00", "paid": "50000.00",
+                               "outstanding": "150000.00"}
+    (erc,) = state["programmes"]
+    assert erc["programme"] == "A3.erc" and erc["approved"] == "200000.00"
+
+
+def test_caps_show_their_headroom(api, world):
+    """A voucher claim uses its enterprise-year cap: limit, used and remaining, as two-place strings."""
+    org = world.org()
+    world.approved(org)
+    (cap,) = api.ok("GET", f"/v1/organisations/{org}/awards")["caps"]
+    assert (cap["scope"], cap["year"], cap["limit"], cap["used"], cap["remaining"]) == (
+        "enterprise_year", 2023, "500000.00", "300000.00", "200000.00")
+
+
+def test_awards_as_of_a_past_moment(api, world):
+    """With as_of, the state is as the ledger knew it then, however the offset is written."""
+    org = world.org()
+    world.approved(org)
+    time.sleep(0.01)
+    between = datetime.now().astimezone()
+    time.sleep(0.01)
+    world.approved(org, basis_amount="100000.00")
+    now = api.ok("GET", f"/v1/organisations/{org}/awards")
+    assert now["totals"]["approved"] == "330000.00"
+    stamp = between.isoformat()
+    then = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(stamp)}")
+    assert then["totals"]["approved"] == "300000.00" and then["as_of"] is not None
+    # An unencoded "+08:00" reaches the server as " 08:00"; it is read as the offset it was.
+    unencoded = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={stamp}")
+    assert unencoded["totals"] == then["totals"]
+    api.refused("GET", f"/v1/organisations/{org}/awards?as_of=2023-06-01T00:00:00", None, "admin", 422,
+                "invalid_request")  # no offset: ambiguous, refused
+    api.refused("GET", f"/v1/organisations/{org}/awards?as_of=yesterday", None, "admin", 422, "invalid_request")
+
+
+def test_awards_of_an_unknown_organisation(api):
+    """An unregistered USCC is 404 `not_found`; a malformed one 422 `invalid_uscc`."""
+    api.refused("GET", f"/v1/organisations/{unique_uscc()}/awards", None, "admin", 404, "not_found")
+    api.refused("GET", f"/v1/organisations/{unique_uscc()}/history", None, "admin", 404, "not_found")
+    api.refused("GET", "/v1/organisations/91330108MA2H0T5X60/awards", None, "admin", 422, "invalid_uscc")
+
+
+def test_history_is_every_event_oldest_first_with_who_and_when(api, world):
+    """History lists the organisation's events in order, each with its principal and recorded time."""
+    org = world.org()
+    world.approved(org)
+    events = api.ok("GET", f"/v1/organisations/{org}/history", as_="auditor")["events"]
+    names = [e["event"] for e in events]
+    assert names[0] == "Organisation.Registered" and "Claim.Submitted" in names and "Claim.Approved" in names
+    assert [e["position"] for e in events] == sorted(e["position"] for e in events)
+    assert {e["by"] for e in events} >= {"admin-test", "kjj-test"}
+    assert all(e["recorded_at"][-6] in "+-" for e in events)
+    submitted = next(e for e in events if e["event"] == "Claim.Submitted")
+    assert submitted["effective_on"] == "2023-06-01"
+
+
+def test_reconciliation_per_programme_and_bureau(api, world):
+    """Approved, paid, reversed and outstanding per programme and bureau, with the year's fund and headroom."""
+    org = world.org()
+    payout = world.paid(org, amount="100000.00")
+    api.ok("POST", f"/v1/payouts/{payout['id']}/reverse", {"reason": "银行退回"}, as_="finance", status=200)
+    world.paid(world.org(), amount="300000.00")
+    report = api.ok("GET", "/v1/finance/reconciliation?year=2023&format=json", as_="finance")
+    assert report == api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="auditor")
+    (voucher,) = [r for r in report["rows"] if r["programme"] == "A5.voucher"]
+    assert (voucher["bureau"], voucher["approved"], voucher["paid"], voucher["reversed"], voucher["outstanding"]) == (
+        "kjj", "600000.00", "300000.00", "100000.00", "300000.00")
+    fund = report["appropriation"]
+    assert (fund["appropriated"], fund["approved"], fund["headroom"]) == ("300000000.00", "600000.00",
+                                                                          "299400000.00")

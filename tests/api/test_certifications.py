@@ -1,0 +1,70 @@
+"""Certifications and upgrades over HTTP: the lead bureau records them; the policy's refusals keep their codes."""
+from __future__ import annotations
+
+from tests.support import unique_uscc
+
+
+def test_record_read_and_upgrade_a_certification(api, world):
+    """201 with an id; GET shows it; an upgrade climbs the ladder and keeps every tier it stood at."""
+    org = world.org()
+    body = {"uscc": org, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+            "document_ref": "杭发改高技〔2023〕15号"}
+    cert = api.ok("POST", "/v1/certifications", body, as_="kjj")
+    assert cert["id"] and cert["tier"] == "municipal" and cert["effective_on"] == "2023-03-01"
+    assert api.ok("GET", f"/v1/certifications/{cert['id']}", as_="auditor") == cert
+    upgraded = api.ok("POST", f"/v1/certifications/{cert['id']}/upgrades",
+                      {"tier": "national", "effective_on": "2024-05-10", "document_ref": "发改高技〔2024〕612号"},
+                      as_="kjj")
+    assert upgraded["tier"] == "national"
+    assert [t["tier"] for t in upgraded["tiers"]] == ["municipal", "national"]
+
+
+def test_a_designation_has_no_tier(api, world):
+    """A6.chain_leader is recorded by jxj without a tier, and shows on the organisation."""
+    org = world.org()
+    cert_id = world.certify(org, "A6.chain_leader", tier=None, as_="jxj")
+    designations = api.ok("GET", f"/v1/organisations/{org}")["designations"]
+    assert designations == [{"programme": "A6.chain_leader", "effective_on": "2023-03-01",
+                             "certification_id": cert_id}]
+    api.refused("POST", "/v1/certifications", {"uscc": org, "programme": "A6.chain_leader", "tier": "national",
+                                               "effective_on": "2023-03-01", "document_ref": "D"}, "jxj", 422,
+                "unknown_tier")
+
+
+def test_certification_refusals(api, world):
+    """Outside the term, unknown programme or tier, missing tier, unknown organisation: each its own code."""
+    org = world.org()
+    body = {"uscc": org, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+            "document_ref": "DOC-1"}
+    for day in ("2022-09-05", "2025-09-06"):
+        api.refused("POST", "/v1/certifications", {**body, "effective_on": day}, "kjj", 409, "outside_policy_term")
+    api.refused("POST", "/v1/certifications", {**body, "programme": "A99.nothing"}, "kjj", 422, "unknown_programme")
+    api.refused("POST", "/v1/certifications", {**body, "tier": "galactic"}, "kjj", 422, "unknown_tier")
+    api.refused("POST", "/v1/certifications", {k: v for k, v in body.items() if k != "tier"}, "kjj", 422,
+                "missing_field")
+    api.refused("POST", "/v1/certifications", {**body, "uscc": unique_uscc()}, "kjj", 404, "not_found")
+    api.refused("POST", "/v1/certifications", {**body, "effective_on": "2023-02-30"}, "kjj", 422, "invalid_request")
+
+
+def test_an_upgrade_must_climb(api, world):
+    """Sideways or down the ladder is 422 `not_an_upgrade`; an unknown certification is 404."""
+    cert_id = world.certify(world.org(), "A3.erc", "provincial")
+    api.refused("POST", f"/v1/certifications/{cert_id}/upgrades",
+                {"tier": "municipal", "effective_on": "2024-01-01", "document_ref": "D"}, "kjj", 422, "not_an_upgrade")
+    api.refused("POST", "/v1/certifications/3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f/upgrades",
+                {"tier": "national", "effective_on": "2024-01-01", "document_ref": "D"}, "kjj", 404, "not_found")
+    api.refused("GET", "/v1/certifications/not-a-uuid", None, "kjj", 404, "not_found")
+
+
+def test_only_the_lead_bureau_certifies(api, world):
+    """jxj recording or upgrading a kjj programme is 403 `not_lead_bureau`; finance is 403 `forbidden`."""
+    org = world.org()
+    body = {"uscc": org, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+            "document_ref": "DOC-1"}
+    problem = api.refused("POST", "/v1/certifications", body, "jxj", 403, "not_lead_bureau")
+    assert "kjj" in problem["detail"]
+    api.refused("POST", "/v1/certifications", body, "finance", 403, "forbidden")
+    cert_id = world.certify(org)
+    api.refused("POST", f"/v1/certifications/{cert_id}/upgrades",
+                {"tier": "national", "effective_on": "2024-05-10", "document_ref": "D"}, "jxj", 403,
+                "not_lead_bureau")

@@ -1,0 +1,70 @@
+"""Finance over HTTP: appropriations, payouts and reversals, and the refusals that protect the fund."""
+from __future__ import annotations
+
+from tests.support import unique_id
+
+
+def test_appropriate_and_read_a_fund_year(api):
+    """201 with the year's fund; appropriations add up; GET shows headroom and the Art. 2 floor."""
+    first = api.ok("POST", "/v1/appropriations", {"year": 2024, "amount": "200000000.00",
+                                                  "document_ref": "杭高新财〔2024〕1号"}, as_="finance")
+    assert first["appropriated"] == "200000000.00" and first["below_floor"] is True
+    second = api.ok("POST", "/v1/appropriations", {"year": 2024, "amount": "100000000", "document_ref": "追加"},
+                    as_="finance")
+    assert (second["appropriated"], second["headroom"], second["floor"]) == ("300000000.00", "300000000.00",
+                                                                               "300000000.00")
+    assert second["below_floor"] is False and len(second["appropriations"]) == 2
+    assert api.ok("GET", "/v1/appropriations/2024", as_="kjj") == second
+
+
+def test_appropriation_refusals(api):
+    """A year outside the policy term is 409 `outside_policy_term`; zero is `invalid_amount`."""
+    api.refused("POST", "/v1/appropriations", {"year": 2030, "amount": "1.00", "document_ref": "D"}, "finance", 409,
+                "outside_policy_term")
+    api.refused("POST", "/v1/appropriations", {"year": 2023, "amount": "0.00", "document_ref": "D"}, "finance", 422,
+                "invalid_amount")
+    api.refused("POST", "/v1/appropriations", {"year": 2023, "amount": "1.00"}, "finance", 422, "invalid_request")
+
+
+def test_pay_read_and_reverse(api, world):
+    """A payout lowers what is outstanding; its reversal raises it again and is recorded, not deleted."""
+    org = world.org()
+    claim = world.approved(org)
+    payout = api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00", "paid_on": "2023-07-03",
+                                            "bank_ref": "ICBC-20230703-000187"}, as_="finance")
+    assert payout["status"] == "paid" and payout["amount"] == "100000.00" and payout["paid_on"] == "2023-07-03"
+    assert payout["claim"] == {"approved_amount": "300000.00", "paid_amount": "100000.00",
+                               "outstanding_amount": "200000.00"}
+    assert api.ok("GET", f"/v1/payouts/{payout['id']}", as_="auditor") == payout
+    reversed_ = api.ok("POST", f"/v1/payouts/{payout['id']}/reverse", {"reason": "收款账户户名不符，银行退回"},
+                       as_="finance", status=200)
+    assert reversed_["status"] == "reversed" and reversed_["reversal_reason"] == "收款账户户名不符，银行退回"
+    assert reversed_["claim"]["outstanding_amount"] == "300000.00"
+    api.refused("POST", f"/v1/payouts/{payout['id']}/reverse", {"reason": "again"}, "finance", 409, "invalid_state")
+
+
+def test_payout_refusals(api, world):
+    """Paying more than is outstanding is `over_approved`; a pending claim is `invalid_state`; unknown is 404."""
+    org = world.org()
+    claim = world.approved(org)
+    pay = {"claim_id": claim["id"], "amount": "300000.01", "paid_on": "2023-07-03", "bank_ref": unique_id("B-")}
+    api.refused("POST", "/v1/payouts", pay, "finance", 409, "over_approved")
+    api.ok("POST", "/v1/payouts", {**pay, "amount": "300000.00"}, as_="finance")
+    api.refused("POST", "/v1/payouts", {**pay, "amount": "0.01"}, "finance", 409, "over_approved")
+    pending = world.claim(world.org())
+    api.refused("POST", "/v1/payouts", {**pay, "claim_id": pending["id"]}, "finance", 409, "invalid_state")
+    api.refused("POST", "/v1/payouts", {**pay, "claim_id": "3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"}, "finance", 404,
+                "not_found")
+    api.refused("GET", "/v1/payouts/3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f", None, "finance", 404, "not_found")
+    api.refused("POST", "/v1/payouts/3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f/reverse", {"reason": "x"}, "finance", 404,
+                "not_found")
+
+
+def test_formats_and_resources_of_later_issues_say_so(api):
+    """CSV and XLSX reconciliation and the audit verify are 501 `not_implemented`, never invented data."""
+    for fmt in ("csv", "xlsx"):
+        api.refused("GET", f"/v1/finance/reconciliation?year=2023&format={fmt}", None, "finance", 501,
+                    "not_implemented")
+    api.refused("GET", "/v1/audit/verify", None, "auditor", 501, "not_implemented")
+    api.refused("GET", "/v1/finance/reconciliation?year=2023&format=pdf", None, "finance", 422, "invalid_request")
+    api.refused("GET", "/v1/finance/reconciliation", None, "finance", 422, "invalid_request")
