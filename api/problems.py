@@ -115,6 +115,12 @@ def _field_error(error: dict[str, Any]) -> dict[str, str]:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's only 400: a body that is not text at all. Malformed JSON is 422; so is this, alike.
+        return problem(request, 422, "invalid_request", "the body cannot be read as JSON text (UTF-8); send a JSON"
+                       " object with Content-Type: application/json", errors=[
+                           {"field": "body", "location": "body", "message": "is not UTF-8 JSON",
+                            "code": "invalid_request"}])
     code = HTTP_CODES.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else "the request cannot be served"
     if exc.status_code == 404:

@@ -106,3 +106,10 @@ def test_body_refusals(api):
     api.refused("POST", "/v1/innovation-bodies", body, "admin", 409, "conflict")
     api.refused("POST", "/v1/innovation-bodies/no-such-body/members", {"uscc": lead, "joined_on": "2023-01-01"},
                 "admin", 404, "not_found")
+
+
+def test_a_body_that_is_not_text_is_invalid_request(api):
+    """Bytes that are not UTF-8 get the same 422 `invalid_request` as malformed JSON, never a bare 400."""
+    response = api.client.post("/v1/organisations", content=b"\xff\xfe{\x80}", headers={
+        "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
