@@ -6,7 +6,7 @@ from datetime import date
 from pydantic import Field
 
 from api.schemas.common import BODY_ID, BODY_NAME, MEMBER_USCC, ORG_USCC, PublicModel, RequestModel, examples
-from api.schemas.fields import Code, Text, Uscc
+from api.schemas.fields import BodyKind, Code, Text, Uscc
 from ledger.catalogue import current
 
 KINDS = ", ".join(current().body_kinds)
@@ -19,7 +19,7 @@ class BodyCreate(RequestModel):
 
     id: Code = Field(description="the body's own reference, used in its URL")
     name: Text
-    kind: Code = Field(description=f"one of the catalogue's body kinds: {KINDS}")
+    kind: BodyKind = Field(description=f"one of the catalogue's body kinds: {KINDS}")
     lead_uscc: Uscc = Field(description="the leading organisation, a member from recognised_on")
     recognised_on: date
 

@@ -6,7 +6,7 @@ from datetime import date
 from pydantic import Field
 
 from api.schemas.common import CERT_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import Code, Text, Timestamp, Uscc
+from api.schemas.fields import Code, ProgrammeCode, Text, TierCode, Timestamp, Uscc
 
 
 class CertificationCreate(RequestModel):
@@ -15,8 +15,8 @@ class CertificationCreate(RequestModel):
         "document_ref": "杭发改高技〔2023〕15号"})
 
     uscc: Uscc
-    programme: Code = Field(description="a programme code of the catalogue (GET /v1/programmes)")
-    tier: Code | None = Field(None, description="the tier certified; none for a designation such as A6.chain_leader")
+    programme: ProgrammeCode = Field(description="a programme code of the catalogue (GET /v1/programmes)")
+    tier: TierCode | None = Field(None, description="the tier certified; none for a designation (A6.chain_leader)")
     effective_on: date
     document_ref: Text = Field(description="the recognising document's reference number")
     subject: Text | None = Field(None, description="what was certified, e.g. project:P-9, product:...")
@@ -27,7 +27,7 @@ class UpgradeCreate(RequestModel):
     model_config = examples({
         "tier": "national", "effective_on": "2024-05-10", "document_ref": "发改高技〔2024〕612号"})
 
-    tier: Code
+    tier: TierCode
     effective_on: date
     document_ref: Text
 

@@ -7,7 +7,18 @@ from typing import Literal
 from pydantic import Field
 
 from api.schemas.common import BODY_ID, CLAIM_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import AwardYear, Code, LedgerId, MoneyIn, MoneyOut, Text, Timestamp, Uscc
+from api.schemas.fields import (
+    AwardYear,
+    Code,
+    LedgerId,
+    MoneyIn,
+    MoneyOut,
+    ProgrammeCode,
+    Text,
+    TierCode,
+    Timestamp,
+    Uscc,
+)
 
 EXPLANATION_EXAMPLE = [
     {"rule": "term", "article": 16, "amount": None,
@@ -37,12 +48,12 @@ class ClaimCreate(RequestModel):
         "basis_amount": "1000000.00", "document_ref": "杭科券〔2023〕0412号"})
 
     uscc: Uscc
-    programme: Code = Field(description="a programme code of the catalogue, e.g. A3.erc, A5.voucher")
+    programme: ProgrammeCode = Field(description="a programme code of the catalogue, e.g. A3.erc, A5.voucher")
     award_year: AwardYear
     effective_on: date = Field(description="the day the facts claimed for took effect")
     subject: Text | None = Field(None, description="the project or product the award is for, e.g. project:P-9")
     certification_id: LedgerId | None = Field(None, description="the certification the claim rests on")
-    tier: Code | None = None
+    tier: TierCode | None = None
     rank: int | None = Field(None, ge=1, le=1000, description="the organisation's rank among the award's winners")
     body_id: Code | None = None
     basis_amount: MoneyIn | None = Field(None, description="the declared basis a rate applies to")

@@ -63,7 +63,8 @@ MoneyOut = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["3000
 Uscc = Annotated[
     str,
     AfterValidator(_uscc),
-    WithJsonSchema({"type": "string", "minLength": 18, "maxLength": 18, "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$",
+    WithJsonSchema({"type": "string", "format": "uscc", "minLength": 18, "maxLength": 18,
+                    "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$",
                     "description": "统一社会信用代码 (GB 32100-2015), with its check character",
                     "examples": ["91330108MA2H0T5X61"]}),
 ]
@@ -79,6 +80,11 @@ def _text(value: str) -> str:
 
 Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_text)]
 Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$"), AfterValidator(_text)]
+# The formats name what the codes are (OpenAPI formats are open-ended); the catalogue, not the schema,
+# says which codes exist, so a new policy version needs no new API.
+ProgrammeCode = Annotated[Code, Field(json_schema_extra={"format": "programme"}, examples=["A3.erc"])]
+TierCode = Annotated[Code, Field(json_schema_extra={"format": "tier"}, examples=["municipal"])]
+BodyKind = Annotated[Code, Field(json_schema_extra={"format": "body-kind"}, examples=["consortium"])]
 LedgerId = Annotated[str, Field(description="an id the ledger gave (a UUID)",
                                 examples=["3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"])]
 AwardYear = Annotated[int, Field(ge=1900, le=2999, examples=[2023], description="the year the award counts in")]
