@@ -50,6 +50,18 @@ def _principals(settings: Settings) -> auth.Principals:
     return principals
 
 
+class StoreUnreachable(RuntimeError):
+    """The store cannot be opened at start-up; nothing was served or written."""
+
+
+def _where(store: dict[str, str]) -> str:
+    # Named from the settings rather than the URL, which may carry a password.
+    if "SQLITE_DBNAME" in store:
+        return f"SQLite {store['SQLITE_DBNAME']}"
+    user, host, port, db = (store[f"POSTGRES_{k}"] for k in ("USER", "HOST", "PORT", "DBNAME"))
+    return f"PostgreSQL {user}@{host}:{port}/{db}"
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ledger's HTTP API. Refuses a bad store URL or principals file here, before anything starts."""
     settings = settings or Settings()
@@ -59,10 +71,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with ExitStack() as opened:  # closes, in reverse order, whatever was opened, even if a later step fails
-            ledger = AwardLedger(store)
-            opened.callback(ledger.close)
-            read_models = ReadModels.open(settings.database_url)
-            opened.callback(read_models.close)
+            try:
+                ledger = AwardLedger(store)
+                opened.callback(ledger.close)
+                read_models = ReadModels.open(settings.database_url)
+                opened.callback(read_models.close)
+            except problems.STORE_ERRORS as err:
+                raise StoreUnreachable(f"cannot open the store ({_where(store)}): {str(err).strip()}. Start the"
+                                       " database or fix LEDGER_DATABASE_URL, then start again") from None
             projector = None
             if settings.projector == "inprocess":
                 projector = Projector(settings.database_url, app=ledger)

@@ -28,6 +28,8 @@ RETRY_AFTER_SECONDS = "2"
 STATUS_BY_KIND = {"invalid": 422, "forbidden": 403, "conflict": 409, "not_found": 404, "unavailable": 503}
 # Validation error types our own field validators raise (api/schemas/fields.py); each is a contract code.
 FIELD_CODES = ("invalid_amount", "invalid_uscc")
+# What the event store, the read models or their drivers raise when the database cannot be reached.
+STORE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, sqlite3.OperationalError)
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable", 415: "unsupported_media_type"}
 
 
@@ -155,7 +157,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(EdgeProblem, _edge_problem)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for store_error in (OperationalError, InterfaceError, psycopg.OperationalError, sqlite3.OperationalError):
+    for store_error in STORE_ERRORS:
         app.add_exception_handler(store_error, _store_unavailable)
     app.add_exception_handler(Exception, _internal_error)
 

@@ -96,3 +96,19 @@ def test_serve_without_a_principals_file_prints_development_tokens(tmp_path, dat
         server.wait(10)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal: -15 is a clean stop.
     assert server.returncode in (0, -15) and "Application shutdown complete" in log.read_text(), log.read_text()
+
+
+def test_an_unreachable_store_stops_start_up_with_advice(auth_file):
+    """A PostgreSQL server that does not answer stops start-up with what to fix, and no password shown."""
+    from fastapi.testclient import TestClient
+
+    from api.app import StoreUnreachable, create_app
+    from api.settings import Settings
+
+    port = _free_port()  # nothing listens there
+    settings = Settings(database_url=f"postgresql://ledger:s3cret@127.0.0.1:{port}/ledger", auth_file=auth_file)
+    with pytest.raises(StoreUnreachable) as refused, TestClient(create_app(settings)):
+        pass
+    message = str(refused.value)
+    assert f"127.0.0.1:{port}/ledger" in message and "LEDGER_DATABASE_URL" in message
+    assert "s3cret" not in message
