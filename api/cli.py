@@ -5,16 +5,19 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
-from types import FrameType
+from contextlib import ExitStack
 
 from pydantic import ValidationError
 
 from api.auth import AuthFileError
+from api.problems import STORE_ERRORS
 from api.settings import Settings
 from ledger.store import StoreConfigError
 
+PROGRESS_SECONDS = 5.0
 # Subcommands the contract names whose work belongs to later issues: they refuse, and say so, rather than fake.
 LATER = {
     "verify": "checking the tamper-evidence chain end to end",
@@ -44,24 +47,33 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def project(args: argparse.Namespace) -> int:
-    """Keep the read models up to date from the event log, in the foreground, until SIGTERM."""
+    """Keep the read models up to date from the event log, printing progress, until SIGTERM or Ctrl-C."""
     from ledger.application import AwardLedger
     from ledger.store import store_env
+    from projections.readmodels import ReadModels
     from projections.runner import Projector
 
     settings = _settings(args)
     _logging(settings)
-    ledger = AwardLedger(store_env(settings.database_url))
-    projector = Projector(settings.database_url, app=ledger)
-    _stop_on(signal.SIGTERM, projector.stop)
-    print("award-ledger project: following the event log into the read models; stop with SIGTERM or Ctrl-C",
-          file=sys.stderr, flush=True)
-    try:
-        projector.run_forever()
-    except KeyboardInterrupt:
-        projector.stop()
-    finally:
-        ledger.close()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+    with ExitStack() as opened:
+        ledger = AwardLedger(store_env(settings.database_url))
+        opened.callback(ledger.close)
+        read_models = ReadModels.open(settings.database_url)
+        opened.callback(read_models.close)
+        projector = Projector(settings.database_url, app=ledger)
+        projector.start()
+        opened.callback(projector.stop)
+        print("award-ledger project: following the event log into the read models; stop with SIGTERM or Ctrl-C",
+              file=sys.stderr, flush=True)
+        reported = None
+        while not stop.wait(PROGRESS_SECONDS if reported else 0.5):
+            now = (read_models.position(), read_models.lag())
+            if now != reported:
+                print(f"award-ledger project: at event {now[0]:,}, {now[1]:,} behind", file=sys.stderr, flush=True)
+                reported = now
     print("award-ledger project: stopped", file=sys.stderr, flush=True)
     return 0
 
@@ -73,7 +85,7 @@ def rebuild(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings)
-    started, bar = time.monotonic(), ProgressBar()
+    started, bar = time.monotonic(), ProgressBar(sys.stderr)  # its default stream is bound at import
     try:
         applied = rebuild_read_models(settings.database_url, progress=bar)
     finally:
@@ -122,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"the settings are not valid: {problems}. Fix the variables (see .env.example)")
     except (StoreConfigError, AuthFileError) as err:
         return _fail(str(err))
+    except STORE_ERRORS as err:
+        return _fail(f"cannot open the store: {str(err).strip()}. Start the database or fix LEDGER_DATABASE_URL")
 
 
 def _fail(message: str) -> int:
@@ -131,13 +145,6 @@ def _fail(message: str) -> int:
 
 def _logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-def _stop_on(signum: int, stop: Callable[[], None]) -> None:
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        stop()
-
-    signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

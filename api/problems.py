@@ -30,7 +30,7 @@ STATUS_BY_KIND = {"invalid": 422, "forbidden": 403, "conflict": 409, "not_found"
 FIELD_CODES = ("invalid_amount", "invalid_uscc")
 # What the event store, the read models or their drivers raise when the database cannot be reached.
 STORE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, sqlite3.OperationalError)
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable", 415: "unsupported_media_type"}
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
 class Problem(BaseModel):

@@ -112,3 +112,54 @@ def test_an_unreachable_store_stops_start_up_with_advice(auth_file):
     message = str(refused.value)
     assert f"127.0.0.1:{port}/ledger" in message and "LEDGER_DATABASE_URL" in message
     assert "s3cret" not in message
+
+
+def _record_an_organisation(url: str) -> tuple[str, int]:
+    from ledger.application import AwardLedger
+    from ledger.principals import Principal, Role
+    from ledger.store import store_env
+    from tests.support import unique_uscc
+
+    ledger = AwardLedger(store_env(url))
+    try:
+        code = unique_uscc()
+        ledger.register_organisation(Principal("ops", Role.ADMIN), uscc=code, name="杭州某某科技有限公司",
+                                     in_district=True)
+        return code, ledger.recorder.max_notification_id()
+    finally:
+        ledger.close()
+
+
+def test_rebuild_replays_the_log_and_prints_progress(database_url, monkeypatch, capsys, tmp_path):
+    """`rebuild` fills the read models from the log, with a progress line and its rate."""
+    from projections.readmodels import ReadModels
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    code, _ = _record_an_organisation(database_url)
+    assert main(["rebuild"]) == 0
+    err = capsys.readouterr().err
+    assert "events/s" in err and "events applied" in err
+    read_models = ReadModels.open(database_url)
+    try:
+        assert read_models.award_state(code)["uscc"] == code
+    finally:
+        read_models.close()
+
+
+def test_project_follows_the_log_reports_and_stops_on_sigterm(database_url, tmp_path):
+    """`project` catches up with the log, says where it is, and stops cleanly on SIGTERM."""
+    _, head = _record_an_organisation(database_url)
+    log = tmp_path / "project.log"
+    with log.open("wb") as out:
+        projector = subprocess.Popen([sys.executable, "-m", "api.cli", "project"], cwd=tmp_path,
+                                     env=_env(LEDGER_DATABASE_URL=database_url), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while f"at event {head:,}, 0 behind" not in log.read_text():
+            assert projector.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+    finally:
+        projector.terminate()
+        projector.wait(15)
+    assert projector.returncode == 0 and "project: stopped" in log.read_text(), log.read_text()
