@@ -70,7 +70,9 @@ class ReadModelProjection(Projection[PostgresView]):
 
     def __init__(self, view: PostgresView) -> None:
         super().__init__(view)
-        self.seen: int | None = None
+        # The runner subscribes after the projection is made, from the tracked position: read it first, so a
+        # rebuild that resets the position before the first event arrives is seen as a rewind, not a gap.
+        self.seen: int | None = view.max_tracking_id(APPLICATION) or 0
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
         self.view.apply([from_domain_event(domain_event, tracking.notification_id)], seen=self.seen)

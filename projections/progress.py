@@ -8,8 +8,9 @@ from typing import TextIO
 class ProgressBar:
     """Call with (done, total, events per second); `close()` ends the line."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30) -> None:
-        self.stream, self.width = stream, width
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        # Looked up at call time, not import time: sys.stderr may be replaced (pytest's capture, a daemon).
+        self.stream, self.width = stream or sys.stderr, width
 
     def __call__(self, done: int, total: int, rate: float) -> None:
         share = done / total if total else 1.0

@@ -7,6 +7,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from ledger.domain.errors import InvalidAmount, InvalidUscc
 
 FEN = Decimal("0.01")
+MAX_DIGITS = 20  # NUMERIC(20, 2) in the read models; far above any district budget
 ZERO = Decimal("0.00")
 
 
@@ -25,6 +26,9 @@ def money(value: Decimal | int | str) -> Decimal:
         raise InvalidAmount(f"amount {value!r} is not a finite number")
     if amount < 0:
         raise InvalidAmount(f"amount {value!r} is negative; amounts are zero or more")
+    if amount.adjusted() >= MAX_DIGITS - 2:
+        raise InvalidAmount(f"amount {value!r} is too large; amounts have at most {MAX_DIGITS - 2} digits before the"
+                            " decimal point")
     if amount != amount.quantize(FEN, rounding=ROUND_DOWN):
         raise InvalidAmount(f"amount {value!r} has more than two decimal places; the fen is the smallest unit")
     return amount.quantize(FEN).copy_abs()  # "-0" is zero: never "-0.00" on the wire

@@ -146,3 +146,10 @@ def test_fen_down_never_rounds_up(value, expected):
     """fen_down drops fractions of a fen, however close to the next fen."""
     assert fen_down(Decimal(value)) == Decimal(expected)
     assert fen_down(Decimal(value)).as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize("value", ["1e30", 10**30, "1" + "0" * 18])
+def test_money_refuses_amounts_beyond_the_stored_precision(value) -> None:
+    """An amount too large for the ledger's NUMERIC(20, 2) is refused as invalid input, never an overflow."""
+    with pytest.raises(InvalidAmount):
+        money(value)
