@@ -15,6 +15,9 @@ from api.routes import ROUTERS
 from api.settings import Settings
 from ledger.application import AwardLedger
 from ledger.store import store_env
+from projections.append_only import protect
+from projections.audit_chain import AuditChain
+from projections.chain_keeper import ChainKeeper
 from projections.readmodels import ReadModels
 from projections.runner import Projector
 
@@ -76,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 opened.callback(ledger.close)
                 read_models = ReadModels.open(settings.database_url)
                 opened.callback(read_models.close)
+                protect(settings.database_url)  # stored events refuse UPDATE and DELETE from here on
+                chain = AuditChain.open(settings.database_url)
             except problems.STORE_ERRORS as err:
                 raise StoreUnreachable(f"cannot open the store ({_where(store)}): {str(err).strip()}. Start the"
                                        " database or fix LEDGER_DATABASE_URL, then start again") from None
@@ -84,7 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 projector = Projector(settings.database_url, app=ledger)
                 projector.start()
                 opened.callback(projector.stop)
+            keeper = ChainKeeper(chain)
+            keeper.start()
+            opened.callback(keeper.stop)
             app.state.ledger, app.state.read_models, app.state.projector = ledger, read_models, projector
+            app.state.audit_chain = chain
             yield
 
     app = FastAPI(title="award-ledger", version=_version(), description=DESCRIPTION, lifespan=lifespan)

@@ -7,26 +7,18 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
 from contextlib import ExitStack
 
 from pydantic import ValidationError
 
 from api.auth import AuthFileError
+from api.commands import demo, export, reconcile, replay, verify
 from api.problems import STORE_ERRORS
 from api.settings import Settings
 from ledger.store import StoreConfigError
 
 PROGRESS_SECONDS = 5.0
-# Subcommands the contract names whose work belongs to later issues: they refuse, and say so, rather than fake.
-LATER = {
-    "verify": "checking the tamper-evidence chain end to end",
-    "export": "exporting the ledger and the reconciliation (CSV, XLSX)",
-    "demo": "loading a demonstration data set",
-    "replay": "replaying the event log into a fresh store",
-}
-
-
+COMMANDS = [verify, export, demo, replay, reconcile]
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
                  if v is not None}
@@ -95,15 +87,6 @@ def rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def later(name: str) -> Callable[[argparse.Namespace], int]:
-    def refuse(args: argparse.Namespace) -> int:
-        print(f"award-ledger {name}: not yet available: {LATER[name]} comes in a later issue than the HTTP API "
-              "(issue 5). Nothing was done.", file=sys.stderr)
-        return 3
-
-    return refuse
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="award-ledger", description="Books of the Binjiang 2022 two-chains policy."
                                      " Settings come from LEDGER_* variables (see .env.example).")
@@ -114,8 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.set_defaults(run=serve)
     commands.add_parser("project", help="keep the read models up to date, in the foreground").set_defaults(run=project)
     commands.add_parser("rebuild", help="rebuild the read models from the event log").set_defaults(run=rebuild)
-    for name, what in LATER.items():
-        commands.add_parser(name, help=f"{what} (not yet available)").set_defaults(run=later(name))
+    for module in COMMANDS:
+        module.register(commands)
     return parser
 
 

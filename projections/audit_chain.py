@@ -153,6 +153,16 @@ class AuditChain:
             position, head = self._db.head(conn)
         return _digest(position, head)
 
+    def links(self, positions: Sequence[int]) -> dict[int, str]:
+        """The stored links at these positions (those the chain has reached), hex."""
+        if not positions:
+            return {}
+        with self._db.connect() as conn:
+            rows = self._db.rows(conn, f"SELECT position, link FROM {CHAIN_TABLE} WHERE position >= %s AND"
+                                       " position <= %s", [min(positions), max(positions)])
+        wanted = set(positions)
+        return {position: hex_link for position, hex_link in rows if position in wanted}
+
     def verify(self, saved: dict | Sequence[dict] | None = None, progress: Progress | None = None) -> dict:
         """Recompute the chain from the events, compare it with the stored links and any saved digests.
 

@@ -1,20 +1,69 @@
-"""The tamper-evidence chain, checked end to end (auditor or admin)."""
+"""Auditors: the tamper-evidence chain checked end to end, its digest, and the log for external replay."""
 from __future__ import annotations
 
-from typing import Annotated
+import base64
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request
 
-from api.deps import requires
-from api.problems import NotYetAvailable, responses
+from api.deps import LedgerDep, requires
+from api.problems import responses
+from api.schemas.audit import DigestPublic, EventPagePublic, VerifyPublic
+from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
+from projections.audit_chain import ALGORITHM, AuditChain, InvalidDigest
 
 router = APIRouter(tags=["audit"])
 Verifier = Annotated[Principal, Depends(requires(Role.AUDITOR, Role.ADMIN, doing="verify the audit chain"))]
+ENCODING = (f"{ALGORITHM}: link(n) = SHA-256(link(n-1) || bytes(n)), link(0) = 32 zero bytes; bytes(n) is"
+            " notification id, aggregate id (lowercase hyphenated UUID), version, topic and the stored state,"
+            " each as an 8-byte big-endian length then the value (integers in decimal ASCII)")
 
 
-@router.get("/v1/audit/verify", responses=responses(401, 403, 501))
-def verify_chain(by: Verifier) -> None:
-    """Check the tamper-evidence chain end to end (auditor or admin); not in this version yet."""
-    raise NotYetAvailable("verifying the tamper-evidence chain is not in this version yet; it comes with the "
-                          "audit-chain issue. Nothing was checked, so nothing is claimed")
+def _chain(request: Request) -> AuditChain:
+    return request.app.state.audit_chain
+
+
+@router.get("/v1/audit/verify", response_model=VerifyPublic, responses=responses(401, 403, 422))
+def verify_chain(by: Verifier, request: Request,
+                 position: Annotated[int | None, Query(ge=0, description="a saved digest's position")] = None,
+                 digest: Annotated[str | None, Query(description="the saved digest at that position")] = None,
+                 ) -> dict[str, Any]:
+    """Recompute the tamper-evidence chain end to end, optionally against a digest saved earlier."""
+    saved = None
+    if (position is None) != (digest is None):
+        raise InvalidInput("give both position and digest of a saved digest, or neither")
+    if position is not None:
+        saved = {"position": position, "digest": digest, "algorithm": ALGORITHM}
+    try:
+        return _chain(request).verify(saved)
+    except InvalidDigest as err:
+        raise InvalidInput(str(err)) from None
+
+
+@router.get("/v1/audit/digest", response_model=DigestPublic, responses=responses(401, 403))
+def chain_digest(by: Verifier, request: Request) -> dict[str, Any]:
+    """The chain's current position and digest, for an auditor to keep outside the system."""
+    return _chain(request).digest()
+
+
+@router.get("/v1/audit/events", response_model=EventPagePublic, responses=responses(401, 403, 422))
+def stored_events(by: Verifier, ledger: LedgerDep, request: Request,
+                  after: Annotated[int, Query(ge=0, description="the last position already read")] = 0,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    """A page of the event log as stored, in notification order, for replay and re-hashing outside."""
+    page = ledger.recorder.select_notifications(start=after + 1, limit=limit)
+    links = _chain(request).links([n.id for n in page])
+    events = []
+    for n in page:
+        event = ledger.mapper.to_domain_event(n)
+        data = {k: v for k, v in json.loads(json.dumps(event.__dict__, default=str)).items()
+                if k not in ("originator_id", "originator_version", "timestamp")}
+        events.append({"position": n.id, "aggregate_id": str(n.originator_id), "version": n.originator_version,
+                       "topic": n.topic, "event": n.topic.rsplit(":", 1)[-1],
+                       "recorded_at": event.timestamp.isoformat(),
+                       "state_base64": base64.b64encode(n.state).decode(), "data": data, "link": links.get(n.id)})
+    head = ledger.recorder.max_notification_id() or 0
+    last = page[-1].id if page else after
+    return {"events": events, "next_after": last if last < head else None, "encoding": ENCODING}

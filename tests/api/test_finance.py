@@ -61,10 +61,9 @@ def test_payout_refusals(api, world):
 
 
 def test_formats_and_resources_of_later_issues_say_so(api):
-    """CSV and XLSX reconciliation and the audit verify are 501 `not_implemented`, never invented data."""
+    """CSV and XLSX reconciliation are 501 `not_implemented` until they exist, never invented data."""
     for fmt in ("csv", "xlsx"):
         api.refused("GET", f"/v1/finance/reconciliation?year=2023&format={fmt}", None, "finance", 501,
                     "not_implemented")
-    api.refused("GET", "/v1/audit/verify", None, "auditor", 501, "not_implemented")
     api.refused("GET", "/v1/finance/reconciliation?year=2023&format=pdf", None, "finance", 422, "invalid_request")
     api.refused("GET", "/v1/finance/reconciliation", None, "finance", 422, "invalid_request")

@@ -1,0 +1,49 @@
+"""What auditors read: the chain's verdict, its digest, and the stored events for an outside replay."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class DigestPublic(BaseModel):
+    position: int = Field(description="the notification id the digest covers up to")
+    digest: str = Field(description="hex SHA-256 link of the chain at that position")
+    algorithm: str = Field(description="how links are made; see GET /v1/audit/events")
+    computed_at: str
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "position": 14606, "digest": "5f1d0c1b6c2e4a8f9b3d7e0a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
+        "algorithm": "sha256-chain-v1", "computed_at": "2025-01-06T09:30:00+08:00"}]}}
+
+
+class VerifyPublic(BaseModel):
+    ok: bool
+    events_checked: int
+    first_bad_position: int | None = Field(description="the first notification id whose event or link fails")
+    reason: str | None = None
+    failure: str | None = Field(None, description="changed, missing, unexpected or saved_digest_mismatch")
+    chain_head: DigestPublic | None = Field(None, description="the head recomputed from the events alone")
+    saved_digests_checked: int = 0
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "ok": True, "events_checked": 14606, "first_bad_position": None, "reason": None, "failure": None,
+        "saved_digests_checked": 0}]}}
+
+
+class StoredEventPublic(BaseModel):
+    position: int
+    aggregate_id: str
+    version: int
+    topic: str
+    event: str
+    recorded_at: str
+    state_base64: str = Field(description="the stored bytes exactly, as the chain hashes them")
+    data: dict[str, Any] = Field(description="the event's fields, decoded, for reading")
+    link: str | None = Field(description="the chain's link at this position (null while not yet linked)")
+
+
+class EventPagePublic(BaseModel):
+    events: list[StoredEventPublic]
+    next_after: int | None = Field(description="pass as ?after= for the next page; null at the head")
+    encoding: str = Field(description="how a link is computed from an event, to redo the chain outside")
