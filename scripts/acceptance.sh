@@ -18,13 +18,17 @@ if [ ! -f "$scenarios" ]; then
 fi
 
 status=0
+extra=tests/acceptance/more_scenarios.py  # the rules and conventions the public examples leave out
+
 echo "==> acceptance on SQLite"
 .venv/bin/python "$scenarios" --exe "$exe" || status=1
+.venv/bin/python "$extra" --exe "$exe" || status=1
 
 echo "==> acceptance on PostgreSQL (fresh database $database)"
 psql "$server" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $database"
 trap 'psql "$server" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true' EXIT
 .venv/bin/python "$scenarios" --exe "$exe" --database-url "${server%/*}/$database" || status=1
+.venv/bin/python "$extra" --exe "$exe" --database-url "${server%/*}/$database" || status=1
 
 if [ "$status" -ne 0 ]; then
     echo "acceptance: FAILED on at least one backend (see the FAIL lines above)" >&2
