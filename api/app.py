@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import auth, problems
+from api.logs import RequestLog
+from api.metrics import Metrics
 from api.routes import ROUTERS
 from api.settings import Settings
 from ledger.application import AwardLedger
@@ -97,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title="award-ledger", version=_version(), description=DESCRIPTION, lifespan=lifespan)
-    app.state.settings, app.state.principals = settings, principals
+    app.state.settings, app.state.principals, app.state.metrics = settings, principals, Metrics()
+    app.add_middleware(RequestLog, metrics=app.state.metrics)  # request id, one log line, latency
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)

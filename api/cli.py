@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.config
 import signal
 import sys
 import threading
@@ -30,11 +31,24 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.logs import log_config
 
     settings = _settings(args)
-    _logging(settings)
-    app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    workers = args.workers or settings.workers
+    if workers > 1 and (settings.projector != "external" or settings.auth_file is None):
+        # Each worker would run its own projector, or generate its own development tokens.
+        return _fail(f"--workers {workers} needs LEDGER_PROJECTOR=external (run `award-ledger project` beside it)"
+                     " and LEDGER_AUTH_FILE set; fix the variables (see .env.example) or run one worker")
+    logs = log_config(settings)
+    logging.config.dictConfig(logs)
+    app = create_app(settings)  # refuses a bad store URL or principals file here, before uvicorn starts
+    # The request log (api/logs.py) replaces uvicorn's access log: one line a request, with its id.
+    options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "log_config": logs,
+               "access_log": False}
+    if workers > 1:  # each worker process builds its own app from the same LEDGER_* environment
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(app, **options)
     return 0
 
 
@@ -94,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="run the HTTP API (docs at /docs)")
     serve_cmd.add_argument("--host", help="address to listen on (LEDGER_HOST, default 127.0.0.1)")
     serve_cmd.add_argument("--port", type=int, help="port to listen on (LEDGER_PORT, default 8000)")
+    serve_cmd.add_argument("--workers", type=int, help="uvicorn worker processes (LEDGER_WORKERS, default 1)")
     serve_cmd.set_defaults(run=serve)
     commands.add_parser("project", help="keep the read models up to date, in the foreground").set_defaults(run=project)
     commands.add_parser("rebuild", help="rebuild the read models from the event log").set_defaults(run=rebuild)

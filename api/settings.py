@@ -27,8 +27,15 @@ class Settings(BaseSettings):
         2.0, ge=0, description="seconds a command waits for the read models to show its own events"
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    log_format: Literal["json", "text"] = Field(
+        "json", description="json: one JSON object a line (request id, principal, route, status, ms); text: for people"
+    )
+    workers: int = Field(1, ge=1, description="uvicorn worker processes for `serve`; above 1 needs projector=external")
+    ready_max_lag: int = Field(
+        10_000, ge=0, description="/readyz answers 503 while the read models are more events than this behind"
+    )
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         # LEDGER_LOG_LEVEL=INFO is how people write it; uvicorn wants lower case.

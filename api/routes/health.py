@@ -1,20 +1,109 @@
-"""Liveness: answered without a principal, so load balancers and the acceptance harness can poll it."""
+"""Liveness, readiness and metrics: answered without a principal, so load balancers, orchestrators and
+Prometheus can poll them. None of them names an organisation, a claim or a principal."""
 from __future__ import annotations
 
-from typing import Literal
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from fastapi import APIRouter
+import psycopg
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
 
+from api import problems
 from api.schemas.common import PublicModel
+from ledger.store import is_postgres, postgres_conninfo
 
 router = APIRouter(tags=["health"])
+PROBE_SECONDS = 3.0  # a probe that takes longer than this counts as an unreachable store
+EXPOSITION = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class Health(PublicModel):
     status: Literal["ok"]
 
 
+class Ready(PublicModel):
+    status: Literal["ready"]
+    store: Literal["ok"]
+    events_recorded: int
+    projection_position: int
+    projection_lag: int
+    max_lag: int
+    projector: Literal["inprocess", "external"]
+
+
+@dataclass
+class Reading:
+    """What a probe of the store found; `error` is None when the store answered."""
+
+    error: str | None = None
+    recorded: int = 0
+    position: int = 0
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.recorded - self.position)
+
+
 @router.get("/healthz", response_model=Health)
 async def healthz() -> dict[str, str]:
     """Answer 200 while the service is up; needs no token."""
     return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=Ready, responses=problems.responses(503))
+async def readyz(request: Request) -> Any:
+    """200 when the store answers and the read models are at most LEDGER_READY_MAX_LAG events behind; else 503."""
+    settings, reading = request.app.state.settings, await _probe(request)
+    facts = {"store": "unreachable" if reading.error else "ok", "projection_lag": reading.lag,
+             "max_lag": settings.ready_max_lag}
+    if reading.error is not None:
+        return problems.problem(request, 503, "not_ready", f"the store does not answer: {reading.error}. Start the"
+                                " database or fix LEDGER_DATABASE_URL; this answer recovers by itself",
+                                headers={"Retry-After": problems.RETRY_AFTER_SECONDS}, **facts)
+    if reading.lag > settings.ready_max_lag:
+        fix = ("is `award-ledger project` running?" if settings.projector == "external"
+               else "the in-process projector is catching up")
+        return problems.problem(request, 503, "not_ready", f"the read models are {reading.lag:,} events behind the"
+                                f" store, more than LEDGER_READY_MAX_LAG={settings.ready_max_lag:,}; {fix}",
+                                headers={"Retry-After": problems.RETRY_AFTER_SECONDS}, **facts)
+    return {"status": "ready", "store": "ok", "events_recorded": reading.recorded,
+            "projection_position": reading.position, "projection_lag": reading.lag,
+            "max_lag": settings.ready_max_lag, "projector": settings.projector}
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+async def metrics(request: Request) -> PlainTextResponse:
+    """Prometheus text format: request latency, commands by outcome, events recorded, projection lag."""
+    reading = await _probe(request)
+    up = reading.error is None
+    gauges = {
+        "ledger_store_up": ("1 when the store answered this scrape, else 0.", 1.0 if up else 0.0),
+        "ledger_events_recorded": ("Events in the store (its highest notification id).",
+                                   reading.recorded if up else None),
+        "ledger_projection_position": ("The last event the read models have folded.", reading.position if up else None),
+        "ledger_projection_lag_events": ("How many events the read models are behind the store.",
+                                         reading.lag if up else None),
+    }
+    return PlainTextResponse(request.app.state.metrics.exposition(gauges), media_type=EXPOSITION)
+
+
+async def _probe(request: Request) -> Reading:
+    state = request.app.state
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(_read, state.settings.database_url, state.read_models),
+                                      PROBE_SECONDS)
+    except TimeoutError:
+        return Reading(f"no answer within {PROBE_SECONDS:g} s")
+    except (*problems.STORE_ERRORS, OSError) as err:
+        return Reading(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
+
+
+def _read(url: str, read_models: Any) -> Reading:
+    if is_postgres(url):
+        # A connection of its own: the pools would wait out their timeouts before admitting the store is gone.
+        with psycopg.connect(postgres_conninfo(url), connect_timeout=2) as conn:
+            conn.execute("SELECT 1")
+    position = read_models.position()
+    return Reading(recorded=read_models.view.max_notification_id(), position=position)

@@ -1,0 +1,118 @@
+"""Structured logs: one JSON object a line (LEDGER_LOG_FORMAT=json) or plain text, and one line per request
+carrying its request id, the principal's name, the route template, the status, the time taken and any error code.
+
+The request id is the caller's `X-Request-ID` when it is a sensible token, else a new one; it is echoed in the
+response's `X-Request-ID`, so a person quoting it finds the line."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.metrics import Metrics
+from api.settings import Settings
+
+requests_log = logging.getLogger("award_ledger.requests")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")  # anything else could forge or break a log line
+PROBLEM = "application/problem+json"
+FIELDS = ("request_id", "method", "route", "path", "status", "duration_ms", "principal", "code", "replayed")
+
+
+class JsonFormatter(logging.Formatter):
+    """A record as one JSON object: time, level, logger, message, and the request fields it carries."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
+        }
+        entry |= {k: getattr(record, k) for k in FIELDS if getattr(record, k, None) is not None}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def log_config(settings: Settings) -> dict[str, Any]:
+    """A logging.dictConfig for serve and its uvicorn workers (each worker applies it in its own process)."""
+    formatter = ({"()": "api.logs.JsonFormatter"} if settings.log_format == "json"
+                 else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"})
+    level = settings.log_level.upper()
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"ledger": formatter},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "ledger", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": level},
+        # uvicorn's own loggers carry their own handlers unless told to hand records to the root.
+        "loggers": {name: {"handlers": [], "propagate": True, "level": level}
+                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+    }
+
+
+class RequestLog:
+    """ASGI middleware: request id in and out, one log line and one metrics observation per request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        seen: dict[str, Any] = {"status": 500, "problem": False, "replayed": False, "body": b""}
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                seen["status"] = message["status"]
+                seen["problem"] = headers.get("content-type", "").startswith(PROBLEM)
+                seen["replayed"] = headers.get("idempotent-replayed", "").lower() == "true"
+            elif message["type"] == "http.response.body" and seen["problem"]:
+                seen["body"] += message.get("body", b"")  # a problem is small; its `code` goes in the log
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            self._record(scope, seen, request_id, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, seen: dict[str, Any], request_id: str, seconds: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "(unmatched)"
+        code = _problem_code(seen["body"]) if seen["problem"] else ("internal_error" if seen["status"] >= 500
+                                                                     else None)
+        self.metrics.observe(scope["method"], route, seen["status"], seconds, code=code, replayed=seen["replayed"])
+        fields = {"request_id": request_id, "method": scope["method"], "route": route, "path": scope["path"],
+                  "status": seen["status"], "duration_ms": round(seconds * 1000, 2),
+                  "principal": _principal(scope), "code": code, "replayed": seen["replayed"] or None}
+        requests_log.info("%s %s %s %.1f ms", scope["method"], scope["path"], seen["status"], seconds * 1000,
+                          extra=fields)
+
+
+def _problem_code(body: bytes) -> str | None:
+    try:
+        code = json.loads(body).get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+def _principal(scope: Scope) -> str | None:
+    # The same lookup the routes' dependency does (a hash in a dict); a bad token simply names no one.
+    authorization = Headers(scope=scope).get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    app = scope.get("app")
+    if scheme.lower() != "bearer" or not token or app is None:
+        return None
+    found = app.state.principals.find(token.strip())
+    return found.name if found is not None else None
