@@ -1,4 +1,5 @@
-# The award-ledger service image: `award-ledger serve` by default, `award-ledger project` for the projector.
+# The award-ledger service image: `award-ledger serve` by default; `award-ledger project` for the projector,
+# `award-ledger demo` to load the demo district.
 # Kept correct by reading and by tests/test_deployment_files.py (no Docker engine runs in CI).
 FROM python:3.11-slim
 
@@ -19,6 +20,10 @@ RUN pip install . \
 
 USER ledger
 # The embedded store by default; docker-compose.yml points this at PostgreSQL.
-ENV LEDGER_DATABASE_URL=sqlite:////app/var/ledger.sqlite3
+ENV LEDGER_DATABASE_URL=sqlite:////app/var/ledger.sqlite3 \
+    LEDGER_LOG_FORMAT=json
 EXPOSE 8000
+# Liveness only; docker-compose.yml checks readiness (/readyz: store reachable, read models caught up).
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 CMD ["award-ledger", "serve", "--host", "0.0.0.0", "--port", "8000"]

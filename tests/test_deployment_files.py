@@ -131,3 +131,49 @@ def test_dockerfile_installs_the_package_and_runs_unprivileged():
     users = [rest for word, rest in instructions if word == "USER"]
     assert users and users[-1] not in ("root", "0"), users
     assert ("EXPOSE", "8000") in instructions
+
+
+def _interpolated(environment: dict[str, str]) -> dict[str, str]:
+    """Compose's `${NAME:-default}` resolved to its default, as on a machine without a .env file."""
+    pattern = re.compile(r"\$\{[A-Z0-9_]+:-([^}]*)\}")
+    return {name: pattern.sub(lambda m: m[1], str(value)) for name, value in environment.items()}
+
+
+def _service_settings(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The Settings a compose service would run with (its environment only; no .env file)."""
+    settings = _module("api.settings").Settings
+    monkeypatch.chdir(tmp_path)
+    for variable in _settings_variables():
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in _interpolated(_compose_environment(COMPOSE["services"][name])).items():
+        monkeypatch.setenv(variable, value)
+    return settings()
+
+
+def test_the_api_runs_several_workers_and_leaves_the_read_models_to_the_projector(tmp_path, monkeypatch):
+    """The api service runs more than one worker with LEDGER_PROJECTOR=external; the projector runs `project`."""
+    api = _service_settings("api", tmp_path, monkeypatch)
+    assert api.workers > 1 and api.projector == "external" and api.auth_file is not None
+    assert _service_commands()["projector"][:2] == ["award-ledger", "project"]
+
+
+def test_every_service_environment_is_accepted_by_the_settings(tmp_path, monkeypatch):
+    """Each ledger service's environment, with compose defaults filled in, validates as Settings."""
+    for name in _service_commands():
+        _service_settings(name, tmp_path, monkeypatch)  # raises ValidationError on a bad value
+
+
+def test_the_api_is_health_checked_on_readiness_and_postgres_keeps_a_volume():
+    """Compose checks the api on /readyz, and PostgreSQL's data lives on a named volume."""
+    services = COMPOSE["services"]
+    assert "/readyz" in " ".join(services["api"]["healthcheck"]["test"])
+    (volume,) = [v for v in services["postgres"]["volumes"] if v.endswith(":/var/lib/postgresql/data")]
+    assert volume.split(":")[0] in COMPOSE["volumes"]
+
+
+def test_every_setting_is_written_down_in_env_example_and_the_readme():
+    """Each Settings field appears as a LEDGER_* line in .env.example and in the README's configuration table."""
+    declared = _settings_variables()
+    assert set(LEDGER_VARIABLE.findall(ENV_EXAMPLE)) == declared
+    readme = (ROOT / "README.md").read_text()
+    assert not {name for name in declared if f"`{name}`" not in readme}, "add them to the README's configuration"
