@@ -38,10 +38,10 @@ Handler = Callable[[Tables, EventRow], Concern | None]
 
 def apply(tables: Tables, row: EventRow) -> None:
     # Imported here: the stages import Concern and Row from this module.
-    from projections import caps, finance, history, records
+    from projections import bank, caps, finance, history, records
 
     concern: Concern | None = None
-    for stage in (records.HANDLERS, caps.HANDLERS, finance.HANDLERS):
+    for stage in (records.HANDLERS, caps.HANDLERS, finance.HANDLERS, bank.HANDLERS):
         handler = stage.get(row.event)
         if handler is not None:
             concern = handler(tables, row) or concern

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from projections import award_state, caps, finance, history
+from projections import award_state, bank, caps, finance, history
 from projections.events import utc_text
 from projections.schema import HISTORY_COLUMNS
 from projections.sql import Sql, history_from
@@ -73,6 +73,13 @@ class ReadModels:
             funds = [json.loads(d) for (d,) in sql.rows("SELECT data FROM rm_funds WHERE year = %s", (year,))]
             position = self.view.tracked(sql)
         return finance.render(year, lines, funds) | {"position": position}
+
+    def bank_statement(self, statement_id: str) -> dict | None:
+        """An imported bank statement and its matching report against the payouts as they stand now."""
+        with self.view.reading() as sql:
+            found = bank.statement(sql, statement_id)
+            position = self.view.tracked(sql)
+        return None if found is None else found | {"position": position}
 
     def wait(self, position: int | None, timeout: float = 2.0) -> bool:
         """Block until the read models have folded notification `position` (True) or `timeout` passed."""

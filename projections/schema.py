@@ -34,6 +34,11 @@ KEYED: dict[str, Keyed] = {
                                     *_fields("approved", "paid", "reversed", "claims"),
                                     ("outstanding", lambda r: add(r["approved"], neg(r["paid"]))))),
     "funds": Keyed("rm_funds", _fields("year", "appropriated", "approved")),
+    # Bank matching (projections/bank.py): payouts by reference and day, and the imported statements' lines.
+    "payouts": Keyed("rm_payouts", (*_fields("bank_ref", "paid_on", "amount"),
+                                    ("reversed", lambda r: int(r["reversed"])))),
+    "statements": Keyed("rm_statements", _fields("digest", "period_from", "period_to")),
+    "bank_lines": Keyed("rm_bank_lines", _fields("statement_id", "reference", "amount")),
 }
 
 HISTORY_COLUMNS = ("position", "uscc", "aggregate_id", "version", "event", "recorded_at", "effective_on", "by_name",
@@ -58,7 +63,18 @@ DDL = (
     # The as-of index of shared caps: which history rows moved an organisation-year or fund-wide cap.
     "CREATE TABLE IF NOT EXISTS rm_cap_events (account TEXT NOT NULL, position BIGINT NOT NULL,"
     " PRIMARY KEY (account, position))",
+    "CREATE TABLE IF NOT EXISTS rm_payouts (id TEXT PRIMARY KEY, bank_ref TEXT NOT NULL, paid_on TEXT NOT NULL,"
+    " amount TEXT NOT NULL, reversed INTEGER NOT NULL, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_payouts_ref ON rm_payouts (bank_ref)",
+    "CREATE INDEX IF NOT EXISTS rm_payouts_day ON rm_payouts (paid_on)",
+    "CREATE TABLE IF NOT EXISTS rm_statements (id TEXT PRIMARY KEY, digest TEXT NOT NULL, period_from TEXT NOT NULL,"
+    " period_to TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_bank_lines (id TEXT PRIMARY KEY, statement_id TEXT NOT NULL, reference TEXT"
+    " NOT NULL, amount TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_bank_lines_ref ON rm_bank_lines (reference)",
+    "CREATE INDEX IF NOT EXISTS rm_bank_lines_statement ON rm_bank_lines (statement_id)",
     "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 # Cleared by a rebuild (the tracking row is reset in the same transaction).
-CLEARED = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta")
+CLEARED = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta", "rm_payouts",
+           "rm_statements", "rm_bank_lines")

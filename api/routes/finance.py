@@ -1,26 +1,116 @@
-"""Finance's reconciliation: per programme and bureau, approved, paid, reversed, outstanding; headroom."""
+"""Finance's reconciliation (JSON, CSV, XLSX) and bank statements matched against the payouts."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
-from api.deps import ReadModelsDep, requires
-from api.problems import NotYetAvailable, responses
+from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
+from api.problems import responses
+from api.reports import reconciliation as report
 from api.schemas.fields import AwardYear
-from api.schemas.finance import ReconciliationPublic
+from api.schemas.finance import BankStatementCreate, BankStatementPublic, ReconciliationPublic
+from ledger.domain.bank_statement import StatementLine, parse_csv, statement_line
+from ledger.domain.errors import InvalidInput, NotFound
 from ledger.principals import Principal, Role
 
 router = APIRouter(tags=["finance"])
 Reconciler = Annotated[Principal, Depends(requires(Role.FINANCE, Role.AUDITOR, doing="read the reconciliation"))]
+Importer = Annotated[Principal, Depends(requires(Role.FINANCE, doing="import bank statements"))]
+Reader = Annotated[Principal, Depends(requires(Role.FINANCE, Role.AUDITOR, doing="read bank statements"))]
+JSON_TYPE = "application/json"
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The reconciliation: JSON by default; CSV (UTF-8 with BOM, Chinese headers, a 合计 row) or XLSX"
+                   " with `format=` or an `Accept:` header, as an attachment `reconciliation-<year>.<format>`",
+    "content": {report.CSV_MEDIA_TYPE.split(";")[0]: {"schema": {"type": "string"}},
+                report.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def _negotiated(format: str | None, accept: str) -> str:
+    """`format=` wins; else the first of CSV or XLSX the Accept header names; else JSON."""
+    if format is not None:
+        return format
+    wanted = [part.split(";")[0].strip() for part in accept.split(",")]
+    for media in wanted:
+        found = next((f for f, m in report.MEDIA_TYPES.items() if m.split(";")[0] == media), None)
+        if found is not None or media == JSON_TYPE:
+            return found or "json"
+    return "json"
 
 
 @router.get("/v1/finance/reconciliation", response_model=ReconciliationPublic,
-            responses=responses(401, 403, 422, 501))
+            responses={**FILE_RESPONSES, **responses(401, 403, 422)})
 def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read_models: ReadModelsDep,
-                       format: Literal["json", "csv", "xlsx"] = "json") -> dict[str, Any]:
+                       request: Request, format: Literal["json", "csv", "xlsx"] | None = None) -> Any:
     """A year's reconciliation per programme and bureau, with the appropriation and headroom (finance, auditor)."""
-    if format != "json":
-        raise NotYetAvailable(f"the {format} form of the reconciliation is not in this version yet; ask for "
-                              "format=json, which carries the same figures")
-    return read_models.reconciliation(year)
+    chosen = _negotiated(format, request.headers.get("accept", ""))
+    figures = read_models.reconciliation(year)
+    if chosen == "json":
+        return figures
+    return Response(report.RENDERERS[chosen](figures), media_type=report.MEDIA_TYPES[chosen], headers={
+        "Content-Disposition": f'attachment; filename="{report.filename(year, chosen)}"'})
+
+
+STATEMENT_BODY = {"requestBody": {"required": True, "content": {
+    JSON_TYPE: {"schema": BankStatementCreate.model_json_schema(ref_template="#/components/schemas/{model}")},
+    "text/csv": {"schema": {"type": "string", "description": "a header row naming date, amount, reference"
+                                                              " (counterparty optional), then one line per transfer",
+                            "example": "date,amount,reference,counterparty\n"
+                                       "2023-07-03,300000.00,ICBC-20230703-000187,杭州某某科技有限公司\n"}}}}}
+
+
+async def _statement(request: Request) -> tuple[list[StatementLine], str | None]:
+    """The statement's lines from a text/csv body or a JSON body `{lines, source?}`."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await request.body()
+    if media in ("text/csv", "text/plain", "application/csv"):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("the statement is not UTF-8 text; export it from the bank as UTF-8 CSV") from None
+        return parse_csv(text), None
+    try:
+        body = BankStatementCreate.model_validate_json(raw or b"null")
+    except ValidationError as err:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in err.errors()]) from None
+    lines = [statement_line({"date": ln.date.isoformat(), "amount": str(ln.amount), "reference": ln.reference,
+                             "counterparty": ln.counterparty}, f"lines[{n}]") for n, ln in enumerate(body.lines)]
+    return lines, body.source
+
+
+StatementDep = Annotated[tuple[list[StatementLine], str | None], Depends(_statement)]
+
+
+@router.post("/v1/finance/bank-statements", status_code=201, response_model=BankStatementPublic,
+             openapi_extra=STATEMENT_BODY, responses={
+                 200: {"model": BankStatementPublic,
+                       "description": "These lines were imported before: nothing written, the current report"},
+                 **responses(401, 403, 409, 422)})
+def import_bank_statement(by: Importer, statement: StatementDep, ledger: LedgerDep, read_models: ReadModelsDep,
+                          key: IdempotencyKeyDep, settle: SettleDep, response: Response,
+                          source: Annotated[str | None, Query(max_length=500,
+                                                              description="for a CSV body: its file name")] = None
+                          ) -> dict[str, Any]:
+    """Import a bank statement (finance) and match it with the payouts; the same lines again write nothing."""
+    lines, named = statement
+    outcome = ledger.import_bank_statement(by, lines=lines, source=named or source, key=key)
+    view = outcome.view if outcome.view["already_imported"] else settle(outcome)
+    if view["already_imported"]:
+        response.status_code = 200
+    found = read_models.bank_statement(view["id"])
+    if found is None:  # the read models lag (Settle said so in a header): the import itself stands
+        return view | {"report": None}
+    return found | {"already_imported": view["already_imported"]}
+
+
+@router.get("/v1/finance/bank-statements/{statement_id}", response_model=BankStatementPublic,
+            responses=responses(401, 403, 404))
+def get_bank_statement(statement_id: str, by: Reader, read_models: ReadModelsDep) -> dict[str, Any]:
+    """An imported bank statement and its matching report against the payouts as they stand now."""
+    found = read_models.bank_statement(statement_id)
+    if found is None:
+        raise NotFound(f"bank statement {statement_id} is not in the ledger; POST it to /v1/finance/bank-statements")
+    return found
+

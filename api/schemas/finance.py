@@ -1,12 +1,14 @@
-"""Finance's reconciliation of a year, from the read models: per programme and bureau, and the fund."""
+"""Finance's reconciliation of a year, from the read models: per programme and bureau, and the fund; bank
+statements and their matching report against the payouts."""
 from __future__ import annotations
 
+from datetime import date as date_
 from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import PublicModel
-from api.schemas.fields import MoneyOut
+from api.schemas.common import CLAIM_ID, ORG_NAME, ORG_USCC, PAYOUT_ID, PublicModel, RequestModel, examples
+from api.schemas.fields import MoneyIn, MoneyOut, Text
 
 
 class ReadModel(PublicModel):
@@ -52,3 +54,98 @@ class ReconciliationPublic(ReadModel):
     totals: Sums = Field(description="awards only")
     investments: Sums
     appropriation: FundPosition
+
+
+# ---------------------------------------------------------------------------------------------- bank statements
+
+STATEMENT_ID = "8d3c1f0a-6b2e-5c47-9e18-4a7d2b9f0c35"
+
+
+class StatementLineIn(RequestModel):
+    date: date_ = Field(description="the day the bank booked the transfer")
+    amount: MoneyIn
+    reference: Text = Field(description="the bank's reference of the transfer: what a payout's `bank_ref` names")
+    counterparty: str = Field("", max_length=500)
+
+
+class BankStatementCreate(RequestModel):
+    model_config = examples({"source": "icbc-2023-07.csv", "lines": [
+        {"date": "2023-07-03", "amount": "300000.00", "reference": "ICBC-20230703-000187",
+         "counterparty": ORG_NAME}]})
+
+    lines: list[StatementLineIn] = Field(min_length=1, max_length=100_000)
+    source: str | None = Field(None, max_length=500, description="where the statement came from (a file name)")
+
+
+class BankLine(PublicModel):
+    line: int = Field(description="the line's number on the statement, from 1")
+    date: str
+    amount: MoneyOut
+    reference: str
+    counterparty: str
+
+
+class MatchedPayout(PublicModel):
+    id: str
+    claim_id: str
+    uscc: str
+    programme: str
+    amount: MoneyOut
+    paid_on: str
+    bank_ref: str
+
+
+class LineMatch(PublicModel):
+    line: BankLine
+    payouts: list[MatchedPayout]
+
+
+class AmountMismatch(LineMatch):
+    bank_amount: MoneyOut
+    payout_amount: MoneyOut = Field(description="what the payouts under this reference add up to")
+
+
+class MatchingReport(PublicModel):
+    matched: list[LineMatch] = Field(description="lines whose reference and amount match a payout (or payouts)")
+    amount_mismatches: list[AmountMismatch] = Field(description="a payout bears the reference, for another amount")
+    unmatched_bank_lines: list[BankLine] = Field(description="lines whose reference no payout bears")
+    unmatched_payouts: list[MatchedPayout] = Field(
+        description="payouts (not reversed) paid within the statement's period whose reference is on no line of any"
+                    " imported statement")
+    reversed_but_on_statement: list[LineMatch] = Field(
+        description="lines whose payout was reversed in the ledger, yet the money left the bank")
+    counts: dict[str, int]
+    all_matched: bool = Field(description="true when every list but `matched` is empty")
+
+
+class Period(PublicModel):
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+
+
+class BankStatementPublic(PublicModel):
+    model_config = examples({
+        "id": STATEMENT_ID, "digest": "9f2c" + "0" * 60, "source": "icbc-2023-07.csv", "lines": 1,
+        "period": {"from": "2023-07-03", "to": "2023-07-03"}, "total": "300000.00",
+        "imported_at": "2023-07-05T01:30:15.123456+00:00", "already_imported": False,
+        "report": {"matched": [{"line": {"line": 1, "date": "2023-07-03", "amount": "300000.00",
+                                         "reference": "ICBC-20230703-000187", "counterparty": ORG_NAME},
+                                "payouts": [{"id": PAYOUT_ID, "claim_id": CLAIM_ID, "uscc": ORG_USCC,
+                                             "programme": "A5.voucher", "amount": "300000.00",
+                                             "paid_on": "2023-07-03", "bank_ref": "ICBC-20230703-000187"}]}],
+                   "amount_mismatches": [], "unmatched_bank_lines": [], "unmatched_payouts": [],
+                   "reversed_but_on_statement": [],
+                   "counts": {"matched": 1, "amount_mismatches": 0, "unmatched_bank_lines": 0,
+                              "unmatched_payouts": 0, "reversed_but_on_statement": 0},
+                   "all_matched": True}})
+
+    id: str
+    digest: str = Field(description="SHA-256 of the lines: the same lines are the same statement")
+    source: str | None
+    lines: int
+    period: Period = Field(description="the first and last booking day on the statement")
+    total: MoneyOut
+    imported_at: str
+    already_imported: bool | None = Field(None, description="on import: true when these lines were imported before"
+                                                            " (nothing was written)")
+    report: MatchingReport | None = Field(description="null only while the read models lag behind the import")

@@ -60,10 +60,7 @@ def test_payout_refusals(api, world):
                 "not_found")
 
 
-def test_formats_and_resources_of_later_issues_say_so(api):
-    """CSV and XLSX reconciliation are 501 `not_implemented` until they exist, never invented data."""
-    for fmt in ("csv", "xlsx"):
-        api.refused("GET", f"/v1/finance/reconciliation?year=2023&format={fmt}", None, "finance", 501,
-                    "not_implemented")
+def test_unknown_reconciliation_formats_and_missing_years_are_refused(api):
+    """A format other than json, csv or xlsx, or no year, is 422 `invalid_request`."""
     api.refused("GET", "/v1/finance/reconciliation?year=2023&format=pdf", None, "finance", 422, "invalid_request")
     api.refused("GET", "/v1/finance/reconciliation", None, "finance", 422, "invalid_request")
