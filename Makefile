@@ -33,7 +33,9 @@ $(STAMP): pyproject.toml $(wildcard ledger/__init__.py projections/__init__.py a
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# On an empty store it first offers the demo district (asks on a terminal; otherwise prints a one-line hint).
 serve: $(STAMP)
+	@$(BIN)/award-ledger demo --offer
 	$(BIN)/award-ledger serve
 
 # make reports every failing recipe as exit 2, so pytest's "no tests collected" (5) is named here.

@@ -20,6 +20,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--organisations", type=_positive, default=500, help="enterprises to register (500)")
     cmd.add_argument("--bodies", type=_positive, default=40, help="innovation bodies to recognise (40)")
     cmd.add_argument("--seed", type=int, default=2022, help="the district's random seed (2022)")
+    cmd.add_argument("--offer", action="store_true", help="only on an empty store: ask on a terminal whether to"
+                     " load it, else print how to (what `make serve` runs first)")
     cmd.set_defaults(run=run)
 
 
@@ -58,6 +60,8 @@ class StageBar:
 def run(args: argparse.Namespace) -> int:
     config = settings(args)
     configure_logging(config)
+    if args.offer and not _accepted(config.database_url):
+        return 0
     ledger = AwardLedger(store_env(config.database_url))
     try:
         bar = StageBar()
@@ -79,3 +83,22 @@ def run(args: argparse.Namespace) -> int:
     finally:
         ledger.close()
     return 0
+
+
+def _accepted(url: str) -> bool:
+    """On an empty store, whether the person at the terminal wants the demo; never blocks without a terminal."""
+    store_env(url)  # makes a SQLite file's folder, as every command does on a fresh machine
+    view = open_view(url)
+    try:
+        if view.max_notification_id() > 0:
+            return False
+    finally:
+        view.close()
+    if not sys.stdin.isatty():
+        say("demo", "the store is empty; `award-ledger demo` loads a demonstration district")
+        return False
+    try:
+        answer = input("award-ledger: the store is empty. Load the demo district? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
