@@ -1,0 +1,98 @@
+"""/readyz: ready while the store answers and the read models keep up; 503 naming the fault otherwise, and
+ready again by itself once the fault is gone, without restarting the app."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+
+from api.app import create_app
+from api.settings import Settings
+from ledger.application import AwardLedger
+from ledger.store import store_env
+from projections.rebuild import catch_up
+from projections.view import open_view
+from tests.store.conftest import World
+
+PROBLEM = "application/problem+json"
+
+
+def _ready_within(client: TestClient, seconds: float) -> dict:
+    """Poll /readyz until it answers 200 (the pools reconnect on their own), or fail with the last answer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = client.get("/readyz")
+        if response.status_code == 200 or time.monotonic() > deadline:
+            assert response.status_code == 200, response.text
+            return response.json()
+        time.sleep(0.25)
+
+
+@contextmanager
+def _unreachable(server_url: str, database_url: str) -> Iterator[None]:
+    """The database refuses every connection (and its open ones are ended) until the block ends."""
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(name)))
+        try:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            yield
+        finally:
+            admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(name)))
+
+
+@pytest.mark.postgres
+def test_readiness_fails_while_postgres_is_unreachable_and_recovers_when_it_returns(
+        fresh_postgres_url: str, postgres_server_url: str, auth_file, tokens: dict[str, str]) -> None:
+    """503 with Retry-After and store "unreachable" while connections are refused; 200 again once allowed."""
+    settings = Settings(database_url=fresh_postgres_url, auth_file=auth_file)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").json()["store"] == "ok"
+        with _unreachable(postgres_server_url, fresh_postgres_url):
+            response = client.get("/readyz")
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"].startswith(PROBLEM)
+            assert int(response.headers["Retry-After"]) > 0
+            problem = response.json()
+            assert problem["code"] == "not_ready" and problem["store"] == "unreachable"
+            assert "store does not answer" in problem["detail"]
+            assert client.get("/healthz").status_code == 200  # alive all the same: no restart wanted
+            metrics = client.get("/metrics").text
+            assert "ledger_store_up 0" in metrics and "\nledger_projection_lag_events " not in metrics
+        ready = _ready_within(client, 15)
+        assert ready["store"] == "ok" and ready["status"] == "ready"
+        # The app's own pools reconnect too: a read through the read models answers again.
+        reader = {"Authorization": f"Bearer {tokens['auditor']}"}
+        deadline = time.monotonic() + 15
+        while (status := client.get("/v1/organisations/91330108MA2CFXXXX0", headers=reader).status_code) == 503:
+            assert time.monotonic() < deadline
+            time.sleep(0.25)
+        assert status in (404, 422)
+
+
+def test_readiness_fails_while_the_read_models_lag_and_recovers_once_projected(database_url: str, auth_file) -> None:
+    """With no external projector running, new events make /readyz 503 naming the lag; projecting fixes it."""
+    settings = Settings(database_url=database_url, auth_file=auth_file, projector="external", ready_max_lag=2)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").status_code == 200
+        ledger = AwardLedger(store_env(database_url))
+        try:
+            World(ledger).org()  # three events, none projected
+            response = client.get("/readyz")
+            assert response.status_code == 503 and "Retry-After" in response.headers
+            problem = response.json()
+            assert problem["store"] == "ok" and problem["projection_lag"] == 3
+            assert "LEDGER_READY_MAX_LAG=2" in problem["detail"] and "award-ledger project" in problem["detail"]
+            view = open_view(database_url)
+            catch_up(view, ledger)
+            view.close()
+        finally:
+            ledger.close()
+        ready = client.get("/readyz").json()
+        assert ready["projection_lag"] == 0 and ready["events_recorded"] == ready["projection_position"] == 3
