@@ -1,11 +1,55 @@
-"""`award-ledger export`: the reconciliation and the ledger as files (issue 6)."""
+"""`award-ledger export --year Y --format csv|xlsx|json [--output PATH]`: a year's reconciliation as a file."""
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 
-from api.commands.common import not_yet
+from api.commands.common import configure_logging, say, settings
+from api.reports import reconciliation as report
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("export", help="export the reconciliation (CSV, XLSX)").set_defaults(
-        run=not_yet("export", "exporting the reconciliation as CSV and XLSX", 6))
+    cmd = commands.add_parser("export", help="export a year's reconciliation (CSV, XLSX or JSON)")
+    cmd.add_argument("--year", type=int, required=True, help="the award year, e.g. 2023")
+    cmd.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv", help="the file's format (csv)")
+    cmd.add_argument("--output", metavar="PATH",
+                     help="where to write it (default reconciliation-<year>.<format> here; '-' for stdout)")
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from projections.readmodels import ReadModels
+    from projections.rebuild import catch_up
+    from projections.view import open_ledger
+
+    config = settings(args)
+    configure_logging(config)
+    if not 1900 <= args.year <= 2999:
+        say("export", f"--year {args.year} is not a year; give the award year, e.g. --year 2023")
+        return 2
+    read_models = ReadModels.open(config.database_url)
+    app = open_ledger(config.database_url)
+    try:
+        catch_up(read_models.view, app)  # no projector may be running: bring the read models to the log's head
+        figures = read_models.reconciliation(args.year)
+    finally:
+        app.close()
+        read_models.close()
+    if args.format == "json":
+        content = (json.dumps(figures, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    else:
+        content = report.RENDERERS[args.format](figures)
+    if args.output == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return 0
+    path = Path(args.output or report.filename(args.year, args.format))
+    try:
+        path.write_bytes(content)
+    except OSError as err:
+        say("export", f"cannot write {path}: {err.strerror}. Choose another --output")
+        return 2
+    say("export", f"wrote the {args.year} reconciliation ({len(figures['rows'])} programme lines) to {path}")
+    return 0

@@ -1,11 +1,91 @@
-"""`award-ledger reconcile FILE.csv`: import a bank statement and match it against the payouts (issue 6)."""
+"""`award-ledger reconcile FILE.csv`: import a bank statement as finance and match it against the payouts.
+Exits 0 when every line and payout matches, 1 on any discrepancy, 2 when the file cannot be used."""
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
-from api.commands.common import not_yet
+from api.commands.common import configure_logging, say, settings
+from api.reports.table import render
+
+CLI_PRINCIPAL = "cli-finance"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("reconcile", help="import a bank statement CSV and match it with payouts").set_defaults(
-        run=not_yet("reconcile", "bank statement matching", 6))
+    cmd = commands.add_parser("reconcile", help="import a bank statement CSV and match it with payouts")
+    cmd.add_argument("file", metavar="FILE.csv", help="the statement: a header naming date, amount, reference"
+                                                      " (and counterparty), UTF-8")
+    cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME",
+                     help=f"the finance principal the import is recorded under ({CLI_PRINCIPAL})")
+    cmd.add_argument("--json", action="store_true", help="print the statement and its report as JSON")
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ledger.application import AwardLedger
+    from ledger.domain.bank_statement import parse_csv
+    from ledger.domain.errors import LedgerError
+    from ledger.principals import Principal, Role
+    from ledger.store import store_env
+    from projections.readmodels import ReadModels
+    from projections.rebuild import catch_up
+
+    config = settings(args)
+    configure_logging(config)
+    path = Path(args.file)
+    try:
+        lines = parse_csv(path.read_bytes().decode("utf-8"))
+    except OSError as err:
+        say("reconcile", f"cannot read {path}: {err.strerror}. Give the path of the bank's CSV export")
+        return 2
+    except UnicodeDecodeError:
+        say("reconcile", f"{path} is not UTF-8 text; export the statement from the bank as UTF-8 CSV")
+        return 2
+    except LedgerError as err:
+        say("reconcile", f"{path}: {err.detail}. Nothing was imported")
+        return 2
+    ledger = AwardLedger(store_env(config.database_url))
+    read_models = ReadModels.open(config.database_url)
+    try:
+        outcome = ledger.import_bank_statement(Principal(args.principal, Role.FINANCE), lines=lines, source=path.name)
+        catch_up(read_models.view, ledger)  # the matching reads the read models: bring them to the log's head
+        found = read_models.bank_statement(outcome.view["id"])
+    finally:
+        read_models.close()
+        ledger.close()
+    assert found is not None, "the read models have folded the statement they were just caught up with"
+    found["already_imported"] = outcome.view["already_imported"]
+    if args.json:
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+    else:
+        print(describe(found))
+    return 0 if found["report"]["all_matched"] else 1
+
+
+def describe(found: dict) -> str:
+    """The report as a person reads it: one row per line or payout, with what is wrong."""
+    r = found["report"]
+    rows: list[tuple] = []
+    for m in r["matched"]:
+        rows.append(("matched", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+                     ", ".join(p["amount"] for p in m["payouts"]), ""))
+    for m in r["amount_mismatches"]:
+        rows.append(("AMOUNT MISMATCH", m["line"]["line"], m["line"]["date"], m["line"]["reference"],
+                     m["bank_amount"], m["payout_amount"], "the bank's amount differs from the payout's"))
+    for ln in r["unmatched_bank_lines"]:
+        rows.append(("NO PAYOUT", ln["line"], ln["date"], ln["reference"], ln["amount"], "",
+                     "no payout bears this reference"))
+    for p in r["unmatched_payouts"]:
+        rows.append(("NOT ON STATEMENT", "", p["paid_on"], p["bank_ref"], "", p["amount"],
+                     f"payout {p['id']} is on no imported statement"))
+    for m in r["reversed_but_on_statement"]:
+        rows.append(("REVERSED", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+                     ", ".join(p["amount"] for p in m["payouts"]), "the payout was reversed, yet the bank paid it"))
+    head = (f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "
+            f"{found['period']['from']} to {found['period']['to']}, total {found['total']}"
+            + (" — already imported, nothing written" if found.get("already_imported") else ""))
+    table = render(("result", "line", "date", "reference", "bank", "ledger", "note"), rows, right=(1, 4, 5))
+    counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["counts"].items())
+    verdict = "all matched" if r["all_matched"] else "DISCREPANCIES found"
+    return f"{head}\n\n{table}\n\n{counts}\n{verdict}"

@@ -1,11 +1,74 @@
-"""`award-ledger replay --as-of T`: the whole ledger's state as it was known at a past moment (issue 6)."""
+"""`award-ledger replay --as-of T`: the whole ledger's state as it was known at a past moment, replayed
+from the event log through the read models' fold in memory; progress on stderr."""
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
 
-from api.commands.common import not_yet
+from api.commands.common import configure_logging, say, settings
+from api.reports.table import render
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("replay", help="print the ledger's state as known at a past moment").set_defaults(
-        run=not_yet("replay", "replaying the ledger as of a past moment", 6))
+    cmd = commands.add_parser("replay", help="print the ledger's state as known at a past moment")
+    cmd.add_argument("--as-of", required=True, metavar="T",
+                     help="a recorded time, RFC 3339 (2024-01-01T00:00:00+08:00); a date alone means its end in UTC")
+    cmd.add_argument("--json", action="store_true", help="print the state as JSON on stdout")
+    cmd.set_defaults(run=run)
+
+
+def moment(text: str) -> datetime:
+    """RFC 3339 with an offset; a bare date is the end of that day (UTC); no offset is read as UTC."""
+    text = text.strip()
+    if len(text) == 10:
+        return datetime.fromisoformat(text).replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC)
+    found = datetime.fromisoformat(text)
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+
+
+def run(args: argparse.Namespace) -> int:
+    from projections.ledger_as_of import ledger_as_of
+
+    config = settings(args)
+    configure_logging(config)
+    try:
+        as_of = moment(args.as_of)
+    except ValueError:
+        say("replay", f"--as-of {args.as_of!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00")
+        return 2
+    started = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - started, 1e-6)
+        share = done / total if total else 1.0
+        print(f"\raward-ledger replay: {done:,}/{total:,} events read ({share:.0%}), {rate:,.0f} events/s", end="",
+              file=sys.stderr, flush=True)
+
+    state = ledger_as_of(config.database_url, as_of, progress)
+    print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(state, indent=2, ensure_ascii=False))
+    else:
+        print(describe(state))
+    say("replay", f"{state['events_replayed']:,} events recorded by {state['as_of']} replayed")
+    return 0
+
+
+def describe(state: dict) -> str:
+    orgs = [(o["uscc"], o["name"], o["claims"], *(o["totals"][k] for k in ("entitled", "approved", "paid",
+                                                                              "outstanding")))
+            for o in state["organisations"]]
+    t = state["totals"]
+    orgs.append(("total", "", sum(o["claims"] for o in state["organisations"]), t["entitled"], t["approved"],
+                 t["paid"], t["outstanding"]))
+    funds = [(f["year"], f["appropriated"], f["approved"], f["headroom"], f["floor"],
+              "BELOW FLOOR" if f["below_floor"] else "") for f in state["fund_years"]]
+    return "\n".join([
+        f"the ledger as known at {state['as_of']} ({state['events_replayed']:,} events, up to position"
+        f" {state['position']:,})", "",
+        render(("uscc", "name", "claims", "entitled", "approved", "paid", "outstanding"), orgs,
+               right=(2, 3, 4, 5, 6)), "",
+        render(("fund year", "appropriated", "approved", "headroom", "floor", ""), funds, right=(1, 2, 3, 4))])
