@@ -1,0 +1,80 @@
+"""Request ids, one structured log line per request naming the principal, and /metrics in Prometheus format."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import pytest
+
+from api.logs import JsonFormatter
+from api.metrics import parse
+from tests.support import unique_uscc
+
+
+def _request_lines(caplog: pytest.LogCaptureFixture) -> list[dict]:
+    """The request log's records as the JSON formatter writes them."""
+    formatter = JsonFormatter()
+    return [json.loads(formatter.format(r)) for r in caplog.records if r.name == "award_ledger.requests"]
+
+
+def test_a_given_request_id_is_echoed_and_a_missing_or_unsafe_one_is_replaced(api) -> None:
+    """X-Request-ID comes back as sent; without one, or with one that could break a log line, a new one is made."""
+    assert api.call("GET", "/healthz", headers={"X-Request-ID": "req-7f3a"}).headers["X-Request-ID"] == "req-7f3a"
+    made = api.call("GET", "/healthz").headers["X-Request-ID"]
+    assert len(made) == 32
+    unsafe = api.call("GET", "/healthz", headers={"X-Request-ID": 'x" injected=1'}).headers["X-Request-ID"]
+    assert unsafe != 'x" injected=1' and len(unsafe) == 32
+
+
+def test_each_request_logs_one_json_line_with_its_id_principal_route_and_error_code(api, caplog) -> None:
+    """A refused call logs request id, principal name, route template, status, duration and the problem's code."""
+    caplog.set_level(logging.INFO, logger="award_ledger.requests")
+    missing = unique_uscc()
+    api.call("GET", f"/v1/organisations/{missing}", as_="auditor", headers={"X-Request-ID": "trace-1"})
+    api.call("GET", "/v1/programmes", as_=None)
+    found, anonymous = _request_lines(caplog)[-2:]
+    assert found["request_id"] == "trace-1" and found["principal"] == "auditor-test"
+    assert found["route"] == "/v1/organisations/{uscc}" and found["status"] == 404 and found["code"] == "not_found"
+    assert found["method"] == "GET" and found["duration_ms"] >= 0 and found["level"] == "info"
+    assert "principal" not in anonymous and anonymous["status"] == 401 and anonymous["code"] == "unauthenticated"
+
+
+def test_metrics_expose_latency_by_route_commands_by_outcome_and_the_store_gauges(api) -> None:
+    """/metrics parses as Prometheus text: latency by route template, commands by outcome, events and lag."""
+    code = unique_uscc()
+    body = {"uscc": code, "name": "杭州度量科技有限公司", "in_district": True}
+    api.ok("POST", "/v1/organisations", body, key="k-metrics")
+    api.ok("POST", "/v1/organisations", body, key="k-metrics")  # replayed
+    api.refused("POST", "/v1/organisations", {**body, "uscc": "not-a-uscc"}, "admin", 422, "invalid_uscc")
+    api.ok("GET", f"/v1/organisations/{code}", as_="auditor")
+    response = api.call("GET", "/metrics", as_=None)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    samples = list(parse(response.text))
+    value = {(name, tuple(sorted(labels.items()))): v for name, labels, v in samples}
+
+    def one(name: str, **labels: str) -> float:
+        return value[(name, tuple(sorted(labels.items())))]
+
+    assert one("ledger_http_request_duration_seconds_count", method="GET", route="/v1/organisations/{uscc}",
+               status="200") == 1
+    assert one("ledger_http_request_duration_seconds_bucket", method="GET", route="/v1/organisations/{uscc}",
+               status="200", le="+Inf") == 1
+    assert one("ledger_commands_total", outcome="accepted", code="") == 1
+    assert one("ledger_commands_total", outcome="replayed", code="") == 1
+    assert one("ledger_commands_total", outcome="refused", code="invalid_uscc") == 1
+    assert one("ledger_events_recorded") == api.events() and one("ledger_store_up") == 1
+    assert one("ledger_projection_lag_events") == 0
+    assert code not in response.text and "admin-test" not in response.text  # nothing personal to scrape
+
+
+def test_json_formatter_keeps_non_ascii_messages_and_exceptions() -> None:
+    """A record with Chinese text and an exception becomes one JSON line holding both."""
+    try:
+        raise ValueError("坏了")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "杭州 %s", ("滨江",), sys.exc_info())
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["message"] == "杭州 滨江" and "坏了" in entry["exception"] and entry["level"] == "error"
