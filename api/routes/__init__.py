@@ -15,3 +15,6 @@ from api.routes import (
 
 ROUTERS = [health.router, programmes.router, organisations.router, bodies.router, certifications.router,
            claims.router, appropriations.router, payouts.router, awards.router, finance.router, audit.router]
+from api.web import router as pages  # noqa: E402 - the server-rendered pages (api/web/) come after the API
+
+ROUTERS.append(pages)

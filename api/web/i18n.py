@@ -1,0 +1,109 @@
+"""The pages' two languages: Chinese by default, English on `?lang=en` (kept in a cookie)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+COOKIE = "ledger_lang"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app": ("“两链”政策奖补台账", "Two-chains award ledger"),
+    "home": ("首页", "Home"),
+    "sign_in": ("登录", "Sign in"),
+    "sign_out": ("退出", "Sign out"),
+    "token": ("访问令牌", "Access token"),
+    "token_hint": ("请输入分配给您的令牌（与 API 的 Bearer 令牌相同）。",
+                   "Enter the token you were given (the same as the API's bearer token)."),
+    "bad_token": ("令牌不匹配任何用户，请检查后重试。", "The token matches no principal; check it and try again."),
+    "signed_in_as": ("当前用户", "Signed in as"),
+    "find_org": ("查找企业", "Find an organisation"),
+    "search_label": ("统一社会信用代码或企业名称", "Unified social credit code or name"),
+    "search": ("查找", "Search"),
+    "results": ("查找结果", "Results"),
+    "no_results": ("没有找到匹配的企业。", "No organisation matches."),
+    "name": ("名称", "Name"),
+    "uscc": ("统一社会信用代码", "USCC"),
+    "in_district": ("区内", "In district"),
+    "yes": ("是", "yes"), "no": ("否", "no"),
+    "totals": ("合计", "Totals"),
+    "entitled": ("应享", "Entitled"), "approved": ("已批准", "Approved"), "paid": ("已拨付", "Paid"),
+    "outstanding": ("待拨付", "Outstanding"), "reversed": ("已冲回", "Reversed"),
+    "programme": ("政策条目", "Programme"), "programmes": ("分项明细", "By programme"),
+    "article": ("条款", "Article"), "claims": ("申请", "Claims"), "status": ("状态", "Status"),
+    "caps": ("限额余量", "Cap headroom"), "limit": ("上限", "Limit"), "used": ("已占用", "Used"),
+    "remaining": ("余量", "Remaining"), "no_caps": ("暂无限额占用。", "No cap is drawn on yet."),
+    "timeline": ("事件时间线", "Timeline"), "by": ("操作人", "By"), "recorded_at": ("记录时间", "Recorded"),
+    "effective_on": ("生效日期", "Effective"),
+    "explanations": ("申请与测算说明", "Claims and their explanations"),
+    "explanation": ("测算说明", "Explanation"), "rule": ("规则", "Rule"), "detail": ("说明", "Detail"),
+    "amount": ("金额", "Amount"), "award_year": ("奖补年度", "Award year"), "tier": ("等次", "Tier"),
+    "tier_amount": ("政策额度", "Policy amount"), "lead_bureau": ("牵头部门", "Lead bureau"),
+    "claim": ("申请", "Claim"), "history": ("处理记录", "History"),
+    "decide": ("审批", "Decision"), "approve": ("批准", "Approve"), "reject": ("驳回", "Reject"),
+    "approve_amount": ("批准金额（元，留空即按应享金额）", "Amount in yuan (blank: the entitlement)"),
+    "note": ("审批意见", "Note"), "reason": ("驳回理由", "Reason"),
+    "not_your_programme": ("本申请由 {lead} 牵头审批。", "This claim is decided by its lead bureau, {lead}."),
+    "decided": ("审批已记录。", "The decision is recorded."),
+    "pending": ("待审批", "pending"), "approved_status": ("已批准", "approved"), "rejected": ("已驳回", "rejected"),
+    "finance": ("财务对账", "Finance"), "year": ("年度", "Year"), "show": ("显示", "Show"),
+    "appropriation": ("专项资金使用", "Appropriation use"), "appropriated": ("已安排", "Appropriated"),
+    "headroom": ("可用余额", "Headroom"), "floor": ("政策下限", "Policy floor"),
+    "below_floor": ("本年度安排低于政策下限（第二条）。", "This year's appropriation is below the floor (Art. 2)."),
+    "downloads": ("对账下载", "Reconciliation downloads"), "investments": ("投资（不计入奖补）", "Investments (apart)"),
+    "bureau": ("部门", "Bureau"), "no_rows": ("本年度暂无数据。", "Nothing recorded for this year yet."),
+    "audit": ("审计核验", "Audit"), "verification": ("防篡改链核验", "Tamper-evidence verification"),
+    "chain_ok": ("核验通过：事件链完整。", "Verified: the chain is intact."),
+    "chain_bad": ("核验失败：事件链被改动。", "FAILED: the chain was altered."),
+    "events_checked": ("已核验事件", "Events checked"), "first_bad": ("首个异常位置", "First bad position"),
+    "digest": ("当前摘要", "Current digest"), "position": ("位置", "Position"), "algorithm": ("算法", "Algorithm"),
+    "refused": ("操作被拒绝", "Refused"), "code": ("代码", "Code"), "back": ("返回", "Back"),
+    "language": ("English", "中文"),
+}
+
+# Titles of refusals people meet on the pages; the detail always comes from the ledger itself.
+REFUSALS: dict[str, tuple[str, str]] = {
+    "not_lead_bureau": ("非本计划牵头部门，无权审批", "Not the lead bureau of this programme"),
+    "forbidden": ("无权访问", "Not allowed"),
+    "not_found": ("未找到", "Not found"),
+    "csrf": ("表单已过期，请刷新页面后重试", "The form expired; reload the page and try again"),
+}
+
+EVENTS: dict[str, tuple[str, str]] = {
+    "Organisation.Registered": ("登记企业", "Organisation registered"),
+    "Organisation.Joined": ("加入创新组织", "Joined an innovation body"),
+    "Organisation.Designated": ("认定称号", "Designated"),
+    "InnovationBody.Recognised": ("认定创新组织", "Innovation body recognised"),
+    "InnovationBody.MemberAdded": ("创新组织新增成员", "Member added to an innovation body"),
+    "Certification.Recorded": ("记录认定", "Certification recorded"),
+    "Certification.Upgraded": ("认定晋级", "Certification upgraded"),
+    "Claim.Submitted": ("提交申请", "Claim submitted"), "Claim.Approved": ("批准申请", "Claim approved"),
+    "Claim.Rejected": ("驳回申请", "Claim rejected"), "Claim.PayoutRecorded": ("拨付", "Payout recorded"),
+    "Claim.PayoutReversed": ("冲回拨付", "Payout reversed"),
+    "Payout.Recorded": ("记录拨付", "Payout recorded"), "Payout.Reversed": ("记录冲回", "Payout reversed"),
+}
+
+
+def language(request: Request) -> str:
+    """`?lang=` first, then the cookie, then Chinese."""
+    for found in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
+        if found in LANGS:
+            return found
+    return DEFAULT
+
+
+def translator(lang: str) -> Callable[..., str]:
+    index = LANGS.index(lang)
+
+    def t(key: str, **values: object) -> str:
+        text = MESSAGES.get(key, (key, key))[index]
+        return text.format(**values) if values else text
+
+    return t
+
+
+def pick(table: dict[str, tuple[str, str]], key: str, lang: str) -> str | None:
+    found = table.get(key)
+    return None if found is None else found[LANGS.index(lang)]

@@ -1,0 +1,77 @@
+"""Rendering: the Jinja2 templates with the language, money filters and CSRF token, and `PageRoute`,
+which turns the ledger's refusals into HTML pages with the API's own status codes."""
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from uuid import uuid4
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from api.problems import FIELD_CODES, STATUS_BY_KIND, EdgeProblem
+from api.web import amounts, i18n
+from api.web.session import TOKEN_COOKIE, CsrfRefused, SignInNeeded, csrf_token, find, keep_csrf
+from ledger.domain.errors import LedgerError
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters.update(yuan=amounts.yuan, wan=amounts.wan)
+templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex)
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page in the request's language, with who is signed in and a CSRF token for its forms."""
+    lang = i18n.language(request)
+    t = i18n.translator(lang)
+    context.setdefault("principal", find(request, request.cookies.get(TOKEN_COOKIE)))
+    response = templates.TemplateResponse(request, name, {
+        "lang": lang, "t": t, "csrf": csrf_token(request), "other_lang": "en" if lang == "zh" else "zh",
+        "event_label": lambda e: i18n.pick(i18n.EVENTS, e, lang) or e,
+        "status_label": lambda s: t({"approved": "approved_status"}.get(s, s)), **context}, status_code=status)
+    keep_csrf(response, request)
+    if request.query_params.get("lang") in i18n.LANGS:
+        response.set_cookie(i18n.COOKIE, lang, path="/ui", samesite="strict", max_age=365 * 86400)
+    return response
+
+
+def refusal(request: Request, status: int, code: str, detail: str) -> HTMLResponse:
+    """The refusal page: the problem's status, code and detail, as the API would have answered."""
+    title = i18n.pick(i18n.REFUSALS, code, i18n.language(request)) or code.replace("_", " ")
+    return render(request, "refused.html", status, status_code=status, code=code, title=title, detail=detail)
+
+
+def _validation_detail(errors: list[Any]) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'form'}: {e.get('msg')}" for e in errors)
+
+
+class PageRoute(APIRoute):
+    """A route whose refusals are pages: the same status and code as the API, in HTML."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInNeeded:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/ui/sign-in?next={quote(target)}", status_code=303)
+            except CsrfRefused:
+                return refusal(request, 403, "csrf", "the form's CSRF token does not match this browser's")
+            except LedgerError as err:
+                return refusal(request, STATUS_BY_KIND.get(err.kind, 422), err.code, err.detail)
+            except EdgeProblem as err:
+                return refusal(request, err.status, err.code, err.detail)
+            except (RequestValidationError, ValidationError) as err:
+                errors = list(err.errors())
+                code = next((e["type"] for e in errors if e.get("type") in FIELD_CODES), "invalid_request")
+                return refusal(request, 422, code, _validation_detail(errors))
+
+        return page

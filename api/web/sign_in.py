@@ -1,0 +1,66 @@
+"""Signing in and out with a token, the home page, and the pages' static files."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from api.web.pages import HERE, PageRoute, render
+from api.web.session import CsrfChecked, PagePrincipal, find, forget, remember
+from ledger.domain.errors import NotFound
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+STATIC = {"style.css": "text/css", "app.js": "text/javascript"}
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a page of this site: never an absolute or scheme-relative URL (an open redirect).
+    if target and target.startswith("/ui") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/ui/"
+
+
+@router.get("/ui/sign-in")
+def sign_in_form(request: Request, next: str | None = None) -> Response:
+    """The sign-in form."""
+    return render(request, "sign_in.html", next=_safe_next(next))
+
+
+@router.post("/ui/sign-in", dependencies=[CsrfChecked])
+def sign_in(request: Request, token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/ui/") -> Response:
+    """Check the token against the principals file; keep it in an HttpOnly, SameSite=Strict cookie."""
+    if find(request, token.strip()) is None:
+        return render(request, "sign_in.html", 401, next=_safe_next(next), failed=True)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    remember(response, request, token.strip())
+    return response
+
+
+@router.post("/ui/sign-out", dependencies=[CsrfChecked])
+def sign_out(request: Request) -> Response:
+    """Forget the session cookie."""
+    response = RedirectResponse("/ui/sign-in", status_code=303)
+    forget(response)
+    return response
+
+
+@router.get("/ui/")
+def home(request: Request, by: PagePrincipal) -> Response:
+    """What this principal can do from here."""
+    return render(request, "home.html", principal=by)
+
+
+@router.get("/ui")
+def home_without_slash() -> Response:
+    """/ui is /ui/."""
+    return RedirectResponse("/ui/", status_code=307)
+
+
+@router.get("/ui/static/{name}")
+def static(name: str) -> Response:
+    """The pages' stylesheet and their one small script."""
+    if name not in STATIC:
+        raise NotFound(f"there is no static file {name!r}")
+    return FileResponse(HERE / "static" / name, media_type=STATIC[name],
+                        headers={"Cache-Control": "public, max-age=300"})
