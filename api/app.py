@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from api import auth, problems
 from api.logs import RequestLog
 from api.metrics import Metrics
+from api.rotation import ReloadPrincipals
 from api.routes import ROUTERS
 from api.settings import Settings
 from ledger.application import AwardLedger
@@ -101,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="award-ledger", version=_version(), description=DESCRIPTION, lifespan=lifespan)
     app.state.settings, app.state.principals, app.state.metrics = settings, principals, Metrics()
     app.add_middleware(RequestLog, metrics=app.state.metrics)  # request id, one log line, latency
+    if settings.auth_file is not None:  # outermost, so the request log names the principal of the new file
+        app.add_middleware(ReloadPrincipals, path=settings.auth_file)
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
