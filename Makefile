@@ -10,7 +10,7 @@ SHARED  := ../shared
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv .venv serve test lint acceptance bench clean
+.PHONY: help venv .venv serve test lint acceptance bench clean browser-deps
 
 help:
 	@echo "make serve       run the HTTP API (LEDGER_DATABASE_URL, LEDGER_AUTH_FILE; defaults in README)"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint        ruff check"
 	@echo "make acceptance  public acceptance scenarios on SQLite, then on a fresh PostgreSQL database"
 	@echo "make bench       run bench/run.py if present"
+	@echo "make browser-deps  Debian's chromium and a CJK font for the browser tests (apt-get; root)"
 	@echo "make clean       remove the venv and caches (var/, the local ledger data, stays)"
 
 venv .venv: $(STAMP)
@@ -53,6 +54,15 @@ acceptance: $(STAMP)
 
 bench: $(STAMP)
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "no bench/run.py yet: nothing to run"; fi
+
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads); CJK glyphs need a font.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-wqy-zenhei >/dev/null 2>&1; then \
+		echo "==> /usr/bin/chromium and fonts-wqy-zenhei are installed"; \
+	else \
+		echo "==> installing Debian's chromium and fonts-wqy-zenhei (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; \
+	fi
 
 clean:
 	rm -rf $(VENV) test-output/ .pytest_cache .ruff_cache build/ *.egg-info

@@ -53,7 +53,7 @@ def test_organisation_page_shows_totals_programmes_caps_timeline_and_explanation
     expect(timeline).to_contain_text("kjj-ui")
     expect(timeline).to_contain_text("finance-ui")
     explanation = page.get_by_test_id(f"claim-{world.pending_claim}")
-    explanation.locator("summary").click()
+    explanation.locator("summary .code").first.click()  # opens it (the summary also links to the claim)
     expect(explanation.locator("table.explanation")).to_contain_text("300,000.00 元")
     shot("organisation")
 
