@@ -1,0 +1,147 @@
+"""The finance subcommands of `award-ledger`: reconcile, export and replay, on each store."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+from openpyxl import load_workbook
+
+from api.cli import main
+from api.reports.reconciliation import HEADERS, TOTAL
+from ledger.application import AwardLedger
+from ledger.store import store_env
+from tests.store.conftest import FINANCE, World
+from tests.support import unique_id
+
+
+@pytest.fixture
+def ledger(database_url, monkeypatch):
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    app = AwardLedger(store_env(database_url))
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def world(ledger):
+    w = World(ledger)
+    w.appropriate(2023)
+    return w
+
+
+def _paid(world, amount="100000.00", paid_on=date(2023, 7, 3)):
+    claim = world.approved(world.org(), "A5.voucher", basis_amount=Decimal("1000000.00"))
+    return world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal(amount), paid_on=paid_on,
+                                      bank_ref=unique_id("ICBC-")).view
+
+
+def _statement(tmp_path, *lines):
+    path = tmp_path / f"{unique_id('statement-')}.csv"
+    path.write_text("date,amount,reference,counterparty\n" + "".join(f"{ln}\n" for ln in lines), encoding="utf-8")
+    return path
+
+
+def test_reconcile_all_matched_exits_zero_and_records_the_cli_principal(world, tmp_path, capsys):
+    """A statement whose lines all match exits 0, prints the table, and its event names `cli-finance`."""
+    payout = _paid(world)
+    path = _statement(tmp_path, f"2023-07-03,100000.00,{payout['bank_ref']},某公司")
+    assert main(["reconcile", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "matched" in out and payout["bank_ref"] in out and "all matched" in out
+    assert main(["reconcile", str(path), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["already_imported"] is True and found["report"]["all_matched"] is True
+    [imported] = list(world.ledger.events.get(UUID(found["id"])))
+    assert imported.by == "cli-finance"
+
+
+def test_reconcile_with_discrepancies_exits_one(world, tmp_path, capsys):
+    """A line no payout explains and a payout missing from the statement exit 1, each named in the table."""
+    payout = _paid(world, paid_on=date(2023, 7, 5))
+    stray = unique_id("ICBC-")
+    path = _statement(tmp_path, f"2023-07-03,5.00,{stray},某人", "2023-07-09,1.00," + unique_id("X-") + ",")
+    assert main(["reconcile", str(path), "--as", "finance-2"]) == 1
+    out = capsys.readouterr().out
+    assert "NO PAYOUT" in out and stray in out and "NOT ON STATEMENT" in out and payout["bank_ref"] in out
+    assert "DISCREPANCIES" in out
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ("date,amount\n2023-07-01,5\n", "reference"),
+    ("date,amount,reference\n2023-07-01,abc,R\n", "is not a number"),
+])
+def test_reconcile_bad_input_exits_two_saying_what_to_fix(world, tmp_path, capsys, content, fragment):
+    """A malformed statement or a missing file exits 2 with what to fix, and imports nothing."""
+    before = world.events()
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    assert main(["reconcile", str(path)]) == 2
+    assert fragment in capsys.readouterr().err
+    assert main(["reconcile", str(tmp_path / "missing.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert world.events() == before
+
+
+def test_export_writes_csv_xlsx_and_json_with_the_ledgers_totals(world, tmp_path, capsys):
+    """`export` writes each format; the 合计 in the CSV and XLSX and the JSON totals equal what was paid."""
+    _paid(world, "100000.00")
+    _paid(world, "2345.67")
+    approved, paid = Decimal("600000.00"), Decimal("102345.67")
+    assert main(["export", "--year", "2023", "--format", "csv", "--output", str(tmp_path / "r.csv")]) == 0
+    raw = (tmp_path / "r.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    total = next(r for r in table if r and r[0] == TOTAL)
+    assert tuple(table[0]) == HEADERS and [Decimal(x) for x in total[3:7]] == [approved, paid, Decimal(0),
+                                                                               approved - paid]
+    assert main(["export", "--year", "2023", "--format", "xlsx", "--output", str(tmp_path / "r.xlsx")]) == 0
+    sheet = load_workbook(tmp_path / "r.xlsx").active
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == TOTAL)
+    assert [Decimal(str(v)) for v in row[3:5]] == [approved, paid]
+    assert main(["export", "--year", "2023", "--format", "json", "--output", "-"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["totals"]["paid"] == str(paid) and figures["totals"]["claims"] == 2
+
+
+def test_export_by_default_names_the_file_after_the_year(world, tmp_path, monkeypatch, capsys):
+    """Without --output the file is reconciliation-<year>.<format> in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--year", "2023", "--format", "xlsx"]) == 0
+    assert (tmp_path / "reconciliation-2023.xlsx").exists()
+    assert "reconciliation-2023.xlsx" in capsys.readouterr().err
+
+
+def test_replay_before_and_after_a_payout_gives_different_totals(world, capsys):
+    """Replaying to a moment before a payout shows nothing paid; after it, the payout; progress goes to stderr."""
+    claim = world.approved(world.org(), "A5.voucher", basis_amount=Decimal("1000000.00"))
+    time.sleep(0.01)
+    before = datetime.now(UTC)
+    time.sleep(0.01)
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal("100000.00"), paid_on=date(2023, 7, 3),
+                               bank_ref=unique_id("ICBC-"))
+    assert main(["replay", "--as-of", before.isoformat(), "--json"]) == 0
+    captured = capsys.readouterr()
+    then = json.loads(captured.out)
+    assert "events read" in captured.err
+    assert main(["replay", "--as-of", datetime.now(UTC).isoformat(), "--json"]) == 0
+    now = json.loads(capsys.readouterr().out)
+    assert then["totals"]["approved"] == now["totals"]["approved"] == "300000.00"
+    assert (then["totals"]["paid"], now["totals"]["paid"]) == ("0.00", "100000.00")
+    assert now["events_replayed"] > then["events_replayed"]
+    assert [f["year"] for f in now["fund_years"]] == [2023] and now["fund_years"][0]["approved"] == "300000.00"
+    mine = next(o for o in now["organisations"] if o["uscc"] == claim["uscc"])
+    assert mine["totals"]["outstanding"] == "200000.00"
+    assert main(["replay", "--as-of", "2000-01-01"]) == 0
+    assert "0 events" in capsys.readouterr().out
+
+
+def test_replay_refuses_a_moment_it_cannot_read(world, capsys):
+    """A malformed --as-of exits 2 saying which form to use."""
+    assert main(["replay", "--as-of", "yesterday"]) == 2
+    assert "RFC 3339" in capsys.readouterr().err
