@@ -1,0 +1,109 @@
+"""The pages over plain HTTP (no browser): cookies, CSRF, redirects, refusals as pages, amounts."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from api.web.amounts import wan, yuan
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "admin": {"role": "admin"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    tokens = {name: unique_id(f"tok-{name}-") for name in PEOPLE}
+    auth = tmp_path / "principals.json"
+    auth.write_text(json.dumps({"principals": [
+        {"name": f"{n}-ui", **PEOPLE[n], "token_sha256": hashlib.sha256(t.encode()).hexdigest()}
+        for n, t in tokens.items()]}))
+    with TestClient(create_app(Settings(database_url=database_url, auth_file=auth, wait_timeout=5.0))) as c:
+        c.tokens = tokens  # type: ignore[attr-defined]
+        yield c
+
+
+def _csrf(client: TestClient, path: str = "/ui/sign-in") -> str:
+    page = client.get(path)
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def _signed_in(client: TestClient, who: str = "kjj") -> None:
+    answer = client.post("/ui/sign-in", data={"csrf": _csrf(client), "token": client.tokens[who], "next": "/ui/"},
+                         follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+
+
+def test_amounts_read_in_yuan_and_wan():
+    """元 with thousands separators and two places; catalogue amounts in 万元 as the policy writes them."""
+    assert yuan("1234567.5") == "1,234,567.50 元" and yuan(None) == "—"
+    assert (wan("1000000.00"), wan(500000), wan(25000), wan("300000000")) == ("100 万元", "50 万元", "2.5 万元",
+                                                                               "30,000 万元")
+
+
+def test_session_cookie_is_httponly_and_samesite_strict(client):
+    """Signing in keeps the token in an HttpOnly, SameSite=Strict cookie scoped to /ui; a bad token is 401."""
+    csrf = _csrf(client)
+    refused = client.post("/ui/sign-in", data={"csrf": csrf, "token": "nope"}, follow_redirects=False)
+    assert refused.status_code == 401 and "ledger_session" not in refused.headers.get("set-cookie", "")
+    answer = client.post("/ui/sign-in", data={"csrf": csrf, "token": client.tokens["kjj"]}, follow_redirects=False)
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("ledger_session="))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict") and "Path=/ui" in cookie
+
+
+def test_forms_without_the_csrf_token_are_refused(client):
+    """A POST whose CSRF field does not match the browser's cookie is a 403 page and signs nobody in."""
+    _csrf(client)
+    answer = client.post("/ui/sign-in", data={"csrf": "forged", "token": client.tokens["kjj"]},
+                         follow_redirects=False)
+    assert answer.status_code == 403 and "csrf" in answer.text
+    assert "ledger_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_pages_need_a_session_and_never_redirect_off_site(client):
+    """No session redirects to sign-in with the page to come back to; `next` may only name a page of /ui."""
+    answer = client.get("/ui/organisations?q=x", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/ui/sign-in?next=/ui/organisations%3Fq%3Dx"
+    answer = client.post("/ui/sign-in", data={"csrf": _csrf(client), "token": client.tokens["kjj"],
+                                              "next": "//evil.example/"}, follow_redirects=False)
+    assert answer.headers["location"] == "/ui/"
+
+
+def test_refusals_are_pages_with_the_api_status(client):
+    """A bad USCC is 422 `invalid_uscc`, an unknown one 404, a wrong role 403, a bad amount 422 — as HTML."""
+    _signed_in(client)
+    bad = client.get("/ui/organisations/91330108MA0000000X")
+    assert bad.status_code == 422 and "invalid_uscc" in bad.text and bad.headers["content-type"].startswith("text/html")
+    assert client.get(f"/ui/organisations/{unique_uscc()}").status_code == 404
+    assert client.get("/ui/audit").status_code == 403
+    headers = {"Authorization": f"Bearer {client.tokens['admin']}"}
+    org = unique_uscc()
+    client.post("/v1/organisations", json={"uscc": org, "name": "测试企业", "in_district": True}, headers=headers)
+    client.post("/v1/innovation-bodies", json={"id": unique_id("C-"), "name": "联合体", "kind": "consortium",
+                                               "lead_uscc": org, "recognised_on": "2022-10-01"}, headers=headers)
+    claim = client.post("/v1/claims", json={"uscc": org, "programme": "A5.voucher", "award_year": 2023,
+                                            "effective_on": "2023-06-01", "basis_amount": "100000.00"},
+                        headers={"Authorization": f"Bearer {client.tokens['kjj']}"}).json()
+    csrf = _csrf(client, f"/ui/claims/{claim['id']}")
+    answer = client.post(f"/ui/claims/{claim['id']}/approve", data={"csrf": csrf, "amount": "1.234"})
+    assert answer.status_code == 422 and "invalid_amount" in answer.text
+    answer = client.post(f"/ui/claims/{claim['id']}/approve", data={"csrf": csrf})
+    assert answer.status_code == 409 and "fund_exhausted" in answer.text  # no appropriation for 2023
+    answer = client.post(f"/ui/claims/{claim['id']}/reject", data={"csrf": csrf, "reason": "合同未登记"})
+    assert answer.status_code == 200 and "已驳回" in answer.text
+
+
+def test_name_search_is_literal(client):
+    """`%` and `_` in a query are searched for as themselves, not as SQL wildcards."""
+    _signed_in(client)
+    headers = {"Authorization": f"Bearer {client.tokens['admin']}"}
+    code = unique_uscc()
+    client.post("/v1/organisations", json={"uscc": code, "name": "百分百_科技", "in_district": True}, headers=headers)
+    assert code in client.get("/ui/organisations", params={"q": "百分百_"}).text
+    assert code not in client.get("/ui/organisations", params={"q": "%"}).text
