@@ -13,8 +13,8 @@ from tests.support import unique_id
 class Books:
     """What a scenario paid and reversed, kept by the test itself to check the ledger's figures against."""
 
-    def __init__(self, api: Api, world: World) -> None:
-        self.api, self.world = api, world
+    def __init__(self, client: Api, facts: World) -> None:
+        self.api, self.world = client, facts
         self.approved: dict[str, Decimal] = {}  # by programme
         self.paid: dict[str, Decimal] = {}
         self.reversed: dict[str, Decimal] = {}
