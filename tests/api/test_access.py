@@ -20,6 +20,8 @@ def routes(api, world):
     cert_id = world.certify(org)
     claim_id = world.claim(org)["id"]
     payout_id = world.paid(world.org())["id"]
+    statement = {"lines": [{"date": "2023-07-03", "amount": "1.00", "reference": unique_id("R-")}]}
+    statement_id = api.ok("POST", "/v1/finance/bank-statements", statement, as_="finance")["id"]
     return [
         ("GET", "/v1/programmes", None, set(EVERYONE)),
         ("POST", "/v1/organisations", {"uscc": unique_uscc(), "name": "杭州某某科技有限公司", "in_district": True},
@@ -48,6 +50,9 @@ def routes(api, world):
         ("GET", f"/v1/organisations/{org}/awards", None, set(EVERYONE)),
         ("GET", f"/v1/organisations/{org}/history", None, set(EVERYONE)),
         ("GET", "/v1/finance/reconciliation?year=2023", None, {"finance", "auditor"}),
+        ("POST", "/v1/finance/bank-statements", {"lines": [{"date": "2023-07-04", "amount": "2.00",
+                                                            "reference": "R"}]}, FINANCE),
+        ("GET", f"/v1/finance/bank-statements/{statement_id}", None, {"finance", "auditor"}),
         ("GET", "/v1/audit/verify", None, {"auditor", "admin"}),
         ("GET", "/v1/audit/digest", None, {"auditor", "admin"}),
         ("GET", "/v1/audit/events", None, {"auditor", "admin"}),
