@@ -384,8 +384,9 @@ class AwardLedger(Application[UUID]):
             touched, view = decide()
             touched = list(touched)
             if key is not None:
+                covers = [f"{e.originator_id}@{e.originator_version}" for a in touched for e in a.pending_events]
                 touched.append(IdempotencyRecord(principal=by.name, key=key, fingerprint=fingerprint,
-                                                 result=json.dumps(view)))
+                                                 result=json.dumps(view), covers=covers))
             try:
                 recordings = self.save(*touched)
             except (IntegrityError, RecordConflictError):
@@ -490,7 +491,7 @@ class AwardLedger(Application[UUID]):
         raise errors.OutsidePolicyTerm(f"year {year} does not overlap the policy term {term.term_text}")
 
 
-class _AlreadyImported(Exception):  # noqa: N818 - control flow, never escapes this module
+class _AlreadyImported(Exception):  # control flow inside import_bank_statement, never escapes it
     def __init__(self, view: dict) -> None:
         self.view = view
 

@@ -15,8 +15,11 @@ class IdempotencyRecord(Aggregate):
         return natural_id("idempotency", f"{principal}\x1f{key}")
 
     @event("Recorded")
-    def __init__(self, principal: str, key: str, fingerprint: str, result: str) -> None:
+    def __init__(self, principal: str, key: str, fingerprint: str, result: str,
+                 covers: list[str] | None = None) -> None:
         self.principal = principal
         self.key = key
         self.fingerprint = fingerprint
         self.result = result
+        # The command's own events, as "aggregate-id@version": the key an auditor finds each event under.
+        self.covers = covers or []

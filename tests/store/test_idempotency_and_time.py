@@ -68,3 +68,17 @@ def test_aggregate_as_of_a_past_moment(world: World) -> None:
     assert then.status == "approved" and then.paid_amount == 0
     assert world.ledger.claim(claim["id"])["paid_amount"] == "200000.00"
     assert world.ledger.aggregate_as_of(UUID(claim["id"]), datetime(2000, 1, 1, tzinfo=UTC)) is None
+
+
+def test_the_key_names_every_event_its_command_wrote(world: World) -> None:
+    """The idempotency record saved with a command lists exactly the events that command recorded."""
+    org = world.org()
+    before = world.events()
+    world.ledger.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2023, effective_on=date(2023, 6, 1),
+                              basis_amount="1000000", key="audit-me")
+    written = list(world.ledger.recorder.select_notifications(start=before + 1, limit=100))
+    from ledger.domain.idempotency import IdempotencyRecord
+    record = world.ledger.repository.get(IdempotencyRecord.create_id(KJJ.name, "audit-me"))
+    assert sorted(record.covers) == sorted(f"{n.originator_id}@{n.originator_version}" for n in written
+                                           if n.originator_id != record.id)
+    assert len(record.covers) == len(written) - 1 >= 2  # the claim and its cap account
