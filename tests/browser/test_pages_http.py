@@ -14,7 +14,7 @@ from api.settings import Settings
 from api.web.amounts import wan, yuan
 from tests.support import unique_id, unique_uscc
 
-PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "admin": {"role": "admin"}}
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "admin": {"role": "admin"}, "finance": {"role": "finance"}}
 
 
 @pytest.fixture
@@ -107,3 +107,15 @@ def test_name_search_is_literal(client):
     client.post("/v1/organisations", json={"uscc": code, "name": "百分百_科技", "in_district": True}, headers=headers)
     assert code in client.get("/ui/organisations", params={"q": "百分百_"}).text
     assert code not in client.get("/ui/organisations", params={"q": "%"}).text
+
+
+def test_reconciliation_downloads_answer_as_the_api_does(client):
+    """The page's CSV and XLSX links carry the API's own files, and its refusal (403 for a bureau) as a page."""
+    _signed_in(client, "kjj")
+    refused = client.get("/ui/finance/reconciliation", params={"year": 2023, "format": "csv"})
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+    _signed_in(client, "finance")
+    for form, media in (("csv", "text/csv"), ("xlsx", "application/vnd.openxmlformats")):
+        answer = client.get("/ui/finance/reconciliation", params={"year": 2023, "format": form})
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(media), answer.text[:200]
+        assert answer.headers["content-disposition"].startswith("attachment") and answer.content
