@@ -3,6 +3,7 @@ Exits 0 when every line and payout matches, 1 on any discrepancy, 2 when the fil
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except LedgerError as err:
         say("reconcile", f"{path}: {err.detail}. Nothing was imported")
+        return 2
+    except csv.Error as err:
+        say("reconcile", f"{path} is not readable as CSV ({err}); export the statement from the bank again")
         return 2
     ledger = AwardLedger(store_env(config.database_url))
     read_models = ReadModels.open(config.database_url)

@@ -1,6 +1,7 @@
 """Finance's reconciliation (JSON, CSV, XLSX) and bank statements matched against the payouts."""
 from __future__ import annotations
 
+import csv
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -70,7 +71,10 @@ async def _statement(request: Request) -> tuple[list[StatementLine], str | None]
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput("the statement is not UTF-8 text; export it from the bank as UTF-8 CSV") from None
-        return parse_csv(text), None
+        try:
+            return parse_csv(text), None
+        except csv.Error as err:
+            raise InvalidInput(f"the statement is not readable as CSV ({err}); export it from the bank again") from None
     try:
         body = BankStatementCreate.model_validate_json(raw or b"null")
     except ValidationError as err:
