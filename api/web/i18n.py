@@ -61,6 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "digest": ("当前摘要", "Current digest"), "position": ("位置", "Position"), "algorithm": ("算法", "Algorithm"),
     "refused": ("操作被拒绝", "Refused"), "code": ("代码", "Code"), "back": ("返回", "Back"),
     "language": ("English", "中文"),
+    "scope_project": ("每项目", "per project"), "scope_enterprise_year": ("每企业每年", "per enterprise a year"),
+    "scope_enterprise_term": ("每企业（政策期内）", "per enterprise over the term"),
+    "scope_organisation_year": ("每创新组织每年", "per innovation organisation a year"),
+    "scope_fund": ("基金总额", "the whole fund"),
 }
 
 # Titles of refusals people meet on the pages; the detail always comes from the ledger itself.
