@@ -84,8 +84,9 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Certification.Recorded": ("记录认定", "Certification recorded"),
     "Certification.Upgraded": ("认定晋级", "Certification upgraded"),
     "Claim.Submitted": ("提交申请", "Claim submitted"), "Claim.Approved": ("批准申请", "Claim approved"),
-    "Claim.Rejected": ("驳回申请", "Claim rejected"), "Claim.PayoutRecorded": ("拨付", "Payout recorded"),
-    "Claim.PayoutReversed": ("冲回拨付", "Payout reversed"),
+    "Claim.Rejected": ("驳回申请", "Claim rejected"),
+    "Claim.PayoutRecorded": ("拨付记入申请", "Paid against the claim"),
+    "Claim.PayoutReversed": ("申请拨付冲回", "Claim payout reversed"),
     "Payout.Recorded": ("记录拨付", "Payout recorded"), "Payout.Reversed": ("记录冲回", "Payout reversed"),
 }
 

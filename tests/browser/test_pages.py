@@ -48,7 +48,7 @@ def test_organisation_page_shows_totals_programmes_caps_timeline_and_explanation
     expect(caps).to_contain_text("上限 50 万元")  # the voucher's 500,000 a year, in the policy's own unit
     expect(caps.get_by_role("meter").first).to_have_attribute("aria-valuenow", "60")
     timeline = page.get_by_test_id("timeline")
-    for label in ("登记企业", "记录认定", "提交申请", "批准申请", "拨付"):
+    for label in ("登记企业", "记录认定", "提交申请", "批准申请", "记录拨付"):
         expect(timeline).to_contain_text(label)
     expect(timeline).to_contain_text("kjj-ui")
     expect(timeline).to_contain_text("finance-ui")
