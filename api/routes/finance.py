@@ -59,22 +59,19 @@ STATEMENT_BODY = {"requestBody": {"required": True, "content": {
     "text/csv": {"schema": {"type": "string", "description": "a header row naming date, amount, reference"
                                                               " (counterparty optional), then one line per transfer",
                             "example": "date,amount,reference,counterparty\n"
-                                       "2023-07-03,300000.00,ICBC-20230703-000187,杭州某某科技有限公司\n"}}}}}
+                                       "2023-07-03,300000.00,ICBC-20230703-000187,杭州某某科技有限公司\n"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "the statement's CSV, as above"}}}}}}}
 
 
 async def _statement(request: Request) -> tuple[list[StatementLine], str | None]:
-    """The statement's lines from a text/csv body or a JSON body `{lines, source?}`."""
+    """The statement's lines from a text/csv body, a form upload (`file`) or a JSON body `{lines, source?}`."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "multipart/form-data":
+        return await _uploaded(request)
     raw = await request.body()
     if media in ("text/csv", "text/plain", "application/csv"):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput("the statement is not UTF-8 text; export it from the bank as UTF-8 CSV") from None
-        try:
-            return parse_csv(text), None
-        except csv.Error as err:
-            raise InvalidInput(f"the statement is not readable as CSV ({err}); export it from the bank again") from None
+        return _csv_lines(raw), None
     try:
         body = BankStatementCreate.model_validate_json(raw or b"null")
     except ValidationError as err:
@@ -82,6 +79,28 @@ async def _statement(request: Request) -> tuple[list[StatementLine], str | None]
     lines = [statement_line({"date": ln.date.isoformat(), "amount": str(ln.amount), "reference": ln.reference,
                              "counterparty": ln.counterparty}, f"lines[{n}]") for n, ln in enumerate(body.lines)]
     return lines, body.source
+
+
+def _csv_lines(raw: bytes) -> list[StatementLine]:
+    try:
+        return parse_csv(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput("the statement is not UTF-8 text; export it from the bank as UTF-8 CSV") from None
+    except csv.Error as err:
+        raise InvalidInput(f"the statement is not readable as CSV ({err}); export it from the bank again") from None
+
+
+async def _uploaded(request: Request) -> tuple[list[StatementLine], str | None]:
+    """A form upload: the CSV in the field `file`; its file name becomes the statement's source."""
+    try:
+        form = await request.form()
+    except Exception:  # a malformed multipart body is the sender's to fix, whatever the parser raised
+        raise InvalidInput("the form cannot be read; send multipart/form-data with the CSV in the field `file`"
+                           ) from None
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidInput("the form has no file; send the statement's CSV in the multipart field `file`")
+    return _csv_lines(await upload.read()), upload.filename or None
 
 
 StatementDep = Annotated[tuple[list[StatementLine], str | None], Depends(_statement)]

@@ -82,6 +82,19 @@ def test_a_csv_body_imports_and_everything_matched(api, books):
     assert sorted(p["id"] for m in answer["report"]["matched"] for p in m["payouts"]) == sorted(p["id"] for p in paid)
 
 
+def test_a_form_upload_imports_the_file_under_its_name(api, books):
+    """A multipart upload in the field `file` imports the CSV, its file name recorded as the source."""
+    payout = books.pay(books.approve(), "300000.00", "2023-11-01")
+    text = f"date,amount,reference\n2023-11-01,300000.00,{payout['bank_ref']}\n"
+    response = api.client.post("/v1/finance/bank-statements", files={"file": ("icbc-2023-11.csv", text, "text/csv")},
+                               headers={"Authorization": f"Bearer {api.tokens['finance']}"})
+    assert response.status_code == 201, response.text
+    assert response.json()["source"] == "icbc-2023-11.csv" and response.json()["report"]["all_matched"] is True
+    empty = api.client.post("/v1/finance/bank-statements", data={"other": "x"}, files={"x": ("a", b"", "text/csv")},
+                            headers={"Authorization": f"Bearer {api.tokens['finance']}"})
+    assert empty.status_code == 422 and "file" in empty.json()["detail"]
+
+
 def test_the_report_is_current_when_read_again(api, books):
     """A payout recorded after the import under a stray line's reference turns that line into a match on GET."""
     claim = books.approve()
