@@ -1,0 +1,61 @@
+"""Command throughput in process: claims submitted and approved through AwardLedger on PostgreSQL, against
+raw psycopg INSERT transactions writing the same number of rows in the same number of transactions into a
+copy of the events table. Target: at least 0.35 of raw."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+
+from bench.common import (fresh_database, load_world, make_uscc, now, orgs_at, peak_rss_mb, principals,
+                          report, row)
+
+
+def main(fraction: float) -> None:
+    claims = max(200, orgs_at(fraction) // 5)
+    with fresh_database("commands") as url:
+        ledger, before = load_world(url, claims + 1)
+        _, kjj, _ = principals()
+        started = now()
+        for serial in range(2, claims + 2):
+            claim = ledger.submit_claim(kjj, uscc=make_uscc(serial), programme="A5.voucher", award_year=2025,
+                                        effective_on=date(2025, 6, 1), basis_amount=Decimal("1000000.00"))
+            ledger.approve_claim(kjj, claim_id=claim.view["id"])
+        took = now() - started
+        events = ledger.recorder.max_notification_id() - before
+        state = bytes(ledger.recorder.select_notifications(start=before + 1, limit=1)[0].state)
+        ledger.close()
+        raw = raw_inserts(url, transactions=2 * claims, rows=events, state=state)
+    ours, base = 2 * claims / took, 2 * claims / raw
+    ratio = ours / base
+    report(f"commands in process ({claims:,} claims submitted and approved, {events:,} events)", [
+        row("commands/s", ours, "cmd/s", baseline=base, base_unit="tx/s (raw INSERT)", target="≥ 0.35 of raw",
+            met=ratio >= 0.35),
+        row("events/s", events / took, "ev/s"),
+        row("peak RSS (bench process)", peak_rss_mb(), "MB"),
+    ])
+
+
+def raw_inserts(url: str, *, transactions: int, rows: int, state: bytes) -> float:
+    """Seconds for `transactions` INSERT transactions writing `rows` rows into a copy of the events table."""
+    per = [rows // transactions + (1 if i < rows % transactions else 0) for i in range(transactions)]
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE raw_events (LIKE awardledger_events INCLUDING DEFAULTS INCLUDING INDEXES)")
+        conn.commit()
+        from uuid import uuid4
+
+        started = now()
+        for count in per:
+            with conn.transaction():
+                with conn.cursor() as cur:
+                    cur.executemany("INSERT INTO raw_events (originator_id, originator_version, topic, state)"
+                                    " VALUES (%s, %s, %s, %s)",
+                                    [(uuid4(), 1, "ledger.domain.claim:Claim.Submitted", state)
+                                     for _ in range(count)])
+        return now() - started
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 1.0)
