@@ -177,3 +177,10 @@ def test_every_setting_is_written_down_in_env_example_and_the_readme():
     assert set(LEDGER_VARIABLE.findall(ENV_EXAMPLE)) == declared
     readme = (ROOT / "README.md").read_text()
     assert not {name for name in declared if f"`{name}`" not in readme}, "add them to the README's configuration"
+
+
+def test_the_image_has_no_http_health_check_that_the_projector_would_fail():
+    """The image runs the projector and the demo too, so only the compose api service is health-checked over HTTP."""
+    assert not [rest for word, rest in _dockerfile_instructions() if word == "HEALTHCHECK"]
+    for name in ("projector", "demo"):
+        assert "healthcheck" not in COMPOSE["services"][name], name
