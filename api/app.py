@@ -101,9 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="award-ledger", version=_version(), description=DESCRIPTION, lifespan=lifespan)
     app.state.settings, app.state.principals, app.state.metrics = settings, principals, Metrics()
-    app.add_middleware(RequestLog, metrics=app.state.metrics)  # request id, one log line, latency
-    if settings.auth_file is not None:  # outermost, so the request log names the principal of the new file
+    if settings.auth_file is not None:  # inside the request log, whose line then names the new file's principal
         app.add_middleware(ReloadPrincipals, path=settings.auth_file)
+    app.add_middleware(RequestLog, metrics=app.state.metrics)  # request id, one log line, latency
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -10,6 +10,7 @@ import logging
 import re
 import time
 import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,19 @@ from api.settings import Settings
 requests_log = logging.getLogger("award_ledger.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")  # anything else could forge or break a log line
 PROBLEM = "application/problem+json"
+# The request a log record was written during. Each request runs in its own task, so its context is its own;
+# left set after the response, it still names the request when the server logs an unhandled error afterwards.
+CURRENT_REQUEST: ContextVar[str | None] = ContextVar("request_id", default=None)
 FIELDS = ("request_id", "method", "route", "path", "status", "duration_ms", "principal", "code", "replayed")
+
+
+class RequestContext(logging.Filter):
+    """Gives every record written while a request is handled that request's id (the routes' own logs too)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = CURRENT_REQUEST.get()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -47,7 +60,9 @@ def log_config(settings: Settings) -> dict[str, Any]:
     return {
         "version": 1, "disable_existing_loggers": False,
         "formatters": {"ledger": formatter},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "ledger", "stream": "ext://sys.stderr"}},
+        "filters": {"request": {"()": "api.logs.RequestContext"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "ledger", "filters": ["request"],
+                                "stream": "ext://sys.stderr"}},
         "root": {"handlers": ["stderr"], "level": level},
         # uvicorn's own loggers carry their own handlers unless told to hand records to the root.
         "loggers": {name: {"handlers": [], "propagate": True, "level": level}
@@ -69,6 +84,7 @@ class RequestLog:
         given = Headers(scope=scope).get("x-request-id", "")
         request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        CURRENT_REQUEST.set(request_id)
         seen: dict[str, Any] = {"status": 500, "problem": False, "replayed": False, "body": b""}
 
         async def sending(message: Message) -> None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import time
 
 import pytest
 
@@ -78,3 +80,21 @@ def test_json_formatter_keeps_non_ascii_messages_and_exceptions() -> None:
     assert "\n" not in line
     entry = json.loads(line)
     assert entry["message"] == "杭州 滨江" and "坏了" in entry["exception"] and entry["level"] == "error"
+
+
+
+def test_logs_written_while_a_request_is_handled_carry_its_request_id(api, auth_file, caplog) -> None:
+    """The principals file reloading during a request logs a record that names that request's id."""
+    from api import rotation
+    from api.logs import RequestContext
+
+    caplog.set_level(logging.INFO)
+    caplog.handler.addFilter(RequestContext())
+    auth_file.write_text(auth_file.read_text() + "\n")
+    later = time.time_ns() + 2_000_000_000
+    os.utime(auth_file, ns=(later, later))
+    time.sleep(rotation.CHECK_SECONDS + 0.1)
+    api.call("GET", "/healthz", headers={"X-Request-ID": "ctx-9"})
+    (reloaded,) = [r for r in caplog.records if "changed" in r.getMessage()]
+    assert reloaded.request_id == "ctx-9"
+    assert json.loads(JsonFormatter().format(reloaded))["request_id"] == "ctx-9"
