@@ -10,14 +10,16 @@ SHARED  := ../shared
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv .venv serve test lint acceptance bench clean browser-deps
+.PHONY: help venv .venv serve test lint acceptance bench resilience soak clean browser-deps
 
 help:
 	@echo "make serve       run the HTTP API (LEDGER_DATABASE_URL, LEDGER_AUTH_FILE; defaults in README)"
 	@echo "make test        run the tests on SQLite and PostgreSQL (PYTEST_ARGS='-k caps -x' to narrow)"
 	@echo "make lint        ruff check"
 	@echo "make acceptance  public acceptance scenarios on SQLite, then on a fresh PostgreSQL database"
-	@echo "make bench       run bench/run.py if present"
+	@echo "make bench       benchmarks on the local PostgreSQL (BENCH_SCALE=0.05 default; 1 = 100,000 orgs); bench/RESULTS.md"
+	@echo "make resilience  the short load and fault runs CI does (15 s load; LEDGER_ALLOW_PG_RESTART=1 to restart PG)"
+	@echo "make soak        the long form: 60 s load, three rounds of each fault"
 	@echo "make browser-deps  Debian's chromium and a CJK font for the browser tests (apt-get; root)"
 	@echo "make clean       remove the venv and caches (var/, the local ledger data, stays)"
 
@@ -63,6 +65,15 @@ browser-deps:
 		echo "==> installing Debian's chromium and fonts-wqy-zenhei (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; \
 	fi
+
+# Load and faults against real `award-ledger serve`/`project` subprocesses (tests/resilience); slow, so
+# plain `make test` skips them. Restarting PostgreSQL disturbs other users: opt in with LEDGER_ALLOW_PG_RESTART=1.
+resilience: $(STAMP)
+	LEDGER_RESILIENCE=1 $(BIN)/pytest tests/resilience -m resilience $(PYTEST_ARGS)
+
+soak: $(STAMP)
+	LEDGER_RESILIENCE=1 LEDGER_RESILIENCE_SECONDS=60 LEDGER_RESILIENCE_ROUNDS=3 \
+		$(BIN)/pytest tests/resilience -m resilience $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) test-output/ .pytest_cache .ruff_cache build/ *.egg-info

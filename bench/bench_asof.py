@@ -6,8 +6,18 @@ import random
 import sys
 from datetime import UTC, datetime
 
-from bench.common import (fresh_database, load_world, make_uscc, now, orgs_at, peak_rss_mb, percentile,
-                          rebuild_read_models, report, row)
+from bench.common import (
+    fresh_database,
+    load_world,
+    make_uscc,
+    now,
+    orgs_at,
+    peak_rss_mb,
+    percentile,
+    rebuild_read_models,
+    report,
+    row,
+)
 
 SAMPLES = 1000
 
@@ -38,7 +48,7 @@ def main(fraction: float) -> None:
         ledger, small_events = load_world(url, small)
         rebuild_read_models(url)
         before = latencies(url, small)
-        _, events = load_world(url, full - small, first=small + 1, ledger=ledger)
+        _, events = load_world(url, full - small + 1, first=small + 1, ledger=ledger)  # serials small+1..full
         ledger.close()
         rebuild_read_models(url)
         after = latencies(url, full)

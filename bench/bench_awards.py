@@ -12,8 +12,20 @@ from pathlib import Path
 
 import psycopg
 
-from bench.common import (bare_server, drive, fresh_database, ledger_server, load_world, make_uscc, orgs_at,
-                          percentile, rebuild_read_models, report, row, wait_settled)
+from bench.common import (
+    bare_server,
+    drive,
+    fresh_database,
+    ledger_server,
+    load_world,
+    make_uscc,
+    orgs_at,
+    percentile,
+    rebuild_read_models,
+    report,
+    row,
+    wait_settled,
+)
 
 SAMPLES = 2000
 

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import psycopg
 
-from bench.common import (fresh_database, load_world, make_uscc, now, orgs_at, peak_rss_mb, principals,
-                          report, row)
+from bench.common import fresh_database, load_world, make_uscc, now, orgs_at, peak_rss_mb, principals, report, row
 
 
 def main(fraction: float) -> None:
@@ -48,12 +47,11 @@ def raw_inserts(url: str, *, transactions: int, rows: int, state: bytes) -> floa
 
         started = now()
         for count in per:
-            with conn.transaction():
-                with conn.cursor() as cur:
-                    cur.executemany("INSERT INTO raw_events (originator_id, originator_version, topic, state)"
-                                    " VALUES (%s, %s, %s, %s)",
-                                    [(uuid4(), 1, "ledger.domain.claim:Claim.Submitted", state)
-                                     for _ in range(count)])
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany("INSERT INTO raw_events (originator_id, originator_version, topic, state)"
+                                " VALUES (%s, %s, %s, %s)",
+                                [(uuid4(), 1, "ledger.domain.claim:Claim.Submitted", state)
+                                 for _ in range(count)])
         return now() - started
 
 

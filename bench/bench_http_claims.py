@@ -8,8 +8,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import (bare_server, drive, fresh_database, ledger_server, load_world, make_uscc, orgs_at,
-                          percentile, wait_settled, report, row)
+from bench.common import (
+    bare_server,
+    drive,
+    fresh_database,
+    ledger_server,
+    load_world,
+    make_uscc,
+    orgs_at,
+    percentile,
+    report,
+    row,
+    wait_settled,
+)
 
 WORKERS = 16
 
