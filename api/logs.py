@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metrics import Metrics
@@ -89,6 +90,7 @@ class RequestLog:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
+                seen["started"] = True
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
                 seen["status"] = message["status"]
@@ -100,6 +102,14 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, sending)
+        except Exception as exc:
+            # Starlette answers an unhandled error outside every middleware, so its 500 would carry no request
+            # id. Answer it here with the app's own handler; the error still goes up to be logged as before.
+            handler = getattr(scope.get("app"), "exception_handlers", {}).get(Exception)
+            if handler is not None and "started" not in seen:
+                response = await handler(Request(scope), exc)
+                await response(scope, receive, sending)
+            raise
         finally:
             self._record(scope, seen, request_id, time.perf_counter() - started)
 

@@ -98,3 +98,24 @@ def test_logs_written_while_a_request_is_handled_carry_its_request_id(api, auth_
     (reloaded,) = [r for r in caplog.records if "changed" in r.getMessage()]
     assert reloaded.request_id == "ctx-9"
     assert json.loads(JsonFormatter().format(reloaded))["request_id"] == "ctx-9"
+
+
+def test_an_unexpected_error_answers_500_problem_with_the_request_id_and_logs_it(settings, caplog) -> None:
+    """A route that fails unexpectedly gives problem+json internal_error carrying X-Request-ID, logged with it."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    caplog.set_level(logging.INFO, logger="award_ledger.requests")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom", headers={"X-Request-ID": "bug-1"})
+    assert response.status_code == 500 and response.headers["X-Request-ID"] == "bug-1"
+    assert response.json()["code"] == "internal_error"
+    (line,) = [entry for entry in _request_lines(caplog) if entry.get("request_id") == "bug-1"]
+    assert line["status"] == 500 and line["code"] == "internal_error" and line["route"] == "/boom"
