@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import logging.config
 import signal
 import sys
 import threading
@@ -40,7 +38,7 @@ def serve(args: argparse.Namespace) -> int:
         return _fail(f"--workers {workers} needs LEDGER_PROJECTOR=external (run `award-ledger project` beside it)"
                      " and LEDGER_AUTH_FILE set; fix the variables (see .env.example) or run one worker")
     logs = log_config(settings)
-    logging.config.dictConfig(logs)
+    _logging(settings)
     app = create_app(settings)  # refuses a bad store URL or principals file here, before uvicorn starts
     # The request log (api/logs.py) replaces uvicorn's access log: one line a request, with its id.
     options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "log_config": logs,
@@ -142,7 +140,9 @@ def _fail(message: str) -> int:
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from api.logs import configure
+
+    configure(settings)  # LEDGER_LOG_FORMAT: JSON lines by default, as serve's
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import re
 import time
 import uuid
@@ -69,6 +70,12 @@ def log_config(settings: Settings) -> dict[str, Any]:
         "loggers": {name: {"handlers": [], "propagate": True, "level": level}
                     for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
     }
+
+
+def configure(settings: Settings) -> None:
+    """Apply `log_config` unless logging is set up already (as basicConfig does: a test runner's capture stays)."""
+    if not logging.getLogger().handlers:
+        logging.config.dictConfig(log_config(settings))
 
 
 class RequestLog:

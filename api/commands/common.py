@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable
 
@@ -16,7 +15,9 @@ def settings(args: argparse.Namespace) -> Settings:
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from api.logs import configure
+
+    configure(settings)  # LEDGER_LOG_FORMAT, as serve's; a no-op when logging is set up already
 
 
 def say(name: str, message: str) -> None:
