@@ -142,10 +142,13 @@ def _problem_code(body: bytes) -> str | None:
 
 def _principal(scope: Scope) -> str | None:
     # The same lookup the routes' dependency does (a hash in a dict); a bad token simply names no one.
-    authorization = Headers(scope=scope).get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
+    # The API takes a Bearer token; the dashboard (/ui) keeps the same token in its session cookie.
+    from api.web.session import TOKEN_COOKIE
+
+    scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else Request(scope).cookies.get(TOKEN_COOKIE, "")
     app = scope.get("app")
-    if scheme.lower() != "bearer" or not token or app is None:
+    if not token or app is None:
         return None
-    found = app.state.principals.find(token.strip())
+    found = app.state.principals.find(token)
     return found.name if found is not None else None

@@ -119,3 +119,17 @@ def test_an_unexpected_error_answers_500_problem_with_the_request_id_and_logs_it
     assert response.json()["code"] == "internal_error"
     (line,) = [entry for entry in _request_lines(caplog) if entry.get("request_id") == "bug-1"]
     assert line["status"] == 500 and line["code"] == "internal_error" and line["route"] == "/boom"
+
+
+def test_dashboard_requests_log_the_principal_of_the_session_cookie(api, tokens, caplog) -> None:
+    """A request carrying the dashboard's session cookie (the same token) is logged with that principal's name."""
+    from api.web.session import TOKEN_COOKIE
+
+    caplog.set_level(logging.INFO, logger="award_ledger.requests")
+    api.client.cookies.set(TOKEN_COOKIE, tokens["finance"])
+    try:
+        api.client.get("/healthz", headers={"X-Request-ID": "ui-1"})
+    finally:
+        api.client.cookies.clear()
+    (line,) = [entry for entry in _request_lines(caplog) if entry.get("request_id") == "ui-1"]
+    assert line["principal"] == "finance-test"
