@@ -27,8 +27,8 @@ MONEY_EXAMPLE = "1000000.00"
 def _amount(value: object) -> Decimal:
     """A request amount: a decimal string or a JSON integer; never a float, a negative or a fraction of a fen."""
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value):
-        raise PydanticCustomError("invalid_amount", "amount {value!r} is not a decimal string such as "
-                                  '"300000.00"', {"value": value})
+        raise PydanticCustomError("invalid_amount", "amount {value} is not a decimal string such as "
+                                  '"300000.00"', {"value": repr(value)[:40]})
     # Checked before money(): its arithmetic runs at Decimal's 28 digits and fails beyond them.
     integer_part = value.lstrip("-").split(".")[0] if isinstance(value, str) else None
     if (integer_part is not None and len(integer_part.lstrip("0")) > MAX_INTEGER_DIGITS) or (

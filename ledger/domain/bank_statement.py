@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.errors import InvalidInput
+from ledger.domain.errors import InvalidAmount, InvalidInput
 from ledger.domain.ids import natural_id
 from ledger.domain.values import fmt, money
 
@@ -39,7 +39,10 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
     except ValueError:
         raise InvalidInput(f"{where}: date {row.get('date')!r} is not YYYY-MM-DD") from None
     raw = str(row.get("amount", "")).strip().replace(",", "")
-    amount = money(raw[1:] if raw.startswith("-") else raw)
+    try:
+        amount = money(raw[1:] if raw.startswith("-") else raw)
+    except InvalidAmount as err:
+        raise InvalidAmount(f"{where}: {err.detail}") from None
     reference = str(row.get("reference") or "").strip()
     if not reference:
         raise InvalidInput(f"{where}: reference is empty; every line needs the bank reference of the transfer")
