@@ -188,7 +188,12 @@ class Load:
     def _register(self, client: httpx.Client) -> None:
         code = unique_uscc()
         if self._send(client, "admin", "POST", "/v1/organisations",
-                      {"uscc": code, "name": f"杭州韧性测试科技有限公司{code[-6:]}", "in_district": True}) is not None:
+                      {"uscc": code, "name": f"杭州韧性测试科技有限公司{code[-6:]}", "in_district": True}) is None:
+            return
+        # Vouchers benefit members of a recognised innovation organisation only: the organisation leads one.
+        if self._send(client, "admin", "POST", "/v1/innovation-bodies",
+                      {"id": unique_id("CONS-"), "name": f"滨江创新联合体{code[-6:]}", "kind": "consortium",
+                       "lead_uscc": code, "recognised_on": "2022-10-01"}) is not None:
             with self.ack.lock:
                 self.ack.orgs.add(code)
 
@@ -228,11 +233,13 @@ def wait_projected(url: str, timeout: float = 60.0) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         while time.monotonic() < deadline:
             head = conn.execute("SELECT MAX(notification_id) FROM awardledger_events").fetchone()[0] or 0
-            at = conn.execute("SELECT notification_id FROM rm_tracking").fetchone()
+            at = conn.execute("SELECT notification_id FROM rm_tracking WHERE application_name = %s",
+                              ("AwardLedger",)).fetchone()
             if at and at[0] >= head:
                 return
             time.sleep(0.2)
-    raise AssertionError("the read models did not reach the head of the log")
+        rows = conn.execute("SELECT * FROM rm_tracking").fetchall()
+    raise AssertionError(f"the read models did not reach the head of the log: tracking {rows}, head {head}")
 
 
 def invariants(url: str, ack: Acknowledged) -> list[str]:

@@ -14,4 +14,4 @@ def test_mixed_load_answers_no_server_error_and_loses_nothing(service, principal
     ack = Load(svc.base, principals[1]).run()
     assert not ack.server_errors() and ack.statuses.get(503, 0) == 0, (ack.statuses, svc.logs())
     assert len(ack.claims) > 20, ack.statuses  # the load really ran
-    assert invariants(svc.url, ack) == []
+    assert invariants(svc.url, ack) == [], svc.logs()
