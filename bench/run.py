@@ -24,7 +24,6 @@ from bench.common import FULL_ORGS, machine, scale  # noqa: E402
 
 BENCHMARKS = ["bench_commands", "bench_http_claims", "bench_rebuild", "bench_awards", "bench_asof", "bench_import"]
 RESULTS = HERE / "RESULTS.md"
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 LIMIT_S = float(os.environ.get("BENCH_TIMEOUT", "1800"))  # per benchmark run: every run is bounded
 
 
@@ -81,15 +80,18 @@ def main() -> int:
 
     body = "\n\n".join(f"### {t['name']}\n\n{table(t['rows'])}" for t in sections)
     print("\n### peak memory\n" + table(memory))
-    write_results(f"{head}\n\n{body}\n")
+    # One generated section per selection and scale, so a one-benchmark run at full scale sits beside the
+    # whole run at the default scale instead of replacing it.
+    write_results(f"{only or 'all'}@{scale():g}", f"{head}\n\n{body}\n")
     return 0
 
 
-def write_results(generated: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else f"# Benchmark results\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text:
-        text += f"\n{BEGIN}\n{END}\n"
-    text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: f"{BEGIN}\n{generated}{END}", text,
+def write_results(section: str, generated: str) -> None:
+    begin, end = f"<!-- bench:begin {section} -->", f"<!-- bench:end {section} -->"
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if begin not in text:
+        text += f"\n{begin}\n{end}\n"
+    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{generated}{end}", text,
                   flags=re.S)
     RESULTS.write_text(text)
     print(f"\nwrote {RESULTS}")
