@@ -16,6 +16,7 @@ from api.metrics import Metrics
 from api.rotation import ReloadPrincipals
 from api.routes import ROUTERS
 from api.settings import Settings
+from api.startup import one_at_a_time
 from ledger.application import AwardLedger
 from ledger.store import store_env
 from projections.append_only import protect
@@ -78,12 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with ExitStack() as opened:  # closes, in reverse order, whatever was opened, even if a later step fails
             try:
-                ledger = AwardLedger(store)
-                opened.callback(ledger.close)
-                read_models = ReadModels.open(settings.database_url)
-                opened.callback(read_models.close)
-                protect(settings.database_url)  # stored events refuse UPDATE and DELETE from here on
-                chain = AuditChain.open(settings.database_url)
+                with one_at_a_time(settings.database_url):  # workers and the projector may start together
+                    ledger = AwardLedger(store)
+                    opened.callback(ledger.close)
+                    read_models = ReadModels.open(settings.database_url)
+                    opened.callback(read_models.close)
+                    protect(settings.database_url)  # stored events refuse UPDATE and DELETE from here on
+                    chain = AuditChain.open(settings.database_url)
             except problems.STORE_ERRORS as err:
                 raise StoreUnreachable(f"cannot open the store ({_where(store)}): {str(err).strip()}. Start the"
                                        " database or fix LEDGER_DATABASE_URL, then start again") from None

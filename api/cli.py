@@ -52,6 +52,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def project(args: argparse.Namespace) -> int:
     """Keep the read models up to date from the event log, printing progress, until SIGTERM or Ctrl-C."""
+    from api.startup import one_at_a_time
     from ledger.application import AwardLedger
     from ledger.store import store_env
     from projections.readmodels import ReadModels
@@ -63,10 +64,11 @@ def project(args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: stop.set())
     with ExitStack() as opened:
-        ledger = AwardLedger(store_env(settings.database_url))
-        opened.callback(ledger.close)
-        read_models = ReadModels.open(settings.database_url)
-        opened.callback(read_models.close)
+        with one_at_a_time(settings.database_url):  # the API's workers may be creating the tables too
+            ledger = AwardLedger(store_env(settings.database_url))
+            opened.callback(ledger.close)
+            read_models = ReadModels.open(settings.database_url)
+            opened.callback(read_models.close)
         projector = Projector(settings.database_url, app=ledger)
         projector.start()
         opened.callback(projector.stop)

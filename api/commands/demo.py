@@ -8,6 +8,7 @@ import time
 from typing import TextIO
 
 from api.commands.common import configure_logging, say, settings
+from api.startup import one_at_a_time
 from ledger.application import AwardLedger
 from ledger.demo import generate, summary_lines
 from ledger.store import store_env
@@ -62,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(config)
     if args.offer and not _accepted(config.database_url):
         return 0
-    ledger = AwardLedger(store_env(config.database_url))
+    with one_at_a_time(config.database_url):  # a starting API or projector may be creating the tables too
+        ledger = AwardLedger(store_env(config.database_url))
     try:
         bar = StageBar()
         try:
