@@ -50,7 +50,7 @@ def chain_digest(by: Verifier, request: Request) -> dict[str, Any]:
 
 @router.get("/v1/audit/events", response_model=EventPagePublic, responses=responses(401, 403, 422))
 def stored_events(by: Verifier, ledger: LedgerDep, request: Request,
-                  after: Annotated[int, Query(ge=0, description="the last position already read")] = 0,
+                  after: Annotated[int, Query(ge=0, le=2**62, description="the last position already read")] = 0,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     """A page of the event log as stored, in notification order, for replay and re-hashing outside."""
     page = ledger.recorder.select_notifications(start=after + 1, limit=limit)

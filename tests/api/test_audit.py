@@ -59,3 +59,9 @@ def test_stored_events_page_lets_an_auditor_redo_the_chain(api, world) -> None:
     events = api.ok("GET", "/v1/audit/events?limit=1000", as_="auditor")["events"]
     registered = next(e for e in events if e["event"] == "Organisation.Registered")
     assert registered["data"]["in_district"] is True and registered["data"]["by"] == "admin-test"
+
+
+def test_an_after_beyond_any_position_is_refused_not_a_crash(api) -> None:
+    """A page position past 64-bit integers is a 422 refusal on both stores, never a server error."""
+    api.refused("GET", "/v1/audit/events?after=9223372036854775807", None, "auditor", 422, "invalid_request")
+    assert api.ok("GET", f"/v1/audit/events?after={2**62}", as_="auditor")["events"] == []
