@@ -19,6 +19,8 @@ from projections.runner import Projector
 
 log = logging.getLogger("award_ledger.api")
 
+SIGNAL_WAIT = 0.5  # seconds a command trusts the in-process projector's signal before asking the read models
+
 bearer = HTTPBearer(auto_error=False, description="a token whose SHA-256 is in LEDGER_AUTH_FILE")
 
 
@@ -97,10 +99,18 @@ class Settle:
 
     def _wait(self, position: int) -> None:
         projector: Projector | None = self.state.projector
-        if projector is not None:
-            projector.wake()
+        timeout = self.state.settings.wait_timeout
         read_models: ReadModels = self.state.read_models
-        if not read_models.wait(position, self.state.settings.wait_timeout):
+        if projector is not None:
+            # In-process: the projector signals each position it applies, so no polling of the tracking table.
+            # Another follower (`award-ledger project`, a demo catch-up) may apply it first and this one never
+            # sees it: after a short while, ask the read models themselves.
+            projector.wake()
+            fast = min(timeout, SIGNAL_WAIT)
+            reached = projector.wait(position, fast) or read_models.wait(position, timeout - fast)
+        else:
+            reached = read_models.wait(position, timeout)
+        if not reached:
             # The command is recorded; only the read models lag. Saying so beats failing a success.
             log.warning("read models did not reach position %s within %ss", position,
                         self.state.settings.wait_timeout)

@@ -4,7 +4,7 @@ Its tracking table is `rm_tracking`, named after the projection; the ProjectionR
 application's notification log (LISTEN/NOTIFY) and hands each event to `ReadModelProjection`."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -73,10 +73,13 @@ class ReadModelProjection(Projection[PostgresView]):
         # The runner subscribes after the projection is made, from the tracked position: read it first, so a
         # rebuild that resets the position before the first event arrives is seen as a rewind, not a gap.
         self.seen: int | None = view.max_tracking_id(APPLICATION) or 0
+        self.on_applied: Callable[[int], None] | None = None  # the in-process projector's read-your-writes signal
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
         self.view.apply([from_domain_event(domain_event, tracking.notification_id)], seen=self.seen)
         self.seen = tracking.notification_id
+        if self.on_applied is not None:
+            self.on_applied(tracking.notification_id)
 
 
 def open_postgres_view(env: dict[str, str]) -> PostgresView:

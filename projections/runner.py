@@ -30,6 +30,10 @@ class Projector:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        # The highest position this projector has seen applied; commands in the same process wait on it
+        # instead of polling the read models' tracking table.
+        self._applied = threading.Condition()
+        self._reached = 0
 
     def start(self) -> None:
         """Follow the log in a background thread until `stop()`."""
@@ -48,10 +52,29 @@ class Projector:
         """Look at the log now (the API calls this after each command); PostgreSQL is woken by NOTIFY."""
         self._wake.set()
 
+    def wait(self, position: int | None, timeout: float) -> bool:
+        """Block until this projector has applied `position` (True), or until `timeout` (False)."""
+        if position is None:
+            return True
+        with self._applied:
+            return self._applied.wait_for(lambda: self._reached >= position, timeout)
+
+    def _advance(self, position: int) -> None:
+        with self._applied:
+            if position > self._reached:
+                self._reached = position
+                self._applied.notify_all()
+
+    def _rewind(self, position: int) -> None:
+        # A rebuild reset the read models under this projector: what it had reached no longer stands.
+        with self._applied:
+            self._reached = position
+
     def run_forever(self) -> None:
         """Follow the log in this thread until `stop()` (or Ctrl-C)."""
         app = self.app or open_ledger(self.url)
         view = open_view(self.url)
+        self._rewind(view.position())
         try:
             if is_postgres(self.url):
                 self._subscribe(view, app)
@@ -65,7 +88,7 @@ class Projector:
     def _poll(self, view: Any, app: Any) -> None:
         while not self._stop.is_set():
             try:
-                applied = catch_up(view, app, size=self.page, stop=self._stop)
+                applied = catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page)
             except Exception:
                 log.exception("projector: applying events failed; trying again in a second")
                 self._stop.wait(1.0)
@@ -73,6 +96,9 @@ class Projector:
             if not applied:
                 self._wake.wait(self.poll_interval)
                 self._wake.clear()
+
+    def _on_page(self, done: int, last: int) -> None:
+        self._advance(last)
 
     def _subscribe(self, view: Any, app: Any) -> None:
         from eventsourcing.projection import ProjectionRunner
@@ -82,11 +108,13 @@ class Projector:
 
         while not self._stop.is_set():
             try:
-                catch_up(view, app, size=self.page, stop=self._stop)  # a backlog goes faster in pages
+                self._rewind(view.position())
+                catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page)  # a backlog, in pages
                 # The tables exist by now: creating them again could race another process doing so.
                 env = projection_env(self.url) | {"CREATE_TABLE": "false"}
                 runner = ProjectionRunner(application_class=AwardLedger, projection_class=ReadModelProjection,
                                           view_class=PostgresView, env=env)
+                runner.projection.on_applied = self._advance
                 try:
                     with runner:
                         while not self._stop.is_set():
@@ -94,6 +122,7 @@ class Projector:
                 finally:
                     runner.view.close()
             except Rewound as reset:
+                self._rewind(0)
                 log.info("projector: %s; following again from there", reset)
             except Exception:
                 log.exception("projector: following the log failed; trying again in a second")

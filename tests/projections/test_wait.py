@@ -59,3 +59,18 @@ def test_the_projector_catches_up_and_lag_falls_to_zero(database_url: str, ledge
         projector.stop()
     assert read_models.lag() == 0
     assert read_models.position() == last.position
+
+
+def test_the_projector_signals_each_position_it_applies(ledger: AwardLedger, read_models: ReadModels,
+                                                        projector: Projector):
+    """An in-process projector's own wait() returns once it has applied a command's events, and the read
+    models show them then; a position not yet written times out."""
+    for _ in range(3):
+        uscc = unique_uscc()
+        outcome = ledger.register_organisation(ADMIN, uscc=uscc, name="Org", in_district=True)
+        projector.wake()
+        assert projector.wait(outcome.position, timeout=5)
+        assert read_models.award_state(uscc) is not None
+    started = time.monotonic()
+    assert not projector.wait(outcome.position + 1000, timeout=0.2)
+    assert time.monotonic() - started < 2
