@@ -4,42 +4,26 @@ against. Extending is idempotent and safe from several processes (see `AuditChai
 from __future__ import annotations
 
 import logging
-import threading
 
 from projections.audit_chain import AuditChain
+from projections.background import Background
 
 log = logging.getLogger("projections.audit")
 
 
-class ChainKeeper:
+class ChainKeeper(Background):
+    name = "audit-chain"
+
     def __init__(self, chain: AuditChain, *, interval: float = 1.0) -> None:
+        super().__init__()
         self.chain = chain
         self.interval = interval
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="audit-chain", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
+    def run_forever(self) -> None:
         while not self._stop.is_set():
             try:
                 self.chain.extend()
             except Exception:
                 # The store may be restarting; the next round extends from the chain's own head.
                 log.exception("audit chain: extending failed; trying again shortly")
-            self._wake.wait(self.interval)
-            self._wake.clear()
+            self._pause(self.interval)

@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from ledger.store import is_postgres
+from projections.background import Background
 from projections.consistency import check
 from projections.rebuild import PAGE, catch_up, rebuild
 from projections.view import Rewound, open_ledger, open_view, projection_env
@@ -21,36 +22,19 @@ log = logging.getLogger("projections")
 __all__ = ["Projector", "check", "rebuild"]
 
 
-class Projector:
+class Projector(Background):
+    name = "projector"
+
     def __init__(self, url: str, *, app: Any = None, poll_interval: float = 0.25, page: int = PAGE) -> None:
+        super().__init__()
         self.url = url
         self.app = app  # the API's own AwardLedger, to read the log through; one is opened if None
         self.poll_interval = poll_interval
         self.page = page
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
         # The highest position this projector has seen applied; commands in the same process wait on it
         # instead of polling the read models' tracking table.
         self._applied = threading.Condition()
         self._reached = 0
-
-    def start(self) -> None:
-        """Follow the log in a background thread until `stop()`."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self.run_forever, name="projector", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def wake(self) -> None:
-        """Look at the log now (the API calls this after each command); PostgreSQL is woken by NOTIFY."""
-        self._wake.set()
 
     def wait(self, position: int | None, timeout: float) -> bool:
         """Block until this projector has applied `position` (True), or until `timeout` (False)."""
@@ -94,8 +78,7 @@ class Projector:
                 self._stop.wait(1.0)
                 continue
             if not applied:
-                self._wake.wait(self.poll_interval)
-                self._wake.clear()
+                self._pause(self.poll_interval)
 
     def _on_page(self, done: int, last: int) -> None:
         self._advance(last)
