@@ -32,9 +32,9 @@ def wan(value: object) -> str:
     return f"{text} 万元"
 
 
-def share(part: object, whole: object) -> float:
-    """`part` as a percentage of `whole`, clamped to 0..100, for drawing bars (never for money)."""
+def share(part: object, whole: object) -> Decimal:
+    """`part` as a percentage of `whole`, clamped to 0..100 and kept Decimal, for drawing bars."""
     numerator, denominator = _decimal(part), _decimal(whole)
     if numerator is None or not denominator:
-        return 0.0
-    return float(max(Decimal(0), min(Decimal(100), numerator * 100 / denominator)))
+        return Decimal("0.00")
+    return max(Decimal(0), min(Decimal(100), numerator * 100 / denominator)).quantize(Decimal("0.01"))
