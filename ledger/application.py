@@ -35,7 +35,7 @@ from ledger.domain.idempotency import IdempotencyRecord
 from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
-from ledger.domain.values import Uscc, fmt, money, yuan
+from ledger.domain.values import Uscc, money, yuan
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
 from ledger.rules.term import require_in_term
@@ -528,4 +528,4 @@ def _text(value: str, field: str) -> str:
     return value.strip()
 
 
-__all__ = ["AwardLedger", "Outcome", "fmt"]
+__all__ = ["AwardLedger", "Outcome"]
