@@ -21,10 +21,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
+from eventsourcing.postgres import PostgresDatastore
 
 from ledger import catalogue as catalogues
 from ledger import views
 from ledger.catalogue.model import Catalogue, Programme
+from ledger.connection import HeldConnection, unheld
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.bank_statement import BankStatement, StatementLine, content_hash
@@ -63,6 +65,9 @@ class AwardLedger(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.versions: tuple[Catalogue, ...] = catalogues.catalogues()
+        datastore = getattr(self.recorder, "datastore", None)
+        # On PostgreSQL a command's reads and its save share one pooled connection (ledger/connection.py).
+        self._held = HeldConnection(datastore).held if isinstance(datastore, PostgresDatastore) else unheld
 
     def register_transcodings(self, transcoder: Any) -> None:
         super().register_transcodings(transcoder)
@@ -379,16 +384,18 @@ class AwardLedger(Application[UUID]):
                                      .encode()).hexdigest()
         storage_faults = 0
         for attempt in range(self.max_attempts):
-            if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
-                return replay
-            touched, view = decide()
-            touched = list(touched)
-            if key is not None:
-                covers = [f"{e.originator_id}@{e.originator_version}" for a in touched for e in a.pending_events]
-                touched.append(IdempotencyRecord(principal=by.name, key=key, fingerprint=fingerprint,
-                                                 result=json.dumps(view), covers=covers))
             try:
-                recordings = self.save(*touched)
+                with self._held():
+                    if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
+                        return replay
+                    touched, view = decide()
+                    touched = list(touched)
+                    if key is not None:
+                        covers = [f"{e.originator_id}@{e.originator_version}" for a in touched
+                                  for e in a.pending_events]
+                        touched.append(IdempotencyRecord(principal=by.name, key=key, fingerprint=fingerprint,
+                                                         result=json.dumps(view), covers=covers))
+                    recordings = self.save(*touched)
             except (IntegrityError, RecordConflictError):
                 # Someone else changed an aggregate this decision read: decide again on fresh state.
                 time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 25)))

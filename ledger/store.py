@@ -87,6 +87,9 @@ def _postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_CONNECT_TIMEOUT": parts["connect_timeout"],
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        # One statement per save, taking the same table lock as eventsourcing's own path (ledger/pg_recorder.py).
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerRecorder",
     }
 
 

@@ -118,6 +118,8 @@ def test_postgres_url_gives_postgres_settings(scheme: str):
         "POSTGRES_CONNECT_TIMEOUT": "5",
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerRecorder",
     }
     assert postgres_conninfo(url) == (
         "dbname='award_ledger' host='db.example' port='6543' user='ledger' password='s@cret' "

@@ -1,0 +1,84 @@
+"""One PostgreSQL connection per command: every read a decision makes and its save share it.
+
+eventsourcing's PostgreSQL datastore checks a connection out of its pool for every statement it runs (and,
+with pre-ping, sends an empty query first). A claim's approval reads half a dozen aggregates and then
+saves, so it paid a dozen checkouts and pings for two or three statements of real work. `HeldConnection`
+lets a command hold one pooled connection for its whole attempt: inside `held()`, the datastore's
+`get_connection()` hands back that connection instead of checking out another. Outside a command nothing
+changes. The connection stays in autocommit, so each read is still its own statement and the save is still
+one transaction: what a decision sees and how conflicts are caught is exactly as before.
+
+Errors on the held connection are turned into eventsourcing's persistence errors just as the datastore
+does for its own checkouts, so `IntegrityError` (a concurrent writer won) and `OperationalError` (the
+server went away) reach `AwardLedger._run` as they always did, and a broken connection is discarded by the
+pool when the attempt ends.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from eventsourcing import persistence
+
+# psycopg's errors as the datastore translates them, most specific first (as in eventsourcing.postgres).
+TRANSLATED: tuple[tuple[type[psycopg.Error], type[Exception]], ...] = (
+    (psycopg.InterfaceError, persistence.InterfaceError),
+    (psycopg.OperationalError, persistence.OperationalError),
+    (psycopg.DataError, persistence.DataError),
+    (psycopg.IntegrityError, persistence.IntegrityError),
+    (psycopg.InternalError, persistence.InternalError),
+    (psycopg.ProgrammingError, persistence.ProgrammingError),
+    (psycopg.NotSupportedError, persistence.NotSupportedError),
+    (psycopg.DatabaseError, persistence.DatabaseError),
+    (psycopg.Error, persistence.PersistenceError),
+)
+
+
+class HeldConnection:
+    """Wraps a PostgresDatastore's `get_connection` so a thread inside `held()` reuses one connection."""
+
+    def __init__(self, datastore: Any) -> None:
+        self._checkout = datastore.get_connection
+        self._local = threading.local()
+        datastore.get_connection = self._get_connection
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold one pooled connection for this thread until the block ends (re-entrant)."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self._checkout() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def _get_connection(self) -> Iterator[Any]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.broken:  # a held connection the server dropped: retries need a fresh one
+            with self._checkout() as fresh:
+                yield fresh
+            return
+        try:
+            yield conn
+        except psycopg.Error as error:
+            raise translate(error) from error
+
+
+def translate(error: psycopg.Error) -> Exception:
+    for raw, ours in TRANSLATED:
+        if isinstance(error, raw):
+            return ours(str(error))
+    raise AssertionError("psycopg.Error is the last entry")  # pragma: no cover
+
+
+@contextmanager
+def unheld() -> Iterator[None]:
+    """For stores without a datastore to hold (SQLite keeps a connection per thread already)."""
+    yield

@@ -1,0 +1,107 @@
+"""How the ledger saves on PostgreSQL: one statement per save (ledger/pg_recorder.py), and one pooled
+connection per command (ledger/connection.py). Both are speed-ups that must not cost an invariant: the log
+is committed in notification-id order, so a follower never passes a gap that fills later; and a command
+still sees the store's latest state and loses nothing when the server drops its connection."""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from ledger.application import AwardLedger
+from ledger.store import store_env
+from tests.store.conftest import KJJ
+from tests.support import make_uscc
+
+pytestmark = pytest.mark.postgres
+
+STATE = b'{"note":"' + b"x" * 200 + b'"}'
+
+
+def _batch(size: int = 3):
+    from eventsourcing.persistence import StoredEvent
+
+    return [StoredEvent(uuid.uuid4(), 1, "tests.store:Probe.Event", STATE) for _ in range(size)]
+
+
+def test_saves_are_one_statement_and_commit_in_notification_order(fresh_postgres_url):
+    """Eight writers save as fast as they can while a reader keeps counting the committed rows: at every
+    moment it must see notification ids 1..max with no hole. A save that committed before an earlier-issued
+    id would show a hole here, which is exactly what a tailing follower would skip for ever."""
+    ledger = AwardLedger(store_env(fresh_postgres_url))
+    recorder = ledger.recorder
+    assert recorder.datastore.enable_db_functions
+    assert recorder.pg_function_name_insert_events.startswith("ledger_insert_events_")
+    stop, errors, holes, looks = threading.Event(), [], [], 0
+
+    def write() -> None:
+        try:
+            while not stop.is_set():
+                recorder.insert_events(_batch())
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    writers = [threading.Thread(target=write) for _ in range(8)]
+    for writer in writers:
+        writer.start()
+    try:
+        with psycopg.connect(fresh_postgres_url, autocommit=True) as conn:
+            deadline = time.monotonic() + 3.0
+            while time.monotonic() < deadline:
+                count, top = conn.execute("SELECT count(*), coalesce(max(notification_id), 0)"
+                                          " FROM awardledger_events").fetchone()
+                looks += 1
+                if count != top:
+                    holes.append((count, top))
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join()
+        ledger.close()
+    assert not errors, errors
+    assert looks > 50
+    assert holes == [], f"{len(holes)} of {looks} looks saw a hole, e.g. {holes[:3]}"
+
+
+def test_a_command_reads_and_saves_on_one_connection(fresh_postgres_url):
+    """A claim's approval reads the claim, its cap accounts and the fund year, then saves: one checkout
+    of the pool for the whole command, where eventsourcing alone takes one per statement."""
+    from tests.store.conftest import World
+
+    ledger = AwardLedger(store_env(fresh_postgres_url))
+    try:
+        world = World(ledger)
+        world.appropriate(2025)
+        claim = world.claim(world.org(), "A5.voucher", year=2025, basis_amount=Decimal("100000.00"))
+        pool = ledger.recorder.datastore.pool
+        before = pool.get_stats().get("requests_num", 0)
+        ledger.approve_claim(KJJ, claim_id=claim["id"])
+        assert pool.get_stats().get("requests_num", 0) - before == 1
+        assert ledger.claim(claim["id"], with_history=False)["status"] == "approved"
+    finally:
+        ledger.close()
+
+
+def test_a_command_survives_its_connection_being_killed(fresh_postgres_url):
+    """The server ends every connection of the ledger between two commands: the next command notices on
+    its one checkout (pre-ping) or on its first statement, takes a fresh connection, and lands once."""
+
+    ledger = AwardLedger(store_env(fresh_postgres_url))
+    try:
+        first = make_uscc(8)
+        ledger.register_organisation(KJJ, uscc=first, name="Before Co", in_district=True)
+        dbname = fresh_postgres_url.rsplit("/", 1)[1]
+        with psycopg.connect(fresh_postgres_url, autocommit=True) as admin:
+            killed = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                   " WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)).fetchone()[0]
+        assert killed >= 1
+        second = make_uscc(9)
+        ledger.register_organisation(KJJ, uscc=second, name="After Co", in_district=True)
+        assert ledger.organisation(second)["name"] == "After Co"
+        assert ledger.recorder.max_notification_id() == 2
+    finally:
+        ledger.close()
