@@ -10,15 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
 from eventsourcing.postgres import PostgresDatastore
@@ -45,6 +47,12 @@ from ledger.store import register_transcodings
 
 A = TypeVar("A", bound=Aggregate)
 
+# Aggregates that every command reading them also writes. A command may decide on this process's own last
+# saved copy of one without asking the store for newer events: if another process has moved it on, the
+# save's version no longer follows the store's and conflicts, and the command is decided again on fresh
+# state. A refusal decided on a saved copy is never given; it too is decided again on fresh state first.
+WRITTEN_WHEN_READ: tuple[type[Aggregate], ...] = (Claim, AwardAccount, FundYear, Payout)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -68,6 +76,8 @@ class AwardLedger(Application[UUID]):
         datastore = getattr(self.recorder, "datastore", None)
         # On PostgreSQL a command's reads and its save share one pooled connection (ledger/connection.py).
         self._held = HeldConnection(datastore).held if isinstance(datastore, PostgresDatastore) else unheld
+        self._saved: LRUCache[UUID, Aggregate] = LRUCache(maxsize=50_000)  # see WRITTEN_WHEN_READ
+        self._attempt = threading.local()  # .trust: may use _saved; .trusted: did use it
 
     def register_transcodings(self, transcoder: Any) -> None:
         super().register_transcodings(transcoder)
@@ -382,8 +392,9 @@ class AwardLedger(Application[UUID]):
              decide: Callable[[], tuple[Sequence[Aggregate], dict]]) -> Outcome:
         fingerprint = hashlib.sha256(json.dumps({"command": command, **args}, sort_keys=True, default=str)
                                      .encode()).hexdigest()
-        storage_faults = 0
+        storage_faults, trust = 0, True
         for attempt in range(self.max_attempts):
+            self._attempt.trust, self._attempt.trusted = trust, False
             try:
                 with self._held():
                     if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
@@ -396,9 +407,16 @@ class AwardLedger(Application[UUID]):
                         touched.append(IdempotencyRecord(principal=by.name, key=key, fingerprint=fingerprint,
                                                          result=json.dumps(view), covers=covers))
                     recordings = self.save(*touched)
+            except errors.LedgerError:
+                if not self._attempt.trusted:
+                    raise
+                trust = False  # refused on a saved copy: only fresh state may refuse
+                continue
             except (IntegrityError, RecordConflictError):
                 # Someone else changed an aggregate this decision read: decide again on fresh state.
-                time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 25)))
+                if not self._attempt.trusted:
+                    time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 25)))
+                trust = False
                 continue
             except OperationalError:
                 storage_faults += 1
@@ -406,6 +424,8 @@ class AwardLedger(Application[UUID]):
                     raise
                 time.sleep(0.05 * storage_faults)
                 continue
+            finally:
+                self._attempt.trust = False
             position = max((r.notification.id for r in recordings), default=None)
             return Outcome(view, position)
         raise errors.ConcurrencyExhausted(f"{command} met {self.max_attempts} concurrent conflicts in a row and"
@@ -420,6 +440,14 @@ class AwardLedger(Application[UUID]):
                                   " for a new command")
         return Outcome(json.loads(record.result), None, replayed=True)
 
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list:
+        recordings = super()._record(processing_event)
+        # The saved objects are no longer touched by the command that made them (its view is already taken).
+        for aggregate_id, aggregate in processing_event.aggregates.items():
+            if isinstance(aggregate, WRITTEN_WHEN_READ):
+                self._saved.put(aggregate_id, aggregate)
+        return recordings
+
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(list(self.events.get(aggregate_id, limit=1)))
 
@@ -430,6 +458,15 @@ class AwardLedger(Application[UUID]):
         return found
 
     def _get_or_none(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        if getattr(self._attempt, "trust", False) and cls in WRITTEN_WHEN_READ:
+            try:
+                saved = self._saved.get(aggregate_id)
+            except KeyError:
+                pass
+            else:
+                if isinstance(saved, cls):
+                    self._attempt.trusted = True
+                    return deepcopy(saved)
         try:
             found = self.repository.get(aggregate_id)
         except AggregateNotFoundError:

@@ -100,3 +100,55 @@ def test_retried_key_under_concurrency_writes_once(ledgers: list[AwardLedger]) -
     outcomes = race(ledgers, pay)
     assert len(outcomes) == 1 and sum(outcomes.values()) == THREADS, outcomes
     assert world.ledger.claim(claim["id"])["paid_amount"] == "50000.00"
+
+
+# ---------------------------------------------------------------- deciding on a process's own saved copies
+
+def two_processes(url: str) -> tuple[AwardLedger, AwardLedger]:
+    return AwardLedger(store_env(url)), AwardLedger(store_env(url))
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_stale_saved_copy_never_refuses(store: str, request: pytest.FixtureRequest, tmp_path) -> None:
+    """Process A appropriated 100,000 for 2025 and keeps that fund year as it saved it; process B then adds
+    1,000,000. A's approval of 300,000 would be refused `fund_exhausted` on A's own copy: it must instead be
+    decided again on the store's state, and land."""
+    url = f"sqlite:///{tmp_path}/l.sqlite3" if store == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    a, b = two_processes(url)
+    try:
+        world = World(a)
+        a.record_appropriation(FINANCE, year=2025, amount=Decimal("100000.00"), document_ref="B-1")
+        claim = world.claim(world.org(), "A5.voucher", year=2025, basis_amount=Decimal("1000000.00"))
+        b.record_appropriation(FINANCE, year=2025, amount=Decimal("1000000.00"), document_ref="B-2")
+        approved = a.approve_claim(KJJ, claim_id=claim["id"]).view
+        assert approved["status"] == "approved" and approved["approved_amount"] == "300000.00"
+        assert b.fund_year(2025)["approved"] == "300000.00"
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_stale_saved_copy_never_decides(store: str, request: pytest.FixtureRequest, tmp_path) -> None:
+    """Process A submitted a claim (and keeps it and its cap account as saved); process B approves it and
+    submits another voucher on the same cap. A's approval of the first, and A's next claim, are decided on
+    A's copies, conflict on saving, and are decided again on the store's state: the first is refused as
+    already approved, writing nothing, and the second claim is cut to what the cap has left."""
+    url = f"sqlite:///{tmp_path}/l.sqlite3" if store == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    a, b = two_processes(url)
+    try:
+        world = World(a)
+        world.appropriate(2025)
+        org = world.org()
+        first = world.claim(org, "A5.voucher", year=2025, basis_amount=Decimal("1000000.00"))
+        b.approve_claim(KJJ, claim_id=first["id"])
+        World(b).claim(org, "A5.voucher", year=2025, basis_amount=Decimal("500000.00"))  # reserves 150,000
+        events = world.events()
+        with pytest.raises(errors.InvalidState):
+            a.approve_claim(KJJ, claim_id=first["id"])
+        assert world.events() == events
+        third = world.claim(org, "A5.voucher", year=2025, basis_amount=Decimal("1000000.00"))
+        assert third["entitled_amount"] == "50000.00"  # 500,000 cap - 300,000 approved - 150,000 reserved
+    finally:
+        a.close()
+        b.close()
