@@ -11,10 +11,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from threading import Event
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import Notification
 
-from projections.events import EventRow, from_domain_event
+from projections.decoding import Decoder
+from projections.events import EventRow
 from projections.view import REBUILDING, ReadModelView, open_ledger, open_view
 
 Progress = Callable[[int, int, float], None]
@@ -31,8 +33,20 @@ def pages(app: Any, after: int, *, upto: int | None = None, size: int = PAGE) ->
         after = page[-1].id
 
 
+_decoders: WeakKeyDictionary[Any, Decoder] = WeakKeyDictionary()
+
+
+def decoder(app: Any) -> Decoder:
+    """The application's decoder of stored events, made once per mapper."""
+    found = _decoders.get(app.mapper)
+    if found is None:
+        found = _decoders[app.mapper] = Decoder(app.mapper)
+    return found
+
+
 def decode(app: Any, page: Sequence[Notification]) -> list[EventRow]:
-    return [from_domain_event(app.mapper.to_domain_event(n), n.id) for n in page]
+    """A page of notifications as the rows the fold reads (projections/decoding.py)."""
+    return decoder(app)(page)
 
 
 def catch_up(view: ReadModelView, app: Any, *, size: int = PAGE, stop: Event | None = None,
