@@ -14,8 +14,13 @@ FUNDS = "funds"
 MONEY = ("approved", "paid", "reversed", "outstanding")
 
 
+def line_key(claim: Row) -> str:
+    """The finance line a claim counts in: its award year, programme and lead bureau."""
+    return f"{claim['award_year']}|{claim['programme']}|{claim['lead']}"
+
+
 def _line(t: Tables, claim: Row) -> Row:
-    key = f"{claim['award_year']}|{claim['programme']}|{claim['lead']}"
+    key = line_key(claim)
     return t.get(FINANCE, key) or {"id": key, "year": claim["award_year"], "programme": claim["programme"],
                                    "bureau": claim["lead"], "award": claim["pays_award"], "approved": ZERO,
                                    "paid": ZERO, "reversed": ZERO, "claims": 0}

@@ -1,13 +1,16 @@
 """Rows in SQL: a cursor adapter that speaks one placeholder style on both stores, and `SqlTables`, the
 fold's `Tables` over the read-model tables inside one transaction. Rows read or written in a batch are
-kept until the batch commits (one upsert per row, not per event); nothing outlives the transaction."""
+kept until the batch commits (one upsert per row, not per event); nothing outlives the transaction. The
+rows a batch will read can be fetched together first (`prefetch`, see projections/prefetch.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from projections.schema import HISTORY_COLUMNS, KEYED, Row
+
+IN_LIST = 500  # ids in one SQLite IN (...)
 
 
 def dumps(row: Any) -> str:
@@ -38,6 +41,16 @@ class Sql:
     def value(self, query: str, params: Sequence[Any] = ()) -> Any:
         found = self.rows(query, params)
         return found[0][0] if found else None
+
+    def with_ids(self, query: str, ids: Sequence[str]) -> list[tuple]:
+        """`query` ("... WHERE id IN %s") for every id at once: an array on PostgreSQL, a list on SQLite."""
+        if not self.qmark:
+            return self.rows(query.replace("IN %s", "= ANY(%s)"), (list(ids),))
+        found: list[tuple] = []
+        for at in range(0, len(ids), IN_LIST):  # SQLite limits a statement's parameters
+            chunk = ids[at:at + IN_LIST]
+            found += self.rows(query.replace("IN %s", f"IN ({', '.join(['%s'] * len(chunk))})"), chunk)
+        return found
 
 
 def upsert_statement(table: str) -> str:
@@ -75,6 +88,16 @@ class SqlTables:
             data = self.sql.value(f"SELECT data FROM {KEYED[table].name} WHERE id = %s", (key,))
             self.cache[(table, key)] = None if data is None else json.loads(data)
         return self.cache[(table, key)]
+
+    def prefetch(self, table: str, keys: Iterable[str]) -> None:
+        """Read the rows `keys` name in one query (those not read yet), so that `get` finds them in memory."""
+        wanted = sorted({key for key in keys if (table, key) not in self.cache})
+        if not wanted:
+            return
+        found = dict(self.sql.with_ids(f"SELECT id, data FROM {KEYED[table].name} WHERE id IN %s", wanted))
+        for key in wanted:
+            data = found.get(key)
+            self.cache[(table, key)] = None if data is None else json.loads(data)
 
     def put(self, table: str, key: str, row: Row) -> None:
         self.cache[(table, key)] = row

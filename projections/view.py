@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from ledger.store import is_postgres, store_env
 from projections import fold
 from projections.events import APPLICATION, EventRow
+from projections.prefetch import prefetch
 from projections.schema import CLEARED
 from projections.sql import Sql, SqlTables
 
@@ -51,7 +52,8 @@ class ReadModelView:
         """Fold the events above the tracked position and move the position past them, in one transaction.
 
         `seen` is the highest position the caller has followed; a tracked position below it means the
-        read models were reset under the caller, which raises `Rewound` and writes nothing."""
+        read models were reset under the caller, which raises `Rewound` and writes nothing. The rows the
+        events will read are fetched first, a query per table (projections/prefetch.py)."""
         with self.writing() as sql:
             tracked = self._locked_position(sql)
             if seen is not None and tracked < seen:
@@ -60,6 +62,7 @@ class ReadModelView:
             if not fresh:
                 return 0
             tables = SqlTables(sql)
+            prefetch(tables, fresh)
             for row in fresh:
                 fold.apply(tables, row)
             tables.flush()
