@@ -1,7 +1,9 @@
 """Rows in SQL: a cursor adapter that speaks one placeholder style on both stores, and `SqlTables`, the
 fold's `Tables` over the read-model tables inside one transaction. Rows read or written in a batch are
 kept until the batch commits (one upsert per row, not per event); nothing outlives the transaction. The
-rows a batch will read can be fetched together first (`prefetch`, see projections/prefetch.py)."""
+rows a batch will read can be fetched together first (`prefetch`, see projections/prefetch.py), and on
+PostgreSQL its writes go in bulk: one statement per table (each column an array, `unnest`ed back into
+rows) and COPY for the appended history, rather than a statement per row."""
 from __future__ import annotations
 
 import json
@@ -11,6 +13,7 @@ from typing import Any
 from projections.schema import HISTORY_COLUMNS, KEYED, Row
 
 IN_LIST = 500  # ids in one SQLite IN (...)
+COLUMN_TYPES: dict[str, dict[str, str]] = {}
 
 
 def dumps(row: Any) -> str:
@@ -42,6 +45,44 @@ class Sql:
         found = self.rows(query, params)
         return found[0][0] if found else None
 
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Add rows: by COPY on PostgreSQL (the bulk path: no statement per row), else executemany."""
+        if not rows:
+            return
+        if self.qmark:
+            self.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                      rows)
+            return
+        with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def upsert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows or replace them by id (the first column). On PostgreSQL in one statement: each
+        column goes as one array, and `unnest` turns the arrays back into rows."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        updates = ", ".join(f"{n} = excluded.{n}" for n in columns[1:])
+        if self.qmark:
+            marks = ", ".join(["%s"] * len(columns))
+            self.many(f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}",
+                      rows)
+            return
+        types = self.column_types(table)
+        arrays = ", ".join(f"%b::{types[c]}[]" for c in columns)  # binary: no quoting of each element
+        self.run(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT (id) DO UPDATE SET"
+                 f" {updates}", [list(column) for column in zip(*rows, strict=True)])
+
+    def column_types(self, table: str) -> dict[str, str]:
+        """A PostgreSQL table's column types, looked up once per process."""
+        found = COLUMN_TYPES.get(table)
+        if found is None:
+            found = COLUMN_TYPES[table] = dict(self.rows(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s::regclass"
+                " AND attnum > 0 AND NOT attisdropped", (table,)))
+        return found
+
     def with_ids(self, query: str, ids: Sequence[str]) -> list[tuple]:
         """`query` ("... WHERE id IN %s") for every id at once: an array on PostgreSQL, a list on SQLite."""
         if not self.qmark:
@@ -51,14 +92,6 @@ class Sql:
             chunk = ids[at:at + IN_LIST]
             found += self.rows(query.replace("IN %s", f"IN ({', '.join(['%s'] * len(chunk))})"), chunk)
         return found
-
-
-def upsert_statement(table: str) -> str:
-    keyed = KEYED[table]
-    names = ["id", *(c for c, _ in keyed.columns), "data"]
-    updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
-    return (f"INSERT INTO {keyed.name} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
-            f" ON CONFLICT (id) DO UPDATE SET {updates}")
 
 
 def history_values(h: Row) -> tuple:
@@ -108,14 +141,17 @@ class SqlTables:
         self.cap_events.extend((account, history["position"]) for account in shared)
 
     def flush(self) -> None:
+        """Write the batch: each changed row once, then the history and the shared-cap index."""
+        changed: dict[str, list[tuple[str, Row]]] = {}
+        for table, key in self.dirty:
+            changed.setdefault(table, []).append((key, self.cache[(table, key)]))
         for table, keyed in KEYED.items():
-            rows = [(key, self.cache[(t, key)]) for t, key in self.dirty if t == table]
-            self.sql.many(upsert_statement(table),
-                          [(key, *(f(row) for _, f in keyed.columns), dumps(row)) for key, row in rows])
-        marks = ", ".join(["%s"] * len(HISTORY_COLUMNS))
-        self.sql.many(f"INSERT INTO rm_history ({', '.join(HISTORY_COLUMNS)}) VALUES ({marks})",
-                      [history_values(h) for h in self.history])
-        self.sql.many("INSERT INTO rm_cap_events (account, position) VALUES (%s, %s)", self.cap_events)
+            rows = changed.get(table)
+            if rows:
+                self.sql.upsert(keyed.name, ["id", *(c for c, _ in keyed.columns), "data"],
+                                [(key, *(f(row) for _, f in keyed.columns), dumps(row)) for key, row in rows])
+        self.sql.insert("rm_history", HISTORY_COLUMNS, [history_values(h) for h in self.history])
+        self.sql.insert("rm_cap_events", ("account", "position"), self.cap_events)
         self.cache.clear()
         self.dirty.clear()
         self.history.clear()
