@@ -98,6 +98,7 @@ class Projector(Background):
                 runner = ProjectionRunner(application_class=AwardLedger, projection_class=ReadModelProjection,
                                           view_class=PostgresView, env=env)
                 runner.projection.on_applied = self._advance
+                runner.projection.app = runner.app  # read ahead in the log: a page per transaction under load
                 try:
                     with runner:
                         while not self._stop.is_set():
