@@ -16,8 +16,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ledger.connection import check_idle
 from ledger.domain.errors import LedgerError
 
 log = logging.getLogger("award_ledger.api")
@@ -134,9 +136,19 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, sqlite3.OperationalError) and not _sqlite_transient(exc):
         return await _internal_error(request, exc)  # "no such table" and friends are bugs, not outages
     log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+    await run_in_threadpool(_check_connections, request.app.state)
     return problem(request, 503, "store_unavailable",
                    "the ledger's store cannot be reached right now and nothing was written; retry shortly "
                    "(with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
+def _check_connections(state: Any) -> None:
+    """Replace the dead connections a server restart left in the ledger's and the read models' pools."""
+    ledger = getattr(state, "ledger", None)
+    if ledger is not None:
+        ledger.check_connections()
+    read_models = getattr(state, "read_models", None)
+    check_idle(getattr(getattr(read_models, "view", None), "datastore", None))
 
 
 def _sqlite_transient(exc: sqlite3.OperationalError) -> bool:

@@ -28,7 +28,7 @@ from eventsourcing.postgres import PostgresDatastore
 from ledger import catalogue as catalogues
 from ledger import views
 from ledger.catalogue.model import Catalogue, Programme
-from ledger.connection import HeldConnection, unheld
+from ledger.connection import HeldConnection, check_idle, unheld
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.bank_statement import BankStatement, StatementLine, content_hash
@@ -420,6 +420,7 @@ class AwardLedger(Application[UUID]):
                 continue
             except OperationalError:
                 storage_faults += 1
+                self.check_connections()
                 if storage_faults >= 3:
                     raise
                 time.sleep(0.05 * storage_faults)
@@ -439,6 +440,10 @@ class AwardLedger(Application[UUID]):
             raise errors.Conflict(f"Idempotency-Key {key!r} was already used for a different command; use a new key"
                                   " for a new command")
         return Outcome(json.loads(record.result), None, replayed=True)
+
+    def check_connections(self) -> None:
+        """After a storage error: replace the pool's dead connections (PostgreSQL; nothing to do on SQLite)."""
+        check_idle(getattr(self.recorder, "datastore", None))
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list:
         recordings = super()._record(processing_event)

@@ -12,10 +12,17 @@ Errors on the held connection are turned into eventsourcing's persistence errors
 does for its own checkouts, so `IntegrityError` (a concurrent writer won) and `OperationalError` (the
 server went away) reach `AwardLedger._run` as they always did, and a broken connection is discarded by the
 pool when the attempt ends.
+
+Connections are not pinged when checked out (no `POSTGRES_PRE_PING`): that was one more round trip on every
+command to guard against something rare. Instead, the first statement on a dead connection fails with an
+`OperationalError`, the command is tried again (`AwardLedger._run`), and `check_idle()` tests every idle
+connection of the pool at once, so the others left dead by a server restart are replaced together rather
+than found one failed request at a time.
 """
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -69,6 +76,27 @@ class HeldConnection:
             yield conn
         except psycopg.Error as error:
             raise translate(error) from error
+
+
+_checked: dict[int, float] = {}
+_checking = threading.Lock()
+CHECK_EVERY = 1.0  # seconds: a burst of failures checks the pool once, not once each
+
+
+def check_idle(datastore: Any) -> None:
+    """After a storage error: test the idle connections of a PostgreSQL datastore's pool, replace dead ones."""
+    pool = getattr(datastore, "pool", None)
+    if pool is None or not hasattr(pool, "check"):
+        return
+    now = time.monotonic()
+    with _checking:
+        if now - _checked.get(id(pool), -CHECK_EVERY) < CHECK_EVERY:
+            return
+        _checked[id(pool)] = now
+    try:
+        pool.check()
+    except Exception:  # the server may still be down; the next failure checks again
+        return
 
 
 def translate(error: psycopg.Error) -> Exception:

@@ -85,7 +85,9 @@ def _postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "10",
         "POSTGRES_MAX_OVERFLOW": "20",
         "POSTGRES_CONNECT_TIMEOUT": parts["connect_timeout"],
-        "POSTGRES_PRE_PING": "y",
+        # No ping per checkout: a dead connection fails its first statement, the command is retried and the
+        # pool's idle connections are checked then (ledger/connection.py).
+        "POSTGRES_PRE_PING": "n",
         "POSTGRES_LOCK_TIMEOUT": "10",
         # One statement per save, taking the same table lock as eventsourcing's own path (ledger/pg_recorder.py).
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",

@@ -87,8 +87,9 @@ def test_a_command_reads_and_saves_on_one_connection(fresh_postgres_url):
 
 
 def test_a_command_survives_its_connection_being_killed(fresh_postgres_url):
-    """The server ends every connection of the ledger between two commands: the next command notices on
-    its one checkout (pre-ping) or on its first statement, takes a fresh connection, and lands once."""
+    """The server ends every connection of the ledger between two commands: the next command's first
+    statement fails, the pool's idle connections are checked and the dead ones replaced, and the command,
+    tried again on a fresh connection, lands once."""
 
     ledger = AwardLedger(store_env(fresh_postgres_url))
     try:
@@ -99,9 +100,12 @@ def test_a_command_survives_its_connection_being_killed(fresh_postgres_url):
             killed = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                                    " WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)).fetchone()[0]
         assert killed >= 1
+        pool = ledger.recorder.datastore.pool
+        lost = pool.get_stats().get("connections_lost", 0)
         second = make_uscc(9)
         ledger.register_organisation(KJJ, uscc=second, name="After Co", in_district=True)
         assert ledger.organisation(second)["name"] == "After Co"
         assert ledger.recorder.max_notification_id() == 2
+        assert pool.get_stats().get("connections_lost", 0) > lost  # found by the check, not one by one
     finally:
         ledger.close()

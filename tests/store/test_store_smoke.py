@@ -116,7 +116,7 @@ def test_postgres_url_gives_postgres_settings(scheme: str):
         "POSTGRES_POOL_SIZE": "10",
         "POSTGRES_MAX_OVERFLOW": "20",
         "POSTGRES_CONNECT_TIMEOUT": "5",
-        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_PRE_PING": "n",
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerRecorder",
