@@ -36,17 +36,36 @@ class Tables(Protocol):
 Handler = Callable[[Tables, EventRow], Concern | None]
 
 
-def apply(tables: Tables, row: EventRow) -> None:
-    # Imported here: the stages import Concern and Row from this module.
-    from projections import bank, caps, finance, history, records
+_handlers: dict[str, tuple[Handler, ...]] = {}
+_history_row: Callable[[EventRow, str], Row] | None = None
 
+
+def handlers(event: str) -> tuple[Handler, ...]:
+    """The stages' handlers of an event, in stage order (none: the fold ignores it)."""
+    global _history_row
+    if _history_row is None:
+        # Imported here, once: the stages import Concern and Row from this module.
+        from projections import bank, caps, finance, history, records
+
+        stages = (records.HANDLERS, caps.HANDLERS, finance.HANDLERS, bank.HANDLERS)
+        for name in {name for stage in stages for name in stage}:
+            _handlers[name] = tuple(stage[name] for stage in stages if name in stage)
+        _history_row = history.history_row
+    return _handlers.get(event, ())
+
+
+def folded() -> frozenset[str]:
+    """The events some stage folds; the fold passes over any other."""
+    handlers("")
+    return frozenset(_handlers)
+
+
+def apply(tables: Tables, row: EventRow) -> None:
     concern: Concern | None = None
-    for stage in (records.HANDLERS, caps.HANDLERS, finance.HANDLERS, bank.HANDLERS):
-        handler = stage.get(row.event)
-        if handler is not None:
-            concern = handler(tables, row) or concern
+    for handler in handlers(row.event):
+        concern = handler(tables, row) or concern
     if concern is not None:
-        tables.record(history.history_row(row, concern.uscc), concern.shared)
+        tables.record(_history_row(row, concern.uscc), concern.shared)  # type: ignore[misc]
 
 
 class MemoryTables:
