@@ -1,5 +1,6 @@
 """An organisation's history: every event about it, oldest first, with who, when recorded and the
-effective date. The row keeps the decoded payload too, so an as-of answer can replay it later."""
+effective date. The row keeps the decoded payload too, so an as-of answer can replay it later; the
+summary is the payload without its bulky fields, so only the payload is stored (projections/sql.py)."""
 from __future__ import annotations
 
 from projections.events import EventRow
@@ -16,8 +17,11 @@ def history_row(e: EventRow, uscc: str) -> Row:
     return {"position": e.position, "uscc": uscc, "aggregate_id": e.aggregate_id, "version": e.version,
             "event": e.event, "recorded_at": e.recorded_at,
             "effective_on": next((p[k] for k in EFFECTIVE if p.get(k) is not None), None),
-            "by": p.get("by"), "summary": {k: v for k, v in p.items() if k not in NOT_SUMMARISED},
-            "payload": p}
+            "by": p.get("by"), "summary": summary(p), "payload": p}
+
+
+def summary(payload: Row) -> Row:
+    return {k: v for k, v in payload.items() if k not in NOT_SUMMARISED}
 
 
 def event_row(history: Row) -> EventRow:

@@ -10,14 +10,19 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from projections.history import summary
 from projections.schema import HISTORY_COLUMNS, KEYED, Row
 
 IN_LIST = 500  # ids in one SQLite IN (...)
 COLUMN_TYPES: dict[str, dict[str, str]] = {}
 
 
+# One encoder, made once: json.dumps with options builds a new encoder for every call.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(row: Any) -> str:
-    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(row)
 
 
 class Sql:
@@ -95,16 +100,19 @@ class Sql:
 
 
 def history_values(h: Row) -> tuple:
-    data = dumps({"summary": h["summary"], "payload": h["payload"]})
+    # The summary is made again on reading (history.summary): storing it would encode most payloads twice.
     return (h["position"], h["uscc"], h["aggregate_id"], h["version"], h["event"], h["recorded_at"],
-            h["effective_on"], h["by"], data)
+            h["effective_on"], h["by"], dumps({"payload": h["payload"]}))
 
 
 def history_from(values: Sequence[Any]) -> Row:
-    """A stored history row back as the fold made it (`by_name` is `by`; data holds summary and payload)."""
+    """A stored history row back as the fold made it (`by_name` is `by`; data holds the payload, and in
+    rows written before the summary was left out, the summary too)."""
     row = dict(zip(HISTORY_COLUMNS, values, strict=True))
     row["by"] = row.pop("by_name")
     row.update(json.loads(row.pop("data")))
+    if "summary" not in row:
+        row["summary"] = summary(row["payload"])
     return row
 
 
