@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from projections.history import summary
@@ -116,25 +117,58 @@ def history_from(values: Sequence[Any]) -> Row:
     return row
 
 
+@dataclass
+class Writes:
+    """A batch's writes, encoded: rows to upsert per table, history rows and shared-cap index entries."""
+
+    keyed: dict[str, list[tuple]] = field(default_factory=dict)
+    history: list[tuple] = field(default_factory=list)
+    cap_events: list[tuple[str, int]] = field(default_factory=list)
+
+    def write(self, sql: Sql) -> None:
+        for table, keyed in KEYED.items():
+            if rows := self.keyed.get(table):
+                sql.upsert(keyed.name, ["id", *(c for c, _ in keyed.columns), "data"], rows)
+        sql.insert("rm_history", HISTORY_COLUMNS, self.history)
+        sql.insert("rm_cap_events", ("account", "position"), self.cap_events)
+
+
 class SqlTables:
-    def __init__(self, sql: Sql) -> None:
+    """The fold's rows over SQL for one batch. Rows are read through `sql`, or taken from `carried`: the
+    rows another batch left, for a batch folded while that one is still being written (rebuild.replay)."""
+
+    def __init__(self, sql: Sql, carried: dict[tuple[str, str], Row | None] | None = None) -> None:
         self.sql = sql
-        self.cache: dict[tuple[str, str], Row | None] = {}
+        self.carried = carried or {}
+        self.cache: dict[tuple[str, str], Row | None] = {}  # every row this batch read or wrote
         self.dirty: dict[tuple[str, str], None] = {}  # an ordered set
         self.history: list[Row] = []
         self.cap_events: list[tuple[str, int]] = []
 
     def get(self, table: str, key: str) -> Row | None:
-        if (table, key) not in self.cache:
-            data = self.sql.value(f"SELECT data FROM {KEYED[table].name} WHERE id = %s", (key,))
-            self.cache[(table, key)] = None if data is None else json.loads(data)
-        return self.cache[(table, key)]
+        at = (table, key)
+        if at not in self.cache:
+            if at in self.carried:
+                self.cache[at] = self.carried[at]
+            else:
+                data = self.sql.value(f"SELECT data FROM {KEYED[table].name} WHERE id = %s", (key,))
+                self.cache[at] = None if data is None else json.loads(data)
+        return self.cache[at]
 
     def prefetch(self, table: str, keys: Iterable[str]) -> None:
         """Read the rows `keys` name in one query (those not read yet), so that `get` finds them in memory."""
-        wanted = sorted({key for key in keys if (table, key) not in self.cache})
+        wanted = []
+        for key in set(keys):
+            at = (table, key)
+            if at in self.cache:
+                continue
+            if at in self.carried:
+                self.cache[at] = self.carried[at]
+            else:
+                wanted.append(key)
         if not wanted:
             return
+        wanted.sort()
         found = dict(self.sql.with_ids(f"SELECT id, data FROM {KEYED[table].name} WHERE id IN %s", wanted))
         for key in wanted:
             data = found.get(key)
@@ -148,18 +182,17 @@ class SqlTables:
         self.history.append(history)
         self.cap_events.extend((account, history["position"]) for account in shared)
 
-    def flush(self) -> None:
-        """Write the batch: each changed row once, then the history and the shared-cap index."""
-        changed: dict[str, list[tuple[str, Row]]] = {}
+    def writes(self) -> Writes:
+        """The batch encoded: each changed row once (as it stands now), the history, the shared-cap index."""
+        done = Writes(history=[history_values(h) for h in self.history], cap_events=list(self.cap_events))
         for table, key in self.dirty:
-            changed.setdefault(table, []).append((key, self.cache[(table, key)]))
-        for table, keyed in KEYED.items():
-            rows = changed.get(table)
-            if rows:
-                self.sql.upsert(keyed.name, ["id", *(c for c, _ in keyed.columns), "data"],
-                                [(key, *(f(row) for _, f in keyed.columns), dumps(row)) for key, row in rows])
-        self.sql.insert("rm_history", HISTORY_COLUMNS, [history_values(h) for h in self.history])
-        self.sql.insert("rm_cap_events", ("account", "position"), self.cap_events)
+            row = self.cache[(table, key)]
+            done.keyed.setdefault(table, []).append((key, *(f(row) for _, f in KEYED[table].columns), dumps(row)))
+        return done
+
+    def flush(self) -> None:
+        """Write the batch through `sql`, and forget it."""
+        self.writes().write(self.sql)
         self.cache.clear()
         self.dirty.clear()
         self.history.clear()

@@ -13,7 +13,7 @@ from projections import fold
 from projections.events import APPLICATION, EventRow
 from projections.prefetch import prefetch
 from projections.schema import CLEARED
-from projections.sql import Sql, SqlTables
+from projections.sql import Sql, SqlTables, Writes
 
 T = TypeVar("T")
 REBUILDING = "rebuilding"  # rm_meta: a rebuild has reset the read models and not yet reached the head
@@ -25,6 +25,10 @@ NO_TABLE = ("no such table", "does not exist")
 
 class Rewound(RuntimeError):
     """The tracked position went back (a rebuild began): a follower must resubscribe from it."""
+
+
+class Diverged(RuntimeError):
+    """A batch folded ahead was for a tracked position that no longer stands: nothing of it was written."""
 
 
 class ReadModelView:
@@ -69,6 +73,19 @@ class ReadModelView:
             self._set_meta(sql, APPLIED, str(int(self._meta(sql, APPLIED) or 0) + len(fresh)))
             self._track(sql, fresh[-1].position)
             return len(fresh)
+
+    def apply_folded(self, writes: Writes, *, after: int, last: int, events: int) -> None:
+        """Write a batch folded outside this transaction, on top of tracked position `after`, and move the
+        position to `last`, in one transaction. If the position is no longer `after` (another follower
+        applied events, a rebuild reset it), the batch was folded on the wrong rows: `Diverged` is raised
+        and nothing is written."""
+        with self.writing() as sql:
+            tracked = self._locked_position(sql)
+            if tracked != after:
+                raise Diverged(f"a batch folded on top of {after} met the read models at {tracked}")
+            writes.write(sql)
+            self._set_meta(sql, APPLIED, str(int(self._meta(sql, APPLIED) or 0) + events))
+            self._track(sql, last)
 
     def position(self) -> int:
         with self.reading() as sql:
