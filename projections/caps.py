@@ -23,7 +23,7 @@ def cap_accounts(claim: Row) -> list[str]:
 
 
 def shared_accounts(claim: Row) -> tuple[str, ...]:
-    return tuple(sorted(key for key in cap_accounts(claim) if key.split(":")[1] in SHARED_SCOPES))
+    return tuple(sorted([key for key in cap_accounts(claim) if key.split(":", 2)[1] in SHARED_SCOPES]))
 
 
 @cache

@@ -36,7 +36,7 @@ from ledger.store import DateAsISO
 from projections.events import ENVELOPE, EventRow, from_domain_event, utc_text
 
 # What the mapper leaves out of an event's attributes, beyond the envelope.
-SKIPPED = frozenset((*ENVELOPE, "class_version"))
+SKIPPED = (*ENVELOPE, "class_version")
 # A moment already written as `utc_text` writes it: an aware UTC ISO time with microseconds.
 UTC_TEXT = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 
@@ -127,7 +127,9 @@ class Decoder:
         timestamp = decoded["timestamp"]  # transcoded by the hook, so already utc_text
         if type(timestamp) is not str:
             raise Unreadable("timestamp")
-        payload = {k: v for k, v in decoded.items() if k not in SKIPPED}
+        for envelope in SKIPPED:  # what is left is the payload, in stored order
+            decoded.pop(envelope, None)
+        payload = decoded
         return EventRow(n.id, str(originator_id(n.originator_id)), n.originator_version, name, timestamp, payload)
 
     def _kind(self, topic: str, id_type: type) -> tuple[str, Callable[[Any], Any]] | None:

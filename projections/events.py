@@ -2,10 +2,9 @@
 history index. One shape for both paths is what keeps a live read model and an as-of answer equal."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 # The tracking name: the application whose notification log the read models follow.
@@ -14,8 +13,7 @@ APPLICATION = "AwardLedger"
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
 
 
-@dataclass(frozen=True)
-class EventRow:
+class EventRow(NamedTuple):  # a tuple, not a frozen dataclass: made once per event, it is cheaper
     position: int       # notification id
     aggregate_id: str
     version: int

@@ -15,9 +15,15 @@ NOT_SUMMARISED = ("by", "explanation", "accounts")
 def history_row(e: EventRow, uscc: str) -> Row:
     p = e.payload
     return {"position": e.position, "uscc": uscc, "aggregate_id": e.aggregate_id, "version": e.version,
-            "event": e.event, "recorded_at": e.recorded_at,
-            "effective_on": next((p[k] for k in EFFECTIVE if p.get(k) is not None), None),
+            "event": e.event, "recorded_at": e.recorded_at, "effective_on": effective_on(p),
             "by": p.get("by"), "summary": summary(p), "payload": p}
+
+
+def effective_on(payload: Row) -> str | None:
+    for name in EFFECTIVE:
+        if (day := payload.get(name)) is not None:
+            return day
+    return None
 
 
 def summary(payload: Row) -> Row:
