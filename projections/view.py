@@ -1,6 +1,7 @@
 """The read models' store with its tracking position: both stores' views share how a batch of events is
 applied — the read-model rows and the tracking position change in ONE transaction, and an event at or
-below the tracked position is skipped — so every event is applied exactly once, whoever applies it."""
+below the tracked position is skipped (a batch folded ahead, by a rebuild, is written only if the
+position is still the one it was folded on) — so every event is applied exactly once, whoever applies it."""
 from __future__ import annotations
 
 import time
