@@ -2,9 +2,12 @@
 nothing folded on rows that no longer stand, and `catch_up` finishes to the same state as a clean rebuild."""
 from __future__ import annotations
 
+import contextlib
+import gc
+
 from ledger.application import AwardLedger
 from projections import check, rebuild
-from projections.rebuild import catch_up, decode, replay
+from projections.rebuild import catch_up, decode, fewer_collections, replay
 from projections.view import REBUILDING, open_view
 from tests.projections.tables import dump, event_count
 from tests.projections.workload import bulk_workload, mixed_workload
@@ -38,3 +41,16 @@ def test_a_replay_overtaken_by_another_follower_stops_and_catch_up_finishes(data
     assert applied + 10 == event_count(database_url)
     assert dump(database_url) == clean
     assert check(database_url) == []
+
+
+def test_a_rebuild_leaves_the_garbage_collector_as_it_found_it(database_url: str, ledger: AwardLedger):
+    """Collections are made rarer during a replay only: the thresholds are restored, even on an error."""
+    mixed_workload(ledger)
+    before = gc.get_threshold()
+    rebuild(database_url)
+    assert gc.get_threshold() == before
+    with fewer_collections():
+        assert gc.get_threshold()[0] >= 20_000
+        with contextlib.suppress(ZeroDivisionError), fewer_collections():
+            1 / 0  # noqa: B018
+    assert gc.get_threshold() == before
