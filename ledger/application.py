@@ -20,7 +20,13 @@ from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    LRUCache,
+    ProcessingEvent,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
 from eventsourcing.postgres import PostgresDatastore
@@ -40,6 +46,7 @@ from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.values import Uscc, money, yuan
+from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
 from ledger.rules.term import require_in_term
@@ -472,13 +479,39 @@ class AwardLedger(Application[UUID]):
                 if isinstance(saved, cls):
                     self._attempt.trusted = True
                     return deepcopy(saved)
-        try:
-            found = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
+        if cls in self.snapshotting_intervals:
+            found = self._snapshotted(aggregate_id)
+        else:
+            # Never snapshotted: one query for its events, not one for a snapshot that cannot exist first.
+            found = project_aggregate(None, self.events.get(aggregate_id))
         if not isinstance(found, cls):
             return None
         return found
+
+    def _snapshotted(self, aggregate_id: UUID) -> Aggregate | None:
+        """An aggregate that may have snapshots, as the store has it now (a copy, for a command to change)."""
+        cache = self.repository.cache
+        if not isinstance(self.recorder, LedgerRecorder) or self.snapshots is None or cache is None:
+            return self._from_repository(aggregate_id)
+        try:
+            cache.get(aggregate_id)
+        except KeyError:
+            pass
+        else:
+            return self._from_repository(aggregate_id)  # in the cache: fast-forward it, one query
+        snapshot, stored = self.recorder.select_latest(aggregate_id, self.snapshots.recorder.events_table_name)
+        events = [self.mapper.to_domain_event(e) for e in ([snapshot] if snapshot else []) + stored]
+        found = project_aggregate(None, events)
+        if found is None:
+            return None
+        cache.put(aggregate_id, found)
+        return deepcopy(found)
+
+    def _from_repository(self, aggregate_id: UUID) -> Aggregate | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def _organisation(self, uscc: str) -> Organisation:
         return self._get(Organisation, Organisation.create_id(uscc),

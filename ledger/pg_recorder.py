@@ -13,13 +13,18 @@ exactly as on the pipelined path. The function has its own name (`ledger_insert_
 unmodified eventsourcing process on the same database, which re-creates `es_insert_events_*` at start-up,
 cannot swap the lock-free body in under us. `ledger/store.py` selects this class with
 `APPLICATION_RECORDER_TOPIC` and turns the function path on with `POSTGRES_ENABLE_DB_FUNCTIONS`.
+
+`select_latest` reads an aggregate that may have snapshots in one round trip: its latest snapshot and the
+events after it, where eventsourcing's repository asks for the snapshot first and the events second.
 """
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 TOPIC = "ledger.pg_recorder:LedgerRecorder"
 
@@ -49,3 +54,36 @@ class LedgerRecorder(PostgresApplicationRecorder):
                  channel=Identifier(self.channel_name))
         self.sql_create_statements[self.create_insert_function_statement_index] = (
             self.sql_create_pg_function_insert_events)
+        self._latest: dict[str, Composed] = {}  # select_latest's statement, per snapshots table
+
+    def select_latest(self, originator_id: UUID, snapshots_table: str) -> tuple[StoredEvent | None,
+                                                                                 list[StoredEvent]]:
+        """The latest snapshot of an aggregate (or None) and its events after that snapshot, in one query."""
+        statement = self._latest.get(snapshots_table)
+        if statement is None:
+            statement = self._latest[snapshots_table] = _latest_statement(
+                self.datastore.schema, self.events_table_name, snapshots_table)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, {"id": originator_id}, prepare=True)
+            rows = curs.fetchall()
+        snapshot, events = None, []
+        for row in rows:
+            stored = StoredEvent(originator_id=originator_id, originator_version=row["originator_version"],
+                                 topic=row["topic"], state=bytes(row["state"]))
+            if row["part"] == 0:
+                snapshot = stored
+            else:
+                events.append(stored)
+        return snapshot, events
+
+
+def _latest_statement(schema: str, events: str, snapshots: str) -> Composed:
+    return SQL(
+        "(SELECT 0 AS part, originator_version, topic, state FROM {schema}.{snapshots}"
+        "  WHERE originator_id = %(id)s ORDER BY originator_version DESC LIMIT 1)"
+        " UNION ALL "
+        "(SELECT 1 AS part, originator_version, topic, state FROM {schema}.{events}"
+        "  WHERE originator_id = %(id)s AND originator_version > COALESCE("
+        "    (SELECT max(originator_version) FROM {schema}.{snapshots} WHERE originator_id = %(id)s), 0))"
+        " ORDER BY part, originator_version"
+    ).format(schema=Identifier(schema), events=Identifier(events), snapshots=Identifier(snapshots))

@@ -109,3 +109,35 @@ def test_a_command_survives_its_connection_being_killed(fresh_postgres_url):
         assert pool.get_stats().get("connections_lost", 0) > lost  # found by the check, not one by one
     finally:
         ledger.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_snapshotted_aggregate_read_cold_equals_its_full_replay(store, request, tmp_path):
+    """A fund year opened and appropriated 450 times (451 events) has snapshots at 200 and 400. A process
+    that has never seen it reads it in one query on PostgreSQL (its latest snapshot and the 51 events after),
+    and must find exactly what replaying all 451 events gives; a later appropriation is then decided on it."""
+    from eventsourcing.application import project_aggregate
+
+    from ledger.domain.fund_year import FundYear
+    from tests.store.conftest import FINANCE
+
+    url = f"sqlite:///{tmp_path}/l.sqlite3" if store == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    writer = AwardLedger(store_env(url))
+    try:
+        for n in range(450):
+            writer.record_appropriation(FINANCE, year=2024, amount=Decimal("1000.01"), document_ref=f"B-{n}")
+        fund_id = FundYear.create_id(2024)
+        assert [s.originator_version for s in writer.snapshots.get(fund_id)] == [200, 400]
+    finally:
+        writer.close()
+    cold = AwardLedger(store_env(url))
+    try:
+        read = cold._get_or_none(FundYear, fund_id)
+        replayed = project_aggregate(None, cold.events.get(fund_id))
+        assert read is not None and read.version == replayed.version == 451
+        assert read.appropriated == replayed.appropriated == Decimal("450004.50")
+        assert cold.fund_year(2024)["appropriated"] == "450004.50"
+        cold.record_appropriation(FINANCE, year=2024, amount=Decimal("0.50"), document_ref="B-last")
+        assert cold.fund_year(2024)["appropriated"] == "450005.00"
+    finally:
+        cold.close()
