@@ -5,7 +5,9 @@ of the same events (the recorder's pages, nothing written). Targets: at least 20
 Raw is measured two ways. The target is judged against the stricter one, SELECT + json.loads of each
 stored state: the fastest decode there is, and the physical floor now that the projection reads the JSON
 itself (projections/decoding.py). SELECT + the mapper's domain events, the baseline before that, is shown
-beside it for comparison."""
+beside it for comparison. Rebuilds and raw reads are taken in turn, in ABBA order, and their times summed:
+a burst of someone else's load on the shared machine, and the work a rebuild leaves the server (WAL
+flushes, autovacuum), land on both alike. Each rebuild starts from emptied read models, as the first does."""
 from __future__ import annotations
 
 import json
@@ -13,9 +15,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
+
 from bench.common import fresh_database, load_world, now, orgs_at, peak_rss_mb, rebuild_read_models, report, row
 
 PAGE = 500
+ROUNDS = 4
 
 
 def main(fraction: float) -> None:
@@ -23,18 +28,25 @@ def main(fraction: float) -> None:
     with fresh_database("rebuild") as url:
         ledger, events = load_world(url, orgs)
         decodes = {"json": lambda n: json.loads(n.state), "mapper": ledger.mapper.to_domain_event}
-        before = {name: select_and_decode(ledger, decode) for name, decode in decodes.items()}
-        took = rebuild_read_models(url)
-        # Raw is the faster of a run before the rebuild and one after it: the server is still busy with what
-        # the rebuild wrote (autovacuum, checkpoints) for a while, which would flatter the ratio.
-        json_took, mapper_took = (min(before[name], select_and_decode(ledger, decode))
-                                  for name, decode in decodes.items())
+        took, raw = 0.0, dict.fromkeys(decodes, 0.0)
+        for i in range(ROUNDS):
+            ours_first = i % 2 == 1
+            if not ours_first:
+                for name, decode in decodes.items():
+                    raw[name] += select_and_decode(ledger, decode)
+            if i:
+                empty_read_models(url)
+            took += rebuild_read_models(url)
+            if ours_first:
+                for name, decode in decodes.items():
+                    raw[name] += select_and_decode(ledger, decode)
         ledger.close()
-    ours, raw, mapped = events / took, events / json_took, events / mapper_took
-    report(f"projection rebuild ({orgs:,} organisations, {events:,} events)", [
+    ours, base, mapped = (ROUNDS * events / t for t in (took, raw["json"], raw["mapper"]))
+    report(f"projection rebuild ({orgs:,} organisations, {events:,} events; {ROUNDS} rebuilds taken in turn with"
+           " the raw reads)", [
         row("events/s", ours, "ev/s", target="≥ 20,000 ev/s", met=ours >= 20_000),
-        row("against raw (judged)", ours, "ev/s", baseline=raw, base_unit="ev/s (SELECT + json.loads)",
-            target="≥ 0.25 of raw", met=ours / raw >= 0.25),
+        row("against raw (judged)", ours, "ev/s", baseline=base, base_unit="ev/s (SELECT + json.loads)",
+            target="≥ 0.25 of raw", met=ours / base >= 0.25),
         row("against SELECT + domain events", ours, "ev/s", baseline=mapped,
             base_unit="ev/s (SELECT + mapper decode)"),
         row("peak RSS (bench process)", peak_rss_mb(), "MB"),
@@ -48,6 +60,16 @@ def select_and_decode(ledger, decode: Callable[[Any], Any]) -> float:
             decode(n)
         after = page[-1].id
     return now() - started
+
+
+def empty_read_models(url: str) -> None:
+    """The read models as a fresh store has them (not timed): empty, nothing tracked, no rebuild begun."""
+    from projections.events import APPLICATION
+    from projections.schema import CLEARED
+
+    with psycopg.connect(url) as conn:
+        conn.execute(f"TRUNCATE {', '.join(CLEARED)}")
+        conn.execute("UPDATE rm_tracking SET notification_id = 0 WHERE application_name = %s", (APPLICATION,))
 
 
 if __name__ == "__main__":
