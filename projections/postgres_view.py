@@ -39,6 +39,11 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
             cursor = conn.cursor(row_factory=tuple_row)
             if read_only:  # one snapshot for every statement of a query
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            else:
+                # The read models are derived from the log and their tracking position commits with them:
+                # a crash may lose the last few such commits, never half of one, and the projector applies
+                # those events again from the log. So their commits need not wait for the WAL to reach disk.
+                cursor.execute("SET LOCAL synchronous_commit = off")
             yield Sql(cursor, qmark=False)
 
     def writing(self) -> Iterator[Sql]:  # type: ignore[override]

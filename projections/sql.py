@@ -15,6 +15,7 @@ from projections.history import summary
 from projections.schema import HISTORY_COLUMNS, KEYED, Row
 
 IN_LIST = 500  # ids in one SQLite IN (...)
+FEW = 50  # rows an INSERT of arrays adds at once on PostgreSQL; more go by COPY
 COLUMN_TYPES: dict[str, dict[str, str]] = {}
 
 
@@ -52,8 +53,15 @@ class Sql:
         return found[0][0] if found else None
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Add rows: by COPY on PostgreSQL (the bulk path: no statement per row), else executemany."""
+        """Add rows: on PostgreSQL by COPY in bulk, and a few (a live page) by one INSERT of arrays, which
+        is one round trip where COPY takes two; else executemany."""
         if not rows:
+            return
+        if not self.qmark and len(rows) <= FEW:
+            types = self.column_types(table)
+            arrays = ", ".join(f"%b::{types[c]}[]" for c in columns)
+            self.run(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})",
+                     [list(column) for column in zip(*rows, strict=True)])
             return
         if self.qmark:
             self.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
