@@ -13,7 +13,8 @@ from tests.support import make_uscc
 pytestmark = [pytest.mark.resilience, pytest.mark.postgres, pytest.mark.timeout(300)]
 
 KNOWN = make_uscc(424242)
-VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=False, allow_infinity=False),
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
+                   st.floats(allow_nan=False, allow_infinity=False),
                    st.text(max_size=30), st.sampled_from(["1000000.00", "0.001", "-1", "1e3", "２０２３", KNOWN,
                                                           "A5.voucher", "A3.erc", "2023-06-01", "2031-02-30"]))
 CLAIM = st.fixed_dictionaries({}, optional={
