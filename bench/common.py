@@ -20,11 +20,9 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_URL = os.environ.get("LEDGER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -51,14 +49,10 @@ def machine() -> dict[str, str]:
 @contextmanager
 def fresh_database(tag: str) -> Iterator[str]:
     """A new PostgreSQL database for one benchmark, dropped afterwards (FORCE ends leftover sessions)."""
-    name = f"ledger_bench_{tag}_{uuid4().hex[:8]}"
-    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlsplit(SERVER_URL)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(SERVER_URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    from tests.support import fresh_postgres_database
+
+    with fresh_postgres_database(SERVER_URL, prefix=f"ledger_bench_{tag}_") as url:
+        yield url
 
 
 def peak_rss_mb() -> float:

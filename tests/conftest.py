@@ -8,13 +8,11 @@ LEDGER_REQUIRE_POSTGRES=1, so a green CI run always means both backends ran.
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from urllib.parse import urlsplit
-from uuid import uuid4
 
 import psycopg
 import pytest
-from psycopg import sql
+
+from tests.support import fresh_postgres_database
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 START_POSTGRES_HINT = (
@@ -45,23 +43,10 @@ def postgres_server_url() -> str:
     pytest.skip(msg)
 
 
-@contextmanager
-def _fresh_postgres_database(server_url: str) -> Iterator[str]:
-    name = f"ledger_t_{uuid4().hex[:12]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlsplit(server_url)._replace(path=f"/{name}").geturl()
-    finally:
-        # FORCE ends connections a test left open (pools of applications it did not close).
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 @pytest.fixture
 def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database, dropped after the test."""
-    with _fresh_postgres_database(postgres_server_url) as url:
+    with fresh_postgres_database(postgres_server_url) as url:
         yield url
 
 
@@ -76,5 +61,5 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/ledger.sqlite3"
         return
-    with _fresh_postgres_database(request.getfixturevalue("postgres_server_url")) as url:
+    with fresh_postgres_database(request.getfixturevalue("postgres_server_url")) as url:
         yield url

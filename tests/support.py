@@ -1,6 +1,13 @@
-"""Small helpers shared by tests: unique identifiers, so that tests never clean up after each other."""
+"""Small helpers shared by tests (and the benchmarks): unique identifiers, so that tests never clean up after
+each other, and throw-away PostgreSQL databases."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 from uuid import uuid4
+
+import psycopg
+from psycopg import sql
 
 # GB 32100-2015: the alphabet of a unified social credit code (no I, O, Z, S, V) and the weights of
 # its first seventeen characters.
@@ -42,3 +49,17 @@ def unique_uscc(prefix: str = "91330108MA") -> str:
     """A valid USCC that no other test will use (random serial; collisions ~1 in 10^10 per pair)."""
     width = 17 - len(prefix)
     return make_uscc(uuid4().int % len(USCC_ALPHABET) ** width, prefix)
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str, prefix: str = "ledger_t_") -> Iterator[str]:
+    """The URL of a new, empty database on the server `server_url` names, dropped afterwards."""
+    name = unique_id(prefix)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlsplit(server_url)._replace(path=f"/{name}").geturl()
+    finally:
+        # FORCE ends connections a test left open (pools of applications it did not close).
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
