@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
@@ -49,6 +49,7 @@ from ledger.domain.values import Uscc, money, yuan
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
+from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
 
@@ -151,24 +152,38 @@ class AwardLedger(Application[UUID]):
                              body_id: str | None = None, key: str | None = None) -> Outcome:
         prog = self._programme_for(by, programme, effective_on)
         code = Uscc.parse(uscc).value
-        require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the certification's effective date")
+        catalogue = self.catalogue_on(effective_on)
+        require_in_term(catalogue.policy, effective_on, "the certification's effective date")
         tier = _certified_tier(prog, tier)
         document_ref = _text(document_ref, "document_ref")
+        about = None if subject is None else subject_for(subject, catalogue.subject_kinds, prog.subject_kind,
+                                                         required=False, programme=prog.code)
+        if prog.body_kind and body_id is None:
+            raise errors.MissingFact(f"{prog.code} recognises an innovation body: give body_id, the body it"
+                                     " recognises (register it with POST /v1/innovation-bodies first)",
+                                     field="body_id")
 
         def decide() -> tuple[list[Aggregate], dict]:
             org = self._organisation(code)
+            touched: list[Aggregate] = []
+            body = None
             if body_id is not None:
-                self._get(InnovationBody, InnovationBody.create_id(body_id), f"innovation body {body_id!r}")
+                body = self._get(InnovationBody, InnovationBody.create_id(body_id), f"innovation body {body_id!r}")
+                if prog.body_kind:
+                    _check_recognised_body(catalogue, prog, body, code)
             cert = Certification(uscc=code, programme=prog.code, tier=tier, effective_on=effective_on,
-                                 document_ref=document_ref, subject=subject, body_id=body_id, by=by.name)
-            touched: list[Aggregate] = [cert]
+                                 document_ref=document_ref, subject=about and about.text, body_id=body_id, by=by.name)
+            touched.append(cert)
+            if body is not None and prog.body_kind:
+                body.certify(prog.code, str(cert.id), by.name)
+                touched.append(body)
             if prog.kind.value == "designation":
                 org.designate(prog.code, effective_on, str(cert.id), by.name)
                 touched.append(org)
             return touched, views.certification(cert)
 
         args = {"uscc": code, "p": programme, "tier": tier, "on": effective_on, "doc": document_ref,
-                "subject": subject, "body": body_id}
+                "subject": about and about.text, "body": body_id}
         return self._run(by, key, "record_certification", args, decide)
 
     def record_upgrade(self, by: Principal, *, certification_id: str, tier: str, effective_on: date,
@@ -211,21 +226,20 @@ class AwardLedger(Application[UUID]):
             org = self._organisation(code)
             facts = ClaimFacts(code, prog.code, award_year, effective_on, tier, rank, subject, body_id, basis,
                                requested, certification_id)
-            if certification_id is not None:
-                facts = self._with_certification(facts)
+            facts = self._with_certification(catalogue, facts)
             plan = prepare(catalogue, facts, org.facts())
             accounts = [self._account(k.text) for k in plan.keys]
             entitlement = entitle(plan, {a.key: a.state() for a in accounts})
             claim = Claim(uscc=code, programme=prog.code, award_year=award_year, effective_on=effective_on,
-                          tier=entitlement.tier, rank=rank, subject=facts.subject, body_id=entitlement.body_id,
-                          certification_id=certification_id, basis_amount=basis, requested_amount=requested,
+                          tier=entitlement.tier, rank=rank, subject=entitlement.subject, body_id=entitlement.body_id,
+                          certification_id=facts.certification_id, basis_amount=basis, requested_amount=requested,
                           document_ref=document_ref, gross_amount=entitlement.gross,
                           entitled_amount=entitlement.amount, explanation=entitlement.explanation(),
                           accounts=list(entitlement.accounts), policy_version=entitlement.policy_version,
                           pays_award=prog.pays_awards, lead=prog.lead, by=by.name)
             for account in accounts:
                 account.reserve(str(claim.id), prog.code, entitlement.amount, entitlement.standing,
-                                entitlement.tier, by.name)
+                                entitlement.tier, by.name, code)
             return [claim, *accounts], views.claim(claim)
 
         args = {"uscc": code, "p": programme, "y": award_year, "on": effective_on, "tier": tier, "rank": rank,
@@ -240,6 +254,7 @@ class AwardLedger(Application[UUID]):
 
         def decide() -> tuple[list[Aggregate], dict]:
             claim = self._pending_claim(by, cid, "approve")
+            accounts = self._reassess(claim, by)
             approved = claim.entitled_amount if decided is None else decided
             if approved > claim.entitled_amount:
                 raise errors.CapExceeded(f"approval of {yuan(approved)} is above the claim's entitlement of"
@@ -247,9 +262,9 @@ class AwardLedger(Application[UUID]):
                                          " raise it")
             if approved <= 0:
                 raise errors.InvalidAmount("an approval must be for more than 0.00; reject the claim instead")
-            accounts = [self._account(k) for k in claim.accounts]
             for account in accounts:
-                account.consume(str(cid), approved, by.name)
+                if account.key in claim.accounts:  # not the ones a re-assessment moved it off
+                    account.consume(str(cid), approved, by.name)
             touched: list[Aggregate] = [claim, *accounts]
             if claim.pays_award:
                 touched.append(self._charge_fund(claim, approved, by))
@@ -538,22 +553,87 @@ class AwardLedger(Application[UUID]):
             raise errors.InvalidState(f"claim {cid} is already {claim.status}; only a pending claim can be decided")
         return claim
 
-    def _with_certification(self, facts: ClaimFacts) -> ClaimFacts:
-        cert = self._get(Certification, _uuid(facts.certification_id, "certification"),  # type: ignore[arg-type]
-                         f"certification {facts.certification_id}")
-        if cert.uscc != facts.uscc or cert.programme != facts.programme:
-            raise errors.InvalidInput(f"certification {facts.certification_id} is {cert.programme} for {cert.uscc},"
-                                      f" not {facts.programme} for {facts.uscc}")
+    def _with_certification(self, catalogue: Catalogue, facts: ClaimFacts) -> ClaimFacts:
+        """Rule 2 and 13: a claim resting on a certification takes its subject, body and tier from it; a
+        recognition claim naming only its body rests on the body's certification."""
+        prog = find_programme(catalogue, facts.programme)
+        cert_id = facts.certification_id
+        if cert_id is None and prog.body_kind and facts.body_id is not None:
+            body = self._get(InnovationBody, InnovationBody.create_id(facts.body_id),
+                             f"innovation body {facts.body_id!r}")
+            _check_recognised_body(catalogue, prog, body, facts.uscc)
+            cert_id = self._body_certification(body, prog, facts.effective_on)
+        if cert_id is None:
+            return facts
+        cert = self._get(Certification, _uuid(cert_id, "certification"), f"certification {cert_id}")
+        if cert.programme != facts.programme:
+            raise errors.InvalidInput(f"certification {cert_id} is under {cert.programme}, not {facts.programme};"
+                                      " claim under the certification's own programme")
+        if cert.uscc != facts.uscc:
+            raise errors.NotEligible(f"certification {cert_id} was recorded for {cert.uscc}, not {facts.uscc}: a"
+                                     " certification's award is paid to the unit it was recorded for")
+        if facts.body_id is not None and cert.body_id is not None and facts.body_id != cert.body_id:
+            raise errors.InvalidInput(f"certification {cert_id} recognises body {cert.body_id}, not {facts.body_id};"
+                                      " leave body_id out")
+        if facts.subject is not None:
+            named = subject_for(facts.subject, catalogue.subject_kinds, None, required=False, programme=prog.code)
+            if cert.subject is None or named.key != parse_subject(cert.subject, catalogue.subject_kinds).key:  # type: ignore[union-attr]
+                raise errors.InvalidInput(
+                    f"certification {cert_id} is for {cert.subject or 'no named subject'}, and a claim resting on it"
+                    f" is for the same: leave subject out (you sent {facts.subject!r})", field="subject")
         tier = cert.tier_on(facts.effective_on)
         if cert.tier is not None and tier is None:
-            raise errors.NotEligible(f"certification {facts.certification_id} takes effect on {cert.effective_on},"
+            raise errors.NotEligible(f"certification {cert_id} takes effect on {cert.effective_on},"
                                      f" after the claim's effective date {facts.effective_on}")
         if facts.tier is not None and facts.tier != tier:
-            raise errors.InvalidInput(f"tier {facts.tier!r} disagrees with certification {facts.certification_id},"
+            raise errors.InvalidInput(f"tier {facts.tier!r} disagrees with certification {cert_id},"
                                       f" which stands at {tier!r} on {facts.effective_on}; leave tier out")
-        return ClaimFacts(facts.uscc, facts.programme, facts.award_year, facts.effective_on, tier, facts.rank,
-                          facts.subject or cert.subject, facts.body_id or cert.body_id, facts.basis_amount,
-                          facts.requested_amount, facts.certification_id)
+        return replace(facts, tier=tier, subject=cert.subject, body_id=facts.body_id or cert.body_id,
+                       certification_id=cert_id)
+
+    def _body_certification(self, body: InnovationBody, prog: Programme, day: date) -> str | None:
+        """The body's latest certification under the programme in force on the day, if any."""
+        for cert_id in reversed(getattr(body, "certifications", {}).get(prog.code, [])):
+            cert = self._get(Certification, UUID(cert_id), f"certification {cert_id}")
+            if cert.tier_on(day) is not None or cert.tier is None:
+                return cert_id
+        if prog.tiers:
+            raise errors.NotEligible(f"innovation body {body.body_id} has no {prog.code} certification in force on"
+                                     f" {day}: the level of a recognition award comes from the body's certification;"
+                                     " record it first (POST /v1/certifications with body_id)")
+        return None
+
+    def _reassess(self, claim: Claim, by: Principal) -> list[AwardAccount]:
+        """Rule 12: run the rules again on the ledger as it is; record a re-assessment if the figure moved.
+
+        Returns every account the claim now draws on (and any it left, released), for the decision to save."""
+        catalogue = self.catalogue_on(claim.effective_on)
+        org = self._organisation(claim.uscc)
+        facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier, claim.rank,
+                           claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
+                           claim.certification_id)
+        plan = prepare(catalogue, facts, org.facts())
+        keys = [k.text for k in plan.keys]
+        accounts = {k: self._account(k) for k in dict.fromkeys([*keys, *claim.accounts])}
+        entitlement = entitle(plan, {k: a.state() for k, a in accounts.items()}, claim_id=str(claim.id))
+        cid = str(claim.id)
+        moved = (entitlement.amount != claim.entitled_amount or list(entitlement.accounts) != list(claim.accounts))
+        if not moved:
+            return list(accounts.values())
+        previous = list(claim.accounts)
+        claim.reassess(claim.entitled_amount, entitlement.amount, entitlement.gross, entitlement.explanation(),
+                       list(entitlement.accounts), previous, entitlement.policy_version, by.name)
+        for k, account in accounts.items():
+            held = cid in account.entries and account.entries[cid]["status"] == "pending"
+            if k not in keys:
+                if held:
+                    account.release(cid, by.name)
+            elif held:
+                account.revise(cid, entitlement.amount, entitlement.standing, by.name)
+            else:
+                account.reserve(cid, claim.programme, entitlement.amount, entitlement.standing, entitlement.tier,
+                                by.name, claim.uscc)
+        return list(accounts.values())
 
     def _charge_fund(self, claim: Claim, amount: Decimal, by: Principal) -> FundYear:
         fund = self._get_or_none(FundYear, FundYear.create_id(claim.award_year))
@@ -595,6 +675,19 @@ def _certified_tier(prog: Programme, tier: str | None) -> str | None:
         raise errors.UnknownTier(f"{prog.code} has no tier {tier!r}; its tiers are "
                                  + ", ".join(t.code for t in prog.tiers))
     return tier
+
+
+def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: InnovationBody, uscc: str) -> None:
+    """Rule 13: an Art. 3 recognition is of a body of the programme's kind, recorded for its lead unit."""
+    want_zh, want_en = catalogue.body_kinds.get(prog.body_kind, ("", prog.body_kind))  # type: ignore[arg-type]
+    if body.kind != prog.body_kind:
+        have_zh, have_en = catalogue.body_kinds.get(body.kind, ("", body.kind))
+        raise errors.NotEligible(f"innovation body {body.body_id} is a {have_en} ({have_zh}), not a {want_en}"
+                                 f" ({want_zh}); {prog.code} recognises {want_en}s only")
+    if body.lead_uscc != uscc:
+        raise errors.NotEligible(f"innovation body {body.body_id} ({want_en}, {want_zh}) is led by {body.lead_uscc},"
+                                 f" not {uscc}: its {prog.code} recognition is recorded for, and paid to, its lead"
+                                 " unit only, once per body")
 
 
 def _uuid(value: str | None, what: str) -> UUID:

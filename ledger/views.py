@@ -83,8 +83,12 @@ def fund_year(f: FundYear, floor: Decimal) -> dict[str, Any]:
 
 
 def event_summary(event: Any) -> dict[str, Any]:
-    return {"event": type(event).__name__, "version": event.originator_version, "recorded_at": _t(event.timestamp),
-            "by": getattr(event, "by", None)}
+    summary = {"event": type(event).__name__, "version": event.originator_version,
+               "recorded_at": _t(event.timestamp), "by": getattr(event, "by", None)}
+    if type(event).__name__ == "Reassessed":  # rule 12: the old and new figures, and why
+        summary.update(previous_entitled_amount=fmt(event.previous_amount), entitled_amount=fmt(event.entitled_amount),
+                       explanation=event.explanation)
+    return summary
 
 
 def bank_statement(b: BankStatement, *, already_imported: bool) -> dict[str, Any]:

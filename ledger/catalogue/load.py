@@ -14,8 +14,10 @@ from ledger.catalogue.model import (
     CapScope,
     Catalogue,
     Kind,
+    LadderPer,
     OncePer,
     Policy,
+    Pool,
     Programme,
     RankShare,
     Threshold,
@@ -93,7 +95,26 @@ class _Reader:
         return [_Reader(v, f"{self.where}.{key}[{i}]") for i, v in enumerate(value)]
 
 
-def _programme(r: _Reader, bureaus: set[str]) -> Programme:
+def _cap(c: _Reader, pools: dict[str, Pool]) -> Cap:
+    scope = c.choice("scope", CapScope)
+    if scope is not CapScope.POOL:
+        return Cap(scope, c.decimal("limit"), c.text("reading", ""))  # type: ignore[arg-type]
+    code = c.text("pool")
+    pool = pools.get(code)
+    if pool is None:
+        raise CatalogueError(f"{c.where}.pool: {code!r} is not a [[pools]] entry of the catalogue")
+    if "limit" in c.table:
+        raise CatalogueError(f"{c.where}.limit: a pool's limit is set once, on its [[pools]] entry {code!r}")
+    return Cap(scope, pool.limit, pool.reading, code)
+
+
+def _pool(r: _Reader) -> Pool:
+    return Pool(r.text("code"), r.integer("article"), r.decimal("limit"), r.text("name_zh"),  # type: ignore[arg-type]
+                r.text("name_en"), reading=r.text("reading", ""))
+
+
+def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_kinds: tuple[str, ...],
+               body_kinds: dict[str, tuple[str, str]]) -> Programme:
     lead = r.text("lead")
     if lead not in bureaus:
         raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue")
@@ -112,8 +133,7 @@ def _programme(r: _Reader, bureaus: set[str]) -> Programme:
         rate=r.decimal("rate", required=kind is Kind.RATE),
         basis_zh=r.text("basis_zh", ""), basis_en=r.text("basis_en", ""),
         max_award=r.decimal("max_award", required=kind is Kind.CAPPED),
-        caps=tuple(Cap(c.choice("scope", CapScope), c.decimal("limit"), c.text("reading", ""))
-                   for c in r.tables("caps")),
+        caps=tuple(_cap(c, pools) for c in r.tables("caps")),
         rank_shares=tuple(RankShare(s.integer("from"), s.integer("to"), s.decimal("share"))
                           for s in r.tables("rank_shares")),
         thresholds=tuple(Threshold(t.text("fact"), t.decimal("min"), t.text("name_zh"), t.text("name_en"))
@@ -123,7 +143,14 @@ def _programme(r: _Reader, bureaus: set[str]) -> Programme:
         requires_designation=r.table.get("requires_designation"),
         requires_body_lead=r.flag("requires_body_lead", False),
         ladder_reading=r.text("ladder_reading", ""),
+        body_kind=r.table.get("body_kind"),
+        subject_kind=r.table.get("subject_kind"),
+        ladder_per=r.choice("ladder_per", LadderPer, required=False) or LadderPer.ORGANISATION,
     )
+    if programme.body_kind is not None and programme.body_kind not in body_kinds:
+        raise CatalogueError(f"{r.where}.body_kind: {programme.body_kind!r} is not one of [body_kinds]")
+    if programme.subject_kind is not None and programme.subject_kind not in subject_kinds:
+        raise CatalogueError(f"{r.where}.subject_kind: {programme.subject_kind!r} is not one of subjects.kinds")
     if kind is Kind.TIERED and not all(t.amount is not None for t in tiers):
         raise CatalogueError(f"{r.where}.tiers: a tiered programme needs an amount on every tier")
     if programme.rate is not None and not Decimal(0) < programme.rate <= 1:
@@ -142,6 +169,7 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
         special_fund_floor=p.decimal("special_fund_floor"), special_fund_article=p.integer("special_fund_article"),
         supersession_article=p.integer("supersession_article"), upgrade_article=p.integer("upgrade_article"),
         eligibility_article=p.integer("eligibility_article"),
+        recognition_article=p.integer("recognition_article", 3), award_year_lag=p.integer("award_year_lag", 1),
     )
     if policy.effective_to < policy.effective_from:
         raise CatalogueError(f"{source}: policy.effective_to is before policy.effective_from")
@@ -150,9 +178,19 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     kinds = {k: (r.text("name_zh"), r.text("name_en"))
              for k, v in (document.get("body_kinds") or {}).items()
              for r in [_Reader(v if isinstance(v, dict) else {}, f"{source}: body_kinds.{k}")]}
+    subjects = _Reader(document.get("subjects") or {}, f"{source}: subjects")
+    subject_kinds = subjects.table.get("kinds", [])
+    if not isinstance(subject_kinds, list) or not all(isinstance(k, str) and k.isalpha() for k in subject_kinds):
+        raise CatalogueError(f"{source}: subjects.kinds: expected a list of words such as [\"project\"]")
+    pools = {}
+    for r in root.tables("pools"):
+        pool = _pool(r)
+        if pool.code in pools:
+            raise CatalogueError(f"{r.where}.code: pool {pool.code!r} appears twice")
+        pools[pool.code] = pool
     programmes: dict[str, Programme] = {}
     for r in root.tables("programmes"):
-        programme = _programme(r, {b.code for b in bureaus})
+        programme = _programme(r, {b.code for b in bureaus}, pools, tuple(subject_kinds), kinds)
         if programme.code in programmes:
             raise CatalogueError(f"{r.where}.code: {programme.code!r} appears twice")
         programmes[programme.code] = programme
@@ -160,7 +198,11 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
         needed = programme.requires_designation
         if needed and (needed not in programmes or programmes[needed].kind is not Kind.DESIGNATION):
             raise CatalogueError(f"{source}: {programme.code}.requires_designation names no designation: {needed!r}")
-    return Catalogue(policy, bureaus, kinds, programmes, source)
+    pools = {code: Pool(p.code, p.article, p.limit, p.name_zh, p.name_en,
+                        tuple(c for c, prog in programmes.items() if any(cap.pool == code for cap in prog.caps)),
+                        p.reading)
+             for code, p in pools.items()}
+    return Catalogue(policy, bureaus, kinds, programmes, source, pools, tuple(subject_kinds))
 
 
 def load_file(path: Path) -> Catalogue:

@@ -17,15 +17,17 @@ class Kind(StrEnum):
 
 
 class CapScope(StrEnum):
-    PROJECT = "project"                      # per organisation, programme and project (the claim's subject)
+    PROJECT = "project"                      # per programme and project, across EVERY organisation claiming for it
     ENTERPRISE_YEAR = "enterprise_year"      # per organisation, programme and award year
     ENTERPRISE_TERM = "enterprise_term"      # per organisation and programme over the policy term
     ORGANISATION_YEAR = "organisation_year"  # per innovation organisation (body) and award year, all members
     FUND = "fund"                            # one pot for the whole programme
+    POOL = "pool"                            # one pot that several programmes share (a catalogue [[pools]] entry)
 
 
 class OncePer(StrEnum):
     ORGANISATION = "organisation"
+    BODY = "body"                # rule 13: a recognition award is once per recognised body
     SUBJECT = "subject"
     AWARD_YEAR = "award_year"
 
@@ -39,10 +41,32 @@ class Tier:
     max_rank: int | None = None
 
 
+class LadderPer(StrEnum):
+    """Whose rungs a ladder counts (rule 3): an organisation's, a body's (rule 13), or a unit's per subject."""
+
+    ORGANISATION = "organisation"
+    BODY = "body"
+    SUBJECT = "subject"          # prize grades and standards: per unit and project / standard
+
+
 @dataclass(frozen=True)
 class Cap:
     scope: CapScope
     limit: Decimal
+    reading: str = ""
+    pool: str | None = None      # the shared pool's code, for scope POOL
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A cap several programmes draw on together (rule 5), such as Art. 13's one investment fund."""
+
+    code: str
+    article: int
+    limit: Decimal
+    name_zh: str
+    name_en: str
+    programmes: tuple[str, ...] = ()
     reading: str = ""
 
 
@@ -83,6 +107,25 @@ class Programme:
     requires_designation: str | None = None
     requires_body_lead: bool = False
     ladder_reading: str = ""
+    body_kind: str | None = None          # rule 13: a recognition award for a body of this kind, paid to its lead
+    subject_kind: str | None = None       # the kind of subject its awards are for (project, product, standard)
+    ladder_per: LadderPer = LadderPer.ORGANISATION
+
+    @property
+    def ranked(self) -> bool:
+        """Rule 11: rank shares or ranked tiers make each rank of one prize or standard a slot for one unit."""
+        return bool(self.rank_shares) or any(t.max_rank is not None for t in self.tiers)
+
+    @property
+    def needs_subject(self) -> bool:
+        """A per-project cap, a once-per-subject slot or a rank slot is keyed by the subject: it must be named."""
+        return (any(c.scope is CapScope.PROJECT for c in self.caps) or self.once_per is OncePer.SUBJECT
+                or self.ranked)
+
+    @property
+    def decided(self) -> bool:
+        """Rule 6: the bureau states the amount (capped, as-required and investment programmes)."""
+        return self.kind in (Kind.CAPPED, Kind.AS_REQUIRED, Kind.INVESTMENT)
 
     def tier(self, code: str) -> Tier | None:
         return next((t for t in self.tiers if t.code == code), None)
@@ -121,6 +164,8 @@ class Policy:
     supersession_article: int
     upgrade_article: int
     eligibility_article: int
+    recognition_article: int = 3
+    award_year_lag: int = 1
 
     def in_term(self, day: date) -> bool:
         return self.effective_from <= day <= self.effective_to
@@ -141,6 +186,8 @@ class Catalogue:
     body_kinds: dict[str, tuple[str, str]]
     programmes: dict[str, Programme] = field(default_factory=dict)
     source: str = ""
+    pools: dict[str, Pool] = field(default_factory=dict)
+    subject_kinds: tuple[str, ...] = ()
 
     def programme(self, code: str) -> Programme | None:
         return self.programmes.get(code)

@@ -25,9 +25,14 @@ class AwardAccount(Aggregate):
 
     @event("Reserved")
     def reserve(self, claim_id: str, programme: str, amount: Decimal, gross: Decimal, tier: str | None,
-                by: str) -> None:
+                by: str, uscc: str | None = None) -> None:
         self.entries[claim_id] = {"programme": programme, "status": "pending", "amount": amount, "gross": gross,
-                                  "tier": tier}
+                                  "tier": tier, "uscc": uscc}
+
+    @event("Revised")
+    def revise(self, claim_id: str, amount: Decimal, gross: Decimal, by: str) -> None:
+        """A re-assessed claim (rule 12) reserves its new figure in its old place in the queue."""
+        self.entries[claim_id].update(amount=amount, gross=gross)
 
     @event("Consumed")
     def consume(self, claim_id: str, amount: Decimal, by: str) -> None:
@@ -39,5 +44,5 @@ class AwardAccount(Aggregate):
 
     def state(self) -> AccountState:
         return AccountState(self.key, tuple(
-            Entry(claim_id, e["programme"], e["status"], e["amount"], e["gross"], e["tier"])
+            Entry(claim_id, e["programme"], e["status"], e["amount"], e["gross"], e["tier"], e.get("uscc"))
             for claim_id, e in self.entries.items()))

@@ -41,6 +41,17 @@ class Claim(Aggregate):
         self.decision_note: str | None = None
         self.payouts: dict[str, Decimal] = {}
 
+    @event("Reassessed")
+    def reassess(self, previous_amount: Decimal, entitled_amount: Decimal, gross_amount: Decimal,
+                 explanation: list[dict], accounts: list[str], previous_accounts: list[str], policy_version: str,
+                 by: str) -> None:
+        """Rule 12: the rules were run again before a decision and the entitlement moved (old and new kept)."""
+        self.entitled_amount = entitled_amount
+        self.gross_amount = gross_amount
+        self.explanation = explanation
+        self.accounts = accounts
+        self.policy_version = policy_version
+
     @event("Approved")
     def approve(self, amount: Decimal, note: str | None, by: str) -> None:
         self.status = "approved"

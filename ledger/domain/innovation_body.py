@@ -22,6 +22,12 @@ class InnovationBody(Aggregate):
         self.lead_uscc = lead_uscc
         self.recognised_on = recognised_on
         self.members: dict[str, date] = {lead_uscc: recognised_on}
+        self.certifications: dict[str, list[str]] = {}  # programme -> certification ids, oldest first
+
+    @event("Certified")
+    def certify(self, programme: str, certification_id: str, by: str) -> None:
+        """A recognition of the body was recorded (rule 13: the award's level comes from it)."""
+        self.certifications.setdefault(programme, []).append(certification_id)
 
     @event("MemberAdded")
     def add_member(self, uscc: str, joined_on: date, by: str) -> None:

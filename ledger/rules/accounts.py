@@ -1,28 +1,39 @@
 """Which accounts a claim draws on. Each account is one aggregate, so a decision and the tallies it
-read are saved in one transaction and a concurrent decision on the same tally conflicts and retries."""
+read are saved in one transaction and a concurrent decision on the same tally conflicts and retries.
+
+Every key that names what an award is for uses the subject's normalised key (ledger/rules/subjects.py),
+and a claim resting on a certification is keyed by the certification (rule 2)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.catalogue.model import CapScope, Catalogue, Kind, Programme
+from ledger.catalogue.model import CapScope, Catalogue, Kind, LadderPer, OncePer, Programme
 from ledger.rules.facts import ClaimFacts
+from ledger.rules.subjects import Subject
 
 NO_SUBJECT = "-"
 
 
 @dataclass(frozen=True)
 class AccountKey:
-    family: str  # cap | ladder | once | subject
+    family: str  # cap | ladder | once | certification | rank | subject
     text: str
 
     def __str__(self) -> str:
         return self.text
 
 
-def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, facts: ClaimFacts,
-            body_id: str | None) -> AccountKey:
+def _about(subject: Subject | None) -> str:
+    return subject.key if subject else NO_SUBJECT
+
+
+def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, pool: str | None, facts: ClaimFacts,
+            subject: Subject | None, body_id: str | None) -> AccountKey:
+    if scope is CapScope.POOL:
+        # One pot for every programme that draws on it: the key names the pool, not the programme.
+        return AccountKey("cap", f"cap:pool:{pool}:{catalogue.policy.id}")
     owner = {
-        CapScope.PROJECT: f"{facts.uscc}:{facts.subject or NO_SUBJECT}",
+        CapScope.PROJECT: _about(subject),  # rule 5: one cap per project across every organisation
         CapScope.ENTERPRISE_YEAR: f"{facts.uscc}:{facts.award_year}",
         CapScope.ENTERPRISE_TERM: f"{facts.uscc}:{catalogue.policy.id}",
         CapScope.ORGANISATION_YEAR: f"{body_id}:{facts.award_year}",
@@ -31,30 +42,51 @@ def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, facts: 
     return AccountKey("cap", f"cap:{scope.value}:{programme.code}:{owner}")
 
 
-def ladder_key(programme: Programme, facts: ClaimFacts, tier: str) -> AccountKey:
+def ladder_key(programme: Programme, facts: ClaimFacts, tier: str, subject: Subject | None,
+               body_id: str | None) -> AccountKey:
     rungs = "<".join(programme.ladder_of(tier))
-    return AccountKey("ladder", f"ladder:{programme.code}:{facts.uscc}:{rungs}:{facts.subject or NO_SUBJECT}")
+    if programme.ladder_per is LadderPer.BODY or programme.body_kind:
+        return AccountKey("ladder", f"ladder:{programme.code}:body:{body_id}:{rungs}")
+    about = _about(subject) if programme.ladder_per is LadderPer.SUBJECT else NO_SUBJECT
+    return AccountKey("ladder", f"ladder:{programme.code}:{facts.uscc}:{rungs}:{about}")
 
 
-def once_key(programme: Programme, facts: ClaimFacts) -> AccountKey:
-    per = {"organisation": NO_SUBJECT, "subject": facts.subject or NO_SUBJECT,
-           "award_year": str(facts.award_year)}[programme.once_per.value]  # type: ignore[union-attr]
-    return AccountKey("once", f"once:{programme.code}:{facts.uscc}:{per}")
+def once_key(programme: Programme, facts: ClaimFacts, subject: Subject | None, body_id: str | None) -> AccountKey:
+    per = programme.once_per
+    if per is OncePer.BODY:
+        return AccountKey("once", f"once:{programme.code}:body:{body_id}")
+    owner = {OncePer.ORGANISATION: NO_SUBJECT, OncePer.SUBJECT: _about(subject),
+             OncePer.AWARD_YEAR: str(facts.award_year)}[per]  # type: ignore[index]
+    return AccountKey("once", f"once:{programme.code}:{facts.uscc}:{owner}")
 
 
-def subject_key(facts: ClaimFacts) -> AccountKey | None:
-    return AccountKey("subject", f"subject:{facts.uscc}:{facts.subject}") if facts.subject else None
+def certification_key(certification_id: str, tier: str | None) -> AccountKey:
+    """Rule 2: a certification is paid once per rung it stands at, whatever subject a claim names."""
+    return AccountKey("certification", f"certification:{certification_id}:{tier or NO_SUBJECT}")
+
+
+def rank_key(programme: Programme, tier: str | None, subject: Subject | None, rank: int) -> AccountKey:
+    """Rule 11: each rank of one prize or standard (programme, tier, subject) is one unit's."""
+    return AccountKey("rank", f"rank:{programme.code}:{tier or NO_SUBJECT}:{_about(subject)}:{rank}")
+
+
+def subject_key(uscc: str, subject: Subject | None) -> AccountKey | None:
+    return AccountKey("subject", f"subject:{uscc}:{subject.key}") if subject else None
 
 
 def keys_for(catalogue: Catalogue, programme: Programme, facts: ClaimFacts, tier: str | None,
-             body_id: str | None) -> list[AccountKey]:
+             subject: Subject | None, body_id: str | None) -> list[AccountKey]:
     keys: list[AccountKey] = []
     if programme.kind is Kind.TIERED and tier:
-        keys.append(ladder_key(programme, facts, tier))
+        keys.append(ladder_key(programme, facts, tier, subject, body_id))
     if programme.once_per:
-        keys.append(once_key(programme, facts))
-    subject = subject_key(facts)
-    if subject and programme.kind is not Kind.INVESTMENT:
-        keys.append(subject)
-    keys.extend(cap_key(catalogue, programme, cap.scope, facts, body_id) for cap in programme.caps)
+        keys.append(once_key(programme, facts, subject, body_id))
+    if facts.certification_id:
+        keys.append(certification_key(facts.certification_id, tier))
+    if programme.ranked and facts.rank is not None:
+        keys.append(rank_key(programme, tier, subject, facts.rank))
+    about = subject_key(facts.uscc, subject)
+    if about and programme.kind is not Kind.INVESTMENT:
+        keys.append(about)
+    keys.extend(cap_key(catalogue, programme, cap.scope, cap.pool, facts, subject, body_id) for cap in programme.caps)
     return keys

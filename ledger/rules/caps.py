@@ -14,12 +14,13 @@ SCOPE_TEXT = {
     "project": "per project", "enterprise_year": "per enterprise per year",
     "enterprise_term": "per enterprise over the policy term",
     "organisation_year": "per innovation organisation per year", "fund": "for the whole fund",
+    "pool": "shared by every programme of the pool",
 }
 
 
 def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Decimal, why: Explanation) -> Decimal:
     headroom = cap.limit - account.used
-    scope = SCOPE_TEXT[cap.scope.value]
+    scope = SCOPE_TEXT[cap.scope.value] + (f" ({cap.pool})" if cap.pool else "")
     if headroom <= 0:
         raise CapExceeded(f"the {programme.code} cap of {yuan(cap.limit)} {scope} is used up ({account.key}:"
                           f" {yuan(account.used)} reserved or approved); nothing is left to award",

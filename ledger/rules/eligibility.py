@@ -16,11 +16,15 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
     if not org.in_district:
         raise NotEligible(f"{org.uscc} is registered as outside the district; Art. {article} benefits units"
                           " inside Binjiang only")
-    body_id = _body(programme, facts, org) if programme.requires_membership or facts.body_id else None
-    if programme.requires_membership:
+    body_id: str | None
+    if programme.body_kind:
+        body_id = _recognised_body(catalogue, programme, facts, org, why)
+    elif programme.requires_membership:
+        body_id = _body(programme, facts, org)
         why.add("eligibility", article, f"{org.uscc} is inside the district and a member of innovation"
                 f" organisation {body_id} on {facts.effective_on.isoformat()}")
     else:
+        body_id = _body(programme, facts, org) if facts.body_id else None
         why.add("eligibility", article, f"{org.uscc} is inside the district; {programme.code} does not require"
                 " membership of an innovation organisation")
     if programme.requires_designation:
@@ -43,6 +47,36 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
         why.add("threshold", programme.article,
                 f"{threshold.name_en} {yuan(value)} reaches the threshold {yuan(threshold.minimum)}")
     return body_id
+
+
+def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFacts, org: OrganisationFacts,
+                     why: Explanation) -> str:
+    """Rule 13: a recognition award is paid for a recognised body of the programme's kind, to its lead unit."""
+    kind = programme.body_kind
+    kind_zh, kind_en = catalogue.body_kinds.get(kind, (kind, kind))  # type: ignore[arg-type]
+    if facts.body_id is None:
+        raise MissingFact(f"{programme.code} (Art. {programme.article}) rewards a recognised {kind_en} ({kind_zh}):"
+                          f" give body_id, or the certification_id of the body's {programme.code} certification",
+                          field="body_id")
+    held = next((m for m in org.memberships if m.body_id == facts.body_id), None)
+    if held is None or not held.is_lead:
+        raise NotEligible(f"{org.uscc} is not the lead unit of innovation body {facts.body_id}; Art."
+                          f" {programme.article} pays a {kind_en} ({kind_zh}) recognition award to the body's lead"
+                          " unit only, once per body")
+    if held.body_kind != kind:
+        have_zh, have_en = catalogue.body_kinds.get(held.body_kind, (held.body_kind, held.body_kind))
+        raise NotEligible(f"innovation body {facts.body_id} is a {have_en} ({have_zh}), not a {kind_en} ({kind_zh});"
+                          f" {programme.code} rewards {kind_en}s only")
+    if not held.active_on(facts.effective_on):
+        raise NotEligible(f"innovation body {facts.body_id} is recognised from {held.recognised_on.isoformat()},"
+                          f" after the claim's effective date {facts.effective_on.isoformat()}")
+    if programme.tiers and facts.certification_id is None:
+        raise NotEligible(f"innovation body {facts.body_id} ({kind_en}) has no {programme.code} certification: the"
+                          " level of a recognition award comes from the body's certification; record it first")
+    why.add("recognised_body", programme.article,
+            f"{org.uscc} leads innovation body {facts.body_id}, a recognised {kind_en} ({kind_zh}), inside the"
+            " district: the award belongs to the body and is paid to its lead unit")
+    return facts.body_id
 
 
 def _body(programme: Programme, facts: ClaimFacts, org: OrganisationFacts) -> str:

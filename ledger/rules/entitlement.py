@@ -17,8 +17,9 @@ from ledger.rules.caps import apply_cap
 from ledger.rules.eligibility import check_eligibility
 from ledger.rules.explanation import Explanation, Step
 from ledger.rules.facts import AccountState, ClaimFacts, OrganisationFacts
-from ledger.rules.ladders import once_only, top_up
+from ledger.rules.ladders import once_only, rank_slot, top_up
 from ledger.rules.rates import decided_amount, rate_amount
+from ledger.rules.subjects import Subject, subject_for
 from ledger.rules.supersession import supersede
 from ledger.rules.term import check_claim_term
 from ledger.rules.tiers import resolve_tier, tier_amount
@@ -33,6 +34,7 @@ class Plan:
     body_id: str | None
     keys: list[acct.AccountKey]
     why: Explanation = field(default_factory=Explanation)
+    subject: Subject | None = None
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,12 @@ class Entitlement:
     tier: str | None
     body_id: str | None
     gross: Decimal            # the tier, rate or decided amount, before any deduction
-    standing: Decimal         # after ladder top-ups: this claim's own entitlement, what supersession sums
-    amount: Decimal           # what this claim is entitled to now, after supersession and caps
+    standing: Decimal         # after ladder top-ups and its own caps: what supersession compares (rule 4)
+    amount: Decimal           # what this claim is entitled to now, after ladders, caps and supersession
     steps: tuple[Step, ...]
     accounts: tuple[str, ...]  # every account the claim reserves its amount on
     policy_version: str
+    subject: str | None = None  # the normalised subject the claim is for
 
     def explanation(self) -> list[dict[str, object]]:
         return [s.as_dict() for s in self.steps]
@@ -64,51 +67,61 @@ def prepare(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts) -> 
     check_claim_term(catalogue.policy, facts.effective_on, facts.award_year, why)
     if programme.kind is Kind.DESIGNATION:
         raise NotEligible(f"{programme.code} is a designation: it grants no money, record it as a certification")
+    subject = subject_for(facts.subject, catalogue.subject_kinds, programme.subject_kind,
+                          required=programme.needs_subject, programme=programme.code)
     tier = None
     if programme.tiers and (facts.tier is not None or programme.kind is Kind.TIERED):
         tier = resolve_tier(programme, facts.tier).code
     body_id = check_eligibility(catalogue, programme, facts, org, why)
-    keys = acct.keys_for(catalogue, programme, facts, tier, body_id)
-    return Plan(catalogue, programme, facts, tier, body_id, keys, why)
+    keys = acct.keys_for(catalogue, programme, facts, tier, subject, body_id)
+    return Plan(catalogue, programme, facts, tier, body_id, keys, why, subject)
 
 
-def entitle(plan: Plan, accounts: dict[str, AccountState]) -> Entitlement:
-    programme, facts, why = plan.programme, plan.facts, plan.why
+def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | None = None) -> Entitlement:
+    """The sums. `claim_id` re-assesses a recorded claim (rule 12): its own entries are left out of every
+    account, and the claims made before it are told from those made after it."""
+    programme, facts, why = plan.programme, plan.facts, Explanation(list(plan.why.steps))
     policy = plan.catalogue.policy
+    subject = plan.subject.text if plan.subject else None
 
     def account(key: acct.AccountKey) -> AccountState:
-        return accounts.get(key.text) or AccountState(key.text)
+        state = accounts.get(key.text) or AccountState(key.text)
+        return state if claim_id is None else state.without(claim_id)
 
     gross = _base_amount(programme, facts, plan.tier, why)
     if gross <= 0:
         raise NotEligible(f"{programme.code} comes to nothing for these facts; a claim for nothing is refused")
-    amount = gross
+    amount = standing = gross
     for key in plan.keys:
         if key.family == "ladder":
-            amount = top_up(policy, programme, plan.tier, account(key), amount, why)  # type: ignore[arg-type]
+            amount, standing = top_up(policy, programme, plan.tier, account(key), amount, standing, why)  # type: ignore[arg-type]
         elif key.family == "once":
-            once_only(programme, account(key))
-    standing = amount
-    subject = acct.subject_key(facts)
-    if subject and subject in plan.keys:
-        amount = supersede(policy, programme.code, facts.subject, standing, amount, account(subject), why)  # type: ignore[arg-type]
+            once_only(programme, account(key), f"per {programme.once_per.value}")  # type: ignore[union-attr]
+        elif key.family == "certification":
+            once_only(programme, account(key), f"per certification and rung ({facts.certification_id})")
+        elif key.family == "rank":
+            rank_slot(programme, account(key), facts.uscc, facts.rank, subject or "-")  # type: ignore[arg-type]
     caps = [k for k in plan.keys if k.family == "cap"]
     for cap, key in zip(programme.caps, caps, strict=True):
-        amount = apply_cap(programme, cap, account(key), amount, why)
+        capped = apply_cap(programme, cap, account(key), amount, why)
+        standing, amount = max(standing - (amount - capped), Decimal("0.00")), capped
+    about = acct.subject_key(facts.uscc, plan.subject)
+    if about and about in plan.keys:
+        amount = supersede(policy, programme.code, subject, standing, amount, account(about), why)  # type: ignore[arg-type]
     why.add("entitlement", None, f"entitled now: {yuan(amount)}", amount)
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
-                       tuple(k.text for k in plan.keys), plan.catalogue.policy.version)
+                       tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)
 
 
 def evaluate(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts,
-             accounts: dict[str, AccountState] | None = None) -> Entitlement:
-    """Both halves at once, for callers that already hold every tally (tests, what-if queries)."""
-    return entitle(prepare(catalogue, facts, org), accounts or {})
+             accounts: dict[str, AccountState] | None = None, *, claim_id: str | None = None) -> Entitlement:
+    """Both halves at once, for callers that already hold every tally (tests, replays, what-if queries)."""
+    return entitle(prepare(catalogue, facts, org), accounts or {}, claim_id=claim_id)
 
 
 def _base_amount(programme: Programme, facts: ClaimFacts, tier: str | None, why: Explanation) -> Decimal:
     if programme.kind is Kind.TIERED:
         return tier_amount(programme, resolve_tier(programme, tier), facts.rank, why)
-    if programme.rate is not None:
-        return rate_amount(programme, facts.basis_amount, why)
-    return decided_amount(programme, facts.requested_amount, why)
+    if programme.decided:
+        return decided_amount(programme, facts.requested_amount, facts.basis_amount, why)
+    return rate_amount(programme, facts.basis_amount, why)

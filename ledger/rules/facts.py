@@ -52,10 +52,12 @@ class Entry:
 
     claim_id: str
     programme: str
-    status: str           # pending | approved | rejected
-    amount: Decimal       # reserved, or approved
-    gross: Decimal        # the claim's standing: its entitlement after ladder top-ups, what supersession sums
+    status: str           # pending | approved | rejected (and later: withdrawn, revoked)
+    amount: Decimal       # reserved, or approved: what the claim is paid
+    gross: Decimal        # the claim's standing: its own entitlement after ladder top-ups and its own caps,
+                          # what supersession compares (rule 4)
     tier: str | None = None
+    uscc: str | None = None  # who holds it: a rank slot is refused to another unit (rule 11)
 
     @property
     def live(self) -> bool:
@@ -66,11 +68,26 @@ class Entry:
 class AccountState:
     key: str
     entries: tuple[Entry, ...] = ()
+    earlier: int | None = None  # re-assessing: how many entries stood before the claim's own
 
     @property
     def live(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.live)
 
     @property
+    def live_before(self) -> tuple[Entry, ...]:
+        """The live entries of claims made before the one being assessed (all of them for a new claim)."""
+        entries = self.entries if self.earlier is None else self.entries[:self.earlier]
+        return tuple(e for e in entries if e.live)
+
+    @property
     def used(self) -> Decimal:
         return sum((e.amount for e in self.live), Decimal("0.00"))
+
+    def without(self, claim_id: str) -> AccountState:
+        """The account as another claim sees it: for re-assessing `claim_id` against everything else (rule 12)."""
+        ids = [e.claim_id for e in self.entries]
+        if claim_id not in ids:
+            return self
+        at = ids.index(claim_id)
+        return AccountState(self.key, self.entries[:at] + self.entries[at + 1:], at)

@@ -4,41 +4,58 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ledger.catalogue.model import Policy, Programme
-from ledger.domain.errors import AlreadyAwarded
+from ledger.domain.errors import AlreadyAwarded, Conflict
 from ledger.domain.values import yuan
 from ledger.rules.explanation import Explanation
 from ledger.rules.facts import AccountState
 
+ZERO = Decimal("0.00")
+
 
 def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState, amount: Decimal,
-           why: Explanation) -> Decimal:
-    """Refuse a tier already reached on this ladder; otherwise owe only the difference over earlier rungs."""
+           standing: Decimal, why: Explanation) -> tuple[Decimal, Decimal]:
+    """Refuse a rung already reached on this ladder; otherwise owe only the difference over earlier rungs.
+
+    Returns what is owed now and the claim's standing on the ladder. Only what was awarded on a lower rung
+    is deducted (a rejected lower rung deducts nothing; one approved for less deducts what was approved), so
+    the ladder never pays more, nor less, than its highest rung reached."""
     rungs = programme.ladder_of(tier)
     here = rungs.index(tier)
-    earlier = ladder.live
-    reached = [e for e in earlier if e.tier in rungs and rungs.index(e.tier) >= here]
+    earlier = [e for e in ladder.live_before if e.tier in rungs]
+    reached = [e for e in earlier if rungs.index(e.tier) >= here]  # type: ignore[arg-type]
     if reached:
         e = reached[0]
-        raise AlreadyAwarded(f"{programme.code} tier {e.tier} was already awarded to this organisation by claim"
-                             f" {e.claim_id}; a tiered award is paid once, and only a higher tier tops it up",
+        raise AlreadyAwarded(f"{programme.code} {e.tier} was already awarded on this ladder by claim {e.claim_id};"
+                             " a tiered award is paid once, and only a higher rung tops it up",
                              earlier_claim=e.claim_id)
-    # The lower rungs' own entitlements, not what they were finally paid: Art. 16 owes the difference between
-    # tiers, whether part of a lower rung was paid by another programme (rule 4) or lowered on approval.
-    paid = sum((e.gross for e in earlier), Decimal("0.00"))
     if not earlier:
-        return amount
-    owed = amount - paid
+        return amount, standing
+    awarded = sum((e.amount for e in earlier), ZERO)
+    counted = sum((e.gross for e in earlier), ZERO)
+    owed = amount - awarded
     if owed <= 0:
-        raise AlreadyAwarded(f"earlier rungs of {programme.code} already paid {yuan(paid)}, as much as tier {tier}")
-    lower = ", ".join(f"{e.tier} {yuan(e.gross)} (claim {e.claim_id})" for e in earlier)
+        raise AlreadyAwarded(f"earlier rungs of {programme.code} already awarded {yuan(awarded)}, as much as {tier}",
+                             earlier_claim=earlier[0].claim_id)
+    lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in earlier)
     why.add("upgrade_top_up", policy.upgrade_article,
-            f"upgrade from a lower tier already awarded ({lower}): only the difference"
-            f" {yuan(amount)} - {yuan(paid)} = {yuan(owed)} is owed", owed)
-    return owed
+            f"upgrade from a lower rung already awarded ({lower}): only the difference"
+            f" {yuan(amount)} - {yuan(awarded)} = {yuan(owed)} is owed", owed)
+    return owed, max(standing - counted, ZERO)
 
 
-def once_only(programme: Programme, once: AccountState) -> None:
-    if once.live:
-        e = once.live[0]
-        raise AlreadyAwarded(f"{programme.code} is a one-time award per {programme.once_per.value}"  # type: ignore[union-attr]
-                             f" and claim {e.claim_id} already holds it", earlier_claim=e.claim_id)
+def once_only(programme: Programme, slot: AccountState, what: str) -> None:
+    """A one-time slot (per organisation, body, subject, year or certification) already held is refused."""
+    if slot.live:
+        e = slot.live[0]
+        raise AlreadyAwarded(f"{programme.code} is paid once {what}, and claim {e.claim_id} already holds it",
+                             earlier_claim=e.claim_id)
+
+
+def rank_slot(programme: Programme, slot: AccountState, uscc: str, rank: int, subject: str) -> None:
+    """Rule 11: a rank of one prize or standard already claimed by another unit is refused `conflict`."""
+    held = [e for e in slot.live if e.uscc not in (None, uscc)]
+    if held:
+        e = held[0]
+        raise Conflict(f"rank {rank} of {programme.code} for {subject} is already claimed by {e.uscc} (claim"
+                       f" {e.claim_id}, {e.status}); each rank is held by one unit. Check the rank, or reject or"
+                       " withdraw that claim first", earlier_claim=e.claim_id)

@@ -20,20 +20,29 @@ def rate_amount(programme: Programme, basis: Decimal | None, why: Explanation) -
     return amount
 
 
-def decided_amount(programme: Programme, requested: Decimal | None, why: Explanation) -> Decimal:
-    if programme.max_award is None:
-        if requested is None:
-            what = "as required (按要求)" if programme.kind is Kind.AS_REQUIRED else "by decision"
-            raise MissingFact(f"{programme.code} is funded {what}: give requested_amount, the amount decided")
-        why.add("decided_amount", programme.article, f"amount decided by the lead bureau: {yuan(requested)}",
-                requested)
-        return requested
-    if requested is not None and requested > programme.max_award:
-        raise CapExceeded(f"requested {yuan(requested)} is above the {programme.code} cap of"
-                          f" {yuan(programme.max_award)} (Art. {programme.article}); request at most the cap")
-    amount = programme.max_award if requested is None else requested
-    detail = (f"requested {yuan(requested)}, within the cap of {yuan(programme.max_award)}" if requested is not None
-              else f"no amount requested: entitled to at most the cap, {yuan(programme.max_award)}; the approval"
-                   " may decide less")
-    why.add("decided_amount", programme.article, detail, amount)
-    return amount
+def decided_amount(programme: Programme, requested: Decimal | None, basis: Decimal | None,
+                   why: Explanation) -> Decimal:
+    """Rule 6: capped, as-required and investment amounts are decided by the bureau and stated; "最高不超过" is a
+    ceiling, not a price, so there is no default, and a request above the ceiling is refused, not cut."""
+    if requested is None:
+        what = "as required (按要求)" if programme.kind is Kind.AS_REQUIRED else "by decision, up to its ceiling"
+        raise MissingFact(f"{programme.code} is funded {what}: give requested_amount, the amount the bureau decided",
+                          field="requested_amount")
+    ceilings = [(programme.max_award, f"the {programme.code} ceiling of {{}} (Art. {programme.article})")]
+    if programme.rate is not None:
+        if basis is None:
+            raise MissingFact(f"{programme.code} is at most {programme.rate * 100:.0f}% of {programme.basis_en}:"
+                              " give basis_amount", field="basis_amount")
+        ceilings.append((fen_down(basis * programme.rate),
+                         f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)}, {{}}"))
+    ceilings += [(cap.limit, f"the {programme.code} cap of {{}} {cap.scope.value.replace('_', ' ')}")
+                 for cap in programme.caps if cap.pool is None]
+    for ceiling, text in ceilings:
+        if ceiling is not None and requested > ceiling:
+            raise CapExceeded(f"requested {yuan(requested)} is above {text.format(yuan(ceiling))}; request at most"
+                              f" {yuan(ceiling)} (an approval may lower an amount, never raise it)")
+    bound = min((c for c, _ in ceilings if c is not None), default=None)
+    detail = (f"amount decided by the lead bureau: {yuan(requested)}" if bound is None
+              else f"amount decided by the lead bureau: {yuan(requested)}, within its ceiling of {yuan(bound)}")
+    why.add("decided_amount", programme.article, detail, requested)
+    return requested

@@ -31,11 +31,24 @@ def new_uscc() -> str:
 
 
 def member(uscc: str | None = None, body: str = "B-1", *, lead: bool = False, joined_on: date = TERM_START,
-           in_district: bool = True, chain_leader: bool = False) -> OrganisationFacts:
+           in_district: bool = True, chain_leader: bool = False, kind: str = "consortium") -> OrganisationFacts:
     """An organisation inside the district, member (or lead) of one recognised innovation organisation."""
     designations = {"A6.chain_leader": TERM_START} if chain_leader else {}
     return OrganisationFacts(uscc or new_uscc(), in_district,
-                             (Membership(body, "consortium", joined_on, TERM_START, lead),), designations)
+                             (Membership(body, kind, joined_on, TERM_START, lead),), designations)
+
+
+def claimant(code: str, **kw: object) -> OrganisationFacts:
+    """An organisation able to claim `code`: the lead of a recognised body of an Art. 3 programme's kind
+    (rule 13), a designated chain leader leading its body for the chain-leader programmes, else a member."""
+    programme = CATALOGUE.programme(code)
+    if programme is not None and programme.body_kind:
+        uscc = kw.pop("uscc", None) or new_uscc()
+        kw.setdefault("body", f"B-{programme.body_kind}-{uscc}")
+        return member(uscc, lead=True, kind=programme.body_kind, **kw)  # type: ignore[arg-type]
+    if code in ("A6.chain_leader_rd", "A8.orders"):
+        return member(lead=True, chain_leader=True, **kw)  # type: ignore[arg-type]
+    return member(**kw)  # type: ignore[arg-type]
 
 
 def outsider(uscc: str | None = None) -> OrganisationFacts:
@@ -49,6 +62,14 @@ def facts(org: OrganisationFacts, programme: str, *, award_year: int = 2023, eff
     for key in ("basis_amount", "requested_amount"):
         if given.get(key) is not None:
             given[key] = money(given[key])  # type: ignore[arg-type]
+    recognises = CATALOGUE.programme(programme)
+    if recognises is not None and recognises.body_kind:
+        # As the ledger does for a claim naming its body: it rests on the body's certification (rule 13).
+        led = [m for m in org.memberships if m.is_lead and m.body_kind == recognises.body_kind]
+        if led and "body_id" not in given:
+            given["body_id"] = led[0].body_id
+        if given.get("body_id") and recognises.tiers and "certification_id" not in given:
+            given["certification_id"] = f"CERT-{given['body_id']}"
     return ClaimFacts(org.uscc, programme, award_year, effective_on, **given)  # type: ignore[arg-type]
 
 
@@ -58,6 +79,7 @@ class Book:
     def __init__(self, catalogue=CATALOGUE) -> None:
         self.catalogue = catalogue
         self.entries: dict[str, list[Entry]] = {}
+        self.recorded: dict[str, tuple[OrganisationFacts, str, dict]] = {}
         self._ids = count(1)
 
     @property
@@ -73,8 +95,9 @@ class Book:
         """Evaluate a claim and record its amount, under a new claim id, into every account it names."""
         entitlement = self.evaluate(org, programme, **given)
         claim_id = f"C-{next(self._ids)}"
+        self.recorded[claim_id] = (org, programme, dict(given))
         entry = Entry(claim_id, entitlement.programme, status, entitlement.amount, entitlement.standing,
-                      entitlement.tier)
+                      entitlement.tier, org.uscc)
         for key in entitlement.accounts:
             self.entries.setdefault(key, []).append(entry)
         return claim_id, entitlement
@@ -92,10 +115,24 @@ class Book:
         assert self.accounts == before
         return caught.value
 
-    def set_status(self, claim_id: str, status: str) -> None:
-        """Approve or reject a recorded claim everywhere it is entered."""
+    def set_status(self, claim_id: str, status: str, amount: Decimal | None = None) -> None:
+        """Approve (possibly for less) or reject a recorded claim everywhere it is entered."""
         for entries in self.entries.values():
-            entries[:] = [replace(e, status=status) if e.claim_id == claim_id else e for e in entries]
+            entries[:] = [replace(e, status=status, amount=e.amount if amount is None else amount)
+                          if e.claim_id == claim_id else e for e in entries]
+        if status != "rejected":
+            return
+        self.recorded.pop(claim_id, None)
+
+    def reassess(self, claim_id: str) -> Entitlement:
+        """Rule 12: run a recorded pending claim again against the accounts as they are now, and revise its
+        entries to the new figure, as the ledger does before an approval."""
+        org, programme, given = self.recorded[claim_id]
+        entitlement = evaluate(self.catalogue, facts(org, programme, **given), org, self.accounts, claim_id=claim_id)
+        for entries in self.entries.values():
+            entries[:] = [replace(e, amount=entitlement.amount, gross=entitlement.standing)
+                          if e.claim_id == claim_id else e for e in entries]
+        return entitlement
 
     def used(self, key: str) -> Decimal:
         return self.accounts.get(key, AccountState(key)).used

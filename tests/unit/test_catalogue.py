@@ -12,6 +12,7 @@ import pytest
 
 from ledger.catalogue import CapScope, CatalogueError, Kind, OncePer, catalogues, current, in_force, load_file, parse
 from ledger.catalogue.load import HERE
+from ledger.catalogue.model import LadderPer
 
 SHIPPED = HERE / "binjiang-2022.toml"
 D = Decimal
@@ -39,17 +40,19 @@ ROWS = [
      None, None, {}, [("provincial_sme", "little_giant")]),
     ("A8.orders", 8, "jxj", Kind.CAPPED, {}, None, "1000000", {}, []),
     ("A8.tech_transfer", 8, "jxj", Kind.RATE, {}, "0.20", None, {CapScope.ENTERPRISE_YEAR: "1000000"}, []),
-    ("A9.national_award", 9, "kjj", Kind.TIERED, {"first": "5000000", "second": "1000000"}, None, None, {}, []),
+    ("A9.national_award", 9, "kjj", Kind.TIERED, {"first": "5000000", "second": "1000000"}, None, None, {},
+     [("second", "first")]),
     ("A9.provincial_award", 9, "kjj", Kind.TIERED, {"first": "500000", "second": "200000", "third": "100000"},
-     None, None, {}, []),
+     None, None, {}, [("third", "second", "first")]),
     ("A10.first_set", 10, "jxj", Kind.CAPPED, {}, None, "500000", {}, []),
     ("A11.standard", 11, "scjgj", Kind.TIERED,
      {"international_lead": "1000000", "international_participate": "500000", "national": "200000",
       "industry": "100000"}, None, None, {CapScope.ORGANISATION_YEAR: "1000000"}, []),
     ("A12.talent", 12, "rcb", Kind.AS_REQUIRED, {}, None, None, {}, []),
     ("A13.equity", 13, "fgj", Kind.INVESTMENT, {}, None, "20000000",
-     {CapScope.PROJECT: "20000000", CapScope.FUND: "100000000"}, []),
-    ("A13.follow_on", 13, "fgj", Kind.INVESTMENT, {}, "0.20", None, {CapScope.PROJECT: "10000000"}, []),
+     {CapScope.PROJECT: "20000000", CapScope.POOL: "100000000"}, []),
+    ("A13.follow_on", 13, "fgj", Kind.INVESTMENT, {}, "0.20", None,
+     {CapScope.PROJECT: "10000000", CapScope.POOL: "100000000"}, []),
 ]
 
 
@@ -116,8 +119,41 @@ def test_programme_rules_beyond_the_amounts():
     assert (rd.requires_designation, rd.requires_body_lead) == ("A6.chain_leader", True)
     assert catalogue.programme("A8.tech_transfer").requires_membership is False
     assert all(p.requires_membership for p in catalogue.programmes.values() if p.code != "A8.tech_transfer")
-    assert catalogue.programme("A3.alliance").once_per is OncePer.ORGANISATION
+    assert catalogue.programme("A3.alliance").once_per is OncePer.BODY
     assert catalogue.programme("A10.first_set").once_per is OncePer.SUBJECT
+
+
+def test_the_pinned_readings_are_data():
+    """Rules 3, 5, 10, 11 and 13 as catalogue data: recognition awards name the body kind they pay for, prize
+    grades are ladders per unit and subject, A13's one fund is a pool both programmes draw on, ranked programmes
+    hold rank slots, and subjects have their kinds."""
+    catalogue = current()
+    kinds = {c: catalogue.programme(c).body_kind for c in catalogue.programmes if c.startswith("A3.")}
+    assert kinds == {"A3.consortium": "consortium", "A3.community": "community", "A3.alliance": "alliance",
+                     "A3.mic": "mic", "A3.erc": "erc"}
+    assert all(p.body_kind is None for c, p in catalogue.programmes.items() if not c.startswith("A3."))
+    for code in ("A9.national_award", "A9.provincial_award", "A11.standard"):
+        assert catalogue.programme(code).ladder_per is LadderPer.SUBJECT and catalogue.programme(code).ranked
+    fund = catalogue.pools["A13.fund"]
+    assert (fund.limit, fund.programmes, fund.article) == (D("100000000.00"), ("A13.equity", "A13.follow_on"), 13)
+    assert catalogue.subject_kinds == ("project", "product", "standard")
+    assert catalogue.policy.award_year_lag == 1
+    decided = {c for c, p in catalogue.programmes.items() if p.decided}
+    assert decided == {"A3.alliance", "A3.mic", "A4.matching", "A8.orders", "A10.first_set", "A12.talent",
+                       "A13.equity", "A13.follow_on"}
+
+
+def test_a_pool_cap_must_name_a_pool_of_the_catalogue():
+    """A cap of scope pool names a [[pools]] entry and takes its limit from it: anything else is refused."""
+    document = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    broken = copy.deepcopy(document)
+    next(p for p in broken["programmes"] if p["code"] == "A13.equity")["caps"][1]["pool"] = "A99.nowhere"
+    with pytest.raises(CatalogueError, match=r"A99\.nowhere"):
+        parse(broken)
+    twice = copy.deepcopy(document)
+    next(p for p in twice["programmes"] if p["code"] == "A13.equity")["caps"][1]["limit"] = "5.00"
+    with pytest.raises(CatalogueError, match="set once"):
+        parse(twice)
 
 
 def test_amounts_are_exact_decimals():

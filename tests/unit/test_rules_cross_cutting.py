@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 
 from ledger.rules import Entitlement
-from tests.unit.book import Book, member
+from tests.unit.book import Book, claimant, member
 
 D = Decimal
 TERM = "2022-09-06 to 2025-09-05 inclusive"
@@ -27,59 +27,95 @@ def step(entitlement: Entitlement, rule: str):
 @pytest.mark.parametrize("day", [date(2022, 9, 5), date(2025, 9, 6), date(2021, 1, 1)])
 def test_effective_date_outside_the_term_is_refused(day):
     """Rule 1: a claim resting on a fact dated outside 2022-09-06..2025-09-05 is refused, naming the term."""
-    org = member(joined_on=date(2020, 1, 1))
-    err = Book().refused(org, "A3.erc", "outside_policy_term", tier="municipal", effective_on=day, award_year=2022)
+    org = claimant("A3.erc", joined_on=date(2020, 1, 1))
+    err = Book().refused(org, "A3.erc", "outside_policy_term", tier="municipal", effective_on=day,
+                         award_year=day.year)
     assert TERM in err.detail and err.context["term"] == TERM
 
 
 @pytest.mark.parametrize(("day", "year"), [(date(2022, 9, 6), 2022), (date(2025, 9, 5), 2025)])
 def test_first_and_last_day_of_the_term_are_inside(day, year):
     """Rule 1: the term's first and last days are inside it."""
-    entitlement = Book().evaluate(member(), "A3.erc", tier="municipal", effective_on=day, award_year=year)
+    entitlement = Book().evaluate(claimant("A3.erc"), "A3.erc", tier="municipal", effective_on=day, award_year=year)
     assert entitlement.amount == D("200000.00")
     assert TERM in step(entitlement, "term").detail
 
 
-@pytest.mark.parametrize("year", [2021, 2026])
-def test_award_year_outside_the_term_is_refused(year):
-    """Rule 1: an award year that does not overlap the term is refused even when the date is inside."""
-    Book().refused(member(), "A5.voucher", "outside_policy_term", basis_amount="1000", award_year=year)
+# ---------------------------------------------------------------- 10. award year follows the facts
+
+
+@pytest.mark.parametrize(("day", "year", "ok"), [
+    (date(2023, 3, 1), 2023, True), (date(2023, 3, 1), 2024, True), (date(2023, 3, 1), 2022, False),
+    (date(2023, 3, 1), 2025, False), (date(2023, 3, 1), 2021, False), (date(2025, 6, 1), 2026, False),
+    (date(2022, 12, 31), 2023, True), (date(2024, 12, 31), 2025, True),
+])
+def test_award_year_is_the_facts_year_or_the_next(day, year, ok):
+    """Rule 10: a claim's award year is its fact's year or the year after, and a year of the term; any other
+    is refused invalid_request, so a yearly cap cannot be escaped by booking a fact into another year."""
+    book = Book()
+    if ok:
+        assert book.evaluate(member(), "A5.voucher", basis_amount="1000", effective_on=day, award_year=year).amount
+    else:
+        err = book.refused(member(), "A5.voucher", "invalid_request", basis_amount="1000", effective_on=day,
+                           award_year=year)
+        assert err.context["field"] == "award_year" and str(day.year) in err.detail
+
+
+def test_a_yearly_cap_cannot_be_escaped_by_an_earlier_award_year():
+    """Rule 10: vouchers for 2024 facts booked into 2023 are refused, so the 2024 cap still binds them."""
+    book, org = Book(), member()
+    assert book.amount(org, "A5.voucher", basis_amount="2000000", effective_on=date(2024, 3, 1),
+                       award_year=2024) == D("500000.00")
+    book.refused(org, "A5.voucher", "invalid_request", basis_amount="2000000", effective_on=date(2024, 3, 1),
+                 award_year=2023)
+    book.refused(org, "A5.voucher", "cap_exceeded", basis_amount="2000000", effective_on=date(2024, 5, 1),
+                 award_year=2024)
 
 
 # ---------------------------------------------------------------- 2. one time means once
 
 
-@pytest.mark.parametrize(("code", "tier", "rank"), [
-    ("A3.erc", "municipal", None), ("A6.honour", "single_champion", None), ("A9.national_award", "first", 1),
-    ("A11.standard", "industry", 2),
+@pytest.mark.parametrize(("code", "tier", "rank", "subject"), [
+    ("A3.erc", "municipal", None, None), ("A6.honour", "single_champion", None, None),
+    ("A9.national_award", "first", 1, "project:S"), ("A11.standard", "industry", 2, "standard:S"),
 ])
-def test_same_tier_twice_is_already_awarded(code, tier, rank):
-    """Rule 2: a tiered award is paid once per organisation, programme and tier."""
-    book, org = Book(), member()
-    first, _ = book.claim(org, code, tier=tier, rank=rank, subject="subject:S")
-    err = book.refused(org, code, "already_awarded", tier=tier, rank=rank, subject="subject:S", award_year=2024)
+def test_same_tier_twice_is_already_awarded(code, tier, rank, subject):
+    """Rule 2: a tiered award is paid once per organisation (body, for Art. 3), programme and tier."""
+    book, org = Book(), claimant(code)
+    first, _ = book.claim(org, code, tier=tier, rank=rank, subject=subject)
+    err = book.refused(org, code, "already_awarded", tier=tier, rank=rank, subject=subject, award_year=2024)
     assert err.context["earlier_claim"] == first
 
 
 def test_approved_tier_blocks_as_pending_does():
     """Rule 2: an approved award blocks the same tier just as a pending claim does."""
-    book, org = Book(), member()
+    book, org = Book(), claimant("A3.consortium")
     book.claim(org, "A3.consortium", tier="provincial", status="approved")
     book.refused(org, "A3.consortium", "already_awarded", tier="provincial")
 
 
 def test_rejected_earlier_claim_frees_the_tier():
     """Rule 2: a rejected claim is no award, so the same tier may be claimed again."""
-    book, org = Book(), member()
+    book, org = Book(), claimant("A3.erc")
     first, _ = book.claim(org, "A3.erc", tier="provincial")
     book.set_status(first, "rejected")
     assert book.amount(org, "A3.erc", tier="provincial") == D("500000.00")
 
 
+def test_a_certification_is_paid_once_whatever_subject_the_claim_names():
+    """Rule 2: a claim resting on a certification is keyed by it: the same certification at the same rung twice
+    is already_awarded, even when the two claims name different subjects (the ledger takes the certification's)."""
+    book, org = Book(), claimant("A3.mic")
+    book.claim(org, "A3.mic", tier="provincial", certification_id="CERT-9", requested_amount="100000")
+    err = book.refused(org, "A3.mic", "already_awarded", tier="provincial", certification_id="CERT-9",
+                       requested_amount="50000", award_year=2024)
+    assert "CERT-9" in err.detail
+
+
 @pytest.mark.parametrize(("code", "given"), [("A3.alliance", {}), ("A10.first_set", {"subject": "product:F"})])
 def test_one_time_capped_awards(code, given):
-    """Rule 2: the alliance start-up award is once per organisation, the first-set award once per product."""
-    book, org = Book(), member()
+    """Rule 2: the alliance start-up award is once per body, the first-set award once per product."""
+    book, org = Book(), claimant(code)
     book.claim(org, code, requested_amount="100000", **given)
     book.refused(org, code, "already_awarded", requested_amount="100000", award_year=2024, **given)
 
@@ -87,8 +123,42 @@ def test_one_time_capped_awards(code, given):
 def test_first_set_is_once_per_product_not_per_organisation():
     """Rule 2: a second first-set product of the same organisation is its own award."""
     book, org = Book(), member()
-    assert book.amount(org, "A10.first_set", subject="product:F-1") == D("500000.00")
-    assert book.amount(org, "A10.first_set", subject="product:F-2") == D("500000.00")
+    assert book.amount(org, "A10.first_set", requested_amount="500000", subject="product:F-1") == D("500000.00")
+    assert book.amount(org, "A10.first_set", requested_amount="500000", subject="product:F-2") == D("500000.00")
+
+
+@pytest.mark.parametrize("variant", ["product:X ", "  product:X", "PRODUCT:x", "ｐｒｏｄｕｃｔ：Ｘ", "product:  X",
+                                     "Product : X"])
+def test_one_product_however_it_is_written(variant):
+    """Rule 2 and subjects: trimmed, NFKC-folded, whitespace-collapsed and case-insensitive spellings of one
+    product are one product, so its one-time first-set award is not paid again."""
+    book, org = Book(), member()
+    book.claim(org, "A10.first_set", requested_amount="500000", subject="product:X")
+    book.refused(org, "A10.first_set", "already_awarded", requested_amount="500000", subject=variant)
+
+
+@pytest.mark.parametrize("bad", ["product:X\u200b", "product:\u200dX", "product:X\x00", "product:X\x07",
+                                 "X", "product:", "gadget:X", ":X"])
+def test_a_subject_that_is_not_one_is_refused_showing_the_form(bad):
+    """Subjects: zero-width and control characters, and text not of the `kind:identifier` form, are refused
+    invalid_request with the form to send instead; nothing is recorded."""
+    err = Book().refused(member(), "A10.first_set", "invalid_request", requested_amount="1", subject=bad)
+    assert '"product:…"' in err.detail
+
+
+@pytest.mark.parametrize(("code", "given", "form"), [
+    ("A4.challenge", {"basis_amount": "1000"}, "project"), ("A13.equity", {"requested_amount": "1"}, "project"),
+    ("A9.national_award", {"tier": "first", "rank": 1}, "project"),
+    ("A11.standard", {"tier": "national", "rank": 1}, "standard"),
+    ("A10.first_set", {"requested_amount": "1"}, "product"),
+])
+def test_programmes_keyed_by_subject_need_one_of_their_kind(code, given, form):
+    """Rule 5 and 11: a per-project cap, a rank slot or a once-per-product slot needs its subject, of its kind:
+    missing_field without one, invalid_request for another kind."""
+    err = Book().refused(claimant(code), code, "missing_field", **given)
+    assert err.context["field"] == "subject" and f'"{form}:' in err.detail
+    other = "standard:Z" if form != "standard" else "project:Z"
+    Book().refused(claimant(code), code, "invalid_request", subject=other, **given)
 
 
 # ---------------------------------------------------------------- 3. upgrade top-up
@@ -96,7 +166,7 @@ def test_first_set_is_once_per_product_not_per_organisation():
 
 def test_erc_municipal_then_national_tops_up_the_difference():
     """Rule 3: municipal ERC 200,000 then national ERC pays 800,000 more; 1,000,000 in all."""
-    book, org = Book(), member()
+    book, org = Book(), claimant("A3.erc")
     first, municipal = book.claim(org, "A3.erc", tier="municipal", status="approved")
     _, national = book.claim(org, "A3.erc", tier="national", award_year=2024)
     assert (municipal.amount, national.amount, national.gross) == (D("200000.00"), D("800000.00"), D("1000000.00"))
@@ -107,7 +177,7 @@ def test_erc_municipal_then_national_tops_up_the_difference():
 
 def test_every_rung_of_the_erc_ladder_tops_up():
     """Rule 3: municipal, provincial, national in turn pay 200,000, 300,000 and 500,000."""
-    book, org = Book(), member()
+    book, org = Book(), claimant("A3.erc")
     amounts = [book.amount(org, "A3.erc", tier=t) for t in ("municipal", "provincial", "national")]
     assert amounts == [D("200000.00"), D("300000.00"), D("500000.00")]
 
@@ -115,14 +185,14 @@ def test_every_rung_of_the_erc_ladder_tops_up():
 @pytest.mark.parametrize("lower", ["provincial", "municipal", "national"])
 def test_lower_or_same_tier_after_national_is_already_awarded(lower):
     """Rule 3: after the national ERC, a provincial or municipal (or another national) claim gets nothing."""
-    book, org = Book(), member()
+    book, org = Book(), claimant("A3.erc")
     book.claim(org, "A3.erc", tier="national")
     book.refused(org, "A3.erc", "already_awarded", tier=lower, award_year=2024)
 
 
 def test_rejected_lower_rung_is_not_deducted():
     """Rule 3: a rejected municipal claim paid nothing, so the national claim is owed in full."""
-    book, org = Book(), member()
+    book, org = Book(), claimant("A3.erc")
     first, _ = book.claim(org, "A3.erc", tier="municipal")
     book.set_status(first, "rejected")
     assert book.amount(org, "A3.erc", tier="national") == D("1000000.00")
@@ -131,16 +201,17 @@ def test_rejected_lower_rung_is_not_deducted():
 @pytest.mark.parametrize("code", ["A3.consortium", "A3.community"])
 def test_recognition_ladders(code):
     """Rule 3: a municipal consortium or community that becomes provincial is owed 200,000 more."""
-    book, org = Book(), member()
+    book, org = Book(), claimant(code)
     assert [book.amount(org, code, tier=t) for t in ("municipal", "provincial")] == [D("300000.00"), D("200000.00")]
 
 
 def test_provincial_sme_to_little_giant_tops_up():
-    """Rule 3 (reading): a provincial specialised SME that becomes a little giant is owed 800,000 more."""
+    """Rule 3 (reading): a provincial specialised SME that becomes a little giant is owed 800,000 more, even
+    when the two honours were recorded as two certifications."""
     book, org = Book(), member()
-    assert book.amount(org, "A6.honour", tier="provincial_sme") == D("200000.00")
-    assert book.amount(org, "A6.honour", tier="little_giant") == D("800000.00")
-    book.refused(org, "A6.honour", "already_awarded", tier="provincial_sme")
+    assert book.amount(org, "A6.honour", tier="provincial_sme", certification_id="C-1") == D("200000.00")
+    assert book.amount(org, "A6.honour", tier="little_giant", certification_id="C-2") == D("800000.00")
+    book.refused(org, "A6.honour", "already_awarded", tier="provincial_sme", certification_id="C-3")
 
 
 def test_single_and_hidden_champion_stand_alone():
@@ -152,11 +223,68 @@ def test_single_and_hidden_champion_stand_alone():
     assert book.amount(org, "A6.honour", tier="single_champion") == D("2000000.00")
 
 
-def test_ladders_are_per_organisation():
-    """Rule 3: another organisation's municipal ERC does not reduce this one's national ERC."""
+def test_ladders_are_per_body_or_organisation():
+    """Rule 3: another body's municipal ERC does not reduce this one's national ERC."""
     book = Book()
-    book.claim(member(), "A3.erc", tier="municipal")
-    assert book.amount(member(), "A3.erc", tier="national") == D("1000000.00")
+    book.claim(claimant("A3.erc"), "A3.erc", tier="municipal")
+    assert book.amount(claimant("A3.erc"), "A3.erc", tier="national") == D("1000000.00")
+
+
+@pytest.mark.parametrize(("code", "lower", "upper", "rank", "amounts"), [
+    ("A9.provincial_award", "second", "first", 1, ("200000.00", "300000.00")),
+    ("A9.national_award", "second", "first", 1, ("1000000.00", "4000000.00")),
+    ("A9.national_award", "second", "first", 2, ("500000.00", "2000000.00")),
+    ("A9.provincial_award", "third", "second", 1, ("100000.00", "100000.00")),
+])
+def test_prize_grades_are_a_ladder_per_unit_and_project(code, lower, upper, rank, amounts):
+    """Rule 3: the same unit's lower then higher prize grade for one project pays the difference (补足差额部分),
+    at the unit's rank share; the lower grade after the higher is already_awarded; another project is its own."""
+    book, org = Book(), member()
+    got = [book.amount(org, code, tier=t, rank=rank, subject="project:PR") for t in (lower, upper)]
+    assert got == [D(a) for a in amounts]
+    book.refused(org, code, "already_awarded", tier=lower, rank=rank, subject="project:PR", award_year=2024)
+    assert book.amount(org, code, tier=lower, rank=rank, subject="project:OTHER") == D(amounts[0])
+
+
+def test_lower_rung_approved_for_less_deducts_what_was_awarded():
+    """Rule 3: only what was awarded on a lower rung is deducted: the ladder pays its top rung, never more or less."""
+    book, org = Book(), claimant("A3.erc")
+    first, _ = book.claim(org, "A3.erc", tier="municipal")
+    book.set_status(first, "approved", amount=D("150000.00"))
+    assert book.amount(org, "A3.erc", tier="national", award_year=2024) == D("850000.00")
+
+
+# ---------------------------------------------------------------- 13. recognition awards belong to the body
+
+
+def test_recognition_award_is_paid_to_the_body_lead_once_per_body():
+    """Rule 13: the award is the body's: its lead is paid, once per body and ladder; another unit's claim naming
+    the body (a member, say) is not_eligible, naming the body and its kind."""
+    book = Book()
+    lead = claimant("A3.consortium", body="B-C1")
+    assert book.amount(lead, "A3.consortium", tier="provincial") == D("500000.00")
+    other = member(body="B-C1", kind="consortium")
+    err = book.refused(other, "A3.consortium", "not_eligible", tier="provincial", body_id="B-C1",
+                       certification_id="CERT-B-C1")
+    assert "B-C1" in err.detail and "lead" in err.detail
+    book.refused(lead, "A3.consortium", "already_awarded", tier="provincial", award_year=2024)
+
+
+def test_recognition_award_needs_a_body_of_its_kind():
+    """Rule 13: an A3.erc award for a body that is a consortium is not_eligible, naming both kinds."""
+    org = member(lead=True, kind="consortium", body="B-K")
+    err = Book().refused(org, "A3.erc", "not_eligible", tier="national", body_id="B-K", certification_id="C")
+    assert "B-K" in err.detail and "enterprise innovation consortium" in err.detail and "engineering" in err.detail
+
+
+def test_recognition_award_needs_its_body_and_certification():
+    """Rule 13: no body named is missing_field (body_id); a body with no certification is not_eligible, so no
+    award is paid "with no certification and no engineering research centre at all"."""
+    err = Book().refused(member(), "A3.erc", "missing_field", tier="national")
+    assert err.context["field"] == "body_id"
+    org = claimant("A3.erc", body="B-E")
+    err = Book().refused(org, "A3.erc", "not_eligible", tier="national", body_id="B-E", certification_id=None)
+    assert "certification" in err.detail
 
 
 # ---------------------------------------------------------------- 4. best, highest, never twice
@@ -177,11 +305,35 @@ def test_same_project_pays_the_highest_once():
     assert supersession.article == 16 and challenge in supersession.detail and "400,000.00" in supersession.detail
 
 
+@pytest.mark.parametrize("prize_first", [True, False])
+def test_best_of_is_compared_after_caps_in_either_order(prize_first):
+    """Rule 4: a 30% challenge subsidy on 20,000,000 is worth 5,000,000 under its per-project cap, not
+    6,000,000, so beside a national first prize (5,000,000) the project is owed 5,000,000 in either order."""
+    book, org = Book(), member()
+    claims = [("A9.national_award", {"tier": "first", "rank": 1}), ("A4.challenge", {"basis_amount": "20000000"})]
+    if not prize_first:
+        claims.reverse()
+    (code, given), (later, later_given) = claims
+    assert book.amount(org, code, subject="project:NP", **given) == D("5000000.00")
+    book.refused(org, later, "superseded", subject="project:NP", **later_given)
+
+
+def test_a_cap_cut_award_does_not_outrank_a_better_one():
+    """Rule 4: an award cut by its own cap stands at what is left; a later first-set award worth 200,000 more is
+    paid the difference, not refused."""
+    book, org = Book(), member()
+    book.claim(org, "A5.voucher", basis_amount="700000")  # 210,000 of the year's 500,000
+    _, cut = book.claim(org, "A5.voucher", basis_amount="1000000", subject="product:CUT")
+    assert (cut.gross, cut.amount, cut.standing) == (D("300000.00"), D("290000.00"), D("290000.00"))
+    _, first_set = book.claim(org, "A10.first_set", requested_amount="490000", subject="product:CUT")
+    assert first_set.amount == D("200000.00")
+
+
 def test_equal_entitlement_for_the_subject_is_superseded():
     """Rule 4: a later award equal to the subject's best is refused, not paid again."""
     book, org = Book(), member()
-    book.claim(org, "A10.first_set", subject="product:X")
-    book.refused(org, "A9.provincial_award", "superseded", tier="first", rank=1, subject="product:X")
+    book.claim(org, "A4.challenge", basis_amount="1666666.67", subject="project:X")
+    book.refused(org, "A9.provincial_award", "superseded", tier="first", rank=1, subject="project:X")
 
 
 def test_other_subjects_do_not_interact():
@@ -207,12 +359,13 @@ def test_rejected_award_does_not_supersede():
     assert book.amount(org, "A9.provincial_award", tier="first", rank=1, subject="project:P") == D("500000.00")
 
 
-def test_ladder_and_subject_are_not_deducted_twice():
-    """Rules 3 and 4 together: an upgrade on a subject that another programme also paid deducts each award once."""
+def test_programme_standing_on_a_subject_is_the_sum_of_its_claims():
+    """Rule 4 (reading): a programme's standing for a subject sums its claims, and outranks a lower single award."""
     book, org = Book(), member()
-    book.claim(org, "A4.matching", requested_amount="150000", subject="centre:C")
-    assert book.amount(org, "A3.erc", tier="municipal", subject="centre:C") == D("50000.00")
-    assert book.amount(org, "A3.erc", tier="national", subject="centre:C") == D("800000.00")
+    book.claim(org, "A4.challenge", basis_amount="2000000", subject="project:Q")
+    book.claim(org, "A4.challenge", basis_amount="2000000", subject="project:Q")
+    book.refused(org, "A9.national_award", "superseded", tier="second", rank=1, subject="project:Q")
+    assert book.amount(org, "A9.national_award", tier="first", rank=3, subject="project:Q") == D("1300000.00")
 
 
 # ---------------------------------------------------------------- 5. caps
@@ -242,9 +395,11 @@ def test_computing_cap_runs_over_the_term():
     """Rule 5 (reading): the computing subsidy's 1,000,000 is per enterprise over the whole term, across years."""
     book, org = Book(), member()
     assert book.amount(org, "A5.computing", basis_amount="3000000", award_year=2023) == D("600000.00")
-    _, second = book.claim(org, "A5.computing", basis_amount="3000000", award_year=2024)
+    _, second = book.claim(org, "A5.computing", basis_amount="3000000", effective_on=date(2024, 3, 1),
+                           award_year=2024)
     assert second.amount == D("400000.00") and "cut by 200,000.00" in step(second, "cap:enterprise_term").detail
-    book.refused(org, "A5.computing", "cap_exceeded", basis_amount="3000000", award_year=2025)
+    book.refused(org, "A5.computing", "cap_exceeded", basis_amount="3000000", effective_on=date(2025, 3, 1),
+                 award_year=2025)
 
 
 def test_tech_transfer_annual_cap():
@@ -263,8 +418,18 @@ def test_challenge_project_cap_across_claims_on_the_same_project():
     _, second = book.claim(org, "A4.challenge", basis_amount="20000000", subject="project:P", award_year=2024)
     assert second.amount == D("2000000.00")
     assert "cut by 4,000,000.00" in step(second, "cap:project").detail
-    book.refused(org, "A4.challenge", "cap_exceeded", basis_amount="30000000", subject="project:P", award_year=2025)
+    book.refused(org, "A4.challenge", "cap_exceeded", basis_amount="30000000", subject="project:P", award_year=2024)
     assert book.used(second.accounts[-1]) == D("5000000.00")
+
+
+def test_project_cap_is_shared_by_every_co_undertaker():
+    """Rule 5: "单个项目不超过500万元" is one cap per project across every organisation claiming for it: two
+    co-undertakers of one 揭榜挂帅 project share its 5,000,000 instead of getting 3,000,000 each."""
+    book = Book()
+    assert book.amount(member(), "A4.challenge", basis_amount="10000000", subject="project:JB-1") == D("3000000.00")
+    _, second = book.claim(member(), "A4.challenge", basis_amount="10000000", subject="project:JB-1")
+    assert second.amount == D("2000000.00") and "cap:project:A4.challenge:project:jb-1" in second.accounts
+    book.refused(member(), "A4.challenge", "cap_exceeded", basis_amount="10000000", subject="project:jb-1")
 
 
 def test_challenge_project_cap_is_not_shared_across_projects():
@@ -272,32 +437,6 @@ def test_challenge_project_cap_is_not_shared_across_projects():
     book, org = Book(), member()
     assert book.amount(org, "A4.challenge", basis_amount="20000000", subject="project:P-1") == D("5000000.00")
     assert book.amount(org, "A4.challenge", basis_amount="20000000", subject="project:P-2") == D("5000000.00")
-
-
-def test_challenge_claims_on_the_same_project_accumulate_under_its_cap():
-    """Rules 4 and 5 (reading): claims under ONE programme for one project add up to its cap; rule 4 is across
-    programmes only."""
-    book, org = Book(), member()
-    assert book.amount(org, "A4.challenge", basis_amount="10000000", subject="project:P") == D("3000000.00")
-    assert book.amount(org, "A4.challenge", basis_amount="10000000", subject="project:P") == D("2000000.00")
-    book.refused(org, "A4.challenge", "cap_exceeded", basis_amount="10000000", subject="project:P")
-
-
-def test_programme_standing_on_a_subject_is_the_sum_of_its_claims():
-    """Rule 4 (reading): a programme's standing for a subject sums its claims, and outranks a lower single award."""
-    book, org = Book(), member()
-    book.claim(org, "A4.challenge", basis_amount="2000000", subject="project:Q")
-    book.claim(org, "A4.challenge", basis_amount="2000000", subject="project:Q")
-    book.refused(org, "A9.national_award", "superseded", tier="second", rank=1, subject="project:Q")
-    assert book.amount(org, "A9.national_award", tier="first", rank=3, subject="project:Q") == D("1300000.00")
-
-
-def test_challenge_claims_naming_no_project_share_one_project_cap():
-    """Rule 5 (reading): challenge claims that name no project all count against one unnamed project's cap."""
-    book, org = Book(), member()
-    assert book.amount(org, "A4.challenge", basis_amount="10000000") == D("3000000.00")
-    assert book.amount(org, "A4.challenge", basis_amount="10000000") == D("2000000.00")
-    book.refused(org, "A4.challenge", "cap_exceeded", basis_amount="10000000")
 
 
 def test_standard_cap_is_summed_over_the_members_of_one_body():
@@ -336,19 +475,82 @@ def test_pending_reserves_and_rejected_releases():
     assert book.amount(org, "A5.voucher", basis_amount="1000000") == D("200000.00")
 
 
+# ---------------------------------------------------------------- 11. one unit per rank
+
+
+@pytest.mark.parametrize(("code", "tier", "subject"), [("A9.national_award", "first", "project:R"),
+                                                        ("A9.provincial_award", "second", "project:R"),
+                                                        ("A11.standard", "national", "standard:R")])
+def test_a_rank_is_held_by_one_unit(code, tier, subject):
+    """Rule 11: a second unit claiming a rank of one prize or standard already claimed is refused `conflict`,
+    naming the claim that holds it; another rank, tier or subject is free."""
+    book = Book()
+    holder, _ = book.claim(member(), code, tier=tier, rank=1, subject=subject)
+    err = book.refused(member(), code, "conflict", tier=tier, rank=1, subject=subject.upper())
+    assert holder in err.detail and err.context["earlier_claim"] == holder
+    assert book.amount(member(), code, tier=tier, rank=1, subject=subject + "-2") > 0
+
+
+def test_a_rejected_rank_is_free_again():
+    """Rule 11: a rejected claim holds no rank."""
+    book = Book()
+    holder, _ = book.claim(member(), "A9.national_award", tier="first", rank=1, subject="project:R")
+    book.set_status(holder, "rejected")
+    assert book.amount(member(), "A9.national_award", tier="first", rank=1, subject="project:R") > 0
+
+
 # ---------------------------------------------------------------- 6. decided amounts and 9. claims for nothing
 
 
 def test_decided_amount_above_the_cap_is_refused_not_cut():
     """Rule 6: a requested amount above a capped programme's cap is refused cap_exceeded."""
-    Book().refused(member(), "A3.alliance", "cap_exceeded", requested_amount="300000.01")
+    Book().refused(claimant("A3.alliance"), "A3.alliance", "cap_exceeded", requested_amount="300000.01")
 
 
 @pytest.mark.parametrize(("code", "given"), [("A3.alliance", {"requested_amount": "0"}),
                                              ("A12.talent", {"requested_amount": "0"})])
 def test_claim_for_nothing_is_refused(code, given):
     """Rule 9: a claim that comes to nothing is refused, never awarded zero."""
-    Book().refused(member(), code, "not_eligible", **given)
+    Book().refused(claimant(code), code, "not_eligible", **given)
+
+
+# ---------------------------------------------------------------- 12. approval re-assesses
+
+
+def test_reassessment_sees_a_rejected_lower_rung():
+    """Rule 12: a national ERC claim that deducted a pending municipal one is re-assessed to the full 1,000,000
+    once the municipal claim is rejected."""
+    book, org = Book(), claimant("A3.erc")
+    lower, _ = book.claim(org, "A3.erc", tier="municipal")
+    upper, national = book.claim(org, "A3.erc", tier="national", award_year=2024)
+    assert national.amount == D("800000.00")
+    book.set_status(lower, "rejected")
+    assert book.reassess(upper).amount == D("1000000.00")
+
+
+def test_reassessment_sees_freed_cap_headroom_but_not_past_later_claims():
+    """Rule 12: a voucher cut by the year's cap grows when an earlier claim is rejected, but only into headroom
+    that no later claim holds, so the cap is never broken."""
+    book, org = Book(), member()
+    first, _ = book.claim(org, "A5.voucher", basis_amount="1000000")
+    cut, entitlement = book.claim(org, "A5.voucher", basis_amount="1000000")
+    assert entitlement.amount == D("200000.00")
+    book.set_status(first, "rejected")
+    assert book.reassess(cut).amount == D("300000.00")
+    book.claim(org, "A5.voucher", basis_amount="600000")  # 180,000 into the freed headroom
+    assert book.reassess(cut).amount == D("300000.00")
+    book.claim(org, "A5.voucher", basis_amount="600000")  # 20,000 left, then the cap is full
+    assert book.used(entitlement.accounts[-1]) == D("500000.00")
+
+
+def test_reassessing_an_earlier_claim_counts_a_later_better_one():
+    """Rule 12 with rule 4: the challenge claim made first keeps its 3,000,000 beside a later national prize that
+    was paid only the 2,000,000 difference: the subject stands at 5,000,000, never more."""
+    book, org = Book(), member()
+    challenge, _ = book.claim(org, "A4.challenge", basis_amount="10000000", subject="project:L")
+    _, prize = book.claim(org, "A9.national_award", tier="first", rank=1, subject="project:L")
+    assert prize.amount == D("2000000.00")
+    assert book.reassess(challenge).amount == D("3000000.00")
 
 
 # ---------------------------------------------------------------- explanations
@@ -367,7 +569,7 @@ SEQUENCE = [
 
 def test_every_explanation_lets_one_redo_the_sum():
     """Each step names its rule, article and detail; amounts start at the gross and end at the entitlement."""
-    book, org = Book(), member()
+    book, org = Book(), member(lead=True, kind="erc", body="B-X")
     for code, given in SEQUENCE:
         _, entitlement = book.claim(org, code, **given)
         steps = entitlement.steps

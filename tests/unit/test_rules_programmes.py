@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ledger.rules import Membership, OrganisationFacts
-from tests.unit.book import CATALOGUE, Book, member, new_uscc, outsider
+from tests.unit.book import CATALOGUE, Book, claimant, member, new_uscc, outsider
 
 D = Decimal
 
@@ -15,7 +15,7 @@ D = Decimal
 VALID = {
     "A3.consortium": {"tier": "municipal"},
     "A3.community": {"tier": "municipal"},
-    "A3.alliance": {},
+    "A3.alliance": {"requested_amount": "300000"},
     "A3.mic": {"tier": "national", "requested_amount": "800000"},
     "A3.erc": {"tier": "municipal"},
     "A4.challenge": {"basis_amount": "1000000", "subject": "project:P-1"},
@@ -24,25 +24,24 @@ VALID = {
     "A5.computing": {"basis_amount": "100000"},
     "A6.chain_leader_rd": {"basis_amount": "1000000"},
     "A6.honour": {"tier": "little_giant"},
-    "A8.orders": {"basis_amount": "100000000"},
+    "A8.orders": {"basis_amount": "100000000", "requested_amount": "800000"},
     "A8.tech_transfer": {"basis_amount": "100000"},
     "A9.national_award": {"tier": "second", "rank": 1, "subject": "project:NA-1"},
     "A9.provincial_award": {"tier": "third", "rank": 1, "subject": "project:PA-1"},
-    "A10.first_set": {"subject": "product:F-1"},
+    "A10.first_set": {"subject": "product:F-1", "requested_amount": "500000"},
     "A11.standard": {"tier": "industry", "rank": 1, "subject": "standard:GB-1"},
     "A12.talent": {"requested_amount": "50000"},
-    "A13.equity": {"subject": "project:EQ-1"},
-    "A13.follow_on": {"basis_amount": "1000000", "subject": "project:FO-1"},
+    "A13.equity": {"subject": "project:EQ-1", "requested_amount": "20000000"},
+    "A13.follow_on": {"basis_amount": "1000000", "requested_amount": "200000", "subject": "project:FO-1"},
 }
+def subject_of(code: str) -> str | None:
+    """What a tiered claim under `code` is for, in the form its programme keys it by (rule 2, 4)."""
+    kind = CATALOGUE.programme(code).subject_kind  # type: ignore[union-attr]
+    return None if kind is None else f"{kind}:T-1"
+
+
 MEMBERS_ONLY = sorted(set(VALID) - {"A8.tech_transfer"})
 CHAIN_LEADER_ONLY = {"A6.chain_leader_rd", "A8.orders"}
-
-
-def claimant(code: str, **kw: object) -> OrganisationFacts:
-    """A member able to claim `code`: chain-leader programmes get a designated chain leader leading its body."""
-    if code in CHAIN_LEADER_ONLY:
-        return member(lead=True, chain_leader=True, **kw)
-    return member(**kw)
 
 
 def test_every_money_programme_has_a_valid_claim_here():
@@ -79,20 +78,20 @@ TIERS = [
 @pytest.mark.parametrize(("code", "tier", "rank", "expected"), TIERS, ids=[f"{r[0]}-{r[1]}" for r in TIERS])
 def test_tier_pays_its_fixed_amount(code, tier, rank, expected):
     """A tiered programme pays the amount of the tier the claim names."""
-    entitlement = Book().evaluate(member(), code, tier=tier, rank=rank, subject="subject:T-1")
+    entitlement = Book().evaluate(claimant(code), code, tier=tier, rank=rank, subject=subject_of(code))
     assert (entitlement.tier, entitlement.amount) == (tier, D(expected))
 
 
 @pytest.mark.parametrize("code", sorted({r[0] for r in TIERS}))
 def test_tiered_claim_needs_a_tier(code):
     """A tiered claim without a tier is missing a field."""
-    Book().refused(member(), code, "missing_field", rank=1)
+    Book().refused(claimant(code), code, "missing_field", rank=1, subject=subject_of(code))
 
 
 @pytest.mark.parametrize("code", sorted({r[0] for r in TIERS}))
 def test_unknown_tier_is_refused(code):
     """A tier the programme does not have is an unknown tier."""
-    Book().refused(member(), code, "unknown_tier", tier="galactic", rank=1)
+    Book().refused(claimant(code), code, "unknown_tier", tier="galactic", rank=1, subject=subject_of(code))
 
 
 @pytest.mark.parametrize(("tier", "rank", "expected"), [
@@ -150,7 +149,6 @@ RATES = [
     ("A5.computing", "333333.33", "66666.66"), ("A5.computing", "123.45", "24.69"),
     ("A6.chain_leader_rd", "333333.33", "66666.66"), ("A6.chain_leader_rd", "500000000", "100000000.00"),
     ("A8.tech_transfer", "333333.33", "66666.66"), ("A8.tech_transfer", "0.09", "0.01"),
-    ("A13.follow_on", "333333.33", "66666.66"),
 ]
 
 
@@ -179,7 +177,7 @@ def test_chain_leader_rd_has_no_amount_cap():
 @pytest.mark.parametrize("code", sorted(c for c in VALID if CATALOGUE.programme(c).rate is not None))
 def test_rate_needs_a_basis(code):
     """A rate claim without basis_amount is missing a field."""
-    Book().refused(claimant(code), code, "missing_field", subject="project:R")
+    Book().refused(claimant(code), code, "missing_field", subject="project:R", requested_amount="1")
 
 
 @pytest.mark.parametrize(("code", "basis", "expected", "cap"), [
@@ -187,7 +185,6 @@ def test_rate_needs_a_basis(code):
     ("A5.voucher", "2000000", "500000.00", "cap:enterprise_year"),
     ("A5.computing", "6000000", "1000000.00", "cap:enterprise_term"),
     ("A8.tech_transfer", "6000000", "1000000.00", "cap:enterprise_year"),
-    ("A13.follow_on", "60000000", "10000000.00", "cap:project"),
 ])
 def test_rate_is_cut_to_its_cap_on_a_single_claim(code, basis, expected, cap):
     """A rate whose share exceeds the programme's cap is cut to the cap, and the explanation names the cap."""
@@ -202,13 +199,16 @@ def test_rate_is_cut_to_its_cap_on_a_single_claim(code, basis, expected, cap):
 
 CAPPED = [("A3.alliance", "300000.00", {}), ("A8.orders", "1000000.00", {"basis_amount": "100000000"}),
           ("A10.first_set", "500000.00", {"subject": "product:F-1"}),
-          ("A13.equity", "20000000.00", {"subject": "project:EQ-1"})]
+          ("A13.equity", "20000000.00", {"subject": "project:EQ-1"}),
+          ("A13.follow_on", "10000000.00", {"subject": "project:FO-1", "basis_amount": "90000000"})]
 
 
 @pytest.mark.parametrize(("code", "cap", "given"), CAPPED, ids=[r[0] for r in CAPPED])
-def test_capped_without_request_is_entitled_to_the_cap(code, cap, given):
-    """With no requested amount, a capped programme's entitlement is its cap; the approval may decide less."""
-    assert Book().evaluate(claimant(code), code, **given).amount == D(cap)
+def test_decided_programme_without_request_is_missing_the_amount(code, cap, given):
+    """Rule 6: "最高不超过" is a ceiling, not a price: with no requested amount the claim is refused, naming the
+    field, instead of defaulting to the cap (which would reserve the whole ceiling of a cap or a fund)."""
+    err = Book().refused(claimant(code), code, "missing_field", **given)
+    assert err.context["field"] == "requested_amount"
 
 
 @pytest.mark.parametrize(("code", "cap", "given"), CAPPED, ids=[r[0] for r in CAPPED])
@@ -230,27 +230,35 @@ def test_capped_request_above_the_cap_is_refused(code, cap, given):
                                              ("A4.matching", {}), ("A12.talent", {})])
 def test_as_required_pays_the_decided_amount_without_cap(code, given):
     """按要求 programmes pay what the bureau decided, however large: there is no formula and no cap."""
-    entitlement = Book().evaluate(member(), code, requested_amount="123456789.01", **given)
+    entitlement = Book().evaluate(claimant(code), code, requested_amount="123456789.01", **given)
     assert entitlement.amount == D("123456789.01")
 
 
 @pytest.mark.parametrize("code", ["A3.mic", "A4.matching", "A12.talent"])
 def test_as_required_needs_the_decided_amount(code):
     """An as-required claim without requested_amount is missing a field."""
-    Book().refused(member(), code, "missing_field")
+    err = Book().refused(claimant(code), code, "missing_field")
+    assert err.context["field"] == "requested_amount"
 
 
 def test_mic_unknown_tier_is_refused():
     """A3.mic has national, provincial and municipal centres only."""
-    Book().refused(member(), "A3.mic", "unknown_tier", tier="regional", requested_amount="1")
+    Book().refused(claimant("A3.mic"), "A3.mic", "unknown_tier", tier="regional", requested_amount="1")
 
 
-def test_investment_follow_on_is_a_rate_within_the_project_cap():
-    """A13.follow_on invests 20% of the venture investor's amount, at most 10,000,000 per project."""
-    book, org = Book(), member()
-    assert book.amount(org, "A13.follow_on", basis_amount="30000000", subject="project:V") == D("6000000.00")
-    assert book.amount(org, "A13.follow_on", basis_amount="30000000", subject="project:V") == D("4000000.00")
-    book.refused(org, "A13.follow_on", "cap_exceeded", basis_amount="30000000", subject="project:V")
+def test_investment_follow_on_is_decided_within_its_rate_and_the_project_cap():
+    """A13.follow_on invests a decided amount, at most 20% of the venture investor's amount (more is refused,
+    rule 6) and at most 10,000,000 per project across every investee (cut to what is left, rule 5)."""
+    book, org, other = Book(), member(), member()
+    err = book.refused(org, "A13.follow_on", "cap_exceeded", basis_amount="30000000", requested_amount="6000000.01",
+                       subject="project:V")
+    assert "20% of venture investor's amount 30,000,000.00, 6,000,000.00" in err.detail
+    assert book.amount(org, "A13.follow_on", basis_amount="30000000", requested_amount="6000000",
+                       subject="project:V") == D("6000000.00")
+    assert book.amount(other, "A13.follow_on", basis_amount="30000000", requested_amount="6000000",
+                       subject="project:V") == D("4000000.00")
+    book.refused(org, "A13.follow_on", "cap_exceeded", basis_amount="30000000", requested_amount="1",
+                 subject="project:V")
 
 
 def test_investments_stay_apart_from_awards_on_the_same_subject():
@@ -261,12 +269,23 @@ def test_investments_stay_apart_from_awards_on_the_same_subject():
     assert book.amount(org, "A9.national_award", tier="first", rank=1, subject="project:X") == D("2000000.00")
 
 
-def test_equity_fund_bounds_all_projects_together():
-    """The 100,000,000 equity fund of Art. 13 is shared by every project and organisation."""
+def test_one_fund_bounds_equity_and_follow_on_together():
+    """Rule 5: Art. 13's one 100,000,000 fund is a pool shared by A13.equity and A13.follow_on, every project
+    and every organisation: what one draws, the other cannot."""
     book = Book()
-    for n in range(5):
-        assert book.amount(member(), "A13.equity", subject=f"project:E{n}") == D("20000000.00")
-    book.refused(member(), "A13.equity", "cap_exceeded", requested_amount="1", subject="project:E5")
+    for n in range(4):
+        assert book.amount(member(), "A13.equity", requested_amount="20000000",
+                           subject=f"project:E{n}") == D("20000000.00")
+    assert book.amount(member(), "A13.follow_on", basis_amount="50000000", requested_amount="10000000",
+                       subject="project:F1") == D("10000000.00")
+    last = book.evaluate(member(), "A13.equity", requested_amount="20000000", subject="project:E9")
+    assert last.amount == D("10000000.00")
+    assert "cap:pool:A13.fund:binjiang-2022" in last.accounts
+    step = next(s for s in last.steps if s.rule == "cap:pool")
+    assert "cut by 10,000,000.00" in step.detail and "A13.fund" in step.detail
+    book.claim(member(), "A13.equity", requested_amount="20000000", subject="project:E9")
+    book.refused(member(), "A13.follow_on", "cap_exceeded", basis_amount="50000", requested_amount="1",
+                 subject="project:F2")
 
 
 # ---------------------------------------------------------------- designations and prerequisites
@@ -283,9 +302,9 @@ def test_orders_threshold(basis, ok):
     """A8.orders: a local order increment below 100,000,000 is refused; at or above it earns up to 1,000,000."""
     book, org = Book(), member(chain_leader=True)
     if ok:
-        assert book.evaluate(org, "A8.orders", basis_amount=basis).amount == D("1000000.00")
+        assert book.evaluate(org, "A8.orders", basis_amount=basis, requested_amount="1000000").amount == D("1000000.00")
     else:
-        err = book.refused(org, "A8.orders", "not_eligible", basis_amount=basis)
+        err = book.refused(org, "A8.orders", "not_eligible", basis_amount=basis, requested_amount="1000000")
         assert "threshold" in err.detail
 
 
@@ -305,16 +324,19 @@ def test_designation_must_be_held_on_the_effective_date():
     org = OrganisationFacts(new_uscc(), True, (Membership("B-1", "consortium", date(2022, 9, 6), date(2022, 9, 6),
                                                            True),), {"A6.chain_leader": date(2023, 6, 1)})
     book = Book()
-    book.refused(org, "A8.orders", "not_eligible", basis_amount="200000000", effective_on=date(2023, 5, 31))
-    assert book.evaluate(org, "A8.orders", basis_amount="200000000", effective_on=date(2023, 6, 1)).amount > 0
+    book.refused(org, "A8.orders", "not_eligible", basis_amount="200000000", requested_amount="1",
+                 effective_on=date(2023, 5, 31))
+    assert book.evaluate(org, "A8.orders", basis_amount="200000000", requested_amount="1",
+                         effective_on=date(2023, 6, 1)).amount > 0
 
 
 def test_orders_once_per_award_year():
     """A8.orders is an annual award: a second claim in the same award year is refused, the next year is fine."""
     book, org = Book(), member(chain_leader=True)
-    book.claim(org, "A8.orders", basis_amount="150000000")
-    book.refused(org, "A8.orders", "already_awarded", basis_amount="150000000")
-    assert book.amount(org, "A8.orders", basis_amount="150000000", award_year=2024) == D("1000000.00")
+    book.claim(org, "A8.orders", basis_amount="150000000", requested_amount="1000000")
+    book.refused(org, "A8.orders", "already_awarded", basis_amount="150000000", requested_amount="1000000")
+    assert book.amount(org, "A8.orders", basis_amount="150000000", requested_amount="1000000",
+                       award_year=2024) == D("1000000.00")
 
 
 @pytest.mark.parametrize(("lead", "chain_leader"), [(False, True), (True, False), (False, False)])
@@ -341,7 +363,7 @@ def test_outside_the_district_is_not_eligible(code):
     Book().refused(claimant(code, in_district=False), code, "not_eligible", **VALID[code])
 
 
-@pytest.mark.parametrize("code", MEMBERS_ONLY)
+@pytest.mark.parametrize("code", [c for c in MEMBERS_ONLY if not c.startswith("A3.")])
 def test_non_member_is_not_eligible(code):
     """Art. 1: a unit that is a member of no recognised innovation organisation is refused."""
     designations = {"A6.chain_leader": date(2022, 9, 6)} if code in CHAIN_LEADER_ONLY else {}
@@ -360,9 +382,10 @@ def test_membership_after_the_effective_date_does_not_count(code):
 
 def test_body_not_yet_recognised_does_not_count():
     """Membership counts only once the body itself is recognised."""
-    org = OrganisationFacts(new_uscc(), True, (Membership("B-9", "erc", date(2022, 9, 6), date(2024, 1, 1)),))
+    org = OrganisationFacts(new_uscc(), True, (Membership("B-9", "erc", date(2022, 9, 6), date(2024, 1, 1), True),))
     Book().refused(org, "A3.erc", "not_eligible", tier="municipal", effective_on=date(2023, 12, 31))
-    assert Book().evaluate(org, "A3.erc", tier="municipal", effective_on=date(2024, 1, 1)).body_id == "B-9"
+    assert Book().evaluate(org, "A3.erc", tier="municipal", effective_on=date(2024, 1, 1),
+                           award_year=2024).body_id == "B-9"
 
 
 def test_claim_under_a_body_the_unit_is_not_in_is_refused():

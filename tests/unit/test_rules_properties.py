@@ -1,6 +1,7 @@
 """Properties the rules keep for any sequence of claims: caps hold, ladders top out, rounding goes down."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from ledger.catalogue import CapScope
 from ledger.domain.errors import LedgerError
 from ledger.domain.values import money
-from tests.unit.book import CATALOGUE, Book, member
+from tests.unit.book import CATALOGUE, Book, claimant, member
 
 FEN = Decimal("0.01")
 ORGS = [member(body="B-1") for _ in range(3)]  # one body, so A11's yearly cap is shared by all three
@@ -25,14 +26,17 @@ years = st.integers(min_value=2022, max_value=2025)
 def capped_claims(draw) -> tuple[int, str, dict]:
     """One claim under a programme with a cumulative cap, by one of three members of the same body."""
     code = draw(st.sampled_from(["A5.voucher", "A5.computing", "A4.challenge", "A8.tech_transfer", "A11.standard"]))
-    facts: dict = {"award_year": draw(years), "status": draw(st.sampled_from(["pending", "approved"]))}
+    year = draw(years)
+    facts: dict = {"award_year": year, "effective_on": date(year, 10, 1) if year == 2022 else date(year, 6, 1),
+                   "status": draw(st.sampled_from(["pending", "approved"]))}
     if code == "A11.standard":
         facts |= {"tier": draw(st.sampled_from(["international_lead", "international_participate", "national",
                                                  "industry"])), "rank": 1,
                   "subject": draw(st.sampled_from(["standard:S-1", "standard:S-2", "standard:S-3"]))}
     else:
         facts |= {"basis_amount": str(draw(bases)),
-                  "subject": draw(st.sampled_from([None, None, "project:P-1", "project:P-2"]))}
+                  "subject": draw(st.sampled_from(([] if code == "A4.challenge" else [None, None])
+                                                  + ["project:P-1", "project:P-2", "Project: p-2 "]))}
     return draw(st.integers(min_value=0, max_value=2)), code, facts
 
 
@@ -52,7 +56,7 @@ def test_no_entitlement_exceeds_any_cap_headroom(claims, rejections):
         try:
             claim_id, entitlement = book.claim(ORGS[who], code, **facts)
         except LedgerError as err:
-            assert err.code in {"cap_exceeded", "superseded", "already_awarded", "not_eligible"}, err.detail
+            assert err.code in {"cap_exceeded", "superseded", "already_awarded", "not_eligible", "conflict"}, err.detail
         else:
             recorded.append(claim_id)
             assert FEN <= entitlement.amount <= entitlement.gross
@@ -70,7 +74,7 @@ def test_a_ladder_never_pays_more_than_its_top_tier(code, data):
     programme = CATALOGUE.programme(code)
     ladder = programme.ladder_of(TOP[code])
     tiers = data.draw(st.lists(st.sampled_from(ladder), min_size=1, max_size=8))
-    book, org, total = Book(), member(), Decimal("0.00")
+    book, org, total = Book(), claimant(code), Decimal("0.00")
     for tier in tiers:
         try:
             total += book.amount(org, code, tier=tier)
@@ -84,7 +88,7 @@ def test_a_ladder_never_pays_more_than_its_top_tier(code, data):
         assert total == programme.tier(max(tiers, key=ladder.index)).amount
 
 
-RATE_CODES = sorted(code for code, p in CATALOGUE.programmes.items() if p.rate is not None)
+RATE_CODES = sorted(code for code, p in CATALOGUE.programmes.items() if p.rate is not None and not p.decided)
 
 
 @settings(max_examples=500, deadline=None)
@@ -124,3 +128,42 @@ def test_entitlements_are_money(claims):
             continue
         amounts = [entitlement.amount, entitlement.gross] + [s.amount for s in entitlement.steps if s.amount]
         assert all(type(a) is Decimal and a.as_tuple().exponent == -2 for a in amounts)
+
+
+# Rule 4: programmes that can each pay for one project, and one claim's facts under each.
+ON_ONE_PROJECT = {
+    "A4.challenge": st.builds(lambda b: {"basis_amount": str(b)},
+                              st.decimals(min_value=Decimal("100"), max_value=Decimal("30000000"), places=2)),
+    "A4.matching": st.builds(lambda r: {"requested_amount": str(r)},
+                             st.decimals(min_value=Decimal("1"), max_value=Decimal("6000000"), places=2)),
+    "A5.voucher": st.builds(lambda b: {"basis_amount": str(b)},
+                            st.decimals(min_value=Decimal("100"), max_value=Decimal("3000000"), places=2)),
+    "A9.national_award": st.builds(lambda t, r: {"tier": t, "rank": r}, st.sampled_from(["first", "second"]),
+                                   st.integers(min_value=1, max_value=5)),
+    "A9.provincial_award": st.builds(lambda t: {"tier": t, "rank": 1}, st.sampled_from(["first", "second", "third"])),
+}
+
+
+@st.composite
+def one_project(draw) -> list[tuple[str, dict]]:
+    """A set of claims by one organisation for one project, at most one per programme, in a random order."""
+    codes = draw(st.lists(st.sampled_from(sorted(ON_ONE_PROJECT)), min_size=1, max_size=5, unique=True))
+    return [(code, draw(ON_ONE_PROJECT[code])) for code in codes]
+
+
+@settings(max_examples=300, deadline=None)
+@given(claims=one_project(), data=st.data())
+def test_a_subject_is_paid_its_best_single_entitlement_after_caps_in_any_order(claims, data):
+    """Rule 4 for any claims on one subject, in any order of submission and of approval (each re-assessed,
+    rule 12): the subject is paid the highest single after-caps entitlement, never more and never less."""
+    alone = [Book().evaluate(member(), code, subject="project:H", **facts).amount for code, facts in claims]
+    book, org, recorded = Book(), member(), []
+    for code, facts in claims:
+        try:
+            recorded.append(book.claim(org, code, subject="project:H", **facts)[0])
+        except LedgerError as err:
+            assert err.code == "superseded", err.detail
+    for claim_id in data.draw(st.permutations(recorded)):
+        book.set_status(claim_id, "approved", amount=book.reassess(claim_id).amount)
+    paid = sum((e.amount for e in book.accounts[f"subject:{org.uscc}:project:h"].live), Decimal("0.00"))
+    assert paid == max(alone)

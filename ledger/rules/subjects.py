@@ -1,0 +1,74 @@
+"""What an award is for (rules 2 and 4): one normalisation of a subject, used by every account key.
+
+A subject is written `kind:identifier` — `project:…`, `product:…`, `standard:…` (the kinds are catalogue
+data). "product:X", "product:X ", "ＰＲＯＤＵＣＴ：Ｘ" and "Product: x" are one product: the text is NFKC-folded,
+trimmed, inner whitespace collapsed, and compared case-insensitively. Zero-width and control characters
+are refused, since they make two subjects that look the same to a clerk differ to the ledger.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ledger.domain.errors import InvalidInput, MissingFact
+
+MAX_LENGTH = 200
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    kind: str
+    identifier: str  # as written, after folding and trimming: what the ledger shows
+
+    @property
+    def text(self) -> str:
+        return f"{self.kind}:{self.identifier}"
+
+    @property
+    def key(self) -> str:
+        """The form every account is keyed by: case-insensitive."""
+        return self.text.casefold()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _form(kinds: tuple[str, ...]) -> str:
+    return " or ".join(f'"{k}:…"' for k in kinds) or '"kind:identifier"'
+
+
+def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subject") -> Subject:
+    """The normalised subject, or `invalid_request` saying which form to send instead."""
+    example = f'send {field} as {_form(kinds)}, for example "{(kinds or ("project",))[0]}:HZ-2023-017"'
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string; {example}", field=field)
+    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in ("Cc", "Cf") and c not in " \t"})
+    if bad:
+        raise InvalidInput(f"{field} {value!r} holds invisible or control characters ({', '.join(bad)}); remove them"
+                           f" and {example}", field=field)
+    text = _SPACE.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+    if len(text) > MAX_LENGTH:
+        raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}", field=field)
+    kind, sep, identifier = text.partition(":")
+    kind, identifier = kind.strip().casefold(), identifier.strip()
+    if not sep or not identifier or kind not in kinds:
+        raise InvalidInput(f"{field} {value!r} is not a subject the policy knows; {example}", field=field)
+    return Subject(kind, identifier)
+
+
+def subject_for(value: str | None, kinds: tuple[str, ...], wanted: str | None, *, required: bool,
+                programme: str) -> Subject | None:
+    """The claim's subject checked against its programme: the kind it pays for, and present where it must be."""
+    if value is None:
+        if required:
+            raise MissingFact(f"{programme} awards are keyed by what they are for: give subject as"
+                              f' "{wanted or "project"}:…" (the {wanted or "project"} this claim is for)',
+                              field="subject")
+        return None
+    subject = parse_subject(value, kinds)
+    if wanted is not None and subject.kind != wanted:
+        raise InvalidInput(f"{programme} pays for a {wanted}: send subject as \"{wanted}:…\", not {subject.text!r}",
+                           field="subject")
+    return subject
