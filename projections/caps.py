@@ -4,6 +4,7 @@ every claimant: those are the `shared` accounts the as-of index follows beyond o
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import cache
 
@@ -13,9 +14,11 @@ from projections.fold import Handler, Row, Tables
 from projections.money import ZERO, add, amount, neg
 
 CAPS = "caps"
-SHARED_SCOPES = ("organisation_year", "fund")
+# Caps that more than one organisation draws on: a body's members, a project's co-undertakers, a fund or pool.
+SHARED_SCOPES = ("organisation_year", "fund", "project", "pool")
 YEARLY_SCOPES = ("enterprise_year", "organisation_year")
 NO_SUBJECT = "-"
+_OLD_PROJECT = re.compile(r"^[0-9A-Z]{18}:")
 
 
 def cap_accounts(claim: Row) -> list[str]:
@@ -23,7 +26,14 @@ def cap_accounts(claim: Row) -> list[str]:
 
 
 def shared_accounts(claim: Row) -> tuple[str, ...]:
-    return tuple(sorted([key for key in cap_accounts(claim) if key.split(":", 2)[1] in SHARED_SCOPES]))
+    return tuple(sorted([key for key in cap_accounts(claim)
+                         if key.split(":", 2)[1] in SHARED_SCOPES and not _per_organisation(key)]))
+
+
+def _per_organisation(key: str) -> bool:
+    """A per-project cap recorded before rule 5 was pinned was kept per organisation: `<uscc>:<subject>`."""
+    _, scope, _programme, owner = key.split(":", 3)
+    return scope == "project" and _OLD_PROJECT.match(owner) is not None
 
 
 @cache
@@ -31,6 +41,9 @@ def cap_limit(programme: str, scope: str, policy_version: str) -> str | None:
     """The limit in the catalogue version the claim was decided under (the newest if that one is gone)."""
     versions = catalogues()
     catalogue = next((c for c in versions if c.policy.version == policy_version), versions[-1])
+    if scope == "pool":  # the key names the pool, which holds its own limit
+        pool = catalogue.pools.get(programme)
+        return None if pool is None else str(pool.limit)
     found = catalogue.programme(programme)
     cap = next((c for c in found.caps if c.scope.value == scope), None) if found else None
     return None if cap is None else str(cap.limit)
@@ -38,10 +51,11 @@ def cap_limit(programme: str, scope: str, policy_version: str) -> str | None:
 
 def _new_cap(key: str, claim: Row) -> Row:
     _, scope, programme, owner = key.split(":", 3)
-    subject = owner.split(":", 1)[1] if scope == "project" else NO_SUBJECT
+    old = _per_organisation(key)
+    subject = (owner.split(":", 1)[1] if old else owner) if scope == "project" else NO_SUBJECT
     return {"account": key, "scope": scope, "programme": programme,
             "year": claim["award_year"] if scope in YEARLY_SCOPES else None,
-            "uscc": None if scope in SHARED_SCOPES else claim["uscc"],
+            "uscc": None if scope in SHARED_SCOPES and not old else claim["uscc"],
             "body_id": owner.rsplit(":", 1)[0] if scope == "organisation_year" else None,
             "subject": None if subject == NO_SUBJECT else subject,
             "limit": cap_limit(programme, scope, claim["policy_version"]), "used": ZERO, "claims": 0}
@@ -62,6 +76,25 @@ def _submitted(t: Tables, e: EventRow) -> None:
     _move(t, e, amount(e.payload["entitled_amount"]), new_claims=1)
 
 
+def _reassessed(t: Tables, e: EventRow) -> None:
+    """The claim's reservation moves from its old figure and accounts to its new ones."""
+    p, claim = e.payload, t.get("records", e.aggregate_id)
+    if claim is None:
+        return
+    old = [k for k in p["previous_accounts"] if k.startswith("cap:")]
+    new = [k for k in p["accounts"] if k.startswith("cap:")]
+    for key in old:
+        row = t.get(CAPS, key) or _new_cap(key, claim)
+        row["used"] = add(row["used"], neg(p["previous_amount"]))
+        row["claims"] -= key not in new
+        t.put(CAPS, key, row)
+    for key in new:
+        row = t.get(CAPS, key) or _new_cap(key, claim)
+        row["used"] = add(row["used"], p["entitled_amount"])
+        row["claims"] += key not in old
+        t.put(CAPS, key, row)
+
+
 def _approved(t: Tables, e: EventRow) -> None:
     claim = t.get("records", e.aggregate_id)
     if claim is not None:  # an approval consumes the approved amount in place of the reservation
@@ -74,8 +107,8 @@ def _rejected(t: Tables, e: EventRow) -> None:
         _move(t, e, neg(claim["entitled"]))
 
 
-HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Approved": _approved,
-                                "Claim.Rejected": _rejected}
+HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed,
+                                "Claim.Approved": _approved, "Claim.Rejected": _rejected}
 
 
 def render(row: Row) -> Row:

@@ -84,6 +84,18 @@ def _claim_event(change):
     return handler
 
 
+def _reassessed(t: Tables, e: EventRow) -> Concern | None:
+    """Rule 12: the claim's entitlement (and the accounts it reserves on) moved before a decision."""
+    if (claim := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    p = e.payload
+    before = caps.shared_accounts(claim)
+    claim.update(entitled=p["entitled_amount"], gross=p["gross_amount"], accounts=p["accounts"],
+                 policy_version=p["policy_version"])
+    t.put(RECORDS, e.aggregate_id, claim)
+    return Concern(claim["uscc"], tuple(sorted({*before, *caps.shared_accounts(claim)})))
+
+
 @_claim_event
 def _approved(claim: dict, p: dict) -> None:
     claim.update(status="approved", approved=p["amount"])
@@ -133,7 +145,8 @@ HANDLERS: dict[str, Handler] = {
     "Organisation.Designated": _designated,
     "InnovationBody.Recognised": _body_event, "InnovationBody.MemberAdded": _body_event,
     "Certification.Recorded": _certified, "Certification.Upgraded": _upgraded,
-    "Claim.Submitted": _submitted, "Claim.Approved": _approved, "Claim.Rejected": _rejected,
+    "Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed, "Claim.Approved": _approved,
+    "Claim.Rejected": _rejected,
     "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
 }

@@ -84,6 +84,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Certification.Recorded": ("记录认定", "Certification recorded"),
     "Certification.Upgraded": ("认定晋级", "Certification upgraded"),
     "Claim.Submitted": ("提交申请", "Claim submitted"), "Claim.Approved": ("批准申请", "Claim approved"),
+    "Claim.Reassessed": ("重新核定应得金额", "Claim re-assessed"),
     "Claim.Rejected": ("驳回申请", "Claim rejected"),
     "Claim.PayoutRecorded": ("拨付记入申请", "Paid against the claim"),
     "Claim.PayoutReversed": ("申请拨付冲回", "Claim payout reversed"),

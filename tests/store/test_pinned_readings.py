@@ -1,0 +1,188 @@
+"""Issue 13 on the real ledger, both stores: what an award is attached to (certification, body, project, rank,
+subject) and how awards compare, through the ledger's own commands, including re-assessment on approval."""
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.application import AwardLedger
+from ledger.domain import errors
+from ledger.store import store_env
+from tests.store.conftest import FGJ, KJJ, World
+from tests.store.test_concurrency import race
+
+D = Decimal
+
+
+def recognise(world: World, code: str, programme: str, tier: str, on: date = date(2023, 3, 1)) -> tuple[str, str]:
+    """An Art. 3 recognition as the acceptance harness records it: a body of the programme's kind led by
+    `code`, certified at `tier`. Returns (body id, certification id)."""
+    body = world.body(lead=code, kind=programme.split(".", 1)[1], on=date(2022, 9, 6))
+    return body, world.certify(code, programme, tier, on=on, body_id=body)
+
+
+def refused(code: str, command, *args, **kwargs) -> errors.LedgerError:
+    with pytest.raises(errors.LedgerError) as caught:
+        command(*args, **kwargs)
+    assert caught.value.code == code, caught.value.detail
+    return caught.value
+
+
+def test_a_certification_is_paid_once_whatever_subject_a_claim_names(world: World, ledger: AwardLedger) -> None:
+    """Rule 2: a claim naming another subject than its certification's is refused invalid_request; the same
+    certification again is already_awarded; its national upgrade pays the 800,000 top-up, 1,000,000 in all."""
+    org = world.org()
+    _, cert = recognise(world, org, "A3.erc", "municipal")
+    assert world.approved(org, "A3.erc", certification_id=cert)["approved_amount"] == "200000.00"
+    before = world.events()
+    refused("invalid_request", world.claim, org, "A3.erc", certification_id=cert, subject="project:OTHER", year=2024)
+    refused("already_awarded", world.claim, org, "A3.erc", certification_id=cert, year=2024)
+    assert world.events() == before
+    ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 5, 10),
+                          document_ref="DOC-up")
+    claim = world.claim(org, "A3.erc", certification_id=cert, year=2024)
+    assert claim["entitled_amount"] == "800000.00"
+
+
+def test_recognition_award_belongs_to_the_body(world: World) -> None:
+    """Rule 13: an A3 certification names its body and is recorded for its lead; a member cannot claim the
+    body's award again; a body of another kind, or none, is refused naming it; a claim naming only the body
+    rests on the body's certification."""
+    lead, member = world.org(), world.org()
+    body, cert = recognise(world, lead, "A3.consortium", "provincial")
+    world.join(body, member)
+    refused("missing_field", world.certify, lead, "A3.consortium", "municipal")
+    err = refused("not_eligible", world.certify, member, "A3.consortium", "municipal", body_id=body)
+    assert body in err.detail and "lead" in err.detail
+    consortium = world.body(lead=lead)
+    err = refused("not_eligible", world.certify, lead, "A3.erc", "national", body_id=consortium)
+    assert consortium in err.detail and "consortium" in err.detail
+    refused("not_eligible", world.claim, lead, "A3.erc", tier="national", body_id=consortium)
+    assert world.claim(lead, "A3.consortium", body_id=body)["entitled_amount"] == "500000.00"
+    refused("not_eligible", world.claim, member, "A3.consortium", body_id=body)
+    refused("already_awarded", world.claim, lead, "A3.consortium", certification_id=cert, year=2024)
+
+
+def test_project_cap_is_shared_by_co_undertakers(world: World) -> None:
+    """Rule 5: two co-undertakers of one 揭榜挂帅 project share its 5,000,000, whatever case they write it in."""
+    first, second = world.org(), world.org()
+    assert world.claim(first, "A4.challenge", basis_amount="10000000", subject="project:JB-7")["entitled_amount"] \
+        == "3000000.00"
+    assert world.claim(second, "A4.challenge", basis_amount="10000000", subject=" Project: jb-7")[
+        "entitled_amount"] == "2000000.00"
+    refused("cap_exceeded", world.claim, world.org(), "A4.challenge", basis_amount="10", subject="project:JB-7")
+
+
+def test_one_fund_for_equity_and_follow_on(world: World) -> None:
+    """Rule 5 and 6: A13's two programmes draw on one 100,000,000 pool, and each states its decided amount."""
+    refused("missing_field", world.claim, world.org(), "A13.equity", by=FGJ, subject="project:E-0")
+    for n in range(4):
+        world.claim(world.org(), "A13.equity", by=FGJ, subject=f"project:E-{n}", requested_amount="20000000")
+    claim = world.claim(world.org(), "A13.follow_on", by=FGJ, subject="project:F-1", basis_amount="200000000",
+                        requested_amount="10000000")
+    assert claim["entitled_amount"] == "10000000.00"
+    last = world.claim(world.org(), "A13.equity", by=FGJ, subject="project:E-9", requested_amount="20000000")
+    assert last["entitled_amount"] == "10000000.00"
+    refused("cap_exceeded", world.claim, world.org(), "A13.follow_on", by=FGJ, subject="project:F-2",
+            basis_amount="1000", requested_amount="1")
+
+
+def test_rank_is_one_units_and_award_year_follows_the_facts(world: World) -> None:
+    """Rule 11: a second unit claiming rank 1 of one prize is refused `conflict` naming the holder. Rule 10: an
+    award year that does not follow the facts is refused invalid_request."""
+    holder = world.claim(world.org(), "A9.national_award", tier="first", rank=1, subject="project:NA-9")
+    err = refused("conflict", world.claim, world.org(), "A9.national_award", tier="first", rank=1,
+                  subject="project:na-9")
+    assert holder["id"] in err.detail
+    refused("invalid_request", world.claim, world.org(), "A5.voucher", basis_amount="1000", year=2023,
+            effective_on=date(2024, 6, 1))
+
+
+def test_approval_reassesses_when_a_lower_rung_is_rejected(world: World, ledger: AwardLedger) -> None:
+    """Rule 12: a national claim that deducted a pending municipal one is re-assessed on approval once the
+    municipal claim is rejected: a Reassessed event with the old and new figures, then 1,000,000 approved."""
+    org = world.org()
+    _, cert = recognise(world, org, "A3.erc", "municipal")
+    lower = world.claim(org, "A3.erc", certification_id=cert)
+    ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 5, 10),
+                          document_ref="DOC-up")
+    upper = world.claim(org, "A3.erc", certification_id=cert, year=2024)
+    assert upper["entitled_amount"] == "800000.00"
+    ledger.reject_claim(KJJ, claim_id=lower["id"], reason="the municipal file was incomplete")
+    approved = ledger.approve_claim(KJJ, claim_id=upper["id"]).view
+    assert (approved["entitled_amount"], approved["approved_amount"]) == ("1000000.00", "1000000.00")
+    history = ledger.claim(upper["id"])["history"]
+    reassessed = [h for h in history if h["event"] == "Reassessed"]
+    assert len(reassessed) == 1 and reassessed[0]["previous_entitled_amount"] == "800000.00"
+    assert reassessed[0]["entitled_amount"] == "1000000.00"
+    assert [h["event"] for h in history][-2:] == ["Reassessed", "Approved"]
+
+
+def test_approving_an_earlier_claim_after_a_later_one_keeps_the_project_cap(world: World, ledger: AwardLedger) -> None:
+    """Rules 5 and 12: approving the first co-undertaker after the second re-assesses it against both, so the
+    project's cap of 5,000,000 holds and neither is cut short."""
+    org = world.org()
+    challenge = world.claim(org, "A4.challenge", basis_amount="10000000", subject="project:RZ")
+    other = world.claim(world.org(), "A4.challenge", basis_amount="10000000", subject="project:RZ")
+    assert other["entitled_amount"] == "2000000.00"
+    ledger.approve_claim(KJJ, claim_id=other["id"])
+    ledger.approve_claim(KJJ, claim_id=challenge["id"])
+    assert ledger.claim(challenge["id"])["approved_amount"] == "3000000.00"
+    assert ledger._account("cap:project:A4.challenge:project:rz").state().used == D("5000000.00")
+
+
+@pytest.mark.postgres
+def test_concurrent_co_undertakers_and_rank_claims_never_break_the_cap_or_the_rank(fresh_postgres_url: str) -> None:
+    """Rules 5 and 11 under a race (PostgreSQL, 12 threads on 3 application instances): different organisations
+    claiming one project's 5,000,000 never pass it; claiming one rank, exactly one wins, the rest `conflict`."""
+    ledgers = [AwardLedger(store_env(fresh_postgres_url)) for _ in range(3)]
+    try:
+        world = World(ledgers[0])
+        orgs = [world.org() for _ in range(20)]
+        claimed = race(ledgers, lambda app, i: app.submit_claim(
+            KJJ, uscc=orgs[i], programme="A4.challenge", award_year=2023, effective_on=date(2023, 6, 1),
+            basis_amount="4000000", subject="project:RACE").view["entitled_amount"])
+        assert claimed == Counter({"1200000.00": 4, "200000.00": 1, "cap_exceeded": 15}), claimed
+        assert world.ledger._account("cap:project:A4.challenge:project:race").state().used == D("5000000.00")
+        ranks = race(ledgers, lambda app, i: app.submit_claim(
+            KJJ, uscc=orgs[i], programme="A9.national_award", award_year=2023, effective_on=date(2023, 6, 1),
+            tier="first", rank=2, subject="project:RANK").view["entitled_amount"])
+        assert ranks == Counter({"2500000.00": 1, "conflict": 19}), ranks
+    finally:
+        for app in ledgers:
+            app.close()
+
+
+CLAIMS = {
+    "A4.challenge": st.builds(lambda b: {"basis_amount": str(b)},
+                              st.decimals(min_value=D("100"), max_value=D("30000000"), places=2)),
+    "A4.matching": st.builds(lambda r: {"requested_amount": str(r)},
+                             st.decimals(min_value=D("1"), max_value=D("6000000"), places=2)),
+    "A9.national_award": st.builds(lambda t, r: {"tier": t, "rank": r}, st.sampled_from(["first", "second"]),
+                                   st.integers(min_value=1, max_value=5)),
+    "A9.provincial_award": st.builds(lambda t: {"tier": t, "rank": 1}, st.sampled_from(["first", "second", "third"])),
+}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_best_of_after_caps_in_any_order_on_the_store(world: World, ledger: AwardLedger, data) -> None:
+    """Rule 4 on the store: claims on one project under several programmes, submitted and approved in any order,
+    approve in total the highest single after-caps entitlement, never more."""
+    codes = data.draw(st.lists(st.sampled_from(sorted(CLAIMS)), min_size=1, max_size=4, unique=True))
+    claims = [(code, data.draw(CLAIMS[code])) for code in codes]
+    org, ids = world.org(), []
+    best = max(D(world.claim(world.org(), code, subject=f"project:ALONE-{org}-{n}", **facts)["entitled_amount"])
+               for n, (code, facts) in enumerate(claims))
+    for code, facts in claims:
+        with contextlib.suppress(errors.Superseded):
+            ids.append(world.claim(org, code, subject=f"project:ONE-{org}", **facts)["id"])
+    order = data.draw(st.permutations(ids))
+    approved = [D(ledger.approve_claim(KJJ, claim_id=i).view["approved_amount"]) for i in order]
+    assert sum(approved) == best
