@@ -1,0 +1,62 @@
+"""`award-ledger recheck`: run the rules in force over every recorded claim's facts, in recorded order, and
+list each claim whose booked amount differs from what the rules now give, with both explanations: how a
+ledger that paid under an older reading finds what to correct. Exit 0 when nothing differs, 1 otherwise."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from api.commands.common import configure_logging, say, settings
+
+COLUMNS = ("claim_id", "uscc", "programme", "award_year", "status", "booked", "now", "difference", "refusal")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("recheck", help="list claims whose booked amount the rules in force would not give")
+    form = cmd.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print the differing claims as JSON on stdout")
+    form.add_argument("--csv", action="store_true", help="print the differing claims as CSV on stdout")
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ledger.application import AwardLedger
+    from ledger.replay import Replay, stored_events
+    from ledger.store import store_env
+
+    config = settings(args)
+    configure_logging(config)
+    app = AwardLedger(store_env(config.database_url))
+    try:
+        total = app.recorder.max_notification_id() or 0
+        events = tqdm(stored_events(app), total=total, unit=" events", desc="award-ledger recheck",
+                      disable=not sys.stderr.isatty(), file=sys.stderr)
+        rows = [r for r in Replay(app.catalogue_on).run(events) if r.differs]
+    finally:
+        app.close()
+    if args.json:
+        print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+    elif args.csv:
+        out = csv.writer(sys.stdout)
+        out.writerow([*COLUMNS, "booked_explanation", "now_explanation"])
+        for r in rows:
+            d = r.as_dict()
+            out.writerow([*(d[c] for c in COLUMNS), _text(d["booked_explanation"]), _text(d["now_explanation"])])
+    else:
+        for r in rows:
+            print(f"{r.claim_id}  {r.uscc}  {r.programme:<20} {r.award_year}  {r.status:<9} booked {r.booked:>15,}"
+                  f"  now {r.now:>15,}" + (f"  (now refused: {r.refusal})" if r.refusal else ""))
+    if rows:
+        say("recheck", f"{len(rows):,} of the recorded claims differ from what the rules in force give; correct them"
+                       " with new events (re-assessment on approval, or the corrections commands), never by editing")
+        return 1
+    say("recheck", f"every recorded claim matches the rules in force ({total:,} events read)")
+    return 0
+
+
+def _text(steps: list[dict]) -> str:
+    return " | ".join(f"{s.get('rule')}: {s.get('detail')}" for s in steps)
