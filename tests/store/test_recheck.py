@@ -24,7 +24,8 @@ def _booked_before_the_readings(ledger: AwardLedger, uscc: str, programme: str, 
     claim = Claim(uscc=uscc, programme=programme, award_year=2023, effective_on=date(2023, 6, 1),
                   tier=facts.get("tier"), rank=None, subject=facts.get("subject"), body_id=None, certification_id=None,
                   basis_amount=None, requested_amount=None, document_ref=None, gross_amount=D(amount),
-                  entitled_amount=D(amount), explanation=[{"rule": "tier", "article": 3, "detail": "old", "amount": amount}],
+                  entitled_amount=D(amount),
+                  explanation=[{"rule": "tier", "article": 3, "detail": "old", "amount": amount}],
                   accounts=[], policy_version="2022.1", pays_award=prog.pays_awards, lead=prog.lead, by="kjj-clerk")
     ledger.save(claim)
     return claim
