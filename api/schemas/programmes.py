@@ -30,9 +30,22 @@ class TierPublic(PublicModel):
 
 
 class CapPublic(PublicModel):
-    scope: str = Field(description="project, enterprise_year, enterprise_term, organisation_year or fund")
+    scope: str = Field(description="project (one cap per project across every organisation), enterprise_year,"
+                                   " enterprise_term, organisation_year (summed over a body's members), fund, or pool"
+                                   " (shared by several programmes)")
     limit: MoneyOut
     reading: str = Field(description="how ambiguous policy text was read, if it was")
+    pool: str | None = Field(default=None, description="the shared pool's code, for scope pool",
+                             examples=["A13.fund"])
+
+
+class PoolPublic(PublicModel):
+    code: str = Field(examples=["A13.fund"])
+    article: int
+    names: Names
+    limit: MoneyOut
+    programmes: list[str] = Field(description="the programmes that draw on it together")
+    reading: str
 
 
 class RankSharePublic(PublicModel):
@@ -65,6 +78,15 @@ class ProgrammePublic(PublicModel):
     requires_membership: bool
     requires_designation: str | None
     requires_body_lead: bool
+    body_kind: str | None = Field(description="rule 13: a recognition award for a recognised body of this kind,"
+                                              " paid to its lead unit once per body and ladder")
+    subject_kind: str | None = Field(description="what its awards are for: claims name subject as `<kind>:…`")
+    subject_required: bool = Field(description="a per-project cap, a once-per-subject slot or a rank slot keys"
+                                               " its awards by subject")
+    ladder_per: str = Field(description="whose rungs a ladder counts: organisation, body, or subject (per unit"
+                                        " and project or standard, prize grades)")
+    one_unit_per_rank: bool = Field(description="rule 11: each rank of one prize or standard is held by one unit")
+    decided_amount: bool = Field(description="rule 6: the bureau states requested_amount (no default)")
     term: Term
 
     @classmethod
@@ -78,14 +100,16 @@ class ProgrammePublic(PublicModel):
             rate=None if p.rate is None else str(p.rate),
             basis=Names(zh=p.basis_zh, en=p.basis_en) if p.basis_zh or p.basis_en else None,
             max_award=_money(p.max_award),
-            caps=[CapPublic(scope=c.scope.value, limit=fmt(c.limit), reading=c.reading) for c in p.caps],
+            caps=[CapPublic(scope=c.scope.value, limit=fmt(c.limit), reading=c.reading, pool=c.pool) for c in p.caps],
             rank_shares=[RankSharePublic(from_rank=s.first, to_rank=s.last, share=str(s.share))
                          for s in p.rank_shares],
             thresholds=[ThresholdPublic(fact=t.fact, minimum=fmt(t.minimum), names=Names(zh=t.name_zh, en=t.name_en))
                         for t in p.thresholds],
             once_per=None if p.once_per is None else p.once_per.value,
             requires_membership=p.requires_membership, requires_designation=p.requires_designation,
-            requires_body_lead=p.requires_body_lead, term=term,
+            requires_body_lead=p.requires_body_lead, body_kind=p.body_kind, subject_kind=p.subject_kind,
+            subject_required=p.needs_subject, ladder_per=p.ladder_per.value, one_unit_per_rank=p.ranked,
+            decided_amount=p.decided, term=term,
         )
 
 
@@ -114,6 +138,9 @@ class CataloguePublic(PublicModel):
     policy: PolicyPublic
     bureaus: list[BureauPublic]
     body_kinds: list[BodyKindPublic]
+    subject_kinds: list[str] = Field(description="subjects are written `<kind>:<identifier>`, compared after"
+                                                 " NFKC folding, trimming and case folding")
+    pools: list[PoolPublic]
     programmes: list[ProgrammePublic]
 
     @classmethod
@@ -127,5 +154,9 @@ class CataloguePublic(PublicModel):
             bureaus=[BureauPublic(code=b.code, names=Names(zh=b.name_zh, en=b.name_en), records_money=b.records_money)
                      for b in c.bureaus],
             body_kinds=[BodyKindPublic(code=k, names=Names(zh=zh, en=en)) for k, (zh, en) in c.body_kinds.items()],
+            subject_kinds=list(c.subject_kinds),
+            pools=[PoolPublic(code=q.code, article=q.article, names=Names(zh=q.name_zh, en=q.name_en),
+                              limit=fmt(q.limit), programmes=list(q.programmes), reading=q.reading)
+                   for q in c.pools.values()],
             programmes=[ProgrammePublic.of(prog, term) for prog in c.programmes.values()],
         )
