@@ -82,6 +82,7 @@ class _Cert:
     subject: str | None = None
     upgrade: tuple[str, date] | None = None
     id: str | None = None
+    body: _Body | None = None  # the body an Art. 3 recognition recognises (rule 13)
 
 
 @dataclass(eq=False)
@@ -100,6 +101,7 @@ class _Claim:
     reason: str = ""
     instalments: tuple[tuple[Decimal, date], ...] = ()  # (share of the approved amount, paid on); 1 = the rest
     reversal: bool = False
+    body: _Body | None = None  # an Art. 3 award claimed for its body directly
 
 
 def generate(ledger: AwardLedger, *, organisations: int = 500, bodies: int = 40, seed: int = 2022,
@@ -207,7 +209,7 @@ class _Demo:
         p = cert.programme
         view = self._do("record_certification", cert.tag, self.by[p.lead], uscc=cert.org.uscc, programme=p.code,
                         effective_on=cert.on, document_ref=self._doc(p.lead, cert.on, cert.tag), tier=cert.tier,
-                        subject=cert.subject)
+                        subject=cert.subject, body_id=cert.body and cert.body.id)
         cert.id = view and view["id"]
         if cert.id and cert.upgrade:  # recorded now, effective later: the claims before it keep the lower tier
             tier, on = cert.upgrade
@@ -221,6 +223,7 @@ class _Demo:
             return
         view = self._do("submit_claim", c.tag, by, uscc=c.org.uscc, programme=p.code, award_year=c.on.year,
                         effective_on=c.on, rank=c.rank, subject=c.subject, certification_id=c.cert and c.cert.id,
+                        body_id=c.body and c.body.id,
                         basis_amount=c.basis, requested_amount=c.requested, document_ref=self._doc(p.lead, c.on, c.tag))
         if view is None:
             return
@@ -333,7 +336,7 @@ class _Demo:
         for body in (b for b in self.bodies if b.kind == self._kind_of(p)):
             ladder = p.ladders[0] if p.ladders else ()
             tier = ladder[0] if ladder and self.rng.random() < 0.7 else self.rng.choice(p.tiers).code
-            self._certified_claims(self._cert(body.lead, p, body.on, tier), p.ladder_of(tier))
+            self._certified_claims(self._cert(body.lead, p, body.on, tier, body=body), p.ladder_of(tier))
 
     def _shared_awards(self, p: Programme) -> None:
         """Prizes and standards won by units of one body, ranked; a result may win a prize of another level too."""
@@ -350,7 +353,7 @@ class _Demo:
                 team.sort(key=lambda o: not o.in_district)  # the first responsible unit is the district's own
                 team[0] = team[0] if team[0].in_district else body.lead
                 on = self._day(self.start + timedelta(days=60), self.end - timedelta(days=60))
-                subject = f"{self.rng.choice(INDUSTRY)}关键技术（{p.code}-{len(self.certs) + 1:04d}）"
+                subject = f"{p.subject_kind}:{self.rng.choice(INDUSTRY)}关键技术（{p.code}-{len(self.certs) + 1:04d}）"
             self.prizes.append((p, subject, team, on))
             paid_ranks = tier.max_rank or max((s.last for s in p.rank_shares), default=len(team))
             for rank, org in enumerate(team, 1):
@@ -369,7 +372,7 @@ class _Demo:
         members = [o for o in self.orgs if o.since and o.in_district]
         for n in range(max(2, round(len(self.orgs) * 0.05))):
             org = self.rng.choice(members)
-            product = f"{self.rng.choice(INDUSTRY)}{self.rng.choice(PRODUCT)} BJ-{n + 1:03d}型"
+            product = f"{p.subject_kind}:{self.rng.choice(INDUSTRY)}{self.rng.choice(PRODUCT)} BJ-{n + 1:03d}型"
             on = self._day(max(self.start, org.since), self.end - timedelta(days=60))  # type: ignore[type-var]
             self._certified_claims(self._cert(org, p, on, subject=product), ())
 
@@ -377,7 +380,7 @@ class _Demo:
         """Programmes claimed on declared figures: by a body's lead, by a chain leader, or by any unit."""
         if kind := self._kind_of(p):
             for body in (b for b in self.bodies if b.kind == kind):
-                self._claim(body.lead, p, self._day(body.on, body.on + timedelta(days=90)))
+                self._claim(body.lead, p, self._day(body.on, body.on + timedelta(days=90)), body=body)
         elif p.requires_designation or p.requires_body_lead:
             for org in (b.lead for b in self.bodies if not p.requires_designation
                         or p.requires_designation in b.lead.designated):
@@ -402,12 +405,13 @@ class _Demo:
             if p.kind is Kind.INVESTMENT or any(c.scope is CapScope.PROJECT for c in p.caps):
                 mine = projects.setdefault(org.uscc, [])
                 if not mine or self.rng.random() > 0.25:  # a quarter come back for a further phase
-                    mine.append(f"{self.rng.choice(INDUSTRY)}产业化项目（{p.code}-{len(self.claims) + 1:04d}）")
+                    mine.append(f"project:{self.rng.choice(INDUSTRY)}产业化项目（{p.code}-{len(self.claims) + 1:04d}）")
                 subject = self.rng.choice(mine)
             self._claim(org, p, self._day(max(self.start, org.since or self.start), self.end), subject=subject)
 
-    def _cert(self, org: _Org, p: Programme, on: date, tier: str | None = None, subject: str | None = None) -> _Cert:
-        self.certs.append(_Cert(f"cert-{len(self.certs) + 1}", org, p, on, tier, subject))
+    def _cert(self, org: _Org, p: Programme, on: date, tier: str | None = None, subject: str | None = None,
+              body: _Body | None = None) -> _Cert:
+        self.certs.append(_Cert(f"cert-{len(self.certs) + 1}", org, p, on, tier, subject, body=body))
         return self.certs[-1]
 
     def _certified_claims(self, cert: _Cert, ladder: tuple[str, ...], rank: int | None = None) -> None:
@@ -425,7 +429,7 @@ class _Demo:
             self._claim(cert.org, cert.programme, self.claims[-1].on, cert=cert, rank=rank)
 
     def _claim(self, org: _Org, p: Programme, on: date, *, cert: _Cert | None = None, rank: int | None = None,
-               subject: str | None = None) -> None:
+               subject: str | None = None, body: _Body | None = None) -> None:
         good = p.code not in self.seen  # the programme's first claim: eligible, within caps, in a funded year
         self.seen.add(p.code)
         if good:
@@ -437,12 +441,13 @@ class _Demo:
                      else Decimal(self.rng.randrange(2_000_000, 30_000_000, 10_000))).quantize(Decimal(1))
         for threshold in p.thresholds:
             basis = self._part(threshold.minimum, 110 if good else 60, 250)
-        if p.kind is not Kind.TIERED and p.rate is None:
+        if p.decided:  # rule 6: the bureau states the amount it decided, at most the programme's ceiling
             lo_pct, hi_pct = (10, 60) if p.kind is Kind.INVESTMENT else (30, 100)
-            requested = (self._part(p.max_award, lo_pct, hi_pct) if p.max_award
+            ceiling = p.max_award or (fen_down(basis * p.rate) if basis is not None and p.rate is not None else None)
+            requested = (self._part(ceiling, lo_pct, hi_pct) if ceiling
                          else Decimal(self.rng.randrange(100_000, 3_000_000, 50_000)))
-            if p.max_award and not good and self.rng.random() < 0.08:
-                requested = p.max_award * Decimal("1.2")  # asks for more than the cap: refused, not cut
+            if ceiling and not good and self.rng.random() < 0.08:
+                requested = ceiling * Decimal("1.2")  # asks for more than the ceiling: refused, not cut
         waiting = 0.5 if on > self.end - timedelta(days=120) else 0.05  # recent claims are still being reviewed
         roll = self.rng.random()
         decision = ("approve" if good or roll >= waiting + 0.2 else "pending" if roll < waiting
@@ -453,7 +458,7 @@ class _Demo:
         self.claims.append(_Claim(
             f"claim-{len(self.claims) + 1}", org, p, on, cert, rank, subject, basis, requested, decision,
             Decimal(self.rng.randint(60, 95)) / 100, self.rng.choice(REJECTION),
-            self.rng.choice(plans) if self.rng.random() < 0.9 else (), self.rng.random() < 0.03))
+            self.rng.choice(plans) if self.rng.random() < 0.9 else (), self.rng.random() < 0.03, body))
 
     def _kind_of(self, p: Programme) -> str | None:
         """The body kind an Art. 3 programme rewards, when its code names one (A3.erc -> erc)."""
