@@ -43,6 +43,13 @@ class World:
                                   recognised_on=on)
         return body_id
 
+    def recognise(self, code: str, programme: str, tier: str | None = None, on: date = date(2023, 3, 1),
+                  by: Principal = KJJ) -> str:
+        """An Art. 3 recognition (rule 13): a body of the programme's kind led by `code`, certified at `tier`;
+        returns the certification's id, which claims for the body's award rest on."""
+        body_id = self.body(lead=code, kind=programme.split(".", 1)[1], on=date(2022, 9, 6))
+        return self.certify(code, programme, tier, on=on, by=by, body_id=body_id)
+
     def join(self, body_id: str, code: str, on: date = date(2022, 10, 1)) -> None:
         self.ledger.add_member(ADMIN, body_id=body_id, uscc=code, joined_on=on)
 

@@ -64,8 +64,10 @@ def test_fund_year_holds_under_concurrent_approvals(ledgers: list[AwardLedger]) 
     """20 different organisations' 200,000 awards approved at once against a 1,000,000 appropriation: 5 pass."""
     world = World(ledgers[0])
     world.appropriate(2022, "1000000.00")
-    claims = [world.claim(world.org(), "A3.erc", tier="municipal", year=2022, effective_on=date(2022, 10, 1))
-              for _ in range(THREADS)]
+    orgs = [world.org() for _ in range(THREADS)]
+    claims = [world.claim(org, "A3.erc", year=2022, effective_on=date(2022, 10, 1),
+                          certification_id=world.recognise(org, "A3.erc", "municipal", on=date(2022, 10, 1)))
+              for org in orgs]
     outcomes = race(ledgers, lambda ledger, i: ledger.approve_claim(KJJ, claim_id=claims[i]["id"]).view["status"])
     assert outcomes == Counter({"approved": 5, "fund_exhausted": THREADS - 5}), outcomes
     assert world.ledger.fund_year(2022)["approved"] == "1000000.00"
@@ -75,7 +77,8 @@ def test_one_claim_is_never_paid_past_its_approval(ledgers: list[AwardLedger]) -
     """20 threads each pay 50,000 on one 200,000 approval: exactly 4 payouts land, 200,000 in all."""
     world = World(ledgers[0])
     world.appropriate(2023)
-    claim = world.approved(world.org(), "A3.erc", tier="municipal")
+    org = world.org()
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal"))
 
     def pay(ledger: AwardLedger, i: int) -> str:
         ledger.record_payout(FINANCE, claim_id=claim["id"], amount="50000", paid_on=date(2023, 7, 1),
@@ -91,7 +94,8 @@ def test_retried_key_under_concurrency_writes_once(ledgers: list[AwardLedger]) -
     """20 threads sending one payout with the same Idempotency-Key pay it once and all get the same answer."""
     world = World(ledgers[0])
     world.appropriate(2023)
-    claim = world.approved(world.org(), "A3.erc", tier="municipal")
+    org = world.org()
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal"))
 
     def pay(ledger: AwardLedger, i: int) -> str:
         return ledger.record_payout(FINANCE, claim_id=claim["id"], amount="50000", paid_on=date(2023, 7, 1),

@@ -57,7 +57,7 @@ def test_keys_survive_a_restart(database_url: str) -> None:
 def test_aggregate_as_of_a_past_moment(world: World) -> None:
     """A claim read as of a moment between its approval and payout shows approved but unpaid."""
     org = world.org()
-    claim = world.approved(org, "A3.erc", tier="municipal")
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal"))
     time.sleep(0.01)
     between = datetime.now(UTC)
     time.sleep(0.01)

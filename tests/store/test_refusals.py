@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from ledger.domain import errors
-from tests.store.conftest import ADMIN, AUDITOR, FINANCE, JXJ, KJJ, SCJGJ, World
+from tests.store.conftest import ADMIN, AUDITOR, FINANCE, JXJ, KJJ, World
 
 
 def refused(world: World, code: str, command: Callable[[], object]) -> errors.LedgerError:
@@ -73,13 +73,15 @@ def test_not_eligible_without_membership(world: World) -> None:
 def test_cap_exceeded_requested_above_cap(world: World) -> None:
     """A decided amount above a capped programme's cap is refused, not cut."""
     org = world.org()
-    refused(world, "cap_exceeded", lambda: world.claim(org, "A3.alliance", requested_amount="300000.01"))
+    alliance = world.body(lead=org, kind="alliance")
+    refused(world, "cap_exceeded", lambda: world.claim(org, "A3.alliance", body_id=alliance,
+                                                       requested_amount="300000.01"))
 
 
 def test_already_awarded(world: World) -> None:
     """The same certification claimed twice is refused."""
     org = world.org()
-    cert = world.certify(org, "A3.erc", "provincial")
+    cert = world.recognise(org, "A3.erc", "provincial")
     world.approved(org, "A3.erc", certification_id=cert)
     refused(world, "already_awarded", lambda: world.claim(org, "A3.erc", certification_id=cert, year=2024))
 
@@ -87,16 +89,17 @@ def test_already_awarded(world: World) -> None:
 def test_superseded(world: World) -> None:
     """A lower award for a subject already awarded higher is refused, naming the earlier claim."""
     org = world.org()
-    first = world.approved(org, "A9.national_award", tier="second", rank=1, subject="standard:GB-1")
-    err = refused(world, "superseded", lambda: world.claim(org, "A11.standard", tier="national", rank=1,
-                                                           subject="standard:GB-1", by=SCJGJ))
+    first = world.approved(org, "A9.national_award", tier="second", rank=1, subject="project:GB-1")
+    err = refused(world, "superseded", lambda: world.claim(org, "A4.challenge", basis_amount="2000000",
+                                                           subject="project:GB-1"))
     assert first["id"] in err.detail
 
 
 def test_fund_exhausted(world: World) -> None:
     """An approval past the year's appropriation is refused; a year with no appropriation has nothing."""
     org = world.org()
-    claim = world.claim(org, "A3.erc", tier="municipal", year=2022, effective_on=date(2022, 10, 1))
+    claim = world.claim(org, "A3.erc", year=2022, effective_on=date(2022, 10, 1),
+                        certification_id=world.recognise(org, "A3.erc", "municipal", on=date(2022, 10, 1)))
     refused(world, "fund_exhausted", lambda: world.ledger.approve_claim(KJJ, claim_id=claim["id"]))
     world.appropriate(2022, "100000.00")
     refused(world, "fund_exhausted", lambda: world.ledger.approve_claim(KJJ, claim_id=claim["id"]))
@@ -107,7 +110,7 @@ def test_fund_exhausted(world: World) -> None:
 def test_over_approved(world: World) -> None:
     """Payouts never exceed what was approved; a reversal restores the outstanding amount."""
     org = world.org()
-    claim = world.approved(org, "A3.erc", tier="municipal")
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal"))
     paid = world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="150000", paid_on=date(2023, 7, 1),
                                       bank_ref="BK-1").view
     refused(world, "over_approved", lambda: world.ledger.record_payout(
@@ -119,7 +122,7 @@ def test_over_approved(world: World) -> None:
 def test_approval_may_lower_never_raise(world: World) -> None:
     """An approval above the entitlement is refused; a lower one is recorded."""
     org = world.org()
-    claim = world.claim(org, "A3.alliance")
+    claim = world.claim(org, "A3.alliance", body_id=world.body(lead=org, kind="alliance"), requested_amount="300000")
     refused(world, "cap_exceeded", lambda: world.ledger.approve_claim(KJJ, claim_id=claim["id"], amount="300000.01"))
     assert world.ledger.approve_claim(KJJ, claim_id=claim["id"], amount="120000").view["approved_amount"] == "120000.00"
 
@@ -127,7 +130,7 @@ def test_approval_may_lower_never_raise(world: World) -> None:
 def test_deciding_twice(world: World) -> None:
     """A decided claim cannot be decided again."""
     org = world.org()
-    claim = world.approved(org, "A3.erc", tier="municipal")
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal"))
     refused(world, "invalid_state", lambda: world.ledger.reject_claim(KJJ, claim_id=claim["id"], reason="重复"))
 
 

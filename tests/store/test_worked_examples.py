@@ -13,7 +13,7 @@ from tests.store.conftest import KJJ, World
 def test_erc_ladder_municipal_to_national(world: World) -> None:
     """A municipal ERC paid 200,000 and then upgraded to national is owed 800,000 more: 1,000,000 in all."""
     org = world.org()
-    cert = world.certify(org, "A3.erc", "municipal")
+    cert = world.recognise(org, "A3.erc", "municipal")
     first = world.approved(org, "A3.erc", certification_id=cert, year=2023)
     world.ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 5, 10),
                                 document_ref="DOC-UP")
@@ -58,9 +58,10 @@ def test_same_project_pays_the_highest_once(world: World) -> None:
 def test_policy_term_refuses_outside(world: World, day: date) -> None:
     """A certification effective a day outside the term is refused and writes nothing."""
     org = world.org()
+    erc = world.body(lead=org, kind="erc", on=date(2022, 9, 6))
     before = world.events()
     with pytest.raises(errors.OutsidePolicyTerm):
-        world.certify(org, "A3.erc", "municipal", on=day)
+        world.certify(org, "A3.erc", "municipal", on=day, body_id=erc)
     assert world.events() == before
 
 
@@ -68,4 +69,4 @@ def test_policy_term_refuses_outside(world: World, day: date) -> None:
 def test_policy_term_accepts_its_first_and_last_day(world: World, day: date) -> None:
     """The term's first and last days are inside it."""
     org = world.org()
-    assert world.ledger.certification(world.certify(org, "A3.erc", "municipal", on=day))["effective_on"] == str(day)
+    assert world.ledger.certification(world.recognise(org, "A3.erc", "municipal", on=day))["effective_on"] == str(day)
