@@ -18,17 +18,20 @@ if [ ! -f "$scenarios" ]; then
 fi
 
 status=0
-extra=tests/acceptance/more_scenarios.py  # the rules and conventions the public examples leave out
+# The rules and conventions the public examples leave out, and the readings catalogue.md pins (issue 13).
+extras=(tests/acceptance/more_scenarios.py tests/acceptance/pinned_readings.py)
 
 echo "==> acceptance on SQLite"
 .venv/bin/python "$scenarios" --exe "$exe" || status=1
-.venv/bin/python "$extra" --exe "$exe" || status=1
+for extra in "${extras[@]}"; do .venv/bin/python "$extra" --exe "$exe" || status=1; done
 
 echo "==> acceptance on PostgreSQL (fresh database $database)"
 psql "$server" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $database"
 trap 'psql "$server" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true' EXIT
 .venv/bin/python "$scenarios" --exe "$exe" --database-url "${server%/*}/$database" || status=1
-.venv/bin/python "$extra" --exe "$exe" --database-url "${server%/*}/$database" || status=1
+for extra in "${extras[@]}"; do
+    .venv/bin/python "$extra" --exe "$exe" --database-url "${server%/*}/$database" || status=1
+done
 
 if [ "$status" -ne 0 ]; then
     echo "acceptance: FAILED on at least one backend (see the FAIL lines above)" >&2
