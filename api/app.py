@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api import auth, problems
+from api import auth, openapi, problems
 from api.logs import RequestLog
 from api.metrics import Metrics
 from api.rotation import ReloadPrincipals
@@ -101,11 +101,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.audit_chain = chain
             yield
 
-    app = FastAPI(title="award-ledger", version=_version(), description=DESCRIPTION, lifespan=lifespan)
+    app = build_app(lifespan)
     app.state.settings, app.state.principals, app.state.metrics = settings, principals, Metrics()
     if settings.auth_file is not None:  # inside the request log, whose line then names the new file's principal
         app.add_middleware(ReloadPrincipals, path=settings.auth_file)
     app.add_middleware(RequestLog, metrics=app.state.metrics)  # request id, one log line, latency
+    return app
+
+
+def build_app(lifespan: Any = None) -> FastAPI:
+    """The routes, error mappings and OpenAPI document, without a store or principals (`make openapi` uses it)."""
+    app = FastAPI(title="award-ledger", version=_version(), description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=openapi.operation_id)
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -116,5 +123,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        app.openapi_schema = problems.as_problem_media_type(schema)
+        app.openapi_schema = openapi.finish(schema)
     return app.openapi_schema

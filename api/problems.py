@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -35,6 +35,15 @@ STORE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, sqli
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
+class FieldError(BaseModel):
+    """One malformed field of a request."""
+
+    field: str = Field(description="the field's dotted path in its location, e.g. lines.0.amount")
+    location: str = Field(description="body, query, path or header")
+    message: str = Field(description="what is wrong and what to send instead")
+    code: str = Field(description="invalid_amount, invalid_uscc or invalid_request")
+
+
 class Problem(BaseModel):
     """An error, as RFC 9457 problem details with the ledger's stable machine `code`."""
 
@@ -50,6 +59,10 @@ class Problem(BaseModel):
     detail: str = Field(description="what went wrong and what to do next, for a person")
     code: str = Field(description="stable machine code, e.g. invalid_uscc, cap_exceeded, not_lead_bureau")
     instance: str | None = Field(None, description="the request path")
+    errors: list[FieldError] | None = Field(None, description="422 on a malformed request: each field at fault")
+    store: Literal["ok", "unreachable"] | None = Field(None, description="readiness (503 not_ready): the store")
+    projection_lag: int | None = Field(None, description="readiness: events the read models are behind")
+    max_lag: int | None = Field(None, description="readiness: LEDGER_READY_MAX_LAG")
 
 
 class EdgeProblem(Exception):

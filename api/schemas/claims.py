@@ -97,7 +97,7 @@ class ClaimPublic(PublicModel):
     basis_amount: MoneyOut | None
     requested_amount: MoneyOut | None
     document_ref: str | None
-    status: Literal["pending", "approved", "rejected"]
+    status: Literal["proposed", "pending", "approved", "rejected", "withdrawn", "revoked"]
     gross_amount: MoneyOut = Field(description="what the rules give before earlier awards and caps")
     entitled_amount: MoneyOut = Field(description="what the rules give this claim now")
     approved_amount: MoneyOut | None

@@ -9,8 +9,8 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, PlainSerializer, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError, core_schema
 
 from ledger.domain.errors import InvalidAmount, InvalidUscc
 from ledger.domain.values import Uscc as DomainUscc
@@ -48,16 +48,29 @@ def _uscc(value: str) -> str:
         raise PydanticCustomError("invalid_uscc", "{detail}", {"detail": err.detail}) from None
 
 
-MoneyIn = Annotated[
-    Decimal,
-    BeforeValidator(_amount),
-    WithJsonSchema({
-        "anyOf": [{"type": "string", "pattern": MONEY_PATTERN},
-                  {"type": "integer", "minimum": 0, "maximum": 10**MAX_INTEGER_DIGITS - 1}],
-        "description": "yuan as a decimal string with at most two places (or a JSON integer); never a float",
-        "examples": [MONEY_EXAMPLE],
-    }),
-]
+MONEY_SCHEMA = {
+    "title": "Money",
+    "anyOf": [{"type": "string", "pattern": MONEY_PATTERN},
+              {"type": "integer", "minimum": 0, "maximum": 10**MAX_INTEGER_DIGITS - 1}],
+    "description": "yuan as a decimal string with at most two places (or a JSON integer); never a float",
+    "examples": [MONEY_EXAMPLE],
+}
+
+
+class _NamedMoney:
+    """Money in a request, as ONE named schema (`Money`) that every amount field refers to.
+
+    Inline, generators name the string-or-integer union after each field (`ApprovalCreateAmount`, ...); a core
+    schema with a `ref` becomes one definition that FastAPI lists under components/schemas.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: object, handler: object) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            _amount, ref="Money", metadata={"pydantic_js_functions": [lambda _schema, _handler: dict(MONEY_SCHEMA)]})
+
+
+MoneyIn = Annotated[Decimal, _NamedMoney]
 MoneyOut = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["300000.00"],
                                 description="yuan, a decimal string with two places")]
 Uscc = Annotated[
