@@ -10,7 +10,7 @@ SHARED  := ../shared
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv .venv serve test lint acceptance bench resilience soak clean browser-deps
+.PHONY: help venv .venv serve test lint acceptance bench resilience soak clean browser-deps openapi sdk-check
 
 help:
 	@echo "make serve       run the HTTP API (LEDGER_DATABASE_URL, LEDGER_AUTH_FILE; defaults in README)"
@@ -21,6 +21,8 @@ help:
 	@echo "make resilience  the short load and fault runs CI does (15 s load; LEDGER_ALLOW_PG_RESTART=1 to restart PG)"
 	@echo "make soak        the long form: 60 s load, three rounds of each fault"
 	@echo "make browser-deps  Debian's chromium and a CJK font for the browser tests (apt-get; root)"
+	@echo "make openapi     rewrite openapi.json from the app (after adding or changing a route; a test compares them)"
+	@echo "make sdk-check   generate a Python client and TypeScript types from the served document, run a flow"
 	@echo "make clean       remove the venv and caches (var/, the local ledger data, stays)"
 
 venv .venv: $(STAMP)
@@ -75,6 +77,18 @@ soak: $(STAMP)
 	LEDGER_RESILIENCE=1 LEDGER_RESILIENCE_SECONDS=60 LEDGER_RESILIENCE_ROUNDS=3 \
 		$(BIN)/pytest tests/resilience -m resilience $(PYTEST_ARGS)
 
+# The published document (openapi.json) is what the app serves; tests/api/test_openapi_document.py compares them.
+openapi: $(STAMP)
+	$(BIN)/python -m api.openapi_file
+
+# openapi-typescript (and tsc) from the npm registry, pinned by sdk/package-lock.json, into sdk/node_modules.
+sdk/node_modules/.installed: sdk/package.json sdk/package-lock.json
+	npm ci --prefix sdk --no-audit --no-fund
+	@touch $@
+
+sdk-check: $(STAMP) sdk/node_modules/.installed
+	$(BIN)/python sdk/check.py
+
 clean:
-	rm -rf $(VENV) test-output/ .pytest_cache .ruff_cache build/ *.egg-info
+	rm -rf $(VENV) sdk/node_modules sdk/out test-output/ .pytest_cache .ruff_cache build/ *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
