@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from api import problems
 
@@ -57,6 +58,7 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     problems.as_problem_media_type(document)
     components = document.setdefault("components", {})
     _hoist_defs(document, components.setdefault("schemas", {}))
+    _restore_examples(components["schemas"])
     components["headers"] = {name: dict(header) for name, header in HEADERS.items()}
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
@@ -102,3 +104,22 @@ def _hoist_defs(node: Any, schemas: dict[str, Any]) -> None:
     elif isinstance(node, list):
         for value in node:
             _hoist_defs(value, schemas)
+
+
+def _restore_examples(schemas: dict[str, Any]) -> None:
+    """Put back the `null`s FastAPI strips from every example (its document is encoded with exclude_none).
+
+    Without them an answer's example lacks its required nullable fields, and mock servers serving it break SDKs.
+    """
+    models: dict[str, list[type[BaseModel]]] = {}
+    stack = list(BaseModel.__subclasses__())
+    while stack:
+        model = stack.pop()
+        stack.extend(model.__subclasses__())
+        if model.__module__.startswith("api."):
+            models.setdefault(model.__name__, []).append(model)
+    for name, schema in schemas.items():
+        found = models.get(name, [])
+        extra = found[0].model_config.get("json_schema_extra") if len(found) == 1 else None
+        if "examples" in schema and isinstance(extra, dict) and "examples" in extra:
+            schema["examples"] = extra["examples"]

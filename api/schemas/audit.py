@@ -5,12 +5,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.schemas.fields import MomentText
+
 
 class DigestPublic(BaseModel):
     position: int = Field(description="the notification id the digest covers up to")
     digest: str = Field(description="hex SHA-256 link of the chain at that position")
     algorithm: str = Field(description="how links are made; see GET /v1/audit/events")
-    computed_at: str
+    computed_at: MomentText
 
     model_config = {"json_schema_extra": {"examples": [{
         "position": 14606, "digest": "5f1d0c1b6c2e4a8f9b3d7e0a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
@@ -37,7 +39,7 @@ class StoredEventPublic(BaseModel):
     version: int
     topic: str
     event: str
-    recorded_at: str
+    recorded_at: MomentText
     state_base64: str = Field(description="the stored bytes exactly, as the chain hashes them")
     data: dict[str, Any] = Field(description="the event's fields, decoded, for reading")
     link: str | None = Field(description="the chain's link at this position (null while not yet linked)")

@@ -107,3 +107,7 @@ Timestamp = Annotated[
     PlainSerializer(lambda moment: moment.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2023-06-01T09:30:15.123456+08:00"]}),
 ]
+# Days and moments the read models already hold as ISO text: declared with their formats, passed through as is.
+DayText = Annotated[str, Field(json_schema_extra={"format": "date"}, examples=["2023-07-03"])]
+MomentText = Annotated[str, Field(json_schema_extra={"format": "date-time"},
+                                  examples=["2023-07-05T09:30:15.123456+08:00"])]

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import CLAIM_ID, ORG_NAME, ORG_USCC, PAYOUT_ID, PublicModel, RequestModel, examples
-from api.schemas.fields import MoneyIn, MoneyOut, Text
+from api.schemas.fields import DayText, MomentText, MoneyIn, MoneyOut, Text
 
 
 class ReadModel(PublicModel):
@@ -79,7 +79,7 @@ class BankStatementCreate(RequestModel):
 
 class BankLine(PublicModel):
     line: int = Field(description="the line's number on the statement, from 1")
-    date: str
+    date: DayText
     amount: MoneyOut
     reference: str
     counterparty: str
@@ -91,7 +91,7 @@ class MatchedPayout(PublicModel):
     uscc: str
     programme: str
     amount: MoneyOut
-    paid_on: str
+    paid_on: DayText
     bank_ref: str
 
 
@@ -119,8 +119,8 @@ class MatchingReport(PublicModel):
 
 
 class Period(PublicModel):
-    from_: str = Field(alias="from", serialization_alias="from")
-    to: str
+    from_: DayText = Field(alias="from", serialization_alias="from")
+    to: DayText
 
 
 class BankStatementPublic(PublicModel):
@@ -145,7 +145,7 @@ class BankStatementPublic(PublicModel):
     lines: int
     period: Period = Field(description="the first and last booking day on the statement")
     total: MoneyOut
-    imported_at: str
+    imported_at: MomentText
     already_imported: bool | None = Field(None, description="on import: true when these lines were imported before"
                                                             " (nothing was written)")
     report: MatchingReport | None = Field(description="null only while the read models lag behind the import")
