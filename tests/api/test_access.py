@@ -50,6 +50,8 @@ def routes(api, world):
         ("GET", f"/v1/organisations/{org}/awards", None, set(EVERYONE)),
         ("GET", f"/v1/organisations/{org}/history", None, set(EVERYONE)),
         ("GET", "/v1/finance/reconciliation?year=2023", None, {"finance", "auditor"}),
+        ("GET", "/v1/finance/reconciliation.csv?year=2023", None, {"finance", "auditor"}),
+        ("GET", "/v1/finance/reconciliation.xlsx?year=2023", None, {"finance", "auditor"}),
         ("POST", "/v1/finance/bank-statements", {"lines": [{"date": "2023-07-04", "amount": "2.00",
                                                             "reference": "R"}]}, FINANCE),
         ("GET", f"/v1/finance/bank-statements/{statement_id}", None, {"finance", "auditor"}),
