@@ -5,14 +5,14 @@ from datetime import date
 
 from pydantic import Field
 
-from api.schemas.common import CERT_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
+from api.schemas.common import BODY_ID, CERT_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
 from api.schemas.fields import Code, ProgrammeCode, Text, TierCode, Timestamp, Uscc
 
 
 class CertificationCreate(RequestModel):
     model_config = examples({
-        "uscc": ORG_USCC, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
-        "document_ref": "杭发改高技〔2023〕15号"})
+        "uscc": ORG_USCC, "programme": "A3.consortium", "tier": "municipal", "effective_on": "2023-03-01",
+        "document_ref": "杭科高〔2023〕15号", "body_id": BODY_ID})
 
     uscc: Uscc
     programme: ProgrammeCode = Field(description="a programme code of the catalogue (GET /v1/programmes)")
@@ -20,7 +20,9 @@ class CertificationCreate(RequestModel):
     effective_on: date
     document_ref: Text = Field(description="the recognising document's reference number")
     subject: Text | None = Field(None, description="what was certified, e.g. project:P-9, product:...")
-    body_id: Code | None = Field(None, description="the innovation body the certification recognises")
+    body_id: Code | None = Field(None, description="the innovation body the certification recognises; required for"
+                                                   " an Art. 3 recognition (rule 13), whose body must be of the"
+                                                   " programme's kind and led by `uscc`")
 
 
 class UpgradeCreate(RequestModel):
