@@ -91,7 +91,7 @@ def rebuild(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings)
-    started, bar = time.monotonic(), ProgressBar(sys.stderr)  # its default stream is bound at import
+    started, bar = time.monotonic(), ProgressBar()
     try:
         applied = rebuild_read_models(settings.database_url, progress=bar)
     finally:
