@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 from pydantic import ValidationError
 
@@ -26,9 +30,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the HTTP API under uvicorn until SIGINT or SIGTERM."""
-    import uvicorn
-
-    from api.app import create_app
     from api.logs import log_config
 
     settings = _settings(args)
@@ -39,6 +40,15 @@ def serve(args: argparse.Namespace) -> int:
                      " and LEDGER_AUTH_FILE set; fix the variables (see .env.example) or run one worker")
     logs = log_config(settings)
     _logging(settings)
+    with _metrics_folder():
+        return _run(settings, workers, logs)
+
+
+def _run(settings: Settings, workers: int, logs: dict) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
     app = create_app(settings)  # refuses a bad store URL or principals file here, before uvicorn starts
     # The request log (api/logs.py) replaces uvicorn's access log: one line a request, with its id.
     options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "log_config": logs,
@@ -48,6 +58,23 @@ def serve(args: argparse.Namespace) -> int:
     else:
         uvicorn.run(app, **options)
     return 0
+
+
+@contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """PROMETHEUS_MULTIPROC_DIR for this server's workers: each writes its counts there, a scrape of any one adds
+    them all up. A folder of our own, made before prometheus-client is imported and removed when serving ends;
+    one the operator set is used as it is."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="award-ledger-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def project(args: argparse.Namespace) -> int:
