@@ -10,7 +10,7 @@ SHARED  := ../shared
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv .venv serve test lint acceptance bench resilience soak clean browser-deps
+.PHONY: help venv .venv serve test lint acceptance bench bench-deps resilience soak clean browser-deps replication
 
 help:
 	@echo "make serve       run the HTTP API (LEDGER_DATABASE_URL, LEDGER_AUTH_FILE; defaults in README)"
@@ -20,6 +20,8 @@ help:
 	@echo "make bench       benchmarks on the local PostgreSQL (BENCH_SCALE=0.05 default; 1 = 100,000 orgs); bench/RESULTS.md"
 	@echo "make resilience  the short load and fault runs CI does (15 s load; LEDGER_ALLOW_PG_RESTART=1 to restart PG)"
 	@echo "make soak        the long form: 60 s load, three rounds of each fault"
+	@echo "make replication  let the local PostgreSQL stream to a replica on 127.0.0.1 (the read-replica test; pg_hba, reload)"
+	@echo "make bench-deps  Debian's wrk, the HTTP load generator bench/ drives (apt-get; root)"
 	@echo "make browser-deps  Debian's chromium and a CJK font for the browser tests (apt-get; root)"
 	@echo "make clean       remove the venv and caches (var/, the local ledger data, stays)"
 
@@ -65,6 +67,11 @@ browser-deps:
 		echo "==> installing Debian's chromium and fonts-wqy-zenhei (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; \
 	fi
+
+# The read-replica test builds a streaming replica of the local server (pg_basebackup -R); the server must
+# accept replication connections from 127.0.0.1. Idempotent; a reload, never a restart.
+replication:
+	scripts/allow-replication.sh
 
 # Load and faults against real `award-ledger serve`/`project` subprocesses (tests/resilience); slow, so
 # plain `make test` skips them. Restarting PostgreSQL disturbs other users: opt in with LEDGER_ALLOW_PG_RESTART=1.
