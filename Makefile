@@ -56,8 +56,15 @@ lint: $(STAMP)
 acceptance: $(STAMP)
 	scripts/acceptance.sh $(SHARED)/acceptance/public.py
 
-bench: $(STAMP)
+bench: $(STAMP) bench-deps
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "no bench/run.py yet: nothing to run"; fi
+
+# The HTTP benchmarks drive load with wrk (C, event loop): a Python client on the same 2 cores saturates first.
+bench-deps:
+	@if command -v wrk >/dev/null 2>&1; then echo "==> wrk is installed"; else \
+		echo "==> installing Debian's wrk (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	fi
 
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads); CJK glyphs need a font.
 browser-deps:
