@@ -108,9 +108,17 @@ class Settle:
             # In-process: the projector signals each position it applies, so no polling of the tracking table.
             # Another follower (`award-ledger project`, a demo catch-up) may apply it first and this one never
             # sees it: after a short while, ask the read models themselves.
+            # Under load the projector is often more than SIGNAL_WAIT behind; polling the tracking table every
+            # few milliseconds from every request thread then took a sixth of the server's samples (py-spy,
+            # bench/RESULTS.md) and slowed the projector it waits for. So: the signal, and one look a period.
             projector.wake()
-            fast = min(timeout, SIGNAL_WAIT)
-            reached = projector.wait(position, fast) or read_models.wait(position, timeout - fast)
+            reached = False
+            while not reached:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                reached = (projector.wait(position, min(remaining, SIGNAL_WAIT))
+                           or read_models.position() >= position)
         else:
             reached = read_models.wait(position, timeout)
         replica: Replica | None = self.state.replica
