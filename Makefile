@@ -10,7 +10,7 @@ SHARED  := ../shared
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv .venv serve test lint acceptance bench resilience soak clean browser-deps openapi sdk-check
+.PHONY: help venv .venv serve test lint acceptance bench bench-deps resilience soak clean browser-deps replication openapi sdk-check
 
 help:
 	@echo "make serve       run the HTTP API (LEDGER_DATABASE_URL, LEDGER_AUTH_FILE; defaults in README)"
@@ -20,6 +20,8 @@ help:
 	@echo "make bench       benchmarks on the local PostgreSQL (BENCH_SCALE=0.05 default; 1 = 100,000 orgs); bench/RESULTS.md"
 	@echo "make resilience  the short load and fault runs CI does (15 s load; LEDGER_ALLOW_PG_RESTART=1 to restart PG)"
 	@echo "make soak        the long form: 60 s load, three rounds of each fault"
+	@echo "make replication  let the local PostgreSQL stream to a replica on 127.0.0.1 (the read-replica test; pg_hba, reload)"
+	@echo "make bench-deps  Debian's wrk, the HTTP load generator bench/ drives (apt-get; root)"
 	@echo "make browser-deps  Debian's chromium and a CJK font for the browser tests (apt-get; root)"
 	@echo "make openapi     rewrite openapi.json from the app (after adding or changing a route; a test compares them)"
 	@echo "make sdk-check   generate a Python client and TypeScript types from the served document, run a flow"
@@ -56,8 +58,15 @@ lint: $(STAMP)
 acceptance: $(STAMP)
 	scripts/acceptance.sh $(SHARED)/acceptance/public.py
 
-bench: $(STAMP)
+bench: $(STAMP) bench-deps
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "no bench/run.py yet: nothing to run"; fi
+
+# The HTTP benchmarks drive load with wrk (C, event loop): a Python client on the same 2 cores saturates first.
+bench-deps:
+	@if command -v wrk >/dev/null 2>&1; then echo "==> wrk is installed"; else \
+		echo "==> installing Debian's wrk (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	fi
 
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads); CJK glyphs need a font.
 browser-deps:
@@ -67,6 +76,11 @@ browser-deps:
 		echo "==> installing Debian's chromium and fonts-wqy-zenhei (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; \
 	fi
+
+# The read-replica test builds a streaming replica of the local server (pg_basebackup -R); the server must
+# accept replication connections from 127.0.0.1. Idempotent; a reload, never a restart.
+replication:
+	scripts/allow-replication.sh
 
 # Load and faults against real `award-ledger serve`/`project` subprocesses (tests/resilience); slow, so
 # plain `make test` skips them. Restarting PostgreSQL disturbs other users: opt in with LEDGER_ALLOW_PG_RESTART=1.

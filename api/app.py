@@ -23,6 +23,7 @@ from projections.append_only import protect
 from projections.audit_chain import AuditChain
 from projections.chain_keeper import ChainKeeper
 from projections.readmodels import ReadModels
+from projections.replica import ReplicaConfigError, open_replica_models
 from projections.runner import Projector
 
 log = logging.getLogger("award_ledger.api")
@@ -84,9 +85,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     opened.callback(ledger.close)
                     read_models = ReadModels.open(settings.database_url)
                     opened.callback(read_models.close)
+                    queries, replica = read_models, None
+                    if settings.read_database_url:  # queries on a streaming replica; commands stay here
+                        queries, replica = open_replica_models(settings.database_url, settings.read_database_url)
+                        opened.callback(queries.close)
+                        opened.callback(replica.close)
+                        # The tables just created on the primary reach the replica by replay: wait for them.
+                        replica.wait_caught_up(max(settings.wait_timeout, 5.0))
                     protect(settings.database_url)  # stored events refuse UPDATE and DELETE from here on
                     chain = AuditChain.open(settings.database_url)
-            except problems.STORE_ERRORS as err:
+            except (*problems.STORE_ERRORS, ReplicaConfigError) as err:
                 raise StoreUnreachable(f"cannot open the store ({_where(store)}): {str(err).strip()}. Start the"
                                        " database or fix LEDGER_DATABASE_URL, then start again") from None
             projector = None
@@ -97,7 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             keeper = ChainKeeper(chain)
             keeper.start()
             opened.callback(keeper.stop)
-            app.state.ledger, app.state.read_models, app.state.projector = ledger, read_models, projector
+            app.state.ledger, app.state.read_models, app.state.projector = ledger, queries, projector
+            app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain = chain
             yield
 

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 from pydantic import ValidationError
 
@@ -26,9 +30,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the HTTP API under uvicorn until SIGINT or SIGTERM."""
-    import uvicorn
-
-    from api.app import create_app
     from api.logs import log_config
 
     settings = _settings(args)
@@ -39,6 +40,15 @@ def serve(args: argparse.Namespace) -> int:
                      " and LEDGER_AUTH_FILE set; fix the variables (see .env.example) or run one worker")
     logs = log_config(settings)
     _logging(settings)
+    with _metrics_folder():
+        return _run(settings, workers, logs)
+
+
+def _run(settings: Settings, workers: int, logs: dict) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
     app = create_app(settings)  # refuses a bad store URL or principals file here, before uvicorn starts
     # The request log (api/logs.py) replaces uvicorn's access log: one line a request, with its id.
     # h11, not httptools: httptools drops the body of a request that offers an upgrade (uvicorn #2722), and Java's
@@ -50,6 +60,23 @@ def serve(args: argparse.Namespace) -> int:
     else:
         uvicorn.run(app, **options)
     return 0
+
+
+@contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """PROMETHEUS_MULTIPROC_DIR for this server's workers: each writes its counts there, a scrape of any one adds
+    them all up. A folder of our own, made before prometheus-client is imported and removed when serving ends;
+    one the operator set is used as it is."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="award-ledger-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def project(args: argparse.Namespace) -> int:
@@ -93,7 +120,7 @@ def rebuild(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings)
-    started, bar = time.monotonic(), ProgressBar(sys.stderr)  # its default stream is bound at import
+    started, bar = time.monotonic(), ProgressBar()
     try:
         applied = rebuild_read_models(settings.database_url, progress=bar)
     finally:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from ledger.application import AwardLedger, Outcome
 from ledger.domain.errors import Forbidden
 from ledger.principals import Principal, Role
 from projections.readmodels import ReadModels
+from projections.replica import Replica
 from projections.runner import Projector
 
 log = logging.getLogger("award_ledger.api")
@@ -100,16 +102,28 @@ class Settle:
     def _wait(self, position: int) -> None:
         projector: Projector | None = self.state.projector
         timeout = self.state.settings.wait_timeout
-        read_models: ReadModels = self.state.read_models
+        deadline = time.monotonic() + timeout
+        read_models: ReadModels = self.state.primary_models  # the projector writes them on the primary
         if projector is not None:
             # In-process: the projector signals each position it applies, so no polling of the tracking table.
             # Another follower (`award-ledger project`, a demo catch-up) may apply it first and this one never
             # sees it: after a short while, ask the read models themselves.
+            # Under load the projector is often more than SIGNAL_WAIT behind; polling the tracking table every
+            # few milliseconds from every request thread then took a sixth of the server's samples (py-spy,
+            # bench/RESULTS.md) and slowed the projector it waits for. So: the signal, and one look a period.
             projector.wake()
-            fast = min(timeout, SIGNAL_WAIT)
-            reached = projector.wait(position, fast) or read_models.wait(position, timeout - fast)
+            reached = False
+            while not reached:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                reached = (projector.wait(position, min(remaining, SIGNAL_WAIT))
+                           or read_models.position() >= position)
         else:
             reached = read_models.wait(position, timeout)
+        replica: Replica | None = self.state.replica
+        if reached and replica is not None:  # queries read the replica: wait until it has replayed that too
+            reached = replica.wait_caught_up(max(0.0, deadline - time.monotonic()))
         if not reached:
             # The command is recorded; only the read models lag. Saying so beats failing a success.
             log.warning("read models did not reach position %s within %ss", position,

@@ -47,6 +47,7 @@ class JsonFormatter(logging.Formatter):
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
+            "pid": record.process,  # which worker, when `serve --workers N` runs several
         }
         entry |= {k: getattr(record, k) for k in FIELDS if getattr(record, k, None) is not None}
         if record.exc_info:

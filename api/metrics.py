@@ -1,64 +1,86 @@
-"""Prometheus metrics, in the text exposition format, written by hand: three families are not worth a dependency.
+"""Prometheus metrics through `prometheus-client`: request latency by route, commands by outcome and refusal
+code, the store's gauges, and the library's process and GC collectors.
+
+With several uvicorn workers, `serve` points PROMETHEUS_MULTIPROC_DIR at a folder of its own before any worker
+starts: each worker writes its counts there and a scrape of any worker adds up all of them (the library's
+multiprocess mode). Without it (one process, the tests' in-process app) each app counts in its own registry.
 
 Labels are bounded on purpose: route *templates* (`/v1/claims/{claim_id}`), status codes and stable refusal
-codes, never a USCC, a claim id or a principal's name, so /metrics can stay unauthenticated. Each worker
-process counts its own requests (a scrape sees one worker); the store's gauges are the same from any worker.
+codes, never a USCC, a claim id or a principal's name, so /metrics can stay unauthenticated.
 """
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
+import os
+import re
 from collections.abc import Iterable
+
+import prometheus_client
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+    values,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 
 # Seconds; from a cached GET to a claim waiting for its read models (LEDGER_WAIT_TIMEOUT, 2 s by default).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+# `_created` timestamps double the exposition and no dashboard of ours reads them.
+prometheus_client.disable_created_metrics()
 
 
 class Metrics:
-    """Request latency by route and status, and commands by outcome; thread-safe, in memory."""
+    """Request latency by route and status, and commands by outcome; thread-safe, shared across workers."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._buckets: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * len(BUCKETS))
-        self._sums: dict[tuple[str, str, str], float] = defaultdict(float)
-        self._counts: dict[tuple[str, str, str], int] = defaultdict(int)
-        self._commands: dict[tuple[str, str], int] = defaultdict(int)
+        # The library picks its mode when first imported; a process that imported it before the folder was
+        # set (a test calling `serve` in-process) counts in its own registry.
+        multiprocess = values.ValueClass is not values.MutexValue
+        self.shared = os.environ.get(MULTIPROC_DIR) if multiprocess else None
+        # In multiprocess mode the values live in the folder's files; the registry is built at each scrape.
+        self.registry = None if self.shared else CollectorRegistry(auto_describe=True)
+        self.latency = Histogram("ledger_http_request_duration_seconds", "Time to answer an HTTP request, by route"
+                                 " template.", ("method", "route", "status"), buckets=BUCKETS, registry=self.registry)
+        self.commands = Counter("ledger_commands", "Commands (POST requests) by outcome and refusal code.",
+                                ("outcome", "code"), registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float, *, code: str | None = None,
                 replayed: bool = False) -> None:
-        key = (method, route, str(status))
-        with self._lock:
-            counts = self._buckets[key]
-            for i, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    counts[i] += 1
-            self._sums[key] += seconds
-            self._counts[key] += 1
-            if method in WRITES:
-                self._commands[(_outcome(status, replayed), code or "")] += 1
+        self.latency.labels(method, route, str(status)).observe(seconds)
+        if method in WRITES:
+            self.commands.labels(_outcome(status, replayed), code or "").inc()
 
     def exposition(self, gauges: dict[str, tuple[str, float | None]]) -> str:
-        """The text format: request histogram, command counter, then `gauges` (name → (help, value or None))."""
-        lines = ["# HELP ledger_http_request_duration_seconds Time to answer an HTTP request, by route template.",
-                 "# TYPE ledger_http_request_duration_seconds histogram"]
-        with self._lock:
-            for key in sorted(self._counts):
-                labels = _labels(method=key[0], route=key[1], status=key[2])
-                for bound, count in zip(BUCKETS, self._buckets[key], strict=True):
-                    lines.append(f"ledger_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}")
-                lines.append(f"ledger_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {self._counts[key]}")
-                lines.append(f"ledger_http_request_duration_seconds_sum{{{labels}}} {self._sums[key]:.6f}")
-                lines.append(f"ledger_http_request_duration_seconds_count{{{labels}}} {self._counts[key]}")
-            lines += ["# HELP ledger_commands_total Commands (POST requests) by outcome and refusal code.",
-                      "# TYPE ledger_commands_total counter"]
-            for (outcome, code), n in sorted(self._commands.items()):
-                lines.append(f"ledger_commands_total{{{_labels(outcome=outcome, code=code)}}} {n}")
-        for name, (help_text, value) in gauges.items():
-            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
-            if value is not None:  # an unreachable store: the gauge is absent rather than a false number
-                lines.append(f"{name} {value:g}")
-        return "\n".join(lines) + "\n"
+        """The text format: requests and commands (every worker's), process and GC, then `gauges`."""
+        registry = CollectorRegistry(auto_describe=True)
+        if self.shared:
+            MultiProcessCollector(registry, path=self.shared)
+        ProcessCollector(registry=registry)  # this worker's CPU, memory and open files
+        GCCollector(registry=registry)
+        registry.register(_Gauges(gauges))
+        text = generate_latest(registry).decode()
+        return text if self.registry is None else generate_latest(self.registry).decode() + text
+
+
+class _Gauges:
+    """The store's gauges, read by the route at each scrape; an unreachable store leaves a gauge absent."""
+
+    def __init__(self, gauges: dict[str, tuple[str, float | None]]) -> None:
+        self.gauges = gauges
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        for name, (help_text, value) in self.gauges.items():
+            family = GaugeMetricFamily(name, help_text)
+            if value is not None:  # absent rather than a false number
+                family.add_metric([], value)
+            yield family
 
 
 def _outcome(status: int, replayed: bool) -> str:
@@ -69,18 +91,8 @@ def _outcome(status: int, replayed: bool) -> str:
     return "refused" if status < 500 else "failed"
 
 
-def _labels(**values: str) -> str:
-    return ",".join(f'{k}="{_escape(v)}"' for k, v in values.items())
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
 def parse(text: str) -> Iterable[tuple[str, dict[str, str], float]]:
     """(name, labels, value) for each sample of an exposition; what the tests and a quick look need."""
-    import re
-
     sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
     label = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
     for line in text.splitlines():

@@ -15,6 +15,10 @@ class Settings(BaseSettings):
         "sqlite:///./var/ledger.sqlite3",
         description="sqlite:///PATH or postgresql://USER[:PASS]@HOST[:PORT]/DB: events and read models",
     )
+    read_database_url: str | None = Field(
+        None, description="postgresql://… of a streaming replica of LEDGER_DATABASE_URL: queries read there, commands"
+        " stay on the primary and wait until the replica shows them; unset: queries read the store itself",
+    )
     auth_file: Path | None = Field(
         None, description="JSON file of principals and token hashes; unset means generated development tokens"
     )

@@ -295,21 +295,31 @@ class Server:
 UVICORN = ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
 
 
-def ledger_server(url: str, tmp: Path, *, name: str = "ledger") -> tuple[Server, dict[str, str]]:
-    """`award-ledger serve` on the store, with the in-process projector (the default deployment)."""
+def ledger_server(url: str, tmp: Path, *, name: str = "ledger", workers: int = 1) -> tuple[Server, dict[str, str]]:
+    """`award-ledger serve` on the store: one worker with the in-process projector (the default deployment),
+    or several workers with LEDGER_PROJECTOR=external (start `projector_process` beside them)."""
     path, tokens = auth_file(tmp)
     port = free_port()
     env = {"LEDGER_DATABASE_URL": url, "LEDGER_AUTH_FILE": str(path), "LEDGER_LOG_LEVEL": "warning",
-           "LEDGER_PORT": str(port)}
+           "LEDGER_PORT": str(port), "LEDGER_WORKERS": str(workers),
+           "LEDGER_PROJECTOR": "external" if workers > 1 else "inprocess"}
     return Server([str(ROOT / ".venv/bin/award-ledger"), "serve", "--port", str(port)], port, env,
                   tmp / f"{name}.log"), tokens
 
 
-def bare_server(url: str, tmp: Path) -> Server:
+def projector_process(url: str, tmp: Path) -> subprocess.Popen:
+    """`award-ledger project` on the store, as compose runs it beside several API workers."""
+    log = (tmp / "projector.log").open("w")
+    return subprocess.Popen([str(ROOT / ".venv/bin/award-ledger"), "project"], cwd=ROOT, stdout=log,
+                            stderr=subprocess.STDOUT, env={**os.environ, "LEDGER_DATABASE_URL": url,
+                                                           "LEDGER_LOG_LEVEL": "warning"})
+
+
+def bare_server(url: str, tmp: Path, *, workers: int = 1) -> Server:
     """bench/bare_app.py: one INSERT a POST, one primary-key SELECT a GET, under the same uvicorn settings."""
     port = free_port()
-    return Server([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port), *UVICORN], port,
-                  {"BARE_DATABASE_URL": url}, tmp / "bare.log")
+    return Server([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port), "--workers",
+                   str(workers), *UVICORN], port, {"BARE_DATABASE_URL": url}, tmp / f"bare-{workers}.log")
 
 
 async def drive(base: str, requests: list[tuple[str, str, dict | None, dict]], *, workers: int = 16,

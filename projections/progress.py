@@ -1,24 +1,72 @@
-"""A progress bar for `award-ledger rebuild`: position reached of the store's head, and the rate."""
+"""Progress for every long-running command, through tqdm: a live bar on a terminal; off a terminal (a log
+file, a pipe, CI) no carriage-return updates at all, only one plain line when a stage ends.
+
+tqdm draws, rate-limits and sizes the bar better than the hand-written `\\r` lines it replaces; it has no
+"quiet off a terminal" mode that still reports anything (`disable=None` prints nothing), so the closing
+summary line for logs is ours.
+"""
 from __future__ import annotations
 
 import sys
+import time
 from typing import TextIO
+
+from tqdm import tqdm
+
+
+class Progress:
+    """A stage's progress: `update_to(done, total)`, then `close()`; `desc` names what is counted."""
+
+    def __init__(self, desc: str, unit: str, stream: TextIO | None = None, total: int | None = None) -> None:
+        # Looked up at call time, not import time: sys.stderr may be replaced (pytest's capture, a daemon).
+        self.stream = stream or sys.stderr
+        self.live = _is_terminal(self.stream)
+        self.desc, self.unit, self.began = desc, unit, time.monotonic()
+        self.done, self.total = 0, total
+        self.bar = tqdm(desc=desc, total=total, unit=f" {unit}", unit_scale=False, file=self.stream,
+                        disable=not self.live, dynamic_ncols=True, leave=True) if self.live else None
+
+    def update_to(self, done: int, total: int | None = None) -> None:
+        self.done = done
+        if total is not None:
+            self.total = total
+        if self.bar is not None:
+            if total is not None and self.bar.total != total:
+                self.bar.total = total
+            self.bar.update(done - self.bar.n)
+
+    def rate(self) -> float:
+        return self.done / max(time.monotonic() - self.began, 1e-6)
+
+    def close(self) -> None:
+        """Ends the bar on a terminal; elsewhere writes the stage's one summary line."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+            return
+        if self.live is False:
+            self.live = None  # once
+            of = f"/{self.total:,}" if self.total is not None else ""
+            self.stream.write(f"{self.desc}: {self.done:,}{of} {self.unit} in {time.monotonic() - self.began:.1f} s"
+                              f" ({self.rate():,.0f} {self.unit}/s)\n")
+            self.stream.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class ProgressBar:
-    """Call with (done, total, events per second); `close()` ends the line."""
+    """`award-ledger rebuild`'s progress: called with (done, total, events per second); `close()` ends it."""
 
-    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
-        # Looked up at call time, not import time: sys.stderr may be replaced (pytest's capture, a daemon).
-        self.stream, self.width = stream or sys.stderr, width
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.progress = Progress("rebuilding read models", "events", stream)
 
     def __call__(self, done: int, total: int, rate: float) -> None:
-        share = done / total if total else 1.0
-        filled = int(share * self.width)
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\rrebuilding read models [{bar}] {done:,}/{total:,} ({share:.0%}) {rate:,.0f} events/s")
-        self.stream.flush()
+        self.progress.update_to(done, total)
 
     def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+        self.progress.close()

@@ -3,10 +3,11 @@ tables; an as-of answer replays only the asking organisation's indexed history (
 caps it draws on), through the same fold as the live tables, so its cost follows that organisation."""
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson  # decodes these rows 2.1× faster than json (bench/bench_orjson.py); encoding keeps sql.py's json
 
 from projections import award_state, bank, caps, finance, history
 from projections.events import utc_text
@@ -32,11 +33,11 @@ class ReadModels:
         if as_of is not None:
             return self._award_state_as_of(uscc, as_of)
         with self.view.reading() as sql:
-            found = [json.loads(data) for (data,) in sql.rows(
+            found = [orjson.loads(data) for (data,) in sql.rows(
                 "SELECT data FROM rm_records WHERE uscc = %s AND kind IN (%s, %s, %s)", (uscc, *ENTITIES))]
             claims = [r for r in found if r["kind"] == "claim"]
             keys = sorted({key for claim in claims for key in caps.cap_accounts(claim)})
-            cap_rows = {key: json.loads(data) for key, data in sql.rows(
+            cap_rows = {key: orjson.loads(data) for key, data in sql.rows(
                 f"SELECT id, data FROM rm_caps WHERE id IN ({', '.join(['%s'] * len(keys))})", keys)} if keys else {}
             position = self.view.tracked(sql)
         org = next((r for r in found if r["kind"] == "organisation"), None)
@@ -69,8 +70,8 @@ class ReadModels:
     def reconciliation(self, year: int) -> dict:
         """Per programme and lead bureau of an award year: approved, paid, reversed, outstanding; the fund."""
         with self.view.reading() as sql:
-            lines = [json.loads(d) for (d,) in sql.rows("SELECT data FROM rm_finance WHERE year = %s", (year,))]
-            funds = [json.loads(d) for (d,) in sql.rows("SELECT data FROM rm_funds WHERE year = %s", (year,))]
+            lines = [orjson.loads(d) for (d,) in sql.rows("SELECT data FROM rm_finance WHERE year = %s", (year,))]
+            funds = [orjson.loads(d) for (d,) in sql.rows("SELECT data FROM rm_funds WHERE year = %s", (year,))]
             position = self.view.tracked(sql)
         return finance.render(year, lines, funds) | {"position": position}
 

@@ -184,3 +184,20 @@ def test_the_image_has_no_http_health_check_that_the_projector_would_fail():
     assert not [rest for word, rest in _dockerfile_instructions() if word == "HEALTHCHECK"]
     for name in ("projector", "demo"):
         assert "healthcheck" not in COMPOSE["services"][name], name
+
+
+def test_the_replica_profile_streams_from_postgres_and_the_api_can_read_it(tmp_path, monkeypatch):
+    """postgres-replica copies `postgres` with pg_basebackup -R and runs as a hot standby; the api's
+    LEDGER_READ_DATABASE_URL is empty by default and, as the comment says to set it, names the replica."""
+    services = COMPOSE["services"]
+    replica = services["postgres-replica"]
+    assert replica["profiles"] == ["replica"] and replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    entrypoint = (ROOT / "deploy" / "postgres-replica.sh").read_text()
+    assert "pg_basebackup" in entrypoint and " -R " in entrypoint and "hot_standby=on" in entrypoint
+    mounted = " ".join(replica["volumes"] + services["postgres"]["volumes"])
+    assert "./deploy/postgres-replica.sh:" in mounted and "./deploy/postgres-allow-replication.sh:" in mounted
+    assert "host replication" in (ROOT / "deploy" / "postgres-allow-replication.sh").read_text()
+    assert _service_settings("api", tmp_path, monkeypatch).read_database_url in (None, "")
+    (suggested,) = re.findall(r"LEDGER_READ_DATABASE_URL=(postgresql://\S+)", (ROOT / "docker-compose.yml").read_text())
+    env = store_env(suggested)
+    assert env["POSTGRES_HOST"] == "postgres-replica" and env["POSTGRES_DBNAME"] == "ledger"

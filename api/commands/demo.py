@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from typing import TextIO
 
 from api.commands.common import configure_logging, say, settings
@@ -12,6 +11,7 @@ from api.startup import one_at_a_time
 from ledger.application import AwardLedger
 from ledger.demo import generate, summary_lines
 from ledger.store import store_env
+from projections.progress import Progress
 from projections.rebuild import catch_up
 from projections.view import open_view
 
@@ -34,28 +34,23 @@ def _positive(text: str) -> int:
 
 
 class StageBar:
-    """A progress line per stage on stderr: `demo claims [#####.....] 120/800 (15%) 85/s`."""
+    """Progress per stage on stderr through tqdm (`demo claims`, counted with a rate); one line a stage off a
+    terminal."""
 
-    def __init__(self, stream: TextIO | None = None, width: int = 24) -> None:
-        self.stream, self.width = stream or sys.stderr, width
-        self.stage, self.began = "", 0.0
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
+        self.stage, self.bar = "", None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage:
+        if stage != self.stage or self.bar is None:
             self.close()
-            self.stage, self.began = stage, time.monotonic()
-        share = done / total if total else 1.0
-        filled = int(share * self.width)
-        rate = done / max(time.monotonic() - self.began, 1e-6)
-        self.stream.write(f"\rdemo {stage:<14} [{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{total:,}"
-                          f" ({share:.0%}) {rate:,.0f}/s")
-        self.stream.flush()
+            self.stage, self.bar = stage, Progress(f"demo {stage}", "items", self.stream, total)
+        self.bar.update_to(done, total)
 
     def close(self) -> None:
-        if self.stage:
-            self.stream.write("\n")
-            self.stream.flush()
-        self.stage = ""
+        if self.bar is not None:
+            self.bar.close()
+        self.stage, self.bar = "", None
 
 
 def run(args: argparse.Namespace) -> int:

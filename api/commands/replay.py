@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from datetime import UTC, datetime
 
 from api.commands.common import configure_logging, say, settings
 from api.reports.table import render
+from projections.progress import Progress
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -39,16 +38,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         say("replay", f"--as-of {args.as_of!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00")
         return 2
-    started = time.monotonic()
-
-    def progress(done: int, total: int) -> None:
-        rate = done / max(time.monotonic() - started, 1e-6)
-        share = done / total if total else 1.0
-        print(f"\raward-ledger replay: {done:,}/{total:,} events read ({share:.0%}), {rate:,.0f} events/s", end="",
-              file=sys.stderr, flush=True)
-
-    state = ledger_as_of(config.database_url, as_of, progress)
-    print(file=sys.stderr)
+    bar = Progress("award-ledger replay: events read", "events")
+    try:
+        state = ledger_as_of(config.database_url, as_of, bar.update_to)
+    finally:
+        bar.close()
     if args.json:
         print(json.dumps(state, indent=2, ensure_ascii=False))
     else:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from pathlib import Path
 
 from api.commands.common import configure_logging, say, settings
 from projections.audit_chain import AuditChain, InvalidDigest
+from projections.progress import Progress
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,19 +26,15 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as err:
         say("verify", f"cannot read a saved digest: {err}. Give the JSON saved from GET /v1/audit/digest")
         return 2
-    started = time.monotonic()
-
-    def progress(checked: int, position: int) -> None:
-        rate = checked / max(time.monotonic() - started, 1e-6)
-        print(f"\raward-ledger verify: {checked:,} events checked (at {position:,}), {rate:,.0f} events/s",
-              end="", flush=True, file=sys.stderr)
-
+    bar = Progress("award-ledger verify: events checked", "events")
     try:
-        report = AuditChain.open(config.database_url).verify(saved or None, progress=progress)
+        report = AuditChain.open(config.database_url).verify(saved or None,
+                                                              progress=lambda checked, _at: bar.update_to(checked))
     except InvalidDigest as err:
-        say("verify", f"\n{err}")
+        bar.close()
+        say("verify", str(err))
         return 2
-    print(file=sys.stderr)
+    bar.close()
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     if report["ok"]:

@@ -71,3 +71,49 @@ def test_two_workers_answer_readiness_and_log_json_lines(fresh_postgres_url: str
     assert "Started parent process" in " ".join(entry["message"] for entry in lines)
     requests = [entry for entry in lines if entry["logger"] == "award_ledger.requests"]
     assert {entry["request_id"] for entry in requests} >= {"w-0", "w-1", "w-2", "w-3"}
+
+
+@pytest.mark.postgres
+def test_a_scrape_of_any_worker_counts_every_workers_requests(fresh_postgres_url: str, auth_file: Path,
+                                                             tmp_path: Path) -> None:
+    """Requests spread over two workers (new connections each) all appear in one scrape, with process and GC
+    metrics; the metrics folder `serve` made for its workers is removed when it stops."""
+    from api.metrics import parse
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "PROMETHEUS_"))} | {
+        "PYTHONPATH": str(ROOT), "LEDGER_DATABASE_URL": fresh_postgres_url, "LEDGER_AUTH_FILE": str(auth_file),
+        "LEDGER_PROJECTOR": "external", "LEDGER_LOG_FORMAT": "json", "TMPDIR": str(tmp_path)}
+    log = tmp_path / "serve.log"
+    answered_by: set[int] = set()
+    with log.open("w") as sink:
+        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--workers", "2", "--port", str(port)],
+                                  cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            deadline, asked = time.monotonic() + 60, 0
+            while len(answered_by) < 2 or asked < 20:  # until both workers have answered some
+                assert time.monotonic() < deadline, log.read_text()
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3):
+                        asked += 1
+                except (urllib.error.URLError, ConnectionError):
+                    time.sleep(0.2)
+                    continue
+                answered_by |= {json.loads(line).get("pid") for line in log.read_text().splitlines()
+                                if line.startswith("{") and '"/healthz"' in line} - {None}
+            scrapes = []
+            for _ in range(4):  # whichever worker answers, it counts every one's requests
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                    scrapes.append(list(parse(response.read().decode())))
+            folders = [p for p in tmp_path.iterdir() if p.name.startswith("award-ledger-metrics-")]
+            assert len(folders) == 1 and any(folders[0].iterdir())
+        finally:
+            server.terminate()
+            server.wait(20)
+    for samples in scrapes:
+        counted = sum(v for name, labels, v in samples
+                      if name == "ledger_http_request_duration_seconds_count" and labels["route"] == "/healthz")
+        assert counted == asked
+        names = {name for name, _, _ in samples}
+        assert {"process_resident_memory_bytes", "python_gc_collections_total"} <= names
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("award-ledger-metrics-")]
