@@ -1,4 +1,4 @@
-"""Signing in and out with a token, the home page, and the pages' static files."""
+"""Signing in and out with a token, and the pages' static files (the home page is api/web/home.py)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -43,12 +43,6 @@ def sign_out(request: Request) -> Response:
     response = RedirectResponse("/ui/sign-in", status_code=303)
     forget(response)
     return response
-
-
-@router.get("/ui/")
-def home(request: Request, by: PagePrincipal) -> Response:
-    """What this principal can do from here."""
-    return render(request, "home.html", principal=by)
 
 
 @router.get("/ui")
