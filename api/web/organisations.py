@@ -10,10 +10,10 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.web import search
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
-from projections.events import utc_text
 from ledger import beijing
 from ledger.domain.errors import InvalidInput, NotFound
 from ledger.domain.values import Uscc
+from projections.events import utc_text
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from api.web.pages import HERE, PageRoute, render
-from api.web.session import CsrfChecked, PagePrincipal, find, forget, remember
+from api.web.session import CsrfChecked, find, forget, remember
 from ledger.domain.errors import NotFound
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
