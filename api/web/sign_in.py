@@ -45,6 +45,12 @@ def sign_out(request: Request) -> Response:
     return response
 
 
+@router.get("/")
+def root() -> Response:
+    """The site's root is the dashboard: people who type the host name land on /ui/."""
+    return RedirectResponse("/ui/", status_code=307)
+
+
 @router.get("/ui")
 def home_without_slash() -> Response:
     """/ui is /ui/."""
