@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         "json", description="json: one JSON object a line (request id, principal, route, status, ms); text: for people"
     )
     workers: int = Field(1, ge=1, description="uvicorn worker processes for `serve`; above 1 needs projector=external")
+    bank_columns: Path | None = Field(
+        None, description="TOML column map of bank statement files (layout: ledger/bank_files/columns.toml); unset:"
+                          " that shipped map"
+    )
     ready_max_lag: int = Field(
         10_000, ge=0, description="/readyz answers 503 while the read models are more events than this behind"
     )

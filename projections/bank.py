@@ -43,7 +43,8 @@ def _statement_imported(t: Tables, e: EventRow) -> None:
         key = f"{e.aggregate_id}|{n:06d}"
         t.put(LINES, key, {"id": key, "statement_id": e.aggregate_id, "line": n, "date": line["date"],
                            "amount": line["amount"], "reference": line["reference"],
-                           "counterparty": line.get("counterparty", "")})
+                           "counterparty": line.get("counterparty", ""),
+                           "direction": line.get("direction", "debit")})
 
 
 HANDLERS: dict[str, Handler] = {"Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
@@ -85,14 +86,21 @@ def _payout(p: Row) -> Row:
 
 
 def _line(ln: Row) -> Row:
-    return {k: ln[k] for k in ("line", "date", "amount", "reference", "counterparty")}
+    return {k: ln[k] for k in ("line", "date", "amount", "reference", "counterparty")} | {
+        "direction": ln.get("direction", "debit")}
 
 
 def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts: Iterable[Row]) -> Row:
     """Each bank line against the payouts bearing its reference: the same amount matches (one payout, or
     several under one reference that add up to it); otherwise the line is a mismatch or has no payout."""
-    report: Row = {"matched": [], **{k: [] for k in DISCREPANCIES}}
+    report: Row = {"matched": [], **{k: [] for k in DISCREPANCIES}, "credit_lines": []}
     for ln in lines:
+        if ln.get("direction", "debit") == "credit":
+            # Money in: a repayment of a recovery. Recoveries are not kept by this ledger yet (issue 15); once
+            # they are, match these lines to repayments by reference here. Until then they are listed apart
+            # and never matched against payouts.
+            report["credit_lines"].append(_line(ln))
+            continue
         payouts = by_ref.get(ln["reference"], [])
         live = [p for p in payouts if not p["reversed"]]
         gone = [p for p in payouts if p["reversed"]]

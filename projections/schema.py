@@ -39,6 +39,9 @@ KEYED: dict[str, Keyed] = {
                                     ("reversed", lambda r: int(r["reversed"])))),
     "statements": Keyed("rm_statements", _fields("digest", "period_from", "period_to")),
     "bank_lines": Keyed("rm_bank_lines", _fields("statement_id", "reference", "amount")),
+    # Work queues and GET /v1/claims (projections/queue.py): a claim's typed columns, paged by position.
+    "claims": Keyed("rm_claims", _fields("position", "uscc", "programme", "lead", "status", "award_year",
+                                         "unpaid", "submitted_at")),
 }
 
 HISTORY_COLUMNS = ("position", "uscc", "aggregate_id", "version", "event", "recorded_at", "effective_on", "by_name",
@@ -73,8 +76,14 @@ DDL = (
     " NOT NULL, amount TEXT NOT NULL, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_bank_lines_ref ON rm_bank_lines (reference)",
     "CREATE INDEX IF NOT EXISTS rm_bank_lines_statement ON rm_bank_lines (statement_id)",
+    "CREATE TABLE IF NOT EXISTS rm_claims (id TEXT PRIMARY KEY, position BIGINT NOT NULL, uscc TEXT NOT NULL,"
+    " programme TEXT NOT NULL, lead TEXT NOT NULL, status TEXT NOT NULL, award_year INTEGER NOT NULL, unpaid TEXT,"
+    " submitted_at TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_claims_status ON rm_claims (status, position)",
+    "CREATE INDEX IF NOT EXISTS rm_claims_lead ON rm_claims (lead, status, position)",
+    "CREATE INDEX IF NOT EXISTS rm_claims_uscc ON rm_claims (uscc, position)",
     "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 # Cleared by a rebuild (the tracking row is reset in the same transaction).
 CLEARED = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta", "rm_payouts",
-           "rm_statements", "rm_bank_lines")
+           "rm_statements", "rm_bank_lines", "rm_claims")

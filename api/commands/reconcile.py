@@ -15,8 +15,11 @@ CLI_PRINCIPAL = "cli-finance"
 
 def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("reconcile", help="import a bank statement CSV and match it with payouts")
-    cmd.add_argument("file", metavar="FILE.csv", help="the statement: a header naming date, amount, reference"
-                                                      " (and counterparty), UTF-8")
+    cmd.add_argument("file", metavar="FILE.csv", help="the statement as the bank exported it: UTF-8 (BOM or not) or"
+                                                      " GB18030/GBK; Chinese or English headers, mapped by the bank"
+                                                      " column map (LEDGER_BANK_COLUMNS)")
+    cmd.add_argument("--import-good-lines", action="store_true",
+                     help="when some lines are refused, import the others (default: import nothing)")
     cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME",
                      help=f"the finance principal the import is recorded under ({CLI_PRINCIPAL})")
     cmd.add_argument("--json", action="store_true", help="print the statement and its report as JSON")
@@ -24,8 +27,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from api.bank_columns import bank_columns
     from ledger.application import AwardLedger
-    from ledger.domain.bank_statement import parse_csv
+    from ledger.bank_files.reading import accepted_lines, read_bank_file
     from ledger.domain.errors import LedgerError
     from ledger.principals import Principal, Role
     from ledger.store import store_env
@@ -36,12 +40,10 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(config)
     path = Path(args.file)
     try:
-        lines = parse_csv(path.read_bytes().decode("utf-8"))
+        found_file = read_bank_file(path.read_bytes(), bank_columns(config.bank_columns))
+        lines = accepted_lines(found_file, import_good_lines=args.import_good_lines)
     except OSError as err:
         say("reconcile", f"cannot read {path}: {err.strerror}. Give the path of the bank's CSV export")
-        return 2
-    except UnicodeDecodeError:
-        say("reconcile", f"{path} is not UTF-8 text; export the statement from the bank as UTF-8 CSV")
         return 2
     except LedgerError as err:
         say("reconcile", f"{path}: {err.detail}. Nothing was imported")
@@ -60,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         ledger.close()
     assert found is not None, "the read models have folded the statement they were just caught up with"
     found["already_imported"] = outcome.view["already_imported"]
+    found["encoding"] = found_file.encoding
+    found["refused_lines"] = [r.as_dict() for r in found_file.refused]
     if args.json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
     else:
@@ -86,6 +90,11 @@ def describe(found: dict) -> str:
     for m in r["reversed_but_on_statement"]:
         rows.append(("REVERSED", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
                      ", ".join(p["amount"] for p in m["payouts"]), "the payout was reversed, yet the bank paid it"))
+    for ln in r.get("credit_lines", []):
+        rows.append(("MONEY IN", ln["line"], ln["date"], ln["reference"], ln["amount"], "",
+                     "a credit (a repayment?): not matched against payouts"))
+    for refused in found.get("refused_lines", []):
+        rows.append(("REFUSED", refused["line"], "", "", "", "", refused["message"] + " (not imported)"))
     head = (f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "
             f"{found['period']['from']} to {found['period']['to']}, total {found['total']}"
             + (" — already imported, nothing written" if found.get("already_imported") else ""))

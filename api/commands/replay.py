@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from api.commands.common import configure_logging, say, settings
 from api.reports.table import render
+from ledger import beijing
 from projections.progress import Progress
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("replay", help="print the ledger's state as known at a past moment")
     cmd.add_argument("--as-of", required=True, metavar="T",
-                     help="a recorded time, RFC 3339 (2024-01-01T00:00:00+08:00); a date alone means its end in UTC")
+                     help="a recorded time, RFC 3339 (2024-01-01T00:00:00+08:00); a date alone means the end of"
+                          " that day, Beijing time")
     cmd.add_argument("--json", action="store_true", help="print the state as JSON on stdout")
     cmd.set_defaults(run=run)
 
 
 def moment(text: str) -> datetime:
-    """RFC 3339 with an offset; a bare date is the end of that day (UTC); no offset is read as UTC."""
-    text = text.strip()
-    if len(text) == 10:
-        return datetime.fromisoformat(text).replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC)
-    found = datetime.fromisoformat(text)
-    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+    """RFC 3339 with an offset; a bare date is the end of that day in Beijing time, as in the API and pages."""
+    return beijing.as_of(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(state, indent=2, ensure_ascii=False))
     else:
         print(describe(state))
-    say("replay", f"{state['events_replayed']:,} events recorded by {state['as_of']} replayed")
+    say("replay", f"{state['events_replayed']:,} events recorded by {beijing.shown(state['as_of'])} replayed")
     return 0
 
 
@@ -61,7 +59,7 @@ def describe(state: dict) -> str:
     funds = [(f["year"], f["appropriated"], f["approved"], f["headroom"], f["floor"],
               "BELOW FLOOR" if f["below_floor"] else "") for f in state["fund_years"]]
     return "\n".join([
-        f"the ledger as known at {state['as_of']} ({state['events_replayed']:,} events, up to position"
+        f"the ledger as known at {beijing.shown(state['as_of'])} ({state['events_replayed']:,} events, up to position"
         f" {state['position']:,})", "",
         render(("uscc", "name", "claims", "entitled", "approved", "paid", "outstanding"), orgs,
                right=(2, 3, 4, 5, 6)), "",

@@ -1,19 +1,21 @@
 """Finance's reconciliation (JSON, CSV, XLSX) and bank statements matched against the payouts."""
 from __future__ import annotations
 
-import csv
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from api.bank_columns import bank_columns
 from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
 from api.problems import responses
 from api.reports import reconciliation as report
 from api.schemas.fields import AwardYear
 from api.schemas.finance import BankStatementCreate, BankStatementPublic, ReconciliationPublic
-from ledger.domain.bank_statement import StatementLine, parse_csv, statement_line
+from ledger.bank_files.reading import accepted_lines, read_bank_file
+from ledger.domain.bank_statement import StatementLine, statement_line
 from ledger.domain.errors import InvalidInput, NotFound
 from ledger.principals import Principal, Role
 
@@ -91,33 +93,41 @@ STATEMENT_BODY = {"requestBody": {"required": True, "content": {
         "file": {"type": "string", "format": "binary", "description": "the statement's CSV, as above"}}}}}}}
 
 
-async def _statement(request: Request) -> tuple[list[StatementLine], str | None]:
+@dataclass
+class Statement:
+    lines: list[StatementLine]
+    source: str | None
+    encoding: str | None = None
+    refused: list[dict] = field(default_factory=list)
+
+
+async def _statement(request: Request, import_good_lines: Annotated[bool, Query(
+        description="a file with refused lines imports nothing unless this is true: then its good lines are"
+                    " imported and the refused ones listed")] = False) -> Statement:
     """The statement's lines from a text/csv body, a form upload (`file`) or a JSON body `{lines, source?}`."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "multipart/form-data":
-        return await _uploaded(request)
+        return await _uploaded(request, import_good_lines)
     raw = await request.body()
     if media in ("text/csv", "text/plain", "application/csv"):
-        return _csv_lines(raw), None
+        return _csv_lines(request, raw, None, import_good_lines)
     try:
         body = BankStatementCreate.model_validate_json(raw or b"null")
     except ValidationError as err:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in err.errors()]) from None
     lines = [statement_line({"date": ln.date.isoformat(), "amount": str(ln.amount), "reference": ln.reference,
                              "counterparty": ln.counterparty}, f"lines[{n}]") for n, ln in enumerate(body.lines)]
-    return lines, body.source
+    return Statement(lines, body.source)
 
 
-def _csv_lines(raw: bytes) -> list[StatementLine]:
-    try:
-        return parse_csv(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidInput("the statement is not UTF-8 text; export it from the bank as UTF-8 CSV") from None
-    except csv.Error as err:
-        raise InvalidInput(f"the statement is not readable as CSV ({err}); export it from the bank again") from None
+def _csv_lines(request: Request, raw: bytes, source: str | None, import_good_lines: bool) -> Statement:
+    """A bank's file as the bank sent it (ledger/bank_files): encoding found, columns mapped, lines checked."""
+    found = read_bank_file(raw, bank_columns(request.app.state.settings.bank_columns))
+    return Statement(accepted_lines(found, import_good_lines=import_good_lines), source, found.encoding,
+                     [r.as_dict() for r in found.refused])
 
 
-async def _uploaded(request: Request) -> tuple[list[StatementLine], str | None]:
+async def _uploaded(request: Request, import_good_lines: bool) -> Statement:
     """A form upload: the CSV in the field `file`; its file name becomes the statement's source."""
     try:
         form = await request.form()
@@ -127,10 +137,10 @@ async def _uploaded(request: Request) -> tuple[list[StatementLine], str | None]:
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise InvalidInput("the form has no file; send the statement's CSV in the multipart field `file`")
-    return _csv_lines(await upload.read()), upload.filename or None
+    return _csv_lines(request, await upload.read(), upload.filename or None, import_good_lines)
 
 
-StatementDep = Annotated[tuple[list[StatementLine], str | None], Depends(_statement)]
+StatementDep = Annotated[Statement, Depends(_statement)]
 
 
 @router.post("/v1/finance/bank-statements", status_code=201, response_model=BankStatementPublic,
@@ -144,15 +154,15 @@ def import_bank_statement(by: Importer, statement: StatementDep, ledger: LedgerD
                                                               description="for a CSV body: its file name")] = None
                           ) -> dict[str, Any]:
     """Import a bank statement (finance) and match it with the payouts; the same lines again write nothing."""
-    lines, named = statement
-    outcome = ledger.import_bank_statement(by, lines=lines, source=named or source, key=key)
+    outcome = ledger.import_bank_statement(by, lines=statement.lines, source=statement.source or source, key=key)
     view = outcome.view if outcome.view["already_imported"] else settle(outcome)
     if view["already_imported"]:
         response.status_code = 200
     found = read_models.bank_statement(view["id"])
+    read = {"encoding": statement.encoding, "refused_lines": statement.refused}
     if found is None:  # the read models lag (Settle said so in a header): the import itself stands
-        return view | {"report": None}
-    return found | {"already_imported": view["already_imported"]}
+        return view | {"report": None} | read
+    return found | {"already_imported": view["already_imported"]} | read
 
 
 @router.get("/v1/finance/bank-statements/{statement_id}", response_model=BankStatementPublic,

@@ -9,10 +9,17 @@ from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field
 
 from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, PublicModel
 from api.schemas.fields import MoneyOut, Timestamp
+from ledger import beijing
 
 
 def _offset_plus(value: object) -> object:
     # An unencoded "+08:00" in a query string arrives as " 08:00"; read it as the offset it was meant to be.
+    # A bare day is the end of that day in Beijing time (ledger/beijing.py), as on the pages and in the CLI.
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        try:
+            return beijing.as_of(value)
+        except ValueError:
+            return value
     return re.sub(r" (\d{2}:?\d{2})$", r"+\1", value) if isinstance(value, str) else value
 
 

@@ -83,6 +83,7 @@ class BankLine(PublicModel):
     amount: MoneyOut
     reference: str
     counterparty: str
+    direction: str = Field("debit", description="debit: money out (a payout); credit: money in (a repayment)")
 
 
 class MatchedPayout(PublicModel):
@@ -114,6 +115,8 @@ class MatchingReport(PublicModel):
                     " imported statement")
     reversed_but_on_statement: list[LineMatch] = Field(
         description="lines whose payout was reversed in the ledger, yet the money left the bank")
+    credit_lines: list[BankLine] = Field([], description="money in (repayments of recoveries); never matched"
+                                                          " against payouts")
     counts: dict[str, int]
     all_matched: bool = Field(description="true when every list but `matched` is empty")
 
@@ -121,6 +124,11 @@ class MatchingReport(PublicModel):
 class Period(PublicModel):
     from_: DayText = Field(alias="from", serialization_alias="from")
     to: DayText
+
+
+class RefusedLinePublic(PublicModel):
+    line: int = Field(description="the line's number in the file, counting every line the bank wrote (its header too)")
+    message: str
 
 
 class BankStatementPublic(PublicModel):
@@ -149,3 +157,8 @@ class BankStatementPublic(PublicModel):
     already_imported: bool | None = Field(None, description="on import: true when these lines were imported before"
                                                             " (nothing was written)")
     report: MatchingReport | None = Field(description="null only while the read models lag behind the import")
+    encoding: str | None = Field(None, description="on import of a file: how its text was read (utf-8, utf-8-sig,"
+                                                   " gb18030)")
+    refused_lines: list[RefusedLinePublic] = Field([], description="on import with import_good_lines=true: the"
+                                                                   " lines left out, by number, and why")
+

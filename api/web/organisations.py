@@ -1,6 +1,8 @@
 """Finding an organisation, and its page: totals, programmes, cap headroom, timeline, explanations."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -8,8 +10,10 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.web import search
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
-from ledger.domain.errors import NotFound
+from ledger import beijing
+from ledger.domain.errors import InvalidInput, NotFound
 from ledger.domain.values import Uscc
+from projections.events import utc_text
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -23,16 +27,31 @@ def find_organisation(request: Request, by: PagePrincipal, read_models: ReadMode
     return render(request, "search.html", q=q, found=found)
 
 
+def _moment(as_of: str) -> datetime | None:
+    # A day is the end of that day in Beijing time, as in the API and the CLI (ledger/beijing.py).
+    if not as_of.strip():
+        return None
+    try:
+        return beijing.as_of(as_of)
+    except ValueError as err:
+        raise InvalidInput(str(err)) from None
+
+
 @router.get("/ui/organisations/{uscc}")
 def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: ReadModelsDep,
-                 ledger: LedgerDep) -> Response:
-    """What the API's awards and history resources say about the organisation, and each claim's explanation."""
+                 ledger: LedgerDep, as_of: str = "") -> Response:
+    """What the API's awards and history resources say about the organisation (now, or as known at
+    `?as_of=`), and each claim's explanation."""
     code = Uscc.parse(uscc).value  # a malformed code is `invalid_uscc`, as in the API
-    state = read_models.award_state(code)
+    moment = _moment(as_of)
+    state = read_models.award_state(code, moment)
     if state is None:
-        raise NotFound(f"organisation {code} is not in the ledger")
+        raise NotFound(f"organisation {code} is not in the ledger" + (f" as of {as_of}" if moment else ""))
+    cut = None if moment is None else utc_text(moment)
     claims = [claim | {"explanation": ledger.claim(claim["id"], with_history=False)["explanation"]}
-              for claim in search.claims_of(read_models, code)]
+              for claim in search.claims_of(read_models, code) if cut is None or claim["submitted_at"] <= cut]
+    events = [e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut]
     catalogue = ledger.catalogue()
-    return render(request, "organisation.html", state=state, claims=claims, events=read_models.history(code),
-                  programmes=catalogue.programmes)
+    return render(request, "organisation.html", state=state, claims=claims, events=events,
+                  programmes=catalogue.programmes, as_of=as_of.strip(), moment=moment)
+

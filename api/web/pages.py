@@ -18,11 +18,12 @@ from pydantic import ValidationError
 from api.problems import FIELD_CODES, STATUS_BY_KIND, EdgeProblem
 from api.web import amounts, i18n
 from api.web.session import TOKEN_COOKIE, CsrfRefused, SignInNeeded, csrf_token, find, keep_csrf
+from ledger import beijing
 from ledger.domain.errors import LedgerError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters.update(yuan=amounts.yuan, wan=amounts.wan)
+templates.env.filters.update(yuan=amounts.yuan, wan=amounts.wan, bj=beijing.shown)
 templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex)
 
 

@@ -1,4 +1,4 @@
-"""Signing in and out with a token, the home page, and the pages' static files."""
+"""Signing in and out with a token, and the pages' static files (the home page is api/web/home.py)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from api.web.pages import HERE, PageRoute, render
-from api.web.session import CsrfChecked, PagePrincipal, find, forget, remember
+from api.web.session import CsrfChecked, find, forget, remember
 from ledger.domain.errors import NotFound
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -45,10 +45,10 @@ def sign_out(request: Request) -> Response:
     return response
 
 
-@router.get("/ui/")
-def home(request: Request, by: PagePrincipal) -> Response:
-    """What this principal can do from here."""
-    return render(request, "home.html", principal=by)
+@router.get("/")
+def root() -> Response:
+    """The site's root is the dashboard: people who type the host name land on /ui/."""
+    return RedirectResponse("/ui/", status_code=307)
 
 
 @router.get("/ui")

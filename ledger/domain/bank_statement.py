@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -26,10 +26,18 @@ class StatementLine:
     amount: Decimal
     reference: str
     counterparty: str
+    # Money out of the account (a payout) or into it (a repayment). A debit's dict leaves it out, so the
+    # content hash of every statement imported before lines had a direction stays the same.
+    direction: str = "debit"
 
     def as_dict(self) -> dict[str, str]:
-        return {"date": self.on.isoformat(), "amount": fmt(self.amount), "reference": self.reference,
-                "counterparty": self.counterparty}
+        found = {"date": self.on.isoformat(), "amount": fmt(self.amount), "reference": self.reference,
+                 "counterparty": self.counterparty}
+        return found if self.direction == "debit" else found | {"direction": self.direction}
+
+    def credited(self) -> StatementLine:
+        """The same line as money in."""
+        return replace(self, direction="credit")
 
 
 def statement_line(row: dict[str, object], where: str) -> StatementLine:
@@ -46,7 +54,10 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
     reference = str(row.get("reference") or "").strip()
     if not reference:
         raise InvalidInput(f"{where}: reference is empty; every line needs the bank reference of the transfer")
-    return StatementLine(on, amount, reference, str(row.get("counterparty") or "").strip())
+    direction = str(row.get("direction") or "debit")
+    if direction not in ("debit", "credit"):
+        raise InvalidInput(f"{where}: direction {direction!r} is neither debit (money out) nor credit (money in)")
+    return StatementLine(on, amount, reference, str(row.get("counterparty") or "").strip(), direction)
 
 
 def parse_csv(text: str) -> list[StatementLine]:

@@ -107,9 +107,13 @@ def world(live: Live) -> World:
     live.ok("POST", "/v1/organisations", {"uscc": uscc, "name": name, "in_district": True})
     live.ok("POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "滨江集成电路企业创新联合体",
                                               "kind": "consortium", "lead_uscc": uscc, "recognised_on": "2022-10-01"})
+    # An Art. 3 recognition names the body it recognises (issue 13's rule 13): an ERC led by the organisation.
+    erc_body = unique_id("ERC-")
+    live.ok("POST", "/v1/innovation-bodies", {"id": erc_body, "name": "滨江集成电路工程研究中心", "kind": "erc",
+                                              "lead_uscc": uscc, "recognised_on": "2022-09-06"})
     cert = live.ok("POST", "/v1/certifications", {
         "uscc": uscc, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
-        "document_ref": "杭发改高技〔2023〕15号"}, as_="kjj")
+        "document_ref": "杭发改高技〔2023〕15号", "body_id": erc_body}, as_="kjj")
     erc = live.ok("POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
                                          "effective_on": "2023-06-01", "certification_id": cert["id"]}, as_="kjj")
     live.ok("POST", f"/v1/claims/{erc['id']}/approve", {"note": "经审核，同意"}, as_="kjj", status=200)

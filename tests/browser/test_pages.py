@@ -80,13 +80,21 @@ def test_lead_bureau_approves_a_claim(page, live, world, sign_in, shot):
     expect(page.get_by_test_id("total-approved")).to_have_text("450,000.00 元")
 
 
-def test_a_bureau_outside_the_programme_sees_a_403_page(page, live, world, sign_in, shot):
-    """jxj may read a kjj claim but its approval is a 403 `not_lead_bureau` page, and nothing is written."""
+def test_a_bureau_outside_the_programme_sees_no_decision_forms_and_a_forged_post_is_a_403_page(
+        page, live, world, sign_in, shot):
+    """jxj may read a kjj claim but sees no approve/reject form; a POST made anyway is a 403 `not_lead_bureau`."""
     sign_in("jxj")
     page.goto(f"/ui/claims/{world.pending_claim}")
-    expect(page.locator(".decide .hint")).to_contain_text("kjj")
+    expect(page.get_by_test_id("not-lead")).to_contain_text("kjj")
+    expect(page.get_by_role("button", name="批准")).to_have_count(0)
+    expect(page.get_by_role("button", name="驳回")).to_have_count(0)
+    # The same form the lead bureau gets, made in this page (same origin, this browser's CSRF token).
+    page.evaluate("""(action) => { const f = document.createElement('form'); f.method = 'post'; f.action = action;
+        const csrf = document.querySelector('input[name=csrf]').cloneNode(); f.appendChild(csrf);
+        const b = document.createElement('button'); b.textContent = 'go'; f.appendChild(b);
+        document.querySelector('main').appendChild(f); }""", f"/ui/claims/{world.pending_claim}/approve")
     with page.expect_response(re.compile(r"/approve$")) as answered:
-        page.get_by_role("button", name="批准").click()
+        page.get_by_role("button", name="go").click()
     assert answered.value.status == 403
     expect(page.get_by_test_id("problem-code")).to_have_text("not_lead_bureau")
     expect(page.get_by_test_id("refusal")).to_contain_text("403")

@@ -1,0 +1,93 @@
+"""Work queues and search (contract: "Work queues and search"): claims by status, programme, bureau,
+organisation and award year, oldest first, in cursor pages; organisations by USCC prefix or name."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api import labels
+from api.deps import LedgerDep, PrincipalDep, ReadModelsDep
+from api.problems import EdgeProblem, responses
+from api.schemas.queues import STATUSES, ClaimPage, OrganisationPage
+from ledger.catalogue.model import Catalogue
+from projections.readmodels import ReadModels
+from projections.work import ClaimFilter
+
+router = APIRouter(tags=["work queues"])
+MAX_LIMIT = 500
+
+
+class InvalidQuery(EdgeProblem):
+    status = 422
+    code = "invalid_request"
+
+
+def _listed(text: str | None, allowed: tuple[str, ...] | None, field: str) -> tuple[str, ...]:
+    # Several values, comma separated, ask for any of them (a queue of proposed and pending claims).
+    values = tuple(v.strip() for v in (text or "").split(",") if v.strip())
+    wrong = [v for v in values if allowed is not None and v not in allowed]
+    if wrong:
+        raise InvalidQuery(f"{field}: {', '.join(wrong)} is not one of {', '.join(allowed or ())}")
+    return values
+
+
+def claim_filter(catalogue: Catalogue, *, status: str | None = None, programme: str | None = None,
+                 bureau: str | None = None, uscc: str | None = None, award_year: int | None = None,
+                 unpaid: bool = False) -> ClaimFilter:
+    """The filter a query asks for, each code checked against the catalogue (422 says which are valid)."""
+    if bureau is not None and catalogue.bureau(bureau) is None:
+        raise InvalidQuery(f"bureau: {bureau} is not a bureau of the catalogue; one of "
+                           f"{', '.join(b.code for b in catalogue.bureaus)}")
+    return ClaimFilter(status=_listed(status, STATUSES, "status"),
+                       programme=_listed(programme, tuple(catalogue.programmes), "programme"),
+                       bureau=bureau, uscc=uscc.strip().upper() if uscc else None, award_year=award_year,
+                       unpaid=unpaid)
+
+
+def claim_item(row: dict, catalogue: Catalogue) -> dict[str, Any]:
+    """A queue row in the contract's shape, with the programme's and bureau's names beside their codes."""
+    return {"id": row["id"], "uscc": row["uscc"], "name": row.get("name"), "programme": row["programme"],
+            "status": row["status"], "award_year": row["award_year"], "entitled_amount": row["entitled"],
+            "approved_amount": row.get("approved"), "paid_amount": row.get("paid") or "0.00",
+            "unpaid_amount": row.get("unpaid"), "lead_bureau": row["lead"], "tier": row.get("tier"),
+            "subject": row.get("subject"), "submitted_at": row["submitted_at"],
+            **labels.names(catalogue, programme=row["programme"], bureau=row["lead"])}
+
+
+def claim_page(read_models: ReadModels, catalogue: Catalogue, wanted: ClaimFilter, limit: int,
+               cursor: str | None) -> dict[str, Any]:
+    if cursor is not None and not cursor.isdigit():
+        raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came")
+    rows, after = read_models.claims(wanted, limit, int(cursor) if cursor else None)
+    return {"claims": [claim_item(r, catalogue) for r in rows], "next_cursor": None if after is None else str(after)}
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"at most {MAX_LIMIT} a page")]
+
+
+@router.get("/v1/claims", response_model=ClaimPage, responses=responses(401, 422))
+def list_claims(by: PrincipalDep, ledger: LedgerDep, read_models: ReadModelsDep,
+                status: Annotated[str | None, Query(description="one or more of " + ", ".join(STATUSES) +
+                                                    ", comma separated")] = None,
+                programme: Annotated[str | None, Query(description="programme codes, comma separated")] = None,
+                bureau: Annotated[str | None, Query(description="the lead bureau's code")] = None,
+                uscc: Annotated[str | None, Query(max_length=18)] = None,
+                award_year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
+                unpaid: Annotated[bool, Query(description="only approved claims with money still to pay")] = False,
+                limit: Limit = 100, cursor: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
+    """Claims oldest first, filtered; `next_cursor` pages on (a claim recorded meanwhile is never skipped)."""
+    catalogue = ledger.catalogue()
+    wanted = claim_filter(catalogue, status=status, programme=programme, bureau=bureau, uscc=uscc,
+                          award_year=award_year, unpaid=unpaid)
+    return claim_page(read_models, catalogue, wanted, limit, cursor)
+
+
+@router.get("/v1/organisations", response_model=OrganisationPage, responses=responses(401, 422))
+def find_organisations(by: PrincipalDep, read_models: ReadModelsDep,
+                       q: Annotated[str, Query(max_length=200, description="a USCC prefix or part of the name")] = "",
+                       limit: Limit = 50, cursor: Annotated[str | None, Query(max_length=18)] = None
+                       ) -> dict[str, Any]:
+    """Organisations whose USCC starts with `q` or whose name contains it, by USCC, in cursor pages."""
+    found, after = read_models.organisations(q, limit, cursor)
+    return {"organisations": found, "next_cursor": after}

@@ -1,0 +1,55 @@
+"""The home page is where each principal's work waits: a bureau's queue of proposed and pending claims of
+the programmes it leads, finance's approved-but-unpaid claims (and open recoveries, once the ledger keeps
+them), an auditor's recent decisions. Every list reads the same queue read model as `GET /v1/claims`."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api import labels
+from api.deps import LedgerDep, ReadModelsDep
+from api.routes.queues import claim_filter, claim_page
+from api.web.pages import PageRoute, render
+from api.web.session import PagePrincipal
+from ledger.principals import Role
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+QUEUE_STATUSES = ("proposed", "pending")
+PAGE = 50
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.strip().isdigit() else None
+
+
+def open_recoveries(read_models: ReadModelsDep) -> list[dict] | None:
+    """Open recoveries for finance's home; None while the ledger keeps none (issue 15 adds them: the hook is
+    here and in home.html, which shows the section once this returns a list)."""
+    recoveries = getattr(read_models, "recoveries", None)
+    return None if recoveries is None else recoveries(status="open")
+
+
+@router.get("/ui/")
+def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: ReadModelsDep,
+         programme: str = "", year: str = "", status: str = "", cursor: str | None = None) -> Response:
+    """What waits for this principal, with filters and counts; search for everyone."""
+    catalogue = ledger.catalogue()
+    context: dict[str, Any] = {"principal": by, "programmes": catalogue.programmes,
+                               "filters": {"programme": programme, "year": year, "status": status}}
+    if by.role is Role.BUREAU:
+        led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
+        chosen = status if status in QUEUE_STATUSES else ",".join(QUEUE_STATUSES)
+        wanted = claim_filter(catalogue, status=chosen, programme=programme if programme in led else None,
+                              bureau=by.bureau, award_year=_int(year))
+        context |= {"queue": claim_page(read_models, catalogue, wanted, PAGE, cursor), "led": led,
+                    "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years)}
+    elif by.role is Role.FINANCE:
+        wanted = claim_filter(catalogue, programme=programme or None, award_year=_int(year), unpaid=True)
+        context |= {"unpaid": claim_page(read_models, catalogue, wanted, PAGE, cursor),
+                    "years": list(catalogue.policy.years),
+                    "recoveries": open_recoveries(read_models)}
+    elif by.role is Role.AUDITOR:
+        context |= {"decisions": read_models.recent_decisions(PAGE)}
+    return render(request, "home.html", **context)

@@ -1,0 +1,28 @@
+"""Which text a bank file is: Chinese banks export GB18030 (or its subset GBK) or UTF-8, with or without a BOM.
+
+Kept ours rather than a detector library (charset-normalizer, chardet): those guess among dozens of encodings
+from statistics, and a short file of digits and a few Chinese names is where guesses go wrong. Here there are
+only two candidates and a strict test between them: GB18030 text with Chinese in it is almost never valid
+UTF-8, so "decodes as UTF-8" is the answer, and anything else must decode as GB18030 or is refused."""
+from __future__ import annotations
+
+from ledger.domain.errors import InvalidInput
+
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\x84\x31\x95\x33", "gb18030"))
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """The file's text and the encoding it was read as (`utf-8-sig`, `utf-8` or `gb18030`)."""
+    for mark, encoding in BOMS:
+        if raw.startswith(mark):
+            return raw[len(mark):].decode(encoding.replace("-sig", "")), encoding
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as err:
+        msg = (f"the statement is neither UTF-8 nor GB18030/GBK text (byte {err.start + 1} cannot be read); export it"
+               " from online banking again as CSV")
+        raise InvalidInput(msg) from None

@@ -1,0 +1,52 @@
+"""Beijing time: the district reads every moment in Asia/Shanghai, and a day given for "as of" means
+the end of that day there, the same in the API, the CLI and the pages. Stored moments stay UTC."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+ZONE = ZoneInfo("Asia/Shanghai")
+ZONE_LABEL = "UTC+08:00"
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def end_of_day(day: date) -> datetime:
+    """The last microsecond of `day` in Beijing time."""
+    return datetime.combine(day, time(23, 59, 59, 999999), tzinfo=ZONE)
+
+
+def as_of(text: str) -> datetime:
+    """A moment from `YYYY-MM-DD` (the end of that day, Beijing time) or RFC 3339; without an offset,
+    Beijing time. ValueError says what to send instead."""
+    text = text.strip()
+    # An unencoded "+08:00" in a query string arrives as " 08:00"; read it as the offset it was meant to be.
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text)
+    try:
+        if _DAY.match(text):
+            return end_of_day(date.fromisoformat(text))
+        found = datetime.fromisoformat(text)
+    except ValueError:
+        msg = (f"{text!r} is neither a day (2024-01-01: the end of that day, Beijing time) nor an RFC 3339 moment"
+               " (2024-01-01T00:00:00+08:00)")
+        raise ValueError(msg) from None
+    return found if found.tzinfo is not None else found.replace(tzinfo=ZONE)
+
+
+def local(moment: datetime | str | None) -> datetime | None:
+    """The moment in Beijing time (a stored text or a datetime; None stays None)."""
+    if moment is None or moment == "":
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZONE)
+
+
+def shown(moment: datetime | str | None, *, seconds: bool = True) -> str:
+    """`2023-06-01 17:30:15 UTC+08:00`: a moment as people in the district read it, zone included."""
+    found = local(moment)
+    if found is None:
+        return ""
+    return found.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " " + ZONE_LABEL

@@ -1,0 +1,60 @@
+"""Work queues and search over HTTP, on both stores: filters, oldest first, cursor pages, names beside codes."""
+from __future__ import annotations
+
+from tests.api.conftest import Api, World
+
+
+def _all(api: Api, query: str, as_: str = "kjj") -> list[dict]:
+    found, cursor = [], None
+    while True:
+        page = api.ok("GET", f"/v1/claims?{query}&limit=2" + (f"&cursor={cursor}" if cursor else ""), as_=as_)
+        assert len(page["claims"]) <= 2
+        found += page["claims"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found
+
+
+def test_claims_queue_filters_pages_oldest_first_and_names_codes(api: Api, world: World) -> None:
+    """A bureau's pending queue lists its claims oldest first across cursor pages, none skipped or repeated."""
+    code = world.org()
+    ids = [world.claim(code, award_year=year, basis_amount="100000.00")["id"] for year in (2023, 2024, 2025)]
+    approved = world.approved(code, award_year=2023, basis_amount="200000.00")
+    pending = [c for c in _all(api, f"status=pending&bureau=kjj&uscc={code}")]
+    assert [c["id"] for c in pending] == ids
+    first = pending[0]
+    assert first["entitled_amount"] == "30000.00" and first["name"].startswith("杭州某某科技")
+    assert first["programme_name"]["zh"] and first["bureau_name"]["en"]
+    assert first["submitted_at"].endswith("+00:00")
+    assert [c["id"] for c in _all(api, f"uscc={code}&award_year=2023")] == [ids[0], approved["id"]]
+    both = _all(api, f"uscc={code}&status=approved,pending")
+    assert len(both) == 4
+    unpaid = _all(api, f"uscc={code}&unpaid=true", as_="finance")
+    assert [(c["id"], c["unpaid_amount"]) for c in unpaid] == [(approved["id"], "60000.00")]
+
+
+def test_claims_queue_refuses_unknown_filters_with_what_is_valid(api: Api, world: World) -> None:
+    """An unknown status, programme, bureau or a forged cursor is 422 naming the valid values; over 500 too."""
+    for query, words in (("status=open", "pending"), ("programme=A99.x", "A3.erc"), ("bureau=xyz", "kjj"),
+                         ("cursor=abc", "next_cursor"), ("limit=501", "")):
+        response = api.call("GET", f"/v1/claims?{query}", as_="auditor")
+        assert response.status_code == 422, (query, response.text)
+        assert words in response.json()["detail"]
+
+
+def test_organisations_search_by_uscc_prefix_and_part_of_name(api: Api, world: World) -> None:
+    """`q` finds by the start of a USCC or any part of the name, paged by USCC; a match in another field is none."""
+    codes = sorted(world.org(member=False) for _ in range(3))
+    page = api.ok("GET", f"/v1/organisations?q={codes[0][:18]}", as_="finance")
+    assert [o["uscc"] for o in page["organisations"]] == [codes[0]]
+    assert page["organisations"][0]["in_district"] is True
+    by_name = api.ok("GET", f"/v1/organisations?q={codes[1][-6:]}", as_="auditor")["organisations"]
+    assert codes[1] in [o["uscc"] for o in by_name]
+    seen, cursor = [], None
+    while True:
+        page = api.ok("GET", "/v1/organisations?q=某某科技&limit=2" + (f"&cursor={cursor}" if cursor else ""))
+        seen += [o["uscc"] for o in page["organisations"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert seen == sorted(seen) and set(codes) <= set(seen) and len(seen) == len(set(seen))
+    assert api.ok("GET", "/v1/organisations?q=organisation")["organisations"] == []

@@ -1,0 +1,97 @@
+"""Each principal's home over plain HTTP on both stores: a bureau's queue, finance's unpaid claims, an
+auditor's recent decisions; the organisation page as of a day; times in Beijing time with the zone."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
+          "finance": {"role": "finance"}, "auditor": {"role": "auditor"}, "admin": {"role": "admin"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    tokens = {name: unique_id(f"tok-{name}-") for name in PEOPLE}
+    auth = tmp_path / "principals.json"
+    auth.write_text(json.dumps({"principals": [
+        {"name": f"{n}-ui", **PEOPLE[n], "token_sha256": hashlib.sha256(t.encode()).hexdigest()}
+        for n, t in tokens.items()]}))
+    with TestClient(create_app(Settings(database_url=database_url, auth_file=auth, wait_timeout=5.0))) as c:
+        c.tokens = tokens  # type: ignore[attr-defined]
+        yield c
+
+
+def _api(client: TestClient, method: str, path: str, body: dict, as_: str = "admin") -> dict:
+    answer = client.request(method, path, json=body, headers={"Authorization": f"Bearer {client.tokens[as_]}"})
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def _sign_in(client: TestClient, who: str) -> None:
+    client.cookies.clear()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/sign-in").text).group(1)
+    answer = client.post("/ui/sign-in", data={"csrf": csrf, "token": client.tokens[who]}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+
+
+@pytest.fixture
+def seeded(client: TestClient) -> dict:
+    uscc = unique_uscc()
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "1000000.00", "document_ref": "财〔2023〕1号"},
+         "finance")
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"杭州队列科技有限公司{uscc[-4:]}",
+                                                "in_district": True})
+    _api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "联合体", "kind": "consortium",
+                                                   "lead_uscc": uscc, "recognised_on": "2022-10-01"})
+    claim = {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023, "effective_on": "2023-06-01"}
+    pending = _api(client, "POST", "/v1/claims", claim | {"basis_amount": "100000.00"}, "kjj")
+    approved = _api(client, "POST", "/v1/claims", claim | {"basis_amount": "200000.00"}, "kjj")
+    _api(client, "POST", f"/v1/claims/{approved['id']}/approve", {}, "kjj")
+    return {"uscc": uscc, "pending": pending, "approved": approved}
+
+
+def test_each_role_finds_its_work_on_the_home_page(client, seeded):
+    """kjj sees its pending claim with counts; jxj sees none; finance the unpaid one; the auditor the decision."""
+    _sign_in(client, "kjj")
+    home = client.get("/ui/").text
+    queue = home[home.index('data-testid="queue"'):]
+    assert seeded["pending"]["id"] in queue and seeded["approved"]["id"] not in queue
+    assert "30,000.00 元" in queue and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00", queue)
+    assert re.search(r"待审批 1\b", home) and re.search(r"已批准 1\b", home)
+    assert seeded["pending"]["id"] not in client.get("/ui/?year=2024").text
+    _sign_in(client, "jxj")
+    assert 'data-testid="queue-empty"' in client.get("/ui/").text
+    _sign_in(client, "finance")
+    unpaid = client.get("/ui/").text
+    assert seeded["approved"]["id"] in unpaid and seeded["pending"]["id"] not in unpaid and "60,000.00 元" in unpaid
+    _sign_in(client, "auditor")
+    decisions = client.get("/ui/").text
+    assert 'data-testid="decisions"' in decisions and seeded["approved"]["id"] in decisions
+
+
+def test_only_the_lead_bureau_gets_decision_forms(client, seeded):
+    """The claim page shows approve/reject to kjj (its lead) only; jxj reads a hint naming the lead bureau."""
+    _sign_in(client, "kjj")
+    assert "/approve" in client.get(f"/ui/claims/{seeded['pending']['id']}").text
+    _sign_in(client, "jxj")
+    page = client.get(f"/ui/claims/{seeded['pending']['id']}").text
+    assert "/approve" not in page and "/reject" not in page and 'data-testid="not-lead"' in page
+
+
+def test_organisation_page_as_of_a_day_is_the_end_of_that_day_in_beijing(client, seeded):
+    """`?as_of=` a day before anything was recorded shows no claim; today shows them; a bad day is a 422 page."""
+    _sign_in(client, "auditor")
+    before = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01")
+    assert before.status_code == 404  # the organisation was not registered yet
+    now = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2999-12-31").text
+    assert "2999-12-31 23:59:59 UTC+08:00" in now and seeded["pending"]["id"] in now
+    assert client.get(f"/ui/organisations/{seeded['uscc']}?as_of=soon").status_code == 422

@@ -1,0 +1,42 @@
+"""Bank files as banks send them, over HTTP on both stores: a GB18030 export matched; a faulty file refused whole."""
+from __future__ import annotations
+
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "bank"
+
+
+def _upload(api, name: str, raw: bytes, query: str = ""):
+    return api.client.post(f"/v1/finance/bank-statements{query}", files={"file": (name, raw, "text/csv")},
+                           headers={"Authorization": f"Bearer {api.tokens['finance']}"})
+
+
+def test_a_gb18030_export_is_matched_debits_to_payouts_and_credits_apart(api, books):
+    """Format A as the bank sent it: debits matched by the reference inside 附言, the credit listed as money in."""
+    books.pay(books.approve(), "300000.00", "2024-07-02", bank_ref="PAY-2024-0001")
+    books.pay(books.approve(), "300000.00", "2024-07-02", bank_ref="PAY-2024-0002")
+    answer = _upload(api, "july.csv", (SAMPLES / "statement-format-a.gb18030.csv").read_bytes())
+    assert answer.status_code == 201, answer.text
+    found = answer.json()
+    assert found["encoding"] == "gb18030" and found["refused_lines"] == []
+    report = found["report"]
+    assert [m["line"]["reference"] for m in report["matched"]] == ["PAY-2024-0001"]
+    assert [(m["bank_amount"], m["payout_amount"]) for m in report["amount_mismatches"]] == [("1000000.00",
+                                                                                             "300000.00")]
+    assert [(ln["reference"], ln["direction"]) for ln in report["credit_lines"]] == [("REC-2024-0001", "credit")]
+    assert [ln["reference"] for ln in report["unmatched_bank_lines"]] == ["跨行汇款手续费"]
+
+
+def test_a_file_with_bad_lines_imports_nothing_unless_the_good_lines_are_asked_for(api, books):
+    """Refused lines are named by number; nothing is written; with import_good_lines the rest is imported."""
+    text = "记账日期,交易金额,对方名称,用途\r\n20240703,\"-500,000.00\",甲公司,PAY-2024-0003 奖励\r\n" \
+           "20241301,\"-1.00\",乙公司,PAY-2024-0009\r\n"
+    raw = ("\ufeff" + text).encode("utf-8")
+    before = api.events()
+    refused = _upload(api, "b.csv", raw)
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_statement"
+    assert refused.json()["refused_lines"][0]["line"] == 3 and "20241301" in refused.json()["detail"]
+    assert api.events() == before
+    taken = _upload(api, "b.csv", raw, "?import_good_lines=true")
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["lines"] == 1 and taken.json()["refused_lines"][0]["line"] == 3

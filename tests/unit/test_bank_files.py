@@ -1,0 +1,83 @@
+"""Bank files as banks send them: both sample layouts read, encodings found, refused lines named."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.bank_files import read_bank_file
+from ledger.bank_files.column_map import load
+from ledger.bank_files.reading import StatementRefused, accepted_lines
+from ledger.domain.errors import InvalidInput
+
+# Copies of the two layouts in the team's shared samples (shared/samples/bank), byte for byte.
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "bank"
+
+
+def _sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+def test_gb18030_layout_with_debit_and_credit_columns():
+    """Format A: GB18030, 借方/贷方 columns with separators, the reference inside 附言, a fee kept as unmatched."""
+    found = read_bank_file(_sample("statement-format-a.gb18030.csv"))
+    assert found.encoding == "gb18030" and not found.refused
+    got = [(ln.on.isoformat(), ln.amount, ln.reference, ln.direction) for ln in found.lines]
+    assert got == [("2024-07-02", Decimal("300000.00"), "PAY-2024-0001", "debit"),
+                   ("2024-07-02", Decimal("1000000.00"), "PAY-2024-0002", "debit"),
+                   ("2024-07-15", Decimal("60000.00"), "REC-2024-0001", "credit"),
+                   ("2024-07-31", Decimal("12.00"), "跨行汇款手续费", "debit")]
+    assert found.lines[0].counterparty == "杭州某某科技有限公司"
+
+
+def test_utf8_bom_layout_with_one_signed_amount():
+    """Format B: UTF-8 with BOM, 交易金额 signed (negative out), YYYYMMDD days, the reference inside 用途."""
+    found = read_bank_file(_sample("statement-format-b.utf8-bom.csv"))
+    assert found.encoding == "utf-8-sig" and not found.refused
+    got = [(ln.on.isoformat(), ln.amount, ln.reference, ln.direction) for ln in found.lines]
+    assert got == [("2024-07-03", Decimal("500000.00"), "PAY-2024-0003", "debit"),
+                   ("2024-07-04", Decimal("200000.00"), "PAY-2024-0004", "debit"),
+                   ("2024-07-05", Decimal("1000.00"), "退回多付款", "credit")]
+
+
+def test_refused_lines_are_named_and_nothing_is_taken_unless_asked():
+    """Each bad line is named by its number and fault; the good ones are imported only on request."""
+    text = ("开户行: 某某银行\n\n交易日期,借方发生额,贷方发生额,对方户名,附言\n2024-07-02,\"1,000.00\",,甲,PAY-1-A\n"
+            "2024-13-02,5.00,,乙,PAY-2-B\n2024-07-03,,,丙,PAY-3-C\n2024-07-04,1.234,,丁,PAY-4-D\n")
+    found = read_bank_file(text.encode("gbk"))
+    assert [r.line for r in found.refused] == [5, 6, 7]
+    assert "2024-13-02" in found.refused[0].message and "no amount" in found.refused[1].message
+    assert "line 7" in found.refused[2].message
+    with pytest.raises(StatementRefused) as refused:
+        accepted_lines(found, import_good_lines=False)
+    assert "line 5" in refused.value.detail and "import_good_lines" in refused.value.detail
+    assert [ln.reference for ln in accepted_lines(found, import_good_lines=True)] == ["PAY-1-A"]
+
+
+def test_a_file_without_a_known_header_or_text_says_what_the_map_knows():
+    """No header the map knows: the refusal lists the names it looks for; bytes that are no text are refused."""
+    with pytest.raises(InvalidInput, match="交易日期"):
+        read_bank_file(b"a,b,c\n1,2,3\n")
+    with pytest.raises(InvalidInput, match="neither UTF-8 nor GB18030"):
+        read_bank_file(b"\x81\x20\x81\x20")
+
+
+def test_the_column_map_is_configurable(tmp_path):
+    """A bank with its own column names needs one line in a map file, not a parser."""
+    path = tmp_path / "columns.toml"
+    path.write_text('[fields]\ndate = ["Buchungstag"]\namount = ["Betrag"]\nreference = ["Referenz"]\n')
+    found = read_bank_file(b"Buchungstag,Betrag,Referenz\n2024-07-02,5.00,R-1\n", load(path))
+    assert [(ln.amount, ln.reference) for ln in found.lines] == [(Decimal("5.00"), "R-1")]
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999999.99"), places=2),
+       st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]), st.booleans())
+def test_any_amount_in_any_encoding_reads_back_exactly(amount, encoding, out):
+    """Whatever the encoding, separators and sign, the amount read is the amount written, to the fen."""
+    signed = f"{'-' if out else ''}{amount:,.2f}"
+    text = f"记账日期,交易金额,对方名称,用途\r\n20240703,\"{signed}\",杭州某某公司,PAY-9-X 奖励\r\n"
+    (line,) = read_bank_file(text.encode(encoding)).lines
+    assert (line.amount, line.direction, line.reference) == (amount, "debit" if out else "credit", "PAY-9-X")
