@@ -74,7 +74,7 @@ def test_reconcile_with_discrepancies_exits_one(world, tmp_path, capsys):
 
 @pytest.mark.parametrize(("content", "fragment"), [
     ("date,amount\n2023-07-01,5\n", "reference"),
-    ("date,amount,reference\n2023-07-01,abc,R\n", "is not a number"),
+    ("date,amount,reference\n2023-07-01,abc,R\n", "is not an amount such as 1234.56"),
 ])
 def test_reconcile_bad_input_exits_two_saying_what_to_fix(world, tmp_path, capsys, content, fragment):
     """A malformed statement or a missing file exits 2 with what to fix, and imports nothing."""
