@@ -47,3 +47,11 @@ def clean_text(value: object, field: str, *, max_length: int = MAX_TEXT, require
     if len(text) > max_length:
         raise InvalidText(f"{field} is {len(text):,} characters long; send at most {max_length:,}")
     return text
+
+
+def printable(value: str) -> str:
+    """`value` safe to print on a terminal or a log line: each control character written as an escape, so
+    text recorded before this check (or a URL path) can neither forge a line nor steer the terminal."""
+    if bad_character(value) is None:
+        return value
+    return "".join(char.encode("unicode_escape").decode("ascii") if bad_character(char) else char for char in value)
