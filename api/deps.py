@@ -102,9 +102,12 @@ class Settle:
 
     def __init__(self, request: Request, response: Response) -> None:
         self.state = request.app.state
+        self.request = request
         self.response = response
 
     def __call__(self, outcome: Outcome) -> dict[str, Any]:
+        # Recorded, whatever happens next: a store error while answering must not say "nothing was written".
+        self.request.state.recorded = outcome.position is not None or outcome.replayed
         if outcome.replayed:
             self.response.headers["Idempotent-Replayed"] = "true"
         elif outcome.position is not None:
