@@ -22,11 +22,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def moment(text: str) -> datetime:
     """RFC 3339 with an offset; a bare date is the end of that day (UTC); no offset is read as UTC."""
+    from ledger.domain.values import plausible_moment
+
     text = text.strip()
     if len(text) == 10:
-        return datetime.fromisoformat(text).replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC)
-    found = datetime.fromisoformat(text)
-    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+        found = datetime.fromisoformat(text).replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC)
+    else:
+        found = datetime.fromisoformat(text)
+    return plausible_moment(found if found.tzinfo is not None else found.replace(tzinfo=UTC))
 
 
 def run(args: argparse.Namespace) -> int:

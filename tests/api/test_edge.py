@@ -125,3 +125,21 @@ def test_nul_in_a_statement_is_refused_on_every_way_in(api) -> None:
         assert response.status_code == 422, response.text
         assert response.json()["code"] == "invalid_request" and "U+0000" in json.dumps(response.json())
     assert api.events() == before
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1000-01-01T00:00:00Z"])
+def test_as_of_at_the_datetime_limits_is_a_refusal_not_a_crash(api, moment) -> None:
+    """A moment at datetime's own limits is 422 saying the range, never 500 (nor a dropped connection)."""
+    answer = \
+        api.client.get(f"/v1/organisations/{unique_uscc()}/awards", params={"as_of": moment},
+                       headers={"Authorization": f"Bearer {api.tokens['admin']}"})
+    assert answer.status_code == 422 and answer.json()["code"] == "invalid_request", answer.text
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_replay_as_of_at_the_limits_exits_two(moment, capsys) -> None:
+    """`replay --as-of` at datetime's limits says what to give and exits 2, without a traceback."""
+    from api.cli import main
+
+    assert main(["replay", "--as-of", moment]) == 2
+    assert "is not a moment" in capsys.readouterr().err
