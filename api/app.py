@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import auth, openapi, problems
+from api.edge import Edge
 from api.logs import RequestLog
 from api.metrics import Metrics
 from api.rotation import ReloadPrincipals
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = build_app(lifespan)
     app.state.settings, app.state.principals, app.state.metrics = settings, principals, Metrics()
+    # Innermost of the three: the token is checked and the body capped before any route reads it.
+    app.add_middleware(Edge, settings=settings)
     if settings.auth_file is not None:  # inside the request log, whose line then names the new file's principal
         app.add_middleware(ReloadPrincipals, path=settings.auth_file)
     app.add_middleware(RequestLog, metrics=app.state.metrics)  # request id, one log line, latency

@@ -103,11 +103,17 @@ def project(args: argparse.Namespace) -> int:
         opened.callback(projector.stop)
         print("award-ledger project: following the event log into the read models; stop with SIGTERM or Ctrl-C",
               file=sys.stderr, flush=True)
-        reported = None
+        reported: object = None
         while not stop.wait(PROGRESS_SECONDS if reported else 0.5):
-            now = (read_models.position(), read_models.lag())
+            try:
+                now: object = (read_models.position(), read_models.lag())
+            except STORE_ERRORS as err:
+                # A brief disconnect is no reason to exit: the projector reconnects with backoff, and /readyz
+                # says not-ready meanwhile. Say so once, and go on.
+                now = f"the store does not answer ({type(err).__name__}); retrying"
             if now != reported:
-                print(f"award-ledger project: at event {now[0]:,}, {now[1]:,} behind", file=sys.stderr, flush=True)
+                text = now if isinstance(now, str) else f"at event {now[0]:,}, {now[1]:,} behind"
+                print(f"award-ledger project: {text}", file=sys.stderr, flush=True)
                 reported = now
     print("award-ledger project: stopped", file=sys.stderr, flush=True)
     return 0

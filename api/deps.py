@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ from api.auth import Principals
 from api.problems import Unauthenticated
 from api.settings import Settings
 from ledger.application import AwardLedger, Outcome
-from ledger.domain.errors import Forbidden
+from ledger.domain.errors import Forbidden, InvalidInput
 from ledger.principals import Principal, Role
 from projections.readmodels import ReadModels
 from projections.replica import Replica
@@ -74,8 +75,21 @@ def requires(*roles: Role, doing: str) -> Callable[..., Any]:
     return gate
 
 
+KEY_MAX, KEY_PATTERN = 200, r"^[\x21-\x7e]+$"  # printable ASCII, no spaces: what a header can carry
+
+
+def checked_key(key: str) -> str | None:
+    """A key from a form (the dashboard's), held to the header's own limits; empty means none."""
+    if not key:
+        return None
+    if len(key) > KEY_MAX or not re.fullmatch(KEY_PATTERN, key):
+        raise InvalidInput(f"the form's idempotency key must be 1 to {KEY_MAX} printable ASCII characters without"
+                           " spaces; reload the page for a fresh form")
+    return key
+
+
 async def _idempotency_key(key: Annotated[str | None, Header(
-        alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
+        alias="Idempotency-Key", min_length=1, max_length=KEY_MAX, pattern=KEY_PATTERN,
         description="resending a command with the same key and body returns the first answer and writes nothing;"
                     " the same key with another body is 409",
         examples=["9b1f0c2e-5a8d-4e61-b7c3-2f4a6d8e0b13"])] = None) -> str | None:
@@ -90,9 +104,12 @@ class Settle:
 
     def __init__(self, request: Request, response: Response) -> None:
         self.state = request.app.state
+        self.request = request
         self.response = response
 
     def __call__(self, outcome: Outcome) -> dict[str, Any]:
+        # Recorded, whatever happens next: a store error while answering must not say "nothing was written".
+        self.request.state.recorded = outcome.position is not None or outcome.replayed
         if outcome.replayed:
             self.response.headers["Idempotent-Replayed"] = "true"
         elif outcome.position is not None:

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metrics import Metrics
 from api.settings import Settings
+from ledger.domain.text import printable
 
 requests_log = logging.getLogger("award_ledger.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")  # anything else could forge or break a log line
@@ -126,10 +127,11 @@ class RequestLog:
         code = _problem_code(seen["body"]) if seen["problem"] else ("internal_error" if seen["status"] >= 500
                                                                      else None)
         self.metrics.observe(scope["method"], route, seen["status"], seconds, code=code, replayed=seen["replayed"])
-        fields = {"request_id": request_id, "method": scope["method"], "route": route, "path": scope["path"],
+        path = printable(scope["path"])  # a decoded %0a would otherwise forge a line of the text format
+        fields = {"request_id": request_id, "method": scope["method"], "route": route, "path": path,
                   "status": seen["status"], "duration_ms": round(seconds * 1000, 2),
                   "principal": _principal(scope), "code": code, "replayed": seen["replayed"] or None}
-        requests_log.info("%s %s %s %.1f ms", scope["method"], scope["path"], seen["status"], seconds * 1000,
+        requests_log.info("%s %s %s %.1f ms", scope["method"], path, seen["status"], seconds * 1000,
                           extra=fields)
 
 

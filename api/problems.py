@@ -150,6 +150,10 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
         return await _internal_error(request, exc)  # "no such table" and friends are bugs, not outages
     log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
     await run_in_threadpool(_check_connections, request.app.state)
+    if getattr(request.state, "recorded", False):
+        return problem(request, 503, "store_unavailable", "the command was recorded, but its answer could not be"
+                       " read back; send it again with the same Idempotency-Key (it writes nothing twice), or read"
+                       " the resource shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, recorded=True)
     return problem(request, 503, "store_unavailable",
                    "the ledger's store cannot be reached right now and nothing was written; retry shortly "
                    "(with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS})

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
         10_000, ge=0, description="/readyz answers 503 while the read models are more events than this behind"
     )
 
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="largest request body accepted (bytes); larger answers 413 body_too_large"
+    )
+    max_statement_bytes: int = Field(
+        16_777_216, ge=1024, description="largest bank statement (POST /v1/finance/bank-statements) accepted (bytes)"
+    )
+
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:

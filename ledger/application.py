@@ -430,6 +430,10 @@ class AwardLedger(Application[UUID]):
                                                          result=json.dumps(view), covers=covers))
                     recordings = self.save(*touched)
             except errors.LedgerError:
+                # The same key sent at once: the first commits while this one decides, and this one then finds
+                # what the first wrote ("already registered"). It was the same command: give the first answer.
+                if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
+                    return replay
                 if not self._attempt.trusted:
                     raise
                 trust = False  # refused on a saved copy: only fresh state may refuse
@@ -451,6 +455,8 @@ class AwardLedger(Application[UUID]):
                 self._attempt.trust = False
             position = max((r.notification.id for r in recordings), default=None)
             return Outcome(view, position)
+        if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
+            return replay
         raise errors.ConcurrencyExhausted(f"{command} met {self.max_attempts} concurrent conflicts in a row and"
                                           " wrote nothing; send it again (with the same Idempotency-Key)")
 

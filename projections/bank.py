@@ -64,10 +64,10 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     lines = _data(sql, "SELECT data FROM rm_bank_lines WHERE statement_id = %s ORDER BY id", (statement_id,))
     refs = sorted({ln["reference"] for ln in lines})
     by_ref: dict[str, list[Row]] = {}
-    if refs:
-        marks = ", ".join(["%s"] * len(refs))
-        for payout in _data(sql, f"SELECT data FROM rm_payouts WHERE bank_ref IN ({marks}) ORDER BY id", tuple(refs)):
-            by_ref.setdefault(payout["bank_ref"], []).append(payout)
+    # An array on PostgreSQL, pages on SQLite: one bind parameter per reference broke past 65,535 of them.
+    for (data,) in sql.with_ids("SELECT data FROM rm_payouts WHERE bank_ref IN %s ORDER BY id", refs):
+        payout = json.loads(data)
+        by_ref.setdefault(payout["bank_ref"], []).append(payout)
     # Paid in the period, not reversed, and on no line of any statement imported so far.
     missing = _data(sql, "SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s AND"
                          " p.reversed = 0 AND NOT EXISTS (SELECT 1 FROM rm_bank_lines l WHERE l.reference ="

@@ -12,14 +12,16 @@ import threading
 from typing import Any
 
 from ledger.store import is_postgres
+from projections import fold
 from projections.background import Background
 from projections.consistency import check
-from projections.rebuild import PAGE, catch_up, rebuild
-from projections.view import Rewound, open_ledger, open_view, projection_env
+from projections.rebuild import PAGE, catch_up, decoder, rebuild
+from projections.view import FAILING, Rewound, open_ledger, open_view, projection_env
 
 log = logging.getLogger("projections")
 
 __all__ = ["Projector", "check", "rebuild"]
+RETRY_FIRST, RETRY_MOST = 1.0, 30.0  # seconds before trying again after a failure: doubling up to the most
 
 
 class Projector(Background):
@@ -35,6 +37,9 @@ class Projector(Background):
         # instead of polling the read models' tracking table.
         self._applied = threading.Condition()
         self._reached = 0
+        self._view: Any = None
+        self._failing = False  # an event could not be applied; recorded in rm_meta until one is
+        self._retry = RETRY_FIRST
 
     def wait(self, position: int | None, timeout: float) -> bool:
         """Block until this projector has applied `position` (True), or until `timeout` (False)."""
@@ -44,6 +49,8 @@ class Projector(Background):
             return self._applied.wait_for(lambda: self._reached >= position, timeout)
 
     def _advance(self, position: int) -> None:
+        if self._failing:
+            self._recovered()
         with self._applied:
             if position > self._reached:
                 self._reached = position
@@ -57,7 +64,7 @@ class Projector(Background):
     def run_forever(self) -> None:
         """Follow the log in this thread until `stop()` (or Ctrl-C)."""
         app = self.app or open_ledger(self.url)
-        view = open_view(self.url)
+        view = self._view = open_view(self.url)
         self._rewind(view.position())
         try:
             if is_postgres(self.url):
@@ -73,9 +80,8 @@ class Projector(Background):
         while not self._stop.is_set():
             try:
                 applied = catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page)
-            except Exception:
-                log.exception("projector: applying events failed; trying again in a second")
-                self._stop.wait(1.0)
+            except Exception as error:
+                self._failed(view, app, error)
                 continue
             if not applied:
                 self._pause(self.poll_interval)
@@ -83,6 +89,37 @@ class Projector(Background):
     def _on_page(self, done: int, last: int) -> None:
         self._advance(last)
 
+    def _failed(self, view: Any, app: Any, error: Exception) -> None:
+        """Never fail silently: find the first event that cannot be applied, applying the page one event at
+        a time, record it and its error where /readyz and /metrics read them, then wait, longer each time
+        (a database that is down is not hammered), before trying again."""
+        log.error("projector: applying events failed (%s: %s); trying again in %.0f s", type(error).__name__,
+                  str(error).strip()[:300], self._retry)
+        try:
+            for _ in range(self.page):
+                page = app.recorder.select_notifications(start=view.position() + 1, limit=1)
+                if not page:
+                    break
+                try:
+                    view.apply(decoder(app)(page, only=fold.folded()))
+                except Exception as single:
+                    self._failing = True
+                    log.error("projector: event %s cannot be applied: %s", page[0].id, single)
+                    view.record_failure(page[0].id, f"{type(single).__name__}: {str(single).strip()}")
+                    break
+                self._advance(page[0].id)
+        except Exception:  # the store itself is away: nothing to record it in; the log line above says so
+            log.warning("projector: the store does not answer; it is tried again with backoff")
+        self._stop.wait(self._retry)
+        self._retry = min(self._retry * 2, RETRY_MOST)
+
+    def _recovered(self) -> None:
+        self._failing, self._retry = False, RETRY_FIRST
+        try:
+            self._view.clear_meta(FAILING)
+            log.info("projector: applying events again")
+        except Exception:
+            self._failing = True  # said again with the next event applied
     def _subscribe(self, view: Any, app: Any) -> None:
         from eventsourcing.projection import ProjectionRunner
 
@@ -108,6 +145,5 @@ class Projector(Background):
             except Rewound as reset:
                 self._rewind(0)
                 log.info("projector: %s; following again from there", reset)
-            except Exception:
-                log.exception("projector: following the log failed; trying again in a second")
-                self._stop.wait(1.0)
+            except Exception as error:
+                self._failed(view, app, error)

@@ -4,6 +4,7 @@ below the tracked position is skipped (a batch folded ahead, by a rebuild, is wr
 position is still the one it was folded on) — so every event is applied exactly once, whoever applies it."""
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -19,6 +20,8 @@ from projections.sql import Sql, SqlTables, Writes
 T = TypeVar("T")
 REBUILDING = "rebuilding"  # rm_meta: a rebuild has reset the read models and not yet reached the head
 APPLIED = "applied"        # rm_meta: events applied since the last reset, to prove none twice or skipped
+FAILING = "failing"        # rm_meta: the event the projector cannot apply, and why (JSON), until it can
+FAILURES = "failures"      # rm_meta: how many times applying an event has failed, for the metric
 # PostgreSQL refuses, rather than waits for, two sessions creating the same table or index at once.
 DDL_RACES = ("concurrently updated", "already exists", "duplicate key")
 NO_TABLE = ("no such table", "does not exist")
@@ -114,6 +117,19 @@ class ReadModelView:
                 sql.run(f"DELETE FROM {table}")
             self._set_meta(sql, REBUILDING, "1")
             self._untrack(sql)
+
+    def record_failure(self, position: int, error: str) -> None:
+        """Say, where every process sees it, that the event at `position` cannot be applied and why."""
+        with self.writing() as sql:
+            self._set_meta(sql, FAILING, json.dumps({"position": position, "error": error[:500]}))
+            sql.run("INSERT INTO rm_meta (key, value) VALUES (%s, '1') ON CONFLICT (key) DO UPDATE"
+                    " SET value = CAST(CAST(rm_meta.value AS INTEGER) + 1 AS TEXT)", (FAILURES,))
+
+    def failure(self) -> tuple[dict | None, int]:
+        """The event the projector is stuck on ({position, error}) or None, and how many failures so far."""
+        with self.reading() as sql:
+            failing, count = self._meta(sql, FAILING), self._meta(sql, FAILURES)
+        return (json.loads(failing) if failing else None), int(count or 0)
 
     def meta(self, key: str) -> str | None:
         with self.reading() as sql:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from api.commands.common import configure_logging, say, settings
 from api.reports.table import render
+from ledger.domain.text import printable
 
 CLI_PRINCIPAL = "cli-finance"
 
@@ -95,9 +96,11 @@ def describe(found: dict) -> str:
                      "a credit (a repayment?): not matched against payouts"))
     for refused in found.get("refused_lines", []):
         rows.append(("REFUSED", refused["line"], "", "", "", "", refused["message"] + " (not imported)"))
-    head = (f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "
+    head = printable(f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "
             f"{found['period']['from']} to {found['period']['to']}, total {found['total']}"
             + (" — already imported, nothing written" if found.get("already_imported") else ""))
+    # Lines recorded before the text check could hold escape sequences: never send them to the terminal raw.
+    rows = [tuple(printable(c) if isinstance(c, str) else c for c in row) for row in rows]
     table = render(("result", "line", "date", "reference", "bank", "ledger", "note"), rows, right=(1, 4, 5))
     counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["counts"].items())
     verdict = "all matched" if r["all_matched"] else "DISCREPANCIES found"

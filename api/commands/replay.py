@@ -22,8 +22,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def moment(text: str) -> datetime:
-    """RFC 3339 with an offset; a bare date is the end of that day in Beijing time, as in the API and pages."""
-    return beijing.as_of(text)
+    """RFC 3339 with an offset; a bare date is the end of that day in Beijing time, as in the API and pages;
+    a moment outside the range the ledger can hold is refused (ValueError), never a crash."""
+    from ledger.domain.values import plausible_moment
+
+    return plausible_moment(beijing.as_of(text))
 
 
 def run(args: argparse.Namespace) -> int:

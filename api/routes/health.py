@@ -3,6 +3,7 @@ Prometheus can poll them. None of them names an organisation, a claim or a princ
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -11,6 +12,9 @@ from fastapi.responses import PlainTextResponse
 
 from api import problems
 from api.schemas.common import PublicModel
+from ledger.connection import check_idle
+
+log = logging.getLogger("award_ledger.api")
 
 router = APIRouter(tags=["health"])
 PROBE_SECONDS = 3.0  # a probe that takes longer than this counts as an unreachable store
@@ -38,6 +42,8 @@ class Reading:
     error: str | None = None
     recorded: int = 0
     position: int = 0
+    failing: dict | None = None  # the event the projector cannot apply: {position, error}
+    failures: int = 0
 
     @property
     def lag(self) -> int:
@@ -60,6 +66,13 @@ async def readyz(request: Request) -> Any:
         return problems.problem(request, 503, "not_ready", f"the store does not answer: {reading.error}. Start the"
                                 " database or fix LEDGER_DATABASE_URL; this answer recovers by itself",
                                 headers={"Retry-After": problems.RETRY_AFTER_SECONDS}, **facts)
+    if reading.failing is not None:
+        at, error = reading.failing["position"], reading.failing["error"]
+        return problems.problem(request, 503, "not_ready", f"the read models are stuck: event {at} cannot be applied"
+                                f" ({error}). The projector keeps trying; fix the cause (see its log) or run"
+                                " `award-ledger rebuild` once it is fixed", headers={
+                                    "Retry-After": problems.RETRY_AFTER_SECONDS}, failing_position=at,
+                                failing_error=error, **facts)
     if reading.lag > settings.ready_max_lag:
         fix = ("is `award-ledger project` running?" if settings.projector == "external"
                else "the in-process projector is catching up")
@@ -83,6 +96,10 @@ async def metrics(request: Request) -> PlainTextResponse:
         "ledger_projection_position": ("The last event the read models have folded.", reading.position if up else None),
         "ledger_projection_lag_events": ("How many events the read models are behind the store.",
                                          reading.lag if up else None),
+        "ledger_projection_failing": ("1 while the projector cannot apply an event (see /readyz), else 0.",
+                                      (1.0 if reading.failing else 0.0) if up else None),
+        "ledger_projection_failures": ("Times applying an event has failed since the read models were last"
+                                       " rebuilt.", reading.failures if up else None),
     }
     return PlainTextResponse(request.app.state.metrics.exposition(gauges), media_type=EXPOSITION)
 
@@ -94,11 +111,17 @@ async def _probe(request: Request) -> Reading:
     except TimeoutError:
         return Reading(f"no answer within {PROBE_SECONDS:g} s (is the database up and accepting connections?)")
     except (*problems.STORE_ERRORS, OSError) as err:
-        return Reading(str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
+        # One dead pooled connection per probe made /readyz flap after a restart: replace them all now. The
+        # driver's own text (host names, internals) stays in the log, not in the answer.
+        log.warning("readiness probe: the store does not answer: %s", str(err).strip()[:300])
+        await asyncio.to_thread(check_idle, getattr(state.read_models.view, "datastore", None))
+        return Reading(f"{type(err).__name__} (is the database up and accepting connections?)")
 
 
 def _read(read_models: Any) -> Reading:
     # Through the read models' own pool (pre-pinged), so a probe costs no new connection and sees what the
     # queries see; `_probe`'s timeout bounds a pool waiting for a server that has gone.
     position = read_models.position()
-    return Reading(recorded=read_models.view.max_notification_id(), position=position)
+    failing, failures = read_models.view.failure()
+    return Reading(recorded=read_models.view.max_notification_id(), position=position, failing=failing,
+                   failures=failures)

@@ -4,14 +4,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from api.schemas.common import PublicModel, RequestModel, examples
-from api.schemas.fields import AwardYear, MoneyIn, MoneyOut, Text
+from api.schemas.fields import MoneyIn, MoneyOut, Text, YearIn
 
 
 class AppropriationCreate(RequestModel):
     model_config = examples(
         {"year": 2023, "amount": "300000000.00", "document_ref": "杭高新财〔2023〕1号"})
 
-    year: AwardYear
+    year: YearIn
     amount: MoneyIn
     document_ref: Text
 

@@ -5,11 +5,12 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field
 
 from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, PublicModel
 from api.schemas.fields import MoneyOut, Timestamp
 from ledger import beijing
+from ledger.domain.values import plausible_moment
 
 
 def _offset_plus(value: object) -> object:
@@ -23,7 +24,7 @@ def _offset_plus(value: object) -> object:
     return re.sub(r" (\d{2}:?\d{2})$", r"+\1", value) if isinstance(value, str) else value
 
 
-AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus)]
+AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus), AfterValidator(plausible_moment)]
 
 
 class ReadModel(PublicModel):

@@ -6,7 +6,7 @@ from datetime import date
 from pydantic import Field
 
 from api.schemas.common import BODY_ID, BODY_NAME, MEMBER_USCC, ORG_USCC, PublicModel, RequestModel, examples
-from api.schemas.fields import BodyKind, Code, Text, Uscc
+from api.schemas.fields import BodyKind, Code, Day, Text, Uscc
 from ledger.catalogue import current
 
 KINDS = ", ".join(current().body_kinds)
@@ -21,14 +21,14 @@ class BodyCreate(RequestModel):
     name: Text
     kind: BodyKind = Field(description=f"one of the catalogue's body kinds: {KINDS}")
     lead_uscc: Uscc = Field(description="the leading organisation, a member from recognised_on")
-    recognised_on: date
+    recognised_on: Day
 
 
 class MemberCreate(RequestModel):
     model_config = examples({"uscc": MEMBER_USCC, "joined_on": "2023-01-15"})
 
     uscc: Uscc
-    joined_on: date
+    joined_on: Day
 
 
 class Member(PublicModel):

@@ -6,7 +6,7 @@ from datetime import date
 from pydantic import Field
 
 from api.schemas.common import BODY_ID, CERT_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import Code, ProgrammeCode, Text, TierCode, Timestamp, Uscc
+from api.schemas.fields import Code, Day, ProgrammeCode, Text, TierCode, Timestamp, Uscc
 
 
 class CertificationCreate(RequestModel):
@@ -17,7 +17,7 @@ class CertificationCreate(RequestModel):
     uscc: Uscc
     programme: ProgrammeCode = Field(description="a programme code of the catalogue (GET /v1/programmes)")
     tier: TierCode | None = Field(None, description="the tier certified; none for a designation (A6.chain_leader)")
-    effective_on: date
+    effective_on: Day
     document_ref: Text = Field(description="the recognising document's reference number")
     subject: Text | None = Field(None, description="what was certified, e.g. project:P-9, product:...")
     body_id: Code | None = Field(None, description="the innovation body the certification recognises; required for"
@@ -30,7 +30,7 @@ class UpgradeCreate(RequestModel):
         "tier": "national", "effective_on": "2024-05-10", "document_ref": "发改高技〔2024〕612号"})
 
     tier: TierCode
-    effective_on: date
+    effective_on: Day
     document_ref: Text
 
 

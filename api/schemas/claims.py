@@ -8,8 +8,8 @@ from pydantic import Field
 
 from api.schemas.common import BODY_ID, CLAIM_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
 from api.schemas.fields import (
-    AwardYear,
     Code,
+    Day,
     LedgerId,
     MoneyIn,
     MoneyOut,
@@ -18,6 +18,7 @@ from api.schemas.fields import (
     TierCode,
     Timestamp,
     Uscc,
+    YearIn,
 )
 
 EXPLANATION_EXAMPLE = [
@@ -49,12 +50,13 @@ class ClaimCreate(RequestModel):
 
     uscc: Uscc
     programme: ProgrammeCode = Field(description="a programme code of the catalogue, e.g. A3.erc, A5.voucher")
-    award_year: AwardYear
-    effective_on: date = Field(description="the day the facts claimed for took effect")
+    award_year: YearIn
+    effective_on: Day = Field(description="the day the facts claimed for took effect")
     subject: Text | None = Field(None, description="the project or product the award is for, e.g. project:P-9")
     certification_id: LedgerId | None = Field(None, description="the certification the claim rests on")
     tier: TierCode | None = None
-    rank: int | None = Field(None, ge=1, le=1000, description="the organisation's rank among the award's winners")
+    rank: int | None = Field(None, ge=1, le=1000, strict=True,
+                             description="the organisation's rank among the award's winners")
     body_id: Code | None = None
     basis_amount: MoneyIn | None = Field(None, description="the declared basis a rate applies to")
     requested_amount: MoneyIn | None = Field(None, description="what is asked for (capped, as-required programmes)")

@@ -6,13 +6,16 @@ errors whose type is the contract's code, so problem+json names the field and gi
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
-from ledger.domain.errors import InvalidAmount, InvalidUscc
+from ledger.domain.errors import InvalidAmount, InvalidInput, InvalidUscc
+from ledger.domain.statement_fields import FIRST_DAY, LAST_DAY, booking_day
+from ledger.domain.text import MAX_TEXT, InvalidText, clean_text
 from ledger.domain.values import Uscc as DomainUscc
 from ledger.domain.values import money
 
@@ -83,24 +86,53 @@ Uscc = Annotated[
 ]
 
 
+def _checked(value: str, *, required: bool) -> str:
+    # The ledger's one text check (ledger/domain/text.py), which CSV, forms and the CLI pass too: control
+    # characters and lone surrogates refused (PostgreSQL cannot keep a NUL: such an event would fail every
+    # projection of it), NFC, trimmed.
+    try:
+        return clean_text(value, "the text", required=required)
+    except InvalidText as err:
+        raise PydanticCustomError("invalid_text", "{detail}", {"detail": err.detail}) from None
+
+
 def _text(value: str) -> str:
-    # Control characters and lone surrogates cannot be stored as text (PostgreSQL refuses NUL, UTF-8
-    # refuses surrogates); refusing them here keeps them out of events that could never be read back.
-    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise PydanticCustomError("invalid_text", "must not contain control characters or lone surrogates")
-    return value
+    return _checked(value, required=True)
 
 
-Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_text)]
+def _optional_text(value: str) -> str:
+    return _checked(value, required=False)
+
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_text)]
+OptionalText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_optional_text)]
 Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$"), AfterValidator(_text)]
 # The formats name what the codes are (OpenAPI formats are open-ended); the catalogue, not the schema,
 # says which codes exist, so a new policy version needs no new API.
 ProgrammeCode = Annotated[Code, Field(json_schema_extra={"format": "programme"}, examples=["A3.erc"])]
 TierCode = Annotated[Code, Field(json_schema_extra={"format": "tier"}, examples=["municipal"])]
 BodyKind = Annotated[Code, Field(json_schema_extra={"format": "body-kind"}, examples=["consortium"])]
-LedgerId = Annotated[str, Field(description="an id the ledger gave (a UUID)",
-                                examples=["3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"])]
+LedgerId = Annotated[str, Field(max_length=100, description="an id the ledger gave (a UUID)",
+                                examples=["3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"]), AfterValidator(_text)]
 AwardYear = Annotated[int, Field(ge=1900, le=2999, examples=[2023], description="the year the award counts in")]
+# In a JSON body a year is a JSON integer: "2024" is a string someone meant as something else.
+YearIn = Annotated[AwardYear, Field(strict=True)]
+
+
+def _day(value: object) -> date:
+    """A day in a request: the text YYYY-MM-DD and nothing else (no time, no Unix timestamp), in range."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid_date", "a day is the text YYYY-MM-DD (such as \"2023-06-01\"), not a"
+                                  " {kind}", {"kind": type(value).__name__})
+    try:
+        return booking_day(value, "day")
+    except InvalidInput as err:
+        raise PydanticCustomError("invalid_date", "{detail}", {"detail": err.detail.removeprefix("day: ")}) from None
+
+
+Day = Annotated[date, BeforeValidator(_day),
+                WithJsonSchema({"type": "string", "format": "date", "examples": ["2023-06-01"],
+                                "description": f"a day written YYYY-MM-DD, {FIRST_DAY.year}–{LAST_DAY.year}"})]
 Timestamp = Annotated[
     AwareDatetime,
     # isoformat keeps "+00:00" (pydantic would write "Z"): the contract's "RFC 3339 with offset", spelt out.

@@ -2,13 +2,12 @@
 statements and their matching report against the payouts."""
 from __future__ import annotations
 
-from datetime import date as date_
 from typing import Literal
 
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import CLAIM_ID, ORG_NAME, ORG_USCC, PAYOUT_ID, PublicModel, RequestModel, examples
-from api.schemas.fields import DayText, MomentText, MoneyIn, MoneyOut, Text
+from api.schemas.fields import Day, DayText, MomentText, MoneyIn, MoneyOut, OptionalText, Text
 
 
 class ReadModel(PublicModel):
@@ -62,10 +61,10 @@ STATEMENT_ID = "8d3c1f0a-6b2e-5c47-9e18-4a7d2b9f0c35"
 
 
 class StatementLineIn(RequestModel):
-    date: date_ = Field(description="the day the bank booked the transfer")
+    date: Day = Field(description="the day the bank booked the transfer")
     amount: MoneyIn
     reference: Text = Field(description="the bank's reference of the transfer: what a payout's `bank_ref` names")
-    counterparty: str = Field("", max_length=500)
+    counterparty: OptionalText = ""
 
 
 class BankStatementCreate(RequestModel):
@@ -74,7 +73,7 @@ class BankStatementCreate(RequestModel):
          "counterparty": ORG_NAME}]})
 
     lines: list[StatementLineIn] = Field(min_length=1, max_length=100_000)
-    source: str | None = Field(None, max_length=500, description="where the statement came from (a file name)")
+    source: OptionalText | None = Field(None, description="where the statement came from (a file name)")
 
 
 class BankLine(PublicModel):

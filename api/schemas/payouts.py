@@ -5,7 +5,7 @@ from datetime import date
 from typing import Literal
 
 from api.schemas.common import CLAIM_ID, ORG_USCC, PAYOUT_ID, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import LedgerId, MoneyIn, MoneyOut, Text, Timestamp
+from api.schemas.fields import Day, LedgerId, MoneyIn, MoneyOut, Text, Timestamp
 
 
 class PayoutCreate(RequestModel):
@@ -14,7 +14,7 @@ class PayoutCreate(RequestModel):
 
     claim_id: LedgerId
     amount: MoneyIn
-    paid_on: date
+    paid_on: Day
     bank_ref: Text
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import LedgerDep, Settle
+from api.deps import LedgerDep, Settle, checked_key
 from api.schemas.claims import ApprovalCreate, RejectionCreate
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal
@@ -37,7 +37,7 @@ def approve(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDe
     """Approve for the entitlement or a lower amount (lead bureau only, as in the API)."""
     decision = ApprovalCreate.model_validate({"amount": amount.strip() or None, "note": note.strip() or None})
     outcome = ledger.approve_claim(by, claim_id=claim_id, amount=decision.amount, note=decision.note,
-                                   key=key or None)
+                                   key=checked_key(key))
     return _decided(request, claim_id, outcome)
 
 
@@ -47,4 +47,4 @@ def reject(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep
     """Reject with a reason (lead bureau only, as in the API)."""
     decision = RejectionCreate.model_validate({"reason": reason})
     return _decided(request, claim_id, ledger.reject_claim(by, claim_id=claim_id, reason=decision.reason,
-                                                           key=key or None))
+                                                           key=checked_key(key)))

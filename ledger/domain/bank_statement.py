@@ -13,9 +13,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.errors import InvalidAmount, InvalidInput
+from ledger.domain.errors import InvalidInput
 from ledger.domain.ids import natural_id
-from ledger.domain.values import fmt, money
+from ledger.domain.statement_fields import bank_amount, booking_day, check_size
+from ledger.domain.text import clean_text
+from ledger.domain.values import fmt
 
 COLUMNS = ("date", "amount", "reference", "counterparty")
 
@@ -30,6 +32,12 @@ class StatementLine:
     # content hash of every statement imported before lines had a direction stays the same.
     direction: str = "debit"
 
+    def __post_init__(self) -> None:
+        # However the line was made (a parser, the JSON route, a test), its text holds nothing the store
+        # cannot keep: a NUL here would be recorded once and then fail every projection of it.
+        clean_text(self.reference, "reference")
+        clean_text(self.counterparty, "counterparty", required=False)
+
     def as_dict(self) -> dict[str, str]:
         found = {"date": self.on.isoformat(), "amount": fmt(self.amount), "reference": self.reference,
                  "counterparty": self.counterparty}
@@ -41,33 +49,34 @@ class StatementLine:
 
 
 def statement_line(row: dict[str, object], where: str) -> StatementLine:
-    """One line, checked. Banks print debits as negative or with thousands separators; both are read."""
-    try:
-        on = date.fromisoformat(str(row.get("date", "")).strip())
-    except ValueError:
-        raise InvalidInput(f"{where}: date {row.get('date')!r} is not YYYY-MM-DD") from None
-    raw = str(row.get("amount", "")).strip().replace(",", "")
-    try:
-        amount = money(raw[1:] if raw.startswith("-") else raw)
-    except InvalidAmount as err:
-        raise InvalidAmount(f"{where}: {err.detail}") from None
-    reference = str(row.get("reference") or "").strip()
+    """One line, checked strictly (ledger/domain/statement_fields.py); its text through the ledger's one
+    text check, so a control character in a reference is refused here, never recorded."""
+    on = booking_day(row.get("date"), where)
+    amount = bank_amount(row.get("amount"), where)
+    reference = clean_text(row.get("reference") or "", f"{where}: reference", required=False)
     if not reference:
         raise InvalidInput(f"{where}: reference is empty; every line needs the bank reference of the transfer")
     direction = str(row.get("direction") or "debit")
     if direction not in ("debit", "credit"):
         raise InvalidInput(f"{where}: direction {direction!r} is neither debit (money out) nor credit (money in)")
-    return StatementLine(on, amount, reference, str(row.get("counterparty") or "").strip(), direction)
+    counterparty = clean_text(row.get("counterparty") or "", f"{where}: counterparty", required=False)
+    return StatementLine(on, amount, reference, counterparty, direction)
 
 
 def parse_csv(text: str) -> list[StatementLine]:
     """A statement CSV with a header row naming at least date, amount and reference (UTF-8, BOM allowed)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    check_size(text)
+    reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS[:3] if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(f"the statement lacks the column(s) {', '.join(missing)}; its header must name "
                            + ", ".join(COLUMNS))
-    lines = [statement_line(row, f"line {n}") for n, row in enumerate(reader, start=2)]
+    lines = []
+    for n, row in enumerate(reader, start=2):
+        if None in row:  # more cells than the header names: a shifted line would be read wrongly
+            raise InvalidInput(f"line {n} has more cells than the header names ({', '.join(reader.fieldnames)})")
+        lines.append(statement_line(row, f"line {n}"))
     if not lines:
         raise InvalidInput("the statement has no lines")
     return lines

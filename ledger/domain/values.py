@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from ledger.domain.errors import InvalidAmount, InvalidUscc
@@ -84,3 +85,18 @@ class Uscc:
 
     def __str__(self) -> str:
         return self.value
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the moments a question about this ledger can be about
+
+
+def plausible_moment(moment: datetime) -> datetime:
+    """`moment`, if it is between FIRST_YEAR and LAST_YEAR in UTC too; else ValueError. A moment at
+    datetime's own limits overflowed on conversion to UTC and answered 500."""
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{moment.isoformat()} is out of range") from None
+    if not FIRST_YEAR <= in_utc.year <= LAST_YEAR:
+        raise ValueError(f"{moment.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return moment

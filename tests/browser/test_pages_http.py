@@ -95,6 +95,11 @@ def test_refusals_are_pages_with_the_api_status(client):
     assert answer.status_code == 422 and "invalid_amount" in answer.text
     answer = client.post(f"/ui/claims/{claim['id']}/approve", data={"csrf": csrf})
     assert answer.status_code == 409 and "fund_exhausted" in answer.text  # no appropriation for 2023
+    # The form's fields pass the API's own checks: its key the header's limits, its text the one text check.
+    answer = client.post(f"/ui/claims/{claim['id']}/reject", data={"csrf": csrf, "reason": "x", "key": "k" * 100_000})
+    assert answer.status_code == 422 and "invalid_request" in answer.text
+    answer = client.post(f"/ui/claims/{claim['id']}/reject", data={"csrf": csrf, "reason": "合同\x00未登记"})
+    assert answer.status_code == 422 and "U+0000" in answer.text
     answer = client.post(f"/ui/claims/{claim['id']}/reject", data={"csrf": csrf, "reason": "合同未登记"})
     assert answer.status_code == 200 and "已驳回" in answer.text
 

@@ -74,7 +74,10 @@ def test_reconcile_with_discrepancies_exits_one(world, tmp_path, capsys):
 
 @pytest.mark.parametrize(("content", "fragment"), [
     ("date,amount\n2023-07-01,5\n", "reference"),
-    ("date,amount,reference\n2023-07-01,abc,R\n", "is not a number"),
+    ("date,amount,reference\n2023-07-01,abc,R\n", "is not an amount such as 1234.56"),
+    ("date,amount,reference\n2023-07-01,1,2,3,R\n", "more cells than the header"),
+    ("date,amount,reference\n2023-07-01,5.00,R\x00X\n", "U+0000"),
+    ("date,amount,reference\n2023-07-01T08:00:00,5.00,R\n", "YYYY-MM-DD"),
 ])
 def test_reconcile_bad_input_exits_two_saying_what_to_fix(world, tmp_path, capsys, content, fragment):
     """A malformed statement or a missing file exits 2 with what to fix, and imports nothing."""
@@ -145,3 +148,16 @@ def test_replay_refuses_a_moment_it_cannot_read(world, capsys):
     """A malformed --as-of exits 2 saying which form to use."""
     assert main(["replay", "--as-of", "yesterday"]) == 2
     assert "RFC 3339" in capsys.readouterr().err
+
+
+def test_the_printed_report_never_carries_a_terminal_escape() -> None:
+    """A line recorded before the text check, holding an escape sequence, is printed escaped."""
+    from api.commands.reconcile import describe
+
+    line = {"line": 1, "date": "2023-07-03", "amount": "1.00", "reference": "R\x1b[2J\x1b]0;pwned\x07",
+            "counterparty": ""}
+    report = {"matched": [], "amount_mismatches": [], "unmatched_bank_lines": [line], "unmatched_payouts": [],
+              "reversed_but_on_statement": [], "counts": {"unmatched_bank_lines": 1}, "all_matched": False}
+    printed = describe({"id": "s", "source": "a\x1b[31m.csv", "lines": 1, "period": {"from": "2023-07-03",
+                        "to": "2023-07-03"}, "total": "1.00", "report": report})
+    assert "\x1b" not in printed and "\x07" not in printed and "\\x1b[2J" in printed

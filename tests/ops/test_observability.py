@@ -133,3 +133,11 @@ def test_dashboard_requests_log_the_principal_of_the_session_cookie(api, tokens,
         api.client.cookies.clear()
     (line,) = [entry for entry in _request_lines(caplog) if entry.get("request_id") == "ui-1"]
     assert line["principal"] == "finance-test"
+
+
+def test_a_line_break_in_a_url_path_cannot_forge_a_log_line(api, caplog) -> None:
+    """`%0a` in a path is logged escaped: the text format's line stays one line."""
+    caplog.set_level(logging.INFO, logger="award_ledger.requests")
+    api.client.get("/v1/x%0a2026-01-01 INFO forged")
+    (record,) = [r for r in caplog.records if r.name == "award_ledger.requests" and "forged" in r.getMessage()]
+    assert "\n" not in logging.Formatter("%(message)s").format(record) and "\\n" in record.getMessage()

@@ -60,3 +60,35 @@ def test_generated_bodies_answer_no_5xx_and_a_refusal_writes_nothing(service, pr
                 assert events() == before, f"{path} refused {body!r} ({r.status_code}) but wrote events"
 
         answers()
+
+
+CELLS = st.one_of(st.text(max_size=12), st.sampled_from(["2023-07-01", "2023-07-01T00:00:00", "0001-01-01", "1,2,3",
+                                                         "1,234.50", "-5", "R\x00", "\x1b[2J", "\u202e", ""]))
+STATEMENTS = st.lists(st.lists(CELLS, min_size=0, max_size=5), max_size=6).map(
+    lambda rows: "date,amount,reference,counterparty\n" + "\n".join(",".join(r) for r in rows))
+
+
+def test_generated_statements_answer_no_5xx_and_a_refusal_leaves_no_trace(service, principals, fresh_postgres_url):
+    """Generated bank CSVs: a 2xx or a 4xx; a 4xx adds no event and no read-model line, and the service stays
+    ready (no event it recorded is one the projector cannot apply)."""
+    svc = service()
+    finance = {"Authorization": f"Bearer {principals[1]['finance']}", "Content-Type": "text/csv"}
+    with httpx.Client(base_url=svc.base, timeout=30) as client, psycopg.connect(fresh_postgres_url,
+                                                                                autocommit=True) as conn:
+        def traces() -> tuple[int, int]:
+            events = conn.execute("SELECT COUNT(*) FROM awardledger_events").fetchone()[0]
+            return events, conn.execute("SELECT COUNT(*) FROM rm_bank_lines").fetchone()[0]
+
+        @given(text=STATEMENTS)
+        @settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def answers(text: str) -> None:
+            before = traces()
+            r = client.post("/v1/finance/bank-statements", content=text.encode("utf-8", "surrogatepass"),
+                            headers=finance)
+            assert r.status_code < 500, (text, r.status_code, r.text)
+            if r.status_code >= 400:
+                assert traces() == before, f"refused {text!r} ({r.status_code}) but left a trace"
+
+        answers()
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.text

@@ -31,7 +31,7 @@ def test_only_finance_imports_statements(world: World) -> None:
 @pytest.mark.parametrize(("text", "fragment"), [
     ("date,amount\n2023-01-01,5\n", "reference"),
     ("date,amount,reference\n2023-13-01,5,R\n", "YYYY-MM-DD"),
-    ("date,amount,reference\n2023-01-01,5.001,R\n", "line 2: amount '5.001' has more than two decimal places"),
+    ("date,amount,reference\n2023-01-01,5.001,R\n", "line 2: amount '5.001' is not an amount such as 1234.56"),
     ("date,amount,reference\n2023-01-01,5,\n", "reference is empty"),
     ("date,amount,reference\n", "no lines"),
 ])
@@ -40,3 +40,24 @@ def test_malformed_statements_are_refused_with_the_line(text: str, fragment: str
     with pytest.raises(errors.InvalidInput) as caught:
         parse_csv(text)
     assert fragment in caught.value.detail
+
+
+def test_a_statement_with_more_references_than_bind_parameters_is_reported(world: World, database_url: str) -> None:
+    """70,000 distinct references (past PostgreSQL's 65,535 bind parameters): recorded once, and reported."""
+    from datetime import date
+    from decimal import Decimal
+
+    from ledger.domain.bank_statement import StatementLine
+    from projections.readmodels import ReadModels
+    from projections.rebuild import catch_up
+
+    lines = [StatementLine(date(2023, 7, 1), Decimal("1.00"), f"BIG-{n:06d}", "") for n in range(70_000)]
+    outcome = world.ledger.import_bank_statement(FINANCE, lines=lines, source="big.csv")
+    read_models = ReadModels.open(database_url)
+    try:
+        catch_up(read_models.view, world.ledger)
+        found = read_models.bank_statement(outcome.view["id"])
+    finally:
+        read_models.close()
+    assert found is not None and found["lines"] == 70_000
+    assert found["report"]["counts"]["unmatched_bank_lines"] == 70_000

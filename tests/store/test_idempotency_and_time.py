@@ -9,7 +9,7 @@ import pytest
 from ledger.application import AwardLedger
 from ledger.domain import errors
 from ledger.store import store_env
-from tests.store.conftest import FINANCE, KJJ, World
+from tests.store.conftest import ADMIN, FINANCE, KJJ, World
 
 
 def test_same_key_same_command_returns_the_first_answer(world: World) -> None:
@@ -82,3 +82,25 @@ def test_the_key_names_every_event_its_command_wrote(world: World) -> None:
     assert sorted(record.covers) == sorted(f"{n.originator_id}@{n.originator_version}" for n in written
                                            if n.originator_id != record.id)
     assert len(record.covers) == len(written) - 1 >= 2  # the claim and its cap account
+
+
+def test_one_key_sent_many_times_at_once_gets_the_first_answer_every_time(world: World) -> None:
+    """Twenty identical commands with one key, at once: one writes, every other gets its answer, replayed."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from tests.support import unique_uscc
+
+    code, start = unique_uscc(), Barrier(20)
+
+    def register(_: int):
+        start.wait()
+        return world.ledger.register_organisation(ADMIN, uscc=code, name="杭州并发幂等测试有限公司",
+                                                  in_district=True, key="same-key")
+
+    before = world.events()
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(register, range(20)))
+    assert len({str(o.view) for o in outcomes}) == 1
+    assert sum(not o.replayed for o in outcomes) == 1
+    assert world.events() > before and world.ledger.organisation(code)["uscc"] == code

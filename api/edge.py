@@ -1,0 +1,165 @@
+"""What every request meets before any route: the token checked before a byte of the body is read, the
+body capped, a JSON body with a repeated key refused, and the security headers on every answer.
+
+Why an ASGI middleware rather than dependencies: FastAPI reads and parses a JSON body before it runs a
+route's dependencies, on the event loop, so a 42 MB body without a token was read and parsed in full
+before its 401 (and stalled /healthz meanwhile). Here nothing is read until the caller is known, and
+never more than the stated limit.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from anyio import to_thread
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import problems
+from api.settings import Settings
+
+PROTECTED = "/v1/"  # every resource under it needs a principal (the contract's table)
+STATEMENTS = "/v1/finance/bank-statements"  # bank files may be larger: their own, stated limit
+THREAD_FROM = 64 * 1024  # a JSON body above this is checked off the event loop
+# The pages use one stylesheet and one script of their own (and inline widths for the cap bars); the API
+# docs load Swagger UI from its CDN, so they get only the framing and sniffing rules.
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self';"
+               " frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+DOCS_POLICY = "frame-ancestors 'none'"
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+
+
+class TooLarge(Exception):
+    """The body passed its limit while being read."""
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names a key twice: which value was meant cannot be known."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def repeated_key(body: bytes) -> str | None:
+    """The first key some object of this JSON names twice, or None (also for a body that is not JSON,
+    which the route refuses in its own words)."""
+    try:
+        json.loads(body, object_pairs_hook=_pairs)
+    except DuplicateKey as err:
+        return str(err)
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
+class Edge:
+    """ASGI middleware: authenticate, cap, check the JSON's keys, then hand over the body already read."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        send = _with_security_headers(scope, send)
+        headers = Headers(scope=scope)
+        path = scope["path"]
+        if path.startswith(PROTECTED) and not self._known(scope, headers):
+            await self._refuse(scope, send, 401, "unauthenticated", "this resource needs a principal: send"
+                               " Authorization: Bearer <token> with a token whose SHA-256 is in LEDGER_AUTH_FILE",
+                               {"WWW-Authenticate": "Bearer"})
+            return
+        limit, named = self._limit(scope)
+        stated = headers.get("content-length", "")
+        if stated.isdigit() and int(stated) > limit:
+            await self._too_large(scope, send, limit, named)
+            return
+        try:
+            body = await _read(receive, limit)
+        except TooLarge:
+            await self._too_large(scope, send, limit, named)
+            return
+        if body and "json" in headers.get("content-type", "").lower():
+            found = repeated_key(body) if len(body) < THREAD_FROM else await to_thread.run_sync(repeated_key, body)
+            if found is not None:
+                await self._refuse(scope, send, 422, "invalid_request", f"the JSON body names the key {found!r}"
+                                   " twice; send each key once")
+                return
+        await self.app(scope, _replaying(body, receive), send)
+
+    def _known(self, scope: Scope, headers: Headers) -> bool:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        return scope["app"].state.principals.find(token.strip()) is not None
+
+    def _limit(self, scope: Scope) -> tuple[int, str]:
+        if scope["path"].rstrip("/") == STATEMENTS:
+            return self.settings.max_statement_bytes, "LEDGER_MAX_STATEMENT_BYTES"
+        return self.settings.max_body_bytes, "LEDGER_MAX_BODY_BYTES"
+
+    async def _too_large(self, scope: Scope, send: Send, limit: int, named: str) -> None:
+        await self._refuse(scope, send, 413, "body_too_large", f"the request body is larger than {limit:,} bytes"
+                           f" ({named}); send less (split a statement by month), or ask the operator to raise"
+                           f" {named}", {"Connection": "close"}, limit=limit)
+
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str,
+                      headers: dict[str, str] | None = None, **extensions: Any) -> None:
+        response = problems.problem(Request(scope), status, code, detail, headers=headers, **extensions)
+
+        async def nothing() -> Message:  # the body is never read: the caller is refused before it
+            return {"type": "http.disconnect"}
+
+        await response(scope, nothing, send)
+
+
+async def _read(receive: Receive, limit: int) -> bytes:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # after the body: the disconnect, when it comes
+
+    return replay
+
+
+def _with_security_headers(scope: Scope, send: Send) -> Send:
+    docs = scope["path"] in ("/docs", "/redoc", "/docs/oauth2-redirect")
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for name, value in SECURITY_HEADERS.items():
+                headers.setdefault(name, value)
+            headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else PAGE_POLICY)
+        await send(message)
+
+    return sending

@@ -1,0 +1,70 @@
+"""How a bank statement's file and fields are read, strictly: its size, a booking day, an amount.
+
+Kept apart from the statement aggregate so that every reader of bank files (the CSV parser today; an
+encoding-detecting or Chinese-header reader later) calls the same checks and refuses alike.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from ledger.domain.errors import InvalidAmount, InvalidInput
+from ledger.domain.values import money
+
+MAX_LINES = 100_000  # the same bound as a JSON statement's `lines`
+MAX_LINE_CHARS = 2_000  # a CSV line: four short fields, with room to spare
+# A booking day the ledger can be about: the policy runs 2022–2025; this leaves decades either side
+# and refuses the year-1 and year-9999 days a slipped export produces.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Plain digits, or digits grouped in threes by commas ("1,234,567.89"); at most two places.
+_PLAIN = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+_GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?")
+
+
+class StatementTooLarge(InvalidInput):
+    code = "statement_too_large"
+
+
+def check_size(text: str) -> None:
+    """Refuse a statement with more lines, or a longer line, than a bank export has."""
+    count = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise StatementTooLarge(f"line {number} is {len(line):,} characters long; a statement line has at most"
+                                    f" {MAX_LINE_CHARS:,}. Check the file is the bank's CSV export")
+        count = number
+    if count > MAX_LINES + 1:  # the header, then the lines
+        raise StatementTooLarge(f"the statement has {count - 1:,} lines; import at most {MAX_LINES:,} at a time"
+                                " (split it by month)")
+
+
+def booking_day(raw: object, where: str) -> date:
+    """A `YYYY-MM-DD` day between FIRST_DAY and LAST_DAY; never a time, a timestamp or another layout."""
+    text = str(raw if raw is not None else "").strip()
+    try:
+        if not _DAY.fullmatch(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)"
+                           ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(f"{where}: date {text!r} is outside {FIRST_DAY.year}–{LAST_DAY.year}; check the"
+                           " statement's date column")
+    return day
+
+
+def bank_amount(raw: object, where: str) -> Decimal:
+    """An amount as banks print it: a leading minus for a debit is read as its size, and commas are allowed
+    only as thousands separators ("1,234,567.89"), never anywhere else ("1,2,3")."""
+    text = str(raw if raw is not None else "").strip()
+    size = text[1:] if text.startswith("-") else text
+    if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)):
+        raise InvalidAmount(f"{where}: amount {text[:40]!r} is not an amount such as 1234.56 or 1,234.56 (commas"
+                            " only between groups of three digits, at most two decimal places)")
+    try:
+        return money(size.replace(",", ""))
+    except InvalidAmount as err:
+        raise InvalidAmount(f"{where}: {err.detail}") from None

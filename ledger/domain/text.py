@@ -1,0 +1,57 @@
+"""The one check every piece of text passes on its way into the ledger, whichever way it came (JSON,
+CSV, a form, the command line): NFC-normalised, no control characters, no lone surrogates, bounded.
+
+Why here, in the domain: an event holding a character the store cannot keep (PostgreSQL refuses NUL in
+text) is recorded once and then fails every projection of it for good. Refusing such text before any
+event is made is the only place that holds for every edge at once.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from ledger.domain.errors import InvalidInput
+
+MAX_TEXT = 500  # a name, a reference, a reason: far above any real one, far below a flood
+
+
+class InvalidText(InvalidInput):
+    """Text the ledger cannot keep; its code stays the contract's `invalid_request`, as before this check."""
+
+
+def bad_character(value: str) -> str | None:
+    """The first character text may not hold, or None. C0/C1 controls (tab and line breaks too: every field
+    is one line), DEL, lone surrogates, and the bidi overrides that make a reference read other than it is."""
+    for char in value:
+        point = ord(char)
+        if point < 0x20 or 0x7F <= point <= 0x9F or 0xD800 <= point <= 0xDFFF or 0x202A <= point <= 0x202E \
+                or 0x2066 <= point <= 0x2069:
+            return char
+    return None
+
+
+def describe(char: str) -> str:
+    return f"U+{ord(char):04X}" + (f" ({unicodedata.name(char)})" if unicodedata.name(char, "") else "")
+
+
+def clean_text(value: object, field: str, *, max_length: int = MAX_TEXT, required: bool = True) -> str:
+    """`value` as the ledger keeps text (NFC, trimmed), or `InvalidText` saying what to send instead."""
+    if not isinstance(value, str):
+        raise InvalidText(f"{field} must be text, not {type(value).__name__}")
+    found = bad_character(value)
+    if found is not None:
+        raise InvalidText(f"{field} holds the control character {describe(found)}; send plain text on one line"
+                          " (remove control characters such as NUL, tabs and line breaks)")
+    text = unicodedata.normalize("NFC", value).strip()
+    if required and not text:
+        raise InvalidText(f"{field} is empty; send some text")
+    if len(text) > max_length:
+        raise InvalidText(f"{field} is {len(text):,} characters long; send at most {max_length:,}")
+    return text
+
+
+def printable(value: str) -> str:
+    """`value` safe to print on a terminal or a log line: each control character written as an escape, so
+    text recorded before this check (or a URL path) can neither forge a line nor steer the terminal."""
+    if bad_character(value) is None:
+        return value
+    return "".join(char.encode("unicode_escape").decode("ascii") if bad_character(char) else char for char in value)

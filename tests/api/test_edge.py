@@ -1,0 +1,145 @@
+"""The edge every request meets first (api/edge.py): the token before the body, a capped body, no
+repeated JSON keys, strict days and years, and the security headers."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+from tests.support import unique_uscc
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[tuple[str, int]]:
+    """The real app under uvicorn on a free port, for requests TestClient cannot send (a lying Content-Length)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(settings.model_copy(update={"max_body_bytes": 4096})), log_level="warning",
+                            lifespan="on")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        threading.Event().wait(0.05)
+    yield sock.getsockname()
+    running.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def _exchange(address: tuple[str, int], head: str) -> str:
+    """Send only a request's head (no body) and read the answer: a server that waited for the body would time out."""
+    with socket.create_connection(address, timeout=5) as conn:
+        conn.sendall(head.encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.decode("latin-1")
+
+
+def test_no_token_is_refused_before_the_body_is_read(server: tuple[str, int]) -> None:
+    """A 42 MB body announced without a token gets 401 at once, though not one byte of it was sent."""
+    answer = _exchange(server, "POST /v1/organisations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 42000000\r\n\r\n")
+    assert answer.startswith("HTTP/1.1 401"), answer
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(server: tuple[str, int], tokens: dict[str, str]) -> None:
+    """With a token, a body announced above LEDGER_MAX_BODY_BYTES gets 413 without being read."""
+    answer = _exchange(server, f"POST /v1/organisations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                               f"{tokens['admin']}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n")
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert "application/problem+json" in answer
+
+
+def test_a_streamed_body_over_the_limit_is_refused_and_writes_nothing(api, settings) -> None:
+    """A body over the limit without a stated length (chunked) is cut off with 413 body_too_large."""
+    before = api.events()
+    chunks = (b'{"name": "' + b"x" * 1024 for _ in range(settings.max_body_bytes // 1024 + 2))
+    response = api.client.post("/v1/organisations", content=chunks, headers={
+        "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"})
+    assert response.status_code == 413 and response.json()["code"] == "body_too_large"
+    assert str(settings.max_body_bytes) in response.json()["detail"].replace(",", "")
+    assert api.events() == before
+
+
+def test_a_repeated_json_key_is_refused(api) -> None:
+    """Two values for one key: refused naming the key, rather than the last one silently winning."""
+    body = f'{{"uscc": "{unique_uscc()}", "name": "杭州甲公司", "name": "杭州乙公司", "in_district": true}}'
+    before = api.events()
+    response = api.client.post("/v1/organisations", content=body.encode(), headers={
+        "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
+    assert "'name'" in response.json()["detail"] and api.events() == before
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("paid_on", "2023-07-03T00:00:00"), ("paid_on", 1688342400), ("paid_on", "0001-01-01"), ("paid_on", "9999-12-31"),
+])
+def test_payout_days_are_read_strictly(api, field, value) -> None:
+    """A time, a Unix timestamp or a day in year 1 or 9999 is not a payout day."""
+    body = {"claim_id": "c", "amount": "1.00", "paid_on": "2023-07-03", "bank_ref": "R-1", field: value}
+    api.refused("POST", "/v1/payouts", body, "finance", 422, "invalid_request")
+
+
+def test_a_year_is_a_json_integer(api) -> None:
+    """"2024" is refused as a year; 2024 is what to send."""
+    api.refused("POST", "/v1/appropriations", {"year": "2024", "amount": "1.00", "document_ref": "D"}, "finance",
+                422, "invalid_request")
+
+
+def test_every_answer_carries_the_security_headers(api) -> None:
+    """Sniffing, framing and referrers are ruled out on pages, the API and problems alike."""
+    for response in (api.client.get("/healthz"), api.client.get("/ui/sign-in"), api.call("GET", "/v1/nothing")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_nul_in_a_statement_is_refused_on_every_way_in(api) -> None:
+    """A NUL in a reference is refused from JSON, a CSV body and a form upload, and nothing is recorded."""
+    finance = {"Authorization": f"Bearer {api.tokens['finance']}"}
+    csv_text = "date,amount,reference\n2023-07-03,100.00,REF\x00-1\n"
+    before = api.events()
+    answers = [
+        api.call("POST", "/v1/finance/bank-statements", {"lines": [
+            {"date": "2023-07-03", "amount": "100.00", "reference": "REF\x00-1"}]}, "finance"),
+        api.client.post("/v1/finance/bank-statements", content=csv_text.encode(),
+                        headers={**finance, "Content-Type": "text/csv"}),
+        api.client.post("/v1/finance/bank-statements", files={"file": ("s.csv", csv_text.encode(), "text/csv")},
+                        headers=finance),
+    ]
+    for response in answers:
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "invalid_request" and "U+0000" in json.dumps(response.json())
+    assert api.events() == before
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1000-01-01T00:00:00Z"])
+def test_as_of_at_the_datetime_limits_is_a_refusal_not_a_crash(api, moment) -> None:
+    """A moment at datetime's own limits is 422 saying the range, never 500 (nor a dropped connection)."""
+    answer = \
+        api.client.get(f"/v1/organisations/{unique_uscc()}/awards", params={"as_of": moment},
+                       headers={"Authorization": f"Bearer {api.tokens['admin']}"})
+    assert answer.status_code == 422 and answer.json()["code"] == "invalid_request", answer.text
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_replay_as_of_at_the_limits_exits_two(moment, capsys) -> None:
+    """`replay --as-of` at datetime's limits says what to give and exits 2, without a traceback."""
+    from api.cli import main
+
+    assert main(["replay", "--as-of", moment]) == 2
+    assert "is not a moment" in capsys.readouterr().err

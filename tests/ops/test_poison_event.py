@@ -1,0 +1,50 @@
+"""An event the projector cannot apply is never a silent stop: /readyz answers 503 naming its position and
+error, /metrics counts it, and once the cause is gone the service is ready again by itself."""
+from __future__ import annotations
+
+import time
+
+from api.metrics import parse
+from ledger.domain.bank_statement import BankStatement
+from projections.view import FAILING
+
+
+def _poison(ledger) -> int:
+    """Record, past every edge check, an event the fold cannot apply (an amount that is not one)."""
+    statement = BankStatement(digest="poison", source=None, by="test",
+                              lines=[{"date": "2023-07-01", "amount": "not-money", "reference": "R-1"}])
+    recordings = ledger.save(statement)
+    return max(r.notification.id for r in recordings)
+
+
+def _gauge(text: str, name: str) -> float:
+    return next(value for sample, _, value in parse(text) if sample == name)
+
+
+def test_a_poison_event_makes_readyz_name_it_and_metrics_count_it(api) -> None:
+    """/readyz 503 with the failing event's position and error; the failure gauges say so too."""
+    assert api.client.get("/readyz").status_code == 200
+    position = _poison(api.client.app.state.ledger)
+    api.client.app.state.projector.wake()
+    deadline, answer = time.monotonic() + 20, None
+    while time.monotonic() < deadline:
+        answer = api.client.get("/readyz")
+        if answer.status_code == 503 and "failing_position" in answer.json():
+            break
+        time.sleep(0.2)
+    problem = answer.json()
+    assert answer.status_code == 503 and problem["code"] == "not_ready", problem
+    assert problem["failing_position"] == position and str(position) in problem["detail"]
+    assert "not-money" in problem["failing_error"] or "Invalid" in problem["failing_error"]
+    metrics = api.client.get("/metrics").text
+    assert _gauge(metrics, "ledger_projection_failing") == 1.0
+    assert _gauge(metrics, "ledger_projection_failures") >= 1.0
+
+
+def test_readiness_returns_once_the_failure_is_cleared(api) -> None:
+    """The record of a failure is what /readyz reads: without it (the projector applied an event) it is ready."""
+    view = api.client.app.state.read_models.view
+    view.record_failure(7, "ValueError: example")
+    assert api.client.get("/readyz").json()["failing_position"] == 7
+    view.clear_meta(FAILING)
+    assert api.client.get("/readyz").status_code == 200

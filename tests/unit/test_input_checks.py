@@ -1,0 +1,89 @@
+"""The one text check and the strict bank-file readers (ledger/domain/text.py, statement_fields.py)."""
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.domain import errors
+from ledger.domain.bank_statement import StatementLine, parse_csv
+from ledger.domain.statement_fields import MAX_LINE_CHARS, MAX_LINES, bank_amount, booking_day
+from ledger.domain.text import MAX_TEXT, InvalidText, bad_character, clean_text
+
+CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x202E, 0xD800)]
+
+
+@given(st.text(max_size=600))
+def test_text_is_refused_or_kept_clean(value: str) -> None:
+    """Any text is either refused, or kept NFC, trimmed, bounded and free of control characters."""
+    try:
+        kept = clean_text(value, "name")
+    except InvalidText:
+        assert bad_character(value) is not None or not value.strip() or \
+            len(unicodedata.normalize("NFC", value).strip()) > MAX_TEXT
+        return
+    assert bad_character(kept) is None
+    assert kept == unicodedata.normalize("NFC", kept) == kept.strip()
+    assert 0 < len(kept) <= MAX_TEXT
+
+
+@given(st.text(max_size=20), st.sampled_from(CONTROLS), st.text(max_size=20))
+def test_a_control_character_anywhere_is_refused(before: str, control: str, after: str) -> None:
+    """NUL, a line break, DEL, a C1 control, a bidi override or a lone surrogate anywhere: refused."""
+    with pytest.raises(InvalidText) as caught:
+        clean_text(before + control + after, "reference")
+    assert "reference" in caught.value.detail and caught.value.code == "invalid_request"
+
+
+def test_text_is_normalised_to_nfc() -> None:
+    """A decomposed character is kept in its composed form, so equal-looking names compare equal."""
+    assert clean_text("Cafe\u0301", "name") == "Caf\u00e9"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1,234,567.89", "1234567.89"), ("-1,000", "1000.00"), ("300000", "300000.00"), ("12.5", "12.50"),
+])
+def test_well_formed_amounts_are_read(raw: str, expected: str) -> None:
+    """Thousands separators in groups of three and a leading minus for a debit are read as banks print them."""
+    assert bank_amount(raw, "line 2") == Decimal(expected)
+
+
+@pytest.mark.parametrize("raw", ["1,2,3", "12,34", "1,234,56", ",123", "1.234,56", "1e3", "", "0x10", "1.001"])
+def test_malformed_amounts_are_refused(raw: str) -> None:
+    """A comma anywhere but between groups of three, exponents and three places are refused, never guessed."""
+    with pytest.raises(errors.InvalidAmount) as caught:
+        bank_amount(raw, "line 2")
+    assert caught.value.detail.startswith("line 2: amount")
+
+
+@pytest.mark.parametrize("raw", ["2023-07-01T00:00:00", "1700000000", "2023/07/01", "0001-01-01", "9999-12-31",
+                                 "20230701", " "])
+def test_only_a_plain_day_in_range_is_a_date(raw: str) -> None:
+    """Times, timestamps, other layouts and the years 1 and 9999 are refused with the form expected."""
+    with pytest.raises(errors.InvalidInput) as caught:
+        booking_day(raw, "line 2")
+    assert "YYYY-MM-DD" in caught.value.detail or "outside" in caught.value.detail
+
+
+@pytest.mark.parametrize("text", [
+    "date,amount,reference\n2023-07-01,5,R\x00EF\n",
+    "date,amount,reference,counterparty\n2023-07-01,5,R,\x1b[2J\n",
+    "date,amount,reference\n2023-07-01,5,R\n" + "x" * (MAX_LINE_CHARS + 1) + "\n",
+    "date,amount,reference\n" + "2023-07-01,5,R\n" * (MAX_LINES + 1),
+    "date,amount,reference\n2023-07-01,5,R,extra\n",
+])
+def test_statements_the_store_could_not_keep_are_refused(text: str) -> None:
+    """A NUL or an escape sequence in a field, an overlong line, too many lines, a shifted row: refused."""
+    with pytest.raises(errors.InvalidInput):
+        parse_csv(text)
+
+
+def test_a_line_made_by_hand_passes_the_same_check() -> None:
+    """A statement line built directly (not parsed) still refuses a NUL in its reference."""
+    from datetime import date
+
+    with pytest.raises(InvalidText):
+        StatementLine(date(2023, 7, 1), Decimal("5.00"), "R\x00", "")
