@@ -73,3 +73,13 @@ def _add(result: Simulation, b: Replayed, s: Replayed) -> None:
 
 
 
+
+
+def simulate_ledger(app: Any, draft: Catalogue, *, uscc: str | None = None, top: int = TOP,
+                    progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda events: events) -> Simulation:
+    """The application's whole log, read once page by page, simulated under the draft (nothing is written).
+
+    Only the events the replay reads are decoded; `progress` may wrap the stream (a progress bar)."""
+    from ledger.replay import stored_events, wanted
+
+    return simulate(progress(stored_events(app, topics=wanted)), app.catalogue_on, draft, uscc=uscc, top=top)
