@@ -30,8 +30,9 @@ def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         found = _SYNTAX_LINE.search(str(err))
-        raise DraftError(f"{source}: not valid TOML ({err}); fix the file", "toml",
-                         int(found.group(1)) if found else None) from None
+        line = int(found.group(1)) if found else max(1, len(text.splitlines())) if "end of document" in str(err) \
+            else None
+        raise DraftError(f"{source}: not valid TOML ({err}); fix the file", "toml", line) from None
     try:
         return parse(document, source)
     except CatalogueError as err:
