@@ -71,12 +71,14 @@ class Replay:
     """Folds a stream of domain events; yields a `Replayed` for each claim once it is decided or the log ends."""
 
     def __init__(self, catalogue_on: Callable[[date], Catalogue], *, approved_share: bool = False,
-                 aggregates: dict[UUID, Any] | None = None) -> None:
+                 aggregates: dict[UUID, Any] | None = None, facts: dict[str, Any] | None = None) -> None:
         self.catalogue_on = catalogue_on
         self.approved_share = approved_share
         # Two replays side by side share one fold of the organisations (the sandbox): facts do not depend on
         # the catalogue, only the sums do.
         self.aggregates: dict[UUID, Any] = {} if aggregates is None else aggregates
+        # ... and the organisation's facts for the claim both are replaying (one slot: the last Submitted).
+        self.facts: dict[str, Any] = {} if facts is None else facts
         self.accounts: dict[str, list[Entry]] = {}
         self.claims: dict[str, tuple[Replayed, list[str], Decimal]] = {}  # id -> (row, accounts, standing)
         self.approved_years: dict[UUID, int] = {}  # for a revocation after approval (rare): the year to correct
@@ -145,13 +147,10 @@ class Replay:
         catalogue = self.catalogue_on(e.effective_on)
         facts = ClaimFacts(e.uscc, e.programme, e.award_year, e.effective_on, e.tier, e.rank, e.subject, e.body_id,
                            e.basis_amount, e.requested_amount, e.certification_id)
-        org = self.aggregates.get(_organisation_id(e.uscc))
         keys: list[str] = []
         standing = ZERO
         try:
-            if org is None:
-                raise LedgerError(f"organisation {e.uscc} is not in the log before its claim")
-            plan = prepare(catalogue, facts, org.facts())
+            plan = prepare(catalogue, facts, self._organisation(e))
             keys = [k.text for k in plan.keys]
             entitlement = entitle(plan, {k: AccountState(k, tuple(self.accounts.get(k, ()))) for k in keys})
         except LedgerError as refused:
@@ -162,6 +161,14 @@ class Replay:
                 self.accounts.setdefault(key, []).append(
                     Entry(cid, e.programme, "pending", entitlement.amount, standing, entitlement.tier, e.uscc))
         self.claims[cid] = (row, keys, standing)
+
+    def _organisation(self, e: Any) -> Any:
+        if self.facts.get("event") is not e:
+            org = self.aggregates.get(_organisation_id(e.uscc))
+            self.facts.update(event=e, facts=None if org is None else org.facts())
+        if self.facts["facts"] is None:
+            raise LedgerError(f"organisation {e.uscc} is not in the log before its claim")
+        return self.facts["facts"]
 
     def _settle(self, cid: str, keys: list[str], status: str, amount: Decimal) -> None:
         for key in keys:

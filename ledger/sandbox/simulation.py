@@ -43,8 +43,9 @@ def simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], d
              uscc: str | None = None, top: int = TOP) -> Simulation:
     """Replay the stream (domain events in recorded order; `None` for events not worth decoding) twice."""
     aggregates: dict[Any, Any] = {}
-    base = Replay(catalogue_on, approved_share=True, aggregates=aggregates)
-    sim = Replay(lambda _day: draft, approved_share=True, aggregates=aggregates)
+    facts: dict[str, Any] = {}
+    base = Replay(catalogue_on, approved_share=True, aggregates=aggregates, facts=facts)
+    sim = Replay(lambda _day: draft, approved_share=True, aggregates=aggregates, facts=facts)
     result = Simulation(catalogue_on(date.today()), draft, Totals(), {}, uscc, top=top)
     for event in events:
         result.events += 1
