@@ -31,6 +31,7 @@ TAG_DESCRIPTIONS = {
     "awards": "What an organisation has been awarded, now or as the ledger knew it then",
     "finance": "Reconciliation per programme and bureau, and bank statements matched against payouts",
     "audit": "The tamper-evidence chain, its digest, and the stored event log",
+    "sandbox": "The recorded claims replayed under a draft catalogue beside the one in force; nothing written",
 }
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {"description": "this request's id: the caller's X-Request-ID when it is a plain token of up to"

@@ -3,31 +3,18 @@ a 合计 row over the awards, the Art. 13 investments apart, then the special fu
 The same rows feed the CSV (plain "1234.56" strings) and the XLSX (exact Decimal numbers)."""
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from api.reports.sheet import CSV_MEDIA_TYPE, MEDIA_TYPES, XLSX_MEDIA_TYPE, Cell, Line, csv_bytes, xlsx_bytes
 from ledger.catalogue import catalogues
 from ledger.catalogue.model import Catalogue
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA_TYPES = {"csv": CSV_MEDIA_TYPE, "xlsx": XLSX_MEDIA_TYPE}
 HEADERS = ("项目代码", "项目名称", "牵头部门", "已批准金额", "已支付金额", "已冲回金额", "未支付金额", "笔数")
 MONEY = ("approved", "paid", "reversed", "outstanding")
 TOTAL = "合计"
 INVESTMENT_TOTAL = "股权投资合计（第13条，不计入专项资金）"
 BELOW_FLOOR = "低于最低安排"
-Cell = str | Decimal | int | None
-
-
-@dataclass(frozen=True)
-class Line:
-    cells: tuple[Cell, ...]
-    bold: bool = False
-    flagged: bool = False
 
 
 def _catalogue(year: int) -> Catalogue:
@@ -67,49 +54,18 @@ def lines(recon: dict[str, Any]) -> list[Line]:
     return out
 
 
-def _text(cell: Cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, Decimal):
-        return f"{cell:.2f}"
-    return str(cell)
-
-
 def to_csv(recon: dict[str, Any]) -> bytes:
     """UTF-8 with a BOM (so Excel reads the Chinese headers), money as plain "1234.56"."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for line in lines(recon):
-        writer.writerow([_text(c) for c in line.cells])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(lines(recon))
 
 
 def to_xlsx(recon: dict[str, Any]) -> bytes:
     """One sheet: money as exact numbers formatted '#,##0.00', a bold 合计, a red flag below the floor."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{recon['year']}年度对账"
-    bold, red = Font(bold=True), PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
-    for n, line in enumerate(lines(recon), start=1):
-        for col, value in enumerate(line.cells, start=1):
-            cell = sheet.cell(row=n, column=col, value=value)
-            if isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            if line.bold:
-                cell.font = bold
-            if line.flagged:
-                cell.fill = red
-    for col, width in zip("ABCDEFGH", (28, 36, 18, 18, 18, 16, 18, 8), strict=True):
-        sheet.column_dimensions[col].width = width
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(lines(recon), f"{recon['year']}年度对账", (28, 36, 18, 18, 18, 16, 18, 8))
 
 
+# The finance route and the export command read the media types from here, beside the renderers.
+__all__ = ["CSV_MEDIA_TYPE", "MEDIA_TYPES", "RENDERERS", "XLSX_MEDIA_TYPE", "filename", "lines"]
 RENDERERS = {"csv": to_csv, "xlsx": to_xlsx}
 
 

@@ -114,3 +114,9 @@ class ConcurrencyExhausted(LedgerError):
 
     kind = "unavailable"
     code = "busy"
+
+
+class InvalidCatalogue(InvalidInput):
+    """A draft catalogue (the policy sandbox) that does not describe a policy: the field and line at fault."""
+
+    code = "invalid_catalogue"

@@ -1,0 +1,64 @@
+"""The policy sandbox over HTTP: a draft catalogue in, the recorded claims replayed under it beside the
+catalogue in force, nothing written. JSON by default; CSV or XLSX with `format=` or an `Accept:` header."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import LedgerDep, requires
+from api.problems import responses
+from api.reports import simulation as report
+from api.reports.sheet import MEDIA_TYPES
+from api.routes.finance import _negotiated
+from api.schemas.fields import Uscc
+from api.schemas.simulations import SimulationPublic
+from ledger.catalogue.draft import DraftError, read_draft
+from ledger.domain.errors import InvalidCatalogue
+from ledger.principals import Principal, Role
+from ledger.sandbox import simulate_ledger
+
+router = APIRouter(tags=["sandbox"])
+Simulator = Annotated[Principal, Depends(requires(Role.AUDITOR, Role.ADMIN, Role.BUREAU,
+                                                  doing="simulate a draft catalogue"))]
+TOML_TYPES = ("application/toml", "text/toml", "text/plain", "application/x-toml")
+DRAFT_BODY = {"requestBody": {"required": True, "content": {"application/toml": {"schema": {
+    "type": "string", "description": "the draft catalogue, in the format of ledger/catalogue/*.toml",
+    "example": "[policy]\nid = \"binjiang-2025\"\nversion = \"2025.1\"\n…"}}}}}
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The simulation: JSON by default; CSV (UTF-8 with BOM, Chinese headers) or XLSX with `format=`"
+                   " or an `Accept:` header, as an attachment `simulation.<format>`",
+    "content": {m.split(";")[0]: {"schema": {"type": "string"}} for m in MEDIA_TYPES.values()}}}
+
+
+def draft_from(text: bytes) -> Any:
+    """The draft as a catalogue, or a 422 `invalid_catalogue` naming the field and line at fault."""
+    try:
+        return read_draft(text.decode("utf-8"), "draft.toml")
+    except UnicodeDecodeError:
+        raise InvalidCatalogue("the draft is not UTF-8 text; save the TOML file as UTF-8", field="body",
+                               line=None) from None
+    except DraftError as err:
+        raise InvalidCatalogue(f"{err}", field=err.field, line=err.line) from None
+
+
+@router.post("/v1/simulations", response_model=SimulationPublic, openapi_extra=DRAFT_BODY,
+             responses={**FILE_RESPONSES, **responses(401, 403, 422)})
+async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
+                   uscc: Annotated[Uscc | None, Query(description="also explain each claim of this organisation")]
+                   = None,
+                   top: Annotated[int, Query(ge=0, le=1000, description="gaining and losing organisations")] = 10,
+                   format: Literal["json", "csv", "xlsx"] | None = None) -> Any:
+    """Replay every recorded claim under the draft catalogue beside the one in force; writes nothing."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in TOML_TYPES:
+        raise InvalidCatalogue(f"send the draft catalogue as the body with Content-Type: application/toml, not"
+                               f" {media or 'nothing'}", field="body", line=None)
+    draft = draft_from(await request.body())
+    chosen = _negotiated(format, request.headers.get("accept", ""))
+    answer = (await run_in_threadpool(simulate_ledger, ledger, draft, uscc=uscc, top=top)).as_json()
+    if chosen == "json":
+        return answer
+    return Response(report.RENDERERS[chosen](answer), media_type=MEDIA_TYPES[chosen],
+                    headers={"Content-Disposition": f'attachment; filename="simulation.{chosen}"'})

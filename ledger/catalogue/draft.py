@@ -1,0 +1,78 @@
+"""A draft catalogue handed in as text (the policy sandbox): validated by the same reader as the catalogues in
+force, and refused with the field at fault and, where the file shows it, the line.
+
+tomllib gives a line only for syntax errors (in its message); for a value that parses but does not describe a
+policy, the reader names the dotted field (`programmes[4].rate`) and `locate` finds that field's line in the
+text, so a person editing the draft in a form or an editor is sent to the right place."""
+from __future__ import annotations
+
+import re
+import tomllib
+
+from ledger.catalogue.load import CatalogueError, parse
+from ledger.catalogue.model import Catalogue
+
+_SYNTAX_LINE = re.compile(r"at line (\d+)")
+_ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
+class DraftError(CatalogueError):
+    """A draft that does not validate: the reader's message, the field at fault and its line (1-based)."""
+
+    def __init__(self, message: str, field: str | None, line: int | None) -> None:
+        super().__init__(message)
+        self.field, self.line = field, line
+
+
+def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
+    """The draft as a catalogue, or a `DraftError` naming the field and line at fault."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        found = _SYNTAX_LINE.search(str(err))
+        line = int(found.group(1)) if found else max(1, len(text.splitlines())) if "end of document" in str(err) \
+            else None
+        raise DraftError(f"{source}: not valid TOML ({err}); fix the file", "toml", line) from None
+    try:
+        return parse(document, source)
+    except CatalogueError as err:
+        message = str(err)
+        field = field_of(message, source)
+        raise DraftError(message, field, locate(text, field) if field else None) from None
+
+
+def field_of(message: str, source: str) -> str | None:
+    """The dotted field a reader's message names right after the source (`draft.toml: policy.id: ...`)."""
+    rest = message[len(source):] if message.startswith(source) else message
+    found = re.match(r"^(?::\s*|\.)([A-Za-z_][\w.\[\]]*?)(?=:|\s|$)", rest)
+    return found.group(1) if found else None
+
+
+def locate(text: str, field: str) -> int | None:
+    """The 1-based line where the dotted field is written, or the line of the nearest table holding it."""
+    lines = text.splitlines()
+    at, found = 0, None
+    for part in field.split("."):
+        item = _ITEM.match(part)
+        name, index = (item.group(1), int(item.group(2))) if item else (part, None)
+        header = [n for n in range(len(lines)) if re.match(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]", lines[n])]
+        if index is not None and len(header) > index:
+            at = found = header[index]
+            continue
+        key = _key_line(lines, at, name)
+        if key is None:
+            return None if found is None else found + 1
+        at = found = key
+        if index is not None:
+            break  # an inline array's items share its line
+    return None if found is None else found + 1
+
+
+def _key_line(lines: list[str], start: int, name: str) -> int | None:
+    """The first `name = ...` in the table starting at `start`, or a `[name]` table anywhere."""
+    for n in range(start, len(lines)):
+        if n > start and lines[n].lstrip().startswith("[") and start:
+            break
+        if re.match(rf"^\s*{re.escape(name)}\s*=", lines[n]):
+            return n
+    return next((n for n in range(len(lines)) if re.match(rf"^\s*\[\s*{re.escape(name)}\s*\]", lines[n])), None)

@@ -1,0 +1,64 @@
+"""POST /v1/simulations over the real app, both stores: the draft as application/toml, the pinned JSON, the
+files, the roles, and a refusal naming the field and line that writes nothing."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from tests.sandbox.drafts import edit, in_force
+
+TOML = {"Content-Type": "application/toml"}
+
+
+def _post(api, text: str, as_: str = "auditor", query: str = "", headers: dict | None = None):
+    return api.client.post(f"/v1/simulations{query}", content=text.encode("utf-8"),
+                           headers={**TOML, **(headers or {}), "Authorization": f"Bearer {api.tokens[as_]}"})
+
+
+def test_a_raised_rate_is_answered_in_the_contracts_shape(api, world) -> None:
+    """An auditor, a bureau and an admin each get 200 with the pinned fields; the raised rate moves A5.voucher
+    alone, and ?uscc= explains that organisation's claim before and after."""
+    org = world.org()
+    world.approved(org, "A5.voucher", basis_amount="1000000")
+    draft = edit("A5.voucher", r'rate = "0.30"', 'rate = "0.40"')
+    for who in ("auditor", "kjj", "admin"):
+        response = _post(api, draft, as_=who, query=f"?uscc={org}")
+        assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["baseline"]["policy_version"] == answer["simulated"]["policy_version"] == "2022.1"
+    assert [(p["code"], p["delta"]) for p in answer["programmes"] if p["delta"] != "0.00"] == [
+        ("A5.voucher", "100000.00")]
+    assert [o["uscc"] for o in answer["organisations_gaining"]] == [org]
+    [claim] = answer["organisation"]["claims"]
+    assert (claim["baseline"], claim["simulated"]) == ("300000.00", "400000.00")
+
+
+def test_csv_and_xlsx_downloads_carry_the_same_figures(api, world) -> None:
+    """format=csv gives a UTF-8 CSV with a BOM and the 合计 line; format=xlsx an exact-number workbook."""
+    world.approved(world.org(), "A5.voucher", basis_amount="1000000")
+    draft = edit("A5.voucher", r'rate = "0.30"', 'rate = "0.40"')
+    csv_text = _post(api, draft, query="?format=csv").content.decode("utf-8-sig")
+    assert "合计" in csv_text and "A5.voucher,创新券补助,300000.00,400000.00,100000.00,1" in csv_text
+    response = _post(api, draft, query="?format=xlsx")
+    assert 'filename="simulation.xlsx"' in response.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = {r[0]: r for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    assert rows["A5.voucher"][2:5] == (300000, 400000, 100000)
+
+
+def test_a_bad_draft_is_refused_with_its_field_and_line_and_writes_nothing(api, world) -> None:
+    """A float where an amount belongs is 422 invalid_catalogue naming the field and its line; finance may
+    not simulate (403); a JSON body is refused as not TOML."""
+    text = in_force().replace('limit = "100000000.00"', "limit = 100000000.0", 1)
+    line = text.splitlines().index("limit = 100000000.0") + 1
+    before = api.events()
+    response = _post(api, text)
+    assert response.status_code == 422
+    problem = response.json()
+    assert (problem["code"], problem["field"], problem["line"]) == ("invalid_catalogue", "pools[0].limit", line)
+    assert "decimal string" in problem["detail"]
+    assert _post(api, "[policy", as_="auditor").json()["line"] == 1
+    assert _post(api, in_force(), as_="finance").status_code == 403
+    assert _post(api, "{}", headers={"Content-Type": "application/json"}).json()["code"] == "invalid_catalogue"
+    assert api.events() == before

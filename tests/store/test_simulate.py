@@ -1,0 +1,134 @@
+"""The policy sandbox on both stores: the catalogue in force moves nothing, one changed number moves exactly
+what it governs by the hand-computed amount, a dropped programme pays nothing, and nothing is written."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from api.cli import main
+from ledger.application import AwardLedger
+from ledger.catalogue.draft import read_draft
+from ledger.demo import generate
+from ledger.domain.fund_year import FundYear
+from ledger.sandbox import simulate_ledger
+from ledger.store import is_postgres
+from projections.readmodels import ReadModels
+from projections.rebuild import catch_up
+from tests.projections.tables import query
+from tests.sandbox.drafts import drop, edit, in_force
+from tests.store.conftest import KJJ, World
+
+D = Decimal
+RATE_UP = (r'rate = "0.30"', 'rate = "0.40"')
+CAP_DOWN = (r'limit = "500000.00"', 'limit = "250000.00"')
+
+
+def _moved(answer: dict, key: str) -> list[dict]:
+    return [r for r in answer[key] if r["delta"] != "0.00"]
+
+
+def test_the_catalogue_in_force_moves_nothing_on_the_demo_district(ledger: AwardLedger) -> None:
+    """Simulating the catalogue in force over a small demo district gives a zero delta for every programme,
+    bureau, year, fund year and organisation, and its baseline charges each year's fund what the books did."""
+    generate(ledger, organisations=30, bodies=5)
+    answer = simulate_ledger(ledger, read_draft(in_force())).as_json()
+    assert answer["claims"] > 50 and answer["delta"] == "0.00"
+    assert answer["baseline"]["entitled"] == answer["simulated"]["entitled"] != "0.00"
+    for key in ("programmes", "bureaus", "years", "fund"):
+        assert answer[key] and _moved(answer, key) == [], key
+    assert answer["organisations_gaining"] == answer["organisations_losing"] == []
+    for row in answer["fund"]:
+        assert D(row["baseline"]) == ledger.repository.get(FundYear.create_id(row["year"])).approved
+
+
+def test_raising_one_rate_moves_only_that_programme_by_the_hand_computed_amount(world: World) -> None:
+    """A5.voucher at 40 % instead of 30 %: a claim approved in full gains 10 % of its basis, one approved at
+    80 % of its entitlement gains 80 % of that, a pending one its new entitlement; A5.computing is untouched."""
+    full, part, pending = world.org(), world.org(), world.org()
+    world.approved(full, "A5.voucher", basis_amount="1000000")               # 300,000 -> 400,000
+    claim = world.claim(part, "A5.voucher", basis_amount="500000")           # 150,000, approved 120,000 (80 %)
+    world.ledger.approve_claim(KJJ, claim_id=claim["id"], amount="120000")   # -> 80 % of 200,000 = 160,000
+    world.claim(pending, "A5.voucher", basis_amount="100000")                # 30,000 -> 40,000
+    world.approved(full, "A5.computing", basis_amount="1000000")             # 200,000 either way
+    draft = read_draft(edit("A5.voucher", *RATE_UP))
+    answer = simulate_ledger(world.ledger, draft, uscc=part).as_json()
+    assert [(r["code"], r["delta"], r["claims"]) for r in _moved(answer, "programmes")] == [
+        ("A5.voucher", "150000.00", 3)]
+    assert answer["delta"] == "150000.00"
+    assert [(o["uscc"], o["delta"]) for o in answer["organisations_gaining"]] == [
+        (full, "100000.00"), (part, "40000.00"), (pending, "10000.00")]
+    assert [(f["year"], f["delta"]) for f in _moved(answer, "fund")] == [(2023, "140000.00")]
+    [explained] = answer["organisation"]["claims"]
+    assert (explained["baseline"], explained["simulated"], explained["status"]) == ("120000.00", "160000.00",
+                                                                                  "approved")
+    assert any("40" in step["detail"] for step in explained["simulated_explanation"])
+
+
+def test_tightening_a_cap_cuts_exactly_the_claims_above_it(world: World) -> None:
+    """A5.voucher's yearly cap at 250,000 instead of 500,000: claims above it are cut to it, the others keep
+    their amount, and the organisations that lose are exactly those with a claim above it."""
+    above, capped, below = world.org(), world.org(), world.org()
+    world.approved(above, "A5.voucher", basis_amount="1000000")   # 300,000 -> 250,000
+    world.approved(capped, "A5.voucher", basis_amount="2000000")  # 500,000 (capped) -> 250,000
+    world.approved(below, "A5.voucher", basis_amount="500000")    # 150,000 stays
+    answer = simulate_ledger(world.ledger, read_draft(edit("A5.voucher", *CAP_DOWN)), uscc=capped).as_json()
+    assert [(r["code"], r["delta"]) for r in _moved(answer, "programmes")] == [("A5.voucher", "-300000.00")]
+    assert [(o["uscc"], o["delta"]) for o in answer["organisations_losing"]] == [
+        (capped, "-250000.00"), (above, "-50000.00")]
+    assert answer["organisations_gaining"] == []
+    [explained] = answer["organisation"]["claims"]
+    assert explained["simulated"] == "250000.00"
+    assert any(s["rule"] == "cap:enterprise_year" and "250,000" in s["detail"].replace("250000", "250,000")
+               for s in explained["simulated_explanation"])
+
+
+def test_a_programme_the_draft_drops_pays_nothing(world: World) -> None:
+    """Without A5.computing in the draft its claims are refused unknown_programme and the programme shows as
+    paid nothing, listed as not in the draft."""
+    org = world.org()
+    world.approved(org, "A5.computing", basis_amount="1000000")
+    answer = simulate_ledger(world.ledger, read_draft(drop("A5.computing")), uscc=org).as_json()
+    [row] = [p for p in answer["programmes"] if p["code"] == "A5.computing"]
+    assert (row["baseline"], row["simulated"], row["in_draft"]) == ("200000.00", "0.00", False)
+    assert answer["organisation"]["claims"][0]["simulated_refusal"] == "unknown_programme"
+
+
+def _everything(url: str) -> dict[str, list]:
+    """Every row of every table of the store (events, snapshots, read models, tracking), in a stable order."""
+    if is_postgres(url):
+        names = [r[0] for r in query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+    else:
+        names = [r[0] for r in query(url, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {name: sorted(query(url, f'SELECT * FROM "{name}"'), key=repr) for name in sorted(names)}
+
+
+def test_a_simulation_leaves_the_store_byte_for_byte_unchanged(ledger: AwardLedger, database_url: str, tmp_path,
+                                                              monkeypatch, capsys) -> None:
+    """`award-ledger simulate` reads the demo district's log under a draft and writes nothing: every table,
+    events and read models alike, is the same before and after, and it answers the contract's JSON shape."""
+    generate(ledger, organisations=12, bodies=3)
+    models = ReadModels.open(database_url)
+    catch_up(models.view, ledger)
+    models.close()
+    draft = tmp_path / "draft.toml"
+    draft.write_text(edit("A5.voucher", *RATE_UP), encoding="utf-8")
+    before = _everything(database_url)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    assert main(["simulate", "--catalogue", str(draft), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert set(answer) >= {"baseline", "simulated", "programmes", "organisations_gaining", "organisations_losing"}
+    assert set(answer["programmes"][0]) >= {"code", "baseline", "simulated", "delta", "claims"}
+    assert _everything(database_url) == before and any(rows for rows in before.values())
+
+
+def test_a_draft_that_does_not_validate_exits_2_naming_the_field_and_line(database_url: str, tmp_path,
+                                                                        monkeypatch, capsys) -> None:
+    """A rate above 1 in A5.voucher is refused before anything is read: exit 2, the field and its line said."""
+    text = edit("A5.voucher", r'rate = "0.30"', 'rate = "1.30"')
+    draft = tmp_path / "draft.toml"
+    draft.write_text(text, encoding="utf-8")
+    line = text.splitlines().index('rate = "1.30"') + 1
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    assert main(["simulate", "--catalogue", str(draft)]) == 2
+    err = capsys.readouterr().err
+    assert "rate" in err and f"line {line}" in err and "programmes[" in err
