@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from ledger.catalogue import current
 from tests.support import unique_id, unique_uscc
 
 ROLES = {
@@ -25,6 +26,12 @@ ROLES = {
     "admin": {"role": "admin"},
 }
 PROBLEM = "application/problem+json"
+
+
+def body_kind(programme: str) -> str | None:
+    """The kind of innovation body an Art. 3 programme recognises (rule 13), or None for other programmes."""
+    found = current().programme(programme)
+    return None if found is None else found.body_kind
 
 
 @pytest.fixture
@@ -137,19 +144,31 @@ class World:
             self.body(lead=code)
         return code
 
-    def body(self, lead: str, kind: str = "consortium") -> str:
+    def body(self, lead: str, kind: str = "consortium", recognised_on: str = "2022-10-01") -> str:
         body_id = unique_id("CONS-")
         self.api.ok("POST", "/v1/innovation-bodies", {"id": body_id, "name": f"滨江企业创新联合体{body_id[-4:]}",
-                                                      "kind": kind, "lead_uscc": lead, "recognised_on": "2022-10-01"})
+                                                      "kind": kind, "lead_uscc": lead, "recognised_on": recognised_on})
         return body_id
 
     def certify(self, code: str, programme: str = "A3.erc", tier: str | None = "municipal", as_: str = "kjj",
-                effective_on: str = "2023-03-01") -> str:
+                effective_on: str = "2023-03-01", body_id: str | None = None) -> str:
+        """Record a certification; an Art. 3 recognition (rule 13) names its body, and when the test names
+        none, a body of the programme's kind led by `code` is registered for it, as World.recognise does."""
         body = {"uscc": code, "programme": programme, "effective_on": effective_on,
                 "document_ref": unique_id("杭科认〔2023〕")}
         if tier is not None:
             body["tier"] = tier
+        kind = body_kind(programme)
+        if body_id is None and kind is not None:
+            body_id = self.body(lead=code, kind=kind, recognised_on="2022-09-06")
+        if body_id is not None:
+            body["body_id"] = body_id
         return self.api.ok("POST", "/v1/certifications", body, as_=as_)["id"]
+
+    def recognise(self, code: str, programme: str = "A3.erc", tier: str | None = "municipal",
+                  **kw: Any) -> str:
+        """An Art. 3 recognition (rule 13): a body of the programme's kind led by `code`, certified at `tier`."""
+        return self.certify(code, programme, tier, **kw)
 
     def claim(self, code: str, programme: str = "A5.voucher", as_: str = "kjj", **extra: Any) -> dict[str, Any]:
         extra.setdefault("award_year", 2023)

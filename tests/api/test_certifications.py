@@ -7,10 +7,12 @@ from tests.support import unique_uscc
 def test_record_read_and_upgrade_a_certification(api, world):
     """201 with an id; GET shows it; an upgrade climbs the ladder and keeps every tier it stood at."""
     org = world.org()
+    erc = world.body(lead=org, kind="erc")
     body = {"uscc": org, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
-            "document_ref": "杭发改高技〔2023〕15号"}
+            "document_ref": "杭发改高技〔2023〕15号", "body_id": erc}
     cert = api.ok("POST", "/v1/certifications", body, as_="kjj")
     assert cert["id"] and cert["tier"] == "municipal" and cert["effective_on"] == "2023-03-01"
+    assert cert["body_id"] == erc
     assert api.ok("GET", f"/v1/certifications/{cert['id']}", as_="auditor") == cert
     upgraded = api.ok("POST", f"/v1/certifications/{cert['id']}/upgrades",
                       {"tier": "national", "effective_on": "2024-05-10", "document_ref": "发改高技〔2024〕612号"},
@@ -32,16 +34,21 @@ def test_a_designation_has_no_tier(api, world):
 
 
 def test_certification_refusals(api, world):
-    """Outside the term, unknown programme or tier, missing tier, unknown organisation: each its own code."""
+    """Outside the term, unknown programme or tier, missing tier or body, unknown organisation, a body of
+    another kind or lead: each its own code."""
     org = world.org()
     body = {"uscc": org, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
-            "document_ref": "DOC-1"}
+            "document_ref": "DOC-1", "body_id": world.body(lead=org, kind="erc")}
     for day in ("2022-09-05", "2025-09-06"):
         api.refused("POST", "/v1/certifications", {**body, "effective_on": day}, "kjj", 409, "outside_policy_term")
     api.refused("POST", "/v1/certifications", {**body, "programme": "A99.nothing"}, "kjj", 422, "unknown_programme")
     api.refused("POST", "/v1/certifications", {**body, "tier": "galactic"}, "kjj", 422, "unknown_tier")
     api.refused("POST", "/v1/certifications", {k: v for k, v in body.items() if k != "tier"}, "kjj", 422,
                 "missing_field")
+    api.refused("POST", "/v1/certifications", {k: v for k, v in body.items() if k != "body_id"}, "kjj", 422,
+                "missing_field")
+    api.refused("POST", "/v1/certifications", {**body, "body_id": world.body(lead=org)}, "kjj", 409, "not_eligible")
+    api.refused("POST", "/v1/certifications", {**body, "uscc": world.org()}, "kjj", 409, "not_eligible")
     api.refused("POST", "/v1/certifications", {**body, "uscc": unique_uscc()}, "kjj", 404, "not_found")
     api.refused("POST", "/v1/certifications", {**body, "effective_on": "2023-02-30"}, "kjj", 422, "invalid_request")
 

@@ -79,7 +79,8 @@ def test_docs_are_served(api):
 
 
 def test_the_catalogue_in_force(api):
-    """GET /v1/programmes lists each programme with names, article, lead, kind, tiers, rate, caps and term."""
+    """GET /v1/programmes lists each programme with names, article, lead, kind, tiers, rate, caps, term, the
+    body kind an Art. 3 award recognises, the subject kind it pays for, and the pools programmes share."""
     catalogue = api.ok("GET", "/v1/programmes", as_="auditor")
     assert catalogue["policy"]["term"] == {"effective_from": "2022-09-06", "effective_to": "2025-09-05",
                                            "article": 16}
@@ -93,7 +94,13 @@ def test_the_catalogue_in_force(api):
     assert erc["term"] == catalogue["policy"]["term"]
     voucher = programmes["A5.voucher"]
     assert voucher["rate"] == "0.30"
-    assert voucher["caps"] == [{"scope": "enterprise_year", "limit": "500000.00", "reading": ""}]
+    assert voucher["caps"] == [{"scope": "enterprise_year", "limit": "500000.00", "reading": "", "pool": None}]
+    assert erc["body_kind"] == "erc" and voucher["body_kind"] is None
+    assert programmes["A10.first_set"]["subject_kind"] == "product"
+    pooled = [c for c in programmes["A13.follow_on"]["caps"] if c["scope"] == "pool"]
+    assert [(c["pool"], c["limit"]) for c in pooled] == [("A13.fund", "100000000.00")]
+    assert {p["code"]: sorted(p["programmes"]) for p in catalogue["pools"]} == {
+        "A13.fund": ["A13.equity", "A13.follow_on"]}
     national = programmes["A9.national_award"]
     assert [(s["from_rank"], s["to_rank"], s["share"]) for s in national["rank_shares"]] == [(1, 1, "1"), (2, 5, "0.5")]
     assert programmes["A6.chain_leader"]["tiers"] == [] and programmes["A6.chain_leader"]["kind"] == "designation"

@@ -24,7 +24,7 @@ def _commands(world, api):
                                    "recognised_on": "2022-10-01"}, "kjj", 201),
         (f"/v1/innovation-bodies/{body_id}/members", {"uscc": other, "joined_on": "2023-01-01"}, "kjj", 201),
         ("/v1/certifications", {"uscc": org, "programme": "A3.consortium", "tier": "municipal",
-                                "effective_on": "2023-03-01", "document_ref": "D-1"}, "kjj", 201),
+                                "effective_on": "2023-03-01", "document_ref": "D-1", "body_id": body_id}, "kjj", 201),
         (f"/v1/certifications/{cert_id}/upgrades", {"tier": "provincial", "effective_on": "2024-01-02",
                                                    "document_ref": "D-2"}, "kjj", 201),
         ("/v1/claims", {"uscc": org, "programme": "A5.voucher", "award_year": 2024, "effective_on": "2024-06-01",

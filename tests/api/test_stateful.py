@@ -124,6 +124,20 @@ def _mix(case: Any) -> int:
     return zlib.crc32(text.encode())
 
 
+def _award_year_follows(case: Any) -> None:
+    """Seven claims in eight book their award in the year of the facts or the next (rule 10), as a clerk
+    does; the eighth keeps the year it was drawn with, so mismatches are still sent and refused."""
+    body = case.body
+    if case.operation.label != "POST /v1/claims" or not isinstance(body, dict) or _mix(case) % 8 == 7:
+        return
+    try:
+        day = date.fromisoformat(str(body.get("effective_on")))
+    except ValueError:
+        return
+    if isinstance(body.get("award_year"), int) and TERM.effective_from <= day <= TERM.effective_to:
+        body["award_year"] = day.year + _mix(case) % 2 if day.year + 1 in TERM.years else day.year
+
+
 def _principal(case: Any, leads: dict[str, str]) -> tuple[str | None, int | None]:
     """Who sends the case, and the refusal the contract then owes (None: none is owed; 400: some 4xx).
 
@@ -184,17 +198,27 @@ CLAIM_FACTS = ("programme", "award_year", "basis_amount", "requested_amount", "t
                "certification_id", "body_id")
 
 
+def _within(ceiling: Any) -> st.SearchStrategy[str]:
+    """A decided amount: mostly inside the programme's ceiling (rule 6), sometimes any amount at all."""
+    if ceiling is None:
+        return MONEY
+    return st.one_of(st.integers(1, int(ceiling * 100)).map(lambda n: f"{n // 100}.{n % 100:02d}"), MONEY)
+
+
 def _facts(code: str) -> st.SearchStrategy[dict[str, Any]]:
-    """What a claim under this programme states: a basis for a rate, an amount for a decided award, a tier
-    (and a rank) for a ladder, a subject from a small pool so that supersession and once-only rules bite."""
+    """What a claim under this programme states: a basis for a rate, a stated amount for a decided award
+    (rule 6), a tier (and a rank) for a ladder, a subject of the kind the programme pays for from a small
+    pool, so that supersession, once-only and per-project caps bite (and now and then one of another kind)."""
     programme = CATALOGUE.programmes[code]
+    kind = programme.subject_kind
+    pool = [f"{kind}:P-1", f"{kind}:P-2"] if kind else ["project:P-1", "project:P-2", "product:X-1"]
     fields: dict[str, st.SearchStrategy[Any]] = {
         "programme": st.just(code), "award_year": st.sampled_from(list(TERM.years)),
-        "subject": st.sampled_from(["project:P-1", "project:P-2", "product:X-1"])}
+        "subject": st.one_of(st.sampled_from(pool), st.sampled_from(pool), st.just("product:X-1"))}
     if programme.rate is not None:
         fields["basis_amount"] = MONEY
-    elif programme.kind.value != "tiered":
-        fields["requested_amount"] = MONEY
+    if programme.kind.value in ("capped", "as_required", "investment"):
+        fields["requested_amount"] = _within(programme.max_award)
     if programme.tiers:
         fields["tier"] = st.sampled_from([t.code for t in programme.tiers])
         fields["rank"] = st.integers(1, 6)
@@ -401,6 +425,7 @@ def test_sequences_keep_the_properties_and_reach_payouts(api, database_url):
 
         def call(self, case: Any, **kwargs: Any) -> Any:
             who, owed = _principal(case, leads)
+            _award_year_follows(case)
             headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
             if case.headers:
                 case.headers.pop("Authorization", None)
