@@ -51,7 +51,7 @@ def body(b: InnovationBody) -> dict[str, Any]:
 def certification(c: Certification) -> dict[str, Any]:
     return {"id": str(c.id), "uscc": c.uscc, "programme": c.programme, "tier": c.tier,
             "effective_on": _d(c.effective_on), "document_ref": c.document_ref, "subject": c.subject,
-            "body_id": c.body_id, "recorded_at": _t(c.created_on),
+            "body_id": c.body_id, "recorded_at": _t(c.created_on), "revoked_on": _d(c.revoked_on),
             "tiers": [{"tier": t["tier"], "effective_on": _d(t["effective_on"]), "document_ref": t["document_ref"]}
                       for t in c.tiers]}
 
