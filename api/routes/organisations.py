@@ -36,8 +36,7 @@ def change_district(uscc: Uscc, body: DistrictChangeCreate, by: Registrar, ledge
                     settle: SettleDep,
                     dry_run: Annotated[bool, Query(description="true: answer, and write nothing")] = False
                     ) -> dict[str, Any]:
-    """Record that the organisation leaves (or re-enters) the district on a day: claims effective from then
-    are judged on it (not_eligible while outside); what was awarded before stands."""
+    """Record the organisation leaving (or re-entering) the district on a day; earlier awards stand."""
     return settle(ledger.change_district(by, uscc=uscc, in_district=body.in_district, effective_on=body.effective_on,
                                          reason=body.reason, document_ref=body.document_ref, dry_run=dry_run,
                                          key=key))

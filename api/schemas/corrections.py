@@ -81,7 +81,8 @@ class RecoveryPublic(PublicModel):
     model_config = examples({
         "id": RECOVERY_ID, "claim_id": CLAIM_ID, "uscc": ORG_USCC, "programme": "A5.voucher", "award_year": 2023,
         "lead_bureau": "kjj", "amount": "100000.00", "recovered": "50000.00", "written_off": "0.00",
-        "outstanding": "50000.00", "status": "open", "reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号",
+        "outstanding": "50000.00", "status": "open", "reason": "核查发现申报数据不实",
+        "document_ref": "杭高新科〔2024〕17号",
         "opened_at": RECORDED_AT, "repayments": [
             {"amount": "50000.00", "received_on": "2024-04-02", "bank_ref": "ICBC-20240402-000031"}]})
 
@@ -99,7 +100,7 @@ class RecoveryPublic(PublicModel):
     reason: str
     document_ref: str
     opened_at: Timestamp
-    repayments: list[Repayment] = []
+    repayments: list[Repayment] = Field(default_factory=list)
     dry_run: bool = False
 
 

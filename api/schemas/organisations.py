@@ -60,4 +60,4 @@ class OrganisationPublic(PublicModel):
     registered_at: Timestamp
     memberships: list[Membership]
     designations: list[Designation]
-    district_changes: list[DistrictChange] = []
+    district_changes: list[DistrictChange] = Field(default_factory=list)

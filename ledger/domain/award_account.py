@@ -1,7 +1,8 @@
 """A tally that claims draw on: a cap's usage, a ladder's rungs, a subject's awards, a one-time slot.
 
-Pending claims reserve, approvals consume (possibly less), rejections, withdrawals and revocations release. Every decision that reads
-an account writes to it, so two concurrent decisions on one tally conflict and one of them retries."""
+Pending claims reserve, approvals consume (possibly less), rejections, withdrawals and revocations
+release. Every decision that reads an account writes to it, so two concurrent decisions on one tally
+conflict and one of them retries."""
 from __future__ import annotations
 
 from decimal import Decimal

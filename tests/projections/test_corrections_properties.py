@@ -23,8 +23,8 @@ VERBS = ("approve", "reject", "pay", "reverse", "withdraw", "revoke", "repay", "
 # Each step names a claim and how to move it: "next" takes it along its usual path (approve, pay, repay),
 # "correct" corrects it (withdraw, revoke, write off), "undo" turns back (reject, reverse), and a bare verb
 # is sent whatever the claim's state, so refusals are part of the sequences too.
-STEP = st.tuples(st.sampled_from((0, 0, 0, 1, 2)), st.sampled_from(("next",) * 6 + ("correct",) * 3 + ("undo",) * 2 + VERBS),
-                 st.integers(1, 100))
+HOW = ("next",) * 6 + ("correct",) * 3 + ("undo",) * 2 + VERBS
+STEP = st.tuples(st.sampled_from((0, 0, 0, 1, 2)), st.sampled_from(HOW), st.integers(1, 100))
 SUBMIT = st.tuples(st.just("submit"), st.sampled_from(YEARS), st.integers(1, 40).map(lambda n: Decimal(n * 50_000)))
 # Three claims first (some beyond the yearly cap), then the steps that move them.
 OPS = st.tuples(st.lists(SUBMIT, min_size=3, max_size=3), st.lists(STEP, min_size=6, max_size=24)).map(

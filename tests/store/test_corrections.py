@@ -49,7 +49,8 @@ def test_revoking_a_partly_paid_award_releases_the_rest_and_opens_a_recovery(wor
     world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="100000", paid_on=date(2023, 7, 1),
                                bank_ref="B-1")
     fund_before = Decimal(world.ledger.fund_year(2023)["approved"])
-    answer = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报数据", document_ref="杭高新科〔2024〕9号").view
+    answer = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报数据",
+                                       document_ref="杭高新科〔2024〕9号").view
     assert (answer["status"], answer["released_amount"]) == ("revoked", "200000.00")
     assert Decimal(world.ledger.fund_year(2023)["approved"]) == fund_before - Decimal("300000.00") + Decimal("100000")
     recovery = world.ledger.recovery(answer["recovery_id"])
