@@ -23,7 +23,8 @@ def test_awards_follow_each_command_at_once(api, world):
                                    "bank_ref": "ICBC-1"}, as_="finance")
     state = api.ok("GET", f"/v1/organisations/{org}/awards", as_="kjj")
     assert state["totals"] == {"entitled": "200000.00", "approved": "200000.00", "paid": "50000.00",
-                               "outstanding": "150000.00", "to_recover": "0.00", "recovered": "0.00", "written_off": "0.00"}
+                               "outstanding": "150000.00", "to_recover": "0.00", "recovered": "0.00",
+                               "written_off": "0.00"}
     (erc,) = state["programmes"]
     assert erc["programme"] == "A3.erc" and erc["approved"] == "200000.00"
 
