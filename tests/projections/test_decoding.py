@@ -50,7 +50,9 @@ def _corrections(app: AwardLedger) -> None:
     app.register_organisation(ADMIN, uscc=org, name="Corrected Co", in_district=True)
     app.register_body(ADMIN, body_id="CORR-1", name="联合体", kind="consortium", lead_uscc=org,
                       recognised_on=date(2022, 10, 1))
-    cert = app.record_certification(KJJ, uscc=org, programme="A3.erc", tier="municipal",
+    app.register_body(ADMIN, body_id="CORR-ERC", name="工程研究中心", kind="erc", lead_uscc=org,
+                      recognised_on=date(2022, 10, 1))
+    cert = app.record_certification(KJJ, uscc=org, programme="A3.erc", tier="municipal", body_id="CORR-ERC",
                                     effective_on=date(2023, 3, 1), document_ref="C-1").view["id"]
     claim = app.submit_claim(KJJ, uscc=org, programme="A3.erc", award_year=2023, effective_on=date(2023, 6, 1),
                              certification_id=cert).view["id"]

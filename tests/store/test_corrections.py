@@ -97,7 +97,7 @@ def test_dry_run_answers_and_writes_nothing(world: World) -> None:
 def test_revoking_a_certification_ends_the_claims_resting_on_it_from_its_date(world: World) -> None:
     """Claims effective from the revocation date are withdrawn or revoked; an earlier award stands."""
     org = world.org()
-    cert = world.certify(org, "A3.erc", "municipal", on=date(2023, 1, 1))
+    cert = world.recognise(org, "A3.erc", "municipal", on=date(2023, 1, 1))
     early = world.approved(org, "A3.erc", certification_id=cert, year=2023, effective_on=date(2023, 2, 1))
     world.ledger.record_upgrade(KJJ, certification_id=cert, tier="provincial", effective_on=date(2024, 3, 1),
                                 document_ref="UP")
