@@ -26,6 +26,7 @@ TAG_DESCRIPTIONS = {
     "certifications": "Certifications and upgrades recorded by a programme's lead bureau",
     "claims": "Claims with their entitlement and explanation, and the lead bureau's decisions",
     "work queues": "Claims by status, programme, bureau and year, and organisations by code or name, oldest first",
+    "corrections": "Withdrawals, revocations, recoveries (追回), repayments and write-offs; each takes ?dry_run=true",
     "appropriations": "The special fund of each year",
     "payouts": "Money paid against approved claims, and reversals",
     "awards": "What an organisation has been awarded, now or as the ledger knew it then",

@@ -52,6 +52,10 @@ from ledger.rules import ClaimFacts, entitle, find_programme, prepare
 from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
+from ledger.usecases.common import require_role as _require_role
+from ledger.usecases.common import text as _text
+from ledger.usecases.common import uuid_of as _uuid
+from ledger.usecases.corrections import Corrections
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -69,7 +73,7 @@ class Outcome:
     replayed: bool = False
 
 
-class AwardLedger(Application[UUID]):
+class AwardLedger(Corrections, Application[UUID]):
     """The books of the policy: certifications, claims, decisions, appropriations, payouts, reversals."""
 
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
@@ -227,7 +231,7 @@ class AwardLedger(Application[UUID]):
             facts = ClaimFacts(code, prog.code, award_year, effective_on, tier, rank, subject, body_id, basis,
                                requested, certification_id)
             facts = self._with_certification(catalogue, facts)
-            plan = prepare(catalogue, facts, org.facts())
+            plan = prepare(catalogue, facts, org.facts(effective_on))
             accounts = [self._account(k.text) for k in plan.keys]
             entitlement = entitle(plan, {a.key: a.state() for a in accounts})
             claim = Claim(uscc=code, programme=prog.code, award_year=award_year, effective_on=effective_on,
@@ -340,6 +344,11 @@ class AwardLedger(Application[UUID]):
             if payout.reversed:
                 raise errors.InvalidState(f"payout {payout_id} was already reversed")
             claim = self._get(Claim, UUID(payout.claim_id), f"claim {payout.claim_id}")
+            if claim.status == "revoked":
+                raise errors.InvalidState(
+                    f"claim {payout.claim_id} was revoked and what it was paid is under recovery"
+                    f" {claim.recovery_id}; record money that came back as a repayment:"
+                    f" POST /v1/recoveries/{claim.recovery_id}/repayments")
             payout.reverse(reason, by.name)
             claim.reverse_payout(payout_id, by.name)
             return [payout, claim], views.payout(payout, claim)
@@ -411,9 +420,13 @@ class AwardLedger(Application[UUID]):
     # ------------------------------------------------------------------ machinery
 
     def _run(self, by: Principal, key: str | None, command: str, args: dict[str, Any],
-             decide: Callable[[], tuple[Sequence[Aggregate], dict]]) -> Outcome:
+             decide: Callable[[], tuple[Sequence[Aggregate], dict]], *, dry_run: bool = False) -> Outcome:
+        """Decide and save, retried on conflicts. A dry run decides on fresh state and saves nothing."""
         fingerprint = hashlib.sha256(json.dumps({"command": command, **args}, sort_keys=True, default=str)
                                      .encode()).hexdigest()
+        if dry_run:
+            with self._held():
+                return Outcome(decide()[1] | {"dry_run": True}, None)
         storage_faults, trust = 0, True
         for attempt in range(self.max_attempts):
             self._attempt.trust, self._attempt.trusted = trust, False
@@ -578,6 +591,9 @@ class AwardLedger(Application[UUID]):
         if cert.uscc != facts.uscc:
             raise errors.NotEligible(f"certification {cert_id} was recorded for {cert.uscc}, not {facts.uscc}: a"
                                      " certification's award is paid to the unit it was recorded for")
+        if not cert.stands_on(facts.effective_on):
+            raise errors.NotEligible(f"certification {cert_id} was revoked from {cert.revoked_on}; a claim effective"
+                                     f" on {facts.effective_on} cannot rest on it")
         if facts.body_id is not None and cert.body_id is not None and facts.body_id != cert.body_id:
             raise errors.InvalidInput(f"certification {cert_id} recognises body {cert.body_id}, not {facts.body_id};"
                                       " leave body_id out")
@@ -618,7 +634,7 @@ class AwardLedger(Application[UUID]):
         facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier, claim.rank,
                            claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
                            claim.certification_id)
-        plan = prepare(catalogue, facts, org.facts())
+        plan = prepare(catalogue, facts, org.facts(claim.effective_on))
         keys = [k.text for k in plan.keys]
         accounts = {k: self._account(k) for k in dict.fromkeys([*keys, *claim.accounts])}
         entitlement = entitle(plan, {k: a.state() for k, a in accounts.items()}, claim_id=str(claim.id))
@@ -664,12 +680,6 @@ class _AlreadyImported(Exception):  # control flow inside import_bank_statement,
         self.view = view
 
 
-def _require_role(by: Principal, *roles: Role, doing: str) -> None:
-    if by.role not in roles:
-        raise errors.Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs "
-                               + " or ".join(r.value for r in roles))
-
-
 def _certified_tier(prog: Programme, tier: str | None) -> str | None:
     if prog.kind.value == "designation" or not prog.tiers:
         if tier is not None:
@@ -694,19 +704,6 @@ def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: Innovati
         raise errors.NotEligible(f"innovation body {body.body_id} ({want_en}, {want_zh}) is led by {body.lead_uscc},"
                                  f" not {uscc}: its {prog.code} recognition is recorded for, and paid to, its lead"
                                  " unit only, once per body")
-
-
-def _uuid(value: str | None, what: str) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise errors.NotFound(f"{what} {value!r} is not a ledger id") from None
-
-
-def _text(value: str, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise errors.InvalidInput(f"{field} must be a non-empty string")
-    return value.strip()
 
 
 __all__ = ["AwardLedger", "Outcome"]

@@ -12,6 +12,7 @@ from ledger.domain.fund_year import FundYear
 from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
+from ledger.domain.recovery import Recovery
 from ledger.domain.values import fmt
 
 
@@ -35,6 +36,9 @@ def organisation(org: Organisation) -> dict[str, Any]:
                          "is_lead": m["is_lead"]} for m in org.memberships],
         "designations": [{"programme": p, "effective_on": _d(d["effective_on"]),
                           "certification_id": d["certification_id"]} for p, d in org.designations.items()],
+        "district_changes": [{"in_district": c["in_district"], "effective_on": _d(c["effective_on"]),
+                              "reason": c["reason"], "document_ref": c["document_ref"]}
+                             for c in org.district_changes],
     }
 
 
@@ -47,7 +51,7 @@ def body(b: InnovationBody) -> dict[str, Any]:
 def certification(c: Certification) -> dict[str, Any]:
     return {"id": str(c.id), "uscc": c.uscc, "programme": c.programme, "tier": c.tier,
             "effective_on": _d(c.effective_on), "document_ref": c.document_ref, "subject": c.subject,
-            "body_id": c.body_id, "recorded_at": _t(c.created_on),
+            "body_id": c.body_id, "recorded_at": _t(c.created_on), "revoked_on": _d(c.revoked_on),
             "tiers": [{"tier": t["tier"], "effective_on": _d(t["effective_on"]), "document_ref": t["document_ref"]}
                       for t in c.tiers]}
 
@@ -63,6 +67,7 @@ def claim(c: Claim) -> dict[str, Any]:
         "outstanding_amount": fmt(c.outstanding_amount), "decision_note": c.decision_note,
         "explanation": c.explanation, "policy_version": c.policy_version, "lead_bureau": c.lead,
         "submitted_at": _t(c.created_on), "updated_at": _t(c.modified_on),
+        "released_amount": _m(c.released_amount), "recovery_id": c.recovery_id,
     }
 
 
@@ -73,6 +78,15 @@ def payout(p: Payout, c: Claim) -> dict[str, Any]:
             "recorded_at": _t(p.created_on),
             "claim": {"approved_amount": _m(c.approved_amount), "paid_amount": fmt(c.paid_amount),
                       "outstanding_amount": fmt(c.outstanding_amount)}}
+
+
+def recovery(r: Recovery) -> dict[str, Any]:
+    return {"id": str(r.id), "claim_id": r.claim_id, "uscc": r.uscc, "programme": r.programme,
+            "award_year": r.award_year, "lead_bureau": r.lead, "amount": fmt(r.amount), "recovered": fmt(r.recovered),
+            "written_off": fmt(r.written_off), "outstanding": fmt(r.outstanding), "status": r.status,
+            "reason": r.reason, "document_ref": r.document_ref, "opened_at": _t(r.created_on),
+            "repayments": [{"amount": fmt(p["amount"]), "received_on": _d(p["received_on"]), "bank_ref": p["bank_ref"]}
+                           for p in r.repayments]}
 
 
 def fund_year(f: FundYear, floor: Decimal) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from projections import caps, fold, history
 from projections.fold import MemoryTables, Row
 from projections.money import ZERO, add, amount, neg
 
-MONEY = ("entitled", "approved", "paid", "outstanding")
+MONEY = ("entitled", "approved", "paid", "outstanding", "to_recover", "recovered", "written_off")
+LIVE = ("pending", "approved")  # what stands; rejected, withdrawn and revoked claims count for nothing
 
 
 @cache
@@ -31,11 +32,13 @@ def _live_amount(claim: Row) -> str:
 
 
 def _totals(claims: list[Row]) -> Row:
-    live = [c for c in claims if c["status"] != "rejected"]
+    live = [c for c in claims if c["status"] in LIVE]
     approved = add(ZERO, *(c["approved"] for c in live if c["status"] == "approved"))
-    paid = add(ZERO, *(c["paid"] for c in claims))
+    paid = add(ZERO, *(c["paid"] for c in live))  # paid on standing awards; a revoked one's is to recover
+    revoked = [c for c in claims if c["status"] == "revoked"]
     return {"entitled": add(ZERO, *(c["entitled"] for c in live)), "approved": approved, "paid": paid,
-            "outstanding": add(approved, neg(paid))}
+            "outstanding": add(approved, neg(paid)),
+            **{k: add(ZERO, *(c.get(k) for c in revoked)) for k in ("to_recover", "recovered", "written_off")}}
 
 
 def _ladders(claims: list[Row]) -> list[Row]:
@@ -45,7 +48,7 @@ def _ladders(claims: list[Row]) -> list[Row]:
             rungs, subject = key.split(":", 4)[3:]
             ladder = ladders.setdefault(key, {"rungs": rungs.split("<"), "subject": None if subject == "-" else subject,
                                               "reached": None, "awarded": ZERO})
-            if claim["status"] != "rejected" and claim["tier"] in ladder["rungs"]:
+            if claim["status"] in LIVE and claim["tier"] in ladder["rungs"]:
                 ladder["awarded"] = add(ladder["awarded"], _live_amount(claim))
                 top = ladder["reached"]
                 if top is None or ladder["rungs"].index(claim["tier"]) > ladder["rungs"].index(top):
@@ -59,13 +62,14 @@ def _subjects(claims: list[Row]) -> list[Row]:
         if claim["subject"] is not None:
             subjects.setdefault(claim["subject"], []).append(claim)
     return [{"subject": name, "programmes": sorted({c["programme"] for c in group}), "claims": len(group),
-             "best_gross": max((add(c["gross"]) for c in group if c["status"] != "rejected"), key=amount, default=None),
+             "best_gross": max((add(c["gross"]) for c in group if c["status"] in LIVE), key=amount, default=None),
              "awarded": add(ZERO, *(_live_amount(c) for c in group))}
             for name, group in sorted(subjects.items())]
 
 
 def _programme(code: str, claims: list[Row], certifications: list[Row]) -> Row:
-    statuses = {s: sum(c["status"] == s for c in claims) for s in ("pending", "approved", "rejected")}
+    statuses = {s: sum(c["status"] == s for c in claims)
+                for s in ("pending", "approved", "rejected", "withdrawn", "revoked")}
     return {"programme": code, **_totals(claims), "reversed": add(ZERO, *(c["reversed"] for c in claims)),
             "claims": len(claims), "statuses": statuses, "ladders": _ladders(claims),
             "subjects": sorted({c["subject"] for c in claims if c["subject"] is not None}),

@@ -107,8 +107,15 @@ def _rejected(t: Tables, e: EventRow) -> None:
         _move(t, e, neg(claim["entitled"]))
 
 
+def _revoked(t: Tables, e: EventRow) -> None:
+    claim = t.get("records", e.aggregate_id)
+    if claim is not None:  # a revoked award no longer counts on its caps
+        _move(t, e, neg(claim["approved"]))
+
+
 HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed,
-                                "Claim.Approved": _approved, "Claim.Rejected": _rejected}
+                                "Claim.Approved": _approved, "Claim.Rejected": _rejected,
+                                "Claim.Withdrawn": _rejected, "Claim.Revoked": _revoked}
 
 
 def render(row: Row) -> Row:

@@ -1,5 +1,10 @@
 """Finance totals per award year × programme × lead bureau (approved, paid net of reversals, reversed,
-outstanding), and each year's special fund (Art. 2): appropriated, charged by approvals, headroom."""
+outstanding; for revoked awards what is still to recover, recovered and written off), and each year's
+special fund (Art. 2): appropriated, charged by approvals (less the unpaid part of revoked ones), headroom.
+
+Approved and paid count standing awards only: a revocation takes the award out of `approved` and moves
+what it was paid from `paid` to `to_recover`, so paid net of reversals over every award equals paid on
+standing awards + recovered + written off + to recover."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -11,7 +16,8 @@ from projections.money import ZERO, add, amount, neg
 
 FINANCE = "finance"
 FUNDS = "funds"
-MONEY = ("approved", "paid", "reversed", "outstanding")
+MONEY = ("approved", "paid", "reversed", "outstanding", "recovered", "to_recover", "written_off")
+RECOVERY = ("recovered", "to_recover", "written_off")
 
 
 def line_key(claim: Row) -> str:
@@ -23,7 +29,8 @@ def _line(t: Tables, claim: Row) -> Row:
     key = line_key(claim)
     return t.get(FINANCE, key) or {"id": key, "year": claim["award_year"], "programme": claim["programme"],
                                    "bureau": claim["lead"], "award": claim["pays_award"], "approved": ZERO,
-                                   "paid": ZERO, "reversed": ZERO, "claims": 0}
+                                   "paid": ZERO, "reversed": ZERO, "claims": 0,
+                                   **{k: ZERO for k in RECOVERY}}
 
 
 def _claim_handler(change):
@@ -56,6 +63,28 @@ def _reversed(line: Row, claim: Row, p: dict) -> None:
     line["reversed"] = add(line["reversed"], payout["amount"])
 
 
+@_claim_handler
+def _revoked(line: Row, claim: Row, p: dict) -> None:
+    line["approved"] = add(line["approved"], neg(claim["approved"]))
+    line["claims"] -= 1
+    line["paid"] = add(line["paid"], neg(claim["to_recover"]))
+    line["to_recover"] = add(line.get("to_recover"), claim["to_recover"])
+
+
+def _recovery_handler(field: str):
+    def handler(t: Tables, e: EventRow) -> None:
+        recovery = t.get("recoveries", e.aggregate_id)
+        if recovery is None:
+            return
+        key = f"{recovery['award_year']}|{recovery['programme']}|{recovery['lead']}"
+        if (line := t.get(FINANCE, key)) is None:
+            return
+        line["to_recover"] = add(line.get("to_recover"), neg(e.payload["amount"]))
+        line[field] = add(line.get(field), e.payload["amount"])
+        t.put(FINANCE, key, line)
+    return handler
+
+
 def _opened(t: Tables, e: EventRow) -> None:
     t.put(FUNDS, e.aggregate_id, {"id": e.aggregate_id, "year": e.payload["year"], "appropriated": ZERO,
                                   "approved": ZERO, "appropriations": 0})
@@ -70,10 +99,18 @@ def _fund_handler(field: str):
     return handler
 
 
+def _fund_released(t: Tables, e: EventRow) -> None:
+    if (fund := t.get(FUNDS, e.aggregate_id)) is not None:
+        fund["approved"] = add(fund["approved"], neg(e.payload["amount"]))
+        t.put(FUNDS, e.aggregate_id, fund)
+
+
 HANDLERS: dict[str, Handler] = {
     "Claim.Approved": _approved, "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "FundYear.Opened": _opened, "FundYear.Appropriated": _fund_handler("appropriated"),
-    "FundYear.Charged": _fund_handler("approved"),
+    "FundYear.Charged": _fund_handler("approved"), "FundYear.Released": _fund_released,
+    "Claim.Revoked": _revoked, "Recovery.Repaid": _recovery_handler("recovered"),
+    "Recovery.WrittenOff": _recovery_handler("written_off"),
 }
 
 
@@ -95,7 +132,8 @@ def _sum(lines: Iterable[Row]) -> Row:
 def render(year: int, lines: Iterable[Row], funds: Iterable[Row]) -> Row:
     rows = [{"programme": x["programme"], "bureau": x["bureau"], "kind": "award" if x["award"] else "investment",
              "approved": x["approved"], "paid": x["paid"], "reversed": x["reversed"],
-             "outstanding": add(x["approved"], neg(x["paid"])), "claims": x["claims"]}
+             "outstanding": add(x["approved"], neg(x["paid"])), "claims": x["claims"],
+             **{k: x.get(k, ZERO) for k in RECOVERY}}
             for x in sorted(lines, key=lambda x: (x["programme"], x["bureau"]))]
     funds = list(funds)
     appropriated = add(ZERO, *(f["appropriated"] for f in funds))

@@ -45,10 +45,12 @@ def handlers(event: str) -> tuple[Handler, ...]:
     global _history_row
     if _history_row is None:
         # Imported here, once: the stages import Concern and Row from this module.
-        from projections import bank, caps, finance, history, queue, records
+        from projections import bank, caps, finance, history, queue, records, recoveries
 
-        # The queue stage copies claim records, so it comes after every stage that changes them.
-        stages = (records.HANDLERS, caps.HANDLERS, finance.HANDLERS, bank.HANDLERS, queue.handlers(records.HANDLERS))
+        # The queue stage copies claim records, so it comes after every stage that changes them; recoveries
+        # come first, so a repayment's claim row can find its recovery.
+        stages = (recoveries.HANDLERS, records.HANDLERS, caps.HANDLERS, finance.HANDLERS, bank.HANDLERS,
+                  queue.handlers(records.HANDLERS))
         for name in {name for stage in stages for name in stage}:
             _handlers[name] = tuple(stage[name] for stage in stages if name in stage)
         _history_row = history.history_row

@@ -1,5 +1,6 @@
 """The entities an organisation's award state is made of, as rows: the organisation itself, its
-certifications, its claims with their decisions and payouts, and payouts (so a reversal finds its claim).
+certifications, its claims with their decisions, payouts and corrections (a revoked claim carries what is
+still to recover, recovered and written off), and payouts (so a reversal finds its claim).
 
 Each handler updates one row and says whom the event concerns. A row it expects but cannot find (an
 event whose creation fell outside an as-of window) is left alone rather than invented.
@@ -79,7 +80,7 @@ def _claim_event(change):
             return None
         change(claim, e.payload)
         t.put(RECORDS, e.aggregate_id, claim)
-        moves_caps = e.event in ("Claim.Approved", "Claim.Rejected")
+        moves_caps = e.event in ("Claim.Approved", "Claim.Rejected", "Claim.Withdrawn", "Claim.Revoked")
         return Concern(claim["uscc"], caps.shared_accounts(claim) if moves_caps else ())
     return handler
 
@@ -121,6 +122,56 @@ def _reversed(claim: dict, p: dict) -> None:
         claim["reversed"] = add(claim["reversed"], payout["amount"])
 
 
+@_claim_event
+def _withdrawn(claim: dict, p: dict) -> None:
+    claim.update(status="withdrawn")
+
+
+@_claim_event
+def _revoked(claim: dict, p: dict) -> None:
+    # What was paid net of reversals is now owed back; it leaves `paid` (money on standing awards).
+    claim.update(status="revoked", released=p["released_amount"], recovery_id=p["recovery_id"],
+                 to_recover=claim["paid"], recovered=ZERO, written_off=ZERO)
+
+
+def _recovery_event(field: str):
+    def handler(t: Tables, e: EventRow) -> Concern | None:
+        recovery = t.get("recoveries", e.aggregate_id)
+        claim = None if recovery is None else t.get(RECORDS, recovery["claim_id"])
+        if claim is None:
+            return None
+        amount = e.payload["amount"]
+        claim["to_recover"] = add(claim["to_recover"], neg(amount))
+        claim[field] = add(claim[field], amount)
+        t.put(RECORDS, claim["id"], claim)
+        return Concern(claim["uscc"])
+    return handler
+
+
+def _recovery_opened(t: Tables, e: EventRow) -> Concern:
+    return Concern(e.payload["uscc"])
+
+
+def _district_changed(t: Tables, e: EventRow) -> Concern | None:
+    if (org := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    p = e.payload
+    changes = sorted([*org.get("district_changes", []), {"in_district": p["in_district"],
+                                                         "effective_on": p["effective_on"]}],
+                     key=lambda c: c["effective_on"])
+    org.update(district_changes=changes, in_district=changes[-1]["in_district"])
+    t.put(RECORDS, e.aggregate_id, org)
+    return Concern(org["uscc"])
+
+
+def _certification_revoked(t: Tables, e: EventRow) -> Concern | None:
+    if (cert := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    cert["revoked_on"] = e.payload["effective_on"]
+    t.put(RECORDS, e.aggregate_id, cert)
+    return Concern(cert["uscc"])
+
+
 def _payout_recorded(t: Tables, e: EventRow) -> Concern:
     p = e.payload
     t.put(RECORDS, e.aggregate_id, {"id": e.aggregate_id, "kind": "payout", "uscc": p["uscc"],
@@ -149,4 +200,8 @@ HANDLERS: dict[str, Handler] = {
     "Claim.Rejected": _rejected,
     "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
+    "Claim.Withdrawn": _withdrawn, "Claim.Revoked": _revoked,
+    "Recovery.Opened": _recovery_opened, "Recovery.Repaid": _recovery_event("recovered"),
+    "Recovery.WrittenOff": _recovery_event("written_off"),
+    "Organisation.DistrictChanged": _district_changed, "Certification.Revoked": _certification_revoked,
 }

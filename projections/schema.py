@@ -42,6 +42,9 @@ KEYED: dict[str, Keyed] = {
     # Work queues and GET /v1/claims (projections/queue.py): a claim's typed columns, paged by position.
     "claims": Keyed("rm_claims", _fields("position", "uscc", "programme", "lead", "status", "award_year",
                                          "unpaid", "submitted_at")),
+    # Corrections (projections/recoveries.py): recoveries by status, organisation and bureau; repayments by reference.
+    "recoveries": Keyed("rm_recoveries", _fields("status", "uscc", "lead", "claim_id")),
+    "repayments": Keyed("rm_repayments", _fields("bank_ref", "received_on", "amount")),
 }
 
 HISTORY_COLUMNS = ("position", "uscc", "aggregate_id", "version", "event", "recorded_at", "effective_on", "by_name",
@@ -82,8 +85,14 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS rm_claims_status ON rm_claims (status, position)",
     "CREATE INDEX IF NOT EXISTS rm_claims_lead ON rm_claims (lead, status, position)",
     "CREATE INDEX IF NOT EXISTS rm_claims_uscc ON rm_claims (uscc, position)",
+    "CREATE TABLE IF NOT EXISTS rm_recoveries (id TEXT PRIMARY KEY, status TEXT NOT NULL, uscc TEXT NOT NULL,"
+    " lead TEXT NOT NULL, claim_id TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_recoveries_uscc ON rm_recoveries (uscc, status)",
+    "CREATE TABLE IF NOT EXISTS rm_repayments (id TEXT PRIMARY KEY, bank_ref TEXT NOT NULL, received_on TEXT NOT"
+    " NULL, amount TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rm_repayments_ref ON rm_repayments (bank_ref)",
     "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 # Cleared by a rebuild (the tracking row is reset in the same transaction).
 CLEARED = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta", "rm_payouts",
-           "rm_statements", "rm_bank_lines", "rm_claims")
+           "rm_statements", "rm_bank_lines", "rm_claims", "rm_recoveries", "rm_repayments")

@@ -10,8 +10,11 @@ from api.reports.sheet import CSV_MEDIA_TYPE, MEDIA_TYPES, XLSX_MEDIA_TYPE, Cell
 from ledger.catalogue import catalogues
 from ledger.catalogue.model import Catalogue
 
-HEADERS = ("项目代码", "项目名称", "牵头部门", "已批准金额", "已支付金额", "已冲回金额", "未支付金额", "笔数")
+# Recovery columns (corrections: 已追回, 应追回, 已核销) come after 笔数, so the earlier columns keep their places.
+HEADERS = ("项目代码", "项目名称", "牵头部门", "已批准金额", "已支付金额", "已冲回金额", "未支付金额", "笔数",
+           "已追回金额", "应追回金额", "已核销金额")
 MONEY = ("approved", "paid", "reversed", "outstanding")
+RECOVERY = ("recovered", "to_recover", "written_off")
 TOTAL = "合计"
 INVESTMENT_TOTAL = "股权投资合计（第13条，不计入专项资金）"
 BELOW_FLOOR = "低于最低安排"
@@ -23,7 +26,8 @@ def _catalogue(year: int) -> Catalogue:
 
 
 def _sums(label: str, sums: dict[str, Any]) -> tuple[Cell, ...]:
-    return (label, None, None, *(Decimal(sums[k]) for k in MONEY), sums["claims"])
+    return (label, None, None, *(Decimal(sums[k]) for k in MONEY), sums["claims"],
+            *(Decimal(sums.get(k, "0.00")) for k in RECOVERY))
 
 
 def lines(recon: dict[str, Any]) -> list[Line]:
@@ -34,7 +38,7 @@ def lines(recon: dict[str, Any]) -> list[Line]:
     def row(r: dict[str, Any]) -> Line:
         prog, bureau = catalogue.programme(r["programme"]), catalogue.bureau(r["bureau"])
         return Line((r["programme"], prog.name_zh if prog else "", bureau.name_zh if bureau else r["bureau"],
-                     *(Decimal(r[k]) for k in MONEY), r["claims"]))
+                     *(Decimal(r[k]) for k in MONEY), r["claims"], *(Decimal(r.get(k, "0.00")) for k in RECOVERY)))
 
     awards = [row(r) for r in recon["rows"] if r["kind"] == "award"]
     investments = [row(r) for r in recon["rows"] if r["kind"] == "investment"]
@@ -61,7 +65,7 @@ def to_csv(recon: dict[str, Any]) -> bytes:
 
 def to_xlsx(recon: dict[str, Any]) -> bytes:
     """One sheet: money as exact numbers formatted '#,##0.00', a bold 合计, a red flag below the floor."""
-    return xlsx_bytes(lines(recon), f"{recon['year']}年度对账", (28, 36, 18, 18, 18, 16, 18, 8))
+    return xlsx_bytes(lines(recon), f"{recon['year']}年度对账", (28, 36, 18, 18, 18, 16, 18, 8, 18, 18, 18))
 
 
 # The finance route and the export command read the media types from here, beside the renderers.

@@ -6,6 +6,7 @@ from api.routes import (
     bodies,
     certifications,
     claims,
+    corrections,
     finance,
     health,
     organisations,
@@ -16,8 +17,8 @@ from api.routes import (
 )
 
 ROUTERS = [health.router, programmes.router, organisations.router, bodies.router, certifications.router,
-           claims.router, queues.router, appropriations.router, payouts.router, awards.router, finance.router,
-           audit.router, simulations.router]
+           claims.router, queues.router, corrections.router, appropriations.router, payouts.router, awards.router,
+           finance.router, audit.router, simulations.router]
 from api.web import router as pages  # noqa: E402 - the server-rendered pages (api/web/) come after the API
 
 ROUTERS.append(pages)

@@ -37,6 +37,9 @@ class Totals(ReadModel):
     approved: MoneyOut
     paid: MoneyOut = Field(description="paid, net of reversals")
     outstanding: MoneyOut = Field(description="approved less paid")
+    to_recover: MoneyOut = Field("0.00", description="paid on revoked awards, still owed back")
+    recovered: MoneyOut = Field("0.00", description="repaid on revoked awards")
+    written_off: MoneyOut = Field("0.00", description="owed back on revoked awards and written off")
 
 
 class ProgrammeAward(Totals):

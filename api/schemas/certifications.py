@@ -56,3 +56,4 @@ class CertificationPublic(PublicModel):
     body_id: str | None
     recorded_at: Timestamp
     tiers: list[TierStep] = Field(description="every tier it has stood at, oldest first")
+    revoked_on: date | None = Field(None, description="revoked from this day (claims from it may not rest on it)")

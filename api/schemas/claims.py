@@ -111,6 +111,8 @@ class ClaimPublic(PublicModel):
     lead_bureau: str
     submitted_at: Timestamp
     updated_at: Timestamp
+    released_amount: MoneyOut | None = Field(None, description="what a withdrawal or revocation gave back")
+    recovery_id: str | None = Field(None, description="the recovery a revocation opened for what was paid")
 
 
 class ClaimEvent(PublicModel):

@@ -21,6 +21,9 @@ class Sums(ReadModel):
     reversed: MoneyOut
     outstanding: MoneyOut = Field(description="approved less paid")
     claims: int = Field(description="claims approved")
+    recovered: MoneyOut = Field("0.00", description="repaid on revoked awards (追回)")
+    to_recover: MoneyOut = Field("0.00", description="paid on revoked awards and not yet repaid or written off")
+    written_off: MoneyOut = Field("0.00", description="written off by finance, with reason and document")
 
 
 class ReconciliationLine(Sums):

@@ -30,6 +30,23 @@ class Designation(PublicModel):
     certification_id: str
 
 
+class DistrictChange(PublicModel):
+    in_district: bool
+    effective_on: date
+    reason: str
+    document_ref: str
+
+
+class DistrictChangeCreate(RequestModel):
+    model_config = examples({"in_district": False, "effective_on": "2024-03-01", "reason": "注册地迁出滨江区",
+                             "document_ref": "滨市监变〔2024〕031号"})
+
+    in_district: StrictBool = Field(description="false: it leaves the district on that day; true: it re-enters")
+    effective_on: date
+    reason: Text
+    document_ref: Text
+
+
 class OrganisationPublic(PublicModel):
     model_config = examples({
         "uscc": ORG_USCC, "name": ORG_NAME, "in_district": True, "registered_at": RECORDED_AT,
@@ -43,3 +60,4 @@ class OrganisationPublic(PublicModel):
     registered_at: Timestamp
     memberships: list[Membership]
     designations: list[Designation]
+    district_changes: list[DistrictChange] = Field(default_factory=list)

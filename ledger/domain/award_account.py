@@ -1,7 +1,8 @@
 """A tally that claims draw on: a cap's usage, a ladder's rungs, a subject's awards, a one-time slot.
 
-Pending claims reserve, approvals consume (possibly less), rejections release. Every decision that reads
-an account writes to it, so two concurrent decisions on one tally conflict and one of them retries."""
+Pending claims reserve, approvals consume (possibly less), rejections, withdrawals and revocations
+release. Every decision that reads an account writes to it, so two concurrent decisions on one tally
+conflict and one of them retries."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -39,8 +40,9 @@ class AwardAccount(Aggregate):
         self.entries[claim_id].update(status="approved", amount=amount)
 
     @event("Released")
-    def release(self, claim_id: str, by: str) -> None:
-        self.entries[claim_id].update(status="rejected")
+    def release(self, claim_id: str, by: str, status: str = "rejected") -> None:
+        # `status` says why (rejected, withdrawn, revoked); none of them counts as live (rules/facts.py LIVE).
+        self.entries[claim_id].update(status=status)
 
     def state(self) -> AccountState:
         return AccountState(self.key, tuple(

@@ -18,11 +18,22 @@ class Certification(Aggregate):
         self.subject = subject
         self.body_id = body_id
         self.tiers: list[dict] = [{"tier": tier, "effective_on": effective_on, "document_ref": document_ref}]
+        self.revoked_on: date | None = None
+        self.revocation: dict | None = None
 
     @event("Upgraded")
     def upgrade(self, tier: str, effective_on: date, document_ref: str, by: str) -> None:
         self.tier = tier
         self.tiers.append({"tier": tier, "effective_on": effective_on, "document_ref": document_ref})
+
+    @event("Revoked")
+    def revoke(self, reason: str, effective_on: date, document_ref: str, by: str) -> None:
+        self.revoked_on = effective_on
+        self.revocation = {"reason": reason, "effective_on": effective_on, "document_ref": document_ref}
+
+    def stands_on(self, day: date) -> bool:
+        """In force on a day: not revoked, or revoked only from a later day."""
+        return self.revoked_on is None or day < self.revoked_on
 
     def tier_on(self, day: date) -> str | None:
         """The tier in force on a day: upgrades count from their own effective date."""

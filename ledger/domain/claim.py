@@ -1,5 +1,6 @@
 """A claim for money under one programme: submitted with its entitlement and explanation, then approved
-(possibly for less) or rejected, then paid in one or more payouts that may be reversed."""
+(possibly for less) or rejected, then paid in one or more payouts that may be reversed. A correction ends
+it: a pending claim is withdrawn, an approved one revoked (what was paid becomes a recovery)."""
 from __future__ import annotations
 
 from datetime import date
@@ -40,6 +41,8 @@ class Claim(Aggregate):
         self.approved_amount: Decimal | None = None
         self.decision_note: str | None = None
         self.payouts: dict[str, Decimal] = {}
+        self.released_amount: Decimal | None = None
+        self.recovery_id: str | None = None
 
     @event("Reassessed")
     def reassess(self, previous_amount: Decimal, entitled_amount: Decimal, gross_amount: Decimal,
@@ -71,10 +74,25 @@ class Claim(Aggregate):
     def reverse_payout(self, payout_id: str, by: str) -> None:
         self.payouts.pop(payout_id, None)
 
+    @event("Withdrawn")
+    def withdraw(self, reason: str, by: str) -> None:
+        self.status = "withdrawn"
+        self.decision_note = reason
+
+    @event("Revoked")
+    def revoke(self, reason: str, document_ref: str, released_amount: Decimal, recovery_id: str | None,
+               by: str) -> None:
+        self.status = "revoked"
+        self.decision_note = reason
+        self.released_amount = released_amount
+        self.recovery_id = recovery_id
+
     @property
     def paid_amount(self) -> Decimal:
         return sum(self.payouts.values(), ZERO)
 
     @property
     def outstanding_amount(self) -> Decimal:
+        if self.status == "revoked":
+            return ZERO  # nothing more is owed to a revoked award; what was paid is under recovery
         return (self.approved_amount or ZERO) - self.paid_amount

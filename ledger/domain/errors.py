@@ -82,6 +82,12 @@ class OverApproved(PolicyRefusal):
     code = "over_approved"
 
 
+class OverRecovered(PolicyRefusal):
+    """A repayment above what a recovery still has outstanding."""
+
+    code = "over_recovered"
+
+
 class InvalidState(PolicyRefusal):
     """The command does not fit the current state (approving a rejected claim, say)."""
 

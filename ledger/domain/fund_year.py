@@ -32,6 +32,11 @@ class FundYear(Aggregate):
     def charge(self, claim_id: str, amount: Decimal, by: str) -> None:
         self.approved += amount
 
+    @event("Released")
+    def release(self, claim_id: str, amount: Decimal, by: str) -> None:
+        # A revoked award gives back the approved part that was never paid.
+        self.approved -= amount
+
     @property
     def headroom(self) -> Decimal:
         return self.appropriated - self.approved

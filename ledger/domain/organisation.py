@@ -1,4 +1,5 @@
-"""An organisation that may benefit: registered with its USCC, joined to innovation bodies, designated."""
+"""An organisation that may benefit: registered with its USCC, joined to innovation bodies, designated;
+it may leave the district on a date and re-enter it later (claims are judged by where it was that day)."""
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +21,10 @@ class Organisation(Aggregate):
         self.uscc = uscc
         self.name = name
         self.in_district = in_district
+        self.registered_in_district = in_district
         self.memberships: list[dict] = []
         self.designations: dict[str, dict] = {}
+        self.district_changes: list[dict] = []
 
     @event("Joined")
     def join(self, body_id: str, body_kind: str, joined_on: date, recognised_on: date, is_lead: bool,
@@ -35,12 +38,28 @@ class Organisation(Aggregate):
         if current is None or effective_on < current["effective_on"]:
             self.designations[programme] = {"effective_on": effective_on, "certification_id": certification_id}
 
+    @event("DistrictChanged")
+    def change_district(self, in_district: bool, effective_on: date, reason: str, document_ref: str,
+                        by: str) -> None:
+        self.district_changes.append({"in_district": in_district, "effective_on": effective_on, "reason": reason,
+                                      "document_ref": document_ref})
+        self.district_changes.sort(key=lambda c: c["effective_on"])
+        self.in_district = self.district_changes[-1]["in_district"]
+
+    def in_district_on(self, day: date | None) -> bool:
+        """Inside the district on the day: the last change on or before it, else as registered."""
+        if day is None:
+            return self.in_district
+        held = [c for c in self.district_changes if c["effective_on"] <= day]
+        return held[-1]["in_district"] if held else self.registered_in_district
+
     def member_of(self, body_id: str) -> bool:
         return any(m["body_id"] == body_id for m in self.memberships)
 
-    def facts(self) -> OrganisationFacts:
+    def facts(self, on: date | None = None) -> OrganisationFacts:
+        """What the rules see of the organisation; `on` a claim's effective day, for where it was then."""
         return OrganisationFacts(
-            uscc=self.uscc, in_district=self.in_district,
+            uscc=self.uscc, in_district=self.in_district_on(on),
             memberships=tuple(Membership(**m) for m in self.memberships),
             designations={p: d["effective_on"] for p, d in self.designations.items()},
         )

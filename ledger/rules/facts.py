@@ -52,7 +52,7 @@ class Entry:
 
     claim_id: str
     programme: str
-    status: str           # pending | approved | rejected (and later: withdrawn, revoked)
+    status: str           # pending | approved | rejected | withdrawn | revoked
     amount: Decimal       # reserved, or approved: what the claim is paid
     gross: Decimal        # the claim's standing: its own entitlement after ladder top-ups and its own caps,
                           # what supersession compares (rule 4)

@@ -22,6 +22,11 @@ def routes(api, world):
     payout_id = world.paid(world.org())["id"]
     statement = {"lines": [{"date": "2023-07-03", "amount": "1.00", "reference": unique_id("R-")}]}
     statement_id = api.ok("POST", "/v1/finance/bank-statements", statement, as_="finance")["id"]
+    approved_id = world.approved(world.org())["id"]
+    revoked = world.paid(world.org())["claim_id"]
+    recovery_id = api.ok("POST", f"/v1/claims/{revoked}/revoke", {"reason": "r", "document_ref": "D"},
+                         as_="kjj", status=200)["recovery_id"]
+    readers = {"finance", "auditor", "kjj", "jxj", "scjgj"}
     return [
         ("GET", "/v1/programmes", None, set(EVERYONE)),
         ("POST", "/v1/organisations", {"uscc": unique_uscc(), "name": "杭州某某科技有限公司", "in_district": True},
@@ -58,6 +63,17 @@ def routes(api, world):
         ("GET", "/v1/audit/verify", None, {"auditor", "admin"}),
         ("GET", "/v1/audit/digest", None, {"auditor", "admin"}),
         ("GET", "/v1/audit/events", None, {"auditor", "admin"}),
+        ("POST", f"/v1/organisations/{org}/district-changes", {"in_district": False, "effective_on": "2025-01-01",
+                                                               "reason": "迁出", "document_ref": "D"}, REGISTRARS),
+        ("POST", f"/v1/claims/{claim_id}/withdraw", {"reason": "撤回"}, KJJ_LEADS),
+        ("POST", f"/v1/claims/{approved_id}/revoke", {"reason": "不实", "document_ref": "D"}, KJJ_LEADS),
+        ("POST", f"/v1/certifications/{cert_id}/revoke", {"reason": "r", "effective_on": "2025-01-01",
+                                                          "document_ref": "D"}, KJJ_LEADS),
+        ("GET", "/v1/recoveries", None, readers),
+        ("GET", f"/v1/recoveries/{recovery_id}", None, readers),
+        ("POST", f"/v1/recoveries/{recovery_id}/repayments", {"amount": "1.00", "received_on": "2024-01-02",
+                                                              "bank_ref": "R"}, FINANCE),
+        ("POST", f"/v1/recoveries/{recovery_id}/write-off", {"reason": "r", "document_ref": "D"}, FINANCE),
     ]
 
 

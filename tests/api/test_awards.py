@@ -16,13 +16,15 @@ def test_awards_follow_each_command_at_once(api, world):
     claim = world.claim(org, "A3.erc", certification_id=cert_id)
     state = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")
     assert state["uscc"] == org and state["as_of"] is None
-    assert state["totals"] == {"entitled": "200000.00", "approved": "0.00", "paid": "0.00", "outstanding": "0.00"}
+    assert state["totals"] == {"entitled": "200000.00", "approved": "0.00", "paid": "0.00", "outstanding": "0.00",
+                               "to_recover": "0.00", "recovered": "0.00", "written_off": "0.00"}
     api.ok("POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj", status=200)
     api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "50000.00", "paid_on": "2023-07-03",
                                    "bank_ref": "ICBC-1"}, as_="finance")
     state = api.ok("GET", f"/v1/organisations/{org}/awards", as_="kjj")
     assert state["totals"] == {"entitled": "200000.00", "approved": "200000.00", "paid": "50000.00",
-                               "outstanding": "150000.00"}
+                               "outstanding": "150000.00", "to_recover": "0.00", "recovered": "0.00",
+                               "written_off": "0.00"}
     (erc,) = state["programmes"]
     assert erc["programme"] == "A3.erc" and erc["approved"] == "200000.00"
 

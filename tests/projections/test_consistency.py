@@ -47,11 +47,13 @@ def test_reconciliation_totals_per_programme_and_bureau(ledger: AwardLedger, rea
     rows = {(r["programme"], r["bureau"]): r for r in y2023["rows"]}
     assert rows[("A3.erc", "kjj")] | {} == {"programme": "A3.erc", "bureau": "kjj", "kind": "award",
                                            "approved": "1000000.00", "paid": "200000.00", "reversed": "0.00",
-                                           "outstanding": "800000.00", "claims": 2}
+                                           "outstanding": "800000.00", "claims": 2, "recovered": "0.00",
+                                           "to_recover": "0.00", "written_off": "0.00"}
     assert rows[("A5.voucher", "kjj")]["reversed"] == "400000.00"
     assert rows[("A5.voucher", "kjj")]["paid"] == "100000.00"
     assert y2023["totals"] == {"approved": "1400000.00", "paid": "300000.00", "reversed": "400000.00",
-                               "outstanding": "1100000.00", "claims": 3}
+                               "outstanding": "1100000.00", "claims": 3, "recovered": "0.00",
+                               "to_recover": "0.00", "written_off": "0.00"}
     assert y2023["appropriation"] == {"appropriated": "300000000.00", "approved": "1400000.00",
                                       "headroom": "298600000.00", "floor": "300000000.00", "below_floor": False}
     y2024 = read_models.reconciliation(2024)

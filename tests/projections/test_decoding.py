@@ -19,7 +19,7 @@ from projections import fold
 from projections.decoding import Decoder, _moment
 from projections.events import utc_text
 from projections.rebuild import pages
-from tests.projections.workload import ADMIN, FINANCE, mixed_workload
+from tests.projections.workload import ADMIN, FINANCE, KJJ, mixed_workload
 from tests.support import make_uscc
 
 
@@ -41,6 +41,32 @@ def _every_kind_of_event(app: AwardLedger) -> None:
         StatementLine(date(2023, 7, 1), Decimal("-50000.00"), "BK-1", "杭州某某科技有限公司"),
         StatementLine(date(2023, 7, 2), Decimal("200000.00"), "BK-2", "")])
     app.register_organisation(ADMIN, uscc=make_uscc(990_001), name="Keyed Co", in_district=True, key="decoding-1")
+    _corrections(app)
+
+
+def _corrections(app: AwardLedger) -> None:
+    """A withdrawal, a certification revoked under a paid award, a repayment, a write-off, a departure."""
+    org = make_uscc(990_002)
+    app.register_organisation(ADMIN, uscc=org, name="Corrected Co", in_district=True)
+    app.register_body(ADMIN, body_id="CORR-1", name="联合体", kind="consortium", lead_uscc=org,
+                      recognised_on=date(2022, 10, 1))
+    app.register_body(ADMIN, body_id="CORR-ERC", name="工程研究中心", kind="erc", lead_uscc=org,
+                      recognised_on=date(2022, 10, 1))
+    cert = app.record_certification(KJJ, uscc=org, programme="A3.erc", tier="municipal", body_id="CORR-ERC",
+                                    effective_on=date(2023, 3, 1), document_ref="C-1").view["id"]
+    claim = app.submit_claim(KJJ, uscc=org, programme="A3.erc", award_year=2023, effective_on=date(2023, 6, 1),
+                             certification_id=cert).view["id"]
+    app.approve_claim(KJJ, claim_id=claim)
+    pending = app.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2024, effective_on=date(2024, 6, 1),
+                               basis_amount=Decimal("100000")).view["id"]
+    app.withdraw_claim(KJJ, claim_id=pending, reason="撤回")
+    app.record_payout(FINANCE, claim_id=claim, amount=Decimal("1000"), paid_on=date(2023, 7, 1), bank_ref="CR-1")
+    rid = app.revoke_certification(KJJ, certification_id=cert, reason="r", effective_on=date(2023, 1, 1),
+                                   document_ref="REV").view["recoveries"][0]
+    app.record_repayment(FINANCE, recovery_id=rid, amount=Decimal("400"), received_on=date(2024, 1, 2), bank_ref="RP")
+    app.write_off_recovery(FINANCE, recovery_id=rid, reason="r", document_ref="W")
+    app.change_district(ADMIN, uscc=org, in_district=False, effective_on=date(2024, 1, 1), reason="r",
+                        document_ref="D")
 
 
 def test_direct_decoding_equals_decoding_through_domain_events(database_url: str, ledger: AwardLedger):

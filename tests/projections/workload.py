@@ -124,7 +124,8 @@ def mixed_workload(app: AwardLedger) -> District:
 
 
 def totals(entitled: str, approved: str, paid: str, outstanding: str) -> dict[str, str]:
-    return {"entitled": entitled, "approved": approved, "paid": paid, "outstanding": outstanding}
+    return {"entitled": entitled, "approved": approved, "paid": paid, "outstanding": outstanding,
+            "to_recover": "0.00", "recovered": "0.00", "written_off": "0.00"}
 
 
 # Worked by hand from the commands above.

@@ -1,0 +1,108 @@
+"""Corrections and claw-backs: withdrawals, revocations, recoveries, repayments and write-offs."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from api.schemas.certifications import CertificationPublic
+from api.schemas.claims import ClaimPublic
+from api.schemas.common import CLAIM_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
+from api.schemas.fields import MoneyIn, MoneyOut, Text, Timestamp
+
+RECOVERY_ID = "8a3c5e1f-6b2d-4f70-9e84-1c7a2d5b3e96"
+
+
+class WithdrawalCreate(RequestModel):
+    model_config = examples({"reason": "申请单位主动撤回申请"})
+
+    reason: Text
+
+
+class RevocationCreate(RequestModel):
+    model_config = examples({"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"})
+
+    reason: Text
+    document_ref: Text
+
+
+class CertificationRevocationCreate(RevocationCreate):
+    model_config = examples({"reason": "复核不再符合认定条件", "effective_on": "2024-01-01",
+                             "document_ref": "杭高新科〔2024〕18号"})
+
+    effective_on: date = Field(description="claims effective on or after this day are withdrawn or revoked")
+
+
+class CorrectedClaim(ClaimPublic):
+    to_recover: MoneyOut | None = Field(None, description="what a revocation left to recover (paid net of reversals)")
+    dry_run: bool = Field(False, description="true: what the correction would do; nothing was written")
+
+
+class EndedClaim(PublicModel):
+    id: str
+    status: Literal["withdrawn", "revoked"]
+    released_amount: MoneyOut
+    recovery_id: str | None
+    to_recover: MoneyOut
+
+
+class CertificationRevocationPublic(PublicModel):
+    certification: CertificationPublic
+    claims: list[EndedClaim]
+    released_amount: MoneyOut
+    to_recover: MoneyOut
+    recoveries: list[str]
+    dry_run: bool = False
+
+
+class RepaymentCreate(RequestModel):
+    model_config = examples({"amount": "50000.00", "received_on": "2024-04-02", "bank_ref": "ICBC-20240402-000031"})
+
+    amount: MoneyIn
+    received_on: date
+    bank_ref: Text
+
+
+class WriteOffCreate(RequestModel):
+    model_config = examples({"reason": "企业已注销，无可追回财产", "document_ref": "滨财核〔2025〕3号"})
+
+    reason: Text
+    document_ref: Text
+
+
+class Repayment(PublicModel):
+    amount: MoneyOut
+    received_on: date
+    bank_ref: str
+
+
+class RecoveryPublic(PublicModel):
+    model_config = examples({
+        "id": RECOVERY_ID, "claim_id": CLAIM_ID, "uscc": ORG_USCC, "programme": "A5.voucher", "award_year": 2023,
+        "lead_bureau": "kjj", "amount": "100000.00", "recovered": "50000.00", "written_off": "0.00",
+        "outstanding": "50000.00", "status": "open", "reason": "核查发现申报数据不实",
+        "document_ref": "杭高新科〔2024〕17号",
+        "opened_at": RECORDED_AT, "repayments": [
+            {"amount": "50000.00", "received_on": "2024-04-02", "bank_ref": "ICBC-20240402-000031"}]})
+
+    id: str
+    claim_id: str
+    uscc: str
+    programme: str
+    award_year: int
+    lead_bureau: str
+    amount: MoneyOut = Field(description="paid net of reversals when the award was revoked")
+    recovered: MoneyOut
+    written_off: MoneyOut
+    outstanding: MoneyOut
+    status: Literal["open", "closed"]
+    reason: str
+    document_ref: str
+    opened_at: Timestamp
+    repayments: list[Repayment] = Field(default_factory=list)
+    dry_run: bool = False
+
+
+class RecoveryList(PublicModel):
+    recoveries: list[RecoveryPublic]

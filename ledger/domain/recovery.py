@@ -1,0 +1,56 @@
+"""Money to be clawed back (应追回): what was paid net of reversals on an award that was later revoked.
+
+Opened by the revocation, it closes when repayments and write-offs have covered it. Finance records both;
+a repayment above what is outstanding is refused before it gets here, so `outstanding` never goes below 0."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.ids import natural_id
+
+ZERO = Decimal("0.00")
+
+
+class Recovery(Aggregate):
+    @staticmethod
+    def create_id(claim_id: str) -> UUID:
+        # One recovery per claim: a claim is revoked once, and two racing revocations collide here.
+        return natural_id("recovery", claim_id)
+
+    @event("Opened")
+    def __init__(self, claim_id: str, uscc: str, programme: str, award_year: int, lead: str, amount: Decimal,
+                 reason: str, document_ref: str, by: str) -> None:
+        self.claim_id = claim_id
+        self.uscc = uscc
+        self.programme = programme
+        self.award_year = award_year
+        self.lead = lead
+        self.amount = amount
+        self.reason = reason
+        self.document_ref = document_ref
+        self.recovered = ZERO
+        self.written_off = ZERO
+        self.repayments: list[dict] = []
+        self.write_off_reason: str | None = None
+
+    @event("Repaid")
+    def repay(self, amount: Decimal, received_on: date, bank_ref: str, by: str) -> None:
+        self.recovered += amount
+        self.repayments.append({"amount": amount, "received_on": received_on, "bank_ref": bank_ref})
+
+    @event("WrittenOff")
+    def write_off(self, amount: Decimal, reason: str, document_ref: str, by: str) -> None:
+        self.written_off += amount
+        self.write_off_reason = reason
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.recovered - self.written_off
+
+    @property
+    def status(self) -> str:
+        return "open" if self.outstanding > 0 else "closed"

@@ -1,0 +1,26 @@
+"""Checks every use-case family makes on what comes in: the actor's role, ids, required text."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from ledger.domain import errors
+from ledger.principals import Principal, Role
+
+
+def require_role(by: Principal, *roles: Role, doing: str) -> None:
+    if by.role not in roles:
+        raise errors.Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs "
+                               + " or ".join(r.value for r in roles))
+
+
+def uuid_of(value: str | None, what: str) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise errors.NotFound(f"{what} {value!r} is not a ledger id") from None
+
+
+def text(value: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise errors.InvalidInput(f"{field} must be a non-empty string")
+    return value.strip()

@@ -1,0 +1,115 @@
+"""Corrections (contract: "Corrections and claw-backs"): withdraw a pending claim, revoke an approved
+one, revoke a certification and every claim resting on it. Only the lead bureau of the programme
+corrects; every correction carries a reason (and the document it rests on where the contract says);
+one that cannot apply is refused `invalid_state` naming the command that does. `dry_run` answers what
+would happen and writes nothing. Recoveries and district changes are the neighbouring mixins."""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate
+
+from ledger import views
+from ledger.domain import errors
+from ledger.domain.certification import Certification
+from ledger.domain.claim import Claim
+from ledger.domain.values import fmt, money
+from ledger.principals import Principal, Role
+from ledger.rules.accounts import certification_key
+from ledger.rules.facts import LIVE
+from ledger.usecases.common import require_role, text, uuid_of
+from ledger.usecases.district import DistrictChanges
+from ledger.usecases.ending import WITHDRAWABLE, Touched, end_claim
+from ledger.usecases.recoveries import RecoveryCommands
+
+if TYPE_CHECKING:
+    from ledger.application import Outcome
+
+
+class Corrections(RecoveryCommands, DistrictChanges):
+    """The corrections use-case family, mixed into AwardLedger."""
+
+    def withdraw_claim(self, by: Principal, *, claim_id: str, reason: str, dry_run: bool = False,
+                       key: str | None = None) -> Outcome:
+        cid = uuid_of(claim_id, "claim")
+        reason = text(reason, "reason")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            claim = self._claim_to_correct(by, claim_id, "withdraw")
+            if claim.status == "approved":
+                raise errors.InvalidState(f"claim {claim_id} is approved; an award is undone by revoking it:"
+                                          f" POST /v1/claims/{claim_id}/revoke with reason and document_ref")
+            if claim.status not in WITHDRAWABLE:
+                raise errors.InvalidState(f"claim {claim_id} is already {claim.status}; only a pending or proposed"
+                                          " claim can be withdrawn, and there is nothing left to correct")
+            touched = Touched(self)
+            ended = end_claim(touched, claim, by.name, reason, None)
+            return touched.all(), views.claim(claim) | {"released_amount": ended["released_amount"]}
+
+        return self._run(by, key, "withdraw_claim", {"claim": str(cid), "reason": reason}, decide, dry_run=dry_run)
+
+    def revoke_claim(self, by: Principal, *, claim_id: str, reason: str, document_ref: str, dry_run: bool = False,
+                     key: str | None = None) -> Outcome:
+        cid = uuid_of(claim_id, "claim")
+        reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            claim = self._claim_to_correct(by, claim_id, "revoke")
+            if claim.status in WITHDRAWABLE:
+                raise errors.InvalidState(f"claim {claim_id} is {claim.status}, not yet awarded; withdraw it"
+                                          f" instead: POST /v1/claims/{claim_id}/withdraw with a reason")
+            if claim.status != "approved":
+                raise errors.InvalidState(f"claim {claim_id} is {claim.status}; nothing was awarded that could be"
+                                          " revoked")
+            touched = Touched(self)
+            ended = end_claim(touched, claim, by.name, reason, document_ref)
+            return touched.all(), views.claim(claim) | {k: ended[k] for k in ("released_amount", "recovery_id",
+                                                                                "to_recover")}
+
+        args = {"claim": str(cid), "reason": reason, "doc": document_ref}
+        return self._run(by, key, "revoke_claim", args, decide, dry_run=dry_run)
+
+    def revoke_certification(self, by: Principal, *, certification_id: str, reason: str, effective_on: date,
+                             document_ref: str, dry_run: bool = False, key: str | None = None) -> Outcome:
+        cert_id = uuid_of(certification_id, "certification")
+        reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            cert = self._get(Certification, cert_id, f"certification {certification_id}")
+            self._programme_for(by, cert.programme, cert.effective_on)  # the lead bureau only
+            if cert.revoked_on is not None:
+                raise errors.InvalidState(f"certification {certification_id} was already revoked from"
+                                          f" {cert.revoked_on}; its claims were corrected then")
+            touched = Touched(self)
+            ended: list[dict[str, Any]] = []
+            # A claim resting on a certification reserves on its account for the rung it stood at (rule 2).
+            keys = dict.fromkeys(certification_key(str(cert_id), t["tier"]).text for t in cert.tiers)
+            entries = {c: e for k in keys for c, e in touched.account(k).entries.items()}
+            for claim_id, entry in sorted(entries.items()):
+                if entry["status"] not in (*LIVE, "proposed"):
+                    continue
+                claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
+                if claim.effective_on >= effective_on:  # awards that rest on it before that day stand
+                    ended.append(end_claim(touched, claim, by.name, reason, document_ref))
+            cert.revoke(reason, effective_on, document_ref, by.name)
+            touched.add(cert)
+            return touched.all(), {"certification": views.certification(cert), "claims": ended,
+                                   **_sums(ended)}
+
+        args = {"cert": str(cert_id), "reason": reason, "on": effective_on, "doc": document_ref}
+        return self._run(by, key, "revoke_certification", args, decide, dry_run=dry_run)
+
+    def _claim_to_correct(self, by: Principal, claim_id: str, doing: str) -> Claim:
+        require_role(by, Role.BUREAU, doing=f"{doing} claims")
+        claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
+        if by.bureau != claim.lead:
+            raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
+                                       f" {by.name} may not {doing} it")
+        return claim
+
+
+def _sums(ended: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"released_amount": fmt(sum((money(e["released_amount"]) for e in ended), money("0"))),
+            "to_recover": fmt(sum((money(e["to_recover"]) for e in ended), money("0"))),
+            "recoveries": [e["recovery_id"] for e in ended if e["recovery_id"]]}

@@ -1,0 +1,38 @@
+"""An organisation leaves the district (or re-enters it) on a date: claims effective from that day are
+judged `not_eligible` by the rules (Art. 1 benefits units inside the district); what was awarded before
+stands. A change that would not change anything on its day is refused."""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import Aggregate
+
+from ledger import views
+from ledger.domain import errors
+from ledger.domain.values import Uscc
+from ledger.principals import Principal, Role
+from ledger.usecases.common import require_role, text
+
+if TYPE_CHECKING:
+    from ledger.application import Outcome
+
+
+class DistrictChanges:
+    def change_district(self, by: Principal, *, uscc: str, in_district: bool, effective_on: date, reason: str,
+                        document_ref: str, dry_run: bool = False, key: str | None = None) -> Outcome:
+        require_role(by, Role.ADMIN, Role.BUREAU, doing="record an organisation leaving or entering the district")
+        code = Uscc.parse(uscc).value
+        reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            org = self._organisation(code)
+            if org.in_district_on(effective_on) == bool(in_district):
+                where = "inside" if in_district else "outside"
+                raise errors.InvalidState(f"{code} is already {where} the district on {effective_on}; record"
+                                          f" {'a departure' if in_district else 'a re-entry'} instead, or another date")
+            org.change_district(bool(in_district), effective_on, reason, document_ref, by.name)
+            return [org], views.organisation(org)
+
+        args = {"uscc": code, "in": bool(in_district), "on": effective_on, "reason": reason, "doc": document_ref}
+        return self._run(by, key, "change_district", args, decide, dry_run=dry_run)

@@ -1,0 +1,75 @@
+"""How a claim ends under a correction, shared by every correction that ends claims: a pending (or
+proposed) claim is withdrawn, an approved one revoked. Either way each account it reserved on is released,
+whatever its family (caps, ladders, subjects, rank slots, pools...), so later claims are judged on what
+stands; a revoked award gives the fund back its unpaid part and owes the paid part as a recovery."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.domain.award_account import AwardAccount
+from ledger.domain.claim import Claim
+from ledger.domain.fund_year import FundYear
+from ledger.domain.recovery import Recovery
+from ledger.domain.values import fmt
+
+if TYPE_CHECKING:
+    from ledger.application import AwardLedger
+
+WITHDRAWABLE = ("pending", "proposed")
+
+
+class Touched:
+    """The aggregates one decision changes, each loaded once: two claims on one cap change one account."""
+
+    def __init__(self, ledger: AwardLedger) -> None:
+        self.ledger = ledger
+        self.loaded: dict[UUID, Aggregate] = {}
+
+    def add(self, aggregate: Aggregate) -> Aggregate:
+        return self.loaded.setdefault(aggregate.id, aggregate)
+
+    def account(self, key: str) -> AwardAccount:
+        found = self.loaded.get(AwardAccount.create_id(key))
+        return found if isinstance(found, AwardAccount) else self.add(self.ledger._account(key))  # type: ignore[return-value]
+
+    def fund(self, year: int) -> FundYear:
+        found = self.loaded.get(FundYear.create_id(year))
+        if isinstance(found, FundYear):
+            return found
+        return self.add(self.ledger._get_or_none(FundYear, FundYear.create_id(year)) or FundYear(year=year))  # type: ignore[return-value]
+
+    def all(self) -> list[Aggregate]:
+        return list(self.loaded.values())
+
+
+def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref: str | None) -> dict[str, Any]:
+    """Withdraw a pending claim or revoke an approved one; what happened, as the answers list it."""
+    cid = str(claim.id)
+    touched.add(claim)
+    revoking = claim.status == "approved"
+    for key in claim.accounts:
+        account = touched.account(key)
+        if cid in account.entries:  # a proposal reserved nothing
+            account.release(cid, by, status="revoked" if revoking else "withdrawn")
+    if not revoking:
+        released = claim.entitled_amount if claim.status == "pending" else Decimal("0.00")
+        claim.withdraw(reason, by)
+        return {"id": cid, "status": "withdrawn", "released_amount": fmt(released), "recovery_id": None,
+                "to_recover": fmt(Decimal("0.00"))}
+    approved, paid = claim.approved_amount or Decimal("0.00"), claim.paid_amount
+    released = approved - paid
+    if claim.pays_award and released > 0:
+        touched.fund(claim.award_year).release(cid, released, by)
+    recovery_id = None
+    if paid > 0:
+        recovery = Recovery(claim_id=cid, uscc=claim.uscc, programme=claim.programme, award_year=claim.award_year,
+                            lead=claim.lead, amount=paid, reason=reason, document_ref=document_ref or "", by=by)
+        touched.add(recovery)
+        recovery_id = str(recovery.id)
+    claim.revoke(reason, document_ref or "", released, recovery_id, by)
+    return {"id": cid, "status": "revoked", "released_amount": fmt(released), "recovery_id": recovery_id,
+            "to_recover": fmt(paid)}

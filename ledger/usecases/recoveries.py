@@ -1,0 +1,69 @@
+"""Recoveries (应追回) by finance: repayments received, and a write-off of what cannot be recovered.
+A repayment is refused `over_recovered` above what is outstanding; a closed recovery takes neither."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import Aggregate
+
+from ledger import views
+from ledger.domain import errors
+from ledger.domain.recovery import Recovery
+from ledger.domain.values import money, yuan
+from ledger.principals import Principal, Role
+from ledger.usecases.common import require_role, text, uuid_of
+
+if TYPE_CHECKING:
+    from ledger.application import Outcome
+
+
+class RecoveryCommands:
+    """Finance's side of a claw-back, mixed into AwardLedger."""
+
+    def record_repayment(self, by: Principal, *, recovery_id: str, amount: Decimal, received_on: date,
+                         bank_ref: str, dry_run: bool = False, key: str | None = None) -> Outcome:
+        require_role(by, Role.FINANCE, doing="record repayments")
+        rid = uuid_of(recovery_id, "recovery")
+        value, bank_ref = money(amount), text(bank_ref, "bank_ref")
+        if value <= 0:
+            raise errors.InvalidAmount("a repayment must be more than 0.00")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            recovery = self._open_recovery(recovery_id, rid, "repay")
+            if value > recovery.outstanding:
+                raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)}"
+                                           f" still outstanding on recovery {recovery_id}; record at most that much"
+                                           " and return the difference to the payer")
+            recovery.repay(value, received_on, bank_ref, by.name)
+            return [recovery], views.recovery(recovery)
+
+        args = {"recovery": str(rid), "a": value, "on": received_on, "ref": bank_ref}
+        return self._run(by, key, "record_repayment", args, decide, dry_run=dry_run)
+
+    def write_off_recovery(self, by: Principal, *, recovery_id: str, reason: str, document_ref: str,
+                           dry_run: bool = False, key: str | None = None) -> Outcome:
+        require_role(by, Role.FINANCE, doing="write off recoveries")
+        rid = uuid_of(recovery_id, "recovery")
+        reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            recovery = self._open_recovery(recovery_id, rid, "write off")
+            recovery.write_off(recovery.outstanding, reason, document_ref, by.name)
+            return [recovery], views.recovery(recovery)
+
+        args = {"recovery": str(rid), "reason": reason, "doc": document_ref}
+        return self._run(by, key, "write_off_recovery", args, decide, dry_run=dry_run)
+
+    def recovery(self, recovery_id: str) -> dict:
+        rid = uuid_of(recovery_id, "recovery")
+        return views.recovery(self._get(Recovery, rid, f"recovery {recovery_id}"))
+
+    def _open_recovery(self, recovery_id: str, rid, doing: str) -> Recovery:
+        recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
+        if recovery.status == "closed":
+            raise errors.InvalidState(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
+                                      f" written off {yuan(recovery.written_off)}); there is nothing left to"
+                                      f" {doing}. Money received beyond it goes back to the payer")
+        return recovery

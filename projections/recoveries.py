@@ -1,0 +1,51 @@
+"""Recoveries (应追回) as finance lists them: per revoked award what is owed, recovered, written off and
+still outstanding; and each repayment by its bank reference, so a bank statement's credit line matches
+its recovery (projections/bank.py)."""
+from __future__ import annotations
+
+from projections.events import EventRow
+from projections.fold import Handler, Row, Tables
+from projections.money import ZERO, add, amount, neg
+
+RECOVERIES = "recoveries"
+REPAYMENTS = "repayments"
+
+
+def _opened(t: Tables, e: EventRow) -> None:
+    p = e.payload
+    t.put(RECOVERIES, e.aggregate_id, {
+        "id": e.aggregate_id, "claim_id": p["claim_id"], "uscc": p["uscc"], "programme": p["programme"],
+        "award_year": p["award_year"], "lead": p["lead"], "amount": p["amount"], "recovered": ZERO,
+        "written_off": ZERO, "outstanding": p["amount"], "status": _status(p["amount"]),
+        "reason": p["reason"], "document_ref": p["document_ref"], "opened_at": e.recorded_at})
+
+
+def _status(outstanding: str) -> str:
+    return "open" if amount(outstanding) > 0 else "closed"
+
+
+def _moved(field: str):
+    def handler(t: Tables, e: EventRow) -> None:
+        if (row := t.get(RECOVERIES, e.aggregate_id)) is None:
+            return
+        p = e.payload
+        row[field] = add(row[field], p["amount"])
+        row["outstanding"] = add(row["outstanding"], neg(p["amount"]))
+        row["status"] = _status(row["outstanding"])
+        t.put(RECOVERIES, e.aggregate_id, row)
+        if field == "recovered":
+            key = f"{e.aggregate_id}|{e.version:06d}"
+            t.put(REPAYMENTS, key, {"id": key, "recovery_id": e.aggregate_id, "claim_id": row["claim_id"],
+                                    "uscc": row["uscc"], "amount": p["amount"], "received_on": p["received_on"],
+                                    "bank_ref": p["bank_ref"]})
+    return handler
+
+
+HANDLERS: dict[str, Handler] = {"Recovery.Opened": _opened, "Recovery.Repaid": _moved("recovered"),
+                                "Recovery.WrittenOff": _moved("written_off")}
+
+
+def render(row: Row) -> Row:
+    return {k: row[k] for k in ("id", "claim_id", "uscc", "programme", "award_year", "amount", "recovered",
+                                "written_off", "outstanding", "status", "reason", "document_ref", "opened_at")} | {
+        "lead_bureau": row["lead"]}

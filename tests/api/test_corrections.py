@@ -1,0 +1,32 @@
+"""Corrections over HTTP: dry runs write nothing, revocations open recoveries finance lists and repays,
+and the organisation's awards and the reconciliation show what is to recover."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def test_revoke_dry_run_then_for_real_then_repay_over_http(api, world):
+    """?dry_run=true answers the consequences and changes nothing; the real revocation lists a recovery."""
+    org = world.org()
+    payout = world.paid(org, amount="100000.00")
+    claim_id = payout["claim_id"]
+    body = {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}
+    preview = api.ok("POST", f"/v1/claims/{claim_id}/revoke?dry_run=true", body, as_="kjj", status=200)
+    assert preview["dry_run"] and preview["status"] == "revoked" and preview["to_recover"] == "100000.00"
+    assert api.ok("GET", f"/v1/claims/{claim_id}", as_="auditor")["status"] == "approved"
+    revoked = api.ok("POST", f"/v1/claims/{claim_id}/revoke", body, as_="kjj", status=200)
+    assert (revoked["released_amount"], revoked["dry_run"]) == ("200000.00", False)
+    listed = api.ok("GET", f"/v1/recoveries?status=open&uscc={org}", as_="finance")["recoveries"]
+    assert [(r["id"], r["outstanding"]) for r in listed] == [(revoked["recovery_id"], "100000.00")]
+    assert api.ok("GET", "/v1/recoveries", as_="jxj")["recoveries"] == []  # another bureau's programmes only
+    rid = revoked["recovery_id"]
+    api.refused("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "100000.01", "received_on": "2024-04-02",
+                                                            "bank_ref": "ICBC-R1"}, "finance", 409, "over_recovered")
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "40000.00", "received_on": "2024-04-02",
+                                                       "bank_ref": "ICBC-R1"}, as_="finance", status=201)
+    totals = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")["totals"]
+    assert (totals["paid"], totals["to_recover"], totals["recovered"]) == ("0.00", "60000.00", "40000.00")
+    recon = api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    assert Decimal(recon["totals"]["recovered"]) >= Decimal("40000.00")
+    assert Decimal(recon["totals"]["to_recover"]) >= Decimal("60000.00")
+    api.refused("POST", f"/v1/claims/{claim_id}/withdraw", {"reason": "x"}, "kjj", 409, "invalid_state")

@@ -1,0 +1,128 @@
+"""Corrections on both stores: withdraw, revoke, recoveries, certification revocation, district changes."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ledger.domain import errors
+from tests.store.conftest import ADMIN, FINANCE, JXJ, KJJ, World
+
+
+def _voucher(world: World, org: str, basis: str = "1000000") -> dict:
+    return world.claim(org, "A5.voucher", basis_amount=basis)
+
+
+def test_withdrawing_a_pending_claim_frees_its_cap(world: World) -> None:
+    """A withdrawn voucher claim gives its cap back, so a later claim gets the full amount again."""
+    org = world.org()
+    first = world.claim(org, "A5.voucher", basis_amount="2000000")  # 500,000 of the 500,000 yearly cap
+    assert first["entitled_amount"] == "500000.00"
+    answer = world.ledger.withdraw_claim(KJJ, claim_id=first["id"], reason="申请人撤回").view
+    assert answer["status"] == "withdrawn" and answer["released_amount"] == "500000.00"
+    assert _voucher(world, org)["entitled_amount"] == "300000.00"
+
+
+def test_a_correction_that_cannot_apply_names_the_one_that_does(world: World) -> None:
+    """Withdrawing an approved claim names /revoke; revoking a pending one names /withdraw; rejected: nothing."""
+    org = world.org()
+    approved = world.approved(org, "A5.voucher", basis_amount="100000")
+    with pytest.raises(errors.InvalidState, match="/revoke"):
+        world.ledger.withdraw_claim(KJJ, claim_id=approved["id"], reason="x")
+    pending = _voucher(world, org, "100000")
+    with pytest.raises(errors.InvalidState, match="/withdraw"):
+        world.ledger.revoke_claim(KJJ, claim_id=pending["id"], reason="x", document_ref="D")
+    world.ledger.reject_claim(KJJ, claim_id=pending["id"], reason="材料不全")
+    with pytest.raises(errors.InvalidState, match="nothing was awarded"):
+        world.ledger.revoke_claim(KJJ, claim_id=pending["id"], reason="x", document_ref="D")
+    with pytest.raises(errors.NotLeadBureau):
+        world.ledger.revoke_claim(JXJ, claim_id=approved["id"], reason="x", document_ref="D")
+    with pytest.raises(errors.Forbidden):
+        world.ledger.withdraw_claim(FINANCE, claim_id=approved["id"], reason="x")
+
+
+def test_revoking_a_partly_paid_award_releases_the_rest_and_opens_a_recovery(world: World) -> None:
+    """Approved 300,000, paid 100,000: revoke releases 200,000 to fund and cap, and 100,000 is to recover."""
+    org = world.org()
+    claim = world.approved(org, "A5.voucher", basis_amount="1000000")
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="100000", paid_on=date(2023, 7, 1),
+                               bank_ref="B-1")
+    fund_before = Decimal(world.ledger.fund_year(2023)["approved"])
+    answer = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报数据",
+                                       document_ref="杭高新科〔2024〕9号").view
+    assert (answer["status"], answer["released_amount"]) == ("revoked", "200000.00")
+    assert Decimal(world.ledger.fund_year(2023)["approved"]) == fund_before - Decimal("300000.00") + Decimal("100000")
+    recovery = world.ledger.recovery(answer["recovery_id"])
+    assert (recovery["amount"], recovery["outstanding"], recovery["status"]) == ("100000.00", "100000.00", "open")
+    # The revoked award no longer counts on the cap: a new claim gets the full 300,000.
+    assert _voucher(world, org)["entitled_amount"] == "300000.00"
+    with pytest.raises(errors.InvalidState, match="only approved claims are paid"):
+        world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="1", paid_on=date(2023, 8, 1), bank_ref="B-2")
+
+
+def test_repayments_and_write_off_close_a_recovery(world: World) -> None:
+    """Repaying more than is outstanding is over_recovered; a write-off closes it; a closed one takes nothing."""
+    org = world.org()
+    claim = world.approved(org, "A5.voucher", basis_amount="100000")
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="30000", paid_on=date(2023, 7, 1),
+                               bank_ref="B-3")
+    rid = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="r", document_ref="D").view["recovery_id"]
+    with pytest.raises(errors.OverRecovered):
+        world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="30000.01", received_on=date(2024, 1, 5),
+                                      bank_ref="R-1")
+    with pytest.raises(errors.Forbidden):
+        world.ledger.record_repayment(KJJ, recovery_id=rid, amount="1", received_on=date(2024, 1, 5), bank_ref="R")
+    after = world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="10000", received_on=date(2024, 1, 5),
+                                          bank_ref="R-1").view
+    assert (after["recovered"], after["outstanding"], after["status"]) == ("10000.00", "20000.00", "open")
+    closed = world.ledger.write_off_recovery(FINANCE, recovery_id=rid, reason="企业注销", document_ref="W-1").view
+    assert (closed["written_off"], closed["outstanding"], closed["status"]) == ("20000.00", "0.00", "closed")
+    with pytest.raises(errors.InvalidState, match="closed"):
+        world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="1", received_on=date(2024, 2, 1),
+                                      bank_ref="R-2")
+
+
+def test_dry_run_answers_and_writes_nothing(world: World) -> None:
+    """A dry-run revocation says what it would release and recover, and the store is unchanged."""
+    org = world.org()
+    claim = world.approved(org, "A5.voucher", basis_amount="100000")
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="5000", paid_on=date(2023, 7, 1), bank_ref="B")
+    before = world.events()
+    preview = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="r", document_ref="D", dry_run=True).view
+    assert preview["dry_run"] and preview["released_amount"] == "25000.00" and preview["to_recover"] == "5000.00"
+    assert world.events() == before and world.ledger.claim(claim["id"])["status"] == "approved"
+
+
+def test_revoking_a_certification_ends_the_claims_resting_on_it_from_its_date(world: World) -> None:
+    """Claims effective from the revocation date are withdrawn or revoked; an earlier award stands."""
+    org = world.org()
+    cert = world.recognise(org, "A3.erc", "municipal", on=date(2023, 1, 1))
+    early = world.approved(org, "A3.erc", certification_id=cert, year=2023, effective_on=date(2023, 2, 1))
+    world.ledger.record_upgrade(KJJ, certification_id=cert, tier="provincial", effective_on=date(2024, 3, 1),
+                                document_ref="UP")
+    late = world.approved(org, "A3.erc", certification_id=cert, year=2024, effective_on=date(2024, 4, 1))
+    world.ledger.record_payout(FINANCE, claim_id=late["id"], amount="1000", paid_on=date(2024, 5, 1), bank_ref="E")
+    answer = world.ledger.revoke_certification(KJJ, certification_id=cert, reason="复核不合格",
+                                               effective_on=date(2024, 1, 1), document_ref="REV").view
+    assert [(c["id"], c["status"]) for c in answer["claims"]] == [(late["id"], "revoked")]
+    assert answer["claims"][0]["recovery_id"] and answer["to_recover"] == "1000.00"
+    assert world.ledger.claim(early["id"])["status"] == "approved"
+    with pytest.raises(errors.NotEligible, match="revoked"):
+        world.approved(org, "A3.erc", certification_id=cert, year=2025, effective_on=date(2025, 1, 2))
+
+
+def test_an_organisation_that_left_is_not_eligible_after_its_leaving_date(world: World) -> None:
+    """Leaving on 2024-01-01: a claim effective in 2024 is not_eligible, a 2023 one still is; re-entry restores."""
+    org = world.org()
+    world.ledger.change_district(ADMIN, uscc=org, in_district=False, effective_on=date(2024, 1, 1), reason="迁出",
+                                 document_ref="MOVE-1")
+    with pytest.raises(errors.NotEligible):
+        world.claim(org, "A5.voucher", year=2024, basis_amount="100000")
+    assert world.claim(org, "A5.voucher", year=2023, basis_amount="100000")["status"] == "pending"
+    with pytest.raises(errors.InvalidState):
+        world.ledger.change_district(ADMIN, uscc=org, in_district=False, effective_on=date(2024, 6, 1), reason="r",
+                                     document_ref="D")
+    world.ledger.change_district(ADMIN, uscc=org, in_district=True, effective_on=date(2025, 1, 1), reason="迁回",
+                                 document_ref="MOVE-2")
+    assert world.claim(org, "A5.voucher", year=2025, basis_amount="100000")["status"] == "pending"
