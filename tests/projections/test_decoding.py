@@ -45,7 +45,8 @@ def _every_kind_of_event(app: AwardLedger) -> None:
 
 
 def _corrections(app: AwardLedger) -> None:
-    """A withdrawal, a certification revoked under a paid award, a repayment, a write-off, a departure."""
+    """A withdrawal, a re-assessment, a certification revoked under a paid award, a repayment, a write-off, a
+    departure."""
     org = make_uscc(990_002)
     app.register_organisation(ADMIN, uscc=org, name="Corrected Co", in_district=True)
     app.register_body(ADMIN, body_id="CORR-1", name="联合体", kind="consortium", lead_uscc=org,
@@ -60,6 +61,13 @@ def _corrections(app: AwardLedger) -> None:
     pending = app.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2024, effective_on=date(2024, 6, 1),
                                basis_amount=Decimal("100000")).view["id"]
     app.withdraw_claim(KJJ, claim_id=pending, reason="撤回")
+    # Rule 12: a voucher cut by the yearly cap is re-assessed upwards at approval once the claim ahead of it
+    # is rejected (Claim.Reassessed, AwardAccount.Revised).
+    ahead, cut = (app.submit_claim(KJJ, uscc=org, programme="A5.voucher", award_year=2023,
+                                   effective_on=date(2023, 6, 1), basis_amount=Decimal("1000000")).view["id"]
+                  for _ in range(2))
+    app.reject_claim(KJJ, claim_id=ahead, reason="材料不全")
+    assert app.approve_claim(KJJ, claim_id=cut).view["approved_amount"] == "300000.00"
     app.record_payout(FINANCE, claim_id=claim, amount=Decimal("1000"), paid_on=date(2023, 7, 1), bank_ref="CR-1")
     rid = app.revoke_certification(KJJ, certification_id=cert, reason="r", effective_on=date(2023, 1, 1),
                                    document_ref="REV").view["recoveries"][0]

@@ -64,11 +64,15 @@ def mixed_workload(app: AwardLedger) -> District:
     d = District(unique_id("B-"), _org(app, "Lead Co"), _org(app, "Member One"), _org(app, "Member Two"))
     app.register_body(ADMIN, body_id=d.body, name="Consortium", kind="consortium", lead_uscc=d.lead,
                       recognised_on=date(2022, 10, 1))
+    # Art. 3 awards belong to a recognised body of the programme's kind, paid to its lead (rule 13).
+    erc_body, alliance_body = unique_id("ERC-"), unique_id("ALLY-")
+    app.register_body(ADMIN, body_id=erc_body, name="Engineering research centre", kind="erc", lead_uscc=d.lead,
+                      recognised_on=date(2022, 10, 1))
     for member in (d.member1, d.member2):
         app.add_member(ADMIN, body_id=d.body, uscc=member, joined_on=date(2022, 11, 1))
 
     # The lead: a municipal ERC paid in full, then upgraded to national (top-up 800,000), and a pending voucher.
-    cert = app.record_certification(KJJ, uscc=d.lead, programme="A3.erc", tier="municipal",
+    cert = app.record_certification(KJJ, uscc=d.lead, programme="A3.erc", tier="municipal", body_id=erc_body,
                                     effective_on=date(2022, 12, 1), document_ref="kjj-erc-1").view["id"]
     erc = _claim(app, d, "erc_municipal", KJJ, uscc=d.lead, programme="A3.erc", award_year=2023,
                  effective_on=date(2022, 12, 1), certification_id=cert)
@@ -97,26 +101,31 @@ def mixed_workload(app: AwardLedger) -> District:
     # The body's 2024 standards cap (1,000,000 for all members together): full, then freed by a rejection.
     std = dict(programme="A11.standard", award_year=2024, effective_on=date(2024, 3, 1))
     lead_std = _claim(app, d, "standard_lead", SCJGJ, uscc=d.lead, tier="international_participate",
-                      subject="GB-1", **std)
+                      subject="standard:GB-1", body_id=d.body, **std)
     _run(d, app.approve_claim(SCJGJ, claim_id=lead_std))
     m1_std = _claim(app, d, "standard_m1", SCJGJ, uscc=d.member1, tier="international_participate",
-                    subject="GB-2", **std)
+                    subject="standard:GB-2", **std)
     try:
-        app.submit_claim(SCJGJ, uscc=d.member2, tier="national", rank=1, subject="GB-3", **std)  # type: ignore[arg-type]
+        app.submit_claim(SCJGJ, uscc=d.member2, tier="national", rank=1, subject="standard:GB-3",  # type: ignore[arg-type]
+                         **std)
     except CapExceeded:
         pass
     else:  # pragma: no cover - the workload's premise
         raise AssertionError("the organisation-year cap should have been used up")
     _run(d, app.reject_claim(SCJGJ, claim_id=m1_std, reason="standard withdrawn"))
-    m2_std = _claim(app, d, "standard_m2", SCJGJ, uscc=d.member2, tier="national", rank=1, subject="GB-3", **std)
+    m2_std = _claim(app, d, "standard_m2", SCJGJ, uscc=d.member2, tier="national", rank=1,
+                    subject="standard:GB-3", **std)
     _run(d, app.approve_claim(SCJGJ, claim_id=m2_std))
 
-    # Member two: a rejected alliance grant and an equity investment (kept apart from awards).
+    # Member two: a rejected alliance grant (for the alliance it leads) and an equity investment in a project
+    # (kept apart from awards).
+    app.register_body(ADMIN, body_id=alliance_body, name="Industrial alliance", kind="alliance",
+                      lead_uscc=d.member2, recognised_on=date(2022, 10, 1))
     alliance = _claim(app, d, "alliance_m2", KJJ, uscc=d.member2, programme="A3.alliance", award_year=2023,
-                      effective_on=date(2023, 4, 1), requested_amount=Decimal("100000"))
+                      effective_on=date(2023, 4, 1), body_id=alliance_body, requested_amount=Decimal("100000"))
     _run(d, app.reject_claim(KJJ, claim_id=alliance, reason="no start-up costs shown"))
     equity = _claim(app, d, "equity_m2", FGJ, uscc=d.member2, programme="A13.equity", award_year=2024,
-                    effective_on=date(2024, 2, 1), requested_amount=Decimal("5000000"))
+                    effective_on=date(2024, 2, 1), subject="project:EQ-1", requested_amount=Decimal("5000000"))
     _run(d, app.approve_claim(FGJ, claim_id=equity))
     d.payouts["equity_m2"] = _run(d, app.record_payout(FINANCE, claim_id=equity, amount=Decimal("1000000"),
                                                        paid_on=date(2024, 3, 1), bank_ref="bank-4"))["id"]
