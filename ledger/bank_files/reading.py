@@ -39,7 +39,7 @@ class BankFile:
 
 def _day(text: str) -> str:
     for pattern in _DAY:
-        if found := pattern.match(text.strip()):
+        if found := pattern.fullmatch(text.strip()):  # a day and nothing else: never a time after it
             year, month, day = (int(g) for g in found.groups())
             return date(year, month, day).isoformat()  # ValueError for 2024-13-01
     raise ValueError(text)
@@ -81,7 +81,8 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
     try:
         day = _day(raw_day)
     except ValueError:
-        raise InvalidInput(f"line {n}: date {raw_day!r} is not a day (2024-07-02, 20240702 or 2024/07/02)") from None
+        raise InvalidInput(f"line {n}: date {raw_day!r} is not a day written YYYY-MM-DD (2024-07-02), YYYYMMDD"
+                           " or YYYY/MM/DD, with no time after it") from None
     try:
         amount, direction = _money(row, cols)
     except ValueError as err:
@@ -98,6 +99,7 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
     found = BankFile(encoding)
     reader = csv.reader(io.StringIO(text, newline=""))
     cols: dict[str, list[int]] | None = None
+    width = 0  # the header's cells: a line with more filled cells is shifted and would be read wrongly
     try:
         for row in reader:
             n = reader.line_num
@@ -107,11 +109,15 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
             if cols is None:
                 candidate = column_map.columns(row)
                 if column_map.usable(candidate):
-                    cols = candidate
+                    cols, width = candidate, len(row)
                 elif n >= HEADER_SEARCH:
                     break
                 else:
                     found.skipped += 1
+                continue
+            if any(cell.strip() for cell in row[width:]):
+                found.refused.append(RefusedLine(n, f"line {n} has more cells than the header names ({width}); a"
+                                                    " shifted line would be read wrongly"))
                 continue
             try:
                 found.lines.append(_line(row, cols, column_map, n))
