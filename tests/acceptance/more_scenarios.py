@@ -106,7 +106,7 @@ def money_conventions(w):
 
 def payouts_reversals_and_finance(w):
     org = w.org()
-    doc = w.entitled(org, "A3.erc", "200000", tier="municipal")
+    doc = w.entitled(org, "A3.erc", "200000", certification_id=w.recognise(org, "A3.erc", "municipal"))
     paid = w.api.ok("POST", "/v1/payouts", {"claim_id": doc["id"], "amount": "150000", "paid_on": "2023-08-01",
                                             "bank_ref": "BK-" + uuid.uuid4().hex[:8]}, as_="finance")
     w.api.refused("POST", "/v1/payouts", {"claim_id": doc["id"], "amount": "50000.01", "paid_on": "2023-08-02",
@@ -126,7 +126,8 @@ def payouts_reversals_and_finance(w):
 
 def fund_exhausted_in_an_unfunded_year(w):
     org = w.org()
-    doc = w.claim(org, "A3.erc", tier="municipal", award_year=2022, effective_on="2022-10-01")
+    cert = w.recognise(org, "A3.erc", "municipal", effective_on="2022-10-01")
+    doc = w.claim(org, "A3.erc", certification_id=cert, award_year=2022, effective_on="2022-10-01")
     w.api.refused("POST", f"/v1/claims/{doc['id']}/approve", {}, "kjj", "fund_exhausted")
 
 
