@@ -56,6 +56,8 @@ from ledger.usecases.common import require_role as _require_role
 from ledger.usecases.common import text as _text
 from ledger.usecases.common import uuid_of as _uuid
 from ledger.usecases.corrections import Corrections
+from ledger.usecases.imports import CertificationImports
+from ledger.usecases.proposals import Proposals
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -73,7 +75,7 @@ class Outcome:
     replayed: bool = False
 
 
-class AwardLedger(Corrections, Application[UUID]):
+class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID]):
     """The books of the policy: certifications, claims, decisions, appropriations, payouts, reversals."""
 
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
@@ -145,7 +147,9 @@ class AwardLedger(Corrections, Application[UUID]):
                 raise errors.Conflict(f"{code} is already a member of {body_id!r}")
             body.add_member(code, joined_on, by.name)
             org.join(body_id, body.kind, joined_on, body.recognised_on, False, by.name)
-            return [body, org], views.body(body)
+            made = self._reopen(org, max(joined_on, body.recognised_on), by, "membership", f"{body_id}/{code}",
+                                lambda prog: prog.requires_membership and not prog.body_kind)
+            return [body, org, *made], views.body(body)
 
         return self._run(by, key, "add_member", {"body": body_id, "uscc": code, "on": joined_on}, decide)
 
@@ -153,7 +157,7 @@ class AwardLedger(Corrections, Application[UUID]):
 
     def record_certification(self, by: Principal, *, uscc: str, programme: str, effective_on: date,
                              document_ref: str, tier: str | None = None, subject: str | None = None,
-                             body_id: str | None = None, key: str | None = None) -> Outcome:
+                             body_id: str | None = None, source: dict | None = None, key: str | None = None) -> Outcome:
         prog = self._programme_for(by, programme, effective_on)
         code = Uscc.parse(uscc).value
         catalogue = self.catalogue_on(effective_on)
@@ -181,13 +185,19 @@ class AwardLedger(Corrections, Application[UUID]):
             if body is not None and prog.body_kind:
                 body.certify(prog.code, str(cert.id), by.name)
                 touched.append(body)
+            if source is not None:
+                cert.note_source(by=by.name, **source)
+            org.note_certification(str(cert.id), prog.code, by.name)
+            touched.append(org)
             if prog.kind.value == "designation":
                 org.designate(prog.code, effective_on, str(cert.id), by.name)
-                touched.append(org)
-            return touched, views.certification(cert)
+                touched += self._reopen(org, effective_on, by, "designation", str(cert.id),
+                                        lambda p: p.requires_designation == prog.code)
+            made = self._propose(org, cert, effective_on, by, "certification", str(cert.id))
+            return touched + made, views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
 
         args = {"uscc": code, "p": programme, "tier": tier, "on": effective_on, "doc": document_ref,
-                "subject": about and about.text, "body": body_id}
+                "subject": about and about.text, "body": body_id, "source": source}
         return self._run(by, key, "record_certification", args, decide)
 
     def record_upgrade(self, by: Principal, *, certification_id: str, tier: str, effective_on: date,
@@ -208,7 +218,11 @@ class AwardLedger(Corrections, Application[UUID]):
                 raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
                                           f" {cert.effective_on}")
             cert.upgrade(new, effective_on, document_ref, by.name)
-            return [cert], views.certification(cert)
+            org = self._organisation(cert.uscc)
+            made = self._propose(org, cert, effective_on, by, "upgrade of certification", str(cert.id))
+            closed = self._supersede_rungs(org, cert, made, by)
+            touched = [cert, org, *made, *closed] if made else [cert]
+            return touched, views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
 
         args = {"cert": certification_id, "tier": tier, "on": effective_on, "doc": document_ref}
         return self._run(by, key, "record_upgrade", args, decide)
@@ -244,7 +258,8 @@ class AwardLedger(Corrections, Application[UUID]):
             for account in accounts:
                 account.reserve(str(claim.id), prog.code, entitlement.amount, entitlement.standing,
                                 entitlement.tier, by.name, code)
-            return [claim, *accounts], views.claim(claim)
+            replaced = self._replace_proposals(org, claim, by)
+            return [claim, *accounts, *([org] if org.pending_events else []), *replaced], views.claim(claim)
 
         args = {"uscc": code, "p": programme, "y": award_year, "on": effective_on, "tier": tier, "rank": rank,
                 "subject": subject, "cert": certification_id, "body": body_id, "basis": basis, "req": requested,

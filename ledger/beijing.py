@@ -50,3 +50,8 @@ def shown(moment: datetime | str | None, *, seconds: bool = True) -> str:
     if found is None:
         return ""
     return found.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " " + ZONE_LABEL
+
+
+def today() -> date:
+    """Today's date in Beijing time (what a person in the district calls today)."""
+    return datetime.now(ZONE).date()

@@ -82,6 +82,7 @@ class Replay:
         self.accounts: dict[str, list[Entry]] = {}
         self.claims: dict[str, tuple[Replayed, list[str], Decimal]] = {}  # id -> (row, accounts, standing)
         self.approved_years: dict[UUID, int] = {}  # for a revocation after approval (rare): the year to correct
+        self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed
 
     def run(self, events: Iterable[Any]) -> Iterator[Replayed]:
         for event in events:
@@ -101,6 +102,10 @@ class Replay:
         cid, name = str(event.originator_id), type(event).__name__
         if name == "Submitted":
             self._submitted(cid, event)
+        elif name == "Proposed":  # a proposal reserves nothing: it is replayed only once confirmed
+            self.proposals[cid] = event
+        elif name == "Confirmed" and cid in self.proposals:
+            self._submitted(cid, _Confirmed(self.proposals.pop(cid), event))
         elif name == "Reassessed" and cid in self.claims:
             self.claims[cid][0].booked = event.entitled_amount
             self.claims[cid][0].booked_explanation = event.explanation
@@ -174,6 +179,18 @@ class Replay:
         for key in keys:
             self.accounts[key] = [replace(x, status=status, amount=amount) if x.claim_id == cid else x
                                   for x in self.accounts[key]]
+
+
+class _Confirmed:
+    """A confirmed proposal read as the submission it became: the proposal's facts, the confirmation's figures."""
+
+    def __init__(self, proposed: Any, confirmed: Any) -> None:
+        self.proposed, self.confirmed = proposed, confirmed
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("entitled_amount", "gross_amount", "explanation", "accounts", "policy_version"):
+            return getattr(self.confirmed, name)
+        return getattr(self.proposed, name)
 
 
 def _organisation_id(uscc: str) -> UUID:

@@ -53,7 +53,8 @@ def certification(c: Certification) -> dict[str, Any]:
             "effective_on": _d(c.effective_on), "document_ref": c.document_ref, "subject": c.subject,
             "body_id": c.body_id, "recorded_at": _t(c.created_on), "revoked_on": _d(c.revoked_on),
             "tiers": [{"tier": t["tier"], "effective_on": _d(t["effective_on"]), "document_ref": t["document_ref"]}
-                      for t in c.tiers]}
+                      for t in c.tiers],
+            "source": c.source}
 
 
 def claim(c: Claim) -> dict[str, Any]:
@@ -68,6 +69,7 @@ def claim(c: Claim) -> dict[str, Any]:
         "explanation": c.explanation, "policy_version": c.policy_version, "lead_bureau": c.lead,
         "submitted_at": _t(c.created_on), "updated_at": _t(c.modified_on),
         "released_amount": _m(c.released_amount), "recovery_id": c.recovery_id,
+        "proposal": c.proposal, "replaced_by": c.replaced_by,
     }
 
 

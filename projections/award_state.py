@@ -69,7 +69,7 @@ def _subjects(claims: list[Row]) -> list[Row]:
 
 def _programme(code: str, claims: list[Row], certifications: list[Row]) -> Row:
     statuses = {s: sum(c["status"] == s for c in claims)
-                for s in ("pending", "approved", "rejected", "withdrawn", "revoked")}
+                for s in ("proposed", "pending", "approved", "rejected", "withdrawn", "revoked")}
     return {"programme": code, **_totals(claims), "reversed": add(ZERO, *(c["reversed"] for c in claims)),
             "claims": len(claims), "statuses": statuses, "ladders": _ladders(claims),
             "subjects": sorted({c["subject"] for c in claims if c["subject"] is not None}),

@@ -101,9 +101,14 @@ def _approved(t: Tables, e: EventRow) -> None:
         _move(t, e, amount(claim["approved"]) - amount(claim["entitled"]))
 
 
+def _confirmed(t: Tables, e: EventRow) -> None:
+    """A confirmed proposal reserves from now, as a submission does; until then it counted on no cap."""
+    _move(t, e, amount(e.payload["entitled_amount"]), new_claims=1)
+
+
 def _rejected(t: Tables, e: EventRow) -> None:
     claim = t.get("records", e.aggregate_id)
-    if claim is not None:
+    if claim is not None and not claim.get("proposed"):  # a withdrawn proposal never reserved
         _move(t, e, neg(claim["entitled"]))
 
 
@@ -115,7 +120,8 @@ def _revoked(t: Tables, e: EventRow) -> None:
 
 HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed,
                                 "Claim.Approved": _approved, "Claim.Rejected": _rejected,
-                                "Claim.Withdrawn": _rejected, "Claim.Revoked": _revoked}
+                                "Claim.Withdrawn": _rejected, "Claim.Revoked": _revoked,
+                                "Claim.Confirmed": _confirmed}
 
 
 def render(row: Row) -> Row:

@@ -22,12 +22,13 @@ OWN: dict[str, tuple[str, ...]] = {
     **{e: (records.RECORDS,) for e in ("Organisation.Joined", "Organisation.Designated", "Certification.Upgraded",
                                        "Claim.Reassessed", "Claim.Approved", "Claim.Rejected",
                                        "Claim.PayoutRecorded",
-                                       "Claim.PayoutReversed")},
+                                       "Claim.PayoutReversed", "Claim.Confirmed", "Claim.Replaced",
+                                       "Claim.Withdrawn")},
     "Payout.Reversed": (records.RECORDS, bank.PAYOUTS),
     "FundYear.Appropriated": (finance.FUNDS,), "FundYear.Charged": (finance.FUNDS,),
 }
 # Claim events that also read the claim's cap accounts (caps.py) or its finance line (finance.py).
-CAP_MOVES = ("Claim.Submitted", "Claim.Reassessed", "Claim.Approved", "Claim.Rejected")
+CAP_MOVES = ("Claim.Submitted", "Claim.Reassessed", "Claim.Approved", "Claim.Rejected", "Claim.Confirmed")
 FINANCE_MOVES = ("Claim.Approved", "Claim.PayoutRecorded", "Claim.PayoutReversed")
 # What a submission's payload says of the claim it makes, as far as its cap and finance keys go.
 SUBMITTED_KEYS = ("accounts", "award_year", "programme", "lead")

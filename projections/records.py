@@ -74,13 +74,34 @@ def _submitted(t: Tables, e: EventRow) -> Concern:
     return Concern(p["uscc"], caps.shared_accounts(claim))
 
 
+def _proposed(t: Tables, e: EventRow) -> Concern:
+    """A proposal (免申即享) is a claim row of status `proposed`: in the queues and the history, in no total."""
+    _submitted(t, e)
+    claim = t.get(RECORDS, e.aggregate_id)
+    claim.update(status="proposed", proposed=True, proposal=e.payload["proposal"])  # type: ignore[union-attr]
+    t.put(RECORDS, e.aggregate_id, claim)  # type: ignore[arg-type]
+    return Concern(e.payload["uscc"])
+
+
+def _confirmed(t: Tables, e: EventRow) -> Concern | None:
+    """Confirmed: pending as if submitted now, at the figures its re-assessment gave."""
+    if (claim := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    p = e.payload
+    claim.update(status="pending", proposed=False, confirmed_at=e.recorded_at, entitled=p["entitled_amount"],
+                 gross=p["gross_amount"], accounts=p["accounts"], policy_version=p["policy_version"])
+    t.put(RECORDS, e.aggregate_id, claim)
+    return Concern(claim["uscc"], caps.shared_accounts(claim))
+
+
 def _claim_event(change):
     def handler(t: Tables, e: EventRow) -> Concern | None:
         if (claim := t.get(RECORDS, e.aggregate_id)) is None:
             return None
         change(claim, e.payload)
         t.put(RECORDS, e.aggregate_id, claim)
-        moves_caps = e.event in ("Claim.Approved", "Claim.Rejected", "Claim.Withdrawn", "Claim.Revoked")
+        moves_caps = e.event in ("Claim.Approved", "Claim.Rejected", "Claim.Withdrawn", "Claim.Revoked") \
+            and not claim.get("proposed")
         return Concern(claim["uscc"], caps.shared_accounts(claim) if moves_caps else ())
     return handler
 
@@ -125,6 +146,11 @@ def _reversed(claim: dict, p: dict) -> None:
 @_claim_event
 def _withdrawn(claim: dict, p: dict) -> None:
     claim.update(status="withdrawn")
+
+
+@_claim_event
+def _replaced(claim: dict, p: dict) -> None:
+    claim.update(status="withdrawn", replaced_by=p["by_claim"])
 
 
 @_claim_event
@@ -201,6 +227,7 @@ HANDLERS: dict[str, Handler] = {
     "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
     "Claim.Withdrawn": _withdrawn, "Claim.Revoked": _revoked,
+    "Claim.Proposed": _proposed, "Claim.Confirmed": _confirmed, "Claim.Replaced": _replaced,
     "Recovery.Opened": _recovery_opened, "Recovery.Repaid": _recovery_event("recovered"),
     "Recovery.WrittenOff": _recovery_event("written_off"),
     "Organisation.DistrictChanged": _district_changed, "Certification.Revoked": _certification_revoked,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import Field
 
@@ -57,3 +58,5 @@ class CertificationPublic(PublicModel):
     recorded_at: Timestamp
     tiers: list[TierStep] = Field(description="every tier it has stood at, oldest first")
     revoked_on: date | None = Field(None, description="revoked from this day (claims from it may not rest on it)")
+    source: dict[str, Any] | None = Field(None, description="provenance of a certification recorded from an official"
+                                          " list: {import_id, sha256, line, rows, imported_by}")

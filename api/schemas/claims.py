@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -113,6 +113,9 @@ class ClaimPublic(PublicModel):
     updated_at: Timestamp
     released_amount: MoneyOut | None = Field(None, description="what a withdrawal or revocation gave back")
     recovery_id: str | None = Field(None, description="the recovery a revocation opened for what was paid")
+    proposal: dict[str, Any] | None = Field(None, description="a proposal (免申即享): the fact the ledger proposed it"
+                                            " on — {because, fact_id, recorded_on, by, text}")
+    replaced_by: str | None = Field(None, description="a proposal closed by a claim submitted for the same fact")
 
 
 class ClaimEvent(PublicModel):

@@ -20,11 +20,17 @@ class Certification(Aggregate):
         self.tiers: list[dict] = [{"tier": tier, "effective_on": effective_on, "document_ref": document_ref}]
         self.revoked_on: date | None = None
         self.revocation: dict | None = None
+        self.source: dict | None = None  # the official list it was imported from, if it was
 
     @event("Upgraded")
     def upgrade(self, tier: str, effective_on: date, document_ref: str, by: str) -> None:
         self.tier = tier
         self.tiers.append({"tier": tier, "effective_on": effective_on, "document_ref": document_ref})
+
+    @event("Imported")
+    def note_source(self, import_id: str, sha256: str, line: int, rows: int, by: str) -> None:
+        """Provenance: the list (its SHA-256, row count, importer) and the line this certification came from."""
+        self.source = {"import_id": import_id, "sha256": sha256, "line": line, "rows": rows, "imported_by": by}
 
     @event("Revoked")
     def revoke(self, reason: str, effective_on: date, document_ref: str, by: str) -> None:

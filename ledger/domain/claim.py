@@ -1,6 +1,10 @@
 """A claim for money under one programme: submitted with its entitlement and explanation, then approved
 (possibly for less) or rejected, then paid in one or more payouts that may be reversed. A correction ends
-it: a pending claim is withdrawn, an approved one revoked (what was paid becomes a recovery)."""
+it: a pending claim is withdrawn, an approved one revoked (what was paid becomes a recovery).
+
+A claim may also begin as a proposal (免申即享): the ledger computed it when a fact was recorded, and it
+reserves nothing until the lead bureau confirms it (then it is pending, as if submitted); a claim
+submitted for the same fact replaces it."""
 from __future__ import annotations
 
 from datetime import date
@@ -43,6 +47,8 @@ class Claim(Aggregate):
         self.payouts: dict[str, Decimal] = {}
         self.released_amount: Decimal | None = None
         self.recovery_id: str | None = None
+        self.proposal: dict | None = None
+        self.replaced_by: str | None = None
 
     @event("Reassessed")
     def reassess(self, previous_amount: Decimal, entitled_amount: Decimal, gross_amount: Decimal,
@@ -54,6 +60,29 @@ class Claim(Aggregate):
         self.explanation = explanation
         self.accounts = accounts
         self.policy_version = policy_version
+
+    @classmethod
+    def propose(cls, *, proposal: dict, **submitted) -> Claim:
+        """A proposal (免申即享): the same figures a submission records, and why the ledger proposed it."""
+        return cls._create(cls.Proposed, proposal=proposal, **submitted)  # type: ignore[attr-defined]
+
+    @event("Confirmed")
+    def confirm(self, previous_amount: Decimal, entitled_amount: Decimal, gross_amount: Decimal,
+                explanation: list[dict], accounts: list[str], policy_version: str, by: str) -> None:
+        """The lead bureau confirmed a proposal: re-assessed (rule 12), it is now pending as if submitted."""
+        self.status = "pending"
+        self.entitled_amount = entitled_amount
+        self.gross_amount = gross_amount
+        self.explanation = explanation
+        self.accounts = accounts
+        self.policy_version = policy_version
+
+    @event("Replaced")
+    def replace_proposal(self, by_claim: str, reason: str, by: str) -> None:
+        """A claim submitted for the same fact closed this proposal: it counts as withdrawn."""
+        self.status = "withdrawn"
+        self.decision_note = reason
+        self.replaced_by = by_claim
 
     @event("Approved")
     def approve(self, amount: Decimal, note: str | None, by: str) -> None:
@@ -96,3 +125,18 @@ class Claim(Aggregate):
         if self.status == "revoked":
             return ZERO  # nothing more is owed to a revoked award; what was paid is under recovery
         return (self.approved_amount or ZERO) - self.paid_amount
+
+
+class _Proposed(Claim.Submitted):  # type: ignore[name-defined,misc]
+    """Claim.Proposed: a creation event of its own, so the log says the ledger proposed it, not a person."""
+
+    proposal: dict
+
+    def apply(self, aggregate: Claim) -> None:  # type: ignore[override]
+        aggregate.status = "proposed"
+        aggregate.proposal = self.proposal
+
+
+# Named as the class's own event, so its topic (ledger.domain.claim:Claim.Proposed) resolves.
+_Proposed.__name__, _Proposed.__qualname__ = "Proposed", "Claim.Proposed"
+Claim.Proposed = _Proposed  # type: ignore[attr-defined]

@@ -25,6 +25,8 @@ class Organisation(Aggregate):
         self.memberships: list[dict] = []
         self.designations: dict[str, dict] = {}
         self.district_changes: list[dict] = []
+        self.certifications: dict[str, str] = {}  # certification id -> programme (what a new fact may open)
+        self.proposals: dict[str, dict] = {}      # open proposals (免申即享): claim id -> the fact it rests on
 
     @event("Joined")
     def join(self, body_id: str, body_kind: str, joined_on: date, recognised_on: date, is_lead: bool,
@@ -37,6 +39,22 @@ class Organisation(Aggregate):
         current = self.designations.get(programme)
         if current is None or effective_on < current["effective_on"]:
             self.designations[programme] = {"effective_on": effective_on, "certification_id": certification_id}
+
+    @event("Certified")
+    def note_certification(self, certification_id: str, programme: str, by: str) -> None:
+        """Kept so a later membership or designation finds the certifications it may open claims on."""
+        self.certifications[certification_id] = programme
+
+    @event("ProposalOpened")
+    def open_proposal(self, claim_id: str, programme: str, tier: str | None, certification_id: str | None,
+                      body_id: str | None, subject: str | None, by: str) -> None:
+        self.proposals[claim_id] = {"programme": programme, "tier": tier, "certification_id": certification_id,
+                                    "body_id": body_id, "subject": subject}
+
+    @event("ProposalClosed")
+    def close_proposal(self, claim_id: str, outcome: str, by: str) -> None:
+        """Confirmed, replaced by a submitted claim, dismissed or withdrawn by a revocation."""
+        self.proposals.pop(claim_id, None)
 
     @event("DistrictChanged")
     def change_district(self, in_district: bool, effective_on: date, reason: str, document_ref: str,

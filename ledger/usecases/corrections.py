@@ -86,9 +86,11 @@ class Corrections(RecoveryCommands, DistrictChanges):
             # A claim resting on a certification reserves on its account for the rung it stood at (rule 2).
             keys = dict.fromkeys(certification_key(str(cert_id), t["tier"]).text for t in cert.tiers)
             entries = {c: e for k in keys for c, e in touched.account(k).entries.items()}
-            for claim_id, entry in sorted(entries.items()):
-                if entry["status"] not in (*LIVE, "proposed"):
-                    continue
+            live = [c for c, e in sorted(entries.items()) if e["status"] in LIVE]
+            # Proposals reserved nothing: the organisation's index names those resting on the certification.
+            org = touched.organisation(cert.uscc)
+            proposals = sorted(c for c, p in org.proposals.items() if p["certification_id"] == str(cert_id))
+            for claim_id in live + proposals:
                 claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
                 if claim.effective_on >= effective_on:  # awards that rest on it before that day stand
                     ended.append(end_claim(touched, claim, by.name, reason, document_ref))

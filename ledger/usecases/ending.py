@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.claim import Claim
 from ledger.domain.fund_year import FundYear
+from ledger.domain.organisation import Organisation
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import fmt
 
@@ -42,6 +43,10 @@ class Touched:
             return found
         return self.add(self.ledger._get_or_none(FundYear, FundYear.create_id(year)) or FundYear(year=year))  # type: ignore[return-value]
 
+    def organisation(self, uscc: str) -> Organisation:
+        found = self.loaded.get(Organisation.create_id(uscc))
+        return found if isinstance(found, Organisation) else self.add(self.ledger._organisation(uscc))  # type: ignore[return-value]
+
     def all(self) -> list[Aggregate]:
         return list(self.loaded.values())
 
@@ -51,12 +56,17 @@ def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref
     cid = str(claim.id)
     touched.add(claim)
     revoking = claim.status == "approved"
+    if claim.status == "proposed":  # a proposal reserved nothing: only the organisation's index of them moves
+        touched.organisation(claim.uscc).close_proposal(cid, "withdrawn", by)
+        claim.withdraw(reason, by)
+        return {"id": cid, "status": "withdrawn", "released_amount": fmt(Decimal("0.00")), "recovery_id": None,
+                "to_recover": fmt(Decimal("0.00"))}
     for key in claim.accounts:
         account = touched.account(key)
-        if cid in account.entries:  # a proposal reserved nothing
+        if cid in account.entries:
             account.release(cid, by, status="revoked" if revoking else "withdrawn")
     if not revoking:
-        released = claim.entitled_amount if claim.status == "pending" else Decimal("0.00")
+        released = claim.entitled_amount
         claim.withdraw(reason, by)
         return {"id": cid, "status": "withdrawn", "released_amount": fmt(released), "recovery_id": None,
                 "to_recover": fmt(Decimal("0.00"))}

@@ -1,0 +1,27 @@
+"""An official list imported in one go (a provincial 专精特新 list, a recognition notice): which file (its
+SHA-256), how many rows, who imported it, which lines became which certifications, which were refused and
+why, and the claims proposed. Keyed by the file's digest, so the same file again records nothing new."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.ids import natural_id
+
+
+class CertificationImport(Aggregate):
+    @staticmethod
+    def create_id(sha256: str) -> UUID:
+        return natural_id("certification-import", sha256)
+
+    @event("Recorded")
+    def __init__(self, sha256: str, rows: int, recorded: list[dict], refused: list[dict], proposed_claims: list[str],
+                 source: str | None, by: str) -> None:
+        self.sha256 = sha256
+        self.rows = rows
+        self.recorded = recorded
+        self.refused = refused
+        self.proposed_claims = proposed_claims
+        self.source = source
+        self.by = by

@@ -1,0 +1,164 @@
+"""Proactive entitlement (免申即享, contract "Proactive entitlement"): a recorded fact proposes the claims it
+opens; the lead bureau confirms them (re-assessed, then pending as if submitted) or dismisses them.
+
+A proposal is computed by the one pipeline (`prepare`/`entitle`) against the accounts as they stand, but
+reserves nothing: the accounts it read are not saved, so it blocks nothing and can never break a cap.
+Only fixed-amount awards are proposed (tiered programmes without ranks): a rate, a decided amount or a
+rank is a figure the ledger does not hold. The organisation keeps the index of its open proposals, so a
+submitted claim for the same fact, an upgrade or a revocation finds the proposal it closes.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import Aggregate
+
+from ledger import views
+from ledger.beijing import today
+from ledger.catalogue.model import Kind, Programme
+from ledger.domain import errors
+from ledger.domain.certification import Certification
+from ledger.domain.claim import Claim
+from ledger.domain.organisation import Organisation
+from ledger.principals import Principal, Role
+from ledger.rules import ClaimFacts, entitle, prepare
+from ledger.usecases.common import require_role, uuid_of
+
+if TYPE_CHECKING:
+    from ledger.application import Outcome
+
+
+def fixed_amount(prog: Programme) -> bool:
+    """Whether a fact alone gives the award's figure: a tiered programme whose tiers state their amounts."""
+    return prog.kind is Kind.TIERED and not prog.ranked and all(t.amount is not None for t in prog.tiers)
+
+
+class Proposals:
+    """The proposal use-case family, mixed into AwardLedger."""
+
+    def _propose(self, org: Organisation, cert: Certification, day: date, by: Principal, fact: str,
+                 fact_id: str) -> list[Claim]:
+        """The claim `cert` opens on `day`, as a proposal, if the rules give one; nothing otherwise."""
+        catalogue = self.catalogue_on(day)
+        prog = catalogue.programme(cert.programme)
+        tier = cert.tier_on(day)
+        if prog is None or not fixed_amount(prog) or not cert.stands_on(day) or tier is None:
+            return []
+        if any(p["certification_id"] == str(cert.id) and p["tier"] == tier for p in org.proposals.values()):
+            return []
+        facts = ClaimFacts(org.uscc, prog.code, day.year, day, tier, None, cert.subject, cert.body_id,
+                           certification_id=str(cert.id))
+        try:
+            plan = prepare(catalogue, facts, org.facts(day))
+            # Read, never saved: the proposal reserves nothing on these accounts.
+            entitlement = entitle(plan, {k.text: self._account(k.text).state() for k in plan.keys})
+        except errors.LedgerError:
+            return []  # the fact opens no claim now (already awarded, superseded, not eligible...)
+        recorded_on = today().isoformat()
+        proposal = {"because": fact, "fact_id": fact_id, "certification_id": str(cert.id), "recorded_on": recorded_on,
+                    "by": by.name, "text": f"proposed because {fact} {fact_id} was recorded on {recorded_on}"
+                                          f" by {by.name}"}
+        claim = Claim.propose(
+            proposal=proposal, uscc=org.uscc, programme=prog.code, award_year=day.year, effective_on=day,
+            tier=entitlement.tier, rank=None, subject=entitlement.subject, body_id=entitlement.body_id,
+            certification_id=str(cert.id), basis_amount=None, requested_amount=None, document_ref=cert.document_ref,
+            gross_amount=entitlement.gross, entitled_amount=entitlement.amount, explanation=entitlement.explanation(),
+            accounts=list(entitlement.accounts), policy_version=entitlement.policy_version,
+            pays_award=prog.pays_awards, lead=prog.lead, by=by.name)
+        org.open_proposal(str(claim.id), prog.code, entitlement.tier, str(cert.id), entitlement.body_id,
+                          entitlement.subject, by.name)
+        return [claim]
+
+    def _reopen(self, org: Organisation, day: date, by: Principal, fact: str, fact_id: str,
+                wanted) -> list[Claim]:
+        """A membership or a designation may open claims on certifications recorded before it."""
+        made: list[Claim] = []
+        catalogue = self.catalogue_on(day)
+        for cert_id, code in list(org.certifications.items()):
+            prog = catalogue.programme(code)
+            if prog is None or not fixed_amount(prog) or not wanted(prog):
+                continue
+            cert = self._get(Certification, uuid_of(cert_id, "certification"), f"certification {cert_id}")
+            when = max(day, *(t["effective_on"] for t in cert.tiers))
+            made += self._propose(org, cert, when, by, fact, fact_id)
+        return made
+
+    def _replace_proposals(self, org: Organisation, claim: Claim, by: Principal) -> list[Aggregate]:
+        """A claim submitted for the fact a proposal rests on replaces it (closed as withdrawn, naming it)."""
+        replaced: list[Aggregate] = []
+        for pid, p in list(org.proposals.items()):
+            same = (p["certification_id"] == claim.certification_id if claim.certification_id else
+                    (p["tier"], p["body_id"], p["subject"]) == (claim.tier, claim.body_id, claim.subject))
+            if p["programme"] != claim.programme or not same:
+                continue
+            proposal = self._get(Claim, uuid_of(pid, "claim"), f"claim {pid}")
+            if proposal.status == "proposed":
+                proposal.replace_proposal(str(claim.id), f"replaced by claim {claim.id}, submitted for the same fact",
+                                          by.name)
+                replaced.append(proposal)
+            org.close_proposal(pid, "replaced", by.name)
+        return replaced
+
+    def _supersede_rungs(self, org: Organisation, cert: Certification, made: list[Claim],
+                         by: Principal) -> list[Aggregate]:
+        """An upgrade: the lower rung's open proposal gives way to the one for the new figure."""
+        if not made:
+            return []
+        closed: list[Aggregate] = []
+        for pid, p in list(org.proposals.items()):
+            if p["certification_id"] == str(cert.id) and pid != str(made[0].id):
+                proposal = self._get(Claim, uuid_of(pid, "claim"), f"claim {pid}")
+                if proposal.status == "proposed":
+                    proposal.replace_proposal(str(made[0].id), f"replaced by proposal {made[0].id}: the certification"
+                                              f" was upgraded to {cert.tier}", by.name)
+                    closed.append(proposal)
+                org.close_proposal(pid, "upgraded", by.name)
+        return closed
+
+    def confirm_claim(self, by: Principal, *, claim_id: str, key: str | None = None) -> Outcome:
+        """Rule 12 first: the proposal is decided again on the ledger as it is, then pending as if submitted."""
+        cid = uuid_of(claim_id, "claim")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            require_role(by, Role.BUREAU, doing="confirm proposed claims")
+            claim = self._get(Claim, cid, f"claim {claim_id}")
+            if by.bureau != claim.lead:
+                raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
+                                           f" {by.name} may not confirm it")
+            if claim.status != "proposed":
+                raise errors.InvalidState(f"claim {claim_id} is {claim.status}, not proposed; only a proposal is"
+                                          " confirmed (a pending claim is decided with /approve or /reject)")
+            org = self._organisation(claim.uscc)
+            catalogue = self.catalogue_on(claim.effective_on)
+            facts = self._with_certification(catalogue, ClaimFacts(
+                claim.uscc, claim.programme, claim.award_year, claim.effective_on, None, claim.rank, None,
+                None if claim.certification_id else claim.body_id, claim.basis_amount, claim.requested_amount,
+                claim.certification_id))
+            plan = prepare(catalogue, facts, org.facts(claim.effective_on))
+            accounts = [self._account(k.text) for k in plan.keys]
+            now = entitle(plan, {a.key: a.state() for a in accounts})
+            claim.confirm(claim.entitled_amount, now.amount, now.gross, now.explanation(), list(now.accounts),
+                          now.policy_version, by.name)
+            for account in accounts:
+                account.reserve(str(claim.id), claim.programme, now.amount, now.standing, now.tier, by.name,
+                                claim.uscc)
+            org.close_proposal(str(claim.id), "confirmed", by.name)
+            return [claim, org, *accounts], views.claim(claim)
+
+        return self._run(by, key, "confirm_claim", {"claim": str(cid)}, decide)
+
+    def confirm_claims(self, by: Principal, *, ids: list[str], key: str | None = None) -> Outcome:
+        """Many proposals, each in its own transaction: one refused leaves the others confirmed."""
+        from ledger.application import Outcome
+
+        confirmed, refused, position = [], [], None
+        for claim_id in dict.fromkeys(ids):
+            try:
+                outcome = self.confirm_claim(by, claim_id=claim_id, key=None if key is None else f"{key}:{claim_id}")
+            except errors.LedgerError as refusal:
+                refused.append({"id": claim_id, "code": refusal.code, "detail": refusal.detail})
+                continue
+            confirmed.append(outcome.view)
+            position = max(p for p in (position, outcome.position) if p is not None) if outcome.position else position
+        return Outcome({"confirmed": confirmed, "refused": refused}, position)
