@@ -21,6 +21,7 @@ from api.settings import Settings
 
 PROTECTED = "/v1/"  # every resource under it needs a principal (the contract's table)
 STATEMENTS = "/v1/finance/bank-statements"  # bank files may be larger: their own, stated limit
+IMPORTS = "/v1/certifications/imports"  # so may official lists of certifications: the same stated limit
 THREAD_FROM = 64 * 1024  # a JSON body above this is checked off the event loop
 # The pages use one stylesheet and one script of their own (and inline widths for the cap bars); the API
 # docs load Swagger UI from its CDN, so they get only the framing and sniffing rules.
@@ -102,7 +103,7 @@ class Edge:
         return scope["app"].state.principals.find(token.strip()) is not None
 
     def _limit(self, scope: Scope) -> tuple[int, str]:
-        if scope["path"].rstrip("/") == STATEMENTS:
+        if scope["path"].rstrip("/") in (STATEMENTS, IMPORTS):
             return self.settings.max_statement_bytes, "LEDGER_MAX_STATEMENT_BYTES"
         return self.settings.max_body_bytes, "LEDGER_MAX_BODY_BYTES"
 

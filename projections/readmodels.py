@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson  # decodes these rows 2.1× faster than json (bench/bench_orjson.py); encoding keeps sql.py's json
 
-from projections import award_state, bank, caps, finance, history, recoveries, work
+from projections import award_state, bank, caps, finance, history, proposals, recoveries, work
 from projections.events import utc_text
 from projections.schema import HISTORY_COLUMNS
 from projections.sql import Sql, history_from
@@ -104,6 +104,11 @@ class ReadModels:
         """How many claims of each status the filter holds, whatever its status."""
         with self.view.reading() as sql:
             return work.counts(sql, wanted)
+
+    def proposal_summary(self, bureau: str | None = None) -> dict:
+        """Open proposals per programme and bureau, their total and the oldest one's age."""
+        with self.view.reading() as sql:
+            return proposals.summary(sql, bureau) | {"position": self.view.tracked(sql)}
 
     def organisations(self, q: str, limit: int = 50, after: str | None = None) -> tuple[list[dict], str | None]:
         """Organisations by USCC prefix or part of the name, by USCC; and the next page's cursor."""

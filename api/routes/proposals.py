@@ -1,0 +1,76 @@
+"""Proactive entitlement (免申即享): proposals are confirmed (one, or many from the bureau's queue) or
+dismissed (POST /v1/claims/{id}/withdraw), official lists of certifications imported, and what the open
+proposals are worth summed up."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from api.certification_list import COLUMNS, read_list
+from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
+from api.problems import responses
+from api.schemas.claims import ClaimPublic
+from api.schemas.proposals import (
+    BulkConfirmation,
+    BulkConfirmationCreate,
+    CertificationImportPublic,
+    ConfirmationCreate,
+    ProposalSummary,
+)
+from ledger.principals import Principal, Role
+
+router = APIRouter(tags=["proposals"])
+Confirmer = Annotated[Principal, Depends(requires(Role.BUREAU, doing="confirm proposed claims"))]
+Importer = Annotated[Principal, Depends(requires(Role.BUREAU, doing="import certification lists"))]
+Reader = Annotated[Principal, Depends(requires(Role.BUREAU, Role.FINANCE, Role.AUDITOR, Role.ADMIN,
+                                               doing="read the proposals' summary"))]
+LIST_BODY = {"requestBody": {"required": True, "content": {
+    "text/csv": {"schema": {"type": "string"}, "example": ",".join(COLUMNS) + "\n"
+                 "91330108MA0000001X,A3.erc,municipal,2023-03-01,杭发改高技〔2023〕15号,erc-1\n"},
+    "application/json": {"schema": {"type": "object", "required": ["rows"], "properties": {
+        "rows": {"type": "array", "items": {"type": "object"}}, "source": {"type": "string"}}}}}}}
+
+
+@router.post("/v1/claims/confirm", response_model=BulkConfirmation, responses=responses(401, 403, 422))
+def confirm_claims(body: BulkConfirmationCreate, by: Confirmer, ledger: LedgerDep, key: IdempotencyKeyDep,
+                   settle: SettleDep) -> dict[str, Any]:
+    """Confirm many proposals (lead bureau), each re-assessed and then pending; refusals listed, not raised."""
+    return settle(ledger.confirm_claims(by, ids=body.ids, key=key))
+
+
+@router.post("/v1/claims/{claim_id}/confirm", response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
+def confirm_claim(claim_id: str, by: Confirmer, ledger: LedgerDep, key: IdempotencyKeyDep, settle: SettleDep,
+                  body: ConfirmationCreate | None = None) -> dict[str, Any]:
+    """Confirm a proposal (lead bureau): re-assessed first (rule 12), then pending as if submitted."""
+    return settle(ledger.confirm_claim(by, claim_id=claim_id, key=key))
+
+
+@router.post("/v1/certifications/imports", status_code=201, response_model=CertificationImportPublic,
+             openapi_extra=LIST_BODY, responses={
+                 200: {"model": CertificationImportPublic,
+                       "description": "This file was imported before: nothing recorded, the first answer"},
+                 **responses(401, 403, 413, 422)})
+async def import_certifications(request: Request, by: Importer, ledger: LedgerDep, settle: SettleDep,
+                                response: Response,
+                                source: Annotated[str | None, Query(max_length=200,
+                                                                    description="the list's name, e.g. its file")]
+                                = None) -> dict[str, Any]:
+    """Import an official list (lead bureau): good rows recorded (and their proposals made), bad rows refused
+    with line, code and detail; the file's SHA-256, row count and importer kept with each certification."""
+    from starlette.concurrency import run_in_threadpool
+
+    body = await request.body()
+    listed = read_list(body, request.headers.get("content-type", ""))
+    outcome = await run_in_threadpool(ledger.import_certifications, by, sha256=listed.sha256, total=listed.rows,
+                                      rows=listed.good, refused=listed.refused, source=source)
+    if outcome.view["already_imported"]:
+        response.status_code = 200
+        return outcome.view
+    return await run_in_threadpool(settle, outcome)
+
+
+@router.get("/v1/proposals/summary", response_model=ProposalSummary, responses=responses(401, 403))
+def proposal_summary(by: Reader, read_models: ReadModelsDep) -> dict[str, Any]:
+    """Open proposals per programme and lead bureau (a bureau sees its own), their total, the oldest's age."""
+    return read_models.proposal_summary(by.bureau if by.role is Role.BUREAU else None)

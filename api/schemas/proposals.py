@@ -1,0 +1,70 @@
+"""Proposals (免申即享): confirming one or many, official lists of certifications, what is open."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from api.schemas.claims import ClaimPublic
+from api.schemas.common import CLAIM_ID, PublicModel, RequestModel, examples
+from api.schemas.fields import Code
+
+
+class ConfirmationCreate(RequestModel):
+    """`{}`: nothing to say; the proposal's facts are the ledger's own."""
+
+
+class BulkConfirmationCreate(RequestModel):
+    model_config = examples({"ids": [CLAIM_ID]})
+
+    ids: list[Code] = Field(min_length=1, max_length=1000, description="proposed claims to confirm, each on its own")
+
+
+class Refusal(PublicModel):
+    id: str
+    code: str
+    detail: str
+
+
+class BulkConfirmation(PublicModel):
+    confirmed: list[ClaimPublic]
+    refused: list[Refusal] = Field(description="proposals that were not confirmed, with the rule's code and why")
+
+
+class RefusedRow(PublicModel):
+    line: int = Field(description="the row's line in the file (the CSV header is line 1; JSON row i is line i+1)")
+    code: str
+    detail: str
+
+
+class ImportedRow(PublicModel):
+    line: int
+    certification_id: str
+
+
+class CertificationImportPublic(PublicModel):
+    id: str
+    sha256: str = Field(description="the SHA-256 of the body as sent: the same file again records nothing")
+    rows: int
+    recorded: int
+    certifications: list[ImportedRow]
+    refused: list[RefusedRow]
+    proposed_claims: list[str]
+    source: str | None
+    imported_by: str
+    already_imported: bool
+
+
+class ProposalGroup(PublicModel):
+    programme: str
+    bureau: str
+    count: int
+    total: str
+    oldest_proposed_at: str
+
+
+class ProposalSummary(PublicModel):
+    open: int
+    total: str = Field(description="what the open proposals would come to, as the rules gave them when proposed")
+    oldest_age_seconds: int | None
+    by_programme: list[ProposalGroup]
+    position: int
+

@@ -1,0 +1,157 @@
+"""Proactive entitlement (免申即享) on both stores: proposals made by recorded facts through the one pipeline,
+reserving nothing; confirmed (re-assessed) or dismissed; replaced by a submitted claim, an upgrade or a
+revocation; and what the read models count of them."""
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.application import AwardLedger
+from ledger.domain import errors
+from ledger.domain.award_account import AwardAccount
+from ledger.domain.claim import Claim
+from tests.store.conftest import JXJ, KJJ, SCJGJ, World
+
+
+def _erc(world: World, tier: str = "municipal", on: date = date(2023, 3, 1)) -> tuple[str, str, dict]:
+    org = world.org(member=False)
+    body = world.body(lead=org, kind="erc", on=date(2022, 9, 6))
+    cert = world.ledger.record_certification(KJJ, uscc=org, programme="A3.erc", tier=tier, effective_on=on,
+                                             document_ref="杭发改高技〔2023〕15号", body_id=body).view
+    return org, body, cert
+
+
+def _entries(ledger: AwardLedger, claim_id: str) -> dict[str, dict]:
+    """Each account the claim names, with the entries it holds (none if it was never opened)."""
+    found = {}
+    for key in ledger._get(Claim, UUID(claim_id), "claim").accounts:
+        account = ledger._get_or_none(AwardAccount, AwardAccount.create_id(key))
+        found[key] = {} if account is None else dict(account.entries)
+    return found
+
+
+def test_a_certification_proposes_its_award_and_reserves_nothing(world: World) -> None:
+    """Recording an A3.erc recognition proposes 200,000 with the pipeline's explanation, on no account."""
+    _, body, cert = _erc(world)
+    [pid] = cert["proposed_claims"]
+    proposal = world.ledger.claim(pid)
+    assert (proposal["status"], proposal["entitled_amount"], proposal["body_id"]) == ("proposed", "200000.00", body)
+    assert proposal["proposal"]["text"].startswith(f"proposed because certification {cert['id']} was recorded on")
+    assert proposal["explanation"][-1]["rule"] == "entitlement"
+    assert all(pid not in entries for entries in _entries(world.ledger, pid).values())
+
+
+def test_facts_that_need_a_figure_propose_nothing(world: World) -> None:
+    """A designation, a ranked prize and an as-required award propose nothing: the ledger lacks the figure."""
+    org = world.org()
+    chain = world.ledger.record_certification(JXJ, uscc=org, programme="A6.chain_leader",
+                                              effective_on=date(2023, 1, 10), document_ref="区经信〔2023〕3号").view
+    assert chain["proposed_claims"] == []
+    body = world.body(lead=org, kind="mic", on=date(2022, 9, 6))
+    mic = world.ledger.record_certification(KJJ, uscc=org, programme="A3.mic", tier="national",
+                                            effective_on=date(2023, 3, 1), document_ref="D", body_id=body).view
+    assert mic["proposed_claims"] == []
+
+
+def test_confirming_gives_what_submitting_would(world: World) -> None:
+    """Confirmed, the proposal is pending with the figures, explanation and accounts a submission gets."""
+    _, _, cert = _erc(world)
+    [pid] = cert["proposed_claims"]
+    confirmed = world.ledger.confirm_claim(KJJ, claim_id=pid).view
+    assert confirmed["status"] == "pending"
+    world.ledger.withdraw_claim(KJJ, claim_id=pid, reason="比较")
+    submitted = world.claim(cert["uscc"], "A3.erc", certification_id=cert["id"], effective_on=date(2023, 3, 1))
+    for field in ("entitled_amount", "gross_amount", "explanation", "tier", "body_id", "policy_version"):
+        assert confirmed[field] == submitted[field], field
+    with pytest.raises(errors.InvalidState, match="not proposed"):
+        world.ledger.confirm_claim(KJJ, claim_id=pid)
+
+
+def test_a_submitted_claim_replaces_the_proposal(world: World) -> None:
+    """A claim submitted for the same certification closes the proposal as withdrawn, naming the claim."""
+    org, _, cert = _erc(world)
+    [pid] = cert["proposed_claims"]
+    submitted = world.claim(org, "A3.erc", certification_id=cert["id"], effective_on=date(2023, 3, 1))
+    assert submitted["entitled_amount"] == "200000.00"  # the proposal blocked nothing
+    closed = world.ledger.claim(pid)
+    assert (closed["status"], closed["replaced_by"]) == ("withdrawn", submitted["id"])
+    with pytest.raises(errors.InvalidState):
+        world.ledger.confirm_claim(KJJ, claim_id=pid)
+
+
+def test_an_upgrade_replaces_the_lower_rungs_proposal_with_the_new_figure(world: World) -> None:
+    """Municipal proposed, then provincial recorded: one proposal for 500,000 (nothing was paid below)."""
+    _, _, cert = _erc(world)
+    [low] = cert["proposed_claims"]
+    upgraded = world.ledger.record_upgrade(KJJ, certification_id=cert["id"], tier="provincial",
+                                           effective_on=date(2023, 9, 1), document_ref="D2").view
+    [high] = upgraded["proposed_claims"]
+    assert world.ledger.claim(low)["replaced_by"] == high
+    assert world.ledger.claim(high)["entitled_amount"] == "500000.00"
+
+
+def test_an_upgrade_after_a_confirmed_rung_proposes_the_top_up(world: World) -> None:
+    """Municipal confirmed and approved (200,000), provincial then proposes the 300,000 top-up (rule 3)."""
+    _, _, cert = _erc(world)
+    [low] = cert["proposed_claims"]
+    world.ledger.confirm_claim(KJJ, claim_id=low)
+    world.ledger.approve_claim(KJJ, claim_id=low)
+    upgraded = world.ledger.record_upgrade(KJJ, certification_id=cert["id"], tier="provincial",
+                                           effective_on=date(2023, 9, 1), document_ref="D2").view
+    [high] = upgraded["proposed_claims"]
+    assert world.ledger.claim(high)["entitled_amount"] == "300000.00"
+
+
+def test_revoking_the_certification_withdraws_its_proposal(world: World) -> None:
+    """A revocation from the certification's own day withdraws the open proposal, releasing nothing."""
+    _, _, cert = _erc(world)
+    [pid] = cert["proposed_claims"]
+    answer = world.ledger.revoke_certification(KJJ, certification_id=cert["id"], reason="撤销认定",
+                                               effective_on=date(2023, 3, 1), document_ref="R").view
+    assert [(c["id"], c["status"], c["released_amount"]) for c in answer["claims"]] == [(pid, "withdrawn", "0.00")]
+
+
+def test_dismissing_a_proposal_is_a_withdrawal_with_a_reason(world: World) -> None:
+    """POST withdraw on a proposal closes it; only its lead bureau may; a dismissed one is not confirmed."""
+    _, _, cert = _erc(world)
+    [pid] = cert["proposed_claims"]
+    with pytest.raises(errors.NotLeadBureau):
+        world.ledger.withdraw_claim(SCJGJ, claim_id=pid, reason="x")
+    assert world.ledger.withdraw_claim(KJJ, claim_id=pid, reason="单位放弃").view["status"] == "withdrawn"
+    with pytest.raises(errors.InvalidState):
+        world.ledger.confirm_claim(KJJ, claim_id=pid)
+
+
+def test_bulk_confirmation_confirms_each_and_lists_refusals(world: World) -> None:
+    """Many ids: the proposals are confirmed each in its own transaction, an unknown id is listed as refused."""
+    firsts = [_erc(world)[2]["proposed_claims"][0] for _ in range(3)]
+    answer = world.ledger.confirm_claims(KJJ, ids=[*firsts, "00000000-0000-0000-0000-000000000000"]).view
+    assert sorted(c["id"] for c in answer["confirmed"]) == sorted(firsts)
+    assert [r["code"] for r in answer["refused"]] == ["not_found"]
+
+
+def test_a_membership_proposes_what_the_certification_could_not(world: World) -> None:
+    """An A6.honour certification of a unit in no body proposes nothing; joining a body proposes it."""
+    org = world.org(member=False)
+    lead = world.org(member=False)
+    body = world.body(lead=lead, kind="consortium", on=date(2022, 9, 6))
+    cert = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="single_champion",
+                                             effective_on=date(2023, 3, 1), document_ref="D").view
+    assert cert["proposed_claims"] == []
+    world.join(body, org, on=date(2023, 4, 1))
+    [(pid, fact)] = world.ledger._organisation(org).proposals.items()
+    assert world.ledger.claim(pid)["proposal"]["because"] == "membership" and fact["certification_id"] == cert["id"]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tiers=st.lists(st.sampled_from(["municipal", "provincial", "national"]), min_size=1, max_size=3))
+def test_proposing_never_changes_an_account(world: World, tiers: list[str]) -> None:
+    """Whatever certifications are recorded, no proposal leaves an entry on any account (it reserves nothing)."""
+    for tier in tiers:
+        _, _, cert = _erc(world, tier)
+        for pid in cert["proposed_claims"]:
+            assert all(pid not in entries for entries in _entries(world.ledger, pid).values())
