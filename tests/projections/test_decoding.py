@@ -75,6 +75,19 @@ def _corrections(app: AwardLedger) -> None:
     app.write_off_recovery(FINANCE, recovery_id=rid, reason="r", document_ref="W")
     app.change_district(ADMIN, uscc=org, in_district=False, effective_on=date(2024, 1, 1), reason="r",
                         document_ref="D")
+    _proposals(app)
+
+
+def _proposals(app: AwardLedger) -> None:
+    """An official list imported (Certification.Imported, CertificationImport.Recorded), its proposal confirmed."""
+    org = make_uscc(990_003)
+    app.register_organisation(ADMIN, uscc=org, name="Listed Co", in_district=True)
+    app.register_body(ADMIN, body_id="LIST-ERC", name="工程研究中心", kind="erc", lead_uscc=org,
+                      recognised_on=date(2022, 10, 1))
+    row = {"uscc": org, "programme": "A3.erc", "tier": "municipal", "effective_on": date(2023, 3, 1),
+           "document_ref": "L-1", "body_id": "LIST-ERC"}
+    listed = app.import_certifications(KJJ, sha256="0" * 64, total=1, rows=[(2, row)], refused=[]).view
+    app.confirm_claim(KJJ, claim_id=listed["proposed_claims"][0])
 
 
 def test_direct_decoding_equals_decoding_through_domain_events(database_url: str, ledger: AwardLedger):
