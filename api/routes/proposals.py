@@ -56,8 +56,7 @@ async def import_certifications(request: Request, by: Importer, ledger: LedgerDe
                                 source: Annotated[str | None, Query(max_length=200,
                                                                     description="the list's name, e.g. its file")]
                                 = None) -> dict[str, Any]:
-    """Import an official list (lead bureau): good rows recorded (and their proposals made), bad rows refused
-    with line, code and detail; the file's SHA-256, row count and importer kept with each certification."""
+    """Import an official list (lead bureau): good rows recorded and proposed, bad rows refused by line."""
     from starlette.concurrency import run_in_threadpool
 
     body = await request.body()

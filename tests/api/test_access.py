@@ -19,6 +19,10 @@ def routes(api, world):
     body_id = world.body(org)
     cert_id = world.certify(org)
     claim_id = world.claim(org)["id"]
+    listed = {"rows": [{"uscc": org, "programme": "A3.erc", "tier": tier, "effective_on": "2023-03-01",
+                        "document_ref": "D", "body_id": world.body(org, kind="erc", recognised_on="2022-09-06")}
+                       for tier in ("municipal", "national")]}
+    first, second = api.ok("POST", "/v1/certifications/imports", listed, as_="kjj")["proposed_claims"][:2]
     payout_id = world.paid(world.org())["id"]
     statement = {"lines": [{"date": "2023-07-03", "amount": "1.00", "reference": unique_id("R-")}]}
     statement_id = api.ok("POST", "/v1/finance/bank-statements", statement, as_="finance")["id"]
@@ -66,6 +70,11 @@ def routes(api, world):
         ("POST", f"/v1/organisations/{org}/district-changes", {"in_district": False, "effective_on": "2025-01-01",
                                                                "reason": "迁出", "document_ref": "D"}, REGISTRARS),
         ("POST", f"/v1/claims/{claim_id}/withdraw", {"reason": "撤回"}, KJJ_LEADS),
+        ("POST", f"/v1/claims/{first}/confirm", {}, KJJ_LEADS),
+        # Any bureau may ask; a proposal of a programme it does not lead is listed as refused (not_lead_bureau).
+        ("POST", "/v1/claims/confirm", {"ids": [second]}, {"kjj", "jxj", "scjgj"}),
+        ("POST", "/v1/certifications/imports", {"rows": []}, {"kjj", "jxj", "scjgj"}),
+        ("GET", "/v1/proposals/summary", None, set(EVERYONE)),
         ("POST", f"/v1/claims/{approved_id}/revoke", {"reason": "不实", "document_ref": "D"}, KJJ_LEADS),
         ("POST", f"/v1/certifications/{cert_id}/revoke", {"reason": "r", "effective_on": "2025-01-01",
                                                           "document_ref": "D"}, KJJ_LEADS),
