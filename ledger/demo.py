@@ -19,6 +19,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from ledger.application import AwardLedger
 from ledger.catalogue.model import CapScope, Kind, OncePer, Programme
+from ledger.demo_corrections import Correction, DemoCorrections
 from ledger.domain.errors import LedgerError
 from ledger.domain.values import USCC_CHARS, fen_down, uscc_check_character, yuan
 from ledger.principals import Principal, Role
@@ -47,8 +48,13 @@ class DemoSummary:
     claim_ids: list[str] = field(default_factory=list)       # every claim the ledger accepted
     approved: Decimal = ZERO   # awards approved, charged to the special fund
     invested: Decimal = ZERO   # Art. 13 investments approved, fund money kept apart from awards
-    paid: Decimal = ZERO       # paid out, net of reversals
+    paid: Decimal = ZERO       # paid out on standing awards, net of reversals
     reversed: Decimal = ZERO
+    withdrawn: int = 0         # corrections (ledger/demo_corrections.py)
+    revoked: int = 0
+    released: Decimal = ZERO   # the unpaid part of revoked awards, given back to the fund
+    recovered: Decimal = ZERO  # paid on revoked awards and repaid
+    to_recover: Decimal = ZERO  # paid on revoked awards and still owed
     events_written: int = 0
     elapsed: float = 0.0
 
@@ -123,11 +129,14 @@ def summary_lines(summary: DemoSummary) -> list[str]:
         f" across {len(summary.approved_by_programme)} programmes",
         f"approved: awards {yuan(summary.approved)} yuan, Art. 13 investments {yuan(summary.invested)} yuan",
         f"paid: {yuan(summary.paid)} yuan net of {yuan(summary.reversed)} yuan reversed",
+        f"corrections: {summary.withdrawn} withdrawn, {summary.revoked} revoked ({yuan(summary.released)} yuan"
+        f" released); recoveries: {yuan(summary.recovered)} yuan recovered, {yuan(summary.to_recover)} yuan"
+        " still to recover",
         f"events written: {summary.events_written} in {summary.elapsed:.1f} s ({rate:,.0f} events/s)",
     ]
 
 
-class _Demo:
+class _Demo(DemoCorrections):
     def __init__(self, ledger: AwardLedger, organisations: int, bodies: int, seed: int,
                  progress: Progress | None) -> None:
         self.ledger, self.seed, self.rng = ledger, seed, random.Random(seed)
@@ -151,6 +160,7 @@ class _Demo:
         self.prizes: list[tuple[Programme, str, list[_Org], date]] = []
         self.to_pay: list[tuple[_Claim, str, Decimal]] = []
         self.reversals: list[tuple[_Claim, str, str, Decimal, date]] = []
+        self.corrections: list[Correction] = []
         self._plan()
 
     # ------------------------------------------------------------------ writing, stage by stage
@@ -161,7 +171,7 @@ class _Demo:
                   ("organisations", self.orgs, self._register), ("bodies", self.bodies, self._recognise),
                   ("certifications", self.certs, self._certify),
                   ("claims", self.claims, self._submit), ("payouts", self.to_pay, self._pay),
-                  ("reversals", self.reversals, self._reverse))
+                  ("reversals", self.reversals, self._reverse), ("corrections", self.corrections, self._correct))
         for stage, items, write in stages:  # later stages' lists fill while earlier stages run
             self.progress(stage, 0, len(items))
             for done, item in enumerate(items, 1):
@@ -228,6 +238,8 @@ class _Demo:
         if view is None:
             return
         self.summary.claim_ids.append(view["id"])
+        if c.decision == "pending":
+            self._consider_withdrawal(c, view["id"])
         if c.decision == "reject":
             self._do("reject_claim", f"{c.tag}-reject", by, claim_id=view["id"], reason=c.reason)
         if c.decision not in ("approve", "lower"):
@@ -259,6 +271,7 @@ class _Demo:
             left -= amount
             if n == 1 and c.reversal:
                 self.reversals.append((c, claim_id, view["id"], amount, on))
+        self._consider_revocation(c, claim_id, approved, approved - left)
 
     def _reverse(self, item: tuple[_Claim, str, str, Decimal, date]) -> None:
         """The bank returns the money (the account was closed); finance reverses it and pays it again."""

@@ -1,12 +1,14 @@
 """Payouts by bank reference, and the bank statements finance imported, line by line; and the matching
 report of a statement against the payouts: matched, amount mismatches, bank lines with no payout,
-payouts of the statement's period on no imported line, and reversed payouts that still reached the bank."""
+payouts of the statement's period on no imported line, and reversed payouts that still reached the bank; credit
+lines (money in) go to projections/bank_credits.py, which matches them against repayments of recoveries."""
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 from typing import Any
 
+from projections.bank_credits import statement_credits, with_credits
 from projections.events import EventRow
 from projections.fold import Handler, Row, Tables
 from projections.money import ZERO, add, amount
@@ -72,7 +74,9 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     missing = _data(sql, "SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s AND"
                          " p.reversed = 0 AND NOT EXISTS (SELECT 1 FROM rm_bank_lines l WHERE l.reference ="
                          " p.bank_ref) ORDER BY p.paid_on, p.id", (head["period_from"], head["period_to"]))
-    return view(head) | {"report": match(lines, by_ref, missing)}
+    report = match(lines, by_ref, missing)
+    credits = statement_credits(sql, report["credit_lines"], head["period_from"], head["period_to"])
+    return view(head) | {"report": with_credits(report, credits)}
 
 
 def view(head: Row) -> Row:
@@ -96,9 +100,8 @@ def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts:
     report: Row = {"matched": [], **{k: [] for k in DISCREPANCIES}, "credit_lines": []}
     for ln in lines:
         if ln.get("direction", "debit") == "credit":
-            # Money in: a repayment of a recovery. Recoveries are not kept by this ledger yet (issue 15); once
-            # they are, match these lines to repayments by reference here. Until then they are listed apart
-            # and never matched against payouts.
+            # Money in: a repayment of a recovery, never a payout; matched against the repayments by
+            # reference and amount in projections/bank_credits.py.
             report["credit_lines"].append(_line(ln))
             continue
         payouts = by_ref.get(ln["reference"], [])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from projections import bank, caps, finance, records
+from projections import bank, caps, finance, records, recoveries
 from projections.events import EventRow
 from projections.fold import Row
 from projections.sql import SqlTables
@@ -23,13 +23,19 @@ OWN: dict[str, tuple[str, ...]] = {
                                        "Claim.Reassessed", "Claim.Approved", "Claim.Rejected",
                                        "Claim.PayoutRecorded",
                                        "Claim.PayoutReversed", "Claim.Confirmed", "Claim.Replaced",
-                                       "Claim.Withdrawn")},
+                                       "Claim.Withdrawn", "Claim.Revoked", "Organisation.DistrictChanged",
+                                       "Certification.Revoked")},
     "Payout.Reversed": (records.RECORDS, bank.PAYOUTS),
     "FundYear.Appropriated": (finance.FUNDS,), "FundYear.Charged": (finance.FUNDS,),
+    "FundYear.Released": (finance.FUNDS,),
+    **{e: (recoveries.RECOVERIES,) for e in ("Recovery.Repaid", "Recovery.WrittenOff")},
 }
 # Claim events that also read the claim's cap accounts (caps.py) or its finance line (finance.py).
-CAP_MOVES = ("Claim.Submitted", "Claim.Reassessed", "Claim.Approved", "Claim.Rejected", "Claim.Confirmed")
-FINANCE_MOVES = ("Claim.Approved", "Claim.PayoutRecorded", "Claim.PayoutReversed")
+CAP_MOVES = ("Claim.Submitted", "Claim.Reassessed", "Claim.Approved", "Claim.Rejected", "Claim.Confirmed",
+             "Claim.Withdrawn", "Claim.Revoked")
+FINANCE_MOVES = ("Claim.Approved", "Claim.PayoutRecorded", "Claim.PayoutReversed", "Claim.Revoked")
+# Recovery events read their recovery, then the claim it claws back (records.py) and its finance line.
+RECOVERY_MOVES = ("Recovery.Repaid", "Recovery.WrittenOff")
 # What a submission's payload says of the claim it makes, as far as its cap and finance keys go.
 SUBMITTED_KEYS = ("accounts", "award_year", "programme", "lead")
 
@@ -60,5 +66,13 @@ def prefetch(tables: SqlTables, rows: Sequence[EventRow]) -> None:
                 line_keys.add(finance.line_key(claim))
         except (KeyError, TypeError):  # an odd claim: leave its rows to `get`
             continue
+    claim_keys: set[str] = set()
+    for e in rows:
+        if e.event in RECOVERY_MOVES:
+            found = tables.cache.get((recoveries.RECOVERIES, e.aggregate_id))
+            if found:  # a recovery opened within this page is folded before it is read: `get` finds it then
+                claim_keys.add(found["claim_id"])
+                line_keys.add(f"{found['award_year']}|{found['programme']}|{found['lead']}")
+    tables.prefetch(records.RECORDS, {k for k in claim_keys if k})
     tables.prefetch(caps.CAPS, cap_keys)
     tables.prefetch(finance.FINANCE, line_keys)

@@ -1,5 +1,6 @@
-"""`award-ledger reconcile FILE.csv`: import a bank statement as finance and match it against the payouts.
-Exits 0 when every line and payout matches, 1 on any discrepancy, 2 when the file cannot be used."""
+"""`award-ledger reconcile FILE.csv`: import a bank statement as finance and match its debits against the
+payouts and its credits against the repayments of recoveries. Exits 0 when every line, payout and repayment
+matches, 1 on any discrepancy, 2 when the file cannot be used."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ CLI_PRINCIPAL = "cli-finance"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("reconcile", help="import a bank statement CSV and match it with payouts")
+    cmd = commands.add_parser("reconcile", help="import a bank statement CSV and match it with payouts and repayments")
     cmd.add_argument("file", metavar="FILE.csv", help="the statement as the bank exported it: UTF-8 (BOM or not) or"
                                                       " GB18030/GBK; Chinese or English headers, mapped by the bank"
                                                       " column map (LEDGER_BANK_COLUMNS)")
@@ -91,9 +92,19 @@ def describe(found: dict) -> str:
     for m in r["reversed_but_on_statement"]:
         rows.append(("REVERSED", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
                      ", ".join(p["amount"] for p in m["payouts"]), "the payout was reversed, yet the bank paid it"))
-    for ln in r.get("credit_lines", []):
-        rows.append(("MONEY IN", ln["line"], ln["date"], ln["reference"], ln["amount"], "",
-                     "a credit (a repayment?): not matched against payouts"))
+    for m in r.get("matched_credits", []):
+        rows.append(("REPAYMENT", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+                     ", ".join(p["amount"] for p in m["repayments"]),
+                     "recovery " + ", ".join(p["recovery_id"] for p in m["repayments"])))
+    for m in r.get("credit_amount_mismatches", []):
+        rows.append(("REPAYMENT MISMATCH", m["line"]["line"], m["line"]["date"], m["line"]["reference"],
+                     m["bank_amount"], m["repayment_amount"], "the money in differs from the repayment recorded"))
+    for ln in r.get("unmatched_credit_lines", []):
+        rows.append(("MONEY IN, NO REPAYMENT", ln["line"], ln["date"], ln["reference"], ln["amount"], "",
+                     "no repayment bears this reference: record it against its recovery"))
+    for p in r.get("unmatched_repayments", []):
+        rows.append(("REPAYMENT NOT ON STATEMENT", "", p["received_on"], p["bank_ref"], "", p["amount"],
+                     f"repayment of recovery {p['recovery_id']} is on no imported statement"))
     for refused in found.get("refused_lines", []):
         rows.append(("REFUSED", refused["line"], "", "", "", "", refused["message"] + " (not imported)"))
     head = printable(f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "

@@ -108,6 +108,25 @@ class AmountMismatch(LineMatch):
     payout_amount: MoneyOut = Field(description="what the payouts under this reference add up to")
 
 
+class MatchedRepayment(PublicModel):
+    recovery_id: str
+    claim_id: str
+    uscc: str
+    amount: MoneyOut
+    received_on: DayText
+    bank_ref: str
+
+
+class CreditMatch(PublicModel):
+    line: BankLine
+    repayments: list[MatchedRepayment]
+
+
+class CreditAmountMismatch(CreditMatch):
+    bank_amount: MoneyOut
+    repayment_amount: MoneyOut = Field(description="what the repayments under this reference add up to")
+
+
 class MatchingReport(PublicModel):
     matched: list[LineMatch] = Field(description="lines whose reference and amount match a payout (or payouts)")
     amount_mismatches: list[AmountMismatch] = Field(description="a payout bears the reference, for another amount")
@@ -119,8 +138,19 @@ class MatchingReport(PublicModel):
         description="lines whose payout was reversed in the ledger, yet the money left the bank")
     credit_lines: list[BankLine] = Field([], description="money in (repayments of recoveries); never matched"
                                                           " against payouts")
+    matched_credits: list[CreditMatch] = Field(
+        [], description="credit lines whose reference and amount match a recorded repayment (or repayments)")
+    credit_amount_mismatches: list[CreditAmountMismatch] = Field(
+        [], description="a repayment bears the credit's reference, for another amount")
+    unmatched_credit_lines: list[BankLine] = Field(
+        [], description="money in that no repayment records: record it against its recovery"
+                        " (POST /v1/recoveries/{id}/repayments with this bank_ref)")
+    unmatched_repayments: list[MatchedRepayment] = Field(
+        [], description="repayments received within the statement's period whose reference is on no line of any"
+                        " imported statement")
     counts: dict[str, int]
-    all_matched: bool = Field(description="true when every list but `matched` is empty")
+    all_matched: bool = Field(description="true when every list but `matched`, `credit_lines` and"
+                                          " `matched_credits` is empty")
 
 
 class Period(PublicModel):

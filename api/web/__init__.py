@@ -1,8 +1,8 @@
 """Server-rendered pages under /ui/: the same principals, commands and refusals as the JSON API."""
 from fastapi import APIRouter
 
-from api.web import audit, claims, finance, home, organisations, sandbox, sign_in
+from api.web import audit, claims, corrections, finance, home, organisations, recoveries, sandbox, sign_in
 
 router = APIRouter(include_in_schema=False)
-for _pages in (sign_in, home, organisations, claims, finance, audit, sandbox):
+for _pages in (sign_in, home, organisations, claims, corrections, recoveries, finance, audit, sandbox):
     router.include_router(_pages.router)

@@ -1,8 +1,9 @@
 """The home page is where each principal's work waits: a bureau's queue of proposed and pending claims of
-the programmes it leads, finance's approved-but-unpaid claims (and open recoveries, once the ledger keeps
-them), an auditor's recent decisions. Every list reads the same queue read model as `GET /v1/claims`."""
+the programmes it leads, finance's approved-but-unpaid claims and open recoveries, an auditor's recent
+decisions. The claim lists read the same queue read model as `GET /v1/claims`."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,11 +25,10 @@ def _int(text: str | None) -> int | None:
     return int(text) if text and text.strip().isdigit() else None
 
 
-def open_recoveries(read_models: ReadModelsDep) -> list[dict] | None:
-    """Open recoveries for finance's home; None while the ledger keeps none (issue 15 adds them: the hook is
-    here and in home.html, which shows the section once this returns a list)."""
-    recoveries = getattr(read_models, "recoveries", None)
-    return None if recoveries is None else recoveries(status="open")
+def open_recoveries(read_models: ReadModelsDep) -> list[dict]:
+    """Open recoveries for finance's home, the most outstanding first (the full list: /ui/recoveries)."""
+    found = read_models.recoveries(status="open")
+    return sorted(found, key=lambda r: (-Decimal(r["outstanding"]), r["opened_at"]))[:PAGE]
 
 
 @router.get("/ui/")

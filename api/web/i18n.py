@@ -122,3 +122,16 @@ def translator(lang: str) -> Callable[..., str]:
 def pick(table: dict[str, tuple[str, str]], key: str, lang: str) -> str | None:
     found = table.get(key)
     return None if found is None else found[LANGS.index(lang)]
+
+
+# The corrections pages keep their words in their own module; they only add keys, never replace one.
+def _merge() -> None:
+    from api.web import corrections_words
+
+    for table, extra in ((MESSAGES, corrections_words.MESSAGES), (REFUSALS, corrections_words.REFUSALS),
+                         (EVENTS, corrections_words.EVENTS)):
+        for key, words in extra.items():
+            table.setdefault(key, words)
+
+
+_merge()

@@ -14,11 +14,13 @@ SMALL = {"organisations": 40, "bodies": 6}
 
 
 def _demo(url: str, **options) -> tuple[DemoSummary, list[dict]]:
-    """Run the demo on the store at `url` and read back every claim it recorded."""
+    """Run the demo on the store at `url` and read back every claim it recorded (a revoked one with its recovery)."""
     ledger = AwardLedger(store_env(url))
     try:
         summary = generate(ledger, **{**SMALL, **options})
-        return summary, [ledger.claim(cid, with_history=False) for cid in summary.claim_ids]
+        claims = [ledger.claim(cid, with_history=False) for cid in summary.claim_ids]
+        return summary, [c | ({"recovery": ledger.recovery(c["recovery_id"])} if c["recovery_id"] else {})
+                         for c in claims]
     finally:
         ledger.close()
 
@@ -35,7 +37,7 @@ def test_small_district_has_an_approved_claim_under_every_money_programme(databa
     summary, claims = _demo(database_url)
     paying = {p.code for p in catalogue.current().programmes.values() if p.kind is not Kind.DESIGNATION}
     assert set(summary.approved_by_programme) == paying
-    assert {c["programme"] for c in claims if c["status"] == "approved"} == paying
+    assert {c["programme"] for c in claims if c["status"] in ("approved", "revoked")} == paying
     assert summary.events_written > 0
 
 
@@ -45,25 +47,37 @@ def test_every_command_kind_runs_and_refusals_are_counted_not_raised(database_ur
     assert summary.commands["register_organisation"] == SMALL["organisations"]
     assert summary.commands["register_body"] == SMALL["bodies"]
     for command in ("add_member", "record_appropriation", "record_certification", "submit_claim", "approve_claim",
-                    "reject_claim", "record_payout", "reverse_payout"):
+                    "reject_claim", "record_payout", "reverse_payout", "withdraw_claim", "revoke_claim",
+                    "record_repayment"):
         assert summary.commands[command] > 0, command
-    assert {c["status"] for c in claims} >= {"approved", "rejected"}
+    assert {c["status"] for c in claims} >= {"approved", "rejected", "withdrawn", "revoked"}
     assert "invalid_uscc" not in summary.refusals
     assert all(code.islower() and n > 0 for code, n in summary.refusals.items())
 
 
 def test_totals_equal_the_sums_over_the_claims_read_back(database_url: str) -> None:
-    """Approved awards, approved investments and net payouts in the summary are the ledger's own claim sums."""
+    """Approved awards, approved investments, net payouts on standing awards and the recoveries of revoked ones
+    in the summary are the ledger's own sums; what left the fund is all accounted for."""
     summary, claims = _demo(database_url)
     investments = {p.code for p in catalogue.current().programmes.values() if p.kind is Kind.INVESTMENT}
+    standing = [c for c in claims if c["status"] != "revoked"]
+    revoked = [c for c in claims if c["status"] == "revoked"]
 
-    def total(field: str, investment: bool | None = None) -> Decimal:
-        return sum((Decimal(c[field] or 0) for c in claims
+    def total(rows: list[dict], field: str, investment: bool | None = None) -> Decimal:
+        return sum((Decimal(c[field] or 0) for c in rows
                     if investment is None or (c["programme"] in investments) == investment), Decimal("0.00"))
 
-    assert summary.approved == total("approved_amount", investment=False)
-    assert summary.invested == total("approved_amount", investment=True)
-    assert summary.paid == total("paid_amount")
+    assert summary.approved == total(standing, "approved_amount", investment=False)
+    assert summary.invested == total(standing, "approved_amount", investment=True)
+    assert summary.paid == total(standing, "paid_amount")
+    recoveries = [c["recovery"] for c in revoked]
+    assert summary.recovered == total(recoveries, "recovered") > 0
+    assert summary.to_recover == total(recoveries, "outstanding") > 0
+    # One revoked award was paid in part: its unpaid part went back to the fund.
+    assert summary.released == sum((Decimal(c["released_amount"]) for c in revoked), Decimal("0.00")) > 0
+    assert total(revoked, "paid_amount") == summary.recovered + summary.to_recover
+    assert (summary.withdrawn, summary.revoked) == (3, 2) == (sum(c["status"] == "withdrawn" for c in claims),
+                                                           len(revoked))
     assert summary.reversed > 0
     assert len(claims) == summary.commands["submit_claim"]
 
@@ -82,8 +96,8 @@ def test_rerunning_on_the_same_store_replays_and_writes_nothing(database_url: st
     assert first.events_written > 0
     assert second.events_written == 0
     assert second.replayed == sum(second.commands.values())
-    assert (second.approved, second.invested, second.paid, second.reversed) == \
-        (first.approved, first.invested, first.paid, first.reversed)
+    money = ("approved", "invested", "paid", "reversed", "withdrawn", "revoked", "released", "recovered", "to_recover")
+    assert [getattr(second, k) for k in money] == [getattr(first, k) for k in money]
     assert second.commands == first.commands and second.refusals == first.refusals
 
 
@@ -92,7 +106,7 @@ def test_progress_reports_each_stage_from_start_to_finish(database_url: str) -> 
     calls: list[tuple[str, int, int]] = []
     _demo(database_url, progress=lambda stage, done, total: calls.append((stage, done, total)))
     stages = list(dict.fromkeys(stage for stage, _, _ in calls))
-    assert stages[0] == "appropriations" and "claims" in stages and stages[-1] == "reversals"
+    assert stages[0] == "appropriations" and "claims" in stages and stages[-1] == "corrections"
     for stage in stages:
         mine = [(done, total) for s, done, total in calls if s == stage]
         assert mine[0][0] == 0 and mine[-1][0] == mine[-1][1]
@@ -106,4 +120,5 @@ def test_summary_lines_name_the_refusals_and_the_totals() -> None:
     summary.refusals["fund_exhausted"] = 2
     text = "\n".join(summary_lines(summary))
     assert "3 organisations" in text and "fund_exhausted 2" in text and "1,234,567.80" in text
+    assert "0 withdrawn, 0 revoked" in text and "still to recover" in text
     assert "5 events/s" in text

@@ -25,6 +25,9 @@ def test_a_gb18030_export_is_matched_debits_to_payouts_and_credits_apart(api, bo
                                                                                              "300000.00")]
     assert [(ln["reference"], ln["direction"]) for ln in report["credit_lines"]] == [("REC-2024-0001", "credit")]
     assert [ln["reference"] for ln in report["unmatched_bank_lines"]] == ["跨行汇款手续费"]
+    # No repayment bears REC-2024-0001 yet: money in that finance still has to record against its recovery.
+    assert [ln["reference"] for ln in report["unmatched_credit_lines"]] == ["REC-2024-0001"]
+    assert report["matched_credits"] == [] and report["counts"]["unmatched_credit_lines"] == 1
 
 
 def test_a_file_with_bad_lines_imports_nothing_unless_the_good_lines_are_asked_for(api, books):

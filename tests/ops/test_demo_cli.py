@@ -22,7 +22,8 @@ def _claims_replayed(url: str) -> list[dict]:
         before = ledger.recorder.max_notification_id()
         summary = generate(ledger, **SIZE)
         assert summary.events_written == 0 and ledger.recorder.max_notification_id() == before
-        return [ledger.claim(cid, with_history=False) for cid in summary.claim_ids]
+        claims = [ledger.claim(cid, with_history=False) for cid in summary.claim_ids]
+        return [c | ({"recovery": ledger.recovery(c["recovery_id"])} if c["recovery_id"] else {}) for c in claims]
     finally:
         ledger.close()
 
@@ -45,20 +46,28 @@ def test_demo_prints_stages_with_rates_and_a_summary(demo_loaded: str) -> None:
 
 def test_the_api_answers_about_the_demo_at_once_with_totals_equal_to_a_replay(demo_loaded: str, database_url: str,
                                                                                api) -> None:
-    """Read models equal a replay, and each organisation's award totals over HTTP equal the sums of its claims."""
+    """Read models equal a replay, and each organisation's award totals over HTTP equal the sums of its claims:
+    approved and paid on standing awards, and what its revoked awards left recovered and still to recover."""
     assert check(database_url) == []
     claims = _claims_replayed(database_url)
+    fields = ("approved", "paid", "recovered", "to_recover")
     expected: dict[str, dict[str, Decimal]] = {}
     for claim in claims:
-        sums = expected.setdefault(claim["uscc"], {"approved": Decimal(0), "paid": Decimal(0)})
-        sums["approved"] += Decimal(claim["approved_amount"] or 0)
-        sums["paid"] += Decimal(claim["paid_amount"] or 0)
-    assert sum(s["approved"] for s in expected.values()) > 0
+        sums = expected.setdefault(claim["uscc"], dict.fromkeys(fields, Decimal(0)))
+        if claim["status"] in ("approved", "pending"):
+            sums["approved"] += Decimal(claim["approved_amount"] or 0)
+            sums["paid"] += Decimal(claim["paid_amount"] or 0)
+        if claim["status"] == "revoked":
+            sums["recovered"] += Decimal(claim["recovery"]["recovered"])
+            sums["to_recover"] += Decimal(claim["recovery"]["outstanding"])
+    assert all(sum(s[f] for s in expected.values()) > 0 for f in fields)
     for uscc, sums in expected.items():
         state = api.ok("GET", f"/v1/organisations/{uscc}/awards", as_="auditor")
-        answered = {field: Decimal(state["totals"][field]) + Decimal(state["investments"]["totals"][field])
-                    for field in ("approved", "paid")}
+        answered = {field: Decimal(state["totals"][field]) + Decimal(state["investments"]["totals"].get(field, 0))
+                    for field in fields}
         assert answered == sums, uscc
+    listed = api.ok("GET", "/v1/recoveries", as_="finance")["recoveries"]
+    assert sorted(r["claim_id"] for r in listed) == sorted(c["id"] for c in claims if c.get("recovery"))
     ready = api.ok("GET", "/readyz", as_=None)
     assert ready["projection_lag"] == 0 and ready["events_recorded"] > len(claims)
 

@@ -1,0 +1,95 @@
+"""The lead bureau's corrections on the pages: withdraw a pending claim, revoke an approved one, revoke a
+certification. Each form first previews (the command with dry_run=true) and records only when confirmed;
+the same `AwardLedger` commands and request models as POST /v1/claims/{id}/withdraw and its neighbours."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from api.deps import LedgerDep
+from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, WithdrawalCreate
+from api.web.correction_forms import FormState, attempt
+from api.web.pages import PageRoute, render
+from api.web.session import CsrfChecked, PagePrincipal
+from ledger.principals import Principal
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Text = Annotated[str, Form()]
+
+
+def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str, state: FormState | Response
+                ) -> Response:
+    if isinstance(state, Response):
+        return state
+    found = ledger.claim(claim_id, with_history=False)
+    catalogue = ledger.catalogue()
+    return render(request, "corrections/claim.html", state.status, claim=found, action=action, form=state,
+                  programme=catalogue.programme(found["programme"]), programmes=catalogue.programmes)
+
+
+@router.post("/ui/claims/{claim_id}/withdraw", dependencies=[CsrfChecked])
+def withdraw(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
+             step: Text = "preview", key: Text = "") -> Response:
+    """Preview, then confirm, withdrawing a pending or proposed claim (lead bureau only, as in the API)."""
+    typed = {"reason": reason}
+
+    def command(dry_run: bool, once: str | None):
+        body = WithdrawalCreate.model_validate(typed)
+        return ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason, dry_run=dry_run, key=once)
+
+    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn")
+    return _claim_page(request, ledger, claim_id, "withdraw", state)
+
+
+@router.post("/ui/claims/{claim_id}/revoke", dependencies=[CsrfChecked])
+def revoke(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
+           document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
+    """Preview, then confirm, revoking an approved award: the unpaid part released, the paid part recovered."""
+    typed = {"reason": reason, "document_ref": document_ref}
+
+    def command(dry_run: bool, once: str | None):
+        body = RevocationCreate.model_validate(typed)
+        return ledger.revoke_claim(by, claim_id=claim_id, reason=body.reason, document_ref=body.document_ref,
+                                   dry_run=dry_run, key=once)
+
+    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=revoked")
+    return _claim_page(request, ledger, claim_id, "revoke", state)
+
+
+def _certification_page(request: Request, ledger: LedgerDep, by: Principal, certification_id: str,
+                        state: FormState) -> Response:
+    found = ledger.certification(certification_id)
+    catalogue = ledger.catalogue()
+    programme = catalogue.programmes.get(found["programme"])
+    lead = programme.lead if programme else None
+    return render(request, "corrections/certification.html", state.status, cert=found, form=state,
+                  lead=lead, programmes=catalogue.programmes, is_lead=by.bureau is not None and by.bureau == lead,
+                  done=request.query_params.get("corrected") == "certification")
+
+
+@router.get("/ui/certifications/{certification_id}")
+def certification(request: Request, certification_id: str, by: PagePrincipal, ledger: LedgerDep) -> Response:
+    """A certification, its tiers, and for its lead bureau the form that revokes it from a day."""
+    return _certification_page(request, ledger, by, certification_id, FormState({}))
+
+
+@router.post("/ui/certifications/{certification_id}/revoke", dependencies=[CsrfChecked])
+def revoke_certification(request: Request, certification_id: str, by: PagePrincipal, ledger: LedgerDep,
+                         reason: Text = "", effective_on: Text = "", document_ref: Text = "",
+                         step: Text = "preview", key: Text = "") -> Response:
+    """Preview, then confirm, revoking a certification: its claims from that day are withdrawn or revoked."""
+    typed = {"reason": reason, "effective_on": effective_on, "document_ref": document_ref}
+
+    def command(dry_run: bool, once: str | None):
+        body = CertificationRevocationCreate.model_validate(typed)
+        return ledger.revoke_certification(by, certification_id=certification_id, reason=body.reason,
+                                           effective_on=body.effective_on, document_ref=body.document_ref,
+                                           dry_run=dry_run, key=once)
+
+    done = f"/ui/certifications/{certification_id}?corrected=certification"
+    state = attempt(request, typed, step, key, command, done)
+    if isinstance(state, Response):
+        return state
+    return _certification_page(request, ledger, by, certification_id, state)

@@ -1,0 +1,77 @@
+"""The corrections pages' words (withdraw, revoke, recoveries), Chinese first; `api/web/i18n.py` merges them,
+so the finance and corrections rooms can each grow their vocabulary without editing one shared table."""
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "correct": ("更正", "Correction"),
+    "withdraw_h": ("撤回申请", "Withdraw the claim"),
+    "withdraw_hint": ("待审批或待确认的申请可撤回：其占用的限额、名额与资金全部释放。",
+                      "A pending or proposed claim can be withdrawn: every cap, slot and fund reservation is"
+                      " released."),
+    "revoke_h": ("撤销奖补", "Revoke the award"),
+    "revoke_hint": ("已批准的奖补可撤销：未拨付部分释放，已拨付部分（扣除冲回）转为应追回款项。",
+                    "An approved award can be revoked: the unpaid part is released, the paid part (net of"
+                    " reversals) becomes a recovery."),
+    "correction_reason": ("原因", "Reason"), "document_ref": ("依据文件文号", "Document reference"),
+    "preview": ("预览影响", "Preview"), "confirm_withdraw": ("确认撤回", "Confirm the withdrawal"),
+    "confirm_revoke": ("确认撤销", "Confirm the revocation"),
+    "preview_h": ("预览：确认前尚未记录任何内容", "Preview: nothing is recorded until you confirm"),
+    "preview_claims": ("涉及申请", "Claims touched"), "released": ("释放金额", "Released"),
+    "to_recover": ("应追回", "To recover"), "recovery_opened": ("将开立追回款项", "A recovery will be opened"),
+    "no_recovery": ("无需追回", "Nothing to recover"),
+    "corrected_withdrawn": ("申请已撤回。", "The claim is withdrawn."),
+    "corrected_revoked": ("奖补已撤销。", "The award is revoked."),
+    "fix_h": ("未能提交，请修改后重试", "Not sent: correct the form and try again"),
+    "fix_reason": ("请填写原因（不能为空）。", "Give a reason (it cannot be blank)."),
+    "fix_document_ref": ("请填写依据文件文号，例如 杭高新科〔2024〕17号。",
+                         "Give the document's reference, e.g. 杭高新科〔2024〕17号."),
+    "fix_effective_on": ("请填写生效日期（年-月-日）。", "Give the effective date (year-month-day)."),
+    "fix_amount": ("请填写大于 0 的金额（元），最多两位小数，例如 50000.00。",
+                   "Give an amount in yuan above 0 with at most two decimals, e.g. 50000.00."),
+    "fix_received_on": ("请填写到账日期（年-月-日）。", "Give the day the money arrived (year-month-day)."),
+    "fix_bank_ref": ("请填写银行流水号。", "Give the bank's reference."),
+    "fix_over_recovered": ("还款金额不能超过未追回余额；请按到账金额填写，超出部分退还付款人。",
+                           "A repayment cannot exceed what is outstanding; record at most that and return the rest."),
+    "fix_form": ("请检查表单内容。", "Check the form."),
+    "certification": ("认定", "Certification"), "open_certification": ("查看认定", "Open the certification"),
+    "revoke_cert_h": ("撤销认定", "Revoke the certification"),
+    "revoke_cert_hint": ("自生效日期起依据本认定的申请：待审批的撤回，已批准的撤销；此前的奖补保留。",
+                         "Claims resting on it from the effective date are withdrawn (pending) or revoked"
+                         " (approved); earlier awards stand."),
+    "revoked_from": ("撤销生效日期", "Revoked from"),
+    "confirm_revoke_cert": ("确认撤销认定", "Confirm revoking the certification"),
+    "corrected_certification": ("认定已撤销。", "The certification is revoked."),
+    "document": ("文件", "Document"),
+    "recoveries": ("追回款项", "Recoveries"), "recovery": ("追回款项", "Recovery"),
+    "recovered": ("已追回", "Recovered"), "written_off": ("已核销", "Written off"),
+    "still_outstanding": ("未追回余额", "Outstanding"), "recovery_amount": ("应追回金额", "Amount owed"),
+    "open_status": ("追回中", "open"), "closed_status": ("已结清", "closed"),
+    "by_organisation": ("按企业汇总", "By organisation"), "each_recovery": ("逐笔明细", "Each recovery"),
+    "no_recoveries": ("没有符合条件的追回款项。", "No recovery matches."),
+    "repayments": ("还款记录", "Repayments"), "record_repayment": ("登记还款", "Record a repayment"),
+    "received_on": ("到账日期", "Received on"), "bank_ref": ("银行流水号", "Bank reference"),
+    "repay": ("登记还款", "Record the repayment"), "write_off_h": ("核销", "Write off"),
+    "write_off_hint": ("核销全部未追回余额并结清本笔追回款项。",
+                       "Writes off all that is outstanding and closes the recovery."),
+    "confirm_write_off": ("确认核销", "Confirm the write-off"),
+    "repaid": ("还款已登记。", "The repayment is recorded."), "wrote_off": ("已核销。", "Written off."),
+    "opened_at": ("开立时间", "Opened"), "open_recovery": ("查看", "Open"), "count": ("笔数", "Count"),
+}
+
+REFUSALS: dict[str, tuple[str, str]] = {
+    "invalid_state": ("当前状态下不能执行此操作", "Not possible in the current state"),
+    "over_recovered": ("还款金额超过未追回余额", "More than is outstanding"),
+    "invalid_amount": ("金额不正确", "Not a valid amount"),
+    "invalid_request": ("表单内容不完整", "The form is incomplete"),
+}
+
+EVENTS: dict[str, tuple[str, str]] = {
+    "Claim.Withdrawn": ("撤回申请", "Claim withdrawn"), "Claim.Revoked": ("撤销奖补", "Award revoked"),
+    "Recovery.Opened": ("开立追回款项", "Recovery opened"), "Recovery.Repaid": ("登记还款", "Repayment recorded"),
+    "Recovery.WrittenOff": ("核销追回款项", "Recovery written off"),
+    "Certification.Revoked": ("撤销认定", "Certification revoked"),
+    "Organisation.DistrictChanged": ("迁入/迁出本区", "District change"),
+}
+
+# Refusals a clerk fixes by changing one field: the form says what to send instead next to that field.
+FIELD_OF_CODE = {"over_recovered": ("amount", "fix_over_recovered"), "invalid_amount": ("amount", "fix_amount")}

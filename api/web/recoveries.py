@@ -1,0 +1,94 @@
+"""Finance's recoveries (应追回) on the pages: the list (open or closed, per organisation, what is outstanding)
+read from the same read model as GET /v1/recoveries, and one recovery's page with its repayments and the
+repayment and write-off forms (finance only, the same commands as POST /v1/recoveries/{id}/...)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from api.deps import LedgerDep, ReadModelsDep
+from api.schemas.corrections import RepaymentCreate, WriteOffCreate
+from api.schemas.fields import Uscc
+from api.web.correction_forms import FormState, attempt
+from api.web.pages import PageRoute, render
+from api.web.session import CsrfChecked, PagePrincipal, allowing
+from ledger.principals import Role
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Text = Annotated[str, Form()]
+Reader = allowing(Role.FINANCE, Role.AUDITOR, Role.BUREAU, doing="read recoveries")
+SUMMED = ("amount", "recovered", "written_off", "outstanding")
+
+
+def per_organisation(rows: list[dict]) -> list[dict]:
+    """One line per organisation: how many recoveries, and their sums; the most outstanding first."""
+    found: dict[str, dict] = {}
+    for r in rows:
+        line = found.setdefault(r["uscc"], {"uscc": r["uscc"], "count": 0, **{k: Decimal("0.00") for k in SUMMED}})
+        line["count"] += 1
+        for k in SUMMED:
+            line[k] += Decimal(r[k])
+    return sorted(found.values(), key=lambda line: (-line["outstanding"], line["uscc"]))
+
+
+@router.get("/ui/recoveries", dependencies=[Reader])
+def recoveries(request: Request, by: PagePrincipal, read_models: ReadModelsDep, ledger: LedgerDep,
+               status: Annotated[Literal["open", "closed", ""], Query()] = "open",
+               uscc: Annotated[Uscc | Literal[""], Query()] = "") -> Response:
+    """Recoveries by status and organisation (finance, auditors; a bureau sees its own programmes')."""
+    lead = by.bureau if by.role is Role.BUREAU else None
+    rows = read_models.recoveries(status=status or None, uscc=uscc or None, lead=lead)
+    return render(request, "corrections/recoveries.html", rows=rows, organisations=per_organisation(rows),
+                  filters={"status": status, "uscc": uscc}, programmes=ledger.catalogue().programmes)
+
+
+def _recovery_page(request: Request, ledger: LedgerDep, recovery_id: str, action: str,
+                   state: FormState | Response) -> Response:
+    if isinstance(state, Response):
+        return state
+    found = ledger.recovery(recovery_id)  # any reader, as GET /v1/recoveries/{id}
+    done = request.query_params.get("done")
+    return render(request, "corrections/recovery.html", state.status, recovery=found, action=action, form=state,
+                  programmes=ledger.catalogue().programmes,
+                  done=done if done in ("repaid", "wrote_off") else None)
+
+
+@router.get("/ui/recoveries/{recovery_id}", dependencies=[Reader])
+def recovery(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerDep) -> Response:
+    """A recovery with its repayments; for finance, while it is open, the repayment and write-off forms."""
+    return _recovery_page(request, ledger, recovery_id, "", FormState({}))
+
+
+@router.post("/ui/recoveries/{recovery_id}/repayments", dependencies=[CsrfChecked])
+def repay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerDep, amount: Text = "",
+          received_on: Text = "", bank_ref: Text = "", key: Text = "") -> Response:
+    """Record money repaid (finance); a repayment above what is outstanding comes back to be corrected."""
+    typed = {"amount": amount.strip(), "received_on": received_on, "bank_ref": bank_ref}
+
+    def command(dry_run: bool, once: str | None):
+        body = RepaymentCreate.model_validate(typed)
+        return ledger.record_repayment(by, recovery_id=recovery_id, amount=body.amount,
+                                       received_on=body.received_on, bank_ref=body.bank_ref, dry_run=dry_run,
+                                       key=once)
+
+    # A repayment is a fact finance copies from the bank: recorded at once, no preview step.
+    state = attempt(request, typed, "confirm", key, command, f"/ui/recoveries/{recovery_id}?done=repaid")
+    return _recovery_page(request, ledger, recovery_id, "repay", state)
+
+
+@router.post("/ui/recoveries/{recovery_id}/write-off", dependencies=[CsrfChecked])
+def write_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
+              document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
+    """Preview, then confirm, writing off what is outstanding (finance)."""
+    typed = {"reason": reason, "document_ref": document_ref}
+
+    def command(dry_run: bool, once: str | None):
+        body = WriteOffCreate.model_validate(typed)
+        return ledger.write_off_recovery(by, recovery_id=recovery_id, reason=body.reason,
+                                         document_ref=body.document_ref, dry_run=dry_run, key=once)
+
+    state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=wrote_off")
+    return _recovery_page(request, ledger, recovery_id, "write_off", state)

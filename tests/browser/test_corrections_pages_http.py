@@ -1,0 +1,112 @@
+"""The corrections pages over plain HTTP: a certification revoked through its preview, who may correct, CSRF,
+and the recoveries list's filters; the same commands and refusals as the JSON API."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
+          "admin": {"role": "admin"}, "finance": {"role": "finance"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    tokens = {name: unique_id(f"tok-{name}-") for name in PEOPLE}
+    auth = tmp_path / "principals.json"
+    auth.write_text(json.dumps({"principals": [
+        {"name": f"{n}-ui", **PEOPLE[n], "token_sha256": hashlib.sha256(t.encode()).hexdigest()}
+        for n, t in tokens.items()]}))
+    with TestClient(create_app(Settings(database_url=database_url, auth_file=auth, wait_timeout=5.0))) as c:
+        c.tokens = tokens  # type: ignore[attr-defined]
+        yield c
+
+
+def _api(client: TestClient, method: str, path: str, body: dict | None = None, as_: str = "admin") -> dict:
+    answer = client.request(method, path, json=body, headers={"Authorization": f"Bearer {client.tokens[as_]}"})
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def _sign_in(client: TestClient, who: str) -> str:
+    client.cookies.clear()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/sign-in").text).group(1)
+    client.post("/ui/sign-in", data={"csrf": csrf, "token": client.tokens[who]}, follow_redirects=False)
+    return csrf
+
+
+@pytest.fixture
+def certified(client) -> dict:
+    """An ERC certification with an approved, half-paid award resting on it."""
+    uscc = unique_uscc()
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                               "in_district": True})
+    body = unique_id("ERC-")
+    _api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    cert = _api(client, "POST", "/v1/certifications", {
+        "uscc": uscc, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+        "document_ref": "杭发改〔2023〕15号", "body_id": body}, as_="kjj")
+    claim = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
+                                                "effective_on": "2023-06-01", "certification_id": cert["id"]},
+                 as_="kjj")
+    _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
+    _api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00", "paid_on": "2023-07-03",
+                                         "bank_ref": unique_id("ICBC-")}, as_="finance")
+    return {"uscc": uscc, "cert": cert["id"], "claim": claim["id"]}
+
+
+def test_a_certification_is_revoked_through_its_preview(client, certified):
+    """The preview lists the award it would revoke and writes nothing; the confirmed form revokes both."""
+    csrf = _sign_in(client, "kjj")
+    page = client.get(f"/ui/certifications/{certified['cert']}")
+    assert page.status_code == 200 and 'data-testid="revoke-cert-form"' in page.text
+    form = {"csrf": csrf, "reason": "复核不再符合认定条件", "effective_on": "2023-01-01",
+            "document_ref": "杭高新科〔2024〕18号"}
+    preview = client.post(f"/ui/certifications/{certified['cert']}/revoke", data=form | {"step": "preview"})
+    assert preview.status_code == 200 and 'data-testid="preview"' in preview.text
+    assert f'data-claim="{certified["claim"]}"' in preview.text and "100,000.00 元（将开立追回款项）" in preview.text
+    assert _api(client, "GET", f"/v1/certifications/{certified['cert']}")["revoked_on"] is None
+    done = client.post(f"/ui/certifications/{certified['cert']}/revoke",
+                       data=form | {"step": "confirm", "key": unique_id("k")}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?corrected=certification")
+    assert _api(client, "GET", f"/v1/certifications/{certified['cert']}")["revoked_on"] == "2023-01-01"
+    assert _api(client, "GET", f"/v1/claims/{certified['claim']}")["status"] == "revoked"
+    again = client.get(done.headers["location"])
+    assert 'data-testid="revoked-on"' in again.text and 'revoke-cert-form' not in again.text
+
+
+def test_only_the_lead_bureau_corrects_and_forms_need_their_csrf_token(client, certified):
+    """Another bureau sees no form and is refused 403 as in the API; a form without its CSRF token is 403."""
+    csrf = _sign_in(client, "jxj")
+    assert "revoke-form" not in client.get(f"/ui/claims/{certified['claim']}").text
+    refused = client.post(f"/ui/claims/{certified['claim']}/revoke",
+                          data={"csrf": csrf, "reason": "x", "document_ref": "y", "step": "preview"})
+    assert refused.status_code == 403 and "not_lead_bureau" in refused.text
+    _sign_in(client, "kjj")
+    no_csrf = client.post(f"/ui/claims/{certified['claim']}/revoke", data={"reason": "x", "document_ref": "y"})
+    assert no_csrf.status_code == 403 and "csrf" in no_csrf.text
+    assert _api(client, "GET", f"/v1/claims/{certified['claim']}")["status"] == "approved"
+
+
+def test_the_recoveries_list_filters_by_status_and_organisation(client, certified):
+    """Open and closed recoveries are listed apart, per organisation; a malformed USCC is refused as in the API."""
+    opened = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
+                  {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}, as_="kjj")
+    _sign_in(client, "finance")
+    listed = client.get(f"/ui/recoveries?status=open&uscc={certified['uscc']}")
+    assert f'data-recovery="{opened["recovery_id"]}"' in listed.text and "100,000.00 元" in listed.text
+    assert 'data-recovery="' not in client.get(f"/ui/recoveries?status=closed&uscc={certified['uscc']}").text
+    assert client.get("/ui/recoveries?uscc=123").status_code == 422
+    home = client.get("/ui/")
+    assert f'data-recovery="{opened["recovery_id"]}"' in home.text
