@@ -54,7 +54,9 @@ class Folded:
     def __init__(self) -> None:
         self.aggregates: dict[UUID, Any] = {}
         self.organisations: dict[str, Any] = {}  # uscc -> the Organisation aggregate
-        self._facts: dict[str, OrganisationFacts] = {}  # uscc -> its facts, until its next event
+        # The last organisation's facts, until its next event: its claims often come together, and a cache of
+        # every organisation's would cost as much memory again as the organisations themselves.
+        self._facts: tuple[Any, int, OrganisationFacts] | None = None
         self._slot: tuple[Any, ClaimFacts, OrganisationFacts | None] | None = None
         self._kinds: dict[type, tuple[str, str]] = {}
 
@@ -72,7 +74,6 @@ class Folded:
         aggregate = self.aggregates[event.originator_id] = event.mutate(self.aggregates.get(event.originator_id))
         if type(aggregate).__name__ == "Organisation":
             self.organisations[aggregate.uscc] = aggregate
-            self._facts.pop(aggregate.uscc, None)
 
     def facts(self, e: Any) -> tuple[ClaimFacts, OrganisationFacts | None]:
         """A submission's claim facts and its organisation's, made once for every replay of that submission."""
@@ -83,13 +84,12 @@ class Folded:
         return self._slot[1], self._slot[2]
 
     def _organisation(self, uscc: str) -> OrganisationFacts | None:
-        facts = self._facts.get(uscc)
-        if facts is None:
-            org = self.organisations.get(uscc)
-            if org is None:
-                return None
-            facts = self._facts[uscc] = org.facts()
-        return facts
+        org = self.organisations.get(uscc)
+        if org is None:
+            return None
+        if self._facts is None or self._facts[0] is not org or self._facts[1] != org.version:
+            self._facts = (org, org.version, org.facts())
+        return self._facts[2]
 
     def fund_years(self) -> Iterator[Any]:
         from ledger.domain.fund_year import FundYear
