@@ -11,7 +11,7 @@ over one stream. It reads the log once, page by page, and never writes to the st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -19,22 +19,14 @@ from uuid import UUID
 
 from ledger.catalogue.model import Catalogue
 from ledger.domain.errors import LedgerError
-from ledger.rules import AccountState, ClaimFacts, Entry, entitle, prepare
+from ledger.replay_fold import FOLDED, RELEASED, Folded, by_day, wanted, wanted_topics
+from ledger.rules import AccountState, Entitlement, Entry, entitle, prepare
 
+__all__ = ["FOLDED", "RELEASED", "Replay", "Replayed", "stored_events", "wanted", "wanted_topics"]
 ZERO = Decimal("0.00")
-# The aggregates whose state the rules (or the sandbox's fund figures) read: folded into plain objects.
-FOLDED = ("Organisation", "InnovationBody", "Certification", "FundYear")
-# Claim events that end a claim's hold on its accounts without paying it; more may come (corrections).
-RELEASED = {"Rejected": "rejected", "Withdrawn": "withdrawn", "Revoked": "revoked"}
 
 
-def wanted(topic: str) -> bool:
-    """Whether a stored event's topic is one the replay reads (the rest need not even be decoded)."""
-    kind = topic.rsplit(":", 1)[-1].split(".")[0]
-    return kind in FOLDED or kind == "Claim"
-
-
-@dataclass
+@dataclass(slots=True)
 class Replayed:
     """One claim as booked, and as the rules give it now."""
 
@@ -46,9 +38,15 @@ class Replayed:
     booked: Decimal                # approved amount if approved, else the entitlement booked
     booked_explanation: list[dict]
     now: Decimal                   # what the rules give it now (0.00 when they refuse it)
-    now_explanation: list[dict] = field(default_factory=list)
+    # How the rules came to it: the steps as dicts, or the Entitlement that lists them when asked (most rows of
+    # a simulation are summed, never explained, so the dicts are made only for the ones shown).
+    why: list[dict] | Entitlement | None = None
     refusal: str | None = None     # the code the rules now refuse it with, if they do
     lead: str = ""                 # the lead bureau the claim was booked under
+
+    @property
+    def now_explanation(self) -> list[dict]:
+        return self.why.explanation() if isinstance(self.why, Entitlement) else list(self.why or ())
 
     @property
     def differs(self) -> bool:
@@ -71,35 +69,37 @@ class Replay:
     """Folds a stream of domain events; yields a `Replayed` for each claim once it is decided or the log ends."""
 
     def __init__(self, catalogue_on: Callable[[date], Catalogue], *, approved_share: bool = False,
-                 aggregates: dict[UUID, Any] | None = None, facts: dict[str, Any] | None = None) -> None:
-        self.catalogue_on = catalogue_on
+                 folded: Folded | None = None) -> None:
+        self.catalogue_on = by_day(catalogue_on)
         self.approved_share = approved_share
         # Two replays side by side share one fold of the organisations (the sandbox): facts do not depend on
-        # the catalogue, only the sums do.
-        self.aggregates: dict[UUID, Any] = {} if aggregates is None else aggregates
-        # ... and the organisation's facts for the claim both are replaying (one slot: the last Submitted).
-        self.facts: dict[str, Any] = {} if facts is None else facts
-        self.accounts: dict[str, list[Entry]] = {}
-        self.claims: dict[str, tuple[Replayed, list[str], Decimal]] = {}  # id -> (row, accounts, standing)
-        self.approved_years: dict[UUID, int] = {}  # for a revocation after approval (rare): the year to correct
-        self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed
+        # the catalogue, only the sums do. Whoever shares it folds each event into it once.
+        self.folded = Folded() if folded is None else folded
+        # Each account's tally as the rules read it, replaced (never rebuilt) when one of its entries moves.
+        self.accounts: dict[str, AccountState] = {}
+        self.claims: dict[str, tuple[Replayed, list[str], Entry | None]] = {}  # id -> (row, accounts, entry)
+        # For a revocation after approval (rare): the year to correct and the amount the books approved.
+        self.approved_years: dict[UUID, tuple[int, Decimal]] = {}
+        self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed (issue 19)
 
     def run(self, events: Iterable[Any]) -> Iterator[Replayed]:
         for event in events:
-            self.fold(event)
+            self.folded.fold(event)
             yield from self.claim(event)
         yield from self.finish()
 
     def fold(self, event: Any) -> None:
-        """Keep the organisations, bodies, certifications and fund years the rules read up to date."""
-        if type(event).__qualname__.split(".")[0] in FOLDED:
-            self.aggregates[event.originator_id] = event.mutate(self.aggregates.get(event.originator_id))
+        """Keep the organisations and fund years the rules read up to date."""
+        self.folded.fold(event)
 
     def claim(self, event: Any) -> Iterator[Replayed]:
         """The rows a claim event decides; any other event, or a claim event this replay does not know, none."""
-        if type(event).__qualname__.split(".")[0] != "Claim":
-            return
-        cid, name = str(event.originator_id), type(event).__name__
+        kind, name = self.folded.kind(event)
+        if kind == "Claim" and (row := self.decide(str(event.originator_id), name, event)) is not None:
+            yield row
+
+    def decide(self, cid: str, name: str, event: Any) -> Replayed | None:
+        """The row claim event `name` of claim `cid` decides, if it decides one."""
         if name == "Submitted":
             self._submitted(cid, event)
         elif name == "Proposed":  # a proposal reserves nothing: it is replayed only once confirmed
@@ -110,9 +110,10 @@ class Replay:
             self.claims[cid][0].booked = event.entitled_amount
             self.claims[cid][0].booked_explanation = event.explanation
         elif (name == "Approved" or name in RELEASED) and cid in self.claims:
-            yield self._decided(cid, name, event)
+            return self._decided(cid, name, event)
         elif name == "Revoked" and event.originator_id in self.approved_years:
-            yield self._revoked(cid, event)
+            return self._revoked(cid, event)
+        return None
 
     def finish(self) -> Iterator[Replayed]:
         """The claims still pending when the log ends, as they stand."""
@@ -121,7 +122,7 @@ class Replay:
         self.claims = {}
 
     def _decided(self, cid: str, name: str, event: Any) -> Replayed:
-        row, keys, _ = self.claims.pop(cid)
+        row, keys, entry = self.claims.pop(cid)
         if name == "Approved":
             entitled_then = row.booked
             row.status, row.booked = "approved", event.amount
@@ -130,55 +131,60 @@ class Replay:
                 row.now = min(row.now, (row.now * event.amount / entitled_then).quantize(ZERO, ROUND_DOWN))
             else:
                 row.now = min(row.now, event.amount)  # never above what the rules give now
-            self.approved_years[event.originator_id] = row.award_year
+            self.approved_years[event.originator_id] = (row.award_year, event.amount)
         else:
             row.status = RELEASED[name]
-        self._settle(cid, keys, "approved" if row.status == "approved" and row.now > 0 else "rejected", row.now)
+        if entry is not None:
+            status = "approved" if row.status == "approved" and row.now > 0 else "rejected"
+            self._settle(keys, entry, replace(entry, status=status, amount=row.now))
         return row
 
     def _revoked(self, cid: str, event: Any) -> Replayed:
-        """An approval taken back: its entries are released, and a row takes its amount back out of the totals."""
-        year = self.approved_years.pop(event.originator_id)
-        held = {k: x for k, entries in self.accounts.items() for x in entries if x.claim_id == cid}
+        """An approval taken back: its entries are released, and a row takes back out of the totals the share the
+        books released: the unpaid part (what was paid stays charged to its fund year and becomes a recovery)."""
+        year, approved = self.approved_years.pop(event.originator_id)
+        released = getattr(event, "released_amount", None)
+        held = {k: x for k, state in self.accounts.items() for x in state.entries if x.claim_id == cid}
         first = next(iter(held.values()), None)
-        self._settle(cid, list(held), "revoked", ZERO)
+        if first is not None:
+            self._settle(list(held), first, replace(first, status="revoked", amount=ZERO))
         amount, uscc, programme = (first.amount, first.uscc or "", first.programme) if first else (ZERO, "", "")
+        if released is not None and approved > 0:
+            amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)
         return Replayed(cid, uscc, programme, year, "revocation", -amount, [], -amount,
                         [{"rule": "revoked", "detail": "the approval was revoked: its amount is taken back"}])
 
     def _submitted(self, cid: str, e: Any) -> None:
         row = Replayed(cid, e.uscc, e.programme, e.award_year, "pending", e.entitled_amount, e.explanation, ZERO,
                        lead=getattr(e, "lead", ""))
-        catalogue = self.catalogue_on(e.effective_on)
-        facts = ClaimFacts(e.uscc, e.programme, e.award_year, e.effective_on, e.tier, e.rank, e.subject, e.body_id,
-                           e.basis_amount, e.requested_amount, e.certification_id)
         keys: list[str] = []
-        standing = ZERO
+        entry = None
         try:
-            plan = prepare(catalogue, facts, self._organisation(e))
+            facts, organisation = self.folded.facts(e)
+            if organisation is None:
+                raise LedgerError(f"organisation {e.uscc} is not in the log before its claim")
+            plan = prepare(self.catalogue_on(e.effective_on), facts, organisation)
             keys = [k.text for k in plan.keys]
-            entitlement = entitle(plan, {k: AccountState(k, tuple(self.accounts.get(k, ()))) for k in keys})
+            accounts = self.accounts
+            entitlement = entitle(plan, {k: accounts[k] for k in keys if k in accounts})
         except LedgerError as refused:
-            row.refusal, row.now_explanation = refused.code, [{"rule": refused.code, "detail": refused.detail}]
+            row.refusal, row.why = refused.code, [{"rule": refused.code, "detail": refused.detail}]
         else:
-            row.now, row.now_explanation, standing = entitlement.amount, entitlement.explanation(), entitlement.standing
+            row.now, row.why = entitlement.amount, entitlement
+            # One entry, the same on every account the claim reserves on (entries are immutable).
+            entry = Entry(cid, e.programme, "pending", entitlement.amount, entitlement.standing, entitlement.tier,
+                          e.uscc)
             for key in keys:
-                self.accounts.setdefault(key, []).append(
-                    Entry(cid, e.programme, "pending", entitlement.amount, standing, entitlement.tier, e.uscc))
-        self.claims[cid] = (row, keys, standing)
+                state = accounts.get(key)
+                accounts[key] = AccountState(key, (entry,) if state is None else (*state.entries, entry))
+        self.claims[cid] = (row, keys, entry)
 
-    def _organisation(self, e: Any) -> Any:
-        if self.facts.get("event") is not e:
-            org = self.aggregates.get(_organisation_id(e.uscc))
-            self.facts.update(event=e, facts=None if org is None else org.facts())
-        if self.facts["facts"] is None:
-            raise LedgerError(f"organisation {e.uscc} is not in the log before its claim")
-        return self.facts["facts"]
-
-    def _settle(self, cid: str, keys: list[str], status: str, amount: Decimal) -> None:
-        for key in keys:
-            self.accounts[key] = [replace(x, status=status, amount=amount) if x.claim_id == cid else x
-                                  for x in self.accounts[key]]
+    def _settle(self, keys: list[str], old: Entry, new: Entry) -> None:
+        """The claim's entry (`old`) becomes `new` on each of its accounts."""
+        cid = old.claim_id
+        for key in dict.fromkeys(keys):
+            state = self.accounts[key]
+            self.accounts[key] = AccountState(key, tuple(new if x.claim_id == cid else x for x in state.entries))
 
 
 class _Confirmed:
@@ -193,14 +199,9 @@ class _Confirmed:
         return getattr(self.proposed, name)
 
 
-def _organisation_id(uscc: str) -> UUID:
-    from ledger.domain.organisation import Organisation
-
-    return Organisation.create_id(uscc)
-
-
 def stored_events(app: Any, page: int = 2_000, *, topics: Callable[[str], bool] | None = None) -> Iterator[Any]:
-    """Every domain event of the application's log, in recorded order, a page of notifications at a time.
+    """Every domain event of the application's log through its mapper, in recorded order, a page at a time: the
+    plain path (projections/replay_log.py reads only the wanted events, faster, to the same events).
 
     `topics` picks the stored events worth decoding; the others are passed over as `None`, so a progress bar
     still counts every event read."""

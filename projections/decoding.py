@@ -10,6 +10,10 @@ gives (tests/projections/test_decoding.py holds the two equal on both stores, fo
 Anything this reader cannot vouch for goes through the mapper instead: a mapper that is not the plain
 JSON one (a cipher or a compressor, another transcoder, a transcoding it does not know), an event class
 that may upcast older states (class_version > 1), and any event whose state fails to decode here.
+
+`Decoder.event` gives the replays (recheck, the policy sandbox) the domain event itself, exactly as the mapper
+makes it, on the same conditions: orjson reads the state, and only the values the transcoder marked are
+turned back into their types by the transcoder's own transcodings (about a third of the mapper's cost).
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
@@ -100,6 +105,39 @@ class Decoder:
                 rows.append(self.row(n))
         return rows
 
+    def event(self, n: Notification) -> Any:
+        """The domain event `mapper.to_domain_event(n)` gives: read here where this reader can vouch for it."""
+        if self.plain is not None:
+            try:
+                return self._event(n)
+            except Exception:  # the mapper decides: it reads this event, or raises saying why not
+                pass
+        return self.mapper.to_domain_event(n)
+
+    def _event(self, n: Notification) -> Any:
+        if self._kind(n.topic, type(n.originator_id)) is None:
+            raise Unreadable(n.topic)
+        state = n.state if type(n.state) is bytes else bytes(n.state)
+        names = self.mapper.transcoder.names
+        decoded = orjson.loads(state)
+        if type(decoded) is not dict:
+            raise Unreadable("state")
+        marked = 0
+        for key, value in decoded.items():  # as the object hook would, but only where the values are marked
+            if type(value) is dict and len(value) == 2 and "_type_" in value and "_data_" in value:
+                decoded[key] = names[value["_type_"]].decode(value["_data_"])
+                marked += 1
+        if marked != state.count(b'"_type_"'):  # a marked value deeper down (rare): the whole walk, afresh
+            decoded = _typed(orjson.loads(state), names)
+        # As Mapper.to_domain_event does with the decoded state.
+        cls = resolve_topic(n.topic)
+        decoded["originator_id"] = find_id_convertor(cls, type(n.originator_id))(n.originator_id)
+        decoded["originator_version"] = n.originator_version
+        decoded.pop("class_version", None)
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", decoded)
+        return event
+
     def via_mapper(self, page: Sequence[Notification]) -> list[EventRow]:
         """The same rows the long way, through domain events: what `__call__` must always equal."""
         return [self._mapped(n) for n in page]
@@ -152,3 +190,18 @@ def _object_hook(plain: dict[str, Callable[[Any], str]]) -> Callable[[dict[str, 
             return to_plain(d["_data_"])
         return d
     return hook
+
+
+def _typed(value: Any, names: dict[str, Any]) -> Any:
+    """`value` with every marked dict, innermost first, decoded by its transcoding (JSONTranscoder.decode's
+    object hook, walked after the parse)."""
+    if type(value) is list:
+        return [_typed(v, names) for v in value]
+    if type(value) is not dict:
+        return value
+    for key, inner in value.items():
+        if type(inner) is dict or type(inner) is list:
+            value[key] = _typed(inner, names)
+    if len(value) == 2 and "_type_" in value and "_data_" in value:
+        return names[value["_type_"]].decode(value["_data_"])
+    return value

@@ -55,20 +55,21 @@ def _simulate(args: argparse.Namespace, draft, uscc: str | None) -> dict:
     from tqdm import tqdm
 
     from ledger.application import AwardLedger
-    from ledger.sandbox import simulate_ledger
     from ledger.store import store_env
+    from projections.replay_log import simulate_log
 
     config = settings(args)
     configure_logging(config)
     app = AwardLedger(store_env(config.database_url))
     try:
         total = app.recorder.max_notification_id() or 0
+        # The bar follows the log's position: the events the replays skip are never read out of the store.
+        with tqdm(total=total, unit=" events", desc="award-ledger simulate", disable=not sys.stderr.isatty(),
+                  file=sys.stderr) as bar:
+            def on_page(reached: int, _head: int) -> None:
+                bar.update(max(0, min(reached, total) - bar.n))
 
-        def bar(events):
-            return tqdm(events, total=total, unit=" events", desc="award-ledger simulate",
-                        disable=not sys.stderr.isatty(), file=sys.stderr)
-
-        return simulate_ledger(app, draft, uscc=uscc, top=args.top, progress=bar).as_json()
+            return simulate_log(app, draft, uscc=uscc, top=args.top, on_page=on_page).as_json()
     finally:
         app.close()
 

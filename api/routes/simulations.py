@@ -17,7 +17,7 @@ from api.schemas.simulations import SimulationPublic
 from ledger.catalogue.draft import DraftError, read_draft
 from ledger.domain.errors import InvalidCatalogue
 from ledger.principals import Principal, Role
-from ledger.sandbox import simulate_ledger
+from projections.replay_log import simulate_log
 
 router = APIRouter(tags=["sandbox"])
 Simulator = Annotated[Principal, Depends(requires(Role.AUDITOR, Role.ADMIN, Role.BUREAU,
@@ -57,7 +57,7 @@ async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
                                f" {media or 'nothing'}", field="body", line=None)
     draft = draft_from(await request.body())
     chosen = _negotiated(format, request.headers.get("accept", ""))
-    answer = (await run_in_threadpool(simulate_ledger, ledger, draft, uscc=uscc, top=top)).as_json()
+    answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=uscc, top=top)).as_json()
     if chosen == "json":
         return answer
     return Response(report.RENDERERS[chosen](answer), media_type=MEDIA_TYPES[chosen],

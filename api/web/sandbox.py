@@ -17,7 +17,7 @@ from ledger.catalogue.draft import DraftError
 from ledger.domain.errors import InvalidUscc
 from ledger.domain.values import Uscc
 from ledger.principals import Role
-from ledger.sandbox import simulate_ledger
+from projections.replay_log import simulate_log
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Simulator = allowing(Role.AUDITOR, Role.ADMIN, Role.BUREAU, doing="simulate a draft catalogue")
@@ -65,7 +65,7 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
     except InvalidUscc as err:
         error = {"detail": err.detail, "field": "uscc", "line": None}
         return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
-    answer = (await run_in_threadpool(simulate_ledger, ledger, draft, uscc=who)).as_json()
+    answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=who)).as_json()
     if fmt in report.RENDERERS:
         return Response(report.RENDERERS[fmt](answer), media_type=MEDIA_TYPES[fmt],
                         headers={"Content-Disposition": f'attachment; filename="simulation.{fmt}"'})

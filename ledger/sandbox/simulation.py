@@ -15,6 +15,7 @@ from typing import Any
 
 from ledger.catalogue.model import Catalogue
 from ledger.replay import Replay, Replayed
+from ledger.replay_fold import Folded
 from ledger.sandbox.totals import Totals
 
 TOP = 10
@@ -41,29 +42,35 @@ class Simulation:
 
 def simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], draft: Catalogue, *,
              uscc: str | None = None, top: int = TOP) -> Simulation:
-    """Replay the stream (domain events in recorded order; `None` for events not worth decoding) twice."""
-    aggregates: dict[Any, Any] = {}
-    facts: dict[str, Any] = {}
-    base = Replay(catalogue_on, approved_share=True, aggregates=aggregates, facts=facts)
-    sim = Replay(lambda _day: draft, approved_share=True, aggregates=aggregates, facts=facts)
+    """Replay the stream (domain events in recorded order; `None` for events not worth decoding) twice.
+    `events` on the answer counts the events replayed."""
+    folded = Folded()
+    base = Replay(catalogue_on, approved_share=True, folded=folded)
+    sim = Replay(lambda _day: draft, approved_share=True, folded=folded)
     result = Simulation(catalogue_on(date.today()), draft, Totals(), {}, uscc, top=top)
+    read = 0
     for event in events:
-        result.events += 1
         if event is None:
             continue
-        base.fold(event)
-        for pair in zip(base.claim(event), sim.claim(event), strict=True):
-            _add(result, *pair)
+        read += 1
+        kind, name = folded.kind(event)
+        if kind != "Claim":
+            folded.fold(event)
+            continue
+        cid = str(event.originator_id)  # once for both replays
+        b, s = base.decide(cid, name, event), sim.decide(cid, name, event)
+        if b is not None or s is not None:
+            _add(result, b, s)  # type: ignore[arg-type]  (both or neither: _add says so)
     for pair in zip(base.finish(), sim.finish(), strict=True):
         _add(result, *pair)
-    from ledger.domain.fund_year import FundYear
-
-    result.appropriated = {a.year: a.appropriated for a in aggregates.values() if isinstance(a, FundYear)}
+    result.events = read
+    result.appropriated = {a.year: a.appropriated for a in folded.fund_years()}
     return result
 
 
 def _add(result: Simulation, b: Replayed, s: Replayed) -> None:
-    assert b.claim_id == s.claim_id, "the two replays read one stream and decide the same claims in step"
+    if b is None or s is None or b.claim_id != s.claim_id:
+        raise AssertionError("the two replays read one stream and decide the same claims in step")
     was, now = result.baseline.programme(b.programme), result.draft.programme(b.programme)
     bureau = (now or was).lead if (now or was) else b.lead
     charged = b.status in ("approved", "revocation") and (was.pays_awards if was else True)
@@ -73,14 +80,13 @@ def _add(result: Simulation, b: Replayed, s: Replayed) -> None:
         result.claims.append((b, s))
 
 
-
-
-
 def simulate_ledger(app: Any, draft: Catalogue, *, uscc: str | None = None, top: int = TOP,
-                    progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda events: events) -> Simulation:
+                    events: Iterable[Any] | None = None) -> Simulation:
     """The application's whole log, read once page by page, simulated under the draft (nothing is written).
 
-    Only the events the replay reads are decoded; `progress` may wrap the stream (a progress bar)."""
+    `events` is the log as the replays read it: projections.replay_log.wanted_events, the fast path the CLI,
+    the API and the page use; by default, the plain path through the application's mapper."""
     from ledger.replay import stored_events, wanted
 
-    return simulate(progress(stored_events(app, topics=wanted)), app.catalogue_on, draft, uscc=uscc, top=top)
+    stream = stored_events(app, topics=wanted) if events is None else events
+    return simulate(stream, app.catalogue_on, draft, uscc=uscc, top=top)

@@ -41,4 +41,4 @@ def test_unknown_claim_events_are_ignored_and_withdrawn_or_revoked_claims_releas
     assert by_status["withdrawn"].now == Decimal("200000.00") and by_status["withdrawn"].comes_to == 0
     assert by_status["revocation"].comes_to == Decimal("-300000.00")
     assert by_status["revocation"].award_year == 2023
-    assert all(not e.live for entries in replay.accounts.values() for e in entries)
+    assert all(not e.live for state in replay.accounts.values() for e in state.entries)

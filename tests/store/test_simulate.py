@@ -10,10 +10,10 @@ from ledger.application import AwardLedger
 from ledger.catalogue.draft import read_draft
 from ledger.demo import generate
 from ledger.domain.fund_year import FundYear
-from ledger.sandbox import simulate_ledger
 from ledger.store import is_postgres
 from projections.readmodels import ReadModels
 from projections.rebuild import catch_up
+from projections.replay_log import simulate_log
 from tests.projections.tables import query
 from tests.sandbox.drafts import drop, edit, in_force
 from tests.store.conftest import KJJ, World
@@ -31,7 +31,7 @@ def test_the_catalogue_in_force_moves_nothing_on_the_demo_district(ledger: Award
     """Simulating the catalogue in force over a small demo district gives a zero delta for every programme,
     bureau, year, fund year and organisation, and its baseline charges each year's fund what the books did."""
     generate(ledger, organisations=30, bodies=5)
-    answer = simulate_ledger(ledger, read_draft(in_force())).as_json()
+    answer = simulate_log(ledger, read_draft(in_force())).as_json()
     assert answer["claims"] > 50 and answer["delta"] == "0.00"
     assert answer["baseline"]["entitled"] == answer["simulated"]["entitled"] != "0.00"
     for key in ("programmes", "bureaus", "years", "fund"):
@@ -51,7 +51,7 @@ def test_raising_one_rate_moves_only_that_programme_by_the_hand_computed_amount(
     world.claim(pending, "A5.voucher", basis_amount="100000")                # 30,000 -> 40,000
     world.approved(full, "A5.computing", basis_amount="1000000")             # 200,000 either way
     draft = read_draft(edit("A5.voucher", *RATE_UP))
-    answer = simulate_ledger(world.ledger, draft, uscc=part).as_json()
+    answer = simulate_log(world.ledger, draft, uscc=part).as_json()
     assert [(r["code"], r["delta"], r["claims"]) for r in _moved(answer, "programmes")] == [
         ("A5.voucher", "150000.00", 3)]
     assert answer["delta"] == "150000.00"
@@ -71,7 +71,7 @@ def test_tightening_a_cap_cuts_exactly_the_claims_above_it(world: World) -> None
     world.approved(above, "A5.voucher", basis_amount="1000000")   # 300,000 -> 250,000
     world.approved(capped, "A5.voucher", basis_amount="2000000")  # 500,000 (capped) -> 250,000
     world.approved(below, "A5.voucher", basis_amount="500000")    # 150,000 stays
-    answer = simulate_ledger(world.ledger, read_draft(edit("A5.voucher", *CAP_DOWN)), uscc=capped).as_json()
+    answer = simulate_log(world.ledger, read_draft(edit("A5.voucher", *CAP_DOWN)), uscc=capped).as_json()
     assert [(r["code"], r["delta"]) for r in _moved(answer, "programmes")] == [("A5.voucher", "-300000.00")]
     assert [(o["uscc"], o["delta"]) for o in answer["organisations_losing"]] == [
         (capped, "-250000.00"), (above, "-50000.00")]
@@ -87,7 +87,7 @@ def test_a_programme_the_draft_drops_pays_nothing(world: World) -> None:
     paid nothing, listed as not in the draft."""
     org = world.org()
     world.approved(org, "A5.computing", basis_amount="1000000")
-    answer = simulate_ledger(world.ledger, read_draft(drop("A5.computing")), uscc=org).as_json()
+    answer = simulate_log(world.ledger, read_draft(drop("A5.computing")), uscc=org).as_json()
     [row] = [p for p in answer["programmes"] if p["code"] == "A5.computing"]
     assert (row["baseline"], row["simulated"], row["in_draft"]) == ("200000.00", "0.00", False)
     assert answer["organisation"]["claims"][0]["simulated_refusal"] == "unknown_programme"

@@ -1,0 +1,109 @@
+"""What the replays read besides the claims: the organisations and fund years folded from the log, once for
+however many replays read them, and the facts of the claim they are all replaying (ledger/replay.py).
+
+Which stored events that takes is named here too (`wanted`, `wanted_topics`), so a reader can leave the rest
+in the store: the cap accounts' own bookkeeping, payouts, bank lines and idempotency records are never read.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from ledger.catalogue.model import Catalogue
+from ledger.rules import ClaimFacts, OrganisationFacts
+
+# The aggregates whose state the rules (the organisation's facts) or the sandbox's fund figures read. Bodies
+# and certifications reach the rules through the organisation's own events, so they are not folded.
+FOLDED = ("Organisation", "FundYear")
+# Claim events that end a claim's hold on its accounts without paying it (corrections).
+RELEASED = {"Rejected": "rejected", "Withdrawn": "withdrawn", "Revoked": "revoked"}
+CLAIM_EVENTS = ("Submitted", "Proposed", "Confirmed", "Reassessed", "Approved", *RELEASED)
+
+
+def wanted(topic: str) -> bool:
+    """Whether a stored event's topic is one the replay reads (the rest need not even be decoded)."""
+    kind, _, name = topic.rsplit(":", 1)[-1].partition(".")
+    return kind in FOLDED or (kind == "Claim" and name in CLAIM_EVENTS)
+
+
+def wanted_topics() -> list[str]:
+    """The topics of every event class `wanted` takes, for a reader that selects by topic in the store."""
+    from eventsourcing.utils import get_topic
+
+    from ledger.domain.claim import Claim
+    from ledger.domain.fund_year import FundYear
+    from ledger.domain.organisation import Organisation
+
+    topics = [get_topic(cls) for owner in (Organisation, FundYear, Claim) for cls in vars(owner).values()
+              if inspect.isclass(cls) and issubclass(cls, owner.Event) and cls is not owner.Event]
+    return sorted(t for t in topics if wanted(t))
+
+
+def kind_of(cls: type) -> tuple[str, str]:
+    """("Claim", "Approved") for Claim.Approved: the aggregate and the event of a domain event class."""
+    kind, _, name = cls.__qualname__.partition(".")
+    return kind, name
+
+
+class Folded:
+    """The folded aggregates by id, the organisations by USCC, and one slot: the claim being replayed."""
+
+    def __init__(self) -> None:
+        self.aggregates: dict[UUID, Any] = {}
+        self.organisations: dict[str, Any] = {}  # uscc -> the Organisation aggregate
+        # The last organisation's facts, until its next event: its claims often come together, and a cache of
+        # every organisation's would cost as much memory again as the organisations themselves.
+        self._facts: tuple[Any, int, OrganisationFacts] | None = None
+        self._slot: tuple[Any, ClaimFacts, OrganisationFacts | None] | None = None
+        self._kinds: dict[type, tuple[str, str]] = {}
+
+    def kind(self, event: Any) -> tuple[str, str]:
+        cls = type(event)
+        found = self._kinds.get(cls)
+        if found is None:
+            found = self._kinds[cls] = kind_of(cls)
+        return found
+
+    def fold(self, event: Any) -> None:
+        """Keep the organisations and fund years up to date (any other event is left alone)."""
+        if self.kind(event)[0] not in FOLDED:
+            return
+        aggregate = self.aggregates[event.originator_id] = event.mutate(self.aggregates.get(event.originator_id))
+        if type(aggregate).__name__ == "Organisation":
+            self.organisations[aggregate.uscc] = aggregate
+
+    def facts(self, e: Any) -> tuple[ClaimFacts, OrganisationFacts | None]:
+        """A submission's claim facts and its organisation's, made once for every replay of that submission."""
+        if self._slot is None or self._slot[0] is not e:
+            claim = ClaimFacts(e.uscc, e.programme, e.award_year, e.effective_on, e.tier, e.rank, e.subject,
+                               e.body_id, e.basis_amount, e.requested_amount, e.certification_id)
+            self._slot = (e, claim, self._organisation(e.uscc))
+        return self._slot[1], self._slot[2]
+
+    def _organisation(self, uscc: str) -> OrganisationFacts | None:
+        org = self.organisations.get(uscc)
+        if org is None:
+            return None
+        if self._facts is None or self._facts[0] is not org or self._facts[1] != org.version:
+            self._facts = (org, org.version, org.facts())
+        return self._facts[2]
+
+    def fund_years(self) -> Iterator[Any]:
+        from ledger.domain.fund_year import FundYear
+
+        return (a for a in self.aggregates.values() if isinstance(a, FundYear))
+
+
+def by_day(catalogue_on: Callable[[date], Catalogue]) -> Callable[[date], Catalogue]:
+    """`catalogue_on`, asked once per day (the catalogues do not change while a replay runs)."""
+    seen: dict[date, Catalogue] = {}
+
+    def on(day: date) -> Catalogue:
+        found = seen.get(day)
+        if found is None:
+            found = seen[day] = catalogue_on(day)
+        return found
+    return on

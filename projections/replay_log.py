@@ -1,0 +1,68 @@
+"""The log as the replays read it (the policy sandbox, `recheck`), fast: only the events they take, the next
+page read by a second thread while this one is replayed, each event decoded straight from its stored JSON.
+
+The plain path, `ledger.replay.stored_events`, reads every event and decodes the wanted ones through the
+application's mapper. This one gives the same domain events in the same order (tests/sandbox holds the two
+answers equal) at a fraction of the cost:
+
+- the store does the picking: `select_notifications(topics=...)` returns only the wanted topics, so the cap
+  accounts' bookkeeping (a third of a district's events) never leaves the database;
+- `Decoder.event` (projections/decoding.py) reads the state with orjson and decodes only the marked values,
+  falling back to the mapper for anything it cannot vouch for;
+- a reader thread fetches window n+1 while the caller replays window n (the database and the socket release
+  the GIL), one page ahead, so memory holds two pages, never the log.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from eventsourcing.persistence import Notification
+
+from ledger.replay import wanted_topics
+from ledger.sandbox.simulation import TOP, Simulation, simulate_ledger
+from projections.rebuild import decoder
+
+WINDOW = 4_000  # notification ids a read covers: about 2,000 wanted events of a district's log
+OnPage = Callable[[int, int], None]  # (notification id reached, the log's head when the read began)
+
+
+def wanted_events(app: Any, *, on_page: OnPage | None = None, size: int = WINDOW) -> Iterator[Any]:
+    """The replays' domain events, in recorded order, up to the log's head when the read begins."""
+    read = decoder(app).event
+    head = app.recorder.max_notification_id() or 0
+    for reached, page in windows_ahead(app, wanted_topics(), head, size=size):
+        for n in page:
+            yield read(n)
+        if on_page is not None:
+            on_page(reached, head)
+
+
+def windows_ahead(app: Any, topics: list[str], head: int, *,
+                  size: int = WINDOW) -> Iterator[tuple[int, Sequence[Notification]]]:
+    """The notifications of these topics up to `head`, a window of `size` notification ids at a time (with
+    the last id of the window), each window fetched while the caller works on the one before it.
+
+    Windows, not pages of `size` matches: asked for the next 2,000 matches with no upper bound, PostgreSQL may
+    scan and sort the whole rest of the log for each page (seconds a page at 1.3 M events); a window of ids
+    is at most `size` rows of the index, whatever the plan."""
+
+    def fetch(after: int) -> tuple[int, Sequence[Notification]]:
+        last = min(after + size, head)
+        return last, app.recorder.select_notifications(after + 1, size, stop=last, topics=topics)
+
+    if head <= 0:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-reader") as reader:
+        ahead = reader.submit(fetch, 0)
+        while ahead is not None:
+            last, page = ahead.result()
+            ahead = reader.submit(fetch, last) if last < head else None
+            yield last, page
+
+
+def simulate_log(app: Any, draft: Any, *, uscc: str | None = None, top: int = TOP,
+                 on_page: OnPage | None = None) -> Simulation:
+    """The policy sandbox over the application's log, read the fast way (ledger/sandbox/simulation.py)."""
+    return simulate_ledger(app, draft, uscc=uscc, top=top, events=wanted_events(app, on_page=on_page))
