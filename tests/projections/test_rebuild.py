@@ -16,7 +16,7 @@ import pytest
 from ledger.application import AwardLedger
 from projections import Projector, ReadModels, check, rebuild
 from tests.projections.tables import dump, event_count, max_notification_id, query
-from tests.projections.workload import ADMIN, bulk_workload, mixed_workload
+from tests.projections.workload import ADMIN, bulk_workload
 from tests.support import record_poison_event, unique_uscc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,18 +52,15 @@ def _applied(url: str) -> int:
 
 
 def _shadow_tables(url: str) -> list[str]:
-    if url.startswith("sqlite"):
-        found = query(url, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rs\\_%' ESCAPE '\\'")
-    else:
-        found = query(url, "SELECT tablename FROM pg_tables WHERE tablename LIKE 'rs\\_%'")
-    return sorted(name for (name,) in found)
+    catalogue = "SELECT name FROM sqlite_master WHERE type = 'table'" if url.startswith("sqlite") else \
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    return sorted(name for (name,) in query(url, catalogue) if name.startswith("rs_"))
 
 
 def test_a_rebuild_killed_mid_way_leaves_the_serving_read_models_and_the_next_starts_over(
         database_url: str, ledger: AwardLedger):
     """kill -9 mid-rebuild: the serving rows stay as they were; the next rebuild replays every event again,
     to the same rows as a clean replay, each event once (no marker makes it skip anything)."""
-    mixed_workload(ledger)
     bulk_workload(ledger, 260)
     head = max_notification_id(database_url)
     assert head > 2500
@@ -87,13 +84,12 @@ def test_a_rebuild_killed_mid_way_leaves_the_serving_read_models_and_the_next_st
 def test_a_rebuild_that_fails_on_a_poison_event_leaves_the_serving_read_models(database_url: str,
                                                                                ledger: AwardLedger):
     """A rebuild meeting an event the fold cannot apply fails, and the read models still serve their old rows."""
-    mixed_workload(ledger)
     bulk_workload(ledger, 20)
     rebuild(database_url)
     before = dump(database_url)
     record_poison_event(ledger)
 
-    with pytest.raises(Exception, match="not-money|Invalid|decimal"):
+    with pytest.raises(Exception, match=r"not-money|Invalid|decimal"):
         rebuild(database_url)
 
     assert dump(database_url) == before
