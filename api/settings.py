@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     ready_max_lag: int = Field(
         10_000, ge=0, description="/readyz answers 503 while the read models are more events than this behind"
     )
+    ready_max_stall: float = Field(
+        30.0, gt=0, description="/readyz answers 503 while events wait and the read models have not moved for this"
+                                " many seconds (the projector stopped or lost the database)"
+    )
 
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="largest request body accepted (bytes); larger answers 413 body_too_large"
