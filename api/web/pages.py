@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from api.problems import FIELD_CODES, STATUS_BY_KIND, EdgeProblem
 from api.web import amounts, i18n
-from api.web.session import TOKEN_COOKIE, CsrfRefused, SignInNeeded, csrf_token, find, keep_csrf
+from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
 from ledger.domain.errors import LedgerError
 
@@ -31,7 +31,8 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     """A page in the request's language, with who is signed in and a CSRF token for its forms."""
     lang = i18n.language(request)
     t = i18n.translator(lang)
-    context.setdefault("principal", find(request, request.cookies.get(TOKEN_COOKIE)))
+    if "principal" not in context:
+        context["principal"] = current(request)
     response = templates.TemplateResponse(request, name, {
         "lang": lang, "t": t, "csrf": csrf_token(request), "other_lang": "en" if lang == "zh" else "zh",
         "event_label": lambda e: i18n.pick(i18n.EVENTS, e, lang) or e,
