@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from uuid import uuid4
 
 from fastapi import Request, Response
@@ -24,7 +24,15 @@ from ledger.domain.errors import LedgerError
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters.update(yuan=amounts.yuan, wan=amounts.wan, bj=beijing.shown)
-templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex)
+
+
+def here(request: Request, **params: Any) -> str:
+    """This page's URL with `params` set, relative: never built from the Host header the client sent."""
+    query = dict(request.query_params) | {k: str(v) for k, v in params.items()}
+    return f"{request.url.path}?{urlencode(query)}" if query else request.url.path
+
+
+templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex, here=here)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
