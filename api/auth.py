@@ -25,6 +25,11 @@ log = logging.getLogger("award_ledger.auth")
 DEV_FILE = Path("var/dev-principals.json")
 
 
+# Scope state naming the principal an in-process request acts for (api/web/subrequest.py): the dashboard's
+# session holds no token to send. Only the server writes scope state; no header or cookie reaches it.
+SUBREQUEST_PRINCIPAL = "subrequest_principal"
+
+
 class AuthFileError(ValueError):
     """LEDGER_AUTH_FILE cannot be read as the contract's principals file."""
 
@@ -85,6 +90,14 @@ class Principals:
         for digest, principal in self.entries:
             # No early exit: the time taken does not depend on which entry (if any) matched.
             if hmac.compare_digest(digest, wanted):
+                found = principal
+        return found
+
+    def holder(self, digest: str) -> Principal | None:
+        """The principal whose token has this SHA-256 (a dashboard session keeps the hash, not the token)."""
+        found = None
+        for known, principal in self.entries:
+            if hmac.compare_digest(known, digest.lower()):
                 found = principal
         return found
 

@@ -129,6 +129,11 @@ def rebuild(args: argparse.Namespace) -> int:
     started, bar = time.monotonic(), ProgressBar()
     try:
         applied = rebuild_read_models(settings.database_url, progress=bar)
+    except STORE_ERRORS:
+        raise  # said by main: the store is away
+    except Exception as err:  # an event the read models cannot apply: nothing was swapped in
+        return _fail(f"rebuild stopped: {type(err).__name__}: {str(err).strip()[:300]}. The read models still"
+                     " serve as before the rebuild; see /readyz for the event that fails, then run it again")
     finally:
         bar.close()
     print(f"award-ledger rebuild: {applied:,} events applied in {time.monotonic() - started:.1f} s",

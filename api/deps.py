@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Principals
+from api.auth import SUBREQUEST_PRINCIPAL, Principals
 from api.problems import Unauthenticated
 from api.settings import Settings
 from ledger.application import AwardLedger, Outcome
@@ -46,6 +46,9 @@ ReadModelsDep = Annotated[ReadModels, Depends(_read_models)]
 
 async def _principal(request: Request,
                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    acting_for = (request.scope.get("state") or {}).get(SUBREQUEST_PRINCIPAL)
+    if acting_for is not None:
+        return acting_for
     if credentials is None:
         raise Unauthenticated("this resource needs a principal: send Authorization: Bearer <token>")
     principals: Principals = request.app.state.principals

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from anyio import to_thread
 from starlette.datastructures import Headers, MutableHeaders
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
+from api.auth import SUBREQUEST_PRINCIPAL
 from api.settings import Settings
 
 PROTECTED = "/v1/"  # every resource under it needs a principal (the contract's table)
@@ -97,6 +99,8 @@ class Edge:
         await self.app(scope, _replaying(body, receive), send)
 
     def _known(self, scope: Scope, headers: Headers) -> bool:
+        if (scope.get("state") or {}).get(SUBREQUEST_PRINCIPAL) is not None:
+            return True  # a page asking the API in process, for its signed-in principal
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return False
@@ -152,6 +156,15 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def relative(location: str) -> str:
+    """A redirect's target without scheme and host: Starlette builds absolute ones (a trailing-slash redirect)
+    from the request's Host header, which the client chooses; a relative one sends it back to this server."""
+    parts = urlsplit(location)
+    if not parts.scheme and not parts.netloc:
+        return location
+    return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+
+
 def _with_security_headers(scope: Scope, send: Send) -> Send:
     docs = scope["path"] in ("/docs", "/redoc", "/docs/oauth2-redirect")
 
@@ -161,6 +174,8 @@ def _with_security_headers(scope: Scope, send: Send) -> Send:
             for name, value in SECURITY_HEADERS.items():
                 headers.setdefault(name, value)
             headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else PAGE_POLICY)
+            if "location" in headers:
+                headers["location"] = relative(headers["location"])
         await send(message)
 
     return sending

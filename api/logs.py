@@ -144,14 +144,13 @@ def _problem_code(body: bytes) -> str | None:
 
 
 def _principal(scope: Scope) -> str | None:
-    # The same lookup the routes' dependency does (a hash in a dict); a bad token simply names no one.
-    # The API takes a Bearer token; the dashboard (/ui) keeps the same token in its session cookie.
-    from api.web.session import TOKEN_COOKIE
-
-    scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else Request(scope).cookies.get(TOKEN_COOKIE, "")
+    # The same lookup the routes' dependency does (a hash in a dict); a bad token simply names no one. A
+    # dashboard page names the principal its session signed in (looked up by the page, never again here:
+    # that would be a query on the event loop for every static file).
     app = scope.get("app")
-    if not token or app is None:
-        return None
-    found = app.state.principals.find(token)
+    scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip() and app is not None:
+        found = app.state.principals.find(token.strip())
+    else:
+        found = (scope.get("state") or {}).get("ui_principal")
     return found.name if found is not None else None

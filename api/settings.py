@@ -42,7 +42,18 @@ class Settings(BaseSettings):
     ready_max_lag: int = Field(
         10_000, ge=0, description="/readyz answers 503 while the read models are more events than this behind"
     )
+    ready_max_stall: float = Field(
+        30.0, gt=0, description="/readyz answers 503 while events wait and the read models have not moved for this"
+                                " many seconds (the projector stopped or lost the database)"
+    )
 
+    cookie_secure: bool = Field(
+        False, description="mark the dashboard's cookies Secure (sent over HTTPS only): true wherever it is served"
+                           " over TLS, including behind a TLS-terminating proxy"
+    )
+    session_minutes: int = Field(
+        480, ge=1, le=7 * 24 * 60, description="how long a dashboard sign-in lasts (minutes) before signing in again"
+    )
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="largest request body accepted (bytes); larger answers 413 body_too_large"
     )

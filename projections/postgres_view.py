@@ -44,7 +44,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
                 # a crash may lose the last few such commits, never half of one, and the projector applies
                 # those events again from the log. So their commits need not wait for the WAL to reach disk.
                 cursor.execute("SET LOCAL synchronous_commit = off")
-            yield Sql(cursor, qmark=False)
+            yield Sql(cursor, qmark=False, rename=self.rename)
 
     def writing(self) -> Iterator[Sql]:  # type: ignore[override]
         return self._transaction(read_only=False)
@@ -58,6 +58,10 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
                              " FOR UPDATE", (APPLICATION,)) or 0)
 
     def _track(self, sql: Sql, position: int) -> None:
+        if self.rename is not None:  # a rebuild's shadow: eventsourcing's statement names the serving table
+            sql.run(f"UPDATE {self.tracking_table_name} SET notification_id = %s WHERE application_name = %s",
+                    (position, APPLICATION))
+            return
         self._insert_tracking(sql.cursor, Tracking(APPLICATION, position))
 
     def _untrack(self, sql: Sql) -> None:

@@ -1,8 +1,9 @@
 """Following the notification log in pages, and `rebuild`: every read model replayed from the log.
 
-Each page is applied with its tracking position in one transaction, so a rebuild killed at any moment
-(kill -9) leaves the read models exactly at the last committed page; the next `rebuild` (or projector)
-resumes from that tracked position, and every event ends up applied exactly once. Pages are streamed,
+Each page is applied with its tracking position in one transaction, so every event is applied exactly
+once whoever applies it. A rebuild writes into shadow tables and swaps them in only once they reach the
+head (projections/shadow.py): killed at any moment (kill -9), it leaves the serving read models as they
+were, and the next `rebuild` starts over. Pages are streamed,
 never the whole log, so memory stays flat however long the log is; a rebuild's pages are larger than a
 follower's (fewer transactions and round trips), still one page in memory at a time.
 
@@ -12,6 +13,7 @@ decoded at all.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,12 +25,12 @@ from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import Notification
 
-from projections import fold
+from projections import fold, shadow
 from projections.decoding import Decoder
 from projections.events import EventRow
 from projections.prefetch import prefetch
 from projections.sql import SqlTables
-from projections.view import REBUILDING, Diverged, ReadModelView, open_ledger, open_view
+from projections.view import Diverged, ReadModelView, open_ledger, open_view
 
 Progress = Callable[[int, int, float], None]
 PAGE = 500  # a follower's page
@@ -144,17 +146,17 @@ def _replay(view: ReadModelView, app: Any, *, size: int, on_page: Callable[[int,
 
 
 def rebuild(url: str, progress: Progress | None = None, *, size: int = REBUILD_PAGE) -> int:
-    """Drop and replay every read model from the log; returns the events applied by this call.
+    """Replay every read model from the log into shadow tables and swap them in; returns the events applied.
 
     `progress(done, total, rate)` follows each committed page: `done` is the notification id reached,
-    `total` the store's highest, `rate` events applied per second. An interrupted rebuild is resumed,
-    not restarted: the first call resets the read models and marks the rebuild begun, in one transaction.
+    `total` the store's highest, `rate` events applied per second. The serving read models answer as
+    before until the swap, one transaction (projections/shadow.py); a rebuild that fails or is killed
+    leaves them as they were, and the next one starts over.
     """
     view = open_view(url)
     app = open_ledger(url)
     try:
-        if view.meta(REBUILDING) is None:
-            view.reset()
+        built = shadow.begin(view)
         started, applied = time.monotonic(), 0
         head = view.max_notification_id()
 
@@ -165,10 +167,23 @@ def rebuild(url: str, progress: Progress | None = None, *, size: int = REBUILD_P
             if progress is not None:
                 progress(reached, head, applied / max(time.monotonic() - started, 1e-6))
 
-        report(0, view.position())
-        replay(view, app, size=size, on_page=report)
-        catch_up(view, app, size=size, on_page=report)  # after a Diverged replay, and anything recorded since
-        view.clear_meta(REBUILDING)
+        def missing(after: int, upto: int) -> list[EventRow]:
+            nonlocal applied
+            read, folded = decoder(app), fold.folded()
+            rows = [row for page in pages(app, after, upto=upto, size=size) for row in read(page, only=folded)]
+            applied += len(rows)
+            return rows
+
+        try:
+            report(0, 0)
+            replay(built, app, size=size, on_page=report)
+            catch_up(built, app, size=size, on_page=report)  # anything recorded since
+            shadow.swap(view, built, missing)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the store may be what failed; the next rebuild drops it then
+                shadow.drop(view)
+            raise
+        catch_up(view, app, size=size, on_page=report)  # recorded during the swap, if no follower runs
         return applied
     finally:
         app.close()

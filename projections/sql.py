@@ -7,7 +7,7 @@ rows) and COPY for the appended history, rather than a statement per row."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +30,14 @@ def dumps(row: Any) -> str:
 class Sql:
     """A DB-API cursor inside a transaction; queries are written with %s and adapted for sqlite3."""
 
-    def __init__(self, cursor: Any, *, qmark: bool) -> None:
+    def __init__(self, cursor: Any, *, qmark: bool, rename: Callable[[str], str] | None = None) -> None:
         self.cursor = cursor
         self.qmark = qmark
+        self.rename = rename  # a rebuild's: the read-model tables' names to their shadows' (projections/shadow.py)
 
     def _q(self, query: str) -> str:
+        if self.rename is not None:
+            query = self.rename(query)
         return query.replace("%s", "?") if self.qmark else query
 
     def run(self, query: str, params: Sequence[Any] = ()) -> None:
@@ -67,7 +70,7 @@ class Sql:
             self.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
                       rows)
             return
-        with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with self.cursor.copy(self._q(f"COPY {table} ({', '.join(columns)}) FROM STDIN")) as copy:
             for row in rows:
                 copy.write_row(row)
 

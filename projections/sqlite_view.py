@@ -40,7 +40,7 @@ class SqliteView(ReadModelView):
             cursor = self._conn.cursor()
             cursor.execute(begin)
             try:
-                yield Sql(cursor, qmark=True)
+                yield Sql(cursor, qmark=True, rename=self.rename)
             except BaseException:
                 self._conn.rollback()
                 raise

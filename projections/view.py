@@ -18,7 +18,6 @@ from projections.schema import CLEARED
 from projections.sql import Sql, SqlTables, Writes
 
 T = TypeVar("T")
-REBUILDING = "rebuilding"  # rm_meta: a rebuild has reset the read models and not yet reached the head
 APPLIED = "applied"        # rm_meta: events applied since the last reset, to prove none twice or skipped
 FAILING = "failing"        # rm_meta: the event the projector cannot apply, and why (JSON), until it can
 FAILURES = "failures"      # rm_meta: how many times applying an event has failed, for the metric
@@ -40,6 +39,8 @@ class ReadModelView:
 
     # The store's highest notification id, for lag and progress.
     max_notification_statement: str
+    # A rebuild's shadow view renames the tables in each statement (projections/shadow.py); None: serving.
+    rename: Callable[[str], str] | None = None
 
     def writing(self) -> AbstractContextManager[Sql]:
         raise NotImplementedError
@@ -66,17 +67,20 @@ class ReadModelView:
             tracked = self._locked_position(sql)
             if seen is not None and tracked < seen:
                 raise Rewound(f"the read models were reset to {tracked} under a follower at {seen}")
-            fresh = [row for row in rows if row.position > tracked]
-            if not fresh:
-                return 0
-            tables = SqlTables(sql)
-            prefetch(tables, fresh)
-            for row in fresh:
-                fold.apply(tables, row)
-            tables.flush()
-            self._count_applied(sql, len(fresh))
-            self._track(sql, fresh[-1].position)
-            return len(fresh)
+            return self.fold_into(sql, [row for row in rows if row.position > tracked])
+
+    def fold_into(self, sql: Sql, rows: Sequence[EventRow]) -> int:
+        """Fold `rows` into the tables `sql` writes, count them and move the tracked position past them."""
+        if not rows:
+            return 0
+        tables = SqlTables(sql)
+        prefetch(tables, rows)
+        for row in rows:
+            fold.apply(tables, row)
+        tables.flush()
+        self._count_applied(sql, len(rows))
+        self._track(sql, rows[-1].position)
+        return len(rows)
 
     def apply_folded(self, writes: Writes, *, after: int, last: int, events: int) -> None:
         """Write a batch folded outside this transaction, on top of tracked position `after`, and move the
@@ -110,12 +114,12 @@ class ReadModelView:
             raise
 
     def reset(self) -> None:
-        """Empty every read model and the position, and mark a rebuild as begun (one transaction)."""
+        """Empty every read model and the position (one transaction), for a follower to replay them in place.
+        `rebuild` never does this to the serving tables: it builds shadows and swaps them in."""
         with self.writing() as sql:
             self._locked_position(sql)
             for table in CLEARED:
                 sql.run(f"DELETE FROM {table}")
-            self._set_meta(sql, REBUILDING, "1")
             self._untrack(sql)
 
     def record_failure(self, position: int, error: str) -> None:

@@ -63,3 +63,13 @@ def fresh_postgres_database(server_url: str, prefix: str = "ledger_t_") -> Itera
         # FORCE ends connections a test left open (pools of applications it did not close).
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def record_poison_event(ledger) -> int:
+    """Record, past every edge check, an event the fold cannot apply (an amount that is not one); its position."""
+    from ledger.domain.bank_statement import BankStatement
+
+    statement = BankStatement(digest="poison", source=None, by="test",
+                              lines=[{"date": "2023-07-01", "amount": "not-money", "reference": "R-1"}])
+    recordings = ledger.save(statement)
+    return max(r.notification.id for r in recordings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -50,6 +51,21 @@ class Reading:
         return max(0, self.recorded - self.position)
 
 
+class Stall:
+    """How long the read models have stood at one position while events wait, as this process's probes saw it.
+    The position moving, or nothing waiting, starts the clock again: a projector that is slow is not stalled,
+    and one with nothing to apply is not behind."""
+
+    def __init__(self) -> None:
+        self.position, self.since = -1, time.monotonic()
+
+    def seconds(self, reading: Reading) -> float:
+        now = time.monotonic()
+        if reading.lag == 0 or reading.position != self.position:
+            self.position, self.since = reading.position, now
+        return now - self.since
+
+
 @router.get("/healthz", response_model=Health)
 async def healthz() -> dict[str, str]:
     """Answer 200 while the service is up; needs no token."""
@@ -58,7 +74,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", response_model=Ready, responses=problems.responses(503))
 async def readyz(request: Request) -> Any:
-    """200 when the store answers and the read models are at most LEDGER_READY_MAX_LAG events behind; else 503."""
+    """200 when the store answers and the read models keep up (LEDGER_READY_MAX_LAG, _STALL); else 503."""
     settings, reading = request.app.state.settings, await _probe(request)
     facts = {"store": "unreachable" if reading.error else "ok", "projection_lag": reading.lag,
              "max_lag": settings.ready_max_lag}
@@ -73,6 +89,15 @@ async def readyz(request: Request) -> Any:
                                 " `award-ledger rebuild` once it is fixed", headers={
                                     "Retry-After": problems.RETRY_AFTER_SECONDS}, failing_position=at,
                                 failing_error=error, **facts)
+    stalled = _stall(request).seconds(reading)
+    if stalled > settings.ready_max_stall:
+        fix = ("is `award-ledger project` running and connected?" if settings.projector == "external"
+               else "the in-process projector is reconnecting to the database (see the log)")
+        return problems.problem(request, 503, "not_ready", f"the read models have not moved for {stalled:.0f} s"
+                                f" with {reading.lag:,} events waiting, more than LEDGER_READY_MAX_STALL="
+                                f"{settings.ready_max_stall:g} s; {fix}", headers={
+                                    "Retry-After": problems.RETRY_AFTER_SECONDS}, stalled_seconds=round(stalled),
+                                **facts)
     if reading.lag > settings.ready_max_lag:
         fix = ("is `award-ledger project` running?" if settings.projector == "external"
                else "the in-process projector is catching up")
@@ -102,6 +127,13 @@ async def metrics(request: Request) -> PlainTextResponse:
                                        " rebuilt.", reading.failures if up else None),
     }
     return PlainTextResponse(request.app.state.metrics.exposition(gauges), media_type=EXPOSITION)
+
+
+def _stall(request: Request) -> Stall:
+    state = request.app.state
+    if not hasattr(state, "stall"):
+        state.stall = Stall()
+    return state.stall
 
 
 async def _probe(request: Request) -> Reading:

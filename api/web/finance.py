@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from api.deps import LedgerDep, ReadModelsDep
 from api.web import subrequest
 from api.web.pages import PageRoute, refusal, render
-from api.web.session import TOKEN_COOKIE, allowing
+from api.web.session import allowing, current
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -39,7 +39,7 @@ async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999
                    format: Literal["csv", "xlsx"] = "csv") -> Response:
     """The API's /v1/finance/reconciliation download, answered for the signed-in principal."""
     answer = await subrequest.get(request, "/v1/finance/reconciliation", {"year": year, "format": format},
-                                  request.cookies.get(TOKEN_COOKIE, ""))
+                                  current(request))
     if answer.status >= 400:
         try:
             problem = json.loads(answer.body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from uuid import uuid4
 
 from fastapi import Request, Response
@@ -17,21 +17,30 @@ from pydantic import ValidationError
 
 from api.problems import FIELD_CODES, STATUS_BY_KIND, EdgeProblem
 from api.web import amounts, i18n
-from api.web.session import TOKEN_COOKIE, CsrfRefused, SignInNeeded, csrf_token, find, keep_csrf
+from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
 from ledger.domain.errors import LedgerError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters.update(yuan=amounts.yuan, wan=amounts.wan, bj=beijing.shown)
-templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex)
+
+
+def here(request: Request, **params: Any) -> str:
+    """This page's URL with `params` set, relative: never built from the Host header the client sent."""
+    query = dict(request.query_params) | {k: str(v) for k, v in params.items()}
+    return f"{request.url.path}?{urlencode(query)}" if query else request.url.path
+
+
+templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex, here=here)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page in the request's language, with who is signed in and a CSRF token for its forms."""
     lang = i18n.language(request)
     t = i18n.translator(lang)
-    context.setdefault("principal", find(request, request.cookies.get(TOKEN_COOKIE)))
+    if "principal" not in context:
+        context["principal"] = current(request)
     response = templates.TemplateResponse(request, name, {
         "lang": lang, "t": t, "csrf": csrf_token(request), "other_lang": "en" if lang == "zh" else "zh",
         "event_label": lambda e: i18n.pick(i18n.EVENTS, e, lang) or e,

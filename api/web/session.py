@@ -1,5 +1,6 @@
-"""Who is signed in: the API's own principals, found by the token kept in an HttpOnly, SameSite=Strict
-cookie; and the double-submit CSRF token every form posts back."""
+"""Who is signed in: the API's own principals, found through a server-side session (api/web/sessions.py)
+whose random id is kept in an HttpOnly, SameSite=Strict cookie (`Secure` when LEDGER_COOKIE_SECURE); and the
+double-submit CSRF token every form posts back."""
 from __future__ import annotations
 
 import hmac
@@ -8,17 +9,18 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request, Response
 
-from api.auth import Principals
+from api.auth import token_hash
+from api.web import sessions
 from ledger.domain.errors import Forbidden
 from ledger.principals import Principal, Role
 
-TOKEN_COOKIE = "ledger_session"
+SESSION_COOKIE = "ledger_session"
 CSRF_COOKIE = "ledger_csrf"
 PATH = "/ui"
 
 
 class SignInNeeded(Exception):
-    """No session cookie, or one whose token matches no principal."""
+    """No session cookie, or one whose session is unknown, signed out or expired."""
 
 
 class CsrfRefused(Exception):
@@ -26,12 +28,20 @@ class CsrfRefused(Exception):
 
 
 def find(request: Request, token: str | None) -> Principal | None:
-    principals: Principals = request.app.state.principals
-    return None if not token else principals.find(token)
+    """The principal of an API token typed into the sign-in form."""
+    return None if not token else request.app.state.principals.find(token)
 
 
-async def _principal(request: Request) -> Principal:
-    found = find(request, request.cookies.get(TOKEN_COOKIE))
+def current(request: Request) -> Principal | None:
+    """Who this request's session signs in (looked up once per request), or None."""
+    state = request.scope.setdefault("state", {})
+    if "ui_principal" not in state:
+        state["ui_principal"] = sessions.principal(request.app.state, request.cookies.get(SESSION_COOKIE))
+    return state["ui_principal"]
+
+
+def _principal(request: Request) -> Principal:  # sync: FastAPI runs it off the event loop (a store lookup)
+    found = current(request)
     if found is None:
         raise SignInNeeded
     return found
@@ -69,17 +79,23 @@ async def _checked_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> 
 CsrfChecked = Depends(_checked_csrf)
 
 
-def _cookie(response: Response, request: Request, name: str, value: str, *, http_only: bool = True) -> None:
-    response.set_cookie(name, value, path=PATH, httponly=http_only, samesite="strict",
-                        secure=request.url.scheme == "https")
+def _cookie(response: Response, request: Request, name: str, value: str, *, max_age: int | None = None) -> None:
+    # `Secure` by setting, never by a forwarded header a client can send.
+    response.set_cookie(name, value, path=PATH, httponly=True, samesite="strict", max_age=max_age,
+                        secure=request.app.state.settings.cookie_secure)
 
 
 def remember(response: Response, request: Request, token: str) -> None:
-    _cookie(response, request, TOKEN_COOKIE, token)
+    """Open a session for the principal of `token` and give the browser its id (never the token)."""
+    seconds = request.app.state.settings.session_minutes * 60
+    session_id = sessions.open_session(request.app.state, token_hash(token), seconds)
+    _cookie(response, request, SESSION_COOKIE, session_id, max_age=seconds)
 
 
-def forget(response: Response) -> None:
-    response.delete_cookie(TOKEN_COOKIE, path=PATH)
+def forget(response: Response, request: Request) -> None:
+    """End the session server-side (its cookie is refused from now on, wherever copied) and drop the cookie."""
+    sessions.close_session(request.app.state, request.cookies.get(SESSION_COOKIE))
+    response.delete_cookie(SESSION_COOKIE, path=PATH)
 
 
 def keep_csrf(response: Response, request: Request) -> None:

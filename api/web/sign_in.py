@@ -29,7 +29,7 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/ui/sign-in", dependencies=[CsrfChecked])
 def sign_in(request: Request, token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/ui/") -> Response:
-    """Check the token against the principals file; keep it in an HttpOnly, SameSite=Strict cookie."""
+    """Check the token against the principals file; open a server-side session, its id in an HttpOnly cookie."""
     if find(request, token.strip()) is None:
         return render(request, "sign_in.html", 401, next=_safe_next(next), failed=True)
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -39,9 +39,9 @@ def sign_in(request: Request, token: Annotated[str, Form()] = "", next: Annotate
 
 @router.post("/ui/sign-out", dependencies=[CsrfChecked])
 def sign_out(request: Request) -> Response:
-    """Forget the session cookie."""
+    """End the session server-side and forget its cookie."""
     response = RedirectResponse("/ui/sign-in", status_code=303)
-    forget(response)
+    forget(response, request)
     return response
 
 

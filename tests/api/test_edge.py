@@ -144,3 +144,23 @@ def test_replay_as_of_at_the_limits_exits_two(moment, capsys) -> None:
 
     assert main(["replay", "--as-of", moment]) == 2
     assert "is not a moment" in capsys.readouterr().err
+
+
+def test_the_host_header_is_never_reflected(api, tokens) -> None:
+    """A forged Host reaches no redirect, link or page: every URL the service writes is relative."""
+    import re
+
+    evil = {"Host": "evil.example"}
+    client, bearer = api.client, {**evil, "Authorization": f"Bearer {tokens['admin']}"}
+    answers = [client.get(path, headers=bearer, follow_redirects=False)
+               for path in ("/", "/ui", "/v1/organisations/", "/ui/organisations", "/ui/sign-in", "/docs", "/nothing")]
+    form = client.get("/ui/sign-in", headers=evil).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    answers.append(client.post("/ui/sign-in", data={"csrf": csrf, "token": tokens["admin"], "next": "/ui/"},
+                               headers=evil, follow_redirects=False))
+    answers += [client.get(path, headers=evil, follow_redirects=False) for path in ("/ui/", "/ui/?lang=en")]
+    client.cookies.clear()
+    assert answers[2].status_code == 307 and answers[2].headers["location"] == "/v1/organisations"
+    assert answers[-2].status_code == 200  # signed in: the home page, with its links
+    for answer in answers:
+        assert "evil.example" not in str(answer.headers) + answer.text, (answer.request.url, answer.headers)

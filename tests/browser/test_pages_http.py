@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from api.web.amounts import wan, yuan
+from tests.projections.tables import query
 from tests.support import unique_id, unique_uscc
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "admin": {"role": "admin"}, "finance": {"role": "finance"}}
@@ -47,14 +49,59 @@ def test_amounts_read_in_yuan_and_wan():
                                                                                "30,000 万元")
 
 
+def _session_cookie(answer) -> str:
+    return next(c for c in answer.headers.get_list("set-cookie") if c.startswith("ledger_session="))
+
+
 def test_session_cookie_is_httponly_and_samesite_strict(client):
-    """Signing in keeps the token in an HttpOnly, SameSite=Strict cookie scoped to /ui; a bad token is 401."""
+    """Signing in keeps a session id in an HttpOnly, SameSite=Strict cookie scoped to /ui; a bad token is 401."""
     csrf = _csrf(client)
     refused = client.post("/ui/sign-in", data={"csrf": csrf, "token": "nope"}, follow_redirects=False)
     assert refused.status_code == 401 and "ledger_session" not in refused.headers.get("set-cookie", "")
     answer = client.post("/ui/sign-in", data={"csrf": csrf, "token": client.tokens["kjj"]}, follow_redirects=False)
-    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("ledger_session="))
+    cookie = _session_cookie(answer)
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict") and "Path=/ui" in cookie
+    assert "Max-Age=" in cookie
+
+
+def test_the_session_cookie_holds_no_token_and_sign_out_revokes_it(client):
+    """The cookie is a random id, not the API token nor its hash; after sign-out that same cookie signs no one in."""
+    _signed_in(client)
+    session = client.cookies.get("ledger_session", path="/ui")
+    token = client.tokens["kjj"]
+    assert session and token not in session and hashlib.sha256(token.encode()).hexdigest() not in session
+    assert client.get("/ui/", follow_redirects=False).status_code == 200
+    csrf = _csrf(client, "/ui/")
+    out = client.post("/ui/sign-out", data={"csrf": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    client.cookies.set("ledger_session", session, path="/ui")  # a copy kept from before the sign-out
+    again = client.get("/ui/", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"].startswith("/ui/sign-in")
+
+
+def test_an_expired_session_is_refused(client, database_url):
+    """A session past its expiry signs no one in: the page sends the browser to sign in again."""
+    _signed_in(client)
+    assert client.get("/ui/", follow_redirects=False).status_code == 200
+    query(database_url, "UPDATE ui_sessions SET expires_at = %s", (time.time() - 1,))
+    answer = client.get("/ui/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/ui/sign-in")
+
+
+def test_secure_comes_from_the_setting_never_from_a_forwarded_header(database_url, tmp_path):
+    """LEDGER_COOKIE_SECURE=false: no Secure even with X-Forwarded-Proto: https; true: Secure."""
+    token = unique_id("tok-")
+    auth = tmp_path / "principals.json"
+    auth.write_text(json.dumps({"principals": [{"name": "kjj-ui", "role": "bureau", "bureau": "kjj",
+                                                "token_sha256": hashlib.sha256(token.encode()).hexdigest()}]}))
+    for secure in (False, True):
+        app = create_app(Settings(database_url=database_url, auth_file=auth, cookie_secure=secure))
+        # A Secure cookie comes back only over HTTPS: the client speaks it when the cookies are Secure.
+        with TestClient(app, base_url="https://testserver" if secure else "http://testserver") as c:
+            csrf = _csrf(c)
+            answer = c.post("/ui/sign-in", data={"csrf": csrf, "token": token}, follow_redirects=False,
+                            headers={"X-Forwarded-Proto": "https"})
+            assert ("Secure" in _session_cookie(answer)) is secure
 
 
 def test_forms_without_the_csrf_token_are_refused(client):

@@ -5,16 +5,8 @@ from __future__ import annotations
 import time
 
 from api.metrics import parse
-from ledger.domain.bank_statement import BankStatement
 from projections.view import FAILING
-
-
-def _poison(ledger) -> int:
-    """Record, past every edge check, an event the fold cannot apply (an amount that is not one)."""
-    statement = BankStatement(digest="poison", source=None, by="test",
-                              lines=[{"date": "2023-07-01", "amount": "not-money", "reference": "R-1"}])
-    recordings = ledger.save(statement)
-    return max(r.notification.id for r in recordings)
+from tests.support import record_poison_event as _poison
 
 
 def _gauge(text: str, name: str) -> float:

@@ -8,7 +8,7 @@ import gc
 from ledger.application import AwardLedger
 from projections import check, rebuild
 from projections.rebuild import catch_up, decode, fewer_collections, replay
-from projections.view import REBUILDING, open_view
+from projections.view import open_view
 from tests.projections.tables import dump, event_count
 from tests.projections.workload import bulk_workload, mixed_workload
 
@@ -34,7 +34,6 @@ def test_a_replay_overtaken_by_another_follower_stops_and_catch_up_finishes(data
         assert overtaken == [10]
         assert applied == 50  # the first page only: the second was folded on top of 50, which no longer stood
         applied += catch_up(view, ledger)
-        view.clear_meta(REBUILDING)
     finally:
         view.close()
         other.close()
