@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import language
 from ledger.connection import check_idle
 from ledger.domain.errors import LedgerError
 
@@ -33,6 +34,46 @@ FIELD_CODES = ("invalid_amount", "invalid_uscc")
 # What the event store, the read models or their drivers raise when the database cannot be reached.
 STORE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, sqlite3.OperationalError)
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+# Each code's title in Chinese (RFC 9457's `title`): what a person reads first. English titles stay the code's
+# words ("Cap exceeded"), as they always were, so English clients see no change.
+TITLES_ZH: dict[str, str] = {
+    "invalid_request": "请求有误", "invalid_uscc": "统一社会信用代码无效",
+    "invalid_amount": "金额无效", "missing_field": "缺少必填信息",
+    "unknown_programme": "无此政策条目", "unknown_tier": "无此等次",
+    "not_an_upgrade": "不是晋级",
+    "outside_policy_term": "超出政策期",
+    "not_eligible": "不符合条件", "cap_exceeded": "超出上限",
+    "already_awarded": "已获奖励", "superseded": "从优从高不重复，已被覆盖",
+    "fund_exhausted": "专项资金不足",
+    "over_approved": "超出批准金额",
+    "invalid_state": "当前状态不允许此操作", "conflict": "与已有记录冲突",
+    "not_found": "未找到", "forbidden": "无权操作",
+    "not_lead_bureau": "非牵头部门", "busy": "系统繁忙，请重试",
+    "unauthenticated": "未登录或令牌无效", "not_implemented": "暂未提供",
+    "bad_request": "请求有误", "method_not_allowed": "不支持此请求方法",
+    "store_unavailable": "数据存储暂不可用",
+    "internal_error": "系统内部错误",
+    "not_ready": "服务尚未就绪", "invalid_statement": "银行对账单有误",
+}
+# The same sentences the API writes itself, for a Chinese reader.
+DETAILS_ZH = {
+    "internal": "台账发生意外错误，已记录日志。请使用相同的 Idempotency-Key 重试；如仍出错，请连同请求时间一并报告",
+    "store": "暂时无法连接台账存储，未写入任何内容；请稍后使用相同的 Idempotency-Key 重试",
+    "no_resource": "{path} 没有此资源；台账的资源见 /docs",
+    "not_json": "请求体不是 UTF-8 JSON 文本；请以 Content-Type: application/json 发送 JSON 对象",
+    "missing": "{where} 中必须提供",
+}
+
+
+def title(code: str, lang: str = "en") -> str:
+    """The code's title in `lang`; a code without one reads as its words."""
+    english = code.replace("_", " ").capitalize()
+    return TITLES_ZH.get(code, english) if lang == "zh" else english
+
+
+def chinese_detail(exc: LedgerError) -> str:
+    """The refusal for a Chinese reader: the raise site's own sentence, else the code's title before the detail."""
+    return exc.in_language("zh") or f"{title(exc.code, 'zh')}：{exc.detail}"
 
 
 class FieldError(BaseModel):
@@ -89,11 +130,16 @@ class NotYetAvailable(EdgeProblem):
 
 
 def problem(request: Request, status: int, code: str, detail: str, *, headers: dict[str, str] | None = None,
-            **extensions: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": code.replace("_", " ").capitalize(),
+            zh_detail: str | None = None, **extensions: Any) -> JSONResponse:
+    """The problem+json response; its title and (given `zh_detail`) its detail in the reader's language."""
+    lang = language.of(request)
+    if lang == "zh" and zh_detail is not None:
+        detail = zh_detail
+    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title(code, lang),
                             "status": status, "detail": detail, "code": code, "instance": request.url.path}
     # Extension members never overwrite the standard ones.
     body.update({k: v for k, v in jsonable_encoder(extensions).items() if k not in body})
+    headers = {**(headers or {}), "Content-Language": lang, "Vary": "Accept-Language"}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -101,7 +147,8 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LedgerError)
     status = STATUS_BY_KIND.get(exc.kind, 422)
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
-    return problem(request, status, exc.code, exc.detail, headers=headers, **exc.context)
+    return problem(request, status, exc.code, exc.detail, headers=headers, zh_detail=chinese_detail(exc),
+                   **exc.context)
 
 
 async def _edge_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -114,7 +161,11 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     errors = [_field_error(e) for e in exc.errors()]
     code = next((e["code"] for e in errors), "invalid_request")
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem(request, 422, code, detail or "the request is malformed", errors=errors)
+    zh = "；".join(f"{e['field']}：{e['message_zh']}" for e in errors)
+    for e in errors:
+        e.pop("message_zh")
+    return problem(request, 422, code, detail or "the request is malformed", errors=errors,
+                   zh_detail=zh or "请求格式有误")
 
 
 def _field_error(error: dict[str, Any]) -> dict[str, str]:
@@ -122,11 +173,14 @@ def _field_error(error: dict[str, Any]) -> dict[str, str]:
     field = ".".join(str(p) for p in path) or str(where)
     kind = error.get("type", "")
     message = error.get("msg", "is invalid")
+    message_zh = f"{title(kind if kind in FIELD_CODES else 'invalid_request', 'zh')}（{message}）"
     if kind == "json_invalid":
         field, message = "body", "is not valid JSON; send a JSON object with Content-Type: application/json"
+        message_zh = "不是有效的 JSON；请以 Content-Type: application/json 发送 JSON 对象"
     elif kind == "missing":
         message = f"is required in the {where}"
-    return {"field": field, "location": str(where), "message": message,
+        message_zh = DETAILS_ZH["missing"].format(where=where)
+    return {"field": field, "location": str(where), "message": message, "message_zh": message_zh,
             "code": kind if kind in FIELD_CODES else "invalid_request"}
 
 
@@ -137,12 +191,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         return problem(request, 422, "invalid_request", "the body cannot be read as JSON text (UTF-8); send a JSON"
                        " object with Content-Type: application/json", errors=[
                            {"field": "body", "location": "body", "message": "is not UTF-8 JSON",
-                            "code": "invalid_request"}])
+                            "code": "invalid_request"}], zh_detail=DETAILS_ZH["not_json"])
     code = HTTP_CODES.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else "the request cannot be served"
+    zh = None
     if exc.status_code == 404:
         detail = f"there is no resource at {request.url.path}; see /docs for the ledger's resources"
-    return problem(request, exc.status_code, code, detail, headers=getattr(exc, "headers", None))
+        zh = DETAILS_ZH["no_resource"].format(path=request.url.path)
+    return problem(request, exc.status_code, code, detail, headers=getattr(exc, "headers", None), zh_detail=zh)
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -156,7 +212,8 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
                        " the resource shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, recorded=True)
     return problem(request, 503, "store_unavailable",
                    "the ledger's store cannot be reached right now and nothing was written; retry shortly "
-                   "(with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS})
+                   "(with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS},
+                   zh_detail=DETAILS_ZH["store"])
 
 
 def _check_connections(state: Any) -> None:
@@ -177,7 +234,7 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(request, 500, "internal_error",
                    "the ledger failed unexpectedly; the error is logged. Retry with the same Idempotency-Key; "
-                   "if it persists, report it with the time of the request")
+                   "if it persists, report it with the time of the request", zh_detail=DETAILS_ZH["internal"])
 
 
 def install(app: FastAPI) -> None:

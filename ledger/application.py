@@ -107,7 +107,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         def decide() -> tuple[list[Aggregate], dict]:
             if self._exists(Organisation.create_id(code)):
-                raise errors.Conflict(f"organisation {code} is already registered; GET /v1/organisations/{code}")
+                raise errors.Conflict(f"organisation {code} is already registered; GET /v1/organisations/{code}",
+                                      zh=f"企业 {code} 已登记；见 GET /v1/organisations/{code}")
             org = Organisation(uscc=code, name=name, in_district=bool(in_district), by=by.name)
             return [org], views.organisation(org)
 
@@ -125,7 +126,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         def decide() -> tuple[list[Aggregate], dict]:
             if self._exists(InnovationBody.create_id(body_id)):
-                raise errors.Conflict(f"innovation body {body_id!r} is already registered")
+                raise errors.Conflict(f"innovation body {body_id!r} is already registered",
+                                      zh=f"创新组织 {body_id!r} 已登记")
             org = self._organisation(lead)
             body = InnovationBody(body_id=body_id, name=name, kind=kind, lead_uscc=lead, recognised_on=recognised_on,
                                   by=by.name)
@@ -144,7 +146,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             body = self._get(InnovationBody, InnovationBody.create_id(body_id), f"innovation body {body_id!r}")
             org = self._organisation(code)
             if code in body.members:
-                raise errors.Conflict(f"{code} is already a member of {body_id!r}")
+                raise errors.Conflict(f"{code} is already a member of {body_id!r}",
+                                      zh=f"{code} 已是 {body_id!r} 的成员")
             body.add_member(code, joined_on, by.name)
             org.join(body_id, body.kind, joined_on, body.recognised_on, False, by.name)
             made = self._reopen(org, max(joined_on, body.recognised_on), by, "membership", f"{body_id}/{code}",
@@ -278,9 +281,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if approved > claim.entitled_amount:
                 raise errors.CapExceeded(f"approval of {yuan(approved)} is above the claim's entitlement of"
                                          f" {yuan(claim.entitled_amount)}; an approval may lower an amount, never"
-                                         " raise it")
+                                         " raise it",
+                                         zh=f"批准金额 {yuan(approved)} 元高于应享金额 {yuan(claim.entitled_amount)}"
+                                            " 元；审批只能调低金额，不能调高", field="amount")
             if approved <= 0:
-                raise errors.InvalidAmount("an approval must be for more than 0.00; reject the claim instead")
+                raise errors.InvalidAmount("an approval must be for more than 0.00; reject the claim instead",
+                                           zh="批准金额必须大于 0.00；如不予支持请驳回申请", field="amount")
             for account in accounts:
                 if account.key in claim.accounts:  # not the ones a re-assessment moved it off
                     account.consume(str(cid), approved, by.name)
@@ -314,7 +320,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         value = money(amount)
         document_ref = _text(document_ref, "document_ref")
         if value <= 0:
-            raise errors.InvalidAmount("an appropriation must be more than 0.00")
+            raise errors.InvalidAmount("an appropriation must be more than 0.00", zh="安排金额必须大于 0.00",
+                                       field="amount")
         policy = self._policy_for_year(year)
 
         def decide() -> tuple[list[Aggregate], dict]:
@@ -331,16 +338,19 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         value = money(amount)
         bank_ref = _text(bank_ref, "bank_ref")
         if value <= 0:
-            raise errors.InvalidAmount("a payout must be more than 0.00")
+            raise errors.InvalidAmount("a payout must be more than 0.00", zh="拨付金额必须大于 0.00", field="amount")
 
         def decide() -> tuple[list[Aggregate], dict]:
             claim = self._get(Claim, cid, f"claim {claim_id}")
             if claim.status != "approved":
-                raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid")
+                raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid",
+                                          zh=f"申请 {claim_id} 状态为 {claim.status}；只有已批准的申请才能拨付")
             if value > claim.outstanding_amount:
                 raise errors.OverApproved(
                     f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
-                    f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)} outstanding)")
+                    f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)} outstanding)",
+                    zh=f"拨付 {yuan(value)} 元将超过批准金额 {yuan(claim.approved_amount)} 元（已拨付"
+                       f" {yuan(claim.paid_amount)} 元，待拨付 {yuan(claim.outstanding_amount)} 元）", field="amount")
             payout = Payout(claim_id=claim_id, uscc=claim.uscc, programme=claim.programme,
                             award_year=claim.award_year, amount=value, paid_on=paid_on, bank_ref=bank_ref, by=by.name)
             claim.record_payout(str(payout.id), value, by.name)
@@ -357,7 +367,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         def decide() -> tuple[list[Aggregate], dict]:
             payout = self._get(Payout, pid, f"payout {payout_id}")
             if payout.reversed:
-                raise errors.InvalidState(f"payout {payout_id} was already reversed")
+                raise errors.InvalidState(f"payout {payout_id} was already reversed", zh=f"拨付 {payout_id} 已冲回")
             claim = self._get(Claim, UUID(payout.claim_id), f"claim {payout.claim_id}")
             if claim.status == "revoked":
                 raise errors.InvalidState(
@@ -375,7 +385,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         """Record a statement once; the same lines again answer with the first import (`replayed`)."""
         _require_role(by, Role.FINANCE, doing="import bank statements")
         if not lines:
-            raise errors.InvalidInput("the statement has no lines")
+            raise errors.InvalidInput("the statement has no lines", zh="银行对账单没有任何明细行")
         digest = content_hash(lines)
 
         def decide() -> tuple[list[Aggregate], dict]:
@@ -486,7 +496,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
             return replay
         raise errors.ConcurrencyExhausted(f"{command} met {self.max_attempts} concurrent conflicts in a row and"
-                                          " wrote nothing; send it again (with the same Idempotency-Key)")
+                                          " wrote nothing; send it again (with the same Idempotency-Key)",
+                                          zh="并发冲突次数过多，未写入任何内容；请使用相同的 Idempotency-Key 重新提交")
 
     def _replay(self, by: Principal, key: str, fingerprint: str) -> Outcome | None:
         record = self._get_or_none(IdempotencyRecord, IdempotencyRecord.create_id(by.name, key))
@@ -494,7 +505,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             return None
         if record.fingerprint != fingerprint:
             raise errors.Conflict(f"Idempotency-Key {key!r} was already used for a different command; use a new key"
-                                  " for a new command")
+                                  " for a new command",
+                                  zh=f"Idempotency-Key {key!r} 已用于另一项操作；新的操作请使用新的键值")
         return Outcome(json.loads(record.result), None, replayed=True)
 
     def check_connections(self) -> None:
@@ -515,7 +527,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
         found = self._get_or_none(cls, aggregate_id)
         if found is None:
-            raise errors.NotFound(f"{what} is not in the ledger; check the id")
+            raise errors.NotFound(f"{what} is not in the ledger; check the id", zh=f"台账中没有 {what}；请核对编号")
         return found
 
     def _get_or_none(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -574,7 +586,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         prog = find_programme(self.catalogue_on(day), code)
         if by.bureau != prog.lead:
             raise errors.NotLeadBureau(f"{prog.code} (Art. {prog.article}) is led by {prog.lead}; {by.name} speaks for"
-                                       f" {by.bureau}. Only the lead bureau records and decides it")
+                                       f" {by.bureau}. Only the lead bureau records and decides it",
+                                       zh=f"{prog.code}（第{prog.article}条）由 {prog.lead} 牵头；{by.name} 属于"
+                                          f" {by.bureau}。只有牵头部门可以记录和审批")
         return prog
 
     def _pending_claim(self, by: Principal, cid: UUID, doing: str) -> Claim:
@@ -582,9 +596,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         claim = self._get(Claim, cid, f"claim {cid}")
         if by.bureau != claim.lead:
             raise errors.NotLeadBureau(f"claim {cid} is under {claim.programme}, led by {claim.lead}; {by.name} may"
-                                       f" not {doing} it")
+                                       f" not {doing} it",
+                                       zh=f"申请 {cid} 属于 {claim.programme}，由 {claim.lead} 牵头；{by.name}"
+                                          " 无权审批")
         if claim.status != "pending":
-            raise errors.InvalidState(f"claim {cid} is already {claim.status}; only a pending claim can be decided")
+            raise errors.InvalidState(f"claim {cid} is already {claim.status}; only a pending claim can be decided",
+                                      zh=f"申请 {cid} 已是 {claim.status} 状态；只有待审批的申请可以审批")
         return claim
 
     def _with_certification(self, catalogue: Catalogue, facts: ClaimFacts) -> ClaimFacts:
@@ -678,7 +695,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             have = "nothing" if fund is None else f"{yuan(fund.appropriated)} with {yuan(fund.headroom)} left"
             raise errors.FundExhausted(f"the {claim.award_year} special fund has {have}; approving {yuan(amount)}"
                                        " would pass its appropriation. Finance must record a (further)"
-                                       f" appropriation for {claim.award_year} first")
+                                       f" appropriation for {claim.award_year} first",
+                                       zh=f"{claim.award_year} 年度专项资金{_fund_zh(fund)}；批准 {yuan(amount)}"
+                                          " 元将超出"
+                                          f"已安排金额。请财务先记录 {claim.award_year} 年度的（追加）资金安排")
         fund.charge(str(claim.id), amount, by.name)
         return fund
 
@@ -687,7 +707,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if year in version.policy.years:
                 return version.policy
         term = self.versions[-1].policy
-        raise errors.OutsidePolicyTerm(f"year {year} does not overlap the policy term {term.term_text}")
+        raise errors.OutsidePolicyTerm(f"year {year} does not overlap the policy term {term.term_text}",
+                                       zh=f"{year} 年度不在政策期 {term.term_text} 内", term=term.term_text,
+                                       years=list(term.years))
+
+
+def _fund_zh(fund: FundYear | None) -> str:
+    return "尚未安排" if fund is None else f"已安排 {yuan(fund.appropriated)} 元，余额 {yuan(fund.headroom)} 元"
 
 
 class _AlreadyImported(Exception):  # control flow inside import_bank_statement, never escapes it

@@ -5,10 +5,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
+from api import labels
 from api.deps import IdempotencyKeyDep, LedgerDep, PrincipalDep, SettleDep, requires
+from api.language import LanguageDep
 from api.problems import responses
 from api.schemas.claims import ApprovalCreate, ClaimCreate, ClaimDetail, ClaimPublic, RejectionCreate
 from api.schemas.common import BODY_ID, CERT_ID, ORG_USCC
+from ledger.application import AwardLedger
+from ledger.messages import localise
 from ledger.principals import Principal, Role
 
 router = APIRouter(tags=["claims"])
@@ -30,28 +34,36 @@ EXAMPLES = {
 
 @router.post("/v1/claims", status_code=201, response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
 def submit_claim(body: Annotated[ClaimCreate, Body(openapi_examples=EXAMPLES)], by: Claimant, ledger: LedgerDep,
-                 key: IdempotencyKeyDep, settle: SettleDep) -> dict[str, Any]:
+                 key: IdempotencyKeyDep, settle: SettleDep, lang: LanguageDep) -> dict[str, Any]:
     """Submit a claim (lead bureau): 201 pending, with entitled_amount and the rules' explanation."""
-    return settle(ledger.submit_claim(by, **body.model_dump(), key=key))
+    return _in(ledger, lang, settle(ledger.submit_claim(by, **body.model_dump(), key=key)))
 
 
 @router.post("/v1/claims/{claim_id}/approve", response_model=ClaimPublic,
              responses=responses(401, 403, 404, 409, 422))
 def approve_claim(claim_id: str, by: Decider, ledger: LedgerDep, key: IdempotencyKeyDep, settle: SettleDep,
-                  body: ApprovalCreate | None = None) -> dict[str, Any]:
+                  lang: LanguageDep, body: ApprovalCreate | None = None) -> dict[str, Any]:
     """Approve a pending claim (lead bureau), for its entitlement or a lower amount."""
     decision = body or ApprovalCreate()
-    return settle(ledger.approve_claim(by, claim_id=claim_id, amount=decision.amount, note=decision.note, key=key))
+    outcome = ledger.approve_claim(by, claim_id=claim_id, amount=decision.amount, note=decision.note, key=key)
+    return _in(ledger, lang, settle(outcome))
 
 
 @router.post("/v1/claims/{claim_id}/reject", response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
 def reject_claim(claim_id: str, body: RejectionCreate, by: Decider, ledger: LedgerDep, key: IdempotencyKeyDep,
-                 settle: SettleDep) -> dict[str, Any]:
+                 settle: SettleDep, lang: LanguageDep) -> dict[str, Any]:
     """Reject a pending claim with a reason (lead bureau); its reservations on caps are released."""
-    return settle(ledger.reject_claim(by, claim_id=claim_id, reason=body.reason, key=key))
+    return _in(ledger, lang, settle(ledger.reject_claim(by, claim_id=claim_id, reason=body.reason, key=key)))
 
 
 @router.get("/v1/claims/{claim_id}", response_model=ClaimDetail, responses=responses(401, 404))
-def get_claim(claim_id: str, by: PrincipalDep, ledger: LedgerDep) -> dict[str, Any]:
-    """A claim with its explanation and the history of its events."""
-    return ledger.claim(claim_id)
+def get_claim(claim_id: str, by: PrincipalDep, ledger: LedgerDep, lang: LanguageDep) -> dict[str, Any]:
+    """A claim with its explanation and the history of its events (the explanation in Accept-Language's zh or en)."""
+    return _in(ledger, lang, ledger.claim(claim_id))
+
+
+def _in(ledger: AwardLedger, lang: str, claim: dict[str, Any]) -> dict[str, Any]:
+    """The claim with its explanation's sentences in `lang`, and the names beside its codes."""
+    named = labels.names(ledger.catalogue(), programme=claim["programme"], bureau=claim.get("lead_bureau"),
+                         tier=claim.get("tier"))
+    return claim | named | {"explanation": localise(claim.get("explanation") or [], lang)}

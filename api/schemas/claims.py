@@ -6,7 +6,16 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from api.schemas.common import BODY_ID, CLAIM_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
+from api.schemas.common import (
+    BODY_ID,
+    CLAIM_ID,
+    ORG_USCC,
+    RECORDED_AT,
+    Names,
+    PublicModel,
+    RequestModel,
+    examples,
+)
 from api.schemas.fields import (
     Code,
     Day,
@@ -40,6 +49,8 @@ CLAIM_EXAMPLE = {
     "gross_amount": "300000.00", "entitled_amount": "300000.00", "approved_amount": None, "paid_amount": "0.00",
     "outstanding_amount": "0.00", "decision_note": None, "explanation": EXPLANATION_EXAMPLE,
     "policy_version": "2022.1", "lead_bureau": "kjj", "submitted_at": RECORDED_AT, "updated_at": RECORDED_AT,
+    "programme_name": {"zh": "创新券", "en": "Innovation voucher"},
+    "bureau_name": {"zh": "区科技局", "en": "District Science and Technology Bureau"}, "tier_name": None,
 }
 
 
@@ -81,6 +92,9 @@ class ExplanationStep(PublicModel):
     article: int | None = Field(description="the policy article the rule comes from")
     detail: str
     amount: MoneyOut | None = Field(description="the running amount after this rule, if it sets one")
+    facts: dict[str, Any] | None = Field(None, description="the figures the sentence was made from, with its message"
+                                         " `key`; `detail` is rendered from them in the language Accept-Language"
+                                         " asks for (zh or en). Absent on steps recorded before they were kept")
 
 
 class ClaimPublic(PublicModel):
@@ -116,6 +130,9 @@ class ClaimPublic(PublicModel):
     proposal: dict[str, Any] | None = Field(None, description="a proposal (免申即享): the fact the ledger proposed it"
                                             " on — {because, fact_id, recorded_on, by, text}")
     replaced_by: str | None = Field(None, description="a proposal closed by a claim submitted for the same fact")
+    programme_name: Names | None = Field(None, description="the programme's name beside its code, zh and en")
+    bureau_name: Names | None = Field(None, description="the lead bureau's name beside its code")
+    tier_name: Names | None = Field(None, description="the tier's name beside its code, when the claim has a tier")
 
 
 class ClaimEvent(PublicModel):

@@ -12,10 +12,17 @@ class LedgerError(Exception):
     code = "ledger_error"
     kind = "invalid"  # invalid | forbidden | conflict | not_found | unavailable
 
-    def __init__(self, detail: str, **context: object) -> None:
+    def __init__(self, detail: str, *, zh: str | None = None, **context: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        # The same refusal for a Chinese reader (api/problems.py picks by Accept-Language); None: the API
+        # renders one from the code's Chinese title and the English detail.
+        self.zh = zh
         self.context = context
+
+    def in_language(self, lang: str) -> str | None:
+        """The detail in `lang` when the raise site gave one."""
+        return self.zh if lang == "zh" else self.detail
 
 
 class InvalidInput(LedgerError):

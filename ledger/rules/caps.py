@@ -7,6 +7,7 @@ from decimal import Decimal
 from ledger.catalogue.model import Cap, Programme
 from ledger.domain.errors import CapExceeded
 from ledger.domain.values import yuan
+from ledger.messages import SCOPES_ZH
 from ledger.rules.explanation import Explanation
 from ledger.rules.facts import AccountState
 
@@ -24,12 +25,22 @@ def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Dec
     if headroom <= 0:
         raise CapExceeded(f"the {programme.code} cap of {yuan(cap.limit)} {scope} is used up ({account.key}:"
                           f" {yuan(account.used)} reserved or approved); nothing is left to award",
+                          zh=f"{programme.code} 的上限 {yuan(cap.limit)} 元（{SCOPES_ZH.get(cap.scope.value, scope)}）"
+                             f"已用完（{account.key}：已预留或批准 {yuan(account.used)} 元），无可奖励余额",
                           cap=account.key)
     if amount > headroom:
         why.add(f"cap:{cap.scope.value}", programme.article,
                 f"cap {yuan(cap.limit)} {scope}: {yuan(account.used)} already used, {yuan(headroom)} left;"
-                f" cut by {yuan(amount - headroom)}", headroom)
+                f" cut by {yuan(amount - headroom)}", headroom, key="cap.cut", limit=cap.limit,
+                scope=cap.scope.value, pool=_pool(cap), used=account.used, headroom=headroom,
+                cut=amount - headroom)
         return headroom
     why.add(f"cap:{cap.scope.value}", programme.article,
-            f"cap {yuan(cap.limit)} {scope}: {yuan(account.used)} used, {yuan(headroom)} left; not cut", amount)
+            f"cap {yuan(cap.limit)} {scope}: {yuan(account.used)} used, {yuan(headroom)} left; not cut", amount,
+            key="cap.ok", limit=cap.limit, scope=cap.scope.value, pool=_pool(cap), used=account.used,
+            headroom=headroom)
     return amount
+
+
+def _pool(cap: Cap) -> str:
+    return f"，{cap.pool}" if cap.pool else ""

@@ -15,37 +15,49 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
     article = catalogue.policy.eligibility_article
     if not org.in_district:
         raise NotEligible(f"{org.uscc} is registered as outside the district; Art. {article} benefits units"
-                          " inside Binjiang only")
+                          " inside Binjiang only", zh=f"{org.uscc} 登记为辖区外单位；第{article}条只惠及滨江区内单位")
     body_id: str | None
     if programme.body_kind:
         body_id = _recognised_body(catalogue, programme, facts, org, why)
     elif programme.requires_membership:
         body_id = _body(programme, facts, org)
         why.add("eligibility", article, f"{org.uscc} is inside the district and a member of innovation"
-                f" organisation {body_id} on {facts.effective_on.isoformat()}")
+                f" organisation {body_id} on {facts.effective_on.isoformat()}", key="eligibility.member",
+                uscc=org.uscc, body_id=body_id, on=facts.effective_on)
     else:
         body_id = _body(programme, facts, org) if facts.body_id else None
         why.add("eligibility", article, f"{org.uscc} is inside the district; {programme.code} does not require"
-                " membership of an innovation organisation")
+                " membership of an innovation organisation", key="eligibility.open", uscc=org.uscc,
+                programme=programme.code)
     if programme.requires_designation:
         since = org.designations.get(programme.requires_designation)
         if since is None or since > facts.effective_on:
             raise NotEligible(f"{programme.code} requires the designation {programme.requires_designation}, which"
-                              f" {org.uscc} does not hold on {facts.effective_on.isoformat()}; record it first")
+                              f" {org.uscc} does not hold on {facts.effective_on.isoformat()}; record it first",
+                              zh=f"{programme.code} 要求 {programme.requires_designation} 认定，{org.uscc} 于"
+                                 f" {facts.effective_on.isoformat()} 尚不具备；请先记录该认定")
         why.add("designation", programme.article,
-                f"designated {programme.requires_designation} since {since.isoformat()}")
+                f"designated {programme.requires_designation} since {since.isoformat()}", key="designation",
+                designation=programme.requires_designation, since=since)
     if programme.requires_body_lead and not any(m.is_lead for m in org.bodies_on(facts.effective_on)):
         raise NotEligible(f"{programme.code} requires {org.uscc} to lead a recognised innovation organisation"
-                          f" on {facts.effective_on.isoformat()}")
+                          f" on {facts.effective_on.isoformat()}",
+                          zh=f"{programme.code} 要求 {org.uscc} 于 {facts.effective_on.isoformat()}"
+                             " 牵头一家已认定的创新组织")
     for threshold in programme.thresholds:
         value = getattr(facts, threshold.fact)
         if value is None:
-            raise MissingFact(f"{programme.code} needs {threshold.fact} ({threshold.name_en}) to test its threshold")
+            raise MissingFact(f"{programme.code} needs {threshold.fact} ({threshold.name_en}) to test its threshold",
+                              zh=f"{programme.code} 需要 {threshold.fact}（{threshold.name_zh}）来判断门槛",
+                              field=threshold.fact)
         if value < threshold.minimum:
             raise NotEligible(f"{threshold.name_en} {yuan(value)} is below the threshold {yuan(threshold.minimum)}"
-                              f" of Art. {programme.article}")
+                              f" of Art. {programme.article}",
+                              zh=f"{threshold.name_zh} {yuan(value)} 元低于第{programme.article}条的门槛"
+                                 f" {yuan(threshold.minimum)} 元")
         why.add("threshold", programme.article,
-                f"{threshold.name_en} {yuan(value)} reaches the threshold {yuan(threshold.minimum)}")
+                f"{threshold.name_en} {yuan(value)} reaches the threshold {yuan(threshold.minimum)}", key="threshold",
+                name_zh=threshold.name_zh, value=value, minimum=threshold.minimum)
     return body_id
 
 
@@ -57,25 +69,34 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
     if facts.body_id is None:
         raise MissingFact(f"{programme.code} (Art. {programme.article}) rewards a recognised {kind_en} ({kind_zh}):"
                           f" give body_id, or the certification_id of the body's {programme.code} certification",
-                          field="body_id")
+                          zh=f"{programme.code}（第{programme.article}条）奖励已认定的{kind_zh}：请填写创新组织编号"
+                             f" body_id，或该组织 {programme.code} 认定的 certification_id", field="body_id")
     held = next((m for m in org.memberships if m.body_id == facts.body_id), None)
     if held is None or not held.is_lead:
         raise NotEligible(f"{org.uscc} is not the lead unit of innovation body {facts.body_id}; Art."
                           f" {programme.article} pays a {kind_en} ({kind_zh}) recognition award to the body's lead"
-                          " unit only, once per body")
+                          " unit only, once per body",
+                          zh=f"{org.uscc} 不是创新组织 {facts.body_id} 的牵头单位；第{programme.article}条的{kind_zh}"
+                             "认定奖励只拨付给该组织的牵头单位，每个组织一次")
     if held.body_kind != kind:
         have_zh, have_en = catalogue.body_kinds.get(held.body_kind, (held.body_kind, held.body_kind))
         raise NotEligible(f"innovation body {facts.body_id} is a {have_en} ({have_zh}), not a {kind_en} ({kind_zh});"
-                          f" {programme.code} rewards {kind_en}s only")
+                          f" {programme.code} rewards {kind_en}s only",
+                          zh=f"创新组织 {facts.body_id} 是{have_zh}，不是{kind_zh}；{programme.code} 只奖励{kind_zh}")
     if not held.active_on(facts.effective_on):
         raise NotEligible(f"innovation body {facts.body_id} is recognised from {held.recognised_on.isoformat()},"
-                          f" after the claim's effective date {facts.effective_on.isoformat()}")
+                          f" after the claim's effective date {facts.effective_on.isoformat()}",
+                          zh=f"创新组织 {facts.body_id} 自 {held.recognised_on.isoformat()} 起认定，晚于申请生效日期"
+                             f" {facts.effective_on.isoformat()}")
     if programme.tiers and facts.certification_id is None:
         raise NotEligible(f"innovation body {facts.body_id} ({kind_en}) has no {programme.code} certification: the"
-                          " level of a recognition award comes from the body's certification; record it first")
+                          " level of a recognition award comes from the body's certification; record it first",
+                          zh=f"创新组织 {facts.body_id}（{kind_zh}）没有 {programme.code} 认定：认定奖励的等次来自"
+                             "该组织的认定，请先记录认定")
     why.add("recognised_body", programme.article,
             f"{org.uscc} leads innovation body {facts.body_id}, a recognised {kind_en} ({kind_zh}), inside the"
-            " district: the award belongs to the body and is paid to its lead unit")
+            " district: the award belongs to the body and is paid to its lead unit", key="recognised_body",
+            uscc=org.uscc, body_id=facts.body_id, kind_zh=kind_zh)
     return facts.body_id
 
 
@@ -84,11 +105,15 @@ def _body(programme: Programme, facts: ClaimFacts, org: OrganisationFacts) -> st
     if facts.body_id is not None:
         if not any(m.body_id == facts.body_id for m in active):
             raise NotEligible(f"{org.uscc} is not a member of innovation organisation {facts.body_id} on"
-                              f" {facts.effective_on.isoformat()}; add the membership first")
+                              f" {facts.effective_on.isoformat()}; add the membership first",
+                              zh=f"{org.uscc} 于 {facts.effective_on.isoformat()} 不是创新组织 {facts.body_id} 的成员；"
+                                 "请先添加成员关系")
         return facts.body_id
     if not active:
         raise NotEligible(f"{org.uscc} is not a member of any recognised innovation organisation on"
                           f" {facts.effective_on.isoformat()}; {programme.code} (Art. {programme.article})"
-                          " benefits members of such organisations only")
+                          " benefits members of such organisations only",
+                          zh=f"{org.uscc} 于 {facts.effective_on.isoformat()} 不是任何已认定创新组织的成员；"
+                             f"{programme.code}（第{programme.article}条）只惠及创新组织成员")
     leads = [m for m in active if m.is_lead]
     return (leads or sorted(active, key=lambda m: m.joined_on))[0].body_id

@@ -57,7 +57,9 @@ class Entitlement:
 def find_programme(catalogue: Catalogue, code: str) -> Programme:
     programme = catalogue.programme(code)
     if programme is None:
-        raise UnknownProgramme(f"no programme {code!r} in policy {catalogue.policy.id}; see GET /v1/programmes")
+        raise UnknownProgramme(f"no programme {code!r} in policy {catalogue.policy.id}; see GET /v1/programmes",
+                               zh=f"政策 {catalogue.policy.id} 中没有政策条目 {code!r}；可用条目见 GET /v1/programmes",
+                               field="programme")
     return programme
 
 
@@ -66,7 +68,8 @@ def prepare(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts) -> 
     why = Explanation()
     check_claim_term(catalogue.policy, facts.effective_on, facts.award_year, why)
     if programme.kind is Kind.DESIGNATION:
-        raise NotEligible(f"{programme.code} is a designation: it grants no money, record it as a certification")
+        raise NotEligible(f"{programme.code} is a designation: it grants no money, record it as a certification",
+                          zh=f"{programme.code} 是称号认定，不给予资金；请作为认定记录")
     subject = subject_for(facts.subject, catalogue.subject_kinds, programme.subject_kind,
                           required=programme.needs_subject, programme=programme.code)
     tier = None
@@ -90,7 +93,8 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
 
     gross = _base_amount(programme, facts, plan.tier, why)
     if gross <= 0:
-        raise NotEligible(f"{programme.code} comes to nothing for these facts; a claim for nothing is refused")
+        raise NotEligible(f"{programme.code} comes to nothing for these facts; a claim for nothing is refused",
+                          zh=f"按这些事实 {programme.code} 金额为零；不受理零金额申请")
     amount = standing = gross
     for key in plan.keys:
         if key.family == "ladder":
@@ -108,7 +112,7 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
     about = acct.subject_key(facts.uscc, plan.subject)
     if about and about in plan.keys:
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why)  # type: ignore[arg-type]
-    why.add("entitlement", None, f"entitled now: {yuan(amount)}", amount)
+    why.add("entitlement", None, f"entitled now: {yuan(amount)}", amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)
 

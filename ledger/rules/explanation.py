@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from ledger.domain.values import fmt
@@ -13,18 +14,39 @@ class Step:
     article: int | None
     detail: str
     amount: Decimal | None = None
+    # The figures the sentence was made from, with its message key (ledger/messages.py renders it in Chinese).
+    facts: dict[str, object] | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"rule": self.rule, "article": self.article, "detail": self.detail,
-                "amount": None if self.amount is None else fmt(self.amount)}
+        step: dict[str, object] = {"rule": self.rule, "article": self.article, "detail": self.detail,
+                                   "amount": None if self.amount is None else fmt(self.amount)}
+        if self.facts is not None:
+            step["facts"] = self.facts
+        return step
+
+
+def _plain(value: object) -> object:
+    """Facts travel in events as JSON: money as its wire string, dates as ISO text, lists of such."""
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 @dataclass
 class Explanation:
     steps: list[Step] = field(default_factory=list)
 
-    def add(self, rule: str, article: int | None, detail: str, amount: Decimal | None = None) -> None:
-        self.steps.append(Step(rule, article, detail, amount))
+    def add(self, rule: str, article: int | None, detail: str, amount: Decimal | None = None, *,
+            key: str | None = None, **facts: object) -> None:
+        """`detail` is the English sentence; `key` and `facts` let it be rendered in another language later."""
+        kept = None if key is None else {"key": key, **{k: _plain(v) for k, v in facts.items()}}
+        self.steps.append(Step(rule, article, detail, amount, kept))
 
     def as_list(self) -> list[dict[str, object]]:
         return [s.as_dict() for s in self.steps]

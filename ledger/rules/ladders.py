@@ -10,6 +10,9 @@ from ledger.rules.explanation import Explanation
 from ledger.rules.facts import AccountState
 
 ZERO = Decimal("0.00")
+ONCE_ZH = {"per organisation": "每个单位", "per body": "每个创新组织", "per subject": "每个事项",
+           "per award_year": "每个奖补年度",
+           "per certification and rung": "每项认定每个等次"}
 
 
 def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState, amount: Decimal,
@@ -27,6 +30,8 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
         e = reached[0]
         raise AlreadyAwarded(f"{programme.code} {e.tier} was already awarded on this ladder by claim {e.claim_id};"
                              " a tiered award is paid once, and only a higher rung tops it up",
+                             zh=f"{programme.code} {e.tier} 已由申请 {e.claim_id} 奖励；同一等次只奖励一次，"
+                                "只有晋升到更高等次才补足差额",
                              earlier_claim=e.claim_id)
     if not earlier:
         return amount, standing
@@ -35,11 +40,14 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     owed = amount - awarded
     if owed <= 0:
         raise AlreadyAwarded(f"earlier rungs of {programme.code} already awarded {yuan(awarded)}, as much as {tier}",
+                             zh=f"{programme.code} 较低等次已奖励 {yuan(awarded)} 元，不低于 {tier} 的额度",
                              earlier_claim=earlier[0].claim_id)
     lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in earlier)
     why.add("upgrade_top_up", policy.upgrade_article,
             f"upgrade from a lower rung already awarded ({lower}): only the difference"
-            f" {yuan(amount)} - {yuan(awarded)} = {yuan(owed)} is owed", owed)
+            f" {yuan(amount)} - {yuan(awarded)} = {yuan(owed)} is owed", owed, key="upgrade_top_up", amount=amount,
+            awarded=awarded, owed=owed,
+            lower=[{"tier": e.tier, "amount": e.amount, "claim": e.claim_id} for e in earlier])
     return owed, max(standing - counted, ZERO)
 
 
@@ -48,6 +56,8 @@ def once_only(programme: Programme, slot: AccountState, what: str) -> None:
     if slot.live:
         e = slot.live[0]
         raise AlreadyAwarded(f"{programme.code} is paid once {what}, and claim {e.claim_id} already holds it",
+                             zh=f"{programme.code} {ONCE_ZH.get(what.split(' (')[0], what)}只奖励一次，"
+                                f"申请 {e.claim_id} 已获得",
                              earlier_claim=e.claim_id)
 
 
@@ -58,4 +68,7 @@ def rank_slot(programme: Programme, slot: AccountState, uscc: str, rank: int, su
         e = held[0]
         raise Conflict(f"rank {rank} of {programme.code} for {subject} is already claimed by {e.uscc} (claim"
                        f" {e.claim_id}, {e.status}); each rank is held by one unit. Check the rank, or reject or"
-                       " withdraw that claim first", earlier_claim=e.claim_id)
+                       " withdraw that claim first",
+                       zh=f"{programme.code} 事项 {subject} 的第 {rank} 名已由 {e.uscc} 申请（申请 {e.claim_id}，"
+                          f"{e.status}）；每个排名只属于一个单位。请核对排名，或先驳回、撤回该申请",
+                       earlier_claim=e.claim_id)

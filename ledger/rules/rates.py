@@ -13,10 +13,13 @@ from ledger.rules.explanation import Explanation
 def rate_amount(programme: Programme, basis: Decimal | None, why: Explanation) -> Decimal:
     if basis is None:
         raise MissingFact(f"{programme.code} pays {programme.rate * 100:.0f}% of {programme.basis_en}:"  # type: ignore[operator]
-                          " give basis_amount")
+                          " give basis_amount",
+                          zh=f"{programme.code} 按{programme.basis_zh}的 {programme.rate * 100:.0f}% 补助：请填写"  # type: ignore[operator]
+                             "基数金额 basis_amount", field="basis_amount")
     amount = fen_down(basis * programme.rate)  # type: ignore[operator]
     why.add("rate", programme.article, f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)}"  # type: ignore[operator]
-            f" = {yuan(amount)}, rounded down to the fen", amount)
+            f" = {yuan(amount)}, rounded down to the fen", amount, key="rate", rate=programme.rate,
+            basis_zh=programme.basis_zh, basis=basis)
     return amount
 
 
@@ -26,13 +29,17 @@ def decided_amount(programme: Programme, requested: Decimal | None, basis: Decim
     ceiling, not a price, so there is no default, and a request above the ceiling is refused, not cut."""
     if requested is None:
         what = "as required (按要求)" if programme.kind is Kind.AS_REQUIRED else "by decision, up to its ceiling"
+        what_zh = "按要求" if programme.kind is Kind.AS_REQUIRED else "按核定金额（不超过上限）"
         raise MissingFact(f"{programme.code} is funded {what}: give requested_amount, the amount the bureau decided",
+                          zh=f"{programme.code} {what_zh}补助：请填写牵头部门核定的金额 requested_amount",
                           field="requested_amount")
     ceilings = [(programme.max_award, f"the {programme.code} ceiling of {{}} (Art. {programme.article})")]
     if programme.rate is not None:
         if basis is None:
             raise MissingFact(f"{programme.code} is at most {programme.rate * 100:.0f}% of {programme.basis_en}:"
-                              " give basis_amount", field="basis_amount")
+                              " give basis_amount",
+                              zh=f"{programme.code} 最高为{programme.basis_zh}的 {programme.rate * 100:.0f}%：请填写"
+                                 "基数金额 basis_amount", field="basis_amount")
         ceilings.append((fen_down(basis * programme.rate),
                          f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)}, {{}}"))
     ceilings += [(cap.limit, f"the {programme.code} cap of {{}} {cap.scope.value.replace('_', ' ')}")
@@ -40,9 +47,14 @@ def decided_amount(programme: Programme, requested: Decimal | None, basis: Decim
     for ceiling, text in ceilings:
         if ceiling is not None and requested > ceiling:
             raise CapExceeded(f"requested {yuan(requested)} is above {text.format(yuan(ceiling))}; request at most"
-                              f" {yuan(ceiling)} (an approval may lower an amount, never raise it)")
+                              f" {yuan(ceiling)} (an approval may lower an amount, never raise it)",
+                              zh=f"申请金额 {yuan(requested)} 元超过上限 {yuan(ceiling)} 元；请申请"
+                                 f"不超过 {yuan(ceiling)}"
+                                 " 元（审批只能调低金额，不能调高）", field="requested_amount")
     bound = min((c for c, _ in ceilings if c is not None), default=None)
     detail = (f"amount decided by the lead bureau: {yuan(requested)}" if bound is None
               else f"amount decided by the lead bureau: {yuan(requested)}, within its ceiling of {yuan(bound)}")
-    why.add("decided_amount", programme.article, detail, requested)
+    why.add("decided_amount", programme.article, detail, requested,
+            **({"key": "decided", "requested": requested} if bound is None
+               else {"key": "decided.within", "requested": requested, "bound": bound}))  # type: ignore[arg-type]
     return requested

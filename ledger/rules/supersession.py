@@ -47,10 +47,16 @@ def supersede(policy: Policy, programme: str, subject: str, standing: Decimal, a
         named = next(e.claim_id for e in everyone if e.programme == top)
         raise Superseded(f"subject {subject!r} already stands at {yuan(standings[top])} under {top} (claim {named});"
                          f" {programme} would stand at {yuan(mine)}, no higher. Art. {policy.supersession_article}"
-                         " pays the best, highest award once", earlier_claim=named)
+                         " pays the best, highest award once",
+                         zh=f"事项 {subject!r} 已在 {top} 下核定 {yuan(standings[top])} 元（申请 {named}）；{programme}"
+                            f" 为 {yuan(mine)} 元，并不更高。按第{policy.supersession_article}条从优、从高、不重复",
+                         earlier_claim=named)
     counted = ", ".join(f"{e.programme} {yuan(e.amount)} (claim {e.claim_id})" for e in everyone)
     why.add("supersession", policy.supersession_article,
             f"subject {subject!r} already awarded {yuan(awarded)}: {counted}; the best other programme, {best},"
             f" stands at {yuan(rivals[best])} and {programme} now stands at {yuan(mine)}, so only the difference"
-            f" {yuan(max(mine, rivals[best]))} - {yuan(awarded)} = {yuan(owed)} is owed", owed)
+            f" {yuan(max(mine, rivals[best]))} - {yuan(awarded)} = {yuan(owed)} is owed", owed, key="supersession",
+            subject=subject, awarded=awarded, best=best, best_standing=rivals[best], programme=programme, mine=mine,
+            top=max(mine, rivals[best]),
+            counted=[{"programme": e.programme, "amount": e.amount, "claim": e.claim_id} for e in everyone])
     return owed

@@ -7,12 +7,18 @@ from ledger.catalogue.model import Policy
 from ledger.domain.errors import InvalidInput, OutsidePolicyTerm
 from ledger.rules.explanation import Explanation
 
+WHAT_ZH = {"the claim's effective date": "申请的生效日期", "the certification's effective date": "认定的生效日期",
+           "the upgrade's effective date": "晋级的生效日期"}
+
 
 def require_in_term(policy: Policy, day: date, what: str) -> None:
     if not policy.in_term(day):
         raise OutsidePolicyTerm(
             f"{what} {day.isoformat()} is outside the policy term {policy.term_text} (Art. {policy.term_article});"
-            " only facts inside the term can be recorded under this policy", term=policy.term_text)
+            " only facts inside the term can be recorded under this policy",
+            zh=f"{WHAT_ZH.get(what, what)} {day.isoformat()} 不在政策期 {policy.term_text} 内"
+               f"（第{policy.term_article}条）；"
+               "本政策只能记录政策期内的事实", term=policy.term_text)
 
 
 def check_claim_term(policy: Policy, effective_on: date, award_year: int, why: Explanation) -> None:
@@ -23,6 +29,10 @@ def check_claim_term(policy: Policy, effective_on: date, award_year: int, why: E
         raise InvalidInput(
             f"award year {award_year} does not follow the claim's facts: a fact effective on {effective_on.isoformat()}"
             f" is booked in {' or '.join(map(str, allowed))} (the year of the fact, or the year after it, inside the"
-            f" term {policy.term_text}); send award_year as one of those", field="award_year")
+            f" term {policy.term_text}); send award_year as one of those",
+            zh=f"奖补年度 {award_year} 与申请事实不符：{effective_on.isoformat()} 生效的事实应计入"
+               f" {' 或 '.join(map(str, allowed))} 年度（事实当年或次年，且在政策期 {policy.term_text} 内）；"
+               "请将 award_year 改为其中之一", field="award_year")
     why.add("term", policy.term_article,
-            f"effective {effective_on.isoformat()} and award year {award_year} fall inside the term {policy.term_text}")
+            f"effective {effective_on.isoformat()} and award year {award_year} fall inside the term {policy.term_text}",
+            key="term", effective_on=effective_on, award_year=award_year, term=policy.term_text)

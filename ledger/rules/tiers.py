@@ -12,25 +12,37 @@ from ledger.rules.explanation import Explanation
 def resolve_tier(programme: Programme, tier: str | None) -> Tier:
     if tier is None:
         raise MissingFact(f"{programme.code} is tiered: give a tier ({', '.join(t.code for t in programme.tiers)})"
-                          " or a certification_id")
+                          " or a certification_id",
+                          zh=f"{programme.code} 分等次奖励：请填写等次 tier"
+                             f"（{'、'.join(t.code for t in programme.tiers)}）"
+                             "或认定编号 certification_id", field="tier")
     found = programme.tier(tier)
     if found is None:
         raise UnknownTier(f"{programme.code} has no tier {tier!r}; its tiers are "
-                          + ", ".join(t.code for t in programme.tiers))
+                          + ", ".join(t.code for t in programme.tiers),
+                          zh=f"{programme.code} 没有等次 {tier!r}；可选等次："
+                             + "、".join(f"{t.code}（{t.name_zh}）" for t in programme.tiers), field="tier")
     return found
 
 
 def tier_amount(programme: Programme, tier: Tier, rank: int | None, why: Explanation) -> Decimal:
     amount = tier.amount or Decimal("0.00")
     why.add("tier", programme.article, f"{programme.name_en}, {tier.name_en} ({tier.name_zh}): {yuan(amount)}",
-            amount)
+            amount, key="tier", programme=programme.code, programme_zh=programme.name_zh, tier=tier.code,
+            tier_zh=tier.name_zh)
     if tier.max_rank is not None:
         if rank is None:
-            raise MissingFact(f"{programme.code} tier {tier.code} pays units ranked 1 to {tier.max_rank}: give rank")
+            raise MissingFact(f"{programme.code} tier {tier.code} pays units ranked 1 to {tier.max_rank}: give rank",
+                              zh=f"{programme.code} {tier.name_zh}奖励排名第 1 至 {tier.max_rank} 的单位："
+                                 "请填写排名 rank",
+                              field="rank")
         if not 1 <= rank <= tier.max_rank:
             raise NotEligible(f"rank {rank} is outside the first {tier.max_rank} units that Art. {programme.article}"
-                              f" rewards for {tier.name_en}")
-        why.add("rank", programme.article, f"rank {rank} is within the first {tier.max_rank}", amount)
+                              f" rewards for {tier.name_en}",
+                              zh=f"排名 {rank} 不在第{programme.article}条{tier.name_zh}奖励的"
+                                 f"前 {tier.max_rank} 名之内")
+        why.add("rank", programme.article, f"rank {rank} is within the first {tier.max_rank}", amount, key="rank",
+                rank=rank, max_rank=tier.max_rank)
     if programme.rank_shares:
         amount = _share(programme, amount, rank, why)
     return amount
@@ -38,13 +50,17 @@ def tier_amount(programme: Programme, tier: Tier, rank: int | None, why: Explana
 
 def _share(programme: Programme, amount: Decimal, rank: int | None, why: Explanation) -> Decimal:
     if rank is None:
-        raise MissingFact(f"{programme.code} shares its award by the responsible unit's rank: give rank")
+        raise MissingFact(f"{programme.code} shares its award by the responsible unit's rank: give rank",
+                          zh=f"{programme.code} 按第一完成单位排名分配奖励：请填写排名 rank", field="rank")
     share = next((s for s in programme.rank_shares if s.first <= rank <= s.last), None)
     if share is None:
         last = max(s.last for s in programme.rank_shares)
         raise NotEligible(f"responsible unit ranked {rank} gets nothing under Art. {programme.article}: only ranks"
-                          f" 1 to {last} are rewarded")
+                          f" 1 to {last} are rewarded",
+                          zh=f"排名第 {rank} 的完成单位在第{programme.article}条下无奖励："
+                             f"仅奖励排名 1 至 {last} 的单位")
     shared = fen_down(amount * share.share)
     why.add("rank_share", programme.article,
-            f"responsible unit ranked {rank}: {share.share * 100:.0f}% of {yuan(amount)} = {yuan(shared)}", shared)
+            f"responsible unit ranked {rank}: {share.share * 100:.0f}% of {yuan(amount)} = {yuan(shared)}", shared,
+            key="rank_share", rank=rank, share=share.share, base=amount, shared=shared)
     return shared

@@ -10,17 +10,19 @@ from ledger.principals import Principal, Role
 def require_role(by: Principal, *roles: Role, doing: str) -> None:
     if by.role not in roles:
         raise errors.Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs "
-                               + " or ".join(r.value for r in roles))
+                               + " or ".join(r.value for r in roles),
+                               zh=f"{by.name}（{by.role.value}）无权执行此操作；需要角色 "
+                                  + " 或 ".join(r.value for r in roles))
 
 
 def uuid_of(value: str | None, what: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise errors.NotFound(f"{what} {value!r} is not a ledger id") from None
+        raise errors.NotFound(f"{what} {value!r} is not a ledger id", zh=f"{value!r} 不是台账编号") from None
 
 
 def text(value: str, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise errors.InvalidInput(f"{field} must be a non-empty string")
+        raise errors.InvalidInput(f"{field} must be a non-empty string", zh=f"{field} 不能为空", field=field)
     return value.strip()

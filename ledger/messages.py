@@ -1,0 +1,87 @@
+"""Explanation steps in the reader's language: each step is stored with the figures it was made from
+(`facts`, with a message `key`), and a sentence is rendered from them in Chinese or English on reading.
+
+English is the step's stored `detail`, written when the rules ran, so old events read exactly as before. The
+Chinese templates below are filled from `facts`; a step recorded before facts were kept (or whose key has no
+template) falls back to a rendering from its rule and amount where that is enough, else to its stored detail.
+"""
+from __future__ import annotations
+
+import string
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ledger.domain.values import yuan
+
+SCOPES_ZH = {
+    "project": "每项目", "enterprise_year": "每企业每年", "enterprise_term": "每企业（政策期内）",
+    "organisation_year": "每创新组织每年", "fund": "基金总额", "pool": "同一资金池各政策共用",
+}
+
+STEPS_ZH = {
+    "term": "生效日期 {effective_on} 与奖补年度 {award_year} 均在政策期 {term} 内",
+    "eligibility.member": "{uscc} 在辖区内，且于 {on} 为创新组织 {body_id} 的成员",
+    "eligibility.open": "{uscc} 在辖区内；{programme} 不要求加入创新组织",
+    "designation": "自 {since} 起具有 {designation} 认定",
+    "threshold": "{name_zh} {value:yuan} 元，达到门槛 {minimum:yuan} 元",
+    "recognised_body": "{uscc} 是辖区内已认定{kind_zh} {body_id} 的牵头单位：奖励归属该创新组织，拨付给其牵头单位",
+    "tier": "{programme_zh}，{tier_zh}：{amount:yuan} 元",
+    "rank": "排名第 {rank}，在前 {max_rank} 名之内",
+    "rank_share": "第一完成单位排名第 {rank}：{base:yuan} 元的 {share:pct}% = {shared:yuan} 元",
+    "rate": "{basis_zh} {basis:yuan} 元的 {rate:pct}% = {amount:yuan} 元（向下取整到分）",
+    "decided": "牵头部门核定金额：{requested:yuan} 元",
+    "decided.within": "牵头部门核定金额：{requested:yuan} 元，未超过上限 {bound:yuan} 元",
+    "cap.cut": "上限 {limit:yuan} 元（{scope:scope}{pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；"
+               "核减 {cut:yuan} 元",
+    "cap.ok": "上限 {limit:yuan} 元（{scope:scope}{pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；未核减",
+    "upgrade_top_up": "由已奖励的较低等次晋升（{lower:awards}）：只补足差额 {amount:yuan} − {awarded:yuan} = "
+                      "{owed:yuan} 元",
+    "supersession": "事项 {subject} 已奖励 {awarded:yuan} 元：{counted:awards}；其他政策中最优的 {best} 为 "
+                    "{best_standing:yuan} 元，{programme} 现为 {mine:yuan} 元，按从优从高不重复，只补差额 "
+                    "{top:yuan} − {awarded:yuan} = {owed:yuan} 元",
+    "entitlement": "现可得：{amount:yuan} 元",
+}
+# Steps recorded before facts were kept: the rules whose Chinese sentence needs nothing but the amount.
+BY_RULE_ZH = {"entitlement": "现可得：{amount:yuan} 元"}
+
+
+class _Formatter(string.Formatter):
+    """`{x:yuan}` money with separators, `{x:pct}` a rate as a percentage, `{x:scope}` a cap scope, `{x:awards}`
+    a list of earlier awards."""
+
+    def format_field(self, value: Any, spec: str) -> str:
+        if spec == "yuan":
+            return yuan(Decimal(str(value)))
+        if spec == "pct":
+            return f"{Decimal(str(value)) * 100:.0f}"
+        if spec == "scope":
+            return SCOPES_ZH.get(str(value), str(value))
+        if spec == "awards":
+            return "，".join(f"{a.get('programme') or a.get('tier')} {yuan(Decimal(str(a['amount'])))} 元"
+                            f"（申请 {a['claim']}）" for a in value)
+        return super().format_field(value, spec)
+
+
+_FORMAT = _Formatter()
+
+
+def render_step(step: dict[str, Any], lang: str) -> str:
+    """The step's sentence in `lang` ("zh" or "en"); English, and anything unrenderable, is the stored detail."""
+    detail = str(step.get("detail", ""))
+    if lang != "zh":
+        return detail
+    facts = step.get("facts") or {}
+    template = STEPS_ZH.get(facts.get("key", "")) or BY_RULE_ZH.get(str(step.get("rule")))
+    if template is None:
+        return detail
+    try:
+        return _FORMAT.format(template, **{"amount": step.get("amount"), **facts})
+    except (KeyError, IndexError, TypeError, ValueError, InvalidOperation):
+        return detail  # a step whose figures do not fit its template still reads, in English
+
+
+def localise(steps: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """The explanation with each step's `detail` in `lang`; every other field as stored."""
+    if lang != "zh":
+        return steps
+    return [step | {"detail": render_step(step, lang)} for step in steps]
