@@ -34,11 +34,11 @@ STEPS_ZH = {
     "cap.cut": "上限 {limit:yuan} 元（{scope:scope}{pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；"
                "核减 {cut:yuan} 元",
     "cap.ok": "上限 {limit:yuan} 元（{scope:scope}{pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；未核减",
-    "upgrade_top_up": "由已奖励的较低等次晋升（{lower:awards}）：只补足差额 {amount:yuan} − {awarded:yuan} = "
+    "upgrade_top_up": "由已奖励的较低等次晋升（{lower:awards}）：只补足差额 {rung:yuan} − {awarded:yuan} = "
                       "{owed:yuan} 元",
     "supersession": "事项 {subject} 已奖励 {awarded:yuan} 元：{counted:awards}；其他政策中最优的 {best} 为 "
                     "{best_standing:yuan} 元，{programme} 现为 {mine:yuan} 元，按从优从高不重复，只补差额 "
-                    "{top:yuan} − {awarded:yuan} = {owed:yuan} 元",
+                    "{top:yuan} − {awarded:yuan} = {amount:yuan} 元",
     "entitlement": "现可得：{amount:yuan} 元",
 }
 # Steps recorded before facts were kept: the rules whose Chinese sentence needs nothing but the amount.

@@ -45,7 +45,7 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in earlier)
     why.add("upgrade_top_up", policy.upgrade_article,
             f"upgrade from a lower rung already awarded ({lower}): only the difference"
-            f" {yuan(amount)} - {yuan(awarded)} = {yuan(owed)} is owed", owed, key="upgrade_top_up", amount=amount,
+            f" {yuan(amount)} - {yuan(awarded)} = {yuan(owed)} is owed", owed, key="upgrade_top_up", rung=amount,
             awarded=awarded, owed=owed,
             lower=[{"tier": e.tier, "amount": e.amount, "claim": e.claim_id} for e in earlier])
     return owed, max(standing - counted, ZERO)

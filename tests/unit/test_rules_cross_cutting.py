@@ -1,12 +1,14 @@
 """The rules that cut across programmes (catalogue.md), one by one, run as sequences of claims."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
 import pytest
 
+from ledger.messages import STEPS_ZH, render_step
 from ledger.rules import Entitlement
 from tests.unit.book import Book, claimant, member
 
@@ -580,5 +582,8 @@ def test_every_explanation_lets_one_redo_the_sum():
         assert amounts[0] == entitlement.gross or step(entitlement, "rank_share").amount == entitlement.gross
         assert all(later <= earlier for earlier, later in pairwise(amounts))
         for row in entitlement.explanation():
-            assert set(row) == {"rule", "article", "detail", "amount"}
+            assert set(row) == {"rule", "article", "detail", "amount", "facts"}  # the contract's four, and facts
+            assert row["facts"]["key"] in STEPS_ZH
+            chinese = render_step(row, "zh")
+            assert chinese != row["detail"] and "{" not in chinese and re.search(r"[\u4e00-\u9fff]", chinese)
             assert row["amount"] is None or Decimal(row["amount"]).as_tuple().exponent == -2

@@ -1,0 +1,62 @@
+"""Explanations and refusals in the reader's language: Chinese when Accept-Language prefers it, English else."""
+from __future__ import annotations
+
+import re
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+VOUCHER = {"programme": "A5.voucher", "award_year": 2023, "effective_on": "2023-06-01", "basis_amount": "1000000.00"}
+
+
+def test_an_explanation_reads_in_chinese_and_in_english(api, world):
+    """The same claim's steps render in Chinese for zh and as before in English; the contract's fields stay."""
+    claim = world.claim(world.org())
+    english = api.ok("GET", f"/v1/claims/{claim['id']}", as_="auditor")
+    chinese = api.ok("GET", f"/v1/claims/{claim['id']}", as_="auditor", headers=ZH)
+    assert english["explanation"] == claim["explanation"]
+    assert [s["detail"] for s in english["explanation"]] != [s["detail"] for s in chinese["explanation"]]
+    for en, zh in zip(english["explanation"], chinese["explanation"], strict=True):
+        assert {k: en[k] for k in ("rule", "article", "amount", "facts")} == \
+            {k: zh[k] for k in ("rule", "article", "amount", "facts")}
+        assert HAN.search(zh["detail"]) and "{" not in zh["detail"]
+    assert chinese["explanation"][-1]["detail"] == "现可得：300,000.00 元"
+    rate = next(s["detail"] for s in chinese["explanation"] if s["rule"] == "rate")
+    assert "1,000,000.00 元的 30% = 300,000.00 元" in rate
+    assert HAN.search(english["programme_name"]["zh"]) and english["programme_name"]["en"]
+    assert HAN.search(english["bureau_name"]["zh"])
+
+
+def test_english_stays_the_default_and_q_values_count(api, world):
+    """No header, or one preferring English by q, reads English; a refusal's title and detail likewise."""
+    org = world.org()
+    for headers in ({}, {"Accept-Language": "en, zh;q=0.5"}, {"Accept-Language": "fr"}):
+        problem = api.refused("POST", "/v1/claims/00000000-0000-4000-8000-000000000000/approve", None, "kjj",
+                              404, "not_found", headers=headers)
+        assert not HAN.search(problem["detail"]) and problem["title"] == "Not found"
+    claim = api.ok("POST", "/v1/claims", {"uscc": org, **VOUCHER}, as_="kjj", headers={"Accept-Language": "en"})
+    assert claim["explanation"][-1]["detail"] == "entitled now: 300,000.00"
+
+
+def test_daily_refusals_read_in_chinese(api, world):
+    """cap_exceeded, not_lead_bureau, over_approved, outside_policy_term and a malformed field: Chinese title
+    and a Chinese sentence saying what to send instead, with the same code."""
+    org = world.org()
+    claim = world.claim(org)
+    cap = api.refused("POST", f"/v1/claims/{claim['id']}/approve", {"amount": "300000.01"}, "kjj", 409,
+                      "cap_exceeded", headers=ZH)
+    assert cap["title"] == "超出上限" and "审批只能调低金额" in cap["detail"]
+    lead = api.refused("POST", f"/v1/claims/{claim['id']}/approve", None, "jxj", 403, "not_lead_bureau",
+                       headers=ZH)
+    assert lead["title"] == "非牵头部门" and "无权审批" in lead["detail"]
+    api.ok("POST", f"/v1/claims/{claim['id']}/approve", None, as_="kjj", status=200)
+    over = api.refused("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "300000.01",
+                                               "paid_on": "2023-08-01", "bank_ref": "ZH-OVER-1"},
+                       "finance", 409, "over_approved", headers=ZH)
+    assert over["title"] == "超出批准金额" and "将超过批准金额 300,000.00 元" in over["detail"]
+    term = api.refused("POST", "/v1/claims", {"uscc": org, **VOUCHER, "effective_on": "2026-01-01",
+                                              "award_year": 2025}, "kjj", 409, "outside_policy_term", headers=ZH)
+    assert "不在政策期" in term["detail"]
+    bad = api.refused("POST", "/v1/claims", {"uscc": org, "programme": "A5.voucher"}, "kjj", 422,
+                      "invalid_request", headers=ZH)
+    assert bad["title"] == "请求有误" and "必须提供" in bad["detail"]
+    assert all(e["message"] for e in bad["errors"])  # the errors list keeps its English fields

@@ -1,0 +1,52 @@
+"""Explanation steps rendered in Chinese from their facts, old steps still reading, and Accept-Language."""
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api.language import parse
+from ledger.messages import localise, render_step
+
+OLD_CAP = {"rule": "cap:enterprise_year", "article": 5, "amount": "300000.00",
+           "detail": "cap 500,000.00 per enterprise per year: 0.00 used, 500,000.00 left; not cut"}
+
+
+def test_an_old_step_without_facts_reads_its_stored_detail():
+    """A step recorded before facts were kept falls back to its English detail, in either language."""
+    assert render_step(OLD_CAP, "zh") == OLD_CAP["detail"] == render_step(OLD_CAP, "en")
+
+
+def test_an_old_entitlement_step_renders_from_rule_and_amount():
+    """The commonest step needs only its amount, so old events read it in Chinese too."""
+    old = {"rule": "entitlement", "article": None, "amount": "1234567.80", "detail": "entitled now: 1,234,567.80"}
+    assert render_step(old, "zh") == "现可得：1,234,567.80 元"
+
+
+def test_a_step_whose_facts_do_not_fit_still_reads():
+    """Facts missing a figure the template needs give the stored detail, never an error."""
+    broken = OLD_CAP | {"facts": {"key": "cap.ok", "limit": "500000.00"}}
+    assert render_step(broken, "zh") == OLD_CAP["detail"]
+
+
+def test_cap_facts_render_in_chinese():
+    """A cap step names limit, scope, use and what is left in Chinese; localise keeps every other field."""
+    step = OLD_CAP | {"facts": {"key": "cap.cut", "limit": "500000.00", "scope": "enterprise_year", "pool": "",
+                                "used": "400000.00", "headroom": "100000.00", "cut": "200000.00"}}
+    text = render_step(step, "zh")
+    assert text == "上限 500,000.00 元（每企业每年）：已占用 400,000.00 元，剩余 100,000.00 元；核减 200,000.00 元"
+    [shown] = localise([step], "zh")
+    assert shown == step | {"detail": text} and localise([step], "en") == [step]
+
+
+@given(st.sampled_from(["zh", "zh-CN", "ZH-cn", "zh-Hans"]), st.sampled_from(["en", "en-GB", "EN"]),
+       st.integers(0, 1000), st.integers(0, 1000))
+def test_the_higher_q_wins(zh, en, zq, eq):
+    """Between Chinese and English the higher q wins; a tie goes to whichever the header lists first."""
+    header = f"{zh};q={zq / 1000}, {en};q={eq / 1000}"
+    assert parse(header) == ("zh" if zq > 0 and zq >= eq else "en")  # q=0 means "not this one"
+
+
+def test_no_header_or_an_unknown_language_is_english():
+    """English stays the API's default, so clients that never ask see no change."""
+    assert parse(None) == parse("") == parse("fr, de;q=0.5") == parse("*") == "en"
+    assert parse("zh") == "zh" and parse("fr, zh;q=0.1") == "zh"
