@@ -8,6 +8,7 @@ from pathlib import Path
 
 from api.commands.common import configure_logging, say, settings
 from api.reports import reconciliation as report
+from ledger.domain.errors import OutsidePolicyTerm
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,6 +30,11 @@ def run(args: argparse.Namespace) -> int:
     if not 1900 <= args.year <= 2999:
         say("export", f"--year {args.year} is not a year; give the award year, e.g. --year 2023")
         return 2
+    try:
+        report.require_year(args.year)
+    except OutsidePolicyTerm as err:
+        say("export", f"{err.detail}")
+        return 2
     read_models = ReadModels.open(config.database_url)
     app = open_ledger(config.database_url)
     try:
@@ -38,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         app.close()
         read_models.close()
     if args.format == "json":
-        content = (json.dumps(figures, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        content = (json.dumps(report.arranged(figures), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     else:
         content = report.RENDERERS[args.format](figures)
     if args.output == "-":

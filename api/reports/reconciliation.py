@@ -6,9 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from api import labels
 from api.reports.sheet import CSV_MEDIA_TYPE, MEDIA_TYPES, XLSX_MEDIA_TYPE, Cell, Line, csv_bytes, xlsx_bytes
 from ledger.catalogue import catalogues
 from ledger.catalogue.model import Catalogue
+from ledger.domain.errors import OutsidePolicyTerm
 
 # Recovery columns (corrections: 已追回, 应追回, 已核销) come after 笔数, so the earlier columns keep their places.
 HEADERS = ("项目代码", "项目名称", "牵头部门", "已批准金额", "已支付金额", "已冲回金额", "未支付金额", "笔数",
@@ -25,6 +27,26 @@ def _catalogue(year: int) -> Catalogue:
     return next((c for c in versions if year in c.policy.years), versions[-1])
 
 
+def require_year(year: int) -> None:
+    """A year no policy version covers is refused with the term, rather than answered with empty books."""
+    versions = catalogues()
+    if not any(year in c.policy.years for c in versions):
+        terms = "; ".join(c.policy.term_text for c in versions)
+        years = sorted({y for c in versions for y in c.policy.years})
+        raise OutsidePolicyTerm(f"year {year} is outside the policy term {terms}; the ledger keeps the years"
+                                f" {years[0]} to {years[-1]}: ask for one of those",
+                                zh=f"{year} 年度不在政策期 {terms} 内；台账只记录 {years[0]} 至 {years[-1]} 年度，"
+                                   "请选择其中一年", term=terms, years=years)
+
+
+def arranged(recon: dict[str, Any]) -> dict[str, Any]:
+    """The reconciliation's rows in article order (A3 before A10), with programme and bureau names beside codes."""
+    catalogue = _catalogue(recon["year"])
+    rows = [r | labels.names(catalogue, programme=r["programme"], bureau=r["bureau"])
+            for r in labels.in_article_order(recon["rows"], catalogue)]
+    return recon | {"rows": rows}
+
+
 def _sums(label: str, sums: dict[str, Any]) -> tuple[Cell, ...]:
     return (label, None, None, *(Decimal(sums[k]) for k in MONEY), sums["claims"],
             *(Decimal(sums.get(k, "0.00")) for k in RECOVERY))
@@ -34,6 +56,7 @@ def lines(recon: dict[str, Any]) -> list[Line]:
     """The reconciliation as rows of cells: money as Decimal, counts as int, labels in Chinese."""
     catalogue = _catalogue(recon["year"])
     policy = catalogue.policy
+    recon = arranged(recon)
 
     def row(r: dict[str, Any]) -> Line:
         prog, bureau = catalogue.programme(r["programme"]), catalogue.bureau(r["bureau"])

@@ -59,12 +59,14 @@ def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read
                        ) -> Any:
     """A year's reconciliation per programme and bureau, with the appropriation and headroom (finance, auditor)."""
     chosen = _negotiated(format, request.headers.get("accept", ""))
+    report.require_year(year)
     if chosen == "json":
-        return read_models.reconciliation(year)
+        return report.arranged(read_models.reconciliation(year))
     return _file(year, chosen, read_models)
 
 
 def _file(year: int, fmt: str, read_models: Any) -> Response:
+    report.require_year(year)
     return Response(report.RENDERERS[fmt](read_models.reconciliation(year)), media_type=report.MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{report.filename(year, fmt)}"'})
 

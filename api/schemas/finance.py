@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import CLAIM_ID, ORG_NAME, ORG_USCC, PAYOUT_ID, PublicModel, RequestModel, examples
+from api.schemas.common import CLAIM_ID, ORG_NAME, ORG_USCC, PAYOUT_ID, Names, PublicModel, RequestModel, examples
 from api.schemas.fields import Day, DayText, MomentText, MoneyIn, MoneyOut, OptionalText, Text
 
 
@@ -30,6 +30,9 @@ class ReconciliationLine(Sums):
     programme: str
     bureau: str = Field(description="the programme's lead bureau")
     kind: Literal["award", "investment"] = Field(description="Art. 13 investments are kept apart from awards")
+    programme_name: Names | None = Field(None, description="the programme's name beside its code; rows come in"
+                                         " article order, A3 before A10")
+    bureau_name: Names | None = Field(None, description="the lead bureau's name beside its code")
 
 
 class FundPosition(ReadModel):

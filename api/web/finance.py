@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReadModelsDep
-from api.web import subrequest
+from api.reports import reconciliation
+from api.web import i18n, subrequest
 from api.web.pages import PageRoute, refusal, render
 from api.web.session import allowing, current
 from ledger.principals import Role
@@ -29,7 +30,8 @@ def _year(ledger: LedgerDep, year: int | None) -> tuple[int, list[int]]:
 def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, year: Year = None) -> Response:
     """The reconciliation of a year (finance and auditors, as in the API)."""
     chosen, years = _year(ledger, year)
-    report = read_models.reconciliation(chosen)
+    reconciliation.require_year(chosen)
+    report = reconciliation.arranged(read_models.reconciliation(chosen))
     return render(request, "finance.html", year=chosen, years=years, report=report,
                   programmes=ledger.catalogue().programmes)
 
@@ -39,7 +41,7 @@ async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999
                    format: Literal["csv", "xlsx"] = "csv") -> Response:
     """The API's /v1/finance/reconciliation download, answered for the signed-in principal."""
     answer = await subrequest.get(request, "/v1/finance/reconciliation", {"year": year, "format": format},
-                                  current(request))
+                                  current(request), i18n.language(request))
     if answer.status >= 400:
         try:
             problem = json.loads(answer.body)

@@ -15,11 +15,13 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from api.problems import FIELD_CODES, STATUS_BY_KIND, EdgeProblem
+from api.problems import FIELD_CODES, STATUS_BY_KIND, EdgeProblem, chinese_detail
+from api.problems import title as problem_title
 from api.web import amounts, i18n
 from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
 from ledger.domain.errors import LedgerError
+from ledger.messages import render_step
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -44,7 +46,8 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     response = templates.TemplateResponse(request, name, {
         "lang": lang, "t": t, "csrf": csrf_token(request), "other_lang": "en" if lang == "zh" else "zh",
         "event_label": lambda e: i18n.pick(i18n.EVENTS, e, lang) or e,
-        "status_label": lambda s: t({"approved": "approved_status"}.get(s, s)), **context}, status_code=status)
+        "status_label": lambda s: t({"approved": "approved_status"}.get(s, s)),
+        "step_detail": lambda step: render_step(step, lang), **context}, status_code=status)
     keep_csrf(response, request)
     if request.query_params.get("lang") in i18n.LANGS:
         response.set_cookie(i18n.COOKIE, lang, path="/ui", samesite="strict", max_age=365 * 86400)
@@ -53,7 +56,8 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
 def refusal(request: Request, status: int, code: str, detail: str) -> HTMLResponse:
     """The refusal page: the problem's status, code and detail, as the API would have answered."""
-    title = i18n.pick(i18n.REFUSALS, code, i18n.language(request)) or code.replace("_", " ")
+    lang = i18n.language(request)
+    title = i18n.pick(i18n.REFUSALS, code, lang) or problem_title(code, lang)
     return render(request, "refused.html", status, status_code=status, code=code, title=title, detail=detail)
 
 
@@ -76,7 +80,8 @@ class PageRoute(APIRoute):
             except CsrfRefused:
                 return refusal(request, 403, "csrf", "the form's CSRF token does not match this browser's")
             except LedgerError as err:
-                return refusal(request, STATUS_BY_KIND.get(err.kind, 422), err.code, err.detail)
+                detail = chinese_detail(err) if i18n.language(request) == "zh" else err.detail
+                return refusal(request, STATUS_BY_KIND.get(err.kind, 422), err.code, detail)
             except EdgeProblem as err:
                 return refusal(request, err.status, err.code, err.detail)
             except (RequestValidationError, ValidationError) as err:

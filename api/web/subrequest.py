@@ -19,16 +19,17 @@ class Answer:
     body: bytearray = field(default_factory=bytearray)
 
 
-async def get(request: Request, path: str, params: dict[str, Any], principal: Principal | None) -> Answer:
-    """GET `path` on this very app as `principal` (the session's: the server holds no token to send); the whole
-    answer, buffered. The principal travels in the scope's state, which no client can set."""
+async def get(request: Request, path: str, params: dict[str, Any], principal: Principal | None,
+              lang: str = "en") -> Answer:
+    """GET `path` on this very app as `principal` (the session's: the server holds no token to send), in `lang`;
+    the whole answer, buffered. The principal travels in the scope's state, which no client can set."""
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
              "scheme": request.url.scheme, "path": path, "raw_path": path.encode(), "root_path": "",
              "query_string": urlencode(params).encode(), "client": request.scope.get("client"),
              "server": request.scope.get("server"), "state": {**(request.scope.get("state") or {}),
                                                          SUBREQUEST_PRINCIPAL: principal},
              "headers": [(b"host", request.headers.get("host", "localhost").encode()),
-                         (b"accept", b"*/*")]}
+                         (b"accept", b"*/*"), (b"accept-language", lang.encode())]}
     answer = Answer()
 
     async def receive() -> dict[str, Any]:

@@ -60,3 +60,16 @@ def test_daily_refusals_read_in_chinese(api, world):
                       "invalid_request", headers=ZH)
     assert bad["title"] == "请求有误" and "必须提供" in bad["detail"]
     assert all(e["message"] for e in bad["errors"])  # the errors list keeps its English fields
+
+
+
+def test_the_reconciliation_lists_programmes_in_article_order_with_names(api, world):
+    """A year outside the term is refused with the term, in JSON and CSV, rather than answered with empty
+    books; rows carry their programme's and bureau's names."""
+    world.claim(world.org())
+    recon = api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    assert all(r["programme_name"]["zh"] and r["bureau_name"]["zh"] for r in recon["rows"])
+    problem = api.refused("GET", "/v1/finance/reconciliation?year=2030", None, "finance", 409,
+                          "outside_policy_term", headers=ZH)
+    assert "2022-09-06" in problem["detail"] and problem["years"][0] == 2022 and HAN.search(problem["detail"])
+    api.refused("GET", "/v1/finance/reconciliation.csv?year=2021", None, "finance", 409, "outside_policy_term")
