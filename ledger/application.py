@@ -46,6 +46,7 @@ from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.values import Uscc, money, yuan
+from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
@@ -351,6 +352,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)} outstanding)",
                     zh=f"拨付 {yuan(value)} 元将超过批准金额 {yuan(claim.approved_amount)} 元（已拨付"
                        f" {yuan(claim.paid_amount)} 元，待拨付 {yuan(claim.outstanding_amount)} 元）", field="amount")
+            check_payout(claim, paid_on, bank_ref, self._get_or_none(Payout, Payout.create_id(bank_ref)))
             payout = Payout(claim_id=claim_id, uscc=claim.uscc, programme=claim.programme,
                             award_year=claim.award_year, amount=value, paid_on=paid_on, bank_ref=bank_ref, by=by.name)
             claim.record_payout(str(payout.id), value, by.name)

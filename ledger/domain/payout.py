@@ -3,11 +3,20 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain.ids import natural_id
+
 
 class Payout(Aggregate):
+    @staticmethod
+    def create_id(bank_ref: str) -> UUID:
+        """One payout per bank reference: a second payout reusing a reference collides with the first in the
+        store, so two concurrent commands cannot both record it (the loser is decided again and refused)."""
+        return natural_id("payout", bank_ref.strip().casefold())
+
     @event("Recorded")
     def __init__(self, claim_id: str, uscc: str, programme: str, award_year: int, amount: Decimal, paid_on: date,
                  bank_ref: str, by: str) -> None:
