@@ -79,6 +79,22 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     return view(head) | {"report": with_credits(report, credits)}
 
 
+def preview(sql: Sql, lines: list[Row]) -> Row:
+    """The matching report a statement of these lines would get if imported now, without importing it: the
+    same `match` as an imported statement's, so what finance confirms is what will be recorded."""
+    refs = sorted({ln["reference"] for ln in lines})
+    by_ref: dict[str, list[Row]] = {}
+    for (data,) in sql.with_ids("SELECT data FROM rm_payouts WHERE bank_ref IN %s ORDER BY id", refs):
+        payout = json.loads(data)
+        by_ref.setdefault(payout["bank_ref"], []).append(payout)
+    days = sorted(ln["date"] for ln in lines) or [""]
+    missing = [p for p in _data(sql, "SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s"
+                                     " AND p.reversed = 0 AND NOT EXISTS (SELECT 1 FROM rm_bank_lines l WHERE"
+                                     " l.reference = p.bank_ref) ORDER BY p.paid_on, p.id", (days[0], days[-1]))
+               if p["bank_ref"] not in by_ref]
+    return match(lines, by_ref, missing)
+
+
 def view(head: Row) -> Row:
     return {"id": head["id"], "digest": head["digest"], "source": head["source"], "lines": head["lines"],
             "period": {"from": head["period_from"], "to": head["period_to"]}, "total": head["total"],

@@ -94,6 +94,11 @@ class ReadModels:
             position = self.view.tracked(sql)
         return None if found is None else found | {"position": position}
 
+    def bank_preview(self, lines: list[dict]) -> dict:
+        """The matching report these statement lines would get if imported now; nothing is written."""
+        with self.view.reading() as sql:
+            return bank.preview(sql, lines)
+
     def claims(self, wanted: work.ClaimFilter, limit: int = 100, after: int | None = None
                ) -> tuple[list[dict], int | None]:
         """A page of claims the filter holds, oldest first, and the cursor of the next page (None: the last)."""

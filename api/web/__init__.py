@@ -1,8 +1,20 @@
 """Server-rendered pages under /ui/: the same principals, commands and refusals as the JSON API."""
 from fastapi import APIRouter
 
-from api.web import audit, claims, corrections, finance, home, organisations, recoveries, sandbox, sign_in
+from api.web import (
+    audit,
+    claims,
+    corrections,
+    finance,
+    finance_forms,
+    home,
+    organisations,
+    recoveries,
+    sandbox,
+    sign_in,
+)
 
 router = APIRouter(include_in_schema=False)
-for _pages in (sign_in, home, organisations, claims, corrections, recoveries, finance, audit, sandbox):
+for _pages in (sign_in, home, organisations, claims, corrections, recoveries, finance, finance_forms, audit,
+               sandbox):
     router.include_router(_pages.router)

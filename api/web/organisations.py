@@ -50,8 +50,19 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     cut = None if moment is None else utc_text(moment)
     claims = [claim | {"explanation": ledger.claim(claim["id"], with_history=False)["explanation"]}
               for claim in search.claims_of(read_models, code) if cut is None or claim["submitted_at"] <= cut]
-    events = [e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut]
+    events = once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])
     catalogue = ledger.catalogue()
     return render(request, "organisation.html", state=state, claims=claims, events=events,
                   programmes=catalogue.programmes, as_of=as_of.strip(), moment=moment)
 
+
+# A payout is recorded on the payout and, in the same command, on its claim: two events, one act. The timeline
+# shows the payout's own event (amount, date, bank reference) and leaves out the claim's echo of it.
+CLAIM_ECHOES = {"Claim.PayoutRecorded": "Payout.Recorded", "Claim.PayoutReversed": "Payout.Reversed"}
+
+
+def once_per_payout(events: list[dict]) -> list[dict]:
+    """The timeline with each payout and reversal once. Both events of one command are always recorded
+    together, so an echo is left out whenever the timeline holds the payout events it echoes."""
+    payouts = {e["event"] for e in events if e["event"] in CLAIM_ECHOES.values()}
+    return [e for e in events if CLAIM_ECHOES.get(e["event"]) not in payouts]

@@ -46,3 +46,18 @@ def test_a_reused_bank_reference_is_refused_naming_the_payout(api, world):
                               "conflict")
         assert problem["payout_id"] == first["id"] and problem["field"] == "bank_ref"
         assert first_claim in problem["detail"]
+
+
+def test_a_payout_appears_once_in_the_organisations_timeline(api, world):
+    """The page's timeline shows the payout's own event and not the claim's echo of the same command."""
+    from api.web.organisations import once_per_payout
+
+    org = world.org()
+    claim = world.claim(org)
+    api.ok("POST", f"/v1/claims/{claim['id']}/approve", None, as_="kjj", status=200)
+    api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100.00", "paid_on": "2023-07-03",
+                                   "bank_ref": unique_id("T-")}, as_="finance")
+    events = [e["event"] for e in api.client.app.state.read_models.history(org)]
+    assert events.count("Payout.Recorded") == 1 and events.count("Claim.PayoutRecorded") == 1
+    shown = [e["event"] for e in once_per_payout(api.client.app.state.read_models.history(org))]
+    assert shown.count("Payout.Recorded") == 1 and "Claim.PayoutRecorded" not in shown

@@ -1,0 +1,154 @@
+"""Finance's writes on the dashboard: appropriations, payouts, reversals, and a bank statement uploaded,
+previewed against the payouts, then confirmed. The same `AwardLedger` commands and validators as the API;
+a refused form comes back with what was typed and what to fix, in the page's language."""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from api.bank_columns import bank_columns
+from api.deps import LedgerDep, ReadModelsDep, Settle, checked_key
+from api.problems import STATUS_BY_KIND, chinese_detail
+from api.problems import title as problem_title
+from api.schemas.appropriations import AppropriationCreate
+from api.schemas.payouts import PayoutCreate, ReversalCreate
+from api.web import i18n
+from api.web.pages import PageRoute, render
+from api.web.session import CsrfChecked, PagePrincipal, allowing
+from ledger.application import Outcome
+from ledger.bank_files.reading import accepted_lines, read_bank_file
+from ledger.domain.errors import InvalidInput, LedgerError, NotFound
+from ledger.principals import Role
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Payer = allowing(Role.FINANCE, doing="record appropriations, payouts, reversals and bank statements")
+Text = Annotated[str, Form()]
+FORMS = ("appropriation", "payout", "reversal", "statement")
+
+
+def _page(request: Request, status: int = 200, *, form: str | None = None, typed: dict | None = None,
+          error: dict | None = None, done: str | None = None) -> Response:
+    return render(request, "finance_write.html", status, form=form, typed=typed or {}, error=error,
+                  done=done if done in FORMS else None)
+
+
+def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception) -> Response:
+    """The form again, as typed, with the refusal: its code, title, what to fix and the field at fault."""
+    lang = i18n.language(request)
+    if isinstance(err, ValidationError):
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or None
+        code = first["type"] if first["type"] in ("invalid_amount", "invalid_uscc") else "invalid_request"
+        detail = f"{field}: {first.get('msg')}"
+        status = 422
+    else:
+        assert isinstance(err, LedgerError)
+        code, field, status = err.code, err.context.get("field"), STATUS_BY_KIND.get(err.kind, 422)
+        detail = chinese_detail(err) if lang == "zh" else err.detail
+    error = {"code": code, "title": problem_title(code, lang), "detail": detail, "field": field}
+    return _page(request, status, form=form, typed=typed, error=error)
+
+
+def _recorded(request: Request, outcome: Outcome, form: str) -> Response:
+    Settle(request, Response())(outcome)  # the next page agrees with the write, as the API's answer does
+    return RedirectResponse(f"/ui/finance/write?done={form}", status_code=303)
+
+
+def _plain_amount(text: str) -> str:
+    """A person types "300,000,000.00" (or with full-width commas); the validator wants "300000000.00"."""
+    return text.strip().replace(",", "").replace("，", "")
+
+
+def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseModel], command: Any) -> Response:
+    sent = typed | ({"amount": _plain_amount(typed["amount"])} if "amount" in typed else {})
+    try:
+        return _recorded(request, command(model.model_validate(sent)), form)
+    except (ValidationError, LedgerError) as err:
+        return _refused(request, form, typed, err)
+
+
+@router.get("/ui/finance/write", dependencies=[Payer])
+def write(request: Request, done: str | None = None) -> Response:
+    """The four finance forms."""
+    return _page(request, done=done)
+
+
+@router.post("/ui/finance/appropriations", dependencies=[Payer, CsrfChecked])
+def appropriate(request: Request, by: PagePrincipal, ledger: LedgerDep, year: Text = "", amount: Text = "",
+                document_ref: Text = "", key: Text = "") -> Response:
+    """Record an appropriation of the year's special fund."""
+    typed = {"year": year.strip(), "amount": amount.strip(), "document_ref": document_ref}
+    parsed = typed | {"year": int(year) if year.strip().isdigit() else year}  # a JSON body's year is an integer
+    return _run(request, "appropriation", parsed, AppropriationCreate, lambda b: ledger.record_appropriation(
+        by, year=b.year, amount=b.amount, document_ref=b.document_ref, key=checked_key(key)))
+
+
+@router.post("/ui/finance/payouts", dependencies=[Payer, CsrfChecked])
+def pay(request: Request, by: PagePrincipal, ledger: LedgerDep, claim_id: Text = "", amount: Text = "",
+        paid_on: Text = "", bank_ref: Text = "", key: Text = "") -> Response:
+    """Record a payout against an approved claim."""
+    typed = {"claim_id": claim_id.strip(), "amount": amount.strip(), "paid_on": paid_on.strip(), "bank_ref": bank_ref}
+    return _run(request, "payout", typed, PayoutCreate, lambda b: ledger.record_payout(
+        by, claim_id=b.claim_id, amount=b.amount, paid_on=b.paid_on, bank_ref=b.bank_ref, key=checked_key(key)))
+
+
+@router.post("/ui/finance/reversals", dependencies=[Payer, CsrfChecked])
+def reverse(request: Request, by: PagePrincipal, ledger: LedgerDep, payout_id: Text = "", reason: Text = "",
+            key: Text = "") -> Response:
+    """Reverse a payout the bank returned, with the reason."""
+    typed = {"payout_id": payout_id.strip(), "reason": reason}
+    return _run(request, "reversal", typed, ReversalCreate, lambda b: ledger.reverse_payout(
+        by, payout_id=typed["payout_id"], reason=b.reason, key=checked_key(key)))
+
+
+def _read(request: Request, raw: bytes, import_good_lines: bool) -> tuple[Any, list]:
+    found = read_bank_file(raw, bank_columns(request.app.state.settings.bank_columns))
+    return found, accepted_lines(found, import_good_lines=import_good_lines)
+
+
+@router.post("/ui/finance/statements/preview", dependencies=[Payer, CsrfChecked])
+async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[UploadFile, File()],
+                  import_good_lines: Text = "") -> Response:
+    """Step two of three: the file read as the bank sent it, and the matching report it would get; nothing
+    is recorded until finance confirms."""
+    raw = await file.read()
+    typed = {"source": file.filename or "", "import_good_lines": import_good_lines}
+    try:
+        found, lines = _read(request, raw, bool(import_good_lines))
+    except LedgerError as err:
+        return _refused(request, "statement", typed, err)
+    rows = [{"line": n, **ln.as_dict()} for n, ln in enumerate(lines, 1)]
+    report = read_models.bank_preview(rows) if rows else None
+    return render(request, "finance_preview.html", found=found, lines=rows, report=report,
+                  content=base64.b64encode(raw).decode(), source=file.filename or "",
+                  import_good_lines=import_good_lines)
+
+
+@router.post("/ui/finance/statements", dependencies=[Payer, CsrfChecked])
+def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep, content: Text = "", source: Text = "",
+            import_good_lines: Text = "", key: Text = "") -> Response:
+    """Step three: record the previewed statement (the same bytes, read the same way) and show its report."""
+    try:
+        raw = base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("the previewed file did not come back intact; upload it again") from None
+    _, lines = _read(request, raw, bool(import_good_lines))
+    outcome = ledger.import_bank_statement(by, lines=lines, source=source or None, key=checked_key(key))
+    if not outcome.view["already_imported"]:
+        Settle(request, Response())(outcome)
+    return RedirectResponse(f"/ui/finance/statements/{outcome.view['id']}", status_code=303)
+
+
+@router.get("/ui/finance/statements/{statement_id}", dependencies=[allowing(
+    Role.FINANCE, Role.AUDITOR, doing="read bank statements")])
+def statement(request: Request, statement_id: str, read_models: ReadModelsDep) -> Response:
+    """An imported statement and its matching report as it stands now."""
+    found = read_models.bank_statement(statement_id)
+    if found is None:
+        raise NotFound(f"bank statement {statement_id} is not in the ledger")
+    return render(request, "finance_statement.html", statement=found, report=found["report"])

@@ -1,0 +1,74 @@
+"""Finance in Chinese in a real browser: an appropriation, a refused payout corrected in place, and a bank's
+GB18030 statement uploaded, previewed against the payouts, then confirmed."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.support import unique_id
+
+
+def _statement(ref: str, stray: str) -> bytes:
+    """A statement as a Chinese bank exports it (GB18030, Chinese headers, thousands separators)."""
+    return ("交易日期,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,附言\n"
+            f'2023-08-01,10:15:32,"150,000.00",,"299,850,000.00",杭州某某科技有限公司,3301 0400 0012 3456 789,补助款,{ref} 认定奖励\n'
+            f'2023-08-02,11:00:00,"8,000.00",,"299,842,000.00",杭州另一公司,3301 0400 0012 0000 001,补助款,{stray} 创新券\n'
+            ).encode("gb18030")
+
+
+def test_finance_records_and_reconciles_through_the_dashboard(page, live, world, sign_in, shot, tmp_path):
+    """Finance records an appropriation; a payout above what is left is refused with the typed values kept
+    and the field named; corrected, it is recorded; a statement upload shows one match and one stray line
+    before anything is imported, and confirming imports it."""
+    sign_in("finance")
+    page.get_by_role("link", name="财务录入").click()
+    form = page.get_by_test_id("appropriation-form")
+    form.get_by_label("年度").fill("2024")
+    form.get_by_label("金额（元）").fill("300,000,000.00")
+    form.get_by_label("文件文号").fill("杭高新财〔2024〕1号")
+    form.get_by_role("button", name="记录").click()
+    expect(page.get_by_test_id("recorded")).to_contain_text("已记录：资金安排")
+
+    ref = unique_id("PAY-")
+    form = page.get_by_test_id("payout-form")
+    form.get_by_label("申请编号").fill(world.approved_claim)
+    form.get_by_label("金额（元）").fill("150000.01")  # 100,000.00 of 200,000.00 is already paid
+    form.get_by_label("拨付日期").fill("2023-08-01")
+    form.get_by_label("银行流水号").fill(ref)
+    form.get_by_role("button", name="记录").click()
+    error = page.get_by_test_id("payout-form").get_by_test_id("form-error")
+    expect(error).to_contain_text("超出批准金额")
+    expect(error).to_contain_text("待拨付 100,000.00 元")
+    expect(error).to_contain_text("请修改：金额（元）")
+    form = page.get_by_test_id("payout-form")
+    expect(form.get_by_label("银行流水号")).to_have_value(ref)
+    expect(form.get_by_label("金额（元）")).to_have_value("150000.01")
+    expect(form.get_by_label("金额（元）")).to_have_attribute("aria-invalid", "true")
+    shot("payout-refused")
+    form.get_by_label("金额（元）").fill("100000.00")
+    form.get_by_role("button", name="记录").click()
+    expect(page.get_by_test_id("recorded")).to_contain_text("已记录：拨付")
+
+    upload = tmp_path / "工行对账单.csv"
+    upload.write_bytes(_statement(ref, unique_id("PAY-")))
+    form = page.get_by_test_id("statement-form")
+    form.get_by_label(re.compile("对账单文件")).set_input_files(str(upload))
+    form.get_by_role("button", name="预览匹配结果").click()
+    expect(page.get_by_role("heading", name="导入前预览")).to_be_visible()
+    expect(page.get_by_test_id("encoding")).to_contain_text("gb18030")
+    expect(page.get_by_test_id("match-summary")).to_contain_text("已匹配 0")  # 150,000.00 vs 100,000.00 paid
+    expect(page.get_by_test_id("report-amount_mismatches")).to_contain_text(ref)
+    expect(page.get_by_test_id("report-unmatched_bank_lines")).to_contain_text("8,000.00")
+    shot("statement-preview")
+    before = live.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.get_by_role("heading", name="银行对账单")).to_be_visible()
+    expect(page.get_by_test_id("statement")).to_contain_text("工行对账单.csv")
+    expect(page.get_by_test_id("report-amount_mismatches")).to_contain_text(ref)
+    shot("statement-imported")
+    statement_id = page.url.rsplit("/", 1)[1]
+    imported = live.ok("GET", f"/v1/finance/bank-statements/{statement_id}", as_="finance")
+    assert imported["lines"] == 2 and imported["report"]["counts"]["amount_mismatches"] == 1
+    assert before["totals"]["paid"] == live.ok("GET", "/v1/finance/reconciliation?year=2023",
+                                                as_="finance")["totals"]["paid"]
