@@ -33,7 +33,7 @@ def _file_responses(fmt: str) -> dict[int | str, dict[str, Any]]:
         "headers": {"Content-Disposition": {"description": f'attachment; filename="reconciliation-<year>.{fmt}"',
                                             "required": True, "schema": {"type": "string"}}},
         "content": {report.MEDIA_TYPES[fmt].split(";")[0]: {"schema": {"type": "string", "format": "binary"}}}},
-        **responses(401, 403, 422)}
+        **responses(401, 403, 409, 422)}
 
 
 # `?format=` and `Accept:` on the JSON operation still answer the files (the contract's links and curl use them),
@@ -53,7 +53,7 @@ def _negotiated(format: str | None, accept: str) -> str:
     return "json"
 
 
-@router.get("/v1/finance/reconciliation", response_model=ReconciliationPublic, responses=responses(401, 403, 422))
+@router.get("/v1/finance/reconciliation", response_model=ReconciliationPublic, responses=responses(401, 403, 409, 422))
 def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read_models: ReadModelsDep,
                        request: Request, format: Annotated[Literal["json", "csv", "xlsx"] | None, HIDDEN_FORMAT] = None
                        ) -> Any:

@@ -98,7 +98,7 @@ def test_a_bureau_outside_the_programme_sees_no_decision_forms_and_a_forged_post
     assert answered.value.status == 403
     expect(page.get_by_test_id("problem-code")).to_have_text("not_lead_bureau")
     expect(page.get_by_test_id("refusal")).to_contain_text("403")
-    expect(page.get_by_test_id("problem-detail")).to_contain_text("led by kjj")
+    expect(page.get_by_test_id("problem-detail")).to_contain_text("由 kjj 牵头")  # the page's language: Chinese
     shot("403")
     assert live.ok("GET", f"/v1/claims/{world.pending_claim}", as_="auditor")["status"] == "pending"
     response = page.goto("/ui/finance?year=2023")

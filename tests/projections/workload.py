@@ -160,4 +160,6 @@ def bulk_workload(app: AwardLedger, organisations: int, *, year: int = 2023) -> 
         claim = app.submit_claim(KJJ, uscc=uscc, programme="A5.voucher", award_year=year,
                                  effective_on=date(2023, 3, 1), basis_amount=Decimal(100000 + n)).view["id"]
         app.approve_claim(KJJ, claim_id=claim)
-        app.record_payout(FINANCE, claim_id=claim, amount=Decimal("1000"), paid_on=date(2023, 4, 1), bank_ref=f"b{n}")
+        # One bank reference per payout: a reference names one bank transaction (ledger/payout_checks.py).
+        app.record_payout(FINANCE, claim_id=claim, amount=Decimal("1000"), paid_on=date(2023, 4, 1),
+                          bank_ref=f"{body}-b{n}")
