@@ -25,6 +25,8 @@ TAG_DESCRIPTIONS = {
     "innovation bodies": "New-type industrial innovation organisations and their members",
     "certifications": "Certifications and upgrades recorded by a programme's lead bureau",
     "claims": "Claims with their entitlement and explanation, and the lead bureau's decisions",
+    "proposals": "免申即享: awards the ledger proposes from recorded facts, confirmed by the lead bureau; official"
+                 " lists of certifications imported in one go",
     "work queues": "Claims by status, programme, bureau and year, and organisations by code or name, oldest first",
     "corrections": "Withdrawals, revocations, recoveries (追回), repayments and write-offs; each takes ?dry_run=true",
     "appropriations": "The special fund of each year",

@@ -58,7 +58,8 @@ class ProposalGroup(PublicModel):
     bureau: str
     count: int
     total: str
-    oldest_proposed_at: str
+    oldest_proposed_at: str = Field(json_schema_extra={"format": "date-time"},
+                                    description="when the oldest open proposal of the group was made, RFC 3339")
 
 
 class ProposalSummary(PublicModel):
