@@ -18,10 +18,9 @@ from api.routes import ROUTERS
 from api.settings import Settings
 from api.startup import one_at_a_time
 from ledger.application import AwardLedger
+from ledger.audit.append_only import protect
+from ledger.audit.chain import AuditChain
 from ledger.store import store_env
-from projections.append_only import protect
-from projections.audit_chain import AuditChain
-from projections.chain_keeper import ChainKeeper
 from projections.readmodels import ReadModels
 from projections.replica import ReplicaConfigError, open_replica_models
 from projections.runner import Projector
@@ -102,9 +101,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 projector = Projector(settings.database_url, app=ledger)
                 projector.start()
                 opened.callback(projector.stop)
-            keeper = ChainKeeper(chain)
-            keeper.start()
-            opened.callback(keeper.stop)
             app.state.ledger, app.state.read_models, app.state.projector = ledger, queries, projector
             app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain = chain

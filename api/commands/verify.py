@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from api.commands.common import configure_logging, say, settings
-from projections.audit_chain import AuditChain, InvalidDigest
+from ledger.audit.chain import AuditChain, InvalidDigest
 from projections.progress import Progress
 
 

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from api.deps import LedgerDep, requires
 from api.problems import responses
 from api.schemas.audit import DigestPublic, EventPagePublic, VerifyPublic
+from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
 from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
-from projections.audit_chain import ALGORITHM, AuditChain, InvalidDigest
 
 router = APIRouter(tags=["audit"])
 Verifier = Annotated[Principal, Depends(requires(Role.AUDITOR, Role.ADMIN, doing="verify the audit chain"))]

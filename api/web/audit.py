@@ -6,8 +6,8 @@ from fastapi.responses import Response
 
 from api.web.pages import PageRoute, render
 from api.web.session import allowing
+from ledger.audit.chain import AuditChain
 from ledger.principals import Role
-from projections.audit_chain import AuditChain
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Verifier = allowing(Role.AUDITOR, Role.ADMIN, doing="verify the audit chain")

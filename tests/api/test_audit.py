@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from projections.audit_chain import GENESIS, event_bytes
+from ledger.audit.chain import GENESIS, event_bytes
 from tests.audit.conftest import Dba
 
 

@@ -1,0 +1,26 @@
+"""The SQLite recorder the ledger saves through: eventsourcing's, with each save's chain links written in
+the save's own transaction (see `ledger.audit.linking`); `ledger/store.py` selects it."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from ledger.audit.linking import link_saved, since_statements
+from ledger.audit.tables import CHAIN_TABLE, SQLITE_CHAIN_COLUMNS
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(),
+                f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ({SQLITE_CHAIN_COLUMNS})",
+                *since_statements(self.events_table_name, "rowid")]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        # The INSERTs took the database's write lock, so the head read next is the head, and the links
+        # commit (or roll back) with the events.
+        returning = super()._insert_events(c, stored_events, **kwargs)
+        link_saved(c, self.events_table_name, returning)
+        return returning
