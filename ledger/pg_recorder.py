@@ -69,6 +69,17 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 self.events_table_name, "notification_id", self.datastore.schema)),
         ]
         self._latest: dict[str, Composed] = {}  # select_latest's statement, per snapshots table
+        self._point = SQL(
+            "SELECT e.notification_id, c.link FROM {schema}.{table} e LEFT JOIN {schema}.{chain} c"
+            " ON c.position = e.notification_id WHERE e.originator_id = %s AND e.originator_version = %s"
+        ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE))
+
+    def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
+        """The notification id and chain link of one recorded event (a snapshot's anchor), or None."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._point, (originator_id, version), prepare=True)
+            row = curs.fetchone()
+        return None if row is None else (row["notification_id"], row["link"])
 
     def select_latest(self, originator_id: UUID, snapshots_table: str) -> tuple[StoredEvent | None,
                                                                                  list[StoredEvent]]:

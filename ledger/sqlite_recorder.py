@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
@@ -24,3 +25,12 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         returning = super()._insert_events(c, stored_events, **kwargs)
         link_saved(c, self.events_table_name, returning)
         return returning
+
+    def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
+        """The notification id and chain link of one recorded event (a snapshot's anchor), or None."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT e.rowid, c.link FROM {self.events_table_name} e LEFT JOIN {CHAIN_TABLE} c"
+                      " ON c.position = e.rowid WHERE e.originator_id = ? AND e.originator_version = ?",
+                      (originator_id.hex if isinstance(originator_id, UUID) else originator_id, version))
+            row = c.fetchone()
+        return None if row is None else (row[0], row[1])

@@ -14,6 +14,7 @@ from typing import Any
 
 from ledger.audit.comparison import Comparison, InvalidDigest, checkpoints, digest_of
 from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
+from ledger.audit.snapshot_check import check_all
 from ledger.audit.stores import Progress, open_store
 from ledger.audit.tables import CHAIN_TABLE, ensure_event_store, events_table, snapshots_table
 
@@ -69,12 +70,14 @@ class AuditChain:
         wanted = set(positions)
         return {position: hex_link for position, hex_link in rows if position in wanted}
 
-    def verify(self, saved: dict | Sequence[dict] | None = None, progress: Progress | None = None) -> dict:
+    def verify(self, saved: dict | Sequence[dict] | None = None, progress: Progress | None = None,
+               app: Any = None) -> dict:
         """Recompute the chain from the events, compare it with the stored links and any saved digests.
 
         `saved` is one digest from `digest()` or a list of them; the more there are, the narrower a
         rewritten chain is located. `progress(events_checked, position)` is called after every page.
-        An event without a link is a fault: links are written with the events they chain.
+        An event without a link is a fault: links are written with the events they chain. Given the
+        application (`app`), every snapshot is checked against the fold of its events too.
         """
         marks = checkpoints(saved)
         with self._db.connect() as conn:
@@ -85,4 +88,10 @@ class AuditChain:
             last = self._db.last_event(conn)
             events = self._db.event_bytes_upto(conn, last, progress)
             stored = self._db.links_upto(conn, max(head, last))
-            return Comparison(stored, marks).run(events)
+            report = Comparison(stored, marks).run(events)
+            if app is not None:
+                report |= check_all(app, self._db.snapshot_rows(conn))
+                if report["ok"] and report["bad_snapshots"]:
+                    first = report["bad_snapshots"][0]
+                    report |= {"ok": False, "failure": "snapshot", "reason": first["reason"]}
+            return report

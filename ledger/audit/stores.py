@@ -8,7 +8,7 @@ from typing import Any
 
 from ledger.audit.encoding import GENESIS, event_bytes
 from ledger.audit.linking import link_saved
-from ledger.audit.tables import CHAIN_TABLE, events_table
+from ledger.audit.tables import CHAIN_TABLE, events_table, snapshots_table
 from ledger.store import is_postgres, sqlite_path
 
 PAGE_SIZE = 1000
@@ -26,6 +26,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.events = events_table(url)
+        self.snapshots = snapshots_table(url)
 
     def sql(self, text: str) -> str:
         return text.replace("%s", self.placeholder)
@@ -65,6 +66,10 @@ class Store:
             after, checked = rows[-1][0], checked + len(rows)
             if progress is not None:
                 progress(checked, after)
+
+    def snapshot_rows(self, conn: Any) -> list[tuple]:
+        """Every stored snapshot: originator, version, topic, state."""
+        return self.rows(conn, f"SELECT originator_id, originator_version, topic, state FROM {self.snapshots}")
 
     def links_upto(self, conn: Any, last: int, after: int | None = None) -> Iterator[tuple[int, bytes]]:
         while True:
