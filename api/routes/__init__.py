@@ -12,11 +12,12 @@ from api.routes import (
     payouts,
     programmes,
     queues,
+    receipts,
 )
 
 ROUTERS = [health.router, programmes.router, organisations.router, bodies.router, certifications.router,
-           claims.router, queues.router, appropriations.router, payouts.router, awards.router, finance.router,
-           audit.router]
+           claims.router, queues.router, receipts.router, appropriations.router, payouts.router, awards.router,
+           finance.router, audit.router]
 from api.web import router as pages  # noqa: E402 - the server-rendered pages (api/web/) come after the API
 
 ROUTERS.append(pages)

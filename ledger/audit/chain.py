@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from ledger.audit.comparison import Comparison, InvalidDigest, checkpoints, digest_of
 from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
@@ -53,6 +54,22 @@ class AuditChain:
     def links_between(self, after: int, upto: int) -> list[int]:
         with self._db.connect() as conn:
             return [position for position, _ in self._db.links_upto(conn, upto, after)]
+
+    def links_after(self, after: int | None) -> list[tuple[int, bytes]]:
+        """The stored links after a position (all of them from None), in order."""
+        with self._db.connect() as conn:
+            head, _ = self._db.head(conn)
+            return list(self._db.links_upto(conn, head, after))
+
+    def aggregate_events(self, aggregate_ids: Sequence[UUID]) -> list[tuple]:
+        """Every stored event of these aggregates: (position, aggregate id, version, topic, state)."""
+        found: list[tuple] = []
+        with self._db.connect() as conn:
+            for aggregate_id in aggregate_ids:
+                key = aggregate_id if self._db.placeholder == "%s" else aggregate_id.hex  # SQLite stores hex
+                found += self._db.rows(conn, f"SELECT {self._db.position_column}, originator_id, originator_version,"
+                                             f" topic, state FROM {self._db.events} WHERE originator_id = %s", [key])
+        return found
 
     def digest(self) -> dict[str, Any]:
         """The chain's head, for an auditor to keep outside the system."""
