@@ -39,11 +39,11 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
 
 def _problems(request: Request, document: dict) -> list[dict[str, str]]:
     notary = request.app.state.notary
+    known = {k["key_id"]: k["public_key"] for k in notary.known_keys()}
+    if document.get("receipt") == KIND and document.get("key_id") in known:
+        return receipts.check(document, known[document["key_id"]])  # every part, each fault located
     if (why := notary.check_signed(document)) is not None:
         return [{"part": "signature", "problem": why}]
-    if document.get("receipt") == KIND:
-        known = {k["key_id"]: k["public_key"] for k in notary.known_keys()}
-        return receipts.check(document, known[document["key_id"]])
     try:
         verdict = notary.chain.verify(document)
     except InvalidDigest as err:

@@ -147,3 +147,27 @@ def test_an_unknown_claim_has_no_receipt(notary: Notary, world: World) -> None:
 
     with pytest.raises(errors.NotFound):
         receipts.for_claim(world.ledger, notary, str(UUID(int=7)))
+
+
+def test_receipt_and_verify_receipt_commands(database_url: str, world: World, tmp_path: Path, monkeypatch,
+                                             capsys) -> None:
+    """`award-ledger receipt` writes the file; `verify-receipt` answers 0 for it, 1 naming the changed part
+    for an altered copy, and 2 for a file that is not a receipt."""
+    from api.cli import main
+
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
+    claim_id = _paid_and_reversed(world)
+    out = tmp_path / "r.json"
+    assert main(["receipt", claim_id, "--output", str(out)]) == 0
+    pem = tmp_path / "public.pem"
+    pem.write_text(Signer.load_or_create(tmp_path / "key.pem")[0].public_pem)
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
+    receipt = json.loads(out.read_text())
+    receipt["events"][1]["state_base64"] = base64.b64encode(b'{"x": 1}').decode()
+    out.write_text(json.dumps(receipt))
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 1
+    assert f"INVALID event at position {receipt['events'][1]['position']}" in capsys.readouterr().err
+    out.write_text("[1, 2]")
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 2
+    assert main(["receipt", str(UUID(int=9)), "--output", str(out)]) == 2
