@@ -48,6 +48,7 @@ from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.values import Uscc, money, yuan
+from ledger.domain.year_close import YearClose
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
@@ -384,6 +385,28 @@ class AwardLedger(Application[UUID]):
             return self._run(by, key, "import_bank_statement", {"digest": digest}, decide)
         except _AlreadyImported as known:
             return Outcome(known.view, None, replayed=True)
+
+    def close_year(self, by: Principal, *, year: int, reconciliation: dict, digest: dict, as_of: str,
+                   key: str | None = None) -> Outcome:
+        """Record the year's close: its reconciliation as of `as_of` and the signed digest it rests on (once)."""
+        _require_role(by, Role.FINANCE, doing="close a year")
+        self._policy_for_year(year)
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            known = self._get_or_none(YearClose, YearClose.create_id(year))
+            if known is not None:
+                raise errors.Conflict(f"{year} was closed by {known.by} as of {known.as_of}; a later correction"
+                                      " shows as a post-close adjustment in the reconciliation, not a new close")
+            closed = YearClose(year=year, reconciliation=reconciliation, digest=digest, as_of=as_of, by=by.name)
+            return [closed], views.year_close(closed)
+
+        return self._run(by, key, "close_year", {"year": year, "as_of": as_of}, decide)
+
+    def year_close(self, year: int, at: datetime | None = None) -> dict | None:
+        """The year's close as recorded (as known at `at`, when given), or None while it is open."""
+        cid = YearClose.create_id(year)
+        found = self._get_or_none(YearClose, cid) if at is None else self.aggregate_as_of(cid, at)
+        return None if found is None else views.year_close(found)
 
     # ------------------------------------------------------------------ reads of single aggregates
 
