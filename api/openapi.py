@@ -29,7 +29,7 @@ TAG_DESCRIPTIONS = {
     "payouts": "Money paid against approved claims, and reversals",
     "awards": "What an organisation has been awarded, now or as the ledger knew it then",
     "finance": "Reconciliation per programme and bureau, and bank statements matched against payouts",
-    "audit": "The tamper-evidence chain, its digest, and the stored event log",
+    "audit": "The tamper-evidence chain, its signed digest and Merkle proofs, claim receipts, and the stored event log",
 }
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {"description": "this request's id: the caller's X-Request-ID when it is a plain token of up to"

@@ -63,8 +63,7 @@ def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read
                        as_of: Annotated[AsOf | None, Query(description="answer as the ledger knew it then (RFC"
                                                            " 3339); replays the log, so it takes longer")] = None,
                        ) -> Any:
-    """A year's reconciliation per programme and bureau, with the appropriation and headroom (finance, auditor);
-    once the year is closed, the figures as closed and the post-close adjustments since."""
+    """A year's reconciliation per programme and bureau, with the fund, its close and post-close adjustments."""
     chosen = _negotiated(format, request.headers.get("accept", ""))
     if chosen != "json":
         return _file(year, chosen, read_models)

@@ -17,6 +17,5 @@ Reader = Annotated[Principal, Depends(requires(Role.BUREAU, Role.FINANCE, Role.A
 
 @router.get("/v1/claims/{claim_id}/receipt", responses=responses(401, 403, 404))
 def claim_receipt(claim_id: str, by: Reader, ledger: LedgerDep, request: Request) -> dict[str, Any]:
-    """The claim's receipt: every event of it and its payouts, each with its inclusion proof, and a signed head;
-    `award-ledger verify-receipt FILE --public-key PEM` checks it without the ledger."""
+    """A claim's receipt: its and its payouts' events with inclusion proofs under a signed head, checkable offline."""
     return for_claim(ledger, request.app.state.notary, claim_id)

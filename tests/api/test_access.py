@@ -58,6 +58,9 @@ def routes(api, world):
         ("GET", "/v1/audit/verify", None, {"auditor", "admin"}),
         ("GET", "/v1/audit/digest", None, {"auditor", "admin"}),
         ("GET", "/v1/audit/events", None, {"auditor", "admin"}),
+        ("GET", "/v1/audit/consistency?first=0&second=1", None, {"auditor", "admin"}),
+        ("GET", "/v1/audit/keys", None, {"auditor", "admin"}),
+        ("GET", f"/v1/claims/{claim_id}/receipt", None, set(EVERYONE)),
     ]
 
 

@@ -10,7 +10,7 @@ from tests.audit.conftest import Dba
 
 def _some_history(world) -> str:
     org = world.org()
-    world.certify(org)
+    world.claim(org, "A5.voucher", basis_amount="1000000.00")
     return org
 
 

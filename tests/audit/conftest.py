@@ -33,7 +33,7 @@ def record_history(world: World, organisations: int = 3) -> None:
         world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="100000", paid_on=date(2023, 7, 1),
                                    bank_ref=f"BANK-{org[-6:]}")
     org = world.org()
-    cert = world.certify(org, "A3.erc", "municipal")
+    cert = world.recognise(org, "A3.erc", "municipal")
     rejected = world.claim(org, "A3.erc", certification_id=cert)
     world.ledger.reject_claim(KJJ, claim_id=rejected["id"], reason="documents incomplete")
     claim = world.approved(org, "A3.erc", certification_id=cert)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -34,21 +35,21 @@ def sealed(database_url: str) -> Iterator[AwardLedger]:
 
 
 def _capped_org(world: World) -> tuple[str, list[UUID]]:
-    """An organisation whose once-per-organisation alliance award is approved, and the tallies it used."""
+    """An organisation whose computing subsidy has used its whole cap over the term, and the tallies it used."""
     world.appropriate(2023)
     org = world.org()
-    claim = world.approved(org, "A3.alliance", requested_amount="200000")
+    claim = world.approved(org, "A5.computing", basis_amount="5000000")
     keys = world.ledger._get(Claim, UUID(claim["id"]), "claim").accounts
     return org, [AwardAccount.create_id(key) for key in keys]
 
 
 def _second_claim_code(url: str, org: str) -> str:
-    """The refusal a fresh process (nothing cached) gives a second alliance claim of `org`."""
+    """The refusal a fresh process (nothing cached) gives a further computing claim of `org`."""
     cold = AwardLedger(store_env(url), seal_key=KEY)
     try:
         with pytest.raises(errors.LedgerError) as caught:
-            cold.submit_claim(KJJ, uscc=org, programme="A3.alliance", award_year=2024,
-                              effective_on=date(2024, 6, 1))
+            cold.submit_claim(KJJ, uscc=org, programme="A5.computing", award_year=2024,
+                              effective_on=date(2024, 6, 1), basis_amount=Decimal("1000000"))
         return caught.value.code
     finally:
         cold.close()
@@ -78,6 +79,7 @@ def test_a_forged_empty_cap_snapshot_is_ignored_and_reported(database_url: str, 
     logged as ignored, and verify reports it by aggregate and version."""
     org, accounts = _capped_org(World(sealed))
     before = _second_claim_code(database_url, org)
+    assert before == "cap_exceeded"
     for account_id in accounts:
         _forge_empty(sealed, account_id, anchored=anchored)
     with caplog.at_level(logging.WARNING, logger="ledger.audit.snapshots"):
@@ -97,7 +99,7 @@ def test_a_genuine_snapshot_is_used_and_verifies(database_url: str, sealed: Awar
     assert isinstance(taken, snapshots.ChainedSnapshot) and len(taken.seal) == 64
     assert (taken.folded_position, taken.folded_link) == sealed.chain_point(accounts[0], taken.originator_version)
     with caplog.at_level(logging.WARNING, logger="ledger.audit.snapshots"):
-        assert _second_claim_code(database_url, org) in ("already_awarded", "cap_exceeded")
+        assert _second_claim_code(database_url, org) == "cap_exceeded"
     assert "snapshot ignored" not in caplog.text
     report = AuditChain(database_url).verify(app=sealed)
     assert (report["ok"], report["snapshots_checked"], report["bad_snapshots"]) == (True, 1, [])
@@ -110,7 +112,7 @@ def test_a_byte_changed_in_a_snapshot_is_found_and_not_used(database_url: str, s
     sealed.take_snapshot(accounts[0])
     table = snapshots_table(database_url)
     (stored,) = sealed.snapshots.recorder.select_events(accounts[0])  # type: ignore[union-attr]
-    changed = stored.state.replace(b"200000.00", b"100000.00")
+    changed = stored.state.replace(b"1000000.00", b"0000000.00")
     assert changed != stored.state
     Dba(database_url).execute(f"UPDATE {table} SET state = %s", (changed,))
     with caplog.at_level(logging.WARNING, logger="ledger.audit.snapshots"):
