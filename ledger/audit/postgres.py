@@ -15,6 +15,9 @@ class PostgresStore(Store):
     def connect(self) -> AbstractContextManager[psycopg.Connection]:
         return psycopg.connect(postgres_conninfo(self.url), autocommit=True)
 
+    def has_table(self, conn: psycopg.Connection, name: str) -> bool:
+        return conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+
     @contextmanager
     def writing(self, conn: psycopg.Connection) -> Iterator[None]:
         with conn.transaction():

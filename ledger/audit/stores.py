@@ -95,6 +95,9 @@ class SqliteStore(Store):
         finally:
             conn.close()
 
+    def has_table(self, conn: sqlite3.Connection, name: str) -> bool:
+        return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone())
+
     @contextmanager
     def writing(self, conn: sqlite3.Connection) -> Iterator[None]:
         # IMMEDIATE takes the database's write lock up front, as a save's first INSERT does.

@@ -9,6 +9,9 @@ CHAIN_TABLE = "rm_audit_chain"
 CHAIN_COLUMNS = "position BIGINT PRIMARY KEY, link TEXT NOT NULL"
 # INTEGER PRIMARY KEY (not BIGINT) makes the position SQLite's rowid: 64-bit all the same.
 SQLITE_CHAIN_COLUMNS = "position INTEGER PRIMARY KEY, link TEXT NOT NULL"
+# One row: the log's head when this version first opened the store. Events up to it were chained by the
+# background loop of earlier versions; every later one is chained by its own save (ledger.audit.linking).
+SINCE_TABLE = "ledger_audit_since"
 
 
 def events_table(url: str) -> str:
@@ -26,8 +29,11 @@ def snapshots_table(url: str) -> str:
 def ensure_event_store(url: str) -> None:
     """Create the ledger's tables (events, snapshots, chain) if missing, exactly as the application would."""
     from ledger.application import AwardLedger
+    from ledger.audit.stores import open_store
 
+    store = open_store(url)
+    with store.connect() as conn:
+        # Present already: nothing to create, and no CREATE OR REPLACE FUNCTION racing a starting service.
+        if all(store.has_table(conn, t) for t in (events_table(url), CHAIN_TABLE, SINCE_TABLE)):
+            return
     AwardLedger(store_env(url)).close()  # its recorders create what is missing and change nothing else
-# One row: the log's head when this version first opened the store. Events up to it were chained by the
-# background loop of earlier versions; every later one is chained by its own save (ledger.audit.linking).
-SINCE_TABLE = "ledger_audit_since"
