@@ -17,12 +17,13 @@ from api.metrics import Metrics
 from api.rotation import ReloadPrincipals
 from api.routes import ROUTERS
 from api.settings import Settings
+from api.signing import load_signer
 from api.startup import one_at_a_time
 from ledger.application import AwardLedger
+from ledger.audit.append_only import protect
+from ledger.audit.chain import AuditChain
+from ledger.audit.notary import Notary
 from ledger.store import store_env
-from projections.append_only import protect
-from projections.audit_chain import AuditChain
-from projections.chain_keeper import ChainKeeper
 from projections.readmodels import ReadModels
 from projections.replica import ReplicaConfigError, open_replica_models
 from projections.runner import Projector
@@ -76,13 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = store_env(settings.database_url)  # raises StoreConfigError naming what is wrong with the URL
     principals = _principals(settings)
+    signer = load_signer(settings)  # generated under var/ when unset, and said so
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with ExitStack() as opened:  # closes, in reverse order, whatever was opened, even if a later step fails
             try:
                 with one_at_a_time(settings.database_url):  # workers and the projector may start together
-                    ledger = AwardLedger(store)
+                    ledger = AwardLedger(store, seal_key=signer.seal_key())
                     opened.callback(ledger.close)
                     read_models = ReadModels.open(settings.database_url)
                     opened.callback(read_models.close)
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         replica.wait_caught_up(max(settings.wait_timeout, 5.0))
                     protect(settings.database_url)  # stored events refuse UPDATE and DELETE from here on
                     chain = AuditChain.open(settings.database_url)
+                    notary = Notary(chain, signer)
             except (*problems.STORE_ERRORS, ReplicaConfigError) as err:
                 raise StoreUnreachable(f"cannot open the store ({_where(store)}): {str(err).strip()}. Start the"
                                        " database or fix LEDGER_DATABASE_URL, then start again") from None
@@ -103,12 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 projector = Projector(settings.database_url, app=ledger)
                 projector.start()
                 opened.callback(projector.stop)
-            keeper = ChainKeeper(chain)
-            keeper.start()
-            opened.callback(keeper.stop)
             app.state.ledger, app.state.read_models, app.state.projector = ledger, queries, projector
             app.state.primary_models, app.state.replica = read_models, replica
-            app.state.audit_chain = chain
+            app.state.audit_chain, app.state.notary = chain, notary
             yield
 
     app = build_app(lifespan)

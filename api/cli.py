@@ -15,13 +15,13 @@ from contextlib import ExitStack, contextmanager
 from pydantic import ValidationError
 
 from api.auth import AuthFileError
-from api.commands import demo, export, recheck, reconcile, replay, simulate, verify
+from api.commands import close, demo, export, receipt, recheck, reconcile, replay, simulate, verify
 from api.problems import STORE_ERRORS
 from api.settings import Settings
 from ledger.store import StoreConfigError
 
 PROGRESS_SECONDS = 5.0
-COMMANDS = [verify, export, demo, replay, reconcile, recheck, simulate]
+COMMANDS = [verify, export, demo, replay, reconcile, recheck, simulate, receipt, close]
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
                  if v is not None}

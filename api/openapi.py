@@ -33,7 +33,7 @@ TAG_DESCRIPTIONS = {
     "payouts": "Money paid against approved claims, and reversals",
     "awards": "What an organisation has been awarded, now or as the ledger knew it then",
     "finance": "Reconciliation per programme and bureau, and bank statements matched against payouts",
-    "audit": "The tamper-evidence chain, its digest, and the stored event log",
+    "audit": "The tamper-evidence chain, its signed digest and Merkle proofs, claim receipts, and the stored event log",
     "sandbox": "The recorded claims replayed under a draft catalogue beside the one in force; nothing written",
 }
 HEADERS: dict[str, dict[str, Any]] = {

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     auth_file: Path | None = Field(
         None, description="JSON file of principals and token hashes; unset means generated development tokens"
     )
+    signing_key_file: Path | None = Field(
+        None, description="Ed25519 private key (PEM) that signs digests and receipts; unset: var/signing-key.pem,"
+        " generated on first use"
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     projector: Literal["inprocess", "external"] = Field(

@@ -33,6 +33,8 @@ from eventsourcing.postgres import PostgresDatastore
 
 from ledger import catalogue as catalogues
 from ledger import views
+from ledger.audit import snapshots
+from ledger.audit.snapshots import CheckedSnapshots
 from ledger.catalogue.model import Catalogue, Programme
 from ledger.connection import HeldConnection, check_idle, unheld
 from ledger.domain import errors
@@ -46,6 +48,7 @@ from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.values import Uscc, money, yuan
+from ledger.domain.year_close import YearClose
 from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
@@ -85,7 +88,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {FundYear: 200, AwardAccount: 200}
     max_attempts = 60
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, *, seal_key: bytes | None = None) -> None:
+        self.seal_key = seal_key  # seals the snapshots this process takes, checks those it uses (ledger.audit)
         super().__init__(env)
         self.versions: tuple[Catalogue, ...] = catalogues.catalogues()
         datastore = getattr(self.recorder, "datastore", None)
@@ -93,6 +97,21 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         self._held = HeldConnection(datastore).held if isinstance(datastore, PostgresDatastore) else unheld
         self._saved: LRUCache[UUID, Aggregate] = LRUCache(maxsize=50_000)  # see WRITTEN_WHEN_READ
         self._attempt = threading.local()  # .trust: may use _saved; .trusted: did use it
+
+    def construct_snapshot_store(self) -> CheckedSnapshots:
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return CheckedSnapshots(self.mapper, recorder, self.chain_point, lambda: self.seal_key)
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
+                      projector_func: Any = project_aggregate) -> None:
+        """Snapshot the aggregate as recorded, anchored at its last event's chain point and sealed."""
+        aggregate = self.repository.get(aggregate_id, version=version, projector_func=projector_func)
+        self.snapshots.put([snapshots.take(aggregate, self.chain_point, self.seal_key,  # type: ignore[union-attr]
+                                           self.mapper.transcoder.encode)])
+
+    def chain_point(self, aggregate_id: UUID, version: int) -> tuple[int, str] | None:
+        """Where one recorded event stands in the chain: its notification id and link."""
+        return self.recorder.chain_point(aggregate_id, version)  # type: ignore[attr-defined]
 
     def register_transcodings(self, transcoder: Any) -> None:
         super().register_transcodings(transcoder)
@@ -403,6 +422,28 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         except _AlreadyImported as known:
             return Outcome(known.view, None, replayed=True)
 
+    def close_year(self, by: Principal, *, year: int, reconciliation: dict, digest: dict, as_of: str,
+                   key: str | None = None) -> Outcome:
+        """Record the year's close: its reconciliation as of `as_of` and the signed digest it rests on (once)."""
+        _require_role(by, Role.FINANCE, doing="close a year")
+        self._policy_for_year(year)
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            known = self._get_or_none(YearClose, YearClose.create_id(year))
+            if known is not None:
+                raise errors.Conflict(f"{year} was closed by {known.by} as of {known.as_of}; a later correction"
+                                      " shows as a post-close adjustment in the reconciliation, not a new close")
+            closed = YearClose(year=year, reconciliation=reconciliation, digest=digest, as_of=as_of, by=by.name)
+            return [closed], views.year_close(closed)
+
+        return self._run(by, key, "close_year", {"year": year, "as_of": as_of}, decide)
+
+    def year_close(self, year: int, at: datetime | None = None) -> dict | None:
+        """The year's close as recorded (as known at `at`, when given), or None while it is open."""
+        cid = YearClose.create_id(year)
+        found = self._get_or_none(YearClose, cid) if at is None else self.aggregate_as_of(cid, at)
+        return None if found is None else views.year_close(found)
+
     # ------------------------------------------------------------------ reads of single aggregates
 
     def organisation(self, uscc: str) -> dict:
@@ -564,6 +605,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             return self._from_repository(aggregate_id)  # in the cache: fast-forward it, one query
         snapshot, stored = self.recorder.select_latest(aggregate_id, self.snapshots.recorder.events_table_name)
         events = [self.mapper.to_domain_event(e) for e in ([snapshot] if snapshot else []) + stored]
+        if snapshot is not None and not list(snapshots.usable(events[:1], self.chain_point, self.seal_key,
+                                                              self.mapper.transcoder.encode)):
+            events = list(self.events.get(aggregate_id))  # a snapshot that fails its checks: replay instead
         found = project_aggregate(None, events)
         if found is None:
             return None

@@ -14,6 +14,9 @@ unmodified eventsourcing process on the same database, which re-creates `es_inse
 cannot swap the lock-free body in under us. `ledger/store.py` selects this class with
 `APPLICATION_RECORDER_TOPIC` and turns the function path on with `POSTGRES_ENABLE_DB_FUNCTIONS`.
 
+The same function chains what it inserted before it returns (`ledger.audit.linking`): an event is never
+acknowledged without its link, and the lock that orders the log orders the chain.
+
 `select_latest` reads an aggregate that may have snapshots in one round trip: its latest snapshot and the
 events after it, where eventsourcing's repository asks for the snapshot first and the events second.
 """
@@ -25,6 +28,9 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Composed, Identifier
+
+from ledger.audit.linking import LINK_FUNCTION, pg_link_function, since_statements
+from ledger.audit.tables import CHAIN_COLUMNS, CHAIN_TABLE
 
 
 class LedgerRecorder(PostgresApplicationRecorder):
@@ -38,21 +44,42 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.sql_create_pg_function_insert_events = SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+            "DECLARE ids bigint[]; "
             "BEGIN "
             "  SET LOCAL lock_timeout = '{lock_timeout}s'; "
             "  LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "  NOTIFY {channel}; "
-            "  RETURN QUERY "
+            "  WITH inserted AS ("
             "    INSERT INTO {schema}.{table} AS t (originator_id, originator_version, topic, state) "
             "    SELECT originator_id, originator_version, topic, state FROM unnest(events) "
-            "    RETURNING notification_id; "
+            "    RETURNING notification_id) "
+            "  SELECT array_agg(notification_id ORDER BY notification_id) INTO ids FROM inserted; "
+            "  PERFORM {schema}.{link}(ids); "  # the save's own events, chained under the lock
+            "  RETURN QUERY SELECT unnest(ids); "
             "END; $BODY$"
         ).format(schema=schema, function=function, event=Identifier(self.stored_event_type_name),
                  lock_timeout=self.datastore.lock_timeout, table=Identifier(self.events_table_name),
-                 channel=Identifier(self.channel_name))
+                 channel=Identifier(self.channel_name), link=Identifier(LINK_FUNCTION))
         self.sql_create_statements[self.create_insert_function_statement_index] = (
             self.sql_create_pg_function_insert_events)
+        self.sql_create_statements += [
+            SQL(f"CREATE TABLE IF NOT EXISTS {{schema}}.{CHAIN_TABLE} ({CHAIN_COLUMNS})").format(schema=schema),
+            SQL(pg_link_function(self.datastore.schema, self.events_table_name)),  # type: ignore[arg-type]
+            *(SQL(text) for text in since_statements(  # type: ignore[arg-type]
+                self.events_table_name, "notification_id", self.datastore.schema)),
+        ]
         self._latest: dict[str, Composed] = {}  # select_latest's statement, per snapshots table
+        self._point = SQL(
+            "SELECT e.notification_id, c.link FROM {schema}.{table} e LEFT JOIN {schema}.{chain} c"
+            " ON c.position = e.notification_id WHERE e.originator_id = %s AND e.originator_version = %s"
+        ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE))
+
+    def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
+        """The notification id and chain link of one recorded event (a snapshot's anchor), or None."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._point, (originator_id, version), prepare=True)
+            row = curs.fetchone()
+        return None if row is None else (row["notification_id"], row["link"])
 
     def select_latest(self, originator_id: UUID, snapshots_table: str) -> tuple[StoredEvent | None,
                                                                                  list[StoredEvent]]:

@@ -69,6 +69,8 @@ def _sqlite_env(url: str) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": "10",
+        # Each save writes its events' chain links in its own transaction (ledger/sqlite_recorder.py).
+        "APPLICATION_RECORDER_TOPIC": "ledger.sqlite_recorder:LedgerSQLiteRecorder",
     }
 
 

@@ -113,3 +113,10 @@ def bank_statement(b: BankStatement, *, already_imported: bool) -> dict[str, Any
     return {"id": str(b.id), "digest": b.digest, "source": b.source, "lines": len(b.lines),
             "period": {"from": days[0], "to": days[-1]}, "total": fmt(total), "imported_at": _t(b.created_on),
             "already_imported": already_imported}
+
+
+def year_close(closed: Any) -> dict[str, Any]:
+    """A year's close: when, by whom, the figures and the digest they rest on."""
+    return {"year": closed.year, "as_of": closed.as_of, "by": closed.by,
+            "recorded_at": closed.created_on.isoformat(), "reconciliation": closed.reconciliation,
+            "digest": closed.digest}

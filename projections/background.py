@@ -1,5 +1,4 @@
-"""A loop in a background thread that can be woken early and stopped: what the projector and the audit
-chain keeper both are."""
+"""A loop in a background thread that can be woken early and stopped: what the projector is."""
 from __future__ import annotations
 
 import threading

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from projections import award_state, caps, fold
+from projections import award_state, caps, finance, fold
 from projections.events import utc_text
-from projections.finance import FUNDS, special_fund_floor
+from projections.finance import FINANCE, FUNDS, special_fund_floor
 from projections.fold import MemoryTables, Row
 from projections.money import ZERO, add, amount, neg
 from projections.rebuild import PAGE, decode, pages
@@ -66,3 +66,13 @@ def ledger_as_of(url: str, as_of: datetime, progress: Progress | None = None) ->
     finally:
         app.close()
     return state(tables, as_of=as_of.isoformat(), folded=folded, position=position)
+
+
+def reconciliation_as_of(app: Any, year: int, as_of: datetime, progress: Progress | None = None) -> Row:
+    """A year's reconciliation as the ledger knew it at `as_of`: the log folded up to then, the same rendering
+    as the live read model's."""
+    tables, folded, position = fold_until(app, as_of, progress)
+    lines = [r for r in tables.rows(FINANCE) if r["year"] == year]
+    funds = [f for f in tables.rows(FUNDS) if f["year"] == year]
+    return finance.render(year, lines, funds) | {"position": position, "as_of": as_of.isoformat(),
+                                                 "events_replayed": folded}

@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from api.commands.common import configure_logging, say, settings
+from api.signing import load_signer
 from api.startup import one_at_a_time
 from ledger.application import AwardLedger
 from ledger.demo import generate, summary_lines
@@ -59,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     if args.offer and not _accepted(config.database_url):
         return 0
     with one_at_a_time(config.database_url):  # a starting API or projector may be creating the tables too
-        ledger = AwardLedger(store_env(config.database_url))
+        # Sealed with the service's key, so the snapshots the demo's commands take are ones serve will use.
+        ledger = AwardLedger(store_env(config.database_url), seal_key=load_signer(config).seal_key())
     try:
         bar = StageBar()
         try:

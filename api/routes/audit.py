@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import LedgerDep, requires
 from api.problems import responses
-from api.schemas.audit import DigestPublic, EventPagePublic, VerifyPublic
+from api.schemas.audit import ConsistencyPublic, DigestPublic, EventPagePublic, KeyPublic, VerifyPublic
+from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
 from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
-from projections.audit_chain import ALGORITHM, AuditChain, InvalidDigest
 
 router = APIRouter(tags=["audit"])
 Verifier = Annotated[Principal, Depends(requires(Role.AUDITOR, Role.ADMIN, doing="verify the audit chain"))]
@@ -37,15 +37,33 @@ def verify_chain(by: Verifier, request: Request,
     if position is not None:
         saved = {"position": position, "digest": digest, "algorithm": ALGORITHM}
     try:
-        return _chain(request).verify(saved)
+        return _chain(request).verify(saved, app=request.app.state.ledger)
     except InvalidDigest as err:
         raise InvalidInput(str(err)) from None
 
 
 @router.get("/v1/audit/digest", response_model=DigestPublic, responses=responses(401, 403))
 def chain_digest(by: Verifier, request: Request) -> dict[str, Any]:
-    """The chain's current position and digest, for an auditor to keep outside the system."""
-    return _chain(request).digest()
+    """The chain's head and Merkle root, signed with the ledger's Ed25519 key, to keep outside the system."""
+    return request.app.state.notary.digest()
+
+
+@router.get("/v1/audit/consistency", response_model=ConsistencyPublic, responses=responses(401, 403, 422))
+def consistency(by: Verifier, request: Request,
+                first: Annotated[int, Query(ge=0, le=2**62, description="tree_size of the earlier digest")],
+                second: Annotated[int, Query(ge=0, le=2**62, description="tree_size of the later digest")],
+                ) -> dict[str, Any]:
+    """The RFC 9162 proof that the tree of a later digest extends that of an earlier one."""
+    try:
+        return request.app.state.notary.consistency(first, second)
+    except ValueError as err:
+        raise InvalidInput(str(err)) from None
+
+
+@router.get("/v1/audit/keys", response_model=list[KeyPublic], responses=responses(401, 403))
+def signing_keys(by: Verifier, request: Request) -> list[dict[str, str]]:
+    """Every public key the ledger has signed digests and receipts with, oldest first."""
+    return request.app.state.notary.known_keys()
 
 
 @router.get("/v1/audit/events", response_model=EventPagePublic, responses=responses(401, 403, 422))

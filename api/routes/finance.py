@@ -12,12 +12,15 @@ from api.bank_columns import bank_columns
 from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
 from api.problems import responses
 from api.reports import reconciliation as report
+from api.reports.closing import with_close
+from api.schemas.awards import AsOf
 from api.schemas.fields import AwardYear
 from api.schemas.finance import BankStatementCreate, BankStatementPublic, ReconciliationPublic
 from ledger.bank_files.reading import accepted_lines, read_bank_file
 from ledger.domain.bank_statement import StatementLine, statement_line
 from ledger.domain.errors import InvalidInput, NotFound
 from ledger.principals import Principal, Role
+from projections.ledger_as_of import reconciliation_as_of
 
 router = APIRouter(tags=["finance"])
 Reconciler = Annotated[Principal, Depends(requires(Role.FINANCE, Role.AUDITOR, doing="read the reconciliation"))]
@@ -55,14 +58,19 @@ def _negotiated(format: str | None, accept: str) -> str:
 
 @router.get("/v1/finance/reconciliation", response_model=ReconciliationPublic, responses=responses(401, 403, 409, 422))
 def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read_models: ReadModelsDep,
-                       request: Request, format: Annotated[Literal["json", "csv", "xlsx"] | None, HIDDEN_FORMAT] = None
+                       ledger: LedgerDep, request: Request,
+                       format: Annotated[Literal["json", "csv", "xlsx"] | None, HIDDEN_FORMAT] = None,
+                       as_of: Annotated[AsOf | None, Query(description="answer as the ledger knew it then (RFC"
+                                                           " 3339); replays the log, so it takes longer")] = None,
                        ) -> Any:
-    """A year's reconciliation per programme and bureau, with the appropriation and headroom (finance, auditor)."""
+    """A year's reconciliation per programme and bureau, with the fund, its close and post-close adjustments."""
     chosen = _negotiated(format, request.headers.get("accept", ""))
     report.require_year(year)
-    if chosen == "json":
-        return report.arranged(read_models.reconciliation(year))
-    return _file(year, chosen, read_models)
+    if chosen != "json":
+        return _file(year, chosen, read_models)
+    if as_of is None:
+        return with_close(report.arranged(read_models.reconciliation(year)), ledger.year_close(year))
+    return with_close(report.arranged(reconciliation_as_of(ledger, year, as_of)), ledger.year_close(year, as_of))
 
 
 def _file(year: int, fmt: str, read_models: Any) -> Response:

@@ -13,10 +13,39 @@ class DigestPublic(BaseModel):
     digest: str = Field(description="hex SHA-256 link of the chain at that position")
     algorithm: str = Field(description="how links are made; see GET /v1/audit/events")
     computed_at: MomentText
+    tree_size: int | None = Field(None, description="leaves of the RFC 9162 Merkle tree over the links")
+    root: str | None = Field(None, description="hex root of that tree")
+    tree_algorithm: str | None = None
+    signature_algorithm: str | None = Field(None, description="ed25519")
+    key_id: str | None = Field(None, description="first 16 hex digits of SHA-256 of the raw public key")
+    public_key: str | None = Field(None, description="PEM of the Ed25519 public key that signed it")
+    signature: str | None = Field(None, description="base64 Ed25519 signature over the other fields as sorted,"
+                                  " compact JSON")
 
     model_config = {"json_schema_extra": {"examples": [{
         "position": 14606, "digest": "5f1d0c1b6c2e4a8f9b3d7e0a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
         "algorithm": "sha256-chain-v1", "computed_at": "2025-01-06T09:30:00+08:00"}]}}
+
+
+class ConsistencyPublic(BaseModel):
+    first: int
+    second: int
+    first_root: str
+    second_root: str
+    proof: list[str] = Field(description="RFC 9162 consistency proof, hex hashes")
+
+
+class KeyPublic(BaseModel):
+    key_id: str
+    public_key: str
+    first_used: str
+
+
+class BadSnapshotPublic(BaseModel):
+    aggregate_id: str
+    version: int
+    folded_position: int | None
+    reason: str
 
 
 class VerifyPublic(BaseModel):
@@ -24,9 +53,12 @@ class VerifyPublic(BaseModel):
     events_checked: int
     first_bad_position: int | None = Field(description="the first notification id whose event or link fails")
     reason: str | None = None
-    failure: str | None = Field(None, description="changed, missing, unexpected or saved_digest_mismatch")
+    failure: str | None = Field(None, description="changed, missing, unexpected (an event without a link),"
+                                " saved_digest_mismatch or snapshot")
     chain_head: DigestPublic | None = Field(None, description="the head recomputed from the events alone")
     saved_digests_checked: int = 0
+    snapshots_checked: int = 0
+    bad_snapshots: list[BadSnapshotPublic] = []
 
     model_config = {"json_schema_extra": {"examples": [{
         "ok": True, "events_checked": 14606, "first_bad_position": None, "reason": None, "failure": None,

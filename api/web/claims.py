@@ -1,6 +1,7 @@
 """A claim's page, and the lead bureau's decision: the same `AwardLedger` commands as the API."""
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,6 +12,7 @@ from api.schemas.claims import ApprovalCreate, RejectionCreate
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal
 from ledger.application import Outcome
+from ledger.audit.receipts import for_claim
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -23,6 +25,14 @@ def claim(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep,
     catalogue = ledger.catalogue()
     return render(request, "claim.html", claim=found, programme=catalogue.programme(found["programme"]),
                   bureau=catalogue.bureau(found["lead_bureau"]), programmes=catalogue.programmes, done=done)
+
+
+@router.get("/ui/claims/{claim_id}/receipt")
+def receipt(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep) -> Response:
+    """The claim's receipt as a download, the same document as GET /v1/claims/{id}/receipt."""
+    found = for_claim(ledger, request.app.state.notary, claim_id)
+    return Response(json.dumps(found, ensure_ascii=False, indent=2), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="receipt-{found["claim_id"]}.json"'})
 
 
 def _decided(request: Request, claim_id: str, outcome: Outcome) -> Response:

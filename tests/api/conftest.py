@@ -51,7 +51,8 @@ def auth_file(tmp_path: Path, tokens: dict[str, str]) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, auth_file: Path) -> Settings:
-    return Settings(database_url=database_url, auth_file=auth_file, wait_timeout=5.0)
+    return Settings(database_url=database_url, auth_file=auth_file, wait_timeout=5.0,
+                    signing_key_file=auth_file.parent / "signing-key.pem")
 
 
 @pytest.fixture

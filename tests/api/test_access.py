@@ -86,6 +86,9 @@ def routes(api, world):
         ("POST", f"/v1/recoveries/{recovery_id}/repayments", {"amount": "1.00", "received_on": "2024-01-02",
                                                               "bank_ref": "R"}, FINANCE),
         ("POST", f"/v1/recoveries/{recovery_id}/write-off", {"reason": "r", "document_ref": "D"}, FINANCE),
+        ("GET", "/v1/audit/consistency?first=0&second=1", None, {"auditor", "admin"}),
+        ("GET", "/v1/audit/keys", None, {"auditor", "admin"}),
+        ("GET", f"/v1/claims/{claim_id}/receipt", None, set(EVERYONE)),
     ]
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from projections.audit_chain import GENESIS, event_bytes
+from ledger.audit.chain import GENESIS, event_bytes
 from tests.audit.conftest import Dba
 
 
 def _some_history(world) -> str:
     org = world.org()
-    world.certify(org)
+    world.claim(org, "A5.voucher", basis_amount="1000000.00")
     return org
 
 
@@ -65,3 +65,35 @@ def test_an_after_beyond_any_position_is_refused_not_a_crash(api) -> None:
     """A page position past 64-bit integers is a 422 refusal on both stores, never a server error."""
     api.refused("GET", "/v1/audit/events?after=9223372036854775807", None, "auditor", 422, "invalid_request")
     assert api.ok("GET", f"/v1/audit/events?after={2**62}", as_="auditor")["events"] == []
+
+
+def test_the_digest_is_signed_and_its_key_listed(api, world) -> None:
+    """GET /v1/audit/digest carries the contract's fields, a tree root and an Ed25519 signature that checks."""
+    from ledger.audit.signing import check, load_public
+
+    _some_history(world)
+    digest = api.ok("GET", "/v1/audit/digest", as_="auditor")
+    assert {"position", "digest", "algorithm", "signature", "public_key", "tree_size", "root"} <= set(digest)
+    assert check(digest, load_public(digest["public_key"])) is None
+    keys = api.ok("GET", "/v1/audit/keys", as_="auditor")
+    assert [k["key_id"] for k in keys] == [digest["key_id"]]
+    later = (_some_history(world), api.ok("GET", "/v1/audit/digest", as_="auditor"))[1]
+    proof = api.ok("GET", f"/v1/audit/consistency?first={digest['tree_size']}&second={later['tree_size']}",
+                   as_="auditor")
+    assert proof["first_root"] == digest["root"] and proof["second_root"] == later["root"] and proof["proof"]
+    api.refused("GET", f"/v1/audit/consistency?first=5&second={later['tree_size'] + 1}", None, "auditor", 422,
+                "invalid_request")
+
+
+def test_a_claim_receipt_over_http_verifies_offline(api, world) -> None:
+    """GET /v1/claims/{id}/receipt answers a receipt that checks with the digest's public key alone."""
+    from ledger.audit.receipts import check
+
+    org = world.org()
+    claim = world.claim(org, "A5.voucher", basis_amount="1000000.00")
+    api.ok("POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj", status=200)
+    receipt = api.ok("GET", f"/v1/claims/{claim['id']}/receipt", as_="finance")
+    assert [e["event"] for e in receipt["events"]] == ["Claim.Submitted", "Claim.Approved"]
+    public_key = api.ok("GET", "/v1/audit/digest", as_="auditor")["public_key"]
+    assert check(receipt, public_key) == []
+    api.refused("GET", "/v1/claims/00000000-0000-0000-0000-000000000007/receipt", None, "finance", 404, "not_found")

@@ -1,8 +1,8 @@
 """A protected ledger with some history on each backend, its audit chain, and a DBA who can tamper with it.
 
-The `Dba` changes stored events the way someone with the database owner's rights could: it first switches
-off the append-only triggers (disables them on PostgreSQL, drops them on SQLite), changes the rows, and
-switches the triggers back on. That is the attacker the chain and the saved digest are there to catch.
+The `Dba` changes stored events, snapshots and links the way someone with the database owner's rights could:
+it first switches off the append-only triggers (disables them on PostgreSQL, drops them on SQLite), changes
+the rows, and switches the triggers back on. That is the attacker the chain and the saved digest are there to catch.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ import pytest
 from psycopg import sql
 
 from ledger.application import AwardLedger
+from ledger.audit.append_only import protect
+from ledger.audit.chain import CHAIN_TABLE, GENESIS, AuditChain, event_bytes, events_table, link
+from ledger.audit.tables import SINCE_TABLE, snapshots_table
 from ledger.store import is_postgres, postgres_conninfo, sqlite_path, store_env
-from projections.append_only import protect
-from projections.audit_chain import CHAIN_TABLE, AuditChain, events_table
 from tests.store.conftest import FINANCE, KJJ, World
 
 
@@ -93,10 +94,38 @@ class Dba:
 
     def rewrite_chain(self) -> None:
         """Throw the stored links away and chain the events as they are now, hiding any tampering from them."""
-        with self._connect() as conn:
+        rows = self._query(f"SELECT {self.id}, originator_id, originator_version, topic, state FROM {self.events}"
+                           f" ORDER BY {self.id}")
+        prev, links = GENESIS, []
+        for row in rows:
+            prev = link(prev, event_bytes(*row))
+            links.append((row[0], prev.hex()))
+        with self._unprotected() as conn:
             conn.execute(f"DELETE FROM {CHAIN_TABLE}")
-            conn.commit()
-        AuditChain(self.url).extend()
+            conn.cursor().executemany(self._sql(f"INSERT INTO {CHAIN_TABLE} (position, link) VALUES (%s, %s)"), links)
+
+    def unlink(self, after: int) -> None:
+        """Delete the chain's links after `after`, as if a version that chained in the background lagged."""
+        with self._unprotected() as conn:
+            conn.execute(self._sql(f"DELETE FROM {CHAIN_TABLE} WHERE position > %s"), (after,))
+
+    def set_upgrade_point(self, position: int) -> None:
+        """Make the store look upgraded from a version that chained in the background, at `position`."""
+        with self._unprotected() as conn:
+            conn.execute(f"DELETE FROM {SINCE_TABLE}")
+            conn.execute(self._sql(f"INSERT INTO {SINCE_TABLE} (position) VALUES (%s)"), (position,))
+
+    def change_link(self, position: int) -> None:
+        """Flip a byte of the stored link at `position`."""
+        old = self._query(f"SELECT link FROM {CHAIN_TABLE} WHERE position = %s", (position,))[0][0]
+        new = ("1" if old[0] == "0" else "0") + old[1:]
+        with self._unprotected() as conn:
+            conn.execute(self._sql(f"UPDATE {CHAIN_TABLE} SET link = %s WHERE position = %s"), (new, position))
+
+    def execute(self, text: str, params: tuple = ()) -> None:
+        """Run one statement with every append-only trigger switched off (INSERT needs none)."""
+        with self._unprotected() as conn:
+            conn.execute(self._sql(text), params)
 
     def _set_state(self, position: int, state: bytes) -> None:
         with self._unprotected() as conn:
@@ -109,18 +138,24 @@ class Dba:
             self._switch_off(conn)
             yield conn
             if is_postgres(self.url):
-                conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(sql.Identifier(self.events)))
+                for table in self._tables():
+                    conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(sql.Identifier(table)))
             conn.commit()
         if not is_postgres(self.url):
             protect(self.url)
 
+    def _tables(self) -> list[str]:
+        return [self.events, snapshots_table(self.url), CHAIN_TABLE, SINCE_TABLE]
+
     def _switch_off(self, conn: Any) -> None:
         if is_postgres(self.url):
-            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(sql.Identifier(self.events)))
+            for table in self._tables():
+                conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(sql.Identifier(table)))
             return
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                                    (self.events,)).fetchall():
-            conn.execute(f"DROP TRIGGER {name}")
+        for table in self._tables():
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                                        (table,)).fetchall():
+                conn.execute(f"DROP TRIGGER {name}")
 
     def _query(self, text: str, params: tuple = ()) -> list[tuple]:
         with self._connect() as conn:
@@ -153,10 +188,8 @@ def world(ledger: AwardLedger) -> World:
 
 @pytest.fixture
 def chain(database_url: str, world: World) -> AuditChain:
-    """The audit chain of a store with some history, extended to its head."""
-    audit = AuditChain.open(database_url)
-    audit.extend()
-    return audit
+    """The audit chain of a store with some history (chained by the commands that recorded it)."""
+    return AuditChain.open(database_url)
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import psycopg
 import pytest
 
 from ledger.application import AwardLedger
+from ledger.audit.append_only import MESSAGE, is_protected, protect, triggers
+from ledger.audit.chain import AuditChain, events_table, snapshots_table
 from ledger.domain.fund_year import FundYear
 from ledger.store import is_postgres, postgres_conninfo, sqlite_path, store_env
-from projections.append_only import MESSAGE, is_protected, protect, triggers
-from projections.audit_chain import AuditChain, events_table, snapshots_table
 from tests.audit.conftest import Dba, record_history
 from tests.store.conftest import World
 
@@ -66,7 +66,7 @@ def test_protect_is_idempotent_and_restores_a_switched_off_trigger(database_url:
     """protect() at every start-up changes nothing when in force, and re-arms triggers someone switched off."""
     names = protect(database_url)
     assert protect(database_url) == names
-    assert sorted(triggers(database_url)) == sorted(names) and len(names) == 4
+    assert sorted(triggers(database_url)) == sorted(names) and len(names) == 8
     assert is_protected(database_url)
     dba.switch_off_triggers()
     assert not is_protected(database_url)
@@ -87,5 +87,5 @@ def test_ledger_commands_work_with_protection(database_url: str, ledger: AwardLe
 
 def test_protect_on_an_empty_database_creates_the_store(database_url: str) -> None:
     """Pointed at an empty database, protect() creates the event store's tables itself and guards them."""
-    assert len(protect(database_url)) == 4
+    assert len(protect(database_url)) == 8
     assert is_protected(database_url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from uuid import UUID
 
-from projections.audit_chain import GENESIS, event_bytes, link
+from ledger.audit.chain import GENESIS, event_bytes, link
 
 ORIGINATOR = UUID("0f8fad5b-d9cb-469f-a165-70867728950e")
 

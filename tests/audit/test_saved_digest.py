@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from projections.audit_chain import ALGORITHM, GENESIS, AuditChain, InvalidDigest
+from ledger.audit.chain import ALGORITHM, GENESIS, AuditChain, InvalidDigest
 from tests.audit.conftest import Dba, record_history
 from tests.store.conftest import World
 
@@ -49,7 +49,6 @@ def test_an_old_digest_keeps_matching_as_the_ledger_grows(chain: AuditChain, wor
     """A digest saved earlier still verifies after more events are recorded and chained."""
     saved = chain.digest()
     record_history(world, organisations=1)
-    chain.extend()
     result = chain.verify(saved)
     assert result["ok"] is True
     assert result["chain_head"]["position"] > saved["position"]

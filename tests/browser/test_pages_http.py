@@ -171,3 +171,35 @@ def test_reconciliation_downloads_answer_as_the_api_does(client):
         answer = client.get("/ui/finance/reconciliation", params={"year": 2023, "format": form})
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media), answer.text[:200]
         assert answer.headers["content-disposition"].startswith("attachment") and answer.content
+
+
+def test_claim_page_offers_its_receipt_and_the_audit_page_checks_one(client):
+    """The claim page links its receipt download; on the audit page an auditor's upload of that receipt is
+    found valid, and the same receipt with one amount changed is found invalid, naming the event."""
+    headers = {"Authorization": f"Bearer {client.tokens['admin']}"}
+    org = unique_uscc()
+    client.post("/v1/organisations", json={"uscc": org, "name": "回执企业", "in_district": True}, headers=headers)
+    client.post("/v1/innovation-bodies", json={"id": unique_id("C-"), "name": "联合体", "kind": "consortium",
+                                               "lead_uscc": org, "recognised_on": "2022-10-01"}, headers=headers)
+    claim = client.post("/v1/claims", json={"uscc": org, "programme": "A5.voucher", "award_year": 2023,
+                                            "effective_on": "2023-06-01", "basis_amount": "100000.00"},
+                        headers={"Authorization": f"Bearer {client.tokens['kjj']}"}).json()
+    _signed_in(client)
+    page = client.get(f"/ui/claims/{claim['id']}")
+    assert f'href="/ui/claims/{claim["id"]}/receipt"' in page.text
+    download = client.get(f"/ui/claims/{claim['id']}/receipt")
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    receipt = download.json()
+    _signed_in(client, "admin")
+    csrf = _csrf(client, "/ui/audit")
+    valid = client.post("/ui/audit/check", data={"csrf": csrf},
+                        files={"file": ("receipt.json", json.dumps(receipt), "application/json")})
+    assert valid.status_code == 200 and "核验通过：签名有效" in valid.text
+    receipt["events"][0]["data"]["entitled_amount"] = "30000000.00"
+    tampered = client.post("/ui/audit/check", data={"csrf": csrf},
+                           files={"file": ("receipt.json", json.dumps(receipt), "application/json")})
+    assert "核验失败" in tampered.text and f"event at position {receipt['events'][0]['position']}" in tampered.text
+    digest = client.get("/v1/audit/digest", headers=headers).json()
+    checked = client.post("/ui/audit/check", data={"csrf": csrf},
+                          files={"file": ("digest.json", json.dumps(digest), "application/json")})
+    assert "核验通过：签名有效" in checked.text

@@ -5,8 +5,8 @@ import sqlite3
 
 import psycopg
 
+from ledger.audit.chain import events_table
 from ledger.store import is_postgres, postgres_conninfo, sqlite_path
-from projections.audit_chain import events_table
 
 TABLES = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta",
           "rm_payouts", "rm_statements", "rm_bank_lines", "rm_claims")

@@ -87,6 +87,7 @@ def test_sqlite_url_gives_sqlite_settings_and_creates_the_folder(tmp_path):
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
         "SQLITE_LOCK_TIMEOUT": "10",
+        "APPLICATION_RECORDER_TOPIC": "ledger.sqlite_recorder:LedgerSQLiteRecorder",
     }
     assert path.parent.is_dir()
     assert not is_postgres(f"sqlite:///{path}")

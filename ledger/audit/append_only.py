@@ -1,11 +1,12 @@
 """Stored events are append-only: the service's own connections are refused any UPDATE or DELETE of them.
 
-`protect(url)` installs triggers on the events table (and the snapshots table, when there is one) that
+`protect(url)` installs triggers on the events table, the snapshots table, the chain's links and its upgrade
+point (`ledger.audit.tables`) that
 raise "stored events are immutable: ..." on UPDATE and DELETE, and on PostgreSQL on TRUNCATE too.
 Triggers, not revoked privileges, because the service may connect as the tables' owner or a superuser,
 whom REVOKE does not bind. eventsourcing only ever INSERTs into these tables, so nothing legitimate is
 refused. Someone with the database's owner rights can still disable a trigger: that is what the audit
-chain and a digest kept outside the system catch (`projections.audit_chain`).
+chain and a digest kept outside the system catch (`ledger.audit.chain`).
 
 Safe to call at every start-up, from several processes at once: it creates what is missing and
 re-enables a trigger someone disabled, and otherwise changes nothing.
@@ -20,8 +21,8 @@ from contextlib import closing
 import psycopg
 from psycopg import sql
 
+from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, ensure_event_store, events_table, snapshots_table
 from ledger.store import is_postgres, postgres_conninfo, sqlite_path
-from projections.audit_chain import ensure_event_store, events_table, snapshots_table
 
 MESSAGE = "stored events are immutable"
 FUNCTION = "award_ledger_refuse_event_change"
@@ -63,14 +64,12 @@ def is_protected(url: str) -> bool:
 
 
 def _tables(url: str) -> list[str]:
-    tables = [events_table(url)]
+    wanted = [events_table(url), snapshots_table(url), CHAIN_TABLE, SINCE_TABLE]
     if is_postgres(url):
         with psycopg.connect(postgres_conninfo(url)) as conn:
-            present = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (snapshots_table(url),)).fetchone()[0]
-    else:
-        with _sqlite(url) as conn:
-            present = _sqlite_has_table(conn, snapshots_table(url))
-    return [*tables, snapshots_table(url)] if present else tables
+            return [t for t in wanted if conn.execute("SELECT to_regclass(%s) IS NOT NULL", (t,)).fetchone()[0]]
+    with _sqlite(url) as conn:
+        return [t for t in wanted if _sqlite_has_table(conn, t)]
 
 
 # ---------------------------------------------------------------------------------------------- PostgreSQL
@@ -120,7 +119,8 @@ def _sqlite_has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 
 def _sqlite_wanted(conn: sqlite3.Connection, url: str) -> list[tuple[str, str, str]]:
-    tables = [t for t in (events_table(url), snapshots_table(url)) if _sqlite_has_table(conn, t)]
+    tables = [t for t in (events_table(url), snapshots_table(url), CHAIN_TABLE, SINCE_TABLE)
+              if _sqlite_has_table(conn, t)]
     return [(f"{table}_no_{op.lower()}", op, table) for table in tables for op in ("UPDATE", "DELETE")]
 
 

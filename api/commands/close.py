@@ -1,0 +1,67 @@
+"""`award-ledger close --year Y`: record the year's close (finance), its reconciliation and signed digest.
+
+The reconciliation is folded from the log itself up to now (progress on stderr), not read from the read
+models, so a close never rests on figures a lagging projector had not caught up with."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+
+from api.commands.common import configure_logging, say, settings
+
+CLI_PRINCIPAL = "cli-finance"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("close", help="close a year: record its reconciliation and signed digest (finance)")
+    cmd.add_argument("--year", type=int, required=True, help="the award year to close")
+    cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME",
+                     help=f"the finance principal recorded as closing it (default {CLI_PRINCIPAL})")
+    cmd.add_argument("--json", action="store_true", help="print the recorded close as JSON")
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from api.signing import load_signer
+    from ledger.application import AwardLedger
+    from ledger.audit.chain import AuditChain
+    from ledger.audit.notary import Notary
+    from ledger.domain.errors import LedgerError
+    from ledger.principals import Principal, Role
+    from ledger.store import store_env
+    from projections.ledger_as_of import reconciliation_as_of
+
+    config = settings(args)
+    configure_logging(config)
+    signer = load_signer(config)
+    ledger = AwardLedger(store_env(config.database_url), seal_key=signer.seal_key())
+    started = time.monotonic()
+
+    def progress(at: int, head: int) -> None:
+        if sys.stderr.isatty():  # quiet off a terminal
+            rate = at / max(time.monotonic() - started, 1e-6)
+            print(f"\raward-ledger close: folding the log {at:,}/{head:,} ({rate:,.0f} events/s)", end="",
+                  file=sys.stderr, flush=True)
+
+    try:
+        digest = Notary(AuditChain.open(config.database_url), signer).digest()
+        as_of = datetime.now(UTC)
+        figures = reconciliation_as_of(ledger, args.year, as_of, progress)
+        outcome = ledger.close_year(Principal(args.principal, Role.FINANCE), year=args.year, reconciliation=figures,
+                                    digest=digest, as_of=as_of.isoformat())
+    except LedgerError as err:
+        say("close", f"{err.detail}. Nothing was recorded")
+        return 1 if err.code == "conflict" else 2
+    finally:
+        ledger.close()
+    if args.json:
+        print(json.dumps(outcome.view, ensure_ascii=False, indent=2))
+    totals = figures["totals"]
+    say("close", f"{args.year} closed as of {as_of.isoformat(timespec='seconds')}: approved {totals['approved']},"
+                 f" paid {totals['paid']}, {totals['claims']} claims; digest {digest['digest'][:16]}… at position"
+                 f" {digest['position']} signed by key {digest['key_id']}. Later corrections to {args.year} show as"
+                 " post-close adjustments in its reconciliation")
+    return 0

@@ -1,0 +1,83 @@
+"""`award-ledger receipt CLAIM_ID` and `award-ledger verify-receipt FILE --public-key PEM`.
+
+The first writes a claim's receipt (its events, their Merkle proofs, a signed head); the second checks one
+with nothing but the file and the ledger's public key: no database, no settings.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from api.commands.common import say
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("receipt", help="write a claim's receipt, checkable without the ledger")
+    cmd.add_argument("claim_id", metavar="CLAIM_ID")
+    cmd.add_argument("--output", metavar="PATH", help="where to write it (default receipt-CLAIM_ID.json; - for stdout)")
+    cmd.set_defaults(run=run_receipt)
+    check = commands.add_parser("verify-receipt", help="check a receipt offline with the ledger's public key")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--public-key", required=True, metavar="PEM",
+                       help="the ledger's public key (PEM file, e.g. public_key of GET /v1/audit/digest)")
+    check.set_defaults(run=run_verify_receipt)
+
+
+def run_receipt(args: argparse.Namespace) -> int:
+    from api.commands.common import settings
+    from api.signing import load_signer
+    from ledger.application import AwardLedger
+    from ledger.audit.chain import AuditChain
+    from ledger.audit.notary import Notary
+    from ledger.audit.receipts import for_claim
+    from ledger.domain.errors import LedgerError
+    from ledger.store import store_env
+
+    config = settings(args)
+    signer = load_signer(config)
+    ledger = AwardLedger(store_env(config.database_url), seal_key=signer.seal_key())
+    try:
+        receipt = for_claim(ledger, Notary(AuditChain.open(config.database_url), signer), args.claim_id)
+    except LedgerError as err:
+        say("receipt", f"{err.detail}. Nothing was written")
+        return 2
+    finally:
+        ledger.close()
+    text = json.dumps(receipt, ensure_ascii=False, indent=2)
+    if args.output == "-":
+        print(text)
+        return 0
+    path = Path(args.output or f"receipt-{receipt['claim_id']}.json")
+    path.write_text(text + "\n", encoding="utf-8")
+    say("receipt", f"wrote {path}: {len(receipt['events'])} events, head at position {receipt['head']['position']}"
+                   f" signed by key {receipt['key_id']}. Check it with `award-ledger verify-receipt {path}"
+                   " --public-key ledger.pem`")
+    return 0
+
+
+def run_verify_receipt(args: argparse.Namespace) -> int:
+    from ledger.audit.receipts import check
+    from ledger.audit.signing import UnreadableKey, load_public
+
+    try:
+        receipt = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        pem = Path(args.public_key).read_bytes()
+        load_public(pem)
+        if not isinstance(receipt, dict):
+            raise ValueError("the file holds JSON, but not a receipt object")
+    except (OSError, ValueError, UnreadableKey) as err:
+        say("verify-receipt", f"cannot read the receipt or the key: {err}. Give the JSON file from `award-ledger"
+                              " receipt` (or GET /v1/claims/{id}/receipt) and the ledger's public key PEM")
+        return 2
+    problems = check(receipt, pem)
+    if not problems:
+        events = receipt.get("events") or []
+        print(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {len(events)} events:"
+              f" {', '.join(e['event'] for e in events)}; signed head at position {receipt['head']['position']}"
+              f" (key {receipt['head']['key_id']})")
+        return 0
+    for problem in problems:
+        print(f"INVALID {problem['part']}: {problem['problem']}", file=sys.stderr)
+    return 1

@@ -1,0 +1,32 @@
+"""A closed year's reconciliation: the figures as closed, and what changed since as post-close adjustments."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+MONEY = ("approved", "paid", "reversed", "outstanding")
+
+
+def with_close(figures: dict[str, Any], closed: dict[str, Any] | None) -> dict[str, Any]:
+    """`figures` with `closed` (when the year is closed) and `post_close_adjustments`: per programme and
+    bureau, the change in each amount and count since the close (only the lines that moved)."""
+    if closed is None:
+        return figures | {"closed": None, "post_close_adjustments": []}
+    before = {(r["programme"], r["bureau"]): r for r in closed["reconciliation"]["rows"]}
+    now = {(r["programme"], r["bureau"]): r for r in figures["rows"]}
+    adjustments = []
+    for key in sorted(before.keys() | now.keys()):
+        old, new = before.get(key), now.get(key)
+        delta = {k: _money(new, k) - _money(old, k) for k in MONEY}
+        claims = (new or {}).get("claims", 0) - (old or {}).get("claims", 0)
+        if any(delta.values()) or claims:
+            adjustments.append({"programme": key[0], "bureau": key[1], "kind": (new or old)["kind"],
+                                **{k: f"{v:.2f}" for k, v in delta.items()}, "claims": claims})
+    summary = {k: closed[k] for k in ("year", "as_of", "by", "recorded_at")} | {
+        "position": closed["digest"].get("position"), "digest": closed["digest"].get("digest"),
+        "root": closed["digest"].get("root"), "key_id": closed["digest"].get("key_id")}
+    return figures | {"closed": summary, "post_close_adjustments": adjustments}
+
+
+def _money(row: dict[str, Any] | None, key: str) -> Decimal:
+    return Decimal(row[key]) if row is not None else Decimal("0.00")

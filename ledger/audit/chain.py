@@ -1,0 +1,114 @@
+"""The tamper-evidence chain of one store: a SHA-256 hash chain over the stored events, in notification order.
+
+Each event's link (`ledger.audit.encoding`) is written by the transaction that records it
+(`ledger.audit.linking`), into `rm_audit_chain(position, link)` beside the events. Recomputing the chain
+from the events and comparing it with the stored links finds an event whose bytes changed, one deleted and
+one slipped in (it has no link). Someone able to rewrite the chain table as well can make the two agree
+again; a digest (position and link) kept outside the system catches that: `verify(saved=digest)`
+recomputes the link at the digest's position from the events alone.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from ledger.audit.comparison import Comparison, InvalidDigest, checkpoints, digest_of
+from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
+from ledger.audit.snapshot_check import check_all
+from ledger.audit.stores import Progress, open_store
+from ledger.audit.tables import CHAIN_TABLE, ensure_event_store, events_table, snapshots_table
+
+__all__ = ["ALGORITHM", "CHAIN_TABLE", "GENESIS", "AuditChain", "InvalidDigest", "event_bytes", "events_table",
+           "link", "snapshots_table"]
+
+
+class AuditChain:
+    """The hash chain of one store: read, caught up after an upgrade, and verified end to end."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._db = open_store(url)
+        self.appended = 0  # links appended by the last extend(): how much an upgrade left to catch up
+
+    @classmethod
+    def open(cls, url: str) -> AuditChain:
+        """The chain of the store at `url`: the store created if missing, the tail an older version left
+        unchained caught up (once; every later event is chained by its own save)."""
+        ensure_event_store(url)
+        chain = cls(url)
+        chain.extend()
+        return chain
+
+    def extend(self) -> int:
+        """Chain the events recorded before this version first opened the store and not chained yet; the head.
+
+        Events after that point are chained only by their own saves: one without a link stays without it, for
+        `verify` to report, rather than being chained here as if genuine."""
+        with self._db.connect() as conn:
+            before, _ = self._db.head(conn)
+            head = self._db.catch_up(conn)
+            self.appended = len(self.links_between(before, head)) if head > before else 0
+            return head
+
+    def links_between(self, after: int, upto: int) -> list[int]:
+        with self._db.connect() as conn:
+            return [position for position, _ in self._db.links_upto(conn, upto, after)]
+
+    def links_after(self, after: int | None) -> list[tuple[int, bytes]]:
+        """The stored links after a position (all of them from None), in order."""
+        with self._db.connect() as conn:
+            head, _ = self._db.head(conn)
+            return list(self._db.links_upto(conn, head, after))
+
+    def aggregate_events(self, aggregate_ids: Sequence[UUID]) -> list[tuple]:
+        """Every stored event of these aggregates: (position, aggregate id, version, topic, state)."""
+        found: list[tuple] = []
+        with self._db.connect() as conn:
+            for aggregate_id in aggregate_ids:
+                key = aggregate_id if self._db.placeholder == "%s" else aggregate_id.hex  # SQLite stores hex
+                found += self._db.rows(conn, f"SELECT {self._db.position_column}, originator_id, originator_version,"
+                                             f" topic, state FROM {self._db.events} WHERE originator_id = %s", [key])
+        return found
+
+    def digest(self) -> dict[str, Any]:
+        """The chain's head, for an auditor to keep outside the system."""
+        with self._db.connect() as conn:
+            position, head = self._db.head(conn)
+        return digest_of(position, head)
+
+    def links(self, positions: Sequence[int]) -> dict[int, str]:
+        """The stored links at these positions, hex."""
+        if not positions:
+            return {}
+        with self._db.connect() as conn:
+            rows = self._db.rows(conn, f"SELECT position, link FROM {CHAIN_TABLE} WHERE position >= %s AND"
+                                       " position <= %s", [min(positions), max(positions)])
+        wanted = set(positions)
+        return {position: hex_link for position, hex_link in rows if position in wanted}
+
+    def verify(self, saved: dict | Sequence[dict] | None = None, progress: Progress | None = None,
+               app: Any = None) -> dict:
+        """Recompute the chain from the events, compare it with the stored links and any saved digests.
+
+        `saved` is one digest from `digest()` or a list of them; the more there are, the narrower a
+        rewritten chain is located. `progress(events_checked, position)` is called after every page.
+        An event without a link is a fault: links are written with the events they chain. Given the
+        application (`app`), every snapshot is checked against the fold of its events too.
+        """
+        marks = checkpoints(saved)
+        with self._db.connect() as conn:
+            # The chain's head, then the last event: each link commits with its event, so every link up to
+            # either is there to read (one past the last event is a deleted event's), and both tables are
+            # append-only, so the pages read below see a fixed prefix while writers carry on.
+            head, _ = self._db.head(conn)
+            last = self._db.last_event(conn)
+            events = self._db.event_bytes_upto(conn, last, progress)
+            stored = self._db.links_upto(conn, max(head, last))
+            report = Comparison(stored, marks).run(events)
+            if app is not None:
+                report |= check_all(app, self._db.snapshot_rows(conn))
+                if report["ok"] and report["bad_snapshots"]:
+                    first = report["bad_snapshots"][0]
+                    report |= {"ok": False, "failure": "snapshot", "reason": first["reason"]}
+            return report

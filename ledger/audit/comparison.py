@@ -1,0 +1,128 @@
+"""One pass over the recomputed chain, the stored links and the saved digests, stopping at the first fault."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.audit.encoding import ALGORITHM, GENESIS, link
+
+
+class InvalidDigest(ValueError):
+    """A saved digest that is not one this ledger issued (wrong algorithm, position or hex)."""
+
+
+@dataclass(frozen=True)
+class Bad:
+    position: int
+    failure: str
+    reason: str
+
+
+class Comparison:
+    """Walks the events in order beside the stored links; every event must have its link, and match it."""
+
+    def __init__(self, stored: Iterator[tuple[int, bytes]], checkpoints: list[tuple[int, bytes]]) -> None:
+        self.stored = stored
+        self.pending = next(stored, None)
+        self.checkpoints, self.saved_total = list(checkpoints), len(checkpoints)
+        self.running, self.position, self.checked = GENESIS, 0, 0
+        self.trusted = (0, GENESIS)  # the last saved digest that matched: a prefix an auditor vouched for
+        self.first_after_trusted: int | None = None
+
+    def run(self, events: Iterable[tuple[int, bytes]]) -> dict:
+        for at, data in events:
+            if bad := self.check_saved(until=at) or self.step(at, data):
+                return self.result(bad)
+        if self.pending is not None:
+            return self.result(_missing(self.pending[0]))
+        return self.result(self.check_saved(until=None))
+
+    def step(self, at: int, data: bytes) -> Bad | None:
+        if self.pending is not None and self.pending[0] < at:
+            return _missing(self.pending[0])
+        if self.pending is None or self.pending[0] > at:
+            # Links are written by the transaction that records the event: one without a link was put there
+            # some other way (or by a version that chained later, whose tail `AuditChain.open` catches up).
+            return _unlinked(at)
+        following = link(self.running, data)
+        if following != self.pending[1]:
+            return _changed(at)
+        self.pending = next(self.stored, None)
+        self.running, self.position, self.checked = following, at, self.checked + 1
+        if self.first_after_trusted is None:
+            self.first_after_trusted = at
+        return None
+
+    def check_saved(self, until: int | None) -> Bad | None:
+        # A digest saved at position P covers every event up to P: check it before hashing anything after P.
+        while self.checkpoints and (until is None or self.checkpoints[0][0] < until):
+            saved_position, saved_link = self.checkpoints.pop(0)
+            if saved_link != self.running:
+                return _saved_mismatch(saved_position, saved_link, self.trusted[0], self.first_after_trusted)
+            self.trusted, self.first_after_trusted = (saved_position, saved_link), None
+        return None
+
+    def result(self, bad: Bad | None) -> dict:
+        # The head reported is one the caller can trust and save: all checked events, or the vouched-for prefix.
+        head = self.trusted if bad is not None and bad.failure == "saved_digest_mismatch" else (
+            self.position, self.running)
+        return {"ok": bad is None, "events_checked": self.checked,
+                "first_bad_position": None if bad is None else bad.position,
+                "reason": None if bad is None else bad.reason, "failure": None if bad is None else bad.failure,
+                "chain_head": digest_of(*head), "chain_position": self.position if bad is None else head[0],
+                "saved_digests_checked": self.saved_total}
+
+
+def _changed(at: int) -> Bad:
+    return Bad(at, "changed", f"the event at position {at} no longer hashes to the chain's link there: its stored"
+                              " bytes (or that link) were changed after it was recorded")
+
+
+def _missing(at: int) -> Bad:
+    return Bad(at, "missing", f"the chain records an event at position {at}, which the events table no longer has:"
+                              " it was deleted or renumbered")
+
+
+def _unlinked(at: int) -> Bad:
+    return Bad(at, "unexpected", f"the events table has an event at position {at} without a link in the chain: every"
+                               " event is chained by the transaction that records it, so this one was inserted"
+                               " or renumbered afterwards")
+
+
+def _saved_mismatch(saved_position: int, saved_link: bytes, trusted: int, first_after: int | None) -> Bad:
+    lower = first_after if first_after is not None and first_after <= saved_position else saved_position
+    return Bad(lower, "saved_digest_mismatch",
+               f"the events up to position {saved_position} no longer hash to the digest saved for that position"
+               f" ({saved_link.hex()}), although the chain table agrees with them: an event at positions"
+               f" {lower}..{saved_position} was changed, deleted or inserted, and the chain table rewritten to"
+               f" hide it" + (f" (the digest saved for position {trusted} still matches)" if trusted else ""))
+
+
+def digest_of(position: int, head: bytes) -> dict[str, Any]:
+    """A digest as issued: the chain's position and link there, and how links are made."""
+    return {"position": position, "digest": head.hex(), "algorithm": ALGORITHM,
+            "computed_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def checkpoints(saved: dict | Sequence[dict] | None) -> list[tuple[int, bytes]]:
+    """Saved digests as (position, link), in order; refuses one this ledger could not have issued."""
+    if saved is None:
+        return []
+    return sorted(_checkpoint(one) for one in ([saved] if isinstance(saved, dict) else saved))
+
+
+def _checkpoint(saved: dict) -> tuple[int, bytes]:
+    algorithm, position, digest = saved.get("algorithm", ALGORITHM), saved.get("position"), saved.get("digest")
+    if algorithm != ALGORITHM:
+        raise InvalidDigest(f"the saved digest uses {algorithm!r}; this ledger's chain is {ALGORITHM!r}")
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise InvalidDigest(f"a saved digest's position must be a whole number from 0, not {position!r}")
+    try:
+        value = bytes.fromhex(digest) if isinstance(digest, str) else b""
+    except ValueError:
+        value = b""
+    if len(value) != len(GENESIS):
+        raise InvalidDigest(f"a saved digest must be {2 * len(GENESIS)} hex digits, not {digest!r}")
+    return position, value

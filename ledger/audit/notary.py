@@ -1,0 +1,77 @@
+"""Signed digests of the chain and its Merkle tree, proofs between them, and the keys ever used to sign.
+
+A digest names the chain's head (position and link, algorithm "sha256-chain-v1") and the RFC 9162 tree
+over the links (`tree_size`, `root`), and is signed with the ledger's Ed25519 key (`ledger.audit.signing`).
+Every key the ledger has signed with is kept in `ledger_audit_keys`, so after a rotation a digest signed
+by an earlier key is still recognised as the ledger's own.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.audit.chain import AuditChain
+from ledger.audit.encoding import ALGORITHM, GENESIS
+from ledger.audit.log_tree import TREE_ALGORITHM, LogTree
+from ledger.audit.signing import Signer, check, load_public
+
+KEYS_TABLE = "ledger_audit_keys"
+
+
+class Notary:
+    """Signs the chain's digests and answers for proofs over it."""
+
+    def __init__(self, chain: AuditChain, signer: Signer) -> None:
+        self.chain, self.signer, self.tree = chain, signer, LogTree(chain)
+        self._register(signer)
+
+    def digest(self) -> dict[str, Any]:
+        """The chain's head and the tree's root, signed."""
+        size = self.tree.refresh()
+        return self.signer.sign(self.head(size))
+
+    def head(self, size: int) -> dict[str, Any]:
+        position = self.tree.positions[size - 1] if size else 0
+        link = self.chain.links([position]).get(position, GENESIS.hex()) if size else GENESIS.hex()
+        return {"position": position, "digest": link, "algorithm": ALGORITHM, "tree_size": size,
+                "root": self.tree.root(size).hex(), "tree_algorithm": TREE_ALGORITHM,
+                "computed_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        """The RFC 9162 proof that the tree of `second` leaves extends the tree of `first`."""
+        size = self.tree.refresh()
+        if not 0 <= first <= second <= size:
+            msg = f"tree sizes must satisfy 0 <= first <= second <= {size} (the tree's size now)"
+            raise ValueError(msg)
+        return {"first": first, "second": second, "first_root": self.tree.root(first).hex(),
+                "second_root": self.tree.root(second).hex(),
+                "proof": [h.hex() for h in self.tree.consistency(first, second)] if first else []}
+
+    def known_keys(self) -> list[dict[str, str]]:
+        """Every key this ledger has signed with, oldest first."""
+        with self.chain._db.connect() as conn:
+            rows = self.chain._db.rows(conn, f"SELECT key_id, public_key, first_used FROM {KEYS_TABLE}"
+                                             " ORDER BY first_used, key_id")
+        return [{"key_id": k, "public_key": pem, "first_used": at} for k, pem, at in rows]
+
+    def check_signed(self, document: dict[str, Any]) -> str | None:
+        """Why a signed digest or receipt is not this ledger's (None when its signature holds under one of
+        the ledger's keys, the current one or any earlier)."""
+        carried = document.get("key_id")
+        known = {k["key_id"]: k["public_key"] for k in self.known_keys()}
+        if carried not in known:
+            return f"it is signed by key {carried!r}, which this ledger never used"
+        return check(document, load_public(known[carried]))
+
+    def _register(self, signer: Signer) -> None:
+        with self.chain._db.connect() as conn:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (key_id TEXT PRIMARY KEY, public_key TEXT NOT"
+                         " NULL, first_used TEXT NOT NULL)")
+            if not self.chain._db.rows(conn, f"SELECT 1 FROM {KEYS_TABLE} WHERE key_id = %s", [signer.key_id]):
+                try:
+                    conn.execute(self.chain._db.sql(f"INSERT INTO {KEYS_TABLE} VALUES (%s, %s, %s)"),
+                                 (signer.key_id, signer.public_pem, datetime.now(UTC).isoformat()))
+                except Exception:  # another process registered the same key a moment earlier: nothing to do
+                    if not self.chain._db.rows(conn, f"SELECT 1 FROM {KEYS_TABLE} WHERE key_id = %s",
+                                               [signer.key_id]):
+                        raise

@@ -1,0 +1,119 @@
+"""Ed25519 signatures (via `cryptography`) over digests and receipts, and the key they are made with.
+
+A signed document is a JSON object carrying `public_key` (PEM), `key_id` (the first 16 hex digits of the
+SHA-256 of the raw public key) and `signature` (base64 of Ed25519 over the canonical JSON of every other
+field: keys sorted, no spaces, UTF-8). Anyone holding the public key checks it with this module alone, or
+with any Ed25519 implementation. Rotating the key changes what new documents are signed with; old ones keep
+their own public key and signature, so they stay checkable, and the ledger keeps every key it has used
+(`ledger.audit.keys`) so it can say whether a key was ever its own.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+SIGNATURE = "ed25519"
+
+
+class UnreadableKey(ValueError):
+    """A key file that is not an Ed25519 key in PEM."""
+
+
+def canonical(document: dict[str, Any]) -> bytes:
+    """The bytes a signature covers: the document without its signature, as sorted compact JSON."""
+    body = {k: v for k, v in document.items() if k != "signature"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def public_pem(public: Ed25519PublicKey) -> str:
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def load_public(pem: str | bytes) -> Ed25519PublicKey:
+    """An Ed25519 public key from PEM (or the PEM of its private key, whose public half is taken)."""
+    data = pem.encode() if isinstance(pem, str) else pem
+    try:
+        key = serialization.load_pem_public_key(data)
+    except ValueError:
+        try:
+            key = serialization.load_pem_private_key(data, password=None).public_key()
+        except (ValueError, TypeError):
+            raise UnreadableKey("not a PEM public key; give the public_key PEM from GET /v1/audit/digest") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise UnreadableKey(f"a {type(key).__name__}, not an Ed25519 key")
+    return key
+
+
+class Signer:
+    """Signs documents with one Ed25519 private key."""
+
+    def __init__(self, private: Ed25519PrivateKey) -> None:
+        self.private, self.public = private, private.public_key()
+        self.key_id, self.public_pem = key_id(self.public), public_pem(self.public)
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> tuple[Signer, bool]:
+        """The key at `path`; created there (readable by its owner only) when missing. (signer, created)."""
+        if path.exists():
+            try:
+                key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            except (ValueError, TypeError):
+                raise UnreadableKey(f"{path} is not an unencrypted PEM private key") from None
+            if not isinstance(key, Ed25519PrivateKey):
+                raise UnreadableKey(f"{path} holds a {type(key).__name__}; the ledger signs with Ed25519")
+            return cls(key), False
+        key = Ed25519PrivateKey.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process starting beside this one made it first: use theirs
+            return cls.load_or_create(path)
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+        return cls(key), True
+
+    def sign(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The document with this key's public key, id and signature added."""
+        signed = {**document, "signature_algorithm": SIGNATURE, "key_id": self.key_id,
+                  "public_key": self.public_pem}
+        signed["signature"] = base64.b64encode(self.private.sign(canonical(signed))).decode()
+        return signed
+
+    def seal_key(self) -> bytes:
+        """A key for sealing snapshots (HMAC), derived from the signing key: one secret to keep, not two."""
+        raw = self.private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                         serialization.NoEncryption())
+        return hashlib.sha256(b"award-ledger snapshot seal\n" + raw).digest()
+
+
+def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> str | None:
+    """Why the document's signature fails (None when it holds), under `trusted` or the key it carries."""
+    try:
+        carried = load_public(document.get("public_key") or "")
+        signature = base64.b64decode(document.get("signature") or "", validate=True)
+    except (UnreadableKey, ValueError):
+        return "it carries no readable public key or signature"
+    if trusted is not None and key_id(carried) != key_id(trusted):
+        return f"it is signed by key {key_id(carried)}, not by the trusted key {key_id(trusted)}"
+    if document.get("key_id") != key_id(carried):
+        return "its key_id does not name the public key it carries"
+    try:
+        carried.verify(signature, canonical(document))
+    except InvalidSignature:
+        return "the signature does not match the content: something in it was changed after signing"
+    return None

@@ -1,0 +1,36 @@
+"""The SQLite recorder the ledger saves through: eventsourcing's, with each save's chain links written in
+the save's own transaction (see `ledger.audit.linking`); `ledger/store.py` selects it."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from ledger.audit.linking import link_saved, since_statements
+from ledger.audit.tables import CHAIN_TABLE, SQLITE_CHAIN_COLUMNS
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(),
+                f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ({SQLITE_CHAIN_COLUMNS})",
+                *since_statements(self.events_table_name, "rowid")]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        # The INSERTs took the database's write lock, so the head read next is the head, and the links
+        # commit (or roll back) with the events.
+        returning = super()._insert_events(c, stored_events, **kwargs)
+        link_saved(c, self.events_table_name, returning)
+        return returning
+
+    def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
+        """The notification id and chain link of one recorded event (a snapshot's anchor), or None."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT e.rowid, c.link FROM {self.events_table_name} e LEFT JOIN {CHAIN_TABLE} c"
+                      " ON c.position = e.rowid WHERE e.originator_id = ? AND e.originator_version = ?",
+                      (originator_id.hex if isinstance(originator_id, UUID) else originator_id, version))
+            row = c.fetchone()
+        return None if row is None else (row[0], row[1])

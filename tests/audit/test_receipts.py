@@ -1,0 +1,173 @@
+"""Signed digests, consistency between them, and claim receipts that verify offline and locate any change."""
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from ledger.audit import merkle, receipts, signing
+from ledger.audit.chain import AuditChain
+from ledger.audit.notary import Notary
+from ledger.audit.signing import Signer
+from tests.store.conftest import FINANCE, World
+
+
+@pytest.fixture
+def notary(database_url: str, world: World, tmp_path: Path) -> Notary:
+    signer, created = Signer.load_or_create(tmp_path / "keys" / "signing-key.pem")
+    assert created
+    return Notary(AuditChain.open(database_url), signer)
+
+
+def _paid_and_reversed(world: World) -> str:
+    """A claim approved, paid twice, one payout reversed: its receipt must list all of it."""
+    org = world.org()
+    claim = world.approved(org, "A5.voucher", basis_amount="1000000")
+    for n, amount in enumerate(("100000", "50000")):
+        payout = world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount=amount, paid_on=date(2023, 9, 1),
+                                            bank_ref=f"R-{org[-6:]}-{n}").view
+    world.ledger.reverse_payout(FINANCE, payout_id=payout["id"], reason="wrong account")
+    return claim["id"]
+
+
+def test_a_digest_is_signed_and_a_changed_signature_is_found(notary: Notary) -> None:
+    """The digest names the chain head and the tree root, verifies under its key, and fails once changed."""
+    digest = notary.digest()
+    assert digest["tree_size"] > 20 and len(digest["root"]) == 64
+    assert signing.check(digest, signing.load_public(notary.signer.public_pem)) is None
+    bad_signature = base64.b64decode(digest["signature"])
+    bad = dict(digest, signature=base64.b64encode(bytes([bad_signature[0] ^ 1]) + bad_signature[1:]).decode())
+    assert "signature does not match" in signing.check(bad)
+    assert "signature does not match" in signing.check(dict(digest, root="00" * 32))
+
+
+def test_old_digests_stay_checkable_after_key_rotation(notary: Notary, world: World, tmp_path: Path) -> None:
+    """After the ledger moves to a new key, a digest signed by the old one is still recognised as its own."""
+    old = notary.digest()
+    rotated = Notary(notary.chain, Signer.load_or_create(tmp_path / "new-key.pem")[0])
+    World.org(world)
+    new = rotated.digest()
+    assert new["key_id"] != old["key_id"]
+    assert rotated.check_signed(old) is None and rotated.check_signed(new) is None
+    assert [k["key_id"] for k in rotated.known_keys()] == [old["key_id"], new["key_id"]]
+    stranger = Signer.load_or_create(tmp_path / "stranger.pem")[0].sign({k: old[k] for k in ("position", "digest")})
+    assert "never used" in rotated.check_signed(stranger)
+
+
+def test_consistency_between_two_saved_digests(notary: Notary, world: World) -> None:
+    """The proof between an earlier and a later digest verifies by RFC 9162, and not against a forged root."""
+    earlier = notary.digest()
+    World.org(world)
+    later = notary.digest()
+    proof = notary.consistency(earlier["tree_size"], later["tree_size"])
+    hashes = [bytes.fromhex(h) for h in proof["proof"]]
+    first, second = bytes.fromhex(earlier["root"]), bytes.fromhex(later["root"])
+    assert merkle.verify_consistency(earlier["tree_size"], later["tree_size"], first, second, hashes)
+    assert not merkle.verify_consistency(earlier["tree_size"], later["tree_size"], bytes(32), second, hashes)
+
+
+def test_a_receipt_lists_every_event_and_verifies_with_the_public_key_alone(notary: Notary, world: World,
+                                                                            tmp_path: Path) -> None:
+    """A paid, partly reversed claim's receipt holds its events and its payouts', and verify-receipt (run with
+    no reachable database) accepts it with just the public key."""
+    receipt = receipts.for_claim(world.ledger, notary, _paid_and_reversed(world))
+    names = [e["event"] for e in receipt["events"]]
+    assert names.count("Claim.PayoutRecorded") == 2 and "Claim.PayoutReversed" in names
+    assert "Payout.Reversed" in names and names[0] == "Claim.Submitted"
+    assert receipt["status"] == "approved" and receipts.check(receipt, notary.signer.public_pem) == []
+    path, pem = tmp_path / "receipt.json", tmp_path / "ledger.pem"
+    path.write_text(json.dumps(receipt, ensure_ascii=False))
+    pem.write_text(notary.signer.public_pem)
+    offline = {"PATH": "/usr/bin:/bin", "LEDGER_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    run = subprocess.run([sys.executable, "-m", "api.cli", "verify-receipt", str(path), "--public-key", str(pem)],
+                         capture_output=True, text=True, env=offline, timeout=60, cwd=Path(__file__).parents[2])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("valid: claim")
+
+
+def _flip_hex(value: str) -> str:
+    return ("1" if value[0] == "0" else "0") + value[1:]
+
+
+def _mutations(receipt: dict) -> dict[str, tuple]:
+    """Each way of changing one byte of a receipt, and the part its checker must name."""
+    event = receipt["events"][2]
+    state = bytearray(base64.b64decode(event["state_base64"]))
+    state[-3] ^= 1
+    at = f"event at position {event['position']}"
+    return {
+        "event bytes": (("events", 2, "state_base64"), base64.b64encode(bytes(state)).decode(), at),
+        "readable data": (("events", 2, "data"), {**event["data"], "by": "someone-else"}, at),
+        "link": (("events", 2, "link"), _flip_hex(event["link"]), at),
+        "previous link": (("events", 2, "previous_link"), _flip_hex(event["previous_link"]), at),
+        "inclusion path": (("events", 2, "inclusion_path", 0), _flip_hex(event["inclusion_path"][0]), at),
+        "head root": (("head", "root"), _flip_hex(receipt["head"]["root"]), "head"),
+        "head signature": (("head", "signature"), "A" + receipt["head"]["signature"][1:], "head"),
+        "summary": (("status",), "rejected", "receipt"),
+        "receipt signature": (("signature",), "A" + receipt["signature"][1:], "receipt"),
+    }
+
+
+def test_a_byte_changed_anywhere_in_a_receipt_is_found_and_located(notary: Notary, world: World) -> None:
+    """Changing an event's bytes, its readable data, a link, a proof, the head or the summary is reported, and
+    the report names the part that was changed."""
+    receipt = receipts.for_claim(world.ledger, notary, _paid_and_reversed(world))
+    for what, (where, value, part) in _mutations(receipt).items():
+        changed = copy.deepcopy(receipt)
+        target = changed
+        for step in where[:-1]:
+            target = target[step]
+        if target[where[-1]] == value:
+            continue  # the mutation happened to be a no-op (e.g. a signature already starting with "A")
+        target[where[-1]] = value
+        problems = receipts.check(changed, notary.signer.public_pem)
+        assert problems, what
+        assert part in {p["part"] for p in problems}, (what, problems)
+
+
+def test_a_receipt_signed_by_another_key_is_refused(notary: Notary, world: World, tmp_path: Path) -> None:
+    """A receipt checked against a key that is not the one that signed it is invalid, and says so."""
+    receipt = receipts.for_claim(world.ledger, notary, _paid_and_reversed(world))
+    other = Signer.load_or_create(tmp_path / "other.pem")[0]
+    problems = receipts.check(receipt, other.public_pem)
+    assert {p["part"] for p in problems} >= {"head", "receipt"}
+    assert "not by the trusted key" in problems[0]["problem"]
+
+
+def test_an_unknown_claim_has_no_receipt(notary: Notary, world: World) -> None:
+    """A receipt for an id the ledger never recorded is the ledger's not_found refusal."""
+    from ledger.domain import errors
+
+    with pytest.raises(errors.NotFound):
+        receipts.for_claim(world.ledger, notary, str(UUID(int=7)))
+
+
+def test_receipt_and_verify_receipt_commands(database_url: str, world: World, tmp_path: Path, monkeypatch,
+                                             capsys) -> None:
+    """`award-ledger receipt` writes the file; `verify-receipt` answers 0 for it, 1 naming the changed part
+    for an altered copy, and 2 for a file that is not a receipt."""
+    from api.cli import main
+
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
+    claim_id = _paid_and_reversed(world)
+    out = tmp_path / "r.json"
+    assert main(["receipt", claim_id, "--output", str(out)]) == 0
+    pem = tmp_path / "public.pem"
+    pem.write_text(Signer.load_or_create(tmp_path / "key.pem")[0].public_pem)
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
+    receipt = json.loads(out.read_text())
+    receipt["events"][1]["state_base64"] = base64.b64encode(b'{"x": 1}').decode()
+    out.write_text(json.dumps(receipt))
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 1
+    assert f"INVALID event at position {receipt['events'][1]['position']}" in capsys.readouterr().err
+    out.write_text("[1, 2]")
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 2
+    assert main(["receipt", str(UUID(int=9)), "--output", str(out)]) == 2

@@ -1,0 +1,73 @@
+"""Year-end close: recorded once with its reconciliation and signed digest; later corrections show as
+post-close adjustments; the reconciliation answers as known at any earlier time."""
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from urllib.parse import quote
+
+import pytest
+
+from api.cli import main
+from ledger.audit.signing import check
+from ledger.domain import errors
+from ledger.principals import Principal, Role
+from tests.finance.conftest import Books
+
+
+def _moment() -> str:
+    """Now, with a breath either side, so events recorded before and after fall clearly on their side."""
+    time.sleep(0.05)
+    moment = datetime.now(UTC).isoformat()
+    time.sleep(0.05)
+    return quote(moment)
+
+
+@pytest.fixture
+def cli_env(database_url: str, settings, monkeypatch) -> None:
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(settings.signing_key_file))
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_close_then_a_correction_shows_as_a_post_close_adjustment(books: Books, capsys) -> None:
+    """After `close --year 2023`, the reconciliation carries the close and no adjustment; a payout reversed
+    afterwards shows as one (paid down, reversed up) while the closed figures stay as they were."""
+    claim = books.approve(basis_amount="1000000.00")
+    payout = books.pay(claim, "100000.00")
+    before_close = _moment()
+    assert main(["close", "--year", "2023"]) == 0
+    assert "2023 closed as of" in capsys.readouterr().err
+    closed = books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    assert closed["closed"]["by"] == "cli-finance" and closed["post_close_adjustments"] == []
+    digest = books.api.ok("GET", "/v1/audit/digest", as_="auditor")
+    assert closed["closed"]["key_id"] == digest["key_id"]
+    after_close = _moment()
+    books.reverse(payout | {"programme": claim["programme"]})
+    now = books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="auditor")
+    (adjustment,) = now["post_close_adjustments"]
+    assert (adjustment["programme"], adjustment["paid"], adjustment["reversed"]) == ("A5.voucher", "-100000.00",
+                                                                                     "100000.00")
+    assert now["closed"] == closed["closed"]
+    then = books.api.ok("GET", f"/v1/finance/reconciliation?year=2023&as_of={after_close}", as_="finance")
+    assert then["post_close_adjustments"] == [] and then["closed"] == closed["closed"]
+    assert Decimal(then["totals"]["paid"]) == Decimal(closed["totals"]["paid"]) == Decimal("100000.00")
+    earlier = books.api.ok("GET", f"/v1/finance/reconciliation?year=2023&as_of={before_close}", as_="finance")
+    assert earlier["closed"] is None and earlier["totals"] == closed["totals"]
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_year_closes_once_and_only_by_finance(books: Books, capsys) -> None:
+    """A second close is refused (exit 1, nothing recorded); a bureau may not close a year; the close event
+    holds a digest signed by the ledger's key."""
+    books.approve(basis_amount="1000000.00")
+    assert main(["close", "--year", "2023"]) == 0
+    events = books.api.events()
+    assert main(["close", "--year", "2023"]) == 1
+    assert "was closed by cli-finance" in capsys.readouterr().err and books.api.events() == events
+    ledger = books.api.client.app.state.ledger
+    with pytest.raises(errors.Forbidden):
+        ledger.close_year(Principal("kjj-clerk", Role.BUREAU, "kjj"), year=2024, reconciliation={}, digest={},
+                          as_of="2024-12-31T00:00:00+08:00")
+    assert check(ledger.year_close(2023)["digest"]) is None
