@@ -38,7 +38,7 @@ def record_history(world: World, organisations: int = 3) -> None:
     world.ledger.reject_claim(KJJ, claim_id=rejected["id"], reason="documents incomplete")
     claim = world.approved(org, "A3.erc", certification_id=cert)
     payout = world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="200000", paid_on=date(2023, 8, 1),
-                                        bank_ref="BANK-ERC").view
+                                        bank_ref=f"BANK-ERC-{org[-6:]}").view
     world.ledger.reverse_payout(FINANCE, payout_id=payout["id"], reason="wrong account")
 
 
