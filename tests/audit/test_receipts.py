@@ -171,3 +171,17 @@ def test_receipt_and_verify_receipt_commands(database_url: str, world: World, tm
     out.write_text("[1, 2]")
     assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 2
     assert main(["receipt", str(UUID(int=9)), "--output", str(out)]) == 2
+
+
+def test_a_receipt_for_a_revoked_award_says_so(notary: Notary, world: World) -> None:
+    """Once an award is revoked, its receipt carries the revocation event and the revoked status, and still
+    verifies: a beneficiary holding it can see the award no longer stands."""
+    from tests.store.conftest import KJJ
+
+    claim_id = _paid_and_reversed(world)
+    world.ledger.revoke_claim(KJJ, claim_id=claim_id, reason="figures found false on inspection",
+                              document_ref="区科技局〔2025〕9号")
+    receipt = receipts.for_claim(world.ledger, notary, claim_id)
+    assert receipt["status"] == "revoked"
+    assert "Claim.Revoked" in [e["event"] for e in receipt["events"]]
+    assert receipts.check(receipt, notary.signer.public_pem) == []
