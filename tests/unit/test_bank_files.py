@@ -69,7 +69,7 @@ def test_a_file_without_a_known_header_or_text_says_what_the_map_knows():
 def test_bytes_after_a_byte_order_mark_that_are_not_its_text_are_refused(raw):
     """A UTF-8 or GB18030 BOM followed by bytes that are not that text is a refusal naming the byte, not a crash
     (the fuzzing pass sent such a certification list and got a 500)."""
-    with pytest.raises(InvalidInput, match="neither UTF-8 nor GB18030.*byte"):
+    with pytest.raises(InvalidInput, match=r"neither UTF-8 nor GB18030.*byte"):
         read_bank_file(raw)
 
 
