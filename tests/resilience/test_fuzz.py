@@ -111,7 +111,8 @@ def answer_is_sound(target: Target, client: httpx.Client, path: str, who: str | 
     r = client.post(path, content=sent.content, headers=target.headers(who, sent.content_type))
     ANSWERS[ID_IN_PATH.sub(r"/v1/\1/{id}/", path), r.status_code] += 1
     if r.status_code >= 500:
-        assert r.status_code == 501 and r.json()["code"] == "not_implemented", (path, who, sent, r.status_code, r.text)
+        assert r.status_code == 501 and r.json()["code"] == "not_implemented", \
+            f"{path} as {who}: {sent!r} answered {r.status_code} {r.text}\nserver log: {target.service.logs()}"
     if r.status_code >= 400:
         assert r.headers.get("content-type", "").startswith("application/problem+json"), (path, sent, r.headers)
         after = target.traces.counts()
