@@ -19,7 +19,7 @@ help:
 	@echo "make acceptance  public acceptance scenarios on SQLite, then on a fresh PostgreSQL database"
 	@echo "make bench       benchmarks on the local PostgreSQL (BENCH_SCALE=0.05 default; 1 = 100,000 orgs); bench/RESULTS.md"
 	@echo "make resilience  the short load and fault runs CI does (15 s load; LEDGER_ALLOW_PG_RESTART=1 to restart PG)"
-	@echo "make soak        the long form: 60 s load, three rounds of each fault"
+	@echo "make soak        the long form: 60 s load, three rounds of each fault, 3,000 fuzzed requests a pass"
 	@echo "make replication  let the local PostgreSQL stream to a replica on 127.0.0.1 (the read-replica test; pg_hba, reload)"
 	@echo "make bench-deps  Debian's wrk, the HTTP load generator bench/ drives (apt-get; root)"
 	@echo "make browser-deps  Debian's chromium and a CJK font for the browser tests (apt-get; root)"
@@ -88,7 +88,7 @@ resilience: $(STAMP)
 	LEDGER_RESILIENCE=1 $(BIN)/pytest tests/resilience -m resilience $(PYTEST_ARGS)
 
 soak: $(STAMP)
-	LEDGER_RESILIENCE=1 LEDGER_RESILIENCE_SECONDS=60 LEDGER_RESILIENCE_ROUNDS=3 \
+	LEDGER_RESILIENCE=1 LEDGER_RESILIENCE_SECONDS=60 LEDGER_RESILIENCE_ROUNDS=3 LEDGER_FUZZ_EXAMPLES=3000 \
 		$(BIN)/pytest tests/resilience -m resilience $(PYTEST_ARGS)
 
 # The published document (openapi.json) is what the app serves; tests/api/test_openapi_document.py compares them.

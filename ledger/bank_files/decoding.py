@@ -15,14 +15,19 @@ def decode(raw: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read as (`utf-8-sig`, `utf-8` or `gb18030`)."""
     for mark, encoding in BOMS:
         if raw.startswith(mark):
-            return raw[len(mark):].decode(encoding.replace("-sig", "")), encoding
+            # A byte order mark names the encoding, but the bytes after it may still not be that text.
+            return _strict(raw[len(mark):], encoding.replace("-sig", ""), len(mark)), encoding
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    return _strict(raw, "gb18030", 0), "gb18030"
+
+
+def _strict(raw: bytes, encoding: str, offset: int) -> str:
     try:
-        return raw.decode("gb18030"), "gb18030"
+        return raw.decode(encoding)
     except UnicodeDecodeError as err:
-        msg = (f"the statement is neither UTF-8 nor GB18030/GBK text (byte {err.start + 1} cannot be read); export it"
-               " from online banking again as CSV")
+        msg = (f"the statement is neither UTF-8 nor GB18030/GBK text (byte {offset + err.start + 1} cannot be read);"
+               " export it from online banking again as CSV")
         raise InvalidInput(msg) from None

@@ -69,3 +69,13 @@ def test_proposals_queue_confirm_and_summary(api: Api, world: World) -> None:
     state = api.ok("GET", f"/v1/organisations/{codes[0]}/awards", as_="auditor")
     assert state["totals"]["entitled"] == "200000.00"
     api.refused("POST", f"/v1/claims/{ids[0]}/confirm", {}, "jxj", 403, "not_lead_bureau")
+
+
+def test_a_list_whose_bytes_after_a_byte_order_mark_are_no_text_is_refused_whole(api: Api) -> None:
+    """A UTF-8 BOM then bytes that are not UTF-8: 422 naming the encodings, not a 500 (found by the fuzzing pass),
+    and nothing is written."""
+    before = api.client.app.state.ledger.recorder.max_notification_id() or 0
+    answer = api.client.post("/v1/certifications/imports", content=b"\xef\xbb\xbfuscc,programme\n\xff\xfe\x80",
+                             headers={"Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv"})
+    assert answer.status_code == 422 and "GB18030" in answer.json()["detail"], answer.text
+    assert (api.client.app.state.ledger.recorder.max_notification_id() or 0) == before

@@ -2,7 +2,9 @@
 PostgreSQL database, driven by concurrent HTTP clients, with faults injected by the test.
 
 They take tens of seconds each, so a plain `make test` skips them; `.ci/run` runs the short form
-(LEDGER_RESILIENCE=1) and `make soak` the long one (LEDGER_RESILIENCE_SECONDS=60, more rounds).
+(LEDGER_RESILIENCE=1) and `make soak` the long one (LEDGER_RESILIENCE_SECONDS=60, more rounds, and
+LEDGER_FUZZ_EXAMPLES=3000 requests per fuzzing pass instead of 300). The fuzzing pass (test_fuzz.py) runs on
+each store, SQLite and PostgreSQL, through the two-backend `database_url` fixture.
 Restarting the PostgreSQL server disturbs everyone using it, so that test also needs
 LEDGER_ALLOW_PG_RESTART=1 (set by .ci/run, where tests run one after another).
 """

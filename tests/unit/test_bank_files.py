@@ -65,6 +65,14 @@ def test_a_file_without_a_known_header_or_text_says_what_the_map_knows():
         read_bank_file(b"\x81\x20\x81\x20")
 
 
+@pytest.mark.parametrize("raw", [b"\xef\xbb\xbfdate,amount\n\xff\xfe\x80", b"\x84\x31\x95\x33\x81\x20"])
+def test_bytes_after_a_byte_order_mark_that_are_not_its_text_are_refused(raw):
+    """A UTF-8 or GB18030 BOM followed by bytes that are not that text is a refusal naming the byte, not a crash
+    (the fuzzing pass sent such a certification list and got a 500)."""
+    with pytest.raises(InvalidInput, match=r"neither UTF-8 nor GB18030.*byte"):
+        read_bank_file(raw)
+
+
 def test_the_column_map_is_configurable(tmp_path):
     """A bank with its own column names needs one line in a map file, not a parser."""
     path = tmp_path / "columns.toml"
