@@ -201,3 +201,16 @@ def test_the_replica_profile_streams_from_postgres_and_the_api_can_read_it(tmp_p
     (suggested,) = re.findall(r"LEDGER_READ_DATABASE_URL=(postgresql://\S+)", (ROOT / "docker-compose.yml").read_text())
     env = store_env(suggested)
     assert env["POSTGRES_HOST"] == "postgres-replica" and env["POSTGRES_DBNAME"] == "ledger"
+
+
+def test_every_ledger_process_signs_with_one_shared_key():
+    """Digests, receipts and snapshot seals agree across processes only if each ledger service reads the same
+    Ed25519 key: LEDGER_SIGNING_KEY_FILE names a file on one named volume that every such service mounts."""
+    for name, command in _service_commands().items():
+        if command[:1] != ["award-ledger"]:
+            continue
+        service = COMPOSE["services"][name]
+        key = _compose_environment(service).get("LEDGER_SIGNING_KEY_FILE", "")
+        assert key.startswith("/keys/"), name
+        assert "ledger-keys:/keys" in service.get("volumes", []), name
+    assert "ledger-keys" in COMPOSE["volumes"]
