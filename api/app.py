@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 
 from api import auth, openapi, problems
 from api.edge import Edge
@@ -29,6 +30,7 @@ from projections.replica import ReplicaConfigError, open_replica_models
 from projections.runner import Projector
 
 log = logging.getLogger("award_ledger.api")
+DOCS_ASSETS = "/docs-assets"  # Swagger UI's and ReDoc's scripts and stylesheet, from the fastapi-offline package
 
 DESCRIPTION = """\
 The books of the Binjiang 2022 "two chains" subsidy policy (《推动创新链产业链“两链”深度融合的若干政策》).
@@ -123,8 +125,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def build_app(lifespan: Any = None) -> FastAPI:
     """The routes, error mappings and OpenAPI document, without a store or principals (`make openapi` uses it)."""
-    app = FastAPI(title="award-ledger", version=_version(), description=DESCRIPTION, lifespan=lifespan,
-                  generate_unique_id_function=openapi.operation_id)
+    # /docs and /redoc load Swagger UI and ReDoc from the app itself (fastapi-offline ships their assets and
+    # serves them under DOCS_ASSETS), so the docs work on a machine with no internet, as the district's do.
+    app = FastAPIOffline(static_url=DOCS_ASSETS, title="award-ledger", version=_version(), description=DESCRIPTION,
+                         lifespan=lifespan, generate_unique_id_function=openapi.operation_id)
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)

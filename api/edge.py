@@ -25,11 +25,14 @@ PROTECTED = "/v1/"  # every resource under it needs a principal (the contract's 
 STATEMENTS = "/v1/finance/bank-statements"  # bank files may be larger: their own, stated limit
 IMPORTS = "/v1/certifications/imports"  # so may official lists of certifications: the same stated limit
 THREAD_FROM = 64 * 1024  # a JSON body above this is checked off the event loop
-# The pages use one stylesheet and one script of their own (and inline widths for the cap bars); the API
-# docs load Swagger UI from its CDN, so they get only the framing and sniffing rules.
+# The pages use one stylesheet and one script of their own (and inline widths for the cap bars). The API docs
+# load Swagger UI and ReDoc from this app too (/docs-assets): nothing from another host, so a machine without
+# the internet shows them whole. Their pages start the UI with an inline script, ReDoc sets inline styles and
+# searches in a worker it makes from a blob.
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self';"
                " frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-DOCS_POLICY = "frame-ancestors 'none'"
+DOCS_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'"
+               " 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 
 
