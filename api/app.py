@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
-from api import auth, openapi, problems
+from api import auth, dev_principals, openapi, problems
 from api.edge import Edge
 from api.logs import RequestLog
 from api.metrics import Metrics
@@ -57,8 +57,8 @@ def _version() -> str:
 def _principals(settings: Settings) -> auth.Principals:
     if settings.auth_file is not None:
         return auth.load(settings.auth_file)
-    principals, tokens = auth.generate_dev_file()
-    auth.announce_dev_tokens(auth.DEV_FILE, tokens)
+    principals, tokens, fresh = dev_principals.development_principals()
+    dev_principals.announce(dev_principals.FOLDER, tokens, fresh)
     return principals
 
 

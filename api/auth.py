@@ -1,16 +1,13 @@
 """Who is calling: principals from LEDGER_AUTH_FILE, found by the SHA-256 of their bearer token.
 
-The file holds token hashes only, so a leaked file grants nothing. Without a file, a development file
-with fresh tokens is written and the tokens are printed once, loudly.
+The file holds token hashes only, so a leaked file grants nothing. Without a file, `serve` runs with the
+development principals of api/dev_principals.py.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-import secrets
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,9 +18,6 @@ from ledger.catalogue import catalogues
 from ledger.principals import Principal, Role
 
 log = logging.getLogger("award_ledger.auth")
-
-DEV_FILE = Path("var/dev-principals.json")
-
 
 # Scope state naming the principal an in-process request acts for (api/web/subrequest.py): the dashboard's
 # session holds no token to send. Only the server writes scope state; no header or cookie reaches it.
@@ -124,30 +118,3 @@ def load(path: Path) -> Principals:
     if not document.principals:
         log.warning("LEDGER_AUTH_FILE %s lists no principals: every request but /healthz will be refused", path)
     return Principals.from_document(document)
-
-
-def generate_dev_file(path: Path = DEV_FILE) -> tuple[Principals, dict[str, str]]:
-    """Write a development principals file (one principal per role and per lead bureau) with fresh tokens."""
-    leads = sorted({p.lead for p in catalogues()[-1].programmes.values()})
-    people = [(f"dev-{code}", {"role": "bureau", "bureau": code}) for code in leads]
-    people += [(f"dev-{role}", {"role": role}) for role in ("finance", "auditor", "admin")]
-    tokens = {name: f"dev-{secrets.token_urlsafe(24)}" for name, _ in people}
-    document = {"principals": [{"name": name, **fields, "token_sha256": token_hash(tokens[name])}
-                               for name, fields in people]}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    return Principals.from_document(PrincipalsFile.model_validate(document)), tokens
-
-
-def announce_dev_tokens(path: Path, tokens: dict[str, str]) -> None:
-    """Print the development tokens once, with a warning no one can miss."""
-    rule = "!" * 78
-    lines = [rule,
-             "WARNING: LEDGER_AUTH_FILE is not set; running with DEVELOPMENT principals.",
-             f"A new file of token hashes was written to {path}; these tokens are shown only now:",
-             *(f"    {name:<14} Authorization: Bearer {token}" for name, token in tokens.items()),
-             "Never use these in production: write a principals file (README, 'Principals and tokens')",
-             f"and set LEDGER_AUTH_FILE to it. To keep these tokens across restarts: LEDGER_AUTH_FILE={path}",
-             rule]
-    log.warning("LEDGER_AUTH_FILE is not set: development principals written to %s", path)
-    print("\n".join(lines), file=sys.stderr, flush=True)

@@ -6,10 +6,13 @@ import json
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,12 +73,12 @@ def test_a_bad_database_url_stops_serve_with_advice(tmp_path, capsys, monkeypatc
     assert "sqlite:///" in capsys.readouterr().err
 
 
-def test_serve_without_a_principals_file_prints_development_tokens(tmp_path, database_url):
-    """With no LEDGER_AUTH_FILE, serve warns, prints tokens once, and those tokens work; the file holds hashes."""
+@contextmanager
+def _serving(cwd: Path, database_url: str, log: Path) -> Iterator[str]:
+    """`award-ledger serve` in `cwd` without LEDGER_AUTH_FILE, until it answers /healthz; its base URL."""
     port = _free_port()
-    log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=tmp_path,
+        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=cwd,
                                   env=_env(LEDGER_DATABASE_URL=database_url), stdout=out, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -89,21 +92,44 @@ def test_serve_without_a_principals_file_prints_development_tokens(tmp_path, dat
                 assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
-        printed = log.read_text()
-        assert "LEDGER_AUTH_FILE is not set" in printed and "DEVELOPMENT" in printed
-        tokens = dict(re.findall(r"(dev-\w+)\s+Authorization: Bearer (\S+)", printed))
-        assert {"dev-kjj", "dev-finance", "dev-auditor", "dev-admin"} <= tokens.keys()
-        request = urllib.request.Request(base + "/v1/programmes",
-                                         headers={"Authorization": f"Bearer {tokens['dev-auditor']}"})
-        with urllib.request.urlopen(request, timeout=5) as answer:
-            assert answer.status == 200
-        stored = (tmp_path / "var" / "dev-principals.json").read_text()
-        assert not any(token in stored for token in tokens.values())
+        yield base
     finally:
         server.terminate()
         server.wait(10)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal: -15 is a clean stop.
     assert server.returncode in (0, -15) and "Application shutdown complete" in log.read_text(), log.read_text()
+
+
+def _status(base: str, path: str, token: str) -> int:
+    request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        return answer.status
+
+
+def test_serve_without_a_principals_file_keeps_its_development_tokens(tmp_path, database_url):
+    """With no LEDGER_AUTH_FILE, serve warns and prints new tokens, which work; they are kept owner-only under
+    var/ (files 0600, folder 0700), and the next start reuses them, saying where they are instead of printing."""
+    with _serving(tmp_path, database_url, tmp_path / "first.log") as base:
+        printed = (tmp_path / "first.log").read_text()
+        assert "LEDGER_AUTH_FILE is not set" in printed and "DEVELOPMENT" in printed
+        tokens = dict(re.findall(r"(dev-\w+)\s+Authorization: Bearer (\S+)", printed))
+        assert {"dev-kjj", "dev-finance", "dev-auditor", "dev-admin"} <= tokens.keys()
+        assert _status(base, "/v1/programmes", tokens["dev-auditor"]) == 200
+    var = tmp_path / "var"
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    for name in ("dev-tokens.json", "dev-principals.json"):
+        assert stat.S_IMODE((var / name).stat().st_mode) == 0o600, name
+    assert json.loads((var / "dev-tokens.json").read_text()) == tokens
+    assert not any(token in (var / "dev-principals.json").read_text() for token in tokens.values())
+
+    (var / "dev-tokens.json").chmod(0o644)  # widened by hand: narrowed again on the next start
+    with _serving(tmp_path, database_url, tmp_path / "second.log") as base:
+        printed = (tmp_path / "second.log").read_text()
+        assert not any(token in printed for token in tokens.values())  # nothing new to print
+        assert "var/dev-tokens.json" in printed and "unchanged since the last start" in printed
+        assert _status(base, "/v1/finance/reconciliation?year=2023", tokens["dev-finance"]) == 200
+    assert json.loads((var / "dev-tokens.json").read_text()) == tokens
+    assert stat.S_IMODE((var / "dev-tokens.json").stat().st_mode) == 0o600
 
 
 def test_an_unreachable_store_stops_start_up_with_advice(auth_file):
