@@ -44,3 +44,28 @@ def names(catalogue: Catalogue, *, programme: str | None = None, bureau: str | N
         b = catalogue.bureau(bureau)
         found["bureau_name"] = {"zh": b.name_zh, "en": b.name_en} if b else None
     return found
+
+
+def _programme_row(row: dict, catalogue: Catalogue) -> dict:
+    programme = catalogue.programme(row["programme"])
+    lead = programme.lead if programme is not None else None
+    certifications = [c | names(catalogue, programme=row["programme"], tier=c.get("tier"))
+                      for c in row.get("certifications", [])]
+    extra = {"certifications": certifications} if "certifications" in row else {}
+    return row | {"lead_bureau": lead} | names(catalogue, programme=row["programme"], bureau=lead) | extra
+
+
+def named_awards(state: dict, catalogue: Catalogue) -> dict:
+    """An organisation's award state (GET /v1/organisations/{uscc}/awards, its page) with programmes, caps and
+    designations in article order and the programme's, lead bureau's and tiers' names beside their codes."""
+    def rows(items: list[dict]) -> list[dict]:
+        return [_programme_row(r, catalogue) for r in in_article_order(items, catalogue)]
+
+    investments = state.get("investments") or {}
+    return state | {
+        "programmes": rows(state.get("programmes", [])),
+        "investments": investments | {"programmes": rows(investments.get("programmes", []))},
+        "caps": [c | names(catalogue, programme=c["programme"]) for c in in_article_order(state.get("caps", []),
+                                                                                        catalogue)],
+        "designations": [d | names(catalogue, programme=d["programme"])
+                         for d in in_article_order(state.get("designations", []), catalogue)]}

@@ -5,7 +5,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import PrincipalDep, ReadModelsDep
+from api import labels
+from api.deps import LedgerDep, PrincipalDep, ReadModelsDep
 from api.problems import responses
 from api.schemas.awards import AsOf, AwardStatePublic, HistoryPublic
 from api.schemas.fields import Uscc
@@ -19,15 +20,15 @@ def _unknown(uscc: str) -> NotFound:
 
 
 @router.get("/v1/organisations/{uscc}/awards", response_model=AwardStatePublic, responses=responses(401, 404, 422))
-def get_awards(uscc: Uscc, by: PrincipalDep, read_models: ReadModelsDep,
+def get_awards(uscc: Uscc, by: PrincipalDep, read_models: ReadModelsDep, ledger: LedgerDep,
                as_of: Annotated[AsOf | None, Query(description="an RFC 3339 timestamp with offset: the state as the"
                                                    " ledger knew it then", examples=["2024-01-01T00:00:00+08:00"])]
                = None) -> dict[str, Any]:
-    """An organisation's totals (entitled, approved, paid, outstanding), per programme, and caps' headroom."""
+    """An organisation's totals (entitled, approved, paid, outstanding), per programme (article order), caps' room."""
     state = read_models.award_state(uscc, as_of)
     if state is None:
         raise _unknown(uscc)
-    return state
+    return labels.named_awards(state, ledger.catalogue())
 
 
 @router.get("/v1/organisations/{uscc}/history", response_model=HistoryPublic, responses=responses(401, 404, 422))

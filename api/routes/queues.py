@@ -46,13 +46,13 @@ def claim_filter(catalogue: Catalogue, *, status: str | None = None, programme: 
 
 
 def claim_item(row: dict, catalogue: Catalogue) -> dict[str, Any]:
-    """A queue row in the contract's shape, with the programme's and bureau's names beside their codes."""
+    """A queue row in the contract's shape, with the programme's, bureau's and tier's names beside their codes."""
     return {"id": row["id"], "uscc": row["uscc"], "name": row.get("name"), "programme": row["programme"],
             "status": row["status"], "award_year": row["award_year"], "entitled_amount": row["entitled"],
             "approved_amount": row.get("approved"), "paid_amount": row.get("paid") or "0.00",
             "unpaid_amount": row.get("unpaid"), "lead_bureau": row["lead"], "tier": row.get("tier"),
             "subject": row.get("subject"), "submitted_at": row["submitted_at"],
-            **labels.names(catalogue, programme=row["programme"], bureau=row["lead"])}
+            **labels.names(catalogue, programme=row["programme"], bureau=row["lead"], tier=row.get("tier"))}
 
 
 def claim_page(read_models: ReadModels, catalogue: Catalogue, wanted: ClaimFilter, limit: int,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field
 
-from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, PublicModel
+from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, Names, PublicModel
 from api.schemas.fields import MoneyOut, Timestamp
 from ledger import beijing
 from ledger.domain.values import plausible_moment
@@ -43,7 +43,10 @@ class Totals(ReadModel):
 
 
 class ProgrammeAward(Totals):
-    programme: str = Field(examples=["A3.erc"])
+    programme: str = Field(examples=["A3.erc"], description="programmes come in article order (A3 before A10)")
+    programme_name: Names | None = Field(None, description="the programme's name beside its code, zh and en")
+    lead_bureau: str | None = Field(None, description="the programme's lead bureau")
+    bureau_name: Names | None = Field(None, description="the lead bureau's name beside its code")
     reversed: MoneyOut
     claims: int
 
@@ -56,10 +59,15 @@ class Investments(ReadModel):
 class CapUse(ReadModel):
     scope: str = Field(description="project, enterprise_year, enterprise_term, organisation_year or fund")
     programme: str
+    programme_name: Names | None = Field(None, description="the programme's name beside its code")
     year: int | None = Field(None, description="the award year, for yearly caps")
     limit: MoneyOut | None
     used: MoneyOut = Field(description="reserved by pending claims plus consumed by approvals")
     remaining: MoneyOut | None
+
+
+ERC_NAME = {"zh": "工程研究中心认定奖励", "en": "Engineering research centre recognition award"}
+KJJ_NAME = {"zh": "区科技局", "en": "Science and Technology Bureau"}
 
 
 class AwardStatePublic(ReadModel):
@@ -67,7 +75,9 @@ class AwardStatePublic(ReadModel):
         "uscc": ORG_USCC, "name": ORG_NAME, "as_of": None,
         "totals": {"entitled": "1000000.00", "approved": "1000000.00", "paid": "200000.00",
                    "outstanding": "800000.00"},
-        "programmes": [{"programme": "A3.erc", "entitled": "1000000.00", "approved": "1000000.00",
+        "programmes": [{"programme": "A3.erc", "programme_name": ERC_NAME,
+                        "lead_bureau": "kjj", "bureau_name": KJJ_NAME,
+                        "entitled": "1000000.00", "approved": "1000000.00",
                         "paid": "200000.00", "outstanding": "800000.00", "reversed": "0.00", "claims": 2}],
         "investments": {"totals": {"entitled": "0.00", "approved": "0.00", "paid": "0.00", "outstanding": "0.00"},
                         "programmes": []},

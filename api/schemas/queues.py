@@ -24,6 +24,7 @@ class ClaimListItem(PublicModel):
     lead_bureau: str
     bureau_name: Names | None = None
     tier: str | None = None
+    tier_name: Names | None = Field(None, description="the tier's name beside its code, when the claim has a tier")
     subject: str | None = None
     submitted_at: Timestamp
 

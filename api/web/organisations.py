@@ -6,6 +6,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api import labels
 from api.deps import LedgerDep, ReadModelsDep
 from api.web import search
 from api.web.pages import PageRoute, render
@@ -47,11 +48,12 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     state = read_models.award_state(code, moment)
     if state is None:
         raise NotFound(f"organisation {code} is not in the ledger" + (f" as of {as_of}" if moment else ""))
+    catalogue = ledger.catalogue()
+    state = labels.named_awards(state, catalogue)  # article order, names beside codes, as the API answers
     cut = None if moment is None else utc_text(moment)
     claims = [claim | {"explanation": ledger.claim(claim["id"], with_history=False)["explanation"]}
               for claim in search.claims_of(read_models, code) if cut is None or claim["submitted_at"] <= cut]
     events = once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])
-    catalogue = ledger.catalogue()
     return render(request, "organisation.html", state=state, claims=claims, events=events,
                   programmes=catalogue.programmes, as_of=as_of.strip(), moment=moment)
 

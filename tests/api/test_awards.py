@@ -94,3 +94,24 @@ def test_reconciliation_per_programme_and_bureau(api, world):
     fund = report["appropriation"]
     assert (fund["appropriated"], fund["approved"], fund["headroom"]) == ("300000000.00", "600000.00",
                                                                           "299400000.00")
+
+
+def test_awards_list_programmes_in_article_order_with_names(api, world):
+    """A3 comes before A5 and A10 (not in code order), now and as of a moment; each programme carries its
+    programme's and lead bureau's names in zh and en, its certifications their tier's, its caps the programme's."""
+    org = world.org()
+    cert = world.recognise(org, "A3.erc", "municipal")
+    world.claim(org, "A3.erc", certification_id=cert)
+    world.claim(org, "A10.first_set", as_="jxj", requested_amount="500000", subject="product:X-9")
+    world.claim(org)
+    for query in ("", "?as_of=2999-12-31"):
+        state = api.ok("GET", f"/v1/organisations/{org}/awards{query}", as_="auditor")
+        rows = {r["programme"]: r for r in state["programmes"]}
+        assert [r["programme"] for r in state["programmes"]] == ["A3.erc", "A5.voucher", "A10.first_set"], query
+        assert rows["A3.erc"]["programme_name"] == {"zh": "工程研究中心认定奖励",
+                                                    "en": "Engineering research centre recognition award"}
+        assert rows["A10.first_set"]["lead_bureau"] == "jxj"
+        assert rows["A10.first_set"]["bureau_name"]["zh"] == "区经信局", rows["A10.first_set"]
+        assert rows["A5.voucher"]["bureau_name"] == {"zh": "区科技局", "en": "Science and Technology Bureau"}
+        assert rows["A3.erc"]["certifications"][0]["tier_name"]["zh"], rows["A3.erc"]["certifications"]
+        assert state["caps"] and all(c["programme_name"]["zh"] for c in state["caps"])

@@ -95,3 +95,38 @@ def test_organisation_page_as_of_a_day_is_the_end_of_that_day_in_beijing(client,
     now = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2999-12-31").text
     assert "2999-12-31 23:59:59 UTC+08:00" in now and seeded["pending"]["id"] in now
     assert client.get(f"/ui/organisations/{seeded['uscc']}?as_of=soon").status_code == 422
+
+
+def test_queues_and_the_organisation_page_name_every_code_in_article_order(client, seeded):
+    """Programme, bureau and tier names stand beside their codes on the queues (a tier under its programme,
+    the lead bureau on finance's), and the organisation page lists A3 before A5 before A10 with each lead bureau."""
+    uscc = seeded["uscc"]
+    body = _api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("ERC-"), "name": "工程研究中心",
+                                                          "kind": "erc", "lead_uscc": uscc,
+                                                          "recognised_on": "2022-09-06"})
+    cert = _api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A3.erc", "tier": "municipal",
+                                                        "effective_on": "2023-03-01", "body_id": body["id"],
+                                                        "document_ref": "杭发改〔2023〕1号"}, "kjj")
+    erc = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
+                                              "effective_on": "2023-06-01", "certification_id": cert["id"]}, "kjj")
+    first = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A10.first_set", "award_year": 2023,
+                                                "effective_on": "2023-06-01", "requested_amount": "500000",
+                                                "subject": "product:X-9"}, "jxj")
+    _api(client, "POST", f"/v1/claims/{first['id']}/approve", {}, "jxj")
+    _sign_in(client, "kjj")
+    queue = client.get("/ui/").text
+    row = queue[queue.index(f'data-claim="{erc["id"]}"'):]
+    row = row[:row.index("</tr>")]
+    assert "工程研究中心认定奖励" in row and "municipal" in row and "市级" in row, row
+    _sign_in(client, "finance")
+    unpaid = client.get("/ui/").text
+    row = unpaid[unpaid.index(f'data-claim="{first["id"]}"'):]
+    row = row[:row.index("</tr>")]
+    assert "首台（套）产品奖励" in row and "jxj" in row and "区经信局" in row, row
+    page = client.get(f"/ui/organisations/{uscc}").text
+    table = page[page.index('data-testid="programmes"'):]
+    table = table[:table.index("</table>")]
+    assert re.findall(r'data-programme="([^"]+)"', table) == ["A3.erc", "A5.voucher", "A10.first_set"]
+    assert "区科技局" in table and "区经信局" in table and "首台（套）产品奖励" in table
+    english = client.get(f"/ui/organisations/{uscc}?lang=en").text
+    assert "Economy and Information Technology Bureau" in english
