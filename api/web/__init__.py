@@ -3,6 +3,7 @@ from fastapi import APIRouter
 
 from api.web import (
     audit,
+    audit_digest,
     claims,
     corrections,
     finance,
@@ -16,5 +17,5 @@ from api.web import (
 
 router = APIRouter(include_in_schema=False)
 for _pages in (sign_in, home, organisations, claims, corrections, recoveries, finance, finance_forms, audit,
-               sandbox):
+               audit_digest, sandbox):
     router.include_router(_pages.router)

@@ -54,6 +54,12 @@ def _problems(request: Request, document: dict) -> list[dict[str, str]]:
 
 
 def _page(request: Request, checked: list[dict[str, str]] | None) -> Response:
+    return page(request, checked=checked)
+
+
+def page(request: Request, status: int = 200, checked: list[dict[str, str]] | None = None,
+         **extra: object) -> Response:
+    """The audit page, with what another section adds (api/web/audit_digest.py: a saved digest's verdict)."""
     chain: AuditChain = request.app.state.audit_chain
-    return render(request, "audit.html", verified=chain.verify(app=request.app.state.ledger),
-                  digest=request.app.state.notary.digest(), checked=checked)
+    return render(request, "audit.html", status, verified=chain.verify(app=request.app.state.ledger),
+                  digest=request.app.state.notary.digest(), checked=checked, **extra)

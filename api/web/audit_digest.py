@@ -1,0 +1,149 @@
+"""The audit page's check of saved digests: an auditor uploads the JSON she saved from GET /v1/audit/digest
+(or from this page), and the page says whether the ledger still extends it — every event up to that position
+hashes to the same digest — or where it differs.
+
+The check is `AuditChain.verify(saved)`: the chain is recomputed from the stored events alone, so a chain
+table rewritten to hide a change is caught too. The section beside it (api/web/audit.py, /ui/audit/check)
+checks one signed digest's or receipt's signature; this one says, in the reader's language, whether the
+ledger extends each saved position, and takes several files at once. Its own route, function and template
+(audit_saved_digest.html).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from api.web import audit
+from api.web.i18n import MESSAGES
+from api.web.pages import PageRoute
+from api.web.session import CsrfChecked
+from ledger.audit.chain import ALGORITHM
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+MAX_BYTES = 64 * 1024  # a saved digest is about 200 bytes; a list of a few hundred still fits
+MESSAGES.update({
+    "saved_h": ("核对保存的摘要", "Check a saved digest"),
+    "saved_intro": ("上传此前保存的摘要（GET /v1/audit/digest 或本页下载的 JSON 文件，可多选）：台账按事件重新计算，"
+                    "判断截至该位置的事件是否未被改动。",
+                    "Upload digests saved earlier (the JSON of GET /v1/audit/digest or this page's download; several"
+                    " at once): the chain is recomputed from the events to tell whether everything up to that"
+                    " position is unchanged."),
+    "saved_file": ("保存的摘要文件", "Saved digest file"), "saved_check": ("核对", "Check"),
+    "saved_digest_col": ("摘要", "Digest"),
+    "saved_download": ("下载当前摘要（JSON）", "Download the current digest (JSON)"),
+    "saved_extends": ("一致：台账仍延续保存的摘要，截至位置 {position} 的事件未被改动；此后又记录了 {later} 个事件。",
+                      "Matches: the ledger still extends the saved digest; the events up to position {position}"
+                      " are unchanged, and {later} more have been recorded since."),
+    "saved_differs": ("不一致：截至位置 {position} 的事件与保存的摘要不符，改动在位置 {first} 至 {position} 之间。",
+                      "Differs: the events up to position {position} no longer hash to the saved digest; the"
+                      " change lies between positions {first} and {position}."),
+    "saved_trusted": ("位置 {trusted} 的摘要仍然一致（其之前的事件未被改动）。",
+                      "The digest saved for position {trusted} still matches (the events before it are unchanged)."),
+    "saved_beyond": ("不一致：保存的摘要位于位置 {position}，而台账现只有到位置 {head} 的事件：其后的事件被删除，"
+                     "或该摘要来自另一台账。",
+                     "Differs: the saved digest is at position {position}, but the ledger now holds events up to"
+                     " position {head} only: the later ones were deleted, or the digest is from another ledger."),
+    "saved_broken": ("不一致：位置 {first} 的事件与事件链不符（早于保存的位置 {position}）。详见上方核验结果。",
+                     "Differs: the event at position {first} fails the chain, before the saved position"
+                     " {position}. See the verification above."),
+    "saved_refused": ("无法核对：{why}", "Cannot check: {why}"),
+    "saved_no_file": ("请选择从 GET /v1/audit/digest 保存的 JSON 文件。",
+                      "choose the JSON file saved from GET /v1/audit/digest."),
+    "saved_not_json": ("文件“{name}”不是 JSON（{error}）；请上传 GET /v1/audit/digest 保存的原样文件。",
+                       "the file “{name}” is not JSON ({error}); upload the file GET /v1/audit/digest saved, as"
+                       " it was."),
+    "saved_too_big": ("文件“{name}”超过 {limit} 字节，不是保存的摘要。",
+                      "the file “{name}” is over {limit} bytes: not a saved digest."),
+    "saved_not_digest": ("文件“{name}”不是本台账签发的摘要：{error}。需要 position（整数）、digest（64 位十六进制）"
+                         "和 algorithm（sha256-chain-v1）。",
+                         "the file “{name}” is not a digest this ledger issued: {error}. It needs position (a whole"
+                         " number), digest (64 hex digits) and algorithm (sha256-chain-v1)."),
+})
+
+
+@dataclass(frozen=True)
+class Refused(Exception):
+    """An uploaded file that is not a saved digest: the message key and its values."""
+
+    key: str
+    values: dict[str, Any]
+
+
+def read_saved_digests(files: list[tuple[str, bytes]]) -> list[dict]:
+    """The digests in the uploaded files (each one digest, or a list of them); `Refused` says which file is not."""
+    found: list[dict] = []
+    for name, raw in files:
+        if not raw.strip():
+            continue  # the browser sends an empty part when no file was chosen
+        if len(raw) > MAX_BYTES:
+            raise Refused("saved_too_big", {"name": name, "limit": MAX_BYTES})
+        try:
+            document = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as err:
+            raise Refused("saved_not_json", {"name": name, "error": str(err)[:120]}) from None
+        items = document if isinstance(document, list) else [document]
+        if not items or not all(isinstance(i, dict) for i in items):
+            raise Refused("saved_not_digest", {"name": name, "error": "not a JSON object"})
+        found += [{**item, "source": name} for item in items]
+    if not found:
+        raise Refused("saved_no_file", {})
+    return found
+
+
+def _fields(item: dict, name: str) -> dict:
+    # The same rules as the chain's own (ledger/audit/comparison.py), checked per file so the page names it.
+    position, digest, algorithm = item.get("position"), item.get("digest"), item.get("algorithm", ALGORITHM)
+    if algorithm != ALGORITHM:
+        raise Refused("saved_not_digest", {"name": name, "error": f"algorithm {algorithm!r}"})
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise Refused("saved_not_digest", {"name": name, "error": f"position {position!r}"})
+    if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+        raise Refused("saved_not_digest", {"name": name, "error": f"digest {str(digest)[:80]!r}"})
+    return {"position": position, "digest": digest.lower(), "algorithm": algorithm, "source": name}
+
+
+def check_saved_digests(chain: Any, saved: list[dict]) -> dict[str, Any]:
+    """What the page says of the saved digests: `extends`, or `differs` with where; from `chain.verify(saved)`
+    (`chain` is the store's AuditChain)."""
+    checked = sorted((_fields(d, d.get("source", "")) for d in saved), key=lambda d: d["position"])
+    head, last = chain.digest(), checked[-1]
+    said = {"saved": checked, "head": head, "trusted": None}
+    if last["position"] > head["position"]:  # the ledger only grows: it cannot be behind a digest it issued
+        return said | {"verdict": "differs", "key": "saved_beyond",
+                       "values": {"position": last["position"], "head": head["position"]}}
+    result = chain.verify([{k: v for k, v in d.items() if k != "source"} for d in checked])
+    first = result["first_bad_position"]
+    if result["ok"] or first > last["position"]:
+        # A fault after the last saved position leaves the saved prefix intact; the verification above names it.
+        return said | {"verdict": "extends", "key": "saved_extends",
+                       "values": {"position": last["position"], "later": head["position"] - last["position"]}}
+    mismatch = result["failure"] == "saved_digest_mismatch"
+    trusted = result["chain_head"]["position"] if mismatch else 0
+    at = next((d for d in checked if d["position"] >= first), last)["position"]
+    return said | {"verdict": "differs", "key": "saved_differs" if mismatch else "saved_broken",
+                   "values": {"position": at, "first": first}, "trusted": trusted or None,
+                   "reason": result["reason"]}
+
+
+@router.get("/ui/audit/digest.json", dependencies=[audit.Verifier])
+def download_digest(request: Request) -> Response:
+    """The chain's current digest as the JSON file GET /v1/audit/digest answers (signed), to keep outside."""
+    digest = request.app.state.notary.digest()
+    name = f"award-ledger-digest-{digest['position']}.json"
+    return JSONResponse(digest, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/ui/audit/digest", dependencies=[audit.Verifier, CsrfChecked])
+def check_digest(request: Request, files: Annotated[list[UploadFile], File()]) -> Response:
+    """The audit page with the verdict on the uploaded saved digests (422 and what to send for a wrong file)."""
+    # A sync route: FastAPI runs it in a worker thread, and verification reads the whole log.
+    uploaded = [(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in files]
+    try:
+        verdict = check_saved_digests(request.app.state.audit_chain, read_saved_digests(uploaded))
+    except Refused as refused:
+        return audit.page(request, 422, saved_refused=refused)
+    return audit.page(request, saved_check=verdict)
