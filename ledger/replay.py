@@ -69,9 +69,15 @@ class Replay:
     """Folds a stream of domain events; yields a `Replayed` for each claim once it is decided or the log ends."""
 
     def __init__(self, catalogue_on: Callable[[date], Catalogue], *, approved_share: bool = False,
-                 folded: Folded | None = None) -> None:
+                 folded: Folded | None = None, compact: bool = False) -> None:
         self.catalogue_on = by_day(catalogue_on)
         self.approved_share = approved_share
+        # Compact: a claim released without approval leaves its accounts (no rule reads an entry that is not
+        # live: caps sum the live ones, ladders, once-only slots, ranks and supersession look at live ones only),
+        # and an account left with no entry is dropped, so the tallies hold only what the rules can still read.
+        self.compact = compact
+        self.plan: tuple[str, Any] | None = None  # the last claim's Plan, for a twin replay (ledger/sandbox/twin.py)
+        self.held: tuple[str, dict[str, Entry]] = ("", {})  # the last revoked claim's entries, likewise
         # Two replays side by side share one fold of the organisations (the sandbox): facts do not depend on
         # the catalogue, only the sums do. Whoever shares it folds each event into it once.
         self.folded = Folded() if folded is None else folded
@@ -136,7 +142,9 @@ class Replay:
             row.status = RELEASED[name]
         if entry is not None:
             status = "approved" if row.status == "approved" and row.now > 0 else "rejected"
-            self._settle(keys, entry, replace(entry, status=status, amount=row.now))
+            # Kept even compacted when approved (at nothing): a revocation reads the entry it takes back.
+            self._settle(keys, entry, replace(entry, status=status, amount=row.now),
+                         drop=self.compact and row.status != "approved")
         return row
 
     def _revoked(self, cid: str, event: Any) -> Replayed:
@@ -144,10 +152,11 @@ class Replay:
         books released: the unpaid part (what was paid stays charged to its fund year and becomes a recovery)."""
         year, approved = self.approved_years.pop(event.originator_id)
         released = getattr(event, "released_amount", None)
-        held = {k: x for k, state in self.accounts.items() for x in state.entries if x.claim_id == cid}
+        held = self._held(cid)
+        self.held = (cid, held)
         first = next(iter(held.values()), None)
         if first is not None:
-            self._settle(list(held), first, replace(first, status="revoked", amount=ZERO))
+            self._settle(list(held), first, replace(first, status="revoked", amount=ZERO), drop=self.compact)
         amount, uscc, programme = (first.amount, first.uscc or "", first.programme) if first else (ZERO, "", "")
         if released is not None and approved > 0:
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)
@@ -157,34 +166,64 @@ class Replay:
     def _submitted(self, cid: str, e: Any) -> None:
         row = Replayed(cid, e.uscc, e.programme, e.award_year, "pending", e.entitled_amount, e.explanation, ZERO,
                        lead=getattr(e, "lead", ""))
-        keys: list[str] = []
-        entry = None
-        try:
-            facts, organisation = self.folded.facts(e)
-            if organisation is None:
-                raise LedgerError(f"organisation {e.uscc} is not in the log before its claim")
-            plan = prepare(self.catalogue_on(e.effective_on), facts, organisation)
-            keys = [k.text for k in plan.keys]
-            accounts = self.accounts
-            entitlement = entitle(plan, {k: accounts[k] for k in keys if k in accounts})
-        except LedgerError as refused:
-            row.refusal, row.why = refused.code, [{"rule": refused.code, "detail": refused.detail}]
-        else:
-            row.now, row.why = entitlement.amount, entitlement
-            # One entry, the same on every account the claim reserves on (entries are immutable).
-            entry = Entry(cid, e.programme, "pending", entitlement.amount, entitlement.standing, entitlement.tier,
-                          e.uscc)
-            for key in keys:
-                state = accounts.get(key)
-                accounts[key] = AccountState(key, (entry,) if state is None else (*state.entries, entry))
+        keys, entry = self._assess(cid, e, row)
+        if entry is not None:
+            self._reserve(cid, keys, entry)
         self.claims[cid] = (row, keys, entry)
 
-    def _settle(self, keys: list[str], old: Entry, new: Entry) -> None:
-        """The claim's entry (`old`) becomes `new` on each of its accounts."""
-        cid = old.claim_id
-        for key in dict.fromkeys(keys):
-            state = self.accounts[key]
-            self.accounts[key] = AccountState(key, tuple(new if x.claim_id == cid else x for x in state.entries))
+    def _assess(self, cid: str, e: Any, row: Replayed, plan: Any = None) -> tuple[list[str], Entry | None]:
+        """The rules on the submission: `row` gets what they give (or the refusal), and the accounts the claim
+        draws on and the one entry it reserves on each (None when refused) come back. `plan`: prepared already."""
+        keys: list[str] = []
+        try:
+            if plan is None:
+                facts, organisation = self.folded.facts(e)
+                if organisation is None:
+                    raise LedgerError(f"organisation {e.uscc} is not in the log before its claim")
+                plan = prepare(self.catalogue_on(e.effective_on), facts, organisation)
+            keys = [k.text for k in plan.keys]
+            self.plan = (cid, plan)
+            entitlement = entitle(plan, self._tallies(cid, keys))
+        except LedgerError as refused:
+            row.refusal, row.why = refused.code, [{"rule": refused.code, "detail": refused.detail}]
+            return keys, None
+        row.now, row.why = entitlement.amount, entitlement
+        # One entry, the same on every account the claim reserves on (entries are immutable).
+        return keys, Entry(cid, e.programme, "pending", entitlement.amount, entitlement.standing, entitlement.tier,
+                           e.uscc)
+
+    def _tallies(self, cid: str, keys: list[str]) -> dict[str, AccountState]:
+        """The tallies the claim reads, as they stood before it."""
+        accounts = self.accounts
+        return {k: accounts[k] for k in keys if k in accounts}
+
+    def _reserve(self, cid: str, keys: list[str], entry: Entry) -> None:
+        accounts = self.accounts
+        for key in keys:
+            state = accounts.get(key)
+            accounts[key] = AccountState(key, (entry,) if state is None else (*state.entries, entry))
+
+    def _held(self, cid: str) -> dict[str, Entry]:
+        """The claim's entry on each account that holds it (a revocation's: rare, so looked for, not indexed)."""
+        return {k: x for k, state in self.accounts.items() for x in state.entries if x.claim_id == cid}
+
+    def _settle(self, keys: list[str], old: Entry, new: Entry, *, drop: bool = False) -> None:
+        """The claim's entry (`old`) becomes `new` on each of its accounts (or, `drop`, leaves them)."""
+        settle(self.accounts, keys, old.claim_id, None if drop else new)
+
+
+def settle(accounts: dict[str, AccountState], keys: Iterable[str], cid: str, new: Entry | None) -> None:
+    """Claim `cid`'s entry becomes `new` on each of `keys` (None: it leaves them; an account left empty goes)."""
+    for key in dict.fromkeys(keys):
+        state = accounts.get(key)
+        if state is None:
+            continue
+        if new is not None:
+            accounts[key] = AccountState(key, tuple(new if x.claim_id == cid else x for x in state.entries))
+        elif entries := tuple(x for x in state.entries if x.claim_id != cid):
+            accounts[key] = AccountState(key, entries)
+        else:
+            del accounts[key]
 
 
 class _Confirmed:

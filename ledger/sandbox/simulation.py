@@ -17,6 +17,7 @@ from ledger.catalogue.model import Catalogue
 from ledger.replay import Replay, Replayed
 from ledger.replay_fold import Folded
 from ledger.sandbox.totals import Totals
+from ledger.sandbox.twin import Twin
 
 TOP = 10
 
@@ -41,12 +42,17 @@ class Simulation:
 
 
 def simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], draft: Catalogue, *,
-             uscc: str | None = None, top: int = TOP) -> Simulation:
+             uscc: str | None = None, top: int = TOP, plain: bool = False) -> Simulation:
     """Replay the stream (domain events in recorded order; `None` for events not worth decoding) twice.
-    `events` on the answer counts the events replayed."""
+    `events` on the answer counts the events replayed.
+
+    The draft's replay is the baseline's twin (ledger/sandbox/twin.py: the rules run only where the draft can
+    change the answer) and both keep compact tallies; `plain` runs two independent full replays instead, the
+    reference the tests hold the quick way to."""
     folded = Folded()
-    base = Replay(catalogue_on, approved_share=True, folded=folded)
-    sim = Replay(lambda _day: draft, approved_share=True, folded=folded)
+    base = Replay(catalogue_on, approved_share=True, folded=folded, compact=not plain)
+    sim = (Replay(lambda _day: draft, approved_share=True, folded=folded) if plain
+           else Twin(lambda _day: draft, base, approved_share=True, compact=True))
     result = Simulation(catalogue_on(date.today()), draft, Totals(), {}, uscc, top=top)
     read = 0
     for event in events:
@@ -81,7 +87,7 @@ def _add(result: Simulation, b: Replayed, s: Replayed) -> None:
 
 
 def simulate_ledger(app: Any, draft: Catalogue, *, uscc: str | None = None, top: int = TOP,
-                    events: Iterable[Any] | None = None) -> Simulation:
+                    events: Iterable[Any] | None = None, plain: bool = False) -> Simulation:
     """The application's whole log, read once page by page, simulated under the draft (nothing is written).
 
     `events` is the log as the replays read it: projections.replay_log.wanted_events, the fast path the CLI,
@@ -89,4 +95,4 @@ def simulate_ledger(app: Any, draft: Catalogue, *, uscc: str | None = None, top:
     from ledger.replay import stored_events, wanted
 
     stream = stored_events(app, topics=wanted) if events is None else events
-    return simulate(stream, app.catalogue_on, draft, uscc=uscc, top=top)
+    return simulate(stream, app.catalogue_on, draft, uscc=uscc, top=top, plain=plain)

@@ -1,0 +1,103 @@
+"""The draft's replay run as the baseline's twin: the rules run only where the draft can change the answer.
+
+Both replays read one stream, the baseline first. Where a claim's programme, the policy (all but its version
+label), the subject kinds and the body kinds are the same in both catalogues, `prepare` gives the same plan;
+where, besides, no account the claim reads has come apart between the two replays, `entitle` gives the same
+entitlement, so the draft takes the baseline's answer as it is. An account comes apart (`diverged`) the first
+time a claim reserves differently on it in the two replays; from then on the draft keeps its own copy of it,
+and until then it reads the baseline's: a draft that moves few claims holds few tallies of its own.
+
+Why this is exact: a claim in step at submission stays in step (its approval, release or revocation is worked
+out from the same row and the same event in both), so an account changes apart only at a submission that
+reserves differently, and that is where it is marked. tests/sandbox/test_twin.py holds the answers equal to
+two plain replays' for drafts that move nothing, a rate, a cap, or drop a programme.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from ledger.catalogue.model import Catalogue
+from ledger.replay import Replay, Replayed
+from ledger.rules import AccountState, Entry
+
+
+class Twin(Replay):
+    """The draft's replay, reading the baseline replay `twin`'s tallies wherever the two have not come apart."""
+
+    def __init__(self, catalogue_on: Callable[[date], Catalogue], twin: Replay, **options: Any) -> None:
+        super().__init__(catalogue_on, folded=twin.folded, **options)
+        self.twin = twin
+        self.diverged: set[str] = set()  # the accounts this replay keeps its own copy of (in self.accounts)
+        self._same: dict[tuple[int, int, str], bool] = {}
+        self.shortcuts = 0  # claims given the baseline's answer without running the rules (for the bench)
+
+    def _assess(self, cid: str, e: Any, row: Replayed, plan: Any = None) -> tuple[list[str], Entry | None]:
+        base_row, base_keys, base_entry = self.twin.claims[cid]  # the baseline decided this submission already
+        mine = self.catalogue_on(e.effective_on)
+        if self._same_rules(self.twin.catalogue_on(e.effective_on), mine, e.programme):
+            if not any(k in self.diverged for k in base_keys):
+                self.shortcuts += 1
+                row.now, row.why, row.refusal = base_row.now, base_row.why, base_row.refusal
+                return list(base_keys), base_entry
+            seen = self.twin.plan
+            if seen is not None and seen[0] == cid:  # the same plan under this catalogue: only the sums to redo
+                plan = replace(seen[1], catalogue=mine)
+        return super()._assess(cid, e, row, plan)
+
+    def _same_rules(self, base: Catalogue, draft: Catalogue, code: str) -> bool:
+        """Whether `prepare` and `entitle` read the same catalogue figures for a claim under `code` in both."""
+        key = (id(base), id(draft), code)
+        found = self._same.get(key)
+        if found is None:
+            found = self._same[key] = (
+                base.programme(code) == draft.programme(code) and base.subject_kinds == draft.subject_kinds
+                and base.body_kinds == draft.body_kinds
+                and replace(base.policy, version="") == replace(draft.policy, version=""))
+        return found
+
+    def _state(self, key: str, cid: str) -> AccountState | None:
+        """Account `key` as it stood before claim `cid` (the baseline has already reserved on its copy)."""
+        if key in self.diverged:
+            return self.accounts.get(key)
+        state = self.twin.accounts.get(key)
+        if state is None or not any(x.claim_id == cid for x in state.entries):
+            return state
+        entries = tuple(x for x in state.entries if x.claim_id != cid)
+        return AccountState(key, entries) if entries else None
+
+    def _tallies(self, cid: str, keys: list[str]) -> dict[str, AccountState]:
+        return {k: s for k in keys if (s := self._state(k, cid)) is not None}
+
+    def _reserve(self, cid: str, keys: list[str], entry: Entry) -> None:
+        self._part(cid, keys, entry)
+        super()._reserve(cid, [k for k in keys if k in self.diverged], entry)
+
+    def _submitted(self, cid: str, e: Any) -> None:
+        super()._submitted(cid, e)
+        if self.claims[cid][2] is None:
+            self._part(cid, [], None)  # refused here: where the baseline reserved, the two come apart
+
+    def _part(self, cid: str, keys: list[str], entry: Entry | None) -> None:
+        """Mark the accounts the claim reserves on differently in the two replays, copying them first."""
+        _, base_keys, base_entry = self.twin.claims[cid]
+        if entry == base_entry and (entry is None or keys == base_keys):
+            return
+        for key in dict.fromkeys([*keys, *(base_keys if base_entry is not None else ())]):
+            if key not in self.diverged:
+                state = self._state(key, cid)
+                if state is not None:
+                    self.accounts[key] = state
+                self.diverged.add(key)
+
+    def _held(self, cid: str) -> dict[str, Entry]:
+        # The baseline has already taken its entries back: it kept what they were (`held`) for this replay.
+        base_cid, base_held = self.twin.held
+        shared = {k: x for k, x in base_held.items() if k not in self.diverged} if base_cid == cid else {}
+        return {**shared, **super()._held(cid)}
+
+    def _settle(self, keys: list[str], old: Entry, new: Entry, *, drop: bool = False) -> None:
+        # The accounts still shared were settled alike by the baseline (a claim in step stays in step).
+        super()._settle([k for k in keys if k in self.diverged], old, new, drop=drop)
