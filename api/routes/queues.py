@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from api import labels
 from api.deps import LedgerDep, PrincipalDep, ReadModelsDep
 from api.problems import EdgeProblem, responses
+from api.schemas.fields import QueryText
 from api.schemas.queues import STATUSES, ClaimPage, OrganisationPage
 from ledger.catalogue.model import Catalogue
 from projections.readmodels import ReadModels
@@ -68,14 +69,15 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"at most {MAX_LIMI
 
 @router.get("/v1/claims", response_model=ClaimPage, responses=responses(401, 422))
 def list_claims(by: PrincipalDep, ledger: LedgerDep, read_models: ReadModelsDep,
-                status: Annotated[str | None, Query(description="one or more of " + ", ".join(STATUSES) +
-                                                    ", comma separated")] = None,
-                programme: Annotated[str | None, Query(description="programme codes, comma separated")] = None,
-                bureau: Annotated[str | None, Query(description="the lead bureau's code")] = None,
-                uscc: Annotated[str | None, Query(max_length=18)] = None,
+                status: Annotated[QueryText | None, Query(description="one or more of " + ", ".join(STATUSES) +
+                                                          ", comma separated")] = None,
+                programme: Annotated[QueryText | None, Query(description="programme codes, comma separated")] = None,
+                bureau: Annotated[QueryText | None, Query(description="the lead bureau's code")] = None,
+                uscc: Annotated[QueryText | None, Query(max_length=18)] = None,
                 award_year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
                 unpaid: Annotated[bool, Query(description="only approved claims with money still to pay")] = False,
-                limit: Limit = 100, cursor: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
+                limit: Limit = 100, cursor: Annotated[QueryText | None, Query(max_length=40)] = None
+                ) -> dict[str, Any]:
     """Claims oldest first, filtered; `next_cursor` pages on (a claim recorded meanwhile is never skipped)."""
     catalogue = ledger.catalogue()
     wanted = claim_filter(catalogue, status=status, programme=programme, bureau=bureau, uscc=uscc,
@@ -85,8 +87,9 @@ def list_claims(by: PrincipalDep, ledger: LedgerDep, read_models: ReadModelsDep,
 
 @router.get("/v1/organisations", response_model=OrganisationPage, responses=responses(401, 422))
 def find_organisations(by: PrincipalDep, read_models: ReadModelsDep,
-                       q: Annotated[str, Query(max_length=200, description="a USCC prefix or part of the name")] = "",
-                       limit: Limit = 50, cursor: Annotated[str | None, Query(max_length=18)] = None
+                       q: Annotated[QueryText, Query(max_length=200,
+                                                     description="a USCC prefix or part of the name")] = "",
+                       limit: Limit = 50, cursor: Annotated[QueryText | None, Query(max_length=18)] = None
                        ) -> dict[str, Any]:
     """Organisations whose USCC starts with `q` or whose name contains it, by USCC, in cursor pages."""
     found, after = read_models.organisations(q, limit, cursor)

@@ -106,6 +106,8 @@ def _optional_text(value: str) -> str:
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_text)]
 OptionalText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_optional_text)]
+# A query parameter's text passes the same check: a NUL in `?q=` would otherwise reach PostgreSQL and fail.
+QueryText = Annotated[str, AfterValidator(_optional_text)]
 Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$"), AfterValidator(_text)]
 # The formats name what the codes are (OpenAPI formats are open-ended); the catalogue, not the schema,
 # says which codes exist, so a new policy version needs no new API.

@@ -1,6 +1,8 @@
 """Work queues and search over HTTP, on both stores: filters, oldest first, cursor pages, names beside codes."""
 from __future__ import annotations
 
+import pytest
+
 from tests.api.conftest import Api, World
 
 
@@ -58,3 +60,11 @@ def test_organisations_search_by_uscc_prefix_and_part_of_name(api: Api, world: W
             break
     assert seen == sorted(seen) and set(codes) <= set(seen) and len(seen) == len(set(seen))
     assert api.ok("GET", "/v1/organisations?q=organisation")["organisations"] == []
+
+
+@pytest.mark.parametrize("path", ["/v1/organisations?q=%00", "/v1/claims?programme=A5%00", "/v1/claims?cursor=%1b"])
+def test_a_control_character_in_a_query_is_a_refusal_not_a_server_error(api, path):
+    """Query text passes the one text check: a NUL (which PostgreSQL cannot hold) is 422 naming it, never a 500."""
+    answer = api.client.get(path, headers={"Authorization": f"Bearer {api.tokens['auditor']}"})
+    assert answer.status_code == 422, answer.text
+    assert "U+00" in answer.text
