@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
@@ -160,3 +162,17 @@ def sign_in(page: Any, live: Live) -> Callable[[str], None]:
         page.wait_for_url(lambda url: "/ui/sign-in" not in url)
 
     return as_
+
+
+@contextmanager
+def page_client(database_url: str, folder: Path, people: dict[str, dict[str, str]]) -> Iterator[TestClient]:
+    """The real app in process, with one principal per entry of `people` (name -> role and bureau); the
+    client carries their tokens as `client.tokens[name]`. For page tests over plain HTTP, without a browser."""
+    tokens = {name: unique_id(f"tok-{name}-") for name in people}
+    auth = folder / "principals.json"
+    auth.write_text(json.dumps({"principals": [
+        {"name": f"{n}-ui", **people[n], "token_sha256": hashlib.sha256(t.encode()).hexdigest()}
+        for n, t in tokens.items()]}))
+    with TestClient(create_app(Settings(database_url=database_url, auth_file=auth, wait_timeout=5.0))) as c:
+        c.tokens = tokens  # type: ignore[attr-defined]
+        yield c

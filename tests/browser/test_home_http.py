@@ -2,16 +2,13 @@
 auditor's recent decisions; the organisation page as of a day; times in Beijing time with the zone."""
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
+from tests.browser.conftest import page_client
 from tests.support import unique_id, unique_uscc
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
@@ -20,13 +17,7 @@ PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", 
 
 @pytest.fixture
 def client(database_url, tmp_path) -> Iterator[TestClient]:
-    tokens = {name: unique_id(f"tok-{name}-") for name in PEOPLE}
-    auth = tmp_path / "principals.json"
-    auth.write_text(json.dumps({"principals": [
-        {"name": f"{n}-ui", **PEOPLE[n], "token_sha256": hashlib.sha256(t.encode()).hexdigest()}
-        for n, t in tokens.items()]}))
-    with TestClient(create_app(Settings(database_url=database_url, auth_file=auth, wait_timeout=5.0))) as c:
-        c.tokens = tokens  # type: ignore[attr-defined]
+    with page_client(database_url, tmp_path, PEOPLE) as c:
         yield c
 
 

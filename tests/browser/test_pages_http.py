@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from api.web.amounts import wan, yuan
+from tests.browser.conftest import page_client
 from tests.projections.tables import query
 from tests.support import unique_id, unique_uscc
 
@@ -21,13 +22,7 @@ PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "admin": {"role": "admin"}
 
 @pytest.fixture
 def client(database_url, tmp_path) -> Iterator[TestClient]:
-    tokens = {name: unique_id(f"tok-{name}-") for name in PEOPLE}
-    auth = tmp_path / "principals.json"
-    auth.write_text(json.dumps({"principals": [
-        {"name": f"{n}-ui", **PEOPLE[n], "token_sha256": hashlib.sha256(t.encode()).hexdigest()}
-        for n, t in tokens.items()]}))
-    with TestClient(create_app(Settings(database_url=database_url, auth_file=auth, wait_timeout=5.0))) as c:
-        c.tokens = tokens  # type: ignore[attr-defined]
+    with page_client(database_url, tmp_path, PEOPLE) as c:
         yield c
 
 
