@@ -328,6 +328,10 @@ LINKS: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {
                                        body={"amount": "$response.body#/entitled_amount"}),
         "Approve": _link("/v1/claims/{claim_id}/approve", "post", {"path.claim_id": ID}),
         "Reject": _link("/v1/claims/{claim_id}/reject", "post", {"path.claim_id": ID}),
+        # Generated reasons are mostly refused by the one text check (control characters); a printable reason
+        # keeps rejections of pending claims in every run.
+        "RejectNamingTheProgramme": _link("/v1/claims/{claim_id}/reject", "post", {"path.claim_id": ID},
+                                          body={"reason": "$response.body#/programme"}),
         **_reads(claim=ID, uscc="$response.body#/uscc"),
     },
     ("/v1/claims/{claim_id}/approve", "post", "200"): {

@@ -42,6 +42,8 @@ def _every_kind_of_event(app: AwardLedger) -> None:
         StatementLine(date(2023, 7, 2), Decimal("200000.00"), "BK-2", "")])
     app.register_organisation(ADMIN, uscc=make_uscc(990_001), name="Keyed Co", in_district=True, key="decoding-1")
     _corrections(app)
+    app.close_year(FINANCE, year=2023, reconciliation={"year": 2023, "rows": []},
+                   digest={"position": 1, "digest": "00" * 32}, as_of="2024-01-31T00:00:00+08:00")
 
 
 def _corrections(app: AwardLedger) -> None:
