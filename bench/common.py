@@ -350,17 +350,18 @@ async def drive(base: str, requests: list[tuple[str, str, dict | None, dict]], *
 
 
 def wait_settled(url: str, timeout: float = 600.0) -> None:
-    """Wait until the server's background work (the audit chain over a freshly loaded log) is at the head,
-    so a latency figure measures requests and not the start-up catch-up running beside them."""
+    """Wait until the server's background work (the audit chain and the read models over a freshly loaded
+    log) is at the head, so a figure measures requests and not the start-up catch-up running beside them."""
     deadline = time.monotonic() + timeout
     with psycopg.connect(url, autocommit=True) as conn:
         head = conn.execute("SELECT MAX(notification_id) FROM awardledger_events").fetchone()[0] or 0
         while time.monotonic() < deadline:
             try:
                 chained = conn.execute("SELECT MAX(position) FROM rm_audit_chain").fetchone()[0] or 0
+                projected = conn.execute("SELECT MAX(notification_id) FROM rm_tracking").fetchone()[0] or 0
             except psycopg.errors.UndefinedTable:
-                chained = 0
-            if chained >= head:
+                chained = projected = 0
+            if chained >= head and projected >= head:
                 return
             time.sleep(0.2)
     raise RuntimeError("the audit chain did not reach the head of the log in time")
