@@ -125,14 +125,15 @@ class Settle:
         deadline = time.monotonic() + timeout
         read_models: ReadModels = self.state.primary_models  # the projector writes them on the primary
         if projector is not None:
-            # In-process: the projector signals each position it applies, so no polling of the tracking table.
-            # Another follower (`award-ledger project`, a demo catch-up) may apply it first and this one never
-            # sees it: after a short while, ask the read models themselves.
-            # Under load the projector is often more than SIGNAL_WAIT behind; polling the tracking table every
-            # few milliseconds from every request thread then took a sixth of the server's samples (py-spy,
-            # bench/RESULTS.md) and slowed the projector it waits for. So: the signal, and one look a period.
-            projector.wake()
-            reached = False
+            # In-process: the command folds its own events in this thread (Projector.fold_own), with whatever
+            # was committed before them. If it cannot (the projector not yet started, or failing), it waits for
+            # the projector's signal; another follower (`award-ledger project`, a demo catch-up) may apply it
+            # first and this one never sees it, so after a short while it asks the read models themselves, once
+            # a period: polling the tracking table every few milliseconds from every request thread took a sixth
+            # of the server's samples (py-spy, bench/RESULTS.md) and slowed the projector it waited for.
+            reached = projector.fold_own(position, deadline - time.monotonic())
+            if not reached:
+                projector.wake()
             while not reached:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

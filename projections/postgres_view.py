@@ -91,11 +91,17 @@ class ReadModelProjection(Projection[PostgresView]):
         self.seen: int | None = view.max_tracking_id(APPLICATION) or 0
         self.on_applied: Callable[[int], None] | None = None  # the in-process projector's read-your-writes signal
         self.app: Any = None  # the application whose log to read ahead in; one event at a time without it
+        # The in-process projector's fold (Projector.fold_through), shared with the commands that fold their own
+        # events: given, each event is handed to it instead, and one already applied costs no query.
+        self.fold: Callable[[int], None] | None = None
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
         position = tracking.notification_id
         if self.seen is not None and position <= self.seen:
             return  # applied already, with the page that read ahead of it
+        if self.fold is not None:
+            self.fold(position)
+            return
         if self.app is None:
             self.view.apply([from_domain_event(domain_event, position)], seen=self.seen)
             self._applied(position)

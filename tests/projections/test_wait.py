@@ -1,12 +1,14 @@
 """Read-your-writes: a command's caller can wait, bounded, until the read models hold its own write."""
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 from decimal import Decimal
 
 from ledger.application import AwardLedger
 from projections import Projector, ReadModels
+from projections.runner import check
 from tests.projections.workload import ADMIN, FINANCE, KJJ
 from tests.support import unique_id, unique_uscc
 
@@ -74,3 +76,50 @@ def test_the_projector_signals_each_position_it_applies(ledger: AwardLedger, rea
     started = time.monotonic()
     assert not projector.wait(outcome.position + 1000, timeout=0.2)
     assert time.monotonic() - started < 2
+
+
+def test_commands_fold_their_own_events_exactly_once_beside_the_projector(
+        database_url: str, ledger: AwardLedger, read_models: ReadModels, projector: Projector):
+    """Six threads submit claims and each folds its own events (as the API's commands do) while the projector
+    thread follows the log too: every fold returns with the read models showing that claim, and the replay
+    comparison finds every event applied exactly once."""
+    ledger.record_appropriation(FINANCE, year=2023, amount=Decimal("300000000"), document_ref="czj")
+    usccs = [unique_uscc() for _ in range(6)]
+    for uscc in usccs:
+        ledger.register_organisation(ADMIN, uscc=uscc, name="Org", in_district=True)
+        ledger.register_body(ADMIN, body_id=unique_id("B-"), name="Body", kind="alliance", lead_uscc=uscc,
+                             recognised_on=date(2022, 10, 1))
+    failures: list[str] = []
+
+    def submit(uscc: str) -> None:
+        try:
+            for n, basis in enumerate(("100000", "200000", "300000"), start=1):
+                outcome = ledger.submit_claim(KJJ, uscc=uscc, programme="A5.voucher", award_year=2023,
+                                              effective_on=date(2023, 3, 1), basis_amount=Decimal(basis))
+                if not projector.fold_own(outcome.position, timeout=10):
+                    failures.append(f"{uscc}: position {outcome.position} not folded")
+                elif read_models.award_state(uscc)["programmes"][0]["claims"] != n:
+                    failures.append(f"{uscc}: claim {n} folded but not shown")
+        except Exception as error:  # a thread's exception would otherwise only be a warning
+            failures.append(f"{uscc}: {error!r}")
+
+    threads = [threading.Thread(target=submit, args=(uscc,)) for uscc in usccs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures == []
+    assert check(database_url) == []  # includes: events applied since the reset == events in the log
+
+
+def test_a_command_waits_as_before_when_the_projector_has_not_started(database_url: str, ledger: AwardLedger,
+                                                                      read_models: ReadModels):
+    """Before the projector has opened its read models a command cannot fold its own events: fold_own gives
+    up at once, writes nothing, and the caller falls back to waiting."""
+    outcome = ledger.register_organisation(ADMIN, uscc=unique_uscc(), name="Org", in_district=True)
+    idle = Projector(database_url, app=ledger)
+    started = time.monotonic()
+    assert idle.fold_own(outcome.position, timeout=5) is False
+    assert time.monotonic() - started < 1
+    assert read_models.position() < outcome.position
