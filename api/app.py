@@ -24,7 +24,8 @@ from ledger.application import AwardLedger
 from ledger.audit.append_only import protect
 from ledger.audit.chain import AuditChain
 from ledger.audit.notary import Notary
-from ledger.store import store_env
+from ledger.store import is_postgres, store_env
+from projections.applied import AppliedListener
 from projections.readmodels import ReadModels
 from projections.replica import ReplicaConfigError, open_replica_models
 from projections.runner import Projector
@@ -108,9 +109,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 projector = Projector(settings.database_url, app=ledger)
                 projector.start()
                 opened.callback(projector.stop)
+            applied = None
+            if projector is None and is_postgres(settings.database_url):  # `award-ledger project` announces
+                applied = AppliedListener(settings.database_url)
+                applied.start()
+                opened.callback(applied.stop)
             app.state.ledger, app.state.read_models, app.state.projector = ledger, queries, projector
             app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain, app.state.notary = chain, notary
+            app.state.applied = applied
             yield
 
     app = build_app(lifespan)

@@ -98,7 +98,8 @@ def project(args: argparse.Namespace) -> int:
             opened.callback(ledger.close)
             read_models = ReadModels.open(settings.database_url)
             opened.callback(read_models.close)
-        projector = Projector(settings.database_url, app=ledger)
+        # The API's workers wait on what this process applies: it tells them (projections/applied.py).
+        projector = Projector(settings.database_url, app=ledger, announce=True)
         projector.start()
         opened.callback(projector.stop)
         print("award-ledger project: following the event log into the read models; stop with SIGTERM or Ctrl-C",

@@ -140,6 +140,13 @@ class Settle:
                     break
                 reached = (projector.wait(position, min(remaining, SIGNAL_WAIT))
                            or read_models.position() >= position)
+        elif (applied := getattr(self.state, "applied", None)) is not None:
+            # An external projector on PostgreSQL announces each position it commits (projections/applied.py):
+            # wait to hear it, with one look at the tracking table a period in case the listener is down.
+            reached = False
+            while not reached and (remaining := deadline - time.monotonic()) > 0:
+                reached = (applied.wait(position, min(remaining, SIGNAL_WAIT))
+                           or read_models.position() >= position)
         else:
             reached = read_models.wait(position, timeout)
         replica: Replica | None = self.state.replica

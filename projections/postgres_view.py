@@ -15,6 +15,7 @@ from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 
+from projections.applied import CHANNEL as APPLIED_CHANNEL
 from projections.events import APPLICATION, from_domain_event
 from projections.schema import DDL
 from projections.sql import Sql
@@ -32,6 +33,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
         self.sql_create_statements.append(SQL(
             f"INSERT INTO {self.tracking_table_name} VALUES ('{APPLICATION}', 0) ON CONFLICT DO NOTHING"))  # type: ignore[arg-type]
         self.factory: Any = None
+        self.announce = False  # `award-ledger project` sets it: other processes' commands wait on it
 
     @contextmanager
     def _transaction(self, *, read_only: bool) -> Iterator[Sql]:
@@ -63,6 +65,8 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
                     (position, APPLICATION))
             return
         self._insert_tracking(sql.cursor, Tracking(APPLICATION, position))
+        if self.announce:  # heard at commit by the API workers' AppliedListener (projections/applied.py)
+            sql.run("SELECT pg_notify(%s, %s)", (APPLIED_CHANNEL, str(position)))
 
     def _untrack(self, sql: Sql) -> None:
         sql.run(f"UPDATE {self.tracking_table_name} SET notification_id = 0 WHERE application_name = %s",

@@ -27,9 +27,11 @@ RETRY_FIRST, RETRY_MOST = 1.0, 30.0  # seconds before trying again after a failu
 class Projector(Background):
     name = "projector"
 
-    def __init__(self, url: str, *, app: Any = None, poll_interval: float = 0.25, page: int = PAGE) -> None:
+    def __init__(self, url: str, *, app: Any = None, poll_interval: float = 0.25, page: int = PAGE,
+                 announce: bool = False) -> None:
         super().__init__()
         self.url = url
+        self.announce = announce  # tell other processes' waiting commands each position applied (PostgreSQL)
         self.app = app  # the API's own AwardLedger, to read the log through; one is opened if None
         self.poll_interval = poll_interval
         self.page = page
@@ -123,6 +125,7 @@ class Projector(Background):
         """Follow the log in this thread until `stop()` (or Ctrl-C)."""
         app = self._app = self.app or open_ledger(self.url)
         view = self._view = open_view(self.url)
+        view.announce = self.announce
         self._rewind(view.position())
         try:
             if is_postgres(self.url):
@@ -178,11 +181,27 @@ class Projector(Background):
             log.info("projector: applying events again")
         except Exception:
             self._failing = True  # said again with the next event applied
+    def _projection(self) -> type:
+        """ReadModelProjection folding through this projector, shared with the commands that fold their own
+        events; set in the constructor, since the runner's thread may hand over its first event at once."""
+        from projections.postgres_view import PostgresView, ReadModelProjection
+
+        fold_through = self.fold_through
+
+        class Folding(ReadModelProjection):
+            name = ReadModelProjection.name  # names the tracking table and the settings: the same ones
+
+            def __init__(self, view: PostgresView) -> None:
+                super().__init__(view)
+                self.fold = fold_through
+
+        return Folding
+
     def _subscribe(self, view: Any, app: Any) -> None:
         from eventsourcing.projection import ProjectionRunner
 
         from ledger.application import AwardLedger
-        from projections.postgres_view import PostgresView, ReadModelProjection
+        from projections.postgres_view import PostgresView
 
         while not self._stop.is_set():
             try:
@@ -190,9 +209,8 @@ class Projector(Background):
                 catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page)  # a backlog, in pages
                 # The tables exist by now: creating them again could race another process doing so.
                 env = projection_env(self.url) | {"CREATE_TABLE": "false"}
-                runner = ProjectionRunner(application_class=AwardLedger, projection_class=ReadModelProjection,
+                runner = ProjectionRunner(application_class=AwardLedger, projection_class=self._projection(),
                                           view_class=PostgresView, env=env)
-                runner.projection.fold = self.fold_through  # shared with the commands that fold their own
                 try:
                     with runner:
                         while not self._stop.is_set():

@@ -39,6 +39,7 @@ class ReadModelView:
 
     # The store's highest notification id, for lag and progress.
     max_notification_statement: str
+    announce = False  # announce each tracked position committed, where the store can (PostgreSQL's NOTIFY)
     # A rebuild's shadow view renames the tables in each statement (projections/shadow.py); None: serving.
     rename: Callable[[str], str] | None = None
 

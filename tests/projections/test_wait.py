@@ -6,8 +6,12 @@ import time
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from ledger.application import AwardLedger
+from ledger.store import is_postgres
 from projections import Projector, ReadModels
+from projections.applied import AppliedListener
 from projections.runner import check
 from tests.projections.workload import ADMIN, FINANCE, KJJ
 from tests.support import unique_id, unique_uscc
@@ -123,3 +127,27 @@ def test_a_command_waits_as_before_when_the_projector_has_not_started(database_u
     assert idle.fold_own(outcome.position, timeout=5) is False
     assert time.monotonic() - started < 1
     assert read_models.position() < outcome.position
+
+
+def test_an_external_projector_announces_each_position_it_applies(database_url: str, ledger: AwardLedger,
+                                                                  read_models: ReadModels):
+    """With the projector in its own process (`award-ledger project` announces), an API worker's listener
+    hears each position committed: wait() returns once the read models show the command, without polling
+    them, and a position not yet written times out."""
+    if not is_postgres(database_url):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; on SQLite the waiting commands look at the tracking table")
+    listener = AppliedListener(database_url)
+    listener.start()
+    projector = Projector(database_url, announce=True)  # opens its own ledger, as `award-ledger project` does
+    try:
+        assert listener.listening.wait(10)
+        projector.start()
+        for _ in range(3):
+            uscc = unique_uscc()
+            outcome = ledger.register_organisation(ADMIN, uscc=uscc, name="Org", in_district=True)
+            assert listener.wait(outcome.position, timeout=10)
+            assert read_models.award_state(uscc) is not None
+        assert not listener.wait(outcome.position + 1000, timeout=0.2)
+    finally:
+        projector.stop()
+        listener.stop()
