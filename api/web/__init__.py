@@ -10,6 +10,7 @@ from api.web import (
     finance_forms,
     home,
     organisations,
+    proposals,
     recoveries,
     sandbox,
     sign_in,
@@ -17,5 +18,5 @@ from api.web import (
 
 router = APIRouter(include_in_schema=False)
 for _pages in (sign_in, home, organisations, claims, corrections, recoveries, finance, finance_forms, audit,
-               audit_digest, sandbox):
+               audit_digest, sandbox, proposals):
     router.include_router(_pages.router)
