@@ -99,7 +99,8 @@ class CertificationImports:
                         continue
                     for aggregate in aggregates:
                         touched[aggregate.id] = scope[aggregate.id] = aggregate
-                    view["recorded"].append({"line": line, "certification_id": row["id"]})
+                    view["recorded"].append({"line": line, "certification_id": row["id"],
+                                             "proposed_claims": row["proposed_claims"]})
                     view["proposed_claims"] += row["proposed_claims"]
             finally:
                 self._attempt.scope = None
