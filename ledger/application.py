@@ -592,6 +592,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if aggregate_id not in scope:
             scope[aggregate_id] = self._read(cls, aggregate_id)
         found = scope[aggregate_id]
+        reads = getattr(self._attempt, "row_reads", None)
+        if reads is not None and found is not None and aggregate_id not in reads:
+            reads[aggregate_id] = len(found.pending_events)  # a refused row must leave this as it is
         return found if isinstance(found, cls) else None
 
     def _read(self, cls: type[A], aggregate_id: UUID) -> A | None:

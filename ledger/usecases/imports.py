@@ -87,12 +87,12 @@ class CertificationImports:
             try:
                 for line, fields in batch:
                     source = {"import_id": str(iid), "sha256": sha256, "line": line, "rows": total}
-                    before = _pending(scope)
+                    self._attempt.row_reads = seen = {}
                     try:
                         certify, _ = self._certifying(by, **fields, source=source)
                         aggregates, row = certify()
                     except errors.LedgerError as refusal:
-                        if _pending(scope) != before:  # a defect, not a refusal: record nothing of the batch
+                        if any(len(scope[i].pending_events) != n for i, n in seen.items() if scope[i] is not None):
                             raise RuntimeError(f"line {line} was refused ({refusal.code}) after changing the"
                                                " ledger; the batch is not recorded") from refusal
                         view["refused"].append({"line": line, "code": refusal.code, "detail": refusal.detail})
@@ -103,14 +103,9 @@ class CertificationImports:
                                              "proposed_claims": row["proposed_claims"]})
                     view["proposed_claims"] += row["proposed_claims"]
             finally:
-                self._attempt.scope = None
+                self._attempt.scope = self._attempt.row_reads = None
             return list(touched.values()), view
 
         lines = [line for line, _ in batch]
         return self._run(by, f"import:{sha256}:{lines[0]}-{lines[-1]}", "import_certification_rows",
                          {"sha256": sha256, "lines": lines}, decide)
-
-
-def _pending(scope: dict[Any, Aggregate | None]) -> int:
-    """Events the batch has decided so far: a refused row must leave the count as it found it."""
-    return sum(len(a.pending_events) for a in scope.values() if a is not None)
