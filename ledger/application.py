@@ -187,8 +187,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return self._run(by, key, "record_certification", args, decide)
 
     def _certifying(self, by: Principal, *, uscc: str, programme: str, effective_on: date, document_ref: str,
-                    tier: str | None, subject: str | None, body_id: str | None,
-                    source: dict | None) -> tuple[Callable[[], tuple[list[Aggregate], dict]], dict]:
+                    tier: str | None = None, subject: str | None = None, body_id: str | None = None,
+                    source: dict | None = None) -> tuple[Callable[[], tuple[list[Aggregate], dict]], dict]:
         """The request's checks, then the decision to record it (an official list runs many in one save).
 
         The decision refuses before it changes anything, so a list can skip a refused row and keep the rest."""

@@ -23,7 +23,7 @@ def _list(live) -> tuple[bytes, list[str]]:
 
 
 def test_a_clerk_imports_a_list_and_confirms_its_proposals(page, live, world, sign_in, shot):
-    """Lines 2-4 recorded, line 5 refused (not_found); the panel sums 600,000; two confirmed, a dismissed one refused."""
+    """Lines 2-4 recorded, line 5 refused (not_found); the panel sums 600,000; two confirmed, one dismissed refused."""
     body, codes = _list(live)
     sign_in("kjj")
     page.get_by_test_id("import-link").click()
