@@ -10,12 +10,18 @@ no row twice; once the list is recorded whole, the same file again records nothi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 
+from ledger.bulk_read import select_many
 from ledger.domain import errors
 from ledger.domain.certification_import import CertificationImport
+from ledger.domain.innovation_body import InnovationBody
+from ledger.domain.organisation import Organisation
+from ledger.domain.values import Uscc
 from ledger.principals import Principal, Role
 from ledger.usecases.common import require_role
 
@@ -76,6 +82,19 @@ class CertificationImports:
         outcome = self._run(by, None, "import_certifications", {"sha256": sha256}, decide)
         return Outcome(outcome.view, outcome.position or position)
 
+    def _prefetched(self, batch: list[tuple[int, dict]]) -> dict[Any, Aggregate | None]:
+        """The batch's organisations and bodies, read fresh in one query (ledger/bulk_read.py)."""
+        ids = set()
+        for _, fields in batch:
+            with suppress(errors.LedgerError):  # a bad USCC: the row is refused when it is decided
+                ids.add(Organisation.create_id(Uscc.parse(fields["uscc"]).value))
+            if fields.get("body_id"):
+                ids.add(InnovationBody.create_id(fields["body_id"]))
+        found = select_many(self.recorder, sorted(ids))
+        if found is None:
+            return {}
+        return {i: project_aggregate(None, [self.mapper.to_domain_event(e) for e in found.get(i, [])]) for i in ids}
+
     def _import_batch(self, by: Principal, sha256: str, iid: UUID, total: int,
                       batch: list[tuple[int, dict]]) -> Outcome:
         """One transaction for the batch's rows: each decided on what the rows before it left."""
@@ -83,7 +102,7 @@ class CertificationImports:
         def decide() -> tuple[list[Aggregate], dict]:
             view: dict[str, list] = {"recorded": [], "refused": [], "proposed_claims": []}
             touched: dict[Any, Aggregate] = {}
-            self._attempt.scope = scope = {}
+            self._attempt.scope = scope = self._prefetched(batch)
             try:
                 for line, fields in batch:
                     source = {"import_id": str(iid), "sha256": sha256, "line": line, "rows": total}
