@@ -5,6 +5,7 @@ wall time moves with everyone else's load), on SQLite (and PostgreSQL when LEDGE
 
     .venv/bin/python -m bench.bench_certification_list [ROWS [BATCH_ROWS]]   # default 10,000 and 250
     .venv/bin/python -m bench.bench_certification_list 10000 1              # a transaction per row, as before
+    .venv/bin/python -m bench.bench_certification_list ab 2000               # PostgreSQL: 250 and 1, head to head
 """
 from __future__ import annotations
 
@@ -47,7 +48,33 @@ def _run(url: str, rows: int, batch_rows: int = BATCH_ROWS) -> None:
     ledger.close()
 
 
+def _ab(url: str, rows: int) -> None:
+    """Lists of `rows` imported alternately in batches of 250 and of 1 into one store: the load is shared alike."""
+    ledger = AwardLedger(store_env(url))
+    for i in range(4 * rows):
+        code = make_uscc(i + 1)
+        ledger.register_organisation(ADMIN, uscc=code, name=f"杭州列表科技有限公司{i}", in_district=True)
+        ledger.register_body(ADMIN, body_id=f"erc-{i}", name=f"工程研究中心{i}", kind="erc", lead_uscc=code,
+                             recognised_on=date(2022, 9, 6))
+    for k, batch_rows in enumerate((BATCH_ROWS, 1, BATCH_ROWS, 1)):
+        lines = ["uscc,programme,tier,effective_on,document_ref,body_id"] + [
+            f"{make_uscc(i + 1)},A3.erc,municipal,2023-03-01,杭发改高技〔2023〕15号,erc-{i}"
+            for i in range(k * rows, (k + 1) * rows)]
+        listed = read_list(("\n".join(lines) + "\n").encode(), "text/csv")
+        started, cpu = time.perf_counter(), time.process_time()
+        ledger.import_certifications(KJJ, sha256=listed.sha256, total=listed.rows, rows=listed.good, refused=[],
+                                     batch_rows=batch_rows)
+        print(f"{batch_rows:3} a transaction: {rows:,} rows in {time.perf_counter() - started:.1f} s"
+              f" ({time.process_time() - cpu:.1f} s CPU)", flush=True)
+    ledger.close()
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["ab"]:
+        server = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        with fresh_postgres_database(server, "bench_list_") as url:
+            _ab(url, int(sys.argv[2]) if len(sys.argv) > 2 else 2_000)
+        return
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     batch_rows = int(sys.argv[2]) if len(sys.argv) > 2 else BATCH_ROWS
     with tempfile.TemporaryDirectory() as tmp:
