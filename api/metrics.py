@@ -57,14 +57,17 @@ class Metrics:
         if method in WRITES:
             self.commands.labels(_outcome(status, replayed), code or "").inc()
 
-    def exposition(self, gauges: dict[str, tuple[str, float | None]]) -> str:
-        """The text format: requests and commands (every worker's), process and GC, then `gauges`."""
+    def exposition(self, gauges: dict[str, tuple[str, float | None]], collectors: Iterable[object] = ()) -> str:
+        """The text format: requests and commands (every worker's), process and GC, then `gauges` and any
+        scrape-time `collectors` (objects with `collect()`, such as api.proposal_gauges)."""
         registry = CollectorRegistry(auto_describe=True)
         if self.shared:
             MultiProcessCollector(registry, path=self.shared)
         ProcessCollector(registry=registry)  # this worker's CPU, memory and open files
         GCCollector(registry=registry)
         registry.register(_Gauges(gauges))
+        for collector in collectors:
+            registry.register(collector)  # type: ignore[arg-type]
         text = generate_latest(registry).decode()
         return text if self.registry is None else generate_latest(self.registry).decode() + text
 

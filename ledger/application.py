@@ -96,7 +96,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         # On PostgreSQL a command's reads and its save share one pooled connection (ledger/connection.py).
         self._held = HeldConnection(datastore).held if isinstance(datastore, PostgresDatastore) else unheld
         self._saved: LRUCache[UUID, Aggregate] = LRUCache(maxsize=50_000)  # see WRITTEN_WHEN_READ
-        self._attempt = threading.local()  # .trust: may use _saved; .trusted: did use it
+        self._attempt = threading.local()  # .trust: may use _saved; .trusted: did use it; .scope: see _get_or_none
 
     def construct_snapshot_store(self) -> CheckedSnapshots:
         recorder = self.factory.aggregate_recorder(purpose="snapshots")
@@ -181,6 +181,17 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def record_certification(self, by: Principal, *, uscc: str, programme: str, effective_on: date,
                              document_ref: str, tier: str | None = None, subject: str | None = None,
                              body_id: str | None = None, source: dict | None = None, key: str | None = None) -> Outcome:
+        decide, args = self._certifying(by, uscc=uscc, programme=programme, effective_on=effective_on,
+                                        document_ref=document_ref, tier=tier, subject=subject, body_id=body_id,
+                                        source=source)
+        return self._run(by, key, "record_certification", args, decide)
+
+    def _certifying(self, by: Principal, *, uscc: str, programme: str, effective_on: date, document_ref: str,
+                    tier: str | None = None, subject: str | None = None, body_id: str | None = None,
+                    source: dict | None = None) -> tuple[Callable[[], tuple[list[Aggregate], dict]], dict]:
+        """The request's checks, then the decision to record it (an official list runs many in one save).
+
+        The decision refuses before it changes anything, so a list can skip a refused row and keep the rest."""
         prog = self._programme_for(by, programme, effective_on)
         code = Uscc.parse(uscc).value
         catalogue = self.catalogue_on(effective_on)
@@ -221,7 +232,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         args = {"uscc": code, "p": programme, "tier": tier, "on": effective_on, "doc": document_ref,
                 "subject": about and about.text, "body": body_id, "source": source}
-        return self._run(by, key, "record_certification", args, decide)
+        return decide, args
 
     def record_upgrade(self, by: Principal, *, certification_id: str, tier: str, effective_on: date,
                        document_ref: str, key: str | None = None) -> Outcome:
@@ -574,6 +585,19 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return found
 
     def _get_or_none(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        scope = getattr(self._attempt, "scope", None)
+        if scope is None:
+            return self._read(cls, aggregate_id)
+        # One decision over many rows (an official list): a row sees what the rows before it changed.
+        if aggregate_id not in scope:
+            scope[aggregate_id] = self._read(cls, aggregate_id)
+        found = scope[aggregate_id]
+        reads = getattr(self._attempt, "row_reads", None)
+        if reads is not None and found is not None and aggregate_id not in reads:
+            reads[aggregate_id] = len(found.pending_events)  # a refused row must leave this as it is
+        return found if isinstance(found, cls) else None
+
+    def _read(self, cls: type[A], aggregate_id: UUID) -> A | None:
         if getattr(self._attempt, "trust", False) and cls in WRITTEN_WHEN_READ:
             try:
                 saved = self._saved.get(aggregate_id)

@@ -9,6 +9,7 @@ writes nothing.
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections import Counter
@@ -23,6 +24,7 @@ from ledger.demo_corrections import Correction, DemoCorrections
 from ledger.domain.errors import LedgerError
 from ledger.domain.values import USCC_CHARS, fen_down, uscc_check_character, yuan
 from ledger.principals import Principal, Role
+from ledger.usecases.proposals import fixed_amount
 
 Progress = Callable[[str, int, int], None]
 ZERO = Decimal("0.00")
@@ -55,6 +57,9 @@ class DemoSummary:
     released: Decimal = ZERO   # the unpaid part of revoked awards, given back to the fund
     recovered: Decimal = ZERO  # paid on revoked awards and repaid
     to_recover: Decimal = ZERO  # paid on revoked awards and still owed
+    listed: int = 0      # certifications recorded through the official list (免申即享)
+    proposed: int = 0    # claims the list proposed; commands["confirm_claim"] of them were confirmed
+    proposal_ids: list[str] = field(default_factory=list)
     events_written: int = 0
     elapsed: float = 0.0
 
@@ -89,6 +94,9 @@ class _Cert:
     upgrade: tuple[str, date] | None = None
     id: str | None = None
     body: _Body | None = None  # the body an Art. 3 recognition recognises (rule 13)
+    listed: bool = False  # recorded through the official list; its claim is the proposal, confirmed or left open
+    keep_open: bool = False
+    proposals: list[str] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -132,6 +140,8 @@ def summary_lines(summary: DemoSummary) -> list[str]:
         f"corrections: {summary.withdrawn} withdrawn, {summary.revoked} revoked ({yuan(summary.released)} yuan"
         f" released); recoveries: {yuan(summary.recovered)} yuan recovered, {yuan(summary.to_recover)} yuan"
         " still to recover",
+        f"official list: {summary.listed} certifications, {summary.proposed} proposals"
+        f" ({summary.commands['confirm_claim']} confirmed, the rest left open)",
         f"events written: {summary.events_written} in {summary.elapsed:.1f} s ({rate:,.0f} events/s)",
     ]
 
@@ -169,6 +179,7 @@ class _Demo(DemoCorrections):
         began, before = time.perf_counter(), self._position()
         stages = (("appropriations", self._appropriations(), self._appropriate),
                   ("organisations", self.orgs, self._register), ("bodies", self.bodies, self._recognise),
+                  ("official list", [self.listed] if self.listed else [], self._import_list),
                   ("certifications", self.certs, self._certify),
                   ("claims", self.claims, self._submit), ("payouts", self.to_pay, self._pay),
                   ("reversals", self.reversals, self._reverse), ("corrections", self.corrections, self._correct))
@@ -217,6 +228,8 @@ class _Demo(DemoCorrections):
 
     def _certify(self, cert: _Cert) -> None:
         p = cert.programme
+        if cert.listed:  # recorded by the official list
+            return
         view = self._do("record_certification", cert.tag, self.by[p.lead], uscc=cert.org.uscc, programme=p.code,
                         effective_on=cert.on, document_ref=self._doc(p.lead, cert.on, cert.tag), tier=cert.tier,
                         subject=cert.subject, body_id=cert.body and cert.body.id)
@@ -226,15 +239,50 @@ class _Demo(DemoCorrections):
             self._do("record_upgrade", f"{cert.tag}-up", self.by[p.lead], certification_id=cert.id, tier=tier,
                      effective_on=on, document_ref=self._doc(p.lead, on, f"{cert.tag}-2"))
 
+    def _import_list(self, certs: list[_Cert]) -> None:
+        """The bureau imports the provincial list as a CSV file (POST /v1/certifications/imports' command):
+        its digest derives from the seed, so a second run finds the list imported and writes nothing."""
+        p = certs[0].programme
+        lines = ["uscc,programme,tier,effective_on,document_ref,body_id"]
+        rows = []
+        for n, cert in enumerate(certs, 2):
+            doc = self._doc(p.lead, cert.on, cert.tag)
+            lines.append(f"{cert.org.uscc},{p.code},{cert.tier},{cert.on},{doc},")
+            rows.append((n, {"uscc": cert.org.uscc, "programme": p.code, "tier": cert.tier, "effective_on": cert.on,
+                             "document_ref": doc, "body_id": None, "subject": None}))
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        try:
+            outcome = self.ledger.import_certifications(
+                self.by[p.lead], sha256=hashlib.sha256(data).hexdigest(), total=len(rows), rows=rows, refused=[],
+                source=f"demo-{self.seed}-{p.code}-list.csv")
+        except LedgerError as refusal:
+            self.summary.refusals[refusal.code] += 1
+            return
+        self.summary.commands["import_certifications"] += 1
+        self.summary.replayed += outcome.replayed
+        for refused in outcome.view["refused"]:
+            self.summary.refusals[refused["code"]] += 1
+        for row in outcome.view["certifications"]:
+            cert = certs[row["line"] - 2]
+            cert.id, cert.proposals = row["certification_id"], list(row.get("proposed_claims", []))
+            self.summary.listed += 1
+            self.summary.proposed += len(cert.proposals)
+            self.summary.proposal_ids += cert.proposals
+
     def _submit(self, c: _Claim) -> None:
         """Submit, then decide at once: a decision never waits behind later claims, so a rerun meets the same state."""
         p, by = c.programme, self.by[c.programme.lead]
         if c.cert and not c.cert.id:
             return
-        view = self._do("submit_claim", c.tag, by, uscc=c.org.uscc, programme=p.code, award_year=c.on.year,
-                        effective_on=c.on, rank=c.rank, subject=c.subject, certification_id=c.cert and c.cert.id,
-                        body_id=c.body and c.body.id,
-                        basis_amount=c.basis, requested_amount=c.requested, document_ref=self._doc(p.lead, c.on, c.tag))
+        if c.cert and c.cert.listed and (c.cert.keep_open or c.cert.proposals):
+            if c.cert.keep_open:  # nobody has confirmed it yet: it waits on the bureau's queue
+                return
+            view = self._do("confirm_claim", f"{c.tag}-confirm", by, claim_id=c.cert.proposals.pop(0))
+        else:
+            view = self._do("submit_claim", c.tag, by, uscc=c.org.uscc, programme=p.code, award_year=c.on.year,
+                            effective_on=c.on, rank=c.rank, subject=c.subject, certification_id=c.cert and c.cert.id,
+                            body_id=c.body and c.body.id, basis_amount=c.basis, requested_amount=c.requested,
+                            document_ref=self._doc(p.lead, c.on, c.tag))
         if view is None:
             return
         self.summary.claim_ids.append(view["id"])
@@ -343,6 +391,19 @@ class _Demo(DemoCorrections):
             else:
                 self._declared(p)
         self.claims.sort(key=lambda c: c.on)  # stable: the plan's order breaks ties
+        self.listed = self._official_list()
+
+    def _official_list(self) -> list[_Cert]:
+        """Honours (专精特新) of a fixed amount come on the province's list rather than one by one: all but the
+        programme's first (whose claim must succeed) and those later upgraded. Every other one is left open."""
+        honours = [p for p in self.catalogue.programmes.values() if fixed_amount(p) and not self._kind_of(p)]
+        if not honours:
+            return []
+        mine = [c for c in self.certs if c.programme is honours[0]][1:]
+        listed = [c for c in mine if c.upgrade is None]
+        for n, cert in enumerate(listed):
+            cert.listed, cert.keep_open = True, n % 2 == 0
+        return listed
 
     def _recognitions(self, p: Programme) -> None:
         """A body recognised at a tier: its lead is certified the day it is recognised, some later upgraded."""

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
 from api import problems
+from api.proposal_gauges import ProposalGauges
 from api.schemas.common import PublicModel
 from ledger.connection import check_idle
 
@@ -45,6 +46,7 @@ class Reading:
     position: int = 0
     failing: dict | None = None  # the event the projector cannot apply: {position, error}
     failures: int = 0
+    proposals: dict | None = None  # GET /v1/proposals/summary's answer, for /metrics' gauges
 
     @property
     def lag(self) -> int:
@@ -112,7 +114,7 @@ async def readyz(request: Request) -> Any:
 @router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(request: Request) -> PlainTextResponse:
     """Prometheus text format: request latency, commands by outcome, events recorded, projection lag."""
-    reading = await _probe(request)
+    reading = await _probe(request, proposals=True)
     up = reading.error is None
     gauges = {
         "ledger_store_up": ("1 when the store answered this scrape, else 0.", 1.0 if up else 0.0),
@@ -126,7 +128,8 @@ async def metrics(request: Request) -> PlainTextResponse:
         "ledger_projection_failures": ("Times applying an event has failed since the read models were last"
                                        " rebuilt.", reading.failures if up else None),
     }
-    return PlainTextResponse(request.app.state.metrics.exposition(gauges), media_type=EXPOSITION)
+    proposals = ProposalGauges(reading.proposals if up else None)
+    return PlainTextResponse(request.app.state.metrics.exposition(gauges, [proposals]), media_type=EXPOSITION)
 
 
 def _stall(request: Request) -> Stall:
@@ -136,10 +139,10 @@ def _stall(request: Request) -> Stall:
     return state.stall
 
 
-async def _probe(request: Request) -> Reading:
+async def _probe(request: Request, proposals: bool = False) -> Reading:
     state = request.app.state
     try:
-        return await asyncio.wait_for(asyncio.to_thread(_read, state.read_models), PROBE_SECONDS)
+        return await asyncio.wait_for(asyncio.to_thread(_read, state.read_models, proposals), PROBE_SECONDS)
     except TimeoutError:
         return Reading(f"no answer within {PROBE_SECONDS:g} s (is the database up and accepting connections?)")
     except (*problems.STORE_ERRORS, OSError) as err:
@@ -150,10 +153,10 @@ async def _probe(request: Request) -> Reading:
         return Reading(f"{type(err).__name__} (is the database up and accepting connections?)")
 
 
-def _read(read_models: Any) -> Reading:
+def _read(read_models: Any, proposals: bool = False) -> Reading:
     # Through the read models' own pool (pre-pinged), so a probe costs no new connection and sees what the
     # queries see; `_probe`'s timeout bounds a pool waiting for a server that has gone.
     position = read_models.position()
     failing, failures = read_models.view.failure()
     return Reading(recorded=read_models.view.max_notification_id(), position=position, failing=failing,
-                   failures=failures)
+                   failures=failures, proposals=read_models.proposal_summary() if proposals else None)

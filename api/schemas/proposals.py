@@ -38,6 +38,7 @@ class RefusedRow(PublicModel):
 class ImportedRow(PublicModel):
     line: int
     certification_id: str
+    proposed_claims: list[str] = Field(default=[], description="the claims this line's certification proposed")
 
 
 class CertificationImportPublic(PublicModel):

@@ -10,12 +10,15 @@ from api.web import (
     finance_forms,
     home,
     organisations,
+    proposals,
     recoveries,
     sandbox,
     sign_in,
 )
 
 router = APIRouter(include_in_schema=False)
-for _pages in (sign_in, home, organisations, claims, corrections, recoveries, finance, finance_forms, audit,
-               audit_digest, sandbox):
+# proposals before claims and corrections: its fixed paths (/ui/claims/confirm, /ui/certifications/imports)
+# would otherwise be taken for ids by their /ui/claims/{id} and /ui/certifications/{id}.
+for _pages in (sign_in, home, organisations, proposals, claims, corrections, recoveries, finance, finance_forms,
+               audit, audit_digest, sandbox):
     router.include_router(_pages.router)

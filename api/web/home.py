@@ -44,7 +44,8 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         wanted = claim_filter(catalogue, status=chosen, programme=programme if programme in led else None,
                               bureau=by.bureau, award_year=_int(year))
         context |= {"queue": claim_page(read_models, catalogue, wanted, PAGE, cursor), "led": led,
-                    "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years)}
+                    "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years),
+                    "proposals": read_models.proposal_summary(by.bureau)}
     elif by.role is Role.FINANCE:
         wanted = claim_filter(catalogue, programme=programme or None, award_year=_int(year), unpaid=True)
         context |= {"unpaid": claim_page(read_models, catalogue, wanted, PAGE, cursor),

@@ -28,7 +28,7 @@ def _demo(url: str, **options) -> tuple[DemoSummary, list[dict]]:
 def _facts(summary: DemoSummary) -> dict:
     """What must not change from run to run: everything but the clock and the ledger's random claim ids."""
     facts = asdict(summary)
-    del facts["elapsed"], facts["claim_ids"]
+    del facts["elapsed"], facts["claim_ids"], facts["proposal_ids"]
     return facts
 
 
@@ -79,7 +79,7 @@ def test_totals_equal_the_sums_over_the_claims_read_back(database_url: str) -> N
     assert (summary.withdrawn, summary.revoked) == (3, 2) == (sum(c["status"] == "withdrawn" for c in claims),
                                                            len(revoked))
     assert summary.reversed > 0
-    assert len(claims) == summary.commands["submit_claim"]
+    assert len(claims) == summary.commands["submit_claim"] + summary.commands["confirm_claim"]
 
 
 def test_same_seed_on_two_fresh_stores_gives_the_same_district(database_url: str, other_database_url: str) -> None:
@@ -111,6 +111,21 @@ def test_progress_reports_each_stage_from_start_to_finish(database_url: str) -> 
         mine = [(done, total) for s, done, total in calls if s == stage]
         assert mine[0][0] == 0 and mine[-1][0] == mine[-1][1]
         assert [d for d, _ in mine] == sorted(d for d, _ in mine)
+
+
+def test_an_official_list_records_honours_whose_proposals_are_confirmed_or_left_open(database_url: str) -> None:
+    """The 专精特新 list is imported once; its proposals are confirmed (then decided) or still proposed."""
+    summary, claims = _demo(database_url, organisations=60)
+    assert summary.commands["import_certifications"] == 1 and summary.listed >= 2
+    ledger = AwardLedger(store_env(database_url))
+    try:
+        statuses = [ledger.claim(pid, with_history=False)["status"] for pid in summary.proposal_ids]
+    finally:
+        ledger.close()
+    confirmed = summary.commands["confirm_claim"]
+    assert confirmed >= 1 and statuses.count("proposed") == summary.proposed - confirmed >= 1
+    taken = {pid for pid, s in zip(summary.proposal_ids, statuses, strict=True) if s != "proposed"}
+    assert {c["id"] for c in claims} >= taken
 
 
 def test_summary_lines_name_the_refusals_and_the_totals() -> None:

@@ -143,3 +143,25 @@ def test_a_line_break_in_a_url_path_cannot_forge_a_log_line(api, caplog) -> None
     api.client.get("/v1/x%0a2026-01-01 INFO forged")
     (record,) = [r for r in caplog.records if r.name == "award_ledger.requests" and "forged" in r.getMessage()]
     assert "\n" not in logging.Formatter("%(message)s").format(record) and "\\n" in record.getMessage()
+
+
+def test_metrics_gauge_the_open_proposals_per_programme_and_bureau(api, world) -> None:
+    """Two A3.erc proposals show as 2 open, 400,000 yuan in fen, under kjj; confirming one leaves 1 and 200,000."""
+    ids = []
+    for _ in range(2):
+        code = world.org(member=False)
+        body = world.body(lead=code, kind="erc", recognised_on="2022-09-06")
+        cert = {"uscc": code, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+                "document_ref": "杭发改高技〔2023〕15号", "body_id": body}
+        ids += api.ok("POST", "/v1/certifications", cert, as_="kjj")["proposed_claims"]
+
+    def gauges() -> dict[str, float]:
+        text = api.call("GET", "/metrics", as_=None).text
+        return {name: v for name, labels, v in parse(text)
+                if name.startswith("ledger_open_proposals") and labels == {"programme": "A3.erc", "bureau": "kjj"}}
+
+    found = gauges()
+    assert found["ledger_open_proposals"] == 2 and found["ledger_open_proposals_fen"] == 40_000_000
+    assert 0 <= found["ledger_open_proposals_oldest_age_seconds"] < 3600
+    api.ok("POST", f"/v1/claims/{ids[0]}/confirm", {}, as_="kjj", status=200)
+    assert (gauges()["ledger_open_proposals"], gauges()["ledger_open_proposals_fen"]) == (1, 20_000_000)

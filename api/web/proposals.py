@@ -1,0 +1,78 @@
+"""免申即享 on the pages: a bureau uploads an official list (the same reading and command as
+POST /v1/certifications/imports) and sees each line recorded or refused; it confirms proposals from its
+queue in bulk (the same command as POST /v1/claims/confirm), each confirmed or refused with its reason."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from api.certification_list import COLUMNS, read_list
+from api.deps import LedgerDep, Settle, checked_key
+from api.schemas.proposals import BulkConfirmationCreate
+from api.web.i18n import MESSAGES
+from api.web.pages import PageRoute, render
+from api.web.session import CsrfChecked, PagePrincipal, allowing
+from ledger.principals import Role
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Bureau = allowing(Role.BUREAU, doing="import certification lists and confirm proposals")
+MESSAGES.update({
+    "proposals": ("免申即享：待确认奖补", "Proposed awards (免申即享)"),
+    "proposals_intro": ("记录认定后，账本按政策自动测算其应享奖补，经确认即转为待审批申请，企业无需申请。",
+                        "A recorded certification proposes the award it entitles; confirmed, it is pending as if"
+                        " submitted, with no application."),
+    "open_proposals": ("待确认", "Open"), "proposals_total": ("应享合计", "Total"),
+    "oldest": ("最早一项", "Oldest"), "days": ("{n} 天", "{n} days"), "no_proposals": ("没有待确认的奖补。",
+                                                                                  "No open proposals."),
+    "confirm_selected": ("确认所选", "Confirm selected"), "select": ("选择", "Select"),
+    "confirm_result": ("确认结果", "Confirmation"), "confirmed": ("已确认（转为待审批）", "Confirmed (now pending)"),
+    "not_confirmed": ("未确认", "Not confirmed"), "back_to_queue": ("返回待办", "Back to the queue"),
+    "import_list": ("导入认定名单", "Import an official list"),
+    "import_intro": ("上传省、市公布的认定名单（CSV，UTF-8 或 GBK），每行记录一项认定并测算其奖补。",
+                     "Upload an official list (CSV, UTF-8 or GBK): each row records a certification and proposes"
+                     " its award."),
+    "list_file": ("名单文件（CSV 或 JSON）", "List file (CSV or JSON)"), "columns": ("列", "Columns"),
+    "import": ("导入", "Import"), "import_result": ("导入结果", "Import result"),
+    "rows": ("行数", "Rows"), "recorded_rows": ("已记录", "Recorded"), "refused_rows": ("未记录", "Refused"),
+    "proposed_claims": ("生成待确认奖补", "Proposals made"), "already_imported": (
+        "该文件此前已导入，本次未记录任何内容。", "This file was imported before; nothing new was recorded."),
+    "certification": ("认定", "Certification"), "see_proposals": ("查看待确认奖补", "See the proposals"),
+})
+
+
+@router.get("/ui/certifications/imports", dependencies=[Bureau])
+def import_form(request: Request) -> Response:
+    """The upload form."""
+    return render(request, "certification_import.html", columns=COLUMNS, answer=None)
+
+
+@router.post("/ui/certifications/imports", dependencies=[Bureau, CsrfChecked])
+async def import_list(request: Request, by: PagePrincipal, ledger: LedgerDep) -> Response:
+    """Import the uploaded list; show every line recorded or refused, and the proposals made."""
+    form = await request.form()
+    upload = form.get("file")
+    data = b"" if upload is None or isinstance(upload, str) else await upload.read()
+    name = "" if upload is None or isinstance(upload, str) else (upload.filename or "")
+    kind = "application/json" if name.lower().endswith(".json") else "text/csv"
+    listed = read_list(data, kind)
+    outcome = await run_in_threadpool(ledger.import_certifications, by, sha256=listed.sha256, total=listed.rows,
+                                      rows=listed.good, refused=listed.refused, source=name[:200] or None)
+    if not outcome.view["already_imported"]:
+        await run_in_threadpool(Settle(request, Response()), outcome)  # the queue then shows the proposals
+    return render(request, "certification_import.html", 200 if outcome.view["already_imported"] else 201,
+                  columns=COLUMNS, answer=outcome.view)
+
+
+@router.post("/ui/claims/confirm", dependencies=[Bureau, CsrfChecked])
+async def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep) -> Response:
+    """Confirm the proposals ticked on the queue: each re-assessed, then pending; refusals shown with why."""
+    form = await request.form()
+    ids = [str(v) for v in form.getlist("claim")]
+    body = BulkConfirmationCreate.model_validate({"ids": ids})
+    outcome = await run_in_threadpool(ledger.confirm_claims, by, ids=body.ids,
+                                      key=checked_key(str(form.get("key") or "")))
+    answer: dict[str, Any] = await run_in_threadpool(Settle(request, Response()), outcome)
+    return render(request, "confirmations.html", answer=answer, programmes=ledger.catalogue().programmes)

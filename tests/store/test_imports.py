@@ -1,0 +1,56 @@
+"""Official lists recorded in batches on both stores: a refused row inside a batch blocks none of the others,
+rows of one organisation in one batch each see the one before, an import cut short resumes without recording
+a row twice, and the same file again records nothing."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from uuid import UUID
+
+from ledger.domain.certification import Certification
+from ledger.domain.certification_import import CertificationImport
+from ledger.domain.organisation import Organisation
+from tests.store.conftest import KJJ, World
+
+
+def _row(code: str, body: str) -> dict:
+    return {"uscc": code, "programme": "A3.erc", "tier": "municipal", "effective_on": date(2023, 3, 1),
+            "document_ref": "杭发改高技〔2023〕15号", "body_id": body, "subject": None}
+
+
+def _list(world: World) -> tuple[str, list[tuple[int, dict]], str]:
+    """Lines 2-3 one organisation's two bodies, line 4 a body nobody registered, line 5 another organisation."""
+    first, second = world.org(member=False), world.org(member=False)
+    bodies = [world.body(lead=first, kind="erc", on=date(2022, 9, 6)) for _ in range(2)]
+    rows = [(2, _row(first, bodies[0])), (3, _row(first, bodies[1])), (4, _row(first, "nobody")),
+            (5, _row(second, world.body(lead=second, kind="erc", on=date(2022, 9, 6))))]
+    return hashlib.sha256(repr(rows).encode()).hexdigest(), rows, first
+
+
+def test_a_batch_records_its_good_rows_around_a_refused_one(world: World) -> None:
+    """Batches of two: line 4's refusal leaves line 5 (same batch) recorded; lines 2 and 3 share an organisation."""
+    sha, rows, first = _list(world)
+    answer = world.ledger.import_certifications(KJJ, sha256=sha, total=4, rows=rows, refused=[], batch_rows=2).view
+    assert [r["line"] for r in answer["certifications"]] == [2, 3, 5]
+    assert [(r["line"], r["code"]) for r in answer["refused"]] == [(4, "not_found")]
+    org = world.ledger._organisation(first)
+    assert len(org.certifications) == 2 and len(answer["proposed_claims"]) == 3
+    cert = world.ledger._get(Certification, _cert_id(answer, 5), "certification")
+    assert (cert.source["line"], cert.source["sha256"], cert.source["rows"]) == (5, sha, 4)
+
+
+def _cert_id(answer: dict, line: int) -> UUID:
+    return UUID(next(r["certification_id"] for r in answer["certifications"] if r["line"] == line))
+
+
+def test_an_import_cut_short_resumes_and_the_same_file_records_nothing(world: World) -> None:
+    """The first batch recorded before a crash is replayed, not recorded again; then the file is known whole."""
+    sha, rows, first = _list(world)
+    iid = CertificationImport.create_id(sha)
+    world.ledger._import_batch(KJJ, sha, iid, 4, rows[:2])  # what a request cut short had committed
+    answer = world.ledger.import_certifications(KJJ, sha256=sha, total=4, rows=rows, refused=[], batch_rows=2).view
+    assert [r["line"] for r in answer["certifications"]] == [2, 3, 5]
+    assert len(world.ledger._get(Organisation, Organisation.create_id(first), "org").certifications) == 2
+    before = world.events()
+    again = world.ledger.import_certifications(KJJ, sha256=sha, total=4, rows=rows, refused=[], batch_rows=2)
+    assert again.view["already_imported"] and again.replayed and world.events() == before
