@@ -77,14 +77,10 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
 
 
 class ReadModelProjection(Projection[PostgresView]):
-    """What the ProjectionRunner calls for each event: apply it, and whatever the log holds after it.
-
-    The runner hands over one event at a time. When commands arrive faster than one transaction per event
-    can keep up with, that is a backlog of transactions, each waiting on its commit. So, given the app to
-    read the log through (`app`), an event is applied together with every event recorded after it, a page
-    (`PAGE`) per transaction; the events the runner hands over next are then already applied and are
-    passed over without touching the database. Each page still moves the tracked position in its own
-    transaction, so every event is applied exactly once whoever applies it."""
+    """What the ProjectionRunner calls for each event. The projector (projections/runner.py) gives it its fold
+    (`Projector.fold_through`), shared with the commands that fold their own events: an event already applied,
+    by a command or with an earlier page, costs no query, and every event is applied exactly once whoever
+    applies it (the tracked position decides). Without a fold it applies the one event it is handed."""
 
     name = PROJECTION
 
@@ -93,37 +89,17 @@ class ReadModelProjection(Projection[PostgresView]):
         # The runner subscribes after the projection is made, from the tracked position: read it first, so a
         # rebuild that resets the position before the first event arrives is seen as a rewind, not a gap.
         self.seen: int | None = view.max_tracking_id(APPLICATION) or 0
-        self.on_applied: Callable[[int], None] | None = None  # the in-process projector's read-your-writes signal
-        self.app: Any = None  # the application whose log to read ahead in; one event at a time without it
-        # The in-process projector's fold (Projector.fold_through), shared with the commands that fold their own
-        # events: given, each event is handed to it instead, and one already applied costs no query.
         self.fold: Callable[[int], None] | None = None
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
         position = tracking.notification_id
         if self.seen is not None and position <= self.seen:
-            return  # applied already, with the page that read ahead of it
+            return
         if self.fold is not None:
             self.fold(position)
             return
-        if self.app is None:
-            self.view.apply([from_domain_event(domain_event, position)], seen=self.seen)
-            self._applied(position)
-            return
-        from projections.rebuild import PAGE, decode
-
-        start = position
-        while page := self.app.recorder.select_notifications(start=start, limit=PAGE):
-            self.view.apply(decode(self.app, page), seen=self.seen)
-            self._applied(page[-1].id)
-            if len(page) < PAGE:
-                break
-            start = page[-1].id + 1
-
-    def _applied(self, position: int) -> None:
+        self.view.apply([from_domain_event(domain_event, position)], seen=self.seen)
         self.seen = position
-        if self.on_applied is not None:
-            self.on_applied(position)
 
 
 def open_postgres_view(env: dict[str, str]) -> PostgresView:
