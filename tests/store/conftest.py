@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -83,3 +84,15 @@ def world(ledger: AwardLedger) -> World:
     for year in (2023, 2024, 2025):
         w.appropriate(year)
     return w
+
+
+@contextmanager
+def instances(database_url: str, count: int) -> Iterator[list[AwardLedger]]:
+    """`count` application instances on one store, as that many processes would hold: their caches and saved
+    copies are their own, so concurrency tests exercise cross-instance conflicts too. Closed afterwards."""
+    apps = [AwardLedger(store_env(database_url)) for _ in range(count)]
+    try:
+        yield apps
+    finally:
+        for app in apps:
+            app.close()

@@ -14,7 +14,7 @@ import pytest
 from ledger.application import AwardLedger
 from ledger.domain import errors
 from ledger.store import store_env
-from tests.store.conftest import FINANCE, KJJ, World
+from tests.store.conftest import FINANCE, KJJ, World, instances
 
 THREADS = 20
 pytestmark = pytest.mark.postgres
@@ -22,10 +22,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def ledgers(fresh_postgres_url: str) -> Iterator[list[AwardLedger]]:
-    apps = [AwardLedger(store_env(fresh_postgres_url)) for _ in range(4)]
-    yield apps
-    for app in apps:
-        app.close()
+    with instances(fresh_postgres_url, 4) as apps:
+        yield apps
 
 
 def race(ledgers: list[AwardLedger], work: Callable[[AwardLedger, int], str]) -> Counter[str]:

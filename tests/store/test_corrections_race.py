@@ -13,8 +13,7 @@ import pytest
 
 from ledger.application import AwardLedger
 from ledger.domain import errors
-from ledger.store import store_env
-from tests.store.conftest import FINANCE, KJJ, World
+from tests.store.conftest import FINANCE, KJJ, World, instances
 
 ROUNDS = 8
 pytestmark = pytest.mark.postgres
@@ -22,10 +21,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def ledgers(fresh_postgres_url: str) -> Iterator[list[AwardLedger]]:
-    apps = [AwardLedger(store_env(fresh_postgres_url)) for _ in range(2)]
-    yield apps
-    for app in apps:
-        app.close()
+    with instances(fresh_postgres_url, 2) as apps:
+        yield apps
 
 
 def _race(ledgers: list[AwardLedger], claim: str, n: int) -> list[str]:

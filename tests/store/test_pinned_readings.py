@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from ledger.application import AwardLedger
 from ledger.domain import errors
-from ledger.store import store_env
-from tests.store.conftest import FGJ, KJJ, World
+from tests.store.conftest import FGJ, KJJ, World, instances
 from tests.store.test_concurrency import race
 
 D = Decimal
@@ -139,10 +138,9 @@ def test_approving_an_earlier_claim_after_a_later_one_keeps_the_project_cap(worl
 
 @pytest.mark.postgres
 def test_concurrent_co_undertakers_and_rank_claims_never_break_the_cap_or_the_rank(fresh_postgres_url: str) -> None:
-    """Rules 5 and 11 under a race (PostgreSQL, 12 threads on 3 application instances): different organisations
+    """Rules 5 and 11 under a race (PostgreSQL, 20 threads on 3 application instances): different organisations
     claiming one project's 5,000,000 never pass it; claiming one rank, exactly one wins, the rest `conflict`."""
-    ledgers = [AwardLedger(store_env(fresh_postgres_url)) for _ in range(3)]
-    try:
+    with instances(fresh_postgres_url, 3) as ledgers:
         world = World(ledgers[0])
         orgs = [world.org() for _ in range(20)]
         claimed = race(ledgers, lambda app, i: app.submit_claim(
@@ -154,9 +152,6 @@ def test_concurrent_co_undertakers_and_rank_claims_never_break_the_cap_or_the_ra
             KJJ, uscc=orgs[i], programme="A9.national_award", award_year=2023, effective_on=date(2023, 6, 1),
             tier="first", rank=2, subject="project:RANK").view["entitled_amount"])
         assert ranks == Counter({"2500000.00": 1, "conflict": 19}), ranks
-    finally:
-        for app in ledgers:
-            app.close()
 
 
 CLAIMS = {
