@@ -19,7 +19,7 @@ SCOPES_ZH = {
 }
 
 STEPS_ZH = {
-    "term": "生效日期 {effective_on} 与奖补年度 {award_year} 均在政策期 {term} 内",
+    "term": "生效日期 {effective_on} 与奖补年度 {award_year} 均在政策期 {term_zh} 内",
     "eligibility.member": "{uscc} 在辖区内，且于 {on} 为创新组织 {body_id} 的成员",
     "eligibility.open": "{uscc} 在辖区内；{programme} 不要求加入创新组织",
     "designation": "自 {since} 起具有 {designation} 认定",

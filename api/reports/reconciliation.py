@@ -32,10 +32,11 @@ def require_year(year: int) -> None:
     versions = catalogues()
     if not any(year in c.policy.years for c in versions):
         terms = "; ".join(c.policy.term_text for c in versions)
+        terms_zh = "；".join(c.policy.term_text_zh for c in versions)
         years = sorted({y for c in versions for y in c.policy.years})
         raise OutsidePolicyTerm(f"year {year} is outside the policy term {terms}; the ledger keeps the years"
                                 f" {years[0]} to {years[-1]}: ask for one of those",
-                                zh=f"{year} 年度不在政策期 {terms} 内；台账只记录 {years[0]} 至 {years[-1]} 年度，"
+                                zh=f"{year} 年度不在政策期 {terms_zh} 内；台账只记录 {years[0]} 至 {years[-1]} 年度，"
                                    "请选择其中一年", term=terms, years=years)
 
 

@@ -178,6 +178,10 @@ class Policy:
     def term_text(self) -> str:
         return f"{self.effective_from.isoformat()} to {self.effective_to.isoformat()} inclusive"
 
+    @property
+    def term_text_zh(self) -> str:
+        return f"{self.effective_from.isoformat()} 至 {self.effective_to.isoformat()}（含）"
+
 
 @dataclass(frozen=True)
 class Catalogue:

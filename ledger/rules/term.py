@@ -16,7 +16,7 @@ def require_in_term(policy: Policy, day: date, what: str) -> None:
         raise OutsidePolicyTerm(
             f"{what} {day.isoformat()} is outside the policy term {policy.term_text} (Art. {policy.term_article});"
             " only facts inside the term can be recorded under this policy",
-            zh=f"{WHAT_ZH.get(what, what)} {day.isoformat()} 不在政策期 {policy.term_text} 内"
+            zh=f"{WHAT_ZH.get(what, what)} {day.isoformat()} 不在政策期 {policy.term_text_zh} 内"
                f"（第{policy.term_article}条）；"
                "本政策只能记录政策期内的事实", term=policy.term_text)
 
@@ -31,8 +31,9 @@ def check_claim_term(policy: Policy, effective_on: date, award_year: int, why: E
             f" is booked in {' or '.join(map(str, allowed))} (the year of the fact, or the year after it, inside the"
             f" term {policy.term_text}); send award_year as one of those",
             zh=f"奖补年度 {award_year} 与申请事实不符：{effective_on.isoformat()} 生效的事实应计入"
-               f" {' 或 '.join(map(str, allowed))} 年度（事实当年或次年，且在政策期 {policy.term_text} 内）；"
+               f" {' 或 '.join(map(str, allowed))} 年度（事实当年或次年，且在政策期 {policy.term_text_zh} 内）；"
                "请将 award_year 改为其中之一", field="award_year")
     why.add("term", policy.term_article,
             f"effective {effective_on.isoformat()} and award year {award_year} fall inside the term {policy.term_text}",
-            key="term", effective_on=effective_on, award_year=award_year, term=policy.term_text)
+            key="term", effective_on=effective_on, award_year=award_year, term=policy.term_text,
+            term_zh=policy.term_text_zh)

@@ -50,3 +50,24 @@ def test_no_header_or_an_unknown_language_is_english():
     """English stays the API's default, so clients that never ask see no change."""
     assert parse(None) == parse("") == parse("fr, de;q=0.5") == parse("*") == "en"
     assert parse("zh") == "zh" and parse("fr, zh;q=0.1") == "zh"
+
+
+def test_the_term_reads_in_chinese_on_chinese_pages():
+    """The term step and a term refusal name the policy term in Chinese (至…（含）), not "to … inclusive"."""
+    from datetime import date
+
+    from ledger.catalogue import current
+    from ledger.domain.errors import OutsidePolicyTerm
+    from ledger.rules.explanation import Explanation
+    from ledger.rules.term import check_claim_term, require_in_term
+
+    why = Explanation()
+    check_claim_term(current().policy, date(2023, 6, 1), 2023, why)
+    zh = render_step(why.as_list()[0], "zh")
+    assert "2022-09-06 至 2025-09-05（含）" in zh and "inclusive" not in zh
+    try:
+        require_in_term(current().policy, date(2026, 1, 1), "the claim's effective date")
+    except OutsidePolicyTerm as err:
+        assert "至 2025-09-05（含）" in (err.zh or "")
+    else:
+        raise AssertionError("a date after the term was not refused")
