@@ -55,6 +55,39 @@ def fresh_database(tag: str) -> Iterator[str]:
         yield url
 
 
+@contextmanager
+def kept_world(orgs: int) -> Iterator[tuple[str, int]]:
+    """(url, events) of a store holding `orgs` organisations' histories that is kept between runs: building the
+    full-scale world (1.3 M events) takes longer than the benchmarks that read it. Used with `BENCH_KEEP_WORLD=1`
+    by the benchmarks that only read the log (the simulation and the rebuild); otherwise a fresh database,
+    dropped afterwards. `make bench-clean` drops the kept ones."""
+    if os.environ.get("BENCH_KEEP_WORLD") != "1":
+        with fresh_database("world") as url:
+            ledger, events = load_world(url, orgs)
+            ledger.close()
+            yield url, events
+        return
+    from urllib.parse import urlsplit
+
+    name = f"ledger_bench_kept_world_{orgs}"
+    url = urlsplit(SERVER_URL)._replace(path=f"/{name}").geturl()
+    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    ledger = open_ledger(url)
+    try:
+        events = ledger.recorder.max_notification_id() or 0
+        if not events:
+            print(f"  building the kept world {name} ({orgs:,} organisations), once", flush=True)
+            _, events = load_world(url, orgs, ledger=ledger)
+        elif events < 13 * orgs:
+            raise SystemExit(f"{name} holds {events:,} events, fewer than {orgs:,} organisations make (a build cut"
+                             " short?): drop it with `make bench-clean` and run again")
+    finally:
+        ledger.close()
+    yield url, events
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -178,11 +211,15 @@ class Cloner:
 
     def write(self, serials: range, batch: int = 200) -> int:
         """Insert the clones for these serials, `batch` organisations a transaction; returns events written."""
-        written = 0
+        from projections.progress import Progress
+
+        written, progress = 0, Progress("writing organisations", "organisations", total=len(serials))
         for start in range(serials.start, serials.stop, batch):
             events = [e for s in range(start, min(start + batch, serials.stop)) for e in self.events(make_uscc(s))]
             self.ledger.recorder.insert_events(events)
             written += len(events)
+            progress.update_to(min(start + batch, serials.stop) - serials.start)
+        progress.close()
         return written
 
 
