@@ -10,7 +10,7 @@ over one stream. It reads the log once, page by page, and never writes to the st
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
@@ -21,6 +21,7 @@ from ledger.catalogue.model import Catalogue
 from ledger.domain.errors import LedgerError
 from ledger.replay_fold import FOLDED, RELEASED, Folded, by_day, wanted, wanted_topics
 from ledger.rules import AccountState, Entitlement, Entry, entitle, prepare
+from ledger.spill import HOT, ColdStore, Spilled
 
 __all__ = ["FOLDED", "RELEASED", "Replay", "Replayed", "stored_events", "wanted", "wanted_topics"]
 ZERO = Decimal("0.00")
@@ -69,7 +70,8 @@ class Replay:
     """Folds a stream of domain events; yields a `Replayed` for each claim once it is decided or the log ends."""
 
     def __init__(self, catalogue_on: Callable[[date], Catalogue], *, approved_share: bool = False,
-                 folded: Folded | None = None, compact: bool = False) -> None:
+                 folded: Folded | None = None, compact: bool = False, cold: ColdStore | None = None,
+                 hot: int = HOT) -> None:
         self.catalogue_on = by_day(catalogue_on)
         self.approved_share = approved_share
         # Compact: a claim released without approval leaves its accounts (no rule reads an entry that is not
@@ -80,13 +82,21 @@ class Replay:
         self.held: tuple[str, dict[str, Entry]] = ("", {})  # the last revoked claim's entries, likewise
         # Two replays side by side share one fold of the organisations (the sandbox): facts do not depend on
         # the catalogue, only the sums do. Whoever shares it folds each event into it once.
-        self.folded = Folded() if folded is None else folded
+        self.folded = Folded(cold, hot) if folded is None else folded
+        # What grows with the organisations and their claims goes into a `Spilled` mapping when a cold store is
+        # given: the most recently written `hot` entries in memory, the rest in a temporary file (flat memory).
+        self.cold, self.hot = cold, hot
         # Each account's tally as the rules read it, replaced (never rebuilt) when one of its entries moves.
-        self.accounts: dict[str, AccountState] = {}
+        self.accounts: MutableMapping[str, AccountState] = self.mapping()
+        # The claims submitted and not yet decided (the work queue's size, not the log's): in memory.
         self.claims: dict[str, tuple[Replayed, list[str], Entry | None]] = {}  # id -> (row, accounts, entry)
         # For a revocation after approval (rare): the year to correct and the amount the books approved.
-        self.approved_years: dict[UUID, tuple[int, Decimal]] = {}
+        self.approved_years: MutableMapping[UUID, tuple[int, Decimal]] = self.mapping()
         self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed (issue 19)
+
+    def mapping(self) -> MutableMapping:
+        """A new mapping for state that grows with the log: spilled past `hot` entries if there is a cold store."""
+        return Spilled(self.cold, self.hot) if self.cold is not None else {}
 
     def run(self, events: Iterable[Any]) -> Iterator[Replayed]:
         for event in events:
@@ -212,7 +222,7 @@ class Replay:
         settle(self.accounts, keys, old.claim_id, None if drop else new)
 
 
-def settle(accounts: dict[str, AccountState], keys: Iterable[str], cid: str, new: Entry | None) -> None:
+def settle(accounts: MutableMapping[str, AccountState], keys: Iterable[str], cid: str, new: Entry | None) -> None:
     """Claim `cid`'s entry becomes `new` on each of `keys` (None: it leaves them; an account left empty goes)."""
     for key in dict.fromkeys(keys):
         state = accounts.get(key)

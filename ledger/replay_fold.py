@@ -7,13 +7,15 @@ in the store: the cap accounts' own bookkeeping, payouts, bank lines and idempot
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from ledger.catalogue.model import Catalogue
 from ledger.rules import ClaimFacts, OrganisationFacts
+from ledger.spill import HOT, ColdStore, Spilled
 
 # The aggregates whose state the rules (the organisation's facts) or the sandbox's fund figures read. Bodies
 # and certifications reach the rules through the organisation's own events, so they are not folded.
@@ -51,9 +53,11 @@ def kind_of(cls: type) -> tuple[str, str]:
 class Folded:
     """The folded aggregates by id, the organisations by USCC, and one slot: the claim being replayed."""
 
-    def __init__(self) -> None:
-        self.aggregates: dict[UUID, Any] = {}
-        self.organisations: dict[str, Any] = {}  # uscc -> the Organisation aggregate
+    def __init__(self, cold: ColdStore | None = None, hot: int = HOT) -> None:
+        self.aggregates: dict[UUID, Any] = {}  # the fund years (a few)
+        # The Organisation aggregates by id (an organisation's id is its USCC's natural id): the replay's biggest
+        # state, so kept in a `Spilled` mapping when a cold store is given (flat memory, ledger/spill.py).
+        self.organisations: MutableMapping[UUID, Any] = Spilled(cold, hot) if cold is not None else {}
         # The last organisation's facts, until its next event: its claims often come together, and a cache of
         # every organisation's would cost as much memory again as the organisations themselves.
         self._facts: tuple[Any, int, OrganisationFacts] | None = None
@@ -69,11 +73,12 @@ class Folded:
 
     def fold(self, event: Any) -> None:
         """Keep the organisations and fund years up to date (any other event is left alone)."""
-        if self.kind(event)[0] not in FOLDED:
+        kind = self.kind(event)[0]
+        if kind not in FOLDED:
             return
-        aggregate = self.aggregates[event.originator_id] = event.mutate(self.aggregates.get(event.originator_id))
-        if type(aggregate).__name__ == "Organisation":
-            self.organisations[aggregate.uscc] = aggregate
+        # Written back after each event: a spilled mapping keeps what is written to it, not what changes in place.
+        held = self.organisations if kind == "Organisation" else self.aggregates
+        held[event.originator_id] = event.mutate(held.get(event.originator_id))
 
     def facts(self, e: Any) -> tuple[ClaimFacts, OrganisationFacts | None]:
         """A submission's claim facts and its organisation's, made once for every replay of that submission."""
@@ -84,7 +89,7 @@ class Folded:
         return self._slot[1], self._slot[2]
 
     def _organisation(self, uscc: str) -> OrganisationFacts | None:
-        org = self.organisations.get(uscc)
+        org = self.organisations.get(organisation_id(uscc))
         if org is None:
             return None
         if self._facts is None or self._facts[0] is not org or self._facts[1] != org.version:
@@ -95,6 +100,14 @@ class Folded:
         from ledger.domain.fund_year import FundYear
 
         return (a for a in self.aggregates.values() if isinstance(a, FundYear))
+
+
+@lru_cache(maxsize=4_096)
+def organisation_id(uscc: str) -> UUID:
+    """The Organisation aggregate's id: the natural id of its USCC (a uuid5, so worth a small cache)."""
+    from ledger.domain.organisation import Organisation
+
+    return Organisation.create_id(uscc)
 
 
 def by_day(catalogue_on: Callable[[date], Catalogue]) -> Callable[[date], Catalogue]:

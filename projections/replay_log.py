@@ -22,6 +22,7 @@ from eventsourcing.persistence import Notification
 
 from ledger.replay import wanted_topics
 from ledger.sandbox.simulation import TOP, Simulation, simulate_ledger
+from ledger.spill import HOT
 from projections.rebuild import decoder
 
 WINDOW = 4_000  # notification ids a read covers: about 2,000 wanted events of a district's log
@@ -63,6 +64,6 @@ def windows_ahead(app: Any, topics: list[str], head: int, *,
 
 
 def simulate_log(app: Any, draft: Any, *, uscc: str | None = None, top: int = TOP,
-                 on_page: OnPage | None = None) -> Simulation:
+                 on_page: OnPage | None = None, hot: int | None = HOT) -> Simulation:
     """The policy sandbox over the application's log, read the fast way (ledger/sandbox/simulation.py)."""
-    return simulate_ledger(app, draft, uscc=uscc, top=top, events=wanted_events(app, on_page=on_page))
+    return simulate_ledger(app, draft, uscc=uscc, top=top, events=wanted_events(app, on_page=on_page), hot=hot)

@@ -14,14 +14,24 @@ class Step:
     article: int | None
     detail: str
     amount: Decimal | None = None
-    # The figures the sentence was made from, with its message key (ledger/messages.py renders it in Chinese).
-    facts: dict[str, object] | None = None
+    # The message key (ledger/messages.py renders the sentence in Chinese from it) and the figures the sentence
+    # was made from, as given: turned into their JSON form only when the step is written or shown (`facts`), since
+    # most steps a replay makes are summed, never shown.
+    key: str | None = None
+    given: dict[str, object] | None = None
+
+    @property
+    def facts(self) -> dict[str, object] | None:
+        if self.key is None:
+            return None
+        return {"key": self.key, **{k: _plain(v) for k, v in (self.given or {}).items()}}
 
     def as_dict(self) -> dict[str, object]:
         step: dict[str, object] = {"rule": self.rule, "article": self.article, "detail": self.detail,
                                    "amount": None if self.amount is None else fmt(self.amount)}
-        if self.facts is not None:
-            step["facts"] = self.facts
+        facts = self.facts
+        if facts is not None:
+            step["facts"] = facts
         return step
 
 
@@ -45,8 +55,7 @@ class Explanation:
     def add(self, rule: str, article: int | None, detail: str, amount: Decimal | None = None, *,
             key: str | None = None, **facts: object) -> None:
         """`detail` is the English sentence; `key` and `facts` let it be rendered in another language later."""
-        kept = None if key is None else {"key": key, **{k: _plain(v) for k, v in facts.items()}}
-        self.steps.append(Step(rule, article, detail, amount, kept))
+        self.steps.append(Step(rule, article, detail, amount, key, facts or None))
 
     def as_list(self) -> list[dict[str, object]]:
         return [s.as_dict() for s in self.steps]

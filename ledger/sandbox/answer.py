@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 def answer(sim: Simulation) -> dict[str, Any]:
     t = sim.totals
     codes = list(dict.fromkeys([*sim.baseline.programmes, *sim.draft.programmes, *t.programmes]))
-    gaining, losing = t.extremes(sim.top)
     out: dict[str, Any] = {
         "baseline": {"policy_version": sim.baseline.policy.version, "entitled": str(t.all.baseline)},
         "simulated": {"policy_version": sim.draft.policy.version, "entitled": str(t.all.simulated)},
@@ -27,8 +26,8 @@ def answer(sim: Simulation) -> dict[str, Any]:
                     for code, tally in sorted(t.bureaus.items())],
         "years": [{"year": year, **tally.as_dict()} for year, tally in sorted(t.years.items())],
         "fund": _fund(sim),
-        "organisations_gaining": gaining,
-        "organisations_losing": losing,
+        "organisations_gaining": sim.gaining,
+        "organisations_losing": sim.losing,
     }
     if sim.uscc:
         out["organisation"] = {"uscc": sim.uscc, "claims": [_claim(b, s) for b, s in sim.claims]}

@@ -7,6 +7,7 @@ entitlement the bureau approved, released ones released; a programme the draft d
 rows it decides are added to the sums, and it is dropped."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,7 @@ from ledger.replay import Replay, Replayed
 from ledger.replay_fold import Folded
 from ledger.sandbox.totals import Totals
 from ledger.sandbox.twin import Twin
+from ledger.spill import HOT, ColdStore, Spilled
 
 TOP = 10
 
@@ -34,6 +36,11 @@ class Simulation:
     claims: list[tuple[Replayed, Replayed]] = field(default_factory=list)
     events: int = 0
     top: int = TOP
+    # The organisations that gain and lose most, picked from the sums when the replay ends (the sums of every
+    # organisation may live in a temporary file that is gone by the time the answer is written).
+    gaining: list[dict] = field(default_factory=list)
+    losing: list[dict] = field(default_factory=list)
+    spilled: int = 0  # entries the replays wrote to their temporary file (flat memory), for the bench
 
     def as_json(self) -> dict[str, Any]:
         from ledger.sandbox.answer import answer
@@ -42,18 +49,28 @@ class Simulation:
 
 
 def simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], draft: Catalogue, *,
-             uscc: str | None = None, top: int = TOP, plain: bool = False) -> Simulation:
+             uscc: str | None = None, top: int = TOP, plain: bool = False, hot: int | None = HOT) -> Simulation:
     """Replay the stream (domain events in recorded order; `None` for events not worth decoding) twice.
     `events` on the answer counts the events replayed.
 
     The draft's replay is the baseline's twin (ledger/sandbox/twin.py: the rules run only where the draft can
     change the answer) and both keep compact tallies; `plain` runs two independent full replays instead, the
-    reference the tests hold the quick way to."""
-    folded = Folded()
-    base = Replay(catalogue_on, approved_share=True, folded=folded, compact=not plain)
-    sim = (Replay(lambda _day: draft, approved_share=True, folded=folded) if plain
+    reference the tests hold the quick way to. What grows with the district (the folded organisations, the
+    accounts' tallies, the organisations' sums) keeps at most `hot` entries a mapping in memory and the rest
+    in a temporary file (ledger/spill.py), so memory stays flat; `hot=None` keeps everything in memory."""
+    with contextlib.ExitStack() as stack:
+        cold = stack.enter_context(ColdStore()) if hot is not None else None
+        return _simulate(events, catalogue_on, draft, uscc=uscc, top=top, plain=plain, cold=cold,
+                         hot=hot or HOT)
+
+
+def _simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], draft: Catalogue, *,
+              uscc: str | None, top: int, plain: bool, cold: ColdStore | None, hot: int) -> Simulation:
+    folded = Folded(cold, hot)
+    base = Replay(catalogue_on, approved_share=True, folded=folded, compact=not plain, cold=cold, hot=hot)
+    sim = (Replay(lambda _day: draft, approved_share=True, folded=folded, cold=cold, hot=hot) if plain
            else Twin(lambda _day: draft, base, approved_share=True, compact=True))
-    result = Simulation(catalogue_on(date.today()), draft, Totals(), {}, uscc, top=top)
+    result = Simulation(catalogue_on(date.today()), draft, Totals(cold, hot), {}, uscc, top=top)
     read = 0
     for event in events:
         if event is None:
@@ -71,6 +88,11 @@ def simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], d
         _add(result, *pair)
     result.events = read
     result.appropriated = {a.year: a.appropriated for a in folded.fund_years()}
+    result.gaining, result.losing = result.totals.extremes(top)
+    result.spilled = sum(m.spilled for m in (folded.organisations, result.totals.organisations, base.accounts,
+                                             base.approved_years, sim.accounts, sim.approved_years,
+                                             getattr(sim, "diverged", {})) if isinstance(m, Spilled))
+    result.totals.organisations = {}  # picked from already; the file they may be in closes with the replay
     return result
 
 
@@ -87,7 +109,7 @@ def _add(result: Simulation, b: Replayed, s: Replayed) -> None:
 
 
 def simulate_ledger(app: Any, draft: Catalogue, *, uscc: str | None = None, top: int = TOP,
-                    events: Iterable[Any] | None = None, plain: bool = False) -> Simulation:
+                    events: Iterable[Any] | None = None, plain: bool = False, hot: int | None = HOT) -> Simulation:
     """The application's whole log, read once page by page, simulated under the draft (nothing is written).
 
     `events` is the log as the replays read it: projections.replay_log.wanted_events, the fast path the CLI,
@@ -95,4 +117,4 @@ def simulate_ledger(app: Any, draft: Catalogue, *, uscc: str | None = None, top:
     from ledger.replay import stored_events, wanted
 
     stream = stored_events(app, topics=wanted) if events is None else events
-    return simulate(stream, app.catalogue_on, draft, uscc=uscc, top=top, plain=plain)
+    return simulate(stream, app.catalogue_on, draft, uscc=uscc, top=top, plain=plain, hot=hot)

@@ -3,9 +3,13 @@ bureau, award year, organisation and, for approvals of awards, its year's specia
 never the claims, so memory grows with the organisations, not with the log."""
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from decimal import Decimal
+
+from ledger.spill import HOT, ColdStore, Spilled
 
 ZERO = Decimal("0.00")
 
@@ -31,31 +35,36 @@ class Tally:
 
 
 class Totals:
-    """Every breakdown the answer gives, filled one claim pair at a time."""
+    """Every breakdown the answer gives, filled one claim pair at a time. The organisations' sums grow with the
+    district, so they go into a `Spilled` mapping when a cold store is given (ledger/spill.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cold: ColdStore | None = None, hot: int = HOT) -> None:
         self.all = Tally()
         self.programmes: dict[str, Tally] = defaultdict(Tally)
         self.bureaus: dict[str, Tally] = defaultdict(Tally)
         self.years: dict[int, Tally] = defaultdict(Tally)
         self.fund: dict[int, Tally] = defaultdict(Tally)  # approved awards charged to each year's special fund
-        self.organisations: dict[str, Tally] = defaultdict(Tally)
+        self.organisations: MutableMapping[str, Tally] = Spilled(cold, hot) if cold is not None else {}
 
     def add(self, programme: str, bureau: str, year: int, uscc: str, baseline: Decimal, simulated: Decimal,
             *, charged: bool, claims: int = 1) -> None:
-        for tally in (self.all, self.programmes[programme], self.bureaus[bureau], self.years[year],
-                      self.organisations[uscc]):
+        for tally in (self.all, self.programmes[programme], self.bureaus[bureau], self.years[year]):
             tally.add(baseline, simulated, claims)
+        mine = self.organisations.get(uscc) or Tally()
+        mine.add(baseline, simulated, claims)
+        self.organisations[uscc] = mine  # written back: a spilled mapping keeps what is written to it
         if charged:
             self.fund[year].add(baseline, simulated, claims)
 
     def extremes(self, top: int) -> tuple[list[dict], list[dict]]:
-        """The organisations that gain most and those that lose most (nobody whose total does not move)."""
-        moved = [(t.delta, uscc) for uscc, t in self.organisations.items() if t.delta]
-        gaining = sorted((m for m in moved if m[0] > 0), key=lambda m: (-m[0], m[1]))[:top]
-        losing = sorted((m for m in moved if m[0] < 0), key=lambda m: (m[0], m[1]))[:top]
+        """The organisations that gain most and those that lose most (nobody whose total does not move): a pass
+        over the sums for each side, keeping only its `top` so far."""
+        def side(sign: int) -> list[dict]:  # one pass over the sums, holding only the `top` so far
+            rows = ((-sign * t.delta, uscc, t) for uscc, t in self.organisations.items() if sign * t.delta > 0)
+            return [{"uscc": uscc, **t.as_dict()} for _, uscc, t in heapq.nsmallest(top, rows, key=_order)]
 
-        def listed(rows: list[tuple[Decimal, str]]) -> list[dict]:
-            return [{"uscc": uscc, **self.organisations[uscc].as_dict()} for _, uscc in rows]
+        return side(1), side(-1)
 
-        return listed(gaining), listed(losing)
+
+def _order(row: tuple[Decimal, str, Tally]) -> tuple[Decimal, str]:
+    return row[0], row[1]

@@ -14,12 +14,13 @@ two plain replays' for drafts that move nothing, a rate, a cap, or drop a progra
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from ledger.catalogue.model import Catalogue
+from ledger.catalogue.model import Catalogue, Programme
 from ledger.replay import Replay, Replayed
 from ledger.rules import AccountState, Entry
 
@@ -28,16 +29,20 @@ class Twin(Replay):
     """The draft's replay, reading the baseline replay `twin`'s tallies wherever the two have not come apart."""
 
     def __init__(self, catalogue_on: Callable[[date], Catalogue], twin: Replay, **options: Any) -> None:
-        super().__init__(catalogue_on, folded=twin.folded, **options)
+        super().__init__(catalogue_on, folded=twin.folded, cold=twin.cold, hot=twin.hot, **options)
         self.twin = twin
-        self.diverged: set[str] = set()  # the accounts this replay keeps its own copy of (in self.accounts)
+        # The accounts this replay keeps its own copy of (in self.accounts), as keys of a mapping (to True) that
+        # spills like the tallies do.
+        self.diverged: MutableMapping[str, bool] = self.mapping()
         self._same: dict[tuple[int, int, str], bool] = {}
         self.shortcuts = 0  # claims given the baseline's answer without running the rules (for the bench)
+        self.replanned = 0  # claims whose baseline plan was reused with the draft's money figures (likewise)
 
     def _assess(self, cid: str, e: Any, row: Replayed, plan: Any = None) -> tuple[list[str], Entry | None]:
         base_row, base_keys, base_entry = self.twin.claims[cid]  # the baseline decided this submission already
         mine = self.catalogue_on(e.effective_on)
-        if self._same_rules(self.twin.catalogue_on(e.effective_on), mine, e.programme):
+        base = self.twin.catalogue_on(e.effective_on)
+        if self._same_rules(base, mine, e.programme):
             if not any(k in self.diverged for k in base_keys):
                 self.shortcuts += 1
                 row.now, row.why, row.refusal = base_row.now, base_row.why, base_row.refusal
@@ -45,7 +50,28 @@ class Twin(Replay):
             seen = self.twin.plan
             if seen is not None and seen[0] == cid:  # the same plan under this catalogue: only the sums to redo
                 plan = replace(seen[1], catalogue=mine)
+        elif self._same_plan(base, mine, e.programme):
+            seen = self.twin.plan
+            if seen is not None and seen[0] == cid:  # only money figures differ: `prepare` would plan the same
+                self.replanned += 1
+                plan = replace(seen[1], catalogue=mine, programme=mine.programme(e.programme))
         return super()._assess(cid, e, row, plan)
+
+    def _same_plan(self, base: Catalogue, draft: Catalogue, code: str) -> bool:
+        """Whether `prepare` gives the same plan for a claim under `code` in both catalogues: they may differ in
+        the programme's money figures (rate, ceilings, tier amounts, rank shares, cap and pool limits), which
+        only `entitle` reads, and in nothing else `prepare` reads (term, kinds, thresholds, the caps' scopes)."""
+        key = (id(base), id(draft), code, "plan")
+        found = self._same.get(key)
+        if found is None:
+            mine, theirs = draft.programme(code), base.programme(code)
+            found = self._same[key] = (
+                mine is not None and theirs is not None and _shape(mine) == _shape(theirs)
+                and base.subject_kinds == draft.subject_kinds and base.body_kinds == draft.body_kinds
+                and replace(base.policy, version="") == replace(draft.policy, version="")
+                and {c: replace(p, limit=ZERO) for c, p in base.pools.items()}
+                == {c: replace(p, limit=ZERO) for c, p in draft.pools.items()})
+        return found
 
     def _same_rules(self, base: Catalogue, draft: Catalogue, code: str) -> bool:
         """Whether `prepare` and `entitle` read the same catalogue figures for a claim under `code` in both."""
@@ -90,7 +116,7 @@ class Twin(Replay):
                 state = self._state(key, cid)
                 if state is not None:
                     self.accounts[key] = state
-                self.diverged.add(key)
+                self.diverged[key] = True
 
     def _held(self, cid: str) -> dict[str, Entry]:
         # The baseline has already taken its entries back: it kept what they were (`held`) for this replay.
@@ -101,3 +127,13 @@ class Twin(Replay):
     def _settle(self, keys: list[str], old: Entry, new: Entry, *, drop: bool = False) -> None:
         # The accounts still shared were settled alike by the baseline (a claim in step stays in step).
         super()._settle([k for k in keys if k in self.diverged], old, new, drop=drop)
+
+
+ZERO = Decimal("0.00")
+
+
+def _shape(programme: Programme) -> Programme:
+    """The programme with its money figures taken out: what `prepare` reads of it."""
+    return replace(programme, rate=None, max_award=None, tiers=tuple(replace(t, amount=None) for t in programme.tiers),
+                   caps=tuple(replace(c, limit=ZERO) for c in programme.caps),
+                   rank_shares=tuple(replace(r, share=ZERO) for r in programme.rank_shares))

@@ -1,0 +1,194 @@
+"""Mappings that keep their most recently written entries in memory and the rest in a temporary SQLite file,
+so a replay's memory stays flat however many organisations the log holds (the policy sandbox, `recheck`).
+
+A replay of the whole log keeps, per organisation, its folded aggregate, its accounts' tallies and its sums;
+most of them are written while the organisation's events come by and hardly read afterwards. `Spilled` holds
+at most `hot` entries in a plain dict (the order of last writing); beyond that, the oldest quarter is pickled
+into one table of the run's `ColdStore` in one `executemany`, and a Bloom filter remembers which keys went
+there, so a key that was never spilled (most misses: a new account, a new organisation) costs no query.
+A read of a spilled key brings it back into memory; the cold row stays until it is written over or deleted.
+
+Why our own and not a library: `diskcache` and `sqlitedict` keep every entry on disk and pay a transaction
+(or a pickle and a query) per write and per read, about 10-20 µs, where the replay reads and writes its
+current organisation's entries millions of times; `cachetools` has no write-back. What is ours is a dict in
+front of the stdlib's sqlite3, written to in batches.
+
+Entries must be written back (`m[k] = v`) after a change to be kept: a value changed in place after it went
+cold is lost. Keys are pickled (str, UUID, int and tuples of them pickle the same way every time).
+"""
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+HOT = 20_000  # entries a mapping keeps in memory by default; about 20-40 MB for a replay's biggest mappings
+_MISSING = object()
+_BLOOM_BITS = 1 << 25  # 4 MiB a spilled mapping: a false positive rate under 0.1 % up to a million keys
+
+
+class ColdStore:
+    """One temporary SQLite database (SQLite's own anonymous file, deleted when closed) for a run's mappings."""
+
+    def __init__(self, cache_mib: int = 8) -> None:
+        # "" opens a private on-disk database that SQLite deletes on close; its page cache is bounded.
+        self.db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "locking_mode = EXCLUSIVE",
+                       f"cache_size = -{cache_mib * 1024}", "temp_store = FILE"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.tables = 0
+
+    def table(self) -> str:
+        self.tables += 1
+        name = f"spilled_{self.tables}"
+        # A rowid table with a unique key: inserts in random key order (UUIDs) cost half what they do in a
+        # WITHOUT ROWID table, whose leaves carry the values.
+        self.db.execute(f"CREATE TABLE {name} (k BLOB NOT NULL UNIQUE, v BLOB NOT NULL)")
+        return name
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> ColdStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Bloom:
+    """Which keys may have been spilled: three bits a key in a fixed bit array (never a false negative)."""
+
+    __slots__ = ("bits",)
+
+    def __init__(self) -> None:
+        self.bits = bytearray(_BLOOM_BITS // 8)
+
+    @staticmethod
+    def _at(key: Any) -> tuple[int, int, int]:
+        h = hash(key) & 0xFFFF_FFFF_FFFF_FFFF
+        mask = _BLOOM_BITS - 1
+        return h & mask, (h >> 25) & mask, ((h >> 39) ^ (h * 0x9E37_79B1)) & mask
+
+    def add(self, key: Any) -> None:
+        bits = self.bits
+        for at in self._at(key):
+            bits[at >> 3] |= 1 << (at & 7)
+
+    def __contains__(self, key: Any) -> bool:
+        bits = self.bits
+        return all(bits[at >> 3] & (1 << (at & 7)) for at in self._at(key))
+
+
+class Spilled(MutableMapping):
+    """A mapping with at most `hot` entries in memory and the rest in `cold` (none: a plain dict, never spilled)."""
+
+    def __init__(self, cold: ColdStore | None = None, hot: int = HOT) -> None:
+        self.hot: dict[Any, Any] = {}
+        self.cold = cold
+        self.limit = max(4, hot)
+        self.table = cold.table() if cold is not None else ""
+        self.bloom: _Bloom | None = None  # made at the first spill: a mapping that never spills pays nothing
+        self.spilled = 0  # entries written to the cold table (counting rewrites), for the bench
+
+    # ------------------------------------------------------------------ reads
+    def __getitem__(self, key: Any) -> Any:
+        value = self.hot.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._fetch(key)
+            if value is _MISSING:
+                raise KeyError(key)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self.hot.get(key, _MISSING)
+        if value is _MISSING:
+            if self.bloom is None:
+                return default
+            value = self._fetch(key)
+            if value is _MISSING:
+                return default
+        return value
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self.hot or (self.bloom is not None and self._fetch(key) is not _MISSING)
+
+    def _fetch(self, key: Any) -> Any:
+        if self.bloom is None or key not in self.bloom:
+            return _MISSING
+        row = self.cold.db.execute(f"SELECT v FROM {self.table} WHERE k = ?", (_dumps(key),)).fetchone()
+        if row is None:
+            return _MISSING
+        value = pickle.loads(row[0])
+        self._put(key, value)
+        return value
+
+    # ------------------------------------------------------------------ writes
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._put(key, value)
+
+    def _put(self, key: Any, value: Any) -> None:
+        hot = self.hot
+        if key in hot:
+            del hot[key]  # to the end: the order of the dict is the order of last writing
+        hot[key] = value
+        if len(hot) > self.limit and self.cold is not None:
+            self._spill()
+
+    def __delitem__(self, key: Any) -> None:
+        found = self.hot.pop(key, _MISSING) is not _MISSING
+        if self.bloom is not None and key in self.bloom:
+            found = self.cold.db.execute(f"DELETE FROM {self.table} WHERE k = ?", (_dumps(key),)).rowcount > 0 \
+                or found
+        if not found:
+            raise KeyError(key)
+
+    def _spill(self) -> None:
+        """The oldest-written quarter of the entries in memory, into the cold table in one statement."""
+        hot = self.hot
+        if self.bloom is None:
+            self.bloom = _Bloom()
+        bloom = self.bloom
+        count = max(1, self.limit // 4)
+        oldest = []
+        for key in hot:
+            oldest.append(key)
+            if len(oldest) == count:
+                break
+        rows = []
+        for key in oldest:
+            rows.append((_dumps(key), pickle.dumps(hot.pop(key), pickle.HIGHEST_PROTOCOL)))
+            bloom.add(key)
+        db = self.cold.db
+        db.execute("BEGIN")  # one transaction for the batch: a statement of its own each costs three times as much
+        db.executemany(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", rows)
+        db.execute("COMMIT")
+        self.spilled += len(rows)
+
+    # ------------------------------------------------------------------ the whole mapping (rare: at the end)
+    def __iter__(self) -> Iterator[Any]:
+        for key, _ in self.items():
+            yield key
+
+    def items(self) -> Iterator[tuple[Any, Any]]:  # type: ignore[override]
+        """Every entry: those in memory, then the cold ones not overwritten in memory (read from the file)."""
+        hot = dict(self.hot)
+        yield from hot.items()
+        if self.bloom is not None:
+            for k, v in self.cold.db.execute(f"SELECT k, v FROM {self.table}"):
+                key = pickle.loads(k)
+                if key not in hot:
+                    yield key, pickle.loads(v)
+
+    def values(self) -> Iterator[Any]:  # type: ignore[override]
+        return (v for _, v in self.items())
+
+    def __len__(self) -> int:
+        if self.bloom is None:
+            return len(self.hot)
+        return sum(1 for _ in self.items())
+
+
+def _dumps(key: Any) -> bytes:
+    return pickle.dumps(key, pickle.HIGHEST_PROTOCOL)

@@ -1,0 +1,71 @@
+"""ledger/spill.py: a mapping that keeps its most recently written entries in memory and the rest in a
+temporary SQLite file behaves exactly as a dict, whatever is written, read and deleted, and however small
+its memory part is."""
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.spill import ColdStore, Spilled
+
+# A small pool of keys of the kinds the replays use (account keys, USCCs, aggregate and claim ids), so keys
+# are written, read and deleted again after they have gone to the file.
+POOL = [*(f"cap:enterprise_year:A5.voucher:9133{n:02d}:2023" for n in range(10)), *(UUID(int=n) for n in range(10)),
+        *range(-2, 3), *((n, "x") for n in range(3)), "", "é"]
+KEYS = st.sampled_from(POOL)
+VALUES = st.one_of(st.integers(), st.text(max_size=8), st.decimals(allow_nan=False, places=2),
+                   st.lists(st.integers(), max_size=3))
+OPS = st.lists(st.tuples(st.sampled_from(["set", "get", "del", "in", "pop", "items"]), KEYS, VALUES), max_size=120)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ops=OPS, hot=st.integers(1, 9))
+def test_a_spilled_mapping_answers_as_a_dict_does(ops: list, hot: int) -> None:
+    with ColdStore() as cold:
+        spilled, model = Spilled(cold, hot), {}
+        for op, key, value in ops:
+            if op == "set":
+                spilled[key] = model[key] = value
+            elif op == "get":
+                assert spilled.get(key, "absent") == model.get(key, "absent")
+            elif op == "in":
+                assert (key in spilled) == (key in model)
+            elif op == "pop":
+                assert spilled.pop(key, "absent") == model.pop(key, "absent")
+            elif op == "del":
+                if key in model:
+                    del spilled[key], model[key]
+                else:
+                    try:
+                        del spilled[key]
+                    except KeyError:
+                        pass
+                    else:
+                        raise AssertionError(f"{key!r} was deleted but was never there")
+            else:
+                assert dict(spilled.items()) == model
+        assert dict(spilled.items()) == model and len(spilled) == len(model)
+        assert all(spilled.get(key, "absent") == model.get(key, "absent") for key in POOL)
+        assert all((key in spilled) == (key in model) for key in POOL)
+        assert sorted(map(repr, spilled)) == sorted(map(repr, model))
+
+
+def test_entries_past_the_memory_limit_go_to_the_file_and_come_back() -> None:
+    """With a limit of 4, a thousand entries leave at most 4 in memory; every one reads back as written."""
+    with ColdStore() as cold:
+        spilled = Spilled(cold, 4)
+        for n in range(1_000):
+            spilled[UUID(int=n)] = (2023, Decimal(n) / 100)
+        assert len(spilled.hot) <= 4 and spilled.spilled >= 996
+        assert all(spilled[UUID(int=n)] == (2023, Decimal(n) / 100) for n in range(1_000))
+        assert UUID(int=5_000) not in spilled and spilled.get(UUID(int=5_000)) is None
+
+
+def test_a_mapping_without_a_cold_store_never_spills() -> None:
+    plain = Spilled(None, 4)
+    for n in range(100):
+        plain[n] = n
+    assert len(plain.hot) == 100 and plain.spilled == 0 and plain.bloom is None
