@@ -90,8 +90,9 @@ class Replay:
         self.accounts: MutableMapping[str, AccountState] = self.mapping()
         # The claims submitted and not yet decided (the work queue's size, not the log's): in memory.
         self.claims: dict[str, tuple[Replayed, list[str], Entry | None]] = {}  # id -> (row, accounts, entry)
-        # For a revocation after approval (rare): the year to correct and the amount the books approved.
-        self.approved_years: MutableMapping[UUID, tuple[int, Decimal]] = self.mapping()
+        # For a revocation after approval (rare): the year to correct, the amount the books approved and the
+        # accounts the claim's entry is on (so the revocation reads those, not every account).
+        self.approved_years: MutableMapping[UUID, tuple[int, Decimal, tuple[str, ...]]] = self.mapping()
         self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed (issue 19)
 
     def mapping(self) -> MutableMapping:
@@ -147,7 +148,7 @@ class Replay:
                 row.now = min(row.now, (row.now * event.amount / entitled_then).quantize(ZERO, ROUND_DOWN))
             else:
                 row.now = min(row.now, event.amount)  # never above what the rules give now
-            self.approved_years[event.originator_id] = (row.award_year, event.amount)
+            self.approved_years[event.originator_id] = (row.award_year, event.amount, tuple(keys))
         else:
             row.status = RELEASED[name]
         if entry is not None:
@@ -160,9 +161,9 @@ class Replay:
     def _revoked(self, cid: str, event: Any) -> Replayed:
         """An approval taken back: its entries are released, and a row takes back out of the totals the share the
         books released: the unpaid part (what was paid stays charged to its fund year and becomes a recovery)."""
-        year, approved = self.approved_years.pop(event.originator_id)
+        year, approved, keys = self.approved_years.pop(event.originator_id)
         released = getattr(event, "released_amount", None)
-        held = self._held(cid)
+        held = self._held(cid, keys)
         self.held = (cid, held)
         first = next(iter(held.values()), None)
         if first is not None:
@@ -213,9 +214,11 @@ class Replay:
             state = accounts.get(key)
             accounts[key] = AccountState(key, (entry,) if state is None else (*state.entries, entry))
 
-    def _held(self, cid: str) -> dict[str, Entry]:
-        """The claim's entry on each account that holds it (a revocation's: rare, so looked for, not indexed)."""
-        return {k: x for k, state in self.accounts.items() for x in state.entries if x.claim_id == cid}
+    def _held(self, cid: str, keys: Iterable[str]) -> dict[str, Entry]:
+        """The claim's entry on each of its accounts (`keys`) that still holds it."""
+        accounts = self.accounts
+        return {k: x for k in dict.fromkeys(keys) if (state := accounts.get(k)) is not None
+                for x in state.entries if x.claim_id == cid}
 
     def _settle(self, keys: list[str], old: Entry, new: Entry, *, drop: bool = False) -> None:
         """The claim's entry (`old`) becomes `new` on each of its accounts (or, `drop`, leaves them)."""

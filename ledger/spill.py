@@ -26,6 +26,7 @@ from typing import Any
 HOT = 20_000  # entries a mapping keeps in memory by default; about 20-40 MB for a replay's biggest mappings
 _MISSING = object()
 _BLOOM_BITS = 1 << 25  # 4 MiB a spilled mapping: a false positive rate under 0.1 % up to a million keys
+_MASK, _M64 = _BLOOM_BITS - 1, (1 << 64) - 1
 
 
 class ColdStore:
@@ -58,27 +59,31 @@ class ColdStore:
 
 
 class _Bloom:
-    """Which keys may have been spilled: three bits a key in a fixed bit array (never a false negative)."""
+    """Which keys may have been spilled: three bits a key in a fixed bit array (never a false negative). Most
+    keys asked about were never spilled, and the first bit looked at usually says so."""
 
     __slots__ = ("bits",)
 
     def __init__(self) -> None:
         self.bits = bytearray(_BLOOM_BITS // 8)
 
-    @staticmethod
-    def _at(key: Any) -> tuple[int, int, int]:
-        h = hash(key) & 0xFFFF_FFFF_FFFF_FFFF
-        mask = _BLOOM_BITS - 1
-        return h & mask, (h >> 25) & mask, ((h >> 39) ^ (h * 0x9E37_79B1)) & mask
-
     def add(self, key: Any) -> None:
+        h = hash(key) & _M64
         bits = self.bits
-        for at in self._at(key):
+        for at in (h & _MASK, (h >> 25) & _MASK, ((h >> 39) ^ (h * 0x9E37_79B1)) & _MASK):
             bits[at >> 3] |= 1 << (at & 7)
 
     def __contains__(self, key: Any) -> bool:
+        h = hash(key) & _M64
         bits = self.bits
-        return all(bits[at >> 3] & (1 << (at & 7)) for at in self._at(key))
+        at = h & _MASK
+        if not bits[at >> 3] & (1 << (at & 7)):
+            return False
+        at = (h >> 25) & _MASK
+        if not bits[at >> 3] & (1 << (at & 7)):
+            return False
+        at = ((h >> 39) ^ (h * 0x9E37_79B1)) & _MASK
+        return bool(bits[at >> 3] & (1 << (at & 7)))
 
 
 class Spilled(MutableMapping):

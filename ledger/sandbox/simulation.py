@@ -91,7 +91,7 @@ def _simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], 
     result.gaining, result.losing = result.totals.extremes(top)
     result.spilled = sum(m.spilled for m in (folded.organisations, result.totals.organisations, base.accounts,
                                              base.approved_years, sim.accounts, sim.approved_years,
-                                             getattr(sim, "diverged", {})) if isinstance(m, Spilled))
+                                             getattr(sim, "emptied", {})) if isinstance(m, Spilled))
     result.totals.organisations = {}  # picked from already; the file they may be in closes with the replay
     return result
 

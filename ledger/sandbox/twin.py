@@ -14,7 +14,7 @@ two plain replays' for drafts that move nothing, a rate, a cap, or drop a progra
 """
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -31,9 +31,9 @@ class Twin(Replay):
     def __init__(self, catalogue_on: Callable[[date], Catalogue], twin: Replay, **options: Any) -> None:
         super().__init__(catalogue_on, folded=twin.folded, cold=twin.cold, hot=twin.hot, **options)
         self.twin = twin
-        # The accounts this replay keeps its own copy of (in self.accounts), as keys of a mapping (to True) that
-        # spills like the tallies do.
-        self.diverged: MutableMapping[str, bool] = self.mapping()
+        # The accounts that have come apart (`apart`): those this replay keeps its own copy of (self.accounts) and,
+        # as keys of a mapping that spills like the tallies do, those apart with no entry here (`emptied`).
+        self.emptied: MutableMapping[str, bool] = self.mapping()
         self._same: dict[tuple[int, int, str], bool] = {}
         self.shortcuts = 0  # claims given the baseline's answer without running the rules (for the bench)
         self.replanned = 0  # claims whose baseline plan was reused with the draft's money figures (likewise)
@@ -43,7 +43,7 @@ class Twin(Replay):
         mine = self.catalogue_on(e.effective_on)
         base = self.twin.catalogue_on(e.effective_on)
         if self._same_rules(base, mine, e.programme):
-            if not any(k in self.diverged for k in base_keys):
+            if not any(self.apart(k) for k in base_keys):
                 self.shortcuts += 1
                 row.now, row.why, row.refusal = base_row.now, base_row.why, base_row.refusal
                 return list(base_keys), base_entry
@@ -86,7 +86,7 @@ class Twin(Replay):
 
     def _state(self, key: str, cid: str) -> AccountState | None:
         """Account `key` as it stood before claim `cid` (the baseline has already reserved on its copy)."""
-        if key in self.diverged:
+        if self.apart(key):
             return self.accounts.get(key)
         state = self.twin.accounts.get(key)
         if state is None or not any(x.claim_id == cid for x in state.entries):
@@ -99,7 +99,7 @@ class Twin(Replay):
 
     def _reserve(self, cid: str, keys: list[str], entry: Entry) -> None:
         self._part(cid, keys, entry)
-        super()._reserve(cid, [k for k in keys if k in self.diverged], entry)
+        super()._reserve(cid, [k for k in keys if self.apart(k)], entry)
 
     def _submitted(self, cid: str, e: Any) -> None:
         super()._submitted(cid, e)
@@ -112,21 +112,35 @@ class Twin(Replay):
         if entry == base_entry and (entry is None or keys == base_keys):
             return
         for key in dict.fromkeys([*keys, *(base_keys if base_entry is not None else ())]):
-            if key not in self.diverged:
+            if not self.apart(key):
                 state = self._state(key, cid)
                 if state is not None:
                     self.accounts[key] = state
-                self.diverged[key] = True
+                else:
+                    self.emptied[key] = True
 
-    def _held(self, cid: str) -> dict[str, Entry]:
+    def _held(self, cid: str, keys: Iterable[str]) -> dict[str, Entry]:
         # The baseline has already taken its entries back: it kept what they were (`held`) for this replay.
         base_cid, base_held = self.twin.held
-        shared = {k: x for k, x in base_held.items() if k not in self.diverged} if base_cid == cid else {}
-        return {**shared, **super()._held(cid)}
+        shared = {k: x for k, x in base_held.items() if not self.apart(k)} if base_cid == cid else {}
+        return {**shared, **super()._held(cid, [k for k in keys if self.apart(k)])}
 
     def _settle(self, keys: list[str], old: Entry, new: Entry, *, drop: bool = False) -> None:
         # The accounts still shared were settled alike by the baseline (a claim in step stays in step).
-        super()._settle([k for k in keys if k in self.diverged], old, new, drop=drop)
+        mine = [k for k in keys if self.apart(k)]
+        super()._settle(mine, old, new, drop=drop)
+        for key in mine:
+            if key not in self.accounts:  # left empty and dropped: still apart
+                self.emptied[key] = True
+
+    def apart(self, key: str) -> bool:
+        """Whether account `key` has come apart between the two replays (from then on, this replay's own)."""
+        return key in self.accounts or key in self.emptied
+
+    @property
+    def diverged(self) -> set[str]:
+        """Every account that has come apart (for tests and the bench: it reads every key)."""
+        return {*(k for k, _ in self.accounts.items()), *(k for k, _ in self.emptied.items())}
 
 
 ZERO = Decimal("0.00")
