@@ -80,6 +80,7 @@ class Replay:
         self.compact = compact
         self.plan: tuple[str, Any] | None = None  # the last claim's Plan, for a twin replay (ledger/sandbox/twin.py)
         self.held: tuple[str, dict[str, Entry]] = ("", {})  # the last revoked claim's entries, likewise
+        self.revoking: tuple[UUID | None, Any] = (None, None)  # the last revoked claim's approval, likewise
         # Two replays side by side share one fold of the organisations (the sandbox): facts do not depend on
         # the catalogue, only the sums do. Whoever shares it folds each event into it once.
         self.folded = Folded(cold, hot) if folded is None else folded
@@ -128,9 +129,18 @@ class Replay:
             self.claims[cid][0].booked_explanation = event.explanation
         elif (name == "Approved" or name in RELEASED) and cid in self.claims:
             return self._decided(cid, name, event)
-        elif name == "Revoked" and event.originator_id in self.approved_years:
-            return self._revoked(cid, event)
+        elif name == "Revoked" and (approval := self._approval(event.originator_id)) is not None:
+            return self._revoked(cid, event, approval)
         return None
+
+    def _approval(self, claim_id: UUID) -> tuple[int, Decimal, tuple[str, ...]] | None:
+        """What a revocation takes back, once: the approved claim's award year, approved amount and accounts."""
+        approval = self.approved_years.pop(claim_id, None)
+        self.revoking = (claim_id, approval)
+        return approval
+
+    def _approved(self, claim_id: UUID, year: int, amount: Decimal, keys: list[str]) -> None:
+        self.approved_years[claim_id] = (year, amount, tuple(keys))
 
     def finish(self) -> Iterator[Replayed]:
         """The claims still pending when the log ends, as they stand."""
@@ -148,7 +158,7 @@ class Replay:
                 row.now = min(row.now, (row.now * event.amount / entitled_then).quantize(ZERO, ROUND_DOWN))
             else:
                 row.now = min(row.now, event.amount)  # never above what the rules give now
-            self.approved_years[event.originator_id] = (row.award_year, event.amount, tuple(keys))
+            self._approved(event.originator_id, row.award_year, event.amount, keys)
         else:
             row.status = RELEASED[name]
         if entry is not None:
@@ -158,10 +168,10 @@ class Replay:
                          drop=self.compact and row.status != "approved")
         return row
 
-    def _revoked(self, cid: str, event: Any) -> Replayed:
+    def _revoked(self, cid: str, event: Any, approval: tuple[int, Decimal, tuple[str, ...]]) -> Replayed:
         """An approval taken back: its entries are released, and a row takes back out of the totals the share the
         books released: the unpaid part (what was paid stays charged to its fund year and becomes a recovery)."""
-        year, approved, keys = self.approved_years.pop(event.originator_id)
+        year, approved, keys = approval
         released = getattr(event, "released_amount", None)
         held = self._held(cid, keys)
         self.held = (cid, held)

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from ledger.catalogue.model import Catalogue, Programme
 from ledger.replay import Replay, Replayed
@@ -98,26 +99,43 @@ class Twin(Replay):
         return {k: s for k in keys if (s := self._state(k, cid)) is not None}
 
     def _reserve(self, cid: str, keys: list[str], entry: Entry) -> None:
-        self._part(cid, keys, entry)
-        super()._reserve(cid, [k for k in keys if self.apart(k)], entry)
+        fresh = self._part(cid, keys, entry)
+        super()._reserve(cid, [k for k in keys if k in fresh or self.apart(k)], entry)
 
     def _submitted(self, cid: str, e: Any) -> None:
         super()._submitted(cid, e)
         if self.claims[cid][2] is None:
             self._part(cid, [], None)  # refused here: where the baseline reserved, the two come apart
 
-    def _part(self, cid: str, keys: list[str], entry: Entry | None) -> None:
-        """Mark the accounts the claim reserves on differently in the two replays, copying them first."""
+    def _part(self, cid: str, keys: list[str], entry: Entry | None) -> set[str]:
+        """Mark the accounts the claim reserves on differently in the two replays, copying them first; the keys
+        marked now. One with nothing to copy that the claim is about to reserve on is marked by the reservation
+        itself (it will be in self.accounts); any other is remembered as apart and empty."""
         _, base_keys, base_entry = self.twin.claims[cid]
         if entry == base_entry and (entry is None or keys == base_keys):
-            return
+            return set()
+        fresh = set()
         for key in dict.fromkeys([*keys, *(base_keys if base_entry is not None else ())]):
             if not self.apart(key):
+                fresh.add(key)
                 state = self._state(key, cid)
                 if state is not None:
                     self.accounts[key] = state
-                else:
+                elif entry is None or key not in keys:
                     self.emptied[key] = True
+        return fresh
+
+    def _approved(self, claim_id: UUID, year: int, amount: Decimal, keys: list[str]) -> None:
+        # The baseline has just kept the same year and amount; this replay keeps its own only where the claim's
+        # accounts differ (a draft that moves amounts but not plans keeps none).
+        if list(self.twin.approved_years[claim_id][2]) != list(keys):
+            super()._approved(claim_id, year, amount, keys)
+
+    def _approval(self, claim_id: UUID) -> tuple[int, Decimal, tuple[str, ...]] | None:
+        # The baseline has just taken its approval back (`revoking`); this replay's own, where it kept one.
+        mine = self.approved_years.pop(claim_id, None)
+        base_id, base = self.twin.revoking
+        return mine if mine is not None else (base if base_id == claim_id else None)
 
     def _held(self, cid: str, keys: Iterable[str]) -> dict[str, Entry]:
         # The baseline has already taken its entries back: it kept what they were (`held`) for this replay.
