@@ -25,8 +25,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.audit.linking import LINK_FUNCTION, pg_link_function, since_statements
@@ -69,6 +70,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 self.events_table_name, "notification_id", self.datastore.schema)),
         ]
         self._latest: dict[str, Composed] = {}  # select_latest's statement, per snapshots table
+        self._window: Composed | None = None  # select_window's
         self._point = SQL(
             "SELECT e.notification_id, c.link FROM {schema}.{table} e LEFT JOIN {schema}.{chain} c"
             " ON c.position = e.notification_id WHERE e.originator_id = %s AND e.originator_version = %s"
@@ -100,6 +102,22 @@ class LedgerRecorder(PostgresApplicationRecorder):
             else:
                 events.append(stored)
         return snapshot, events
+
+
+    def select_window(self, after: int, last: int, topics: list[str]) -> list[Notification]:
+        """The notifications of these topics with ids in (after, last], in order: a replay's window of the log
+        (projections/replay_log.py). eventsourcing's `select_notifications` builds a dict for each row and copies
+        its state; here rows are tuples and the state is psycopg's bytes as it comes."""
+        statement = self._window
+        if statement is None:
+            statement = self._window = SQL(
+                "SELECT originator_id, originator_version, topic, state, notification_id FROM {schema}.{table}"
+                " WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)"
+                " ORDER BY notification_id").format(schema=Identifier(self.datastore.schema),
+                                                    table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(statement, (after, last, topics), prepare=True)
+            return [Notification(*row) for row in curs.fetchall()]
 
 
 def _latest_statement(schema: str, events: str, snapshots: str) -> Composed:

@@ -4,8 +4,9 @@ so a replay's memory stays flat however many organisations the log holds (the po
 A replay of the whole log keeps, per organisation, its folded aggregate, its accounts' tallies and its sums;
 most of them are written while the organisation's events come by and hardly read afterwards. `Spilled` holds
 at most `hot` entries in a plain dict (the order of last writing); beyond that, the oldest quarter is pickled
-into one table of the run's `ColdStore` in one `executemany`, and a Bloom filter remembers which keys went
-there, so a key that was never spilled (most misses: a new account, a new organisation) costs no query.
+into one table of the run's `ColdStore` in one `executemany` (in a thread: SQLite releases the GIL), and a
+Bloom filter remembers which keys went there, so a key that was never spilled (most misses: a new account, a
+new organisation) costs no query.
 A read of a spilled key brings it back into memory; the cold row stays until it is written over or deleted.
 
 Why our own and not a library: `diskcache` and `sqlitedict` keep every entry on disk and pay a transaction
@@ -21,6 +22,7 @@ from __future__ import annotations
 import pickle
 import sqlite3
 from collections.abc import Iterator, MutableMapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 HOT = 20_000  # entries a mapping keeps in memory by default; about 20-40 MB for a replay's biggest mappings
@@ -39,6 +41,28 @@ class ColdStore:
                        f"cache_size = -{cache_mib * 1024}", "temp_store = FILE"):
             self.db.execute(f"PRAGMA {pragma}")
         self.tables = 0
+        # One batch at a time is written by a thread of its own: SQLite inserts with the GIL released, so the
+        # replay goes on (on the other core) meanwhile. The connection is used by one thread at a time: whoever
+        # reads or deletes waits for the batch in flight first (`settle`).
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spill-writer")
+        self._writing: Future | None = None
+
+    def write(self, table: str, rows: list[tuple[bytes, bytes]]) -> None:
+        """Insert (or replace) these rows, in a thread, after the batch before them."""
+        self.settle()
+        self._writing = self._writer.submit(self._insert, table, rows)
+
+    def _insert(self, table: str, rows: list[tuple[bytes, bytes]]) -> None:
+        db = self.db
+        db.execute("BEGIN")  # one transaction a batch: a statement of its own each costs three times as much
+        db.executemany(f"INSERT OR REPLACE INTO {table} (k, v) VALUES (?, ?)", rows)
+        db.execute("COMMIT")
+
+    def settle(self) -> None:
+        """Wait for the batch in flight (raising what it raised): then the connection is the caller's."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
 
     def table(self) -> str:
         self.tables += 1
@@ -49,7 +73,11 @@ class ColdStore:
         return name
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.settle()
+        finally:
+            self._writer.shutdown()
+            self.db.close()
 
     def __enter__(self) -> ColdStore:
         return self
@@ -95,6 +123,7 @@ class Spilled(MutableMapping):
         self.limit = max(4, hot)
         self.table = cold.table() if cold is not None else ""
         self.bloom: _Bloom | None = None  # made at the first spill: a mapping that never spills pays nothing
+        self.flying: dict[Any, Any] = {}  # the last batch spilled, readable here while a thread writes it
         self.spilled = 0  # entries written to the cold table (counting rewrites), for the bench
 
     # ------------------------------------------------------------------ reads
@@ -122,10 +151,13 @@ class Spilled(MutableMapping):
     def _fetch(self, key: Any) -> Any:
         if self.bloom is None or key not in self.bloom:
             return _MISSING
-        row = self.cold.db.execute(f"SELECT v FROM {self.table} WHERE k = ?", (_dumps(key),)).fetchone()
-        if row is None:
-            return _MISSING
-        value = pickle.loads(row[0])
+        value = self.flying.get(key, _MISSING)  # newer than any row of the file
+        if value is _MISSING:
+            self.cold.settle()
+            row = self.cold.db.execute(f"SELECT v FROM {self.table} WHERE k = ?", (_dumps(key),)).fetchone()
+            if row is None:
+                return _MISSING
+            value = pickle.loads(row[0])
         self._put(key, value)
         return value
 
@@ -144,6 +176,8 @@ class Spilled(MutableMapping):
     def __delitem__(self, key: Any) -> None:
         found = self.hot.pop(key, _MISSING) is not _MISSING
         if self.bloom is not None and key in self.bloom:
+            found = self.flying.pop(key, _MISSING) is not _MISSING or found
+            self.cold.settle()
             found = self.cold.db.execute(f"DELETE FROM {self.table} WHERE k = ?", (_dumps(key),)).rowcount > 0 \
                 or found
         if not found:
@@ -161,14 +195,13 @@ class Spilled(MutableMapping):
             oldest.append(key)
             if len(oldest) == count:
                 break
-        rows = []
+        rows, flying = [], {}
         for key in oldest:
-            rows.append((_dumps(key), pickle.dumps(hot.pop(key), pickle.HIGHEST_PROTOCOL)))
+            value = flying[key] = hot.pop(key)
+            rows.append((_dumps(key), pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
             bloom.add(key)
-        db = self.cold.db
-        db.execute("BEGIN")  # one transaction for the batch: a statement of its own each costs three times as much
-        db.executemany(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", rows)
-        db.execute("COMMIT")
+        self.cold.write(self.table, rows)  # once the batch before it (this mapping's last one too) is written
+        self.flying = flying
         self.spilled += len(rows)
 
     # ------------------------------------------------------------------ the whole mapping (rare: at the end)
@@ -181,6 +214,7 @@ class Spilled(MutableMapping):
         hot = dict(self.hot)
         yield from hot.items()
         if self.bloom is not None:
+            self.cold.settle()
             for k, v in self.cold.db.execute(f"SELECT k, v FROM {self.table}"):
                 key = pickle.loads(k)
                 if key not in hot:

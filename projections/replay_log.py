@@ -49,8 +49,12 @@ def windows_ahead(app: Any, topics: list[str], head: int, *,
     scan and sort the whole rest of the log for each page (seconds a page at 1.3 M events); a window of ids
     is at most `size` rows of the index, whatever the plan."""
 
+    window = getattr(app.recorder, "select_window", None)  # PostgreSQL's leaner read (ledger/pg_recorder.py)
+
     def fetch(after: int) -> tuple[int, Sequence[Notification]]:
         last = min(after + size, head)
+        if window is not None:
+            return last, window(after, last, topics)
         return last, app.recorder.select_notifications(after + 1, size, stop=last, topics=topics)
 
     if head <= 0:
