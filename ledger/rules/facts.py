@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 LIVE = ("pending", "approved")
 
@@ -70,9 +71,11 @@ class AccountState:
     entries: tuple[Entry, ...] = ()
     earlier: int | None = None  # re-assessing: how many entries stood before the claim's own
 
-    @property
+    # Worked out once per state (it never changes: a new entry makes a new AccountState): the rules ask each
+    # account for them several times a claim.
+    @cached_property
     def live(self) -> tuple[Entry, ...]:
-        return tuple(e for e in self.entries if e.live)
+        return tuple(e for e in self.entries if e.status in LIVE)
 
     @property
     def live_before(self) -> tuple[Entry, ...]:
@@ -80,7 +83,7 @@ class AccountState:
         entries = self.entries if self.earlier is None else self.entries[:self.earlier]
         return tuple(e for e in entries if e.live)
 
-    @property
+    @cached_property
     def used(self) -> Decimal:
         return sum((e.amount for e in self.live), Decimal("0.00"))
 
