@@ -1,5 +1,5 @@
 """The log as the replays read it (the policy sandbox, `recheck`), fast: only the events they take, the next
-page read by a second thread while this one is replayed, each event decoded straight from its stored JSON.
+pages read by a second thread while this one is replayed, each event decoded straight from its stored JSON.
 
 The plain path, `ledger.replay.stored_events`, reads every event and decodes the wanted ones through the
 application's mapper. This one gives the same domain events in the same order (tests/sandbox holds the two
@@ -9,11 +9,13 @@ answers equal) at a fraction of the cost:
   accounts' bookkeeping (a third of a district's events) never leaves the database;
 - `Decoder.event` (projections/decoding.py) reads the state with orjson and decodes only the marked values,
   falling back to the mapper for anything it cannot vouch for;
-- a reader thread fetches window n+1 while the caller replays window n (the database and the socket release
-  the GIL), one page ahead, so memory holds two pages, never the log.
+- a reader thread fetches windows n+1 and n+2 while the caller replays window n (the database and the socket
+  release the GIL), so memory holds three windows, never the log.
 """
 from __future__ import annotations
 
+import itertools
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -26,6 +28,7 @@ from ledger.spill import HOT
 from projections.rebuild import decoder
 
 WINDOW = 4_000  # notification ids a read covers: about 2,000 wanted events of a district's log
+AHEAD = 2  # windows read ahead of the one being replayed (memory holds AHEAD + 1 windows, never the log)
 OnPage = Callable[[int, int], None]  # (notification id reached, the log's head when the read began)
 
 
@@ -59,11 +62,15 @@ def windows_ahead(app: Any, topics: list[str], head: int, *,
 
     if head <= 0:
         return
+    starts = iter(range(0, head, size))  # each window's `after`: the windows are known before any is read
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-reader") as reader:
-        ahead = reader.submit(fetch, 0)
-        while ahead is not None:
-            last, page = ahead.result()
-            ahead = reader.submit(fetch, last) if last < head else None
+        # Two windows asked for ahead: the reader keeps going while the caller is busy with a dense window.
+        ahead = deque(reader.submit(fetch, after) for after in itertools.islice(starts, AHEAD))
+        while ahead:
+            last, page = ahead.popleft().result()
+            after = next(starts, None)
+            if after is not None:
+                ahead.append(reader.submit(fetch, after))
             yield last, page
 
 
