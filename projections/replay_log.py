@@ -15,6 +15,7 @@ answers equal) at a fraction of the cost:
 from __future__ import annotations
 
 import itertools
+import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,10 +33,12 @@ AHEAD = 2  # windows read ahead of the one being replayed (memory holds AHEAD + 
 OnPage = Callable[[int, int], None]  # (notification id reached, the log's head when the read began)
 
 
-def wanted_events(app: Any, *, on_page: OnPage | None = None, size: int = WINDOW) -> Iterator[Any]:
-    """The replays' domain events, in recorded order, up to the log's head when the read begins."""
+def wanted_events(app: Any, *, on_page: OnPage | None = None, size: int = WINDOW,
+                  head: int | None = None) -> Iterator[Any]:
+    """The replays' domain events, in recorded order, up to `head` (by default the log's head when the read
+    begins)."""
     read = decoder(app).event
-    head = app.recorder.max_notification_id() or 0
+    head = (app.recorder.max_notification_id() or 0) if head is None else head
     for reached, page in windows_ahead(app, wanted_topics(), head, size=size):
         for n in page:
             yield read(n)
@@ -74,7 +77,24 @@ def windows_ahead(app: Any, topics: list[str], head: int, *,
             yield last, page
 
 
+SPLIT_FROM = 200_000  # events in the log from which a simulation given its database's URL runs on two cores
+
+
 def simulate_log(app: Any, draft: Any, *, uscc: str | None = None, top: int = TOP,
-                 on_page: OnPage | None = None, hot: int | None = HOT) -> Simulation:
-    """The policy sandbox over the application's log, read the fast way (ledger/sandbox/simulation.py)."""
-    return simulate_ledger(app, draft, uscc=uscc, top=top, events=wanted_events(app, on_page=on_page), hot=hot)
+                 on_page: OnPage | None = None, hot: int | None = HOT, url: str | None = None,
+                 split: bool | None = None) -> Simulation:
+    """The policy sandbox over the application's log, read the fast way (ledger/sandbox/simulation.py).
+
+    `split`: the draft's replay in a second process (ledger/sandbox/split.py), which needs the database's `url`;
+    by default, when there is a second core and the log holds at least SPLIT_FROM events."""
+    head = app.recorder.max_notification_id() or 0
+    if split is None:
+        split = url is not None and (os.cpu_count() or 1) > 1 and head >= SPLIT_FROM
+    events = wanted_events(app, on_page=on_page, head=head)
+    if split:
+        if url is None:
+            raise ValueError("a split simulation reads the log in a second process: give the database's URL")
+        from ledger.sandbox.split import simulate_split
+
+        return simulate_split(app, url, draft, events, head=head, uscc=uscc, top=top, hot=hot)
+    return simulate_ledger(app, draft, uscc=uscc, top=top, events=events, hot=hot)

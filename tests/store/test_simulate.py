@@ -119,6 +119,10 @@ def test_a_simulation_leaves_the_store_byte_for_byte_unchanged(ledger: AwardLedg
     assert set(answer) >= {"baseline", "simulated", "programmes", "organisations_gaining", "organisations_losing"}
     assert set(answer["programmes"][0]) >= {"code", "baseline", "simulated", "delta", "claims"}
     assert _everything(database_url) == before and any(rows for rows in before.values())
+    # The same on two cores (the draft's replay in a second process), and still nothing written.
+    assert main(["simulate", "--catalogue", str(draft), "--json", "--processes", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == answer
+    assert _everything(database_url) == before
 
 
 def test_a_draft_that_does_not_validate_exits_2_naming_the_field_and_line(database_url: str, tmp_path,
