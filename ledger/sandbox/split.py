@@ -15,13 +15,17 @@ the single-process one for every draft of the twin test, on both stores.
 from __future__ import annotations
 
 import heapq
-import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from ledger.catalogue.model import Catalogue
 from ledger.replay import Replay, Replayed
@@ -110,9 +114,14 @@ def _add(sums: Sums, key: Any, amount: Decimal, claims: int) -> None:
 
 # ---------------------------------------------------------------------------------- the second process
 
-def _draft_side(url: str, head: int, draft: Catalogue, uscc: str | None, hot: int | None, out: Any) -> None:
+def _draft_side(url: str, head: int, draft: Catalogue, uscc: str | None, hot: int | None, out: BinaryIO) -> None:
     """The second process: the draft's replay of the log at `url`; its column, then its organisations' sums in
-    chunks, then None, through `out` (or the error, as text)."""
+    chunks, then "done", pickled one after another onto `out` (or the error, as text)."""
+
+    def send(kind: str, body: Any) -> None:
+        pickle.dump((kind, body), out, pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
     try:
         from ledger.application import AwardLedger
         from ledger.store import store_env
@@ -124,21 +133,19 @@ def _draft_side(url: str, head: int, draft: Catalogue, uscc: str | None, hot: in
                 half, organisations = replay_half(wanted_events(app, head=head), app.catalogue_on,
                                                   app.catalogue_on(date.today()), draft, side="draft", uscc=uscc,
                                                   cold=cold, hot=hot or HOT)
-                out.send(("half", half))
+                send("half", half)
                 chunk = []
                 for item in organisations.items():
                     chunk.append(item)
                     if len(chunk) == CHUNK:
-                        out.send(("organisations", chunk))
+                        send("organisations", chunk)
                         chunk = []
-                out.send(("organisations", chunk))
-                out.send(("done", None))
+                send("organisations", chunk)
+                send("done", None)
         finally:
             app.close()
     except BaseException:  # whatever stopped it, the parent says so
-        out.send(("error", traceback.format_exc()))
-    finally:
-        out.close()
+        send("error", traceback.format_exc())
 
 
 class _nothing:
@@ -152,38 +159,45 @@ class _nothing:
 def simulate_split(app: Any, url: str, draft: Catalogue, events: Iterable[Any], *, head: int,
                    uscc: str | None = None, top: int = TOP, hot: int | None = HOT) -> Simulation:
     """`simulate` over the log at `url` up to `head` (the application `app`'s; `events`: its wanted events up to
-    `head`, read here for the baseline) with the draft's replay in a second process reading the same."""
-    context = multiprocessing.get_context("spawn")  # not fork: this process has threads and open connections
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_draft_side, args=(url, head, draft, uscc, hot, send), name="simulate-draft",
-                            daemon=True)
-    child.start()
-    send.close()
+    `head`, read here for the baseline) with the draft's replay in a second process reading the same.
+
+    The second process is `python -m ledger.sandbox.split`, given its task pickled on stdin, answering through
+    a pipe of its own (not multiprocessing: its spawn re-runs the caller's main module, whatever that is)."""
+    read_end, write_end = os.pipe()
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "ledger.sandbox.split", str(write_end)],
+                                 stdin=subprocess.PIPE, pass_fds=(write_end,), env=env)
+    finally:
+        os.close(write_end)
     baseline = app.catalogue_on(date.today())
     try:
-        with ColdStore() if hot is not None else _nothing() as cold:
-            base, organisations = replay_half(events, app.catalogue_on, baseline, draft, side="baseline",
-                                              uscc=uscc, cold=cold, hot=hot or HOT)
-            messages = _messages(receive)
-            kind, other = next(messages)
-            if kind != "half":
-                raise RuntimeError(f"the draft's replay sent {kind!r} first")
-            result = _merge(base, other, baseline, draft, uscc, top)
-            result.gaining, result.losing = _extremes(organisations, messages, top)
-            result.spilled = base.spilled + other.spilled
-        child.join(timeout=60)
+        with os.fdopen(read_end, "rb") as receive:
+            with child.stdin:
+                pickle.dump((url, head, draft, uscc, hot), child.stdin, pickle.HIGHEST_PROTOCOL)
+            with ColdStore() if hot is not None else _nothing() as cold:
+                base, organisations = replay_half(events, app.catalogue_on, baseline, draft, side="baseline",
+                                                  uscc=uscc, cold=cold, hot=hot or HOT)
+                messages = _messages(receive)
+                kind, other = next(messages)
+                if kind != "half":
+                    raise RuntimeError(f"the draft's replay sent {kind!r} first")
+                result = _merge(base, other, baseline, draft, uscc, top)
+                result.gaining, result.losing = _extremes(organisations, messages, top)
+                result.spilled = base.spilled + other.spilled
+        child.wait(timeout=60)
         return result
     finally:
-        receive.close()
-        if child.is_alive():
-            child.terminate()
-            child.join(timeout=10)
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=10)
 
 
-def _messages(receive: Any) -> Iterator[tuple[str, Any]]:
+def _messages(receive: BinaryIO) -> Iterator[tuple[str, Any]]:
     while True:
         try:
-            kind, body = receive.recv()
+            kind, body = pickle.load(receive)
         except EOFError:
             raise RuntimeError("the draft's replay ended without an answer (its process died: see its log)") from None
         if kind == "error":
@@ -259,3 +273,11 @@ class _Desc:
 
     def __hash__(self) -> int:
         return hash(self.text)
+
+
+if __name__ == "__main__":  # the second process: its task on stdin, its answer onto the pipe named by argv[1]
+    # Through the module by its name, so what it pickles is named ledger.sandbox.split, not __main__.
+    from ledger.sandbox import split
+
+    with os.fdopen(int(sys.argv[1]), "wb") as answer:
+        split._draft_side(*pickle.load(sys.stdin.buffer), out=answer)
