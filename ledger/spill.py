@@ -25,9 +25,9 @@ from collections.abc import Iterator, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-HOT = 20_000  # entries a mapping keeps in memory by default; about 20-40 MB for a replay's biggest mappings
+HOT = 12_000  # entries a mapping keeps in memory by default: 5-25 MB each for a replay's mappings
 _MISSING = object()
-_BLOOM_BITS = 1 << 25  # 4 MiB a spilled mapping: a false positive rate under 0.1 % up to a million keys
+_BLOOM_BITS = 1 << 23  # 1 MiB a spilled mapping: false positives under 0.1 % to 250,000 keys, 3 % at a million
 _MASK, _M64 = _BLOOM_BITS - 1, (1 << 64) - 1
 
 
