@@ -75,10 +75,15 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        send = _with_security_headers(scope, send)
         headers = Headers(scope=scope)
+        await self.admit(scope, headers, _named(scope, headers), receive, _with_security_headers(scope, send))
+
+    async def admit(self, scope: Scope, headers: Headers, principal: Any, receive: Receive, send: Send) -> None:
+        """The checks, given the request's headers and the principal its bearer token names (api/front.py
+        looks both up once for every layer); `send` already adds the security headers."""
         path = scope["path"]
-        if path.startswith(PROTECTED) and not self._known(scope, headers):
+        if path.startswith(PROTECTED) and principal is None and (scope.get("state") or {}).get(
+                SUBREQUEST_PRINCIPAL) is None:  # a page asking the API in process, for its signed-in principal
             await self._refuse(scope, send, 401, "unauthenticated", "this resource needs a principal: send"
                                " Authorization: Bearer <token> with a token whose SHA-256 is in LEDGER_AUTH_FILE",
                                {"WWW-Authenticate": "Bearer"})
@@ -87,6 +92,9 @@ class Edge:
         stated = headers.get("content-length", "")
         if stated.isdigit() and int(stated) > limit:
             await self._too_large(scope, send, limit, named)
+            return
+        if scope["method"] in ("GET", "HEAD") and not stated and "transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body to read, cap or check: the route reads none either
             return
         try:
             body = await _read(receive, limit)
@@ -100,14 +108,6 @@ class Edge:
                                    " twice; send each key once")
                 return
         await self.app(scope, _replaying(body, receive), send)
-
-    def _known(self, scope: Scope, headers: Headers) -> bool:
-        if (scope.get("state") or {}).get(SUBREQUEST_PRINCIPAL) is not None:
-            return True  # a page asking the API in process, for its signed-in principal
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return False
-        return scope["app"].state.principals.find(token.strip()) is not None
 
     def _limit(self, scope: Scope) -> tuple[int, str]:
         if scope["path"].rstrip("/") in (STATEMENTS, IMPORTS):
@@ -128,6 +128,13 @@ class Edge:
             return {"type": "http.disconnect"}
 
         await response(scope, nothing, send)
+
+
+def _named(scope: Scope, headers: Headers) -> Any:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return scope["app"].state.principals.find(token.strip())
 
 
 async def _read(receive: Receive, limit: int) -> bytes:

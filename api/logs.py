@@ -120,9 +120,10 @@ class RequestLog:
                 await response(scope, receive, sending)
             raise
         finally:
-            self._record(scope, seen, request_id, time.perf_counter() - started)
+            self.record(scope, seen, request_id, time.perf_counter() - started, _principal(scope))
 
-    def _record(self, scope: Scope, seen: dict[str, Any], request_id: str, seconds: float) -> None:
+    def record(self, scope: Scope, seen: dict[str, Any], request_id: str, seconds: float, principal: Any) -> None:
+        """The request's metrics observation and log line; `principal` is whom it acted as (or None)."""
         route = getattr(scope.get("route"), "path", None) or "(unmatched)"
         code = _problem_code(seen["body"]) if seen["problem"] else ("internal_error" if seen["status"] >= 500
                                                                      else None)
@@ -130,7 +131,8 @@ class RequestLog:
         path = printable(scope["path"])  # a decoded %0a would otherwise forge a line of the text format
         fields = {"request_id": request_id, "method": scope["method"], "route": route, "path": path,
                   "status": seen["status"], "duration_ms": round(seconds * 1000, 2),
-                  "principal": _principal(scope), "code": code, "replayed": seen["replayed"] or None}
+                  "principal": principal.name if principal is not None else None, "code": code,
+                  "replayed": seen["replayed"] or None}
         requests_log.info("%s %s %s %.1f ms", scope["method"], path, seen["status"], seconds * 1000,
                           extra=fields)
 
@@ -143,7 +145,7 @@ def _problem_code(body: bytes) -> str | None:
     return code if isinstance(code, str) else None
 
 
-def _principal(scope: Scope) -> str | None:
+def _principal(scope: Scope) -> Any:
     # The same lookup the routes' dependency does (a hash in a dict); a bad token simply names no one. A
     # dashboard page names the principal its session signed in (looked up by the page, never again here:
     # that would be a query on the event loop for every static file).
@@ -153,4 +155,4 @@ def _principal(scope: Scope) -> str | None:
         found = app.state.principals.find(token.strip())
     else:
         found = (scope.get("state") or {}).get("ui_principal")
-    return found.name if found is not None else None
+    return found

@@ -37,10 +37,10 @@ class ReloadPrincipals:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and time.monotonic() - self.checked >= CHECK_SECONDS:
-            self._refresh(scope["app"])
+            self.refresh(scope["app"])
         await self.app(scope, receive, send)
 
-    def _refresh(self, app: ASGIApp) -> None:
+    def refresh(self, app: ASGIApp) -> None:
         with self.lock:
             self.checked = time.monotonic()
             stamp = _stamp(self.path)
