@@ -32,14 +32,8 @@ class ReadModels:
         """The organisation's awards now, or as the ledger knew them at `as_of`; None if it is unknown."""
         if as_of is not None:
             return self._award_state_as_of(uscc, as_of)
-        with self.view.reading() as sql:
-            found = [orjson.loads(data) for (data,) in sql.rows(
-                "SELECT data FROM rm_records WHERE uscc = %s AND kind IN (%s, %s, %s)", (uscc, *ENTITIES))]
-            claims = [r for r in found if r["kind"] == "claim"]
-            keys = sorted({key for claim in claims for key in caps.cap_accounts(claim)})
-            cap_rows = {key: orjson.loads(data) for key, data in sql.rows(
-                f"SELECT id, data FROM rm_caps WHERE id IN ({', '.join(['%s'] * len(keys))})", keys)} if keys else {}
-            position = self.view.tracked(sql)
+        found, cap_rows, position = self.view.award_rows(uscc, ENTITIES)
+        claims = [r for r in found if r["kind"] == "claim"]
         org = next((r for r in found if r["kind"] == "organisation"), None)
         return award_state.render(org, claims, [r for r in found if r["kind"] == "certification"], cap_rows,
                                   as_of=None, position=position)
