@@ -46,8 +46,14 @@ LedgerDep = Annotated[AwardLedger, Depends(_ledger)]
 ReadModelsDep = Annotated[ReadModels, Depends(_read_models)]
 
 
-async def _principal(request: Request,
-                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def _principal(request: Request, credentials: Credentials) -> Principal:
+    return _named(request, credentials)
+
+
+def _named(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     state = request.scope.get("state") or {}
     acting_for = state.get(SUBREQUEST_PRINCIPAL)
     if acting_for is not None:
@@ -75,7 +81,8 @@ def requires(*roles: Role, doing: str) -> Callable[..., Any]:
     """
     allowed = " or ".join(r.value for r in roles)
 
-    async def gate(by: PrincipalDep) -> Principal:
+    async def gate(request: Request, credentials: Credentials) -> Principal:
+        by = _named(request, credentials)  # not through PrincipalDep: a level of dependencies fewer to solve
         if by.role not in roles:
             raise Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs {allowed}")
         return by
