@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from anyio import to_thread
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -66,17 +66,10 @@ def repeated_key(body: bytes) -> str | None:
 
 
 class Edge:
-    """ASGI middleware: authenticate, cap, check the JSON's keys, then hand over the body already read."""
+    """Authenticate, cap, check the JSON's keys, then hand over the body already read (api/front.py calls it)."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app, self.settings = app, settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        await self.admit(scope, headers, _named(scope, headers), receive, _with_security_headers(scope, send))
 
     async def admit(self, scope: Scope, headers: Headers, principal: Any, receive: Receive, send: Send) -> None:
         """The checks, given the request's headers and the principal its bearer token names (api/front.py
@@ -130,13 +123,6 @@ class Edge:
         await response(scope, nothing, send)
 
 
-def _named(scope: Scope, headers: Headers) -> Any:
-    scheme, _, token = headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return scope["app"].state.principals.find(token.strip())
-
-
 async def _read(receive: Receive, limit: int) -> bytes:
     chunks, size = [], 0
     while True:
@@ -173,19 +159,3 @@ def relative(location: str) -> str:
     if not parts.scheme and not parts.netloc:
         return location
     return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
-
-
-def _with_security_headers(scope: Scope, send: Send) -> Send:
-    docs = scope["path"] in ("/docs", "/redoc", "/docs/oauth2-redirect")
-
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            for name, value in SECURITY_HEADERS.items():
-                headers.setdefault(name, value)
-            headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else PAGE_POLICY)
-            if "location" in headers:
-                headers["location"] = relative(headers["location"])
-        await send(message)
-
-    return sending

@@ -3,8 +3,8 @@ rotation, the edge) in one layer, with one wrapper around `send` and the request
 looked up once. Each layer used to wrap `send` again, parse the headers again and hash the token again; on
 a claim that was a tenth of the event loop's time (bench/RESULTS.md, issue 17, third pass).
 
-In order: the principals file is looked at (api/rotation.py), the request gets its id and its log line
-(api/logs.py), then the edge's checks run before a byte of the body is read (api/edge.py)."""
+In order: the request gets its id (its log line is written at the end, api/logs.py), the principals file
+is looked at (api/rotation.py), then the edge's checks run before a byte of the body is read (api/edge.py)."""
 from __future__ import annotations
 
 import time
@@ -20,7 +20,7 @@ from api.auth import BEARER_PRINCIPAL
 from api.edge import DOCS_POLICY, PAGE_POLICY, SECURITY_HEADERS, Edge, relative
 from api.logs import CURRENT_REQUEST, PROBLEM, REQUEST_ID, RequestLog
 from api.metrics import Metrics
-from api.rotation import ReloadPrincipals
+from api.rotation import CHECK_SECONDS, ReloadPrincipals
 from api.settings import Settings
 
 DOCS = ("/docs", "/redoc", "/docs/oauth2-redirect")
@@ -34,16 +34,13 @@ class Front:
     def __init__(self, app: ASGIApp, settings: Settings, metrics: Metrics, auth_file: Path | None = None) -> None:
         self.app = app
         self.edge = Edge(app, settings)
-        self.log = RequestLog(app, metrics)
-        self.rotation = ReloadPrincipals(app, auth_file) if auth_file is not None else None
+        self.log = RequestLog(metrics)
+        self.rotation = ReloadPrincipals(auth_file) if auth_file is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rotation = self.rotation
-        if rotation is not None and time.monotonic() - rotation.checked >= 1.0:
-            rotation.refresh(scope["app"])
         started = time.perf_counter()
         headers = Headers(scope=scope)
         given = headers.get("x-request-id", "")
@@ -51,6 +48,9 @@ class Front:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         CURRENT_REQUEST.set(request_id)
+        rotation = self.rotation  # after the id (a reload's log line names the request), before the token's lookup
+        if rotation is not None and time.monotonic() - rotation.checked >= CHECK_SECONDS:
+            rotation.refresh(scope["app"])
         token, principal = _bearer(scope, headers)
         state[BEARER_PRINCIPAL] = (token, principal)
         seen: dict[str, Any] = {"status": 500, "problem": False, "replayed": False, "body": b""}
