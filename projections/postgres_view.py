@@ -26,12 +26,12 @@ PROJECTION = "rm"  # names the tracking table (rm_tracking) and the RM_-prefixed
 # GET awards' rows in one statement: (0, NULL, record), (1, cap id, cap) for the cap accounts its claims name
 # (projections/caps.cap_accounts: those starting "cap:"), then (2, NULL, tracked position).
 AWARD_ROWS = """
-WITH records AS MATERIALIZED (SELECT data FROM rm_records WHERE uscc = %s AND kind = ANY(%s))
+WITH records AS MATERIALIZED (SELECT kind, data FROM rm_records WHERE uscc = %s AND kind = ANY(%s))
 SELECT 0, NULL, data FROM records
 UNION ALL
 SELECT 1, c.id, c.data FROM rm_caps c WHERE c.id IN (
-    SELECT account FROM (SELECT data::jsonb AS d FROM records) r,
-        jsonb_array_elements_text(CASE WHEN r.d ->> 'kind' = 'claim' THEN r.d -> 'accounts' ELSE '[]' END) account
+    SELECT account FROM (SELECT data::jsonb AS d FROM records WHERE kind = 'claim' OFFSET 0) r,
+        jsonb_array_elements_text(r.d -> 'accounts') account
     WHERE starts_with(account, 'cap:'))
 UNION ALL
 SELECT 2, NULL, notification_id::text FROM rm_tracking WHERE application_name = %s"""
