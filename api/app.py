@@ -116,7 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain, app.state.notary = chain, notary
             app.state.applied = applied
-            yield
+            try:
+                yield
+            finally:  # the async connections GET awards opened on this event loop, closed on it
+                await queries.close_async()
 
     app = build_app(lifespan)
     app.state.settings, app.state.principals, app.state.metrics = settings, principals, Metrics()

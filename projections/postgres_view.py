@@ -15,6 +15,7 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL
+from psycopg_pool import AsyncConnectionPool
 
 from projections.applied import CHANNEL as APPLIED_CHANNEL
 from projections.events import APPLICATION, from_domain_event
@@ -36,6 +37,15 @@ SELECT 1, c.id, c.data FROM rm_caps c WHERE c.id IN (
 UNION ALL
 SELECT 2, NULL, notification_id::text FROM rm_tracking WHERE application_name = %s"""
 
+ASYNC_POOL = 4  # connections a worker's event loop may hold for award_rows_async; more requests wait for one
+
+
+def _award_rows(rows: list[tuple]) -> tuple[list[dict], dict[str, dict], int]:
+    found = [orjson.loads(data) for part, _, data in rows if part == 0]
+    cap_rows = {key: orjson.loads(data) for part, key, data in rows if part == 1}
+    position = next((int(data) for part, _, data in rows if part == 2), 0)
+    return found, cap_rows, position
+
 
 class PostgresView(ReadModelView, PostgresTrackingRecorder):
     max_notification_statement = f"SELECT MAX(notification_id) FROM {APPLICATION.lower()}_events"
@@ -47,6 +57,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
             f"INSERT INTO {self.tracking_table_name} VALUES ('{APPLICATION}', 0) ON CONFLICT DO NOTHING"))  # type: ignore[arg-type]
         self.factory: Any = None
         self.announce = False  # `award-ledger project` sets it: other processes' commands wait on it
+        self.async_pool: AsyncConnectionPool | None = None  # award_rows_async's, on the event loop that asks
 
     @contextmanager
     def _transaction(self, *, read_only: bool) -> Iterator[Sql]:
@@ -75,10 +86,34 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
         with self.datastore.get_connection() as conn:
             rows = conn.cursor(row_factory=tuple_row).execute(AWARD_ROWS, (uscc, list(kinds), APPLICATION),
                                                               prepare=True).fetchall()  # planned once
-        found = [orjson.loads(data) for part, _, data in rows if part == 0]
-        cap_rows = {key: orjson.loads(data) for part, key, data in rows if part == 1}
-        position = next((int(data) for part, _, data in rows if part == 2), 0)
-        return found, cap_rows, position
+        return _award_rows(rows)
+
+    async def award_rows_async(self, uscc: str, kinds: tuple[str, ...]) -> tuple[list[dict], dict[str, dict], int]:
+        """award_rows on the event loop, through a small pool of async connections: no hand-off to a worker
+        thread and back for the API's most frequent query (bench/RESULTS.md, issue 17, third pass)."""
+        pool = self.async_pool or await self._open_async_pool()
+        async with pool.connection() as conn:
+            cursor = conn.cursor(row_factory=tuple_row)
+            await cursor.execute(AWARD_ROWS, (uscc, list(kinds), APPLICATION), prepare=True)
+            rows = await cursor.fetchall()
+        return _award_rows(rows)
+
+    async def _open_async_pool(self) -> AsyncConnectionPool:
+        kwargs = {k: v for k, v in self.datastore.pool.kwargs.items() if k != "row_factory"} | {"autocommit": True}
+        pool: AsyncConnectionPool = AsyncConnectionPool(kwargs=kwargs, min_size=1, max_size=ASYNC_POOL,
+                                                        open=False, timeout=self.datastore.pool.timeout)
+        await pool.open(wait=True)
+        if self.async_pool is None:  # another request may have opened one meanwhile: keep the first
+            self.async_pool = pool
+        else:
+            await pool.close()
+        return self.async_pool
+
+    async def close_async(self) -> None:
+        """Close award_rows_async's pool, on the event loop that opened it (the API's lifespan does)."""
+        pool, self.async_pool = self.async_pool, None
+        if pool is not None:
+            await pool.close()
 
     def _locked_position(self, sql: Sql) -> int:
         # FOR UPDATE: a second follower waits here, then sees the position the first one committed.

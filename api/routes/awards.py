@@ -29,13 +29,16 @@ async def get_awards(uscc: Uscc, by: PrincipalDep, request: Request,
                                                          examples=["2024-01-01T00:00:00+08:00"])]
                      = None) -> dict[str, Any]:
     """An organisation's totals (entitled, approved, paid, outstanding), per programme (article order), caps' room."""
-    # async, with the query in a worker thread: one hand-off a request, where a plain `def` route also sends
-    # its answer's validation to a thread and back; the read models and the ledger straight from the app's
-    # state rather than as dependencies, two fewer to solve (bench/RESULTS.md, issue 17, third pass).
+    # async: on PostgreSQL the query runs on the event loop (async connections), elsewhere in a worker thread,
+    # once (a plain `def` route also sent its answer's validation to a thread and back); the read models and the
+    # ledger straight from the app's state rather than as dependencies (bench/RESULTS.md, issue 17, third pass).
     app = request.app.state
     read_models: ReadModels = app.read_models
     ledger: AwardLedger = app.ledger
-    state = await run_in_threadpool(read_models.award_state, uscc, as_of)
+    if as_of is None and read_models.can_answer_async():  # PostgreSQL: asked on the event loop, not in a thread
+        state = await read_models.award_state_async(uscc)
+    else:
+        state = await run_in_threadpool(read_models.award_state, uscc, as_of)
     if state is None:
         raise _unknown(uscc)
     return labels.named_awards(state, ledger.catalogue())
