@@ -1,7 +1,7 @@
 """The one ASGI middleware every request meets first: what were three (the request log, the principals file's
 rotation, the edge) in one layer, with one wrapper around `send` and the request's headers and principal
-looked up once. Each layer used to wrap `send` again, parse the headers again and hash the token again; on
-a claim that was a tenth of the event loop's time (bench/RESULTS.md, issue 17, third pass).
+looked up once, where each layer wrapped `send` again, parsed the headers again and hashed the token again
+(bench/RESULTS.md, issue 17, third pass).
 
 In order: the request gets its id (its log line is written at the end, api/logs.py), the principals file
 is looked at (api/rotation.py), then the edge's checks run before a byte of the body is read (api/edge.py)."""
