@@ -1,6 +1,7 @@
 """The FastAPI app: `create_app(settings)` wires the ledger, the read models, the projector and the routes."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain, app.state.notary = chain, notary
             app.state.applied = applied
+            app.state.loop = asyncio.get_running_loop()  # GET awards' async connections live on this loop only
             try:
                 yield
             finally:  # the async connections GET awards opened on this event loop, closed on it

@@ -1,6 +1,7 @@
 """What an organisation has been awarded, now or as the ledger knew it then, and its history; read models."""
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -35,7 +36,9 @@ async def get_awards(uscc: Uscc, by: PrincipalDep, request: Request,
     app = request.app.state
     read_models: ReadModels = app.read_models
     ledger: AwardLedger = app.ledger
-    if as_of is None and read_models.can_answer_async():  # PostgreSQL: asked on the event loop, not in a thread
+    # PostgreSQL: asked on the event loop, not in a thread; on the loop the lifespan runs on, the one its async
+    # connections belong to (an in-process client may call the app from a loop of its own: then in a thread).
+    if as_of is None and read_models.can_answer_async() and asyncio.get_running_loop() is getattr(app, "loop", None):
         state = await read_models.award_state_async(uscc)
     else:
         state = await run_in_threadpool(read_models.award_state, uscc, as_of)
