@@ -1,6 +1,7 @@
 """The FastAPI app: `create_app(settings)` wires the ledger, the read models, the projector and the routes."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
@@ -12,10 +13,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
 from api import auth, dev_principals, openapi, problems
-from api.edge import Edge
-from api.logs import RequestLog
+from api.front import Front
 from api.metrics import Metrics
-from api.rotation import ReloadPrincipals
 from api.routes import ROUTERS
 from api.settings import Settings
 from api.signing import load_signer
@@ -118,15 +117,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain, app.state.notary = chain, notary
             app.state.applied = applied
-            yield
+            app.state.loop = asyncio.get_running_loop()  # GET awards' async connections live on this loop only
+            try:
+                yield
+            finally:  # the async connections GET awards opened on this event loop, closed on it
+                await queries.close_async()
 
     app = build_app(lifespan)
     app.state.settings, app.state.principals, app.state.metrics = settings, principals, Metrics()
-    # Innermost of the three: the token is checked and the body capped before any route reads it.
-    app.add_middleware(Edge, settings=settings)
-    if settings.auth_file is not None:  # inside the request log, whose line then names the new file's principal
-        app.add_middleware(ReloadPrincipals, path=settings.auth_file)
-    app.add_middleware(RequestLog, metrics=app.state.metrics)  # request id, one log line, latency
+    # One layer (api/front.py): the principals file looked at, the request id and log line, then the token
+    # checked and the body capped before any route reads it.
+    app.add_middleware(Front, settings=settings, metrics=app.state.metrics, auth_file=settings.auth_file)
     return app
 
 

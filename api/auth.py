@@ -22,6 +22,8 @@ log = logging.getLogger("award_ledger.auth")
 # Scope state naming the principal an in-process request acts for (api/web/subrequest.py): the dashboard's
 # session holds no token to send. Only the server writes scope state; no header or cookie reaches it.
 SUBREQUEST_PRINCIPAL = "subrequest_principal"
+# Scope state: (token, principal) for the request's bearer token, looked up once by api/front.py for every use.
+BEARER_PRINCIPAL = "bearer_principal"
 
 
 class AuthFileError(ValueError):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import SUBREQUEST_PRINCIPAL, Principals
+from api.auth import BEARER_PRINCIPAL, SUBREQUEST_PRINCIPAL, Principals
 from api.problems import Unauthenticated
 from api.settings import Settings
 from ledger.application import AwardLedger, Outcome
@@ -27,15 +27,17 @@ SIGNAL_WAIT = 0.5  # seconds a command trusts the in-process projector's signal 
 bearer = HTTPBearer(auto_error=False, description="a token whose SHA-256 is in LEDGER_AUTH_FILE")
 
 
-def _settings(request: Request) -> Settings:
+# Every dependency that does no I/O is `async def`: FastAPI runs a plain `def` one in a worker thread, and
+# handing a request to a thread and back cost more than what these do (bench/RESULTS.md, issue 17, third pass).
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _ledger(request: Request) -> AwardLedger:
+async def _ledger(request: Request) -> AwardLedger:
     return request.app.state.ledger
 
 
-def _read_models(request: Request) -> ReadModels:
+async def _read_models(request: Request) -> ReadModels:
     return request.app.state.read_models
 
 
@@ -44,15 +46,24 @@ LedgerDep = Annotated[AwardLedger, Depends(_ledger)]
 ReadModelsDep = Annotated[ReadModels, Depends(_read_models)]
 
 
-async def _principal(request: Request,
-                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
-    acting_for = (request.scope.get("state") or {}).get(SUBREQUEST_PRINCIPAL)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def _principal(request: Request, credentials: Credentials) -> Principal:
+    return _named(request, credentials)
+
+
+def _named(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    state = request.scope.get("state") or {}
+    acting_for = state.get(SUBREQUEST_PRINCIPAL)
     if acting_for is not None:
         return acting_for
     if credentials is None:
         raise Unauthenticated("this resource needs a principal: send Authorization: Bearer <token>")
-    principals: Principals = request.app.state.principals
-    found = principals.find(credentials.credentials)
+    token, found = state.get(BEARER_PRINCIPAL) or (None, None)
+    if token != credentials.credentials:  # not looked up by api/front.py for this very token: look it up
+        principals: Principals = request.app.state.principals
+        found = principals.find(credentials.credentials)
     if found is None:
         raise Unauthenticated("the bearer token matches no principal in LEDGER_AUTH_FILE; check the token, or ask"
                               " the ledger's operator to add its SHA-256 to the principals file")
@@ -70,7 +81,8 @@ def requires(*roles: Role, doing: str) -> Callable[..., Any]:
     """
     allowed = " or ".join(r.value for r in roles)
 
-    async def gate(by: PrincipalDep) -> Principal:
+    async def gate(request: Request, credentials: Credentials) -> Principal:
+        by = _named(request, credentials)  # not through PrincipalDep: a level of dependencies fewer to solve
         if by.role not in roles:
             raise Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs {allowed}")
         return by
@@ -159,4 +171,8 @@ class Settle:
             self.response.headers["Read-Models-Lag"] = "true"
 
 
-SettleDep = Annotated[Settle, Depends()]
+async def _settle(request: Request, response: Response) -> Settle:
+    return Settle(request, response)  # made on the event loop; its waiting happens in the route's thread
+
+
+SettleDep = Annotated[Settle, Depends(_settle)]

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from anyio import to_thread
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -66,19 +66,17 @@ def repeated_key(body: bytes) -> str | None:
 
 
 class Edge:
-    """ASGI middleware: authenticate, cap, check the JSON's keys, then hand over the body already read."""
+    """Authenticate, cap, check the JSON's keys, then hand over the body already read (api/front.py calls it)."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app, self.settings = app, settings
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        send = _with_security_headers(scope, send)
-        headers = Headers(scope=scope)
+    async def admit(self, scope: Scope, headers: Headers, principal: Any, receive: Receive, send: Send) -> None:
+        """The checks, given the request's headers and the principal its bearer token names (api/front.py
+        looks both up once for every layer); `send` already adds the security headers."""
         path = scope["path"]
-        if path.startswith(PROTECTED) and not self._known(scope, headers):
+        if path.startswith(PROTECTED) and principal is None and (scope.get("state") or {}).get(
+                SUBREQUEST_PRINCIPAL) is None:  # a page asking the API in process, for its signed-in principal
             await self._refuse(scope, send, 401, "unauthenticated", "this resource needs a principal: send"
                                " Authorization: Bearer <token> with a token whose SHA-256 is in LEDGER_AUTH_FILE",
                                {"WWW-Authenticate": "Bearer"})
@@ -87,6 +85,9 @@ class Edge:
         stated = headers.get("content-length", "")
         if stated.isdigit() and int(stated) > limit:
             await self._too_large(scope, send, limit, named)
+            return
+        if scope["method"] in ("GET", "HEAD") and not stated and "transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body to read, cap or check: the route reads none either
             return
         try:
             body = await _read(receive, limit)
@@ -100,14 +101,6 @@ class Edge:
                                    " twice; send each key once")
                 return
         await self.app(scope, _replaying(body, receive), send)
-
-    def _known(self, scope: Scope, headers: Headers) -> bool:
-        if (scope.get("state") or {}).get(SUBREQUEST_PRINCIPAL) is not None:
-            return True  # a page asking the API in process, for its signed-in principal
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return False
-        return scope["app"].state.principals.find(token.strip()) is not None
 
     def _limit(self, scope: Scope) -> tuple[int, str]:
         if scope["path"].rstrip("/") in (STATEMENTS, IMPORTS):
@@ -166,19 +159,3 @@ def relative(location: str) -> str:
     if not parts.scheme and not parts.netloc:
         return location
     return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
-
-
-def _with_security_headers(scope: Scope, send: Send) -> Send:
-    docs = scope["path"] in ("/docs", "/redoc", "/docs/oauth2-redirect")
-
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            for name, value in SECURITY_HEADERS.items():
-                headers.setdefault(name, value)
-            headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else PAGE_POLICY)
-            if "location" in headers:
-                headers["location"] = relative(headers["location"])
-        await send(message)
-
-    return sending

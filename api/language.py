@@ -38,4 +38,8 @@ def of(request: Request) -> str:
     return parse(request.headers.get("accept-language"))
 
 
-LanguageDep = Annotated[str, Depends(of)]
+async def _of(request: Request) -> str:  # a dependency: async, so FastAPI does not hand it to a thread
+    return of(request)
+
+
+LanguageDep = Annotated[str, Depends(_of)]

@@ -9,15 +9,11 @@ import json
 import logging
 import logging.config
 import re
-import time
-import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from api.metrics import Metrics
 from api.settings import Settings
@@ -81,56 +77,24 @@ def configure(settings: Settings) -> None:
 
 
 class RequestLog:
-    """ASGI middleware: request id in and out, one log line and one metrics observation per request."""
+    """One log line and one metrics observation per request (api/front.py gives the request its id)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        given = Headers(scope=scope).get("x-request-id", "")
-        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        CURRENT_REQUEST.set(request_id)
-        seen: dict[str, Any] = {"status": 500, "problem": False, "replayed": False, "body": b""}
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                seen["started"] = True
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
-                seen["status"] = message["status"]
-                seen["problem"] = headers.get("content-type", "").startswith(PROBLEM)
-                seen["replayed"] = headers.get("idempotent-replayed", "").lower() == "true"
-            elif message["type"] == "http.response.body" and seen["problem"]:
-                seen["body"] += message.get("body", b"")  # a problem is small; its `code` goes in the log
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        except Exception as exc:
-            # Starlette answers an unhandled error outside every middleware, so its 500 would carry no request
-            # id. Answer it here with the app's own handler; the error still goes up to be logged as before.
-            handler = getattr(scope.get("app"), "exception_handlers", {}).get(Exception)
-            if handler is not None and "started" not in seen:
-                response = await handler(Request(scope), exc)
-                await response(scope, receive, sending)
-            raise
-        finally:
-            self._record(scope, seen, request_id, time.perf_counter() - started)
-
-    def _record(self, scope: Scope, seen: dict[str, Any], request_id: str, seconds: float) -> None:
+    def record(self, scope: Scope, seen: dict[str, Any], request_id: str, seconds: float, principal: Any) -> None:
+        """The request's metrics observation and log line; `principal` is whom it acted as (or None)."""
         route = getattr(scope.get("route"), "path", None) or "(unmatched)"
         code = _problem_code(seen["body"]) if seen["problem"] else ("internal_error" if seen["status"] >= 500
                                                                      else None)
         self.metrics.observe(scope["method"], route, seen["status"], seconds, code=code, replayed=seen["replayed"])
+        if not requests_log.isEnabledFor(logging.INFO):
+            return  # LEDGER_LOG_LEVEL above info: no line to build
         path = printable(scope["path"])  # a decoded %0a would otherwise forge a line of the text format
         fields = {"request_id": request_id, "method": scope["method"], "route": route, "path": path,
                   "status": seen["status"], "duration_ms": round(seconds * 1000, 2),
-                  "principal": _principal(scope), "code": code, "replayed": seen["replayed"] or None}
+                  "principal": principal.name if principal is not None else None, "code": code,
+                  "replayed": seen["replayed"] or None}
         requests_log.info("%s %s %s %.1f ms", scope["method"], path, seen["status"], seconds * 1000,
                           extra=fields)
 
@@ -141,16 +105,3 @@ def _problem_code(body: bytes) -> str | None:
     except (ValueError, AttributeError):
         return None
     return code if isinstance(code, str) else None
-
-
-def _principal(scope: Scope) -> str | None:
-    # The same lookup the routes' dependency does (a hash in a dict); a bad token simply names no one. A
-    # dashboard page names the principal its session signed in (looked up by the page, never again here:
-    # that would be a query on the event loop for every static file).
-    app = scope.get("app")
-    scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip() and app is not None:
-        found = app.state.principals.find(token.strip())
-    else:
-        found = (scope.get("state") or {}).get("ui_principal")
-    return found.name if found is not None else None

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from api import auth
 
@@ -28,19 +28,15 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 class ReloadPrincipals:
-    """ASGI middleware: before a request, swap in `app.state.principals` anew if the file changed."""
+    """Before a request (api/front.py asks once CHECK_SECONDS have passed), swap in `app.state.principals` anew
+    if the file changed."""
 
-    def __init__(self, app: ASGIApp, path: Path) -> None:
-        self.app, self.path = app, path
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.stamp, self.checked = _stamp(path), time.monotonic()
         self.lock = threading.Lock()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and time.monotonic() - self.checked >= CHECK_SECONDS:
-            self._refresh(scope["app"])
-        await self.app(scope, receive, send)
-
-    def _refresh(self, app: ASGIApp) -> None:
+    def refresh(self, app: ASGIApp) -> None:
         with self.lock:
             self.checked = time.monotonic()
             stamp = _stamp(self.path)

@@ -77,13 +77,14 @@ def main(fraction: float) -> None:
                 ])
 
 
-def fill_bare(url: str, orgs: int) -> None:
-    """One JSON row per organisation, its award state's size, keyed by USCC."""
+def fill_bare(url: str, orgs: int, *, into: str | None = None) -> None:
+    """One JSON row per organisation, its award state's size, keyed by USCC (in `into`'s bare_orgs if given)."""
     with psycopg.connect(url) as conn:
         sample = conn.execute("SELECT data FROM rm_records WHERE kind = 'organisation' LIMIT 1").fetchone()[0]
-        with conn.cursor() as cur, cur.copy("COPY bare_orgs (uscc, data) FROM STDIN") as copy:
-            for s in range(1, orgs + 1):
-                copy.write_row((make_uscc(s), json.dumps({"uscc": make_uscc(s), "record": sample})))
+    with psycopg.connect(into or url) as conn, conn.cursor() as cur, \
+            cur.copy("COPY bare_orgs (uscc, data) FROM STDIN") as copy:
+        for s in range(1, orgs + 1):
+            copy.write_row((make_uscc(s), json.dumps({"uscc": make_uscc(s), "record": sample})))
 
 
 if __name__ == "__main__":

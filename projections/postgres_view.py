@@ -8,12 +8,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL
+from psycopg_pool import AsyncConnectionPool
 
 from projections.applied import CHANNEL as APPLIED_CHANNEL
 from projections.events import APPLICATION, from_domain_event
@@ -22,6 +24,27 @@ from projections.sql import Sql
 from projections.view import ReadModelView
 
 PROJECTION = "rm"  # names the tracking table (rm_tracking) and the RM_-prefixed settings
+# GET awards' rows in one statement: (0, NULL, record), (1, cap id, cap) for the cap accounts its claims name
+# (projections/caps.cap_accounts: those starting "cap:"), then (2, NULL, tracked position).
+AWARD_ROWS = """
+WITH records AS MATERIALIZED (SELECT kind, data FROM rm_records WHERE uscc = %s AND kind = ANY(%s))
+SELECT 0, NULL, data FROM records
+UNION ALL
+SELECT 1, c.id, c.data FROM rm_caps c WHERE c.id IN (
+    SELECT account FROM (SELECT data::jsonb AS d FROM records WHERE kind = 'claim' OFFSET 0) r,
+        jsonb_array_elements_text(r.d -> 'accounts') account
+    WHERE starts_with(account, 'cap:'))
+UNION ALL
+SELECT 2, NULL, notification_id::text FROM rm_tracking WHERE application_name = %s"""
+
+ASYNC_POOL = 4  # connections a worker's event loop may hold for award_rows_async; more requests wait for one
+
+
+def _award_rows(rows: list[tuple]) -> tuple[list[dict], dict[str, dict], int]:
+    found = [orjson.loads(data) for part, _, data in rows if part == 0]
+    cap_rows = {key: orjson.loads(data) for part, key, data in rows if part == 1}
+    position = next((int(data) for part, _, data in rows if part == 2), 0)
+    return found, cap_rows, position
 
 
 class PostgresView(ReadModelView, PostgresTrackingRecorder):
@@ -34,6 +57,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
             f"INSERT INTO {self.tracking_table_name} VALUES ('{APPLICATION}', 0) ON CONFLICT DO NOTHING"))  # type: ignore[arg-type]
         self.factory: Any = None
         self.announce = False  # `award-ledger project` sets it: other processes' commands wait on it
+        self.async_pool: AsyncConnectionPool | None = None  # award_rows_async's, on the event loop that asks
 
     @contextmanager
     def _transaction(self, *, read_only: bool) -> Iterator[Sql]:
@@ -53,6 +77,43 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
 
     def reading(self) -> Iterator[Sql]:  # type: ignore[override]
         return self._transaction(read_only=True)
+
+    def award_rows(self, uscc: str, kinds: tuple[str, ...]) -> tuple[list[dict], dict[str, dict], int]:
+        """As ReadModelView's, in one statement (one snapshot, one round trip) where a read transaction took
+        six: BEGIN, its isolation, the records, the caps their claims name, the position, COMMIT."""
+        if self.rename is not None:
+            return super().award_rows(uscc, kinds)
+        with self.datastore.get_connection() as conn:
+            rows = conn.cursor(row_factory=tuple_row).execute(AWARD_ROWS, (uscc, list(kinds), APPLICATION),
+                                                              prepare=True).fetchall()  # planned once
+        return _award_rows(rows)
+
+    async def award_rows_async(self, uscc: str, kinds: tuple[str, ...]) -> tuple[list[dict], dict[str, dict], int]:
+        """award_rows on the event loop, through a small pool of async connections: no hand-off to a worker
+        thread and back for the API's most frequent query (bench/RESULTS.md, issue 17, third pass)."""
+        pool = self.async_pool or await self._open_async_pool()
+        async with pool.connection() as conn:
+            cursor = conn.cursor(row_factory=tuple_row)
+            await cursor.execute(AWARD_ROWS, (uscc, list(kinds), APPLICATION), prepare=True)
+            rows = await cursor.fetchall()
+        return _award_rows(rows)
+
+    async def _open_async_pool(self) -> AsyncConnectionPool:
+        kwargs = {k: v for k, v in self.datastore.pool.kwargs.items() if k != "row_factory"} | {"autocommit": True}
+        pool: AsyncConnectionPool = AsyncConnectionPool(kwargs=kwargs, min_size=1, max_size=ASYNC_POOL,
+                                                        open=False, timeout=self.datastore.pool.timeout)
+        await pool.open(wait=True)
+        if self.async_pool is None:  # another request may have opened one meanwhile: keep the first
+            self.async_pool = pool
+        else:
+            await pool.close()
+        return self.async_pool
+
+    async def close_async(self) -> None:
+        """Close award_rows_async's pool, on the event loop that opened it (the API's lifespan does)."""
+        pool, self.async_pool = self.async_pool, None
+        if pool is not None:
+            await pool.close()
 
     def _locked_position(self, sql: Sql) -> int:
         # FOR UPDATE: a second follower waits here, then sees the position the first one committed.

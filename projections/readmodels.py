@@ -32,14 +32,19 @@ class ReadModels:
         """The organisation's awards now, or as the ledger knew them at `as_of`; None if it is unknown."""
         if as_of is not None:
             return self._award_state_as_of(uscc, as_of)
-        with self.view.reading() as sql:
-            found = [orjson.loads(data) for (data,) in sql.rows(
-                "SELECT data FROM rm_records WHERE uscc = %s AND kind IN (%s, %s, %s)", (uscc, *ENTITIES))]
-            claims = [r for r in found if r["kind"] == "claim"]
-            keys = sorted({key for claim in claims for key in caps.cap_accounts(claim)})
-            cap_rows = {key: orjson.loads(data) for key, data in sql.rows(
-                f"SELECT id, data FROM rm_caps WHERE id IN ({', '.join(['%s'] * len(keys))})", keys)} if keys else {}
-            position = self.view.tracked(sql)
+        return self._award_state(*self.view.award_rows(uscc, ENTITIES))
+
+    async def award_state_async(self, uscc: str) -> dict | None:
+        """award_state now, asked on the event loop: only where `can_answer_async` (PostgreSQL's view)."""
+        return self._award_state(*await self.view.award_rows_async(uscc, ENTITIES))  # type: ignore[attr-defined]
+
+    def can_answer_async(self) -> bool:
+        """Whether the store answers award_state_async (PostgreSQL, serving tables); else ask in a thread."""
+        return hasattr(self.view, "award_rows_async") and self.view.rename is None
+
+    @staticmethod
+    def _award_state(found: list[dict], cap_rows: dict[str, dict], position: int) -> dict | None:
+        claims = [r for r in found if r["kind"] == "claim"]
         org = next((r for r in found if r["kind"] == "organisation"), None)
         return award_state.render(org, claims, [r for r in found if r["kind"] == "certification"], cap_rows,
                                   as_of=None, position=position)
@@ -145,6 +150,12 @@ class ReadModels:
     def lag(self) -> int:
         """How many notification ids the store is ahead of the read models."""
         return max(0, self.view.max_notification_id() - self.position())
+
+    async def close_async(self) -> None:
+        """Close what the event loop opened (award_state_async's connections); `close` closes the rest."""
+        close = getattr(self.view, "close_async", None)
+        if close is not None:
+            await close()
 
     def close(self) -> None:
         self.view.close()

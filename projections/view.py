@@ -10,8 +10,10 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
+import orjson
+
 from ledger.store import is_postgres, store_env
-from projections import fold
+from projections import caps, fold
 from projections.events import APPLICATION, EventRow
 from projections.prefetch import prefetch
 from projections.schema import CLEARED
@@ -99,6 +101,18 @@ class ReadModelView:
     def position(self) -> int:
         with self.reading() as sql:
             return self.tracked(sql)
+
+    def award_rows(self, uscc: str, kinds: tuple[str, ...]) -> tuple[list[dict], dict[str, dict], int]:
+        """One organisation's records of these kinds, the caps its claims draw on (by id) and the tracked
+        position, read in one snapshot (ReadModels.award_state)."""
+        with self.reading() as sql:
+            found = [orjson.loads(data) for (data,) in sql.rows(
+                f"SELECT data FROM rm_records WHERE uscc = %s AND kind IN ({', '.join(['%s'] * len(kinds))})",
+                (uscc, *kinds))]
+            keys = sorted({key for row in found if row["kind"] == "claim" for key in caps.cap_accounts(row)})
+            cap_rows = {key: orjson.loads(data) for key, data in sql.rows(
+                f"SELECT id, data FROM rm_caps WHERE id IN ({', '.join(['%s'] * len(keys))})", keys)} if keys else {}
+            return found, cap_rows, self.tracked(sql)
 
     def tracked(self, sql: Sql) -> int:
         """The tracked position, read inside a transaction."""

@@ -1,16 +1,20 @@
 """What an organisation has been awarded, now or as the ledger knew it then, and its history; read models."""
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from api import labels
-from api.deps import LedgerDep, PrincipalDep, ReadModelsDep
+from api.deps import PrincipalDep, ReadModelsDep
 from api.problems import responses
 from api.schemas.awards import AsOf, AwardStatePublic, HistoryPublic
 from api.schemas.fields import Uscc
+from ledger.application import AwardLedger
 from ledger.domain.errors import NotFound
+from projections.readmodels import ReadModels
 
 router = APIRouter(tags=["awards"])
 
@@ -20,12 +24,24 @@ def _unknown(uscc: str) -> NotFound:
 
 
 @router.get("/v1/organisations/{uscc}/awards", response_model=AwardStatePublic, responses=responses(401, 404, 422))
-def get_awards(uscc: Uscc, by: PrincipalDep, read_models: ReadModelsDep, ledger: LedgerDep,
-               as_of: Annotated[AsOf | None, Query(description="an RFC 3339 timestamp with offset: the state as the"
-                                                   " ledger knew it then", examples=["2024-01-01T00:00:00+08:00"])]
-               = None) -> dict[str, Any]:
+async def get_awards(uscc: Uscc, by: PrincipalDep, request: Request,
+                     as_of: Annotated[AsOf | None, Query(description="an RFC 3339 timestamp with offset: the state as"
+                                                         " the ledger knew it then",
+                                                         examples=["2024-01-01T00:00:00+08:00"])]
+                     = None) -> dict[str, Any]:
     """An organisation's totals (entitled, approved, paid, outstanding), per programme (article order), caps' room."""
-    state = read_models.award_state(uscc, as_of)
+    # async: on PostgreSQL the query runs on the event loop (async connections), elsewhere in a worker thread,
+    # once (a plain `def` route also sent its answer's validation to a thread and back); the read models and the
+    # ledger straight from the app's state rather than as dependencies (bench/RESULTS.md, issue 17, third pass).
+    app = request.app.state
+    read_models: ReadModels = app.read_models
+    ledger: AwardLedger = app.ledger
+    # PostgreSQL: asked on the event loop, not in a thread; on the loop the lifespan runs on, the one its async
+    # connections belong to (an in-process client may call the app from a loop of its own: then in a thread).
+    if as_of is None and read_models.can_answer_async() and asyncio.get_running_loop() is getattr(app, "loop", None):
+        state = await read_models.award_state_async(uscc)
+    else:
+        state = await run_in_threadpool(read_models.award_state, uscc, as_of)
     if state is None:
         raise _unknown(uscc)
     return labels.named_awards(state, ledger.catalogue())
