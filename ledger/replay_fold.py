@@ -63,6 +63,7 @@ class Folded:
         self._facts: tuple[Any, int, OrganisationFacts] | None = None
         self._slot: tuple[Any, ClaimFacts, OrganisationFacts | None] | None = None
         self._kinds: dict[type, tuple[str, str]] = {}
+        self.read = 0  # events a reader passed through (ledger/sandbox/simulation.py's claim_events counts them)
 
     def kind(self, event: Any) -> tuple[str, str]:
         cls = type(event)

@@ -8,7 +8,7 @@ rows it decides are added to the sums, and it is dropped."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -71,22 +71,13 @@ def _simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], 
     sim = (Replay(lambda _day: draft, approved_share=True, folded=folded, cold=cold, hot=hot) if plain
            else Twin(lambda _day: draft, base, approved_share=True, compact=True))
     result = Simulation(catalogue_on(date.today()), draft, Totals(cold, hot), {}, uscc, top=top)
-    read = 0
-    for event in events:
-        if event is None:
-            continue
-        read += 1
-        kind, name = folded.kind(event)
-        if kind != "Claim":
-            folded.fold(event)
-            continue
-        cid = str(event.originator_id)  # once for both replays
+    for cid, name, event in claim_events(events, folded):
         b, s = base.decide(cid, name, event), sim.decide(cid, name, event)
         if b is not None or s is not None:
             _add(result, b, s)  # type: ignore[arg-type]  (both or neither: _add says so)
     for pair in zip(base.finish(), sim.finish(), strict=True):
         _add(result, *pair)
-    result.events = read
+    result.events = folded.read
     result.appropriated = {a.year: a.appropriated for a in folded.fund_years()}
     result.gaining, result.losing = result.totals.extremes(top)
     result.spilled = sum(m.spilled for m in (folded.organisations, result.totals.organisations, base.accounts,
@@ -96,14 +87,36 @@ def _simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], 
     return result
 
 
+def claim_events(events: Iterable[Any], folded: Folded) -> Iterator[tuple[str, str, Any]]:
+    """The stream's claim events as (claim id, event name, event), every other event folded on the way
+    (`folded.read` counts them all; `None`, an event not worth decoding, is passed over)."""
+    for event in events:
+        if event is None:
+            continue
+        folded.read += 1
+        kind, name = folded.kind(event)
+        if kind != "Claim":
+            folded.fold(event)
+            continue
+        yield str(event.originator_id), name, event
+
+
+def counted_as(baseline: Catalogue, draft: Catalogue, row: Replayed) -> tuple[str, bool, int]:
+    """Where a claim's row is summed whichever replay gave it: its lead bureau (the draft's, else the catalogue
+    in force's, else the one it was booked under), whether it is charged to its year's special fund (approved
+    or revoked awards of a programme that pays awards), and how many claims it counts (a revocation: none)."""
+    was, now = baseline.programme(row.programme), draft.programme(row.programme)
+    bureau = (now or was).lead if (now or was) else row.lead
+    charged = row.status in ("approved", "revocation") and (was.pays_awards if was else True)
+    return bureau, charged, 0 if row.status == "revocation" else 1
+
+
 def _add(result: Simulation, b: Replayed, s: Replayed) -> None:
     if b is None or s is None or b.claim_id != s.claim_id:
         raise AssertionError("the two replays read one stream and decide the same claims in step")
-    was, now = result.baseline.programme(b.programme), result.draft.programme(b.programme)
-    bureau = (now or was).lead if (now or was) else b.lead
-    charged = b.status in ("approved", "revocation") and (was.pays_awards if was else True)
+    bureau, charged, claims = counted_as(result.baseline, result.draft, b)
     result.totals.add(b.programme, bureau, b.award_year, b.uscc, b.comes_to, s.comes_to, charged=charged,
-                      claims=0 if b.status == "revocation" else 1)
+                      claims=claims)
     if result.uscc and b.uscc == result.uscc:
         result.claims.append((b, s))
 

@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 from ledger.catalogue.model import Catalogue
 from ledger.replay import Replay, Replayed
 from ledger.replay_fold import Folded
-from ledger.sandbox.simulation import TOP, Simulation
+from ledger.sandbox.simulation import TOP, Simulation, claim_events, counted_as
 from ledger.sandbox.totals import ZERO, Tally, Totals
 from ledger.spill import HOT, ColdStore, Spilled
 
@@ -64,13 +64,9 @@ def replay_half(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue]
                     folded=folded, compact=True, cold=cold, hot=hot)
     half = Half()
     organisations: Any = Spilled(cold, hot) if cold is not None else {}
-    read = 0
 
     def add(row: Replayed) -> None:
-        was, now = baseline.programme(row.programme), draft.programme(row.programme)
-        bureau = (now or was).lead if (now or was) else row.lead
-        charged = row.status in ("approved", "revocation") and (was.pays_awards if was else True)
-        claims = 0 if row.status == "revocation" else 1
+        bureau, charged, claims = counted_as(baseline, draft, row)
         amount = row.comes_to
         for sums, key in ((half.programmes, row.programme), (half.bureaus, bureau), (half.years, row.award_year)):
             _add(sums, key, amount, claims)
@@ -83,20 +79,13 @@ def replay_half(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue]
         if uscc and row.uscc == uscc:
             half.rows.append(row)
 
-    for event in events:
-        if event is None:
-            continue
-        read += 1
-        kind, name = folded.kind(event)
-        if kind != "Claim":
-            folded.fold(event)
-            continue
-        row = replay.decide(str(event.originator_id), name, event)
+    for cid, name, event in claim_events(events, folded):
+        row = replay.decide(cid, name, event)
         if row is not None:
             add(row)
     for row in replay.finish():
         add(row)
-    half.events = read
+    half.events = folded.read
     half.appropriated = {a.year: a.appropriated for a in folded.fund_years()}
     half.spilled = sum(m.spilled for m in (folded.organisations, organisations, replay.accounts,
                                            replay.approved_years) if isinstance(m, Spilled))
