@@ -10,7 +10,7 @@ SHARED  := ../shared
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv .venv serve test lint acceptance bench bench-deps resilience soak clean browser-deps replication openapi sdk-check
+.PHONY: help venv .venv serve test lint acceptance bench bench-clean bench-deps resilience soak clean browser-deps replication openapi sdk-check
 
 help:
 	@echo "make serve       run the HTTP API (LEDGER_DATABASE_URL, LEDGER_AUTH_FILE; defaults in README)"
@@ -21,6 +21,7 @@ help:
 	@echo "make resilience  the short load and fault runs CI does (15 s load; LEDGER_ALLOW_PG_RESTART=1 to restart PG)"
 	@echo "make soak        the long form: 60 s load, three rounds of each fault, 3,000 fuzzed requests a pass"
 	@echo "make replication  let the local PostgreSQL stream to a replica on 127.0.0.1 (the read-replica test; pg_hba, reload)"
+	@echo "make bench-clean drop the full-scale worlds BENCH_KEEP_WORLD=1 keeps between benchmark runs"
 	@echo "make bench-deps  Debian's wrk, the HTTP load generator bench/ drives (apt-get; root)"
 	@echo "make browser-deps  Debian's chromium and a CJK font for the browser tests (apt-get; root)"
 	@echo "make openapi     rewrite openapi.json from the app (after adding or changing a route; a test compares them)"
@@ -60,6 +61,9 @@ acceptance: $(STAMP)
 
 bench: $(STAMP) bench-deps
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "no bench/run.py yet: nothing to run"; fi
+
+bench-clean: $(STAMP)
+	$(BIN)/python -m bench.common drop-kept-worlds
 
 # The HTTP benchmarks drive load with wrk (C, event loop): a Python client on the same 2 cores saturates first.
 bench-deps:

@@ -88,6 +88,16 @@ def kept_world(orgs: int) -> Iterator[tuple[str, int]]:
     yield url, events
 
 
+def drop_kept_worlds() -> list[str]:
+    """Drop every database `kept_world` kept; their names."""
+    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+        names = [name for (name,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'ledger\\_bench\\_kept\\_world\\_%'")]
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return names
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -402,3 +412,8 @@ def wait_settled(url: str, timeout: float = 600.0) -> None:
                 return
             time.sleep(0.2)
     raise RuntimeError("the audit chain did not reach the head of the log in time")
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["drop-kept-worlds"]:
+    dropped = drop_kept_worlds()
+    print(f"dropped {len(dropped)} kept world(s){': ' + ', '.join(dropped) if dropped else ''}")
