@@ -85,8 +85,12 @@ def main(ref: str, orgs: int) -> None:
             wait_settled(url)
         fill_bare(urls["A"], orgs, into=bare_url)
         meters["bare"] = Meter(bare_url, [bare.proc.pid])
+        # The client's own ceiling in the same run (wrk against a server that does nothing), as the other HTTP
+        # benchmarks give it: a bare figure near it says the client, not the server, was the limit.
+        top = {n: wrk.ceiling(tmp, connections=n) for n in sorted({1, CONNECTIONS})}
         print(f"{orgs:,} organisations, {events:,} events a side; A = {ref}, B = working tree;"
-              f" {ROUNDS} × {SECONDS:g} s rounds, A B bare ... in turn", flush=True)
+              f" {ROUNDS} × {SECONDS:g} s rounds, A B bare ... in turn; client ceiling (wrk → no-op server) "
+              + ", ".join(f"{rate:,.0f} req/s at {n} connection(s)" for n, rate in top.items()), flush=True)
         sides = ("A", "B", "bare")
         picks = [make_uscc(rng.randrange(2, orgs + 1)) for _ in range(2000)]
         # Claims: each side's rounds take organisations of their own (a repeated claim is refused, cheaper).
@@ -112,11 +116,8 @@ def main(ref: str, orgs: int) -> None:
                         reqs = [("GET", f"/v1/organisations/{u}/awards" if side != "bare" else f"/orgs/{u}", "")
                                 for u in picks]
                     file = wrk.write_requests(tmp / f"{what}-{side}-{i}.txt", reqs)
-                    before = meters[side].reading()
-                    runs[side].append(wrk.run(base, file, seconds=SECONDS, connections=connections,
-                                              headers=headers))
-                    after = meters[side].reading()
-                    cpu[side] = [t + b - a for t, a, b in zip(cpu[side], before, after, strict=True)]
+                    runs[side].append(meters[side].metered(cpu[side], wrk.run, base, file, seconds=SECONDS,
+                                                           connections=connections, headers=headers))
             load += " → " + wrk.load_average()
             print(f"\n{what} (load {load})")
             for side in sides:
@@ -125,6 +126,10 @@ def main(ref: str, orgs: int) -> None:
                 print(f"  {side:5} {c['rate']:8.1f} req/s  p50 {c['p50_ms']:7.2f} ms  p99 {c['p99_ms']:7.2f} ms"
                       f"  CPU/req server {1000 * cpu[side][0] / n:5.2f} ms + PG {1000 * cpu[side][1] / n:5.2f} ms"
                       f"  statuses {c['statuses']}", flush=True)
+            bare_rate = wrk.combine(runs["bare"])["rate"]
+            if bare_rate >= wrk.CLIENT_BOUND * top[connections]:
+                print(f"  client-bound: bare reached {bare_rate / top[connections]:.0%} of the client's ceiling,"
+                      " so these ratios are not a result", flush=True)
         for meter in meters.values():
             meter.close()
 

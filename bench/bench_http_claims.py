@@ -66,11 +66,8 @@ def measure(url: str, tmp: Path, workers: int, bodies: list[str], top: float, fr
                     requests = wrk.write_requests(tmp / f"{side}-{i}.txt",
                                                   [("POST", path, b) for b in bodies[i::ROUNDS]])
                     base = server.base if side == "ours" else bare.base
-                    before = meters[side].reading()
-                    runs[side].append(wrk.run(base, requests, seconds=SECONDS, connections=CONNECTIONS,
-                                              headers=headers))
-                    after = meters[side].reading()
-                    cpu[side] = [total + b - a for total, a, b in zip(cpu[side], before, after, strict=True)]
+                    runs[side].append(meters[side].metered(cpu[side], wrk.run, base, requests, seconds=SECONDS,
+                                                           connections=CONNECTIONS, headers=headers))
             load += " → " + wrk.load_average()
             ours_rss, bare_rss = server.peak_rss_mb(), bare.peak_rss_mb()
             for meter in meters.values():

@@ -4,7 +4,9 @@ these say where a request's cost lies (bench/RESULTS.md, issue 17) better than a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -44,6 +46,16 @@ class Meter:
         backends = [pid for (pid,) in self.conn.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.database,))]
         return server, sum(process_seconds(p) for p in backends)
+
+    def metered(self, totals: list[float], run: Callable[..., dict], *args: Any, **kwargs: Any) -> dict:
+        """`run(*args, **kwargs)`'s figures (a wrk round), adding the CPU seconds it cost to `totals` ([server,
+        PostgreSQL])."""
+        before = self.reading()
+        figures = run(*args, **kwargs)
+        after = self.reading()
+        for i, (a, b) in enumerate(zip(before, after, strict=True)):
+            totals[i] += b - a
+        return figures
 
     def close(self) -> None:
         self.conn.close()
