@@ -543,6 +543,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     raise
                 time.sleep(0.05 * storage_faults)
                 continue
+            except Exception:
+                # Decided on a saved copy that another save has since overtaken (a reservation it does not hold
+                # yet, say): whatever that raised, decide again on fresh state; on fresh state it stands.
+                if not self._attempt.trusted:
+                    raise
+                trust = False
+                continue
             finally:
                 self._attempt.trust = False
             position = max((r.notification.id for r in recordings), default=None)
