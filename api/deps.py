@@ -91,13 +91,14 @@ def requires(*roles: Role, doing: str) -> Callable[..., Any]:
 
 
 KEY_MAX, KEY_PATTERN = 200, r"^[\x21-\x7e]+$"  # printable ASCII, no spaces: what a header can carry
+KEY_PATTERN_RE = re.compile(KEY_PATTERN)
 
 
 def checked_key(key: str) -> str | None:
     """A key from a form (the dashboard's), held to the header's own limits; empty means none."""
     if not key:
         return None
-    if len(key) > KEY_MAX or not re.fullmatch(KEY_PATTERN, key):
+    if len(key) > KEY_MAX or not KEY_PATTERN_RE.fullmatch(key):
         raise InvalidInput(f"the form's idempotency key must be 1 to {KEY_MAX} printable ASCII characters without"
                            " spaces; reload the page for a fresh form")
     return key

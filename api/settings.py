@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     wait_timeout: float = Field(
         2.0, ge=0, description="seconds a command waits for the read models to show its own events"
     )
+    fast_lanes: bool = Field(
+        True, description="answer POST /v1/claims from the edge, past the framework's routing (api/lanes.py); false:"
+                          " every request through the framework (the answers are the same either way)"
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     log_format: Literal["json", "text"] = Field(
         "json", description="json: one JSON object a line (request id, principal, route, status, ms); text: for people"
