@@ -2,11 +2,12 @@
 
 `POST /v1/claims` is what the district's bureaus send most (a 免申即享 import or a batch of vouchers is thousands
 of them). Through the framework, a claim paid for matching every router twice, solving five dependencies and the
-exception and exit-stack layers before the command ran: about 40% of the server's CPU for a claim went there
-(py-spy, bench/RESULTS.md, issue 17, fourth pass). Here the edge (api/edge.py), which has already named the
+exception and exit-stack layers before the command ran. Here the edge (api/edge.py), which has already named the
 principal and read, capped and checked the body, hands such a request to its lane, which does what the route
 does with the route's own pieces: the same request model, the same command and settling, the route's own response
-model to validate and encode the answer, and the app's own exception handlers for a refusal.
+model to validate and encode the answer, and the app's own exception handlers for a refusal. Measured in turn
+against the tree before it (bench/ab_trees.py, bench/RESULTS.md, issue 17, fourth pass): server CPU per claim
+4.85 → 4.05 ms, 169 → 200 claims/s.
 
 A lane takes only the plain case. Anything else (a role that may not submit, a body or key the models refuse, a
 content type other than JSON) it gives back untouched, and the request goes through the framework as before,
