@@ -1,24 +1,23 @@
 """The read models on PostgreSQL: eventsourcing's PostgresTrackingRecorder, extended so that its write
 transaction updates the read-model tables and inserts the tracking record (`_insert_tracking`) together.
-Its tracking table is `rm_tracking`, named after the projection; the ProjectionRunner follows the
-application's notification log (LISTEN/NOTIFY) and hands each event to `ReadModelProjection`."""
+Its tracking table is `rm_tracking`, named after the projection; the projector (projections/runner.py) follows
+the application's notification log (LISTEN/NOTIFY) and folds it through this view."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 from psycopg_pool import AsyncConnectionPool
 
 from projections.applied import CHANNEL as APPLIED_CHANNEL
-from projections.events import APPLICATION, from_domain_event
+from projections.events import APPLICATION
 from projections.schema import DDL
 from projections.sql import Sql
 from projections.view import ReadModelView
@@ -135,32 +134,6 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
 
     def close(self) -> None:
         (self.factory or self.datastore).close()
-
-
-class ReadModelProjection(Projection[PostgresView]):
-    """What the ProjectionRunner calls for each event. The projector (projections/runner.py) gives it its fold
-    (`Projector.fold_through`), shared with the commands that fold their own events: an event already applied,
-    by a command or with an earlier page, costs no query, and every event is applied exactly once whoever
-    applies it (the tracked position decides). Without a fold it applies the one event it is handed."""
-
-    name = PROJECTION
-
-    def __init__(self, view: PostgresView) -> None:
-        super().__init__(view)
-        # The runner subscribes after the projection is made, from the tracked position: read it first, so a
-        # rebuild that resets the position before the first event arrives is seen as a rewind, not a gap.
-        self.seen: int | None = view.max_tracking_id(APPLICATION) or 0
-        self.fold: Callable[[int], None] | None = None
-
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
-        position = tracking.notification_id
-        if self.seen is not None and position <= self.seen:
-            return
-        if self.fold is not None:
-            self.fold(position)
-            return
-        self.view.apply([from_domain_event(domain_event, position)], seen=self.seen)
-        self.seen = position
 
 
 def open_postgres_view(env: dict[str, str]) -> PostgresView:

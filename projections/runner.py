@@ -1,26 +1,29 @@
 """The projector: keeps the read models following the ledger's notification log, in-process for
 `award-ledger serve` (start/stop) or as its own process for `award-ledger project` (run_forever).
 
-On PostgreSQL it catches up in pages, then runs eventsourcing's ProjectionRunner, which subscribes to
-the log (LISTEN/NOTIFY) and applies each event with its tracking record in one transaction. SQLite's
-recorder cannot subscribe, so there the projector polls the log, and `wake()` makes it look at once.
-"""
+On PostgreSQL it catches up in pages, then listens to the log's channel (LISTEN/NOTIFY) and, woken, folds
+the log up to its head, a page per transaction with the tracking record (`_subscribe`). SQLite's recorder
+cannot notify, so there the projector polls the log, and `wake()` makes it look at once."""
 from __future__ import annotations
 
 import logging
 import threading
 from typing import Any
 
-from ledger.store import is_postgres
+import psycopg
+from psycopg.sql import SQL, Identifier
+
+from ledger.store import is_postgres, postgres_conninfo
 from projections import fold
 from projections.background import Background
 from projections.consistency import check
 from projections.rebuild import PAGE, catch_up, decoder, rebuild
-from projections.view import FAILING, Rewound, open_ledger, open_view, projection_env
+from projections.view import FAILING, Rewound, open_ledger, open_view
 
 log = logging.getLogger("projections")
 
 __all__ = ["Projector", "check", "rebuild"]
+TICK = 0.25  # seconds the PostgreSQL follower waits for a notification before it looks at the log's head anyway
 RETRY_FIRST, RETRY_MOST = 1.0, 30.0  # seconds before trying again after a failure: doubling up to the most
 
 
@@ -80,13 +83,6 @@ class Projector(Background):
         the commands', under the same lock, so an event a command has folded is passed over without a query."""
         with self._folding:
             self._fold_upto(position)
-
-    def _fold_missed(self, view: Any) -> None:
-        # eventsourcing's subscription pulls the log before its LISTEN is in place, so an event committed in
-        # between is announced to no one until the next one: seen here within a tick instead.
-        head = view.max_notification_id()
-        if head > self._reached:
-            self.fold_through(head)
 
     def _fold_upto(self, position: int) -> None:
         view, app = self._view, self._app
@@ -181,43 +177,33 @@ class Projector(Background):
             log.info("projector: applying events again")
         except Exception:
             self._failing = True  # said again with the next event applied
-    def _projection(self) -> type:
-        """ReadModelProjection folding through this projector, shared with the commands that fold their own
-        events; set in the constructor, since the runner's thread may hand over its first event at once."""
-        from projections.postgres_view import PostgresView, ReadModelProjection
-
-        fold_through = self.fold_through
-
-        class Folding(ReadModelProjection):
-            name = ReadModelProjection.name  # names the tracking table and the settings: the same ones
-
-            def __init__(self, view: PostgresView) -> None:
-                super().__init__(view)
-                self.fold = fold_through
-
-        return Folding
-
     def _subscribe(self, view: Any, app: Any) -> None:
-        from eventsourcing.projection import ProjectionRunner
+        """Follow the log by LISTEN/NOTIFY: each save notifies the events table's channel, and a notification
+        (or a quarter of a second without one) makes this thread fold the log up to its head, under the same
+        lock as the commands folding their own events.
 
-        from ledger.application import AwardLedger
-        from projections.postgres_view import PostgresView
-
+        Our own loop rather than eventsourcing's ProjectionRunner: its subscription read and decoded every
+        event into a domain event in a thread of its own and handed it over through a queue, only for the fold
+        to find it applied already (a command had folded it) or to read it again in its own pages; that was
+        about a twentieth of the server's CPU per claim (bench/RESULTS.md, issue 17, fourth pass). Here a
+        wake-up costs one query for the head, and folding reads each event once."""
         while not self._stop.is_set():
             try:
                 self._rewind(view.position())
                 catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page)  # a backlog, in pages
-                # The tables exist by now: creating them again could race another process doing so.
-                env = projection_env(self.url) | {"CREATE_TABLE": "false"}
-                runner = ProjectionRunner(application_class=AwardLedger, projection_class=self._projection(),
-                                          view_class=PostgresView, env=env)
-                try:
-                    with runner:
-                        while not self._stop.is_set():
-                            runner.run_forever(timeout=0.25)
-                            self._fold_missed(view)
-                finally:
-                    runner.view.close()
+                with psycopg.connect(postgres_conninfo(self.url), autocommit=True) as conn:
+                    conn.execute(SQL("LISTEN {}").format(Identifier(app.recorder.channel_name)))
+                    while not self._stop.is_set():
+                        # First: what was committed before LISTEN was in place. The head is asked on this
+                        # connection, in one round trip (a read transaction took four).
+                        head = conn.execute(view.max_notification_statement).fetchone()[0] or 0
+                        if head > self._reached:
+                            self.fold_through(head)
+                        # One wake-up takes every notification that has arrived (a burst of saves is one
+                        # fold). With a timeout, psycopg may keep a notification read off the socket until the
+                        # next one: the fold to the head after each timeout covers it.
+                        for _ in conn.notifies(timeout=TICK, stop_after=1):
+                            pass
             except Rewound as reset:
                 self._rewind(0)
                 log.info("projector: %s; following again from there", reset)
