@@ -48,11 +48,12 @@ def booking_day(raw: object, where: str) -> date:
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)"
-                           ) from None
+        raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)",
+                           zh=f"{where}：日期 {text[:40]!r} 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）") from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise InvalidInput(f"{where}: date {text!r} is outside {FIRST_DAY.year}–{LAST_DAY.year}; check the"
-                           " statement's date column")
+                           " statement's date column",
+                           zh=f"{where}：日期 {text!r} 不在 {FIRST_DAY.year}–{LAST_DAY.year} 年之间；请核对日期")
     return day
 
 
@@ -63,8 +64,10 @@ def bank_amount(raw: object, where: str) -> Decimal:
     size = text[1:] if text.startswith("-") else text
     if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)):
         raise InvalidAmount(f"{where}: amount {text[:40]!r} is not an amount such as 1234.56 or 1,234.56 (commas"
-                            " only between groups of three digits, at most two decimal places)")
+                            " only between groups of three digits, at most two decimal places)",
+                            zh=f"{where}：金额 {text[:40]!r} 不是形如 1234.56 或 1,234.56 的金额（逗号只能分隔"
+                            "三位一组的数字，最多两位小数）")
     try:
         return money(size.replace(",", ""))
     except InvalidAmount as err:
-        raise InvalidAmount(f"{where}: {err.detail}") from None
+        raise InvalidAmount(f"{where}: {err.detail}", zh=f"{where}：{err.zh or err.detail}") from None
