@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from api.problems import FIELD_CODES
+from api import field_messages
 from api.schemas.certifications import CertificationCreate
 from ledger.bank_files.decoding import decode
 from ledger.domain.errors import InvalidInput
@@ -57,10 +57,10 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
         try:
             checked = CertificationCreate.model_validate(fields).model_dump()
         except ValidationError as err:
+            # Recorded with the import, so in the ledger's stored language (English), worded as the API's 422.
             first = err.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or "row"
-            found.refused.append({"line": line, "code": _code(first.get("type", "")),
-                                  "detail": f"{where}: {first.get('msg', 'is invalid')}"})
+            found.refused.append({"line": line, "code": field_messages.code(first),
+                                  "detail": field_messages.in_language(first, "en")})
             continue
         same = tuple(checked.get(k) for k in ("uscc", "programme", "tier", "effective_on", "body_id", "subject"))
         if same in seen:
@@ -70,10 +70,6 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
         seen[same] = line
         found.good.append((line, checked))
     return found
-
-
-def _code(kind: str) -> str:
-    return kind if kind in FIELD_CODES else "invalid_request"  # the codes a 422 of the single route gives
 
 
 def _csv_rows(body: bytes) -> list[tuple[int, Any]]:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import language
+from api import field_messages, language
 from ledger.connection import check_idle
 from ledger.domain.errors import LedgerError
 
@@ -29,8 +29,6 @@ MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://award-ledger.example/problems/"
 RETRY_AFTER_SECONDS = "2"
 STATUS_BY_KIND = {"invalid": 422, "forbidden": 403, "conflict": 409, "not_found": 404, "unavailable": 503}
-# Validation error types our own field validators raise (api/schemas/fields.py); each is a contract code.
-FIELD_CODES = ("invalid_amount", "invalid_uscc")
 # What the event store, the read models or their drivers raise when the database cannot be reached.
 STORE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, sqlite3.OperationalError)
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
@@ -61,7 +59,6 @@ DETAILS_ZH = {
     "store": "暂时无法连接台账存储，未写入任何内容；请稍后使用相同的 Idempotency-Key 重试",
     "no_resource": "{path} 没有此资源；台账的资源见 /docs",
     "not_json": "请求体不是 UTF-8 JSON 文本；请以 Content-Type: application/json 发送 JSON 对象",
-    "missing": "{where} 中必须提供",
 }
 
 
@@ -158,30 +155,17 @@ async def _edge_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [_field_error(e) for e in exc.errors()]
+    lang = language.of(request)
+    errors = [field_messages.field_error(e) for e in exc.errors()]
     code = next((e["code"] for e in errors), "invalid_request")
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     zh = "；".join(f"{e['field']}：{e['message_zh']}" for e in errors)
-    for e in errors:
-        e.pop("message_zh")
+    for e in errors:  # each entry keeps the contract's keys, its message in the reader's language
+        chinese = e.pop("message_zh")
+        if lang == "zh":
+            e["message"] = chinese
     return problem(request, 422, code, detail or "the request is malformed", errors=errors,
                    zh_detail=zh or "请求格式有误")
-
-
-def _field_error(error: dict[str, Any]) -> dict[str, str]:
-    where, *path = error.get("loc") or ("body",)
-    field = ".".join(str(p) for p in path) or str(where)
-    kind = error.get("type", "")
-    message = error.get("msg", "is invalid")
-    message_zh = f"{title(kind if kind in FIELD_CODES else 'invalid_request', 'zh')}（{message}）"
-    if kind == "json_invalid":
-        field, message = "body", "is not valid JSON; send a JSON object with Content-Type: application/json"
-        message_zh = "不是有效的 JSON；请以 Content-Type: application/json 发送 JSON 对象"
-    elif kind == "missing":
-        message = f"is required in the {where}"
-        message_zh = DETAILS_ZH["missing"].format(where=where)
-    return {"field": field, "location": str(where), "message": message, "message_zh": message_zh,
-            "code": kind if kind in FIELD_CODES else "invalid_request"}
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -190,8 +174,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         # FastAPI's only 400: a body that is not text at all. Malformed JSON is 422; so is this, alike.
         return problem(request, 422, "invalid_request", "the body cannot be read as JSON text (UTF-8); send a JSON"
                        " object with Content-Type: application/json", errors=[
-                           {"field": "body", "location": "body", "message": "is not UTF-8 JSON",
-                            "code": "invalid_request"}], zh_detail=DETAILS_ZH["not_json"])
+                           {"field": "body", "location": "body", "code": "invalid_request", "message":
+                            "不是 UTF-8 JSON 文本" if language.of(request) == "zh" else "is not UTF-8 JSON"}],
+                       zh_detail=DETAILS_ZH["not_json"])
     code = HTTP_CODES.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else "the request cannot be served"
     zh = None

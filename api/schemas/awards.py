@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, Names, PublicModel
 from api.schemas.fields import MoneyOut, Timestamp
 from ledger import beijing
-from ledger.domain.values import plausible_moment
+from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 
 def _offset_plus(value: object) -> object:
@@ -24,7 +25,16 @@ def _offset_plus(value: object) -> object:
     return re.sub(r" (\d{2}:?\d{2})$", r"+\1", value) if isinstance(value, str) else value
 
 
-AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus), AfterValidator(plausible_moment)]
+def _plausible(moment: datetime) -> datetime:
+    try:
+        return plausible_moment(moment)
+    except ValueError as err:  # its own type, so the field error is worded in the reader's language
+        zh = f"时间 {moment.isoformat()} 不在 {FIRST_YEAR}–{LAST_YEAR} 年之间"
+        raise PydanticCustomError("invalid_moment", "{detail}", {
+            "detail": f"{err}; send a moment in {FIRST_YEAR}–{LAST_YEAR}", "zh": zh}) from None
+
+
+AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus), AfterValidator(_plausible)]
 
 
 class ReadModel(PublicModel):

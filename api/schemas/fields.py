@@ -1,7 +1,8 @@
 """Field types shared by every resource: money in and out, the USCC, and the ledger's ids.
 
 Money and USCC refusals reuse the domain's own checks (`ledger.domain.values`), raised as validation
-errors whose type is the contract's code, so problem+json names the field and gives that code.
+errors whose type is the contract's code, so problem+json names the field and gives that code. Each carries
+its Chinese sentence in its context (`zh`), which api/field_messages.py gives a Chinese reader.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from ledger.domain.errors import InvalidAmount, InvalidInput, InvalidUscc
 from ledger.domain.statement_fields import FIRST_DAY, LAST_DAY, booking_day
-from ledger.domain.text import MAX_TEXT, InvalidText, clean_text
+from ledger.domain.text import KINDS_ZH, MAX_TEXT, InvalidText, clean_text
 from ledger.domain.values import Uscc as DomainUscc
 from ledger.domain.values import money
 
@@ -25,30 +26,40 @@ MAX_INTEGER_DIGITS = 15
 _LOOKS_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 MONEY_PATTERN = rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,2}})?$"
 MONEY_EXAMPLE = "1000000.00"
+KINDS_EN = {"int": "a number", "float": "a number", "bool": "a boolean", "list": "an array", "dict": "an object",
+            "NoneType": "null"}
 
 
 def _amount(value: object) -> Decimal:
     """A request amount: a decimal string or a JSON integer; never a float, a negative or a fraction of a fen."""
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value):
         raise PydanticCustomError("invalid_amount", "amount {value} is not a decimal string such as "
-                                  '"300000.00"', {"value": repr(value)[:40]})
+                                  '"300000.00"', {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 不是"
+                                                  '十进制数字字符串；请填写例如 "300000.00"'})
     # Checked before money(): its arithmetic runs at Decimal's 28 digits and fails beyond them.
     integer_part = value.lstrip("-").split(".")[0] if isinstance(value, str) else None
     if (integer_part is not None and len(integer_part.lstrip("0")) > MAX_INTEGER_DIGITS) or (
             isinstance(value, int) and not isinstance(value, bool) and value >= 10**MAX_INTEGER_DIGITS):
+        zh = f"金额 {str(value)[:40]} 超出任何预算（小数点前最多 {MAX_INTEGER_DIGITS} 位）"
         raise PydanticCustomError("invalid_amount", "amount {value} is beyond any budget (at most "
-                                  f"{MAX_INTEGER_DIGITS} digits before the point)", {"value": str(value)[:40]})
+                                  f"{MAX_INTEGER_DIGITS} digits before the point)",
+                                  {"value": str(value)[:40], "zh": zh})
     try:
         return money(value)  # type: ignore[arg-type]
     except InvalidAmount as err:
-        raise PydanticCustomError("invalid_amount", "{detail}", {"detail": err.detail}) from None
+        raise _refused("invalid_amount", err) from None
+
+
+def _refused(kind: str, err: InvalidInput) -> PydanticCustomError:
+    """The domain's refusal as a validation error of type `kind`: its English as the message, its Chinese kept."""
+    return PydanticCustomError(kind, "{detail}", {"detail": err.detail, "zh": err.zh or ""})
 
 
 def _uscc(value: str) -> str:
     try:
         return DomainUscc.parse(value).value
     except InvalidUscc as err:
-        raise PydanticCustomError("invalid_uscc", "{detail}", {"detail": err.detail}) from None
+        raise _refused("invalid_uscc", err) from None
 
 
 MONEY_SCHEMA = {
@@ -91,9 +102,9 @@ def _checked(value: str, *, required: bool) -> str:
     # characters and lone surrogates refused (PostgreSQL cannot keep a NUL: such an event would fail every
     # projection of it), NFC, trimmed.
     try:
-        return clean_text(value, "the text", required=required)
+        return clean_text(value, "the text", required=required, field_zh="内容")
     except InvalidText as err:
-        raise PydanticCustomError("invalid_text", "{detail}", {"detail": err.detail}) from None
+        raise _refused("invalid_text", err) from None
 
 
 def _text(value: str) -> str:
@@ -124,12 +135,15 @@ YearIn = Annotated[AwardYear, Field(strict=True)]
 def _day(value: object) -> date:
     """A day in a request: the text YYYY-MM-DD and nothing else (no time, no Unix timestamp), in range."""
     if not isinstance(value, str):
-        raise PydanticCustomError("invalid_date", "a day is the text YYYY-MM-DD (such as \"2023-06-01\"), not a"
-                                  " {kind}", {"kind": type(value).__name__})
+        kind = type(value).__name__
+        zh = f'日期应为 YYYY-MM-DD 格式的文本（例如 "2023-06-01"），不能是{KINDS_ZH.get(kind, "其他类型")}'
+        raise PydanticCustomError("invalid_date", "a day is the text YYYY-MM-DD (such as \"2023-06-01\"), not"
+                                  " {kind}", {"kind": KINDS_EN.get(kind, f"a {kind}"), "zh": zh})
     try:
         return booking_day(value, "day")
     except InvalidInput as err:
-        raise PydanticCustomError("invalid_date", "{detail}", {"detail": err.detail.removeprefix("day: ")}) from None
+        raise PydanticCustomError("invalid_date", "{detail}", {"detail": err.detail.removeprefix("day: "),
+                                                               "zh": (err.zh or "").removeprefix("day：")}) from None
 
 
 Day = Annotated[date, BeforeValidator(_day),

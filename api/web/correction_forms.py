@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from api import field_messages
 from api.deps import Settle, checked_key
 from api.problems import STATUS_BY_KIND
 from api.web import i18n
@@ -40,7 +41,9 @@ def field_errors(err: ValidationError, lang: str) -> dict[str, str]:
     for e in err.errors():
         name = str(e.get("loc", ("form",))[0]) if e.get("loc") else "form"
         key = f"fix_{name}"
-        found.setdefault(name, t(key) if key in i18n.MESSAGES else t("fix_form") + f" ({e.get('msg')})")
+        english, chinese = field_messages.words(e)
+        found.setdefault(name, t(key) if key in i18n.MESSAGES else
+                         t("fix_form") + (f"（{chinese}）" if lang == "zh" else f" ({english})"))
     return found
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from api import field_messages
 from api.bank_columns import bank_columns
 from api.deps import LedgerDep, ReadModelsDep, Settle, checked_key
 from api.problems import STATUS_BY_KIND, chinese_detail
@@ -43,9 +44,7 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception)
     if isinstance(err, ValidationError):
         first = err.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or None
-        code = first["type"] if first["type"] in ("invalid_amount", "invalid_uscc") else "invalid_request"
-        detail = f"{field}: {first.get('msg')}"
-        status = 422
+        code, detail, status = field_messages.code(first), field_messages.in_language(first, lang), 422
     else:
         assert isinstance(err, LedgerError)
         code, field, status = err.code, err.context.get("field"), STATUS_BY_KIND.get(err.kind, 422)

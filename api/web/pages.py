@@ -15,7 +15,8 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from api.problems import FIELD_CODES, STATUS_BY_KIND, EdgeProblem, chinese_detail
+from api import field_messages
+from api.problems import STATUS_BY_KIND, EdgeProblem, chinese_detail
 from api.problems import title as problem_title
 from api.web import amounts, i18n
 from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
@@ -61,10 +62,6 @@ def refusal(request: Request, status: int, code: str, detail: str) -> HTMLRespon
     return render(request, "refused.html", status, status_code=status, code=code, title=title, detail=detail)
 
 
-def _validation_detail(errors: list[Any]) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'form'}: {e.get('msg')}" for e in errors)
-
-
 class PageRoute(APIRoute):
     """A route whose refusals are pages: the same status and code as the API, in HTML."""
 
@@ -86,7 +83,7 @@ class PageRoute(APIRoute):
                 return refusal(request, err.status, err.code, err.detail)
             except (RequestValidationError, ValidationError) as err:
                 errors = list(err.errors())
-                code = next((e["type"] for e in errors if e.get("type") in FIELD_CODES), "invalid_request")
-                return refusal(request, 422, code, _validation_detail(errors))
+                code = next((field_messages.code(e) for e in errors), "invalid_request")
+                return refusal(request, 422, code, field_messages.joined(errors, i18n.language(request)))
 
         return page

@@ -40,6 +40,15 @@ def check_size(text: str) -> None:
                                 " (split it by month)")
 
 
+def _where_zh(where: str) -> str:
+    """`line 3` (a CSV's) or `lines[2]` (a JSON body's, counted from 0) as a Chinese reader counts lines."""
+    if found := re.fullmatch(r"line (\d+)", where):
+        return f"第 {found.group(1)} 行"
+    if found := re.fullmatch(r"lines\[(\d+)\]", where):
+        return f"第 {int(found.group(1)) + 1} 行"
+    return where
+
+
 def booking_day(raw: object, where: str) -> date:
     """A `YYYY-MM-DD` day between FIRST_DAY and LAST_DAY; never a time, a timestamp or another layout."""
     text = str(raw if raw is not None else "").strip()
@@ -48,11 +57,14 @@ def booking_day(raw: object, where: str) -> date:
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)"
-                           ) from None
+        raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)",
+                           zh=f"{_where_zh(where)}：日期 {text[:40]!r} 不是 YYYY-MM-DD 格式的日期"
+                           "（例如 2023-07-03）") from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise InvalidInput(f"{where}: date {text!r} is outside {FIRST_DAY.year}–{LAST_DAY.year}; check the"
-                           " statement's date column")
+                           " statement's date column",
+                           zh=f"{_where_zh(where)}：日期 {text!r} 不在 {FIRST_DAY.year}–{LAST_DAY.year} 年之间；"
+                           "请核对日期")
     return day
 
 
@@ -63,8 +75,10 @@ def bank_amount(raw: object, where: str) -> Decimal:
     size = text[1:] if text.startswith("-") else text
     if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)):
         raise InvalidAmount(f"{where}: amount {text[:40]!r} is not an amount such as 1234.56 or 1,234.56 (commas"
-                            " only between groups of three digits, at most two decimal places)")
+                            " only between groups of three digits, at most two decimal places)",
+                            zh=f"{_where_zh(where)}：金额 {text[:40]!r} 不是形如 1234.56 或 1,234.56 的金额"
+                            "（逗号只能分隔三位一组的数字，最多两位小数）")
     try:
         return money(size.replace(",", ""))
     except InvalidAmount as err:
-        raise InvalidAmount(f"{where}: {err.detail}") from None
+        raise InvalidAmount(f"{where}: {err.detail}", zh=f"{_where_zh(where)}：{err.zh or err.detail}") from None

@@ -12,6 +12,9 @@ import unicodedata
 from ledger.domain.errors import InvalidInput
 
 MAX_TEXT = 500  # a name, a reference, a reason: far above any real one, far below a flood
+# A value's JSON kind, for a Chinese reader told what was sent instead of text or a day.
+KINDS_ZH = {"int": "数字", "float": "数字", "Decimal": "数字", "bool": "布尔值", "list": "数组", "dict": "对象",
+            "NoneType": "空值"}
 
 
 class InvalidText(InvalidInput):
@@ -33,19 +36,26 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X}" + (f" ({unicodedata.name(char)})" if unicodedata.name(char, "") else "")
 
 
-def clean_text(value: object, field: str, *, max_length: int = MAX_TEXT, required: bool = True) -> str:
-    """`value` as the ledger keeps text (NFC, trimmed), or `InvalidText` saying what to send instead."""
+def clean_text(value: object, field: str, *, max_length: int = MAX_TEXT, required: bool = True,
+               field_zh: str | None = None) -> str:
+    """`value` as the ledger keeps text (NFC, trimmed), or `InvalidText` saying what to send instead (in
+    Chinese too, naming the field as `field_zh`, else as `field`)."""
+    who = field_zh or f"{field} "
     if not isinstance(value, str):
-        raise InvalidText(f"{field} must be text, not {type(value).__name__}")
+        raise InvalidText(f"{field} must be text, not {type(value).__name__}",
+                          zh=f"{who}应为文本，不能是{KINDS_ZH.get(type(value).__name__, '其他类型')}")
     found = bad_character(value)
     if found is not None:
         raise InvalidText(f"{field} holds the control character {describe(found)}; send plain text on one line"
-                          " (remove control characters such as NUL, tabs and line breaks)")
+                          " (remove control characters such as NUL, tabs and line breaks)",
+                          zh=f"{who}含有控制字符 U+{ord(found):04X}；请发送单行纯文本"
+                          "（删除空字符、制表符、换行等控制字符）")
     text = unicodedata.normalize("NFC", value).strip()
     if required and not text:
-        raise InvalidText(f"{field} is empty; send some text")
+        raise InvalidText(f"{field} is empty; send some text", zh=f"{who}为空；请填写内容")
     if len(text) > max_length:
-        raise InvalidText(f"{field} is {len(text):,} characters long; send at most {max_length:,}")
+        raise InvalidText(f"{field} is {len(text):,} characters long; send at most {max_length:,}",
+                          zh=f"{who}长 {len(text):,} 个字符；最多 {max_length:,} 个字符")
     return text
 
 

@@ -10,28 +10,35 @@ from ledger.domain.errors import InvalidAmount, InvalidUscc
 FEN = Decimal("0.01")
 MAX_DIGITS = 20  # NUMERIC(20, 2) in the read models; far above any district budget
 ZERO = Decimal("0.00")
+_NOT_A_NUMBER_ZH = '金额 {value!r} 不是数字；请填写十进制数字字符串，例如 "300000.00"'
 
 
 def money(value: Decimal | int | str) -> Decimal:
     """An exact amount in yuan, to the fen. Refuses floats, negatives and fractions of a fen."""
     if isinstance(value, float | bool):
-        raise InvalidAmount(f"amount {value!r} must be a decimal string such as \"300000.00\", not a float")
+        raise InvalidAmount(f"amount {value!r} must be a decimal string such as \"300000.00\", not a float",
+                            zh=f"金额 {value!r} 应为十进制数字字符串，例如 \"300000.00\"，不能是浮点数")
     if not isinstance(value, Decimal | int | str):
         # Decimal() also reads digit tuples and lists, so a JSON array would otherwise pass as a number.
-        raise InvalidAmount(f"amount {value!r} is not a number; send a decimal string such as \"300000.00\"")
+        raise InvalidAmount(f"amount {value!r} is not a number; send a decimal string such as \"300000.00\"",
+                            zh=_NOT_A_NUMBER_ZH.format(value=value))
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidAmount(f"amount {value!r} is not a number; send a decimal string such as \"300000.00\"") from None
+        raise InvalidAmount(f"amount {value!r} is not a number; send a decimal string such as \"300000.00\"",
+                            zh=_NOT_A_NUMBER_ZH.format(value=value)) from None
     if not amount.is_finite():
-        raise InvalidAmount(f"amount {value!r} is not a finite number")
+        raise InvalidAmount(f"amount {value!r} is not a finite number",
+                            zh=f"金额 {value!r} 不是有限的数；请填写十进制数字字符串，例如 \"300000.00\"")
     if amount < 0:
-        raise InvalidAmount(f"amount {value!r} is negative; amounts are zero or more")
+        raise InvalidAmount(f"amount {value!r} is negative; amounts are zero or more",
+                            zh=f"金额 {value!r} 为负数；金额应为零或正数")
     if amount.adjusted() >= MAX_DIGITS - 2:
         raise InvalidAmount(f"amount {value!r} is too large; amounts have at most {MAX_DIGITS - 2} digits before the"
-                            " decimal point")
+                            " decimal point", zh=f"金额 {value!r} 过大；小数点前最多 {MAX_DIGITS - 2} 位")
     if amount != amount.quantize(FEN, rounding=ROUND_DOWN):
-        raise InvalidAmount(f"amount {value!r} has more than two decimal places; the fen is the smallest unit")
+        raise InvalidAmount(f"amount {value!r} has more than two decimal places; the fen is the smallest unit",
+                            zh=f"金额 {value!r} 超过两位小数；最小单位是分")
     return amount.quantize(FEN).copy_abs()  # "-0" is zero: never "-0.00" on the wire
 
 
@@ -69,15 +76,20 @@ class Uscc:
     def __post_init__(self) -> None:
         code = self.value
         if not isinstance(code, str) or len(code) != 18:
-            raise InvalidUscc(f"USCC {code!r} must be 18 characters (GB 32100-2015)")
+            raise InvalidUscc(f"USCC {code!r} must be 18 characters (GB 32100-2015)",
+                              zh=f"统一社会信用代码 {code!r} 应为 18 位（GB 32100-2015）")
         bad = [c for c in code if c not in USCC_CHARS]
         if bad:
             raise InvalidUscc(f"USCC {code!r} has characters outside GB 32100-2015's set: {''.join(bad)!r}"
-                              " (letters I, O, S, V, Z are never used; use capitals)")
+                              " (letters I, O, S, V, Z are never used; use capitals)",
+                              zh=f"统一社会信用代码 {code!r} 含有 GB 32100-2015 字符集以外的字符 {''.join(bad)!r}"
+                              "（从不使用字母 I、O、S、V、Z；请用大写字母）")
         expected = uscc_check_character(code[:17])
         if code[17] != expected:
             raise InvalidUscc(f"USCC {code!r} fails its check character: expected {expected!r} at position 18;"
-                              " check the code was copied correctly")
+                              " check the code was copied correctly",
+                              zh=f"统一社会信用代码 {code!r} 校验位不符：第 18 位应为 {expected!r}；"
+                              "请核对代码是否抄写正确")
 
     @classmethod
     def parse(cls, value: object) -> Uscc:

@@ -198,3 +198,18 @@ def test_claim_page_offers_its_receipt_and_the_audit_page_checks_one(client):
     checked = client.post("/ui/audit/check", data={"csrf": csrf},
                           files={"file": ("digest.json", json.dumps(digest), "application/json")})
     assert "核验通过：签名有效" in checked.text
+
+
+def test_a_refused_form_reads_in_the_pages_language(client):
+    """A malformed appropriation form comes back with the API's own field wording: Chinese by default (no
+    pydantic English), English with ?lang=en."""
+    _signed_in(client, "finance")
+    csrf = _csrf(client, "/ui/finance/write")
+    form = {"csrf": csrf, "year": "2023年", "amount": "300000000.00", "document_ref": "杭高新财〔2023〕9号",
+            "key": unique_id("k-")}
+    chinese = client.post("/ui/finance/appropriations", data=form)
+    assert chinese.status_code == 422 and "year：应为整数，例如 2023（JSON 整数，不加引号）" in chinese.text
+    assert "Input should" not in chinese.text
+    english = client.post("/ui/finance/appropriations?lang=en", data=form)
+    assert english.status_code == 422
+    assert "year: must be a whole number such as 2023, as a JSON integer without quotes" in english.text

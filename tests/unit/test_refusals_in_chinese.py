@@ -1,0 +1,48 @@
+"""The domain's input checks (money, USCC, text, a statement's day and amount) give each refusal in Chinese too,
+so the API's field errors read wholly in Chinese for a Chinese reader."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ledger.domain.errors import InvalidInput
+from ledger.domain.statement_fields import bank_amount, booking_day
+from ledger.domain.text import clean_text
+from ledger.domain.values import Uscc, money
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("check", [
+    lambda: money(1.5), lambda: money([1]), lambda: money("abc"), lambda: money("NaN"), lambda: money("-1"),
+    lambda: money("1" * 30), lambda: money("0.001"),
+    lambda: Uscc.parse("x"), lambda: Uscc.parse("91330108MA2H0T5XIO"), lambda: Uscc.parse("91330108MA2H0T5X6Y"),
+    lambda: clean_text(5, "name"), lambda: clean_text("a\u0000", "name"), lambda: clean_text(" ", "name"),
+    lambda: clean_text("x" * 501, "name"), lambda: booking_day("2023-13-01", "第 2 行"),
+    lambda: booking_day("1999-01-01", "第 2 行"), lambda: bank_amount("1,2,3", "第 2 行"),
+    lambda: bank_amount("0.001", "第 2 行"),
+])
+def test_each_input_refusal_has_its_chinese_sentence(check) -> None:
+    """Every refusal carries a Chinese sentence with no English word in it beyond codes and quoted input."""
+    with pytest.raises(InvalidInput) as caught:
+        check()
+    zh = caught.value.in_language("zh")
+    assert zh and HAN.search(zh)
+    assert not re.search(r"\b(must|is not|send|amount|characters|should)\b", zh), zh
+
+
+def test_exact_chinese_wording() -> None:
+    """A few sentences word for word: what is wrong, and what to send instead."""
+    with pytest.raises(InvalidInput) as caught:
+        money("0.001")
+    assert caught.value.zh == "金额 '0.001' 超过两位小数；最小单位是分"
+    with pytest.raises(InvalidInput) as caught:
+        clean_text("x" * 501, "the text", field_zh="内容")
+    assert caught.value.zh == "内容长 501 个字符；最多 500 个字符"
+    with pytest.raises(InvalidInput) as caught:
+        clean_text(" ", "reference")
+    assert caught.value.zh == "reference 为空；请填写内容"
+    with pytest.raises(InvalidInput) as caught:
+        booking_day("2023-02-30", "line 3")
+    assert caught.value.zh == "第 3 行：日期 '2023-02-30' 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）"
