@@ -11,7 +11,7 @@ over one stream. It reads the log once, page by page, and never writes to the st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -164,7 +164,7 @@ class Replay:
         if entry is not None:
             status = "approved" if row.status == "approved" and row.now > 0 else "rejected"
             # Kept even compacted when approved (at nothing): a revocation reads the entry it takes back.
-            self._settle(keys, entry, replace(entry, status=status, amount=row.now),
+            self._settle(keys, entry, entry.settled(status, row.now),
                          drop=self.compact and row.status != "approved")
         return row
 
@@ -177,7 +177,7 @@ class Replay:
         self.held = (cid, held)
         first = next(iter(held.values()), None)
         if first is not None:
-            self._settle(list(held), first, replace(first, status="revoked", amount=ZERO), drop=self.compact)
+            self._settle(list(held), first, first.settled("revoked", ZERO), drop=self.compact)
         amount, uscc, programme = (first.amount, first.uscc or "", first.programme) if first else (ZERO, "", "")
         if released is not None and approved > 0:
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)

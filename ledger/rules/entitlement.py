@@ -36,6 +36,12 @@ class Plan:
     why: Explanation = field(default_factory=Explanation)
     subject: Subject | None = None
 
+    def under(self, catalogue: Catalogue, programme: Programme | None = None) -> Plan:
+        """The same plan read against another catalogue (and its programme): where a draft changes only what
+        `entitle` reads, `prepare` would plan the same (the sandbox's twin replay)."""
+        return Plan(catalogue, programme or self.programme, self.facts, self.tier, self.body_id, self.keys, self.why,
+                    self.subject)
+
 
 @dataclass(frozen=True)
 class Entitlement:
