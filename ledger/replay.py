@@ -11,7 +11,7 @@ over one stream. It reads the log once, page by page, and never writes to the st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -23,7 +23,7 @@ from ledger.replay_fold import FOLDED, RELEASED, Folded, by_day, wanted, wanted_
 from ledger.rules import AccountState, Entitlement, Entry, entitle, prepare
 from ledger.spill import HOT, ColdStore, Spilled
 
-__all__ = ["FOLDED", "RELEASED", "Replay", "Replayed", "stored_events", "wanted", "wanted_topics"]
+__all__ = ["FOLDED", "RELEASED", "Replay", "Replayed", "SharedAccount", "stored_events", "wanted", "wanted_topics"]
 ZERO = Decimal("0.00")
 
 
@@ -71,9 +71,13 @@ class Replay:
 
     def __init__(self, catalogue_on: Callable[[date], Catalogue], *, approved_share: bool = False,
                  folded: Folded | None = None, compact: bool = False, cold: ColdStore | None = None,
-                 hot: int = HOT) -> None:
+                 hot: int = HOT, alone: bool = False) -> None:
         self.catalogue_on = by_day(catalogue_on)
         self.approved_share = approved_share
+        # Alone: this replay sees only some organisations' claims (ledger/sandbox/shards.py), which is exact only
+        # while each claim draws on accounts of its own organisation alone; the first that does not raises
+        # `SharedAccount` (the caller then replays the whole log together).
+        self.alone = alone
         # Compact: a claim released without approval leaves its accounts (no rule reads an entry that is not
         # live: caps sum the live ones, ladders, once-only slots, ranks and supersession look at live ones only),
         # and an account left with no entry is dropped, so the tallies hold only what the rules can still read.
@@ -164,7 +168,7 @@ class Replay:
         if entry is not None:
             status = "approved" if row.status == "approved" and row.now > 0 else "rejected"
             # Kept even compacted when approved (at nothing): a revocation reads the entry it takes back.
-            self._settle(keys, entry, replace(entry, status=status, amount=row.now),
+            self._settle(keys, entry, entry.settled(status, row.now),
                          drop=self.compact and row.status != "approved")
         return row
 
@@ -177,7 +181,7 @@ class Replay:
         self.held = (cid, held)
         first = next(iter(held.values()), None)
         if first is not None:
-            self._settle(list(held), first, replace(first, status="revoked", amount=ZERO), drop=self.compact)
+            self._settle(list(held), first, first.settled("revoked", ZERO), drop=self.compact)
         amount, uscc, programme = (first.amount, first.uscc or "", first.programme) if first else (ZERO, "", "")
         if released is not None and approved > 0:
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)
@@ -203,6 +207,10 @@ class Replay:
                     raise LedgerError(f"organisation {e.uscc} is not in the log before its claim")
                 plan = prepare(self.catalogue_on(e.effective_on), facts, organisation)
             keys = [k.text for k in plan.keys]
+            if self.alone:
+                shared = next((k.text for k in plan.keys if k.organisation != plan.facts.uscc), None)
+                if shared is not None:
+                    raise SharedAccount(shared)
             self.plan = (cid, plan)
             entitlement = entitle(plan, self._tallies(cid, keys))
         except LedgerError as refused:
@@ -247,6 +255,11 @@ def settle(accounts: MutableMapping[str, AccountState], keys: Iterable[str], cid
             accounts[key] = AccountState(key, entries)
         else:
             del accounts[key]
+
+
+class SharedAccount(Exception):
+    """A replay of some organisations apart (`alone`) met a claim drawing on an account other organisations'
+    claims may draw on too: replayed apart, it could be judged against the wrong tallies."""
 
 
 class _Confirmed:

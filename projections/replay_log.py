@@ -85,8 +85,10 @@ def simulate_log(app: Any, draft: Any, *, uscc: str | None = None, top: int = TO
                  split: bool | None = None) -> Simulation:
     """The policy sandbox over the application's log, read the fast way (ledger/sandbox/simulation.py).
 
-    `split`: the draft's replay in a second process (ledger/sandbox/split.py), which needs the database's `url`;
-    by default, when there is a second core and the log holds at least SPLIT_FROM events."""
+    `split`: two processes, which need the database's `url`; by default, when there is a second core and the log
+    holds at least SPLIT_FROM events. Half the organisations in each (ledger/sandbox/shards.py) where no claim
+    draws on an account other organisations' claims may share; otherwise, as soon as one does, the draft's
+    replay in the second process (ledger/sandbox/split.py)."""
     head = app.recorder.max_notification_id() or 0
     if split is None:
         split = url is not None and (os.cpu_count() or 1) > 1 and head >= SPLIT_FROM
@@ -94,7 +96,12 @@ def simulate_log(app: Any, draft: Any, *, uscc: str | None = None, top: int = TO
     if split:
         if url is None:
             raise ValueError("a split simulation reads the log in a second process: give the database's URL")
+        from ledger.sandbox.shards import simulate_halves
         from ledger.sandbox.split import simulate_split
 
+        halves = simulate_halves(app, url, draft, events, head=head, uscc=uscc, top=top, hot=hot)
+        if halves is not None:
+            return halves
+        events = wanted_events(app, on_page=on_page, head=head)  # read again, from the start
         return simulate_split(app, url, draft, events, head=head, uscc=uscc, top=top, hot=hot)
     return simulate_ledger(app, draft, uscc=uscc, top=top, events=events, hot=hot)

@@ -18,6 +18,10 @@ NO_SUBJECT = "-"
 class AccountKey:
     family: str  # cap | ladder | once | certification | rank | subject
     text: str
+    # The one organisation (USCC) whose claims alone draw on the account; None where claims of several may (a
+    # pool, the fund, a project, a body, a certification, a rank). The sandbox replays organisations apart only
+    # while every account is one organisation's (ledger/sandbox/shards.py).
+    organisation: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -32,6 +36,7 @@ def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, pool: s
     if scope is CapScope.POOL:
         # One pot for every programme that draws on it: the key names the pool, not the programme.
         return AccountKey("cap", f"cap:pool:{pool}:{catalogue.policy.id}")
+    alone = facts.uscc if scope in (CapScope.ENTERPRISE_YEAR, CapScope.ENTERPRISE_TERM) else None
     owner = {
         CapScope.PROJECT: _about(subject),  # rule 5: one cap per project across every organisation
         CapScope.ENTERPRISE_YEAR: f"{facts.uscc}:{facts.award_year}",
@@ -39,7 +44,7 @@ def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, pool: s
         CapScope.ORGANISATION_YEAR: f"{body_id}:{facts.award_year}",
         CapScope.FUND: catalogue.policy.id,
     }[scope]
-    return AccountKey("cap", f"cap:{scope.value}:{programme.code}:{owner}")
+    return AccountKey("cap", f"cap:{scope.value}:{programme.code}:{owner}", alone)
 
 
 def ladder_key(programme: Programme, facts: ClaimFacts, tier: str, subject: Subject | None,
@@ -48,7 +53,7 @@ def ladder_key(programme: Programme, facts: ClaimFacts, tier: str, subject: Subj
     if programme.ladder_per is LadderPer.BODY or programme.body_kind:
         return AccountKey("ladder", f"ladder:{programme.code}:body:{body_id}:{rungs}")
     about = _about(subject) if programme.ladder_per is LadderPer.SUBJECT else NO_SUBJECT
-    return AccountKey("ladder", f"ladder:{programme.code}:{facts.uscc}:{rungs}:{about}")
+    return AccountKey("ladder", f"ladder:{programme.code}:{facts.uscc}:{rungs}:{about}", facts.uscc)
 
 
 def once_key(programme: Programme, facts: ClaimFacts, subject: Subject | None, body_id: str | None) -> AccountKey:
@@ -57,7 +62,7 @@ def once_key(programme: Programme, facts: ClaimFacts, subject: Subject | None, b
         return AccountKey("once", f"once:{programme.code}:body:{body_id}")
     owner = {OncePer.ORGANISATION: NO_SUBJECT, OncePer.SUBJECT: _about(subject),
              OncePer.AWARD_YEAR: str(facts.award_year)}[per]  # type: ignore[index]
-    return AccountKey("once", f"once:{programme.code}:{facts.uscc}:{owner}")
+    return AccountKey("once", f"once:{programme.code}:{facts.uscc}:{owner}", facts.uscc)
 
 
 def certification_key(certification_id: str, tier: str | None) -> AccountKey:
@@ -71,7 +76,7 @@ def rank_key(programme: Programme, tier: str | None, subject: Subject | None, ra
 
 
 def subject_key(uscc: str, subject: Subject | None) -> AccountKey | None:
-    return AccountKey("subject", f"subject:{uscc}:{subject.key}") if subject else None
+    return AccountKey("subject", f"subject:{uscc}:{subject.key}", uscc) if subject else None
 
 
 def keys_for(catalogue: Catalogue, programme: Programme, facts: ClaimFacts, tier: str | None,

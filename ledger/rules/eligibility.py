@@ -2,10 +2,13 @@
 recognised innovation organisation, designations such as chain leader, thresholds, ranks."""
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from ledger.catalogue.model import Catalogue, Programme
 from ledger.domain.errors import MissingFact, NotEligible
 from ledger.domain.values import yuan
-from ledger.rules.explanation import Explanation
+from ledger.rules.explanation import Explanation, later
 from ledger.rules.facts import ClaimFacts, OrganisationFacts
 
 
@@ -21,13 +24,11 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
         body_id = _recognised_body(catalogue, programme, facts, org, why)
     elif programme.requires_membership:
         body_id = _body(programme, facts, org)
-        why.add("eligibility", article, f"{org.uscc} is inside the district and a member of innovation"
-                f" organisation {body_id} on {facts.effective_on.isoformat()}", key="eligibility.member",
+        why.add("eligibility", article, later(_member, org.uscc, body_id, facts.effective_on), key="eligibility.member",
                 uscc=org.uscc, body_id=body_id, on=facts.effective_on)
     else:
         body_id = _body(programme, facts, org) if facts.body_id else None
-        why.add("eligibility", article, f"{org.uscc} is inside the district; {programme.code} does not require"
-                " membership of an innovation organisation", key="eligibility.open", uscc=org.uscc,
+        why.add("eligibility", article, later(_open, org.uscc, programme.code), key="eligibility.open", uscc=org.uscc,
                 programme=programme.code)
     if programme.requires_designation:
         since = org.designations.get(programme.requires_designation)
@@ -36,8 +37,8 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
                               f" {org.uscc} does not hold on {facts.effective_on.isoformat()}; record it first",
                               zh=f"{programme.code} 要求 {programme.requires_designation} 认定，{org.uscc} 于"
                                  f" {facts.effective_on.isoformat()} 尚不具备；请先记录该认定")
-        why.add("designation", programme.article,
-                f"designated {programme.requires_designation} since {since.isoformat()}", key="designation",
+        why.add("designation", programme.article, later(_designated, programme.requires_designation, since),
+                key="designation",
                 designation=programme.requires_designation, since=since)
     if programme.requires_body_lead and not any(m.is_lead for m in org.bodies_on(facts.effective_on)):
         raise NotEligible(f"{programme.code} requires {org.uscc} to lead a recognised innovation organisation"
@@ -55,8 +56,8 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
                               f" of Art. {programme.article}",
                               zh=f"{threshold.name_zh} {yuan(value)} 元低于第{programme.article}条的门槛"
                                  f" {yuan(threshold.minimum)} 元")
-        why.add("threshold", programme.article,
-                f"{threshold.name_en} {yuan(value)} reaches the threshold {yuan(threshold.minimum)}", key="threshold",
+        why.add("threshold", programme.article, later(_reaches, threshold.name_en, value, threshold.minimum),
+                key="threshold",
                 name_zh=threshold.name_zh, value=value, minimum=threshold.minimum)
     return body_id
 
@@ -93,9 +94,8 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
                           " level of a recognition award comes from the body's certification; record it first",
                           zh=f"创新组织 {facts.body_id}（{kind_zh}）没有 {programme.code} 认定：认定奖励的等次来自"
                              "该组织的认定，请先记录认定")
-    why.add("recognised_body", programme.article,
-            f"{org.uscc} leads innovation body {facts.body_id}, a recognised {kind_en} ({kind_zh}), inside the"
-            " district: the award belongs to the body and is paid to its lead unit", key="recognised_body",
+    why.add("recognised_body", programme.article, later(_leads, org.uscc, facts.body_id, kind_en, kind_zh),
+            key="recognised_body",
             uscc=org.uscc, body_id=facts.body_id, kind_zh=kind_zh)
     return facts.body_id
 
@@ -117,3 +117,25 @@ def _body(programme: Programme, facts: ClaimFacts, org: OrganisationFacts) -> st
                              f"{programme.code}（第{programme.article}条）只惠及创新组织成员")
     leads = [m for m in active if m.is_lead]
     return (leads or sorted(active, key=lambda m: m.joined_on))[0].body_id
+
+
+# The steps' sentences, written only when a step is read (ledger/rules/explanation.py: `later`).
+def _member(uscc: str, body_id: str | None, on: date) -> str:
+    return f"{uscc} is inside the district and a member of innovation organisation {body_id} on {on.isoformat()}"
+
+
+def _open(uscc: str, programme: str) -> str:
+    return f"{uscc} is inside the district; {programme} does not require membership of an innovation organisation"
+
+
+def _designated(designation: str, since: date) -> str:
+    return f"designated {designation} since {since.isoformat()}"
+
+
+def _reaches(name_en: str, value: Decimal, minimum: Decimal) -> str:
+    return f"{name_en} {yuan(value)} reaches the threshold {yuan(minimum)}"
+
+
+def _leads(uscc: str, body_id: str, kind_en: str, kind_zh: str) -> str:
+    return (f"{uscc} leads innovation body {body_id}, a recognised {kind_en} ({kind_zh}), inside the district:"
+            " the award belongs to the body and is paid to its lead unit")

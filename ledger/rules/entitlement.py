@@ -15,7 +15,7 @@ from ledger.domain.values import yuan
 from ledger.rules import accounts as acct
 from ledger.rules.caps import apply_cap
 from ledger.rules.eligibility import check_eligibility
-from ledger.rules.explanation import Explanation, Step
+from ledger.rules.explanation import Explanation, Step, later
 from ledger.rules.facts import AccountState, ClaimFacts, OrganisationFacts
 from ledger.rules.ladders import once_only, rank_slot, top_up
 from ledger.rules.rates import decided_amount, rate_amount
@@ -35,6 +35,12 @@ class Plan:
     keys: list[acct.AccountKey]
     why: Explanation = field(default_factory=Explanation)
     subject: Subject | None = None
+
+    def under(self, catalogue: Catalogue, programme: Programme | None = None) -> Plan:
+        """The same plan read against another catalogue (and its programme): where a draft changes only what
+        `entitle` reads, `prepare` would plan the same (the sandbox's twin replay)."""
+        return Plan(catalogue, programme or self.programme, self.facts, self.tier, self.body_id, self.keys, self.why,
+                    self.subject)
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
     about = acct.subject_key(facts.uscc, plan.subject)
     if about and about in plan.keys:
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why)  # type: ignore[arg-type]
-    why.add("entitlement", None, f"entitled now: {yuan(amount)}", amount, key="entitlement")
+    why.add("entitlement", None, later(_entitled, amount), amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)
 
@@ -129,3 +135,7 @@ def _base_amount(programme: Programme, facts: ClaimFacts, tier: str | None, why:
     if programme.decided:
         return decided_amount(programme, facts.requested_amount, facts.basis_amount, why)
     return rate_amount(programme, facts.basis_amount, why)
+
+
+def _entitled(amount: Decimal) -> str:
+    return f"entitled now: {yuan(amount)}"

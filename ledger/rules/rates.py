@@ -7,7 +7,7 @@ from decimal import Decimal
 from ledger.catalogue.model import Kind, Programme
 from ledger.domain.errors import CapExceeded, MissingFact
 from ledger.domain.values import fen_down, yuan
-from ledger.rules.explanation import Explanation
+from ledger.rules.explanation import Explanation, later
 
 
 def rate_amount(programme: Programme, basis: Decimal | None, why: Explanation) -> Decimal:
@@ -17,8 +17,7 @@ def rate_amount(programme: Programme, basis: Decimal | None, why: Explanation) -
                           zh=f"{programme.code} 按{programme.basis_zh}的 {programme.rate * 100:.0f}% 补助：请填写"  # type: ignore[operator]
                              "基数金额 basis_amount", field="basis_amount")
     amount = fen_down(basis * programme.rate)  # type: ignore[operator]
-    why.add("rate", programme.article, f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)}"  # type: ignore[operator]
-            f" = {yuan(amount)}, rounded down to the fen", amount, key="rate", rate=programme.rate,
+    why.add("rate", programme.article, later(_rate, programme, basis, amount), amount, key="rate", rate=programme.rate,
             basis_zh=programme.basis_zh, basis=basis)
     return amount
 
@@ -52,9 +51,18 @@ def decided_amount(programme: Programme, requested: Decimal | None, basis: Decim
                                  f"不超过 {yuan(ceiling)}"
                                  " 元（审批只能调低金额，不能调高）", field="requested_amount")
     bound = min((c for c, _ in ceilings if c is not None), default=None)
-    detail = (f"amount decided by the lead bureau: {yuan(requested)}" if bound is None
-              else f"amount decided by the lead bureau: {yuan(requested)}, within its ceiling of {yuan(bound)}")
-    why.add("decided_amount", programme.article, detail, requested,
+    why.add("decided_amount", programme.article, later(_decided, requested, bound), requested,
             **({"key": "decided", "requested": requested} if bound is None
                else {"key": "decided.within", "requested": requested, "bound": bound}))  # type: ignore[arg-type]
     return requested
+
+
+def _rate(programme: Programme, basis: Decimal, amount: Decimal) -> str:
+    return (f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)} = {yuan(amount)},"  # type: ignore[operator]
+            " rounded down to the fen")
+
+
+def _decided(requested: Decimal, bound: Decimal | None) -> str:
+    if bound is None:
+        return f"amount decided by the lead bureau: {yuan(requested)}"
+    return f"amount decided by the lead bureau: {yuan(requested)}, within its ceiling of {yuan(bound)}"

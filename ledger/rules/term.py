@@ -5,7 +5,7 @@ from datetime import date
 
 from ledger.catalogue.model import Policy
 from ledger.domain.errors import InvalidInput, OutsidePolicyTerm
-from ledger.rules.explanation import Explanation
+from ledger.rules.explanation import Explanation, later
 
 WHAT_ZH = {"the claim's effective date": "申请的生效日期", "the certification's effective date": "认定的生效日期",
            "the upgrade's effective date": "晋级的生效日期"}
@@ -33,7 +33,10 @@ def check_claim_term(policy: Policy, effective_on: date, award_year: int, why: E
             zh=f"奖补年度 {award_year} 与申请事实不符：{effective_on.isoformat()} 生效的事实应计入"
                f" {' 或 '.join(map(str, allowed))} 年度（事实当年或次年，且在政策期 {policy.term_text_zh} 内）；"
                "请将 award_year 改为其中之一", field="award_year")
-    why.add("term", policy.term_article,
-            f"effective {effective_on.isoformat()} and award year {award_year} fall inside the term {policy.term_text}",
-            key="term", effective_on=effective_on, award_year=award_year, term=policy.term_text,
+    why.add("term", policy.term_article, later(_in_term, effective_on, award_year, policy.term_text), key="term",
+            effective_on=effective_on, award_year=award_year, term=policy.term_text,
             term_zh=policy.term_text_zh)
+
+
+def _in_term(effective_on: date, award_year: int, term: str) -> str:
+    return f"effective {effective_on.isoformat()} and award year {award_year} fall inside the term {term}"

@@ -6,7 +6,7 @@ from decimal import Decimal
 from ledger.catalogue.model import Programme, Tier
 from ledger.domain.errors import MissingFact, NotEligible, UnknownTier
 from ledger.domain.values import fen_down, yuan
-from ledger.rules.explanation import Explanation
+from ledger.rules.explanation import Explanation, later
 
 
 def resolve_tier(programme: Programme, tier: str | None) -> Tier:
@@ -27,8 +27,8 @@ def resolve_tier(programme: Programme, tier: str | None) -> Tier:
 
 def tier_amount(programme: Programme, tier: Tier, rank: int | None, why: Explanation) -> Decimal:
     amount = tier.amount or Decimal("0.00")
-    why.add("tier", programme.article, f"{programme.name_en}, {tier.name_en} ({tier.name_zh}): {yuan(amount)}",
-            amount, key="tier", programme=programme.code, programme_zh=programme.name_zh, tier=tier.code,
+    why.add("tier", programme.article, later(_tier, programme.name_en, tier, amount), amount, key="tier",
+            programme=programme.code, programme_zh=programme.name_zh, tier=tier.code,
             tier_zh=tier.name_zh)
     if tier.max_rank is not None:
         if rank is None:
@@ -41,7 +41,7 @@ def tier_amount(programme: Programme, tier: Tier, rank: int | None, why: Explana
                               f" rewards for {tier.name_en}",
                               zh=f"排名 {rank} 不在第{programme.article}条{tier.name_zh}奖励的"
                                  f"前 {tier.max_rank} 名之内")
-        why.add("rank", programme.article, f"rank {rank} is within the first {tier.max_rank}", amount, key="rank",
+        why.add("rank", programme.article, later(_within, rank, tier.max_rank), amount, key="rank",
                 rank=rank, max_rank=tier.max_rank)
     if programme.rank_shares:
         amount = _share(programme, amount, rank, why)
@@ -60,7 +60,19 @@ def _share(programme: Programme, amount: Decimal, rank: int | None, why: Explana
                           zh=f"排名第 {rank} 的完成单位在第{programme.article}条下无奖励："
                              f"仅奖励排名 1 至 {last} 的单位")
     shared = fen_down(amount * share.share)
-    why.add("rank_share", programme.article,
-            f"responsible unit ranked {rank}: {share.share * 100:.0f}% of {yuan(amount)} = {yuan(shared)}", shared,
+    why.add("rank_share", programme.article, later(_shared, rank, share.share, amount, shared), shared,
             key="rank_share", rank=rank, share=share.share, base=amount, shared=shared)
     return shared
+
+
+# The steps' sentences, written only when a step is read (ledger/rules/explanation.py: `later`).
+def _tier(programme_en: str, tier: Tier, amount: Decimal) -> str:
+    return f"{programme_en}, {tier.name_en} ({tier.name_zh}): {yuan(amount)}"
+
+
+def _within(rank: int, max_rank: int) -> str:
+    return f"rank {rank} is within the first {max_rank}"
+
+
+def _shared(rank: int, share: Decimal, amount: Decimal, shared: Decimal) -> str:
+    return f"responsible unit ranked {rank}: {share * 100:.0f}% of {yuan(amount)} = {yuan(shared)}"

@@ -49,7 +49,8 @@ class Simulation:
 
 
 def simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], draft: Catalogue, *,
-             uscc: str | None = None, top: int = TOP, plain: bool = False, hot: int | None = HOT) -> Simulation:
+             uscc: str | None = None, top: int = TOP, plain: bool = False, hot: int | None = HOT,
+             alone: bool = False) -> Simulation:
     """Replay the stream (domain events in recorded order; `None` for events not worth decoding) twice.
     `events` on the answer counts the events replayed.
 
@@ -57,19 +58,22 @@ def simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], d
     change the answer) and both keep compact tallies; `plain` runs two independent full replays instead, the
     reference the tests hold the quick way to. What grows with the district (the folded organisations, the
     accounts' tallies, the organisations' sums) keeps at most `hot` entries a mapping in memory and the rest
-    in a temporary file (ledger/spill.py), so memory stays flat; `hot=None` keeps everything in memory."""
+    in a temporary file (ledger/spill.py), so memory stays flat; `hot=None` keeps everything in memory. `alone`:
+    the stream holds some organisations' claims only (ledger/sandbox/shards.py), and a claim drawing on an
+    account that is not its organisation's alone raises `SharedAccount`."""
     with contextlib.ExitStack() as stack:
         cold = stack.enter_context(ColdStore()) if hot is not None else None
         return _simulate(events, catalogue_on, draft, uscc=uscc, top=top, plain=plain, cold=cold,
-                         hot=hot or HOT)
+                         hot=hot or HOT, alone=alone)
 
 
 def _simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], draft: Catalogue, *,
-              uscc: str | None, top: int, plain: bool, cold: ColdStore | None, hot: int) -> Simulation:
+              uscc: str | None, top: int, plain: bool, cold: ColdStore | None, hot: int, alone: bool) -> Simulation:
     folded = Folded(cold, hot)
-    base = Replay(catalogue_on, approved_share=True, folded=folded, compact=not plain, cold=cold, hot=hot)
-    sim = (Replay(lambda _day: draft, approved_share=True, folded=folded, cold=cold, hot=hot) if plain
-           else Twin(lambda _day: draft, base, approved_share=True, compact=True))
+    base = Replay(catalogue_on, approved_share=True, folded=folded, compact=not plain, cold=cold, hot=hot,
+                  alone=alone)
+    sim = (Replay(lambda _day: draft, approved_share=True, folded=folded, cold=cold, hot=hot, alone=alone) if plain
+           else Twin(lambda _day: draft, base, approved_share=True, compact=True, alone=alone))
     result = Simulation(catalogue_on(date.today()), draft, Totals(cold, hot), {}, uscc, top=top)
     for cid, name, event in claim_events(events, folded):
         b, s = base.decide(cid, name, event), sim.decide(cid, name, event)

@@ -50,12 +50,12 @@ class Twin(Replay):
                 return list(base_keys), base_entry
             seen = self.twin.plan
             if seen is not None and seen[0] == cid:  # the same plan under this catalogue: only the sums to redo
-                plan = replace(seen[1], catalogue=mine)
+                plan = seen[1].under(mine)
         elif self._same_plan(base, mine, e.programme):
             seen = self.twin.plan
             if seen is not None and seen[0] == cid:  # only money figures differ: `prepare` would plan the same
                 self.replanned += 1
-                plan = replace(seen[1], catalogue=mine, programme=mine.programme(e.programme))
+                plan = seen[1].under(mine, mine.programme(e.programme))
         return super()._assess(cid, e, row, plan)
 
     def _same_plan(self, base: Catalogue, draft: Catalogue, code: str) -> bool:

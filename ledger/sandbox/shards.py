@@ -1,0 +1,198 @@
+"""A simulation on two cores by organisations: each process runs both replays (the baseline and its twin, as in
+one process) for half of the organisations, where the two halves cannot meet.
+
+Two organisations' claims meet only on an account both draw on. Where every account a claim draws on is its own
+organisation's alone (an enterprise's yearly or term cap, its ladders, once-only slots and subjects: the
+`organisation` of its account keys, ledger/rules/accounts.py), the replay of some organisations' claims apart
+gives each of them the row the whole replay gives it, and every sum of the answer is a sum over organisations.
+So each half is summed apart and the sums are added; each organisation is in one half, so the gaining and
+losing lists are the two halves' lists cut again.
+
+Whether that holds is known only once the claims are planned, so each half replays `alone`
+(ledger/replay.py): the first claim that draws on an account other organisations may share (a pool, the fund, a
+project, a body, a certification, a rank) stops it with `SharedAccount`, and `simulate_halves` answers None: the
+caller replays the log the other way (ledger/sandbox/split.py). A district whose claims share accounts finds
+out at its first such claim, usually early in the log.
+
+Against split.py (the draft's replay in the second process): here the twin still runs the rules only where the
+draft can change the answer, so the two cores share one process's work rather than each doing a full replay.
+`tests/store/test_simulate_shards.py` holds the answers equal to two plain replays' in one process.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import subprocess
+import sys
+import traceback
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ledger.catalogue.model import Catalogue
+from ledger.replay import SharedAccount
+from ledger.replay_fold import organisation_id
+from ledger.sandbox.simulation import TOP, Simulation, simulate
+from ledger.spill import HOT
+
+HALVES = 2
+LOOK = 4_096  # events between two looks at whether the other half has stopped
+
+
+def half_of(events: Iterable[Any], half: int, halves: int = HALVES, *, left: list[int]) -> Iterator[Any]:
+    """The stream with only the organisations of `half` (by their aggregate id): their own events and their
+    claims' submissions and proposals. A later event of another organisation's claim is passed on: the replays
+    know no such claim and pass it over. Fund years and anything else are passed on. `left[0]` counts the
+    events left out."""
+    kinds: dict[type, str] = {}
+    for event in events:
+        if event is not None:
+            cls = type(event)
+            kind = kinds.get(cls)
+            if kind is None:
+                kind = kinds[cls] = cls.__qualname__
+            if kind.startswith("Organisation."):
+                if event.originator_id.int % halves != half:
+                    left[0] += 1
+                    continue
+            elif kind in ("Claim.Submitted", "Claim.Proposed") and organisation_id(event.uscc).int % halves != half:
+                left[0] += 1
+                continue
+        yield event
+
+
+def simulate_half(events: Iterable[Any], catalogue_on: Any, draft: Catalogue, half: int, *, uscc: str | None,
+                  top: int, hot: int | None) -> Simulation:
+    """Both replays of one half's organisations (raises SharedAccount where the halves could meet)."""
+    left = [0]
+    result = simulate(half_of(events, half, left=left), catalogue_on, draft, uscc=uscc, top=top, hot=hot, alone=True)
+    result.events += left[0]  # every event read counts, as in one process
+    return result
+
+
+def merge(mine: Simulation, other: Simulation, top: int) -> Simulation:
+    """The two halves' answers as one: sums added, the organisation's rows from the half that holds it, the
+    gaining and losing lists cut again (each organisation is in one half)."""
+    if mine.events != other.events:
+        raise RuntimeError("the two halves did not read the same log: a defect, please report it")
+    totals, theirs = mine.totals, other.totals
+    totals.all.add(theirs.all.baseline, theirs.all.simulated, theirs.all.claims)
+    for name in ("programmes", "bureaus", "years", "fund"):
+        into = getattr(totals, name)
+        for key, tally in getattr(theirs, name).items():
+            into[key].add(tally.baseline, tally.simulated, tally.claims)
+    mine.claims += other.claims
+    mine.gaining = _cut(mine.gaining + other.gaining, 1, top)
+    mine.losing = _cut(mine.losing + other.losing, -1, top)
+    mine.spilled += other.spilled
+    return mine
+
+
+def _cut(rows: list[dict], sign: int, top: int) -> list[dict]:
+    # Totals.extremes' order: the biggest move first, then the smaller USCC.
+    return sorted(rows, key=lambda r: (-sign * Decimal(r["delta"]), r["uscc"]))[:top]
+
+
+# ---------------------------------------------------------------------------------- the second process
+
+def _other_half(url: str, head: int, draft: Catalogue, uscc: str | None, top: int, hot: int | None,
+                out: BinaryIO) -> None:
+    """The second process: half 1 of the log at `url` up to `head`; its answer, or "shared" (it met an account
+    the halves may share), or the error, pickled onto `out`."""
+
+    def send(kind: str, body: Any) -> None:
+        pickle.dump((kind, body), out, pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+    try:
+        from ledger.application import AwardLedger
+        from ledger.store import store_env
+        from projections.replay_log import wanted_events
+
+        app = AwardLedger(store_env(url))
+        try:
+            result = simulate_half(wanted_events(app, head=head), app.catalogue_on, draft, 1, uscc=uscc, top=top,
+                                   hot=hot)
+        except SharedAccount as shared:
+            send("shared", str(shared))
+            return
+        finally:
+            app.close()
+        result.baseline = result.draft = None  # type: ignore[assignment]  (the parent has both)
+        send("half", result)
+    except BaseException:  # whatever stopped it, the parent says so
+        send("error", traceback.format_exc())
+
+
+def simulate_halves(app: Any, url: str, draft: Catalogue, events: Iterable[Any], *, head: int,
+                    uscc: str | None = None, top: int = TOP, hot: int | None = HOT) -> Simulation | None:
+    """`simulate` over the log at `url` up to `head` (`events`: the application's wanted events up to `head`),
+    half the organisations here and half in a second process reading the log itself; None, as soon as either
+    half meets an account the halves may share (then nothing of this run is kept)."""
+    read_end, write_end = os.pipe()
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "ledger.sandbox.shards", str(write_end)],
+                                 stdin=subprocess.PIPE, pass_fds=(write_end,), env=env)
+    finally:
+        os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as receive:
+            with child.stdin:
+                pickle.dump((url, head, draft, uscc, top, hot), child.stdin, pickle.HIGHEST_PROTOCOL)
+            other = _Other(receive)
+            try:
+                mine = simulate_half(other.watching(events), app.catalogue_on, draft, 0, uscc=uscc, top=top,
+                                     hot=hot)
+            except SharedAccount:
+                return None
+            kind, body = other.answer or _message(receive)
+            if kind == "shared":
+                return None
+        child.wait(timeout=60)
+        return merge(mine, body, top)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=10)
+
+
+class _Other:
+    """The second half as this one goes: its one message, read as soon as it is sent."""
+
+    def __init__(self, receive: BinaryIO) -> None:
+        self.receive = receive
+        self.answer: tuple[str, Any] | None = None
+
+    def watching(self, events: Iterable[Any]) -> Iterator[Any]:
+        """The events, stopping with SharedAccount as soon as the second half says it met a shared account (its
+        answer, if it ends first, is kept for later)."""
+        for n, event in enumerate(events):
+            if self.answer is None and n % LOOK == 0 and select.select([self.receive], [], [], 0)[0]:
+                self.answer = _message(self.receive)
+                if self.answer[0] == "shared":
+                    raise SharedAccount(self.answer[1])
+            yield event
+
+
+def _message(receive: BinaryIO) -> tuple[str, Any]:
+    try:
+        kind, body = pickle.load(receive)
+    except EOFError:
+        raise RuntimeError("the second half ended without an answer (its process died: see its log)") from None
+    if kind == "error":
+        raise RuntimeError(f"the second half failed:\n{body}")
+    if kind not in ("half", "shared"):
+        raise RuntimeError(f"the second half sent {kind!r}")
+    return kind, body
+
+
+if __name__ == "__main__":  # the second process: its task on stdin, its answer onto the pipe named by argv[1]
+    # Through the module by its name, so what it pickles is named ledger.sandbox.shards, not __main__.
+    from ledger.sandbox import shards
+
+    with os.fdopen(int(sys.argv[1]), "wb") as answer:
+        shards._other_half(*pickle.load(sys.stdin.buffer), out=answer)
