@@ -23,8 +23,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--uscc", help="also explain each claim of this organisation, before and after")
     cmd.add_argument("--top", type=int, default=10, help="how many gaining and losing organisations (10)")
     cmd.add_argument("--processes", type=int, choices=(1, 2),
-                     help="2: the draft's replay in a second process, on a second core (default: 2 when the"
-                          " machine has one and the log holds 200,000 events or more)")
+                     help="2: a second process on a second core: half the organisations in each where no claim"
+                          " draws on an account organisations share, otherwise the draft's replay there (default: 2"
+                          " when the machine has one and the log holds 200,000 events or more)")
     cmd.set_defaults(run=run)
 
 
