@@ -20,20 +20,15 @@ draft can change the answer, so the two cores share one process's work rather th
 """
 from __future__ import annotations
 
-import os
-import pickle
 import select
-import subprocess
-import sys
-import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from ledger.catalogue.model import Catalogue
 from ledger.replay import SharedAccount
 from ledger.replay_fold import organisation_id
+from ledger.sandbox.child import received, serve, spawned
 from ledger.sandbox.simulation import TOP, Simulation, simulate
 from ledger.spill import HOT
 
@@ -97,33 +92,25 @@ def _cut(rows: list[dict], sign: int, top: int) -> list[dict]:
 
 # ---------------------------------------------------------------------------------- the second process
 
-def _other_half(url: str, head: int, draft: Catalogue, uscc: str | None, top: int, hot: int | None,
-                out: BinaryIO) -> None:
-    """The second process: half 1 of the log at `url` up to `head`; its answer, or "shared" (it met an account
-    the halves may share), or the error, pickled onto `out`."""
+def _other_half(url: str, head: int, draft: Catalogue, uscc: str | None, top: int, hot: int | None, *,
+                send: Callable[[str, Any], None]) -> None:
+    """The second process (ledger/sandbox/child.py): half 1 of the log at `url` up to `head`; its answer, or
+    "shared" (it met an account the halves may share)."""
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+    from projections.replay_log import wanted_events
 
-    def send(kind: str, body: Any) -> None:
-        pickle.dump((kind, body), out, pickle.HIGHEST_PROTOCOL)
-        out.flush()
-
+    app = AwardLedger(store_env(url))
     try:
-        from ledger.application import AwardLedger
-        from ledger.store import store_env
-        from projections.replay_log import wanted_events
-
-        app = AwardLedger(store_env(url))
-        try:
-            result = simulate_half(wanted_events(app, head=head), app.catalogue_on, draft, 1, uscc=uscc, top=top,
-                                   hot=hot)
-        except SharedAccount as shared:
-            send("shared", str(shared))
-            return
-        finally:
-            app.close()
-        result.baseline = result.draft = None  # type: ignore[assignment]  (the parent has both)
-        send("half", result)
-    except BaseException:  # whatever stopped it, the parent says so
-        send("error", traceback.format_exc())
+        result = simulate_half(wanted_events(app, head=head), app.catalogue_on, draft, 1, uscc=uscc, top=top,
+                               hot=hot)
+    except SharedAccount as shared:
+        send("shared", str(shared))
+        return
+    finally:
+        app.close()
+    result.baseline = result.draft = None  # type: ignore[assignment]  (the parent has both)
+    send("half", result)
 
 
 def simulate_halves(app: Any, url: str, draft: Catalogue, events: Iterable[Any], *, head: int,
@@ -131,33 +118,17 @@ def simulate_halves(app: Any, url: str, draft: Catalogue, events: Iterable[Any],
     """`simulate` over the log at `url` up to `head` (`events`: the application's wanted events up to `head`),
     half the organisations here and half in a second process reading the log itself; None, as soon as either
     half meets an account the halves may share (then nothing of this run is kept)."""
-    read_end, write_end = os.pipe()
-    root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    try:
-        child = subprocess.Popen([sys.executable, "-m", "ledger.sandbox.shards", str(write_end)],
-                                 stdin=subprocess.PIPE, pass_fds=(write_end,), env=env)
-    finally:
-        os.close(write_end)
-    try:
-        with os.fdopen(read_end, "rb") as receive:
-            with child.stdin:
-                pickle.dump((url, head, draft, uscc, top, hot), child.stdin, pickle.HIGHEST_PROTOCOL)
-            other = _Other(receive)
-            try:
-                mine = simulate_half(other.watching(events), app.catalogue_on, draft, 0, uscc=uscc, top=top,
-                                     hot=hot)
-            except SharedAccount:
-                return None
-            kind, body = other.answer or _message(receive)
-            if kind == "shared":
-                return None
-        child.wait(timeout=60)
-        return merge(mine, body, top)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(timeout=10)
+    with spawned("ledger.sandbox.shards", (url, head, draft, uscc, top, hot)) as child:
+        other = _Other(child.receive)
+        try:
+            mine = simulate_half(other.watching(events), app.catalogue_on, draft, 0, uscc=uscc, top=top, hot=hot)
+        except SharedAccount:
+            return None  # the other half, still replaying, is stopped
+        kind, body = other.answer or _message(child.receive)
+        if kind == "shared":
+            return None
+        child.finish()
+    return merge(mine, body, top)
 
 
 class _Other:
@@ -179,20 +150,14 @@ class _Other:
 
 
 def _message(receive: BinaryIO) -> tuple[str, Any]:
-    try:
-        kind, body = pickle.load(receive)
-    except EOFError:
-        raise RuntimeError("the second half ended without an answer (its process died: see its log)") from None
-    if kind == "error":
-        raise RuntimeError(f"the second half failed:\n{body}")
+    kind, body = received(receive, "the second half")
     if kind not in ("half", "shared"):
         raise RuntimeError(f"the second half sent {kind!r}")
     return kind, body
 
 
-if __name__ == "__main__":  # the second process: its task on stdin, its answer onto the pipe named by argv[1]
+if __name__ == "__main__":  # the second process (ledger/sandbox/child.py)
     # Through the module by its name, so what it pickles is named ledger.sandbox.shards, not __main__.
     from ledger.sandbox import shards
 
-    with os.fdopen(int(sys.argv[1]), "wb") as answer:
-        shards._other_half(*pickle.load(sys.stdin.buffer), out=answer)
+    serve(shards._other_half)

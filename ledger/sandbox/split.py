@@ -15,21 +15,16 @@ the single-process one for every draft of the twin test, on both stores.
 from __future__ import annotations
 
 import heapq
-import os
-import pickle
-import subprocess
-import sys
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from ledger.catalogue.model import Catalogue
 from ledger.replay import Replay, Replayed
 from ledger.replay_fold import Folded
+from ledger.sandbox.child import received, serve, spawned
 from ledger.sandbox.simulation import TOP, Simulation, claim_events, counted_as
 from ledger.sandbox.totals import ZERO, Tally, Totals
 from ledger.spill import HOT, ColdStore, Spilled
@@ -103,38 +98,31 @@ def _add(sums: Sums, key: Any, amount: Decimal, claims: int) -> None:
 
 # ---------------------------------------------------------------------------------- the second process
 
-def _draft_side(url: str, head: int, draft: Catalogue, uscc: str | None, hot: int | None, out: BinaryIO) -> None:
-    """The second process: the draft's replay of the log at `url`; its column, then its organisations' sums in
-    chunks, then "done", pickled one after another onto `out` (or the error, as text)."""
+def _draft_side(url: str, head: int, draft: Catalogue, uscc: str | None, hot: int | None, *,
+                send: Callable[[str, Any], None]) -> None:
+    """The second process (ledger/sandbox/child.py): the draft's replay of the log at `url`; its column, then its
+    organisations' sums in chunks, then "done"."""
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+    from projections.replay_log import wanted_events
 
-    def send(kind: str, body: Any) -> None:
-        pickle.dump((kind, body), out, pickle.HIGHEST_PROTOCOL)
-        out.flush()
-
+    app = AwardLedger(store_env(url))
     try:
-        from ledger.application import AwardLedger
-        from ledger.store import store_env
-        from projections.replay_log import wanted_events
-
-        app = AwardLedger(store_env(url))
-        try:
-            with ColdStore() if hot is not None else _nothing() as cold:
-                half, organisations = replay_half(wanted_events(app, head=head), app.catalogue_on,
-                                                  app.catalogue_on(date.today()), draft, side="draft", uscc=uscc,
-                                                  cold=cold, hot=hot or HOT)
-                send("half", half)
-                chunk = []
-                for item in organisations.items():
-                    chunk.append(item)
-                    if len(chunk) == CHUNK:
-                        send("organisations", chunk)
-                        chunk = []
-                send("organisations", chunk)
-                send("done", None)
-        finally:
-            app.close()
-    except BaseException:  # whatever stopped it, the parent says so
-        send("error", traceback.format_exc())
+        with ColdStore() if hot is not None else _nothing() as cold:
+            half, organisations = replay_half(wanted_events(app, head=head), app.catalogue_on,
+                                              app.catalogue_on(date.today()), draft, side="draft", uscc=uscc,
+                                              cold=cold, hot=hot or HOT)
+            send("half", half)
+            chunk = []
+            for item in organisations.items():
+                chunk.append(item)
+                if len(chunk) == CHUNK:
+                    send("organisations", chunk)
+                    chunk = []
+            send("organisations", chunk)
+            send("done", None)
+    finally:
+        app.close()
 
 
 class _nothing:
@@ -150,50 +138,26 @@ def simulate_split(app: Any, url: str, draft: Catalogue, events: Iterable[Any], 
     """`simulate` over the log at `url` up to `head` (the application `app`'s; `events`: its wanted events up to
     `head`, read here for the baseline) with the draft's replay in a second process reading the same.
 
-    The second process is `python -m ledger.sandbox.split`, given its task pickled on stdin, answering through
-    a pipe of its own (not multiprocessing: its spawn re-runs the caller's main module, whatever that is)."""
-    read_end, write_end = os.pipe()
-    root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    try:
-        child = subprocess.Popen([sys.executable, "-m", "ledger.sandbox.split", str(write_end)],
-                                 stdin=subprocess.PIPE, pass_fds=(write_end,), env=env)
-    finally:
-        os.close(write_end)
+    The second process is `python -m ledger.sandbox.split` (ledger/sandbox/child.py)."""
     baseline = app.catalogue_on(date.today())
-    try:
-        with os.fdopen(read_end, "rb") as receive:
-            with child.stdin:
-                pickle.dump((url, head, draft, uscc, hot), child.stdin, pickle.HIGHEST_PROTOCOL)
-            with ColdStore() if hot is not None else _nothing() as cold:
-                base, organisations = replay_half(events, app.catalogue_on, baseline, draft, side="baseline",
-                                                  uscc=uscc, cold=cold, hot=hot or HOT)
-                messages = _messages(receive)
-                kind, other = next(messages)
-                if kind != "half":
-                    raise RuntimeError(f"the draft's replay sent {kind!r} first")
-                result = _merge(base, other, baseline, draft, uscc, top)
-                result.gaining, result.losing = _extremes(organisations, messages, top)
-                result.spilled = base.spilled + other.spilled
-        child.wait(timeout=60)
-        return result
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(timeout=10)
+    with (spawned("ledger.sandbox.split", (url, head, draft, uscc, hot)) as child,
+          ColdStore() if hot is not None else _nothing() as cold):
+        base, organisations = replay_half(events, app.catalogue_on, baseline, draft, side="baseline",
+                                          uscc=uscc, cold=cold, hot=hot or HOT)
+        messages = _messages(child.receive)
+        kind, other = next(messages)
+        if kind != "half":
+            raise RuntimeError(f"the draft's replay sent {kind!r} first")
+        result = _merge(base, other, baseline, draft, uscc, top)
+        result.gaining, result.losing = _extremes(organisations, messages, top)
+        result.spilled = base.spilled + other.spilled
+        child.finish()
+    return result
 
 
 def _messages(receive: BinaryIO) -> Iterator[tuple[str, Any]]:
-    while True:
-        try:
-            kind, body = pickle.load(receive)
-        except EOFError:
-            raise RuntimeError("the draft's replay ended without an answer (its process died: see its log)") from None
-        if kind == "error":
-            raise RuntimeError(f"the draft's replay failed:\n{body}")
-        if kind == "done":
-            return
-        yield kind, body
+    while (message := received(receive, "the draft's replay"))[0] != "done":
+        yield message
 
 
 def _merge(base: Half, other: Half, baseline: Catalogue, draft: Catalogue, uscc: str | None,
@@ -264,9 +228,8 @@ class _Desc:
         return hash(self.text)
 
 
-if __name__ == "__main__":  # the second process: its task on stdin, its answer onto the pipe named by argv[1]
+if __name__ == "__main__":  # the second process (ledger/sandbox/child.py)
     # Through the module by its name, so what it pickles is named ledger.sandbox.split, not __main__.
     from ledger.sandbox import split
 
-    with os.fdopen(int(sys.argv[1]), "wb") as answer:
-        split._draft_side(*pickle.load(sys.stdin.buffer), out=answer)
+    serve(split._draft_side)
