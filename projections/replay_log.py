@@ -34,18 +34,14 @@ OnPage = Callable[[int, int], None]  # (notification id reached, the log's head 
 
 
 def wanted_events(app: Any, *, on_page: OnPage | None = None, size: int = WINDOW,
-                  head: int | None = None, skip: Callable[[Notification], bool] | None = None) -> Iterator[Any]:
+                  head: int | None = None) -> Iterator[Any]:
     """The replays' domain events, in recorded order, up to `head` (by default the log's head when the read
-    begins); None for a stored event `skip` says to leave undecoded (a replay passes it over, and counts it)."""
+    begins)."""
     read = decoder(app).event
     head = (app.recorder.max_notification_id() or 0) if head is None else head
     for reached, page in windows_ahead(app, wanted_topics(), head, size=size):
-        if skip is None:
-            for n in page:
-                yield read(n)
-        else:
-            for n in page:
-                yield None if skip(n) else read(n)
+        for n in page:
+            yield read(n)
         if on_page is not None:
             on_page(reached, head)
 
@@ -96,19 +92,16 @@ def simulate_log(app: Any, draft: Any, *, uscc: str | None = None, top: int = TO
     head = app.recorder.max_notification_id() or 0
     if split is None:
         split = url is not None and (os.cpu_count() or 1) > 1 and head >= SPLIT_FROM
+    events = wanted_events(app, on_page=on_page, head=head)
     if split:
         if url is None:
             raise ValueError("a split simulation reads the log in a second process: give the database's URL")
         from ledger.sandbox.shards import simulate_halves
         from ledger.sandbox.split import simulate_split
 
-        def read(skip: Callable[[Notification], bool]) -> Iterator[Any]:
-            return wanted_events(app, on_page=on_page, head=head, skip=skip)
-
-        halves = simulate_halves(app, url, draft, read, head=head, uscc=uscc, top=top, hot=hot)
+        halves = simulate_halves(app, url, draft, events, head=head, uscc=uscc, top=top, hot=hot)
         if halves is not None:
             return halves
         events = wanted_events(app, on_page=on_page, head=head)  # read again, from the start
         return simulate_split(app, url, draft, events, head=head, uscc=uscc, top=top, hot=hot)
-    return simulate_ledger(app, draft, uscc=uscc, top=top, events=wanted_events(app, on_page=on_page, head=head),
-                           hot=hot)
+    return simulate_ledger(app, draft, uscc=uscc, top=top, events=events, hot=hot)

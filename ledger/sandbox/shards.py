@@ -36,64 +36,34 @@ HALVES = 2
 LOOK = 4_096  # events between two looks at whether the other half has stopped
 
 
-class Half:
-    """Which events one half replays: its organisations' own events and their claims' (by the organisation's
-    aggregate id; a claim by its submission's or proposal's USCC). Fund years and anything else go to both.
-
-    What the half does not replay is left undecoded where that can be told from the stored event alone
-    (`skip`: another half's organisation's events, and the later events of a claim another half submitted,
-    once its submission was read), and passed over after decoding otherwise (`events`: a submission names its
-    organisation only in its payload). Either way it is counted, so both halves count every event of the log."""
-
-    def __init__(self, half: int, halves: int = HALVES) -> None:
-        self.half, self.halves = half, halves
-        self.foreign: set[Any] = set()  # ids of claims another half's organisations submitted or were proposed
-        self.left = 0  # events of other halves, counted so that each half counts the whole log
-
-    def skip(self, n: Any) -> bool:
-        """Whether the stored event `n` (a notification) is another half's, known before decoding it (and then
-        counted here: the replay passes over what is not decoded without counting it)."""
-        kind = n.topic.partition(":")[2]
-        if kind.startswith("Organisation."):
-            other = n.originator_id.int % self.halves != self.half
-        else:
-            other = kind.startswith("Claim.") and n.originator_id in self.foreign
-        self.left += other
-        return other
-
-    def events(self, events: Iterable[Any]) -> Iterator[Any]:
-        """The decoded stream (None where `skip` left an event undecoded) with this half's events only."""
-        kinds: dict[type, str] = {}
-        for event in events:
-            if event is not None:
-                cls = type(event)
-                kind = kinds.get(cls)
-                if kind is None:
-                    kind = kinds[cls] = cls.__qualname__
-                if kind.startswith("Organisation."):
-                    if event.originator_id.int % self.halves != self.half:
-                        self.left += 1
-                        continue
-                elif kind in ("Claim.Submitted", "Claim.Proposed") and \
-                        organisation_id(event.uscc).int % self.halves != self.half:
-                    self.foreign.add(event.originator_id)
-                    self.left += 1
+def half_of(events: Iterable[Any], half: int, halves: int = HALVES, *, left: list[int]) -> Iterator[Any]:
+    """The stream with only the organisations of `half` (by their aggregate id): their own events and their
+    claims' submissions and proposals. A later event of another organisation's claim is passed on: the replays
+    know no such claim and pass it over. Fund years and anything else are passed on. `left[0]` counts the
+    events left out."""
+    kinds: dict[type, str] = {}
+    for event in events:
+        if event is not None:
+            cls = type(event)
+            kind = kinds.get(cls)
+            if kind is None:
+                kind = kinds[cls] = cls.__qualname__
+            if kind.startswith("Organisation."):
+                if event.originator_id.int % halves != half:
+                    left[0] += 1
                     continue
-            yield event
+            elif kind in ("Claim.Submitted", "Claim.Proposed") and organisation_id(event.uscc).int % halves != half:
+                left[0] += 1
+                continue
+        yield event
 
 
-Read = Callable[[Callable[[Any], bool]], Iterable[Any]]  # the log's wanted events, given what to leave undecoded
-
-
-def simulate_half(read: Read, catalogue_on: Any, draft: Catalogue, half: int, *, uscc: str | None,
-                  top: int, hot: int | None, watch: Callable[[Iterable[Any]], Iterable[Any]] | None = None
-                  ) -> Simulation:
+def simulate_half(events: Iterable[Any], catalogue_on: Any, draft: Catalogue, half: int, *, uscc: str | None,
+                  top: int, hot: int | None) -> Simulation:
     """Both replays of one half's organisations (raises SharedAccount where the halves could meet)."""
-    mine = Half(half)
-    events = read(mine.skip)
-    result = simulate(mine.events(watch(events) if watch else events), catalogue_on, draft, uscc=uscc, top=top,
-                      hot=hot, alone=True)
-    result.events += mine.left  # every event read counts, as in one process
+    left = [0]
+    result = simulate(half_of(events, half, left=left), catalogue_on, draft, uscc=uscc, top=top, hot=hot, alone=True)
+    result.events += left[0]  # every event read counts, as in one process
     return result
 
 
@@ -132,8 +102,8 @@ def _other_half(url: str, head: int, draft: Catalogue, uscc: str | None, top: in
 
     app = AwardLedger(store_env(url))
     try:
-        result = simulate_half(lambda skip: wanted_events(app, head=head, skip=skip), app.catalogue_on, draft, 1,
-                               uscc=uscc, top=top, hot=hot)
+        result = simulate_half(wanted_events(app, head=head), app.catalogue_on, draft, 1, uscc=uscc, top=top,
+                               hot=hot)
     except SharedAccount as shared:
         send("shared", str(shared))
         return
@@ -143,16 +113,15 @@ def _other_half(url: str, head: int, draft: Catalogue, uscc: str | None, top: in
     send("half", result)
 
 
-def simulate_halves(app: Any, url: str, draft: Catalogue, read: Read, *, head: int, uscc: str | None = None,
-                    top: int = TOP, hot: int | None = HOT) -> Simulation | None:
-    """`simulate` over the log at `url` up to `head` (`read(skip)`: the application's wanted events up to `head`,
-    those `skip` names left undecoded), half the organisations here and half in a second process reading the log
-    itself; None, as soon as either half meets an account the halves may share (then nothing of this run is
-    kept)."""
+def simulate_halves(app: Any, url: str, draft: Catalogue, events: Iterable[Any], *, head: int,
+                    uscc: str | None = None, top: int = TOP, hot: int | None = HOT) -> Simulation | None:
+    """`simulate` over the log at `url` up to `head` (`events`: the application's wanted events up to `head`),
+    half the organisations here and half in a second process reading the log itself; None, as soon as either
+    half meets an account the halves may share (then nothing of this run is kept)."""
     with spawned("ledger.sandbox.shards", (url, head, draft, uscc, top, hot)) as child:
         other = _Other(child.receive)
         try:
-            mine = simulate_half(read, app.catalogue_on, draft, 0, uscc=uscc, top=top, hot=hot, watch=other.watching)
+            mine = simulate_half(other.watching(events), app.catalogue_on, draft, 0, uscc=uscc, top=top, hot=hot)
         except SharedAccount:
             return None  # the other half, still replaying, is stopped
         kind, body = other.answer or _message(child.receive)

@@ -40,10 +40,6 @@ def vouchers(world: World) -> World:
     return world
 
 
-def _reading(ledger: AwardLedger, head: int):
-    return lambda skip: wanted_events(ledger, head=head, skip=skip)
-
-
 def _usccs(ledger: AwardLedger) -> list[str]:
     return sorted({e.uscc for e in stored_events(ledger, topics=wanted) if type(e).__name__ == "Submitted"})
 
@@ -57,12 +53,12 @@ def test_halves_answer_exactly_as_two_plain_replays(vouchers: World, database_ur
     head = ledger.recorder.max_notification_id()
     for uscc in _usccs(ledger)[::3]:
         plain = simulate_ledger(ledger, draft, uscc=uscc, top=3, plain=True, hot=None).as_json()
-        halves = simulate_halves(ledger, database_url, draft, _reading(ledger, head), head=head,
+        halves = simulate_halves(ledger, database_url, draft, wanted_events(ledger, head=head), head=head,
                                  uscc=uscc, top=3)
         assert halves is not None, "every account here is one organisation's"
         assert halves.as_json() == plain, uscc
         assert plain["organisation"]["claims"]
-    spilled = simulate_halves(ledger, database_url, draft, _reading(ledger, head), head=head, hot=4)
+    spilled = simulate_halves(ledger, database_url, draft, wanted_events(ledger, head=head), head=head, hot=4)
     assert spilled is not None and spilled.spilled > 20
     assert spilled.as_json() == simulate_ledger(ledger, draft, plain=True, hot=None).as_json()
 
@@ -73,6 +69,6 @@ def test_shared_accounts_send_the_simulation_the_other_way(ledger: AwardLedger, 
     generate(ledger, organisations=30, bodies=5, seed=11)
     draft = read_draft(DRAFTS["rate up"]())
     head = ledger.recorder.max_notification_id()
-    assert simulate_halves(ledger, database_url, draft, _reading(ledger, head), head=head) is None
+    assert simulate_halves(ledger, database_url, draft, wanted_events(ledger, head=head), head=head) is None
     plain = simulate_ledger(ledger, draft, plain=True, hot=None).as_json()
     assert simulate_log(ledger, draft, url=database_url, split=True).as_json() == plain
