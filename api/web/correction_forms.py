@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from api import field_messages
 from api.deps import Settle, checked_key
-from api.problems import STATUS_BY_KIND
+from api.problems import STATUS_BY_KIND, chinese_detail
 from api.web import i18n
 from api.web.corrections_words import FIELD_OF_CODE
 from ledger.application import Outcome
@@ -64,7 +64,8 @@ def attempt(request: Request, typed: dict[str, str], step: str, key: str,
         if err.kind in PAGE_KINDS:
             raise
         title = i18n.pick(i18n.REFUSALS, err.code, lang) or err.code
-        state.refusal = {"code": err.code, "title": title, "detail": err.detail}
+        detail = chinese_detail(err) if lang == "zh" else err.detail  # as the finance forms word it
+        state.refusal = {"code": err.code, "title": title, "detail": detail}
         state.status = STATUS_BY_KIND.get(err.kind, 422)
         if err.code in FIELD_OF_CODE:
             name, fix = FIELD_OF_CODE[err.code]

@@ -28,14 +28,16 @@ class RecoveryCommands:
         rid = uuid_of(recovery_id, "recovery")
         value, bank_ref = money(amount), text(bank_ref, "bank_ref")
         if value <= 0:
-            raise errors.InvalidAmount("a repayment must be more than 0.00")
+            raise errors.InvalidAmount("a repayment must be more than 0.00", zh="还款金额必须大于 0.00")
 
         def decide() -> tuple[list[Aggregate], dict]:
             recovery = self._open_recovery(recovery_id, rid, "repay")
             if value > recovery.outstanding:
                 raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)}"
                                            f" still outstanding on recovery {recovery_id}; record at most that much"
-                                           " and return the difference to the payer")
+                                           " and return the difference to the payer",
+                                           zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} 尚未追回的"
+                                              f" {yuan(recovery.outstanding)} 元；请最多登记该金额，多出部分退还付款人")
             recovery.repay(value, received_on, bank_ref, by.name)
             return [recovery], views.recovery(recovery)
 
@@ -65,5 +67,7 @@ class RecoveryCommands:
         if recovery.status == "closed":
             raise errors.InvalidState(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
                                       f" written off {yuan(recovery.written_off)}); there is nothing left to"
-                                      f" {doing}. Money received beyond it goes back to the payer")
+                                      f" {doing}. Money received beyond it goes back to the payer",
+                                      zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，已核销"
+                                         f" {yuan(recovery.written_off)} 元），无可办理；超出部分退还付款人")
         return recovery

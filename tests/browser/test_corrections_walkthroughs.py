@@ -46,6 +46,7 @@ def test_a_clerk_previews_and_confirms_a_revocation_then_finance_takes_a_partial
     repay.get_by_label("银行流水号").fill("ICBC-20240402-000031")
     repay.get_by_role("button", name="登记还款").click()
     expect(page.get_by_test_id("form-refusal-code")).to_have_text("over_recovered")
+    expect(page.get_by_test_id("form-refusal")).not_to_contain_text("repayment")  # the refusal in Chinese too
     expect(page.get_by_test_id("error-amount")).to_contain_text("不能超过未追回余额")
     expect(page.get_by_test_id("repay-form").get_by_label("金额")).to_have_value("150000")
     expect(page.get_by_test_id("repay-form").get_by_label("银行流水号")).to_have_value("ICBC-20240402-000031")

@@ -46,3 +46,15 @@ def test_exact_chinese_wording() -> None:
     with pytest.raises(InvalidInput) as caught:
         booking_day("2023-02-30", "line 3")
     assert caught.value.zh == "第 3 行：日期 '2023-02-30' 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）"
+
+
+def test_every_refusal_code_has_a_chinese_title():
+    """A page or problem in Chinese names each refusal by a Chinese title, never the code's English words."""
+    import inspect
+
+    from api.problems import TITLES_ZH
+    from ledger.domain import errors
+
+    codes = {c.code for _, c in inspect.getmembers(errors, inspect.isclass)
+             if issubclass(c, errors.LedgerError) and c.code != errors.LedgerError.code}  # not the bases
+    assert codes and not codes - TITLES_ZH.keys(), sorted(codes - TITLES_ZH.keys())
