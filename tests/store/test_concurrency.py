@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from threading import Barrier
@@ -106,8 +107,16 @@ def test_retried_key_under_concurrency_writes_once(ledgers: list[AwardLedger]) -
 
 # ---------------------------------------------------------------- deciding on a process's own saved copies
 
-def two_processes(url: str) -> tuple[AwardLedger, AwardLedger]:
-    return AwardLedger(store_env(url)), AwardLedger(store_env(url))
+@contextmanager
+def two_processes(store: str, request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[AwardLedger, AwardLedger]]:
+    """Two ledgers on one fresh store of the kind named, as two processes would hold them; closed afterwards."""
+    url = f"sqlite:///{tmp_path}/l.sqlite3" if store == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    a, b = AwardLedger(store_env(url)), AwardLedger(store_env(url))
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
@@ -115,9 +124,7 @@ def test_a_stale_saved_copy_never_refuses(store: str, request: pytest.FixtureReq
     """Process A appropriated 100,000 for 2025 and keeps that fund year as it saved it; process B then adds
     1,000,000. A's approval of 300,000 would be refused `fund_exhausted` on A's own copy: it must instead be
     decided again on the store's state, and land."""
-    url = f"sqlite:///{tmp_path}/l.sqlite3" if store == "sqlite" else request.getfixturevalue("fresh_postgres_url")
-    a, b = two_processes(url)
-    try:
+    with two_processes(store, request, tmp_path) as (a, b):
         world = World(a)
         a.record_appropriation(FINANCE, year=2025, amount=Decimal("100000.00"), document_ref="B-1")
         claim = world.claim(world.org(), "A5.voucher", year=2025, basis_amount=Decimal("1000000.00"))
@@ -125,9 +132,6 @@ def test_a_stale_saved_copy_never_refuses(store: str, request: pytest.FixtureReq
         approved = a.approve_claim(KJJ, claim_id=claim["id"]).view
         assert approved["status"] == "approved" and approved["approved_amount"] == "300000.00"
         assert b.fund_year(2025)["approved"] == "300000.00"
-    finally:
-        a.close()
-        b.close()
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
@@ -136,9 +140,7 @@ def test_a_stale_saved_copy_never_decides(store: str, request: pytest.FixtureReq
     submits another voucher on the same cap. A's approval of the first, and A's next claim, are decided on
     A's copies, conflict on saving, and are decided again on the store's state: the first is refused as
     already approved, writing nothing, and the second claim is cut to what the cap has left."""
-    url = f"sqlite:///{tmp_path}/l.sqlite3" if store == "sqlite" else request.getfixturevalue("fresh_postgres_url")
-    a, b = two_processes(url)
-    try:
+    with two_processes(store, request, tmp_path) as (a, b):
         world = World(a)
         world.appropriate(2025)
         org = world.org()
@@ -151,9 +153,6 @@ def test_a_stale_saved_copy_never_decides(store: str, request: pytest.FixtureReq
         assert world.events() == events
         third = world.claim(org, "A5.voucher", year=2025, basis_amount=Decimal("1000000.00"))
         assert third["entitled_amount"] == "50000.00"  # 500,000 cap - 300,000 approved - 150,000 reserved
-    finally:
-        a.close()
-        b.close()
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
@@ -165,9 +164,7 @@ def test_a_stale_saved_copy_without_the_claims_entry_is_decided_again(store: str
     cap (reserving on that account). A then decides B's claim: on A's copy the account holds no entry for it
     (what a resilience run met as a 500, a KeyError in AwardAccount.consume). It must be decided again on the
     store's state, and land."""
-    url = f"sqlite:///{tmp_path}/l.sqlite3" if store == "sqlite" else request.getfixturevalue("fresh_postgres_url")
-    a, b = two_processes(url)
-    try:
+    with two_processes(store, request, tmp_path) as (a, b):
         world = World(a)
         world.appropriate(2025)
         org = world.org()
@@ -180,6 +177,3 @@ def test_a_stale_saved_copy_without_the_claims_entry_is_decided_again(store: str
             decided = a.reject_claim(KJJ, claim_id=second["id"], reason="资料不全").view
             assert decided["status"] == "rejected"
         assert b.claim(second["id"])["status"] == decided["status"]
-    finally:
-        a.close()
-        b.close()
