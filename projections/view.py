@@ -182,7 +182,11 @@ def projection_env(url: str) -> dict[str, str]:
     """Store settings for the projector's own connections: a small pool is plenty for one follower."""
     env = store_env(url)
     if is_postgres(url):
-        env |= {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "6"}
+        # A fold's transaction does its Python work between statements (a 70,000-line bank statement's rows are
+        # a few seconds of it on a busy machine): eventsourcing's default of 5 s idle in a transaction ended such
+        # a fold under load. The read models hold no lock a command waits for, so a minute is safe.
+        env |= {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "6",
+                "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60"}
     return env
 
 
