@@ -15,20 +15,39 @@ current organisation's entries millions of times; `cachetools` has no write-back
 front of the stdlib's sqlite3, written to in batches.
 
 Entries must be written back (`m[k] = v`) after a change to be kept: a value changed in place after it went
-cold is lost. Keys are pickled (str, UUID, int and tuples of them pickle the same way every time).
+cold is lost. Keys are written as their text (str), their 16 bytes (UUID) or their pickle (int, tuples of
+them: these pickle the same way every time). Values go through the mapping's `Codec`: a pickle by default;
+the replays' busiest mappings (accounts, approvals, sums) give a `marshal` of plain tuples instead, four times
+cheaper than pickling dataclasses of Decimals (money as its text, so it reads back exactly).
+
+The file is written in the order of spilling (a plain insert, no unique key to keep) with an index on the
+key's hash: a key written again adds a row, and the newest row of a key is its value. Against a unique key on
+the key's bytes this costs a third less a row, in the writer thread that shares the machine's cores.
 """
 from __future__ import annotations
 
+import itertools
 import pickle
 import sqlite3
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID
 
 HOT = 12_000  # entries a mapping keeps in memory by default: 5-25 MB each for a replay's mappings
 _MISSING = object()
 _BLOOM_BITS = 1 << 23  # 1 MiB a spilled mapping: false positives under 0.1 % to 250,000 keys, 3 % at a million
 _MASK, _M64 = _BLOOM_BITS - 1, (1 << 64) - 1
+
+
+class Codec(NamedTuple):
+    """How a mapping's values are written to the file and read back: `load(dump(v)) == v`."""
+
+    dump: Callable[[Any], bytes]
+    load: Callable[[bytes], Any]
+
+
+PICKLED = Codec(lambda value: pickle.dumps(value, pickle.HIGHEST_PROTOCOL), pickle.loads)
 
 
 class ColdStore:
@@ -47,15 +66,15 @@ class ColdStore:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spill-writer")
         self._writing: Future | None = None
 
-    def write(self, table: str, rows: list[tuple[bytes, bytes]]) -> None:
+    def write(self, table: str, rows: list[tuple[int, bytes, bytes]]) -> None:
         """Insert (or replace) these rows, in a thread, after the batch before them."""
         self.settle()
         self._writing = self._writer.submit(self._insert, table, rows)
 
-    def _insert(self, table: str, rows: list[tuple[bytes, bytes]]) -> None:
+    def _insert(self, table: str, rows: list[tuple[int, bytes, bytes]]) -> None:
         db = self.db
         db.execute("BEGIN")  # one transaction a batch: a statement of its own each costs three times as much
-        db.executemany(f"INSERT OR REPLACE INTO {table} (k, v) VALUES (?, ?)", rows)
+        db.executemany(f"INSERT INTO {table} (h, k, v) VALUES (?, ?, ?)", rows)
         db.execute("COMMIT")
 
     def settle(self) -> None:
@@ -67,9 +86,11 @@ class ColdStore:
     def table(self) -> str:
         self.tables += 1
         name = f"spilled_{self.tables}"
-        # A rowid table with a unique key: inserts in random key order (UUIDs) cost half what they do in a
-        # WITHOUT ROWID table, whose leaves carry the values.
-        self.db.execute(f"CREATE TABLE {name} (k BLOB NOT NULL UNIQUE, v BLOB NOT NULL)")
+        # Rows appended in the order of spilling (rowid), found through an index on the key's hash (an integer):
+        # 2.1 s of inserts for 348,000 rows against 3.3 s with a unique key on the key's bytes, and a third of
+        # that again in a WITHOUT ROWID table, whose leaves carry the values. The newest row of a key counts.
+        self.db.execute(f"CREATE TABLE {name} (h INTEGER NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL)")
+        self.db.execute(f"CREATE INDEX {name}_h ON {name} (h)")
         return name
 
     def close(self) -> None:
@@ -117,8 +138,9 @@ class _Bloom:
 class Spilled(MutableMapping):
     """A mapping with at most `hot` entries in memory and the rest in `cold` (none: a plain dict, never spilled)."""
 
-    def __init__(self, cold: ColdStore | None = None, hot: int = HOT) -> None:
+    def __init__(self, cold: ColdStore | None = None, hot: int = HOT, codec: Codec = PICKLED) -> None:
         self.hot: dict[Any, Any] = {}
+        self.dump, self.load = codec
         self.cold = cold
         self.limit = max(4, hot)
         self.table = cold.table() if cold is not None else ""
@@ -154,10 +176,12 @@ class Spilled(MutableMapping):
         value = self.flying.get(key, _MISSING)  # newer than any row of the file
         if value is _MISSING:
             self.cold.settle()
-            row = self.cold.db.execute(f"SELECT v FROM {self.table} WHERE k = ?", (_dumps(key),)).fetchone()
+            k = _key(key)
+            row = self.cold.db.execute(f"SELECT v FROM {self.table} WHERE h = ? AND k = ? ORDER BY rowid DESC LIMIT 1",
+                                       (hash(k), k)).fetchone()
             if row is None:
                 return _MISSING
-            value = pickle.loads(row[0])
+            value = self.load(row[0])
         self._put(key, value)
         return value
 
@@ -178,7 +202,8 @@ class Spilled(MutableMapping):
         if self.bloom is not None and key in self.bloom:
             found = self.flying.pop(key, _MISSING) is not _MISSING or found
             self.cold.settle()
-            found = self.cold.db.execute(f"DELETE FROM {self.table} WHERE k = ?", (_dumps(key),)).rowcount > 0 \
+            k = _key(key)
+            found = self.cold.db.execute(f"DELETE FROM {self.table} WHERE h = ? AND k = ?", (hash(k), k)).rowcount > 0 \
                 or found
         if not found:
             raise KeyError(key)
@@ -189,16 +214,11 @@ class Spilled(MutableMapping):
         if self.bloom is None:
             self.bloom = _Bloom()
         bloom = self.bloom
-        count = max(1, self.limit // 4)
-        oldest = []
-        for key in hot:
-            oldest.append(key)
-            if len(oldest) == count:
-                break
-        rows, flying = [], {}
-        for key in oldest:
+        dump, rows, flying = self.dump, [], {}
+        for key in list(itertools.islice(hot, max(1, self.limit // 4))):
             value = flying[key] = hot.pop(key)
-            rows.append((_dumps(key), pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+            k = _key(key)
+            rows.append((hash(k), k, dump(value)))
             bloom.add(key)
         self.cold.write(self.table, rows)  # once the batch before it (this mapping's last one too) is written
         self.flying = flying
@@ -215,10 +235,12 @@ class Spilled(MutableMapping):
         yield from hot.items()
         if self.bloom is not None:
             self.cold.settle()
-            for k, v in self.cold.db.execute(f"SELECT k, v FROM {self.table}"):
-                key = pickle.loads(k)
+            load = self.load
+            newest = f"SELECT k, v FROM {self.table} WHERE rowid IN (SELECT max(rowid) FROM {self.table} GROUP BY k)"
+            for k, v in self.cold.db.execute(newest):
+                key = _unkey(k)
                 if key not in hot:
-                    yield key, pickle.loads(v)
+                    yield key, load(v)
 
     def values(self) -> Iterator[Any]:  # type: ignore[override]
         return (v for _, v in self.items())
@@ -229,5 +251,20 @@ class Spilled(MutableMapping):
         return sum(1 for _ in self.items())
 
 
-def _dumps(key: Any) -> bytes:
-    return pickle.dumps(key, pickle.HIGHEST_PROTOCOL)
+def _key(key: Any) -> bytes:
+    """The key's bytes in the file: the same bytes for equal keys, every time (see `_unkey`)."""
+    kind = type(key)
+    if kind is str:
+        return b"s" + key.encode("utf-8", "surrogatepass")
+    if kind is UUID:
+        return b"u" + key.bytes
+    return b"p" + pickle.dumps(key, pickle.HIGHEST_PROTOCOL)
+
+
+def _unkey(data: bytes) -> Any:
+    kind, body = data[:1], data[1:]
+    if kind == b"s":
+        return body.decode("utf-8", "surrogatepass")
+    if kind == b"u":
+        return UUID(bytes=body)
+    return pickle.loads(body)

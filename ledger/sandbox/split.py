@@ -15,6 +15,7 @@ the single-process one for every draft of the twin test, on both stores.
 from __future__ import annotations
 
 import heapq
+import marshal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,8 +28,16 @@ from ledger.replay_fold import Folded
 from ledger.sandbox.child import received, serve, spawned
 from ledger.sandbox.simulation import TOP, Simulation, claim_events, counted_as
 from ledger.sandbox.totals import ZERO, Tally, Totals
-from ledger.spill import HOT, ColdStore, Spilled
+from ledger.spill import HOT, Codec, ColdStore, Spilled
 
+
+def _load_sum(data: bytes) -> tuple[Decimal, int]:
+    amount, claims = marshal.loads(data)
+    return Decimal(amount), claims
+
+
+# An organisation's sum and count in the cold file (ledger/spill.py): its amount as text, through marshal.
+SUMS = Codec(lambda v: marshal.dumps((str(v[0]), v[1])), _load_sum)
 CHUNK = 5_000  # organisations' sums a message from the second process
 Sums = dict[Any, list]  # key -> [amount, claims]
 
@@ -58,7 +67,7 @@ def replay_half(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue]
     replay = Replay(catalogue_on if side == "baseline" else (lambda _day: draft), approved_share=True,
                     folded=folded, compact=True, cold=cold, hot=hot)
     half = Half()
-    organisations: Any = Spilled(cold, hot) if cold is not None else {}
+    organisations: Any = Spilled(cold, hot, SUMS) if cold is not None else {}
 
     def add(row: Replayed) -> None:
         bureau, charged, claims = counted_as(baseline, draft, row)

@@ -4,12 +4,13 @@ never the claims, so memory grows with the organisations, not with the log."""
 from __future__ import annotations
 
 import heapq
+import marshal
 from collections import defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ledger.spill import HOT, ColdStore, Spilled
+from ledger.spill import HOT, Codec, ColdStore, Spilled
 
 ZERO = Decimal("0.00")
 
@@ -44,7 +45,7 @@ class Totals:
         self.bureaus: dict[str, Tally] = defaultdict(Tally)
         self.years: dict[int, Tally] = defaultdict(Tally)
         self.fund: dict[int, Tally] = defaultdict(Tally)  # approved awards charged to each year's special fund
-        self.organisations: MutableMapping[str, Tally] = Spilled(cold, hot) if cold is not None else {}
+        self.organisations: MutableMapping[str, Tally] = Spilled(cold, hot, TALLIES) if cold is not None else {}
 
     def add(self, programme: str, bureau: str, year: int, uscc: str, baseline: Decimal, simulated: Decimal,
             *, charged: bool, claims: int = 1) -> None:
@@ -64,6 +65,15 @@ class Totals:
             return [{"uscc": uscc, **t.as_dict()} for _, uscc, t in heapq.nsmallest(top, rows, key=_order)]
 
         return side(1), side(-1)
+
+
+def _load_tally(data: bytes) -> Tally:
+    baseline, simulated, claims = marshal.loads(data)
+    return Tally(Decimal(baseline), Decimal(simulated), claims)
+
+
+# A tally in the cold file (ledger/spill.py): its two sums as text and its count, through marshal.
+TALLIES = Codec(lambda t: marshal.dumps((str(t.baseline), str(t.simulated), t.claims)), _load_tally)
 
 
 def _order(row: tuple[Decimal, str, Tally]) -> tuple[Decimal, str]:

@@ -9,6 +9,10 @@ from uuid import UUID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.replay import ACCOUNTS, APPROVALS
+from ledger.rules import AccountState, Entry
+from ledger.sandbox.split import SUMS
+from ledger.sandbox.totals import TALLIES, Tally
 from ledger.spill import ColdStore, Spilled
 
 # A small pool of keys of the kinds the replays use (account keys, USCCs, aggregate and claim ids), so keys
@@ -69,3 +73,38 @@ def test_a_mapping_without_a_cold_store_never_spills() -> None:
     for n in range(100):
         plain[n] = n
     assert len(plain.hot) == 100 and plain.spilled == 0 and plain.bloom is None
+
+
+# ---------------------------------------------------------------- the replays' codecs (marshal of plain tuples)
+
+MONEY = st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**12, max_value=10**12)
+TEXT = st.text(max_size=12)
+ENTRIES = st.builds(Entry, TEXT, TEXT, st.sampled_from(["pending", "approved", "rejected", "revoked"]), MONEY, MONEY,
+                    st.none() | TEXT, st.none() | TEXT)
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=TEXT, entries=st.lists(ENTRIES, max_size=4), earlier=st.none() | st.integers(0, 4),
+       approval=st.tuples(st.integers(2000, 2100), MONEY, st.lists(TEXT, max_size=3).map(tuple)),
+       tally=st.builds(Tally, MONEY, MONEY, st.integers(0, 10**6)), sums=st.tuples(MONEY, st.integers(0, 10**6)))
+def test_each_codec_reads_back_what_it_wrote(key, entries, earlier, approval, tally, sums) -> None:
+    """The same values, and money with the same exponent (its text is what answers show)."""
+    state = AccountState(key, tuple(entries), earlier)
+    again = ACCOUNTS.load(ACCOUNTS.dump(state))
+    assert again == state and [str(e.amount) for e in again.entries] == [str(e.amount) for e in entries]
+    assert again.used == state.used
+    assert APPROVALS.load(APPROVALS.dump(approval)) == approval
+    assert str(APPROVALS.load(APPROVALS.dump(approval))[1]) == str(approval[1])
+    assert TALLIES.load(TALLIES.dump(tally)) == tally
+    assert SUMS.load(SUMS.dump(sums)) == sums
+
+
+def test_a_mapping_with_a_codec_spills_through_it() -> None:
+    with ColdStore() as cold:
+        spilled = Spilled(cold, 4, TALLIES)
+        for n in range(100):
+            spilled[f"9133{n:04d}"] = Tally(Decimal(n), Decimal(n) * 2, n)
+        spilled["91330001"] = Tally(Decimal("7.00"), Decimal("8.00"), 1)  # written again after it went cold
+        assert spilled.spilled >= 96
+        assert dict(spilled.items())["91330001"] == Tally(Decimal("7.00"), Decimal("8.00"), 1)
+        assert spilled["91330050"] == Tally(Decimal(50), Decimal(100), 50) and len(spilled) == 100
