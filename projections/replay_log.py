@@ -34,14 +34,19 @@ OnPage = Callable[[int, int], None]  # (notification id reached, the log's head 
 
 
 def wanted_events(app: Any, *, on_page: OnPage | None = None, size: int = WINDOW,
-                  head: int | None = None) -> Iterator[Any]:
+                  head: int | None = None, keep: Callable[[Notification], bool] | None = None) -> Iterator[Any]:
     """The replays' domain events, in recorded order, up to `head` (by default the log's head when the read
-    begins)."""
+    begins). `keep`: a look at the stored event before it is decoded; one it turns down is passed on as `None`
+    (half of the organisations in each process, ledger/sandbox/shards.py)."""
     read = decoder(app).event
     head = (app.recorder.max_notification_id() or 0) if head is None else head
     for reached, page in windows_ahead(app, wanted_topics(), head, size=size):
-        for n in page:
-            yield read(n)
+        if keep is None:
+            for n in page:
+                yield read(n)
+        else:
+            for n in page:
+                yield read(n) if keep(n) else None
         if on_page is not None:
             on_page(reached, head)
 
@@ -92,16 +97,17 @@ def simulate_log(app: Any, draft: Any, *, uscc: str | None = None, top: int = TO
     head = app.recorder.max_notification_id() or 0
     if split is None:
         split = url is not None and (os.cpu_count() or 1) > 1 and head >= SPLIT_FROM
-    events = wanted_events(app, on_page=on_page, head=head)
     if split:
         if url is None:
             raise ValueError("a split simulation reads the log in a second process: give the database's URL")
-        from ledger.sandbox.shards import simulate_halves
+        from ledger.sandbox.shards import simulate_halves, wanted_in
         from ledger.sandbox.split import simulate_split
 
+        events = wanted_events(app, on_page=on_page, head=head, keep=wanted_in(0))
         halves = simulate_halves(app, url, draft, events, head=head, uscc=uscc, top=top, hot=hot)
         if halves is not None:
             return halves
         events = wanted_events(app, on_page=on_page, head=head)  # read again, from the start
         return simulate_split(app, url, draft, events, head=head, uscc=uscc, top=top, hot=hot)
-    return simulate_ledger(app, draft, uscc=uscc, top=top, events=events, hot=hot)
+    return simulate_ledger(app, draft, uscc=uscc, top=top, events=wanted_events(app, on_page=on_page, head=head),
+                           hot=hot)
