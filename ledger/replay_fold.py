@@ -7,15 +7,16 @@ in the store: the cap accounts' own bookkeeping, payouts, bank lines and idempot
 from __future__ import annotations
 
 import inspect
+import pickle
 from collections.abc import Callable, Iterator, MutableMapping
-from datetime import date
+from datetime import UTC, date
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from ledger.catalogue.model import Catalogue
 from ledger.rules import ClaimFacts, OrganisationFacts
-from ledger.spill import HOT, ColdStore, Spilled
+from ledger.spill import HOT, Codec, ColdStore, Spilled
 
 # The aggregates whose state the rules (the organisation's facts) or the sandbox's fund figures read. Bodies
 # and certifications reach the rules through the organisation's own events, so they are not folded.
@@ -57,7 +58,7 @@ class Folded:
         self.aggregates: dict[UUID, Any] = {}  # the fund years (a few)
         # The Organisation aggregates by id (an organisation's id is its USCC's natural id): the replay's biggest
         # state, so kept in a `Spilled` mapping when a cold store is given (flat memory, ledger/spill.py).
-        self.organisations: MutableMapping[UUID, Any] = Spilled(cold, hot) if cold is not None else {}
+        self.organisations: MutableMapping[UUID, Any] = Spilled(cold, hot, AGGREGATES) if cold is not None else {}
         # The last organisation's facts, until its next event: its claims often come together, and a cache of
         # every organisation's would cost as much memory again as the organisations themselves.
         self._facts: tuple[Any, int, OrganisationFacts] | None = None
@@ -103,12 +104,51 @@ class Folded:
         return (a for a in self.aggregates.values() if isinstance(a, FundYear))
 
 
+# A folded aggregate in the cold file (ledger/spill.py): its class, id, version and times taken out of its state
+# and written plainly (the id as its bytes, the UTC times naive), the rest of the state pickled as it is. A
+# pickle of the aggregate itself spends most of its time on the aware times and the UUID (17 µs against 6).
+# Anything else (an aggregate with events pending, times in another zone) is pickled whole.
+_ENVELOPE = ("_id", "_version", "_created_on", "_modified_on", "_pending_events")
+
+
+def _dump_aggregate(aggregate: Any) -> bytes:
+    state = aggregate.__dict__
+    created, modified = state.get("_created_on"), state.get("_modified_on")
+    if (getattr(created, "tzinfo", None) is UTC and getattr(modified, "tzinfo", None) is UTC
+            and type(state.get("_id")) is UUID and not state.get("_pending_events", True)):
+        rest = {k: v for k, v in state.items() if k not in _ENVELOPE}
+        plain = (type(aggregate), state["_id"].bytes, state["_version"], created.replace(tzinfo=None),
+                 modified.replace(tzinfo=None), rest)
+        return b"a" + pickle.dumps(plain, pickle.HIGHEST_PROTOCOL)
+    return b"p" + pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL)
+
+
+def _load_aggregate(data: bytes) -> Any:
+    if data[:1] == b"p":
+        return pickle.loads(data[1:])
+    cls, id_bytes, version, created, modified, rest = pickle.loads(data[1:])
+    aggregate = object.__new__(cls)
+    aggregate.__dict__.update(_id=UUID(bytes=id_bytes), _version=version, _pending_events=[], **rest,
+                              _created_on=created.replace(tzinfo=UTC), _modified_on=modified.replace(tzinfo=UTC))
+    return aggregate
+
+
+AGGREGATES = Codec(_dump_aggregate, _load_aggregate)
+
+
 @lru_cache(maxsize=4_096)
 def organisation_id(uscc: str) -> UUID:
     """The Organisation aggregate's id: the natural id of its USCC (a uuid5, so worth a small cache)."""
     from ledger.domain.organisation import Organisation
 
     return Organisation.create_id(uscc)
+
+
+def organisation_number(uscc: str) -> int:
+    """`organisation_id(uscc).int` at a third of its cost (no UUID made): what the sandbox's halves split by."""
+    from ledger.domain.ids import natural_number
+
+    return natural_number("organisation", uscc)
 
 
 def by_day(catalogue_on: Callable[[date], Catalogue]) -> Callable[[date], Catalogue]:

@@ -2,6 +2,7 @@
 commands that create or touch it collide in the store instead of silently forking it."""
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID, uuid5
 
 LEDGER_NAMESPACE = UUID("6f1c2b0e-5a47-4c1e-9a53-2b1d8e0f7c11")
@@ -9,3 +10,11 @@ LEDGER_NAMESPACE = UUID("6f1c2b0e-5a47-4c1e-9a53-2b1d8e0f7c11")
 
 def natural_id(kind: str, key: str) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"{kind}:{key}")
+
+
+def natural_number(kind: str, key: str) -> int:
+    """`natural_id(kind, key).int`, without making the UUID (uuid5's own steps: the SHA-1 of the namespace and the
+    name, its first 16 bytes, the variant and version bits set): a third of its cost, for hot loops that only
+    split by the id (the sandbox's halves)."""
+    number = int.from_bytes(hashlib.sha1(LEDGER_NAMESPACE.bytes + f"{kind}:{key}".encode()).digest()[:16], "big")
+    return (number & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 5 << 76

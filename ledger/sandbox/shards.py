@@ -30,7 +30,7 @@ from eventsourcing.persistence import Notification
 
 from ledger.catalogue.model import Catalogue
 from ledger.replay import SharedAccount
-from ledger.replay_fold import organisation_id
+from ledger.replay_fold import organisation_number
 from ledger.sandbox.child import received, serve, spawned
 from ledger.sandbox.simulation import TOP, Simulation, simulate
 from ledger.spill import HOT
@@ -57,7 +57,7 @@ def half_of(events: Iterable[Any], half: int, halves: int = HALVES, *, left: lis
             if event.originator_id.int % halves != half:
                 left[0] += 1
                 continue
-        elif kind in ("Claim.Submitted", "Claim.Proposed") and organisation_id(event.uscc).int % halves != half:
+        elif kind in ("Claim.Submitted", "Claim.Proposed") and organisation_number(event.uscc) % halves != half:
             left[0] += 1
             continue
         yield event
@@ -95,7 +95,7 @@ def wanted_in(half: int, halves: int = HALVES) -> Callable[[Notification], bool]
             uscc = state[at + len(USCC):end]
             if end < 0 or b"\\" in uscc or state.count(USCC) != state.count(USCC + uscc + b'"'):
                 return True
-            return organisation_id(uscc.decode("utf-8")).int % halves == half
+            return organisation_number(uscc.decode("utf-8")) % halves == half
         return True
 
     return keep

@@ -108,3 +108,27 @@ def test_a_mapping_with_a_codec_spills_through_it() -> None:
         assert spilled.spilled >= 96
         assert dict(spilled.items())["91330001"] == Tally(Decimal("7.00"), Decimal("8.00"), 1)
         assert spilled["91330050"] == Tally(Decimal(50), Decimal(100), 50) and len(spilled) == 100
+
+
+def test_a_folded_organisation_reads_back_whole_and_one_with_events_pending_is_pickled_whole() -> None:
+    """The aggregates' codec (ledger/replay_fold.py): every attribute back as it was, times in UTC, the facts the
+    rules read the same; the organisation then takes further events as the original would."""
+    from datetime import UTC, date
+
+    from ledger.domain.organisation import Organisation
+    from ledger.replay_fold import AGGREGATES
+
+    org = Organisation(uscc="91330108MB0000005H", name="杭州基准科技", in_district=True, by="kjj")
+    org.join("BODY-1", "consortium", date(2022, 10, 1), date(2022, 10, 1), True, by="kjj")
+    org.designate("A1.high_tech", date(2023, 1, 1), "CERT-1", by="kjj")
+    org.note_certification("CERT-1", "A1.high_tech", by="kjj")
+    org.change_district(False, date(2024, 3, 1), "moved", "DOC-1", by="kjj")
+    pending = AGGREGATES.load(AGGREGATES.dump(org))  # events not yet collected: the whole pickle
+    assert pending.__dict__.keys() == org.__dict__.keys() and len(pending.pending_events) == 5
+    org.collect_events()
+    again = AGGREGATES.load(AGGREGATES.dump(org))
+    assert type(again) is Organisation and vars(again) == vars(org)
+    assert again.created_on.tzinfo is UTC and again.modified_on == org.modified_on
+    assert again.facts(date(2023, 6, 1)) == org.facts(date(2023, 6, 1))
+    again.open_proposal("C-1", "A1.high_tech", None, "CERT-1", None, None, by="kjj")
+    assert again.version == org.version + 1 and "C-1" in again.proposals
