@@ -89,13 +89,18 @@ def wanted_in(half: int, halves: int = HALVES) -> Callable[[Notification], bool]
         if kind == "submission":
             state = n.state if type(n.state) is bytes else bytes(n.state)
             at = state.find(USCC)
-            if at < 0:
-                return True
             end = state.find(b'"', at + len(USCC))
-            uscc = state[at + len(USCC):end]
-            if end < 0 or b"\\" in uscc or state.count(USCC) != state.count(USCC + uscc + b'"'):
+            if at < 0 or end < 0:
                 return True
-            return organisation_number(uscc.decode("utf-8")) % halves == half
+            uscc = state[at + len(USCC):end + 1]  # with its closing quote
+            at = state.find(USCC, end)
+            while at >= 0:  # every other "uscc" names the same one (one pass over the text)
+                if not state.startswith(uscc, at + len(USCC)):
+                    return True
+                at = state.find(USCC, at + len(USCC) + len(uscc))
+            if b"\\" in uscc:
+                return True
+            return organisation_number(uscc[:-1].decode("utf-8")) % halves == half
         return True
 
     return keep
