@@ -46,5 +46,7 @@ def load(path: Path | None = None) -> ColumnMap:
         pattern = re.compile(data.get("memo", {}).get("pattern", r"[A-Za-z0-9]+(?:[-_/.][A-Za-z0-9]+)+"))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as err:
         raise InvalidInput(f"the bank column map {source} cannot be used ({err}); see ledger/bank_files/columns.toml"
-                           " for its layout") from None
+                           " for its layout",
+                           zh=f"银行列名对照表 {source} 无法使用（{err}）；"
+                           "格式见 ledger/bank_files/columns.toml") from None
     return ColumnMap(names, pattern)

@@ -30,4 +30,5 @@ def _strict(raw: bytes, encoding: str, offset: int) -> str:
     except UnicodeDecodeError as err:
         msg = (f"the statement is neither UTF-8 nor GB18030/GBK text (byte {offset + err.start + 1} cannot be read);"
                " export it from online banking again as CSV")
-        raise InvalidInput(msg) from None
+        raise InvalidInput(msg, zh=f"流水既不是 UTF-8 也不是 GB18030/GBK 编码的文本（第 {offset + err.start + 1} 个字节"
+                                   "无法读取）；请从网银重新导出 CSV 文件") from None

@@ -24,6 +24,7 @@ _DAY = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"^(\d{4})(\d{2}
 class RefusedLine:
     line: int
     message: str
+    zh: str = ""  # the message for a Chinese reader (the refusal's Chinese detail lists these)
 
     def as_dict(self) -> dict[str, object]:
         return {"line": self.line, "message": self.message}
@@ -52,18 +53,25 @@ def _cell(row: list[str], columns: list[int] | None) -> str:
     return ""
 
 
+class _NoMoney(ValueError):
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
 def _money(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
     """The line's amount (no sign, separators kept for the validator) and its direction."""
     debit, credit = _cell(row, cols.get("debit")), _cell(row, cols.get("credit"))
     if debit and credit:
-        raise ValueError("has both a debit and a credit amount; a line moves money one way")
+        raise _NoMoney("has both a debit and a credit amount; a line moves money one way",
+                       "同时有借方和贷方金额；一行只能是一笔支出或一笔收入")
     if debit or credit:
         return (debit or credit).lstrip("+"), "debit" if debit else "credit"
     if signed := _cell(row, cols.get("signed_amount")):
         return (signed[1:], "debit") if signed.startswith("-") else (signed.lstrip("+"), "credit")
     if plain := _cell(row, cols.get("amount")):
         return plain.lstrip("-"), "debit"
-    raise ValueError("has no amount")
+    raise _NoMoney("has no amount", "没有金额")
 
 
 def _reference(row: list[str], cols: dict[str, list[int]], pattern: re.Pattern[str]) -> str:
@@ -82,11 +90,13 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
         day = _day(raw_day)
     except ValueError:
         raise InvalidInput(f"line {n}: date {raw_day!r} is not a day written YYYY-MM-DD (2024-07-02), YYYYMMDD"
-                           " or YYYY/MM/DD, with no time after it") from None
+                           " or YYYY/MM/DD, with no time after it",
+                           zh=f"第 {n} 行：日期 {raw_day!r} 不是 YYYY-MM-DD（2024-07-02）、YYYYMMDD 或 YYYY/MM/DD"
+                           " 格式的日期，且其后不能带时间") from None
     try:
         amount, direction = _money(row, cols)
-    except ValueError as err:
-        raise InvalidInput(f"line {n}: {err}") from None
+    except _NoMoney as err:
+        raise InvalidInput(f"line {n}: {err}", zh=f"第 {n} 行：{err.zh}") from None
     line = statement_line({"date": day, "amount": amount, "reference": _reference(row, cols, column_map.memo_pattern),
                            "counterparty": _cell(row, cols.get("counterparty"))}, f"line {n}")
     return line if direction == "debit" else line.credited()
@@ -117,19 +127,22 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
                 continue
             if any(cell.strip() for cell in row[width:]):
                 found.refused.append(RefusedLine(n, f"line {n} has more cells than the header names ({width}); a"
-                                                    " shifted line would be read wrongly"))
+                                                    " shifted line would be read wrongly",
+                                                 f"第 {n} 行的单元格比表头（{width} 列）多；错位的行会被读错"))
                 continue
             try:
                 found.lines.append(_line(row, cols, column_map, n))
             except LedgerError as err:
-                found.refused.append(RefusedLine(n, err.detail))
+                found.refused.append(RefusedLine(n, err.detail, err.in_language("zh") or err.detail))
     except csv.Error as err:
-        found.refused.append(RefusedLine(reader.line_num, f"line {reader.line_num}: not readable as CSV ({err})"))
+        found.refused.append(RefusedLine(reader.line_num, f"line {reader.line_num}: not readable as CSV ({err})",
+                                         f"第 {reader.line_num} 行：无法按 CSV 读取（{err}）"))
     if cols is None:
         raise InvalidInput("no header row names the statement's columns; the column map knows "
-                           + column_map.described())
+                           + column_map.described(),
+                           zh=f"前 {HEADER_SEARCH} 行中没有一行是能识别的表头；可识别的列名：{column_map.described()}")
     if not found.lines and not found.refused:
-        raise InvalidInput("the statement has no lines")
+        raise InvalidInput("the statement has no lines", zh="流水没有任何明细行；请上传含交易明细的文件")
     return found
 
 
@@ -138,13 +151,22 @@ class StatementRefused(InvalidInput):
 
 
 def accepted_lines(found: BankFile, *, import_good_lines: bool) -> list[StatementLine]:
-    """The lines to import: all of them, or, when some are refused, none unless the good ones are asked for."""
-    if found.refused and not import_good_lines:
-        named = "; ".join(r.message for r in found.refused[:20]) + ("; ..." if len(found.refused) > 20 else "")
-        raise StatementRefused(f"{len(found.refused)} line(s) of the statement cannot be read, so nothing was"
-                               f" imported: {named}. Correct the file, or import the {len(found.lines)} good line(s)"
-                               " with import_good_lines=true", refused_lines=[r.as_dict() for r in found.refused])
+    """The lines to import: all of them, or, when some are refused, none unless the good ones are asked for (a file
+    with no good line at all is refused as such). The refusal names the first 20 refused lines and their faults."""
+    if found.lines and (not found.refused or import_good_lines):
+        return found.lines
+    more = len(found.refused) > 20
+    named = "; ".join(r.message for r in found.refused[:20]) + ("; ..." if more else "")
+    named_zh = "；".join(r.zh or r.message for r in found.refused[:20]) + ("；……" if more else "")
+    refused = [r.as_dict() for r in found.refused]
     if not found.lines:
-        raise StatementRefused("no line of the statement can be read; nothing was imported",
-                               refused_lines=[r.as_dict() for r in found.refused])
-    return found.lines
+        raise StatementRefused(f"no line of the statement can be read, so nothing was imported: {named}. Correct the"
+                               " file (or export it from online banking again)",
+                               zh=f"流水没有一行可以读取，未导入任何内容：{named_zh}。请修正文件，或从网银重新导出",
+                               refused_lines=refused)
+    raise StatementRefused(f"{len(found.refused)} line(s) of the statement cannot be read, so nothing was"
+                           f" imported: {named}. Correct the file, or import the {len(found.lines)} good line(s)"
+                           " with import_good_lines=true",
+                           zh=f"流水有 {len(found.refused)} 行无法读取，因此一行也没有导入：{named_zh}。"
+                           f"请修正文件，或选择只导入其余 {len(found.lines)} 行（import_good_lines=true）",
+                           refused_lines=refused)

@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.errors import InvalidInput
 from ledger.domain.ids import natural_id
-from ledger.domain.statement_fields import bank_amount, booking_day, check_size
+from ledger.domain.statement_fields import bank_amount, booking_day, check_size, where_zh
 from ledger.domain.text import clean_text
 from ledger.domain.values import fmt
 
@@ -55,10 +55,12 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
     amount = bank_amount(row.get("amount"), where)
     reference = clean_text(row.get("reference") or "", f"{where}: reference", required=False)
     if not reference:
-        raise InvalidInput(f"{where}: reference is empty; every line needs the bank reference of the transfer")
+        raise InvalidInput(f"{where}: reference is empty; every line needs the bank reference of the transfer",
+                           zh=f"{where_zh(where)}：交易参考号为空；每行都需要该笔转账的银行参考号")
     direction = str(row.get("direction") or "debit")
     if direction not in ("debit", "credit"):
-        raise InvalidInput(f"{where}: direction {direction!r} is neither debit (money out) nor credit (money in)")
+        raise InvalidInput(f"{where}: direction {direction!r} is neither debit (money out) nor credit (money in)",
+                           zh=f"{where_zh(where)}：方向 {direction!r} 既不是 debit（支出）也不是 credit（收入）")
     counterparty = clean_text(row.get("counterparty") or "", f"{where}: counterparty", required=False)
     return StatementLine(on, amount, reference, counterparty, direction)
 
@@ -71,14 +73,17 @@ def parse_csv(text: str) -> list[StatementLine]:
     missing = [c for c in COLUMNS[:3] if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(f"the statement lacks the column(s) {', '.join(missing)}; its header must name "
-                           + ", ".join(COLUMNS))
+                           + ", ".join(COLUMNS),
+                           zh=f"流水缺少列 {'、'.join(missing)}；表头须包含 {'、'.join(COLUMNS)}")
     lines = []
     for n, row in enumerate(reader, start=2):
         if None in row:  # more cells than the header names: a shifted line would be read wrongly
-            raise InvalidInput(f"line {n} has more cells than the header names ({', '.join(reader.fieldnames)})")
+            raise InvalidInput(f"line {n} has more cells than the header names ({', '.join(reader.fieldnames)})",
+                               zh=f"第 {n} 行的单元格比表头多（表头：{'、'.join(reader.fieldnames)}）；"
+                               "错位的行会被读错，请修正该行")
         lines.append(statement_line(row, f"line {n}"))
     if not lines:
-        raise InvalidInput("the statement has no lines")
+        raise InvalidInput("the statement has no lines", zh="流水没有任何明细行；请上传含交易明细的文件")
     return lines
 
 

@@ -33,14 +33,17 @@ def check_size(text: str) -> None:
     for number, line in enumerate(text.splitlines(), start=1):
         if len(line) > MAX_LINE_CHARS:
             raise StatementTooLarge(f"line {number} is {len(line):,} characters long; a statement line has at most"
-                                    f" {MAX_LINE_CHARS:,}. Check the file is the bank's CSV export")
+                                    f" {MAX_LINE_CHARS:,}. Check the file is the bank's CSV export",
+                                    zh=f"第 {number} 行长 {len(line):,} 个字符，流水每行最多 {MAX_LINE_CHARS:,} 个；"
+                                    "请确认上传的是网银导出的 CSV 文件")
         count = number
     if count > MAX_LINES + 1:  # the header, then the lines
         raise StatementTooLarge(f"the statement has {count - 1:,} lines; import at most {MAX_LINES:,} at a time"
-                                " (split it by month)")
+                                " (split it by month)",
+                                zh=f"流水共 {count - 1:,} 行，每次最多导入 {MAX_LINES:,} 行；请按月拆分后分别导入")
 
 
-def _where_zh(where: str) -> str:
+def where_zh(where: str) -> str:
     """`line 3` (a CSV's) or `lines[2]` (a JSON body's, counted from 0) as a Chinese reader counts lines."""
     if found := re.fullmatch(r"line (\d+)", where):
         return f"第 {found.group(1)} 行"
@@ -58,12 +61,12 @@ def booking_day(raw: object, where: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)",
-                           zh=f"{_where_zh(where)}：日期 {text[:40]!r} 不是 YYYY-MM-DD 格式的日期"
+                           zh=f"{where_zh(where)}：日期 {text[:40]!r} 不是 YYYY-MM-DD 格式的日期"
                            "（例如 2023-07-03）") from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise InvalidInput(f"{where}: date {text!r} is outside {FIRST_DAY.year}–{LAST_DAY.year}; check the"
                            " statement's date column",
-                           zh=f"{_where_zh(where)}：日期 {text!r} 不在 {FIRST_DAY.year}–{LAST_DAY.year} 年之间；"
+                           zh=f"{where_zh(where)}：日期 {text!r} 不在 {FIRST_DAY.year}–{LAST_DAY.year} 年之间；"
                            "请核对日期")
     return day
 
@@ -76,9 +79,9 @@ def bank_amount(raw: object, where: str) -> Decimal:
     if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)):
         raise InvalidAmount(f"{where}: amount {text[:40]!r} is not an amount such as 1234.56 or 1,234.56 (commas"
                             " only between groups of three digits, at most two decimal places)",
-                            zh=f"{_where_zh(where)}：金额 {text[:40]!r} 不是形如 1234.56 或 1,234.56 的金额"
+                            zh=f"{where_zh(where)}：金额 {text[:40]!r} 不是形如 1234.56 或 1,234.56 的金额"
                             "（逗号只能分隔三位一组的数字，最多两位小数）")
     try:
         return money(size.replace(",", ""))
     except InvalidAmount as err:
-        raise InvalidAmount(f"{where}: {err.detail}", zh=f"{_where_zh(where)}：{err.zh or err.detail}") from None
+        raise InvalidAmount(f"{where}: {err.detail}", zh=f"{where_zh(where)}：{err.zh or err.detail}") from None

@@ -43,3 +43,14 @@ def test_a_file_with_bad_lines_imports_nothing_unless_the_good_lines_are_asked_f
     taken = _upload(api, "b.csv", raw, "?import_good_lines=true")
     assert taken.status_code == 201, taken.text
     assert taken.json()["lines"] == 1 and taken.json()["refused_lines"][0]["line"] == 3
+
+
+def test_a_chinese_reader_is_told_in_chinese_which_lines_are_wrong(api, books):
+    """Accept-Language zh: the refusal's detail is Chinese and names the line as a Chinese reader counts it."""
+    raw = "记账日期,交易金额,对方名称,用途\r\n20241301,\"-1.00\",乙公司,PAY-2024-0009\r\n".encode("gb18030")
+    refused = api.client.post("/v1/finance/bank-statements", files={"file": ("b.csv", raw, "text/csv")},
+                              headers={"Authorization": f"Bearer {api.tokens['finance']}",
+                                       "Accept-Language": "zh-CN,zh;q=0.9"})
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_statement"
+    assert refused.json()["detail"].startswith("流水没有一行可以读取"), refused.json()["detail"]
+    assert refused.headers["content-language"] == "zh"

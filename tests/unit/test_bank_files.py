@@ -89,3 +89,24 @@ def test_any_amount_in_any_encoding_reads_back_exactly(amount, encoding, out):
     text = f"记账日期,交易金额,对方名称,用途\r\n20240703,\"{signed}\",杭州某某公司,PAY-9-X 奖励\r\n"
     (line,) = read_bank_file(text.encode(encoding)).lines
     assert (line.amount, line.direction, line.reference) == (amount, "debit" if out else "credit", "PAY-9-X")
+
+
+def test_a_chinese_reader_reads_each_refusal_in_chinese():
+    """Every way a bank file is refused carries its own Chinese sentence (the API and the finance page show it to
+    a Chinese reader): a refused line's, the statement's, no header, no text."""
+    text = ("交易日期,借方发生额,贷方发生额,对方户名,附言\n2024-07-02,\"1,000.00\",,甲,PAY-1-A\n"
+            "2024-13-02,5.00,,乙,PAY-2-B\n2024-07-03,,,丙,PAY-3-C\n2024-07-04,1.234,,丁,PAY-4-D\n"
+            "2024-07-05,1.00,2.00,戊,PAY-5-E\n2024-07-06,1.00,,己,PAY-6-F,多出来的一格\n")
+    found = read_bank_file(text.encode("gbk"))
+    assert [r.line for r in found.refused] == [3, 4, 5, 6, 7]
+    assert [r.zh[:6] for r in found.refused] == ["第 3 行：", "第 4 行：", "第 5 行：", "第 6 行：", "第 7 行的"]
+    assert "没有金额" in found.refused[1].zh and "借方和贷方" in found.refused[3].zh
+    with pytest.raises(StatementRefused) as refused:
+        accepted_lines(found, import_good_lines=False)
+    zh = refused.value.in_language("zh")
+    assert zh.startswith("流水有 5 行无法读取") and "第 3 行" in zh and "其余 1 行" in zh
+    for raw, words in ((b"a,b,c\n1,2,3\n", "表头"), (b"\x81\x20\x81\x20", "GB18030"),
+                       ("交易日期,借方发生额,附言\n".encode("gbk"), "没有任何明细行")):
+        with pytest.raises(InvalidInput) as caught:
+            read_bank_file(raw)
+        assert words in (caught.value.in_language("zh") or ""), caught.value.detail
