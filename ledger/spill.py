@@ -20,9 +20,10 @@ them: these pickle the same way every time). Values go through the mapping's `Co
 the replays' busiest mappings (accounts, approvals, sums) give a `marshal` of plain tuples instead, four times
 cheaper than pickling dataclasses of Decimals (money as its text, so it reads back exactly).
 
-The file is written in the order of spilling (a plain insert, no unique key to keep) with an index on the
-key's hash: a key written again adds a row, and the newest row of a key is its value. Against a unique key on
-the key's bytes this costs a third less a row, in the writer thread that shares the machine's cores.
+The file is written in the order of spilling (a plain insert, no unique key to keep), with an index on the
+key's hash made when a key is first looked for: a key written again adds a row, and the newest row of a key is
+its value. Against a unique key on the key's bytes this costs a third of the writing, in the writer thread that
+shares the machine's cores.
 """
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ class ColdStore:
                        f"cache_size = -{cache_mib * 1024}", "temp_store = FILE"):
             self.db.execute(f"PRAGMA {pragma}")
         self.tables = 0
+        self.indexed: set[str] = set()
         # One batch at a time is written by a thread of its own: SQLite inserts with the GIL released, so the
         # replay goes on (on the other core) meanwhile. The connection is used by one thread at a time: whoever
         # reads or deletes waits for the batch in flight first (`settle`).
@@ -86,12 +88,21 @@ class ColdStore:
     def table(self) -> str:
         self.tables += 1
         name = f"spilled_{self.tables}"
-        # Rows appended in the order of spilling (rowid), found through an index on the key's hash (an integer):
-        # 2.1 s of inserts for 348,000 rows against 3.3 s with a unique key on the key's bytes, and a third of
-        # that again in a WITHOUT ROWID table, whose leaves carry the values. The newest row of a key counts.
+        # Rows appended in the order of spilling (rowid), found through an index on the key's hash (an integer),
+        # made only when a key is first looked for (`findable`): many runs never read a spilled entry back, and
+        # building the index once costs less than keeping it up insert by insert (348,000 rows: 1.0 s of plain
+        # appends, 2.1 s with the index kept up, 3.3 s with a unique key on the key's bytes). The newest row of a
+        # key counts.
         self.db.execute(f"CREATE TABLE {name} (h INTEGER NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL)")
-        self.db.execute(f"CREATE INDEX {name}_h ON {name} (h)")
         return name
+
+    def findable(self, table: str) -> sqlite3.Connection:
+        """The connection, once the batch in flight is written and `table` has its index on the key's hash."""
+        self.settle()
+        if table not in self.indexed:
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS {table}_h ON {table} (h)")
+            self.indexed.add(table)
+        return self.db
 
     def close(self) -> None:
         try:
@@ -175,10 +186,9 @@ class Spilled(MutableMapping):
             return _MISSING
         value = self.flying.get(key, _MISSING)  # newer than any row of the file
         if value is _MISSING:
-            self.cold.settle()
             k = _key(key)
-            row = self.cold.db.execute(f"SELECT v FROM {self.table} WHERE h = ? AND k = ? ORDER BY rowid DESC LIMIT 1",
-                                       (hash(k), k)).fetchone()
+            newest = f"SELECT v FROM {self.table} WHERE h = ? AND k = ? ORDER BY rowid DESC LIMIT 1"
+            row = self.cold.findable(self.table).execute(newest, (hash(k), k)).fetchone()
             if row is None:
                 return _MISSING
             value = self.load(row[0])
@@ -201,10 +211,9 @@ class Spilled(MutableMapping):
         found = self.hot.pop(key, _MISSING) is not _MISSING
         if self.bloom is not None and key in self.bloom:
             found = self.flying.pop(key, _MISSING) is not _MISSING or found
-            self.cold.settle()
             k = _key(key)
-            found = self.cold.db.execute(f"DELETE FROM {self.table} WHERE h = ? AND k = ?", (hash(k), k)).rowcount > 0 \
-                or found
+            found = self.cold.findable(self.table).execute(
+                f"DELETE FROM {self.table} WHERE h = ? AND k = ?", (hash(k), k)).rowcount > 0 or found
         if not found:
             raise KeyError(key)
 
