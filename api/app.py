@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -21,6 +19,7 @@ from api.routes import ROUTERS
 from api.settings import Settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
+from ledger import collector
 from ledger.application import AwardLedger
 from ledger.audit.append_only import protect
 from ledger.audit.chain import AuditChain
@@ -120,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.audit_chain, app.state.notary = chain, notary
             app.state.applied = applied
             app.state.loop = asyncio.get_running_loop()  # GET awards' async connections live on this loop only
-            opened.enter_context(quiet_collector())
+            opened.enter_context(collector.quiet())
             try:
                 yield
             finally:  # the async connections GET awards opened on this event loop, closed on it
@@ -132,35 +131,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # checked and the body capped before any route reads it.
     app.add_middleware(Front, settings=settings, metrics=app.state.metrics, auth_file=settings.auth_file)
     return app
-
-
-_quieting = threading.Lock()
-_quiet: list = [0, None]  # apps running with the collector quieted; the thresholds before the first
-
-
-@contextmanager
-def quiet_collector() -> Iterator[None]:
-    """While the app serves: what start-up made (modules, the catalogue, pydantic's schemas and validators, the
-    routes) lives as long as the process, so it is moved out of the cyclic collector's sight (`gc.freeze`), and
-    the youngest generation is collected every 20,000 allocations instead of 700, so a request's short-lived
-    objects are mostly freed by reference counting before a pass looks at them. Cycles are still collected.
-    POST /v1/claims, in turn with the collector as it was (bench/ab_trees.py): 3.39 -> 2.97 and 3.08 ms of
-    server CPU a claim. Undone when the last app stops (tests start many in one process)."""
-    with _quieting:
-        if _quiet[0] == 0:
-            _quiet[1] = gc.get_threshold()
-            gc.collect()
-            gc.freeze()
-            gc.set_threshold(20_000, *_quiet[1][1:])
-        _quiet[0] += 1
-    try:
-        yield
-    finally:
-        with _quieting:
-            _quiet[0] -= 1
-            if _quiet[0] == 0:
-                gc.unfreeze()
-                gc.set_threshold(*_quiet[1])
 
 
 def build_app(lifespan: Any = None) -> FastAPI:

@@ -82,6 +82,7 @@ def _metrics_folder() -> Iterator[None]:
 def project(args: argparse.Namespace) -> int:
     """Keep the read models up to date from the event log, printing progress, until SIGTERM or Ctrl-C."""
     from api.startup import one_at_a_time
+    from ledger import collector
     from ledger.application import AwardLedger
     from ledger.store import store_env
     from projections.readmodels import ReadModels
@@ -100,6 +101,7 @@ def project(args: argparse.Namespace) -> int:
             opened.callback(read_models.close)
         # The API's workers wait on what this process applies: it tells them (projections/applied.py).
         projector = Projector(settings.database_url, app=ledger, announce=True)
+        opened.enter_context(collector.quiet())  # as the API does while it serves (ledger/collector.py)
         projector.start()
         opened.callback(projector.stop)
         print("award-ledger project: following the event log into the read models; stop with SIGTERM or Ctrl-C",

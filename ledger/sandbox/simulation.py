@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ledger import collector
 from ledger.catalogue.model import Catalogue
 from ledger.replay import Replay, Replayed
 from ledger.replay_fold import Folded
@@ -96,13 +96,13 @@ def _simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], 
 def claim_events(events: Iterable[Any], folded: Folded) -> Iterator[tuple[str, str, Any]]:
     """The stream's claim events as (claim id, event name, event), every other event folded on the way
     (`folded.read` counts them all; `None`, an event not worth decoding, is passed over). Every replay loop of the
-    sandbox reads through here, with the cyclic garbage collector paused (`collector_paused`)."""
-    with collector_paused():
+    sandbox reads through here, with the cyclic garbage collector paused (ledger/collector.py)."""
+    with collector.paused():
         for event in events:
             if event is None:
                 continue
             folded.read += 1
-            if not folded.read % COLLECT_EVERY:
+            if not folded.read % collector.COLLECT_EVERY:
                 gc.collect()
             kind, name = folded.kind(event)
             if kind != "Claim":
@@ -111,31 +111,6 @@ def claim_events(events: Iterable[Any], folded: Folded) -> Iterator[tuple[str, s
             yield str(event.originator_id), name, event
 
 
-# The replays make and drop millions of objects that hold no reference cycles (events, entries, tallies), while
-# their mappings keep a few hundred thousand alive: the cyclic collector's full passes over those were a fifth of
-# a replay's CPU at 100,000 organisations (29 passes, 6 s of 34), and finding nearly nothing (under a thousand
-# objects in cycles in a whole run). So it is paused while a replay reads, with one full pass every COLLECT_EVERY
-# events so that memory stays bounded whatever the log holds, and resumed when the last replay running ends
-# (the API may run simulations in threads). Reference counting frees everything else as before.
-COLLECT_EVERY = 500_000
-_pausing = threading.Lock()
-_paused = [0, False]  # replays running with the collector paused; whether it was enabled before the first
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    with _pausing:
-        if _paused[0] == 0:
-            _paused[1] = gc.isenabled()
-            gc.disable()
-        _paused[0] += 1
-    try:
-        yield
-    finally:
-        with _pausing:
-            _paused[0] -= 1
-            if _paused[0] == 0 and _paused[1]:
-                gc.enable()
 
 
 def counted_as(baseline: Catalogue, draft: Catalogue, row: Replayed) -> tuple[str, bool, int]:

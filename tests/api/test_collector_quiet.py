@@ -1,10 +1,10 @@
 """While the app serves, start-up's objects are frozen out of the cyclic collector's sight and its youngest
-generation collected less often (api/app.py `quiet_collector`); when the last app stops, both are undone."""
+generation collected less often (ledger/collector.py `quiet`); when the last app stops, both are undone."""
 from __future__ import annotations
 
 import gc
 
-from api.app import quiet_collector
+from ledger.collector import quiet as quiet_collector
 
 
 def test_quiet_while_serving_and_undone_after_the_last_app() -> None:

@@ -1,4 +1,4 @@
-"""The sandbox's replays pause the cyclic garbage collector while they read (ledger/sandbox/simulation.py): it is
+"""The sandbox's replays pause the cyclic garbage collector while they read (ledger/collector.py `paused`): it is
 paused only while a replay runs, however replays nest or stop early, and cycles made meanwhile are still freed."""
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import gc
 import threading
 import weakref
 
+from ledger import collector
+from ledger.collector import paused as collector_paused
 from ledger.replay_fold import Folded
-from ledger.sandbox import simulation
-from ledger.sandbox.simulation import claim_events, collector_paused
+from ledger.sandbox.simulation import claim_events
 
 
 class _Node:
@@ -45,12 +46,12 @@ def test_threads_pausing_together_leave_it_enabled() -> None:
         t.start()
     for t in threads:
         t.join()
-    assert gc.isenabled() and simulation._paused[0] == 0
+    assert gc.isenabled() and collector._paused[0] == 0
 
 
 def test_cycles_made_during_a_long_replay_are_freed_by_its_own_passes(monkeypatch) -> None:
     """One full pass every COLLECT_EVERY events: a cycle dropped early in the stream is gone before it ends."""
-    monkeypatch.setattr(simulation, "COLLECT_EVERY", 5)
+    monkeypatch.setattr(collector, "COLLECT_EVERY", 5)
     node = _Node()
     gone = weakref.ref(node)
     folded = Folded()
