@@ -3,11 +3,12 @@ so a replay's memory stays flat however many organisations the log holds (the po
 
 A replay of the whole log keeps, per organisation, its folded aggregate, its accounts' tallies and its sums;
 most of them are written while the organisation's events come by and hardly read afterwards. `Spilled` holds
-at most `hot` entries in a plain dict (the order of last writing); beyond that, the oldest quarter is pickled
+at most `hot` entries in a plain dict (the order of last writing); beyond that, the oldest quarter is written
 into one table of the run's `ColdStore` in one `executemany` (in a thread: SQLite releases the GIL), and a
 Bloom filter remembers which keys went there, so a key that was never spilled (most misses: a new account, a
 new organisation) costs no query.
-A read of a spilled key brings it back into memory; the cold row stays until it is written over or deleted.
+A read of a spilled key brings it back into memory; its cold rows stay until it is deleted (a newer row, written
+when it is spilled again, is the one read).
 
 Why our own and not a library: `diskcache` and `sqlitedict` keep every entry on disk and pay a transaction
 (or a pickle and a query) per write and per read, about 10-20 µs, where the replay reads and writes its
@@ -69,7 +70,7 @@ class ColdStore:
         self._writing: Future | None = None
 
     def write(self, table: str, rows: list[tuple[int, bytes, bytes]]) -> None:
-        """Insert (or replace) these rows, in a thread, after the batch before them."""
+        """Append these rows, in a thread, after the batch before them."""
         self.settle()
         self._writing = self._writer.submit(self._insert, table, rows)
 

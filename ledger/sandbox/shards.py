@@ -67,10 +67,10 @@ USCC = b'"uscc":"'
 
 
 def wanted_in(half: int, halves: int = HALVES) -> Callable[[Notification], bool]:
-    """Whether `half_of(half)` may keep a stored event, told before it is decoded (decoding the other half's
-    submissions, 2 KB of JSON each, was a sixth of each process's time): an organisation's event by its id, a
-    submission or proposal by the USCC in its stored JSON. True wherever the stored event does not tell for
-    sure; `half_of` decides those after decoding.
+    """Whether `half_of(half)` may keep a stored event, told before it is decoded (decoding was a sixth of each
+    process's time, and the other half's submissions, 2 KB of JSON each, and organisation events about two fifths
+    of that): an organisation's event by its id, a submission or proposal by the USCC in its stored JSON. True
+    wherever the stored event does not tell for sure; `half_of` decides those after decoding.
 
     The USCC is read from the JSON text: inside a JSON string every quote is escaped, so each `"uscc":"`
     in the text is a key "uscc" with a text value at some depth (the booked explanation repeats it in its
