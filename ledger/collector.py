@@ -51,11 +51,12 @@ def quiet() -> Iterator[None]:
     the youngest generation is collected every 20,000 allocations instead of 700, so a request's short-lived
     objects are mostly freed by reference counting before a pass looks at them. Cycles are still collected.
     POST /v1/claims, in turn with the collector as it was (bench/ab_trees.py): 3.39 -> 2.97 and 3.08 ms of
-    server CPU a claim. Undone when the last app stops (tests start many in one process)."""
+    server CPU a claim. Undone when the last app stops (tests start many in one process). No collection first:
+    the little start-up leaves as garbage is frozen with it, where a full collection at every app's start cost a
+    test run a third of its time."""
     with _quieting:
         if _quiet[0] == 0:
             _quiet[1] = gc.get_threshold()
-            gc.collect()
             gc.freeze()
             gc.set_threshold(20_000, *_quiet[1][1:])
         _quiet[0] += 1
