@@ -1,5 +1,6 @@
 """The cyclic garbage collector's settings for the two kinds of long work the service does: a replay reading the
-whole log (`paused`, the policy sandbox) and an app serving requests (`quiet`, the API and the projector).
+whole log (`paused`, the policy sandbox; `fewer_collections`, a rebuild of the read models) and an app serving
+requests (`quiet`, the API and the projector).
 
 Both rest on one observation: the objects these keep alive for long (start-up's modules, schemas and routes; a
 replay's mappings) hold next to no reference cycles, and the collector's full passes over them cost a fifth of
@@ -68,3 +69,16 @@ def quiet() -> Iterator[None]:
             if _quiet[0] == 0:
                 gc.unfreeze()
                 gc.set_threshold(*_quiet[1])
+
+
+@contextmanager
+def fewer_collections(first_generation: int = 20_000) -> Iterator[None]:
+    """Run the cyclic garbage collector less often meanwhile (process-wide): a replay makes and drops a
+    few dicts per event, none in cycles, and the default (a collection every 700 allocations) cost about
+    a tenth of its time. Collections still run, so memory stays flat."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(first_generation, thresholds[0]), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)

@@ -14,17 +14,16 @@ decoded at all.
 from __future__ import annotations
 
 import contextlib
-import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from threading import Event
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import Notification
 
+from ledger import collector
 from projections import fold, shadow
 from projections.decoding import Decoder
 from projections.events import EventRow
@@ -93,21 +92,8 @@ def replay(view: ReadModelView, app: Any, *, size: int = REBUILD_PAGE,
     follower moved it (or a rebuild reset it), the page is dropped (`Diverged`) and replay stops there, for
     `catch_up` to go on from wherever the position stands.
     """
-    with fewer_collections():
+    with collector.fewer_collections():
         return _replay(view, app, size=size, on_page=on_page)
-
-
-@contextmanager
-def fewer_collections(first_generation: int = 20_000) -> Iterator[None]:
-    """Run the cyclic garbage collector less often meanwhile (process-wide): a replay makes and drops a
-    few dicts per event, none in cycles, and the default (a collection every 700 allocations) cost about
-    a tenth of its time. Collections still run, so memory stays flat."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(first_generation, thresholds[0]), *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _replay(view: ReadModelView, app: Any, *, size: int, on_page: Callable[[int, int], None] | None) -> int:

@@ -6,8 +6,9 @@ import contextlib
 import gc
 
 from ledger.application import AwardLedger
+from ledger.collector import fewer_collections
 from projections import check, rebuild
-from projections.rebuild import catch_up, decode, fewer_collections, replay
+from projections.rebuild import catch_up, decode, replay
 from projections.view import open_view
 from tests.projections.tables import dump, event_count
 from tests.projections.workload import bulk_workload, mixed_workload
