@@ -3,12 +3,16 @@ commands that create or touch it collide in the store instead of silently forkin
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 LEDGER_NAMESPACE = UUID("6f1c2b0e-5a47-4c1e-9a53-2b1d8e0f7c11")
 
 
+@lru_cache(maxsize=4096)  # recent keys only: a replay of 100,000 organisations must not keep them all
 def natural_id(kind: str, key: str) -> UUID:
+    """The id the natural key names. Kept for the most recent keys: a claim names its organisation's and its
+    accounts' ids several times over (a uuid5 is a SHA-1, 1 % of a served claim's CPU), and UUIDs are immutable."""
     return uuid5(LEDGER_NAMESPACE, f"{kind}:{key}")
 
 
