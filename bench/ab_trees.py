@@ -126,6 +126,9 @@ def main(ref: str, orgs: int) -> None:
                 print(f"  {side:5} {c['rate']:8.1f} req/s  p50 {c['p50_ms']:7.2f} ms  p99 {c['p99_ms']:7.2f} ms"
                       f"  CPU/req server {1000 * cpu[side][0] / n:5.2f} ms + PG {1000 * cpu[side][1] / n:5.2f} ms"
                       f"  statuses {c['statuses']}", flush=True)
+            if what == "claims" and any(set(wrk.combine(runs[s])["statuses"]) - {201} for s in ("A", "B")):
+                print(f"  some claims were not fresh (a repeat is refused with 409, more cheaply): {orgs:,}"
+                      " organisations are too few for these rounds; give more", flush=True)
             bare_rate = wrk.combine(runs["bare"])["rate"]
             if bare_rate >= wrk.CLIENT_BOUND * top[connections]:
                 print(f"  client-bound: bare reached {bare_rate / top[connections]:.0%} of the client's ceiling,"
