@@ -22,12 +22,22 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {}
 JSON_SAFE = (str, int, type(None))  # exact types a row may hold to go as JSON (not bool, not datetime)
 
 
-# One encoder, made once: json.dumps with options builds a new encoder for every call.
+# The standard library's encoder, made once (json.dumps with options builds a new one for every call), for
+# what orjson will not write: a whole number beyond 64 bits, text that is not valid Unicode.
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def dumps(row: Any) -> str:
-    return _ENCODER.encode(row)
+    """A read-model row as compact JSON with sorted keys, by orjson: 5-10 times the standard library's speed
+    (bench/bench_orjson.py). Both write the same values, read back equal (tests/projections/test_sql_rows.py);
+    the text itself may differ (escapes), and nothing compares it: the consistency check compares values.
+    Whatever orjson will not write goes to the standard library, which writes it or refuses it as before (a
+    date or time is passed through to it, not written in orjson's own way)."""
+    try:
+        return orjson.dumps(row, option=_ORJSON).decode()
+    except orjson.JSONEncodeError:
+        return _ENCODER.encode(row)
 
 
 class Sql:
