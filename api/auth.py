@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from api.cli_language import Worded, field_zh, os_reason_zh
 from ledger.catalogue import catalogues
 from ledger.principals import Principal, Role
 
@@ -27,7 +28,11 @@ BEARER_PRINCIPAL = "bearer_principal"
 
 
 class AuthFileError(ValueError):
-    """LEDGER_AUTH_FILE cannot be read as the contract's principals file."""
+    """LEDGER_AUTH_FILE cannot be read as the contract's principals file; `zh`: the same for a Chinese reader."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 class PrincipalEntry(BaseModel):
@@ -40,11 +45,13 @@ class PrincipalEntry(BaseModel):
 
     @model_validator(mode="after")
     def _bureau_fits_role(self) -> PrincipalEntry:
-        known = _bureau_codes()
+        known = sorted(_bureau_codes())
         if self.role == "bureau" and self.bureau is None:
-            raise ValueError(f"a bureau principal needs a bureau code, one of {', '.join(sorted(known))}")
+            raise Worded(f"a bureau principal needs a bureau code, one of {', '.join(known)}",
+                         f"bureau 角色的主体须有部门代码，为以下之一：{'、'.join(known)}")
         if self.bureau is not None and self.bureau not in known:
-            raise ValueError(f"bureau {self.bureau!r} is not in the catalogue; use one of {', '.join(sorted(known))}")
+            raise Worded(f"bureau {self.bureau!r} is not in the catalogue; use one of {', '.join(known)}",
+                         f"部门 {self.bureau!r} 不在政策目录中；请使用以下之一：{'、'.join(known)}")
         return self
 
 
@@ -59,9 +66,10 @@ class PrincipalsFile(BaseModel):
         hashes = [p.token_sha256.lower() for p in self.principals]
         # Idempotency keys and the events' `by` are per name, so two principals may never share one.
         if len(set(names)) != len(names):
-            raise ValueError("principal names must be unique")
+            raise Worded("principal names must be unique", "主体名称不能重复；请为每个主体取不同的名称")
         if len(set(hashes)) != len(hashes):
-            raise ValueError("two principals share a token hash; give each its own token")
+            raise Worded("two principals share a token hash; give each its own token",
+                         "有两个主体的令牌哈希相同；请为每个主体分配各自的令牌")
         return self
 
 
@@ -109,14 +117,19 @@ def load(path: Path) -> Principals:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         msg = f"LEDGER_AUTH_FILE {str(path)!r} cannot be read ({err.strerror}); point it at the principals JSON file"
-        raise AuthFileError(msg) from None
+        raise AuthFileError(msg, f"LEDGER_AUTH_FILE {str(path)!r} 无法读取（{os_reason_zh(err)}）；请将它指向主体"
+                                 "（principals）JSON 文件") from None
     try:
         document = PrincipalsFile.model_validate_json(text)
     except ValidationError as err:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in err.errors())
+        problems_zh = "；".join(f"{'.'.join(map(str, e['loc'])) or '文件'}：{field_zh(e, '说明文档中的主体文件格式')}"
+                               for e in err.errors())
         msg = (f"LEDGER_AUTH_FILE {str(path)!r} is not a valid principals file: {problems}. "
                'Expected {"principals": [{"name", "role", "bureau"?, "token_sha256"}]}')
-        raise AuthFileError(msg) from None
+        zh = (f"LEDGER_AUTH_FILE {str(path)!r} 不是有效的主体文件：{problems_zh}。"
+              '应为 {"principals": [{"name", "role", "bureau"?, "token_sha256"}]}（bureau 仅部门角色需要）')
+        raise AuthFileError(msg, zh) from None
     if not document.principals:
         log.warning("LEDGER_AUTH_FILE %s lists no principals: every request but /healthz will be refused", path)
     return Principals.from_document(document)

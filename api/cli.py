@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import sys
@@ -11,13 +12,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import NoReturn
 
 from pydantic import ValidationError
 
+from api import cli_language
 from api.auth import AuthFileError
+from api.cli_language import reason_zh, refuse, then
 from api.commands import close, demo, export, receipt, recheck, reconcile, replay, simulate, verify
 from api.problems import STORE_ERRORS
 from api.settings import Settings
+from ledger.audit.signing import UnreadableKey
+from ledger.domain.errors import LedgerError
 from ledger.store import StoreConfigError
 
 PROGRESS_SECONDS = 5.0
@@ -36,8 +42,11 @@ def serve(args: argparse.Namespace) -> int:
     workers = args.workers or settings.workers
     if workers > 1 and (settings.projector != "external" or settings.auth_file is None):
         # Each worker would run its own projector, or generate its own development tokens.
-        return _fail(f"--workers {workers} needs LEDGER_PROJECTOR=external (run `award-ledger project` beside it)"
-                     " and LEDGER_AUTH_FILE set; fix the variables (see .env.example) or run one worker")
+        return _fail("workers_need_external",
+                     f"--workers {workers} needs LEDGER_PROJECTOR=external (run `award-ledger project` beside it)"
+                     " and LEDGER_AUTH_FILE set; fix the variables (see .env.example) or run one worker",
+                     f"--workers {workers} 需要 LEDGER_PROJECTOR=external（并在旁边运行 `award-ledger project`）且设置"
+                     " LEDGER_AUTH_FILE；请修正这些变量（见 .env.example），或只运行一个工作进程")
     logs = log_config(settings)
     _logging(settings)
     with _metrics_folder():
@@ -135,8 +144,11 @@ def rebuild(args: argparse.Namespace) -> int:
     except STORE_ERRORS:
         raise  # said by main: the store is away
     except Exception as err:  # an event the read models cannot apply: nothing was swapped in
-        return _fail(f"rebuild stopped: {type(err).__name__}: {str(err).strip()[:300]}. The read models still"
-                     " serve as before the rebuild; see /readyz for the event that fails, then run it again")
+        said = f"{type(err).__name__}: {str(err).strip()[:300]}"
+        return _fail("rebuild_stopped", f"rebuild stopped: {said}. The read models still serve as before the"
+                     " rebuild; see /readyz for the event that fails, then run it again",
+                     f"重建已停止：{said}。读模型仍按重建前的状态提供服务；"
+                     "请在 /readyz 查看出错的事件，处理后再运行一次")
     finally:
         bar.close()
     print(f"award-ledger rebuild: {applied:,} events applied in {time.monotonic() - started:.1f} s",
@@ -144,8 +156,20 @@ def rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, whose refusals (exit 2, the usage above them) carry a code and read in the reader's language;
+    every subcommand's parser is one too (add_subparsers makes them of the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        zh = cli_language.language() == "zh"
+        usage = self.format_usage()
+        self._print_message(usage.replace("usage: ", "用法：", 1) if zh else usage, sys.stderr)
+        said = cli_language.argparse_zh(message) if zh else message
+        self.exit(2, f"{self.prog}: [argument_invalid] {said}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="award-ledger", description="Books of the Binjiang 2022 two-chains policy."
+    parser = Parser(prog="award-ledger", description="Books of the Binjiang 2022 two-chains policy."
                                      " Settings come from LEDGER_* variables (see .env.example).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve_cmd = commands.add_parser("serve", help="run the HTTP API (docs at /docs)")
@@ -167,20 +191,51 @@ def subcommand_names() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (unknown := cli_language.unknown_choice()) is not None:
+        for line in cli_language.unknown_language_lines(unknown):  # the reader's language is what is unknown
+            print(f"award-ledger: [language_unknown] {line}", file=sys.stderr)
+        return 2
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except ValidationError as err:
-        problems = "; ".join(f"LEDGER_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
-        return _fail(f"the settings are not valid: {problems}. Fix the variables (see .env.example)")
-    except (StoreConfigError, AuthFileError) as err:
-        return _fail(str(err))
+        problems, problems_zh = cli_language.settings_problems(err.errors())
+        return _fail("settings_invalid",
+                     f"the settings are not valid: {problems}. Fix the variables (see .env.example)",
+                     f"设置无效：{problems_zh}。请修正这些变量（见 .env.example）")
+    except StoreConfigError as err:
+        return _fail("database_url_invalid", str(err), reason_zh(err))
+    except AuthFileError as err:
+        return _fail("auth_file_invalid", str(err), reason_zh(err))
+    except UnreadableKey as err:
+        return _fail("signing_key_invalid", f"LEDGER_SIGNING_KEY_FILE: {err}. Point it at the ledger's Ed25519 private"
+                     " key (PEM), or unset it to use var/signing-key.pem",
+                     then(f"LEDGER_SIGNING_KEY_FILE：{reason_zh(err)}",
+                          "请指向台账的 Ed25519 私钥（PEM），或不设置以使用 var/signing-key.pem"))
     except STORE_ERRORS as err:
-        return _fail(f"cannot open the store: {str(err).strip()}. Start the database or fix LEDGER_DATABASE_URL")
+        return _fail("store_unreachable",
+                     f"cannot open the store: {str(err).strip()}. Start the database or fix LEDGER_DATABASE_URL",
+                     f"无法打开存储：{_store_reason_zh(err)}。请启动数据库，或修正 LEDGER_DATABASE_URL")
+    except LedgerError as err:  # a refusal no subcommand words itself: the ledger's own, with its code
+        return _fail(err.code, err.detail, reason_zh(err))
 
 
-def _fail(message: str) -> int:
-    print(f"award-ledger: {message}", file=sys.stderr)
+def _store_reason_zh(err: BaseException) -> str:
+    """What the driver said, in Chinese: its English names the cause, which these words say again."""
+    said = str(err)
+    if waited := re.search(r"couldn't get a connection after ([\d.]+) sec", said):
+        return f"{float(waited.group(1)):g} 秒内未能连上数据库（数据库未运行、地址或端口不对，或拒绝了连接）"
+    for english, zh in (("Connection refused", "连接被拒绝：该地址和端口上没有数据库在监听"),
+                        ("password authentication failed", "密码认证失败"), ("does not exist", "数据库或用户不存在"),
+                        ("timeout expired", "连接超时"), ("unable to open database file", "无法打开数据库文件"),
+                        ("database is locked", "数据库被其他进程锁定")):
+        if english in said:
+            return zh
+    return f"数据库报错（{type(err).__name__}）"
+
+
+def _fail(code: str, en: str, zh: str) -> int:
+    refuse(None, code, en, zh)
     return 2
 
 

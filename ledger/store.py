@@ -22,6 +22,10 @@ ACCEPTED_FORMS = (
     "sqlite:///PATH (relative or absolute; sqlite:///:memory: for a throw-away store) "
     "or postgresql://USER[:PASS]@HOST[:PORT]/DB (postgres:// also accepted)"
 )
+ACCEPTED_FORMS_ZH = (
+    "sqlite:///路径（相对或绝对路径；sqlite:///:memory: 为用后即弃的存储）"
+    "或 postgresql://用户[:密码]@主机[:端口]/数据库（也接受 postgres://）"
+)
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 # A plain ":memory:" would give every pooled connection its own empty database; the shared cache
@@ -30,7 +34,11 @@ SQLITE_SHARED_MEMORY = "file::memory:?cache=shared"
 
 
 class StoreConfigError(ValueError):
-    """LEDGER_DATABASE_URL cannot be turned into store settings."""
+    """LEDGER_DATABASE_URL cannot be turned into store settings; `zh`: the same for a Chinese reader."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def is_postgres(url: str) -> bool:
@@ -48,10 +56,11 @@ def store_env(url: str) -> dict[str, str]:
 def sqlite_path(url: str) -> str:
     """The SQLite database name for a `sqlite:///` URL, as the sqlite3 module (uri=True) opens it."""
     if not url.startswith(SQLITE_PREFIX):
-        raise _bad_url(url, "it is neither a sqlite:/// nor a postgresql:// URL")
+        raise _bad_url(url, "it is neither a sqlite:/// nor a postgresql:// URL",
+                       "它既不是 sqlite:/// 也不是 postgresql:// 地址")
     path = url[len(SQLITE_PREFIX) :]
     if not path:
-        raise _bad_url(url, "the SQLite path is empty")
+        raise _bad_url(url, "the SQLite path is empty", "SQLite 路径为空")
     return SQLITE_SHARED_MEMORY if path == ":memory:" else path
 
 
@@ -99,17 +108,18 @@ def _postgres_env(url: str) -> dict[str, str]:
 
 def _postgres_parts(url: str) -> dict[str, str]:
     if not is_postgres(url):
-        raise _bad_url(url, "it is not a postgresql:// URL")
+        raise _bad_url(url, "it is not a postgresql:// URL", "它不是 postgresql:// 地址")
     split = urlsplit(url)
     dbname = unquote(split.path.lstrip("/"))
     if not split.hostname:
-        raise _bad_url(url, "the host is missing")
+        raise _bad_url(url, "the host is missing", "缺少主机")
     if not split.username:
-        raise _bad_url(url, "the user is missing")
+        raise _bad_url(url, "the user is missing", "缺少用户名")
     if not dbname or "/" in dbname:
-        raise _bad_url(url, "the database name is missing or has a '/'")
+        raise _bad_url(url, "the database name is missing or has a '/'", "缺少数据库名，或数据库名中含有 '/'")
     if split.query or split.fragment:
-        raise _bad_url(url, "query parameters are not supported; use libpq's PG* variables (PGSSLMODE, ...)")
+        raise _bad_url(url, "query parameters are not supported; use libpq's PG* variables (PGSSLMODE, ...)",
+                       "不支持查询参数；请改用 libpq 的 PG* 环境变量（PGSSLMODE 等）")
     return {
         "dbname": dbname,
         "host": unquote(split.hostname),
@@ -124,7 +134,7 @@ def _port(url: str, split: SplitResult) -> str:
     try:
         return str(split.port or 5432)
     except ValueError:  # urlsplit refuses a port that is not a number from 0 to 65535
-        raise _bad_url(url, "the port is not a number from 1 to 65535") from None
+        raise _bad_url(url, "the port is not a number from 1 to 65535", "端口不是 1 到 65535 之间的数字") from None
 
 
 def _conninfo_quote(value: str) -> str:
@@ -132,10 +142,11 @@ def _conninfo_quote(value: str) -> str:
     return f"'{escaped}'"
 
 
-def _bad_url(url: str, reason: str) -> StoreConfigError:
+def _bad_url(url: str, reason: str, reason_zh: str) -> StoreConfigError:
     shown = _without_password(url)
     msg = f"LEDGER_DATABASE_URL {shown!r} is not usable: {reason}. Accepted forms: {ACCEPTED_FORMS}."
-    return StoreConfigError(msg)
+    zh = f"LEDGER_DATABASE_URL {shown!r} 无法使用：{reason_zh}。可用的写法：{ACCEPTED_FORMS_ZH}。"
+    return StoreConfigError(msg, zh)
 
 
 def _without_password(url: str) -> str:

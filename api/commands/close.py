@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from api.cli_language import reason_zh, refuse, then
 from api.commands.common import configure_logging, say, settings
 
 CLI_PRINCIPAL = "cli-finance"
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         outcome = ledger.close_year(Principal(args.principal, Role.FINANCE), year=args.year, reconciliation=figures,
                                     digest=digest, as_of=as_of.isoformat())
     except LedgerError as err:
-        say("close", f"{err.detail}. Nothing was recorded")
+        refuse("close", err.code, f"{err.detail}. Nothing was recorded", then(reason_zh(err), "未记录任何内容"))
         return 1 if err.code == "conflict" else 2
     finally:
         ledger.close()

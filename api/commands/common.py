@@ -5,6 +5,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from api.cli_language import refuse
 from api.settings import Settings
 
 
@@ -21,12 +22,14 @@ def configure_logging(settings: Settings) -> None:
 
 
 def say(name: str, message: str) -> None:
+    """A progress or outcome line (refusals go through api.cli_language.refuse, with a code, in both languages)."""
     print(f"award-ledger {name}: {message}", file=sys.stderr, flush=True)
 
 
 def not_yet(name: str, what: str, issue: int) -> Callable[[argparse.Namespace], int]:
-    def refuse(args: argparse.Namespace) -> int:
-        say(name, f"not yet available: {what} comes with issue {issue}. Nothing was done.")
+    def not_available(args: argparse.Namespace) -> int:
+        refuse(name, "not_available", f"not yet available: {what} comes with issue {issue}. Nothing was done.",
+               f"此功能尚未提供：{what} 将随第 {issue} 号议题提供。未做任何操作。")
         return 3
 
-    return refuse
+    return not_available

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from api.cli_language import os_reason_zh, reason_zh, refuse, then
 from api.commands.common import configure_logging, say, settings
 from api.reports import reconciliation as report
 from ledger.domain.errors import OutsidePolicyTerm
@@ -28,12 +29,13 @@ def run(args: argparse.Namespace) -> int:
     config = settings(args)
     configure_logging(config)
     if not 1900 <= args.year <= 2999:
-        say("export", f"--year {args.year} is not a year; give the award year, e.g. --year 2023")
+        refuse("export", "argument_invalid", f"--year {args.year} is not a year; give the award year, e.g. --year 2023",
+               f"--year {args.year} 不是年份；请给出奖励年度，例如 --year 2023")
         return 2
     try:
         report.require_year(args.year)
     except OutsidePolicyTerm as err:
-        say("export", f"{err.detail}")
+        refuse("export", err.code, err.detail, reason_zh(err))
         return 2
     read_models = ReadModels.open(config.database_url)
     app = open_ledger(config.database_url)
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         path.write_bytes(content)
     except OSError as err:
-        say("export", f"cannot write {path}: {err.strerror}. Choose another --output")
+        refuse("export", "output_unwritable", f"cannot write {path}: {err.strerror}. Choose another --output",
+               then(f"无法写入 {path}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
         return 2
     say("export", f"wrote the {args.year} reconciliation ({len(figures['rows'])} programme lines) to {path}")
     return 0

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from api.cli_language import Worded, reason_zh, refuse, then
 from api.commands.common import say
 
 
@@ -41,7 +42,7 @@ def run_receipt(args: argparse.Namespace) -> int:
     try:
         receipt = for_claim(ledger, Notary(AuditChain.open(config.database_url), signer), args.claim_id)
     except LedgerError as err:
-        say("receipt", f"{err.detail}. Nothing was written")
+        refuse("receipt", err.code, f"{err.detail}. Nothing was written", then(reason_zh(err), "未写入任何文件"))
         return 2
     finally:
         ledger.close()
@@ -66,10 +67,13 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
         pem = Path(args.public_key).read_bytes()
         load_public(pem)
         if not isinstance(receipt, dict):
-            raise ValueError("the file holds JSON, but not a receipt object")
+            raise Worded("the file holds JSON, but not a receipt object", "文件是 JSON，但不是回执对象")
     except (OSError, ValueError, UnreadableKey) as err:
-        say("verify-receipt", f"cannot read the receipt or the key: {err}. Give the JSON file from `award-ledger"
-                              " receipt` (or GET /v1/claims/{id}/receipt) and the ledger's public key PEM")
+        refuse("verify-receipt", "receipt_unreadable", f"cannot read the receipt or the key: {err}. Give the JSON file"
+               " from `award-ledger receipt` (or GET /v1/claims/{id}/receipt) and the ledger's public key PEM",
+               then(f"无法读取回执或公钥：{reason_zh(err)}",
+                    "请给出 `award-ledger receipt`（或 GET /v1/claims/{id}/receipt）得到的 JSON 文件，"
+                    "以及台账的公钥 PEM"))
         return 2
     problems = check(receipt, pem)
     if not problems:

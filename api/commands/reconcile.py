@@ -8,7 +8,8 @@ import csv
 import json
 from pathlib import Path
 
-from api.commands.common import configure_logging, say, settings
+from api.cli_language import os_reason_zh, reason_zh, refuse, then
+from api.commands.common import configure_logging, settings
 from api.reports.table import render
 from ledger.domain.text import printable
 
@@ -45,13 +46,16 @@ def run(args: argparse.Namespace) -> int:
         found_file = read_bank_file(path.read_bytes(), bank_columns(config.bank_columns))
         lines = accepted_lines(found_file, import_good_lines=args.import_good_lines)
     except OSError as err:
-        say("reconcile", f"cannot read {path}: {err.strerror}. Give the path of the bank's CSV export")
+        refuse("reconcile", "file_unreadable", f"cannot read {path}: {err.strerror}. Give the path of the bank's CSV"
+               " export", then(f"无法读取 {path}：{os_reason_zh(err)}", "请给出银行导出的 CSV 文件路径"))
         return 2
     except LedgerError as err:
-        say("reconcile", f"{path}: {err.detail}. Nothing was imported")
+        refuse("reconcile", err.code, f"{path}: {err.detail}. Nothing was imported",
+               then(f"{path}：{reason_zh(err)}", "未导入任何内容"))
         return 2
     except csv.Error as err:
-        say("reconcile", f"{path} is not readable as CSV ({err}); export the statement from the bank again")
+        refuse("reconcile", "csv_unreadable", f"{path} is not readable as CSV ({err}); export the statement from the"
+               " bank again", f"{path} 无法按 CSV 读取；请从网银重新导出对账单")
         return 2
     ledger = AwardLedger(store_env(config.database_url))
     read_models = ReadModels.open(config.database_url)

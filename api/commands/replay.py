@@ -6,6 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
+from api.cli_language import refuse
 from api.commands.common import configure_logging, say, settings
 from api.reports.table import render
 from ledger import beijing
@@ -37,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         as_of = moment(args.as_of)
     except ValueError:
-        say("replay", f"--as-of {args.as_of!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00")
+        refuse("replay", "argument_invalid",
+               f"--as-of {args.as_of!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00",
+               f"--as-of {args.as_of!r} 不是一个时间；请按 RFC 3339 给出，例如 2024-01-01T00:00:00+08:00"
+               "（只给日期则为北京时间当天结束时）")
         return 2
     bar = Progress("award-ledger replay: events read", "events")
     try:

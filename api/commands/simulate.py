@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from api.cli_language import os_reason_zh, reason_zh, refuse, then
 from api.commands.common import configure_logging, say, settings
 from api.reports import simulation as report
 from api.reports.table import render
@@ -39,17 +40,22 @@ def run(args: argparse.Namespace) -> int:
         draft = read_draft(path.read_text(encoding="utf-8"), path.name)
         uscc = None if args.uscc is None else str(Uscc.parse(args.uscc))
     except OSError as err:
-        say("simulate", f"cannot read {path}: {err.strerror}; give the draft catalogue's path with --catalogue")
+        refuse("simulate", "file_unreadable", f"cannot read {path}: {err.strerror}; give the draft catalogue's path"
+               " with --catalogue",
+               then(f"无法读取 {path}：{os_reason_zh(err)}", "请用 --catalogue 给出草案目录文件的路径"))
         return 2
     except DraftError as err:
         where = f" (field {err.field}" + (f", line {err.line})" if err.line else ")") if err.field else ""
-        say("simulate", f"the draft does not validate{where}: {err}. Nothing was simulated")
+        where_zh = f"（字段 {err.field}" + (f"，第 {err.line} 行）" if err.line else "）") if err.field else ""
+        # The catalogue's own checks say what is wrong in English only (as the API's invalid_catalogue does).
+        refuse("simulate", "invalid_catalogue", f"the draft does not validate{where}: {err}. Nothing was simulated",
+               then(f"草案未通过校验{where_zh}：{err}", "未进行模拟"))
         return 2
     except InvalidUscc as err:
-        say("simulate", f"--uscc: {err.detail}")
+        refuse("simulate", err.code, f"--uscc: {err.detail}", f"--uscc：{reason_zh(err)}")
         return 2
     if args.top < 0:
-        say("simulate", "--top must be 0 or more")
+        refuse("simulate", "argument_invalid", "--top must be 0 or more", "--top 应为 0 或更大的整数")
         return 2
     answer = _simulate(args, draft, uscc)
     return _write(args, answer)
@@ -93,7 +99,8 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
             try:
                 Path(args.output).write_bytes(content)
             except OSError as err:
-                say("simulate", f"cannot write {args.output}: {err.strerror}. Choose another --output")
+                refuse("simulate", "output_unwritable", f"cannot write {args.output}: {err.strerror}. Choose another"
+                       " --output", then(f"无法写入 {args.output}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
                 return 2
             say("simulate", f"wrote the simulation ({fmt}) to {args.output}")
     if args.output != "-":

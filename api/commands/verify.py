@@ -5,6 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
+from api.cli_language import Worded, reason_zh, refuse, then
 from api.commands.common import configure_logging, say, settings
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
@@ -26,12 +27,17 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(config)
     try:
         saved = [json.loads(Path(path).read_text(encoding="utf-8")) for path in args.digest]
+        if not all(isinstance(digest, dict) for digest in saved):
+            raise Worded("a file holds JSON, but not a digest object", "文件是 JSON，但不是摘要对象")
     except (OSError, ValueError) as err:
-        say("verify", f"cannot read a saved digest: {err}. Give the JSON saved from GET /v1/audit/digest")
+        refuse("verify", "digest_unreadable", f"cannot read a saved digest: {err}. Give the JSON saved from GET"
+               " /v1/audit/digest",
+               then(f"无法读取保存的摘要：{reason_zh(err)}", "请给出从 GET /v1/audit/digest 保存的 JSON"))
         return 2
     for path, digest in zip(args.digest, saved, strict=True):
-        if isinstance(digest, dict) and "signature" in digest and (why := check_signature(digest)) is not None:
-            say("verify", f"the saved digest {path} is not as the ledger signed it: {why}. Use an untouched copy")
+        if "signature" in digest and (why := check_signature(digest)) is not None:
+            refuse("verify", "digest_not_signed", f"the saved digest {path} is not as the ledger signed it: {why}. Use"
+                   " an untouched copy", then(f"保存的摘要 {path} 与台账签名时不一致（{why}）", "请使用未经改动的副本"))
             return 1
     bar = Progress("award-ledger verify: events checked", "events")
     ledger = AwardLedger(store_env(config.database_url))  # to fold snapshotted aggregates for their snapshots
@@ -40,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
                                                               progress=lambda checked, _at: bar.update_to(checked))
     except InvalidDigest as err:
         bar.close()
-        say("verify", str(err))
+        refuse("verify", "digest_invalid", str(err), reason_zh(err))
         return 2
     finally:
         ledger.close()
@@ -53,10 +59,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if report["failure"] == "snapshot":
         for bad in report["bad_snapshots"]:
-            say("verify", f"SNAPSHOT {bad['aggregate_id']}@{bad['version']}: {bad['reason']}")
-        say("verify", "the events are intact and the ledger ignores these snapshots (it replays the events instead);"
-                      " keep the store as it is and report who could write to its snapshots table")
+            refuse("verify", "snapshot_invalid", f"SNAPSHOT {bad['aggregate_id']}@{bad['version']}: {bad['reason']}",
+                   f"快照 {bad['aggregate_id']}@{bad['version']} 无效：{bad['reason']}")
+        refuse("verify", "snapshot_invalid", "the events are intact and the ledger ignores these snapshots (it replays"
+               " the events instead); keep the store as it is and report who could write to its snapshots table",
+               "事件完好，台账不使用这些快照（改为重放事件）；请保持存储原样，并报告哪些人能写入其快照表")
         return 1
-    say("verify", f"TAMPERING at position {report['first_bad_position']}: {report['reason']}. Keep the store as it"
-                  " is, restore the events from a backup taken before that position, and report it")
+    refuse("verify", "tampering", f"TAMPERING at position {report['first_bad_position']}: {report['reason']}. Keep"
+           " the store as it is, restore the events from a backup taken before that position, and report it",
+           f"在位置 {report['first_bad_position']} 发现篡改：{report['reason']}。"
+           "请保持存储原样，从该位置之前的备份恢复事件，并报告此事")
     return 1

@@ -10,7 +10,12 @@ from ledger.audit.encoding import ALGORITHM, GENESIS, link
 
 
 class InvalidDigest(ValueError):
-    """A saved digest that is not one this ledger issued (wrong algorithm, position or hex)."""
+    """A saved digest that is not one this ledger issued (wrong algorithm, position or hex); `zh`: the same for a
+    Chinese reader."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 @dataclass(frozen=True)
@@ -116,13 +121,16 @@ def checkpoints(saved: dict | Sequence[dict] | None) -> list[tuple[int, bytes]]:
 def _checkpoint(saved: dict) -> tuple[int, bytes]:
     algorithm, position, digest = saved.get("algorithm", ALGORITHM), saved.get("position"), saved.get("digest")
     if algorithm != ALGORITHM:
-        raise InvalidDigest(f"the saved digest uses {algorithm!r}; this ledger's chain is {ALGORITHM!r}")
+        raise InvalidDigest(f"the saved digest uses {algorithm!r}; this ledger's chain is {ALGORITHM!r}",
+                            f"保存的摘要使用 {algorithm!r}；本台账的链使用 {ALGORITHM!r}")
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-        raise InvalidDigest(f"a saved digest's position must be a whole number from 0, not {position!r}")
+        raise InvalidDigest(f"a saved digest's position must be a whole number from 0, not {position!r}",
+                            f"保存的摘要的 position 应为从 0 起的整数，而不是 {position!r}")
     try:
         value = bytes.fromhex(digest) if isinstance(digest, str) else b""
     except ValueError:
         value = b""
     if len(value) != len(GENESIS):
-        raise InvalidDigest(f"a saved digest must be {2 * len(GENESIS)} hex digits, not {digest!r}")
+        raise InvalidDigest(f"a saved digest must be {2 * len(GENESIS)} hex digits, not {digest!r}",
+                            f"保存的摘要应为 {2 * len(GENESIS)} 位十六进制数字，而不是 {digest!r}")
     return position, value

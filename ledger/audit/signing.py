@@ -24,7 +24,11 @@ SIGNATURE = "ed25519"
 
 
 class UnreadableKey(ValueError):
-    """A key file that is not an Ed25519 key in PEM."""
+    """A key file that is not an Ed25519 key in PEM; `zh`: the same for a Chinese reader."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def canonical(document: dict[str, Any]) -> bytes:
@@ -51,9 +55,11 @@ def load_public(pem: str | bytes) -> Ed25519PublicKey:
         try:
             key = serialization.load_pem_private_key(data, password=None).public_key()
         except (ValueError, TypeError):
-            raise UnreadableKey("not a PEM public key; give the public_key PEM from GET /v1/audit/digest") from None
+            raise UnreadableKey("not a PEM public key; give the public_key PEM from GET /v1/audit/digest",
+                                "不是 PEM 格式的公钥；请给出 GET /v1/audit/digest 中的 public_key PEM") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise UnreadableKey(f"a {type(key).__name__}, not an Ed25519 key")
+        raise UnreadableKey(f"a {type(key).__name__}, not an Ed25519 key",
+                            f"这是 {type(key).__name__} 密钥，不是 Ed25519 密钥")
     return key
 
 
@@ -71,9 +77,11 @@ class Signer:
             try:
                 key = serialization.load_pem_private_key(path.read_bytes(), password=None)
             except (ValueError, TypeError):
-                raise UnreadableKey(f"{path} is not an unencrypted PEM private key") from None
+                raise UnreadableKey(f"{path} is not an unencrypted PEM private key",
+                                    f"{path} 不是未加密的 PEM 私钥") from None
             if not isinstance(key, Ed25519PrivateKey):
-                raise UnreadableKey(f"{path} holds a {type(key).__name__}; the ledger signs with Ed25519")
+                raise UnreadableKey(f"{path} holds a {type(key).__name__}; the ledger signs with Ed25519",
+                                    f"{path} 中是 {type(key).__name__} 密钥；台账用 Ed25519 签名")
             return cls(key), False
         key = Ed25519PrivateKey.generate()
         path.parent.mkdir(parents=True, exist_ok=True)

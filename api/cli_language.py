@@ -1,0 +1,155 @@
+"""The command line's reader's language, and its refusals worded in it.
+
+LEDGER_LANG (zh or en) wins; otherwise the first of the POSIX locale variables LC_ALL, LC_MESSAGES and LANG
+that is set and not empty: a value starting with "zh" (zh_CN.UTF-8, zh_TW) is Chinese, anything else (C, POSIX,
+en_US.UTF-8) English, as is no variable at all. Every refusal reads `award-ledger[ COMMAND]: [code] text`: the
+code is the same in both languages, the text is the reader's. Both wordings sit side by side at each call site.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+SUPPORTED = ("zh", "en")
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def unknown_choice(environ: Mapping[str, str] | None = None) -> str | None:
+    """LEDGER_LANG when it is set to something other than zh or en (the CLI refuses to start), else None."""
+    chosen = (os.environ if environ is None else environ).get("LEDGER_LANG", "").strip()
+    return chosen if chosen and chosen.lower() not in SUPPORTED else None
+
+
+def language(environ: Mapping[str, str] | None = None) -> str:
+    """"zh" or "en" for the person at the terminal (an unknown LEDGER_LANG is refused by main before this)."""
+    env = os.environ if environ is None else environ
+    chosen = env.get("LEDGER_LANG", "").strip().lower()
+    if chosen in SUPPORTED:
+        return chosen
+    for name in LOCALE_VARIABLES:
+        if value := env.get(name, "").strip():
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def unknown_language_lines(value: str) -> tuple[str, str]:
+    """The refusal of an unknown LEDGER_LANG, said in both languages: the reader's cannot be known."""
+    return (f"LEDGER_LANG {value!r} is not a language this command speaks; set it to zh or en, or unset it to follow"
+            " LC_ALL, LC_MESSAGES or LANG",
+            f"LEDGER_LANG {value!r} 不是可用的语言；请设为 zh（中文）或 en（英文），"
+            "或不设置以跟随 LC_ALL、LC_MESSAGES 或 LANG")
+
+
+def refuse(command: str | None, code: str, en: str, zh: str) -> None:
+    """One refusal on stderr, `award-ledger[ COMMAND]: [code] text`, in the reader's language."""
+    name = f"award-ledger {command}" if command else "award-ledger"
+    print(f"{name}: [{code}] {zh if language() == 'zh' else en}", file=sys.stderr, flush=True)
+
+
+def then(zh: str, more: str) -> str:
+    """Two Chinese sentences as one text: `zh` (its own full stop dropped), a full stop, `more`."""
+    return f"{zh.rstrip('。；; ')}。{more}"
+
+
+class Worded(ValueError):
+    """A ValueError that carries its Chinese (pydantic keeps the exception in a value_error's ctx["error"])."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+
+OS_REASONS_ZH = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有访问权限", errno.EPERM: "不允许此操作",
+    errno.EISDIR: "这是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EROFS: "文件系统只读",
+    errno.ENOSPC: "磁盘空间不足", errno.EEXIST: "已存在",
+}
+
+
+def os_reason_zh(err: OSError) -> str:
+    """What an OSError says (its strerror), in Chinese."""
+    return OS_REASONS_ZH.get(err.errno or 0) or f"系统错误 {errno.errorcode.get(err.errno or 0, err.errno)}"
+
+
+def reason_zh(err: BaseException) -> str:
+    """An exception's words for a Chinese reader: its own `.zh` when it has one (the ledger's refusals, bank files,
+    settings, keys), else what its kind says; an exception of no known kind keeps its own text."""
+    from ledger.domain.errors import LedgerError
+
+    if isinstance(err, LedgerError):
+        from api.problems import chinese_detail
+
+        return chinese_detail(err)
+    if said := getattr(err, "zh", None):
+        return str(said)
+    if isinstance(err, json.JSONDecodeError):
+        return f"不是有效的 JSON（第 {err.lineno} 行第 {err.colno} 列）"
+    if isinstance(err, UnicodeDecodeError):
+        return "不是 UTF-8 文本；请以 UTF-8 保存"
+    if isinstance(err, OSError):
+        return f"{err.filename}：{os_reason_zh(err)}" if err.filename else os_reason_zh(err)
+    return str(err)
+
+
+# api/field_messages.py words a field for an HTTP request (JSON types, /docs); these fields come from the
+# environment or a file instead.
+OUTSIDE_A_REQUEST_ZH = {
+    "json_invalid": "不是有效的 JSON", "missing": "缺少此项", "extra_forbidden": "不是可用的字段；请删除",
+    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "float_parsing": "应为数字，例如 2.5", "float_type": "应为数字，例如 2.5",
+}
+
+
+def field_zh(error: Mapping[str, Any], check: str) -> str:
+    """A settings or principals-file field error (pydantic's errors() entry) in Chinese: what to give instead.
+    `check`: where the reader looks the field up when nothing more precise can be said."""
+    from api import field_messages
+
+    ctx = error.get("ctx") or {}
+    if said := getattr(ctx.get("error"), "zh", None):
+        return str(said)
+    kind = str(error.get("type", ""))
+    if kind == "json_invalid" and (at := re.search(r"line (\d+) column (\d+)", str(ctx.get("error", "")))):
+        return f"不是有效的 JSON（第 {at[1]} 行第 {at[2]} 列）"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"^[0-9a-fA-F]{64}$":
+        return "应为 64 位十六进制数字（令牌的 SHA-256）"
+    zh = OUTSIDE_A_REQUEST_ZH.get(kind) or field_messages.words(error)[1]
+    return f"取值无效；请对照 {check} 检查此项" if zh == field_messages.GENERIC[1] else zh
+
+
+def settings_problems(errors: list[Any]) -> tuple[str, str]:
+    """The settings' field errors as (English, Chinese), one `LEDGER_NAME: problem` each."""
+    def name(e: Mapping[str, Any]) -> str:
+        return f"LEDGER_{'_'.join(map(str, e['loc'])).upper()}"
+
+    return ("; ".join(f"{name(e)}: {e['msg']}" for e in errors),
+            "；".join(f"{name(e)}：{field_zh(e, '.env.example')}" for e in errors))
+
+
+# argparse's refusals (Python 3.11's wording, which the English reader keeps), said in Chinese.
+TYPES_ZH = {"int": "整数", "_positive": "正整数", "float": "数字"}
+ARGPARSE_ZH: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), zh) for pattern, zh in (
+    (r"the following arguments are required: (.+)", "缺少必需的参数：{0}"),
+    (r"one of the arguments (.+) is required", "参数 {0} 须给出其中之一"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
+    (r"ambiguous option: (\S+) could match (.+)", "选项 {0} 有歧义，可能是 {1}"),
+    (r"argument (\S+): invalid choice: (.+) \(choose from (.+)\)", "参数 {0} 的取值 {1} 无效；可选：{2}"),
+    (r"argument (\S+): invalid (\w+) value: (.+)", "参数 {0} 的取值 {2} 无效，应为{1}"),
+    (r"argument (\S+): expected (?:one|at least one|at most one) argument", "参数 {0} 后面需要给出取值"),
+    (r"argument (\S+): not allowed with argument (\S+)", "参数 {0} 不能与 {1} 同时使用"),
+    (r"argument (\S+): must be at least 1", "参数 {0} 应至少为 1"),
+)]
+
+
+def argparse_zh(message: str) -> str:
+    """An argparse refusal in Chinese, with what to do next (the usage is printed above it)."""
+    for pattern, zh in ARGPARSE_ZH:
+        if found := pattern.fullmatch(message):
+            words = [TYPES_ZH.get(g, g) for g in found.groups()]
+            return then(zh.format(*words), "用法见上一行，详情请加 --help 查看")
+    return then(f"命令行参数有误：{message}", "用法见上一行，详情请加 --help 查看")
