@@ -14,6 +14,12 @@ import pytest
 
 from tests.support import fresh_postgres_database
 
+# The command line speaks the reader's language (api/cli_language.py): tests read its English, as CI's C.UTF-8
+# locale gives, unless a test chooses a language itself.
+for _variable in ("LEDGER_LANG", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
+
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 START_POSTGRES_HINT = (
     "Start the local server with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
