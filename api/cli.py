@@ -170,7 +170,7 @@ class Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = Parser(prog="award-ledger", description="Books of the Binjiang 2022 two-chains policy."
-                                     " Settings come from LEDGER_* variables (see .env.example).")
+                    " Settings come from LEDGER_* variables (see .env.example).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve_cmd = commands.add_parser("serve", help="run the HTTP API (docs at /docs)")
     serve_cmd.add_argument("--host", help="address to listen on (LEDGER_HOST, default 127.0.0.1)")
