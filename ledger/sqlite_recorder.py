@@ -7,13 +7,32 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 
 from ledger.audit.linking import link_saved, since_statements
 from ledger.audit.tables import CHAIN_TABLE, SQLITE_CHAIN_COLUMNS
 
 
+class _WritingFirst(SQLiteTransaction):
+    """A transaction that takes the database's write lock as it begins (`BEGIN IMMEDIATE`), waiting up to the lock
+    timeout for a writer to finish, where eventsourcing's plain `BEGIN` takes it at the first write."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        return cursor
+
+
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    def create_table(self) -> None:
+        """eventsourcing's, with the write lock taken first. Its statements read the schema and the log's head
+        before the chain's one-row table is written; in WAL mode a transaction that has read cannot then write
+        once another connection has committed, and SQLite says "database is locked" at once, without waiting.
+        So a second process opening a store that is being written (a CLI command beside `serve`, the consistency
+        check) failed to open it two times in three (tests/store/test_sqlite_open.py)."""
+        with self.datastore.get_connection(commit=True) as conn, _WritingFirst(conn, commit=True) as cursor, cursor:
+            self._create_table(cursor)
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ({SQLITE_CHAIN_COLUMNS})",

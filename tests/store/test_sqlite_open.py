@@ -1,0 +1,54 @@
+"""A second process opening a SQLite store while it is being written (a CLI command beside `serve`, the
+consistency check after a demo) gets it opened, however often the writer commits.
+
+Opening creates what is missing inside one transaction, and those statements read before the chain's one-row
+table is written; in WAL mode such a transaction cannot write once another connection has committed, and
+SQLite refused it at once ("database is locked"): two opens in three failed under a steady writer. The ledger's
+recorder now takes the write lock first (ledger/sqlite_recorder.py), waiting its turn instead."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ledger.application import AwardLedger
+from ledger.demo import generate
+from ledger.store import store_env
+from projections.sqlite_view import SqliteView
+
+OPENS = 40
+
+
+def test_a_store_being_written_can_be_opened_again_and_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ledger.sqlite3"
+    writer_app = AwardLedger(store_env(url))
+    SqliteView(url).close()  # the served store's journal: WAL, as the read models set it
+    stop = threading.Event()
+
+    def head() -> int:
+        return writer_app.recorder.max_notification_id() or 0
+
+    def write() -> None:
+        seed = 0
+        while not stop.is_set():
+            generate(writer_app, organisations=2, bodies=1, seed=seed)  # a commit every command
+            seed += 1
+
+    writer = threading.Thread(target=write, name="writer")
+    writer.start()
+    failures: list[str] = []
+    try:
+        while head() == 0:  # the writer is committing before the first open
+            stop.wait(0.01)
+        before = head()
+        for _ in range(OPENS):
+            try:
+                AwardLedger(store_env(url)).close()
+            except Exception as error:  # every failure is what this test counts
+                failures.append(f"{type(error).__name__}: {error}")
+        during = head() - before
+    finally:
+        stop.set()
+        writer.join()
+        writer_app.close()
+    assert during > 0, "the writer committed nothing while the store was opened: the test proved nothing"
+    assert failures == []
