@@ -588,7 +588,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         """eventsourcing's `save`, collecting our aggregates' events directly: its `collect_events` checks each
         object against two runtime-checkable Protocols first, about 12 µs each for an aggregate (which is not
         an event, so every member of the Protocol is looked at), and a claim saves four or five aggregates.
-        Anything else (a domain event, another library's object) is collected by the library as before."""
+        Anything else (a domain event, another library's object) is collected by the library as before. The
+        library's deprecated `notify` hook, a no-op the ledger does not override, is not called."""
         processing_event: ProcessingEvent[UUID] = ProcessingEvent()
         for obj in objs:
             if isinstance(obj, Aggregate):

@@ -29,8 +29,8 @@ _ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUG
 
 
 def dumps(row: Any) -> str:
-    """A read-model row as compact JSON with sorted keys, by orjson: 5-10 times the standard library's speed
-    (bench/bench_orjson.py). Both write the same values, read back equal (tests/projections/test_sql_rows.py);
+    """A read-model row as compact JSON with sorted keys, by orjson: about 5 times the standard library's speed
+    (bench/bench_orjson.py: 4.89×). Both write the same values, read back equal (tests/projections/test_sql_rows.py);
     the text itself may differ (escapes), and nothing compares it: the consistency check compares values.
     Whatever orjson will not write goes to the standard library, which writes it or refuses it as before (a
     date or time is passed through to it, not written in orjson's own way)."""
@@ -69,19 +69,13 @@ class Sql:
         return found[0][0] if found else None
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Add rows: on PostgreSQL by COPY in bulk, and a few (a live page) by one INSERT of arrays, which
+        """Add rows: on PostgreSQL by COPY in bulk, and a few (a live page) by one INSERT (`_rows_from`), which
         is one round trip where COPY takes two; else executemany."""
         if not rows:
             return
         if not self.qmark and len(rows) <= FEW:
-            if (rows_json := as_json(rows)) is not None:
-                self.run(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {self._from_json(table, columns)}"
-                         " FROM jsonb_array_elements(%s::jsonb) AS r", (rows_json,))
-                return
-            types = self.column_types(table)
-            arrays = ", ".join(f"%b::{types[c]}[]" for c in columns)
-            self.run(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})",
-                     [list(column) for column in zip(*rows, strict=True)])
+            source, params = self._rows_from(table, columns, rows)
+            self.run(f"INSERT INTO {table} ({', '.join(columns)}) {source}", params)
             return
         if self.qmark:
             self.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
@@ -92,8 +86,8 @@ class Sql:
                 copy.write_row(row)
 
     def upsert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Insert rows or replace them by id (the first column). On PostgreSQL in one statement: each
-        column goes as one array, and `unnest` turns the arrays back into rows."""
+        """Insert rows or replace them by id (the first column). On PostgreSQL in one statement, the rows given
+        as one parameter or an array per column (`_rows_from`)."""
         if not rows:
             return
         names = ", ".join(columns)
@@ -103,21 +97,20 @@ class Sql:
             self.many(f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}",
                       rows)
             return
-        if len(rows) <= FEW and (rows_json := as_json(rows)) is not None:
-            self.run(f"INSERT INTO {table} ({names}) SELECT {self._from_json(table, columns)}"
-                     f" FROM jsonb_array_elements(%s::jsonb) AS r ON CONFLICT (id) DO UPDATE SET {updates}",
-                     (rows_json,))
-            return
-        types = self.column_types(table)
-        arrays = ", ".join(f"%b::{types[c]}[]" for c in columns)  # binary: no quoting of each element
-        self.run(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT (id) DO UPDATE SET"
-                 f" {updates}", [list(column) for column in zip(*rows, strict=True)])
+        source, params = self._rows_from(table, columns, rows)
+        self.run(f"INSERT INTO {table} ({names}) {source} ON CONFLICT (id) DO UPDATE SET {updates}", params)
 
-    def _from_json(self, table: str, columns: Sequence[str]) -> str:
-        """The select list taking each column from its place in a JSON array `r`, cast to the column's type."""
+    def _rows_from(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list]:
+        """A SELECT giving `rows` back as `columns` of a PostgreSQL table, and its parameters: a few rows (at most
+        FEW) as one jsonb array of arrays where `as_json` can write them, each column taken out by its place and
+        cast to its type; otherwise each column as one binary array (no quoting of each element), `unnest`ed."""
         types = self.column_types(table)
-        return ", ".join(f"r->>{i}" if types[c] == "text" else f"(r->>{i})::{types[c]}"
-                         for i, c in enumerate(columns))
+        if len(rows) <= FEW and (rows_json := as_json(rows)) is not None:
+            picks = ", ".join(f"r->>{i}" if types[c] == "text" else f"(r->>{i})::{types[c]}"
+                              for i, c in enumerate(columns))
+            return f"SELECT {picks} FROM jsonb_array_elements(%s::jsonb) AS r", [rows_json]
+        arrays = ", ".join(f"%b::{types[c]}[]" for c in columns)
+        return f"SELECT * FROM unnest({arrays})", [list(column) for column in zip(*rows, strict=True)]
 
     def column_types(self, table: str) -> dict[str, str]:
         """A PostgreSQL table's column types, looked up once per process."""
