@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger.application import AwardLedger
 from ledger.store import store_env
@@ -65,6 +67,38 @@ def test_saves_are_one_statement_and_commit_in_notification_order(fresh_postgres
     assert not errors, errors
     assert looks > 50
     assert holes == [], f"{len(holes)} of {looks} looks saw a hole, e.g. {holes[:3]}"
+
+
+_topics = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=40)
+_events = st.lists(st.tuples(st.integers(1, 2**62), _topics, st.binary(max_size=3000)), max_size=12)
+
+
+def test_a_save_stores_exactly_the_bytes_sent(fresh_postgres_url):
+    """The events go to the save's function as four binary arrays (ledger/pg_recorder.py). For any batch (any
+    state bytes, NUL and backslashes included; any topic, quotes, commas and braces included; any version), the
+    log reads back each event as it was given, with the ids the save returned, consecutive and in the order
+    given; an empty batch saves nothing and is not a statement."""
+    ledger = AwardLedger(store_env(fresh_postgres_url))
+    recorder = ledger.recorder
+
+    @settings(max_examples=60, deadline=None)
+    @given(batch=_events)
+    def saved_as_sent(batch) -> None:
+        from eventsourcing.persistence import StoredEvent
+
+        sent = [StoredEvent(uuid.uuid4(), version, topic, state) for version, topic, state in batch]
+        top = recorder.max_notification_id() or 0
+        ids = recorder.insert_events(sent)
+        assert ids == list(range(top + 1, top + 1 + len(sent)))
+        got = recorder.select_notifications(start=top + 1, limit=len(sent) + 1) if sent else []
+        assert [(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in got] == [
+            (i, e.originator_id, e.originator_version, e.topic, e.state) for i, e in zip(ids, sent, strict=True)]
+        assert (recorder.max_notification_id() or 0) == top + len(sent)
+
+    try:
+        saved_as_sent()
+    finally:
+        ledger.close()
 
 
 def test_a_command_reads_and_saves_on_one_connection(fresh_postgres_url):
