@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE.parent))
 from bench.common import FULL_ORGS, machine, scale  # noqa: E402
 
 BENCHMARKS = ["bench_commands", "bench_chaining", "bench_http_claims", "bench_rebuild", "bench_awards", "bench_asof",
-              "bench_import", "bench_orjson", "bench_simulate"]
+              "bench_import", "bench_orjson", "bench_save_params", "bench_simulate"]
 RESULTS = Path(os.environ.get("BENCH_RESULTS", HERE / "RESULTS.md"))  # another file: a trial run
 LIMIT_S = float(os.environ.get("BENCH_TIMEOUT", "1800"))  # per benchmark run: every run is bounded
 

@@ -36,7 +36,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
 from ledger.audit.linking import LINK_FUNCTION, pg_link_function, since_statements
 from ledger.audit.tables import CHAIN_COLUMNS, CHAIN_TABLE
@@ -61,7 +61,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
         id_type = self.datastore.originator_id_type  # "uuid" or "text", checked by the datastore
         self.sql_invoke_pg_function_insert_events = SQL(
             "SELECT * FROM {schema}.{function}(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[])").format(
-            schema=schema, function=function, id_type=SQL(id_type))
+            schema=schema, function=function, id_type=SQL(id_type)).as_string()
         self.sql_create_pg_function_insert_events = SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}(originator_ids {id_type}[], versions bigint[], "
             "topics text[], states bytea[]) "
@@ -90,12 +90,14 @@ class LedgerRecorder(PostgresApplicationRecorder):
             *(SQL(text) for text in since_statements(  # type: ignore[arg-type]
                 self.events_table_name, "notification_id", self.datastore.schema)),
         ]
-        self._latest: dict[str, Composed] = {}  # select_latest's statement, per snapshots table
-        self._window: Composed | None = None  # select_window's
+        # The statements this recorder runs are kept as text: psycopg renders a composed statement again on
+        # every execute, each identifier escaped by libpq (15-19 µs of client CPU for three identifiers).
+        self._latest: dict[str, str] = {}  # select_latest's statement, per snapshots table
+        self._window: str | None = None  # select_window's
         self._point = SQL(
             "SELECT e.notification_id, c.link FROM {schema}.{table} e LEFT JOIN {schema}.{chain} c"
             " ON c.position = e.notification_id WHERE e.originator_id = %s AND e.originator_version = %s"
-        ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE))
+        ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE)).as_string()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -149,14 +151,14 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 "SELECT originator_id, originator_version, topic, state, notification_id FROM {schema}.{table}"
                 " WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s)"
                 " ORDER BY notification_id").format(schema=Identifier(self.datastore.schema),
-                                                    table=Identifier(self.events_table_name))
+                                                    table=Identifier(self.events_table_name)).as_string()
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, (after, last, topics), prepare=True, binary=True)
             make = WindowRow._make
             return [make(row) for row in curs.fetchall()]
 
 
-def _latest_statement(schema: str, events: str, snapshots: str) -> Composed:
+def _latest_statement(schema: str, events: str, snapshots: str) -> str:
     return SQL(
         "(SELECT 0 AS part, originator_version, topic, state FROM {schema}.{snapshots}"
         "  WHERE originator_id = %(id)s ORDER BY originator_version DESC LIMIT 1)"
@@ -165,4 +167,4 @@ def _latest_statement(schema: str, events: str, snapshots: str) -> Composed:
         "  WHERE originator_id = %(id)s AND originator_version > COALESCE("
         "    (SELECT max(originator_version) FROM {schema}.{snapshots} WHERE originator_id = %(id)s), 0))"
         " ORDER BY part, originator_version"
-    ).format(schema=Identifier(schema), events=Identifier(events), snapshots=Identifier(snapshots))
+    ).format(schema=Identifier(schema), events=Identifier(events), snapshots=Identifier(snapshots)).as_string()
