@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from api import cli_language
 from api.auth import AuthFileError
-from api.cli_language import reason_zh, refuse, then
+from api.cli_language import reason_zh, refuse, then, tr
 from api.commands import close, demo, export, receipt, recheck, reconcile, replay, simulate, verify
 from api.problems import STORE_ERRORS
 from api.settings import Settings
@@ -160,6 +160,10 @@ class Parser(argparse.ArgumentParser):
     """argparse, whose refusals (exit 2, the usage above them) carry a code and read in the reader's language;
     every subcommand's parser is one too (add_subparsers makes them of the parent's class)."""
 
+    def format_help(self) -> str:
+        text = super().format_help()
+        return cli_language.help_zh(text) if cli_language.language() == "zh" else text
+
     def error(self, message: str) -> NoReturn:
         zh = cli_language.language() == "zh"
         usage = self.format_usage()
@@ -169,16 +173,24 @@ class Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="award-ledger", description="Books of the Binjiang 2022 two-chains policy."
-                    " Settings come from LEDGER_* variables (see .env.example).")
+    parser = Parser(prog="award-ledger", description=tr(
+        "Books of the Binjiang 2022 two-chains policy. Settings come from LEDGER_* variables (see .env.example).",
+        "滨江区《推动创新链产业链“两链”深度融合的若干政策》（2022）的奖补台账。设置取自 LEDGER_* 环境变量"
+        "（见 .env.example）。"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve_cmd = commands.add_parser("serve", help="run the HTTP API (docs at /docs)")
-    serve_cmd.add_argument("--host", help="address to listen on (LEDGER_HOST, default 127.0.0.1)")
-    serve_cmd.add_argument("--port", type=int, help="port to listen on (LEDGER_PORT, default 8000)")
-    serve_cmd.add_argument("--workers", type=int, help="uvicorn worker processes (LEDGER_WORKERS, default 1)")
+    serve_cmd = commands.add_parser("serve", help=tr("run the HTTP API (docs at /docs)",
+                                                      "运行 HTTP 接口服务（文档见 /docs）"))
+    serve_cmd.add_argument("--host", help=tr("address to listen on (LEDGER_HOST, default 127.0.0.1)",
+                                              "监听地址（LEDGER_HOST，默认 127.0.0.1）"))
+    serve_cmd.add_argument("--port", type=int, help=tr("port to listen on (LEDGER_PORT, default 8000)",
+                                                        "监听端口（LEDGER_PORT，默认 8000）"))
+    serve_cmd.add_argument("--workers", type=int, help=tr("uvicorn worker processes (LEDGER_WORKERS, default 1)",
+                                                           "uvicorn 工作进程数（LEDGER_WORKERS，默认 1）"))
     serve_cmd.set_defaults(run=serve)
-    commands.add_parser("project", help="keep the read models up to date, in the foreground").set_defaults(run=project)
-    commands.add_parser("rebuild", help="rebuild the read models from the event log").set_defaults(run=rebuild)
+    commands.add_parser("project", help=tr("keep the read models up to date, in the foreground",
+                                            "在前台持续更新读模型")).set_defaults(run=project)
+    commands.add_parser("rebuild", help=tr("rebuild the read models from the event log",
+                                            "从事件日志重建读模型")).set_defaults(run=rebuild)
     for module in COMMANDS:
         module.register(commands)
     return parser

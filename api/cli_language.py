@@ -51,6 +51,23 @@ def refuse(command: str | None, code: str, en: str, zh: str) -> None:
     print(f"{name}: [{code}] {zh if language() == 'zh' else en}", file=sys.stderr, flush=True)
 
 
+def tr(en: str, zh: str) -> str:
+    """`en` or `zh`, whichever the reader reads: the help texts (`--help`), which are not refusals."""
+    return zh if language() == "zh" else en
+
+
+# argparse's own words in a help text, as Chinese readers get them (the help texts themselves come from `tr`).
+HELP_WORDS_ZH = (("usage: ", "用法："), ("positional arguments:", "位置参数："), ("options:", "选项："),
+                 ("show this help message and exit", "显示本帮助并退出"))
+
+
+def help_zh(text: str) -> str:
+    """A help text argparse formatted, its own words in Chinese."""
+    for english, zh in HELP_WORDS_ZH:
+        text = text.replace(english, zh)
+    return text
+
+
 def then(zh: str, more: str) -> str:
     """Two Chinese sentences as one text: `zh` (its own full stop dropped), a full stop, `more`."""
     return f"{zh.rstrip('。；; ')}。{more}"

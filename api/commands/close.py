@@ -10,18 +10,22 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from api.cli_language import reason_zh, refuse, then
+from api.cli_language import reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
 
 CLI_PRINCIPAL = "cli-finance"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("close", help="close a year: record its reconciliation and signed digest (finance)")
-    cmd.add_argument("--year", type=int, required=True, help="the award year to close")
-    cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME",
-                     help=f"the finance principal recorded as closing it (default {CLI_PRINCIPAL})")
-    cmd.add_argument("--json", action="store_true", help="print the recorded close as JSON")
+    cmd = commands.add_parser("close", help=tr(
+        "close a year: record its reconciliation and signed digest (finance)",
+        "年度结账：记录该年度的对账结果和签名摘要（财政）"))
+    cmd.add_argument("--year", type=int, required=True, help=tr("the award year to close", "要结账的奖补年度"))
+    cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME", help=tr(
+        f"the finance principal recorded as closing it (default {CLI_PRINCIPAL})",
+        f"记为结账人的财政账号（默认 {CLI_PRINCIPAL}）"))
+    cmd.add_argument("--json", action="store_true", help=tr("print the recorded close as JSON",
+                                                            "以 JSON 输出所记录的结账"))
     cmd.set_defaults(run=run)
 
 

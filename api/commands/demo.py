@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
+from api.cli_language import tr
 from api.commands.common import configure_logging, say, settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
@@ -18,12 +19,19 @@ from projections.view import open_view
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("demo", help="load a demonstration district (same seed, same district; rerun is a no-op)")
-    cmd.add_argument("--organisations", type=_positive, default=500, help="enterprises to register (500)")
-    cmd.add_argument("--bodies", type=_positive, default=40, help="innovation bodies to recognise (40)")
-    cmd.add_argument("--seed", type=int, default=2022, help="the district's random seed (2022)")
-    cmd.add_argument("--offer", action="store_true", help="only on an empty store: ask on a terminal whether to"
-                     " load it, else print how to (what `make serve` runs first)")
+    cmd = commands.add_parser("demo", help=tr(
+        "load a demonstration district (same seed, same district; rerun is a no-op)",
+        "载入演示用的辖区数据（种子相同则数据相同；重复运行不会改动）"))
+    cmd.add_argument("--organisations", type=_positive, default=500, help=tr("enterprises to register (500)",
+                                                                            "登记的企业数（500）"))
+    cmd.add_argument("--bodies", type=_positive, default=40, help=tr("innovation bodies to recognise (40)",
+                                                                    "认定的创新载体数（40）"))
+    cmd.add_argument("--seed", type=int, default=2022, help=tr("the district's random seed (2022)",
+                                                              "演示数据的随机种子（2022）"))
+    cmd.add_argument("--offer", action="store_true", help=tr(
+        "only on an empty store: ask on a terminal whether to load it, else print how to (what `make serve` runs"
+        " first)",
+        "仅在存储为空时：在终端上询问是否载入，否则打印载入方法（`make serve` 启动前先运行它）"))
     cmd.set_defaults(run=run)
 
 

@@ -6,18 +6,21 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli_language import os_reason_zh, reason_zh, refuse, then
+from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
 from api.reports import reconciliation as report
 from ledger.domain.errors import OutsidePolicyTerm
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("export", help="export a year's reconciliation (CSV, XLSX or JSON)")
-    cmd.add_argument("--year", type=int, required=True, help="the award year, e.g. 2023")
-    cmd.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv", help="the file's format (csv)")
-    cmd.add_argument("--output", metavar="PATH",
-                     help="where to write it (default reconciliation-<year>.<format> here; '-' for stdout)")
+    cmd = commands.add_parser("export", help=tr("export a year's reconciliation (CSV, XLSX or JSON)",
+                                                "导出某年度的对账结果（CSV、XLSX 或 JSON）"))
+    cmd.add_argument("--year", type=int, required=True, help=tr("the award year, e.g. 2023", "奖补年度，如 2023"))
+    cmd.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv",
+                     help=tr("the file's format (csv)", "文件格式（csv）"))
+    cmd.add_argument("--output", metavar="PATH", help=tr(
+        "where to write it (default reconciliation-<year>.<format> here; '-' for stdout)",
+        "写入位置（默认当前目录下的 reconciliation-<年度>.<格式>；'-' 表示标准输出）"))
     cmd.set_defaults(run=run)
 
 

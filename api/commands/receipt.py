@@ -10,19 +10,24 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli_language import Worded, reason_zh, refuse, then
+from api.cli_language import Worded, reason_zh, refuse, then, tr
 from api.commands.common import say
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("receipt", help="write a claim's receipt, checkable without the ledger")
+    cmd = commands.add_parser("receipt", help=tr("write a claim's receipt, checkable without the ledger",
+                                                 "生成一笔申请的回执，无需台账即可核验"))
     cmd.add_argument("claim_id", metavar="CLAIM_ID")
-    cmd.add_argument("--output", metavar="PATH", help="where to write it (default receipt-CLAIM_ID.json; - for stdout)")
+    cmd.add_argument("--output", metavar="PATH", help=tr(
+        "where to write it (default receipt-CLAIM_ID.json; - for stdout)",
+        "写入位置（默认 receipt-CLAIM_ID.json；- 表示标准输出）"))
     cmd.set_defaults(run=run_receipt)
-    check = commands.add_parser("verify-receipt", help="check a receipt offline with the ledger's public key")
+    check = commands.add_parser("verify-receipt", help=tr("check a receipt offline with the ledger's public key",
+                                                          "用台账公钥离线核验一份回执"))
     check.add_argument("file", metavar="FILE")
-    check.add_argument("--public-key", required=True, metavar="PEM",
-                       help="the ledger's public key (PEM file, e.g. public_key of GET /v1/audit/digest)")
+    check.add_argument("--public-key", required=True, metavar="PEM", help=tr(
+        "the ledger's public key (PEM file, e.g. public_key of GET /v1/audit/digest)",
+        "台账公钥（PEM 文件，如 GET /v1/audit/digest 返回的 public_key）"))
     check.set_defaults(run=run_verify_receipt)
 
 

@@ -8,16 +8,20 @@ import csv
 import json
 import sys
 
+from api.cli_language import tr
 from api.commands.common import configure_logging, say, settings
 
 COLUMNS = ("claim_id", "uscc", "programme", "award_year", "status", "booked", "now", "difference", "refusal")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("recheck", help="list claims whose booked amount the rules in force would not give")
+    cmd = commands.add_parser("recheck", help=tr("list claims whose booked amount the rules in force would not give",
+                                                 "列出按现行规则核算金额与入账金额不符的申请"))
     form = cmd.add_mutually_exclusive_group()
-    form.add_argument("--json", action="store_true", help="print the differing claims as JSON on stdout")
-    form.add_argument("--csv", action="store_true", help="print the differing claims as CSV on stdout")
+    form.add_argument("--json", action="store_true", help=tr("print the differing claims as JSON on stdout",
+                                                             "以 JSON 在标准输出打印不符的申请"))
+    form.add_argument("--csv", action="store_true", help=tr("print the differing claims as CSV on stdout",
+                                                            "以 CSV 在标准输出打印不符的申请"))
     cmd.set_defaults(run=run)
 
 

@@ -8,7 +8,7 @@ import csv
 import json
 from pathlib import Path
 
-from api.cli_language import os_reason_zh, reason_zh, refuse, then
+from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, settings
 from api.reports.table import render
 from ledger.domain.text import printable
@@ -17,15 +17,22 @@ CLI_PRINCIPAL = "cli-finance"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("reconcile", help="import a bank statement CSV and match it with payouts and repayments")
-    cmd.add_argument("file", metavar="FILE.csv", help="the statement as the bank exported it: UTF-8 (BOM or not) or"
-                                                      " GB18030/GBK; Chinese or English headers, mapped by the bank"
-                                                      " column map (LEDGER_BANK_COLUMNS)")
-    cmd.add_argument("--import-good-lines", action="store_true",
-                     help="when some lines are refused, import the others (default: import nothing)")
-    cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME",
-                     help=f"the finance principal the import is recorded under ({CLI_PRINCIPAL})")
-    cmd.add_argument("--json", action="store_true", help="print the statement and its report as JSON")
+    cmd = commands.add_parser("reconcile", help=tr(
+        "import a bank statement CSV and match it with payouts and repayments",
+        "导入银行流水 CSV，并与拨付和退回逐笔匹配"))
+    cmd.add_argument("file", metavar="FILE.csv", help=tr(
+        "the statement as the bank exported it: UTF-8 (BOM or not) or GB18030/GBK; Chinese or English headers,"
+        " mapped by the bank column map (LEDGER_BANK_COLUMNS)",
+        "银行导出的流水原件：UTF-8（带或不带 BOM）或 GB18030/GBK；中文或英文表头，"
+        "按银行列映射（LEDGER_BANK_COLUMNS）对应"))
+    cmd.add_argument("--import-good-lines", action="store_true", help=tr(
+        "when some lines are refused, import the others (default: import nothing)",
+        "部分行被拒时，仍导入其余各行（默认：一行都不导入）"))
+    cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME", help=tr(
+        f"the finance principal the import is recorded under ({CLI_PRINCIPAL})",
+        f"记为导入人的财政账号（{CLI_PRINCIPAL}）"))
+    cmd.add_argument("--json", action="store_true", help=tr("print the statement and its report as JSON",
+                                                            "以 JSON 输出流水及其匹配报告"))
     cmd.set_defaults(run=run)
 
 

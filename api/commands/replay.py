@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
-from api.cli_language import refuse
+from api.cli_language import refuse, tr
 from api.commands.common import configure_logging, say, settings
 from api.reports.table import render
 from ledger import beijing
@@ -14,11 +14,14 @@ from projections.progress import Progress
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("replay", help="print the ledger's state as known at a past moment")
-    cmd.add_argument("--as-of", required=True, metavar="T",
-                     help="a recorded time, RFC 3339 (2024-01-01T00:00:00+08:00); a date alone means the end of"
-                          " that day, Beijing time")
-    cmd.add_argument("--json", action="store_true", help="print the state as JSON on stdout")
+    cmd = commands.add_parser("replay", help=tr("print the ledger's state as known at a past moment",
+                                                "打印台账在过去某一时刻所知的状态"))
+    cmd.add_argument("--as-of", required=True, metavar="T", help=tr(
+        "a recorded time, RFC 3339 (2024-01-01T00:00:00+08:00); a date alone means the end of that day, Beijing"
+        " time",
+        "记录时刻，RFC 3339 格式（2024-01-01T00:00:00+08:00）；只写日期表示北京时间当日结束时"))
+    cmd.add_argument("--json", action="store_true", help=tr("print the state as JSON on stdout",
+                                                            "以 JSON 在标准输出打印状态"))
     cmd.set_defaults(run=run)
 
 

@@ -8,25 +8,35 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli_language import os_reason_zh, reason_zh, refuse, then
+from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
 from api.reports import simulation as report
 from api.reports.table import render
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("simulate", help="replay the recorded claims under a draft catalogue (writes nothing)")
-    cmd.add_argument("--catalogue", required=True, metavar="FILE.toml", help="the draft catalogue")
-    cmd.add_argument("--json", action="store_true", help="print the answer as JSON on stdout")
-    cmd.add_argument("--format", choices=("json", "csv", "xlsx"),
-                     help="the --output file's format (default: from its extension, else json)")
-    cmd.add_argument("--output", metavar="PATH", help="write the answer to this file ('-' for stdout)")
-    cmd.add_argument("--uscc", help="also explain each claim of this organisation, before and after")
-    cmd.add_argument("--top", type=int, default=10, help="how many gaining and losing organisations (10)")
-    cmd.add_argument("--processes", type=int, choices=(1, 2),
-                     help="2: a second process on a second core: half the organisations in each where no claim"
-                          " draws on an account organisations share, otherwise the draft's replay there (default: 2"
-                          " when the machine has one and the log holds 200,000 events or more)")
+    cmd = commands.add_parser("simulate", help=tr(
+        "replay the recorded claims under a draft catalogue (writes nothing)",
+        "按政策草案重放已记录的申请（不写入任何内容）"))
+    cmd.add_argument("--catalogue", required=True, metavar="FILE.toml", help=tr("the draft catalogue",
+                                                                               "政策草案目录文件"))
+    cmd.add_argument("--json", action="store_true", help=tr("print the answer as JSON on stdout",
+                                                            "以 JSON 在标准输出打印结果"))
+    cmd.add_argument("--format", choices=("json", "csv", "xlsx"), help=tr(
+        "the --output file's format (default: from its extension, else json)",
+        "--output 文件的格式（默认按扩展名判断，否则为 json）"))
+    cmd.add_argument("--output", metavar="PATH", help=tr("write the answer to this file ('-' for stdout)",
+                                                         "将结果写入此文件（'-' 表示标准输出）"))
+    cmd.add_argument("--uscc", help=tr("also explain each claim of this organisation, before and after",
+                                       "另外逐笔说明该组织每笔申请在草案前后的核算"))
+    cmd.add_argument("--top", type=int, default=10, help=tr("how many gaining and losing organisations (10)",
+                                                            "列出增减最多的组织各几家（10）"))
+    cmd.add_argument("--processes", type=int, choices=(1, 2), help=tr(
+        "2: a second process on a second core: half the organisations in each where no claim draws on an account"
+        " organisations share, otherwise the draft's replay there (default: 2 when the machine has one and the"
+        " log holds 200,000 events or more)",
+        "2：在第二个核上启用第二个进程：若没有申请动用多个组织共用的额度账户，两个进程各重放一半组织，"
+        "否则由它重放草案（默认：机器有第二个核且日志不少于 200,000 个事件时为 2）"))
     cmd.set_defaults(run=run)
 
 

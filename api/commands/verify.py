@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from api.cli_language import Worded, reason_zh, refuse, then
+from api.cli_language import Worded, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
@@ -15,10 +15,12 @@ from projections.progress import Progress
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("verify", help="check the tamper-evidence chain end to end")
-    cmd.add_argument("--digest", action="append", default=[], metavar="FILE",
-                     help="a digest saved earlier (JSON from GET /v1/audit/digest); may be given several times")
-    cmd.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    cmd = commands.add_parser("verify", help=tr("check the tamper-evidence chain end to end", "从头到尾核验防篡改链"))
+    cmd.add_argument("--digest", action="append", default=[], metavar="FILE", help=tr(
+        "a digest saved earlier (JSON from GET /v1/audit/digest); may be given several times",
+        "此前保存的摘要（GET /v1/audit/digest 返回的 JSON）；可多次给出"))
+    cmd.add_argument("--json", action="store_true", help=tr("print the report as JSON on stdout",
+                                                            "以 JSON 在标准输出打印核验报告"))
     cmd.set_defaults(run=run)
 
 

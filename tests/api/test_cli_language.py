@@ -219,3 +219,56 @@ def test_an_unreachable_postgresql_is_refused_in_the_readers_language(tmp_path):
     chinese = said["zh_CN.UTF-8"][2]
     assert chinese.startswith("无法打开存储：") and "请启动数据库，或修正 LEDGER_DATABASE_URL" in chinese
     assert not ENGLISH.search(chinese), chinese
+
+
+def _helps(parser) -> list[tuple[str, str]]:
+    """(where, text) of every description and help text of `parser` and of its subcommands' parsers (argparse's own
+    `-h` text is put into Chinese when the help is formatted, and checked there)."""
+    import argparse
+
+    found = [(parser.prog, parser.description)] if parser.description else []
+    for action in parser._actions:
+        if action.help and action.help is not argparse.SUPPRESS and not isinstance(action, argparse._HelpAction):
+            found.append((f"{parser.prog} {'/'.join(action.option_strings) or action.dest}", action.help))
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:  # each subcommand's line in the parent's help
+                found.append((f"{parser.prog} {choice.dest}", choice.help))
+            for sub in action.choices.values():
+                found += _helps(sub)
+    return found
+
+
+def test_help_reads_in_the_readers_language(workdir, monkeypatch, capsys):
+    """`--help`, of the CLI and of every subcommand: a Chinese reader gets every description and option in Chinese
+    with no English sentence, and argparse's own words too (用法、选项); an English reader gets today's English with
+    no Chinese. Both exit 0 and write nothing."""
+    from api.cli import _parser, subcommand_names
+
+    for locale, chinese in ((CHINESE_READERS["zh_CN"], True), (CHINESE_READERS["LEDGER_LANG=zh over C"], True),
+                            (ENGLISH_READERS["C"], False), (ENGLISH_READERS["LEDGER_LANG=en over zh_CN"], False)):
+        for key in LOCALES:
+            monkeypatch.delenv(key, raising=False)
+        for key, value in locale.items():
+            monkeypatch.setenv(key, value)
+        helps = _helps(_parser())
+        assert len(helps) > 40, helps  # every subcommand's options, not only the top level
+        for where, text in helps:
+            if chinese:
+                assert CJK.search(text) and not ENGLISH.search(text), (locale, where, text)
+            else:
+                assert not CJK.search(text), (locale, where, text)
+        for name in ["", *subcommand_names()]:
+            with monkeypatch.context() as env:
+                env.chdir(workdir)
+                capsys.readouterr()
+                with pytest.raises(SystemExit) as stopped:
+                    main([name, "--help"] if name else ["--help"])
+                shown = capsys.readouterr().out
+            assert stopped.value.code == 0, (locale, name)
+            if chinese:
+                assert shown.startswith("用法：award-ledger") and "选项：" in shown, (locale, name, shown)
+                assert "usage:" not in shown and "show this help" not in shown, (locale, name, shown)
+            else:
+                assert shown.startswith("usage: award-ledger") and "show this help message and exit" in shown
+                assert not CJK.search(shown), (locale, name, shown)
+    assert sorted(workdir.rglob("*")) == [workdir / "notes.txt", workdir / "principals.json"]
