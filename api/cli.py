@@ -138,7 +138,7 @@ def rebuild(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging(settings)
-    started, bar = time.monotonic(), ProgressBar()
+    started, bar = time.monotonic(), ProgressBar(zh=cli_language.language() == "zh")
     try:
         applied = rebuild_read_models(settings.database_url, progress=bar)
     except STORE_ERRORS:
@@ -151,8 +151,9 @@ def rebuild(args: argparse.Namespace) -> int:
                      "请在 /readyz 查看出错的事件，处理后再运行一次")
     finally:
         bar.close()
-    print(f"award-ledger rebuild: {applied:,} events applied in {time.monotonic() - started:.1f} s",
-          file=sys.stderr, flush=True)
+    took = time.monotonic() - started
+    print("award-ledger rebuild: " + tr(f"{applied:,} events applied in {took:.1f} s",
+                                        f"已应用 {applied:,} 个事件，用时 {took:.1f} 秒"), file=sys.stderr, flush=True)
     return 0
 
 

@@ -124,9 +124,25 @@ def generate(ledger: AwardLedger, *, organisations: int = 500, bodies: int = 40,
     return _Demo(ledger, organisations, bodies, seed, progress).run()
 
 
-def summary_lines(summary: DemoSummary) -> list[str]:
-    """What `award-ledger demo` prints when it is done."""
+def summary_lines(summary: DemoSummary, *, zh: bool = False) -> list[str]:
+    """What `award-ledger demo` prints when it is done, in English or (`zh`) in Chinese."""
     rate = summary.events_written / summary.elapsed if summary.elapsed else 0.0
+    if zh:
+        return [
+            f"演示辖区（种子 {summary.seed}）：{summary.organisations} 家企业，{summary.bodies} 个创新载体",
+            "命令：" + "，".join(f"{k} {n}" for k, n in sorted(summary.commands.items()))
+            + (f"（其中 {summary.replayed} 个为重放）" if summary.replayed else ""),
+            "拒绝：" + ("，".join(f"{k} {n}" for k, n in sorted(summary.refusals.items())) or "无"),
+            f"申请：受理 {len(summary.claim_ids)} 笔，批准 {sum(summary.approved_by_programme.values())} 笔，"
+            f"涉及 {len(summary.approved_by_programme)} 个项目",
+            f"批准：奖补 {yuan(summary.approved)} 元，第十三条投资 {yuan(summary.invested)} 元",
+            f"拨付：{yuan(summary.paid)} 元（已扣除冲正 {yuan(summary.reversed)} 元）",
+            f"更正：撤回 {summary.withdrawn} 笔，撤销 {summary.revoked} 笔（释放 {yuan(summary.released)} 元）；"
+            f"追回：已追回 {yuan(summary.recovered)} 元，待追回 {yuan(summary.to_recover)} 元",
+            f"认定名单：{summary.listed} 项认定，{summary.proposed} 条免申即享建议"
+            f"（确认 {summary.commands['confirm_claim']} 条，其余待处理）",
+            f"写入事件：{summary.events_written} 个，用时 {summary.elapsed:.1f} 秒（每秒 {rate:,.0f} 个）",
+        ]
     return [
         f"demo district (seed {summary.seed}): {summary.organisations} organisations,"
         f" {summary.bodies} innovation bodies",

@@ -15,12 +15,15 @@ from tqdm import tqdm
 
 
 class Progress:
-    """A stage's progress: `update_to(done, total)`, then `close()`; `desc` names what is counted."""
+    """A stage's progress: `update_to(done, total)`, then `close()`; `desc` names what is counted. `zh`: the
+    summary line reads in Chinese (the caller gives `desc` and `unit` in the reader's language)."""
 
-    def __init__(self, desc: str, unit: str, stream: TextIO | None = None, total: int | None = None) -> None:
+    def __init__(self, desc: str, unit: str, stream: TextIO | None = None, total: int | None = None, *,
+                 zh: bool = False) -> None:
         # Looked up at call time, not import time: sys.stderr may be replaced (pytest's capture, a daemon).
         self.stream = stream or sys.stderr
         self.live = _is_terminal(self.stream)
+        self.zh = zh
         self.desc, self.unit, self.began = desc, unit, time.monotonic()
         self.done, self.total = 0, total
         self.bar = tqdm(desc=desc, total=total, unit=f" {unit}", unit_scale=False, file=self.stream,
@@ -47,7 +50,10 @@ class Progress:
         if self.live is False:
             self.live = None  # once
             of = f"/{self.total:,}" if self.total is not None else ""
-            self.stream.write(f"{self.desc}: {self.done:,}{of} {self.unit} in {time.monotonic() - self.began:.1f} s"
+            took = time.monotonic() - self.began
+            self.stream.write(f"{self.desc}：{self.done:,}{of} {self.unit}，用时 {took:.1f} 秒（每秒 {self.rate():,.0f}"
+                              f" {self.unit}）\n" if self.zh else
+                              f"{self.desc}: {self.done:,}{of} {self.unit} in {took:.1f} s"
                               f" ({self.rate():,.0f} {self.unit}/s)\n")
             self.stream.flush()
 
@@ -62,8 +68,9 @@ def _is_terminal(stream: TextIO) -> bool:
 class ProgressBar:
     """`award-ledger rebuild`'s progress: called with (done, total, events per second); `close()` ends it."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.progress = Progress("rebuilding read models", "events", stream)
+    def __init__(self, stream: TextIO | None = None, *, zh: bool = False) -> None:
+        self.progress = Progress("重建读模型" if zh else "rebuilding read models", "个事件" if zh else "events",
+                                 stream, zh=zh)
 
     def __call__(self, done: int, total: int, rate: float) -> None:
         self.progress.update_to(done, total)

@@ -65,8 +65,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.view, ensure_ascii=False, indent=2))
     totals = figures["totals"]
-    say("close", f"{args.year} closed as of {as_of.isoformat(timespec='seconds')}: approved {totals['approved']},"
-                 f" paid {totals['paid']}, {totals['claims']} claims; digest {digest['digest'][:16]}… at position"
-                 f" {digest['position']} signed by key {digest['key_id']}. Later corrections to {args.year} show as"
-                 " post-close adjustments in its reconciliation")
+    at = as_of.isoformat(timespec="seconds")
+    say("close", tr(f"{args.year} closed as of {at}: approved {totals['approved']}, paid {totals['paid']},"
+                    f" {totals['claims']} claims; digest {digest['digest'][:16]}… at position {digest['position']}"
+                    f" signed by key {digest['key_id']}. Later corrections to {args.year} show as post-close"
+                    " adjustments in its reconciliation",
+                    f"{args.year} 年度已结账（截至 {at}）：批准 {totals['approved']}，拨付 {totals['paid']}，"
+                    f"{totals['claims']} 笔申请；摘要 {digest['digest'][:16]}…（位置 {digest['position']}），"
+                    f"由密钥 {digest['key_id']} 签名。此后对 {args.year} 年度的更正将在其对账结果中列为结账后调整"))
     return 0

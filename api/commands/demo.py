@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from api.cli_language import tr
+from api.cli_language import language, tr
 from api.commands.common import configure_logging, say, settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
@@ -42,6 +42,12 @@ def _positive(text: str) -> int:
     return value
 
 
+# The demo's stages (ledger/demo.py) as a Chinese reader reads them.
+STAGES_ZH = {"appropriations": "专项资金预算", "organisations": "企业登记", "bodies": "创新载体认定",
+             "official list": "认定名单", "certifications": "资质认定", "claims": "申请", "payouts": "拨付",
+             "reversals": "冲正", "corrections": "更正"}
+
+
 class StageBar:
     """Progress per stage on stderr through tqdm (`demo claims`, counted with a rate); one line a stage off a
     terminal."""
@@ -49,11 +55,14 @@ class StageBar:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
         self.stage, self.bar = "", None
+        self.zh = language() == "zh"
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage != self.stage or self.bar is None:
             self.close()
-            self.stage, self.bar = stage, Progress(f"demo {stage}", "items", self.stream, total)
+            desc = f"演示{STAGES_ZH.get(stage, stage)}" if self.zh else f"demo {stage}"
+            self.stage, self.bar = stage, Progress(desc, "项" if self.zh else "items", self.stream, total,
+                                                   zh=self.zh)
         self.bar.update_to(done, total)
 
     def close(self) -> None:
@@ -77,14 +86,16 @@ def run(args: argparse.Namespace) -> int:
                                progress=bar)
         finally:
             bar.close()
-        for line in summary_lines(summary):
+        for line in summary_lines(summary, zh=language() == "zh"):
             say("demo", line)
         view = open_view(config.database_url)
         try:
             # A running projector may fold the same pages; the tracked position makes each apply once.
             applied = catch_up(view, ledger)
-            say("demo", f"read models up to date at event {view.position():,} ({applied:,} applied here);"
-                        " the API answers about the district now")
+            say("demo", tr(f"read models up to date at event {view.position():,} ({applied:,} applied here);"
+                           " the API answers about the district now",
+                           f"读模型已更新至第 {view.position():,} 个事件（本次应用 {applied:,} 个）；"
+                           "接口现在可以查询该辖区"))
         finally:
             view.close()
     finally:
@@ -102,10 +113,12 @@ def _accepted(url: str) -> bool:
     finally:
         view.close()
     if not sys.stdin.isatty():
-        say("demo", "the store is empty; `award-ledger demo` loads a demonstration district")
+        say("demo", tr("the store is empty; `award-ledger demo` loads a demonstration district",
+                       "存储为空；`award-ledger demo` 可载入演示辖区数据"))
         return False
     try:
-        answer = input("award-ledger: the store is empty. Load the demo district? [y/N] ")
+        answer = input(tr("award-ledger: the store is empty. Load the demo district? [y/N] ",
+                          "award-ledger：存储为空。是否载入演示辖区数据？[y/N] "))
     except EOFError:
         return False
     return answer.strip().lower() in ("y", "yes")

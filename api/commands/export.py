@@ -63,5 +63,7 @@ def run(args: argparse.Namespace) -> int:
         refuse("export", "output_unwritable", f"cannot write {path}: {err.strerror}. Choose another --output",
                then(f"无法写入 {path}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
         return 2
-    say("export", f"wrote the {args.year} reconciliation ({len(figures['rows'])} programme lines) to {path}")
+    lines = len(figures["rows"])
+    say("export", tr(f"wrote the {args.year} reconciliation ({lines} programme lines) to {path}",
+                     f"已将 {args.year} 年度对账结果（{lines} 个项目行）写入 {path}"))
     return 0

@@ -57,9 +57,12 @@ def run_receipt(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output or f"receipt-{receipt['claim_id']}.json")
     path.write_text(text + "\n", encoding="utf-8")
-    say("receipt", f"wrote {path}: {len(receipt['events'])} events, head at position {receipt['head']['position']}"
-                   f" signed by key {receipt['key_id']}. Check it with `award-ledger verify-receipt {path}"
-                   " --public-key ledger.pem`")
+    events, position = len(receipt["events"]), receipt["head"]["position"]
+    say("receipt", tr(f"wrote {path}: {events} events, head at position {position} signed by key"
+                      f" {receipt['key_id']}. Check it with `award-ledger verify-receipt {path} --public-key"
+                      " ledger.pem`",
+                      f"已写入 {path}：{events} 个事件，链头位置 {position}，由密钥 {receipt['key_id']} 签名。"
+                      f"可用 `award-ledger verify-receipt {path} --public-key ledger.pem` 核验"))
     return 0
 
 

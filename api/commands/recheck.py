@@ -55,10 +55,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"{r.claim_id}  {r.uscc}  {r.programme:<20} {r.award_year}  {r.status:<9} booked {r.booked:>15,}"
                   f"  now {r.now:>15,}" + (f"  (now refused: {r.refusal})" if r.refusal else ""))
     if rows:
-        say("recheck", f"{len(rows):,} of the recorded claims differ from what the rules in force give; correct them"
-                       " with new events (re-assessment on approval, or the corrections commands), never by editing")
+        say("recheck", tr(f"{len(rows):,} of the recorded claims differ from what the rules in force give; correct"
+                          " them with new events (re-assessment on approval, or the corrections commands), never by"
+                          " editing",
+                          f"有 {len(rows):,} 笔已记录的申请与现行规则核算的结果不符；请以新的事件更正（审批时重新核定，"
+                          "或使用更正类命令），切勿直接修改"))
         return 1
-    say("recheck", f"every recorded claim matches the rules in force ({total:,} events read)")
+    say("recheck", tr(f"every recorded claim matches the rules in force ({total:,} events read)",
+                      f"所有已记录的申请均与现行规则相符（已读 {total:,} 个事件）"))
     return 0
 
 

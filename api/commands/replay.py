@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
-from api.cli_language import refuse, tr
+from api.cli_language import language, refuse, tr
 from api.commands.common import configure_logging, say, settings
 from api.reports.table import render
 from ledger import beijing
@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
                f"--as-of {args.as_of!r} 不是一个时间；请按 RFC 3339 给出，例如 2024-01-01T00:00:00+08:00"
                "（只给日期则为北京时间当天结束时）")
         return 2
-    bar = Progress("award-ledger replay: events read", "events")
+    bar = Progress(tr("award-ledger replay: events read", "award-ledger replay：已读事件"), tr("events", "个"),
+                   zh=language() == "zh")
     try:
         state = ledger_as_of(config.database_url, as_of, bar.update_to)
     finally:
@@ -55,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(state, indent=2, ensure_ascii=False))
     else:
         print(describe(state))
-    say("replay", f"{state['events_replayed']:,} events recorded by {beijing.shown(state['as_of'])} replayed")
+    shown = beijing.shown(state["as_of"])
+    say("replay", tr(f"{state['events_replayed']:,} events recorded by {shown} replayed",
+                     f"已重放截至 {shown} 记录的 {state['events_replayed']:,} 个事件"))
     return 0
 
 

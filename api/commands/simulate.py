@@ -112,13 +112,18 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
                 refuse("simulate", "output_unwritable", f"cannot write {args.output}: {err.strerror}. Choose another"
                        " --output", then(f"无法写入 {args.output}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
                 return 2
-            say("simulate", f"wrote the simulation ({fmt}) to {args.output}")
+            say("simulate", tr(f"wrote the simulation ({fmt}) to {args.output}",
+                               f"已将模拟结果（{fmt}）写入 {args.output}"))
     if args.output != "-":
         sys.stdout.buffer.write(as_json if args.json else (_table(answer) + "\n").encode("utf-8"))
     sys.stdout.flush()
-    say("simulate", f"{answer['claims']:,} claims replayed under {answer['simulated']['policy_version']} beside"
-                    f" {answer['baseline']['policy_version']}: {answer['baseline']['entitled']} → "
-                    f"{answer['simulated']['entitled']} ({answer['delta']}); nothing was written to the store")
+    base, drafted = answer["baseline"], answer["simulated"]
+    say("simulate", tr(f"{answer['claims']:,} claims replayed under {drafted['policy_version']} beside"
+                       f" {base['policy_version']}: {base['entitled']} → {drafted['entitled']} ({answer['delta']});"
+                       " nothing was written to the store",
+                       f"已按 {drafted['policy_version']} 与 {base['policy_version']} 分别重放"
+                       f" {answer['claims']:,} 笔申请：{base['entitled']} → {drafted['entitled']}"
+                       f"（{answer['delta']}）；未向存储写入任何内容"))
     return 0
 
 

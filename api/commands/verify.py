@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from api.cli_language import Worded, reason_zh, refuse, then, tr
+from api.cli_language import Worded, language, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
             refuse("verify", "digest_not_signed", f"the saved digest {path} is not as the ledger signed it: {why}. Use"
                    " an untouched copy", then(f"保存的摘要 {path} 与台账签名时不一致（{why}）", "请使用未经改动的副本"))
             return 1
-    bar = Progress("award-ledger verify: events checked", "events")
+    bar = Progress(tr("award-ledger verify: events checked", "award-ledger verify：已核验事件"), tr("events", "个"),
+                   zh=language() == "zh")
     ledger = AwardLedger(store_env(config.database_url))  # to fold snapshotted aggregates for their snapshots
     try:
         report = AuditChain.open(config.database_url).verify(saved or None, app=ledger,
@@ -56,8 +57,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     if report["ok"]:
-        say("verify", f"intact: {report['events_checked']:,} events, head {report['chain_head']['digest']}"
-                      f" at {report['chain_head']['position']:,}; keep that digest outside the system")
+        head = report["chain_head"]
+        say("verify", tr(f"intact: {report['events_checked']:,} events, head {head['digest']} at"
+                         f" {head['position']:,}; keep that digest outside the system",
+                         f"完好：{report['events_checked']:,} 个事件，链头 {head['digest']}"
+                         f"（位置 {head['position']:,}）；请把该摘要保存在系统之外"))
         return 0
     if report["failure"] == "snapshot":
         for bad in report["bad_snapshots"]:

@@ -272,3 +272,38 @@ def test_help_reads_in_the_readers_language(workdir, monkeypatch, capsys):
                 assert shown.startswith("usage: award-ledger") and "show this help message and exit" in shown
                 assert not CJK.search(shown), (locale, name, shown)
     assert sorted(workdir.rglob("*")) == [workdir / "notes.txt", workdir / "principals.json"]
+
+
+def test_progress_and_outcome_lines_read_in_the_readers_language(database_url, monkeypatch, capsys):
+    """What a command says while and after it works (its progress line off a terminal and its outcome) reads in
+    Chinese for a Chinese reader, with no English sentence, and in today's English otherwise: verify, replay,
+    recheck and rebuild on a store with history, both stores."""
+    from ledger import beijing
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+    from tests.store.conftest import World
+
+    ledger = AwardLedger(store_env(database_url))
+    World(ledger).org()
+    ledger.close()
+    today = beijing.today().isoformat()
+    runs = {"verify": (["verify"], "完好：3 个事件", "intact: 3 events"),
+            "replay": (["replay", "--as-of", today], "已重放截至", "events recorded by"),
+            "recheck": (["recheck"], "所有已记录的申请均与现行规则相符", "every recorded claim matches"),
+            "rebuild": (["rebuild"], "个事件，用时", "events applied in")}
+    for name, (argv, chinese, english) in runs.items():
+        for locale, zh in ((CHINESE_READERS["zh_CN"], True), (ENGLISH_READERS["C"], False)):
+            with monkeypatch.context() as env:
+                for key in LOCALES:
+                    env.delenv(key, raising=False)
+                for key, value in {**locale, "LEDGER_DATABASE_URL": database_url}.items():
+                    env.setenv(key, value)
+                capsys.readouterr()
+                assert main(argv) == 0, name
+                err = capsys.readouterr().err
+            if zh:
+                # No English word beyond the command's name and the zone label (UTC+08:00); the digests are hex.
+                words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\b[0-9a-f]{16,}\b", "", err)))
+                assert chinese in err and words <= {"award", "ledger", name, "UTC"}, (name, words, err)
+            else:
+                assert english in err and not CJK.search(err), (name, err)

@@ -69,3 +69,14 @@ def test_off_a_terminal_progress_writes_only_its_closing_line() -> None:
     bar.close()  # closing twice writes once
     (line,) = stream.getvalue().splitlines()
     assert line.startswith("award-ledger verify: events checked: 9,900 events in") and "events/s)" in line
+
+
+def test_a_chinese_closing_line_reads_in_chinese() -> None:
+    """For a Chinese reader (`zh=True`) the closing line off a terminal words its count, time and rate in Chinese."""
+    stream = io.StringIO()
+    bar = Progress("award-ledger verify：已核验事件", "个", stream, total=300, zh=True)
+    bar.update_to(300)
+    bar.close()
+    (line,) = stream.getvalue().splitlines()
+    assert line.startswith("award-ledger verify：已核验事件：300/300 个，用时 ") and "秒（每秒 " in line
+    assert line.endswith(" 个）") and " in " not in line and "/s" not in line
