@@ -19,9 +19,9 @@ acknowledged without its link, and the lock that orders the log orders the chain
 
 The events travel as four binary arrays (ids, versions, topics, states), where eventsourcing's function takes
 one array of a composite type: psycopg writes a composite array in Python, field by field, escaping each state's
-hex text twice (for the record, then for the array), and the server parses it back the same way. For a claim's
-five events that was 320-510 µs of client CPU a save against 170-240 µs, and 270-300 µs of the server's
-against 180-200 (bench/RESULTS.md, issue 17, seventh pass).
+hex text twice (for the record, then for the array), and the server parses it back the same way. For five
+events, taken in turn (bench/bench_save_params.py): 355 against 185 µs of client CPU a save, 256 against 194 µs of
+the server's; a served claim costs 9-17 % less CPU (bench/RESULTS.md, issue 17, seventh pass).
 
 `select_latest` reads an aggregate that may have snapshots in one round trip: its latest snapshot and the
 events after it, where eventsourcing's repository asks for the snapshot first and the events second.
