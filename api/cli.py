@@ -20,9 +20,9 @@ from api import cli_language
 from api.auth import AuthFileError
 from api.cli_language import reason_zh, refuse, then, tr
 from api.commands import close, demo, export, receipt, recheck, reconcile, replay, simulate, verify
-from api.problems import STORE_ERRORS
 from api.settings import Settings
 from ledger.audit.signing import UnreadableKey
+from ledger.connection import STORE_ERRORS
 from ledger.domain.errors import LedgerError
 from ledger.store import StoreConfigError
 

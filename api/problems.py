@@ -9,8 +9,6 @@ import logging
 import sqlite3
 from typing import Any, ClassVar, Literal
 
-import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import field_messages, language
-from ledger.connection import check_idle
+from ledger.connection import STORE_ERRORS, check_idle
 from ledger.domain.errors import LedgerError
 
 log = logging.getLogger("award_ledger.api")
@@ -29,8 +27,6 @@ MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://award-ledger.example/problems/"
 RETRY_AFTER_SECONDS = "2"
 STATUS_BY_KIND = {"invalid": 422, "forbidden": 403, "conflict": 409, "not_found": 404, "unavailable": 503}
-# What the event store, the read models or their drivers raise when the database cannot be reached.
-STORE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, sqlite3.OperationalError)
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 # Each code's title in Chinese (RFC 9457's `title`): what a person reads first. English titles stay the code's
 # words ("Cap exceeded"), as they always were, so English clients see no change.

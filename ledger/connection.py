@@ -21,6 +21,7 @@ than found one failed request at a time.
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +30,11 @@ from typing import Any
 
 import psycopg
 from eventsourcing import persistence
+
+# What the event store, the read models or their drivers raise when the database cannot be reached (here, beside
+# the connections, so the command line can catch them without importing the web framework).
+STORE_ERRORS = (persistence.OperationalError, persistence.InterfaceError, psycopg.OperationalError,
+                sqlite3.OperationalError)
 
 # psycopg's errors as the datastore translates them, most specific first (as in eventsourcing.postgres).
 TRANSLATED: tuple[tuple[type[psycopg.Error], type[Exception]], ...] = (
