@@ -125,41 +125,38 @@ def generate(ledger: AwardLedger, *, organisations: int = 500, bodies: int = 40,
 
 
 def summary_lines(summary: DemoSummary, *, zh: bool = False) -> list[str]:
-    """What `award-ledger demo` prints when it is done, in English or (`zh`) in Chinese."""
-    rate = summary.events_written / summary.elapsed if summary.elapsed else 0.0
-    if zh:
-        return [
-            f"演示辖区（种子 {summary.seed}）：{summary.organisations} 家企业，{summary.bodies} 个创新载体",
-            "命令：" + "，".join(f"{k} {n}" for k, n in sorted(summary.commands.items()))
-            + (f"（其中 {summary.replayed} 个为重放）" if summary.replayed else ""),
-            "拒绝：" + ("，".join(f"{k} {n}" for k, n in sorted(summary.refusals.items())) or "无"),
-            f"申请：受理 {len(summary.claim_ids)} 笔，批准 {sum(summary.approved_by_programme.values())} 笔，"
-            f"涉及 {len(summary.approved_by_programme)} 个项目",
-            f"批准：奖补 {yuan(summary.approved)} 元，第十三条投资 {yuan(summary.invested)} 元",
-            f"拨付：{yuan(summary.paid)} 元（已扣除冲正 {yuan(summary.reversed)} 元）",
-            f"更正：撤回 {summary.withdrawn} 笔，撤销 {summary.revoked} 笔（释放 {yuan(summary.released)} 元）；"
-            f"追回：已追回 {yuan(summary.recovered)} 元，待追回 {yuan(summary.to_recover)} 元",
-            f"认定名单：{summary.listed} 项认定，{summary.proposed} 条免申即享建议"
-            f"（确认 {summary.commands['confirm_claim']} 条，其余待处理）",
-            f"写入事件：{summary.events_written} 个，用时 {summary.elapsed:.1f} 秒（每秒 {rate:,.0f} 个）",
-        ]
-    return [
-        f"demo district (seed {summary.seed}): {summary.organisations} organisations,"
-        f" {summary.bodies} innovation bodies",
-        "commands: " + ", ".join(f"{k} {n}" for k, n in sorted(summary.commands.items()))
-        + (f" ({summary.replayed} replayed)" if summary.replayed else ""),
-        "refusals: " + (", ".join(f"{k} {n}" for k, n in sorted(summary.refusals.items())) or "none"),
-        f"claims: {len(summary.claim_ids)} accepted, {sum(summary.approved_by_programme.values())} approved"
-        f" across {len(summary.approved_by_programme)} programmes",
-        f"approved: awards {yuan(summary.approved)} yuan, Art. 13 investments {yuan(summary.invested)} yuan",
-        f"paid: {yuan(summary.paid)} yuan net of {yuan(summary.reversed)} yuan reversed",
-        f"corrections: {summary.withdrawn} withdrawn, {summary.revoked} revoked ({yuan(summary.released)} yuan"
-        f" released); recoveries: {yuan(summary.recovered)} yuan recovered, {yuan(summary.to_recover)} yuan"
-        " still to recover",
-        f"official list: {summary.listed} certifications, {summary.proposed} proposals"
-        f" ({summary.commands['confirm_claim']} confirmed, the rest left open)",
-        f"events written: {summary.events_written} in {summary.elapsed:.1f} s ({rate:,.0f} events/s)",
+    """What `award-ledger demo` prints when it is done, in English or (`zh`) in Chinese: each line in both, side
+    by side."""
+    s, rate = summary, summary.events_written / summary.elapsed if summary.elapsed else 0.0
+    approved, programmes = sum(s.approved_by_programme.values()), len(s.approved_by_programme)
+    commands, refusals = sorted(s.commands.items()), sorted(s.refusals.items())
+    lines = [
+        (f"demo district (seed {s.seed}): {s.organisations} organisations, {s.bodies} innovation bodies",
+         f"演示辖区（种子 {s.seed}）：{s.organisations} 家企业，{s.bodies} 个创新载体"),
+        ("commands: " + ", ".join(f"{k} {n}" for k, n in commands)
+         + (f" ({s.replayed} replayed)" if s.replayed else ""),
+         "命令：" + "，".join(f"{k} {n}" for k, n in commands)
+         + (f"（其中 {s.replayed} 个为重放）" if s.replayed else "")),
+        ("refusals: " + (", ".join(f"{k} {n}" for k, n in refusals) or "none"),
+         "拒绝：" + ("，".join(f"{k} {n}" for k, n in refusals) or "无")),
+        (f"claims: {len(s.claim_ids)} accepted, {approved} approved across {programmes} programmes",
+         f"申请：受理 {len(s.claim_ids)} 笔，批准 {approved} 笔，涉及 {programmes} 个项目"),
+        (f"approved: awards {yuan(s.approved)} yuan, Art. 13 investments {yuan(s.invested)} yuan",
+         f"批准：奖补 {yuan(s.approved)} 元，第十三条投资 {yuan(s.invested)} 元"),
+        (f"paid: {yuan(s.paid)} yuan net of {yuan(s.reversed)} yuan reversed",
+         f"拨付：{yuan(s.paid)} 元（已扣除冲正 {yuan(s.reversed)} 元）"),
+        (f"corrections: {s.withdrawn} withdrawn, {s.revoked} revoked ({yuan(s.released)} yuan released);"
+         f" recoveries: {yuan(s.recovered)} yuan recovered, {yuan(s.to_recover)} yuan still to recover",
+         f"更正：撤回 {s.withdrawn} 笔，撤销 {s.revoked} 笔（释放 {yuan(s.released)} 元）；"
+         f"追回：已追回 {yuan(s.recovered)} 元，待追回 {yuan(s.to_recover)} 元"),
+        (f"official list: {s.listed} certifications, {s.proposed} proposals"
+         f" ({s.commands['confirm_claim']} confirmed, the rest left open)",
+         f"认定名单：{s.listed} 项认定，{s.proposed} 条免申即享建议"
+         f"（确认 {s.commands['confirm_claim']} 条，其余待处理）"),
+        (f"events written: {s.events_written} in {s.elapsed:.1f} s ({rate:,.0f} events/s)",
+         f"写入事件：{s.events_written} 个，用时 {s.elapsed:.1f} 秒（每秒 {rate:,.0f} 个）"),
     ]
+    return [chinese if zh else english for english, chinese in lines]
 
 
 class _Demo(DemoCorrections):
