@@ -52,7 +52,8 @@ def refuse(command: str | None, code: str, en: str, zh: str) -> None:
 
 
 def tr(en: str, zh: str) -> str:
-    """`en` or `zh`, whichever the reader reads: the help texts (`--help`), which are not refusals."""
+    """`en` or `zh`, whichever the reader reads: help texts, progress and outcome lines (a refusal goes through
+    `refuse`, with its code)."""
     return zh if language() == "zh" else en
 
 
