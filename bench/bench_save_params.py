@@ -5,20 +5,15 @@ same batches of real events (a claim saves four or five), taken in turn (ABBA, 8
 and the server backend's CPU a save, and the wall time."""
 from __future__ import annotations
 
-import os
 import sys
 import time
 
 from bench.common import fresh_database, load_world, report, row
+from bench.cpu import process_seconds
 
 ROUNDS = 8
 BATCH = 5  # events a save: a claim, its cap accounts and its organisation
 SAVES = 400  # a round
-
-
-def _backend_cpu(pid: int) -> float:
-    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main(fraction: float) -> None:
@@ -62,12 +57,12 @@ def main(fraction: float) -> None:
             for i in range(ROUNDS):
                 for name in (("composite", "arrays") if i % 2 == 0 else ("arrays", "composite")):
                     save = sides[name]
-                    client, server, wall = time.process_time(), _backend_cpu(pid), time.perf_counter()
+                    client, server, wall = time.process_time(), process_seconds(pid), time.perf_counter()
                     for n in range(SAVES):
                         save(batches[n % len(batches)])
                     took = spent[name]
                     took[0] += time.process_time() - client
-                    took[1] += _backend_cpu(pid) - server
+                    took[1] += process_seconds(pid) - server
                     took[2] += time.perf_counter() - wall
     saves = ROUNDS * SAVES
     per = {s: [1e6 * t / saves for t in v] for s, v in spent.items()}
