@@ -23,7 +23,9 @@ sys.path.insert(0, str(HERE.parent))
 from bench.common import FULL_ORGS, machine, scale  # noqa: E402
 
 BENCHMARKS = ["bench_commands", "bench_chaining", "bench_http_claims", "bench_rebuild", "bench_awards", "bench_asof",
-              "bench_import", "bench_orjson", "bench_save_params", "bench_simulate"]
+              "bench_import", "bench_orjson", "bench_save_params", "bench_simulate", "bench_reconciliation"]
+# Benchmarks whose subject holds state that grows with the data by its nature, so "flat" does not apply.
+GROWS = {"bench_reconciliation": "reported: both folds hold the year's claims, and its baseline every record"}
 RESULTS = Path(os.environ.get("BENCH_RESULTS", HERE / "RESULTS.md"))  # another file: a trial run
 LIMIT_S = float(os.environ.get("BENCH_TIMEOUT", "1800"))  # per benchmark run: every run is bounded
 
@@ -71,10 +73,11 @@ def main() -> int:
         _, small_rss = run(module, 0.1)
         tables, rss = run(module, 1.0)
         sections += tables
-        flat = rss <= 1.5 * small_rss if small_rss else None
+        flat = rss <= 1.5 * small_rss if small_rss and module not in GROWS else None
         memory.append({"figure": f"peak RSS, {module}", "value": f"{rss:,.1f} MB",
                        "baseline": f"{small_rss:,.1f} MB at 0.1 of the scale",
-                       "ratio": f"{rss / small_rss:.2f}" if small_rss else "", "target": "flat (≤ 1.5×)",
+                       "ratio": f"{rss / small_rss:.2f}" if small_rss else "",
+                       "target": GROWS.get(module, "flat (≤ 1.5×)"),
                        "met": "" if flat is None else ("yes" if flat else "**no**")})
     sections.append({"name": "peak memory at a tenth of the scale and at the scale", "rows": memory})
     from bench.common import table

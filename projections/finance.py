@@ -25,6 +25,24 @@ def line_key(claim: Row) -> str:
     return f"{claim['award_year']}|{claim['programme']}|{claim['lead']}"
 
 
+def as_of_key(year: int) -> str:
+    """The as-of index's key (rm_cap_events.account) of the events a year's reconciliation folds."""
+    return f"finance|{year}"
+
+
+def index_keys(t: Tables, e: EventRow) -> tuple[str, ...]:
+    """Where the as-of index files an event's history row: a claim's events and its recovery's under the
+    claim's award year, so a reconciliation as of a past moment replays that year's, not the whole log.
+    A year's lines fold nothing else but its fund year's events, which have no history row."""
+    if e.event.startswith("Claim."):
+        row = t.get("records", e.aggregate_id)
+    elif e.event.startswith("Recovery."):
+        row = t.get("recoveries", e.aggregate_id)
+    else:
+        return ()
+    return () if row is None else (as_of_key(row["award_year"]),)
+
+
 def _line(t: Tables, claim: Row) -> Row:
     key = line_key(claim)
     return t.get(FINANCE, key) or {"id": key, "year": claim["award_year"], "programme": claim["programme"],

@@ -30,7 +30,8 @@ class Tables(Protocol):
     def put(self, table: str, key: str, row: Row) -> None: ...
 
     def record(self, history: Row, shared: Sequence[str]) -> None:
-        """Append an event to the organisation's history, indexed under the shared caps it moved."""
+        """Append an event to the organisation's history, indexed under the shared caps it moved and the year
+        whose finance it folds into (the as-of index)."""
 
 
 Handler = Callable[[Tables, EventRow], Concern | None]
@@ -38,11 +39,12 @@ Handler = Callable[[Tables, EventRow], Concern | None]
 
 _handlers: dict[str, tuple[Handler, ...]] = {}
 _history_row: Callable[[EventRow, str], Row] | None = None
+_index_keys: Callable[[Tables, EventRow], tuple[str, ...]] | None = None
 
 
 def handlers(event: str) -> tuple[Handler, ...]:
     """The stages' handlers of an event, in stage order (none: the fold ignores it)."""
-    global _history_row
+    global _history_row, _index_keys
     if _history_row is None:
         # Imported here, once: the stages import Concern and Row from this module.
         from projections import bank, caps, finance, history, queue, records, recoveries
@@ -53,7 +55,7 @@ def handlers(event: str) -> tuple[Handler, ...]:
                   queue.handlers(records.HANDLERS))
         for name in {name for stage in stages for name in stage}:
             _handlers[name] = tuple(stage[name] for stage in stages if name in stage)
-        _history_row = history.history_row
+        _history_row, _index_keys = history.history_row, finance.index_keys
     return _handlers.get(event, ())
 
 
@@ -68,7 +70,8 @@ def apply(tables: Tables, row: EventRow) -> None:
     for handler in handlers(row.event):
         concern = handler(tables, row) or concern
     if concern is not None:
-        tables.record(_history_row(row, concern.uscc), concern.shared)  # type: ignore[misc]
+        shared = (*concern.shared, *_index_keys(tables, row))  # type: ignore[misc]
+        tables.record(_history_row(row, concern.uscc), shared)  # type: ignore[misc]
 
 
 class MemoryTables:

@@ -4,18 +4,23 @@ caps it draws on), through the same fold as the live tables, so its cost follows
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson  # decodes these rows 2.1× faster than json (bench/bench_orjson.py); encoding keeps sql.py's json
 
 from projections import award_state, bank, caps, finance, history, proposals, recoveries, work
-from projections.events import utc_text
-from projections.schema import HISTORY_COLUMNS
+from projections.events import EventRow, utc_text
+from projections.schema import HISTORY_COLUMNS, INDEXED
 from projections.sql import Sql, history_from
-from projections.view import ReadModelView, open_view
+from projections.view import ReadModelView, Rewound, open_view
 
 COLUMNS = ", ".join(f"h.{c}" for c in HISTORY_COLUMNS)
+# A page of a year's indexed history (projections/finance.py `index_keys`), in log order, keyset on position.
+FINANCE_PAGE = ("SELECT h.position, h.aggregate_id, h.version, h.event, h.recorded_at, h.data FROM rm_cap_events c"
+                " JOIN rm_history h ON h.position = c.position WHERE c.account = %s AND c.position > %s"
+                " AND c.position <= %s AND h.recorded_at <= %s ORDER BY c.position LIMIT %s")
 ENTITIES = ("organisation", "claim", "certification")
 
 
@@ -66,6 +71,35 @@ class ReadModels:
     def _history(sql: Sql, where: str, params: tuple[Any, ...]) -> list[dict]:
         return [history_from(v) for v in sql.rows(f"SELECT {COLUMNS} FROM rm_history h {where} ORDER BY h.position",
                                                   params)]
+
+    def finance_history(self, year: int, as_of: datetime, *, page: int = 2000
+                        ) -> tuple[Iterator[EventRow], int] | None:
+        """The events a year's reconciliation folds (its claims' and recoveries'), recorded at or before `as_of`,
+        from the as-of index, and the position the read models stood at; None when these read models were
+        folded by a version that did not index them (projections/schema.py `INDEXED`).
+
+        The rows come a page at a time, each page its own short read, so neither memory nor a lock is held for
+        the year; only rows at or below that position are read, and those do not change. Read models reset
+        meanwhile (the position went back) raise `Rewound` once the rows are read."""
+        cut = utc_text(as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC))
+        with self.view.reading() as sql:
+            if self.view._meta(sql, INDEXED) is None:
+                return None
+            tracked = self.view.tracked(sql)
+        return self._finance_rows(finance.as_of_key(year), cut, tracked, page), tracked
+
+    def _finance_rows(self, key: str, cut: str, tracked: int, page: int) -> Iterator[EventRow]:
+        after = 0
+        while True:
+            with self.view.reading() as sql:
+                found = sql.rows(FINANCE_PAGE, (key, after, tracked, cut, page))
+            for position, aggregate_id, version, event, recorded_at, data in found:
+                yield EventRow(position, aggregate_id, version, event, recorded_at, orjson.loads(data)["payload"])
+            if len(found) < page:
+                break
+            after = found[-1][0]
+        if (now := self.view.position()) < tracked:
+            raise Rewound(f"the read models were reset to {now} while the as-of index was read up to {tracked}")
 
     def history(self, uscc: str) -> list[dict]:
         """Every event about the organisation, oldest first."""

@@ -50,6 +50,13 @@ KEYED: dict[str, Keyed] = {
 HISTORY_COLUMNS = ("position", "uscc", "aggregate_id", "version", "event", "recorded_at", "effective_on", "by_name",
                    "data")
 
+# rm_meta: set when the read models' as-of index also holds each year's finance events (`finance|YEAR` in
+# rm_cap_events, projections/finance.py), which is so only if they were folded from the start by a version that
+# indexes them: tables made empty, a rebuild's shadow, a reset. Read models folded by an earlier version lack
+# the key, and a reconciliation as of a past moment then replays the whole log (projections/ledger_as_of.py).
+INDEXED = "as_of_index"
+MARK_INDEXED = (f"INSERT INTO rm_meta (key, value) SELECT '{INDEXED}', 'finance' WHERE NOT EXISTS"
+                " (SELECT 1 FROM rm_history) ON CONFLICT (key) DO NOTHING")
 DDL = (
     "CREATE TABLE IF NOT EXISTS rm_records (id TEXT PRIMARY KEY, kind TEXT NOT NULL, uscc TEXT, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_records_uscc ON rm_records (uscc, kind)",
@@ -66,7 +73,8 @@ DDL = (
     " NOT NULL, version INTEGER NOT NULL, event TEXT NOT NULL, recorded_at TEXT NOT NULL, effective_on TEXT,"
     " by_name TEXT, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_history_uscc ON rm_history (uscc, position)",
-    # The as-of index of shared caps: which history rows moved an organisation-year or fund-wide cap.
+    # The as-of index: which history rows moved an organisation-year or fund-wide cap (keyed by the cap's
+    # account), and which a year's finance lines fold (keyed `finance|YEAR`).
     "CREATE TABLE IF NOT EXISTS rm_cap_events (account TEXT NOT NULL, position BIGINT NOT NULL,"
     " PRIMARY KEY (account, position))",
     "CREATE TABLE IF NOT EXISTS rm_payouts (id TEXT PRIMARY KEY, bank_ref TEXT NOT NULL, paid_on TEXT NOT NULL,"
@@ -92,6 +100,7 @@ DDL = (
     " NULL, amount TEXT NOT NULL, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_repayments_ref ON rm_repayments (bank_ref)",
     "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    MARK_INDEXED,
 )
 # Cleared by a rebuild (the tracking row is reset in the same transaction).
 CLEARED = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta", "rm_payouts",

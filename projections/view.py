@@ -16,7 +16,7 @@ from ledger.store import is_postgres, store_env
 from projections import caps, fold
 from projections.events import APPLICATION, EventRow
 from projections.prefetch import prefetch
-from projections.schema import CLEARED
+from projections.schema import CLEARED, MARK_INDEXED
 from projections.sql import Sql, SqlTables, Writes
 
 T = TypeVar("T")
@@ -135,6 +135,7 @@ class ReadModelView:
             self._locked_position(sql)
             for table in CLEARED:
                 sql.run(f"DELETE FROM {table}")
+            sql.run(MARK_INDEXED)  # folded again from the start, the as-of index will be whole
             self._untrack(sql)
 
     def record_failure(self, position: int, error: str) -> None:

@@ -61,7 +61,7 @@ def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read
                        ledger: LedgerDep, request: Request,
                        format: Annotated[Literal["json", "csv", "xlsx"] | None, HIDDEN_FORMAT] = None,
                        as_of: Annotated[AsOf | None, Query(description="answer as the ledger knew it then (RFC"
-                                                           " 3339); replays the log, so it takes longer")] = None,
+                                                           " 3339); replays the year's events, so it takes longer")] = None,
                        ) -> Any:
     """A year's reconciliation per programme and bureau, with the fund, its close and post-close adjustments."""
     chosen = _negotiated(format, request.headers.get("accept", ""))
@@ -70,7 +70,8 @@ def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read
         return _file(year, chosen, read_models)
     if as_of is None:
         return with_close(report.arranged(read_models.reconciliation(year)), ledger.year_close(year))
-    return with_close(report.arranged(reconciliation_as_of(ledger, year, as_of)), ledger.year_close(year, as_of))
+    figures = reconciliation_as_of(ledger, year, as_of, read_models=read_models)  # the year's events, not the log
+    return with_close(report.arranged(figures), ledger.year_close(year, as_of))
 
 
 def _file(year: int, fmt: str, read_models: Any) -> Response:

@@ -1,11 +1,13 @@
 """Properties of corrections on both stores: whatever claims, approvals, payouts, reversals, withdrawals,
 revocations, repayments and write-offs happen, money paid is accounted for (standing, recovered, written
-off or still to recover), what is paid on standing awards never exceeds what stands approved, and a
-replay of the log reproduces every read model."""
+off or still to recover), what is paid on standing awards never exceeds what stands approved, a replay of
+the log reproduces every read model, and a reconciliation as of any moment is the same whether folded from
+the year's indexed events or from the whole log."""
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -15,6 +17,8 @@ from hypothesis import strategies as st
 from ledger.application import AwardLedger
 from ledger.domain.errors import LedgerError
 from projections import Projector, ReadModels, check
+from projections.ledger_as_of import reconciliation_as_of
+from projections.rebuild import decode, pages
 from tests.store.conftest import ADMIN, FINANCE, KJJ
 from tests.support import unique_id, unique_uscc
 
@@ -145,3 +149,42 @@ def test_money_is_accounted_for_and_replay_reproduces_the_read_models(database_u
     # The sequences reached what the property is about: revocations of paid awards, repayments, write-offs.
     missing = [k for k in ("revoke", "repay", "write_off", "withdraw", "reverse") if not done[k]]
     assert not missing, missing
+
+
+def test_a_reconciliation_as_of_any_moment_folds_what_the_whole_log_does(ledger: AwardLedger,
+                                                                         read_models: ReadModels,
+                                                                         projector: Projector):
+    """A year's reconciliation as of a moment, folded from the as-of index (the year's claims and recoveries)
+    and the fund year, equals the whole log folded up to that moment: at an event's own instant and just
+    before it, for every year, whatever the corrections."""
+    for year in YEARS:
+        ledger.record_appropriation(FINANCE, year=year, amount="900000000", document_ref=f"B-{year}")
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(ops=OPS, data=st.data())
+    def run(ops: list[tuple], data: st.DataObject) -> None:
+        org, start, claims = unique_uscc(), ledger.recorder.max_notification_id(), []
+        ledger.register_organisation(ADMIN, uscc=org, name=f"杭州对账测试有限公司 {org[-6:]}", in_district=True)
+        ledger.register_body(ADMIN, body_id=unique_id("body-"), name="滨江创新联合体", kind="consortium", lead_uscc=org,
+                             recognised_on=date(2022, 10, 1))
+        for op in ops:
+            with contextlib.suppress(LedgerError):
+                _apply(ledger, org, claims, op, defaultdict(lambda: ZERO))
+        head = ledger.recorder.max_notification_id()
+        assert read_models.wait(head, timeout=20)
+        moments = sorted({datetime.fromisoformat(row.recorded_at) for page in pages(ledger, start, upto=head)
+                          for row in decode(ledger, page)})
+        for moment in data.draw(st.lists(st.sampled_from(moments), min_size=1, max_size=3, unique=True)):
+            for at in (moment, moment - timedelta(microseconds=1)):
+                for year in YEARS:
+                    assert read_models.finance_history(year, at) is not None  # the index, not the whole log
+                    indexed = reconciliation_as_of(ledger, year, at, read_models=read_models)
+                    whole = reconciliation_as_of(ledger, year, at)
+                    assert _figures(indexed) == _figures(whole)
+
+    run()
+
+
+def _figures(reconciliation: dict) -> dict:
+    """A reconciliation's figures, without how many events were folded to reach them."""
+    return {k: v for k, v in reconciliation.items() if k not in ("events_replayed", "position")}
