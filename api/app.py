@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import auth, dev_principals, openapi, problems
 from api.front import Front
+from api.long_queries import LongQueries
 from api.metrics import Metrics
 from api.routes import ROUTERS
 from api.settings import Settings
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = build_app(lifespan)
     app.state.settings, app.state.principals, app.state.metrics = settings, principals, Metrics()
+    app.state.long_queries = LongQueries(settings.long_queries)
     # One layer (api/front.py): the principals file looked at, the request id and log line, then the token
     # checked and the body capped before any route reads it.
     app.add_middleware(Front, settings=settings, metrics=app.state.metrics, auth_file=settings.auth_file)

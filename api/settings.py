@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         "json", description="json: one JSON object a line (request id, principal, route, status, ms); text: for people"
     )
     workers: int = Field(1, ge=1, description="uvicorn worker processes for `serve`; above 1 needs projector=external")
+    long_queries: int = Field(
+        2, ge=1, le=64, description="simulations and reconciliations as of a moment a process runs at once; one"
+                                    " more is refused with 503 busy and Retry-After (api/long_queries.py)"
+    )
     bank_columns: Path | None = Field(
         None, description="TOML column map of bank statement files (layout: ledger/bank_files/columns.toml); unset:"
                           " that shipped map"

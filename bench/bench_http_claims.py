@@ -1,6 +1,7 @@
 """HTTP POST /v1/claims under wrk (16 connections) against `award-ledger serve` on PostgreSQL, against a bare
 FastAPI endpoint doing one INSERT (bench/bare_app.py) under the same uvicorn and database: with one worker
-(in-process projector), and with two workers and the external projector against the bare endpoint on two.
+(in-process projector), with one worker and the projector in its own process (`award-ledger project`), and
+with two workers and the external projector; each against the bare endpoint on as many workers.
 The client's ceiling (wrk against a server that does nothing) is measured in the same run: a baseline at
 80% of it measures wrk, and the ratio is then reported as client-bound. Target: at least 0.5 of bare."""
 from __future__ import annotations
@@ -30,6 +31,9 @@ from bench.cpu import Meter
 CONNECTIONS = 16
 ROUNDS = 4  # ABBA: ours, bare, bare, ours, ...
 SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "5"))
+# (API workers, projector in its own process): the default deployment, the same with the fold moved out of the
+# API's process, and compose's shape on two workers.
+CONFIGURATIONS = ((1, False), (1, True), (2, True))
 
 
 def main(fraction: float) -> None:
@@ -37,19 +41,21 @@ def main(fraction: float) -> None:
     # be refused, and a refusal is cheaper than an acceptance.
     count = max(int(800 * ROUNDS * SECONDS), orgs_at(fraction))
     with fresh_database("http") as url, tempfile.TemporaryDirectory() as tmp:
-        ledger, _ = load_world(url, 2 * count + 1)
+        ledger, _ = load_world(url, len(CONFIGURATIONS) * count + 1)
         ledger.close()
         top = wrk.ceiling(Path(tmp), connections=CONNECTIONS)
-        for workers, first in ((1, 2), (2, count + 2)):
+        for n, (workers, external) in enumerate(CONFIGURATIONS):
+            first = 2 + n * count
             bodies = [json.dumps({"uscc": make_uscc(s), "programme": "A5.voucher", "award_year": 2025,
                                   "effective_on": "2025-06-01", "basis_amount": "1000000.00"})
                       for s in range(first, first + count)]
-            measure(url, Path(tmp), workers, bodies, top, fraction)
+            measure(url, Path(tmp), workers, external, bodies, top)
 
 
-def measure(url: str, tmp: Path, workers: int, bodies: list[str], top: float, fraction: float) -> None:
-    server, tokens = ledger_server(url, tmp, workers=workers, name=f"ledger-{workers}")
-    projector = projector_process(url, tmp) if workers > 1 else None
+def measure(url: str, tmp: Path, workers: int, external: bool, bodies: list[str], top: float) -> None:
+    server, tokens = ledger_server(url, tmp, workers=workers, external=external,
+                                   name=f"ledger-{workers}{'-external' if external else ''}")
+    projector = projector_process(url, tmp) if external else None
     try:
         with server, bare_server(url, tmp, workers=workers) as bare:
             wait_settled(url)
@@ -83,7 +89,8 @@ def measure(url: str, tmp: Path, workers: int, bodies: list[str], top: float, fr
     bound = b["rate"] >= wrk.CLIENT_BOUND * top
     ratio = a["rate"] / b["rate"]
     failed = a["errors"] + sum(n for s, n in a["statuses"].items() if s >= 300)
-    what = "one worker, in-process projector" if workers == 1 else f"{workers} workers + external projector"
+    what = (f"{'one worker' if workers == 1 else f'{workers} workers'} + external projector" if external
+            else "one worker, in-process projector")
     report(f"HTTP POST /v1/claims, {what}, wrk {CONNECTIONS} connections, {ROUNDS} × {SECONDS:g} s rounds in turn"
            f" with the bare endpoint on {workers} worker(s) (statuses {a['statuses']}; bare {b['statuses']};"
            f" load average {load})", [

@@ -8,7 +8,10 @@ and the fund years hold the template organisation's charges only: a district's f
 approval, read from its aggregate, which this world understates."""
 from __future__ import annotations
 
+import gc
 import sys
+import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bench.common import fresh_database, load_world, now, orgs_at, peak_rss_mb, rebuild_read_models, report, row
@@ -19,6 +22,18 @@ YEAR = 2023
 
 def figures(found: dict) -> dict:
     return {k: v for k, v in found.items() if k not in ("events_replayed", "position")}
+
+
+def traced_peak_mb(answer: Callable[[], object]) -> float:
+    """The most memory Python held at once while `answer` ran, above what it held before (traced apart from
+    the timed runs: tracing slows every allocation)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        answer()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def main(fraction: float) -> None:
@@ -44,6 +59,8 @@ def main(fraction: float) -> None:
                     folded[way] = found["events_replayed"]
                     assert answer is None or figures(found) == answer, "the two ways disagree"
                     answer = figures(found)
+            traced = {way: traced_peak_mb(lambda way=way: reconciliation_as_of(
+                ledger, YEAR, at, read_models=read_models if way == "indexed" else None)) for way in seconds}
         finally:
             read_models.close()
             ledger.close()
@@ -55,6 +72,8 @@ def main(fraction: float) -> None:
             baseline=whole * 1000, base_unit=f"ms folding the whole log ({folded['whole']:,} events)"),
         row("fastest from the index", min(indexed_s) * 1000, "ms", baseline=min(whole_s) * 1000,
             base_unit="ms, fastest whole-log fold"),
+        row("memory one answer allocates at its peak (tracemalloc, a separate run)", traced["indexed"], "MB",
+            baseline=traced["whole"], base_unit="MB folding the whole log"),
         row("peak RSS (bench process)", peak_rss_mb(), "MB"),
     ])
 

@@ -342,14 +342,16 @@ class Server:
 UVICORN = ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
 
 
-def ledger_server(url: str, tmp: Path, *, name: str = "ledger", workers: int = 1) -> tuple[Server, dict[str, str]]:
+def ledger_server(url: str, tmp: Path, *, name: str = "ledger", workers: int = 1, external: bool | None = None
+                  ) -> tuple[Server, dict[str, str]]:
     """`award-ledger serve` on the store: one worker with the in-process projector (the default deployment),
-    or several workers with LEDGER_PROJECTOR=external (start `projector_process` beside them)."""
+    or with LEDGER_PROJECTOR=external (start `projector_process` beside it), as several workers always are."""
+    external = workers > 1 if external is None else external
     path, tokens = auth_file(tmp)
     port = free_port()
     env = {"LEDGER_DATABASE_URL": url, "LEDGER_AUTH_FILE": str(path), "LEDGER_LOG_LEVEL": "warning",
            "LEDGER_PORT": str(port), "LEDGER_WORKERS": str(workers),
-           "LEDGER_PROJECTOR": "external" if workers > 1 else "inprocess"}
+           "LEDGER_PROJECTOR": "external" if external else "inprocess"}
     return Server([str(ROOT / ".venv/bin/award-ledger"), "serve", "--port", str(port)], port, env,
                   tmp / f"{name}.log"), tokens
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from api.bank_columns import bank_columns
 from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
+from api.long_queries import long_query
 from api.problems import responses
 from api.reports import reconciliation as report
 from api.reports.closing import with_close
@@ -61,7 +62,8 @@ def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read
                        ledger: LedgerDep, request: Request,
                        format: Annotated[Literal["json", "csv", "xlsx"] | None, HIDDEN_FORMAT] = None,
                        as_of: Annotated[AsOf | None, Query(description="answer as the ledger knew it then (RFC"
-                                                           " 3339); replays the year's events, so it takes longer")] = None,
+                                                           " 3339); replays the year's events, so it takes"
+                                                           " longer")] = None,
                        ) -> Any:
     """A year's reconciliation per programme and bureau, with the fund, its close and post-close adjustments."""
     chosen = _negotiated(format, request.headers.get("accept", ""))
@@ -70,7 +72,8 @@ def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read
         return _file(year, chosen, read_models)
     if as_of is None:
         return with_close(report.arranged(read_models.reconciliation(year)), ledger.year_close(year))
-    figures = reconciliation_as_of(ledger, year, as_of, read_models=read_models)  # the year's events, not the log
+    with long_query(request).slot():  # the year's events, not the log; still seconds on a large ledger
+        figures = reconciliation_as_of(ledger, year, as_of, read_models=read_models)
     return with_close(report.arranged(figures), ledger.year_close(year, as_of))
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import LedgerDep, requires
+from api.long_queries import long_query
 from api.problems import responses
 from api.reports import simulation as report
 from api.reports.sheet import MEDIA_TYPES
@@ -57,7 +58,8 @@ async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
                                f" {media or 'nothing'}", field="body", line=None)
     draft = draft_from(await request.body())
     chosen = _negotiated(format, request.headers.get("accept", ""))
-    answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=uscc, top=top)).as_json()
+    with long_query(request).slot():
+        answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=uscc, top=top)).as_json()
     if chosen == "json":
         return answer
     return Response(report.RENDERERS[chosen](answer), media_type=MEDIA_TYPES[chosen],

@@ -7,14 +7,15 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import LedgerDep
+from api.long_queries import long_query
 from api.reports import simulation as report
 from api.reports.sheet import MEDIA_TYPES
-from api.web.i18n import MESSAGES
+from api.web.i18n import MESSAGES, language, translator
 from api.web.pages import PageRoute, render
 from api.web.sandbox_form import PREFIX, draft_from, numbers
 from api.web.session import CsrfChecked, allowing
 from ledger.catalogue.draft import DraftError
-from ledger.domain.errors import InvalidUscc
+from ledger.domain.errors import InvalidUscc, LongQueriesBusy
 from ledger.domain.values import Uscc
 from ledger.principals import Role
 from projections.replay_log import simulate_log
@@ -35,6 +36,10 @@ MESSAGES.update({
     "delta": ("差额", "Delta"), "gaining": ("增加最多的单位", "Gaining most"),
     "losing": ("减少最多的单位", "Losing most"),
     "draft_refused": ("草案未通过校验", "The draft does not validate"), "field": ("字段", "Field"),
+    "simulation_busy": ("系统繁忙，暂未测算", "Busy: nothing was simulated"),
+    "simulation_busy_detail": ("本进程同时运行的政策模拟与按时点对账已达上限；请稍后再点“测算”。",
+                               "This process already runs as many simulations and reconciliations as of a moment"
+                               " as it runs at once; press Simulate again in a moment."),
     "line": ("行", "Line"), "fund_years": ("专项资金（已批准奖励）", "Special fund (approved awards)"),
     "over_appropriation": ("超出预算", "over the appropriation"), "dropped": ("草案已删除", "dropped by the draft"),
     "by_bureau": ("按牵头部门", "By lead bureau"), "by_year": ("按奖励年度", "By award year"),
@@ -65,7 +70,13 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
     except InvalidUscc as err:
         error = {"detail": err.detail, "field": "uscc", "line": None}
         return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
-    answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=who)).as_json()
+    try:
+        with long_query(request).slot():
+            answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=who)).as_json()
+    except LongQueriesBusy:
+        error = {"detail": translator(language(request))("simulation_busy_detail"), "field": None, "line": None,
+                 "busy": True}
+        return render(request, "sandbox.html", 503, numbers=numbers(), answer=None, error=error, form=kept)
     if fmt in report.RENDERERS:
         return Response(report.RENDERERS[fmt](answer), media_type=MEDIA_TYPES[fmt],
                         headers={"Content-Disposition": f'attachment; filename="simulation.{fmt}"'})

@@ -129,6 +129,13 @@ class ConcurrencyExhausted(LedgerError):
     code = "busy"
 
 
+class LongQueriesBusy(LedgerError):
+    """As many long queries as a process runs at once are running (api/long_queries.py); nothing was changed."""
+
+    kind = "unavailable"
+    code = "busy"
+
+
 class InvalidCatalogue(InvalidInput):
     """A draft catalogue (the policy sandbox) that does not describe a policy: the field and line at fault."""
 

@@ -55,6 +55,7 @@ def browser() -> Iterator[Any]:
 class Live:
     url: str
     tokens: dict[str, str]
+    app: Any = None  # the app it serves, in this process: its state (e.g. api/long_queries.py's slots)
 
     def ok(self, method: str, path: str, body: Any = None, as_: str = "admin", status: int | None = None) -> Any:
         response = httpx.request(method, self.url + path, json=body, timeout=30,
@@ -83,7 +84,7 @@ def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
     try:
-        yield Live(f"http://127.0.0.1:{sock.getsockname()[1]}", tokens)
+        yield Live(f"http://127.0.0.1:{sock.getsockname()[1]}", tokens, app)
     finally:
         server.should_exit = True
         thread.join(timeout=30)

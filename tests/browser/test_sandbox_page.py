@@ -3,6 +3,7 @@ the programme's delta in the table and the bars, downloads the CSV, and a number
 refused naming its field."""
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -58,3 +59,28 @@ def test_a_number_that_is_no_number_is_refused_naming_its_field(page, live, sign
     assert answer.value.status == 422
     assert re.fullmatch(r"programmes\[\d+\]\.rate", page.get_by_test_id("error-field").inner_text())
     assert page.get_by_test_id("sandbox-programmes").count() == 0
+
+
+def test_a_simulation_while_the_long_queries_run_is_refused_on_the_page(page, live, sign_in) -> None:
+    """With this process's long-query slots taken (api/long_queries.py), the page answers 503 with the busy
+    heading and says in Chinese to press Simulate again in a moment; once one is free, the same form simulates."""
+    uscc = _voucher_approved(live)
+    sign_in("auditor")
+    page.goto("/ui/sandbox")
+    page.get_by_text("或修改现行政策的金额、比例与上限").click()
+    page.get_by_label(RATE).fill("0.40")
+    page.get_by_label(re.compile("逐笔说明某单位")).fill(uscc)
+    slots = live.app.state.long_queries
+    with contextlib.ExitStack() as held:
+        for _ in range(slots.limit):
+            held.enter_context(slots.slot())
+        with page.expect_response(lambda r: r.url.endswith("/ui/sandbox") and r.request.method == "POST") as answer:
+            page.get_by_test_id("simulate").click()
+        assert answer.value.status == 503
+        refusal = page.get_by_test_id("draft-error").inner_text()
+        assert "系统繁忙，暂未测算" in refusal and "请稍后再点“测算”" in refusal
+        assert page.get_by_test_id("sandbox-programmes").count() == 0
+    page.get_by_text("或修改现行政策的金额、比例与上限").click()
+    page.get_by_label(RATE).fill("0.40")
+    page.get_by_test_id("simulate").click()
+    assert "100,000.00" in page.locator('tr[data-code="A5.voucher"]').get_by_test_id("delta").inner_text()
