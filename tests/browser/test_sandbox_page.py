@@ -26,15 +26,20 @@ def _voucher_approved(live) -> str:
     return uscc
 
 
-def test_an_edited_rate_shows_its_delta_and_downloads(page, live, sign_in) -> None:
-    """Raising A5.voucher's rate to 0.40 in the form shows +100,000.00 on its row only, draws the bars, and the
-    CSV button downloads the same figures."""
+def _raise_the_rate(page, live, sign_in) -> None:
+    """An auditor on the sandbox page with A5.voucher's rate raised to 0.40 and an approved claim explained."""
     uscc = _voucher_approved(live)
     sign_in("auditor")
     page.goto("/ui/sandbox")
     page.get_by_text("或修改现行政策的金额、比例与上限").click()
     page.get_by_label(RATE).fill("0.40")
     page.get_by_label(re.compile("逐笔说明某单位")).fill(uscc)
+
+
+def test_an_edited_rate_shows_its_delta_and_downloads(page, live, sign_in) -> None:
+    """Raising A5.voucher's rate to 0.40 in the form shows +100,000.00 on its row only, draws the bars, and the
+    CSV button downloads the same figures."""
+    _raise_the_rate(page, live, sign_in)
     page.get_by_test_id("simulate").click()
     row = page.locator('tr[data-code="A5.voucher"]')
     assert "100,000.00" in row.get_by_test_id("delta").inner_text()
@@ -64,12 +69,7 @@ def test_a_number_that_is_no_number_is_refused_naming_its_field(page, live, sign
 def test_a_simulation_while_the_long_queries_run_is_refused_on_the_page(page, live, sign_in) -> None:
     """With this process's long-query slots taken (api/long_queries.py), the page answers 503 with the busy
     heading and says in Chinese to press Simulate again in a moment; once one is free, the same form simulates."""
-    uscc = _voucher_approved(live)
-    sign_in("auditor")
-    page.goto("/ui/sandbox")
-    page.get_by_text("或修改现行政策的金额、比例与上限").click()
-    page.get_by_label(RATE).fill("0.40")
-    page.get_by_label(re.compile("逐笔说明某单位")).fill(uscc)
+    _raise_the_rate(page, live, sign_in)
     slots = live.app.state.long_queries
     with contextlib.ExitStack() as held:
         for _ in range(slots.limit):
