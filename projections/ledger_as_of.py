@@ -111,7 +111,7 @@ def fold_year(app: Any, year: int, as_of: datetime, indexed: Iterable[EventRow],
     `tracked`), then the year's events in the log beyond `tracked` that the read models have not folded yet,
     through the stages finance rests on; and the fund year's events, from its aggregate. Returns the tables,
     events folded and the last position folded."""
-    cut = utc_text(as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC))
+    cut = utc_text(as_of)  # a naive moment is read as UTC
     tables, folded, position = MemoryTables(), 0, 0
 
     def apply(row: EventRow) -> None:

@@ -81,7 +81,7 @@ class ReadModels:
         The rows come a page at a time, each page its own short read, so neither memory nor a lock is held for
         the year; only rows at or below that position are read, and those do not change. Read models reset
         meanwhile (the position went back) raise `Rewound` once the rows are read."""
-        cut = utc_text(as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC))
+        cut = utc_text(as_of)  # a naive moment is read as UTC
         with self.view.reading() as sql:
             if self.view._meta(sql, INDEXED) is None:
                 return None

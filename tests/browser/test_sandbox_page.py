@@ -66,7 +66,7 @@ def test_a_number_that_is_no_number_is_refused_naming_its_field(page, live, sign
     assert page.get_by_test_id("sandbox-programmes").count() == 0
 
 
-def test_a_simulation_while_the_long_queries_run_is_refused_on_the_page(page, live, sign_in) -> None:
+def test_a_simulation_while_the_long_queries_run_is_refused_on_the_page(page, live, sign_in, shot) -> None:
     """With this process's long-query slots taken (api/long_queries.py), the page answers 503 with the busy
     heading and says in Chinese to press Simulate again in a moment; once one is free, the same form simulates."""
     _raise_the_rate(page, live, sign_in)
@@ -80,6 +80,7 @@ def test_a_simulation_while_the_long_queries_run_is_refused_on_the_page(page, li
         refusal = page.get_by_test_id("draft-error").inner_text()
         assert "系统繁忙，暂未测算" in refusal and "请稍后再点“测算”" in refusal
         assert page.get_by_test_id("sandbox-programmes").count() == 0
+        shot("busy")
     page.get_by_text("或修改现行政策的金额、比例与上限").click()
     page.get_by_label(RATE).fill("0.40")
     page.get_by_test_id("simulate").click()
