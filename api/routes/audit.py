@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import LedgerDep, requires
+from api.long_queries import long_query
 from api.problems import responses
 from api.schemas.audit import ConsistencyPublic, DigestPublic, EventPagePublic, KeyPublic, VerifyPublic
 from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
@@ -30,14 +31,15 @@ def verify_chain(by: Verifier, request: Request,
                  position: Annotated[int | None, Query(ge=0, description="a saved digest's position")] = None,
                  digest: Annotated[str | None, Query(description="the saved digest at that position")] = None,
                  ) -> dict[str, Any]:
-    """Recompute the tamper-evidence chain end to end, optionally against a digest saved earlier."""
+    """Recompute the tamper-evidence chain end to end, optionally against a digest saved earlier (a long query)."""
     saved = None
     if (position is None) != (digest is None):
         raise InvalidInput("give both position and digest of a saved digest, or neither")
     if position is not None:
         saved = {"position": position, "digest": digest, "algorithm": ALGORITHM}
     try:
-        return _chain(request).verify(saved, app=request.app.state.ledger)
+        with long_query(request).slot():  # the whole log: one of the process's LEDGER_LONG_QUERIES, else 503 busy
+            return _chain(request).verify(saved, app=request.app.state.ledger)
     except InvalidDigest as err:
         raise InvalidInput(str(err)) from None
 

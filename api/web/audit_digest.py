@@ -17,11 +17,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from api.long_queries import long_query
 from api.web import audit
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute
 from api.web.session import CsrfChecked
 from ledger.audit.chain import ALGORITHM
+from ledger.domain.errors import LongQueriesBusy
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 MAX_BYTES = 64 * 1024  # a saved digest is about 200 bytes; a list of a few hundred still fits
@@ -143,7 +145,10 @@ def check_digest(request: Request, files: Annotated[list[UploadFile], File()]) -
     # A sync route: FastAPI runs it in a worker thread, and verification reads the whole log.
     uploaded = [(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in files]
     try:
-        verdict = check_saved_digests(request.app.state.audit_chain, read_saved_digests(uploaded))
+        with long_query(request).slot():
+            verdict = check_saved_digests(request.app.state.audit_chain, read_saved_digests(uploaded))
     except Refused as refused:
         return audit.page(request, 422, saved_refused=refused)
+    except LongQueriesBusy:
+        return audit.page(request, 503)
     return audit.page(request, saved_check=verdict)

@@ -57,6 +57,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit": ("审计核验", "Audit"), "verification": ("防篡改链核验", "Tamper-evidence verification"),
     "chain_ok": ("核验通过：事件链完整。", "Verified: the chain is intact."),
     "chain_bad": ("核验失败：事件链被改动。", "FAILED: the chain was altered."),
+    "verify_busy": ("系统繁忙，本次未核验事件链。", "Busy: the chain was not verified this time."),
+    "verify_busy_detail": ("本进程同时运行的耗时查询（事件链核验、政策模拟、按时点对账）已达上限；请稍后刷新本页。",
+                           "As many long queries (chain verifications, simulations, reconciliations as of a moment)"
+                           " run in this process as it allows; reload this page shortly."),
     "events_checked": ("已核验事件", "Events checked"), "first_bad": ("首个异常位置", "First bad position"),
     "digest": ("当前摘要", "Current digest"), "position": ("位置", "Position"), "algorithm": ("算法", "Algorithm"),
     "tree_root": ("默克尔树根", "Merkle root"), "key_id": ("签名密钥", "Signing key"),

@@ -49,3 +49,18 @@ def test_the_limit_is_a_setting_of_at_least_one(monkeypatch) -> None:
     monkeypatch.setenv("LEDGER_LONG_QUERIES", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_verifying_the_chain_is_a_long_query(api, world) -> None:
+    """GET /v1/audit/verify reads the whole log: past the limit it is refused at once (503 busy, Retry-After),
+    while the digest, a cheap read of the chain's head, is answered meanwhile."""
+    world.approved(world.org(), "A5.voucher", basis_amount="1000000")
+    slots = api.client.app.state.long_queries
+    with ExitStack() as held:
+        for _ in range(slots.limit):
+            held.enter_context(slots.slot())
+        problem = api.refused("GET", "/v1/audit/verify", None, "auditor", 503, "busy")
+        assert "chain verifications" in problem["detail"]
+        assert api.call("GET", "/v1/audit/verify", as_="auditor").headers["Retry-After"]
+        assert api.ok("GET", "/v1/audit/digest", as_="auditor")["position"] > 0
+    assert api.ok("GET", "/v1/audit/verify", as_="auditor")["ok"] is True

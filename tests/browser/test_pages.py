@@ -1,6 +1,7 @@
 """The pages in a real browser: sign in, find, read, decide, download, be refused, switch language."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -143,6 +144,25 @@ def test_english_switch(page, world, sign_in, shot):
     expect(page.get_by_role("heading", name="Tamper-evidence verification")).to_be_visible()
     page.get_by_role("link", name="中文").click()
     expect(page.get_by_role("heading", name="防篡改链核验")).to_be_visible()
+
+
+def test_audit_page_says_it_did_not_verify_while_the_long_queries_run(page, live, world, sign_in, shot):
+    """Verifying the chain reads the whole log, a long query: with this process's slots taken the page answers 503
+    and says, in place of the verdict, that the chain was not verified this time (its digest still shown); a
+    reload once a slot is free verifies it."""
+    sign_in("auditor")
+    slots = live.app.state.long_queries
+    with contextlib.ExitStack() as held:
+        for _ in range(slots.limit):
+            held.enter_context(slots.slot())
+        answer = page.goto("/ui/audit")
+        assert answer is not None and answer.status == 503
+        expect(page.get_by_test_id("verified")).to_contain_text("系统繁忙，本次未核验事件链")
+        expect(page.get_by_test_id("verified")).to_contain_text("请稍后刷新本页")
+        expect(page.get_by_test_id("digest")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+        shot("audit-busy")
+    assert page.reload().status == 200
+    expect(page.get_by_test_id("verified")).to_contain_text("核验通过")
 
 
 def test_audit_page_shows_verification_and_the_current_digest(page, live, world, sign_in, shot):

@@ -6,6 +6,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 from fastapi.testclient import TestClient
@@ -198,6 +199,30 @@ def test_claim_page_offers_its_receipt_and_the_audit_page_checks_one(client):
     checked = client.post("/ui/audit/check", data={"csrf": csrf},
                           files={"file": ("digest.json", json.dumps(digest), "application/json")})
     assert "核验通过：签名有效" in checked.text
+
+
+def test_the_audit_page_says_when_it_could_not_verify_the_chain_for_long_queries(client):
+    """The audit page verifies the whole chain, a long query: while the process runs as many as it allows, the
+    page answers 503 saying the chain was not verified this time (its digest still shown), and so does a check
+    of an uploaded digest; once a slot is free, both verify again."""
+    _signed_in(client, "admin")
+    csrf = _csrf(client, "/ui/audit")
+    digest = client.get("/v1/audit/digest", headers={"Authorization": f"Bearer {client.tokens['admin']}"}).json()
+    upload = {"file": ("digest.json", json.dumps(digest), "application/json")}
+    slots = client.app.state.long_queries
+    with ExitStack() as held:
+        for _ in range(slots.limit):
+            held.enter_context(slots.slot())
+        busy = client.get("/ui/audit")
+        assert busy.status_code == 503 and "系统繁忙，本次未核验事件链" in busy.text and "核验通过" not in busy.text
+        assert digest["digest"] in busy.text
+        checked = client.post("/ui/audit/check", data={"csrf": csrf}, files=upload)
+        assert checked.status_code == 503 and "系统繁忙，本次未核验事件链" in checked.text
+        assert "Busy: the chain was not verified" in client.get("/ui/audit?lang=en").text
+    again = client.get("/ui/audit?lang=zh")
+    assert again.status_code == 200 and "核验通过：事件链完整" in again.text
+    checked = client.post("/ui/audit/check", data={"csrf": csrf}, files=upload)
+    assert checked.status_code == 200 and "核验通过：签名有效" in checked.text
 
 
 def test_a_refused_form_reads_in_the_pages_language(client):
