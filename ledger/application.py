@@ -36,7 +36,7 @@ from ledger import views
 from ledger.audit import snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.catalogue.model import Catalogue, Programme
-from ledger.connection import HeldConnection, check_idle, unheld
+from ledger.connection import HeldConnection, NoConnectionFree, check_idle, pool_exhausted, unheld
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.bank_statement import BankStatement, StatementLine, content_hash
@@ -546,7 +546,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 25)))
                 trust = False
                 continue
-            except OperationalError:
+            except NoConnectionFree:
+                raise  # it waited for a connection already: a busy process, not a fault to try again on
+            except OperationalError as fault:
+                if pool_exhausted(fault):
+                    raise
                 storage_faults += 1
                 self.check_connections()
                 if storage_faults >= 3:

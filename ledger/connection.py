@@ -30,11 +30,33 @@ from typing import Any
 
 import psycopg
 from eventsourcing import persistence
+from psycopg_pool import PoolTimeout
+
+
+class NoConnectionFree(persistence.PersistenceError):
+    """Every connection of the ledger's pool stayed in use for the whole wait (LEDGER_DB_POOL). Not one of the
+    errors eventsourcing tries a read or a save again on: it has waited already, and ten more waits of five
+    seconds would hold the request for a minute. Answered 503 `busy` (api/problems.py)."""
+
 
 # What the event store, the read models or their drivers raise when the database cannot be reached (here, beside
 # the connections, so the command line can catch them without importing the web framework).
-STORE_ERRORS = (persistence.OperationalError, persistence.InterfaceError, psycopg.OperationalError,
-                sqlite3.OperationalError)
+STORE_ERRORS: tuple[type[Exception], ...] = (persistence.OperationalError, persistence.InterfaceError,
+                                             psycopg.OperationalError, sqlite3.OperationalError, NoConnectionFree)
+
+
+def pool_exhausted(error: BaseException) -> bool:
+    """Whether `error` is, or was raised from, a pool's wait for a connection running out (psycopg_pool's
+    PoolTimeout): every connection the process may open was in use, not a database that cannot be reached."""
+    seen: BaseException | None = error
+    for _ in range(8):  # eventsourcing raises its own OperationalError from psycopg's
+        if seen is None:
+            return False
+        if isinstance(seen, (PoolTimeout, NoConnectionFree)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
 
 # psycopg's errors as the datastore translates them, most specific first (as in eventsourcing.postgres).
 TRANSLATED: tuple[tuple[type[psycopg.Error], type[Exception]], ...] = (
@@ -54,6 +76,7 @@ class HeldConnection:
     """Wraps a PostgresDatastore's `get_connection` so a thread inside `held()` reuses one connection."""
 
     def __init__(self, datastore: Any) -> None:
+        self._datastore = datastore
         self._checkout = datastore.get_connection
         self._local = threading.local()
         datastore.get_connection = self._get_connection
@@ -64,7 +87,7 @@ class HeldConnection:
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with self._checkout() as conn:
+        with self._checked_out() as conn:
             self._local.conn = conn
             try:
                 yield
@@ -75,13 +98,32 @@ class HeldConnection:
     def _get_connection(self) -> Iterator[Any]:
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.broken:  # a held connection the server dropped: retries need a fresh one
-            with self._checkout() as fresh:
+            with self._checked_out() as fresh:
                 yield fresh
             return
         try:
             yield conn
         except psycopg.Error as error:
+            if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+                check_idle(self._datastore)
             raise translate(error) from error
+
+    @contextmanager
+    def _checked_out(self) -> Iterator[Any]:
+        """A connection from the pool. A wait that runs out is NoConnectionFree; a connection the server dropped
+        has the pool's idle ones checked together, so that the try after it (eventsourcing tries a read or a save
+        again, 0.2 s later) takes a live one rather than each dead one in turn after a server restart."""
+        entered = False
+        try:
+            with self._checkout() as conn:
+                entered = True
+                yield conn
+        except (persistence.OperationalError, persistence.InterfaceError) as error:
+            if not entered and pool_exhausted(error):
+                raise NoConnectionFree(str(error)) from error
+            if entered:
+                check_idle(self._datastore)
+            raise
 
 
 _checked: dict[int, float] = {}
