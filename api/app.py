@@ -79,7 +79,8 @@ def _where(store: dict[str, str]) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ledger's HTTP API. Refuses a bad store URL or principals file here, before anything starts."""
     settings = settings or Settings()
-    store = store_env(settings.database_url)  # raises StoreConfigError naming what is wrong with the URL
+    # Raises StoreConfigError naming what is wrong with the URL.
+    store = store_env(settings.database_url, pool=settings.db_pool)
     principals = _principals(settings)
     signer = load_signer(settings)  # generated under var/ when unset, and said so
 

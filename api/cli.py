@@ -49,6 +49,9 @@ def serve(args: argparse.Namespace) -> int:
                      " LEDGER_AUTH_FILE；请修正这些变量（见 .env.example），或只运行一个工作进程")
     logs = log_config(settings)
     _logging(settings)
+    from api.connections import warn_if_misfit
+
+    warn_if_misfit(settings, workers)
     with _metrics_folder():
         return _run(settings, workers, logs)
 
@@ -93,7 +96,7 @@ def project(args: argparse.Namespace) -> int:
     from api.startup import one_at_a_time
     from ledger import collector
     from ledger.application import AwardLedger
-    from ledger.store import store_env
+    from ledger.store import PROJECTOR_POOL, store_env
     from projections.readmodels import ReadModels
     from projections.runner import Projector
 
@@ -104,7 +107,7 @@ def project(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda _signum, _frame: stop.set())
     with ExitStack() as opened:
         with one_at_a_time(settings.database_url):  # the API's workers may be creating the tables too
-            ledger = AwardLedger(store_env(settings.database_url))
+            ledger = AwardLedger(store_env(settings.database_url, pool=PROJECTOR_POOL))
             opened.callback(ledger.close)
             read_models = ReadModels.open(settings.database_url)
             opened.callback(read_models.close)
@@ -209,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"award-ledger: [language_unknown] {line}", file=sys.stderr)
         return 2
     args = _parser().parse_args(argv)
+    # pg_stat_activity names each connection's process (an operator's own PGAPPNAME is kept).
+    os.environ.setdefault("PGAPPNAME", f"award-ledger {args.command}")
     try:
         return args.run(args)
     except ValidationError as err:

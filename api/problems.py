@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import field_messages, language
-from ledger.connection import STORE_ERRORS, check_idle
+from ledger.connection import STORE_ERRORS, check_idle, pool_exhausted
 from ledger.domain.errors import LedgerError
 
 log = logging.getLogger("award_ledger.api")
@@ -54,6 +54,8 @@ TITLES_ZH: dict[str, str] = {
 DETAILS_ZH = {
     "internal": "台账发生意外错误，已记录日志。请使用相同的 Idempotency-Key 重试；如仍出错，请连同请求时间一并报告",
     "store": "暂时无法连接台账存储，未写入任何内容；请稍后使用相同的 Idempotency-Key 重试",
+    "pool": "本工作进程可用的数据库连接（LEDGER_DB_POOL）在等待期间一直全部占用，未写入任何内容；"
+            "请在 Retry-After 秒后使用相同的 Idempotency-Key 重新发送",
     "no_resource": "{path} 没有此资源；台账的资源见 /docs",
     "not_json": "请求体不是 UTF-8 JSON 文本；请以 Content-Type: application/json 发送 JSON 对象",
 }
@@ -186,9 +188,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, sqlite3.OperationalError) and not _sqlite_transient(exc):
         return await _internal_error(request, exc)  # "no such table" and friends are bugs, not outages
+    recorded = getattr(request.state, "recorded", False)
+    if pool_exhausted(exc) and not recorded:
+        log.warning("no database connection free on %s %s: %s", request.method, request.url.path, exc)
+        return problem(request, 503, "busy", "every database connection this worker may open (LEDGER_DB_POOL) was in"
+                       " use for the whole wait, and nothing was written; send the request again after Retry-After"
+                       " seconds (with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS},
+                       zh_detail=DETAILS_ZH["pool"])
     log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
     await run_in_threadpool(_check_connections, request.app.state)
-    if getattr(request.state, "recorded", False):
+    if recorded:
         return problem(request, 503, "store_unavailable", "the command was recorded, but its answer could not be"
                        " read back; send it again with the same Idempotency-Key (it writes nothing twice), or read"
                        " the resource shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, recorded=True)

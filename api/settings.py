@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ledger.store import COMMANDS_POOL
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEDGER_", env_file=".env", extra="ignore")
@@ -46,6 +48,10 @@ class Settings(BaseSettings):
     long_queries: int = Field(
         2, ge=1, le=64, description="simulations and reconciliations as of a moment a process runs at once; one"
                                     " more is refused with 503 busy and Retry-After (api/long_queries.py)"
+    )
+    db_pool: int = Field(
+        COMMANDS_POOL, ge=2, le=256, description="PostgreSQL connections a worker's commands and their reads may hold"
+        " at once; more wait for one (README, \"Connections\": what a deployment opens in all)"
     )
     bank_columns: Path | None = Field(
         None, description="TOML column map of bank statement files (layout: ledger/bank_files/columns.toml); unset:"

@@ -7,4 +7,5 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     pg_basebackup -h "$PRIMARY_HOST" -U "$PRIMARY_USER" -D "$PGDATA" -R -X stream -c fast
     chmod 700 "$PGDATA"
 fi
-exec postgres -c hot_standby=on
+# A hot standby needs max_connections at least the primary's (compose passes both the same MAX_CONNECTIONS).
+exec postgres -c hot_standby=on -c max_connections="${MAX_CONNECTIONS:-250}"

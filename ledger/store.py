@@ -32,6 +32,15 @@ POSTGRES_SCHEMES = ("postgresql", "postgres")
 # makes one in-memory database that the application and projections of this process all see.
 SQLITE_SHARED_MEMORY = "file::memory:?cache=shared"
 
+# Connections to PostgreSQL: the most each pool of a process may hold (README, "Connections"; api/connections.py
+# adds them up for a deployment). The commands' pool is LEDGER_DB_POOL for the API; a one-shot command or the
+# projector runs few statements at once and keeps the default. Each pool keeps WARM of them open while idle.
+COMMANDS_POOL = 16
+READ_MODELS_POOL = 8
+PROJECTOR_POOL = 4  # `award-ledger project`'s own pool for the log: one fold reads it at a time
+AUDIT_CONNECTIONS = 2  # the audit chain's reads (digests, proofs, verify) a process runs at once
+WARM = 2
+
 
 class StoreConfigError(ValueError):
     """LEDGER_DATABASE_URL cannot be turned into store settings; `zh`: the same for a Chinese reader."""
@@ -46,11 +55,18 @@ def is_postgres(url: str) -> bool:
     return url.split("://", 1)[0].lower() in POSTGRES_SCHEMES
 
 
-def store_env(url: str) -> dict[str, str]:
-    """The eventsourcing environment (PERSISTENCE_MODULE and friends) for a LEDGER_DATABASE_URL."""
+def store_env(url: str, *, pool: int = COMMANDS_POOL) -> dict[str, str]:
+    """The eventsourcing environment (PERSISTENCE_MODULE and friends) for a LEDGER_DATABASE_URL; on PostgreSQL
+    its pool holds at most `pool` connections."""
     if is_postgres(url):
-        return _postgres_env(url)
+        return _postgres_env(url, pool)
     return _sqlite_env(url)
+
+
+def pool_env(pool: int) -> dict[str, str]:
+    """eventsourcing's pool settings for a pool of at most `pool` connections, WARM of them kept while idle."""
+    warm = min(WARM, pool)
+    return {"POSTGRES_POOL_SIZE": str(warm), "POSTGRES_MAX_OVERFLOW": str(pool - warm)}
 
 
 def sqlite_path(url: str) -> str:
@@ -83,7 +99,7 @@ def _sqlite_env(url: str) -> dict[str, str]:
     }
 
 
-def _postgres_env(url: str) -> dict[str, str]:
+def _postgres_env(url: str, pool: int) -> dict[str, str]:
     parts = _postgres_parts(url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -93,8 +109,7 @@ def _postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_USER": parts["user"],
         # eventsourcing insists on the key; an empty password lets libpq fall back to ~/.pgpass.
         "POSTGRES_PASSWORD": parts["password"],
-        "POSTGRES_POOL_SIZE": "10",
-        "POSTGRES_MAX_OVERFLOW": "20",
+        **pool_env(pool),
         "POSTGRES_CONNECT_TIMEOUT": parts["connect_timeout"],
         # No ping per checkout: a dead connection fails its first statement, the command is retried and the
         # pool's idle connections are checked then (ledger/connection.py).

@@ -4,6 +4,7 @@ Its tracking table is `rm_tracking`, named after the projection; the projector (
 the application's notification log (LISTEN/NOTIFY) and folds it through this view."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -57,6 +58,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
         self.factory: Any = None
         self.announce = False  # `award-ledger project` sets it: other processes' commands wait on it
         self.async_pool: AsyncConnectionPool | None = None  # award_rows_async's, on the event loop that asks
+        self._opening: asyncio.Lock | None = None  # made on that loop: the first requests open one pool, not one each
 
     @contextmanager
     def _transaction(self, *, read_only: bool) -> Iterator[Sql]:
@@ -98,19 +100,22 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
         return _award_rows(rows)
 
     async def _open_async_pool(self) -> AsyncConnectionPool:
-        kwargs = {k: v for k, v in self.datastore.pool.kwargs.items() if k != "row_factory"} | {"autocommit": True}
-        pool: AsyncConnectionPool = AsyncConnectionPool(kwargs=kwargs, min_size=1, max_size=ASYNC_POOL,
-                                                        open=False, timeout=self.datastore.pool.timeout)
-        await pool.open(wait=True)
-        if self.async_pool is None:  # another request may have opened one meanwhile: keep the first
-            self.async_pool = pool
-        else:
-            await pool.close()
+        # The requests that arrive together on a fresh worker wait for one pool: a pool each would open a
+        # connection each, past the process's budget (api/connections.py).
+        self._opening = self._opening or asyncio.Lock()
+        async with self._opening:
+            if self.async_pool is None:
+                kwargs = {k: v for k, v in self.datastore.pool.kwargs.items() if k != "row_factory"} | {
+                    "autocommit": True}
+                pool: AsyncConnectionPool = AsyncConnectionPool(kwargs=kwargs, min_size=1, max_size=ASYNC_POOL,
+                                                                open=False, timeout=self.datastore.pool.timeout)
+                await pool.open(wait=True)
+                self.async_pool = pool
         return self.async_pool
 
     async def close_async(self) -> None:
         """Close award_rows_async's pool, on the event loop that opened it (the API's lifespan does)."""
-        pool, self.async_pool = self.async_pool, None
+        pool, self.async_pool, self._opening = self.async_pool, None, None
         if pool is not None:
             await pool.close()
 

@@ -32,6 +32,9 @@ def open_replica_models(primary_url: str, replica_url: str) -> tuple[ReadModels,
     return ReadModels(view), Replica(primary_url, replica_url)
 
 
+LSN_POOL = 4  # connections each side's pool of position queries may hold
+
+
 class Replica:
     """How far the replica has replayed the primary's WAL; `wait_caught_up` bounds the wait."""
 
@@ -67,7 +70,7 @@ class Replica:
 
 
 def _pool(url: str, name: str) -> ConnectionPool:
-    return ConnectionPool(_plain(url), min_size=1, max_size=4, kwargs={"autocommit": True}, open=True, name=name)
+    return ConnectionPool(_plain(url), min_size=1, max_size=LSN_POOL, kwargs={"autocommit": True}, open=True, name=name)
 
 
 def _plain(url: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from ledger.store import is_postgres, store_env
+from ledger.store import READ_MODELS_POOL, is_postgres, pool_env, store_env
 from projections import caps, fold
 from projections.events import APPLICATION, EventRow
 from projections.prefetch import prefetch
@@ -186,8 +186,7 @@ def projection_env(url: str) -> dict[str, str]:
         # A fold's transaction does its Python work between statements (a 70,000-line bank statement's rows are
         # a few seconds of it on a busy machine): eventsourcing's default of 5 s idle in a transaction ended such
         # a fold under load. The read models hold no lock a command waits for, so a minute is safe.
-        env |= {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "6",
-                "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60"}
+        env |= pool_env(READ_MODELS_POOL) | {"POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60"}
     return env
 
 

@@ -44,9 +44,10 @@ def _settings_variables() -> set[str]:
 
 
 def _service_commands() -> dict[str, list[str]]:
+    """The ledger's services (built from this repository's image) and their commands."""
     commands = {}
     for name, service in COMPOSE["services"].items():
-        if "command" in service:
+        if "command" in service and "build" in service:
             command = service["command"]
             commands[name] = shlex.split(command) if isinstance(command, str) else list(command)
     return commands
@@ -214,3 +215,29 @@ def test_every_ledger_process_signs_with_one_shared_key():
         assert key.startswith("/keys/"), name
         assert "ledger-keys:/keys" in service.get("volumes", []), name
     assert "ledger-keys" in COMPOSE["volumes"]
+
+
+def test_postgres_takes_every_connection_the_deployment_may_open(tmp_path, monkeypatch):
+    """With compose's defaults, the api's workers (with the replica's pool), the projector and the demo together
+    open at most what `postgres` takes (max_connections less its 3 reserved ones), with room left for an
+    operator; the replica runs with the same max_connections (a hot standby needs at least its primary's), and
+    the sum the compose file's comment gives is the one api/connections.py makes."""
+    connections = _module("api.connections")
+    services = COMPOSE["services"]
+    (setting,) = [_interpolated({"c": word})["c"] for word in services["postgres"]["command"]
+                  if word.startswith("max_connections=")]
+    max_connections = int(setting.split("=")[1])
+    assert _interpolated({"c": COMPOSE["x-max-connections"]})["c"] == str(max_connections)
+    assert services["postgres-replica"]["environment"]["MAX_CONNECTIONS"] == COMPOSE["x-max-connections"]
+    assert 'max_connections="${MAX_CONNECTIONS' in (ROOT / "deploy" / "postgres-replica.sh").read_text()
+    api = _service_settings("api", tmp_path, monkeypatch).model_copy(
+        update={"read_database_url": "postgresql://ledger:ledger@postgres-replica:5432/ledger"})
+    each = sum(connections.worker(api).values())
+    projector, demo = sum(connections.projector().values()), sum(connections.one_shot().values())
+    total = connections.deployment(api, api.workers) + demo
+    assert total == api.workers * each + projector + demo
+    operators = 10  # psql, pg_dump, a second `award-ledger` command
+    assert total + operators <= max_connections - 3, (total, max_connections)
+    said = re.search(r"(\d+) api workers × (\d+) .* projector's (\d+) \+ the demo's (\d+) = (\d+)",
+                     (ROOT / "docker-compose.yml").read_text())
+    assert said is not None and [int(x) for x in said.groups()] == [api.workers, each, projector, demo, total]

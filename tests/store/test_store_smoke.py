@@ -114,14 +114,18 @@ def test_postgres_url_gives_postgres_settings(scheme: str):
         "POSTGRES_PORT": "6543",
         "POSTGRES_USER": "ledger",
         "POSTGRES_PASSWORD": "s@cret",
-        "POSTGRES_POOL_SIZE": "10",
-        "POSTGRES_MAX_OVERFLOW": "20",
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "14",
         "POSTGRES_CONNECT_TIMEOUT": "5",
         "POSTGRES_PRE_PING": "n",
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerRecorder",
     }
+    # LEDGER_DB_POOL: at most that many connections, two of them kept open while idle.
+    assert {k: v for k, v in store_env(url, pool=5).items() if "POOL" in k or "OVERFLOW" in k} == {
+        "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "3"}
+    assert store_env(url, pool=1)["POSTGRES_MAX_OVERFLOW"] == "0"
     assert postgres_conninfo(url) == (
         "dbname='award_ledger' host='db.example' port='6543' user='ledger' password='s@cret' "
         "connect_timeout='5'"
