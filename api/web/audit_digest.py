@@ -67,7 +67,7 @@ MESSAGES.update({
 })
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: an exception's traceback is set on it as it leaves a `with` block
 class Refused(Exception):
     """An uploaded file that is not a saved digest: the message key and its values."""
 

@@ -271,7 +271,8 @@ def test_the_first_awards_queries_of_a_fresh_worker_open_one_pool_between_them(f
             assert all(found == [] for found, _, _ in rows)
             await view.close_async()
 
-        asyncio.run(burst())
+        with ThreadPoolExecutor(1) as loop_thread:  # a loop of its own, whatever this thread runs
+            loop_thread.submit(asyncio.run, burst()).result()
         _settled(fresh_postgres_url, left)
         opened = _sessions(fresh_postgres_url) - before - 2  # less the sessions that looked
         assert 1 <= opened <= ASYNC_POOL, opened
