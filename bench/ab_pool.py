@@ -1,6 +1,7 @@
 """POST /v1/claims with two sizes of the commands' connection pool, taken in turn on one store: one worker each
 (LEDGER_PROJECTOR=external, one `award-ledger project` beside them), wrk with 16 connections, A B B A rounds; and
-the most connections each server held (pg_stat_activity, by application_name). On demand, not in `make bench`:
+the most connections each server held (pg_stat_activity, by application_name); wrk's own ceiling against a
+server that does nothing is printed beside them. On demand, not in `make bench`:
 
     .venv/bin/python -m bench.ab_pool 30 16 [orgs]   # LEDGER_DB_POOL of A, of B
 """
@@ -38,6 +39,7 @@ def main(pools: dict[str, int], orgs: int) -> None:
         tmp = Path(tmp_name)
         ledger, _ = load_world(url, orgs)
         ledger.close()
+        top = wrk.ceiling(tmp, connections=CONNECTIONS)  # the client's own ceiling, against a server doing nothing
         servers = {}
         for side, pool in pools.items():
             (tmp / side).mkdir()
@@ -74,6 +76,7 @@ def main(pools: dict[str, int], orgs: int) -> None:
         print(f"{side}: LEDGER_DB_POOL={pool}: {got['rate']:.1f} claims/s, p99 {got['p99_ms']:.0f} ms,"
               f" statuses {got['statuses']}, at most {found.get(f'ab-{side}', 0)} connections")
     print(f"projector: at most {found.get('ab-projector', 0)} connections")
+    print(f"wrk's own ceiling: {top:,.0f} req/s at {CONNECTIONS} connections")
 
 
 if __name__ == "__main__":
