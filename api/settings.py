@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     )
     workers: int = Field(1, ge=1, description="uvicorn worker processes for `serve`; above 1 needs projector=external")
     long_queries: int = Field(
-        2, ge=1, le=64, description="simulations and reconciliations as of a moment a process runs at once; one"
-                                    " more is refused with 503 busy and Retry-After (api/long_queries.py)"
+        2, ge=1, le=64, description="simulations, reconciliations as of a moment and chain verifications a process runs"
+                                    " at once; one more is refused with 503 busy and Retry-After (api/long_queries.py)"
     )
     db_pool: int = Field(
         COMMANDS_POOL, ge=2, le=256, description="PostgreSQL connections a worker's commands and their reads may hold"
