@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import suppress
 from typing import Any
 
 import psycopg
@@ -119,10 +120,10 @@ class Projector(Background):
 
     def run_forever(self) -> None:
         """Follow the log in this thread until `stop()` (or Ctrl-C)."""
-        app = self._app = self.app or open_ledger(self.url)
-        view = self._view = open_view(self.url)
-        view.announce = self.announce
-        self._rewind(view.position())
+        opened = self._open()
+        if opened is None:  # stopped before the store ever answered
+            return
+        app, view = opened
         try:
             if is_postgres(self.url):
                 self._subscribe(view, app)
@@ -132,6 +133,32 @@ class Projector(Background):
             view.close()
             if self.app is None:
                 app.close()
+
+    def _open(self) -> tuple[Any, Any] | None:
+        """The ledger the log is read through and the read models' view, opened once the store answers: a
+        store that is away when the projector starts is tried again with the same backoff as a failed fold,
+        rather than ending the thread (commands would then wait for a fold that never comes)."""
+        while not self._stop.is_set():
+            app = view = None
+            try:
+                app = self.app or open_ledger(self.url)
+                view = open_view(self.url)
+                self._rewind(view.position())
+            except Exception as error:
+                for opened in (view, None if self.app is not None else app):
+                    if opened is not None:
+                        with suppress(Exception):
+                            opened.close()
+                log.error("projector: the store does not answer at start (%s: %s); trying again in %.0f s",
+                          type(error).__name__, str(error).strip()[:300], self._retry)
+                self._stop.wait(self._retry)
+                self._retry = min(self._retry * 2, RETRY_MOST)
+                continue
+            self._retry = RETRY_FIRST
+            view.announce = self.announce
+            self._app, self._view = app, view
+            return app, view
+        return None
 
     def _poll(self, view: Any, app: Any) -> None:
         while not self._stop.is_set():

@@ -17,6 +17,7 @@ from api.settings import Settings
 from ledger.application import AwardLedger
 from ledger.store import store_env
 from projections.rebuild import catch_up
+from projections.runner import Projector
 from projections.view import open_view
 from tests.store.conftest import World
 
@@ -96,3 +97,31 @@ def test_readiness_fails_while_the_read_models_lag_and_recovers_once_projected(d
             ledger.close()
         ready = client.get("/readyz").json()
         assert ready["projection_lag"] == 0 and ready["events_recorded"] == ready["projection_position"] == 3
+
+
+@pytest.mark.postgres
+def test_a_projector_started_while_postgres_refuses_connections_waits_for_it_and_then_follows(
+        fresh_postgres_url: str, postgres_server_url: str) -> None:
+    """The projector's thread opens the store inside its retry loop: refused at start, it tries again with
+    backoff instead of ending (commands would otherwise wait for a fold that never comes)."""
+    ledger = AwardLedger(store_env(fresh_postgres_url))
+    try:
+        World(ledger).org()
+        head = ledger.recorder.max_notification_id()
+    finally:
+        ledger.close()
+    projector = Projector(fresh_postgres_url)
+    try:
+        with _unreachable(postgres_server_url, fresh_postgres_url):
+            projector.start()
+            time.sleep(6)  # a connection is waited for 5 s: the first attempt is refused, the next waits its backoff
+            assert projector._thread is not None and projector._thread.is_alive()
+            assert not projector.wait(head, timeout=0)
+        assert projector.wait(head, timeout=30), "the projector never followed the log once the store answered"
+    finally:
+        projector.stop()
+    view = open_view(fresh_postgres_url)
+    try:
+        assert view.position() == head
+    finally:
+        view.close()
