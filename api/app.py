@@ -20,6 +20,7 @@ from api.routes import ROUTERS
 from api.settings import Settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
+from api.web.audit_runs import ChainVerifications
 from ledger import collector
 from ledger.application import AwardLedger
 from ledger.audit.append_only import protect
@@ -119,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.ledger, app.state.read_models, app.state.projector = ledger, queries, projector
             app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain, app.state.notary = chain, notary
+            app.state.chain_verifications = ChainVerifications(  # the audit page's, in the background
+                lambda progress: chain.verify(app=ledger, progress=progress), app.state.long_queries)
             app.state.applied = applied
             app.state.loop = asyncio.get_running_loop()  # GET awards' async connections live on this loop only
             opened.enter_context(collector.quiet())

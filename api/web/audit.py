@@ -9,10 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.long_queries import long_query
+from api.web.audit_runs import RELOAD
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
 from ledger.audit import receipts
-from ledger.audit.chain import AuditChain, InvalidDigest
+from ledger.audit.chain import InvalidDigest
 from ledger.audit.receipts import KIND
 from ledger.domain.errors import LongQueriesBusy
 from ledger.principals import Role
@@ -68,19 +69,13 @@ def _page(request: Request, checked: list[dict[str, str]] | None) -> Response:
 def page(request: Request, status: int = 200, checked: list[dict[str, str]] | None = None,
          **extra: object) -> Response:
     """The audit page, with what another section adds (api/web/audit_digest.py: a saved digest's verdict).
-    While as many long queries run as a process allows, it says the chain was not verified this time (503)."""
-    verified = verified_now(request)
-    if verified is None and status < 400:
+
+    The chain's verdict comes from a verification run in the background (api/web/audit_runs.py): the page waits
+    a moment for it, then shows how far it has got and reloads itself. While as many long queries run as a
+    process allows, it says the chain was not verified this time (503)."""
+    run, last = request.app.state.chain_verifications.view()
+    if run.busy and status < 400:
         status = 503
-    return render(request, "audit.html", status, verified=verified, digest=request.app.state.notary.digest(),
+    return render(request, "audit.html", status, run=run, last=last, verified=run.verdict,
+                  reload=None if run.done.is_set() else RELOAD, digest=request.app.state.notary.digest(),
                   checked=checked, **extra)
-
-
-def verified_now(request: Request) -> dict | None:
-    """The chain verified end to end (a long query: it reads the whole log); None when no slot is free."""
-    chain: AuditChain = request.app.state.audit_chain
-    try:
-        with long_query(request).slot():
-            return chain.verify(app=request.app.state.ledger)
-    except LongQueriesBusy:
-        return None

@@ -61,6 +61,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "verify_busy_detail": ("本进程同时运行的耗时查询（事件链核验、政策模拟、按时点对账）已达上限；请稍后刷新本页。",
                            "As many long queries (chain verifications, simulations, reconciliations as of a moment)"
                            " run in this process as it allows; reload this page shortly."),
+    "verify_running": ("正在核验事件链。", "Verifying the chain."),
+    "verify_progress": ("已核验 {checked} / 约 {total} 个事件（{started} 开始）；"
+                        "本页每 {reload} 秒自动刷新，核验完成后显示结果。",
+                        "{checked} of about {total} events checked (started {started}); this page reloads every"
+                        " {reload} s and shows the verdict once it is done."),
+    "verify_last": ("上次核验（{at} 完成，{checked} 个事件）：{verdict}",
+                    "The last verification ({at}, {checked} events): {verdict}"),
+    "verified_at": ("核验完成时间", "Verified at"), "verify_took": ("用时 {seconds} 秒", "took {seconds} s"),
     "events_checked": ("已核验事件", "Events checked"), "first_bad": ("首个异常位置", "First bad position"),
     "digest": ("当前摘要", "Current digest"), "position": ("位置", "Position"), "algorithm": ("算法", "Algorithm"),
     "tree_root": ("默克尔树根", "Merkle root"), "key_id": ("签名密钥", "Signing key"),

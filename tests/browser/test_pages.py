@@ -5,6 +5,7 @@ import contextlib
 import csv
 import io
 import re
+import threading
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -163,6 +164,29 @@ def test_audit_page_says_it_did_not_verify_while_the_long_queries_run(page, live
         shot("audit-busy")
     assert page.reload().status == 200
     expect(page.get_by_test_id("verified")).to_contain_text("核验通过")
+
+
+def test_audit_page_shows_a_long_verification_s_progress_and_reloads_itself_to_its_verdict(page, live, world, sign_in,
+                                                                                             shot):
+    """A verification that outlasts the page's wait shows how far it has got and the page reloads itself until
+    the verdict is there, with the time it was reached in Beijing time."""
+    sign_in("auditor")
+    runs = live.app.state.chain_verifications
+    real, gate, saved = runs.verify, threading.Event(), (runs.wait, runs.reuse)
+    runs.verify = lambda progress: gate.wait(30) and real(progress=progress)
+    runs.wait, runs.reuse = 0.2, 0
+    try:
+        page.goto("/ui/audit")
+        expect(page.get_by_test_id("verified")).to_contain_text("正在核验事件链")
+        expect(page.get_by_test_id("verified")).to_contain_text("本页每 3 秒自动刷新")
+        expect(page.get_by_test_id("verify-progress")).to_be_visible()
+        shot("audit-verifying")
+        gate.set()
+        expect(page.get_by_test_id("verified")).to_contain_text("核验通过", timeout=15_000)  # by the page's reload
+        expect(page.get_by_test_id("verified-at")).to_contain_text("UTC+08:00")
+    finally:
+        gate.set()
+        runs.verify, (runs.wait, runs.reuse) = real, saved
 
 
 def test_audit_page_shows_verification_and_the_current_digest(page, live, world, sign_in, shot):

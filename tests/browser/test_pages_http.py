@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -223,6 +224,68 @@ def test_the_audit_page_says_when_it_could_not_verify_the_chain_for_long_queries
     assert again.status_code == 200 and "核验通过：事件链完整" in again.text
     checked = client.post("/ui/audit/check", data={"csrf": csrf}, files=upload)
     assert checked.status_code == 200 and "核验通过：签名有效" in checked.text
+
+
+@contextmanager
+def _verifications_held(client: TestClient, wait: float = 0.2) -> Iterator[tuple[threading.Event, list[int]]]:
+    """The audit page's verifications, each held at its start until the gate opens, and counted; the page waits
+    `wait` seconds for one. The verification itself is the real one, on the real store."""
+    runs = client.app.state.chain_verifications
+    real, gate, calls = runs.verify, threading.Event(), []
+    saved = runs.wait
+
+    def held(progress):
+        calls.append(1)
+        assert gate.wait(30)
+        return real(progress=progress)
+
+    runs.verify, runs.wait = held, wait
+    try:
+        yield gate, calls
+    finally:
+        gate.set()
+        runs.verify, runs.wait = real, saved
+
+
+def _done(client: TestClient, path: str = "/ui/audit", seconds: float = 15) -> str:
+    deadline = time.monotonic() + seconds
+    while 'data-state="done"' not in (text := client.get(path).text):
+        assert time.monotonic() < deadline, text
+        time.sleep(0.1)
+    return text
+
+
+def test_a_long_verification_shows_its_progress_then_its_verdict_and_is_not_started_again_by_reloads(client):
+    """The audit page verifies the chain in the background: past a moment it shows how far the verification has
+    got and reloads itself; further views join the same verification; its verdict, once reached, is shown with
+    the time it was reached (Beijing time) and, having taken longer than a page waits, is not started anew by
+    every reload."""
+    _signed_in(client, "admin")
+    with _verifications_held(client) as (gate, calls):
+        running = client.get("/ui/audit")
+        assert running.status_code == 200 and 'data-state="running"' in running.text
+        assert "正在核验事件链" in running.text and '<meta http-equiv="refresh" content="3">' in running.text
+        assert "核验通过" not in running.text
+        assert 'data-state="running"' in client.get("/ui/audit?lang=en").text and len(calls) == 1
+        gate.set()
+        done = _done(client, "/ui/audit?lang=zh")  # the English view above is remembered
+        assert "核验通过：事件链完整" in done and "核验完成时间" in done and "UTC+08:00" in done
+        assert 'http-equiv="refresh"' not in done
+        at = re.search(r'data-testid="verified-at">([^（<]+)', done).group(1)
+        assert re.search(r'data-testid="verified-at">([^（<]+)', _done(client)).group(1) == at and len(calls) == 1
+        client.app.state.chain_verifications.reuse = 0  # once its time is up, a view verifies again
+        _done(client)
+        assert len(calls) == 2
+
+
+def test_a_quick_verification_is_never_reused(client):
+    """A verification reached within the page's wait is the view's own: every view verifies again, so a small
+    ledger altered a moment ago is caught at the next view."""
+    _signed_in(client, "admin")
+    with _verifications_held(client, wait=5) as (gate, calls):
+        gate.set()
+        for n in (1, 2, 3):
+            assert 'data-state="done"' in client.get("/ui/audit").text and len(calls) == n
 
 
 def test_a_refused_form_reads_in_the_pages_language(client):
