@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
 from api import auth, dev_principals, openapi, problems
+from api.audit_runs import ChainVerifications
 from api.front import Front
 from api.long_queries import LongQueries
 from api.metrics import Metrics
@@ -20,7 +21,6 @@ from api.routes import ROUTERS
 from api.settings import Settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
-from api.web.audit_runs import ChainVerifications
 from ledger import collector
 from ledger.application import AwardLedger
 from ledger.audit.append_only import protect

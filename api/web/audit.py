@@ -9,7 +9,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.long_queries import long_query
-from api.web.audit_runs import RELOAD
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
 from ledger.audit import receipts
@@ -70,12 +69,13 @@ def page(request: Request, status: int = 200, checked: list[dict[str, str]] | No
          **extra: object) -> Response:
     """The audit page, with what another section adds (api/web/audit_digest.py: a saved digest's verdict).
 
-    The chain's verdict comes from a verification run in the background (api/web/audit_runs.py): the page waits
+    The chain's verdict comes from a verification run in the background (api/audit_runs.py): the page waits
     a moment for it, then shows how far it has got and reloads itself. While as many long queries run as a
     process allows, it says the chain was not verified this time (503)."""
     run, last = request.app.state.chain_verifications.view()
+    digest = request.app.state.notary.digest()
     if run.busy and status < 400:
         status = 503
     return render(request, "audit.html", status, run=run, last=last, verified=run.verdict,
-                  reload=None if run.done.is_set() else RELOAD, digest=request.app.state.notary.digest(),
+                  reload=None if run.done.is_set() else run.reload_after(digest["position"]), digest=digest,
                   checked=checked, **extra)

@@ -63,8 +63,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            " run in this process as it allows; reload this page shortly."),
     "verify_running": ("正在核验事件链。", "Verifying the chain."),
     "verify_progress": ("已核验 {checked} / 约 {total} 个事件（{started} 开始）；"
-                        "本页每 {reload} 秒自动刷新，核验完成后显示结果。",
-                        "{checked} of about {total} events checked (started {started}); this page reloads every"
+                        "本页将于 {reload} 秒后自动刷新，核验完成后显示结果。",
+                        "{checked} of about {total} events checked (started {started}); this page reloads in"
                         " {reload} s and shows the verdict once it is done."),
     "verify_last": ("上次核验（{at} 完成，{checked} 个事件）：{verdict}",
                     "The last verification ({at}, {checked} events): {verdict}"),

@@ -178,7 +178,7 @@ def test_audit_page_shows_a_long_verification_s_progress_and_reloads_itself_to_i
     try:
         page.goto("/ui/audit")
         expect(page.get_by_test_id("verified")).to_contain_text("正在核验事件链")
-        expect(page.get_by_test_id("verified")).to_contain_text("本页每 3 秒自动刷新")
+        expect(page.get_by_test_id("verified")).to_contain_text("本页将于 3 秒后自动刷新")
         expect(page.get_by_test_id("verify-progress")).to_be_visible()
         shot("audit-verifying")
         gate.set()

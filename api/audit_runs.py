@@ -5,15 +5,17 @@ A verification reads every event (about 40 s a million on this project's machine
 18). The page starts one, or joins the one running, and waits `WAIT` seconds for it: a ledger of a few
 tens of thousands of events is answered in that time, as before, with the verdict of a verification the view
 itself started. Beyond that the page shows how far the verification has got, and the last verdict reached,
-and reloads itself until this one is done. A verdict that took longer than `WAIT` to reach is shown again,
-with the time it was reached, for `REUSE` seconds, rather than a new verification being started by every
-reload; a quick one is never reused, so a small ledger altered a moment ago is caught at the next view.
+and reloads itself when, at the rate so far, this one should be done. A verdict that took longer than `WAIT`
+to reach is shown again, with the time it was reached, for `REUSE` seconds, rather than a new verification
+being started by every reload; a quick one is never reused, so a small ledger altered a moment ago is caught
+at the next view.
 
 One verification at a time per process, and it holds one of the process's long-query slots
 (api/long_queries.py) while it runs: with none free, nothing is started and the page says so (503)."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +29,8 @@ log = logging.getLogger("api")
 
 WAIT = 2.0  # seconds a page waits for its verification before it shows the progress instead
 REUSE = 60.0  # seconds a verdict that took longer than WAIT is shown again rather than verified anew
-RELOAD = 3  # seconds between the page's reloads while a verification runs
+RELOAD = 3  # seconds before the page reloads while a verification runs, until its rate is known
+RELOAD_MOST = 10  # seconds at most between the page's reloads
 
 
 @dataclass(eq=False)
@@ -47,6 +50,15 @@ class Run:
 
     def progress(self, checked: int, position: int) -> None:
         self.checked, self.position = checked, position
+
+    def reload_after(self, total: int) -> int:
+        """Seconds until the page should look again: when, at the rate so far, the verdict should be there
+        (from 1 to `RELOAD_MOST`), or `RELOAD` before any rate is known."""
+        elapsed = (datetime.now(UTC) - self.started).total_seconds()
+        if not self.checked or elapsed <= 0:
+            return RELOAD
+        remaining = max(total - self.checked, 0) / (self.checked / elapsed)
+        return min(max(math.ceil(remaining + 0.5), 1), RELOAD_MOST)
 
 
 class ChainVerifications:
