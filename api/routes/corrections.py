@@ -50,7 +50,7 @@ def revoke_claim(claim_id: str, body: RevocationCreate, by: Corrector, ledger: L
 def revoke_certification(certification_id: str, body: CertificationRevocationCreate, by: Corrector,
                          ledger: LedgerDep, key: IdempotencyKeyDep, settle: SettleDep,
                          dry_run: DryRun = False) -> dict[str, Any]:
-    """Revoke a certification from a day (lead bureau); every claim resting on it from then is corrected."""
+    """Revoke a certification from a day (lead bureau); every claim resting on it is withdrawn or revoked."""
     return settle(ledger.revoke_certification(by, certification_id=certification_id, reason=body.reason,
                                               effective_on=body.effective_on, document_ref=body.document_ref,
                                               dry_run=dry_run, key=key))

@@ -90,10 +90,12 @@ class Corrections(RecoveryCommands, DistrictChanges):
             # Proposals reserved nothing: the organisation's index names those resting on the certification.
             org = touched.organisation(cert.uscc)
             proposals = sorted(c for c, p in org.proposals.items() if p["certification_id"] == str(cert_id))
+            # Every claim resting on it, whatever its date (the contract: "every proposed or pending claim resting
+            # on it is withdrawn, every approved one revoked"); `effective_on` is the day from which no claim
+            # may rest on it again.
             for claim_id in live + proposals:
                 claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
-                if claim.effective_on >= effective_on:  # awards that rest on it before that day stand
-                    ended.append(end_claim(touched, claim, by.name, reason, document_ref))
+                ended.append(end_claim(touched, claim, by.name, reason, document_ref))
             cert.revoke(reason, effective_on, document_ref, by.name)
             touched.add(cert)
             return touched.all(), {"certification": views.certification(cert), "claims": ended,

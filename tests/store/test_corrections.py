@@ -94,8 +94,10 @@ def test_dry_run_answers_and_writes_nothing(world: World) -> None:
     assert world.events() == before and world.ledger.claim(claim["id"])["status"] == "approved"
 
 
-def test_revoking_a_certification_ends_the_claims_resting_on_it_from_its_date(world: World) -> None:
-    """Claims effective from the revocation date are withdrawn or revoked; an earlier award stands."""
+def test_revoking_a_certification_ends_every_claim_resting_on_it_whatever_its_date(world: World) -> None:
+    """Every claim resting on the certification is ended, those effective before the revocation date too (the
+    contract: "every proposed or pending claim resting on it is withdrawn, every approved one revoked"): what
+    was not paid is released, what was paid becomes a recovery. From that date no claim may rest on it."""
     org = world.org()
     cert = world.recognise(org, "A3.erc", "municipal", on=date(2023, 1, 1))
     early = world.approved(org, "A3.erc", certification_id=cert, year=2023, effective_on=date(2023, 2, 1))
@@ -105,9 +107,12 @@ def test_revoking_a_certification_ends_the_claims_resting_on_it_from_its_date(wo
     world.ledger.record_payout(FINANCE, claim_id=late["id"], amount="1000", paid_on=date(2024, 5, 1), bank_ref="E")
     answer = world.ledger.revoke_certification(KJJ, certification_id=cert, reason="复核不合格",
                                                effective_on=date(2024, 1, 1), document_ref="REV").view
-    assert [(c["id"], c["status"]) for c in answer["claims"]] == [(late["id"], "revoked")]
-    assert answer["claims"][0]["recovery_id"] and answer["to_recover"] == "1000.00"
-    assert world.ledger.claim(early["id"])["status"] == "approved"
+    assert sorted((c["id"], c["status"]) for c in answer["claims"]) == sorted(
+        [(early["id"], "revoked"), (late["id"], "revoked")])
+    by_id = {c["id"]: c for c in answer["claims"]}
+    assert by_id[late["id"]]["recovery_id"] and not by_id[early["id"]]["recovery_id"]
+    assert answer["to_recover"] == "1000.00" and answer["released_amount"] == "499000.00"  # 200,000 + 299,000 unpaid
+    assert world.ledger.claim(early["id"])["status"] == "revoked"
     with pytest.raises(errors.NotEligible, match="revoked"):
         world.approved(org, "A3.erc", certification_id=cert, year=2025, effective_on=date(2025, 1, 2))
 
