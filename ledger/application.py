@@ -779,7 +779,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         plan = prepare(catalogue, facts, org.facts(claim.effective_on))
         keys = [k.text for k in plan.keys]
         accounts = {k: self._account(k) for k in dict.fromkeys([*keys, *claim.accounts])}
-        entitlement = entitle(plan, {k: a.state() for k, a in accounts.items()}, claim_id=str(claim.id))
+        entitlement = entitle(plan, {k: a.state() for k, a in accounts.items()}, claim_id=str(claim.id),
+                              approving=True)
         cid = str(claim.id)
         moved = (entitlement.amount != claim.entitled_amount or list(entitlement.accounts) != list(claim.accounts))
         if not moved:

@@ -86,16 +86,23 @@ def prepare(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts) -> 
     return Plan(catalogue, programme, facts, tier, body_id, keys, why, subject)
 
 
-def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | None = None) -> Entitlement:
+def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | None = None,
+            approving: bool = False) -> Entitlement:
     """The sums. `claim_id` re-assesses a recorded claim (rule 12): its own entries are left out of every
-    account, and the claims made before it are told from those made after it."""
+    account, and the claims made before it are told from those made after it. `approving`: the re-assessment
+    an approval runs, where a ladder or a subject deducts only what other claims were awarded (rule 3: "only
+    what was awarded on a lower rung is deducted"); caps still count pending claims' reservations (rule 5)."""
     programme, facts, why = plan.programme, plan.facts, Explanation(list(plan.why.steps))
     policy = plan.catalogue.policy
     subject = plan.subject.text if plan.subject else None
 
     def account(key: acct.AccountKey) -> AccountState:
         state = accounts.get(key.text) or AccountState(key.text)
-        return state if claim_id is None else state.without(claim_id)
+        if claim_id is None:
+            return state
+        if approving and key.family in ("ladder", "subject"):
+            return state.awarded_besides(claim_id)
+        return state.without(claim_id)
 
     gross = _base_amount(programme, facts, plan.tier, why)
     if gross <= 0:

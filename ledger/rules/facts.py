@@ -98,6 +98,14 @@ class AccountState:
             found = self.__dict__["used"] = sum((e.amount for e in self.live), Decimal("0.00"))
         return found
 
+    def awarded_besides(self, claim_id: str) -> AccountState:
+        """The account as an approval of `claim_id` sees it on a ladder or a subject (rules 3 and 4): what the
+        other claims were awarded (approved), whenever they were made; a pending one deducts nothing, so that
+        rejecting it later cannot leave the approved one short. A pending lower rung approved after a higher one
+        is then refused `already_awarded` (or `superseded`): the total never passes the highest, in any order."""
+        return AccountState(self.key, tuple(e for e in self.entries if e.claim_id != claim_id
+                                            and e.status == "approved"))
+
     def without(self, claim_id: str) -> AccountState:
         """The account as another claim sees it: for re-assessing `claim_id` against everything else (rule 12)."""
         ids = [e.claim_id for e in self.entries]

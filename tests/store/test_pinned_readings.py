@@ -179,5 +179,42 @@ def test_best_of_after_caps_in_any_order_on_the_store(world: World, ledger: Awar
         with contextlib.suppress(errors.Superseded):
             ids.append(world.claim(org, code, subject=f"project:ONE-{org}", **facts)["id"])
     order = data.draw(st.permutations(ids))
-    approved = [D(ledger.approve_claim(KJJ, claim_id=i).view["approved_amount"]) for i in order]
+    approved = []
+    for i in order:
+        try:
+            approved.append(D(ledger.approve_claim(KJJ, claim_id=i).view["approved_amount"]))
+        except errors.Superseded:  # outranked by one approved before it: it stays pending, nothing was written
+            assert ledger.claim(i)["status"] == "pending"
     assert sum(approved) == best
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_ladder_pays_its_highest_approved_rung_whatever_the_order_of_decisions(world: World, ledger: AwardLedger,
+                                                                                data) -> None:
+    """Rules 3 and 12: a lower rung pending when the higher is claimed, then both decided (approved or rejected)
+    in any order: the ladder pays the highest rung a claim was approved at, never less, never more. A pending
+    lower rung deducts nothing at the higher one's approval (only what was awarded is deducted), so rejecting
+    it afterwards leaves nothing short; approving it after the higher one is refused already_awarded."""
+    org = world.org()
+    _, cert = recognise(world, org, "A3.erc", "municipal", on=date(2023, 1, 10))
+    lower = world.claim(org, "A3.erc", certification_id=cert, year=2023)
+    top = data.draw(st.sampled_from(["provincial", "national"]))
+    ledger.record_upgrade(KJJ, certification_id=cert, tier=top, effective_on=date(2024, 3, 1), document_ref="UP")
+    higher = world.claim(org, "A3.erc", certification_id=cert, year=2024, effective_on=date(2024, 3, 1))
+    assert higher["entitled_amount"] == {"provincial": "300000.00", "national": "800000.00"}[top]  # pending deducted
+    rung = {lower["id"]: D("200000.00"), higher["id"]: {"provincial": D("500000.00"), "national": D("1000000.00")}[top]}
+    verdicts = {i: data.draw(st.sampled_from(["approve", "reject"])) for i in rung}
+    approved_ones = set()
+    for i in data.draw(st.permutations(list(rung))):
+        if verdicts[i] == "reject":
+            ledger.reject_claim(KJJ, claim_id=i, reason="不予支持")
+            continue
+        try:
+            ledger.approve_claim(KJJ, claim_id=i)
+            approved_ones.add(i)
+        except errors.AlreadyAwarded:  # the lower rung after the higher was approved
+            assert i == lower["id"] and higher["id"] in approved_ones
+    wanted = max((rung[i] for i, v in verdicts.items() if v == "approve"), default=D("0"))
+    total = sum((D(ledger.claim(i)["approved_amount"] or "0") for i in approved_ones), D("0"))
+    assert total == wanted
