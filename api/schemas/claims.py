@@ -140,6 +140,13 @@ class ClaimEvent(PublicModel):
     version: int
     recorded_at: Timestamp
     by: str | None
+    # A re-assessment (rule 12: `Reassessed` before a decision, `Confirmed` for a proposal) carries its figures.
+    previous_entitled_amount: MoneyOut | None = Field(
+        None, description="Reassessed, Confirmed: the entitlement before the rules were run again")
+    previous_amount: MoneyOut | None = Field(
+        None, description="the same as previous_entitled_amount, named as in the organisation's history")
+    entitled_amount: MoneyOut | None = Field(None, description="Reassessed, Confirmed: the entitlement after")
+    explanation: list[ExplanationStep] | None = Field(None, description="Reassessed, Confirmed: the new explanation")
 
 
 class ClaimDetail(ClaimPublic):

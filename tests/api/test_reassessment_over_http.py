@@ -24,6 +24,14 @@ def test_reassessment_in_history_and_as_of(api, world):
     assert len(reassessed) == 1
     assert (reassessed[0]["summary"]["previous_amount"], reassessed[0]["summary"]["entitled_amount"]) == (
         "200000.00", "300000.00")
+    # The claim's own history (the contract: "appears in the claim's history as its own event with the old and
+    # new entitled_amount"), between its submission and its approval, with the new explanation.
+    history = api.ok("GET", f"/v1/claims/{cut['id']}", as_="auditor")["history"]
+    assert [e["event"] for e in history] == ["Submitted", "Reassessed", "Approved"]
+    step = history[1]
+    assert (step["previous_entitled_amount"], step["previous_amount"], step["entitled_amount"]) == (
+        "200000.00", "200000.00", "300000.00")
+    assert step["explanation"][-1]["amount"] == "300000.00" and step["by"]
     then = api.client.get(f"/v1/organisations/{org}/awards", params={"as_of": before},
                           headers={"Authorization": f"Bearer {api.tokens['auditor']}"}).json()
     now = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")
