@@ -7,7 +7,6 @@ and writes nothing. A concurrent conflict on any aggregate the decision read is 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import threading
@@ -56,6 +55,7 @@ from ledger.rules import ClaimFacts, entitle, find_programme, prepare
 from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
+from ledger.usecases.common import fingerprint as command_fingerprint
 from ledger.usecases.common import require_role as _require_role
 from ledger.usecases.common import text as _text
 from ledger.usecases.common import uuid_of as _uuid
@@ -511,8 +511,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def _run(self, by: Principal, key: str | None, command: str, args: dict[str, Any],
              decide: Callable[[], tuple[Sequence[Aggregate], dict]], *, dry_run: bool = False) -> Outcome:
         """Decide and save, retried on conflicts. A dry run decides on fresh state and saves nothing."""
-        fingerprint = hashlib.sha256(json.dumps({"command": command, **args}, sort_keys=True, default=str)
-                                     .encode()).hexdigest()
+        fingerprint = command_fingerprint(command, args)
         if dry_run:
             with self._held():
                 return Outcome(decide()[1] | {"dry_run": True}, None)
@@ -525,7 +524,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                         return replay
                     touched, view = decide()
                     touched = list(touched)
-                    if key is not None:
+                    if key is not None and touched:  # a decision that changes nothing leaves no record
                         covers = [f"{e.originator_id}@{e.originator_version}" for a in touched
                                   for e in a.pending_events]
                         touched.append(IdempotencyRecord(principal=by.name, key=key, fingerprint=fingerprint,

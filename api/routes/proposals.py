@@ -52,7 +52,7 @@ def confirm_claim(claim_id: str, by: Confirmer, ledger: LedgerDep, key: Idempote
                        "description": "This file was imported before: nothing recorded, the first answer"},
                  **responses(401, 403, 422)})
 async def import_certifications(request: Request, by: Importer, ledger: LedgerDep, settle: SettleDep,
-                                response: Response,
+                                response: Response, key: IdempotencyKeyDep,
                                 source: Annotated[str | None, Query(max_length=200,
                                                                     description="the list's name, e.g. its file")]
                                 = None) -> dict[str, Any]:
@@ -62,7 +62,7 @@ async def import_certifications(request: Request, by: Importer, ledger: LedgerDe
     body = await request.body()
     listed = read_list(body, request.headers.get("content-type", ""))
     outcome = await run_in_threadpool(ledger.import_certifications, by, sha256=listed.sha256, total=listed.rows,
-                                      rows=listed.good, refused=listed.refused, source=source)
+                                      rows=listed.good, refused=listed.refused, source=source, key=key)
     if outcome.view["already_imported"]:
         response.status_code = 200
         return outcome.view

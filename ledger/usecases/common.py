@@ -1,6 +1,9 @@
 """Checks every use-case family makes on what comes in: the actor's role, ids, required text."""
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import Any
 from uuid import UUID
 
 from ledger.domain import errors
@@ -26,3 +29,8 @@ def text(value: str, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise errors.InvalidInput(f"{field} must be a non-empty string", zh=f"{field} 不能为空", field=field)
     return value.strip()
+
+
+def fingerprint(command: str, args: dict[str, Any]) -> str:
+    """What an Idempotency-Key is held to: the command and its arguments (the same key with others is 409)."""
+    return hashlib.sha256(json.dumps({"command": command, **args}, sort_keys=True, default=str).encode()).hexdigest()

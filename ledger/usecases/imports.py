@@ -6,7 +6,11 @@ Rows are recorded in batches of `BATCH_ROWS`, each batch one transaction with on
 by the digest and its lines: a commit per row cost most of a 10,000-row list's time (bench/RESULTS.md). A
 row refused inside a batch is listed and skipped, never blocking the others (a row's decision refuses before
 it changes anything). An import cut short and sent again replays the batches already recorded and records
-no row twice; once the list is recorded whole, the same file again records nothing and says so."""
+no row twice; once the list is recorded whole, the same file again from the same bureau records nothing and
+says so. A list of which no row could be recorded (every row refused: another bureau's programmes, say)
+writes nothing at all, not even the list: its answer lists the refusals, and the lead bureau can import the
+same file afterwards. An Idempotency-Key gives the first answer again (its fingerprint is the file's digest:
+another file under the same key is 409)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -23,7 +27,7 @@ from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.organisation import Organisation
 from ledger.domain.values import Uscc
 from ledger.principals import Principal, Role
-from ledger.usecases.common import require_role
+from ledger.usecases.common import fingerprint, require_role
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -46,13 +50,20 @@ class CertificationImports:
 
     def import_certifications(self, by: Principal, *, sha256: str, total: int, rows: Iterable[tuple[int, dict]],
                               refused: list[dict], source: str | None = None,
-                              progress: Callable[[int], None] | None = None, batch_rows: int = BATCH_ROWS) -> Outcome:
+                              progress: Callable[[int], None] | None = None, batch_rows: int = BATCH_ROWS,
+                              key: str | None = None) -> Outcome:
         """`rows` are (line, fields) already through the request's field checks; `refused` the lines that were not."""
         from ledger.application import Outcome
 
         require_role(by, Role.BUREAU, doing="import certification lists")
-        iid = CertificationImport.create_id(sha256)
+        args = {"sha256": sha256}
+        if key is not None and (replay := self._replay(by, key, fingerprint("import_certifications", args))):
+            return replay
+        iid = CertificationImport.create_id(sha256, by.bureau)
         earlier = self._get_or_none(CertificationImport, iid)
+        if earlier is None:  # imported before imports were kept per bureau: by this principal, it is the same
+            legacy = self._get_or_none(CertificationImport, CertificationImport.create_id(sha256))
+            earlier = legacy if legacy is not None and legacy.by == by.name else None
         if earlier is not None:
             return Outcome(import_view(earlier, True), None, replayed=True)
         recorded: list[dict] = []
@@ -71,15 +82,21 @@ class CertificationImports:
                 progress(len(batch))
         refusals.sort(key=lambda r: r["line"])
 
+        def made() -> CertificationImport:
+            return CertificationImport(sha256=sha256, rows=total, recorded=recorded, refused=refusals,
+                                       proposed_claims=proposed, source=source, by=by.name, bureau=by.bureau)
+
+        if not recorded:  # nothing could be recorded: the list is not kept either (a refusal writes nothing)
+            return Outcome(import_view(made(), False), None)
+
         def decide() -> tuple[list[Aggregate], dict]:
             found = self._get_or_none(CertificationImport, iid)
             if found is not None:  # the same file, imported at the same moment by another request
                 return [], import_view(found, True)
-            record = CertificationImport(sha256=sha256, rows=total, recorded=recorded, refused=refusals,
-                                         proposed_claims=proposed, source=source, by=by.name)
+            record = made()
             return [record], import_view(record, False)
 
-        outcome = self._run(by, None, "import_certifications", {"sha256": sha256}, decide)
+        outcome = self._run(by, key, "import_certifications", args, decide)
         return Outcome(outcome.view, outcome.position or position)
 
     def _prefetched(self, batch: list[tuple[int, dict]]) -> dict[Any, Aggregate | None]:

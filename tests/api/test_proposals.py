@@ -79,3 +79,53 @@ def test_a_list_whose_bytes_after_a_byte_order_mark_are_no_text_is_refused_whole
                              headers={"Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv"})
     assert answer.status_code == 422 and "GB18030" in answer.json()["detail"], answer.text
     assert (api.client.app.state.ledger.recorder.max_notification_id() or 0) == before
+
+
+def _honours_csv(world: World, n: int) -> str:
+    """A CSV list of n A6.honour provincial SME certifications (jxj leads A6) of fresh member organisations."""
+    lines = ["uscc,programme,tier,effective_on,document_ref,body_id"]
+    lines += [f"{world.org()},A6.honour,provincial_sme,2023-05-01,浙经信〔2023〕8号," for _ in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_list_no_row_of_which_the_bureau_may_record_writes_nothing_and_the_lead_bureau_imports_it(
+        api: Api, world: World) -> None:
+    """kjj sends a list of A6 honours (jxj's): every row is refused not_lead_bureau and nothing is written, the
+    list not even kept; jxj then imports the same file and records every row, with its proposals."""
+    text = _honours_csv(world, 2)
+    before = api.events()
+    refused = _post_csv(api, text, as_="kjj")
+    assert refused.status_code == 201, refused.text
+    found = refused.json()
+    assert found["recorded"] == 0 and found["already_imported"] is False
+    assert [(r["line"], r["code"]) for r in found["refused"]] == [(2, "not_lead_bureau"), (3, "not_lead_bureau")]
+    assert api.events() == before
+    again = _post_csv(api, text, as_="kjj")  # still nothing kept: the same answer, nothing written
+    assert again.status_code == 201 and again.json()["refused"] == found["refused"] and api.events() == before
+    lead = _post_csv(api, text, as_="jxj")
+    assert lead.status_code == 201, lead.text
+    recorded = lead.json()
+    assert (recorded["recorded"], len(recorded["proposed_claims"]), recorded["refused"]) == (2, 2, [])
+    assert recorded["imported_by"] == "jxj-test" and recorded["already_imported"] is False
+    assert _post_csv(api, text, as_="jxj").json()["already_imported"] is True
+
+
+def test_an_import_under_an_idempotency_key_answers_first_and_another_list_under_it_is_a_conflict(
+        api: Api, world: World) -> None:
+    """The same key and file: the first answer (201, as it was), nothing written; the same key with another list
+    (CSV or JSON): 409 conflict, nothing written."""
+    text = _honours_csv(world, 1)
+    headers = {"Authorization": f"Bearer {api.tokens['jxj']}", "Content-Type": "text/csv", "Idempotency-Key": "L-1"}
+    first = api.client.post("/v1/certifications/imports", content=text.encode(), headers=headers)
+    assert first.status_code == 201, first.text
+    after = api.events()
+    repeat = api.client.post("/v1/certifications/imports", content=text.encode(), headers=headers)
+    assert (repeat.status_code, repeat.json()) == (201, first.json()) and api.events() == after
+    other = api.client.post("/v1/certifications/imports", content=_honours_csv(world, 1).encode(), headers=headers)
+    assert other.status_code == 409 and other.json()["code"] == "conflict", other.text
+    rows = {"rows": [{"uscc": world.org(), "programme": "A6.honour", "tier": "provincial_sme",
+                      "effective_on": "2023-05-01", "document_ref": "D-2"}]}
+    after = api.events()
+    conflict = api.call("POST", "/v1/certifications/imports", rows, as_="jxj", key="L-1")
+    assert conflict.status_code == 409 and conflict.json()["code"] == "conflict"
+    assert api.events() == after
