@@ -25,7 +25,9 @@ from ledger.principals import Principal, Role
 router = APIRouter(tags=["corrections"])
 Corrector = Annotated[Principal, Depends(requires(Role.BUREAU, doing="correct claims and certifications"))]
 Finance = Annotated[Principal, Depends(requires(Role.FINANCE, doing="record repayments and write-offs"))]
-Reader = Annotated[Principal, Depends(requires(Role.FINANCE, Role.AUDITOR, Role.BUREAU, doing="read recoveries"))]
+# Admin "reads all" (the contract's roles), recoveries included.
+Reader = Annotated[Principal, Depends(requires(Role.FINANCE, Role.AUDITOR, Role.BUREAU, Role.ADMIN,
+                                               doing="read recoveries"))]
 DryRun = Annotated[bool, Query(description="true: answer what the correction would do, and write nothing")]
 ERRORS = responses(401, 403, 404, 409, 422)
 
@@ -60,7 +62,7 @@ def revoke_certification(certification_id: str, body: CertificationRevocationCre
 def list_recoveries(by: Reader, read_models: ReadModelsDep,
                     status: Annotated[Literal["open", "closed"] | None, Query()] = None,
                     uscc: Annotated[Uscc | None, Query()] = None) -> dict[str, Any]:
-    """Recoveries (finance, auditors; a bureau sees those of the programmes it leads), oldest first."""
+    """Recoveries (finance, auditors, admin; a bureau sees those of the programmes it leads), oldest first."""
     lead = by.bureau if by.role == Role.BUREAU else None
     return {"recoveries": read_models.recoveries(status=status, uscc=uscc, lead=lead)}
 

@@ -36,7 +36,9 @@ def money(value: Decimal | int | str) -> Decimal:
     if amount.adjusted() >= MAX_DIGITS - 2:
         raise InvalidAmount(f"amount {value!r} is too large; amounts have at most {MAX_DIGITS - 2} digits before the"
                             " decimal point", zh=f"金额 {value!r} 过大；小数点前最多 {MAX_DIGITS - 2} 位")
-    if amount != amount.quantize(FEN, rounding=ROUND_DOWN):
+    # "100.000" is written with three places, zeros or not: the contract refuses more than two places.
+    if amount != amount.quantize(FEN, rounding=ROUND_DOWN) or (
+            isinstance(value, str) and amount.as_tuple().exponent < -2):  # type: ignore[operator]
         raise InvalidAmount(f"amount {value!r} has more than two decimal places; the fen is the smallest unit",
                             zh=f"金额 {value!r} 超过两位小数；最小单位是分")
     return amount.quantize(FEN).copy_abs()  # "-0" is zero: never "-0.00" on the wire

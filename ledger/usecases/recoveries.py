@@ -1,5 +1,6 @@
 """Recoveries (应追回) by finance: repayments received, and a write-off of what cannot be recovered.
-A repayment is refused `over_recovered` above what is outstanding; a closed recovery takes neither."""
+A repayment is refused `over_recovered` above what is outstanding (on a closed recovery, any: nothing is); a
+closed recovery cannot be written off either (`invalid_state`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -31,7 +32,15 @@ class RecoveryCommands:
             raise errors.InvalidAmount("a repayment must be more than 0.00", zh="还款金额必须大于 0.00")
 
         def decide() -> tuple[list[Aggregate], dict]:
-            recovery = self._open_recovery(recovery_id, rid, "repay")
+            recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
+            if recovery.status == "closed":  # nothing is outstanding: any repayment is above it
+                raise errors.OverRecovered(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
+                                           f" written off {yuan(recovery.written_off)}): nothing is outstanding, so"
+                                           f" a repayment of {yuan(value)} is more than it. Money received beyond"
+                                           " it goes back to the payer",
+                                           zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，"
+                                              f"已核销 {yuan(recovery.written_off)} 元），尚未追回金额为零，还款"
+                                              f" {yuan(value)} 元超出；超出部分退还付款人")
             if value > recovery.outstanding:
                 raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)}"
                                            f" still outstanding on recovery {recovery_id}; record at most that much"

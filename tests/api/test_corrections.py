@@ -30,3 +30,10 @@ def test_revoke_dry_run_then_for_real_then_repay_over_http(api, world):
     assert Decimal(recon["totals"]["recovered"]) >= Decimal("40000.00")
     assert Decimal(recon["totals"]["to_recover"]) >= Decimal("60000.00")
     api.refused("POST", f"/v1/claims/{claim_id}/withdraw", {"reason": "x"}, "kjj", 409, "invalid_state")
+    assert [r["id"] for r in api.ok("GET", f"/v1/recoveries?uscc={org}", as_="admin")["recoveries"]] == [rid]
+    api.ok("POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业注销", "document_ref": "核销〔2024〕1号"},
+           as_="finance", status=200)
+    closed = api.refused("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "0.01", "received_on": "2024-04-03",
+                                                                     "bank_ref": "ICBC-R2"}, "finance", 409,
+                         "over_recovered")
+    assert "closed" in closed["detail"]
