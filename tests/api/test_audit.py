@@ -83,6 +83,13 @@ def test_the_digest_is_signed_and_its_key_listed(api, world) -> None:
     assert proof["first_root"] == digest["root"] and proof["second_root"] == later["root"] and proof["proof"]
     api.refused("GET", f"/v1/audit/consistency?first=5&second={later['tree_size'] + 1}", None, "auditor", 422,
                 "invalid_request")
+    # Any principal may read a signed head, as any may fetch a receipt (which carries one); verifying the chain
+    # stays the auditors' and admin's.
+    for who in ("kjj", "finance", "admin"):
+        assert api.ok("GET", "/v1/audit/digest", as_=who)["tree_size"] >= later["tree_size"]
+    assert api.ok("GET", f"/v1/audit/consistency?first={digest['tree_size']}&second={later['tree_size']}",
+                  as_="finance")["proof"] == proof["proof"]
+    api.refused("GET", "/v1/audit/verify", None, "kjj", 403, "forbidden")
 
 
 def test_a_claim_receipt_over_http_verifies_offline(api, world) -> None:
