@@ -23,7 +23,8 @@ sys.path.insert(0, str(HERE.parent))
 from bench.common import FULL_ORGS, machine, scale  # noqa: E402
 
 BENCHMARKS = ["bench_commands", "bench_chaining", "bench_http_claims", "bench_rebuild", "bench_awards", "bench_asof",
-              "bench_import", "bench_orjson", "bench_save_params", "bench_simulate", "bench_reconciliation"]
+              "bench_import", "bench_orjson", "bench_save_params", "bench_simulate", "bench_reconciliation",
+              "bench_audit_page"]
 # Benchmarks whose subject holds state that grows with the data by its nature, so "flat" does not apply.
 GROWS = {"bench_reconciliation": "reported: both folds hold the year's claims, and its baseline every record"}
 RESULTS = Path(os.environ.get("BENCH_RESULTS", HERE / "RESULTS.md"))  # another file: a trial run
