@@ -22,6 +22,7 @@ from ledger.catalogue.model import Catalogue
 from ledger.domain.errors import LedgerError
 from ledger.replay_fold import FOLDED, RELEASED, Folded, by_day, wanted, wanted_topics
 from ledger.rules import AccountState, Entitlement, Entry, entitle, prepare
+from ledger.rules.accounts import keeps_paid
 from ledger.spill import HOT, PICKLED, Codec, ColdStore, Spilled
 
 __all__ = ["FOLDED", "RELEASED", "Replay", "Replayed", "SharedAccount", "stored_events", "wanted", "wanted_topics"]
@@ -183,7 +184,13 @@ class Replay:
         self.held = (cid, held)
         first = next(iter(held.values()), None)
         if first is not None:
-            self._settle(list(held), first, first.settled("revoked", ZERO), drop=self.compact)
+            kept = getattr(event, "kept_amount", None) or ZERO  # what was paid still counts where it was awarded
+            counting = [k for k in held if kept > 0 and keeps_paid(k)]
+            if counting:
+                self._settle(counting, first, Entry(cid, first.programme, "approved", kept, min(first.gross, kept),
+                                                    first.tier, first.uscc))
+            self._settle([k for k in held if k not in counting], first, first.settled("revoked", ZERO),
+                         drop=self.compact)
         amount, uscc, programme = (first.amount, first.uscc or "", first.programme) if first else (ZERO, "", "")
         if released is not None and approved > 0:
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)

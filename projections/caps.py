@@ -114,8 +114,9 @@ def _rejected(t: Tables, e: EventRow) -> None:
 
 def _revoked(t: Tables, e: EventRow) -> None:
     claim = t.get("records", e.aggregate_id)
-    if claim is not None:  # a revoked award no longer counts on its caps
-        _move(t, e, neg(claim["approved"]))
+    if claim is not None:  # a revoked award counts on its caps for what was paid (kept) only
+        kept = e.payload.get("kept_amount") or ZERO
+        _move(t, e, amount(kept) - amount(claim["approved"]))
 
 
 HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed,

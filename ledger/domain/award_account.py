@@ -39,6 +39,13 @@ class AwardAccount(Aggregate):
     def consume(self, claim_id: str, amount: Decimal, by: str) -> None:
         self.entries[claim_id].update(status="approved", amount=amount)
 
+    @event("Kept")
+    def keep(self, claim_id: str, amount: Decimal, by: str) -> None:
+        """A revoked award's paid part (contract: "what was not paid is released"): it still counts, as awarded,
+        at that amount; its standing (what supersession compares) is no more than it."""
+        entry = self.entries[claim_id]
+        entry.update(status="approved", amount=amount, gross=min(entry["gross"], amount))
+
     @event("Released")
     def release(self, claim_id: str, by: str, status: str = "rejected") -> None:
         # `status` says why (rejected, withdrawn, revoked); none of them counts as live (rules/facts.py LIVE).

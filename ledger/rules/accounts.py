@@ -27,6 +27,15 @@ class AccountKey:
         return self.text
 
 
+KEEPS_PAID = ("cap:", "ladder:", "subject:")  # the accounts a revoked award's paid part still counts on
+
+
+def keeps_paid(key: str) -> bool:
+    """Whether a revoked award's paid part still counts on this account (caps, ladders, the subject's awards);
+    one-time, certification and rank slots are released whole."""
+    return key.startswith(KEEPS_PAID)
+
+
 def _about(subject: Subject | None) -> str:
     return subject.key if subject else NO_SUBJECT
 

@@ -1,7 +1,10 @@
 """How a claim ends under a correction, shared by every correction that ends claims: a pending (or
-proposed) claim is withdrawn, an approved one revoked. Either way each account it reserved on is released,
+proposed) claim is withdrawn, an approved one revoked. A withdrawn claim releases each account it reserved on,
 whatever its family (caps, ladders, subjects, rank slots, pools...), so later claims are judged on what
-stands; a revoked award gives the fund back its unpaid part and owes the paid part as a recovery."""
+stands. A revoked award releases what was not paid (the contract: "what was not paid is released (caps,
+ladders, fund), what was paid net of reversals becomes a recovery"): its paid part still counts on its caps,
+ladders and subject (`AwardAccount.keep`) and stays charged to its fund year, and is owed as a recovery; its
+one-time, certification and rank slots are released whole."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -16,6 +19,7 @@ from ledger.domain.fund_year import FundYear
 from ledger.domain.organisation import Organisation
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import fmt
+from ledger.rules.accounts import keeps_paid
 
 if TYPE_CHECKING:
     from ledger.application import AwardLedger
@@ -61,10 +65,14 @@ def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref
         claim.withdraw(reason, by)
         return {"id": cid, "status": "withdrawn", "released_amount": fmt(Decimal("0.00")), "recovery_id": None,
                 "to_recover": fmt(Decimal("0.00"))}
+    kept = claim.paid_amount if revoking else Decimal("0.00")
     for key in claim.accounts:
         account = touched.account(key)
         if cid in account.entries:
-            account.release(cid, by, status="revoked" if revoking else "withdrawn")
+            if kept > 0 and keeps_paid(key):  # the contract: "what was not paid is released (caps, ladders, fund)"
+                account.keep(cid, kept, by)
+            else:
+                account.release(cid, by, status="revoked" if revoking else "withdrawn")
     if not revoking:
         released = claim.entitled_amount
         claim.withdraw(reason, by)
@@ -80,6 +88,6 @@ def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref
                             lead=claim.lead, amount=paid, reason=reason, document_ref=document_ref or "", by=by)
         touched.add(recovery)
         recovery_id = str(recovery.id)
-    claim.revoke(reason, document_ref or "", released, recovery_id, by)
+    claim.revoke(reason, document_ref or "", released, recovery_id, by, kept_amount=paid)
     return {"id": cid, "status": "revoked", "released_amount": fmt(released), "recovery_id": recovery_id,
             "to_recover": fmt(paid)}

@@ -37,3 +37,19 @@ def test_revoke_dry_run_then_for_real_then_repay_over_http(api, world):
                                                                      "bank_ref": "ICBC-R2"}, "finance", 409,
                          "over_recovered")
     assert "closed" in closed["detail"]
+
+
+def test_a_revoked_award_s_paid_part_still_counts_on_its_cap(api, world):
+    """The contract: "what was not paid is released (caps, ladders, fund), what was paid net of reversals becomes
+    a recovery". A voucher approved at 300,000 with 100,000 paid, revoked: the year's cap (500,000) counts
+    100,000 still, in the awards' caps and for the next claim, which gets 400,000, not 500,000."""
+    org = world.org()
+    claim_id = world.paid(org, amount="100000.00")["claim_id"]
+    revoked = api.ok("POST", f"/v1/claims/{claim_id}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕3号"},
+                     as_="kjj", status=200)
+    assert (revoked["released_amount"], revoked["to_recover"]) == ("200000.00", "100000.00")
+    caps = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")["caps"]
+    cap = next(c for c in caps if c["scope"] == "enterprise_year" and c["year"] == 2023)
+    assert (cap["used"], cap["remaining"]) == ("100000.00", "400000.00")
+    again = world.claim(org, "A5.voucher", basis_amount="2000000")
+    assert again["entitled_amount"] == "400000.00", again["explanation"]

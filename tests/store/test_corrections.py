@@ -78,9 +78,11 @@ def test_repayments_and_write_off_close_a_recovery(world: World) -> None:
     assert (after["recovered"], after["outstanding"], after["status"]) == ("10000.00", "20000.00", "open")
     closed = world.ledger.write_off_recovery(FINANCE, recovery_id=rid, reason="企业注销", document_ref="W-1").view
     assert (closed["written_off"], closed["outstanding"], closed["status"]) == ("20000.00", "0.00", "closed")
-    with pytest.raises(errors.InvalidState, match="closed"):
+    with pytest.raises(errors.OverRecovered, match="closed"):  # nothing is outstanding: any repayment is above it
         world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="1", received_on=date(2024, 2, 1),
                                       bank_ref="R-2")
+    with pytest.raises(errors.InvalidState, match="closed"):
+        world.ledger.write_off_recovery(FINANCE, recovery_id=rid, reason="再次核销", document_ref="W-2")
 
 
 def test_dry_run_answers_and_writes_nothing(world: World) -> None:
