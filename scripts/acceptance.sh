@@ -18,8 +18,10 @@ if [ ! -f "$scenarios" ]; then
 fi
 
 status=0
-# The rules and conventions the public examples leave out, and the readings catalogue.md pins (issue 13).
-extras=(tests/acceptance/more_scenarios.py tests/acceptance/pinned_readings.py)
+# The rules and conventions the public examples leave out, the readings catalogue.md pins (issue 13), and what
+# black-box probes of the contract found (stop 30).
+extras=(tests/acceptance/more_scenarios.py tests/acceptance/pinned_readings.py
+        tests/acceptance/decisions_and_corrections.py)
 
 echo "==> acceptance on SQLite"
 .venv/bin/python "$scenarios" --exe "$exe" || status=1
