@@ -50,7 +50,7 @@ def confirm_claim(claim_id: str, by: Confirmer, ledger: LedgerDep, key: Idempote
              openapi_extra=LIST_BODY, responses={
                  200: {"model": CertificationImportPublic,
                        "description": "This file was imported before: nothing recorded, the first answer"},
-                 **responses(401, 403, 422)})
+                 **responses(401, 403, 409, 422)})
 async def import_certifications(request: Request, by: Importer, ledger: LedgerDep, settle: SettleDep,
                                 response: Response, key: IdempotencyKeyDep,
                                 source: Annotated[str | None, Query(max_length=200,
