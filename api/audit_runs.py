@@ -39,8 +39,7 @@ class Run:
     stopped it)."""
 
     started: datetime
-    checked: int = 0
-    position: int = 0
+    checked: int = 0  # events checked so far
     verdict: dict | None = None
     error: BaseException | None = None
     busy: bool = False  # no long-query slot was free: it never ran
@@ -49,7 +48,7 @@ class Run:
     done: threading.Event = field(default_factory=threading.Event)
 
     def progress(self, checked: int, position: int) -> None:
-        self.checked, self.position = checked, position
+        self.checked = checked
 
     def reload_after(self, total: int) -> int:
         """Seconds until the page should look again: when, at the rate so far, the verdict should be there
@@ -73,7 +72,7 @@ class ChainVerifications:
         self._running: Run | None = None
         self._last: Run | None = None  # the last verification that reached a verdict
 
-    def view(self) -> tuple[Run | None, Run | None]:
+    def view(self) -> tuple[Run, Run | None]:
         """(the verification this view shows, the last verdict reached before it). The first is done unless it
         is still running after `wait` seconds; its `busy` is set when no long-query slot was free."""
         with self._lock:

@@ -65,12 +65,12 @@ def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref
         claim.withdraw(reason, by)
         return {"id": cid, "status": "withdrawn", "released_amount": fmt(Decimal("0.00")), "recovery_id": None,
                 "to_recover": fmt(Decimal("0.00"))}
-    kept = claim.paid_amount if revoking else Decimal("0.00")
+    paid = claim.paid_amount  # net of reversals; nothing for a pending claim
     for key in claim.accounts:
         account = touched.account(key)
         if cid in account.entries:
-            if kept > 0 and keeps_paid(key):  # the contract: "what was not paid is released (caps, ladders, fund)"
-                account.keep(cid, kept, by)
+            if paid > 0 and keeps_paid(key):  # the contract: "what was not paid is released (caps, ladders, fund)"
+                account.keep(cid, paid, by)
             else:
                 account.release(cid, by, status="revoked" if revoking else "withdrawn")
     if not revoking:
@@ -78,8 +78,7 @@ def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref
         claim.withdraw(reason, by)
         return {"id": cid, "status": "withdrawn", "released_amount": fmt(released), "recovery_id": None,
                 "to_recover": fmt(Decimal("0.00"))}
-    approved, paid = claim.approved_amount or Decimal("0.00"), claim.paid_amount
-    released = approved - paid
+    released = (claim.approved_amount or Decimal("0.00")) - paid
     if claim.pays_award and released > 0:
         touched.fund(claim.award_year).release(cid, released, by)
     recovery_id = None
