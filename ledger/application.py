@@ -395,7 +395,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             check_payout(claim, paid_on, bank_ref, self._get_or_none(Payout, Payout.create_id(bank_ref)))
             payout = Payout(claim_id=claim_id, uscc=claim.uscc, programme=claim.programme,
                             award_year=claim.award_year, amount=value, paid_on=paid_on, bank_ref=bank_ref, by=by.name)
-            claim.record_payout(str(payout.id), value, by.name)
+            claim.record_payout(str(payout.id), value, by.name, paid_on=paid_on)
             return [payout, claim], views.payout(payout, claim)
 
         args = {"claim": claim_id, "a": value, "on": paid_on, "ref": bank_ref}

@@ -96,7 +96,9 @@ class Claim(Aggregate):
         self.decision_note = reason
 
     @event("PayoutRecorded")
-    def record_payout(self, payout_id: str, amount: Decimal, by: str) -> None:
+    def record_payout(self, payout_id: str, amount: Decimal, by: str, paid_on: date | None = None) -> None:
+        """`paid_on` is the payout's own date, so that the claim's side of it has an effective date in an
+        organisation's history; payouts recorded before it was kept carry none."""
         self.payouts[payout_id] = amount
 
     @event("PayoutReversed")

@@ -57,7 +57,9 @@ def test_a_payout_appears_once_in_the_organisations_timeline(api, world):
     api.ok("POST", f"/v1/claims/{claim['id']}/approve", None, as_="kjj", status=200)
     api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100.00", "paid_on": "2023-07-03",
                                    "bank_ref": unique_id("T-")}, as_="finance")
-    events = [e["event"] for e in api.client.app.state.read_models.history(org)]
+    history = api.client.app.state.read_models.history(org)
+    events = [e["event"] for e in history]
     assert events.count("Payout.Recorded") == 1 and events.count("Claim.PayoutRecorded") == 1
+    assert {e["effective_on"] for e in history if e["event"].endswith("PayoutRecorded")} == {"2023-07-03"}
     shown = [e["event"] for e in once_per_payout(api.client.app.state.read_models.history(org))]
     assert shown.count("Payout.Recorded") == 1 and "Claim.PayoutRecorded" not in shown
