@@ -101,6 +101,10 @@ class Replay:
         # accounts the claim's entry is on (so the revocation reads those, not every account).
         self.approved_years: MutableMapping[UUID, tuple[int, Decimal, tuple[str, ...]]] = self.mapping(APPROVALS)
         self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed (issue 19)
+        # The pending claims' submissions, for the rules' second run at approval (rule 12), and the last such run's
+        # answer (claim id, row's figures, accounts, entry) for a twin replay, as `plan` is.
+        self.submitted: dict[str, Any] = {}
+        self.reassessed: tuple[str, Any, list[str], Entry | None] = ("", None, [], None)
 
     def mapping(self, codec: Codec = PICKLED) -> MutableMapping:
         """A new mapping for state that grows with the log: spilled past `hot` entries if there is a cold store
@@ -153,11 +157,14 @@ class Replay:
         """The claims still pending when the log ends, as they stand."""
         for row, _, _ in self.claims.values():
             yield row
-        self.claims = {}
+        self.claims, self.submitted = {}, {}
 
     def _decided(self, cid: str, name: str, event: Any) -> Replayed:
         row, keys, entry = self.claims.pop(cid)
+        submission = self.submitted.pop(cid, None)
         if name == "Approved":
+            if submission is not None:
+                keys, entry = self._reassess(cid, submission, row, keys, entry)
             entitled_then = row.booked
             row.status, row.booked = "approved", event.amount
             if self.approved_share and entitled_then > 0:
@@ -204,10 +211,39 @@ class Replay:
         if entry is not None:
             self._reserve(cid, keys, entry)
         self.claims[cid] = (row, keys, entry)
+        self.submitted[cid] = e
 
-    def _assess(self, cid: str, e: Any, row: Replayed, plan: Any = None) -> tuple[list[str], Entry | None]:
+    def _reassess(self, cid: str, e: Any, row: Replayed, keys: list[str], entry: Entry | None
+                  ) -> tuple[list[str], Entry | None]:
+        """Rule 12, as the ledger's approval runs it: the rules again on the tallies as they are now, a ladder or a
+        subject deducting only what other claims were awarded. The claim's entry follows the new figure (moved
+        to the accounts it now draws on); the accounts and entry it holds after come back."""
+        new_keys, new_entry = self._assess(cid, e, row, approving=True)
+        if new_entry != entry or new_keys != keys:
+            self._move(cid, keys, new_keys, new_entry)
+        self.reassessed = (cid, (row.now, row.why, row.refusal), new_keys, new_entry)
+        return new_keys, new_entry
+
+    def _move(self, cid: str, touched: list[str], keys: list[str], entry: Entry | None) -> None:
+        """Claim `cid`'s entry becomes `entry` on each of `keys` (in its place where it had one, else added last),
+        and leaves the other accounts in `touched` (None: it leaves them all)."""
+        accounts = self.accounts
+        for key in dict.fromkeys([*touched, *keys]):
+            state = accounts.get(key)
+            had = state is not None and any(x.claim_id == cid for x in state.entries)
+            if entry is not None and key in keys:
+                if had:
+                    settle(accounts, [key], cid, entry)
+                else:
+                    accounts[key] = AccountState(key, (entry,) if state is None else (*state.entries, entry))
+            elif had:
+                settle(accounts, [key], cid, None)
+
+    def _assess(self, cid: str, e: Any, row: Replayed, plan: Any = None, *,
+                approving: bool = False) -> tuple[list[str], Entry | None]:
         """The rules on the submission: `row` gets what they give (or the refusal), and the accounts the claim
-        draws on and the one entry it reserves on each (None when refused) come back. `plan`: prepared already."""
+        draws on and the one entry it reserves on each (None when refused) come back. `plan`: prepared already.
+        `approving`: the second run at approval (rule 12), where the claim's own entry is in the tallies."""
         keys: list[str] = []
         try:
             if plan is None:
@@ -221,17 +257,20 @@ class Replay:
                 if shared is not None:
                     raise SharedAccount(shared)
             self.plan = (cid, plan)
-            entitlement = entitle(plan, self._tallies(cid, keys))
+            if approving:
+                entitlement = entitle(plan, self._tallies(cid, keys, held=True), claim_id=cid, approving=True)
+            else:
+                entitlement = entitle(plan, self._tallies(cid, keys))
         except LedgerError as refused:
-            row.refusal, row.why = refused.code, [{"rule": refused.code, "detail": refused.detail}]
+            row.now, row.refusal, row.why = ZERO, refused.code, [{"rule": refused.code, "detail": refused.detail}]
             return keys, None
-        row.now, row.why = entitlement.amount, entitlement
+        row.now, row.why, row.refusal = entitlement.amount, entitlement, None
         # One entry, the same on every account the claim reserves on (entries are immutable).
         return keys, Entry(cid, e.programme, "pending", entitlement.amount, entitlement.standing, entitlement.tier,
                            e.uscc)
 
-    def _tallies(self, cid: str, keys: list[str]) -> dict[str, AccountState]:
-        """The tallies the claim reads, as they stood before it."""
+    def _tallies(self, cid: str, keys: list[str], *, held: bool = False) -> dict[str, AccountState]:
+        """The tallies the claim reads, as they stood before it (`held`: as they stand, its own entry in them)."""
         accounts = self.accounts
         return {k: accounts[k] for k in keys if k in accounts}
 

@@ -39,7 +39,10 @@ class Twin(Replay):
         self.shortcuts = 0  # claims given the baseline's answer without running the rules (for the bench)
         self.replanned = 0  # claims whose baseline plan was reused with the draft's money figures (likewise)
 
-    def _assess(self, cid: str, e: Any, row: Replayed, plan: Any = None) -> tuple[list[str], Entry | None]:
+    def _assess(self, cid: str, e: Any, row: Replayed, plan: Any = None, *,
+                approving: bool = False) -> tuple[list[str], Entry | None]:
+        if approving:  # the second run at approval (rule 12), when the baseline's answer could not be taken
+            return super()._assess(cid, e, row, self._their_plan(cid, e), approving=True)
         base_row, base_keys, base_entry = self.twin.claims[cid]  # the baseline decided this submission already
         mine = self.catalogue_on(e.effective_on)
         base = self.twin.catalogue_on(e.effective_on)
@@ -57,6 +60,48 @@ class Twin(Replay):
                 self.replanned += 1
                 plan = seen[1].under(mine, mine.programme(e.programme))
         return super()._assess(cid, e, row, plan)
+
+    def _their_plan(self, cid: str, e: Any) -> Any:
+        """The baseline's plan for claim `cid` under this catalogue, where `prepare` would plan the same; else None."""
+        seen = self.twin.plan
+        if seen is None or seen[0] != cid:
+            return None
+        mine, base = self.catalogue_on(e.effective_on), self.twin.catalogue_on(e.effective_on)
+        if self._same_rules(base, mine, e.programme):
+            return seen[1].under(mine)
+        if self._same_plan(base, mine, e.programme):
+            return seen[1].under(mine, mine.programme(e.programme))
+        return None
+
+    def _reassess(self, cid: str, e: Any, row: Replayed, keys: list[str], entry: Entry | None
+                  ) -> tuple[list[str], Entry | None]:
+        # The baseline has just run the rules again on this approval (`reassessed`). In step (the same rules, and
+        # no account the claim is or was on come apart), its answer is this replay's, and it has written it to the
+        # shared accounts already. Otherwise this replay runs them itself and writes its answer to copies of its
+        # own of every account either answer touches, which come apart from then on.
+        base_cid, figures, base_keys, base_entry = self.twin.reassessed
+        mine, base = self.catalogue_on(e.effective_on), self.twin.catalogue_on(e.effective_on)
+        touched = list(dict.fromkeys([*keys, *(base_keys if base_cid == cid else ())]))
+        if base_cid == cid and self._same_rules(base, mine, e.programme) and not any(map(self.apart, touched)):
+            row.now, row.why, row.refusal = figures
+            return list(base_keys), base_entry
+        new_keys, new_entry = self._assess(cid, e, row, approving=True)
+        every = list(dict.fromkeys([*touched, *new_keys]))
+        if (base_cid == cid and (new_keys, new_entry) == (base_keys, base_entry)
+                and not any(map(self.apart, every))):
+            return new_keys, new_entry  # the same answer as the baseline's, on accounts it has written already
+        for key in every:
+            if not self.apart(key):
+                state = self.twin.accounts.get(key)
+                if state is not None:
+                    self.accounts[key] = state
+                else:
+                    self.emptied[key] = True
+        self._move(cid, every, new_keys, new_entry)
+        for key in every:
+            if key not in self.accounts:
+                self.emptied[key] = True
+        return new_keys, new_entry
 
     def _same_plan(self, base: Catalogue, draft: Catalogue, code: str) -> bool:
         """Whether `prepare` gives the same plan for a claim under `code` in both catalogues: they may differ in
@@ -95,7 +140,10 @@ class Twin(Replay):
         entries = tuple(x for x in state.entries if x.claim_id != cid)
         return AccountState(key, entries) if entries else None
 
-    def _tallies(self, cid: str, keys: list[str]) -> dict[str, AccountState]:
+    def _tallies(self, cid: str, keys: list[str], *, held: bool = False) -> dict[str, AccountState]:
+        if held:  # as they stand: this replay's copy where apart, else the baseline's (the claim's own entry in it)
+            return {k: s for k in keys if (s := (self.accounts.get(k) if self.apart(k) else self.twin.accounts.get(k)))
+                    is not None}
         return {k: s for k in keys if (s := self._state(k, cid)) is not None}
 
     def _reserve(self, cid: str, keys: list[str], entry: Entry) -> None:

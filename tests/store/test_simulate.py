@@ -2,13 +2,19 @@
 what it governs by the hand-computed amount, a dropped programme pays nothing, and nothing is written."""
 from __future__ import annotations
 
+import contextlib
 import json
+from datetime import date
 from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.cli import main
 from ledger.application import AwardLedger
 from ledger.catalogue.draft import read_draft
 from ledger.demo import generate
+from ledger.domain import errors
 from ledger.domain.fund_year import FundYear
 from ledger.store import is_postgres
 from projections.readmodels import ReadModels
@@ -136,3 +142,35 @@ def test_a_draft_that_does_not_validate_exits_2_naming_the_field_and_line(databa
     assert main(["simulate", "--catalogue", str(draft)]) == 2
     err = capsys.readouterr().err
     assert "rate" in err and f"line {line}" in err and "programmes[" in err
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_catalogue_in_force_moves_nothing_whatever_the_order_of_decisions(world: World, data) -> None:
+    """Rule 12 in the replay: a claim cut by a pending one on its cap, and a higher rung that deducted a pending
+    lower one, each re-assessed at approval after the other was decided in any order. Simulating the catalogue
+    in force must give back exactly what the books approved: every delta zero."""
+    org = world.org()
+    first = world.claim(org, "A5.voucher", basis_amount="1000000")    # 300,000 of the year's 500,000
+    second = world.claim(org, "A5.voucher", basis_amount="1000000")   # cut to 200,000 while the first is pending
+    assert second["entitled_amount"] == "200000.00"
+    body = world.body(lead=org, kind="erc", on=date(2022, 9, 6))
+    cert = world.certify(org, "A3.erc", "municipal", on=date(2023, 1, 10), body_id=body)
+    lower = world.claim(org, "A3.erc", certification_id=cert, year=2023)
+    world.ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 3, 1),
+                                document_ref="UP")
+    higher = world.claim(org, "A3.erc", certification_id=cert, year=2024, effective_on=date(2024, 3, 1))
+    assert higher["entitled_amount"] == "800000.00"
+    for claim_id in data.draw(st.permutations([first["id"], second["id"], lower["id"], higher["id"]])):
+        if claim_id in (first["id"], lower["id"]) and data.draw(st.booleans()):
+            world.ledger.reject_claim(KJJ, claim_id=claim_id, reason="不予支持")
+            continue
+        with contextlib.suppress(errors.LedgerError):  # the lower rung after the higher: already_awarded
+            world.ledger.approve_claim(KJJ, claim_id=claim_id)
+    answer = simulate_log(world.ledger, read_draft(in_force()), uscc=org).as_json()
+    assert answer["delta"] == "0.00", answer["organisation"]["claims"]
+    assert answer["organisations_gaining"] == answer["organisations_losing"] == []
+    books = {i: world.ledger.claim(i) for i in (first["id"], second["id"], lower["id"], higher["id"])}
+    for row in answer["organisation"]["claims"]:  # each approval as the books approved it, after rule 12
+        if row["status"] == "approved":
+            assert row["baseline"] == row["simulated"] == books[row["claim_id"]]["approved_amount"], row
