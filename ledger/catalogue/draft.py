@@ -64,7 +64,14 @@ def locate(text: str, field: str) -> int | None:
             return None if found is None else found + 1
         at = found = key
         if index is not None:
-            break  # an inline array's items share its line
+            # An inline array's items: on its line, or one inline table a line below it (`tiers = [` then `{ ...
+            # },` lines), where the item's own line is the one to show.
+            if lines[key].rstrip().endswith("["):
+                items = [n for n in range(key + 1, len(lines)) if lines[n].lstrip().startswith("{")
+                         and all(not lines[m].lstrip().startswith("]") for m in range(key + 1, n))]
+                if len(items) > index:
+                    found = items[index]
+            break
     return None if found is None else found + 1
 
 

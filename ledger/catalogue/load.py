@@ -1,6 +1,7 @@
 """Read a catalogue file, refusing a malformed one with a message that names the field."""
 from __future__ import annotations
 
+import difflib
 import tomllib
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -36,31 +37,48 @@ class _Reader:
 
     def __init__(self, table: dict[str, Any], where: str) -> None:
         self.table, self.where = table, where
+        self.seen: set[str] = set()  # the fields read: any other is a mistake (`finish`)
 
     def _fail(self, key: str, wanted: str) -> CatalogueError:
         got = self.table.get(key, "<missing>")
         return CatalogueError(f"{self.where}.{key}: expected {wanted}, got {got!r}; fix the catalogue file")
 
+    def get(self, key: str, default: Any = None) -> Any:
+        self.seen.add(key)
+        return self.table.get(key, default)
+
+    def finish(self) -> None:
+        """Refuse a field the reader does not know: a misspelt one (`cap` for `caps`) would otherwise be ignored
+        and its rule silently dropped from the policy."""
+        for key in self.table:
+            if key not in self.seen:
+                close = difflib.get_close_matches(key, sorted(self.seen), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise CatalogueError(f"{self.where}.{key}: not a field of this table{hint}; fix the catalogue file"
+                                     f" (fields here: {', '.join(sorted(self.seen))})")
+
     def text(self, key: str, default: str | None = None) -> str:
-        value = self.table.get(key, default)
+        value = self.get(key, default)
         if not isinstance(value, str) or (default is None and not value):
             raise self._fail(key, "a non-empty string")
         return value
 
-    def integer(self, key: str, default: int | None = None) -> int:
-        value = self.table.get(key, default)
+    def integer(self, key: str, default: int | None = None, *, least: int | None = None) -> int:
+        value = self.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool):
             raise self._fail(key, "an integer")
+        if least is not None and value < least:
+            raise self._fail(key, f"a whole number of at least {least}")
         return value
 
     def day(self, key: str) -> date:
-        value = self.table.get(key)
+        value = self.get(key)
         if not isinstance(value, date):
             raise self._fail(key, "a TOML date such as 2022-09-06")
         return value
 
     def decimal(self, key: str, *, required: bool = True) -> Decimal | None:
-        value = self.table.get(key)
+        value = self.get(key)
         if value is None and not required:
             return None
         if not isinstance(value, str):
@@ -73,14 +91,21 @@ class _Reader:
             raise self._fail(key, "a finite, non-negative decimal")
         return number
 
+    def money(self, key: str, *, required: bool = True) -> Decimal | None:
+        """An amount of yuan: a decimal string with at most two places (fen), as money travels everywhere."""
+        number = self.decimal(key, required=required)
+        if number is not None and number.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise self._fail(key, 'an amount of yuan with at most two decimal places, such as "500000.00"')
+        return number
+
     def flag(self, key: str, default: bool) -> bool:
-        value = self.table.get(key, default)
+        value = self.get(key, default)
         if not isinstance(value, bool):
             raise self._fail(key, "true or false")
         return value
 
     def choice(self, key: str, enum: type, *, required: bool = True):
-        value = self.table.get(key)
+        value = self.get(key)
         if value is None and not required:
             return None
         try:
@@ -89,7 +114,7 @@ class _Reader:
             raise self._fail(key, "one of " + ", ".join(m.value for m in enum)) from None
 
     def tables(self, key: str) -> list[_Reader]:
-        value = self.table.get(key, [])
+        value = self.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self._fail(key, "a list of tables")
         return [_Reader(v, f"{self.where}.{key}[{i}]") for i, v in enumerate(value)]
@@ -98,19 +123,32 @@ class _Reader:
 def _cap(c: _Reader, pools: dict[str, Pool]) -> Cap:
     scope = c.choice("scope", CapScope)
     if scope is not CapScope.POOL:
-        return Cap(scope, c.decimal("limit"), c.text("reading", ""))  # type: ignore[arg-type]
+        cap = Cap(scope, c.money("limit"), c.text("reading", ""))  # type: ignore[arg-type]
+        c.finish()
+        return cap
     code = c.text("pool")
     pool = pools.get(code)
     if pool is None:
         raise CatalogueError(f"{c.where}.pool: {code!r} is not a [[pools]] entry of the catalogue")
     if "limit" in c.table:
         raise CatalogueError(f"{c.where}.limit: a pool's limit is set once, on its [[pools]] entry {code!r}")
+    c.get("reading")
+    c.finish()
     return Cap(scope, pool.limit, pool.reading, code)
 
 
 def _pool(r: _Reader) -> Pool:
-    return Pool(r.text("code"), r.integer("article"), r.decimal("limit"), r.text("name_zh"),  # type: ignore[arg-type]
+    pool = Pool(r.text("code"), r.integer("article"), r.money("limit"), r.text("name_zh"),  # type: ignore[arg-type]
                 r.text("name_en"), reading=r.text("reading", ""))
+    r.finish()
+    return pool
+
+
+def _read(r: _Reader, make: Any) -> Any:
+    """One table read by `make(r)`, then any field it did not read refused."""
+    made = make(r)
+    r.finish()
+    return made
 
 
 def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_kinds: tuple[str, ...],
@@ -118,13 +156,22 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
     lead = r.text("lead")
     if lead not in bureaus:
         raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue")
-    tiers = tuple(Tier(t.text("code"), t.text("name_zh"), t.text("name_en"), t.decimal("amount", required=False),
-                       None if "max_rank" not in t.table else t.integer("max_rank")) for t in r.tables("tiers"))
-    ladders = r.table.get("ladders", [])
+    tiers = tuple(_read(t, lambda t: Tier(t.text("code"), t.text("name_zh"), t.text("name_en"),
+                                          t.money("amount", required=False),
+                                          None if "max_rank" not in t.table else t.integer("max_rank", least=1)))
+                  for t in r.tables("tiers"))
     known = {t.code for t in tiers}
+    if len(known) < len(tiers):
+        twice = next(t.code for i, t in enumerate(tiers) if t.code in {u.code for u in tiers[:i]})
+        raise CatalogueError(f"{r.where}.tiers: tier {twice!r} appears twice; each tier code once per programme")
+    ladders = r.get("ladders", [])
+    if not isinstance(ladders, list):
+        raise CatalogueError(f"{r.where}.ladders: expected a list of lists of tier codes, lowest rung first")
     for i, ladder in enumerate(ladders):
         if not isinstance(ladder, list) or not set(ladder) <= known:
             raise CatalogueError(f"{r.where}.ladders[{i}]: every rung must be a tier code of this programme")
+        if len(set(ladder)) < len(ladder):
+            raise CatalogueError(f"{r.where}.ladders[{i}]: a rung appears twice; list each rung once, lowest first")
     kind = r.choice("kind", Kind)
     programme = Programme(
         code=r.text("code"), article=r.integer("article"), lead=lead, kind=kind,
@@ -132,21 +179,24 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
         ladders=tuple(tuple(ladder) for ladder in ladders),
         rate=r.decimal("rate", required=kind is Kind.RATE),
         basis_zh=r.text("basis_zh", ""), basis_en=r.text("basis_en", ""),
-        max_award=r.decimal("max_award", required=kind is Kind.CAPPED),
+        max_award=r.money("max_award", required=kind is Kind.CAPPED),
         caps=tuple(_cap(c, pools) for c in r.tables("caps")),
-        rank_shares=tuple(RankShare(s.integer("from"), s.integer("to"), s.decimal("share"))
+        rank_shares=tuple(_read(s, lambda s: RankShare(s.integer("from", least=1), s.integer("to", least=1),
+                                                       s.decimal("share")))
                           for s in r.tables("rank_shares")),
-        thresholds=tuple(Threshold(t.text("fact"), t.decimal("min"), t.text("name_zh"), t.text("name_en"))
+        thresholds=tuple(_read(t, lambda t: Threshold(t.text("fact"), t.decimal("min"), t.text("name_zh"),
+                                                      t.text("name_en")))
                          for t in r.tables("thresholds")),
         once_per=r.choice("once_per", OncePer, required=False),
         requires_membership=r.flag("requires_membership", True),
-        requires_designation=r.table.get("requires_designation"),
+        requires_designation=r.get("requires_designation"),
         requires_body_lead=r.flag("requires_body_lead", False),
         ladder_reading=r.text("ladder_reading", ""),
-        body_kind=r.table.get("body_kind"),
-        subject_kind=r.table.get("subject_kind"),
+        body_kind=r.get("body_kind"),
+        subject_kind=r.get("subject_kind"),
         ladder_per=r.choice("ladder_per", LadderPer, required=False) or LadderPer.ORGANISATION,
     )
+    r.finish()
     if programme.body_kind is not None and programme.body_kind not in body_kinds:
         raise CatalogueError(f"{r.where}.body_kind: {programme.body_kind!r} is not one of [body_kinds]")
     if programme.subject_kind is not None and programme.subject_kind not in subject_kinds:
@@ -166,20 +216,30 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
         id=p.text("id"), version=p.text("version"), title_zh=p.text("title_zh"), title_en=p.text("title_en"),
         issued_on=p.day("issued_on"), effective_from=p.day("effective_from"), effective_to=p.day("effective_to"),
         term_article=p.integer("term_article"), currency=p.text("currency"),
-        special_fund_floor=p.decimal("special_fund_floor"), special_fund_article=p.integer("special_fund_article"),
+        special_fund_floor=p.money("special_fund_floor"), special_fund_article=p.integer("special_fund_article"),
         supersession_article=p.integer("supersession_article"), upgrade_article=p.integer("upgrade_article"),
         eligibility_article=p.integer("eligibility_article"),
-        recognition_article=p.integer("recognition_article", 3), award_year_lag=p.integer("award_year_lag", 1),
+        recognition_article=p.integer("recognition_article", 3),
+        award_year_lag=p.integer("award_year_lag", 1, least=0),
     )
+    p.finish()
     if policy.effective_to < policy.effective_from:
         raise CatalogueError(f"{source}: policy.effective_to is before policy.effective_from")
-    bureaus = tuple(Bureau(b.text("code"), b.text("name_zh"), b.text("name_en"), b.flag("records_money", False))
+    root.get("policy")
+    bureaus = tuple(_read(b, lambda b: Bureau(b.text("code"), b.text("name_zh"), b.text("name_en"),
+                                              b.flag("records_money", False)))
                     for b in root.tables("bureaus"))
-    kinds = {k: (r.text("name_zh"), r.text("name_en"))
-             for k, v in (document.get("body_kinds") or {}).items()
+    if len({b.code for b in bureaus}) < len(bureaus):
+        raise CatalogueError(f"{source}: bureaus: a bureau code appears twice; list each bureau once")
+    body_kinds = root.get("body_kinds") or {}
+    if not isinstance(body_kinds, dict):
+        raise CatalogueError(f"{source}: body_kinds: expected a table of kinds, each with name_zh and name_en")
+    kinds = {k: _read(r, lambda r: (r.text("name_zh"), r.text("name_en")))
+             for k, v in body_kinds.items()
              for r in [_Reader(v if isinstance(v, dict) else {}, f"{source}: body_kinds.{k}")]}
-    subjects = _Reader(document.get("subjects") or {}, f"{source}: subjects")
-    subject_kinds = subjects.table.get("kinds", [])
+    subjects = _Reader(root.get("subjects") or {}, f"{source}: subjects")
+    subject_kinds = subjects.get("kinds", [])
+    subjects.finish()
     if not isinstance(subject_kinds, list) or not all(isinstance(k, str) and k.isalpha() for k in subject_kinds):
         raise CatalogueError(f"{source}: subjects.kinds: expected a list of words such as [\"project\"]")
     pools = {}
@@ -194,6 +254,9 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
         if programme.code in programmes:
             raise CatalogueError(f"{r.where}.code: {programme.code!r} appears twice")
         programmes[programme.code] = programme
+    if not programmes:
+        raise CatalogueError(f"{source}: programmes: a catalogue needs at least one [[programmes]] entry")
+    root.finish()
     for programme in programmes.values():
         needed = programme.requires_designation
         if needed and (needed not in programmes or programmes[needed].kind is not Kind.DESIGNATION):

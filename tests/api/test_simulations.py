@@ -62,3 +62,22 @@ def test_a_bad_draft_is_refused_with_its_field_and_line_and_writes_nothing(api, 
     assert _post(api, in_force(), as_="finance").status_code == 403
     assert _post(api, "{}", headers={"Content-Type": "application/json"}).json()["code"] == "invalid_catalogue"
     assert api.events() == before
+
+
+def test_a_draft_with_money_past_the_fen_or_a_misspelt_field_is_refused_not_run(api, world) -> None:
+    """An amount with three decimal places, and a misspelt field (`cap` for `caps`, which would drop the voucher's
+    yearly cap without a word), are each 422 invalid_catalogue naming the field and its line; nothing is run."""
+    world.approved(world.org(), "A5.voucher", basis_amount="2000000")
+    before = api.events()
+    three = in_force().replace('amount = "200000.00"', 'amount = "200000.001"', 1)
+    problem = _post(api, three).json()
+    assert (problem["code"], problem["status"]) == ("invalid_catalogue", 422), problem
+    assert problem["field"].endswith(".amount") and "two decimal places" in problem["detail"]
+    assert '"200000.001"' in three.splitlines()[problem["line"] - 1]
+    typo = in_force().replace('caps = [{ scope = "enterprise_year", limit = "500000.00" }]',
+                              'cap = [{ scope = "enterprise_year", limit = "500000.00" }]', 1)
+    problem = _post(api, typo).json()
+    assert (problem["code"], problem["status"]) == ("invalid_catalogue", 422), problem
+    assert problem["field"].endswith(".cap") and "did you mean 'caps'" in problem["detail"]
+    assert typo.splitlines()[problem["line"] - 1].startswith("cap = [")
+    assert api.events() == before

@@ -242,7 +242,64 @@ def _body_kind_without_name(d):
     del d["body_kinds"]["erc"]["name_en"]
 
 
+def _three_place_amount(d):
+    _programme(d, "A3.erc")["tiers"][0]["amount"] = "200000.001"
+
+
+def _three_place_cap(d):
+    _programme(d, "A5.voucher")["caps"][0]["limit"] = "500000.005"
+
+
+def _misspelt_caps(d):
+    programme = _programme(d, "A5.voucher")
+    programme["cap"] = programme.pop("caps")
+
+
+def _misspelt_policy_field(d):
+    d["policy"]["award_year_lags"] = 1
+
+
+def _stray_top_level_table(d):
+    d["programme"] = [{"code": "A99.typo"}]
+
+
+def _misspelt_tier_field(d):
+    _programme(d, "A3.erc")["tiers"][0]["amout"] = "1.00"
+
+
+def _negative_award_year_lag(d):
+    d["policy"]["award_year_lag"] = -1
+
+
+def _tier_twice(d):
+    programme = _programme(d, "A3.erc")
+    programme["tiers"].append(copy.deepcopy(programme["tiers"][0]))
+
+
+def _rung_twice(d):
+    _programme(d, "A3.erc")["ladders"] = [["municipal", "municipal", "national"]]
+
+
+def _no_programmes(d):
+    d["programmes"] = []
+
+
+def _bureau_twice(d):
+    d["bureaus"].append(copy.deepcopy(d["bureaus"][0]))
+
+
 MALFORMED = [
+    (_three_place_amount, "tiers[0].amount"),
+    (_three_place_cap, "caps[0].limit"),
+    (_misspelt_caps, "].cap: not a field of this table (did you mean 'caps'?)"),
+    (_misspelt_policy_field, "policy.award_year_lags: not a field"),
+    (_stray_top_level_table, "spoilt.toml.programme: not a field of this table (did you mean 'programmes'?)"),
+    (_misspelt_tier_field, "tiers[0].amout: not a field of this table (did you mean 'amount'?)"),
+    (_negative_award_year_lag, "policy.award_year_lag: expected a whole number of at least 0"),
+    (_tier_twice, "appears twice"),
+    (_rung_twice, "ladders[0]: a rung appears twice"),
+    (_no_programmes, "at least one [[programmes]]"),
+    (_bureau_twice, "bureaus: a bureau code appears twice"),
     (_drop_lead, "lead"),
     (_float_amount, "amount"),
     (_unknown_kind, "kind"),
