@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
 from api import field_messages
+from api.json_text import loads
 from api.schemas.certifications import CertificationCreate
 from ledger.bank_files.decoding import decode
 from ledger.domain.errors import InvalidInput
@@ -43,15 +43,19 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
         records = _json_rows(body)
     else:
         raise InvalidInput(f"Content-Type {content_type or '(none)'} is not a list: send text/csv (header"
-                           f" {','.join(COLUMNS)}) or application/json {{\"rows\": [...]}}")
+                           f" {','.join(COLUMNS)}) or application/json {{\"rows\": [...]}}",
+                           zh=f"Content-Type {content_type or '（无）'} 不是名单：请以 text/csv（表头"
+                              f" {','.join(COLUMNS)}）或 application/json {{\"rows\": [...]}} 发送")
     seen: dict[tuple, int] = {}
     for line, record in records:
         found.rows += 1
         if found.rows > MAX_ROWS:
-            raise InvalidInput(f"the list has more than {MAX_ROWS:,} rows; split it and import each part")
+            raise InvalidInput(f"the list has more than {MAX_ROWS:,} rows; split it and import each part",
+                               zh=f"名单超过 {MAX_ROWS:,} 行；请拆分后分别导入")
         if not isinstance(record, dict):
-            detail = record if isinstance(record, str) else "a row must be an object of the columns"
-            found.refused.append({"line": line, "code": "invalid_request", "detail": detail})
+            detail, zh = record if isinstance(record, tuple) else (
+                "a row must be an object of the columns", "每一行须是由各列组成的对象")
+            found.refused.append({"line": line, "code": "invalid_request", "detail": detail, "detail_zh": zh})
             continue
         fields = {k: (None if k in OPTIONAL and v in ("", None) else v) for k, v in record.items()}
         try:
@@ -60,43 +64,65 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
             # Recorded with the import, so in the ledger's stored language (English), worded as the API's 422.
             first = err.errors()[0]
             found.refused.append({"line": line, "code": field_messages.code(first),
-                                  "detail": field_messages.in_language(first, "en")})
+                                  "detail": field_messages.in_language(first, "en"),
+                                  "detail_zh": field_messages.in_language(first, "zh")})
             continue
         same = tuple(checked.get(k) for k in ("uscc", "programme", "tier", "effective_on", "body_id", "subject"))
         if same in seen:
             found.refused.append({"line": line, "code": "duplicate_row", "detail": f"the same certification as line"
-                                  f" {seen[same]}; each certification once per list"})
+                                  f" {seen[same]}; each certification once per list",
+                                  "detail_zh": f"与第 {seen[same]} 行是同一认定；每项认定在名单中只列一次"})
             continue
         seen[same] = line
         found.good.append((line, checked))
     return found
 
 
+def _text(body: bytes) -> str:
+    """The list's text: UTF-8 (with or without a BOM) or GB18030/GBK, as the bank files are read."""
+    try:
+        text, _ = decode(body)
+    except InvalidInput:
+        raise InvalidInput("the list is neither UTF-8 nor GB18030/GBK text; save it again as CSV UTF-8 (or send"
+                           " JSON)", zh="名单既不是 UTF-8 也不是 GB18030/GBK 编码的文本；请另存为 CSV UTF-8"
+                                        "（或以 JSON 发送）") from None
+    return text
+
+
 def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
-    text, _ = decode(body)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in ("uscc", "programme", "effective_on", "document_ref") if c not in header]
-    if missing:
-        raise InvalidInput(f"the CSV header lacks {', '.join(missing)}; its first line must name the columns "
-                           + ",".join(COLUMNS))
-    reader.fieldnames = header
-    rows = []
-    for record in reader:
-        extra = record.pop(None, None)  # more cells than the header names
-        if extra:
-            rows.append((reader.line_num, f"line has {len(extra)} cells more than the header"))
-            continue
-        rows.append((reader.line_num, {k: v for k, v in record.items() if v is not None}))
+    reader = csv.DictReader(io.StringIO(_text(body), newline=""))
+    rows: list[tuple[int, Any]] = []
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        missing = [c for c in ("uscc", "programme", "effective_on", "document_ref") if c not in header]
+        if missing:
+            raise InvalidInput(f"the CSV header lacks {', '.join(missing)}; its first line must name the columns "
+                               + ",".join(COLUMNS),
+                               zh=f"CSV 表头缺少 {', '.join(missing)}；第一行须列出各列名：" + ",".join(COLUMNS))
+        reader.fieldnames = header
+        for record in reader:
+            extra = record.pop(None, None)  # more cells than the header names
+            if extra:
+                rows.append((reader.line_num, (f"line has {len(extra)} cells more than the header",
+                                               f"该行比表头多 {len(extra)} 个单元格")))
+                continue
+            rows.append((reader.line_num, {k: v for k, v in record.items() if v is not None}))
+    except csv.Error as err:  # a cell past the csv module's limit (128 KiB), a stray NUL: the rest is unreadable
+        line = (reader.line_num or 1) + 1  # the line after the last one read whole
+        rows.append((line, (f"line {line} and after are not readable as CSV ({err}); no cell of a list is that long:"
+                            " check the file's quoting", f"第 {line} 行起无法按 CSV 读取（{err}）；名单的单元格不会"
+                            "这么长，请检查文件中的引号")))
     return rows
 
 
 def _json_rows(body: bytes) -> list[tuple[int, Any]]:
     try:
-        data = json.loads(body)
+        data = loads(body)
     except ValueError:
-        raise InvalidInput("the body is not valid JSON; send {\"rows\": [{...}, ...]}") from None
+        raise InvalidInput("the body is not valid JSON; send {\"rows\": [{...}, ...]}",
+                           zh="请求体不是有效的 JSON；请发送 {\"rows\": [{...}, ...]}") from None
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list) or set(data) - {"rows", "source"}:
         raise InvalidInput("send {\"rows\": [{\"uscc\", \"programme\", \"tier\", \"effective_on\", \"document_ref\","
-                           " \"body_id\"}, ...]}")
+                           " \"body_id\"}, ...]}", zh="请发送 {\"rows\": [{\"uscc\", \"programme\", \"tier\","
+                                                 " \"effective_on\", \"document_ref\", \"body_id\"}, ...]}")
     return [(i + 2, row) for i, row in enumerate(data["rows"])]

@@ -8,7 +8,6 @@ never more than the stated limit.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
 from api.auth import SUBREQUEST_PRINCIPAL
+from api.json_text import TooDeep, loads
 from api.lanes import Lanes
 from api.settings import Settings
 
@@ -54,14 +54,19 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+DEEP = "too_deep"  # repeated_key's answer for JSON nested too deep
+
+
 def repeated_key(body: bytes) -> str | None:
-    """The first key some object of this JSON names twice, or None (also for a body that is not JSON,
-    which the route refuses in its own words)."""
+    """The first key some object of this JSON names twice, `DEEP` for JSON nested too deep to read, or None
+    (also for a body that is not JSON, which the route refuses in its own words)."""
     try:
-        json.loads(body, object_pairs_hook=_pairs)
+        loads(body, object_pairs_hook=_pairs)
     except DuplicateKey as err:
         return str(err)
-    except (ValueError, RecursionError):
+    except TooDeep:
+        return DEEP
+    except ValueError:
         return None
     return None
 
@@ -81,7 +86,9 @@ class Edge:
                 SUBREQUEST_PRINCIPAL) is None:  # a page asking the API in process, for its signed-in principal
             await self._refuse(scope, send, 401, "unauthenticated", "this resource needs a principal: send"
                                " Authorization: Bearer <token> with a token whose SHA-256 is in LEDGER_AUTH_FILE",
-                               {"WWW-Authenticate": "Bearer"})
+                               {"WWW-Authenticate": "Bearer"},
+                               zh_detail="此资源需要身份凭证：请在请求头中发送 Authorization: Bearer <令牌>，令牌的"
+                                         " SHA-256 须在 LEDGER_AUTH_FILE 中登记")
             return
         limit, named = self._limit(scope)
         stated = headers.get("content-length", "")
@@ -98,9 +105,17 @@ class Edge:
             return
         if body and "json" in headers.get("content-type", "").lower():
             found = repeated_key(body) if len(body) < THREAD_FROM else await to_thread.run_sync(repeated_key, body)
+            if found == DEEP:
+                await self._refuse(scope, send, 422, "invalid_request", "the JSON body nests deeper than any"
+                                   " request of this API (about a thousand levels); send the object the route"
+                                   " documents (GET /openapi.json)",
+                                   zh_detail="JSON 请求体嵌套层数过深（约一千层以上），本 API 没有这样的请求；"
+                                             "请按接口文档（GET /openapi.json）发送对象")
+                return
             if found is not None:
                 await self._refuse(scope, send, 422, "invalid_request", f"the JSON body names the key {found!r}"
-                                   " twice; send each key once")
+                                   " twice; send each key once",
+                                   zh_detail=f"JSON 请求体中键 {found!r} 出现了两次；每个键只发送一次")
                 return
         lane = self.lanes.get(scope["method"], path) if self.lanes is not None else None
         if lane is not None and await lane(scope, body, principal, send):
@@ -115,12 +130,16 @@ class Edge:
     async def _too_large(self, scope: Scope, send: Send, limit: int, named: str) -> None:
         await self._refuse(scope, send, 413, "body_too_large", f"the request body is larger than {limit:,} bytes"
                            f" ({named}); send less (split a statement by month), or ask the operator to raise"
-                           f" {named}", {"Connection": "close"}, limit=limit)
+                           f" {named}", {"Connection": "close"}, limit=limit,
+                           zh_detail=f"请求体超过 {limit:,} 字节（{named}）；请少发一些（如按月拆分流水），"
+                                     f"或请运维人员调高 {named}")
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str,
-                      headers: dict[str, str] | None = None, **extensions: Any) -> None:
-        response = problems.problem(Request(scope), status, code, detail, headers=headers, **extensions)
+                      headers: dict[str, str] | None = None, *, zh_detail: str | None = None,
+                      **extensions: Any) -> None:
+        response = problems.problem(Request(scope), status, code, detail, headers=headers, zh_detail=zh_detail,
+                                    **extensions)
 
         async def nothing() -> Message:  # the body is never read: the caller is refused before it
             return {"type": "http.disconnect"}

@@ -15,7 +15,6 @@ which answers it in its own words: the lane never has to word a refusal of its o
 switches the lanes off (tests/api/test_lanes.py holds every answer equal either way)."""
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -28,6 +27,7 @@ from starlette.types import Scope, Send
 
 from api import language
 from api.deps import KEY_MAX, KEY_PATTERN_RE, Settle
+from api.json_text import loads
 from api.schemas.claims import ClaimCreate
 from ledger.principals import Role
 
@@ -55,7 +55,7 @@ async def submit_claim(scope: Scope, body: bytes, principal: Any, send: Send) ->
     if key is not None and not (0 < len(key) <= KEY_MAX and KEY_PATTERN_RE.fullmatch(key)):
         return False
     try:
-        claim = ClaimCreate.model_validate(json.loads(body))
+        claim = ClaimCreate.model_validate(loads(body))
     except (ValueError, ValidationError):  # not JSON, or not a claim: the framework words the refusal
         return False
     route = _route(scope, "/v1/claims", "POST")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from api.cli_language import Worded, language, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
+from api.json_text import loads
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.signing import check as check_signature
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     config = settings(args)
     configure_logging(config)
     try:
-        saved = [json.loads(Path(path).read_text(encoding="utf-8")) for path in args.digest]
+        saved = [loads(Path(path).read_text(encoding="utf-8")) for path in args.digest]
         if not all(isinstance(digest, dict) for digest in saved):
             raise Worded("a file holds JSON, but not a digest object", "文件是 JSON，但不是摘要对象")
     except (OSError, ValueError) as err:

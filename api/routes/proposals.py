@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from api import language
 from api.certification_list import COLUMNS, read_list
 from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
 from api.problems import responses
@@ -34,9 +35,17 @@ LIST_BODY = {"requestBody": {"required": True, "content": {
 
 @router.post("/v1/claims/confirm", response_model=BulkConfirmation, responses=responses(401, 403, 422))
 def confirm_claims(body: BulkConfirmationCreate, by: Confirmer, ledger: LedgerDep, key: IdempotencyKeyDep,
-                   settle: SettleDep) -> dict[str, Any]:
+                   settle: SettleDep, request: Request) -> dict[str, Any]:
     """Confirm many proposals (lead bureau), each re-assessed and then pending; refusals listed, not raised."""
-    return settle(ledger.confirm_claims(by, ids=body.ids, key=key))
+    return in_reader_language(settle(ledger.confirm_claims(by, ids=body.ids, key=key)), request)
+
+
+def in_reader_language(answer: dict[str, Any], request: Request) -> dict[str, Any]:
+    """The answer's refusals (`refused[].detail`) in the reader's language: each is kept in both (`detail_zh`
+    beside the English), and a refusal recorded before that was kept in English alone stays so."""
+    if language.of(request) != "zh" or not answer.get("refused"):
+        return answer
+    return {**answer, "refused": [{**r, "detail": r.get("detail_zh") or r["detail"]} for r in answer["refused"]]}
 
 
 @router.post("/v1/claims/{claim_id}/confirm", response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
@@ -65,8 +74,8 @@ async def import_certifications(request: Request, by: Importer, ledger: LedgerDe
                                       rows=listed.good, refused=listed.refused, source=source, key=key)
     if outcome.view["already_imported"]:
         response.status_code = 200
-        return outcome.view
-    return await run_in_threadpool(settle, outcome)
+        return in_reader_language(outcome.view, request)
+    return in_reader_language(await run_in_threadpool(settle, outcome), request)
 
 
 @router.get("/v1/proposals/summary", response_model=ProposalSummary, responses=responses(401, 403))

@@ -1,13 +1,13 @@
 """The audit page: the tamper-evidence chain verified end to end, and its current digest."""
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from api.json_text import loads
 from api.long_queries import long_query
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
@@ -31,7 +31,7 @@ def audit(request: Request) -> Response:
 async def check_upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
     """Check an uploaded digest or receipt: its signature under one of the ledger's keys, and its content."""
     try:
-        document = json.loads(await file.read(1_000_000 + 1))
+        document = loads(await file.read(1_000_000 + 1))
         if not isinstance(document, dict):
             raise ValueError
     except ValueError:

@@ -10,13 +10,13 @@ ledger extends each saved position, and takes several files at once. Its own rou
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from api.json_text import loads
 from api.long_queries import long_query
 from api.web import audit
 from api.web.i18n import MESSAGES
@@ -84,7 +84,7 @@ def read_saved_digests(files: list[tuple[str, bytes]]) -> list[dict]:
         if len(raw) > MAX_BYTES:
             raise Refused("saved_too_big", {"name": name, "limit": MAX_BYTES})
         try:
-            document = json.loads(raw.decode("utf-8-sig"))
+            document = loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as err:
             raise Refused("saved_not_json", {"name": name, "error": str(err)[:120]}) from None
         items = document if isinstance(document, list) else [document]

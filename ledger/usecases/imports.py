@@ -131,7 +131,8 @@ class CertificationImports:
                         if any(len(scope[i].pending_events) != n for i, n in seen.items() if scope[i] is not None):
                             raise RuntimeError(f"line {line} was refused ({refusal.code}) after changing the"
                                                " ledger; the batch is not recorded") from refusal
-                        view["refused"].append({"line": line, "code": refusal.code, "detail": refusal.detail})
+                        view["refused"].append({"line": line, "code": refusal.code, "detail": refusal.detail,
+                                                "detail_zh": refusal.in_language("zh") or refusal.detail})
                         continue
                     for aggregate in aggregates:
                         touched[aggregate.id] = scope[aggregate.id] = aggregate

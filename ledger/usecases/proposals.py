@@ -157,7 +157,8 @@ class Proposals:
             try:
                 outcome = self.confirm_claim(by, claim_id=claim_id, key=None if key is None else f"{key}:{claim_id}")
             except errors.LedgerError as refusal:
-                refused.append({"id": claim_id, "code": refusal.code, "detail": refusal.detail})
+                refused.append({"id": claim_id, "code": refusal.code, "detail": refusal.detail,
+                                "detail_zh": refusal.in_language("zh") or refusal.detail})
                 continue
             confirmed.append(outcome.view)
             position = max(p for p in (position, outcome.position) if p is not None) if outcome.position else position

@@ -164,3 +164,33 @@ def test_the_host_header_is_never_reflected(api, tokens) -> None:
     assert answers[-2].status_code == 200  # signed in: the home page, with its links
     for answer in answers:
         assert "evil.example" not in str(answer.headers) + answer.text, (answer.request.url, answer.headers)
+
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+@pytest.mark.parametrize("path", ["/v1/claims", "/v1/organisations", "/v1/certifications/imports"])
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_json_nested_too_deep_for_the_parser_is_a_refusal_not_a_crash(api, path, body) -> None:
+    """JSON nested past the parser's stack (found by a black-box probe: RecursionError, 500 on the claims lane
+    and the import) is 422 invalid_request in the reader's language, and writes nothing."""
+    before = api.events()
+    who = "kjj" if path != "/v1/organisations" else "admin"
+    response = api.client.post(path, content=body.encode(), headers={
+        "Authorization": f"Bearer {api.tokens[who]}", "Content-Type": "application/json", **ZH})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_request" and "嵌套" in response.json()["detail"]
+    assert api.events() == before
+
+
+def test_the_edges_refusals_are_in_the_readers_language(api, settings) -> None:
+    """No token (401), a repeated key (422) and a body over the limit (413) answer a Chinese reader in Chinese."""
+    assert "身份凭证" in api.client.post("/v1/organisations", json={}, headers=ZH).json()["detail"]
+    auth = {"Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json", **ZH}
+    repeated = api.client.post("/v1/organisations", content=b'{"name": "a", "name": "b"}', headers=auth)
+    assert repeated.status_code == 422 and "出现了两次" in repeated.json()["detail"]
+    large = api.client.post("/v1/organisations", content=b"x" * (settings.max_body_bytes + 1), headers=auth)
+    assert large.status_code == 413 and "请求体超过" in large.json()["detail"]
+    english = api.client.post("/v1/organisations", content=b'{"name": "a", "name": "b"}',
+                              headers={**auth, "Accept-Language": "en"})
+    assert "twice" in english.json()["detail"]

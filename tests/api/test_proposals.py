@@ -129,3 +129,25 @@ def test_an_import_under_an_idempotency_key_answers_first_and_another_list_under
     conflict = api.call("POST", "/v1/certifications/imports", rows, as_="jxj", key="L-1")
     assert conflict.status_code == 409 and conflict.json()["code"] == "conflict"
     assert api.events() == after
+
+
+def test_a_list_with_a_cell_past_the_csv_limit_refuses_its_line_and_answers_in_chinese(api: Api, world: World) -> None:
+    """A cell longer than the csv module reads (128 KiB; a black-box probe got 500) refuses that line onwards with
+    its number; the good line before it is recorded; every refusal is in the reader's language."""
+    text, _ = _erc_csv(world, 1)
+    text += "91330108MA0000000I,A3.erc,municipal,2023-03-01,D,x\n"  # line 3: I is not in a USCC
+    text += f"{world.org()},A3.erc,municipal,2023-03-01,{'长' * 140_000},x\n"  # line 4
+    answer = api.client.post("/v1/certifications/imports", content=text.encode("utf-8"), headers={
+        "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert answer.status_code == 201, answer.text
+    found = answer.json()
+    assert found["recorded"] == 1
+    refused = {r["line"]: r for r in found["refused"]}
+    assert sorted(refused) == [3, 4] and "CSV" in refused[4]["detail"] and "无法" in refused[4]["detail"]
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in r["detail"]) for r in found["refused"]), found["refused"]
+    header = api.client.post("/v1/certifications/imports", content="uscc,tier\n".encode(), headers={
+        "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert header.status_code == 422 and "表头缺少" in header.json()["detail"]
+    latin1 = api.client.post("/v1/certifications/imports", content=b"uscc,programme\n\xff\xfe\x80\x81", headers={
+        "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv"})
+    assert latin1.status_code == 422 and "the list is neither" in latin1.json()["detail"]
