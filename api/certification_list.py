@@ -106,7 +106,8 @@ def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
                 rows.append((reader.line_num, (f"line has {len(extra)} cells more than the header",
                                                f"该行比表头多 {len(extra)} 个单元格")))
                 continue
-            rows.append((reader.line_num, {k: v for k, v in record.items() if v is not None}))
+            # A cell is what is between its commas, spaces around it not included (an office's export may pad).
+            rows.append((reader.line_num, {k: v.strip() for k, v in record.items() if v is not None}))
     except csv.Error as err:  # a cell past the csv module's limit (128 KiB), a stray NUL: the rest is unreadable
         line = (reader.line_num or 1) + 1  # the line after the last one read whole
         rows.append((line, (f"line {line} and after are not readable as CSV ({err}); no cell of a list is that long:"

@@ -139,6 +139,10 @@ def _day(value: object) -> date:
         zh = f'日期应为 YYYY-MM-DD 格式的文本（例如 "2023-06-01"），不能是{KINDS_ZH.get(kind, "其他类型")}'
         raise PydanticCustomError("invalid_date", "a day is the text YYYY-MM-DD (such as \"2023-06-01\"), not"
                                   " {kind}", {"kind": KINDS_EN.get(kind, f"a {kind}"), "zh": zh})
+    if value != value.strip():
+        raise PydanticCustomError("invalid_date", "a day is the text YYYY-MM-DD (such as \"2023-06-01\") with nothing"
+                                  " around it; remove the spaces", {"zh": '日期应为 YYYY-MM-DD 格式的文本'
+                                                                          '（例如 "2023-06-01"），前后不能有空格'})
     try:
         return booking_day(value, "day")
     except InvalidInput as err:

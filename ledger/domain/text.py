@@ -23,13 +23,23 @@ class InvalidText(InvalidInput):
 
 def bad_character(value: str) -> str | None:
     """The first character text may not hold, or None. C0/C1 controls (tab and line breaks too: every field
-    is one line), DEL, lone surrogates, and the bidi overrides that make a reference read other than it is."""
+    is one line), DEL, lone surrogates, Unicode's noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF, ...) and the
+    invisible format characters (zero-width space and joiners, the byte order mark, bidi marks and overrides)
+    that make a name or a reference read other than it is, or two that look alike differ."""
     for char in value:
         point = ord(char)
-        if point < 0x20 or 0x7F <= point <= 0x9F or 0xD800 <= point <= 0xDFFF or 0x202A <= point <= 0x202E \
-                or 0x2066 <= point <= 0x2069:
+        if point < 0x20 or 0x7F <= point <= 0x9F:
+            return char
+        if point < 0xAD:  # the rest of Latin-1 holds no other: the common case costs no lookup
+            continue
+        if 0xD800 <= point <= 0xDFFF or noncharacter(point) or unicodedata.category(char) == "Cf":
             return char
     return None
+
+
+def noncharacter(point: int) -> bool:
+    """One of Unicode's 66 noncharacters, never meant to be interchanged."""
+    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
 
 
 def describe(char: str) -> str:
@@ -46,10 +56,11 @@ def clean_text(value: object, field: str, *, max_length: int = MAX_TEXT, require
                           zh=f"{who}应为文本，不能是{KINDS_ZH.get(type(value).__name__, '其他类型')}")
     found = bad_character(value)
     if found is not None:
-        raise InvalidText(f"{field} holds the control character {describe(found)}; send plain text on one line"
-                          " (remove control characters such as NUL, tabs and line breaks)",
-                          zh=f"{who}含有控制字符 U+{ord(found):04X}；请发送单行纯文本"
-                          "（删除空字符、制表符、换行等控制字符）")
+        raise InvalidText(f"{field} holds the control or invisible character {describe(found)}; send plain text"
+                          " on one line (remove control characters such as NUL, tabs and line breaks, and invisible"
+                          " ones such as zero-width spaces)",
+                          zh=f"{who}含有控制字符或不可见字符 U+{ord(found):04X}；请发送单行纯文本"
+                          "（删除空字符、制表符、换行等控制字符及零宽空格等不可见字符）")
     text = unicodedata.normalize("NFC", value).strip()
     if required and not text:
         raise InvalidText(f"{field} is empty; send some text", zh=f"{who}为空；请填写内容")

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ledger.domain.errors import InvalidInput, MissingFact
+from ledger.domain.text import noncharacter
 
 MAX_LENGTH = 200
 _SPACE = re.compile(r"\s+")
@@ -44,10 +45,11 @@ def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subjec
     example = f'send {field} as {_form(kinds)}, for example "{(kinds or ("project",))[0]}:HZ-2023-017"'
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string; {example}", field=field)
-    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in ("Cc", "Cf") and c not in " \t"})
+    bad = sorted({f"U+{ord(c):04X}" for c in value
+                  if (unicodedata.category(c) in ("Cc", "Cf", "Cs") or noncharacter(ord(c))) and c not in " \t"})
     if bad:
-        raise InvalidInput(f"{field} {value!r} holds invisible or control characters ({', '.join(bad)}); remove them"
-                           f" and {example}", field=field)
+        raise InvalidInput(f"{field} {value!r} holds invisible, control or non-characters ({', '.join(bad)});"
+                           f" remove them and {example}", field=field)
     text = _SPACE.sub(" ", unicodedata.normalize("NFKC", value)).strip()
     if len(text) > MAX_LENGTH:
         raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}", field=field)

@@ -194,3 +194,20 @@ def test_the_edges_refusals_are_in_the_readers_language(api, settings) -> None:
     english = api.client.post("/v1/organisations", content=b'{"name": "a", "name": "b"}',
                               headers={**auth, "Accept-Language": "en"})
     assert "twice" in english.json()["detail"]
+
+
+@pytest.mark.parametrize("name", ["杭州\u200b甲公司", "杭州甲公司\uffff", "\ufeff杭州甲公司", "杭州\u200d甲公司"])
+def test_a_name_with_an_invisible_or_non_character_is_refused(api, name) -> None:
+    """A zero-width space, a joiner, a byte order mark or U+FFFF in a name (kept as sent before a black-box probe)
+    would make two names that look alike differ: 422 invalid_request in the reader's language, nothing written."""
+    before = api.events()
+    problem = api.refused("POST", "/v1/organisations", {"uscc": unique_uscc(), "name": name, "in_district": True},
+                          "admin", 422, "invalid_request")
+    assert "invisible" in problem["detail"] and api.events() == before
+
+
+def test_a_day_with_spaces_around_it_is_refused(api) -> None:
+    """The contract's days are YYYY-MM-DD: " 2023-06-01 " is refused saying to remove the spaces."""
+    problem = api.refused("POST", "/v1/payouts", {"claim_id": "c", "amount": "1.00", "paid_on": " 2023-07-03 ",
+                                                  "bank_ref": "R-1"}, "finance", 422, "invalid_request")
+    assert "spaces" in problem["detail"]

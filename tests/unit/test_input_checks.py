@@ -13,7 +13,9 @@ from ledger.domain.bank_statement import StatementLine, parse_csv
 from ledger.domain.statement_fields import MAX_LINE_CHARS, MAX_LINES, bank_amount, booking_day
 from ledger.domain.text import MAX_TEXT, InvalidText, bad_character, clean_text
 
-CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x202E, 0xD800)]
+CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x202E, 0xD800,
+                             # invisible (found by a black-box probe in names) and noncharacters
+                             0x200B, 0x200D, 0x2060, 0xFEFF, 0x200F, 0xFFFF, 0xFFFE, 0xFDD0, 0x1FFFF, 0x10FFFF)]
 
 
 @given(st.text(max_size=600))
@@ -32,7 +34,8 @@ def test_text_is_refused_or_kept_clean(value: str) -> None:
 
 @given(st.text(max_size=20), st.sampled_from(CONTROLS), st.text(max_size=20))
 def test_a_control_character_anywhere_is_refused(before: str, control: str, after: str) -> None:
-    """NUL, a line break, DEL, a C1 control, a bidi override or a lone surrogate anywhere: refused."""
+    """NUL, a line break, DEL, a C1 control, a bidi override, a lone surrogate, a zero-width character or a
+    noncharacter anywhere: refused."""
     with pytest.raises(InvalidText) as caught:
         clean_text(before + control + after, "reference")
     assert "reference" in caught.value.detail and caught.value.code == "invalid_request"
