@@ -2,6 +2,7 @@
 organisation and award year, oldest first, in cursor pages; organisations by USCC prefix or name."""
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -15,6 +16,7 @@ from ledger.catalogue.model import Catalogue
 from projections.readmodels import ReadModels
 from projections.work import ClaimFilter
 
+USCC_CURSOR = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 router = APIRouter(tags=["work queues"])
 MAX_LIMIT = 500
 
@@ -92,5 +94,7 @@ def find_organisations(by: PrincipalDep, read_models: ReadModelsDep,
                        limit: Limit = 50, cursor: Annotated[QueryText | None, Query(max_length=18)] = None
                        ) -> dict[str, Any]:
     """Organisations whose USCC starts with `q` or whose name contains it, by USCC, in cursor pages."""
+    if cursor is not None and not USCC_CURSOR.fullmatch(cursor):  # a page's cursor is its last organisation's USCC
+        raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came")
     found, after = read_models.organisations(q, limit, cursor)
     return {"organisations": found, "next_cursor": after}

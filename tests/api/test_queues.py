@@ -60,6 +60,9 @@ def test_organisations_search_by_uscc_prefix_and_part_of_name(api: Api, world: W
             break
     assert seen == sorted(seen) and set(codes) <= set(seen) and len(seen) == len(set(seen))
     assert api.ok("GET", "/v1/organisations?q=organisation")["organisations"] == []
+    for forged in ("zzz", "91330108MA0000000I", codes[0].lower()):  # a page's cursor is a USCC it gave
+        response = api.call("GET", f"/v1/organisations?cursor={forged}", as_="auditor")
+        assert response.status_code == 422 and "next_cursor" in response.json()["detail"], response.text
 
 
 @pytest.mark.parametrize("path", ["/v1/organisations?q=%00", "/v1/claims?programme=A5%00", "/v1/claims?cursor=%1b"])
