@@ -211,3 +211,16 @@ def test_a_day_with_spaces_around_it_is_refused(api) -> None:
     problem = api.refused("POST", "/v1/payouts", {"claim_id": "c", "amount": "1.00", "paid_on": " 2023-07-03 ",
                                                   "bank_ref": "R-1"}, "finance", 422, "invalid_request")
     assert "spaces" in problem["detail"]
+
+
+def test_a_null_body_is_refused_where_an_object_is_optional(api, world) -> None:
+    """`null` as the body of an approval (whose fields are all optional; a black-box probe saw it approve) is 422
+    and approves nothing; `{}` and no body at all still approve."""
+    pending = [world.claim(world.org()) for _ in range(3)]
+    auth = {"Authorization": f"Bearer {api.tokens['kjj']}"}
+    refused = api.client.post(f"/v1/claims/{pending[0]['id']}/approve", content=b" null ",
+                              headers={**auth, "Content-Type": "application/json"})
+    assert refused.status_code == 422 and "null" in refused.json()["detail"], refused.text
+    assert api.ok("GET", f"/v1/claims/{pending[0]['id']}")["status"] == "pending"
+    assert api.client.post(f"/v1/claims/{pending[1]['id']}/approve", json={}, headers=auth).status_code == 200
+    assert api.client.post(f"/v1/claims/{pending[2]['id']}/approve", headers=auth).status_code == 200
