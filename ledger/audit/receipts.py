@@ -6,20 +6,28 @@ bytes (`state_base64`) and the same fields decoded for reading (`data`), the lin
 and the RFC 9162 audit path of its leaf. `head` is a signed digest (`ledger.audit.notary`); the receipt as
 a whole is signed too, so its summary (`claim`, `status`) cannot be edited either.
 
+A signature only says who issued the summary, not that it is true: an outsider reads the summary, so `check`
+also derives it from the claim's own events, as the ledger reads them (`ledger/domain/claim.py`, rendered as
+`ledger/views.py` renders a claim), and refuses a summary any of whose fields disagrees (part "summary"),
+even when the whole receipt was signed again with the ledger's key.
+
 `check(receipt, public_key)` needs nothing but the receipt and the key: no database, no ledger.
 """
 from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
 from ledger.audit import merkle
 from ledger.audit.encoding import event_bytes, link
 from ledger.audit.log_tree import leaf_data
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public
+from ledger.domain.values import fmt
 
 KIND = "award-ledger claim receipt"
 
@@ -80,9 +88,14 @@ def check(receipt: dict[str, Any], public_key_pem: str | bytes) -> list[dict[str
         root, size = bytes.fromhex(head["root"]), int(head["tree_size"])
     except (KeyError, TypeError, ValueError):
         return [*problems, _problem("head", "the head has no readable tree_size and root")]
-    for event in receipt.get("events") or []:
+    events = receipt.get("events") or []
+    faulty = False
+    for event in events:
         if (why := _event_fault(event, root, size)) is not None:
+            faulty = True
             problems.append(_problem(f"event at position {event.get('position')}", why))
+    if not faulty:  # the events are what the ledger recorded: the summary must be what they make
+        problems.extend(summary_faults(receipt))
     return problems
 
 
@@ -110,13 +123,201 @@ def _problem(part: str, message: str) -> dict[str, str]:
     return {"part": part, "problem": message}
 
 
-def for_claim(ledger: Any, notary: Any, claim_id: str) -> dict[str, Any]:
-    """The receipt of one claim, as this ledger stands now (raises the ledger's NotFound for an unknown id)."""
-    from uuid import UUID
+# ---------------------------------------------------------------- the summary, as the claim's events give it
 
-    claim = ledger.claim(claim_id, with_history=False)
-    own = notary.chain.aggregate_events([UUID(claim["id"])])
-    # Its payouts are named by its events (payout_id), whatever kind of event names them.
-    payouts = {readable(bytes(row[4])).get("payout_id") for row in own} - {None}
-    rows = own + notary.chain.aggregate_events([UUID(p) for p in sorted(payouts)])
-    return build(notary, claim, rows)
+CLAIM_TOPIC = "ledger.domain.claim:Claim"
+_CREATED = ("Submitted", "Proposed")
+# Every event a claim records (ledger/domain/claim.py); one this reader does not know cannot be applied, so a
+# summary resting on it is refused rather than guessed (tests/audit/test_receipt_summary.py keeps the two lists
+# equal).
+CLAIM_EVENTS = frozenset({*_CREATED, "Reassessed", "Confirmed", "Replaced", "Approved", "Rejected",
+                          "PayoutRecorded", "PayoutReversed", "Withdrawn", "Revoked"})
+_AS_SUBMITTED = ("uscc", "programme", "award_year", "tier", "rank", "subject", "body_id", "certification_id",
+                 "document_ref", "explanation", "policy_version")
+_MONEY_SUBMITTED = ("basis_amount", "requested_amount", "gross_amount", "entitled_amount")
+_REASSESSED = ("explanation", "policy_version")
+
+
+class Underivable(ValueError):
+    """The claim's events, as the receipt holds them, do not make a claim (missing, out of order, unknown)."""
+
+
+def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
+    """Where the receipt's summary (`claim_id`, `status`, every field of `claim`) differs from what the claim's
+    events in the receipt give, each named (part "summary"); also any event that is neither the claim's nor
+    one of its payouts'. Empty when every stated field follows from the events."""
+    claim = receipt.get("claim")
+    if not isinstance(claim, dict):
+        return [_problem("summary", "the receipt has no claim summary (`claim`) to check against its events")]
+    try:
+        claim_id = UUID(str(receipt.get("claim_id")))
+    except ValueError:
+        return [_problem("summary", f"its claim_id {_shown(receipt.get('claim_id'))} is not a claim's id")]
+    events = [e for e in receipt.get("events") or [] if isinstance(e, dict)]
+    own = [e for e in events if _aggregate(e) == claim_id]
+    try:
+        derived = derive_claim(claim_id, own)
+    except Underivable as err:
+        return [_problem("summary", f"its events do not give claim {claim_id}'s summary: {err}")]
+    problems = []
+    named = {str(p) for e in own if (p := readable_of(e).get("payout_id")) is not None}
+    payouts = {u for p in named if (u := _uuid(p)) is not None}
+    for event in events:
+        if _aggregate(event) != claim_id and _aggregate(event) not in payouts:
+            problems.append(_problem(f"event at position {event.get('position')}",
+                                     f"it belongs neither to claim {claim_id} nor to a payout its events name"))
+    stated = [("claim_id", receipt.get("claim_id"), derived["id"])] if "claim_id" in receipt else []
+    if "status" in receipt:
+        stated.append(("status", receipt.get("status"), derived["status"]))
+    for field, value in claim.items():
+        if field not in derived:
+            problems.append(_problem("summary", f"the receipt's summary states claim.{field} ({_shown(value)}),"
+                                                " which the claim's events do not give"))
+            continue
+        stated.append((f"claim.{field}", value, derived[field]))
+    for field, value, given in stated:
+        if _json(value) != _json(given):
+            problems.append(_problem("summary", f"the receipt's summary says {field} is {_shown(value)} but its"
+                                                f" events give {_shown(given)}"))
+    return problems
+
+
+def derive_claim(claim_id: UUID, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The claim's view (the fields of `ledger.views.claim`) made from its events alone, each applied with the
+    meaning `ledger/domain/claim.py` gives it. Raises Underivable when they do not make a claim."""
+    if not events:
+        raise Underivable("the receipt holds none of its events")
+    ordered = sorted(events, key=lambda e: e.get("version") if isinstance(e.get("version"), int) else -1)
+    versions = [e.get("version") for e in ordered]
+    if versions != list(range(1, len(ordered) + 1)):
+        raise Underivable(f"its events are versions {versions}, not each version from 1 once")
+    view: dict[str, Any] = {}
+    payouts: dict[str, Decimal] = {}
+    try:
+        for event in ordered:
+            name = _claim_event(event)
+            data = readable_of(event)
+            if (name in _CREATED) != (event is ordered[0]):
+                raise Underivable(f"its version {event['version']} is Claim.{name}; a claim begins with, and only"
+                                  " with, Claim.Submitted or Claim.Proposed")
+            _apply(view, payouts, name, data)
+            view["updated_at"] = _moment(data["timestamp"])
+    except Underivable:
+        raise
+    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as err:
+        raise Underivable(f"an event lacks a field or has one that cannot be read ({err!r})") from err
+    paid = sum(payouts.values(), Decimal("0.00"))
+    view["paid_amount"] = fmt(paid)
+    # Nothing more is owed to a revoked award: what was paid is under recovery.
+    owed = Decimal("0.00") if view["status"] == "revoked" else _decimal(view["approved_amount"]) - paid
+    view["outstanding_amount"] = fmt(owed)
+    view["id"] = str(claim_id)
+    return view
+
+
+def _apply(view: dict[str, Any], payouts: dict[str, Decimal], name: str, data: dict[str, Any]) -> None:
+    """One claim event, as its method on `Claim` applies it."""
+    if name in _CREATED:
+        view.update({f: data[f] for f in _AS_SUBMITTED})
+        view.update({f: _money(data[f]) for f in _MONEY_SUBMITTED})
+        view.update(effective_on=_day(data["effective_on"]), lead_bureau=data["lead"], status="pending",
+                    approved_amount=None, decision_note=None, released_amount=None, recovery_id=None,
+                    proposal=None, replaced_by=None, submitted_at=_moment(data["timestamp"]))
+        if name == "Proposed":
+            view.update(status="proposed", proposal=data["proposal"])
+    elif name in ("Reassessed", "Confirmed"):
+        view.update({f: data[f] for f in _REASSESSED})
+        view.update(entitled_amount=_money(data["entitled_amount"]), gross_amount=_money(data["gross_amount"]))
+        if name == "Confirmed":
+            view["status"] = "pending"
+    elif name == "Replaced":
+        view.update(status="withdrawn", decision_note=data["reason"], replaced_by=data["by_claim"])
+    elif name == "Approved":
+        view.update(status="approved", approved_amount=_money(data["amount"]), decision_note=data["note"])
+    elif name in ("Rejected", "Withdrawn"):
+        view.update(status=name.lower(), decision_note=data["reason"])
+    elif name == "PayoutRecorded":
+        payouts[str(data["payout_id"])] = _decimal(data["amount"])
+    elif name == "PayoutReversed":
+        payouts.pop(str(data["payout_id"]), None)
+    elif name == "Revoked":
+        view.update(status="revoked", decision_note=data["reason"], released_amount=_money(data["released_amount"]),
+                    recovery_id=data["recovery_id"])
+
+
+def _claim_event(event: dict[str, Any]) -> str:
+    topic = event.get("topic")
+    module_class, _, name = str(topic).rpartition(".")
+    if module_class != CLAIM_TOPIC or name not in CLAIM_EVENTS:
+        raise Underivable(f"its version {event.get('version')} has topic {_shown(topic)}, not an event this reader"
+                          f" knows a claim to record ({', '.join(sorted(CLAIM_EVENTS))})")
+    return name
+
+
+def readable_of(event: dict[str, Any]) -> dict[str, Any]:
+    """An event's fields from its stored bytes (checked against `data` and its link before the summary is)."""
+    try:
+        data = readable(base64.b64decode(event["state_base64"], validate=True))
+    except (KeyError, TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _aggregate(event: dict[str, Any]) -> UUID | None:
+    return _uuid(event.get("aggregate_id"))
+
+
+def _uuid(value: Any) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _decimal(value: Any) -> Decimal:
+    if value is None:
+        return Decimal("0.00")
+    if isinstance(value, bool | float):
+        raise ValueError(f"amount {value!r} is not a decimal string")
+    return Decimal(str(value))
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else fmt(_decimal(value))
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None else date.fromisoformat(value).isoformat()
+
+
+def _moment(value: Any) -> str:
+    return datetime.fromisoformat(value).isoformat()
+
+
+def _json(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def _shown(value: Any, limit: int = 120) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- issuing
+
+def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5) -> dict[str, Any]:
+    """The receipt of one claim, as this ledger stands now (raises the ledger's NotFound for an unknown id).
+
+    The claim's view is read before its events and the head is signed after: a command recorded in between
+    would leave the summary and the events it holds apart, which `check` refuses. Such a receipt is made
+    again (the next reading holds both); after `attempts` the last is given, and its check says where."""
+    for _ in range(attempts):
+        claim = ledger.claim(claim_id, with_history=False)
+        own = notary.chain.aggregate_events([UUID(claim["id"])])
+        # Its payouts are named by its events (payout_id), whatever kind of event names them.
+        payouts = {readable(bytes(row[4])).get("payout_id") for row in own} - {None}
+        rows = own + notary.chain.aggregate_events([UUID(p) for p in sorted(payouts)])
+        receipt = build(notary, claim, rows)
+        if not summary_faults(receipt):
+            break
+    return receipt

@@ -1,0 +1,331 @@
+"""A receipt's summary (`claim_id`, `status`, `claim`) is what its verified events make, on both stores.
+
+The summary is what an outsider reads, and a signature only says who issued it: re-signing an altered summary
+with the ledger's own key must not make it valid. Every legitimately issued receipt, in every state a claim
+can reach, verifies, and its summary equals the one derived from its events; a summary altered and signed
+again is refused (exit 1), naming the field."""
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.domain import Aggregate
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from ledger.audit import receipts
+from ledger.audit.chain import AuditChain
+from ledger.audit.notary import Notary
+from ledger.audit.signing import Signer
+from ledger.domain.claim import Claim
+from ledger.domain.errors import LedgerError
+from tests.store.conftest import FINANCE, KJJ, World
+
+
+@pytest.fixture
+def notary(database_url: str, world: World, tmp_path: Path) -> Notary:
+    signer, _ = Signer.load_or_create(tmp_path / "keys" / "signing-key.pem")
+    return Notary(AuditChain.open(database_url), signer)
+
+
+def _verified(world: World, notary: Notary, claim_id: str) -> dict[str, Any]:
+    """The issued receipt of the claim, checked: valid, and its summary is exactly the derived one and the
+    ledger's own view of the claim."""
+    receipt = receipts.for_claim(world.ledger, notary, claim_id)
+    stored = json.loads(json.dumps(receipt, ensure_ascii=False))  # as the outsider's file holds it
+    assert receipts.check(stored, notary.signer.public_pem) == [], receipt["status"]
+    own = [e for e in stored["events"] if UUID(e["aggregate_id"]) == UUID(claim_id)]
+    derived = receipts.derive_claim(UUID(claim_id), own)
+    assert derived == stored["claim"]
+    assert derived == json.loads(json.dumps(world.ledger.claim(claim_id, with_history=False)))
+    assert (stored["claim_id"], stored["status"]) == (derived["id"], derived["status"])
+    return stored
+
+
+def _resigned(receipt: dict[str, Any], signer: Signer, change) -> dict[str, Any]:
+    """The receipt with `change` made to a copy, then signed again, whole, with the ledger's own key."""
+    altered = copy.deepcopy(receipt)
+    change(altered)
+    return signer.sign({k: v for k, v in altered.items() if k != "signature"})
+
+
+def _erc(world: World, tier: str = "municipal") -> tuple[str, dict]:
+    """An A3.erc recognition, which proposes its fixed award (免申即享)."""
+    org = world.org(member=False)
+    body = world.body(lead=org, kind="erc", on=date(2022, 9, 6))
+    cert = world.ledger.record_certification(KJJ, uscc=org, programme="A3.erc", tier=tier,
+                                             effective_on=date(2023, 3, 1), document_ref="杭发改高技〔2023〕15号",
+                                             body_id=body).view
+    return org, cert
+
+
+def _pay(world: World, claim_id: str, amount: str, n: int = 0) -> dict:
+    return world.ledger.record_payout(FINANCE, claim_id=claim_id, amount=amount, paid_on=date(2023, 9, 1),
+                                      bank_ref=f"B-{claim_id[:8]}-{n}").view
+
+
+def _every_state(world: World) -> dict[str, str]:
+    """A claim in each state the ledger gives one, each by its own commands."""
+    ledger, claims = world.ledger, {}
+    for year in (2024, 2025):
+        world.appropriate(year)
+    org = world.org()
+    claims["pending"] = world.claim(org, "A5.voucher", basis_amount="100000")["id"]
+    claims["approved for less"] = ledger.approve_claim(
+        KJJ, claim_id=world.claim(world.org(), "A5.voucher", basis_amount="1000000")["id"], amount="250000",
+        note="预算调整").view["id"]
+    partly = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, partly, "100000")
+    claims["partly paid"] = partly
+    full = world.approved(world.org(), "A5.voucher", basis_amount="500000")["id"]
+    _pay(world, full, "150000")
+    claims["fully paid"] = full
+    reversed_ = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, reversed_, "100000", 0)
+    second = _pay(world, reversed_, "50000", 1)
+    ledger.reverse_payout(FINANCE, payout_id=second["id"], reason="wrong account")
+    claims["paid then reversed"] = reversed_
+    rejected = world.claim(world.org(), "A5.voucher", basis_amount="100000")["id"]
+    ledger.reject_claim(KJJ, claim_id=rejected, reason="documents incomplete")
+    claims["rejected"] = rejected
+    withdrawn = world.claim(world.org(), "A5.voucher", basis_amount="100000")["id"]
+    ledger.withdraw_claim(KJJ, claim_id=withdrawn, reason="撤回")
+    claims["withdrawn"] = withdrawn
+    revoked = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, revoked, "120000")
+    ledger.revoke_claim(KJJ, claim_id=revoked, reason="figures found false", document_ref="区科技局〔2025〕9号")
+    claims["revoked with recovery"] = revoked
+    unpaid = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    ledger.revoke_claim(KJJ, claim_id=unpaid, reason="figures found false", document_ref="区科技局〔2025〕10号")
+    claims["revoked unpaid"] = unpaid
+    _, cert = _erc(world)
+    claims["proposed"] = cert["proposed_claims"][0]
+    _, cert = _erc(world)
+    [confirmed] = cert["proposed_claims"]
+    ledger.confirm_claim(KJJ, claim_id=confirmed)
+    claims["proposed then confirmed"] = confirmed
+    _, cert = _erc(world)
+    [paid_proposal] = cert["proposed_claims"]
+    ledger.confirm_claim(KJJ, claim_id=paid_proposal)
+    ledger.approve_claim(KJJ, claim_id=paid_proposal)
+    _pay(world, paid_proposal, "200000")
+    claims["proposed, confirmed, approved, paid"] = paid_proposal
+    org, cert = _erc(world)
+    [replaced] = cert["proposed_claims"]
+    world.claim(org, "A3.erc", certification_id=cert["id"], effective_on=date(2023, 3, 1))
+    claims["proposal replaced by a claim"] = replaced
+    _, cert = _erc(world)
+    [dismissed] = cert["proposed_claims"]
+    ledger.withdraw_claim(KJJ, claim_id=dismissed, reason="不申请")
+    claims["proposal dismissed"] = dismissed
+    # Rule 12: a national claim that deducted a pending municipal one, re-assessed once that is rejected.
+    org = world.org()
+    cert = world.recognise(org, "A3.erc", "municipal")
+    lower = world.claim(org, "A3.erc", certification_id=cert)
+    ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 5, 10),
+                          document_ref="DOC-up")
+    upper = world.claim(org, "A3.erc", certification_id=cert, year=2024)["id"]
+    ledger.reject_claim(KJJ, claim_id=lower["id"], reason="the municipal file was incomplete")
+    ledger.approve_claim(KJJ, claim_id=upper)
+    claims["reassessed then approved"] = upper
+    return claims
+
+
+def test_claim_events_the_verifier_applies_are_every_event_a_claim_records() -> None:
+    """A claim event the verifier did not know would make every receipt holding it unverifiable: the two lists
+    are kept equal."""
+    recorded = {n for n, v in vars(Claim).items() if isinstance(v, type) and issubclass(v, Aggregate.Event)}
+    assert recorded - {"Event", "Created"} == receipts.CLAIM_EVENTS
+
+
+def test_receipts_issued_in_every_state_verify_and_their_summary_follows_from_their_events(
+        notary: Notary, world: World) -> None:
+    """Pending, approved (for less), partly and fully paid, paid then reversed, rejected, withdrawn, revoked
+    with and without a recovery, proposed, confirmed (and paid), replaced, dismissed, re-assessed: each issued
+    receipt verifies and states exactly what its events give (and what the ledger's view says)."""
+    seen = {}
+    for state, claim_id in _every_state(world).items():
+        receipt = _verified(world, notary, claim_id)
+        seen[state] = (receipt["status"], receipt["claim"]["paid_amount"], receipt["claim"]["outstanding_amount"])
+    assert seen["partly paid"] == ("approved", "100000.00", "200000.00")
+    assert seen["fully paid"] == ("approved", "150000.00", "0.00")
+    assert seen["paid then reversed"] == ("approved", "100000.00", "200000.00")
+    assert seen["revoked with recovery"] == ("revoked", "120000.00", "0.00")
+    assert seen["proposed"][0] == "proposed" and seen["proposed then confirmed"][0] == "pending"
+    assert {seen[s][0] for s in ("withdrawn", "proposal replaced by a claim", "proposal dismissed")} == {"withdrawn"}
+    assert seen["rejected"][0] == "rejected" and seen["reassessed then approved"][0] == "approved"
+
+
+ALTERATIONS = {
+    "status": (lambda r: r.update(status="approved-and-fully-paid"), "status"),
+    "claim.status": (lambda r: r["claim"].update(status="approved-and-fully-paid"), "claim.status"),
+    "approved amount": (lambda r: r["claim"].update(approved_amount="999999.00"), "claim.approved_amount"),
+    "paid amount": (lambda r: r["claim"].update(paid_amount="300000.00"), "claim.paid_amount"),
+    "outstanding": (lambda r: r["claim"].update(outstanding_amount="0.00"), "claim.outstanding_amount"),
+    "entitled": (lambda r: r["claim"].update(entitled_amount="500000.00"), "claim.entitled_amount"),
+    "uscc": (lambda r: r["claim"].update(uscc="91330108MA00000000"), "claim.uscc"),
+    "programme": (lambda r: r["claim"].update(programme="A13.equity"), "claim.programme"),
+    "award year": (lambda r: r["claim"].update(award_year=2025), "claim.award_year"),
+    "claim id": (lambda r: r["claim"].update(id=str(UUID(int=5))), "claim.id"),
+    "decision note": (lambda r: r["claim"].update(decision_note="全额拨付"), "claim.decision_note"),
+    "recovery": (lambda r: r["claim"].update(recovery_id=str(UUID(int=6))), "claim.recovery_id"),
+    "a field no event gives": (lambda r: r["claim"].update(guaranteed=True), "claim.guaranteed"),
+    "an event dropped": (lambda r: r.update(events=[e for e in r["events"] if e["event"] != "Claim.Approved"]),
+                         "versions"),
+    "the last event dropped": (lambda r: r.update(events=r["events"][:-1]), "claim.paid_amount"),
+    "another claim's id": (lambda r: r.update(claim_id=str(UUID(int=7))), "none of its events"),
+}
+
+
+def test_a_summary_altered_and_signed_again_with_the_ledgers_key_is_refused_naming_the_field(
+        notary: Notary, world: World) -> None:
+    """Each change to the summary (or to which events it rests on), with the whole receipt re-signed by the
+    ledger's own key, is refused under part "summary", naming the field; the signatures themselves pass."""
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, claim_id, "100000")
+    receipt = _verified(world, notary, claim_id)
+    for what, (change, named) in ALTERATIONS.items():
+        altered = _resigned(receipt, notary.signer, change)
+        problems = receipts.check(altered, notary.signer.public_pem)
+        summary = [p["problem"] for p in problems if p["part"] == "summary"]
+        assert any(named in problem for problem in summary), (what, problems)
+        # Only the summary is at fault (dropping the claim's payout event also strands the payout's own).
+        stranded = {f"event at position {e['position']}" for e in receipt["events"] if e["event"] == "Payout.Recorded"}
+        assert {p["part"] for p in problems} - {"summary"} <= (stranded if "last" in what else set()), what
+
+
+def test_an_event_of_another_claim_slipped_in_is_named(notary: Notary, world: World) -> None:
+    """An event that is neither the claim's nor one of its payouts', added and re-signed, is named by position."""
+    mine = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    other = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    stranger = _verified(world, notary, other)["events"][-1]
+    receipt = _verified(world, notary, mine)
+    altered = _resigned(receipt, notary.signer, lambda r: r["events"].append(stranger))
+    problems = receipts.check(altered, notary.signer.public_pem)
+    assert {p["part"] for p in problems} == {f"event at position {stranger['position']}"}, problems
+
+
+def test_a_receipt_issued_while_a_command_lands_is_made_again_so_it_verifies(notary: Notary, world: World) -> None:
+    """The claim's view is read before its events: a payout recorded in between would leave the summary behind
+    the events. The receipt is then made again from a fresh reading, so what is issued verifies."""
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    stale = world.ledger.claim(claim_id, with_history=False)
+    _pay(world, claim_id, "100000")
+
+    class Racing:
+        """The ledger, whose first reading of the claim is the one from before the payout."""
+        readings = 0
+
+        def claim(self, claim_id: str, *, with_history: bool = True) -> dict:
+            Racing.readings += 1
+            return stale if Racing.readings == 1 else world.ledger.claim(claim_id, with_history=with_history)
+
+    receipt = receipts.for_claim(Racing(), notary, claim_id)
+    assert Racing.readings == 2 and receipt["claim"]["paid_amount"] == "100000.00"
+    assert receipts.check(receipt, notary.signer.public_pem) == []
+
+
+def test_verify_receipt_refuses_the_probes_resigned_summary(database_url: str, world: World, tmp_path: Path,
+                                                            monkeypatch, capsys) -> None:
+    """The black-box probe: status "approved-and-fully-paid" and approved_amount "999999.00", re-signed with
+    the ledger's key. `verify-receipt` answers 1 naming both fields; the receipt as issued still answers 0."""
+    from api.cli import main
+
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, claim_id, "100000")
+    issued, pem = tmp_path / "r.json", tmp_path / "public.pem"
+    assert main(["receipt", claim_id, "--output", str(issued)]) == 0
+    signer = Signer.load_or_create(tmp_path / "key.pem")[0]
+    pem.write_text(signer.public_pem)
+    assert main(["verify-receipt", str(issued), "--public-key", str(pem)]) == 0
+    assert "(approved)" in capsys.readouterr().out
+
+    def probe(r: dict) -> None:
+        r["status"] = r["claim"]["status"] = "approved-and-fully-paid"
+        r["claim"]["approved_amount"] = "999999.00"
+
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(_resigned(json.loads(issued.read_text()), signer, probe), ensure_ascii=False))
+    assert main(["verify-receipt", str(forged), "--public-key", str(pem)]) == 1
+    out = capsys.readouterr()
+    assert "valid:" not in out.out
+    assert ("INVALID summary: the receipt's summary says status is \"approved-and-fully-paid\" but its events give"
+            ' "approved"') in out.err
+    assert 'claim.approved_amount is "999999.00" but its events give "300000.00"' in out.err
+
+
+# ---------------------------------------------------------------- any sequence of decisions
+
+VERBS = ("approve", "approve_less", "reject", "pay", "reverse", "withdraw", "revoke", "confirm")
+# "next" takes the claim along its usual path (confirm, approve, pay), "correct" ends it (withdraw, revoke),
+# "undo" turns back (reject, reverse); a bare verb is sent whatever the claim's state, so refusals come too.
+HOW = ("next",) * 10 + ("correct",) + ("undo",) * 2 + VERBS
+PATHS = {"proposed": {"next": "confirm", "correct": "withdraw", "undo": "withdraw"},
+         "pending": {"next": "approve", "correct": "withdraw", "undo": "reject"},
+         "approved": {"next": "pay", "correct": "revoke", "undo": "reverse"}}
+DECISIONS = st.lists(st.tuples(st.sampled_from(HOW), st.integers(1, 100)), max_size=10)
+
+
+def _decide(world: World, claim_id: str, verb: str, share: int) -> None:
+    """One decision on the claim, sent whatever its state (the ledger's refusals are part of the sequence)."""
+    ledger = world.ledger
+    claim = ledger.repository.get(UUID(claim_id))
+    verb = PATHS.get(claim.status, {}).get(verb, verb)
+    if verb == "approve" and share <= 30:
+        verb = "approve_less"
+    if verb == "approve":
+        ledger.approve_claim(KJJ, claim_id=claim_id)
+    elif verb == "approve_less":
+        amount = max(Decimal("0.01"), (claim.entitled_amount * share / 100).quantize(Decimal("0.01")))
+        ledger.approve_claim(KJJ, claim_id=claim_id, amount=amount, note=f"{share}%")
+    elif verb == "reject":
+        ledger.reject_claim(KJJ, claim_id=claim_id, reason="材料不全")
+    elif verb == "pay":
+        amount = max(Decimal("0.01"), (claim.outstanding_amount * share / 100).quantize(Decimal("0.01")))
+        _pay(world, claim_id, str(amount), len(claim.payouts) + share * 100)
+    elif verb == "reverse" and claim.payouts:
+        ledger.reverse_payout(FINANCE, payout_id=sorted(claim.payouts)[share % len(claim.payouts)], reason="退回")
+    elif verb == "withdraw":
+        ledger.withdraw_claim(KJJ, claim_id=claim_id, reason="撤回")
+    elif verb == "revoke":
+        ledger.revoke_claim(KJJ, claim_id=claim_id, reason="不实", document_ref="REV-1")
+    elif verb == "confirm":
+        ledger.confirm_claim(KJJ, claim_id=claim_id)
+
+
+def test_any_sequence_of_decisions_gives_a_receipt_whose_summary_is_the_derived_one(notary: Notary,
+                                                                                    world: World) -> None:
+    """Whatever decisions a submitted or proposed claim goes through (approvals, for less too, rejections,
+    payouts, reversals, withdrawals, revocations, confirmations, refused ones included), its issued receipt
+    verifies, its summary is exactly what its events give, and changing its status and re-signing is refused."""
+    for year in (2024, 2025):
+        world.appropriate(year)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(proposed=st.booleans(), decisions=DECISIONS)
+    @example(proposed=True, decisions=[("confirm", 1), ("approve", 1), ("pay", 50), ("pay", 100), ("reverse", 1),
+                                       ("revoke", 1)])
+    @example(proposed=False, decisions=[("approve_less", 40), ("pay", 100), ("reverse", 2), ("pay", 30)])
+    def run(proposed: bool, decisions: list[tuple[str, int]]) -> None:
+        if proposed:
+            [claim_id] = _erc(world)[1]["proposed_claims"]
+        else:
+            claim_id = world.claim(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+        for verb, share in decisions:
+            with contextlib.suppress(LedgerError):
+                _decide(world, claim_id, verb, share)
+        receipt = _verified(world, notary, claim_id)
+        other = "rejected" if receipt["status"] != "rejected" else "approved"
+        altered = _resigned(receipt, notary.signer, lambda r: r.update(status=other))
+        assert [p["part"] for p in receipts.check(altered, notary.signer.public_pem)] == ["summary"]
+
+    run()
