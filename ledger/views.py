@@ -105,7 +105,23 @@ def event_summary(event: Any) -> dict[str, Any]:
         previous = fmt(event.previous_amount)
         summary.update(previous_entitled_amount=previous, previous_amount=previous,
                        entitled_amount=fmt(event.entitled_amount), explanation=event.explanation)
+    # A decision or correction says why and on what document (the contract: every correction is an event with
+    # who, why and the document it rests on), and what it moved.
+    for name in DECISION_TEXT:
+        if (value := getattr(event, name, None)) is not None:
+            summary[name] = value
+    for name in DECISION_MONEY:
+        if (value := getattr(event, name, None)) is not None:
+            summary[name] = fmt(value)
+    if (day := getattr(event, "paid_on", None)) is not None:
+        summary["paid_on"] = _d(day)
+    if (claim := getattr(event, "by_claim", None)) is not None:
+        summary["replaced_by"] = claim
     return summary
+
+
+DECISION_TEXT = ("reason", "note", "document_ref", "payout_id", "recovery_id")
+DECISION_MONEY = ("amount", "released_amount", "kept_amount")
 
 
 def bank_statement(b: BankStatement, *, already_imported: bool) -> dict[str, Any]:

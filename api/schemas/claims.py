@@ -19,6 +19,7 @@ from api.schemas.common import (
 from api.schemas.fields import (
     Code,
     Day,
+    DayText,
     LedgerId,
     MoneyIn,
     MoneyOut,
@@ -147,6 +148,17 @@ class ClaimEvent(PublicModel):
         None, description="the same as previous_entitled_amount, named as in the organisation's history")
     entitled_amount: MoneyOut | None = Field(None, description="Reassessed, Confirmed: the entitlement after")
     explanation: list[ExplanationStep] | None = Field(None, description="Reassessed, Confirmed: the new explanation")
+    reason: str | None = Field(None, description="Rejected, Withdrawn, Revoked, Replaced: why")
+    note: str | None = Field(None, description="Approved: the bureau's note")
+    document_ref: str | None = Field(None, description="Revoked (and a submission that names one): the document it"
+                                                       " rests on")
+    amount: MoneyOut | None = Field(None, description="Approved: the amount approved; PayoutRecorded: the amount paid")
+    payout_id: str | None = Field(None, description="PayoutRecorded, PayoutReversed: the payout")
+    paid_on: DayText | None = Field(None, description="PayoutRecorded: the day it was paid")
+    released_amount: MoneyOut | None = Field(None, description="Revoked: what was not paid, released")
+    kept_amount: MoneyOut | None = Field(None, description="Revoked: what was paid, still counted on its caps")
+    recovery_id: str | None = Field(None, description="Revoked: the recovery of what was paid")
+    replaced_by: str | None = Field(None, description="Replaced: the claim submitted for the same fact")
 
 
 class ClaimDetail(ClaimPublic):

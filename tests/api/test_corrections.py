@@ -53,3 +53,27 @@ def test_a_revoked_award_s_paid_part_still_counts_on_its_cap(api, world):
     assert (cap["used"], cap["remaining"]) == ("100000.00", "400000.00")
     again = world.claim(org, "A5.voucher", basis_amount="2000000")
     assert again["entitled_amount"] == "400000.00", again["explanation"]
+
+
+def test_a_claims_history_says_why_each_correction_was_made_and_on_what_document(api, world) -> None:
+    """GET /v1/claims/{id}: a withdrawal carries its reason, an approval its amount and note, a payout its amount
+    and day, a revocation its reason, document, released amount and recovery (a black-box probe found them only
+    in the organisation's history and the receipt)."""
+    pending = world.claim(world.org())
+    api.ok("POST", f"/v1/claims/{pending['id']}/withdraw", {"reason": "企业申请撤回"}, as_="kjj", status=200)
+    [withdrawn] = [h for h in api.ok("GET", f"/v1/claims/{pending['id']}")["history"] if h["event"] == "Withdrawn"]
+    assert withdrawn["reason"] == "企业申请撤回"
+    claim = world.claim(world.org())
+    api.ok("POST", f"/v1/claims/{claim['id']}/approve", {"amount": "250000", "note": "按审定金额"}, as_="kjj",
+           status=200)
+    api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00", "paid_on": "2023-07-03",
+                                   "bank_ref": f"R-{claim['id'][:8]}"}, as_="finance")
+    answer = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", {"reason": "虚报材料", "document_ref": "滨科〔2024〕3号"},
+                    as_="kjj", status=200)
+    history = {h["event"]: h for h in api.ok("GET", f"/v1/claims/{claim['id']}")["history"]}
+    assert (history["Approved"]["amount"], history["Approved"]["note"]) == ("250000.00", "按审定金额")
+    assert (history["PayoutRecorded"]["amount"], history["PayoutRecorded"]["paid_on"]) == ("100000.00", "2023-07-03")
+    revoked = history["Revoked"]
+    assert (revoked["reason"], revoked["document_ref"]) == ("虚报材料", "滨科〔2024〕3号")
+    assert (revoked["released_amount"], revoked["kept_amount"]) == ("150000.00", "100000.00")
+    assert revoked["recovery_id"] == answer["recovery_id"] is not None
