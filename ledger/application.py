@@ -252,6 +252,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         def decide() -> tuple[list[Aggregate], dict]:
             cert = self._get(Certification, cert_id, f"certification {certification_id}")
             prog = self._programme_for(by, cert.programme, effective_on)
+            if cert.revoked:
+                raise errors.InvalidState(f"certification {certification_id} was revoked from {cert.revoked_on}; a"
+                                          " revoked certification is not upgraded: record the new level as a new"
+                                          " certification (POST /v1/certifications)",
+                                          zh=f"认定 {certification_id} 已自 {cert.revoked_on} 起撤销，不能晋升；请将新"
+                                             "等次作为新的认定记录（POST /v1/certifications）")
             require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the upgrade's effective date")
             new = _certified_tier(prog, tier)
             ladder = prog.ladder_of(new)  # type: ignore[arg-type]
@@ -732,9 +738,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if cert.uscc != facts.uscc:
             raise errors.NotEligible(f"certification {cert_id} was recorded for {cert.uscc}, not {facts.uscc}: a"
                                      " certification's award is paid to the unit it was recorded for")
-        if not cert.stands_on(facts.effective_on):
-            raise errors.NotEligible(f"certification {cert_id} was revoked from {cert.revoked_on}; a claim effective"
-                                     f" on {facts.effective_on} cannot rest on it")
+        if cert.revoked:
+            raise errors.NotEligible(f"certification {cert_id} was revoked from {cert.revoked_on}; its revocation"
+                                     " ended every claim resting on it, and no claim (of any date) may rest on it"
+                                     " again", zh=f"认定 {cert_id} 已自 {cert.revoked_on} 起撤销；撤销时已终止依据"
+                                                  "它的全部申请，任何日期的申请都不能再依据它")
         if facts.body_id is not None and cert.body_id is not None and facts.body_id != cert.body_id:
             raise errors.InvalidInput(f"certification {cert_id} recognises body {cert.body_id}, not {facts.body_id};"
                                       " leave body_id out")

@@ -31,8 +31,9 @@ class CertificationRevocationCreate(RevocationCreate):
     model_config = examples({"reason": "复核不再符合认定条件", "effective_on": "2024-01-01",
                              "document_ref": "杭高新科〔2024〕18号"})
 
-    effective_on: date = Field(description="the day from which no claim may rest on the certification; every claim"
-                                                 " already resting on it is withdrawn or revoked, whatever its date")
+    effective_on: date = Field(description="the day the certification ceased to hold (kept as its revoked_on);"
+                                                 " every claim resting on it is withdrawn or revoked, whatever its"
+                                                 " date, and none may rest on it again, of any date")
 
 
 class CorrectedClaim(ClaimPublic):

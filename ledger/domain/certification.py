@@ -37,9 +37,11 @@ class Certification(Aggregate):
         self.revoked_on = effective_on
         self.revocation = {"reason": reason, "effective_on": effective_on, "document_ref": document_ref}
 
-    def stands_on(self, day: date) -> bool:
-        """In force on a day: not revoked, or revoked only from a later day."""
-        return self.revoked_on is None or day < self.revoked_on
+    @property
+    def revoked(self) -> bool:
+        """Revoked, whatever the day it was revoked from: its revocation ended every claim resting on it, of any
+        date (the contract), so no claim may rest on it again, not even one dated before that day."""
+        return self.revoked_on is not None
 
     def tier_on(self, day: date) -> str | None:
         """The tier in force on a day: upgrades count from their own effective date."""

@@ -43,7 +43,7 @@ class Proposals:
         catalogue = self.catalogue_on(day)
         prog = catalogue.programme(cert.programme)
         tier = cert.tier_on(day)
-        if prog is None or not fixed_amount(prog) or not cert.stands_on(day) or tier is None:
+        if prog is None or not fixed_amount(prog) or cert.revoked or tier is None:
             return []
         if any(p["certification_id"] == str(cert.id) and p["tier"] == tier for p in org.proposals.values()):
             return []

@@ -99,7 +99,7 @@ def test_dry_run_answers_and_writes_nothing(world: World) -> None:
 def test_revoking_a_certification_ends_every_claim_resting_on_it_whatever_its_date(world: World) -> None:
     """Every claim resting on the certification is ended, those effective before the revocation date too (the
     contract: "every proposed or pending claim resting on it is withdrawn, every approved one revoked"): what
-    was not paid is released, what was paid becomes a recovery. From that date no claim may rest on it."""
+    was not paid is released, what was paid becomes a recovery. No claim may rest on it again, of any date."""
     org = world.org()
     cert = world.recognise(org, "A3.erc", "municipal", on=date(2023, 1, 1))
     early = world.approved(org, "A3.erc", certification_id=cert, year=2023, effective_on=date(2023, 2, 1))
@@ -117,6 +117,13 @@ def test_revoking_a_certification_ends_every_claim_resting_on_it_whatever_its_da
     assert world.ledger.claim(early["id"])["status"] == "revoked"
     with pytest.raises(errors.NotEligible, match="revoked"):
         world.approved(org, "A3.erc", certification_id=cert, year=2025, effective_on=date(2025, 1, 2))
+    # Nor one dated before the revocation (a black-box probe claimed and was paid the revoked award again so),
+    # nor an upgrade of it.
+    with pytest.raises(errors.NotEligible, match="revoked"):
+        world.claim(org, "A3.erc", certification_id=cert, year=2023, effective_on=date(2023, 2, 1))
+    with pytest.raises(errors.InvalidState, match="revoked"):
+        world.ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 6, 1),
+                                    document_ref="UP2")
 
 
 def test_an_organisation_that_left_is_not_eligible_after_its_leaving_date(world: World) -> None:
