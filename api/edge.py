@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import anyio
 from anyio import to_thread
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -99,9 +100,19 @@ class Edge:
             await self.app(scope, receive, send)  # no body to read, cap or check: the route reads none either
             return
         try:
-            body = await _read(receive, limit)
+            with anyio.fail_after(self.settings.body_seconds):
+                body = await _read(receive, limit)
         except TooLarge:
             await self._too_large(scope, send, limit, named)
+            return
+        except TimeoutError:
+            seconds = f"{self.settings.body_seconds:g}"
+            await self._refuse(scope, send, 408, "request_timeout", f"the request body did not arrive within"
+                               f" {seconds} s of its headers (LEDGER_BODY_SECONDS); send the whole body at once, or"
+                               " ask the operator to raise LEDGER_BODY_SECONDS for a slow link",
+                               {"Connection": "close"}, seconds=self.settings.body_seconds,
+                               zh_detail=f"请求头到达后 {seconds} 秒内未收到完整的请求体（LEDGER_BODY_SECONDS）；请一次"
+                                         "发送完整的请求体，或请运维人员为慢速链路调高 LEDGER_BODY_SECONDS")
             return
         if body and "json" in headers.get("content-type", "").lower():
             found = repeated_key(body) if len(body) < THREAD_FROM else await to_thread.run_sync(repeated_key, body)

@@ -20,8 +20,8 @@ def server(settings: Settings) -> Iterator[tuple[str, int]]:
     """The real app under uvicorn on a free port, for requests TestClient cannot send (a lying Content-Length)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(settings.model_copy(update={"max_body_bytes": 4096})), log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(create_app(settings.model_copy(update={"max_body_bytes": 4096, "body_seconds": 1.0})),
+                            log_level="warning", lifespan="on")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -224,3 +224,19 @@ def test_a_null_body_is_refused_where_an_object_is_optional(api, world) -> None:
     assert api.ok("GET", f"/v1/claims/{pending[0]['id']}")["status"] == "pending"
     assert api.client.post(f"/v1/claims/{pending[1]['id']}/approve", json={}, headers=auth).status_code == 200
     assert api.client.post(f"/v1/claims/{pending[2]['id']}/approve", headers=auth).status_code == 200
+
+
+def test_a_body_trickled_past_its_time_is_refused_and_the_connection_closed(server, tokens) -> None:
+    """Headers with a token, Content-Length 100, then one byte and nothing more (a black-box probe held such a
+    connection open for over 70 s): 408 request_timeout once LEDGER_BODY_SECONDS (1 s here) pass, the connection
+    closed; another request is answered meanwhile."""
+    with socket.create_connection(server, timeout=10) as conn:
+        conn.sendall(f"POST /v1/claims HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tokens['kjj']}\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{".encode())
+        assert _exchange(server, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startswith("HTTP/1.1 200")
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    text = answer.decode("utf-8")
+    assert text.startswith("HTTP/1.1 408"), text
+    assert "request_timeout" in text and "LEDGER_BODY_SECONDS" in text
