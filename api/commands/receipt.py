@@ -12,6 +12,7 @@ from pathlib import Path
 
 from api.cli_language import Worded, reason_zh, refuse, then, tr
 from api.commands.common import say
+from api.json_text import loads
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -71,7 +72,7 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
     from ledger.audit.signing import UnreadableKey, load_public
 
     try:
-        receipt = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        receipt = loads(Path(args.file).read_text(encoding="utf-8"))  # nested too deep: a ValueError too
         pem = Path(args.public_key).read_bytes()
         load_public(pem)
         if not isinstance(receipt, dict):
