@@ -28,6 +28,9 @@ def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
     """The draft as a catalogue, or a `DraftError` naming the field and line at fault."""
     try:
         document = tomllib.loads(text)
+    except RecursionError:  # arrays or tables nested past the parser's stack: no catalogue nests so
+        raise DraftError(f"{source}: not a catalogue: its arrays or tables nest deeper than the parser follows (no"
+                         " catalogue nests more than a few levels); fix the file", "toml", None) from None
     except tomllib.TOMLDecodeError as err:
         found = _SYNTAX_LINE.search(str(err))
         line = int(found.group(1)) if found else max(1, len(text.splitlines())) if "end of document" in str(err) \

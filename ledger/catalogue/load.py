@@ -273,6 +273,9 @@ def load_file(path: Path) -> Catalogue:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise CatalogueError(f"{path}: not valid TOML ({err}); fix the file") from None
+    except RecursionError:
+        raise CatalogueError(f"{path}: its arrays or tables nest deeper than the parser follows;"
+                             " fix the file") from None
     return parse(document, str(path.name))
 
 

@@ -81,3 +81,9 @@ def test_a_draft_with_money_past_the_fen_or_a_misspelt_field_is_refused_not_run(
     assert problem["field"].endswith(".cap") and "did you mean 'caps'" in problem["detail"]
     assert typo.splitlines()[problem["line"] - 1].startswith("cap = [")
     assert api.events() == before
+
+
+def test_a_draft_nested_too_deep_for_the_parser_is_refused_not_a_crash(api) -> None:
+    """Arrays nested past tomllib's stack (a RecursionError) are 422 invalid_catalogue, not 500."""
+    problem = _post(api, "a = " + "[" * 100_000 + "]" * 100_000).json()
+    assert (problem["status"], problem["code"]) == (422, "invalid_catalogue") and "nest" in problem["detail"]
