@@ -125,6 +125,11 @@ async def _statement(request: Request, import_good_lines: Annotated[bool, Query(
     raw = await request.body()
     if media in ("text/csv", "text/plain", "application/csv"):
         return _csv_lines(request, raw, None, import_good_lines)
+    if media and media != JSON_TYPE and not media.endswith("+json"):  # none at all is read as JSON, as elsewhere
+        raise InvalidInput(f"Content-Type {media} is not a statement: send the bank's file as text/csv, a form"
+                           " upload (field `file`) or application/json {\"lines\": [...], \"source\"?}",
+                           zh=f"Content-Type {media} 不是对账单：请以 text/csv、表单上传（字段 file）或"
+                              " application/json {\"lines\": [...], \"source\"?} 发送银行流水")
     try:
         body = BankStatementCreate.model_validate_json(raw or b"null")
     except ValidationError as err:

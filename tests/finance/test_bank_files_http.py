@@ -54,3 +54,18 @@ def test_a_chinese_reader_is_told_in_chinese_which_lines_are_wrong(api, books):
     assert refused.status_code == 422 and refused.json()["code"] == "invalid_statement"
     assert refused.json()["detail"].startswith("流水没有一行可以读取"), refused.json()["detail"]
     assert refused.headers["content-language"] == "zh"
+
+
+def test_json_under_another_content_type_is_not_taken_for_a_statement(api, books):
+    """A JSON body labelled as a form (a black-box probe saw it imported) is 422 naming the three ways to send a
+    statement, and nothing is written; labelled application/json it is imported."""
+    body = b'{"lines": [{"date": "2024-07-02", "amount": "1.00", "reference": "X-1"}]}'
+    before = api.events()
+    for label in ("application/x-www-form-urlencoded", "text/html"):
+        answer = api.client.post("/v1/finance/bank-statements", content=body, headers={
+            "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": label})
+        assert answer.status_code == 422 and "text/csv" in answer.json()["detail"], answer.text
+    assert api.events() == before
+    answer = api.client.post("/v1/finance/bank-statements", content=body, headers={
+        "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "application/json"})
+    assert answer.status_code == 201, answer.text
