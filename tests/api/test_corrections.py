@@ -68,8 +68,8 @@ def test_a_claims_history_says_why_each_correction_was_made_and_on_what_document
            status=200)
     api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00", "paid_on": "2023-07-03",
                                    "bank_ref": f"R-{claim['id'][:8]}"}, as_="finance")
-    answer = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", {"reason": "虚报材料", "document_ref": "滨科〔2024〕3号"},
-                    as_="kjj", status=200)
+    answer = api.ok("POST", f"/v1/claims/{claim['id']}/revoke",
+                    {"reason": "虚报材料", "document_ref": "滨科〔2024〕3号"}, as_="kjj", status=200)
     history = {h["event"]: h for h in api.ok("GET", f"/v1/claims/{claim['id']}")["history"]}
     assert (history["Approved"]["amount"], history["Approved"]["note"]) == ("250000.00", "按审定金额")
     assert (history["PayoutRecorded"]["amount"], history["PayoutRecorded"]["paid_on"]) == ("100000.00", "2023-07-03")

@@ -145,7 +145,7 @@ def test_a_list_with_a_cell_past_the_csv_limit_refuses_its_line_and_answers_in_c
     refused = {r["line"]: r for r in found["refused"]}
     assert sorted(refused) == [3, 4] and "CSV" in refused[4]["detail"] and "无法" in refused[4]["detail"]
     assert all(any("\u4e00" <= c <= "\u9fff" for c in r["detail"]) for r in found["refused"]), found["refused"]
-    header = api.client.post("/v1/certifications/imports", content="uscc,tier\n".encode(), headers={
+    header = api.client.post("/v1/certifications/imports", content=b"uscc,tier\n", headers={
         "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv", "Accept-Language": "zh"})
     assert header.status_code == 422 and "表头缺少" in header.json()["detail"]
     latin1 = api.client.post("/v1/certifications/imports", content=b"uscc,programme\n\xff\xfe\x80\x81", headers={
