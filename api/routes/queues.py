@@ -60,7 +60,7 @@ def claim_item(row: dict, catalogue: Catalogue) -> dict[str, Any]:
 
 def claim_page(read_models: ReadModels, catalogue: Catalogue, wanted: ClaimFilter, limit: int,
                cursor: str | None) -> dict[str, Any]:
-    if cursor is not None and not cursor.isdigit():
+    if cursor is not None and not (cursor.isascii() and cursor.isdigit()):  # "²".isdigit(), yet int("²") fails
         raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came")
     rows, after = read_models.claims(wanted, limit, int(cursor) if cursor else None)
     return {"claims": [claim_item(r, catalogue) for r in rows], "next_cursor": None if after is None else str(after)}

@@ -38,7 +38,8 @@ def test_claims_queue_filters_pages_oldest_first_and_names_codes(api: Api, world
 def test_claims_queue_refuses_unknown_filters_with_what_is_valid(api: Api, world: World) -> None:
     """An unknown status, programme, bureau or a forged cursor is 422 naming the valid values; over 500 too."""
     for query, words in (("status=open", "pending"), ("programme=A99.x", "A3.erc"), ("bureau=xyz", "kjj"),
-                         ("cursor=abc", "next_cursor"), ("limit=501", "")):
+                         ("cursor=abc", "next_cursor"), ("cursor=²", "next_cursor"), ("cursor=１２", "next_cursor"),
+                         ("limit=501", "")):
         response = api.call("GET", f"/v1/claims?{query}", as_="auditor")
         assert response.status_code == 422, (query, response.text)
         assert words in response.json()["detail"]
