@@ -11,7 +11,8 @@ import time
 from datetime import UTC, datetime
 
 from api.cli_language import reason_zh, refuse, then, tr
-from api.commands.common import configure_logging, say, settings
+from api.commands.common import acting_as, configure_logging, say, settings
+from ledger import beijing
 
 CLI_PRINCIPAL = "cli-finance"
 
@@ -22,8 +23,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "年度结账：记录该年度的对账结果和签名摘要（财政）"))
     cmd.add_argument("--year", type=int, required=True, help=tr("the award year to close", "要结账的奖补年度"))
     cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME", help=tr(
-        f"the finance principal recorded as closing it (default {CLI_PRINCIPAL})",
-        f"记为结账人的财政账号（默认 {CLI_PRINCIPAL}）"))
+        f"the finance principal recorded as closing it (default {CLI_PRINCIPAL}); with LEDGER_AUTH_FILE set, a"
+        " finance principal of that file",
+        f"记为结账人的财政账号（默认 {CLI_PRINCIPAL}）；设置了 LEDGER_AUTH_FILE 时，须为该文件中的财政主体"))
     cmd.add_argument("--json", action="store_true", help=tr("print the recorded close as JSON",
                                                             "以 JSON 输出所记录的结账"))
     cmd.set_defaults(run=run)
@@ -41,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
 
     config = settings(args)
     configure_logging(config)
+    by = acting_as("close", args.principal, CLI_PRINCIPAL, config)
+    if by is None:
+        return 2
     signer = load_signer(config)
     ledger = AwardLedger(store_env(config.database_url), seal_key=signer.seal_key())
     started = time.monotonic()
@@ -55,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         digest = Notary(AuditChain.open(config.database_url), signer).digest()
         as_of = datetime.now(UTC)
         figures = reconciliation_as_of(ledger, args.year, as_of, progress)
-        outcome = ledger.close_year(Principal(args.principal, Role.FINANCE), year=args.year, reconciliation=figures,
+        outcome = ledger.close_year(Principal(by, Role.FINANCE), year=args.year, reconciliation=figures,
                                     digest=digest, as_of=as_of.isoformat())
     except LedgerError as err:
         refuse("close", err.code, f"{err.detail}. Nothing was recorded", then(reason_zh(err), "未记录任何内容"))
@@ -65,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.view, ensure_ascii=False, indent=2))
     totals = figures["totals"]
-    at = as_of.isoformat(timespec="seconds")
+    at = beijing.shown(as_of)  # as a person in the district reads it; --json keeps RFC 3339 with its offset
     say("close", tr(f"{args.year} closed as of {at}: approved {totals['approved']}, paid {totals['paid']},"
                     f" {totals['claims']} claims; digest {digest['digest'][:16]}… at position {digest['position']}"
                     f" signed by key {digest['key_id']}. Later corrections to {args.year} show as post-close"

@@ -5,7 +5,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from api.cli_language import refuse
+from api.cli_language import refuse, then
 from api.settings import Settings
 
 
@@ -19,6 +19,39 @@ def configure_logging(settings: Settings) -> None:
     from api.logs import configure
 
     configure(settings)  # LEDGER_LOG_FORMAT, as serve's; a no-op when logging is set up already
+
+
+def acting_as(command: str, name: str, default: str, config: Settings) -> str | None:
+    """`--as NAME` as the ledger will record it (the event's `by`), or None once refused (the caller exits 2,
+    having recorded nothing). The name passes the text check every name the API takes passes (no control or
+    invisible characters, not empty, bounded: ledger/domain/text.py). With LEDGER_AUTH_FILE set, a name the
+    file lists must be one of its finance principals, and a name it does not list is refused unless it is the
+    command's own `default`, so a typo never becomes the principal a close or an import is recorded under."""
+    from ledger.domain.text import InvalidText, clean_text
+
+    try:
+        cleaned = clean_text(name, "--as", field_zh="--as ")
+    except InvalidText as err:
+        refuse(command, "argument_invalid",
+               f"{err.detail}; give the finance principal's name (default {default}). Nothing was recorded",
+               then(err.zh or err.detail, f"请给出财政账号的名称（默认 {default}）。未记录任何内容"))
+        return None
+    if config.auth_file is None:
+        return cleaned
+    from api.auth import load
+    from ledger.principals import Role
+
+    known = {p.name: p.role for _, p in load(config.auth_file).entries}
+    if known.get(cleaned, Role.FINANCE if cleaned == default else None) is Role.FINANCE:
+        return cleaned
+    finance = ", ".join(sorted(n for n, role in known.items() if role is Role.FINANCE)) or "none"
+    finance_zh = "、".join(sorted(n for n, role in known.items() if role is Role.FINANCE)) or "无"
+    refuse(command, "argument_invalid",
+           f"--as {cleaned!r} is not a finance principal of LEDGER_AUTH_FILE ({config.auth_file}); give one of its"
+           f" finance principals ({finance}), or leave --as out to record {default}. Nothing was recorded",
+           f"--as {cleaned!r} 不是 LEDGER_AUTH_FILE（{config.auth_file}）中的财政主体；请给出其中的财政主体"
+           f"（{finance_zh}），或不给 --as 以记为 {default}。未记录任何内容")
+    return None
 
 
 def say(name: str, message: str) -> None:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr
-from api.commands.common import configure_logging, settings
+from api.commands.common import acting_as, configure_logging, settings
 from api.reports.table import render
 from ledger.domain.text import printable
 
@@ -29,8 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "when some lines are refused, import the others (default: import nothing)",
         "部分行被拒时，仍导入其余各行（默认：一行都不导入）"))
     cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME", help=tr(
-        f"the finance principal the import is recorded under ({CLI_PRINCIPAL})",
-        f"记为导入人的财政账号（{CLI_PRINCIPAL}）"))
+        f"the finance principal the import is recorded under ({CLI_PRINCIPAL}); with LEDGER_AUTH_FILE set, a"
+        " finance principal of that file",
+        f"记为导入人的财政账号（{CLI_PRINCIPAL}）；设置了 LEDGER_AUTH_FILE 时，须为该文件中的财政主体"))
     cmd.add_argument("--json", action="store_true", help=tr("print the statement and its report as JSON",
                                                             "以 JSON 输出流水及其匹配报告"))
     cmd.set_defaults(run=run)
@@ -48,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
 
     config = settings(args)
     configure_logging(config)
+    by = acting_as("reconcile", args.principal, CLI_PRINCIPAL, config)
+    if by is None:
+        return 2
     path = Path(args.file)
     try:
         found_file = read_bank_file(path.read_bytes(), bank_columns(config.bank_columns))
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     ledger = AwardLedger(store_env(config.database_url))
     read_models = ReadModels.open(config.database_url)
     try:
-        outcome = ledger.import_bank_statement(Principal(args.principal, Role.FINANCE), lines=lines, source=path.name)
+        outcome = ledger.import_bank_statement(Principal(by, Role.FINANCE), lines=lines, source=path.name)
         catch_up(read_models.view, ledger)  # the matching reads the read models: bring them to the log's head
         found = read_models.bank_statement(outcome.view["id"])
     finally:

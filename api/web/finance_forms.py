@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -58,9 +59,26 @@ def _recorded(request: Request, outcome: Outcome, form: str) -> Response:
     return RedirectResponse(f"/ui/finance/write?done={form}", status_code=303)
 
 
+# Thousands separators between groups of three ASCII digits, and nothing else: "1000,50" (a decimal comma?) or
+# full-width digits go to the API's validator as typed, and are refused in its words.
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
+# A JSON integer, as the text of the number it is (RFC 8259): ASCII digits only, so "２０２４" and "²⁰²⁴"
+# stay text, which the API's strict year refuses as it refuses them in a JSON body. Bounded: int() refuses
+# past 4,300 digits, and no year needs a hundred.
+_JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,99})")
+
+
 def _plain_amount(text: str) -> str:
     """A person types "300,000,000.00" (or with full-width commas); the validator wants "300000000.00"."""
-    return text.strip().replace(",", "").replace("，", "")
+    text = text.strip()
+    return re.sub("[,，]", "", text) if _GROUPED.fullmatch(text) else text
+
+
+def _json_year(text: str) -> int | str:
+    """The year a JSON body would carry for this form field: an integer when the text is one, else the text,
+    which the API's request model then refuses (a form has no way to send a JSON number but its digits)."""
+    text = text.strip()
+    return int(text) if _JSON_INTEGER.fullmatch(text) else text
 
 
 def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseModel], command: Any) -> Response:
@@ -82,7 +100,7 @@ def appropriate(request: Request, by: PagePrincipal, ledger: LedgerDep, year: Te
                 document_ref: Text = "", key: Text = "") -> Response:
     """Record an appropriation of the year's special fund."""
     typed = {"year": year.strip(), "amount": amount.strip(), "document_ref": document_ref}
-    parsed = typed | {"year": int(year) if year.strip().isdigit() else year}  # a JSON body's year is an integer
+    parsed = typed | {"year": _json_year(year)}  # a JSON body's year is an integer
     return _run(request, "appropriation", parsed, AppropriationCreate, lambda b: ledger.record_appropriation(
         by, year=b.year, amount=b.amount, document_ref=b.document_ref, key=checked_key(key)))
 

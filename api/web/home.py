@@ -8,10 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
 from api.routes.queues import claim_filter, claim_page
+from api.schemas.fields import AwardYear
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
 from ledger.principals import Role
@@ -21,8 +23,14 @@ QUEUE_STATUSES = ("proposed", "pending")
 PAGE = 50
 
 
-def _int(text: str | None) -> int | None:
-    return int(text) if text and text.strip().isdigit() else None
+class _Filters(BaseModel):
+    year: AwardYear | None = None  # as GET /v1/claims?award_year= reads it
+
+
+def _year(text: str) -> int | None:
+    """The year filter as the API reads it; anything else is refused on a page naming the field, never a 500
+    ("²⁰²⁴".isdigit() is true, yet int() refuses it)."""
+    return _Filters.model_validate({"year": text.strip() or None}).year
 
 
 def open_recoveries(read_models: ReadModelsDep) -> list[dict]:
@@ -42,12 +50,12 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
         chosen = status if status in QUEUE_STATUSES else ",".join(QUEUE_STATUSES)
         wanted = claim_filter(catalogue, status=chosen, programme=programme if programme in led else None,
-                              bureau=by.bureau, award_year=_int(year))
+                              bureau=by.bureau, award_year=_year(year))
         context |= {"queue": claim_page(read_models, catalogue, wanted, PAGE, cursor), "led": led,
                     "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years),
                     "proposals": read_models.proposal_summary(by.bureau)}
     elif by.role is Role.FINANCE:
-        wanted = claim_filter(catalogue, programme=programme or None, award_year=_int(year), unpaid=True)
+        wanted = claim_filter(catalogue, programme=programme or None, award_year=_year(year), unpaid=True)
         context |= {"unpaid": claim_page(read_models, catalogue, wanted, PAGE, cursor),
                     "years": list(catalogue.policy.years),
                     "recoveries": open_recoveries(read_models)}

@@ -2,6 +2,7 @@
 which turns the ledger's refusals into HTML pages with the API's own status codes."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 
 from api import field_messages
 from api.problems import STATUS_BY_KIND, EdgeProblem, chinese_detail
@@ -62,6 +64,24 @@ def refusal(request: Request, status: int, code: str, detail: str) -> HTMLRespon
     return render(request, "refused.html", status, status_code=status, code=code, title=title, detail=detail)
 
 
+_TOO_MANY = re.compile(r"Too many (fields|files)\. Maximum number of \w+ is (\d+)\.")
+
+
+def _unreadable_form(said: str, lang: str) -> str:
+    """Why a form could not be read (Starlette's English), and what to do, in `lang`."""
+    if found := _TOO_MANY.fullmatch(said):
+        most = int(found[2])
+        if found[1] == "files":
+            return (f"表单最多可附 {most:,} 个文件；请减少文件后重新提交。未写入任何内容。" if lang == "zh" else
+                    f"The form carries more than {most:,} files; send fewer. Nothing was written.")
+        if lang == "zh":
+            return f"表单项过多：此页面一次最多读取 {most:,} 项；请减少所选项目，分批提交。未写入任何内容。"
+        return (f"The form has more than {most:,} fields, as many as this page reads at once; send fewer, in batches."
+                " Nothing was written.")
+    return ("无法读取提交的表单；请返回上一页，重新填写后提交。未写入任何内容。" if lang == "zh" else
+            f"The form could not be read ({said}); go back to the page and send it again. Nothing was written.")
+
+
 class PageRoute(APIRoute):
     """A route whose refusals are pages: the same status and code as the API, in HTML."""
 
@@ -85,5 +105,12 @@ class PageRoute(APIRoute):
                 errors = list(err.errors())
                 code = next((field_messages.code(e) for e in errors), "invalid_request")
                 return refusal(request, 422, code, field_messages.joined(errors, i18n.language(request)))
+            except HTTPException as err:
+                if err.status_code != 400:
+                    raise
+                # The form parser's refusal (too many fields, a broken multipart body): the API's handler would
+                # advise sending JSON, which no form can; say what a person at this page can do instead.
+                return refusal(request, 422, "invalid_request", _unreadable_form(str(err.detail),
+                                                                                 i18n.language(request)))
 
         return page

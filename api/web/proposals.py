@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from api.certification_list import COLUMNS, read_list
 from api.deps import LedgerDep, Settle, checked_key
 from api.schemas.proposals import BulkConfirmationCreate
-from api.web.i18n import MESSAGES
-from api.web.pages import PageRoute, render
+from api.web.i18n import MESSAGES, language, translator
+from api.web.pages import PageRoute, refusal, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.principals import Role
 
@@ -66,11 +66,32 @@ async def import_list(request: Request, by: PagePrincipal, ledger: LedgerDep) ->
                   columns=COLUMNS, answer=outcome.view)
 
 
-@router.post("/ui/claims/confirm", dependencies=[Bureau, CsrfChecked])
+# How many proposals one confirmation takes: the API's own bound (POST /v1/claims/confirm), as its model states it.
+AT_ONCE: int = BulkConfirmationCreate.model_json_schema()["properties"]["ids"]["maxItems"]
+# The form parser counts every field (the claims, csrf, key) and by default stops at 1,000, answering as if a
+# JSON body were malformed. Read well past the limit instead, so the page can say what the limit is; the body
+# cap (LEDGER_MAX_BODY_BYTES) bounds the work, and past this the pages' own "too many fields" refusal answers.
+FIELDS_READ = 10 * AT_ONCE
+MESSAGES.update({
+    "no_claims_ticked": ("未选择任何待确认奖补；请勾选要确认的项目后再提交。未确认任何一项。",
+                         "No proposal was ticked; tick the ones to confirm and send the form again. Nothing was"
+                         " confirmed."),
+    "too_many_claims": ("一次最多确认 {most:,} 项奖补，本次提交了 {sent:,} 项；请分批确认，每批不超过 {most:,} 项。"
+                        "未确认任何一项。",
+                        "At most {most:,} proposals can be confirmed at once, and {sent:,} were sent; confirm them"
+                        " in batches of {most:,} or fewer. Nothing was confirmed."),
+})
+
+
+@router.post("/ui/claims/confirm", dependencies=[Bureau, CsrfChecked], form_limits={"max_fields": FIELDS_READ})
 async def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep) -> Response:
     """Confirm the proposals ticked on the queue: each re-assessed, then pending; refusals shown with why."""
     form = await request.form()
     ids = [str(v) for v in form.getlist("claim")]
+    if not ids or len(ids) > AT_ONCE:  # the API's bounds, worded for a form of ticked claims rather than `ids`
+        t = translator(language(request))
+        said = t("too_many_claims", most=AT_ONCE, sent=len(ids)) if ids else t("no_claims_ticked")
+        return refusal(request, 422, "invalid_request", said)
     body = BulkConfirmationCreate.model_validate({"ids": ids})
     outcome = await run_in_threadpool(ledger.confirm_claims, by, ids=body.ids,
                                       key=checked_key(str(form.get("key") or "")))

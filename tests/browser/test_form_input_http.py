@@ -1,0 +1,126 @@
+"""The pages' forms read what is typed with the JSON API's own rules: a year or an amount in other digits
+(superscript, full-width, Arabic-Indic) is refused as the API refuses it, on a page in the reader's language,
+never a 500 and never recorded; a form over its limit is told the limit, not to send JSON."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.browser.conftest import page_client
+from tests.support import unique_id
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "finance": {"role": "finance"}}
+OTHER_DIGITS = {"superscript": "²⁰²⁴", "full-width": "２０２４", "arabic-indic": "٢٠٢٤"}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        yield c
+
+
+def _signed_in(client: TestClient, who: str, page: str) -> str:
+    """Sign `who` in; the CSRF token of `page`, for its forms."""
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/sign-in").text).group(1)
+    client.post("/ui/sign-in", data={"csrf": csrf, "token": client.tokens[who]}, follow_redirects=False)
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(page).text).group(1)
+
+
+def _events(client: TestClient) -> int:
+    return client.app.state.ledger.recorder.max_notification_id() or 0
+
+
+def _api(client: TestClient, body: dict, lang: str) -> dict:
+    answer = client.post("/v1/appropriations", json=body, headers={
+        "Authorization": f"Bearer {client.tokens['finance']}", "Accept-Language": lang})
+    assert answer.status_code == 422, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize("year", OTHER_DIGITS.values(), ids=OTHER_DIGITS.keys())
+def test_a_year_in_other_digits_is_refused_as_the_json_api_refuses_it(client, year):
+    """`year=²⁰²⁴` (a 500 before) and `year=２０２４` (recorded as 2024 before) come back as the form with the
+    API's own refusal of that year, Chinese by default and English with ?lang=en, and nothing is recorded."""
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    form = {"csrf": csrf, "year": year, "amount": "300000000.00", "document_ref": "杭高新财〔2024〕1号",
+            "key": unique_id("k-")}
+    before = _events(client)
+    for lang in ("zh", "en"):  # the page's language is chosen once with ?lang=, then kept in a cookie
+        page = client.post(f"/ui/finance/appropriations?lang={lang}", data=form)
+        assert page.status_code == 422 and page.headers["content-type"].startswith("text/html"), page.text
+        api = _api(client, {k: form[k] for k in ("year", "amount", "document_ref")}, lang)
+        assert api["code"] == "invalid_request" and api["errors"][0]["field"] == "year"
+        said = api["errors"][0]["message"]  # the API's words for this year, in the reader's language
+        assert f"year{'：' if lang == 'zh' else ': '}{said}" in page.text, page.text
+        assert "Internal" not in page.text and "Traceback" not in page.text
+    assert _events(client) == before
+
+
+@pytest.mark.parametrize("amount", ["３００,０００,０００.００", "300000000.⁰⁰", "3,00,000", "1000,50", "1,000.5.0"])
+def test_an_amount_the_json_api_refuses_is_refused_on_the_form(client, amount):
+    """Other digits and a separator anywhere but between groups of three are not read past: the API's validator
+    refuses the amount as typed (invalid_amount), nothing recorded."""
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    before = _events(client)
+    page = client.post("/ui/finance/appropriations", data={
+        "csrf": csrf, "year": "2024", "amount": amount, "document_ref": "杭高新财〔2024〕1号", "key": unique_id("k-")})
+    assert page.status_code == 422 and "invalid_amount" in page.text and "金额" in page.text, page.text
+    assert _events(client) == before
+
+
+def test_a_plain_year_and_a_grouped_amount_are_still_recorded(client):
+    """What a person types in ASCII, thousands separators included, is recorded as the API would record it."""
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    answer = client.post("/ui/finance/appropriations", data={
+        "csrf": csrf, "year": " 2024 ", "amount": "300，000，000.00", "document_ref": "杭高新财〔2024〕2号",
+        "key": unique_id("k-")}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    fund = client.get("/v1/appropriations/2024", headers={"Authorization": f"Bearer {client.tokens['finance']}"})
+    assert fund.json()["appropriated"] == "300000000.00", fund.text
+
+
+@pytest.mark.parametrize("who", ["finance", "kjj"])
+def test_the_home_pages_year_filter_refuses_other_digits_on_a_page(client, who):
+    """`/ui/?year=²⁰²⁴` was a 500: it is now the API's refusal of that year, as a page; a plain year filters."""
+    _signed_in(client, who, "/ui/")
+    for year in OTHER_DIGITS.values():
+        page = client.get("/ui/", params={"year": year})
+        assert page.status_code == 422 and "year：应为整数" in page.text, page.text
+    assert client.get("/ui/", params={"year": "2024"}).status_code == 200
+    assert client.get("/ui/", params={"year": ""}).status_code == 200
+
+
+def test_confirming_more_proposals_than_the_api_takes_says_the_limit_on_a_page(client):
+    """1,001 ticked proposals: a page (not JSON advice) saying at most 1,000 at once, in the reader's language,
+    nothing confirmed; none ticked says to tick some."""
+    csrf = _signed_in(client, "kjj", "/ui/")
+    before = _events(client)
+    form = {"csrf": csrf, "key": unique_id("k-"), "claim": [unique_id("c-") for _ in range(1001)]}
+    chinese = client.post("/ui/claims/confirm?lang=zh", data=form)
+    assert chinese.status_code == 422 and chinese.headers["content-type"].startswith("text/html"), chinese.text
+    assert "一次最多确认 1,000 项奖补，本次提交了 1,001 项" in chinese.text and "JSON" not in chinese.text
+    english = client.post("/ui/claims/confirm?lang=en", data=form)
+    assert english.status_code == 422 and "At most 1,000 proposals can be confirmed at once" in english.text
+    assert "JSON" not in english.text
+    none = client.post("/ui/claims/confirm?lang=zh", data={"csrf": csrf, "key": unique_id("k-")})
+    assert none.status_code == 422 and "未选择任何待确认奖补" in none.text
+    assert _events(client) == before
+
+
+def test_a_form_the_parser_cannot_take_is_a_page_not_json_advice(client):
+    """Past what any page reads (too many fields), or a multipart body without its boundary: a 422 page in the
+    reader's language saying what to do, never the API's "send JSON" problem."""
+    csrf = _signed_in(client, "kjj", "/ui/")
+    flood = {"csrf": csrf, "claim": [str(n) for n in range(12_000)]}
+    page = client.post("/ui/claims/confirm?lang=zh", data=flood)
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html"), page.text
+    assert "表单项过多" in page.text and "JSON" not in page.text
+    english = client.post("/ui/claims/confirm?lang=en", data=flood)
+    assert "The form has more than 10,000 fields" in english.text and "JSON" not in english.text
+    _signed_in(client, "finance", "/ui/finance/write")
+    broken = client.post("/ui/finance/statements/preview?lang=zh", content=b"--x\r\n",
+                         headers={"Content-Type": "multipart/form-data"})
+    assert broken.status_code == 422 and "无法读取提交的表单" in broken.text and "JSON" not in broken.text
