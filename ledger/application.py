@@ -296,7 +296,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                requested, certification_id)
             facts = self._with_certification(catalogue, facts)
             plan = prepare(catalogue, facts, org.facts(effective_on))
-            accounts = [self._account(k.text) for k in plan.keys]
+            accounts = self._open_accounts(plan)
             entitlement = entitle(plan, {a.key: a.state() for a in accounts})
             claim = Claim(uscc=code, programme=prog.code, award_year=award_year, effective_on=effective_on,
                           tier=entitlement.tier, rank=rank, subject=entitlement.subject, body_id=entitlement.body_id,
@@ -695,6 +695,17 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _account(self, key: str) -> AwardAccount:
         return self._get_or_none(AwardAccount, AwardAccount.create_id(key)) or AwardAccount(key=key)
+
+    def _open_accounts(self, plan: Any) -> list[AwardAccount]:
+        """The accounts a claim will reserve on, refused if one is closed (a revoked certification's slot: its
+        revocation ended every claim resting on it, and none may rest on it again)."""
+        accounts = [self._account(k.text) for k in plan.keys]
+        for account in accounts:
+            if (why := account.closed_because) is not None:
+                raise errors.NotEligible(f"{why}; its revocation ended every claim resting on it, and no claim may"
+                                         " rest on it again", zh=f"所依据的认定已撤销（{why}）；"
+                                         "撤销时已终止依据它的全部申请，任何申请都不能再依据它")
+        return accounts
 
     def _programme_for(self, by: Principal, code: str, day: date) -> Programme:
         _require_role(by, Role.BUREAU, doing="record certifications and claims")

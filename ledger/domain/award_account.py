@@ -51,6 +51,17 @@ class AwardAccount(Aggregate):
         # `status` says why (rejected, withdrawn, revoked); none of them counts as live (rules/facts.py LIVE).
         self.entries[claim_id].update(status=status)
 
+    @event("Closed")
+    def close(self, reason: str, by: str) -> None:
+        """No claim may reserve on this account again (a revoked certification's slots): a claim deciding on it
+        meanwhile conflicts with this event on save and, retried, is refused."""
+        self.closed = reason
+
+    @property
+    def closed_because(self) -> str | None:
+        """Why the account was closed, or None (accounts recorded before closing existed have no such state)."""
+        return getattr(self, "closed", None)
+
     def state(self) -> AccountState:
         return AccountState(self.key, tuple(
             Entry(claim_id, e["programme"], e["status"], e["amount"], e["gross"], e["tier"], e.get("uscc"))

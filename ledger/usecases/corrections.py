@@ -98,6 +98,10 @@ class Corrections(RecoveryCommands, DistrictChanges):
                 ended.append(end_claim(touched, claim, by.name, reason, document_ref))
             cert.revoke(reason, effective_on, document_ref, by.name)
             touched.add(cert)
+            # Its slots close: a claim deciding on the certification at this moment read it unrevoked, but it
+            # reserves on one of these accounts, so its save conflicts with this one and, retried, is refused.
+            for k in keys:
+                touched.account(k).close(f"certification {cert_id} was revoked from {effective_on}", by.name)
             return touched.all(), {"certification": views.certification(cert), "claims": ended,
                                    **_sums(ended)}
 

@@ -136,7 +136,7 @@ class Proposals:
                 None if claim.certification_id else claim.body_id, claim.basis_amount, claim.requested_amount,
                 claim.certification_id))
             plan = prepare(catalogue, facts, org.facts(claim.effective_on))
-            accounts = [self._account(k.text) for k in plan.keys]
+            accounts = self._open_accounts(plan)
             now = entitle(plan, {a.key: a.state() for a in accounts})
             claim.confirm(claim.entitled_amount, now.amount, now.gross, now.explanation(), list(now.accounts),
                           now.policy_version, by.name)

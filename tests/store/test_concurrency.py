@@ -18,6 +18,7 @@ from ledger.store import store_env
 from tests.store.conftest import FINANCE, KJJ, World, instances
 
 THREADS = 20
+ROUNDS = 20  # races of a revocation against claims on its certification (one in a few lost it before)
 pytestmark = pytest.mark.postgres
 
 
@@ -177,3 +178,31 @@ def test_a_stale_saved_copy_without_the_claims_entry_is_decided_again(store: str
             decided = a.reject_claim(KJJ, claim_id=second["id"], reason="资料不全").view
             assert decided["status"] == "rejected"
         assert b.claim(second["id"])["status"] == decided["status"]
+
+
+
+def test_a_certification_revoked_while_claims_rest_on_it_keeps_none(ledgers: list[AwardLedger]) -> None:
+    """One thread revokes an A6 honour while the others claim on it, on four ledgers (as four processes), ROUNDS
+    times over. A claim that read the certification before the revocation reserves on its slot, which the
+    revocation closes, so the two conflict and the claim, retried, is refused: afterwards no claim on it is
+    live (a black-box probe had one accepted, approved and paid on the revoked certification)."""
+    from tests.store.conftest import JXJ
+
+    world = World(ledgers[0])
+    for _ in range(ROUNDS):
+        org = world.org()
+        cert = world.certify(org, "A6.honour", "little_giant", by=JXJ)
+
+        def claim_or_revoke(ledger: AwardLedger, i: int, org: str = org, cert: str = cert) -> str:
+            if i == 0:
+                ledger.revoke_certification(JXJ, certification_id=cert, reason="复核不合格",
+                                            effective_on=date(2023, 6, 1), document_ref="REV")
+                return "revoked"
+            return "claim " + ledger.submit_claim(JXJ, uscc=org, programme="A6.honour", award_year=2023,
+                                                  effective_on=date(2023, 6, 1), certification_id=cert).view["id"]
+
+        outcomes = race(ledgers, claim_or_revoke)
+        assert outcomes["revoked"] == 1, outcomes
+        made = [o.removeprefix("claim ") for o in outcomes if o.startswith("claim ")]
+        standing = {i: s for i in made if (s := ledgers[0].claim(i)["status"]) in ("pending", "approved")}
+        assert standing == {}, outcomes
