@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -195,6 +196,12 @@ class Catalogue:
 
     def programme(self, code: str) -> Programme | None:
         return self.programmes.get(code)
+
+    @cached_property
+    def project_ceilings(self) -> dict[str, Decimal]:
+        """Each programme's per-project cap (rule 5): the most its standing on one project can be (rule 4)."""
+        return {code: min(c.limit for c in p.caps if c.scope is CapScope.PROJECT)
+                for code, p in self.programmes.items() if any(c.scope is CapScope.PROJECT for c in p.caps)}
 
     def bureau(self, code: str) -> Bureau | None:
         return next((b for b in self.bureaus if b.code == code), None)

@@ -124,7 +124,8 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
         standing, amount = max(standing - (amount - capped), Decimal("0.00")), capped
     about = acct.subject_key(facts.uscc, plan.subject)
     if about and about in plan.keys:
-        amount = supersede(policy, programme.code, subject, standing, amount, account(about), why)  # type: ignore[arg-type]
+        amount = supersede(policy, programme.code, subject, standing, amount, account(about), why,  # type: ignore[arg-type]
+                           plan.catalogue.project_ceilings)
     why.add("entitlement", None, later(_entitled, amount), amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)

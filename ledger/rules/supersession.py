@@ -9,6 +9,7 @@ subject's total never passes its best standing, whichever order the claims came 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 
 from ledger.catalogue.model import Policy
@@ -20,28 +21,40 @@ from ledger.rules.facts import AccountState, Entry
 ZERO = Decimal("0.00")
 
 
-def _standings(entries: tuple[Entry, ...]) -> dict[str, Decimal]:
+def _standings(entries: tuple[Entry, ...], ceilings: Mapping[str, Decimal]) -> dict[str, Decimal]:
     standings: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for entry in entries:
         standings[entry.programme] += entry.gross
-    return standings
+    return {p: _within(p, s, ceilings) for p, s in standings.items()}
+
+
+def _within(programme: str, standing: Decimal, ceilings: Mapping[str, Decimal]) -> Decimal:
+    """A programme's standing on the subject, never above its per-project cap (rule 5: the project's whole
+    award under the programme). A project cap counts what its claims are paid, so a claim topped up over an
+    award under another programme leaves it headroom a later claim under the same programme takes: added up,
+    their standings could pass the cap, and the subject would be paid more than its best award."""
+    ceiling = ceilings.get(programme)
+    return standing if ceiling is None else min(standing, ceiling)
 
 
 def supersede(policy: Policy, programme: str, subject: str, standing: Decimal, amount: Decimal,
-              account: AccountState, why: Explanation) -> Decimal:
-    """`standing` is this claim's own entitlement after ladder top-ups and its programme's caps."""
+              account: AccountState, why: Explanation, ceilings: Mapping[str, Decimal] | None = None) -> Decimal:
+    """`standing` is this claim's own entitlement after ladder top-ups and its programme's caps; `ceilings`, each
+    programme's per-project cap, which its standing on one project never passes."""
+    ceilings = ceilings or {}
     everyone = account.live
     if not any(e.programme != programme for e in everyone):
         return amount
-    before = _standings(account.live_before)
+    before = _standings(account.live_before, ceilings)
     rivals_before = {p: s for p, s in before.items() if p != programme}
-    standings = _standings(everyone)
+    standings = _standings(everyone, ceilings)
     rivals = {p: s for p, s in standings.items() if p != programme}
     best = max(rivals, key=rivals.__getitem__)
-    mine = standings[programme] + standing
+    mine = _within(programme, standings.get(programme, ZERO) + standing, ceilings)
     awarded = sum((e.amount for e in everyone), ZERO)
     owed = min(amount, max(mine, rivals[best]) - awarded)
-    outranked = rivals_before and before[programme] + standing <= max(rivals_before.values())
+    outranked = rivals_before and _within(programme, before.get(programme, ZERO) + standing, ceilings) <= max(
+        rivals_before.values())
     if outranked or owed <= 0:
         top = max(rivals_before or rivals, key=(rivals_before or rivals).__getitem__)
         named = next(e.claim_id for e in everyone if e.programme == top)

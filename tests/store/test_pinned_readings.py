@@ -136,6 +136,27 @@ def test_approving_an_earlier_claim_after_a_later_one_keeps_the_project_cap(worl
     assert ledger._account("cap:project:A4.challenge:project:rz").state().used == D("5000000.00")
 
 
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_subject_never_pays_past_its_best_programme_after_that_programmes_project_cap(world: World,
+                                                                                     ledger: AwardLedger,
+                                                                                     data) -> None:
+    """Rules 4 and 5: a national second prize (1,000,000) and two challenge claims on one project (30 % of
+    20,000,000, cut to the project's 5,000,000), approved in any order: the subject is never paid more than
+    5,000,000, the challenge's standing after its cap (a black-box probe had 6,000,000 approved, 1 + 3 + 2)."""
+    org = world.org()
+    subject = f"project:NX-{org[-6:]}"
+    made = [world.claim(org, "A9.national_award", tier="second", rank=1, subject=subject)]
+    for _ in range(2):
+        with contextlib.suppress(errors.LedgerError):
+            made.append(world.claim(org, "A4.challenge", basis_amount="20000000", subject=subject))
+    approved = D("0")
+    for claim in data.draw(st.permutations(made)):
+        with contextlib.suppress(errors.LedgerError):
+            approved += D(ledger.approve_claim(KJJ, claim_id=claim["id"]).view["approved_amount"])
+    assert approved <= D("5000000.00"), approved
+
+
 @pytest.mark.postgres
 def test_concurrent_co_undertakers_and_rank_claims_never_break_the_cap_or_the_rank(fresh_postgres_url: str) -> None:
     """Rules 5 and 11 under a race (PostgreSQL, 20 threads on 3 application instances): different organisations
