@@ -27,6 +27,7 @@ from ledger.spill import HOT, PICKLED, Codec, ColdStore, Spilled
 
 __all__ = ["FOLDED", "RELEASED", "Replay", "Replayed", "SharedAccount", "stored_events", "wanted", "wanted_topics"]
 ZERO = Decimal("0.00")
+DEDUCTS_AWARDED = ("ladder:", "subject:")  # at approval these deduct only what others were awarded (rule 3)
 
 
 @dataclass(slots=True)
@@ -103,7 +104,7 @@ class Replay:
         self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed (issue 19)
         # The pending claims' submissions, for the rules' second run at approval (rule 12), and the last such run's
         # answer (claim id, row's figures, accounts, entry) for a twin replay, as `plan` is.
-        self.submitted: dict[str, Any] = {}
+        self.submitted: dict[str, tuple[Any, tuple, int | None]] = {}
         self.reassessed: tuple[str, Any, list[str], Entry | None] = ("", None, [], None)
 
     def mapping(self, codec: Codec = PICKLED) -> MutableMapping:
@@ -163,8 +164,10 @@ class Replay:
         row, keys, entry = self.claims.pop(cid)
         submission = self.submitted.pop(cid, None)
         if name == "Approved":
-            if submission is not None:
-                keys, entry = self._reassess(cid, submission, row, keys, entry)
+            if submission is not None and self._moved(cid, submission, keys, entry):
+                keys, entry = self._reassess(cid, submission[0], row, keys, entry)
+            elif submission is not None:  # unmoved: the second run's answer is the first's, for a twin to take
+                self.reassessed = (cid, (row.now, row.why, row.refusal), list(keys), entry)
             entitled_then = row.booked
             row.status, row.booked = "approved", event.amount
             if self.approved_share and entitled_then > 0:
@@ -211,7 +214,9 @@ class Replay:
         if entry is not None:
             self._reserve(cid, keys, entry)
         self.claims[cid] = (row, keys, entry)
-        self.submitted[cid] = e
+        # What the claim read, as it stands once it has reserved: unmoved at its approval, the rules' second run
+        # would give what the first gave (`_moved`), and is spared.
+        self.submitted[cid] = (e, self._states(keys), self.folded.version(e.uscc))
 
     def _reassess(self, cid: str, e: Any, row: Replayed, keys: list[str], entry: Entry | None
                   ) -> tuple[list[str], Entry | None]:
@@ -223,6 +228,29 @@ class Replay:
             self._move(cid, keys, new_keys, new_entry)
         self.reassessed = (cid, (row.now, row.why, row.refusal), new_keys, new_entry)
         return new_keys, new_entry
+
+    def _states(self, keys: list[str]) -> tuple[AccountState | None, ...]:
+        """The tallies on `keys` as they stand (immutable: a change replaces the state)."""
+        accounts = self.accounts
+        return tuple(accounts.get(k) for k in keys)
+
+    def _moved(self, cid: str, submission: tuple[Any, tuple, int | None], keys: list[str],
+               entry: Entry | None) -> bool:
+        """Whether the rules at approval could give other than at submission: refused then, the organisation
+        changed since, a tally it reads replaced since (the very same state objects otherwise), or another
+        claim's pending entry on a ladder or subject, which an approval does not deduct (rule 3)."""
+        e, states, version = submission
+        if entry is None or self.folded.version(e.uscc) != version:
+            return True
+        accounts = self.accounts
+        for key, then in zip(keys, states, strict=True):
+            now = accounts.get(key)
+            if now is not then or now is None:
+                return True
+            if key.startswith(DEDUCTS_AWARDED) and any(x.claim_id != cid and x.status == "pending"
+                                                       for x in now.entries):
+                return True
+        return False
 
     def _move(self, cid: str, touched: list[str], keys: list[str], entry: Entry | None) -> None:
         """Claim `cid`'s entry becomes `entry` on each of `keys` (in its place where it had one, else added last),

@@ -90,6 +90,11 @@ class Folded:
             self._slot = (e, claim, self._organisation(e.uscc))
         return self._slot[1], self._slot[2]
 
+    def version(self, uscc: str) -> int | None:
+        """The organisation's version as folded so far (None: not in the log yet): its facts change only with it."""
+        org = self.organisations.get(organisation_id(uscc))
+        return None if org is None else org.version
+
     def _organisation(self, uscc: str) -> OrganisationFacts | None:
         org = self.organisations.get(organisation_id(uscc))
         if org is None:

@@ -73,6 +73,15 @@ class Twin(Replay):
             return seen[1].under(mine, mine.programme(e.programme))
         return None
 
+    def _states(self, keys: list[str]) -> tuple[AccountState | None, ...]:
+        # Only this replay's own copies can be told unmoved; a shared one is the baseline's, which its approval
+        # has just replaced (`_moved` below then asks `_reassess`, which takes the baseline's answer in step).
+        return tuple(self.accounts.get(k) if self.apart(k) else None for k in keys)
+
+    def _moved(self, cid: str, submission: tuple[Any, tuple, int | None], keys: list[str],
+               entry: Entry | None) -> bool:
+        return not all(map(self.apart, keys)) or super()._moved(cid, submission, keys, entry)
+
     def _reassess(self, cid: str, e: Any, row: Replayed, keys: list[str], entry: Entry | None
                   ) -> tuple[list[str], Entry | None]:
         # The baseline has just run the rules again on this approval (`reassessed`). In step (the same rules, and
