@@ -63,10 +63,10 @@ def _run(settings: Settings, workers: int, logs: dict) -> int:
 
     app = create_app(settings)  # refuses a bad store URL or principals file here, before uvicorn starts
     # The request log (api/logs.py) replaces uvicorn's access log: one line a request, with its id.
-    # h11, not httptools: httptools drops the body of a request that offers an upgrade (uvicorn #2722), and Java's
-    # HttpClient offers `Upgrade: h2c` on every plain-HTTP request, so its POSTs arrived empty.
+    # httptools, except that a connection offering an upgrade other than WebSocket (Java's HttpClient offers h2c on
+    # plain HTTP) is handed to h11, whose body httptools would drop (uvicorn #2722): api/http_protocol.py.
     options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "log_config": logs,
-               "access_log": False, "http": "h11"}
+               "access_log": False, "http": "api.http_protocol:Protocol"}
     if workers > 1:  # each worker process builds its own app from the same LEDGER_* environment
         uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
     else:

@@ -47,29 +47,38 @@ class DuplicateKey(ValueError):
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise DuplicateKey(key)
-        seen[key] = value
-    return seen
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return found
 
 
 DEEP = "too_deep"  # repeated_key's answer for JSON nested too deep
 
 
-def repeated_key(body: bytes) -> str | None:
-    """The first key some object of this JSON names twice, `DEEP` for JSON nested too deep to read, or None
-    (also for a body that is not JSON, which the route refuses in its own words)."""
+UNREAD = object()  # read_json's document for a body that is not JSON, or not JSON this API reads
+
+
+def read_json(body: bytes) -> tuple[str | None, Any]:
+    """(the first key some object of this JSON names twice, `DEEP` for JSON nested too deep to read, or None; the
+    document, or `UNREAD`). A body that is not JSON is (None, UNREAD): the route refuses it in its own words. The
+    document is what `json.loads` gives, so a lane need not read the body again."""
     try:
-        loads(body, object_pairs_hook=_pairs)
+        return None, loads(body, object_pairs_hook=_pairs)
     except DuplicateKey as err:
-        return str(err)
+        return str(err), UNREAD
     except TooDeep:
-        return DEEP
+        return DEEP, UNREAD
     except ValueError:
-        return None
-    return None
+        return None, UNREAD
+
+
+def repeated_key(body: bytes) -> str | None:
+    return read_json(body)[0]
 
 
 class Edge:
@@ -114,8 +123,9 @@ class Edge:
                                zh_detail=f"请求头到达后 {seconds} 秒内未收到完整的请求体（LEDGER_BODY_SECONDS）；请一次"
                                          "发送完整的请求体，或请运维人员为慢速链路调高 LEDGER_BODY_SECONDS")
             return
+        document = UNREAD
         if body and "json" in headers.get("content-type", "").lower():
-            found = repeated_key(body) if len(body) < THREAD_FROM else await to_thread.run_sync(repeated_key, body)
+            found, document = read_json(body) if len(body) < THREAD_FROM else await to_thread.run_sync(read_json, body)
             if body.strip() == b"null":  # `{}` where every field is optional: null is no object of ours
                 await self._refuse(scope, send, 422, "invalid_request", "the JSON body is null; send an object"
                                    " (`{}` where every field is optional)",
@@ -134,7 +144,7 @@ class Edge:
                                    zh_detail=f"JSON 请求体中键 {found!r} 出现了两次；每个键只发送一次")
                 return
         lane = self.lanes.get(scope["method"], path) if self.lanes is not None else None
-        if lane is not None and await lane(scope, body, principal, send):
+        if lane is not None and await lane(scope, body, document, principal, send):
             return  # answered past the framework (api/lanes.py); a request the lane gives back goes on below
         await self.app(scope, _replaying(body, receive), send)
 

@@ -31,7 +31,7 @@ from api.json_text import loads
 from api.schemas.claims import ClaimCreate
 from ledger.principals import Role
 
-Lane = Callable[[Scope, bytes, Any, Send], Awaitable[bool]]
+Lane = Callable[[Scope, bytes, Any, Any, Send], Awaitable[bool]]
 
 
 class Lanes:
@@ -45,8 +45,10 @@ class Lanes:
         return self.lanes.get((method, path))
 
 
-async def submit_claim(scope: Scope, body: bytes, principal: Any, send: Send) -> bool:
-    """What `api.routes.claims.submit_claim` does, for a bureau's well-formed claim; False: not taken."""
+async def submit_claim(scope: Scope, body: bytes, document: Any, principal: Any, send: Send) -> bool:
+    """What `api.routes.claims.submit_claim` does, for a bureau's well-formed claim; False: not taken. `document`:
+    the body as the edge read it (api/edge.py `read_json`), or UNREAD."""
+    from api.edge import UNREAD
     from api.routes.claims import _in  # the route's own answer-making
 
     if principal is None or principal.role is not Role.BUREAU or not _json(scope):
@@ -55,7 +57,7 @@ async def submit_claim(scope: Scope, body: bytes, principal: Any, send: Send) ->
     if key is not None and not (0 < len(key) <= KEY_MAX and KEY_PATTERN_RE.fullmatch(key)):
         return False
     try:
-        claim = ClaimCreate.model_validate(loads(body))
+        claim = ClaimCreate.model_validate(loads(body) if document is UNREAD else document)
     except (ValueError, ValidationError):  # not JSON, or not a claim: the framework words the refusal
         return False
     route = _route(scope, "/v1/claims", "POST")

@@ -17,11 +17,12 @@ from tests.support import unique_uscc
 
 @pytest.fixture
 def server(settings: Settings) -> Iterator[tuple[str, int]]:
-    """The real app under uvicorn on a free port, for requests TestClient cannot send (a lying Content-Length)."""
+    """The real app under uvicorn on a free port, for requests TestClient cannot send (a lying Content-Length), with
+    the HTTP protocol `award-ledger serve` runs (api/http_protocol.py)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(create_app(settings.model_copy(update={"max_body_bytes": 4096, "body_seconds": 1.0})),
-                            log_level="warning", lifespan="on")
+                            log_level="warning", lifespan="on", http="api.http_protocol:Protocol")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -240,3 +241,29 @@ def test_a_body_trickled_past_its_time_is_refused_and_the_connection_closed(serv
     text = answer.decode("utf-8")
     assert text.startswith("HTTP/1.1 408"), text
     assert "request_timeout" in text and "LEDGER_BODY_SECONDS" in text
+
+
+def test_a_head_without_end_is_refused_with_431_and_the_connection_closed(server: tuple[str, int]) -> None:
+    """Header lines sent a kilobyte at a time and never ended: once the head passes 16 KiB (h11's bound; httptools
+    sets none), 431 and the connection closed, instead of the server keeping every line it is sent."""
+    from api.http_protocol import HEAD_LIMIT
+
+    with socket.create_connection(server, timeout=10) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        answer = b""
+        try:
+            for n in range(4 * HEAD_LIMIT // 1024):
+                conn.sendall(f"X-Filler-{n}: {'a' * 1000}\r\n".encode())
+                threading.Event().wait(0.005)  # separate reads on the server's side
+        except OSError:  # closed by the server while still sending: what is expected
+            pass
+        while chunk := conn.recv(4096):
+            answer += chunk
+    text = answer.decode("latin-1")
+    assert text.startswith("HTTP/1.1 431"), text[:300]
+    assert "16,384 bytes" in text
+
+
+def test_a_large_but_ended_head_under_the_bound_is_answered(server: tuple[str, int]) -> None:
+    head = "GET /healthz HTTP/1.1\r\nHost: x\r\n" + "".join(f"X-Filler-{n}: {'a' * 1000}\r\n" for n in range(12))
+    assert _exchange(server, head + "\r\n").startswith("HTTP/1.1 200")

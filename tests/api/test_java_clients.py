@@ -3,7 +3,9 @@
 JDK 11+ `HttpClient` defaults to HTTP/2; over `http://` it offers an h2c upgrade on every request
 (`Connection: Upgrade, HTTP2-Settings`, `Upgrade: h2c`, `HTTP2-Settings: ...`), with a `Content-Length` body
 for `BodyPublishers.ofString` and a chunked one for `ofInputStream`; `expectContinue(true)` adds
-`Expect: 100-continue`. uvicorn's httptools parser drops such bodies (uvicorn #2722); `serve` runs h11.
+`Expect: 100-continue`. uvicorn's httptools parser drops such bodies (uvicorn #2722); `serve` runs httptools and
+hands a connection that offers such an upgrade to h11 (api/http_protocol.py), also in the middle of a connection and
+behind a pipelined request.
 """
 from __future__ import annotations
 
@@ -91,3 +93,64 @@ def test_a_java_style_post_keeps_its_body(served: int, tokens: dict[str, str], c
     status, answer = _post(served, tokens["admin"], body, chunked=chunked, expect=expect)
     assert status == 201, answer[:500]
     assert json.loads(answer)["uscc"] == uscc
+
+
+def _registration(port: int, token: str, uscc: str, *, java: bool, close: bool) -> bytes:
+    body = json.dumps({"uscc": uscc, "name": "杭州某某科技有限公司", "in_district": True}).encode()
+    return (f"POST /v1/organisations HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{JAVA_HEADERS if java else ''}"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nAuthorization: Bearer {token}\r\n"
+            f"{'Connection: close' + chr(13) + chr(10) if close else ''}\r\n").encode() + body
+
+
+def _answers(conn: socket.socket, count: int) -> list[tuple[int, bytes]]:
+    """`count` answers read off a kept-alive connection, each framed by its Content-Length."""
+    buffer, answers = b"", []
+    while len(answers) < count:
+        head, sep, rest = buffer.partition(b"\r\n\r\n")
+        if sep:
+            lines = head.split(b"\r\n")
+            length = next((int(v) for k, _, v in (line.partition(b":") for line in lines[1:])
+                           if k.strip().lower() == b"content-length"), 0)
+            if len(rest) >= length:
+                answers.append((int(lines[0].split()[1]), rest[:length]))
+                buffer = rest[length:]
+                continue
+        chunk = conn.recv(65536)
+        assert chunk, f"the connection closed after {len(answers)} of {count} answers"
+        buffer += chunk
+    return answers
+
+
+def test_an_upgrade_offered_midway_through_a_connection_keeps_its_body_and_the_connection_goes_on(
+        served: int, tokens: dict[str, str]):
+    """A kept-alive connection served by httptools, then a Java-style POST on it (handed to h11), then a plain
+    request again: each answered in turn, the POST's body kept."""
+    uscc = unique_uscc()
+    with socket.create_connection(("127.0.0.1", served), timeout=10) as conn:
+        conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{served}\r\n\r\n".encode())
+        assert _answers(conn, 1)[0][0] == 200
+        conn.sendall(_registration(served, tokens["admin"], uscc, java=True, close=False))
+        status, answer = _answers(conn, 1)[0]
+        assert status == 201, answer[:500]
+        assert json.loads(answer)["uscc"] == uscc
+        conn.sendall(f"GET /v1/organisations/{uscc} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer"
+                     f" {tokens['admin']}\r\n\r\n".encode())
+        status, answer = _answers(conn, 1)[0]
+        assert status == 200 and json.loads(answer)["uscc"] == uscc
+
+
+def test_an_upgrade_offered_behind_a_pipelined_request_is_answered_after_it(served: int, tokens: dict[str, str]):
+    """Two requests in one write, the second offering h2c: both bodies kept, the answers in the requests' order."""
+    first, second = unique_uscc(), unique_uscc()
+    with socket.create_connection(("127.0.0.1", served), timeout=10) as conn:
+        conn.sendall(_registration(served, tokens["admin"], first, java=False, close=False)
+                     + _registration(served, tokens["admin"], second, java=True, close=True))
+        answers = _answers(conn, 2)
+    assert [status for status, _ in answers] == [201, 201], answers
+    assert [json.loads(answer)["uscc"] for _, answer in answers] == [first, second]
+
+
+def test_a_get_offering_an_upgrade_is_answered(served: int):
+    status, answer = _exchange(served, f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{served}\r\n{JAVA_HEADERS}"
+                                       "Connection: close\r\n\r\n", b"")
+    assert status == 200, answer[:500]

@@ -1,0 +1,113 @@
+"""The HTTP/1.1 protocol `award-ledger serve` runs: uvicorn's httptools parser, with one exception handed to h11.
+
+httptools (llhttp) is uvicorn's fast parser: a claim costs the server 15 % less CPU under it than under h11
+(bench/RESULTS.md, issue 17, ninth pass). But a request that offers a protocol upgrade uvicorn does not take (not
+WebSocket) loses its body under it: httptools tells llhttp to skip the body of any request with `Connection:
+Upgrade`, and the body's bytes come back as the new protocol's (uvicorn #2722). Java's `HttpClient` offers `Upgrade:
+h2c` on plain-HTTP requests, so its POSTs arrived empty.
+
+Here such a request is not answered by httptools: its head is written out again as it came, with what followed it,
+to uvicorn's h11 protocol, which ignores the offer and reads the body; the connection stays with h11 from then on
+(a client that offered an upgrade once may offer it again). A connection that never offers one never meets h11.
+If an earlier request on the connection is still being answered (pipelining), the hand-over waits for its answer,
+reading nothing meanwhile, so the answers leave in order (tests/api/test_java_clients.py).
+
+A request's head is bounded as h11 bounds it (`HEAD_LIMIT`, its default): llhttp sets no bound of its own, so a
+client sending header lines without end would otherwise grow the server's memory until it stopped. Past the bound
+the answer is 431 and the connection is closed (tests/api/test_edge.py)."""
+from __future__ import annotations
+
+import httptools
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+HEAD_LIMIT = 16 * 1024  # bytes of a request line and headers: h11's own default (h11 DEFAULT_MAX_INCOMPLETE_EVENT_SIZE)
+
+
+class Protocol(HttpToolsProtocol):
+    # The head (and anything after it) of a request that offered an upgrade, waiting for the connection's
+    # earlier answers before h11 takes it; None while the connection is httptools' own.
+    _held: bytes | None = None
+    _offered = False  # the request being parsed offers an upgrade this server does not take
+    _in_head = False  # between a request's first byte and the end of its headers
+    _head_bytes = 0   # bytes received meanwhile (the whole of each chunk that held some of the head)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head, self._head_bytes = True, 0
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._offered = self.parser.should_upgrade() and not self._should_upgrade()
+        if not self._offered:
+            super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._offered:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if not self._offered:
+            super().on_message_complete()
+
+    def data_received(self, data: bytes) -> None:
+        if self._held is not None:  # read while an earlier answer was sent (its cycle resumes reading): h11's
+            self._held += data
+            return
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+            if self._in_head:
+                self._head_bytes += len(data)
+                if self._head_bytes > HEAD_LIMIT:
+                    self._refuse_head()
+        except httptools.HttpParserError:
+            msg = "Invalid HTTP request received."
+            self.logger.warning(msg)
+            self.send_400_response(msg)
+        except httptools.HttpParserUpgrade as upgrade:
+            if self._offered:
+                self._hand_over(self._head() + data[upgrade.args[0]:])
+            elif self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:  # pragma: no cover - every other upgrade is offered (above)
+                self._unsupported_upgrade_warning()
+
+    def _refuse_head(self) -> None:
+        message = (f"the request line and headers are larger than {HEAD_LIMIT:,} bytes; send fewer or shorter"
+                   " headers").encode()
+        self.logger.warning("A request head over %d bytes was refused.", HEAD_LIMIT)
+        self.transport.write(b"".join([
+            b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
+            *(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers),
+            b"content-type: text/plain; charset=utf-8\r\ncontent-length: ", str(len(message)).encode(),
+            b"\r\nconnection: close\r\n\r\n", message]))
+        self.transport.close()
+
+    def _head(self) -> bytes:
+        """The request's head as it came (header names lower-cased, as httptools gives them)."""
+        lines = [self.parser.get_method(), b" ", self.url, b" HTTP/", self.parser.get_http_version().encode(),
+                 b"\r\n"]
+        for name, value in self.headers:
+            lines += [name, b": ", value, b"\r\n"]
+        lines.append(b"\r\n")
+        return b"".join(lines)
+
+    def _hand_over(self, received: bytes) -> None:
+        if self.pipeline or (self.cycle is not None and not self.cycle.response_complete):
+            self._held = received
+            self.flow.pause_reading()
+            return
+        self._held = None
+        self.connections.discard(self)
+        self._unset_keepalive_if_required()
+        h11 = H11Protocol(config=self.config, server_state=self.server_state, app_state=self.app_state)
+        h11.connection_made(self.transport)
+        self.transport.set_protocol(h11)
+        self.transport.resume_reading()
+        h11.data_received(received)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._held is not None and not self.transport.is_closing():
+            self._hand_over(self._held)
