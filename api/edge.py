@@ -57,7 +57,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-DEEP = "too_deep"  # repeated_key's answer for JSON nested too deep
+DEEP = "too_deep"  # read_json's answer for JSON nested too deep
 
 
 UNREAD = object()  # read_json's document for a body that is not JSON, or not JSON this API reads
@@ -75,10 +75,6 @@ def read_json(body: bytes) -> tuple[str | None, Any]:
         return DEEP, UNREAD
     except ValueError:
         return None, UNREAD
-
-
-def repeated_key(body: bytes) -> str | None:
-    return read_json(body)[0]
 
 
 class Edge:

@@ -1,6 +1,6 @@
 """The HTTP/1.1 protocol `award-ledger serve` runs: uvicorn's httptools parser, with one exception handed to h11.
 
-httptools (llhttp) is uvicorn's fast parser: a claim costs the server 15 % less CPU under it than under h11
+httptools (llhttp) is uvicorn's fast parser: a claim costs the server 8-15 % less CPU under it than under h11
 (bench/RESULTS.md, issue 17, ninth pass). But a request that offers a protocol upgrade uvicorn does not take (not
 WebSocket) loses its body under it: httptools tells llhttp to skip the body of any request with `Connection:
 Upgrade`, and the body's bytes come back as the new protocol's (uvicorn #2722). Java's `HttpClient` offers `Upgrade:
