@@ -11,7 +11,7 @@ from fastapi import Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import BEARER_PRINCIPAL, SUBREQUEST_PRINCIPAL, Principals
-from api.problems import Unauthenticated
+from api.problems import InvalidBody, Unauthenticated
 from api.settings import Settings
 from ledger.application import AwardLedger, Outcome
 from ledger.domain.errors import Forbidden, InvalidInput
@@ -113,6 +113,17 @@ async def _idempotency_key(key: Annotated[str | None, Header(
 
 
 IdempotencyKeyDep = Annotated[str | None, Depends(_idempotency_key)]
+
+
+async def _not_null(request: Request) -> None:
+    """FastAPI takes a JSON `null` for an optional body as no body at all; a route whose fields are all optional
+    declares this after its principal, so that a role that may not act is refused (403) before its body is."""
+    if (await request.body()).strip() == b"null":
+        raise InvalidBody("the JSON body is null; send an object (`{}` where every field is optional)",
+                          "JSON 请求体为 null；请发送对象（各字段均可省略时发送 {}）")
+
+
+NotNullBody = Annotated[None, Depends(_not_null)]
 
 
 class Settle:

@@ -122,11 +122,6 @@ class Edge:
         document = UNREAD
         if body and "json" in headers.get("content-type", "").lower():
             found, document = read_json(body) if len(body) < THREAD_FROM else await to_thread.run_sync(read_json, body)
-            if body.strip() == b"null":  # `{}` where every field is optional: null is no object of ours
-                await self._refuse(scope, send, 422, "invalid_request", "the JSON body is null; send an object"
-                                   " (`{}` where every field is optional)",
-                                   zh_detail="JSON 请求体为 null；请发送对象（各字段均可省略时发送 {}）")
-                return
             if found == DEEP:
                 await self._refuse(scope, send, 422, "invalid_request", "the JSON body nests deeper than any"
                                    " request of this API (about a thousand levels); send the object the route"

@@ -110,15 +110,22 @@ class EdgeProblem(Exception):
     code = "bad_request"
     headers: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, zh_detail: str | None = None) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.detail, self.zh_detail = detail, zh_detail
 
 
 class Unauthenticated(EdgeProblem):
     status = 401
     code = "unauthenticated"
     headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidBody(EdgeProblem):
+    """A body FastAPI would take, but no request of ours means (`null` where an object's fields are all optional)."""
+
+    status = 422
+    code = "invalid_request"
 
 
 class NotYetAvailable(EdgeProblem):
@@ -150,7 +157,7 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _edge_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EdgeProblem)
-    return problem(request, exc.status, exc.code, exc.detail, headers=exc.headers or None)
+    return problem(request, exc.status, exc.code, exc.detail, headers=exc.headers or None, zh_detail=exc.zh_detail)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:

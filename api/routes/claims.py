@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import labels, language
-from api.deps import IdempotencyKeyDep, LedgerDep, PrincipalDep, Settle, SettleDep, requires
+from api.deps import IdempotencyKeyDep, LedgerDep, NotNullBody, PrincipalDep, Settle, SettleDep, requires
 from api.language import LanguageDep
 from api.problems import responses
 from api.schemas.claims import ApprovalCreate, ClaimCreate, ClaimDetail, ClaimPublic, RejectionCreate
@@ -48,8 +48,8 @@ async def submit_claim(body: Annotated[ClaimCreate, Body(openapi_examples=EXAMPL
 
 @router.post("/v1/claims/{claim_id}/approve", response_model=ClaimPublic,
              responses=responses(401, 403, 404, 409, 422))
-def approve_claim(claim_id: str, by: Decider, ledger: LedgerDep, key: IdempotencyKeyDep, settle: SettleDep,
-                  lang: LanguageDep, body: ApprovalCreate | None = None) -> dict[str, Any]:
+def approve_claim(claim_id: str, by: Decider, _: NotNullBody, ledger: LedgerDep, key: IdempotencyKeyDep,
+                  settle: SettleDep, lang: LanguageDep, body: ApprovalCreate | None = None) -> dict[str, Any]:
     """Approve a pending claim (lead bureau), for its entitlement or a lower amount."""
     decision = body or ApprovalCreate()
     outcome = ledger.approve_claim(by, claim_id=claim_id, amount=decision.amount, note=decision.note, key=key)

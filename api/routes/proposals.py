@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api import language
 from api.certification_list import COLUMNS, read_list
-from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
+from api.deps import IdempotencyKeyDep, LedgerDep, NotNullBody, ReadModelsDep, SettleDep, requires
 from api.problems import responses
 from api.schemas.claims import ClaimPublic
 from api.schemas.proposals import (
@@ -49,8 +49,8 @@ def in_reader_language(answer: dict[str, Any], request: Request) -> dict[str, An
 
 
 @router.post("/v1/claims/{claim_id}/confirm", response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
-def confirm_claim(claim_id: str, by: Confirmer, ledger: LedgerDep, key: IdempotencyKeyDep, settle: SettleDep,
-                  body: ConfirmationCreate | None = None) -> dict[str, Any]:
+def confirm_claim(claim_id: str, by: Confirmer, _: NotNullBody, ledger: LedgerDep, key: IdempotencyKeyDep,
+                  settle: SettleDep, body: ConfirmationCreate | None = None) -> dict[str, Any]:
     """Confirm a proposal (lead bureau): re-assessed first (rule 12), then pending as if submitted."""
     return settle(ledger.confirm_claim(by, claim_id=claim_id, key=key))
 

@@ -227,6 +227,23 @@ def test_a_null_body_is_refused_where_an_object_is_optional(api, world) -> None:
     assert api.client.post(f"/v1/claims/{pending[2]['id']}/approve", headers=auth).status_code == 200
 
 
+@pytest.mark.parametrize("route", ["approve", "confirm"])
+def test_a_null_body_from_a_role_that_may_not_act_is_refused_for_the_role(api, world, route) -> None:
+    """Who may act is settled before what was sent (403 whatever the body, as for any other body): `null` from
+    finance or an auditor is 403, and from the lead bureau 422 with a detail in the reader's language."""
+    pending = world.claim(world.org())
+    null = {"Content-Type": "application/json"}
+    for role in ("finance", "auditor"):
+        refused = api.client.post(f"/v1/claims/{pending['id']}/{route}", content=b"null",
+                                  headers={**null, "Authorization": f"Bearer {api.tokens[role]}"})
+        assert refused.status_code == 403, (role, refused.text)
+    refused = api.client.post(f"/v1/claims/{pending['id']}/{route}", content=b"null",
+                              headers={**null, "Authorization": f"Bearer {api.tokens['kjj']}", "Accept-Language": "zh"})
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_request", refused.text
+    assert "null" in refused.json()["detail"] and "对象" in refused.json()["detail"], refused.text
+    assert api.ok("GET", f"/v1/claims/{pending['id']}")["status"] == "pending"
+
+
 def test_a_body_trickled_past_its_time_is_refused_and_the_connection_closed(server, tokens) -> None:
     """Headers with a token, Content-Length 100, then one byte and nothing more (a black-box probe held such a
     connection open for over 70 s): 408 request_timeout once LEDGER_BODY_SECONDS (1 s here) pass, the connection
