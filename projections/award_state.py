@@ -41,13 +41,27 @@ def _totals(claims: list[Row]) -> Row:
             **{k: add(ZERO, *(c.get(k) for c in revoked)) for k in ("to_recover", "recovered", "written_off")}}
 
 
+def _ladder_of(key: str) -> Row:
+    """A ladder account's rungs and what it is kept for (ledger/rules/accounts.py `ladder_key`): a body's
+    (`ladder:CODE:body:BODY:RUNGS`, rule 13) or an organisation's, for one subject or none
+    (`ladder:CODE:USCC:RUNGS:SUBJECT`, the subject itself holding colons)."""
+    _, _, owner, rest = key.split(":", 3)
+    if owner == "body":
+        body_id, rungs = rest.rsplit(":", 1)
+        return {"rungs": rungs.split("<"), "subject": None, "body_id": body_id}
+    rungs, subject = rest.split(":", 1)
+    return {"rungs": rungs.split("<"), "subject": None if subject == "-" else subject}
+
+
 def _ladders(claims: list[Row]) -> list[Row]:
     ladders: dict[str, Row] = {}
     for claim in claims:
         for key in (k for k in claim["accounts"] if k.startswith("ladder:")):
-            rungs, subject = key.split(":", 4)[3:]
-            ladder = ladders.setdefault(key, {"rungs": rungs.split("<"), "subject": None if subject == "-" else subject,
-                                              "reached": None, "awarded": ZERO})
+            ladder = ladders.get(key)
+            if ladder is None:
+                ladder = ladders[key] = {**_ladder_of(key), "reached": None, "awarded": ZERO}
+                if ladder["subject"] is not None:  # as the claims name it, not as the key folds it
+                    ladder["subject"] = claim["subject"]
             if claim["status"] in LIVE and claim["tier"] in ladder["rungs"]:
                 ladder["awarded"] = add(ladder["awarded"], _live_amount(claim))
                 top = ladder["reached"]

@@ -115,3 +115,25 @@ def test_awards_list_programmes_in_article_order_with_names(api, world):
         assert rows["A5.voucher"]["bureau_name"] == {"zh": "区科技局", "en": "Science and Technology Bureau"}
         assert rows["A3.erc"]["certifications"][0]["tier_name"]["zh"], rows["A3.erc"]["certifications"]
         assert state["caps"] and all(c["programme_name"]["zh"] for c in state["caps"])
+
+
+def test_ladders_show_their_rungs_and_top_rung(api, world):
+    """Each programme's ladders: a body's recognition ladder (rule 13) and a prize's grades for one project (rule 3),
+    each with its rungs in climbing order, the rung reached and what it awarded; as of now, the same."""
+    org = world.org()
+    body_id = world.body(lead=org, kind="erc", recognised_on="2022-09-06")
+    cert = world.certify(org, "A3.erc", "municipal", body_id=body_id)
+    world.approved(org, "A3.erc", certification_id=cert)
+    api.ok("POST", f"/v1/certifications/{cert}/upgrades", {"tier": "national", "effective_on": "2024-05-10",
+                                                            "document_ref": "国科发〔2024〕1号"}, as_="kjj")
+    world.approved(org, "A3.erc", certification_id=cert, award_year=2024)
+    project = f"project:NA-{org[-6:]}"
+    world.approved(org, "A9.national_award", tier="second", rank=1, subject=project)
+    state = api.ok("GET", f"/v1/organisations/{org}/awards")
+    ladders = {p["programme"]: p["ladders"] for p in state["programmes"]}
+    assert ladders["A3.erc"] == [{"rungs": ["municipal", "provincial", "national"], "subject": None,
+                                  "body_id": body_id, "reached": "national", "awarded": "1000000.00"}]
+    assert ladders["A9.national_award"] == [{"rungs": ["second", "first"], "subject": project, "reached": "second",
+                                             "awarded": "1000000.00"}]
+    then = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(datetime.now().astimezone().isoformat())}")
+    assert {p["programme"]: p["ladders"] for p in then["programmes"]} == ladders
