@@ -44,6 +44,7 @@ from ledger.domain.claim import Claim
 from ledger.domain.fund_year import FundYear
 from ledger.domain.idempotency import IdempotencyRecord
 from ledger.domain.innovation_body import InnovationBody
+from ledger.domain.moment import one_moment
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.values import Uscc, money, yuan
@@ -525,7 +526,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         for attempt in range(self.max_attempts):
             self._attempt.trust, self._attempt.trusted = trust, False
             try:
-                with self._held():
+                with self._held(), one_moment():  # one timestamp for all the attempt's events
                     if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
                         return replay
                     touched, view = decide()

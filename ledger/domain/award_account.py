@@ -8,13 +8,14 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 from ledger.rules.facts import AccountState, Entry
 
 
-class AwardAccount(Aggregate):
+class AwardAccount(LedgerAggregate):
     @staticmethod
     def create_id(key: str) -> UUID:
         return natural_id("account", key)

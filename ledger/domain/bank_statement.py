@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.errors import InvalidInput
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 from ledger.domain.statement_fields import bank_amount, booking_day, check_size, where_zh
 from ledger.domain.text import clean_text
 from ledger.domain.values import fmt
@@ -93,7 +94,7 @@ def content_hash(lines: list[StatementLine]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class BankStatement(Aggregate):
+class BankStatement(LedgerAggregate):
     @staticmethod
     def create_id(digest: str) -> UUID:
         return natural_id("bank-statement", digest)

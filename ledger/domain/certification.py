@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from ledger.domain.moment import LedgerAggregate
 
 
-class Certification(Aggregate):
+class Certification(LedgerAggregate):
     @event("Recorded")
     def __init__(self, uscc: str, programme: str, tier: str | None, effective_on: date, document_ref: str,
                  subject: str | None, body_id: str | None, by: str) -> None:

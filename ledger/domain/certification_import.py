@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 
 
-class CertificationImport(Aggregate):
+class CertificationImport(LedgerAggregate):
     @staticmethod
     def create_id(sha256: str, bureau: str | None = None) -> UUID:
         return natural_id("certification-import", sha256 if bureau is None else f"{bureau}:{sha256}")

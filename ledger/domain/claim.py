@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from ledger.domain.moment import LedgerAggregate
 
 ZERO = Decimal("0.00")
 
 
-class Claim(Aggregate):
+class Claim(LedgerAggregate):
     @event("Submitted")
     def __init__(self, uscc: str, programme: str, award_year: int, effective_on: date, tier: str | None,
                  rank: int | None, subject: str | None, body_id: str | None, certification_id: str | None,

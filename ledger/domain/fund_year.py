@@ -4,14 +4,15 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 
 ZERO = Decimal("0.00")
 
 
-class FundYear(Aggregate):
+class FundYear(LedgerAggregate):
     @staticmethod
     def create_id(year: int) -> UUID:
         return natural_id("fund-year", str(year))

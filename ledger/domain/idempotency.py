@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 
 
-class IdempotencyRecord(Aggregate):
+class IdempotencyRecord(LedgerAggregate):
     @staticmethod
     def create_id(principal: str, key: str) -> UUID:
         return natural_id("idempotency", f"{principal}\x1f{key}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 
 
-class InnovationBody(Aggregate):
+class InnovationBody(LedgerAggregate):
     @staticmethod
     def create_id(body_id: str) -> UUID:
         return natural_id("innovation-body", body_id)

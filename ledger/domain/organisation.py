@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 from ledger.rules.facts import Membership, OrganisationFacts
 
 
-class Organisation(Aggregate):
+class Organisation(LedgerAggregate):
     @staticmethod
     def create_id(uscc: str) -> UUID:
         return natural_id("organisation", uscc)

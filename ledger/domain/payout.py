@@ -5,12 +5,13 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 
 
-class Payout(Aggregate):
+class Payout(LedgerAggregate):
     @staticmethod
     def create_id(bank_ref: str) -> UUID:
         """One payout per bank reference: a second payout reusing a reference collides with the first in the

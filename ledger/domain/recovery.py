@@ -8,14 +8,15 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 
 ZERO = Decimal("0.00")
 
 
-class Recovery(Aggregate):
+class Recovery(LedgerAggregate):
     @staticmethod
     def create_id(claim_id: str) -> UUID:
         # One recovery per claim: a claim is revoked once, and two racing revocations collide here.

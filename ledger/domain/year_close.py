@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
+from ledger.domain.moment import LedgerAggregate
 
 
-class YearClose(Aggregate):
+class YearClose(LedgerAggregate):
     @staticmethod
     def create_id(year: int) -> UUID:
         return natural_id("year-close", str(year))

@@ -137,3 +137,16 @@ def test_ladders_show_their_rungs_and_top_rung(api, world):
                                              "awarded": "1000000.00"}]
     then = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(datetime.now().astimezone().isoformat())}")
     assert {p["programme"]: p["ladders"] for p in then["programmes"]} == ladders
+
+
+def test_a_command_is_known_whole_at_its_own_moment(api, world):
+    """A payout records the payout and the claim's payment in one transaction: both carry one moment, and the
+    awards as of the payout's own `recorded_at` show it paid (they once showed the payout's moment without the
+    claim's payment, a millisecond later)."""
+    org = world.org()
+    payout = world.paid(org, amount="120000.00")
+    history = api.ok("GET", f"/v1/organisations/{org}/history")["events"]
+    made = [e for e in history if e["recorded_at"] == history[-1]["recorded_at"]]
+    assert len(made) >= 2 and {e["aggregate_id"] for e in made} >= {payout["id"], payout["claim_id"]}, history
+    then = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(payout['recorded_at'])}")
+    assert then["totals"]["paid"] == "120000.00" and then["totals"]["outstanding"] == "180000.00", then["totals"]
