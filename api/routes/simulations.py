@@ -56,7 +56,7 @@ async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
     if media not in TOML_TYPES:
         raise InvalidCatalogue(f"send the draft catalogue as the body with Content-Type: application/toml, not"
                                f" {media or 'nothing'}", field="body", line=None)
-    draft = draft_from(await request.body())
+    draft = await run_in_threadpool(draft_from, await request.body())  # parsing a draft takes CPU: off the loop
     chosen = _negotiated(format, request.headers.get("accept", ""))
     with long_query(request).slot():
         answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=uscc, top=top)).as_json()

@@ -14,6 +14,14 @@ from ledger.catalogue.model import Catalogue
 
 _SYNTAX_LINE = re.compile(r"at line (\d+)")
 _ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
+# What a draft may be. The catalogue in force is 14 KB and names no dotted key (it writes [section] headers).
+# tomllib's time grows with the square of a dotted key's parts (40 KB of `a.a.a…` took 10 s) and with the file's
+# size: within these bounds the worst draft measured parsed in about a second (in a worker thread, over HTTP).
+MAX_DRAFT_BYTES = 256 * 1024
+MAX_KEY_PARTS = 16
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+_COMMENT = re.compile(r"#.*")
+_KEY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")  # a dot that is not a decimal point
 
 
 class DraftError(CatalogueError):
@@ -26,6 +34,7 @@ class DraftError(CatalogueError):
 
 def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
     """The draft as a catalogue, or a `DraftError` naming the field and line at fault."""
+    _bounded(text, source)
     try:
         document = tomllib.loads(text)
     except RecursionError:  # arrays or tables nested past the parser's stack: no catalogue nests so
@@ -42,6 +51,19 @@ def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
         message = str(err)
         field = field_of(message, source)
         raise DraftError(message, field, locate(text, field) if field else None) from None
+
+
+def _bounded(text: str, source: str) -> None:
+    """Refuse, before parsing, a draft larger than any catalogue or with a key of more parts than any has."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_DRAFT_BYTES:
+        raise DraftError(f"{source}: the draft is {size:,} bytes; a catalogue is at most {MAX_DRAFT_BYTES:,} (the one"
+                         " in force is about 14,000): send the catalogue file alone", "toml", None)
+    for number, line in enumerate(text.splitlines(), 1):
+        bare = _COMMENT.sub("", _QUOTED.sub("", line)) if line.count(".") >= MAX_KEY_PARTS else ""
+        if len(_KEY_DOT.findall(bare)) >= MAX_KEY_PARTS:
+            raise DraftError(f"{source}: line {number} names a key of more than {MAX_KEY_PARTS} dotted parts; no"
+                             " catalogue key has more than a few: write tables as [section] headers", "toml", number)
 
 
 def field_of(message: str, source: str) -> str | None:

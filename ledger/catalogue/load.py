@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -73,8 +73,8 @@ class _Reader:
 
     def day(self, key: str) -> date:
         value = self.get(key)
-        if not isinstance(value, date):
-            raise self._fail(key, "a TOML date such as 2022-09-06")
+        if not isinstance(value, date) or isinstance(value, datetime):  # a date-time is no day
+            raise self._fail(key, "a TOML date such as 2022-09-06 (a day, without a time)")
         return value
 
     def decimal(self, key: str, *, required: bool = True) -> Decimal | None:

@@ -87,3 +87,28 @@ def test_a_draft_nested_too_deep_for_the_parser_is_refused_not_a_crash(api) -> N
     """Arrays nested past tomllib's stack (a RecursionError) are 422 invalid_catalogue, not 500."""
     problem = _post(api, "a = " + "[" * 100_000 + "]" * 100_000).json()
     assert (problem["status"], problem["code"]) == (422, "invalid_catalogue") and "nest" in problem["detail"]
+
+
+def test_drafts_past_the_stated_bounds_are_refused_before_they_are_parsed(api) -> None:
+    """A key of thousands of dotted parts (tomllib's time grows with their square) and a draft over 256 KiB are
+    422 invalid_catalogue naming what to send instead; a dotted comment or string is no key."""
+    keyed = _post(api, "[policy]\nid = \"x\"\n" + "a" + ".a" * 20_000 + " = 1\n").json()
+    assert (keyed["status"], keyed["code"], keyed["line"]) == (422, "invalid_catalogue", 3), keyed
+    assert "dotted parts" in keyed["detail"]
+    large = _post(api, "x = 1\n" * 50_000).json()
+    assert (large["status"], large["code"]) == (422, "invalid_catalogue") and "262,144" in large["detail"], large
+    dotted_prose = in_force().replace('title_en = "', 'title_en = "' + "." * 40, 1) + "# " + "." * 200 + "\n"
+    assert dotted_prose.count(".") > in_force().count(".") + 200
+    assert _post(api, dotted_prose).status_code == 200
+
+
+def test_a_day_written_with_a_time_is_refused_naming_its_field(api) -> None:
+    """`effective_to = 2025-09-05T00:00:00` (with or without an offset) is no day: 422 naming the field and its
+    line, not a 500 from comparing a date-time with a date."""
+    for written in ("2025-09-05T00:00:00", "2025-09-05T10:00:00+08:00"):
+        draft = in_force().replace("effective_to = 2025-09-05", f"effective_to = {written}")
+        assert draft != in_force()
+        problem = _post(api, draft).json()
+        assert (problem["status"], problem["code"], problem["field"]) == (422, "invalid_catalogue",
+                                                                          "policy.effective_to"), problem
+        assert "without a time" in problem["detail"]
