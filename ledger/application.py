@@ -57,6 +57,7 @@ from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
 from ledger.usecases.common import fingerprint as command_fingerprint
+from ledger.usecases.common import optional_text
 from ledger.usecases.common import require_role as _require_role
 from ledger.usecases.common import text as _text
 from ledger.usecases.common import uuid_of as _uuid
@@ -433,6 +434,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                               key: str | None = None) -> Outcome:
         """Record a statement once; the same lines again answer with the first import (`replayed`)."""
         _require_role(by, Role.FINANCE, doing="import bank statements")
+        source = optional_text(source, "source")
         if not lines:
             raise errors.InvalidInput("the statement has no lines", zh="银行对账单没有任何明细行")
         digest = content_hash(lines)

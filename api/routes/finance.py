@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api.bank_columns import bank_columns
 from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
@@ -122,14 +123,18 @@ async def _statement(request: Request, import_good_lines: Annotated[bool, Query(
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "multipart/form-data":
         return await _uploaded(request, import_good_lines)
-    raw = await request.body()
+    raw = await request.body()  # a statement may be thousands of lines: read in a worker thread, off the loop
     if media in ("text/csv", "text/plain", "application/csv"):
-        return _csv_lines(request, raw, None, import_good_lines)
+        return await run_in_threadpool(_csv_lines, request, raw, None, import_good_lines)
     if media and media != JSON_TYPE and not media.endswith("+json"):  # none at all is read as JSON, as elsewhere
         raise InvalidInput(f"Content-Type {media} is not a statement: send the bank's file as text/csv, a form"
                            " upload (field `file`) or application/json {\"lines\": [...], \"source\"?}",
                            zh=f"Content-Type {media} 不是对账单：请以 text/csv、表单上传（字段 file）或"
                               " application/json {\"lines\": [...], \"source\"?} 发送银行流水")
+    return await run_in_threadpool(_json_lines, raw)
+
+
+def _json_lines(raw: bytes) -> Statement:
     try:
         body = BankStatementCreate.model_validate_json(raw or b"null")
     except ValidationError as err:
@@ -156,7 +161,8 @@ async def _uploaded(request: Request, import_good_lines: bool) -> Statement:
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise InvalidInput("the form has no file; send the statement's CSV in the multipart field `file`")
-    return _csv_lines(request, await upload.read(), upload.filename or None, import_good_lines)
+    return await run_in_threadpool(_csv_lines, request, await upload.read(), upload.filename or None,
+                                   import_good_lines)
 
 
 StatementDep = Annotated[Statement, Depends(_statement)]

@@ -68,8 +68,8 @@ async def import_certifications(request: Request, by: Importer, ledger: LedgerDe
     """Import an official list (lead bureau): good rows recorded and proposed, bad rows refused by line."""
     from starlette.concurrency import run_in_threadpool
 
-    body = await request.body()
-    listed = read_list(body, request.headers.get("content-type", ""))
+    body = await request.body()  # read and checked row by row in a worker thread: a list may be 100,000 rows
+    listed = await run_in_threadpool(read_list, body, request.headers.get("content-type", ""))
     outcome = await run_in_threadpool(ledger.import_certifications, by, sha256=listed.sha256, total=listed.rows,
                                       rows=listed.good, refused=listed.refused, source=source, key=key)
     if outcome.view["already_imported"]:

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.domain import errors
+from ledger.domain.text import clean_text
 from ledger.principals import Principal, Role
 
 
@@ -26,9 +27,13 @@ def uuid_of(value: str | None, what: str) -> UUID:
 
 
 def text(value: str, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise errors.InvalidInput(f"{field} must be a non-empty string", zh=f"{field} 不能为空", field=field)
-    return value.strip()
+    """Required text through the ledger's one text check (ledger/domain/text.py), whichever way it came in."""
+    return clean_text(value, field)
+
+
+def optional_text(value: str | None, field: str) -> str | None:
+    """Text a command may go without (a file's name): checked the same way; empty is None."""
+    return None if value is None else clean_text(value, field, required=False) or None
 
 
 def fingerprint(command: str, args: dict[str, Any]) -> str:

@@ -27,7 +27,7 @@ from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.organisation import Organisation
 from ledger.domain.values import Uscc
 from ledger.principals import Principal, Role
-from ledger.usecases.common import fingerprint, require_role
+from ledger.usecases.common import fingerprint, optional_text, require_role
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -56,6 +56,7 @@ class CertificationImports:
         from ledger.application import Outcome
 
         require_role(by, Role.BUREAU, doing="import certification lists")
+        source = optional_text(source, "source")
         args = {"sha256": sha256}
         if key is not None and (replay := self._replay(by, key, fingerprint("import_certifications", args))):
             return replay

@@ -151,3 +151,23 @@ def test_a_list_with_a_cell_past_the_csv_limit_refuses_its_line_and_answers_in_c
     latin1 = api.client.post("/v1/certifications/imports", content=b"uscc,programme\n\xff\xfe\x80\x81", headers={
         "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv"})
     assert latin1.status_code == 422 and "the list is neither" in latin1.json()["detail"]
+
+
+def test_a_source_with_control_characters_is_refused_and_writes_nothing(api: Api, world: World) -> None:
+    """`?source=` (a list's or a statement's file name) passes the ledger's one text check, as body fields do:
+    a NUL or an escape sequence is 422 and records nothing; a plain name is kept."""
+    text, _ = _erc_csv(world, 1)
+    statement = "date,amount,reference\n2023-07-04,2.00,SRC-1\n"
+    before = api.events()
+    for source in ("list\x00.csv", "list\x1b[31m.csv"):
+        for path, as_, body in (("/v1/certifications/imports", "kjj", text),
+                                ("/v1/finance/bank-statements", "finance", statement)):
+            refused = api.client.post(path, params={"source": source}, content=body.encode(),
+                                      headers={"Authorization": f"Bearer {api.tokens[as_]}",
+                                               "Content-Type": "text/csv", "Accept-Language": "zh"})
+            assert refused.status_code == 422 and refused.json()["code"] == "invalid_request", refused.text
+            assert "控制字符" in refused.json()["detail"], refused.text
+    assert api.events() == before
+    kept = api.client.post("/v1/certifications/imports", params={"source": " 省级名单.csv "}, content=text.encode(),
+                           headers={"Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv"})
+    assert kept.status_code == 201 and kept.json()["source"] == "省级名单.csv", kept.text
