@@ -9,7 +9,7 @@ from pydantic import Field
 from api.schemas.certifications import CertificationPublic
 from api.schemas.claims import ClaimPublic
 from api.schemas.common import CLAIM_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import MoneyIn, MoneyOut, Text, Timestamp
+from api.schemas.fields import Day, MoneyIn, MoneyOut, Text, Timestamp
 
 RECOVERY_ID = "8a3c5e1f-6b2d-4f70-9e84-1c7a2d5b3e96"
 
@@ -31,7 +31,7 @@ class CertificationRevocationCreate(RevocationCreate):
     model_config = examples({"reason": "复核不再符合认定条件", "effective_on": "2024-01-01",
                              "document_ref": "杭高新科〔2024〕18号"})
 
-    effective_on: date = Field(description="the day the certification ceased to hold (kept as its revoked_on);"
+    effective_on: Day = Field(description="the day the certification ceased to hold (kept as its revoked_on);"
                                                  " every claim resting on it is withdrawn or revoked, whatever its"
                                                  " date, and none may rest on it again, of any date")
 
@@ -62,7 +62,7 @@ class RepaymentCreate(RequestModel):
     model_config = examples({"amount": "50000.00", "received_on": "2024-04-02", "bank_ref": "ICBC-20240402-000031"})
 
     amount: MoneyIn
-    received_on: date
+    received_on: Day
     bank_ref: Text
 
 

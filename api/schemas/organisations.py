@@ -6,7 +6,7 @@ from datetime import date
 from pydantic import Field, StrictBool
 
 from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import Text, Timestamp, Uscc
+from api.schemas.fields import Day, Text, Timestamp, Uscc
 
 
 class OrganisationCreate(RequestModel):
@@ -42,7 +42,7 @@ class DistrictChangeCreate(RequestModel):
                              "document_ref": "滨市监变〔2024〕031号"})
 
     in_district: StrictBool = Field(description="false: it leaves the district on that day; true: it re-enters")
-    effective_on: date
+    effective_on: Day
     reason: Text
     document_ref: Text
 

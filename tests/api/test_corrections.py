@@ -77,3 +77,22 @@ def test_a_claims_history_says_why_each_correction_was_made_and_on_what_document
     assert (revoked["reason"], revoked["document_ref"]) == ("虚报材料", "滨科〔2024〕3号")
     assert (revoked["released_amount"], revoked["kept_amount"]) == ("150000.00", "100000.00")
     assert revoked["recovery_id"] == answer["recovery_id"] is not None
+
+
+def test_the_days_of_corrections_pass_the_same_day_check_as_every_other_day(api, world):
+    """A revocation's effective_on, a repayment's received_on and a district change's effective_on are days
+    YYYY-MM-DD within 2000–2099, as everywhere else: a time, a far year or a padded day is 422 and writes nothing."""
+    org = world.org()
+    payout = world.paid(org, amount="100000.00")
+    body = {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}
+    rid = api.ok("POST", f"/v1/claims/{payout['claim_id']}/revoke", body, as_="kjj", status=200)["recovery_id"]
+    cert = world.certify(world.org(), "A3.erc", "municipal")
+    for day in ("2023-03-01T00:00:00Z", "9999-12-31", "1999-01-01", " 2024-01-01", 20240101):
+        for path, as_, sent in (
+                (f"/v1/certifications/{cert}/revoke", "kjj", {**body, "effective_on": day}),
+                (f"/v1/recoveries/{rid}/repayments", "finance", {"amount": "1.00", "received_on": day,
+                                                                 "bank_ref": "ICBC-D1"}),
+                (f"/v1/organisations/{org}/district-changes", "admin", {"in_district": False, "effective_on": day,
+                                                                        **body})):
+            problem = api.refused("POST", path, sent, as_, 422, "invalid_request")
+            assert problem["errors"][0]["field"] in ("effective_on", "received_on"), problem
