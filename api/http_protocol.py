@@ -13,15 +13,38 @@ If an earlier request on the connection is still being answered (pipelining), th
 reading nothing meanwhile, so the answers leave in order (tests/api/test_java_clients.py).
 
 A request's head is bounded as h11 bounds it (`HEAD_LIMIT`, its default): llhttp sets no bound of its own, so a
-client sending header lines without end would otherwise grow the server's memory until it stopped. Past the bound
-the answer is 431 and the connection is closed (tests/api/test_edge.py)."""
+client sending header lines without end would otherwise grow the server's memory until it stopped. The bound holds
+for a head that arrives whole in one read as for one that never ends: the request line and headers are counted as
+the parser hands them over, and so are the bytes of a head still unfinished. Past the bound the answer is 431 and
+the connection is closed; a request the parser cannot read at all is 400. Both are problem+json with a stable code
+and a detail in the reader's language, as every other refusal is (tests/api/test_edge.py)."""
 from __future__ import annotations
+
+import json
 
 import httptools
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from api import language
+from api.problems import MEDIA_TYPE, TYPE_BASE
+
 HEAD_LIMIT = 16 * 1024  # bytes of a request line and headers: h11's own default (h11 DEFAULT_MAX_INCOMPLETE_EVENT_SIZE)
+# The refusals made before there is a request for the app to answer: (status line, code, title and detail in
+# English and in Chinese).
+UNREADABLE = (b"HTTP/1.1 400 Bad Request", "bad_request", ("Bad request", "请求有误"), (
+    "the request cannot be read as HTTP/1.1 (its request line, a header or the chunked body is malformed); send a"
+    " well-formed request, as an HTTP library writes it",
+    "无法按 HTTP/1.1 读取该请求（请求行、某个请求头或分块请求体格式有误）；请按 HTTP 客户端库的标准格式发送请求"))
+HEAD_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large", "headers_too_large",
+                  ("Headers too large", "请求头过大"), (
+                      f"the request line and headers are larger than {HEAD_LIMIT:,} bytes; send fewer or shorter"
+                      " headers",
+                      f"请求行与请求头合计超过 {HEAD_LIMIT:,} 字节；请减少请求头或缩短其内容"))
+
+
+class _HeadTooLarge(Exception):
+    """Raised from a parser callback to stop reading a head past `HEAD_LIMIT`."""
 
 
 class Protocol(HttpToolsProtocol):
@@ -32,9 +55,26 @@ class Protocol(HttpToolsProtocol):
     _in_head = False  # between a request's first byte and the end of its headers
     _head_bytes = 0   # bytes received meanwhile (the whole of each chunk that held some of the head)
 
+    _head_size = 0    # bytes of the request line and headers the parser has handed over
+    _too_large = False
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head, self._head_bytes = True, 0
+        self._in_head, self._head_bytes, self._head_size = True, 0, 0
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)  # "name: value\r\n"
+        super().on_header(name, value)
+
+    def _count(self, size: int) -> None:
+        self._head_size += size
+        if self._head_size > HEAD_LIMIT:
+            self._too_large = True
+            raise _HeadTooLarge
 
     def on_headers_complete(self) -> None:
         self._in_head = False
@@ -62,6 +102,9 @@ class Protocol(HttpToolsProtocol):
                 if self._head_bytes > HEAD_LIMIT:
                     self._refuse_head()
         except httptools.HttpParserError:
+            if self._too_large:
+                self._refuse_head()
+                return
             msg = "Invalid HTTP request received."
             self.logger.warning(msg)
             self.send_400_response(msg)
@@ -74,14 +117,26 @@ class Protocol(HttpToolsProtocol):
                 self._unsupported_upgrade_warning()
 
     def _refuse_head(self) -> None:
-        message = (f"the request line and headers are larger than {HEAD_LIMIT:,} bytes; send fewer or shorter"
-                   " headers").encode()
         self.logger.warning("A request head over %d bytes was refused.", HEAD_LIMIT)
+        self._refuse(HEAD_TOO_LARGE)
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request llhttp cannot parse, as problem+json (its own is plain English text)."""
+        self._refuse(UNREADABLE)
+
+    def _refuse(self, refusal: tuple) -> None:
+        """Answer a refusal no route makes and close: in Chinese if the headers read so far ask for it."""
+        status_line, code, titles, details = refusal
+        lang = language.parse(b",".join(v for n, v in getattr(self, "headers", []) if n == b"accept-language")
+                               .decode("latin-1"))
+        chosen = 1 if lang == "zh" else 0
+        body = json.dumps({"type": TYPE_BASE + code, "title": titles[chosen], "status": int(status_line.split()[1]),
+                           "detail": details[chosen], "code": code}, ensure_ascii=False).encode()
         self.transport.write(b"".join([
-            b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
+            status_line, b"\r\n",
             *(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers),
-            b"content-type: text/plain; charset=utf-8\r\ncontent-length: ", str(len(message)).encode(),
-            b"\r\nconnection: close\r\n\r\n", message]))
+            b"content-type: ", MEDIA_TYPE.encode(), b"\r\ncontent-language: ", lang.encode(),
+            b"\r\ncontent-length: ", str(len(body)).encode(), b"\r\nconnection: close\r\n\r\n", body]))
         self.transport.close()
 
     def _head(self) -> bytes:

@@ -276,11 +276,52 @@ def test_a_head_without_end_is_refused_with_431_and_the_connection_closed(server
             pass
         while chunk := conn.recv(4096):
             answer += chunk
-    text = answer.decode("latin-1")
+    text = answer.decode("utf-8")
     assert text.startswith("HTTP/1.1 431"), text[:300]
-    assert "16,384 bytes" in text
+    assert "16,384 bytes" in text and '"code": "headers_too_large"' in text
 
 
 def test_a_large_but_ended_head_under_the_bound_is_answered(server: tuple[str, int]) -> None:
     head = "GET /healthz HTTP/1.1\r\nHost: x\r\n" + "".join(f"X-Filler-{n}: {'a' * 1000}\r\n" for n in range(12))
     assert _exchange(server, head + "\r\n").startswith("HTTP/1.1 200")
+
+
+def _refusal(answer: str) -> tuple[str, dict[str, str], dict]:
+    head, _, body = answer.partition("\r\n\r\n")
+    status, *lines = head.split("\r\n")
+    return status, {k.lower(): v for k, _, v in (line.partition(": ") for line in lines)}, json.loads(body)
+
+
+def _whole(address: tuple[str, int], request: bytes) -> str:
+    with socket.create_connection(address, timeout=5) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    return answer.decode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_head_over_the_bound_sent_whole_is_refused_like_one_without_end(server: tuple[str, int], lang: str) -> None:
+    """A 20 KB head that arrives in one read is 431 as surely as one that never ends (it was once answered 200:
+    only unfinished heads were counted), as problem+json in the reader's language, and the connection closed."""
+    head = (f"GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Language: {lang}\r\n"
+            + "".join(f"X-Filler-{n}: {'a' * 1000}\r\n" for n in range(20)) + "\r\n")
+    status, headers, problem = _refusal(_whole(server, head.encode()))
+    assert status.startswith("HTTP/1.1 431") and headers["content-type"] == "application/problem+json", status
+    assert (problem["status"], problem["code"]) == (431, "headers_too_large")
+    assert ("请求头" in problem["detail"]) == (lang == "zh") and "16,384" in problem["detail"], problem
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Language: zh\r\nContent-Length: -1\r\n\r\n",
+    b"POST /v1/claims HTTP/1.1\r\nHost: x\r\nAccept-Language: zh\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Language: zh\r\nX-Bad: a\x01b\r\n\r\n",
+])
+def test_a_request_that_is_not_http_is_refused_as_problem_json(server: tuple[str, int], request_bytes: bytes) -> None:
+    """What the parser cannot read (a negative length, a bad chunk size, a control character in a header) is 400
+    `bad_request` as problem+json in the reader's language, not uvicorn's plain English line."""
+    status, headers, problem = _refusal(_whole(server, request_bytes))
+    assert status.startswith("HTTP/1.1 400") and headers["content-type"] == "application/problem+json", status
+    assert (problem["status"], problem["code"]) == (400, "bad_request") and "HTTP/1.1" in problem["detail"]
+    assert "请求" in problem["detail"] and headers["content-language"] == "zh", problem
