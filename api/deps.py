@@ -15,7 +15,7 @@ from api.problems import InvalidBody, Unauthenticated
 from api.settings import Settings
 from ledger.application import AwardLedger, Outcome
 from ledger.domain.errors import Forbidden, InvalidInput
-from ledger.principals import Principal, Role
+from ledger.principals import Principal, Role, role_refusal_zh
 from projections.readmodels import ReadModels
 from projections.replica import Replica
 from projections.runner import Projector
@@ -59,14 +59,17 @@ def _named(request: Request, credentials: HTTPAuthorizationCredentials | None) -
     if acting_for is not None:
         return acting_for
     if credentials is None:
-        raise Unauthenticated("this resource needs a principal: send Authorization: Bearer <token>")
+        raise Unauthenticated("this resource needs a principal: send Authorization: Bearer <token>",
+                              zh="此资源需要身份凭证：请在请求头中发送 Authorization: Bearer <令牌>")
     token, found = state.get(BEARER_PRINCIPAL) or (None, None)
     if token != credentials.credentials:  # not looked up by api/front.py for this very token: look it up
         principals: Principals = request.app.state.principals
         found = principals.find(credentials.credentials)
     if found is None:
         raise Unauthenticated("the bearer token matches no principal in LEDGER_AUTH_FILE; check the token, or ask"
-                              " the ledger's operator to add its SHA-256 to the principals file")
+                              " the ledger's operator to add its SHA-256 to the principals file",
+                              zh="该 Bearer 令牌与 LEDGER_AUTH_FILE 中的任何主体都不匹配；请核对令牌，或请台账运维人员"
+                                 "将其 SHA-256 登记到主体文件中")
     return found
 
 
@@ -84,7 +87,8 @@ def requires(*roles: Role, doing: str) -> Callable[..., Any]:
     async def gate(request: Request, credentials: Credentials) -> Principal:
         by = _named(request, credentials)  # not through PrincipalDep: a level of dependencies fewer to solve
         if by.role not in roles:
-            raise Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs {allowed}")
+            raise Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs {allowed}",
+                            zh=role_refusal_zh(by.name, by.role.value, doing, tuple(r.value for r in roles)))
         return by
 
     return gate
@@ -100,7 +104,9 @@ def checked_key(key: str) -> str | None:
         return None
     if len(key) > KEY_MAX or not KEY_PATTERN_RE.fullmatch(key):
         raise InvalidInput(f"the form's idempotency key must be 1 to {KEY_MAX} printable ASCII characters without"
-                           " spaces; reload the page for a fresh form")
+                           " spaces; reload the page for a fresh form",
+                           zh=f"表单的幂等键应为 1 至 {KEY_MAX} 个可打印 ASCII 字符且不含空格；"
+                              "请刷新页面后重新填写提交")
     return key
 
 

@@ -6,6 +6,7 @@ an unreachable store and anything unforeseen are mapped here too, so no route ev
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from typing import Any, ClassVar, Literal
 
@@ -28,6 +29,7 @@ TYPE_BASE = "https://award-ledger.example/problems/"
 RETRY_AFTER_SECONDS = "2"
 STATUS_BY_KIND = {"invalid": 422, "forbidden": 403, "conflict": 409, "not_found": 404, "unavailable": 503}
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # Each code's title in Chinese (RFC 9457's `title`): what a person reads first. English titles stay the code's
 # words ("Cap exceeded"), as they always were, so English clients see no change.
 TITLES_ZH: dict[str, str] = {
@@ -59,6 +61,10 @@ DETAILS_ZH = {
             "请在 Retry-After 秒后使用相同的 Idempotency-Key 重新发送",
     "no_resource": "{path} 没有此资源；台账的资源见 /docs",
     "not_json": "请求体不是 UTF-8 JSON 文本；请以 Content-Type: application/json 发送 JSON 对象",
+    "method": "{path} 不支持 {method} 请求方法；请改用 {allowed}（见 /docs）",
+    "recorded": "操作已记录，但暂时无法读回其结果；请使用相同的 Idempotency-Key 重新发送（不会重复写入），"
+                "或稍后读取该资源",
+    "http": "HTTP {status}：无法处理此请求；请对照接口文档（/docs）核对后重新发送",
 }
 
 
@@ -68,7 +74,7 @@ def title(code: str, lang: str = "en") -> str:
     return TITLES_ZH.get(code, english) if lang == "zh" else english
 
 
-def chinese_detail(exc: LedgerError) -> str:
+def chinese_detail(exc: LedgerError | EdgeProblem) -> str:
     """The refusal for a Chinese reader: the raise site's own sentence, else the code's title before the detail."""
     return exc.in_language("zh") or f"{title(exc.code, 'zh')}：{exc.detail}"
 
@@ -110,9 +116,19 @@ class EdgeProblem(Exception):
     code = "bad_request"
     headers: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, detail: str, zh_detail: str | None = None) -> None:
+    def __init__(self, detail: str, zh_detail: str | None = None, *, zh: str | None = None) -> None:
         super().__init__(detail)
-        self.detail, self.zh_detail = detail, zh_detail
+        # The Chinese detail as LedgerError takes it (`zh=`), or as the second argument; None: rendered from the
+        # code's Chinese title and the English detail, as for a LedgerError.
+        self.detail, self.zh_detail = detail, zh if zh is not None else zh_detail
+
+    @property
+    def zh(self) -> str | None:
+        return self.zh_detail
+
+    def in_language(self, lang: str) -> str | None:
+        """The detail in `lang` when the raise site gave one."""
+        return self.zh_detail if lang == "zh" else self.detail
 
 
 class Unauthenticated(EdgeProblem):
@@ -152,12 +168,13 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     status = STATUS_BY_KIND.get(exc.kind, 422)
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
     return problem(request, status, exc.code, exc.detail, headers=headers, zh_detail=chinese_detail(exc),
-                   **exc.context)
+                   **exc.context_in(language.of(request)))
 
 
 async def _edge_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EdgeProblem)
-    return problem(request, exc.status, exc.code, exc.detail, headers=exc.headers or None, zh_detail=exc.zh_detail)
+    return problem(request, exc.status, exc.code, exc.detail, headers=exc.headers or None,
+                   zh_detail=chinese_detail(exc))
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -186,11 +203,28 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                        zh_detail=DETAILS_ZH["not_json"])
     code = HTTP_CODES.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else "the request cannot be served"
-    zh = None
+    zh = DETAILS_ZH["http"].format(status=exc.status_code)
     if exc.status_code == 404:
         detail = f"there is no resource at {request.url.path}; see /docs for the ledger's resources"
         zh = DETAILS_ZH["no_resource"].format(path=request.url.path)
+    elif exc.status_code == 405:
+        zh = DETAILS_ZH["method"].format(path=request.url.path, method=request.method,
+                                         allowed="、".join(_methods_of(request, exc)) or "该路径支持的请求方法")
     return problem(request, exc.status_code, code, detail, headers=getattr(exc, "headers", None), zh_detail=zh)
+
+
+def _methods_of(request: Request, exc: StarletteHTTPException) -> list[str]:
+    """The methods the request's path takes, as the API documents them (Starlette's Allow header names the first
+    matching route's only: GET and POST /v1/organisations are two routes); else as the Allow header names them."""
+    path, found = request.url.path, set()
+    paths: dict[str, Any] = request.app.openapi().get("paths", {}) if hasattr(request.app, "openapi") else {}
+    for template in ([path] if path in paths else paths):
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            found |= {method.upper() for method in paths[template] if method.upper() in HTTP_METHODS}
+    if not found:
+        allowed = (getattr(exc, "headers", None) or {}).get("Allow", "")
+        found = {method.strip() for method in allowed.split(",") if method.strip()}
+    return sorted(found - {"HEAD"})
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -208,7 +242,8 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     if recorded:
         return problem(request, 503, "store_unavailable", "the command was recorded, but its answer could not be"
                        " read back; send it again with the same Idempotency-Key (it writes nothing twice), or read"
-                       " the resource shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, recorded=True)
+                       " the resource shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, recorded=True,
+                       zh_detail=DETAILS_ZH["recorded"])
     return problem(request, 503, "store_unavailable",
                    "the ledger's store cannot be reached right now and nothing was written; retry shortly "
                    "(with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS},

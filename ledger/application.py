@@ -154,7 +154,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         kinds = self.catalogue().body_kinds
         if kind not in kinds:
             raise errors.InvalidInput(f"kind {kind!r} is not a new-type innovation organisation; use one of "
-                                      + ", ".join(kinds))
+                                      + ", ".join(kinds),
+                                      zh=f"kind {kind!r} 不是新型创新组织的类型；请改为以下之一："
+                                         + "、".join(f"{k}（{names[0]}）" for k, names in kinds.items()))
 
         def decide() -> tuple[list[Aggregate], dict]:
             if self._exists(InnovationBody.create_id(body_id)):
@@ -215,7 +217,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if prog.body_kind and body_id is None:
             raise errors.MissingFact(f"{prog.code} recognises an innovation body: give body_id, the body it"
                                      " recognises (register it with POST /v1/innovation-bodies first)",
-                                     field="body_id")
+                                     zh=f"{prog.code} 是对创新组织的认定：请在 body_id 中填写被认定的创新组织"
+                                        "（须先通过 POST /v1/innovation-bodies 登记）", field="body_id")
 
         def decide() -> tuple[list[Aggregate], dict]:
             org = self._organisation(code)
@@ -265,10 +268,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             ladder = prog.ladder_of(new)  # type: ignore[arg-type]
             if cert.tier not in ladder or ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
                 raise errors.NotAnUpgrade(f"{prog.code} tier {new} is not above {cert.tier} on the ladder"
-                                          f" {' < '.join(ladder)}; an upgrade must climb its ladder")
+                                          f" {' < '.join(ladder)}; an upgrade must climb its ladder",
+                                          zh=f"{prog.code} 的等次 {new} 在晋升序列 {' < '.join(ladder)} 中不高于现有"
+                                             f"等次 {cert.tier}；晋升只能升到更高等次，请填写高于 {cert.tier} 的等次")
             if effective_on < cert.effective_on:
                 raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
-                                          f" {cert.effective_on}")
+                                          f" {cert.effective_on}",
+                                          zh=f"晋升的生效日期 {effective_on} 早于该认定的生效日期 {cert.effective_on}；"
+                                             f"请填写不早于 {cert.effective_on} 的日期")
             cert.upgrade(new, effective_on, document_ref, by.name)
             org = self._organisation(cert.uscc)
             made = self._propose(org, cert, effective_on, by, "upgrade of certification", str(cert.id))
@@ -423,7 +430,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 raise errors.InvalidState(
                     f"claim {payout.claim_id} was revoked and what it was paid is under recovery"
                     f" {claim.recovery_id}; record money that came back as a repayment:"
-                    f" POST /v1/recoveries/{claim.recovery_id}/repayments")
+                    f" POST /v1/recoveries/{claim.recovery_id}/repayments",
+                    zh=f"申请 {payout.claim_id} 已撤销，其已拨付资金正在追回（追回款项 {claim.recovery_id}）；"
+                       f"退回的资金请作为还款记录：POST /v1/recoveries/{claim.recovery_id}/repayments")
             payout.reverse(reason, by.name)
             claim.reverse_payout(payout_id, by.name)
             return [payout, claim], views.payout(payout, claim)
@@ -462,7 +471,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             known = self._get_or_none(YearClose, YearClose.create_id(year))
             if known is not None:
                 raise errors.Conflict(f"{year} was closed by {known.by} as of {known.as_of}; a later correction"
-                                      " shows as a post-close adjustment in the reconciliation, not a new close")
+                                      " shows as a post-close adjustment in the reconciliation, not a new close",
+                                      zh=f"{year} 年度已由 {known.by} 结账（截至 {known.as_of}）；此后的更正在"
+                                         "对账结果中显示为结账后调整，无需也不能再次结账")
             closed = YearClose(year=year, reconciliation=reconciliation, digest=digest, as_of=as_of, by=by.name)
             return [closed], views.year_close(closed)
 
@@ -748,10 +759,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         cert = self._get(Certification, _uuid(cert_id, "certification"), f"certification {cert_id}")
         if cert.programme != facts.programme:
             raise errors.InvalidInput(f"certification {cert_id} is under {cert.programme}, not {facts.programme};"
-                                      " claim under the certification's own programme")
+                                      " claim under the certification's own programme",
+                                      zh=f"认定 {cert_id} 属于 {cert.programme}，不是 {facts.programme}；"
+                                         f"请按该认定所属的政策条目 {cert.programme} 申请")
         if cert.uscc != facts.uscc:
             raise errors.NotEligible(f"certification {cert_id} was recorded for {cert.uscc}, not {facts.uscc}: a"
-                                     " certification's award is paid to the unit it was recorded for")
+                                     " certification's award is paid to the unit it was recorded for",
+                                     zh=f"认定 {cert_id} 记录在 {cert.uscc} 名下，不是 {facts.uscc}；认定的奖励只拨付给"
+                                        "认定记录所属的单位，请以该单位申请")
         if cert.revoked:
             raise errors.NotEligible(f"certification {cert_id} was revoked from {cert.revoked_on}; its revocation"
                                      " ended every claim resting on it, and no claim (of any date) may rest on it"
@@ -759,20 +774,29 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                                   "它的全部申请，任何日期的申请都不能再依据它")
         if facts.body_id is not None and cert.body_id is not None and facts.body_id != cert.body_id:
             raise errors.InvalidInput(f"certification {cert_id} recognises body {cert.body_id}, not {facts.body_id};"
-                                      " leave body_id out")
+                                      " leave body_id out",
+                                      zh=f"认定 {cert_id} 认定的是创新组织 {cert.body_id}，不是 {facts.body_id}；"
+                                         "请不要填写 body_id")
         if facts.subject is not None:
             named = subject_for(facts.subject, catalogue.subject_kinds, None, required=False, programme=prog.code)
             if cert.subject is None or named.key != parse_subject(cert.subject, catalogue.subject_kinds).key:  # type: ignore[union-attr]
                 raise errors.InvalidInput(
                     f"certification {cert_id} is for {cert.subject or 'no named subject'}, and a claim resting on it"
-                    f" is for the same: leave subject out (you sent {facts.subject!r})", field="subject")
+                    f" is for the same: leave subject out (you sent {facts.subject!r})",
+                    zh=f"认定 {cert_id} " + (f"针对的事项是 {cert.subject}" if cert.subject else "未指明事项")
+                       + f"，依据它的申请与之相同：请不要填写 subject（本次填写的是 {facts.subject!r}）",
+                    field="subject")
         tier = cert.tier_on(facts.effective_on)
         if cert.tier is not None and tier is None:
             raise errors.NotEligible(f"certification {cert_id} takes effect on {cert.effective_on},"
-                                     f" after the claim's effective date {facts.effective_on}")
+                                     f" after the claim's effective date {facts.effective_on}",
+                                     zh=f"认定 {cert_id} 自 {cert.effective_on} 起生效，晚于申请的生效日期"
+                                        f" {facts.effective_on}；请填写不早于 {cert.effective_on} 的生效日期")
         if facts.tier is not None and facts.tier != tier:
             raise errors.InvalidInput(f"tier {facts.tier!r} disagrees with certification {cert_id},"
-                                      f" which stands at {tier!r} on {facts.effective_on}; leave tier out")
+                                      f" which stands at {tier!r} on {facts.effective_on}; leave tier out",
+                                      zh=f"等次 {facts.tier!r} 与认定 {cert_id} 不符：该认定于 {facts.effective_on}"
+                                         f" 的等次为 {tier!r}；请不要填写 tier")
         return replace(facts, tier=tier, subject=cert.subject, body_id=facts.body_id or cert.body_id,
                        certification_id=cert_id)
 
@@ -785,7 +809,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if prog.tiers:
             raise errors.NotEligible(f"innovation body {body.body_id} has no {prog.code} certification in force on"
                                      f" {day}: the level of a recognition award comes from the body's certification;"
-                                     " record it first (POST /v1/certifications with body_id)")
+                                     " record it first (POST /v1/certifications with body_id)",
+                                     zh=f"创新组织 {body.body_id} 在 {day} 没有有效的 {prog.code} 认定；认定奖励的等次"
+                                        "取自该组织的认定，请先记录认定（POST /v1/certifications，填写 body_id）")
         return None
 
     def _reassess(self, claim: Claim, by: Principal) -> list[AwardAccount]:
@@ -856,14 +882,22 @@ class _AlreadyImported(Exception):  # control flow inside import_bank_statement,
 def _certified_tier(prog: Programme, tier: str | None) -> str | None:
     if prog.kind.value == "designation" or not prog.tiers:
         if tier is not None:
-            raise errors.UnknownTier(f"{prog.code} has no tiers; leave tier out")
+            raise errors.UnknownTier(f"{prog.code} has no tiers; leave tier out",
+                                     zh=f"{prog.code} 不分等次；请不要填写 tier")
         return None
     if tier is None:
-        raise errors.MissingFact(f"{prog.code} certifications need a tier: " + ", ".join(t.code for t in prog.tiers))
+        raise errors.MissingFact(f"{prog.code} certifications need a tier: " + ", ".join(t.code for t in prog.tiers),
+                                 zh=f"{prog.code} 的认定须填写等次 tier，为以下之一：" + _tiers_zh(prog))
     if prog.tier(tier) is None:
         raise errors.UnknownTier(f"{prog.code} has no tier {tier!r}; its tiers are "
-                                 + ", ".join(t.code for t in prog.tiers))
+                                 + ", ".join(t.code for t in prog.tiers),
+                                 zh=f"{prog.code} 没有等次 {tier!r}；请改为以下之一：" + _tiers_zh(prog))
     return tier
+
+
+def _tiers_zh(prog: Programme) -> str:
+    """A programme's tiers for a Chinese reader: each code with its Chinese name."""
+    return "、".join(f"{t.code}（{t.name_zh}）" for t in prog.tiers)
 
 
 def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: InnovationBody, uscc: str) -> None:
@@ -872,11 +906,16 @@ def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: Innovati
     if body.kind != prog.body_kind:
         have_zh, have_en = catalogue.body_kinds.get(body.kind, ("", body.kind))
         raise errors.NotEligible(f"innovation body {body.body_id} is a {have_en} ({have_zh}), not a {want_en}"
-                                 f" ({want_zh}); {prog.code} recognises {want_en}s only")
+                                 f" ({want_zh}); {prog.code} recognises {want_en}s only",
+                                 zh=f"创新组织 {body.body_id} 是{have_zh or have_en}，不是{want_zh or want_en}；"
+                                    f"{prog.code} 只认定{want_zh or want_en}")
     if body.lead_uscc != uscc:
         raise errors.NotEligible(f"innovation body {body.body_id} ({want_en}, {want_zh}) is led by {body.lead_uscc},"
                                  f" not {uscc}: its {prog.code} recognition is recorded for, and paid to, its lead"
-                                 " unit only, once per body")
+                                 " unit only, once per body",
+                                 zh=f"创新组织 {body.body_id}（{want_zh or want_en}）的牵头单位是 {body.lead_uscc}，"
+                                    f"不是 {uscc}；其 {prog.code} 认定只记录在牵头单位名下并拨付给牵头单位，"
+                                    "每个组织一次，请以牵头单位记录")
 
 
 __all__ = ["AwardLedger", "Outcome"]

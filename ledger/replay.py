@@ -277,7 +277,8 @@ class Replay:
             if plan is None:
                 facts, organisation = self.folded.facts(e)
                 if organisation is None:
-                    raise LedgerError(f"organisation {e.uscc} is not in the log before its claim")
+                    raise LedgerError(f"organisation {e.uscc} is not in the log before its claim",
+                                      zh=f"事件日志中，企业 {e.uscc} 的登记不在其申请之前")
                 plan = prepare(self.catalogue_on(e.effective_on), facts, organisation)
             keys = [k.text for k in plan.keys]
             if self.alone:

@@ -57,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
     except DraftError as err:
         where = f" (field {err.field}" + (f", line {err.line})" if err.line else ")") if err.field else ""
         where_zh = f"（字段 {err.field}" + (f"，第 {err.line} 行）" if err.line else "）") if err.field else ""
-        # The catalogue's own checks say what is wrong in English only (as the API's invalid_catalogue does).
+        # The catalogue reader words each refusal in Chinese too (`err.zh`); tomllib's own words stay English.
         refuse("simulate", "invalid_catalogue", f"the draft does not validate{where}: {err}. Nothing was simulated",
-               then(f"草案未通过校验{where_zh}：{err}", "未进行模拟"))
+               then(f"草案未通过校验{where_zh}：{reason_zh(err)}", "未进行模拟"))
         return 2
     except InvalidUscc as err:
         refuse("simulate", err.code, f"--uscc: {err.detail}", f"--uscc：{reason_zh(err)}")

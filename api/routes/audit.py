@@ -38,14 +38,15 @@ def verify_chain(by: Verifier, request: Request,
     """Recompute the tamper-evidence chain end to end, optionally against a digest saved earlier (a long query)."""
     saved = None
     if (position is None) != (digest is None):
-        raise InvalidInput("give both position and digest of a saved digest, or neither")
+        raise InvalidInput("give both position and digest of a saved digest, or neither",
+                           zh="请同时提供已保存摘要的 position 和 digest，或两者都不提供")
     if position is not None:
         saved = {"position": position, "digest": digest, "algorithm": ALGORITHM}
     try:
         with long_query(request).slot():  # the whole log: one of the process's LEDGER_LONG_QUERIES, else 503 busy
             return _chain(request).verify(saved, app=request.app.state.ledger)
     except InvalidDigest as err:
-        raise InvalidInput(str(err)) from None
+        raise InvalidInput(str(err), zh=err.zh) from None
 
 
 @router.get("/v1/audit/digest", response_model=DigestPublic, responses=responses(401, 403))
@@ -62,8 +63,8 @@ def consistency(by: HeadReader, request: Request,
     """The RFC 9162 proof that the tree of a later digest extends that of an earlier one."""
     try:
         return request.app.state.notary.consistency(first, second)
-    except ValueError as err:
-        raise InvalidInput(str(err)) from None
+    except ValueError as err:  # the notary's words, in Chinese too (ledger/audit/notary.py)
+        raise InvalidInput(str(err), zh=getattr(err, "zh", None)) from None
 
 
 @router.get("/v1/audit/keys", response_model=list[KeyPublic], responses=responses(401, 403))

@@ -20,7 +20,8 @@ router = APIRouter(tags=["awards"])
 
 
 def _unknown(uscc: str) -> NotFound:
-    return NotFound(f"organisation {uscc} is not in the ledger (register it with POST /v1/organisations first)")
+    return NotFound(f"organisation {uscc} is not in the ledger (register it with POST /v1/organisations first)",
+                    zh=f"台账中没有企业 {uscc}；请核对统一社会信用代码，或先通过 POST /v1/organisations 登记")
 
 
 @router.get("/v1/organisations/{uscc}/awards", response_model=AwardStatePublic, responses=responses(401, 404, 422))

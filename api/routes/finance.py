@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api import language
 from api.bank_columns import bank_columns
 from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
 from api.long_queries import long_query
@@ -148,7 +149,7 @@ def _csv_lines(request: Request, raw: bytes, source: str | None, import_good_lin
     """A bank's file as the bank sent it (ledger/bank_files): encoding found, columns mapped, lines checked."""
     found = read_bank_file(raw, bank_columns(request.app.state.settings.bank_columns))
     return Statement(accepted_lines(found, import_good_lines=import_good_lines), source, found.encoding,
-                     [r.as_dict() for r in found.refused])
+                     [r.in_language(language.of(request)) for r in found.refused])  # as a refusal lists them
 
 
 async def _uploaded(request: Request, import_good_lines: bool) -> Statement:
@@ -156,11 +157,12 @@ async def _uploaded(request: Request, import_good_lines: bool) -> Statement:
     try:
         form = await request.form()
     except Exception:  # a malformed multipart body is the sender's to fix, whatever the parser raised
-        raise InvalidInput("the form cannot be read; send multipart/form-data with the CSV in the field `file`"
-                           ) from None
+        raise InvalidInput("the form cannot be read; send multipart/form-data with the CSV in the field `file`",
+                           zh="无法读取表单；请以 multipart/form-data 发送，并将 CSV 文件放在字段 file 中") from None
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise InvalidInput("the form has no file; send the statement's CSV in the multipart field `file`")
+        raise InvalidInput("the form has no file; send the statement's CSV in the multipart field `file`",
+                           zh="表单中没有文件；请将银行对账单的 CSV 文件放在 multipart 字段 file 中发送")
     return await run_in_threadpool(_csv_lines, request, await upload.read(), upload.filename or None,
                                    import_good_lines)
 
@@ -196,6 +198,8 @@ def get_bank_statement(statement_id: str, by: Reader, read_models: ReadModelsDep
     """An imported bank statement and its matching report against the payouts as they stand now."""
     found = read_models.bank_statement(statement_id)
     if found is None:
-        raise NotFound(f"bank statement {statement_id} is not in the ledger; POST it to /v1/finance/bank-statements")
+        raise NotFound(f"bank statement {statement_id} is not in the ledger; POST it to /v1/finance/bank-statements",
+                       zh=f"台账中没有银行对账单 {statement_id}；请核对编号，或先通过 POST /v1/finance/bank-statements"
+                          " 导入")
     return found
 

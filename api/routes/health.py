@@ -83,29 +83,41 @@ async def readyz(request: Request) -> Any:
     if reading.error is not None:
         return problems.problem(request, 503, "not_ready", f"the store does not answer: {reading.error}. Start the"
                                 " database or fix LEDGER_DATABASE_URL; this answer recovers by itself",
-                                headers={"Retry-After": problems.RETRY_AFTER_SECONDS}, **facts)
+                                headers={"Retry-After": problems.RETRY_AFTER_SECONDS},
+                                zh_detail=f"数据存储无响应：{reading.error}。请启动数据库或修正 LEDGER_DATABASE_URL；"
+                                          "恢复后本接口自动转为就绪", **facts)
     if reading.failing is not None:
         at, error = reading.failing["position"], reading.failing["error"]
         return problems.problem(request, 503, "not_ready", f"the read models are stuck: event {at} cannot be applied"
                                 f" ({error}). The projector keeps trying; fix the cause (see its log) or run"
                                 " `award-ledger rebuild` once it is fixed", headers={
                                     "Retry-After": problems.RETRY_AFTER_SECONDS}, failing_position=at,
-                                failing_error=error, **facts)
+                                failing_error=error,
+                                zh_detail=f"读模型停滞：无法应用事件 {at}（{error}）。投影程序会持续重试；请按其日志"
+                                          "排除原因，或在排除后运行 `award-ledger rebuild`", **facts)
     stalled = _stall(request).seconds(reading)
     if stalled > settings.ready_max_stall:
         fix = ("is `award-ledger project` running and connected?" if settings.projector == "external"
                else "the in-process projector is reconnecting to the database (see the log)")
+        fix_zh = ("请检查 `award-ledger project` 是否在运行并已连接数据库" if settings.projector == "external"
+                  else "进程内的投影程序正在重新连接数据库（见日志）")
         return problems.problem(request, 503, "not_ready", f"the read models have not moved for {stalled:.0f} s"
                                 f" with {reading.lag:,} events waiting, more than LEDGER_READY_MAX_STALL="
                                 f"{settings.ready_max_stall:g} s; {fix}", headers={
                                     "Retry-After": problems.RETRY_AFTER_SECONDS}, stalled_seconds=round(stalled),
+                                zh_detail=f"读模型已 {stalled:.0f} 秒没有推进，仍有 {reading.lag:,} 个事件待处理，超过"
+                                          f" LEDGER_READY_MAX_STALL={settings.ready_max_stall:g} 秒；{fix_zh}",
                                 **facts)
     if reading.lag > settings.ready_max_lag:
         fix = ("is `award-ledger project` running?" if settings.projector == "external"
                else "the in-process projector is catching up")
+        fix_zh = ("请检查 `award-ledger project` 是否在运行" if settings.projector == "external"
+                  else "进程内的投影程序正在追赶")
         return problems.problem(request, 503, "not_ready", f"the read models are {reading.lag:,} events behind the"
                                 f" store, more than LEDGER_READY_MAX_LAG={settings.ready_max_lag:,}; {fix}",
-                                headers={"Retry-After": problems.RETRY_AFTER_SECONDS}, **facts)
+                                headers={"Retry-After": problems.RETRY_AFTER_SECONDS},
+                                zh_detail=f"读模型落后数据存储 {reading.lag:,} 个事件，超过 LEDGER_READY_MAX_LAG="
+                                          f"{settings.ready_max_lag:,}；{fix_zh}", **facts)
     return {"status": "ready", "store": "ok", "events_recorded": reading.recorded,
             "projection_position": reading.position, "projection_lag": reading.lag,
             "max_lag": settings.ready_max_lag, "projector": settings.projector}

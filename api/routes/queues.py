@@ -21,17 +21,26 @@ router = APIRouter(tags=["work queues"])
 MAX_LIMIT = 500
 
 
+# A claim's status as the pages name it (api/web/i18n.py), beside the value a query sends.
+STATUSES_ZH = {"proposed": "待确认", "pending": "待审批", "approved": "已批准", "rejected": "已驳回",
+               "withdrawn": "已撤回", "revoked": "已撤销"}
+
+
 class InvalidQuery(EdgeProblem):
     status = 422
     code = "invalid_request"
 
 
-def _listed(text: str | None, allowed: tuple[str, ...] | None, field: str) -> tuple[str, ...]:
+def _listed(text: str | None, allowed: tuple[str, ...] | None, field: str,
+            names_zh: dict[str, str] | None = None) -> tuple[str, ...]:
     # Several values, comma separated, ask for any of them (a queue of proposed and pending claims).
     values = tuple(v.strip() for v in (text or "").split(",") if v.strip())
     wrong = [v for v in values if allowed is not None and v not in allowed]
     if wrong:
-        raise InvalidQuery(f"{field}: {', '.join(wrong)} is not one of {', '.join(allowed or ())}")
+        choices_zh = "、".join(f"{v}（{names_zh[v]}）" if names_zh and v in names_zh else v for v in allowed or ())
+        raise InvalidQuery(f"{field}: {', '.join(wrong)} is not one of {', '.join(allowed or ())}",
+                           zh=f"{field}：{'、'.join(wrong)} 不是可选的值；请改为以下之一（多个值以英文逗号分隔）："
+                              f"{choices_zh}")
     return values
 
 
@@ -41,8 +50,10 @@ def claim_filter(catalogue: Catalogue, *, status: str | None = None, programme: 
     """The filter a query asks for, each code checked against the catalogue (422 says which are valid)."""
     if bureau is not None and catalogue.bureau(bureau) is None:
         raise InvalidQuery(f"bureau: {bureau} is not a bureau of the catalogue; one of "
-                           f"{', '.join(b.code for b in catalogue.bureaus)}")
-    return ClaimFilter(status=_listed(status, STATUSES, "status"),
+                           f"{', '.join(b.code for b in catalogue.bureaus)}",
+                           zh=f"bureau：{bureau} 不是政策目录中的部门；请改为以下部门代码之一："
+                              + "、".join(f"{b.code}（{b.name_zh}）" for b in catalogue.bureaus))
+    return ClaimFilter(status=_listed(status, STATUSES, "status", STATUSES_ZH),
                        programme=_listed(programme, tuple(catalogue.programmes), "programme"),
                        bureau=bureau, uscc=uscc.strip().upper() if uscc else None, award_year=award_year,
                        unpaid=unpaid)
@@ -61,7 +72,8 @@ def claim_item(row: dict, catalogue: Catalogue) -> dict[str, Any]:
 def claim_page(read_models: ReadModels, catalogue: Catalogue, wanted: ClaimFilter, limit: int,
                cursor: str | None) -> dict[str, Any]:
     if cursor is not None and not (cursor.isascii() and cursor.isdigit()):  # "²".isdigit(), yet int("²") fails
-        raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came")
+        raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came",
+                           zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor")
     rows, after = read_models.claims(wanted, limit, int(cursor) if cursor else None)
     return {"claims": [claim_item(r, catalogue) for r in rows], "next_cursor": None if after is None else str(after)}
 
@@ -95,6 +107,7 @@ def find_organisations(by: PrincipalDep, read_models: ReadModelsDep,
                        ) -> dict[str, Any]:
     """Organisations whose USCC starts with `q` or whose name contains it, by USCC, in cursor pages."""
     if cursor is not None and not USCC_CURSOR.fullmatch(cursor):  # a page's cursor is its last organisation's USCC
-        raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came")
+        raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came",
+                           zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor")
     found, after = read_models.organisations(q, limit, cursor)
     return {"organisations": found, "next_cursor": after}

@@ -2,6 +2,7 @@
 catalogue in force, nothing written. JSON by default; CSV or XLSX with `format=` or an `Accept:` header."""
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -33,15 +34,31 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
     "content": {m.split(";")[0]: {"schema": {"type": "string"}} for m in MEDIA_TYPES.values()}}}
 
 
+DRAFT_SOURCE = "draft.toml"
+_SOURCE_PREFIX = re.compile(rf"^{re.escape(DRAFT_SOURCE)}(?:: |：|\.)")
+
+
 def draft_from(text: bytes) -> Any:
     """The draft as a catalogue, or a 422 `invalid_catalogue` naming the field and line at fault."""
     try:
-        return read_draft(text.decode("utf-8"), "draft.toml")
+        return read_draft(text.decode("utf-8"), DRAFT_SOURCE)
     except UnicodeDecodeError:
         raise InvalidCatalogue("the draft is not UTF-8 text; save the TOML file as UTF-8", field="body",
-                               line=None) from None
+                               line=None, zh="政策目录草案不是 UTF-8 文本；请将 TOML 文件另存为 UTF-8 编码后重新提交"
+                               ) from None
     except DraftError as err:
-        raise InvalidCatalogue(f"{err}", field=err.field, line=err.line) from None
+        raise InvalidCatalogue(f"{err}", field=err.field, line=err.line, zh=draft_refusal_zh(err)) from None
+
+
+def draft_refusal_zh(err: DraftError) -> str:
+    """The catalogue reader's refusal for a Chinese reader: its own Chinese sentence (which names the field) after
+    the line; a sentence the reader gave in English only (tomllib's, say) is quoted inside a Chinese frame that
+    names the field and line."""
+    line = f"第 {err.line} 行" if err.line else ""
+    if err.zh:
+        return f"政策目录草案{line}有误：{_SOURCE_PREFIX.sub('', err.zh)}；请修改后重新提交"
+    field = f"（字段 {err.field}）" if err.field and err.field != "toml" else ""
+    return f"政策目录草案{line}{field}有误：“{err}”；请修改后重新提交"
 
 
 @router.post("/v1/simulations", response_model=SimulationPublic, openapi_extra=DRAFT_BODY,
@@ -55,7 +72,9 @@ async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in TOML_TYPES:
         raise InvalidCatalogue(f"send the draft catalogue as the body with Content-Type: application/toml, not"
-                               f" {media or 'nothing'}", field="body", line=None)
+                               f" {media or 'nothing'}", field="body", line=None,
+                               zh="请以 Content-Type: application/toml 将政策目录草案作为请求体发送"
+                                  + (f"，而不是 {media}" if media else "（本次请求未带 Content-Type）"))
     draft = await run_in_threadpool(draft_from, await request.body())  # parsing a draft takes CPU: off the loop
     chosen = _negotiated(format, request.headers.get("accept", ""))
     with long_query(request).slot():

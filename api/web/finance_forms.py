@@ -153,7 +153,8 @@ def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep, content: Tex
     try:
         raw = base64.b64decode(content, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("the previewed file did not come back intact; upload it again") from None
+        raise InvalidInput("the previewed file did not come back intact; upload it again",
+                           zh="预览的文件回传时已不完整；请重新上传") from None
     _, lines = _read(request, raw, bool(import_good_lines))
     outcome = ledger.import_bank_statement(by, lines=lines, source=source or None, key=checked_key(key))
     if not outcome.view["already_imported"]:
@@ -167,5 +168,6 @@ def statement(request: Request, statement_id: str, read_models: ReadModelsDep) -
     """An imported statement and its matching report as it stands now."""
     found = read_models.bank_statement(statement_id)
     if found is None:
-        raise NotFound(f"bank statement {statement_id} is not in the ledger")
+        raise NotFound(f"bank statement {statement_id} is not in the ledger",
+                       zh=f"台账中没有银行对账单 {statement_id}；请核对编号")
     return render(request, "finance_statement.html", statement=found, report=found["report"])

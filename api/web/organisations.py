@@ -35,7 +35,9 @@ def _moment(as_of: str) -> datetime | None:
     try:
         return beijing.as_of(as_of)
     except ValueError as err:
-        raise InvalidInput(str(err)) from None
+        raise InvalidInput(str(err), zh=f"截至时间 {as_of.strip()!r} 既不是日期（如 2024-01-01，指北京时间当天"
+                                        "结束），也不是 RFC 3339 时刻（如 2024-01-01T00:00:00+08:00）；"
+                                        "请按其中一种格式填写") from None
 
 
 @router.get("/ui/organisations/{uscc}")
@@ -47,7 +49,9 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     moment = _moment(as_of)
     state = read_models.award_state(code, moment)
     if state is None:
-        raise NotFound(f"organisation {code} is not in the ledger" + (f" as of {as_of}" if moment else ""))
+        raise NotFound(f"organisation {code} is not in the ledger" + (f" as of {as_of}" if moment else ""),
+                       zh=(f"截至 {as_of}，" if moment else "") + f"台账中没有企业 {code}；请核对统一社会信用代码，"
+                          "或先登记该企业")
     catalogue = ledger.catalogue()
     state = labels.named_awards(state, catalogue)  # article order, names beside codes, as the API answers
     cut = None if moment is None else utc_text(moment)

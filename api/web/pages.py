@@ -95,12 +95,15 @@ class PageRoute(APIRoute):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/ui/sign-in?next={quote(target)}", status_code=303)
             except CsrfRefused:
-                return refusal(request, 403, "csrf", "the form's CSRF token does not match this browser's")
+                return refusal(request, 403, "csrf", "表单的 CSRF 令牌与本浏览器的不一致；请刷新页面后重新提交"
+                               if i18n.language(request) == "zh" else
+                               "the form's CSRF token does not match this browser's")
             except LedgerError as err:
                 detail = chinese_detail(err) if i18n.language(request) == "zh" else err.detail
                 return refusal(request, STATUS_BY_KIND.get(err.kind, 422), err.code, detail)
             except EdgeProblem as err:
-                return refusal(request, err.status, err.code, err.detail)
+                detail = chinese_detail(err) if i18n.language(request) == "zh" else err.detail
+                return refusal(request, err.status, err.code, detail)
             except (RequestValidationError, ValidationError) as err:
                 errors = list(err.errors())
                 code = next((field_messages.code(e) for e in errors), "invalid_request")

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import LedgerDep
 from api.long_queries import long_query
+from api.problems import chinese_detail
 from api.reports import simulation as report
 from api.reports.sheet import MEDIA_TYPES
 from api.web.i18n import MESSAGES, language, translator
@@ -65,10 +66,12 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
         draft = draft_from(data, pasted, edited)
         who = str(Uscc.parse(uscc)) if uscc.strip() else None
     except DraftError as err:
-        error = {"detail": str(err), "field": err.field, "line": err.line}
+        said = err.zh if language(request) == "zh" and err.zh else str(err)  # the reader's own words, by language
+        error = {"detail": said, "field": err.field, "line": err.line}
         return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
     except InvalidUscc as err:
-        error = {"detail": err.detail, "field": "uscc", "line": None}
+        error = {"detail": chinese_detail(err) if language(request) == "zh" else err.detail, "field": "uscc",
+                 "line": None}
         return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
     try:
         with long_query(request).slot():

@@ -54,7 +54,7 @@ def from_numbers(form: dict[str, str]) -> Any:
     except CatalogueError as err:
         from ledger.catalogue.draft import field_of
 
-        raise DraftError(str(err), field_of(str(err), "表单"), None) from None
+        raise DraftError(str(err), field_of(str(err), "表单"), None, zh=err.zh) from None
 
 
 def _set(doc: dict, path: str, value: str) -> None:
@@ -71,7 +71,8 @@ def draft_from(upload: bytes, pasted: str, edited: dict[str, str]) -> Any:
         try:
             return read_draft(upload.decode("utf-8"), "上传的草案")
         except UnicodeDecodeError:
-            raise DraftError("上传的文件不是 UTF-8 文本；请以 UTF-8 保存 TOML 文件", "file", None) from None
+            raise DraftError("the uploaded file is not UTF-8 text; save the TOML file as UTF-8", "file", None,
+                             zh="上传的文件不是 UTF-8 文本；请以 UTF-8 保存 TOML 文件") from None
     if pasted.strip():
         return read_draft(pasted, "草案")
     known = {n.path for n in numbers()}

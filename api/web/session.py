@@ -12,7 +12,7 @@ from fastapi import Depends, Form, Request, Response
 from api.auth import token_hash
 from api.web import sessions
 from ledger.domain.errors import Forbidden
-from ledger.principals import Principal, Role
+from ledger.principals import Principal, Role, role_refusal_zh
 
 SESSION_COOKIE = "ledger_session"
 CSRF_COOKIE = "ledger_csrf"
@@ -56,7 +56,8 @@ def allowing(*roles: Role, doing: str):
 
     async def gate(by: PagePrincipal) -> Principal:
         if by.role not in roles:
-            raise Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs {allowed}")
+            raise Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs {allowed}",
+                            zh=role_refusal_zh(by.name, by.role.value, doing, tuple(r.value for r in roles)))
         return by
 
     return Depends(gate)

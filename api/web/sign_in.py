@@ -61,6 +61,6 @@ def home_without_slash() -> Response:
 def static(name: str) -> Response:
     """The pages' stylesheet and their one small script."""
     if name not in STATIC:
-        raise NotFound(f"there is no static file {name!r}")
+        raise NotFound(f"there is no static file {name!r}", zh=f"没有静态文件 {name!r}；请从首页重新打开页面")
     return FileResponse(HERE / "static" / name, media_type=STATIC[name],
                         headers={"Cache-Control": "public, max-age=300"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.audit.chain import AuditChain
+from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.encoding import ALGORITHM, GENESIS
 from ledger.audit.log_tree import TREE_ALGORITHM, LogTree
 from ledger.audit.signing import Signer, check, load_public
@@ -42,7 +42,8 @@ class Notary:
         size = self.tree.refresh()
         if not 0 <= first <= second <= size:
             msg = f"tree sizes must satisfy 0 <= first <= second <= {size} (the tree's size now)"
-            raise ValueError(msg)
+            raise InvalidDigest(msg, f"树大小须满足 0 <= first <= second <= {size}（{size} 为当前树大小）；"
+                                     "请使用所保存摘要的 tree_size 重新请求")
         return {"first": first, "second": second, "first_root": self.tree.root(first).hex(),
                 "second_root": self.tree.root(second).hex(),
                 "proof": [h.hex() for h in self.tree.consistency(first, second)] if first else []}

@@ -29,6 +29,10 @@ class RefusedLine:
     def as_dict(self) -> dict[str, object]:
         return {"line": self.line, "message": self.message}
 
+    def in_language(self, lang: str) -> dict[str, object]:
+        """As an answer lists it (`refused_lines[]`) for a reader of `lang`: its message in Chinese for zh."""
+        return {"line": self.line, "message": (self.zh or self.message) if lang == "zh" else self.message}
+
 
 @dataclass
 class BankFile:
@@ -147,7 +151,17 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
 
 
 class StatementRefused(InvalidInput):
+    """A statement with refused lines, none imported: `refused_lines` lists each, its message in the reader's
+    language."""
+
     code = "invalid_statement"
+
+    def __init__(self, detail: str, *, zh: str, refused: list[RefusedLine]) -> None:
+        super().__init__(detail, zh=zh, refused_lines=[r.as_dict() for r in refused])
+        self.refused = refused
+
+    def context_in(self, lang: str) -> dict[str, object]:
+        return {**self.context, "refused_lines": [r.in_language(lang) for r in self.refused]}
 
 
 def accepted_lines(found: BankFile, *, import_good_lines: bool) -> list[StatementLine]:
@@ -158,15 +172,14 @@ def accepted_lines(found: BankFile, *, import_good_lines: bool) -> list[Statemen
     more = len(found.refused) > 20
     named = "; ".join(r.message for r in found.refused[:20]) + ("; ..." if more else "")
     named_zh = "；".join(r.zh or r.message for r in found.refused[:20]) + ("；……" if more else "")
-    refused = [r.as_dict() for r in found.refused]
     if not found.lines:
         raise StatementRefused(f"no line of the statement can be read, so nothing was imported: {named}. Correct the"
                                " file (or export it from online banking again)",
                                zh=f"流水没有一行可以读取，未导入任何内容：{named_zh}。请修正文件，或从网银重新导出",
-                               refused_lines=refused)
+                               refused=found.refused)
     raise StatementRefused(f"{len(found.refused)} line(s) of the statement cannot be read, so nothing was"
                            f" imported: {named}. Correct the file, or import the {len(found.lines)} good line(s)"
                            " with import_good_lines=true",
                            zh=f"流水有 {len(found.refused)} 行无法读取，因此一行也没有导入：{named_zh}。"
                            f"请修正文件，或选择只导入其余 {len(found.lines)} 行（import_good_lines=true）",
-                           refused_lines=refused)
+                           refused=found.refused)

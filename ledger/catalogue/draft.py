@@ -27,8 +27,8 @@ _KEY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")  # a dot that is not a decimal poin
 class DraftError(CatalogueError):
     """A draft that does not validate: the reader's message, the field at fault and its line (1-based)."""
 
-    def __init__(self, message: str, field: str | None, line: int | None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, field: str | None, line: int | None, *, zh: str | None = None) -> None:
+        super().__init__(message, zh=zh)
         self.field, self.line = field, line
 
 
@@ -39,18 +39,21 @@ def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
         document = tomllib.loads(text)
     except RecursionError:  # arrays or tables nested past the parser's stack: no catalogue nests so
         raise DraftError(f"{source}: not a catalogue: its arrays or tables nest deeper than the parser follows (no"
-                         " catalogue nests more than a few levels); fix the file", "toml", None) from None
+                         " catalogue nests more than a few levels); fix the file", "toml", None,
+                         zh=f"{source}：不是政策目录：数组或表的嵌套层数超出解析器所能处理的范围（政策目录的嵌套不超过"
+                            "几层）") from None
     except tomllib.TOMLDecodeError as err:
         found = _SYNTAX_LINE.search(str(err))
         line = int(found.group(1)) if found else max(1, len(text.splitlines())) if "end of document" in str(err) \
             else None
-        raise DraftError(f"{source}: not valid TOML ({err}); fix the file", "toml", line) from None
+        raise DraftError(f"{source}: not valid TOML ({err}); fix the file", "toml", line,
+                         zh=f"{source}：不是有效的 TOML（解析器提示：“{err}”）") from None
     try:
         return parse(document, source)
     except CatalogueError as err:
         message = str(err)
         field = field_of(message, source)
-        raise DraftError(message, field, locate(text, field) if field else None) from None
+        raise DraftError(message, field, locate(text, field) if field else None, zh=err.zh) from None
 
 
 def _bounded(text: str, source: str) -> None:
@@ -58,12 +61,16 @@ def _bounded(text: str, source: str) -> None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_DRAFT_BYTES:
         raise DraftError(f"{source}: the draft is {size:,} bytes; a catalogue is at most {MAX_DRAFT_BYTES:,} (the one"
-                         " in force is about 14,000): send the catalogue file alone", "toml", None)
+                         " in force is about 14,000): send the catalogue file alone", "toml", None,
+                         zh=f"{source}：草案有 {size:,} 字节，政策目录最多 {MAX_DRAFT_BYTES:,} 字节（现行目录约 14,000"
+                            " 字节）；请只发送政策目录文件本身")
     for number, line in enumerate(text.splitlines(), 1):
         bare = _COMMENT.sub("", _QUOTED.sub("", line)) if line.count(".") >= MAX_KEY_PARTS else ""
         if len(_KEY_DOT.findall(bare)) >= MAX_KEY_PARTS:
             raise DraftError(f"{source}: line {number} names a key of more than {MAX_KEY_PARTS} dotted parts; no"
-                             " catalogue key has more than a few: write tables as [section] headers", "toml", number)
+                             " catalogue key has more than a few: write tables as [section] headers", "toml", number,
+                             zh=f"{source}：第 {number} 行的键由超过 {MAX_KEY_PARTS} 个以点分隔的部分组成，政策目录的键"
+                                "最多只有几个部分；请改用 [section] 表头书写各表")
 
 
 def field_of(message: str, source: str) -> str | None:

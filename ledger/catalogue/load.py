@@ -29,7 +29,12 @@ HERE = Path(__file__).parent
 
 
 class CatalogueError(ValueError):
-    """A catalogue file that does not describe a policy the ledger can apply."""
+    """A catalogue file that does not describe a policy the ledger can apply; `zh`: the same for a Chinese reader
+    (the policy sandbox's refusals, the CLI's), naming the same dotted field."""
+
+    def __init__(self, message: str, *, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 class _Reader:
@@ -39,9 +44,11 @@ class _Reader:
         self.table, self.where = table, where
         self.seen: set[str] = set()  # the fields read: any other is a mistake (`finish`)
 
-    def _fail(self, key: str, wanted: str) -> CatalogueError:
+    def _fail(self, key: str, wanted: str, wanted_zh: str) -> CatalogueError:
         got = self.table.get(key, "<missing>")
-        return CatalogueError(f"{self.where}.{key}: expected {wanted}, got {got!r}; fix the catalogue file")
+        return CatalogueError(f"{self.where}.{key}: expected {wanted}, got {got!r}; fix the catalogue file",
+                              zh=f"{self.where}.{key}：应为{wanted_zh}，"
+                                 + (f"实际为 {got!r}" if key in self.table else "但未填写"))
 
     def get(self, key: str, default: Any = None) -> Any:
         self.seen.add(key)
@@ -55,26 +62,30 @@ class _Reader:
                 close = difflib.get_close_matches(key, sorted(self.seen), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise CatalogueError(f"{self.where}.{key}: not a field of this table{hint}; fix the catalogue file"
-                                     f" (fields here: {', '.join(sorted(self.seen))})")
+                                     f" (fields here: {', '.join(sorted(self.seen))})",
+                                     zh=f"{self.where}.{key}：不是此表的字段" + (f"（是否应为 {close[0]!r}？）" if close
+                                                                           else "")
+                                        + f"；此表的字段为：{'、'.join(sorted(self.seen))}")
 
     def text(self, key: str, default: str | None = None) -> str:
         value = self.get(key, default)
         if not isinstance(value, str) or (default is None and not value):
-            raise self._fail(key, "a non-empty string")
+            raise self._fail(key, "a non-empty string", "非空字符串")
         return value
 
     def integer(self, key: str, default: int | None = None, *, least: int | None = None) -> int:
         value = self.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise self._fail(key, "an integer")
+            raise self._fail(key, "an integer", "整数")
         if least is not None and value < least:
-            raise self._fail(key, f"a whole number of at least {least}")
+            raise self._fail(key, f"a whole number of at least {least}", f"不小于 {least} 的整数")
         return value
 
     def day(self, key: str) -> date:
         value = self.get(key)
         if not isinstance(value, date) or isinstance(value, datetime):  # a date-time is no day
-            raise self._fail(key, "a TOML date such as 2022-09-06 (a day, without a time)")
+            raise self._fail(key, "a TOML date such as 2022-09-06 (a day, without a time)",
+                             "TOML 日期，如 2022-09-06（只写日期，不带时间）")
         return value
 
     def decimal(self, key: str, *, required: bool = True) -> Decimal | None:
@@ -82,26 +93,28 @@ class _Reader:
         if value is None and not required:
             return None
         if not isinstance(value, str):
-            raise self._fail(key, 'a decimal string such as "500000.00" (never a float)')
+            raise self._fail(key, 'a decimal string such as "500000.00" (never a float)',
+                             '用引号括起的十进制数字字符串，如 "500000.00"（不能写成浮点数）')
         try:
             number = Decimal(value)
         except InvalidOperation:
-            raise self._fail(key, "a decimal string") from None
+            raise self._fail(key, "a decimal string", "十进制数字字符串") from None
         if not number.is_finite() or number < 0:
-            raise self._fail(key, "a finite, non-negative decimal")
+            raise self._fail(key, "a finite, non-negative decimal", "有限的非负数")
         return number
 
     def money(self, key: str, *, required: bool = True) -> Decimal | None:
         """An amount of yuan: a decimal string with at most two places (fen), as money travels everywhere."""
         number = self.decimal(key, required=required)
         if number is not None and number.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise self._fail(key, 'an amount of yuan with at most two decimal places, such as "500000.00"')
+            raise self._fail(key, 'an amount of yuan with at most two decimal places, such as "500000.00"',
+                             '以元为单位、最多两位小数的金额，如 "500000.00"')
         return number
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.get(key, default)
         if not isinstance(value, bool):
-            raise self._fail(key, "true or false")
+            raise self._fail(key, "true or false", "true 或 false")
         return value
 
     def choice(self, key: str, enum: type, *, required: bool = True):
@@ -111,12 +124,13 @@ class _Reader:
         try:
             return enum(value)
         except ValueError:
-            raise self._fail(key, "one of " + ", ".join(m.value for m in enum)) from None
+            raise self._fail(key, "one of " + ", ".join(m.value for m in enum),
+                             "以下之一：" + "、".join(m.value for m in enum)) from None
 
     def tables(self, key: str) -> list[_Reader]:
         value = self.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self._fail(key, "a list of tables")
+            raise self._fail(key, "a list of tables", "由表组成的数组（[[...]]）")
         return [_Reader(v, f"{self.where}.{key}[{i}]") for i, v in enumerate(value)]
 
 
@@ -129,9 +143,12 @@ def _cap(c: _Reader, pools: dict[str, Pool]) -> Cap:
     code = c.text("pool")
     pool = pools.get(code)
     if pool is None:
-        raise CatalogueError(f"{c.where}.pool: {code!r} is not a [[pools]] entry of the catalogue")
+        raise CatalogueError(f"{c.where}.pool: {code!r} is not a [[pools]] entry of the catalogue",
+                             zh=f"{c.where}.pool：{code!r} 不是政策目录中的 [[pools]] 条目；请填写已列出的资金池代码")
     if "limit" in c.table:
-        raise CatalogueError(f"{c.where}.limit: a pool's limit is set once, on its [[pools]] entry {code!r}")
+        raise CatalogueError(f"{c.where}.limit: a pool's limit is set once, on its [[pools]] entry {code!r}",
+                             zh=f"{c.where}.limit：资金池的上限只在其 [[pools]] 条目 {code!r} 中设置一次；"
+                                "请删除此处的 limit")
     c.get("reading")
     c.finish()
     return Cap(scope, pool.limit, pool.reading, code)
@@ -155,7 +172,8 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                body_kinds: dict[str, tuple[str, str]]) -> Programme:
     lead = r.text("lead")
     if lead not in bureaus:
-        raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue")
+        raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue",
+                             zh=f"{r.where}.lead：{lead!r} 不是政策目录中的部门；请填写 [[bureaus]] 中已有的部门代码")
     tiers = tuple(_read(t, lambda t: Tier(t.text("code"), t.text("name_zh"), t.text("name_en"),
                                           t.money("amount", required=False),
                                           None if "max_rank" not in t.table else t.integer("max_rank", least=1)))
@@ -163,15 +181,19 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
     known = {t.code for t in tiers}
     if len(known) < len(tiers):
         twice = next(t.code for i, t in enumerate(tiers) if t.code in {u.code for u in tiers[:i]})
-        raise CatalogueError(f"{r.where}.tiers: tier {twice!r} appears twice; each tier code once per programme")
+        raise CatalogueError(f"{r.where}.tiers: tier {twice!r} appears twice; each tier code once per programme",
+                             zh=f"{r.where}.tiers：等次 {twice!r} 出现了两次；同一政策条目中每个等次代码只能出现一次")
     ladders = r.get("ladders", [])
     if not isinstance(ladders, list):
-        raise CatalogueError(f"{r.where}.ladders: expected a list of lists of tier codes, lowest rung first")
+        raise CatalogueError(f"{r.where}.ladders: expected a list of lists of tier codes, lowest rung first",
+                             zh=f"{r.where}.ladders：应为由等次代码列表组成的列表，每个列表从最低一级写起")
     for i, ladder in enumerate(ladders):
         if not isinstance(ladder, list) or not set(ladder) <= known:
-            raise CatalogueError(f"{r.where}.ladders[{i}]: every rung must be a tier code of this programme")
+            raise CatalogueError(f"{r.where}.ladders[{i}]: every rung must be a tier code of this programme",
+                                 zh=f"{r.where}.ladders[{i}]：每一级都必须是本政策条目的等次代码")
         if len(set(ladder)) < len(ladder):
-            raise CatalogueError(f"{r.where}.ladders[{i}]: a rung appears twice; list each rung once, lowest first")
+            raise CatalogueError(f"{r.where}.ladders[{i}]: a rung appears twice; list each rung once, lowest first",
+                                 zh=f"{r.where}.ladders[{i}]：有一级出现了两次；每一级只列一次，从最低一级写起")
     kind = r.choice("kind", Kind)
     programme = Programme(
         code=r.text("code"), article=r.integer("article"), lead=lead, kind=kind,
@@ -198,13 +220,19 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
     )
     r.finish()
     if programme.body_kind is not None and programme.body_kind not in body_kinds:
-        raise CatalogueError(f"{r.where}.body_kind: {programme.body_kind!r} is not one of [body_kinds]")
+        raise CatalogueError(f"{r.where}.body_kind: {programme.body_kind!r} is not one of [body_kinds]",
+                             zh=f"{r.where}.body_kind：{programme.body_kind!r} 不在 [body_kinds] 中；"
+                                "请填写其中已有的类型")
     if programme.subject_kind is not None and programme.subject_kind not in subject_kinds:
-        raise CatalogueError(f"{r.where}.subject_kind: {programme.subject_kind!r} is not one of subjects.kinds")
+        raise CatalogueError(f"{r.where}.subject_kind: {programme.subject_kind!r} is not one of subjects.kinds",
+                             zh=f"{r.where}.subject_kind：{programme.subject_kind!r} 不在 subjects.kinds 中；"
+                                "请填写其中已有的类型")
     if kind is Kind.TIERED and not all(t.amount is not None for t in tiers):
-        raise CatalogueError(f"{r.where}.tiers: a tiered programme needs an amount on every tier")
+        raise CatalogueError(f"{r.where}.tiers: a tiered programme needs an amount on every tier",
+                             zh=f"{r.where}.tiers：按等次奖励（tiered）的政策条目须为每个等次填写 amount")
     if programme.rate is not None and not Decimal(0) < programme.rate <= 1:
-        raise CatalogueError(f"{r.where}.rate: a rate is a fraction in (0, 1], got {programme.rate}")
+        raise CatalogueError(f"{r.where}.rate: a rate is a fraction in (0, 1], got {programme.rate}",
+                             zh=f"{r.where}.rate：比例应为 (0, 1] 区间内的小数，实际为 {programme.rate}")
     return programme
 
 
@@ -224,16 +252,19 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     )
     p.finish()
     if policy.effective_to < policy.effective_from:
-        raise CatalogueError(f"{source}: policy.effective_to is before policy.effective_from")
+        raise CatalogueError(f"{source}: policy.effective_to is before policy.effective_from",
+                             zh=f"{source}: policy.effective_to 早于 policy.effective_from；截止日期不能早于起始日期")
     root.get("policy")
     bureaus = tuple(_read(b, lambda b: Bureau(b.text("code"), b.text("name_zh"), b.text("name_en"),
                                               b.flag("records_money", False)))
                     for b in root.tables("bureaus"))
     if len({b.code for b in bureaus}) < len(bureaus):
-        raise CatalogueError(f"{source}: bureaus: a bureau code appears twice; list each bureau once")
+        raise CatalogueError(f"{source}: bureaus: a bureau code appears twice; list each bureau once",
+                             zh=f"{source}: bureaus：有部门代码出现了两次；每个部门只列一次")
     body_kinds = root.get("body_kinds") or {}
     if not isinstance(body_kinds, dict):
-        raise CatalogueError(f"{source}: body_kinds: expected a table of kinds, each with name_zh and name_en")
+        raise CatalogueError(f"{source}: body_kinds: expected a table of kinds, each with name_zh and name_en",
+                             zh=f"{source}: body_kinds：应为类型表，每个类型都有 name_zh 和 name_en")
     kinds = {k: _read(r, lambda r: (r.text("name_zh"), r.text("name_en")))
              for k, v in body_kinds.items()
              for r in [_Reader(v if isinstance(v, dict) else {}, f"{source}: body_kinds.{k}")]}
@@ -241,26 +272,32 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     subject_kinds = subjects.get("kinds", [])
     subjects.finish()
     if not isinstance(subject_kinds, list) or not all(isinstance(k, str) and k.isalpha() for k in subject_kinds):
-        raise CatalogueError(f"{source}: subjects.kinds: expected a list of words such as [\"project\"]")
+        raise CatalogueError(f"{source}: subjects.kinds: expected a list of words such as [\"project\"]",
+                             zh=f"{source}: subjects.kinds：应为由单词组成的列表，如 [\"project\"]")
     pools = {}
     for r in root.tables("pools"):
         pool = _pool(r)
         if pool.code in pools:
-            raise CatalogueError(f"{r.where}.code: pool {pool.code!r} appears twice")
+            raise CatalogueError(f"{r.where}.code: pool {pool.code!r} appears twice",
+                                 zh=f"{r.where}.code：资金池 {pool.code!r} 出现了两次；每个资金池代码只能出现一次")
         pools[pool.code] = pool
     programmes: dict[str, Programme] = {}
     for r in root.tables("programmes"):
         programme = _programme(r, {b.code for b in bureaus}, pools, tuple(subject_kinds), kinds)
         if programme.code in programmes:
-            raise CatalogueError(f"{r.where}.code: {programme.code!r} appears twice")
+            raise CatalogueError(f"{r.where}.code: {programme.code!r} appears twice",
+                                 zh=f"{r.where}.code：{programme.code!r} 出现了两次；每个政策条目代码只能出现一次")
         programmes[programme.code] = programme
     if not programmes:
-        raise CatalogueError(f"{source}: programmes: a catalogue needs at least one [[programmes]] entry")
+        raise CatalogueError(f"{source}: programmes: a catalogue needs at least one [[programmes]] entry",
+                             zh=f"{source}: programmes：政策目录至少需要一个 [[programmes]] 条目")
     root.finish()
     for programme in programmes.values():
         needed = programme.requires_designation
         if needed and (needed not in programmes or programmes[needed].kind is not Kind.DESIGNATION):
-            raise CatalogueError(f"{source}: {programme.code}.requires_designation names no designation: {needed!r}")
+            raise CatalogueError(f"{source}: {programme.code}.requires_designation names no designation: {needed!r}",
+                                 zh=f"{source}: {programme.code}.requires_designation 所填的 {needed!r} 不是资格认定类"
+                                    "（kind = \"designation\"）政策条目；请填写该类条目的代码")
     pools = {code: Pool(p.code, p.article, p.limit, p.name_zh, p.name_en,
                         tuple(c for c, prog in programmes.items() if any(cap.pool == code for cap in prog.caps)),
                         p.reading)
@@ -272,10 +309,12 @@ def load_file(path: Path) -> Catalogue:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise CatalogueError(f"{path}: not valid TOML ({err}); fix the file") from None
+        raise CatalogueError(f"{path}: not valid TOML ({err}); fix the file",
+                             zh=f"{path}：不是有效的 TOML（解析器提示：“{err}”）；请修改文件") from None
     except RecursionError:
         raise CatalogueError(f"{path}: its arrays or tables nest deeper than the parser follows;"
-                             " fix the file") from None
+                             " fix the file",
+                             zh=f"{path}：数组或表的嵌套层数超出解析器所能处理的范围；请修改文件") from None
     return parse(document, str(path.name))
 
 
@@ -284,7 +323,8 @@ def catalogues(folder: Path = HERE) -> tuple[Catalogue, ...]:
     """Every catalogue version in the folder, oldest term first."""
     found = tuple(sorted((load_file(p) for p in folder.glob("*.toml")), key=lambda c: c.policy.effective_from))
     if not found:
-        raise CatalogueError(f"no catalogue (*.toml) in {folder}; the ledger needs at least one policy version")
+        raise CatalogueError(f"no catalogue (*.toml) in {folder}; the ledger needs at least one policy version",
+                             zh=f"{folder} 中没有政策目录（*.toml）；台账至少需要一个政策版本")
     return found
 
 

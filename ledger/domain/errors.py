@@ -24,6 +24,11 @@ class LedgerError(Exception):
         """The detail in `lang` when the raise site gave one."""
         return self.zh if lang == "zh" else self.detail
 
+    def context_in(self, lang: str) -> dict[str, object]:
+        """The context (the problem's extension members) for a reader of `lang`: as given, unless a refusal's
+        context holds words of its own (a bank statement's refused lines)."""
+        return self.context
+
 
 class InvalidInput(LedgerError):
     code = "invalid_request"

@@ -36,27 +36,32 @@ class Subject:
         return self.text
 
 
-def _form(kinds: tuple[str, ...]) -> str:
-    return " or ".join(f'"{k}:…"' for k in kinds) or '"kind:identifier"'
+def _form(kinds: tuple[str, ...], joiner: str = " or ") -> str:
+    return joiner.join(f'"{k}:…"' for k in kinds) or '"kind:identifier"'
 
 
 def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subject") -> Subject:
     """The normalised subject, or `invalid_request` saying which form to send instead."""
     example = f'send {field} as {_form(kinds)}, for example "{(kinds or ("project",))[0]}:HZ-2023-017"'
+    example_zh = f'请将 {field} 写成 {_form(kinds, " 或 ")} 的形式，例如 "{(kinds or ("project",))[0]}:HZ-2023-017"'
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be a string; {example}", field=field)
+        raise InvalidInput(f"{field} must be a string; {example}", zh=f"{field} 应为字符串；{example_zh}", field=field)
     bad = sorted({f"U+{ord(c):04X}" for c in value
                   if (unicodedata.category(c) in ("Cc", "Cf", "Cs") or noncharacter(ord(c))) and c not in " \t"})
     if bad:
         raise InvalidInput(f"{field} {value!r} holds invisible, control or non-characters ({', '.join(bad)});"
-                           f" remove them and {example}", field=field)
+                           f" remove them and {example}",
+                           zh=f"{field} {value!r} 含有不可见字符、控制字符或非字符（{'、'.join(bad)}）；"
+                              f"请删除这些字符，{example_zh.removeprefix('请')}", field=field)
     text = _SPACE.sub(" ", unicodedata.normalize("NFKC", value)).strip()
     if len(text) > MAX_LENGTH:
-        raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}", field=field)
+        raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}",
+                           zh=f"{field} 长 {len(text)} 个字符；最多 {MAX_LENGTH} 个字符", field=field)
     kind, sep, identifier = text.partition(":")
     kind, identifier = kind.strip().casefold(), identifier.strip()
     if not sep or not identifier or kind not in kinds:
-        raise InvalidInput(f"{field} {value!r} is not a subject the policy knows; {example}", field=field)
+        raise InvalidInput(f"{field} {value!r} is not a subject the policy knows; {example}",
+                           zh=f"{field} {value!r} 不是政策所列的事项类型；{example_zh}", field=field)
     return Subject(kind, identifier)
 
 
@@ -67,10 +72,13 @@ def subject_for(value: str | None, kinds: tuple[str, ...], wanted: str | None, *
         if required:
             raise MissingFact(f"{programme} awards are keyed by what they are for: give subject as"
                               f' "{wanted or "project"}:…" (the {wanted or "project"} this claim is for)',
+                              zh=f"{programme} 的奖励按奖励事项计算：请填写 subject，格式为"
+                                 f' "{wanted or "project"}:…"（本申请所针对的 {wanted or "project"}）',
                               field="subject")
         return None
     subject = parse_subject(value, kinds)
     if wanted is not None and subject.kind != wanted:
         raise InvalidInput(f"{programme} pays for a {wanted}: send subject as \"{wanted}:…\", not {subject.text!r}",
-                           field="subject")
+                           zh=f"{programme} 奖励的事项类型是 {wanted}：请将 subject 写成 \"{wanted}:…\"，而不是"
+                              f" {subject.text!r}", field="subject")
     return subject

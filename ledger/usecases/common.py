@@ -8,15 +8,14 @@ from uuid import UUID
 
 from ledger.domain import errors
 from ledger.domain.text import clean_text
-from ledger.principals import Principal, Role
+from ledger.principals import Principal, Role, role_refusal_zh
 
 
 def require_role(by: Principal, *roles: Role, doing: str) -> None:
     if by.role not in roles:
         raise errors.Forbidden(f"{by.name} ({by.role.value}) may not {doing}; that needs "
                                + " or ".join(r.value for r in roles),
-                               zh=f"{by.name}（{by.role.value}）无权执行此操作；需要角色 "
-                                  + " 或 ".join(r.value for r in roles))
+                               zh=role_refusal_zh(by.name, by.role.value, doing, tuple(r.value for r in roles)))
 
 
 def uuid_of(value: str | None, what: str) -> UUID:

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from ledger.application import Outcome
 
 
+CORRECTING_ZH = {"withdraw": "撤回", "revoke": "撤销"}  # `_claim_to_correct`'s `doing`, for a Chinese reader
+
+
 class Corrections(RecoveryCommands, DistrictChanges):
     """The corrections use-case family, mixed into AwardLedger."""
 
@@ -39,10 +42,14 @@ class Corrections(RecoveryCommands, DistrictChanges):
             claim = self._claim_to_correct(by, claim_id, "withdraw")
             if claim.status == "approved":
                 raise errors.InvalidState(f"claim {claim_id} is approved; an award is undone by revoking it:"
-                                          f" POST /v1/claims/{claim_id}/revoke with reason and document_ref")
+                                          f" POST /v1/claims/{claim_id}/revoke with reason and document_ref",
+                                          zh=f"申请 {claim_id} 已批准；已批准的奖励须通过撤销来纠正：POST"
+                                             f" /v1/claims/{claim_id}/revoke，并填写 reason 和 document_ref")
             if claim.status not in WITHDRAWABLE:
                 raise errors.InvalidState(f"claim {claim_id} is already {claim.status}; only a pending or proposed"
-                                          " claim can be withdrawn, and there is nothing left to correct")
+                                          " claim can be withdrawn, and there is nothing left to correct",
+                                          zh=f"申请 {claim_id} 已是 {claim.status} 状态；只有待审批或待确认的申请"
+                                             "可以撤回，此申请已无需更正")
             touched = Touched(self)
             ended = end_claim(touched, claim, by.name, reason, None)
             return touched.all(), views.claim(claim) | {"released_amount": ended["released_amount"]}
@@ -58,10 +65,13 @@ class Corrections(RecoveryCommands, DistrictChanges):
             claim = self._claim_to_correct(by, claim_id, "revoke")
             if claim.status in WITHDRAWABLE:
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}, not yet awarded; withdraw it"
-                                          f" instead: POST /v1/claims/{claim_id}/withdraw with a reason")
+                                          f" instead: POST /v1/claims/{claim_id}/withdraw with a reason",
+                                          zh=f"申请 {claim_id} 的状态是 {claim.status}，尚未批准奖励；请改为撤回：POST"
+                                             f" /v1/claims/{claim_id}/withdraw，并填写 reason")
             if claim.status != "approved":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; nothing was awarded that could be"
-                                          " revoked")
+                                          " revoked",
+                                          zh=f"申请 {claim_id} 的状态是 {claim.status}；没有已批准的奖励可以撤销")
             touched = Touched(self)
             ended = end_claim(touched, claim, by.name, reason, document_ref)
             return touched.all(), views.claim(claim) | {k: ended[k] for k in ("released_amount", "recovery_id",
@@ -80,7 +90,9 @@ class Corrections(RecoveryCommands, DistrictChanges):
             self._programme_for(by, cert.programme, cert.effective_on)  # the lead bureau only
             if cert.revoked_on is not None:
                 raise errors.InvalidState(f"certification {certification_id} was already revoked from"
-                                          f" {cert.revoked_on}; its claims were corrected then")
+                                          f" {cert.revoked_on}; its claims were corrected then",
+                                          zh=f"认定 {certification_id} 已自 {cert.revoked_on} 起撤销；依据它的申请"
+                                             "已在当时一并更正，无需再次撤销")
             touched = Touched(self)
             ended: list[dict[str, Any]] = []
             # A claim resting on a certification reserves on its account for the rung it stood at (rule 2).
@@ -113,7 +125,9 @@ class Corrections(RecoveryCommands, DistrictChanges):
         claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
         if by.bureau != claim.lead:
             raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
-                                       f" {by.name} may not {doing} it")
+                                       f" {by.name} may not {doing} it",
+                                       zh=f"申请 {claim_id} 属于 {claim.programme}，由 {claim.lead} 牵头；{by.name}"
+                                          f" 无权{CORRECTING_ZH.get(doing, '更正')}此申请，请由牵头部门办理")
         return claim
 
 

@@ -30,7 +30,10 @@ class DistrictChanges:
             if org.in_district_on(effective_on) == bool(in_district):
                 where = "inside" if in_district else "outside"
                 raise errors.InvalidState(f"{code} is already {where} the district on {effective_on}; record"
-                                          f" {'a departure' if in_district else 'a re-entry'} instead, or another date")
+                                          f" {'a departure' if in_district else 'a re-entry'} instead, or another date",
+                                          zh=f"{code} 在 {effective_on} 已"
+                                             f"{'在辖区内' if in_district else '不在辖区内'}；"
+                                             f"请改为记录{'迁出' if in_district else '迁入'}，或另选日期")
             org.change_district(bool(in_district), effective_on, reason, document_ref, by.name)
             return [org], views.organisation(org)
 

@@ -125,10 +125,15 @@ class Proposals:
             claim = self._get(Claim, cid, f"claim {claim_id}")
             if by.bureau != claim.lead:
                 raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
-                                           f" {by.name} may not confirm it")
+                                           f" {by.name} may not confirm it",
+                                           zh=f"申请 {claim_id} 属于 {claim.programme}，由 {claim.lead} 牵头；"
+                                              f"{by.name} 无权确认，请由牵头部门确认")
             if claim.status != "proposed":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}, not proposed; only a proposal is"
-                                          " confirmed (a pending claim is decided with /approve or /reject)")
+                                          " confirmed (a pending claim is decided with /approve or /reject)",
+                                          zh=f"申请 {claim_id} 的状态是 {claim.status}，不是 proposed（待确认）；"
+                                             "只有待确认的申请可以确认（待审批的申请请用 /approve 批准"
+                                             "或 /reject 驳回）")
             org = self._organisation(claim.uscc)
             catalogue = self.catalogue_on(claim.effective_on)
             facts = self._with_certification(catalogue, ClaimFacts(

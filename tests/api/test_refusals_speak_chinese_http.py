@@ -1,0 +1,126 @@
+"""Refusals a black-box probe found in English under Accept-Language: zh, now read in Chinese: a role that may not
+act (403), an unknown organisation (404), a cursor or a status the queue does not know (422), a method the path
+does not take (405), a draft catalogue that does not validate, and a bank statement's refused lines. Under
+Accept-Language: en each reads in English as before."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.sandbox.drafts import in_force
+from tests.support import unique_uscc
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+EN = {"Accept-Language": "en"}
+# An English sentence: three English words in a row, or the words a refusal's English is made of. Codes, field
+# names, values, paths and headers (`next_cursor`, `proposed`, `Content-Type: application/toml`) are no sentence.
+SENTENCE = re.compile(r"\b[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}\b"
+                      r"|\b(is not|may not|must|send|expected|the|not in|one of|that needs)\b")
+STATUSES = "proposed, pending, approved, rejected, withdrawn, revoked"
+
+
+def _reads_chinese(detail: str) -> None:
+    assert HAN.search(detail) and not SENTENCE.search(detail), detail
+
+
+def _reads_english(detail: str) -> None:
+    assert not HAN.search(detail) and SENTENCE.search(detail), detail
+
+
+def _refusals() -> dict[str, tuple]:
+    """Each refusal: how to make it (method, path, body, principal, status, code)."""
+    return {
+        "forbidden role": ("GET", "/v1/audit/verify", None, "kjj", 403, "forbidden"),
+        "unknown organisation": ("GET", f"/v1/organisations/{unique_uscc()}/awards", None, "kjj", 404, "not_found"),
+        "bad cursor": ("GET", "/v1/claims?cursor=abc", None, "kjj", 422, "invalid_request"),
+        "unknown status": ("GET", "/v1/claims?status=bogus", None, "kjj", 422, "invalid_request"),
+        "unknown bureau": ("GET", "/v1/claims?bureau=nasa", None, "kjj", 422, "invalid_request"),
+        "wrong method": ("DELETE", "/v1/organisations", None, "admin", 405, "method_not_allowed"),
+    }
+
+
+@pytest.mark.parametrize("name", ["forbidden role", "unknown organisation", "bad cursor", "unknown status",
+                                  "unknown bureau", "wrong method"])
+def test_a_refusal_reads_in_the_readers_language(api, name) -> None:
+    """The same refusal, its code and status unchanged: a Chinese sentence under zh, English under en."""
+    method, path, body, as_, status, code = _refusals()[name]
+    chinese = api.refused(method, path, body, as_, status, code, headers=ZH)
+    _reads_chinese(chinese["detail"])
+    assert HAN.search(chinese["title"])
+    english = api.refused(method, path, body, as_, status, code, headers=EN)
+    _reads_english(english["detail"])
+
+
+def test_the_chinese_says_what_to_send_instead(api) -> None:
+    """A few sentences word for word; the English of the same refusals is exactly as it was."""
+    status = api.refused("GET", "/v1/claims?status=bogus", None, "kjj", 422, "invalid_request", headers=ZH)
+    assert status["detail"] == ("status：bogus 不是可选的值；请改为以下之一（多个值以英文逗号分隔）："
+                                "proposed（待确认）、pending（待审批）、approved（已批准）、rejected（已驳回）、"
+                                "withdrawn（已撤回）、revoked（已撤销）")
+    english = api.refused("GET", "/v1/claims?status=bogus", None, "kjj", 422, "invalid_request")
+    assert english["detail"] == f"status: bogus is not one of {STATUSES}"
+    cursor = api.refused("GET", "/v1/claims?cursor=abc", None, "kjj", 422, "invalid_request", headers=ZH)
+    assert cursor["detail"] == "cursor：'abc' 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor"
+    role = api.refused("GET", "/v1/audit/verify", None, "kjj", 403, "forbidden", headers=ZH)
+    assert role["detail"] == ("kjj-test（bureau）无权核验审计事件链；此操作需要角色 auditor 或 admin，"
+                              "请由具有该角色的账号办理")
+    assert api.refused("GET", "/v1/audit/verify", None, "kjj", 403, "forbidden")["detail"] == \
+        "kjj-test (bureau) may not verify the audit chain; that needs auditor or admin"
+    method = api.refused("DELETE", "/v1/organisations", None, "admin", 405, "method_not_allowed", headers=ZH)
+    assert method["detail"] == "/v1/organisations 不支持 DELETE 请求方法；请改用 GET、POST（见 /docs）"
+    assert api.refused("DELETE", "/v1/organisations", None, "admin", 405, "method_not_allowed")["detail"] == \
+        "Method Not Allowed"
+
+
+def _simulate(api, text: str, headers: dict[str, str]):
+    return api.client.post("/v1/simulations", content=text.encode("utf-8"), headers={
+        "Content-Type": "application/toml", "Authorization": f"Bearer {api.tokens['auditor']}", **headers})
+
+
+def test_a_draft_that_does_not_validate_is_refused_in_chinese(api) -> None:
+    """The catalogue reader's own Chinese, after the line at fault; the field and line members unchanged."""
+    text = in_force().replace('limit = "100000000.00"', "limit = 100000000.0", 1)
+    line = text.splitlines().index("limit = 100000000.0") + 1
+    chinese, english = _simulate(api, text, ZH).json(), _simulate(api, text, EN).json()
+    assert (chinese["code"], chinese["field"], chinese["line"]) == ("invalid_catalogue", "pools[0].limit", line)
+    assert chinese["detail"] == (f"政策目录草案第 {line} 行有误：pools[0].limit：应为用引号括起的十进制数字字符串，"
+                                 '如 "500000.00"（不能写成浮点数），实际为 100000000.0；请修改后重新提交')
+    _reads_chinese(chinese["detail"])
+    assert (english["field"], english["line"]) == ("pools[0].limit", line)
+    _reads_english(english["detail"])
+    assert "decimal string" in english["detail"]
+    # A misspelt field; a draft sent as JSON; TOML the parser refuses (its own English, quoted in a Chinese frame).
+    typo = _simulate(api, in_force().replace("caps = [", "cap = [", 1), ZH).json()
+    assert "不是此表的字段（是否应为 'caps'？）" in typo["detail"], typo
+    _reads_chinese(typo["detail"])
+    as_json = api.client.post("/v1/simulations", content=b"{}", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {api.tokens['auditor']}", **ZH}).json()
+    assert as_json["code"] == "invalid_catalogue"
+    _reads_chinese(as_json["detail"])
+    syntax = _simulate(api, "[policy", ZH).json()
+    assert syntax["line"] == 1
+    assert syntax["detail"].startswith("政策目录草案第 1 行有误：不是有效的 TOML（解析器提示：“"), syntax
+
+
+def test_a_bank_statements_refused_lines_read_in_the_readers_language(api) -> None:
+    """`refused_lines[].message`, in the refusal and in the answer that imports the good lines, is Chinese under
+    zh and English under en, as the refusal's detail is."""
+    raw = ("记账日期,交易金额,对方名称,用途\r\n20240703,\"-5.00\",甲公司,PAY-ZH-1\r\n"
+           "20241301,\"-1.00\",乙公司,PAY-ZH-2\r\n").encode()
+
+    def upload(headers: dict[str, str], query: str = ""):
+        return api.client.post(f"/v1/finance/bank-statements{query}", files={"file": ("b.csv", raw, "text/csv")},
+                               headers={"Authorization": f"Bearer {api.tokens['finance']}", **headers})
+
+    chinese, english = upload(ZH).json(), upload(EN).json()
+    assert chinese["code"] == english["code"] == "invalid_statement"
+    assert chinese["refused_lines"][0]["line"] == english["refused_lines"][0]["line"] == 3
+    assert chinese["refused_lines"][0]["message"].startswith("第 3 行：日期 '20241301' 不是"), chinese
+    _reads_chinese(chinese["refused_lines"][0]["message"])
+    assert english["refused_lines"][0]["message"].startswith("line 3: date '20241301' is not a day"), english
+    assert set(chinese["refused_lines"][0]) == {"line", "message"}
+    taken = upload(ZH, "?import_good_lines=true")
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["refused_lines"][0]["message"].startswith("第 3 行：")
