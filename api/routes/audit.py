@@ -11,6 +11,7 @@ from api.deps import LedgerDep, requires
 from api.long_queries import long_query
 from api.problems import responses
 from api.schemas.audit import ConsistencyPublic, DigestPublic, EventPagePublic, KeyPublic, VerifyPublic
+from api.schemas.fields import WHOLE
 from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
 from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
@@ -32,7 +33,7 @@ def _chain(request: Request) -> AuditChain:
 
 @router.get("/v1/audit/verify", response_model=VerifyPublic, responses=responses(401, 403, 422))
 def verify_chain(by: Verifier, request: Request,
-                 position: Annotated[int | None, Query(ge=0, description="a saved digest's position")] = None,
+                 position: Annotated[int | None, Query(ge=0, description="a saved digest's position"), WHOLE] = None,
                  digest: Annotated[str | None, Query(description="the saved digest at that position")] = None,
                  ) -> dict[str, Any]:
     """Recompute the tamper-evidence chain end to end, optionally against a digest saved earlier (a long query)."""
@@ -57,8 +58,8 @@ def chain_digest(by: HeadReader, request: Request) -> dict[str, Any]:
 
 @router.get("/v1/audit/consistency", response_model=ConsistencyPublic, responses=responses(401, 403, 422))
 def consistency(by: HeadReader, request: Request,
-                first: Annotated[int, Query(ge=0, le=2**62, description="tree_size of the earlier digest")],
-                second: Annotated[int, Query(ge=0, le=2**62, description="tree_size of the later digest")],
+                first: Annotated[int, Query(ge=0, le=2**62, description="tree_size of the earlier digest"), WHOLE],
+                second: Annotated[int, Query(ge=0, le=2**62, description="tree_size of the later digest"), WHOLE],
                 ) -> dict[str, Any]:
     """The RFC 9162 proof that the tree of a later digest extends that of an earlier one."""
     try:
@@ -75,8 +76,8 @@ def signing_keys(by: Verifier, request: Request) -> list[dict[str, str]]:
 
 @router.get("/v1/audit/events", response_model=EventPagePublic, responses=responses(401, 403, 422))
 def stored_events(by: Verifier, ledger: LedgerDep, request: Request,
-                  after: Annotated[int, Query(ge=0, le=2**62, description="the last position already read")] = 0,
-                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+                  after: Annotated[int, Query(ge=0, le=2**62, description="the last position already read"), WHOLE] = 0,
+                  limit: Annotated[int, Query(ge=1, le=1000), WHOLE] = 100) -> dict[str, Any]:
     """A page of the event log as stored, in notification order, for replay and re-hashing outside."""
     page = ledger.recorder.select_notifications(start=after + 1, limit=limit)
     links = _chain(request).links([n.id for n in page])

@@ -17,7 +17,7 @@ from api.problems import responses
 from api.reports import reconciliation as report
 from api.reports.closing import with_close
 from api.schemas.awards import AsOf
-from api.schemas.fields import AwardYear
+from api.schemas.fields import WHOLE, AwardYear
 from api.schemas.finance import BankStatementCreate, BankStatementPublic, ReconciliationPublic
 from ledger.bank_files.reading import accepted_lines, read_bank_file
 from ledger.domain.bank_statement import StatementLine, statement_line
@@ -60,7 +60,7 @@ def _negotiated(format: str | None, accept: str) -> str:
 
 
 @router.get("/v1/finance/reconciliation", response_model=ReconciliationPublic, responses=responses(401, 403, 409, 422))
-def get_reconciliation(year: Annotated[AwardYear, Query()], by: Reconciler, read_models: ReadModelsDep,
+def get_reconciliation(year: Annotated[AwardYear, Query(), WHOLE], by: Reconciler, read_models: ReadModelsDep,
                        ledger: LedgerDep, request: Request,
                        format: Annotated[Literal["json", "csv", "xlsx"] | None, HIDDEN_FORMAT] = None,
                        as_of: Annotated[AsOf | None, Query(description="answer as the ledger knew it then (RFC"
@@ -86,14 +86,14 @@ def _file(year: int, fmt: str, read_models: Any) -> Response:
 
 
 @router.get("/v1/finance/reconciliation.csv", response_class=Response, responses=_file_responses("csv"))
-def export_reconciliation_csv(year: Annotated[AwardYear, Query()], by: Reconciler, read_models: ReadModelsDep
+def export_reconciliation_csv(year: Annotated[AwardYear, Query(), WHOLE], by: Reconciler, read_models: ReadModelsDep
                               ) -> Response:
     """A year's reconciliation as CSV (finance, auditor): what `?format=csv` on the JSON operation answers."""
     return _file(year, "csv", read_models)
 
 
 @router.get("/v1/finance/reconciliation.xlsx", response_class=Response, responses=_file_responses("xlsx"))
-def export_reconciliation_xlsx(year: Annotated[AwardYear, Query()], by: Reconciler, read_models: ReadModelsDep
+def export_reconciliation_xlsx(year: Annotated[AwardYear, Query(), WHOLE], by: Reconciler, read_models: ReadModelsDep
                                ) -> Response:
     """A year's reconciliation as XLSX (finance, auditor): what `?format=xlsx` on the JSON operation answers."""
     return _file(year, "xlsx", read_models)

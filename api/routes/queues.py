@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from api import labels
 from api.deps import LedgerDep, PrincipalDep, ReadModelsDep
 from api.problems import EdgeProblem, responses
-from api.schemas.fields import QueryText
+from api.schemas.fields import WHOLE, QueryText, Uscc
 from api.schemas.queues import STATUSES, ClaimPage, OrganisationPage
 from ledger.catalogue.model import Catalogue
 from projections.readmodels import ReadModels
@@ -78,7 +78,7 @@ def claim_page(read_models: ReadModels, catalogue: Catalogue, wanted: ClaimFilte
     return {"claims": [claim_item(r, catalogue) for r in rows], "next_cursor": None if after is None else str(after)}
 
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"at most {MAX_LIMIT} a page")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"at most {MAX_LIMIT} a page"), WHOLE]
 
 
 @router.get("/v1/claims", response_model=ClaimPage, responses=responses(401, 422))
@@ -87,8 +87,8 @@ def list_claims(by: PrincipalDep, ledger: LedgerDep, read_models: ReadModelsDep,
                                                           ", comma separated")] = None,
                 programme: Annotated[QueryText | None, Query(description="programme codes, comma separated")] = None,
                 bureau: Annotated[QueryText | None, Query(description="the lead bureau's code")] = None,
-                uscc: Annotated[QueryText | None, Query(max_length=18)] = None,
-                award_year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
+                uscc: Annotated[Uscc | None, Query()] = None,
+                award_year: Annotated[int | None, Query(ge=1900, le=2999), WHOLE] = None,
                 unpaid: Annotated[bool, Query(description="only approved claims with money still to pay")] = False,
                 limit: Limit = 100, cursor: Annotated[QueryText | None, Query(max_length=40)] = None
                 ) -> dict[str, Any]:

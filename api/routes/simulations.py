@@ -14,7 +14,7 @@ from api.problems import responses
 from api.reports import simulation as report
 from api.reports.sheet import MEDIA_TYPES
 from api.routes.finance import _negotiated
-from api.schemas.fields import Uscc
+from api.schemas.fields import WHOLE, Uscc
 from api.schemas.simulations import SimulationPublic
 from ledger.catalogue.draft import DraftError, read_draft
 from ledger.domain.errors import InvalidCatalogue
@@ -66,7 +66,8 @@ def draft_refusal_zh(err: DraftError) -> str:
 async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
                    uscc: Annotated[Uscc | None, Query(description="also explain each claim of this organisation")]
                    = None,
-                   top: Annotated[int, Query(ge=0, le=1000, description="gaining and losing organisations")] = 10,
+                   top: Annotated[int, Query(ge=0, le=1000, description="gaining and losing organisations"),
+                                  WHOLE] = 10,
                    format: Literal["json", "csv", "xlsx"] | None = None) -> Any:
     """Replay every recorded claim under the draft catalogue beside the one in force; writes nothing."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()

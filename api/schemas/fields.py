@@ -127,6 +127,22 @@ TierCode = Annotated[Code, Field(json_schema_extra={"format": "tier"}, examples=
 BodyKind = Annotated[Code, Field(json_schema_extra={"format": "body-kind"}, examples=["consortium"])]
 LedgerId = Annotated[str, Field(max_length=100, description="an id the ledger gave (a UUID)",
                                 examples=["3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"]), AfterValidator(_text)]
+def _whole_number(value: object) -> object:
+    """A number in a query string: its digits and nothing else (`2023.0`, ` 5` and `1e3` are refused, where
+    pydantic's lax mode would read them); ranges stay each parameter's own `ge`/`le`."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit() and len(value) <= 20):
+        raise PydanticCustomError("invalid_number", "send a whole number written in digits only, such as 2023"
+                                  " (not {value!r})", {"value": value[:40], "zh": "请只用数字写整数，例如 2023"
+                                                       "（不带小数点、空格或其他字符）"})
+    return value
+
+
+# A whole number in a query parameter (`?year=`, `?limit=`): digits only, as every other input is read strictly.
+# Written after the parameter's Query, `Annotated[int, Query(ge=1), WHOLE]`, so that its bounds stay the OpenAPI
+# document's minimum and maximum.
+WHOLE = BeforeValidator(_whole_number)
+
+
 AwardYear = Annotated[int, Field(ge=1900, le=2999, examples=[2023], description="the year the award counts in")]
 # In a JSON body a year is a JSON integer: "2024" is a string someone meant as something else.
 YearIn = Annotated[AwardYear, Field(strict=True)]

@@ -72,3 +72,19 @@ def test_a_control_character_in_a_query_is_a_refusal_not_a_server_error(api, pat
     answer = api.client.get(path, headers={"Authorization": f"Bearer {api.tokens['auditor']}"})
     assert answer.status_code == 422, answer.text
     assert "U+00" in answer.text
+
+
+def test_numbers_and_uscc_in_a_query_are_read_as_strictly_as_in_a_body(api: Api, world: World) -> None:
+    """`?year=2023.0`, `?limit= 5` or `?award_year=1e3` are 422 naming the parameter (pydantic's lax mode read
+    them as numbers); a USCC filter whose check character is wrong is `invalid_uscc`, as on /v1/recoveries, not an
+    empty page; digits and a good USCC still answer."""
+    org = world.org()
+    for path in ("/v1/finance/reconciliation?year=2023.0", "/v1/finance/reconciliation?year=2023%20",
+                 "/v1/claims?award_year=2023.0", "/v1/claims?limit=%205", "/v1/claims?limit=1e2",
+                 "/v1/audit/events?after=-1"):
+        problem = api.refused("GET", path, None, "auditor", 422, "invalid_request")
+        assert problem["errors"][0]["location"] == "query" and "digits" in problem["detail"], problem
+    api.refused("GET", f"/v1/claims?uscc={org[:-1]}{'0' if org[-1] != '0' else '1'}", None, "auditor", 422,
+                "invalid_uscc")
+    assert api.ok("GET", f"/v1/claims?uscc={org}&limit=5&award_year=2023", as_="auditor")["claims"] == []
+    assert api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="auditor")["year"] == 2023
