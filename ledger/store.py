@@ -115,6 +115,11 @@ def _postgres_env(url: str, pool: int) -> dict[str, str]:
         # pool's idle connections are checked then (ledger/connection.py).
         "POSTGRES_PRE_PING": "n",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        # A command's save is one autocommitted statement (ledger/pg_recorder.py), so the only transactions on
+        # these connections are eventsourcing's own at start-up (creating tables, fetching the composite types).
+        # Its default of 5 s idle in a transaction ended one of those when the process paused under load (CI,
+        # stop 33) and the ledger failed to open; no lock a command waits for is held by them for long.
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60",
         # One statement per save, taking the same table lock as eventsourcing's own path (ledger/pg_recorder.py).
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerRecorder",

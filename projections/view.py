@@ -185,8 +185,8 @@ def projection_env(url: str) -> dict[str, str]:
     if is_postgres(url):
         # A fold's transaction does its Python work between statements (a 70,000-line bank statement's rows are
         # a few seconds of it on a busy machine): eventsourcing's default of 5 s idle in a transaction ended such
-        # a fold under load. The read models hold no lock a command waits for, so a minute is safe.
-        env |= pool_env(READ_MODELS_POOL) | {"POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60"}
+        # a fold under load. store_env allows a minute; the read models hold no lock a command waits for.
+        env |= pool_env(READ_MODELS_POOL)
     return env
 
 

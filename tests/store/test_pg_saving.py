@@ -178,3 +178,16 @@ def test_a_snapshotted_aggregate_read_cold_equals_its_full_replay(store, request
         assert cold.fund_year(2024)["appropriated"] == "450005.00"
     finally:
         cold.close()
+
+
+def test_the_commands_pool_allows_a_minute_idle_in_a_transaction(fresh_postgres_url):
+    """eventsourcing's default of 5 s ended a start-up transaction (fetching the composite types) when CI paused
+    the process, and the ledger failed to open: the commands' connections now allow a minute, as the
+    projector's do (their saves are one autocommitted statement, so no command holds a transaction open)."""
+    ledger = AwardLedger(store_env(fresh_postgres_url))
+    try:
+        with ledger.recorder.datastore.get_connection() as conn:
+            shown = conn.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+        assert next(iter(shown.values())) == "1min"
+    finally:
+        ledger.close()
