@@ -16,6 +16,7 @@ from api.settings import Settings
 from ledger.application import AwardLedger, Outcome
 from ledger.domain.errors import Forbidden, InvalidInput
 from ledger.principals import Principal, Role, role_refusal_zh
+from ledger.refused_keys import FormKey
 from projections.readmodels import ReadModels
 from projections.replica import Replica
 from projections.runner import Projector
@@ -107,7 +108,7 @@ def checked_key(key: str) -> str | None:
                            " spaces; reload the page for a fresh form",
                            zh=f"表单的幂等键应为 1 至 {KEY_MAX} 个可打印 ASCII 字符且不含空格；"
                               "请刷新页面后重新填写提交")
-    return key
+    return FormKey(key)
 
 
 async def _idempotency_key(key: Annotated[str | None, Header(

@@ -167,6 +167,8 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LedgerError)
     status = STATUS_BY_KIND.get(exc.kind, 422)
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+    if getattr(exc, "replayed", False):  # the refusal first given to this Idempotency-Key (ledger.refused_keys)
+        headers = {"Idempotent-Replayed": "true"}
     return problem(request, status, exc.code, exc.detail, headers=headers, zh_detail=chinese_detail(exc),
                    **exc.context_in(language.of(request)))
 

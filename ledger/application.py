@@ -8,6 +8,7 @@ and writes nothing. A concurrent conflict on any aggregate the decision read is 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import threading
 import time
@@ -31,11 +32,11 @@ from eventsourcing.persistence import IntegrityError, OperationalError, RecordCo
 from eventsourcing.postgres import PostgresDatastore
 
 from ledger import catalogue as catalogues
-from ledger import views
+from ledger import refused_keys, views
 from ledger.audit import snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.catalogue.model import Catalogue, Programme
-from ledger.connection import HeldConnection, NoConnectionFree, check_idle, pool_exhausted, unheld
+from ledger.connection import STORE_ERRORS, HeldConnection, NoConnectionFree, check_idle, pool_exhausted, unheld
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.bank_statement import BankStatement, StatementLine, content_hash
@@ -82,6 +83,9 @@ def fold_events(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
+
+
+log = logging.getLogger("ledger.application")
 
 
 @dataclass(frozen=True)
@@ -532,6 +536,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
              decide: Callable[[], tuple[Sequence[Aggregate], dict]], *, dry_run: bool = False) -> Outcome:
         """Decide and save, retried on conflicts. A dry run decides on fresh state and saves nothing."""
         fingerprint = command_fingerprint(command, args)
+        keep_refusal = key is not None and getattr(key, "keeps_refusal", True)
+        key = None if key is None else str(key)
         if dry_run:
             with self._held():
                 return Outcome(decide()[1] | {"dry_run": True}, None)
@@ -550,12 +556,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                         touched.append(IdempotencyRecord(principal=by.name, key=key, fingerprint=fingerprint,
                                                          result=json.dumps(view), covers=covers))
                     recordings = self.save(*touched)
-            except errors.LedgerError:
+            except errors.LedgerError as refusal:
                 # The same key sent at once: the first commits while this one decides, and this one then finds
                 # what the first wrote ("already registered"). It was the same command: give the first answer.
                 if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
                     return replay
                 if not self._attempt.trusted:
+                    if keep_refusal and refused_keys.kept(refusal):
+                        self._keep_refusal(by, key, fingerprint, refusal)
                     raise
                 trust = False  # refused on a saved copy: only fresh state may refuse
                 continue
@@ -594,14 +602,28 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                           zh="并发冲突次数过多，未写入任何内容；请使用相同的 Idempotency-Key 重新提交")
 
     def _replay(self, by: Principal, key: str, fingerprint: str) -> Outcome | None:
+        """The first answer to the key: what its command wrote, or the refusal it was given (raised again)."""
         record = self._get_or_none(IdempotencyRecord, IdempotencyRecord.create_id(by.name, key))
         if record is None:
-            return None
-        if record.fingerprint != fingerprint:
-            raise errors.Conflict(f"Idempotency-Key {key!r} was already used for a different command; use a new key"
-                                  " for a new command",
-                                  zh=f"Idempotency-Key {key!r} 已用于另一项操作；新的操作请使用新的键值")
-        return Outcome(json.loads(record.result), None, replayed=True)
+            refused = self.recorder.refusal(by.name, key)  # type: ignore[attr-defined]
+            if refused is None:
+                return None
+            first_fingerprint, answer = refused
+            if first_fingerprint == fingerprint:
+                raise refused_keys.ReplayedRefusal(answer)
+        elif record.fingerprint == fingerprint:
+            return Outcome(json.loads(record.result), None, replayed=True)
+        raise errors.Conflict(f"Idempotency-Key {key!r} was already used for a different command; use a new key"
+                              " for a new command",
+                              zh=f"Idempotency-Key {key!r} 已用于另一项操作；新的操作请使用新的键值")
+
+    def _keep_refusal(self, by: Principal, key: str, fingerprint: str, refusal: errors.LedgerError) -> None:
+        """Keep the refusal for the key (ledger.refused_keys); if the store cannot take it now, the refusal is
+        still the answer, and a retry is decided afresh as before."""
+        try:
+            self.recorder.keep_refusal(by.name, key, fingerprint, refused_keys.answer_of(refusal))  # type: ignore[attr-defined]
+        except STORE_ERRORS:
+            log.warning("could not keep the refusal of Idempotency-Key %r for %s", key, by.name, exc_info=True)
 
     def check_connections(self) -> None:
         """After a storage error: replace the pool's dead connections (PostgreSQL; nothing to do on SQLite)."""

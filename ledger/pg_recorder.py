@@ -40,6 +40,8 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.audit.linking import LINK_FUNCTION, pg_link_function, since_statements
 from ledger.audit.tables import CHAIN_COLUMNS, CHAIN_TABLE
+from ledger.refused_keys import COLUMNS as REFUSED_COLUMNS
+from ledger.refused_keys import TABLE as REFUSED_TABLE
 
 
 class WindowRow(NamedTuple):
@@ -86,6 +88,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
             self.sql_create_pg_function_insert_events)
         self.sql_create_statements += [
             SQL(f"CREATE TABLE IF NOT EXISTS {{schema}}.{CHAIN_TABLE} ({CHAIN_COLUMNS})").format(schema=schema),
+            SQL(f"CREATE TABLE IF NOT EXISTS {{schema}}.{REFUSED_TABLE} ({REFUSED_COLUMNS})").format(schema=schema),
             SQL(pg_link_function(self.datastore.schema, self.events_table_name)),  # type: ignore[arg-type]
             *(SQL(text) for text in since_statements(  # type: ignore[arg-type]
                 self.events_table_name, "notification_id", self.datastore.schema)),
@@ -98,6 +101,12 @@ class LedgerRecorder(PostgresApplicationRecorder):
             "SELECT e.notification_id, c.link FROM {schema}.{table} e LEFT JOIN {schema}.{chain} c"
             " ON c.position = e.notification_id WHERE e.originator_id = %s AND e.originator_version = %s"
         ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE)).as_string()
+        refused = Identifier(REFUSED_TABLE)
+        self._refusal = SQL("SELECT fingerprint, answer FROM {schema}.{refused} WHERE principal = %s AND key = %s"
+                            ).format(schema=schema, refused=refused).as_string()
+        self._keep_refusal = SQL("INSERT INTO {schema}.{refused} (principal, key, fingerprint, answer)"
+                                 " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
+                                 ).format(schema=schema, refused=refused).as_string()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -117,6 +126,18 @@ class LedgerRecorder(PostgresApplicationRecorder):
             curs.execute(self._point, (originator_id, version), prepare=True)
             row = curs.fetchone()
         return None if row is None else (row["notification_id"], row["link"])
+
+    def refusal(self, principal: str, key: str) -> tuple[str, str] | None:
+        """The fingerprint and answer of the refusal kept for a principal's Idempotency-Key (ledger.refused_keys)."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._refusal, (principal, key), prepare=True)
+            row = curs.fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def keep_refusal(self, principal: str, key: str, fingerprint: str, answer: str) -> None:
+        """Keep a refusal for the key; the first kept stays (a concurrent retry of the same command may race)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(self._keep_refusal, (principal, key, fingerprint, answer))
 
     def select_latest(self, originator_id: UUID, snapshots_table: str) -> tuple[StoredEvent | None,
                                                                                  list[StoredEvent]]:

@@ -11,6 +11,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 
 from ledger.audit.linking import link_saved, since_statements
 from ledger.audit.tables import CHAIN_TABLE, SQLITE_CHAIN_COLUMNS
+from ledger.refused_keys import COLUMNS as REFUSED_COLUMNS
+from ledger.refused_keys import TABLE as REFUSED_TABLE
 
 
 class _WritingFirst(SQLiteTransaction):
@@ -36,6 +38,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ({SQLITE_CHAIN_COLUMNS})",
+                f"CREATE TABLE IF NOT EXISTS {REFUSED_TABLE} ({REFUSED_COLUMNS})",
                 *since_statements(self.events_table_name, "rowid")]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
@@ -53,3 +56,17 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                       (originator_id.hex if isinstance(originator_id, UUID) else originator_id, version))
             row = c.fetchone()
         return None if row is None else (row[0], row[1])
+
+    def refusal(self, principal: str, key: str) -> tuple[str, str] | None:
+        """The fingerprint and answer of the refusal kept for a principal's Idempotency-Key (ledger.refused_keys)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT fingerprint, answer FROM {REFUSED_TABLE} WHERE principal = ? AND key = ?",
+                      (principal, key))
+            row = c.fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def keep_refusal(self, principal: str, key: str, fingerprint: str, answer: str) -> None:
+        """Keep a refusal for the key; the first kept stays (a concurrent retry of the same command may race)."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"INSERT OR IGNORE INTO {REFUSED_TABLE} (principal, key, fingerprint, answer)"
+                      " VALUES (?, ?, ?, ?)", (principal, key, fingerprint, answer))

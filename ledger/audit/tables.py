@@ -1,6 +1,7 @@
 """Where the record lives: the events table, the snapshots table and the chain's table, on either store."""
 from __future__ import annotations
 
+from ledger.refused_keys import TABLE as REFUSED_TABLE
 from ledger.store import is_postgres, store_env
 
 # The name is historical (the chain began as a read model kept beside the log); it is part of the record now,
@@ -34,6 +35,6 @@ def ensure_event_store(url: str) -> None:
     store = open_store(url)
     with store.connect() as conn:
         # Present already: nothing to create, and no CREATE OR REPLACE FUNCTION racing a starting service.
-        if all(store.has_table(conn, t) for t in (events_table(url), CHAIN_TABLE, SINCE_TABLE)):
+        if all(store.has_table(conn, t) for t in (events_table(url), CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE)):
             return
     AwardLedger(store_env(url)).close()  # its recorders create what is missing and change nothing else

@@ -1,6 +1,8 @@
 """Idempotency-Key on every POST: the first answer again and nothing written; another body is 409."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.support import unique_id, unique_uscc
@@ -91,3 +93,29 @@ def test_a_replay_survives_a_restart(serve):
         assert (again.status_code, again.json()) == (201, first.json())
         assert api.events() == before
         api.refused("POST", "/v1/organisations", {**body, "name": "别的公司"}, "admin", 409, "conflict", key=key)
+
+
+def test_a_refused_command_resent_after_the_state_changed_gets_its_refusal_again(api, world):
+    """A payout refused `over_approved`, then the payout that filled the approval is reversed: the same key and
+    body must still answer the first response (the refusal, marked replayed) and pay nothing; a new key pays."""
+    paid = world.paid(world.org())  # 100,000 paid on a larger approval
+    over = Decimal(paid["claim"]["outstanding_amount"]) + 1  # over what is left, within it once reversed
+    body = {"claim_id": paid["claim_id"], "amount": f"{over:.2f}", "paid_on": "2023-08-01",
+            "bank_ref": unique_id("ICBC-")}
+    key = unique_id("key-")
+    first = api.refused("POST", "/v1/payouts", body, "finance", 409, "over_approved", key=key)
+    assert "Idempotent-Replayed" not in api.call("GET", "/healthz").headers
+    api.ok("POST", f"/v1/payouts/{paid['id']}/reverse", {"reason": "银行退回"}, as_="finance", status=200)
+    before = api.events()
+    again = api.call("POST", "/v1/payouts", body, "finance", key=key)
+    assert (again.status_code, again.json()) == (409, first)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert api.events() == before
+    chinese = api.call("POST", "/v1/payouts", body, "finance", key=key, headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 409 and chinese.json()["code"] == "over_approved"
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese.json()["detail"]), chinese.json()
+    assert api.ok("GET", f"/v1/claims/{paid['claim_id']}", as_="finance")["paid_amount"] == "0.00"
+    # The same key with another body is still another command: 409 `conflict`.
+    api.refused("POST", "/v1/payouts", body | {"amount": "1.00"}, "finance", 409, "conflict", key=key)
+    # A new key is a new command, decided on today's state.
+    api.ok("POST", "/v1/payouts", body, as_="finance", key=unique_id("key-"))

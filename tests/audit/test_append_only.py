@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from datetime import date
 
 import psycopg
 import pytest
@@ -10,10 +11,12 @@ import pytest
 from ledger.application import AwardLedger
 from ledger.audit.append_only import MESSAGE, is_protected, protect, triggers
 from ledger.audit.chain import AuditChain, events_table, snapshots_table
+from ledger.domain.errors import LedgerError, OverApproved
 from ledger.domain.fund_year import FundYear
+from ledger.refused_keys import TABLE as REFUSED_TABLE
 from ledger.store import is_postgres, postgres_conninfo, sqlite_path, store_env
 from tests.audit.conftest import Dba, record_history
-from tests.store.conftest import World
+from tests.store.conftest import FINANCE, World
 
 
 def _refused(url: str, statement: str) -> str:
@@ -66,7 +69,7 @@ def test_protect_is_idempotent_and_restores_a_switched_off_trigger(database_url:
     """protect() at every start-up changes nothing when in force, and re-arms triggers someone switched off."""
     names = protect(database_url)
     assert protect(database_url) == names
-    assert sorted(triggers(database_url)) == sorted(names) and len(names) == 8
+    assert sorted(triggers(database_url)) == sorted(names) and len(names) == 10
     assert is_protected(database_url)
     dba.switch_off_triggers()
     assert not is_protected(database_url)
@@ -87,5 +90,21 @@ def test_ledger_commands_work_with_protection(database_url: str, ledger: AwardLe
 
 def test_protect_on_an_empty_database_creates_the_store(database_url: str) -> None:
     """Pointed at an empty database, protect() creates the event store's tables itself and guards them."""
-    assert len(protect(database_url)) == 8
+    assert len(protect(database_url)) == 10
     assert is_protected(database_url)
+
+
+def test_a_kept_refusal_cannot_be_changed_or_removed(database_url: str, ledger: AwardLedger, world: World) -> None:
+    """The refusal kept for an Idempotency-Key (ledger.refused_keys) is guarded like the log: deleting it would
+    let a retry of a refused payout be carried out."""
+    org = world.org()
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal"))
+    with pytest.raises(OverApproved):
+        ledger.record_payout(FINANCE, claim_id=claim["id"], amount="200000.01", paid_on=date(2023, 7, 1),
+                             bank_ref="BK-OVER", key="over-1")
+    for statement in (f"UPDATE {REFUSED_TABLE} SET answer = answer", f"DELETE FROM {REFUSED_TABLE}"):
+        assert f"{MESSAGE}: " in _refused(database_url, statement)
+    with pytest.raises(LedgerError) as again:
+        ledger.record_payout(FINANCE, claim_id=claim["id"], amount="200000.01", paid_on=date(2023, 7, 1),
+                             bank_ref="BK-OVER", key="over-1")
+    assert again.value.code == "over_approved" and getattr(again.value, "replayed", False)

@@ -124,3 +124,28 @@ def test_a_form_the_parser_cannot_take_is_a_page_not_json_advice(client):
     broken = client.post("/ui/finance/statements/preview?lang=zh", content=b"--x\r\n",
                          headers={"Content-Type": "multipart/form-data"})
     assert broken.status_code == 422 and "无法读取提交的表单" in broken.text and "JSON" not in broken.text
+
+
+def test_a_refused_form_corrected_and_sent_again_with_its_key_is_decided_afresh(client):
+    """An API client's key keeps its refusal (a retry must get the first answer); a page's key does not: a refused
+    form comes back to be corrected, and sent again from the browser's history with the same key it is decided on
+    what it now says, not answered 409 for a key "used for another command"."""
+    from datetime import date
+
+    from tests.store.conftest import World
+
+    world = World(client.app.state.ledger)
+    world.appropriate(2023)
+    org = world.org()
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal",
+                                                                          on=date(2023, 3, 1)))
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    form = {"csrf": csrf, "claim_id": claim["id"], "amount": "200000.01", "paid_on": "2023-07-01",
+            "bank_ref": unique_id("ICBC-"), "key": unique_id("k-")}
+    before = _events(client)
+    refused = client.post("/ui/finance/payouts", data=form)
+    assert refused.status_code == 409 and "over_approved" in refused.text, refused.text
+    assert _events(client) == before
+    recorded = client.post("/ui/finance/payouts", data=form | {"amount": "200000.00"}, follow_redirects=False)
+    assert recorded.status_code == 303, recorded.text
+    assert client.app.state.ledger.claim(claim["id"])["paid_amount"] == "200000.00"

@@ -104,3 +104,36 @@ def test_one_key_sent_many_times_at_once_gets_the_first_answer_every_time(world:
     assert len({str(o.view) for o in outcomes}) == 1
     assert sum(not o.replayed for o in outcomes) == 1
     assert world.events() > before and world.ledger.organisation(code)["uscc"] == code
+
+
+def test_a_refusal_is_the_first_answer_to_its_key_even_after_a_restart(database_url: str) -> None:
+    """A key whose command was refused gets that refusal again, from the store, after the state changed and the
+    process restarted; the refusal wrote no event; a refusal that says "try again" is not kept."""
+    first = AwardLedger(store_env(database_url))
+    w = World(first)
+    w.appropriate(2023)
+    org = w.org()
+    claim = w.approved(org, "A3.erc", certification_id=w.recognise(org, "A3.erc", "municipal"))
+    paid = first.record_payout(FINANCE, claim_id=claim["id"], amount="200000", paid_on=date(2023, 7, 1),
+                               bank_ref="BK-FULL").view
+    events = first.recorder.max_notification_id()
+    with pytest.raises(errors.OverApproved):
+        first.record_payout(FINANCE, claim_id=claim["id"], amount="1", paid_on=date(2023, 7, 2), bank_ref="BK-MORE",
+                            key="pay-more")
+    assert first.recorder.max_notification_id() == events
+    first.reverse_payout(FINANCE, payout_id=paid["id"], reason="银行退回")
+    first.close()
+    second = AwardLedger(store_env(database_url))
+    try:
+        with pytest.raises(errors.LedgerError) as again:
+            second.record_payout(FINANCE, claim_id=claim["id"], amount="1", paid_on=date(2023, 7, 2),
+                                 bank_ref="BK-MORE", key="pay-more")
+        assert (again.value.code, again.value.kind, getattr(again.value, "replayed", False)) == (
+            "over_approved", "conflict", True)
+        assert again.value.zh and again.value.detail
+        assert second.claim(claim["id"])["paid_amount"] == "0.00"
+        with pytest.raises(errors.Conflict):
+            second.record_payout(FINANCE, claim_id=claim["id"], amount="2", paid_on=date(2023, 7, 2),
+                                 bank_ref="BK-MORE", key="pay-more")
+    finally:
+        second.close()
