@@ -87,6 +87,9 @@ def recovery(r: Recovery) -> dict[str, Any]:
             "award_year": r.award_year, "lead_bureau": r.lead, "amount": fmt(r.amount), "recovered": fmt(r.recovered),
             "written_off": fmt(r.written_off), "outstanding": fmt(r.outstanding), "status": r.status,
             "reason": r.reason, "document_ref": r.document_ref, "opened_at": _t(r.created_on),
+            # The write-off's own why and document (reason and document_ref above are the revocation's).
+            "write_off_reason": r.write_off_reason, "write_off_document_ref": r.write_off_document_ref,
+            "written_off_by": r.written_off_by,
             "repayments": [{"amount": fmt(p["amount"]), "received_on": _d(p["received_on"]), "bank_ref": p["bank_ref"]}
                            for p in r.repayments]}
 

@@ -69,8 +69,8 @@ def list_recoveries(by: Reader, read_models: ReadModelsDep,
 
 @router.get("/v1/recoveries/{recovery_id}", response_model=RecoveryPublic, responses=responses(401, 403, 404))
 def get_recovery(recovery_id: str, by: Reader, ledger: LedgerDep) -> dict[str, Any]:
-    """A recovery with every repayment recorded against it."""
-    return ledger.recovery(recovery_id)
+    """A recovery with every repayment recorded against it (a bureau: of the programmes it leads)."""
+    return ledger.recovery(recovery_id, by)
 
 
 @router.post("/v1/recoveries/{recovery_id}/repayments", status_code=201, response_model=RecoveryPublic,

@@ -102,6 +102,9 @@ class RecoveryPublic(PublicModel):
     reason: str
     document_ref: str
     opened_at: Timestamp
+    write_off_reason: str | None = Field(None, description="why what was outstanding was written off")
+    write_off_document_ref: str | None = Field(None, description="the document the write-off rests on")
+    written_off_by: str | None = Field(None, description="the principal who wrote it off")
     repayments: list[Repayment] = Field(default_factory=list)
     dry_run: bool = False
 

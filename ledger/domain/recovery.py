@@ -37,6 +37,8 @@ class Recovery(LedgerAggregate):
         self.written_off = ZERO
         self.repayments: list[dict] = []
         self.write_off_reason: str | None = None
+        self.write_off_document_ref: str | None = None
+        self.written_off_by: str | None = None
 
     @event("Repaid")
     def repay(self, amount: Decimal, received_on: date, bank_ref: str, by: str) -> None:
@@ -47,6 +49,8 @@ class Recovery(LedgerAggregate):
     def write_off(self, amount: Decimal, reason: str, document_ref: str, by: str) -> None:
         self.written_off += amount
         self.write_off_reason = reason
+        self.write_off_document_ref = document_ref
+        self.written_off_by = by
 
     @property
     def outstanding(self) -> Decimal:

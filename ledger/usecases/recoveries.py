@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
-from ledger import views
+from ledger import beijing, views
 from ledger.domain import errors
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import money, yuan
@@ -30,6 +30,13 @@ class RecoveryCommands:
         value, bank_ref = money(amount), text(bank_ref, "bank_ref")
         if value <= 0:
             raise errors.InvalidAmount("a repayment must be more than 0.00", zh="还款金额必须大于 0.00")
+        today = beijing.today()
+        if received_on > today:
+            raise errors.InvalidInput(f"received_on {received_on.isoformat()} is in the future (today is"
+                                      f" {today.isoformat()} in Beijing); record a repayment on the day the bank"
+                                      " received it, or later",
+                                      zh=f"到账日期 {received_on.isoformat()} 晚于今天（北京时间"
+                                         f" {today.isoformat()}）；请在银行实际到账当日或之后登记还款")
 
         def decide() -> tuple[list[Aggregate], dict]:
             recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
@@ -41,6 +48,12 @@ class RecoveryCommands:
                                            zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，"
                                               f"已核销 {yuan(recovery.written_off)} 元），尚未追回金额为零，还款"
                                               f" {yuan(value)} 元超出；超出部分退还付款人")
+            if any(p["bank_ref"] == bank_ref for p in recovery.repayments):
+                raise errors.Conflict(f"recovery {recovery_id} already has a repayment with bank_ref {bank_ref!r}:"
+                                      " one receipt from the bank is recorded once. If this is another transfer,"
+                                      " send its own bank reference",
+                                      zh=f"追回款项 {recovery_id} 已登记银行流水号为 {bank_ref!r} 的还款：同一笔到账"
+                                         "只登记一次；如确为另一笔转账，请填写该笔转账自己的银行流水号")
             if value > recovery.outstanding:
                 raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)}"
                                            f" still outstanding on recovery {recovery_id}; record at most that much"
@@ -67,9 +80,16 @@ class RecoveryCommands:
         args = {"recovery": str(rid), "reason": reason, "doc": document_ref}
         return self._run(by, key, "write_off_recovery", args, decide, dry_run=dry_run)
 
-    def recovery(self, recovery_id: str) -> dict:
+    def recovery(self, recovery_id: str, by: Principal | None = None) -> dict:
+        """A recovery as `by` may read it: a bureau only those of the programmes it leads (as the list shows)."""
         rid = uuid_of(recovery_id, "recovery")
-        return views.recovery(self._get(Recovery, rid, f"recovery {recovery_id}"))
+        recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
+        if by is not None and by.role == Role.BUREAU and by.bureau != recovery.lead:
+            raise errors.NotLeadBureau(f"recovery {recovery_id} is under {recovery.programme}, led by {recovery.lead};"
+                                       f" {by.name} may read the recoveries of the programmes it leads",
+                                       zh=f"追回款项 {recovery_id} 属于 {recovery.programme}，由 {recovery.lead} 牵头；"
+                                          f"{by.name} 只能查看本部门牵头项目的追回款项")
+        return views.recovery(recovery)
 
     def _open_recovery(self, recovery_id: str, rid, doing: str) -> Recovery:
         recovery = self._get(Recovery, rid, f"recovery {recovery_id}")

@@ -82,7 +82,8 @@ def routes(api, world):
         ("GET", "/v1/organisations?q=9133", None, set(EVERYONE)),
         ("POST", "/v1/simulations", None, {"auditor", "admin", "kjj", "jxj", "scjgj"}),
         ("GET", "/v1/recoveries", None, readers),
-        ("GET", f"/v1/recoveries/{recovery_id}", None, readers),
+        # One recovery: its lead bureau (kjj), not another bureau (the list leaves it out for them too).
+        ("GET", f"/v1/recoveries/{recovery_id}", None, readers - {"jxj", "scjgj"}),
         ("POST", f"/v1/recoveries/{recovery_id}/repayments", {"amount": "1.00", "received_on": "2024-01-02",
                                                               "bank_ref": "R"}, FINANCE),
         ("POST", f"/v1/recoveries/{recovery_id}/write-off", {"reason": "r", "document_ref": "D"}, FINANCE),
@@ -117,7 +118,7 @@ def test_every_role_the_table_does_not_list_is_403(api, routes, subtests):
     """Each role outside a route's row is 403: `not_lead_bureau` for another bureau, else `forbidden`."""
     for method, path, body, allowed in routes:
         for role in sorted(set(EVERYONE) - allowed):
-            code = "not_lead_bureau" if allowed == KJJ_LEADS and role in ("jxj", "scjgj") else "forbidden"
+            code = "not_lead_bureau" if "kjj" in allowed and role in ("jxj", "scjgj") else "forbidden"
             with subtests.test(route=f"{method} {path}", role=role):
                 problem = api.refused(method, path, body, role, 403, code)
                 assert role in problem["detail"] or f"{role}-test" in problem["detail"]

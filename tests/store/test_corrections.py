@@ -78,6 +78,10 @@ def test_repayments_and_write_off_close_a_recovery(world: World) -> None:
     assert (after["recovered"], after["outstanding"], after["status"]) == ("10000.00", "20000.00", "open")
     closed = world.ledger.write_off_recovery(FINANCE, recovery_id=rid, reason="企业注销", document_ref="W-1").view
     assert (closed["written_off"], closed["outstanding"], closed["status"]) == ("20000.00", "0.00", "closed")
+    # The write-off's own who, why and document, beside the revocation's.
+    assert (closed["reason"], closed["document_ref"]) == ("r", "D")
+    assert (closed["write_off_reason"], closed["write_off_document_ref"], closed["written_off_by"]) == (
+        "企业注销", "W-1", FINANCE.name)
     with pytest.raises(errors.OverRecovered, match="closed"):  # nothing is outstanding: any repayment is above it
         world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="1", received_on=date(2024, 2, 1),
                                       bank_ref="R-2")
@@ -140,3 +144,38 @@ def test_an_organisation_that_left_is_not_eligible_after_its_leaving_date(world:
     world.ledger.change_district(ADMIN, uscc=org, in_district=True, effective_on=date(2025, 1, 1), reason="迁回",
                                  document_ref="MOVE-2")
     assert world.claim(org, "A5.voucher", year=2025, basis_amount="100000")["status"] == "pending"
+
+
+def test_a_repayment_is_one_bank_receipt_on_a_day_that_has_come(world: World) -> None:
+    """The same bank reference twice on one recovery is `conflict` (one receipt counted twice before); a
+    repayment dated after today in Beijing is refused (money not yet received is not booked); neither writes."""
+    org = world.org()
+    claim = world.approved(org, "A5.voucher", basis_amount="100000")
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="30000", paid_on=date(2023, 7, 1),
+                               bank_ref="B-9")
+    rid = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="r", document_ref="D").view["recovery_id"]
+    world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="2000", received_on=date(2024, 9, 1),
+                                  bank_ref="RCV-1")
+    before = world.events()
+    with pytest.raises(errors.Conflict, match="RCV-1"):
+        world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="2000", received_on=date(2024, 9, 1),
+                                      bank_ref="RCV-1")
+    with pytest.raises(errors.InvalidInput, match="in the future"):
+        world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="2000", received_on=date(2099, 1, 1),
+                                      bank_ref="RCV-2")
+    assert world.events() == before
+    assert world.ledger.recovery(rid)["recovered"] == "2000.00"
+
+
+def test_a_bureau_reads_only_the_recoveries_of_programmes_it_leads(world: World) -> None:
+    """GET /v1/recoveries lists a bureau only its programmes' recoveries; reading one by its id is held to the same:
+    the lead bureau, finance, auditors and admin read it; another bureau is refused `not_lead_bureau`."""
+    org = world.org()
+    claim = world.approved(org, "A5.voucher", basis_amount="100000")
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="30000", paid_on=date(2023, 7, 1),
+                               bank_ref="B-10")
+    rid = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="r", document_ref="D").view["recovery_id"]
+    for reader in (KJJ, FINANCE, ADMIN, None):
+        assert world.ledger.recovery(rid, reader)["id"] == rid
+    with pytest.raises(errors.NotLeadBureau):
+        world.ledger.recovery(rid, JXJ)
