@@ -49,6 +49,7 @@ def _award_rows(rows: list[tuple]) -> tuple[list[dict], dict[str, dict], int]:
 
 class PostgresView(ReadModelView, PostgresTrackingRecorder):
     max_notification_statement = f"SELECT MAX(notification_id) FROM {APPLICATION.lower()}_events"
+    event_state_statement = f"SELECT state FROM {APPLICATION.lower()}_events WHERE notification_id = %s"
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)

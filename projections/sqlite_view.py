@@ -19,6 +19,7 @@ LOCK_TIMEOUT = 30.0  # seconds a writer waits for the file's write lock
 
 class SqliteView(ReadModelView):
     max_notification_statement = "SELECT MAX(rowid) FROM stored_events"
+    event_state_statement = "SELECT state FROM stored_events WHERE rowid = %s"
 
     def __init__(self, url: str) -> None:
         path = sqlite_path(url)

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
@@ -39,8 +40,9 @@ class Diverged(RuntimeError):
 class ReadModelView:
     """Subclasses give `writing()` and `reading()` transactions and how the position is locked and moved."""
 
-    # The store's highest notification id, for lag and progress.
+    # The store's highest notification id, for lag and progress; one event's stored state, by its id.
     max_notification_statement: str
+    event_state_statement: str
     announce = False  # announce each tracked position committed, where the store can (PostgreSQL's NOTIFY)
     # A rebuild's shadow view renames the tables in each statement (projections/shadow.py); None: serving.
     rename: Callable[[str], str] | None = None
@@ -127,6 +129,15 @@ class ReadModelView:
             if any(missing in str(error) for missing in NO_TABLE):
                 return 0  # no ledger has opened this store yet: nothing is recorded
             raise
+
+    def recorded_at(self, position: int) -> datetime | None:
+        """When the event at `position` was recorded (its own timestamp), or None if there is none there."""
+        with self.reading() as sql:
+            state = sql.value(self.event_state_statement, (position,))
+        if state is None:
+            return None
+        stamp = orjson.loads(bytes(state))["timestamp"]  # eventsourcing's transcoding: {"_type_", "_data_"}
+        return datetime.fromisoformat(stamp["_data_"] if isinstance(stamp, dict) else stamp)
 
     def reset(self) -> None:
         """Empty every read model and the position (one transaction), for a follower to replay them in place.

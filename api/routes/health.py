@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -47,6 +48,7 @@ class Reading:
     failing: dict | None = None  # the event the projector cannot apply: {position, error}
     failures: int = 0
     proposals: dict | None = None  # GET /v1/proposals/summary's answer, for /metrics' gauges
+    waited: float | None = None  # seconds since the first event still waiting was recorded (None: none waits)
 
     @property
     def lag(self) -> int:
@@ -54,18 +56,27 @@ class Reading:
 
 
 class Stall:
-    """How long the read models have stood at one position while events wait, as this process's probes saw it.
-    The position moving, or nothing waiting, starts the clock again: a projector that is slow is not stalled,
-    and one with nothing to apply is not behind."""
+    """How long the read models have stood at one position while events wait. The position moving, or nothing
+    waiting, as this process's probes see it, starts the clock again: a projector that is slow is not stalled,
+    and one with nothing to apply is not behind. The store bounds it too: they cannot have waited longer than
+    the first waiting event has existed, and they have waited at least since the last probe that saw them move.
+    So a worker that had not been probed during a stall (a new one, or the other of two behind one load
+    balancer) counts it from the store, not from its own first look, which answered "ready" for up to
+    LEDGER_READY_MAX_STALL seconds past the limit."""
 
     def __init__(self) -> None:
-        self.position, self.since = -1, time.monotonic()
+        self.position, self.since = -1, None  # since: when this process last saw them move or keep up
 
     def seconds(self, reading: Reading) -> float:
         now = time.monotonic()
-        if reading.lag == 0 or reading.position != self.position:
+        if reading.lag == 0 or (self.position != -1 and reading.position != self.position):
             self.position, self.since = reading.position, now
-        return now - self.since
+            return 0.0
+        self.position = reading.position
+        bounds = [now - self.since] if self.since is not None else []
+        if reading.waited is not None:
+            bounds.append(reading.waited)
+        return max(0.0, min(bounds, default=0.0))
 
 
 @router.get("/healthz", response_model=Health)
@@ -170,5 +181,8 @@ def _read(read_models: Any, proposals: bool = False) -> Reading:
     # queries see; `_probe`'s timeout bounds a pool waiting for a server that has gone.
     position = read_models.position()
     failing, failures = read_models.view.failure()
-    return Reading(recorded=read_models.view.max_notification_id(), position=position, failing=failing,
-                   failures=failures, proposals=read_models.proposal_summary() if proposals else None)
+    recorded = read_models.view.max_notification_id()
+    first_waiting = read_models.view.recorded_at(position + 1) if recorded > position else None
+    waited = None if first_waiting is None else (datetime.now(UTC) - first_waiting).total_seconds()
+    return Reading(recorded=recorded, position=position, failing=failing, failures=failures, waited=waited,
+                   proposals=read_models.proposal_summary() if proposals else None)

@@ -98,3 +98,24 @@ def test_readiness_fails_while_the_read_models_stand_still_with_events_waiting(d
         finally:
             ledger.close()
         assert client.get("/readyz").status_code == 200
+
+
+def test_a_worker_first_probed_during_a_stall_counts_it_from_the_store(database_url: str, auth_file) -> None:
+    """A worker that was not probed while the read models stood still (the other of two workers, or one just
+    started) answered "ready" on its first probe and only began to count then: the stall is now bounded by the
+    store, from when the first waiting event was recorded, so its very first probe is 503."""
+    settings = Settings(database_url=database_url, auth_file=auth_file, projector="external", ready_max_stall=1)
+    ledger = AwardLedger(store_env(database_url))
+    try:
+        World(ledger).org()  # three events; no projector runs
+        time.sleep(1.5)
+        with TestClient(create_app(settings)) as client:  # its first probe comes after the stall began
+            response = client.get("/readyz")
+            assert response.status_code == 503, response.text
+            assert response.json()["stalled_seconds"] >= 1
+            view = open_view(database_url)
+            catch_up(view, ledger)
+            view.close()
+            assert client.get("/readyz").status_code == 200
+    finally:
+        ledger.close()
