@@ -14,6 +14,10 @@ from ledger import beijing
 from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 
+# RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
 def _offset_plus(value: object) -> object:
     # An unencoded "+08:00" in a query string arrives as " 08:00"; read it as the offset it was meant to be.
     # A bare day is the end of that day in Beijing time (ledger/beijing.py), as on the pages and in the CLI.
@@ -22,7 +26,16 @@ def _offset_plus(value: object) -> object:
             return beijing.as_of(value)
         except ValueError:
             return value
-    return re.sub(r" (\d{2}:?\d{2})$", r"+\1", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)
+    if not RFC3339.fullmatch(value):  # pydantic alone also reads Unix seconds ("1800000000") and "T11:41Z"
+        raise PydanticCustomError("invalid_moment", "{detail}", {
+            "detail": f"{value!r} is not an RFC 3339 timestamp; send one with seconds and an offset, such as"
+                      " 2024-01-01T00:00:00+08:00, or a day (YYYY-MM-DD, its end in Beijing time)",
+            "zh": f"{value!r} 不是 RFC 3339 时间；请发送带秒和时区偏移的时间，例如 2024-01-01T00:00:00+08:00，"
+                  "或一个日期（YYYY-MM-DD，按北京时间当天结束时计）"})
+    return value
 
 
 def _plausible(moment: datetime) -> datetime:

@@ -57,6 +57,13 @@ def test_awards_as_of_a_past_moment(api, world):
     api.refused("GET", f"/v1/organisations/{org}/awards?as_of=2023-06-01T00:00:00", None, "admin", 422,
                 "invalid_request")  # no offset: ambiguous, refused
     api.refused("GET", f"/v1/organisations/{org}/awards?as_of=yesterday", None, "admin", 422, "invalid_request")
+    # Not RFC 3339, though pydantic alone reads them: Unix seconds, and a time without its seconds.
+    for loose in ("1800000000", quote("2023-06-01T11:41Z"), quote("2023-06-01T11:41+08:00")):
+        problem = api.refused("GET", f"/v1/organisations/{org}/awards?as_of={loose}", None, "admin", 422,
+                              "invalid_request")
+        assert "RFC 3339" in problem["detail"] and "2024-01-01T00:00:00+08:00" in problem["detail"], problem
+    zh = api.call("GET", f"/v1/organisations/{org}/awards?as_of=1800000000", headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 422 and "不是 RFC 3339 时间" in zh.json()["detail"], zh.text
 
 
 def test_awards_of_an_unknown_organisation(api):
