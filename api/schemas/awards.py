@@ -13,7 +13,6 @@ from api.schemas.fields import MoneyOut, Timestamp
 from ledger import beijing
 from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
-
 # RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 
