@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from api import cli_language
 from api.auth import AuthFileError
 from api.cli_language import reason_zh, refuse, then, tr
-from api.commands import close, demo, export, receipt, recheck, reconcile, replay, simulate, verify
+from api.commands import chain_check, close, demo, export, receipt, recheck, reconcile, replay, simulate, verify
 from api.settings import Settings
 from ledger.audit.signing import UnreadableKey
 from ledger.connection import STORE_ERRORS
@@ -135,12 +135,15 @@ def project(args: argparse.Namespace) -> int:
 
 
 def rebuild(args: argparse.Namespace) -> int:
-    """Rebuild every read model from the event log, printing progress with a rate."""
+    """Rebuild every read model from the event log, printing progress with a rate; the chain is verified first,
+    and a tampered store refused (exit 1) unless --accept-tampered."""
     from projections.progress import ProgressBar
     from projections.runner import rebuild as rebuild_read_models
 
     settings = _settings(args)
     _logging(settings)
+    if not chain_check.intact("rebuild", settings.database_url, accept_tampered=args.accept_tampered):
+        return 1
     started, bar = time.monotonic(), ProgressBar(zh=cli_language.language() == "zh")
     try:
         applied = rebuild_read_models(settings.database_url, progress=bar)
@@ -193,8 +196,10 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.set_defaults(run=serve)
     commands.add_parser("project", help=tr("keep the read models up to date, in the foreground",
                                             "在前台持续更新读模型")).set_defaults(run=project)
-    commands.add_parser("rebuild", help=tr("rebuild the read models from the event log",
-                                            "从事件日志重建读模型")).set_defaults(run=rebuild)
+    rebuild_cmd = commands.add_parser("rebuild", help=tr(
+        "verify the chain, then rebuild the read models from the event log", "核验防篡改链，然后从事件日志重建读模型"))
+    chain_check.add_flag(rebuild_cmd)
+    rebuild_cmd.set_defaults(run=rebuild)
     for module in COMMANDS:
         module.register(commands)
     return parser

@@ -43,7 +43,7 @@ TITLES_ZH: dict[str, str] = {
     "fund_exhausted": "专项资金不足",
     "over_approved": "超出批准金额", "over_recovered": "还款金额超过未追回余额",
     "invalid_catalogue": "政策目录草案有误",
-    "invalid_state": "当前状态不允许此操作", "conflict": "与已有记录冲突",
+    "invalid_state": "当前状态不允许此操作", "conflict": "与已有记录冲突", "tampering": "发现篡改",
     "not_found": "未找到", "forbidden": "无权操作",
     "not_lead_bureau": "非牵头部门", "busy": "系统繁忙，请重试",
     "unauthenticated": "未登录或令牌无效", "not_implemented": "暂未提供",

@@ -48,6 +48,7 @@ from ledger.domain.innovation_body import InnovationBody
 from ledger.domain.moment import one_moment
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
+from ledger.domain.recovery import Recovery
 from ledger.domain.values import Uscc, money, yuan
 from ledger.domain.year_close import YearClose
 from ledger.payout_checks import check_payout
@@ -498,7 +499,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         cid = _uuid(claim_id, "claim")
         view = views.claim(self._get(Claim, cid, f"claim {claim_id}"))
         if with_history:
-            view["history"] = [views.event_summary(e) for e in self.events.get(cid)]
+            view["history"] = views.claim_history(self.events.get(cid),
+                                                  self.events.get(Recovery.create_id(str(cid))))
         return view
 
     def certification(self, certification_id: str) -> dict:

@@ -1,6 +1,7 @@
 """Aggregates rendered as the contract's JSON-ready answers: money as two-place strings, dates ISO."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -125,6 +126,25 @@ def event_summary(event: Any) -> dict[str, Any]:
 
 DECISION_TEXT = ("reason", "note", "document_ref", "payout_id", "recovery_id")
 DECISION_MONEY = ("amount", "released_amount", "kept_amount")
+
+
+def claim_history(claim_events: Iterable[Any], recovery_events: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    """A claim's history: its own events, then its recovery's (`Recovery.create_id(claim_id)`; opened by the
+    revocation, the claim's last event), read from the events themselves, not from either aggregate's state."""
+    return [*map(event_summary, claim_events), *map(recovery_event, recovery_events)]
+
+
+def recovery_event(event: Any) -> dict[str, Any]:
+    """A recovery's event in its claim's history, named `Recovery.<event>`: who and when, the amount opened,
+    repaid or written off, a repayment's day and bank reference, a write-off's (or the revocation's) reason and
+    document."""
+    summary = event_summary(event) | {"event": f"Recovery.{type(event).__name__}",
+                                      "recovery_id": str(event.originator_id)}
+    if (day := getattr(event, "received_on", None)) is not None:
+        summary["received_on"] = _d(day)
+    if (bank_ref := getattr(event, "bank_ref", None)) is not None:
+        summary["bank_ref"] = bank_ref
+    return summary
 
 
 def bank_statement(b: BankStatement, *, already_imported: bool) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli_language import Worded, reason_zh, refuse, then, tr
+from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import say
 from api.json_text import loads
 
@@ -39,6 +39,7 @@ def run_receipt(args: argparse.Namespace) -> int:
     from ledger.audit.chain import AuditChain
     from ledger.audit.notary import Notary
     from ledger.audit.receipts import for_claim
+    from ledger.audit.tampering import Tampered
     from ledger.domain.errors import LedgerError
     from ledger.store import store_env
 
@@ -46,10 +47,11 @@ def run_receipt(args: argparse.Namespace) -> int:
     signer = load_signer(config)
     ledger = AwardLedger(store_env(config.database_url), seal_key=signer.seal_key())
     try:
-        receipt = for_claim(ledger, Notary(AuditChain.open(config.database_url), signer), args.claim_id)
+        receipt = for_claim(ledger, Notary(AuditChain.open(config.database_url), signer), args.claim_id,
+                            logged=False)
     except LedgerError as err:
         refuse("receipt", err.code, f"{err.detail}. Nothing was written", then(reason_zh(err), "未写入任何文件"))
-        return 2
+        return 1 if isinstance(err, Tampered) else 2
     finally:
         ledger.close()
     text = json.dumps(receipt, ensure_ascii=False, indent=2)
@@ -57,7 +59,12 @@ def run_receipt(args: argparse.Namespace) -> int:
         print(text)
         return 0
     path = Path(args.output or f"receipt-{receipt['claim_id']}.json")
-    path.write_text(text + "\n", encoding="utf-8")
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as err:
+        refuse("receipt", "output_unwritable", f"cannot write {path}: {err.strerror}. Choose another --output",
+               then(f"无法写入 {path}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
+        return 2
     events, position = len(receipt["events"]), receipt["head"]["position"]
     say("receipt", tr(f"wrote {path}: {events} events, head at position {position} signed by key"
                       f" {receipt['key_id']}. Check it with `award-ledger verify-receipt {path} --public-key"
@@ -87,10 +94,14 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
     problems = check(receipt, pem)
     if not problems:
         events = receipt.get("events") or []
-        print(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {len(events)} events:"
-              f" {', '.join(e['event'] for e in events)}; signed head at position {receipt['head']['position']}"
-              f" (key {receipt['head']['key_id']})")
+        names, head = ", ".join(e["event"] for e in events), receipt["head"]
+        print(tr(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {len(events)} events: {names};"
+                 f" signed head at position {head['position']} (key {head['key_id']})",
+                 f"有效：申请 {receipt.get('claim_id')}（{receipt.get('status')}），{len(events)} 个事件：{names}；"
+                 f"已签名的链头位于位置 {head['position']}（密钥 {head['key_id']}）"))
         return 0
+    zh = language() == "zh"
     for problem in problems:
-        print(f"INVALID {problem['part']}: {problem['problem']}", file=sys.stderr)
+        print(f"无效（{problem['part_zh']}）：{problem['problem_zh']}" if zh else
+              f"INVALID {problem['part']}: {problem['problem']}", file=sys.stderr)
     return 1

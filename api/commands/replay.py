@@ -1,5 +1,5 @@
 """`award-ledger replay --as-of T`: the whole ledger's state as it was known at a past moment, replayed
-from the event log through the read models' fold in memory; progress on stderr."""
+from the event log through the read models' fold in memory, once the chain is verified; progress on stderr."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 
 from api.cli_language import language, refuse, tr
+from api.commands import chain_check
 from api.commands.common import configure_logging, say, settings
 from api.reports.table import render
 from ledger import beijing
@@ -22,6 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "记录时刻，RFC 3339 格式（2024-01-01T00:00:00+08:00）；只写日期表示北京时间当日结束时"))
     cmd.add_argument("--json", action="store_true", help=tr("print the state as JSON on stdout",
                                                             "以 JSON 在标准输出打印状态"))
+    chain_check.add_flag(cmd)
     cmd.set_defaults(run=run)
 
 
@@ -46,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
                f"--as-of {args.as_of!r} 不是一个时间；请按 RFC 3339 给出，例如 2024-01-01T00:00:00+08:00"
                "（只给日期则为北京时间当天结束时）")
         return 2
+    if not chain_check.intact("replay", config.database_url, accept_tampered=args.accept_tampered):
+        return 1
     bar = Progress(tr("award-ledger replay: events read", "award-ledger replay：已读事件"), tr("events", "个"),
                    zh=language() == "zh")
     try:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from api.cli_language import Worded, language, reason_zh, refuse, then, tr
+from api.commands.chain_check import say_tampering
 from api.commands.common import configure_logging, say, settings
 from api.json_text import loads
 from ledger.application import AwardLedger
@@ -40,14 +41,16 @@ def run(args: argparse.Namespace) -> int:
     for path, digest in zip(args.digest, saved, strict=True):
         if "signature" in digest and (why := check_signature(digest)) is not None:
             refuse("verify", "digest_not_signed", f"the saved digest {path} is not as the ledger signed it: {why}. Use"
-                   " an untouched copy", then(f"保存的摘要 {path} 与台账签名时不一致（{why}）", "请使用未经改动的副本"))
+                   " an untouched copy",
+                   then(f"保存的摘要 {path} 与台账签名时不一致（{why.zh}）", "请使用未经改动的副本"))
             return 1
     bar = Progress(tr("award-ledger verify: events checked", "award-ledger verify：已核验事件"), tr("events", "个"),
                    zh=language() == "zh")
     ledger = AwardLedger(store_env(config.database_url))  # to fold snapshotted aggregates for their snapshots
     try:
         report = AuditChain.open(config.database_url).verify(saved or None, app=ledger,
-                                                              progress=lambda checked, _at: bar.update_to(checked))
+                                                              progress=lambda checked, _at: bar.update_to(checked),
+                                                              logged=False)
     except InvalidDigest as err:
         bar.close()
         refuse("verify", "digest_invalid", str(err), reason_zh(err))
@@ -67,13 +70,10 @@ def run(args: argparse.Namespace) -> int:
     if report["failure"] == "snapshot":
         for bad in report["bad_snapshots"]:
             refuse("verify", "snapshot_invalid", f"SNAPSHOT {bad['aggregate_id']}@{bad['version']}: {bad['reason']}",
-                   f"快照 {bad['aggregate_id']}@{bad['version']} 无效：{bad['reason']}")
+                   f"快照 {bad['aggregate_id']}@{bad['version']} 无效：{bad['reason_zh']}")
         refuse("verify", "snapshot_invalid", "the events are intact and the ledger ignores these snapshots (it replays"
                " the events instead); keep the store as it is and report who could write to its snapshots table",
                "事件完好，台账不使用这些快照（改为重放事件）；请保持存储原样，并报告哪些人能写入其快照表")
         return 1
-    refuse("verify", "tampering", f"TAMPERING at position {report['first_bad_position']}: {report['reason']}. Keep"
-           " the store as it is, restore the events from a backup taken before that position, and report it",
-           f"在位置 {report['first_bad_position']} 发现篡改：{report['reason']}。"
-           "请保持存储原样，从该位置之前的备份恢复事件，并报告此事")
+    say_tampering("verify", report)
     return 1

@@ -15,7 +15,7 @@ Reader = Annotated[Principal, Depends(requires(Role.BUREAU, Role.FINANCE, Role.A
                                                doing="read claim receipts"))]
 
 
-@router.get("/v1/claims/{claim_id}/receipt", responses=responses(401, 403, 404))
+@router.get("/v1/claims/{claim_id}/receipt", responses=responses(401, 403, 404, 409))
 def claim_receipt(claim_id: str, by: Reader, ledger: LedgerDep, request: Request) -> dict[str, Any]:
     """A claim's receipt: its and its payouts' events with inclusion proofs under a signed head, checkable offline."""
     return for_claim(ledger, request.app.state.notary, claim_id)

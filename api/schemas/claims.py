@@ -159,6 +159,8 @@ class ClaimEvent(PublicModel):
     kept_amount: MoneyOut | None = Field(None, description="Revoked: what was paid, still counted on its caps")
     recovery_id: str | None = Field(None, description="Revoked: the recovery of what was paid")
     replaced_by: str | None = Field(None, description="Replaced: the claim submitted for the same fact")
+    received_on: DayText | None = Field(None, description="Recovery.Repaid: the day it was received")
+    bank_ref: str | None = Field(None, description="Recovery.Repaid: its bank reference")
 
 
 class ClaimDetail(ClaimPublic):

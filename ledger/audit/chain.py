@@ -18,6 +18,7 @@ from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
 from ledger.audit.snapshot_check import check_all
 from ledger.audit.stores import Progress, open_store
 from ledger.audit.tables import CHAIN_TABLE, ensure_event_store, events_table, snapshots_table
+from ledger.audit.tampering import log_found
 
 __all__ = ["ALGORITHM", "CHAIN_TABLE", "GENESIS", "AuditChain", "InvalidDigest", "event_bytes", "events_table",
            "link", "snapshots_table"]
@@ -88,13 +89,15 @@ class AuditChain:
         return {position: hex_link for position, hex_link in rows if position in wanted}
 
     def verify(self, saved: dict | Sequence[dict] | None = None, progress: Progress | None = None,
-               app: Any = None) -> dict:
+               app: Any = None, *, logged: bool = True) -> dict:
         """Recompute the chain from the events, compare it with the stored links and any saved digests.
 
         `saved` is one digest from `digest()` or a list of them; the more there are, the narrower a
         rewritten chain is located. `progress(events_checked, position)` is called after every page.
         An event without a link is a fault: links are written with the events they chain. Given the
-        application (`app`), every snapshot is checked against the fold of its events too.
+        application (`app`), every snapshot is checked against the fold of its events too. A verification
+        that finds tampering logs an ERROR saying where and what to do (the server's: the audit page's, GET
+        /v1/audit/verify), unless `logged` is False (the command line says it to its reader instead).
         """
         marks = checkpoints(saved)
         with self._db.connect() as conn:
@@ -110,5 +113,8 @@ class AuditChain:
                 report |= check_all(app, self._db.snapshot_rows(conn))
                 if report["ok"] and report["bad_snapshots"]:
                     first = report["bad_snapshots"][0]
-                    report |= {"ok": False, "failure": "snapshot", "reason": first["reason"]}
-            return report
+                    report |= {"ok": False, "failure": "snapshot", "reason": first["reason"],
+                               "reason_zh": first["reason_zh"]}
+        if logged and not report["ok"]:
+            log_found(report, "chain verification")
+        return report

@@ -23,6 +23,7 @@ class Bad:
     position: int
     failure: str
     reason: str
+    reason_zh: str
 
 
 class Comparison:
@@ -75,25 +76,30 @@ class Comparison:
             self.position, self.running)
         return {"ok": bad is None, "events_checked": self.checked,
                 "first_bad_position": None if bad is None else bad.position,
-                "reason": None if bad is None else bad.reason, "failure": None if bad is None else bad.failure,
+                "reason": None if bad is None else bad.reason, "reason_zh": None if bad is None else bad.reason_zh,
+                "failure": None if bad is None else bad.failure,
                 "chain_head": digest_of(*head), "chain_position": self.position if bad is None else head[0],
                 "saved_digests_checked": self.saved_total}
 
 
 def _changed(at: int) -> Bad:
     return Bad(at, "changed", f"the event at position {at} no longer hashes to the chain's link there: its stored"
-                              " bytes (or that link) were changed after it was recorded")
+                              " bytes (or that link) were changed after it was recorded",
+               f"位置 {at} 的事件与链在该处的链接不再相符：其存储的字节（或该链接）在记录之后被改动过")
 
 
 def _missing(at: int) -> Bad:
     return Bad(at, "missing", f"the chain records an event at position {at}, which the events table no longer has:"
-                              " it was deleted or renumbered")
+                              " it was deleted or renumbered",
+               f"链记录了位置 {at} 的事件，但事件表中已没有它：它被删除或被改了编号")
 
 
 def _unlinked(at: int) -> Bad:
     return Bad(at, "unexpected", f"the events table has an event at position {at} without a link in the chain: every"
                                " event is chained by the transaction that records it, so this one was inserted"
-                               " or renumbered afterwards")
+                               " or renumbered afterwards",
+               f"事件表中位置 {at} 的事件在链中没有链接：每个事件都由记录它的事务写入链，"
+               "所以此事件是事后插入或改了编号的")
 
 
 def _saved_mismatch(saved_position: int, saved_link: bytes, trusted: int, first_after: int | None) -> Bad:
@@ -102,7 +108,10 @@ def _saved_mismatch(saved_position: int, saved_link: bytes, trusted: int, first_
                f"the events up to position {saved_position} no longer hash to the digest saved for that position"
                f" ({saved_link.hex()}), although the chain table agrees with them: an event at positions"
                f" {lower}..{saved_position} was changed, deleted or inserted, and the chain table rewritten to"
-               f" hide it" + (f" (the digest saved for position {trusted} still matches)" if trusted else ""))
+               f" hide it" + (f" (the digest saved for position {trusted} still matches)" if trusted else ""),
+               f"截至位置 {saved_position} 的事件与为该位置保存的摘要（{saved_link.hex()}）不再相符，而链表却与这些事件"
+               f"一致：位置 {lower}..{saved_position} 中有事件被改动、删除或插入，且链表被改写以掩盖"
+               + (f"（为位置 {trusted} 保存的摘要仍然相符）" if trusted else ""))
 
 
 def digest_of(position: int, head: bytes) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Receipts an outsider can check: a claim's events, each with its proof of inclusion, and a signed head.
 
-A receipt lists every stored event of the claim and of its payouts, whatever their kind (submitted,
-approved, paid, reversed, and any correction later versions record), in log order. Each carries its stored
+A receipt lists every stored event of the claim, of its payouts and of its recovery (named by the claim's
+events: `payout_id`, `recovery_id`), whatever their kind (submitted, approved, paid, reversed, revoked, a
+recovery opened, repaid, written off, and any correction later versions record), in log order. Each carries its stored
 bytes (`state_base64`) and the same fields decoded for reading (`data`), the link before it and its own,
 and the RFC 9162 audit path of its leaf. `head` is a signed digest (`ledger.audit.notary`); the receipt as
 a whole is signed too, so its summary (`claim`, `status`) cannot be edited either.
@@ -11,35 +12,52 @@ also derives it from the claim's own events, as the ledger reads them (`ledger/d
 `ledger/views.py` renders a claim), and refuses a summary any of whose fields disagrees (part "summary"),
 even when the whole receipt was signed again with the ledger's key.
 
-`check(receipt, public_key)` needs nothing but the receipt and the key: no database, no ledger.
+`check(receipt, public_key)` needs nothing but the receipt and the key: no database, no ledger. Each problem
+it finds names its part and says what is wrong in English (`part`, `problem`) and in Chinese (`part_zh`,
+`problem_zh`).
+
+A receipt is issued only for events that still hash to their links: `build` recomputes each of the claim's
+events' links from its stored bytes and the link before it (a few hashes, not the whole chain) and refuses
+with `Tampered` when one does not match, rather than sign what the offline check would reject.
 """
 from __future__ import annotations
 
 import base64
 import json
+import logging
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
 from ledger.audit import merkle
-from ledger.audit.encoding import event_bytes, link
+from ledger.audit.encoding import GENESIS, event_bytes, link
 from ledger.audit.log_tree import leaf_data
+from ledger.audit.reasons import Reason
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public
+from ledger.audit.tampering import Tampered, advice
 from ledger.domain.values import fmt
 
+log = logging.getLogger("ledger.audit")
+
 KIND = "award-ledger claim receipt"
+# The aggregates a claim's events name, whose events its receipt holds too.
+LINKED = ("payout_id", "recovery_id")
 
 
 def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, str, bytes]]) -> dict[str, Any]:
-    """The signed receipt of a claim (`claim`: its view) from its and its payouts' stored events (`rows`)."""
+    """The signed receipt of a claim (`claim`: its view) from its, its payouts' and its recovery's stored events
+    (`rows`). Raises Tampered when one of them no longer hashes to its link in the chain."""
     size = notary.tree.refresh()
-    head = notary.signer.sign(notary.head(size))
     positions = sorted(row[0] for row in rows)
     before = {p: notary.tree.positions[i - 1] if i else None
               for p in positions if (i := notary.tree.index_of(p)) is not None}
     links = notary.chain.links([*positions, *(p for p in before.values() if p is not None)])
+    if (bad := first_unchained(rows, before, links)) is not None:
+        raise _tampered(claim["id"], bad)
+    head = notary.signer.sign(notary.head(size))
     events = []
     for position, originator_id, version, topic, state in sorted(rows, key=lambda r: r[0]):
         index = notary.tree.index_of(position)
@@ -56,6 +74,28 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
             "claim": claim, "events": events, "head": head,
             "issued_at": datetime.now(UTC).isoformat(timespec="seconds")}
     return notary.signer.sign(body)
+
+
+def first_unchained(rows: list[tuple[int, Any, int, str, bytes]], before: dict[int, int | None],
+                    links: dict[int, str]) -> int | None:
+    """The first position among `rows` whose stored bytes, after the stored link before it, no longer hash to its
+    own stored link (or that has no link): the check an outsider makes of a receipt, made before issuing it."""
+    for position, originator_id, version, topic, state in sorted(rows, key=lambda r: r[0]):
+        prev = before.get(position, -1)
+        previous = GENESIS.hex() if prev is None else links.get(prev)
+        own = links.get(position)
+        if previous is None or own is None or own != link(
+                bytes.fromhex(previous), event_bytes(position, originator_id, version, topic, bytes(state))).hex():
+            return position
+    return None
+
+
+def _tampered(claim_id: str, position: int) -> Tampered:
+    en, zh = advice(position)
+    return Tampered(f"claim {claim_id}'s event at position {position} no longer hashes to its link in the chain:"
+                    f" the store was changed after it was recorded, so no receipt is issued for it. {en}",
+                    zh=f"申请 {claim_id} 在位置 {position} 的事件与其在链中的链接不再相符：存储在记录之后被改动过，"
+                       f"因此不为其出具回执。{zh}", position=position)
 
 
 def readable(state: bytes) -> Any:
@@ -79,27 +119,30 @@ def check(receipt: dict[str, Any], public_key_pem: str | bytes) -> list[dict[str
     problems = []
     head = receipt.get("head") if isinstance(receipt.get("head"), dict) else {}
     if receipt.get("receipt") != KIND:
-        problems.append(_problem("receipt", f"this is not an {KIND}"))
+        problems.append(_problem(RECEIPT, Reason(f"this is not an {KIND}", f"这不是一份 {KIND}（台账的申请回执）")))
     if (why := check_signature(head, trusted)) is not None:
-        problems.append(_problem("head", f"the signed head does not verify: {why}"))
+        problems.append(_problem(HEAD, Reason(f"the signed head does not verify: {why}",
+                                              f"签名的链头未通过核验：{why.zh}")))
     if (why := check_signature(receipt, trusted)) is not None:
-        problems.append(_problem("receipt", f"the receipt's own signature does not verify: {why}"))
+        problems.append(_problem(RECEIPT, Reason(f"the receipt's own signature does not verify: {why}",
+                                                 f"回执本身的签名未通过核验：{why.zh}")))
     try:
         root, size = bytes.fromhex(head["root"]), int(head["tree_size"])
     except (KeyError, TypeError, ValueError):
-        return [*problems, _problem("head", "the head has no readable tree_size and root")]
+        return [*problems, _problem(HEAD, Reason("the head has no readable tree_size and root",
+                                                 "链头中没有可读的 tree_size 和 root"))]
     events = receipt.get("events") or []
     faulty = False
     for event in events:
         if (why := _event_fault(event, root, size)) is not None:
             faulty = True
-            problems.append(_problem(f"event at position {event.get('position')}", why))
+            problems.append(_problem(_event_part(event.get("position")), why))
     if not faulty:  # the events are what the ledger recorded: the summary must be what they make
         problems.extend(summary_faults(receipt))
     return problems
 
 
-def _event_fault(event: dict[str, Any], root: bytes, size: int) -> str | None:
+def _event_fault(event: dict[str, Any], root: bytes, size: int) -> Reason | None:
     try:
         state = base64.b64decode(event["state_base64"], validate=True)
         data = event_bytes(event["position"], event["aggregate_id"], event["version"], event["topic"], state)
@@ -108,19 +151,29 @@ def _event_fault(event: dict[str, Any], root: bytes, size: int) -> str | None:
         index = int(event["leaf_index"])
         shown = readable(state)
     except (KeyError, TypeError, ValueError):
-        return "it is missing a field or has one that cannot be read"
+        return Reason("it is missing a field or has one that cannot be read", "缺少字段，或有字段无法读取")
     if shown != event.get("data"):
-        return "its readable data differ from its stored bytes"
+        return Reason("its readable data differ from its stored bytes", "其可读数据（data）与其存储的字节不符")
     if own.hex() != event.get("link"):
-        return "its stored bytes and previous link do not hash to its link"
+        return Reason("its stored bytes and previous link do not hash to its link",
+                      "由其存储的字节和前一个链接算不出它的链接")
     leaf = merkle.leaf_hash(leaf_data(event["position"], own))
     if not merkle.verify_inclusion(leaf, index, size, path, root):
-        return f"its inclusion proof does not lead to the signed root of the first {size} events"
+        return Reason(f"its inclusion proof does not lead to the signed root of the first {size} events",
+                      f"其包含证明不能导出前 {size} 个事件的已签名根")
     return None
 
 
-def _problem(part: str, message: str) -> dict[str, str]:
-    return {"part": part, "problem": message}
+# The parts of a receipt a problem names, (English, Chinese).
+RECEIPT, HEAD, SUMMARY = ("receipt", "回执"), ("head", "链头"), ("summary", "摘要")
+
+
+def _event_part(position: Any) -> tuple[str, str]:
+    return f"event at position {position}", f"位置 {position} 的事件"
+
+
+def _problem(part: tuple[str, str], message: Reason) -> dict[str, str]:
+    return {"part": part[0], "problem": str(message), "part_zh": part[1], "problem_zh": message.zh}
 
 
 # ---------------------------------------------------------------- the summary, as the claim's events give it
@@ -139,58 +192,75 @@ _REASSESSED = ("explanation", "policy_version")
 
 
 class Underivable(ValueError):
-    """The claim's events, as the receipt holds them, do not make a claim (missing, out of order, unknown)."""
+    """The claim's events, as the receipt holds them, do not make a claim (missing, out of order, unknown); `zh`:
+    the same for a Chinese reader."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
     """Where the receipt's summary (`claim_id`, `status`, every field of `claim`) differs from what the claim's
     events in the receipt give, each named (part "summary"); also any event that is neither the claim's nor
-    one of its payouts'. Empty when every stated field follows from the events."""
+    one of its payouts' or its recovery's. Empty when every stated field follows from the events."""
     claim = receipt.get("claim")
     if not isinstance(claim, dict):
-        return [_problem("summary", "the receipt has no claim summary (`claim`) to check against its events")]
+        return [_problem(SUMMARY, Reason("the receipt has no claim summary (`claim`) to check against its events",
+                                         "回执中没有可与其事件核对的申请摘要（claim）"))]
     try:
         claim_id = UUID(str(receipt.get("claim_id")))
     except ValueError:
-        return [_problem("summary", f"its claim_id {_shown(receipt.get('claim_id'))} is not a claim's id")]
+        shown = _shown(receipt.get("claim_id"))
+        return [_problem(SUMMARY, Reason(f"its claim_id {shown} is not a claim's id",
+                                         f"其 claim_id {shown} 不是申请的编号"))]
     events = [e for e in receipt.get("events") or [] if isinstance(e, dict)]
     own = [e for e in events if _aggregate(e) == claim_id]
     try:
         derived = derive_claim(claim_id, own)
     except Underivable as err:
-        return [_problem("summary", f"its events do not give claim {claim_id}'s summary: {err}")]
+        return [_problem(SUMMARY, Reason(f"its events do not give claim {claim_id}'s summary: {err}",
+                                         f"由其事件得不出申请 {claim_id} 的摘要：{err.zh}"))]
     problems = []
-    named = {str(p) for e in own if (p := readable_of(e).get("payout_id")) is not None}
-    payouts = {u for p in named if (u := _uuid(p)) is not None}
+    linked = linked_ids(readable_of(e) for e in own)
     for event in events:
-        if _aggregate(event) != claim_id and _aggregate(event) not in payouts:
-            problems.append(_problem(f"event at position {event.get('position')}",
-                                     f"it belongs neither to claim {claim_id} nor to a payout its events name"))
+        if _aggregate(event) != claim_id and _aggregate(event) not in linked:
+            problems.append(_problem(_event_part(event.get("position")), Reason(
+                f"it belongs neither to claim {claim_id} nor to a payout or recovery its events name",
+                f"它既不属于申请 {claim_id}，也不属于该申请的事件所指的支付或追回款项")))
     stated = [("claim_id", receipt.get("claim_id"), derived["id"])] if "claim_id" in receipt else []
     if "status" in receipt:
         stated.append(("status", receipt.get("status"), derived["status"]))
     for field, value in claim.items():
         if field not in derived:
-            problems.append(_problem("summary", f"the receipt's summary states claim.{field} ({_shown(value)}),"
-                                                " which the claim's events do not give"))
+            problems.append(_problem(SUMMARY, Reason(
+                f"the receipt's summary states claim.{field} ({_shown(value)}), which the claim's events do not give",
+                f"回执的摘要写有 claim.{field}（{_shown(value)}），但申请的事件得不出此项")))
             continue
         stated.append((f"claim.{field}", value, derived[field]))
     for field, value, given in stated:
         if _json(value) != _json(given):
-            problems.append(_problem("summary", f"the receipt's summary says {field} is {_shown(value)} but its"
-                                                f" events give {_shown(given)}"))
+            problems.append(_problem(SUMMARY, Reason(
+                f"the receipt's summary says {field} is {_shown(value)} but its events give {_shown(given)}",
+                f"回执的摘要称 {field} 为 {_shown(value)}，但其事件得出 {_shown(given)}")))
     return problems
+
+
+def linked_ids(fields: Iterable[dict[str, Any]]) -> set[UUID]:
+    """The payouts and the recovery a claim's events (their fields) name: their events belong in its receipt."""
+    return {u for data in fields for name in LINKED if (u := _uuid(data.get(name))) is not None}
 
 
 def derive_claim(claim_id: UUID, events: list[dict[str, Any]]) -> dict[str, Any]:
     """The claim's view (the fields of `ledger.views.claim`) made from its events alone, each applied with the
     meaning `ledger/domain/claim.py` gives it. Raises Underivable when they do not make a claim."""
     if not events:
-        raise Underivable("the receipt holds none of its events")
+        raise Underivable("the receipt holds none of its events", "回执中没有它的任何事件")
     ordered = sorted(events, key=lambda e: e.get("version") if isinstance(e.get("version"), int) else -1)
     versions = [e.get("version") for e in ordered]
     if versions != list(range(1, len(ordered) + 1)):
-        raise Underivable(f"its events are versions {versions}, not each version from 1 once")
+        raise Underivable(f"its events are versions {versions}, not each version from 1 once",
+                          f"其事件的版本为 {versions}，而不是从 1 起每个版本各一次")
     view: dict[str, Any] = {}
     payouts: dict[str, Decimal] = {}
     try:
@@ -199,13 +269,16 @@ def derive_claim(claim_id: UUID, events: list[dict[str, Any]]) -> dict[str, Any]
             data = readable_of(event)
             if (name in _CREATED) != (event is ordered[0]):
                 raise Underivable(f"its version {event['version']} is Claim.{name}; a claim begins with, and only"
-                                  " with, Claim.Submitted or Claim.Proposed")
+                                  " with, Claim.Submitted or Claim.Proposed",
+                                  f"其第 {event['version']} 版是 Claim.{name}；申请以且只以 Claim.Submitted 或"
+                                  " Claim.Proposed 开始")
             _apply(view, payouts, name, data)
             view["updated_at"] = _moment(data["timestamp"])
     except Underivable:
         raise
     except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as err:
-        raise Underivable(f"an event lacks a field or has one that cannot be read ({err!r})") from err
+        raise Underivable(f"an event lacks a field or has one that cannot be read ({err!r})",
+                          f"有事件缺少字段，或有字段无法读取（{err!r}）") from err
     paid = sum(payouts.values(), Decimal("0.00"))
     view["paid_amount"] = fmt(paid)
     # Nothing more is owed to a revoked award: what was paid is under recovery.
@@ -249,8 +322,11 @@ def _claim_event(event: dict[str, Any]) -> str:
     topic = event.get("topic")
     module_class, _, name = str(topic).rpartition(".")
     if module_class != CLAIM_TOPIC or name not in CLAIM_EVENTS:
+        known = ", ".join(sorted(CLAIM_EVENTS))
         raise Underivable(f"its version {event.get('version')} has topic {_shown(topic)}, not an event this reader"
-                          f" knows a claim to record ({', '.join(sorted(CLAIM_EVENTS))})")
+                          f" knows a claim to record ({known})",
+                          f"其第 {event.get('version')} 版的 topic 为 {_shown(topic)}，不是本核验所知的申请事件"
+                          f"（{known}）")
     return name
 
 
@@ -305,8 +381,9 @@ def _shown(value: Any, limit: int = 120) -> str:
 
 # ---------------------------------------------------------------- issuing
 
-def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5) -> dict[str, Any]:
-    """The receipt of one claim, as this ledger stands now (raises the ledger's NotFound for an unknown id).
+def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5, logged: bool = True) -> dict[str, Any]:
+    """The receipt of one claim, as this ledger stands now (raises the ledger's NotFound for an unknown id, and
+    Tampered, logged as an ERROR unless `logged` is False, when its events no longer hash to their links).
 
     The claim's view is read before its events and the head is signed after: a command recorded in between
     would leave the summary and the events it holds apart, which `check` refuses. Such a receipt is made
@@ -314,10 +391,15 @@ def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5) -> 
     for _ in range(attempts):
         claim = ledger.claim(claim_id, with_history=False)
         own = notary.chain.aggregate_events([UUID(claim["id"])])
-        # Its payouts are named by its events (payout_id), whatever kind of event names them.
-        payouts = {readable(bytes(row[4])).get("payout_id") for row in own} - {None}
-        rows = own + notary.chain.aggregate_events([UUID(p) for p in sorted(payouts)])
-        receipt = build(notary, claim, rows)
+        # Its payouts and recovery are named by its events, whatever kind of event names them.
+        linked = linked_ids(readable(bytes(row[4])) for row in own)
+        rows = own + notary.chain.aggregate_events(sorted(linked))
+        try:
+            receipt = build(notary, claim, rows)
+        except Tampered as err:
+            if logged:
+                log.error("receipt of claim %s refused: %s", claim["id"], err.detail)
+            raise
         if not summary_faults(receipt):
             break
     return receipt

@@ -20,6 +20,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ledger.audit.reasons import Reason
+
 SIGNATURE = "ed25519"
 
 
@@ -109,19 +111,21 @@ class Signer:
         return hashlib.sha256(b"award-ledger snapshot seal\n" + raw).digest()
 
 
-def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> str | None:
+def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> Reason | None:
     """Why the document's signature fails (None when it holds), under `trusted` or the key it carries."""
     try:
         carried = load_public(document.get("public_key") or "")
         signature = base64.b64decode(document.get("signature") or "", validate=True)
     except (UnreadableKey, ValueError):
-        return "it carries no readable public key or signature"
+        return Reason("it carries no readable public key or signature", "其中没有可读的公钥或签名")
     if trusted is not None and key_id(carried) != key_id(trusted):
-        return f"it is signed by key {key_id(carried)}, not by the trusted key {key_id(trusted)}"
+        return Reason(f"it is signed by key {key_id(carried)}, not by the trusted key {key_id(trusted)}",
+                      f"它由密钥 {key_id(carried)} 签名，而不是由受信任的密钥 {key_id(trusted)} 签名")
     if document.get("key_id") != key_id(carried):
-        return "its key_id does not name the public key it carries"
+        return Reason("its key_id does not name the public key it carries", "其 key_id 与所带公钥不符")
     try:
         carried.verify(signature, canonical(document))
     except InvalidSignature:
-        return "the signature does not match the content: something in it was changed after signing"
+        return Reason("the signature does not match the content: something in it was changed after signing",
+                      "签名与内容不符：签名之后其中有内容被改动过")
     return None

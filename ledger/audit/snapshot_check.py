@@ -15,6 +15,7 @@ from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import StoredEvent
 
+from ledger.audit.reasons import Reason
 from ledger.audit.snapshots import ChainedSnapshot, fault
 
 
@@ -33,16 +34,19 @@ def check_all(app: Any, rows: Iterable[tuple[Any, int, str, bytes]]) -> dict[str
             try:
                 snapshot = app.mapper.to_domain_event(StoredEvent(aggregate_id, version, topic, state))
             except Exception as err:  # a snapshot that does not even decode is a finding, not a crash
-                bad.append(_bad(aggregate_id, version, None, f"it cannot be decoded ({type(err).__name__})"))
+                bad.append(_bad(aggregate_id, version, None, Reason(f"it cannot be decoded ({type(err).__name__})",
+                                                                    f"它无法解码（{type(err).__name__}）")))
                 continue
             folded = _fold_to(folded, events, version)
             # One taken before snapshots were anchored has no chain point (uses ignore it): its fold still counts.
             anchored = isinstance(snapshot, ChainedSnapshot)
             reason = fault(snapshot, app.chain_point, None, encode) if anchored else None
             if reason is None and (folded is None or folded.version != version):
-                reason = f"the aggregate has no event {version} for it to fold up to"
+                reason = Reason(f"the aggregate has no event {version} for it to fold up to",
+                                f"该聚合没有可供折叠到的第 {version} 个事件")
             elif reason is None and encode(Snapshot.take(folded).state) != encode(snapshot.state):
-                reason = "its state is not what folding the aggregate's events up to its version gives"
+                reason = Reason("its state is not what folding the aggregate's events up to its version gives",
+                                "其状态与把该聚合的事件折叠到其版本所得的状态不同")
             if reason is not None:
                 bad.append(_bad(aggregate_id, version, getattr(snapshot, "folded_position", None), reason))
     return {"snapshots_checked": checked, "bad_snapshots": bad}
@@ -57,9 +61,10 @@ def _fold_to(folded: Any, events: Any, version: int) -> Any:
     return folded
 
 
-def _bad(aggregate_id: UUID, version: int, position: int | None, reason: str) -> dict[str, Any]:
+def _bad(aggregate_id: UUID, version: int, position: int | None, reason: Reason) -> dict[str, Any]:
     return {"aggregate_id": str(aggregate_id), "version": version, "folded_position": position,
-            "reason": f"the snapshot of {aggregate_id} at version {version} is not to be trusted: {reason}"}
+            "reason": f"the snapshot of {aggregate_id} at version {version} is not to be trusted: {reason}",
+            "reason_zh": f"{aggregate_id} 在版本 {version} 的快照不可信：{reason.zh}"}
 
 
 def _uuid(value: Any) -> UUID:

@@ -23,6 +23,8 @@ from typing import Any
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import EventStore
 
+from ledger.audit.reasons import Reason
+
 log = logging.getLogger("ledger.audit.snapshots")
 
 ChainPoint = Callable[[Any, int], "tuple[int, str] | None"]  # (aggregate id, version) -> (position, link)
@@ -50,21 +52,26 @@ def take(aggregate: Any, point: ChainPoint, key: bytes | None, encode: Callable[
                                                         base.topic, position, link, base.state, encode))
 
 
-def fault(snapshot: Any, point: ChainPoint, key: bytes | None, encode: Callable[[Any], bytes]) -> str | None:
+def fault(snapshot: Any, point: ChainPoint, key: bytes | None, encode: Callable[[Any], bytes]) -> Reason | None:
     """Why `snapshot` may not be used, or None when it agrees with the chain and its seal."""
     if not isinstance(snapshot, ChainedSnapshot):
-        return "it names no chain point (taken before snapshots were anchored to the chain)"
+        return Reason("it names no chain point (taken before snapshots were anchored to the chain)",
+                      "它没有指明链上的位置（取于快照与链挂钩之前）")
     found = point(snapshot.originator_id, snapshot.originator_version)
     if found is None:
-        return f"no event {snapshot.originator_version} of this aggregate is recorded"
+        return Reason(f"no event {snapshot.originator_version} of this aggregate is recorded",
+                      f"该聚合没有记录第 {snapshot.originator_version} 个事件")
     if found != (snapshot.folded_position, snapshot.folded_link):
-        return (f"it claims to fold up to position {snapshot.folded_position}, link {snapshot.folded_link[:16]}…,"
-                f" but that event is at position {found[0]}, link {found[1][:16] if found[1] else None}…")
+        claimed, actual = (f"{snapshot.folded_position}, link {snapshot.folded_link[:16]}…",
+                           f"{found[0]}, link {found[1][:16] if found[1] else None}…")
+        return Reason(f"it claims to fold up to position {claimed}, but that event is at position {actual}",
+                      f"它声称折叠到位置 {claimed}，但该事件在位置 {actual}")
     if key is not None:
         expected = _seal(key, snapshot.originator_id, snapshot.originator_version, snapshot.topic,
                          snapshot.folded_position, snapshot.folded_link, snapshot.state, encode)
         if not hmac.compare_digest(expected, snapshot.seal or ""):
-            return "its seal does not match its content: it was not taken by this ledger, or changed since"
+            return Reason("its seal does not match its content: it was not taken by this ledger, or changed since",
+                          "其封印与内容不符：它不是本台账所取，或此后被改动过")
     return None
 
 

@@ -6,11 +6,13 @@ the rows, and switches the triggers back on. That is the attacker the chain and 
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -72,6 +74,18 @@ class Dba:
     def change_topic(self, position: int) -> None:
         with self._unprotected() as conn:
             conn.execute(self._sql(f"UPDATE {self.events} SET topic = topic || 'x' WHERE {self.id} = %s"), (position,))
+
+    def raise_an_approved_amount(self) -> tuple[int, str]:
+        """Change the stored amount of the first Claim.Approved event (300000.00 becomes 900000.00, say); (its
+        position, its claim's id)."""
+        rows = self._query(f"SELECT {self.id}, originator_id, state FROM {self.events} WHERE topic LIKE %s"
+                           f" ORDER BY {self.id}", ("%Claim.Approved",))
+        position, claim_id, state = rows[0][0], str(UUID(str(rows[0][1]))), bytes(rows[0][2])
+        amount = json.loads(state)["amount"]["_data_"].encode()
+        changed = state.replace(b'"' + amount + b'"', b'"9' + amount[1:] + b'"')
+        assert changed != state
+        self._set_state(position, changed)
+        return position, claim_id
 
     def switch_off_triggers(self) -> None:
         """Disable (PostgreSQL) or drop (SQLite) the events table's append-only triggers, and leave them so."""

@@ -60,8 +60,8 @@ def test_digest_of_an_empty_store_is_genesis(database_url: str) -> None:
     digest = audit.digest()
     assert (digest["position"], digest["digest"], digest["algorithm"]) == (0, GENESIS.hex(), ALGORITHM)
     assert audit.verify(digest) | {"chain_head": None} == {
-        "ok": True, "events_checked": 0, "first_bad_position": None, "reason": None, "failure": None,
-        "chain_head": None, "chain_position": 0, "saved_digests_checked": 1}
+        "ok": True, "events_checked": 0, "first_bad_position": None, "reason": None, "reason_zh": None,
+        "failure": None, "chain_head": None, "chain_position": 0, "saved_digests_checked": 1}
 
 
 @pytest.mark.parametrize("saved", [

@@ -1,0 +1,50 @@
+"""The chain verified before a command trusts the event log: `rebuild` (which serves what it folds) and `replay`
+(which prints it) first recompute the tamper-evidence chain, with progress, and refuse a tampered store.
+
+It reads every event once more (bench/RESULTS.md: about 40 s a million; README "Rebuild the read models"), which
+is why it lives here, on the command line, and not in the library's rebuild the benchmarks time.
+`--accept-tampered` lets an operator who knows the store was changed (investigating it) go on: the refusal is
+still said, as a warning, and the command then reads the events as they now stand.
+"""
+from __future__ import annotations
+
+import argparse
+
+from api.cli_language import language, refuse, tr
+from ledger.audit.chain import AuditChain
+from ledger.audit.tampering import CODE, found
+from projections.progress import Progress
+
+
+def add_flag(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--accept-tampered", action="store_true", help=tr(
+        "go on even if the tamper-evidence chain breaks (the events read may have been changed; investigating"
+        " only)", "即使防篡改链断裂也继续（读到的事件可能已被改动；仅用于调查）"))
+
+
+def say_tampering(command: str, report: dict, more_en: str = "", more_zh: str = "") -> None:
+    """The chain's first break as `[tampering]`: where, why, what to do (and `more`, what this command did)."""
+    en, zh = found(report["first_bad_position"], report["reason"], report["reason_zh"])
+    refuse(command, CODE, f"{en}. {more_en}" if more_en else en, f"{zh}。{more_zh}" if more_zh else zh)
+
+
+def intact(command: str, url: str, *, accept_tampered: bool) -> bool:
+    """Verify the store's chain end to end, with progress; True when the command may go on (the chain is intact,
+    or the operator accepts it is not), False once refused (exit 1)."""
+    bar = Progress(tr(f"award-ledger {command}: chain checked", f"award-ledger {command}：已核验链上事件"),
+                   tr("events", "个事件"), zh=language() == "zh")
+    try:
+        report = AuditChain.open(url).verify(progress=lambda checked, _at: bar.update_to(checked), logged=False)
+        bar.update_to(report["events_checked"])  # up to the break, which may come before the first page ends
+    finally:
+        bar.close()
+    if report["ok"]:
+        return True
+    if accept_tampered:
+        say_tampering(command, report, "Going on as --accept-tampered asks: what follows reads the events as they"
+                      " now stand, changed ones included",
+                      "按 --accept-tampered 继续：以下内容按事件当前的样子读出，包括被改动的事件")
+        return True
+    say_tampering(command, report, "Nothing was done. To go on with the events as they now stand, knowingly, add"
+                  " --accept-tampered", "未做任何操作。如确需按事件当前的样子继续，请加 --accept-tampered")
+    return False

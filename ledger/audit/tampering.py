@@ -1,0 +1,57 @@
+"""What the ledger says, and does, once it finds its stored events tampered with.
+
+One wording in both languages for every place that finds it (`award-ledger verify`, `rebuild`, `replay`,
+`receipt`, the server's verifications, a receipt being issued): where the chain breaks, then what to do. The
+server logs it as an ERROR (`log_found`); a receipt refuses with `Tampered`, code `tampering`, as the CLI's
+refusal is coded.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ledger.domain.errors import LedgerError
+
+log = logging.getLogger("ledger.audit")
+
+CODE = "tampering"
+
+
+def advice(position: Any) -> tuple[str, str]:
+    """What to do about tampering found at `position`, (English, Chinese)."""
+    return (f"Keep the store as it is, restore the events from a backup taken before position {position},"
+            " investigate who could write to the database, and report it",
+            f"请保持存储原样，从位置 {position} 之前的备份恢复事件，调查哪些人能写入数据库，并报告此事")
+
+
+def found(position: Any, reason: str, reason_zh: str) -> tuple[str, str]:
+    """Tampering at `position`, why, and what to do, (English, Chinese)."""
+    en, zh = advice(position)
+    return (f"TAMPERING at position {position}: {reason}. {en}",
+            f"在位置 {position} 发现篡改：{reason_zh.rstrip('。')}。{zh}")
+
+
+class Tampered(LedgerError):
+    """A claim's stored events no longer hash to their links in the chain: the ledger issues nothing that rests
+    on them (a receipt) until the store is restored."""
+
+    kind = "conflict"
+    code = CODE
+
+
+def log_found(report: dict[str, Any], where: str) -> None:
+    """An ERROR line for a verification (`where` found it) whose report is not ok: where, why, what to do (a
+    WARNING when only a digest the caller handed in disagrees)."""
+    if report.get("failure") == "snapshot":
+        log.error("%s: snapshots that do not match their events: %s. The events are intact and the ledger ignores"
+                  " these snapshots; keep the store as it is and find out who could write to its snapshots table",
+                  where, report.get("reason"))
+        return
+    said = found(report.get("first_bad_position"), str(report.get("reason")), "")[0]
+    if report.get("failure") == "saved_digest_mismatch":
+        # The digest was handed in by the caller, and may be a mistyped or foreign one: tampering only if the
+        # ledger issued it (its signature says so), which the caller knows and this check does not.
+        log.warning("%s: a saved digest handed in does not match the events; if the ledger issued it, %s", where,
+                    said)
+        return
+    log.error("%s: %s", where, said)

@@ -1,0 +1,54 @@
+"""Over HTTP a tampered claim gets no receipt (409 `tampering`, in the reader's language), the server's chain
+verification logs an ERROR saying where and what to do, and a claim's history shows its recovery."""
+from __future__ import annotations
+
+import logging
+
+from tests.api.conftest import Api, World
+from tests.audit.conftest import Dba
+
+
+def test_a_tampered_claim_gets_no_receipt(api: Api, world: World, database_url: str, caplog) -> None:
+    """GET /v1/claims/{id}/receipt for a claim whose stored event was changed is 409 `tampering`, naming the
+    position and what to do (Chinese to a Chinese reader), and the server logs it as an ERROR."""
+    world.paid(world.org())
+    position, claim_id = Dba(database_url).raise_an_approved_amount()
+    with caplog.at_level(logging.ERROR, logger="ledger.audit"):
+        problem = api.refused("GET", f"/v1/claims/{claim_id}/receipt", None, "auditor", 409, "tampering")
+    assert f"position {position}" in problem["detail"] and "restore the events from a backup" in problem["detail"]
+    assert any(f"position {position}" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    zh = api.refused("GET", f"/v1/claims/{claim_id}/receipt", None, "auditor", 409, "tampering",
+                     headers={"Accept-Language": "zh"})
+    assert f"在位置 {position} 的事件与其在链中的链接不再相符" in zh["detail"] and "no longer" not in zh["detail"]
+
+
+def test_the_servers_verification_logs_tampering(api: Api, world: World, database_url: str, caplog) -> None:
+    """GET /v1/audit/verify answers ok:false and the server logs an ERROR with the position and what to do."""
+    world.paid(world.org())
+    position, _ = Dba(database_url).raise_an_approved_amount()
+    with caplog.at_level(logging.ERROR, logger="ledger.audit"):
+        report = api.ok("GET", "/v1/audit/verify", as_="auditor")
+    assert (report["ok"], report["first_bad_position"]) == (False, position)
+    [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert f"TAMPERING at position {position}" in logged.getMessage()
+    assert "restore the events from a backup" in logged.getMessage()
+
+
+def test_a_claims_history_shows_its_recovery(api: Api, world: World) -> None:
+    """GET /v1/claims/{id} lists the recovery's Opened, Repaid and WrittenOff after Revoked, with the repayment's
+    bank reference and the write-off's reason and document."""
+    claim_id = world.paid(world.org())["claim_id"]
+    rid = api.ok("POST", f"/v1/claims/{claim_id}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕3号"},
+                 as_="kjj", status=200)["recovery_id"]
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "40000.00", "received_on": "2024-04-02",
+                                                       "bank_ref": f"BACK-{claim_id[:8]}"}, as_="finance")
+    api.ok("POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业已注销", "document_ref": "核销〔2024〕7号"},
+           as_="finance", status=200)
+    history = api.ok("GET", f"/v1/claims/{claim_id}")["history"]
+    assert [h["event"] for h in history][-4:] == ["Revoked", "Recovery.Opened", "Recovery.Repaid",
+                                                  "Recovery.WrittenOff"]
+    repaid, written = history[-2:]
+    assert (repaid["amount"], repaid["received_on"], repaid["bank_ref"]) == ("40000.00", "2024-04-02",
+                                                                             f"BACK-{claim_id[:8]}")
+    assert (written["reason"], written["document_ref"], written["by"]) == ("企业已注销", "核销〔2024〕7号",
+                                                                           "finance-test")

@@ -1,0 +1,72 @@
+"""`award-ledger receipt` refuses an --output it cannot write as `export` does, and `verify-receipt` says what
+it finds in the reader's language."""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from ledger.audit.signing import Signer
+from tests.store.conftest import World
+
+
+@pytest.fixture
+def cli(database_url: str, world: World, monkeypatch, tmp_path: Path) -> str:
+    """The CLI on a store with history; the id of an approved claim."""
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    return world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+
+
+@pytest.mark.parametrize("where", ["missing/r.json", "."])
+def test_an_unwritable_output_is_refused_not_a_traceback(cli: str, tmp_path: Path, where: str, monkeypatch,
+                                                         capsys) -> None:
+    """A folder that does not exist, or a folder given as the file, is `[output_unwritable]` with exit 2, in
+    either language."""
+    output = str(tmp_path / where)
+    assert main(["receipt", cli, "--output", output]) == 2
+    err = capsys.readouterr().err
+    assert f"award-ledger receipt: [output_unwritable] cannot write {output}" in err
+    assert "Choose another --output" in err and "Traceback" not in err
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["receipt", cli, "--output", output]) == 2
+    err = capsys.readouterr().err
+    assert "[output_unwritable] 无法写入" in err and "请用 --output 换一个位置" in err
+
+
+def _receipt_and_key(claim_id: str, tmp_path: Path) -> tuple[Path, Path]:
+    out, pem = tmp_path / "r.json", tmp_path / "public.pem"
+    assert main(["receipt", claim_id, "--output", str(out)]) == 0
+    pem.write_text(Signer.load_or_create(tmp_path / "key.pem")[0].public_pem)
+    return out, pem
+
+
+def test_verify_receipt_speaks_chinese(cli: str, tmp_path: Path, monkeypatch, capsys) -> None:
+    """A Chinese reader reads the verdict in Chinese: valid with its events, or each invalid part and why."""
+    out, pem = _receipt_and_key(cli, tmp_path)
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    capsys.readouterr()
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"有效：申请 {cli}（approved），") and "已签名的链头位于位置" in said
+    receipt = json.loads(out.read_text())
+    receipt["events"][1]["state_base64"] = base64.b64encode(b'{"x": 1}').decode()
+    out.write_text(json.dumps(receipt))
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 1
+    err = capsys.readouterr().err
+    assert f"无效（位置 {receipt['events'][1]['position']} 的事件）：" in err
+    assert "无效（回执）：回执本身的签名未通过核验：签名与内容不符" in err
+    assert "INVALID" not in err and "does not" not in err
+
+
+def test_verify_receipt_keeps_english_for_an_english_reader(cli: str, tmp_path: Path, capsys) -> None:
+    """The English verdict is as before."""
+    out, pem = _receipt_and_key(cli, tmp_path)
+    capsys.readouterr()
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
+    assert capsys.readouterr().out.startswith(f"valid: claim {cli} (approved), 2 events: Claim.Submitted,"
+                                              " Claim.Approved; signed head at position")

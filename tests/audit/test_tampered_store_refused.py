@@ -1,0 +1,133 @@
+"""A tampered store is neither served nor spread: `rebuild` and `replay` verify the chain first and refuse, a
+receipt is not issued for a claim whose events no longer hash to their links, and a verification that finds
+tampering logs an ERROR saying where and what to do; each in the reader's language."""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from api.cli import main
+from ledger.audit import receipts
+from ledger.audit.chain import AuditChain
+from ledger.audit.notary import Notary
+from ledger.audit.signing import Signer
+from ledger.audit.tampering import Tampered
+from tests.audit.conftest import Dba
+from tests.store.conftest import World
+
+
+@pytest.fixture
+def tampered(database_url: str, world: World, dba: Dba, monkeypatch, tmp_path: Path) -> tuple[int, str]:
+    """A store with history, one approved amount changed behind the ledger's back; the CLI pointed at it."""
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    monkeypatch.chdir(tmp_path)
+    return dba.raise_an_approved_amount()
+
+
+def test_rebuild_refuses_a_tampered_store_naming_the_position(tampered, capsys) -> None:
+    """`rebuild` verifies the chain first (with its progress line) and refuses with exit 1, naming the first bad
+    position and what to do; nothing is rebuilt."""
+    position, _ = tampered
+    assert main(["rebuild"]) == 1
+    err = capsys.readouterr().err
+    assert "chain checked" in err
+    assert f"award-ledger rebuild: [tampering] TAMPERING at position {position}:" in err
+    assert "restore the events from a backup" in err and "--accept-tampered" in err
+    assert "events applied" not in err
+
+
+def test_rebuild_goes_on_when_the_operator_accepts_the_tampering(tampered, capsys) -> None:
+    """`--accept-tampered` still says where the chain breaks, then rebuilds from the events as they stand."""
+    position, _ = tampered
+    assert main(["rebuild", "--accept-tampered"]) == 0
+    err = capsys.readouterr().err
+    assert f"[tampering] TAMPERING at position {position}:" in err and "Going on as --accept-tampered" in err
+    assert "events applied" in err
+
+
+def test_replay_refuses_a_tampered_store_and_prints_nothing(tampered, capsys) -> None:
+    """`replay --json` prints no state from a tampered log: exit 1 and the `[tampering]` refusal."""
+    position, _ = tampered
+    assert main(["replay", "--as-of", datetime.now(UTC).isoformat(), "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"award-ledger replay: [tampering] TAMPERING at position {position}:" in err
+
+
+def test_replay_of_an_intact_store_still_answers(database_url: str, world: World, monkeypatch, capsys) -> None:
+    """On an intact store the check passes by itself and the replay prints its state."""
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    assert main(["replay", "--as-of", datetime.now(UTC).isoformat(), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert '"organisations"' in out and "chain checked" in err
+
+
+def test_verify_speaks_chinese_about_tampering(tampered, monkeypatch, capsys) -> None:
+    """A Chinese reader of `verify` on a tampered store reads where and why in Chinese, no English inside."""
+    position, _ = tampered
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["verify"]) == 1
+    err = capsys.readouterr().err
+    assert f"[tampering] 在位置 {position} 发现篡改：位置 {position} 的事件与链在该处的链接不再相符" in err
+    assert "no longer" not in err and "TAMPERING" not in err and "Keep the store" not in err
+
+
+def test_the_receipt_command_refuses_a_tampered_claim(tampered, tmp_path: Path, capsys) -> None:
+    """`receipt` for the tampered claim exits 1 with `[tampering]` and writes nothing."""
+    position, claim_id = tampered
+    out = tmp_path / "r.json"
+    assert main(["receipt", claim_id, "--output", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "award-ledger receipt: [tampering]" in err and f"position {position}" in err
+    assert not out.exists()
+
+
+def _notary(database_url: str, tmp_path: Path) -> Notary:
+    return Notary(AuditChain.open(database_url), Signer.load_or_create(tmp_path / "keys" / "key.pem")[0])
+
+
+def test_a_receipt_is_refused_for_the_tampered_claim_only(database_url: str, world: World, dba: Dba,
+                                                          tmp_path: Path, caplog) -> None:
+    """Issuing checks only the claim's own events against their links: the tampered claim is refused as
+    `tampering` (logged as an ERROR with its position), another claim of the same store still gets its receipt."""
+    position, claim_id = dba.raise_an_approved_amount()
+    notary = _notary(database_url, tmp_path)
+    with caplog.at_level(logging.ERROR, logger="ledger.audit"), pytest.raises(Tampered) as refused:
+        receipts.for_claim(world.ledger, notary, claim_id)
+    assert (refused.value.code, refused.value.kind, refused.value.context) == ("tampering", "conflict",
+                                                                               {"position": position})
+    assert f"位置 {position}" in refused.value.zh
+    assert any(f"position {position}" in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records)
+    others = dba._query(f"SELECT originator_id FROM {dba.events} WHERE topic LIKE %s", ("%Claim.Approved",))[1:]
+    other = receipts.for_claim(world.ledger, notary, str(UUID(str(others[0][0]))))
+    assert receipts.check(other, notary.signer.public_pem) == []
+
+
+def test_a_verification_that_finds_tampering_logs_an_error(chain: AuditChain, dba: Dba, caplog) -> None:
+    """The server's verifications (the audit page's, GET /v1/audit/verify) log an ERROR naming the position and
+    what to do; the command line, which says so itself, asks for none."""
+    position, _ = dba.raise_an_approved_amount()
+    with caplog.at_level(logging.ERROR, logger="ledger.audit"):
+        assert chain.verify(logged=False)["first_bad_position"] == position
+        assert not caplog.records
+        chain.verify()
+    [record] = caplog.records
+    assert record.levelno == logging.ERROR
+    assert f"TAMPERING at position {position}" in record.getMessage()
+    assert "restore the events from a backup" in record.getMessage()
+
+
+def test_a_foreign_saved_digest_is_a_warning_not_an_error(chain: AuditChain, caplog) -> None:
+    """A digest handed in that does not match an intact chain may be a mistyped one: a WARNING, no ERROR."""
+    digest = chain.digest() | {"digest": "ab" * 32}
+    with caplog.at_level(logging.WARNING, logger="ledger.audit"):
+        assert chain.verify(digest)["failure"] == "saved_digest_mismatch"
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+    assert "if the ledger issued it" in caplog.records[0].getMessage()
