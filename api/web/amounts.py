@@ -1,7 +1,10 @@
-"""Money as people read it on the pages: 元 with thousands separators, and 万元 where the policy speaks in it."""
+"""Money as people read it on the pages: 元 with thousands separators, and 万元 where the policy speaks in it;
+on English pages "yuan", the policy's 万元 amounts written out in yuan (no reader of English counts in 万)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+
+from api.web import i18n
 
 FEN = Decimal("0.01")
 WAN = Decimal(10_000)
@@ -16,20 +19,24 @@ def _decimal(value: object) -> Decimal | None:
         return None
 
 
-def yuan(value: object) -> str:
-    """`1234567.5` → `1,234,567.50 元`; nothing → an em dash."""
+def yuan(value: object, lang: str = "zh") -> str:
+    """`1234567.5` → `1,234,567.50 元` (`1,234,567.50 yuan` in English); nothing → an em dash."""
     amount = _decimal(value)
-    return "—" if amount is None else f"{amount.quantize(FEN):,} 元"
+    return "—" if amount is None else i18n.translator(lang)("money", n=f"{amount.quantize(FEN):,}")
 
 
-def wan(value: object) -> str:
-    """A catalogue amount in the policy's own unit: `1000000` → `100 万元`, `25000` → `2.5 万元`."""
+def _plain(amount: Decimal) -> str:
+    amount = amount.normalize()
+    return f"{amount:,f}" if amount == amount.to_integral() else f"{amount:,}"
+
+
+def wan(value: object, lang: str = "zh") -> str:
+    """A catalogue amount in the policy's own unit: `1000000` → `100 万元`, `25000` → `2.5 万元`; in English the
+    same amount in yuan: `1,000,000 yuan`."""
     amount = _decimal(value)
     if amount is None:
         return "—"
-    in_wan = (amount / WAN).normalize()
-    text = f"{in_wan:,f}" if in_wan == in_wan.to_integral() else f"{in_wan:,}"
-    return f"{text} 万元"
+    return i18n.translator(lang)("money_wan", n=_plain(amount / WAN if lang == "zh" else amount))
 
 
 def share(part: object, whole: object) -> Decimal:

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from api import field_messages
 from api.deps import Settle, checked_key
-from api.problems import STATUS_BY_KIND, chinese_detail
-from api.web import i18n
+from api.problems import STATUS_BY_KIND
+from api.web import i18n, refusal_words
 from api.web.corrections_words import FIELD_OF_CODE
 from ledger.application import Outcome
 from ledger.domain.errors import LedgerError
@@ -34,22 +34,57 @@ class FormState:
     status: int = 200
 
 
-def field_errors(err: ValidationError, lang: str) -> dict[str, str]:
-    """Each malformed field and, in the reader's language, what to send instead."""
+EMPTY = ("missing", "string_too_short")
+
+
+def _fix(error: dict[str, Any], name: str, lang: str, hints: dict[str, str]) -> str:
+    """What to send instead in one field: the form's own hint for it, the page's hint for an empty field, else
+    the API's words for what is wrong with it."""
     t = i18n.translator(lang)
+    if name in hints:
+        return t(hints[name])
+    if error.get("type") in EMPTY and f"fix_{name}" in i18n.MESSAGES:
+        return t(f"fix_{name}")
+    english, chinese = field_messages.words(error)
+    return chinese if lang == "zh" else english
+
+
+def field_errors(err: ValidationError, lang: str, hints: dict[str, str] | None = None) -> dict[str, str]:
+    """Each malformed field and, in the reader's language, what to send instead."""
     found: dict[str, str] = {}
     for e in err.errors():
-        name = str(e.get("loc", ("form",))[0]) if e.get("loc") else "form"
-        key = f"fix_{name}"
-        english, chinese = field_messages.words(e)
-        found.setdefault(name, t(key) if key in i18n.MESSAGES else
-                         t("fix_form") + (f"（{chinese}）" if lang == "zh" else f" ({english})"))
+        name = str(e["loc"][0]) if e.get("loc") else "form"
+        found.setdefault(name, _fix(dict(e), name, lang, hints or {}))
     return found
 
 
+def _malformed(state: FormState, err: ValidationError, lang: str, form: str, hints: dict[str, str] | None) -> None:
+    state.errors, state.status = field_errors(err, lang, hints), 422
+    code = field_messages.code(err.errors()[0])
+    t = i18n.translator(lang)
+    said = t("sentence_sep").join(i18n.field_label(name, lang, form) + t("colon") + fix
+                                  for name, fix in state.errors.items())
+    state.refusal = {"code": code, "title": i18n.pick(i18n.REFUSALS, code, lang) or code, "detail": said}
+
+
+def _refused(state: FormState, err: LedgerError, lang: str, hints: dict[str, str] | None) -> None:
+    title = i18n.pick(i18n.REFUSALS, err.code, lang) or err.code
+    state.refusal = {"code": err.code, "title": title, "detail": refusal_words.detail(err, lang)}
+    state.status = STATUS_BY_KIND.get(err.kind, 422)
+    if err.code in FIELD_OF_CODE:
+        name, fix = FIELD_OF_CODE[err.code]
+        if fix == f"fix_{name}":  # the page's general hint for the field: the form's own, where it has one
+            fix = (hints or {}).get(name, fix)
+        state.errors[name] = i18n.translator(lang)(fix)
+    elif (name := err.context.get("field")) in state.typed:  # the ledger named the field at fault
+        state.errors[str(name)] = refusal_words.detail(err, lang)
+
+
 def attempt(request: Request, typed: dict[str, str], step: str, key: str,
-            command: Callable[[bool, str | None], Outcome], done: str) -> FormState | Response:
-    """Preview or confirm; a FormState to show again (a preview, or a refusal), or the redirect once done."""
+            command: Callable[[bool, str | None], Outcome], done: str, form: str = "",
+            hints: dict[str, str] | None = None) -> FormState | Response:
+    """Preview or confirm; a FormState to show again (a preview, or a refusal naming the fields to fix, as `form`
+    labels them, with the form's own `hints` for some), or the redirect once done."""
     lang = i18n.language(request)
     state = FormState(typed)
     try:
@@ -59,15 +94,9 @@ def attempt(request: Request, typed: dict[str, str], step: str, key: str,
         state.preview = command(True, None).view
         return state
     except ValidationError as err:
-        state.errors, state.status = field_errors(err, lang), 422
+        _malformed(state, err, lang, form, hints)
     except LedgerError as err:
         if err.kind in PAGE_KINDS:
             raise
-        title = i18n.pick(i18n.REFUSALS, err.code, lang) or err.code
-        detail = chinese_detail(err) if lang == "zh" else err.detail  # as the finance forms word it
-        state.refusal = {"code": err.code, "title": title, "detail": detail}
-        state.status = STATUS_BY_KIND.get(err.kind, 422)
-        if err.code in FIELD_OF_CODE:
-            name, fix = FIELD_OF_CODE[err.code]
-            state.errors[name] = i18n.translator(lang)(fix)
+        _refused(state, err, lang, hints)
     return state

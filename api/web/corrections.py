@@ -39,7 +39,7 @@ def withdraw(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerD
         body = WithdrawalCreate.model_validate(typed)
         return ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason, dry_run=dry_run, key=once)
 
-    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn")
+    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn", "withdraw")
     return _claim_page(request, ledger, claim_id, "withdraw", state)
 
 
@@ -54,7 +54,7 @@ def revoke(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep
         return ledger.revoke_claim(by, claim_id=claim_id, reason=body.reason, document_ref=body.document_ref,
                                    dry_run=dry_run, key=once)
 
-    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=revoked")
+    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=revoked", "revoke")
     return _claim_page(request, ledger, claim_id, "revoke", state)
 
 
@@ -89,7 +89,7 @@ def revoke_certification(request: Request, certification_id: str, by: PagePrinci
                                            dry_run=dry_run, key=once)
 
     done = f"/ui/certifications/{certification_id}?corrected=certification"
-    state = attempt(request, typed, step, key, command, done)
+    state = attempt(request, typed, step, key, command, done, "certification")
     if isinstance(state, Response):
         return state
     return _certification_page(request, ledger, by, certification_id, state)

@@ -35,9 +35,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fix_form": ("请检查表单内容。", "Check the form."),
     "certification": ("认定", "Certification"), "open_certification": ("查看认定", "Open the certification"),
     "revoke_cert_h": ("撤销认定", "Revoke the certification"),
-    "revoke_cert_hint": ("自生效日期起依据本认定的申请：待审批的撤回，已批准的撤销；此前的奖补保留。",
-                         "Claims resting on it from the effective date are withdrawn (pending) or revoked"
-                         " (approved); earlier awards stand."),
+    "revoke_cert_hint": ("依据本认定的全部申请，无论其日期：待确认、待审批的撤回，已批准的撤销"
+                         "（未拨付部分释放，已拨付部分转为应追回款项）。撤销生效日期记为认定失效之日，此后不能再有申请依据本认定。",
+                         "Every claim resting on it, whatever its date, is withdrawn (proposed or pending) or revoked"
+                         " (approved: the unpaid part released, the paid part becomes a recovery). The date is kept"
+                         " as the day it ceased to hold; no claim may rest on it from then on."),
     "revoked_from": ("撤销生效日期", "Revoked from"),
     "confirm_revoke_cert": ("确认撤销认定", "Confirm revoking the certification"),
     "corrected_certification": ("认定已撤销。", "The certification is revoked."),

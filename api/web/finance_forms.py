@@ -15,11 +15,11 @@ from pydantic import BaseModel, ValidationError
 from api import field_messages
 from api.bank_columns import bank_columns
 from api.deps import LedgerDep, ReadModelsDep, Settle, checked_key
-from api.problems import STATUS_BY_KIND, chinese_detail
+from api.problems import STATUS_BY_KIND
 from api.problems import title as problem_title
 from api.schemas.appropriations import AppropriationCreate
 from api.schemas.payouts import PayoutCreate, ReversalCreate
-from api.web import i18n
+from api.web import i18n, refusal_words
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import Outcome
@@ -45,11 +45,11 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception)
     if isinstance(err, ValidationError):
         first = err.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or None
-        code, detail, status = field_messages.code(first), field_messages.in_language(first, lang), 422
+        code, detail, status = field_messages.code(first), refusal_words.labelled(first, lang, form), 422
     else:
         assert isinstance(err, LedgerError)
         code, field, status = err.code, err.context.get("field"), STATUS_BY_KIND.get(err.kind, 422)
-        detail = chinese_detail(err) if lang == "zh" else err.detail
+        detail = refusal_words.detail(err, lang)
     error = {"code": code, "title": problem_title(code, lang), "detail": detail, "field": field}
     return _page(request, status, form=form, typed=typed, error=error)
 

@@ -14,8 +14,12 @@ from api import labels
 from api.deps import LedgerDep, ReadModelsDep
 from api.routes.queues import claim_filter, claim_page
 from api.schemas.fields import AwardYear
+from api.schemas.queues import STATUSES
+from api.web import i18n, refusal_words
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
+from ledger.domain.errors import InvalidUscc
+from ledger.domain.values import Uscc
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -33,6 +37,39 @@ def _year(text: str) -> int | None:
     return _Filters.model_validate({"year": text.strip() or None}).year
 
 
+class _Chosen:
+    """A bureau's queue filters as typed: what applies (any status the API accepts, a programme the bureau leads, a
+    well-formed USCC), and, in the reader's language, what was not and what to send instead."""
+
+    def __init__(self, lang: str, led: list[str], bureau: str) -> None:
+        self.lang, self.led, self.bureau, self.ignored = lang, led, bureau, []
+        self.t = i18n.translator(lang)
+
+    def statuses(self, text: str) -> str:
+        asked = [s.strip() for s in text.split(",") if s.strip()]
+        if wrong := [s for s in asked if s not in STATUSES]:
+            named = [s if (name := i18n.status_name(s, self.lang)) == s else s + self.t("paren", text=name)
+                     for s in STATUSES]
+            self.ignored.append(self.t("ignored_status", value=",".join(wrong),
+                                       choices=self.t("list_sep").join(named)))
+        return ",".join(s for s in asked if s in STATUSES) or ",".join(QUEUE_STATUSES)
+
+    def programme(self, code: str) -> str | None:
+        if code and code not in self.led:
+            self.ignored.append(self.t("ignored_programme", value=code, bureau=self.bureau,
+                                       choices=self.t("list_sep").join(self.led)))
+        return code if code in self.led else None
+
+    def uscc(self, text: str) -> str | None:
+        if not text.strip():
+            return None
+        try:
+            return Uscc.parse(text).value
+        except InvalidUscc as err:
+            self.ignored.append(self.t("ignored_uscc", value=text.strip(), why=refusal_words.detail(err, self.lang)))
+            return None
+
+
 def open_recoveries(read_models: ReadModelsDep) -> list[dict]:
     """Open recoveries for finance's home, the most outstanding first (the full list: /ui/recoveries)."""
     found = read_models.recoveries(status="open")
@@ -41,19 +78,22 @@ def open_recoveries(read_models: ReadModelsDep) -> list[dict]:
 
 @router.get("/ui/")
 def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: ReadModelsDep,
-         programme: str = "", year: str = "", status: str = "", cursor: str | None = None) -> Response:
+         programme: str = "", year: str = "", status: str = "", uscc: str = "", cursor: str | None = None
+         ) -> Response:
     """What waits for this principal, with filters and counts; search for everyone."""
     catalogue = ledger.catalogue()
     context: dict[str, Any] = {"principal": by, "programmes": catalogue.programmes,
                                "filters": {"programme": programme, "year": year, "status": status}}
     if by.role is Role.BUREAU:
         led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
-        chosen = status if status in QUEUE_STATUSES else ",".join(QUEUE_STATUSES)
-        wanted = claim_filter(catalogue, status=chosen, programme=programme if programme in led else None,
-                              bureau=by.bureau, award_year=_year(year))
+        chosen = _Chosen(i18n.language(request), led, by.bureau or "")
+        wanted = claim_filter(catalogue, status=chosen.statuses(status), programme=chosen.programme(programme),
+                              bureau=by.bureau, uscc=chosen.uscc(uscc), award_year=_year(year))
+        context["filters"] |= {"uscc": uscc}
         context |= {"queue": claim_page(read_models, catalogue, wanted, PAGE, cursor), "led": led,
                     "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years),
-                    "proposals": read_models.proposal_summary(by.bureau)}
+                    "proposals": read_models.proposal_summary(by.bureau), "ignored": chosen.ignored,
+                    "statuses": STATUSES}
     elif by.role is Role.FINANCE:
         wanted = claim_filter(catalogue, programme=programme or None, award_year=_year(year), unpaid=True)
         context |= {"unpaid": claim_page(read_models, catalogue, wanted, PAGE, cursor),

@@ -121,6 +121,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "all_matched": ("全部匹配。", "Everything matches."), "reference": ("参考号", "Reference"),
     "counterparty": ("对方户名", "Counterparty"), "date": ("日期", "Date"),
     "statement": ("银行对账单", "Bank statement"), "source": ("来源文件", "Source file"),
+    # Units, brackets and times as each language writes them (api/web/amounts.py, the `bj` filter)
+    "money": ("{n} 元", "{n} yuan"), "money_wan": ("{n} 万元", "{n} yuan"),
+    "paren": ("（{text}）", " ({text})"), "colon": ("：", ": "), "or": (" 或 ", " or "),
+    "list_sep": ("、", ", "), "sentence_sep": ("；", "; "),
+    "beijing_time": ("{at}（北京时间）", "{at} Beijing time"),
+    "nav_main": ("主导航", "Main navigation"),
+    # Roles as people call them (the header, role refusals)
+    "role_bureau": ("区级部门", "district bureau"), "role_finance": ("财政", "finance"),
+    "role_auditor": ("审计", "auditor"), "role_admin": ("管理员", "administrator"),
+    # A claim's page: what a decision or correction said, under the label that fits it
+    "approve_amount_label": ("批准金额", "Approved amount"),
+    "fix_approve_amount": ("批准金额须大于 0.00 元且不超过应享金额，最多两位小数，例如 50000.00；"
+                           "留空即按应享金额批准。",
+                           "The amount must be more than 0.00 yuan and at most the entitlement, with at most two"
+                           " decimals, e.g. 50000.00; leave it blank to approve the entitlement."),
+    "reject_reason": ("驳回理由", "Reason for rejection"), "withdraw_reason": ("撤回理由", "Reason for withdrawal"),
+    "revoke_reason": ("撤销理由", "Reason for revocation"), "system_note": ("系统说明", "System note"),
+    "write_off_reason": ("核销理由", "Reason for write-off"),
+    "replaced_note": ("已由申请 {claim} 取代：同一事实已另行提交申请，本项待确认奖补随之关闭。",
+                      "Replaced by claim {claim}, submitted for the same fact; this proposal was closed."),
+    "kept_amount": ("保留（已拨付）", "Kept (paid)"),
+    # The work queue's filters
+    "first_page": ("第一页", "First page"), "ignored_h": ("以下筛选条件未被采用：", "Some filters were not applied:"),
+    "ignored_status": ("状态“{value}”不是可选的值，已忽略；请选择：{choices}。",
+                       "Status “{value}” is not one of the choices and was ignored; choose one of: {choices}."),
+    "ignored_programme": ("政策条目“{value}”不由本部门（{bureau}）牵头，已忽略；请选择：{choices}。",
+                          "Programme “{value}” is not led by your bureau ({bureau}) and was ignored; choose one of:"
+                          " {choices}."),
+    "ignored_uscc": ("统一社会信用代码“{value}”格式不正确，已忽略：{why}",
+                     "USCC “{value}” is malformed and was ignored: {why}"),
+    "queue_default": ("待确认 + 待审批", "proposed + pending"),
+    # The sandbox's numbers of the catalogue in force (api/web/sandbox_form.py)
+    "number_floor": ("第{article}条 专项资金最低安排", "Art. {article} special fund floor"),
+    "number_pool": ("{name} · 额度", "{name} · limit"), "number_rate": ("{name} · 比例", "{name} · rate"),
+    "number_max_award": ("{name} · 最高金额", "{name} · maximum award"),
+    "number_tier": ("{name} · {tier}", "{name} · {tier}"),
+    "number_cap": ("{name} · 上限（{scope}）", "{name} · cap ({scope})"),
+    # Field names a refusal may name when no form gives its own label
+    "form_key": ("表单编号", "Form key"), "cursor": ("翻页位置", "Page position"), "note_field": ("备注", "Note"),
 }
 
 # Titles of refusals people meet on the pages; the detail always comes from the ledger itself.
@@ -145,6 +184,52 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Claim.PayoutRecorded": ("拨付记入申请", "Paid against the claim"),
     "Claim.PayoutReversed": ("申请拨付冲回", "Claim payout reversed"),
     "Payout.Recorded": ("记录拨付", "Payout recorded"), "Payout.Reversed": ("记录冲回", "Payout reversed"),
+    "Claim.Proposed": ("系统生成待确认奖补（免申即享）", "Award proposed by the ledger (no application needed)"),
+    "Claim.Confirmed": ("确认待确认奖补", "Proposal confirmed"),
+    "Claim.Replaced": ("待确认奖补被新申请取代", "Proposal replaced by a claim"),
+    "Organisation.Certified": ("获得认定", "Certified"),
+    "Organisation.ProposalOpened": ("生成待确认奖补", "Award proposed"),
+    "Organisation.ProposalClosed": ("待确认奖补关闭", "Proposal closed"),
+    "InnovationBody.Certified": ("创新组织获得认定", "Innovation body certified"),
+    "Certification.Imported": ("按名单导入认定", "Certification imported from a list"),
+    "CertificationImport.Recorded": ("导入认定名单", "Official list imported"),
+    "BankStatement.Imported": ("导入银行对账单", "Bank statement imported"),
+    "FundYear.Appropriated": ("安排专项资金", "Appropriation recorded"),
+    "FundYear.Opened": ("开立年度专项资金", "Fund year opened"),
+    "FundYear.Charged": ("专项资金列支", "Charged to the fund"),
+    "FundYear.Released": ("专项资金释放", "Released to the fund"),
+}
+
+# The explanation's rules (ledger/rules): what each step of the sum is, by its code; a cap also names its scope.
+RULES: dict[str, tuple[str, str]] = {
+    "term": ("政策期限", "Policy term"), "eligibility": ("申报资格", "Eligibility"),
+    "recognised_body": ("认定的创新组织", "Recognised body"), "designation": ("称号认定", "Designation"),
+    "tier": ("等次", "Tier"), "rate": ("补助比例", "Rate"), "threshold": ("门槛", "Threshold"),
+    "rank": ("排名", "Rank"), "rank_share": ("按排名分配", "Share by rank"),
+    "decided_amount": ("核定金额", "Decided amount"), "supersession": ("就高不重复", "Highest award only"),
+    "upgrade_top_up": ("晋级补差", "Upgrade top-up"), "cap": ("上限", "Cap"),
+    "entitlement": ("应享金额", "Entitlement"), "revoked": ("已撤销", "Revoked"),
+}
+
+# Each form's fields by the label the form shows them with: a refusal names the field as the form does.
+FIELD_LABELS: dict[str, str] = {
+    "amount": "amount", "reason": "correction_reason", "note": "note_field", "document_ref": "document_ref",
+    "effective_on": "effective_on", "year": "year", "award_year": "award_year", "claim_id": "claim_id",
+    "paid_on": "paid_on", "bank_ref": "bank_ref", "payout_id": "payout_id", "received_on": "received_on",
+    "uscc": "uscc", "key": "form_key", "cursor": "cursor", "programme": "programme", "status": "status",
+    "as_of": "as_of", "q": "search_label",
+}
+FORM_LABELS: dict[str, dict[str, str]] = {
+    "appropriation": {"year": "year", "amount": "amount_yuan", "document_ref": "appropriation_doc"},
+    "payout": {"claim_id": "claim_id", "amount": "amount_yuan", "paid_on": "paid_on", "bank_ref": "bank_ref"},
+    "reversal": {"payout_id": "payout_id", "reason": "reversal_reason"},
+    "approve": {"amount": "approve_amount_label", "note": "note"},
+    "reject": {"reason": "reject_reason"},
+    "withdraw": {"reason": "withdraw_reason"},
+    "revoke": {"reason": "revoke_reason", "document_ref": "document_ref"},
+    "certification": {"reason": "correction_reason", "effective_on": "revoked_from", "document_ref": "document_ref"},
+    "repay": {"amount": "amount_yuan", "received_on": "received_on", "bank_ref": "bank_ref"},
+    "write_off": {"reason": "correction_reason", "document_ref": "document_ref"},
 }
 
 
@@ -169,6 +254,33 @@ def translator(lang: str) -> Callable[..., str]:
 def pick(table: dict[str, tuple[str, str]], key: str, lang: str) -> str | None:
     found = table.get(key)
     return None if found is None else found[LANGS.index(lang)]
+
+
+
+
+def status_name(status: str, lang: str) -> str:
+    """A claim's status as the pages name it (`approved` → 已批准)."""
+    return translator(lang)({"approved": "approved_status"}.get(status, status))
+
+
+def role_name(role: str, lang: str) -> str:
+    """A principal's role as people call it (`auditor` → 审计); an unknown one as it is."""
+    return pick(MESSAGES, f"role_{role}", lang) or role
+
+
+def rule_name(rule: str, lang: str) -> str:
+    """An explanation step's rule by name; a cap's (`cap:project`) with its scope: 上限（每项目）."""
+    kind, _, scope = rule.partition(":")
+    name = pick(RULES, kind, lang) or rule
+    if scope and (said := pick(MESSAGES, f"scope_{scope}", lang)):
+        return name + translator(lang)("paren", text=said)
+    return name
+
+
+def field_label(field: str, lang: str, form: str | None = None) -> str:
+    """A field as its form labels it (批准金额), else as the pages call it; a field no page names, as it is."""
+    key = FORM_LABELS.get(form or "", {}).get(field) or FIELD_LABELS.get(field)
+    return translator(lang)(key) if key else field
 
 
 # The corrections pages keep their words in their own module; they only add keys, never replace one.

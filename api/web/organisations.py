@@ -20,12 +20,14 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/ui/organisations")
-def find_organisation(request: Request, by: PagePrincipal, read_models: ReadModelsDep, q: str = "") -> Response:
-    """Organisations by USCC or by (part of) their name; a USCC that is known opens its page directly."""
-    found = search.organisations(read_models, q)
-    if search.looks_like_uscc(q.strip()) and len(found) == 1:
+def find_organisation(request: Request, by: PagePrincipal, read_models: ReadModelsDep, q: str = "",
+                      cursor: str | None = None) -> Response:
+    """Organisations whose USCC starts with `q` or whose name contains it, as GET /v1/organisations finds them
+    (the same read-model query); a USCC that is known opens its page directly."""
+    found, after = read_models.organisations(q, search.LIMIT, cursor) if q.strip() else ([], None)
+    if search.looks_like_uscc(q.strip()) and len(found) == 1 and not cursor:
         return RedirectResponse(f"/ui/organisations/{found[0]['uscc']}", status_code=303)
-    return render(request, "search.html", q=q, found=found)
+    return render(request, "search.html", q=q, found=found, next_cursor=after)
 
 
 def _moment(as_of: str) -> datetime | None:

@@ -14,13 +14,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from api import field_messages
-from api.problems import STATUS_BY_KIND, EdgeProblem, chinese_detail
+from api.problems import STATUS_BY_KIND, EdgeProblem
 from api.problems import title as problem_title
-from api.web import amounts, i18n
+from api.web import amounts, i18n, refusal_words
 from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
 from ledger.domain.errors import LedgerError
@@ -28,12 +28,28 @@ from ledger.messages import render_step
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters.update(yuan=amounts.yuan, wan=amounts.wan, bj=beijing.shown)
+
+
+def _lang(context: Any) -> str:
+    return context.get("lang") or i18n.DEFAULT
+
+
+def shown(moment: object, lang: str) -> str:
+    """A stored moment in Beijing time, saying so in `lang`: `2026-12-03 19:40:12（北京时间）`."""
+    found = beijing.local(moment)  # type: ignore[arg-type]
+    return "" if found is None else i18n.translator(lang)("beijing_time", at=found.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+# Filters in the page's language: money in 元 or yuan, moments named as Beijing time.
+templates.env.filters.update(yuan=pass_context(lambda c, v: amounts.yuan(v, _lang(c))),
+                             wan=pass_context(lambda c, v: amounts.wan(v, _lang(c))),
+                             bj=pass_context(lambda c, v: shown(v, _lang(c))))
 
 
 def here(request: Request, **params: Any) -> str:
-    """This page's URL with `params` set, relative: never built from the Host header the client sent."""
-    query = dict(request.query_params) | {k: str(v) for k, v in params.items()}
+    """This page's URL with `params` set (None: left out), relative: never built from the Host header the client
+    sent."""
+    query = {k: str(v) for k, v in (dict(request.query_params) | params).items() if v is not None}
     return f"{request.url.path}?{urlencode(query)}" if query else request.url.path
 
 
@@ -49,7 +65,9 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     response = templates.TemplateResponse(request, name, {
         "lang": lang, "t": t, "csrf": csrf_token(request), "other_lang": "en" if lang == "zh" else "zh",
         "event_label": lambda e: i18n.pick(i18n.EVENTS, e, lang) or e,
-        "status_label": lambda s: t({"approved": "approved_status"}.get(s, s)),
+        "status_label": lambda s: i18n.status_name(s, lang), "rule_label": lambda r: i18n.rule_name(r, lang),
+        "role_label": lambda r: i18n.role_name(r, lang),
+        "field_label": lambda f, form=None: i18n.field_label(f, lang, form),
         "step_detail": lambda step: render_step(step, lang), **context}, status_code=status)
     keep_csrf(response, request)
     if request.query_params.get("lang") in i18n.LANGS:
@@ -99,15 +117,14 @@ class PageRoute(APIRoute):
                                if i18n.language(request) == "zh" else
                                "the form's CSRF token does not match this browser's")
             except LedgerError as err:
-                detail = chinese_detail(err) if i18n.language(request) == "zh" else err.detail
+                detail = refusal_words.detail(err, i18n.language(request))
                 return refusal(request, STATUS_BY_KIND.get(err.kind, 422), err.code, detail)
             except EdgeProblem as err:
-                detail = chinese_detail(err) if i18n.language(request) == "zh" else err.detail
-                return refusal(request, err.status, err.code, detail)
+                return refusal(request, err.status, err.code, refusal_words.detail(err, i18n.language(request)))
             except (RequestValidationError, ValidationError) as err:
                 errors = list(err.errors())
-                code = next((field_messages.code(e) for e in errors), "invalid_request")
-                return refusal(request, 422, code, field_messages.joined(errors, i18n.language(request)))
+                code, detail = refusal_words.fields(errors, i18n.language(request))
+                return refusal(request, 422, code, detail)
             except HTTPException as err:
                 if err.status_code != 400:
                     raise

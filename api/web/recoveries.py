@@ -75,7 +75,8 @@ def repay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerD
                                        key=once)
 
     # A repayment is a fact finance copies from the bank: recorded at once, no preview step.
-    state = attempt(request, typed, "confirm", key, command, f"/ui/recoveries/{recovery_id}?done=repaid")
+    state = attempt(request, typed, "confirm", key, command, f"/ui/recoveries/{recovery_id}?done=repaid", "repay",
+                    {"amount": "fix_amount"})
     return _recovery_page(request, ledger, recovery_id, "repay", state)
 
 
@@ -90,5 +91,5 @@ def write_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: Led
         return ledger.write_off_recovery(by, recovery_id=recovery_id, reason=body.reason,
                                          document_ref=body.document_ref, dry_run=dry_run, key=once)
 
-    state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=wrote_off")
+    state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=wrote_off", "write_off")
     return _recovery_page(request, ledger, recovery_id, "write_off", state)

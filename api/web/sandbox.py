@@ -83,4 +83,5 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
     if fmt in report.RENDERERS:
         return Response(report.RENDERERS[fmt](answer), media_type=MEDIA_TYPES[fmt],
                         headers={"Content-Disposition": f'attachment; filename="simulation.{fmt}"'})
-    return render(request, "sandbox.html", numbers=numbers(), answer=answer, error=None, form=kept)
+    return render(request, "sandbox.html", numbers=numbers(), answer=answer, error=None, form=kept,
+                  bureaus={b.code: b for b in ledger.catalogue().bureaus})  # names in the page's language

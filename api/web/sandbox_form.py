@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.web import i18n
 from ledger.catalogue import current
 from ledger.catalogue.draft import DraftError, read_draft
 from ledger.catalogue.load import HERE, CatalogueError, parse
@@ -17,9 +18,14 @@ PREFIX = "n:"  # form fields holding a number of the catalogue, named by its dot
 
 @dataclass(frozen=True)
 class Number:
+    """One number of the catalogue in force, by its dotted path, with its label in both languages."""
+
     path: str
-    label: str
+    labels: tuple[str, str]
     value: str
+
+    def label(self, lang: str) -> str:
+        return self.labels[i18n.LANGS.index(lang)]
 
 
 def in_force_text() -> str:
@@ -27,20 +33,37 @@ def in_force_text() -> str:
     return (source if source.is_absolute() else HERE / source).read_text(encoding="utf-8")
 
 
+def _programme_numbers(i: int, p: dict) -> list[Number]:
+    def both(key: str, tier: dict | None = None, scope: str = "") -> tuple[str, str]:
+        zh, en = (i18n.translator(lang)(key, name=f"{p['code']} {p.get(f'name_{lang}') or p['name_zh']}",
+                                        tier=(tier or {}).get(f"name_{lang}", ""),
+                                        scope=i18n.pick(i18n.MESSAGES, f"scope_{scope}", lang) or scope)
+                  for lang in i18n.LANGS)
+        return zh, en
+
+    found = [Number(f"programmes[{i}].{key}", both(label), p[key])
+             for key, label in (("rate", "number_rate"), ("max_award", "number_max_award")) if key in p]
+    found += [Number(f"programmes[{i}].tiers[{j}].amount", both("number_tier", tier=t), t["amount"])
+              for j, t in enumerate(p.get("tiers", [])) if "amount" in t]
+    found += [Number(f"programmes[{i}].caps[{j}].limit", both("number_cap", scope=c["scope"]), c["limit"])
+              for j, c in enumerate(p.get("caps", [])) if "limit" in c]
+    return found
+
+
 def numbers() -> list[Number]:
-    """Every amount, rate and limit of the catalogue in force a person may change in the form."""
+    """Every amount, rate and limit of the catalogue in force a person may change in the form, labelled in both
+    languages."""
     doc = tomllib.loads(in_force_text())
-    out = [Number("policy.special_fund_floor", "第2条 专项资金最低安排", doc["policy"]["special_fund_floor"])]
-    out += [Number(f"pools[{i}].limit", f"{p['code']} 额度", p["limit"]) for i, p in enumerate(doc.get("pools", []))]
+    policy = doc["policy"]
+    zh, en = (i18n.translator(lang)("number_floor", article=policy.get("special_fund_article", 2))
+              for lang in i18n.LANGS)
+    out = [Number("policy.special_fund_floor", (zh, en), policy["special_fund_floor"])]
+    for i, pool in enumerate(doc.get("pools", [])):
+        zh, en = (i18n.translator(lang)("number_pool", name=f"{pool['code']} {pool.get(f'name_{lang}', '')}")
+                  for lang in i18n.LANGS)
+        out.append(Number(f"pools[{i}].limit", (zh, en), pool["limit"]))
     for i, p in enumerate(doc.get("programmes", [])):
-        name = f"{p['code']} {p['name_zh']}"
-        for key, label in (("rate", "比例"), ("max_award", "最高金额")):
-            if key in p:
-                out.append(Number(f"programmes[{i}].{key}", f"{name} · {label}", p[key]))
-        out += [Number(f"programmes[{i}].tiers[{j}].amount", f"{name} · {t['name_zh']}", t["amount"])
-                for j, t in enumerate(p.get("tiers", [])) if "amount" in t]
-        out += [Number(f"programmes[{i}].caps[{j}].limit", f"{name} · 上限（{c['scope']}）", c["limit"])
-                for j, c in enumerate(p.get("caps", [])) if "limit" in c]
+        out += _programme_numbers(i, p)
     return out
 
 

@@ -11,7 +11,7 @@ from api.web.session import CsrfChecked, find, forget, remember
 from ledger.domain.errors import NotFound
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-STATIC = {"style.css": "text/css", "app.js": "text/javascript"}
+STATIC = {"style.css": "text/css", "app.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 
 
 def _safe_next(target: str | None) -> str:
@@ -55,6 +55,12 @@ def root() -> Response:
 def home_without_slash() -> Response:
     """/ui is /ui/."""
     return RedirectResponse("/ui/", status_code=307)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers look for it first, so no page's first view logs a 404."""
+    return static("favicon.svg")
 
 
 @router.get("/ui/static/{name}")

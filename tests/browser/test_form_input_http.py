@@ -54,7 +54,7 @@ def test_a_year_in_other_digits_is_refused_as_the_json_api_refuses_it(client, ye
         api = _api(client, {k: form[k] for k in ("year", "amount", "document_ref")}, lang)
         assert api["code"] == "invalid_request" and api["errors"][0]["field"] == "year"
         said = api["errors"][0]["message"]  # the API's words for this year, in the reader's language
-        assert f"year{'：' if lang == 'zh' else ': '}{said}" in page.text, page.text
+        assert f"{'年度：' if lang == 'zh' else 'Year: '}{said}" in page.text, page.text  # the form's label
         assert "Internal" not in page.text and "Traceback" not in page.text
     assert _events(client) == before
 
@@ -88,7 +88,7 @@ def test_the_home_pages_year_filter_refuses_other_digits_on_a_page(client, who):
     _signed_in(client, who, "/ui/")
     for year in OTHER_DIGITS.values():
         page = client.get("/ui/", params={"year": year})
-        assert page.status_code == 422 and "year：应为整数" in page.text, page.text
+        assert page.status_code == 422 and "年度：应为整数" in page.text, page.text
     assert client.get("/ui/", params={"year": "2024"}).status_code == 200
     assert client.get("/ui/", params={"year": ""}).status_code == 200
 

@@ -139,7 +139,7 @@ def test_english_switch(page, world, sign_in, shot):
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Totals")).to_be_visible()
-    expect(page.get_by_test_id("caps")).to_contain_text("Limit 50 万元")
+    expect(page.get_by_test_id("caps")).to_contain_text("Limit 500,000 yuan")
     shot("english")
     page.goto("/ui/audit")
     expect(page.get_by_role("heading", name="Tamper-evidence verification")).to_be_visible()
@@ -183,7 +183,7 @@ def test_audit_page_shows_a_long_verification_s_progress_and_reloads_itself_to_i
         shot("audit-verifying")
         gate.set()
         expect(page.get_by_test_id("verified")).to_contain_text("核验通过", timeout=15_000)  # by the page's reload
-        expect(page.get_by_test_id("verified-at")).to_contain_text("UTC+08:00")
+        expect(page.get_by_test_id("verified-at")).to_contain_text("（北京时间）")
     finally:
         gate.set()
         runs.verify, (runs.wait, runs.reuse) = real, saved

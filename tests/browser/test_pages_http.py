@@ -269,7 +269,7 @@ def test_a_long_verification_shows_its_progress_then_its_verdict_and_is_not_star
         assert 'data-state="running"' in client.get("/ui/audit?lang=en").text and len(calls) == 1
         gate.set()
         done = _done(client, "/ui/audit?lang=zh")  # the English view above is remembered
-        assert "核验通过：事件链完整" in done and "核验完成时间" in done and "UTC+08:00" in done
+        assert "核验通过：事件链完整" in done and "核验完成时间" in done and "（北京时间）" in done
         assert 'http-equiv="refresh"' not in done
         at = re.search(r'data-testid="verified-at">([^（<]+)', done).group(1)
         assert re.search(r'data-testid="verified-at">([^（<]+)', _done(client)).group(1) == at and len(calls) == 1
@@ -296,8 +296,8 @@ def test_a_refused_form_reads_in_the_pages_language(client):
     form = {"csrf": csrf, "year": "2023年", "amount": "300000000.00", "document_ref": "杭高新财〔2023〕9号",
             "key": unique_id("k-")}
     chinese = client.post("/ui/finance/appropriations", data=form)
-    assert chinese.status_code == 422 and "year：应为整数，例如 2023（JSON 整数，不加引号）" in chinese.text
+    assert chinese.status_code == 422 and "年度：应为整数，例如 2023（JSON 整数，不加引号）" in chinese.text
     assert "Input should" not in chinese.text
     english = client.post("/ui/finance/appropriations?lang=en", data=form)
     assert english.status_code == 422
-    assert "year: must be a whole number such as 2023, as a JSON integer without quotes" in english.text
+    assert "Year: must be a whole number such as 2023, as a JSON integer without quotes" in english.text

@@ -15,7 +15,7 @@ def test_a_clerk_walks_from_her_queue_to_an_approval(page, live, world, sign_in,
     row = queue.locator(f"tr[data-claim='{world.pending_claim}']")
     expect(row).to_contain_text("300,000.00 元")
     expect(row).to_contain_text("待审批")
-    expect(row).to_contain_text("UTC+08:00")
+    expect(row).to_contain_text("（北京时间）")
     expect(page.get_by_test_id("counts")).to_contain_text("待审批 1")
     shot("queue")
     page.get_by_label("奖补年度").select_option("2023")
@@ -41,7 +41,7 @@ def test_an_auditor_reads_an_organisation_as_of_a_day(page, live, world, sign_in
     page.get_by_role("button", name="显示").click()
     expect(page.get_by_test_id("problem-code")).to_have_text("not_found")  # not registered back then
     page.goto(f"/ui/organisations/{world.uscc}?as_of=2999-12-31")
-    expect(page.get_by_test_id("as-of")).to_contain_text("2999-12-31 23:59:59 UTC+08:00")
+    expect(page.get_by_test_id("as-of")).to_contain_text("2999-12-31 23:59:59（北京时间）")
     expect(page.get_by_test_id("total-approved")).to_have_text("200,000.00 元")
-    expect(page.get_by_test_id("timeline")).to_contain_text("UTC+08:00")
+    expect(page.get_by_test_id("timeline")).to_contain_text("（北京时间）")
     shot("as-of")
