@@ -15,7 +15,7 @@ from api.schemas.fields import Uscc
 from api.web.correction_forms import FormState, attempt
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
-from ledger.principals import Role
+from ledger.principals import Principal, Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -46,10 +46,10 @@ def recoveries(request: Request, by: PagePrincipal, read_models: ReadModelsDep, 
 
 
 def _recovery_page(request: Request, ledger: LedgerDep, recovery_id: str, action: str,
-                   state: FormState | Response) -> Response:
+                   state: FormState | Response, by: Principal) -> Response:
     if isinstance(state, Response):
         return state
-    found = ledger.recovery(recovery_id)  # any reader, as GET /v1/recoveries/{id}
+    found = ledger.recovery(recovery_id, by)  # as GET /v1/recoveries/{id}: a bureau, of its own programmes
     done = request.query_params.get("done")
     return render(request, "corrections/recovery.html", state.status, recovery=found, action=action, form=state,
                   programmes=ledger.catalogue().programmes,
@@ -59,7 +59,7 @@ def _recovery_page(request: Request, ledger: LedgerDep, recovery_id: str, action
 @router.get("/ui/recoveries/{recovery_id}", dependencies=[Reader])
 def recovery(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerDep) -> Response:
     """A recovery with its repayments; for finance, while it is open, the repayment and write-off forms."""
-    return _recovery_page(request, ledger, recovery_id, "", FormState({}))
+    return _recovery_page(request, ledger, recovery_id, "", FormState({}), by)
 
 
 @router.post("/ui/recoveries/{recovery_id}/repayments", dependencies=[CsrfChecked])
@@ -77,7 +77,7 @@ def repay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerD
     # A repayment is a fact finance copies from the bank: recorded at once, no preview step.
     state = attempt(request, typed, "confirm", key, command, f"/ui/recoveries/{recovery_id}?done=repaid", "repay",
                     {"amount": "fix_amount"})
-    return _recovery_page(request, ledger, recovery_id, "repay", state)
+    return _recovery_page(request, ledger, recovery_id, "repay", state, by)
 
 
 @router.post("/ui/recoveries/{recovery_id}/write-off", dependencies=[CsrfChecked])
@@ -92,4 +92,4 @@ def write_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: Led
                                          document_ref=body.document_ref, dry_run=dry_run, key=once)
 
     state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=wrote_off", "write_off")
-    return _recovery_page(request, ledger, recovery_id, "write_off", state)
+    return _recovery_page(request, ledger, recovery_id, "write_off", state, by)
