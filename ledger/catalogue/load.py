@@ -26,6 +26,9 @@ from ledger.catalogue.model import (
 )
 
 HERE = Path(__file__).parent
+# A catalogue's numbers, as the API's amounts (15 digits before the point): an amount past them is a typo, and
+# `1` followed by 40 zeros took the sandbox's arithmetic out of Decimal's context (a traceback, not a refusal).
+MAX_DIGITS, MAX_PLACES = 15, 6
 
 
 class CatalogueError(ValueError):
@@ -101,6 +104,9 @@ class _Reader:
             raise self._fail(key, "a decimal string", "十进制数字字符串") from None
         if not number.is_finite() or number < 0:
             raise self._fail(key, "a finite, non-negative decimal", "有限的非负数")
+        if number.adjusted() >= MAX_DIGITS or number.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+            raise self._fail(key, f"a decimal of at most {MAX_DIGITS} digits before the point and {MAX_PLACES}"
+                             " after it", f"整数部分不超过 {MAX_DIGITS} 位、小数部分不超过 {MAX_PLACES} 位的十进制数")
         return number
 
     def money(self, key: str, *, required: bool = True) -> Decimal | None:
@@ -233,6 +239,11 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
     if programme.rate is not None and not Decimal(0) < programme.rate <= 1:
         raise CatalogueError(f"{r.where}.rate: a rate is a fraction in (0, 1], got {programme.rate}",
                              zh=f"{r.where}.rate：比例应为 (0, 1] 区间内的小数，实际为 {programme.rate}")
+    for i, band in enumerate(programme.rank_shares):  # a rank's share of the award, as a rate is of its basis
+        if not Decimal(0) < band.share <= 1:
+            raise CatalogueError(f"{r.where}.rank_shares[{i}].share: a share is a fraction in (0, 1], got {band.share}",
+                                 zh=f"{r.where}.rank_shares[{i}].share：份额应为 (0, 1] 区间内的小数，实际为"
+                                    f" {band.share}")
     return programme
 
 

@@ -222,6 +222,14 @@ def _rate_above_one(d):
     _programme(d, "A5.voucher")["rate"] = "30"
 
 
+def _share_above_one(d):
+    _programme(d, "A9.national_award")["rank_shares"][1]["share"] = "7"  # a unit paid 7 times its prize
+
+
+def _amount_past_fifteen_digits(d):
+    _programme(d, "A3.erc")["tiers"][0]["amount"] = "1" + "0" * 40 + ".00"  # a traceback in the sandbox before
+
+
 def _tier_without_amount(d):
     del _programme(d, "A3.erc")["tiers"][0]["amount"]
 
@@ -309,6 +317,8 @@ MALFORMED = [
     (_unknown_lead, "lead"),
     (_float_rate, "rate"),
     (_rate_above_one, "rate"),
+    (_share_above_one, "rank_shares[1].share: a share is a fraction in (0, 1], got 7"),
+    (_amount_past_fifteen_digits, "tiers[0].amount: expected a decimal of at most 15 digits before the point"),
     (_tier_without_amount, "tiers"),
     (_term_backwards, "effective_to"),
     (_missing_term, "effective_from"),
