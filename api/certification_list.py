@@ -19,6 +19,7 @@ from api import field_messages
 from api.json_text import loads
 from api.schemas.certifications import CertificationCreate
 from ledger.bank_files.decoding import decode
+from ledger.csv_lines import record_start
 from ledger.domain.errors import InvalidInput
 
 COLUMNS = ("uscc", "programme", "tier", "effective_on", "document_ref", "body_id")
@@ -102,12 +103,13 @@ def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
         reader.fieldnames = header
         for record in reader:
             extra = record.pop(None, None)  # more cells than the header names
+            line = record_start(reader.line_num, [*record.values(), *(extra or [])])
             if extra:
-                rows.append((reader.line_num, (f"line has {len(extra)} cells more than the header",
-                                               f"该行比表头多 {len(extra)} 个单元格")))
+                rows.append((line, (f"line has {len(extra)} cells more than the header",
+                                    f"该行比表头多 {len(extra)} 个单元格")))
                 continue
             # A cell is what is between its commas, spaces around it not included (an office's export may pad).
-            rows.append((reader.line_num, {k: v.strip() for k, v in record.items() if v is not None}))
+            rows.append((line, {k: v.strip() for k, v in record.items() if v is not None}))
     except csv.Error as err:  # a cell past the csv module's limit (128 KiB), a stray NUL: the rest is unreadable
         line = (reader.line_num or 1) + 1  # the line after the last one read whole
         rows.append((line, (f"line {line} and after are not readable as CSV ({err}); no cell of a list is that long:"

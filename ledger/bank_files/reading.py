@@ -12,6 +12,7 @@ from datetime import date
 
 from ledger.bank_files.column_map import ColumnMap, load
 from ledger.bank_files.decoding import decode
+from ledger.csv_lines import record_start
 from ledger.domain.bank_statement import StatementLine, statement_line
 from ledger.domain.errors import InvalidInput, LedgerError
 
@@ -116,7 +117,7 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
     width = 0  # the header's cells: a line with more filled cells is shifted and would be read wrongly
     try:
         for row in reader:
-            n = reader.line_num
+            n = record_start(reader.line_num, row)
             if not any(cell.strip() for cell in row):
                 found.skipped += 1
                 continue

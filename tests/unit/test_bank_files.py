@@ -110,3 +110,12 @@ def test_a_chinese_reader_reads_each_refusal_in_chinese():
         with pytest.raises(InvalidInput) as caught:
             read_bank_file(raw)
         assert words in (caught.value.in_language("zh") or ""), caught.value.detail
+
+
+def test_a_refused_line_whose_quoted_cell_breaks_across_lines_is_named_by_its_first_line():
+    """The csv module counts the lines it has read: a record whose remark holds a line break (lines 3-4) was
+    refused at line 4; it is named by the line it starts on, and the line after it keeps its own number."""
+    text = ("交易日期,借方发生额,贷方发生额,对方户名,附言\n2024-07-02,1.00,,甲,PAY-1\n"
+            "2024-13-02,5.00,,乙,\"第一行\n第二行\"\n2024-07-04,1.234,,丁,PAY-4\n")
+    found = read_bank_file(text.encode("utf-8"))
+    assert [r.line for r in found.refused] == [3, 5]
