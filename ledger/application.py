@@ -51,6 +51,7 @@ from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import Uscc, money, yuan
 from ledger.domain.year_close import YearClose
+from ledger.messages import status_zh
 from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
@@ -405,7 +406,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             claim = self._get(Claim, cid, f"claim {claim_id}")
             if claim.status != "approved":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid",
-                                          zh=f"申请 {claim_id} 状态为 {claim.status}；只有已批准的申请才能拨付")
+                                          zh=f"申请 {claim_id} 状态为{status_zh(claim.status)}；"
+                                             "只有已批准的申请才能拨付")
             if value > claim.outstanding_amount:
                 raise errors.OverApproved(
                     f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
@@ -765,7 +767,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                           " 无权审批")
         if claim.status != "pending":
             raise errors.InvalidState(f"claim {cid} is already {claim.status}; only a pending claim can be decided",
-                                      zh=f"申请 {cid} 已是 {claim.status} 状态；只有待审批的申请可以审批")
+                                      zh=f"申请 {cid} 已是{status_zh(claim.status)}状态；只有待审批的申请可以审批")
         return claim
 
     def _with_certification(self, catalogue: Catalogue, facts: ClaimFacts) -> ClaimFacts:

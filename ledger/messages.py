@@ -13,6 +13,21 @@ from typing import Any
 
 from ledger.domain.values import yuan
 
+# A claim's statuses and the principals' roles by their Chinese names, for the refusals a Chinese reader gets
+# (an API client matches on the problem's `code`, not on its words).
+STATUSES_ZH = {"proposed": "待确认", "pending": "待审批", "approved": "已批准", "rejected": "已驳回",
+               "withdrawn": "已撤回", "revoked": "已撤销"}
+ROLES_ZH = {"bureau": "区级部门", "finance": "财政", "auditor": "审计", "admin": "管理员"}
+
+
+def status_zh(status: str) -> str:
+    return f"“{STATUSES_ZH.get(status, status)}”"
+
+
+def role_zh(role: str) -> str:
+    return ROLES_ZH.get(role, role)
+
+
 SCOPES_ZH = {
     "project": "每项目", "enterprise_year": "每企业每年", "enterprise_term": "每企业（政策期内）",
     "organisation_year": "每创新组织每年", "fund": "基金总额", "pool": "同一资金池各政策共用",

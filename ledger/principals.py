@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ledger.messages import role_zh
+
 # What a role may not do, for a Chinese reader: each `doing` a role check names (api/deps.py `requires`, the pages'
 # `allowing`, ledger/usecases/common.py `require_role`), as the refusal's Chinese detail says it.
 DOING_ZH: dict[str, str] = {
@@ -51,7 +53,8 @@ def doing_zh(doing: str) -> str:
 
 def role_refusal_zh(name: str, role: str, doing: str, roles: tuple[str, ...]) -> str:
     """The Chinese detail of a refusal for the principal's role: what it may not do, and which roles may."""
-    return f"{name}（{role}）无权{doing_zh(doing)}；此操作需要角色 {' 或 '.join(roles)}，请由具有该角色的账号办理"
+    return (f"{name}（{role_zh(role)}）无权{doing_zh(doing)}；此操作需要角色 {' 或 '.join(map(role_zh, roles))}，"
+            "请由具有该角色的账号办理")
 
 
 class Role(StrEnum):

@@ -13,6 +13,7 @@ from api.problems import EdgeProblem, responses
 from api.schemas.fields import WHOLE, QueryText, Uscc
 from api.schemas.queues import STATUSES, ClaimPage, OrganisationPage
 from ledger.catalogue.model import Catalogue
+from ledger.messages import STATUSES_ZH
 from projections.readmodels import ReadModels
 from projections.work import ClaimFilter
 
@@ -22,8 +23,6 @@ MAX_LIMIT = 500
 
 
 # A claim's status as the pages name it (api/web/i18n.py), beside the value a query sends.
-STATUSES_ZH = {"proposed": "待确认", "pending": "待审批", "approved": "已批准", "rejected": "已驳回",
-               "withdrawn": "已撤回", "revoked": "已撤销"}
 
 
 class InvalidQuery(EdgeProblem):

@@ -15,6 +15,7 @@ from ledger.domain import errors
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
 from ledger.domain.values import fmt, money
+from ledger.messages import status_zh
 from ledger.principals import Principal, Role
 from ledger.rules.accounts import certification_key
 from ledger.rules.facts import LIVE
@@ -48,8 +49,8 @@ class Corrections(RecoveryCommands, DistrictChanges):
             if claim.status not in WITHDRAWABLE:
                 raise errors.InvalidState(f"claim {claim_id} is already {claim.status}; only a pending or proposed"
                                           " claim can be withdrawn, and there is nothing left to correct",
-                                          zh=f"申请 {claim_id} 已是 {claim.status} 状态；只有待审批或待确认的申请"
-                                             "可以撤回，此申请已无需更正")
+                                          zh=f"申请 {claim_id} 已是{status_zh(claim.status)}状态；"
+                                             "只有待审批或待确认的申请可以撤回，此申请已无需更正")
             touched = Touched(self)
             ended = end_claim(touched, claim, by.name, reason, None)
             return touched.all(), views.claim(claim) | {"released_amount": ended["released_amount"]}
@@ -66,12 +67,13 @@ class Corrections(RecoveryCommands, DistrictChanges):
             if claim.status in WITHDRAWABLE:
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}, not yet awarded; withdraw it"
                                           f" instead: POST /v1/claims/{claim_id}/withdraw with a reason",
-                                          zh=f"申请 {claim_id} 的状态是 {claim.status}，尚未批准奖励；请改为撤回：POST"
-                                             f" /v1/claims/{claim_id}/withdraw，并填写 reason")
+                                          zh=f"申请 {claim_id} 的状态是{status_zh(claim.status)}，尚未批准奖励；"
+                                             f"请改为撤回：POST /v1/claims/{claim_id}/withdraw，并填写 reason")
             if claim.status != "approved":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; nothing was awarded that could be"
                                           " revoked",
-                                          zh=f"申请 {claim_id} 的状态是 {claim.status}；没有已批准的奖励可以撤销")
+                                          zh=f"申请 {claim_id} 的状态是{status_zh(claim.status)}；"
+                                             "没有已批准的奖励可以撤销")
             touched = Touched(self)
             ended = end_claim(touched, claim, by.name, reason, document_ref)
             return touched.all(), views.claim(claim) | {k: ended[k] for k in ("released_amount", "recovery_id",

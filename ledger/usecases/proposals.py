@@ -21,6 +21,7 @@ from ledger.domain import errors
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
 from ledger.domain.organisation import Organisation
+from ledger.messages import status_zh
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, prepare
 from ledger.usecases.common import require_role, uuid_of
@@ -131,7 +132,8 @@ class Proposals:
             if claim.status != "proposed":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}, not proposed; only a proposal is"
                                           " confirmed (a pending claim is decided with /approve or /reject)",
-                                          zh=f"申请 {claim_id} 的状态是 {claim.status}，不是 proposed（待确认）；"
+                                          zh=f"申请 {claim_id} 的状态是{status_zh(claim.status)}，"
+                                             "不是“待确认”（proposed）；"
                                              "只有待确认的申请可以确认（待审批的申请请用 /approve 批准"
                                              "或 /reject 驳回）")
             org = self._organisation(claim.uscc)

@@ -41,7 +41,7 @@ def test_an_official_list_records_good_rows_refuses_bad_ones_and_keeps_provenanc
 def test_a_refused_row_whose_quoted_cell_spans_lines_is_named_by_its_first_line(api: Api, world: World) -> None:
     """A row whose document_ref holds a line break (lines 2-3) was refused at line 3: it is named by the line it
     starts on, as a person finds it in the file, and the next row keeps its own number (4)."""
-    text, codes = _erc_csv(world, 1)
+    text, _ = _erc_csv(world, 1)
     header, good = text.splitlines()
     bad = '91330108MA0000000I,A3.erc,municipal,2023-03-01,"杭发改高技\n〔2023〕15号",x'  # I is not in a USCC
     answer = _post_csv(api, "\n".join([header, bad, "x,A3.erc,municipal,2023-03-01,D,y", good]) + "\n")

@@ -64,7 +64,7 @@ def test_the_chinese_says_what_to_send_instead(api) -> None:
     cursor = api.refused("GET", "/v1/claims?cursor=abc", None, "kjj", 422, "invalid_request", headers=ZH)
     assert cursor["detail"] == "cursor：'abc' 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor"
     role = api.refused("GET", "/v1/audit/verify", None, "kjj", 403, "forbidden", headers=ZH)
-    assert role["detail"] == ("kjj-test（bureau）无权核验审计事件链；此操作需要角色 auditor 或 admin，"
+    assert role["detail"] == ("kjj-test（区级部门）无权核验审计事件链；此操作需要角色 审计 或 管理员，"
                               "请由具有该角色的账号办理")
     assert api.refused("GET", "/v1/audit/verify", None, "kjj", 403, "forbidden")["detail"] == \
         "kjj-test (bureau) may not verify the audit chain; that needs auditor or admin"
@@ -124,3 +124,14 @@ def test_a_bank_statements_refused_lines_read_in_the_readers_language(api) -> No
     taken = upload(ZH, "?import_good_lines=true")
     assert taken.status_code == 201, taken.text
     assert taken.json()["refused_lines"][0]["message"].startswith("第 3 行：")
+
+
+def test_a_claims_status_is_named_in_chinese_not_by_its_code(api, world) -> None:
+    """Deciding a decided claim, or paying one not approved, names its status as people do (已批准, 待审批)."""
+    approved = world.approved(world.org())
+    again = api.refused("POST", f"/v1/claims/{approved['id']}/approve", {}, "kjj", 409, "invalid_state", headers=ZH)
+    assert "已是“已批准”状态" in again["detail"] and "approved" not in again["detail"], again
+    pending = world.claim(world.org())
+    unpaid = api.refused("POST", "/v1/payouts", {"claim_id": pending["id"], "amount": "1.00", "paid_on": "2023-08-01",
+                                                 "bank_ref": "B-STATUS"}, "finance", 409, "invalid_state", headers=ZH)
+    assert "状态为“待审批”" in unpaid["detail"] and "pending" not in unpaid["detail"], unpaid
