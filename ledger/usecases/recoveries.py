@@ -48,12 +48,17 @@ class RecoveryCommands:
                                            zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，"
                                               f"已核销 {yuan(recovery.written_off)} 元），尚未追回金额为零，还款"
                                               f" {yuan(value)} 元超出；超出部分退还付款人")
-            if any(p["bank_ref"] == bank_ref for p in recovery.repayments):
-                raise errors.Conflict(f"recovery {recovery_id} already has a repayment with bank_ref {bank_ref!r}:"
-                                      " one receipt from the bank is recorded once. If this is another transfer,"
-                                      " send its own bank reference",
-                                      zh=f"追回款项 {recovery_id} 已登记银行流水号为 {bank_ref!r} 的还款：同一笔到账"
-                                         "只登记一次；如确为另一笔转账，请填写该笔转账自己的银行流水号")
+            if any((p["bank_ref"], p["amount"], p["received_on"]) == (bank_ref, value, received_on)
+                   for p in recovery.repayments):
+                # The same repayment twice (a resent form, a retry without a key): one receipt counted twice. A
+                # different amount under the same reference is a top-up (too little was recorded, and nothing is
+                # edited), which the bank matching adds up (projections/bank_credits.py).
+                raise errors.Conflict(f"recovery {recovery_id} already has this repayment ({yuan(value)} received on"
+                                      f" {received_on.isoformat()}, bank_ref {bank_ref!r}): one receipt from the bank"
+                                      " is recorded once. If too little was recorded, send only what is missing",
+                                      zh=f"追回款项 {recovery_id} 已登记这笔还款（{received_on.isoformat()} 到账"
+                                         f" {yuan(value)} 元，银行流水号 {bank_ref!r}）：同一笔到账只登记一次；"
+                                         "如登记金额少于实际到账，请只补登差额")
             if value > recovery.outstanding:
                 raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)}"
                                            f" still outstanding on recovery {recovery_id}; record at most that much"

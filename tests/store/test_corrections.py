@@ -147,8 +147,9 @@ def test_an_organisation_that_left_is_not_eligible_after_its_leaving_date(world:
 
 
 def test_a_repayment_is_one_bank_receipt_on_a_day_that_has_come(world: World) -> None:
-    """The same bank reference twice on one recovery is `conflict` (one receipt counted twice before); a
-    repayment dated after today in Beijing is refused (money not yet received is not booked); neither writes."""
+    """The same repayment twice on one recovery (reference, amount and day) is `conflict` (one receipt was counted
+    twice); a repayment dated after today in Beijing is refused (money not yet received is not booked); neither
+    writes. A top-up under the same reference (too little was recorded; nothing is edited) is recorded."""
     org = world.org()
     claim = world.approved(org, "A5.voucher", basis_amount="100000")
     world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="30000", paid_on=date(2023, 7, 1),
@@ -165,6 +166,9 @@ def test_a_repayment_is_one_bank_receipt_on_a_day_that_has_come(world: World) ->
                                       bank_ref="RCV-2")
     assert world.events() == before
     assert world.ledger.recovery(rid)["recovered"] == "2000.00"
+    world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="500", received_on=date(2024, 9, 1),
+                                  bank_ref="RCV-1")
+    assert world.ledger.recovery(rid)["recovered"] == "2500.00"
 
 
 def test_a_bureau_reads_only_the_recoveries_of_programmes_it_leads(world: World) -> None:
