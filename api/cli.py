@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -14,12 +15,25 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import NoReturn
 
+from eventsourcing import persistence
 from pydantic import ValidationError
 
 from api import cli_language
 from api.auth import AuthFileError
-from api.cli_language import reason_zh, refuse, then, tr
-from api.commands import chain_check, close, demo, export, receipt, recheck, reconcile, replay, simulate, verify
+from api.cli_language import reason_zh, refuse, then, tr, whole_number
+from api.commands import (
+    chain_check,
+    close,
+    demo,
+    export,
+    preflight,
+    receipt,
+    recheck,
+    reconcile,
+    replay,
+    simulate,
+    verify,
+)
 from api.settings import Settings
 from ledger.audit.signing import UnreadableKey
 from ledger.connection import STORE_ERRORS
@@ -29,9 +43,9 @@ from ledger.store import StoreConfigError
 PROGRESS_SECONDS = 5.0
 COMMANDS = [verify, export, demo, replay, reconcile, recheck, simulate, receipt, close]
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
-                 if v is not None}
-    return Settings(**overrides)
+    from api.commands.common import settings
+
+    return settings(args)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -39,7 +53,7 @@ def serve(args: argparse.Namespace) -> int:
     from api.logs import log_config
 
     settings = _settings(args)
-    workers = args.workers or settings.workers
+    workers = settings.workers if args.workers is None else args.workers
     if workers > 1 and (settings.projector != "external" or settings.auth_file is None):
         # Each worker would run its own projector, or generate its own development tokens.
         return _fail("workers_need_external",
@@ -56,12 +70,55 @@ def serve(args: argparse.Namespace) -> int:
         return _run(settings, workers, logs)
 
 
+def _cannot_listen(host: str, port: int) -> tuple[str, str, str] | None:
+    """Why `serve` could not listen on host:port, as (code, English, Chinese), or None when it can: tried here,
+    before uvicorn (whose own failure is a log line and exit 3, and which, with --workers, binds in the parent
+    just the same). `address_in_use`: another process listens there; `host_invalid`: not an address (or name)
+    of this machine; `cannot_listen`: anything else the system refuses (a port below 1024 without the right)."""
+    import errno
+    import socket
+
+    where = f"{host}:{port}"
+    bad_host = ("host_invalid",
+                f"cannot listen on {where}: {host!r} is not an address of this machine. Give --host (or LEDGER_HOST)"
+                " an address it has, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)",
+                f"无法在 {where} 上监听：{host!r} 不是本机的地址。请用 --host（或 LEDGER_HOST）给出本机的地址，"
+                "如 127.0.0.1（仅本机可访问）或 0.0.0.0（所有网卡）")
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError):
+        return bad_host
+    family, kind, proto, _, address = found[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+            probe.listen(1)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            return ("address_in_use",
+                    f"cannot listen on {where}: another process is listening there. Give another port with --port"
+                    " (or LEDGER_PORT), or stop the other process (`ss -ltnp` shows which it is)",
+                    f"无法在 {where} 上监听：已有其他进程在该端口监听。请用 --port（或 LEDGER_PORT）换一个端口，"
+                    "或停止那个进程（`ss -ltnp` 可查看是哪个进程）")
+        if err.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+            return bad_host
+        return ("cannot_listen",
+                f"cannot listen on {where}: {err.strerror}. Give another --port (a port below 1024 needs the right"
+                " to bind it) or --host",
+                f"无法在 {where} 上监听：{cli_language.os_reason_zh(err)}。请用 --port 换一个端口（1024 以下的端口"
+                "需要相应权限）或用 --host 换一个地址")
+    return None
+
+
 def _run(settings: Settings, workers: int, logs: dict) -> int:
     import uvicorn
 
     from api.app import create_app
 
     app = create_app(settings)  # refuses a bad store URL or principals file here, before uvicorn starts
+    if (refused := _cannot_listen(settings.host, settings.port)) is not None:  # then where it listens
+        return _fail(*refused)
     # The request log (api/logs.py) replaces uvicorn's access log: one line a request, with its id.
     # httptools, except that a connection offering an upgrade other than WebSocket (Java's HttpClient offers h2c on
     # plain HTTP) is handed to h11, whose body httptools would drop (uvicorn #2722): api/http_protocol.py.
@@ -116,7 +173,8 @@ def project(args: argparse.Namespace) -> int:
         opened.enter_context(collector.quiet())  # as the API does while it serves (ledger/collector.py)
         projector.start()
         opened.callback(projector.stop)
-        print("award-ledger project: following the event log into the read models; stop with SIGTERM or Ctrl-C",
+        print("award-ledger project: " + tr("following the event log into the read models; stop with SIGTERM or"
+                                            " Ctrl-C", "正在按事件日志更新读模型；用 SIGTERM 或 Ctrl-C 停止"),
               file=sys.stderr, flush=True)
         reported: object = None
         while not stop.wait(PROGRESS_SECONDS if reported else 0.5):
@@ -125,12 +183,14 @@ def project(args: argparse.Namespace) -> int:
             except STORE_ERRORS as err:
                 # A brief disconnect is no reason to exit: the projector reconnects with backoff, and /readyz
                 # says not-ready meanwhile. Say so once, and go on.
-                now = f"the store does not answer ({type(err).__name__}); retrying"
+                now = tr(f"the store does not answer ({type(err).__name__}); retrying",
+                         f"存储没有响应（{type(err).__name__}）；正在重试")
             if now != reported:
-                text = now if isinstance(now, str) else f"at event {now[0]:,}, {now[1]:,} behind"
+                text = now if isinstance(now, str) else tr(f"at event {now[0]:,}, {now[1]:,} behind",
+                                                           f"位于第 {now[0]:,} 个事件，落后 {now[1]:,} 个")
                 print(f"award-ledger project: {text}", file=sys.stderr, flush=True)
                 reported = now
-    print("award-ledger project: stopped", file=sys.stderr, flush=True)
+    print("award-ledger project: " + tr("stopped", "已停止"), file=sys.stderr, flush=True)
     return 0
 
 
@@ -189,10 +249,10 @@ def _parser() -> argparse.ArgumentParser:
                                                       "运行 HTTP 接口服务（文档见 /docs）"))
     serve_cmd.add_argument("--host", help=tr("address to listen on (LEDGER_HOST, default 127.0.0.1)",
                                               "监听地址（LEDGER_HOST，默认 127.0.0.1）"))
-    serve_cmd.add_argument("--port", type=int, help=tr("port to listen on (LEDGER_PORT, default 8000)",
-                                                        "监听端口（LEDGER_PORT，默认 8000）"))
-    serve_cmd.add_argument("--workers", type=int, help=tr("uvicorn worker processes (LEDGER_WORKERS, default 1)",
-                                                           "uvicorn 工作进程数（LEDGER_WORKERS，默认 1）"))
+    serve_cmd.add_argument("--port", type=whole_number(1, 65535), help=tr(
+        "port to listen on (LEDGER_PORT, default 8000)", "监听端口（LEDGER_PORT，默认 8000）"))
+    serve_cmd.add_argument("--workers", type=whole_number(minimum=1), help=tr(
+        "uvicorn worker processes (LEDGER_WORKERS, default 1)", "uvicorn 工作进程数（LEDGER_WORKERS，默认 1）"))
     serve_cmd.set_defaults(run=serve)
     commands.add_parser("project", help=tr("keep the read models up to date, in the foreground",
                                             "在前台持续更新读模型")).set_defaults(run=project)
@@ -235,12 +295,64 @@ def main(argv: list[str] | None = None) -> int:
                      " key (PEM), or unset it to use var/signing-key.pem",
                      then(f"LEDGER_SIGNING_KEY_FILE：{reason_zh(err)}",
                           "请指向台账的 Ed25519 私钥（PEM），或不设置以使用 var/signing-key.pem"))
+    except preflight.SettingsFileError as err:
+        return _fail("settings_invalid", str(err), reason_zh(err))
+    except preflight.StoreInvalid as err:
+        return _fail("store_invalid", str(err), reason_zh(err))
+    except preflight.StoreRefused as err:
+        return _fail("store_unreachable", str(err), reason_zh(err))
     except STORE_ERRORS as err:
-        return _fail("store_unreachable",
-                     f"cannot open the store: {str(err).strip()}. Start the database or fix LEDGER_DATABASE_URL",
-                     f"无法打开存储：{_store_reason_zh(err)}。请启动数据库，或修正 LEDGER_DATABASE_URL")
+        return _store_unreachable(err)
+    except (sqlite3.DatabaseError, persistence.DatabaseError) as err:  # the driver's, or eventsourcing's from it
+        said = _sqlite_said(err)
+        if said is not None and "not a database" in said:  # its header passed preflight.check_store, the rest not
+            return _fail("store_invalid", *_words(preflight.not_a_database(_sqlite_file())))
+        if said is not None and "malformed" in said:
+            file = _sqlite_file()
+            return _fail("store_invalid", f"LEDGER_DATABASE_URL names {file}, a damaged SQLite database ({said})."
+                         " Restore the ledger's file from a backup (then run `award-ledger verify`); the file was"
+                         " left as it is",
+                         f"LEDGER_DATABASE_URL 指向的 {file} 是已损坏的 SQLite 数据库。请从备份恢复台账文件"
+                         "（然后运行 `award-ledger verify`）；该文件未被改动")
+        raise
     except LedgerError as err:  # a refusal no subcommand words itself: the ledger's own, with its code
         return _fail(err.code, err.detail, reason_zh(err))
+
+
+def _store_unreachable(err: BaseException) -> int:
+    return _fail("store_unreachable",
+                 f"cannot open the store: {' '.join(str(err).split()).rstrip('.?')}. Start the database or fix"
+                 " LEDGER_DATABASE_URL",
+                 f"无法打开存储：{_store_reason_zh(err)}。请启动数据库，或修正 LEDGER_DATABASE_URL")
+
+
+def _sqlite_said(err: BaseException) -> str | None:
+    """What SQLite said, when `err` is, or was raised from, its DatabaseError other than an OperationalError
+    (a locked or unopenable file: store_unreachable), else None."""
+    seen: BaseException | None = err
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, sqlite3.DatabaseError) and not isinstance(seen, sqlite3.OperationalError):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _sqlite_file() -> str:
+    from ledger.store import sqlite_path
+
+    try:
+        return sqlite_path(Settings().database_url)
+    except Exception:
+        return "LEDGER_DATABASE_URL"
+
+
+def _words(err: BaseException) -> tuple[str, str]:
+    return str(err), reason_zh(err)
+
+
+TIMED_OUT_ZH = "5 秒内未能连上数据库（数据库未运行、地址或端口不对，或网络不通）"
 
 
 def _store_reason_zh(err: BaseException) -> str:
@@ -250,7 +362,7 @@ def _store_reason_zh(err: BaseException) -> str:
         return f"{float(waited.group(1)):g} 秒内未能连上数据库（数据库未运行、地址或端口不对，或拒绝了连接）"
     for english, zh in (("Connection refused", "连接被拒绝：该地址和端口上没有数据库在监听"),
                         ("password authentication failed", "密码认证失败"), ("does not exist", "数据库或用户不存在"),
-                        ("timeout expired", "连接超时"), ("unable to open database file", "无法打开数据库文件"),
+                        ("timeout expired", TIMED_OUT_ZH), ("unable to open database file", "无法打开数据库文件"),
                         ("database is locked", "数据库被其他进程锁定")):
         if english in said:
             return zh

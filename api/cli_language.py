@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 SUPPORTED = ("zh", "en")
@@ -160,8 +160,31 @@ ARGPARSE_ZH: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), zh) for 
     (r"argument (\S+): invalid (\w+) value: (.+)", "参数 {0} 的取值 {2} 无效，应为{1}"),
     (r"argument (\S+): expected (?:one|at least one|at most one) argument", "参数 {0} 后面需要给出取值"),
     (r"argument (\S+): not allowed with argument (\S+)", "参数 {0} 不能与 {1} 同时使用"),
-    (r"argument (\S+): must be at least 1", "参数 {0} 应至少为 1"),
+    (r"argument (\S+): must be at least (\d+)", "参数 {0} 应至少为 {1}"),
+    (r"argument (\S+): must be at most (\d+)", "参数 {0} 应至多为 {1}"),
+    (r"argument (\S+): (.+) is not a whole number", "参数 {0} 的取值 {1} 不是整数"),
 )]
+
+
+def whole_number(minimum: int | None = None, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse `type` for a whole number within bounds, whose refusals read naturally (argparse names a
+    type function's __name__ in its own refusal, which would leak an internal name): `'abc' is not a whole
+    number`, `must be at least 1`; said in Chinese by `argparse_zh`."""
+    import argparse
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if minimum is not None and value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
 
 
 def argparse_zh(message: str) -> str:

@@ -76,18 +76,33 @@ def development_principals(folder: Path = FOLDER) -> tuple[Principals, dict[str,
 
 
 def announce(folder: Path, tokens: dict[str, str], fresh: dict[str, str]) -> None:
-    """Say loudly that these are development principals: the new tokens once, and where all of them are kept."""
+    """Say loudly that these are development principals: the new tokens once, and where all of them are kept (in
+    the language of whoever started `serve`: LEDGER_LANG, else the locale)."""
+    from api.cli_language import language
+
     rule = "!" * 78
     kept = folder / TOKENS
-    lines = [rule, "WARNING: LEDGER_AUTH_FILE is not set; running with DEVELOPMENT principals."]
-    if fresh:
-        lines += [f"New development tokens, kept in {kept} (readable by you only) and the same after a restart:",
-                  *(f"    {name:<14} Authorization: Bearer {token}" for name, token in fresh.items())]
-    if len(fresh) < len(tokens):
-        lines += [f"Tokens of {', '.join(n for n in tokens if n not in fresh)}: unchanged since the last start,",
-                  f"read them in {kept} (readable by you only); the finance one, for instance:",
-                  f"    python3 -c 'import json; print(json.load(open(\"{kept}\"))[\"dev-finance\"])'"]
-    lines += ["Never use these in production: write a principals file (README, 'Principals and tokens')",
-              f"and set LEDGER_AUTH_FILE to it. Delete {kept} for new development tokens.", rule]
+    unchanged = [n for n in tokens if n not in fresh]
+    read_one = f"    python3 -c 'import json; print(json.load(open(\"{kept}\"))[\"dev-finance\"])'"
+    if language() == "zh":
+        lines = [rule, "警告：未设置 LEDGER_AUTH_FILE；正以【开发用】主体运行。"]
+        if fresh:
+            lines += [f"新的开发用令牌，保存在 {kept}（仅您本人可读），重启后不变：",
+                      *(f"    {name:<14} Authorization: Bearer {token}" for name, token in fresh.items())]
+        if unchanged:
+            lines += [f"{'、'.join(unchanged)} 的令牌自上次启动以来未变，",
+                      f"请在 {kept}（仅您本人可读）中查看；例如财政账号的令牌：", read_one]
+        lines += ["切勿在生产环境中使用这些令牌：请编写主体文件（见 README「Principals and tokens」），",
+                  f"并将 LEDGER_AUTH_FILE 指向它。删除 {kept} 可获得新的开发用令牌。", rule]
+    else:
+        lines = [rule, "WARNING: LEDGER_AUTH_FILE is not set; running with DEVELOPMENT principals."]
+        if fresh:
+            lines += [f"New development tokens, kept in {kept} (readable by you only) and the same after a restart:",
+                      *(f"    {name:<14} Authorization: Bearer {token}" for name, token in fresh.items())]
+        if unchanged:
+            lines += [f"Tokens of {', '.join(unchanged)}: unchanged since the last start,",
+                      f"read them in {kept} (readable by you only); the finance one, for instance:", read_one]
+        lines += ["Never use these in production: write a principals file (README, 'Principals and tokens')",
+                  f"and set LEDGER_AUTH_FILE to it. Delete {kept} for new development tokens.", rule]
     log.warning("LEDGER_AUTH_FILE is not set: development principals in %s, their tokens in %s", folder / HASHES, kept)
     print("\n".join(lines), file=sys.stderr, flush=True)

@@ -32,11 +32,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from api.reports.reconciliation import require_year
     from api.signing import load_signer
     from ledger.application import AwardLedger
     from ledger.audit.chain import AuditChain
     from ledger.audit.notary import Notary
-    from ledger.domain.errors import LedgerError
+    from ledger.domain.errors import LedgerError, OutsidePolicyTerm
     from ledger.principals import Principal, Role
     from ledger.store import store_env
     from projections.ledger_as_of import reconciliation_as_of
@@ -46,8 +47,27 @@ def run(args: argparse.Namespace) -> int:
     by = acting_as("close", args.principal, CLI_PRINCIPAL, config)
     if by is None:
         return 2
+    try:
+        require_year(args.year)  # the refusal the ledger would give, with the term worded for each reader
+    except OutsidePolicyTerm as err:
+        refuse("close", err.code, f"{err.detail}. Nothing was recorded", then(reason_zh(err), "未记录任何内容"))
+        return 2
     signer = load_signer(config)
     ledger = AwardLedger(store_env(config.database_url), seal_key=signer.seal_key())
+    try:
+        known = ledger.year_close(args.year)
+    except BaseException:
+        ledger.close()
+        raise
+    if known is not None:  # said here, the moment as a person in the district reads it (the ledger keeps UTC)
+        ledger.close()
+        at = beijing.shown(known["as_of"])
+        refuse("close", "conflict",
+               f"{args.year} was closed by the finance principal {known['by']} as of {at}; a later correction shows"
+               " as a post-close adjustment in the reconciliation, not a new close. Nothing was recorded",
+               f"{args.year} 年度已由财政账号 {known['by']} 结账（截至 {at}）；此后的更正在对账结果中显示为结账后"
+               "调整，无需也不能再次结账。未记录任何内容")
+        return 1
     started = time.monotonic()
 
     def progress(at: int, head: int) -> None:

@@ -10,9 +10,12 @@ from api.settings import Settings
 
 
 def settings(args: argparse.Namespace) -> Settings:
+    """The settings, ./.env, the principals file and the store checked first (api/commands/preflight.py)."""
+    from api.commands import preflight
+
     overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
                  if v is not None}
-    return Settings(**overrides)
+    return preflight.settings(overrides)
 
 
 def configure_logging(settings: Settings) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from api.cli_language import language, tr
+from api.cli_language import language, tr, whole_number
 from api.commands.common import configure_logging, say, settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
@@ -35,11 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.set_defaults(run=run)
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+_positive = whole_number(minimum=1)
 
 
 # The demo's stages (ledger/demo.py) as a Chinese reader reads them.

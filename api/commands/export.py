@@ -9,6 +9,7 @@ from pathlib import Path
 from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
 from api.reports import reconciliation as report
+from api.reports.closing import with_close
 from ledger.domain.errors import OutsidePolicyTerm
 
 
@@ -45,11 +46,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         catch_up(read_models.view, app)  # no projector may be running: bring the read models to the log's head
         figures = read_models.reconciliation(args.year)
+        closed = app.year_close(args.year) if args.format == "json" else None
     finally:
         app.close()
         read_models.close()
     if args.format == "json":
-        content = (json.dumps(report.arranged(figures), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        # As GET /v1/finance/reconciliation answers it: `closed` (null while open) and `post_close_adjustments`.
+        document = with_close(report.arranged(figures), closed)
+        content = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     else:
         content = report.RENDERERS[args.format](figures)
     if args.output == "-":

@@ -40,7 +40,7 @@ def run_receipt(args: argparse.Namespace) -> int:
     from ledger.audit.notary import Notary
     from ledger.audit.receipts import for_claim
     from ledger.audit.tampering import Tampered
-    from ledger.domain.errors import LedgerError
+    from ledger.domain.errors import LedgerError, NotFound
     from ledger.store import store_env
 
     config = settings(args)
@@ -50,7 +50,10 @@ def run_receipt(args: argparse.Namespace) -> int:
         receipt = for_claim(ledger, Notary(AuditChain.open(config.database_url), signer), args.claim_id,
                             logged=False)
     except LedgerError as err:
-        refuse("receipt", err.code, f"{err.detail}. Nothing was written", then(reason_zh(err), "未写入任何文件"))
+        zh = reason_zh(err)
+        if isinstance(err, NotFound):  # the ledger names the aggregate's kind in English ("claim ...")
+            zh = f"台账中没有申请 {args.claim_id}；请核对申请编号"
+        refuse("receipt", err.code, f"{err.detail}. Nothing was written", then(zh, "未写入任何文件"))
         return 1 if isinstance(err, Tampered) else 2
     finally:
         ledger.close()

@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 
-from api.cli_language import tr
+from api.cli_language import language, tr
 from api.commands.common import configure_logging, say, settings
 
 COLUMNS = ("claim_id", "uscc", "programme", "award_year", "status", "booked", "now", "difference", "refusal")
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     app = AwardLedger(store_env(config.database_url))
     try:
         total = app.recorder.max_notification_id() or 0
-        events = tqdm(stored_events(app), total=total, unit=" events", desc="award-ledger recheck",
+        events = tqdm(stored_events(app), total=total, unit=tr(" events", " 个事件"), desc="award-ledger recheck",
                       disable=not sys.stderr.isatty(), file=sys.stderr)
         rows = [r for r in Replay(app.catalogue_on).run(events) if r.differs]
     finally:
@@ -51,9 +51,14 @@ def run(args: argparse.Namespace) -> int:
             d = r.as_dict()
             out.writerow([*(d[c] for c in COLUMNS), _text(d["booked_explanation"]), _text(d["now_explanation"])])
     else:
+        zh = language() == "zh"
         for r in rows:
-            print(f"{r.claim_id}  {r.uscc}  {r.programme:<20} {r.award_year}  {r.status:<9} booked {r.booked:>15,}"
-                  f"  now {r.now:>15,}" + (f"  (now refused: {r.refusal})" if r.refusal else ""))
+            if zh:
+                print(f"{r.claim_id}  {r.uscc}  {r.programme:<20} {r.award_year}  {r.status:<9} 入账 {r.booked:>15,}"
+                      f"  现行规则 {r.now:>15,}" + (f"（现行规则拒绝：{r.refusal}）" if r.refusal else ""))
+            else:
+                print(f"{r.claim_id}  {r.uscc}  {r.programme:<20} {r.award_year}  {r.status:<9} booked"
+                      f" {r.booked:>15,}  now {r.now:>15,}" + (f"  (now refused: {r.refusal})" if r.refusal else ""))
     if rows:
         say("recheck", tr(f"{len(rows):,} of the recorded claims differ from what the rules in force give; correct"
                           " them with new events (re-assessment on approval, or the corrections commands), never by"

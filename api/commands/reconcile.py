@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 from pathlib import Path
 
-from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr
+from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import acting_as, configure_logging, settings
 from api.reports.table import render
 from ledger.domain.text import printable
@@ -38,9 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from api.bank_columns import bank_columns
     from ledger.application import AwardLedger
-    from ledger.bank_files.reading import accepted_lines, read_bank_file
+    from ledger.bank_files.reading import HEADER_SEARCH, accepted_lines, read_bank_file
     from ledger.domain.errors import LedgerError
     from ledger.principals import Principal, Role
     from ledger.store import store_env
@@ -52,15 +52,28 @@ def run(args: argparse.Namespace) -> int:
     by = acting_as("reconcile", args.principal, CLI_PRINCIPAL, config)
     if by is None:
         return 2
+    column_map = _column_map(config.bank_columns)
+    if column_map is None:
+        return 2
     path = Path(args.file)
     try:
-        found_file = read_bank_file(path.read_bytes(), bank_columns(config.bank_columns))
+        found_file = read_bank_file(path.read_bytes(), column_map)
         lines = accepted_lines(found_file, import_good_lines=args.import_good_lines)
     except OSError as err:
         refuse("reconcile", "file_unreadable", f"cannot read {path}: {err.strerror}. Give the path of the bank's CSV"
                " export", then(f"无法读取 {path}：{os_reason_zh(err)}", "请给出银行导出的 CSV 文件路径"))
         return 2
     except LedgerError as err:
+        if err.code == "invalid_request" and "no header row" in err.detail:  # empty, or not a statement's layout
+            refuse("reconcile", "csv_unreadable",
+                   f"{path} cannot be read as a bank statement: no header row in its first {HEADER_SEARCH} lines"
+                   f" names its columns (an empty file has none). Export the statement from the bank again as"
+                   f" CSV, or add its headers to the column map (LEDGER_BANK_COLUMNS); the headers it knows, by"
+                   f" the ledger's field: {_known_columns(column_map, zh=False)}. Nothing was imported",
+                   f"{path} 无法按银行对账单读取：前 {HEADER_SEARCH} 行中没有一行是能识别的表头（空文件也没有表头）。"
+                   "请从网银重新导出 CSV 格式的对账单，或把它的列名加入银行列名对照表（LEDGER_BANK_COLUMNS）；"
+                   f"可识别的表头列名（按台账字段）：{_known_columns(column_map, zh=True)}。未导入任何内容")
+            return 2
         refuse("reconcile", err.code, f"{path}: {err.detail}. Nothing was imported",
                then(f"{path}：{reason_zh(err)}", "未导入任何内容"))
         return 2
@@ -81,53 +94,147 @@ def run(args: argparse.Namespace) -> int:
     found["already_imported"] = outcome.view["already_imported"]
     found["encoding"] = found_file.encoding
     found["refused_lines"] = [r.as_dict() for r in found_file.refused]
+    table_refused = [r.as_dict() | {"message_zh": r.in_language("zh")["message"]} for r in found_file.refused]
     if args.json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
     else:
-        print(describe(found))
+        print(describe(found | {"refused_lines": table_refused}))
     return 0 if found["report"]["all_matched"] else 1
 
 
-def describe(found: dict) -> str:
-    """The report as a person reads it: one row per line or payout, with what is wrong."""
+# The ledger's fields of a statement line (ledger/bank_files/columns.toml), as a Chinese reader calls them.
+FIELDS_ZH = {"date": "交易日期", "debit": "借方金额", "credit": "贷方金额", "signed_amount": "带符号金额",
+             "amount": "金额", "reference": "参考号", "memo": "附言"}
+
+
+def _known_columns(column_map, *, zh: bool) -> str:
+    """The headers the column map knows, field by field: `交易日期（date）：交易日期 / 记账日期；…`."""
+    parts = []
+    for field, label_zh in FIELDS_ZH.items():
+        names = column_map.names.get(field) or ()
+        if names:
+            said = " / ".join(names)
+            parts.append(f"{label_zh}（{field}）：{said}" if zh else f"{field}: {said}")
+    return ("；" if zh else "; ").join(parts)
+
+
+def _column_map(path: Path | None):
+    """The column map in force (LEDGER_BANK_COLUMNS's file, or the one shipped), or None once refused as
+    `settings_invalid`: a file that cannot be read, is not UTF-8, is not TOML or lacks the map's tables."""
+    import tomllib
+
+    from api.bank_columns import bank_columns
+    from ledger.domain.errors import LedgerError
+
+    if path is None:
+        return bank_columns(None)
+    why = why_zh = ""
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        if not isinstance(data.get("fields"), dict):
+            why, why_zh = "it has no [fields] table", "其中没有 [fields] 表"
+    except OSError as err:
+        why, why_zh = f"it cannot be read ({err.strerror})", f"无法读取（{os_reason_zh(err)}）"
+    except UnicodeDecodeError:
+        why, why_zh = "it is not UTF-8 text", "它不是 UTF-8 文本"
+    except tomllib.TOMLDecodeError as err:
+        at = re.search(r"line (\d+)", str(err))
+        why = f"it is not valid TOML ({err})"
+        why_zh = f"它不是有效的 TOML（第 {at[1]} 行）" if at else "它不是有效的 TOML"
+    if not why:
+        try:
+            return bank_columns(path)
+        except LedgerError:
+            why = "its tables do not validate (names are lists of text, memo.pattern a regular expression)"
+            why_zh = "其中的表未通过校验（列名应为文本列表，memo.pattern 应为正则表达式）"
+    refuse("reconcile", "settings_invalid",
+           f"LEDGER_BANK_COLUMNS {str(path)!r} cannot be used as the bank column map: {why}. Point it at a TOML"
+           " column map laid out as ledger/bank_files/columns.toml, or unset it to use that one. Nothing was imported",
+           f"LEDGER_BANK_COLUMNS {str(path)!r} 无法用作银行列名对照表：{why_zh}。请将它指向格式与"
+           " ledger/bank_files/columns.toml 相同的 TOML 列名对照表，或不设置以使用该文件。未导入任何内容")
+    return None
+
+
+# What each row of the report table says, in each language: (result, note).
+ROWS_ZH = {
+    "matched": ("已匹配", ""),
+    "AMOUNT MISMATCH": ("金额不符", "银行金额与拨付金额不同"),
+    "NO PAYOUT": ("无对应拨付", "没有拨付带有此参考号"),
+    "NOT ON STATEMENT": ("未见于流水", "拨付 {0} 不在任何已导入的流水中"),
+    "REVERSED": ("已冲正", "该拨付已冲正，但银行仍支付了"),
+    "REPAYMENT": ("退回", "追回 {0}"),
+    "REPAYMENT MISMATCH": ("退回金额不符", "收到的金额与记录的退回金额不同"),
+    "MONEY IN, NO REPAYMENT": ("收入无对应退回", "没有退回带有此参考号：请在对应的追回下记录"),
+    "REPAYMENT NOT ON STATEMENT": ("退回未见于流水", "追回 {0} 的退回不在任何已导入的流水中"),
+    "REFUSED": ("已拒绝", "{0}（未导入）"),
+}
+COUNTS_ZH = {"matched": "已匹配", "amount_mismatches": "金额不符", "unmatched_bank_lines": "无对应拨付的流水行",
+             "unmatched_payouts": "未见于流水的拨付", "reversed_but_on_statement": "已冲正但见于流水",
+             "matched_credits": "已匹配的退回", "credit_amount_mismatches": "退回金额不符",
+             "unmatched_credit_lines": "无对应退回的收入行", "unmatched_repayments": "未见于流水的退回"}
+
+
+def describe(found: dict, *, zh: bool | None = None) -> str:
+    """The report as a person reads it, in the reader's language: one row per line or payout, with what is
+    wrong (--json keeps the field names)."""
+    zh = language() == "zh" if zh is None else zh
     r = found["report"]
     rows: list[tuple] = []
+
+    def row(result: str, line, day, reference, bank, ours, note: str = "", *fill: str) -> None:
+        if zh:
+            result, note = ROWS_ZH[result][0], ROWS_ZH[result][1].format(*fill) if ROWS_ZH[result][1] else ""
+        rows.append((result, line, day, reference, bank, ours, note))
+
     for m in r["matched"]:
-        rows.append(("matched", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
-                     ", ".join(p["amount"] for p in m["payouts"]), ""))
+        row("matched", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+            ", ".join(p["amount"] for p in m["payouts"]))
     for m in r["amount_mismatches"]:
-        rows.append(("AMOUNT MISMATCH", m["line"]["line"], m["line"]["date"], m["line"]["reference"],
-                     m["bank_amount"], m["payout_amount"], "the bank's amount differs from the payout's"))
+        row("AMOUNT MISMATCH", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["bank_amount"],
+            m["payout_amount"], "the bank's amount differs from the payout's")
     for ln in r["unmatched_bank_lines"]:
-        rows.append(("NO PAYOUT", ln["line"], ln["date"], ln["reference"], ln["amount"], "",
-                     "no payout bears this reference"))
+        row("NO PAYOUT", ln["line"], ln["date"], ln["reference"], ln["amount"], "", "no payout bears this reference")
     for p in r["unmatched_payouts"]:
-        rows.append(("NOT ON STATEMENT", "", p["paid_on"], p["bank_ref"], "", p["amount"],
-                     f"payout {p['id']} is on no imported statement"))
+        row("NOT ON STATEMENT", "", p["paid_on"], p["bank_ref"], "", p["amount"],
+            f"payout {p['id']} is on no imported statement", p["id"])
     for m in r["reversed_but_on_statement"]:
-        rows.append(("REVERSED", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
-                     ", ".join(p["amount"] for p in m["payouts"]), "the payout was reversed, yet the bank paid it"))
+        row("REVERSED", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+            ", ".join(p["amount"] for p in m["payouts"]), "the payout was reversed, yet the bank paid it")
     for m in r.get("matched_credits", []):
-        rows.append(("REPAYMENT", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
-                     ", ".join(p["amount"] for p in m["repayments"]),
-                     "recovery " + ", ".join(p["recovery_id"] for p in m["repayments"])))
+        recoveries = ", ".join(p["recovery_id"] for p in m["repayments"])
+        row("REPAYMENT", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+            ", ".join(p["amount"] for p in m["repayments"]), "recovery " + recoveries, recoveries)
     for m in r.get("credit_amount_mismatches", []):
-        rows.append(("REPAYMENT MISMATCH", m["line"]["line"], m["line"]["date"], m["line"]["reference"],
-                     m["bank_amount"], m["repayment_amount"], "the money in differs from the repayment recorded"))
+        row("REPAYMENT MISMATCH", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["bank_amount"],
+            m["repayment_amount"], "the money in differs from the repayment recorded")
     for ln in r.get("unmatched_credit_lines", []):
-        rows.append(("MONEY IN, NO REPAYMENT", ln["line"], ln["date"], ln["reference"], ln["amount"], "",
-                     "no repayment bears this reference: record it against its recovery"))
+        row("MONEY IN, NO REPAYMENT", ln["line"], ln["date"], ln["reference"], ln["amount"], "",
+            "no repayment bears this reference: record it against its recovery")
     for p in r.get("unmatched_repayments", []):
-        rows.append(("REPAYMENT NOT ON STATEMENT", "", p["received_on"], p["bank_ref"], "", p["amount"],
-                     f"repayment of recovery {p['recovery_id']} is on no imported statement"))
+        row("REPAYMENT NOT ON STATEMENT", "", p["received_on"], p["bank_ref"], "", p["amount"],
+            f"repayment of recovery {p['recovery_id']} is on no imported statement", p["recovery_id"])
     for refused in found.get("refused_lines", []):
-        rows.append(("REFUSED", refused["line"], "", "", "", "", refused["message"] + " (not imported)"))
-    head = printable(f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "
-            f"{found['period']['from']} to {found['period']['to']}, total {found['total']}"
-            + (" — already imported, nothing written" if found.get("already_imported") else ""))
+        row("REFUSED", refused["line"], "", "", "", "", refused["message"] + " (not imported)",
+            refused.get("message_zh") or refused["message"])
+    period, total = found["period"], found["total"]
+    if zh:
+        head = (f"流水 {found['id']}（{found['source'] or '无来源'}）：{found['lines']} 行，"
+                f"{period['from']} 至 {period['to']}，合计 {total}"
+                + ("——此前已导入，未写入任何内容" if found.get("already_imported") else ""))
+    else:
+        head = (f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "
+                f"{period['from']} to {period['to']}, total {total}"
+                + (" — already imported, nothing written" if found.get("already_imported") else ""))
     # Lines recorded before the text check could hold escape sequences: never send them to the terminal raw.
+    head = printable(head)
     rows = [tuple(printable(c) if isinstance(c, str) else c for c in row) for row in rows]
-    table = render(("result", "line", "date", "reference", "bank", "ledger", "note"), rows, right=(1, 4, 5))
-    counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["counts"].items())
-    verdict = "all matched" if r["all_matched"] else "DISCREPANCIES found"
+    columns = (("结果", "行号", "日期", "参考号", "银行金额", "台账金额", "说明") if zh else
+               ("result", "line", "date", "reference", "bank", "ledger", "note"))
+    table = render(columns, rows, right=(1, 4, 5))
+    if zh:
+        counts = "，".join(f"{COUNTS_ZH.get(k, k)}：{v}" for k, v in r["counts"].items())
+        verdict = "全部匹配" if r["all_matched"] else "发现不符"
+    else:
+        counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["counts"].items())
+        verdict = "all matched" if r["all_matched"] else "DISCREPANCIES found"
     return f"{head}\n\n{table}\n\n{counts}\n{verdict}"

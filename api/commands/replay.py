@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from datetime import datetime
 
 from api.cli_language import language, refuse, tr
@@ -28,10 +29,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def moment(text: str) -> datetime:
-    """RFC 3339 with an offset; a bare date is the end of that day in Beijing time, as in the API and pages;
-    a moment outside the range the ledger can hold is refused (ValueError), never a crash."""
+    """What GET /v1/finance/reconciliation's as_of takes (api/schemas/awards.py): an RFC 3339 timestamp with
+    seconds and an offset, or a bare date, the end of that day in Beijing time. A time without seconds or
+    without an offset, or a moment outside the range the ledger can hold, is refused (ValueError)."""
+    from api.schemas.awards import RFC3339
     from ledger.domain.values import plausible_moment
 
+    text = text.strip()
+    if not (re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or RFC3339.fullmatch(text)):
+        raise ValueError(f"{text!r} is neither a day nor an RFC 3339 timestamp with seconds and an offset")
     return plausible_moment(beijing.as_of(text))
 
 
@@ -44,9 +50,10 @@ def run(args: argparse.Namespace) -> int:
         as_of = moment(args.as_of)
     except ValueError:
         refuse("replay", "argument_invalid",
-               f"--as-of {args.as_of!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00",
-               f"--as-of {args.as_of!r} 不是一个时间；请按 RFC 3339 给出，例如 2024-01-01T00:00:00+08:00"
-               "（只给日期则为北京时间当天结束时）")
+               f"--as-of {args.as_of!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00 (seconds"
+               " and an offset), or a day (2024-01-01: its end, Beijing time)",
+               f"--as-of {args.as_of!r} 不是一个时间；请按 RFC 3339 给出带秒和时区偏移的时间，例如"
+               " 2024-01-01T00:00:00+08:00，或只给日期（如 2024-01-01，按北京时间当天结束时计）")
         return 2
     if not chain_check.intact("replay", config.database_url, accept_tampered=args.accept_tampered):
         return 1
@@ -67,17 +74,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def describe(state: dict) -> str:
+    """The state as tables, in the reader's language (--json keeps the field names)."""
+    zh = language() == "zh"
     orgs = [(o["uscc"], o["name"], o["claims"], *(o["totals"][k] for k in ("entitled", "approved", "paid",
                                                                               "outstanding")))
             for o in state["organisations"]]
     t = state["totals"]
-    orgs.append(("total", "", sum(o["claims"] for o in state["organisations"]), t["entitled"], t["approved"],
-                 t["paid"], t["outstanding"]))
+    orgs.append(("合计" if zh else "total", "", sum(o["claims"] for o in state["organisations"]), t["entitled"],
+                 t["approved"], t["paid"], t["outstanding"]))
+    below = "低于最低安排" if zh else "BELOW FLOOR"
     funds = [(f["year"], f["appropriated"], f["approved"], f["headroom"], f["floor"],
-              "BELOW FLOOR" if f["below_floor"] else "") for f in state["fund_years"]]
-    return "\n".join([
-        f"the ledger as known at {beijing.shown(state['as_of'])} ({state['events_replayed']:,} events, up to position"
-        f" {state['position']:,})", "",
-        render(("uscc", "name", "claims", "entitled", "approved", "paid", "outstanding"), orgs,
-               right=(2, 3, 4, 5, 6)), "",
-        render(("fund year", "appropriated", "approved", "headroom", "floor", ""), funds, right=(1, 2, 3, 4))])
+              below if f["below_floor"] else "") for f in state["fund_years"]]
+    shown, events, position = beijing.shown(state["as_of"]), state["events_replayed"], state["position"]
+    head = (f"台账截至 {shown} 所知的状态（{events:,} 个事件，至位置 {position:,}）" if zh else
+            f"the ledger as known at {shown} ({events:,} events, up to position {position:,})")
+    org_columns = (("统一社会信用代码", "名称", "申请笔数", "应得", "已批准", "已拨付", "未拨付") if zh else
+                   ("uscc", "name", "claims", "entitled", "approved", "paid", "outstanding"))
+    fund_columns = (("资金年度", "已安排预算", "已批准占用", "剩余额度", "最低安排", "") if zh else
+                    ("fund year", "appropriated", "approved", "headroom", "floor", ""))
+    return "\n".join([head, "", render(org_columns, orgs, right=(2, 3, 4, 5, 6)), "",
+                      render(fund_columns, funds, right=(1, 2, 3, 4))])

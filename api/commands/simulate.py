@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr
+from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
 from api.reports import simulation as report
 from api.reports.table import render
@@ -54,6 +54,12 @@ def run(args: argparse.Namespace) -> int:
                " with --catalogue",
                then(f"无法读取 {path}：{os_reason_zh(err)}", "请用 --catalogue 给出草案目录文件的路径"))
         return 2
+    except UnicodeDecodeError as err:
+        refuse("simulate", "file_unreadable", f"cannot read {path}: it is not UTF-8 text (byte {err.start + 1}); save"
+               " the draft catalogue as UTF-8 TOML and give it with --catalogue",
+               then(f"无法读取 {path}：它不是 UTF-8 文本（第 {err.start + 1} 个字节）",
+                    "请将草案目录另存为 UTF-8 编码的 TOML 文件，再用 --catalogue 给出"))
+        return 2
     except DraftError as err:
         where = f" (field {err.field}" + (f", line {err.line})" if err.line else ")") if err.field else ""
         where_zh = f"（字段 {err.field}" + (f"，第 {err.line} 行）" if err.line else "）") if err.field else ""
@@ -84,16 +90,56 @@ def _simulate(args: argparse.Namespace, draft, uscc: str | None) -> dict:
     try:
         total = app.recorder.max_notification_id() or 0
         # The bar follows the log's position: the events the replays skip are never read out of the store.
-        with tqdm(total=total, unit=" events", desc="award-ledger simulate", disable=not sys.stderr.isatty(),
-                  file=sys.stderr) as bar:
+        with tqdm(total=total, unit=tr(" events", " 个事件"), desc="award-ledger simulate",
+                  disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
             def on_page(reached: int, _head: int) -> None:
                 bar.update(max(0, min(reached, total) - bar.n))
 
             split = None if args.processes is None else args.processes == 2
-            return simulate_log(app, draft, uscc=uscc, top=args.top, on_page=on_page, url=config.database_url,
-                                split=split).as_json()
+            answer = simulate_log(app, draft, uscc=uscc, top=args.top, on_page=on_page, url=config.database_url,
+                                  split=split).as_json()
+        _name_organisations(app, answer)
+        return answer
     finally:
         app.close()
+
+
+SIDES = ("organisations_gaining", "organisations_losing")
+
+
+def _name_organisations(app, answer: dict) -> None:
+    """Each gaining and losing organisation's registered name beside its USCC (`name`; "" for one the ledger
+    cannot find), read from the ledger itself: a few aggregates (--top of each side), no read model needed."""
+    from ledger.domain.errors import LedgerError
+
+    names: dict[str, str] = {}
+    for side in SIDES:
+        for found in answer.get(side) or []:
+            uscc = found["uscc"]
+            if uscc not in names:
+                try:
+                    names[uscc] = str(app.organisation(uscc).get("name") or "")
+                except LedgerError:
+                    names[uscc] = ""
+            found["name"] = names[uscc]
+
+
+def _render(fmt: str, answer: dict) -> bytes:
+    """The CSV or XLSX of api/reports/simulation.py, with each gaining and losing organisation's name in its
+    名称 cell (the rows it builds leave that cell empty)."""
+    from dataclasses import replace
+
+    from api.reports.sheet import csv_bytes, xlsx_bytes
+
+    names = {o["uscc"]: o.get("name", "") for side in SIDES for o in answer.get(side) or []}
+    rows = []
+    for line in report.lines(answer):  # an organisation's row: (USCC, "", baseline, simulated, delta, claims)
+        if len(line.cells) == 6 and line.cells[0] in names and not line.cells[1]:
+            line = replace(line, cells=(line.cells[0], names[line.cells[0]], *line.cells[2:]))
+        rows.append(line)
+    if fmt == "csv":
+        return csv_bytes(rows)
+    return xlsx_bytes(rows, "政策沙盘", (40, 36, 18, 18, 18, 8, 18, 12, 18, 12))  # as report.to_xlsx
 
 
 def _write(args: argparse.Namespace, answer: dict) -> int:
@@ -102,7 +148,7 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
     if args.output:
         fmt = args.format or Path(args.output).suffix.lstrip(".")
         fmt = fmt if fmt in report.RENDERERS else "json"
-        content = report.RENDERERS[fmt](answer) if fmt in report.RENDERERS else as_json
+        content = _render(fmt, answer) if fmt in report.RENDERERS else as_json
         if args.output == "-":
             sys.stdout.buffer.write(content)
         else:
@@ -128,8 +174,12 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
 
 
 def _table(answer: dict) -> str:
-    rows = [(p["code"], p["name_zh"], p["baseline"], p["simulated"], p["delta"], p["claims"])
-            for p in answer["programmes"]]
-    rows.append(("合计", "", answer["baseline"]["entitled"], answer["simulated"]["entitled"], answer["delta"],
-                 answer["claims"]))
-    return render(("项目", "名称", "现行政策", "草案", "差额", "笔数"), rows, right=(2, 3, 4, 5))
+    """The programmes' totals as a table in the reader's language (the CSV and XLSX keep their own headings)."""
+    zh = language() == "zh"
+    rows = [(p["code"], p["name_zh"] if zh else p.get("name_en") or p["name_zh"], p["baseline"], p["simulated"],
+             p["delta"], p["claims"]) for p in answer["programmes"]]
+    rows.append(("合计" if zh else "total", "", answer["baseline"]["entitled"], answer["simulated"]["entitled"],
+                 answer["delta"], answer["claims"]))
+    columns = (("项目", "名称", "现行政策", "草案", "差额", "笔数") if zh else
+               ("programme", "name", "in force", "draft", "difference", "claims"))
+    return render(columns, rows, right=(2, 3, 4, 5))

@@ -1,0 +1,404 @@
+"""The command line's answers to what a black-box tester found (issue "CLI defects"): each bad setting or file is
+a refusal with its code, in the reader's language, exit 2, never a traceback; tables and notices read in the
+reader's language; stdout carries only the document asked for.
+
+Run for real: `api.cli.main` with captured output, or the entry point as a subprocess where the process matters
+(serve, which hands over to uvicorn)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from tests.api.test_cli_language import CJK, ENGLISH, LOCALES, REFUSAL
+
+ROOT = Path(__file__).resolve().parents[2]
+JUNK = bytes(range(256)) * 4  # no text in any encoding, and not a SQLite database
+READERS = {"en": {"LANG": "C"}, "zh": {"LANG": "C", "LEDGER_LANG": "zh"}}
+
+
+def _run(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str]) -> tuple[int, str, str]:
+    """`award-ledger ARGV` in `cwd` with only these LEDGER_* and locale variables: (exit code, stdout, stderr)."""
+    with monkeypatch.context() as env:
+        for name in [*LOCALES, *(n for n in os.environ if n.startswith("LEDGER_"))]:
+            env.delenv(name, raising=False)
+        for name, value in variables.items():
+            env.setenv(name, value)
+        env.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = main(argv)
+        except SystemExit as stopped:
+            code = int(stopped.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+
+def _both(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str], code: str,
+          exit_code: int = 2, quoted: str = "") -> dict[str, str]:
+    """The refusal in English and in Chinese: the same code and exit, no traceback, Chinese without English
+    sentences; {language: its text}. `quoted`: a pattern of what either quotes as it is (a file's column names)."""
+    said = {}
+    for lang, locale in READERS.items():
+        exited, _, err = _run(monkeypatch, capsys, cwd, argv, {**variables, **locale})
+        assert "Traceback" not in err, err
+        found = REFUSAL.findall(err)
+        assert exited == exit_code and [f[1] for f in found] == [code], (lang, exited, err)
+        said[lang] = found[0][2]
+    assert not CJK.search(re.sub(quoted, "", said["en"]) if quoted else said["en"]), said["en"]
+    assert CJK.search(said["zh"]) and not ENGLISH.search(re.sub(quoted, "", said["zh"]) if quoted else said["zh"])
+    return said
+
+
+def _sqlite(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/ledger.sqlite3"
+
+
+# (1) A file that is not a SQLite database.
+@pytest.mark.parametrize("argv", [["verify"], ["export", "--year", "2023"], ["rebuild"], ["recheck"],
+                                  ["replay", "--as-of", "2024-01-01"], ["close", "--year", "2023"], ["demo"],
+                                  ["receipt", "00000000-0000-4000-8000-000000000000"]])
+def test_a_file_that_is_not_a_sqlite_database_is_refused_as_store_invalid(argv, tmp_path, monkeypatch, capsys):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(JUNK)
+    said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": f"sqlite:///{junk}"}, "store_invalid")
+    assert "is not a SQLite database" in said["en"] and "Point LEDGER_DATABASE_URL at" in said["en"]
+    assert "不是 SQLite 数据库文件" in said["zh"] and "新路径" in said["zh"]
+    assert junk.read_bytes() == JUNK  # left as it was
+
+
+@pytest.mark.parametrize("command", ["project", "serve"])
+def test_the_long_running_commands_refuse_it_too(command, tmp_path):
+    """`project` and `serve`, which would otherwise run until stopped: the entry point, with a timeout."""
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(JUNK)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") and k not in LOCALES}
+    for lang in ("en", "zh"):
+        run = subprocess.run([sys.executable, "-m", "api.cli", command], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=60, env={**env, "PYTHONPATH": str(ROOT), **READERS[lang],
+                                              "LEDGER_DATABASE_URL": f"sqlite:///{junk}"})
+        (found,) = REFUSAL.findall(run.stderr)
+        assert run.returncode == 2 and found[1] == "store_invalid" and "Traceback" not in run.stderr, run.stderr
+        assert (lang == "zh") == bool(CJK.search(found[2]))
+
+
+def test_a_file_with_a_sqlite_header_and_junk_after_it_is_refused_too(tmp_path, monkeypatch, capsys):
+    """The header check passes; SQLite's own "file is not a database" is caught and said the same way."""
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    said = _both(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": f"sqlite:///{junk}"},
+                 "store_invalid")
+    assert "is not a SQLite database" in said["en"]
+
+
+# (2) Bad files named by settings, and ./.env.
+def test_a_principals_file_that_is_not_utf8_is_auth_file_invalid(tmp_path, monkeypatch, capsys):
+    (tmp_path / "principals.json").write_bytes(JUNK)
+    statement = tmp_path / "s.csv"
+    statement.write_text("date,amount,reference,counterparty\n2024-07-01,1.00,PAY-1,x\n", encoding="utf-8")
+    for argv in (["reconcile", str(statement)], ["close", "--year", "2023"], ["serve"]):
+        said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_AUTH_FILE": "principals.json",
+                                                           "LEDGER_DATABASE_URL": _sqlite(tmp_path)},
+                     "auth_file_invalid")
+        assert "not UTF-8 text" in said["en"] and "UTF-8 文本" in said["zh"]
+
+
+@pytest.mark.parametrize("kind", ["junk", "folder", "not toml", "no fields"])
+def test_a_bank_column_map_that_cannot_be_used_is_settings_invalid(kind, tmp_path, monkeypatch, capsys):
+    columns = tmp_path / "columns.toml"
+    if kind == "junk":
+        columns.write_bytes(JUNK)
+    elif kind == "folder":
+        columns.mkdir()
+    elif kind == "not toml":
+        columns.write_text("[fields\ndate = 1\n", encoding="utf-8")
+    else:
+        columns.write_text("[memo]\npattern = 'x'\n", encoding="utf-8")
+    statement = tmp_path / "s.csv"
+    statement.write_text("date,amount,reference,counterparty\n2024-07-01,1.00,PAY-1,x\n", encoding="utf-8")
+    said = _both(monkeypatch, capsys, tmp_path, ["reconcile", str(statement)],
+                 {"LEDGER_BANK_COLUMNS": str(columns), "LEDGER_DATABASE_URL": _sqlite(tmp_path)}, "settings_invalid")
+    assert said["en"].startswith(f"LEDGER_BANK_COLUMNS '{columns}' cannot be used as the bank column map: ")
+    assert "Errno" not in said["zh"] and "ledger/bank_files/columns.toml" in said["zh"]
+    assert not (tmp_path / "ledger.sqlite3").exists()  # refused before the store is opened
+
+
+def test_a_signing_key_path_that_is_a_folder_is_signing_key_invalid(tmp_path, monkeypatch, capsys):
+    (tmp_path / "keys").mkdir()
+    said = _both(monkeypatch, capsys, tmp_path, ["receipt", "00000000-0000-4000-8000-000000000000"],
+                 {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "keys"), "LEDGER_DATABASE_URL": _sqlite(tmp_path)},
+                 "signing_key_invalid")
+    assert "cannot be read as a key file" in said["en"] and "这是文件夹，不是文件" in said["zh"]
+
+
+def test_a_dot_env_that_is_not_utf8_is_settings_invalid_naming_it(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".env").write_bytes(JUNK)
+    said = _both(monkeypatch, capsys, tmp_path, ["verify"], {}, "settings_invalid")
+    assert f"{tmp_path / '.env'} is not UTF-8 text" in said["en"] and ".env" in said["zh"]
+
+
+# (3) A newly generated key is said on stderr, in the reader's language; stdout is the receipt alone.
+def test_receipt_to_stdout_is_json_alone_when_the_key_is_generated(tmp_path, monkeypatch, capsys):
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+    from tests.store.conftest import World
+
+    url = _sqlite(tmp_path)
+    ledger = AwardLedger(store_env(url))
+    world = World(ledger)
+    world.appropriate(2023)
+    claim = world.claim(world.org(), "A5.voucher", basis_amount="100000")
+    ledger.close()
+    for lang in ("zh", "en"):
+        key = tmp_path / f"key-{lang}.pem"
+        code, out, err = _run(monkeypatch, capsys, tmp_path, ["receipt", claim["id"], "--output", "-"],
+                              {"LEDGER_DATABASE_URL": url, "LEDGER_SIGNING_KEY_FILE": str(key), **READERS[lang]})
+        assert code == 0 and key.exists()
+        assert json.loads(out)["claim_id"] == claim["id"]
+        notice = next(line for line in err.splitlines() if str(key) in line)
+        if lang == "zh":
+            assert "生成新的 Ed25519 签名密钥" in notice and not ENGLISH.search(notice.replace(str(key), "")), err
+        else:
+            assert "generated a new Ed25519 signing key" in notice and not CJK.search(err), err
+
+
+# (4) Tables in the reader's language.
+def _world_with_a_claim(url: str) -> str:
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+    from tests.store.conftest import World
+
+    ledger = AwardLedger(store_env(url))
+    world = World(ledger)
+    world.appropriate(2023)
+    organisation = world.org()
+    world.approved(organisation, "A5.voucher", basis_amount="1000000")
+    ledger.close()
+    return organisation
+
+
+def test_replay_and_simulate_tables_read_in_the_readers_language(tmp_path, monkeypatch, capsys):
+    url = _sqlite(tmp_path)
+    _world_with_a_claim(url)
+    draft = ROOT / "ledger" / "catalogue" / "binjiang-2022.toml"
+    runs = {"replay": ["replay", "--as-of", "2999-01-01T00:00:00+08:00"], "simulate": ["simulate", "--catalogue",
+                                                                                          str(draft)]}
+    for name, argv in runs.items():
+        for lang in ("zh", "en"):
+            code, out, _ = _run(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": url, **READERS[lang]})
+            assert code == 0, (name, out)
+            # The organisations' USCCs and names, programme codes, policy versions and the zone are not words.
+            out = re.sub(r"杭州测试科技有限公司 \S+", "某企业", out)
+            words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\b[0-9A-Z]{18}\b|UTC|A\d+\.\w+|\d{4}\.\d", "", out)))
+            if lang == "zh":
+                assert "合计" in out and not words, (name, words, out)
+            else:
+                assert "total" in out and not CJK.search(out.replace("某企业", "")), (name, out)
+                if name == "simulate":
+                    assert "项目" not in out and "programme" in out
+
+
+def test_the_reconcile_table_reads_in_the_readers_language():
+    from api.commands.reconcile import describe
+
+    found = {"id": "s1", "source": "a.csv", "lines": 2, "period": {"from": "2024-07-01", "to": "2024-07-02"},
+             "total": "100.00", "already_imported": False,
+             "report": {"matched": [{"line": {"line": 2, "date": "2024-07-01", "reference": "PAY-1",
+                                              "amount": "50.00"}, "payouts": [{"amount": "50.00"}]}],
+                        "amount_mismatches": [], "reversed_but_on_statement": [],
+                        "unmatched_bank_lines": [{"line": 3, "date": "2024-07-02", "reference": "X-1",
+                                                  "amount": "50.00"}],
+                        "unmatched_payouts": [{"paid_on": "2024-07-01", "bank_ref": "PAY-9", "amount": "9.00",
+                                               "id": "p9"}],
+                        "counts": {"matched": 1, "unmatched_bank_lines": 1, "unmatched_payouts": 1},
+                        "all_matched": False},
+             "refused_lines": [{"line": 4, "message": "line 4: bad", "message_zh": "第 4 行：有误"}]}
+    zh, en = describe(found, zh=True), describe(found, zh=False)
+    assert "已匹配" in zh and "无对应拨付" in zh and "发现不符" in zh and "第 4 行：有误（未导入）" in zh
+    assert not set(re.findall(r"[A-Za-z]{2,}", re.sub(r"PAY|csv", "", zh))), zh
+    assert "NO PAYOUT" in en and "DISCREPANCIES found" in en and not CJK.search(en)
+
+
+# (5) serve where it cannot listen.
+def _serve(tmp_path: Path, lang: str, *args: str, **variables: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") and k not in LOCALES}
+    principals = tmp_path / "principals.json"
+    principals.write_text(json.dumps({"principals": []}), encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "api.cli", "serve", *args], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60,
+                          env={**env, "PYTHONPATH": str(ROOT), **READERS[lang], "LEDGER_AUTH_FILE": str(principals),
+                               "LEDGER_DATABASE_URL": _sqlite(tmp_path), **variables})
+
+
+@pytest.mark.parametrize("workers", [[], ["--workers", "2"]])
+def test_serve_on_a_port_in_use_is_refused_as_address_in_use(workers, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        for lang in ("en", "zh"):
+            run = _serve(tmp_path, lang, "--port", port, *workers, LEDGER_PROJECTOR="external")
+            (found,) = REFUSAL.findall(run.stderr)
+            assert run.returncode == 2 and found[1] == "address_in_use", run.stderr
+            assert ("--port" in found[2]) and ((lang == "zh") == bool(CJK.search(found[2]))), found
+
+
+def test_serve_on_an_address_that_is_not_this_machines_is_refused_as_host_invalid(tmp_path):
+    for lang in ("en", "zh"):
+        run = _serve(tmp_path, lang, "--host", "256.1.1.1", "--port", "18999")
+        (found,) = REFUSAL.findall(run.stderr)
+        assert run.returncode == 2 and found[1] == "host_invalid" and "--host" in found[2], run.stderr
+        assert (lang == "zh") == bool(CJK.search(found[2]))
+
+
+# (9) and (10): flags that argparse refuses, in words a person reads.
+@pytest.mark.parametrize(("argv", "english", "chinese"), [
+    (["serve", "--workers", "0"], "argument --workers: must be at least 1", "参数 --workers 应至少为 1"),
+    (["serve", "--workers", "-3"], "argument --workers: must be at least 1", "参数 --workers 应至少为 1"),
+    (["serve", "--port", "70000"], "argument --port: must be at most 65535", "参数 --port 应至多为 65535"),
+    (["demo", "--organisations", "abc"], "argument --organisations: 'abc' is not a whole number",
+     "参数 --organisations 的取值 'abc' 不是整数"),
+])
+def test_flags_out_of_range_are_refused_naturally(argv, english, chinese, tmp_path, monkeypatch, capsys):
+    said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": _sqlite(tmp_path)}, "argument_invalid")
+    assert english in said["en"] and "_positive" not in said["en"]
+    assert chinese in said["zh"]
+
+
+# (6) Chinese without English fragments or UTC.
+def test_close_refusals_read_wholly_in_chinese_with_beijing_time(tmp_path, monkeypatch, capsys):
+    url = _sqlite(tmp_path)
+    variables = {"LEDGER_DATABASE_URL": url, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "key.pem")}
+    said = _both(monkeypatch, capsys, tmp_path, ["close", "--year", "2031"], variables, "outside_policy_term")
+    assert "至" in said["zh"] and " to " not in said["zh"]
+    code, _, _ = _run(monkeypatch, capsys, tmp_path, ["close", "--year", "2023", "--as", "finance-wang"],
+                      {**variables, "LANG": "C"})
+    assert code == 0
+    said = _both(monkeypatch, capsys, tmp_path, ["close", "--year", "2023"], variables, "conflict", exit_code=1)
+    moment = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\+08:00"
+    assert re.search(f"已由财政账号 finance-wang 结账（截至 {moment}）", said["zh"]), said["zh"]
+    assert re.search(f"closed by the finance principal finance-wang as of {moment}", said["en"]), said["en"]
+    assert "+00:00" not in said["zh"] + said["en"]
+
+
+def test_receipt_of_an_unknown_claim_says_claim_in_chinese(tmp_path, monkeypatch, capsys):
+    said = _both(monkeypatch, capsys, tmp_path, ["receipt", "00000000-0000-0000-0000-000000000000"],
+                 {"LEDGER_DATABASE_URL": _sqlite(tmp_path), "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "k.pem")},
+                 "not_found")
+    assert "台账中没有申请 00000000-0000-0000-0000-000000000000" in said["zh"]
+
+
+# (7) The development principals' warning.
+def test_the_development_principals_warning_reads_in_the_readers_language(tmp_path, monkeypatch, capsys):
+    from api import dev_principals
+
+    for lang in ("zh", "en"):
+        with monkeypatch.context() as env:
+            for name in LOCALES:
+                env.delenv(name, raising=False)
+            for name, value in READERS[lang].items():
+                env.setenv(name, value)
+            folder = tmp_path / lang
+            _, tokens, fresh = dev_principals.development_principals(folder)
+            capsys.readouterr()
+            dev_principals.announce(folder, tokens, fresh)
+            first = capsys.readouterr().err
+            _, tokens, fresh = dev_principals.development_principals(folder)
+            dev_principals.announce(folder, tokens, fresh)
+            second = capsys.readouterr().err
+        for banner in (first, second):
+            prose = re.sub(r"Authorization: Bearer \S+|python3 -c .*|\S*dev-tokens\.json\S*|dev-\w+|"
+                           r"LEDGER_AUTH_FILE|README|Principals and tokens", "", banner)
+            if lang == "zh":
+                assert "警告：未设置 LEDGER_AUTH_FILE" in banner and not ENGLISH.search(prose), banner
+            else:
+                assert "WARNING: LEDGER_AUTH_FILE is not set" in banner and not CJK.search(banner), banner
+
+
+# (8) PostgreSQL that answers, and refuses.
+@pytest.mark.postgres
+def test_a_missing_postgresql_database_or_user_is_said_at_once(postgres_server_url, tmp_path, monkeypatch, capsys):
+    import time
+    from urllib.parse import urlsplit
+
+    server = urlsplit(postgres_server_url)
+    where = f"{server.hostname}:{server.port or 5432}"
+    started = time.monotonic()
+    said = _both(monkeypatch, capsys, tmp_path, ["verify"],
+                 {"LEDGER_DATABASE_URL": f"postgresql://{server.username}@{where}/cli_fix_never_created"},
+                 "store_unreachable")
+    assert time.monotonic() - started < 4  # both readers, at once: no wait for a pool to time out
+    assert "has no database 'cli_fix_never_created'" in said["en"] and "createdb" in said["en"]
+    assert "没有数据库 'cli_fix_never_created'" in said["zh"] and "createdb" in said["zh"]
+    said = _both(monkeypatch, capsys, tmp_path, ["verify"],
+                 {"LEDGER_DATABASE_URL": f"postgresql://cli_fix_no_such_user@{where}/postgres"}, "store_unreachable")
+    assert "has no user 'cli_fix_no_such_user'" in said["en"] and "没有用户" in said["zh"]
+
+
+# (10) reconcile, export, replay.
+@pytest.mark.parametrize("content", [b"", b"foo\nbar\n", "日期,金额\n2024-07-01,1.00\n".encode()])
+def test_a_statement_without_a_header_is_csv_unreadable(content, tmp_path, monkeypatch, capsys):
+    statement = tmp_path / "empty.txt"
+    statement.write_bytes(content)
+    said = _both(monkeypatch, capsys, tmp_path, ["reconcile", str(statement)],
+                 {"LEDGER_DATABASE_URL": _sqlite(tmp_path)}, "csv_unreadable",
+                 quoted=r"(?<=: ).*?(?=[;；]|\. Nothing|。未导入)")  # the map's column names, as the file holds them
+    assert "no header row in its first 20 lines" in said["en"] and "date: " in said["en"]
+    assert "交易日期（date）：" in said["zh"] and "借方金额（debit）：" in said["zh"]
+
+
+def test_export_json_carries_closed_and_post_close_adjustments_as_the_api_does(tmp_path, monkeypatch, capsys):
+    url = _sqlite(tmp_path)
+    variables = {"LEDGER_DATABASE_URL": url, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "key.pem"), "LANG": "C"}
+    code, out, _ = _run(monkeypatch, capsys, tmp_path, ["export", "--year", "2023", "--format", "json",
+                                                        "--output", "-"], variables)
+    document = json.loads(out)
+    assert code == 0 and document["closed"] is None and document["post_close_adjustments"] == []
+    assert _run(monkeypatch, capsys, tmp_path, ["close", "--year", "2023"], variables)[0] == 0
+    code, out, _ = _run(monkeypatch, capsys, tmp_path, ["export", "--year", "2023", "--format", "json",
+                                                        "--output", "-"], variables)
+    document = json.loads(out)
+    assert document["closed"]["year"] == 2023 and document["post_close_adjustments"] == []
+
+
+@pytest.mark.parametrize(("moment", "accepted"), [
+    ("2024-01-01T00:00", False), ("2024-01-01T00:00:00", False), ("1800000000", False), ("2024-01-01T00:00Z", False),
+    ("2024-01-01", True), ("2024-01-01T00:00:00+08:00", True), ("2024-01-01T00:00:00Z", True),
+    ("2024-01-01T00:00:00.5+08:00", True),
+])
+def test_replay_as_of_takes_what_the_http_as_of_takes(moment, accepted, tmp_path, monkeypatch, capsys):
+    code, _, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", moment, "--json"],
+                        {"LEDGER_DATABASE_URL": _sqlite(tmp_path), "LANG": "C"})
+    if accepted:
+        assert code == 0, err
+    else:
+        assert code == 2 and "[argument_invalid]" in err and "seconds and an offset" in err, err
+
+
+# (11) simulate names the organisations that gain and lose.
+def test_simulate_names_the_gaining_organisations_in_json_and_csv(tmp_path, monkeypatch, capsys):
+    from tests.sandbox.drafts import edit
+
+    url = _sqlite(tmp_path)
+    organisation = _world_with_a_claim(url)
+    draft = tmp_path / "draft.toml"
+    draft.write_text(edit("A5.voucher", r'rate = "0.30"', 'rate = "0.40"'), encoding="utf-8")
+    code, out, _ = _run(monkeypatch, capsys, tmp_path, ["simulate", "--catalogue", str(draft), "--json",
+                                                        "--output", str(tmp_path / "sim.csv")],
+                        {"LEDGER_DATABASE_URL": url, "LANG": "C"})
+    assert code == 0
+    (gaining,) = json.loads(out)["organisations_gaining"]
+    name = f"杭州测试科技有限公司 {organisation[-6:]}"
+    assert gaining["uscc"] == organisation and gaining["name"] == name
+    rows = list(csv.reader(io.StringIO((tmp_path / "sim.csv").read_text(encoding="utf-8-sig"))))
+    at = rows.index(["增加最多的单位"])
+    assert rows[at + 1][:2] == [organisation, name]
