@@ -32,18 +32,6 @@ class DraftError(CatalogueError):
         self.field, self.line = field, line
 
 
-def read_draft_bytes(raw: bytes, source: str = "draft.toml") -> Catalogue:
-    """`read_draft` of a file's bytes: UTF-8 (a byte-order mark allowed), else a `DraftError` saying so."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DraftError(f"{source}: the draft is not UTF-8 text (byte {err.start + 1} is not UTF-8); save the TOML"
-                         " file as UTF-8", "toml", None,
-                         zh=f"{source}：政策目录草案不是 UTF-8 文本（第 {err.start + 1} 个字节不符合 UTF-8）；"
-                            "请将 TOML 文件另存为 UTF-8 编码") from None
-    return read_draft(text, source)
-
-
 def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
     """The draft as a catalogue, or a `DraftError` naming the field and line at fault."""
     _bounded(text, source)
