@@ -31,8 +31,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
 from eventsourcing.postgres import PostgresDatastore
 
+from ledger import beijing, refused_keys, views
 from ledger import catalogue as catalogues
-from ledger import refused_keys, views
 from ledger.audit import snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.catalogue.model import Catalogue, Programme
@@ -51,7 +51,7 @@ from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import Uscc, money, yuan
 from ledger.domain.year_close import YearClose
-from ledger.messages import status_zh
+from ledger.messages import status_zh, thing_zh
 from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
@@ -477,10 +477,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         def decide() -> tuple[list[Aggregate], dict]:
             known = self._get_or_none(YearClose, YearClose.create_id(year))
             if known is not None:
-                raise errors.Conflict(f"{year} was closed by {known.by} as of {known.as_of}; a later correction"
-                                      " shows as a post-close adjustment in the reconciliation, not a new close",
-                                      zh=f"{year} 年度已由 {known.by} 结账（截至 {known.as_of}）；此后的更正在"
-                                         "对账结果中显示为结账后调整，无需也不能再次结账")
+                raise errors.Conflict(f"{year} was closed by {known.by} as of {beijing.shown(known.as_of)}; a later"
+                                      " correction shows as a post-close adjustment in the reconciliation, not a new"
+                                      " close",
+                                      zh=f"{year} 年度已由财政账号 {known.by} 结账（截至"
+                                         f" {beijing.shown(known.as_of)}）；此后的更正在对账结果中显示为结账后调整，"
+                                         "无需也不能再次结账")
             closed = YearClose(year=year, reconciliation=reconciliation, digest=digest, as_of=as_of, by=by.name)
             return [closed], views.year_close(closed)
 
@@ -666,7 +668,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
         found = self._get_or_none(cls, aggregate_id)
         if found is None:
-            raise errors.NotFound(f"{what} is not in the ledger; check the id", zh=f"台账中没有 {what}；请核对编号")
+            raise errors.NotFound(f"{what} is not in the ledger; check the id",
+                                  zh=f"台账中没有{thing_zh(what)}；请核对编号")
         return found
 
     def _get_or_none(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -892,7 +895,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 return version.policy
         term = self.versions[-1].policy
         raise errors.OutsidePolicyTerm(f"year {year} does not overlap the policy term {term.term_text}",
-                                       zh=f"{year} 年度不在政策期 {term.term_text} 内", term=term.term_text,
+                                       zh=f"{year} 年度不在政策期 {term.term_text_zh} 内", term=term.term_text,
                                        years=list(term.years))
 
 

@@ -20,6 +20,19 @@ STATUSES_ZH = {"proposed": "待确认", "pending": "待审批", "approved": "已
 ROLES_ZH = {"bureau": "区级部门", "finance": "财政", "auditor": "审计", "admin": "管理员"}
 
 
+# What `AwardLedger._get` looks up, by the English word its refusal names it with.
+KINDS_ZH = {"claim": "申请", "certification": "认定", "recovery": "追回款项", "payout": "拨付记录",
+            "innovation body": "创新组织"}
+
+
+def thing_zh(what: str) -> str:
+    """"claim 1f…" as a Chinese reader names it: "申请 1f…" (anything else as it is)."""
+    for kind, name in KINDS_ZH.items():
+        if what.startswith(kind + " "):
+            return name + what[len(kind):]
+    return what
+
+
 def status_zh(status: str) -> str:
     return f"“{STATUSES_ZH.get(status, status)}”"
 

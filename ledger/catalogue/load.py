@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import difflib
+import json
 import tomllib
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -40,6 +41,17 @@ class CatalogueError(ValueError):
         self.zh = zh
 
 
+def _as_toml(value: Any) -> str:
+    """A value as the file wrote it (2023-03-01, "30", true), not as Python shows it (datetime.date(2023, 3, 1))."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a TOML basic string, escapes and all
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    return repr(value)
+
+
 class _Reader:
     """Typed access to one table of the file; every error names the dotted path of the field."""
 
@@ -48,10 +60,10 @@ class _Reader:
         self.seen: set[str] = set()  # the fields read: any other is a mistake (`finish`)
 
     def _fail(self, key: str, wanted: str, wanted_zh: str) -> CatalogueError:
-        got = self.table.get(key, "<missing>")
-        return CatalogueError(f"{self.where}.{key}: expected {wanted}, got {got!r}; fix the catalogue file",
+        got = _as_toml(self.table[key]) if key in self.table else "<missing>"
+        return CatalogueError(f"{self.where}.{key}: expected {wanted}, got {got}; fix the catalogue file",
                               zh=f"{self.where}.{key}：应为{wanted_zh}，"
-                                 + (f"实际为 {got!r}" if key in self.table else "但未填写"))
+                                 + (f"实际为 {got}" if key in self.table else "但未填写"))
 
     def get(self, key: str, default: Any = None) -> Any:
         self.seen.add(key)

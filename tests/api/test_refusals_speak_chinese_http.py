@@ -135,3 +135,23 @@ def test_a_claims_status_is_named_in_chinese_not_by_its_code(api, world) -> None
     unpaid = api.refused("POST", "/v1/payouts", {"claim_id": pending["id"], "amount": "1.00", "paid_on": "2023-08-01",
                                                  "bank_ref": "B-STATUS"}, "finance", 409, "invalid_state", headers=ZH)
     assert "状态为“待审批”" in unpaid["detail"] and "pending" not in unpaid["detail"], unpaid
+
+
+def test_what_is_missing_a_closed_year_and_the_term_read_in_chinese(api) -> None:
+    """An unknown claim is "没有申请 …" (not "没有 claim …"); a second close names Beijing time and the finance
+    account; a year outside the term gives the term in Chinese (not "… to … inclusive")."""
+    from ledger.domain import errors
+    from ledger.principals import Principal, Role
+
+    missing = api.refused("GET", "/v1/claims/00000000-0000-0000-0000-000000000000", None, "kjj", 404, "not_found",
+                          headers=ZH)
+    assert "台账中没有申请 00000000" in missing["detail"], missing
+    ledger, finance = api.client.app.state.ledger, Principal("finance-test", Role.FINANCE)
+    ledger.close_year(finance, year=2023, reconciliation={}, digest={}, as_of="2024-01-01T00:00:00+00:00")
+    with pytest.raises(errors.Conflict) as again:
+        ledger.close_year(finance, year=2023, reconciliation={}, digest={}, as_of="2024-01-02T00:00:00+00:00")
+    assert "2024-01-01 08:00:00 UTC+08:00" in again.value.zh and "财政账号 finance-test" in again.value.zh
+    assert "2024-01-01 08:00:00 UTC+08:00" in again.value.detail
+    with pytest.raises(errors.OutsidePolicyTerm) as outside:
+        ledger.close_year(finance, year=2031, reconciliation={}, digest={}, as_of="2032-01-01T00:00:00+00:00")
+    assert "至" in outside.value.zh and "inclusive" not in outside.value.zh

@@ -418,3 +418,13 @@ def test_shipped_policy_in_force_by_date():
     """With the shipped folder, the 2022 policy is in force inside its term and nothing outside it."""
     assert in_force(date(2024, 1, 1)).policy.id == "binjiang-2022"
     assert in_force(date(2025, 9, 6)) is None
+
+
+def test_a_wrong_value_is_shown_as_the_file_wrote_it():
+    """A date where a decimal string belongs reads "got 2023-03-01", not Python's datetime.date(2023, 3, 1)."""
+    document = _document()
+    _programme(document, "A3.erc")["tiers"][0]["amount"] = date(2023, 3, 1)
+    with pytest.raises(CatalogueError) as refused:
+        parse(document, "spoilt.toml")
+    assert "got 2023-03-01" in str(refused.value) and "实际为 2023-03-01" in refused.value.zh
+    assert "datetime" not in str(refused.value) + refused.value.zh
