@@ -65,7 +65,7 @@ def test_a_year_closes_once_and_only_by_finance(books: Books, capsys) -> None:
     assert main(["close", "--year", "2023"]) == 0
     events = books.api.events()
     assert main(["close", "--year", "2023"]) == 1
-    assert "was closed by cli-finance" in capsys.readouterr().err and books.api.events() == events
+    assert "was closed by the finance principal cli-finance" in capsys.readouterr().err and books.api.events() == events
     ledger = books.api.client.app.state.ledger
     with pytest.raises(errors.Forbidden):
         ledger.close_year(Principal("kjj-clerk", Role.BUREAU, "kjj"), year=2024, reconciliation={}, digest={},
