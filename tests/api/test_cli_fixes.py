@@ -18,29 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
 from tests.api.test_cli_language import CJK, ENGLISH, LOCALES, REFUSAL
+from tests.api.test_cli_language import run_cli as _run
 
 ROOT = Path(__file__).resolve().parents[2]
 JUNK = bytes(range(256)) * 4  # no text in any encoding, and not a SQLite database
 READERS = {"en": {"LANG": "C"}, "zh": {"LANG": "C", "LEDGER_LANG": "zh"}}
-
-
-def _run(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str]) -> tuple[int, str, str]:
-    """`award-ledger ARGV` in `cwd` with only these LEDGER_* and locale variables: (exit code, stdout, stderr)."""
-    with monkeypatch.context() as env:
-        for name in [*LOCALES, *(n for n in os.environ if n.startswith("LEDGER_"))]:
-            env.delenv(name, raising=False)
-        for name, value in variables.items():
-            env.setenv(name, value)
-        env.chdir(cwd)
-        capsys.readouterr()
-        try:
-            code = main(argv)
-        except SystemExit as stopped:
-            code = int(stopped.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
 
 
 def _both(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str], code: str,

@@ -85,8 +85,8 @@ CASES: dict[str, tuple[list[str], dict[str, str], str, int, str]] = {
 }
 
 
-def _run(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str]) -> tuple[int, str]:
-    """`award-ledger ARGV` run in `cwd` with only these LEDGER_* and locale variables; (exit code, stderr)."""
+def run_cli(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str]) -> tuple[int, str, str]:
+    """`award-ledger ARGV` run in `cwd` with only these LEDGER_* and locale variables; (exit code, stdout, stderr)."""
     with monkeypatch.context() as env:
         for name in [*LOCALES, *(n for n in os.environ if n.startswith("LEDGER_"))]:
             env.delenv(name, raising=False)
@@ -98,7 +98,14 @@ def _run(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, s
             code = main(argv)
         except SystemExit as stopped:  # argparse's refusals exit from inside parse_args
             code = int(stopped.code or 0)
-        return code, capsys.readouterr().err
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+
+def _run(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str]) -> tuple[int, str]:
+    """`run_cli`'s exit code and stderr."""
+    code, _, err = run_cli(monkeypatch, capsys, cwd, argv, variables)
+    return code, err
 
 
 def _refusals(err: str) -> list[tuple[str, str, str]]:
