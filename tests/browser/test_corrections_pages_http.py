@@ -2,13 +2,14 @@
 and the recoveries list's filters; the same commands and refusals as the JSON API."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.browser.conftest import api as _api
 from tests.browser.conftest import page_client
+from tests.browser.conftest import signed_in as _sign_in
 from tests.support import unique_id, unique_uscc
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
@@ -19,19 +20,6 @@ PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", 
 def client(database_url, tmp_path) -> Iterator[TestClient]:
     with page_client(database_url, tmp_path, PEOPLE) as c:
         yield c
-
-
-def _api(client: TestClient, method: str, path: str, body: dict | None = None, as_: str = "admin") -> dict:
-    answer = client.request(method, path, json=body, headers={"Authorization": f"Bearer {client.tokens[as_]}"})
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
-
-
-def _sign_in(client: TestClient, who: str) -> str:
-    client.cookies.clear()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/sign-in").text).group(1)
-    client.post("/ui/sign-in", data={"csrf": csrf, "token": client.tokens[who]}, follow_redirects=False)
-    return csrf
 
 
 @pytest.fixture
