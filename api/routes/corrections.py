@@ -36,7 +36,8 @@ ERRORS = responses(401, 403, 404, 409, 422)
 def withdraw_claim(claim_id: str, body: WithdrawalCreate, by: Corrector, ledger: LedgerDep, key: IdempotencyKeyDep,
                    settle: SettleDep, dry_run: DryRun = False) -> dict[str, Any]:
     """Withdraw a pending or proposed claim (lead bureau); every reservation it holds is released."""
-    return settle(ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason, dry_run=dry_run, key=key))
+    return settle(ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason,
+                                        document_ref=body.document_ref or None, dry_run=dry_run, key=key))
 
 
 @router.post("/v1/claims/{claim_id}/revoke", response_model=CorrectedClaim, responses=ERRORS)

@@ -9,15 +9,18 @@ from pydantic import Field
 from api.schemas.certifications import CertificationPublic
 from api.schemas.claims import ClaimPublic
 from api.schemas.common import CLAIM_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import Day, MoneyIn, MoneyOut, Text, Timestamp
+from api.schemas.fields import Day, MoneyIn, MoneyOut, OptionalText, Text, Timestamp
 
 RECOVERY_ID = "8a3c5e1f-6b2d-4f70-9e84-1c7a2d5b3e96"
 
 
 class WithdrawalCreate(RequestModel):
-    model_config = examples({"reason": "申请单位主动撤回申请"})
+    model_config = examples({"reason": "申请单位主动撤回申请"},
+                            {"reason": "申请单位来函撤回", "document_ref": "企业撤回函 2024-031"})
 
     reason: Text
+    document_ref: OptionalText | None = Field(None, description="the document the withdrawal rests on, if any (kept on"
+                                                         " the claim's Withdrawn event)")
 
 
 class RevocationCreate(RequestModel):

@@ -108,7 +108,9 @@ class Claim(LedgerAggregate):
         self.payouts.pop(payout_id, None)
 
     @event("Withdrawn")
-    def withdraw(self, reason: str, by: str) -> None:
+    def withdraw(self, reason: str, by: str, document_ref: str | None = None) -> None:
+        """`document_ref`: the document the withdrawal rests on, where it has one (a certification's revocation
+        always does); withdrawals recorded before it was kept carry none."""
         self.status = "withdrawn"
         self.decision_note = reason
 

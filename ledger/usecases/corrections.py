@@ -34,10 +34,11 @@ CORRECTING_ZH = {"withdraw": "撤回", "revoke": "撤销"}  # `_claim_to_correct
 class Corrections(RecoveryCommands, DistrictChanges):
     """The corrections use-case family, mixed into AwardLedger."""
 
-    def withdraw_claim(self, by: Principal, *, claim_id: str, reason: str, dry_run: bool = False,
-                       key: str | None = None) -> Outcome:
+    def withdraw_claim(self, by: Principal, *, claim_id: str, reason: str, document_ref: str | None = None,
+                       dry_run: bool = False, key: str | None = None) -> Outcome:
         cid = uuid_of(claim_id, "claim")
         reason = text(reason, "reason")
+        document_ref = None if document_ref is None else text(document_ref, "document_ref")
 
         def decide() -> tuple[list[Aggregate], dict]:
             claim = self._claim_to_correct(by, claim_id, "withdraw")
@@ -52,10 +53,12 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                           zh=f"申请 {claim_id} 已是{status_zh(claim.status)}状态；"
                                              "只有待审批或待确认的申请可以撤回，此申请已无需更正")
             touched = Touched(self)
-            ended = end_claim(touched, claim, by.name, reason, None)
+            ended = end_claim(touched, claim, by.name, reason, document_ref)
             return touched.all(), views.claim(claim) | {"released_amount": ended["released_amount"]}
 
-        return self._run(by, key, "withdraw_claim", {"claim": str(cid), "reason": reason}, decide, dry_run=dry_run)
+        # The document joins the key's fingerprint only when sent, so a key used before it was taken keeps its own.
+        args = {"claim": str(cid), "reason": reason} | ({} if document_ref is None else {"doc": document_ref})
+        return self._run(by, key, "withdraw_claim", args, decide, dry_run=dry_run)
 
     def revoke_claim(self, by: Principal, *, claim_id: str, reason: str, document_ref: str, dry_run: bool = False,
                      key: str | None = None) -> Outcome:

@@ -62,7 +62,7 @@ def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref
     revoking = claim.status == "approved"
     if claim.status == "proposed":  # a proposal reserved nothing: only the organisation's index of them moves
         touched.organisation(claim.uscc).close_proposal(cid, "withdrawn", by)
-        claim.withdraw(reason, by)
+        claim.withdraw(reason, by, document_ref)
         return {"id": cid, "status": "withdrawn", "released_amount": fmt(Decimal("0.00")), "recovery_id": None,
                 "to_recover": fmt(Decimal("0.00"))}
     paid = claim.paid_amount  # net of reversals; nothing for a pending claim
@@ -75,7 +75,7 @@ def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref
                 account.release(cid, by, status="revoked" if revoking else "withdrawn")
     if not revoking:
         released = claim.entitled_amount
-        claim.withdraw(reason, by)
+        claim.withdraw(reason, by, document_ref)
         return {"id": cid, "status": "withdrawn", "released_amount": fmt(released), "recovery_id": None,
                 "to_recover": fmt(Decimal("0.00"))}
     released = (claim.approved_amount or Decimal("0.00")) - paid

@@ -79,6 +79,24 @@ def test_a_claims_history_says_why_each_correction_was_made_and_on_what_document
     assert revoked["recovery_id"] == answer["recovery_id"] is not None
 
 
+def test_a_withdrawal_keeps_the_document_it_rests_on(api, world) -> None:
+    """Every correction names its document: a withdrawal may send one, and a certification's revocation gives its
+    own to each pending claim it withdraws (a probe found the claim's Withdrawn event without it)."""
+    pending = world.claim(world.org())
+    api.ok("POST", f"/v1/claims/{pending['id']}/withdraw", {"reason": "企业来函撤回", "document_ref": "撤回函 2024-031"},
+           as_="kjj", status=200)
+    [withdrawn] = [h for h in api.ok("GET", f"/v1/claims/{pending['id']}")["history"] if h["event"] == "Withdrawn"]
+    assert (withdrawn["reason"], withdrawn["document_ref"]) == ("企业来函撤回", "撤回函 2024-031")
+    org = world.org()
+    cert = world.certify(org, "A3.erc", "municipal")
+    claim = world.claim(org, "A3.erc", certification_id=cert)
+    api.ok("POST", f"/v1/certifications/{cert}/revoke",
+           {"reason": "复核不再符合认定条件", "effective_on": "2024-01-01", "document_ref": "杭高新科〔2024〕18号"},
+           as_="kjj", status=200)
+    [withdrawn] = [h for h in api.ok("GET", f"/v1/claims/{claim['id']}")["history"] if h["event"] == "Withdrawn"]
+    assert (withdrawn["reason"], withdrawn["document_ref"]) == ("复核不再符合认定条件", "杭高新科〔2024〕18号")
+
+
 def test_the_days_of_corrections_pass_the_same_day_check_as_every_other_day(api, world):
     """A revocation's effective_on, a repayment's received_on and a district change's effective_on are days
     YYYY-MM-DD within 2000–2099, as everywhere else: a time, a far year or a padded day is 422 and writes nothing."""
