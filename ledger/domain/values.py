@@ -31,8 +31,8 @@ def money(value: Decimal | int | str) -> Decimal:
         raise InvalidAmount(f"amount {value!r} is not a finite number",
                             zh=f"金额 {value!r} 不是有限的数；请填写十进制数字字符串，例如 \"300000.00\"")
     if amount < 0:
-        raise InvalidAmount(f"amount {value!r} is negative; amounts are zero or more",
-                            zh=f"金额 {value!r} 为负数；金额应为零或正数")
+        raise InvalidAmount(f"amount {value!r} is negative; send the amount without its sign, such as \"300000.00\"",
+                            zh=f"金额 {value!r} 为负数；请填写不带负号的金额，例如 \"300000.00\"")
     if amount.adjusted() >= MAX_DIGITS - 2:
         raise InvalidAmount(f"amount {value!r} is too large; amounts have at most {MAX_DIGITS - 2} digits before the"
                             " decimal point", zh=f"金额 {value!r} 过大；小数点前最多 {MAX_DIGITS - 2} 位")

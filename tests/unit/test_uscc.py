@@ -103,9 +103,11 @@ def test_money_refuses_floats_and_booleans(value):
 
 @pytest.mark.parametrize("value", ["-0.01", "-1", -5, Decimal("-300000")])
 def test_money_refuses_negatives(value):
-    """Amounts are zero or more."""
-    with pytest.raises(InvalidAmount, match="negative"):
+    """Amounts carry no sign; the refusal does not promise zero is taken (an approval or a payout of 0.00 is not)."""
+    with pytest.raises(InvalidAmount, match="negative") as caught:
         money(value)
+    assert "zero" not in caught.value.detail and "零" not in caught.value.zh
+    assert "300000.00" in caught.value.detail and "300000.00" in caught.value.zh
 
 
 @pytest.mark.parametrize("value", ["0.001", "300000.005", Decimal("1.999"), "1E-3"])
