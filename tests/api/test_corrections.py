@@ -83,8 +83,8 @@ def test_a_withdrawal_keeps_the_document_it_rests_on(api, world) -> None:
     """Every correction names its document: a withdrawal may send one, and a certification's revocation gives its
     own to each pending claim it withdraws (a probe found the claim's Withdrawn event without it)."""
     pending = world.claim(world.org())
-    api.ok("POST", f"/v1/claims/{pending['id']}/withdraw", {"reason": "企业来函撤回", "document_ref": "撤回函 2024-031"},
-           as_="kjj", status=200)
+    api.ok("POST", f"/v1/claims/{pending['id']}/withdraw",
+           {"reason": "企业来函撤回", "document_ref": "撤回函 2024-031"}, as_="kjj", status=200)
     [withdrawn] = [h for h in api.ok("GET", f"/v1/claims/{pending['id']}")["history"] if h["event"] == "Withdrawn"]
     assert (withdrawn["reason"], withdrawn["document_ref"]) == ("企业来函撤回", "撤回函 2024-031")
     org = world.org()
