@@ -42,11 +42,36 @@ def load(path: Path | None = None) -> ColumnMap:
     try:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
         fields = data["fields"]
+        if any(not isinstance(fields.get(f, ()), list | tuple) for f in FIELDS):
+            raise TypeError("each of [fields] must be a list of column names")
         names = {f: tuple(str(n) for n in fields.get(f, ())) for f in FIELDS}
         pattern = re.compile(data.get("memo", {}).get("pattern", r"[A-Za-z0-9]+(?:[-_/.][A-Za-z0-9]+)+"))
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as err:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError,
+            re.error) as err:
         raise InvalidInput(f"the bank column map {source} cannot be used ({err}); see ledger/bank_files/columns.toml"
                            " for its layout",
-                           zh=f"银行列名对照表 {source} 无法使用（{err}）；"
+                           zh=f"银行列名对照表 {source} 无法使用（{_why_zh(err)}）；"
                            "格式见 ledger/bank_files/columns.toml") from None
     return ColumnMap(names, pattern)
+
+
+def _why_zh(err: Exception) -> str:
+    """What is wrong with a map, for a Chinese reader: the library's own words are English."""
+    if isinstance(err, UnicodeDecodeError):
+        return "文件不是 UTF-8 编码，请另存为 UTF-8"
+    if isinstance(err, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(err, PermissionError):
+        return "没有读取该文件的权限"
+    if isinstance(err, IsADirectoryError):
+        return "这是一个文件夹，请给出文件"
+    if isinstance(err, OSError):
+        return f"无法读取文件（错误号 {err.errno}）"
+    if isinstance(err, tomllib.TOMLDecodeError):
+        where = re.search(r"line (\d+), column (\d+)", str(err))
+        return "不是有效的 TOML" + (f"，第 {where[1]} 行第 {where[2]} 列" if where else "")
+    if isinstance(err, KeyError):
+        return f"缺少表 [{err.args[0]}]"
+    if isinstance(err, re.error):
+        return f"[memo] 的 pattern 不是有效的正则表达式（第 {(err.pos or 0) + 1} 个字符）"
+    return "[fields] 的每一项应为列名列表，[memo] 应为表"

@@ -81,6 +81,22 @@ def test_the_column_map_is_configurable(tmp_path):
     assert [(ln.amount, ln.reference) for ln in found.lines] == [(Decimal("5.00"), "R-1")]
 
 
+@pytest.mark.parametrize(("content", "said"), [
+    (b"[fields\ndate = 1", "第 1 行"), (b"[memo]\npattern = 'a'", "缺少表 [fields]"),
+    (b"[fields]\ndate = ['a']\n[memo]\npattern = '('", "正则表达式"), (b"[fields]\ndate = 'Datum'", "列名列表"),
+    ("[fields]\ndate = ['日期']".encode("gbk"), "UTF-8"), (None, "文件不存在")])
+def test_a_column_map_that_cannot_be_used_is_refused_in_chinese_for_a_chinese_reader(tmp_path, content, said):
+    """The refusal's Chinese names what is wrong in Chinese, not in the TOML or regex library's English; a name
+    given as one text rather than a list is refused, not read as one column per character."""
+    path = tmp_path / "columns.toml"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InvalidInput) as caught:
+        load(path)
+    assert said in caught.value.zh, caught.value.zh
+    assert not any(word in caught.value.zh for word in ("Invalid", "Expected", "No such", "missing", "unterminated"))
+
+
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999999.99"), places=2),
        st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]), st.booleans())
 def test_any_amount_in_any_encoding_reads_back_exactly(amount, encoding, out):
