@@ -50,7 +50,7 @@ TITLES_ZH: dict[str, str] = {
     "bad_request": "请求有误", "method_not_allowed": "不支持此请求方法",
     "store_unavailable": "数据存储暂不可用",
     "internal_error": "系统内部错误",
-    "not_ready": "服务尚未就绪", "invalid_statement": "银行对账单有误",
+    "not_ready": "服务尚未就绪", "invalid_statement": "银行对账单有误", "csv_unreadable": "无法按银行对账单读取",
     "body_too_large": "请求体过大", "request_timeout": "请求体发送超时",
 }
 # The same sentences the API writes itself, for a Chinese reader.

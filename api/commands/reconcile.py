@@ -40,7 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ledger.application import AwardLedger
-    from ledger.bank_files.reading import HEADER_SEARCH, accepted_lines, read_bank_file
+    from ledger.bank_files.reading import accepted_lines, read_bank_file
     from ledger.domain.errors import LedgerError
     from ledger.principals import Principal, Role
     from ledger.store import store_env
@@ -64,16 +64,6 @@ def run(args: argparse.Namespace) -> int:
                " export", then(f"无法读取 {path}：{os_reason_zh(err)}", "请给出银行导出的 CSV 文件路径"))
         return 2
     except LedgerError as err:
-        if err.code == "invalid_request" and "no header row" in err.detail:  # empty, or not a statement's layout
-            refuse("reconcile", "csv_unreadable",
-                   f"{path} cannot be read as a bank statement: no header row in its first {HEADER_SEARCH} lines"
-                   f" names its columns (an empty file has none). Export the statement from the bank again as"
-                   f" CSV, or add its headers to the column map (LEDGER_BANK_COLUMNS); the headers it knows, by"
-                   f" the ledger's field: {_known_columns(column_map, zh=False)}. Nothing was imported",
-                   f"{path} 无法按银行对账单读取：前 {HEADER_SEARCH} 行中没有一行是能识别的表头（空文件也没有表头）。"
-                   "请从网银重新导出 CSV 格式的对账单，或把它的列名加入银行列名对照表（LEDGER_BANK_COLUMNS）；"
-                   f"可识别的表头列名（按台账字段）：{_known_columns(column_map, zh=True)}。未导入任何内容")
-            return 2
         refuse("reconcile", err.code, f"{path}: {err.detail}. Nothing was imported",
                then(f"{path}：{reason_zh(err)}", "未导入任何内容"))
         return 2
@@ -100,22 +90,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(describe(found | {"refused_lines": table_refused}))
     return 0 if found["report"]["all_matched"] else 1
-
-
-# The ledger's fields of a statement line (ledger/bank_files/columns.toml), as a Chinese reader calls them.
-FIELDS_ZH = {"date": "交易日期", "debit": "借方金额", "credit": "贷方金额", "signed_amount": "带符号金额",
-             "amount": "金额", "reference": "参考号", "memo": "附言"}
-
-
-def _known_columns(column_map, *, zh: bool) -> str:
-    """The headers the column map knows, field by field: `交易日期（date）：交易日期 / 记账日期；…`."""
-    parts = []
-    for field, label_zh in FIELDS_ZH.items():
-        names = column_map.names.get(field) or ()
-        if names:
-            said = " / ".join(names)
-            parts.append(f"{label_zh}（{field}）：{said}" if zh else f"{field}: {said}")
-    return ("；" if zh else "; ").join(parts)
 
 
 def _column_map(path: Path | None):

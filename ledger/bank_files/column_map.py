@@ -10,6 +10,9 @@ from ledger.domain.errors import InvalidInput
 
 DEFAULT = Path(__file__).with_name("columns.toml")
 FIELDS = ("date", "time", "debit", "credit", "signed_amount", "amount", "reference", "memo", "counterparty")
+# The fields a refusal names, as a Chinese reader knows them.
+FIELDS_ZH = {"date": "交易日期", "debit": "借方金额", "credit": "贷方金额", "signed_amount": "带符号金额",
+             "amount": "金额", "reference": "参考号", "memo": "附言"}
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,14 @@ class ColumnMap:
         has_money = any(f in found for f in ("amount", "signed_amount", "debit", "credit"))
         return "date" in found and has_money and ("reference" in found or "memo" in found)
 
-    def described(self) -> str:
-        return "; ".join(f"{f}: {' / '.join(self.names[f])}" for f in ("date", "debit", "credit", "signed_amount",
-                                                                          "amount", "reference", "memo"))
+    def described(self, *, zh: bool = False) -> str:
+        """The headers the map knows, field by field: `date: 交易日期 / 记账日期; …` (`交易日期（date）：…；…`)."""
+        parts = []
+        for field, label_zh in FIELDS_ZH.items():
+            if names := self.names.get(field):
+                said = " / ".join(names)
+                parts.append(f"{label_zh}（{field}）：{said}" if zh else f"{field}: {said}")
+        return ("；" if zh else "; ").join(parts)
 
 
 def load(path: Path | None = None) -> ColumnMap:

@@ -143,12 +143,23 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
         found.refused.append(RefusedLine(reader.line_num, f"line {reader.line_num}: not readable as CSV ({err})",
                                          f"第 {reader.line_num} 行：无法按 CSV 读取（{err}）"))
     if cols is None:
-        raise InvalidInput("no header row names the statement's columns; the column map knows "
-                           + column_map.described(),
-                           zh=f"前 {HEADER_SEARCH} 行中没有一行是能识别的表头；可识别的列名：{column_map.described()}")
+        raise StatementUnreadable(
+            f"the file cannot be read as a bank statement: no header row in its first {HEADER_SEARCH} lines names its"
+            " columns (an empty file has none). Export the statement from the bank again as CSV, or add its headers"
+            " to the column map (LEDGER_BANK_COLUMNS); the headers it knows, by the ledger's field: "
+            f"{column_map.described()}",
+            zh=f"文件无法按银行对账单读取：前 {HEADER_SEARCH} 行中没有一行是能识别的表头（空文件也没有表头）。"
+               "请从网银重新导出 CSV 格式的对账单，或把它的列名加入银行列名对照表（LEDGER_BANK_COLUMNS）；"
+               f"可识别的表头列名（按台账字段）：{column_map.described(zh=True)}")
     if not found.lines and not found.refused:
         raise InvalidInput("the statement has no lines", zh="流水没有任何明细行；请上传含交易明细的文件")
     return found
+
+
+class StatementUnreadable(InvalidInput):
+    """A file in which no header row can be found: not a statement, or one the column map does not know."""
+
+    code = "csv_unreadable"
 
 
 class StatementRefused(InvalidInput):

@@ -56,6 +56,20 @@ def test_a_chinese_reader_is_told_in_chinese_which_lines_are_wrong(api, books):
     assert refused.headers["content-language"] == "zh"
 
 
+def test_a_file_without_a_header_is_csv_unreadable_as_the_cli_says(api, books):
+    """No header row in the first lines (an empty file, a list of numbers): `csv_unreadable`, the code the CLI
+    gives the same file, naming the headers the column map knows in the reader's language; nothing written."""
+    before = api.events()
+    for raw in (b"", b"1,2,3\n4,5,6\n"):
+        for language, said in (("en", "date: "), ("zh-CN", "交易日期（date）：")):
+            refused = api.client.post("/v1/finance/bank-statements", files={"file": ("x.csv", raw, "text/csv")},
+                                      headers={"Authorization": f"Bearer {api.tokens['finance']}",
+                                               "Accept-Language": language})
+            assert refused.status_code == 422 and refused.json()["code"] == "csv_unreadable", refused.text
+            assert said in refused.json()["detail"], refused.json()["detail"]
+    assert api.events() == before
+
+
 def test_json_under_another_content_type_is_not_taken_for_a_statement(api, books):
     """A JSON body labelled as a form (a black-box probe saw it imported) is 422 naming the three ways to send a
     statement, and nothing is written; labelled application/json it is imported."""
