@@ -119,6 +119,10 @@ def load(path: Path) -> Principals:
         msg = f"LEDGER_AUTH_FILE {str(path)!r} cannot be read ({err.strerror}); point it at the principals JSON file"
         raise AuthFileError(msg, f"LEDGER_AUTH_FILE {str(path)!r} 无法读取（{os_reason_zh(err)}）；请将它指向主体"
                                  "（principals）JSON 文件") from None
+    except UnicodeDecodeError:
+        raise AuthFileError(f"LEDGER_AUTH_FILE {str(path)!r} is not UTF-8 text; save the principals JSON file as"
+                            " UTF-8", f"LEDGER_AUTH_FILE {str(path)!r} 不是 UTF-8 文本；请将主体（principals）JSON"
+                                      " 文件另存为 UTF-8") from None
     try:
         document = PrincipalsFile.model_validate_json(text)
     except ValidationError as err:

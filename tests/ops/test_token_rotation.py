@@ -48,3 +48,16 @@ def test_a_broken_edit_keeps_the_principals_in_force(api, auth_file: Path, caplo
     api.call("GET", "/healthz", as_=None)
     assert api.call("GET", "/v1/programmes", as_="auditor").status_code == 200
     assert any("stay in force" in r.getMessage() for r in caplog.records)
+
+
+def test_an_edit_saved_in_another_encoding_keeps_the_principals_in_force(api, auth_file: Path, caplog) -> None:
+    """A file re-saved as GBK (a Chinese name in it) is not UTF-8: logged as such and ignored, not a 500."""
+    document = json.loads(auth_file.read_text())
+    document["principals"][0]["name"] = "科技局经办人"
+    auth_file.write_bytes(json.dumps(document, ensure_ascii=False).encode("gbk"))
+    later = time.time_ns() + 2_000_000_000
+    os.utime(auth_file, ns=(later, later))
+    _after_the_next_check()
+    assert api.call("GET", "/healthz", as_=None).status_code == 200
+    assert api.call("GET", "/v1/programmes", as_="auditor").status_code == 200
+    assert any("not UTF-8" in r.getMessage() for r in caplog.records)
