@@ -8,13 +8,16 @@ from contextlib import ExitStack, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from eventsourcing import persistence
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
 from api import auth, dev_principals, openapi, problems
 from api.audit_runs import ChainVerifications
+from api.commands.preflight import permission_denied
 from api.front import Front
+from api.logs import STARTUP_REFUSAL
 from api.long_queries import LongQueries
 from api.metrics import Metrics
 from api.routes import ROUTERS
@@ -66,7 +69,13 @@ def _principals(settings: Settings) -> auth.Principals:
 
 
 class StoreUnreachable(RuntimeError):
-    """The store cannot be opened at start-up; nothing was served or written."""
+    """The store (or its read replica) cannot be opened at start-up; nothing was served or written. `serve` says
+    it with its `code` and, for a Chinese reader, `zh` (api/cli.py, from api.logs.STARTUP_REFUSAL)."""
+
+    def __init__(self, message: str, zh: str | None = None, code: str = "store_unreachable") -> None:
+        super().__init__(message)
+        self.zh, self.code = zh, code
+        STARTUP_REFUSAL.append(self)
 
 
 def _where(store: dict[str, str]) -> str:
@@ -96,17 +105,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     opened.callback(read_models.close)
                     queries, replica = read_models, None
                     if settings.read_database_url:  # queries on a streaming replica; commands stay here
-                        queries, replica = open_replica_models(settings.database_url, settings.read_database_url)
-                        opened.callback(queries.close)
-                        opened.callback(replica.close)
-                        # The tables just created on the primary reach the replica by replay: wait for them.
-                        replica.wait_caught_up(max(settings.wait_timeout, 5.0))
+                        try:
+                            queries, replica = open_replica_models(settings.database_url, settings.read_database_url)
+                            opened.callback(queries.close)
+                            opened.callback(replica.close)
+                            # The tables just created on the primary reach the replica by replay: wait for them.
+                            replica.wait_caught_up(max(settings.wait_timeout, 5.0))
+                        except (*problems.STORE_ERRORS, ReplicaConfigError) as err:
+                            raise StoreUnreachable(f"cannot open the read replica: {str(err).strip()}. Start the"
+                                                   " replica or fix LEDGER_READ_DATABASE_URL (unset, queries read"
+                                                   " the store itself), then start again") from None
                     protect(settings.database_url)  # stored events refuse UPDATE and DELETE from here on
                     chain = AuditChain.open(settings.database_url)
                     notary = Notary(chain, signer)
             except (*problems.STORE_ERRORS, ReplicaConfigError) as err:
                 raise StoreUnreachable(f"cannot open the store ({_where(store)}): {str(err).strip()}. Start the"
                                        " database or fix LEDGER_DATABASE_URL, then start again") from None
+            except persistence.DatabaseError as err:
+                if (denied := permission_denied(err, settings.database_url)) is None:
+                    raise
+                raise StoreUnreachable(denied[0], denied[1], "store_forbidden") from None
             projector = None
             if settings.projector == "inprocess":
                 projector = Projector(settings.database_url, app=ledger)

@@ -53,6 +53,7 @@ def serve(args: argparse.Namespace) -> int:
     from api.logs import log_config
 
     settings = _settings(args)
+    preflight.check_replica(settings.database_url, settings.read_database_url)
     workers = settings.workers if args.workers is None else args.workers
     if workers > 1 and (settings.projector != "external" or settings.auth_file is None):
         # Each worker would run its own projector, or generate its own development tokens.
@@ -124,10 +125,20 @@ def _run(settings: Settings, workers: int, logs: dict) -> int:
     # plain HTTP) is handed to h11, whose body httptools would drop (uvicorn #2722): api/http_protocol.py.
     options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "log_config": logs,
                "access_log": False, "http": "api.http_protocol:Protocol"}
-    if workers > 1:  # each worker process builds its own app from the same LEDGER_* environment
-        uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
-    else:
-        uvicorn.run(app, **options)
+    try:
+        if workers > 1:  # each worker process builds its own app from the same LEDGER_* environment
+            uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+        else:
+            uvicorn.run(app, **options)
+    except SystemExit as stopped:  # uvicorn's exit 3: the app did not start, and the log says why
+        from api.logs import STARTUP_REFUSAL
+
+        if stopped.code != 3 or not STARTUP_REFUSAL:
+            raise
+        refused = STARTUP_REFUSAL[-1]
+        return _fail(refused.code, str(refused), refused.zh or (
+            f"服务未能启动：无法打开存储或只读备库（{refused}）。请启动数据库（或只读备库），"
+            "或修正 LEDGER_DATABASE_URL（或 LEDGER_READ_DATABASE_URL）后重新启动"))
     return 0
 
 
@@ -299,11 +310,15 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("settings_invalid", str(err), reason_zh(err))
     except preflight.StoreInvalid as err:
         return _fail("store_invalid", str(err), reason_zh(err))
+    except preflight.ReplicaInvalid as err:
+        return _fail("settings_invalid", str(err), reason_zh(err))
     except preflight.StoreRefused as err:
         return _fail("store_unreachable", str(err), reason_zh(err))
     except STORE_ERRORS as err:
         return _store_unreachable(err)
     except (sqlite3.DatabaseError, persistence.DatabaseError) as err:  # the driver's, or eventsourcing's from it
+        if (denied := preflight.permission_denied(err, os.environ.get("LEDGER_DATABASE_URL", ""))) is not None:
+            return _fail("store_forbidden", *denied)
         said = _sqlite_said(err)
         if said is not None and "not a database" in said:  # its header passed preflight.check_store, the rest not
             return _fail("store_invalid", *_words(preflight.not_a_database(_sqlite_file())))

@@ -37,6 +37,22 @@ class RequestContext(logging.Filter):
         return True
 
 
+# The start-up refusals raised in this process (api.app.StoreUnreachable), for `serve` to say with their code.
+STARTUP_REFUSAL: list[Any] = []
+_REFUSAL = "StoreUnreachable: "
+
+
+class StartupRefusal(logging.Filter):
+    """uvicorn logs a lifespan that failed as the whole traceback; a start-up refusal of ours (the store or the
+    replica cannot be opened) is logged as its own sentence instead, which `serve` then says with its code."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        said = record.getMessage() if record.levelno >= logging.ERROR else ""
+        if said.startswith("Traceback") and _REFUSAL in said:
+            record.msg, record.args = said.rsplit(_REFUSAL, 1)[1].strip(), ()
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """A record as one JSON object: time, level, logger, message, and the request fields it carries."""
 
@@ -60,12 +76,13 @@ def log_config(settings: Settings) -> dict[str, Any]:
     return {
         "version": 1, "disable_existing_loggers": False,
         "formatters": {"ledger": formatter},
-        "filters": {"request": {"()": "api.logs.RequestContext"}},
+        "filters": {"request": {"()": "api.logs.RequestContext"}, "startup": {"()": "api.logs.StartupRefusal"}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "ledger", "filters": ["request"],
                                 "stream": "ext://sys.stderr"}},
         "root": {"handlers": ["stderr"], "level": level},
         # uvicorn's own loggers carry their own handlers unless told to hand records to the root.
-        "loggers": {name: {"handlers": [], "propagate": True, "level": level}
+        "loggers": {name: {"handlers": [], "propagate": True, "level": level,
+                           "filters": ["startup"] if name == "uvicorn.error" else []}
                     for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
     }
 

@@ -32,6 +32,15 @@ class StoreInvalid(ValueError):
         self.zh = zh
 
 
+class ReplicaInvalid(ValueError):
+    """LEDGER_READ_DATABASE_URL cannot serve as a read replica: not PostgreSQL, not a valid URL, or a server that
+    is not a streaming replica (`settings_invalid`)."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+
 class StoreRefused(ValueError):
     """The PostgreSQL server answered, and refused: no such database, no such user, a wrong password
     (`store_unreachable`, said at once, with what to do)."""
@@ -153,3 +162,93 @@ def _check_postgres(url: str) -> None:
                 f"无法打开存储：{where} 上的 PostgreSQL 服务器拒绝了用户 {parts['user']!r} 的登录（身份认证失败）。"
                 "请修正 LEDGER_DATABASE_URL 中的用户名或密码") from None
         raise  # nothing listening, a timeout, a server starting up: main words it as store_unreachable
+
+
+def check_replica(primary: str, replica: str | None) -> None:
+    """LEDGER_READ_DATABASE_URL, when set, refused at once unless it names a PostgreSQL streaming replica that
+    answers: `serve` would otherwise wait for it, then blame LEDGER_DATABASE_URL. Only `serve` reads there; the
+    other commands work on the primary, with or without its replica."""
+    import psycopg
+
+    from ledger.store import StoreConfigError, _postgres_parts, _without_password, is_postgres
+
+    if not replica:
+        return
+    unset = "or unset it to read from the store itself"
+    unset_zh = "或不设置它以直接读取存储本身"
+    if not (is_postgres(primary) and is_postgres(replica)):
+        raise ReplicaInvalid(
+            "LEDGER_READ_DATABASE_URL needs LEDGER_DATABASE_URL and itself on PostgreSQL (postgresql://…, a streaming"
+            f" replica of the primary); fix it, {unset}",
+            "LEDGER_READ_DATABASE_URL 要求 LEDGER_DATABASE_URL 和它自身都是 PostgreSQL（postgresql://…，主库的流复制"
+            f"备库）；请修正它，{unset_zh}")
+    shown = _without_password(replica)
+    try:
+        parts = _postgres_parts(replica)
+    except StoreConfigError as err:
+        raise ReplicaInvalid(str(err).replace("LEDGER_DATABASE_URL", "LEDGER_READ_DATABASE_URL"),
+                             (err.zh or str(err)).replace("LEDGER_DATABASE_URL", "LEDGER_READ_DATABASE_URL")) from None
+    where = f"{parts['host']}:{parts['port']}"
+    try:
+        with psycopg.connect(host=parts["host"], port=parts["port"], user=parts["user"],
+                             password=parts["password"] or None, dbname=parts["dbname"],
+                             connect_timeout=int(parts["connect_timeout"]),
+                             application_name="award-ledger check") as conn:
+            standby = conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]  # type: ignore[index]
+    except psycopg.Error as err:
+        said = " ".join(str(err).split()).rstrip(".?")
+        raise StoreRefused(
+            f"cannot open the read replica LEDGER_READ_DATABASE_URL {shown!r} at {where}: {said}. Start the replica,"
+            f" fix LEDGER_READ_DATABASE_URL, {unset}",
+            f"无法打开只读备库 LEDGER_READ_DATABASE_URL {shown!r}（{where}）：{_pg_reason_zh(said)}。请启动备库、"
+            f"修正 LEDGER_READ_DATABASE_URL，{unset_zh}") from None
+    if not standby:
+        raise ReplicaInvalid(
+            f"LEDGER_READ_DATABASE_URL {shown!r} names a server that is not a streaming replica (it is not in"
+            f" recovery): queries there would never see the primary's writes. Point it at a standby of"
+            f" LEDGER_DATABASE_URL, {unset}",
+            f"LEDGER_READ_DATABASE_URL {shown!r} 指向的服务器不是流复制备库（未处于恢复状态），在那里查询永远看不到"
+            f"主库的写入。请将它指向 LEDGER_DATABASE_URL 的备库，{unset_zh}")
+
+
+def _pg_reason_zh(said: str) -> str:
+    """What PostgreSQL or libpq said, as a Chinese reader is told it."""
+    if found := re.search(r'database "([^"]+)" does not exist', said):
+        return f"服务器上没有数据库 {found[1]!r}"
+    if found := re.search(r'role "([^"]+)" does not exist', said):
+        return f"服务器上没有用户 {found[1]!r}"
+    if "authentication failed" in said or "no password supplied" in said:
+        return "身份认证失败"
+    if "Connection refused" in said:
+        return "连接被拒绝，该地址和端口上没有服务器在监听"
+    if "timeout" in said:
+        return "连接超时"
+    return "连接失败"
+
+
+def permission_denied(err: BaseException, url: str) -> tuple[str, str] | None:
+    """(English, Chinese) when `err` is, or was raised from, PostgreSQL refusing the user a table or schema
+    ("permission denied for schema public": since PostgreSQL 15 only the database's owner may create tables in
+    it), else None."""
+    from ledger.store import _postgres_parts, is_postgres
+
+    seen: BaseException | None = err
+    for _ in range(8):
+        if seen is None:
+            return None
+        if "permission denied" in str(seen):
+            break
+        seen = seen.__cause__ or seen.__context__
+    else:
+        return None
+    said = " ".join(str(seen).split())
+    if not is_postgres(url):
+        return None
+    parts = _postgres_parts(url)
+    user, db = parts["user"], parts["dbname"]
+    return (f"the PostgreSQL user {user!r} may not create or use the ledger's tables in {db!r} ({said}). Give the"
+            f" database to that user (`ALTER DATABASE {db} OWNER TO {user}`, or `createdb -O {user} {db}` for a new"
+            f" one), or grant it the schema (`GRANT USAGE, CREATE ON SCHEMA public TO {user}`), then start again",
+            f"PostgreSQL 用户 {user!r} 无权在数据库 {db!r} 中创建或使用台账的表（{said}）。请把该数据库交给该用户"
+            f"（`ALTER DATABASE {db} OWNER TO {user}`，新建则用 `createdb -O {user} {db}`），或授予其 schema 权限"
+            f"（`GRANT USAGE, CREATE ON SCHEMA public TO {user}`），然后重新启动")

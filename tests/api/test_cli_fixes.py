@@ -327,6 +327,70 @@ def test_a_missing_postgresql_database_or_user_is_said_at_once(postgres_server_u
     assert "has no user 'cli_fix_no_such_user'" in said["en"] and "没有用户" in said["zh"]
 
 
+@pytest.mark.postgres
+def test_serve_refuses_a_read_replica_setting_it_cannot_use_at_once_naming_it(postgres_server_url, fresh_postgres_url,
+                                                                             tmp_path):
+    """LEDGER_READ_DATABASE_URL that is not PostgreSQL, names no database, nothing listening, or a server that is
+    not a standby: refused before anything starts, naming that variable (serve had waited 30 s, then blamed
+    LEDGER_DATABASE_URL in a traceback, exit 3)."""
+    from urllib.parse import urlsplit
+
+    server = urlsplit(postgres_server_url)
+    where = f"{server.hostname}:{server.port or 5432}"
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody = closed.getsockname()[1]
+    for replica, code, said in ((_sqlite(tmp_path), "settings_invalid", "on PostgreSQL"),
+                                (f"postgresql://{server.username}@{where}/cli_fix_no_replica", "store_unreachable",
+                                 "does not exist"),
+                                (f"postgresql://{server.username}@127.0.0.1:{nobody}/x", "store_unreachable",
+                                 "Connection refused"),
+                                (fresh_postgres_url, "settings_invalid", "not a streaming replica")):
+        for lang in ("en", "zh"):
+            run = _serve(tmp_path, lang, "--port", "18998", LEDGER_DATABASE_URL=fresh_postgres_url,
+                         LEDGER_READ_DATABASE_URL=replica)
+            (found,) = REFUSAL.findall(run.stderr)
+            assert run.returncode == 2 and found[1] == code, run.stderr
+            assert "LEDGER_READ_DATABASE_URL" in found[2] and "Traceback" not in run.stderr, run.stderr
+            assert (said in found[2]) if lang == "en" else bool(CJK.search(found[2])), found
+
+
+@pytest.mark.postgres
+def test_a_user_who_may_not_create_the_tables_is_told_how_to_grant_it(postgres_server_url, fresh_postgres_url,
+                                                                      tmp_path, monkeypatch, capsys):
+    """Since PostgreSQL 15 only a database's owner may create tables in its schema `public`: a user who is not is
+    refused `store_forbidden`, naming the GRANT or owner that fixes it, by every command and by serve (a
+    traceback before; serve's was exit 3)."""
+    import psycopg
+    from psycopg import sql
+
+    from tests.support import unique_id
+
+    role = unique_id("cli_fix_nopriv_")
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    try:
+        url = urlsplit_replace_user(fresh_postgres_url, role)
+        said = _both(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": url}, "store_forbidden",
+                     quoted=r"`[^`]*`|'[^']*'|permission denied for schema public")
+        assert f"GRANT USAGE, CREATE ON SCHEMA public TO {role}" in said["en"] and "ALTER DATABASE" in said["zh"]
+        for lang in ("en", "zh"):
+            run = _serve(tmp_path, lang, "--port", "18997", LEDGER_DATABASE_URL=url)
+            (found,) = REFUSAL.findall(run.stderr)
+            assert run.returncode == 2 and found[1] == "store_forbidden", run.stderr
+            assert "Traceback" not in run.stderr and (lang == "zh") == bool(CJK.search(found[2])), run.stderr
+    finally:
+        with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def urlsplit_replace_user(url: str, user: str) -> str:
+    from urllib.parse import urlsplit
+
+    split = urlsplit(url)
+    return split._replace(netloc=f"{user}@{split.hostname}:{split.port or 5432}").geturl()
+
+
 # (10) reconcile, export, replay.
 @pytest.mark.parametrize("content", [b"", b"foo\nbar\n", "日期,金额\n2024-07-01,1.00\n".encode()])
 def test_a_statement_without_a_header_is_csv_unreadable(content, tmp_path, monkeypatch, capsys):

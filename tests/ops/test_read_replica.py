@@ -97,3 +97,14 @@ def test_a_read_url_that_is_not_a_replica_is_refused_at_start(fresh_postgres_url
     ReadModels.open(fresh_postgres_url).close()
     with pytest.raises(StoreUnreachable, match="not a streaming replica"), TestClient(create_app(settings)):
         pass
+
+
+def test_serves_preflight_takes_a_real_standby(on_replica, fresh_postgres_url: str) -> None:
+    """`serve` checks LEDGER_READ_DATABASE_URL before it starts (api/commands/preflight.py): a real hot standby
+    passes, the primary itself does not."""
+    from api.commands.preflight import ReplicaInvalid, check_replica
+
+    _, read_url = on_replica
+    check_replica(fresh_postgres_url, read_url)
+    with pytest.raises(ReplicaInvalid, match="not a streaming replica"):
+        check_replica(fresh_postgres_url, fresh_postgres_url)
