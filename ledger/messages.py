@@ -98,6 +98,8 @@ def render_step(step: dict[str, Any], lang: str) -> str:
     detail = str(step.get("detail", ""))
     if lang != "zh":
         return detail
+    if step.get("detail_zh"):  # a refusal's own Chinese (the sandbox's replays: ledger/replay.py)
+        return str(step["detail_zh"])
     facts = step.get("facts") or {}
     template = STEPS_ZH.get(facts.get("key", "")) or BY_RULE_ZH.get(str(step.get("rule")))
     if template is None:

@@ -291,7 +291,8 @@ class Replay:
             else:
                 entitlement = entitle(plan, self._tallies(cid, keys))
         except LedgerError as refused:
-            row.now, row.refusal, row.why = ZERO, refused.code, [{"rule": refused.code, "detail": refused.detail}]
+            row.now, row.refusal, row.why = ZERO, refused.code, [{"rule": refused.code, "detail": refused.detail,
+                                                                  "detail_zh": refused.in_language("zh")}]
             return keys, None
         row.now, row.why, row.refusal = entitlement.amount, entitlement, None
         # One entry, the same on every account the claim reserves on (entries are immutable).

@@ -12,6 +12,7 @@ from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import configure_logging, say, settings
 from api.reports import simulation as report
 from api.reports.table import render
+from ledger.sandbox.answer import name_organisations
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -98,48 +99,9 @@ def _simulate(args: argparse.Namespace, draft, uscc: str | None) -> dict:
             split = None if args.processes is None else args.processes == 2
             answer = simulate_log(app, draft, uscc=uscc, top=args.top, on_page=on_page, url=config.database_url,
                                   split=split).as_json()
-        _name_organisations(app, answer)
-        return answer
+        return name_organisations(app, answer)
     finally:
         app.close()
-
-
-SIDES = ("organisations_gaining", "organisations_losing")
-
-
-def _name_organisations(app, answer: dict) -> None:
-    """Each gaining and losing organisation's registered name beside its USCC (`name`; "" for one the ledger
-    cannot find), read from the ledger itself: a few aggregates (--top of each side), no read model needed."""
-    from ledger.domain.errors import LedgerError
-
-    names: dict[str, str] = {}
-    for side in SIDES:
-        for found in answer.get(side) or []:
-            uscc = found["uscc"]
-            if uscc not in names:
-                try:
-                    names[uscc] = str(app.organisation(uscc).get("name") or "")
-                except LedgerError:
-                    names[uscc] = ""
-            found["name"] = names[uscc]
-
-
-def _render(fmt: str, answer: dict) -> bytes:
-    """The CSV or XLSX of api/reports/simulation.py, with each gaining and losing organisation's name in its
-    名称 cell (the rows it builds leave that cell empty)."""
-    from dataclasses import replace
-
-    from api.reports.sheet import csv_bytes, xlsx_bytes
-
-    names = {o["uscc"]: o.get("name", "") for side in SIDES for o in answer.get(side) or []}
-    rows = []
-    for line in report.lines(answer):  # an organisation's row: (USCC, "", baseline, simulated, delta, claims)
-        if len(line.cells) == 6 and line.cells[0] in names and not line.cells[1]:
-            line = replace(line, cells=(line.cells[0], names[line.cells[0]], *line.cells[2:]))
-        rows.append(line)
-    if fmt == "csv":
-        return csv_bytes(rows)
-    return xlsx_bytes(rows, "政策沙盘", (40, 36, 18, 18, 18, 8, 18, 12, 18, 12))  # as report.to_xlsx
 
 
 def _write(args: argparse.Namespace, answer: dict) -> int:
@@ -148,7 +110,7 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
     if args.output:
         fmt = args.format or Path(args.output).suffix.lstrip(".")
         fmt = fmt if fmt in report.RENDERERS else "json"
-        content = _render(fmt, answer) if fmt in report.RENDERERS else as_json
+        content = report.RENDERERS[fmt](answer) if fmt in report.RENDERERS else as_json
         if args.output == "-":
             sys.stdout.buffer.write(content)
         else:

@@ -19,6 +19,8 @@ from api.schemas.simulations import SimulationPublic
 from ledger.catalogue.draft import DraftError, read_draft
 from ledger.domain.errors import InvalidCatalogue
 from ledger.principals import Principal, Role
+from ledger.sandbox.answer import name_organisations
+from ledger.sandbox.simulation import TOP
 from projections.replay_log import simulate_log
 
 router = APIRouter(tags=["sandbox"])
@@ -61,6 +63,11 @@ def draft_refusal_zh(err: DraftError) -> str:
     return f"政策目录草案{line}{field}有误：“{err}”；请修改后重新提交"
 
 
+def named_simulation(ledger: Any, draft: Any, uscc: str | None, top: int = TOP) -> dict[str, Any]:
+    """The sandbox's answer, each gaining and losing organisation with its registered name."""
+    return name_organisations(ledger, simulate_log(ledger, draft, uscc=uscc, top=top).as_json())
+
+
 @router.post("/v1/simulations", response_model=SimulationPublic, openapi_extra=DRAFT_BODY,
              responses={**FILE_RESPONSES, **responses(401, 403, 422)})
 async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
@@ -79,7 +86,7 @@ async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
     draft = await run_in_threadpool(draft_from, await request.body())  # parsing a draft takes CPU: off the loop
     chosen = _negotiated(format, request.headers.get("accept", ""))
     with long_query(request).slot():
-        answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=uscc, top=top)).as_json()
+        answer = await run_in_threadpool(named_simulation, ledger, draft, uscc, top)
     if chosen == "json":
         return answer
     return Response(report.RENDERERS[chosen](answer), media_type=MEDIA_TYPES[chosen],

@@ -48,6 +48,7 @@ class FundYearMoved(Moved):
 
 class OrganisationMoved(Moved):
     uscc: str
+    name: str = Field("", description="its registered name (\"\" for one the ledger cannot find)")
 
 
 class SimulationPublic(Open):

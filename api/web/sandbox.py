@@ -11,6 +11,7 @@ from api.long_queries import long_query
 from api.problems import chinese_detail
 from api.reports import simulation as report
 from api.reports.sheet import MEDIA_TYPES
+from api.routes.simulations import named_simulation
 from api.web.i18n import MESSAGES, language, translator
 from api.web.pages import PageRoute, render
 from api.web.sandbox_form import PREFIX, draft_from, numbers
@@ -19,7 +20,6 @@ from ledger.catalogue.draft import DraftError
 from ledger.domain.errors import InvalidUscc, LongQueriesBusy
 from ledger.domain.values import Uscc
 from ledger.principals import Role
-from projections.replay_log import simulate_log
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Simulator = allowing(Role.AUDITOR, Role.ADMIN, Role.BUREAU, doing="simulate a draft catalogue")
@@ -75,7 +75,7 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
         return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
     try:
         with long_query(request).slot():
-            answer = (await run_in_threadpool(simulate_log, ledger, draft, uscc=who)).as_json()
+            answer = await run_in_threadpool(named_simulation, ledger, draft, who)
     except LongQueriesBusy:
         error = {"detail": translator(language(request))("simulation_busy_detail"), "field": None, "line": None,
                  "busy": True}

@@ -68,3 +68,24 @@ def _claim(b: Replayed, s: Replayed) -> dict[str, Any]:
             "baseline": str(b.comes_to), "simulated": str(s.comes_to), "delta": str(s.comes_to - b.comes_to),
             "baseline_refusal": b.refusal, "simulated_refusal": s.refusal,
             "baseline_explanation": b.now_explanation, "simulated_explanation": s.now_explanation}
+
+
+SIDES = ("organisations_gaining", "organisations_losing")
+
+
+def name_organisations(app: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    """Each gaining and losing organisation's registered name beside its USCC (`name`; "" for one the ledger
+    cannot find), read from the ledger itself: a few aggregates (`top` of each side), no read model needed."""
+    from ledger.domain.errors import LedgerError
+
+    names: dict[str, str] = {}
+    for side in SIDES:
+        for found in answer.get(side) or []:
+            uscc = found["uscc"]
+            if uscc not in names:
+                try:
+                    names[uscc] = str(app.organisation(uscc).get("name") or "")
+                except LedgerError:
+                    names[uscc] = ""
+            found["name"] = names[uscc]
+    return answer

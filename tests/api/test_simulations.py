@@ -3,10 +3,11 @@ files, the roles, and a refusal naming the field and line that writes nothing.""
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import load_workbook
 
-from tests.sandbox.drafts import edit, in_force
+from tests.sandbox.drafts import drop, edit, in_force
 
 TOML = {"Content-Type": "application/toml"}
 
@@ -32,6 +33,24 @@ def test_a_raised_rate_is_answered_in_the_contracts_shape(api, world) -> None:
     assert [o["uscc"] for o in answer["organisations_gaining"]] == [org]
     [claim] = answer["organisation"]["claims"]
     assert (claim["baseline"], claim["simulated"]) == ("300000.00", "400000.00")
+
+
+def test_the_organisations_that_gain_are_named_and_a_refusal_reads_in_chinese(api, world) -> None:
+    """Over HTTP as on the command line, each gaining or losing organisation carries its registered name, in the
+    JSON and the CSV; a claim the draft refuses says why in Chinese too (`detail_zh`), as the page shows it."""
+    org = world.org()
+    name = api.ok("GET", f"/v1/organisations/{org}")["name"]
+    world.approved(org, "A5.voucher", basis_amount="1000000")
+    answer = _post(api, edit("A5.voucher", r'rate = "0.30"', 'rate = "0.40"')).json()
+    assert [(o["uscc"], o["name"]) for o in answer["organisations_gaining"]] == [(org, name)]
+    csv_text = _post(api, edit("A5.voucher", r'rate = "0.30"', 'rate = "0.40"'), query="?format=csv").content
+    assert f"{org},{name},300000.00,400000.00,100000.00,1" in csv_text.decode("utf-8-sig")
+    answer = _post(api, drop("A5.voucher"), query=f"?uscc={org}").json()
+    assert [(o["uscc"], o["name"]) for o in answer["organisations_losing"]] == [(org, name)]
+    [claim] = answer["organisation"]["claims"]
+    [step] = claim["simulated_explanation"]
+    assert step["rule"] == claim["simulated_refusal"] == "unknown_programme", step
+    assert "A5.voucher" in step["detail_zh"] and re.search("[\u4e00-\u9fff]", step["detail_zh"]), step
 
 
 def test_csv_and_xlsx_downloads_carry_the_same_figures(api, world) -> None:
