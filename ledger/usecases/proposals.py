@@ -3,9 +3,9 @@ opens; the lead bureau confirms them (re-assessed, then pending as if submitted)
 
 A proposal is computed by the one pipeline (`prepare`/`entitle`) against the accounts as they stand, but
 reserves nothing: the accounts it read are not saved, so it blocks nothing and can never break a cap.
-Only fixed-amount awards are proposed (tiered programmes without ranks): a rate, a decided amount or a
-rank is a figure the ledger does not hold. The organisation keeps the index of its open proposals, so a
-submitted claim for the same fact, an upgrade or a revocation finds the proposal it closes.
+Only fixed-amount awards are proposed (a tier that states its amount and is not paid by rank): a rate, a
+decided amount or a rank is a figure the ledger does not hold. The organisation keeps the index of its open
+proposals, so a submitted claim for the same fact, an upgrade or a revocation finds the proposal it closes.
 """
 from __future__ import annotations
 
@@ -30,9 +30,13 @@ if TYPE_CHECKING:
     from ledger.application import Outcome
 
 
-def fixed_amount(prog: Programme) -> bool:
-    """Whether a fact alone gives the award's figure: a tiered programme whose tiers state their amounts."""
-    return prog.kind is Kind.TIERED and not prog.ranked and all(t.amount is not None for t in prog.tiers)
+def fixed_amount(prog: Programme, tier: str | None = None) -> bool:
+    """Whether a fact alone gives the award's figure: a tier of a tiered programme that states its amount and asks
+    for no rank (rank shares, or a tier paid by rank, need a figure the ledger does not hold). Without `tier`:
+    whether any of its tiers does (A11.standard's international tiers do, its national and industry ones not)."""
+    if prog.kind is not Kind.TIERED or prog.rank_shares:
+        return False
+    return any(t.amount is not None and t.max_rank is None for t in prog.tiers if tier is None or t.code == tier)
 
 
 class Proposals:
@@ -44,7 +48,7 @@ class Proposals:
         catalogue = self.catalogue_on(day)
         prog = catalogue.programme(cert.programme)
         tier = cert.tier_on(day)
-        if prog is None or not fixed_amount(prog) or cert.revoked or tier is None:
+        if prog is None or cert.revoked or tier is None or not fixed_amount(prog, tier):
             return []
         if any(p["certification_id"] == str(cert.id) and p["tier"] == tier for p in org.proposals.values()):
             return []

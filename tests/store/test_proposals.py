@@ -57,6 +57,22 @@ def test_facts_that_need_a_figure_propose_nothing(world: World) -> None:
     assert mic["proposed_claims"] == []
 
 
+def test_a_standard_proposes_what_a_tier_alone_gives_and_nothing_where_a_rank_is_needed(world: World) -> None:
+    """A11.standard: leading an international standard is 1,000,000 whatever the rank, so its certification
+    proposes it (a probe found nothing proposed); a national standard pays by rank, which the ledger lacks."""
+    org = world.org()
+    lead = world.ledger.record_certification(SCJGJ, uscc=org, programme="A11.standard", tier="international_lead",
+                                             subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
+                                             document_ref="国标委〔2023〕9号").view
+    [pid] = lead["proposed_claims"]
+    proposal = world.ledger.claim(pid)
+    assert (proposal["status"], proposal["entitled_amount"]) == ("proposed", "1000000.00")
+    national = world.ledger.record_certification(SCJGJ, uscc=org, programme="A11.standard", tier="national",
+                                                 subject="standard:GB-30001", effective_on=date(2023, 5, 1),
+                                                 document_ref="国标委〔2023〕10号").view
+    assert national["proposed_claims"] == []
+
+
 def test_confirming_gives_what_submitting_would(world: World) -> None:
     """Confirmed, the proposal is pending with the figures, explanation and accounts a submission gets."""
     _, _, cert = _erc(world)
