@@ -508,8 +508,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return view
 
     def certification(self, certification_id: str) -> dict:
+        """The certification, with the proposals resting on it that are still open (its organisation's index)."""
         cid = _uuid(certification_id, "certification")
-        return views.certification(self._get(Certification, cid, f"certification {certification_id}"))
+        cert = self._get(Certification, cid, f"certification {certification_id}")
+        org = self._get_or_none(Organisation, Organisation.create_id(cert.uscc))
+        open_ = [pid for pid, p in (org.proposals if org else {}).items() if p["certification_id"] == str(cid)]
+        return views.certification(cert) | {"proposed_claims": open_}
 
     def payout(self, payout_id: str) -> dict:
         payout = self._get(Payout, _uuid(payout_id, "payout"), f"payout {payout_id}")

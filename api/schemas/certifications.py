@@ -58,7 +58,8 @@ class CertificationPublic(PublicModel):
     recorded_at: Timestamp
     tiers: list[TierStep] = Field(description="every tier it has stood at, oldest first")
     revoked_on: date | None = Field(None, description="revoked from this day (claims from it may not rest on it)")
-    proposed_claims: list[str] = Field(default_factory=list, description="claims this record proposed (免申即享):"
-                                       " GET /v1/claims?status=proposed")
+    proposed_claims: list[str] = Field(default_factory=list, description="claims this record proposed (免申即享),"
+                                       " in the answer to a POST or an upgrade; in a GET, the proposals resting on"
+                                       " it that are still open: GET /v1/claims?status=proposed")
     source: dict[str, Any] | None = Field(None, description="provenance of a certification recorded from an official"
                                           " list: {import_id, sha256, line, rows, imported_by}")

@@ -43,6 +43,9 @@ def test_a_certification_proposes_its_award_and_reserves_nothing(world: World) -
     assert proposal["proposal"]["text"].startswith(f"proposed because certification {cert['id']} was recorded on")
     assert proposal["explanation"][-1]["rule"] == "entitlement"
     assert all(pid not in entries for entries in _entries(world.ledger, pid).values())
+    assert world.ledger.certification(cert["id"])["proposed_claims"] == [pid]  # read back, while it is open
+    world.ledger.withdraw_claim(KJJ, claim_id=pid, reason="不予主动兑现")
+    assert world.ledger.certification(cert["id"])["proposed_claims"] == []
 
 
 def test_facts_that_need_a_figure_propose_nothing(world: World) -> None:
