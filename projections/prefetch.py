@@ -19,7 +19,8 @@ from projections.sql import SqlTables
 
 # Events whose handlers read the row of their own aggregate, and from which tables.
 OWN: dict[str, tuple[str, ...]] = {
-    **{e: (records.RECORDS,) for e in ("Organisation.Joined", "Organisation.Designated", "Certification.Upgraded",
+    **{e: (records.RECORDS,) for e in ("Organisation.Joined", "Organisation.Designated",
+                                       "Organisation.DesignationRevoked", "Certification.Upgraded",
                                        "Claim.Reassessed", "Claim.Approved", "Claim.Rejected",
                                        "Claim.PayoutRecorded",
                                        "Claim.PayoutReversed", "Claim.Confirmed", "Claim.Replaced",

@@ -45,6 +45,16 @@ def _designated(t: Tables, e: EventRow) -> Concern | None:
     return Concern(org["uscc"])
 
 
+def _undesignated(t: Tables, e: EventRow) -> Concern | None:
+    if (org := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    p = e.payload
+    if (org["designations"].get(p["programme"]) or {}).get("certification_id") == p["certification_id"]:
+        del org["designations"][p["programme"]]
+    t.put(RECORDS, e.aggregate_id, org)
+    return Concern(org["uscc"])
+
+
 def _certified(t: Tables, e: EventRow) -> Concern:
     p = e.payload
     t.put(RECORDS, e.aggregate_id, {
@@ -219,7 +229,7 @@ def _body_event(t: Tables, e: EventRow) -> Concern:
 
 HANDLERS: dict[str, Handler] = {
     "Organisation.Registered": _registered, "Organisation.Joined": _joined,
-    "Organisation.Designated": _designated,
+    "Organisation.Designated": _designated, "Organisation.DesignationRevoked": _undesignated,
     "InnovationBody.Recognised": _body_event, "InnovationBody.MemberAdded": _body_event,
     "Certification.Recorded": _certified, "Certification.Upgraded": _upgraded,
     "Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed, "Claim.Approved": _approved,

@@ -174,6 +174,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Organisation.Registered": ("登记企业", "Organisation registered"),
     "Organisation.Joined": ("加入创新组织", "Joined an innovation body"),
     "Organisation.Designated": ("认定称号", "Designated"),
+    "Organisation.DesignationRevoked": ("撤销认定称号", "Designation revoked"),
     "InnovationBody.Recognised": ("认定创新组织", "Innovation body recognised"),
     "InnovationBody.MemberAdded": ("创新组织新增成员", "Member added to an innovation body"),
     "Certification.Recorded": ("记录认定", "Certification recorded"),

@@ -41,6 +41,13 @@ class Organisation(LedgerAggregate):
         if current is None or effective_on < current["effective_on"]:
             self.designations[programme] = {"effective_on": effective_on, "certification_id": certification_id}
 
+    @event("DesignationRevoked")
+    def revoke_designation(self, programme: str, certification_id: str, by: str) -> None:
+        """The designation's certification was revoked: from now on no claim may rest on it (catalogue: A6.chain_leader
+        is the prerequisite of A6.chain_leader_rd and A8.orders), whatever the claim's date, as for a certification."""
+        if (self.designations.get(programme) or {}).get("certification_id") == certification_id:
+            del self.designations[programme]
+
     @event("Certified")
     def note_certification(self, certification_id: str, programme: str, by: str) -> None:
         """Kept so a later membership or designation finds the certifications it may open claims on."""

@@ -115,6 +115,10 @@ class Corrections(RecoveryCommands, DistrictChanges):
                 ended.append(end_claim(touched, claim, by.name, reason, document_ref))
             cert.revoke(reason, effective_on, document_ref, by.name)
             touched.add(cert)
+            if str(cert_id) == (org.designations.get(cert.programme) or {}).get("certification_id"):
+                # A designation: the claims that need it may no longer be made, confirmed or approved (their
+                # re-assessment refuses them `not_eligible`); those already approved stand until revoked.
+                org.revoke_designation(cert.programme, str(cert_id), by.name)
             # Its slots close: a claim deciding on the certification at this moment read it unrevoked, but it
             # reserves on one of these accounts, so its save conflicts with this one and, retried, is refused.
             for k in keys:

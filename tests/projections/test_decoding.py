@@ -19,7 +19,7 @@ from projections import fold
 from projections.decoding import Decoder, _moment
 from projections.events import utc_text
 from projections.rebuild import pages
-from tests.projections.workload import ADMIN, FINANCE, KJJ, mixed_workload
+from tests.projections.workload import ADMIN, FINANCE, JXJ, KJJ, mixed_workload
 from tests.support import make_uscc
 
 
@@ -75,6 +75,10 @@ def _corrections(app: AwardLedger) -> None:
                                    document_ref="REV").view["recoveries"][0]
     app.record_repayment(FINANCE, recovery_id=rid, amount=Decimal("400"), received_on=date(2024, 1, 2), bank_ref="RP")
     app.write_off_recovery(FINANCE, recovery_id=rid, reason="r", document_ref="W")
+    chain = app.record_certification(JXJ, uscc=org, programme="A6.chain_leader", effective_on=date(2023, 1, 10),
+                                     document_ref="CL-1").view["id"]
+    app.revoke_certification(JXJ, certification_id=chain, reason="r", effective_on=date(2023, 6, 1),
+                             document_ref="CL-REV")  # Organisation.DesignationRevoked
     app.change_district(ADMIN, uscc=org, in_district=False, effective_on=date(2024, 1, 1), reason="r",
                         document_ref="D")
     _proposals(app)

@@ -20,6 +20,7 @@ from tests.support import make_uscc, unique_id
 ADMIN = Principal("ops", Role.ADMIN)
 FINANCE = Principal("finance-1", Role.FINANCE)
 KJJ = Principal("kjj-clerk", Role.BUREAU, "kjj")
+JXJ = Principal("jxj-clerk", Role.BUREAU, "jxj")
 SCJGJ = Principal("scjgj-clerk", Role.BUREAU, "scjgj")
 FGJ = Principal("fgj-clerk", Role.BUREAU, "fgj")
 APPROPRIATION = Decimal("300000000")

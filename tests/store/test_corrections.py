@@ -130,6 +130,26 @@ def test_revoking_a_certification_ends_every_claim_resting_on_it_whatever_its_da
                                     document_ref="UP2")
 
 
+def test_a_revoked_designation_opens_no_claim_and_approves_none_resting_on_it(world: World) -> None:
+    """A6.chain_leader is the prerequisite of A8.orders (catalogue): once its certification is revoked, whatever
+    the claim's date, no claim needing it is made or approved (rule 12's re-assessment refuses it `not_eligible`,
+    and it stays pending), and the organisation no longer shows it (a probe had 800,000 approved after it)."""
+    org = world.org()
+    chain = world.ledger.record_certification(JXJ, uscc=org, programme="A6.chain_leader",
+                                              effective_on=date(2023, 1, 10), document_ref="区经信〔2023〕3号").view
+    pending = world.claim(org, "A8.orders", by=JXJ, year=2023, basis_amount="150000000",
+                          requested_amount="800000")
+    world.ledger.revoke_certification(JXJ, certification_id=chain["id"], reason="链主认定撤销",
+                                      effective_on=date(2024, 1, 1), document_ref="区经信〔2024〕1号")
+    with pytest.raises(errors.NotEligible, match=r"A6\.chain_leader"):
+        world.ledger.approve_claim(JXJ, claim_id=pending["id"])
+    assert world.ledger.claim(pending["id"])["status"] == "pending"
+    for year in (2023, 2024):
+        with pytest.raises(errors.NotEligible, match=r"A6\.chain_leader"):
+            world.claim(org, "A8.orders", by=JXJ, year=year, basis_amount="150000000", requested_amount="800000")
+    assert world.ledger.organisation(org)["designations"] == []
+
+
 def test_an_organisation_that_left_is_not_eligible_after_its_leaving_date(world: World) -> None:
     """Leaving on 2024-01-01: a claim effective in 2024 is not_eligible, a 2023 one still is; re-entry restores."""
     org = world.org()
