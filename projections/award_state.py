@@ -28,6 +28,9 @@ def programme_kind(code: str) -> str:
 
 
 def _live_amount(claim: Row) -> str:
+    """What a standing claim is worth to its organisation: an approved one what was approved (an approval may
+    lower the entitlement, and the cap it frees goes to later claims: rules 5 and 6), a pending one its
+    entitlement."""
     return {"approved": claim["approved"], "pending": claim["entitled"]}.get(claim["status"], ZERO)
 
 
@@ -36,7 +39,9 @@ def _totals(claims: list[Row]) -> Row:
     approved = add(ZERO, *(c["approved"] for c in live if c["status"] == "approved"))
     paid = add(ZERO, *(c["paid"] for c in live))  # paid on standing awards; a revoked one's is to recover
     revoked = [c for c in claims if c["status"] == "revoked"]
-    return {"entitled": add(ZERO, *(c["entitled"] for c in live)), "approved": approved, "paid": paid,
+    # `entitled`: what the standing claims come to, an approved one at its approved amount, so that under a cap
+    # the total never passes what the cap allows (a lowered approval's freed headroom is another claim's now).
+    return {"entitled": add(ZERO, *(_live_amount(c) for c in live)), "approved": approved, "paid": paid,
             "outstanding": add(approved, neg(paid)),
             **{k: add(ZERO, *(c.get(k) for c in revoked)) for k in ("to_recover", "recovered", "written_off")}}
 

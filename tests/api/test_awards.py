@@ -38,6 +38,21 @@ def test_caps_show_their_headroom(api, world):
         "enterprise_year", 2023, "500000.00", "300000.00", "200000.00")
 
 
+def test_an_approval_below_the_entitlement_counts_at_its_amount_so_the_total_keeps_to_the_cap(api, world):
+    """450,000 approved at 200,000 frees 250,000 of the year's 500,000 cap, which a later voucher takes (300,000):
+    the organisation's entitled total is 500,000, as the cap shows, not 750,000 (a probe found the total past
+    the cap); the first claim keeps the entitlement the rules gave it."""
+    org = world.org()
+    first = world.claim(org, basis_amount="1500000.00")
+    api.ok("POST", f"/v1/claims/{first['id']}/approve", {"amount": "200000.00"}, as_="kjj", status=200)
+    assert world.claim(org, basis_amount="1000000.00")["entitled_amount"] == "300000.00"
+    state = api.ok("GET", f"/v1/organisations/{org}/awards")
+    assert (state["totals"]["entitled"], state["totals"]["approved"]) == ("500000.00", "200000.00")
+    (cap,) = state["caps"]
+    assert (cap["used"], cap["remaining"]) == ("500000.00", "0.00")
+    assert api.ok("GET", f"/v1/claims/{first['id']}")["entitled_amount"] == "450000.00"
+
+
 def test_awards_as_of_a_past_moment(api, world):
     """With as_of, the state is as the ledger knew it then, however the offset is written."""
     org = world.org()
