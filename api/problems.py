@@ -57,6 +57,7 @@ TITLES_ZH: dict[str, str] = {
 DETAILS_ZH = {
     "internal": "台账发生意外错误，已记录日志。请使用相同的 Idempotency-Key 重试；如仍出错，请连同请求时间一并报告",
     "store": "暂时无法连接台账存储，未写入任何内容；请稍后使用相同的 Idempotency-Key 重试",
+    "store_read": "暂时无法连接台账存储；请稍后重试",
     "pool": "本工作进程可用的数据库连接（LEDGER_DB_POOL）在等待期间一直全部占用，未写入任何内容；"
             "请在 Retry-After 秒后使用相同的 Idempotency-Key 重新发送",
     "no_resource": "{path} 没有此资源；台账的资源见 /docs",
@@ -150,9 +151,10 @@ class NotYetAvailable(EdgeProblem):
 
 
 def problem(request: Request, status: int, code: str, detail: str, *, headers: dict[str, str] | None = None,
-            zh_detail: str | None = None, **extensions: Any) -> JSONResponse:
-    """The problem+json response; its title and (given `zh_detail`) its detail in the reader's language."""
-    lang = language.of(request)
+            zh_detail: str | None = None, lang: str | None = None, **extensions: Any) -> JSONResponse:
+    """The problem+json response; its title and (given `zh_detail`) its detail in the reader's language (`lang`,
+    else the request's Accept-Language)."""
+    lang = lang or language.of(request)
     if lang == "zh" and zh_detail is not None:
         detail = zh_detail
     body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title(code, lang),
@@ -229,27 +231,57 @@ def _methods_of(request: Request, exc: StarletteHTTPException) -> list[str]:
     return sorted(found - {"HEAD"})
 
 
-async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def store_unavailable(request: Request, exc: Exception, lang: str) -> JSONResponse:
+    """The answer to a store error in `lang`: `busy`, `store_unavailable`, or a bug (the pages render it as a
+    page: api/web/pages.py)."""
+    return await _store_unavailable(request, exc, lang)
+
+
+async def _store_unavailable(request: Request, exc: Exception, lang: str | None = None) -> JSONResponse:
     if isinstance(exc, sqlite3.OperationalError) and not _sqlite_transient(exc):
-        return await _internal_error(request, exc)  # "no such table" and friends are bugs, not outages
+        return await _internal_error(request, exc, lang)  # "no such table" and friends are bugs, not outages
     recorded = getattr(request.state, "recorded", False)
-    if pool_exhausted(exc) and not recorded:
+    # A pool that waited in vain is `busy` when its connections were all in use, and the store is away when it
+    # could not open one: a connection of its own, tried once, tells them apart.
+    if pool_exhausted(exc) and not recorded and await run_in_threadpool(_store_answers, request.app.state):
         log.warning("no database connection free on %s %s: %s", request.method, request.url.path, exc)
         return problem(request, 503, "busy", "every database connection this worker may open (LEDGER_DB_POOL) was in"
                        " use for the whole wait, and nothing was written; send the request again after Retry-After"
                        " seconds (with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS},
-                       zh_detail=DETAILS_ZH["pool"])
+                       zh_detail=DETAILS_ZH["pool"], lang=lang)
     log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
     await run_in_threadpool(_check_connections, request.app.state)
     if recorded:
         return problem(request, 503, "store_unavailable", "the command was recorded, but its answer could not be"
                        " read back; send it again with the same Idempotency-Key (it writes nothing twice), or read"
                        " the resource shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, recorded=True,
-                       zh_detail=DETAILS_ZH["recorded"])
+                       zh_detail=DETAILS_ZH["recorded"], lang=lang)
+    if request.method in ("GET", "HEAD"):  # a read: nothing to write, no key to keep
+        return problem(request, 503, "store_unavailable", "the ledger's store cannot be reached right now; retry"
+                       " shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, zh_detail=DETAILS_ZH["store_read"],
+                       lang=lang)
     return problem(request, 503, "store_unavailable",
                    "the ledger's store cannot be reached right now and nothing was written; retry shortly "
                    "(with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS},
-                   zh_detail=DETAILS_ZH["store"])
+                   zh_detail=DETAILS_ZH["store"], lang=lang)
+
+
+def _store_answers(state: Any) -> bool:
+    """Whether the store takes a new connection now (one, outside every pool, closed at once; SQLite: yes)."""
+    import psycopg
+
+    from ledger.store import _postgres_parts, is_postgres
+
+    url = getattr(getattr(state, "settings", None), "database_url", "")
+    if not is_postgres(url):
+        return True
+    parts = _postgres_parts(url)
+    try:
+        psycopg.connect(host=parts["host"], port=parts["port"], user=parts["user"], password=parts["password"] or None,
+                        dbname=parts["dbname"], connect_timeout=2, application_name="award-ledger check").close()
+    except psycopg.Error:
+        return False
+    return True
 
 
 def _check_connections(state: Any) -> None:
@@ -266,11 +298,12 @@ def _sqlite_transient(exc: sqlite3.OperationalError) -> bool:
     return any(word in text for word in ("locked", "busy", "unable to open", "disk i/o"))
 
 
-async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+async def _internal_error(request: Request, exc: Exception, lang: str | None = None) -> JSONResponse:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(request, 500, "internal_error",
                    "the ledger failed unexpectedly; the error is logged. Retry with the same Idempotency-Key; "
-                   "if it persists, report it with the time of the request", zh_detail=DETAILS_ZH["internal"])
+                   "if it persists, report it with the time of the request", zh_detail=DETAILS_ZH["internal"],
+                   lang=lang)
 
 
 def install(app: FastAPI) -> None:

@@ -131,16 +131,17 @@ _checking = threading.Lock()
 CHECK_EVERY = 1.0  # seconds: a burst of failures checks the pool once, not once each
 
 
-def check_idle(datastore: Any) -> None:
-    """After a storage error: test the idle connections of a PostgreSQL datastore's pool, replace dead ones."""
+def check_idle(datastore: Any, *, now: bool = False) -> None:
+    """After a storage error: test the idle connections of a PostgreSQL datastore's pool, replace dead ones
+    (at most once every CHECK_EVERY seconds a pool, unless `now`: a read about to be tried again)."""
     pool = getattr(datastore, "pool", None)
     if pool is None or not hasattr(pool, "check"):
         return
-    now = time.monotonic()
+    at = time.monotonic()
     with _checking:
-        if now - _checked.get(id(pool), -CHECK_EVERY) < CHECK_EVERY:
+        if not now and at - _checked.get(id(pool), -CHECK_EVERY) < CHECK_EVERY:
             return
-        _checked[id(pool)] = now
+        _checked[id(pool)] = at
     try:
         pool.check()
     except Exception:  # the server may still be down; the next failure checks again

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from typing import Any
 
 import orjson
+import psycopg
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.utils import Environment
@@ -17,6 +18,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL
 from psycopg_pool import AsyncConnectionPool
 
+from ledger.connection import STORE_ERRORS, check_idle, pool_exhausted
 from projections.applied import CHANNEL as APPLIED_CHANNEL
 from projections.events import APPLICATION
 from projections.schema import DDL
@@ -38,6 +40,15 @@ UNION ALL
 SELECT 2, NULL, notification_id::text FROM rm_tracking WHERE application_name = %s"""
 
 ASYNC_POOL = 4  # connections a worker's event loop may hold for award_rows_async; more requests wait for one
+# Tries at beginning a read (or the one-statement GET awards) on a pooled connection: after a server restart each
+# idle connection of the pool is dead, and the first failure tests them all; a second try then gets a live one.
+BEGIN_ATTEMPTS = 3
+
+
+def _close_quietly(opened: ExitStack, err: BaseException) -> None:
+    """Give the failed connection back (the pool drops a broken one), whatever its closing raises again."""
+    with suppress(*STORE_ERRORS):
+        opened.__exit__(type(err), err, err.__traceback__)
 
 
 def _award_rows(rows: list[tuple]) -> tuple[list[dict], dict[str, dict], int]:
@@ -63,15 +74,29 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
 
     @contextmanager
     def _transaction(self, *, read_only: bool) -> Iterator[Sql]:
-        with self.datastore.get_connection() as conn, conn.transaction():
-            cursor = conn.cursor(row_factory=tuple_row)
-            if read_only:  # one snapshot for every statement of a query
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            else:
-                # The read models are derived from the log and their tracking position commits with them:
-                # a crash may lose the last few such commits, never half of one, and the projector applies
-                # those events again from the log. So their commits need not wait for the WAL to reach disk.
-                cursor.execute("SET LOCAL synchronous_commit = off")
+        opened = ExitStack()
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            opened = ExitStack()
+            try:
+                conn = opened.enter_context(self.datastore.get_connection())
+                opened.enter_context(conn.transaction())
+                cursor = conn.cursor(row_factory=tuple_row)
+                if read_only:  # one snapshot for every statement of a query
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                else:
+                    # The read models are derived from the log and their tracking position commits with them:
+                    # a crash may lose the last few such commits, never half of one, and the projector applies
+                    # those events again from the log. So their commits need not wait for the WAL to reach disk.
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+                break
+            except STORE_ERRORS as err:
+                # Nothing of the caller's ran yet: a pooled connection the server dropped (a restart, a
+                # failover, pg_terminate_backend) failed its BEGIN. Test the pool's idle ones, then try again.
+                _close_quietly(opened, err)
+                if attempt == BEGIN_ATTEMPTS or pool_exhausted(err):
+                    raise
+                check_idle(self.datastore, now=True)
+        with opened:
             yield Sql(cursor, qmark=False, rename=self.rename)
 
     def writing(self) -> Iterator[Sql]:  # type: ignore[override]
@@ -85,19 +110,33 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
         six: BEGIN, its isolation, the records, the caps their claims name, the position, COMMIT."""
         if self.rename is not None:
             return super().award_rows(uscc, kinds)
-        with self.datastore.get_connection() as conn:
-            rows = conn.cursor(row_factory=tuple_row).execute(AWARD_ROWS, (uscc, list(kinds), APPLICATION),
-                                                              prepare=True).fetchall()  # planned once
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            try:
+                with self.datastore.get_connection() as conn:
+                    rows = conn.cursor(row_factory=tuple_row).execute(AWARD_ROWS, (uscc, list(kinds), APPLICATION),
+                                                                      prepare=True).fetchall()  # planned once
+                break
+            except STORE_ERRORS as err:  # one read statement: asked again on a live connection, as above
+                if attempt == BEGIN_ATTEMPTS or pool_exhausted(err):
+                    raise
+                check_idle(self.datastore, now=True)
         return _award_rows(rows)
 
     async def award_rows_async(self, uscc: str, kinds: tuple[str, ...]) -> tuple[list[dict], dict[str, dict], int]:
         """award_rows on the event loop, through a small pool of async connections: no hand-off to a worker
         thread and back for the API's most frequent query (bench/RESULTS.md, issue 17, third pass)."""
         pool = self.async_pool or await self._open_async_pool()
-        async with pool.connection() as conn:
-            cursor = conn.cursor(row_factory=tuple_row)
-            await cursor.execute(AWARD_ROWS, (uscc, list(kinds), APPLICATION), prepare=True)
-            rows = await cursor.fetchall()
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            try:
+                async with pool.connection() as conn:
+                    cursor = conn.cursor(row_factory=tuple_row)
+                    await cursor.execute(AWARD_ROWS, (uscc, list(kinds), APPLICATION), prepare=True)
+                    rows = await cursor.fetchall()
+                break
+            except psycopg.OperationalError as err:  # a dropped connection: the pool's idle ones tested, again
+                if attempt == BEGIN_ATTEMPTS or pool_exhausted(err):
+                    raise
+                await pool.check()
         return _award_rows(rows)
 
     async def _open_async_pool(self) -> AsyncConnectionPool:

@@ -2,6 +2,7 @@
 which turns the ledger's refusals into HTML pages with the API's own status codes."""
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -18,11 +19,12 @@ from jinja2 import pass_context
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from api.problems import STATUS_BY_KIND, EdgeProblem
+from api.problems import STATUS_BY_KIND, EdgeProblem, store_unavailable
 from api.problems import title as problem_title
 from api.web import amounts, i18n, refusal_words
 from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
+from ledger.connection import STORE_ERRORS
 from ledger.domain.errors import LedgerError
 from ledger.messages import render_step
 
@@ -79,7 +81,12 @@ def refusal(request: Request, status: int, code: str, detail: str) -> HTMLRespon
     """The refusal page: the problem's status, code and detail, as the API would have answered."""
     lang = i18n.language(request)
     title = i18n.pick(i18n.REFUSALS, code, lang) or problem_title(code, lang)
-    return render(request, "refused.html", status, status_code=status, code=code, title=title, detail=detail)
+    try:
+        who = current(request)
+    except STORE_ERRORS:  # the store that refused the page cannot say who is signed in either
+        who = None
+    return render(request, "refused.html", status, status_code=status, code=code, title=title, detail=detail,
+                  principal=who)
 
 
 _TOO_MANY = re.compile(r"Too many (fields|files)\. Maximum number of \w+ is (\d+)\.")
@@ -125,6 +132,13 @@ class PageRoute(APIRoute):
                 errors = list(err.errors())
                 code, detail = refusal_words.fields(errors, i18n.language(request))
                 return refusal(request, 422, code, detail)
+            except STORE_ERRORS as err:  # the API's answer (busy, store_unavailable), as a page
+                answer = await store_unavailable(request, err, i18n.language(request))
+                said = json.loads(bytes(answer.body))
+                page_ = refusal(request, answer.status_code, said["code"], said["detail"])
+                if "retry-after" in answer.headers:
+                    page_.headers["Retry-After"] = answer.headers["retry-after"]
+                return page_
             except HTTPException as err:
                 if err.status_code != 400:
                     raise
