@@ -165,7 +165,9 @@ def _stall(request: Request) -> Stall:
 async def _probe(request: Request, proposals: bool = False) -> Reading:
     state = request.app.state
     try:
-        return await asyncio.wait_for(asyncio.to_thread(_read, state.read_models, proposals), PROBE_SECONDS)
+        store = getattr(state, "primary_models", None) or state.read_models
+        return await asyncio.wait_for(asyncio.to_thread(_read, state.read_models, proposals, store),
+                                      PROBE_SECONDS)
     except TimeoutError:
         return Reading(f"no answer within {PROBE_SECONDS:g} s (is the database up and accepting connections?)")
     except (*problems.STORE_ERRORS, OSError) as err:
@@ -176,13 +178,17 @@ async def _probe(request: Request, proposals: bool = False) -> Reading:
         return Reading(f"{type(err).__name__} (is the database up and accepting connections?)")
 
 
-def _read(read_models: Any, proposals: bool = False) -> Reading:
+def _read(read_models: Any, proposals: bool = False, store: Any = None) -> Reading:
     # Through the read models' own pool (pre-pinged), so a probe costs no new connection and sees what the
-    # queries see; `_probe`'s timeout bounds a pool waiting for a server that has gone.
+    # queries see; `_probe`'s timeout bounds a pool waiting for a server that has gone. With a read replica
+    # (LEDGER_READ_DATABASE_URL) the events recorded are the primary's (`store`) and the position the replica's,
+    # so the lag counts the replica's replay as well as the projector (both read on the replica, it was 0 while
+    # the replica stood still).
+    store = store or read_models
     position = read_models.position()
-    failing, failures = read_models.view.failure()
-    recorded = read_models.view.max_notification_id()
-    first_waiting = read_models.view.recorded_at(position + 1) if recorded > position else None
+    failing, failures = store.view.failure()
+    recorded = store.view.max_notification_id()
+    first_waiting = store.view.recorded_at(position + 1) if recorded > position else None
     waited = None if first_waiting is None else (datetime.now(UTC) - first_waiting).total_seconds()
     return Reading(recorded=recorded, position=position, failing=failing, failures=failures, waited=waited,
                    proposals=read_models.proposal_summary() if proposals else None)

@@ -83,6 +83,11 @@ def test_while_the_replica_does_not_replay_a_command_says_read_models_lag_and_qu
             assert time.monotonic() - started >= WAIT - 0.1  # it waited LEDGER_WAIT_TIMEOUT for the replica
             assert api.call("GET", f"/v1/organisations/{code}/awards", as_="auditor").status_code == 404
             assert api.client.app.state.primary_models.award_state(code) is not None
+            # /readyz and /metrics count the events the replica has not shown (a probe saw lag 0: both figures
+            # were read on the replica).
+            ready = api.client.get("/readyz").json()
+            assert ready["projection_lag"] >= 1 and ready["events_recorded"] > ready["projection_position"], ready
+            assert "ledger_projection_lag_events 0" not in api.client.get("/metrics").text
         finally:
             replica.execute("SELECT pg_wal_replay_resume()")
     deadline = time.monotonic() + 10
