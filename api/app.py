@@ -29,7 +29,7 @@ from ledger.application import AwardLedger
 from ledger.audit.append_only import protect
 from ledger.audit.chain import AuditChain
 from ledger.audit.notary import Notary
-from ledger.store import is_postgres, store_env
+from ledger.store import is_postgres, store_env, store_named
 from projections.applied import AppliedListener
 from projections.readmodels import ReadModels
 from projections.replica import ReplicaConfigError, open_replica_models
@@ -125,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if (denied := permission_denied(err, settings.database_url)) is None:
                     raise
                 raise StoreUnreachable(denied[0], denied[1], "store_forbidden") from None
+            log.info("serving the ledger in %s%s", _where(store), "" if not settings.read_database_url else
+                     f"; queries on the read replica {store_named(settings.read_database_url)}")
             projector = None
             if settings.projector == "inprocess":
                 projector = Projector(settings.database_url, app=ledger)

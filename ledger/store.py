@@ -80,6 +80,16 @@ def sqlite_path(url: str) -> str:
     return SQLITE_SHARED_MEMORY if path == ":memory:" else path
 
 
+def store_named(url: str) -> str:
+    """The store a URL names, as a person checks it: `SQLite /abs/path` or `PostgreSQL user@host:port/db` (never
+    a password)."""
+    if is_postgres(url):
+        parts = _postgres_parts(url)
+        return f"PostgreSQL {parts['user']}@{parts['host']}:{parts['port']}/{parts['dbname']}"
+    path = sqlite_path(url)
+    return f"SQLite {path if path == SQLITE_SHARED_MEMORY or path.startswith('file:') else Path(path).resolve()}"
+
+
 def postgres_conninfo(url: str) -> str:
     """A libpq keyword/value conninfo for code that opens its own psycopg connection."""
     parts = _postgres_parts(url)

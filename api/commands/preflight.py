@@ -7,7 +7,10 @@ Each refusal is an exception main (api/cli.py) turns into `award-ledger: [code] 
 """
 from __future__ import annotations
 
+import difflib
+import os
 import re
+import sys
 from pathlib import Path
 
 from api.cli_language import os_reason_zh
@@ -70,10 +73,36 @@ def settings(overrides: dict[str, object] | None = None):
                 " ./.env: make it readable, or remove it",
                 f"{env_file.resolve()} 无法读取（{os_reason_zh(err)}）；LEDGER_* 设置也从当前目录的 .env 读取："
                 "请使其可读，或删除它") from None
+    warn_misspelt(dict(os.environ), env_file)
     config = Settings(**(overrides or {}))
     check_auth_file(config.auth_file)
     check_store(config.database_url)
     return config
+
+
+def warn_misspelt(environ: dict[str, str], env_file: Path) -> list[str]:
+    """A LEDGER_* variable (in the environment or ./.env) that is no setting but nearly one is ignored, as any
+    unknown name is: say so on stderr, naming the setting it resembles (LEDGER_DATABSE_URL would otherwise leave
+    LEDGER_DATABASE_URL unset and the command quietly on the default store). What it said, one line a name."""
+    from api.cli_language import tr
+    from api.settings import Settings
+
+    known = {f"LEDGER_{name.upper()}" for name in Settings.model_fields} | {"LEDGER_LANG"}
+    names = {n for n in environ if n.startswith("LEDGER_")}
+    try:
+        if env_file.is_file():
+            names |= {m[1] for m in re.finditer(r"^\s*(?:export\s+)?(LEDGER_\w+)\s*=", env_file.read_text("utf-8"),
+                                                re.MULTILINE)}
+    except (OSError, UnicodeDecodeError):
+        pass  # settings() says what is wrong with the file
+    said = []
+    for name in sorted(names - known):
+        if close := difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.85):
+            said.append(tr(f"award-ledger: warning: {name} is not a setting and is ignored; did you mean {close[0]}?",
+                           f"award-ledger：警告：{name} 不是台账的设置项，已忽略；是否应为 {close[0]}？"))
+    for line in said:
+        print(line, file=sys.stderr)
+    return said
 
 
 def check_auth_file(path: Path | None) -> None:

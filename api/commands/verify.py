@@ -12,7 +12,7 @@ from api.json_text import loads
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.signing import check as check_signature
-from ledger.store import store_env
+from ledger.store import store_env, store_named
 from projections.progress import Progress
 
 
@@ -66,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
                          f" {head['position']:,}; keep that digest outside the system",
                          f"完好：{report['events_checked']:,} 个事件，链头 {head['digest']}"
                          f"（位置 {head['position']:,}）；请把该摘要保存在系统之外"))
+        if report["events_checked"] == 0:  # a scheduled check pointed at the wrong store would stay green
+            where = store_named(config.database_url)
+            say("verify", tr(f"note: the store holds no events ({where}); if a ledger was expected here, check"
+                             " LEDGER_DATABASE_URL", f"注意：该存储中没有任何事件（{where}）；如本应是一本台账，请检查"
+                             " LEDGER_DATABASE_URL"))
         return 0
     if report["failure"] == "snapshot":
         for bad in report["bad_snapshots"]:

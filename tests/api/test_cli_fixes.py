@@ -135,13 +135,13 @@ def test_receipt_to_stdout_is_json_alone_when_the_key_is_generated(tmp_path, mon
     from ledger.store import store_env
     from tests.store.conftest import World
 
-    url = _sqlite(tmp_path)
-    ledger = AwardLedger(store_env(url))
-    world = World(ledger)
-    world.appropriate(2023)
-    claim = world.claim(world.org(), "A5.voucher", basis_amount="100000")
-    ledger.close()
     for lang in ("zh", "en"):
+        url = f"sqlite:///{tmp_path}/ledger-{lang}.sqlite3"  # a store of its own: one with a key gets no new one
+        ledger = AwardLedger(store_env(url))
+        world = World(ledger)
+        world.appropriate(2023)
+        claim = world.claim(world.org(), "A5.voucher", basis_amount="100000")
+        ledger.close()
         key = tmp_path / f"key-{lang}.pem"
         code, out, err = _run(monkeypatch, capsys, tmp_path, ["receipt", claim["id"], "--output", "-"],
                               {"LEDGER_DATABASE_URL": url, "LEDGER_SIGNING_KEY_FILE": str(key), **READERS[lang]})
@@ -449,3 +449,20 @@ def test_simulate_names_the_gaining_organisations_in_json_and_csv(tmp_path, monk
     rows = list(csv.reader(io.StringIO((tmp_path / "sim.csv").read_text(encoding="utf-8-sig"))))
     at = rows.index(["增加最多的单位"])
     assert rows[at + 1][:2] == [organisation, name]
+
+
+def test_a_misspelt_setting_is_named_and_an_empty_store_is_said_so(tmp_path, monkeypatch, capsys):
+    """LEDGER_DATABSE_URL left LEDGER_DATABASE_URL unset and `verify` said "intact: 0 events" of a new default
+    store: the misspelt name is now warned of with the setting it resembles (environment or ./.env, in the
+    reader's language), and an empty store is named, so a scheduled check on the wrong store does not stay green
+    unnoticed. Names that are no setting's near miss (a test suite's own) say nothing."""
+    (tmp_path / ".env").write_text("LEDGER_WAIT_TIMOUT=3\n", encoding="utf-8")
+    variables = {"LEDGER_DATABSE_URL": "postgresql://nobody@127.0.0.1:1/nowhere", "LEDGER_FUZZ_EXAMPLES": "5"}
+    code, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], {**variables, "LANG": "C"})
+    assert code == 0, err
+    assert "LEDGER_DATABSE_URL is not a setting and is ignored; did you mean LEDGER_DATABASE_URL?" in err
+    assert "LEDGER_WAIT_TIMOUT is not a setting and is ignored; did you mean LEDGER_WAIT_TIMEOUT?" in err
+    assert "LEDGER_FUZZ_EXAMPLES" not in err
+    assert f"the store holds no events (SQLite {tmp_path / 'var' / 'ledger.sqlite3'})" in err
+    _, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], {**variables, "LANG": "C", "LEDGER_LANG": "zh"})
+    assert "是否应为 LEDGER_DATABASE_URL" in err and "该存储中没有任何事件" in err
