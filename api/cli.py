@@ -117,9 +117,10 @@ def _run(settings: Settings, workers: int, logs: dict) -> int:
 
     from api.app import create_app
 
-    app = create_app(settings)  # refuses a bad store URL or principals file here, before uvicorn starts
-    if (refused := _cannot_listen(settings.host, settings.port)) is not None:  # then where it listens
+    # Where it listens first: a refusal writes nothing, and the app writes development tokens when it has none.
+    if (refused := _cannot_listen(settings.host, settings.port)) is not None:
         return _fail(*refused)
+    app = create_app(settings)  # refuses a bad store URL or principals file here, before uvicorn starts
     # The request log (api/logs.py) replaces uvicorn's access log: one line a request, with its id.
     # httptools, except that a connection offering an upgrade other than WebSocket (Java's HttpClient offers h2c on
     # plain HTTP) is handed to h11, whose body httptools would drop (uvicorn #2722): api/http_protocol.py.

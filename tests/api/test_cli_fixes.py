@@ -243,6 +243,17 @@ def test_serve_on_an_address_that_is_not_this_machines_is_refused_as_host_invali
         assert (lang == "zh") == bool(CJK.search(found[2]))
 
 
+def test_serve_refused_where_it_would_listen_writes_no_development_tokens(tmp_path):
+    """Without LEDGER_AUTH_FILE, serve makes development tokens; refused for its address, it makes none (a probe
+    found them printed and written before the refusal)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") and k not in LOCALES}
+    run = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--host", "256.1.1.1", "--port", "18999"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         env={**env, "PYTHONPATH": str(ROOT), "LANG": "C", "LEDGER_DATABASE_URL": _sqlite(tmp_path)})
+    assert run.returncode == 2 and "[host_invalid]" in run.stderr, run.stderr
+    assert not (tmp_path / "var" / "dev-tokens.json").exists() and "dev-finance" not in run.stderr
+
+
 # (9) and (10): flags that argparse refuses, in words a person reads.
 @pytest.mark.parametrize(("argv", "english", "chinese"), [
     (["serve", "--workers", "0"], "argument --workers: must be at least 1", "参数 --workers 应至少为 1"),
