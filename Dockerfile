@@ -13,10 +13,14 @@ COPY pyproject.toml README.md ./
 COPY ledger ./ledger
 COPY projections ./projections
 COPY api ./api
+# The compose file's named volumes mount at /keys (the shared signing key); a fresh named volume takes the owner
+# of the folder it mounts on, so each mount point is made here, owned by the user the image runs as (else Docker
+# makes it root's and that user cannot write the key). tests/test_deployment_files.py checks every mount is.
 RUN pip install . \
     && useradd --system --create-home --uid 10001 ledger \
-    && mkdir -p /app/var \
-    && chown ledger /app/var
+    && mkdir -p /app/var /keys \
+    && chown ledger /app/var /keys \
+    && chmod 0700 /keys
 
 USER ledger
 # The embedded store by default; docker-compose.yml points this at PostgreSQL.

@@ -241,3 +241,62 @@ def test_postgres_takes_every_connection_the_deployment_may_open(tmp_path, monke
     said = re.search(r"(\d+) api workers × (\d+) .* projector's (\d+) \+ the demo's (\d+) = (\d+)",
                      (ROOT / "docker-compose.yml").read_text())
     assert said is not None and [int(x) for x in said.groups()] == [api.workers, each, projector, demo, total]
+
+
+def _image_volume_targets() -> dict[str, str]:
+    """{mount point: where it is named} of every volume (named or anonymous, short or long syntax) that a service
+    built from this repository's image mounts, in every compose file. Bind mounts are left out: Docker gives those
+    the host path's owner, and a file bound onto a folder the image made would fail to mount."""
+    targets = {}
+    for path in sorted({*ROOT.glob("docker-compose*.y*ml"), *ROOT.glob("compose*.y*ml")}):
+        compose = yaml.safe_load(path.read_text())
+        named = set(compose.get("volumes") or {})
+        for name, service in compose.get("services", {}).items():
+            if "build" not in service:
+                continue
+            for volume in service.get("volumes", []):
+                if isinstance(volume, dict):
+                    kind, source, target = volume.get("type", "volume"), volume.get("source"), volume["target"]
+                else:
+                    parts = volume.split(":")
+                    source, target = (None, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+                    kind = "volume" if source is None or source in named else "bind"
+                if kind == "volume":
+                    targets[target.rstrip("/")] = f"{path.name}: {name}: {source or '(anonymous)'}"
+    return targets
+
+
+def _made_and_owned_before_user() -> tuple[set[str], dict[str, str], set[str]]:
+    """The folders the image's RUN instructions make (mkdir) before its last USER, who each chowned folder is
+    given to, and the names that user goes by (its name and the --uid useradd gave it)."""
+    instructions = _dockerfile_instructions()
+    last_user = max(i for i, (word, _) in enumerate(instructions) if word == "USER")
+    user = instructions[last_user][1].strip()
+    made: set[str] = set()
+    owners: dict[str, str] = {}
+    names = {user.split(":")[0]}
+    for word, rest in instructions[:last_user]:
+        if word != "RUN":
+            continue
+        for command in re.split(r"&&|\|\||;", rest):
+            argv = shlex.split(command)
+            plain = [a for a in argv[1:] if not a.startswith("-")]
+            if argv[:1] == ["mkdir"]:
+                made |= {a.rstrip("/") for a in plain}
+            elif argv[:1] == ["chown"] and plain:
+                owners |= {a.rstrip("/"): plain[0].split(":")[0] for a in plain[1:]}
+            elif argv[:1] == ["useradd"] and "--uid" in argv and argv[-1] in names:
+                names.add(argv[argv.index("--uid") + 1])
+    return made, owners, names
+
+
+def test_every_volume_mount_point_is_made_and_owned_by_the_images_user():
+    """A fresh named volume takes the owner of the folder it mounts on, and Docker makes a missing one as root: so
+    every volume the compose file mounts into the image (/keys, where the shared signing key is generated) is a
+    folder the Dockerfile makes and gives to the user it runs as, before switching to that user."""
+    targets = _image_volume_targets()
+    assert "/keys" in targets
+    made, owners, user = _made_and_owned_before_user()
+    for target, where in targets.items():
+        assert target in made, f"{where} mounts at {target}: `mkdir -p {target}` in the Dockerfile"
+        assert owners.get(target) in user, f"{where} mounts at {target}: chown it to {sorted(user)}"
