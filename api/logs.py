@@ -1,5 +1,6 @@
-"""Structured logs: one JSON object a line (LEDGER_LOG_FORMAT=json) or plain text, and one line per request
-carrying its request id, the principal's name, the route template, the status, the time taken and any error code.
+"""Structured logs: one JSON object a line (LEDGER_LOG_FORMAT=json) or plain text (its times in Beijing time), and
+one line per request carrying its request id, the principal's name, the route template, the status, the time taken
+and any error code.
 
 The request id is the caller's `X-Request-ID` when it is a sensible token, else a new one; it is echoed in the
 response's `X-Request-ID`, so a person quoting it finds the line."""
@@ -17,6 +18,7 @@ from starlette.types import Scope
 
 from api.metrics import Metrics
 from api.settings import Settings
+from ledger.beijing import ZONE
 from ledger.domain.text import printable
 
 requests_log = logging.getLogger("award_ledger.requests")
@@ -68,10 +70,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """A record as a line for people: `2026-12-03 22:38:10.797+08:00 INFO logger: message`, the time in Beijing
+    time with its offset, as people in the district read times (the JSON format's `time` stays UTC, for machines)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, ZONE).isoformat(sep=" ", timespec="milliseconds")
+
+
 def log_config(settings: Settings) -> dict[str, Any]:
     """A logging.dictConfig for serve and its uvicorn workers (each worker applies it in its own process)."""
-    formatter = ({"()": "api.logs.JsonFormatter"} if settings.log_format == "json"
-                 else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"})
+    formatter = {"()": "api.logs.JsonFormatter" if settings.log_format == "json" else "api.logs.TextFormatter"}
     level = settings.log_level.upper()
     return {
         "version": 1, "disable_existing_loggers": False,
