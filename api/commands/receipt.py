@@ -1,12 +1,13 @@
 """`award-ledger receipt CLAIM_ID` and `award-ledger verify-receipt FILE --public-key PEM`.
 
-The first writes a claim's receipt (its events, their Merkle proofs, a signed head); the second checks one
-with nothing but the file and the ledger's public key: no database, no settings.
+The first writes a claim's receipt (its events, their Merkle proofs, a signed head) and, beside it, the ledger's
+public key; the second checks one with nothing but the file and that key: no database, no settings.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -20,8 +21,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                                                  "生成一笔申请的回执，无需台账即可核验"))
     cmd.add_argument("claim_id", metavar="CLAIM_ID")
     cmd.add_argument("--output", metavar="PATH", help=tr(
-        "where to write it (default receipt-CLAIM_ID.json; - for stdout)",
-        "写入位置（默认 receipt-CLAIM_ID.json；- 表示标准输出）"))
+        "where to write it (default receipt-CLAIM_ID.json; - for stdout); the ledger's public key is written beside"
+        " it, as NAME.public-key.pem",
+        "写入位置（默认 receipt-CLAIM_ID.json；- 表示标准输出）；台账公钥写在它旁边，名为 NAME.public-key.pem"))
     cmd.set_defaults(run=run_receipt)
     check = commands.add_parser("verify-receipt", help=tr("check a receipt offline with the ledger's public key",
                                                           "用台账公钥离线核验一份回执"))
@@ -59,22 +61,39 @@ def run_receipt(args: argparse.Namespace) -> int:
         ledger.close()
     text = json.dumps(receipt, ensure_ascii=False, indent=2)
     if args.output == "-":
-        print(text)
+        print(text, flush=True)  # stdout is the receipt alone; what to do with it goes to stderr
+        say("receipt", tr("the receipt is on stdout. To check it, save it as receipt.json and the ledger's public"
+                          " key (`public_key` of GET /v1/audit/digest) as ledger.pem, then run `award-ledger"
+                          " verify-receipt receipt.json --public-key ledger.pem`; --output PATH writes both files",
+                          "回执已输出到标准输出。如需核验，请将它保存为 receipt.json，将台账公钥（GET /v1/audit/digest"
+                          " 返回的 `public_key`）保存为 ledger.pem，然后运行 `award-ledger verify-receipt"
+                          " receipt.json --public-key ledger.pem`；用 --output PATH 可直接写出这两个文件"))
         return 0
     path = Path(args.output or f"receipt-{receipt['claim_id']}.json")
+    if not _written(path, text + "\n"):
+        return 2
+    # The public key beside it, so the check printed below runs as printed (the key is also GET /v1/audit/digest's).
+    pem = path.with_name(f"{path.stem}.public-key.pem")
+    if not _written(pem, signer.public_pem):
+        return 2
+    events, position = len(receipt["events"]), receipt["head"]["position"]
+    check = f"award-ledger verify-receipt {shlex.quote(str(path))} --public-key {shlex.quote(str(pem))}"
+    say("receipt", tr(f"wrote {path}: {events} events, head at position {position} signed by key"
+                      f" {receipt['key_id']}, and the ledger's public key to {pem}. Check it with `{check}`",
+                      f"已写入 {path}：{events} 个事件，链头位置 {position}，由密钥 {receipt['key_id']} 签名；"
+                      f"台账公钥已写入 {pem}。可用 `{check}` 核验"))
+    return 0
+
+
+def _written(path: Path, content: str) -> bool:
+    """Whether `content` went to `path`; if not, refused as `output_unwritable` (exit 2)."""
     try:
-        path.write_text(text + "\n", encoding="utf-8")
+        path.write_text(content, encoding="utf-8")
     except OSError as err:
         refuse("receipt", "output_unwritable", f"cannot write {path}: {err.strerror}. Choose another --output",
                then(f"无法写入 {path}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
-        return 2
-    events, position = len(receipt["events"]), receipt["head"]["position"]
-    say("receipt", tr(f"wrote {path}: {events} events, head at position {position} signed by key"
-                      f" {receipt['key_id']}. Check it with `award-ledger verify-receipt {path} --public-key"
-                      " ledger.pem`",
-                      f"已写入 {path}：{events} 个事件，链头位置 {position}，由密钥 {receipt['key_id']} 签名。"
-                      f"可用 `award-ledger verify-receipt {path} --public-key ledger.pem` 核验"))
-    return 0
+        return False
+    return True
 
 
 def run_verify_receipt(args: argparse.Namespace) -> int:
