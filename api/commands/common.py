@@ -1,12 +1,14 @@
-"""What every subcommand shares: its settings, logging, and a refusal for work not yet in this version."""
+"""What every subcommand shares: its settings, logging, progress lines, and a refusal for work not yet in this
+version."""
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
 
-from api.cli_language import refuse, then
+from api.cli_language import language, refuse, then, tr
 from api.settings import Settings
+from projections.progress import Progress
 
 
 def settings(args: argparse.Namespace) -> Settings:
@@ -55,6 +57,19 @@ def acting_as(command: str, name: str, default: str, config: Settings) -> str | 
            f"--as {cleaned!r} 不是 LEDGER_AUTH_FILE（{config.auth_file}）中的财政主体；请给出其中的财政主体"
            f"（{finance_zh}），或不给 --as 以记为 {default}。未记录任何内容")
     return None
+
+
+def stage(command: str, starting: tuple[str, str], counted: tuple[str, str], total: int | None = None,
+          unit: tuple[str, str] = ("events", "个事件")) -> Progress:
+    """A long-running stage's progress on stderr, in the reader's language (projections.progress.Progress): tqdm's
+    bar on a terminal; off one, `starting` said as the stage starts and, when it is closed, one line with what was
+    `counted`, the count and the time. Each pair is (English, Chinese)."""
+    zh = language() == "zh"
+    bar = Progress(tr(f"award-ledger {command}: {counted[0]}", f"award-ledger {command}：{counted[1]}"), tr(*unit),
+                   total=total, zh=zh)
+    if not bar.live:  # a terminal sees the bar itself from its start
+        say(command, tr(*starting))
+    return bar
 
 
 def say(name: str, message: str) -> None:

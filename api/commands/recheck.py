@@ -7,9 +7,12 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 from api.cli_language import language, tr
-from api.commands.common import configure_logging, say, settings
+from api.commands.common import configure_logging, say, settings, stage
+from projections.progress import Progress
 
 COLUMNS = ("claim_id", "uscc", "programme", "award_year", "status", "booked", "now", "difference", "refusal")
 
@@ -26,8 +29,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from ledger.application import AwardLedger
     from ledger.replay import Replay, stored_events
     from ledger.store import store_env
@@ -37,9 +38,13 @@ def run(args: argparse.Namespace) -> int:
     app = AwardLedger(store_env(config.database_url))
     try:
         total = app.recorder.max_notification_id() or 0
-        events = tqdm(stored_events(app), total=total, unit=tr(" events", " 个事件"), desc="award-ledger recheck",
-                      disable=not sys.stderr.isatty(), file=sys.stderr)
-        rows = [r for r in Replay(app.catalogue_on).run(events) if r.differs]
+        bar = stage("recheck", (f"running the rules in force over the recorded claims ({total:,} events to read)",
+                                f"正在按现行规则重新核算已记录的申请（共 {total:,} 个事件待读）"),
+                    ("events read", "已读事件"), total)
+        try:
+            rows = [r for r in Replay(app.catalogue_on).run(_counted(stored_events(app), bar)) if r.differs]
+        finally:
+            bar.close()
     finally:
         app.close()
     if args.json:
@@ -69,6 +74,13 @@ def run(args: argparse.Namespace) -> int:
     say("recheck", tr(f"every recorded claim matches the rules in force ({total:,} events read)",
                       f"所有已记录的申请均与现行规则相符（已读 {total:,} 个事件）"))
     return 0
+
+
+def _counted(events: Iterator[Any], bar: Progress) -> Iterator[Any]:
+    """The events, each counted on `bar` as it is read."""
+    for read, event in enumerate(events, 1):
+        bar.update_to(read)
+        yield event
 
 
 def _text(steps: list[dict]) -> str:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
-from api.commands.common import configure_logging, say, settings
+from api.commands.common import configure_logging, say, settings, stage
 from api.reports import simulation as report
 from api.reports.table import render
 from ledger.sandbox.answer import name_organisations
@@ -79,8 +79,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace, draft, uscc: str | None) -> dict:
-    from tqdm import tqdm
-
     from ledger.application import AwardLedger
     from ledger.store import store_env
     from projections.replay_log import simulate_log
@@ -90,15 +88,19 @@ def _simulate(args: argparse.Namespace, draft, uscc: str | None) -> dict:
     app = AwardLedger(store_env(config.database_url))
     try:
         total = app.recorder.max_notification_id() or 0
-        # The bar follows the log's position: the events the replays skip are never read out of the store.
-        with tqdm(total=total, unit=tr(" events", " 个事件"), desc="award-ledger simulate",
-                  disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        bar = stage("simulate", (f"replaying the log's {total:,} events under the catalogue in force and the draft",
+                                 f"正在按现行目录和草案重放事件日志（共 {total:,} 个事件）"),
+                    ("events replayed", "已重放事件"), total)
+        try:
             def on_page(reached: int, _head: int) -> None:
-                bar.update(max(0, min(reached, total) - bar.n))
+                # The bar follows the log's position: the events the replays skip are never read out of the store.
+                bar.update_to(max(0, min(reached, total)))
 
             split = None if args.processes is None else args.processes == 2
             answer = simulate_log(app, draft, uscc=uscc, top=args.top, on_page=on_page, url=config.database_url,
                                   split=split).as_json()
+        finally:
+            bar.close()
         return name_organisations(app, answer)
     finally:
         app.close()

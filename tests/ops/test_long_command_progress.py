@@ -1,0 +1,93 @@
+"""`simulate`, `recheck` and `close` show their progress as every long-running command does: off a terminal (stderr
+captured here, as in a log file), one line as the stage starts and one as it ends with the count and the time,
+no carriage return, in the reader's language."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from ledger.application import AwardLedger
+from ledger.demo import generate
+from ledger.store import store_env
+
+ROOT = Path(__file__).resolve().parents[2]
+IN_FORCE = sorted((ROOT / "ledger" / "catalogue").glob("*.toml"))[-1]  # a draft identical to the policy in force
+
+
+@pytest.fixture
+def district(database_url: str, monkeypatch, tmp_path: Path) -> str:
+    """A small demo district on each store, the CLI pointed at it; its URL."""
+    ledger = AwardLedger(store_env(database_url))
+    try:
+        generate(ledger, organisations=12, bodies=3)
+    finally:
+        ledger.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
+    return database_url
+
+
+def _events(url: str) -> int:
+    ledger = AwardLedger(store_env(url))
+    try:
+        return ledger.recorder.max_notification_id() or 0
+    finally:
+        ledger.close()
+
+
+def _said(argv: list[str], lang: str, url: str, monkeypatch, capsys) -> tuple[str, int]:
+    """(stderr, events in the log before) of `award-ledger ARGV` for a reader of `lang`; exit 0 (recheck: or 1)."""
+    monkeypatch.setenv("LEDGER_LANG", lang)
+    events = _events(url)
+    capsys.readouterr()
+    assert main(argv) in ((0, 1) if argv[0] == "recheck" else (0,))
+    return capsys.readouterr().err, events
+
+
+def _assert_start_and_end(err: str, command: str, lang: str, starting: str, counted: str, events: int) -> None:
+    """One start line, then one closing line with the count, the time and the rate; no `\\r` anywhere."""
+    assert "\r" not in err, err
+    lines = err.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(f"award-ledger {command}: {starting}")]
+    if lang == "zh":
+        end = (rf"award-ledger {command}：{counted}：{events:,}/{events:,} 个事件，用时 \d+\.\d 秒"
+               rf"（每秒 [\d,]+ 个事件）")
+    else:
+        end = rf"award-ledger {command}: {counted}: {events:,}/{events:,} events in \d+\.\d s \([\d,]+ events/s\)"
+    ends = [i for i, line in enumerate(lines) if re.fullmatch(end, line)]
+    assert len(starts) == 1 and len(ends) == 1 and starts[0] < ends[0], err
+
+
+def test_simulate_says_when_its_replay_starts_and_ends(district: str, monkeypatch, capsys) -> None:
+    """`simulate` off a terminal: `replaying the log's N events …`, then `events replayed: N/N events in …`."""
+    argv = ["simulate", "--catalogue", str(IN_FORCE), "--json"]
+    err, events = _said(argv, "en", district, monkeypatch, capsys)
+    _assert_start_and_end(err, "simulate", "en", f"replaying the log's {events:,} events", "events replayed", events)
+    err, events = _said(argv, "zh", district, monkeypatch, capsys)
+    _assert_start_and_end(err, "simulate", "zh", f"正在按现行目录和草案重放事件日志（共 {events:,} 个事件）",
+                          "已重放事件", events)
+
+
+def test_recheck_says_when_its_reading_starts_and_ends(district: str, monkeypatch, capsys) -> None:
+    """`recheck` off a terminal: `running the rules in force … (N events to read)`, then `events read: N/N …`."""
+    err, events = _said(["recheck", "--json"], "en", district, monkeypatch, capsys)
+    _assert_start_and_end(err, "recheck", "en", "running the rules in force over the recorded claims"
+                          f" ({events:,} events to read)", "events read", events)
+    err, events = _said(["recheck", "--json"], "zh", district, monkeypatch, capsys)
+    _assert_start_and_end(err, "recheck", "zh", f"正在按现行规则重新核算已记录的申请（共 {events:,} 个事件待读）",
+                          "已读事件", events)
+
+
+def test_close_says_when_its_fold_starts_and_ends(district: str, monkeypatch, capsys) -> None:
+    """`close` off a terminal: `folding the log's N events into the Y reconciliation`, then `log folded: N/N …`;
+    its hand-written `\\r` line is gone."""
+    err, events = _said(["close", "--year", "2023"], "en", district, monkeypatch, capsys)
+    _assert_start_and_end(err, "close", "en", f"folding the log's {events:,} events into the 2023 reconciliation",
+                          "log folded", events)
+    err, events = _said(["close", "--year", "2024"], "zh", district, monkeypatch, capsys)
+    _assert_start_and_end(err, "close", "zh", f"正在将事件日志（共 {events:,} 个事件）汇总为 2024 年度对账结果",
+                          "已汇总事件", events)
