@@ -234,6 +234,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 body = self._get(InnovationBody, InnovationBody.create_id(body_id), f"innovation body {body_id!r}")
                 if prog.body_kind:
                     _check_recognised_body(catalogue, prog, body, code)
+            self._refuse_duplicate(org, prog.code, tier, about and about.text, body_id)
             cert = Certification(uscc=code, programme=prog.code, tier=tier, effective_on=effective_on,
                                  document_ref=document_ref, subject=about and about.text, body_id=body_id, by=by.name)
             touched.append(cert)
@@ -254,6 +255,30 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         args = {"uscc": code, "p": programme, "tier": tier, "on": effective_on, "doc": document_ref,
                 "subject": about and about.text, "body": body_id, "source": source}
         return decide, args
+
+    def _refuse_duplicate(self, org: Organisation, programme: str, tier: str | None, subject: str | None,
+                          body_id: str | None) -> None:
+        """The same certification recorded again (one the organisation holds, unrevoked, for the same programme,
+        subject and body, which stands or stood at this tier) is `conflict`, naming it: recorded twice, it
+        proposed its award twice (a probe imported one official list twice in other bytes)."""
+        for other_id, other_programme in org.certifications.items():
+            if other_programme != programme:
+                continue
+            other = self._get(Certification, UUID(other_id), f"certification {other_id}")
+            if (other.revoked or (other.subject, other.body_id) != (subject, body_id)
+                    or tier not in {t["tier"] for t in other.tiers}):
+                continue
+            at = f" at {tier}" if tier else ""
+            raise errors.Conflict(f"{org.uscc} already holds this certification: {programme}{at}"
+                                  f"{f' for {subject}' if subject else ''}{f' of body {body_id}' if body_id else ''}"
+                                  f" is certification {other_id}, recorded from {other.effective_on}; an upgrade"
+                                  f" is POST /v1/certifications/{other_id}/upgrades, a correction revokes it first",
+                                  zh=f"{org.uscc} 已有此项认定：{programme}{f'（{tier}）' if tier else ''}"
+                                     f"{f'，对象 {subject}' if subject else ''}"
+                                     f"{f'，创新组织 {body_id}' if body_id else ''}"
+                                     f" 即认定 {other_id}（自 {other.effective_on} 起）；晋级请用 POST"
+                                     f" /v1/certifications/{other_id}/upgrades，更正须先撤销原认定",
+                                  existing=other_id)
 
     def record_upgrade(self, by: Principal, *, certification_id: str, tier: str, effective_on: date,
                        document_ref: str, key: str | None = None) -> Outcome:

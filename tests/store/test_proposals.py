@@ -48,6 +48,23 @@ def test_a_certification_proposes_its_award_and_reserves_nothing(world: World) -
     assert world.ledger.certification(cert["id"])["proposed_claims"] == []
 
 
+def test_the_same_certification_recorded_again_is_a_conflict_not_a_second_proposal(world: World) -> None:
+    """One fact, one record: the same recognition again (directly or from another file of the same list) is
+    `conflict` naming the first, and no second proposal is made; revoked, the fact may be recorded anew."""
+    org, body, cert = _erc(world)
+    again = {"uscc": org, "programme": "A3.erc", "tier": "municipal", "effective_on": date(2023, 4, 1),
+             "document_ref": "另一份文件", "body_id": body}
+    with pytest.raises(errors.Conflict, match=cert["id"]) as caught:
+        world.ledger.record_certification(KJJ, **again)
+    assert caught.value.context["existing"] == cert["id"]
+    listed = world.ledger.import_certifications(KJJ, sha256="1" * 64, total=1, rows=[(2, again)], refused=[]).view
+    assert (listed["recorded"], [r["code"] for r in listed["refused"]], listed["proposed_claims"]) == (
+        0, ["conflict"], [])
+    world.ledger.revoke_certification(KJJ, certification_id=cert["id"], reason="认定有误",
+                                      effective_on=date(2023, 4, 1), document_ref="撤销")
+    assert world.ledger.record_certification(KJJ, **again).view["proposed_claims"]
+
+
 def test_facts_that_need_a_figure_propose_nothing(world: World) -> None:
     """A designation, a ranked prize and an as-required award propose nothing: the ledger lacks the figure."""
     org = world.org()
