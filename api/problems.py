@@ -27,6 +27,7 @@ log = logging.getLogger("award_ledger.api")
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://award-ledger.example/problems/"
 RETRY_AFTER_SECONDS = "2"
+MAX_ERRORS = 100  # field errors a refusal lists (it counts them all: `errors_total`)
 STATUS_BY_KIND = {"invalid": 422, "forbidden": 403, "conflict": 409, "not_found": 404, "unavailable": 503}
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -58,6 +59,7 @@ DETAILS_ZH = {
     "internal": "台账发生意外错误，已记录日志。请使用相同的 Idempotency-Key 重试；如仍出错，请连同请求时间一并报告",
     "store": "暂时无法连接台账存储，未写入任何内容；请稍后使用相同的 Idempotency-Key 重试",
     "store_read": "暂时无法连接台账存储；请稍后重试",
+    "internal_read": "台账发生意外错误，已记录日志。请重试；如仍出错，请连同请求时间一并报告",
     "pool": "本工作进程可用的数据库连接（LEDGER_DB_POOL）在等待期间一直全部占用，未写入任何内容；"
             "请在 Retry-After 秒后使用相同的 Idempotency-Key 重新发送",
     "no_resource": "{path} 没有此资源；台账的资源见 /docs",
@@ -184,7 +186,10 @@ async def _edge_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     lang = language.of(request)
-    errors = [field_messages.field_error(e) for e in exc.errors()]
+    found = exc.errors()
+    # The first MAX_ERRORS, and how many there were: 100,000 faulty lines (or 90,000 unknown keys) made an answer of
+    # tens of megabytes, its making held the event loop for seconds, and nobody reads past the first few.
+    errors = [field_messages.field_error(e) for e in found[:MAX_ERRORS]]
     code = next((e["code"] for e in errors), "invalid_request")
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     zh = "；".join(f"{e['field']}：{e['message_zh']}" for e in errors)
@@ -192,8 +197,11 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
         chinese = e.pop("message_zh")
         if lang == "zh":
             e["message"] = chinese
+    if len(found) > MAX_ERRORS:
+        detail += f"; and {len(found) - MAX_ERRORS:,} more faults of the same request"
+        zh += f"；另有 {len(found) - MAX_ERRORS:,} 处同类错误"
     return problem(request, 422, code, detail or "the request is malformed", errors=errors,
-                   zh_detail=zh or "请求格式有误")
+                   zh_detail=zh or "请求格式有误", errors_total=len(found))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -300,6 +308,10 @@ def _sqlite_transient(exc: sqlite3.OperationalError) -> bool:
 
 async def _internal_error(request: Request, exc: Exception, lang: str | None = None) -> JSONResponse:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    if request.method in ("GET", "HEAD"):
+        return problem(request, 500, "internal_error", "the ledger failed unexpectedly; the error is logged. Retry;"
+                       " if it persists, report it with the time of the request",
+                       zh_detail=DETAILS_ZH["internal_read"], lang=lang)
     return problem(request, 500, "internal_error",
                    "the ledger failed unexpectedly; the error is logged. Retry with the same Idempotency-Key; "
                    "if it persists, report it with the time of the request", zh_detail=DETAILS_ZH["internal"],

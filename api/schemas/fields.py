@@ -132,7 +132,7 @@ def _whole_number(value: object) -> object:
     pydantic's lax mode would read them); ranges stay each parameter's own `ge`/`le`."""
     if isinstance(value, str) and not (value.isascii() and value.isdigit() and len(value) <= 20):
         raise PydanticCustomError("invalid_number", "send a whole number written in digits only, such as 2023"
-                                  " (not {value!r})", {"value": value[:40], "zh": "请只用数字写整数，例如 2023"
+                                  " (not {value})", {"value": repr(value[:40]), "zh": "请只用数字写整数，例如 2023"
                                                        "（不带小数点、空格或其他字符）"})
     return value
 

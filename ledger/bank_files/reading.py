@@ -17,6 +17,7 @@ from ledger.domain.bank_statement import StatementLine, statement_line
 from ledger.domain.errors import InvalidInput, LedgerError
 
 HEADER_SEARCH = 20  # rows a bank may print before its header
+LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_count`)
 _DAY = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
         re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?"))
 
@@ -169,8 +170,10 @@ class StatementRefused(InvalidInput):
     code = "invalid_statement"
 
     def __init__(self, detail: str, *, zh: str, refused: list[RefusedLine]) -> None:
-        super().__init__(detail, zh=zh, refused_lines=[r.as_dict() for r in refused])
-        self.refused = refused
+        # The first LISTED lines, and how many there were: a file of 100,000 faulty lines answered 16 MB.
+        super().__init__(detail, zh=zh, refused_lines=[r.as_dict() for r in refused[:LISTED]],
+                         refused_count=len(refused))
+        self.refused = refused[:LISTED]
 
     def context_in(self, lang: str) -> dict[str, object]:
         return {**self.context, "refused_lines": [r.in_language(lang) for r in self.refused]}

@@ -1,0 +1,46 @@
+"""What a hostile probe sent, on both stores: an address with a NUL (a 500 on PostgreSQL), refusals listing
+hundreds of thousands of faults (tens of megabytes, the event loop held for seconds), a number template left
+unfilled."""
+from __future__ import annotations
+
+import json
+
+
+def test_an_address_with_a_nul_is_refused_before_any_store_sees_it(api):
+    before = api.events()
+    for path in ("/v1/finance/bank-statements/%00", "/v1/finance/bank-statements/a%00b",
+                 "/v1/organisations?q=%00", "/ui/organisations?q=a%00"):
+        answer = api.client.get(path, headers={"Authorization": f"Bearer {api.tokens['finance']}",
+                                               "Accept-Language": "zh-CN"})
+        assert answer.status_code == 422 and answer.json()["code"] == "invalid_request", (path, answer.text)
+        assert "NUL" in answer.json()["detail"] and "请" in answer.json()["detail"]
+    assert api.events() == before
+
+
+def test_a_refusal_lists_the_first_hundred_faults_and_counts_them_all(api):
+    """70,000 unknown keys: 422 listing 100 of them, `errors_total` 70,000, an answer of kilobytes."""
+    body = {"uscc": "91330108MA2H0T5X61", "name": "杭州测试", "in_district": True,
+            **{f"k{n}": 1 for n in range(70_000)}}
+    answer = api.client.post("/v1/organisations", content=json.dumps(body).encode(), headers={
+        "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"})
+    assert answer.status_code == 422, answer.text[:300]
+    problem = answer.json()
+    assert len(problem["errors"]) == 100 and problem["errors_total"] == 70_000
+    assert "69,900 more" in problem["detail"] and len(answer.content) < 100_000
+
+
+def test_a_statement_of_faulty_lines_lists_a_thousand_and_counts_them_all(api):
+    lines = "\n".join(f"20230230,1e3,乙公司,PAY-{n}" for n in range(5_000))
+    header = "记账日期,交易金额,对方名称,用途\n"
+    answer = api.client.post("/v1/finance/bank-statements", content=(header + lines).encode(),
+                             headers={"Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"})
+    assert answer.status_code == 422, answer.text[:300]
+    problem = answer.json()
+    assert problem["code"] == "invalid_statement" and problem["refused_count"] == 5_000
+    assert len(problem["refused_lines"]) == 1_000
+
+
+def test_a_number_that_is_not_one_is_quoted_in_the_refusal(api):
+    answer = api.client.get("/v1/claims?limit=abc", headers={"Authorization": f"Bearer {api.tokens['auditor']}",
+                                                             "Accept-Language": "en"})
+    assert answer.status_code == 422 and "(not 'abc')" in answer.json()["detail"], answer.text
