@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import tomllib
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -30,6 +31,7 @@ HERE = Path(__file__).parent
 # A catalogue's numbers, as the API's amounts (15 digits before the point): an amount past them is a typo, and
 # `1` followed by 40 zeros took the sandbox's arithmetic out of Decimal's context (a traceback, not a refusal).
 MAX_DIGITS, MAX_PLACES = 15, 6
+DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class CatalogueError(ValueError):
@@ -110,6 +112,13 @@ class _Reader:
         if not isinstance(value, str):
             raise self._fail(key, 'a decimal string such as "500000.00" (never a float)',
                              '用引号括起的十进制数字字符串，如 "500000.00"（不能写成浮点数）')
+        # Digits, at most one point, nothing else, as money is read everywhere: Decimal() alone also takes "1e5",
+        # " 5 ", "50_000", full-width and other scripts' digits.
+        if not DECIMAL_TEXT.fullmatch(value):
+            raise self._fail(key, 'a decimal string of ASCII digits and at most one point, such as "500000.00" (no'
+                             " exponent, spaces, separators or other digits)",
+                             '只含半角数字和至多一个小数点的十进制数字字符串，如 "500000.00"'
+                             "（不用指数、空格、分隔符或全角数字）")
         try:
             number = Decimal(value)
         except InvalidOperation:
