@@ -1,38 +1,84 @@
-"""The ledger's signing key from the settings: `LEDGER_SIGNING_KEY_FILE`, or one generated under var/."""
+"""The ledger's signing key from the settings: `LEDGER_SIGNING_KEY_FILE`, or one generated under var/ for a store
+that has no key yet."""
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from api.settings import Settings
+from ledger.audit.keys import signer_for
 from ledger.audit.signing import Signer, UnreadableKey
+from ledger.connection import STORE_ERRORS
 
 DEFAULT_KEY = Path("var/signing-key.pem")
 log = logging.getLogger("award_ledger.signing")
 
 
 def load_signer(settings: Settings, *, announce: bool = True) -> Signer:
-    """The signer; a missing key file is generated, and where it went is said on stderr (in the reader's
-    language: stdout may carry a document, such as `receipt --output -`) and logged. A path that cannot be read
-    or written (a folder, no permission) is UnreadableKey, which the CLI refuses as `signing_key_invalid`."""
+    """The signer, its key registered in the store (`ledger.audit.keys`). A missing key file is generated only for a
+    store that has no key yet, and where it went is said on stderr (in the reader's language: stdout may carry a
+    document, such as `receipt --output -`) and logged. For a store that has one, a missing file, or (with
+    LEDGER_SIGNING_KEY_FILE unset) a file holding another key, is refused as `signing_key_missing` or
+    `signing_key_mismatch`, nothing made or written; LEDGER_SIGNING_KEY_FILE set to a file holding a new key is a
+    rotation. A path that cannot be read (a folder, no permission) is UnreadableKey, which the CLI refuses as
+    `signing_key_invalid`. A store that cannot be reached yet gets a signer decided as above when first used."""
+    try:
+        return _decided(settings, announce)
+    except STORE_ERRORS:
+        # The store cannot be reached now: whether the key may sign for it is decided when it is first used, by
+        # which time opening the store has said why it cannot be (serve: StoreUnreachable, with what to do).
+        return _DecidedWhenUsed(lambda: _decided(settings, announce))
+
+
+class _DecidedWhenUsed(Signer):
+    """A signer whose key is decided (`_decided`) the first time it is used."""
+
+    def __init__(self, decide: Callable[[], Signer]) -> None:  # Signer's own needs the key, not known yet
+        self._decide, self._signer = decide, None
+
+    def _decided(self) -> Signer:
+        if self._signer is None:
+            self._signer = self._decide()
+        return self._signer
+
+    private = property(lambda self: self._decided().private)
+    public = property(lambda self: self._decided().public)
+    key_id = property(lambda self: self._decided().key_id)
+    public_pem = property(lambda self: self._decided().public_pem)
+
+
+def _decided(settings: Settings, announce: bool) -> Signer:
     from api.cli_language import os_reason_zh, tr
 
     path = settings.signing_key_file or DEFAULT_KEY
     try:
-        signer, created = Signer.load_or_create(path)
+        # Unset, the path is relative to wherever the command runs: a key found there is no sign of intent.
+        signer, outcome = signer_for(settings.database_url, path, may_rotate=settings.signing_key_file is not None)
     except OSError as err:
         raise UnreadableKey(f"{path} cannot be read as a key file ({err.strerror})",
                             f"{path} 无法作为密钥文件读取（{os_reason_zh(err)}）") from None
     except UnicodeDecodeError:
         raise UnreadableKey(f"{path} is not an unencrypted PEM private key", f"{path} 不是未加密的 PEM 私钥") from None
-    if created and announce:
+    if outcome == "generated" and announce:
         message = (f"generated a new Ed25519 signing key at {path} (key {signer.key_id}): it signs audit digests"
                    " and receipts. Keep a copy with the backups and set LEDGER_SIGNING_KEY_FILE to it on every"
                    " replica")
         zh = (f"已在 {path} 生成新的 Ed25519 签名密钥（密钥 {signer.key_id}）：它为审计摘要和回执签名。"
               "请随备份保存一份副本，并在每个副本实例上将 LEDGER_SIGNING_KEY_FILE 指向它")
-        print("award-ledger: " + tr(message, zh), file=sys.stderr, flush=True)
-        if logging.getLogger().hasHandlers() or log.hasHandlers():  # serve's logs; a bare command said it above
-            log.warning(message)
+        _say(message, tr(message, zh))
+    elif outcome == "rotated" and announce:
+        message = (f"the ledger signs with key {signer.key_id} ({path}) from now on; digests and receipts signed"
+                   " with its earlier keys stay checkable (GET /v1/audit/keys). Keep a copy of this key with the"
+                   " backups and set LEDGER_SIGNING_KEY_FILE to it on every replica")
+        zh = (f"台账自此使用密钥 {signer.key_id}（{path}）签名；用其先前密钥签名的摘要和回执仍可核验"
+              "（GET /v1/audit/keys）。请随备份保存该密钥的副本，并在每个副本实例上将 LEDGER_SIGNING_KEY_FILE 指向它")
+        _say(message, tr(message, zh))
     return signer
+
+
+def _say(message: str, shown: str) -> None:
+    print("award-ledger: " + shown, file=sys.stderr, flush=True)
+    if logging.getLogger().hasHandlers() or log.hasHandlers():  # serve's logs; a bare command said it above
+        log.warning(message)

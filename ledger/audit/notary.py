@@ -2,20 +2,21 @@
 
 A digest names the chain's head (position and link, algorithm "sha256-chain-v1") and the RFC 9162 tree
 over the links (`tree_size`, `root`), and is signed with the ledger's Ed25519 key (`ledger.audit.signing`).
-Every key the ledger has signed with is kept in `ledger_audit_keys`, so after a rotation a digest signed
-by an earlier key is still recognised as the ledger's own.
+Every key the ledger has signed with is kept in `ledger_audit_keys` (`ledger.audit.keys`), so after a rotation
+a digest signed by an earlier key is still recognised as the ledger's own.
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from ledger.audit import keys
 from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.encoding import ALGORITHM, GENESIS
 from ledger.audit.log_tree import TREE_ALGORITHM, LogTree
 from ledger.audit.signing import Signer, check, load_public
 
-KEYS_TABLE = "ledger_audit_keys"
+KEYS_TABLE = keys.KEYS_TABLE
 
 
 class Notary:
@@ -50,10 +51,8 @@ class Notary:
 
     def known_keys(self) -> list[dict[str, str]]:
         """Every key this ledger has signed with, oldest first."""
-        with self.chain._db.connect() as conn:
-            rows = self.chain._db.rows(conn, f"SELECT key_id, public_key, first_used FROM {KEYS_TABLE}"
-                                             " ORDER BY first_used, key_id")
-        return [{"key_id": k, "public_key": pem, "first_used": at} for k, pem, at in rows]
+        return [{"key_id": k.key_id, "public_key": k.public_key, "first_used": k.first_used}
+                for k in keys.known_keys(self.chain._db)]
 
     def check_signed(self, document: dict[str, Any]) -> str | None:
         """Why a signed digest or receipt is not this ledger's (None when its signature holds under one of
@@ -65,14 +64,4 @@ class Notary:
         return check(document, load_public(known[carried]))
 
     def _register(self, signer: Signer) -> None:
-        with self.chain._db.connect() as conn:
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (key_id TEXT PRIMARY KEY, public_key TEXT NOT"
-                         " NULL, first_used TEXT NOT NULL)")
-            if not self.chain._db.rows(conn, f"SELECT 1 FROM {KEYS_TABLE} WHERE key_id = %s", [signer.key_id]):
-                try:
-                    conn.execute(self.chain._db.sql(f"INSERT INTO {KEYS_TABLE} VALUES (%s, %s, %s)"),
-                                 (signer.key_id, signer.public_pem, datetime.now(UTC).isoformat()))
-                except Exception:  # another process registered the same key a moment earlier: nothing to do
-                    if not self.chain._db.rows(conn, f"SELECT 1 FROM {KEYS_TABLE} WHERE key_id = %s",
-                                               [signer.key_id]):
-                        raise
+        keys.register(self.chain._db, signer)

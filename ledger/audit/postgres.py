@@ -1,11 +1,13 @@
 """The chain's connection to PostgreSQL: autocommitted reads, and the save's own lock for catching up."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+from eventsourcing import persistence
 from psycopg import sql
 from psycopg_pool import PoolTimeout
 
@@ -50,3 +52,23 @@ class PostgresStore(Store):
             # The lock every save takes (ledger/pg_recorder.py): no save chains while this catches up.
             conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(sql.Identifier(self.events)))
             yield
+
+    @contextmanager
+    def exclusive(self, conn: psycopg.Connection, name: str) -> Iterator[None]:
+        """One process at a time in the block, for the work called `name`: a transaction holding an advisory lock
+        of its own (no table need exist yet)."""
+        key = int.from_bytes(hashlib.sha256(f"award-ledger:{name}".encode()).digest()[:8], "big", signed=True)
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            yield
+
+    @contextmanager
+    def driver_errors(self) -> Iterator[None]:
+        """psycopg's errors as eventsourcing's, which the command line and the API already word (permission
+        denied: store_forbidden); one reaching no server stays psycopg's OperationalError (store_unreachable)."""
+        try:
+            yield
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as err:
+            raise persistence.DatabaseError(" ".join(str(err).split())) from err

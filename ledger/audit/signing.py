@@ -74,17 +74,29 @@ class Signer:
 
     @classmethod
     def load_or_create(cls, path: Path) -> tuple[Signer, bool]:
-        """The key at `path`; created there (readable by its owner only) when missing. (signer, created)."""
+        """The key at `path`; created there (readable by its owner only) when missing. (signer, created).
+        Whether a store may have a new key is `ledger.audit.keys`' to say: this only makes one."""
         if path.exists():
-            try:
-                key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            except (ValueError, TypeError):
-                raise UnreadableKey(f"{path} is not an unencrypted PEM private key",
-                                    f"{path} 不是未加密的 PEM 私钥") from None
-            if not isinstance(key, Ed25519PrivateKey):
-                raise UnreadableKey(f"{path} holds a {type(key).__name__}; the ledger signs with Ed25519",
-                                    f"{path} 中是 {type(key).__name__} 密钥；台账用 Ed25519 签名")
-            return cls(key), False
+            return cls.load(path), False
+        return cls.create(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Signer:
+        """The key at `path` (OSError when it cannot be read, UnreadableKey when it is not an Ed25519 PEM key)."""
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (ValueError, TypeError):
+            raise UnreadableKey(f"{path} is not an unencrypted PEM private key",
+                                f"{path} 不是未加密的 PEM 私钥") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise UnreadableKey(f"{path} holds a {type(key).__name__}; the ledger signs with Ed25519",
+                                f"{path} 中是 {type(key).__name__} 密钥；台账用 Ed25519 签名")
+        return cls(key)
+
+    @classmethod
+    def create(cls, path: Path) -> tuple[Signer, bool]:
+        """A new key written to `path` (its folder made, the file readable by its owner only); (signer, True), or
+        the key another process starting beside this one wrote there first, (signer, False)."""
         key = Ed25519PrivateKey.generate()
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -92,7 +104,7 @@ class Signer:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process starting beside this one made it first: use theirs
-            return cls.load_or_create(path)
+            return cls.load(path), False
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
         return cls(key), True

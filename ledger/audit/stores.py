@@ -109,6 +109,17 @@ class SqliteStore(Store):
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def exclusive(self, conn: sqlite3.Connection, name: str) -> Iterator[None]:
+        """One process at a time in the block, for the work called `name` (on SQLite: the database's write lock)."""
+        with self.writing(conn):
+            yield
+
+    @contextmanager
+    def driver_errors(self) -> Iterator[None]:
+        """SQLite's errors as they are: the command line words sqlite3's own."""
+        yield
+
 
 def _range(column: str, after: int | None, upto: int | None) -> tuple[str, list[int]]:
     conditions = [(f"{column} > %s", after), (f"{column} <= %s", upto)]

@@ -29,9 +29,11 @@ def _claims_replayed(url: str) -> list[dict]:
 
 
 @pytest.fixture
-def demo_loaded(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
-    """The store after `award-ledger demo`; returns what it printed on stderr."""
+def demo_loaded(database_url: str, settings, monkeypatch: pytest.MonkeyPatch,
+                capsys: pytest.CaptureFixture[str]) -> str:
+    """The store after `award-ledger demo`, signed with the key the API will use; what it printed on stderr."""
     monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(settings.signing_key_file))
     assert main(ARGS) == 0
     return capsys.readouterr().err
 

@@ -1,0 +1,159 @@
+"""The ledger's signing keys: every key it has signed with, kept in the store (`ledger_audit_keys`), and which key
+file a process may sign with.
+
+A store's first key is made (or taken from the key file) when the store has none. After that a key file that is
+missing, or that holds a key the store has never used, is refused rather than replaced by a new key: receipts and
+digests signed with a stray key fail for anyone holding the ledger's real public key, and no one keeps the stray
+key with the backups. A deliberate rotation (the key file setting pointed at a new key, README) registers the new
+key, and the keys used before it stay listed, so what they signed stays checkable.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from ledger.audit.signing import Signer
+from ledger.audit.stores import Store, open_store
+from ledger.domain.errors import LedgerError
+from ledger.store import is_postgres, sqlite_path, store_env
+
+KEYS_TABLE = "ledger_audit_keys"
+COLUMNS = "key_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, first_used TEXT NOT NULL"
+
+# How a process came by its signer: a key the store knows; the store's first key, taken from the file or made
+# there; a new key the store moves to (a rotation).
+Outcome = Literal["known", "first", "generated", "rotated"]
+
+
+@dataclass(frozen=True)
+class KnownKey:
+    key_id: str
+    public_key: str
+    first_used: str
+
+
+class SigningKeyRefused(LedgerError):
+    """The key file cannot sign for this store; nothing was made or written (`known`: the store's keys, oldest
+    first)."""
+
+    kind = "invalid"
+
+    def __init__(self, detail: str, *, zh: str, known: list[KnownKey]) -> None:
+        super().__init__(detail, zh=zh, key_ids=[k.key_id for k in known])
+
+
+class SigningKeyMissing(SigningKeyRefused):
+    code = "signing_key_missing"
+
+
+class SigningKeyMismatch(SigningKeyRefused):
+    code = "signing_key_mismatch"
+
+
+def signer_for(url: str, path: Path, *, may_rotate: bool) -> tuple[Signer, Outcome]:
+    """The signer of the key file at `path` for the store at `url`, registered there.
+
+    A missing file gets a new key only while the store has none (SigningKeyMissing otherwise); a file holding a
+    key the store never used is a rotation when `may_rotate` (the file was named on purpose), else
+    SigningKeyMismatch. A key file that cannot be read raises OSError or UnreadableKey before the store is
+    touched."""
+    signer = Signer.load(path) if path.exists() else None
+    if signer is not None and any(k.key_id == signer.key_id for k in registered(url)):
+        return signer, "known"  # the usual case: read only, no lock
+    db = open_store(url)
+    with db.driver_errors(), _registry(db) as conn:
+        known = _rows(db, conn)
+        if signer is None and path.exists():  # made meanwhile by a process starting beside this one
+            signer = Signer.load(path)
+        if signer is None:
+            if known:
+                raise _missing(path, known)
+            signer, made = Signer.create(path)
+            outcome: Outcome = "generated" if made else "first"
+        elif any(k.key_id == signer.key_id for k in known):
+            return signer, "known"
+        elif known and not may_rotate:
+            raise _mismatch(path, signer, known)
+        else:
+            outcome = "rotated" if known else "first"
+        _insert(db, conn, signer)
+    return signer, outcome
+
+
+def registered(url: str) -> list[KnownKey]:
+    """The keys the store at `url` has signed with, oldest first; none for a store not created yet (read only)."""
+    if not is_postgres(url):
+        name = sqlite_path(url)
+        if not name.startswith("file:") and not Path(name).exists():
+            return []  # not created here: a store that does not exist has no key
+    return known_keys(open_store(url))
+
+
+def register(db: Store, signer: Signer) -> None:
+    """Record `signer`'s key as one the store has signed with (nothing when it is recorded already)."""
+    if any(k.key_id == signer.key_id for k in known_keys(db)):
+        return
+    with db.driver_errors(), _registry(db) as conn:
+        if not any(k.key_id == signer.key_id for k in _rows(db, conn)):
+            _insert(db, conn, signer)
+
+
+def known_keys(db: Store) -> list[KnownKey]:
+    """Every key recorded in the store, oldest first."""
+    with db.driver_errors(), db.connect() as conn:
+        return _rows(db, conn) if db.has_table(conn, KEYS_TABLE) else []
+
+
+@contextmanager
+def _registry(db: Store) -> Iterator[Any]:
+    """A connection holding the registry to itself, the table created if missing."""
+    if not is_postgres(db.url):
+        # A SQLite file's folder, made as every command makes it on a fresh machine; one that cannot be made is
+        # for SQLite's opening to say (store_unreachable), not an error of the key file.
+        with suppress(OSError):
+            store_env(db.url)
+    with db.connect() as conn, db.exclusive(conn, KEYS_TABLE):
+        if not db.has_table(conn, KEYS_TABLE):  # asked first: CREATE even IF NOT EXISTS needs the schema's CREATE
+            conn.execute(f"CREATE TABLE {KEYS_TABLE} ({COLUMNS})")
+        yield conn
+
+
+def _rows(db: Store, conn: Any) -> list[KnownKey]:
+    rows = db.rows(conn, f"SELECT key_id, public_key, first_used FROM {KEYS_TABLE} ORDER BY first_used, key_id")
+    return [KnownKey(*row) for row in rows]
+
+
+def _insert(db: Store, conn: Any, signer: Signer) -> None:
+    conn.execute(db.sql(f"INSERT INTO {KEYS_TABLE} (key_id, public_key, first_used) VALUES (%s, %s, %s)"),
+                 (signer.key_id, signer.public_pem, datetime.now(UTC).isoformat()))
+
+
+def _missing(path: Path, known: list[KnownKey]) -> SigningKeyMissing:
+    current, ids = known[-1].key_id, ", ".join(k.key_id for k in known)
+    where = path.resolve()
+    return SigningKeyMissing(
+        f"the signing key file {where} does not exist, but this store already signs with key {current} (the keys"
+        f" it has used: {ids}). Set LEDGER_SIGNING_KEY_FILE to the file holding key {current} (kept with the"
+        " backups; a relative path is read from the working directory). No key was made and nothing was written",
+        zh=f"签名密钥文件 {where} 不存在，但该存储已在使用密钥 {current} 签名（其用过的密钥：{ids}）。请将"
+           f" LEDGER_SIGNING_KEY_FILE 设为存有密钥 {current} 的文件（随备份保存的那份；相对路径按当前工作目录解析）。"
+           "未生成新密钥，未写入任何内容",
+        known=known)
+
+
+def _mismatch(path: Path, signer: Signer, known: list[KnownKey]) -> SigningKeyMismatch:
+    current, ids = known[-1].key_id, ", ".join(k.key_id for k in known)
+    where = path.resolve()
+    return SigningKeyMismatch(
+        f"the signing key file {where} holds key {signer.key_id}, which this store has never signed with: it signs"
+        f" with key {current} (the keys it has used: {ids}). Set LEDGER_SIGNING_KEY_FILE to the file holding key"
+        f" {current}; to move the ledger to key {signer.key_id} on purpose, set LEDGER_SIGNING_KEY_FILE to {where}."
+        " Nothing was written",
+        zh=f"签名密钥文件 {where} 中是密钥 {signer.key_id}，该存储从未用它签名：它使用密钥 {current} 签名（其用过的"
+           f"密钥：{ids}）。请将 LEDGER_SIGNING_KEY_FILE 设为存有密钥 {current} 的文件；若要有意将台账改用密钥"
+           f" {signer.key_id}，请将 LEDGER_SIGNING_KEY_FILE 设为 {where}。未写入任何内容",
+        known=known)
