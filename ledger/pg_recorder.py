@@ -15,7 +15,8 @@ cannot swap the lock-free body in under us. `ledger/store.py` selects this class
 `APPLICATION_RECORDER_TOPIC` and turns the function path on with `POSTGRES_ENABLE_DB_FUNCTIONS`.
 
 The same function chains what it inserted before it returns (`ledger.audit.linking`): an event is never
-acknowledged without its link, and the lock that orders the log orders the chain.
+acknowledged without its link, and the lock that orders the log orders the chain. The tables are guarded
+append-only in the transaction that creates them (`ledger.audit.append_only`).
 
 The events travel as four binary arrays (ids, versions, topics, states), where eventsourcing's function takes
 one array of a composite type: psycopg writes a composite array in Python, field by field, escaping each state's
@@ -38,8 +39,9 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from ledger.audit.append_only import pg_guard, pg_guard_lock
 from ledger.audit.linking import LINK_FUNCTION, pg_link_function, since_statements
-from ledger.audit.tables import CHAIN_COLUMNS, CHAIN_TABLE
+from ledger.audit.tables import CHAIN_COLUMNS, CHAIN_TABLE, SINCE_TABLE
 from ledger.refused_keys import COLUMNS as REFUSED_COLUMNS
 from ledger.refused_keys import TABLE as REFUSED_TABLE
 
@@ -86,13 +88,20 @@ class LedgerRecorder(PostgresApplicationRecorder):
                  channel=Identifier(self.channel_name), link=Identifier(LINK_FUNCTION))
         self.sql_create_statements[self.create_insert_function_statement_index] = (
             self.sql_create_pg_function_insert_events)
+        create_since, record_since = since_statements(self.events_table_name, "notification_id",
+                                                      self.datastore.schema)
+        guarded = [self.events_table_name, CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE]
         self.sql_create_statements += [
             SQL(f"CREATE TABLE IF NOT EXISTS {{schema}}.{CHAIN_TABLE} ({CHAIN_COLUMNS})").format(schema=schema),
             SQL(f"CREATE TABLE IF NOT EXISTS {{schema}}.{REFUSED_TABLE} ({REFUSED_COLUMNS})").format(schema=schema),
             SQL(pg_link_function(self.datastore.schema, self.events_table_name)),  # type: ignore[arg-type]
-            *(SQL(text) for text in since_statements(  # type: ignore[arg-type]
-                self.events_table_name, "notification_id", self.datastore.schema)),
+            SQL(create_since),  # type: ignore[arg-type]
+            # The record is append-only from the moment it exists, whichever command created or opened it.
+            SQL(pg_guard(guarded, self.datastore.schema)),  # type: ignore[arg-type]
+            SQL(record_since),  # type: ignore[arg-type]
         ]
+        # Its lock, when the guard has work to do, taken before the statements above lock any table (_create_table).
+        self._guard_lock = pg_guard_lock(guarded, self.datastore.schema)
         # The statements this recorder runs are kept as text: psycopg renders a composed statement again on
         # every execute, each identifier escaped by libpq (15-19 µs of client CPU for three identifiers).
         self._latest: dict[str, str] = {}  # select_latest's statement, per snapshots table
@@ -107,6 +116,10 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self._keep_refusal = SQL("INSERT INTO {schema}.{refused} (principal, key, fingerprint, answer)"
                                  " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
                                  ).format(schema=schema, refused=refused).as_string()
+
+    def _create_table(self, curs: Any) -> None:
+        curs.execute(self._guard_lock, prepare=False)
+        super()._create_table(curs)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:

@@ -1,5 +1,6 @@
 """The SQLite recorder the ledger saves through: eventsourcing's, with each save's chain links written in
-the save's own transaction (see `ledger.audit.linking`); `ledger/store.py` selects it."""
+the save's own transaction (see `ledger.audit.linking`) and the tables guarded append-only as they are created
+(`ledger.audit.append_only`); `ledger/store.py` selects it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -9,8 +10,9 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 
+from ledger.audit.append_only import sqlite_guard
 from ledger.audit.linking import link_saved, since_statements
-from ledger.audit.tables import CHAIN_TABLE, SQLITE_CHAIN_COLUMNS
+from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, SQLITE_CHAIN_COLUMNS
 from ledger.refused_keys import COLUMNS as REFUSED_COLUMNS
 from ledger.refused_keys import TABLE as REFUSED_TABLE
 
@@ -39,7 +41,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return [*super().construct_create_table_statements(),
                 f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ({SQLITE_CHAIN_COLUMNS})",
                 f"CREATE TABLE IF NOT EXISTS {REFUSED_TABLE} ({REFUSED_COLUMNS})",
-                *since_statements(self.events_table_name, "rowid")]
+                *since_statements(self.events_table_name, "rowid"),
+                # The record is append-only from the moment it exists, whichever command created or opened it.
+                *sqlite_guard([self.events_table_name, CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE])]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         # The INSERTs took the database's write lock, so the head read next is the head, and the links

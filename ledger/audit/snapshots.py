@@ -23,6 +23,7 @@ from typing import Any
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import EventStore
 
+from ledger.audit.append_only import guard_recorder
 from ledger.audit.reasons import Reason
 
 log = logging.getLogger("ledger.audit.snapshots")
@@ -103,6 +104,9 @@ class CheckedSnapshots(EventStore):
     def __init__(self, mapper: Any, recorder: Any, point: ChainPoint, key: Callable[[], bytes | None]) -> None:
         super().__init__(mapper, recorder)
         self.point, self.key = point, key
+        # eventsourcing creates the snapshots' table after the events' (whose recorder guards its own): guarded
+        # here, it is append-only whichever command created the store.
+        guard_recorder(recorder)
 
     def get(self, originator_id: Any, **kwargs: Any) -> Iterator[Any]:
         return usable(super().get(originator_id, **kwargs), self.point, self.key(), self.mapper.transcoder.encode)

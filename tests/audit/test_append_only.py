@@ -11,10 +11,12 @@ import pytest
 from ledger.application import AwardLedger
 from ledger.audit.append_only import MESSAGE, is_protected, protect, triggers
 from ledger.audit.chain import AuditChain, events_table, snapshots_table
+from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE
 from ledger.domain.errors import LedgerError, OverApproved
 from ledger.domain.fund_year import FundYear
 from ledger.refused_keys import TABLE as REFUSED_TABLE
 from ledger.store import is_postgres, postgres_conninfo, sqlite_path, store_env
+from tests.api.test_cli_language import run_cli
 from tests.audit.conftest import Dba, record_history
 from tests.store.conftest import FINANCE, World
 
@@ -108,3 +110,46 @@ def test_a_kept_refusal_cannot_be_changed_or_removed(database_url: str, ledger: 
         ledger.record_payout(FINANCE, claim_id=claim["id"], amount="200000.01", paid_on=date(2023, 7, 1),
                              bank_ref="BK-OVER", key="over-1")
     assert again.value.code == "over_approved" and getattr(again.value, "replayed", False)
+
+
+def _raw_changes(url: str) -> list[str]:
+    events, snapshots = events_table(url), snapshots_table(url)
+    return [f"UPDATE {events} SET state = state", f"DELETE FROM {events}", f"UPDATE {snapshots} SET state = state",
+            f"DELETE FROM {snapshots}", f"UPDATE {CHAIN_TABLE} SET link = link", f"DELETE FROM {CHAIN_TABLE}",
+            f"DELETE FROM {SINCE_TABLE}"]
+
+
+def test_a_store_opened_as_a_command_opens_it_is_guarded_without_protect(database_url: str) -> None:
+    """A store created and written the way every command opens it (`AwardLedger(store_env(url))`, as
+    api/commands do), protect() never called (only serve calls it), refuses UPDATE and DELETE of its events,
+    snapshots and links: the guard comes with the tables."""
+    app = AwardLedger(store_env(database_url))
+    try:
+        World(app).appropriate(2023)
+        app.take_snapshot(FundYear.create_id(2023))  # row triggers fire only on rows: give the snapshots one
+    finally:
+        app.close()
+    before = Dba(database_url).positions()
+    assert is_protected(database_url)
+    for statement in _raw_changes(database_url):
+        assert f"{MESSAGE}: " in _refused(database_url, statement), statement
+    assert Dba(database_url).positions() == before != []
+
+
+@pytest.mark.parametrize("argv", [["verify"], ["rebuild"], ["recheck"]])
+def test_a_store_a_command_line_command_creates_is_guarded(argv: list[str], database_url: str, tmp_path,
+                                                           monkeypatch, capsys) -> None:
+    """`award-ledger verify`, `rebuild` or `recheck` pointed at an empty store leaves it guarded (before, only a
+    store `serve` had opened was)."""
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": database_url})
+    assert code == 0, err
+    assert is_protected(database_url) and len(triggers(database_url)) == 10  # its rows are refused from the first
+
+
+def test_opening_the_store_restores_a_switched_off_guard(database_url: str) -> None:
+    """Triggers someone switched off are back once any command opens the store again."""
+    AwardLedger(store_env(database_url)).close()
+    Dba(database_url).switch_off_triggers()
+    assert not is_protected(database_url)
+    AwardLedger(store_env(database_url)).close()
+    assert is_protected(database_url)
