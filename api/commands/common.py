@@ -3,8 +3,11 @@ version."""
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from api.cli_language import language, refuse, then, tr
 from api.settings import Settings
@@ -70,6 +73,47 @@ def stage(command: str, starting: tuple[str, str], counted: tuple[str, str], tot
     if not bar.live:  # a terminal sees the bar itself from its start
         say(command, tr(*starting))
     return bar
+
+
+KEY_LIMIT = 64 * 1024  # a PEM public key is a few hundred bytes
+# A saved digest file: the dashboard's bound, api/web/audit_digest.MAX_BYTES (not imported from there: importing
+# api.web on its own is circular; tests/api/test_cli_input_limits.py holds the two equal).
+DIGEST_LIMIT = 64 * 1024
+KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)", "命名管道（FIFO）"), (stat.S_ISDIR, "a folder", "文件夹"),
+         (stat.S_ISCHR, "a device", "设备"), (stat.S_ISBLK, "a device", "设备"), (stat.S_ISSOCK, "a socket", "套接字"))
+
+
+def read_input(command: str, path: str | Path, limit: int, what: tuple[str, str],
+               next_step: tuple[str, str]) -> bytes | None:
+    """The bytes of the regular file at `path`, at most `limit` of them; or None once refused (the caller exits 2):
+    `file_unreadable` for a path that is not a regular file (a FIFO would block, a device such as /dev/zero never
+    ends, a folder has no bytes), `file_too_large` for one larger than `limit` (its size as the file system says,
+    then as read, at most limit + 1 bytes, since a size can lie). `what` names the file, `next_step` says what to
+    do, each (English, Chinese). An OSError opening it (no such file, no permission) is the caller's to word."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO's open never blocks
+    try:
+        mode = os.fstat(fd)
+        if not stat.S_ISREG(mode.st_mode):
+            kind, kind_zh = next(((en, zh) for test, en, zh in KINDS if test(mode.st_mode)),
+                                 ("not a regular file", "不是普通文件"))
+            refuse(command, "file_unreadable", f"{path} is {kind}, not a regular file, so {what[0]} cannot be read"
+                   f" from it; {next_step[0]}. Nothing was done",
+                   f"{path} 是{kind_zh}而不是普通文件，无法从中读取{what[1]}；{next_step[1]}。未做任何操作")
+            return None
+        os.set_blocking(fd, True)
+        chunks, size = [], 0
+        if mode.st_size <= limit:
+            while size <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - size))):
+                chunks.append(chunk)
+                size += len(chunk)
+        if mode.st_size > limit or size > limit:
+            refuse(command, "file_too_large", f"{path} is larger than {limit:,} bytes, the most {what[0]} may be;"
+                   f" {next_step[0]}. Nothing was done",
+                   f"{path} 超过 {limit:,} 字节，{what[1]}最多 {limit:,} 字节；{next_step[1]}。未做任何操作")
+            return None
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def say(name: str, message: str) -> None:

@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
-from api.commands.common import say
+from api.commands.common import KEY_LIMIT, read_input, say
 from api.json_text import loads
+
+RECEIPT_LIMIT = 16 * 1024 * 1024  # a claim's receipt is a few kilobytes; its events would have to number thousands
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -100,9 +102,17 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
     from ledger.audit.receipts import check
     from ledger.audit.signing import UnreadableKey, load_public
 
+    next_step = ("give the JSON file from `award-ledger receipt` (or GET /v1/claims/{id}/receipt) and the ledger's"
+                 " public key PEM", "请给出 `award-ledger receipt`（或 GET /v1/claims/{id}/receipt）得到的 JSON 文件，"
+                 "以及台账的公钥 PEM")
     try:
-        receipt = loads(Path(args.file).read_text(encoding="utf-8"))  # nested too deep: a ValueError too
-        pem = Path(args.public_key).read_bytes()
+        raw = read_input("verify-receipt", args.file, RECEIPT_LIMIT, ("a receipt", "回执"), next_step)
+        if raw is None:
+            return 2
+        receipt = loads(raw.decode("utf-8"))  # nested too deep: a ValueError too
+        pem = read_input("verify-receipt", args.public_key, KEY_LIMIT, ("a public key", "公钥"), next_step)
+        if pem is None:
+            return 2
         load_public(pem)
         if not isinstance(receipt, dict):
             raise Worded("the file holds JSON, but not a receipt object", "文件是 JSON，但不是回执对象")

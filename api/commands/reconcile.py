@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
-from api.commands.common import acting_as, configure_logging, settings
+from api.commands.common import acting_as, configure_logging, read_input, settings
 from api.reports.table import render
 from ledger.domain.text import printable
 
@@ -40,8 +40,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ledger.application import AwardLedger
+    from ledger.bank_files.decoding import decode
     from ledger.bank_files.reading import accepted_lines, read_bank_file
     from ledger.domain.errors import LedgerError
+    from ledger.domain.statement_fields import check_size
     from ledger.principals import Principal, Role
     from ledger.store import store_env
     from projections.readmodels import ReadModels
@@ -57,7 +59,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     path = Path(args.file)
     try:
-        found_file = read_bank_file(path.read_bytes(), column_map)
+        # The bounds POST /v1/finance/bank-statements keeps: LEDGER_MAX_STATEMENT_BYTES, then MAX_LINES lines.
+        raw = read_input("reconcile", path, config.max_statement_bytes, ("a bank statement", "银行流水"),
+                         ("split the statement by month and import each part, or ask the operator to raise"
+                          " LEDGER_MAX_STATEMENT_BYTES", "请按月拆分流水后分别导入，"
+                          "或请运维人员调高 LEDGER_MAX_STATEMENT_BYTES"))
+        if raw is None:
+            return 2
+        check_size(decode(raw)[0])  # at most MAX_LINES lines, as a JSON statement's `lines`
+        found_file = read_bank_file(raw, column_map)
         lines = accepted_lines(found_file, import_good_lines=args.import_good_lines)
     except OSError as err:
         refuse("reconcile", "file_unreadable", f"cannot read {path}: {err.strerror}. Give the path of the bank's CSV"

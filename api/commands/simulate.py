@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
-from api.commands.common import configure_logging, say, settings, stage
+from api.commands.common import configure_logging, read_input, say, settings, stage
 from api.reports import simulation as report
 from api.reports.table import render
 from ledger.sandbox.answer import name_organisations
@@ -42,13 +42,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ledger.catalogue.draft import DraftError, read_draft
+    from ledger.catalogue.draft import MAX_DRAFT_BYTES, DraftError, read_draft
     from ledger.domain.errors import InvalidUscc
     from ledger.domain.values import Uscc
 
     path = Path(args.catalogue)
     try:
-        draft = read_draft(path.read_text(encoding="utf-8"), path.name)
+        # The sandbox's bound on a draft (POST /v1/simulations refuses a larger one too), checked before reading.
+        raw = read_input("simulate", path, MAX_DRAFT_BYTES, ("a draft catalogue", "政策目录草案"),
+                         ("give the draft catalogue's TOML file with --catalogue",
+                          "请用 --catalogue 给出草案目录的 TOML 文件"))
+        if raw is None:
+            return 2
+        draft = read_draft(raw.decode("utf-8"), path.name)
         uscc = None if args.uscc is None else str(Uscc.parse(args.uscc))
     except OSError as err:
         refuse("simulate", "file_unreadable", f"cannot read {path}: {err.strerror}; give the draft catalogue's path"

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from api.cli_language import Worded, language, reason_zh, refuse, then, tr
 from api.commands.chain_check import say_tampering
-from api.commands.common import configure_logging, say, settings
+from api.commands.common import DIGEST_LIMIT, configure_logging, read_input, say, settings
 from api.json_text import loads
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
@@ -29,14 +28,22 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     config = settings(args)
     configure_logging(config)
+    saved = []
     try:
-        saved = [loads(Path(path).read_text(encoding="utf-8")) for path in args.digest]
+        for path in args.digest:
+            raw = read_input("verify", path, DIGEST_LIMIT, ("a saved digest", "保存的摘要"),
+                             ("give the JSON saved from GET /v1/audit/digest", 
+                              "请给出从 GET /v1/audit/digest 保存的 JSON"))
+            if raw is None:
+                return 2
+            saved.append(loads(raw.decode("utf-8")))
         if not all(isinstance(digest, dict) for digest in saved):
             raise Worded("a file holds JSON, but not a digest object", "文件是 JSON，但不是摘要对象")
     except (OSError, ValueError) as err:
         refuse("verify", "digest_unreadable", f"cannot read a saved digest: {err}. Give the JSON saved from GET"
                " /v1/audit/digest",
-               then(f"无法读取保存的摘要：{reason_zh(err)}", "请给出从 GET /v1/audit/digest 保存的 JSON"))
+               then(f"无法读取保存的摘要：{reason_zh(err)}", 
+                              "请给出从 GET /v1/audit/digest 保存的 JSON"))
         return 2
     for path, digest in zip(args.digest, saved, strict=True):
         if "signature" in digest and (why := check_signature(digest)) is not None:
