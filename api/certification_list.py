@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from api import field_messages
 from api.json_text import loads
 from api.schemas.certifications import CertificationCreate
-from ledger.bank_files.decoding import decode
+from ledger.bank_files.decoding import MixedEncodings, decode
 from ledger.csv_lines import record_start
 from ledger.domain.errors import InvalidInput
 
@@ -83,6 +83,8 @@ def _text(body: bytes) -> str:
     """The list's text: UTF-8 (with or without a BOM) or GB18030/GBK, as the bank files are read."""
     try:
         text, _ = decode(body)
+    except MixedEncodings:
+        raise  # names the line that is not UTF-8 (ledger/bank_files/decoding.py)
     except InvalidInput:
         raise InvalidInput("the list is neither UTF-8 nor GB18030/GBK text; save it again as CSV UTF-8 (or send"
                            " JSON)", zh="名单既不是 UTF-8 也不是 GB18030/GBK 编码的文本；请另存为 CSV UTF-8"

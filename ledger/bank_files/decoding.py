@@ -3,7 +3,9 @@
 Kept ours rather than a detector library (charset-normalizer, chardet): those guess among dozens of encodings
 from statistics, and a short file of digits and a few Chinese names is where guesses go wrong. Here there are
 only two candidates and a strict test between them: GB18030 text with Chinese in it is almost never valid
-UTF-8, so "decodes as UTF-8" is the answer, and anything else must decode as GB18030 or is refused."""
+UTF-8, so "decodes as UTF-8" is the answer, and anything else must decode as GB18030 or is refused; except a
+file of both, some lines UTF-8 Chinese and another not UTF-8, refused naming that line, since reading it whole
+as either encoding garbles the other's lines."""
 from __future__ import annotations
 
 from ledger.domain.errors import InvalidInput
@@ -15,13 +17,54 @@ def decode(raw: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read as (`utf-8-sig`, `utf-8` or `gb18030`)."""
     for mark, encoding in BOMS:
         if raw.startswith(mark):
+            if encoding == "utf-8-sig":
+                _not_mixed(raw[len(mark):])
             # A byte order mark names the encoding, but the bytes after it may still not be that text.
             return _strict(raw[len(mark):], encoding.replace("-sig", ""), len(mark)), encoding
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    _not_mixed(raw)
     return _strict(raw, "gb18030", 0), "gb18030"
+
+
+def _not_mixed(raw: bytes) -> None:
+    """Refuse bytes that are not UTF-8 as a whole but hold both UTF-8 Chinese lines and a line that is not UTF-8."""
+    try:
+        raw.decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
+    if (line := mixed_line(raw)) is not None:
+        raise MixedEncodings(f"line {line} is not UTF-8 text, while other lines are: the file mixes encodings (a line"
+                             " pasted in from another file, say), and reading it whole as either would garble the"
+                             " others; save the whole file in one encoding, UTF-8 preferred, and send it again",
+                             zh=f"第 {line} 行不是 UTF-8 文本，而其他行是：文件混用了多种编码"
+                                "（例如从别的文件粘贴进来的行），无论整体按哪种编码读取都会使另一部分成为乱码；请将整个文件以同一种编码保存"
+                                "（建议 UTF-8）后重新发送", line=line)
+
+
+class MixedEncodings(InvalidInput):
+    """Some lines are UTF-8 text with Chinese in it, another is not UTF-8: one file, two encodings."""
+
+
+def mixed_line(raw: bytes) -> int | None:
+    """The number (from 1) of the first line that is not UTF-8, when another line is UTF-8 beyond the 2-byte
+    range (Chinese, CJK punctuation: what a GB18030 line only rarely passes for, where a lone GBK character often
+    reads as a valid 2-byte UTF-8 Latin or Greek letter); None when the file is not such a mix. A newline byte is
+    never part of a GB18030 or UTF-8 multi-byte character, so lines split alike in both."""
+    first_bad, utf8_wide = None, False
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+            continue
+        utf8_wide = utf8_wide or any(ord(char) >= 0x800 for char in text)
+        if first_bad and utf8_wide:
+            break
+    return first_bad if utf8_wide else None
 
 
 def _strict(raw: bytes, encoding: str, offset: int) -> str:
