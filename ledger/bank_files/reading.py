@@ -15,6 +15,7 @@ from ledger.bank_files.decoding import decode
 from ledger.csv_lines import record_start
 from ledger.domain.bank_statement import StatementLine, statement_line
 from ledger.domain.errors import InvalidInput, LedgerError
+from ledger.domain.statement_fields import check_size
 
 HEADER_SEARCH = 20  # rows a bank may print before its header
 LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_count`)
@@ -112,6 +113,7 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
     """Every line of the file read, or refused with its number; InvalidInput if no header can be found."""
     column_map = column_map or load()
     text, encoding = decode(raw)
+    check_size(text)  # at most MAX_LINES lines, as a JSON statement (HTTP's CSV had no such bound)
     found = BankFile(encoding)
     reader = csv.reader(io.StringIO(text, newline=""))
     cols: dict[str, list[int]] | None = None

@@ -44,3 +44,12 @@ def test_a_number_that_is_not_one_is_quoted_in_the_refusal(api):
     answer = api.client.get("/v1/claims?limit=abc", headers={"Authorization": f"Bearer {api.tokens['auditor']}",
                                                              "Accept-Language": "en"})
     assert answer.status_code == 422 and "(not 'abc')" in answer.json()["detail"], answer.text
+
+
+def test_a_csv_statement_of_more_lines_than_a_json_one_may_hold_is_refused_alike(api):
+    """100,001 lines: `statement_too_large`, as the same statement sent as JSON is (the CSV had no such bound)."""
+    lines = "\n".join(f"20230701,-1.00,乙公司,PAY-{n}" for n in range(100_001))
+    body = ("记账日期,交易金额,对方名称,用途\n" + lines).encode()
+    answer = api.client.post("/v1/finance/bank-statements", content=body,
+                             headers={"Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"})
+    assert answer.status_code == 422 and answer.json()["code"] == "statement_too_large", answer.text[:300]
