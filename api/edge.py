@@ -89,9 +89,10 @@ class Edge:
         looks both up once for every layer); `send` already adds the security headers."""
         path = scope["path"]
         if "\x00" in path or b"%00" in scope.get("query_string", b""):  # PostgreSQL text cannot hold one: a 500
-            await self._refuse(scope, send, 422, "invalid_request", "the address holds a NUL character (%00), which"
-                               " no resource or parameter takes; send it without", None,
-                               zh_detail="请求地址中含有 NUL 字符（%00），任何资源或参数都不接受；请去掉后重新发送")
+            await self._refuse(scope, send, 422, "invalid_request", "the address holds a NUL character (U+0000,"
+                               " sent as %00), which no resource or parameter takes; send it without", None,
+                               zh_detail="请求地址中含有控制字符 NUL（U+0000，即 %00），任何资源或参数都不接受；"
+                                         "请去掉后重新发送")
             return
         if path.startswith(PROTECTED) and principal is None and (scope.get("state") or {}).get(
                 SUBREQUEST_PRINCIPAL) is None:  # a page asking the API in process, for its signed-in principal
