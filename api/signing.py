@@ -17,13 +17,12 @@ log = logging.getLogger("award_ledger.signing")
 
 
 def load_signer(settings: Settings, *, announce: bool = True) -> Signer:
-    """The signer, its key registered in the store (`ledger.audit.keys`). A missing key file is generated only for a
-    store that has no key yet, and where it went is said on stderr (in the reader's language: stdout may carry a
-    document, such as `receipt --output -`) and logged. For a store that has one, a missing file, or (with
-    LEDGER_SIGNING_KEY_FILE unset) a file holding another key, is refused as `signing_key_missing` or
-    `signing_key_mismatch`, nothing made or written; LEDGER_SIGNING_KEY_FILE set to a file holding a new key is a
-    rotation. A path that cannot be read (a folder, no permission) is UnreadableKey, which the CLI refuses as
-    `signing_key_invalid`. A store that cannot be reached yet gets a signer decided as above when first used."""
+    """The signer, its key registered in the store (`ledger.audit.keys`). A missing key file is generated, and where
+    it went is said on stderr (in the reader's language: stdout may carry a document, such as `receipt --output -`)
+    and logged; a store that has keys and a LEDGER_SIGNING_KEY_FILE naming a file that is not there is refused as
+    `signing_key_missing`, nothing made or written (a mistyped path). A file holding a key the store never used is
+    a rotation, announced. A path that cannot be read (a folder, no permission) is UnreadableKey, which the CLI
+    refuses as `signing_key_invalid`. A store that cannot be reached yet gets a signer decided when first used."""
     try:
         return _decided(settings, announce)
     except STORE_ERRORS:

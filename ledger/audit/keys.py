@@ -50,17 +50,13 @@ class SigningKeyMissing(SigningKeyRefused):
     code = "signing_key_missing"
 
 
-class SigningKeyMismatch(SigningKeyRefused):
-    code = "signing_key_mismatch"
-
-
 def signer_for(url: str, path: Path, *, may_rotate: bool) -> tuple[Signer, Outcome]:
     """The signer of the key file at `path` for the store at `url`, registered there.
 
-    A missing file gets a new key only while the store has none (SigningKeyMissing otherwise); a file holding a
-    key the store never used is a rotation when `may_rotate` (the file was named on purpose), else
-    SigningKeyMismatch. A key file that cannot be read raises OSError or UnreadableKey before the store is
-    touched."""
+    A missing file named on purpose (`may_rotate`: LEDGER_SIGNING_KEY_FILE set) is SigningKeyMissing when the
+    store has keys, and nothing is made; unset, a missing default file gets a new key, registered and announced.
+    A file holding a key the store never used is a rotation, registered and announced. A key file that cannot be
+    read raises OSError or UnreadableKey before the store is touched."""
     signer = Signer.load(path) if path.exists() else None
     if signer is not None and any(k.key_id == signer.key_id for k in registered(url)):
         return signer, "known"  # the usual case: read only, no lock
@@ -70,14 +66,14 @@ def signer_for(url: str, path: Path, *, may_rotate: bool) -> tuple[Signer, Outco
         if signer is None and path.exists():  # made meanwhile by a process starting beside this one
             signer = Signer.load(path)
         if signer is None:
-            if known:
+            if known and may_rotate:  # a file named on purpose that is not there: a mistyped path, not a new key
                 raise _missing(path, known)
+            # Unset, the default file is relative to where the command runs: a server started in a new folder on
+            # a store that has keys (as the acceptance harness does) gets a new one, registered and announced.
             signer, made = Signer.create(path)
             outcome: Outcome = "generated" if made else "first"
         elif any(k.key_id == signer.key_id for k in known):
             return signer, "known"
-        elif known and not may_rotate:
-            raise _mismatch(path, signer, known)
         else:
             outcome = "rotated" if known else "first"
         _insert(db, conn, signer)
@@ -145,15 +141,3 @@ def _missing(path: Path, known: list[KnownKey]) -> SigningKeyMissing:
         known=known)
 
 
-def _mismatch(path: Path, signer: Signer, known: list[KnownKey]) -> SigningKeyMismatch:
-    current, ids = known[-1].key_id, ", ".join(k.key_id for k in known)
-    where = path.resolve()
-    return SigningKeyMismatch(
-        f"the signing key file {where} holds key {signer.key_id}, which this store has never signed with: it signs"
-        f" with key {current} (the keys it has used: {ids}). Set LEDGER_SIGNING_KEY_FILE to the file holding key"
-        f" {current}; to move the ledger to key {signer.key_id} on purpose, set LEDGER_SIGNING_KEY_FILE to {where}."
-        " Nothing was written",
-        zh=f"签名密钥文件 {where} 中是密钥 {signer.key_id}，该存储从未用它签名：它使用密钥 {current} 签名（其用过的"
-           f"密钥：{ids}）。请将 LEDGER_SIGNING_KEY_FILE 设为存有密钥 {current} 的文件；若要有意将台账改用密钥"
-           f" {signer.key_id}，请将 LEDGER_SIGNING_KEY_FILE 设为 {where}。未写入任何内容",
-        known=known)

@@ -1,7 +1,8 @@
-"""A store that has a signing key is never given a stray one: a command run from another directory, or with a
-mistyped LEDGER_SIGNING_KEY_FILE, is refused instead of generating and registering a new key (whose receipts would
-fail under the ledger's real public key, and which no one backs up). A store without a key still gets one, and
-pointing LEDGER_SIGNING_KEY_FILE at a new key still rotates the ledger to it.
+"""A store that has a signing key is not given a stray one by a mistyped LEDGER_SIGNING_KEY_FILE: a named file
+that is not there is refused, and no folder, key or registry row is made. Unset, the default file is relative to
+where a command runs, so a command started in a new folder gets a new key, registered and announced (the
+acceptance harness starts each server so, on one store). A store without a key still gets one, and pointing
+LEDGER_SIGNING_KEY_FILE at a new key rotates the ledger to it.
 
 Run for real: `api.cli.main` in a chosen working directory, on each backend."""
 from __future__ import annotations
@@ -53,35 +54,33 @@ def _refused(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[st
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_a_store_with_a_key_refuses_a_missing_key_file_and_makes_nothing(command: str, database_url: str, keyed: str,
-                                                                        tmp_path: Path, monkeypatch, capsys) -> None:
-    """Run from another directory (the default var/signing-key.pem is not there), or with LEDGER_SIGNING_KEY_FILE
-    naming a file that does not exist, a command is refused `signing_key_missing` naming the store's key, and no
-    key file, folder or registry row is made."""
+def test_a_store_with_a_key_refuses_a_named_key_file_that_is_not_there_and_makes_nothing(
+        command: str, database_url: str, keyed: str, tmp_path: Path, monkeypatch, capsys) -> None:
+    """LEDGER_SIGNING_KEY_FILE naming a file that does not exist (a mistyped path), for a store that has a key: the
+    command is refused `signing_key_missing` naming the store's key, and no key file, folder or registry row is
+    made (it made the folder, a key, and registered it)."""
     before = _store_state(database_url)
     elsewhere = tmp_path / "elsewhere"
-    for variables in ({}, {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "nonexist" / "k.pem")}):
-        said = _refused(monkeypatch, capsys, elsewhere, COMMANDS[command],
-                        {"LEDGER_DATABASE_URL": database_url, **variables}, "signing_key_missing")
-        assert f"already signs with key {keyed}" in said["en"] and "Set LEDGER_SIGNING_KEY_FILE" in said["en"]
-        assert f"已在使用密钥 {keyed} 签名" in said["zh"] and "LEDGER_SIGNING_KEY_FILE" in said["zh"]
-    assert not (elsewhere / "var").exists() and not (tmp_path / "nonexist").exists()
+    named = str(tmp_path / "nonexist" / "k.pem")
+    said = _refused(monkeypatch, capsys, elsewhere, COMMANDS[command],
+                    {"LEDGER_DATABASE_URL": database_url, "LEDGER_SIGNING_KEY_FILE": named}, "signing_key_missing")
+    assert f"already signs with key {keyed}" in said["en"] and "Set LEDGER_SIGNING_KEY_FILE" in said["en"]
+    assert f"已在使用密钥 {keyed} 签名" in said["zh"] and "LEDGER_SIGNING_KEY_FILE" in said["zh"]
+    assert not (tmp_path / "nonexist").exists()
     assert _store_state(database_url) == before
 
 
-def test_a_key_file_holding_another_key_is_refused_while_the_setting_is_unset(database_url: str, keyed: str,
-                                                                              tmp_path: Path, monkeypatch,
-                                                                              capsys) -> None:
-    """A var/signing-key.pem of some other key, found in the working directory with LEDGER_SIGNING_KEY_FILE unset,
-    is refused `signing_key_mismatch` naming both keys and how to rotate on purpose; nothing is registered."""
-    before = _store_state(database_url)
-    stray, _ = Signer.create(tmp_path / "elsewhere" / "var" / "signing-key.pem")
-    said = _refused(monkeypatch, capsys, tmp_path / "elsewhere", COMMANDS["receipt"],
-                    {"LEDGER_DATABASE_URL": database_url}, "signing_key_mismatch")
-    assert f"holds key {stray.key_id}, which this store has never signed with" in said["en"]
-    assert f"it signs with key {keyed}" in said["en"] and "to move the ledger to key" in said["en"]
-    assert stray.key_id in said["zh"] and keyed in said["zh"]
-    assert _store_state(database_url) == before
+def test_unset_a_server_started_in_a_new_folder_gets_a_new_key_announced(database_url: str, keyed: str,
+                                                                          tmp_path: Path, monkeypatch,
+                                                                          capsys) -> None:
+    """Unset, the default key file is relative to where the command runs: a command run in a folder without one,
+    on a store that has a key (as the acceptance harness starts each server), gets a new key, registered after
+    the old one (which stays listed, its receipts checkable) and said on stderr, not a refusal."""
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path / "elsewhere", COMMANDS["receipt"],
+                           {"LEDGER_DATABASE_URL": database_url})
+    assert code == 2 and "[not_found]" in err and "generated a new Ed25519 signing key" in err, err
+    first, second = (k.key_id for k in keys.registered(database_url))
+    assert first == keyed and second != keyed
 
 
 def test_an_empty_store_gets_a_new_key_registered_as_before(database_url: str, tmp_path: Path, monkeypatch,
