@@ -69,3 +69,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         return
     with fresh_postgres_database(request.getfixturevalue("postgres_server_url")) as url:
         yield url
+
+
+@pytest.fixture
+def demo_district(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> str:
+    """A small demo district on each store, the CLI pointed at it (its own working folder and key file); its URL."""
+    from ledger.application import AwardLedger
+    from ledger.demo import generate
+    from ledger.store import store_env
+
+    ledger = AwardLedger(store_env(database_url))
+    try:
+        generate(ledger, organisations=12, bodies=3)
+    finally:
+        ledger.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
+    return database_url

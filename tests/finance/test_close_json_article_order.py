@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from api.cli import main
-from ledger.application import AwardLedger
-from ledger.demo import generate
-from ledger.store import store_env
 
 
 def _article(code: str) -> int:
     return int(re.match(r"A(\d+)\.", code)[1])  # type: ignore[index]
 
 
-def test_close_json_rows_come_in_article_order_as_export_gives_them(database_url: str, tmp_path: Path, monkeypatch,
+def test_close_json_rows_come_in_article_order_as_export_gives_them(demo_district: str, monkeypatch,
                                                                       capsys) -> None:
     """A demo district's 2024 has programmes of articles 4 to 13: string order would put A10 and A11 first; the
     close's JSON lists them by article, each (programme, bureau) row where `export --format json` puts it."""
-    ledger = AwardLedger(store_env(database_url))
-    try:
-        generate(ledger, organisations=12, bodies=3)
-    finally:
-        ledger.close()
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
-    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
     monkeypatch.setenv("LEDGER_LANG", "en")
     assert main(["close", "--year", "2024", "--json"]) == 0
     closed = json.loads(capsys.readouterr().out)["reconciliation"]["rows"]

@@ -10,7 +10,6 @@ import pytest
 
 from api.cli import main
 from ledger.application import AwardLedger
-from ledger.demo import generate
 from ledger.store import store_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,17 +17,8 @@ IN_FORCE = sorted((ROOT / "ledger" / "catalogue").glob("*.toml"))[-1]  # a draft
 
 
 @pytest.fixture
-def district(database_url: str, monkeypatch, tmp_path: Path) -> str:
-    """A small demo district on each store, the CLI pointed at it; its URL."""
-    ledger = AwardLedger(store_env(database_url))
-    try:
-        generate(ledger, organisations=12, bodies=3)
-    finally:
-        ledger.close()
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
-    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
-    return database_url
+def district(demo_district: str) -> str:
+    return demo_district
 
 
 def _events(url: str) -> int:
