@@ -694,11 +694,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(list(self.events.get(aggregate_id, limit=1)))
 
-    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str, what_zh: str | None = None) -> A:
         found = self._get_or_none(cls, aggregate_id)
         if found is None:
             raise errors.NotFound(f"{what} is not in the ledger; check the id",
-                                  zh=f"台账中没有{thing_zh(what)}；请核对编号")
+                                  zh=f"台账中没有{what_zh or thing_zh(what)}；请核对编号")
         return found
 
     def _get_or_none(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -763,7 +763,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _organisation(self, uscc: str) -> Organisation:
         return self._get(Organisation, Organisation.create_id(uscc),
-                         f"organisation {uscc} (register it with POST /v1/organisations first)")
+                         f"organisation {uscc} (register it with POST /v1/organisations first)",
+                         f"单位 {uscc}（请先以 POST /v1/organisations 登记）")
 
     def _account(self, key: str) -> AwardAccount:
         return self._get_or_none(AwardAccount, AwardAccount.create_id(key)) or AwardAccount(key=key)

@@ -55,12 +55,12 @@ MESSAGES.update({
     "saved_refused": ("无法核对：{why}", "Cannot check: {why}"),
     "saved_no_file": ("请选择从 GET /v1/audit/digest 保存的 JSON 文件。",
                       "choose the JSON file saved from GET /v1/audit/digest."),
-    "saved_not_json": ("文件“{name}”不是 JSON（{error}）；请上传 GET /v1/audit/digest 保存的原样文件。",
+    "saved_not_json": ("文件“{name}”不是 JSON（{error_zh}）；请上传 GET /v1/audit/digest 保存的原样文件。",
                        "the file “{name}” is not JSON ({error}); upload the file GET /v1/audit/digest saved, as"
                        " it was."),
     "saved_too_big": ("文件“{name}”超过 {limit} 字节，不是保存的摘要。",
                       "the file “{name}” is over {limit} bytes: not a saved digest."),
-    "saved_not_digest": ("文件“{name}”不是本台账签发的摘要：{error}。需要 position（整数）、digest（64 位十六进制）"
+    "saved_not_digest": ("文件“{name}”不是本台账签发的摘要：{error_zh}。需要 position（整数）、digest（64 位十六进制）"
                          "和 algorithm（sha256-chain-v1）。",
                          "the file “{name}” is not a digest this ledger issued: {error}. It needs position (a whole"
                          " number), digest (64 hex digits) and algorithm (sha256-chain-v1)."),
@@ -85,26 +85,44 @@ def read_saved_digests(files: list[tuple[str, bytes]]) -> list[dict]:
             raise Refused("saved_too_big", {"name": name, "limit": MAX_BYTES})
         try:
             document = loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as err:
-            raise Refused("saved_not_json", {"name": name, "error": str(err)[:120]}) from None
+        except UnicodeDecodeError:
+            raise Refused("saved_not_json", {"name": name, "error": "not UTF-8 text",
+                                             "error_zh": "不是 UTF-8 文本"}) from None
+        except ValueError as err:
+            raise Refused("saved_not_json", _where(name, err)) from None
         items = document if isinstance(document, list) else [document]
         if not items or not all(isinstance(i, dict) for i in items):
-            raise Refused("saved_not_digest", {"name": name, "error": "not a JSON object"})
+            raise Refused("saved_not_digest", {"name": name, "error": "not a JSON object",
+                                               "error_zh": "内容不是 JSON 对象"})
         found += [{**item, "source": name} for item in items]
     if not found:
         raise Refused("saved_no_file", {})
     return found
 
 
+def _where(name: str, err: ValueError) -> dict[str, Any]:
+    """Where the parser stopped, said in both languages (the parser's own message is English)."""
+    line, column = getattr(err, "lineno", None), getattr(err, "colno", None)
+    if line is None or column is None:
+        return {"name": name, "error": str(err)[:120], "error_zh": getattr(err, "zh", "无法解析")}
+    return {"name": name, "error": f"{str(getattr(err, 'msg', err))[:80]}: line {line}, column {column}",
+            "error_zh": f"第 {line} 行第 {column} 列无法解析"}
+
+
+def _not_digest(name: str, said: str) -> Refused:
+    """A field that is not what the ledger issues: the field and its value are the same words in both languages."""
+    return Refused("saved_not_digest", {"name": name, "error": said, "error_zh": said})
+
+
 def _fields(item: dict, name: str) -> dict:
     # The same rules as the chain's own (ledger/audit/comparison.py), checked per file so the page names it.
     position, digest, algorithm = item.get("position"), item.get("digest"), item.get("algorithm", ALGORITHM)
     if algorithm != ALGORITHM:
-        raise Refused("saved_not_digest", {"name": name, "error": f"algorithm {algorithm!r}"})
+        raise _not_digest(name, f"algorithm {algorithm!r}")
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-        raise Refused("saved_not_digest", {"name": name, "error": f"position {position!r}"})
+        raise _not_digest(name, f"position {position!r}")
     if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
-        raise Refused("saved_not_digest", {"name": name, "error": f"digest {str(digest)[:80]!r}"})
+        raise _not_digest(name, f"digest {str(digest)[:80]!r}")
     return {"position": position, "digest": digest.lower(), "algorithm": algorithm, "source": name}
 
 

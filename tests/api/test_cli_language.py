@@ -80,6 +80,9 @@ CASES: dict[str, tuple[list[str], dict[str, str], str, int, str]] = {
     "verify-receipt: no receipt": (["verify-receipt", "receipt.json", "--public-key", "ledger.pem"], {},
                                    "receipt_unreadable", 2, "cannot read the receipt or the key: [Errno 2] No such"
                                    " file or directory: 'receipt.json'"),
+    "verify-receipt: a receipt nested too deep": (["verify-receipt", "deep.json", "--public-key", "ledger.pem"], {},
+                                                  "receipt_unreadable", 2, "cannot read the receipt or the key: the"
+                                                  " JSON nests deeper than the parser follows"),
     "verify: a digest that is not JSON": (["verify", "--digest", "notes.txt"], {}, "digest_unreadable", 2,
                                           "cannot read a saved digest: Expecting value: line 1 column 1 (char 0)."),
 }
@@ -119,6 +122,7 @@ def workdir(tmp_path: Path) -> Path:
     """A folder with the bad inputs the cases name (a principals file, a text file) and nothing else."""
     (tmp_path / "principals.json").write_text(json.dumps(PRINCIPALS))
     (tmp_path / "notes.txt").write_text("not JSON\n")
+    (tmp_path / "deep.json").write_text("[" * 100_000)
     return tmp_path
 
 
@@ -278,7 +282,7 @@ def test_help_reads_in_the_readers_language(workdir, monkeypatch, capsys):
             else:
                 assert shown.startswith("usage: award-ledger") and "show this help message and exit" in shown
                 assert not CJK.search(shown), (locale, name, shown)
-    assert sorted(workdir.rglob("*")) == [workdir / "notes.txt", workdir / "principals.json"]
+    assert sorted(workdir.rglob("*")) == [workdir / "deep.json", workdir / "notes.txt", workdir / "principals.json"]
 
 
 def test_progress_and_outcome_lines_read_in_the_readers_language(database_url, monkeypatch, capsys):

@@ -146,6 +146,11 @@ def test_what_is_missing_a_closed_year_and_the_term_read_in_chinese(api) -> None
     missing = api.refused("GET", "/v1/claims/00000000-0000-0000-0000-000000000000", None, "kjj", 404, "not_found",
                           headers=ZH)
     assert "台账中没有申请 00000000" in missing["detail"], missing
+    stranger = unique_uscc()
+    unregistered = api.refused("POST", "/v1/claims", {"uscc": stranger, "programme": "A5.voucher", "award_year": 2023,
+                                                      "effective_on": "2023-06-01", "basis_amount": "1000.00"},
+                               "kjj", 404, "not_found", headers=ZH)
+    assert unregistered["detail"] == f"台账中没有单位 {stranger}（请先以 POST /v1/organisations 登记）；请核对编号"
     ledger, finance = api.client.app.state.ledger, Principal("finance-test", Role.FINANCE)
     ledger.close_year(finance, year=2023, reconciliation={}, digest={}, as_of="2024-01-01T00:00:00+00:00")
     with pytest.raises(errors.Conflict) as again:

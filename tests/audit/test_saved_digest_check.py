@@ -74,3 +74,19 @@ def test_a_digest_with_wrong_fields_is_refused(chain: AuditChain, change: dict) 
         check_saved_digests(chain, read_saved_digests(_file(chain.digest() | change, name="mine.json")))
     assert refused.value.key == "saved_not_digest" and refused.value.values["name"] == "mine.json"
     assert next(iter(change)) in refused.value.values["error"]
+
+
+@pytest.mark.parametrize(("raw", "zh_error"), [
+    (b"not json", "第 1 行第 1 列无法解析"), (b'{"position": 1,\n  oops}', "第 2 行第 3 列无法解析"),
+    (b"\xff\xfe\x00", "不是 UTF-8 文本"), (b"[1, 2]", "内容不是 JSON 对象"),
+])
+def test_a_file_that_is_no_digest_is_refused_in_chinese_for_a_chinese_reader(raw: bytes, zh_error: str) -> None:
+    """The page's Chinese says where the file stopped being JSON in Chinese (it quoted the parser's English)."""
+    from api.web import i18n
+
+    with pytest.raises(Refused) as refused:
+        read_saved_digests([("摘要.json", raw)])
+    chinese = i18n.translator("zh")(refused.value.key, **refused.value.values)
+    assert zh_error in chinese and not any(w in chinese for w in ("Expecting", "line", "not a", "UTF-8 text")), chinese
+    english = i18n.translator("en")(refused.value.key, **refused.value.values)
+    assert "摘要.json" in english and not any("\u4e00" <= c <= "\u9fff" for c in english.replace("摘要", ""))
