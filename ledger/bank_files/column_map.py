@@ -1,7 +1,9 @@
 """The column map (columns.toml, or the file LEDGER_BANK_COLUMNS names): bank headers → the ledger's fields."""
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 from ledger.domain.errors import InvalidInput
 
 DEFAULT = Path(__file__).with_name("columns.toml")
+MAP_LIMIT = 64 * 1024  # the shipped map is under 2 KB; a map is a few dozen header names
 FIELDS = ("date", "time", "debit", "credit", "signed_amount", "amount", "reference", "memo", "counterparty")
 # The fields a refusal names, as a Chinese reader knows them.
 FIELDS_ZH = {"date": "交易日期", "debit": "借方金额", "credit": "贷方金额", "signed_amount": "带符号金额",
@@ -48,7 +51,7 @@ def load(path: Path | None = None) -> ColumnMap:
     """The map in `path` (default: the one shipped); a map that does not validate says which part is wrong."""
     source = path or DEFAULT
     try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read(source).decode("utf-8"))
         fields = data["fields"]
         if any(not isinstance(fields.get(f, ()), list | tuple) for f in FIELDS):
             raise TypeError("each of [fields] must be a list of column names")
@@ -63,8 +66,33 @@ def load(path: Path | None = None) -> ColumnMap:
     return ColumnMap(names, pattern)
 
 
+class NotAMapFile(OSError):
+    """A path that is no regular file (a FIFO would block, a device never ends), or one past MAP_LIMIT."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+
+def _read(source: Path) -> bytes:
+    """The map file's bytes: a regular file of at most MAP_LIMIT bytes (it is read once, as `serve` starts)."""
+    fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAMapFile("not a regular file", "不是普通文件，请给出 TOML 文件")
+        os.set_blocking(fd, True)
+        data = os.read(fd, MAP_LIMIT + 1)
+        if len(data) > MAP_LIMIT:
+            raise NotAMapFile(f"larger than {MAP_LIMIT:,} bytes", f"文件超过 {MAP_LIMIT:,} 字节，不是列名对照表")
+        return data
+    finally:
+        os.close(fd)
+
+
 def _why_zh(err: Exception) -> str:
     """What is wrong with a map, for a Chinese reader: the library's own words are English."""
+    if isinstance(err, NotAMapFile):
+        return err.zh
     if isinstance(err, UnicodeDecodeError):
         return "文件不是 UTF-8 编码，请另存为 UTF-8"
     if isinstance(err, FileNotFoundError):

@@ -135,3 +135,21 @@ def test_a_refused_line_whose_quoted_cell_breaks_across_lines_is_named_by_its_fi
             "2024-13-02,5.00,,乙,\"第一行\n第二行\"\n2024-07-04,1.234,,丁,PAY-4\n")
     found = read_bank_file(text.encode("utf-8"))
     assert [r.line for r in found.refused] == [3, 5]
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder", "huge"])
+def test_a_column_map_that_is_no_small_file_is_refused_at_once(tmp_path, kind):
+    """LEDGER_BANK_COLUMNS naming /dev/zero, a FIFO, a folder or a file of megabytes is refused in both languages
+    without reading it whole or waiting: it was read with no bound (a FIFO hung `serve`'s first statement)."""
+    import os
+
+    path = {"device": Path("/dev/zero"), "folder": tmp_path}.get(kind, tmp_path / "columns.toml")
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "huge":
+        path.write_text("[fields]\n" + "# filler\n" * 200_000)
+    with pytest.raises(InvalidInput) as refused:
+        load(path)
+    assert str(path) in refused.value.detail and "columns.toml" in refused.value.detail
+    assert ("larger than 65,536 bytes" if kind == "huge" else "not a regular file") in refused.value.detail
+    assert refused.value.zh and not any(w in refused.value.zh for w in ("larger", "regular", "Errno"))
