@@ -1,5 +1,5 @@
 """What every request meets before any route: the token checked before a byte of the body is read, the
-body capped, a JSON body with a repeated key refused, and the security headers on every answer.
+body capped, a JSON body with a repeated key (or an API query with a repeated parameter) refused, and the security headers on every answer.
 
 Why an ASGI middleware rather than dependencies: FastAPI reads and parses a JSON body before it runs a
 route's dependencies, on the event loop, so a 42 MB body without a token was read and parsed in full
@@ -9,7 +9,7 @@ never more than the stated limit.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import anyio
 from anyio import to_thread
@@ -63,6 +63,18 @@ DEEP = "too_deep"  # read_json's answer for JSON nested too deep
 UNREAD = object()  # read_json's document for a body that is not JSON, or not JSON this API reads
 
 
+def _repeated(query: bytes) -> str | None:
+    """The first query parameter named twice (`?status=a&status=b`), which a route would read only one of."""
+    if b"&" not in query:
+        return None
+    seen: set[str] = set()
+    for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
 def read_json(body: bytes) -> tuple[str | None, Any]:
     """(the first key some object of this JSON names twice, `DEEP` for JSON nested too deep to read, or None; the
     document, or `UNREAD`). A body that is not JSON is (None, UNREAD): the route refuses it in its own words. The
@@ -93,6 +105,13 @@ class Edge:
                                " sent as %00), which no resource or parameter takes; send it without", None,
                                zh_detail="请求地址中含有控制字符 NUL（U+0000，即 %00），任何资源或参数都不接受；"
                                          "请去掉后重新发送")
+            return
+        if path.startswith("/v1/") and (twice := _repeated(scope.get("query_string", b""))) is not None:
+            await self._refuse(scope, send, 422, "invalid_request", f"the query names the parameter {twice!r} more"
+                               " than once, and only one value would be read; send it once (several values of a"
+                               " filter that takes them go in one parameter, separated by commas)", None,
+                               zh_detail=f"查询参数 {twice!r} 出现了不止一次，只会读取其中一个值；请只发送一次（可取多个值的"
+                                         "筛选条件，请在同一参数中以英文逗号分隔）")
             return
         if path.startswith(PROTECTED) and principal is None and (scope.get("state") or {}).get(
                 SUBREQUEST_PRINCIPAL) is None:  # a page asking the API in process, for its signed-in principal
