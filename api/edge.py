@@ -1,5 +1,6 @@
 """What every request meets before any route: the token checked before a byte of the body is read, the
-body capped, a JSON body with a repeated key (or an API query with a repeated parameter) refused, and the security headers on every answer.
+body capped, a JSON body with a repeated key (or an API query with a repeated parameter) refused, and the
+security headers on every answer.
 
 Why an ASGI middleware rather than dependencies: FastAPI reads and parses a JSON body before it runs a
 route's dependencies, on the event loop, so a 42 MB body without a token was read and parsed in full
