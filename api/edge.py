@@ -111,8 +111,8 @@ class Edge:
             await self._refuse(scope, send, 422, "invalid_request", f"the query names the parameter {twice!r} more"
                                " than once, and only one value would be read; send it once (several values of a"
                                " filter that takes them go in one parameter, separated by commas)", None,
-                               zh_detail=f"查询参数 {twice!r} 出现了不止一次，只会读取其中一个值；请只发送一次（可取多个值的"
-                                         "筛选条件，请在同一参数中以英文逗号分隔）")
+                               zh_detail=f"查询参数 {twice!r} 出现了不止一次，只会读取其中一个值；请只发送一次"
+                                         "（可取多个值的筛选条件，请在同一参数中以英文逗号分隔）")
             return
         if path.startswith(PROTECTED) and principal is None and (scope.get("state") or {}).get(
                 SUBREQUEST_PRINCIPAL) is None:  # a page asking the API in process, for its signed-in principal
