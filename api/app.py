@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
-from api import auth, dev_principals, openapi, problems
+from api import auth, dev_principals, http_protocol, openapi, problems
 from api.audit_runs import ChainVerifications
 from api.commands.preflight import permission_denied
 from api.front import Front
@@ -89,6 +89,7 @@ def _where(store: dict[str, str]) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ledger's HTTP API. Refuses a bad store URL or principals file here, before anything starts."""
     settings = settings or Settings()
+    http_protocol.Protocol.head_seconds = settings.body_seconds  # a request's head is bounded in time as its body
     # Raises StoreConfigError naming what is wrong with the URL.
     store = store_env(settings.database_url, pool=settings.db_pool)
     principals = _principals(settings)

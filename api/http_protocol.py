@@ -17,7 +17,13 @@ client sending header lines without end would otherwise grow the server's memory
 for a head that arrives whole in one read as for one that never ends: the request line and headers are counted as
 the parser hands them over, and so are the bytes of a head still unfinished. Past the bound the answer is 431 and
 the connection is closed; a request the parser cannot read at all is 400. Both are problem+json with a stable code
-and a detail in the reader's language, as every other refusal is (tests/api/test_edge.py)."""
+and a detail in the reader's language, as every other refusal is (tests/api/test_edge.py).
+
+A request's head is bounded in time as well (`head_seconds`, LEDGER_BODY_SECONDS, 30 s by default): from the
+connection's opening, or from the first byte of a later request on it, to the end of its headers. A client that
+opens connections and trickles a header line now and then (slowloris) held each connection for ever, since uvicorn
+times only the pause between requests; past the bound the answer is 408 and the connection is closed (a connection
+that sent nothing at all is closed without one)."""
 from __future__ import annotations
 
 import json
@@ -36,6 +42,10 @@ UNREADABLE = (b"HTTP/1.1 400 Bad Request", "bad_request", ("Bad request", "请�
     "the request cannot be read as HTTP/1.1 (its request line, a header or the chunked body is malformed); send a"
     " well-formed request, as an HTTP library writes it",
     "无法按 HTTP/1.1 读取该请求（请求行、某个请求头或分块请求体格式有误）；请按 HTTP 客户端库的标准格式发送请求"))
+HEAD_TIMEOUT = (b"HTTP/1.1 408 Request Timeout", "request_timeout", ("Request timeout", "请求超时"), (
+    "the request line and headers did not arrive within the time allowed (LEDGER_BODY_SECONDS); send the whole"
+    " head at once",
+    "请求行与请求头未在限定时间内到齐（LEDGER_BODY_SECONDS）；请一次发送完整的请求头"))
 HEAD_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large", "headers_too_large",
                   ("Headers too large", "请求头过大"), (
                       f"the request line and headers are larger than {HEAD_LIMIT:,} bytes; send fewer or shorter"
@@ -57,10 +67,40 @@ class Protocol(HttpToolsProtocol):
 
     _head_size = 0    # bytes of the request line and headers the parser has handed over
     _too_large = False
+    head_seconds = 30.0  # api/app.py sets it from LEDGER_BODY_SECONDS in each worker
+    _head_timer = None   # the TimerHandle that refuses a head still unfinished when it fires
+
+    def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+        super().connection_made(transport)
+        self._time_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_done()
+        super().connection_lost(exc)
+
+    def _time_head(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self.head_seconds, self._head_timed_out)
+
+    def _head_done(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing() or self._held is not None:
+            return
+        if self._in_head:
+            self.logger.warning("A request head still unfinished after %g s was refused.", self.head_seconds)
+            self._refuse(HEAD_TIMEOUT)
+        elif self.cycle is None:  # nothing sent since the connection opened
+            self.transport.close()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head, self._head_bytes, self._head_size = True, 0, 0
+        self._time_head()
 
     def on_url(self, url: bytes) -> None:
         self._count(len(url))
@@ -78,6 +118,7 @@ class Protocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._head_done()
         self._offered = self.parser.should_upgrade() and not self._should_upgrade()
         if not self._offered:
             super().on_headers_complete()
@@ -154,6 +195,7 @@ class Protocol(HttpToolsProtocol):
             self.flow.pause_reading()
             return
         self._held = None
+        self._head_done()
         self.connections.discard(self)
         self._unset_keepalive_if_required()
         h11 = H11Protocol(config=self.config, server_state=self.server_state, app_state=self.app_state)

@@ -340,3 +340,46 @@ def test_an_api_query_naming_a_parameter_twice_is_refused(api, query) -> None:
     assert api.ok("GET", "/v1/claims?status=pending,approved&limit=5", as_="kjj", status=200)["claims"] is not None
     page = api.client.get("/ui/organisations?q=a&q=b")  # the pages' own forms are not the API's contract
     assert page.status_code != 422
+
+
+def _trickle(conn: socket.socket, lines: int) -> bytes:
+    """A header line every 0.3 s (the head never ends), then whatever the server answers until it closes."""
+    try:
+        for n in range(lines):
+            conn.sendall(f"X-Slow-{n}: a\r\n".encode())
+            threading.Event().wait(0.3)
+    except OSError:  # closed by the server while still sending: what is expected
+        pass
+    answer = b""
+    while chunk := conn.recv(4096):
+        answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_head_trickled_past_its_time_is_refused_and_the_connection_closed(server, lang) -> None:
+    """Slowloris: a head sent a line at a time and never ended was held open for as long as the client cared to
+    (a black-box probe). Now 408 request_timeout once LEDGER_BODY_SECONDS (1 s here) pass, in the reader's
+    language, the connection closed; other requests are answered meanwhile."""
+    with socket.create_connection(server, timeout=10) as conn:
+        conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Language: {lang}\r\n".encode())
+        assert _exchange(server, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startswith("HTTP/1.1 200")
+        status, headers, problem = _refusal(_trickle(conn, 20).decode("utf-8"))
+    assert status.startswith("HTTP/1.1 408") and headers["connection"] == "close", status
+    assert problem["code"] == "request_timeout" and "LEDGER_BODY_SECONDS" in problem["detail"]
+    assert ("请求头" in problem["detail"]) == (lang == "zh"), problem
+
+
+def test_a_connection_that_sends_nothing_is_closed_and_a_later_slow_head_is_timed_too(server) -> None:
+    """A connection opened and left silent is closed once the head's time passes (nothing to answer); on a
+    kept-alive connection the second request's head is timed from its first byte."""
+    with socket.create_connection(server, timeout=10) as silent:
+        assert silent.recv(4096) == b""  # closed by the server, after about a second
+    with socket.create_connection(server, timeout=10) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = b""
+        while b'"ok"' not in first and b"}" not in first:
+            first += conn.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200"), first
+        conn.sendall(b"GET /healthz HTTP/1.1\r\n")
+        assert _trickle(conn, 20).startswith(b"HTTP/1.1 408")
