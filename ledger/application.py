@@ -97,6 +97,12 @@ class Outcome:
     replayed: bool = False
 
 
+def _key_used(key: str) -> errors.Conflict:
+    return errors.Conflict(f"Idempotency-Key {key!r} was already used for a different command; use a new key"
+                           " for a new command",
+                           zh=f"Idempotency-Key {key!r} 已用于另一项操作；新的操作请使用新的键值")
+
+
 class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID]):
     """The books of the policy: certifications, claims, decisions, appropriations, payouts, reversals."""
 
@@ -648,9 +654,37 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 raise refused_keys.ReplayedRefusal(answer)
         elif record.fingerprint == fingerprint:
             return Outcome(json.loads(record.result), None, replayed=True)
-        raise errors.Conflict(f"Idempotency-Key {key!r} was already used for a different command; use a new key"
-                              " for a new command",
-                              zh=f"Idempotency-Key {key!r} 已用于另一项操作；新的操作请使用新的键值")
+        raise _key_used(key)
+
+    def answered_once(self, by: Principal, key: str, query: str, args: dict[str, Any],
+                      answer: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+        """A POST that writes nothing (the policy sandbox) sent with an Idempotency-Key: the same key and body get
+        the first answer again, and the key sent with another body (or used before for a command) is `conflict`,
+        as the contract has it for every POST. The first answer is kept beside the log, where refusals are kept
+        (ledger.refused_keys): no event, no link in the chain. (answer, whether it was the kept one)."""
+        fingerprint = command_fingerprint(query, args)
+        if (first := self._kept_answer(by, key, fingerprint)) is not None:
+            return first, True
+        found, stored = answer(), None
+        try:
+            stored = refused_keys.kept_answer(found)
+            self.recorder.keep_refusal(by.name, key, fingerprint, stored)  # type: ignore[attr-defined]
+        except STORE_ERRORS:
+            log.warning("could not keep the answer of Idempotency-Key %r for %s", key, by.name, exc_info=True)
+            return found, False
+        first = self._kept_answer(by, key, fingerprint)  # the same key sent at once: the first kept is the answer
+        return (first, True) if first is not None and first != refused_keys.answer_kept(stored) else (found, False)
+
+    def _kept_answer(self, by: Principal, key: str, fingerprint: str) -> dict[str, Any] | None:
+        if self._get_or_none(IdempotencyRecord, IdempotencyRecord.create_id(by.name, key)) is not None:
+            raise _key_used(key)
+        kept = self.recorder.refusal(by.name, key)  # type: ignore[attr-defined]
+        if kept is None:
+            return None
+        first_fingerprint, stored = kept
+        if first_fingerprint != fingerprint:
+            raise _key_used(key)
+        return refused_keys.answer_kept(stored)
 
     def _keep_refusal(self, by: Principal, key: str, fingerprint: str, refusal: errors.LedgerError) -> None:
         """Keep the refusal for the key (ledger.refused_keys); if the store cannot take it now, the refusal is

@@ -7,6 +7,9 @@ sent after the state changed (a reversal, a new appropriation) would be carried 
 paid at 10:05 by the client's automatic retry. So the refusal is kept here, beside the log and outside it: one
 row per principal and key, never updated, in the same database (it survives restarts, as the answers of keys
 that wrote do). Refusals that say "try again" (503 `busy`) and role refusals are not kept.
+
+The first answer of a POST that writes nothing (the policy sandbox's `POST /v1/simulations`) is kept here too, for
+the same promise: it is no event either (`kept_answer`, told apart from a refusal by its shape).
 """
 from __future__ import annotations
 
@@ -38,6 +41,17 @@ def answer_of(refusal: errors.LedgerError) -> str:
     return json.dumps({"code": refusal.code, "kind": refusal.kind, "detail": refusal.detail, "zh": refusal.zh,
                        "context": {lang: refusal.context_in(lang) for lang in ("en", "zh")}},
                       ensure_ascii=False, default=str)
+
+
+def kept_answer(answer: dict[str, Any]) -> str:
+    """A query's first answer as stored (`{"answer": …}`; a refusal's has a `code`)."""
+    return json.dumps({"answer": answer}, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def answer_kept(stored: str) -> dict[str, Any] | None:
+    """The query's answer kept for a key, or None if what is kept is a refusal."""
+    found: dict[str, Any] = json.loads(stored)
+    return found.get("answer") if "code" not in found else None
 
 
 class ReplayedRefusal(errors.LedgerError):

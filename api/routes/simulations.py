@@ -2,13 +2,14 @@
 catalogue in force, nothing written. JSON by default; CSV or XLSX with `format=` or an `Accept:` header."""
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import LedgerDep, requires
+from api.deps import IdempotencyKeyDep, LedgerDep, requires
 from api.long_queries import long_query
 from api.problems import responses
 from api.reports import simulation as report
@@ -70,7 +71,7 @@ def named_simulation(ledger: Any, draft: Any, uscc: str | None, top: int = TOP) 
 
 @router.post("/v1/simulations", response_model=SimulationPublic, openapi_extra=DRAFT_BODY,
              responses={**FILE_RESPONSES, **responses(401, 403, 422)})
-async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
+async def simulate(by: Simulator, ledger: LedgerDep, request: Request, response: Response, key: IdempotencyKeyDep,
                    uscc: Annotated[Uscc | None, Query(description="also explain each claim of this organisation")]
                    = None,
                    top: Annotated[int, Query(ge=0, le=1000, description="gaining and losing organisations"),
@@ -83,11 +84,20 @@ async def simulate(by: Simulator, ledger: LedgerDep, request: Request,
                                f" {media or 'nothing'}", field="body", line=None,
                                zh="请以 Content-Type: application/toml 将政策目录草案作为请求体发送"
                                   + (f"，而不是 {media}" if media else "（本次请求未带 Content-Type）"))
-    draft = await run_in_threadpool(draft_from, await request.body())  # parsing a draft takes CPU: off the loop
+    body = await request.body()
+    draft = await run_in_threadpool(draft_from, body)  # parsing a draft takes CPU: off the loop
     chosen = _negotiated(format, request.headers.get("accept", ""))
+    replayed = False
     with long_query(request).slot():
-        answer = await run_in_threadpool(named_simulation, ledger, draft, uscc, top)
+        if key is None:
+            answer = await run_in_threadpool(named_simulation, ledger, draft, uscc, top)
+        else:  # the same key and draft: the first answer, kept beside the log (writes no event)
+            facts = {"draft_sha256": hashlib.sha256(body).hexdigest(), "uscc": uscc, "top": top}
+            answer, replayed = await run_in_threadpool(ledger.answered_once, by, key, "simulate", facts,
+                                                       lambda: named_simulation(ledger, draft, uscc, top))
+    marked = {"Idempotent-Replayed": "true"} if replayed else {}
     if chosen == "json":
+        response.headers.update(marked)
         return answer
     return Response(report.RENDERERS[chosen](answer), media_type=MEDIA_TYPES[chosen],
-                    headers={"Content-Disposition": f'attachment; filename="simulation.{chosen}"'})
+                    headers={"Content-Disposition": f'attachment; filename="simulation.{chosen}"', **marked})

@@ -8,6 +8,7 @@ import re
 from openpyxl import load_workbook
 
 from tests.sandbox.drafts import drop, edit, in_force
+from tests.support import unique_uscc
 
 TOML = {"Content-Type": "application/toml"}
 
@@ -131,3 +132,34 @@ def test_a_day_written_with_a_time_is_refused_naming_its_field(api) -> None:
         assert (problem["status"], problem["code"], problem["field"]) == (422, "invalid_catalogue",
                                                                           "policy.effective_to"), problem
         assert "without a time" in problem["detail"]
+
+
+def test_an_idempotency_key_gets_the_first_answer_and_another_draft_under_it_is_a_conflict(api, world) -> None:
+    """The contract's promise for every POST (a black-box probe found the sandbox ignoring the key): the same key
+    and draft answer the first simulation again, marked replayed, even after the ledger has moved on; the same key
+    with another draft is 409 `conflict`; a key used for a command is not taken for a simulation; nothing is
+    written to the log either way."""
+    org = world.org()
+    world.approved(org, "A5.voucher", basis_amount="1000000")
+    raised, other = (edit("A5.voucher", r'rate = "0.30"', f'rate = "{rate}"') for rate in ("0.40", "0.35"))
+    key = {"Idempotency-Key": "sim-1"}
+    before = api.events()
+    first = _post(api, raised, headers=key)
+    assert first.status_code == 200 and "Idempotent-Replayed" not in first.headers, first.text
+    assert api.events() == before  # nothing written to the log
+    world.approved(world.org(), "A5.voucher", basis_amount="1000000")  # the ledger moves on
+    moved = api.events()
+    again = _post(api, raised, headers=key)
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert _post(api, raised).json()["simulated"] != first.json()["simulated"]  # without the key: the ledger now
+    as_csv = _post(api, raised, headers=key, query="?format=csv")
+    assert as_csv.headers["Idempotent-Replayed"] == "true" and org in as_csv.content.decode("utf-8-sig")
+    conflict = _post(api, other, headers=key)
+    assert conflict.status_code == 409 and conflict.json()["code"] == "conflict", conflict.text
+    assert _post(api, raised, headers=key, as_="kjj").headers.get("Idempotent-Replayed") is None  # per principal
+    assert api.events() == moved  # no simulation wrote an event
+    command_key = {"Idempotency-Key": "org-1"}
+    api.ok("POST", "/v1/organisations", {"uscc": unique_uscc(), "name": "某公司", "in_district": True},
+           as_="admin", headers=command_key)
+    assert _post(api, raised, as_="admin", headers=command_key).status_code == 409
