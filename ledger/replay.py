@@ -190,11 +190,15 @@ class Replay:
         books released: the unpaid part (what was paid stays charged to its fund year and becomes a recovery)."""
         year, approved, keys = approval
         released = getattr(event, "released_amount", None)
+        paid = getattr(event, "kept_amount", None)  # what was paid: money that left, whatever the catalogue
         held = self._held(cid, keys)
         self.held = (cid, held)
         first = next(iter(held.values()), None)
+        # What the award keeps: what was paid, never more than the catalogue replayed would have awarded. It
+        # counts on the caps and ladders that keep paid parts, and the row takes back the rest; a draft paying
+        # another amount keeps the same money (it was a payout, not a rate), so the caps and the totals agree.
+        kept = min(paid or ZERO, first.amount) if first is not None else ZERO
         if first is not None:
-            kept = getattr(event, "kept_amount", None) or ZERO  # what was paid still counts where it was awarded
             counting = [k for k in held if kept > 0 and keeps_paid(k)]
             if counting:
                 self._settle(counting, first, Entry(cid, first.programme, "approved", kept, min(first.gross, kept),
@@ -202,7 +206,9 @@ class Replay:
             self._settle([k for k in held if k not in counting], first, first.settled("revoked", ZERO),
                          drop=self.compact)
         amount, uscc, programme = (first.amount, first.uscc or "", first.programme) if first else (ZERO, "", "")
-        if released is not None and approved > 0:
+        if paid is not None:
+            amount -= kept
+        elif released is not None and approved > 0:  # a revocation recorded before kept_amount was: its share
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)
         return Replayed(cid, uscc, programme, year, "revocation", -amount, [], -amount,
                         [{"rule": "revoked", "detail": "the approval was revoked: its amount is taken back"}])

@@ -174,3 +174,34 @@ def test_the_catalogue_in_force_moves_nothing_whatever_the_order_of_decisions(wo
     for row in answer["organisation"]["claims"]:  # each approval as the books approved it, after rule 12
         if row["status"] == "approved":
             assert row["baseline"] == row["simulated"] == books[row["claim_id"]]["approved_amount"], row
+
+
+@given(rate=st.sampled_from(["0.10", "0.20", "0.40", "0.50"]), paid=st.sampled_from(["0", "50000", "150000",
+                                                                                      "300000"]))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_revoked_award_keeps_what_was_paid_under_any_draft_and_the_cap_holds(world: World, rate: str,
+                                                                                paid: str) -> None:
+    """An A5.voucher award paid in part, then revoked, then a second voucher taking the cap's headroom (a
+    black-box probe: under a 0.40 draft the revocation took back 200,000 of 400,000, the paid 150,000 scaled by
+    0.40/0.30, while the cap still counted 150,000, so the organisation was simulated at 550,000 under a 500,000
+    cap). Whatever the draft's rate, the revoked claim keeps what was paid (no more than the draft would have
+    awarded), the cap counts the same, and the organisation never passes its 500,000 cap."""
+    from ledger.principals import Principal, Role
+
+    finance = Principal("finance-1", Role.FINANCE)
+    org = world.org()
+    first = world.approved(org, "A5.voucher", basis_amount="1000000", effective_on=date(2024, 3, 3), year=2024)
+    if paid != "0":
+        world.ledger.record_payout(finance, claim_id=first["id"], amount=D(paid), paid_on=date(2024, 4, 4),
+                                   bank_ref=f"B-{org}")
+    world.ledger.revoke_claim(KJJ, claim_id=first["id"], reason="fraud", document_ref="DOC-R")
+    world.approved(org, "A5.voucher", basis_amount="3000000", effective_on=date(2024, 5, 5), year=2024)
+    draft = read_draft(edit("A5.voucher", r'rate = "0.30"', f'rate = "{rate}"'))
+    answer = simulate_log(world.ledger, draft, uscc=org).as_json()
+    claims = answer["organisation"]["claims"]
+    simulated, baseline = (sum((D(c[side]) for c in claims), D(0)) for side in ("simulated", "baseline"))
+    first_simulated = min(D("1000000") * D(rate), D("500000"))
+    kept = min(D(paid), first_simulated)
+    assert simulated == min(D("500000"), kept + min(D("3000000") * D(rate), D("500000") - kept)), answer
+    assert simulated <= D("500000")
+    assert baseline == D("500000"), claims  # as the books have it: the paid part and the second claim's rest
