@@ -51,6 +51,7 @@ from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import Uscc, money, yuan
 from ledger.domain.year_close import YearClose
+from ledger.key_locks import KeyLocks
 from ledger.messages import status_zh, thing_zh
 from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
@@ -119,6 +120,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         datastore = getattr(self.recorder, "datastore", None)
         # On PostgreSQL a command's reads and its save share one pooled connection (ledger/connection.py).
         self._held = HeldConnection(datastore).held if isinstance(datastore, PostgresDatastore) else unheld
+        # A command of several transactions holds its Idempotency-Key for its whole run (ledger/key_locks.py).
+        self.key_locks = KeyLocks(datastore if isinstance(datastore, PostgresDatastore) else None)
         self._saved: LRUCache[UUID, Aggregate] = LRUCache(maxsize=50_000)  # see WRITTEN_WHEN_READ
         self._attempt = threading.local()  # .trust: may use _saved; .trusted: did use it; .scope: see _get_or_none
 
@@ -387,7 +390,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if claim.pays_award:
                 touched.append(self._charge_fund(claim, approved, by))
             claim.approve(approved, note, by.name)
-            return touched, views.claim(claim)
+            touched += self._outranked(claim, accounts, by)
+            return list({id(a): a for a in touched}.values()), views.claim(claim)
 
         return self._run(by, key, "approve_claim", {"claim": claim_id, "amount": decided, "note": note}, decide)
 
@@ -497,7 +501,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         try:
             return self._run(by, key, "import_bank_statement", {"digest": digest}, decide)
         except _AlreadyImported as known:
-            return Outcome(known.view, None, replayed=True)
+            # Imported by a request sent at once with the same key, which committed between this one's look for
+            # the key's answer and its look for the statement: the key's first answer, as for any command.
+            first = None if key is None else self._replay(by, key, command_fingerprint("import_bank_statement",
+                                                                                        {"digest": digest}))
+            return first or Outcome(known.view, None, replayed=True)
 
     def close_year(self, by: Principal, *, year: int, reconciliation: dict, digest: dict, as_of: str,
                    key: str | None = None) -> Outcome:
@@ -939,6 +947,56 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 account.reserve(cid, claim.programme, entitlement.amount, entitlement.standing, entitlement.tier,
                                 by.name, claim.uscc)
         return list(accounts.values())
+
+    def _outranked(self, approved: Claim, accounts: list[AwardAccount], by: Principal) -> list[Aggregate]:
+        """The organisation's other pending claims on a ladder or subject this approval awarded on, which now
+        come to nothing (a lower rung after the higher one was awarded, rule 3; a lower standing on the subject,
+        rule 4): re-assessed to nothing now, an event of their own (rule 12), so that what they reserved on caps
+        is freed for others and the totals stop counting what can no longer be paid. They stay pending for the
+        bureau to reject or withdraw; their approval would be refused with the same code. A claim that still
+        comes to something is left to its own approval's re-assessment."""
+        cid = str(approved.id)
+        loaded = {a.key: a for a in accounts}
+        others = dict.fromkeys(other for a in accounts if a.key.startswith(("ladder:", "subject:"))
+                               for other, entry in a.entries.items() if other != cid and entry["status"] == "pending")
+        touched: list[Aggregate] = []
+        for other in others:
+            claim = self._get_or_none(Claim, UUID(other))
+            if claim is not None and claim.status == "pending" and claim.entitled_amount > 0:
+                touched += self._reassessed_to_nothing(claim, loaded, by)
+        return touched
+
+    def _reassessed_to_nothing(self, claim: Claim, loaded: dict[str, AwardAccount], by: Principal
+                               ) -> list[Aggregate]:
+        """`claim` re-assessed as its approval would be, recorded only if it comes to nothing by a ladder or a
+        subject (the accounts already loaded by this decision are the ones read and changed)."""
+        plan = None
+        try:
+            catalogue = self.catalogue_on(claim.effective_on)
+            facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier,
+                               claim.rank, claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
+                               claim.certification_id)
+            plan = prepare(catalogue, facts, self._organisation(claim.uscc).facts(claim.effective_on))
+            keys = [k.text for k in plan.keys]
+            for k in dict.fromkeys([*keys, *claim.accounts]):
+                if k not in loaded:
+                    loaded[k] = self._account(k)
+            entitle(plan, {k: loaded[k].state() for k in keys}, claim_id=str(claim.id), approving=True)
+            return []
+        except (errors.AlreadyAwarded, errors.Superseded) as refusal:
+            nothing = {"rule": refusal.code, "article": None, "detail": refusal.detail, "amount": "0.00",
+                       "detail_zh": refusal.in_language("zh") or refusal.detail}
+            explanation = [*(step.as_dict() for step in (plan.why.steps if plan is not None else ())), nothing]
+        except errors.LedgerError:
+            return []  # refused for another reason: its approval will say so
+        cid = str(claim.id)
+        claim.reassess(claim.entitled_amount, Decimal("0.00"), claim.gross_amount, explanation,
+                       list(claim.accounts), list(claim.accounts), claim.policy_version, by.name)
+        held = [loaded[k] for k in claim.accounts if cid in loaded[k].entries
+                and loaded[k].entries[cid]["status"] == "pending"]
+        for account in held:
+            account.revise(cid, Decimal("0.00"), Decimal("0.00"), by.name)
+        return [claim, *held]
 
     def _charge_fund(self, claim: Claim, amount: Decimal, by: Principal) -> FundYear:
         fund = self._get_or_none(FundYear, FundYear.create_id(claim.award_year))

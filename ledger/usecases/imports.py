@@ -53,10 +53,19 @@ class CertificationImports:
                               progress: Callable[[int], None] | None = None, batch_rows: int = BATCH_ROWS,
                               key: str | None = None) -> Outcome:
         """`rows` are (line, fields) already through the request's field checks; `refused` the lines that were not."""
-        from ledger.application import Outcome
 
         require_role(by, Role.BUREAU, doing="import certification lists")
         source = optional_text(source, "source")
+        # Recorded a batch per transaction, its answer kept with the last: the key is held for the whole import,
+        # so a retry sent meanwhile waits and gets the first answer (ledger/key_locks.py).
+        with self.key_locks.held(by.name, key):
+            return self._import_once(by, sha256, total, rows, refused, source, progress, batch_rows, key)
+
+    def _import_once(self, by: Principal, sha256: str, total: int, rows: Iterable[tuple[int, dict]],
+                     refused: list[dict], source: str | None, progress: Callable[[int], None] | None,
+                     batch_rows: int, key: str | None) -> Outcome:
+        from ledger.application import Outcome
+
         args = {"sha256": sha256}
         if key is not None and (replay := self._replay(by, key, fingerprint("import_certifications", args))):
             return replay

@@ -54,3 +54,35 @@ def test_an_import_cut_short_resumes_and_the_same_file_records_nothing(world: Wo
     before = world.events()
     again = world.ledger.import_certifications(KJJ, sha256=sha, total=4, rows=rows, refused=[], batch_rows=2)
     assert again.view["already_imported"] and again.replayed and world.events() == before
+
+
+def test_one_key_sent_many_times_at_once_gets_the_first_import_every_time(world: World, database_url: str) -> None:
+    """Twelve requests importing one list at once with one Idempotency-Key, a row per transaction, on two
+    ledgers where the store allows two processes: one imports, every other waits and gets its answer, marked
+    replayed. (A black-box probe on two workers got 201s recording nothing, unmarked, and 200 already_imported.)"""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from ledger.application import AwardLedger
+    from ledger.store import is_postgres, store_env
+
+    sha, rows, _ = _list(world)
+    other = AwardLedger(store_env(database_url)) if is_postgres(database_url) else world.ledger
+    start = Barrier(12)
+
+    def imported(n: int):
+        start.wait()
+        ledger = other if n % 2 else world.ledger
+        return ledger.import_certifications(KJJ, sha256=sha, total=4, rows=rows, refused=[], batch_rows=1,
+                                            key="list-1")
+
+    try:
+        with ThreadPoolExecutor(12) as pool:
+            outcomes = list(pool.map(imported, range(12)))
+    finally:
+        if other is not world.ledger:
+            other.close()
+    assert sum(not o.replayed for o in outcomes) == 1, [o.replayed for o in outcomes]
+    assert len({str(o.view) for o in outcomes}) == 1
+    [first] = [o.view for o in outcomes if not o.replayed]
+    assert [r["line"] for r in first["certifications"]] == [2, 3, 5] and not first["already_imported"]
