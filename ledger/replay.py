@@ -10,6 +10,7 @@ over one stream. It reads the log once, page by page, and never writes to the st
 """
 from __future__ import annotations
 
+import copy
 import marshal
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from ledger.spill import HOT, PICKLED, Codec, ColdStore, Spilled
 
 __all__ = ["FOLDED", "RELEASED", "Replay", "Replayed", "SharedAccount", "stored_events", "wanted", "wanted_topics"]
 ZERO = Decimal("0.00")
+OUTRANKED = ("already_awarded", "superseded")  # what an approval re-assesses another pending claim to nothing by
 DEDUCTS_AWARDED = ("ladder:", "subject:")  # at approval these deduct only what others were awarded (rule 3)
 
 
@@ -139,6 +141,8 @@ class Replay:
         elif name == "Reassessed" and cid in self.claims:
             self.claims[cid][0].booked = event.entitled_amount
             self.claims[cid][0].booked_explanation = event.explanation
+            if not event.entitled_amount and cid in self.submitted:
+                self._outranked(cid)
         elif (name == "Approved" or name in RELEASED) and cid in self.claims:
             return self._decided(cid, name, event)
         elif name == "Revoked" and (approval := self._approval(event.originator_id)) is not None:
@@ -212,6 +216,26 @@ class Replay:
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)
         return Replayed(cid, uscc, programme, year, "revocation", -amount, [], -amount,
                         [{"rule": "revoked", "detail": "the approval was revoked: its amount is taken back"}])
+
+    def _outranked(self, cid: str) -> None:
+        """A pending claim the ledger re-assessed to nothing (a Reassessed event to 0.00 is only ever that: an
+        approval it comes after outranked it on a ladder or subject, AwardLedger._outranked): the rules again, as
+        the ledger ran them, and if under this replay's catalogue they give it nothing by a ladder or a subject,
+        its reservations go to nothing too, so they stop holding the caps others draw on."""
+        row, keys, entry = self.claims[cid]
+        if entry is None or entry.amount <= 0:
+            return
+        scratch = copy.copy(row)
+        _, again = self._assess(cid, self.submitted[cid][0], scratch, approving=True)
+        if again is not None or scratch.refusal not in OUTRANKED:
+            return
+        self._to_nothing(cid, row, keys, entry, scratch)
+
+    def _to_nothing(self, cid: str, row: Replayed, keys: list[str], entry: Entry, scratch: Replayed) -> None:
+        nothing = Entry(cid, entry.programme, entry.status, ZERO, ZERO, entry.tier, entry.uscc)
+        self._settle(list(self._held(cid, keys)), entry, nothing)
+        row.now, row.why, row.refusal = ZERO, scratch.why, scratch.refusal
+        self.claims[cid] = (row, keys, nothing)
 
     def _submitted(self, cid: str, e: Any) -> None:
         row = Replayed(cid, e.uscc, e.programme, e.award_year, "pending", e.entitled_amount, e.explanation, ZERO,

@@ -14,6 +14,7 @@ two plain replays' for drafts that move nothing, a rate, a cap, or drop a progra
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import replace
 from datetime import date
@@ -22,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.catalogue.model import Catalogue, Programme
-from ledger.replay import Replay, Replayed
+from ledger.replay import OUTRANKED, Replay, Replayed
 from ledger.rules import AccountState, Entry
 
 
@@ -111,6 +112,36 @@ class Twin(Replay):
             if key not in self.accounts:
                 self.emptied[key] = True
         return new_keys, new_entry
+
+    def _outranked(self, cid: str) -> None:
+        # The baseline has just run the rules again on this re-assessment to nothing and written its answer to
+        # the shared accounts. In step (the same rules, no account of the claim's come apart), its answer is this
+        # replay's. Otherwise this replay runs them itself, on copies of its own of the claim's accounts as the
+        # baseline left them, and puts its own entry back (or its own nothing) on them.
+        row, keys, entry = self.claims[cid]
+        if entry is None or entry.amount <= 0:
+            return
+        e = self.submitted[cid][0]
+        base_row, base_keys, base_entry = self.twin.claims[cid]
+        mine, base = self.catalogue_on(e.effective_on), self.twin.catalogue_on(e.effective_on)
+        if (self._same_rules(base, mine, e.programme) and list(keys) == list(base_keys)
+                and not any(map(self.apart, keys))):
+            row.now, row.why, row.refusal = base_row.now, base_row.why, base_row.refusal
+            self.claims[cid] = (row, keys, base_entry)
+            return
+        scratch = copy.copy(row)
+        _, again = self._assess(cid, e, scratch, approving=True)
+        for key in keys:
+            if not self.apart(key):
+                state = self.twin.accounts.get(key)
+                if state is not None:
+                    self.accounts[key] = state
+                else:
+                    self.emptied[key] = True
+        if again is None and scratch.refusal in OUTRANKED:
+            self._to_nothing(cid, row, keys, entry, scratch)
+        else:  # something under this catalogue: its own entry where the baseline may have put nothing
+            self._settle(keys, entry, entry)
 
     def _same_plan(self, base: Catalogue, draft: Catalogue, code: str) -> bool:
         """Whether `prepare` gives the same plan for a claim under `code` in both catalogues: they may differ in

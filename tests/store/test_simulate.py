@@ -7,6 +7,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from ledger.catalogue.draft import read_draft
 from ledger.demo import generate
 from ledger.domain import errors
 from ledger.domain.fund_year import FundYear
+from ledger.sandbox import simulate_ledger
 from ledger.store import is_postgres
 from projections.readmodels import ReadModels
 from projections.rebuild import catch_up
@@ -205,3 +207,51 @@ def test_a_revoked_award_keeps_what_was_paid_under_any_draft_and_the_cap_holds(w
     assert simulated == min(D("500000"), kept + min(D("3000000") * D(rate), D("500000") - kept)), answer
     assert simulated <= D("500000")
     assert baseline == D("500000"), claims  # as the books have it: the paid part and the second claim's rest
+
+
+def test_an_outranked_pending_claim_is_replayed_as_the_books_have_it(world: World) -> None:
+    """X's A4 challenge claim left pending under X's approved national first prize for the same project comes to
+    nothing at that approval (the ledger re-assesses it, rule 12), and frees the project's cap for co-undertaker
+    Y: the replay under the catalogue in force does the same, so Y's 5,000,000 and the fund's books agree with
+    the baseline, and a draft raising the voucher rate moves nothing here."""
+    x, y = world.org(), world.org()
+    project = f"project:JB-{x[-6:]}"
+    world.claim(x, "A4.challenge", subject=project, basis_amount=D("1000000"))
+    world.approved(x, "A9.national_award", tier="first", rank=1, subject=project)
+    world.approved(y, "A4.challenge", subject=project, basis_amount=D("20000000"))
+    for draft in (in_force(), edit("A5.voucher", *RATE_UP)):
+        answer = simulate_log(world.ledger, read_draft(draft), uscc=y).as_json()
+        [claim] = answer["organisation"]["claims"]
+        assert (claim["baseline"], claim["simulated"]) == ("5000000.00", "5000000.00"), claim
+        assert answer["organisations_gaining"] == answer["organisations_losing"] == []
+        for row in answer["fund"]:
+            assert D(row["baseline"]) == world.ledger.repository.get(FundYear.create_id(row["year"])).approved
+        outranked = simulate_log(world.ledger, read_draft(draft), uscc=x).as_json()["organisation"]["claims"]
+        assert sorted((c["programme"], c["status"], c["simulated"]) for c in outranked) == [
+            ("A4.challenge", "pending", "0.00"), ("A9.national_award", "approved", "5000000.00")], outranked
+
+
+@pytest.mark.parametrize("draft", [
+    in_force, lambda: edit("A9.national_award", r'amount = "5000000.00"', 'amount = "200000.00"'),
+    lambda: edit("A4.challenge", r'rate = "0.30"', 'rate = "0.10"'), lambda: drop("A9.national_award"),
+    lambda: edit("A3.erc", r'amount = "1000000.00"', 'amount = "150000.00"')])
+def test_outranked_claims_are_replayed_alike_the_quick_way_and_the_plain_way(world: World, draft) -> None:
+    """Claims outranked while pending (an A4 claim under its project's prize, a municipal ERC rung under the
+    national one), under drafts that outrank them too, outrank them no longer (the prize cut to 200,000, the
+    national rung to 150,000) or drop the prize: the twin's answer is the plain replays' to the fen, spilled or
+    not, for the organisations involved and the co-undertaker whose cap they held."""
+    x, y = world.org(), world.org()
+    project = f"project:JB-{x[-6:]}"
+    world.claim(x, "A4.challenge", subject=project, basis_amount=D("1000000"))
+    world.approved(x, "A9.national_award", tier="first", rank=1, subject=project)
+    world.approved(y, "A4.challenge", subject=project, basis_amount=D("20000000"))
+    cert = world.recognise(x, "A3.erc", "municipal")
+    world.claim(x, "A3.erc", certification_id=cert)
+    world.ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 3, 1),
+                                       document_ref="国科发〔2024〕7号")
+    world.approved(x, "A3.erc", certification_id=cert, year=2024, effective_on=date(2024, 3, 1))
+    catalogue = read_draft(draft())
+    for uscc in (x, y):
+        plain = simulate_ledger(world.ledger, catalogue, uscc=uscc, plain=True, hot=None).as_json()
+        assert simulate_ledger(world.ledger, catalogue, uscc=uscc).as_json() == plain, uscc
+        assert simulate_ledger(world.ledger, catalogue, uscc=uscc, hot=4).as_json() == plain, uscc
