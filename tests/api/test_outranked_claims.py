@@ -32,6 +32,9 @@ def test_a_lower_rung_left_pending_comes_to_nothing_once_the_higher_is_approved(
     assert reassessed["event"] == "Reassessed" and reassessed["previous_entitled_amount"] == "200000.00"
     assert reassessed["explanation"][-1]["rule"] == "already_awarded", reassessed
     assert _totals(api, org)["entitled"] == "1000000.00"
+    state = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")
+    [ladder] = next(p["ladders"] for p in state["programmes"] if p["programme"] == "A3.erc")
+    assert (ladder["reached"], ladder["awarded"]) == ("national", "1000000.00"), ladder
     zh = api.refused("POST", f"/v1/claims/{lower['id']}/approve", {}, "kjj", 409, "already_awarded",
                      headers={"Accept-Language": "zh"})
     assert zh["detail"]
