@@ -9,6 +9,7 @@ never more than the stated limit.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -147,6 +148,12 @@ class Edge:
             return
         document = UNREAD
         if body and "json" in headers.get("content-type", "").lower():
+            if json.detect_encoding(body[:4]) not in ("utf-8", "utf-8-sig"):  # RFC 8259: JSON on the wire is UTF-8
+                await self._refuse(scope, send, 422, "invalid_request", "the JSON body is not UTF-8 text (it reads as"
+                                   f" {json.detect_encoding(body[:4]).upper()}); save or send it as UTF-8",
+                                   zh_detail="JSON 请求体不是 UTF-8 文本（看来是"
+                                             f" {json.detect_encoding(body[:4]).upper()}）；请以 UTF-8 编码发送")
+                return
             found, document = read_json(body) if len(body) < THREAD_FROM else await to_thread.run_sync(read_json, body)
             if found == DEEP:
                 await self._refuse(scope, send, 422, "invalid_request", "the JSON body nests deeper than any"

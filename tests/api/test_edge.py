@@ -383,3 +383,18 @@ def test_a_connection_that_sends_nothing_is_closed_and_a_later_slow_head_is_time
         assert first.startswith(b"HTTP/1.1 200"), first
         conn.sendall(b"GET /healthz HTTP/1.1\r\n")
         assert _trickle(conn, 20).startswith(b"HTTP/1.1 408")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_a_json_body_in_utf16_or_utf32_is_refused_and_a_utf8_bom_is_not(api, encoding) -> None:
+    """JSON on the wire is UTF-8 (RFC 8259): a UTF-16 or UTF-32 body (read before as if sent in UTF-8, a black-box
+    probe) is 422 invalid_request naming its encoding, in the reader's language, writing nothing; a UTF-8 body with
+    a byte order mark is read as before."""
+    body = {"uscc": unique_uscc(), "name": "杭州编码测试有限公司", "in_district": True}
+    auth = {"Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"}
+    before = api.events()
+    refused = api.client.post("/v1/organisations", content=json.dumps(body).encode(encoding), headers={**auth, **ZH})
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_request", refused.text
+    assert "UTF-8" in refused.json()["detail"] and "UTF-" in refused.json()["detail"][10:] and api.events() == before
+    bom = api.client.post("/v1/organisations", content=json.dumps(body).encode("utf-8-sig"), headers=auth)
+    assert bom.status_code == 201, bom.text
