@@ -59,44 +59,53 @@ def _negotiated(format: str | None, accept: str) -> str:
     return "json"
 
 
+AS_OF = Query(description="answer as the ledger knew it then (RFC 3339, or a bare day: its end in Beijing time);"
+                          " replays the year's events, so it takes longer")
+
+
 @router.get("/v1/finance/reconciliation", response_model=ReconciliationPublic, responses=responses(401, 403, 409, 422))
 def get_reconciliation(year: Annotated[AwardYear, Query(), WHOLE], by: Reconciler, read_models: ReadModelsDep,
                        ledger: LedgerDep, request: Request,
                        format: Annotated[Literal["json", "csv", "xlsx"] | None, HIDDEN_FORMAT] = None,
-                       as_of: Annotated[AsOf | None, Query(description="answer as the ledger knew it then (RFC"
-                                                           " 3339); replays the year's events, so it takes"
-                                                           " longer")] = None,
-                       ) -> Any:
+                       as_of: Annotated[AsOf | None, AS_OF] = None) -> Any:
     """A year's reconciliation per programme and bureau, with the fund, its close and post-close adjustments."""
     chosen = _negotiated(format, request.headers.get("accept", ""))
     report.require_year(year)
+    figures = _figures(year, as_of, ledger, read_models, request)
     if chosen != "json":
-        return _file(year, chosen, read_models)
-    if as_of is None:
-        return with_close(report.arranged(read_models.reconciliation(year)), ledger.year_close(year))
-    with long_query(request).slot():  # the year's events, not the log; still seconds on a large ledger
-        figures = reconciliation_as_of(ledger, year, as_of, read_models=read_models)
+        return _file(year, chosen, figures)
     return with_close(report.arranged(figures), ledger.year_close(year, as_of))
 
 
-def _file(year: int, fmt: str, read_models: Any) -> Response:
-    report.require_year(year)
-    return Response(report.RENDERERS[fmt](read_models.reconciliation(year)), media_type=report.MEDIA_TYPES[fmt],
+def _figures(year: int, as_of: Any, ledger: Any, read_models: Any, request: Request) -> Any:
+    """The year's figures now, or as the ledger knew them at `as_of` (the JSON and the files alike)."""
+    if as_of is None:
+        return read_models.reconciliation(year)
+    with long_query(request).slot():  # the year's events, not the log; still seconds on a large ledger
+        return reconciliation_as_of(ledger, year, as_of, read_models=read_models)
+
+
+def _file(year: int, fmt: str, figures: Any) -> Response:
+    return Response(report.RENDERERS[fmt](figures), media_type=report.MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{report.filename(year, fmt)}"'})
 
 
 @router.get("/v1/finance/reconciliation.csv", response_class=Response, responses=_file_responses("csv"))
-def export_reconciliation_csv(year: Annotated[AwardYear, Query(), WHOLE], by: Reconciler, read_models: ReadModelsDep
+def export_reconciliation_csv(year: Annotated[AwardYear, Query(), WHOLE], by: Reconciler, read_models: ReadModelsDep,
+                              ledger: LedgerDep, request: Request, as_of: Annotated[AsOf | None, AS_OF] = None
                               ) -> Response:
     """A year's reconciliation as CSV (finance, auditor): what `?format=csv` on the JSON operation answers."""
-    return _file(year, "csv", read_models)
+    report.require_year(year)
+    return _file(year, "csv", _figures(year, as_of, ledger, read_models, request))
 
 
 @router.get("/v1/finance/reconciliation.xlsx", response_class=Response, responses=_file_responses("xlsx"))
-def export_reconciliation_xlsx(year: Annotated[AwardYear, Query(), WHOLE], by: Reconciler, read_models: ReadModelsDep
+def export_reconciliation_xlsx(year: Annotated[AwardYear, Query(), WHOLE], by: Reconciler, read_models: ReadModelsDep,
+                               ledger: LedgerDep, request: Request, as_of: Annotated[AsOf | None, AS_OF] = None
                                ) -> Response:
     """A year's reconciliation as XLSX (finance, auditor): what `?format=xlsx` on the JSON operation answers."""
-    return _file(year, "xlsx", read_models)
+    report.require_year(year)
+    return _file(year, "xlsx", _figures(year, as_of, ledger, read_models, request))
 
 STATEMENT_BODY = {"requestBody": {"required": True, "content": {
     JSON_TYPE: {"schema": BankStatementCreate.model_json_schema(ref_template="#/components/schemas/{model}")},

@@ -133,3 +133,29 @@ def test_the_openapi_document_names_the_file_types(api):
     assert set(paths["/v1/finance/reconciliation.xlsx"]["get"]["responses"]["200"]["content"]) == {XLSX}
     body = doc["paths"]["/v1/finance/bank-statements"]["post"]["requestBody"]["content"]
     assert {"application/json", "text/csv"} <= set(body)
+
+
+def test_the_files_answer_as_of_a_moment_as_the_json_does(api, books):
+    """`as_of` was ignored by the files (a black-box probe: the CSV and XLSX of a moment before a revocation's
+    repayment showed today's figures, 200, nothing said): each way of asking for a file now answers the JSON's
+    figures as of that moment."""
+    from urllib.parse import quote
+
+    a = books.approve("A5.voucher")
+    books.pay(a, "100000.00")
+    moment = quote(api.ok("GET", f"/v1/claims/{a['id']}", as_="finance")["history"][-1]["recorded_at"])
+    books.pay(a, "150000.00")  # after the moment
+    then = api.ok("GET", f"/v1/finance/reconciliation?year=2023&as_of={moment}", as_="finance")
+    paid_then = sum(Decimal(r["paid"]) for r in then["rows"] if r["programme"] == "A5.voucher")
+    for path, headers in ((f"?year=2023&as_of={moment}&format=csv", {}), (f".csv?year=2023&as_of={moment}", {}),
+                          (f"?year=2023&as_of={moment}", {"Accept": "text/csv"})):
+        response = api.call("GET", f"/v1/finance/reconciliation{path}", as_="finance", headers=headers)
+        assert response.status_code == 200 and response.headers["content-type"] == CSV, response.text
+        table = {r[0]: r for r in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) if r}
+        assert Decimal(table["A5.voucher"][4]) == paid_then == Decimal("100000.00"), (path, table["A5.voucher"])
+    sheet = api.call("GET", f"/v1/finance/reconciliation.xlsx?year=2023&as_of={moment}", as_="finance")
+    rows = {r[0]: r for r in load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True) if r}
+    assert _money(rows["A5.voucher"][4]) == Decimal("100000.00")
+    now = api.call("GET", "/v1/finance/reconciliation.csv?year=2023", as_="finance")
+    table = {r[0]: r for r in csv.reader(io.StringIO(now.content.decode("utf-8-sig"))) if r}
+    assert Decimal(table["A5.voucher"][4]) == Decimal("250000.00")
