@@ -1,5 +1,6 @@
-"""The chain verified before a command trusts the event log: `rebuild` (which serves what it folds) and `replay`
-(which prints it) first recompute the tamper-evidence chain, with progress, and refuse a tampered store.
+"""The chain verified before a command trusts the event log: `rebuild` (which serves what it folds), `replay`
+(which prints it) and `close` (which signs it) first recompute the tamper-evidence chain, with progress, and
+refuse a tampered store (`close` whatever the operator accepts).
 
 It reads every event once more (bench/RESULTS.md: about 40 s a million; README "Rebuild the read models"), which
 is why it lives here, on the command line, and not in the library's rebuild the benchmarks time.
@@ -28,9 +29,10 @@ def say_tampering(command: str, report: dict, more_en: str = "", more_zh: str = 
     refuse(command, CODE, f"{en}. {more_en}" if more_en else en, f"{zh}。{more_zh}" if more_zh else zh)
 
 
-def intact(command: str, url: str, *, accept_tampered: bool) -> bool:
+def intact(command: str, url: str, *, accept_tampered: bool, signs: bool = False) -> bool:
     """Verify the store's chain end to end, with progress; True when the command may go on (the chain is intact,
-    or the operator accepts it is not), False once refused (exit 1)."""
+    or the operator accepts it is not), False once refused (exit 1). `signs`: the command signs what it records
+    (`close`), so it is never done on changed events, accepted or not."""
     bar = Progress(tr(f"award-ledger {command}: chain checked", f"award-ledger {command}：已核验链上事件"),
                    tr("events", "个事件"), zh=language() == "zh")
     try:
@@ -40,6 +42,13 @@ def intact(command: str, url: str, *, accept_tampered: bool) -> bool:
         bar.close()
     if report["ok"]:
         return True
+    if signs:
+        say_tampering(command, report, "Nothing was recorded: a close signs the figures it records, and these would"
+                      " rest on changed events. Find the change (award-ledger verify), restore the store from a"
+                      " backup taken before it, then close",
+                      "未记录任何内容：结账会对所记录的数字签名，而这些数字将基于被改动的事件。请先查明改动"
+                      "（award-ledger verify），用改动之前的备份恢复存储，再结账")
+        return False
     if accept_tampered:
         say_tampering(command, report, "Going on as --accept-tampered asks: what follows reads the events as they"
                       " now stand, changed ones included",

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 
 from api.cli_language import reason_zh, refuse, then, tr
+from api.commands import chain_check
 from api.commands.common import acting_as, configure_logging, say, settings, stage
 from api.labels import in_article_order
 from ledger import beijing
@@ -67,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
                " as a post-close adjustment in the reconciliation, not a new close. Nothing was recorded",
                f"{args.year} 年度已由财政账号 {known['by']} 结账（截至 {at}）；此后的更正在对账结果中显示为结账后"
                "调整，无需也不能再次结账。未记录任何内容")
+        return 1
+    if not chain_check.intact("close", config.database_url, accept_tampered=False, signs=True):
+        ledger.close()  # a close signs its figures: never on changed events (a black-box probe closed a tampered year)
         return 1
     try:
         digest = Notary(AuditChain.open(config.database_url), signer).digest()

@@ -51,6 +51,25 @@ def test_rebuild_goes_on_when_the_operator_accepts_the_tampering(tampered, capsy
     assert "events applied" in err
 
 
+def test_close_refuses_a_tampered_store_and_records_nothing(tampered, database_url: str, capsys) -> None:
+    """`close` signs the figures it records: on a tampered store it refused nothing and signed the changed figures
+    (a black-box probe). Now exit 1, `[tampering]` naming the position and the way out (no --accept-tampered),
+    and the year stays open."""
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+
+    position, _ = tampered
+    assert main(["close", "--year", "2023", "--as", "finance-1"]) == 1
+    err = capsys.readouterr().err
+    assert f"award-ledger close: [tampering] TAMPERING at position {position}:" in err
+    assert "Nothing was recorded" in err and "award-ledger verify" in err and "--accept-tampered" not in err
+    ledger = AwardLedger(store_env(database_url))
+    try:
+        assert ledger.year_close(2023) is None
+    finally:
+        ledger.close()
+
+
 def test_replay_refuses_a_tampered_store_and_prints_nothing(tampered, capsys) -> None:
     """`replay --json` prints no state from a tampered log: exit 1 and the `[tampering]` refusal."""
     position, _ = tampered
