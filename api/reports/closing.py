@@ -5,6 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 MONEY = ("approved", "paid", "reversed", "outstanding")
+# Where a revoked award's paid money went since (the second round's columns): adjusted too where the close holds
+# them, so that money leaving `paid` lands somewhere in the adjustment (a black-box probe found it nowhere).
+RECOVERY = ("recovered", "to_recover", "written_off")
 
 
 def with_close(figures: dict[str, Any], closed: dict[str, Any] | None) -> dict[str, Any]:
@@ -15,9 +18,11 @@ def with_close(figures: dict[str, Any], closed: dict[str, Any] | None) -> dict[s
     before = {(r["programme"], r["bureau"]): r for r in closed["reconciliation"]["rows"]}
     now = {(r["programme"], r["bureau"]): r for r in figures["rows"]}
     adjustments = []
+    # A close recorded before the recovery columns existed holds none of them: nothing to compare them with.
+    columns = MONEY + tuple(k for k in RECOVERY if any(k in r for r in before.values()))
     for key in sorted(before.keys() | now.keys()):
         old, new = before.get(key), now.get(key)
-        delta = {k: _money(new, k) - _money(old, k) for k in MONEY}
+        delta = {k: _money(new, k) - _money(old, k) for k in columns}
         claims = (new or {}).get("claims", 0) - (old or {}).get("claims", 0)
         if any(delta.values()) or claims:
             adjustments.append({"programme": key[0], "bureau": key[1], "kind": (new or old)["kind"],
@@ -29,4 +34,4 @@ def with_close(figures: dict[str, Any], closed: dict[str, Any] | None) -> dict[s
 
 
 def _money(row: dict[str, Any] | None, key: str) -> Decimal:
-    return Decimal(row[key]) if row is not None else Decimal("0.00")
+    return Decimal(row.get(key, "0.00")) if row is not None else Decimal("0.00")

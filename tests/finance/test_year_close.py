@@ -71,3 +71,23 @@ def test_a_year_closes_once_and_only_by_finance(books: Books, capsys) -> None:
         ledger.close_year(Principal("kjj-clerk", Role.BUREAU, "kjj"), year=2024, reconciliation={}, digest={},
                           as_of="2024-12-31T00:00:00+08:00")
     assert check(ledger.year_close(2023)["digest"]) is None
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_revocation_after_the_close_shows_where_the_paid_money_went(books: Books, capsys) -> None:
+    """A paid award revoked after the close, part repaid: the adjustment takes the 400,000 out of approved and
+    paid and puts it in recovered (150,000) and to_recover (250,000), so it balances (a black-box probe found the
+    money leaving `paid` and landing nowhere: the adjustment had no recovery columns)."""
+    claim = books.approve("A5.voucher", basis_amount="2000000.00")  # 500,000, the year's cap
+    books.pay(claim, "400000.00")
+    assert main(["close", "--year", "2023"]) == 0
+    capsys.readouterr()
+    revoked = books.api.ok("POST", f"/v1/claims/{claim['id']}/revoke",
+                           {"reason": "虚报", "document_ref": "杭科〔2024〕9号"}, as_="kjj", status=200)
+    books.api.ok("POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments",
+                 {"amount": "150000.00", "received_on": "2024-02-01", "bank_ref": "BACK-1"}, as_="finance")
+    now = books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    (adjustment,) = now["post_close_adjustments"]
+    assert {k: adjustment[k] for k in ("approved", "paid", "recovered", "to_recover", "written_off")} == {
+        "approved": "-500000.00", "paid": "-400000.00", "recovered": "150000.00", "to_recover": "250000.00",
+        "written_off": "0.00"}, adjustment
