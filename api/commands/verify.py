@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     finally:
         ledger.close()
+    bar.update_to(report["events_checked"])  # up to a break, which may come before the first page ends
     bar.close()
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
