@@ -51,6 +51,18 @@ def test_rebuild_goes_on_when_the_operator_accepts_the_tampering(tampered, capsy
     assert "events applied" in err
 
 
+def test_verify_counts_the_events_it_checked_before_the_break(tampered, capsys) -> None:
+    """The progress line says how many events were checked up to the break (it said 0 when the break came before
+    the first page ended, a black-box probe)."""
+    import re
+
+    position, _ = tampered
+    assert main(["verify"]) == 1
+    err = capsys.readouterr().err
+    counted = [int(n.replace(",", "")) for n in re.findall(r"events checked\D*?([\d,]+) events", err)]
+    assert counted and counted[-1] == position - 1, err
+
+
 def test_close_refuses_a_tampered_store_and_records_nothing(tampered, database_url: str, capsys) -> None:
     """`close` signs the figures it records: on a tampered store it refused nothing and signed the changed figures
     (a black-box probe). Now exit 1, `[tampering]` naming the position and the way out (no --accept-tampered),
