@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         catch_up(read_models.view, app)  # no projector may be running: bring the read models to the log's head
         figures = read_models.reconciliation(args.year)
-        closed = app.year_close(args.year) if args.format == "json" else None
+        closed = app.year_close(args.year)
     finally:
         app.close()
         read_models.close()
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         document = with_close(report.arranged(figures), closed)
         content = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     else:
-        content = report.RENDERERS[args.format](figures)
+        content = report.RENDERERS[args.format](with_close(figures, closed))  # a closed year says so in files too
     if args.output == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.flush()

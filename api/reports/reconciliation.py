@@ -1,5 +1,6 @@
 """A year's reconciliation as a table people open in a spreadsheet: one row per programme and lead bureau,
-a 合计 row over the awards, the Art. 13 investments apart, then the special fund's appropriation block.
+a 合计 row over the awards, the Art. 13 investments apart, then the special fund's appropriation block and, for a
+closed year, its close and post-close adjustments.
 The same rows feed the CSV (plain "1234.56" strings) and the XLSX (exact Decimal numbers)."""
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from api import labels
 from api.reports.sheet import CSV_MEDIA_TYPE, MEDIA_TYPES, XLSX_MEDIA_TYPE, Cell, Line, csv_bytes, xlsx_bytes
+from ledger import beijing
 from ledger.catalogue import catalogues
 from ledger.catalogue.model import Catalogue
 from ledger.domain.errors import OutsidePolicyTerm
@@ -79,6 +81,28 @@ def lines(recon: dict[str, Any]) -> list[Line]:
             Line(("最低安排", None, None, Decimal(fund["floor"]), floor_note)),
             Line((BELOW_FLOOR, None, None, "是" if fund["below_floor"] else "否"), bold=fund["below_floor"],
                  flagged=fund["below_floor"])]
+    return out + _closing(recon, catalogue)
+
+
+def _closing(recon: dict[str, Any], catalogue: Catalogue) -> list[Line]:
+    """A closed year (api/reports/closing.py `with_close`): when and by whom, the digest it rests on, and each
+    post-close adjustment as a row of the same columns; nothing for a year still open."""
+    closed = recon.get("closed")
+    if not closed:
+        return []
+    out = [Line(()), Line((f"{recon['year']}年度结账",), bold=True),
+           Line(("结账截至（北京时间）", None, None, beijing.shown(closed["as_of"]))),
+           Line(("结账人", None, None, closed["by"])),
+           Line(("所依据的摘要", None, None, f"位置 {closed['position']}：{closed['digest']}"))]
+    adjustments = recon.get("post_close_adjustments") or []
+    if not adjustments:
+        return [*out, Line(("结账后调整", None, None, "无"))]
+    out.append(Line(("结账后调整（此后的更正，按变动额列示）",), bold=True))
+    for r in labels.in_article_order(adjustments, catalogue):
+        prog, bureau = catalogue.programme(r["programme"]), catalogue.bureau(r["bureau"])
+        out.append(Line((r["programme"], prog.name_zh if prog else "", bureau.name_zh if bureau else r["bureau"],
+                         *(Decimal(r[k]) for k in MONEY), r["claims"],
+                         *(Decimal(r.get(k, "0.00")) for k in RECOVERY))))
     return out
 
 

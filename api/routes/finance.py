@@ -71,10 +71,9 @@ def get_reconciliation(year: Annotated[AwardYear, Query(), WHOLE], by: Reconcile
     """A year's reconciliation per programme and bureau, with the fund, its close and post-close adjustments."""
     chosen = _negotiated(format, request.headers.get("accept", ""))
     report.require_year(year)
-    figures = _figures(year, as_of, ledger, read_models, request)
-    if chosen != "json":
-        return _file(year, chosen, figures)
-    return with_close(report.arranged(figures), ledger.year_close(year, as_of))
+    answer = with_close(report.arranged(_figures(year, as_of, ledger, read_models, request)),
+                        ledger.year_close(year, as_of))
+    return answer if chosen == "json" else _file(year, chosen, answer)
 
 
 def _figures(year: int, as_of: Any, ledger: Any, read_models: Any, request: Request) -> Any:
@@ -96,7 +95,8 @@ def export_reconciliation_csv(year: Annotated[AwardYear, Query(), WHOLE], by: Re
                               ) -> Response:
     """A year's reconciliation as CSV (finance, auditor): what `?format=csv` on the JSON operation answers."""
     report.require_year(year)
-    return _file(year, "csv", _figures(year, as_of, ledger, read_models, request))
+    return _file(year, "csv", with_close(_figures(year, as_of, ledger, read_models, request),
+                                         ledger.year_close(year, as_of)))
 
 
 @router.get("/v1/finance/reconciliation.xlsx", response_class=Response, responses=_file_responses("xlsx"))
@@ -105,7 +105,8 @@ def export_reconciliation_xlsx(year: Annotated[AwardYear, Query(), WHOLE], by: R
                                ) -> Response:
     """A year's reconciliation as XLSX (finance, auditor): what `?format=xlsx` on the JSON operation answers."""
     report.require_year(year)
-    return _file(year, "xlsx", _figures(year, as_of, ledger, read_models, request))
+    return _file(year, "xlsx", with_close(_figures(year, as_of, ledger, read_models, request),
+                                          ledger.year_close(year, as_of)))
 
 STATEMENT_BODY = {"requestBody": {"required": True, "content": {
     JSON_TYPE: {"schema": BankStatementCreate.model_json_schema(ref_template="#/components/schemas/{model}")},

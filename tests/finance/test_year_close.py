@@ -91,3 +91,34 @@ def test_a_revocation_after_the_close_shows_where_the_paid_money_went(books: Boo
     assert {k: adjustment[k] for k in ("approved", "paid", "recovered", "to_recover", "written_off")} == {
         "approved": "-500000.00", "paid": "-400000.00", "recovered": "150000.00", "to_recover": "250000.00",
         "written_off": "0.00"}, adjustment
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_the_files_of_a_closed_year_say_so_with_their_adjustments(books: Books, capsys) -> None:
+    """A closed year's CSV and XLSX (over HTTP and from `export`) carry the close: when in Beijing time, by whom,
+    the digest, and each post-close adjustment; an open year's say nothing of one (the files had said nothing
+    of a close, a black-box probe)."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    claim = books.approve(basis_amount="1000000.00")
+    payout = books.pay(claim, "100000.00")
+    opened = books.api.call("GET", "/v1/finance/reconciliation.csv?year=2023", as_="finance").content
+    assert "年度结账".encode() not in opened
+    assert main(["close", "--year", "2023"]) == 0
+    capsys.readouterr()
+    books.reverse(payout | {"programme": claim["programme"]})
+    table = list(csv.reader(io.StringIO(books.api.call(
+        "GET", "/v1/finance/reconciliation?year=2023&format=csv", as_="finance").content.decode("utf-8-sig"))))
+    cells = {r[0]: r for r in table if r}
+    assert "2023年度结账" in cells and cells["结账人"][3] == "cli-finance"
+    assert "UTC+08:00" in cells["结账截至（北京时间）"][3]
+    after = table[table.index(next(r for r in table if r and r[0].startswith("结账后调整"))) + 1]
+    assert after[0] == "A5.voucher" and Decimal(after[4]) == Decimal("-100000.00") and Decimal(after[5]) == 100000
+    sheet = books.api.call("GET", "/v1/finance/reconciliation.xlsx?year=2023", as_="finance").content
+    first = [r[0] for r in load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True)]
+    assert "2023年度结账" in first and "结账人" in first
+    assert main(["export", "--year", "2023", "--format", "csv", "--output", "-"]) == 0
+    assert "2023年度结账" in capsys.readouterr().out
