@@ -83,8 +83,11 @@ def _json_year(text: str) -> int | str:
 
 def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseModel], command: Any) -> Response:
     sent = typed | ({"amount": _plain_amount(typed["amount"])} if "amount" in typed else {})
+    # The request model takes the body's fields only: what the API has in the path (a reversal's payout id)
+    # goes to the command beside it, as the route sends it.
+    body = {k: v for k, v in sent.items() if k in model.model_fields}
     try:
-        return _recorded(request, command(model.model_validate(sent)), form)
+        return _recorded(request, command(model.model_validate(body)), form)
     except (ValidationError, LedgerError) as err:
         return _refused(request, form, typed, err)
 
