@@ -172,7 +172,7 @@ def test_a_payout_is_reversed_from_the_finance_page(client):
     unknown = client.post("/ui/finance/reversals", data={"csrf": csrf, "payout_id": "nope", "reason": "银行退票",
                                                          "key": unique_id("k-")})
     assert unknown.status_code == 404 and "不是此请求的字段" not in unknown.text and _events(client) == before
-    reversed_ = client.post("/ui/finance/reversals", data={"csrf": csrf, "payout_id": payout["id"], "reason": "银行退票",
-                                                           "key": unique_id("k-")}, follow_redirects=False)
+    form = {"csrf": csrf, "payout_id": payout["id"], "reason": "银行退票", "key": unique_id("k-")}
+    reversed_ = client.post("/ui/finance/reversals", data=form, follow_redirects=False)
     assert reversed_.status_code == 303, reversed_.text
     assert client.app.state.ledger.claim(claim["id"])["paid_amount"] == "0.00"
