@@ -71,12 +71,12 @@ def get_reconciliation(year: Annotated[AwardYear, Query(), WHOLE], by: Reconcile
     """A year's reconciliation per programme and bureau, with the fund, its close and post-close adjustments."""
     chosen = _negotiated(format, request.headers.get("accept", ""))
     report.require_year(year)
-    answer = with_close(report.arranged(_figures(year, as_of, ledger, read_models, request)),
+    answer = with_close(report.arranged(year_figures(year, as_of, ledger, read_models, request)),
                         ledger.year_close(year, as_of))
     return answer if chosen == "json" else _file(year, chosen, answer)
 
 
-def _figures(year: int, as_of: Any, ledger: Any, read_models: Any, request: Request) -> Any:
+def year_figures(year: int, as_of: Any, ledger: Any, read_models: Any, request: Request) -> Any:
     """The year's figures now, or as the ledger knew them at `as_of` (the JSON and the files alike)."""
     if as_of is None:
         return read_models.reconciliation(year)
@@ -95,7 +95,7 @@ def export_reconciliation_csv(year: Annotated[AwardYear, Query(), WHOLE], by: Re
                               ) -> Response:
     """A year's reconciliation as CSV (finance, auditor): what `?format=csv` on the JSON operation answers."""
     report.require_year(year)
-    return _file(year, "csv", with_close(_figures(year, as_of, ledger, read_models, request),
+    return _file(year, "csv", with_close(year_figures(year, as_of, ledger, read_models, request),
                                          ledger.year_close(year, as_of)))
 
 
@@ -105,7 +105,7 @@ def export_reconciliation_xlsx(year: Annotated[AwardYear, Query(), WHOLE], by: R
                                ) -> Response:
     """A year's reconciliation as XLSX (finance, auditor): what `?format=xlsx` on the JSON operation answers."""
     report.require_year(year)
-    return _file(year, "xlsx", with_close(_figures(year, as_of, ledger, read_models, request),
+    return _file(year, "xlsx", with_close(year_figures(year, as_of, ledger, read_models, request),
                                           ledger.year_close(year, as_of)))
 
 STATEMENT_BODY = {"requestBody": {"required": True, "content": {

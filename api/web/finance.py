@@ -1,24 +1,63 @@
-"""The finance page: a year's totals, the appropriation's use as a chart, and reconciliation downloads."""
+"""The finance page: a year's totals, the appropriation's use as a chart, and reconciliation downloads.
+
+The page shows what GET /v1/finance/reconciliation answers (the same figures, close and post-close adjustments,
+now or `?as_of=`): awards with their recovery columns and a 合计 over them, Art. 13 investments apart with their
+own total (as the CSV), the fund block, and for a closed year who closed it and when."""
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Annotated, Literal
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api import labels
 from api.deps import LedgerDep, ReadModelsDep
 from api.reports import reconciliation
+from api.reports.closing import with_close
+from api.routes.finance import year_figures
 from api.web import i18n, subrequest
+from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, refusal, render
 from api.web.session import allowing, current
+from ledger import beijing
+from ledger.catalogue import catalogues
+from ledger.domain.errors import InvalidInput
+from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Reconciler = allowing(Role.FINANCE, Role.AUDITOR, doing="read the reconciliation")
 Year = Annotated[int | None, Query(ge=1900, le=2999)]
 PASSED_ON = ("content-type", "content-disposition", "content-length")
+MONEY = ("approved", "paid", "reversed", "outstanding")
+RECOVERY = ("recovered", "to_recover", "written_off")
+MESSAGES.update({
+    "fin_award_total": ("合计（奖补）", "Total (awards)"),
+    "fin_investment_total": ("股权投资合计（第13条，不计入专项资金）",
+                             "Investments total (Art. 13, not charged to the special fund)"),
+    "fin_investments_h": ("股权投资（第13条）", "Investments (Art. 13)"),
+    "fin_recovered": ("已追回", "Recovered"), "fin_to_recover": ("应追回", "To recover"),
+    "fin_written_off": ("已核销", "Written off"),
+    "fin_fund_note": ("专项资金“已批准” {fund} 元与奖补合计已批准 {awards} 元相差 {diff} 元：已撤销奖励中已拨付的部分"
+                      "（应追回 + 已追回 + 已核销，共 {revoked} 元）仍占用专项资金；股权投资（第13条，{invest} 元）"
+                      "不计入专项资金。",
+                      "The fund's approved {fund} differs from the awards' approved total {awards} by {diff}: the"
+                      " paid part of revoked awards (to recover + recovered + written off, {revoked} in all) stays"
+                      " charged to the fund; Art. 13 investments ({invest}) are not charged to it."),
+    "fin_closed_h": ("已结账", "Closed"),
+    "fin_closed_at": ("结账截至（北京时间）", "Closed as of (Beijing time)"),
+    "fin_closed_by": ("结账人", "Closed by"),
+    "fin_closed_digest": ("所依据的摘要", "Digest it rests on"),
+    "fin_adjustments_h": ("结账后调整（此后的更正，按变动额列示）",
+                          "Post-close adjustments (corrections since, as changes)"),
+    "fin_no_adjustments": ("结账后无调整。", "No adjustments since the close."),
+    "fin_as_of_shown": ("以下为截至 {at} 台账所知情况（下载文件亦同）。",
+                        "As the ledger knew it at {at} (the downloads too)."),
+    "fin_now_shown": ("以下为当前情况（{at}）。", "As things stand now ({at})."),
+})
 
 
 def _year(ledger: LedgerDep, year: int | None) -> tuple[int, list[int]]:
@@ -26,21 +65,61 @@ def _year(ledger: LedgerDep, year: int | None) -> tuple[int, list[int]]:
     return (year if year is not None else min(max(date.today().year, years[0]), years[-1])), years
 
 
+def _moment(as_of: str) -> datetime | None:
+    """`?as_of=` as the API reads it: RFC 3339, or a bare day (its end in Beijing time)."""
+    if not as_of.strip():
+        return None
+    try:
+        return plausible_moment(beijing.as_of(as_of))
+    except ValueError as err:
+        raise InvalidInput(f"as_of: {err}", field="as_of",
+                           zh=f"截至时间 {as_of.strip()!r} 既不是日期（如 2024-01-01，指北京时间当天结束），"
+                              f"也不是 {FIRST_YEAR}–{LAST_YEAR} 年间的 RFC 3339 时刻（如 2024-01-01T00:00:00+08:00）；"
+                              "请按其中一种格式填写") from None
+
+
+def _with_sums(report: dict[str, Any]) -> dict[str, Any]:
+    """Awards and investments apart (as the CSV), each summed with the recovery columns too; the fund note's
+    figures."""
+    def total(rows: list[dict]) -> dict[str, Any]:
+        return {k: sum((Decimal(r.get(k, "0.00")) for r in rows), Decimal("0.00")) for k in MONEY + RECOVERY} | {
+            "claims": sum(r["claims"] for r in rows)}
+
+    awards = [r for r in report["rows"] if r["kind"] == "award"]
+    investments = [r for r in report["rows"] if r["kind"] != "award"]
+    sums, apart = total(awards), total(investments)
+    fund = Decimal(report["appropriation"]["approved"])
+    note = {"fund": fund, "awards": sums["approved"], "diff": fund - sums["approved"],
+            "revoked": sum((sums[k] for k in RECOVERY), Decimal("0.00")), "invest": apart["approved"]}
+    return {"awards": awards, "investments": investments, "award_sums": sums, "investment_sums": apart,
+            "fund_note": note}
+
+
 @router.get("/ui/finance", dependencies=[Reconciler])
-def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, year: Year = None) -> Response:
-    """The reconciliation of a year (finance and auditors, as in the API)."""
+def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, year: Year = None,
+            as_of: str = "") -> Response:
+    """The reconciliation of a year (finance and auditors, as in the API), now or as known at `?as_of=`."""
     chosen, years = _year(ledger, year)
     reconciliation.require_year(chosen)
-    report = reconciliation.arranged(read_models.reconciliation(chosen))
-    return render(request, "finance.html", year=chosen, years=years, report=report,
-                  programmes=ledger.catalogue().programmes)
+    moment = _moment(as_of)
+    report = with_close(reconciliation.arranged(year_figures(chosen, moment, ledger, read_models, request)),
+                        ledger.year_close(chosen, moment))
+    catalogue = next((c for c in catalogues() if chosen in c.policy.years), ledger.catalogue())
+    adjustments = [r | labels.names(catalogue, programme=r["programme"], bureau=r["bureau"])
+                   for r in labels.in_article_order(report["post_close_adjustments"], catalogue)]
+    return render(request, "finance.html", year=chosen, years=years, report=report, adjustments=adjustments,
+                  programmes=ledger.catalogue().programmes, as_of=as_of.strip(), moment=moment,
+                  shown_at=datetime.now(UTC), **_with_sums(report))
 
 
 @router.get("/ui/finance/reconciliation", dependencies=[Reconciler])
 async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999)],
-                   format: Literal["csv", "xlsx"] = "csv") -> Response:
-    """The API's /v1/finance/reconciliation download, answered for the signed-in principal."""
-    answer = await subrequest.get(request, "/v1/finance/reconciliation", {"year": year, "format": format},
+                   format: Literal["csv", "xlsx"] = "csv", as_of: str = "") -> Response:
+    """The API's /v1/finance/reconciliation download (with its `as_of`), answered for the signed-in principal."""
+    params: dict[str, Any] = {"year": year, "format": format}
+    if as_of.strip():
+        params["as_of"] = as_of.strip()
+    answer = await subrequest.get(request, "/v1/finance/reconciliation", params,
                                   current(request), i18n.language(request))
     if answer.status >= 400:
         try:

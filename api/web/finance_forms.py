@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import csv
+import io
 import re
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -20,10 +23,13 @@ from api.problems import title as problem_title
 from api.schemas.appropriations import AppropriationCreate
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, refusal_words
+from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import Outcome
-from ledger.bank_files.reading import accepted_lines, read_bank_file
+from ledger.bank_files.decoding import decode
+from ledger.bank_files.reading import BankFile, accepted_lines, read_bank_file
+from ledger.csv_lines import record_start
 from ledger.domain.errors import InvalidInput, LedgerError, NotFound
 from ledger.principals import Role
 
@@ -31,12 +37,35 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Payer = allowing(Role.FINANCE, doing="record appropriations, payouts, reversals and bank statements")
 Text = Annotated[str, Form()]
 FORMS = ("appropriation", "payout", "reversal", "statement")
+MESSAGES.update({
+    "matched_credits": ("已匹配还款的入账行", "Credit lines matched to repayments"),
+    "credit_amount_mismatches": ("入账金额与还款不符", "Credit amount mismatches"),
+    "unmatched_credit_lines": ("无对应还款的入账行", "Credit lines with no repayment"),
+    "unmatched_repayments": ("未见于银行的还款", "Repayments not on the statement"),
+    "credit_match": ("匹配还款", "Repayment match"),
+    "credit_matched": ("已匹配还款", "matched to a repayment"),
+    "credit_mismatch": ("金额与还款不符（还款 {amount}）", "amount differs from the repayment ({amount})"),
+    "credit_unmatched": ("无对应还款", "no repayment"),
+    "credit_not_checked": ("导入后匹配", "matched once imported"),
+    "lines_numbered_file": ("行号均为文件中的行号（含表头及表头前的行）。",
+                            "Line numbers are the file's own (counting the header and any lines above it)."),
+    "lines_numbered_stored": ("行号为导入的流水明细序号（第 1 笔为表头后的第一笔交易）；被拒绝的行未导入。",
+                              "Line numbers count the imported transactions (1 is the first after the header);"
+                              " refused lines were not imported."),
+})
 
 
 def _page(request: Request, status: int = 200, *, form: str | None = None, typed: dict | None = None,
           error: dict | None = None, done: str | None = None) -> Response:
     return render(request, "finance_write.html", status, form=form, typed=typed or {}, error=error,
                   done=done if done in FORMS else None)
+
+
+def _checkbox_named(detail: str, lang: str) -> str:
+    """A statement refusal advises the API's `import_good_lines=true`; on the page, the checkbox says it."""
+    label = i18n.translator(lang)("import_good_lines")
+    return detail.replace("with import_good_lines=true", f"by ticking “{label}”").replace(
+        "（import_good_lines=true）", f"（勾选“{label}”）")
 
 
 def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception) -> Response:
@@ -50,6 +79,7 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception)
         assert isinstance(err, LedgerError)
         code, field, status = err.code, err.context.get("field"), STATUS_BY_KIND.get(err.kind, 422)
         detail = refusal_words.detail(err, lang)
+        detail = _checkbox_named(detail, lang) if form == "statement" else detail
     error = {"code": code, "title": problem_title(code, lang), "detail": detail, "field": field}
     return _page(request, status, form=form, typed=typed, error=error)
 
@@ -92,10 +122,21 @@ def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseMod
         return _refused(request, form, typed, err)
 
 
+def _an_id(text: str | None) -> str:
+    try:
+        return str(UUID(text.strip())) if text else ""
+    except ValueError:
+        return ""
+
+
 @router.get("/ui/finance/write", dependencies=[Payer])
-def write(request: Request, done: str | None = None) -> Response:
-    """The four finance forms."""
-    return _page(request, done=done)
+def write(request: Request, done: str | None = None, claim_id: str | None = None,
+          payout_id: str | None = None) -> Response:
+    """The four finance forms; `?claim_id=` fills the payout's claim, `?payout_id=` the reversal's payout (for
+    links from other pages)."""
+    prefill = {"claim_id": _an_id(claim_id), "payout_id": _an_id(payout_id)}
+    return render(request, "finance_write.html", form=None, typed={}, error=None,
+                  done=done if done in FORMS else None, prefill=prefill)
 
 
 @router.post("/ui/finance/appropriations", dependencies=[Payer, CsrfChecked])
@@ -142,11 +183,51 @@ async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[
         found, lines = _read(request, raw, bool(import_good_lines))
     except LedgerError as err:
         return _refused(request, "statement", typed, err)
-    rows = [{"line": n, **ln.as_dict()} for n, ln in enumerate(lines, 1)]
-    report = read_models.bank_preview(rows) if rows else None
+    numbers = _file_line_numbers(request, raw, found)
+    rows = [{"line": numbers[i] if numbers else i + 1, **ln.as_dict()} for i, ln in enumerate(lines)]
+    report = _with_credits(read_models, read_models.bank_preview(rows)) if rows else None
     return render(request, "finance_preview.html", found=found, lines=rows, report=report,
                   content=base64.b64encode(raw).decode(), source=file.filename or "",
                   import_good_lines=import_good_lines)
+
+
+def _file_line_numbers(request: Request, raw: bytes, found: BankFile) -> list[int] | None:
+    """The file's line number of each line read (as refused lines are numbered): the rows after the header, blank
+    and refused ones left out, as ledger/bank_files/reading.py reads them; None if the count disagrees."""
+    column_map = bank_columns(request.app.state.settings.bank_columns)
+    text, _ = decode(raw)
+    refused = {r.line for r in found.refused}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    numbers: list[int] = []
+    header = False
+    try:
+        for row in reader:
+            n = record_start(reader.line_num, row)
+            if not any(cell.strip() for cell in row):
+                continue
+            if not header:
+                header = column_map.usable(column_map.columns(row))
+                continue
+            if n not in refused:
+                numbers.append(n)
+    except csv.Error:
+        pass
+    return numbers if len(numbers) == len(found.lines) else None
+
+
+def _with_credits(read_models: Any, report: dict) -> dict:
+    """The preview's credit lines against the repayments, as an imported statement's report matches them."""
+    from projections.bank_credits import statement_credits, with_credits
+    credit_lines = report["credit_lines"]
+    if not credit_lines:
+        return with_credits(report, {"matched_credits": [], "credit_amount_mismatches": [],
+                                     "unmatched_credit_lines": [], "unmatched_repayments": []})
+    days = sorted(ln["date"] for ln in credit_lines)
+    with read_models.view.reading() as sql:
+        credits = statement_credits(sql, credit_lines, days[0], days[-1])
+    refs = {ln["reference"] for ln in credit_lines}  # not imported yet: on no stored line, but on these
+    credits["unmatched_repayments"] = [r for r in credits["unmatched_repayments"] if r["bank_ref"] not in refs]
+    return with_credits(report, credits)
 
 
 @router.post("/ui/finance/statements", dependencies=[Payer, CsrfChecked])

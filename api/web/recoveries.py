@@ -4,7 +4,8 @@ repayment and write-off forms (finance only, the same commands as POST /v1/recov
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -13,14 +14,43 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.corrections import RepaymentCreate, WriteOffCreate
 from api.schemas.fields import Uscc
 from api.web.correction_forms import FormState, attempt
+from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
+from ledger import views
 from ledger.principals import Principal, Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form()]
 Reader = allowing(Role.FINANCE, Role.AUDITOR, Role.BUREAU, doing="read recoveries")
 SUMMED = ("amount", "recovered", "written_off", "outstanding")
+MESSAGES.update({
+    "rec_org_name": ("企业名称", "Organisation"),
+    "rec_write_off_h": ("核销", "Write-off"),
+    "rec_write_off_doc": ("核销依据文件", "Document of the write-off"),
+    "rec_written_off_by": ("核销人", "Written off by"),
+    "rec_written_off_at": ("核销时间", "Written off at"),
+    "rec_recorded_by": ("登记人", "Recorded by"),
+})
+
+
+def _names(read_models: Any, usccs: set[str]) -> dict[str, str]:
+    """Each organisation's name by its USCC (the organisations' read model, as the search finds them)."""
+    found: dict[str, str] = {}
+    for uscc in sorted(usccs):
+        rows, _ = read_models.organisations(uscc, 1)
+        found.update({r["uscc"]: r["name"] for r in rows if r["uscc"] == uscc})
+    return found
+
+
+def _acts(ledger: Any, recovery: dict) -> dict[str, Any]:
+    """Who recorded each repayment and when, and the write-off's who and when, from the recovery's own events."""
+    events = [views.recovery_event(e) for e in ledger.events.get(UUID(recovery["id"]))]
+    repaid = [e for e in events if e["event"] == "Recovery.Repaid"]
+    repayments = [p | {"by": e["by"], "recorded_at": e["recorded_at"]}
+                  for p, e in zip(recovery["repayments"], repaid, strict=False)]
+    written = next((e for e in reversed(events) if e["event"] == "Recovery.WrittenOff"), None)
+    return {"repayments": repayments, "write_off": written}
 
 
 def per_organisation(rows: list[dict]) -> list[dict]:
@@ -41,7 +71,9 @@ def recoveries(request: Request, by: PagePrincipal, read_models: ReadModelsDep, 
     """Recoveries by status and organisation (finance, auditors; a bureau sees its own programmes')."""
     lead = by.bureau if by.role is Role.BUREAU else None
     rows = read_models.recoveries(status=status or None, uscc=uscc or None, lead=lead)
+    names = _names(read_models, {r["uscc"] for r in rows})
     return render(request, "corrections/recoveries.html", rows=rows, organisations=per_organisation(rows),
+                  names=names,
                   filters={"status": status, "uscc": uscc}, programmes=ledger.catalogue().programmes)
 
 
@@ -51,7 +83,10 @@ def _recovery_page(request: Request, ledger: LedgerDep, recovery_id: str, action
         return state
     found = ledger.recovery(recovery_id, by)  # as GET /v1/recoveries/{id}: a bureau, of its own programmes
     done = request.query_params.get("done")
-    return render(request, "corrections/recovery.html", state.status, recovery=found, action=action, form=state,
+    acts = _acts(ledger, found)
+    name = _names(request.app.state.read_models, {found["uscc"]}).get(found["uscc"])
+    return render(request, "corrections/recovery.html", state.status, recovery=found | acts, action=action,
+                  form=state, org_name=name,
                   programmes=ledger.catalogue().programmes,
                   done=done if done in ("repaid", "wrote_off") else None)
 

@@ -1,0 +1,216 @@
+"""The finance page against GET /v1/finance/reconciliation: recovery columns and totals, Art. 13 investments apart
+with their own total, the fund note, a closed year's close and adjustments, and `?as_of=` honoured (downloads too);
+the recovery pages' write-off and repayment facts and organisation names; the statement preview's numbering,
+labels and refusal wording; the write page's prefills."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.browser.conftest import api as _api
+from tests.browser.conftest import page_client
+from tests.browser.conftest import signed_in as _sign_in
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "fgj": {"role": "bureau", "bureau": "fgj"},
+          "admin": {"role": "admin"}, "finance": {"role": "finance"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        yield c
+
+
+def _org(client: TestClient) -> str:
+    uscc = unique_uscc()
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                               "in_district": True})
+    return uscc
+
+
+def _paid_award(client: TestClient, amount: str = "100000.00") -> dict:
+    """An ERC award of 2023, approved and partly paid."""
+    uscc = _org(client)
+    body = unique_id("ERC-")
+    _api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    cert = _api(client, "POST", "/v1/certifications", {
+        "uscc": uscc, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+        "document_ref": "杭发改〔2023〕15号", "body_id": body}, as_="kjj")
+    claim = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
+                                                "effective_on": "2023-06-01", "certification_id": cert["id"]},
+                 as_="kjj")
+    _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
+    payout = _api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": amount,
+                                                  "paid_on": "2023-07-03", "bank_ref": unique_id("ICBC-")},
+                  as_="finance")
+    return {"uscc": uscc, "claim": claim["id"], "payout": payout["id"]}
+
+
+@pytest.fixture
+def year(client) -> dict:
+    """2023 with an award revoked after payment (100,000.00 to recover) and an Art. 13 investment."""
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    revoked = _paid_award(client)
+    opened = _api(client, "POST", f"/v1/claims/{revoked['claim']}/revoke",
+                  {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}, as_="kjj")
+    investor = _org(client)
+    _api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("ERC-"), "name": "某工程研究中心", "kind": "erc",
+                                                   "lead_uscc": investor, "recognised_on": "2022-09-06"})
+    equity = _api(client, "POST", "/v1/claims", {
+        "uscc": investor, "programme": "A13.equity", "award_year": 2023, "effective_on": "2023-02-01",
+        "subject": "project:EQ-1", "requested_amount": "5000000"}, as_="fgj")
+    _api(client, "POST", f"/v1/claims/{equity['id']}/approve", {}, as_="fgj")
+    return revoked | {"recovery": opened["recovery_id"], "investor": investor}
+
+
+def _cells(html: str, testid: str) -> dict[str, str]:
+    row = re.search(rf'data-testid="{testid}">(.*?)</tr>', html, re.S).group(1)
+    return dict(re.findall(r'data-col="(\w+)">([^<]*)<', row))
+
+
+def test_the_finance_page_shows_recovery_columns_and_investments_apart_as_the_api(client, year):
+    """To recover is shown per row and in the totals; the investment has its own table and total, left out of
+    the awards' 合计; the fund's approved figure is explained."""
+    wanted = _api(client, "GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    _sign_in(client, "finance")
+    page = client.get("/ui/finance?year=2023").text
+    assert wanted["totals"]["to_recover"] == "100000.00"
+    assert '<dd data-testid="total-to_recover">100,000.00 元</dd>' in page
+    award_total = _cells(page, "award-total")
+    assert award_total["to_recover"] == "100,000.00 元"
+    assert award_total["approved"] == f"{float(wanted['totals']['approved']):,.2f} 元"
+    invest_total = _cells(page, "investment-total")
+    assert invest_total["approved"] == f"{float(wanted['investments']['approved']):,.2f} 元" != "0.00 元"
+    assert "股权投资合计（第13条，不计入专项资金）" in page
+    awards = page.split('data-testid="reconciliation"')[1].split("</table>")[0]
+    assert "A13.equity" not in awards and "A3.erc" in awards
+    assert 'data-testid="fund-note"' in page and "已撤销奖励中已拨付的部分" in page
+    english = client.get("/ui/finance?year=2023&lang=en").text
+    assert "To recover" in english and "Investments total (Art. 13" in english
+
+
+def test_a_closed_year_shows_its_close_and_adjustments(client, year):
+    """After a close, the page says when (Beijing time) and by whom, and lists what moved since."""
+    ledger = client.app.state.ledger
+    from ledger.principals import Principal, Role
+    figures = _api(client, "GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    ledger.close_year(Principal("finance-closer", Role.FINANCE), year=2023, reconciliation=figures,
+                      digest={"position": 7, "digest": "ab" * 32}, as_of="2024-01-05T02:00:00+00:00")
+    _paid_award(client, "50000.00")  # after the close: an adjustment
+    _sign_in(client, "finance")
+    page = client.get("/ui/finance?year=2023").text
+    assert 'data-testid="closed"' in page and "已结账" in page
+    assert "2024-01-05 10:00:00" in page and "finance-closer" in page
+    adjustments = page.split('data-testid="adjustments"')[1].split("</table>")[0]
+    assert "A3.erc" in adjustments and "50,000.00 元" in adjustments
+    assert "Closed by" in client.get("/ui/finance?year=2023&lang=en").text
+
+
+def test_as_of_is_honoured_shown_and_carried_to_the_downloads(client, year):
+    """A day before anything was recorded shows empty books, says which moment it shows, and the CSV link
+    carries the same as_of; a malformed as_of is refused as the API refuses it."""
+    _sign_in(client, "finance")
+    now = client.get("/ui/finance?year=2023").text
+    assert "100,000.00 元" in now
+    before = client.get("/ui/finance?year=2023&as_of=2001-01-01")
+    assert before.status_code == 200
+    assert 'data-testid="as-of"' in before.text and "2001-01-01 23:59:59" in before.text
+    assert "100,000.00 元" not in before.text
+    assert "format=csv&amp;as_of=2001-01-01" in before.text
+    csv = client.get("/ui/finance/reconciliation?year=2023&format=csv&as_of=2001-01-01")
+    assert csv.status_code == 200 and "100000.00" not in csv.content.decode("utf-8-sig")
+    assert "100000.00" in client.get("/ui/finance/reconciliation?year=2023&format=csv").content.decode("utf-8-sig")
+    moment = datetime.now(UTC).isoformat()
+    assert "100,000.00 元" in client.get("/ui/finance", params={"year": 2023, "as_of": moment}).text
+    assert client.get("/ui/finance?year=2023&as_of=yesterday").status_code == 422
+
+
+def test_a_recovery_page_shows_its_write_off_and_repayments_with_who_and_when(client, year):
+    """After a repayment and a write-off: the write-off's reason, document, who and when; each repayment's
+    recorder and time; the organisation's name beside its USCC, on the page and in the list."""
+    rid = year["recovery"]
+    ref = unique_id("BACK-")
+    _api(client, "POST", f"/v1/recoveries/{rid}/repayments",
+         {"amount": "40000.00", "received_on": "2024-03-01", "bank_ref": ref}, as_="finance")
+    _api(client, "POST", f"/v1/recoveries/{rid}/write-off",
+         {"reason": "企业已注销，无法追回", "document_ref": "滨财核〔2025〕3号"}, as_="finance")
+    _sign_in(client, "finance")
+    page = client.get(f"/ui/recoveries/{rid}").text
+    written = page.split('data-testid="write-off"')[1].split("</section>")[0]
+    assert "企业已注销，无法追回" in written and "滨财核〔2025〕3号" in written
+    assert "finance-ui" in written and re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间）", written)
+    assert "60,000.00 元" in written
+    repayments = page.split('data-testid="repayments"')[1].split("</table>")[0]
+    assert ref in repayments and "finance-ui" in repayments and "北京时间" in repayments
+    name = f"滨江某科技有限公司{year['uscc'][-4:]}"
+    assert name in page
+    listed = client.get(f"/ui/recoveries?status=&uscc={year['uscc']}").text
+    assert listed.count(name) == 2
+    assert "Written off by" in client.get(f"/ui/recoveries/{rid}?lang=en").text
+
+
+def _bank_file(payout_ref: str, repay_ref: str) -> bytes:
+    return ("账号：3301 0400 0012 3456 789\n"
+            "交易日期,借方发生额,贷方发生额,对方户名,附言\n"
+            f'2023-07-03,"100,000.00",,杭州某某科技有限公司,{payout_ref} 认定奖励\n'
+            "2023-13-45,5.00,,银行,手续费\n"
+            f'2024-03-01,,"40,000.00",滨江某科技有限公司,{repay_ref}\n').encode("gb18030")
+
+
+def _preview(client: TestClient, csrf: str, raw: bytes, good_lines: bool, lang: str = "zh") -> str:
+    data = {"csrf": csrf} | ({"import_good_lines": "1"} if good_lines else {})
+    answer = client.post(f"/ui/finance/statements/preview?lang={lang}", data=data,
+                         files={"file": ("对账单.csv", raw, "text/csv")})
+    return answer.text
+
+
+def test_a_statement_preview_numbers_lines_by_the_file_labels_counts_and_says_a_credit_matched(client, year):
+    """The refused line and the matched ones carry the file's own line numbers (said on the page); the counts are
+    labelled in each language; a credit line matched to a repayment says so; the refusal names the checkbox."""
+    payout = _api(client, "GET", f"/v1/payouts/{year['payout']}", as_="finance")
+    repay_ref = unique_id("BACK-")
+    _api(client, "POST", f"/v1/recoveries/{year['recovery']}/repayments",
+         {"amount": "40000.00", "received_on": "2024-03-01", "bank_ref": repay_ref}, as_="finance")
+    raw = _bank_file(payout["bank_ref"], repay_ref)
+    csrf = _sign_in(client, "finance")
+    refused = _preview(client, csrf, raw, good_lines=False)
+    assert "import_good_lines=true" not in refused and "有错误行时仍导入其余行" in refused
+    assert "by ticking" in _preview(client, csrf, raw, good_lines=False, lang="en")
+    page = _preview(client, csrf, raw, good_lines=True)
+    assert "<tr><td>4</td>" in page.split('data-testid="refused-lines"')[1].split("</table>")[0]
+    matched = page.split('data-testid="report-matched"')[1].split("</table>")[0]
+    assert "<td>3</td>" in matched and "<td>1</td>" not in matched
+    credits = page.split('data-testid="report-credit_lines"')[1].split("</table>")[0]
+    assert "<td>5</td>" in credits and "已匹配还款" in credits
+    assert 'data-testid="line-numbering"' in page and "文件中的行号" in page
+    summary = page.split('data-testid="match-summary"')[1].split("</p>")[0]
+    assert "matched_credits" not in summary and "已匹配还款的入账行 1" in summary
+    english = _preview(client, csrf, raw, good_lines=True, lang="en")
+    summary = english.split('data-testid="match-summary"')[1].split("</p>")[0]
+    assert "unmatched_repayments" not in summary and "Credit lines matched to repayments 1" in summary
+    content = re.search(r'name="content" value="([^"]+)"', page).group(1)
+    done = client.post("/ui/finance/statements", data={"csrf": csrf, "content": content, "source": "对账单.csv",
+                                                       "import_good_lines": "1", "key": unique_id("k")},
+                       follow_redirects=False)
+    imported = client.get(done.headers["location"] + "?lang=zh").text
+    assert "已匹配还款" in imported.split('data-testid="report-credit_lines"')[1].split("</table>")[0]
+    assert "matched_credits" not in imported and 'data-testid="line-numbering"' in imported
+
+
+def test_the_write_page_prefills_the_payout_claim_and_the_reversal_payout(client, year):
+    """`?claim_id=` fills the payout form's claim, `?payout_id=` the reversal form's payout; junk fills nothing."""
+    _sign_in(client, "finance")
+    page = client.get(f"/ui/finance/write?claim_id={year['claim']}&payout_id={year['payout']}").text
+    payout_form = page.split('data-testid="payout-form"')[1].split("</form>")[0]
+    reversal_form = page.split('data-testid="reversal-form"')[1].split("</form>")[0]
+    assert f'value="{year["claim"]}"' in payout_form and year["payout"] not in payout_form
+    assert f'value="{year["payout"]}"' in reversal_form and year["claim"] not in reversal_form
+    junk = client.get('/ui/finance/write?claim_id="><script>').text
+    assert "<script>" not in junk.split('data-testid="payout-form"')[1].split("</form>")[0]
