@@ -1,7 +1,7 @@
 """The audit page: the tamper-evidence chain verified end to end, and its current digest."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -13,7 +13,9 @@ from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
 from ledger.audit import receipts
 from ledger.audit.chain import InvalidDigest
+from ledger.audit.reasons import Reason
 from ledger.audit.receipts import KIND
+from ledger.audit.signing import check, load_public
 from ledger.domain.errors import LongQueriesBusy
 from ledger.principals import Role
 
@@ -35,7 +37,7 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
         if not isinstance(document, dict):
             raise ValueError
     except ValueError:
-        return await run_in_threadpool(_page, request, [{"part": "file", "problem": "not a JSON digest or receipt"}])
+        return await run_in_threadpool(_page, request, [problem(("file", "文件"), NOT_JSON)])
     # Both the check and the page verify the chain, reading the whole log: in a worker thread, not on the loop.
     try:
         checked = await run_in_threadpool(_problems, request, document)
@@ -44,21 +46,44 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
     return await run_in_threadpool(_page, request, checked)
 
 
+NOT_JSON = Reason("not a JSON digest or receipt", "不是 JSON 格式的摘要或回执")
+
+
+def problem(part: tuple[str, str], why: str) -> dict[str, str]:
+    """A problem the check found, its part and what is wrong in both languages (as `receipts.check` words
+    them); the page shows the reader's (audit.html). A reason without Chinese shows its English in both."""
+    return {"part": part[0], "problem": str(why), "part_zh": part[1],
+            "problem_zh": getattr(why, "zh", None) or str(why)}
+
+
+def signature_fault(notary: Any, document: dict) -> Reason | None:
+    """Why a signed digest or receipt is not this ledger's, in both languages (None when its signature holds
+    under one of the ledger's keys, the current one or any earlier): `Notary.check_signed`'s check, worded."""
+    carried = document.get("key_id")
+    known = {k["key_id"]: k["public_key"] for k in notary.known_keys()}
+    if carried not in known:
+        return Reason(f"it is signed by key {carried!r}, which this ledger never used",
+                      f"它由密钥 {carried!r} 签名，而本台账从未使用过该密钥")
+    return check(document, load_public(known[carried]))
+
+
 def _problems(request: Request, document: dict) -> list[dict[str, str]]:
     notary = request.app.state.notary
     known = {k["key_id"]: k["public_key"] for k in notary.known_keys()}
     if document.get("receipt") == KIND and document.get("key_id") in known:
         return receipts.check(document, known[document["key_id"]])  # every part, each fault located
-    if (why := notary.check_signed(document)) is not None:
-        return [{"part": "signature", "problem": why}]
+    if (why := signature_fault(notary, document)) is not None:
+        return [problem(("signature", "签名"), why)]
     try:
         with long_query(request).slot():
             verdict = notary.chain.verify(document)
     except InvalidDigest as err:
-        return [{"part": "digest", "problem": str(err)}]
+        return [problem(("digest", "摘要"), Reason(str(err), err.zh))]
     if verdict["ok"]:
         return []
-    return [{"part": f"position {verdict['first_bad_position']}", "problem": verdict["reason"]}]
+    at = verdict["first_bad_position"]
+    return [problem((f"position {at}", f"位置 {at}"),
+                    Reason(verdict["reason"], verdict.get("reason_zh") or verdict["reason"]))]
 
 
 def _page(request: Request, checked: list[dict[str, str]] | None) -> Response:

@@ -6,7 +6,10 @@ The check is `AuditChain.verify(saved)`: the chain is recomputed from the stored
 table rewritten to hide a change is caught too. The section beside it (api/web/audit.py, /ui/audit/check)
 checks one signed digest's or receipt's signature; this one says, in the reader's language, whether the
 ledger extends each saved position, and takes several files at once. Its own route, function and template
-(audit_saved_digest.html).
+(audit_saved_digest.html). A saved file that carries the ledger's signature is checked with that section's
+signature check first (`signed_apart`): a file changed after it was saved is said to be the file's fault, not
+the ledger's; an unsigned file is checked against the chain as it is, saying either side may have changed. A
+receipt sent here is named as one, pointing to the other section.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute
 from api.web.session import CsrfChecked
 from ledger.audit.chain import ALGORITHM
+from ledger.audit.receipts import KIND
 from ledger.domain.errors import LongQueriesBusy
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -64,7 +68,18 @@ MESSAGES.update({
                          "和 algorithm（sha256-chain-v1）。",
                          "the file “{name}” is not a digest this ledger issued: {error}. It needs position (a whole"
                          " number), digest (64 hex digits) and algorithm (sha256-chain-v1)."),
+    "saved_receipt": ("文件“{name}”是申请回执，不是摘要：请在上方“核验摘要或回执”中核验它。",
+                      "the file “{name}” is a claim's receipt, not a digest: check it with “Check a digest or a"
+                      " receipt” above."),
+    "saved_altered": ("文件“{name}”在保存之后被改动过（或不是本台账签发的）：{why}。这与台账是否被改动无关；"
+                      "请上传原样保存的文件。",
+                      "The file “{name}” was altered after it was saved (or was not signed by this ledger): {why}."
+                      " This says nothing of the ledger; upload the file as it was saved."),
+    "saved_unsigned": ("文件“{names}”没有签名：无法判断改动的是台账还是该文件，两者都可能被改动过。",
+                       "The file “{names}” carries no signature: either the ledger or the file may have changed,"
+                       " and nothing tells which."),
 })
+SIGNED = ("signature", "key_id", "public_key", "signature_algorithm")  # what Signer.sign adds to a digest
 
 
 @dataclass(eq=False)  # not frozen: an exception's traceback is set on it as it leaves a `with` block
@@ -94,10 +109,46 @@ def read_saved_digests(files: list[tuple[str, bytes]]) -> list[dict]:
         if not items or not all(isinstance(i, dict) for i in items):
             raise Refused("saved_not_digest", {"name": name, "error": "not a JSON object",
                                                "error_zh": "内容不是 JSON 对象"})
+        if any(_is_receipt(i) for i in items):
+            raise Refused("saved_receipt", {"name": name})
         found += [{**item, "source": name} for item in items]
     if not found:
         raise Refused("saved_no_file", {})
     return found
+
+
+def _is_receipt(item: dict) -> bool:
+    """A claim's receipt (ledger/audit/receipts.py), uploaded here rather than to the check beside this one."""
+    return item.get("receipt") == KIND or ("events" in item and "head" in item)
+
+
+def signed_apart(notary: Any, saved: list[dict]) -> tuple[list[dict], list[dict[str, str]]]:
+    """The saved digests to check against the chain, and the files whose signature does not hold (`source`,
+    `why`, `why_zh`): a file that carries the ledger's signature is checked with the signature check of the
+    form beside this one first (`audit.signature_fault`), so a digest changed in the file is not blamed on the
+    ledger. A file carrying no signature is kept: checked against the chain, it cannot tell which side changed."""
+    kept, altered = [], []
+    for item in saved:
+        if not any(k in item for k in SIGNED):
+            kept.append(item)
+            continue
+        why = audit.signature_fault(notary, {k: v for k, v in item.items() if k != "source"})
+        if why is None:
+            kept.append(item)
+        else:
+            altered.append({"source": item.get("source", ""), "why": str(why), "why_zh": why.zh})
+    return kept, altered
+
+
+def check_uploaded(notary: Any, chain: Any, saved: list[dict]) -> dict[str, Any]:
+    """What the page says of the uploaded files: each whose signature fails (`altered`), and the verdict of
+    `check_saved_digests` on the rest, noting which of them carry no signature (`unsigned`)."""
+    kept, altered = signed_apart(notary, saved)
+    if not kept:
+        return {"verdict": "altered", "key": None, "saved": [], "altered": altered, "unsigned": [], "trusted": None}
+    verdict = check_saved_digests(chain, kept)
+    unsigned = [d.get("source", "") for d in kept if not any(k in d for k in SIGNED)]
+    return verdict | {"altered": altered, "unsigned": unsigned if verdict["verdict"] == "differs" else []}
 
 
 def _where(name: str, err: ValueError) -> dict[str, Any]:
@@ -164,7 +215,8 @@ def check_digest(request: Request, files: Annotated[list[UploadFile], File()]) -
     uploaded = [(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in files]
     try:
         with long_query(request).slot():
-            verdict = check_saved_digests(request.app.state.audit_chain, read_saved_digests(uploaded))
+            verdict = check_uploaded(request.app.state.notary, request.app.state.audit_chain,
+                                     read_saved_digests(uploaded))
     except Refused as refused:
         return audit.page(request, 422, saved_refused=refused)
     except LongQueriesBusy:

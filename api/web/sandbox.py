@@ -14,7 +14,7 @@ from api.reports.sheet import MEDIA_TYPES
 from api.routes.simulations import named_simulation
 from api.web.i18n import MESSAGES, language, translator
 from api.web.pages import PageRoute, render
-from api.web.sandbox_form import PREFIX, draft_from, numbers
+from api.web.sandbox_form import PREFIX, NumberError, draft_from, numbers
 from api.web.session import CsrfChecked, allowing
 from ledger.catalogue.draft import DraftError
 from ledger.domain.errors import InvalidUscc, LongQueriesBusy
@@ -67,7 +67,8 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
         who = str(Uscc.parse(uscc)) if uscc.strip() else None
     except DraftError as err:
         said = err.zh if language(request) == "zh" and err.zh else str(err)  # the reader's own words, by language
-        error = {"detail": said, "field": err.field, "line": err.line}
+        error = {"detail": said, "field": err.field, "line": err.line,
+                 "label": err.label(language(request)) if isinstance(err, NumberError) else None}
         return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
     except InvalidUscc as err:
         error = {"detail": chinese_detail(err) if language(request) == "zh" else err.detail, "field": "uscc",

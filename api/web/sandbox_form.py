@@ -67,17 +67,63 @@ def numbers() -> list[Number]:
     return out
 
 
+FORM = "表单"  # the source the catalogue reader names in its messages for the form's numbers
+EXAMPLE = '"500000.00"'  # the reader's example of a decimal, an amount; a rate's is RATE_EXAMPLE
+RATE_EXAMPLE = '"0.20"'
+
+
+class NumberError(DraftError):
+    """A number of the form refused: the message names the field as the form labels it (`labels`, zh and en),
+    not by its dotted path (`field`, kept to mark the input), with an example that fits the number."""
+
+    def __init__(self, message: str, number: Number, *, zh: str) -> None:
+        super().__init__(message, number.path, None, zh=zh)
+        self.labels = number.labels
+
+    def label(self, lang: str) -> str:
+        return self.labels[i18n.LANGS.index(lang)]
+
+
+def _worded(err: CatalogueError, number: Number, value: str) -> NumberError:
+    """The reader's message about one of the form's numbers, said of the field by its label."""
+    rate = number.path.endswith(".rate")
+    example = RATE_EXAMPLE if rate else EXAMPLE
+    fraction = _fraction(value) if rate and value.strip().endswith("%") else None
+    en = str(err).removeprefix(f"{FORM}.{number.path}: ").removesuffix("; fix the catalogue file")
+    zh = (err.zh or str(err)).removeprefix(f"{FORM}.{number.path}：")
+    en, zh = en.replace(EXAMPLE, example), zh.replace(EXAMPLE, example)
+    if fraction is not None:  # "20%": a rate is written as a fraction
+        en += f"; a rate is a fraction: write {value.strip()} as {fraction}"
+        zh += f"；比例写作小数：{value.strip()} 应写作 {fraction}"
+    return NumberError(f"{number.labels[1]}: {en}", number, zh=f"{number.labels[0]}：{zh}")
+
+
+def _fraction(percent: str) -> str | None:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        fraction = Decimal(percent.strip().rstrip("%").strip()) / 100
+        return f"{fraction if fraction.as_tuple().exponent < -2 else fraction.quantize(Decimal('0.01')):f}"
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
 def from_numbers(form: dict[str, str]) -> Any:
-    """The catalogue in force with the numbers the form changed; a refusal names the field at fault."""
+    """The catalogue in force with the numbers the form changed; a refusal names the field at fault, by the
+    label the form shows it with."""
     doc = tomllib.loads(in_force_text())
     for path, value in form.items():
         _set(doc, path, value.strip().replace(",", ""))
     try:
-        return parse(doc, "表单")
+        return parse(doc, FORM)
     except CatalogueError as err:
         from ledger.catalogue.draft import field_of
 
-        raise DraftError(str(err), field_of(str(err), "表单"), None, zh=err.zh) from None
+        field = field_of(str(err), FORM)
+        number = next((n for n in numbers() if n.path == field), None)
+        if number is not None:
+            raise _worded(err, number, form.get(number.path, number.value)) from None
+        raise DraftError(str(err), field, None, zh=err.zh) from None
 
 
 def _set(doc: dict, path: str, value: str) -> None:

@@ -195,7 +195,7 @@ def test_claim_page_offers_its_receipt_and_the_audit_page_checks_one(client):
     receipt["events"][0]["data"]["entitled_amount"] = "30000000.00"
     tampered = client.post("/ui/audit/check", data={"csrf": csrf},
                            files={"file": ("receipt.json", json.dumps(receipt), "application/json")})
-    assert "核验失败" in tampered.text and f"event at position {receipt['events'][0]['position']}" in tampered.text
+    assert "核验失败" in tampered.text and f"位置 {receipt['events'][0]['position']} 的事件" in tampered.text
     digest = client.get("/v1/audit/digest", headers=headers).json()
     checked = client.post("/ui/audit/check", data={"csrf": csrf},
                           files={"file": ("digest.json", json.dumps(digest), "application/json")})

@@ -54,7 +54,7 @@ def test_an_edited_rate_shows_its_delta_and_downloads(page, live, sign_in) -> No
 
 
 def test_a_number_that_is_no_number_is_refused_naming_its_field(page, live, sign_in) -> None:
-    """A rate of "abc" is answered 422 on the page with the rate's dotted field, and nothing is simulated."""
+    """A rate of "abc" is answered 422 on the page naming the rate by its label, and nothing is simulated."""
     sign_in("kjj")
     page.goto("/ui/sandbox")
     page.get_by_text("或修改现行政策的金额、比例与上限").click()
@@ -62,7 +62,8 @@ def test_a_number_that_is_no_number_is_refused_naming_its_field(page, live, sign
     with page.expect_response(lambda r: r.url.endswith("/ui/sandbox") and r.request.method == "POST") as answer:
         page.get_by_test_id("simulate").click()
     assert answer.value.status == 422
-    assert re.fullmatch(r"programmes\[\d+\]\.rate", page.get_by_test_id("error-field").inner_text())
+    assert page.get_by_test_id("error-field").inner_text() == RATE  # by its label; the path marks the input
+    assert re.fullmatch(r"programmes\[\d+\]\.rate", page.get_by_test_id("error-field").get_attribute("data-path"))
     assert page.get_by_test_id("sandbox-programmes").count() == 0
 
 

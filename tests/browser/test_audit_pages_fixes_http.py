@@ -1,0 +1,119 @@
+"""The audit page's two checks over plain HTTP, on both stores: a saved digest changed in its file is blamed on
+the file, not the ledger (its signature is checked first), an unsigned one says either side may have changed,
+a receipt sent to the saved-digest form is named as one; and every failure of the digest-or-receipt check is
+worded in the page's language."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.browser.conftest import api, page_client, signed_in
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "auditor": {"role": "auditor"}, "admin": {"role": "admin"}}
+SIGNED = ("signature", "key_id", "public_key", "signature_algorithm")
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        api(c, "POST", "/v1/organisations", {"uscc": unique_uscc(), "name": "杭州滨江核验科技有限公司",
+                                              "in_district": True})
+        yield c
+
+
+def _saved(client: TestClient, csrf: str, body: object, name: str = "digest.json", lang: str = "zh") -> str:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    answer = client.post(f"/ui/audit/digest?lang={lang}", data={"csrf": csrf},
+                         files={"files": (name, raw, "application/json")})
+    return answer.text
+
+
+def _checked(client: TestClient, csrf: str, body: object, lang: str = "zh") -> str:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    answer = client.post(f"/ui/audit/check?lang={lang}", data={"csrf": csrf},
+                         files={"file": ("upload.json", raw, "application/json")})
+    found = re.search(r'data-testid="check-result">(.*?)</p>', answer.text, re.S)
+    assert found, answer.text
+    return " ".join(found.group(1).split())
+
+
+def _receipt(client: TestClient) -> dict:
+    uscc = unique_uscc()
+    api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": "杭州滨江回执科技有限公司", "in_district": True})
+    api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("C-"), "name": "联合体", "kind": "consortium",
+                                                   "lead_uscc": uscc, "recognised_on": "2022-10-01"})
+    claim = api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023,
+                                                "effective_on": "2023-06-01", "basis_amount": "100000.00"}, as_="kjj")
+    return api(client, "GET", f"/v1/claims/{claim['id']}/receipt", as_="auditor")
+
+
+def test_a_signed_digest_changed_in_its_file_is_blamed_on_the_file(client):
+    """The downloaded digest (signed) with its digest set to zeros: the file was altered, the ledger is not
+    said to differ."""
+    csrf = signed_in(client, "auditor")
+    digest = client.get("/ui/audit/digest.json").json()
+    assert all(k in digest for k in SIGNED)
+    page = _saved(client, csrf, digest | {"digest": "0" * 64})
+    assert 'data-verdict="altered"' in page
+    assert "文件“digest.json”在保存之后被改动过（或不是本台账签发的）" in page
+    assert "签名与内容不符" in page
+    assert "不一致" not in page and "改动在位置" not in page
+    english = _saved(client, csrf, digest | {"digest": "0" * 64}, lang="en")
+    assert "was altered after it was saved (or was not signed by this ledger)" in english
+    assert "Differs:" not in english
+    assert 'data-verdict="extends"' in _saved(client, csrf, digest)  # as saved, it still holds
+
+
+def test_an_unsigned_digest_that_differs_says_either_side_may_have_changed(client):
+    """The same digest with its signature taken off is checked against the chain, as before, saying it carries
+    no signature."""
+    csrf = signed_in(client, "auditor")
+    digest = {k: v for k, v in client.get("/ui/audit/digest.json").json().items() if k not in SIGNED}
+    page = _saved(client, csrf, digest | {"digest": "0" * 64}, name="plain.json")
+    assert 'data-verdict="differs"' in page and "不一致" in page
+    assert "文件“plain.json”没有签名：无法判断改动的是台账还是该文件" in page
+    assert 'data-verdict="extends"' in _saved(client, csrf, digest)
+    assert "没有签名" not in _saved(client, csrf, digest)
+
+
+def test_a_receipt_sent_to_the_saved_digest_form_is_named_as_one(client):
+    """A receipt is no saved digest: the form says so and points to the other check, never "position None"."""
+    csrf = signed_in(client, "auditor")
+    page = _saved(client, csrf, _receipt(client), name="receipt.json")
+    refused = re.search(r'data-testid="saved-refused">(.*?)</p>', page, re.S).group(1)
+    assert "文件“receipt.json”是申请回执，不是摘要" in refused and "核验摘要或回执" in refused
+    assert "None" not in refused
+    english = _saved(client, csrf, _receipt(client), name="receipt.json", lang="en")
+    assert "is a claim&#39;s receipt, not a digest" in english or "is a claim's receipt, not a digest" in english
+
+
+def test_the_digest_or_receipt_check_fails_in_the_pages_language(client):
+    """A changed signed digest, a tampered receipt, a file that is no JSON and a key the ledger never used: each
+    failure in Chinese on the Chinese page, in English on the English one."""
+    csrf = signed_in(client, "auditor")
+    digest = client.get("/ui/audit/digest.json").json()
+    changed = digest | {"digest": "0" * 64}
+    assert _checked(client, csrf, changed) == "核验失败：签名：签名与内容不符：签名之后其中有内容被改动过"
+    assert _checked(client, csrf, changed, lang="en").startswith(
+        "INVALID: signature: the signature does not match the content")
+
+    receipt = _receipt(client)
+    receipt["status"] = "approved" if receipt.get("status") != "approved" else "rejected"
+    said = _checked(client, csrf, receipt)
+    assert said.startswith("核验失败：回执：回执本身的签名未通过核验：签名与内容不符"), said
+    assert "signature" not in said and "receipt:" not in said
+    assert "the receipt&#39;s own signature does not verify" in _checked(client, csrf, receipt, lang="en")
+
+    assert _checked(client, csrf, b"not json") == "核验失败：文件：不是 JSON 格式的摘要或回执"
+    assert _checked(client, csrf, b"not json", lang="en") == "INVALID: file: not a JSON digest or receipt"
+
+    stranger = digest | {"key_id": "0123456789abcdef"}
+    assert _checked(client, csrf, stranger) == ("核验失败：签名：它由密钥 &#39;0123456789abcdef&#39; 签名，"
+                                                "而本台账从未使用过该密钥")
+    assert "which this ledger never used" in _checked(client, csrf, stranger, lang="en")
+    assert _checked(client, csrf, digest) == "核验通过：签名有效，内容与本账本一致。"

@@ -1,0 +1,57 @@
+"""The sandbox page's form of numbers in force, over plain HTTP on both stores: a number it refuses is named as
+the form labels it (programme and 比例 / rate), never by its internal path, with an example that fits it."""
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.web.sandbox_form import numbers
+from tests.browser.conftest import page_client, signed_in
+
+PEOPLE = {"auditor": {"role": "auditor"}}
+RATE = next(n for n in numbers() if n.labels[0] == "A5.voucher 创新券补助 · 比例")
+CAP = next(n for n in numbers() if n.labels[0].startswith("A5.voucher 创新券补助 · 上限"))
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        yield c
+
+
+def _refused(client: TestClient, csrf: str, number, value: str, lang: str) -> tuple[str, str]:
+    answer = client.post(f"/ui/sandbox?lang={lang}", data={"csrf": csrf, "format": "html", f"n:{number.path}": value})
+    assert answer.status_code == 422, answer.text[:300]
+    error = re.search(r'data-testid="draft-error">(.*?)</div>', answer.text, re.S).group(1)
+    field = re.search(r'data-testid="error-field"[^>]*>(.*?)</', error, re.S).group(1)
+    assert f'name="n:{number.path}" data-path="{number.path}"' in answer.text  # the input still marked
+    shown = re.sub(r"<[^>]+>", " ", error)  # the text a reader sees
+    return html.unescape(field), html.unescape(" ".join(shown.split()))
+
+
+@pytest.mark.parametrize(("lang", "label", "example"), [
+    ("zh", "A5.voucher 创新券补助 · 比例", '如 "0.20"'),
+    ("en", "A5.voucher Innovation voucher · rate", 'such as "0.20"'),
+])
+def test_a_rate_written_as_a_percentage_is_refused_by_its_label(client, lang, label, example):
+    """A5.voucher's 比例 set to 20%: the refusal names the field by its label, the example is a rate's, and
+    no internal path ("programmes[7].rate", "表单.") is shown."""
+    csrf = signed_in(client, "auditor")
+    field, said = _refused(client, csrf, RATE, "20%", lang)
+    assert field == label
+    assert f"{label}{'：' if lang == 'zh' else ': '}" in said and example in said
+    assert "0.20" in said and '"500000.00"' not in said
+    assert "programmes[" not in said and "表单" not in said and "catalogue file" not in said
+
+
+def test_an_amount_keeps_an_amounts_example_under_its_label(client):
+    """A cap that is no number: named by its label, with an amount for example."""
+    csrf = signed_in(client, "auditor")
+    field, said = _refused(client, csrf, CAP, "五十万", "zh")
+    assert field == CAP.labels[0] and '如 "500000.00"' in said and "programmes[" not in said
+    field, said = _refused(client, csrf, RATE, "2", "en")
+    assert field == RATE.labels[1] and "a rate is a fraction in (0, 1]" in said and "programmes[" not in said
