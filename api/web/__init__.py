@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from api.web import (
     audit,
     audit_digest,
+    certifications,
     claims,
     corrections,
     finance,
@@ -18,7 +19,8 @@ from api.web import (
 
 router = APIRouter(include_in_schema=False)
 # proposals before claims and corrections: its fixed paths (/ui/claims/confirm, /ui/certifications/imports)
-# would otherwise be taken for ids by their /ui/claims/{id} and /ui/certifications/{id}.
-for _pages in (sign_in, home, organisations, proposals, claims, corrections, recoveries, finance, finance_forms,
-               audit, audit_digest, sandbox):
+# would otherwise be taken for ids by their /ui/claims/{id} and /ui/certifications/{id}; certifications
+# (/ui/certifications/new) before corrections for the same reason.
+for _pages in (sign_in, home, organisations, proposals, certifications, claims, corrections, recoveries, finance,
+               finance_forms, audit, audit_digest, sandbox):
     router.include_router(_pages.router)

@@ -2,12 +2,25 @@
 on English pages "yuan", the policy's 万元 amounts written out in yuan (no reader of English counts in 万)."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from api.web import i18n
 
 FEN = Decimal("0.01")
 WAN = Decimal(10_000)
+
+
+# Digits grouped in threes as the pages show them ("1,000,000.00"), with ASCII or full-width commas.
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
+
+
+def plain_amount(text: str) -> str:
+    """An amount as typed, with the thousands separators the pages display taken out: "1,000,000.00" (or with
+    full-width commas) → "1000000.00", for the API's request models; anything else as typed (stripped), for the
+    model to refuse or accept as the API would ("1,00,0" is no grouping and is refused)."""
+    text = text.strip()
+    return re.sub("[,，]", "", text) if _GROUPED.fullmatch(text) else text
 
 
 def _decimal(value: object) -> Decimal | None:

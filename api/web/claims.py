@@ -2,22 +2,55 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep
 from api.schemas.claims import ApprovalCreate, RejectionCreate
-from api.web.correction_forms import FormState, attempt
-from api.web.pages import PageRoute, render
+from api.web import i18n, refusal_words
+from api.web.amounts import plain_amount
+from api.web.correction_forms import FormState, attempt, resent_about_claim
+from api.web.pages import PageRoute, render, templates
 from api.web.session import CsrfChecked, PagePrincipal
 from ledger.application import Outcome
 from ledger.audit.receipts import for_claim
+from ledger.domain.errors import LedgerError
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+templates.env.globals["bureau_name"] = refusal_words.bureau_name  # a bureau by name (区科技局), never its code
 Text = Annotated[str, Form()]
 DECIDED = "/ui/claims/{}?done=1"  # where a recorded decision lands: the claim page, saying so
+CONFIRMED = "/ui/claims/{}?done=confirmed"  # where a confirmed proposal lands
+i18n.MESSAGES.update({
+    "decided_confirmed": ("已确认：本项奖补已转为待审批申请，请审核后批准或驳回。",
+                          "Confirmed: the award is now a pending claim; approve or reject it below."),
+    "organisation": ("企业", "Organisation"),
+    "payouts": ("拨付记录", "Payouts"), "no_payouts": ("尚无拨付。", "Nothing paid yet."),
+    "payout_status": ("拨付状态", "Status"), "payout_paid": ("已拨付", "paid"),
+    "payout_reversed": ("已冲回", "reversed"),
+    "record_payout": ("记录拨付", "Record a payout"), "reverse_payout": ("冲回", "Reverse"),
+    "confirm_h": ("确认奖补（免申即享）", "Confirm the proposed award"),
+    "confirm_hint": ("确认后，账本按当前台账重新测算，本项即转为待审批申请（与待办列表中“确认所选”相同）。",
+                     "Confirmed, it is re-assessed on the ledger as it stands and becomes a pending claim (the same"
+                     " as “Confirm selected” on the queue)."),
+    "confirm_proposal": ("确认", "Confirm"),
+})
+
+
+def _payouts(ledger: LedgerDep, history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The claim's payouts, in the order they were recorded, each as GET /v1/payouts/{id} answers it."""
+    ids = dict.fromkeys(h["payout_id"] for h in history if h.get("event") == "PayoutRecorded" and h.get("payout_id"))
+    return [ledger.payout(pid) for pid in ids]
+
+
+def _organisation_name(ledger: LedgerDep, uscc: str) -> str | None:
+    try:
+        return ledger.organisation(uscc)["name"]
+    except LedgerError:
+        return None
 
 
 def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str = "",
@@ -29,8 +62,16 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
     catalogue = ledger.catalogue()
     programme = catalogue.programme(found["programme"])
     tier = programme.tier(found["tier"]) if programme and found["tier"] else None
+    lang = i18n.language(request)
+    if state:
+        resent_about_claim(state, found, lang)
+    outstanding = Decimal(found["outstanding_amount"] or "0")
     return render(request, "claim.html", state.status if state else 200, claim=found, programme=programme,
                   tier=tier, bureau=catalogue.bureau(found["lead_bureau"]), programmes=catalogue.programmes,
+                  bureau_label=refusal_words.bureau_name(found["lead_bureau"], lang),
+                  organisation_name=_organisation_name(ledger, found["uscc"]),
+                  payouts=_payouts(ledger, found.get("history") or []),
+                  payable=found["status"] == "approved" and outstanding > 0,
                   done=request.query_params.get("done"), action=action, form=state or FormState({}))
 
 
@@ -56,7 +97,7 @@ def approve(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDe
     typed = {"amount": amount, "note": note}
 
     def command(dry_run: bool, once: str | None) -> Outcome:
-        body = ApprovalCreate.model_validate({"amount": amount.strip() or None, "note": note.strip() or None})
+        body = ApprovalCreate.model_validate({"amount": plain_amount(amount) or None, "note": note.strip() or None})
         return ledger.approve_claim(by, claim_id=claim_id, amount=body.amount, note=body.note, key=once)
 
     state = attempt(request, typed, "confirm", key, command, DECIDED.format(claim_id), "approve",
@@ -76,3 +117,15 @@ def reject(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep
 
     state = attempt(request, typed, "confirm", key, command, DECIDED.format(claim_id), "reject")
     return _claim_page(request, ledger, claim_id, "reject", state)
+
+
+@router.post("/ui/claims/{claim_id}/confirm", dependencies=[CsrfChecked])
+def confirm(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, key: Text = "") -> Response:
+    """Confirm one proposal from its own page (lead bureau only): the same command as POST /v1/claims/{id}/confirm
+    and the queue's bulk confirmation; it is re-assessed, then pending."""
+
+    def command(dry_run: bool, once: str | None) -> Outcome:
+        return ledger.confirm_claim(by, claim_id=claim_id, key=once)
+
+    state = attempt(request, {}, "confirm", key, command, CONFIRMED.format(claim_id), "confirm")
+    return _claim_page(request, ledger, claim_id, "confirm", state)

@@ -14,10 +14,11 @@ from pydantic import ValidationError
 from api import field_messages
 from api.deps import Settle, checked_key
 from api.problems import STATUS_BY_KIND
+from api.problems import title as problem_title
 from api.web import i18n, refusal_words
 from api.web.corrections_words import FIELD_OF_CODE
 from ledger.application import Outcome
-from ledger.domain.errors import LedgerError
+from ledger.domain.errors import Conflict, LedgerError
 
 # Refusals no retyping can cure (no such claim, not this clerk's programme): the refusal page, as elsewhere.
 PAGE_KINDS = ("not_found", "forbidden")
@@ -35,6 +36,40 @@ class FormState:
 
 
 EMPTY = ("missing", "string_too_short")
+i18n.MESSAGES.update({
+    "resent_title": ("此表单已经提交过", "This form was already sent"),
+    "resent": ("这张表单此前已提交并处理过（例如在浏览器中点了“返回”后再次提交），本次没有再记录任何内容。"
+               "请打开最新页面查看当前情况；如需另做操作，请在最新页面上重新填写。",
+               "This form was sent and dealt with before (after going Back in the browser, say); nothing was"
+               " recorded this time. Open the page as it is now to see where things stand, and fill in a new form"
+               " there for anything else."),
+    "resent_claim": ("这张表单此前已提交并处理过（例如在浏览器中点了“返回”后再次提交），本次没有再记录任何内容。"
+                     "该申请现为“{status}”。请打开申请页面查看当前情况；如需另做操作，请在该页面重新填写。",
+                     "This form was sent and dealt with before (after going Back in the browser, say); nothing was"
+                     " recorded this time. The claim is now {status}. Open the claim to see where it stands, and"
+                     " fill in a new form there for anything else."),
+    "open_latest": ("打开最新页面", "Open the page as it is now"),
+    "open_claim_now": ("打开该申请", "Open the claim"),
+})
+
+
+def title(code: str, lang: str) -> str:
+    """A refusal's heading in `lang`: the pages' own title for the code, else the API's (api/problems.py), never
+    the bare code."""
+    return i18n.pick(i18n.REFUSALS, code, lang) or problem_title(code, lang)
+
+
+def _key_reused(err: LedgerError) -> bool:
+    """The ledger's refusal of an idempotency key already used for a different command: on a page, a form sent
+    again (the browser's Back, then send) after it, or another form with its key, was recorded."""
+    return isinstance(err, Conflict) and err.detail.startswith("Idempotency-Key ")
+
+
+def resent_about_claim(state: FormState, claim: dict[str, Any], lang: str) -> None:
+    """A form sent again on a claim's page: say what the claim now is."""
+    if state.refusal and state.refusal.get("resent"):
+        state.refusal["detail"] = i18n.translator(lang)("resent_claim", status=i18n.status_name(claim["status"], lang))
+        state.refusal["link_label"] = i18n.translator(lang)("open_claim_now")
 
 
 def _fix(error: dict[str, Any], name: str, lang: str, hints: dict[str, str]) -> str:
@@ -64,13 +99,17 @@ def _malformed(state: FormState, err: ValidationError, lang: str, form: str, hin
     t = i18n.translator(lang)
     said = t("sentence_sep").join(i18n.field_label(name, lang, form) + t("colon") + fix
                                   for name, fix in state.errors.items())
-    state.refusal = {"code": code, "title": i18n.pick(i18n.REFUSALS, code, lang) or code, "detail": said}
+    state.refusal = {"code": code, "title": title(code, lang), "detail": said}
 
 
-def _refused(state: FormState, err: LedgerError, lang: str, hints: dict[str, str] | None) -> None:
-    title = i18n.pick(i18n.REFUSALS, err.code, lang) or err.code
-    state.refusal = {"code": err.code, "title": title, "detail": refusal_words.detail(err, lang)}
+def _refused(state: FormState, err: LedgerError, lang: str, hints: dict[str, str] | None, done: str) -> None:
     state.status = STATUS_BY_KIND.get(err.kind, 422)
+    if _key_reused(err):  # words for a clerk, not the key: what happened, and the page as it is now
+        t = i18n.translator(lang)
+        state.refusal = {"code": err.code, "title": t("resent_title"), "detail": t("resent"), "resent": "1",
+                         "link": done.split("?", 1)[0], "link_label": t("open_latest")}
+        return
+    state.refusal = {"code": err.code, "title": title(err.code, lang), "detail": refusal_words.detail(err, lang)}
     if err.code in FIELD_OF_CODE:
         name, fix = FIELD_OF_CODE[err.code]
         if fix == f"fix_{name}":  # the page's general hint for the field: the form's own, where it has one
@@ -98,5 +137,5 @@ def attempt(request: Request, typed: dict[str, str], step: str, key: str,
     except LedgerError as err:
         if err.kind in PAGE_KINDS:
             raise
-        _refused(state, err, lang, hints)
+        _refused(state, err, lang, hints, done)
     return state

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from api.deps import LedgerDep
+from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, WithdrawalCreate
-from api.web.correction_forms import FormState, attempt
+from api.web import i18n
+from api.web.certifications import certification_page
+from api.web.correction_forms import FormState, attempt, resent_about_claim
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal
-from ledger.principals import Principal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -25,8 +26,11 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str,
         return state
     found = ledger.claim(claim_id, with_history=False)
     catalogue = ledger.catalogue()
+    resent_about_claim(state, found, i18n.language(request))
+    organisation = ledger.organisation(found["uscc"])
     return render(request, "corrections/claim.html", state.status, claim=found, action=action, form=state,
-                  programme=catalogue.programme(found["programme"]), programmes=catalogue.programmes)
+                  programme=catalogue.programme(found["programme"]), programmes=catalogue.programmes,
+                  organisation_name=organisation["name"])
 
 
 @router.post("/ui/claims/{claim_id}/withdraw", dependencies=[CsrfChecked])
@@ -58,27 +62,18 @@ def revoke(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep
     return _claim_page(request, ledger, claim_id, "revoke", state)
 
 
-def _certification_page(request: Request, ledger: LedgerDep, by: Principal, certification_id: str,
-                        state: FormState) -> Response:
-    found = ledger.certification(certification_id)
-    catalogue = ledger.catalogue()
-    programme = catalogue.programmes.get(found["programme"])
-    lead = programme.lead if programme else None
-    return render(request, "corrections/certification.html", state.status, cert=found, form=state,
-                  lead=lead, programmes=catalogue.programmes, is_lead=by.bureau is not None and by.bureau == lead,
-                  done=request.query_params.get("corrected") == "certification")
-
-
 @router.get("/ui/certifications/{certification_id}")
-def certification(request: Request, certification_id: str, by: PagePrincipal, ledger: LedgerDep) -> Response:
-    """A certification, its tiers, and for its lead bureau the form that revokes it from a day."""
-    return _certification_page(request, ledger, by, certification_id, FormState({}))
+def certification(request: Request, certification_id: str, by: PagePrincipal, ledger: LedgerDep,
+                  read_models: ReadModelsDep) -> Response:
+    """A certification: its organisation, tiers, the claims resting on it and its revocation; for its lead bureau
+    the forms that upgrade it and revoke it from a day."""
+    return certification_page(request, ledger, read_models, by, certification_id)
 
 
 @router.post("/ui/certifications/{certification_id}/revoke", dependencies=[CsrfChecked])
 def revoke_certification(request: Request, certification_id: str, by: PagePrincipal, ledger: LedgerDep,
-                         reason: Text = "", effective_on: Text = "", document_ref: Text = "",
-                         step: Text = "preview", key: Text = "") -> Response:
+                         read_models: ReadModelsDep, reason: Text = "", effective_on: Text = "",
+                         document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
     """Preview, then confirm, revoking a certification: its claims from that day are withdrawn or revoked."""
     typed = {"reason": reason, "effective_on": effective_on, "document_ref": document_ref}
 
@@ -92,4 +87,4 @@ def revoke_certification(request: Request, certification_id: str, by: PagePrinci
     state = attempt(request, typed, step, key, command, done, "certification")
     if isinstance(state, Response):
         return state
-    return _certification_page(request, ledger, by, certification_id, state)
+    return certification_page(request, ledger, read_models, by, certification_id, revoke=state)

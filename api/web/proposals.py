@@ -12,9 +12,12 @@ from starlette.concurrency import run_in_threadpool
 from api.certification_list import COLUMNS, read_list
 from api.deps import LedgerDep, Settle, checked_key
 from api.schemas.proposals import BulkConfirmationCreate
-from api.web.i18n import MESSAGES, language, translator
+from api.web import refusal_words
+from api.web.i18n import MESSAGES, language, status_name, translator
 from api.web.pages import PageRoute, refusal, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
+from ledger.application import AwardLedger
+from ledger.domain.errors import LedgerError
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -76,6 +79,17 @@ MESSAGES.update({
     "no_claims_ticked": ("未选择任何待确认奖补；请勾选要确认的项目后再提交。未确认任何一项。",
                          "No proposal was ticked; tick the ones to confirm and send the form again. Nothing was"
                          " confirmed."),
+    "what_to_do": ("处理建议", "What to do"), "organisation": ("企业", "Organisation"),
+    "confirm_now_pending": ("该项已经确认过，现为“{status}”，无需再确认；请打开申请，审核后批准或驳回。",
+                            "It was already confirmed and is now {status}; nothing to confirm. Open the claim to"
+                            " approve or reject it."),
+    "confirm_now_closed": ("该项已是“{status}”，不能再确认；请打开申请查看原因，如仍应享受，请重新提交申请。",
+                           "It is {status} and can no longer be confirmed; open the claim to see why, and submit a"
+                           " new claim if the award is still due."),
+    "confirm_now_decided": ("该申请已是“{status}”，无需确认；请打开申请查看。",
+                            "The claim is already {status}; nothing to confirm. Open the claim to see it."),
+    "confirm_other": ("请打开申请查看详情。", "Open the claim for the details."),
+    "this_claim": ("该申请", "this claim"),
     "too_many_claims": ("一次最多确认 {most:,} 项奖补，本次提交了 {sent:,} 项；请分批确认，每批不超过 {most:,} 项。"
                         "未确认任何一项。",
                         "At most {most:,} proposals can be confirmed at once, and {sent:,} were sent; confirm them"
@@ -96,4 +110,46 @@ async def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep) -> Res
     outcome = await run_in_threadpool(ledger.confirm_claims, by, ids=body.ids,
                                       key=checked_key(str(form.get("key") or "")))
     answer: dict[str, Any] = await run_in_threadpool(Settle(request, Response()), outcome)
+    answer = await run_in_threadpool(_worded, ledger, answer, language(request))
     return render(request, "confirmations.html", answer=answer, programmes=ledger.catalogue().programmes)
+
+
+_CLOSED = ("withdrawn",)
+_DECIDED = ("approved", "rejected", "revoked")
+
+
+def _worded(ledger: AwardLedger, answer: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The bulk confirmation's answer for a clerk: each claim with its organisation's name, and each refusal
+    said with the claim's status by name and what to do on the page, never the API's paths or status codes."""
+    t = translator(lang)
+    names: dict[str, str | None] = {}
+
+    def name(uscc: str) -> str | None:
+        if uscc not in names:
+            try:
+                names[uscc] = ledger.organisation(uscc)["name"]
+            except LedgerError:
+                names[uscc] = None
+        return names[uscc]
+
+    confirmed = [c | {"name": name(c["uscc"])} for c in answer.get("confirmed", [])]
+    refused = []
+    for r in answer.get("refused", []):
+        try:
+            claim: dict[str, Any] | None = ledger.claim(r["id"], with_history=False)
+        except LedgerError:
+            claim = None
+        status = claim["status"] if claim else None
+        if r["code"] == "invalid_state" and status == "pending":
+            said = t("confirm_now_pending", status=status_name(status, lang))
+        elif r["code"] == "invalid_state" and status in _CLOSED:
+            said = t("confirm_now_closed", status=status_name(status, lang))
+        elif r["code"] == "invalid_state" and status in _DECIDED:
+            said = t("confirm_now_decided", status=status_name(status, lang))
+        else:
+            text = r.get("detail_zh") if lang == "zh" and r.get("detail_zh") else r["detail"]
+            text = text.replace(f"申请 {r['id']}", t("this_claim")).replace(f"claim {r['id']}", t("this_claim"))
+            said = refusal_words.named(text, lang) + (t("sentence_sep") + t("confirm_other") if claim else "")
+        refused.append(r | {"said": said, "status": status, "claim": claim,
+                            "name": name(claim["uscc"]) if claim else None})
+    return answer | {"confirmed": confirmed, "refused": refused}

@@ -10,6 +10,7 @@ from api import field_messages
 from api.problems import EdgeProblem, chinese_detail
 from api.schemas.queues import STATUSES
 from api.web import i18n
+from ledger.catalogue import catalogues
 from ledger.domain.errors import LedgerError
 from ledger.principals import Role
 
@@ -33,9 +34,41 @@ def _roles_named(text: str, lang: str) -> str:
     return _ROLE_OF[lang].sub(lambda found: t("paren", text=i18n.role_name(found[1], lang)).lstrip(), text)
 
 
+def bureau_name(code: str | None, lang: str) -> str:
+    """A bureau by the name people call it (`kjj` → 区科技局, Science and Technology Bureau); an unknown code as
+    it is, nothing as nothing."""
+    if not code:
+        return ""
+    found = next((b for c in reversed(catalogues()) if (b := c.bureau(code))), None)
+    return code if found is None else (found.name_zh if lang == "zh" else found.name_en)
+
+
+# The ledger's sentences name the lead bureau by its code ("由 kjj 牵头", "led by kjj").
+_LED_BY = {"zh": re.compile(r"由 ?([a-z][a-z0-9_]*) ?牵头"), "en": re.compile(r"\bled by ([a-z][a-z0-9_]*)\b")}
+
+
+def _bureaus_named(text: str, lang: str) -> str:
+    def name(found: re.Match[str]) -> str:
+        said = bureau_name(found[1], lang)
+        if said == found[1]:
+            return found[0]
+        return f"由{said}牵头" if lang == "zh" else f"led by the {said}"
+
+    return _LED_BY[lang].sub(name, text)
+
+
+# The API's words for a client that a clerk on a page has no use for: its paths, a status named twice.
+_FOR_CLIENTS = {"zh": (("“待确认”（proposed）", "“待确认”"),
+                       ("待审批的申请请用 /approve 批准或 /reject 驳回", "待审批的申请请在申请页面上批准或驳回")),
+                "en": (("a pending claim is decided with /approve or /reject",
+                        "a pending claim is approved or rejected on its page"),)}
+
+
 def named(text: str, lang: str) -> str:
-    """`text` with the claim statuses and roles it names by code named in `lang`."""
-    text = _roles_named(text, lang)
+    """`text` with the claim statuses, roles and lead bureaus it names by code named in `lang`, and no API path."""
+    for said, instead in _FOR_CLIENTS[lang]:
+        text = text.replace(said, instead)
+    text = _bureaus_named(_roles_named(text, lang), lang)
     if lang != "zh":
         return text
     return _STATUS_ZH.sub(lambda found: f"{found[1]}“{i18n.status_name(found[2], lang)}”", text)

@@ -136,7 +136,7 @@ def test_a_claims_history_notes_tiers_and_rules_read_in_chinese(client, world):
     assert f'data-testid="history-document">依据文件文号：{REVOCATION_DOC}<' in revoked
     assert "登记还款" in revoked and bank_ref in revoked and "核销追回款项" in revoked
     assert "核销理由：企业已注销，无法追回" in revoked and "依据文件文号：滨财核〔2025〕3号" in revoked
-    tier = r'data-testid="tier">\s*<span class="code">municipal</span> <span class="name">市级</span>'
+    tier = r'data-testid="tier">\s*<span class="name" data-code="municipal">市级</span>'  # the name only, in Chinese
     assert re.search(tier, revoked)
     assert "政策期限" in revoked and "应享金额" in revoked
     assert not re.search(r'<td data-rule="[^"]+">\s*[a-z_:]+\s*</td>', revoked)

@@ -87,7 +87,7 @@ def test_a_bureau_outside_the_programme_sees_no_decision_forms_and_a_forged_post
     """jxj may read a kjj claim but sees no approve/reject form; a POST made anyway is a 403 `not_lead_bureau`."""
     sign_in("jxj")
     page.goto(f"/ui/claims/{world.pending_claim}")
-    expect(page.get_by_test_id("not-lead")).to_contain_text("kjj")
+    expect(page.get_by_test_id("not-lead")).to_contain_text("区科技局")  # the lead bureau by name, not kjj
     expect(page.get_by_role("button", name="批准")).to_have_count(0)
     expect(page.get_by_role("button", name="驳回")).to_have_count(0)
     # The same form the lead bureau gets, made in this page (same origin, this browser's CSRF token).
@@ -100,7 +100,7 @@ def test_a_bureau_outside_the_programme_sees_no_decision_forms_and_a_forged_post
     assert answered.value.status == 403
     expect(page.get_by_test_id("problem-code")).to_have_text("not_lead_bureau")
     expect(page.get_by_test_id("refusal")).to_contain_text("403")
-    expect(page.get_by_test_id("problem-detail")).to_contain_text("由 kjj 牵头")  # the page's language: Chinese
+    expect(page.get_by_test_id("problem-detail")).to_contain_text("由区科技局牵头")  # Chinese, the bureau by name
     shot("403")
     assert live.ok("GET", f"/v1/claims/{world.pending_claim}", as_="auditor")["status"] == "pending"
     response = page.goto("/ui/finance?year=2023")

@@ -1,0 +1,197 @@
+"""The certification pages over plain HTTP: a lead bureau records a certification (the same request model and
+command as POST /v1/certifications) and its upgrade, refusals come back beside the fields in the page's language,
+and the certification's page names its organisation, the claims resting on it and, once revoked, the revocation."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.browser.conftest import api as _api
+from tests.browser.conftest import page_client
+from tests.browser.conftest import signed_in as _sign_in
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
+          "rcb": {"role": "bureau", "bureau": "rcb"}, "admin": {"role": "admin"}, "finance": {"role": "finance"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        yield c
+
+
+@pytest.fixture
+def organisation(client) -> dict:
+    """An organisation leading a consortium (an Art. 3 body) and an engineering research centre."""
+    uscc = unique_uscc()
+    name = f"滨江认定测试科技有限公司{uscc[-4:]}"
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": name, "in_district": True})
+    consortium, erc = unique_id("CONS-"), unique_id("ERC-")
+    _api(client, "POST", "/v1/innovation-bodies", {"id": consortium, "name": "某创新联合体", "kind": "consortium",
+                                                   "lead_uscc": uscc, "recognised_on": "2022-10-01"})
+    _api(client, "POST", "/v1/innovation-bodies", {"id": erc, "name": "某工程研究中心", "kind": "erc",
+                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    return {"uscc": uscc, "name": name, "consortium": consortium, "erc": erc}
+
+
+def _form(csrf: str, org: dict, **fields: str) -> dict:
+    return {"csrf": csrf, "key": unique_id("k"), "uscc": org["uscc"], "programme": "A3.consortium",
+            "tier": "municipal", "effective_on": "2023-03-01", "document_ref": "杭科高〔2023〕15号",
+            "body_id": org["consortium"], "subject": ""} | fields
+
+
+def _certification_id(location: str) -> str:
+    found = re.fullmatch(r"/ui/certifications/([0-9a-f-]{36})\?recorded=1", location)
+    assert found, location
+    return found[1]
+
+
+def test_a_lead_bureau_records_a_certification_once_and_sees_the_proposal_it_made(client, organisation):
+    """The form offers the bureau's own programmes by name and their tiers by name; recorded, it lands on the
+    certification's page, which shows the organisation and the 免申即享 proposal; the same form sent twice (its
+    idempotency key) records one certification."""
+    csrf = _sign_in(client, "kjj")
+    assert 'href="/ui/certifications/new"' in client.get("/ui/").text  # found from the home page's proposals panel
+    page = client.get("/ui/certifications/new")
+    assert page.status_code == 200 and 'data-testid="certify-form"' in page.text
+    assert '<option value="A3.consortium">A3.consortium 企业创新联合体认定奖励</option>' in page.text
+    assert 'value="A6.chain_leader"' not in page.text  # jxj's
+    assert 'value="A5.voucher"' not in page.text  # a rate: no certification
+    assert '<option value="municipal">市级（municipal）</option>' in page.text
+    form = _form(csrf, organisation)
+    done = client.post("/ui/certifications/new", data=form, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    cert_id = _certification_id(done.headers["location"])
+    again = client.post("/ui/certifications/new", data=form, follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == done.headers["location"]
+    recorded = _api(client, "GET", f"/v1/certifications/{cert_id}")
+    assert recorded["programme"] == "A3.consortium" and recorded["body_id"] == organisation["consortium"]
+    assert len(recorded["proposed_claims"]) == 1
+    shown = client.get(done.headers["location"])
+    assert shown.status_code == 200 and 'data-testid="recorded"' in shown.text
+    assert organisation["name"] in shown.text
+    assert "生成待确认奖补（免申即享）：1 项。" in shown.text
+    proposal = recorded["proposed_claims"][0]
+    assert f'href="/ui/claims/{proposal}"' in shown.text and "待确认" in shown.text
+
+
+def test_refusals_come_back_beside_their_fields_in_the_page_language(client, organisation):
+    """The API's validator and the ledger's refusals, each beside the field that cures it, as typed; nothing is
+    recorded. In English with ?lang=en."""
+    csrf = _sign_in(client, "kjj")
+    no_body = client.post("/ui/certifications/new", data=_form(csrf, organisation, programme="A3.erc", body_id=""))
+    assert no_body.status_code == 422 and 'data-testid="error-body_id"' in no_body.text
+    assert "创新组织" in no_body.text and organisation["uscc"] in no_body.text  # kept as typed
+    bad_tier = client.post("/ui/certifications/new", data=_form(csrf, organisation, tier="national"))
+    assert bad_tier.status_code == 422 and 'data-testid="error-tier"' in bad_tier.text
+    no_tier = client.post("/ui/certifications/new", data=_form(csrf, organisation, tier=""))
+    assert no_tier.status_code == 422 and 'data-testid="error-tier"' in no_tier.text
+    bad_uscc = client.post("/ui/certifications/new", data=_form(csrf, organisation, uscc="123"))
+    assert bad_uscc.status_code == 422 and 'data-testid="error-uscc"' in bad_uscc.text
+    unknown = client.post("/ui/certifications/new", data=_form(csrf, organisation, uscc=unique_uscc()))
+    assert unknown.status_code == 404 and 'data-testid="error-uscc"' in unknown.text
+    no_doc = client.post("/ui/certifications/new?lang=en", data=_form(csrf, organisation, document_ref=""))
+    assert no_doc.status_code == 422 and 'data-testid="error-document_ref"' in no_doc.text
+    assert "Give the document" in no_doc.text
+    no_day = client.post("/ui/certifications/new?lang=zh", data=_form(csrf, organisation, effective_on=""))
+    assert no_day.status_code == 422 and 'data-testid="error-effective_on"' in no_day.text
+    assert "请填写生效日期" in no_day.text
+    assert not [c for c in client.get(f"/v1/organisations/{organisation['uscc']}",
+                                      headers={"Authorization": f"Bearer {client.tokens['admin']}"}).json().get(
+        "designations", [])]
+
+
+def test_only_a_bureau_leading_the_programme_records_it(client, organisation):
+    """Another bureau is refused 403 as in the API; finance may not open the form; a form needs its CSRF token."""
+    csrf = _sign_in(client, "jxj")
+    page = client.get("/ui/certifications/new")
+    assert page.status_code == 200 and 'value="A6.chain_leader"' in page.text
+    assert 'value="A3.consortium"' not in page.text
+    refused = client.post("/ui/certifications/new", data=_form(csrf, organisation), follow_redirects=False)
+    assert refused.status_code == 403 and "not_lead_bureau" in refused.text
+    english = client.get("/ui/certifications/new?lang=en")
+    assert "Record a certification" in english.text
+    assert "A6.chain_leader Chain-leader enterprise designation" in english.text
+    _sign_in(client, "rcb")  # leads only A12.talent, which takes no certification
+    assert 'data-testid="no-certifying-programmes"' in client.get("/ui/certifications/new?lang=zh").text
+    _sign_in(client, "finance")
+    assert client.get("/ui/certifications/new").status_code == 403
+    _sign_in(client, "kjj")
+    no_csrf = _form("", organisation)
+    del no_csrf["csrf"]
+    assert client.post("/ui/certifications/new", data=no_csrf).status_code == 403
+
+
+def test_an_upgrade_is_recorded_from_the_certification_page(client, organisation):
+    """The lead bureau's page offers only the higher rungs; recorded, the tier climbs and the new proposal shows;
+    a rung not above is refused beside the tier; another bureau sees no form and is refused."""
+    cert = _api(client, "POST", "/v1/certifications", {
+        "uscc": organisation["uscc"], "programme": "A3.consortium", "tier": "municipal",
+        "effective_on": "2023-03-01", "document_ref": "杭科高〔2023〕15号", "body_id": organisation["consortium"]},
+        as_="kjj")
+    csrf = _sign_in(client, "kjj")
+    page = client.get(f"/ui/certifications/{cert['id']}")
+    assert 'data-testid="upgrade-form"' in page.text
+    form_html = page.text.split('data-testid="upgrade-form"')[1].split("</form>")[0]
+    assert 'value="provincial"' in form_html and 'value="municipal"' not in form_html
+    form = {"csrf": csrf, "key": unique_id("k"), "tier": "municipal", "effective_on": "2024-05-10",
+            "document_ref": "浙科〔2024〕6号"}
+    lower = client.post(f"/ui/certifications/{cert['id']}/upgrades", data=form)
+    assert lower.status_code == 422 and 'data-testid="error-tier"' in lower.text
+    early = client.post(f"/ui/certifications/{cert['id']}/upgrades",
+                        data=form | {"tier": "provincial", "effective_on": "2023-02-01"})
+    assert early.status_code == 422 and 'data-testid="error-effective_on"' in early.text
+    assert "早于该认定的生效日期" in early.text
+    outside = client.post(f"/ui/certifications/{cert['id']}/upgrades",
+                          data=form | {"tier": "provincial", "effective_on": "2031-01-01"})
+    assert outside.status_code == 409 and 'data-testid="error-effective_on"' in outside.text
+    done = client.post(f"/ui/certifications/{cert['id']}/upgrades", data=form | {"tier": "provincial"},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?upgraded=1")
+    after = _api(client, "GET", f"/v1/certifications/{cert['id']}")
+    assert after["tier"] == "provincial" and len(after["tiers"]) == 2
+    shown = client.get(done.headers["location"])
+    assert 'data-testid="upgraded"' in shown.text and "upgrade-form" not in shown.text  # no rung above provincial
+    for proposal in after["proposed_claims"]:
+        assert f'href="/ui/claims/{proposal}"' in shown.text
+    other = _sign_in(client, "jxj")
+    assert "upgrade-form" not in client.get(f"/ui/certifications/{cert['id']}").text
+    refused = client.post(f"/ui/certifications/{cert['id']}/upgrades",
+                          data=form | {"csrf": other, "tier": "provincial", "key": unique_id("k")})
+    assert refused.status_code == 403 and "not_lead_bureau" in refused.text
+
+
+def test_the_certification_page_shows_its_claims_and_its_revocation(client, organisation):
+    """The organisation's name, each claim resting on it (linked, status in Chinese, amount); once revoked, the
+    reason, the document, who and when."""
+    cert = _api(client, "POST", "/v1/certifications", {
+        "uscc": organisation["uscc"], "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+        "document_ref": "杭发改〔2023〕15号", "body_id": organisation["erc"]}, as_="kjj")
+    claim = _api(client, "POST", "/v1/claims", {"uscc": organisation["uscc"], "programme": "A3.erc",
+                                                "award_year": 2023, "effective_on": "2023-06-01",
+                                                "certification_id": cert["id"]}, as_="kjj")
+    approved = _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
+    amount = f"{float(approved['approved_amount']):,.2f} 元"
+    _sign_in(client, "finance")
+    page = client.get(f"/ui/certifications/{cert['id']}")
+    assert page.status_code == 200 and organisation["name"] in page.text
+    row = page.text.split(f'data-claim="{claim["id"]}"')[1].split("</tr>")[0]
+    assert f'href="/ui/claims/{claim["id"]}"' in row and "已批准" in row and amount in row
+    assert 'data-testid="revocation"' not in page.text
+    _api(client, "POST", f"/v1/certifications/{cert['id']}/revoke",
+         {"reason": "复核不再符合认定条件", "effective_on": "2024-01-01", "document_ref": "杭高新科〔2024〕18号"},
+         as_="kjj")
+    revoked = client.get(f"/ui/certifications/{cert['id']}")
+    assert 'data-testid="revocation"' in revoked.text
+    assert "复核不再符合认定条件" in revoked.text and "杭高新科〔2024〕18号" in revoked.text
+    assert "kjj-ui" in revoked.text and "（北京时间）" in revoked.text
+    row = revoked.text.split(f'data-claim="{claim["id"]}"')[1].split("</tr>")[0]
+    assert "已撤销" in row
+    english = client.get(f"/ui/certifications/{cert['id']}?lang=en")
+    assert "Revoked by" in english.text and "Claims resting on this certification" in english.text
