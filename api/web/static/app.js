@@ -7,3 +7,17 @@ document.addEventListener("submit", (event) => {
   form.dataset.sent = "1";
   form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
 });
+
+// A wide table or chart scrolls inside a box of its own (style.css), so the page never scrolls sideways.
+// A template may write the box itself: a table already in one is left where it is.
+function boxWide(selector, boxClass) {
+  document.querySelectorAll(selector).forEach((wide) => {
+    if (wide.parentElement.classList.contains(boxClass)) return;
+    const box = document.createElement("div");
+    box.className = boxClass;
+    wide.before(box);
+    box.append(wide);
+  });
+}
+boxWide("table.data", "table-scroll");
+boxWide("svg.chart", "chart-scroll");

@@ -1,0 +1,160 @@
+"""The pages at phone width (375 px) in a real browser, on a demo district: the page itself never scrolls
+sideways (wide tables scroll inside their own box), the nav wraps by whole items, totals cards show their whole
+figure, body text stays readable; and the same pages at 1280 px keep one line of nav and unclipped cards."""
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, Live
+
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+
+# What the page measures: sideways overflow, each nav link's box against its text, each totals card's figure
+# against its box, and the smallest font of running text (paragraphs, table cells, list items, the nav).
+MEASURE = """() => {
+  const root = document.documentElement;
+  const lineHeight = (el) => parseFloat(getComputedStyle(el).lineHeight)
+                             || parseFloat(getComputedStyle(el).fontSize) * 1.5;
+  const nav = [...document.querySelectorAll('header nav a')].map((a) => {
+    const box = a.getBoundingClientRect();
+    return {text: a.textContent.trim(), width: box.width, height: box.height, line: lineHeight(a),
+            scroll: a.scrollWidth, client: a.clientWidth, right: box.right};
+  });
+  const cards = [...document.querySelectorAll('dl.totals dd')].map((dd) => {
+    const box = dd.getBoundingClientRect();
+    return {text: dd.textContent.trim(), scroll: dd.scrollWidth, client: dd.clientWidth, right: box.right,
+            height: box.height, line: lineHeight(dd)};
+  });
+  const texts = [...document.querySelectorAll('main p, main td, main th, main li, main dd, main dt, header nav a')]
+    .filter((el) => el.offsetParent !== null && el.textContent.trim())
+    .map((el) => ({tag: el.tagName, text: el.textContent.trim().slice(0, 30),
+                   size: parseFloat(getComputedStyle(el).fontSize)}));
+  const sticking = [...document.querySelectorAll('body *')].filter((el) => {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= window.innerWidth + 1) return false;
+    for (let up = el.parentElement; up; up = up.parentElement) {  // inside a box that scrolls is fine
+      const o = getComputedStyle(up).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') return false;
+    }
+    return true;
+  }).map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' '
+                 + Math.round(el.getBoundingClientRect().right));
+  return {scrollWidth: root.scrollWidth, innerWidth: window.innerWidth, nav, cards, texts,
+          sticking: sticking.slice(0, 8)};
+}"""
+
+
+def _first(items: list[dict], what: str) -> dict:
+    assert items, f"the demo district has no {what}"
+    return items[0]
+
+
+@pytest.fixture
+def district(demo_district: str, live: Live) -> dict[str, str]:
+    """The live app over a small demo district (generated before the app starts); an organisation with a
+    recovery, a claim of kjj's (pending if there is one) and a year of the policy, to open the pages on."""
+    deadline = time.monotonic() + 30  # the read models catch up with the district the app found on start
+    while not (recoveries := live.ok("GET", "/v1/recoveries", as_="auditor")["recoveries"]):
+        assert time.monotonic() < deadline, "the demo district has no recovery"
+        time.sleep(0.2)
+    recovery = recoveries[0]
+    claims = live.ok("GET", "/v1/claims?bureau=kjj", as_="kjj")["claims"]
+    claim = _first([c for c in claims if c["status"] == "pending"] + claims, "claim of kjj's")
+    return {"uscc": recovery["uscc"], "claim": claim["id"], "year": "2023"}
+
+
+def _pages(who: str, d: dict[str, str]) -> list[str]:
+    org, claim = f"/ui/organisations/{d['uscc']}", f"/ui/claims/{d['claim']}"
+    return {
+        "kjj": ["/ui/", org, claim, "/ui/recoveries", "/ui/sandbox", "/ui/organisations?q=%E7%A7%91%E6%8A%80"],
+        "finance": ["/ui/", f"/ui/finance?year={d['year']}", "/ui/finance/write", "/ui/recoveries"],
+        "auditor": ["/ui/", org, claim, f"/ui/finance?year={d['year']}", "/ui/recoveries", "/ui/audit",
+                    "/ui/sandbox"],
+    }[who]
+
+
+def _save(page: Any, request: pytest.FixtureRequest, who: str, path: str, width: int) -> None:
+    folder = Path(os.environ.get("LEDGER_NARROW_SHOTS", SCREENSHOTS))
+    folder.mkdir(parents=True, exist_ok=True)
+    backend = "postgres" if "postgres" in request.node.name else "sqlite"
+    name = re.sub(r"[^A-Za-z0-9]+", "-", path.split("?")[0].removeprefix("/ui/")).strip("-") or "home"
+    if "?" in path:
+        name += "-" + re.sub(r"[^A-Za-z0-9]+", "-", path.split("?")[1]).strip("-")
+    page.screenshot(path=str(folder / f"narrow-{backend}-{width}-{who}-{name[:40]}.png"), full_page=True)
+
+
+def _problems(m: dict, path: str, narrow: bool) -> list[str]:
+    found = []
+    if m["scrollWidth"] > m["innerWidth"]:
+        found.append(f"{path}: the page is {m['scrollWidth']} px wide in a {m['innerWidth']} px window "
+                     f"(sticking out: {m['sticking']})")
+    for a in m["nav"]:
+        lines = a["height"] / a["line"]
+        if lines > 2.2 if narrow else lines > 1.2:
+            found.append(f"{path}: nav link {a['text']!r} takes {lines:.1f} lines ({a['width']:.0f} px wide)")
+        if a["scroll"] > a["client"] + 1 or a["right"] > m["innerWidth"] + 1:
+            found.append(f"{path}: nav link {a['text']!r} is clipped")
+    for dd in m["cards"]:
+        if dd["scroll"] > dd["client"] + 1 or dd["right"] > m["innerWidth"] + 1:
+            found.append(f"{path}: totals card {dd['text']!r} is clipped ({dd['scroll']} > {dd['client']} px)")
+        if not narrow and dd["height"] > dd["line"] * 1.2:
+            found.append(f"{path}: totals card {dd['text']!r} wraps at 1280 px")
+    small = [t for t in m["texts"] if t["size"] < 14]
+    if small:
+        found.append(f"{path}: text below 14 px: {small[:3]}")
+    return found
+
+
+@pytest.mark.parametrize("who", ["kjj", "finance", "auditor"])
+def test_the_pages_fit_a_phone_and_still_fit_a_desktop(browser, live, district, who, request) -> None:
+    """Each page `who` sees, in both languages, at 375 px (with app.js, which boxes wide tables, and without it,
+    where style.css lets a table scroll as a box itself) and at 1280 px."""
+    problems: list[str] = []
+    for viewport, scripts in ((PHONE, True), (PHONE, False), (DESKTOP, True)):
+        narrow = viewport is PHONE
+        context = browser.new_context(base_url=live.url, locale="zh-CN", viewport=viewport,
+                                      java_script_enabled=scripts)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        try:
+            page.goto("/ui/sign-in")
+            page.get_by_label(re.compile("访问令牌|Access token")).fill(live.tokens[who])
+            page.get_by_role("button", name=re.compile("^(登录|Sign in)$")).click()
+            page.wait_for_url(lambda url: "/ui/sign-in" not in url)
+            for path in _pages(who, district):
+                for lang in ("zh", "en"):  # the choice sticks: each page names its language
+                    url = path + ("&" if "?" in path else "?") + "lang=" + lang
+                    answer = page.goto(url)
+                    assert answer is not None and answer.status == 200, f"{url}: {answer and answer.status}"
+                    problems += _problems(page.evaluate(MEASURE), url + ("" if scripts else " (no app.js)"), narrow)
+                    if lang == "zh" and scripts:
+                        _save(page, request, who, path, viewport["width"])
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_keyboard_focus_is_visible_at_phone_width(browser, live, district) -> None:
+    """Tabbing to a nav link at 375 px shows a focus ring (an outline of some width, not `none`)."""
+    context = browser.new_context(base_url=live.url, locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto("/ui/sign-in")
+        page.get_by_label("访问令牌").fill(live.tokens["auditor"])
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(lambda url: "/ui/sign-in" not in url)
+        page.goto(f"/ui/organisations/{district['uscc']}")
+        for _ in range(3):  # the brand, then the first nav links
+            page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const el = document.activeElement, s = getComputedStyle(el);
+            return {tag: el.tagName, style: s.outlineStyle, width: parseFloat(s.outlineWidth)}; }""")
+        assert focused["tag"] == "A" and focused["style"] != "none" and focused["width"] >= 1, focused
+    finally:
+        context.close()
