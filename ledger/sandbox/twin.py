@@ -100,18 +100,22 @@ class Twin(Replay):
         if (base_cid == cid and (new_keys, new_entry) == (base_keys, base_entry)
                 and not any(map(self.apart, every))):
             return new_keys, new_entry  # the same answer as the baseline's, on accounts it has written already
+        self._own(every)
+        self._move(cid, every, new_keys, new_entry)
         for key in every:
+            if key not in self.accounts:
+                self.emptied[key] = True
+        return new_keys, new_entry
+
+    def _own(self, keys: Iterable[str]) -> None:
+        """Each of `keys` still shared becomes this replay's own copy, as the baseline has left it (or empty)."""
+        for key in keys:
             if not self.apart(key):
                 state = self.twin.accounts.get(key)
                 if state is not None:
                     self.accounts[key] = state
                 else:
                     self.emptied[key] = True
-        self._move(cid, every, new_keys, new_entry)
-        for key in every:
-            if key not in self.accounts:
-                self.emptied[key] = True
-        return new_keys, new_entry
 
     def _outranked(self, cid: str) -> None:
         # The baseline has just run the rules again on this re-assessment to nothing and written its answer to
@@ -131,13 +135,7 @@ class Twin(Replay):
             return
         scratch = copy.copy(row)
         _, again = self._assess(cid, e, scratch, approving=True)
-        for key in keys:
-            if not self.apart(key):
-                state = self.twin.accounts.get(key)
-                if state is not None:
-                    self.accounts[key] = state
-                else:
-                    self.emptied[key] = True
+        self._own(keys)
         if again is None and scratch.refusal in OUTRANKED:
             self._to_nothing(cid, row, keys, entry, scratch)
         else:  # something under this catalogue: its own entry where the baseline may have put nothing
