@@ -56,7 +56,8 @@ class _Chosen:
 
     def programme(self, code: str) -> str | None:
         if code and code not in self.led:
-            self.ignored.append(self.t("ignored_programme", value=code, bureau=self.bureau,
+            self.ignored.append(self.t("ignored_programme", value=code,
+                                       bureau=refusal_words.bureau_name(self.bureau, self.lang),
                                        choices=self.t("list_sep").join(self.led)))
         return code if code in self.led else None
 

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.corrections import RepaymentCreate, WriteOffCreate
 from api.schemas.fields import Uscc
+from api.web.amounts import plain_amount
 from api.web.correction_forms import FormState, attempt
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
@@ -104,7 +105,7 @@ def repay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerD
     typed = {"amount": amount.strip(), "received_on": received_on, "bank_ref": bank_ref}
 
     def command(dry_run: bool, once: str | None):
-        body = RepaymentCreate.model_validate(typed)
+        body = RepaymentCreate.model_validate(typed | {"amount": plain_amount(amount)})  # "150,000.00" as shown
         return ledger.record_repayment(by, recovery_id=recovery_id, amount=body.amount,
                                        received_on=body.received_on, bank_ref=body.bank_ref, dry_run=dry_run,
                                        key=once)

@@ -230,6 +230,7 @@ def test_the_bureaus_queue_filters_by_uscc_and_any_status_and_says_what_it_ignor
     notice = re.search(r'data-testid="ignored-filters">(.*?)</div>', odd, re.S).group(1)
     assert "“approvd”" in notice and "approved（已批准）" in notice and f"“{other}”" in notice
     assert "“123”" in notice and "统一社会信用代码" in notice
+    assert "（区科技局）" in notice and "（kjj）" not in notice  # the bureau by its name, not its code
     english = client.get("/ui/", params={"status": "approvd", "lang": "en"}).text
     assert "Status “approvd” is not one of the choices and was ignored" in english
     later = client.get("/ui/", params={"cursor": "1", "status": "pending"}).text

@@ -214,3 +214,21 @@ def test_the_write_page_prefills_the_payout_claim_and_the_reversal_payout(client
     assert f'value="{year["payout"]}"' in reversal_form and year["claim"] not in reversal_form
     junk = client.get('/ui/finance/write?claim_id="><script>').text
     assert "<script>" not in junk.split('data-testid="payout-form"')[1].split("</form>")[0]
+
+
+def test_a_repayment_typed_with_thousands_separators_is_recorded(client):
+    """The recovery page shows "150,000.00"; typed back that way into the repayment form it was refused: it is
+    now read as the approval and appropriation forms read it."""
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    award = _paid_award(client)
+    revoked = _api(client, "POST", f"/v1/claims/{award['claim']}/revoke",
+                   {"reason": "虚报", "document_ref": "杭科〔2024〕9号"}, as_="kjj")
+    recovery = revoked["recovery_id"]
+    _sign_in(client, "finance")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/ui/recoveries/{recovery}").text).group(1)
+    done = client.post(f"/ui/recoveries/{recovery}/repayments", data={
+        "csrf": csrf, "amount": "60,000.00", "received_on": "2024-02-01", "bank_ref": unique_id("BACK-"),
+        "key": unique_id("k-")}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert _api(client, "GET", f"/v1/recoveries/{recovery}", as_="finance")["recovered"] == "60000.00"
