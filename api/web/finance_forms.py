@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 import re
 from typing import Annotated, Any
 from uuid import UUID
@@ -27,9 +25,7 @@ from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import Outcome
-from ledger.bank_files.decoding import decode
-from ledger.bank_files.reading import BankFile, accepted_lines, read_bank_file
-from ledger.csv_lines import record_start
+from ledger.bank_files.reading import accepted_lines, read_bank_file
 from ledger.domain.errors import InvalidInput, LedgerError, NotFound
 from ledger.principals import Role
 
@@ -183,36 +179,12 @@ async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[
         found, lines = _read(request, raw, bool(import_good_lines))
     except LedgerError as err:
         return _refused(request, "statement", typed, err)
-    numbers = _file_line_numbers(request, raw, found)
-    rows = [{"line": numbers[i] if numbers else i + 1, **ln.as_dict()} for i, ln in enumerate(lines)]
+    # accepted_lines gives the file's lines as read (or refuses): each numbered as the reader counted it.
+    rows = [{"line": n, **ln.as_dict()} for n, ln in zip(found.numbers, lines, strict=True)]
     report = _with_credits(read_models, read_models.bank_preview(rows)) if rows else None
     return render(request, "finance_preview.html", found=found, lines=rows, report=report,
                   content=base64.b64encode(raw).decode(), source=file.filename or "",
                   import_good_lines=import_good_lines)
-
-
-def _file_line_numbers(request: Request, raw: bytes, found: BankFile) -> list[int] | None:
-    """The file's line number of each line read (as refused lines are numbered): the rows after the header, blank
-    and refused ones left out, as ledger/bank_files/reading.py reads them; None if the count disagrees."""
-    column_map = bank_columns(request.app.state.settings.bank_columns)
-    text, _ = decode(raw)
-    refused = {r.line for r in found.refused}
-    reader = csv.reader(io.StringIO(text, newline=""))
-    numbers: list[int] = []
-    header = False
-    try:
-        for row in reader:
-            n = record_start(reader.line_num, row)
-            if not any(cell.strip() for cell in row):
-                continue
-            if not header:
-                header = column_map.usable(column_map.columns(row))
-                continue
-            if n not in refused:
-                numbers.append(n)
-    except csv.Error:
-        pass
-    return numbers if len(numbers) == len(found.lines) else None
 
 
 def _with_credits(read_models: Any, report: dict) -> dict:

@@ -43,6 +43,7 @@ class BankFile:
     lines: list[StatementLine] = field(default_factory=list)
     refused: list[RefusedLine] = field(default_factory=list)
     skipped: int = 0  # rows before the header and blank rows
+    numbers: list[int] = field(default_factory=list)  # each of `lines`' line in the file (as refused lines are)
 
 
 def _day(text: str) -> str:
@@ -140,6 +141,7 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
                 continue
             try:
                 found.lines.append(_line(row, cols, column_map, n))
+                found.numbers.append(n)
             except LedgerError as err:
                 found.refused.append(RefusedLine(n, err.detail, err.in_language("zh") or err.detail))
     except csv.Error as err:
