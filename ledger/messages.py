@@ -59,9 +59,10 @@ STEPS_ZH = {
     "rate": "{basis_zh} {basis:yuan} 元的 {rate:pct}% = {amount:yuan} 元（向下取整到分）",
     "decided": "牵头部门核定金额：{requested:yuan} 元",
     "decided.within": "牵头部门核定金额：{requested:yuan} 元，未超过上限 {bound:yuan} 元",
-    "cap.cut": "上限 {limit:yuan} 元（{scope:scope}{pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；"
+    "cap.cut": "上限 {limit:yuan} 元（{scope:scope}{pool:pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；"
                "核减 {cut:yuan} 元",
-    "cap.ok": "上限 {limit:yuan} 元（{scope:scope}{pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；未核减",
+    "cap.ok": "上限 {limit:yuan} 元（{scope:scope}{pool:pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；"
+              "未核减",
     "upgrade_top_up": "由已奖励的较低等次晋升（{lower:awards}）：只补足差额 {rung:yuan} − {awarded:yuan} = "
                       "{owed:yuan} 元",
     "supersession": "事项 {subject} 已奖励 {awarded:yuan} 元：{counted:awards}；其他政策中最优的 {best} 为 "
@@ -74,8 +75,8 @@ BY_RULE_ZH = {"entitlement": "现可得：{amount:yuan} 元"}
 
 
 class _Formatter(string.Formatter):
-    """`{x:yuan}` money with separators, `{x:pct}` a rate as a percentage, `{x:scope}` a cap scope, `{x:awards}`
-    a list of earlier awards."""
+    """`{x:yuan}` money with separators, `{x:pct}` a rate as a percentage, `{x:scope}` a cap scope, `{x:pool}` the
+    pool it is shared by (if any), `{x:awards}` a list of earlier awards."""
 
     def format_field(self, value: Any, spec: str) -> str:
         if spec == "yuan":
@@ -84,6 +85,9 @@ class _Formatter(string.Formatter):
             return f"{Decimal(str(value)) * 100:.0f}"
         if spec == "scope":
             return SCOPES_ZH.get(str(value), str(value))
+        if spec == "pool":  # the pool a cap is shared by, after its scope; steps recorded before kept it prefixed
+            pool = str(value or "").lstrip("，")
+            return f"，{pool}" if pool else ""
         if spec == "awards":
             return "，".join(f"{a.get('programme') or a.get('tier')} {yuan(Decimal(str(a['amount'])))} 元"
                             f"（申请 {a['claim']}）" for a in value)

@@ -31,11 +31,11 @@ def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Dec
     if amount > headroom:
         why.add(f"cap:{cap.scope.value}", programme.article, later(_cut, cap, account.used, headroom, amount),
                 headroom, key="cap.cut", limit=cap.limit,
-                scope=cap.scope.value, pool=_pool(cap), used=account.used, headroom=headroom,
+                scope=cap.scope.value, pool=cap.pool or "", used=account.used, headroom=headroom,
                 cut=amount - headroom)
         return headroom
     why.add(f"cap:{cap.scope.value}", programme.article, later(_not_cut, cap, account.used, headroom), amount,
-            key="cap.ok", limit=cap.limit, scope=cap.scope.value, pool=_pool(cap), used=account.used,
+            key="cap.ok", limit=cap.limit, scope=cap.scope.value, pool=cap.pool or "", used=account.used,
             headroom=headroom)
     return amount
 
@@ -51,7 +51,3 @@ def _cut(cap: Cap, used: Decimal, headroom: Decimal, amount: Decimal) -> str:
 
 def _not_cut(cap: Cap, used: Decimal, headroom: Decimal) -> str:
     return f"cap {yuan(cap.limit)} {_scope(cap)}: {yuan(used)} used, {yuan(headroom)} left; not cut"
-
-
-def _pool(cap: Cap) -> str:
-    return f"，{cap.pool}" if cap.pool else ""

@@ -38,6 +38,30 @@ def test_cap_facts_render_in_chinese():
     assert shown == step | {"detail": text} and localise([step], "en") == [step]
 
 
+def test_a_pool_cap_keeps_the_pool_name_plain_and_reads_it_after_its_scope():
+    """The step's facts name the pool as the catalogue does ("A13.fund", not "，A13.fund"); the Chinese sentence
+    puts it after the scope, and a step recorded with the old prefixed fact reads the same."""
+    from decimal import Decimal
+
+    from ledger.catalogue import current
+    from ledger.rules.caps import apply_cap
+    from ledger.rules.explanation import Explanation
+    from ledger.rules.facts import AccountState
+
+    programme = current().programme("A13.equity")
+    cap = next(c for c in programme.caps if c.pool)
+    why = Explanation()
+    apply_cap(programme, cap, AccountState(key="cap:pool:A13.fund"), Decimal("10.00"), why)
+    [step] = [s.as_dict() for s in why.steps]
+    assert step["facts"]["pool"] == cap.pool == "A13.fund"
+    text = render_step(step, "zh")
+    assert "（基金总额，A13.fund）" in text or "（同一资金池各政策共用，A13.fund）" in text, text
+    old = step | {"facts": step["facts"] | {"pool": "，A13.fund"}}
+    assert render_step(old, "zh") == text
+    no_pool = step | {"facts": step["facts"] | {"pool": ""}}
+    assert "A13" not in render_step(no_pool, "zh")
+
+
 @given(st.sampled_from(["zh", "zh-CN", "ZH-cn", "zh-Hans"]), st.sampled_from(["en", "en-GB", "EN"]),
        st.integers(0, 1000), st.integers(0, 1000))
 def test_the_higher_q_wins(zh, en, zq, eq):
