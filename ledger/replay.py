@@ -103,6 +103,9 @@ class Replay:
         # For a revocation after approval (rare): the year to correct, the amount the books approved and the
         # accounts the claim's entry is on (so the revocation reads those, not every account).
         self.approved_years: MutableMapping[UUID, tuple[int, Decimal, tuple[str, ...]]] = self.mapping(APPROVALS)
+        # A revoked award that still counts its paid part (rarer still): what it counts at most under this
+        # replay's catalogue and on which accounts, until repayments bring what it keeps down to nothing.
+        self.kept: MutableMapping[str, tuple[Decimal, tuple[str, ...]]] = self.mapping()
         self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed (issue 19)
         # The pending claims' submissions, for the rules' second run at approval (rule 12), and the last such run's
         # answer (claim id, row's figures, accounts, entry) for a twin replay, as `plan` is.
@@ -147,6 +150,8 @@ class Replay:
             return self._decided(cid, name, event)
         elif name == "Revoked" and (approval := self._approval(event.originator_id)) is not None:
             return self._revoked(cid, event, approval)
+        elif name == "RepaymentRecorded":
+            self._repaid(cid, event)
         return None
 
     def _approval(self, claim_id: UUID) -> tuple[int, Decimal, tuple[str, ...]] | None:
@@ -205,6 +210,7 @@ class Replay:
         if first is not None:
             counting = [k for k in held if kept > 0 and keeps_paid(k)]
             if counting:
+                self.kept[cid] = (first.amount, tuple(counting))
                 self._settle(counting, first, Entry(cid, first.programme, "approved", kept, min(first.gross, kept),
                                                     first.tier, first.uscc))
             self._settle([k for k in held if k not in counting], first, first.settled("revoked", ZERO),
@@ -216,6 +222,24 @@ class Replay:
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)
         return Replayed(cid, uscc, programme, year, "revocation", -amount, [], -amount,
                         [{"rule": "revoked", "detail": "the approval was revoked: its amount is taken back"}])
+
+    def _repaid(self, cid: str, event: Any) -> None:
+        """Money repaid on a revoked award stops counting where it was awarded, as the books take it off
+        (ledger/usecases/recoveries.py `_unkept`): the award keeps what the books still keep, never more than this
+        replay's catalogue awarded it, and nothing once repaid in full."""
+        found = self.kept.get(cid)
+        held = self._held(cid, found[1]) if found is not None else {}
+        self.held = (cid, held)  # for a twin replay, as a revocation's
+        first = next(iter(held.values()), None)
+        if found is None or first is None:
+            return
+        kept = min(event.kept_amount, found[0])
+        if kept > 0:
+            self._settle(list(held), first, Entry(cid, first.programme, "approved", kept, min(first.gross, kept),
+                                                  first.tier, first.uscc))
+        else:
+            self._settle(list(held), first, first.settled("revoked", ZERO), drop=self.compact)
+            del self.kept[cid]
 
     def _outranked(self, cid: str) -> None:
         """A pending claim the ledger re-assessed to nothing (a Reassessed event to 0.00 is only ever that: an

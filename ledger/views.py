@@ -119,6 +119,8 @@ def event_summary(event: Any) -> dict[str, Any]:
             summary[name] = fmt(value)
     if (day := getattr(event, "paid_on", None)) is not None:
         summary["paid_on"] = _d(day)
+    if type(event).__name__ == "RepaymentRecorded" and (day := getattr(event, "received_on", None)) is not None:
+        summary["received_on"] = _d(day)
     if (claim := getattr(event, "by_claim", None)) is not None:
         summary["replaced_by"] = claim
     return summary
@@ -130,8 +132,19 @@ DECISION_MONEY = ("amount", "released_amount", "kept_amount")
 
 def claim_history(claim_events: Iterable[Any], recovery_events: Iterable[Any] = ()) -> list[dict[str, Any]]:
     """A claim's history: its own events, then its recovery's (`Recovery.create_id(claim_id)`; opened by the
-    revocation, the claim's last event), read from the events themselves, not from either aggregate's state."""
-    return [*map(event_summary, claim_events), *map(recovery_event, recovery_events)]
+    revocation), read from the events themselves, not from either aggregate's state. A repayment is recorded on
+    the recovery and, where the revoked award kept its paid part, echoed on the claim (`RepaymentRecorded`: what
+    it still keeps on its caps); the history shows it once, as the recovery's, with the echo's `kept_amount`."""
+    own, echoes = [], []
+    for event in claim_events:
+        (echoes if type(event).__name__ == "RepaymentRecorded" else own).append(event)
+    recovery = list(recovery_events)
+    repaid = [e for e in recovery if type(e).__name__ == "Repaid"]
+    if len(echoes) != len(repaid):  # not one echo per repayment: show both as they are
+        return [*map(event_summary, [*own, *echoes]), *map(recovery_event, recovery)]
+    kept = {id(r): fmt(echo.kept_amount) for r, echo in zip(repaid, echoes, strict=True)}
+    return [*map(event_summary, own),
+            *(recovery_event(e) | ({"kept_amount": kept[id(e)]} if id(e) in kept else {}) for e in recovery)]
 
 
 def recovery_event(event: Any) -> dict[str, Any]:

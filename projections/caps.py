@@ -119,10 +119,15 @@ def _revoked(t: Tables, e: EventRow) -> None:
         _move(t, e, amount(kept) - amount(claim["approved"]))
 
 
+def _repaid(t: Tables, e: EventRow) -> None:
+    """Money repaid on a revoked award no longer counts on its caps (ledger/usecases/recoveries.py `_unkept`)."""
+    _move(t, e, neg(e.payload["amount"]))
+
+
 HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed,
                                 "Claim.Approved": _approved, "Claim.Rejected": _rejected,
                                 "Claim.Withdrawn": _rejected, "Claim.Revoked": _revoked,
-                                "Claim.Confirmed": _confirmed}
+                                "Claim.Confirmed": _confirmed, "Claim.RepaymentRecorded": _repaid}
 
 
 def render(row: Row) -> Row:

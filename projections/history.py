@@ -7,7 +7,7 @@ from projections.events import EventRow
 from projections.fold import Row
 
 # The date an event takes effect on, under whichever name its aggregate uses.
-EFFECTIVE = ("effective_on", "paid_on", "joined_on", "recognised_on")
+EFFECTIVE = ("effective_on", "paid_on", "joined_on", "recognised_on", "received_on")
 # Bulky or repeated fields left out of the summary (the payload keeps them).
 NOT_SUMMARISED = ("by", "explanation", "accounts")
 

@@ -24,7 +24,8 @@ OWN: dict[str, tuple[str, ...]] = {
                                        "Claim.Reassessed", "Claim.Approved", "Claim.Rejected",
                                        "Claim.PayoutRecorded",
                                        "Claim.PayoutReversed", "Claim.Confirmed", "Claim.Replaced",
-                                       "Claim.Withdrawn", "Claim.Revoked", "Organisation.DistrictChanged",
+                                       "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded",
+                                       "Organisation.DistrictChanged",
                                        "Certification.Revoked")},
     "Payout.Reversed": (records.RECORDS, bank.PAYOUTS),
     "FundYear.Appropriated": (finance.FUNDS,), "FundYear.Charged": (finance.FUNDS,),
@@ -33,7 +34,7 @@ OWN: dict[str, tuple[str, ...]] = {
 }
 # Claim events that also read the claim's cap accounts (caps.py) or its finance line (finance.py).
 CAP_MOVES = ("Claim.Submitted", "Claim.Reassessed", "Claim.Approved", "Claim.Rejected", "Claim.Confirmed",
-             "Claim.Withdrawn", "Claim.Revoked")
+             "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded")
 FINANCE_MOVES = ("Claim.Approved", "Claim.PayoutRecorded", "Claim.PayoutReversed", "Claim.Revoked")
 # Recovery events read their recovery, then the claim it claws back (records.py) and its finance line.
 RECOVERY_MOVES = ("Recovery.Repaid", "Recovery.WrittenOff")

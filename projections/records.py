@@ -110,7 +110,8 @@ def _claim_event(change):
             return None
         change(claim, e.payload)
         t.put(RECORDS, e.aggregate_id, claim)
-        moves_caps = e.event in ("Claim.Approved", "Claim.Rejected", "Claim.Withdrawn", "Claim.Revoked") \
+        moves_caps = e.event in ("Claim.Approved", "Claim.Rejected", "Claim.Withdrawn", "Claim.Revoked",
+                                 "Claim.RepaymentRecorded") \
             and not claim.get("proposed")
         return Concern(claim["uscc"], caps.shared_accounts(claim) if moves_caps else ())
     return handler
@@ -168,6 +169,11 @@ def _revoked(claim: dict, p: dict) -> None:
     # What was paid net of reversals is now owed back; it leaves `paid` (money on standing awards).
     claim.update(status="revoked", released=p["released_amount"], recovery_id=p["recovery_id"],
                  to_recover=claim["paid"], recovered=ZERO, written_off=ZERO)
+
+
+@_claim_event
+def _repayment_recorded(claim: dict, p: dict) -> None:
+    """The claim's side of a repayment: its row is as the recovery's event leaves it; what moves is its caps."""
 
 
 def _recovery_event(field: str):
@@ -236,7 +242,7 @@ HANDLERS: dict[str, Handler] = {
     "Claim.Rejected": _rejected,
     "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
-    "Claim.Withdrawn": _withdrawn, "Claim.Revoked": _revoked,
+    "Claim.Withdrawn": _withdrawn, "Claim.Revoked": _revoked, "Claim.RepaymentRecorded": _repayment_recorded,
     "Claim.Proposed": _proposed, "Claim.Confirmed": _confirmed, "Claim.Replaced": _replaced,
     "Recovery.Opened": _recovery_opened, "Recovery.Repaid": _recovery_event("recovered"),
     "Recovery.WrittenOff": _recovery_event("written_off"),

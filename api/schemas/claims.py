@@ -152,14 +152,18 @@ class ClaimEvent(PublicModel):
     note: str | None = Field(None, description="Approved: the bureau's note")
     document_ref: str | None = Field(None, description="Revoked (and a submission that names one): the document it"
                                                        " rests on")
-    amount: MoneyOut | None = Field(None, description="Approved: the amount approved; PayoutRecorded: the amount paid")
+    amount: MoneyOut | None = Field(None, description="Approved: the amount approved; PayoutRecorded: the amount paid;"
+                                                      " RepaymentRecorded: the amount repaid")
     payout_id: str | None = Field(None, description="PayoutRecorded, PayoutReversed: the payout")
     paid_on: DayText | None = Field(None, description="PayoutRecorded: the day it was paid")
     released_amount: MoneyOut | None = Field(None, description="Revoked: what was not paid, released")
-    kept_amount: MoneyOut | None = Field(None, description="Revoked: what was paid, still counted on its caps")
-    recovery_id: str | None = Field(None, description="Revoked: the recovery of what was paid")
+    kept_amount: MoneyOut | None = Field(None, description="Revoked: what was paid, still counted on its caps;"
+                                                           " Recovery.Repaid: what still counts once the"
+                                                           " repayment is taken off")
+    recovery_id: str | None = Field(None, description="Revoked, RepaymentRecorded: the recovery of what was paid")
     replaced_by: str | None = Field(None, description="Replaced: the claim submitted for the same fact")
-    received_on: DayText | None = Field(None, description="Recovery.Repaid: the day it was received")
+    received_on: DayText | None = Field(None, description="Recovery.Repaid, RepaymentRecorded: the day it was"
+                                                          " received")
     bank_ref: str | None = Field(None, description="Recovery.Repaid: its bank reference")
 
 

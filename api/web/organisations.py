@@ -65,8 +65,10 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
 
 
 # A payout is recorded on the payout and, in the same command, on its claim: two events, one act. The timeline
-# shows the payout's own event (amount, date, bank reference) and leaves out the claim's echo of it.
-CLAIM_ECHOES = {"Claim.PayoutRecorded": "Payout.Recorded", "Claim.PayoutReversed": "Payout.Reversed"}
+# shows the payout's own event (amount, date, bank reference) and leaves out the claim's echo of it; so too a
+# repayment's, recorded on its recovery and on the revoked claim.
+CLAIM_ECHOES = {"Claim.PayoutRecorded": "Payout.Recorded", "Claim.PayoutReversed": "Payout.Reversed",
+                "Claim.RepaymentRecorded": "Recovery.Repaid"}
 
 
 def once_per_payout(events: list[dict]) -> list[dict]:

@@ -184,7 +184,7 @@ _CREATED = ("Submitted", "Proposed")
 # summary resting on it is refused rather than guessed (tests/audit/test_receipt_summary.py keeps the two lists
 # equal).
 CLAIM_EVENTS = frozenset({*_CREATED, "Reassessed", "Confirmed", "Replaced", "Approved", "Rejected",
-                          "PayoutRecorded", "PayoutReversed", "Withdrawn", "Revoked"})
+                          "PayoutRecorded", "PayoutReversed", "Withdrawn", "Revoked", "RepaymentRecorded"})
 _AS_SUBMITTED = ("uscc", "programme", "award_year", "tier", "rank", "subject", "body_id", "certification_id",
                  "document_ref", "explanation", "policy_version")
 _MONEY_SUBMITTED = ("basis_amount", "requested_amount", "gross_amount", "entitled_amount")
@@ -313,6 +313,8 @@ def _apply(view: dict[str, Any], payouts: dict[str, Decimal], name: str, data: d
         payouts[str(data["payout_id"])] = _decimal(data["amount"])
     elif name == "PayoutReversed":
         payouts.pop(str(data["payout_id"]), None)
+    elif name == "RepaymentRecorded":
+        pass  # the claim's side of a repayment on its recovery: what it keeps on its caps, not its summary
     elif name == "Revoked":
         view.update(status="revoked", decision_note=data["reason"], released_amount=_money(data["released_amount"]),
                     recovery_id=data["recovery_id"])

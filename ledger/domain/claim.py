@@ -125,6 +125,14 @@ class Claim(LedgerAggregate):
         self.released_amount = released_amount
         self.recovery_id = recovery_id
 
+    @event("RepaymentRecorded")
+    def record_repayment(self, recovery_id: str, amount: Decimal, kept_amount: Decimal, by: str,
+                         received_on: date | None = None) -> None:
+        """The claim's side of a repayment on its recovery (as `PayoutRecorded` is of a payout): `amount` came back,
+        and what the revoked award still counts on its caps, ladders and subject is now `kept_amount` (what was
+        paid, net of reversals, less what has been repaid). Recorded only for a revocation that kept its paid
+        part; money written off stays kept (the organisation has it)."""
+
     @property
     def paid_amount(self) -> Decimal:
         return sum(self.payouts.values(), ZERO)

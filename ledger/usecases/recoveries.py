@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from ledger import beijing, views
 from ledger.domain import errors
+from ledger.domain.claim import Claim
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import money, yuan
 from ledger.principals import Principal, Role
+from ledger.rules.accounts import keeps_paid
 from ledger.usecases.common import require_role, text, uuid_of
 
 if TYPE_CHECKING:
@@ -66,10 +69,38 @@ class RecoveryCommands:
                                            zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} 尚未追回的"
                                               f" {yuan(recovery.outstanding)} 元；请最多登记该金额，多出部分退还付款人")
             recovery.repay(value, received_on, bank_ref, by.name)
-            return [recovery], views.recovery(recovery)
+            return [recovery, *self._unkept(recovery, value, received_on, by)], views.recovery(recovery)
 
         args = {"recovery": str(rid), "a": value, "on": received_on, "ref": bank_ref}
         return self._run(by, key, "record_repayment", args, decide, dry_run=dry_run)
+
+    def _unkept(self, recovery: Recovery, value: Decimal, received_on: date, by: Principal) -> list[Aggregate]:
+        """Money repaid no longer counts where the revoked award was made: what its caps, ladders and subject keep
+        of it (`AwardAccount.keep`, what was paid) comes down to what was paid less what has come back, and an
+        award repaid in full keeps nothing, so the organisation is judged as if it had never been paid. (Rule 3:
+        "only what was awarded on a lower rung is deducted".) A write-off keeps its part: that money stayed with
+        the organisation. The fund year is not given back: recovered money returns to the treasury, and the
+        reconciliation shows it as `recovered`. A revocation recorded before paid parts were kept kept nothing,
+        and nothing moves."""
+        cid = recovery.claim_id
+        claim = self._get(Claim, UUID(cid), f"claim {cid}")
+        kept = recovery.amount - recovery.recovered
+        touched: list[Aggregate] = []
+        for key in claim.accounts:
+            if not keeps_paid(key):
+                continue
+            account = self._account(key)
+            if account.entries.get(cid, {}).get("status") != "approved":
+                continue
+            if kept > 0:
+                account.keep(cid, kept, by.name)
+            else:
+                account.release(cid, by.name, status="revoked")
+            touched.append(account)
+        if touched:
+            claim.record_repayment(str(recovery.id), value, kept, by.name, received_on)
+            touched.append(claim)
+        return touched
 
     def write_off_recovery(self, by: Principal, *, recovery_id: str, reason: str, document_ref: str,
                            dry_run: bool = False, key: str | None = None) -> Outcome:

@@ -114,3 +114,48 @@ def test_the_days_of_corrections_pass_the_same_day_check_as_every_other_day(api,
                                                                         **body})):
             problem = api.refused("POST", path, sent, as_, 422, "invalid_request")
             assert problem["errors"][0]["field"] in ("effective_on", "received_on"), problem
+
+
+def test_money_repaid_on_a_revoked_award_stops_counting_on_its_cap(api, world):
+    """What comes back no longer counts where the award was made (a black-box probe: a voucher revoked and
+    repaid in full still held its 100,000 on the year's cap, so a new voucher got 400,000 of a 500,000 cap the
+    organisation had received nothing of). A repayment takes its amount off the cap, in the awards' caps and for
+    the next claim; a write-off does not (the organisation kept that money). The claim's history says so."""
+    org = world.org()
+    claim_id = world.paid(org, amount="100000.00")["claim_id"]
+    rid = api.ok("POST", f"/v1/claims/{claim_id}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕4号"},
+                 as_="kjj", status=200)["recovery_id"]
+
+    def cap() -> tuple[str, str]:
+        caps = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")["caps"]
+        found = next(c for c in caps if c["scope"] == "enterprise_year" and c["year"] == 2023)
+        return found["used"], found["remaining"]
+
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "40000.00", "received_on": "2024-04-02",
+                                                       "bank_ref": "ICBC-R7"}, as_="finance", status=201)
+    assert cap() == ("60000.00", "440000.00")
+    history = api.ok("GET", f"/v1/claims/{claim_id}", as_="auditor")["history"]
+    [repaid] = [h for h in history if h["event"] in ("Recovery.Repaid", "RepaymentRecorded")]  # once
+    assert (repaid["event"], repaid["amount"], repaid["kept_amount"], repaid["recovery_id"], repaid["received_on"],
+            repaid["by"]) == ("Recovery.Repaid", "40000.00", "60000.00", rid, "2024-04-02", "finance-test")
+    events = api.ok("GET", f"/v1/organisations/{org}/history", as_="auditor")["events"]
+    assert [e["event"] for e in events].count("Claim.RepaymentRecorded") == 1
+    # The repayment takes effect on the day the bank received it (it had no effective date).
+    [received] = [e for e in events if e["event"] == "Recovery.Repaid"]
+    assert received["effective_on"] == "2024-04-02", received
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "60000.00", "received_on": "2024-04-09",
+                                                       "bank_ref": "ICBC-R8"}, as_="finance", status=201)
+    assert cap() == ("0.00", "500000.00")
+    again = world.claim(org, "A5.voucher", basis_amount="2000000")
+    assert again["entitled_amount"] == "500000.00", again["explanation"]
+
+    # Written off, the money stays with the organisation and on the cap.
+    other = world.org()
+    paid = world.paid(other, amount="100000.00")["claim_id"]
+    rid = api.ok("POST", f"/v1/claims/{paid}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕5号"},
+                 as_="kjj", status=200)["recovery_id"]
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "30000.00", "received_on": "2024-04-02",
+                                                       "bank_ref": "ICBC-R9"}, as_="finance", status=201)
+    api.ok("POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业注销", "document_ref": "核销〔2024〕2号"},
+           as_="finance", status=200)
+    assert world.claim(other, "A5.voucher", basis_amount="2000000")["entitled_amount"] == "430000.00"

@@ -255,3 +255,65 @@ def test_outranked_claims_are_replayed_alike_the_quick_way_and_the_plain_way(wor
         plain = simulate_ledger(world.ledger, catalogue, uscc=uscc, plain=True, hot=None).as_json()
         assert simulate_ledger(world.ledger, catalogue, uscc=uscc).as_json() == plain, uscc
         assert simulate_ledger(world.ledger, catalogue, uscc=uscc, hot=4).as_json() == plain, uscc
+
+
+@given(rate=st.sampled_from(["0.10", "0.30", "0.40"]), repaid=st.sampled_from(["0", "50000", "150000"]))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_money_repaid_on_a_revoked_award_stops_counting_under_any_draft(world: World, rate: str,
+                                                                        repaid: str) -> None:
+    """A voucher paid 150,000, revoked, then repaid in part or in full before a second voucher: the books take
+    the repayment off the year's cap (ledger/usecases/recoveries.py `_unkept`), and so does the replay. The
+    baseline is the books; under any rate the revoked claim keeps on the cap what is still unrepaid (no more
+    than the draft would have awarded), and the twin's answer is the plain replays' to the fen."""
+    from ledger.principals import Principal, Role
+
+    finance = Principal("finance-1", Role.FINANCE)
+    org = world.org()
+    first = world.approved(org, "A5.voucher", basis_amount="1000000", effective_on=date(2024, 3, 3), year=2024)
+    world.ledger.record_payout(finance, claim_id=first["id"], amount=D("150000"), paid_on=date(2024, 4, 4),
+                               bank_ref=f"B-{org}")
+    rid = world.ledger.revoke_claim(KJJ, claim_id=first["id"], reason="fraud", document_ref="DOC-R").view["recovery_id"]
+    if repaid != "0":
+        world.ledger.record_repayment(finance, recovery_id=rid, amount=D(repaid), received_on=date(2024, 4, 20),
+                                      bank_ref=f"R-{org}")
+    kept_books = D("150000") - D(repaid)
+    second = world.approved(org, "A5.voucher", basis_amount="3000000", effective_on=date(2024, 5, 5), year=2024)
+    assert D(second["approved_amount"]) == D("500000") - kept_books
+    draft = read_draft(edit("A5.voucher", r'rate = "0.30"', f'rate = "{rate}"'))
+    answer = simulate_log(world.ledger, draft, uscc=org).as_json()
+    claims = answer["organisation"]["claims"]
+    simulated, baseline = (sum((D(c[side]) for c in claims), D(0)) for side in ("simulated", "baseline"))
+    first_simulated = min(D("1000000") * D(rate), D("500000"))
+    kept = min(kept_books, first_simulated)  # what still counts on the cap
+    # The revoked claim's row is worth what was paid (it stays charged to its fund year, repaid or not: the
+    # sandbox's sums are the fund's), the second what the cap leaves it.
+    assert simulated == min(D("150000"), first_simulated) + min(D("3000000") * D(rate), D("500000") - kept), answer
+    assert baseline == D("150000") + D(second["approved_amount"]), claims
+    plain = simulate_ledger(world.ledger, draft, uscc=org, plain=True, hot=None).as_json()
+    assert simulate_ledger(world.ledger, draft, uscc=org).as_json() == plain
+
+
+def test_a_lower_rung_revoked_and_repaid_in_full_deducts_nothing_from_the_higher(world: World) -> None:
+    """Rule 3 deducts "only what was awarded on a lower rung": a municipal ERC award paid 50,000, revoked and
+    repaid in full was, in the end, not awarded at all, so the national rung pays its whole 1,000,000 (a
+    black-box probe got 950,000: the repaid 50,000 still counted on the ladder). Repaid in part, the rest still
+    deducts. The replay of the catalogue in force agrees with the books."""
+    from ledger.principals import Principal, Role
+
+    finance = Principal("finance-1", Role.FINANCE)
+    for repaid, owed in (("50000", "1000000.00"), ("20000", "970000.00")):
+        org = world.org()
+        cert = world.recognise(org, "A3.erc", "municipal", on=date(2023, 1, 10))
+        lower = world.approved(org, "A3.erc", certification_id=cert)
+        world.ledger.record_payout(finance, claim_id=lower["id"], amount=D("50000"), paid_on=date(2023, 7, 1),
+                                   bank_ref=f"B-{org}")
+        rid = world.ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="材料不实",
+                                        document_ref="撤销〔2024〕8号").view["recovery_id"]
+        world.ledger.record_repayment(finance, recovery_id=rid, amount=D(repaid), received_on=date(2024, 1, 5),
+                                      bank_ref=f"R-{org}")
+        world.ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 1, 10),
+                                    document_ref="国科发〔2024〕9号")
+        higher = world.approved(org, "A3.erc", certification_id=cert, year=2024, effective_on=date(2024, 1, 10))
+        assert higher["approved_amount"] == owed, higher["explanation"]
+        answer = simulate_log(world.ledger, read_draft(in_force()), uscc=org).as_json()
+        assert answer["delta"] == "0.00", answer["organisation"]["claims"]
