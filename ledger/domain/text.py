@@ -25,16 +25,33 @@ def bad_character(value: str) -> str | None:
     """The first character text may not hold, or None. C0/C1 controls (tab and line breaks too: every field
     is one line), DEL, lone surrogates, Unicode's noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF, ...) and the
     invisible format characters (zero-width space and joiners, the byte order mark, bidi marks and overrides)
-    that make a name or a reference read other than it is, or two that look alike differ."""
+    that make a name or a reference read other than it is, or two that look alike differ, and the other
+    characters that show nothing (`invisible`)."""
     for char in value:
         point = ord(char)
         if point < 0x20 or 0x7F <= point <= 0x9F:
             return char
         if point < 0xAD:  # the rest of Latin-1 holds no other: the common case costs no lookup
             continue
-        if 0xD800 <= point <= 0xDFFF or noncharacter(point) or unicodedata.category(char) == "Cf":
+        if 0xD800 <= point <= 0xDFFF or noncharacter(point) or invisible(point) or unicodedata.category(char) == "Cf":
             return char
     return None
+
+
+# Characters that show nothing, or only a blank, and are not format characters (Cf), so the category check
+# misses them: the combining grapheme joiner, the Hangul fillers, the Khmer inherent vowels, the Mongolian free
+# variation selectors, the braille blank, the line and paragraph separators; and the replacement character, which
+# is what a failed decoding leaves. With the variation selectors and the private-use planes (below), a black-box
+# probe made one standard five by appending them, each paid once.
+_INVISIBLE = frozenset({0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x2028, 0x2029,
+                        0x2800, 0x3164, 0xFFA0, 0xFFFD})
+
+
+def invisible(point: int) -> bool:
+    """A character that makes text read other than it is, or two that look alike differ: see `_INVISIBLE`, the
+    variation selectors (U+FE00-U+FE0F, U+E0100-U+E01EF) and private use (U+E000-U+F8FF, planes 15 and 16)."""
+    return (point in _INVISIBLE or 0xFE00 <= point <= 0xFE0F or 0xE000 <= point <= 0xF8FF
+            or 0xE0100 <= point <= 0xE01EF or point >= 0xF0000)
 
 
 def noncharacter(point: int) -> bool:

@@ -2,8 +2,9 @@
 
 A subject is written `kind:identifier` — `project:…`, `product:…`, `standard:…` (the kinds are catalogue
 data). "product:X", "product:X ", "ＰＲＯＤＵＣＴ：Ｘ" and "Product: x" are one product: the text is NFKC-folded,
-trimmed, inner whitespace collapsed, and compared case-insensitively. Zero-width and control characters
-are refused, since they make two subjects that look the same to a clerk differ to the ledger.
+its dashes and slashes folded to "-" and "/", trimmed, inner whitespace collapsed, and compared
+case-insensitively. Zero-width, control and other characters that show nothing are refused, since they make
+two subjects that look the same to a clerk differ to the ledger.
 """
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ import unicodedata
 from dataclasses import dataclass
 
 from ledger.domain.errors import InvalidInput, MissingFact
-from ledger.domain.text import noncharacter
+from ledger.domain.text import invisible, noncharacter
 
 MAX_LENGTH = 200
 _SPACE = re.compile(r"\s+")
+# Dashes and slashes that NFKC leaves as they are, folded to the ASCII one a clerk types: "GB/T 7714—2015",
+# "GB/T 7714–2015" and "GB/T 7714-2015" are one standard (a probe had each paid once). Every dash punctuation
+# character (Pd) and the minus sign to "-"; the division and fraction slashes to "/".
+_LOOK_ALIKE = {**{p: "-" for p in range(0x10000) if unicodedata.category(chr(p)) == "Pd"}, 0x2212: "-",
+               0x2215: "/", 0x2044: "/", 0x29F8: "/"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +53,14 @@ def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subjec
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string; {example}", zh=f"{field} 应为字符串；{example_zh}", field=field)
     bad = sorted({f"U+{ord(c):04X}" for c in value
-                  if (unicodedata.category(c) in ("Cc", "Cf", "Cs") or noncharacter(ord(c))) and c not in " \t"})
+                  if (unicodedata.category(c) in ("Cc", "Cf", "Cs") or noncharacter(ord(c)) or invisible(ord(c)))
+                  and c not in " \t"})
     if bad:
         raise InvalidInput(f"{field} {value!r} holds invisible, control or non-characters ({', '.join(bad)});"
                            f" remove them and {example}",
                            zh=f"{field} {value!r} 含有不可见字符、控制字符或非字符（{'、'.join(bad)}）；"
                               f"请删除这些字符，{example_zh.removeprefix('请')}", field=field)
-    text = _SPACE.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+    text = _SPACE.sub(" ", unicodedata.normalize("NFKC", value).translate(_LOOK_ALIKE)).strip()
     if len(text) > MAX_LENGTH:
         raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}",
                            zh=f"{field} 长 {len(text)} 个字符；最多 {MAX_LENGTH} 个字符", field=field)

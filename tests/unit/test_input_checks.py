@@ -15,7 +15,10 @@ from ledger.domain.text import MAX_TEXT, InvalidText, bad_character, clean_text
 
 CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x202E, 0xD800,
                              # invisible (found by a black-box probe in names) and noncharacters
-                             0x200B, 0x200D, 0x2060, 0xFEFF, 0x200F, 0xFFFF, 0xFFFE, 0xFDD0, 0x1FFFF, 0x10FFFF)]
+                             0x200B, 0x200D, 0x2060, 0xFEFF, 0x200F, 0xFFFF, 0xFFFE, 0xFDD0, 0x1FFFF, 0x10FFFF,
+                             # showing nothing but not format characters (a later probe, in names and subjects)
+                             0x034F, 0xFE0F, 0xFE00, 0x3164, 0x115F, 0xFFA0, 0x17B4, 0x180B, 0x2028, 0x2029,
+                             0x2800, 0xE000, 0xF8FF, 0xFFFD, 0xE0100, 0xF0000, 0x10FFFD)]
 
 
 @given(st.text(max_size=600))
@@ -90,3 +93,25 @@ def test_a_line_made_by_hand_passes_the_same_check() -> None:
 
     with pytest.raises(InvalidText):
         StatementLine(date(2023, 7, 1), Decimal("5.00"), "R\x00", "")
+
+
+@given(st.sampled_from(["‐", "‑", "‒", "–", "—", "―", "−", "﹣", "－", "-"]),
+       st.sampled_from(["∕", "⁄", "／", "/"]))
+def test_a_subject_with_a_look_alike_dash_or_slash_is_the_same_subject(dash: str, slash: str) -> None:
+    """"standard:GB/T 7714-2015" written with an en or em dash, a minus sign, a division or fraction slash is the
+    same standard (a black-box probe had one organisation paid the same standard award under four dashes)."""
+    from ledger.rules.subjects import parse_subject
+
+    plain = parse_subject("standard:GB/T 7714-2015", ("standard",))
+    assert parse_subject(f"standard:GB{slash}T 7714{dash}2015", ("standard",)).key == plain.key
+
+
+@given(st.sampled_from([0x034F, 0xFE0F, 0xFE00, 0x3164, 0x115F, 0x1160, 0xFFA0, 0x17B4, 0x17B5, 0x180B, 0x2800,
+                        0xE000, 0xFFFD, 0xE0100]))
+def test_a_subject_with_a_character_that_shows_nothing_is_refused(point: int) -> None:
+    """A grapheme joiner, a variation selector or a Hangul filler inside a subject made another standard of the
+    same one, each paid once: refused, naming the character."""
+    from ledger.rules.subjects import parse_subject
+
+    with pytest.raises(errors.InvalidInput, match=f"U\\+{point:04X}"):
+        parse_subject(f"standard:GB/T{chr(point)} 88dd9", ("standard",))
