@@ -12,6 +12,7 @@ from typing import Any
 
 from api.cli_language import language, tr
 from api.commands.common import configure_logging, say, settings, stage
+from api.reports.sheet import neutral
 from projections.progress import Progress
 
 COLUMNS = ("claim_id", "uscc", "programme", "award_year", "status", "booked", "now", "difference", "refusal")
@@ -54,7 +55,10 @@ def run(args: argparse.Namespace) -> int:
         out.writerow([*COLUMNS, "booked_explanation", "now_explanation"])
         for r in rows:
             d = r.as_dict()
-            out.writerow([*(d[c] for c in COLUMNS), _text(d["booked_explanation"]), _text(d["now_explanation"])])
+            # The explanations are free text (a subject, a name): neutralised as every CSV the service writes
+            # (api/reports/sheet.py); the other columns are codes and money, "-100.00" a number.
+            out.writerow([*(d[c] for c in COLUMNS), neutral(_text(d["booked_explanation"])),
+                          neutral(_text(d["now_explanation"]))])
     else:
         zh = language() == "zh"
         for r in rows:
