@@ -28,6 +28,10 @@ from api.settings import Settings
 PROTECTED = "/v1/"  # every resource under it needs a principal (the contract's table)
 STATEMENTS = "/v1/finance/bank-statements"  # bank files may be larger: their own, stated limit
 IMPORTS = "/v1/certifications/imports"  # so may official lists of certifications: the same stated limit
+# The statement page's confirmation sends the previewed file back as URL-safe base64 (api/web/finance_forms.py):
+# a third larger than the file the preview took, plus its few short fields (CSRF token, key, file name).
+CONFIRM = "/ui/finance/statements"
+CONFIRM_FIELDS = 16 * 1024
 THREAD_FROM = 64 * 1024  # a JSON body above this is checked off the event loop
 # The pages use one stylesheet and one script of their own (and inline widths for the cap bars). The API docs
 # load Swagger UI and ReDoc from this app too (/docs-assets): nothing from another host, so a machine without
@@ -175,9 +179,20 @@ class Edge:
     def _limit(self, scope: Scope) -> tuple[int, str]:
         if scope["path"].rstrip("/") in (STATEMENTS, IMPORTS):
             return self.settings.max_statement_bytes, "LEDGER_MAX_STATEMENT_BYTES"
+        if scope["path"].rstrip("/") == CONFIRM:  # whatever previewed (at most the body limit) can be confirmed
+            return 4 * -(-self.settings.max_body_bytes // 3) + CONFIRM_FIELDS, "LEDGER_MAX_BODY_BYTES"
         return self.settings.max_body_bytes, "LEDGER_MAX_BODY_BYTES"
 
     async def _too_large(self, scope: Scope, send: Send, limit: int, named: str) -> None:
+        if scope["path"].startswith("/ui/"):  # a page's form: a page in its language, with what to do with it
+            from api.web.too_large import page  # the pages' templates and words, loaded once a page is refused
+            response = await to_thread.run_sync(page, Request(scope), self.settings.max_body_bytes, named)
+
+            async def nothing() -> Message:  # the rest of the body is never read
+                return {"type": "http.disconnect"}
+
+            await response(scope, nothing, send)
+            return
         await self._refuse(scope, send, 413, "body_too_large", f"the request body is larger than {limit:,} bytes"
                            f" ({named}); send less (split a statement by month), or ask the operator to raise"
                            f" {named}", {"Connection": "close"}, limit=limit,
