@@ -856,6 +856,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             _check_recognised_body(catalogue, prog, body, facts.uscc)
             cert_id = self._body_certification(body, prog, facts.effective_on)
         if cert_id is None:
+            cert_id = self._held_certification(prog, facts)
+        if cert_id is None:
             return facts
         cert = self._get(Certification, _uuid(cert_id, "certification"), f"certification {cert_id}")
         if cert.programme != facts.programme:
@@ -900,6 +902,35 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                          f" 的等次为 {tier!r}；请不要填写 tier")
         return replace(facts, tier=tier, subject=cert.subject, body_id=facts.body_id or cert.body_id,
                        certification_id=cert_id)
+
+    def _held_certification(self, prog: Programme, facts: ClaimFacts) -> str | None:
+        """A claim naming no certification, for the tier a certification of the organisation stands at on the
+        claim's day (its subject and body agreeing, where the claim names them), rests on that certification: it
+        is the fact the claim is for. So it replaces the certification's proposal, is paid once per certification
+        (rule 2), and revoking the certification ends it (a probe found such a claim left approved, and paid on,
+        after its certification was revoked). None where no single certification fits: the claim stands alone,
+        as the contract lets it."""
+        if facts.tier is None or prog.body_kind:
+            return None
+        org = self._get_or_none(Organisation, Organisation.create_id(facts.uscc))
+        found = []
+        for cert_id, code in (org.certifications.items() if org is not None else ()):
+            if code != prog.code:
+                continue
+            cert = self._get(Certification, UUID(cert_id), f"certification {cert_id}")
+            if cert.revoked or cert.tier_on(facts.effective_on) != facts.tier:
+                continue
+            if facts.body_id is not None and cert.body_id not in (None, facts.body_id):
+                continue
+            if facts.subject is not None and cert.subject is not None:
+                try:
+                    wanted = parse_subject(facts.subject, (cert.subject.partition(":")[0],)).key
+                except errors.LedgerError:
+                    continue
+                if wanted != cert.subject.casefold():
+                    continue
+            found.append(cert_id)
+        return found[0] if len(found) == 1 else None
 
     def _body_certification(self, body: InnovationBody, prog: Programme, day: date) -> str | None:
         """The body's latest certification under the programme in force on the day, if any."""

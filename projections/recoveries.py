@@ -32,6 +32,13 @@ def _moved(field: str):
         row[field] = add(row[field], p["amount"])
         row["outstanding"] = add(row["outstanding"], neg(p["amount"]))
         row["status"] = _status(row["outstanding"])
+        # What the recovery's own answer shows (views.recovery), so that the list says the same of it.
+        if field == "written_off":
+            row.update(write_off_reason=p["reason"], write_off_document_ref=p["document_ref"],
+                       written_off_by=p.get("by"))
+        else:
+            row["repayments"] = [*row.get("repayments", ()), {"amount": p["amount"], "received_on": p["received_on"],
+                                                              "bank_ref": p["bank_ref"]}]
         t.put(RECOVERIES, e.aggregate_id, row)
         if field == "recovered":
             key = f"{e.aggregate_id}|{e.version:06d}"
@@ -48,4 +55,5 @@ HANDLERS: dict[str, Handler] = {"Recovery.Opened": _opened, "Recovery.Repaid": _
 def render(row: Row) -> Row:
     return {k: row[k] for k in ("id", "claim_id", "uscc", "programme", "award_year", "amount", "recovered",
                                 "written_off", "outstanding", "status", "reason", "document_ref", "opened_at")} | {
-        "lead_bureau": row["lead"]}
+        "lead_bureau": row["lead"], "repayments": row.get("repayments", []),
+        **{k: row.get(k) for k in ("write_off_reason", "write_off_document_ref", "written_off_by")}}

@@ -28,6 +28,7 @@ class Organisation(LedgerAggregate):
         self.district_changes: list[dict] = []
         self.certifications: dict[str, str] = {}  # certification id -> programme (what a new fact may open)
         self.proposals: dict[str, dict] = {}      # open proposals (免申即享): claim id -> the fact it rests on
+        self.declined: set[tuple[str | None, str | None]] = set()  # (certification, tier) of withdrawn proposals
 
     @event("Joined")
     def join(self, body_id: str, body_kind: str, joined_on: date, recognised_on: date, is_lead: bool,
@@ -61,8 +62,11 @@ class Organisation(LedgerAggregate):
 
     @event("ProposalClosed")
     def close_proposal(self, claim_id: str, outcome: str, by: str) -> None:
-        """Confirmed, replaced by a submitted claim, dismissed or withdrawn by a revocation."""
-        self.proposals.pop(claim_id, None)
+        """Confirmed, replaced by a submitted claim, dismissed or withdrawn by a revocation. A withdrawn one (the
+        bureau declined it, or its certification was revoked) is not proposed again for the same fact."""
+        closed = self.proposals.pop(claim_id, None)
+        if outcome == "withdrawn" and closed is not None:
+            self.declined.add((closed["certification_id"], closed["tier"]))
 
     @event("DistrictChanged")
     def change_district(self, in_district: bool, effective_on: date, reason: str, document_ref: str,

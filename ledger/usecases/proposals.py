@@ -52,6 +52,8 @@ class Proposals:
             return []
         if any(p["certification_id"] == str(cert.id) and p["tier"] == tier for p in org.proposals.values()):
             return []
+        if (str(cert.id), tier) in org.declined:  # the bureau withdrew it: a later fact does not bring it back
+            return []
         facts = ClaimFacts(org.uscc, prog.code, day.year, day, tier, None, cert.subject, cert.body_id,
                            certification_id=str(cert.id))
         try:

@@ -1,0 +1,63 @@
+"""Fixes from a black-box probe of the second round, over HTTP on both stores: a claim that replaces a proposal
+rests on its certification (so revoking the certification ends it), a proposal the bureau withdrew is not
+proposed again by a later membership, and the recoveries list says what each recovery's own answer says."""
+from __future__ import annotations
+
+
+def _honour(api, world, org: str) -> tuple[str, str]:
+    """A little-giant certification for `org` and the proposal it opens: (certification id, proposal id)."""
+    answer = api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "little_giant",
+                                                    "effective_on": "2023-03-01", "document_ref": "浙经信〔2023〕5号"},
+                    as_="jxj")
+    [proposal] = answer["proposed_claims"]
+    return answer["id"], proposal["id"] if isinstance(proposal, dict) else proposal
+
+
+def test_a_claim_replacing_a_proposal_rests_on_its_certification_and_ends_with_it(api, world):
+    """The probe: a claim submitted without certification_id replaced the certification's proposal, but was not
+    ended when the certification was revoked (the answer listed no claims) and could still be approved."""
+    for approve in (False, True):
+        org = world.org()
+        cert, proposal = _honour(api, world, org)
+        claim = api.ok("POST", "/v1/claims", {"uscc": org, "programme": "A6.honour", "tier": "little_giant",
+                                              "award_year": 2023, "effective_on": "2023-06-01"}, as_="jxj")
+        assert claim["certification_id"] == cert, claim
+        assert api.ok("GET", f"/v1/claims/{proposal}", as_="auditor")["status"] == "withdrawn"
+        if approve:
+            api.ok("POST", f"/v1/claims/{claim['id']}/approve", {}, as_="jxj", status=200)
+        revoked = api.ok("POST", f"/v1/certifications/{cert}/revoke",
+                         {"reason": "复核不合格", "effective_on": "2024-01-01", "document_ref": "撤〔2024〕1号"},
+                         as_="jxj", status=200)
+        ended = "revoked" if approve else "withdrawn"
+        assert [(c["id"], c["status"]) for c in revoked["claims"]] == [(claim["id"], ended)], revoked
+        assert api.ok("GET", f"/v1/claims/{claim['id']}", as_="auditor")["status"] == ended
+        totals = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")["totals"]
+        assert (totals["entitled"], totals["approved"]) == ("0.00", "0.00"), totals
+
+
+def test_a_withdrawn_proposal_is_not_proposed_again_by_a_later_membership(api, world):
+    """The bureau declined a proposal; the organisation then joins another body: no new proposal for the same
+    certification and tier (the probe found one back on the bureau's queue)."""
+    org = world.org()
+    _, proposal = _honour(api, world, org)
+    api.ok("POST", f"/v1/claims/{proposal}/withdraw", {"reason": "企业放弃"}, as_="jxj", status=200)
+    other = world.body(lead=world.org())
+    api.ok("POST", f"/v1/innovation-bodies/{other}/members", {"uscc": org, "joined_on": "2023-01-01"}, as_="admin")
+    claims = api.ok("GET", f"/v1/claims?uscc={org}", as_="auditor")["claims"]
+    assert [c["status"] for c in claims] == ["withdrawn"], claims
+
+
+def test_the_recoveries_list_shows_write_offs_and_repayments_as_the_recovery_does(api, world):
+    org = world.org()
+    claim_id = world.paid(org, amount="100000.00")["claim_id"]
+    rid = api.ok("POST", f"/v1/claims/{claim_id}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕6号"},
+                 as_="kjj", status=200)["recovery_id"]
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "40000.00", "received_on": "2024-04-02",
+                                                       "bank_ref": "ICBC-R11"}, as_="finance", status=201)
+    api.ok("POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业破产", "document_ref": "核销〔2024〕9号"},
+           as_="finance", status=200)
+    one = api.ok("GET", f"/v1/recoveries/{rid}", as_="finance")
+    [listed] = api.ok("GET", f"/v1/recoveries?uscc={org}", as_="finance")["recoveries"]
+    assert listed == one
+    assert (listed["write_off_reason"], listed["write_off_document_ref"], listed["repayments"]) == (
+        "企业破产", "核销〔2024〕9号", [{"amount": "40000.00", "received_on": "2024-04-02", "bank_ref": "ICBC-R11"}])
