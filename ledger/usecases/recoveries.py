@@ -43,6 +43,14 @@ class RecoveryCommands:
 
         def decide() -> tuple[list[Aggregate], dict]:
             recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
+            first = min(c.policy.effective_from for c in self.versions)
+            if received_on < first:  # no award of this policy had been paid, so none repaid, before its term began
+                raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the policy's term began"
+                                          f" ({first.isoformat()}): no award under it had been paid, so none repaid;"
+                                          " send the day the bank received the repayment",
+                                          zh=f"到账日期 {received_on.isoformat()} 早于政策期起始日"
+                                             f"（{first.isoformat()}），当时尚无依本政策拨付的奖补可退还；请填写"
+                                             "银行实际到账日期", field="received_on")
             if recovery.status == "closed":  # nothing is outstanding: any repayment is above it
                 raise errors.OverRecovered(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
                                            f" written off {yuan(recovery.written_off)}): nothing is outstanding, so"

@@ -61,3 +61,17 @@ def test_the_recoveries_list_shows_write_offs_and_repayments_as_the_recovery_doe
     assert listed == one
     assert (listed["write_off_reason"], listed["write_off_document_ref"], listed["repayments"]) == (
         "企业破产", "核销〔2024〕9号", [{"amount": "40000.00", "received_on": "2024-04-02", "bank_ref": "ICBC-R11"}])
+
+
+def test_a_repayment_received_before_the_policy_began_is_refused(api, world):
+    """A repayment received on 2020-01-01, before any award of the policy was paid, was recorded (a probe): it is
+    now refused naming the field and the term's first day, and nothing is written."""
+    org = world.org()
+    claim_id = world.paid(org, amount="100000.00")["claim_id"]
+    rid = api.ok("POST", f"/v1/claims/{claim_id}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕7号"},
+                 as_="kjj", status=200)["recovery_id"]
+    refused = api.refused("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "1.00", "received_on": "2020-01-01",
+                                                                      "bank_ref": "ICBC-OLD"}, "finance", 422,
+                          "invalid_request")
+    assert "2022-09-06" in refused["detail"], refused
+    assert api.ok("GET", f"/v1/recoveries/{rid}", as_="finance")["recovered"] == "0.00"
