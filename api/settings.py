@@ -34,7 +34,8 @@ class Settings(BaseSettings):
         "inprocess", description="inprocess: serve keeps the read models itself; external: `award-ledger project` does"
     )
     wait_timeout: float = Field(
-        2.0, ge=0, description="seconds a command waits for the read models to show its own events"
+        2.0, ge=0, le=600, allow_inf_nan=False,
+        description="seconds a command waits for the read models to show its own events (at most 600)"
     )
     fast_lanes: bool = Field(
         True, description="answer POST /v1/claims from the edge, past the framework's routing (api/lanes.py); false:"
@@ -61,8 +62,9 @@ class Settings(BaseSettings):
         10_000, ge=0, description="/readyz answers 503 while the read models are more events than this behind"
     )
     ready_max_stall: float = Field(
-        30.0, gt=0, description="/readyz answers 503 while events wait and the read models have not moved for this"
-                                " many seconds (the projector stopped or lost the database)"
+        30.0, gt=0, le=86_400, allow_inf_nan=False,
+        description="/readyz answers 503 while events wait and the read models have not moved for this many seconds"
+                    " (the projector stopped or lost the database)"
     )
 
     cookie_secure: bool = Field(

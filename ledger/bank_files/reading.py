@@ -19,8 +19,10 @@ from ledger.domain.statement_fields import check_size
 
 HEADER_SEARCH = 20  # rows a bank may print before its header
 LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_count`)
-_DAY = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-        re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?"))
+# A day as banks print it, in ASCII digits only, as every other day the ledger reads (a probe had "٢٠٢٤-٠٧-٠٢" and
+# "２０２４年７月２日" read as days here alone).
+_DAY = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII), re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII),
+        re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?", re.ASCII))
 
 
 @dataclass(frozen=True)

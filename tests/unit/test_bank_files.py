@@ -153,3 +153,11 @@ def test_a_column_map_that_is_no_small_file_is_refused_at_once(tmp_path, kind):
     assert str(path) in refused.value.detail and "columns.toml" in refused.value.detail
     assert ("larger than 65,536 bytes" if kind == "huge" else "not a regular file") in refused.value.detail
     assert refused.value.zh and not any(w in refused.value.zh for w in ("larger", "regular", "Errno"))
+
+
+@pytest.mark.parametrize("day", ["٢٠٢٤-٠٧-٠٢", "２０２４年７月２日", "２０２４０７０２", "2024-０7-02"])
+def test_a_day_written_in_digits_other_than_ascii_is_refused_as_everywhere_else(day):
+    """Every other day the ledger reads is ASCII digits; a bank file's days are too (a probe had these read)."""
+    text = f"交易日期,借方发生额,贷方发生额,对方户名,附言\n2024-07-01,5.00,,甲,PAY-1-A\n{day},5.00,,乙,PAY-2-B\n"
+    found = read_bank_file(text.encode("utf-8"))
+    assert [r.line for r in found.refused] == [3] and [ln.reference for ln in found.lines] == ["PAY-1-A"]
