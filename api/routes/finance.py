@@ -169,6 +169,11 @@ async def _uploaded(request: Request, import_good_lines: bool) -> Statement:
     except Exception:  # a malformed multipart body is the sender's to fix, whatever the parser raised
         raise InvalidInput("the form cannot be read; send multipart/form-data with the CSV in the field `file`",
                            zh="无法读取表单；请以 multipart/form-data 发送，并将 CSV 文件放在字段 file 中") from None
+    files = form.getlist("file")
+    if len(files) > 1:  # one statement a request: the last of several was imported and the others dropped
+        raise InvalidInput(f"the form has {len(files)} parts named `file`; send one statement a request, in the"
+                           " multipart field `file`", zh=f"表单中有 {len(files)} 个名为 file 的部分；每次请求只发送"
+                                                     "一份银行对账单，放在 multipart 字段 file 中", field="file")
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise InvalidInput("the form has no file; send the statement's CSV in the multipart field `file`",

@@ -83,3 +83,15 @@ def test_json_under_another_content_type_is_not_taken_for_a_statement(api, books
     answer = api.client.post("/v1/finance/bank-statements", content=body, headers={
         "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "application/json"})
     assert answer.status_code == 201, answer.text
+
+
+def test_two_files_in_one_upload_are_refused_not_one_dropped(api):
+    """Two parts named `file` had the first dropped and the last imported (a probe): refused, nothing written."""
+    raw = (SAMPLES / "statement-format-a.gb18030.csv").read_bytes()
+    before = api.events()
+    answer = api.client.post("/v1/finance/bank-statements",
+                             files=[("file", ("a.csv", raw, "text/csv")), ("file", ("b.csv", raw, "text/csv"))],
+                             headers={"Authorization": f"Bearer {api.tokens['finance']}", "Accept-Language": "zh"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "invalid_request" and "2 个名为 file" in answer.json()["detail"]
+    assert api.events() == before
