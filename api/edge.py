@@ -127,6 +127,14 @@ class Edge:
                                zh_detail="此资源需要身份凭证：请在请求头中发送 Authorization: Bearer <令牌>，令牌的"
                                          " SHA-256 须在 LEDGER_AUTH_FILE 中登记")
             return
+        encoding = headers.get("content-encoding", "").strip().lower()
+        if encoding not in ("", "identity"):  # no route decodes one: a gzip body was read as if it were plain
+            await self._refuse(scope, send, 422, "invalid_request", f"the body is sent with Content-Encoding"
+                               f" {encoding[:40]!r}, which this service does not decode; send it uncompressed,"
+                               " without Content-Encoding", None,
+                               zh_detail=f"请求体使用了 Content-Encoding {encoding[:40]!r}，本服务不解码压缩内容；"
+                                         "请发送未压缩的内容，不要带 Content-Encoding")
+            return
         limit, named = self._limit(scope)
         stated = headers.get("content-length", "")
         if stated.isdigit() and int(stated) > limit:

@@ -398,3 +398,21 @@ def test_a_json_body_in_utf16_or_utf32_is_refused_and_a_utf8_bom_is_not(api, enc
     assert "UTF-8" in refused.json()["detail"] and "UTF-" in refused.json()["detail"][10:] and api.events() == before
     bom = api.client.post("/v1/organisations", content=json.dumps(body).encode("utf-8-sig"), headers=auth)
     assert bom.status_code == 201, bom.text
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "x-anything"])
+def test_a_body_with_a_content_encoding_is_refused_not_read_as_plain(api, encoding) -> None:
+    """A body labelled gzip was read as if it were plain text and recorded (a probe): no route decodes one, so it
+    is refused, in the reader's language, and nothing is written; "identity" is no encoding and is read."""
+    body = f'{{"uscc": "{unique_uscc()}", "name": "杭州压缩公司", "in_district": true}}'.encode()
+    before = api.events()
+    response = api.client.post("/v1/organisations", content=body, headers={
+        "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json",
+        "Content-Encoding": encoding, "Accept-Language": "zh"})
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request", response.text
+    assert "Content-Encoding" in response.json()["detail"] and "未压缩" in response.json()["detail"]
+    assert api.events() == before
+    plain = api.client.post("/v1/organisations", content=body, headers={
+        "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json",
+        "Content-Encoding": "identity"})
+    assert plain.status_code == 201, plain.text
