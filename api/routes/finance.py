@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -48,15 +49,28 @@ HIDDEN_FORMAT = Query(include_in_schema=False)
 
 
 def _negotiated(format: str | None, accept: str) -> str:
-    """`format=` wins; else the first of CSV or XLSX the Accept header names; else JSON."""
+    """`format=` wins; else the first of CSV or XLSX the Accept header names; else JSON. A type the header
+    gives q=0 is one the client refuses (RFC 9110): `text/csv;q=0, application/json` is JSON."""
     if format is not None:
         return format
-    wanted = [part.split(";")[0].strip() for part in accept.split(",")]
+    wanted = [part.split(";")[0].strip().lower() for part in accept.split(",") if not _refused(part)]
     for media in wanted:
         found = next((f for f, m in report.MEDIA_TYPES.items() if m.split(";")[0] == media), None)
         if found is not None or media == JSON_TYPE:
             return found or "json"
     return "json"
+
+
+def _refused(part: str) -> bool:
+    """Whether one entry of an Accept header carries q=0 (0, 0.0, 0.000)."""
+    for parameter in part.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return Decimal(value.strip()) == 0
+            except ArithmeticError:
+                return False
+    return False
 
 
 AS_OF = Query(description="answer as the ledger knew it then (RFC 3339, or a bare day: its end in Beijing time);"

@@ -115,6 +115,13 @@ def test_accept_header_picks_the_format_and_format_wins(api, world):
     assert api.call("GET", path + "&format=json", as_="finance",
                     headers={"Accept": "text/csv"}).json()["year"] == 2023
     assert api.call("GET", path, as_="finance", headers={"Accept": "*/*"}).json()["year"] == 2023
+    # q=0 refuses a type (RFC 9110): CSV so refused is not answered, the next acceptable type is (a probe).
+    for accept in ("text/csv;q=0, application/json", "TEXT/CSV; q=0.0, */*", f"text/csv;q=0, {XLSX}"):
+        answer = api.call("GET", path, as_="finance", headers={"Accept": accept})
+        assert answer.headers["content-type"] != CSV, accept
+    assert api.call("GET", path, as_="finance", headers={"Accept": f"text/csv;q=0, {XLSX}"}).headers[
+        "content-type"] == XLSX
+    assert api.call("GET", path, as_="finance", headers={"Accept": "text/csv;q=0.5"}).headers["content-type"] == CSV
 
 
 def test_only_finance_and_auditors_read_the_files(api, world):
