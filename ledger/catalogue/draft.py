@@ -7,13 +7,17 @@ text, so a person editing the draft in a form or an editor is sent to the right 
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
+from typing import Any
 
-from ledger.catalogue.load import CatalogueError, parse
+from ledger.catalogue.load import CatalogueError, parse, shown_key
 from ledger.catalogue.model import Catalogue
 
 _SYNTAX_LINE = re.compile(r"at line (\d+)")
 _ITEM = re.compile(r"^(\w+)\[(\d+)\]$")
+_PART = r'(?:[A-Za-z_]\w*|"(?:[^"\\]|\\.)*")'  # a key as `shown_key` names it: a word, or quoted
+_FIELD = re.compile(rf"^(?::\s*|\.)({_PART}(?:\.{_PART}|\[\d+\])*)(?=:|\s|$)")
 # What a draft may be. The catalogue in force is 14 KB and names no dotted key (it writes [section] headers).
 # tomllib's time grows with the square of a dotted key's parts (40 KB of `a.a.a…` took 10 s) and with the file's
 # size: within these bounds the worst draft measured parsed in about a second (in a worker thread, over HTTP).
@@ -22,6 +26,9 @@ MAX_KEY_PARTS = 16
 _QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
 _COMMENT = re.compile(r"#.*")
 _KEY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")  # a dot that is not a decimal point
+# tomllib turns an integer of more digits than Python converts (4,300) into a ValueError of its own, with no line.
+_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+_LONG_NUMBER = re.compile(rf"(?<=[=\[,])(\s*)([+-]?[0-9][0-9_]{{{_INT_DIGITS - 1},}})")  # where a value goes
 
 
 class DraftError(CatalogueError):
@@ -48,6 +55,8 @@ def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
             else None
         raise DraftError(f"{source}: not valid TOML ({err}); fix the file", "toml", line,
                          zh=f"{source}：不是有效的 TOML（解析器提示：“{err}”）") from None
+    except ValueError:  # an integer past Python's 4,300 digits: no catalogue number has twenty
+        raise _long_number(text, source) from None
     try:
         return parse(document, source)
     except CatalogueError as err:
@@ -73,10 +82,47 @@ def _bounded(text: str, source: str) -> None:
                                 "最多只有几个部分；请改用 [section] 表头书写各表")
 
 
+def _long_number(text: str, source: str) -> DraftError:
+    """The refusal of a draft tomllib could not read for a number of too many digits: the field holding it (found
+    by reading the draft again with each such number marked) and its line."""
+    numbers = list(_LONG_NUMBER.finditer(text))
+    field = line = None
+    if numbers:
+        marks = {f"\ue000{i}\ue000": number for i, number in enumerate(numbers)}
+        written = iter(marks)
+        line = text.count("\n", 0, numbers[0].start(2)) + 1  # unless the marked draft says which
+        try:
+            document = tomllib.loads(_LONG_NUMBER.sub(lambda m: f'{m.group(1)}"{next(written)}"', text))
+            at = next(((path, marks[value]) for path, value in _leaves(document, "")
+                       if isinstance(value, str) and value in marks), None)
+        except (ValueError, RecursionError):  # a number inside a string, say: the first one's line is said
+            at = None
+        if at is not None:
+            field, line = at[0], text.count("\n", 0, at[1].start(2)) + 1
+    where, where_zh = (f"{source}: {field}: ", f"{source}: {field}：") if field else (f"{source}: ", f"{source}：")
+    return DraftError(f"{where}a number of more than {_INT_DIGITS:,} digits, which no catalogue writes (nor the parser"
+                      " reads); write a whole number of a few digits, or an amount or a rate as a decimal string such"
+                      ' as "500000.00" or "0.20"', field or "toml", line,
+                      zh=f"{where_zh}数字超过 {_INT_DIGITS:,} 位，政策目录中没有这样的数字（解析器也无法读取）；"
+                         '整数只写几位，金额或比例写成用引号括起的十进制字符串，如 "500000.00" 或 "0.20"')
+
+
+def _leaves(value: Any, path: str) -> Any:
+    """Each value of a parsed document with its dotted path (`programmes[4].rate`), in the document's order."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{shown_key(key)}" if path else shown_key(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{i}]")
+    else:
+        yield path, value
+
+
 def field_of(message: str, source: str) -> str | None:
     """The dotted field a reader's message names right after the source (`draft.toml: policy.id: ...`)."""
     rest = message[len(source):] if message.startswith(source) else message
-    found = re.match(r"^(?::\s*|\.)([A-Za-z_][\w.\[\]]*?)(?=:|\s|$)", rest)
+    found = _FIELD.match(rest)
     return found.group(1) if found else None
 
 

@@ -26,12 +26,25 @@ from ledger.catalogue.model import (
     Threshold,
     Tier,
 )
+from ledger.domain.text import InvalidText, clean_text, printable
 
 HERE = Path(__file__).parent
 # A catalogue's numbers, as the API's amounts (15 digits before the point): an amount past them is a typo, and
 # `1` followed by 40 zeros took the sandbox's arithmetic out of Decimal's context (a traceback, not a refusal).
 MAX_DIGITS, MAX_PLACES = 15, 6
 DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+# The bounds of a catalogue's other numbers and sizes, each far above the catalogue in force (in brackets) and far
+# below what would make a draft's replay slow: a simulation's time grew with award_year_lag (a loop over the years
+# a claim may be booked in: 9,999,999 took half an hour) before it was bounded.
+MAX_AWARD_YEAR_LAG = 5     # rule 10: the year of the facts or a year after it (1)
+MAX_TERM_YEARS = 10        # the calendar years a term touches (2022 to 2025: 4)
+MAX_ARTICLE = 999          # an article of the policy document (at most 16)
+MAX_RANK = 100             # a ranked tier's or a rank share's last rank (5)
+MAX_ENTRIES = 100          # the entries of any array: programmes (21), tiers, ladders, caps, pools, kinds ...
+MAX_CODE = 60              # a body kind's code, written as a key of [body_kinds] (erc)
+BODY_KIND = re.compile(rf"[A-Za-z][A-Za-z0-9_]{{0,{MAX_CODE - 1}}}")
+BARE_KEY = re.compile(r"[A-Za-z_]\w*")  # a key a refusal names as it is; any other it quotes (`shown_key`)
+_SHOWN = 60                # the characters of a refused value a refusal repeats
 
 
 class CatalogueError(ValueError):
@@ -47,11 +60,23 @@ def _as_toml(value: Any) -> str:
     """A value as the file wrote it (2023-03-01, "30", true), not as Python shows it (datetime.date(2023, 3, 1))."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a TOML basic string, escapes and all
+    if isinstance(value, str):  # a TOML basic string, escapes and all; a long one cut, invisible ones escaped
+        return printable(json.dumps(value[:_SHOWN] + ("…" if len(value) > _SHOWN else ""), ensure_ascii=False))
     if isinstance(value, date | datetime | time):
         return value.isoformat()
-    return repr(value)
+    if isinstance(value, int) and len(shown := str(value)) > _SHOWN:
+        return shown[:20] + "…"
+    if isinstance(value, dict | list):  # a table or an array as its brackets: its contents may be anything
+        return ("{…}" if value else "{}") if isinstance(value, dict) else ("[…]" if value else "[]")
+    return printable(repr(value)[:_SHOWN])
+
+
+def shown_key(key: str) -> str:
+    """A key as a refusal names it in a dotted field: a word as it is; any other quoted as TOML writes it, cut, with
+    every character but printable ASCII escaped (so it can neither steer a terminal nor hide in a field name)."""
+    if BARE_KEY.fullmatch(key) and len(key) <= _SHOWN:
+        return key
+    return json.dumps(key[:_SHOWN] + ("…" if len(key) > _SHOWN else ""))
 
 
 class _Reader:
@@ -74,8 +99,9 @@ class _Reader:
     def finish(self) -> None:
         """Refuse a field the reader does not know: a misspelt one (`cap` for `caps`) would otherwise be ignored
         and its rule silently dropped from the policy."""
-        for key in self.table:
-            if key not in self.seen:
+        for written in self.table:
+            if written not in self.seen:
+                key = shown_key(written)
                 close = difflib.get_close_matches(key, sorted(self.seen), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise CatalogueError(f"{self.where}.{key}: not a field of this table{hint}; fix the catalogue file"
@@ -84,19 +110,45 @@ class _Reader:
                                                                            else "")
                                         + f"；此表的字段为：{'、'.join(sorted(self.seen))}")
 
+    def subtable(self, key: str, where: str) -> _Reader:
+        """The [key] table (none written: an empty one), its fields named after `where`."""
+        value = self.get(key, {})
+        if not isinstance(value, dict):
+            raise self._fail(key, f"a table ([{key}])", f"表（[{key}]）")
+        return _Reader(value, where)
+
     def text(self, key: str, default: str | None = None) -> str:
+        """Text through the ledger's one text check (ledger/domain/text.py): one line, no control or invisible
+        characters, at most MAX_TEXT characters; NFC and trimmed, as every name the ledger keeps."""
         value = self.get(key, default)
         if not isinstance(value, str) or (default is None and not value):
             raise self._fail(key, "a non-empty string", "非空字符串")
-        return value
+        try:
+            return clean_text(value, "the text", required=default is None, field_zh="该文本")
+        except InvalidText as err:
+            raise CatalogueError(f"{self.where}.{key}: {err.detail}; fix the catalogue file",
+                                 zh=f"{self.where}.{key}：{err.zh}") from None
 
-    def integer(self, key: str, default: int | None = None, *, least: int | None = None) -> int:
+    def optional_text(self, key: str) -> str | None:
+        """A code that may be left out (None), or non-empty text."""
+        return None if self.table.get(key) is None else self.text(key)
+
+    def integer(self, key: str, default: int | None = None, *, least: int | None = None,
+                most: int | None = None) -> int:
         value = self.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool):
             raise self._fail(key, "an integer", "整数")
         if least is not None and value < least:
             raise self._fail(key, f"a whole number of at least {least}", f"不小于 {least} 的整数")
+        if most is not None and value > most:
+            within = f"from {least} to {most}" if least is not None else f"of at most {most}"
+            within_zh = f"{least} 至 {most} 之间的" if least is not None else f"不大于 {most} 的"
+            raise self._fail(key, f"a whole number {within}", f"{within_zh}整数")
         return value
+
+    def article(self, key: str, default: int | None = None) -> int:
+        """The number of an article of the policy document."""
+        return self.integer(key, default, least=1, most=MAX_ARTICLE)
 
     def day(self, key: str) -> date:
         value = self.get(key)
@@ -158,7 +210,16 @@ class _Reader:
         value = self.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self._fail(key, "a list of tables", "由表组成的数组（[[...]]）")
+        self.bounded(key, value)
         return [_Reader(v, f"{self.where}.{key}[{i}]") for i, v in enumerate(value)]
+
+    def bounded(self, key: str, value: list[Any] | dict[str, Any]) -> None:
+        """Refuse an array (or a table of kinds) of more than MAX_ENTRIES entries: no catalogue has a quarter."""
+        if len(value) > MAX_ENTRIES:
+            raise CatalogueError(f"{self.where}.{key}: {len(value):,} entries; a catalogue has at most {MAX_ENTRIES}"
+                                 " here (the one in force at most 21): send only the entries the policy has",
+                                 zh=f"{self.where}.{key}：共 {len(value):,} 项；政策目录此处最多 {MAX_ENTRIES} 项"
+                                    "（现行目录最多 21 项）；请只填写政策中实有的条目")
 
 
 def _cap(c: _Reader, pools: dict[str, Pool]) -> Cap:
@@ -182,7 +243,7 @@ def _cap(c: _Reader, pools: dict[str, Pool]) -> Cap:
 
 
 def _pool(r: _Reader) -> Pool:
-    pool = Pool(r.text("code"), r.integer("article"), r.money("limit"), r.text("name_zh"),  # type: ignore[arg-type]
+    pool = Pool(r.text("code"), r.article("article"), r.money("limit"), r.text("name_zh"),  # type: ignore[arg-type]
                 r.text("name_en"), reading=r.text("reading", ""))
     r.finish()
     return pool
@@ -203,7 +264,8 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                              zh=f"{r.where}.lead：{lead!r} 不是政策目录中的部门；请填写 [[bureaus]] 中已有的部门代码")
     tiers = tuple(_read(t, lambda t: Tier(t.text("code"), t.text("name_zh"), t.text("name_en"),
                                           t.money("amount", required=False),
-                                          None if "max_rank" not in t.table else t.integer("max_rank", least=1)))
+                                          None if "max_rank" not in t.table
+                                          else t.integer("max_rank", least=1, most=MAX_RANK)))
                   for t in r.tables("tiers"))
     known = {t.code for t in tiers}
     if len(known) < len(tiers):
@@ -214,8 +276,14 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
     if not isinstance(ladders, list):
         raise CatalogueError(f"{r.where}.ladders: expected a list of lists of tier codes, lowest rung first",
                              zh=f"{r.where}.ladders：应为由等次代码列表组成的列表，每个列表从最低一级写起")
+    r.bounded("ladders", ladders)
     for i, ladder in enumerate(ladders):
-        if not isinstance(ladder, list) or not set(ladder) <= known:
+        if not isinstance(ladder, list) or not all(isinstance(rung, str) for rung in ladder):
+            raise CatalogueError(f"{r.where}.ladders[{i}]: expected a list of tier codes such as [\"municipal\","
+                                 " \"provincial\"], lowest rung first",
+                                 zh=f"{r.where}.ladders[{i}]：应为由等次代码组成的列表，"
+                                    "如 [\"municipal\", \"provincial\"]，从最低一级写起")
+        if not set(ladder) <= known:
             raise CatalogueError(f"{r.where}.ladders[{i}]: every rung must be a tier code of this programme",
                                  zh=f"{r.where}.ladders[{i}]：每一级都必须是本政策条目的等次代码")
         if len(set(ladder)) < len(ladder):
@@ -223,26 +291,26 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                                  zh=f"{r.where}.ladders[{i}]：有一级出现了两次；每一级只列一次，从最低一级写起")
     kind = r.choice("kind", Kind)
     programme = Programme(
-        code=r.text("code"), article=r.integer("article"), lead=lead, kind=kind,
+        code=r.text("code"), article=r.article("article"), lead=lead, kind=kind,
         name_zh=r.text("name_zh"), name_en=r.text("name_en"), tiers=tiers,
         ladders=tuple(tuple(ladder) for ladder in ladders),
         rate=r.decimal("rate", required=kind is Kind.RATE),
         basis_zh=r.text("basis_zh", ""), basis_en=r.text("basis_en", ""),
         max_award=r.money("max_award", required=kind is Kind.CAPPED),
         caps=tuple(_cap(c, pools) for c in r.tables("caps")),
-        rank_shares=tuple(_read(s, lambda s: RankShare(s.integer("from", least=1), s.integer("to", least=1),
-                                                       s.decimal("share")))
+        rank_shares=tuple(_read(s, lambda s: RankShare(s.integer("from", least=1, most=MAX_RANK),
+                                                       s.integer("to", least=1, most=MAX_RANK), s.decimal("share")))
                           for s in r.tables("rank_shares")),
         thresholds=tuple(_read(t, lambda t: Threshold(t.text("fact"), t.decimal("min"), t.text("name_zh"),
                                                       t.text("name_en")))
                          for t in r.tables("thresholds")),
         once_per=r.choice("once_per", OncePer, required=False),
         requires_membership=r.flag("requires_membership", True),
-        requires_designation=r.get("requires_designation"),
+        requires_designation=r.optional_text("requires_designation"),
         requires_body_lead=r.flag("requires_body_lead", False),
         ladder_reading=r.text("ladder_reading", ""),
-        body_kind=r.get("body_kind"),
-        subject_kind=r.get("subject_kind"),
+        body_kind=r.optional_text("body_kind"),
+        subject_kind=r.optional_text("subject_kind"),
         ladder_per=r.choice("ladder_per", LadderPer, required=False) or LadderPer.ORGANISATION,
     )
     r.finish()
@@ -261,6 +329,11 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
         raise CatalogueError(f"{r.where}.rate: a rate is a fraction in (0, 1], got {programme.rate}",
                              zh=f"{r.where}.rate：比例应为 (0, 1] 区间内的小数，实际为 {programme.rate}")
     for i, band in enumerate(programme.rank_shares):  # a rank's share of the award, as a rate is of its basis
+        if band.first > band.last:
+            raise CatalogueError(f"{r.where}.rank_shares[{i}].to: the band ends at rank {band.last}, before its first"
+                                 f" rank {band.first}; write the band's ranks lowest first (from <= to)",
+                                 zh=f"{r.where}.rank_shares[{i}].to：该档止于第 {band.last} 名，早于起始的第"
+                                    f" {band.first} 名；请按 from 不大于 to 填写名次")
         if not Decimal(0) < band.share <= 1:
             raise CatalogueError(f"{r.where}.rank_shares[{i}].share: a share is a fraction in (0, 1], got {band.share}",
                                  zh=f"{r.where}.rank_shares[{i}].share：份额应为 (0, 1] 区间内的小数，实际为"
@@ -271,22 +344,28 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
 def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     """Build a catalogue from a parsed TOML document."""
     root = _Reader(document, source)
-    p = _Reader(document.get("policy") or {}, f"{source}: policy")
+    p = root.subtable("policy", f"{source}: policy")
     policy = Policy(
         id=p.text("id"), version=p.text("version"), title_zh=p.text("title_zh"), title_en=p.text("title_en"),
         issued_on=p.day("issued_on"), effective_from=p.day("effective_from"), effective_to=p.day("effective_to"),
-        term_article=p.integer("term_article"), currency=p.text("currency"),
-        special_fund_floor=p.money("special_fund_floor"), special_fund_article=p.integer("special_fund_article"),
-        supersession_article=p.integer("supersession_article"), upgrade_article=p.integer("upgrade_article"),
-        eligibility_article=p.integer("eligibility_article"),
-        recognition_article=p.integer("recognition_article", 3),
-        award_year_lag=p.integer("award_year_lag", 1, least=0),
+        term_article=p.article("term_article"), currency=p.text("currency"),
+        special_fund_floor=p.money("special_fund_floor"), special_fund_article=p.article("special_fund_article"),
+        supersession_article=p.article("supersession_article"), upgrade_article=p.article("upgrade_article"),
+        eligibility_article=p.article("eligibility_article"),
+        recognition_article=p.article("recognition_article", 3),
+        award_year_lag=p.integer("award_year_lag", 1, least=0, most=MAX_AWARD_YEAR_LAG),
     )
     p.finish()
     if policy.effective_to < policy.effective_from:
         raise CatalogueError(f"{source}: policy.effective_to is before policy.effective_from",
                              zh=f"{source}: policy.effective_to 早于 policy.effective_from；截止日期不能早于起始日期")
-    root.get("policy")
+    if len(policy.years) > MAX_TERM_YEARS:
+        raise CatalogueError(f"{source}: policy.effective_to: the term touches {len(policy.years):,} calendar years;"
+                             f" a policy's term touches at most {MAX_TERM_YEARS} (the one in force 4): write the"
+                             " term's real last day",
+                             zh=f"{source}: policy.effective_to：政策期跨越 {len(policy.years):,} 个自然年；"
+                                f"政策期最多跨越 {MAX_TERM_YEARS} 个自然年（现行政策为 4 个）；"
+                                "请填写政策期真实的截止日期")
     bureaus = tuple(_read(b, lambda b: Bureau(b.text("code"), b.text("name_zh"), b.text("name_en"),
                                               b.flag("records_money", False)))
                     for b in root.tables("bureaus"))
@@ -297,15 +376,25 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     if not isinstance(body_kinds, dict):
         raise CatalogueError(f"{source}: body_kinds: expected a table of kinds, each with name_zh and name_en",
                              zh=f"{source}: body_kinds：应为类型表，每个类型都有 name_zh 和 name_en")
+    root.bounded("body_kinds", body_kinds)
+    for k, v in body_kinds.items():
+        if not BODY_KIND.fullmatch(k) or not isinstance(v, dict):
+            raise CatalogueError(f"{source}: body_kinds.{shown_key(k)}: expected a [body_kinds.CODE] table with"
+                                 f" name_zh and name_en, its code a word of at most {MAX_CODE} ASCII letters, digits,"
+                                 " - and _ such as erc",
+                                 zh=f"{source}: body_kinds.{shown_key(k)}：应为带 name_zh 和 name_en 的"
+                                    f" [body_kinds.代码] 表，代码为不超过 {MAX_CODE} 个半角字母、数字、- 或 _"
+                                    " 组成的单词，如 erc")
     kinds = {k: _read(r, lambda r: (r.text("name_zh"), r.text("name_en")))
-             for k, v in body_kinds.items()
-             for r in [_Reader(v if isinstance(v, dict) else {}, f"{source}: body_kinds.{k}")]}
-    subjects = _Reader(root.get("subjects") or {}, f"{source}: subjects")
+             for k, v in body_kinds.items() for r in [_Reader(v, f"{source}: body_kinds.{k}")]}
+    subjects = root.subtable("subjects", f"{source}: subjects")
     subject_kinds = subjects.get("kinds", [])
     subjects.finish()
-    if not isinstance(subject_kinds, list) or not all(isinstance(k, str) and k.isalpha() for k in subject_kinds):
+    if not isinstance(subject_kinds, list) or not all(isinstance(k, str) and k.isalpha() and k.isascii()
+                                                      and len(k) <= MAX_CODE for k in subject_kinds):
         raise CatalogueError(f"{source}: subjects.kinds: expected a list of words such as [\"project\"]",
                              zh=f"{source}: subjects.kinds：应为由单词组成的列表，如 [\"project\"]")
+    subjects.bounded("kinds", subject_kinds)
     pools = {}
     for r in root.tables("pools"):
         pool = _pool(r)

@@ -24,7 +24,10 @@ def require_in_term(policy: Policy, day: date, what: str) -> None:
 def check_claim_term(policy: Policy, effective_on: date, award_year: int, why: Explanation) -> None:
     require_in_term(policy, effective_on, "the claim's effective date")
     # Rule 10: the award year follows the facts, so a yearly cap cannot be escaped by booking into another year.
-    allowed = [y for y in range(effective_on.year, effective_on.year + policy.award_year_lag + 1) if y in policy.years]
+    # The years the term touches from the fact's year to the lag after it: as many as the term has, at most, whatever
+    # the lag (a draft's lag of 9,999,999 had each claim's check count to it).
+    allowed = list(range(max(effective_on.year, policy.effective_from.year),
+                         min(effective_on.year + policy.award_year_lag, policy.effective_to.year) + 1))
     if award_year not in allowed:
         raise InvalidInput(
             f"award year {award_year} does not follow the claim's facts: a fact effective on {effective_on.isoformat()}"
