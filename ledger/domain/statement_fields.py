@@ -60,6 +60,11 @@ def booking_day(raw: object, where: str) -> date:
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
+        if _DAY.fullmatch(text):  # written right, but no such day: 2023-02-29, 2024-04-31, 2024-13-01
+            raise InvalidInput(f"{where}: date {text!r} is written YYYY-MM-DD but there is no such day (check the"
+                               " month and the day of the month)",
+                               zh=f"{where_zh(where)}：日期 {text!r} 格式正确，但日历上没有这一天（请核对月份和日期）"
+                               ) from None
         raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)",
                            zh=f"{where_zh(where)}：日期 {text[:40]!r} 不是 YYYY-MM-DD 格式的日期"
                            "（例如 2023-07-03）") from None

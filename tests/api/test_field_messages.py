@@ -100,7 +100,7 @@ def test_a_malformed_claim_reads_in_chinese_word_for_word(api) -> None:
     assert problem["detail"] == (
         "uscc：统一社会信用代码 'X' 应为 18 位（GB 32100-2015）；"
         "award_year：应为整数，例如 2023（JSON 整数，不加引号）；"
-        "effective_on：日期 '2023-13-01' 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）；"
+        "effective_on：日期 '2023-13-01' 格式正确，但日历上没有这一天（请核对月份和日期）；"
         'basis_amount：金额 1.5 应为十进制数字字符串，例如 "300000.00"，不能是浮点数')
     assert [e["message"] for e in problem["errors"]][:2] == [
         "统一社会信用代码 'X' 应为 18 位（GB 32100-2015）", "应为整数，例如 2023（JSON 整数，不加引号）"]

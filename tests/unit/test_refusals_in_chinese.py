@@ -44,8 +44,13 @@ def test_exact_chinese_wording() -> None:
         clean_text(" ", "reference")
     assert caught.value.zh == "reference 为空；请填写内容"
     with pytest.raises(InvalidInput) as caught:
-        booking_day("2023-02-30", "line 3")
-    assert caught.value.zh == "第 3 行：日期 '2023-02-30' 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）"
+        booking_day("2023/02/03", "line 3")
+    assert caught.value.zh == "第 3 行：日期 '2023/02/03' 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）"
+    # Written right but not a day of the calendar: said so, not called the wrong layout (a probe).
+    with pytest.raises(InvalidInput) as caught:
+        booking_day("2023-02-29", "line 3")
+    assert caught.value.zh == "第 3 行：日期 '2023-02-29' 格式正确，但日历上没有这一天（请核对月份和日期）"
+    assert "there is no such day" in caught.value.detail
 
 
 def test_every_refusal_code_has_a_chinese_title():
