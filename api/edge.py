@@ -32,6 +32,7 @@ IMPORTS = "/v1/certifications/imports"  # so may official lists of certification
 # a third larger than the file the preview took, plus its few short fields (CSRF token, key, file name).
 CONFIRM = "/ui/finance/statements"
 CONFIRM_FIELDS = 16 * 1024
+SHOWN_KEY = 80  # a refusal quotes at most this much of a key it names (a probe's 500 KB key came back whole)
 THREAD_FROM = 64 * 1024  # a JSON body above this is checked off the event loop
 # The pages use one stylesheet and one script of their own (and inline widths for the cap bars). The API docs
 # load Swagger UI and ReDoc from this app too (/docs-assets): nothing from another host, so a machine without
@@ -175,9 +176,10 @@ class Edge:
                                              "请按接口文档（GET /openapi.json）发送对象")
                 return
             if found is not None:
-                await self._refuse(scope, send, 422, "invalid_request", f"the JSON body names the key {found!r}"
+                key = found if len(found) <= SHOWN_KEY else found[:SHOWN_KEY] + "…"  # never the whole 500 KB
+                await self._refuse(scope, send, 422, "invalid_request", f"the JSON body names the key {key!r}"
                                    " twice; send each key once",
-                                   zh_detail=f"JSON 请求体中键 {found!r} 出现了两次；每个键只发送一次")
+                                   zh_detail=f"JSON 请求体中键 {key!r} 出现了两次；每个键只发送一次")
                 return
         lane = self.lanes.get(scope["method"], path) if self.lanes is not None else None
         if lane is not None and await lane(scope, body, document, principal, send):

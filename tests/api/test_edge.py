@@ -416,3 +416,13 @@ def test_a_body_with_a_content_encoding_is_refused_not_read_as_plain(api, encodi
         "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json",
         "Content-Encoding": "identity"})
     assert plain.status_code == 201, plain.text
+
+
+def test_a_repeated_key_of_any_length_is_named_in_a_few_characters(api) -> None:
+    """A refusal echoed a 500 KB key twice over (a probe): it quotes the key's first 80 characters."""
+    key = "k" * 500_000
+    body = f'{{"{key}": 1, "{key}": 2}}'.encode()
+    response = api.client.post("/v1/organisations", content=body, headers={
+        "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
+    assert len(response.content) < 4_000 and "k" * 80 + "…" in response.json()["detail"]
