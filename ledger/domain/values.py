@@ -15,7 +15,11 @@ _NOT_A_NUMBER_ZH = '金额 {value!r} 不是数字；请填写十进制数字字�
 
 def money(value: Decimal | int | str) -> Decimal:
     """An exact amount in yuan, to the fen. Refuses floats, negatives and fractions of a fen."""
-    if isinstance(value, float | bool):
+    if isinstance(value, bool):  # before float and int: True is an int to Python, a boolean to the sender
+        raise InvalidAmount(f"amount {str(value).lower()} must be a decimal string such as \"300000.00\", not a"
+                            " boolean", zh=f"金额 {str(value).lower()} 应为十进制数字字符串，例如 \"300000.00\"，"
+                                           "不能是布尔值")
+    if isinstance(value, float):
         raise InvalidAmount(f"amount {value!r} must be a decimal string such as \"300000.00\", not a float",
                             zh=f"金额 {value!r} 应为十进制数字字符串，例如 \"300000.00\"，不能是浮点数")
     if not isinstance(value, Decimal | int | str):

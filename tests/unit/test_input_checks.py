@@ -115,3 +115,15 @@ def test_a_subject_with_a_character_that_shows_nothing_is_refused(point: int) ->
 
     with pytest.raises(errors.InvalidInput, match=f"U\\+{point:04X}"):
         parse_subject(f"standard:GB/T{chr(point)} 88dd9", ("standard",))
+
+
+@pytest.mark.parametrize(("value", "said", "said_zh"), [(True, "not a boolean", "不能是布尔值"),
+                                                         (False, "not a boolean", "不能是布尔值"),
+                                                         (1.5, "not a float", "不能是浮点数")])
+def test_an_amount_that_is_a_boolean_is_called_one(value, said: str, said_zh: str) -> None:
+    """`true` as an amount was told it is "not a float" (a probe): each kind is named as what it is."""
+    from ledger.domain.values import money
+
+    with pytest.raises(errors.InvalidAmount) as caught:
+        money(value)
+    assert said in caught.value.detail and said_zh in (caught.value.zh or "")
