@@ -895,6 +895,15 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                      f" after the claim's effective date {facts.effective_on}",
                                      zh=f"认定 {cert_id} 自 {cert.effective_on} 起生效，晚于申请的生效日期"
                                         f" {facts.effective_on}；请填写不早于 {cert.effective_on} 的生效日期")
+        if facts.tier is not None and facts.tier != tier and tier is not None and _below(prog, facts.tier, tier):
+            # Rule 3: "a lower or equal rung after a higher one is already_awarded": the certification has risen
+            # past the rung asked for, which the higher rung's award covers (it pays only the difference).
+            raise errors.AlreadyAwarded(f"certification {cert_id} stands at {tier!r} on {facts.effective_on}, above"
+                                        f" {facts.tier!r} on its ladder: a lower rung after a higher one is not paid"
+                                        f" (rule 3); claim {tier!r} (leave tier out), which pays only the difference",
+                                        zh=f"认定 {cert_id} 于 {facts.effective_on} 的等次为 {tier!r}，高于所申请的"
+                                           f" {facts.tier!r}：晋升到较高等次后不再奖励较低等次（规则 3）；请申请"
+                                           f" {tier!r}（不要填写 tier），只补足差额")
         if facts.tier is not None and facts.tier != tier:
             raise errors.InvalidInput(f"tier {facts.tier!r} disagrees with certification {cert_id},"
                                       f" which stands at {tier!r} on {facts.effective_on}; leave tier out",
@@ -1080,6 +1089,12 @@ def _certified_tier(prog: Programme, tier: str | None) -> str | None:
 def _tiers_zh(prog: Programme) -> str:
     """A programme's tiers for a Chinese reader: each code with its Chinese name."""
     return "、".join(f"{t.code}（{t.name_zh}）" for t in prog.tiers)
+
+
+def _below(prog: Programme, lower: str, higher: str) -> bool:
+    """Whether tier `lower` is a rung below `higher` on one of the programme's ladders."""
+    ladder = prog.ladder_of(higher)
+    return lower in ladder and ladder.index(lower) < ladder.index(higher)
 
 
 def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: InnovationBody, uscc: str) -> None:

@@ -75,3 +75,24 @@ def test_a_repayment_received_before_the_policy_began_is_refused(api, world):
                           "invalid_request")
     assert "2022-09-06" in refused["detail"], refused
     assert api.ok("GET", f"/v1/recoveries/{rid}", as_="finance")["recovered"] == "0.00"
+
+
+def test_a_lower_rung_named_after_the_certification_rose_is_already_awarded(api, world):
+    """Rule 3: "a lower or equal rung after a higher one is already_awarded". Naming the municipal tier on a
+    certification that stands at national on the claim's day was refused invalid_request ("tier disagrees"), as if
+    it were a typing slip (a probe); a tier above the certification's is still that."""
+    org = world.org()
+    cert = world.certify(org, "A3.erc", "municipal", effective_on="2023-03-01")
+    world.approved(org, "A3.erc", certification_id=cert)
+    api.ok("POST", f"/v1/certifications/{cert}/upgrades", {"tier": "national", "effective_on": "2024-05-10",
+                                                          "document_ref": "国科发〔2024〕3号"}, as_="kjj")
+    world.approved(org, "A3.erc", certification_id=cert, award_year=2024)
+    body = {"uscc": org, "programme": "A3.erc", "certification_id": cert, "award_year": 2024,
+            "effective_on": "2024-06-01"}
+    api.refused("POST", "/v1/claims", body | {"tier": "municipal"}, "kjj", 409, "already_awarded")
+    api.refused("POST", "/v1/claims", body | {"tier": "provincial"}, "kjj", 409, "already_awarded")
+    other = world.org()
+    low = world.certify(other, "A3.erc", "municipal", effective_on="2023-03-01")
+    api.refused("POST", "/v1/claims", {"uscc": other, "programme": "A3.erc", "certification_id": low,
+                                       "tier": "national", "award_year": 2023, "effective_on": "2023-06-01"},
+                "kjj", 422, "invalid_request")
