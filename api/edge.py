@@ -10,6 +10,7 @@ never more than the stated limit.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -65,6 +66,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 DEEP = "too_deep"  # read_json's answer for JSON nested too deep
+LONG = "too_long_a_number"  # read_json's answer for a JSON number of more digits than Python converts
 
 
 UNREAD = object()  # read_json's document for a body that is not JSON, or not JSON this API reads
@@ -92,8 +94,9 @@ def read_json(body: bytes) -> tuple[str | None, Any]:
         return str(err), UNREAD
     except TooDeep:
         return DEEP, UNREAD
-    except ValueError:
-        return None, UNREAD
+    except ValueError as err:  # malformed, not UTF-8, or an integer past Python's 4,300 digits (int's own limit)
+        too_long = not isinstance(err, json.JSONDecodeError | UnicodeDecodeError) and "digits" in str(err)
+        return LONG if too_long else None, UNREAD
 
 
 class Edge:
@@ -174,6 +177,13 @@ class Edge:
                                    " documents (GET /openapi.json)",
                                    zh_detail="JSON 请求体嵌套层数过深（约一千层以上），本 API 没有这样的请求；"
                                              "请按接口文档（GET /openapi.json）发送对象")
+                return
+            if found == LONG:
+                await self._refuse(scope, send, 422, "invalid_request", "the JSON body holds a number of more than"
+                                   f" {sys.get_int_max_str_digits():,} digits, which no field takes; send amounts as"
+                                   ' decimal strings such as "300000.00" and years as a few digits',
+                                   zh_detail=f"JSON 请求体中有超过 {sys.get_int_max_str_digits():,} 位的数字，没有任何"
+                                             '字段接受；金额请写成十进制数字字符串，如 "300000.00"，年度只写几位数字')
                 return
             if found is not None:
                 key = found if len(found) <= SHOWN_KEY else found[:SHOWN_KEY] + "…"  # never the whole 500 KB

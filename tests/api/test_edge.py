@@ -426,3 +426,20 @@ def test_a_repeated_key_of_any_length_is_named_in_a_few_characters(api) -> None:
         "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"})
     assert response.status_code == 422 and response.json()["code"] == "invalid_request"
     assert len(response.content) < 4_000 and "k" * 80 + "…" in response.json()["detail"]
+
+
+def test_a_number_of_thousands_of_digits_is_named_as_such(api) -> None:
+    """A 5,000-digit JSON integer was called "not UTF-8 JSON text" (a probe): it is named for what it is, in the
+    reader's language, and nothing is written."""
+    before = api.events()
+    body = ('{"year": 2024, "amount": ' + "9" * 5000 + ', "document_ref": "X"}').encode()
+    for lang, said in (("en", "more than 4,300 digits"), ("zh", "超过 4,300 位的数字")):
+        response = api.client.post("/v1/appropriations", content=body, headers={
+            "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "application/json",
+            "Accept-Language": lang})
+        assert response.status_code == 422 and response.json()["code"] == "invalid_request", response.text
+        assert said in response.json()["detail"]
+    assert api.events() == before
+    broken = api.client.post("/v1/appropriations", content=b'{"year": 2024,', headers={
+        "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "application/json"})
+    assert broken.status_code == 422 and "digits" not in broken.json()["detail"]
