@@ -84,19 +84,21 @@ KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)", "命名管道（FIFO）"), (stat
 
 
 def read_input(command: str, path: str | Path, limit: int, what: tuple[str, str],
-               next_step: tuple[str, str]) -> bytes | None:
+               next_step: tuple[str, str], unreadable: str = "file_unreadable") -> bytes | None:
     """The bytes of the regular file at `path`, at most `limit` of them; or None once refused (the caller exits 2):
     `file_unreadable` for a path that is not a regular file (a FIFO would block, a device such as /dev/zero never
     ends, a folder has no bytes), `file_too_large` for one larger than `limit` (its size as the file system says,
     then as read, at most limit + 1 bytes, since a size can lie). `what` names the file, `next_step` says what to
-    do, each (English, Chinese). An OSError opening it (no such file, no permission) is the caller's to word."""
+    do, each (English, Chinese); `unreadable` is the code the command documents for a file it cannot read
+    (`receipt_unreadable`, `digest_unreadable`). An OSError opening it (no such file, no permission) is the
+    caller's to word."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO's open never blocks
     try:
         mode = os.fstat(fd)
         if not stat.S_ISREG(mode.st_mode):
             kind, kind_zh = next(((en, zh) for test, en, zh in KINDS if test(mode.st_mode)),
                                  ("not a regular file", "不是普通文件"))
-            refuse(command, "file_unreadable", f"{path} is {kind}, not a regular file, so {what[0]} cannot be read"
+            refuse(command, unreadable, f"{path} is {kind}, not a regular file, so {what[0]} cannot be read"
                    f" from it; {next_step[0]}. Nothing was done",
                    f"{path} 是{kind_zh}而不是普通文件，无法从中读取{what[1]}；{next_step[1]}。未做任何操作")
             return None

@@ -106,11 +106,13 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
                  " public key PEM", "请给出 `award-ledger receipt`（或 GET /v1/claims/{id}/receipt）得到的 JSON 文件，"
                  "以及台账的公钥 PEM")
     try:
-        raw = read_input("verify-receipt", args.file, RECEIPT_LIMIT, ("a receipt", "回执"), next_step)
+        raw = read_input("verify-receipt", args.file, RECEIPT_LIMIT, ("a receipt", "回执"), next_step,
+                         "receipt_unreadable")
         if raw is None:
             return 2
         receipt = loads(raw.decode("utf-8"))  # nested too deep: a ValueError too
-        pem = read_input("verify-receipt", args.public_key, KEY_LIMIT, ("a public key", "公钥"), next_step)
+        pem = read_input("verify-receipt", args.public_key, KEY_LIMIT, ("a public key", "公钥"), next_step,
+                         "receipt_unreadable")
         if pem is None:
             return 2
         load_public(pem)

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         for path in args.digest:
             raw = read_input("verify", path, DIGEST_LIMIT, ("a saved digest", "保存的摘要"),
                              ("give the JSON saved from GET /v1/audit/digest", 
-                              "请给出从 GET /v1/audit/digest 保存的 JSON"))
+                              "请给出从 GET /v1/audit/digest 保存的 JSON"), "digest_unreadable")
             if raw is None:
                 return 2
             saved.append(loads(raw.decode("utf-8")))
