@@ -343,7 +343,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             org = self._organisation(code)
             facts = ClaimFacts(code, prog.code, award_year, effective_on, tier, rank, subject, body_id, basis,
                                requested, certification_id)
-            facts = self._with_certification(catalogue, facts)
+            facts = self._with_certification(catalogue, facts, org)
             plan = prepare(catalogue, facts, org.facts(effective_on))
             accounts = self._open_accounts(plan)
             entitlement = entitle(plan, {a.key: a.state() for a in accounts})
@@ -845,7 +845,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                       zh=f"申请 {cid} 已是{status_zh(claim.status)}状态；只有待审批的申请可以审批")
         return claim
 
-    def _with_certification(self, catalogue: Catalogue, facts: ClaimFacts) -> ClaimFacts:
+    def _with_certification(self, catalogue: Catalogue, facts: ClaimFacts,
+                            org: Organisation | None = None) -> ClaimFacts:
         """Rule 2 and 13: a claim resting on a certification takes its subject, body and tier from it; a
         recognition claim naming only its body rests on the body's certification."""
         prog = find_programme(catalogue, facts.programme)
@@ -856,7 +857,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             _check_recognised_body(catalogue, prog, body, facts.uscc)
             cert_id = self._body_certification(body, prog, facts.effective_on)
         if cert_id is None:
-            cert_id = self._held_certification(prog, facts)
+            cert_id = self._held_certification(prog, facts, org)
         if cert_id is None:
             return facts
         cert = self._get(Certification, _uuid(cert_id, "certification"), f"certification {cert_id}")
@@ -912,7 +913,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return replace(facts, tier=tier, subject=cert.subject, body_id=facts.body_id or cert.body_id,
                        certification_id=cert_id)
 
-    def _held_certification(self, prog: Programme, facts: ClaimFacts) -> str | None:
+    def _held_certification(self, prog: Programme, facts: ClaimFacts, org: Organisation | None) -> str | None:
         """A claim naming no certification, for the tier a certification of the organisation stands at on the
         claim's day (its subject and body agreeing, where the claim names them), rests on that certification: it
         is the fact the claim is for. So it replaces the certification's proposal, is paid once per certification
@@ -921,7 +922,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         as the contract lets it."""
         if facts.tier is None or prog.body_kind:
             return None
-        org = self._get_or_none(Organisation, Organisation.create_id(facts.uscc))
+        if org is None:  # the decision's own copy when it has one, else read once
+            org = self._get_or_none(Organisation, Organisation.create_id(facts.uscc))
         found = []
         for cert_id, code in (org.certifications.items() if org is not None else ()):
             if code != prog.code:
