@@ -46,10 +46,10 @@ def _paid_award(client: TestClient, amount: str = "100000.00") -> dict:
                                                 "effective_on": "2023-06-01", "certification_id": cert["id"]},
                  as_="kjj")
     _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
+    ref = unique_id("ICBC-")
     payout = _api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": amount,
-                                                  "paid_on": "2023-07-03", "bank_ref": unique_id("ICBC-")},
-                  as_="finance")
-    return {"uscc": uscc, "claim": claim["id"], "payout": payout["id"]}
+                                                  "paid_on": "2023-07-03", "bank_ref": ref}, as_="finance")
+    return {"uscc": uscc, "claim": claim["id"], "payout": payout["id"], "bank_ref": ref}
 
 
 @pytest.fixture

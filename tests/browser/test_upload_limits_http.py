@@ -17,6 +17,7 @@ from api.settings import Settings
 from tests.browser.conftest import api as _api
 from tests.browser.conftest import page_client
 from tests.browser.conftest import signed_in as _sign_in
+from tests.browser.test_finance_pages_fixes import _paid_award as paid_award
 from tests.support import unique_id, unique_uscc
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "admin": {"role": "admin"}, "finance": {"role": "finance"}}
@@ -31,26 +32,11 @@ def client(database_url, tmp_path) -> Iterator[TestClient]:
 
 
 def _paid_award(client: TestClient) -> dict:
-    """A 2023 ERC award of a fresh organisation, approved and paid 100,000.00 under a bank reference."""
+    """A 2023 ERC award of a fresh organisation, approved and paid 100,000.00 under a bank reference (the finance
+    pages' own set-up, after the year's appropriation)."""
     _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
          as_="finance")
-    uscc = unique_uscc()
-    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
-                                               "in_district": True})
-    body = unique_id("ERC-")
-    _api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
-                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
-    cert = _api(client, "POST", "/v1/certifications", {
-        "uscc": uscc, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
-        "document_ref": "杭发改〔2023〕15号", "body_id": body}, as_="kjj")
-    claim = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
-                                                "effective_on": "2023-06-01", "certification_id": cert["id"]},
-                 as_="kjj")
-    _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
-    ref = unique_id("ICBC-")
-    payout = _api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00",
-                                                  "paid_on": "2023-07-03", "bank_ref": ref}, as_="finance")
-    return {"uscc": uscc, "claim": claim["id"], "payout": payout["id"], "bank_ref": ref}
+    return paid_award(client)
 
 
 def _statement(payout_ref: str, size: int) -> tuple[bytes, int]:
