@@ -127,3 +127,9 @@ def test_an_amount_that_is_a_boolean_is_called_one(value, said: str, said_zh: st
     with pytest.raises(errors.InvalidAmount) as caught:
         money(value)
     assert said in caught.value.detail and said_zh in (caught.value.zh or "")
+
+
+def test_the_listed_dashes_are_every_dash_punctuation_character_of_the_basic_plane() -> None:
+    from ledger.rules.subjects import DASHES
+
+    assert tuple(p for p in range(0x10000) if unicodedata.category(chr(p)) == "Pd") == DASHES
