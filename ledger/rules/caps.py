@@ -9,7 +9,7 @@ from ledger.domain.errors import CapExceeded
 from ledger.domain.values import yuan
 from ledger.messages import SCOPES_ZH
 from ledger.rules.explanation import Explanation, later
-from ledger.rules.facts import AccountState
+from ledger.rules.facts import AccountState, Entry
 
 SCOPE_TEXT = {
     "project": "per project", "enterprise_year": "per enterprise per year",
@@ -38,6 +38,34 @@ def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Dec
             key="cap.ok", limit=cap.limit, scope=cap.scope.value, pool=cap.pool or "", used=account.used,
             headroom=headroom)
     return amount
+
+
+def standing_room(programme: Programme, cap: Cap, account: AccountState, own: Entry | None,
+                  why: Explanation) -> Decimal:
+    """The headroom a re-assessed claim's standing (rule 4) is cut to: the headroom left, plus what claims made
+    after it took of the part of its standing it never drew on the cap. A claim that owes only the difference
+    over the organisation's award under another programme for the subject (rule 4) reserves that difference,
+    but its standing, what the difference is taken from, rests on the whole headroom it was assessed against.
+    A later claim was given what the reservation left; it may not grind the earlier claim's standing down to its
+    own reservation and so leave the cap's difference to nobody. Never more than the claim held (its standing
+    less its amount when last assessed), nor than later claims took."""
+    headroom = cap.limit - account.used
+    if own is None or not own.live or own.gross <= own.amount:
+        return headroom
+    later_use = account.used - sum((e.amount for e in account.live_before), Decimal("0.00"))
+    held = min(own.gross - own.amount, later_use)
+    if held <= 0:
+        return headroom
+    why.add(f"cap:{cap.scope.value}", programme.article, later(_held, cap, headroom, held), None,
+            key="cap.held", limit=cap.limit, scope=cap.scope.value, pool=cap.pool or "", headroom=headroom,
+            held=held)
+    return headroom + held
+
+
+def _held(cap: Cap, headroom: Decimal, held: Decimal) -> str:
+    return (f"cap {yuan(cap.limit)} {_scope(cap)}: the claim's standing keeps the {yuan(held)} it held beyond its"
+            f" reservation, which claims made after it could not take; its standing may reach"
+            f" {yuan(headroom + held)}, its award no more than the {yuan(headroom)} left")
 
 
 def _scope(cap: Cap) -> str:

@@ -13,10 +13,10 @@ from ledger.catalogue.model import Catalogue, Kind, Programme
 from ledger.domain.errors import NotEligible, UnknownProgramme
 from ledger.domain.values import yuan
 from ledger.rules import accounts as acct
-from ledger.rules.caps import apply_cap
+from ledger.rules.caps import apply_cap, standing_room
 from ledger.rules.eligibility import check_eligibility
 from ledger.rules.explanation import Explanation, Step, later
-from ledger.rules.facts import AccountState, ClaimFacts, OrganisationFacts
+from ledger.rules.facts import AccountState, ClaimFacts, Entry, OrganisationFacts
 from ledger.rules.ladders import once_only, rank_slot, top_up
 from ledger.rules.rates import decided_amount, rate_amount
 from ledger.rules.subjects import Subject, subject_for
@@ -120,8 +120,11 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
             rank_slot(programme, account(key), facts.uscc, facts.rank, subject or "-")  # type: ignore[arg-type]
     caps = [k for k in plan.keys if k.family == "cap"]
     for cap, key in zip(programme.caps, caps, strict=True):
-        capped = apply_cap(programme, cap, account(key), amount, why)
-        standing, amount = max(standing - (amount - capped), Decimal("0.00")), capped
+        state = account(key)
+        capped = apply_cap(programme, cap, state, amount, why)
+        own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)
+        room = capped if own is None else standing_room(programme, cap, state, own, why)
+        standing, amount = max(standing - max(amount - max(room, capped), Decimal("0.00")), Decimal("0.00")), capped
     about = acct.subject_key(facts.uscc, plan.subject)
     if about and about in plan.keys:
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why,  # type: ignore[arg-type]
@@ -135,6 +138,11 @@ def evaluate(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts,
              accounts: dict[str, AccountState] | None = None, *, claim_id: str | None = None) -> Entitlement:
     """Both halves at once, for callers that already hold every tally (tests, replays, what-if queries)."""
     return entitle(prepare(catalogue, facts, org), accounts or {}, claim_id=claim_id)
+
+
+def _own_entry(state: AccountState | None, claim_id: str) -> Entry | None:
+    """The claim's own entry on an account as it was last assessed (None for a claim not yet on it)."""
+    return None if state is None else next((e for e in state.entries if e.claim_id == claim_id), None)
 
 
 def _base_amount(programme: Programme, facts: ClaimFacts, tier: str | None, why: Explanation) -> Decimal:

@@ -239,3 +239,26 @@ def test_a_ladder_pays_its_highest_approved_rung_whatever_the_order_of_decisions
     wanted = max((rung[i] for i, v in verdicts.items() if v == "approve"), default=D("0"))
     total = sum((D(ledger.claim(i)["approved_amount"] or "0") for i in approved_ones), D("0"))
     assert total == wanted
+
+
+def test_a_later_co_undertaker_does_not_wear_down_a_pending_claim_that_an_earlier_award_tops_up(
+        world: World, ledger: AwardLedger) -> None:
+    """Rules 4, 5 and 12 together (a black-box probe): X's challenge claim is cut to the project's last 500,000
+    and owes 300,000 over X's own provincial second prize (200,000) for the project. A co-undertaker Z, claiming
+    while X is pending, takes the 200,000 X's claim does not draw. X's approval must not then re-assess X to
+    100,000 (its standing ground down to the 300,000 it reserved) and strand 200,000 of the project's cap: X is
+    approved 300,000, Z 200,000, and the project's 5,000,000 is used to the fen, whatever order they come in."""
+    subject = f"project:TOP-{world.org()[-6:]}"
+    y, x, z = world.org(), world.org(), world.org()
+    world.approved(y, "A4.challenge", basis_amount="15000000", subject=subject)
+    world.approved(x, "A9.provincial_award", tier="second", rank=1, subject=subject)
+    mine = world.claim(x, "A4.challenge", basis_amount="20000000", subject=subject)
+    assert mine["entitled_amount"] == "300000.00"
+    later_one = world.claim(z, "A4.challenge", basis_amount="20000000", subject=subject)
+    assert later_one["entitled_amount"] == "200000.00"
+    approved = ledger.approve_claim(KJJ, claim_id=mine["id"]).view
+    assert approved["approved_amount"] == "300000.00", approved
+    assert [h["event"] for h in ledger.claim(mine["id"])["history"]].count("Reassessed") == 0
+    assert ledger.approve_claim(KJJ, claim_id=later_one["id"]).view["approved_amount"] == "200000.00"
+    refused("cap_exceeded", world.claim, world.org(), "A4.challenge", basis_amount="10", subject=subject)
+    assert ledger._account(f"cap:project:A4.challenge:{subject.lower()}").state().used == D("5000000.00")
