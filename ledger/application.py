@@ -181,7 +181,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             body = InnovationBody(body_id=body_id, name=name, kind=kind, lead_uscc=lead, recognised_on=recognised_on,
                                   by=by.name)
             org.join(body_id, kind, recognised_on, recognised_on, True, by.name)
-            return [body, org], views.body(body)
+            # The lead is a member from the recognition on: that membership opens claims as a member's does.
+            made = self._reopen(org, recognised_on, by, "membership", f"{body_id}/{lead}",
+                                lambda prog: prog.requires_membership and not prog.body_kind)
+            return [body, org, *made], views.body(body)
 
         args = {"id": body_id, "name": name, "kind": kind, "lead": lead, "on": recognised_on}
         return self._run(by, key, "register_body", args, decide)

@@ -92,10 +92,13 @@ class Proposals:
         return made
 
     def _replace_proposals(self, org: Organisation, claim: Claim, by: Principal) -> list[Aggregate]:
-        """A claim submitted for the fact a proposal rests on replaces it (closed as withdrawn, naming it)."""
+        """A claim submitted for the fact a proposal rests on replaces it (closed as withdrawn, naming it). The
+        fact is the certification at the claim's rung: a claim for the lower rung of an upgraded certification
+        leaves the upgrade's proposal open (a probe saw it withdrawn as "the same fact")."""
         replaced: list[Aggregate] = []
         for pid, p in list(org.proposals.items()):
-            same = (p["certification_id"] == claim.certification_id if claim.certification_id else
+            same = ((p["certification_id"], p["tier"]) == (claim.certification_id, claim.tier)
+                    if claim.certification_id else
                     (p["tier"], p["body_id"], p["subject"]) == (claim.tier, claim.body_id, claim.subject))
             if p["programme"] != claim.programme or not same:
                 continue

@@ -96,3 +96,43 @@ def test_a_lower_rung_named_after_the_certification_rose_is_already_awarded(api,
     api.refused("POST", "/v1/claims", {"uscc": other, "programme": "A3.erc", "certification_id": low,
                                        "tier": "national", "award_year": 2023, "effective_on": "2023-06-01"},
                 "kjj", 422, "invalid_request")
+
+
+def test_registering_a_body_proposes_what_its_lead_s_membership_opens(api, world):
+    """免申即享: the lead of a newly registered body is a member from the recognition on, as an added member is
+    from joining; adding a member proposed the awards its certifications open, registering the body did not
+    (a probe: a little giant with no body got its proposal only by being added to some other body)."""
+    org = world.org(member=False)
+    answer = api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "little_giant",
+                                                    "effective_on": "2023-03-01", "document_ref": "浙经信〔2023〕9号"},
+                    as_="jxj")
+    assert answer["proposed_claims"] == [], answer
+    world.body(lead=org, recognised_on="2023-04-01")
+    [listed] = api.ok("GET", f"/v1/claims?uscc={org}", as_="auditor")["claims"]
+    proposal = api.ok("GET", f"/v1/claims/{listed['id']}", as_="auditor")
+    assert (proposal["status"], proposal["entitled_amount"], proposal["certification_id"]) == (
+        "proposed", "1000000.00", answer["id"]), proposal
+    assert proposal["effective_on"] == "2023-04-01", proposal
+
+
+def test_a_claim_for_the_lower_rung_leaves_the_upgrade_s_proposal_open(api, world):
+    """The fact a proposal rests on is its certification at its rung: a claim for a provincial specialised SME's
+    2023 award withdrew the 2024 little-giant proposal the upgrade had opened, as "the same fact" (a probe). Now
+    the upgrade's proposal stays, and confirming it owes the 800,000 difference over the pending lower rung."""
+    org = world.org()
+    answer = api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "provincial_sme",
+                                                    "effective_on": "2023-03-01", "document_ref": "浙经信〔2023〕7号"},
+                    as_="jxj")
+    cert = answer["id"]
+    upgraded = api.ok("POST", f"/v1/certifications/{cert}/upgrades",
+                      {"tier": "little_giant", "effective_on": "2024-05-10", "document_ref": "工信部〔2024〕2号"},
+                      as_="jxj")
+    [upper] = upgraded["proposed_claims"]
+    upper = upper["id"] if isinstance(upper, dict) else upper
+    lower = world.claim(org, "A6.honour", as_="jxj", certification_id=cert, award_year=2023,
+                        effective_on="2023-06-01")
+    assert (lower["tier"], lower["entitled_amount"]) == ("provincial_sme", "200000.00"), lower
+    assert api.ok("GET", f"/v1/claims/{upper}", as_="auditor")["status"] == "proposed"
+    confirmed = api.ok("POST", f"/v1/claims/{upper}/confirm", {}, as_="jxj", status=200)
+    assert (confirmed["status"], confirmed["tier"], confirmed["entitled_amount"]) == (
+        "pending", "little_giant", "800000.00"), confirmed
