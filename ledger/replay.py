@@ -61,8 +61,8 @@ class Replayed:
     @property
     def comes_to(self) -> Decimal:
         """What the claim is worth to its organisation: approved or pending, its amount; released, nothing; a
-        revocation after approval, its amount taken back."""
-        return self.now if self.status in ("approved", "pending", "revocation") else ZERO
+        revocation after approval, its amount taken back; a repayment on a revoked award, the money come back."""
+        return self.now if self.status in ("approved", "pending", "revocation", "repayment") else ZERO
 
     def as_dict(self) -> dict[str, Any]:
         return {"claim_id": self.claim_id, "uscc": self.uscc, "programme": self.programme,
@@ -106,6 +106,9 @@ class Replay:
         # A revoked award that still counts its paid part (rarer still): what it counts at most under this
         # replay's catalogue and on which accounts, until repayments bring what it keeps down to nothing.
         self.kept: MutableMapping[str, tuple[Decimal, tuple[str, ...]]] = self.mapping()
+        # A revoked award's paid part, as its revocation row left it in the totals: (uscc, programme, award year,
+        # the most it counts under this replay's catalogue, what it counts now), until repaid in full.
+        self.charged: dict[str, tuple[str, str, int, Decimal, Decimal]] = {}
         self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed (issue 19)
         # The pending claims' submissions, for the rules' second run at approval (rule 12), and the last such run's
         # answer (claim id, row's figures, accounts, entry) for a twin replay, as `plan` is.
@@ -151,7 +154,7 @@ class Replay:
         elif name == "Revoked" and (approval := self._approval(event.originator_id)) is not None:
             return self._revoked(cid, event, approval)
         elif name == "RepaymentRecorded":
-            self._repaid(cid, event)
+            return self._repaid(cid, event)
         return None
 
     def _approval(self, claim_id: UUID) -> tuple[int, Decimal, tuple[str, ...]] | None:
@@ -218,15 +221,34 @@ class Replay:
         amount, uscc, programme = (first.amount, first.uscc or "", first.programme) if first else (ZERO, "", "")
         if paid is not None:
             amount -= kept
+            # Whenever the books say what was paid, so that both replays of a simulation answer its repayments
+            # in step (ledger/sandbox/simulation.py pairs their rows).
+            self.charged[cid] = (uscc, programme, year, first.amount if first is not None else ZERO, kept)
         elif released is not None and approved > 0:  # a revocation recorded before kept_amount was: its share
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)
         return Replayed(cid, uscc, programme, year, "revocation", -amount, [], -amount,
                         [{"rule": "revoked", "detail": "the approval was revoked: its amount is taken back"}])
 
-    def _repaid(self, cid: str, event: Any) -> None:
+    def _repaid(self, cid: str, event: Any) -> Replayed | None:
         """Money repaid on a revoked award stops counting where it was awarded, as the books take it off
         (ledger/usecases/recoveries.py `_unkept`): the award keeps what the books still keep, never more than this
-        replay's catalogue awarded it, and nothing once repaid in full."""
+        replay's catalogue awarded it, and nothing once repaid in full. The totals follow: a row takes the repaid
+        part back out of what the revocation left charged (money written off stays: it has left for good)."""
+        self._unkept(cid, event)
+        charged = self.charged.get(cid)
+        if charged is None:
+            return None
+        uscc, programme, year, most, before = charged
+        now = min(event.kept_amount, most)
+        taken = max(before - now, ZERO)
+        if event.kept_amount > 0:  # the books' figure, not this replay's: both replays drop it together
+            self.charged[cid] = (uscc, programme, year, most, now)
+        else:
+            del self.charged[cid]
+        return Replayed(cid, uscc, programme, year, "repayment", -taken, [], -taken,
+                        [{"rule": "repaid", "detail": "money repaid on the revoked award is taken back"}])
+
+    def _unkept(self, cid: str, event: Any) -> None:
         found = self.kept.get(cid)
         held = self._held(cid, found[1]) if found is not None else {}
         self.held = (cid, held)  # for a twin replay, as a revocation's

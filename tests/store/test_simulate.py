@@ -285,10 +285,17 @@ def test_money_repaid_on_a_revoked_award_stops_counting_under_any_draft(world: W
     simulated, baseline = (sum((D(c[side]) for c in claims), D(0)) for side in ("simulated", "baseline"))
     first_simulated = min(D("1000000") * D(rate), D("500000"))
     kept = min(kept_books, first_simulated)  # what still counts on the cap
-    # The revoked claim's row is worth what was paid (it stays charged to its fund year, repaid or not: the
-    # sandbox's sums are the fund's), the second what the cap leaves it.
-    assert simulated == min(D("150000"), first_simulated) + min(D("3000000") * D(rate), D("500000") - kept), answer
-    assert baseline == D("150000") + D(second["approved_amount"]), claims
+    # The revoked claim's rows are worth what was paid less what came back (a probe found an award repaid in full
+    # still counted in the baseline and listed its organisation among the losers), the second what the cap
+    # leaves it. Its fund year keeps the whole paid part, as the books' fund year does.
+    assert simulated == kept + min(D("3000000") * D(rate), D("500000") - kept), answer
+    assert baseline == kept_books + D(second["approved_amount"]) == D("500000"), claims
+    [fund] = [row for row in answer["fund"] if row["year"] == 2024]
+    assert D(fund["baseline"]) == world.ledger.repository.get(FundYear.create_id(2024)).approved
+    revoked = [c for c in claims if c["claim_id"] == first["id"]]
+    assert [c["status"] for c in revoked] == ["approved", "revocation"] + (["repayment"] if repaid != "0" else [])
+    assert sum((D(c["baseline"]) for c in revoked), D(0)) == kept_books, revoked
+    assert sum((D(c["simulated"]) for c in revoked), D(0)) == kept, revoked
     plain = simulate_ledger(world.ledger, draft, uscc=org, plain=True, hot=None).as_json()
     assert simulate_ledger(world.ledger, draft, uscc=org).as_json() == plain
 
