@@ -49,7 +49,7 @@ from ledger.domain.moment import one_moment
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
-from ledger.domain.values import Uscc, money, yuan
+from ledger.domain.values import Uscc, a_or_an, money, yuan
 from ledger.domain.year_close import YearClose
 from ledger.key_locks import KeyLocks
 from ledger.messages import status_zh, thing_zh
@@ -1107,8 +1107,8 @@ def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: Innovati
     want_zh, want_en = catalogue.body_kinds.get(prog.body_kind, ("", prog.body_kind))  # type: ignore[arg-type]
     if body.kind != prog.body_kind:
         have_zh, have_en = catalogue.body_kinds.get(body.kind, ("", body.kind))
-        raise errors.NotEligible(f"innovation body {body.body_id} is a {have_en} ({have_zh}), not a {want_en}"
-                                 f" ({want_zh}); {prog.code} recognises {want_en}s only",
+        raise errors.NotEligible(f"innovation body {body.body_id} is {a_or_an(have_en)} ({have_zh}), not"
+                                 f" {a_or_an(want_en)} ({want_zh}); {prog.code} recognises {want_en}s only",
                                  zh=f"创新组织 {body.body_id} 是{have_zh or have_en}，不是{want_zh or want_en}；"
                                     f"{prog.code} 只认定{want_zh or want_en}")
     if body.lead_uscc != uscc:

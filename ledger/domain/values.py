@@ -63,6 +63,11 @@ def yuan(amount: Decimal) -> str:
     return f"{amount.quantize(FEN):,}"
 
 
+def a_or_an(noun: str) -> str:
+    """The noun with its English indefinite article: "an engineering research centre", "a project"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 

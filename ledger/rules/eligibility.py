@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ledger.catalogue.model import Catalogue, Programme
 from ledger.domain.errors import MissingFact, NotEligible
-from ledger.domain.values import yuan
+from ledger.domain.values import a_or_an, yuan
 from ledger.rules.explanation import Explanation, later
 from ledger.rules.facts import ClaimFacts, OrganisationFacts
 
@@ -75,14 +75,14 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
     held = next((m for m in org.memberships if m.body_id == facts.body_id), None)
     if held is None or not held.is_lead:
         raise NotEligible(f"{org.uscc} is not the lead unit of innovation body {facts.body_id}; Art."
-                          f" {programme.article} pays a {kind_en} ({kind_zh}) recognition award to the body's lead"
-                          " unit only, once per body",
+                          f" {programme.article} pays {a_or_an(kind_en)} ({kind_zh}) recognition award to the"
+                          " body's lead unit only, once per body",
                           zh=f"{org.uscc} 不是创新组织 {facts.body_id} 的牵头单位；第{programme.article}条的{kind_zh}"
                              "认定奖励只拨付给该组织的牵头单位，每个组织一次")
     if held.body_kind != kind:
         have_zh, have_en = catalogue.body_kinds.get(held.body_kind, (held.body_kind, held.body_kind))
-        raise NotEligible(f"innovation body {facts.body_id} is a {have_en} ({have_zh}), not a {kind_en} ({kind_zh});"
-                          f" {programme.code} rewards {kind_en}s only",
+        raise NotEligible(f"innovation body {facts.body_id} is {a_or_an(have_en)} ({have_zh}), not"
+                          f" {a_or_an(kind_en)} ({kind_zh}); {programme.code} rewards {kind_en}s only",
                           zh=f"创新组织 {facts.body_id} 是{have_zh}，不是{kind_zh}；{programme.code} 只奖励{kind_zh}")
     if not held.active_on(facts.effective_on):
         raise NotEligible(f"innovation body {facts.body_id} is recognised from {held.recognised_on.isoformat()},"

@@ -7,6 +7,7 @@ from decimal import Decimal
 from ledger.catalogue.model import Kind, Programme
 from ledger.domain.errors import CapExceeded, MissingFact
 from ledger.domain.values import fen_down, yuan
+from ledger.rules.caps import SCOPE_TEXT
 from ledger.rules.explanation import Explanation, later
 
 
@@ -41,7 +42,7 @@ def decided_amount(programme: Programme, requested: Decimal | None, basis: Decim
                                  "基数金额 basis_amount", field="basis_amount")
         ceilings.append((fen_down(basis * programme.rate),
                          f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)}, {{}}"))
-    ceilings += [(cap.limit, f"the {programme.code} cap of {{}} {cap.scope.value.replace('_', ' ')}")
+    ceilings += [(cap.limit, f"the {programme.code} cap of {{}} {SCOPE_TEXT[cap.scope.value]}")
                  for cap in programme.caps if cap.pool is None]
     for ceiling, text in ceilings:
         if ceiling is not None and requested > ceiling:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ledger.domain.errors import InvalidInput, MissingFact
 from ledger.domain.text import invisible, noncharacter
+from ledger.domain.values import a_or_an
 
 MAX_LENGTH = 200
 _SPACE = re.compile(r"\s+")
@@ -88,7 +89,8 @@ def subject_for(value: str | None, kinds: tuple[str, ...], wanted: str | None, *
         return None
     subject = parse_subject(value, kinds)
     if wanted is not None and subject.kind != wanted:
-        raise InvalidInput(f"{programme} pays for a {wanted}: send subject as \"{wanted}:…\", not {subject.text!r}",
+        raise InvalidInput(f"{programme} pays for {a_or_an(wanted)}: send subject as \"{wanted}:…\","
+                           f" not {subject.text!r}",
                            zh=f"{programme} 奖励的事项类型是 {wanted}：请将 subject 写成 \"{wanted}:…\"，而不是"
                               f" {subject.text!r}", field="subject")
     return subject

@@ -1,0 +1,33 @@
+"""English refusals read as English (a black-box probe quoted "a enterprise innovation consortium", "only ranks
+1 to 1" and "the A13.follow_on cap of 10,000,000.00 project"): the article follows the noun, a single rank is
+named as one, a cap's scope is said as the explanations say it."""
+from __future__ import annotations
+
+from ledger.domain.values import a_or_an
+from tests.unit.book import Book, claimant, member
+
+
+def test_the_article_follows_the_noun() -> None:
+    assert [a_or_an(n) for n in ("engineering research centre", "industrial alliance", "project", "Enterprise")] \
+        == ["an engineering research centre", "an industrial alliance", "a project", "an Enterprise"]
+
+
+def test_a_body_of_another_kind_is_named_with_its_article() -> None:
+    org = member(lead=True, kind="consortium")
+    detail = Book().refused(org, "A3.erc", "not_eligible", tier="municipal", body_id="B-1").detail
+    assert "is an enterprise innovation consortium (企业创新联合体), not an engineering research centre" in detail
+
+
+def test_a_prize_for_its_first_unit_only_names_the_one_rank() -> None:
+    detail = Book().refused(claimant("A9.provincial_award"), "A9.provincial_award", "not_eligible", tier="third",
+                            rank=2, subject="project:PA-2").detail
+    assert detail.endswith("only rank 1 is rewarded"), detail
+    detail = Book().refused(claimant("A9.national_award"), "A9.national_award", "not_eligible", tier="second",
+                            rank=6, subject="project:NA-6").detail
+    assert detail.endswith("only ranks 1 to 5 are rewarded"), detail
+
+
+def test_a_requested_amount_over_a_per_project_cap_says_per_project() -> None:
+    detail = Book().refused(claimant("A13.follow_on"), "A13.follow_on", "cap_exceeded", basis_amount="100000000",
+                            requested_amount="10000001", subject="project:FO-9").detail
+    assert "the A13.follow_on cap of 10,000,000.00 per project" in detail, detail
