@@ -32,11 +32,18 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
                 programme=programme.code)
     if programme.requires_designation:
         since = org.designations.get(programme.requires_designation)
-        if since is None or since > facts.effective_on:
-            raise NotEligible(f"{programme.code} requires the designation {programme.requires_designation}, which"
-                              f" {org.uscc} does not hold on {facts.effective_on.isoformat()}; record it first",
-                              zh=f"{programme.code} 要求 {programme.requires_designation} 认定，{org.uscc} 于"
-                                 f" {facts.effective_on.isoformat()} 尚不具备；请先记录该认定")
+        wanted = programme.requires_designation
+        if since is None:  # never recorded, or its certification revoked (whatever day it was revoked from)
+            raise NotEligible(f"{programme.code} requires the designation {wanted}, and {org.uscc} holds none in force"
+                              " (none was recorded, or its certification was revoked); record the designation first",
+                              zh=f"{programme.code} 要求 {wanted} 认定，{org.uscc} 目前没有有效的该认定（从未记录，"
+                                 "或其认定已被撤销）；请先记录该认定")
+        if since > facts.effective_on:
+            raise NotEligible(f"{programme.code} requires the designation {wanted}, which {org.uscc} holds only from"
+                              f" {since.isoformat()}, after the claim's effective date"
+                              f" {facts.effective_on.isoformat()}; claim for a fact on or after {since.isoformat()}",
+                              zh=f"{programme.code} 要求 {wanted} 认定，{org.uscc} 自 {since.isoformat()} 起才具备，"
+                                 f"晚于申请生效日期 {facts.effective_on.isoformat()}；请申请该日期及以后的事项")
         why.add("designation", programme.article, later(_designated, programme.requires_designation, since),
                 key="designation",
                 designation=programme.requires_designation, since=since)

@@ -31,3 +31,17 @@ def test_a_requested_amount_over_a_per_project_cap_says_per_project() -> None:
     detail = Book().refused(claimant("A13.follow_on"), "A13.follow_on", "cap_exceeded", basis_amount="100000000",
                             requested_amount="10000001", subject="project:FO-9").detail
     assert "the A13.follow_on cap of 10,000,000.00 per project" in detail, detail
+
+
+def test_a_missing_designation_is_told_from_one_held_only_later() -> None:
+    """A chain leader whose designation was revoked was told it "does not hold [it] on 2023-06-01", a day it did
+    hold it (a probe): none in force and one held only from a later day are said apart."""
+    from dataclasses import replace
+    from datetime import date
+
+    org = member(lead=True)
+    detail = Book().refused(org, "A6.chain_leader_rd", "not_eligible", basis_amount="1000000").detail
+    assert "holds none in force (none was recorded, or its certification was revoked)" in detail, detail
+    later = replace(org, designations={"A6.chain_leader": date(2024, 1, 1)})
+    detail = Book().refused(later, "A6.chain_leader_rd", "not_eligible", basis_amount="1000000").detail
+    assert "holds only from 2024-01-01, after the claim's effective date" in detail, detail
