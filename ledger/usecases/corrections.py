@@ -98,14 +98,6 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                           f" {cert.revoked_on}; its claims were corrected then",
                                           zh=f"认定 {certification_id} 已自 {cert.revoked_on} 起撤销；依据它的申请"
                                              "已在当时一并更正，无需再次撤销")
-            if effective_on < cert.effective_on:
-                raise errors.InvalidInput(f"effective_on {effective_on} is before certification {certification_id}"
-                                          f" took effect ({cert.effective_on}); a revocation takes effect on or after"
-                                          " that day: send the day the revocation document names",
-                                          zh=f"撤销生效日期 {effective_on} 早于认定 {certification_id} 的生效日期"
-                                             f" {cert.effective_on}；撤销只能自该日或以后生效："
-                                             "请填写撤销文件载明的日期",
-                                          field="effective_on")
             touched = Touched(self)
             ended: list[dict[str, Any]] = []
             # A claim resting on a certification reserves on its account for the rung it stood at (rule 2).

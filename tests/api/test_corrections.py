@@ -159,22 +159,3 @@ def test_money_repaid_on_a_revoked_award_stops_counting_on_its_cap(api, world):
     api.ok("POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业注销", "document_ref": "核销〔2024〕2号"},
            as_="finance", status=200)
     assert world.claim(other, "A5.voucher", basis_amount="2000000")["entitled_amount"] == "430000.00"
-
-
-def test_a_certification_is_not_revoked_from_before_it_took_effect(api, world):
-    """A revocation effective before its certification took effect (2021 for a 2023 certification) was taken (a
-    probe): it is 422 naming effective_on and the certification's day, in the reader's language, and writes
-    nothing; the certification's own day, or any later one, is taken."""
-    cert = world.certify(world.org(), "A3.erc", "municipal", effective_on="2023-03-01")
-    body = {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕18号"}
-    before = api.events()
-    problem = api.refused("POST", f"/v1/certifications/{cert}/revoke", {**body, "effective_on": "2023-02-28"}, "kjj",
-                          422, "invalid_request")
-    assert problem["field"] == "effective_on" and "2023-03-01" in problem["detail"], problem
-    assert api.events() == before
-    zh = api.call("POST", f"/v1/certifications/{cert}/revoke", {**body, "effective_on": "2021-06-01"}, as_="kjj",
-                  headers={"Accept-Language": "zh-CN"})
-    assert zh.status_code == 422 and "早于认定" in zh.json()["detail"], zh.text
-    revoked = api.ok("POST", f"/v1/certifications/{cert}/revoke", {**body, "effective_on": "2023-03-01"}, as_="kjj",
-                     status=200)
-    assert revoked["certification"]["revoked_on"] == "2023-03-01", revoked
