@@ -63,9 +63,8 @@ STEPS_ZH = {
                "核减 {cut:yuan} 元",
     "cap.ok": "上限 {limit:yuan} 元（{scope:scope}{pool:pool}）：已占用 {used:yuan} 元，剩余 {headroom:yuan} 元；"
               "未核减",
-    "cap.held": "上限 {limit:yuan} 元（{scope:scope}{pool:pool}）：本申请的地位保留其在预留额之外已占有的 "
-                "{held:yuan} 元，其后提出的申请不得占用；地位最高可达剩余 {headroom:yuan} 元加上该保留部分，"
-                "奖励金额不超过剩余 {headroom:yuan} 元",
+    "cap.held": "上限 {limit:yuan} 元（{scope:scope}{pool:pool}）：剩余 {headroom:yuan} 元；本申请超出其预留额、"
+                "后被其后提出的申请占用的 {held:yuan} 元仍计入本申请的地位；奖励金额不超过剩余 {headroom:yuan} 元",
     "upgrade_top_up": "由已奖励的较低等次晋升（{lower:awards}）：只补足差额 {rung:yuan} − {awarded:yuan} = "
                       "{owed:yuan} 元",
     "supersession": "事项 {subject} 已奖励 {awarded:yuan} 元：{counted:awards}；其他政策中最优的 {best} 为 "

@@ -63,9 +63,9 @@ def standing_room(programme: Programme, cap: Cap, account: AccountState, own: En
 
 
 def _held(cap: Cap, headroom: Decimal, held: Decimal) -> str:
-    return (f"cap {yuan(cap.limit)} {_scope(cap)}: the claim's standing keeps the {yuan(held)} it held beyond its"
-            f" reservation, which claims made after it could not take; its standing may reach"
-            f" {yuan(headroom + held)}, its award no more than the {yuan(headroom)} left")
+    return (f"cap {yuan(cap.limit)} {_scope(cap)}: {yuan(headroom)} left; the claim's standing also keeps the"
+            f" {yuan(held)} of it beyond its reservation that claims made after it have since taken: standing up to"
+            f" {yuan(headroom + held)}, award no more than {yuan(headroom)}")
 
 
 def _scope(cap: Cap) -> str:
