@@ -123,8 +123,8 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
         state = account(key)
         capped = apply_cap(programme, cap, state, amount, why)
         own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)
-        room = capped if own is None else standing_room(programme, cap, state, own, why)
-        standing, amount = max(standing - max(amount - max(room, capped), Decimal("0.00")), Decimal("0.00")), capped
+        room = standing_room(programme, cap, state, own, why)  # the headroom left, for a claim holding none
+        standing, amount = max(standing - max(amount - room, Decimal("0.00")), Decimal("0.00")), capped
     about = acct.subject_key(facts.uscc, plan.subject)
     if about and about in plan.keys:
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why,  # type: ignore[arg-type]

@@ -55,11 +55,11 @@ def _share(programme: Programme, amount: Decimal, rank: int | None, why: Explana
     share = next((s for s in programme.rank_shares if s.first <= rank <= s.last), None)
     if share is None:
         last = max(s.last for s in programme.rank_shares)
-        ranks = "only rank 1 is" if last == 1 else f"only ranks 1 to {last} are"
+        ranks, ranks_zh = ("only rank 1 is", "排名第 1") if last == 1 else (f"only ranks 1 to {last} are",
+                                                                                  f"排名 1 至 {last}")
         raise NotEligible(f"responsible unit ranked {rank} gets nothing under Art. {programme.article}: {ranks}"
                           " rewarded",
-                          zh=f"排名第 {rank} 的完成单位在第{programme.article}条下无奖励："
-                             f"仅奖励排名 1 至 {last} 的单位")
+                          zh=f"排名第 {rank} 的完成单位在第{programme.article}条下无奖励：仅奖励{ranks_zh} 的单位")
     shared = fen_down(amount * share.share)
     why.add("rank_share", programme.article, later(_shared, rank, share.share, amount, shared), shared,
             key="rank_share", rank=rank, share=share.share, base=amount, shared=shared)

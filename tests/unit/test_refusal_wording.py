@@ -45,3 +45,9 @@ def test_a_missing_designation_is_told_from_one_held_only_later() -> None:
     later = replace(org, designations={"A6.chain_leader": date(2024, 1, 1)})
     detail = Book().refused(later, "A6.chain_leader_rd", "not_eligible", basis_amount="1000000").detail
     assert "holds only from 2024-01-01, after the claim's effective date" in detail, detail
+
+
+def test_the_one_rank_is_named_as_one_in_chinese_too() -> None:
+    err = Book().refused(claimant("A9.provincial_award"), "A9.provincial_award", "not_eligible", tier="third",
+                         rank=2, subject="project:PA-3")
+    assert err.zh.endswith("仅奖励排名第 1 的单位"), err.zh
