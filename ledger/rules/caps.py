@@ -1,5 +1,7 @@
-"""Cumulative caps (rule 5): consumed by approvals, reserved by pending claims; an award is cut to the
-headroom left and the explanation says which cap cut it and by how much."""
+"""Cumulative caps (rule 5): consumed by approvals, reserved by pending claims; an award, rate or tiered, is cut
+to the headroom left and the explanation says which cap cut it and by how much. An amount the bureau decided
+(rule 6: capped, as-required and investment programmes) is never cut: above the headroom left it is refused,
+naming what is left, and the bureau decides again."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -28,6 +30,16 @@ def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Dec
                           zh=f"{programme.code} 的上限 {yuan(cap.limit)} 元（{SCOPES_ZH.get(cap.scope.value, scope)}）"
                              f"已用完（{account.key}：已预留或批准 {yuan(account.used)} 元），无可奖励余额",
                           cap=account.key)
+    if amount > headroom and programme.decided:
+        scope = _scope(cap)
+        raise CapExceeded(f"requested {yuan(amount)} is above what the {programme.code} cap of {yuan(cap.limit)}"
+                          f" {scope} has left: {yuan(headroom)} ({account.key}: {yuan(account.used)} reserved or"
+                          f" approved); a decided amount is not cut, request at most {yuan(headroom)}",
+                          zh=f"申请金额 {yuan(amount)} 元超过 {programme.code} 上限 {yuan(cap.limit)} 元"
+                             f"（{SCOPES_ZH.get(cap.scope.value, scope)}）的剩余额度 {yuan(headroom)} 元"
+                             f"（{account.key}：已预留或批准 {yuan(account.used)} 元）；核定金额不予削减，"
+                             f"请申请不超过 {yuan(headroom)} 元",
+                          cap=account.key, field="requested_amount")
     if amount > headroom:
         why.add(f"cap:{cap.scope.value}", programme.article, later(_cut, cap, account.used, headroom, amount),
                 headroom, key="cap.cut", limit=cap.limit,

@@ -79,14 +79,20 @@ def test_project_cap_is_shared_by_co_undertakers(world: World) -> None:
 
 
 def test_one_fund_for_equity_and_follow_on(world: World) -> None:
-    """Rule 5 and 6: A13's two programmes draw on one 100,000,000 pool, and each states its decided amount."""
+    """Rule 5 and 6: A13's two programmes draw on one 100,000,000 pool, and each states its decided amount; a
+    decided amount above what the pool has left is refused naming what is left, not cut, and writes nothing."""
     refused("missing_field", world.claim, world.org(), "A13.equity", by=FGJ, subject="project:E-0")
     for n in range(4):
         world.claim(world.org(), "A13.equity", by=FGJ, subject=f"project:E-{n}", requested_amount="20000000")
     claim = world.claim(world.org(), "A13.follow_on", by=FGJ, subject="project:F-1", basis_amount="200000000",
                         requested_amount="10000000")
     assert claim["entitled_amount"] == "10000000.00"
-    last = world.claim(world.org(), "A13.equity", by=FGJ, subject="project:E-9", requested_amount="20000000")
+    investor = world.org()
+    before = world.events()
+    err = refused("cap_exceeded", world.claim, investor, "A13.equity", by=FGJ, subject="project:E-9",
+                  requested_amount="20000000")
+    assert "request at most 10,000,000.00" in err.detail and world.events() == before
+    last = world.claim(investor, "A13.equity", by=FGJ, subject="project:E-9", requested_amount="10000000")
     assert last["entitled_amount"] == "10000000.00"
     refused("cap_exceeded", world.claim, world.org(), "A13.follow_on", by=FGJ, subject="project:F-2",
             basis_amount="1000", requested_amount="1")

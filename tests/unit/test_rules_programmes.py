@@ -248,14 +248,19 @@ def test_mic_unknown_tier_is_refused():
 
 def test_investment_follow_on_is_decided_within_its_rate_and_the_project_cap():
     """A13.follow_on invests a decided amount, at most 20% of the venture investor's amount (more is refused,
-    rule 6) and at most 10,000,000 per project across every investee (cut to what is left, rule 5)."""
+    rule 6) and at most 10,000,000 per project across every investee. A decided amount is never cut (rule 6; rule 5
+    cuts rate and tiered awards): above what the project's cap has left it is refused, naming what is left."""
     book, org, other = Book(), member(), member()
     err = book.refused(org, "A13.follow_on", "cap_exceeded", basis_amount="30000000", requested_amount="6000000.01",
                        subject="project:V")
     assert "20% of venture investor's amount 30,000,000.00, 6,000,000.00" in err.detail
     assert book.amount(org, "A13.follow_on", basis_amount="30000000", requested_amount="6000000",
                        subject="project:V") == D("6000000.00")
-    assert book.amount(other, "A13.follow_on", basis_amount="30000000", requested_amount="6000000",
+    err = book.refused(other, "A13.follow_on", "cap_exceeded", basis_amount="30000000", requested_amount="6000000",
+                       subject="project:V")
+    assert "request at most 4,000,000.00" in err.detail and "4,000,000.00" in err.zh
+    assert err.context["field"] == "requested_amount"
+    assert book.amount(other, "A13.follow_on", basis_amount="30000000", requested_amount="4000000",
                        subject="project:V") == D("4000000.00")
     book.refused(org, "A13.follow_on", "cap_exceeded", basis_amount="30000000", requested_amount="1",
                  subject="project:V")
@@ -278,12 +283,15 @@ def test_one_fund_bounds_equity_and_follow_on_together():
                            subject=f"project:E{n}") == D("20000000.00")
     assert book.amount(member(), "A13.follow_on", basis_amount="50000000", requested_amount="10000000",
                        subject="project:F1") == D("10000000.00")
-    last = book.evaluate(member(), "A13.equity", requested_amount="20000000", subject="project:E9")
+    err = book.refused(member(), "A13.equity", "cap_exceeded", requested_amount="20000000", subject="project:E9")
+    assert "A13.fund" in err.detail and "request at most 10,000,000.00" in err.detail
+    assert err.context["cap"] == "cap:pool:A13.fund:binjiang-2022"
+    last = book.evaluate(member(), "A13.equity", requested_amount="10000000", subject="project:E9")
     assert last.amount == D("10000000.00")
     assert "cap:pool:A13.fund:binjiang-2022" in last.accounts
     step = next(s for s in last.steps if s.rule == "cap:pool")
-    assert "cut by 10,000,000.00" in step.detail and "A13.fund" in step.detail
-    book.claim(member(), "A13.equity", requested_amount="20000000", subject="project:E9")
+    assert "10,000,000.00 left; not cut" in step.detail and "A13.fund" in step.detail
+    book.claim(member(), "A13.equity", requested_amount="10000000", subject="project:E9")
     book.refused(member(), "A13.follow_on", "cap_exceeded", basis_amount="50000", requested_amount="1",
                  subject="project:F2")
 
