@@ -22,10 +22,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("demo", help=tr(
         "load a demonstration district (same seed, same district; rerun is a no-op)",
         "载入演示用的辖区数据（种子相同则数据相同；重复运行不会改动）"))
-    cmd.add_argument("--organisations", type=_positive, default=500, help=tr("enterprises to register (500)",
-                                                                            "登记的企业数（500）"))
-    cmd.add_argument("--bodies", type=_positive, default=40, help=tr("innovation bodies to recognise (40)",
-                                                                    "认定的创新载体数（40）"))
+    cmd.add_argument("--organisations", type=_organisations, default=500, help=tr(
+        f"enterprises to register (500; at most {MAX_ORGANISATIONS:,})",
+        f"登记的企业数（500；至多 {MAX_ORGANISATIONS:,}）"))
+    cmd.add_argument("--bodies", type=_bodies, default=40, help=tr(
+        f"innovation bodies to recognise (40; at most {MAX_BODIES:,})", f"认定的创新载体数（40；至多 {MAX_BODIES:,}）"))
     cmd.add_argument("--seed", type=int, default=2022, help=tr("the district's random seed (2022)",
                                                               "演示数据的随机种子（2022）"))
     cmd.add_argument("--offer", action="store_true", help=tr(
@@ -35,7 +36,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.set_defaults(run=run)
 
 
-_positive = whole_number(minimum=1)
+# A district many times Binjiang's (some tens of thousands of enterprises) and still a demo: the district is planned
+# in memory before it is written, so a mistyped 99999999999999999 is refused at once instead of eating the memory.
+MAX_ORGANISATIONS, MAX_BODIES = 1_000_000, 100_000
+_organisations = whole_number(minimum=1, maximum=MAX_ORGANISATIONS)
+_bodies = whole_number(minimum=1, maximum=MAX_BODIES)
 
 
 # The demo's stages (ledger/demo.py) as a Chinese reader reads them.

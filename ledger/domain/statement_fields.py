@@ -69,10 +69,10 @@ def booking_day(raw: object, where: str) -> date:
                            zh=f"{where_zh(where)}：日期 {text[:40]!r} 不是 YYYY-MM-DD 格式的日期"
                            "（例如 2023-07-03）") from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidInput(f"{where}: date {text!r} is outside {FIRST_DAY.year}–{LAST_DAY.year}; check the"
-                           " statement's date column",
+        raise InvalidInput(f"{where}: date {text!r} is outside {FIRST_DAY.year}–{LAST_DAY.year}; send a day from"
+                           f" {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
                            zh=f"{where_zh(where)}：日期 {text!r} 不在 {FIRST_DAY.year}–{LAST_DAY.year} 年之间；"
-                           "请核对日期")
+                           f"请填写 {FIRST_DAY.isoformat()} 至 {LAST_DAY.isoformat()} 之间的日期")
     return day
 
 

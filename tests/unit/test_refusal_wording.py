@@ -51,3 +51,20 @@ def test_the_one_rank_is_named_as_one_in_chinese_too() -> None:
     err = Book().refused(claimant("A9.provincial_award"), "A9.provincial_award", "not_eligible", tier="third",
                          rank=2, subject="project:PA-3")
     assert err.zh.endswith("仅奖励排名第 1 的单位"), err.zh
+
+
+def test_a_day_outside_the_years_says_what_to_send_not_a_statement_column() -> None:
+    """A claim's `effective_on` of 9999-12-31 was told to "check the statement's date column" (a probe): the
+    one day validator serves every input, so its refusal names the days to send, in both languages."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from api.schemas.fields import Day
+
+    try:
+        TypeAdapter(Day).validate_python("9999-12-31")
+    except ValidationError as err:
+        problem = err.errors()[0]
+        assert "statement" not in problem["msg"] and "send a day from 2000-01-01 to 2099-12-31" in problem["msg"]
+        assert "2000-01-01 至 2099-12-31" in problem["ctx"]["zh"]
+    else:
+        raise AssertionError("9999-12-31 was taken")
