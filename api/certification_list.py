@@ -19,7 +19,7 @@ from api import field_messages
 from api.json_text import loads
 from api.schemas.certifications import CertificationCreate
 from ledger.bank_files.decoding import MixedEncodings, decode
-from ledger.csv_lines import record_start
+from ledger.csv_lines import BREAK, record_start
 from ledger.domain.errors import InvalidInput
 
 COLUMNS = ("uscc", "programme", "tier", "effective_on", "document_ref", "body_id")
@@ -92,8 +92,23 @@ def _text(body: bytes) -> str:
     return text
 
 
+def _open_to_the_end(text: str, cells: Any) -> bool:
+    """Whether the file's last record is a quote never closed: its cells hold a line break and the csv module,
+    read strictly, finds the file ending inside a quoted cell (lenient, it takes the rest of the file as the cell
+    and says nothing, so the rows swallowed would go unnamed)."""
+    if not any(BREAK.search(cell) for cell in cells if cell):
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error as err:
+        return "unexpected end of data" in str(err)
+    return False
+
+
 def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
-    reader = csv.DictReader(io.StringIO(_text(body), newline=""))
+    text = _text(body)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[tuple[int, Any]] = []
     try:
         header = [h.strip() for h in reader.fieldnames or []]
@@ -103,15 +118,25 @@ def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
                                + ",".join(COLUMNS),
                                zh=f"CSV 表头缺少 {', '.join(missing)}；第一行须列出各列名：" + ",".join(COLUMNS))
         reader.fieldnames = header
+        after = 1  # the last line of the record before (the header's)
         for record in reader:
             extra = record.pop(None, None)  # more cells than the header names
-            line = record_start(reader.line_num, [*record.values(), *(extra or [])])
+            cells = [*record.values(), *(extra or [])]
+            # A record starts after the one before: a quote left open to the end of the file swallows the final
+            # line break too, which would put the start a line early.
+            line, after = max(record_start(reader.line_num, cells), after + 1), reader.line_num
             if extra:
                 rows.append((line, (f"line has {len(extra)} cells more than the header",
                                     f"该行比表头多 {len(extra)} 个单元格")))
                 continue
             # A cell is what is between its commas, spaces around it not included (an office's export may pad).
             rows.append((line, {k: v.strip() for k, v in record.items() if v is not None}))
+        if rows and isinstance(rows[-1][1], dict) and _open_to_the_end(text, rows[-1][1].values()):
+            line = rows[-1][0]
+            rows[-1] = (line, (f"lines {line} to {after} were read as one row: a quote opened on line {line} is never"
+                               " closed, so every line after it became one cell; check the file's quoting",
+                               f"第 {line} 至 {after} 行被读成了一行：第 {line} 行的引号没有闭合，其后各行都被读进了"
+                               "同一个单元格；请检查文件中的引号"))
     except csv.Error as err:  # a cell past the csv module's limit (128 KiB), a stray NUL: the rest is unreadable
         line = (reader.line_num or 1) + 1  # the line after the last one read whole
         rows.append((line, (f"line {line} and after are not readable as CSV ({err}); no cell of a list is that long:"

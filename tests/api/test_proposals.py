@@ -183,3 +183,21 @@ def test_a_source_with_control_characters_is_refused_and_writes_nothing(api: Api
     kept = api.client.post("/v1/certifications/imports", params={"source": " 省级名单.csv "}, content=text.encode(),
                            headers={"Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv"})
     assert kept.status_code == 201 and kept.json()["source"] == "省级名单.csv", kept.text
+
+
+def test_a_quote_left_open_is_named_with_every_line_it_swallowed(api: Api, world: World) -> None:
+    """A probe: a row opening a quote it never closes swallowed the row after it unnamed, and the refusal named
+    the line before it (line 3, which was recorded). Now the refusal names the lines read as one row, the rows
+    before are recorded, and nothing of the swallowed lines is; in Chinese too."""
+    text, _ = _erc_csv(world, 4)
+    rows = text.splitlines()
+    rows[3] = '"' + rows[3]  # line 4 opens a quote; line 5 and the end of the file are read into its cell
+    found = _post_csv(api, "\n".join(rows) + "\n").json()
+    assert (found["rows"], found["recorded"]) == (3, 2), found
+    [refusal] = found["refused"]
+    assert (refusal["line"], refusal["code"]) == (4, "invalid_request")
+    assert "lines 4 to 5 were read as one row" in refusal["detail"] and "quoting" in refusal["detail"]
+    zh = api.client.post("/v1/certifications/imports", content=("\n".join(rows) + "\n").encode(), headers={
+        "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert "第 4 至 5 行被读成了一行" in zh.json()["refused"][0]["detail"]
+    assert [c["line"] for c in found["certifications"]] == [2, 3]
