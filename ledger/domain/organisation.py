@@ -92,4 +92,5 @@ class Organisation(LedgerAggregate):
             uscc=self.uscc, in_district=self.in_district_on(on),
             memberships=tuple(Membership(**m) for m in self.memberships),
             designations={p: d["effective_on"] for p, d in self.designations.items()},
+            designation_ids={p: d["certification_id"] for p, d in self.designations.items()},
         )

@@ -84,13 +84,24 @@ def rank_key(programme: Programme, tier: str | None, subject: Subject | None, ra
     return AccountKey("rank", f"rank:{programme.code}:{tier or NO_SUBJECT}:{_about(subject)}:{rank}")
 
 
+def designation_key(certification_id: str, uscc: str) -> AccountKey:
+    """A claim that needs a designation (A8.orders and A6.chain_leader_rd need A6.chain_leader) rests on the
+    certification that designates its organisation: the account checks nothing and caps nothing, it names the
+    claims, so revoking the designation finds them (contract: "every proposed or pending claim resting on it is
+    withdrawn, every approved one revoked")."""
+    return AccountKey("designation", f"designation:{certification_id}", uscc)
+
+
 def subject_key(uscc: str, subject: Subject | None) -> AccountKey | None:
     return AccountKey("subject", f"subject:{uscc}:{subject.key}", uscc) if subject else None
 
 
 def keys_for(catalogue: Catalogue, programme: Programme, facts: ClaimFacts, tier: str | None,
-             subject: Subject | None, body_id: str | None) -> list[AccountKey]:
+             subject: Subject | None, body_id: str | None, rests_on: str | None = None) -> list[AccountKey]:
+    """`rests_on`: the certification of the designation the programme needs, where it needs one."""
     keys: list[AccountKey] = []
+    if rests_on:
+        keys.append(designation_key(rests_on, facts.uscc))
     if programme.kind is Kind.TIERED and tier:
         keys.append(ladder_key(programme, facts, tier, subject, body_id))
     if programme.once_per:

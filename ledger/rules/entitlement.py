@@ -82,7 +82,8 @@ def prepare(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts) -> 
     if programme.tiers and (facts.tier is not None or programme.kind is Kind.TIERED):
         tier = resolve_tier(programme, facts.tier).code
     body_id = check_eligibility(catalogue, programme, facts, org, why)
-    keys = acct.keys_for(catalogue, programme, facts, tier, subject, body_id)
+    rests_on = org.designation_ids.get(programme.requires_designation) if programme.requires_designation else None
+    keys = acct.keys_for(catalogue, programme, facts, tier, subject, body_id, rests_on)
     return Plan(catalogue, programme, facts, tier, body_id, keys, why, subject)
 
 

@@ -41,6 +41,8 @@ class OrganisationFacts:
     in_district: bool
     memberships: tuple[Membership, ...] = ()
     designations: dict[str, date] = field(default_factory=dict)  # programme code -> effective date
+    # programme code -> the certification that designates it: a claim needing the designation rests on it
+    designation_ids: dict[str, str] = field(default_factory=dict)
 
     def bodies_on(self, day: date) -> tuple[Membership, ...]:
         return tuple(m for m in self.memberships if m.active_on(day))

@@ -17,7 +17,7 @@ from ledger.domain.claim import Claim
 from ledger.domain.values import fmt, money
 from ledger.messages import status_zh
 from ledger.principals import Principal, Role
-from ledger.rules.accounts import certification_key
+from ledger.rules.accounts import certification_key, designation_key
 from ledger.rules.facts import LIVE
 from ledger.usecases.common import require_role, text, uuid_of
 from ledger.usecases.district import DistrictChanges
@@ -102,6 +102,8 @@ class Corrections(RecoveryCommands, DistrictChanges):
             ended: list[dict[str, Any]] = []
             # A claim resting on a certification reserves on its account for the rung it stood at (rule 2).
             keys = dict.fromkeys(certification_key(str(cert_id), t["tier"]).text for t in cert.tiers)
+            # A designation's claims (those of the programmes needing it) rest on its certification's account.
+            keys[designation_key(str(cert_id), cert.uscc).text] = None
             entries = {c: e for k in keys for c, e in touched.account(k).entries.items()}
             live = [c for c, e in sorted(entries.items()) if e["status"] in LIVE]
             # Proposals reserved nothing: the organisation's index names those resting on the certification.
@@ -116,8 +118,8 @@ class Corrections(RecoveryCommands, DistrictChanges):
             cert.revoke(reason, effective_on, document_ref, by.name)
             touched.add(cert)
             if str(cert_id) == (org.designations.get(cert.programme) or {}).get("certification_id"):
-                # A designation: the claims that need it may no longer be made, confirmed or approved (their
-                # re-assessment refuses them `not_eligible`); those already approved stand until revoked.
+                # A designation: the claims resting on it were ended above, like a certification's; none may be
+                # made on it again (its account is closed below, and the organisation holds it no more).
                 org.revoke_designation(cert.programme, str(cert_id), by.name)
             # Its slots close: a claim deciding on the certification at this moment read it unrevoked, but it
             # reserves on one of these accounts, so its save conflicts with this one and, retried, is refused.

@@ -130,20 +130,30 @@ def test_revoking_a_certification_ends_every_claim_resting_on_it_whatever_its_da
                                     document_ref="UP2")
 
 
-def test_a_revoked_designation_opens_no_claim_and_approves_none_resting_on_it(world: World) -> None:
-    """A6.chain_leader is the prerequisite of A8.orders (catalogue): once its certification is revoked, whatever
-    the claim's date, no claim needing it is made or approved (rule 12's re-assessment refuses it `not_eligible`,
-    and it stays pending), and the organisation no longer shows it (a probe had 800,000 approved after it)."""
-    org = world.org()
+def test_revoking_a_designation_ends_every_claim_resting_on_it(world: World) -> None:
+    """A6.chain_leader is the prerequisite of A8.orders and A6.chain_leader_rd (catalogue): those claims rest on the
+    designation's certification, so its revocation ends them as a certification's does (contract: "every proposed
+    or pending claim resting on it is withdrawn, every approved one revoked as above; the answer lists them"). A
+    probe found the answer `claims: []`, a paid 800,000 left standing and two pending claims that could never be
+    decided. After it no claim needing the designation is made, and the organisation no longer shows it."""
+    org, other = world.org(), world.org()
     chain = world.ledger.record_certification(JXJ, uscc=org, programme="A6.chain_leader",
                                               effective_on=date(2023, 1, 10), document_ref="区经信〔2023〕3号").view
-    pending = world.claim(org, "A8.orders", by=JXJ, year=2023, basis_amount="150000000",
-                          requested_amount="800000")
-    world.ledger.revoke_certification(JXJ, certification_id=chain["id"], reason="链主认定撤销",
-                                      effective_on=date(2024, 1, 1), document_ref="区经信〔2024〕1号")
-    with pytest.raises(errors.NotEligible, match=r"A6\.chain_leader"):
-        world.ledger.approve_claim(JXJ, claim_id=pending["id"])
-    assert world.ledger.claim(pending["id"])["status"] == "pending"
+    world.ledger.record_certification(JXJ, uscc=other, programme="A6.chain_leader",
+                                      effective_on=date(2023, 1, 10), document_ref="区经信〔2023〕4号")
+    paid = world.approved(org, "A8.orders", by=JXJ, year=2023, basis_amount="150000000", requested_amount="800000")
+    world.ledger.record_payout(FINANCE, claim_id=paid["id"], amount=Decimal("800000"), paid_on=date(2023, 8, 1),
+                               bank_ref="B-CHAIN-1")
+    pending = world.claim(org, "A8.orders", by=JXJ, year=2024, basis_amount="150000000", requested_amount="500000")
+    rd = world.claim(org, "A6.chain_leader_rd", by=JXJ, year=2023, basis_amount="1000000")
+    theirs = world.claim(other, "A8.orders", by=JXJ, year=2023, basis_amount="150000000", requested_amount="800000")
+    answer = world.ledger.revoke_certification(JXJ, certification_id=chain["id"], reason="链主认定撤销",
+                                               effective_on=date(2024, 1, 1), document_ref="区经信〔2024〕1号").view
+    assert {c["id"]: c["status"] for c in answer["claims"]} == {
+        paid["id"]: "revoked", pending["id"]: "withdrawn", rd["id"]: "withdrawn"}
+    assert answer["to_recover"] == "800000.00" and len(answer["recoveries"]) == 1
+    assert answer["released_amount"] == "700000.00"  # the pending 500,000 and 200,000
+    assert world.ledger.claim(theirs["id"])["status"] == "pending"  # another organisation's designation
     for year in (2023, 2024):
         with pytest.raises(errors.NotEligible, match=r"A6\.chain_leader"):
             world.claim(org, "A8.orders", by=JXJ, year=year, basis_amount="150000000", requested_amount="800000")
