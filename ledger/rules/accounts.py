@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.catalogue.model import CapScope, Catalogue, Kind, LadderPer, OncePer, Programme
+from ledger.catalogue.model import Cap, CapScope, Catalogue, Kind, LadderPer, OncePer, Programme
 from ledger.rules.facts import ClaimFacts
 from ledger.rules.subjects import Subject
 
@@ -96,9 +96,29 @@ def subject_key(uscc: str, subject: Subject | None) -> AccountKey | None:
     return AccountKey("subject", f"subject:{uscc}:{subject.key}", uscc) if subject else None
 
 
+def cap_keys(catalogue: Catalogue, programme: Programme, cap: Cap, facts: ClaimFacts, subject: Subject | None,
+             body_id: str | None, bodies: tuple[str, ...] = ()) -> list[AccountKey]:
+    """The accounts one cap draws on. A cap per innovation organisation per year (A11) is "summed over its member
+    units' standard awards": a unit in several bodies on the claim's day counts in each one's sum, so its award
+    draws on every one of their caps (the body the claim counts under first), and fits under the tightest."""
+    if cap.scope is CapScope.ORGANISATION_YEAR:
+        return [cap_key(catalogue, programme, cap.scope, cap.pool, facts, subject, b)
+                for b in dict.fromkeys(b for b in (body_id, *bodies) if b)] or [
+            cap_key(catalogue, programme, cap.scope, cap.pool, facts, subject, body_id)]
+    return [cap_key(catalogue, programme, cap.scope, cap.pool, facts, subject, body_id)]
+
+
+def cap_prefix(programme: Programme, cap: Cap) -> str:
+    """What the keys of `cap_keys` for this cap begin with, so a claim's accounts are told cap by cap."""
+    return f"cap:pool:{cap.pool}:" if cap.scope is CapScope.POOL else f"cap:{cap.scope.value}:{programme.code}:"
+
+
 def keys_for(catalogue: Catalogue, programme: Programme, facts: ClaimFacts, tier: str | None,
-             subject: Subject | None, body_id: str | None, rests_on: str | None = None) -> list[AccountKey]:
-    """`rests_on`: the certification of the designation the programme needs, where it needs one."""
+             subject: Subject | None, body_id: str | None, rests_on: str | None = None,
+             bodies: tuple[str, ...] = ()) -> list[AccountKey]:
+    """`rests_on`: the certification of the designation the programme needs, where it needs one; `bodies`: the
+    innovation bodies the unit belongs to on the claim's day (a cap per innovation organisation counts it in
+    each)."""
     keys: list[AccountKey] = []
     if rests_on:
         keys.append(designation_key(rests_on, facts.uscc))
@@ -113,5 +133,6 @@ def keys_for(catalogue: Catalogue, programme: Programme, facts: ClaimFacts, tier
     about = subject_key(facts.uscc, subject)
     if about and programme.kind is not Kind.INVESTMENT:
         keys.append(about)
-    keys.extend(cap_key(catalogue, programme, cap.scope, cap.pool, facts, subject, body_id) for cap in programme.caps)
+    for cap in programme.caps:
+        keys.extend(cap_keys(catalogue, programme, cap, facts, subject, body_id, bodies))
     return keys

@@ -22,16 +22,16 @@ SCOPE_TEXT = {
 
 
 def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Decimal, why: Explanation) -> Decimal:
-    headroom = cap.limit - account.used
+    headroom, whose = cap.limit - account.used, _whose(cap, account)
     if headroom <= 0:
-        scope = _scope(cap)
+        scope = _scope(cap, whose)
         raise CapExceeded(f"the {programme.code} cap of {yuan(cap.limit)} {scope} is used up ({account.key}:"
                           f" {yuan(account.used)} reserved or approved); nothing is left to award",
                           zh=f"{programme.code} 的上限 {yuan(cap.limit)} 元（{SCOPES_ZH.get(cap.scope.value, scope)}）"
                              f"已用完（{account.key}：已预留或批准 {yuan(account.used)} 元），无可奖励余额",
                           cap=account.key)
     if amount > headroom and programme.decided:
-        scope = _scope(cap)
+        scope = _scope(cap, whose)
         raise CapExceeded(f"requested {yuan(amount)} is above what the {programme.code} cap of {yuan(cap.limit)}"
                           f" {scope} has left: {yuan(headroom)} ({account.key}: {yuan(account.used)} reserved or"
                           f" approved); a decided amount is not cut, request at most {yuan(headroom)}",
@@ -41,13 +41,13 @@ def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Dec
                              f"请申请不超过 {yuan(headroom)} 元",
                           cap=account.key, field="requested_amount")
     if amount > headroom:
-        why.add(f"cap:{cap.scope.value}", programme.article, later(_cut, cap, account.used, headroom, amount),
-                headroom, key="cap.cut", limit=cap.limit,
-                scope=cap.scope.value, pool=cap.pool or "", used=account.used, headroom=headroom,
+        why.add(f"cap:{cap.scope.value}", programme.article,
+                later(_cut, cap, account.used, headroom, amount, whose), headroom, key="cap.cut", limit=cap.limit,
+                scope=cap.scope.value, pool=whose, used=account.used, headroom=headroom,
                 cut=amount - headroom)
         return headroom
-    why.add(f"cap:{cap.scope.value}", programme.article, later(_not_cut, cap, account.used, headroom), amount,
-            key="cap.ok", limit=cap.limit, scope=cap.scope.value, pool=cap.pool or "", used=account.used,
+    why.add(f"cap:{cap.scope.value}", programme.article, later(_not_cut, cap, account.used, headroom, whose), amount,
+            key="cap.ok", limit=cap.limit, scope=cap.scope.value, pool=whose, used=account.used,
             headroom=headroom)
     return amount
 
@@ -68,26 +68,38 @@ def standing_room(programme: Programme, cap: Cap, account: AccountState, own: En
     held = min(own.gross - own.amount, later_use)
     if held <= 0:
         return headroom
-    why.add(f"cap:{cap.scope.value}", programme.article, later(_held, cap, headroom, held), None,
-            key="cap.held", limit=cap.limit, scope=cap.scope.value, pool=cap.pool or "", headroom=headroom,
+    whose = _whose(cap, account)
+    why.add(f"cap:{cap.scope.value}", programme.article, later(_held, cap, headroom, held, whose), None,
+            key="cap.held", limit=cap.limit, scope=cap.scope.value, pool=whose, headroom=headroom,
             held=held)
     return headroom + held
 
 
-def _held(cap: Cap, headroom: Decimal, held: Decimal) -> str:
-    return (f"cap {yuan(cap.limit)} {_scope(cap)}: {yuan(headroom)} left; the claim's standing also keeps the"
+def _held(cap: Cap, headroom: Decimal, held: Decimal, whose: str) -> str:
+    return (f"cap {yuan(cap.limit)} {_scope(cap, whose)}: {yuan(headroom)} left; the claim's standing also keeps the"
             f" {yuan(held)} of it beyond its reservation that claims made after it have since taken: standing up to"
             f" {yuan(headroom + held)}, award no more than {yuan(headroom)}")
 
 
-def _scope(cap: Cap) -> str:
-    return SCOPE_TEXT[cap.scope.value] + (f" ({cap.pool})" if cap.pool else "")
+def _whose(cap: Cap, account: AccountState) -> str:
+    """Whose cap it is, where the scope alone does not say: the pool, or the innovation body (A11's cap is per body
+    and year, and a unit in two bodies draws on both)."""
+    if cap.pool:
+        return cap.pool
+    if cap.scope.value == "organisation_year":  # cap:organisation_year:<programme>:<body>:<year>
+        return account.key.split(":", 3)[-1].rsplit(":", 1)[0] if account.key.count(":") >= 4 else ""
+    return ""
 
 
-def _cut(cap: Cap, used: Decimal, headroom: Decimal, amount: Decimal) -> str:
-    return (f"cap {yuan(cap.limit)} {_scope(cap)}: {yuan(used)} already used, {yuan(headroom)} left;"
+def _scope(cap: Cap, whose: str = "") -> str:
+    whose = whose or cap.pool or ""
+    return SCOPE_TEXT[cap.scope.value] + (f" ({whose})" if whose else "")
+
+
+def _cut(cap: Cap, used: Decimal, headroom: Decimal, amount: Decimal, whose: str = "") -> str:
+    return (f"cap {yuan(cap.limit)} {_scope(cap, whose)}: {yuan(used)} already used, {yuan(headroom)} left;"
             f" cut by {yuan(amount - headroom)}")
 
 
-def _not_cut(cap: Cap, used: Decimal, headroom: Decimal) -> str:
-    return f"cap {yuan(cap.limit)} {_scope(cap)}: {yuan(used)} used, {yuan(headroom)} left; not cut"
+def _not_cut(cap: Cap, used: Decimal, headroom: Decimal, whose: str = "") -> str:
+    return f"cap {yuan(cap.limit)} {_scope(cap, whose)}: {yuan(used)} used, {yuan(headroom)} left; not cut"

@@ -83,7 +83,8 @@ def prepare(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts) -> 
         tier = resolve_tier(programme, facts.tier).code
     body_id = check_eligibility(catalogue, programme, facts, org, why)
     rests_on = org.designation_ids.get(programme.requires_designation) if programme.requires_designation else None
-    keys = acct.keys_for(catalogue, programme, facts, tier, subject, body_id, rests_on)
+    bodies = tuple(m.body_id for m in org.bodies_on(facts.effective_on)) if programme.requires_membership else ()
+    keys = acct.keys_for(catalogue, programme, facts, tier, subject, body_id, rests_on, bodies)
     return Plan(catalogue, programme, facts, tier, body_id, keys, why, subject)
 
 
@@ -119,8 +120,9 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
             once_only(programme, account(key), f"per certification and rung ({facts.certification_id})")
         elif key.family == "rank":
             rank_slot(programme, account(key), facts.uscc, facts.rank, subject or "-")  # type: ignore[arg-type]
-    caps = [k for k in plan.keys if k.family == "cap"]
-    for cap, key in zip(programme.caps, caps, strict=True):
+    caps = [(cap, key) for cap in programme.caps for key in plan.keys
+            if key.family == "cap" and key.text.startswith(acct.cap_prefix(programme, cap))]
+    for cap, key in caps:
         state = account(key)
         capped = apply_cap(programme, cap, state, amount, why)
         own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)

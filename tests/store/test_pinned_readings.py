@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ledger.application import AwardLedger
 from ledger.domain import errors
-from tests.store.conftest import FGJ, KJJ, World, instances
+from tests.store.conftest import FGJ, KJJ, SCJGJ, World, instances
 from tests.store.test_concurrency import race
 
 D = Decimal
@@ -268,3 +268,27 @@ def test_a_later_co_undertaker_does_not_wear_down_a_pending_claim_that_an_earlie
     assert ledger.approve_claim(KJJ, claim_id=later_one["id"]).view["approved_amount"] == "200000.00"
     refused("cap_exceeded", world.claim, world.org(), "A4.challenge", basis_amount="10", subject=subject)
     assert ledger._account(f"cap:project:A4.challenge:{subject.lower()}").state().used == D("5000000.00")
+
+
+def test_a_unit_in_two_bodies_cannot_escape_a_spent_standards_cap(world: World, ledger: AwardLedger) -> None:
+    """A11: each body's yearly 1,000,000 is summed over its member units, so a unit in two bodies counts in both:
+    naming the second body does not escape the first body's spent cap (a probe had B1's units hold 1,200,000 of
+    2023's standard awards), and freeing the first body's cap (a rejection) lets it through, reserved on both."""
+    lead, unit, other_lead = world.org(member=False), world.org(member=False), world.org(member=False)
+    first, second = world.body(lead=lead), world.body(lead=other_lead, kind="alliance")
+    world.join(first, unit)
+    world.join(second, unit)
+    spent = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:TB-1")
+    before = world.events()
+    err = refused("cap_exceeded", world.claim, unit, "A11.standard", by=SCJGJ, tier="national", rank=1,
+                  subject="standard:TB-2", body_id=second)
+    assert f"{first}:2023" in err.context["cap"] and world.events() == before
+    ledger.reject_claim(SCJGJ, claim_id=spent["id"], reason="材料不全")
+    got = world.claim(unit, "A11.standard", by=SCJGJ, tier="national", rank=1, subject="standard:TB-2",
+                      body_id=second)
+    assert got["entitled_amount"] == "200000.00"
+    steps = [s["detail"] for s in got["explanation"] if s["rule"] == "cap:organisation_year"]
+    assert [first in s for s in steps] == [False, True] and [second in s for s in steps] == [True, False]
+    # The first body's sum now holds the unit's 200,000: its lead is cut to the 800,000 left.
+    again = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:TB-3")
+    assert again["entitled_amount"] == "800000.00"

@@ -10,7 +10,8 @@ import pytest
 
 from ledger.messages import STEPS_ZH, render_step
 from ledger.rules import Entitlement
-from tests.unit.book import Book, claimant, member
+from ledger.rules.facts import Membership, OrganisationFacts
+from tests.unit.book import TERM_START, Book, claimant, member, new_uscc
 
 D = Decimal
 TERM = "2022-09-06 to 2025-09-05 inclusive"
@@ -463,6 +464,36 @@ def test_standard_cap_cuts_the_last_member_to_the_headroom():
     assert (last.gross, last.amount) == (D("500000.00"), D("300000.00"))
     cut = step(last, "cap:organisation_year")
     assert cut.article == 11 and "700,000.00 already used" in cut.detail and "cut by 200,000.00" in cut.detail
+
+
+def test_a_unit_in_two_bodies_counts_in_both_bodies_standard_caps():
+    """Rule 5 and A11: "at most 1,000,000 per new-type innovation organisation per year, summed over its member
+    units' standard awards". A unit in two bodies on the claim's day counts in both sums, so naming the other body
+    does not escape a body's spent cap (a probe: B1 held 1,200,000 of 2023's standard awards). Its award fits under
+    the tighter cap, reserves on both, and each step names the body."""
+    book = Book()
+    both = OrganisationFacts(new_uscc(), True, (Membership("B-21", "consortium", TERM_START, TERM_START),
+                                                Membership("B-22", "alliance", TERM_START, TERM_START)))
+    book.claim(member(body="B-21"), "A11.standard", tier="international_participate", subject="standard:T-1")
+    book.claim(member(body="B-21"), "A11.standard", tier="international_participate", subject="standard:T-2")
+    err = book.refused(both, "A11.standard", "cap_exceeded", tier="national", rank=1, subject="standard:T-3",
+                       body_id="B-22")
+    assert "B-21:2023" in err.context["cap"]
+    book.claim(member(body="B-31"), "A11.standard", tier="international_participate", subject="standard:T-4")
+    three = OrganisationFacts(new_uscc(), True, (Membership("B-31", "consortium", TERM_START, TERM_START),
+                                                 Membership("B-32", "consortium", TERM_START, TERM_START)))
+    _, got = book.claim(three, "A11.standard", tier="international_participate", subject="standard:T-5",
+                        body_id="B-32")
+    assert got.amount == D("500000.00")
+    assert [a for a in got.accounts if a.startswith("cap:")] == [
+        "cap:organisation_year:A11.standard:B-32:2023", "cap:organisation_year:A11.standard:B-31:2023"]
+    assert [s.detail for s in got.steps if s.rule == "cap:organisation_year"] == [
+        "cap 1,000,000.00 per innovation organisation per year (B-32): 0.00 used, 1,000,000.00 left; not cut",
+        "cap 1,000,000.00 per innovation organisation per year (B-31): 500,000.00 used, 500,000.00 left; not cut"]
+    _, cut = book.claim(member(body="B-32"), "A11.standard", tier="international_lead", subject="standard:T-6")
+    assert cut.amount == D("500000.00")  # B-32's sum holds the unit's 500,000 too
+    book.refused(member(body="B-31"), "A11.standard", "cap_exceeded", tier="industry", rank=1,
+                 subject="standard:T-7")
 
 
 def test_pending_reserves_and_rejected_releases():
