@@ -70,6 +70,7 @@ DAY = ("must be a day written YYYY-MM-DD, such as 2023-06-01", "应为 YYYY-MM-D
 MOMENT = ("must be an RFC 3339 moment with its offset, such as 2023-06-01T09:30:00+08:00",
           "应为带时区偏移的 RFC 3339 时间，例如 2023-06-01T09:30:00+08:00")
 OBJECT = ("must be a JSON object {...} of the fields /docs lists", "应为 JSON 对象 {...}，字段见 /docs")
+NOT_AN_OBJECT = frozenset({"model_type", "model_attributes_type", "dict_type", "dataclass_type"})
 ARRAY = ("must be a JSON array [...]", "应为 JSON 数组 [...]")
 NUMBER = ('must be a number such as "300000.00"', '应为数字，例如 "300000.00"')
 BOOLEAN = ("must be true or false, a JSON boolean without quotes", "应为 true 或 false（JSON 布尔值，不加引号）")

@@ -197,6 +197,15 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
         chinese = e.pop("message_zh")
         if lang == "zh":
             e["message"] = chinese
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") in field_messages.NOT_AN_OBJECT for e in found) \
+            and not kind.endswith("json"):
+        # The framework reads a body as JSON only under a JSON media type: a good object sent as text/plain, a form
+        # or with no Content-Type is "not an object" to it, so say what is wrong.
+        detail += (f"; the body was sent as {kind or 'no Content-Type'}: send the JSON object with Content-Type:"
+                   " application/json")
+        zh += (f"；请求体的类型为 {kind or '（未声明 Content-Type）'}：请以 Content-Type: application/json"
+               " 发送该 JSON 对象")
     if len(found) > MAX_ERRORS:
         detail += f"; and {len(found) - MAX_ERRORS:,} more faults of the same request"
         zh += f"；另有 {len(found) - MAX_ERRORS:,} 处同类错误"

@@ -116,3 +116,24 @@ def test_a_problem_carries_the_request_path(api):
     """`instance` names the request's path, so a logged problem says where it came from."""
     problem = api.refused("GET", "/v1/claims/3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f", None, "admin", 404, "not_found")
     assert problem["instance"] == "/v1/claims/3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"
+
+
+def test_a_json_object_sent_as_another_type_is_told_to_send_application_json(api):
+    """A probe: a good JSON object sent as text/plain, a form or with no Content-Type got "body: must be a JSON
+    object", never naming the header at fault. The refusal names it, in both languages, and writes nothing."""
+    import json
+
+    from tests.support import unique_uscc
+
+    body = json.dumps({"uscc": unique_uscc(), "name": "杭州某科技有限公司", "in_district": True}).encode()
+    for kind in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"Authorization": f"Bearer {api.tokens['admin']}"} | ({"Content-Type": kind} if kind else {})
+        answer = api.client.post("/v1/organisations", content=body, headers=headers)
+        assert answer.status_code == 422, answer.text
+        assert "send the JSON object with Content-Type: application/json" in answer.json()["detail"]
+        assert (kind or "no Content-Type") in answer.json()["detail"]
+        zh = api.client.post("/v1/organisations", content=body, headers=headers | {"Accept-Language": "zh"})
+        assert "请以 Content-Type: application/json 发送" in zh.json()["detail"]
+    good = api.client.post("/v1/organisations", content=body, headers={
+        "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"})
+    assert good.status_code == 201, good.text  # nothing was written by the refusals
