@@ -84,6 +84,22 @@ def _repeated(query: bytes) -> str | None:
     return None
 
 
+SINGLE_HEADERS = (b"authorization", b"idempotency-key")  # who asks, and which first answer a retry gets
+
+
+def _repeated_header(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The first of SINGLE_HEADERS sent twice: two tokens (or two keys) of which one would be read silently (a
+    probe's admin token then auditor's was served as admin)."""
+    seen: set[bytes] = set()
+    for name, _ in headers:
+        name = name.lower()
+        if name in SINGLE_HEADERS:
+            if name in seen:
+                return name.decode("latin-1").title()
+            seen.add(name)
+    return None
+
+
 def read_json(body: bytes) -> tuple[str | None, Any]:
     """(the first key some object of this JSON names twice, `DEEP` for JSON nested too deep to read, or None; the
     document, or `UNREAD`). A body that is not JSON is (None, UNREAD): the route refuses it in its own words. The
@@ -122,6 +138,11 @@ class Edge:
                                " filter that takes them go in one parameter, separated by commas)", None,
                                zh_detail=f"查询参数 {twice!r} 出现了不止一次，只会读取其中一个值；请只发送一次"
                                          "（可取多个值的筛选条件，请在同一参数中以英文逗号分隔）")
+            return
+        if (twice := _repeated_header(scope["headers"])) is not None:
+            await self._refuse(scope, send, 422, "invalid_request", f"the request sends the header {twice} more than"
+                               " once, and only one would be read; send it once", None,
+                               zh_detail=f"请求头 {twice} 出现了不止一次，只会读取其中一个；请只发送一次")
             return
         if path.startswith(PROTECTED) and principal is None and (scope.get("state") or {}).get(
                 SUBREQUEST_PRINCIPAL) is None:  # a page asking the API in process, for its signed-in principal

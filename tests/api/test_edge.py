@@ -443,3 +443,20 @@ def test_a_number_of_thousands_of_digits_is_named_as_such(api) -> None:
     broken = api.client.post("/v1/appropriations", content=b'{"year": 2024,', headers={
         "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "application/json"})
     assert broken.status_code == 422 and "digits" not in broken.json()["detail"]
+
+
+def test_a_header_that_names_who_asks_or_the_retry_is_sent_once(api) -> None:
+    """A probe sent two Authorization headers (admin's token, then auditor's) and was served as admin; two
+    Idempotency-Key headers had one read silently. Either twice is refused, in the reader's language, writes
+    nothing, and once is served."""
+    admin, auditor = (f"Bearer {api.tokens[who]}" for who in ("admin", "auditor"))
+    body = {"uscc": unique_uscc(), "name": "杭州某科技有限公司", "in_district": True}
+    for headers in ([("Authorization", admin), ("Authorization", auditor)],
+                    [("Authorization", admin), ("Idempotency-Key", "k-1"), ("idempotency-key", "k-2")]):
+        answer = api.client.post("/v1/organisations", json=body, headers=headers)
+        assert answer.status_code == 422 and answer.json()["code"] == "invalid_request", answer.text
+        assert "more than once" in answer.json()["detail"]
+        zh = api.client.post("/v1/organisations", json=body, headers=[*headers, ("Accept-Language", "zh")])
+        assert "出现了不止一次" in zh.json()["detail"]
+    assert api.client.get(f"/v1/organisations/{body['uscc']}", headers={"Authorization": auditor}).status_code == 404
+    assert api.client.post("/v1/organisations", json=body, headers={"Authorization": admin}).status_code == 201
