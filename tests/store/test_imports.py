@@ -56,10 +56,9 @@ def test_an_import_cut_short_resumes_and_the_same_file_records_nothing(world: Wo
     assert again.view["already_imported"] and again.replayed and world.events() == before
 
 
-def test_one_key_sent_many_times_at_once_gets_the_first_import_every_time(world: World, database_url: str) -> None:
-    """Twelve requests importing one list at once with one Idempotency-Key, a row per transaction, on two
-    ledgers where the store allows two processes: one imports, every other waits and gets its answer, marked
-    replayed. (A black-box probe on two workers got 201s recording nothing, unmarked, and 200 already_imported.)"""
+def _imported_at_once(world: World, database_url: str, key: str | None) -> list:
+    """Twelve requests importing `_list` at once (a row per transaction), on two ledgers where the store allows
+    two processes; their outcomes."""
     from concurrent.futures import ThreadPoolExecutor
     from threading import Barrier
 
@@ -73,15 +72,21 @@ def test_one_key_sent_many_times_at_once_gets_the_first_import_every_time(world:
     def imported(n: int):
         start.wait()
         ledger = other if n % 2 else world.ledger
-        return ledger.import_certifications(KJJ, sha256=sha, total=4, rows=rows, refused=[], batch_rows=1,
-                                            key="list-1")
+        return ledger.import_certifications(KJJ, sha256=sha, total=4, rows=rows, refused=[], batch_rows=1, key=key)
 
     try:
         with ThreadPoolExecutor(12) as pool:
-            outcomes = list(pool.map(imported, range(12)))
+            return list(pool.map(imported, range(12)))
     finally:
         if other is not world.ledger:
             other.close()
+
+
+def test_one_key_sent_many_times_at_once_gets_the_first_import_every_time(world: World, database_url: str) -> None:
+    """Twelve requests importing one list at once with one Idempotency-Key: one imports, every other waits and
+    gets its answer, marked replayed. (A black-box probe on two workers got 201s recording nothing, unmarked, and
+    200 already_imported.)"""
+    outcomes = _imported_at_once(world, database_url, "list-1")
     assert sum(not o.replayed for o in outcomes) == 1, [o.replayed for o in outcomes]
     assert len({str(o.view) for o in outcomes}) == 1
     [first] = [o.view for o in outcomes if not o.replayed]
@@ -89,29 +94,9 @@ def test_one_key_sent_many_times_at_once_gets_the_first_import_every_time(world:
 
 
 def test_one_list_sent_many_times_at_once_without_a_key_is_imported_once(world: World, database_url: str) -> None:
-    """Twelve requests importing one list at once with no Idempotency-Key, on two ledgers where the store allows
-    two processes: one imports, every other answers `already_imported` with its report. (A black-box probe on
-    PostgreSQL had a second 201 saying "recorded 0", every row refused `conflict` as already held.)"""
-    from concurrent.futures import ThreadPoolExecutor
-    from threading import Barrier
-
-    from ledger.application import AwardLedger
-    from ledger.store import is_postgres, store_env
-
-    sha, rows, _ = _list(world)
-    other = AwardLedger(store_env(database_url)) if is_postgres(database_url) else world.ledger
-    start = Barrier(12)
-
-    def imported(n: int):
-        start.wait()
-        ledger = other if n % 2 else world.ledger
-        return ledger.import_certifications(KJJ, sha256=sha, total=4, rows=rows, refused=[], batch_rows=1).view
-
-    try:
-        with ThreadPoolExecutor(12) as pool:
-            views = list(pool.map(imported, range(12)))
-    finally:
-        if other is not world.ledger:
-            other.close()
+    """Twelve requests importing one list at once with no Idempotency-Key: one imports, every other answers
+    `already_imported` with its report. (A black-box probe on PostgreSQL had a second 201 saying "recorded 0",
+    every row refused `conflict` as already held.)"""
+    views = [o.view for o in _imported_at_once(world, database_url, None)]
     assert sum(not v["already_imported"] for v in views) == 1, [v["already_imported"] for v in views]
     assert {(v["id"], v["recorded"]) for v in views} == {(views[0]["id"], 3)}
