@@ -173,10 +173,10 @@ def whole_number(minimum: int | None = None, maximum: int | None = None) -> Call
     import argparse
 
     def parse(text: str) -> int:
-        try:
-            value = int(text.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        # ASCII digits only, as the API takes them: int() alone reads "２０２３" (full-width) and "2_023" as 2023.
+        if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+        value = int(text.strip())
         if minimum is not None and value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}")
         if maximum is not None and value > maximum:

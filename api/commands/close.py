@@ -8,7 +8,7 @@ import argparse
 import json
 from datetime import UTC, datetime
 
-from api.cli_language import reason_zh, refuse, then, tr
+from api.cli_language import reason_zh, refuse, then, tr, whole_number
 from api.commands import chain_check
 from api.commands.common import acting_as, configure_logging, say, settings, stage
 from api.labels import in_article_order
@@ -22,7 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("close", help=tr(
         "close a year: record its reconciliation and signed digest (finance)",
         "年度结账：记录该年度的对账结果和签名摘要（财政）"))
-    cmd.add_argument("--year", type=int, required=True, help=tr("the award year to close", "要结账的奖补年度"))
+    cmd.add_argument("--year", type=whole_number(), required=True,
+                     help=tr("the award year to close", "要结账的奖补年度"))
     cmd.add_argument("--as", dest="principal", default=CLI_PRINCIPAL, metavar="NAME", help=tr(
         f"the finance principal recorded as closing it (default {CLI_PRINCIPAL}); with LEDGER_AUTH_FILE set, a"
         " finance principal of that file",

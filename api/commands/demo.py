@@ -27,7 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         f"登记的企业数（500；至多 {MAX_ORGANISATIONS:,}）"))
     cmd.add_argument("--bodies", type=_bodies, default=40, help=tr(
         f"innovation bodies to recognise (40; at most {MAX_BODIES:,})", f"认定的创新载体数（40；至多 {MAX_BODIES:,}）"))
-    cmd.add_argument("--seed", type=int, default=2022, help=tr("the district's random seed (2022)",
+    cmd.add_argument("--seed", type=whole_number(), default=2022, help=tr("the district's random seed (2022)",
                                                               "演示数据的随机种子（2022）"))
     cmd.add_argument("--offer", action="store_true", help=tr(
         "only on an empty store: ask on a terminal whether to load it, else print how to (what `make serve` runs"

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr
+from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr, whole_number
 from api.commands.common import configure_logging, say, settings
 from api.reports import reconciliation as report
 from api.reports.closing import with_close
@@ -16,7 +16,8 @@ from ledger.domain.errors import OutsidePolicyTerm
 def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("export", help=tr("export a year's reconciliation (CSV, XLSX or JSON)",
                                                 "导出某年度的对账结果（CSV、XLSX 或 JSON）"))
-    cmd.add_argument("--year", type=int, required=True, help=tr("the award year, e.g. 2023", "奖补年度，如 2023"))
+    cmd.add_argument("--year", type=whole_number(), required=True,
+                     help=tr("the award year, e.g. 2023", "奖补年度，如 2023"))
     cmd.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv",
                      help=tr("the file's format (csv)", "文件格式（csv）"))
     cmd.add_argument("--output", metavar="PATH", help=tr(

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
+from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr, whole_number
 from api.commands.common import configure_logging, read_input, say, settings, stage
 from api.reports import simulation as report
 from api.reports.table import render
@@ -30,9 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                                                          "将结果写入此文件（'-' 表示标准输出）"))
     cmd.add_argument("--uscc", help=tr("also explain each claim of this organisation, before and after",
                                        "另外逐笔说明该组织每笔申请在草案前后的核算"))
-    cmd.add_argument("--top", type=int, default=10, help=tr("how many gaining and losing organisations (10)",
+    cmd.add_argument("--top", type=whole_number(), default=10, help=tr("how many gaining and losing organisations (10)",
                                                             "列出增减最多的组织各几家（10）"))
-    cmd.add_argument("--processes", type=int, choices=(1, 2), help=tr(
+    cmd.add_argument("--processes", type=whole_number(), choices=(1, 2), help=tr(
         "2: a second process on a second core: half the organisations in each where no claim draws on an account"
         " organisations share, otherwise the draft's replay there (default: 2 when the machine has one and the"
         " log holds 200,000 events or more)",

@@ -477,3 +477,16 @@ def test_a_misspelt_setting_is_named_and_an_empty_store_is_said_so(tmp_path, mon
     assert f"the store holds no events (SQLite {tmp_path / 'var' / 'ledger.sqlite3'})" in err
     _, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], {**variables, "LANG": "C", "LEDGER_LANG": "zh"})
     assert "是否应为 LEDGER_DATABASE_URL" in err and "该存储中没有任何事件" in err
+
+
+def test_a_whole_number_is_ascii_digits_as_the_api_takes_them() -> None:
+    """A probe: `export --year ２０２３` (full-width digits) was read as 2023, which the API refuses everywhere."""
+    import argparse
+
+    from api.cli_language import whole_number
+
+    parse = whole_number(minimum=1)
+    assert parse(" 2023 ") == 2023
+    for text in ("２０２３", "2_023", "٢٠٢٣", "2023.0", ""):
+        with pytest.raises(argparse.ArgumentTypeError, match="is not a whole number"):
+            parse(text)

@@ -63,7 +63,10 @@ CASES: dict[str, tuple[list[str], dict[str, str], str, int, str]] = {
                                           "year 2019 is outside the policy term"),
     "export: no year": (["export"], {}, "argument_invalid", 2, "the following arguments are required: --year"),
     "export: a year that is not a number": (["export", "--year", "x"], {}, "argument_invalid", 2,
-                                            "argument --year: invalid int value: 'x'"),
+                                            "argument --year: 'x' is not a whole number"),
+    # int() alone read "2_023", and "２０２３" in full-width digits, as 2023; the API takes ASCII digits only.
+    "export: a year int() would read": (["export", "--year", "2_023"], {}, "argument_invalid", 2,
+                                        "argument --year: '2_023' is not a whole number"),
     "replay: a moment it cannot read": (["replay", "--as-of", "yesterday"], {}, "argument_invalid", 2,
                                         "--as-of 'yesterday' is not a moment; give RFC 3339, e.g."
                                         " 2024-01-01T00:00:00+08:00"),
