@@ -21,7 +21,11 @@ SCOPE_TEXT = {
 }
 
 
-def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Decimal, why: Explanation) -> Decimal:
+def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Decimal, why: Explanation, *,
+              deciding: bool = True) -> Decimal:
+    """`deciding`: the amount is being decided now (a submission), so a decided amount above the headroom is refused
+    for the bureau to decide again; a recorded claim re-assessed (rule 12) is cut as an award is, since its amount
+    was taken when it was recorded (a claim recorded when decided amounts were still cut stays approvable)."""
     headroom, whose = cap.limit - account.used, _whose(cap, account)
     if headroom <= 0:
         scope = _scope(cap, whose)
@@ -30,7 +34,7 @@ def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Dec
                           zh=f"{programme.code} 的上限 {yuan(cap.limit)} 元（{SCOPES_ZH.get(cap.scope.value, scope)}）"
                              f"已用完（{account.key}：已预留或批准 {yuan(account.used)} 元），无可奖励余额",
                           cap=account.key)
-    if amount > headroom and programme.decided:
+    if amount > headroom and programme.decided and deciding:
         scope = _scope(cap, whose)
         raise CapExceeded(f"requested {yuan(amount)} is above what the {programme.code} cap of {yuan(cap.limit)}"
                           f" {scope} has left: {yuan(headroom)} ({account.key}: {yuan(account.used)} reserved or"

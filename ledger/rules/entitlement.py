@@ -124,7 +124,7 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
             if key.family == "cap" and key.text.startswith(acct.cap_prefix(programme, cap))]
     for cap, key in caps:
         state = account(key)
-        capped = apply_cap(programme, cap, state, amount, why)
+        capped = apply_cap(programme, cap, state, amount, why, deciding=claim_id is None)
         own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)
         room = standing_room(programme, cap, state, own, why)  # the headroom left, for a claim holding none
         standing, amount = max(standing - max(amount - room, Decimal("0.00")), Decimal("0.00")), capped

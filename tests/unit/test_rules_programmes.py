@@ -296,6 +296,23 @@ def test_one_fund_bounds_equity_and_follow_on_together():
                  subject="project:F2")
 
 
+def test_a_recorded_decided_claim_re_assessed_is_cut_not_refused():
+    """Rule 6 refuses a decided amount above a cap's room when it is decided; a claim already recorded (say, when
+    decided amounts were still cut: its amount is what was left then) and re-assessed at approval against less room
+    is cut as an award is, so it stays approvable instead of refused for a field /approve does not take."""
+    book = Book()
+    for n in range(4):
+        book.claim(member(), "A13.equity", requested_amount="20000000", subject=f"project:R{n}")
+    other, _ = book.claim(member(), "A13.follow_on", basis_amount="50000000", requested_amount="10000000",
+                          subject="project:RF")
+    recorded, first = book.claim(member(), "A13.equity", requested_amount="10000000", subject="project:R9")
+    assert first.amount == D("10000000.00")
+    book.set_status(other, "pending", D("15000000.00"))  # the fund holds 5,000,000 less than when it was recorded
+    again = book.reassess(recorded)
+    assert again.amount == D("5000000.00")
+    assert "cut by 5,000,000.00" in next(s for s in again.steps if s.rule == "cap:pool").detail
+
+
 # ---------------------------------------------------------------- designations and prerequisites
 
 
