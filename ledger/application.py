@@ -122,9 +122,6 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         self._held = HeldConnection(datastore).held if isinstance(datastore, PostgresDatastore) else unheld
         # A command of several transactions holds its Idempotency-Key for its whole run (ledger/key_locks.py).
         self.key_locks = KeyLocks(datastore if isinstance(datastore, PostgresDatastore) else None)
-        # One import of a list at a time per bureau and file (ledger/usecases/imports.py); stripes of their own, so
-        # an import holding its Idempotency-Key never waits on its own thread's stripe for the file.
-        self.list_locks = KeyLocks(datastore if isinstance(datastore, PostgresDatastore) else None)
         self._saved: LRUCache[UUID, Aggregate] = LRUCache(maxsize=50_000)  # see WRITTEN_WHEN_READ
         self._attempt = threading.local()  # .trust: may use _saved; .trusted: did use it; .scope: see _get_or_none
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 STRIPES = 64
@@ -31,20 +31,31 @@ class KeyLocks:
         self.stripes = [threading.Lock() for _ in range(STRIPES)]
 
     @contextmanager
-    def held(self, principal: str, key: str | None) -> Iterator[None]:
-        """Hold `principal`'s `key` until the block ends (nothing to hold for a command sent without one)."""
-        if key is None:
+    def held(self, principal: str, key: str | None, *, also: str | None = None) -> Iterator[None]:
+        """Hold `principal`'s `key` until the block ends (nothing to hold for a command sent without one), and
+        `also`, a name of the ledger's own (an official list's bureau and digest), on the same session: one pooled
+        connection however many are held. The two kinds of name begin differently, so whatever a principal is
+        called and whatever key it sends, it never takes a lock of the ledger's own."""
+        names = ([f"key\x00{principal}\x00{key}"] if key is not None else []) + ([f"own\x00{also}"] if also else [])
+        if not names:
             yield
             return
-        digest = hashlib.sha256(f"{principal}\x00{key}".encode()).digest()
-        with self.stripes[digest[0] % STRIPES]:
+        digests = sorted({hashlib.sha256(n.encode()).digest() for n in names})
+        with ExitStack() as stack:
+            # Always in the same order, stripes and then locks: two holders never wait on each other crosswise.
+            for stripe in sorted({d[0] % STRIPES for d in digests}):
+                stack.enter_context(self.stripes[stripe])
             if self.datastore is None:
                 yield
                 return
-            ident = int.from_bytes(digest[:8], "big", signed=True)
+            idents = [int.from_bytes(d[:8], "big", signed=True) for d in digests]
             with self.datastore.get_connection() as conn:  # autocommit: the lock is the session's, not a transaction's
-                conn.execute("SELECT pg_advisory_lock(%s)", (ident,))
+                taken: list[int] = []
                 try:
+                    for ident in sorted(idents):
+                        conn.execute("SELECT pg_advisory_lock(%s)", (ident,))
+                        taken.append(ident)
                     yield
                 finally:
-                    conn.execute("SELECT pg_advisory_unlock(%s)", (ident,))
+                    for ident in reversed(taken):
+                        conn.execute("SELECT pg_advisory_unlock(%s)", (ident,))

@@ -61,7 +61,7 @@ class CertificationImports:
         # The same file from the same bureau, sent twice at once without a key (a probe, on PostgreSQL): both ran
         # the batches, and the second answered 201 "recorded 0", every row refused `conflict` as already held. One
         # at a time, the second finds the first's list and answers 200 `already_imported`.
-        with self.key_locks.held(by.name, key), self.list_locks.held(f"bureau:{by.bureau}", f"list:{sha256}"):
+        with self.key_locks.held(by.name, key, also=f"list\x00{by.bureau}\x00{sha256}"):
             return self._import_once(by, sha256, total, rows, refused, source, progress, batch_rows, key)
 
     def _import_once(self, by: Principal, sha256: str, total: int, rows: Iterable[tuple[int, dict]],

@@ -100,3 +100,29 @@ def test_one_list_sent_many_times_at_once_without_a_key_is_imported_once(world: 
     views = [o.view for o in _imported_at_once(world, database_url, None)]
     assert sum(not v["already_imported"] for v in views) == 1, [v["already_imported"] for v in views]
     assert {(v["id"], v["recorded"]) for v in views} == {(views[0]["id"], 3)}
+
+
+def test_an_import_holds_its_key_and_its_list_on_one_session(fresh_postgres_url: str) -> None:
+    """A review: the list's lock took a pooled connection of its own beside the key's, so an import with a key held
+    two for its whole run (with LEDGER_DB_POOL=2 every such import waited out the pool and failed). Both are taken
+    on one session, and a principal whose name and key spell the list's lock name take another lock."""
+    import psycopg
+
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+
+    ledger, another = AwardLedger(store_env(fresh_postgres_url)), AwardLedger(store_env(fresh_postgres_url))
+    try:
+        with ledger.key_locks.held("kjj-clerk", "k-1", also="list\x00kjj\x00abc"), psycopg.connect(
+                fresh_postgres_url, autocommit=True) as look:
+            held = look.execute("SELECT count(*), count(DISTINCT pid) FROM pg_locks WHERE locktype = 'advisory'"
+                                " AND granted").fetchone()
+            assert held == (2, 1)
+            # Whatever a principal is called and whatever key it sends, it takes another lock than the list's (another
+            # process's, so its own threads' stripes are not the ones held here): this would wait for ever.
+            for principal, key in (("", "list\x00kjj\x00abc"), ("own", "list\x00kjj\x00abc"), ("list", "kjj\x00abc")):
+                with another.key_locks.held(principal, key):
+                    pass
+    finally:
+        ledger.close()
+        another.close()
