@@ -92,18 +92,22 @@ def _text(body: bytes) -> str:
     return text
 
 
-def _open_to_the_end(text: str, cells: Any) -> bool:
-    """Whether the file's last record is a quote never closed: its cells hold a line break and the csv module,
-    read strictly, finds the file ending inside a quoted cell (lenient, it takes the rest of the file as the cell
-    and says nothing, so the rows swallowed would go unnamed)."""
-    if not any(BREAK.search(cell) for cell in cells if cell):
-        return False
+def _open_to_the_end(text: str, line: int, cells: list[str]) -> int | None:
+    """The line a quote never closed opens on, if the file's last record (read from `line`, its `cells` as read)
+    is one; else None. Read leniently, the csv module takes the rest of the file as the cell and says nothing, so
+    the rows swallowed would go unnamed; read strictly from the record's lines, it finds the file ending inside a
+    quoted cell. A file ending in a line break put that break inside the cell too, so the record began a line
+    after where counting its breaks puts it."""
+    if not any(BREAK.search(cell) for cell in cells):
+        return None
+    lines = text.splitlines(keepends=True)
     try:
-        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+        for _ in csv.reader(io.StringIO("".join(lines[max(line - 1, 0):]), newline=""), strict=True):
             pass
     except csv.Error as err:
-        return "unexpected end of data" in str(err)
-    return False
+        if "unexpected end of data" in str(err):
+            return line + (1 if text.endswith(("\n", "\r")) else 0)
+    return None
 
 
 def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
@@ -118,24 +122,23 @@ def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
                                + ",".join(COLUMNS),
                                zh=f"CSV 表头缺少 {', '.join(missing)}；第一行须列出各列名：" + ",".join(COLUMNS))
         reader.fieldnames = header
-        after = 1  # the last line of the record before (the header's)
+        last: tuple[int, list[str]] | None = None  # the last record's first line and its cells as read
         for record in reader:
             extra = record.pop(None, None)  # more cells than the header names
             cells = [*record.values(), *(extra or [])]
-            # A record starts after the one before: a quote left open to the end of the file swallows the final
-            # line break too, which would put the start a line early.
-            line, after = max(record_start(reader.line_num, cells), after + 1), reader.line_num
+            line = record_start(reader.line_num, cells)
+            last = (line, [c for c in cells if c])
             if extra:
                 rows.append((line, (f"line has {len(extra)} cells more than the header",
                                     f"该行比表头多 {len(extra)} 个单元格")))
                 continue
             # A cell is what is between its commas, spaces around it not included (an office's export may pad).
             rows.append((line, {k: v.strip() for k, v in record.items() if v is not None}))
-        if rows and isinstance(rows[-1][1], dict) and _open_to_the_end(text, rows[-1][1].values()):
-            line = rows[-1][0]
-            rows[-1] = (line, (f"lines {line} to {after} were read as one row: a quote opened on line {line} is never"
+        if last is not None and (opened := _open_to_the_end(text, *last)) is not None:
+            line, end = opened, reader.line_num
+            rows[-1] = (line, (f"lines {line} to {end} were read as one row: a quote opened on line {line} is never"
                                " closed, so every line after it became one cell; check the file's quoting",
-                               f"第 {line} 至 {after} 行被读成了一行：第 {line} 行的引号没有闭合，其后各行都被读进了"
+                               f"第 {line} 至 {end} 行被读成了一行：第 {line} 行的引号没有闭合，其后各行都被读进了"
                                "同一个单元格；请检查文件中的引号"))
     except csv.Error as err:  # a cell past the csv module's limit (128 KiB), a stray NUL: the rest is unreadable
         line = (reader.line_num or 1) + 1  # the line after the last one read whole

@@ -201,3 +201,7 @@ def test_a_quote_left_open_is_named_with_every_line_it_swallowed(api: Api, world
         "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv", "Accept-Language": "zh"})
     assert "第 4 至 5 行被读成了一行" in zh.json()["refused"][0]["detail"]
     assert [c["line"] for c in found["certifications"]] == [2, 3]
+    # A blank line before the open quote (and CRLF breaks) still names the line the quote opens on (a review).
+    crlf = "\r\n".join([*rows[:3], "", *rows[3:]]) + "\r\n"
+    [refusal] = [r for r in _post_csv(api, crlf).json()["refused"] if r["code"] == "invalid_request"]
+    assert refusal["line"] == 5 and "lines 5 to 6 were read as one row" in refusal["detail"], refusal
