@@ -22,6 +22,7 @@ from ledger.application import AwardLedger, Outcome
 from ledger.catalogue.model import Catalogue, Kind, Programme
 from ledger.domain.errors import LedgerError
 from ledger.principals import Principal, Role
+from ledger.rules.accounts import designation_key
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Bureau = allowing(Role.BUREAU, doing="record certifications")
@@ -192,7 +193,10 @@ def certification_page(request: Request, ledger: AwardLedger, read_models: Any, 
     programme = catalogue.programmes.get(found["programme"])
     lead = programme.lead if programme else None
     organisation = ledger.organisation(found["uscc"])
-    resting = [c for c in claims_of(read_models, found["uscc"]) if c.get("certification_id") == found["id"]]
+    # A claim names the certification it rests on; one needing a designation rests on the designation's account.
+    designation = designation_key(found["id"], found["uscc"]).text
+    resting = [c for c in claims_of(read_models, found["uscc"])
+               if c.get("certification_id") == found["id"] or designation in (c.get("accounts") or ())]
     status = (revoke.status if revoke and revoke.status != 200 else upgrade.status if upgrade else 200)
     query = request.query_params
     return render(request, "corrections/certification.html", status, cert=found, form=revoke or FormState({}),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from ledger import views
+from ledger.catalogue.model import Kind
 from ledger.domain import errors
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
@@ -92,7 +93,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
 
         def decide() -> tuple[list[Aggregate], dict]:
             cert = self._get(Certification, cert_id, f"certification {certification_id}")
-            self._programme_for(by, cert.programme, cert.effective_on)  # the lead bureau only
+            programme = self._programme_for(by, cert.programme, cert.effective_on)  # the lead bureau only
             if cert.revoked_on is not None:
                 raise errors.InvalidState(f"certification {certification_id} was already revoked from"
                                           f" {cert.revoked_on}; its claims were corrected then",
@@ -102,8 +103,9 @@ class Corrections(RecoveryCommands, DistrictChanges):
             ended: list[dict[str, Any]] = []
             # A claim resting on a certification reserves on its account for the rung it stood at (rule 2).
             keys = dict.fromkeys(certification_key(str(cert_id), t["tier"]).text for t in cert.tiers)
-            # A designation's claims (those of the programmes needing it) rest on its certification's account.
-            keys[designation_key(str(cert_id), cert.uscc).text] = None
+            if programme.kind is Kind.DESIGNATION:
+                # A designation's claims (those of the programmes needing it) rest on its certification's account.
+                keys[designation_key(str(cert_id), cert.uscc).text] = None
             entries = {c: e for k in keys for c, e in touched.account(k).entries.items()}
             live = [c for c, e in sorted(entries.items()) if e["status"] in LIVE]
             # Proposals reserved nothing: the organisation's index names those resting on the certification.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -177,7 +178,7 @@ def test_the_certification_page_shows_its_claims_and_its_revocation(client, orga
                                                 "award_year": 2023, "effective_on": "2023-06-01",
                                                 "certification_id": cert["id"]}, as_="kjj")
     approved = _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
-    amount = f"{float(approved['approved_amount']):,.2f} 元"
+    amount = f"{Decimal(approved['approved_amount']):,.2f} 元"
     _sign_in(client, "finance")
     page = client.get(f"/ui/certifications/{cert['id']}")
     assert page.status_code == 200 and organisation["name"] in page.text
@@ -195,3 +196,17 @@ def test_the_certification_page_shows_its_claims_and_its_revocation(client, orga
     assert "已撤销" in row
     english = client.get(f"/ui/certifications/{cert['id']}?lang=en")
     assert "Revoked by" in english.text and "Claims resting on this certification" in english.text
+
+
+def test_a_designations_page_lists_the_claims_resting_on_it(client, organisation):
+    """An A8.orders claim names no certification but rests on the chain-leader designation (its revocation ends
+    the claim): the designation's page lists it among the claims resting on it (a review found the list empty)."""
+    chain = _api(client, "POST", "/v1/certifications", {
+        "uscc": organisation["uscc"], "programme": "A6.chain_leader", "effective_on": "2023-01-10",
+        "document_ref": "区经信〔2023〕3号"}, as_="jxj")
+    claim = _api(client, "POST", "/v1/claims", {"uscc": organisation["uscc"], "programme": "A8.orders",
+                                                "award_year": 2023, "effective_on": "2023-06-01",
+                                                "basis_amount": "150000000", "requested_amount": "800000"}, as_="jxj")
+    _sign_in(client, "finance")
+    page = client.get(f"/ui/certifications/{chain['id']}")
+    assert page.status_code == 200 and f'data-claim="{claim["id"]}"' in page.text
