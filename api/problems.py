@@ -197,7 +197,7 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
         chinese = e.pop("message_zh")
         if lang == "zh":
             e["message"] = chinese
-    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()[:40]
     if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") in field_messages.NOT_AN_OBJECT for e in found) \
             and not kind.endswith("json"):
         # The framework reads a body as JSON only under a JSON media type: a good object sent as text/plain, a form

@@ -80,6 +80,8 @@ CASES: dict[str, tuple[list[str], dict[str, str], str, int, str]] = {
                                      " bank's CSV export"),
     "demo: no organisations": (["demo", "--organisations", "0"], {}, "argument_invalid", 2,
                                "argument --organisations: must be at least 1"),
+    "simulate: a negative --top": (["simulate", "--catalogue", str(CATALOGUE), "--top", "-1"], {}, "argument_invalid",
+                                   2, "argument --top: must be at least 0"),
     "demo: a district too big to plan": (["demo", "--organisations", "99999999999999999"], {}, "argument_invalid", 2,
                                          "argument --organisations: must be at most 1000000"),
     "verify-receipt: no receipt": (["verify-receipt", "receipt.json", "--public-key", "ledger.pem"], {},
