@@ -10,8 +10,8 @@ against the tree before it (bench/ab_trees.py, bench/RESULTS.md, issue 17, fourt
 4.85 → 4.05 ms, 169 → 200 claims/s.
 
 A lane takes only the plain case. Anything else (a role that may not submit, a body or key the models refuse, a
-content type other than JSON) it gives back untouched, and the request goes through the framework as before,
-which answers it in its own words: the lane never has to word a refusal of its own. `LEDGER_FAST_LANES=0`
+content type other than JSON, a query string) it gives back untouched, and the request goes through the framework
+as before, which answers it in its own words: the lane never has to word a refusal of its own. `LEDGER_FAST_LANES=0`
 switches the lanes off (tests/api/test_lanes.py holds every answer equal either way)."""
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ async def submit_claim(scope: Scope, body: bytes, document: Any, principal: Any,
     from api.edge import UNREAD
     from api.routes.claims import _in  # the route's own answer-making
 
-    if principal is None or principal.role is not Role.BUREAU or not _json(scope):
-        return False
+    if principal is None or principal.role is not Role.BUREAU or not _json(scope) or scope.get("query_string"):
+        return False  # a query string is for the framework to refuse (api/query_params.py)
     key = _header(scope, b"idempotency-key")
     if key is not None and not (0 < len(key) <= KEY_MAX and KEY_PATTERN_RE.fullmatch(key)):
         return False

@@ -1,0 +1,57 @@
+"""A query parameter a /v1 route does not take is refused, naming the ones it takes, and writes nothing: ignored,
+`?as_of=` on a claim answered the claim as it is now to an auditor asking what the ledger knew then."""
+from __future__ import annotations
+
+
+def _get(api, path: str, lang: str = "en", as_: str = "auditor"):
+    return api.client.get(path, headers={"Authorization": f"Bearer {api.tokens[as_]}", "Accept-Language": lang})
+
+
+def test_as_of_on_a_route_without_history_is_refused_not_ignored(api, world):
+    claim = world.claim(world.org(), "A5.voucher", basis_amount="100000.00", award_year=2023,
+                        effective_on="2023-05-01")
+    answer = _get(api, f"/v1/claims/{claim['id']}?as_of=2023-01-01T00:00:00%2B08:00")
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["code"] == "invalid_request"
+    assert [(e["field"], e["location"]) for e in problem["errors"]] == [("as_of", "query")]
+    assert "is not a query parameter of GET /v1/claims/{claim_id}" in problem["detail"]
+    assert "takes none" in problem["detail"] and "remove it" in problem["detail"]
+    chinese = _get(api, f"/v1/claims/{claim['id']}?as_of=2023-01-01", lang="zh-CN").json()
+    assert "不是 GET /v1/claims/{claim_id} 的查询参数" in chinese["detail"] and "请删除" in chinese["detail"]
+
+
+def test_a_misspelt_filter_is_refused_naming_the_filters_there_are(api, world):
+    world.claim(world.org(), "A5.voucher", basis_amount="100000.00", award_year=2023, effective_on="2023-05-01")
+    answer = _get(api, "/v1/claims?stauts=pending&limit=5")
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert detail.startswith("stauts: is not a query parameter of GET /v1/claims")
+    for name in ("status", "programme", "bureau", "uscc", "award_year", "limit", "cursor"):
+        assert name in detail
+    assert _get(api, "/v1/claims?status=pending&limit=5").status_code == 200
+
+
+def test_the_parameters_a_route_takes_still_work(api, world):
+    code = world.org()
+    world.approved(code, "A5.voucher", basis_amount="100000.00", award_year=2023, effective_on="2023-05-01")
+    assert _get(api, f"/v1/organisations/{code}/awards?as_of=2030-01-01T00:00:00%2B08:00").status_code == 200
+    assert _get(api, f"/v1/organisations?q={code[:10]}&limit=3").status_code == 200
+    assert _get(api, "/v1/finance/reconciliation?year=2023&format=json&as_of=2030-01-01",
+                as_="finance").status_code == 200
+
+
+def test_a_command_with_an_unknown_query_parameter_writes_nothing(api, world):
+    code = world.org()
+    before = api.events()
+    answer = api.client.post("/v1/claims?dry_run=true", json={
+        "uscc": code, "programme": "A5.voucher", "award_year": 2023, "basis_amount": "100000.00",
+        "effective_on": "2023-05-01"}, headers={"Authorization": f"Bearer {api.tokens['kjj']}"})
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "dry_run", answer.text
+    assert api.events() == before
+
+
+def test_pages_keep_their_own_forms(api):
+    """Only the JSON API is held to it: a page's address may carry what a browser adds."""
+    answer = api.client.get("/ui/sign-in?utm_source=mail", follow_redirects=False)
+    assert answer.status_code != 422, answer.text[:300]
