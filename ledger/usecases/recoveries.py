@@ -1,6 +1,7 @@
 """Recoveries (应追回) by finance: repayments received, and a write-off of what cannot be recovered.
-A repayment is refused `over_recovered` above what is outstanding (on a closed recovery, any: nothing is); a
-closed recovery cannot be written off either (`invalid_state`)."""
+A repayment is refused `over_recovered` above what is outstanding (on a closed recovery, any: nothing is), and
+`invalid_request` dated before the award was first paid; a closed recovery cannot be written off either
+(`invalid_state`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from ledger import beijing, views
 from ledger.domain import errors
 from ledger.domain.claim import Claim
+from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import money, yuan
 from ledger.principals import Principal, Role
@@ -51,6 +53,14 @@ class RecoveryCommands:
                                           zh=f"到账日期 {received_on.isoformat()} 早于政策期起始日"
                                              f"（{first.isoformat()}），当时尚无依本政策拨付的奖补可退还；请填写"
                                              "银行实际到账日期", field="received_on")
+            paid_from = self._first_paid(recovery)
+            if paid_from is not None and received_on < paid_from:
+                raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the award was paid"
+                                          f" ({paid_from.isoformat()}, its first payout still standing): money is"
+                                          " not repaid before it was paid out; send the day the bank received the"
+                                          " repayment", zh=f"到账日期 {received_on.isoformat()} 早于该奖补的拨付日期"
+                                          f"（{paid_from.isoformat()}，现存最早一笔拨付）：款项拨付之前不可能退还；"
+                                          "请填写银行实际到账日期", field="received_on")
             if recovery.status == "closed":  # nothing is outstanding: any repayment is above it
                 raise errors.OverRecovered(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
                                            f" written off {yuan(recovery.written_off)}): nothing is outstanding, so"
@@ -81,6 +91,14 @@ class RecoveryCommands:
 
         args = {"recovery": str(rid), "a": value, "on": received_on, "ref": bank_ref}
         return self._run(by, key, "record_repayment", args, decide, dry_run=dry_run)
+
+    def _first_paid(self, recovery: Recovery) -> date | None:
+        """The day the award the recovery claws back was first paid: the earliest of the claim's payouts still
+        standing (a reversed one paid nothing). None where none stands (a recovery opened before payouts were
+        kept on the claim) or the payouts carry no day."""
+        claim = self._get(Claim, UUID(recovery.claim_id), f"claim {recovery.claim_id}")
+        days = [getattr(self._get(Payout, UUID(pid), f"payout {pid}"), "paid_on", None) for pid in claim.payouts]
+        return min((d for d in days if d is not None), default=None)
 
     def _unkept(self, recovery: Recovery, value: Decimal, received_on: date, by: Principal) -> list[Aggregate]:
         """Money repaid no longer counts where the revoked award was made: what its caps, ladders and subject keep

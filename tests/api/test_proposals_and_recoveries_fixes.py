@@ -77,6 +77,30 @@ def test_a_repayment_received_before_the_policy_began_is_refused(api, world):
     assert api.ok("GET", f"/v1/recoveries/{rid}", as_="finance")["recovered"] == "0.00"
 
 
+def test_a_repayment_received_before_the_award_was_paid_is_refused(api, world):
+    """Money is not repaid before it was paid out: a repayment dated before the claim's first standing payout
+    (2023-07-03 here; the reversed one of 2023-06-02 paid nothing) was recorded. The payout's own day is taken."""
+    org = world.org()
+    claim = world.approved(org)
+    early = api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "50000.00", "paid_on": "2023-06-02",
+                                           "bank_ref": "ICBC-EARLY-" + org}, as_="finance")
+    api.ok("POST", f"/v1/payouts/{early['id']}/reverse", {"reason": "账号有误"}, as_="finance", status=200)
+    api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00", "paid_on": "2023-07-03",
+                                   "bank_ref": "ICBC-PAY-" + org}, as_="finance")
+    rid = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕8号"},
+                 as_="kjj", status=200)["recovery_id"]
+    before = api.events()
+    for day in ("2023-06-02", "2023-07-02"):
+        refused = api.refused("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "1.00", "received_on": day,
+                                                                          "bank_ref": "ICBC-BACK"}, "finance", 422,
+                              "invalid_request")
+        assert "before the award was paid (2023-07-03" in refused["detail"], refused
+    assert api.events() == before
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "1.00", "received_on": "2023-07-03",
+                                                       "bank_ref": "ICBC-BACK"}, as_="finance", status=201)
+    assert api.ok("GET", f"/v1/recoveries/{rid}", as_="finance")["recovered"] == "1.00"
+
+
 def test_a_lower_rung_named_after_the_certification_rose_is_already_awarded(api, world):
     """Rule 3: "a lower or equal rung after a higher one is already_awarded". Naming the municipal tier on a
     certification that stands at national on the claim's day was refused invalid_request ("tier disagrees"), as if
