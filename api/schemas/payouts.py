@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic import Field
+
 from api.schemas.common import CLAIM_ID, ORG_USCC, PAYOUT_ID, RECORDED_AT, PublicModel, RequestModel, examples
 from api.schemas.fields import Day, LedgerId, MoneyIn, MoneyOut, Text, Timestamp
 
@@ -34,7 +36,7 @@ class PayoutPublic(PublicModel):
     model_config = examples({
         "id": PAYOUT_ID, "claim_id": CLAIM_ID, "uscc": ORG_USCC, "programme": "A5.voucher", "award_year": 2023,
         "amount": "300000.00", "paid_on": "2023-07-03", "bank_ref": "ICBC-20230703-000187", "status": "paid",
-        "reversal_reason": None, "recorded_at": RECORDED_AT,
+        "reversal_reason": None, "recorded_at": RECORDED_AT, "reversed_at": None,
         "claim": {"approved_amount": "300000.00", "paid_amount": "300000.00", "outstanding_amount": "0.00"}})
 
     id: str
@@ -48,4 +50,6 @@ class PayoutPublic(PublicModel):
     status: Literal["paid", "reversed"]
     reversal_reason: str | None
     recorded_at: Timestamp
+    reversed_at: Timestamp | None = Field(None, description="the reversal's moment: `as_of` set to it shows the payout"
+                                          " reversed (`recorded_at` is the payout's own)")
     claim: ClaimBalance

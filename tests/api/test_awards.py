@@ -172,3 +172,21 @@ def test_a_command_is_known_whole_at_its_own_moment(api, world):
     assert len(made) >= 2 and {e["aggregate_id"] for e in made} >= {payout["id"], payout["claim_id"]}, history
     then = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(payout['recorded_at'])}")
     assert then["totals"]["paid"] == "120000.00" and then["totals"]["outstanding"] == "180000.00", then["totals"]
+
+
+def test_a_reversal_answers_its_own_moment(api, world):
+    """A reversal's answer is the payout, whose `recorded_at` is the payout's: `as_of` set to it showed the payout
+    standing (a probe). The answer now carries `reversed_at`, the reversal's moment, at which the awards show the
+    payout reversed; a payout not reversed has none."""
+    org = world.org()
+    payout = world.paid(org, amount="120000.00")
+    assert payout["reversed_at"] is None
+    reversed_ = api.ok("POST", f"/v1/payouts/{payout['id']}/reverse", {"reason": "账号有误"}, as_="finance",
+                       status=200)
+    assert reversed_["recorded_at"] == payout["recorded_at"] and (
+        datetime.fromisoformat(reversed_["reversed_at"]) > datetime.fromisoformat(payout["recorded_at"]))
+    assert api.ok("GET", f"/v1/payouts/{payout['id']}", as_="finance")["reversed_at"] == reversed_["reversed_at"]
+    then = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(reversed_['reversed_at'])}")
+    assert then["totals"]["paid"] == "0.00" and then["totals"]["outstanding"] == "300000.00", then["totals"]
+    before = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(payout['recorded_at'])}")
+    assert before["totals"]["paid"] == "120000.00", before["totals"]
