@@ -46,10 +46,11 @@ serve: $(STAMP)
 	@$(BIN)/award-ledger demo --offer
 	$(BIN)/award-ledger serve
 
-# make reports every failing recipe as exit 2, so pytest's "no tests collected" (5) is named here.
+# make reports every failing recipe as exit 2, so pytest's "no tests collected" (5) is named here. The 25 slowest
+# tests are listed at the end, so a CI run that grew slower says where (the budget is 90 minutes).
 test: $(STAMP)
-	@echo "$(BIN)/pytest $(PYTEST_ARGS)"
-	@$(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; \
+	@echo "$(BIN)/pytest --durations=25 $(PYTEST_ARGS)"
+	@$(BIN)/pytest --durations=25 $(PYTEST_ARGS) || { status=$$?; \
 		if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5); that is a failure"; fi; \
 		exit $$status; }
 
