@@ -22,6 +22,11 @@ class AccountKey:
     # pool, the fund, a project, a body, a certification, a rank). The sandbox replays organisations apart only
     # while every account is one organisation's (ledger/sandbox/shards.py).
     organisation: str | None = None
+    # A cap's account: the cap it is for, as (scope, pool), so a claim's accounts are told cap by cap; and whose cap
+    # it is where the scope alone does not say (the innovation body of a cap per innovation organisation), named
+    # in the explanation. Neither is part of the key's text.
+    cap: tuple[CapScope, str | None] | None = None
+    whose: str = ""
 
     def __str__(self) -> str:
         return self.text
@@ -44,7 +49,7 @@ def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, pool: s
             subject: Subject | None, body_id: str | None) -> AccountKey:
     if scope is CapScope.POOL:
         # One pot for every programme that draws on it: the key names the pool, not the programme.
-        return AccountKey("cap", f"cap:pool:{pool}:{catalogue.policy.id}")
+        return AccountKey("cap", f"cap:pool:{pool}:{catalogue.policy.id}", cap=(scope, pool), whose=pool or "")
     alone = facts.uscc if scope in (CapScope.ENTERPRISE_YEAR, CapScope.ENTERPRISE_TERM) else None
     owner = {
         CapScope.PROJECT: _about(subject),  # rule 5: one cap per project across every organisation
@@ -53,7 +58,8 @@ def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, pool: s
         CapScope.ORGANISATION_YEAR: f"{body_id}:{facts.award_year}",
         CapScope.FUND: catalogue.policy.id,
     }[scope]
-    return AccountKey("cap", f"cap:{scope.value}:{programme.code}:{owner}", alone)
+    whose = (body_id or "") if scope is CapScope.ORGANISATION_YEAR else (pool or "")
+    return AccountKey("cap", f"cap:{scope.value}:{programme.code}:{owner}", alone, cap=(scope, pool), whose=whose)
 
 
 def ladder_key(programme: Programme, facts: ClaimFacts, tier: str, subject: Subject | None,
@@ -108,9 +114,9 @@ def cap_keys(catalogue: Catalogue, programme: Programme, cap: Cap, facts: ClaimF
     return [cap_key(catalogue, programme, cap.scope, cap.pool, facts, subject, body_id)]
 
 
-def cap_prefix(programme: Programme, cap: Cap) -> str:
-    """What the keys of `cap_keys` for this cap begin with, so a claim's accounts are told cap by cap."""
-    return f"cap:pool:{cap.pool}:" if cap.scope is CapScope.POOL else f"cap:{cap.scope.value}:{programme.code}:"
+def for_cap(key: AccountKey, cap: Cap) -> bool:
+    """Whether `key` is one of the accounts `cap` draws on (`cap_keys`)."""
+    return key.cap == (cap.scope, cap.pool)
 
 
 def keys_for(catalogue: Catalogue, programme: Programme, facts: ClaimFacts, tier: str | None,

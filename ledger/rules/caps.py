@@ -22,11 +22,12 @@ SCOPE_TEXT = {
 
 
 def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Decimal, why: Explanation, *,
-              deciding: bool = True) -> Decimal:
+              deciding: bool = True, whose: str = "") -> Decimal:
     """`deciding`: the amount is being decided now (a submission), so a decided amount above the headroom is refused
     for the bureau to decide again; a recorded claim re-assessed (rule 12) is cut as an award is, since its amount
-    was taken when it was recorded (a claim recorded when decided amounts were still cut stays approvable)."""
-    headroom, whose = cap.limit - account.used, _whose(cap, account)
+    was taken when it was recorded (a claim recorded when decided amounts were still cut stays approvable).
+    `whose`: whose cap it is where the scope alone does not say (the pool, or A11's innovation body: its key's)."""
+    headroom, whose = cap.limit - account.used, whose or cap.pool or ""
     if headroom <= 0:
         scope = _scope(cap, whose)
         raise CapExceeded(f"the {programme.code} cap of {yuan(cap.limit)} {scope} is used up ({account.key}:"
@@ -57,7 +58,7 @@ def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Dec
 
 
 def standing_room(programme: Programme, cap: Cap, account: AccountState, own: Entry | None,
-                  why: Explanation) -> Decimal:
+                  why: Explanation, *, whose: str = "") -> Decimal:
     """The headroom a re-assessed claim's standing (rule 4) is cut to: the headroom left, plus what claims made
     after it took of the part of its standing it never drew on the cap. A claim that owes only the difference
     over the organisation's award under another programme for the subject (rule 4) reserves that difference,
@@ -72,7 +73,7 @@ def standing_room(programme: Programme, cap: Cap, account: AccountState, own: En
     held = min(own.gross - own.amount, later_use)
     if held <= 0:
         return headroom
-    whose = _whose(cap, account)
+    whose = whose or cap.pool or ""
     why.add(f"cap:{cap.scope.value}", programme.article, later(_held, cap, headroom, held, whose), None,
             key="cap.held", limit=cap.limit, scope=cap.scope.value, pool=whose, headroom=headroom,
             held=held)
@@ -83,16 +84,6 @@ def _held(cap: Cap, headroom: Decimal, held: Decimal, whose: str) -> str:
     return (f"cap {yuan(cap.limit)} {_scope(cap, whose)}: {yuan(headroom)} left; the claim's standing also keeps the"
             f" {yuan(held)} of it beyond its reservation that claims made after it have since taken: standing up to"
             f" {yuan(headroom + held)}, award no more than {yuan(headroom)}")
-
-
-def _whose(cap: Cap, account: AccountState) -> str:
-    """Whose cap it is, where the scope alone does not say: the pool, or the innovation body (A11's cap is per body
-    and year, and a unit in two bodies draws on both)."""
-    if cap.pool:
-        return cap.pool
-    if cap.scope.value == "organisation_year":  # cap:organisation_year:<programme>:<body>:<year>
-        return account.key.split(":", 3)[-1].rsplit(":", 1)[0] if account.key.count(":") >= 4 else ""
-    return ""
 
 
 def _scope(cap: Cap, whose: str = "") -> str:

@@ -120,13 +120,13 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
             once_only(programme, account(key), f"per certification and rung ({facts.certification_id})")
         elif key.family == "rank":
             rank_slot(programme, account(key), facts.uscc, facts.rank, subject or "-")  # type: ignore[arg-type]
-    caps = [(cap, key) for cap in programme.caps for key in plan.keys
-            if key.family == "cap" and key.text.startswith(acct.cap_prefix(programme, cap))]
+    caps = [(cap, key) for cap in programme.caps for key in plan.keys if acct.for_cap(key, cap)]
     for cap, key in caps:
         state = account(key)
-        capped = apply_cap(programme, cap, state, amount, why, deciding=claim_id is None)
+        capped = apply_cap(programme, cap, state, amount, why, deciding=claim_id is None, whose=key.whose)
         own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)
-        room = standing_room(programme, cap, state, own, why)  # the headroom left, for a claim holding none
+        # the headroom left, for a claim holding none
+        room = standing_room(programme, cap, state, own, why, whose=key.whose)
         standing, amount = max(standing - max(amount - room, Decimal("0.00")), Decimal("0.00")), capped
     about = acct.subject_key(facts.uscc, plan.subject)
     if about and about in plan.keys:
