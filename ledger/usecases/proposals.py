@@ -127,7 +127,8 @@ class Proposals:
         return closed
 
     def confirm_claim(self, by: Principal, *, claim_id: str, key: str | None = None) -> Outcome:
-        """Rule 12 first: the proposal is decided again on the ledger as it is, then pending as if submitted."""
+        """Rule 12: the proposal is decided again on the ledger as it is and is pending as if submitted; where the
+        figure moved, its `Confirmed` event is followed by a `Reassessed` one showing the old and new figures."""
         cid = uuid_of(claim_id, "claim")
 
         def decide() -> tuple[list[Aggregate], dict]:
@@ -154,8 +155,15 @@ class Proposals:
             plan = prepare(catalogue, facts, org.facts(claim.effective_on))
             accounts = self._open_accounts(plan)
             now = entitle(plan, {a.key: a.state() for a in accounts})
-            claim.confirm(claim.entitled_amount, now.amount, now.gross, now.explanation(), list(now.accounts),
-                          now.policy_version, by.name)
+            # Confirmed at the proposal's own figures, then, if the rules now give another, that re-assessment as
+            # an event of its own with the old and new figures (contract: "A re-assessment (catalogue rule 12)
+            # appears in the claim's history as its own event"), as an approval records it. One command, one
+            # moment: `as_of` never shows the one without the other.
+            claim.confirm(claim.entitled_amount, claim.entitled_amount, claim.gross_amount, claim.explanation,
+                          list(claim.accounts), claim.policy_version, by.name)
+            if now.amount != claim.entitled_amount or list(now.accounts) != list(claim.accounts):
+                claim.reassess(claim.entitled_amount, now.amount, now.gross, now.explanation(), list(now.accounts),
+                               list(claim.accounts), now.policy_version, by.name)
             for account in accounts:
                 account.reserve(str(claim.id), claim.programme, now.amount, now.standing, now.tier, by.name,
                                 claim.uscc)

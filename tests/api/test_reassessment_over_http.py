@@ -39,3 +39,60 @@ def test_reassessment_in_history_and_as_of(api, world):
     assert now["totals"]["approved"] == "300000.00"
     cap = next(c for c in now["caps"] if c["scope"] == "enterprise_year")
     assert (cap["used"], cap["remaining"]) == ("300000.00", "200000.00")
+
+
+def test_a_confirmation_that_moves_the_figure_records_the_reassessment_as_its_own_event(api, world):
+    """Contract: "A re-assessment (catalogue rule 12) appears in the claim's history as its own event with the old
+    and new entitled_amount", and confirming a proposal re-assesses it. The probe: the little-giant proposal made
+    while the provincial SME claim was pending stood at the 800,000 difference; that claim rejected, confirming
+    gave 1,000,000 with the move only inside `Confirmed`. Now `Confirmed` keeps the proposal's figure and a
+    `Reassessed` event follows with the old and new ones; the totals and the ladder count it once."""
+    org = world.org()
+    cert = api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "provincial_sme",
+                                                  "effective_on": "2023-03-01", "document_ref": "浙经信〔2023〕7号"},
+                  as_="jxj")
+    [first] = cert["proposed_claims"]
+    first = first["id"] if isinstance(first, dict) else first
+    api.ok("POST", f"/v1/claims/{first}/confirm", {}, as_="jxj", status=200)
+    upgraded = api.ok("POST", f"/v1/certifications/{cert['id']}/upgrades", {
+        "tier": "little_giant", "effective_on": "2024-05-10", "document_ref": "工信部〔2024〕2号"}, as_="jxj")
+    [second] = upgraded["proposed_claims"]
+    second = second["id"] if isinstance(second, dict) else second
+    assert api.ok("GET", f"/v1/claims/{second}", as_="auditor")["entitled_amount"] == "800000.00"
+    api.ok("POST", f"/v1/claims/{first}/reject", {"reason": "材料不全"}, as_="jxj", status=200)
+    confirmed = api.ok("POST", f"/v1/claims/{second}/confirm", {}, as_="jxj", status=200)
+    assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "1000000.00")
+    history = api.ok("GET", f"/v1/claims/{second}", as_="auditor")["history"]
+    assert [e["event"] for e in history] == ["Proposed", "Confirmed", "Reassessed"], history
+    assert (history[1]["previous_amount"], history[1]["entitled_amount"]) == ("800000.00", "800000.00")
+    assert (history[2]["previous_amount"], history[2]["entitled_amount"]) == ("800000.00", "1000000.00")
+    assert history[2]["explanation"][-1]["amount"] == "1000000.00" and history[1]["recorded_at"] == history[2][
+        "recorded_at"]
+    api.ok("POST", f"/v1/claims/{second}/approve", {}, as_="jxj", status=200)
+    totals = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")["totals"]
+    assert (totals["entitled"], totals["approved"]) == ("1000000.00", "1000000.00"), totals
+
+
+def test_a_confirmation_cut_by_a_body_cap_moves_the_cap_once(api, world):
+    """The same under a cap the read models keep (A11, per innovation organisation and year): the body's cap shows
+    the confirmed claim's new figure, not the proposal's added to it."""
+    lead = world.org()
+    body = world.body(lead=lead, kind="consortium")
+    other = world.org(member=False)
+    api.ok("POST", f"/v1/innovation-bodies/{body}/members", {"uscc": other, "joined_on": "2022-10-01"}, as_="admin")
+    cert = api.ok("POST", "/v1/certifications", {"uscc": lead, "programme": "A11.standard",
+                                                  "tier": "international_lead", "effective_on": "2023-03-01",
+                                                  "subject": f"standard:IEC-{lead[-6:]}", "body_id": body,
+                                                  "document_ref": "国标委〔2023〕3号"}, as_="scjgj")
+    proposals = [p["id"] if isinstance(p, dict) else p for p in cert["proposed_claims"]]
+    assert api.ok("GET", f"/v1/claims/{proposals[0]}", as_="auditor")["entitled_amount"] == "1000000.00"
+    taken = world.claim(other, "A11.standard", as_="scjgj", tier="international_participate", body_id=body,
+                        subject=f"standard:ISO-{other[-6:]}")
+    api.ok("POST", f"/v1/claims/{taken['id']}/approve", {}, as_="scjgj", status=200)
+    confirmed = api.ok("POST", f"/v1/claims/{proposals[0]}/confirm", {}, as_="scjgj", status=200)
+    assert confirmed["entitled_amount"] == "500000.00", confirmed
+    history = api.ok("GET", f"/v1/claims/{proposals[0]}", as_="auditor")["history"]
+    assert [e["event"] for e in history] == ["Proposed", "Confirmed", "Reassessed"], history
+    caps = api.ok("GET", f"/v1/organisations/{lead}/awards", as_="auditor")["caps"]
+    mine = [c for c in caps if c["scope"] == "organisation_year" and body in (c.get("account") or "")]
+    assert [(c["used"], c["remaining"]) for c in mine] == [("1000000.00", "0.00")], caps
