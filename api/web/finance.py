@@ -41,8 +41,9 @@ MESSAGES.update({
     "fin_investments_h": ("股权投资（第13条）", "Investments (Art. 13)"),
     "fin_recovered": ("已追回", "Recovered"), "fin_to_recover": ("应追回", "To recover"),
     "fin_written_off": ("已核销", "Written off"),
-    "fin_fund_note": ("专项资金“已批准” {fund} 元与奖补合计已批准 {awards} 元相差 {diff} 元：已撤销奖励中已拨付的部分"
-                      "（应追回 + 已追回 + 已核销，共 {revoked} 元）仍占用专项资金；股权投资（第13条，{invest} 元）"
+    # The figures come written with their unit (the `yuan` filter: "1,000.00 元", "1,000.00 yuan").
+    "fin_fund_note": ("专项资金“已批准” {fund}与奖补合计已批准 {awards}相差 {diff}：已撤销奖励中已拨付的部分"
+                      "（应追回 + 已追回 + 已核销，共 {revoked}）仍占用专项资金；股权投资（第13条，{invest}）"
                       "不计入专项资金。",
                       "The fund's approved {fund} differs from the awards' approved total {awards} by {diff}: the"
                       " paid part of revoked awards (to recover + recovered + written off, {revoked} in all) stays"
@@ -80,7 +81,7 @@ def _moment(as_of: str) -> datetime | None:
 
 def _with_sums(report: dict[str, Any]) -> dict[str, Any]:
     """Awards and investments apart (as the CSV), each summed with the recovery columns too; the fund note's
-    figures."""
+    figures and what the fund paid out."""
     def total(rows: list[dict]) -> dict[str, Any]:
         return {k: sum((Decimal(r.get(k, "0.00")) for r in rows), Decimal("0.00")) for k in MONEY + RECOVERY} | {
             "claims": sum(r["claims"] for r in rows)}
@@ -89,8 +90,11 @@ def _with_sums(report: dict[str, Any]) -> dict[str, Any]:
     investments = [r for r in report["rows"] if r["kind"] != "award"]
     sums, apart = total(awards), total(investments)
     fund = Decimal(report["appropriation"]["approved"])
-    note = {"fund": fund, "awards": sums["approved"], "diff": fund - sums["approved"],
-            "revoked": sum((sums[k] for k in RECOVERY), Decimal("0.00")), "invest": apart["approved"]}
+    revoked = sum((sums[k] for k in RECOVERY), Decimal("0.00"))
+    # What left the fund: the awards' standing payouts and the paid part of revoked awards, which the fund's
+    # approved figure keeps charged too (the chart's paid bar, beside it; investments are not the fund's).
+    note = {"fund": fund, "awards": sums["approved"], "diff": fund - sums["approved"], "revoked": revoked,
+            "invest": apart["approved"], "paid": sums["paid"] + revoked}
     return {"awards": awards, "investments": investments, "award_sums": sums, "investment_sums": apart,
             "fund_note": note}
 

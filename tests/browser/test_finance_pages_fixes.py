@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -94,6 +95,23 @@ def test_the_finance_page_shows_recovery_columns_and_investments_apart_as_the_ap
     assert 'data-testid="fund-note"' in page and "已撤销奖励中已拨付的部分" in page
     english = client.get("/ui/finance?year=2023&lang=en").text
     assert "To recover" in english and "Investments total (Art. 13" in english
+
+
+def test_the_fund_chart_pays_what_left_the_fund_and_writes_each_unit_once(client, year):
+    """A probe: the chart's approved bar kept the paid part of a revoked award charged (as the fund does) while its
+    paid bar, drawn from the standing awards' payouts, showed 0.00 元 beside it; the zh fund note wrote every
+    amount "元 元". The paid bar is now what left the fund: standing payouts and the revoked awards' paid part."""
+    wanted = _api(client, "GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    left = sum(Decimal(wanted["totals"][k]) for k in ("paid", "to_recover", "recovered", "written_off"))
+    assert Decimal(wanted["totals"]["to_recover"]) > 0 and left > Decimal(wanted["totals"]["paid"])
+    _sign_in(client, "finance")
+    page = client.get("/ui/finance?year=2023").text
+    chart = page.split('data-testid="appropriation-chart"')[1].split("</svg>")[0]
+    assert f"已拨付 {left:,.2f} 元;" in chart, chart
+    note = page.split('data-testid="fund-note">')[1].split("</p>")[0]
+    assert "元 元" not in note and "元元" not in note and note.count(" 元") == 5, note
+    english = client.get("/ui/finance?year=2023&lang=en").text
+    assert "yuan yuan" not in english.split('data-testid="fund-note">')[1].split("</p>")[0]
 
 
 def test_a_closed_year_shows_its_close_and_adjustments(client, year):
