@@ -10,6 +10,7 @@ from api.web import (
     finance,
     finance_forms,
     home,
+    not_found,
     organisations,
     proposals,
     recoveries,
@@ -24,3 +25,5 @@ router = APIRouter(include_in_schema=False)
 for _pages in (sign_in, home, organisations, proposals, certifications, claims, corrections, recoveries, finance,
                finance_forms, audit, audit_digest, sandbox):
     router.include_router(_pages.router)
+    not_found.PAGES.append(_pages.router)
+router.include_router(not_found.router)  # last: it takes every /ui/ address no page above took

@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from api import field_messages
 from api.deps import Settle, checked_key
 from api.problems import STATUS_BY_KIND
-from api.problems import title as problem_title
 from api.web import i18n, refusal_words
 from api.web.corrections_words import FIELD_OF_CODE
 from ledger.application import Outcome
@@ -54,12 +53,11 @@ i18n.MESSAGES.update({
 
 
 def title(code: str, lang: str) -> str:
-    """A refusal's heading in `lang`: the pages' own title for the code, else the API's (api/problems.py), never
-    the bare code."""
-    return i18n.pick(i18n.REFUSALS, code, lang) or problem_title(code, lang)
+    """A refused form's heading in `lang` (api/web/refusal_words.py), never the bare code."""
+    return refusal_words.title(code, lang, form=True)
 
 
-def _key_reused(err: LedgerError) -> bool:
+def key_reused(err: Exception) -> bool:
     """The ledger's refusal of an idempotency key already used for a different command: on a page, a form sent
     again (the browser's Back, then send) after it, or another form with its key, was recorded."""
     return isinstance(err, Conflict) and err.detail.startswith("Idempotency-Key ")
@@ -104,7 +102,7 @@ def _malformed(state: FormState, err: ValidationError, lang: str, form: str, hin
 
 def _refused(state: FormState, err: LedgerError, lang: str, hints: dict[str, str] | None, done: str) -> None:
     state.status = STATUS_BY_KIND.get(err.kind, 422)
-    if _key_reused(err):  # words for a clerk, not the key: what happened, and the page as it is now
+    if key_reused(err):  # words for a clerk, not the key: what happened, and the page as it is now
         t = i18n.translator(lang)
         state.refusal = {"code": err.code, "title": t("resent_title"), "detail": t("resent"), "resent": "1",
                          "link": done.split("?", 1)[0], "link_label": t("open_latest")}

@@ -64,7 +64,6 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "invalid_state": ("当前状态下不能执行此操作", "Not possible in the current state"),
     "over_recovered": ("还款金额超过未追回余额", "More than is outstanding"),
     "invalid_amount": ("金额不正确", "Not a valid amount"),
-    "invalid_request": ("表单内容不完整", "The form is incomplete"),
 }
 
 EVENTS: dict[str, tuple[str, str]] = {

@@ -164,7 +164,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 # Titles of refusals people meet on the pages; the detail always comes from the ledger itself.
 REFUSALS: dict[str, tuple[str, str]] = {
-    "not_lead_bureau": ("非本计划牵头部门，无权审批", "Not the lead bureau of this programme"),
+    # What the refusal is, not what the reader meant to do: a bureau is refused merely opening another's recovery.
+    "not_lead_bureau": ("非本计划牵头部门", "Not the lead bureau of this programme"),
     "forbidden": ("无权访问", "Not allowed"),
     "not_found": ("未找到", "Not found"),
     "csrf": ("表单已过期，请刷新页面后重试", "The form expired; reload the page and try again"),

@@ -20,7 +20,6 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from api.problems import STATUS_BY_KIND, EdgeProblem, store_unavailable
-from api.problems import title as problem_title
 from api.web import amounts, i18n, refusal_words
 from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
@@ -77,16 +76,18 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     return response
 
 
-def refusal(request: Request, status: int, code: str, detail: str) -> HTMLResponse:
-    """The refusal page: the problem's status, code and detail, as the API would have answered."""
+def refusal(request: Request, status: int, code: str, detail: str, title: str | None = None,
+            back: str | None = None) -> HTMLResponse:
+    """The refusal page: the problem's status, code and detail, as the API would have answered; `title` and the
+    `back` link's words where the page has its own."""
     lang = i18n.language(request)
-    title = i18n.pick(i18n.REFUSALS, code, lang) or problem_title(code, lang)
+    title = title or refusal_words.title(code, lang, form=request.method == "POST")
     try:
         who = current(request)
     except STORE_ERRORS:  # the store that refused the page cannot say who is signed in either
         who = None
     return render(request, "refused.html", status, status_code=status, code=code, title=title, detail=detail,
-                  principal=who)
+                  principal=who, back=back)
 
 
 _TOO_MANY = re.compile(r"Too many (fields|files)\. Maximum number of \w+ is (\d+)\.")

@@ -65,8 +65,11 @@ async def import_list(request: Request, by: PagePrincipal, ledger: LedgerDep) ->
                                       rows=listed.good, refused=listed.refused, source=name[:200] or None)
     if not outcome.view["already_imported"]:
         await run_in_threadpool(Settle(request, Response()), outcome)  # the queue then shows the proposals
+    lang = language(request)
+    refused = [r | {"said": refusal_words.named(r.get("detail_zh") if lang == "zh" and r.get("detail_zh")
+                                                 else r["detail"], lang)} for r in outcome.view["refused"]]
     return render(request, "certification_import.html", 200 if outcome.view["already_imported"] else 201,
-                  columns=COLUMNS, answer=outcome.view)
+                  columns=COLUMNS, answer=outcome.view | {"refused": refused})
 
 
 # How many proposals one confirmation takes: the API's own bound (POST /v1/claims/confirm), as its model states it.

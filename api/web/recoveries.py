@@ -4,27 +4,30 @@ repayment and write-off forms (finance only, the same commands as POST /v1/recov
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.corrections import RepaymentCreate, WriteOffCreate
-from api.schemas.fields import Uscc
+from api.web import i18n, refusal_words
 from api.web.amounts import plain_amount
 from api.web.correction_forms import FormState, attempt
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger import views
+from ledger.domain.errors import InvalidUscc
+from ledger.domain.values import Uscc
 from ledger.principals import Principal, Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form()]
 Reader = allowing(Role.FINANCE, Role.AUDITOR, Role.BUREAU, doing="read recoveries")
 SUMMED = ("amount", "recovered", "written_off", "outstanding")
+STATUSES = {"open": "open_status", "closed": "closed_status", "": "all"}  # each choice and its label
 MESSAGES.update({
     "rec_org_name": ("企业名称", "Organisation"),
     "rec_write_off_h": ("核销", "Write-off"),
@@ -65,17 +68,34 @@ def per_organisation(rows: list[dict]) -> list[dict]:
     return sorted(found.values(), key=lambda line: (-line["outstanding"], line["uscc"]))
 
 
+def _filters(status: str, uscc: str, lang: str) -> tuple[str, str | None, list[str]]:
+    """The status and USCC to list by, and, in `lang`, each filter that could not be applied and what to send
+    instead: as the queue does (api/web/home.py), the list still shows, never a refusal page."""
+    t, ignored = i18n.translator(lang), []
+    if status not in STATUSES:
+        choices = [code if (name := t(key)) == code else code + t("paren", text=name)
+                   for code, key in STATUSES.items() if code] + [t("all")]
+        ignored.append(t("ignored_status", value=status, choices=t("list_sep").join(choices)))
+        status = "open"
+    try:
+        code = Uscc.parse(uscc).value if uscc.strip() else None
+    except InvalidUscc as err:
+        ignored.append(t("ignored_uscc", value=uscc.strip(), why=refusal_words.detail(err, lang)))
+        code = None
+    return status, code, ignored
+
+
 @router.get("/ui/recoveries", dependencies=[Reader])
 def recoveries(request: Request, by: PagePrincipal, read_models: ReadModelsDep, ledger: LedgerDep,
-               status: Annotated[Literal["open", "closed", ""], Query()] = "open",
-               uscc: Annotated[Uscc | Literal[""], Query()] = "") -> Response:
+               status: str = "open", uscc: str = "") -> Response:
     """Recoveries by status and organisation (finance, auditors; a bureau sees its own programmes')."""
     lead = by.bureau if by.role is Role.BUREAU else None
-    rows = read_models.recoveries(status=status or None, uscc=uscc or None, lead=lead)
+    applied, code, ignored = _filters(status, uscc, i18n.language(request))
+    rows = read_models.recoveries(status=applied or None, uscc=code, lead=lead)
     names = _names(read_models, {r["uscc"] for r in rows})
     return render(request, "corrections/recoveries.html", rows=rows, organisations=per_organisation(rows),
-                  names=names,
-                  filters={"status": status, "uscc": uscc}, programmes=ledger.catalogue().programmes)
+                  names=names, ignored=ignored,
+                  filters={"status": applied, "uscc": uscc}, programmes=ledger.catalogue().programmes)
 
 
 def _recovery_page(request: Request, ledger: LedgerDep, recovery_id: str, action: str,

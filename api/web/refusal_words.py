@@ -8,6 +8,7 @@ from typing import Any
 
 from api import field_messages
 from api.problems import EdgeProblem, chinese_detail
+from api.problems import title as problem_title
 from api.schemas.queues import STATUSES
 from api.web import i18n
 from ledger.catalogue import catalogues
@@ -43,18 +44,22 @@ def bureau_name(code: str | None, lang: str) -> str:
     return code if found is None else (found.name_zh if lang == "zh" else found.name_en)
 
 
-# The ledger's sentences name the lead bureau by its code ("由 kjj 牵头", "led by kjj").
-_LED_BY = {"zh": re.compile(r"由 ?([a-z][a-z0-9_]*) ?牵头"), "en": re.compile(r"\bled by ([a-z][a-z0-9_]*)\b")}
+# The ledger's sentences name the lead bureau, and the bureau a principal speaks for, by its code ("由 kjj 牵头",
+# "kjj-ui 属于 kjj", "led by kjj", "speaks for kjj"); each pattern with how the name reads in its place.
+_BUREAU = r"([a-z][a-z0-9_]*)(?![a-z0-9_-])"  # a whole code: not the start of a principal's name (kjj-ui)
+_NAMED_BUREAU = {"zh": ((re.compile(rf"由 ?{_BUREAU} ?牵头"), "由{}牵头"), (re.compile(rf"属于 ?{_BUREAU}"), "属于{}")),
+                 "en": ((re.compile(rf"\bled by {_BUREAU}"), "led by the {}"),
+                        (re.compile(rf"\bspeaks for {_BUREAU}"), "speaks for the {}"))}
 
 
 def _bureaus_named(text: str, lang: str) -> str:
-    def name(found: re.Match[str]) -> str:
-        said = bureau_name(found[1], lang)
-        if said == found[1]:
-            return found[0]
-        return f"由{said}牵头" if lang == "zh" else f"led by the {said}"
+    for pattern, reads in _NAMED_BUREAU[lang]:
+        def name(found: re.Match[str], reads: str = reads) -> str:
+            said = bureau_name(found[1], lang)
+            return found[0] if said == found[1] else reads.format(said)
 
-    return _LED_BY[lang].sub(name, text)
+        text = pattern.sub(name, text)
+    return text
 
 
 # The API's words for a client that a clerk on a page has no use for: its paths, a status named twice.
@@ -72,6 +77,21 @@ def named(text: str, lang: str) -> str:
     if lang != "zh":
         return text
     return _STATUS_ZH.sub(lambda found: f"{found[1]}“{i18n.status_name(found[2], lang)}”", text)
+
+
+# `invalid_request` covers a value missing, malformed or out of range alike: on a form, say the form needs
+# correcting (not that it is incomplete: a repayment dated tomorrow is complete); elsewhere, that the address's
+# query (`?as_of=`) could not be used.
+_INVALID_REQUEST = {"form": ("表单内容有误", "Something in the form is not right"),
+                    "request": ("请求内容有误", "The request could not be used")}
+
+
+def title(code: str, lang: str, form: bool) -> str:
+    """A refusal's heading in `lang`, describing the refusal whatever was being done (`form`: a form was sent):
+    the pages' own title for the code, else the API's (api/problems.py), never the bare code."""
+    if code == "invalid_request":
+        return _INVALID_REQUEST["form" if form else "request"][i18n.LANGS.index(lang)]
+    return i18n.pick(i18n.REFUSALS, code, lang) or problem_title(code, lang)
 
 
 def detail(err: LedgerError | EdgeProblem, lang: str) -> str:

@@ -158,3 +158,30 @@ def test_keyboard_focus_is_visible_at_phone_width(browser, live, district) -> No
         assert focused["tag"] == "A" and focused["style"] != "none" and focused["width"] >= 1, focused
     finally:
         context.close()
+
+
+def test_the_certification_import_pages_fit_a_phone(browser, live) -> None:
+    """At 375 px, in both languages, the import form (its one-line list of columns) and the result of an import
+    (the list's SHA-256, a refused line) do not scroll the page sideways: such code text wraps."""
+    listed = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+              "91330108MA2CFXXX00,A6.honour,,2023-03-01,杭经信〔2023〕1号,\n").encode()
+    context = browser.new_context(base_url=live.url, locale="zh-CN", viewport=PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        page.goto("/ui/sign-in")
+        page.get_by_label("访问令牌").fill(live.tokens["kjj"])
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(lambda url: "/ui/sign-in" not in url)
+        for lang in ("zh", "en"):
+            url = f"/ui/certifications/imports?lang={lang}"
+            page.goto(url)
+            problems += _problems(page.evaluate(MEASURE), url, narrow=True)
+            page.set_input_files("#file", files=[{"name": "list.csv", "mimeType": "text/csv", "buffer": listed}])
+            page.get_by_test_id("import-form").locator("button[type=submit]").click()
+            page.get_by_test_id("import-result").wait_for()
+            problems += _problems(page.evaluate(MEASURE), url + " (its result)", narrow=True)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,154 @@
+"""Pages over plain HTTP where a probe found the reader let down: a recoveries filter the list cannot apply is named
+in a notice (not a 422 of validator internals), an unknown /ui/ address is a 404 page in the site's layout, the
+certification, recovery and import pages name bureaus and tiers as the claim's page does, and refusal titles say
+what was refused rather than what the reader did not do."""
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.browser.conftest import api as _api
+from tests.browser.conftest import page_client
+from tests.browser.conftest import signed_in as _sign_in
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
+          "admin": {"role": "admin"}, "finance": {"role": "finance"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        yield c
+
+
+@pytest.fixture
+def recovery(client) -> dict:
+    """kjj's ERC certification (municipal), its paid award revoked: an open recovery of 100,000.00 元."""
+    uscc = unique_uscc()
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                               "in_district": True})
+    body = unique_id("ERC-")
+    _api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    cert = _api(client, "POST", "/v1/certifications", {
+        "uscc": uscc, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+        "document_ref": "杭发改〔2023〕15号", "body_id": body}, as_="kjj")
+    claim = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
+                                                "effective_on": "2023-06-01", "certification_id": cert["id"]},
+                 as_="kjj")
+    _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
+    _api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00", "paid_on": "2023-07-03",
+                                         "bank_ref": unique_id("ICBC-")}, as_="finance")
+    opened = _api(client, "POST", f"/v1/claims/{claim['id']}/revoke",
+                  {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕18号"}, as_="kjj")
+    return {"uscc": uscc, "cert": cert["id"], "id": opened["recovery_id"]}
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def _title(page: str) -> str:
+    return html.unescape(re.search(r"<title>(.*?)</title>", page, re.S)[1]).strip()
+
+
+def _notice(page: str) -> str:
+    return _text(re.search(r'data-testid="ignored-filters".*?</div>', page, re.S)[0])
+
+
+def test_a_recoveries_filter_it_cannot_apply_is_named_in_a_notice(client, recovery):
+    """A partial USCC or an unknown status leaves the list shown, the form as typed, and a notice in the reader's
+    language naming the field and what to send; never the validator's internals or an empty list of choices."""
+    _sign_in(client, "finance")
+    partial = client.get("/ui/recoveries?uscc=9133010")
+    assert partial.status_code == 200, partial.text
+    assert 'name="uscc" value="9133010"' in partial.text  # kept as typed
+    assert f'data-recovery="{recovery["id"]}"' in partial.text  # the list, unfiltered by what could not apply
+    notice = _notice(partial.text)
+    assert "统一社会信用代码“9133010”格式不正确" in notice and "应为 18 位" in notice
+    both = client.get("/ui/recoveries?status=zzz&uscc=1")
+    assert both.status_code == 200, both.text
+    notice = _notice(both.text)
+    assert "状态“zzz”不是可选的值，已忽略；请选择：open（追回中）、closed（已结清）、全部。" in notice
+    assert "统一社会信用代码“1”格式不正确" in notice
+    english = _notice(client.get("/ui/recoveries?status=zzz&uscc=1&lang=en").text)
+    assert "Status “zzz” is not one of the choices and was ignored; choose one of: open, closed, all." in english
+    assert "USCC “1” is malformed" in english
+    for page in (partial.text, both.text):
+        assert "function-after" not in page and "literal[" not in page and "、。" not in page
+
+
+def test_an_unknown_page_is_a_404_page_in_the_sites_layout(client):
+    """/ui/nope is an HTML 404 page in the reader's language, with the nav when signed in, linking home and not
+    to /docs; /v1 keeps its problem+json 404; a page's path with another method or a trailing slash answers
+    as before (405, a redirect)."""
+    client.cookies.clear()
+    signed_out = client.get("/ui/nope")
+    assert signed_out.status_code == 404 and signed_out.headers["content-type"].startswith("text/html")
+    assert _title(signed_out.text).startswith("404 页面不存在") and "/ui/nope" in _text(signed_out.text)
+    assert '<a href="/ui/" data-back>返回首页</a>' in signed_out.text and "/docs" not in signed_out.text
+    _sign_in(client, "finance")
+    english = client.get("/ui/claims/x/nope?lang=en")
+    assert english.status_code == 404 and _title(english.text).startswith("404 No such page")
+    assert '<a href="/ui/recoveries">' in english.text and "Go to the home page" in english.text
+    assert client.post("/ui/nope").status_code == 404
+    api = client.get("/v1/nope", headers={"Authorization": f"Bearer {client.tokens['admin']}"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+    assert api.json()["code"] == "not_found"
+    posted = client.post("/ui/recoveries")
+    assert posted.status_code == 405 and posted.headers["content-type"] == "application/problem+json"
+    slashed = client.get("/ui/recoveries/?status=open", follow_redirects=False)
+    assert slashed.status_code == 307 and slashed.headers["location"].endswith("/ui/recoveries?status=open")
+
+
+def test_bureaus_and_tiers_by_name_on_the_certification_recovery_and_import_pages(client, recovery):
+    """As on the claim's page: the lead bureau 区科技局 (not kjj), the tier 市级 (not `municipal 市级`); an
+    import's refused line names bureaus by name on the page while the API's text keeps the codes."""
+    csrf = _sign_in(client, "kjj")
+    cert = client.get(f"/ui/certifications/{recovery['cert']}").text
+    assert re.search(r'data-testid="lead-bureau"[^>]*>\s*区科技局\s*<', cert)
+    assert re.search(r'data-testid="tier">\s*<span class="name" data-code="municipal">市级</span>\s*<', cert)
+    assert "municipal" not in _text(cert)
+    english = client.get(f"/ui/certifications/{recovery['cert']}?lang=en").text
+    assert re.search(r'data-testid="lead-bureau"[^>]*>\s*Science and Technology Bureau\s*<', english)
+    shown = client.get(f"/ui/recoveries/{recovery['id']}?lang=zh").text
+    assert re.search(r'data-testid="lead-bureau"[^>]*>\s*区科技局\s*<', shown)
+    listed = f"uscc,programme,tier,effective_on,document_ref,body_id\n{recovery['uscc']},A6.honour,,2023-03-01,文1号,\n"
+    page = client.post("/ui/certifications/imports", data={"csrf": csrf},
+                       files={"file": ("list.csv", listed.encode(), "text/csv")})
+    refused = _text(re.search(r'data-testid="refused-lines".*?</table>', page.text, re.S)[0])
+    assert "由区经信局牵头" in refused and "kjj-ui 属于区科技局" in refused and " jxj " not in refused
+    answer = client.post("/v1/certifications", headers={"Authorization": f"Bearer {client.tokens['kjj']}",
+                                                        "Accept-Language": "zh"},
+                         json={"uscc": recovery["uscc"], "programme": "A6.honour", "effective_on": "2023-03-01",
+                               "document_ref": "文2号"})
+    assert answer.status_code == 403 and "由 jxj 牵头" in answer.json()["detail"]  # the API's words unchanged
+
+
+def test_refusal_titles_say_what_was_refused(client, recovery):
+    """Another bureau opening a recovery reads 非本计划牵头部门, not 无权审批 (it approved nothing); a bad
+    `?as_of=` reads 请求内容有误, not 表单内容不完整 (there was no form); a repayment dated in the future reads
+    表单内容有误 (the form was complete); the codes stay the API's."""
+    _sign_in(client, "jxj")
+    viewed = client.get(f"/ui/recoveries/{recovery['id']}")
+    assert viewed.status_code == 403 and _title(viewed.text).startswith("403 非本计划牵头部门 ·")
+    assert "无权审批" not in _title(viewed.text) and 'data-testid="problem-code">not_lead_bureau<' in viewed.text
+    csrf = _sign_in(client, "finance")
+    for path in (f"/ui/organisations/{recovery['uscc']}?as_of=zzz", "/ui/finance?as_of=zzz"):
+        bad = client.get(path + "&lang=zh")  # the language chosen sticks (a cookie): name it each time
+        assert bad.status_code == 422 and _title(bad.text).startswith("422 请求内容有误 ·"), path
+        assert 'data-testid="problem-code">invalid_request<' in bad.text
+        assert _title(client.get(path + "&lang=en").text).startswith("422 The request could not be used ·")
+    future = client.post(f"/ui/recoveries/{recovery['id']}/repayments?lang=zh", data={
+        "csrf": csrf, "amount": "1000", "received_on": "2099-01-01", "bank_ref": unique_id("ICBC-"),
+        "key": unique_id("k")})
+    assert future.status_code == 422
+    heading = _text(re.search(r'data-testid="form-refusal">\s*<h3>.*?</h3>', future.text, re.S)[0])
+    assert "表单内容有误" in heading and "不完整" not in heading
