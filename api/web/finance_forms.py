@@ -21,6 +21,7 @@ from api.problems import title as problem_title
 from api.schemas.appropriations import AppropriationCreate
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, refusal_words
+from api.web.correction_forms import key_reused
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
@@ -34,6 +35,12 @@ Payer = allowing(Role.FINANCE, doing="record appropriations, payouts, reversals 
 Text = Annotated[str, Form()]
 FORMS = ("appropriation", "payout", "reversal", "statement")
 MESSAGES.update({
+    "resent_finance": ("这张表单此前已提交并记录过（例如在浏览器中点了“返回”后再次提交），本次没有再记录任何内容。"
+                       "下面的表单保留了您现在填写的内容：如要把它作为一笔新的记录，请再按一次“记录”；"
+                       "已记录的内容见财务对账页面。",
+                       "This form was sent and recorded before (after going Back in the browser, say); nothing was"
+                       " recorded this time. The form below keeps what you typed now: to record it as a new entry,"
+                       " press Record once more; what was recorded is on the finance page."),
     "matched_credits": ("已匹配还款的入账行", "Credit lines matched to repayments"),
     "credit_amount_mismatches": ("入账金额与还款不符", "Credit amount mismatches"),
     "unmatched_credit_lines": ("无对应还款的入账行", "Credit lines with no repayment"),
@@ -71,6 +78,14 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception)
         first = err.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or None
         code, detail, status = field_messages.code(first), refusal_words.labelled(first, lang, form), 422
+    elif key_reused(err):
+        # Sent again after the browser's Back, changed or not: words for a clerk, not the key. The form comes
+        # back as typed with a fresh key, so sending it once more records it as a new entry.
+        t = i18n.translator(lang)
+        assert isinstance(err, LedgerError)
+        code, field, status, detail = err.code, None, STATUS_BY_KIND.get(err.kind, 409), t("resent_finance")
+        error = {"code": code, "title": t("resent_title"), "detail": detail, "field": field}
+        return _page(request, status, form=form, typed=typed, error=error)
     else:
         assert isinstance(err, LedgerError)
         code, field, status = err.code, err.context.get("field"), STATUS_BY_KIND.get(err.kind, 422)

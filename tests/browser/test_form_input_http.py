@@ -151,6 +151,38 @@ def test_a_refused_form_corrected_and_sent_again_with_its_key_is_decided_afresh(
     assert client.app.state.ledger.claim(claim["id"])["paid_amount"] == "200000.00"
 
 
+def test_a_payout_form_sent_again_changed_says_what_happened_in_a_clerks_words(client):
+    """A probe: Back to a recorded payout's form, the amount and bank reference changed, then 记录 answered 409
+    naming the Idempotency-Key and asking for "a new key value", which no clerk can give. Now the page says the form
+    was recorded before and nothing was recorded this time, keeps what was typed with a fresh key, and sending it
+    once more records the new payout."""
+    from datetime import date
+
+    from tests.store.conftest import World
+
+    world = World(client.app.state.ledger)
+    world.appropriate(2023)
+    org = world.org()
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal",
+                                                                          on=date(2023, 3, 1)))
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    form = {"csrf": csrf, "claim_id": claim["id"], "amount": "50000.00", "paid_on": "2023-07-01",
+            "bank_ref": unique_id("ICBC-"), "key": unique_id("k-")}
+    assert client.post("/ui/finance/payouts", data=form, follow_redirects=False).status_code == 303
+    before = _events(client)
+    changed = form | {"amount": "60000.00", "bank_ref": unique_id("ICBC-")}
+    again = client.post("/ui/finance/payouts", data=changed)
+    assert again.status_code == 409 and _events(client) == before, again.text
+    assert "Idempotency-Key" not in again.text and "键值" not in again.text and form["key"] not in again.text
+    assert "此前已提交并记录过" in again.text and "请再按一次“记录”" in again.text
+    assert 'value="60000.00"' in again.text and changed["bank_ref"] in again.text
+    fresh = re.search(r'name="key" value="([^"]+)"', again.text).group(1)
+    assert fresh != form["key"]
+    recorded = client.post("/ui/finance/payouts", data=changed | {"key": fresh}, follow_redirects=False)
+    assert recorded.status_code == 303, recorded.text
+    assert client.app.state.ledger.claim(claim["id"])["paid_amount"] == "110000.00"
+
+
 def test_a_payout_is_reversed_from_the_finance_page(client):
     """The reversal form named its payout id as a body field the API's model does not take, so every reversal,
     real or not, was refused "not a field of this request" (a browser probe). Now a real payout is reversed, and
