@@ -55,3 +55,27 @@ def test_pages_keep_their_own_forms(api):
     """Only the JSON API is held to it: a page's address may carry what a browser adds."""
     answer = api.client.get("/ui/sign-in?utm_source=mail", follow_redirects=False)
     assert answer.status_code != 422, answer.text[:300]
+
+
+def test_every_parameter_the_document_lists_is_taken(api):
+    """The check reads the parameters off each route's own dependency tree: none the OpenAPI document lists (nor
+    the reconciliation's `format`, which the contract names) is ever refused as unknown."""
+    import json
+    import re
+    from pathlib import Path
+
+    document = json.loads((Path(__file__).parents[2] / "openapi.json").read_text(encoding="utf-8"))
+    asked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+            if path == "/v1/finance/reconciliation":
+                names.append("format")
+            if not names:
+                continue
+            address = re.sub(r"\{[^}]+\}", "x", path) + "?" + "&".join(f"{n}=1" for n in names)
+            answer = api.client.request(method.upper(), address, headers={
+                "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"}, content=b"{}")
+            assert "is not a query parameter" not in answer.text, (method, address, answer.text)
+            asked += 1
+    assert asked >= 19
