@@ -293,6 +293,19 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PGAPPNAME", f"award-ledger {args.command}")
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        # Ctrl-C: said, not a traceback. A command records in whole transactions, so what it saved stands and what
+        # it had not saved was not recorded; the demo resumes where it stopped (its commands are idempotent).
+        refuse(args.command, "interrupted", "stopped by Ctrl-C (SIGINT) before it finished: what it had recorded"
+               " stands, in whole commands, and nothing half-recorded was kept. Run the command again to finish",
+               "已被 Ctrl-C（SIGINT）中断，未运行完：已记录的内容按完整的操作保留，未完成的操作没有记录。"
+               "请重新运行该命令以完成")
+        return 130
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`): nothing to say to it, and no finding (exit 1 is tampering's).
+        # Python would print a second error flushing stdout at exit; point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except ValidationError as err:
         problems, problems_zh = cli_language.settings_problems(err.errors())
         return _fail("settings_invalid",

@@ -173,10 +173,11 @@ def whole_number(minimum: int | None = None, maximum: int | None = None) -> Call
     import argparse
 
     def parse(text: str) -> int:
-        # ASCII digits only, as the API takes them: int() alone reads "２０２３" (full-width) and "2_023" as 2023.
-        if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+        # ASCII digits only, as the API takes them: int() alone reads "２０２３" (full-width), "2_023", " 2023 " and
+        # "+2023" as 2023, all of which the API refuses.
+        if not re.fullmatch(r"-?[0-9]+", text):
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-        value = int(text.strip())
+        value = int(text)
         if minimum is not None and value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}")
         if maximum is not None and value > maximum:

@@ -98,9 +98,11 @@ def read_input(command: str, path: str | Path, limit: int, what: tuple[str, str]
         if not stat.S_ISREG(mode.st_mode):
             kind, kind_zh = next(((en, zh) for test, en, zh in KINDS if test(mode.st_mode)),
                                  ("not a regular file", "不是普通文件"))
+            # `next_step` is for a file that can be read (a smaller one, a valid one): here, the path is at fault.
             refuse(command, unreadable, f"{path} is {kind}, not a regular file, so {what[0]} cannot be read"
-                   f" from it; {next_step[0]}. Nothing was done",
-                   f"{path} 是{kind_zh}而不是普通文件，无法从中读取{what[1]}；{next_step[1]}。未做任何操作")
+                   f" from it; give the path of {what[0]} saved as a file. Nothing was done",
+                   f"{path} 是{kind_zh}而不是普通文件，无法从中读取{what[1]}；请给出保存为文件的{what[1]}的路径。"
+                   "未做任何操作")
             return None
         os.set_blocking(fd, True)
         chunks, size = [], 0

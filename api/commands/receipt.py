@@ -46,8 +46,15 @@ def run_receipt(args: argparse.Namespace) -> int:
     from ledger.audit.tampering import Tampered
     from ledger.domain.errors import LedgerError, NotFound
     from ledger.store import store_env
+    from ledger.usecases.common import uuid_of
 
     config = settings(args)
+    try:
+        uuid_of(args.claim_id, "claim")  # a malformed id is refused before the key or the store is touched
+    except NotFound as err:
+        refuse("receipt", err.code, f"{err.detail}. Nothing was written",
+               then(f"{args.claim_id!r} 不是台账编号；请核对申请编号", "未写入任何文件"))
+        return 2
     signer = load_signer(config)
     ledger = AwardLedger(store_env(config.database_url), seal_key=signer.seal_key())
     try:

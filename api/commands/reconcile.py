@@ -74,8 +74,11 @@ def run(args: argparse.Namespace) -> int:
                " export", then(f"无法读取 {path}：{os_reason_zh(err)}", "请给出银行导出的 CSV 文件路径"))
         return 2
     except LedgerError as err:
-        refuse("reconcile", err.code, f"{path}: {err.detail}. Nothing was imported",
-               then(f"{path}：{reason_zh(err)}", "未导入任何内容"))
+        # The ledger's words name the API's parameter; the command's own flag is what a reader of it can pass.
+        detail = err.detail.replace("with import_good_lines=true", "with --import-good-lines")
+        zh = reason_zh(err).replace("（import_good_lines=true）", "（--import-good-lines）")
+        refuse("reconcile", err.code, f"{path}: {detail}. Nothing was imported",
+               then(f"{path}：{zh}", "未导入任何内容"))
         return 2
     except csv.Error as err:
         refuse("reconcile", "csv_unreadable", f"{path} is not readable as CSV ({err}); export the statement from the"

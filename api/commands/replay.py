@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from datetime import datetime
 
 from api.cli_language import language, refuse, tr
@@ -29,16 +28,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def moment(text: str) -> datetime:
-    """What GET /v1/finance/reconciliation's as_of takes (api/schemas/awards.py): an RFC 3339 timestamp with
-    seconds and an offset, or a bare date, the end of that day in Beijing time. A time without seconds or
-    without an offset, or a moment outside the range the ledger can hold, is refused (ValueError)."""
-    from api.schemas.awards import RFC3339
-    from ledger.domain.values import plausible_moment
+    """What GET /v1/finance/reconciliation's and GET awards' `as_of` take, by their own validator
+    (api/schemas/awards.py `AsOf`): an RFC 3339 timestamp with seconds and an offset, or a bare date, the end of
+    that day in Beijing time. Anything the API refuses (a time without seconds or an offset, a moment outside the
+    range the ledger can hold, text around it) is refused here too (ValueError)."""
+    from pydantic import TypeAdapter, ValidationError
 
-    text = text.strip()
-    if not (re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or RFC3339.fullmatch(text)):
-        raise ValueError(f"{text!r} is neither a day nor an RFC 3339 timestamp with seconds and an offset")
-    return plausible_moment(beijing.as_of(text))
+    from api.schemas.awards import AsOf
+
+    try:
+        return TypeAdapter(AsOf).validate_python(text)
+    except ValidationError as err:
+        raise ValueError(f"{text!r} is neither a day nor an RFC 3339 timestamp with seconds and an offset") from err
 
 
 def run(args: argparse.Namespace) -> int:

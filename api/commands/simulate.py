@@ -13,6 +13,7 @@ from api.commands.common import configure_logging, read_input, say, settings, st
 from api.reports import simulation as report
 from api.reports.table import render
 from ledger.sandbox.answer import name_organisations
+from ledger.sandbox.simulation import TOP_MAX
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -30,7 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                                                          "将结果写入此文件（'-' 表示标准输出）"))
     cmd.add_argument("--uscc", help=tr("also explain each claim of this organisation, before and after",
                                        "另外逐笔说明该组织每笔申请在草案前后的核算"))
-    cmd.add_argument("--top", type=whole_number(minimum=0), default=10, help=tr(
+    cmd.add_argument("--top", type=whole_number(minimum=0, maximum=TOP_MAX), default=10, help=tr(
         "how many gaining and losing organisations (10)", "列出增减最多的组织各几家（10）"))
     cmd.add_argument("--processes", type=whole_number(), choices=(1, 2), help=tr(
         "2: a second process on a second core: half the organisations in each where no claim draws on an account"

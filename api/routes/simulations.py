@@ -21,7 +21,7 @@ from ledger.catalogue.draft import DraftError, read_draft
 from ledger.domain.errors import InvalidCatalogue
 from ledger.principals import Principal, Role
 from ledger.sandbox.answer import name_organisations
-from ledger.sandbox.simulation import TOP
+from ledger.sandbox.simulation import TOP, TOP_MAX
 from projections.replay_log import simulate_log
 
 router = APIRouter(tags=["sandbox"])
@@ -74,7 +74,7 @@ def named_simulation(ledger: Any, draft: Any, uscc: str | None, top: int = TOP) 
 async def simulate(by: Simulator, ledger: LedgerDep, request: Request, response: Response, key: IdempotencyKeyDep,
                    uscc: Annotated[Uscc | None, Query(description="also explain each claim of this organisation")]
                    = None,
-                   top: Annotated[int, Query(ge=0, le=1000, description="gaining and losing organisations"),
+                   top: Annotated[int, Query(ge=0, le=TOP_MAX, description="gaining and losing organisations"),
                                   WHOLE] = 10,
                    format: Literal["json", "csv", "xlsx"] | None = None) -> Any:
     """Replay every recorded claim under the draft catalogue beside the one in force; writes nothing."""

@@ -24,6 +24,7 @@ from ledger.sandbox.twin import Twin
 from ledger.spill import HOT, ColdStore, Spilled
 
 TOP = 10
+TOP_MAX = 1000  # the most gaining and losing organisations a simulation names (API `top`, CLI `--top`)
 
 
 @dataclass

@@ -1,0 +1,98 @@
+"""What a black-box probe of the command line found (stop 40): inputs the API refuses and the CLI took, a next
+step that did not fit, the API's parameter named where the command has a flag, Ctrl-C and a closed pipe as
+tracebacks, and a malformed claim id that made a signing key before it was refused."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.api.test_cli_language import REFUSAL
+from tests.api.test_cli_language import run_cli as _run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") and k not in ("LC_ALL", "LC_MESSAGES")}
+    return env | {"LANG": "C", "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.sqlite3",
+                  "PYTHONPATH": str(ROOT)} | extra
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "--year", " 2023"], ["export", "--year", "+2023"], ["close", "--year", "+2022 "],
+    ["simulate", "--catalogue", "x.toml", "--top", "1001"], ["simulate", "--catalogue", "x.toml", "--top", "+5"],
+])
+def test_numbers_the_api_refuses_are_refused_before_anything_runs(argv, tmp_path, monkeypatch, capsys):
+    exited, _, err = _run(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db"})
+    assert exited == 2 and ("is not a whole number" in err or "must be at most 1000" in err), err
+    assert not (tmp_path / "l.db").exists() and not (tmp_path / "var").exists()
+
+
+def test_replay_takes_what_the_api_as_of_takes():
+    """The same validator as GET ...?as_of=: lower-case `t` and `z` as RFC 3339 allows, no text around it."""
+    from api.commands.replay import moment
+
+    assert moment("2024-12-05t01:44:00z").isoformat() == "2024-12-05T01:44:00+00:00"
+    assert moment("2024-01-01").isoformat() == "2024-01-01T23:59:59.999999+08:00"
+    for text in ("2024-12-05T01:44:00+08:00 ", "1800000000", "2024-01-01T00:00Z", "2024-01-01T00:00:00"):
+        with pytest.raises(ValueError):
+            moment(text)
+
+
+def test_a_folder_given_as_a_statement_is_told_to_give_a_file(tmp_path, monkeypatch, capsys):
+    for lang, locale in (("en", {}), ("zh", {"LEDGER_LANG": "zh"})):
+        exited, _, err = _run(monkeypatch, capsys, tmp_path, ["reconcile", str(tmp_path)],
+                              {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db", **locale})
+        assert exited == 2 and "[file_unreadable]" in err, err
+        assert "LEDGER_MAX_STATEMENT_BYTES" not in err and "split" not in err and "拆分" not in err, err
+        assert ("saved as a file" if lang == "en" else "保存为文件") in err, err
+
+
+def test_a_statement_with_a_bad_line_names_the_commands_own_flag(tmp_path, monkeypatch, capsys):
+    statement = tmp_path / "statement.csv"
+    statement.write_text("date,amount,reference\n2023-07-01,abc,PAY-1\n2023-07-02,5.00,PAY-2\n")
+    for locale in ({}, {"LEDGER_LANG": "zh"}):
+        exited, _, err = _run(monkeypatch, capsys, tmp_path, ["reconcile", str(statement)],
+                              {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db", **locale})
+        assert exited == 2 and "--import-good-lines" in err and "import_good_lines=true" not in err, err
+
+
+def test_a_malformed_claim_id_makes_no_key_and_no_store(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "api.cli", "receipt", "3bc9d6fd-bd34-4930-b320-0000000000"],
+                         cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "[not_found]" in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert not (tmp_path / "var").exists() and not (tmp_path / "ledger.sqlite3").exists()
+
+
+def test_a_closed_pipe_is_no_finding_and_no_traceback(tmp_path):
+    """`verify --json | head -c 1` printed a BrokenPipeError traceback and exited 1, verify's code for tampering."""
+    subprocess.run([sys.executable, "-m", "api.cli", "demo", "--organisations", "200", "--bodies", "5"], cwd=tmp_path,
+                   env=_env(tmp_path), capture_output=True, timeout=300, check=True)
+    reader = subprocess.Popen([sys.executable, "-m", "api.cli", "replay", "--as-of", "2030-01-01", "--json"],
+                              cwd=tmp_path, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stdout.read(1)
+    reader.stdout.close()  # the reader goes away with most of the document (far more than a pipe holds) unread
+    _, err = reader.communicate(timeout=120)
+    assert reader.returncode in (0, 141), (reader.returncode, err)
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err, err
+
+
+def test_ctrl_c_is_said_not_a_traceback(tmp_path):
+    demo = subprocess.Popen([sys.executable, "-m", "api.cli", "demo", "--organisations", "3000", "--bodies", "20"],
+                            cwd=tmp_path, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "ledger.sqlite3").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)
+    demo.send_signal(signal.SIGINT)
+    _, err = demo.communicate(timeout=120)
+    said = err.decode()
+    assert demo.returncode == 130, (demo.returncode, said[-2000:])
+    assert "Traceback" not in said and "KeyboardInterrupt" not in said, said[-2000:]
+    assert [f[1] for f in REFUSAL.findall(said)] == ["interrupted"], said[-2000:]
