@@ -193,3 +193,25 @@ def signed_in(client: TestClient, who: str) -> str:
     answer = client.post("/ui/sign-in", data={"csrf": csrf, "token": client.tokens[who]}, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     return csrf
+
+
+def paid_erc_award(client: TestClient, amount: str = "100000.00") -> dict[str, str]:
+    """Through the JSON API of a `page_client`: an organisation leading an ERC recognised at municipal level, its
+    2023 award (200,000.00) approved and `amount` of it paid. {uscc, cert, claim, payout, bank_ref}."""
+    uscc = unique_uscc()
+    api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                              "in_district": True})
+    body = unique_id("ERC-")
+    api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                  "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    cert = api(client, "POST", "/v1/certifications", {
+        "uscc": uscc, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
+        "document_ref": "杭发改〔2023〕15号", "body_id": body}, as_="kjj")
+    claim = api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
+                                               "effective_on": "2023-06-01", "certification_id": cert["id"]},
+                as_="kjj")
+    api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
+    ref = unique_id("ICBC-")
+    payout = api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": amount, "paid_on": "2023-07-03",
+                                                 "bank_ref": ref}, as_="finance")
+    return {"uscc": uscc, "cert": cert["id"], "claim": claim["id"], "payout": payout["id"], "bank_ref": ref}

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.browser.conftest import api as _api
-from tests.browser.conftest import page_client
+from tests.browser.conftest import page_client, paid_erc_award
 from tests.browser.conftest import signed_in as _sign_in
-from tests.support import unique_id, unique_uscc
+from tests.support import unique_id
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
           "admin": {"role": "admin"}, "finance": {"role": "finance"}}
@@ -25,24 +25,10 @@ def client(database_url, tmp_path) -> Iterator[TestClient]:
 @pytest.fixture
 def certified(client) -> dict:
     """An ERC certification with an approved, half-paid award resting on it."""
-    uscc = unique_uscc()
     _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
          as_="finance")
-    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
-                                               "in_district": True})
-    body = unique_id("ERC-")
-    _api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
-                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
-    cert = _api(client, "POST", "/v1/certifications", {
-        "uscc": uscc, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
-        "document_ref": "杭发改〔2023〕15号", "body_id": body}, as_="kjj")
-    claim = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
-                                                "effective_on": "2023-06-01", "certification_id": cert["id"]},
-                 as_="kjj")
-    _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
-    _api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00", "paid_on": "2023-07-03",
-                                         "bank_ref": unique_id("ICBC-")}, as_="finance")
-    return {"uscc": uscc, "cert": cert["id"], "claim": claim["id"]}
+    award = paid_erc_award(client)
+    return {"uscc": award["uscc"], "cert": award["cert"], "claim": award["claim"]}
 
 
 def test_a_certification_is_revoked_through_its_preview(client, certified):

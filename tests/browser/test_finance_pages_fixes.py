@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.browser.conftest import api as _api
-from tests.browser.conftest import page_client
+from tests.browser.conftest import page_client, paid_erc_award
 from tests.browser.conftest import signed_in as _sign_in
 from tests.support import unique_id, unique_uscc
 
@@ -36,21 +36,7 @@ def _org(client: TestClient) -> str:
 
 def _paid_award(client: TestClient, amount: str = "100000.00") -> dict:
     """An ERC award of 2023, approved and partly paid."""
-    uscc = _org(client)
-    body = unique_id("ERC-")
-    _api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
-                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
-    cert = _api(client, "POST", "/v1/certifications", {
-        "uscc": uscc, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
-        "document_ref": "杭发改〔2023〕15号", "body_id": body}, as_="kjj")
-    claim = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A3.erc", "award_year": 2023,
-                                                "effective_on": "2023-06-01", "certification_id": cert["id"]},
-                 as_="kjj")
-    _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj")
-    ref = unique_id("ICBC-")
-    payout = _api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": amount,
-                                                  "paid_on": "2023-07-03", "bank_ref": ref}, as_="finance")
-    return {"uscc": uscc, "claim": claim["id"], "payout": payout["id"], "bank_ref": ref}
+    return paid_erc_award(client, amount)
 
 
 @pytest.fixture
