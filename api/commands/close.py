@@ -54,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
     except OutsidePolicyTerm as err:
         refuse("close", err.code, f"{err.detail}. Nothing was recorded", then(reason_zh(err), "未记录任何内容"))
         return 2
-    signer = load_signer(config)
-    ledger = AwardLedger(store_env(config.database_url), seal_key=signer.seal_key())
+    # The signer after the refusals a close can meet before it signs: loading it may make and register a key (from
+    # a folder without var/signing-key.pem), which a refused close must not (a probe: a second close of a year
+    # refused "nothing was recorded" and had added a key). The seal is read when snapshots are, so it comes later.
+    ledger = AwardLedger(store_env(config.database_url))
     try:
         known = ledger.year_close(args.year)
     except BaseException:
@@ -73,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
     if not chain_check.intact("close", config.database_url, accept_tampered=False, signs=True):
         ledger.close()  # a close signs its figures: never on changed events (a black-box probe closed a tampered year)
         return 1
+    try:
+        signer = load_signer(config)
+    except BaseException:
+        ledger.close()
+        raise
+    ledger.seal_key = signer.seal_key()
     try:
         digest = Notary(AuditChain.open(config.database_url), signer).digest()
         as_of = datetime.now(UTC)

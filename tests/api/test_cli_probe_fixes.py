@@ -96,3 +96,28 @@ def test_ctrl_c_is_said_not_a_traceback(tmp_path):
     assert demo.returncode == 130, (demo.returncode, said[-2000:])
     assert "Traceback" not in said and "KeyboardInterrupt" not in said, said[-2000:]
     assert [f[1] for f in REFUSAL.findall(said)] == ["interrupted"], said[-2000:]
+
+
+def test_a_second_close_of_a_year_makes_no_key(tmp_path):
+    """A probe: `close --year 2025` on a closed year, run from a folder without var/signing-key.pem, refused
+    "nothing was recorded" and had made a key there and registered it in the store. The signer now comes after the
+    refusals a close can meet."""
+    import sqlite3
+
+    first, elsewhere = tmp_path / "office", tmp_path / "elsewhere"
+    first.mkdir()
+    elsewhere.mkdir()
+    env = _env(tmp_path)
+    subprocess.run([sys.executable, "-m", "api.cli", "demo", "--organisations", "5", "--bodies", "1"], cwd=first,
+                   env=env, capture_output=True, timeout=300, check=True)
+    closed = subprocess.run([sys.executable, "-m", "api.cli", "close", "--year", "2023"], cwd=first, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert closed.returncode == 0, closed.stderr
+    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
+        keys = db.execute("SELECT COUNT(*) FROM ledger_audit_keys").fetchone()[0]
+    again = subprocess.run([sys.executable, "-m", "api.cli", "close", "--year", "2023"], cwd=elsewhere, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 1 and "[conflict]" in again.stderr, again.stderr
+    assert "signing key" not in again.stderr and not (elsewhere / "var").exists(), again.stderr
+    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM ledger_audit_keys").fetchone()[0] == keys
