@@ -11,12 +11,12 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
 API_PREFIX = "/v1/"
-_TAKEN: dict[int, tuple[str, ...]] = {}  # route id → the query parameters it takes, worked out once per route
+TAKEN = "_ledger_query_names"  # where a route keeps the names, worked out once (an id() could outlive its app's)
 
 
 def taken(route: Any) -> tuple[str, ...]:
     """The query parameters a route declares (its own and its dependencies'), by the names a client sends."""
-    names = _TAKEN.get(id(route))
+    names = getattr(route, TAKEN, None)
     if names is None:
         found: set[str] = set()
         pending = [getattr(route, "dependant", None)]
@@ -25,7 +25,9 @@ def taken(route: Any) -> tuple[str, ...]:
             if dependant is not None:
                 found.update(field.alias for field in dependant.query_params)
                 pending.extend(dependant.dependencies)
-        names = _TAKEN[id(route)] = tuple(sorted(found))
+        names = tuple(sorted(found))
+        if route is not None:
+            setattr(route, TAKEN, names)
     return names
 
 

@@ -53,7 +53,8 @@ class RecoveryCommands:
                                           zh=f"到账日期 {received_on.isoformat()} 早于政策期起始日"
                                              f"（{first.isoformat()}），当时尚无依本政策拨付的奖补可退还；请填写"
                                              "银行实际到账日期", field="received_on")
-            paid_from = self._first_paid(recovery)
+            claim = self._get(Claim, UUID(recovery.claim_id), f"claim {recovery.claim_id}")
+            paid_from = self._first_paid(claim)
             if paid_from is not None and received_on < paid_from:
                 raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the award was paid"
                                           f" ({paid_from.isoformat()}, its first payout still standing): money is"
@@ -87,20 +88,20 @@ class RecoveryCommands:
                                            zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} 尚未追回的"
                                               f" {yuan(recovery.outstanding)} 元；请最多登记该金额，多出部分退还付款人")
             recovery.repay(value, received_on, bank_ref, by.name)
-            return [recovery, *self._unkept(recovery, value, received_on, by)], views.recovery(recovery)
+            return [recovery, *self._unkept(recovery, claim, value, received_on, by)], views.recovery(recovery)
 
         args = {"recovery": str(rid), "a": value, "on": received_on, "ref": bank_ref}
         return self._run(by, key, "record_repayment", args, decide, dry_run=dry_run)
 
-    def _first_paid(self, recovery: Recovery) -> date | None:
-        """The day the award the recovery claws back was first paid: the earliest of the claim's payouts still
+    def _first_paid(self, claim: Claim) -> date | None:
+        """The day the award a recovery claws back was first paid: the earliest of the claim's payouts still
         standing (a reversed one paid nothing). None where none stands (a recovery opened before payouts were
         kept on the claim) or the payouts carry no day."""
-        claim = self._get(Claim, UUID(recovery.claim_id), f"claim {recovery.claim_id}")
         days = [getattr(self._get(Payout, UUID(pid), f"payout {pid}"), "paid_on", None) for pid in claim.payouts]
         return min((d for d in days if d is not None), default=None)
 
-    def _unkept(self, recovery: Recovery, value: Decimal, received_on: date, by: Principal) -> list[Aggregate]:
+    def _unkept(self, recovery: Recovery, claim: Claim, value: Decimal, received_on: date,
+                by: Principal) -> list[Aggregate]:
         """Money repaid no longer counts where the revoked award was made: what its caps, ladders and subject keep
         of it (`AwardAccount.keep`, what was paid) comes down to what was paid less what has come back, and an
         award repaid in full keeps nothing, so the organisation is judged as if it had never been paid. (Rule 3:
@@ -109,7 +110,6 @@ class RecoveryCommands:
         reconciliation shows it as `recovered`. A revocation recorded before paid parts were kept kept nothing,
         and nothing moves."""
         cid = recovery.claim_id
-        claim = self._get(Claim, UUID(cid), f"claim {cid}")
         kept = recovery.amount - recovery.recovered
         touched: list[Aggregate] = []
         for key in claim.accounts:
