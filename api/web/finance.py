@@ -57,7 +57,8 @@ MESSAGES.update({
     "fin_no_adjustments": ("结账后无调整。", "No adjustments since the close."),
     "fin_as_of_shown": ("以下为截至 {at} 台账所知情况（下载文件亦同）。",
                         "As the ledger knew it at {at} (the downloads too)."),
-    "fin_now_shown": ("以下为当前情况（{at}）。", "As things stand now ({at})."),
+    # {at} comes with its zone in brackets ("…（北京时间）"): no brackets of our own around it.
+    "fin_now_shown": ("以下为截至 {at} 的当前情况。", "As things stand now, at {at}."),
 })
 
 

@@ -98,6 +98,7 @@ def test_the_fund_chart_pays_what_left_the_fund_and_writes_each_unit_once(client
     assert "元 元" not in note and "元元" not in note and note.count(" 元") == 5, note
     english = client.get("/ui/finance?year=2023&lang=en").text
     assert "yuan yuan" not in english.split('data-testid="fund-note">')[1].split("</p>")[0]
+    assert "（北京时间））" not in page and "(Beijing time))" not in english  # the moment shown, in one bracket
 
 
 def test_a_closed_year_shows_its_close_and_adjustments(client, year):
