@@ -300,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
                " stands, in whole commands, and nothing half-recorded was kept. Run the command again to finish",
                "已被 Ctrl-C（SIGINT）中断，未运行完：已记录的内容按完整的操作保留，未完成的操作没有记录。"
                "请重新运行该命令以完成")
+        # What the interrupt left half-way (a store connection's context, a pool) is finalised as the interpreter
+        # exits, after its pool closed; Python would print each as "Exception ignored ... Traceback". Said once
+        # above is enough.
+        sys.unraisablehook = lambda _unraisable: None
         return 130
     except BrokenPipeError:
         # The reader of stdout went away (`| head`): nothing to say to it, and no finding (exit 1 is tampering's).
