@@ -60,6 +60,7 @@ def test_a_bad_principals_file_stops_serve_with_advice(tmp_path, capsys, monkeyp
                                                "token_sha256": "0" * 64}]}))
     monkeypatch.setenv("LEDGER_AUTH_FILE", str(bad))
     monkeypatch.setenv("LEDGER_DATABASE_URL", f"sqlite:///{tmp_path}/ledger.sqlite3")
+    monkeypatch.setenv("LEDGER_PORT", str(_free_port()))  # serve checks its address first; 8000 may be `make serve`'s
     assert main(["serve"]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "nasa" in err and "kjj" in err

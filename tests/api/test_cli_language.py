@@ -95,11 +95,20 @@ CASES: dict[str, tuple[list[str], dict[str, str], str, int, str]] = {
 }
 
 
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def run_cli(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str]) -> tuple[int, str, str]:
     """`award-ledger ARGV` run in `cwd` with only these LEDGER_* and locale variables; (exit code, stdout, stderr)."""
     with monkeypatch.context() as env:
         for name in [*LOCALES, *(n for n in os.environ if n.startswith("LEDGER_"))]:
             env.delenv(name, raising=False)
+        if "LEDGER_PORT" not in variables:  # `serve` checks its address first: not 8000, where `make serve` may be
+            env.setenv("LEDGER_PORT", str(free_port()))
         for name, value in variables.items():
             env.setenv(name, value)
         env.chdir(cwd)
