@@ -99,6 +99,15 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                           f" {cert.revoked_on}; its claims were corrected then",
                                           zh=f"认定 {certification_id} 已自 {cert.revoked_on} 起撤销；依据它的申请"
                                              "已在当时一并更正，无需再次撤销")
+            if effective_on < cert.effective_on:
+                raise errors.InvalidInput(f"effective_on {effective_on.isoformat()} is before certification"
+                                          f" {certification_id} took effect ({cert.effective_on.isoformat()}): it"
+                                          " cannot cease to hold before it held; send the day the revocation takes"
+                                          f" effect, {cert.effective_on.isoformat()} or later",
+                                          zh=f"撤销生效日期 {effective_on.isoformat()} 早于认定 {certification_id} 的"
+                                             f"生效日期（{cert.effective_on.isoformat()}）：认定生效之前无从撤销；请填写"
+                                             f"撤销生效之日，不早于 {cert.effective_on.isoformat()}",
+                                          field="effective_on")
             touched = Touched(self)
             ended: list[dict[str, Any]] = []
             # A claim resting on a certification reserves on its account for the rung it stood at (rule 2).

@@ -159,3 +159,20 @@ def test_money_repaid_on_a_revoked_award_stops_counting_on_its_cap(api, world):
     api.ok("POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业注销", "document_ref": "核销〔2024〕2号"},
            as_="finance", status=200)
     assert world.claim(other, "A5.voucher", basis_amount="2000000")["entitled_amount"] == "430000.00"
+
+
+def test_a_certification_is_not_revoked_from_a_day_before_it_took_effect(api, world):
+    """A revocation's effective_on is the day the certification ceased to hold: a day before it took effect is
+    refused (invalid_request, naming the day it took effect, in the reader's language) and writes nothing; the
+    day it took effect is taken."""
+    org = world.org()
+    cert = world.certify(org, "A3.erc", "municipal", effective_on="2023-03-01")
+    body = {"reason": "认定撤销", "document_ref": "杭高新科〔2024〕18号", "effective_on": "2023-02-28"}
+    problem = api.refused("POST", f"/v1/certifications/{cert}/revoke", body, "kjj", 422, "invalid_request")
+    assert "2023-03-01" in problem["detail"] and problem.get("field") == "effective_on", problem
+    zh = api.refused("POST", f"/v1/certifications/{cert}/revoke", body, "kjj", 422, "invalid_request",
+                     headers={"Accept-Language": "zh-CN"})
+    assert "生效日期" in zh["detail"] and "2023-03-01" in zh["detail"], zh
+    revoked = api.ok("POST", f"/v1/certifications/{cert}/revoke", {**body, "effective_on": "2023-03-01"},
+                     as_="kjj", status=200)
+    assert revoked["certification"]["revoked_on"] == "2023-03-01", revoked

@@ -36,7 +36,7 @@ def test_a_certification_is_revoked_through_its_preview(client, certified):
     csrf = _sign_in(client, "kjj")
     page = client.get(f"/ui/certifications/{certified['cert']}")
     assert page.status_code == 200 and 'data-testid="revoke-cert-form"' in page.text
-    form = {"csrf": csrf, "reason": "复核不再符合认定条件", "effective_on": "2023-01-01",
+    form = {"csrf": csrf, "reason": "复核不再符合认定条件", "effective_on": "2023-12-01",
             "document_ref": "杭高新科〔2024〕18号"}
     preview = client.post(f"/ui/certifications/{certified['cert']}/revoke", data=form | {"step": "preview"})
     assert preview.status_code == 200 and 'data-testid="preview"' in preview.text
@@ -45,7 +45,7 @@ def test_a_certification_is_revoked_through_its_preview(client, certified):
     done = client.post(f"/ui/certifications/{certified['cert']}/revoke",
                        data=form | {"step": "confirm", "key": unique_id("k")}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"].endswith("?corrected=certification")
-    assert _api(client, "GET", f"/v1/certifications/{certified['cert']}")["revoked_on"] == "2023-01-01"
+    assert _api(client, "GET", f"/v1/certifications/{certified['cert']}")["revoked_on"] == "2023-12-01"
     assert _api(client, "GET", f"/v1/claims/{certified['claim']}")["status"] == "revoked"
     again = client.get(done.headers["location"])
     assert 'data-testid="revoked-on"' in again.text and 'revoke-cert-form' not in again.text

@@ -71,7 +71,7 @@ def _corrections(app: AwardLedger) -> None:
     app.reject_claim(KJJ, claim_id=ahead, reason="材料不全")
     assert app.approve_claim(KJJ, claim_id=cut).view["approved_amount"] == "300000.00"
     app.record_payout(FINANCE, claim_id=claim, amount=Decimal("1000"), paid_on=date(2023, 7, 1), bank_ref="CR-1")
-    rid = app.revoke_certification(KJJ, certification_id=cert, reason="r", effective_on=date(2023, 1, 1),
+    rid = app.revoke_certification(KJJ, certification_id=cert, reason="r", effective_on=date(2023, 12, 1),
                                    document_ref="REV").view["recoveries"][0]
     app.record_repayment(FINANCE, recovery_id=rid, amount=Decimal("400"), received_on=date(2024, 1, 2), bank_ref="RP")
     app.write_off_recovery(FINANCE, recovery_id=rid, reason="r", document_ref="W")

@@ -41,7 +41,7 @@ def _phases(ledger: AwardLedger, organisations: int = 6):
         ledger.withdraw_claim(KJJ, claim_id=cid, reason="主动撤回")
     ledger.change_district(ADMIN, uscc=leaving, in_district=False, effective_on=date(2024, 1, 1), reason="迁出",
                            document_ref="迁出证明")
-    ledger.revoke_certification(KJJ, certification_id=cert, reason="复核不再符合", effective_on=date(2023, 1, 1),
+    ledger.revoke_certification(KJJ, certification_id=cert, reason="复核不再符合", effective_on=date(2024, 1, 1),
                                 document_ref="杭高新科〔2024〕18号")
     yield "corrected"
     for n, rid in enumerate(recoveries):
