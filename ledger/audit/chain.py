@@ -72,6 +72,29 @@ class AuditChain:
                                              f" topic, state FROM {self._db.events} WHERE originator_id = %s", [key])
         return found
 
+    def first_missing(self, start: int, upto: int) -> int | None:
+        """The first position from `start` to `upto` where the chain and the events table part: a link whose event
+        is no longer stored (deleted), or an event stored without a link (slipped in). Two counts over the range
+        first (each an index range); the positions are compared one by one only when they differ."""
+        if upto < start:
+            return None
+        col, events = self._db.position_column, self._db.events
+        between = [start, upto]
+        with self._db.connect() as conn:
+            linked = self._db.rows(conn, f"SELECT count(*) FROM {CHAIN_TABLE} WHERE position >= %s AND"
+                                         " position <= %s", between)[0][0]
+            stored = self._db.rows(conn, f"SELECT count(*) FROM {events} WHERE {col} >= %s AND {col} <= %s",
+                                   between)[0][0]
+            if linked == stored:
+                return None
+            found = self._db.rows(
+                conn, f"SELECT min(p) FROM (SELECT c.position AS p FROM {CHAIN_TABLE} c WHERE c.position >= %s AND"
+                      f" c.position <= %s AND NOT EXISTS (SELECT 1 FROM {events} e WHERE e.{col} = c.position)"
+                      f" UNION ALL SELECT e.{col} AS p FROM {events} e WHERE e.{col} >= %s AND e.{col} <= %s AND"
+                      f" NOT EXISTS (SELECT 1 FROM {CHAIN_TABLE} c WHERE c.position = e.{col})) AS parted",
+                between * 2)
+        return found[0][0] if found and found[0][0] is not None else start
+
     def digest(self) -> dict[str, Any]:
         """The chain's head, for an auditor to keep outside the system."""
         with self._db.connect() as conn:

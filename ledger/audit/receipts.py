@@ -38,6 +38,7 @@ from ledger.audit.reasons import Reason
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public
 from ledger.audit.tampering import Tampered, advice
+from ledger.domain.errors import LedgerError
 from ledger.domain.values import fmt
 
 log = logging.getLogger("ledger.audit")
@@ -50,12 +51,8 @@ LINKED = ("payout_id", "recovery_id")
 def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, str, bytes]]) -> dict[str, Any]:
     """The signed receipt of a claim (`claim`: its view) from its, its payouts' and its recovery's stored events
     (`rows`). Raises Tampered when one of them no longer hashes to its link in the chain."""
-    size = notary.tree.refresh()
-    positions = sorted(row[0] for row in rows)
-    before = {p: notary.tree.positions[i - 1] if i else None
-              for p in positions if (i := notary.tree.index_of(p)) is not None}
-    links = notary.chain.links([*positions, *(p for p in before.values() if p is not None)])
-    if (bad := first_unchained(rows, before, links)) is not None:
+    size, before, links, bad = _checked(notary, rows)
+    if bad is not None:
         raise _tampered(claim["id"], bad)
     head = notary.signer.sign(notary.head(size))
     events = []
@@ -76,6 +73,35 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
     return notary.signer.sign(body)
 
 
+def _checked(notary: Any, rows: list[tuple[int, Any, int, str, bytes]]
+             ) -> tuple[int, dict[int, int | None], dict[int, str], int | None]:
+    """The check made before a receipt is signed: (the head's size, each row's previous position, the links, the
+    first position found tampered or None). Each row must hash to its link; each aggregate's versions must run
+    1, 2, 3… with none missing; and from the first row to the head, every link must still have its event and
+    every event its link, so that a receipt never leaves out an event the chain says was recorded (a claim's
+    last event deleted leaves no gap in its versions, and the payout it named none either)."""
+    size = notary.tree.refresh()
+    positions = sorted(row[0] for row in rows)
+    before = {p: notary.tree.positions[i - 1] if i else None
+              for p in positions if (i := notary.tree.index_of(p)) is not None}
+    links = notary.chain.links([*positions, *(p for p in before.values() if p is not None)])
+    found = [p for p in (first_unchained(rows, before, links), first_gap(rows)) if p is not None]
+    if positions and size:
+        missing = notary.chain.first_missing(positions[0], notary.tree.positions[size - 1])
+        found += [] if missing is None else [missing]
+    return size, before, links, min(found, default=None)
+
+
+def first_gap(rows: list[tuple[int, Any, int, str, bytes]]) -> int | None:
+    """The position of the first event that follows a missing version of its aggregate, or None."""
+    versions: dict[Any, list[tuple[int, int]]] = {}
+    for position, originator_id, version, _, _ in rows:
+        versions.setdefault(str(originator_id), []).append((version, position))
+    gaps = [position for held in versions.values()
+            for expected, (version, position) in enumerate(sorted(held), start=1) if version != expected]
+    return min(gaps, default=None)
+
+
 def first_unchained(rows: list[tuple[int, Any, int, str, bytes]], before: dict[int, int | None],
                     links: dict[int, str]) -> int | None:
     """The first position among `rows` whose stored bytes, after the stored link before it, no longer hash to its
@@ -92,10 +118,11 @@ def first_unchained(rows: list[tuple[int, Any, int, str, bytes]], before: dict[i
 
 def _tampered(claim_id: str, position: int) -> Tampered:
     en, zh = advice(position)
-    return Tampered(f"claim {claim_id}'s event at position {position} no longer hashes to its link in the chain:"
-                    f" the store was changed after it was recorded, so no receipt is issued for it. {en}",
-                    zh=f"申请 {claim_id} 在位置 {position} 的事件与其在链中的链接不再相符：存储在记录之后被改动过，"
-                       f"因此不为其出具回执。{zh}", position=position)
+    return Tampered(f"claim {claim_id}'s event at position {position} no longer hashes to its link in the chain"
+                    " (changed, deleted, or slipped in without one): the store was changed after it was recorded,"
+                    f" so no receipt is issued for it. {en}",
+                    zh=f"申请 {claim_id} 在位置 {position} 的事件与其在链中的链接不再相符（被改动、删除或无链接插入）："
+                       f"存储在记录之后被改动过，因此不为其出具回执。{zh}", position=position)
 
 
 def readable(state: bytes) -> Any:
@@ -391,7 +418,7 @@ def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5, log
     would leave the summary and the events it holds apart, which `check` refuses. Such a receipt is made
     again (the next reading holds both); after `attempts` the last is given, and its check says where."""
     for _ in range(attempts):
-        claim = ledger.claim(claim_id, with_history=False)
+        claim = _claim_view(ledger, notary, claim_id, logged)
         own = notary.chain.aggregate_events([UUID(claim["id"])])
         # Its payouts and recovery are named by its events, whatever kind of event names them.
         linked = linked_ids(readable(bytes(row[4])) for row in own)
@@ -405,3 +432,24 @@ def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5, log
         if not summary_faults(receipt):
             break
     return receipt
+
+
+def _claim_view(ledger: Any, notary: Any, claim_id: str, logged: bool) -> dict[str, Any]:
+    """The claim as the ledger reads it; a claim whose stored events no longer fold (one deleted from the middle,
+    a topic changed) is refused as tampered where the check finds it, not failed unexpectedly."""
+    try:
+        return ledger.claim(claim_id, with_history=False)
+    except LedgerError:
+        raise
+    except Exception as failure:
+        try:
+            rows = notary.chain.aggregate_events([UUID(claim_id)])
+        except ValueError:
+            raise failure from None
+        bad = _checked(notary, rows)[3] if rows else None
+        if bad is None:
+            raise
+        err = _tampered(claim_id, bad)
+        if logged:
+            log.error("receipt of claim %s refused: %s", claim_id, err.detail)
+        raise err from failure

@@ -162,3 +162,33 @@ def test_a_foreign_saved_digest_is_a_warning_not_an_error(chain: AuditChain, cap
         assert chain.verify(digest)["failure"] == "saved_digest_mismatch"
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
     assert "if the ledger issued it" in caplog.records[0].getMessage()
+
+
+@pytest.mark.parametrize("change", ["delete the last", "delete a middle", "change the topic of a middle"])
+def test_a_receipt_is_refused_when_the_claims_events_were_deleted_or_renamed(
+        change: str, database_url: str, world: World, dba: Dba, tmp_path: Path) -> None:
+    """A claim paid, reversed and paid again; then one of its stored events deleted or renamed behind the ledger's
+    back. Deleting its last event left no gap in its versions and the receipt was signed as valid, showing the
+    claim unpaid (a black-box probe); deleting or renaming a middle one failed with a 500. Each is now refused
+    `tampering` at the event's position, and the verifier never sees a receipt."""
+    from datetime import date
+
+    from tests.store.conftest import FINANCE
+
+    world.appropriate(2023)
+    claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
+    pay = {"claim_id": claim["id"], "amount": "250000", "paid_on": date(2023, 8, 1)}
+    first = world.ledger.record_payout(FINANCE, **pay, bank_ref="BK-T1").view
+    world.ledger.reverse_payout(FINANCE, payout_id=first["id"], reason="银行退回")
+    world.ledger.record_payout(FINANCE, **pay, bank_ref="BK-T2")
+    notary = _notary(database_url, tmp_path)
+    rows = sorted(notary.chain.aggregate_events([UUID(claim["id"])]))
+    assert receipts.check(receipts.for_claim(world.ledger, notary, claim["id"]), notary.signer.public_pem) == []
+    position = rows[-1][0] if change.endswith("last") else rows[-2][0]
+    if change.startswith("delete"):
+        dba.delete(position)
+    else:
+        dba.change_topic(position)
+    with pytest.raises(Tampered) as refused:
+        receipts.for_claim(world.ledger, notary, claim["id"], logged=False)
+    assert refused.value.context == {"position": position}
