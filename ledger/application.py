@@ -607,15 +607,20 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                   for e in a.pending_events]
                         touched.append(IdempotencyRecord(principal=by.name, key=key, fingerprint=fingerprint,
                                                          result=json.dumps(view), covers=covers))
-                    recordings = self.save(*touched)
+                        # Saved only if no refusal was kept for the key meanwhile (the recorders check, under the
+                        # lock every save and keep_refusal take): else it conflicts, and the retry replays it.
+                        recordings = self.save(*touched, idempotency=(by.name, key))
+                    else:
+                        recordings = self.save(*touched)
             except errors.LedgerError as refusal:
                 # The same key sent at once: the first commits while this one decides, and this one then finds
                 # what the first wrote ("already registered"). It was the same command: give the first answer.
                 if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
                     return replay
                 if not self._attempt.trusted:
-                    if keep_refusal and refused_keys.kept(refusal):
-                        self._keep_refusal(by, key, fingerprint, refusal)
+                    if keep_refusal and refused_keys.kept(refusal) and not self._keep_refusal(
+                            by, key, fingerprint, refusal) and (replay := self._replay(by, key, fingerprint)):
+                        return replay  # the same key saved a command since it was looked up: that is its answer
                     raise
                 trust = False  # refused on a saved copy: only fresh state may refuse
                 continue
@@ -697,13 +702,17 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             raise _key_used(key)
         return refused_keys.answer_kept(stored)
 
-    def _keep_refusal(self, by: Principal, key: str, fingerprint: str, refusal: errors.LedgerError) -> None:
-        """Keep the refusal for the key (ledger.refused_keys); if the store cannot take it now, the refusal is
-        still the answer, and a retry is decided afresh as before."""
+    def _keep_refusal(self, by: Principal, key: str, fingerprint: str, refusal: errors.LedgerError) -> bool:
+        """Keep the refusal for the key (ledger.refused_keys), unless the key's first answer is kept already (a
+        command saved with it, or a refusal): whether it was kept. If the store cannot take it now, the refusal
+        is still the answer, and a retry is decided afresh as before."""
         try:
-            self.recorder.keep_refusal(by.name, key, fingerprint, refused_keys.answer_of(refusal))  # type: ignore[attr-defined]
+            return bool(self.recorder.keep_refusal(  # type: ignore[attr-defined]
+                by.name, key, fingerprint, refused_keys.answer_of(refusal),
+                record_id=IdempotencyRecord.create_id(by.name, key)))
         except STORE_ERRORS:
             log.warning("could not keep the refusal of Idempotency-Key %r for %s", key, by.name, exc_info=True)
+            return True
 
     def check_connections(self) -> None:
         """After a storage error: replace the pool's dead connections (PostgreSQL; nothing to do on SQLite)."""

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
@@ -116,6 +116,12 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self._keep_refusal = SQL("INSERT INTO {schema}.{refused} (principal, key, fingerprint, answer)"
                                  " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
                                  ).format(schema=schema, refused=refused).as_string()
+        events = Identifier(self.events_table_name)
+        self._lock_events = SQL("SET LOCAL lock_timeout = '{lock_timeout}s'; LOCK TABLE {schema}.{table} IN EXCLUSIVE"
+                                " MODE").format(lock_timeout=SQL(str(self.datastore.lock_timeout)), schema=schema,
+                                                table=events).as_string()
+        self._recorded = SQL("SELECT 1 FROM {schema}.{table} WHERE originator_id = %s LIMIT 1"
+                             ).format(schema=schema, table=events).as_string()
 
     def _create_table(self, curs: Any) -> None:
         curs.execute(self._guard_lock, prepare=False)
@@ -129,9 +135,20 @@ class LedgerRecorder(PostgresApplicationRecorder):
             return []
         columns = ([e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
                    [e.topic for e in stored_events], [e.state for e in stored_events])
+        keyed = kwargs.get("idempotency")
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
-            return [row[0] for row in curs.fetchall()]
+            if keyed is None:
+                curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
+                return [row[0] for row in curs.fetchall()]
+            with conn.transaction():
+                curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
+                ids = [row[0] for row in curs.fetchall()]
+                # Under the events table's lock, which keep_refusal takes too: a refusal kept for the key
+                # meanwhile was its first answer, and this save rolls back.
+                curs.execute(self._refusal, keyed, prepare=True)
+                if curs.fetchone() is not None:
+                    raise IntegrityError(f"Idempotency-Key {keyed[1]!r} was answered first by a refusal")
+            return ids
 
     def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
         """The notification id and chain link of one recorded event (a snapshot's anchor), or None."""
@@ -147,10 +164,20 @@ class LedgerRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         return None if row is None else (row[0], row[1])
 
-    def keep_refusal(self, principal: str, key: str, fingerprint: str, answer: str) -> None:
-        """Keep a refusal for the key; the first kept stays (a concurrent retry of the same command may race)."""
-        with self.datastore.get_connection() as conn:
-            conn.execute(self._keep_refusal, (principal, key, fingerprint, answer))
+    def keep_refusal(self, principal: str, key: str, fingerprint: str, answer: str,
+                     record_id: UUID | None = None) -> bool:
+        """Keep a refusal for the key, unless the key's first answer is already kept: a refusal kept before, or
+        the record (`record_id`) of a command saved with the key. Under the events table's lock, which every save
+        takes, so of a refusal and a success racing for one key exactly one is kept (`insert_events`). Whether it
+        was kept."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(row_factory=tuple_row) as curs:
+            if record_id is not None:
+                curs.execute(self._lock_events)
+                curs.execute(self._recorded, (record_id,), prepare=True)
+                if curs.fetchone() is not None:
+                    return False
+            curs.execute(self._keep_refusal, (principal, key, fingerprint, answer))
+            return curs.rowcount == 1
 
     def select_latest(self, originator_id: UUID, snapshots_table: str) -> tuple[StoredEvent | None,
                                                                                  list[StoredEvent]]:

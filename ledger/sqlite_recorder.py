@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 
 from ledger.audit.append_only import sqlite_guard
@@ -50,6 +50,11 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         # commit (or roll back) with the events.
         returning = super()._insert_events(c, stored_events, **kwargs)
         link_saved(c, self.events_table_name, returning)
+        if (keyed := kwargs.get("idempotency")) is not None:
+            # Under the write lock: a refusal kept for the key meanwhile was its first answer (keep_refusal).
+            c.execute(f"SELECT 1 FROM {REFUSED_TABLE} WHERE principal = ? AND key = ?", keyed)
+            if c.fetchone() is not None:
+                raise IntegrityError(f"Idempotency-Key {keyed[1]!r} was answered first by a refusal")
         return returning
 
     def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
@@ -69,8 +74,20 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
         return None if row is None else (row[0], row[1])
 
-    def keep_refusal(self, principal: str, key: str, fingerprint: str, answer: str) -> None:
-        """Keep a refusal for the key; the first kept stays (a concurrent retry of the same command may race)."""
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(f"INSERT OR IGNORE INTO {REFUSED_TABLE} (principal, key, fingerprint, answer)"
-                      " VALUES (?, ?, ?, ?)", (principal, key, fingerprint, answer))
+    def keep_refusal(self, principal: str, key: str, fingerprint: str, answer: str,
+                     record_id: UUID | None = None) -> bool:
+        """Keep a refusal for the key, unless the key's first answer is already kept: a refusal kept before, or
+        the record (`record_id`) of a command saved with the key. Under the write lock, as every save is, so of
+        a refusal and a success racing for one key exactly one is kept (`_insert_events`). Whether it was kept."""
+        with self.datastore.get_connection(commit=True) as conn, _WritingFirst(conn, commit=True) as c, c:
+            if record_id is not None:
+                c.execute(f"SELECT 1 FROM {self.events_table_name} WHERE originator_id = ? LIMIT 1",
+                          (record_id.hex,))
+                if c.fetchone() is not None:
+                    return False
+            c.execute(f"SELECT 1 FROM {REFUSED_TABLE} WHERE principal = ? AND key = ?", (principal, key))
+            if c.fetchone() is not None:
+                return False
+            c.execute(f"INSERT INTO {REFUSED_TABLE} (principal, key, fingerprint, answer) VALUES (?, ?, ?, ?)",
+                      (principal, key, fingerprint, answer))
+            return True

@@ -137,3 +137,66 @@ def test_a_refusal_is_the_first_answer_to_its_key_even_after_a_restart(database_
                                  bank_ref="BK-MORE", key="pay-more")
     finally:
         second.close()
+
+
+def _looks_stale(ledger: AwardLedger, monkeypatch: pytest.MonkeyPatch, times: int) -> None:
+    """The ledger's first `times` look-ups of a key find nothing, as a request's do when another request with the
+    same key is answered between its look-up and its save: the window two requests at once open, made certain."""
+    real, stale = ledger._replay, iter(range(times))
+    monkeypatch.setattr(ledger, "_replay", lambda *args: None if next(stale, None) is not None else real(*args))
+
+
+def _paid_in_full(w: World, first: AwardLedger) -> tuple[dict, dict]:
+    w.appropriate(2023)
+    org = w.org()
+    claim = w.approved(org, "A3.erc", certification_id=w.recognise(org, "A3.erc", "municipal"))
+    paid = first.record_payout(FINANCE, claim_id=claim["id"], amount="200000", paid_on=date(2023, 7, 1),
+                               bank_ref=f"BK-FULL-{claim['id'][:8]}").view
+    return claim, paid
+
+
+def test_a_key_refused_first_never_writes_though_a_request_with_it_looked_before_the_refusal_was_kept(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two requests with one key: the first is refused (over_approved) and its refusal kept; the second looked the
+    key up before that, and by its turn a reversal has made room. Its save finds the kept refusal and the key
+    answers the refusal, replayed: nothing paid (a probe paid 100,000 under a key already answered 409)."""
+    first, second = AwardLedger(store_env(database_url)), AwardLedger(store_env(database_url))
+    try:
+        claim, paid = _paid_in_full(World(first), first)
+        pay_more = {"claim_id": claim["id"], "amount": "100000", "paid_on": date(2023, 7, 2), "bank_ref": "BK-MORE",
+                    "key": "pay-more"}
+        with pytest.raises(errors.OverApproved):
+            first.record_payout(FINANCE, **pay_more)
+        first.reverse_payout(FINANCE, payout_id=paid["id"], reason="银行退回")
+        events = first.recorder.max_notification_id()
+        _looks_stale(second, monkeypatch, 1)
+        with pytest.raises(errors.LedgerError) as again:
+            second.record_payout(FINANCE, **pay_more)
+        assert (again.value.code, getattr(again.value, "replayed", False)) == ("over_approved", True)
+        assert second.recorder.max_notification_id() == events
+        assert second.claim(claim["id"])["paid_amount"] == "0.00"
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_key_answered_first_by_a_payout_is_not_refused_by_a_request_that_looked_before_it_was_saved(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other order: the key's first request pays; the second looked the key up (twice) before that was saved,
+    and its decision, on the state after it, is a refusal. The refusal is not kept and the second request gets
+    the payout, replayed: the key has one answer."""
+    first, second = AwardLedger(store_env(database_url)), AwardLedger(store_env(database_url))
+    try:
+        claim, paid = _paid_in_full(World(first), first)
+        first.reverse_payout(FINANCE, payout_id=paid["id"], reason="银行退回")
+        pay = {"claim_id": claim["id"], "amount": "200000", "paid_on": date(2023, 7, 2), "bank_ref": "BK-AGAIN",
+               "key": "pay-again"}
+        answered = first.record_payout(FINANCE, **pay)
+        _looks_stale(second, monkeypatch, 2)
+        replayed = second.record_payout(FINANCE, **pay)
+        assert (replayed.view, replayed.replayed) == (answered.view, True)
+        assert second.recorder.refusal(FINANCE.name, "pay-again") is None
+        assert second.claim(claim["id"])["paid_amount"] == "200000.00"
+    finally:
+        first.close()
+        second.close()
