@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
 from ledger.domain.moment import LedgerAggregate
-from ledger.rules.facts import AccountState, Entry
+from ledger.rules.facts import AccountState, Entry, decided_standing
 
 
 class AwardAccount(LedgerAggregate):
@@ -38,7 +38,8 @@ class AwardAccount(LedgerAggregate):
 
     @event("Consumed")
     def consume(self, claim_id: str, amount: Decimal, by: str) -> None:
-        self.entries[claim_id].update(status="approved", amount=amount)
+        entry = self.entries[claim_id]
+        entry.update(status="approved", amount=amount, gross=decided_standing(entry["gross"], entry["amount"], amount))
 
     @event("Kept")
     def keep(self, claim_id: str, amount: Decimal, by: str) -> None:

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 LIVE = ("pending", "approved")
 
+ZERO = Decimal("0.00")
+
 
 @dataclass(frozen=True)
 class ClaimFacts:
@@ -68,7 +70,17 @@ class Entry:
     def settled(self, status: str, amount: Decimal) -> Entry:
         """The entry once its claim is decided (dataclasses.replace without its cost: a replay settles every
         claim's entry)."""
-        return Entry(self.claim_id, self.programme, status, amount, self.gross, self.tier, self.uscc)
+        return Entry(self.claim_id, self.programme, status, amount, decided_standing(self.gross, self.amount, amount),
+                     self.tier, self.uscc)
+
+
+def decided_standing(gross: Decimal, reserved: Decimal, approved: Decimal) -> Decimal:
+    """A claim's standing once approved: an approval the bureau lowered stands at what it decided. Its standing
+    loses the part the bureau cut (reserved - approved) and keeps what a ladder or a better award deducted, so a
+    later rung or a better award under another programme (rules 3, 4) pays the difference over what was awarded,
+    and is not refused as outranked by money the bureau decided not to give."""
+    cut = reserved - approved
+    return gross if cut <= 0 else max(gross - cut, ZERO)
 
 
 @dataclass(frozen=True)

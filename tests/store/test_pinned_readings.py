@@ -292,3 +292,56 @@ def test_a_unit_in_two_bodies_cannot_escape_a_spent_standards_cap(world: World, 
     # The first body's sum now holds the unit's 200,000: its lead is cut to the 800,000 left.
     again = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:TB-3")
     assert again["entitled_amount"] == "800000.00"
+
+
+def _approved_total(ledger: AwardLedger, *claims: dict) -> Decimal:
+    return sum((D(ledger.claim(c["id"])["approved_amount"] or "0") for c in claims), D("0.00"))
+
+
+def test_a_lowered_approval_stands_at_what_was_awarded_under_rule_4(world: World, ledger: AwardLedger) -> None:
+    """Rule 4 pays the difference over what was awarded: an approval the bureau lowered stands at its decided
+    figure. Before, it stood at its entitlement there (and at its approved figure on a ladder and in what was
+    paid): a 揭榜挂帅 award approved at 0.01 made the unit's national first prize for the project `superseded`,
+    and a 300,000 cut was paid back once a prize sat on the subject (a black-box probe's reference model)."""
+    # A4 on 20,000,000 (5,000,000 after its project cap) approved at 0.01, then the national first prize.
+    org = world.org()
+    a4 = world.claim(org, "A4.challenge", basis_amount=D("20000000"), subject="project:LOW-4")
+    ledger.approve_claim(KJJ, claim_id=a4["id"], amount=D("0.01"))
+    prize = world.claim(org, "A9.national_award", tier="first", rank=1, subject="project:LOW-4")
+    assert prize["entitled_amount"] == "4999999.99"
+    ledger.approve_claim(KJJ, claim_id=prize["id"])
+    assert _approved_total(ledger, a4, prize) == D("5000000.00")
+    # The other order comes to the same: the prize first, then A4 at 5,000,000 is no higher.
+    other = world.org()
+    prize = world.approved(other, "A9.national_award", tier="first", rank=1, subject="project:LOW-5")
+    refused("superseded", world.claim, other, "A4.challenge", basis_amount=D("20000000"), subject="project:LOW-5")
+    assert _approved_total(ledger, prize) == D("5000000.00")
+    # A4 1,200,000 approved at 300,000, then a national second prize (1,000,000): 700,000 more; and the mirror.
+    org = world.org()
+    a4 = world.claim(org, "A4.challenge", basis_amount=D("4000000"), subject="project:LOW-1")
+    ledger.approve_claim(KJJ, claim_id=a4["id"], amount=D("300000"))
+    assert world.claim(org, "A9.national_award", tier="second", rank=1,
+                       subject="project:LOW-1")["entitled_amount"] == "700000.00"
+    org = world.org()
+    a9 = world.claim(org, "A9.national_award", tier="second", rank=1, subject="project:LOW-2")
+    ledger.approve_claim(KJJ, claim_id=a9["id"], amount=D("300000"))
+    assert world.claim(org, "A4.challenge", basis_amount=D("4000000"),
+                       subject="project:LOW-2")["entitled_amount"] == "900000.00"
+
+
+def test_a_prize_on_the_subject_does_not_pay_back_a_lowered_approval(world: World, ledger: AwardLedger) -> None:
+    """A4 600,000 approved at 300,000; a national second prize tops the subject up to 1,000,000; a second A4
+    claim of 900,000 brings A4 as decided to 1,200,000: 200,000 more, as without the prize (it gave 500,000)."""
+    totals = []
+    for prize in (False, True):
+        org, subject = world.org(), f"project:LOW-6-{prize}"
+        first = world.claim(org, "A4.challenge", basis_amount=D("2000000"), subject=subject)
+        ledger.approve_claim(KJJ, claim_id=first["id"], amount=D("300000"))
+        claims = [first]
+        if prize:
+            claims.append(world.approved(org, "A9.national_award", tier="second", rank=1, subject=subject))
+            assert claims[-1]["approved_amount"] == "700000.00"
+        claims.append(world.approved(org, "A4.challenge", basis_amount=D("3000000"), subject=subject))
+        assert claims[-1]["approved_amount"] == ("200000.00" if prize else "900000.00")
+        totals.append(_approved_total(ledger, *claims))
+    assert totals == [D("1200000.00")] * 2
