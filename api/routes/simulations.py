@@ -85,10 +85,12 @@ async def simulate(by: Simulator, ledger: LedgerDep, request: Request, response:
                                zh="请以 Content-Type: application/toml 将政策目录草案作为请求体发送"
                                   + (f"，而不是 {media}" if media else "（本次请求未带 Content-Type）"))
     body = await request.body()
-    draft = await run_in_threadpool(draft_from, body)  # parsing a draft takes CPU: off the loop
     chosen = _negotiated(format, request.headers.get("accept", ""))
     replayed = False
     with long_query(request).slot():
+        # Reading a draft takes up to seconds of CPU, a bad one as much as a good one: off the loop, and in the
+        # slot, so that a burst of bad drafts is refused `busy` like one of good ones, not parsed all at once.
+        draft = await run_in_threadpool(draft_from, body)
         if key is None:
             answer = await run_in_threadpool(named_simulation, ledger, draft, uscc, top)
         else:  # the same key and draft: the first answer, kept beside the log (writes no event)

@@ -40,7 +40,9 @@ class DraftError(CatalogueError):
 
 
 def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
-    """The draft as a catalogue, or a `DraftError` naming the field and line at fault."""
+    """The draft as a catalogue, or a `DraftError` naming the field and line at fault. A byte-order mark, which
+    editors on Windows save unseen, is not part of the TOML."""
+    text = text.removeprefix("\ufeff")
     _bounded(text, source)
     try:
         document = tomllib.loads(text)

@@ -64,3 +64,27 @@ def test_verifying_the_chain_is_a_long_query(api, world) -> None:
         assert api.call("GET", "/v1/audit/verify", as_="auditor").headers["Retry-After"]
         assert api.ok("GET", "/v1/audit/digest", as_="auditor")["position"] > 0
     assert api.ok("GET", "/v1/audit/verify", as_="auditor")["ok"] is True
+
+
+def test_a_draft_that_will_not_read_waits_for_a_slot_like_one_that_does(api) -> None:
+    """Reading a draft costs up to seconds of CPU whether it reads or not: 32 bad drafts of 256 KiB at once were
+    all parsed together, and /healthz waited 25 s (a black-box probe). A bad draft now takes a slot to be read,
+    so past the limit it is `busy` at once; with a slot free it is refused `invalid_catalogue` as before. The
+    same on the sandbox page."""
+    bad = in_force() + "\n[broken\n"
+    headers = {**TOML, "Authorization": f"Bearer {api.tokens['auditor']}"}
+    slots = api.client.app.state.long_queries
+    with ExitStack() as held:
+        for _ in range(slots.limit):
+            held.enter_context(slots.slot())
+        refused = api.client.post("/v1/simulations", content=bad.encode(), headers=headers)
+        assert (refused.status_code, refused.json()["code"]) == (503, "busy"), refused.text
+    refused = api.client.post("/v1/simulations", content=bad.encode(), headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (422, "invalid_catalogue"), refused.text
+
+
+def test_a_draft_saved_with_a_byte_order_mark_is_read(api) -> None:
+    """Editors on Windows save UTF-8 with a byte-order mark, unseen: it was 'not valid TOML at line 1, column 1'."""
+    response = api.client.post("/v1/simulations", content=b"\xef\xbb\xbf" + in_force().encode(),
+                               headers={**TOML, "Authorization": f"Bearer {api.tokens['auditor']}"})
+    assert response.status_code == 200, response.text
