@@ -69,6 +69,8 @@ def a_or_an(noun: str) -> str:
 
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Full-width (全角) ASCII forms U+FF01..U+FF5E and the ideographic space, as their half-width characters.
+_HALF_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
@@ -92,9 +94,9 @@ class Uscc:
         bad = [c for c in code if c not in USCC_CHARS]
         if bad:
             raise InvalidUscc(f"USCC {code!r} has characters outside GB 32100-2015's set: {''.join(bad)!r}"
-                              " (letters I, O, S, V, Z are never used; use capitals)",
+                              " (digits and capital letters only, never I, O, S, V or Z)",
                               zh=f"统一社会信用代码 {code!r} 含有 GB 32100-2015 字符集以外的字符 {''.join(bad)!r}"
-                              "（从不使用字母 I、O、S、V、Z；请用大写字母）")
+                              "（只用数字和大写字母，从不使用字母 I、O、S、V、Z）")
         expected = uscc_check_character(code[:17])
         if code[17] != expected:
             raise InvalidUscc(f"USCC {code!r} fails its check character: expected {expected!r} at position 18;"
@@ -104,7 +106,11 @@ class Uscc:
 
     @classmethod
     def parse(cls, value: object) -> Uscc:
-        return cls(str(value).strip().upper() if isinstance(value, str) else value)  # type: ignore[arg-type]
+        """The code as typed: surrounding spaces dropped, lower case raised, and full-width (全角) digits, letters
+        and spaces, which a Chinese input method types in its full-width mode, read as the half-width ones."""
+        if not isinstance(value, str):
+            return cls(value)  # type: ignore[arg-type]
+        return cls(value.translate(_HALF_WIDTH).strip().upper())
 
     def __str__(self) -> str:
         return self.value

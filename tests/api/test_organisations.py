@@ -22,6 +22,17 @@ def test_a_lower_case_uscc_is_read_as_upper_case(api):
     assert api.ok("GET", f"/v1/organisations/{code.lower()}")["uscc"] == code
 
 
+def test_a_uscc_typed_in_full_width_is_read_as_half_width(api):
+    """A Chinese input method in full-width (全角) mode types '９１３３…ＭＡ…': read as the half-width code (it was
+    refused invalid_uscc with the advice 'use capitals', which it already was), in a body and in a path."""
+    code = unique_uscc()
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in code)
+    created = api.ok("POST", "/v1/organisations", {"uscc": f"\u3000{wide}", "name": "杭州某某全角科技有限公司",
+                                                   "in_district": True}, as_="kjj")
+    assert created["uscc"] == code
+    assert api.ok("GET", f"/v1/organisations/{wide}")["uscc"] == code
+
+
 def test_registering_a_known_organisation_is_a_conflict(api):
     """A second registration of the same USCC is 409 `conflict` and writes nothing."""
     code = unique_uscc()

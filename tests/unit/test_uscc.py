@@ -155,3 +155,14 @@ def test_money_refuses_amounts_beyond_the_stored_precision(value) -> None:
     """An amount too large for the ledger's NUMERIC(20, 2) is refused as invalid input, never an overflow."""
     with pytest.raises(InvalidAmount):
         money(value)
+
+
+def test_full_width_characters_read_as_half_width_and_others_are_refused_plainly():
+    """Full-width digits, letters and spaces (全角) are the half-width ones; a letter never used is refused with
+    advice that does not tell a reader typing capitals to use capitals."""
+    code = REAL[0]
+    assert Uscc.parse("　" + "".join(chr(ord(c) + 0xFEE0) for c in code.lower()) + " ").value == code
+    with pytest.raises(InvalidUscc) as refused:
+        Uscc.parse("91330100799655O58B")
+    assert "use capitals" not in refused.value.detail and "请用大写字母" not in (refused.value.zh or "")
+    assert "'O'" in refused.value.detail
