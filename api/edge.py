@@ -29,6 +29,7 @@ from api.settings import Settings
 PROTECTED = "/v1/"  # every resource under it needs a principal (the contract's table)
 STATEMENTS = "/v1/finance/bank-statements"  # bank files may be larger: their own, stated limit
 IMPORTS = "/v1/certifications/imports"  # so may official lists of certifications: the same stated limit
+SIMULATIONS = "/v1/simulations"  # a draft catalogue: the general body limit
 # The statement page's confirmation sends the previewed file back as URL-safe base64 (api/web/finance_forms.py):
 # a third larger than the file the preview took, plus its few short fields (CSRF token, key, file name).
 CONFIRM = "/ui/finance/statements"
@@ -234,11 +235,11 @@ class Edge:
 
             await response(scope, nothing, send)
             return
+        en, zh = _less(scope["path"].rstrip("/"))
         await self._refuse(scope, send, 413, "body_too_large", f"the request body is larger than {limit:,} bytes"
-                           f" ({named}); send less (split a statement by month), or ask the operator to raise"
-                           f" {named}", {"Connection": "close"}, limit=limit,
-                           zh_detail=f"请求体超过 {limit:,} 字节（{named}）；请少发一些（如按月拆分流水），"
-                                     f"或请运维人员调高 {named}")
+                           f" ({named}); {en}, or ask the operator to raise {named}", {"Connection": "close"},
+                           limit=limit,
+                           zh_detail=f"请求体超过 {limit:,} 字节（{named}）；{zh}，或请运维人员调高 {named}")
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str,
@@ -289,3 +290,16 @@ def relative(location: str) -> str:
     if not parts.scheme and not parts.netloc:
         return location
     return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+
+
+def _less(path: str) -> tuple[str, str]:
+    """What to send instead of a body too large, for the route it was sent to, (English, Chinese)."""
+    if path == STATEMENTS:
+        return "split the statement by month and send each part", "请按月拆分流水，分别发送"
+    if path == IMPORTS:
+        return "split the list into several files and import each", "请将名单拆分为几个文件，分别导入"
+    if path == SIMULATIONS:
+        return ("send the catalogue file alone (the one in force is about 14,000 bytes)",
+                "请只发送政策目录文件本身（现行目录约 14,000 字节）")
+    return ("send only the fields the route takes (see /docs), each as short as its value",
+            "请只发送该接口所需的字段（见 /docs），内容从简")

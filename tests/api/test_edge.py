@@ -75,6 +75,27 @@ def test_a_streamed_body_over_the_limit_is_refused_and_writes_nothing(api, setti
     assert api.events() == before
 
 
+def test_a_body_over_the_limit_is_told_what_to_send_for_its_route(api, settings) -> None:
+    """Every 413 advised splitting a bank statement by month, whatever was sent (a black-box probe): the advice
+    now fits the route, in the reader's language."""
+    auth = {"Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"}
+    said = {}
+    for path in ("/v1/organisations", "/v1/simulations", "/v1/finance/bank-statements",
+                 "/v1/certifications/imports"):
+        for lang in ("en", "zh-CN"):
+            response = api.client.post(path, content=b"x" * (max(settings.max_body_bytes,
+                                                                  settings.max_statement_bytes) + 1),
+                                       headers={**auth, "Accept-Language": lang})
+            assert response.status_code == 413, response.text
+            said[path, lang[:2]] = response.json()["detail"]
+    assert "by month" not in said["/v1/organisations", "en"] and "按月" not in said["/v1/organisations", "zh"]
+    assert "catalogue file alone" in said["/v1/simulations", "en"] and "政策目录文件" in said["/v1/simulations", "zh"]
+    assert "by month" in said["/v1/finance/bank-statements", "en"] and "按月" in said["/v1/finance/bank-statements",
+                                                                                         "zh"]
+    assert "several files" in said["/v1/certifications/imports", "en"]
+    assert "拆分为几个文件" in said["/v1/certifications/imports", "zh"]
+
+
 def test_a_repeated_json_key_is_refused(api) -> None:
     """Two values for one key: refused naming the key, rather than the last one silently winning."""
     body = f'{{"uscc": "{unique_uscc()}", "name": "杭州甲公司", "name": "杭州乙公司", "in_district": true}}'
