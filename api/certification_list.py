@@ -126,6 +126,8 @@ def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
         for record in reader:
             extra = record.pop(None, None)  # more cells than the header names
             cells = [*record.values(), *(extra or [])]
+            if not any((c or "").strip() for c in cells):
+                continue  # a row of empty cells (Excel writes them after formatted ones) is a blank line
             line = record_start(reader.line_num, cells)
             last = (line, [c for c in cells if c])
             if extra:

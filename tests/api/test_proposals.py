@@ -38,6 +38,19 @@ def test_an_official_list_records_good_rows_refuses_bad_ones_and_keeps_provenanc
     assert again.status_code == 200 and again.json()["already_imported"] is True
 
 
+def test_rows_of_empty_cells_after_the_list_are_blank_lines(api: Api, world: World) -> None:
+    """Excel writes ',,,,,' for rows whose cells were only formatted: each came back refused invalid_uscc
+    "'' must be 18 characters" (a black-box probe). They are blank lines now, neither rows nor refusals; a row
+    with one cell filled is still a row."""
+    text, _ = _erc_csv(world, 2)
+    answer = _post_csv(api, text.replace("\n", "\r\n") + ",,,,,\r\n , ,,,,\r\n,,,,,\r\n")
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["rows"], answer.json()["recorded"], answer.json()["refused"]) == (2, 2, [])
+    text, _ = _erc_csv(world, 1)
+    answer = _post_csv(api, text + ",,,,,\n,,,,DOC-1,\n")
+    assert [(r["line"], r["code"]) for r in answer.json()["refused"]] == [(4, "invalid_uscc")]
+
+
 def test_a_refused_row_whose_quoted_cell_spans_lines_is_named_by_its_first_line(api: Api, world: World) -> None:
     """A row whose document_ref holds a line break (lines 2-3) was refused at line 3: it is named by the line it
     starts on, as a person finds it in the file, and the next row keeps its own number (4)."""
