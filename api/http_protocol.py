@@ -27,6 +27,7 @@ that sent nothing at all is closed without one)."""
 from __future__ import annotations
 
 import json
+import re
 
 import httptools
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -46,11 +47,23 @@ HEAD_TIMEOUT = (b"HTTP/1.1 408 Request Timeout", "request_timeout", ("Request ti
     "the request line and headers did not arrive within the time allowed (LEDGER_BODY_SECONDS); send the whole"
     " head at once",
     "请求行与请求头未在限定时间内到齐（LEDGER_BODY_SECONDS）；请一次发送完整的请求头"))
+UNENCODED = (b"HTTP/1.1 400 Bad Request", "bad_request", ("Bad request", "请求有误"), (
+    "the request's URL holds characters that are not percent-encoded (Chinese in a query, say: ?q=企业); encode"
+    " them as UTF-8 percent escapes (?q=%E4%BC%81%E4%B8%9A), as an HTTP library does (curl: -G --data-urlencode"
+    " 'q=企业')",
+    "请求地址中含有未经百分号编码的字符（例如查询参数中的中文 ?q=企业）；请按 UTF-8 进行百分号编码"
+    "（?q=%E4%BC%81%E4%B8%9A），HTTP 客户端库会自动编码（curl 可用 -G --data-urlencode 'q=企业'）"))
 HEAD_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large", "headers_too_large",
                   ("Headers too large", "请求头过大"), (
                       f"the request line and headers are larger than {HEAD_LIMIT:,} bytes; send fewer or shorter"
                       " headers",
                       f"请求行与请求头合计超过 {HEAD_LIMIT:,} 字节；请减少请求头或缩短其内容"))
+
+
+# A header as sent, found in the raw bytes of a head the parser has not handed over whole (it hands a header over
+# only once the next one begins), and a request line with bytes outside ASCII.
+_RAW_LANGUAGE = re.compile(rb"\r\naccept-language[ \t]*:[ \t]*([^\r\n]*)\r?\n", re.IGNORECASE)
+_RAW_TARGET = re.compile(rb"(?:^|\n)[A-Z]+ [^ \r\n]*[\x80-\xff]")
 
 
 class _HeadTooLarge(Exception):
@@ -69,6 +82,7 @@ class Protocol(HttpToolsProtocol):
     _too_large = False
     head_seconds = 30.0  # api/app.py sets it from LEDGER_BODY_SECONDS in each worker
     _head_timer = None   # the TimerHandle that refuses a head still unfinished when it fires
+    _raw = b""           # the bytes of the head being read, as they came: what a refusal reads its language from
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
         super().connection_made(transport)
@@ -136,6 +150,9 @@ class Protocol(HttpToolsProtocol):
             self._held += data
             return
         self._unset_keepalive_if_required()
+        # A head spread over several chunks is kept whole (it is refused past HEAD_LIMIT); otherwise the chunk,
+        # which holds the start of any head it begins.
+        self._raw = self._raw + data if self._in_head else data
         try:
             self.parser.feed_data(data)
             if self._in_head:
@@ -162,14 +179,17 @@ class Protocol(HttpToolsProtocol):
         self._refuse(HEAD_TOO_LARGE)
 
     def send_400_response(self, msg: str) -> None:
-        """uvicorn's answer to a request llhttp cannot parse, as problem+json (its own is plain English text)."""
-        self._refuse(UNREADABLE)
+        """uvicorn's answer to a request llhttp cannot parse, as problem+json (its own is plain English text); a URL
+        with characters not percent-encoded is told so."""
+        self._refuse(UNENCODED if _RAW_TARGET.search(self._raw) else UNREADABLE)
 
     def _refuse(self, refusal: tuple) -> None:
         """Answer a refusal no route makes and close: in Chinese if the headers read so far ask for it."""
         status_line, code, titles, details = refusal
-        lang = language.parse(b",".join(v for n, v in getattr(self, "headers", []) if n == b"accept-language")
-                               .decode("latin-1"))
+        asked = b",".join(v for n, v in getattr(self, "headers", []) if n == b"accept-language")
+        if not asked and (found := _RAW_LANGUAGE.search(self._raw)):
+            asked = found.group(1)  # sent, but not handed over by the parser (the head stopped, or broke, after it)
+        lang = language.parse(asked.decode("latin-1"))
         chosen = 1 if lang == "zh" else 0
         body = json.dumps({"type": TYPE_BASE + code, "title": titles[chosen], "status": int(status_line.split()[1]),
                            "detail": details[chosen], "code": code}, ensure_ascii=False).encode()

@@ -481,3 +481,39 @@ def test_a_header_that_names_who_asks_or_the_retry_is_sent_once(api) -> None:
         assert "出现了不止一次" in zh.json()["detail"]
     assert api.client.get(f"/v1/organisations/{body['uscc']}", headers={"Authorization": auditor}).status_code == 404
     assert api.client.post("/v1/organisations", json=body, headers={"Authorization": admin}).status_code == 201
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_chinese_sent_raw_in_a_url_is_told_to_percent_encode_in_the_readers_language(server, lang) -> None:
+    """curl sends `?q=企业` as it is typed, and a clerk searches by name so: the parser cannot read it, and the
+    400 said in English only to 'send a well-formed request' (a black-box probe). It now says to percent-encode,
+    in the language the request asked for; the same query encoded is answered."""
+    raw = ("GET /v1/organisations?q=企业 HTTP/1.1\r\nHost: x\r\nAccept-Language: " + lang + "\r\n\r\n").encode()
+    with socket.create_connection(server, timeout=5) as conn:
+        conn.sendall(raw)
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    status, headers, problem = _refusal(answer.decode("utf-8"))
+    assert status.startswith("HTTP/1.1 400") and problem["code"] == "bad_request", answer
+    assert "%E4%BC%81%E4%B8%9A" in problem["detail"]
+    assert ("百分号编码" in problem["detail"]) == (lang == "zh-CN"), problem
+
+
+def test_a_head_stopped_right_after_its_language_is_refused_in_that_language(server) -> None:
+    """The parser hands a header over only once the next begins: a head that stopped right after
+    `Accept-Language: zh-CN` was timed out in English (a black-box probe); so was a method it cannot read."""
+    with socket.create_connection(server, timeout=10) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Language: zh-CN\r\n")
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    status, _, problem = _refusal(answer.decode("utf-8"))
+    assert status.startswith("HTTP/1.1 408") and "请求头" in problem["detail"], answer
+    with socket.create_connection(server, timeout=5) as conn:
+        conn.sendall(b"FO(O / HTTP/1.1\r\nHost: x\r\nAccept-Language: zh-CN\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    status, _, problem = _refusal(answer.decode("utf-8"))
+    assert status.startswith("HTTP/1.1 400") and "请求有误" == problem["title"], answer
