@@ -62,6 +62,9 @@ class Proposals:
             entitlement = entitle(plan, {k.text: self._account(k.text).state() for k in plan.keys})
         except errors.LedgerError:
             return []  # the fact opens no claim now (already awarded, superseded, not eligible...)
+        # The document the tier in force rests on: an upgrade's proposal rests on the upgrade's, not the first's.
+        document_ref = next((t["document_ref"] for t in reversed(cert.tiers)
+                             if t["tier"] == tier and t["effective_on"] <= day), cert.document_ref)
         recorded_on = today().isoformat()
         proposal = {"because": fact, "fact_id": fact_id, "certification_id": str(cert.id), "recorded_on": recorded_on,
                     "by": by.name, "text": f"proposed because {fact} {fact_id} was recorded on {recorded_on}"
@@ -69,7 +72,7 @@ class Proposals:
         claim = Claim.propose(
             proposal=proposal, uscc=org.uscc, programme=prog.code, award_year=day.year, effective_on=day,
             tier=entitlement.tier, rank=None, subject=entitlement.subject, body_id=entitlement.body_id,
-            certification_id=str(cert.id), basis_amount=None, requested_amount=None, document_ref=cert.document_ref,
+            certification_id=str(cert.id), basis_amount=None, requested_amount=None, document_ref=document_ref,
             gross_amount=entitlement.gross, entitled_amount=entitlement.amount, explanation=entitlement.explanation(),
             accounts=list(entitlement.accounts), policy_version=entitlement.policy_version,
             pays_award=prog.pays_awards, lead=prog.lead, by=by.name)

@@ -140,6 +140,9 @@ def test_an_upgrade_after_a_confirmed_rung_proposes_the_top_up(world: World) -> 
                                            effective_on=date(2023, 9, 1), document_ref="D2").view
     [high] = upgraded["proposed_claims"]
     assert world.ledger.claim(high)["entitled_amount"] == "300000.00"
+    # It rests on the upgrade's document, not the first certification's (a black-box probe).
+    assert (world.ledger.claim(high)["document_ref"], world.ledger.claim(low)["document_ref"]) == (
+        "D2", cert["document_ref"])
 
 
 def test_revoking_the_certification_withdraws_its_proposal(world: World) -> None:
