@@ -20,7 +20,9 @@ class DigestPublic(BaseModel):
     key_id: str | None = Field(None, description="first 16 hex digits of SHA-256 of the raw public key")
     public_key: str | None = Field(None, description="PEM of the Ed25519 public key that signed it")
     signature: str | None = Field(None, description="base64 Ed25519 signature over the other fields as sorted,"
-                                  " compact JSON")
+                                  " compact JSON in UTF-8, non-ASCII characters as they are (Python:"
+                                  " json.dumps(body, sort_keys=True, separators=(',', ':'), ensure_ascii=False)"
+                                  ".encode())")
 
     model_config = {"json_schema_extra": {"examples": [{
         "position": 14606, "digest": "5f1d0c1b6c2e4a8f9b3d7e0a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
