@@ -24,6 +24,7 @@ from ledger.domain.organisation import Organisation
 from ledger.messages import status_zh
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, prepare
+from ledger.rules.accounts import certification_key
 from ledger.usecases.common import require_role, uuid_of
 
 if TYPE_CHECKING:
@@ -44,7 +45,20 @@ class Proposals:
 
     def _propose(self, org: Organisation, cert: Certification, day: date, by: Principal, fact: str,
                  fact_id: str) -> list[Claim]:
-        """The claim `cert` opens on `day`, as a proposal, if the rules give one; nothing otherwise."""
+        """The claim `cert` opens on `day`, as a proposal, if the rules give one; nothing otherwise. Where the
+        organisation is not eligible on `day` but becomes so on a later day it already holds, a membership that
+        begins later (recorded before the certification), the claim opens on that day, as it would have had the
+        membership been recorded after the certification."""
+        later = sorted({d for m in org.facts(day).memberships if (d := max(m.joined_on, m.recognised_on)) > day})
+        for when in (day, *later):
+            made = self._propose_on(org, cert, when, by, fact, fact_id)
+            if made is not None:
+                return made
+        return []
+
+    def _propose_on(self, org: Organisation, cert: Certification, day: date, by: Principal, fact: str,
+                    fact_id: str) -> list[Claim] | None:
+        """`_propose` on one day: None when the organisation is not eligible on it (a later day may do)."""
         catalogue = self.catalogue_on(day)
         prog = catalogue.programme(cert.programme)
         tier = cert.tier_on(day)
@@ -54,14 +68,20 @@ class Proposals:
             return []
         if (str(cert.id), tier) in org.declined:  # the bureau withdrew it: a later fact does not bring it back
             return []
+        if self._account(certification_key(str(cert.id), tier).text).state().entries:
+            # A claim was made for this fact, whatever became of it (pending, approved, rejected, withdrawn,
+            # revoked): the bureau has decided on it, and a later fact (a second membership) does not offer it again.
+            return []
         facts = ClaimFacts(org.uscc, prog.code, day.year, day, tier, None, cert.subject, cert.body_id,
                            certification_id=str(cert.id))
         try:
             plan = prepare(catalogue, facts, org.facts(day))
             # Read, never saved: the proposal reserves nothing on these accounts.
             entitlement = entitle(plan, {k.text: self._account(k.text).state() for k in plan.keys})
+        except errors.NotEligible:
+            return None  # not on this day (not yet a member, say)
         except errors.LedgerError:
-            return []  # the fact opens no claim now (already awarded, superseded, not eligible...)
+            return []  # the fact opens no claim now (already awarded, superseded, outside the term...)
         # The document the tier in force rests on: an upgrade's proposal rests on the upgrade's, not the first's.
         document_ref = next((t["document_ref"] for t in reversed(cert.tiers)
                              if t["tier"] == tier and t["effective_on"] <= day), cert.document_ref)

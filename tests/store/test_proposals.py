@@ -186,6 +186,51 @@ def test_a_membership_proposes_what_the_certification_could_not(world: World) ->
     assert world.ledger.claim(pid)["proposal"]["because"] == "membership" and fact["certification_id"] == cert["id"]
 
 
+def _open(world: World, org: str) -> list[tuple]:
+    return [(c["programme"], c["tier"], c["entitled_amount"], c["award_year"], c["effective_on"])
+            for c in (world.ledger.claim(pid) for pid in world.ledger._organisation(org).proposals)
+            if c["status"] == "proposed"]
+
+
+def test_the_order_the_membership_and_the_certification_are_recorded_in_does_not_matter(world: World) -> None:
+    """A unit that joins a body from 2024-03-01 and holds a little-giant honour from 2023-02-01: the certification
+    recorded after the membership proposed nothing, and no later fact would (a probe's reference model); recorded
+    before it, the membership proposes 1,000,000 from 2024-03-01. Both orders now propose that claim."""
+    found = []
+    for membership_first in (True, False):
+        org, lead = world.org(member=False), world.org(member=False)
+        body = world.body(lead=lead, kind="consortium", on=date(2022, 9, 6))
+        if membership_first:
+            world.join(body, org, on=date(2024, 3, 1))
+        world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                          effective_on=date(2023, 2, 1), document_ref="工信部〔2023〕1号")
+        if not membership_first:
+            world.join(body, org, on=date(2024, 3, 1))
+        found.append(_open(world, org))
+    assert found == [[("A6.honour", "little_giant", "1000000.00", 2024, "2024-03-01")]] * 2
+
+
+@pytest.mark.parametrize("decision", ["reject", "withdraw", "revoke"])
+def test_a_membership_does_not_offer_again_what_the_bureau_decided(world: World, decision: str) -> None:
+    """A proposal confirmed, then rejected, withdrawn, or approved and revoked: a unit that was a member already
+    joining a second body proposed the award again, one click from being confirmed (a probe). A claim made for the
+    fact, whatever became of it, is the bureau's decision: a later fact proposes nothing for it."""
+    org = world.org()
+    cert = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                             effective_on=date(2023, 2, 1), document_ref="工信部〔2023〕1号").view
+    [pid] = cert["proposed_claims"]
+    world.ledger.confirm_claim(JXJ, claim_id=pid)
+    if decision == "reject":
+        world.ledger.reject_claim(JXJ, claim_id=pid, reason="材料不全")
+    elif decision == "withdraw":
+        world.ledger.withdraw_claim(JXJ, claim_id=pid, reason="主动撤回")
+    else:
+        world.ledger.approve_claim(JXJ, claim_id=pid)
+        world.ledger.revoke_claim(JXJ, claim_id=pid, reason="核查不实", document_ref="杭高新经信〔2024〕3号")
+    world.join(world.body(lead=world.org(member=False)), org, on=date(2024, 1, 1))
+    assert _open(world, org) == []
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tiers=st.lists(st.sampled_from(["municipal", "provincial", "national"]), min_size=1, max_size=3))
 def test_proposing_never_changes_an_account(world: World, tiers: list[str]) -> None:
