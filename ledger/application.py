@@ -867,7 +867,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             body = self._get(InnovationBody, InnovationBody.create_id(facts.body_id),
                              f"innovation body {facts.body_id!r}")
             _check_recognised_body(catalogue, prog, body, facts.uscc)
-            cert_id = self._body_certification(body, prog, facts.effective_on)
+            cert_id = self._body_certification(body, prog, facts.effective_on, facts.tier)
         if cert_id is None:
             cert_id = self._held_certification(prog, facts, org)
         if cert_id is None:
@@ -955,12 +955,23 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             found.append(cert_id)
         return found[0] if len(found) == 1 else None
 
-    def _body_certification(self, body: InnovationBody, prog: Programme, day: date) -> str | None:
-        """The body's latest certification under the programme in force on the day, if any."""
+    def _body_certification(self, body: InnovationBody, prog: Programme, day: date,
+                            tier: str | None = None) -> str | None:
+        """The body's certification under the programme in force on the day: the one at the claim's `tier`, if
+        exactly one unrevoked stands there; else the latest unrevoked; else the latest revoked (which the claim
+        is then refused for). A body with two (a second recorded at another tier, or one revoked as recorded in
+        error) had its claims rest on whichever was recorded last (a probe)."""
+        in_force = []
         for cert_id in reversed(getattr(body, "certifications", {}).get(prog.code, [])):
             cert = self._get(Certification, UUID(cert_id), f"certification {cert_id}")
             if cert.tier_on(day) is not None or cert.tier is None:
-                return cert_id
+                in_force.append((cert_id, cert))
+        live = [(cert_id, cert) for cert_id, cert in in_force if not cert.revoked]
+        fits = [cert_id for cert_id, cert in live if tier is not None and cert.tier_on(day) == tier]
+        if len(fits) == 1:
+            return fits[0]
+        if live or in_force:
+            return (live or in_force)[0][0]
         if prog.tiers:
             raise errors.NotEligible(f"innovation body {body.body_id} has no {prog.code} certification in force on"
                                      f" {day}: the level of a recognition award comes from the body's certification;"

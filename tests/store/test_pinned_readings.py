@@ -68,6 +68,29 @@ def test_recognition_award_belongs_to_the_body(world: World) -> None:
     refused("already_awarded", world.claim, lead, "A3.consortium", certification_id=cert, year=2024)
 
 
+def test_a_claim_naming_its_body_rests_on_the_certification_that_fits(world: World, ledger: AwardLedger) -> None:
+    """A body with two ERC certifications: the claim naming the body (and a tier) rests on the one standing at
+    that tier on its day, and a revoked one is passed over. It rested on whichever was recorded last: 422 'tier
+    national disagrees with ... municipal', or not_eligible for a certification revoked as recorded in error."""
+    lead = world.org()
+    body = world.body(lead=lead, kind="erc", on=date(2022, 9, 6))
+    national = world.certify(lead, "A3.erc", "provincial", on=date(2023, 1, 17), body_id=body)
+    ledger.record_upgrade(KJJ, certification_id=national, tier="national", effective_on=date(2024, 9, 19),
+                          document_ref="国家级认定")
+    world.certify(lead, "A3.erc", "municipal", on=date(2024, 1, 22), body_id=body)
+    claim = world.claim(lead, "A3.erc", tier="national", body_id=body, year=2024,
+                        effective_on=date(2024, 10, 23))
+    assert (claim["certification_id"], claim["entitled_amount"]) == (national, "1000000.00")
+    lead = world.org()
+    body = world.body(lead=lead, kind="erc", on=date(2022, 9, 6))
+    live = world.certify(lead, "A3.erc", "national", on=date(2023, 5, 4), body_id=body)
+    wrong = world.certify(lead, "A3.erc", "provincial", on=date(2023, 1, 7), body_id=body)
+    ledger.revoke_certification(KJJ, certification_id=wrong, reason="误录", effective_on=date(2023, 1, 7),
+                                document_ref="更正说明")
+    claim = world.claim(lead, "A3.erc", body_id=body, effective_on=date(2023, 6, 12))
+    assert (claim["certification_id"], claim["entitled_amount"]) == (live, "1000000.00")
+
+
 def test_project_cap_is_shared_by_co_undertakers(world: World) -> None:
     """Rule 5: two co-undertakers of one 揭榜挂帅 project share its 5,000,000, whatever case they write it in."""
     first, second = world.org(), world.org()
