@@ -53,7 +53,7 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
     (`rows`). Raises Tampered when one of them no longer hashes to its link in the chain."""
     size, before, links, bad = _checked(notary, rows)
     if bad is not None:
-        raise _tampered(claim["id"], bad)
+        raise _tampered(claim["id"], bad, own=any(row[0] == bad for row in rows))
     head = notary.signer.sign(notary.head(size))
     events = []
     for position, originator_id, version, topic, state in sorted(rows, key=lambda r: r[0]):
@@ -116,8 +116,15 @@ def first_unchained(rows: list[tuple[int, Any, int, str, bytes]], before: dict[i
     return None
 
 
-def _tampered(claim_id: str, position: int) -> Tampered:
+def _tampered(claim_id: str, position: int, *, own: bool = True) -> Tampered:
     en, zh = advice(position)
+    if not own:  # a link without its event (or an event without a link) among other aggregates' events
+        return Tampered(f"the chain breaks at position {position}, after claim {claim_id}'s first event: an event"
+                        " there was deleted, or one slipped in without a link, and the ledger cannot tell whose, so"
+                        f" no receipt is issued for a claim it may belong to. {en}",
+                        zh=f"事件链在位置 {position}（申请 {claim_id} 的首个事件之后）断开：该处的事件被删除，"
+                           "或有未带链接的事件被插入，账本无从判断其归属，因此不为可能涉及的申请出具回执。"
+                           f"{zh}", position=position)
     return Tampered(f"claim {claim_id}'s event at position {position} no longer hashes to its link in the chain"
                     " (changed, deleted, or slipped in without one): the store was changed after it was recorded,"
                     f" so no receipt is issued for it. {en}",
@@ -449,7 +456,7 @@ def _claim_view(ledger: Any, notary: Any, claim_id: str, logged: bool) -> dict[s
         bad = _checked(notary, rows)[3] if rows else None
         if bad is None:
             raise
-        err = _tampered(claim_id, bad)
+        err = _tampered(claim_id, bad, own=any(row[0] == bad for row in rows))
         if logged:
             log.error("receipt of claim %s refused: %s", claim_id, err.detail)
         raise err from failure
