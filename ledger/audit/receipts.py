@@ -53,7 +53,7 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
     (`rows`). Raises Tampered when one of them no longer hashes to its link in the chain."""
     size, before, links, bad = _checked(notary, rows)
     if bad is not None:
-        raise _tampered(claim["id"], bad, own=any(row[0] == bad for row in rows))
+        raise _tampered(claim["id"], bad, rows)
     head = notary.signer.sign(notary.head(size))
     events = []
     for position, originator_id, version, topic, state in sorted(rows, key=lambda r: r[0]):
@@ -116,9 +116,9 @@ def first_unchained(rows: list[tuple[int, Any, int, str, bytes]], before: dict[i
     return None
 
 
-def _tampered(claim_id: str, position: int, *, own: bool = True) -> Tampered:
+def _tampered(claim_id: str, position: int, rows: list[tuple[int, Any, int, str, bytes]]) -> Tampered:
     en, zh = advice(position)
-    if not own:  # a link without its event (or an event without a link) among other aggregates' events
+    if all(row[0] != position for row in rows):  # a link without its event, or an event without its link
         return Tampered(f"the chain breaks at position {position}, after claim {claim_id}'s first event: an event"
                         " there was deleted, or one slipped in without a link, and the ledger cannot tell whose, so"
                         f" no receipt is issued for a claim it may belong to. {en}",
@@ -425,23 +425,22 @@ def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5, log
     would leave the summary and the events it holds apart, which `check` refuses. Such a receipt is made
     again (the next reading holds both); after `attempts` the last is given, and its check says where."""
     for _ in range(attempts):
-        claim = _claim_view(ledger, notary, claim_id, logged)
-        own = notary.chain.aggregate_events([UUID(claim["id"])])
-        # Its payouts and recovery are named by its events, whatever kind of event names them.
-        linked = linked_ids(readable(bytes(row[4])) for row in own)
-        rows = own + notary.chain.aggregate_events(sorted(linked))
         try:
-            receipt = build(notary, claim, rows)
+            claim = _claim_view(ledger, notary, claim_id)
+            own = notary.chain.aggregate_events([UUID(claim["id"])])
+            # Its payouts and recovery are named by its events, whatever kind of event names them.
+            linked = linked_ids(readable(bytes(row[4])) for row in own)
+            receipt = build(notary, claim, own + notary.chain.aggregate_events(sorted(linked)))
         except Tampered as err:
             if logged:
-                log.error("receipt of claim %s refused: %s", claim["id"], err.detail)
+                log.error("receipt of claim %s refused: %s", claim_id, err.detail)
             raise
         if not summary_faults(receipt):
             break
     return receipt
 
 
-def _claim_view(ledger: Any, notary: Any, claim_id: str, logged: bool) -> dict[str, Any]:
+def _claim_view(ledger: Any, notary: Any, claim_id: str) -> dict[str, Any]:
     """The claim as the ledger reads it; a claim whose stored events no longer fold (one deleted from the middle,
     a topic changed) is refused as tampered where the check finds it, not failed unexpectedly."""
     try:
@@ -456,7 +455,4 @@ def _claim_view(ledger: Any, notary: Any, claim_id: str, logged: bool) -> dict[s
         bad = _checked(notary, rows)[3] if rows else None
         if bad is None:
             raise
-        err = _tampered(claim_id, bad, own=any(row[0] == bad for row in rows))
-        if logged:
-            log.error("receipt of claim %s refused: %s", claim_id, err.detail)
-        raise err from failure
+        raise _tampered(claim_id, bad, rows) from failure
