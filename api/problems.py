@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import field_messages, language
+from ledger.audit import receipts
+from ledger.audit.tampering import Unfolded
 from ledger.connection import STORE_ERRORS, check_idle, pool_exhausted
 from ledger.domain.errors import LedgerError
 
@@ -177,6 +179,26 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
                    **exc.context_in(language.of(request)))
 
 
+async def located(request: Request, exc: Unfolded) -> LedgerError | None:
+    """A record whose stored events no longer fold, refused naming where the chain check finds its events changed
+    and logged as an ERROR (the API's answer and the pages'); None when the check finds them intact: then the
+    ledger cannot read its own, a fault to answer as one."""
+    notary = getattr(request.app.state, "notary", None)
+    found = exc if notary is None else await run_in_threadpool(receipts.located, notary, exc)
+    if found is not None:
+        log.error("%s %s refused: %s", request.method, request.url.path, found.detail)
+    return found
+
+
+async def _unfolded(request: Request, exc: Exception) -> JSONResponse:
+    """409 `tampering` for a record whose stored events no longer fold; a 500 when its events are intact."""
+    assert isinstance(exc, Unfolded)
+    found = await located(request, exc)
+    if found is None:
+        return await _internal_error(request, exc.__cause__ or exc)
+    return await _ledger_error(request, found)
+
+
 async def _edge_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EdgeProblem)
     return problem(request, exc.status, exc.code, exc.detail, headers=exc.headers or None,
@@ -330,6 +352,7 @@ async def _internal_error(request: Request, exc: Exception, lang: str | None = N
 def install(app: FastAPI) -> None:
     """Register every error mapping on the app."""
     app.add_exception_handler(LedgerError, _ledger_error)
+    app.add_exception_handler(Unfolded, _unfolded)
     app.add_exception_handler(EdgeProblem, _edge_problem)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -12,7 +12,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -27,14 +28,16 @@ from eventsourcing.application import (
     ProcessingEvent,
     project_aggregate,
 )
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, EventSourcingError
 from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
 from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.utils import TopicError
 
 from ledger import beijing, refused_keys, views
 from ledger import catalogue as catalogues
 from ledger.audit import snapshots
 from ledger.audit.snapshots import CheckedSnapshots
+from ledger.audit.tampering import Unfolded
 from ledger.catalogue.model import Catalogue, Programme
 from ledger.connection import STORE_ERRORS, HeldConnection, NoConnectionFree, check_idle, pool_exhausted, unheld
 from ledger.domain import errors
@@ -89,6 +92,21 @@ def fold_events(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate
 
 
 log = logging.getLogger("ledger.application")
+
+# What folding events raises when the store no longer holds them whole: a version missing (or the first event), an
+# event's topic changed, its state no longer decoding. Store faults and refusals pass through as they are.
+FOLD_FAULTS = (EventSourcingError, TopicError, AssertionError, AttributeError, KeyError, TypeError, ValueError)
+
+
+@contextmanager
+def unfolded_as_tampering(aggregate_id: UUID) -> Iterator[None]:
+    """Reading `aggregate_id` raises `Unfolded` (code `tampering`) where its stored events no longer fold."""
+    try:
+        yield
+    except errors.LedgerError:
+        raise
+    except FOLD_FAULTS as fault:
+        raise Unfolded(aggregate_id, fault) from fault
 
 
 @dataclass(frozen=True)
@@ -569,11 +587,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def aggregate_as_of(self, aggregate_id: UUID, at: datetime) -> Aggregate | None:
         """The aggregate as the ledger knew it at `at` (recorded time), or None if it did not exist yet."""
         version = None
-        for event in self.events.get(aggregate_id):
-            if event.timestamp > at:
-                break
-            version = event.originator_version
-        return None if version is None else self.repository.get(aggregate_id, version=version)
+        with unfolded_as_tampering(aggregate_id):
+            for event in self.events.get(aggregate_id):
+                if event.timestamp > at:
+                    break
+                version = event.originator_version
+            return None if version is None else self.repository.get(aggregate_id, version=version)
 
     def catalogue(self) -> Catalogue:
         return self.versions[-1]
@@ -769,6 +788,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return found if isinstance(found, cls) else None
 
     def _read(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        with unfolded_as_tampering(aggregate_id):
+            return self._read_folded(cls, aggregate_id)
+
+    def _read_folded(self, cls: type[A], aggregate_id: UUID) -> A | None:
         if getattr(self._attempt, "trust", False) and cls in WRITTEN_WHEN_READ:
             try:
                 saved = self._saved.get(aggregate_id)

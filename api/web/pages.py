@@ -19,10 +19,11 @@ from jinja2 import pass_context
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from api.problems import STATUS_BY_KIND, EdgeProblem, store_unavailable
+from api.problems import STATUS_BY_KIND, EdgeProblem, located, store_unavailable
 from api.web import amounts, i18n, refusal_words
 from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
+from ledger.audit.tampering import Unfolded
 from ledger.connection import STORE_ERRORS
 from ledger.domain.errors import LedgerError
 from ledger.messages import render_step
@@ -124,6 +125,10 @@ class PageRoute(APIRoute):
                 return refusal(request, 403, "csrf", "表单的 CSRF 令牌与本浏览器的不一致；请刷新页面后重新提交"
                                if i18n.language(request) == "zh" else
                                "the form's CSRF token does not match this browser's")
+            except Unfolded as unfolded:
+                if (found := await located(request, unfolded)) is None:
+                    raise (unfolded.__cause__ or unfolded) from None
+                return refusal(request, 409, found.code, refusal_words.detail(found, i18n.language(request)))
             except LedgerError as err:
                 detail = refusal_words.detail(err, i18n.language(request))
                 return refusal(request, STATUS_BY_KIND.get(err.kind, 422), err.code, detail)

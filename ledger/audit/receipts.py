@@ -37,8 +37,7 @@ from ledger.audit.log_tree import leaf_data
 from ledger.audit.reasons import Reason
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public
-from ledger.audit.tampering import Tampered, advice
-from ledger.domain.errors import LedgerError
+from ledger.audit.tampering import Tampered, Unfolded, advice
 from ledger.domain.values import fmt
 
 log = logging.getLogger("ledger.audit")
@@ -442,17 +441,26 @@ def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5, log
 
 def _claim_view(ledger: Any, notary: Any, claim_id: str) -> dict[str, Any]:
     """The claim as the ledger reads it; a claim whose stored events no longer fold (one deleted from the middle,
-    a topic changed) is refused as tampered where the check finds it, not failed unexpectedly."""
+    a topic changed) is refused as tampered where the check finds it."""
     try:
         return ledger.claim(claim_id, with_history=False)
-    except LedgerError:
-        raise
-    except Exception as failure:
-        try:
-            rows = notary.chain.aggregate_events([UUID(claim_id)])
-        except ValueError:
-            raise failure from None
+    except Unfolded as failure:
+        rows = notary.chain.aggregate_events([failure.aggregate_id])
         bad = _checked(notary, rows)[3] if rows else None
         if bad is None:
             raise
         raise _tampered(claim_id, bad, rows) from failure
+
+
+def located(notary: Any, failure: Unfolded) -> Tampered | None:
+    """The refusal of a record whose stored events no longer fold, naming where the chain check finds its events
+    tampered with (None: the check finds them intact, and the ledger, not the store, is at fault)."""
+    rows = notary.chain.aggregate_events([UUID(str(failure.aggregate_id))])
+    bad = _checked(notary, rows)[3] if rows else None
+    if bad is None:
+        return None
+    en, zh = advice(bad)
+    return Tampered(f"the stored events of {failure.aggregate_id} no longer make a whole record: the chain breaks at"
+                    f" position {bad}, so the ledger shows and decides nothing on it. {en}",
+                    zh=f"记录 {failure.aggregate_id} 的存储事件已无法组成完整记录：事件链在位置 {bad} 断开，"
+                       f"账本不会依据它显示或决定任何事项。{zh}", position=bad, record=str(failure.aggregate_id))

@@ -55,3 +55,25 @@ def log_found(report: dict[str, Any], where: str) -> None:
                     said)
         return
     log.error("%s: %s", where, said)
+
+
+class Unfolded(Tampered):
+    """An aggregate whose stored events no longer fold into it (a version missing between two, an event's type no
+    longer known): raised where it is read, so that nothing is shown or decided on part of its history. Where the
+    chain is at hand (the server), the chain check names the position (`api/problems.py`); a command refused so
+    is not kept for its Idempotency-Key, since once the store is restored it is decided again."""
+
+    def __init__(self, aggregate_id: Any, cause: BaseException) -> None:
+        why = f"{type(cause).__name__}: {cause}"[:200]
+        super().__init__(
+            f"the stored events of {aggregate_id} no longer make a whole record ({why}): one was deleted or changed"
+            " after it was recorded, or this version of the ledger cannot read it, and the ledger shows and decides"
+            " nothing on part of a history. Run `award-ledger verify` (or GET /v1/audit/verify) to find where the"
+            " chain breaks; keep the store as it is, restore the events from a backup taken before that position,"
+            " investigate who could write to the database, and report it",
+            zh=f"记录 {aggregate_id} 的存储事件已无法组成完整记录（{why}）："
+               "有事件在记录后被删除或改动，或本版本账本无法读取；账本不会依据残缺的历史显示或决定任何事项。"
+               "请运行 `award-ledger verify`（或 GET /v1/audit/verify）找出事件链断开的位置；"
+               "保持存储原样，从该位置之前的备份恢复事件，调查哪些人能写入数据库，并报告此事",
+            record=str(aggregate_id))
+        self.aggregate_id = aggregate_id

@@ -55,6 +55,11 @@ class Dba:
     def positions(self) -> list[int]:
         return [row[0] for row in self._query(f"SELECT {self.id} FROM {self.events} ORDER BY {self.id}")]
 
+    def aggregate_positions(self, aggregate_id: str) -> list[int]:
+        """The positions of one aggregate's stored events, in order."""
+        rows = self._query(f"SELECT {self.id}, originator_id FROM {self.events} ORDER BY {self.id}")
+        return [position for position, originator in rows if str(UUID(str(originator))) == aggregate_id]
+
     def state(self, position: int) -> bytes:
         return bytes(self._query(f"SELECT state FROM {self.events} WHERE {self.id} = %s", (position,))[0][0])
 
@@ -74,6 +79,12 @@ class Dba:
     def change_topic(self, position: int) -> None:
         with self._unprotected() as conn:
             conn.execute(self._sql(f"UPDATE {self.events} SET topic = topic || 'x' WHERE {self.id} = %s"), (position,))
+
+    def restore_topic(self, position: int) -> None:
+        """Undo `change_topic` (a store restored from its backup, for that one event)."""
+        with self._unprotected() as conn:
+            conn.execute(self._sql(f"UPDATE {self.events} SET topic = substr(topic, 1, length(topic) - 1)"
+                                   f" WHERE {self.id} = %s"), (position,))
 
     def raise_an_approved_amount(self) -> tuple[int, str]:
         """Change the stored amount of the first Claim.Approved event (300000.00 becomes 900000.00, say); (its

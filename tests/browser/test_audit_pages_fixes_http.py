@@ -117,3 +117,20 @@ def test_the_digest_or_receipt_check_fails_in_the_pages_language(client):
                                                 "而本台账从未使用过该密钥")
     assert "which this ledger never used" in _checked(client, csrf, stranger, lang="en")
     assert _checked(client, csrf, digest) == "核验通过：签名有效，内容与本账本一致。"
+
+
+def test_a_claim_page_whose_events_no_longer_fold_says_where_the_chain_breaks(client, database_url):
+    """The claim page of a claim with an event whose type was changed behind the ledger's back is a 409 page naming the
+    position and what to do, in the page's language (it was a 500)."""
+    from tests.audit.conftest import Dba
+
+    claim_id = _receipt(client)["claim_id"]
+    dba = Dba(database_url)
+    first = dba.aggregate_positions(claim_id)[0]
+    dba.change_topic(first)
+    signed_in(client, "auditor")
+    page = client.get(f"/ui/claims/{claim_id}?lang=zh")
+    assert page.status_code == 409, page.text
+    assert f"事件链在位置 {first} 断开" in page.text and "从位置" in page.text
+    english = client.get(f"/ui/claims/{claim_id}?lang=en")
+    assert english.status_code == 409 and f"the chain breaks at position {first}" in english.text

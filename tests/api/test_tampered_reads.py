@@ -1,0 +1,52 @@
+"""Reads and commands of a record whose stored events no longer fold (one deleted from the middle of its history, or
+its topic changed behind the ledger's back) answer 409 `tampering`, naming where the chain breaks and what to do, in
+the reader's language, and log an ERROR. Each was a 500 with a traceback (a left-alone item of the last note)."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.api.conftest import Api, World
+from tests.audit.conftest import Dba
+
+REVOKE = {"reason": "申报不实", "document_ref": "撤销〔2024〕9号"}
+
+
+@pytest.mark.parametrize("change", ["delete", "rename"])
+def test_a_claim_whose_events_no_longer_fold_is_refused_as_tampered(change: str, api: Api, world: World,
+                                                                     database_url: str, caplog) -> None:
+    payout = world.paid(world.org())
+    claim_id = payout["claim_id"]
+    dba = Dba(database_url)
+    position = dba.aggregate_positions(claim_id)[1]
+    dba.delete(position) if change == "delete" else dba.change_topic(position)
+    with caplog.at_level(logging.ERROR):
+        for path in (f"/v1/claims/{claim_id}", f"/v1/payouts/{payout['id']}"):
+            problem = api.refused("GET", path, None, "auditor", 409, "tampering")
+            assert f"the chain breaks at position {position}" in problem["detail"], problem
+            assert problem["position"] == position and "restore the events from a backup" in problem["detail"]
+    assert any(f"position {position}" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    zh = api.refused("GET", f"/v1/claims/{claim_id}", None, "auditor", 409, "tampering",
+                     headers={"Accept-Language": "zh-CN"})
+    assert f"事件链在位置 {position} 断开" in zh["detail"] and "chain" not in zh["detail"]
+
+
+def test_a_command_refused_on_a_tampered_record_is_decided_again_once_restored(api: Api, world: World,
+                                                                               database_url: str) -> None:
+    """A command on a record whose events no longer fold is refused `tampering` and writes nothing. The refusal
+    rests on the store, not on the command: it is not kept for the Idempotency-Key, and once the store is restored
+    the same key's command is decided (kept refusals replay for good)."""
+    cert = world.certify(world.org())
+    dba = Dba(database_url)
+    [position] = dba.aggregate_positions(cert)
+    dba.change_topic(position)
+    before = dba.positions()
+    upgrade = {"tier": "provincial", "effective_on": "2024-05-10", "document_ref": "浙科发〔2024〕5号"}
+    first = api.call("POST", f"/v1/certifications/{cert}/upgrades", upgrade, as_="kjj", key="upgrade-once")
+    assert (first.status_code, first.json()["code"], first.json()["position"]) == (409, "tampering", position)
+    assert dba.positions() == before
+    dba.restore_topic(position)
+    again = api.call("POST", f"/v1/certifications/{cert}/upgrades", upgrade, as_="kjj", key="upgrade-once")
+    assert again.status_code == 201, again.text
+    assert again.json()["tier"] == "provincial"
