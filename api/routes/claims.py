@@ -63,7 +63,7 @@ def reject_claim(claim_id: str, body: RejectionCreate, by: Decider, ledger: Ledg
     return _in(ledger, lang, settle(ledger.reject_claim(by, claim_id=claim_id, reason=body.reason, key=key)))
 
 
-@router.get("/v1/claims/{claim_id}", response_model=ClaimDetail, responses=responses(401, 404))
+@router.get("/v1/claims/{claim_id}", response_model=ClaimDetail, responses=responses(401, 404, 409))
 def get_claim(claim_id: str, by: PrincipalDep, ledger: LedgerDep, lang: LanguageDep) -> dict[str, Any]:
     """A claim with its explanation and the history of its events (the explanation in Accept-Language's zh or en)."""
     return _in(ledger, lang, ledger.claim(claim_id))

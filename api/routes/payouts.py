@@ -22,7 +22,7 @@ def record_payout(body: PayoutCreate, by: Finance, ledger: LedgerDep, key: Idemp
                                        bank_ref=body.bank_ref, key=key))
 
 
-@router.get("/v1/payouts/{payout_id}", response_model=PayoutPublic, responses=responses(401, 404))
+@router.get("/v1/payouts/{payout_id}", response_model=PayoutPublic, responses=responses(401, 404, 409))
 def get_payout(payout_id: str, by: PrincipalDep, ledger: LedgerDep) -> dict[str, Any]:
     """A payout, whether it was reversed, and its claim's balance."""
     return ledger.payout(payout_id)
