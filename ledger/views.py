@@ -161,11 +161,16 @@ def recovery_event(event: Any) -> dict[str, Any]:
 
 
 def bank_statement(b: BankStatement, *, already_imported: bool) -> dict[str, Any]:
+    """The statement's head: `total` is its money out (debits, what payouts answer for), `total_in` its money in."""
     days = sorted(line["date"] for line in b.lines)
-    total = sum((Decimal(line["amount"]) for line in b.lines), Decimal("0.00"))
+
+    def total(direction: str) -> str:
+        return fmt(sum((Decimal(line["amount"]) for line in b.lines if line.get("direction", "debit") == direction),
+                       Decimal("0.00")))
+
     return {"id": str(b.id), "digest": b.digest, "source": b.source, "lines": len(b.lines),
-            "period": {"from": days[0], "to": days[-1]}, "total": fmt(total), "imported_at": _t(b.created_on),
-            "already_imported": already_imported}
+            "period": {"from": days[0], "to": days[-1]}, "total": total("debit"), "total_in": total("credit"),
+            "imported_at": _t(b.created_on), "already_imported": already_imported}
 
 
 def year_close(closed: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ledger.domain.payout import Payout
 from projections.bank_credits import statement_credits, with_credits
 from projections.events import EventRow
 from projections.fold import Handler, Row, Tables
@@ -17,7 +18,8 @@ from projections.sql import Sql
 PAYOUTS = "payouts"
 STATEMENTS = "statements"
 LINES = "bank_lines"
-DISCREPANCIES = ("amount_mismatches", "unmatched_bank_lines", "unmatched_payouts", "reversed_but_on_statement")
+DISCREPANCIES = ("amount_mismatches", "unmatched_bank_lines", "unmatched_payouts", "reversed_but_on_statement",
+                 "repeated_bank_lines")
 
 
 def _payout_recorded(t: Tables, e: EventRow) -> None:
@@ -65,40 +67,70 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     head = found[0]
     lines = _data(sql, "SELECT data FROM rm_bank_lines WHERE statement_id = %s ORDER BY id", (statement_id,))
     refs = sorted({ln["reference"] for ln in lines})
-    by_ref: dict[str, list[Row]] = {}
-    # An array on PostgreSQL, pages on SQLite: one bind parameter per reference broke past 65,535 of them.
-    for (data,) in sql.with_ids("SELECT data FROM rm_payouts WHERE bank_ref IN %s ORDER BY id", refs):
-        payout = json.loads(data)
-        by_ref.setdefault(payout["bank_ref"], []).append(payout)
+    by_ref = _payouts_by_ref(sql, refs)
     # Paid in the period, not reversed, and on no line of any statement imported so far.
-    missing = _data(sql, "SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s AND"
-                         " p.reversed = 0 AND NOT EXISTS (SELECT 1 FROM rm_bank_lines l WHERE l.reference ="
-                         " p.bank_ref) ORDER BY p.paid_on, p.id", (head["period_from"], head["period_to"]))
-    report = match(lines, by_ref, missing)
+    missing = [p for p in _data(sql, "SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s AND"
+                                     " p.reversed = 0 AND NOT EXISTS (SELECT 1 FROM rm_bank_lines l WHERE l.reference ="
+                                     " p.bank_ref) ORDER BY p.paid_on, p.id", (head["period_from"], head["period_to"]))
+               if ref_key(p["bank_ref"]) not in by_ref]
+    report = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, (head["imported_at"], head["id"])))
     credits = statement_credits(sql, report["credit_lines"], head["period_from"], head["period_to"])
-    return view(head) | {"report": with_credits(report, credits)}
+    return view(head, lines) | {"report": with_credits(report, credits)}
 
 
 def preview(sql: Sql, lines: list[Row]) -> Row:
     """The matching report a statement of these lines would get if imported now, without importing it: the
     same `match` as an imported statement's, so what finance confirms is what will be recorded."""
     refs = sorted({ln["reference"] for ln in lines})
-    by_ref: dict[str, list[Row]] = {}
-    for (data,) in sql.with_ids("SELECT data FROM rm_payouts WHERE bank_ref IN %s ORDER BY id", refs):
-        payout = json.loads(data)
-        by_ref.setdefault(payout["bank_ref"], []).append(payout)
+    by_ref = _payouts_by_ref(sql, refs)
     days = sorted(ln["date"] for ln in lines) or [""]
     missing = [p for p in _data(sql, "SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s"
                                      " AND p.reversed = 0 AND NOT EXISTS (SELECT 1 FROM rm_bank_lines l WHERE"
                                      " l.reference = p.bank_ref) ORDER BY p.paid_on, p.id", (days[0], days[-1]))
-               if p["bank_ref"] not in by_ref]
-    return match(lines, by_ref, missing)
+               if ref_key(p["bank_ref"]) not in by_ref]
+    return match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, None))
 
 
-def view(head: Row) -> Row:
+def ref_key(reference: str) -> str:
+    """A bank reference as the ledger tells payouts apart (`Payout.create_id`): its case and the spaces around it
+    aside, so a line matches the payout whose reference a second payout could not reuse."""
+    return reference.strip().casefold()
+
+
+def _payouts_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
+    """The payouts bearing each of `refs`, by `ref_key`: found by the id the reference gives a payout, and by the
+    reference as written (a store whose payouts were recorded before their ids came from it)."""
+    found: dict[str, Row] = {}
+    ids = sorted({str(Payout.create_id(ref)) for ref in refs})
+    for query, keys in (("SELECT data FROM rm_payouts WHERE id IN %s", ids),
+                        ("SELECT data FROM rm_payouts WHERE bank_ref IN %s", refs)):
+        for (data,) in sql.with_ids(query, keys):
+            payout = json.loads(data)
+            found[payout["id"]] = payout
+    by_ref: dict[str, list[Row]] = {}
+    for payout in sorted(found.values(), key=lambda p: p["id"]):
+        by_ref.setdefault(ref_key(payout["bank_ref"]), []).append(payout)
+    return by_ref
+
+
+def _earlier_lines(sql: Sql, refs: list[str], before: tuple[str, str] | None) -> list[Row]:
+    """The lines bearing `refs` on statements imported before the one at `before` (its imported_at and id; None:
+    every statement imported so far), in the order they were imported: they matched their payouts first."""
+    lines = [json.loads(d) for (d,) in sql.with_ids("SELECT data FROM rm_bank_lines WHERE reference IN %s", refs)]
+    heads = sql.with_ids("SELECT data FROM rm_statements WHERE id IN %s", sorted({ln["statement_id"] for ln in lines}))
+    imported = {(head := json.loads(d))["id"]: (head["imported_at"], head["id"]) for (d,) in heads}
+    earlier = [(imported[ln["statement_id"]], ln["id"], ln) for ln in lines
+               if before is None or imported[ln["statement_id"]] < before]
+    return [line for _, _, line in sorted(earlier, key=lambda e: (e[0], e[1]))]
+
+
+def view(head: Row, lines: list[Row]) -> Row:
+    """The statement's head: `total` is its money out (the debits the payouts answer for), `total_in` its money in."""
+    out = [ln["amount"] for ln in lines if ln.get("direction", "debit") == "debit"]
+    in_ = [ln["amount"] for ln in lines if ln.get("direction", "debit") == "credit"]
     return {"id": head["id"], "digest": head["digest"], "source": head["source"], "lines": head["lines"],
-            "period": {"from": head["period_from"], "to": head["period_to"]}, "total": head["total"],
-            "imported_at": head["imported_at"]}
+            "period": {"from": head["period_from"], "to": head["period_to"]}, "total": add(ZERO, *out),
+            "total_in": add(ZERO, *in_), "imported_at": head["imported_at"]}
 
 
 def _payout(p: Row) -> Row:
@@ -110,32 +142,67 @@ def _line(ln: Row) -> Row:
         "direction": ln.get("direction", "debit")}
 
 
-def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts: Iterable[Row]) -> Row:
+def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts: Iterable[Row],
+          earlier: Iterable[Row] = ()) -> Row:
     """Each bank line against the payouts bearing its reference: the same amount matches (one payout, or
-    several under one reference that add up to it); otherwise the line is a mismatch or has no payout."""
+    several under one reference that add up to it); otherwise the line is a mismatch or has no payout.
+
+    A payout is matched by one line only. The `earlier` lines (statements imported before) take theirs first;
+    a line whose payouts another line already took is `repeated_bank_lines`, the bank having paid twice, unless
+    it is the same transaction on another statement (the same day and amount: statements that overlap)."""
     report: Row = {"matched": [], **{k: [] for k in DISCREPANCIES}, "credit_lines": []}
+    matcher = _Matcher(by_ref)
+    for ln in earlier:
+        if ln.get("direction", "debit") == "debit":
+            matcher.take(ln)
     for ln in lines:
         if ln.get("direction", "debit") == "credit":
             # Money in: a repayment of a recovery, never a payout; matched against the repayments by
             # reference and amount in projections/bank_credits.py.
             report["credit_lines"].append(_line(ln))
             continue
-        payouts = by_ref.get(ln["reference"], [])
-        live = [p for p in payouts if not p["reversed"]]
-        gone = [p for p in payouts if p["reversed"]]
-        same = next((p for p in live if amount(p["amount"]) == amount(ln["amount"])), None)
-        if same is not None:
-            report["matched"].append({"line": _line(ln), "payouts": [_payout(same)]})
-        elif live and amount(add(ZERO, *(p["amount"] for p in live))) == amount(ln["amount"]):
-            report["matched"].append({"line": _line(ln), "payouts": [_payout(p) for p in live]})
-        elif live:
-            report["amount_mismatches"].append({"line": _line(ln), "bank_amount": ln["amount"],
-                                                "payout_amount": add(ZERO, *(p["amount"] for p in live)),
-                                                "payouts": [_payout(p) for p in live]})
-        elif gone:
-            report["reversed_but_on_statement"].append({"line": _line(ln), "payouts": [_payout(p) for p in gone]})
+        kind, payouts = matcher.take(ln)
+        if kind == "amount_mismatches":
+            report[kind].append({"line": _line(ln), "bank_amount": ln["amount"],
+                                 "payout_amount": add(ZERO, *(p["amount"] for p in payouts)),
+                                 "payouts": [_payout(p) for p in payouts]})
+        elif kind == "unmatched_bank_lines":
+            report[kind].append(_line(ln))
         else:
-            report["unmatched_bank_lines"].append(_line(ln))
+            report[kind].append({"line": _line(ln), "payouts": [_payout(p) for p in payouts]})
     report["unmatched_payouts"] = [_payout(p) for p in unmatched_payouts]
     counts = {k: len(report[k]) for k in ("matched", *DISCREPANCIES)}
     return report | {"counts": counts, "all_matched": not any(counts[k] for k in DISCREPANCIES)}
+
+
+class _Matcher:
+    """Which payouts the lines seen so far have matched, and the transactions they were."""
+
+    def __init__(self, by_ref: dict[str, list[Row]]) -> None:
+        self.by_ref = by_ref
+        self.taken: set[str] = set()
+        self.seen: dict[tuple[str, str, Any], tuple[str | None, list[Row]]] = {}
+
+    def take(self, ln: Row) -> tuple[str, list[Row]]:
+        """The line's place in the report and the payouts it names; a match takes its payouts."""
+        key = ref_key(ln["reference"])
+        payouts = self.by_ref.get(key, [])
+        live = [p for p in payouts if not p["reversed"]]
+        transaction = (key, ln["date"], amount(ln["amount"]))
+        statement = ln.get("statement_id")
+        if (first := self.seen.get(transaction)) is not None and first[0] != statement:
+            return "matched", first[1]  # the same transaction on an overlapping statement
+        free = [p for p in live if p["id"] not in self.taken]
+        same = next((p for p in free if amount(p["amount"]) == amount(ln["amount"])), None)
+        if same is not None or (free and amount(add(ZERO, *(p["amount"] for p in free))) == amount(ln["amount"])):
+            chosen = [same] if same is not None else free
+            self.taken.update(p["id"] for p in chosen)
+            self.seen.setdefault(transaction, (statement, chosen))
+            return "matched", chosen
+        if free:
+            return "amount_mismatches", free
+        if live:
+            return "repeated_bank_lines", live
+        if gone := [p for p in payouts if p["reversed"]]:
+            return "reversed_but_on_statement", gone
+        return "unmatched_bank_lines", []

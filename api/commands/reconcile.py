@@ -149,6 +149,7 @@ ROWS_ZH = {
     "NO PAYOUT": ("无对应拨付", "没有拨付带有此参考号"),
     "NOT ON STATEMENT": ("未见于流水", "拨付 {0} 不在任何已导入的流水中"),
     "REVERSED": ("已冲正", "该拨付已冲正，但银行仍支付了"),
+    "PAID AGAIN": ("重复支付", "该拨付已由另一行匹配：银行可能支付了两次"),
     "REPAYMENT": ("退回", "追回 {0}"),
     "REPAYMENT MISMATCH": ("退回金额不符", "收到的金额与记录的退回金额不同"),
     "MONEY IN, NO REPAYMENT": ("收入无对应退回", "没有退回带有此参考号：请在对应的追回下记录"),
@@ -157,6 +158,7 @@ ROWS_ZH = {
 }
 COUNTS_ZH = {"matched": "已匹配", "amount_mismatches": "金额不符", "unmatched_bank_lines": "无对应拨付的流水行",
              "unmatched_payouts": "未见于流水的拨付", "reversed_but_on_statement": "已冲正但见于流水",
+             "repeated_bank_lines": "重复支付",
              "matched_credits": "已匹配的退回", "credit_amount_mismatches": "退回金额不符",
              "unmatched_credit_lines": "无对应退回的收入行", "unmatched_repayments": "未见于流水的退回"}
 
@@ -187,6 +189,10 @@ def describe(found: dict, *, zh: bool | None = None) -> str:
     for m in r["reversed_but_on_statement"]:
         row("REVERSED", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
             ", ".join(p["amount"] for p in m["payouts"]), "the payout was reversed, yet the bank paid it")
+    for m in r.get("repeated_bank_lines", []):
+        row("PAID AGAIN", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+            ", ".join(p["amount"] for p in m["payouts"]), "another line already matched this payout: the bank may"
+            " have paid it twice")
     for m in r.get("matched_credits", []):
         recoveries = ", ".join(p["recovery_id"] for p in m["repayments"])
         row("REPAYMENT", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
@@ -206,11 +212,11 @@ def describe(found: dict, *, zh: bool | None = None) -> str:
     period, total = found["period"], found["total"]
     if zh:
         head = (f"流水 {found['id']}（{found['source'] or '无来源'}）：{found['lines']} 行，"
-                f"{period['from']} 至 {period['to']}，合计 {total}"
+                f"{period['from']} 至 {period['to']}，支出合计 {total}，收入合计 {found.get('total_in') or '0.00'}"
                 + ("——此前已导入，未写入任何内容" if found.get("already_imported") else ""))
     else:
         head = (f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "
-                f"{period['from']} to {period['to']}, total {total}"
+                f"{period['from']} to {period['to']}, total out {total}, in {found.get('total_in') or '0.00'}"
                 + (" — already imported, nothing written" if found.get("already_imported") else ""))
     # Lines recorded before the text check could hold escape sequences: never send them to the terminal raw.
     head = printable(head)

@@ -139,6 +139,9 @@ class MatchingReport(PublicModel):
                     " imported statement")
     reversed_but_on_statement: list[LineMatch] = Field(
         description="lines whose payout was reversed in the ledger, yet the money left the bank")
+    repeated_bank_lines: list[LineMatch] = Field(
+        [], description="lines whose payouts another line already matched (on this statement, or on one imported"
+                        " before it for another day or amount): the bank may have paid twice")
     credit_lines: list[BankLine] = Field([], description="money in (repayments of recoveries); never matched"
                                                           " against payouts")
     matched_credits: list[CreditMatch] = Field(
@@ -169,7 +172,7 @@ class RefusedLinePublic(PublicModel):
 class BankStatementPublic(PublicModel):
     model_config = examples({
         "id": STATEMENT_ID, "digest": "9f2c" + "0" * 60, "source": "icbc-2023-07.csv", "lines": 1,
-        "period": {"from": "2023-07-03", "to": "2023-07-03"}, "total": "300000.00",
+        "period": {"from": "2023-07-03", "to": "2023-07-03"}, "total": "300000.00", "total_in": "0.00",
         "imported_at": "2023-07-05T01:30:15.123456+00:00", "already_imported": False,
         "report": {"matched": [{"line": {"line": 1, "date": "2023-07-03", "amount": "300000.00",
                                          "reference": "ICBC-20230703-000187", "counterparty": ORG_NAME},
@@ -177,9 +180,9 @@ class BankStatementPublic(PublicModel):
                                              "programme": "A5.voucher", "amount": "300000.00",
                                              "paid_on": "2023-07-03", "bank_ref": "ICBC-20230703-000187"}]}],
                    "amount_mismatches": [], "unmatched_bank_lines": [], "unmatched_payouts": [],
-                   "reversed_but_on_statement": [],
+                   "reversed_but_on_statement": [], "repeated_bank_lines": [],
                    "counts": {"matched": 1, "amount_mismatches": 0, "unmatched_bank_lines": 0,
-                              "unmatched_payouts": 0, "reversed_but_on_statement": 0},
+                              "unmatched_payouts": 0, "reversed_but_on_statement": 0, "repeated_bank_lines": 0},
                    "all_matched": True}})
 
     id: str
@@ -187,7 +190,8 @@ class BankStatementPublic(PublicModel):
     source: str | None
     lines: int
     period: Period = Field(description="the first and last booking day on the statement")
-    total: MoneyOut
+    total: MoneyOut = Field(description="money out: the debit lines added up (what payouts answer for)")
+    total_in: MoneyOut | None = Field(None, description="money in: the credit lines added up (repayments)")
     imported_at: MomentText
     already_imported: bool | None = Field(None, description="on import: true when these lines were imported before"
                                                             " (nothing was written)")

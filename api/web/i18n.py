@@ -117,6 +117,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unmatched_bank_lines": ("无对应拨付的银行行", "Bank lines with no payout"),
     "unmatched_payouts": ("未见于银行的拨付", "Payouts not on the statement"),
     "reversed_but_on_statement": ("已冲回但银行有记录", "Reversed yet on the statement"),
+    "repeated_bank_lines": ("重复支付（拨付已由其他行匹配）", "Paid again (the payout matched another line)"),
     "credit_lines": ("入账行（还款）", "Credit lines (repayments)"),
     "all_matched": ("全部匹配。", "Everything matches."), "reference": ("参考号", "Reference"),
     "counterparty": ("对方户名", "Counterparty"), "date": ("日期", "Date"),

@@ -76,7 +76,12 @@ def _money(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
         raise _NoMoney("has both a debit and a credit amount; a line moves money one way",
                        "同时有借方和贷方金额；一行只能是一笔支出或一笔收入")
     if debit or credit:
-        return (debit or credit).lstrip("+"), "debit" if debit else "credit"
+        # A minus in either column is a red-ink entry (红字冲正): money the other way, never a sign to drop (a
+        # probe's "-1,000.00" debit, a bank's reversal, was matched to the payout it undid).
+        cell, direction = (debit, "debit") if debit else (credit, "credit")
+        if cell.startswith("-"):
+            return cell[1:], "credit" if direction == "debit" else "debit"
+        return cell.lstrip("+"), direction
     if signed := _cell(row, cols.get("signed_amount")):
         return (signed[1:], "debit") if signed.startswith("-") else (signed.lstrip("+"), "credit")
     if plain := _cell(row, cols.get("amount")):

@@ -48,7 +48,8 @@ def test_the_report_sorts_every_line_and_payout(api, books):
     assert [p["id"] for p in r["unmatched_payouts"]] == [s["missing"]["id"]]
     assert [m["payouts"][0]["id"] for m in r["reversed_but_on_statement"]] == [s["gone"]["id"]]
     assert r["counts"] == {"matched": 1, "amount_mismatches": 1, "unmatched_bank_lines": 1, "unmatched_payouts": 1,
-                           "reversed_but_on_statement": 1, "matched_credits": 0, "credit_amount_mismatches": 0,
+                           "reversed_but_on_statement": 1, "repeated_bank_lines": 0, "matched_credits": 0,
+                           "credit_amount_mismatches": 0,
                            "unmatched_credit_lines": 0, "unmatched_repayments": 0}
     assert r["all_matched"] is False
 

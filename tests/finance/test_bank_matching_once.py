@@ -1,0 +1,89 @@
+"""A payout is matched by one bank line only, as the ledger tells references apart; a signed amount in a bank's
+debit or credit column keeps its sign; and a statement's total is its money out, its money in apart. Each was a
+black-box probe's finding: a bank that paid one payout twice was reported `all_matched`, a red-ink reversal
+(-1,000.00 in 借方发生额) was matched to the payout it undid, and `icbc-…` never matched its payout `ICBC-…`."""
+from __future__ import annotations
+
+from tests.support import unique_id
+
+
+def _import(api, text, **query):
+    params = "&".join(f"{k}={v}" for k, v in query.items())
+    response = api.client.post(f"/v1/finance/bank-statements?{params}", content=text.encode("utf-8"), headers={
+        "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"})
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def _ids(entries):
+    return [[p["id"] for p in e["payouts"]] for e in entries]
+
+
+def test_a_payout_on_two_lines_of_one_statement_is_paid_again_not_matched_twice(api, books):
+    """Two lines of one statement bearing one payout's reference and amount: the first matches, the second is
+    `repeated_bank_lines` (the bank paid twice), and the statement is not all matched. Two payouts under two lines
+    each match their own."""
+    one, two = books.pay(books.approve(), "1000.00", "2024-07-02"), books.pay(books.approve(), "2000.00", "2024-07-02")
+    answer = _import(api, "date,amount,reference\n"
+                          f"2024-07-02,1000.00,{one['bank_ref']}\n"
+                          f"2024-07-02,1000.00,{one['bank_ref']}\n"
+                          f"2024-07-02,2000.00,{two['bank_ref']}\n")
+    report = answer["report"]
+    assert sorted(_ids(report["matched"])) == sorted([[one["id"]], [two["id"]]])
+    assert _ids(report["repeated_bank_lines"]) == [[one["id"]]]
+    assert report["counts"]["repeated_bank_lines"] == 1 and report["all_matched"] is False
+    assert answer["total"] == "4000.00"
+    again = api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}", as_="finance")["report"]
+    assert _ids(again["repeated_bank_lines"]) == [[one["id"]]] and again["all_matched"] is False
+
+
+def test_a_later_statement_paying_the_same_payout_on_another_day_is_paid_again(api, books):
+    """A July statement matched the payout; August's line under the same reference is paid again. The same
+    transaction on a statement that overlaps July's (same day and amount) is the same money: matched."""
+    payout = books.pay(books.approve(), "1000.00", "2024-07-02")
+    july = _import(api, f"date,amount,reference\n2024-07-02,1000.00,{payout['bank_ref']}\n")
+    assert july["report"]["all_matched"] is True
+    overlap = _import(api, f"date,amount,reference,counterparty\n2024-07-02,1000.00,{payout['bank_ref']},甲\n")
+    assert _ids(overlap["report"]["matched"]) == [[payout["id"]]] and overlap["report"]["all_matched"] is True
+    august = _import(api, f"date,amount,reference\n2024-08-02,1000.00,{payout['bank_ref']}\n")
+    assert _ids(august["report"]["repeated_bank_lines"]) == [[payout["id"]]]
+    assert august["report"]["all_matched"] is False
+    # The first statement to name the payout keeps it, whenever it is read.
+    assert api.ok("GET", f"/v1/finance/bank-statements/{july['id']}", as_="finance")["report"]["all_matched"] is True
+
+
+def test_references_match_as_the_ledger_tells_them_apart(api, books):
+    """A payout `icbc-…` makes `ICBC-…` the same reference (a second payout under it is a conflict), so a bank line
+    `ICBC-…` matches it, and it is not also listed as a payout on no line."""
+    ref = unique_id("icbc-")
+    payout = books.pay(books.approve(), "300.00", "2024-07-05", bank_ref=ref)
+    answer = _import(api, f"date,amount,reference\n2024-07-05,300.00,{ref.upper()}\n")
+    assert _ids(answer["report"]["matched"]) == [[payout["id"]]]
+    assert answer["report"]["unmatched_bank_lines"] == [] and answer["report"]["unmatched_payouts"] == []
+
+
+def test_a_minus_in_a_debit_or_credit_column_turns_the_line_around(api, books):
+    """"-1,000.00" under 借方发生额 is money back in (a red-ink reversal): a credit line, never matched to the payout,
+    and a statement other than the one with "1,000.00" there; a minus under 贷方发生额 is money out."""
+    payout = books.pay(books.approve(), "1000.00", "2024-07-02")
+    head = "交易日期,借方发生额,贷方发生额,附言\n"
+    paid = _import(api, head + f'2024-07-02,"1,000.00",,{payout["bank_ref"]} 补助\n')
+    undone = _import(api, head + f'2024-07-03,"-1,000.00",,{payout["bank_ref"]} 冲正\n')
+    assert undone["already_imported"] is False and undone["digest"] != paid["digest"]
+    [credit] = undone["report"]["credit_lines"]
+    assert (credit["direction"], credit["amount"]) == ("credit", "1000.00")
+    assert undone["report"]["matched"] == [] and (undone["total"], undone["total_in"]) == ("0.00", "1000.00")
+    other = books.pay(books.approve(), "500.00", "2024-07-04")
+    out = _import(api, head + f'2024-07-04,,"-500.00",{other["bank_ref"]}\n')
+    assert _ids(out["report"]["matched"]) == [[other["id"]]] and out["total"] == "500.00"
+
+
+def test_a_statements_total_is_its_money_out_and_its_money_in_apart(api, books):
+    """One debit of 2,000.00 and one credit of 2,000.00: total (out) 2,000.00, total_in 2,000.00; it was 4,000.00."""
+    payout = books.pay(books.approve(), "2000.00", "2024-07-02")
+    answer = _import(api, "交易日期,借方发生额,贷方发生额,附言\n"
+                          f"2024-07-02,2000.00,,{payout['bank_ref']}\n"
+                          f"2024-07-03,,2000.00,{unique_id('BACK-')}\n")
+    assert (answer["total"], answer["total_in"]) == ("2000.00", "2000.00")
+    read = api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}", as_="finance")
+    assert (read["total"], read["total_in"]) == ("2000.00", "2000.00")
