@@ -19,8 +19,11 @@ WHERE_ZH = {"body": "请求体", "query": "查询参数", "path": "路径", "hea
 GENERIC = ("is not valid; check this field against /docs", "取值无效；请对照 /docs 检查此字段")
 UUID_EXAMPLE = "3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"
 # Patterns a person cannot be expected to read, said in words.
-PATTERNS = {r"^[^/\s]+$": ("must be a code without slashes or spaces, such as A3.erc",
-                           "应为不含斜杠或空格的代码，例如 A3.erc")}
+CODE = r"^[^/\s]+$"
+PATTERNS = {CODE: ("must be a code without slashes or spaces, such as A3.erc", "应为不含斜杠或空格的代码，例如 A3.erc")}
+# A code field's own example: a tier sent with a space was told "such as A3.erc", a programme's code (a probe).
+CODE_EXAMPLES = {"programme": "A3.erc", "tier": "municipal", "bureau": "kjj", "kind": "consortium",
+                 "body_id": "CONS-2023-01", "lead_bureau": "kjj", "status": "pending"}
 Words = tuple[str, str]
 
 
@@ -38,8 +41,15 @@ def _choices(ctx: Mapping[str, Any]) -> Words:
     return f"must be one of {', '.join(values)}", f"应为以下之一：{'、'.join(values)}"
 
 
-def _pattern(ctx: Mapping[str, Any]) -> Words:
+def _pattern(ctx: Mapping[str, Any], field: str = "") -> Words:
     pattern = str(ctx.get("pattern", ""))
+    if pattern == CODE and field:
+        name = field.rsplit(".", 1)[-1]
+        if (example := CODE_EXAMPLES.get(name)) is not None:
+            return (f"must be a code without slashes or spaces, such as {example}",
+                    f"应为不含斜杠或空格的代码，例如 {example}")
+        return ("must be a code without slashes or spaces; see /docs for this field's codes",
+                "应为不含斜杠或空格的代码；此字段的代码见 /docs")
     return PATTERNS.get(pattern, (f"must match the pattern {pattern}; see /docs for this field's format",
                                   f"格式不符，应匹配 {pattern}；此字段的格式见 /docs"))
 
@@ -147,6 +157,8 @@ def words(error: Mapping[str, Any]) -> Words:
         return _ours(error, ctx)
     if kind in FIXED:
         return FIXED[kind]
+    if kind == "string_pattern_mismatch":
+        return _pattern(ctx, _field(error))
     if kind in BY_CTX:
         return BY_CTX[kind](ctx)
     return BY_ERROR.get(kind, _generic)(error, ctx)

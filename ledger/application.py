@@ -334,7 +334,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                              f"等次 {cert.tier}；晋升只能升到更高等次，请填写高于 {cert.tier} 的等次")
             if effective_on < cert.effective_on:
                 raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
-                                          f" {cert.effective_on}",
+                                          f" {cert.effective_on}; send a day on or after {cert.effective_on}",
                                           zh=f"晋升的生效日期 {effective_on} 早于该认定的生效日期 {cert.effective_on}；"
                                              f"请填写不早于 {cert.effective_on} 的日期")
             cert.upgrade(new, effective_on, document_ref, by.name)

@@ -1,13 +1,15 @@
-"""Beijing time: the district reads every moment in Asia/Shanghai, and a day given for "as of" means
-the end of that day there, the same in the API, the CLI and the pages. Stored moments stay UTC."""
+"""Beijing time: the district reads every moment at UTC+08:00, and a day given for "as of" means the end of that
+day there, the same in the API, the CLI and the pages. Stored moments stay UTC.
+
+A fixed offset, not the Asia/Shanghai zone: the zone's history reads a day before 1901 at Shanghai's local mean
+time (+08:05:43) and days of 1986-1991 with summer time, where the ledger means Beijing time as it is today."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
-ZONE = ZoneInfo("Asia/Shanghai")
 ZONE_LABEL = "UTC+08:00"
+ZONE = timezone(timedelta(hours=8), ZONE_LABEL)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

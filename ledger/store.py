@@ -80,6 +80,15 @@ def sqlite_path(url: str) -> str:
     return SQLITE_SHARED_MEMORY if path == ":memory:" else path
 
 
+def sqlite_file(url: str) -> str:
+    """`sqlite_path`, its folder made first: every command creates what it needs on an empty store, and a new
+    SQLite file in a folder not made yet (the default var/ of a fresh checkout) was `store_unreachable`."""
+    path = sqlite_path(url)
+    if path != SQLITE_SHARED_MEMORY and not path.startswith("file:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def store_named(url: str) -> str:
     """The store a URL names, as a person checks it: `SQLite /abs/path` or `PostgreSQL user@host:port/db` (never
     a password)."""
@@ -97,9 +106,7 @@ def postgres_conninfo(url: str) -> str:
 
 
 def _sqlite_env(url: str) -> dict[str, str]:
-    path = sqlite_path(url)
-    if path != SQLITE_SHARED_MEMORY:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": path,

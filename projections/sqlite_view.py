@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ledger.store import SQLITE_SHARED_MEMORY, sqlite_path
+from ledger.store import SQLITE_SHARED_MEMORY, sqlite_file
 from projections.events import APPLICATION
 from projections.schema import DDL
 from projections.sql import Sql
@@ -22,7 +22,7 @@ class SqliteView(ReadModelView):
     event_state_statement = "SELECT state FROM stored_events WHERE rowid = %s"
 
     def __init__(self, url: str) -> None:
-        path = sqlite_path(url)
+        path = sqlite_file(url)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(path, uri=True, timeout=LOCK_TIMEOUT, isolation_level=None,
                                      check_same_thread=False)

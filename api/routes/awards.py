@@ -12,6 +12,7 @@ from api.deps import PrincipalDep, ReadModelsDep
 from api.problems import responses
 from api.schemas.awards import AsOf, AwardStatePublic, HistoryPublic
 from api.schemas.fields import Uscc
+from ledger import beijing
 from ledger.application import AwardLedger
 from ledger.domain.errors import NotFound
 from projections.readmodels import ReadModels
@@ -22,6 +23,16 @@ router = APIRouter(tags=["awards"])
 def _unknown(uscc: str) -> NotFound:
     return NotFound(f"organisation {uscc} is not in the ledger (register it with POST /v1/organisations first)",
                     zh=f"台账中没有企业 {uscc}；请核对统一社会信用代码，或先通过 POST /v1/organisations 登记")
+
+
+def _unknown_then(uscc: str, as_of: Any) -> NotFound:
+    """An organisation registered after `as_of`: the ledger did not know it then (it was told to register it,
+    which a conflict then refused)."""
+    shown = beijing.shown(as_of)
+    return NotFound(f"organisation {uscc} was not yet in the ledger at {shown}: it was registered later; ask for a"
+                    " later as_of, or leave as_of out for the state now",
+                    zh=f"截至 {shown}，台账中尚无企业 {uscc}（其登记在此之后）；"
+                       "请使用更晚的 as_of，或省略 as_of 查询当前状态")
 
 
 @router.get("/v1/organisations/{uscc}/awards", response_model=AwardStatePublic, responses=responses(401, 404, 422))
@@ -44,6 +55,8 @@ async def get_awards(uscc: Uscc, by: PrincipalDep, request: Request,
     else:
         state = await run_in_threadpool(read_models.award_state, uscc, as_of)
     if state is None:
+        if as_of is not None and await run_in_threadpool(read_models.award_state, uscc) is not None:
+            raise _unknown_then(uscc, as_of)
         raise _unknown(uscc)
     return labels.named_awards(state, ledger.catalogue())
 

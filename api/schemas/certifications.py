@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from api.schemas.common import BODY_ID, CERT_ID, ORG_USCC, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import Code, Day, ProgrammeCode, Text, TierCode, Timestamp, Uscc
+from api.schemas.fields import Code, Day, ProgrammeCode, SubjectText, Text, TierCode, Timestamp, Uscc
 
 
 class CertificationCreate(RequestModel):
@@ -20,7 +20,7 @@ class CertificationCreate(RequestModel):
     tier: TierCode | None = Field(None, description="the tier certified; none for a designation (A6.chain_leader)")
     effective_on: Day
     document_ref: Text = Field(description="the recognising document's reference number")
-    subject: Text | None = Field(None, description="what was certified, e.g. project:P-9, product:...")
+    subject: SubjectText | None = Field(None, description="what was certified, e.g. project:P-9, product:...")
     body_id: Code | None = Field(None, description="the innovation body the certification recognises; required for"
                                                    " an Art. 3 recognition (rule 13), whose body must be of the"
                                                    " programme's kind and led by `uscc`")

@@ -24,6 +24,7 @@ from api.schemas.fields import (
     MoneyIn,
     MoneyOut,
     ProgrammeCode,
+    SubjectText,
     Text,
     TierCode,
     Timestamp,
@@ -64,7 +65,7 @@ class ClaimCreate(RequestModel):
     programme: ProgrammeCode = Field(description="a programme code of the catalogue, e.g. A3.erc, A5.voucher")
     award_year: YearIn
     effective_on: Day = Field(description="the day the facts claimed for took effect")
-    subject: Text | None = Field(None, description="the project or product the award is for, e.g. project:P-9")
+    subject: SubjectText | None = Field(None, description="the project or product the award is for, e.g. project:P-9")
     certification_id: LedgerId | None = Field(None, description="the certification the claim rests on")
     tier: TierCode | None = None
     rank: int | None = Field(None, ge=1, le=1000, strict=True,

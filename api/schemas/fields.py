@@ -19,6 +19,7 @@ from ledger.domain.statement_fields import FIRST_DAY, LAST_DAY, booking_day
 from ledger.domain.text import KINDS_ZH, MAX_TEXT, InvalidText, clean_text
 from ledger.domain.values import Uscc as DomainUscc
 from ledger.domain.values import money
+from ledger.rules.subjects import MAX_LENGTH as SUBJECT_MAX_LENGTH
 
 # Fifteen integer digits (below a thousand trillion yuan) is far above any budget, and keeps every sum
 # the ledger makes inside Decimal's default 28-digit precision.
@@ -117,6 +118,9 @@ def _optional_text(value: str) -> str:
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_text)]
 OptionalText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_optional_text)]
+# A subject's limit is the rules' own (ledger/rules/subjects.py): one limit, whichever check meets it first (a
+# probe was told "at most 500" past 500 characters and "at most 200" below it).
+SubjectText = Annotated[str, Field(min_length=1, max_length=SUBJECT_MAX_LENGTH), AfterValidator(_text)]
 # A query parameter's text passes the same check: a NUL in `?q=` would otherwise reach PostgreSQL and fail.
 QueryText = Annotated[str, AfterValidator(_optional_text)]
 Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$"), AfterValidator(_text)]

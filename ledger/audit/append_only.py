@@ -31,7 +31,7 @@ from eventsourcing.postgres import PostgresDatastore
 
 from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, ensure_event_store, events_table, snapshots_table
 from ledger.refused_keys import TABLE as REFUSED_TABLE
-from ledger.store import is_postgres, postgres_conninfo, sqlite_path
+from ledger.store import is_postgres, postgres_conninfo, sqlite_file
 
 MESSAGE = "stored events are immutable"
 FUNCTION = "award_ledger_refuse_event_change"
@@ -226,7 +226,7 @@ def _protect_postgres(url: str) -> list[str]:
 
 def _sqlite(url: str) -> closing[sqlite3.Connection]:
     # sqlite3's own context manager commits but never closes; closing() does.
-    return closing(sqlite3.connect(sqlite_path(url), uri=True, timeout=10.0, isolation_level=None))
+    return closing(sqlite3.connect(sqlite_file(url), uri=True, timeout=10.0, isolation_level=None))
 
 
 def _sqlite_has_table(conn: sqlite3.Connection, name: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from ledger.audit.encoding import GENESIS, event_bytes
 from ledger.audit.linking import link_saved
 from ledger.audit.tables import CHAIN_TABLE, events_table, snapshots_table
-from ledger.store import is_postgres, sqlite_path
+from ledger.store import is_postgres, sqlite_file
 
 PAGE_SIZE = 1000
 _SQLITE_TIMEOUT = 10.0
@@ -89,7 +89,7 @@ class SqliteStore(Store):
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(sqlite_path(self.url), uri=True, timeout=_SQLITE_TIMEOUT, isolation_level=None)
+        conn = sqlite3.connect(sqlite_file(self.url), uri=True, timeout=_SQLITE_TIMEOUT, isolation_level=None)
         try:
             yield conn
         finally:

@@ -63,6 +63,8 @@ class Unfolded(Tampered):
     chain is at hand (the server), the chain check names the position (`api/problems.py`); a command refused so
     is not kept for its Idempotency-Key, since once the store is restored it is decided again."""
 
+    own_words = True  # worded here, in both languages, from what was found
+
     def __init__(self, aggregate_id: Any, cause: BaseException) -> None:
         why = f"{type(cause).__name__}: {cause}"[:200]
         super().__init__(

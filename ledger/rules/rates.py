@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ledger.catalogue.model import Kind, Programme
-from ledger.domain.errors import CapExceeded, MissingFact
+from ledger.domain.errors import CapExceeded, MissingFact, NotEligible
 from ledger.domain.values import fen_down, yuan
 from ledger.rules.caps import SCOPE_TEXT
 from ledger.rules.explanation import Explanation, later
@@ -40,8 +40,13 @@ def decided_amount(programme: Programme, requested: Decimal | None, basis: Decim
                               " give basis_amount",
                               zh=f"{programme.code} 最高为{programme.basis_zh}的 {programme.rate * 100:.0f}%：请填写"
                                  "基数金额 basis_amount", field="basis_amount")
-        ceilings.append((fen_down(basis * programme.rate),
-                         f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)}, {{}}"))
+        share = fen_down(basis * programme.rate)
+        if share <= 0:  # rule 9, as a rate programme's share of nothing (it advised "request at most 0.00")
+            raise NotEligible(f"{programme.code} is at most {programme.rate * 100:.0f}% of {programme.basis_en}"
+                              f" {yuan(basis)}, which comes to 0.00; a claim for nothing is refused",
+                              zh=f"{programme.code} 最高为{programme.basis_zh} {yuan(basis)} 元的"
+                                 f" {programme.rate * 100:.0f}%，即 0.00 元；不受理零金额申请")
+        ceilings.append((share, f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)}, {{}}"))
     ceilings += [(cap.limit, f"the {programme.code} cap of {{}} {SCOPE_TEXT[cap.scope.value]}")
                  for cap in programme.caps if cap.pool is None]
     for ceiling, text in ceilings:

@@ -125,3 +125,14 @@ def test_a_second_close_of_a_year_makes_no_key(tmp_path):
     assert "signing key" not in again.stderr and not (elsewhere / "var").exists(), again.stderr
     with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM ledger_audit_keys").fetchone()[0] == keys
+
+
+@pytest.mark.parametrize("argv", [["rebuild"], ["export", "--year", "2023", "--output", "-"],
+                                  ["replay", "--as-of", "2024-01-01"]])
+def test_a_command_on_a_new_sqlite_store_makes_its_folder(argv, tmp_path, monkeypatch, capsys):
+    """A SQLite file in a folder not made yet (var/ in a fresh checkout) is made, as `verify` and `serve` make it:
+    `rebuild`, `export` and `replay` said `store_unreachable`, "Start the database" (a contract probe)."""
+    store = tmp_path / "new" / "folder" / "ledger.sqlite3"
+    exited, _, err = _run(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": f"sqlite:///{store}"})
+    assert exited == 0, err
+    assert store.exists()

@@ -70,6 +70,8 @@ def _speaks_chinese(call: ast.Call, cls: type) -> bool:
     keywords = {k.arg for k in call.keywords}
     if getattr(cls, "replayed", False):  # a refusal given again (ledger/refused_keys.py): the first one's words
         return True
+    if getattr(cls, "own_words", False):  # its constructor words it in both languages (ledger/audit/tampering.py)
+        return True
     if issubclass(cls, EdgeProblem):  # its Chinese as `zh=`, or (as before) `zh_detail=` or the second argument
         return bool(keywords & {"zh", "zh_detail"}) or len(call.args) >= 2
     return "zh" in keywords

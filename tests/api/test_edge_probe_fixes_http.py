@@ -1,0 +1,47 @@
+"""Smaller findings of black-box probes over HTTP (both stores): one limit for a subject, a code's example from its
+own field, the same advice in both languages, and an `as_of` before an organisation was registered."""
+from __future__ import annotations
+
+from tests.api.conftest import Api, World
+
+
+def test_a_subject_has_one_limit_whichever_check_meets_it(api: Api, world: World) -> None:
+    """308 characters were told "at most 200", 608 "at most 500"; both are now told 200."""
+    org = world.org()
+    for length in (300, 600):
+        body = {"uscc": org, "programme": "A4.challenge", "award_year": 2023, "effective_on": "2023-06-01",
+                "basis_amount": "100000", "subject": "project:" + "x" * length}
+        problem = api.refused("POST", "/v1/claims", body, "kjj", 422, "invalid_request")
+        assert "200" in problem["detail"] and "500" not in problem["detail"], problem
+
+
+def test_a_code_with_a_space_is_told_an_example_of_its_own_field(api: Api, world: World) -> None:
+    """A tier with a space was told "such as A3.erc", a programme's code."""
+    body = {"uscc": world.org(), "programme": "A3.erc", "tier": "municipal ", "effective_on": "2023-06-01",
+            "document_ref": "杭科认〔2023〕1号"}
+    problem = api.refused("POST", "/v1/certifications", body, "kjj", 422, "invalid_request")
+    assert "such as municipal" in problem["detail"] and "A3.erc" not in problem["detail"], problem
+    zh = api.refused("POST", "/v1/certifications", body | {"tier": " first"}, "kjj", 422, "invalid_request",
+                     headers={"Accept-Language": "zh-CN"})
+    assert "例如 municipal" in zh["detail"]
+
+
+def test_an_upgrade_dated_before_its_certification_says_what_to_send_in_english_too(api: Api, world: World) -> None:
+    cert = world.certify(world.org(), effective_on="2023-06-01")
+    upgrade = {"tier": "provincial", "effective_on": "2023-05-31", "document_ref": "浙科发〔2023〕2号"}
+    problem = api.refused("POST", f"/v1/certifications/{cert}/upgrades", upgrade, "kjj", 422, "invalid_request")
+    assert "send a day on or after 2023-06-01" in problem["detail"]
+
+
+def test_as_of_before_an_organisation_was_registered_does_not_advise_registering_it(api: Api, world: World) -> None:
+    """The 404 said "register it with POST /v1/organisations first", which a conflict then refused: it now says the
+    ledger did not know the organisation then, and what to ask instead."""
+    org = world.org()
+    problem = api.refused("GET", f"/v1/organisations/{org}/awards?as_of=2024-01-01T00:10:00%2B08:00", None,
+                          "auditor", 404, "not_found")
+    assert "was not yet in the ledger at 2024-01-01 00:10:00 UTC+08:00" in problem["detail"]
+    assert "POST /v1/organisations" not in problem["detail"]
+    unknown = "91330108MA2CFJ6T5X"
+    never = api.refused("GET", f"/v1/organisations/{unknown}/awards?as_of=2024-01-01", None, "auditor", 404,
+                        "not_found")
+    assert "register it with POST /v1/organisations first" in never["detail"]
