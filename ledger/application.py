@@ -723,15 +723,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _keep_refusal(self, by: Principal, key: str, fingerprint: str, refusal: errors.LedgerError) -> bool:
         """Keep the refusal for the key (ledger.refused_keys), unless the key's first answer is kept already (a
-        command saved with it, or a refusal): whether it was kept. If the store cannot take it now, the refusal
-        is still the answer, and a retry is decided afresh as before."""
-        try:
-            return bool(self.recorder.keep_refusal(  # type: ignore[attr-defined]
-                by.name, key, fingerprint, refused_keys.answer_of(refusal),
-                record_id=IdempotencyRecord.create_id(by.name, key)))
-        except STORE_ERRORS:
-            log.warning("could not keep the refusal of Idempotency-Key %r for %s", key, by.name, exc_info=True)
-            return True
+        command saved with it, or a refusal): whether it was kept. If the store cannot take it now, its error
+        goes up (503, nothing written, send it again with the same key): a refusal answered but not kept would
+        let the same key be decided afresh later, and pay once what refused it had changed (a probe)."""
+        return bool(self.recorder.keep_refusal(  # type: ignore[attr-defined]
+            by.name, key, fingerprint, refused_keys.answer_of(refusal),
+            record_id=IdempotencyRecord.create_id(by.name, key)))
 
     def check_connections(self) -> None:
         """After a storage error: replace the pool's dead connections (PostgreSQL; nothing to do on SQLite)."""
