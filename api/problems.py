@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import field_messages, language
 from ledger.audit import receipts
 from ledger.audit.tampering import Unfolded
-from ledger.connection import STORE_ERRORS, check_idle, pool_exhausted
+from ledger.connection import STORE_ERRORS, check_idle, pool_exhausted, sqlite_locked
 from ledger.domain.errors import LedgerError
 
 log = logging.getLogger("award_ledger.api")
@@ -70,6 +70,8 @@ DETAILS_ZH = {
     "recorded": "操作已记录，但暂时无法读回其结果；请使用相同的 Idempotency-Key 重新发送（不会重复写入），"
                 "或稍后读取该资源",
     "http": "HTTP {status}：无法处理此请求；请对照接口文档（/docs）核对后重新发送",
+    "locked": "另一个连接占用着 SQLite 存储的写锁（长事务、备份或另一个写入进程），未写入任何内容；"
+              "请在 Retry-After 秒后使用相同的 Idempotency-Key 重新发送；如持续出现，请查找占用该文件的进程",
 }
 
 
@@ -288,6 +290,16 @@ async def _store_unavailable(request: Request, exc: Exception, lang: str | None 
                        " use for the whole wait, and nothing was written; send the request again after Retry-After"
                        " seconds (with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS},
                        zh_detail=DETAILS_ZH["pool"], lang=lang)
+    if sqlite_locked(exc) and not recorded:
+        # Not away: another connection holds the file's write lock past the ledger's wait (a long transaction, a
+        # backup, a second writer). Said as `busy` with its cause, where "cannot be reached" sent people looking
+        # for a server that is not there (a crash probe).
+        log.warning("SQLite store locked on %s %s: %s", request.method, request.url.path, exc)
+        return problem(request, 503, "busy", "another connection holds the SQLite store's write lock (a long"
+                       " transaction, a backup, a second writer) and nothing was written; send the request again"
+                       " after Retry-After seconds (with the same Idempotency-Key), and if it lasts, find the process"
+                       " holding the file", headers={"Retry-After": RETRY_AFTER_SECONDS},
+                       zh_detail=DETAILS_ZH["locked"], lang=lang)
     log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
     await run_in_threadpool(_check_connections, request.app.state)
     if recorded:

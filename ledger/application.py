@@ -39,7 +39,15 @@ from ledger.audit import snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.audit.tampering import Unfolded
 from ledger.catalogue.model import Catalogue, Programme
-from ledger.connection import STORE_ERRORS, HeldConnection, NoConnectionFree, check_idle, pool_exhausted, unheld
+from ledger.connection import (
+    STORE_ERRORS,
+    HeldConnection,
+    NoConnectionFree,
+    check_idle,
+    pool_exhausted,
+    sqlite_locked,
+    unheld,
+)
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.bank_statement import BankStatement, StatementLine, content_hash
@@ -652,8 +660,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             except NoConnectionFree:
                 raise  # it waited for a connection already: a busy process, not a fault to try again on
             except OperationalError as fault:
-                if pool_exhausted(fault):
-                    raise
+                if pool_exhausted(fault) or sqlite_locked(fault):
+                    raise  # it waited already (for a connection, for SQLite's write lock): said at once as busy
                 storage_faults += 1
                 self.check_connections()
                 if storage_faults >= 3:

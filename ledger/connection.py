@@ -45,6 +45,18 @@ STORE_ERRORS: tuple[type[Exception], ...] = (persistence.OperationalError, persi
                                              psycopg.OperationalError, sqlite3.OperationalError, NoConnectionFree)
 
 
+def sqlite_locked(error: BaseException) -> bool:
+    """Whether `error` is, or was raised from, SQLite's wait for another connection's write lock running out."""
+    seen: BaseException | None = error
+    for _ in range(8):  # eventsourcing raises its own OperationalError from sqlite3's
+        if seen is None:
+            return False
+        if isinstance(seen, sqlite3.OperationalError) and "locked" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def pool_exhausted(error: BaseException) -> bool:
     """Whether `error` is, or was raised from, a pool's wait for a connection running out (psycopg_pool's
     PoolTimeout): every connection the process may open was in use, not a database that cannot be reached."""
