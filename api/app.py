@@ -121,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     chain = AuditChain.open(settings.database_url)
                     notary = Notary(chain, signer)
             except (*problems.STORE_ERRORS, ReplicaConfigError) as err:
+                if (denied := permission_denied(err, settings.database_url)) is not None:  # a read-only file
+                    raise StoreUnreachable(denied[0], denied[1], "store_forbidden") from None
                 raise StoreUnreachable(f"cannot open the store ({_where(store)}): {str(err).strip()}. Start the"
                                        " database or fix LEDGER_DATABASE_URL, then start again") from None
             except persistence.DatabaseError as err:

@@ -333,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     except preflight.StoreRefused as err:
         return _fail("store_unreachable", str(err), reason_zh(err))
     except STORE_ERRORS as err:
+        if (denied := preflight.permission_denied(err, os.environ.get("LEDGER_DATABASE_URL", ""))) is not None:
+            return _fail("store_forbidden", *denied)  # a SQLite file it may not write: not a database to start
         return _store_unreachable(err)
     except (sqlite3.DatabaseError, persistence.DatabaseError) as err:  # the driver's, or eventsourcing's from it
         if (denied := preflight.permission_denied(err, os.environ.get("LEDGER_DATABASE_URL", ""))) is not None:

@@ -258,21 +258,29 @@ def _pg_reason_zh(said: str) -> str:
 def permission_denied(err: BaseException, url: str) -> tuple[str, str] | None:
     """(English, Chinese) when `err` is, or was raised from, PostgreSQL refusing the user a table or schema
     ("permission denied for schema public": since PostgreSQL 15 only the database's owner may create tables in
-    it), else None."""
-    from ledger.store import _postgres_parts, is_postgres
+    it), or a SQLite file this process may not write ("attempt to write a readonly database": it was told to
+    start the database), else None."""
+    from ledger.store import _postgres_parts, is_postgres, sqlite_path
 
     seen: BaseException | None = err
     for _ in range(8):
         if seen is None:
             return None
-        if "permission denied" in str(seen):
+        if "permission denied" in str(seen) or "readonly database" in str(seen):
             break
         seen = seen.__cause__ or seen.__context__
     else:
         return None
     said = " ".join(str(seen).split())
     if not is_postgres(url):
-        return None
+        if "readonly database" not in said:
+            return None
+        path = sqlite_path(url)
+        return (f"this process may not write the SQLite store {path} ({said}). Make the file, its -wal and -shm"
+                " files and their folder writable by the user the ledger runs as, or point LEDGER_DATABASE_URL at"
+                " a file it may write, then start again",
+                f"本进程无权写入 SQLite 存储 {path}（{said}）。请让运行台账的用户可写该文件、其 -wal 和 -shm 文件及所在"
+                "文件夹，或将 LEDGER_DATABASE_URL 指向可写的文件，然后重新启动")
     parts = _postgres_parts(url)
     user, db = parts["user"], parts["dbname"]
     return (f"the PostgreSQL user {user!r} may not create or use the ledger's tables in {db!r} ({said}). Give the"

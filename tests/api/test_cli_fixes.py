@@ -492,3 +492,20 @@ def test_a_whole_number_is_ascii_digits_as_the_api_takes_them() -> None:
     for text in ("２０２３", "2_023", "٢٠٢٣", "2023.0", "", " 2023 ", "+2023", "2023 "):
         with pytest.raises(argparse.ArgumentTypeError, match="is not a whole number"):
             parse(text)
+
+
+def test_a_sqlite_store_it_may_not_write_is_forbidden_not_a_database_to_start(tmp_path, monkeypatch, capsys):
+    """A SQLite file this process may not write (here opened read-only; a crash probe made it immutable) is refused
+    `store_forbidden`, saying to make it writable, by a command and by serve: both said "Start the database"."""
+    store = tmp_path / "ledger.sqlite3"
+    exited, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": f"sqlite:///{store}"})
+    assert exited == 0, err
+    url = f"sqlite:///file:{store}?mode=ro"
+    said = _both(monkeypatch, capsys, tmp_path, ["rebuild"], {"LEDGER_DATABASE_URL": url}, "store_forbidden",
+                 quoted=r"file:\S+|\(attempt to write a readonly database\)|-wal|-shm|LEDGER_DATABASE_URL")
+    assert "writable by the user the ledger runs as" in said["en"] and "Start the database" not in said["en"]
+    for lang in ("en", "zh"):
+        run = _serve(tmp_path, lang, "--port", "18996", LEDGER_DATABASE_URL=url)
+        (found,) = REFUSAL.findall(run.stderr)
+        assert run.returncode == 2 and found[1] == "store_forbidden", run.stderr
+        assert "Traceback" not in run.stderr and (lang == "zh") == bool(CJK.search(found[2])), run.stderr
