@@ -23,7 +23,7 @@ CODE = r"^[^/\s]+$"
 PATTERNS = {CODE: ("must be a code without slashes or spaces, such as A3.erc", "应为不含斜杠或空格的代码，例如 A3.erc")}
 # A code field's own example: a tier sent with a space was told "such as A3.erc", a programme's code (a probe).
 CODE_EXAMPLES = {"programme": "A3.erc", "tier": "municipal", "bureau": "kjj", "kind": "consortium",
-                 "body_id": "CONS-2023-01", "lead_bureau": "kjj", "status": "pending"}
+                 "lead_bureau": "kjj", "status": "pending"}
 Words = tuple[str, str]
 
 
