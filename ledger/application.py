@@ -523,7 +523,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             known = self._get_or_none(BankStatement, BankStatement.create_id(digest))
             if known is not None:
                 raise _AlreadyImported(views.bank_statement(known, already_imported=True))
-            statement = BankStatement(digest=digest, source=source, lines=[ln.as_dict() for ln in lines],
+            statement = BankStatement(digest=digest, source=source, lines=[ln.recorded() for ln in lines],
                                       by=by.name)
             return [statement], views.bank_statement(statement, already_imported=False)
 
@@ -793,8 +793,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return found if isinstance(found, cls) else None
 
     def _read(self, cls: type[A], aggregate_id: UUID) -> A | None:
-        with unfolded_as_tampering(aggregate_id):
+        try:  # a plain try, not `unfolded_as_tampering`: every command reads several aggregates
             return self._read_folded(cls, aggregate_id)
+        except errors.LedgerError:
+            raise
+        except FOLD_FAULTS as fault:
+            raise Unfolded(aggregate_id, fault) from fault
 
     def _read_folded(self, cls: type[A], aggregate_id: UUID) -> A | None:
         if getattr(self._attempt, "trust", False) and cls in WRITTEN_WHEN_READ:

@@ -45,7 +45,9 @@ def _statement_imported(t: Tables, e: EventRow) -> None:
         "imported_at": e.recorded_at, "by": p.get("by")})
     for n, line in enumerate(p["lines"], start=1):
         key = f"{e.aggregate_id}|{n:06d}"
-        t.put(LINES, key, {"id": key, "statement_id": e.aggregate_id, "line": n, "date": line["date"],
+        # Its line in the bank's file when the import kept it (a file's header and refused lines counted), else
+        # its place among the statement's lines (a JSON statement; one imported before lines kept their number).
+        t.put(LINES, key, {"id": key, "statement_id": e.aggregate_id, "line": line.get("line", n), "date": line["date"],
                            "amount": line["amount"], "reference": line["reference"],
                            "counterparty": line.get("counterparty", ""),
                            "direction": line.get("direction", "debit")})

@@ -83,7 +83,8 @@ class BankStatementCreate(RequestModel):
 
 
 class BankLine(PublicModel):
-    line: int = Field(description="the line's number on the statement, from 1")
+    line: int = Field(description="the line's number in the file the bank sent, counting every line it wrote (its"
+                      " header too), as refused lines are named; for a JSON statement, its place in `lines`, from 1")
     date: DayText
     amount: MoneyOut
     reference: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ledger.bank_files.column_map import ColumnMap, load
@@ -114,6 +114,7 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
         raise InvalidInput(f"line {n}: {err}", zh=f"第 {n} 行：{err.zh}") from None
     line = statement_line({"date": day, "amount": amount, "reference": _reference(row, cols, column_map.memo_pattern),
                            "counterparty": _cell(row, cols.get("counterparty"))}, f"line {n}")
+    line = replace(line, number=n)
     return line if direction == "debit" else line.credited()
 
 

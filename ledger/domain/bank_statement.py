@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -32,6 +32,9 @@ class StatementLine:
     # Money out of the account (a payout) or into it (a repayment). A debit's dict leaves it out, so the
     # content hash of every statement imported before lines had a direction stays the same.
     direction: str = "debit"
+    # Its line in the file the bank sent (a header and preamble counted), for the report to name; not part of the
+    # statement's content (the same lines are the same statement however the file was laid out).
+    number: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # However the line was made (a parser, the JSON route, a test), its text holds nothing the store
@@ -43,6 +46,11 @@ class StatementLine:
         found = {"date": self.on.isoformat(), "amount": fmt(self.amount), "reference": self.reference,
                  "counterparty": self.counterparty}
         return found if self.direction == "debit" else found | {"direction": self.direction}
+
+    def recorded(self) -> dict[str, object]:
+        """The line as its import event keeps it: its content, and its number in the file when it came from one."""
+        found: dict[str, object] = dict(self.as_dict())
+        return found if self.number is None else found | {"line": self.number}
 
     def credited(self) -> StatementLine:
         """The same line as money in."""
@@ -82,7 +90,7 @@ def parse_csv(text: str) -> list[StatementLine]:
             raise InvalidInput(f"line {n} has more cells than the header names ({', '.join(reader.fieldnames)})",
                                zh=f"第 {n} 行的单元格比表头多（表头：{'、'.join(reader.fieldnames)}）；"
                                "错位的行会被读错，请修正该行")
-        lines.append(statement_line(row, f"line {n}"))
+        lines.append(replace(statement_line(row, f"line {n}"), number=n))
     if not lines:
         raise InvalidInput("the statement has no lines", zh="流水没有任何明细行；请上传含交易明细的文件")
     return lines

@@ -87,3 +87,19 @@ def test_a_statements_total_is_its_money_out_and_its_money_in_apart(api, books):
     assert (answer["total"], answer["total_in"]) == ("2000.00", "2000.00")
     read = api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}", as_="finance")
     assert (read["total"], read["total_in"]) == ("2000.00", "2000.00")
+
+
+def test_the_report_names_each_line_by_its_number_in_the_file(api, books):
+    """Two preamble lines, the header on line 3, a refused line 5: the report names lines 4 and 6 as the file
+    does (it counted imported lines from 1, so line 6 was "line 2"), as the refusal names line 5."""
+    first, last = books.pay(books.approve(), "100.00", "2024-07-02"), books.pay(books.approve(), "300.00", "2024-07-04")
+    text = ("中国工商银行 账户明细\n账号: 1202 0000 0000 0000\n"
+            "交易日期,借方发生额,贷方发生额,附言\n"
+            f"2024-07-02,100.00,,{first['bank_ref']}\n"
+            "2024-07-03,abc,,BAD-LINE\n"
+            f"2024-07-04,300.00,,{last['bank_ref']}\n")
+    answer = _import(api, text, import_good_lines="true")
+    assert [r["line"] for r in answer["refused_lines"]] == [5]
+    assert sorted(m["line"]["line"] for m in answer["report"]["matched"]) == [4, 6]
+    read = api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}", as_="finance")
+    assert sorted(m["line"]["line"] for m in read["report"]["matched"]) == [4, 6]
