@@ -18,6 +18,11 @@ from projections.sql import Sql
 PAYOUTS = "payouts"
 STATEMENTS = "statements"
 LINES = "bank_lines"
+# Paid in a period, not reversed, and on no line of any statement imported so far (its reference case aside: the
+# lowered references are indexed, projections/schema.py; `ref_key` then compares as payouts are told apart).
+UNMATCHED = ("SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s AND p.reversed = 0 AND NOT"
+             " EXISTS (SELECT 1 FROM rm_bank_lines l WHERE lower(l.reference) = lower(p.bank_ref)) ORDER BY p.paid_on,"
+             " p.id")
 DISCREPANCIES = ("amount_mismatches", "unmatched_bank_lines", "unmatched_payouts", "reversed_but_on_statement",
                  "repeated_bank_lines")
 
@@ -71,9 +76,7 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     refs = sorted({ln["reference"] for ln in lines})
     by_ref = _payouts_by_ref(sql, refs)
     # Paid in the period, not reversed, and on no line of any statement imported so far.
-    missing = [p for p in _data(sql, "SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s AND"
-                                     " p.reversed = 0 AND NOT EXISTS (SELECT 1 FROM rm_bank_lines l WHERE l.reference ="
-                                     " p.bank_ref) ORDER BY p.paid_on, p.id", (head["period_from"], head["period_to"]))
+    missing = [p for p in _data(sql, UNMATCHED, (head["period_from"], head["period_to"]))
                if ref_key(p["bank_ref"]) not in by_ref]
     report = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, (head["imported_at"], head["id"])))
     credits = statement_credits(sql, report["credit_lines"], head["period_from"], head["period_to"])
@@ -86,10 +89,7 @@ def preview(sql: Sql, lines: list[Row]) -> Row:
     refs = sorted({ln["reference"] for ln in lines})
     by_ref = _payouts_by_ref(sql, refs)
     days = sorted(ln["date"] for ln in lines) or [""]
-    missing = [p for p in _data(sql, "SELECT p.data FROM rm_payouts p WHERE p.paid_on >= %s AND p.paid_on <= %s"
-                                     " AND p.reversed = 0 AND NOT EXISTS (SELECT 1 FROM rm_bank_lines l WHERE"
-                                     " l.reference = p.bank_ref) ORDER BY p.paid_on, p.id", (days[0], days[-1]))
-               if ref_key(p["bank_ref"]) not in by_ref]
+    missing = [p for p in _data(sql, UNMATCHED, (days[0], days[-1])) if ref_key(p["bank_ref"]) not in by_ref]
     return match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, None))
 
 
@@ -97,6 +97,15 @@ def ref_key(reference: str) -> str:
     """A bank reference as the ledger tells payouts apart (`Payout.create_id`): its case and the spaces around it
     aside, so a line matches the payout whose reference a second payout could not reuse."""
     return reference.strip().casefold()
+
+
+def _lowered(reference: str) -> str:
+    """A reference as SQLite's `lower()` gives it (ASCII only; PostgreSQL's lowers the rest too, as `str.lower`
+    does), to find it by the index on it; `ref_key` then decides."""
+    return reference.strip().translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _payouts_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
@@ -118,7 +127,10 @@ def _payouts_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
 def _earlier_lines(sql: Sql, refs: list[str], before: tuple[str, str] | None) -> list[Row]:
     """The lines bearing `refs` on statements imported before the one at `before` (its imported_at and id; None:
     every statement imported so far), in the order they were imported: they matched their payouts first."""
-    lines = [json.loads(d) for (d,) in sql.with_ids("SELECT data FROM rm_bank_lines WHERE reference IN %s", refs)]
+    keys = {ref_key(ref) for ref in refs}
+    lowered = sorted({low for ref in refs for low in (_lowered(ref), ref.strip().lower())})
+    lines = [line for (d,) in sql.with_ids("SELECT data FROM rm_bank_lines WHERE lower(reference) IN %s", lowered)
+             if ref_key((line := json.loads(d))["reference"]) in keys]
     heads = sql.with_ids("SELECT data FROM rm_statements WHERE id IN %s", sorted({ln["statement_id"] for ln in lines}))
     imported = {(head := json.loads(d))["id"]: (head["imported_at"], head["id"]) for (d,) in heads}
     earlier = [(imported[ln["statement_id"]], ln["id"], ln) for ln in lines
@@ -151,7 +163,8 @@ def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts:
 
     A payout is matched by one line only. The `earlier` lines (statements imported before) take theirs first;
     a line whose payouts another line already took is `repeated_bank_lines`, the bank having paid twice, unless
-    it is the same transaction on another statement (the same day and amount: statements that overlap)."""
+    it is the same transaction on another statement (the same day and amount, as many times as that statement
+    shows it: statements that overlap)."""
     report: Row = {"matched": [], **{k: [] for k in DISCREPANCIES}, "credit_lines": []}
     matcher = _Matcher(by_ref)
     for ln in earlier:
@@ -178,28 +191,38 @@ def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts:
 
 
 class _Matcher:
-    """Which payouts the lines seen so far have matched, and the transactions they were."""
+    """Which payouts the lines seen so far have matched, and the transactions they were.
+
+    A transaction is a reference (case aside), a day and an amount. Its n-th line on a statement is the same money
+    as its n-th line on an earlier statement (statements that overlap) and is said the same way; a line past
+    those is new money, and takes a payout of its own or is paid again."""
 
     def __init__(self, by_ref: dict[str, list[Row]]) -> None:
         self.by_ref = by_ref
         self.taken: set[str] = set()
-        self.seen: dict[tuple[str, str, Any], tuple[str | None, list[Row]]] = {}
+        self.seen: dict[tuple[str, str, Any], list[tuple[str, list[Row]]]] = {}
+        self.on: dict[tuple[Any, tuple[str, str, Any]], int] = {}
 
     def take(self, ln: Row) -> tuple[str, list[Row]]:
         """The line's place in the report and the payouts it names; a match takes its payouts."""
         key = ref_key(ln["reference"])
+        transaction = (key, ln["date"], amount(ln["amount"]))
+        nth = self.on[(ln.get("statement_id"), transaction)] = self.on.get((ln.get("statement_id"), transaction), 0) + 1
+        said = self.seen.setdefault(transaction, [])
+        if nth <= len(said):
+            return said[nth - 1]  # the same money on an overlapping statement
+        found = self._new(key, ln)
+        said.append(found)
+        return found
+
+    def _new(self, key: str, ln: Row) -> tuple[str, list[Row]]:
         payouts = self.by_ref.get(key, [])
         live = [p for p in payouts if not p["reversed"]]
-        transaction = (key, ln["date"], amount(ln["amount"]))
-        statement = ln.get("statement_id")
-        if (first := self.seen.get(transaction)) is not None and first[0] != statement:
-            return "matched", first[1]  # the same transaction on an overlapping statement
         free = [p for p in live if p["id"] not in self.taken]
         same = next((p for p in free if amount(p["amount"]) == amount(ln["amount"])), None)
         if same is not None or (free and amount(add(ZERO, *(p["amount"] for p in free))) == amount(ln["amount"])):
             chosen = [same] if same is not None else free
             self.taken.update(p["id"] for p in chosen)
-            self.seen.setdefault(transaction, (statement, chosen))
             return "matched", chosen
         if free:
             return "amount_mismatches", free

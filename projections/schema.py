@@ -86,6 +86,10 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS rm_bank_lines (id TEXT PRIMARY KEY, statement_id TEXT NOT NULL, reference TEXT"
     " NOT NULL, amount TEXT NOT NULL, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_bank_lines_ref ON rm_bank_lines (reference)",
+    # References are matched case aside (projections/bank.py `ref_key`): an index on the lowered one, made on an
+    # existing store's lines too, when it is next opened (no rebuild needed).
+    "CREATE INDEX IF NOT EXISTS rm_bank_lines_ref_lower ON rm_bank_lines (lower(reference))",
+    "CREATE INDEX IF NOT EXISTS rm_payouts_ref_lower ON rm_payouts (lower(bank_ref))",
     "CREATE INDEX IF NOT EXISTS rm_bank_lines_statement ON rm_bank_lines (statement_id)",
     "CREATE TABLE IF NOT EXISTS rm_claims (id TEXT PRIMARY KEY, position BIGINT NOT NULL, uscc TEXT NOT NULL,"
     " programme TEXT NOT NULL, lead TEXT NOT NULL, status TEXT NOT NULL, award_year INTEGER NOT NULL, unpaid TEXT,"

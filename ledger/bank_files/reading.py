@@ -69,6 +69,16 @@ class _NoMoney(ValueError):
         self.zh = zh
 
 
+def _signed(cell: str) -> tuple[str, str]:
+    """(its sign, "+", "-" or "", and its size): one sign at most ("+-500.00" dropped the minus, "--500.00" read
+    as money the other way: a probe)."""
+    sign, size = (cell[0], cell[1:].lstrip()) if cell[:1] in ("+", "-") else ("", cell)
+    if size[:1] in ("+", "-"):
+        raise _NoMoney(f"has the amount {cell[:40]!r}, with two signs; write one (a minus for a red-ink entry)",
+                       f"金额 {cell[:40]!r} 有两个正负号；只能写一个（红字冲正写负号）")
+    return sign, size
+
+
 def _money(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
     """The line's amount (no sign, separators kept for the validator) and its direction."""
     debit, credit = _cell(row, cols.get("debit")), _cell(row, cols.get("credit"))
@@ -78,14 +88,14 @@ def _money(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
     if debit or credit:
         # A minus in either column is a red-ink entry (红字冲正): money the other way, never a sign to drop (a
         # probe's "-1,000.00" debit, a bank's reversal, was matched to the payout it undid).
-        cell, direction = (debit, "debit") if debit else (credit, "credit")
-        if cell.startswith("-"):
-            return cell[1:], "credit" if direction == "debit" else "debit"
-        return cell.lstrip("+"), direction
+        direction = "debit" if debit else "credit"
+        sign, size = _signed(debit or credit)
+        return size, ({"debit": "credit", "credit": "debit"}[direction] if sign == "-" else direction)
     if signed := _cell(row, cols.get("signed_amount")):
-        return (signed[1:], "debit") if signed.startswith("-") else (signed.lstrip("+"), "credit")
+        sign, size = _signed(signed)
+        return size, "debit" if sign == "-" else "credit"
     if plain := _cell(row, cols.get("amount")):
-        return plain.lstrip("-"), "debit"
+        return _signed(plain)[1], "debit"  # the ledger's own layout: every line is money out, a minus or not
     raise _NoMoney("has no amount", "没有金额")
 
 

@@ -103,3 +103,45 @@ def test_the_report_names_each_line_by_its_number_in_the_file(api, books):
     assert sorted(m["line"]["line"] for m in answer["report"]["matched"]) == [4, 6]
     read = api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}", as_="finance")
     assert sorted(m["line"]["line"] for m in read["report"]["matched"]) == [4, 6]
+
+
+def test_a_reference_in_another_case_on_a_later_statement_is_still_paid_again(api, books):
+    """`CX-…` matched in July; `cx-…` on August's statement is the same payout's reference, so paid again (the
+    look for earlier lines compared references exactly, and August answered all matched). A payout whose
+    reference is on a line in another case is not listed as on no line on every other statement either."""
+    ref = unique_id("CX-")
+    payout = books.pay(books.approve(), "700.00", "2024-07-02", bank_ref=ref)
+    _import(api, f"date,amount,reference\n2024-07-02,700.00,{ref}\n")
+    august = _import(api, f"date,amount,reference\n2024-08-02,700.00,{ref.lower()}\n")
+    assert _ids(august["report"]["repeated_bank_lines"]) == [[payout["id"]]]
+    assert august["report"]["all_matched"] is False
+    other = books.pay(books.approve(), "800.00", "2024-09-03", bank_ref=unique_id("UP-"))
+    _import(api, f"date,amount,reference\n2024-09-03,800.00,{other['bank_ref'].lower()}\n")
+    elsewhere = books.pay(books.approve(), "900.00", "2024-09-04")
+    september = _import(api, f"date,amount,reference\n2024-09-01,900.00,{elsewhere['bank_ref']}\n"
+                             f"2024-09-30,900.00,{elsewhere['bank_ref']}-X\n")
+    assert other["id"] not in [p["id"] for p in september["report"]["unmatched_payouts"]]
+
+
+def test_overlapping_statements_excuse_a_transaction_only_as_often_as_the_first_showed_it(api, books):
+    """July shows a payout's transfer once; an overlapping statement shows the same day, reference and amount twice:
+    the first is July's money (matched), the second is money again (paid again). It answered all matched."""
+    payout = books.pay(books.approve(), "400.00", "2024-07-02")
+    _import(api, f"date,amount,reference\n2024-07-02,400.00,{payout['bank_ref']}\n")
+    overlap = _import(api, "date,amount,reference,counterparty\n"
+                           f"2024-07-02,400.00,{payout['bank_ref']},甲\n2024-07-02,400.00,{payout['bank_ref']},甲\n")
+    assert _ids(overlap["report"]["matched"]) == [[payout["id"]]]
+    assert _ids(overlap["report"]["repeated_bank_lines"]) == [[payout["id"]]]
+    assert overlap["report"]["all_matched"] is False
+
+
+def test_an_amount_with_two_signs_is_refused_naming_its_line(api, books):
+    """"+-500.00" dropped the minus (a debit), "--500.00" turned the line around: each is refused, named by line."""
+    head = "交易日期,借方发生额,贷方发生额,附言\n"
+    for cell in ("+-500.00", "--500.00", "- -500.00"):
+        text = head + f"2024-07-02,{cell},,PAY-1\n"
+        response = api.client.post("/v1/finance/bank-statements", content=text.encode(), headers={
+            "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"})
+        assert response.status_code == 422 and response.json()["code"] == "invalid_statement", response.text
+        [refused] = response.json()["refused_lines"]
+        assert refused["line"] == 2 and "two signs" in refused["message"], refused
