@@ -73,6 +73,8 @@ def lines(recon: dict[str, Any]) -> list[Line]:
     out = [Line(HEADERS, bold=True), *awards, Line(_sums(TOTAL, recon["totals"]), bold=True)]
     if investments:
         out += [*investments, Line(_sums(INVESTMENT_TOTAL, recon["investments"]), bold=True)]
+    if recon.get("as_of"):  # figures as the ledger knew them then: the file says when (a probe could not tell)
+        out += [Line(()), Line(("对账截至（北京时间）", None, None, beijing.shown(recon["as_of"])), bold=True)]
     out += [Line(()),
             Line((f"{recon['year']}年度专项资金",), bold=True),
             Line(("已安排预算", None, None, Decimal(fund["appropriated"]))),
@@ -121,5 +123,9 @@ __all__ = ["CSV_MEDIA_TYPE", "MEDIA_TYPES", "RENDERERS", "XLSX_MEDIA_TYPE", "fil
 RENDERERS = {"csv": to_csv, "xlsx": to_xlsx}
 
 
-def filename(year: int, fmt: str) -> str:
-    return f"reconciliation-{year}.{fmt}"
+def filename(year: int, fmt: str, as_of: Any = None) -> str:
+    """`reconciliation-2024.csv`; as the ledger knew it at a moment, `reconciliation-2024-as-of-20240101-235959.csv`
+    (Beijing time), so a file saved from the past is not taken for today's."""
+    if not as_of:
+        return f"reconciliation-{year}.{fmt}"
+    return f"reconciliation-{year}-as-of-{beijing.local(as_of).strftime('%Y%m%d-%H%M%S')}.{fmt}"  # type: ignore[union-attr]

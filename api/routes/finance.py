@@ -100,7 +100,8 @@ def year_figures(year: int, as_of: Any, ledger: Any, read_models: Any, request: 
 
 def _file(year: int, fmt: str, figures: Any) -> Response:
     return Response(report.RENDERERS[fmt](figures), media_type=report.MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{report.filename(year, fmt)}"'})
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{report.filename(year, fmt, figures.get("as_of"))}"'})
 
 
 @router.get("/v1/finance/reconciliation.csv", response_class=Response, responses=_file_responses("csv"))

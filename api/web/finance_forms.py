@@ -52,9 +52,10 @@ MESSAGES.update({
     "credit_not_checked": ("导入后匹配", "matched once imported"),
     "lines_numbered_file": ("行号均为文件中的行号（含表头及表头前的行）。",
                             "Line numbers are the file's own (counting the header and any lines above it)."),
-    "lines_numbered_stored": ("行号为导入的流水明细序号（第 1 笔为表头后的第一笔交易）；被拒绝的行未导入。",
-                              "Line numbers count the imported transactions (1 is the first after the header);"
-                              " refused lines were not imported."),
+    "lines_numbered_stored": ("导入文件的流水，行号为文件中的行号（含表头及表头前的行）；以 JSON 导入的按明细顺序从 1"
+                              " 编号；被拒绝的行未导入。",
+                              "Line numbers are the file's own (counting the header and any lines above it); a"
+                              " statement sent as JSON counts its lines from 1. Refused lines were not imported."),
 })
 
 

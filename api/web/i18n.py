@@ -117,6 +117,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unmatched_bank_lines": ("无对应拨付的银行行", "Bank lines with no payout"),
     "unmatched_payouts": ("未见于银行的拨付", "Payouts not on the statement"),
     "reversed_but_on_statement": ("已冲回但银行有记录", "Reversed yet on the statement"),
+    "preview_records": ("确认后按上列内容记录；如需修改，请在下方表单中修改后重新预览。",
+                        "Confirming records what is listed above; to change it, edit the form below and preview"
+                        " again."),
     "repeated_bank_lines": ("重复支付（拨付已由其他行匹配）", "Paid again (the payout matched another line)"),
     "credit_lines": ("入账行（还款）", "Credit lines (repayments)"),
     "all_matched": ("全部匹配。", "Everything matches."), "reference": ("参考号", "Reference"),

@@ -45,3 +45,17 @@ def test_as_of_before_an_organisation_was_registered_does_not_advise_registering
     never = api.refused("GET", f"/v1/organisations/{unknown}/awards?as_of=2024-01-01", None, "auditor", 404,
                         "not_found")
     assert "register it with POST /v1/organisations first" in never["detail"]
+
+
+def test_a_reconciliation_file_as_of_a_moment_says_which(api: Api, world: World) -> None:
+    """A CSV or XLSX of the figures as the ledger knew them at `as_of` names the moment in its file name and in
+    the file (Beijing time); a saved file from the past was named as today's (a pages probe)."""
+    for fmt in ("csv", "xlsx"):
+        answer = api.call("GET", f"/v1/finance/reconciliation.{fmt}?year=2023&as_of=2023-01-01", as_="finance")
+        assert answer.status_code == 200, answer.text
+        assert 'filename="reconciliation-2023-as-of-20230101-235959.' + fmt in answer.headers["content-disposition"]
+    text = api.call("GET", "/v1/finance/reconciliation.csv?year=2023&as_of=2023-01-01", as_="finance").content
+    assert "对账截至（北京时间）,,,2023-01-01 23:59:59 UTC+08:00" in text.decode("utf-8-sig")
+    now = api.call("GET", "/v1/finance/reconciliation.csv?year=2023", as_="finance")
+    assert 'filename="reconciliation-2023.csv"' in now.headers["content-disposition"]
+    assert "对账截至" not in now.content.decode("utf-8-sig")

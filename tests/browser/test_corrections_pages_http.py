@@ -41,6 +41,12 @@ def test_a_certification_is_revoked_through_its_preview(client, certified):
     preview = client.post(f"/ui/certifications/{certified['cert']}/revoke", data=form | {"step": "preview"})
     assert preview.status_code == 200 and 'data-testid="preview"' in preview.text
     assert f'data-claim="{certified["claim"]}"' in preview.text and "100,000.00 元（将开立追回款项）" in preview.text
+    # The preview says what its confirmation records: the reason, the day and the document, by their labels (a
+    # probe edited the form below the preview, confirmed, and the previewed values were recorded unseen).
+    recorded = preview.text.split('data-testid="preview-recorded"', 1)[1].split("</dl>", 1)[0]
+    for name in ("reason", "effective_on", "document_ref"):
+        assert f'data-field="{name}">{form[name]}</dd>' in recorded, recorded
+    assert "确认后按上列内容记录" in preview.text
     assert _api(client, "GET", f"/v1/certifications/{certified['cert']}")["revoked_on"] is None
     done = client.post(f"/ui/certifications/{certified['cert']}/revoke",
                        data=form | {"step": "confirm", "key": unique_id("k")}, follow_redirects=False)

@@ -207,6 +207,10 @@ def test_a_statement_preview_numbers_lines_by_the_file_labels_counts_and_says_a_
     imported = client.get(done.headers["location"] + "?lang=zh").text
     assert "已匹配还款" in imported.split('data-testid="report-credit_lines"')[1].split("</table>")[0]
     assert "matched_credits" not in imported and 'data-testid="line-numbering"' in imported
+    # The saved statement names its lines as the file does, as the preview did (its note said it counted imported
+    # transactions from 1, while the numbers shown were the file's: a probe).
+    assert "文件中的行号" in imported and "<td>3</td>" in imported.split('data-testid="report-matched"')[1].split(
+        "</table>")[0]
 
 
 def test_the_write_page_prefills_the_payout_claim_and_the_reversal_payout(client, year):
