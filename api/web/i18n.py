@@ -11,6 +11,7 @@ COOKIE = "ledger_lang"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "app": ("“两链”政策奖补台账", "Two-chains award ledger"),
+    "skip_to_main": ("跳到正文", "Skip to the main content"),
     "home": ("首页", "Home"),
     "sign_in": ("登录", "Sign in"),
     "sign_out": ("退出", "Sign out"),

@@ -62,7 +62,7 @@ def world(client: TestClient) -> dict:
 
 
 def _text(page: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("<main>")[1]))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.split(r"<main[^>]*>", page, maxsplit=1)[1]))
 
 
 def _key(page: str, form: str) -> str:

@@ -20,6 +20,8 @@ def test_a_refused_approval_comes_back_as_typed_and_the_corrected_one_is_recorde
     expect(page.get_by_test_id("form-refusal")).to_contain_text("批准金额")
     form = page.get_by_test_id("approve-form")
     expect(form.get_by_test_id("error-amount")).to_contain_text("大于 0.00")
+    # The keyboard's focus is on the field to fix, not left at the top of the page (a pages probe).
+    expect(form.get_by_label(re.compile("批准金额"))).to_be_focused()
     expect(form.get_by_label(re.compile("批准金额"))).to_have_value("0")
     expect(form.get_by_label("审批意见")).to_have_value("经审核，同意")
     assert form.locator("input[name=key]").input_value() != key
@@ -30,3 +32,15 @@ def test_a_refused_approval_comes_back_as_typed_and_the_corrected_one_is_recorde
     expect(page.get_by_test_id("approved")).to_have_text("300,000.00 元")
     expect(page.get_by_test_id("decision-note")).to_have_text("经审核，同意")
     shot("approved")
+
+
+def test_the_first_tab_reaches_a_link_that_skips_to_the_main_content(page, live, world, sign_in):
+    """A keyboard user's first Tab lands on 跳到正文 (shown once focused), which moves focus past the navigation."""
+    sign_in("kjj")
+    page.goto(f"/ui/claims/{world.pending_claim}")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到正文")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["x"] >= 0  # on screen once focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()

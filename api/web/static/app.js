@@ -21,3 +21,11 @@ function boxWide(selector, boxClass) {
 }
 boxWide("table.data", "table-scroll");
 boxWide("svg.chart", "chart-scroll");
+
+// A refused form comes back with what to fix: the reader's focus goes there (a keyboard or screen-reader user was
+// left at the top of the page), the first field marked invalid, else the refusal itself.
+const fix = document.querySelector("[aria-invalid='true']") || document.querySelector("[role='alert']");
+if (fix) {
+  if (!fix.matches("input, select, textarea, button, a[href]")) fix.setAttribute("tabindex", "-1");
+  fix.focus();
+}
