@@ -448,7 +448,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if value <= 0:
             raise errors.InvalidAmount("an appropriation must be more than 0.00", zh="安排金额必须大于 0.00",
                                        field="amount")
-        policy = self._policy_for_year(year)
+        policy = self._policy_for_year(year, field="year")
 
         def decide() -> tuple[list[Aggregate], dict]:
             fund = self._get_or_none(FundYear, FundYear.create_id(year)) or FundYear(year=year)
@@ -467,11 +467,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             raise errors.InvalidAmount("a payout must be more than 0.00", zh="拨付金额必须大于 0.00", field="amount")
 
         def decide() -> tuple[list[Aggregate], dict]:
-            claim = self._get(Claim, cid, f"claim {claim_id}")
+            claim = self._get(Claim, cid, f"claim {claim_id}", field="claim_id")
             if claim.status != "approved":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid",
                                           zh=f"申请 {claim_id} 状态为{status_zh(claim.status)}；"
-                                             "只有已批准的申请才能拨付")
+                                             "只有已批准的申请才能拨付", field="claim_id")
             if value > claim.outstanding_amount:
                 raise errors.OverApproved(
                     f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
@@ -493,9 +493,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         reason = _text(reason, "reason")
 
         def decide() -> tuple[list[Aggregate], dict]:
-            payout = self._get(Payout, pid, f"payout {payout_id}")
+            payout = self._get(Payout, pid, f"payout {payout_id}", field="payout_id")
             if payout.reversed:
-                raise errors.InvalidState(f"payout {payout_id} was already reversed", zh=f"拨付 {payout_id} 已冲回")
+                raise errors.InvalidState(f"payout {payout_id} was already reversed", zh=f"拨付 {payout_id} 已冲回",
+                                          field="payout_id")
             claim = self._get(Claim, UUID(payout.claim_id), f"claim {payout.claim_id}")
             if claim.status == "revoked":
                 raise errors.InvalidState(
@@ -772,11 +773,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(list(self.events.get(aggregate_id, limit=1)))
 
-    def _get(self, cls: type[A], aggregate_id: UUID, what: str, what_zh: str | None = None) -> A:
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str, what_zh: str | None = None, *,
+             field: str | None = None) -> A:
+        """The aggregate, or NotFound naming it (and the request's `field` that named it, for a form to mark)."""
         found = self._get_or_none(cls, aggregate_id)
         if found is None:
             raise errors.NotFound(f"{what} is not in the ledger; check the id",
-                                  zh=f"台账中没有{what_zh or thing_zh(what)}；请核对编号")
+                                  zh=f"台账中没有{what_zh or thing_zh(what)}；请核对编号",
+                                  **({} if field is None else {"field": field}))
         return found
 
     def _get_or_none(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -1108,14 +1112,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         fund.charge(str(claim.id), amount, by.name)
         return fund
 
-    def _policy_for_year(self, year: int):
+    def _policy_for_year(self, year: int, *, field: str | None = None):
         for version in self.versions:
             if year in version.policy.years:
                 return version.policy
         term = self.versions[-1].policy
         raise errors.OutsidePolicyTerm(f"year {year} does not overlap the policy term {term.term_text}",
                                        zh=f"{year} 年度不在政策期 {term.term_text_zh} 内", term=term.term_text,
-                                       years=list(term.years))
+                                       years=list(term.years), **({} if field is None else {"field": field}))
 
 
 def _fund_zh(fund: FundYear | None) -> str:

@@ -41,7 +41,8 @@ class RecoveryCommands:
                                       f" {today.isoformat()} in Beijing); record a repayment on the day the bank"
                                       " received it, or later",
                                       zh=f"到账日期 {received_on.isoformat()} 晚于今天（北京时间"
-                                         f" {today.isoformat()}）；请在银行实际到账当日或之后登记还款")
+                                         f" {today.isoformat()}）；请在银行实际到账当日或之后登记还款",
+                                      field="received_on")
 
         def decide() -> tuple[list[Aggregate], dict]:
             recovery = self._get(Recovery, rid, f"recovery {recovery_id}")

@@ -208,3 +208,20 @@ def test_a_payout_is_reversed_from_the_finance_page(client):
     reversed_ = client.post("/ui/finance/reversals", data=form, follow_redirects=False)
     assert reversed_.status_code == 303, reversed_.text
     assert client.app.state.ledger.claim(claim["id"])["paid_amount"] == "0.00"
+
+
+def test_a_refusal_of_a_value_the_ledger_checks_marks_its_field(client):
+    """A year outside the term, an unknown claim and an unknown payout are refused naming the field to fix by its
+    label, as a malformed value is (a pages probe: they came back with the message alone)."""
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    cases = [("/ui/finance/appropriations", {"year": "2030", "amount": "1000.00", "document_ref": "财1号"}, "year",
+              "年度"),
+             ("/ui/finance/payouts", {"claim_id": "3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f", "amount": "100.00",
+                                      "paid_on": "2024-01-02", "bank_ref": unique_id("B-")}, "claim_id", "申请编号"),
+             ("/ui/finance/reversals", {"payout_id": "3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f", "reason": "退票"},
+              "payout_id", "拨付编号")]
+    for path, form, field, label in cases:
+        page = client.post(path, data={"csrf": csrf, "key": unique_id("k-"), **form})
+        assert page.status_code in (404, 409, 422), page.text
+        assert f"请修改：{label}" in page.text, (path, page.text[-3000:])
+        assert re.search(rf'name="{field}"[^>]*aria-invalid="true"', page.text), page.text
