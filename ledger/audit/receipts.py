@@ -88,7 +88,21 @@ def _checked(notary: Any, rows: list[tuple[int, Any, int, str, bytes]]
     if positions and size:
         missing = notary.chain.first_missing(positions[0], notary.tree.positions[size - 1])
         found += [] if missing is None else [missing]
+        if any(version != 1 for version in _first_versions(rows).values()):
+            # An aggregate's first event is gone: where the chain breaks is before the first that is left, and
+            # naming that one (as first_gap does) disagreed with `verify` (a probe).
+            earlier = notary.chain.first_missing(notary.tree.positions[0], positions[0] - 1)
+            found += [] if earlier is None else [earlier]
     return size, before, links, min(found, default=None)
+
+
+def _first_versions(rows: list[tuple[int, Any, int, str, bytes]]) -> dict[str, int]:
+    """Each aggregate's lowest stored version among `rows`."""
+    lowest: dict[str, int] = {}
+    for _, originator_id, version, _, _ in rows:
+        key = str(originator_id)
+        lowest[key] = min(version, lowest.get(key, version))
+    return lowest
 
 
 def first_gap(rows: list[tuple[int, Any, int, str, bytes]]) -> int | None:

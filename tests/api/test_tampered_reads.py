@@ -50,3 +50,18 @@ def test_a_command_refused_on_a_tampered_record_is_decided_again_once_restored(a
     again = api.call("POST", f"/v1/certifications/{cert}/upgrades", upgrade, as_="kjj", key="upgrade-once")
     assert again.status_code == 201, again.text
     assert again.json()["tier"] == "provincial"
+
+
+def test_a_record_whose_first_event_was_deleted_is_refused_where_verify_says_the_chain_breaks(
+        api: Api, world: World, database_url: str) -> None:
+    """A certification recorded, then upgraded; its first event deleted. The refusal named the upgrade's position
+    (the first event left), where `verify` names the deleted one: both now name the deleted one (a probe)."""
+    cert = world.certify(world.org())
+    api.ok("POST", f"/v1/certifications/{cert}/upgrades",
+           {"tier": "provincial", "effective_on": "2024-05-10", "document_ref": "浙科发〔2024〕7号"}, as_="kjj")
+    dba = Dba(database_url)
+    first = dba.aggregate_positions(cert)[0]
+    dba.delete(first)
+    problem = api.refused("GET", f"/v1/certifications/{cert}", None, "auditor", 409, "tampering")
+    assert problem["position"] == first, problem
+    assert api.ok("GET", "/v1/audit/verify", as_="auditor")["first_bad_position"] == first
