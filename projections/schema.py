@@ -89,7 +89,6 @@ DDL = (
     # References are matched case aside (projections/bank.py `ref_key`): an index on the lowered one, made on an
     # existing store's lines too, when it is next opened (no rebuild needed).
     "CREATE INDEX IF NOT EXISTS rm_bank_lines_ref_lower ON rm_bank_lines (lower(reference))",
-    "CREATE INDEX IF NOT EXISTS rm_payouts_ref_lower ON rm_payouts (lower(bank_ref))",
     "CREATE INDEX IF NOT EXISTS rm_bank_lines_statement ON rm_bank_lines (statement_id)",
     "CREATE TABLE IF NOT EXISTS rm_claims (id TEXT PRIMARY KEY, position BIGINT NOT NULL, uscc TEXT NOT NULL,"
     " programme TEXT NOT NULL, lead TEXT NOT NULL, status TEXT NOT NULL, award_year INTEGER NOT NULL, unpaid TEXT,"
