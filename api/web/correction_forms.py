@@ -78,7 +78,7 @@ def _fix(error: dict[str, Any], name: str, lang: str, hints: dict[str, str]) -> 
         return t(hints[name])
     if error.get("type") in EMPTY and f"fix_{name}" in i18n.MESSAGES:
         return t(f"fix_{name}")
-    english, chinese = field_messages.words(error)
+    english, chinese = field_messages.words(refusal_words.for_a_form(error))
     return chinese if lang == "zh" else english
 
 

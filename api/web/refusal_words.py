@@ -99,9 +99,15 @@ def detail(err: LedgerError | EdgeProblem, lang: str) -> str:
     return named(chinese_detail(err) if lang == "zh" else err.detail, lang)
 
 
+def for_a_form(error: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A field error as a form's reader is told it: a text box has no JSON, so a whole number typed as text is
+    not told to drop its quotes (a pages probe read "JSON 整数，不加引号" beside 年度)."""
+    return {**error, "type": "int_parsing"} if error.get("type") == "int_type" else error
+
+
 def labelled(error: Mapping[str, Any], lang: str, form: str | None = None) -> str:
     """One malformed field as `label: what to send`, the label as `form` shows it."""
-    entry = field_messages.field_error(error)
+    entry = field_messages.field_error(for_a_form(error))
     message = entry["message_zh"] if lang == "zh" else entry["message"]
     return i18n.field_label(entry["field"], lang, form) + i18n.translator(lang)("colon") + message
 

@@ -54,7 +54,10 @@ def test_a_year_in_other_digits_is_refused_as_the_json_api_refuses_it(client, ye
         api = _api(client, {k: form[k] for k in ("year", "amount", "document_ref")}, lang)
         assert api["code"] == "invalid_request" and api["errors"][0]["field"] == "year"
         said = api["errors"][0]["message"]  # the API's words for this year, in the reader's language
-        assert f"{'年度：' if lang == 'zh' else 'Year: '}{said}" in page.text, page.text  # the form's label
+        # The form's label, and the API's words without their JSON advice: a text box has no quotes to drop.
+        typed = said.split("（JSON")[0] if lang == "zh" else said.split(", as a JSON")[0]
+        assert f"{'年度：' if lang == 'zh' else 'Year: '}{typed}" in page.text, page.text
+        assert "JSON" not in page.text.split('role="alert"')[1].split("</div>")[0], page.text
         assert "Internal" not in page.text and "Traceback" not in page.text
     assert _events(client) == before
 

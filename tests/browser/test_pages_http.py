@@ -289,15 +289,16 @@ def test_a_quick_verification_is_never_reused(client):
 
 
 def test_a_refused_form_reads_in_the_pages_language(client):
-    """A malformed appropriation form comes back with the API's own field wording: Chinese by default (no
-    pydantic English), English with ?lang=en."""
+    """A malformed appropriation form comes back with the API's own field wording, as a form's reader is told it:
+    Chinese by default (no pydantic English), English with ?lang=en."""
     _signed_in(client, "finance")
     csrf = _csrf(client, "/ui/finance/write")
     form = {"csrf": csrf, "year": "2023年", "amount": "300000000.00", "document_ref": "杭高新财〔2023〕9号",
             "key": unique_id("k-")}
     chinese = client.post("/ui/finance/appropriations", data=form)
-    assert chinese.status_code == 422 and "年度：应为整数，例如 2023（JSON 整数，不加引号）" in chinese.text
-    assert "Input should" not in chinese.text
+    # The API's wording without its JSON advice: a text box has no quotes to drop (a pages probe).
+    assert chinese.status_code == 422 and "年度：应为整数，例如 2023" in chinese.text
+    assert "Input should" not in chinese.text and "JSON 整数" not in chinese.text
     english = client.post("/ui/finance/appropriations?lang=en", data=form)
     assert english.status_code == 422
-    assert "Year: must be a whole number such as 2023, as a JSON integer without quotes" in english.text
+    assert "Year: must be a whole number such as 2023" in english.text and "JSON integer" not in english.text
