@@ -29,7 +29,7 @@ from eventsourcing.application import (
     project_aggregate,
 )
 from eventsourcing.domain import Aggregate, EventSourcingError
-from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
+from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError, RecordConflictError
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import TopicError
 
@@ -102,8 +102,11 @@ def fold_events(aggregate: Aggregate | None, events: Iterable[Any]) -> Aggregate
 log = logging.getLogger("ledger.application")
 
 # What folding events raises when the store no longer holds them whole: a version missing (or the first event), an
-# event's topic changed, its state no longer decoding. Store faults and refusals pass through as they are.
+# event's topic changed, its state no longer decoding. Store faults and refusals pass through as they are: the
+# library's persistence errors are EventSourcingErrors too, and a store that went away is not a tampered one (a
+# PostgreSQL restart under load answered one 500 when they were taken for tampering).
 FOLD_FAULTS = (EventSourcingError, TopicError, AssertionError, AttributeError, KeyError, TypeError, ValueError)
+NOT_FOLD_FAULTS = (errors.LedgerError, PersistenceError, *STORE_ERRORS)
 
 
 @contextmanager
@@ -111,7 +114,7 @@ def unfolded_as_tampering(aggregate_id: UUID) -> Iterator[None]:
     """Reading `aggregate_id` raises `Unfolded` (code `tampering`) where its stored events no longer fold."""
     try:
         yield
-    except errors.LedgerError:
+    except NOT_FOLD_FAULTS:
         raise
     except FOLD_FAULTS as fault:
         raise Unfolded(aggregate_id, fault) from fault
@@ -799,7 +802,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def _read(self, cls: type[A], aggregate_id: UUID) -> A | None:
         try:  # a plain try, not `unfolded_as_tampering`: every command reads several aggregates
             return self._read_folded(cls, aggregate_id)
-        except errors.LedgerError:
+        except NOT_FOLD_FAULTS:
             raise
         except FOLD_FAULTS as fault:
             raise Unfolded(aggregate_id, fault) from fault

@@ -65,3 +65,25 @@ def test_a_record_whose_first_event_was_deleted_is_refused_where_verify_says_the
     problem = api.refused("GET", f"/v1/certifications/{cert}", None, "auditor", 409, "tampering")
     assert problem["position"] == first, problem
     assert api.ok("GET", "/v1/audit/verify", as_="auditor")["first_bad_position"] == first
+
+
+def test_a_store_fault_while_reading_is_not_taken_for_tampering() -> None:
+    """eventsourcing's persistence errors are EventSourcingErrors, as a version that does not follow is: a
+    connection dropped while a record is read must stay a store fault (503), not `tampering` answered 500 (a
+    PostgreSQL restart under load, in `.ci/run`'s resilience run)."""
+    from uuid import uuid4
+
+    import psycopg
+    import pytest
+    from eventsourcing.domain import OriginatorVersionError
+    from eventsourcing.persistence import OperationalError
+
+    from ledger.application import unfolded_as_tampering
+    from ledger.audit.tampering import Unfolded
+
+    for fault in (OperationalError("terminating connection due to administrator command"),
+                  psycopg.OperationalError("server closed the connection unexpectedly")):
+        with pytest.raises(type(fault)), unfolded_as_tampering(uuid4()):
+            raise fault
+    with pytest.raises(Unfolded), unfolded_as_tampering(uuid4()):
+        raise OriginatorVersionError(3, 2)
