@@ -459,18 +459,23 @@ def _claim_view(ledger: Any, notary: Any, claim_id: str) -> dict[str, Any]:
     try:
         return ledger.claim(claim_id, with_history=False)
     except Unfolded as failure:
-        rows = notary.chain.aggregate_events([failure.aggregate_id])
-        bad = _checked(notary, rows)[3] if rows else None
+        bad, rows = _break(notary, failure)
         if bad is None:
             raise
         raise _tampered(claim_id, bad, rows) from failure
 
 
+def _break(notary: Any, failure: Unfolded) -> tuple[int | None, list[tuple[int, Any, int, str, bytes]]]:
+    """Where the chain check finds the events of a record that no longer folds tampered with (None: intact), and
+    those events' rows."""
+    rows = notary.chain.aggregate_events([UUID(str(failure.aggregate_id))])
+    return (_checked(notary, rows)[3] if rows else None), rows
+
+
 def located(notary: Any, failure: Unfolded) -> Tampered | None:
     """The refusal of a record whose stored events no longer fold, naming where the chain check finds its events
     tampered with (None: the check finds them intact, and the ledger, not the store, is at fault)."""
-    rows = notary.chain.aggregate_events([UUID(str(failure.aggregate_id))])
-    bad = _checked(notary, rows)[3] if rows else None
+    bad = _break(notary, failure)[0]
     if bad is None:
         return None
     en, zh = advice(bad)
