@@ -507,7 +507,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     f" {claim.recovery_id}; record money that came back as a repayment:"
                     f" POST /v1/recoveries/{claim.recovery_id}/repayments",
                     zh=f"申请 {payout.claim_id} 已撤销，其已拨付资金正在追回（追回款项 {claim.recovery_id}）；"
-                       f"退回的资金请作为还款记录：POST /v1/recoveries/{claim.recovery_id}/repayments")
+                       f"退回的资金请作为还款记录：POST /v1/recoveries/{claim.recovery_id}/repayments",
+                    field="payout_id", recovery_id=claim.recovery_id)
             payout.reverse(reason, by.name)
             claim.reverse_payout(payout_id, by.name)
             return [payout, claim], views.payout(payout, claim)

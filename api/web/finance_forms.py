@@ -41,6 +41,7 @@ MESSAGES.update({
                        "This form was sent and recorded before (after going Back in the browser, say); nothing was"
                        " recorded this time. The form below keeps what you typed now: to record it as a new entry,"
                        " press Record once more; what was recorded is on the finance page."),
+    "open_recovery": ("打开追回款项 {id}，在其页面记录还款", "Open recovery {id} and record the repayment on its page"),
     "matched_credits": ("已匹配还款的入账行", "Credit lines matched to repayments"),
     "credit_amount_mismatches": ("入账金额与还款不符", "Credit amount mismatches"),
     "unmatched_credit_lines": ("无对应还款的入账行", "Credit lines with no repayment"),
@@ -93,6 +94,10 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception)
         detail = refusal_words.detail(err, lang)
         detail = _checkbox_named(detail, lang) if form == "statement" else detail
     error = {"code": code, "title": problem_title(code, lang), "detail": detail, "field": field}
+    if isinstance(err, LedgerError) and (recovery := err.context.get("recovery_id")):
+        # A revoked claim's money comes back as a repayment to its recovery: the page to record it on.
+        label = i18n.translator(lang)("open_recovery", id=recovery)
+        error |= {"link": f"/ui/recoveries/{recovery}", "link_label": label}
     return _page(request, status, form=form, typed=typed, error=error)
 
 

@@ -241,3 +241,21 @@ def test_a_repayment_typed_with_thousands_separators_is_recorded(client):
         "key": unique_id("k-")}, follow_redirects=False)
     assert done.status_code == 303, done.text
     assert _api(client, "GET", f"/v1/recoveries/{recovery}", as_="finance")["recovered"] == "60000.00"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_revoked_claims_reversal_links_its_recovery_page_not_the_api(client, year, lang):
+    """Reversing a payout of a revoked claim is refused: its money comes back as a repayment. A pages probe read
+    the API's `POST /v1/recoveries/…/repayments` on the page; the refusal now links the recovery's page."""
+    _sign_in(client, "finance")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/finance/write").text).group(1)
+    refused = client.post(f"/ui/finance/reversals?lang={lang}", data={
+        "csrf": csrf, "payout_id": year["payout"], "reason": "银行退票", "key": unique_id("k-")})
+    assert refused.status_code == 409, refused.text
+    error = refused.text.split('data-testid="form-error"')[1].split("</div>")[0]
+    assert "/v1/" not in error and "POST" not in error
+    assert f'href="/ui/recoveries/{year["recovery"]}" data-testid="form-error-link"' in error
+    assert year["recovery"] in error.split('data-testid="form-error-link"')[0]  # the detail names it too
+    assert 'aria-invalid="true"' in refused.text.split('data-testid="reversal-form"')[1].split("</form>")[0]
+    assert client.get(f"/ui/recoveries/{year['recovery']}").status_code == 200
+    assert _api(client, "GET", f"/v1/recoveries/{year['recovery']}", as_="finance")["recovered"] == "0.00"
