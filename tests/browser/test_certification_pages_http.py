@@ -210,3 +210,14 @@ def test_a_designations_page_lists_the_claims_resting_on_it(client, organisation
     _sign_in(client, "finance")
     page = client.get(f"/ui/certifications/{chain['id']}")
     assert page.status_code == 200 and f'data-claim="{claim["id"]}"' in page.text
+
+
+def test_a_refused_certification_form_keeps_the_headings_in_order(client, organisation):
+    """The refusal's heading sat as an h3 straight under the page's h1 (a pages probe): a screen reader's list of
+    headings skipped a level. On this page it is an h2; every heading is at most one level below the one before."""
+    csrf = _sign_in(client, "kjj")
+    refused = client.post("/ui/certifications/new", data=_form(csrf, organisation, tier="national"))
+    assert refused.status_code == 422 and 'data-testid="form-refusal"' in refused.text
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", refused.text)]
+    assert levels[0] == 1 and 2 in levels
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
