@@ -3,6 +3,7 @@ command as POST /v1/certifications) and its upgrade, refusals come back beside t
 and the certification's page names its organisation, the claims resting on it and, once revoked, the revocation."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -220,4 +221,4 @@ def test_a_refused_certification_form_keeps_the_headings_in_order(client, organi
     assert refused.status_code == 422 and 'data-testid="form-refusal"' in refused.text
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", refused.text)]
     assert levels[0] == 1 and 2 in levels
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
