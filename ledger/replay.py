@@ -109,6 +109,9 @@ class Replay:
         # A revoked award's paid part, as its revocation row left it in the totals: (uscc, programme, award year,
         # the most it counts under this replay's catalogue, what it counts now), until repaid in full.
         self.charged: dict[str, tuple[str, str, int, Decimal, Decimal]] = {}
+        # An approved award on no account (a programme paid as required: A3.mic, A4.matching, A12.talent), for its
+        # revocation to take back: (uscc, programme, what this replay awarded it).
+        self.unheld: MutableMapping[str, tuple[str, str, Decimal]] = self.mapping()
         self.proposals: dict[str, Any] = {}  # open proposals' facts, for when one is confirmed (issue 19)
         # The pending claims' submissions, for the rules' second run at approval (rule 12), and the last such run's
         # answer (claim id, row's figures, accounts, entry) for a twin replay, as `plan` is.
@@ -188,6 +191,8 @@ class Replay:
             else:
                 row.now = min(row.now, event.amount)  # never above what the rules give now
             self._approved(event.originator_id, row.award_year, event.amount, keys)
+            if not keys:
+                self.unheld[cid] = (row.uscc, row.programme, row.now)
         else:
             row.status = RELEASED[name]
         if entry is not None:
@@ -206,10 +211,15 @@ class Replay:
         held = self._held(cid, keys)
         self.held = (cid, held)
         first = next(iter(held.values()), None)
+        alone = self.unheld.pop(cid, None)  # an award on no account: what it was awarded, all the same
+        if first is not None:
+            uscc, programme, awarded = first.uscc or "", first.programme, first.amount
+        else:
+            uscc, programme, awarded = alone or ("", "", ZERO)
         # What the award keeps: what was paid, never more than the catalogue replayed would have awarded. It
         # counts on the caps and ladders that keep paid parts, and the row takes back the rest; a draft paying
         # another amount keeps the same money (it was a payout, not a rate), so the caps and the totals agree.
-        kept = min(paid or ZERO, first.amount) if first is not None else ZERO
+        kept = min(paid or ZERO, awarded)
         if first is not None:
             counting = [k for k in held if kept > 0 and keeps_paid(k)]
             if counting:
@@ -218,12 +228,12 @@ class Replay:
                                                     first.tier, first.uscc))
             self._settle([k for k in held if k not in counting], first, first.settled("revoked", ZERO),
                          drop=self.compact)
-        amount, uscc, programme = (first.amount, first.uscc or "", first.programme) if first else (ZERO, "", "")
+        amount = awarded
         if paid is not None:
             amount -= kept
             # Whenever the books say what was paid, so that both replays of a simulation answer its repayments
             # in step (ledger/sandbox/simulation.py pairs their rows).
-            self.charged[cid] = (uscc, programme, year, first.amount if first is not None else ZERO, kept)
+            self.charged[cid] = (uscc, programme, year, awarded, kept)
         elif released is not None and approved > 0:  # a revocation recorded before kept_amount was: its share
             amount = (amount * released / approved).quantize(ZERO, ROUND_DOWN)
         return Replayed(cid, uscc, programme, year, "revocation", -amount, [], -amount,

@@ -130,8 +130,9 @@ class Claim(LedgerAggregate):
                          received_on: date | None = None) -> None:
         """The claim's side of a repayment on its recovery (as `PayoutRecorded` is of a payout): `amount` came back,
         and what the revoked award still counts on its caps, ladders and subject is now `kept_amount` (what was
-        paid, net of reversals, less what has been repaid). Recorded only for a revocation that kept its paid
-        part; money written off stays kept (the organisation has it)."""
+        paid, net of reversals, less what has been repaid). Recorded for every repayment (before 2026-12-05, only
+        where the award counted on a cap, ladder or subject); money written off stays kept (the organisation
+        has it)."""
 
     @property
     def paid_amount(self) -> Decimal:

@@ -324,3 +324,36 @@ def test_a_lower_rung_revoked_and_repaid_in_full_deducts_nothing_from_the_higher
         assert higher["approved_amount"] == owed, higher["explanation"]
         answer = simulate_log(world.ledger, read_draft(in_force()), uscc=org).as_json()
         assert answer["delta"] == "0.00", answer["organisation"]["claims"]
+
+
+@pytest.mark.parametrize(("programme", "bureau"), [("A4.matching", "kjj"), ("A12.talent", "rcb")])
+def test_a_revoked_award_paid_as_required_is_taken_back_as_the_books_take_it(world: World, programme: str,
+                                                                             bureau: str) -> None:
+    """A programme paid as required holds no cap, ladder or once-only account. A probe found its revoked awards
+    still counted whole in the sandbox: 150,000 where the books keep 60,000 (the unpaid award released, the
+    paid one counting what is still to recover). Each now has its revocation row and its repayment row, and the
+    baseline is the books' figure under the catalogue in force and under a draft alike."""
+    from ledger.principals import Principal, Role
+
+    finance, lead = Principal("finance-1", Role.FINANCE), Principal(f"{bureau}-clerk", Role.BUREAU, bureau)
+    org = world.org()
+    unpaid = world.approved(org, programme, by=lead, requested_amount="50000.00")
+    world.ledger.revoke_claim(lead, claim_id=unpaid["id"], reason="材料不实", document_ref="撤销〔2024〕1号")
+    paid = world.approved(org, programme, by=lead, requested_amount="100000.00")
+    world.ledger.record_payout(finance, claim_id=paid["id"], amount=D("100000"), paid_on=date(2023, 7, 1),
+                               bank_ref=f"B-{org}")
+    rid = world.ledger.revoke_claim(lead, claim_id=paid["id"], reason="材料不实",
+                                    document_ref="撤销〔2024〕2号").view["recovery_id"]
+    world.ledger.record_repayment(finance, recovery_id=rid, amount=D("40000"), received_on=date(2024, 1, 5),
+                                  bank_ref=f"R-{org}")
+    for draft in (in_force(), edit("A5.voucher", r'rate = "0.30"', 'rate = "0.40"')):
+        answer = simulate_log(world.ledger, read_draft(draft), uscc=org).as_json()
+        claims = answer["organisation"]["claims"]
+        for side in ("baseline", "simulated"):
+            assert sum((D(c[side]) for c in claims), D(0)) == D("60000"), claims
+        assert [c["status"] for c in claims if c["claim_id"] == unpaid["id"]] == ["approved", "revocation"]
+        assert [c["status"] for c in claims if c["claim_id"] == paid["id"]] == ["approved", "revocation", "repayment"]
+        [row] = [p for p in answer["programmes"] if p["code"] == programme]
+        assert (D(row["baseline"]), D(row["simulated"])) == (D("60000"), D("60000")), row
+        plain = simulate_ledger(world.ledger, read_draft(draft), uscc=org, plain=True, hot=None).as_json()
+        assert simulate_ledger(world.ledger, read_draft(draft), uscc=org, hot=1).as_json() == plain
