@@ -20,6 +20,7 @@ from projections.work import ClaimFilter
 USCC_CURSOR = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 router = APIRouter(tags=["work queues"])
 MAX_LIMIT = 500
+MAX_POSITION = 2**63 - 1  # a log position: BIGINT on PostgreSQL, INTEGER on SQLite
 
 
 # A claim's status as the pages name it (api/web/i18n.py), beside the value a query sends.
@@ -70,7 +71,8 @@ def claim_item(row: dict, catalogue: Catalogue) -> dict[str, Any]:
 
 def claim_page(read_models: ReadModels, catalogue: Catalogue, wanted: ClaimFilter, limit: int,
                cursor: str | None) -> dict[str, Any]:
-    if cursor is not None and not (cursor.isascii() and cursor.isdigit()):  # "²".isdigit(), yet int("²") fails
+    # "²".isdigit(), yet int("²") fails; a position is a 64-bit integer in both stores (SQLite overflowed past it)
+    if cursor is not None and not (cursor.isascii() and cursor.isdigit() and int(cursor) <= MAX_POSITION):
         raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came",
                            zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor")
     rows, after = read_models.claims(wanted, limit, int(cursor) if cursor else None)
