@@ -121,6 +121,12 @@ def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
             raise InvalidInput(f"the CSV header lacks {', '.join(missing)}; its first line must name the columns "
                                + ",".join(COLUMNS),
                                zh=f"CSV 表头缺少 {', '.join(missing)}；第一行须列出各列名：" + ",".join(COLUMNS))
+        if twice := sorted({h for h in header if h and header.count(h) > 1}):
+            # csv.DictReader keeps the last of a name's cells: a row would be recorded for the other column's
+            # organisation, unseen (a probe). A JSON key, a query parameter or a header named twice is refused too.
+            raise InvalidInput(f"the CSV header names {', '.join(twice)} more than once; name each column once:"
+                               + ",".join(COLUMNS),
+                               zh=f"CSV 表头中 {', '.join(twice)} 出现了不止一次；每列只能出现一次：" + ",".join(COLUMNS))
         reader.fieldnames = header
         last: tuple[int, list[str]] | None = None  # the last record's first line and its cells as read
         for record in reader:

@@ -218,3 +218,20 @@ def test_a_quote_left_open_is_named_with_every_line_it_swallowed(api: Api, world
     crlf = "\r\n".join([*rows[:3], "", *rows[3:]]) + "\r\n"
     [refusal] = [r for r in _post_csv(api, crlf).json()["refused"] if r["code"] == "invalid_request"]
     assert refusal["line"] == 5 and "lines 5 to 6 were read as one row" in refusal["detail"], refusal
+
+
+def test_a_list_naming_a_column_twice_is_refused_whole_and_writes_nothing(api: Api, world: World) -> None:
+    """`uscc,...,uscc`: the csv module keeps the last of the two cells, and a probe's row was recorded for the
+    organisation in the last column, unseen. The header is refused, naming the column, in the reader's
+    language, and nothing is recorded, whichever column holds the good code."""
+    code = world.org(member=False)
+    body = world.body(lead=code, kind="erc", recognised_on="2022-09-06")
+    before = api.ok("GET", "/v1/audit/verify", as_="auditor")["events_checked"]
+    for first, last in (("NOTAUSCC", code), (code, "NOTAUSCC")):
+        text = (f"uscc,programme,tier,effective_on,document_ref,body_id,uscc\n"
+                f"{first},A3.erc,municipal,2023-03-01,杭发改高技〔2023〕15号,{body},{last}\n")
+        for lang, said in (("en", "names uscc more than once"), ("zh", "uscc 出现了不止一次")):
+            answer = api.client.post("/v1/certifications/imports", content=text.encode(), headers={
+                "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv", "Accept-Language": lang})
+            assert answer.status_code == 422 and said in answer.json()["detail"], answer.text
+    assert api.ok("GET", "/v1/audit/verify", as_="auditor")["events_checked"] == before
