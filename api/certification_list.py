@@ -126,7 +126,8 @@ def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
             # organisation, unseen (a probe). A JSON key, a query parameter or a header named twice is refused too.
             raise InvalidInput(f"the CSV header names {', '.join(twice)} more than once; name each column once:"
                                + ",".join(COLUMNS),
-                               zh=f"CSV 表头中 {', '.join(twice)} 出现了不止一次；每列只能出现一次：" + ",".join(COLUMNS))
+                               zh=f"CSV 表头中 {', '.join(twice)} 出现了不止一次；每列只能出现一次："
+                                  + ",".join(COLUMNS))
         reader.fieldnames = header
         last: tuple[int, list[str]] | None = None  # the last record's first line and its cells as read
         for record in reader:
