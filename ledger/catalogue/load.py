@@ -334,6 +334,17 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                                  f" rank {band.first}; write the band's ranks lowest first (from <= to)",
                                  zh=f"{r.where}.rank_shares[{i}].to：该档止于第 {band.last} 名，早于起始的第"
                                     f" {band.first} 名；请按 from 不大于 to 填写名次")
+        if (j := next((j for j, other in enumerate(programme.rank_shares[:i])
+                       if other.first <= band.last and band.first <= other.last), None)) is not None:
+            # Which band a rank in both reads would depend on the order they are listed in (a probe's draft moved
+            # 16,860,000 by swapping two bands).
+            other = programme.rank_shares[j]
+            raise CatalogueError(f"{r.where}.rank_shares[{i}]: ranks {band.first}-{band.last} overlap band {j}'s"
+                                 f" ranks {other.first}-{other.last}; give each rank one band (gaps may stay: a rank"
+                                 " in no band gets nothing)",
+                                 zh=f"{r.where}.rank_shares[{i}]：第 {band.first}-{band.last} 名与第 {j} 档的第"
+                                    f" {other.first}-{other.last} 名重叠；每个名次只能属于一档（可留空档：不在任何一档"
+                                    "的名次不予奖励）")
         if not Decimal(0) < band.share <= 1:
             raise CatalogueError(f"{r.where}.rank_shares[{i}].share: a share is a fraction in (0, 1], got {band.share}",
                                  zh=f"{r.where}.rank_shares[{i}].share：份额应为 (0, 1] 区间内的小数，实际为"

@@ -76,6 +76,10 @@ def _rank_share_backwards(text: str) -> str:
     return edit("A9.national_award", r"from = 2, to = 5", "from = 5, to = 2", text)
 
 
+def _rank_shares_overlap(text: str) -> str:  # rank 1 in two bands: its share depended on their order
+    return edit("A9.national_award", r"from = 2, to = 5", "from = 1, to = 5", text)
+
+
 def _article(text: str) -> str:
     return edit("A5.voucher", r"article = 5", "article = 9999999999", text)
 
@@ -92,19 +96,23 @@ def _many_tiers(text: str) -> str:
 BOUNDS = [(_term, "policy.effective_to"), (_max_rank, "programmes[17].tiers[2].max_rank"),
           (_rank_share_to, "programmes[14].rank_shares[1].to"), (_rank_share_backwards,
                                                                  "programmes[14].rank_shares[1].to"),
+          (_rank_shares_overlap, "programmes[14].rank_shares[1]"),
           (_article, "programmes[7].article"), (_policy_article, "policy.term_article"),
           (_many_tiers, "programmes[4].tiers")]
 
 
 @pytest.mark.parametrize(("spoil", "field"), BOUNDS, ids=[b[0].__name__.strip("_") for b in BOUNDS])
 def test_every_other_number_and_size_of_a_draft_is_bounded(spoil, field: str) -> None:
-    """A term of 78 years, a rank of a million, a rank band ending before it starts, an article of ten digits, 101
-    tiers in one programme: each refused naming the field and a line that shows it (all were accepted)."""
+    """A term of 78 years, a rank of a million, a rank band ending before it starts or overlapping another, an
+    article of ten digits, 101 tiers in one programme: each refused naming the field and a line that shows it (all
+    were accepted)."""
     text = spoil(in_force())
     assert text != in_force()
     err = _refused(text)
     assert err.field == field, str(err)
-    assert err.line is not None and field.rsplit(".", 1)[-1].split("[")[0] in text.splitlines()[err.line - 1]
+    shown = text.splitlines()[err.line - 1] if err.line is not None else ""
+    # the line naming the field, or for an item of a list (a rank band), the item's own line
+    assert field.rsplit(".", 1)[-1].split("[")[0] in shown or (field.endswith("]") and "from = 1, to = 5" in shown)
 
 
 # -- values of the wrong type --------------------------------------------------------------------------------------
