@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from api import field_messages
 from api.json_text import loads
 from api.schemas.certifications import CertificationCreate
-from ledger.bank_files.decoding import MixedEncodings, decode
+from ledger.bank_files.decoding import MixedEncodings, charset, decode
 from ledger.csv_lines import BREAK, record_start
 from ledger.domain.errors import InvalidInput
 
@@ -39,7 +39,7 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
     """The list's rows checked field by field; InvalidInput only for a body that is no list at all."""
     found = CertificationList(hashlib.sha256(body).hexdigest())
     if "csv" in content_type.lower():
-        records = _csv_rows(body)
+        records = _csv_rows(body, charset(content_type))
     elif "json" in content_type.lower():
         records = _json_rows(body)
     else:
@@ -79,10 +79,10 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
     return found
 
 
-def _text(body: bytes) -> str:
+def _text(body: bytes, declared: str | None) -> str:
     """The list's text: UTF-8 (with or without a BOM) or GB18030/GBK, as the bank files are read."""
     try:
-        text, _ = decode(body)
+        text, _ = decode(body, declared)
     except MixedEncodings:
         raise  # names the line that is not UTF-8 (ledger/bank_files/decoding.py)
     except InvalidInput:
@@ -110,8 +110,8 @@ def _open_to_the_end(text: str, line: int, cells: list[str]) -> int | None:
     return None
 
 
-def _csv_rows(body: bytes) -> list[tuple[int, Any]]:
-    text = _text(body)
+def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
+    text = _text(body, declared)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[tuple[int, Any]] = []
     try:

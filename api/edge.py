@@ -25,6 +25,7 @@ from api.auth import SUBREQUEST_PRINCIPAL
 from api.json_text import TooDeep, loads
 from api.lanes import Lanes
 from api.settings import Settings
+from ledger.bank_files.decoding import READABLE, charset
 
 PROTECTED = "/v1/"  # every resource under it needs a principal (the contract's table)
 STATEMENTS = "/v1/finance/bank-statements"  # bank files may be larger: their own, stated limit
@@ -160,6 +161,18 @@ class Edge:
                                " without Content-Encoding", None,
                                zh_detail=f"请求体使用了 Content-Encoding {encoding[:40]!r}，本服务不解码压缩内容；"
                                          "请发送未压缩的内容，不要带 Content-Encoding")
+            return
+        kind = headers.get("content-type", "")
+        if (declared := charset(kind)) is not None and (declared not in READABLE or ("json" in kind.lower()
+                                                        and declared not in ("utf-8", "utf8"))):
+            # Read as UTF-8 whatever it declared, a body could be recorded as other text than was sent (a probe's
+            # GBK name became another valid UTF-8 name): JSON is UTF-8 (RFC 8259), a CSV UTF-8 or GB18030/GBK.
+            said = declared[:40]
+            await self._refuse(scope, send, 422, "invalid_request", f"the body declares charset={said!r}, which this"
+                               " service does not read: send JSON as UTF-8 (charset=utf-8, or no charset), and a CSV"
+                               " file as UTF-8 or GB18030/GBK, declaring which", None,
+                               zh_detail=f"请求体声明的字符集 charset={said!r} 本服务不读取：JSON 请以 UTF-8 发送"
+                                         "（charset=utf-8 或不声明），CSV 文件请以 UTF-8 或 GB18030/GBK 发送并如实声明")
             return
         limit, named = self._limit(scope)
         stated = headers.get("content-length", "")

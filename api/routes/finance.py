@@ -20,6 +20,7 @@ from api.reports.closing import with_close
 from api.schemas.awards import AsOf
 from api.schemas.fields import WHOLE, AwardYear
 from api.schemas.finance import BankStatementCreate, BankStatementPublic, ReconciliationPublic
+from ledger.bank_files.decoding import charset
 from ledger.bank_files.reading import accepted_lines, read_bank_file
 from ledger.domain.bank_statement import StatementLine, statement_line
 from ledger.domain.errors import InvalidInput, NotFound
@@ -172,7 +173,8 @@ def _json_lines(raw: bytes) -> Statement:
 
 def _csv_lines(request: Request, raw: bytes, source: str | None, import_good_lines: bool) -> Statement:
     """A bank's file as the bank sent it (ledger/bank_files): encoding found, columns mapped, lines checked."""
-    found = read_bank_file(raw, bank_columns(request.app.state.settings.bank_columns))
+    found = read_bank_file(raw, bank_columns(request.app.state.settings.bank_columns),
+                           charset(request.headers.get("content-type", "")))
     return Statement(accepted_lines(found, import_good_lines=import_good_lines), source, found.encoding,
                      [r.in_language(language.of(request)) for r in found.refused])  # as a refusal lists them
 

@@ -11,10 +11,28 @@ from __future__ import annotations
 from ledger.domain.errors import InvalidInput
 
 BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\x84\x31\x95\x33", "gb18030"))
+# A charset a sender may declare (Content-Type: text/csv; charset=...): the GB family is read as declared, since
+# GBK bytes of a few characters can pass for UTF-8 ("测试企业" in GBK reads as UTF-8 "娴嬭瘯浼佷笟"); UTF-8, or
+# none, is read as found (UTF-8, else GB18030), as clients often declare UTF-8 whatever they send.
+GB = ("gb18030", "gbk", "gb2312", "cp936")
+READABLE = ("utf-8", "utf8", *GB)
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """The file's text and the encoding it was read as (`utf-8-sig`, `utf-8` or `gb18030`)."""
+def charset(content_type: str) -> str | None:
+    """The `charset` parameter of a Content-Type, lower case, unquoted; None when there is none."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').strip().lower()
+    return None
+
+
+def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
+    """The file's text and the encoding it was read as (`utf-8-sig`, `utf-8` or `gb18030`); `declared`, the
+    charset the sender named, read as named where it is of the GB family."""
+    if declared in GB:
+        mark = BOMS[1][0]
+        return _strict(raw.removeprefix(mark), "gb18030", len(mark) if raw.startswith(mark) else 0), "gb18030"
     for mark, encoding in BOMS:
         if raw.startswith(mark):
             if encoding == "utf-8-sig":

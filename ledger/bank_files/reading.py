@@ -128,10 +128,11 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
     return line if direction == "debit" else line.credited()
 
 
-def read_bank_file(raw: bytes, column_map: ColumnMap | None = None) -> BankFile:
-    """Every line of the file read, or refused with its number; InvalidInput if no header can be found."""
+def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: str | None = None) -> BankFile:
+    """Every line of the file read, or refused with its number; InvalidInput if no header can be found.
+    `declared`: the charset the sender named (ledger/bank_files/decoding.py `decode`)."""
     column_map = column_map or load()
-    text, encoding = decode(raw)
+    text, encoding = decode(raw, declared)
     check_size(text)  # at most MAX_LINES lines, as a JSON statement (HTTP's CSV had no such bound)
     found = BankFile(encoding)
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -95,3 +95,33 @@ def test_two_files_in_one_upload_are_refused_not_one_dropped(api):
     assert answer.status_code == 422, answer.text
     assert answer.json()["code"] == "invalid_request" and "2 个名为 file" in answer.json()["detail"]
     assert api.events() == before
+
+
+def test_a_declared_charset_is_read_as_declared_or_refused(api, books):
+    """GBK bytes that also pass for UTF-8 were read as UTF-8 whatever the sender declared (a probe): a counterparty
+    "娴嬭瘯浼佷笟" sent as `text/csv; charset=gbk` was stored as "测试企业". A CSV declared GB18030/GBK is now read
+    so; a charset the service does not read, or JSON declared as anything but UTF-8, is refused, writing nothing."""
+    assert "娴嬭瘯浼佷笟".encode("gbk").decode("utf-8") == "测试企业"  # the bytes are valid UTF-8 too
+    csv = "date,amount,reference,counterparty\n2024-07-02,1.00,CHARSET-1,娴嬭瘯浼佷笟\n".encode("gbk")
+    headers = {"Authorization": f"Bearer {api.tokens['finance']}"}
+    before = api.events()
+    for kind in ("text/csv; charset=latin-1", "text/csv; charset=big5", "application/json; charset=gbk",
+                 "application/json; charset=utf-16"):
+        body = csv if kind.startswith("text") else b'{"lines": []}'
+        answer = api.client.post("/v1/finance/bank-statements", content=body, headers={**headers, "Content-Type": kind})
+        assert answer.status_code == 422 and "charset=" in answer.json()["detail"], (kind, answer.text)
+        assert "UTF-8" in answer.json()["detail"]
+    org = api.client.post("/v1/organisations", content='{"uscc": "x", "name": "测试企业"}'.encode("gbk"), headers={
+        **headers, "Content-Type": "application/json; charset=GBK", "Accept-Language": "zh"})
+    assert org.status_code == 422 and "字符集" in org.json()["detail"], org.text
+    assert api.events() == before
+    answer = api.client.post("/v1/finance/bank-statements", content=csv, headers={
+        **headers, "Content-Type": 'text/csv; charset="GBK"'})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["encoding"] == "gb18030"
+    [line] = answer.json()["report"]["unmatched_bank_lines"]
+    assert line["counterparty"] == "娴嬭瘯浼佷笟", line
+    utf8 = "date,amount,reference,counterparty\n2024-07-03,2.00,CHARSET-2,测试企业\n".encode()
+    answer = api.client.post("/v1/finance/bank-statements", content=utf8, headers={
+        **headers, "Content-Type": "text/csv; charset=utf-8"})
+    assert answer.status_code == 201 and answer.json()["encoding"] == "utf-8", answer.text
