@@ -5,12 +5,13 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, Names, PublicModel
 from api.schemas.fields import MoneyOut, Timestamp
 from ledger import beijing
+from ledger.domain.errors import InvalidInput
 from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 # RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
@@ -23,8 +24,12 @@ def _offset_plus(value: object) -> object:
     if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
         try:
             return beijing.as_of(value)
-        except ValueError:
-            return value
+        except ValueError:  # written as a day, but no such day (2023-02-29)
+            raise PydanticCustomError("invalid_moment", "{detail}", {
+                "detail": f"{value.strip()!r} is written as a day (YYYY-MM-DD) but there is no such day; send a day"
+                          " of the calendar, such as 2024-02-29, or an RFC 3339 moment",
+                "zh": f"{value.strip()!r} 按日期（YYYY-MM-DD）书写，但日历上没有这一天；请发送存在的日期，例如"
+                      " 2024-02-29，或 RFC 3339 时间"}) from None
     if not isinstance(value, str):
         return value
     value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)
@@ -41,12 +46,29 @@ def _plausible(moment: datetime) -> datetime:
     try:
         return plausible_moment(moment)
     except ValueError as err:  # its own type, so the field error is worded in the reader's language
-        zh = f"时间 {moment.isoformat()} 不在 {FIRST_YEAR}–{LAST_YEAR} 年之间"
+        zh = f"时间 {moment.isoformat()} 不在 {FIRST_YEAR}–{LAST_YEAR} 年之间；请发送这一范围内的时间"
         raise PydanticCustomError("invalid_moment", "{detail}", {
             "detail": f"{err}; send a moment in {FIRST_YEAR}–{LAST_YEAR}", "zh": zh}) from None
 
 
 AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus), AfterValidator(_plausible)]
+_AS_OF: TypeAdapter[datetime] = TypeAdapter(AsOf)
+
+
+def read_as_of(text: str) -> datetime | None:
+    """`?as_of=` of a page read as the API reads it (one reading for one parameter: a page once took moments
+    without an offset or seconds, and a week date, that its own downloads then refused); empty is none."""
+    if not text.strip():
+        return None
+    try:
+        return _AS_OF.validate_python(text.strip())
+    except ValidationError as err:
+        first = err.errors()[0]
+        context = first.get("ctx") or {}
+        detail = str(context.get("detail") or first["msg"])
+        zh = str(context.get("zh") or f"{text.strip()!r} 不是有效的时间；请发送带秒和时区偏移的时间，例如"
+                 " 2024-01-01T00:00:00+08:00，或一个日期（YYYY-MM-DD，按北京时间当天结束时计）")
+        raise InvalidInput(f"as_of: {detail}", zh=f"截至时间：{zh}", field="as_of") from None
 
 
 class ReadModel(PublicModel):

@@ -18,14 +18,12 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.reports import reconciliation
 from api.reports.closing import with_close
 from api.routes.finance import year_figures
+from api.schemas.awards import read_as_of
 from api.web import i18n, subrequest
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, refusal, render
 from api.web.session import allowing, current
-from ledger import beijing
 from ledger.catalogue import catalogues
-from ledger.domain.errors import InvalidInput
-from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -68,16 +66,9 @@ def _year(ledger: LedgerDep, year: int | None) -> tuple[int, list[int]]:
 
 
 def _moment(as_of: str) -> datetime | None:
-    """`?as_of=` as the API reads it: RFC 3339, or a bare day (its end in Beijing time)."""
-    if not as_of.strip():
-        return None
-    try:
-        return plausible_moment(beijing.as_of(as_of))
-    except ValueError as err:
-        raise InvalidInput(f"as_of: {err}", field="as_of",
-                           zh=f"截至时间 {as_of.strip()!r} 既不是日期（如 2024-01-01，指北京时间当天结束），"
-                              f"也不是 {FIRST_YEAR}–{LAST_YEAR} 年间的 RFC 3339 时刻（如 2024-01-01T00:00:00+08:00）；"
-                              "请按其中一种格式填写") from None
+    """`?as_of=` as the API reads it (api/schemas/awards.py `read_as_of`): RFC 3339, or a bare day (its end in
+    Beijing time); empty is now."""
+    return read_as_of(as_of)
 
 
 def _with_sums(report: dict[str, Any]) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
+from api.schemas.awards import read_as_of
 from api.web import search
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
-from ledger import beijing
-from ledger.domain.errors import InvalidInput, NotFound
+from ledger.domain.errors import NotFound
 from ledger.domain.values import Uscc
 from projections.events import utc_text
 
@@ -31,15 +31,9 @@ def find_organisation(request: Request, by: PagePrincipal, read_models: ReadMode
 
 
 def _moment(as_of: str) -> datetime | None:
-    # A day is the end of that day in Beijing time, as in the API and the CLI (ledger/beijing.py).
-    if not as_of.strip():
-        return None
-    try:
-        return beijing.as_of(as_of)
-    except ValueError as err:
-        raise InvalidInput(str(err), zh=f"截至时间 {as_of.strip()!r} 既不是日期（如 2024-01-01，指北京时间当天"
-                                        "结束），也不是 RFC 3339 时刻（如 2024-01-01T00:00:00+08:00）；"
-                                        "请按其中一种格式填写") from None
+    """`?as_of=` as the API reads it (api/schemas/awards.py `read_as_of`): RFC 3339, or a bare day (its end in
+    Beijing time); empty is now."""
+    return read_as_of(as_of)
 
 
 @router.get("/ui/organisations/{uscc}")

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger import beijing
 from tests.browser.conftest import api as _api
 from tests.browser.conftest import page_client, paid_erc_award
 from tests.browser.conftest import signed_in as _sign_in
@@ -259,3 +260,32 @@ def test_a_revoked_claims_reversal_links_its_recovery_page_not_the_api(client, y
     assert 'aria-invalid="true"' in refused.text.split('data-testid="reversal-form"')[1].split("</form>")[0]
     assert client.get(f"/ui/recoveries/{year['recovery']}").status_code == 200
     assert _api(client, "GET", f"/v1/recoveries/{year['recovery']}", as_="finance")["recovered"] == "0.00"
+
+
+@pytest.mark.parametrize("as_of", ["2023-12-31T00:00", "2023-12-31T00:00:00", "2023-12-31T00:00:00+08",
+                                   "20231231T000000Z", "2023-W52-7", "2023-02-29", "0001-01-01T00:00:00Z"])
+def test_the_pages_read_as_of_as_the_api_does(client, year, as_of):
+    """The finance and organisation pages took moments without an offset or seconds, and a week date, that their
+    own download links and the API then refused (a probe): the page promised "the downloads too" and its links
+    answered 422. Every page now reads `?as_of=` as the API does: refused alike, naming the field, in Chinese."""
+    _sign_in(client, "finance")
+    api = client.get(f"/v1/finance/reconciliation?year=2023&as_of={as_of}",
+                     headers={"Authorization": f"Bearer {client.tokens['finance']}", "Accept-Language": "zh"})
+    assert api.status_code == 422, api.text
+    for path in (f"/ui/finance?year=2023&as_of={as_of}", f"/ui/organisations/{year['investor']}?as_of={as_of}",
+                 f"/ui/finance/reconciliation?year=2023&format=csv&as_of={as_of}"):
+        page = client.get(path)
+        assert page.status_code == 422, (path, page.text[:300])
+        assert "as_of" in page.text or "截至" in page.text
+    assert client.get("/ui/finance?year=2023&as_of=2023-12-31T00:00:00+08:00").status_code == 200
+    today = datetime.now(beijing.ZONE).date().isoformat()  # the organisation was registered today
+    assert client.get(f"/ui/organisations/{year['investor']}?as_of={today}").status_code == 200
+
+
+def test_a_day_that_does_not_exist_is_named_so(client):
+    """`as_of=2023-02-29` was told it "must be an RFC 3339 moment" (a probe): it is written as a day, and there is
+    no such day."""
+    for lang, said in (("en", "there is no such day"), ("zh", "日历上没有这一天")):
+        answer = client.get("/v1/finance/reconciliation?year=2023&as_of=2023-02-29", headers={
+            "Authorization": f"Bearer {client.tokens['finance']}", "Accept-Language": lang})
+        assert answer.status_code == 422 and said in answer.json()["detail"], answer.text
