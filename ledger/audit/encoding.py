@@ -27,8 +27,19 @@ def event_bytes(notification_id: int, originator_id: UUID | str, originator_vers
                 state: bytes) -> bytes:
     """The canonical bytes of one stored event (see the module docstring for the layout)."""
     fields = (str(notification_id).encode("ascii"), originator_text(originator_id).encode(),
-              str(originator_version).encode("ascii"), topic.encode(), bytes(state))
+              str(originator_version).encode("ascii"), _stored(topic, str), _stored(state, bytes))
     return b"".join(len(field).to_bytes(8, "big") + field for field in fields)
+
+
+def _stored(value: object, kind: type) -> bytes:
+    """A column's bytes as the save stored it (text as UTF-8, state as is). A value of another type (a state
+    rewritten as text or NULL, a topic as a BLOB, by hand in SQL) was never stored by a save: it gets bytes no
+    save's could, so its link no longer matches and `verify` names its position, rather than failing unread."""
+    if isinstance(value, kind):
+        return value.encode() if isinstance(value, str) else bytes(value)  # type: ignore[arg-type]
+    if kind is bytes and isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    return b"\x00not-stored-by-a-save:" + repr(value).encode("utf-8", "backslashreplace")
 
 
 def link(prev: bytes, data: bytes) -> bytes:
@@ -38,8 +49,13 @@ def link(prev: bytes, data: bytes) -> bytes:
 
 def originator_text(originator_id: UUID | str) -> str:
     """The canonical UUID text of an originator id as either store hands it back."""
-    # PostgreSQL hands back a UUID, SQLite the 32-digit hex it stored: both become the same canonical text.
-    try:
-        return str(originator_id if isinstance(originator_id, UUID) else UUID(originator_id))
-    except ValueError:
+    # PostgreSQL hands back a UUID, SQLite the 32-digit hex it stored: both become the same canonical text. Text
+    # stored in another form (upper case, braces, by hand in SQL) is hashed as it is: SQLite compares ids as text,
+    # so such an event no longer belongs to its record, and the chain must not pass it for the one saved.
+    if isinstance(originator_id, UUID):
         return str(originator_id)
+    try:
+        canonical = UUID(originator_id)
+    except (ValueError, TypeError, AttributeError):
+        return repr(originator_id) if not isinstance(originator_id, str) else originator_id
+    return str(canonical) if originator_id in (canonical.hex, str(canonical)) else originator_id

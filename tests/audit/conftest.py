@@ -98,6 +98,11 @@ class Dba:
         self._set_state(position, changed)
         return position, claim_id
 
+    def run(self, statement: str, position: int) -> None:
+        """One UPDATE of the event at `position`, as someone with SQL would write it (`%s` is the position)."""
+        with self._unprotected() as conn:
+            conn.execute(self._sql(statement.format(events=self.events, id=self.id)), (position,))
+
     def switch_off_triggers(self) -> None:
         """Disable (PostgreSQL) or drop (SQLite) the events table's append-only triggers, and leave them so."""
         with self._connect() as conn:

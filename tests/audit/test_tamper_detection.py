@@ -1,6 +1,8 @@
 """Tampering with stored events is detected and located by recomputing the chain, on both stores."""
 from __future__ import annotations
 
+import pytest
+
 from ledger.audit.chain import AuditChain
 from tests.audit.conftest import Dba
 
@@ -87,3 +89,31 @@ def test_progress_is_reported(chain: AuditChain, dba: Dba) -> None:
     heard: list[tuple[int, int]] = []
     chain.verify(progress=lambda checked, position: heard.append((checked, position)))
     assert heard[-1] == (len(dba.positions()), dba.positions()[-1])
+
+
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL's typed columns refuse
+
+
+@SQLITE_ONLY
+def test_an_originator_id_rewritten_in_upper_case_is_located(chain: AuditChain, dba: Dba) -> None:
+    """SQLite compares ids as text: an id upper-cased by hand takes its event out of its record (a rejection
+    vanished and the claim read pending), yet hashed as the same UUID the chain passed it (a probe). PostgreSQL's
+    uuid column holds no case."""
+    target = dba.positions()[9]
+    dba.run("UPDATE {events} SET originator_id = upper(originator_id) WHERE {id} = %s", target)
+    result = chain.verify()
+    assert (result["ok"], result["first_bad_position"]) == (False, target), result
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("edit", ["UPDATE {events} SET state = NULL WHERE {id} = %s",
+                                  "UPDATE {events} SET state = CAST(state AS TEXT) WHERE {id} = %s",
+                                  "UPDATE {events} SET topic = CAST(topic AS BLOB) WHERE {id} = %s"])
+def test_a_column_rewritten_as_another_type_is_located_not_a_crash(chain: AuditChain, dba: Dba, edit: str) -> None:
+    """A state set to NULL or to text, a topic stored as a BLOB (ordinary SQL on SQLite, whose columns take any
+    type) made verify stop with a traceback and no position (a probe). It is now a changed event, at its
+    position."""
+    target = dba.positions()[6]
+    dba.run(edit, target)
+    result = chain.verify()
+    assert (result["ok"], result["first_bad_position"]) == (False, target), result
