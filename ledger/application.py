@@ -35,7 +35,7 @@ from eventsourcing.utils import TopicError
 
 from ledger import beijing, refused_keys, views
 from ledger import catalogue as catalogues
-from ledger.audit import snapshots
+from ledger.audit import intact, snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.audit.tampering import Unfolded
 from ledger.catalogue.model import Catalogue, Programme
@@ -471,6 +471,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         def decide() -> tuple[list[Aggregate], dict]:
             claim = self._get(Claim, cid, f"claim {claim_id}", field="claim_id")
+            self._intact(cid, f"claim {claim_id}")
             if claim.status != "approved":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid",
                                           zh=f"申请 {claim_id} 状态为{status_zh(claim.status)}；"
@@ -497,10 +498,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         def decide() -> tuple[list[Aggregate], dict]:
             payout = self._get(Payout, pid, f"payout {payout_id}", field="payout_id")
+            self._intact(pid, f"payout {payout_id}")
             if payout.reversed:
                 raise errors.InvalidState(f"payout {payout_id} was already reversed", zh=f"拨付 {payout_id} 已冲回",
                                           field="payout_id")
             claim = self._get(Claim, UUID(payout.claim_id), f"claim {payout.claim_id}")
+            self._intact(claim.id, f"claim {payout.claim_id}")
             if claim.status == "revoked":
                 raise errors.InvalidState(
                     f"claim {payout.claim_id} was revoked and what it was paid is under recovery"
@@ -787,6 +790,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                   **({} if field is None else {"field": field}))
         return found
 
+    def _intact(self, aggregate_id: UUID, what: str) -> None:
+        """Refuse (`tampering`) to decide on a record whose stored events were changed after they were recorded:
+        they may still fold, into an amount nobody approved (ledger/audit/intact.py)."""
+        intact.check(self.recorder, aggregate_id, what, thing_zh(what))
+
     def _get_or_none(self, cls: type[A], aggregate_id: UUID) -> A | None:
         scope = getattr(self._attempt, "scope", None)
         if scope is None:
@@ -887,6 +895,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def _pending_claim(self, by: Principal, cid: UUID, doing: str) -> Claim:
         _require_role(by, Role.BUREAU, doing=f"{doing} claims")
         claim = self._get(Claim, cid, f"claim {cid}")
+        self._intact(cid, f"claim {cid}")
         if by.bureau != claim.lead:
             raise errors.NotLeadBureau(f"claim {cid} is under {claim.programme}, led by {claim.lead}; {by.name} may"
                                        f" not {doing} it",

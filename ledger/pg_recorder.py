@@ -110,6 +110,13 @@ class LedgerRecorder(PostgresApplicationRecorder):
             "SELECT e.notification_id, c.link FROM {schema}.{table} e LEFT JOIN {schema}.{chain} c"
             " ON c.position = e.notification_id WHERE e.originator_id = %s AND e.originator_version = %s"
         ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE)).as_string()
+        # An aggregate's stored events with their links and the link before each (ledger/audit/intact.py).
+        self._chained = SQL(
+            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, c.link,"
+            " (SELECT p.link FROM {schema}.{chain} p WHERE p.position < e.notification_id ORDER BY p.position DESC"
+            " LIMIT 1) FROM {schema}.{table} e LEFT JOIN {schema}.{chain} c ON c.position = e.notification_id"
+            " WHERE e.originator_id = %s ORDER BY e.notification_id"
+        ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE)).as_string()
         refused = Identifier(REFUSED_TABLE)
         self._refusal = SQL("SELECT fingerprint, answer FROM {schema}.{refused} WHERE principal = %s AND key = %s"
                             ).format(schema=schema, refused=refused).as_string()
@@ -156,6 +163,12 @@ class LedgerRecorder(PostgresApplicationRecorder):
             curs.execute(self._point, (originator_id, version), prepare=True)
             row = curs.fetchone()
         return None if row is None else (row["notification_id"], row["link"])
+
+    def chained_events(self, originator_id: UUID) -> list[tuple]:
+        """The aggregate's stored events, oldest first: (position, id, version, topic, state, link, link before)."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._chained, (originator_id,), prepare=True)
+            return curs.fetchall()
 
     def refusal(self, principal: str, key: str) -> tuple[str, str] | None:
         """The fingerprint and answer of the refusal kept for a principal's Idempotency-Key (ledger.refused_keys)."""

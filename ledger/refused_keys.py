@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ledger.audit.tampering import Unfolded
+from ledger.audit.tampering import Tampered, Unfolded
 from ledger.domain import errors
 
 TABLE = "ledger_refused_keys"
@@ -36,7 +36,7 @@ class FormKey(str):
 def kept(refusal: errors.LedgerError) -> bool:
     """Whether a refusal is the key's answer for good: not a wait, not who may act, and not a store found
     tampered with (once restored, the command is decided again)."""
-    return refusal.kind not in NOT_KEPT and not isinstance(refusal, Unfolded)
+    return refusal.kind not in NOT_KEPT and not isinstance(refusal, Unfolded | Tampered)
 
 
 def answer_of(refusal: errors.LedgerError) -> str:

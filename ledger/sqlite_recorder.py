@@ -66,6 +66,15 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
         return None if row is None else (row[0], row[1])
 
+    def chained_events(self, originator_id: UUID) -> list[tuple]:
+        """The aggregate's stored events, oldest first: (position, id, version, topic, state, link, link before)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, c.link,"
+                      f" (SELECT p.link FROM {CHAIN_TABLE} p WHERE p.position < e.rowid ORDER BY p.position DESC"
+                      f" LIMIT 1) FROM {self.events_table_name} e LEFT JOIN {CHAIN_TABLE} c ON c.position = e.rowid"
+                      " WHERE e.originator_id = ? ORDER BY e.rowid", (originator_id.hex,))
+            return [tuple(row) for row in c.fetchall()]
+
     def refusal(self, principal: str, key: str) -> tuple[str, str] | None:
         """The fingerprint and answer of the refusal kept for a principal's Idempotency-Key (ledger.refused_keys)."""
         with self.datastore.transaction(commit=False) as c:

@@ -125,6 +125,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
             # may rest on it again.
             for claim_id in live + proposals:
                 claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
+                self._intact(claim.id, f"claim {claim_id}")
                 ended.append(end_claim(touched, claim, by.name, reason, document_ref))
             cert.revoke(reason, effective_on, document_ref, by.name)
             touched.add(cert)
@@ -145,6 +146,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
     def _claim_to_correct(self, by: Principal, claim_id: str, doing: str) -> Claim:
         require_role(by, Role.BUREAU, doing=f"{doing} claims")
         claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
+        self._intact(claim.id, f"claim {claim_id}")
         if by.bureau != claim.lead:
             raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
                                        f" {by.name} may not {doing} it",

@@ -157,6 +157,7 @@ class Proposals:
         def decide() -> tuple[list[Aggregate], dict]:
             require_role(by, Role.BUREAU, doing="confirm proposed claims")
             claim = self._get(Claim, cid, f"claim {claim_id}")
+            self._intact(cid, f"claim {claim_id}")
             if by.bureau != claim.lead:
                 raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
                                            f" {by.name} may not confirm it",

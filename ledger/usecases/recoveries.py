@@ -46,6 +46,7 @@ class RecoveryCommands:
 
         def decide() -> tuple[list[Aggregate], dict]:
             recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
+            self._intact(rid, f"recovery {recovery_id}")
             first = min(c.policy.effective_from for c in self.versions)
             if received_on < first:  # no award of this policy had been paid, so none repaid, before its term began
                 raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the policy's term began"
@@ -55,6 +56,7 @@ class RecoveryCommands:
                                              f"（{first.isoformat()}），当时尚无依本政策拨付的奖补可退还；请填写"
                                              "银行实际到账日期", field="received_on")
             claim = self._get(Claim, UUID(recovery.claim_id), f"claim {recovery.claim_id}")
+            self._intact(claim.id, f"claim {recovery.claim_id}")
             paid_from = self._first_paid(claim)
             if paid_from is not None and received_on < paid_from:
                 raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the award was paid"
@@ -156,6 +158,7 @@ class RecoveryCommands:
 
     def _open_recovery(self, recovery_id: str, rid, doing: str) -> Recovery:
         recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
+        self._intact(rid, f"recovery {recovery_id}")
         if recovery.status == "closed":
             raise errors.InvalidState(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
                                       f" written off {yuan(recovery.written_off)}); there is nothing left to"

@@ -87,3 +87,34 @@ def test_a_store_fault_while_reading_is_not_taken_for_tampering() -> None:
             raise fault
     with pytest.raises(Unfolded), unfolded_as_tampering(uuid4()):
         raise OriginatorVersionError(3, 2)
+
+
+def test_money_is_not_moved_on_a_claim_whose_stored_approval_was_changed_in_place(api: Api, world: World,
+                                                                                  database_url: str) -> None:
+    """A voucher approved at 300,000.00, paid 100,000.00; its stored approval rewritten to 900,000.00 still folds.
+    `verify` found it, yet a probe's payout of 900,000.00 on it was accepted (201): outstanding went negative.
+    Every command on the claim (pay, revoke) and on its payout (reverse) is now refused `tampering`, naming the
+    position, writes nothing, and is not kept for its key: once the store is restored the same key is decided."""
+    payout = world.paid(world.org())
+    claim_id = payout["claim_id"]
+    dba = Dba(database_url)
+    position = dba.aggregate_positions(claim_id)[1]  # Submitted, Approved, PayoutRecorded
+    state = dba.state(position)
+    assert b'"300000.00"' in state
+    dba._set_state(position, state.replace(b'"300000.00"', b'"900000.00"'))
+    assert api.ok("GET", "/v1/audit/verify", as_="auditor")["first_bad_position"] == position
+    before = dba.positions()
+    more = {"claim_id": claim_id, "amount": "700000.00", "paid_on": "2023-07-04", "bank_ref": "ICBC-TAMPERED-1"}
+    for method, path, body, who in (("POST", "/v1/payouts", more, "finance"),
+                                    ("POST", f"/v1/claims/{claim_id}/revoke", REVOKE, "kjj"),
+                                    ("POST", f"/v1/payouts/{payout['id']}/reverse", {"reason": "退票"}, "finance")):
+        refused = api.call(method, path, body, as_=who, key=f"once-{path}")
+        assert (refused.status_code, refused.json()["code"]) == (409, "tampering"), (path, refused.text)
+        assert refused.json()["position"] == position and f"position {position}" in refused.json()["detail"]
+    zh = api.call("POST", "/v1/payouts", more, as_="finance", headers={"Accept-Language": "zh-CN"})
+    assert f"事件链在位置 {position} 断开" in zh.json()["detail"], zh.text
+    assert dba.positions() == before
+    dba._set_state(position, state)  # restored from a backup
+    small = {**more, "amount": "1000.00"}
+    paid = api.call("POST", "/v1/payouts", small, as_="finance", key="once-/v1/payouts")
+    assert (paid.status_code, paid.json()["amount"]) == (201, "1000.00"), paid.text
