@@ -3,6 +3,9 @@
 is TEXT with two places; sums happen in Python with Decimal."""
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +29,19 @@ def _fields(*names: str) -> tuple[tuple[str, Callable[[Row], Any]], ...]:
     return tuple((name, _field(name)) for name in names)
 
 
+def folded(text: str) -> str:
+    """Text as a search compares it, the same on both stores: NFKC (full-width ＡＢＣ１ is ABC1), case folded
+    (SQLite's LOWER folds ASCII only, so a name was not found by its own É or Ａ), runs of spaces as one."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def _name_folded(row: Row) -> str | None:
+    return folded(row["name"]) if row.get("kind") == "organisation" else None
+
+
 KEYED: dict[str, Keyed] = {
-    "records": Keyed("rm_records", _fields("kind", "uscc")),
+    # An organisation's name as a search compares it (`folded`), for GET /v1/organisations?q= (projections/work.py).
+    "records": Keyed("rm_records", (*_fields("kind", "uscc"), ("folded", _name_folded))),
     "caps": Keyed("rm_caps", (*_fields("scope", "programme", "year", "uscc", "body_id"),
                               ("cap_limit", _field("limit")), ("used", _field("used")), ("claims", _field("claims")))),
     "finance": Keyed("rm_finance", (*_fields("year", "programme", "bureau"), ("award", lambda r: int(r["award"])),
@@ -58,7 +72,8 @@ INDEXED = "as_of_index"
 MARK_INDEXED = (f"INSERT INTO rm_meta (key, value) SELECT '{INDEXED}', 'finance' WHERE NOT EXISTS"
                 " (SELECT 1 FROM rm_history) ON CONFLICT (key) DO NOTHING")
 DDL = (
-    "CREATE TABLE IF NOT EXISTS rm_records (id TEXT PRIMARY KEY, kind TEXT NOT NULL, uscc TEXT, data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_records (id TEXT PRIMARY KEY, kind TEXT NOT NULL, uscc TEXT, folded TEXT,"
+    " data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_records_uscc ON rm_records (uscc, kind)",
     "CREATE TABLE IF NOT EXISTS rm_caps (id TEXT PRIMARY KEY, scope TEXT NOT NULL, programme TEXT NOT NULL,"
     " year INTEGER, uscc TEXT, body_id TEXT, cap_limit TEXT, used TEXT NOT NULL, claims INTEGER NOT NULL,"
@@ -108,3 +123,20 @@ DDL = (
 # Cleared by a rebuild (the tracking row is reset in the same transaction).
 CLEARED = ("rm_records", "rm_caps", "rm_finance", "rm_funds", "rm_history", "rm_cap_events", "rm_meta", "rm_payouts",
            "rm_statements", "rm_bank_lines", "rm_claims", "rm_recoveries", "rm_repayments")
+
+
+# Columns added to a table after stores were made with it: (table, column, type). `upgrade` adds them to a store
+# opened by this version and fills them from the rows' JSON, once (no rebuild needed).
+ADDED = (("rm_records", "folded", "TEXT"),)
+
+
+def upgrade(sql: Any, *, postgres: bool) -> None:
+    """Bring an existing store's read-model tables up to this version's: the columns `ADDED` since, filled."""
+    for table, column, kind in ADDED:
+        if postgres:
+            sql.run(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+        elif column not in {row[1] for row in sql.rows(f"PRAGMA table_info({table})")}:
+            sql.run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    unfilled = sql.rows("SELECT id, data FROM rm_records WHERE kind = 'organisation' AND folded IS NULL")
+    for record_id, data in unfilled:
+        sql.run("UPDATE rm_records SET folded = %s WHERE id = %s", (folded(json.loads(data)["name"]), record_id))

@@ -17,7 +17,7 @@ from ledger.store import READ_MODELS_POOL, is_postgres, pool_env, store_env
 from projections import caps, fold
 from projections.events import APPLICATION, EventRow
 from projections.prefetch import prefetch
-from projections.schema import CLEARED, MARK_INDEXED
+from projections.schema import CLEARED, MARK_INDEXED, upgrade
 from projections.sql import Sql, SqlTables, Writes
 
 T = TypeVar("T")
@@ -218,10 +218,14 @@ def open_view(url: str) -> ReadModelView:
     if is_postgres(url):
         from projections.postgres_view import open_postgres_view
 
-        return creating_tables(lambda: open_postgres_view(projection_env(url)))
-    from projections.sqlite_view import SqliteView
+        view: ReadModelView = creating_tables(lambda: open_postgres_view(projection_env(url)))
+    else:
+        from projections.sqlite_view import SqliteView
 
-    return SqliteView(url)
+        view = SqliteView(url)
+    with view.writing() as sql:
+        upgrade(sql, postgres=is_postgres(url))
+    return view
 
 
 def open_ledger(url: str) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from projections.schema import folded
 from projections.sql import Sql
 
 LIKE_ESCAPE = " ESCAPE '\\'"
@@ -69,21 +70,21 @@ def _like(text: str) -> str:
 
 
 def organisations(sql: Sql, q: str, limit: int, after: str | None) -> tuple[list[dict], str | None]:
-    """Organisations whose USCC starts with `q` or whose name contains it (any case), by USCC, paged."""
-    q = q.strip()
-    prefix, part = f"{_like(q.upper())}%", f"%{_like(q.lower())}%"
+    """Organisations whose USCC starts with `q` or whose name contains it, by USCC, paged. Names compare folded
+    (projections/schema.py `folded`: full-width as half-width, any case, runs of spaces as one)."""
+    q = folded(q)
+    prefix, part = f"{_like(q.upper())}%", f"%{_like(q)}%"
     found: list[dict] = []
     last = after or ""
     while len(found) <= limit:
-        # The JSON row is filtered in SQL first (cheap, both stores), then on the name itself here: a match
-        # inside another field of the row is no match. Keyset pages bound what one round trip reads.
+        # The folded name is its own column: a match is a match of the name, on both stores alike (SQLite's
+        # LIKE folds ASCII case only; the column is folded already). Keyset pages bound one round trip.
         rows = sql.rows("SELECT uscc, data FROM rm_records WHERE kind = 'organisation' AND uscc > %s AND (uscc LIKE"
-                        f" %s{LIKE_ESCAPE} OR LOWER(data) LIKE %s{LIKE_ESCAPE}) ORDER BY uscc LIMIT %s",
+                        f" %s{LIKE_ESCAPE} OR folded LIKE %s{LIKE_ESCAPE}) ORDER BY uscc LIMIT %s",
                         (last, prefix, part, SCAN))
-        for uscc, data in rows:
+        for _, data in rows:
             org = json.loads(data)
-            if uscc.startswith(q.upper()) or q.lower() in org["name"].lower():
-                found.append({k: org[k] for k in ("uscc", "name", "in_district")})
+            found.append({k: org[k] for k in ("uscc", "name", "in_district")})
         if len(rows) < SCAN:
             break
         last = rows[-1][0]

@@ -92,3 +92,23 @@ def test_numbers_and_uscc_in_a_query_are_read_as_strictly_as_in_a_body(api: Api,
                 "invalid_uscc")
     assert api.ok("GET", f"/v1/claims?uscc={org}&limit=5&award_year=2023", as_="auditor")["claims"] == []
     assert api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="auditor")["year"] == 2023
+
+
+def test_a_name_is_found_by_its_own_letters_whatever_their_case_or_width(api: Api, world: World) -> None:
+    """SQLite's LOWER folds ASCII only: `ＡＢＣ智造… SOCIÉTÉ` was not found by `ＡＢＣ`, `SOCIÉTÉ` or `société` on
+    SQLite, though PostgreSQL found it (a probe). Names now compare folded on both stores (NFKC, any case, runs
+    of spaces as one), so full-width and half-width letters find each other too."""
+    from urllib.parse import quote
+
+    from tests.support import unique_uscc
+
+    code = unique_uscc()
+    tag = code[-6:]
+    api.ok("POST", "/v1/organisations", {"uscc": code, "name": f"ＡＢＣ智造{tag}  SOCIÉTÉ 杭州", "in_district": True})
+    for q in ("ＡＢＣ智造", "abc智造", "ＡＢＣ", "SOCIÉTÉ", "société", "SOCIETE".replace("E", "É"), f"{tag} société",
+              f"{tag.lower()}  SOCIÉTÉ", "ｓｏｃｉéｔé 杭州"):
+        found = api.ok("GET", f"/v1/organisations?q={quote(q)}", as_="auditor")["organisations"]
+        assert code in [o["uscc"] for o in found], q
+        assert next(o for o in found if o["uscc"] == code)["name"] == f"ＡＢＣ智造{tag}  SOCIÉTÉ 杭州"
+    unaccented = api.ok("GET", "/v1/organisations?q=societe")["organisations"]
+    assert code not in [o["uscc"] for o in unaccented]  # an accent is a letter of its own
