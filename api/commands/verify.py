@@ -10,7 +10,9 @@ from api.commands.common import DIGEST_LIMIT, configure_logging, read_input, say
 from api.json_text import loads
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
+from ledger.audit.keys import known_keys
 from ledger.audit.signing import check as check_signature
+from ledger.audit.signing import unknown_key
 from ledger.store import store_env, store_named
 from projections.progress import Progress
 
@@ -45,17 +47,26 @@ def run(args: argparse.Namespace) -> int:
                then(f"无法读取保存的摘要：{reason_zh(err)}", 
                               "请给出从 GET /v1/audit/digest 保存的 JSON"))
         return 2
+    chain = AuditChain.open(config.database_url)
+    known = {k.key_id for k in known_keys(chain._db)} if saved else set()
     for path, digest in zip(args.digest, saved, strict=True):
         if "signature" in digest and (why := check_signature(digest)) is not None:
             refuse("verify", "digest_not_signed", f"the saved digest {path} is not as the ledger signed it: {why}. Use"
                    " an untouched copy",
                    then(f"保存的摘要 {path} 与台账签名时不一致（{why.zh}）", "请使用未经改动的副本"))
             return 1
+        if "signature" in digest and (why := unknown_key(known, digest)) is not None:
+            # Checked against the ledger's own history it would be a TAMPERING alarm on an intact ledger (a probe).
+            refuse("verify", "digest_invalid", f"the saved digest {path} is not a digest this ledger issued: {why}."
+                   " Use a digest saved from this ledger's GET /v1/audit/digest",
+                   then(f"保存的摘要 {path} 不是本台账签发的摘要：{why.zh}", "请使用从本台账 GET /v1/audit/digest"
+                        " 保存的摘要"))
+            return 2
     bar = Progress(tr("award-ledger verify: events checked", "award-ledger verify：已核验事件"), tr("events", "个"),
                    zh=language() == "zh")
     ledger = AwardLedger(store_env(config.database_url))  # to fold snapshotted aggregates for their snapshots
     try:
-        report = AuditChain.open(config.database_url).verify(saved or None, app=ledger,
+        report = chain.verify(saved or None, app=ledger,
                                                               progress=lambda checked, _at: bar.update_to(checked),
                                                               logged=False)
     except InvalidDigest as err:

@@ -15,7 +15,7 @@ from ledger.audit import receipts
 from ledger.audit.chain import InvalidDigest
 from ledger.audit.reasons import Reason
 from ledger.audit.receipts import KIND
-from ledger.audit.signing import check, load_public
+from ledger.audit.signing import check, load_public, unknown_key
 from ledger.domain.errors import LongQueriesBusy
 from ledger.principals import Role
 
@@ -59,12 +59,10 @@ def problem(part: tuple[str, str], why: str) -> dict[str, str]:
 def signature_fault(notary: Any, document: dict) -> Reason | None:
     """Why a signed digest or receipt is not this ledger's, in both languages (None when its signature holds
     under one of the ledger's keys, the current one or any earlier): `Notary.check_signed`'s check, worded."""
-    carried = document.get("key_id")
     known = {k["key_id"]: k["public_key"] for k in notary.known_keys()}
-    if carried not in known:
-        return Reason(f"it is signed by key {carried!r}, which this ledger never used",
-                      f"它由密钥 {carried!r} 签名，而本台账从未使用过该密钥")
-    return check(document, load_public(known[carried]))
+    if (why := unknown_key(known, document)) is not None:
+        return why
+    return check(document, load_public(known[document["key_id"]]))
 
 
 def _problems(request: Request, document: dict) -> list[dict[str, str]]:

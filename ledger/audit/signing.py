@@ -141,3 +141,14 @@ def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> 
         return Reason("the signature does not match the content: something in it was changed after signing",
                       "签名与内容不符：签名之后其中有内容被改动过")
     return None
+
+
+def unknown_key(known: Any, document: dict[str, Any]) -> Reason | None:
+    """Why a signed digest or receipt is not this ledger's by its key (`known`: the ledger's key ids, every key it
+    ever signed with): None when it names one of them. Its signature is checked apart (`check`)."""
+    carried = document.get("key_id")
+    if carried in known:
+        return None
+    return Reason(f"it is signed by key {carried!r}, which this ledger never used: it is another ledger's, or was"
+                  " signed again by someone else", f"它由密钥 {carried!r} 签名，而本台账从未使用过该密钥：它属于另一本"
+                  "台账，或被他人重新签名")

@@ -114,7 +114,7 @@ def test_the_digest_or_receipt_check_fails_in_the_pages_language(client):
 
     stranger = digest | {"key_id": "0123456789abcdef"}
     assert _checked(client, csrf, stranger) == ("核验失败：签名：它由密钥 &#39;0123456789abcdef&#39; 签名，"
-                                                "而本台账从未使用过该密钥")
+                                                "而本台账从未使用过该密钥：它属于另一本台账，或被他人重新签名")
     assert "which this ledger never used" in _checked(client, csrf, stranger, lang="en")
     assert _checked(client, csrf, digest) == "核验通过：签名有效，内容与本账本一致。"
 

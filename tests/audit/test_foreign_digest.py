@@ -1,0 +1,56 @@
+"""`award-ledger verify --digest` trusts a saved digest's signature only under a key this ledger signed with: a
+digest signed again by a stranger was checked against the chain and reported as TAMPERING on an intact ledger,
+sending the operator to restore backups (a probe). It is refused as not this ledger's digest (exit 2)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from ledger.audit.chain import AuditChain
+from ledger.audit.notary import Notary
+from ledger.audit.signing import Signer
+from tests.audit.conftest import record_history
+from tests.store.conftest import World
+
+SIGNED = ("signature_algorithm", "key_id", "public_key", "signature")
+
+
+def _verify(monkeypatch, capsys, url: str, path: Path) -> tuple[int, str]:
+    monkeypatch.setenv("LEDGER_DATABASE_URL", url)
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    capsys.readouterr()
+    code = main(["verify", "--digest", str(path)])
+    return code, capsys.readouterr().err
+
+
+def test_a_digest_signed_by_a_key_the_ledger_never_used_is_not_its_digest(world: World, database_url: str,
+                                                                          tmp_path: Path, monkeypatch,
+                                                                          capsys) -> None:
+    record_history(world, organisations=1)
+    signer, _ = Signer.load_or_create(tmp_path / "signing-key.pem")
+    ours = Notary(AuditChain.open(database_url), signer).digest()
+    (tmp_path / "ours.json").write_text(json.dumps(ours))
+    code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "ours.json")
+    assert code == 0, err
+    stranger, _ = Signer.create(tmp_path / "stranger.pem")
+    bare = {k: v for k, v in ours.items() if k not in SIGNED}
+    forgeries = {"same.json": stranger.sign(bare), "changed.json": stranger.sign({**bare, "digest": "ab" * 32})}
+    for name, forged in forgeries.items():
+        (tmp_path / name).write_text(json.dumps(forged))
+        code, err = _verify(monkeypatch, capsys, database_url, tmp_path / name)
+        assert code == 2 and "[digest_invalid]" in err and "never used" in err, err
+        assert "TAMPERING" not in err and "intact" not in err
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_digest_changed_after_signing_is_still_not_signed(world: World, database_url: str, tmp_path: Path,
+                                                            monkeypatch, capsys) -> None:
+    record_history(world, organisations=1)
+    signer, _ = Signer.load_or_create(tmp_path / "signing-key.pem")
+    ours = Notary(AuditChain.open(database_url), signer).digest()
+    (tmp_path / "edited.json").write_text(json.dumps({**ours, "digest": "cd" * 32}))
+    code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "edited.json")
+    assert code == 1 and "[digest_not_signed]" in err, err
