@@ -52,7 +52,8 @@ def body(b: InnovationBody) -> dict[str, Any]:
 def certification(c: Certification) -> dict[str, Any]:
     return {"id": str(c.id), "uscc": c.uscc, "programme": c.programme, "tier": c.tier,
             "effective_on": _d(c.effective_on), "document_ref": c.document_ref, "subject": c.subject,
-            "body_id": c.body_id, "recorded_at": _t(c.created_on), "revoked_on": _d(c.revoked_on),
+            "body_id": c.body_id, "recorded_at": _t(c.created_on), "updated_at": _t(c.modified_on),
+            "revoked_on": _d(c.revoked_on),
             "tiers": [{"tier": t["tier"], "effective_on": _d(t["effective_on"]), "document_ref": t["document_ref"]}
                       for t in c.tiers],
             "source": c.source}
@@ -88,6 +89,7 @@ def recovery(r: Recovery) -> dict[str, Any]:
             "award_year": r.award_year, "lead_bureau": r.lead, "amount": fmt(r.amount), "recovered": fmt(r.recovered),
             "written_off": fmt(r.written_off), "outstanding": fmt(r.outstanding), "status": r.status,
             "reason": r.reason, "document_ref": r.document_ref, "opened_at": _t(r.created_on),
+            "updated_at": _t(r.modified_on),
             # The write-off's own why and document (reason and document_ref above are the revocation's).
             "write_off_reason": r.write_off_reason, "write_off_document_ref": r.write_off_document_ref,
             "written_off_by": r.written_off_by,

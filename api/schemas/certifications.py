@@ -56,6 +56,9 @@ class CertificationPublic(PublicModel):
     subject: str | None
     body_id: str | None
     recorded_at: Timestamp
+    updated_at: Timestamp | None = Field(
+        None, description="the moment of the last command on it (its recording, an upgrade, a revocation):"
+                          " `as_of` set to it shows that command whole")
     tiers: list[TierStep] = Field(description="every tier it has stood at, oldest first")
     revoked_on: date | None = Field(None, description="revoked from this day (claims from it may not rest on it)")
     proposed_claims: list[str] = Field(default_factory=list, description="claims this record proposed (免申即享),"

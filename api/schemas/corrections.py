@@ -105,6 +105,9 @@ class RecoveryPublic(PublicModel):
     reason: str
     document_ref: str
     opened_at: Timestamp
+    updated_at: Timestamp | None = Field(
+        None, description="the moment of the last command on it (its opening, a repayment, a write-off):"
+                          " `as_of` set to it shows that command whole")
     write_off_reason: str | None = Field(None, description="why what was outstanding was written off")
     write_off_document_ref: str | None = Field(None, description="the document the write-off rests on")
     written_off_by: str | None = Field(None, description="the principal who wrote it off")
