@@ -162,8 +162,13 @@ class _Reader:
         if value is None and not required:
             return None
         if not isinstance(value, str):
-            raise self._fail(key, 'a decimal string such as "500000.00" (never a float)',
-                             '用引号括起的十进制数字字符串，如 "500000.00"（不能写成浮点数）')
+            # An integer is no float, but it is no string either: the quotes are what is missing (a probe was told
+            # "never a float" of amount = 200000).
+            if isinstance(value, float):
+                raise self._fail(key, 'a decimal string such as "500000.00" (never a float)',
+                                 '用引号括起的十进制数字字符串，如 "500000.00"（不能写成浮点数）')
+            raise self._fail(key, 'a decimal string in quotes such as "500000.00" (not a bare number)',
+                             '用引号括起的十进制数字字符串，如 "500000.00"（不能写成不带引号的数字）')
         # Digits, at most one point, nothing else, as money is read everywhere: Decimal() alone also takes "1e5",
         # " 5 ", "50_000", full-width and other scripts' digits.
         if not DECIMAL_TEXT.fullmatch(value):
@@ -231,7 +236,8 @@ def _cap(c: _Reader, pools: dict[str, Pool]) -> Cap:
     code = c.text("pool")
     pool = pools.get(code)
     if pool is None:
-        raise CatalogueError(f"{c.where}.pool: {code!r} is not a [[pools]] entry of the catalogue",
+        raise CatalogueError(f"{c.where}.pool: {code!r} is not a [[pools]] entry of the catalogue; name a pool code"
+                             " listed under [[pools]]",
                              zh=f"{c.where}.pool：{code!r} 不是政策目录中的 [[pools]] 条目；请填写已列出的资金池代码")
     if "limit" in c.table:
         raise CatalogueError(f"{c.where}.limit: a pool's limit is set once, on its [[pools]] entry {code!r}",
@@ -260,7 +266,8 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                body_kinds: dict[str, tuple[str, str]]) -> Programme:
     lead = r.text("lead")
     if lead not in bureaus:
-        raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue",
+        raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue; name a bureau code listed"
+                             " under [[bureaus]]",
                              zh=f"{r.where}.lead：{lead!r} 不是政策目录中的部门；请填写 [[bureaus]] 中已有的部门代码")
     tiers = tuple(_read(t, lambda t: Tier(t.text("code"), t.text("name_zh"), t.text("name_en"),
                                           t.money("amount", required=False),
@@ -315,19 +322,25 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
     )
     r.finish()
     if programme.body_kind is not None and programme.body_kind not in body_kinds:
-        raise CatalogueError(f"{r.where}.body_kind: {programme.body_kind!r} is not one of [body_kinds]",
+        raise CatalogueError(f"{r.where}.body_kind: {programme.body_kind!r} is not one of [body_kinds]; name one"
+                             " of the kinds listed there",
                              zh=f"{r.where}.body_kind：{programme.body_kind!r} 不在 [body_kinds] 中；"
                                 "请填写其中已有的类型")
     if programme.subject_kind is not None and programme.subject_kind not in subject_kinds:
-        raise CatalogueError(f"{r.where}.subject_kind: {programme.subject_kind!r} is not one of subjects.kinds",
+        raise CatalogueError(f"{r.where}.subject_kind: {programme.subject_kind!r} is not one of subjects.kinds;"
+                             " name one of the kinds listed there",
                              zh=f"{r.where}.subject_kind：{programme.subject_kind!r} 不在 subjects.kinds 中；"
                                 "请填写其中已有的类型")
     if kind is Kind.TIERED and not all(t.amount is not None for t in tiers):
-        raise CatalogueError(f"{r.where}.tiers: a tiered programme needs an amount on every tier",
-                             zh=f"{r.where}.tiers：按等次奖励（tiered）的政策条目须为每个等次填写 amount")
+        raise CatalogueError(f"{r.where}.tiers: a tiered programme needs an amount on every tier; give each tier"
+                             ' an amount, such as amount = "500000.00"',
+                             zh=f"{r.where}.tiers：按等次奖励（tiered）的政策条目须为每个等次填写 amount，"
+                                '如 amount = "500000.00"')
     if programme.rate is not None and not Decimal(0) < programme.rate <= 1:
-        raise CatalogueError(f"{r.where}.rate: a rate is a fraction in (0, 1], got {programme.rate}",
-                             zh=f"{r.where}.rate：比例应为 (0, 1] 区间内的小数，实际为 {programme.rate}")
+        raise CatalogueError(f"{r.where}.rate: a rate is a fraction in (0, 1], got {programme.rate}; write 30% as"
+                             ' "0.30"',
+                             zh=f"{r.where}.rate：比例应为 (0, 1] 区间内的小数，实际为 {programme.rate}；30% 请写作"
+                                ' "0.30"')
     for i, band in enumerate(programme.rank_shares):  # a rank's share of the award, as a rate is of its basis
         if band.first > band.last:
             raise CatalogueError(f"{r.where}.rank_shares[{i}].to: the band ends at rank {band.last}, before its first"
@@ -346,9 +359,10 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                                     f" {other.first}-{other.last} 名重叠；每个名次只能属于一档（可留空档：不在任何一档"
                                     "的名次不予奖励）")
         if not Decimal(0) < band.share <= 1:
-            raise CatalogueError(f"{r.where}.rank_shares[{i}].share: a share is a fraction in (0, 1], got {band.share}",
+            raise CatalogueError(f"{r.where}.rank_shares[{i}].share: a share is a fraction in (0, 1], got {band.share};"
+                                 ' write 50% as "0.5"',
                                  zh=f"{r.where}.rank_shares[{i}].share：份额应为 (0, 1] 区间内的小数，实际为"
-                                    f" {band.share}")
+                                    f' {band.share}；50% 请写作 "0.5"')
     return programme
 
 
@@ -368,7 +382,8 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     )
     p.finish()
     if policy.effective_to < policy.effective_from:
-        raise CatalogueError(f"{source}: policy.effective_to is before policy.effective_from",
+        raise CatalogueError(f"{source}: policy.effective_to is before policy.effective_from; set effective_to on"
+                             " or after effective_from",
                              zh=f"{source}: policy.effective_to 早于 policy.effective_from；截止日期不能早于起始日期")
     if len(policy.years) > MAX_TERM_YEARS:
         raise CatalogueError(f"{source}: policy.effective_to: the term touches {len(policy.years):,} calendar years;"
@@ -410,14 +425,14 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     for r in root.tables("pools"):
         pool = _pool(r)
         if pool.code in pools:
-            raise CatalogueError(f"{r.where}.code: pool {pool.code!r} appears twice",
+            raise CatalogueError(f"{r.where}.code: pool {pool.code!r} appears twice; give each pool code once",
                                  zh=f"{r.where}.code：资金池 {pool.code!r} 出现了两次；每个资金池代码只能出现一次")
         pools[pool.code] = pool
     programmes: dict[str, Programme] = {}
     for r in root.tables("programmes"):
         programme = _programme(r, {b.code for b in bureaus}, pools, tuple(subject_kinds), kinds)
         if programme.code in programmes:
-            raise CatalogueError(f"{r.where}.code: {programme.code!r} appears twice",
+            raise CatalogueError(f"{r.where}.code: {programme.code!r} appears twice; give each programme code once",
                                  zh=f"{r.where}.code：{programme.code!r} 出现了两次；每个政策条目代码只能出现一次")
         programmes[programme.code] = programme
     if not programmes:
@@ -427,7 +442,8 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     for programme in programmes.values():
         needed = programme.requires_designation
         if needed and (needed not in programmes or programmes[needed].kind is not Kind.DESIGNATION):
-            raise CatalogueError(f"{source}: {programme.code}.requires_designation names no designation: {needed!r}",
+            raise CatalogueError(f"{source}: {programme.code}.requires_designation names no designation: {needed!r};"
+                                 ' name the code of a programme of kind = "designation"',
                                  zh=f"{source}: {programme.code}.requires_designation 所填的 {needed!r} 不是资格认定类"
                                     "（kind = \"designation\"）政策条目；请填写该类条目的代码")
     pools = {code: Pool(p.code, p.article, p.limit, p.name_zh, p.name_en,

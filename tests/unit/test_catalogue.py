@@ -346,6 +346,16 @@ def test_float_amount_message_says_never_a_float():
     assert "programmes[4].tiers[0].amount" in message and "never a float" in message
 
 
+def test_an_integer_amount_is_told_its_quotes_are_missing_not_that_it_is_a_float():
+    """`amount = 200000` was told "never a float" (a probe): an integer is no float; its quotes are missing."""
+    document = _document()
+    document["programmes"][4]["tiers"][0]["amount"] = 200000
+    with pytest.raises(CatalogueError) as caught:
+        parse(document, "spoilt.toml")
+    assert "not a bare number" in str(caught.value) and "float" not in str(caught.value)
+    assert "不带引号" in caught.value.zh
+
+
 def test_missing_lead_message_names_the_programme_path():
     """A missing `lead` names the programme's position in the file."""
     document = _document()
@@ -438,3 +448,30 @@ def test_an_amount_is_written_as_money_is_everywhere(written):
     _programme(document, "A3.erc")["tiers"][0]["amount"] = written
     with pytest.raises(CatalogueError, match=re.escape("programmes[4].tiers[0].amount")):
         parse(document, "spoilt.toml")
+
+
+def _next_steps_cases() -> list:
+    def lead(d): _programme(d, "A3.erc")["lead"] = "xyz"
+    def pool(d): _programme(d, "A13.equity")["caps"][1]["pool"] = "A13.nofund"
+    def body(d): _programme(d, "A3.erc")["body_kind"] = "lab"
+    def subject(d): _programme(d, "A4.challenge")["subject_kind"] = "planet"
+    def term(d): d["policy"]["effective_to"] = d["policy"]["effective_from"].replace(year=2021)
+    def code(d): _programme(d, "A3.mic")["code"] = "A3.erc"
+    def amount(d): _programme(d, "A3.erc")["tiers"][0].pop("amount")
+    def rate(d): _programme(d, "A5.voucher")["rate"] = "30"
+    def share(d): _programme(d, "A9.national_award")["rank_shares"][1]["share"] = "50"
+    def designation(d): _programme(d, "A8.orders")["requires_designation"] = "A6.nobody"
+    return [lead, pool, body, subject, term, code, amount, rate, share, designation]
+
+
+@pytest.mark.parametrize("spoil", _next_steps_cases(), ids=lambda f: f.__name__)
+def test_a_catalogue_refusal_says_what_to_do_in_english_as_in_chinese(spoil) -> None:
+    """Several refusals said what to do in Chinese only (a sandbox probe): "'xyz' is not a bureau of the
+    catalogue", "policy.effective_to is before policy.effective_from". Each now says it in English too."""
+    document = _document()
+    spoil(document)
+    with pytest.raises(CatalogueError) as caught:
+        parse(document, "spoilt.toml")
+    english, chinese = str(caught.value), caught.value.zh
+    assert re.search(r"; (name|set|give|write|use) ", english) or re.search(r"\((never|not) a ", english), english
+    assert "；" in chinese or "，如" in chinese, chinese  # the fault, then what to do
