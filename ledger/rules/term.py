@@ -29,12 +29,17 @@ def check_claim_term(policy: Policy, effective_on: date, award_year: int, why: E
     allowed = list(range(max(effective_on.year, policy.effective_from.year),
                          min(effective_on.year + policy.award_year_lag, policy.effective_to.year) + 1))
     if award_year not in allowed:
+        # The years the catalogue's lag allows, said as it sets them (a lag of 0 was told "or the year after it").
+        lag = policy.award_year_lag
+        years = ("the year of the fact" if lag == 0 else "the year of the fact, or the year after it" if lag == 1
+                 else f"the year of the fact, or one of the {lag} years after it")
+        years_zh = "事实当年" if lag == 0 else "事实当年或次年" if lag == 1 else f"事实当年或其后 {lag} 年内"
         raise InvalidInput(
             f"award year {award_year} does not follow the claim's facts: a fact effective on {effective_on.isoformat()}"
-            f" is booked in {' or '.join(map(str, allowed))} (the year of the fact, or the year after it, inside the"
-            f" term {policy.term_text}); send award_year as one of those",
+            f" is booked in {' or '.join(map(str, allowed))} ({years}, inside the term {policy.term_text}); send"
+            " award_year as one of those",
             zh=f"奖补年度 {award_year} 与申请事实不符：{effective_on.isoformat()} 生效的事实应计入"
-               f" {' 或 '.join(map(str, allowed))} 年度（事实当年或次年，且在政策期 {policy.term_text_zh} 内）；"
+               f" {' 或 '.join(map(str, allowed))} 年度（{years_zh}，且在政策期 {policy.term_text_zh} 内）；"
                "请将 award_year 改为其中之一", field="award_year")
     why.add("term", policy.term_article, later(_in_term, effective_on, award_year, policy.term_text), key="term",
             effective_on=effective_on, award_year=award_year, term=policy.term_text,

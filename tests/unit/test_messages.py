@@ -95,3 +95,26 @@ def test_the_term_reads_in_chinese_on_chinese_pages():
         assert "至 2025-09-05（含）" in (err.zh or "")
     else:
         raise AssertionError("a date after the term was not refused")
+
+
+def test_an_award_year_refusal_says_the_years_the_lag_allows():
+    """Under a draft with `award_year_lag = 0` the refusal still said "or the year after it" (a sandbox probe):
+    it now says the years as the catalogue's lag sets them."""
+    from dataclasses import replace
+    from datetime import date
+
+    import pytest
+
+    from ledger.catalogue import current
+    from ledger.domain.errors import InvalidInput
+    from ledger.rules.explanation import Explanation
+    from ledger.rules.term import check_claim_term
+
+    said = {0: ("(the year of the fact, inside", "（事实当年，且"),
+            1: ("(the year of the fact, or the year after it, inside", "（事实当年或次年，且"),
+            2: ("(the year of the fact, or one of the 2 years after it, inside", "（事实当年或其后 2 年内，且")}
+    for lag, (english, chinese) in said.items():
+        policy = replace(current().policy, award_year_lag=lag)
+        with pytest.raises(InvalidInput) as refused:
+            check_claim_term(policy, date(2023, 6, 1), 2023 + lag + 1, Explanation())
+        assert english in refused.value.detail and chinese in (refused.value.zh or ""), refused.value.detail
