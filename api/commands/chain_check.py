@@ -33,7 +33,7 @@ def intact(command: str, url: str, *, accept_tampered: bool, signs: bool = False
     """Verify the store's chain end to end, with progress; True when the command may go on (the chain is intact,
     or the operator accepts it is not), False once refused (exit 1). `signs`: the command signs what it records
     (`close`), so it is never done on changed events, accepted or not."""
-    bar = Progress(tr(f"award-ledger {command}: chain checked", f"award-ledger {command}：已核验链上事件"),
+    bar = Progress(tr(f"award-ledger {command}: chain checked", f"award-ledger {command}: 已核验链上事件"),
                    tr("events", "个事件"), zh=language() == "zh")
     try:
         report = AuditChain.open(url).verify(progress=lambda checked, _at: bar.update_to(checked), logged=False)

@@ -68,7 +68,7 @@ def stage(command: str, starting: tuple[str, str], counted: tuple[str, str], tot
     bar on a terminal; off one, `starting` said as the stage starts and, when it is closed, one line with what was
     `counted`, the count and the time. Each pair is (English, Chinese)."""
     zh = language() == "zh"
-    bar = Progress(tr(f"award-ledger {command}: {counted[0]}", f"award-ledger {command}：{counted[1]}"), tr(*unit),
+    bar = Progress(tr(f"award-ledger {command}: {counted[0]}", f"award-ledger {command}: {counted[1]}"), tr(*unit),
                    total=total, zh=zh)
     if not bar.live:  # a terminal sees the bar itself from its start
         say(command, tr(*starting))

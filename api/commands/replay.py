@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not chain_check.intact("replay", config.database_url, accept_tampered=args.accept_tampered):
         return 1
-    bar = Progress(tr("award-ledger replay: events read", "award-ledger replay：已读事件"), tr("events", "个"),
+    bar = Progress(tr("award-ledger replay: events read", "award-ledger replay: 已读事件"), tr("events", "个"),
                    zh=language() == "zh")
     try:
         state = ledger_as_of(config.database_url, as_of, bar.update_to)

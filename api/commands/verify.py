@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                    then(f"保存的摘要 {path} 不是本台账签发的摘要：{why.zh}", "请使用从本台账 GET /v1/audit/digest"
                         " 保存的摘要"))
             return 2
-    bar = Progress(tr("award-ledger verify: events checked", "award-ledger verify：已核验事件"), tr("events", "个"),
+    bar = Progress(tr("award-ledger verify: events checked", "award-ledger verify: 已核验事件"), tr("events", "个"),
                    zh=language() == "zh")
     ledger = AwardLedger(store_env(config.database_url))  # to fold snapshotted aggregates for their snapshots
     try:

@@ -44,7 +44,7 @@ def _assert_start_and_end(err: str, command: str, lang: str, starting: str, coun
     lines = err.splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith(f"award-ledger {command}: {starting}")]
     if lang == "zh":
-        end = (rf"award-ledger {command}：{counted}：{events:,}/{events:,} 个事件，用时 \d+\.\d 秒"
+        end = (rf"award-ledger {command}: {counted}：{events:,}/{events:,} 个事件，用时 \d+\.\d 秒"
                rf"（每秒 [\d,]+ 个事件）")
     else:
         end = rf"award-ledger {command}: {counted}: {events:,}/{events:,} events in \d+\.\d s \([\d,]+ events/s\)"
