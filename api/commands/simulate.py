@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -81,8 +82,25 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 0:
         refuse("simulate", "argument_invalid", "--top must be 0 or more", "--top 应为 0 或更大的整数")
         return 2
+    if args.output and args.output != "-" and (why := _unwritable(Path(args.output))) is not None:
+        # Found before the replay, which takes seconds to minutes on a district's log (a probe waited for it).
+        refuse("simulate", "output_unwritable", f"cannot write {args.output}: {why[0]}. Choose another --output",
+               then(f"无法写入 {args.output}：{why[1]}", "请用 --output 换一个位置"))
+        return 2
     answer = _simulate(args, draft, uscc)
     return _write(args, answer)
+
+
+def _unwritable(path: Path) -> tuple[str, str] | None:
+    """Why `path` cannot be written, (English, Chinese); None when it seems it can (the write itself still says)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return "No such directory", "目录不存在"
+    if path.is_dir():
+        return "Is a directory", "这是一个目录"
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        return "Permission denied", "没有写入权限"
+    return None
 
 
 def _simulate(args: argparse.Namespace, draft, uscc: str | None) -> dict:

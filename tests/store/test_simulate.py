@@ -146,6 +146,21 @@ def test_a_draft_that_does_not_validate_exits_2_naming_the_field_and_line(databa
     assert "rate" in err and f"line {line}" in err and "programmes[" in err
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_output_that_cannot_be_written_is_refused_before_the_replay(ledger: AwardLedger, database_url: str,
+                                                                        tmp_path, monkeypatch, capsys) -> None:
+    """`--output` into a folder that does not exist, or onto a folder, was found only after the whole replay (a
+    probe; seconds to minutes on a district's log): it is refused first, exit 2, and nothing is replayed."""
+    draft = tmp_path / "draft.toml"
+    draft.write_text(in_force(), encoding="utf-8")
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    for output in (tmp_path / "no-such-folder" / "x.json", tmp_path):
+        assert main(["simulate", "--catalogue", str(draft), "--output", str(output)]) == 2
+        err = capsys.readouterr().err
+        assert f"[output_unwritable] cannot write {output}" in err or "[output_unwritable] 无法写入" in err, err
+        assert "replaying" not in err and "正在按现行目录" not in err  # refused before the replay began
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_the_catalogue_in_force_moves_nothing_whatever_the_order_of_decisions(world: World, data) -> None:
