@@ -288,7 +288,11 @@ def main(argv: list[str] | None = None) -> int:
         for line in cli_language.unknown_language_lines(unknown):  # the reader's language is what is unknown
             print(f"award-ledger: [language_unknown] {line}", file=sys.stderr)
         return 2
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # refused with the subcommand's own usage, as its other argument errors are (not the top level's)
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        action.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     # pg_stat_activity names each connection's process (an operator's own PGAPPNAME is kept).
     os.environ.setdefault("PGAPPNAME", f"award-ledger {args.command}")
     try:

@@ -334,3 +334,14 @@ def test_progress_and_outcome_lines_read_in_the_readers_language(database_url, m
                 assert chinese in err and words <= {"award", "ledger", name, "UTC"}, (name, words, err)
             else:
                 assert english in err and not CJK.search(err), (name, err)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_argument_a_subcommand_does_not_take_is_refused_with_its_own_usage(monkeypatch, capsys, workdir, lang):
+    """`recheck --year 1999` showed the top level's usage (`award-ledger [-h] COMMAND ...`), where a subcommand's
+    other argument errors show its own (a probe)."""
+    code, err = _run(monkeypatch, capsys, workdir, ["recheck", "--year", "1999"], {"LEDGER_LANG": lang})
+    assert code == 2, err
+    usage, refusal = err.splitlines()[:2]
+    assert "award-ledger recheck" in usage and "COMMAND" not in usage
+    assert refusal.startswith("award-ledger recheck: [argument_invalid]") and "--year 1999" in refusal
