@@ -258,13 +258,26 @@ class Edge:
     async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str,
                       headers: dict[str, str] | None = None, *, zh_detail: str | None = None,
                       **extensions: Any) -> None:
-        response = problems.problem(Request(scope), status, code, detail, headers=headers, zh_detail=zh_detail,
-                                    **extensions)
+        if scope["path"].startswith("/ui/"):  # a page's refusal is a page (README, "Pages"), in its language
+            response = await to_thread.run_sync(_page, Request(scope), status, code, detail, zh_detail)
+            response.headers.update(headers or {})
+        else:
+            response = problems.problem(Request(scope), status, code, detail, headers=headers, zh_detail=zh_detail,
+                                        **extensions)
 
         async def nothing() -> Message:  # the body is never read: the caller is refused before it
             return {"type": "http.disconnect"}
 
         await response(scope, nothing, send)
+
+
+def _page(request: Request, status: int, code: str, detail: str, zh_detail: str | None) -> Any:
+    """The refusal page of a refusal made here, before the pages' own routes (a NUL in a page's address was
+    answered problem+json in English). Sync: it looks up who is signed in, so call it off the event loop."""
+    from api.web import i18n  # the pages' templates and words, loaded once a page is refused here
+    from api.web.pages import refusal
+
+    return refusal(request, status, code, zh_detail if zh_detail and i18n.language(request) == "zh" else detail)
 
 
 async def _read(receive: Receive, limit: int) -> bytes:

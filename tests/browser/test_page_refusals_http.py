@@ -138,3 +138,19 @@ def test_refusal_titles_say_what_was_refused(client, recovery):
     assert future.status_code == 422
     heading = _text(re.search(r'data-testid="form-refusal">\s*<h3>.*?</h3>', future.text, re.S)[0])
     assert "表单内容有误" in heading and "不完整" not in heading
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "请求地址中含有控制字符 NUL"),
+                                           ("en", "the address holds a NUL character")])
+def test_a_page_address_refused_before_its_route_is_a_page_in_its_language(client, lang, said):
+    """A NUL in a page's address (`/ui/organisations?q=%00`) was refused before the pages' routes, as problem+json
+    in English (an input probe). It is the refusal page, in the page's language, with its status and code; the
+    API's own refusal stays problem+json."""
+    _sign_in(client, "finance")
+    for path in ("/ui/organisations?q=%00", "/ui/finance/write?claim_id=%00"):
+        page = client.get(f"{path}&lang={lang}")
+        assert page.status_code == 422 and page.headers["content-type"].startswith("text/html"), page.text[:200]
+        assert 'data-testid="refusal"' in page.text and "invalid_request" in page.text
+        assert said in html.unescape(page.text)
+    api = client.get("/v1/organisations?q=%00", headers={"Authorization": f"Bearer {client.tokens['finance']}"})
+    assert api.status_code == 422 and api.headers["content-type"].startswith("application/problem+json")
