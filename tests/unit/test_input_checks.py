@@ -129,6 +129,19 @@ def test_an_amount_that_is_a_boolean_is_called_one(value, said: str, said_zh: st
     assert said in caught.value.detail and said_zh in (caught.value.zh or "")
 
 
+@pytest.mark.parametrize(("value", "sent"), [(None, "null"), ([1, 2], "[1, 2]"), (float("nan"), "NaN"),
+                                             (float("inf"), "Infinity"), ("abc", '"abc"'), ("NaN", '"NaN"')])
+def test_an_amount_is_quoted_as_the_sender_wrote_it_in_json(value, sent: str) -> None:
+    """JSON `null` was quoted back as Python's `None`, NaN as `nan` (an input probe): the refusal quotes the value
+    as JSON writes it, in both languages."""
+    from ledger.domain.values import money
+
+    with pytest.raises(errors.InvalidAmount) as caught:
+        money(value)
+    assert f"amount {sent} " in caught.value.detail and f"金额 {sent} " in (caught.value.zh or ""), caught.value.detail
+    assert "None" not in caught.value.detail and "nan" not in caught.value.detail
+
+
 def test_the_listed_dashes_are_every_dash_punctuation_character_of_the_basic_plane() -> None:
     from ledger.rules.subjects import DASHES
 
