@@ -20,7 +20,11 @@ GENERIC = ("is not valid; check this field against /docs", "取值无效；请�
 UUID_EXAMPLE = "3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"
 # Patterns a person cannot be expected to read, said in words.
 CODE = r"^[^/\s]+$"
-PATTERNS = {CODE: ("must be a code without slashes or spaces, such as A3.erc", "应为不含斜杠或空格的代码，例如 A3.erc")}
+KEY_PATTERN = r"^[\x21-\x7e]+$"  # an Idempotency-Key: printable ASCII, no spaces (what a header can carry)
+PATTERNS = {CODE: ("must be a code without slashes or spaces, such as A3.erc", "应为不含斜杠或空格的代码，例如 A3.erc"),
+            # Said in words, not as the regex (a probe was told "must match the pattern ^[\x21-\x7e]+$").
+            KEY_PATTERN: ("must be printable ASCII characters without spaces (letters, digits and punctuation),"
+                          " such as a UUID", "应由不含空格的可打印 ASCII 字符（字母、数字、标点）组成，例如 UUID")}
 # A code field's own example: a tier sent with a space was told "such as A3.erc", a programme's code (a probe).
 CODE_EXAMPLES = {"programme": "A3.erc", "tier": "municipal", "bureau": "kjj", "kind": "consortium",
                  "lead_bureau": "kjj", "status": "pending"}

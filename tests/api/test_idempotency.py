@@ -119,3 +119,16 @@ def test_a_refused_command_resent_after_the_state_changed_gets_its_refusal_again
     api.refused("POST", "/v1/payouts", body | {"amount": "1.00"}, "finance", 409, "conflict", key=key)
     # A new key is a new command, decided on today's state.
     api.ok("POST", "/v1/payouts", body, as_="finance", key=unique_id("key-"))
+
+
+def test_a_malformed_key_is_told_what_a_key_is_in_words_not_a_regex(api) -> None:
+    """A key with a space or a non-ASCII letter was told "must match the pattern ^[\\x21-\\x7e]+$" (an input
+    probe): the refusal says what a key is, in both languages, on the fast lane (POST /v1/claims) and elsewhere."""
+    for path in ("/v1/appropriations", "/v1/claims"):
+        for key in ("two words", "键"):
+            for lang, said in (("en", "printable ASCII characters without spaces"), ("zh", "不含空格的可打印 ASCII")):
+                answer = api.client.post(path, json={}, headers={
+                    "Authorization": f"Bearer {api.tokens['kjj' if path == '/v1/claims' else 'finance']}",
+                    "Idempotency-Key": key.encode("utf-8"), "Accept-Language": lang})
+                assert answer.status_code == 422, (path, key, answer.text)
+                assert said in answer.json()["detail"] and "\\x21" not in answer.json()["detail"], answer.text
