@@ -158,6 +158,14 @@ async def _statement(request: Request, import_good_lines: Annotated[bool, Query(
                            " upload (field `file`) or application/json {\"lines\": [...], \"source\"?}",
                            zh=f"Content-Type {media} 不是对账单：请以 text/csv、表单上传（字段 file）或"
                               " application/json {\"lines\": [...], \"source\"?} 发送银行流水")
+    if not media and raw.lstrip()[:1] not in (b"{", b"[", b""):
+        # No Content-Type and no JSON: most likely the bank's CSV sent bare (a probe was told to send JSON).
+        raise InvalidInput("the body has no Content-Type and is not JSON: send the bank's file with Content-Type:"
+                           " text/csv (or as a form upload, field `file`), or JSON {\"lines\": [...]} with"
+                           " Content-Type: application/json",
+                           zh="请求体没有 Content-Type，也不是 JSON：请以 Content-Type: text/csv 发送银行导出的文件"
+                              "（或以表单上传，字段 file），或以 Content-Type: application/json 发送"
+                              " JSON {\"lines\": [...]}")
     return await run_in_threadpool(_json_lines, raw)
 
 

@@ -125,3 +125,15 @@ def test_a_declared_charset_is_read_as_declared_or_refused(api, books):
     answer = api.client.post("/v1/finance/bank-statements", content=utf8, headers={
         **headers, "Content-Type": "text/csv; charset=utf-8"})
     assert answer.status_code == 201 and answer.json()["encoding"] == "utf-8", answer.text
+
+
+def test_a_csv_sent_without_a_content_type_is_told_to_send_text_csv(api):
+    """A bank's CSV sent with no Content-Type was told "send a JSON object with Content-Type: application/json"
+    (an input probe): the statement's main form is the bank's file, so the refusal names text/csv first."""
+    raw = "date,amount,reference\n2024-07-02,1.00,NOTYPE-1\n".encode()
+    before = api.events()
+    for lang, said in (("en", "Content-Type: text/csv"), ("zh", "Content-Type: text/csv 发送银行导出的文件")):
+        answer = api.client.post("/v1/finance/bank-statements", content=raw, headers={
+            "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "", "Accept-Language": lang})
+        assert answer.status_code == 422 and said in answer.json()["detail"], answer.text
+    assert api.events() == before
