@@ -18,11 +18,16 @@ def require_role(by: Principal, *roles: Role, doing: str) -> None:
                                zh=role_refusal_zh(by.name, by.role.value, doing, tuple(r.value for r in roles)))
 
 
+SHOWN_ID = 80  # a refusal quotes at most this much of an id it names (a probe's 10,000-character id came back whole)
+
+
 def uuid_of(value: str | None, what: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise errors.NotFound(f"{what} {value!r} is not a ledger id", zh=f"{value!r} 不是台账编号") from None
+        said = repr(value) if len(str(value)) <= SHOWN_ID else repr(str(value)[:SHOWN_ID]) + "…"
+        raise errors.NotFound(f"{what} {said} is not a ledger id; check the id",
+                              zh=f"{said} 不是台账编号；请核对编号") from None
 
 
 def text(value: str, field: str) -> str:

@@ -57,3 +57,14 @@ def test_a_csv_statement_of_more_lines_than_a_json_one_may_hold_is_refused_alike
     answer = api.client.post("/v1/finance/bank-statements", content=body,
                              headers={"Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"})
     assert answer.status_code == 422 and answer.json()["code"] == "statement_too_large", answer.text[:300]
+
+
+def test_an_id_too_long_to_be_one_is_quoted_in_part(api):
+    """`GET /v1/claims/<10,000 characters>` echoed the whole id in its 404 (an input probe); Idempotency-Keys were
+    already cut to 80 characters. An id is cut likewise, in both languages."""
+    long = "x" * 10_000
+    for lang in ("en", "zh"):
+        answer = api.client.get(f"/v1/claims/{long}", headers={"Authorization": f"Bearer {api.tokens['auditor']}",
+                                                               "Accept-Language": lang})
+        assert answer.status_code == 404, answer.text[:300]
+        assert len(answer.json()["detail"]) < 300 and "x" * 80 + "'…" in answer.json()["detail"]
