@@ -133,10 +133,16 @@ ADDED = (("rm_records", "folded", "TEXT"),)
 def upgrade(sql: Any, *, postgres: bool) -> None:
     """Bring an existing store's read-model tables up to this version's: the columns `ADDED` since, filled."""
     for table, column, kind in ADDED:
+        # Looked up first: ALTER TABLE takes the table's strongest lock even when the column is there (IF NOT
+        # EXISTS on PostgreSQL), and every read of the table would queue behind it while another process reads.
         if postgres:
-            sql.run(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
-        elif column not in {row[1] for row in sql.rows(f"PRAGMA table_info({table})")}:
-            sql.run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            have = {row[0] for row in sql.rows("SELECT column_name FROM information_schema.columns WHERE"
+                                               " table_schema = current_schema() AND table_name = %s", (table,))}
+        else:
+            have = {row[1] for row in sql.rows(f"PRAGMA table_info({table})")}
+        if column not in have:
+            sql.run(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}" if postgres else
+                    f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     unfilled = sql.rows("SELECT id, data FROM rm_records WHERE kind = 'organisation' AND folded IS NULL")
     for record_id, data in unfilled:
         sql.run("UPDATE rm_records SET folded = %s WHERE id = %s", (folded(json.loads(data)["name"]), record_id))

@@ -130,7 +130,7 @@ def test_a_declared_charset_is_read_as_declared_or_refused(api, books):
 def test_a_csv_sent_without_a_content_type_is_told_to_send_text_csv(api):
     """A bank's CSV sent with no Content-Type was told "send a JSON object with Content-Type: application/json"
     (an input probe): the statement's main form is the bank's file, so the refusal names text/csv first."""
-    raw = "date,amount,reference\n2024-07-02,1.00,NOTYPE-1\n".encode()
+    raw = b"date,amount,reference\n2024-07-02,1.00,NOTYPE-1\n"
     before = api.events()
     for lang, said in (("en", "Content-Type: text/csv"), ("zh", "Content-Type: text/csv 发送银行导出的文件")):
         answer = api.client.post("/v1/finance/bank-statements", content=raw, headers={
