@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
@@ -195,6 +196,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         _require_role(by, Role.ADMIN, Role.BUREAU, doing="register innovation bodies")
         lead = Uscc.parse(lead_uscc).value
         body_id, name = _text(body_id, "id"), _text(name, "name")
+        if (plain := unicodedata.normalize("NFKC", body_id)) != body_id:
+            # Rule 13 awards a body once: "ｂｏｄｙ1" beside "body1" would be a second body to award (an input probe).
+            raise errors.InvalidInput(f"id {body_id!r} has full-width or other compatibility characters; write it"
+                                      f" as {plain!r}", zh=f"编号 {body_id!r} 含全角或其他兼容字符；请写作 {plain!r}",
+                                      field="id")
         kinds = self.catalogue().body_kinds
         if kind not in kinds:
             raise errors.InvalidInput(f"kind {kind!r} is not a new-type innovation organisation; use one of "

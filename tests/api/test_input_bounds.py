@@ -68,3 +68,23 @@ def test_an_id_too_long_to_be_one_is_quoted_in_part(api):
                                                                "Accept-Language": lang})
         assert answer.status_code == 404, answer.text[:300]
         assert len(answer.json()["detail"]) < 300 and "x" * 80 + "'…" in answer.json()["detail"]
+
+
+def test_a_body_id_in_full_width_is_refused_naming_its_plain_form(api):
+    """`ｂｏｄｙ1` was registered beside `body1` as a second body (an input probe), and rule 13 awards a body once.
+    A body id with full-width or other compatibility characters is refused, naming the id to write instead."""
+    from tests.support import unique_id, unique_uscc
+
+    lead = unique_uscc()
+    api.ok("POST", "/v1/organisations", {"uscc": lead, "name": "杭州全角测试", "in_district": True})
+    plain = unique_id("body")
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in plain)
+    before = api.events()
+    for lang, said in (("en", f"write it as {plain!r}"), ("zh", f"请写作 {plain!r}")):
+        answer = api.call("POST", "/v1/innovation-bodies", {"id": wide, "name": "某联合体", "kind": "consortium",
+                                                            "lead_uscc": lead, "recognised_on": "2022-10-01"},
+                          headers={"Accept-Language": lang})
+        assert answer.status_code == 422 and said in answer.json()["detail"], answer.text
+    assert api.events() == before
+    api.ok("POST", "/v1/innovation-bodies", {"id": plain, "name": "某联合体", "kind": "consortium", "lead_uscc": lead,
+                                             "recognised_on": "2022-10-01"})
