@@ -107,6 +107,8 @@ def fund_year(f: FundYear, floor: Decimal) -> dict[str, Any]:
 def event_summary(event: Any) -> dict[str, Any]:
     summary = {"event": type(event).__name__, "version": event.originator_version,
                "recorded_at": _t(event.timestamp), "by": getattr(event, "by", None)}
+    if type(event).__name__ in ("Submitted", "Proposed"):  # what the rules gave it when it was made, and why
+        summary.update(entitled_amount=fmt(event.entitled_amount), explanation=event.explanation)
     if type(event).__name__ in ("Reassessed", "Confirmed"):  # rule 12: the old and new figures, and why
         previous = fmt(event.previous_amount)
         summary.update(previous_entitled_amount=previous, previous_amount=previous,

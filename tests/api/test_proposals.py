@@ -235,3 +235,18 @@ def test_a_list_naming_a_column_twice_is_refused_whole_and_writes_nothing(api: A
                 "Authorization": f"Bearer {api.tokens['kjj']}", "Content-Type": "text/csv", "Accept-Language": lang})
             assert answer.status_code == 422 and said in answer.json()["detail"], answer.text
     assert api.ok("GET", "/v1/audit/verify", as_="auditor")["events_checked"] == before
+
+
+def test_a_proposal_and_a_submission_show_their_figure_in_the_claims_history(api: Api, world: World) -> None:
+    """A proposal is recorded "with its entitlement and explanation" (contract), yet its history's first event
+    showed neither (a corrections probe). The first event of a proposal, and of a submitted claim, now carries the
+    entitled amount and the explanation the rules gave it then."""
+    text, codes = _erc_csv(world, 1)
+    [proposal] = _post_csv(api, text).json()["proposed_claims"]
+    first = api.ok("GET", f"/v1/claims/{proposal}", as_="auditor")["history"][0]
+    assert (first["event"], first["entitled_amount"]) == ("Proposed", "200000.00"), first
+    assert first["explanation"] and first["explanation"][-1]["amount"] == "200000.00"
+    claim = world.claim(world.org(), "A5.voucher", basis_amount="100000.00")
+    first = api.ok("GET", f"/v1/claims/{claim['id']}", as_="auditor")["history"][0]
+    assert (first["event"], first["entitled_amount"]) == ("Submitted", "30000.00"), first
+    assert first["explanation"] == claim["explanation"]
