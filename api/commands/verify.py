@@ -62,13 +62,17 @@ def run(args: argparse.Namespace) -> int:
                    then(f"保存的摘要 {path} 不是本台账签发的摘要：{why.zh}", "请使用从本台账 GET /v1/audit/digest"
                         " 保存的摘要"))
             return 2
+        if "signature" not in digest:  # checked all the same (digests of earlier versions carry none)
+            say("verify", tr(f"note: {path} carries no signature: it is checked against the chain as it is, but it"
+                             " cannot show that this ledger issued it; keep the signed JSON of GET /v1/audit/digest",
+                             f"注意：{path} 不带签名：仍按其内容与事件链核对，但无法证明它由本台账签发；请保存"
+                             " GET /v1/audit/digest 返回的带签名 JSON"))
     bar = Progress(tr("award-ledger verify: events checked", "award-ledger verify: 已核验事件"), tr("events", "个"),
                    zh=language() == "zh")
     ledger = AwardLedger(store_env(config.database_url))  # to fold snapshotted aggregates for their snapshots
     try:
-        report = chain.verify(saved or None, app=ledger,
-                                                              progress=lambda checked, _at: bar.update_to(checked),
-                                                              logged=False)
+        report = chain.verify(saved or None, app=ledger, progress=lambda checked, _at: bar.update_to(checked),
+                              logged=False)
     except InvalidDigest as err:
         bar.close()
         refuse("verify", "digest_invalid", str(err), reason_zh(err))

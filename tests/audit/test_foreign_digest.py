@@ -54,3 +54,17 @@ def test_a_digest_changed_after_signing_is_still_not_signed(world: World, databa
     (tmp_path / "edited.json").write_text(json.dumps({**ours, "digest": "cd" * 32}))
     code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "edited.json")
     assert code == 1 and "[digest_not_signed]" in err, err
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_unsigned_digest_is_checked_with_a_note_that_it_proves_no_issuer(world: World, database_url: str,
+                                                                            tmp_path: Path, monkeypatch,
+                                                                            capsys) -> None:
+    """A digest with its signature taken off was accepted silently (an audit probe): it is still checked against
+    the chain (digests of earlier versions carry none), and the answer notes it cannot show who issued it."""
+    record_history(world, organisations=1)
+    signer, _ = Signer.load_or_create(tmp_path / "signing-key.pem")
+    ours = Notary(AuditChain.open(database_url), signer).digest()
+    (tmp_path / "bare.json").write_text(json.dumps({k: v for k, v in ours.items() if k not in SIGNED}))
+    code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "bare.json")
+    assert code == 0 and "carries no signature" in err and "intact" in err, err
