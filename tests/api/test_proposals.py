@@ -241,7 +241,7 @@ def test_a_proposal_and_a_submission_show_their_figure_in_the_claims_history(api
     """A proposal is recorded "with its entitlement and explanation" (contract), yet its history's first event
     showed neither (a corrections probe). The first event of a proposal, and of a submitted claim, now carries the
     entitled amount and the explanation the rules gave it then."""
-    text, codes = _erc_csv(world, 1)
+    text, _ = _erc_csv(world, 1)
     [proposal] = _post_csv(api, text).json()["proposed_claims"]
     first = api.ok("GET", f"/v1/claims/{proposal}", as_="auditor")["history"][0]
     assert (first["event"], first["entitled_amount"]) == ("Proposed", "200000.00"), first
