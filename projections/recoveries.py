@@ -17,7 +17,8 @@ def _opened(t: Tables, e: EventRow) -> None:
         "id": e.aggregate_id, "claim_id": p["claim_id"], "uscc": p["uscc"], "programme": p["programme"],
         "award_year": p["award_year"], "lead": p["lead"], "amount": p["amount"], "recovered": ZERO,
         "written_off": ZERO, "outstanding": p["amount"], "status": _status(p["amount"]),
-        "reason": p["reason"], "document_ref": p["document_ref"], "opened_at": e.recorded_at})
+        "reason": p["reason"], "document_ref": p["document_ref"], "opened_at": e.recorded_at,
+        "updated_at": e.recorded_at})
 
 
 def _status(outstanding: str) -> str:
@@ -32,6 +33,7 @@ def _moved(field: str):
         row[field] = add(row[field], p["amount"])
         row["outstanding"] = add(row["outstanding"], neg(p["amount"]))
         row["status"] = _status(row["outstanding"])
+        row["updated_at"] = e.recorded_at  # the moment of the last command on it, as the recovery's answer says
         # What the recovery's own answer shows (views.recovery), so that the list says the same of it.
         if field == "written_off":
             row.update(write_off_reason=p["reason"], write_off_document_ref=p["document_ref"],
@@ -56,4 +58,6 @@ def render(row: Row) -> Row:
     return {k: row[k] for k in ("id", "claim_id", "uscc", "programme", "award_year", "amount", "recovered",
                                 "written_off", "outstanding", "status", "reason", "document_ref", "opened_at")} | {
         "lead_bureau": row["lead"], "repayments": row.get("repayments", []),
+        # Rows folded before it was kept: the opening's moment, right until a repayment or write-off (a rebuild).
+        "updated_at": row.get("updated_at", row["opened_at"]),
         **{k: row.get(k) for k in ("write_off_reason", "write_off_document_ref", "written_off_by")}}
