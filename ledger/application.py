@@ -585,6 +585,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         cid = _uuid(claim_id, "claim")
         view = views.claim(self._get(Claim, cid, f"claim {claim_id}"))
         if with_history:
+            # The claim as a reader opens it (GET /v1/claims/{id}, its page) is checked against the chain as a
+            # command's is: a type changed to another that still folds (Rejected → Withdrawn) read as withdrawn.
+            self._intact(cid, f"claim {claim_id}")
             view["history"] = views.claim_history(self.events.get(cid),
                                                   self.events.get(Recovery.create_id(str(cid))))
         return view

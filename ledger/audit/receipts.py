@@ -124,7 +124,7 @@ def first_unchained(rows: list[tuple[int, Any, int, str, bytes]], before: dict[i
         previous = GENESIS.hex() if prev is None else links.get(prev)
         own = links.get(position)
         if previous is None or own is None or own != link(
-                bytes.fromhex(previous), event_bytes(position, originator_id, version, topic, bytes(state))).hex():
+                bytes.fromhex(previous), event_bytes(position, originator_id, version, topic, state)).hex():
             return position
     return None
 

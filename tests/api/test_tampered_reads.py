@@ -126,3 +126,38 @@ def test_money_is_not_moved_on_a_claim_whose_stored_approval_was_changed_in_plac
     small = {**more, "amount": "1000.00"}
     paid = api.call("POST", "/v1/payouts", small, as_="finance", key="once-/v1/payouts")
     assert (paid.status_code, paid.json()["amount"]) == (201, "1000.00"), paid.text
+
+
+def test_a_claim_whose_event_type_was_changed_to_one_that_folds_is_not_shown(api: Api, world: World,
+                                                                              database_url: str) -> None:
+    """A rejection's topic rewritten as a withdrawal still folds: the claim read `withdrawn` (200) while the work
+    queue said `rejected` (the regression probe). Opened as a reader opens it, the claim is now checked against the
+    chain too: 409 `tampering`, naming the position, on the API and on its page."""
+    claim = world.claim(world.org())
+    api.ok("POST", f"/v1/claims/{claim['id']}/reject", {"reason": "材料不全"}, as_="kjj", status=200)
+    dba = Dba(database_url)
+    position = dba.aggregate_positions(claim["id"])[-1]
+    dba.run("UPDATE {events} SET topic = replace(topic, 'Claim.Rejected', 'Claim.Withdrawn') WHERE {id} = %s",
+            position)
+    api.client.app.state.ledger._saved = LRUCache(maxsize=50_000)  # as after a restart
+    problem = api.refused("GET", f"/v1/claims/{claim['id']}", None, "auditor", 409, "tampering")
+    assert problem["position"] == position, problem
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL's bytea column takes no text
+@pytest.mark.parametrize("rewritten", ["CAST(state AS TEXT)", "NULL"])
+def test_a_state_rewritten_as_another_type_is_refused_as_tampered_not_a_500(api: Api, world: World,
+                                                                           database_url: str, rewritten: str) -> None:
+    """`verify` found a state rewritten as text (what replace() in the sqlite3 shell writes) or NULL, but reading
+    the claim, its receipt or deciding on it answered 500 (the regression probe): the check that names the position
+    read the state as bytes. Each is now 409 `tampering` naming the position."""
+    claim = world.claim(world.org())
+    dba = Dba(database_url)
+    position = dba.aggregate_positions(claim["id"])[0]
+    dba.run(f"UPDATE {{events}} SET state = {rewritten} WHERE {{id}} = %s", position)
+    api.client.app.state.ledger._saved = LRUCache(maxsize=50_000)  # as after a restart
+    for method, path, who in (("GET", f"/v1/claims/{claim['id']}", "auditor"),
+                              ("GET", f"/v1/claims/{claim['id']}/receipt", "auditor"),
+                              ("POST", f"/v1/claims/{claim['id']}/approve", "kjj")):
+        problem = api.refused(method, path, {} if method == "POST" else None, who, 409, "tampering")
+        assert problem["position"] == position, (path, problem)
