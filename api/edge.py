@@ -167,12 +167,14 @@ class Edge:
                                                         and declared not in ("utf-8", "utf8"))):
             # Read as UTF-8 whatever it declared, a body could be recorded as other text than was sent (a probe's
             # GBK name became another valid UTF-8 name): JSON is UTF-8 (RFC 8259), a CSV UTF-8 or GB18030/GBK.
-            said = declared[:40]
+            said, json_body = declared[:40], "json" in kind.lower()
+            send_en, send_zh = (("send JSON as UTF-8 (charset=utf-8, or no charset)",
+                                 "JSON 请以 UTF-8 发送（charset=utf-8 或不声明）") if json_body else
+                                ("send the file as UTF-8 or GB18030/GBK, declaring which (or no charset)",
+                                 "文件请以 UTF-8 或 GB18030/GBK 发送，并如实声明（或不声明）"))
             await self._refuse(scope, send, 422, "invalid_request", f"the body declares charset={said!r}, which this"
-                               " service does not read: send JSON as UTF-8 (charset=utf-8, or no charset), and a CSV"
-                               " file as UTF-8 or GB18030/GBK, declaring which", None,
-                               zh_detail=f"请求体声明的字符集 charset={said!r} 本服务不读取：JSON 请以 UTF-8 发送"
-                                         "（charset=utf-8 或不声明），CSV 文件请以 UTF-8 或 GB18030/GBK 发送并如实声明")
+                               f" service does not read: {send_en}", None,
+                               zh_detail=f"请求体声明的字符集 charset={said!r} 本服务不读取：{send_zh}")
             return
         limit, named = self._limit(scope)
         stated = headers.get("content-length", "")

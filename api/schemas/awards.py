@@ -33,6 +33,15 @@ def _offset_plus(value: object) -> object:
     if not isinstance(value, str):
         return value
     value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)
+    if RFC3339.fullmatch(value):
+        try:
+            datetime.fromisoformat(value.replace("z", "Z"))
+        except ValueError:  # the form is right, the calendar or the clock says no (2023-02-29, 24:00:00)
+            raise PydanticCustomError("invalid_moment", "{detail}", {
+                "detail": f"{value!r} is written as an RFC 3339 moment but there is no such day, time or offset; send a"
+                          " moment of the calendar, such as 2024-02-29T00:00:00+08:00",
+                "zh": f"{value!r} 按 RFC 3339 时间书写，但没有这样的日期、时刻或时区偏移；请发送存在的时间，例如"
+                      " 2024-02-29T00:00:00+08:00"}) from None
     if not RFC3339.fullmatch(value):  # pydantic alone also reads Unix seconds ("1800000000") and "T11:41Z"
         raise PydanticCustomError("invalid_moment", "{detail}", {
             "detail": f"{value!r} is not an RFC 3339 timestamp; send one with seconds and an offset, such as"

@@ -32,7 +32,15 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     charset the sender named, read as named where it is of the GB family."""
     if declared in GB:
         mark = BOMS[1][0]
-        return _strict(raw.removeprefix(mark), "gb18030", len(mark) if raw.startswith(mark) else 0), "gb18030"
+        offset = len(mark) if raw.startswith(mark) else 0
+        try:
+            return raw[offset:].decode("gb18030"), "gb18030"
+        except UnicodeDecodeError as err:  # the sender named the encoding, and the bytes are not it: said so
+            byte = offset + err.start + 1
+            raise InvalidInput(f"the file declares charset={declared} but is not GB18030/GBK text (byte {byte} cannot"
+                               " be read); if it is UTF-8, declare charset=utf-8 or no charset",
+                               zh=f"文件声明 charset={declared}，但不是 GB18030/GBK 编码的文本（第 {byte} 个字节无法"
+                                  "读取）；如为 UTF-8 文本，请声明 charset=utf-8 或不声明") from None
     for mark, encoding in BOMS:
         if raw.startswith(mark):
             if encoding == "utf-8-sig":

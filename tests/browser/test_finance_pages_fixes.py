@@ -285,7 +285,9 @@ def test_the_pages_read_as_of_as_the_api_does(client, year, as_of):
 def test_a_day_that_does_not_exist_is_named_so(client):
     """`as_of=2023-02-29` was told it "must be an RFC 3339 moment" (a probe): it is written as a day, and there is
     no such day."""
-    for lang, said in (("en", "there is no such day"), ("zh", "日历上没有这一天")):
-        answer = client.get("/v1/finance/reconciliation?year=2023&as_of=2023-02-29", headers={
+    for as_of, lang, said in (("2023-02-29", "en", "there is no such day"), ("2023-02-29", "zh", "日历上没有这一天"),
+                              ("2023-02-29T00:00:00Z", "en", "there is no such day, time or offset"),
+                              ("2023-12-31T24:00:00%2B08:00", "zh", "没有这样的日期、时刻或时区偏移")):
+        answer = client.get(f"/v1/finance/reconciliation?year=2023&as_of={as_of}", headers={
             "Authorization": f"Bearer {client.tokens['finance']}", "Accept-Language": lang})
         assert answer.status_code == 422 and said in answer.json()["detail"], answer.text

@@ -121,6 +121,13 @@ def test_a_declared_charset_is_read_as_declared_or_refused(api, books):
     assert answer.json()["encoding"] == "gb18030"
     [line] = answer.json()["report"]["unmatched_bank_lines"]
     assert line["counterparty"] == "娴嬭瘯浼佷笟", line
+    latin = api.client.post("/v1/finance/bank-statements", content=csv, headers={
+        **headers, "Content-Type": "text/csv; charset=big5"})
+    assert "send the file as UTF-8 or GB18030/GBK" in latin.json()["detail"] and "JSON" not in latin.json()["detail"]
+    wrong = api.client.post("/v1/finance/bank-statements", content=b"date,amount,reference\n2024-07-03,\x80,X\n",
+                            headers={**headers, "Content-Type": "text/csv; charset=gbk"})
+    assert wrong.status_code == 422 and "declares charset=gbk but is not GB18030/GBK" in wrong.json()["detail"], \
+        wrong.text
     utf8 = "date,amount,reference,counterparty\n2024-07-03,2.00,CHARSET-2,测试企业\n".encode()
     answer = api.client.post("/v1/finance/bank-statements", content=utf8, headers={
         **headers, "Content-Type": "text/csv; charset=utf-8"})
