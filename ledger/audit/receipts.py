@@ -275,6 +275,9 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
             problems.append(_problem(_event_part(event.get("position")), Reason(
                 f"it belongs neither to claim {claim_id} nor to a payout or recovery its events name",
                 f"它既不属于申请 {claim_id}，也不属于该申请的事件所指的支付或追回款项")))
+    # Payouts are in every receipt ever issued; recoveries only since receipts carried them, so an older receipt
+    # without its claim's recovery still verifies.
+    problems += _order_faults(events, {u for e in own if (u := _uuid(readable_of(e).get("payout_id")))})
     stated = [("claim_id", receipt.get("claim_id"), derived["id"])] if "claim_id" in receipt else []
     if "status" in receipt:
         stated.append(("status", receipt.get("status"), derived["status"]))
@@ -290,6 +293,35 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
             problems.append(_problem(SUMMARY, Reason(
                 f"the receipt's summary says {field} is {_shown(value)} but its events give {_shown(given)}",
                 f"回执的摘要称 {field} 为 {_shown(value)}，但其事件得出 {_shown(given)}")))
+    return problems
+
+
+def _order_faults(events: list[dict[str, Any]], payouts: set[UUID]) -> list[dict[str, str]]:
+    """A receipt signed again with the ledger's key that reorders, drops or relabels events of its payouts or
+    recovery (a probe: each passed as valid): the events are in log order, each record's versions run 1, 2, 3…,
+    every payout the claim names has its events there, and each event's label is its topic's."""
+    problems, seen, last = [], {}, None
+    for event in events:
+        position, version, topic = event.get("position"), event.get("version"), str(event.get("topic", ""))
+        part = _event_part(position)
+        if not isinstance(position, int) or (last is not None and position <= last):
+            problems.append(_problem(part, Reason("it is out of log order: a receipt lists its events oldest first",
+                                                  "它不在日志顺序中：回执按从旧到新列出事件")))
+        last = position if isinstance(position, int) else last
+        record = _aggregate(event)
+        expected = seen.get(record, 0) + 1
+        if version != expected:
+            problems.append(_problem(part, Reason(f"it is version {_shown(version)} of its record, where version"
+                                                  f" {expected} comes next: an event of that record is missing",
+                                                  f"它是所属记录的第 {_shown(version)} 版，而下一版应为第 {expected}"
+                                                  " 版：该记录有事件缺失")))
+        seen[record] = version if isinstance(version, int) else expected
+        if event.get("event") != topic.rsplit(":", 1)[-1]:
+            problems.append(_problem(part, Reason(f"its label {_shown(event.get('event'))} is not its topic's",
+                                                  f"其名称 {_shown(event.get('event'))} 与其主题不符")))
+    for record in sorted(payouts - set(seen), key=str):
+        problems.append(_problem(SUMMARY, Reason(f"the claim's events name {record}, whose events the receipt does"
+                                                 " not carry", f"申请的事件指向 {record}，但回执中没有它的事件")))
     return problems
 
 

@@ -329,3 +329,30 @@ def test_any_sequence_of_decisions_gives_a_receipt_whose_summary_is_the_derived_
         assert [p["part"] for p in receipts.check(altered, notary.signer.public_pem)] == ["summary"]
 
     run()
+
+
+def test_a_receipt_reordered_or_relabelled_or_short_of_a_payouts_events_and_signed_again_is_refused(
+        notary: Notary, world: World) -> None:
+    """A probe re-signed receipts with the ledger's own key after swapping two events, dropping a payout's events
+    and relabelling an event: each passed as valid. Each is now refused, naming the event (or the payout the
+    claim names whose events are gone)."""
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, claim_id, "100000")
+    receipt = _verified(world, notary, claim_id)
+    payout = next(e for e in receipt["events"] if e["event"] == "Payout.Recorded")
+
+    def swap(r):
+        r["events"][0], r["events"][1] = r["events"][1], r["events"][0]
+
+    def relabel(r):
+        next(e for e in r["events"] if e["event"] == "Payout.Recorded")["event"] = "Claim.Rejected"
+
+    def drop_payout(r):
+        r["events"] = [e for e in r["events"] if e["aggregate_id"] != payout["aggregate_id"]]
+
+    cases = {"two events swapped": (swap, "out of log order"),
+             "the payout's events dropped": (drop_payout, "whose events the receipt does not carry"),
+             "an event relabelled": (relabel, "is not its topic's")}
+    for what, (change, said) in cases.items():
+        problems = receipts.check(_resigned(receipt, notary.signer, change), notary.signer.public_pem)
+        assert any(said in p["problem"] for p in problems), (what, problems)
