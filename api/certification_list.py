@@ -124,7 +124,7 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
         if twice := sorted({h for h in header if h and header.count(h) > 1}):
             # csv.DictReader keeps the last of a name's cells: a row would be recorded for the other column's
             # organisation, unseen (a probe). A JSON key, a query parameter or a header named twice is refused too.
-            raise InvalidInput(f"the CSV header names {', '.join(twice)} more than once; name each column once:"
+            raise InvalidInput(f"the CSV header names {', '.join(twice)} more than once; name each column once: "
                                + ",".join(COLUMNS),
                                zh=f"CSV 表头中 {', '.join(twice)} 出现了不止一次；每列只能出现一次："
                                   + ",".join(COLUMNS))
