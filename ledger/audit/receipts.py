@@ -38,6 +38,7 @@ from ledger.audit.reasons import Reason
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public
 from ledger.audit.tampering import Tampered, Unfolded, advice
+from ledger.domain.text import as_sent
 from ledger.domain.values import fmt
 
 log = logging.getLogger("ledger.audit")
@@ -455,9 +456,8 @@ def _json(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
 
 
-def _shown(value: Any, limit: int = 120) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _shown(value: Any) -> str:
+    return as_sent(value, 120)
 
 
 # ---------------------------------------------------------------- issuing

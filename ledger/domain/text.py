@@ -7,7 +7,9 @@ event is made is the only place that holds for every edge at once.
 """
 from __future__ import annotations
 
+import json
 import unicodedata
+from typing import Any
 
 from ledger.domain.errors import InvalidInput
 
@@ -15,6 +17,13 @@ MAX_TEXT = 500  # a name, a reference, a reason: far above any real one, far bel
 # A value's JSON kind, for a Chinese reader told what was sent instead of text or a day.
 KINDS_ZH = {"int": "数字", "float": "数字", "Decimal": "数字", "bool": "布尔值", "list": "数组", "dict": "对象",
             "NoneType": "空值"}
+
+
+def as_sent(value: Any, limit: int = 80) -> str:
+    """A value quoted back to its sender as JSON writes it (null, [1, 2], "abc", NaN), not as Python prints it
+    (None, 'abc', nan), cut to `limit` characters."""
+    said = json.dumps(value, ensure_ascii=False, default=str)
+    return said if len(said) <= limit else said[: limit - 1] + "…"
 
 
 class InvalidText(InvalidInput):

@@ -1,27 +1,18 @@
 """Value types of the ledger: money to the fen and the unified social credit code."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from ledger.domain.errors import InvalidAmount, InvalidUscc
+from ledger.domain.text import as_sent
 
 FEN = Decimal("0.01")
 MAX_DIGITS = 20  # NUMERIC(20, 2) in the read models; far above any district budget
 ZERO = Decimal("0.00")
 _NOT_A_NUMBER_ZH = '金额 {value} 不是数字；请填写十进制数字字符串，例如 "300000.00"'
 
-
-def _as_sent(value: object) -> str:
-    """A value as the sender wrote it in JSON (null, [1, 2], "abc", NaN), not as Python prints it (None, 'abc',
-    nan): a probe was told "amount None is not a number". Cut to 80 characters."""
-    try:
-        said = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        said = repr(value)
-    return said if len(said) <= 80 else said[:77] + "..."
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -31,21 +22,21 @@ def money(value: Decimal | int | str) -> Decimal:
                             " boolean", zh=f"金额 {str(value).lower()} 应为十进制数字字符串，例如 \"300000.00\"，"
                                            "不能是布尔值")
     if isinstance(value, float):
-        raise InvalidAmount(f"amount {_as_sent(value)} must be a decimal string such as \"300000.00\", not a float",
-                            zh=f"金额 {_as_sent(value)} 应为十进制数字字符串，例如 \"300000.00\"，不能是浮点数")
+        raise InvalidAmount(f"amount {as_sent(value)} must be a decimal string such as \"300000.00\", not a float",
+                            zh=f"金额 {as_sent(value)} 应为十进制数字字符串，例如 \"300000.00\"，不能是浮点数")
     if not isinstance(value, Decimal | int | str):
         # Decimal() also reads digit tuples and lists, so a JSON array would otherwise pass as a number.
-        raise InvalidAmount(f"amount {_as_sent(value)} is not a number; send a decimal string such as \"300000.00\"",
-                            zh=_NOT_A_NUMBER_ZH.format(value=_as_sent(value)))
+        raise InvalidAmount(f"amount {as_sent(value)} is not a number; send a decimal string such as \"300000.00\"",
+                            zh=_NOT_A_NUMBER_ZH.format(value=as_sent(value)))
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidAmount(f"amount {_as_sent(value)} is not a number; send a decimal string such as \"300000.00\"",
-                            zh=_NOT_A_NUMBER_ZH.format(value=_as_sent(value))) from None
+        raise InvalidAmount(f"amount {as_sent(value)} is not a number; send a decimal string such as \"300000.00\"",
+                            zh=_NOT_A_NUMBER_ZH.format(value=as_sent(value))) from None
     if not amount.is_finite():
-        raise InvalidAmount(f"amount {_as_sent(value)} is not a finite number; send a decimal string such as"
+        raise InvalidAmount(f"amount {as_sent(value)} is not a finite number; send a decimal string such as"
                             ' "300000.00"',
-                            zh=f"金额 {_as_sent(value)} 不是有限的数；请填写十进制数字字符串，例如 \"300000.00\"")
+                            zh=f"金额 {as_sent(value)} 不是有限的数；请填写十进制数字字符串，例如 \"300000.00\"")
     if amount < 0:
         raise InvalidAmount(f"amount {value!r} is negative; send the amount without its sign, such as \"300000.00\"",
                             zh=f"金额 {value!r} 为负数；请填写不带负号的金额，例如 \"300000.00\"")
