@@ -34,6 +34,16 @@ def _live_amount(claim: Row) -> str:
     return {"approved": claim["approved"], "pending": claim["entitled"]}.get(claim["status"], ZERO)
 
 
+def _held(claim: Row) -> str:
+    """What a claim still holds on its ladders and subject: a standing claim its live amount, a revoked award what
+    was paid on it (net of reversals) less what has been repaid; money written off stays held, the organisation
+    has it (ledger/domain/claim.py `revoke`, `record_repayment`). Nothing else holds anything."""
+    if claim["status"] != "revoked":
+        return _live_amount(claim)
+    kept = add(claim["paid"], neg(claim.get("recovered") or ZERO))
+    return kept if amount(kept) > 0 else ZERO
+
+
 def _totals(claims: list[Row]) -> Row:
     live = [c for c in claims if c["status"] in LIVE]
     approved = add(ZERO, *(c["approved"] for c in live if c["status"] == "approved"))
@@ -67,8 +77,10 @@ def _ladders(claims: list[Row]) -> list[Row]:
                 ladder = ladders[key] = {**_ladder_of(key), "reached": None, "awarded": ZERO}
                 if ladder["subject"] is not None:  # as the claims name it, not as the key folds it
                     ladder["subject"] = claim["subject"]
-            if claim["status"] in LIVE and claim["tier"] in ladder["rungs"]:
-                ladder["awarded"] = add(ladder["awarded"], _live_amount(claim))
+            held = _held(claim)
+            if (claim["status"] in LIVE or amount(held) > 0) and claim["tier"] in ladder["rungs"]:  # a revoked
+                # award's paid part counts too, as the rules count it (a new claim on its rung is already_awarded)
+                ladder["awarded"] = add(ladder["awarded"], held)
                 top = ladder["reached"]
                 if top is None or ladder["rungs"].index(claim["tier"]) > ladder["rungs"].index(top):
                     ladder["reached"] = claim["tier"]
@@ -82,7 +94,7 @@ def _subjects(claims: list[Row]) -> list[Row]:
             subjects.setdefault(claim["subject"], []).append(claim)
     return [{"subject": name, "programmes": sorted({c["programme"] for c in group}), "claims": len(group),
              "best_gross": max((add(c["gross"]) for c in group if c["status"] in LIVE), key=amount, default=None),
-             "awarded": add(ZERO, *(_live_amount(c) for c in group))}
+             "awarded": add(ZERO, *(_held(c) for c in group))}
             for name, group in sorted(subjects.items())]
 
 

@@ -176,3 +176,39 @@ def test_a_certification_is_not_revoked_from_a_day_before_it_took_effect(api, wo
     revoked = api.ok("POST", f"/v1/certifications/{cert}/revoke", {**body, "effective_on": "2023-03-01"},
                      as_="kjj", status=200)
     assert revoked["certification"]["revoked_on"] == "2023-03-01", revoked
+
+
+def test_a_revoked_awards_paid_part_still_holds_its_rung_in_the_awards_ladders(api, world):
+    """The README: the paid part of a revoked award "still counts on the award's caps, ladders and subject". The
+    rules counted it (a new municipal claim already_awarded, the provincial top-up cut by it), yet the awards'
+    ladder read `reached: null, awarded: 0.00` (a black-box probe). It now shows what the rules hold, until repaid."""
+    org = world.org()
+    cert = world.recognise(org, "A3.erc", "municipal")
+    claim = world.claim(org, "A3.erc", certification_id=cert)
+    api.ok("POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj", status=200)
+    api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "150000.00", "paid_on": "2023-07-03",
+                                   "bank_ref": "ICBC-L1"}, as_="finance")
+    rid = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕9号"},
+                 as_="kjj", status=200)["recovery_id"]
+
+    def ladder() -> tuple[str | None, str]:
+        [programme] = [p for p in api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")["programmes"]
+                       if p["programme"] == "A3.erc"]
+        [found] = programme["ladders"]
+        return found["reached"], found["awarded"]
+
+    assert ladder() == ("municipal", "150000.00")
+    api.refused("POST", "/v1/claims", {"uscc": org, "programme": "A3.erc", "award_year": 2023,
+                                       "certification_id": cert, "effective_on": "2023-06-02"}, "kjj", 409,
+                "already_awarded")
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "50000.00", "received_on": "2024-04-02",
+                                                       "bank_ref": "ICBC-L2"}, as_="finance", status=201)
+    assert ladder() == ("municipal", "100000.00")
+    api.ok("POST", f"/v1/certifications/{cert}/upgrades", {"tier": "provincial", "effective_on": "2023-09-01",
+                                                           "document_ref": "升级〔2023〕1号"}, as_="kjj")
+    top = world.claim(org, "A3.erc", certification_id=cert, effective_on="2023-10-01")
+    assert top["entitled_amount"] == "400000.00", top["explanation"]
+    assert ladder() == ("provincial", "500000.00")
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "100000.00", "received_on": "2024-04-09",
+                                                       "bank_ref": "ICBC-L3"}, as_="finance", status=201)
+    assert ladder() == ("provincial", "400000.00")  # repaid in full, the municipal award holds nothing
