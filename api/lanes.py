@@ -49,7 +49,7 @@ async def submit_claim(scope: Scope, body: bytes, document: Any, principal: Any,
     """What `api.routes.claims.submit_claim` does, for a bureau's well-formed claim; False: not taken. `document`:
     the body as the edge read it (api/edge.py `read_json`), or UNREAD."""
     from api.edge import UNREAD
-    from api.routes.claims import _in  # the route's own answer-making
+    from api.routes.claims import claim_in  # the route's own answer-making
 
     if principal is None or principal.role is not Role.BUREAU or not _json(scope) or scope.get("query_string"):
         return False  # a query string is for the framework to refuse (api/query_params.py)
@@ -70,7 +70,7 @@ async def submit_claim(scope: Scope, body: bytes, document: Any, principal: Any,
     settle, lang = Settle(request, answer), language.of(request)
     try:
         content = await run_in_threadpool(
-            lambda: _in(ledger, lang, settle(ledger.submit_claim(principal, **claim.model_dump(), key=key))))
+            lambda: claim_in(ledger, lang, settle(ledger.submit_claim(principal, **claim.model_dump(), key=key))))
     except Exception as exc:
         handler = _handler(scope, exc)
         if handler is None:

@@ -43,7 +43,7 @@ async def submit_claim(body: Annotated[ClaimCreate, Body(openapi_examples=EXAMPL
     ledger: AwardLedger = request.app.state.ledger
     settle, lang = Settle(request, response), language.of(request)
     return await run_in_threadpool(
-        lambda: _in(ledger, lang, settle(ledger.submit_claim(by, **body.model_dump(), key=key))))
+        lambda: claim_in(ledger, lang, settle(ledger.submit_claim(by, **body.model_dump(), key=key))))
 
 
 @router.post("/v1/claims/{claim_id}/approve", response_model=ClaimPublic,
@@ -53,23 +53,23 @@ def approve_claim(claim_id: str, by: Decider, _: NotNullBody, ledger: LedgerDep,
     """Approve a pending claim (lead bureau), for its entitlement or a lower amount."""
     decision = body or ApprovalCreate()
     outcome = ledger.approve_claim(by, claim_id=claim_id, amount=decision.amount, note=decision.note, key=key)
-    return _in(ledger, lang, settle(outcome))
+    return claim_in(ledger, lang, settle(outcome))
 
 
 @router.post("/v1/claims/{claim_id}/reject", response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
 def reject_claim(claim_id: str, body: RejectionCreate, by: Decider, ledger: LedgerDep, key: IdempotencyKeyDep,
                  settle: SettleDep, lang: LanguageDep) -> dict[str, Any]:
     """Reject a pending claim with a reason (lead bureau); its reservations on caps are released."""
-    return _in(ledger, lang, settle(ledger.reject_claim(by, claim_id=claim_id, reason=body.reason, key=key)))
+    return claim_in(ledger, lang, settle(ledger.reject_claim(by, claim_id=claim_id, reason=body.reason, key=key)))
 
 
 @router.get("/v1/claims/{claim_id}", response_model=ClaimDetail, responses=responses(401, 404, 409))
 def get_claim(claim_id: str, by: PrincipalDep, ledger: LedgerDep, lang: LanguageDep) -> dict[str, Any]:
     """A claim with its explanation and the history of its events (the explanation in Accept-Language's zh or en)."""
-    return _in(ledger, lang, ledger.claim(claim_id))
+    return claim_in(ledger, lang, ledger.claim(claim_id))
 
 
-def _in(ledger: AwardLedger, lang: str, claim: dict[str, Any]) -> dict[str, Any]:
+def claim_in(ledger: AwardLedger, lang: str, claim: dict[str, Any]) -> dict[str, Any]:
     """The claim with its explanation's sentences in `lang`, and the names beside its codes."""
     named = labels.names(ledger.catalogue(), programme=claim["programme"], bureau=claim.get("lead_bureau"),
                          tier=claim.get("tier"))

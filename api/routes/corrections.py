@@ -7,7 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, requires
+from api.language import LanguageDep
 from api.problems import responses
+from api.routes.claims import claim_in
 from api.schemas.corrections import (
     CertificationRevocationCreate,
     CertificationRevocationPublic,
@@ -34,18 +36,20 @@ ERRORS = responses(401, 403, 404, 409, 422)
 
 @router.post("/v1/claims/{claim_id}/withdraw", response_model=CorrectedClaim, responses=ERRORS)
 def withdraw_claim(claim_id: str, body: WithdrawalCreate, by: Corrector, ledger: LedgerDep, key: IdempotencyKeyDep,
-                   settle: SettleDep, dry_run: DryRun = False) -> dict[str, Any]:
+                   settle: SettleDep, lang: LanguageDep, dry_run: DryRun = False) -> dict[str, Any]:
     """Withdraw a pending or proposed claim (lead bureau); every reservation it holds is released."""
-    return settle(ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason,
-                                        document_ref=body.document_ref or None, dry_run=dry_run, key=key))
+    return claim_in(ledger, lang, settle(ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason,
+                                                               document_ref=body.document_ref or None,
+                                                               dry_run=dry_run, key=key)))
 
 
 @router.post("/v1/claims/{claim_id}/revoke", response_model=CorrectedClaim, responses=ERRORS)
 def revoke_claim(claim_id: str, body: RevocationCreate, by: Corrector, ledger: LedgerDep, key: IdempotencyKeyDep,
-                 settle: SettleDep, dry_run: DryRun = False) -> dict[str, Any]:
+                 settle: SettleDep, lang: LanguageDep, dry_run: DryRun = False) -> dict[str, Any]:
     """Revoke an approved claim (lead bureau): the unpaid part is released, the paid part becomes a recovery."""
-    return settle(ledger.revoke_claim(by, claim_id=claim_id, reason=body.reason, document_ref=body.document_ref,
-                                      dry_run=dry_run, key=key))
+    return claim_in(ledger, lang, settle(ledger.revoke_claim(by, claim_id=claim_id, reason=body.reason,
+                                                             document_ref=body.document_ref, dry_run=dry_run,
+                                                             key=key)))
 
 
 @router.post("/v1/certifications/{certification_id}/revoke", response_model=CertificationRevocationPublic,

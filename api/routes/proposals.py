@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from api import language
 from api.certification_list import COLUMNS, read_list
 from api.deps import IdempotencyKeyDep, LedgerDep, NotNullBody, ReadModelsDep, SettleDep, requires
+from api.language import LanguageDep
 from api.problems import responses
+from api.routes.claims import claim_in
 from api.schemas.claims import ClaimPublic
 from api.schemas.proposals import (
     BulkConfirmation,
@@ -50,9 +52,9 @@ def in_reader_language(answer: dict[str, Any], request: Request) -> dict[str, An
 
 @router.post("/v1/claims/{claim_id}/confirm", response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))
 def confirm_claim(claim_id: str, by: Confirmer, _: NotNullBody, ledger: LedgerDep, key: IdempotencyKeyDep,
-                  settle: SettleDep, body: ConfirmationCreate | None = None) -> dict[str, Any]:
+                  settle: SettleDep, lang: LanguageDep, body: ConfirmationCreate | None = None) -> dict[str, Any]:
     """Confirm a proposal (lead bureau): re-assessed first (rule 12), then pending as if submitted."""
-    return settle(ledger.confirm_claim(by, claim_id=claim_id, key=key))
+    return claim_in(ledger, lang, settle(ledger.confirm_claim(by, claim_id=claim_id, key=key)))
 
 
 @router.post("/v1/certifications/imports", status_code=201, response_model=CertificationImportPublic,

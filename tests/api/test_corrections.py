@@ -212,3 +212,26 @@ def test_a_revoked_awards_paid_part_still_holds_its_rung_in_the_awards_ladders(a
     api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "100000.00", "received_on": "2024-04-09",
                                                        "bank_ref": "ICBC-L3"}, as_="finance", status=201)
     assert ladder() == ("provincial", "400000.00")  # repaid in full, the municipal award holds nothing
+
+
+def test_a_correction_answers_the_claim_as_reading_it_does_named_and_in_the_readers_language(api, world):
+    """A revocation's, a withdrawal's and a confirmation's answer left `programme_name`, `bureau_name` and
+    `tier_name` null and the explanation in both languages, though reading the same claim named them and spoke the
+    reader's (a contract probe). They now answer as GET /v1/claims/{id} does."""
+    org = world.org()
+    cert = world.recognise(org, "A3.erc", "municipal")
+    revocable = world.claim(org, "A3.erc", certification_id=cert)
+    api.ok("POST", f"/v1/claims/{revocable['id']}/approve", {}, as_="kjj", status=200)
+    pending = world.claim(org, "A5.voucher", basis_amount="100000.00")
+    zh = {"Accept-Language": "zh-CN"}
+    revoked = api.ok("POST", f"/v1/claims/{revocable['id']}/revoke",
+                     {"reason": "申报不实", "document_ref": "撤销〔2024〕8号"}, as_="kjj", status=200, headers=zh)
+    withdrawn = api.ok("POST", f"/v1/claims/{pending['id']}/withdraw?dry_run=true", {"reason": "企业申请撤回"},
+                       as_="kjj", status=200, headers=zh)
+    for answer in (revoked, withdrawn):
+        read = api.ok("GET", f"/v1/claims/{answer['id']}", as_="kjj", headers=zh)
+        names = ("programme_name", "bureau_name", "tier_name", "explanation")
+        assert {k: answer[k] for k in names} == {k: read[k] for k in names}
+        assert answer["programme_name"] and answer["bureau_name"]
+        assert all(not line["detail"].isascii() for line in answer["explanation"]), answer["explanation"]
+    assert revoked["tier_name"]

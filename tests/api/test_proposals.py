@@ -250,3 +250,16 @@ def test_a_proposal_and_a_submission_show_their_figure_in_the_claims_history(api
     first = api.ok("GET", f"/v1/claims/{claim['id']}", as_="auditor")["history"][0]
     assert (first["event"], first["entitled_amount"]) == ("Submitted", "30000.00"), first
     assert first["explanation"] == claim["explanation"]
+
+
+def test_a_confirmation_answers_the_claim_named_and_in_the_readers_language(api: Api, world: World) -> None:
+    """POST /v1/claims/{id}/confirm answered `programme_name` and `bureau_name` null and the explanation in both
+    languages (a contract probe); it now answers as reading the claim does."""
+    text, _ = _erc_csv(world, 1)
+    [proposal] = _post_csv(api, text).json()["proposed_claims"]
+    zh = {"Accept-Language": "zh"}
+    confirmed = api.ok("POST", f"/v1/claims/{proposal}/confirm", {}, as_="kjj", status=200, headers=zh)
+    read = api.ok("GET", f"/v1/claims/{proposal}", as_="kjj", headers=zh)
+    names = ("programme_name", "bureau_name", "tier_name", "explanation")
+    assert {k: confirmed[k] for k in names} == {k: read[k] for k in names} and confirmed["programme_name"]
+    assert all(not line["detail"].isascii() for line in confirmed["explanation"]), confirmed["explanation"]
