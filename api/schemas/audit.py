@@ -26,7 +26,7 @@ class DigestPublic(BaseModel):
 
     model_config = {"json_schema_extra": {"examples": [{
         "position": 14606, "digest": "5f1d0c1b6c2e4a8f9b3d7e0a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
-        "algorithm": "sha256-chain-v1", "computed_at": "2025-01-06T09:30:00+08:00"}]}}
+        "algorithm": "sha256-chain-v1", "computed_at": "2025-01-06T01:30:00+00:00"}]}}
 
 
 class ConsistencyPublic(BaseModel):

@@ -29,7 +29,7 @@ BODY_NAME = "滨江智能视觉企业创新联合体"
 CERT_ID = "0b8f4c7e-2d1a-4e59-9a63-5f0d2c7b8e14"
 CLAIM_ID = "5e2a9d3c-7f41-4b8e-a1c6-3d9e0f8b2a57"
 PAYOUT_ID = "c4d7e1a9-3b62-4f0e-8d15-a2b9c6e3f471"
-RECORDED_AT = "2023-06-01T09:30:15.123456+08:00"
+RECORDED_AT = "2023-06-01T01:30:15.123456+00:00"
 
 
 def examples(*values: dict) -> ConfigDict:

@@ -177,9 +177,9 @@ Timestamp = Annotated[
     AwareDatetime,
     # isoformat keeps "+00:00" (pydantic would write "Z"): the contract's "RFC 3339 with offset", spelt out.
     PlainSerializer(lambda moment: moment.isoformat(), return_type=str),
-    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2023-06-01T09:30:15.123456+08:00"]}),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2023-06-01T01:30:15.123456+00:00"]}),
 ]
 # Days and moments the read models already hold as ISO text: declared with their formats, passed through as is.
 DayText = Annotated[str, Field(json_schema_extra={"format": "date"}, examples=["2023-07-03"])]
 MomentText = Annotated[str, Field(json_schema_extra={"format": "date-time"},
-                                  examples=["2023-07-05T09:30:15.123456+08:00"])]
+                                  examples=["2023-07-05T01:30:15.123456+00:00"])]
