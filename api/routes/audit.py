@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from api.deps import LedgerDep, requires
 from api.long_queries import long_query
 from api.problems import responses
-from api.schemas.audit import ConsistencyPublic, DigestPublic, EventPagePublic, KeyPublic, VerifyPublic
+from api.schemas.audit import ConsistencyPublic, EventPagePublic, KeyPublic, SignedDigestPublic, VerifyPublic
 from api.schemas.fields import WHOLE
 from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
 from ledger.domain.errors import InvalidInput
@@ -50,7 +50,7 @@ def verify_chain(by: Verifier, request: Request,
         raise InvalidInput(str(err), zh=err.zh) from None
 
 
-@router.get("/v1/audit/digest", response_model=DigestPublic, responses=responses(401, 403))
+@router.get("/v1/audit/digest", response_model=SignedDigestPublic, responses=responses(401, 403))
 def chain_digest(by: HeadReader, request: Request) -> dict[str, Any]:
     """The chain's head and Merkle root, signed with the ledger's Ed25519 key, to keep outside the system."""
     return request.app.state.notary.digest()

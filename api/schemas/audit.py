@@ -29,6 +29,28 @@ class DigestPublic(BaseModel):
         "algorithm": "sha256-chain-v1", "computed_at": "2025-01-06T01:30:00+00:00"}]}}
 
 
+class SignedDigestPublic(DigestPublic):
+    """GET /v1/audit/digest: always signed, with its tree (the contract pins signature and public_key)."""
+    tree_size: int = Field(description="leaves of the RFC 9162 Merkle tree over the links")
+    root: str = Field(description="hex root of that tree")
+    tree_algorithm: str
+    signature_algorithm: str = Field(description="ed25519")
+    key_id: str = Field(description="first 16 hex digits of SHA-256 of the raw public key")
+    public_key: str = Field(description="PEM of the Ed25519 public key that signed it")
+    signature: str = Field(description="base64 Ed25519 signature over the other fields as sorted, compact JSON in"
+                           " UTF-8, non-ASCII characters as they are (Python: json.dumps(body, sort_keys=True,"
+                           " separators=(',', ':'), ensure_ascii=False).encode())")
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "position": 14606, "digest": "5f1d0c1b6c2e4a8f9b3d7e0a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
+        "algorithm": "sha256-chain-v1", "computed_at": "2025-01-06T01:30:00+00:00", "tree_size": 14606,
+        "root": "0b7f3c1d2e4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344",
+        "tree_algorithm": "rfc9162-sha256; leaf = position (8-byte big-endian) || link",
+        "signature_algorithm": "ed25519", "key_id": "3f2a9c1e7b5d4a60",
+        "public_key": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA...\n-----END PUBLIC KEY-----\n",
+        "signature": "q1Jd...=="}]}}
+
+
 class ConsistencyPublic(BaseModel):
     first: int
     second: int
