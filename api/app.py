@@ -46,7 +46,10 @@ The books of the Binjiang 2022 "two chains" subsidy policy (《推动创新链�
   their tokens live in `LEDGER_AUTH_FILE`. No token: 401; a role or bureau that may not act: 403.
 * **Money** is a decimal string with two places in answers (`"300000.00"`); requests take a decimal string or
   a JSON integer, never a float, a negative amount or more than two places.
-* **Dates** are `YYYY-MM-DD`; timestamps are RFC 3339 with an offset.
+* **Dates** are `YYYY-MM-DD`; timestamps are RFC 3339 with an offset (answers give them in UTC, `+00:00`;
+  a request may send any offset).
+* **Language**: `Accept-Language` (`zh` or any `zh-…`, `en`; q-values honoured) chooses the language of refusals'
+  `detail` and of explanations; anything else is English. `Content-Language` says which was used.
 * **Errors** are `application/problem+json` with a stable `code` (`invalid_uscc`, `cap_exceeded`,
   `not_lead_bureau`, ...). A refused command writes nothing.
 * **Idempotency-Key** on any POST: the same key and body return the first answer and write nothing new
