@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,6 +13,8 @@ from api.schemas.awards import read_as_of
 from api.web import search
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
+from ledger import views
+from ledger.application import AwardLedger
 from ledger.domain.errors import NotFound
 from ledger.domain.values import Uscc
 from projections.events import utc_text
@@ -51,11 +54,25 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     catalogue = ledger.catalogue()
     state = labels.named_awards(state, catalogue)  # article order, names beside codes, as the API answers
     cut = None if moment is None else utc_text(moment)
-    claims = [claim | {"explanation": ledger.claim(claim["id"], with_history=False)["explanation"]}
-              for claim in search.claims_of(read_models, code) if cut is None or claim["submitted_at"] <= cut]
+    rows = search.claims_of(read_models, code)
+    if moment is None:
+        claims = [claim | {"explanation": ledger.claim(claim["id"], with_history=False)["explanation"]}
+                  for claim in rows]
+    else:  # each claim as the ledger knew it then: its status, entitlement and explanation, not today's
+        claims = [then for claim in rows
+                  if claim["submitted_at"] <= cut and (then := _claim_then(ledger, claim, moment)) is not None]
     events = once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])
     return render(request, "organisation.html", state=state, claims=claims, events=events,
                   programmes=catalogue.programmes, as_of=as_of.strip(), moment=moment)
+
+
+def _claim_then(ledger: AwardLedger, row: dict, moment: datetime) -> dict | None:
+    """The read model's row of a claim with what its own events said at `moment`; None: not recorded yet."""
+    claim = ledger.aggregate_as_of(UUID(row["id"]), moment)
+    if claim is None:
+        return None
+    then = views.claim(claim)
+    return row | {"status": then["status"], "entitled": then["entitled_amount"], "explanation": then["explanation"]}
 
 
 # A payout is recorded on the payout and, in the same command, on its claim: two events, one act. The timeline

@@ -77,6 +77,21 @@ def test_organisation_page_as_of_a_day_is_the_end_of_that_day_in_beijing(client,
     assert client.get(f"/ui/organisations/{seeded['uscc']}?as_of=soon").status_code == 422
 
 
+def test_organisation_page_as_of_a_moment_shows_each_claim_as_it_stood_then(client, seeded):
+    """At the moment the approved claim was submitted it was pending: the page as of then said 已批准, today's
+    status under a banner saying the past (a pages probe). Its status and entitlement are now those of then."""
+    _sign_in(client, "auditor")
+    approved = seeded["approved"]
+    moment = approved["submitted_at"].replace("+", "%2B")
+    then = client.get(f"/ui/organisations/{seeded['uscc']}?as_of={moment}").text
+    item = then[then.index(f'data-testid="claim-{approved["id"]}"'):]
+    summary = item[:item.index("</summary>")]
+    assert 'class="status pending"' in summary, summary
+    now = client.get(f"/ui/organisations/{seeded['uscc']}").text
+    item = now[now.index(f'data-testid="claim-{approved["id"]}"'):]
+    assert 'class="status approved"' in item[:item.index("</summary>")]
+
+
 def test_queues_and_the_organisation_page_name_every_code_in_article_order(client, seeded):
     """Programme, bureau and tier names stand beside their codes on the queues (a tier under its programme,
     the lead bureau on finance's), and the organisation page lists A3 before A5 before A10 with each lead bureau."""
