@@ -95,6 +95,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scope_enterprise_term": ("每企业（政策期内）", "per enterprise over the term"),
     "scope_organisation_year": ("每创新组织每年", "per innovation organisation a year"),
     "scope_fund": ("基金总额", "the whole fund"),
+    "scope_pool": ("多项政策共用资金池", "a pool several programmes share"),
     # Finance's forms (api/web/finance_forms.py)
     "finance_write": ("财务录入", "Finance entries"),
     "form_appropriation": ("资金安排", "Appropriation"), "form_payout": ("拨付", "Payout"),

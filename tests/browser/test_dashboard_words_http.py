@@ -265,3 +265,14 @@ def test_every_event_and_rule_a_page_can_show_has_a_name_in_both_languages():
     assert rules and sorted(rules - set(i18n.RULES)) == []
     for lang in i18n.LANGS:
         assert i18n.rule_name("cap:project", lang) in ("上限（每项目）", "Cap (per project)")
+
+
+def test_every_cap_scope_has_a_name_in_both_languages():
+    """The Art. 13 fund's pool showed its key, `scope_pool`, on the organisation page (a pages probe): every scope
+    a catalogue may give a cap is named in both languages."""
+    from api.web import i18n
+    from ledger.catalogue.model import CapScope
+
+    unnamed = [s.value for s in CapScope if f"scope_{s.value}" not in i18n.MESSAGES]
+    assert unnamed == []
+    assert all(i18n.pick(i18n.MESSAGES, f"scope_{s.value}", lang) for s in CapScope for lang in i18n.LANGS)
