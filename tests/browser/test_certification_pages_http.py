@@ -96,6 +96,13 @@ def test_refusals_come_back_beside_their_fields_in_the_page_language(client, org
     assert no_tier.status_code == 422 and 'data-testid="error-tier"' in no_tier.text
     bad_uscc = client.post("/ui/certifications/new", data=_form(csrf, organisation, uscc="123"))
     assert bad_uscc.status_code == 422 and 'data-testid="error-uscc"' in bad_uscc.text
+    # Eighteen characters whose check character is wrong: told so, not "give the 18-character USCC" (a probe).
+    miscopied = organisation["uscc"][:-1] + ("0" if organisation["uscc"][-1] != "0" else "1")
+    for lang, said in (("zh", "校验位不符"), ("en", "fails its check character")):
+        wrong = client.post(f"/ui/certifications/new?lang={lang}", data=_form(csrf, organisation, uscc=miscopied))
+        assert wrong.status_code == 422 and 'data-testid="error-uscc"' in wrong.text
+        field = wrong.text[wrong.text.index('data-testid="error-uscc"'):]
+        assert said in field[:field.index("</")], field[:300]
     unknown = client.post("/ui/certifications/new", data=_form(csrf, organisation, uscc=unique_uscc()))
     assert unknown.status_code == 404 and 'data-testid="error-uscc"' in unknown.text
     no_doc = client.post("/ui/certifications/new?lang=en", data=_form(csrf, organisation, document_ref=""))
