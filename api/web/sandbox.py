@@ -66,12 +66,14 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
         # Reading a draft takes up to seconds of CPU, a bad one too: in a long query's slot, off the loop.
         with long_query(request).slot():
             try:
-                draft = await run_in_threadpool(draft_from, data, pasted, edited)
+                draft = await run_in_threadpool(draft_from, data, pasted, edited, language(request))
                 who = str(Uscc.parse(uscc)) if uscc.strip() else None
             except DraftError as err:
                 said = err.zh if language(request) == "zh" and err.zh else str(err)  # the reader's own words
-                error = {"detail": said, "field": err.field, "line": err.line,
-                         "label": err.label(language(request)) if isinstance(err, NumberError) else None}
+                whole = {"toml": "draft_file" if data.strip() else "draft_text", "file": "draft_file"}  # the draft
+                label = err.label(language(request)) if isinstance(err, NumberError) else \
+                    translator(language(request))(whole[err.field]) if err.field in whole else None
+                error = {"detail": said, "field": err.field, "line": err.line, "label": label}
                 return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
             except InvalidUscc as err:
                 error = {"detail": chinese_detail(err) if language(request) == "zh" else err.detail, "field": "uscc",

@@ -134,15 +134,16 @@ def _set(doc: dict, path: str, value: str) -> None:
     node[parts[-1]] = value
 
 
-def draft_from(upload: bytes, pasted: str, edited: dict[str, str]) -> Any:
-    """The draft: the uploaded file, else the pasted text, else the edited numbers."""
+def draft_from(upload: bytes, pasted: str, edited: dict[str, str], lang: str = "zh") -> Any:
+    """The draft: the uploaded file, else the pasted text, else the edited numbers. Refusals name the draft in
+    `lang`, the page's language."""
     if upload.strip():
         try:
-            return read_draft(upload.decode("utf-8"), "上传的草案")
+            return read_draft(upload.decode("utf-8"), "上传的草案" if lang == "zh" else "the uploaded draft")
         except UnicodeDecodeError:
             raise DraftError("the uploaded file is not UTF-8 text; save the TOML file as UTF-8", "file", None,
                              zh="上传的文件不是 UTF-8 文本；请以 UTF-8 保存 TOML 文件") from None
     if pasted.strip():
-        return read_draft(pasted, "草案")
+        return read_draft(pasted, "草案" if lang == "zh" else "the pasted draft")
     known = {n.path for n in numbers()}
     return from_numbers({p: v for p, v in edited.items() if p in known})

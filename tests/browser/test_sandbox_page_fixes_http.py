@@ -55,3 +55,20 @@ def test_an_amount_keeps_an_amounts_example_under_its_label(client):
     assert field == CAP.labels[0] and '如 "500000.00"' in said and "programmes[" not in said
     field, said = _refused(client, csrf, RATE, "2", "en")
     assert field == RATE.labels[1] and "a rate is a fraction in (0, 1]" in said and "programmes[" not in said
+
+
+@pytest.mark.parametrize(("lang", "label", "named"), [("zh", "或粘贴草案全文", "草案："),
+                                                      ("en", "or paste the draft", "the pasted draft: ")])
+def test_a_pasted_draft_that_is_no_toml_is_refused_in_the_pages_language(client, lang, label, named):
+    """The English page said "Field toml … 草案: not valid TOML" (a pages probe): the field is the draft, named by
+    its label, and the draft is named in the page's language."""
+    csrf = signed_in(client, "auditor")
+    answer = client.post(f"/ui/sandbox?lang={lang}", data={"csrf": csrf, "format": "html",
+                                                           "draft": "[policy]\nversion = \n"})
+    assert answer.status_code == 422, answer.text[:300]
+    error = re.search(r'data-testid="draft-error">(.*?)</div>', answer.text, re.S).group(1)
+    field = re.search(r'data-testid="error-field"[^>]*>(.*?)</', error, re.S).group(1)
+    shown = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", error).split()))
+    assert html.unescape(field) == label and named in shown, shown
+    if lang == "en":
+        assert not re.search(r"[\u4e00-\u9fff]", shown), shown
