@@ -79,7 +79,7 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     missing = [p for p in _data(sql, UNMATCHED, (head["period_from"], head["period_to"]))
                if ref_key(p["bank_ref"]) not in by_ref]
     report = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, (head["imported_at"], head["id"])))
-    credits = statement_credits(sql, report["credit_lines"], head["period_from"], head["period_to"])
+    credits = statement_credits(sql, lines, head["period_from"], head["period_to"], statement_id=head["id"])
     return view(head, lines) | {"report": with_credits(report, credits)}
 
 
@@ -217,7 +217,7 @@ class _Matcher:
 
     def _new(self, key: str, ln: Row) -> tuple[str, list[Row]]:
         payouts = self.by_ref.get(key, [])
-        live = [p for p in payouts if not p["reversed"]]
+        live = [p for p in payouts if not p.get("reversed")]  # a repayment (bank_credits.py) is never reversed
         free = [p for p in live if p["id"] not in self.taken]
         same = next((p for p in free if amount(p["amount"]) == amount(ln["amount"])), None)
         if same is not None or (free and amount(add(ZERO, *(p["amount"] for p in free))) == amount(ln["amount"])):
@@ -228,6 +228,6 @@ class _Matcher:
             return "amount_mismatches", free
         if live:
             return "repeated_bank_lines", live
-        if gone := [p for p in payouts if p["reversed"]]:
+        if gone := [p for p in payouts if p.get("reversed")]:
             return "reversed_but_on_statement", gone
         return "unmatched_bank_lines", []

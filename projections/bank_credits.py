@@ -6,52 +6,74 @@ reference is on no imported line are listed too: the ledger says money came back
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from projections.fold import Row
-from projections.money import ZERO, add, amount
+from projections.money import ZERO, add
 from projections.sql import Sql
 
-CREDIT_DISCREPANCIES = ("credit_amount_mismatches", "unmatched_credit_lines", "unmatched_repayments")
+CREDIT_DISCREPANCIES = ("credit_amount_mismatches", "unmatched_credit_lines", "unmatched_repayments",
+                        "repeated_credit_lines")
 
 
 def _repayment(r: Row) -> Row:
     return {k: r[k] for k in ("recovery_id", "claim_id", "uscc", "amount", "received_on", "bank_ref")}
 
 
-def statement_credits(sql: Sql, credit_lines: list[Row], period_from: str, period_to: str) -> Row:
-    """The credit part of a statement's report, read from rm_repayments (indexed by bank reference)."""
-    refs = sorted({ln["reference"] for ln in credit_lines})
+def statement_credits(sql: Sql, lines: list[Row], period_from: str, period_to: str, *,
+                      statement_id: str | None = None) -> Row:
+    """The credit part of a statement's report, read from rm_repayments (indexed by bank reference). `lines`: the
+    statement's lines, as stored when `statement_id` names it, else a preview's, not imported yet.
+
+    A repayment is matched by one line only, as a payout is (projections/bank.py `match`): the lines bearing its
+    reference on every statement imported, in the order they were, take theirs first, so a second line of the same
+    money is `repeated_credit_lines` (the money came in twice), and a repayment that no line takes is unmatched."""
+    from projections.bank import _earlier_lines, ref_key  # bank.py imports this module
+
+    credit = [ln for ln in lines if ln.get("direction", "debit") == "credit"]
+    refs = sorted({ln["reference"] for ln in credit})
     by_ref: dict[str, list[Row]] = {}
     for (data,) in sql.with_ids("SELECT data FROM rm_repayments WHERE bank_ref IN %s ORDER BY id", refs):
         repayment = json.loads(data)
-        by_ref.setdefault(repayment["bank_ref"], []).append(repayment)
-    missing = [json.loads(d) for (d,) in sql.rows(
+        by_ref.setdefault(ref_key(repayment["bank_ref"]), []).append(repayment)
+    stored = [ln for ln in _earlier_lines(sql, refs, None) if ln.get("direction", "debit") == "credit"]
+    if statement_id is None:  # a preview: after every line imported so far
+        sequence, mine = [*stored, *credit], {id(ln) for ln in credit}
+    else:
+        sequence, mine = stored, {id(ln) for ln in stored if ln["statement_id"] == statement_id}
+    missing = [r for (d,) in sql.rows(
         "SELECT r.data FROM rm_repayments r WHERE r.received_on >= %s AND r.received_on <= %s AND NOT EXISTS"
         " (SELECT 1 FROM rm_bank_lines l WHERE l.reference = r.bank_ref) ORDER BY r.received_on, r.id",
-        (period_from, period_to))]
-    return match_credits(credit_lines, by_ref, missing)
+        (period_from, period_to)) if (r := json.loads(d))["bank_ref"] not in refs]
+    return match_credits(sequence, by_ref, lambda ln: id(ln) in mine, missing)
 
 
-def match_credits(credit_lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_repayments: Iterable[Row]
-                  ) -> Row:
-    """Each credit line against the repayments bearing its reference (lines already in the report's shape)."""
+def match_credits(sequence: Iterable[Row], by_ref: dict[str, list[Row]], mine: Callable[[Row], bool],
+                  missing: Iterable[Row]) -> Row:
+    """The credit lines of `sequence` (every line bearing their references, in the order imported) against the
+    repayments bearing each reference (by `ref_key`); the report of the lines that are `mine`. Repayments no line
+    takes, nor names as a mismatch, are unmatched, after the `missing` ones (whose reference is on no line)."""
+    from projections.bank import _line, _Matcher
+
+    matcher = _Matcher(by_ref)
+    results = [(ln, *matcher.take(ln)) for ln in sequence]
+    # Untaken, and named by no line as a mismatch (that line already says so): on no line at all.
+    named = {r["id"] for _, kind, found in results if kind == "amount_mismatches" for r in found}
+    left = [r for found in by_ref.values() for r in found if r["id"] not in matcher.taken | named]
     report: Row = {"matched_credits": [], **{k: [] for k in CREDIT_DISCREPANCIES}}
-    for ln in credit_lines:
-        found = by_ref.get(ln["reference"], [])
-        same = next((r for r in found if amount(r["amount"]) == amount(ln["amount"])), None)
-        total = add(ZERO, *(r["amount"] for r in found))
-        if same is not None:
-            report["matched_credits"].append({"line": ln, "repayments": [_repayment(same)]})
-        elif found and amount(total) == amount(ln["amount"]):
-            report["matched_credits"].append({"line": ln, "repayments": [_repayment(r) for r in found]})
-        elif found:
-            report["credit_amount_mismatches"].append({"line": ln, "bank_amount": ln["amount"],
-                                                       "repayment_amount": total,
-                                                       "repayments": [_repayment(r) for r in found]})
+    for ln, kind, found in (r for r in results if mine(r[0])):
+        line, repayments = _line(ln), [_repayment(r) for r in found]
+        if kind == "matched":
+            report["matched_credits"].append({"line": line, "repayments": repayments})
+        elif kind == "amount_mismatches":
+            report["credit_amount_mismatches"].append({
+                "line": line, "bank_amount": ln["amount"], "repayment_amount": add(ZERO, *(r["amount"] for r in found)),
+                "repayments": repayments})
+        elif kind == "repeated_bank_lines":
+            report["repeated_credit_lines"].append({"line": line, "repayments": repayments})
         else:
-            report["unmatched_credit_lines"].append(ln)
-    report["unmatched_repayments"] = [_repayment(r) for r in unmatched_repayments]
+            report["unmatched_credit_lines"].append(line)
+    report["unmatched_repayments"] = [_repayment(r) for r in [*missing, *left]]
     return report
 
 

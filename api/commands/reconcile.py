@@ -154,13 +154,15 @@ ROWS_ZH = {
     "REPAYMENT MISMATCH": ("退回金额不符", "收到的金额与记录的退回金额不同"),
     "MONEY IN, NO REPAYMENT": ("收入无对应退回", "没有退回带有此参考号：请在对应的追回下记录"),
     "REPAYMENT NOT ON STATEMENT": ("退回未见于流水", "追回 {0} 的退回不在任何已导入的流水中"),
+    "REPAID AGAIN": ("重复退回", "该退回已由另一行匹配：款项可能入账两次"),
     "REFUSED": ("已拒绝", "{0}（未导入）"),
 }
 COUNTS_ZH = {"matched": "已匹配", "amount_mismatches": "金额不符", "unmatched_bank_lines": "无对应拨付的流水行",
              "unmatched_payouts": "未见于流水的拨付", "reversed_but_on_statement": "已冲正但见于流水",
              "repeated_bank_lines": "重复支付",
              "matched_credits": "已匹配的退回", "credit_amount_mismatches": "退回金额不符",
-             "unmatched_credit_lines": "无对应退回的收入行", "unmatched_repayments": "未见于流水的退回"}
+             "unmatched_credit_lines": "无对应退回的收入行", "unmatched_repayments": "未见于流水的退回",
+             "repeated_credit_lines": "重复退回"}
 
 
 def describe(found: dict, *, zh: bool | None = None) -> str:
@@ -200,6 +202,10 @@ def describe(found: dict, *, zh: bool | None = None) -> str:
     for m in r.get("credit_amount_mismatches", []):
         row("REPAYMENT MISMATCH", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["bank_amount"],
             m["repayment_amount"], "the money in differs from the repayment recorded")
+    for m in r.get("repeated_credit_lines", []):
+        row("REPAID AGAIN", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+            ", ".join(p["amount"] for p in m["repayments"]), "another line already matched this repayment: the money"
+            " may have come in twice")
     for ln in r.get("unmatched_credit_lines", []):
         row("MONEY IN, NO REPAYMENT", ln["line"], ln["date"], ln["reference"], ln["amount"], "",
             "no repayment bears this reference: record it against its recovery")

@@ -143,8 +143,8 @@ class MatchingReport(PublicModel):
     repeated_bank_lines: list[LineMatch] = Field(
         [], description="lines whose payouts another line already matched (on this statement, or on one imported"
                         " before it for another day or amount): the bank may have paid twice")
-    credit_lines: list[BankLine] = Field([], description="money in (repayments of recoveries); never matched"
-                                                          " against payouts")
+    credit_lines: list[BankLine] = Field([], description="money in (repayments of recoveries): matched against"
+                                                          " repayments, never against payouts")
     matched_credits: list[CreditMatch] = Field(
         [], description="credit lines whose reference and amount match a recorded repayment (or repayments)")
     credit_amount_mismatches: list[CreditAmountMismatch] = Field(
@@ -154,7 +154,11 @@ class MatchingReport(PublicModel):
                         " (POST /v1/recoveries/{id}/repayments with this bank_ref)")
     unmatched_repayments: list[MatchedRepayment] = Field(
         [], description="repayments received within the statement's period whose reference is on no line of any"
-                        " imported statement")
+                        " imported statement; then repayments bearing a reference of this statement's credit lines"
+                        " that no line of any imported statement matched")
+    repeated_credit_lines: list[CreditMatch] = Field(
+        [], description="credit lines whose repayments another line already matched (on this statement, or on one"
+                        " imported before it for another day or amount): the money may have come in twice")
     counts: dict[str, int]
     all_matched: bool = Field(description="true when every list but `matched`, `credit_lines` and"
                                           " `matched_credits` is empty")

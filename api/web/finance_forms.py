@@ -46,6 +46,9 @@ MESSAGES.update({
     "credit_amount_mismatches": ("入账金额与还款不符", "Credit amount mismatches"),
     "unmatched_credit_lines": ("无对应还款的入账行", "Credit lines with no repayment"),
     "unmatched_repayments": ("未见于银行的还款", "Repayments not on the statement"),
+    "repeated_credit_lines": ("重复入账（还款已由另一行匹配）", "Credit lines whose repayment another line matched"),
+    "credit_repeated": ("还款已由另一行匹配：款项可能入账两次", "its repayment matched another line: the money may"
+                        " have come in twice"),
     "credit_match": ("匹配还款", "Repayment match"),
     "credit_matched": ("已匹配还款", "matched to a repayment"),
     "credit_mismatch": ("金额与还款不符（还款 {amount}）", "amount differs from the repayment ({amount})"),
@@ -202,24 +205,24 @@ async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[
         return _refused(request, "statement", typed, err)
     # accepted_lines gives the file's lines as read (or refuses): each numbered as the reader counted it.
     rows = [{"line": n, **ln.as_dict()} for n, ln in zip(found.numbers, lines, strict=True)]
-    report = _with_credits(read_models, read_models.bank_preview(rows)) if rows else None
+    report = _with_credits(read_models, read_models.bank_preview(rows), rows) if rows else None
     return render(request, "finance_preview.html", found=found, lines=rows, report=report,
                   content=base64.urlsafe_b64encode(raw).decode(), source=file.filename or "",
                   import_good_lines=import_good_lines)
 
 
-def _with_credits(read_models: Any, report: dict) -> dict:
-    """The preview's credit lines against the repayments, as an imported statement's report matches them."""
+def _with_credits(read_models: Any, report: dict, lines: list[dict]) -> dict:
+    """The preview's credit lines against the repayments, as an imported statement's report matches them (after
+    every line imported so far)."""
     from projections.bank_credits import statement_credits, with_credits
     credit_lines = report["credit_lines"]
     if not credit_lines:
         return with_credits(report, {"matched_credits": [], "credit_amount_mismatches": [],
-                                     "unmatched_credit_lines": [], "unmatched_repayments": []})
+                                     "unmatched_credit_lines": [], "unmatched_repayments": [],
+                                     "repeated_credit_lines": []})
     days = sorted(ln["date"] for ln in credit_lines)
     with read_models.view.reading() as sql:
-        credits = statement_credits(sql, credit_lines, days[0], days[-1])
-    refs = {ln["reference"] for ln in credit_lines}  # not imported yet: on no stored line, but on these
-    credits["unmatched_repayments"] = [r for r in credits["unmatched_repayments"] if r["bank_ref"] not in refs]
+        credits = statement_credits(sql, lines, days[0], days[-1])
     return with_credits(report, credits)
 
 

@@ -145,3 +145,59 @@ def test_an_amount_with_two_signs_is_refused_naming_its_line(api, books):
         assert response.status_code == 422 and response.json()["code"] == "invalid_statement", response.text
         [refused] = response.json()["refused_lines"]
         assert refused["line"] == 2 and "two signs" in refused["message"], refused
+
+
+def _recovery(api, books) -> str:
+    """A paid voucher award revoked: its recovery's id (100,000.00 to recover)."""
+    claim = books.approve()
+    books.pay(claim, "100000.00", "2024-07-01")
+    return api.ok("POST", f"/v1/claims/{claim['id']}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕6号"},
+                  as_="kjj", status=200)["recovery_id"]
+
+
+def _repay(api, recovery: str, amount: str, day: str, ref: str) -> None:
+    api.ok("POST", f"/v1/recoveries/{recovery}/repayments", {"amount": amount, "received_on": day, "bank_ref": ref},
+           as_="finance", status=201)
+
+
+CREDITS = "交易日期,借方发生额,贷方发生额,附言\n"
+
+
+def test_a_repayment_is_matched_by_one_credit_line_only(api, books):
+    """A repayment's money came in once: a second credit line under its reference, on this statement or a later
+    one, is `repeated_credit_lines` and the statement is not all matched (a finance probe: both lines matched the
+    one repayment, `all_matched` true, 30,000 in at the bank against 10,000 recovered). The same transaction on an
+    overlapping statement is the same money."""
+    recovery, ref = _recovery(api, books), unique_id("REC-")
+    _repay(api, recovery, "10000.00", "2024-08-01", ref)
+    july = _import(api, CREDITS + f"2024-08-01,,10000.00,{ref}\n")
+    first = july["report"]
+    assert len(first["matched_credits"]) == 1 and first["all_matched"] is True
+    overlap = _import(api, CREDITS + f"2024-08-01,,10000.00,{ref} 还款\n")["report"]
+    assert len(overlap["matched_credits"]) == 1 and overlap["all_matched"] is True
+    later = _import(api, CREDITS + f"2024-08-05,,10000.00,{ref}\n")["report"]
+    assert later["matched_credits"] == [] and later["all_matched"] is False
+    [again] = later["repeated_credit_lines"]
+    assert [r["recovery_id"] for r in again["repayments"]] == [recovery] and later["counts"]["repeated_credit_lines"]
+    twice = _import(api, CREDITS + f"2024-08-09,,2000.00,{(two := unique_id('REC-'))}\n2024-08-09,,2000.00,{two}\n")
+    assert twice["report"]["all_matched"] is False  # no repayment at all: money in that none records
+    _repay(api, recovery, "3000.00", "2024-08-10", (three := unique_id("REC-")))
+    both = _import(api, CREDITS + f"2024-08-10,,3000.00,{three}\n2024-08-10,,3000.00,{three}\n")["report"]
+    assert (len(both["matched_credits"]), len(both["repeated_credit_lines"]), both["all_matched"]) == (1, 1, False)
+    # The first statement to name the repayment keeps it, whenever it is read.
+    assert api.ok("GET", f"/v1/finance/bank-statements/{july['id']}", as_="finance")["report"]["all_matched"] is True
+
+
+def test_a_repayment_no_line_takes_is_unmatched_though_its_reference_is_on_the_statement(api, books):
+    """One bank receipt of 60,000 booked on two recoveries: one line takes one repayment; the other is on no line
+    and is `unmatched_repayments` (a finance probe: nothing said so). A genuine split (30,000 + 30,000 on two
+    recoveries under one reference, one line of 60,000) matches both."""
+    ref, split = unique_id("REC-"), unique_id("REC-")
+    one, two = _recovery(api, books), _recovery(api, books)
+    for recovery in (one, two):
+        _repay(api, recovery, "60000.00", "2024-07-15", ref)
+        _repay(api, recovery, "30000.00", "2024-07-16", split)
+    report = _import(api, CREDITS + f"2024-07-15,,60000.00,{ref}\n2024-07-16,,60000.00,{split}\n")["report"]
+    assert [len(m["repayments"]) for m in report["matched_credits"]] == [1, 2]
+    [left] = report["unmatched_repayments"]
+    assert (left["bank_ref"], left["amount"]) == (ref, "60000.00") and report["all_matched"] is False

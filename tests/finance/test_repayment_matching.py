@@ -97,5 +97,6 @@ def test_a_credit_with_the_reference_of_a_repayment_on_another_amount_is_no_matc
             "direction": "credit"}
     repayment = {"recovery_id": "r", "claim_id": "c", "uscc": "u", "amount": "60000.01", "received_on": "2024-07-15",
                  "bank_ref": "R1"}
-    report = match_credits([line], {"R1": [repayment]}, [])
+    report = match_credits([line], {"r1": [repayment | {"id": "r|000002"}]}, lambda ln: True, [])
     assert report["matched_credits"] == [] and report["credit_amount_mismatches"][0]["repayment_amount"] == "60000.01"
+
