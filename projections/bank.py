@@ -124,6 +124,17 @@ def _payouts_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
     return by_ref
 
 
+def known_references(view: Any, references: list[str]) -> set[str]:
+    """Which of `references` (by `ref_key`) a payout or a repayment bears: payouts found as matching finds them
+    (`_payouts_by_ref`), repayments by the reference as written (as `bank_credits.statement_credits` does)."""
+    refs = sorted(set(references))
+    with view.reading() as sql:
+        found = set(_payouts_by_ref(sql, refs))
+        found |= {ref_key(ref) for (ref,) in sql.with_ids("SELECT bank_ref FROM rm_repayments WHERE bank_ref IN %s",
+                                                           refs)}
+    return found
+
+
 def _earlier_lines(sql: Sql, refs: list[str], before: tuple[str, str] | None) -> list[Row]:
     """The lines bearing `refs` on statements imported before the one at `before` (its imported_at and id; None:
     every statement imported so far), in the order they were imported: they matched their payouts first."""

@@ -87,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     ledger = AwardLedger(store_env(config.database_url))
     read_models = ReadModels.open(config.database_url)
     try:
+        catch_up(read_models.view, ledger)  # a memo's references are chosen by what the ledger knows (reading.py)
+        found_file.choose_references(read_models.known_references)
+        lines = accepted_lines(found_file, import_good_lines=args.import_good_lines)
         outcome = ledger.import_bank_statement(Principal(by, Role.FINANCE), lines=lines, source=path.name)
         catch_up(read_models.view, ledger)  # the matching reads the read models: bring them to the log's head
         found = read_models.bank_statement(outcome.view["id"])

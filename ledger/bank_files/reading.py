@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -46,6 +47,20 @@ class BankFile:
     refused: list[RefusedLine] = field(default_factory=list)
     skipped: int = 0  # rows before the header and blank rows
     numbers: list[int] = field(default_factory=list)  # each of `lines`' line in the file (as refused lines are)
+    references: list[list[str]] = field(default_factory=list)  # each line's candidates, its reference first
+
+    def choose_references(self, known: Callable[[list[str]], set[str]]) -> None:
+        """Where a memo held several references, the line takes the first the ledger knows (a payout's or a
+        repayment's, as `known` says of them, case aside); otherwise it keeps the first written. One query
+        for the whole file."""
+        several = [(at, found) for at, found in enumerate(self.references) if len(found) > 1]
+        if not several:
+            return
+        hits = known(sorted({r for _, found in several for r in found}))
+        for at, found in several:
+            chosen = next((r for r in found if r.strip().casefold() in hits), found[0])
+            if chosen != self.lines[at].reference:
+                self.lines[at] = replace(self.lines[at], reference=chosen, written=self.lines[at].reference)
 
 
 def _day(text: str) -> str:
@@ -99,17 +114,18 @@ def _money(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
     raise _NoMoney("has no amount", "没有金额")
 
 
-def _reference(row: list[str], cols: dict[str, list[int]], pattern: re.Pattern[str]) -> str:
+def _references(row: list[str], cols: dict[str, list[int]], pattern: re.Pattern[str]) -> list[str]:
+    """The line's reference and, when a memo holds several that look like one (a contract number, a day or a sum
+    before the payout's: `合同HT-2023-118 PAY-2024-0001`), the others after it, in the order written."""
     if whole := _cell(row, cols.get("reference")):
-        return whole
+        return [whole]
     memos = [row[at].strip() for at in cols.get("memo", ()) if at < len(row) and row[at].strip()]
-    for memo in memos:
-        if found := pattern.search(memo):
-            return found.group(0)
-    return memos[0] if memos else ""
+    found = [m.group(0) for memo in memos for m in pattern.finditer(memo)]
+    return list(dict.fromkeys(found)) or memos[:1] or [""]
 
 
-def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: int) -> StatementLine:
+def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: int
+          ) -> tuple[StatementLine, list[str]]:
     raw_day = _cell(row, cols.get("date"))
     try:
         day = _day(raw_day)
@@ -122,15 +138,18 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
         amount, direction = _money(row, cols)
     except _NoMoney as err:
         raise InvalidInput(f"line {n}: {err}", zh=f"第 {n} 行：{err.zh}") from None
-    line = statement_line({"date": day, "amount": amount, "reference": _reference(row, cols, column_map.memo_pattern),
+    references = _references(row, cols, column_map.memo_pattern)
+    line = statement_line({"date": day, "amount": amount, "reference": references[0],
                            "counterparty": _cell(row, cols.get("counterparty"))}, f"line {n}")
     line = replace(line, number=n)
-    return line if direction == "debit" else line.credited()
+    return line if direction == "debit" else line.credited(), references
 
 
-def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: str | None = None) -> BankFile:
+def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: str | None = None,
+                   known: Callable[[list[str]], set[str]] | None = None) -> BankFile:
     """Every line of the file read, or refused with its number; InvalidInput if no header can be found.
-    `declared`: the charset the sender named (ledger/bank_files/decoding.py `decode`)."""
+    `declared`: the charset the sender named (ledger/bank_files/decoding.py `decode`); `known`: which of some
+    references the ledger knows (`BankFile.choose_references`)."""
     column_map = column_map or load()
     text, encoding = decode(raw, declared)
     check_size(text)  # at most MAX_LINES lines, as a JSON statement (HTTP's CSV had no such bound)
@@ -159,8 +178,10 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
                                                  f"第 {n} 行的单元格比表头（{width} 列）多；错位的行会被读错"))
                 continue
             try:
-                found.lines.append(_line(row, cols, column_map, n))
+                line, references = _line(row, cols, column_map, n)
+                found.lines.append(line)
                 found.numbers.append(n)
+                found.references.append(references)
             except LedgerError as err:
                 found.refused.append(RefusedLine(n, err.detail, err.in_language("zh") or err.detail))
     except csv.Error as err:
@@ -177,6 +198,8 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
                f"可识别的表头列名（按台账字段）：{column_map.described(zh=True)}")
     if not found.lines and not found.refused:
         raise InvalidInput("the statement has no lines", zh="流水没有任何明细行；请上传含交易明细的文件")
+    if known is not None:
+        found.choose_references(known)
     return found
 
 

@@ -35,6 +35,10 @@ class StatementLine:
     # Its line in the file the bank sent (a header and preamble counted), for the report to name; not part of the
     # statement's content (the same lines are the same statement however the file was laid out).
     number: int | None = field(default=None, compare=False)
+    # The reference the memo gave first, when the ledger took another of the memo's references, one a payout or a
+    # repayment bears (ledger/bank_files/reading.py `choose_references`). The statement's content hash reads the
+    # line as written (`hashed`), so the same file is the same statement whatever the ledger knew when it came.
+    written: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # However the line was made (a parser, the JSON route, a test), its text holds nothing the store
@@ -47,10 +51,16 @@ class StatementLine:
                  "counterparty": self.counterparty}
         return found if self.direction == "debit" else found | {"direction": self.direction}
 
+    def hashed(self) -> dict[str, str]:
+        """The line as the statement's content hash reads it: its reference as the memo gave it first."""
+        return self.as_dict() | ({"reference": self.written} if self.written else {})
+
     def recorded(self) -> dict[str, object]:
-        """The line as its import event keeps it: its content, and its number in the file when it came from one."""
+        """The line as its import event keeps it: its content, its number in the file when it came from one, and
+        the reference its memo gave first when the ledger took another."""
         found: dict[str, object] = dict(self.as_dict())
-        return found if self.number is None else found | {"line": self.number}
+        found |= {} if self.number is None else {"line": self.number}
+        return found | ({"written_reference": self.written} if self.written else {})
 
     def credited(self) -> StatementLine:
         """The same line as money in."""
@@ -97,7 +107,7 @@ def parse_csv(text: str) -> list[StatementLine]:
 
 
 def content_hash(lines: list[StatementLine]) -> str:
-    canonical = json.dumps(sorted((ln.as_dict() for ln in lines), key=lambda d: json.dumps(d, sort_keys=True)),
+    canonical = json.dumps(sorted((ln.hashed() for ln in lines), key=lambda d: json.dumps(d, sort_keys=True)),
                            sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

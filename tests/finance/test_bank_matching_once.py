@@ -201,3 +201,28 @@ def test_a_repayment_no_line_takes_is_unmatched_though_its_reference_is_on_the_s
     assert [len(m["repayments"]) for m in report["matched_credits"]] == [1, 2]
     [left] = report["unmatched_repayments"]
     assert (left["bank_ref"], left["amount"]) == (ref, "60000.00") and report["all_matched"] is False
+
+
+def test_a_memo_holding_several_references_is_matched_by_the_one_the_ledger_knows(api, books):
+    """A contract number, a day or a sum written before the payout's reference in the 附言 was taken as the line's
+    reference, and the payout read unpaid (a finance probe). The line now takes the first of the memo's references
+    that a payout or a repayment bears; with none known, the first written. The same file imported again, whatever
+    the ledger knew the first time, is the same statement."""
+    contract, dated, summed = (books.pay(books.approve(), "1000.00", "2024-08-05") for _ in range(3))
+    head = "交易日期,借方发生额,贷方发生额,附言\n"
+    recovery, back = _recovery(api, books), unique_id("REC-")
+    stray = unique_id("HT-")
+    text = (head + f"2024-08-05,1000.00,,合同HT-2023-118 {contract['bank_ref']}\n"
+            f"2024-08-05,1000.00,,2024-08-05付 {dated['bank_ref']}\n"
+            f"2024-08-05,1000.00,,补助10.5万 {summed['bank_ref']}\n"
+            f"2024-08-06,,500.00,还款 {stray} {back}\n")
+    before = _import(api, text)  # the repayment not yet recorded: its line keeps the first reference written
+    assert [ln["reference"] for ln in before["report"]["unmatched_credit_lines"]] == [stray]
+    assert sorted(_ids(before["report"]["matched"])) == sorted([[contract["id"]], [dated["id"]], [summed["id"]]])
+    assert before["report"]["unmatched_bank_lines"] == []
+    _repay(api, recovery, "500.00", "2024-08-06", back)
+    again = _import(api, text)
+    assert again["already_imported"] is True and again["id"] == before["id"]
+    later = _import(api, text.replace("2024-08-06,,500.00", "2024-08-07,,500.00"))
+    [credit] = later["report"]["matched_credits"]
+    assert credit["line"]["reference"] == back and credit["repayments"][0]["recovery_id"] == recovery
