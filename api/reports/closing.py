@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from api.labels import programme_key
+
 MONEY = ("approved", "paid", "reversed", "outstanding")
 # Where a revoked award's paid money went since (the second round's columns): adjusted too where the close holds
 # them, so that money leaving `paid` lands somewhere in the adjustment (a black-box probe found it nowhere).
@@ -20,7 +22,11 @@ def with_close(figures: dict[str, Any], closed: dict[str, Any] | None) -> dict[s
     adjustments = []
     # A close recorded before the recovery columns existed holds none of them: nothing to compare them with.
     columns = MONEY + tuple(k for k in RECOVERY if any(k in r for r in before.values()))
-    for key in sorted(before.keys() | now.keys()):
+    # In article order, as the rows are (README): within an article, the rows' own order; a line only the close
+    # holds goes after its article's others.
+    placed = {key: at for at, key in enumerate(now)}
+    for key in sorted(before.keys() | now.keys(),
+                      key=lambda k: (programme_key(k[0])[0], placed.get(k, len(placed)), k)):
         old, new = before.get(key), now.get(key)
         delta = {k: _money(new, k) - _money(old, k) for k in columns}
         claims = (new or {}).get("claims", 0) - (old or {}).get("claims", 0)

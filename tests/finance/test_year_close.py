@@ -122,3 +122,22 @@ def test_the_files_of_a_closed_year_say_so_with_their_adjustments(books: Books, 
     assert "2023年度结账" in first and "结账人" in first
     assert main(["export", "--year", "2023", "--format", "csv", "--output", "-"]) == 0
     assert "2023年度结账" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_post_close_adjustments_come_in_article_order_as_the_rows_do(books: Books, capsys) -> None:
+    """Payouts after the close on an A10 and an A5 award: the JSON's adjustments listed A10 first (string order)
+    where its rows and its CSV put A5 first (a finance probe). They now come in article order."""
+    voucher = books.approve(basis_amount="1000000.00")
+    org = books.world.org()
+    first = books.world.claim(org, "A10.first_set", as_="jxj", requested_amount="500000", subject="product:X-7")
+    first = books.api.ok("POST", f"/v1/claims/{first['id']}/approve", {}, as_="jxj", status=200)
+    assert main(["close", "--year", "2023"]) == 0
+    capsys.readouterr()
+    books.pay(first, "1000.00")
+    books.pay(voucher, "1000.00")
+    now = books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="auditor")
+    adjusted = [a["programme"] for a in now["post_close_adjustments"]]
+    assert adjusted == ["A5.voucher", "A10.first_set"]
+    rows = [r["programme"] for r in now["rows"] if r["programme"] in adjusted]
+    assert rows.index("A5.voucher") < rows.index("A10.first_set")
