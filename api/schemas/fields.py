@@ -17,13 +17,10 @@ from pydantic_core import PydanticCustomError, core_schema
 from ledger.domain.errors import InvalidAmount, InvalidInput, InvalidUscc
 from ledger.domain.statement_fields import FIRST_DAY, LAST_DAY, booking_day
 from ledger.domain.text import KINDS_ZH, MAX_TEXT, InvalidText, clean_text
+from ledger.domain.values import MAX_INTEGER_DIGITS, money
 from ledger.domain.values import Uscc as DomainUscc
-from ledger.domain.values import money
 from ledger.rules.subjects import MAX_LENGTH as SUBJECT_MAX_LENGTH
 
-# Fifteen integer digits (below a thousand trillion yuan) is far above any budget, and keeps every sum
-# the ledger makes inside Decimal's default 28-digit precision.
-MAX_INTEGER_DIGITS = 15
 _LOOKS_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 MONEY_PATTERN = rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,2}})?$"
 MONEY_EXAMPLE = "1000000.00"

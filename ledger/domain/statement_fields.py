@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from ledger.domain.errors import InvalidAmount, InvalidInput
-from ledger.domain.values import money
+from ledger.domain.values import MAX_INTEGER_DIGITS, money
 
 MAX_LINES = 100_000  # the same bound as a JSON statement's `lines`
 MAX_LINE_CHARS = 2_000  # a CSV line: four short fields, with room to spare
@@ -86,6 +86,11 @@ def bank_amount(raw: object, where: str) -> Decimal:
                             " only between groups of three digits, at most two decimal places)",
                             zh=f"{where_zh(where)}：金额 {text[:40]!r} 不是形如 1234.56 或 1,234.56 的金额"
                             "（逗号只能分隔三位一组的数字，最多两位小数）")
+    if len(size.replace(",", "").split(".")[0].lstrip("0")) > MAX_INTEGER_DIGITS:  # as a JSON statement's amount
+        raise InvalidAmount(f"{where}: amount {text[:40]!r} is beyond any budget (at most {MAX_INTEGER_DIGITS} digits"
+                            " before the point)",
+                            zh=f"{where_zh(where)}：金额 {text[:40]!r} 超出任何预算（小数点前最多"
+                               f" {MAX_INTEGER_DIGITS} 位）")
     try:
         return money(size.replace(",", ""))
     except InvalidAmount as err:

@@ -10,6 +10,9 @@ from ledger.domain.text import as_sent
 
 FEN = Decimal("0.01")
 MAX_DIGITS = 20  # NUMERIC(20, 2) in the read models; far above any district budget
+# What a request may send: fifteen integer digits (below a thousand trillion yuan) is far above any budget, and
+# keeps every sum the ledger makes inside Decimal's default 28-digit precision. JSON, forms and bank files alike.
+MAX_INTEGER_DIGITS = 15
 ZERO = Decimal("0.00")
 _NOT_A_NUMBER_ZH = '金额 {value} 不是数字；请填写十进制数字字符串，例如 "300000.00"'
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support import unique_id
+
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "bank"
 
 
@@ -144,3 +146,19 @@ def test_a_csv_sent_without_a_content_type_is_told_to_send_text_csv(api):
             "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "", "Accept-Language": lang})
         assert answer.status_code == 422 and said in answer.json()["detail"], answer.text
     assert api.events() == before
+
+
+def test_a_bank_files_amount_has_the_limit_a_json_statements_has(api):
+    """Sixteen digits before the point were refused in a JSON statement (15 at most) and imported from a CSV body
+    (a finance probe): one import, one limit. Fifteen pass both ways, thousands separators or not."""
+    headers = {"Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"}
+    for amount in ("9999999999999999.99", '"9,999,999,999,999,999.99"', "0009999999999999999"):
+        csv_body = f"date,amount,reference\n2024-07-02,{amount},{unique_id('BIG-')}\n"
+        response = api.client.post("/v1/finance/bank-statements", content=csv_body.encode(), headers=headers)
+        assert response.status_code == 422, (amount, response.text)
+        [refused] = response.json()["refused_lines"]
+        assert refused["line"] == 2 and "15 digits" in refused["message"], refused
+    fits = f'date,amount,reference\n2024-07-02,"999,999,999,999,999.99",{unique_id("BIG-")}\n'
+    assert api.client.post("/v1/finance/bank-statements", content=fits.encode(), headers=headers).status_code == 201
+    json_body = {"lines": [{"date": "2024-07-02", "amount": "9999999999999999.99", "reference": unique_id("BIG-")}]}
+    api.refused("POST", "/v1/finance/bank-statements", json_body, "finance", 422, "invalid_amount")
