@@ -185,3 +185,28 @@ def test_the_certification_import_pages_fit_a_phone(browser, live) -> None:
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_table_wider_than_its_box_is_reached_by_the_keyboard(browser, live, district) -> None:
+    """At 375 px a wide table scrolls in its box; a keyboard user reaches that box (tabindex 0, a region named as
+    its table) to scroll it (axe-core's scrollable-region-focusable, a pages probe). At 1280 px a box that fits
+    takes no place in the tab order."""
+    for viewport, narrow in ((PHONE, True), (DESKTOP, False)):
+        context = browser.new_context(base_url=live.url, locale="zh-CN", viewport=viewport)
+        page = context.new_page()
+        try:
+            page.goto("/ui/sign-in")
+            page.get_by_label("访问令牌").fill(live.tokens["finance"])
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_url(lambda url: "/ui/sign-in" not in url)
+            page.goto(f"/ui/finance?year={district['year']}")
+            boxes = page.evaluate("""() => [...document.querySelectorAll('.table-scroll')].map((b) => ({
+                wide: b.scrollWidth > b.clientWidth + 1, tab: b.getAttribute('tabindex'), role: b.getAttribute('role'),
+                named: b.getAttribute('aria-label') || b.getAttribute('aria-labelledby')}))""")
+            wide = [b for b in boxes if b["wide"]]
+            if narrow:
+                assert wide, boxes
+                assert all(b["tab"] == "0" and b["role"] == "region" and b["named"] for b in wide), wide
+            assert all(b["tab"] is None for b in boxes if not b["wide"]), boxes
+        finally:
+            context.close()

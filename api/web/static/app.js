@@ -22,6 +22,25 @@ function boxWide(selector, boxClass) {
 boxWide("table.data", "table-scroll");
 boxWide("svg.chart", "chart-scroll");
 
+// A box whose table is wider than it scrolls, so a keyboard must reach it: it takes focus (arrow keys scroll it)
+// and is a region named as its table is. One that fits takes no place in the tab order.
+function reachable() {
+  document.querySelectorAll(".table-scroll, .chart-scroll").forEach((box) => {
+    if (box.scrollWidth <= box.clientWidth + 1) { box.removeAttribute("tabindex"); return; }
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    const inner = box.firstElementChild;
+    const named = inner && (inner.getAttribute("aria-labelledby") || inner.getAttribute("aria-label"));
+    if (inner && inner.getAttribute("aria-labelledby")) box.setAttribute("aria-labelledby", named);
+    else if (named) box.setAttribute("aria-label", named);
+    else if (inner && inner.querySelector("caption")) {
+      box.setAttribute("aria-label", inner.querySelector("caption").textContent.trim());
+    }
+  });
+}
+reachable();
+window.addEventListener("resize", reachable);
+
 // A refused form comes back with what to fix: the reader's focus goes there (a keyboard or screen-reader user was
 // left at the top of the page), the first field marked invalid, else the refusal itself.
 const fix = document.querySelector("[aria-invalid='true']") || document.querySelector("[role='alert']");
