@@ -162,8 +162,10 @@ def record_certification(request: Request, by: PagePrincipal, ledger: LedgerDep,
     lang = i18n.language(request)
     hints = {"tier": "fix_tier", "uscc": "fix_uscc", "programme": "fix_programme", "body_id": "fix_body_id"}
     try:
+        # A USCC the validator refuses is told what is wrong with it (its check character, say), in the API's
+        # words; the form's hint ("give the 18-character USCC") only where none was given (`_fix`'s empty field).
         state = attempt(request, typed, "confirm", key, command, "/ui/certifications/new", "certify",
-                        {k: v for k, v in hints.items() if k != "tier"})
+                        {k: v for k, v in hints.items() if k not in ("tier", "uscc")})
     except LedgerError as err:
         if err.kind != "not_found" or not err.detail.startswith(("organisation", "innovation body")):
             raise

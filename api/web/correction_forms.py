@@ -71,11 +71,10 @@ def resent_about_claim(state: FormState, claim: dict[str, Any], lang: str) -> No
 
 
 def _fix(error: dict[str, Any], name: str, lang: str, hints: dict[str, str]) -> str:
-    """What to send instead in one field: the API's own words where it has them in both languages (a USCC's check
-    character, named), else the form's own hint for it, the page's hint for an empty field, else the API's words
-    for what is wrong with it."""
+    """What to send instead in one field: the form's own hint for it, the page's hint for an empty field, else
+    the API's words for what is wrong with it."""
     t = i18n.translator(lang)
-    if name in hints and not (error.get("ctx") or {}).get("zh"):
+    if name in hints:
         return t(hints[name])
     if error.get("type") in EMPTY and f"fix_{name}" in i18n.MESSAGES:
         return t(f"fix_{name}")
@@ -109,6 +108,9 @@ def _refused(state: FormState, err: LedgerError, lang: str, hints: dict[str, str
                          "link": done.split("?", 1)[0], "link_label": t("open_latest")}
         return
     state.refusal = {"code": err.code, "title": title(err.code, lang), "detail": refusal_words.detail(err, lang)}
+    if existing := err.context.get("existing"):  # a certification recorded already: its page, to upgrade it on
+        state.refusal |= {"link": f"/ui/certifications/{existing}",
+                          "link_label": i18n.translator(lang)("open_certification", id=existing)}
     if err.code in FIELD_OF_CODE:
         name, fix = FIELD_OF_CODE[err.code]
         if fix == f"fix_{name}":  # the page's general hint for the field: the form's own, where it has one

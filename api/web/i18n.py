@@ -55,6 +55,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "below_floor": ("本年度安排低于政策下限（第二条）。", "This year's appropriation is below the floor (Art. 2)."),
     "downloads": ("对账下载", "Reconciliation downloads"), "investments": ("投资（不计入奖补）", "Investments (apart)"),
     "bureau": ("部门", "Bureau"), "col_actions": ("操作", "Actions"),
+    "open_certification": ("打开认定 {id}，在其页面上晋级或撤销", "Open certification {id} to upgrade or revoke it"),
     "no_rows": ("本年度暂无数据。", "Nothing recorded for this year yet."),
     "audit": ("审计核验", "Audit"), "verification": ("防篡改链核验", "Tamper-evidence verification"),
     "chain_ok": ("核验通过：事件链完整。", "Verified: the chain is intact."),
@@ -178,6 +179,12 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "forbidden": ("无权访问", "Not allowed"),
     "not_found": ("未找到", "Not found"),
     "csrf": ("表单已过期，请刷新页面后重试", "The form expired; reload the page and try again"),
+    # English headings where the code's own words read badly ("Invalid uscc", "Over approved", "Csv unreadable").
+    "invalid_uscc": ("统一社会信用代码无效", "Invalid USCC"),
+    "over_approved": ("超出批准金额", "More than was approved"),
+    "over_recovered": ("还款金额超过未追回余额", "More than is still to recover"),
+    "outside_policy_term": ("超出政策期", "Outside the policy term"),
+    "csv_unreadable": ("无法按银行对账单读取", "The file cannot be read as a bank statement"),
 }
 
 EVENTS: dict[str, tuple[str, str]] = {

@@ -70,16 +70,21 @@ _FOR_CLIENTS = {"zh": (("“待确认”（proposed）", "“待确认”"),
 
 
 # A revoked claim's reversal is told to record a repayment at the API's path; a page links the recovery instead.
-_REPAYMENT_PATH = {
-    "zh": (re.compile(r"：POST /v1/recoveries/([0-9a-f-]+)/repayments"), r"，在追回款项 \1 的页面上记录"),
-    "en": (re.compile(r": POST /v1/recoveries/([0-9a-f-]+)/repayments"), r" on recovery \1's page")}
+# So too a certification recorded twice is told where its upgrade is recorded: on the certification's page.
+_API_PATHS = {
+    "zh": ((re.compile(r"：POST /v1/recoveries/([0-9a-f-]+)/repayments"), r"，在追回款项 \1 的页面上记录"),
+           (re.compile(r"晋级请用 POST /v1/certifications/([0-9a-f-]+)/upgrades"), r"晋级请在认定 \1 的页面上记录")),
+    "en": ((re.compile(r": POST /v1/recoveries/([0-9a-f-]+)/repayments"), r" on recovery \1's page"),
+           (re.compile(r"an upgrade is POST /v1/certifications/([0-9a-f-]+)/upgrades"),
+            r"an upgrade is recorded on certification \1's page"))}
 
 
 def named(text: str, lang: str) -> str:
     """`text` with the claim statuses, roles and lead bureaus it names by code named in `lang`, and no API path."""
     for said, instead in _FOR_CLIENTS[lang]:
         text = text.replace(said, instead)
-    text = _REPAYMENT_PATH[lang][0].sub(_REPAYMENT_PATH[lang][1], text)
+    for path, instead in _API_PATHS[lang]:
+        text = path.sub(instead, text)
     text = _bureaus_named(_roles_named(text, lang), lang)
     if lang != "zh":
         return text

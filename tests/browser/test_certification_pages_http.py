@@ -103,6 +103,7 @@ def test_refusals_come_back_beside_their_fields_in_the_page_language(client, org
         assert wrong.status_code == 422 and 'data-testid="error-uscc"' in wrong.text
         field = wrong.text[wrong.text.index('data-testid="error-uscc"'):]
         assert said in field[:field.index("</")], field[:300]
+        assert ("统一社会信用代码无效" if lang == "zh" else "Invalid USCC") in wrong.text  # not "Invalid uscc"
     unknown = client.post("/ui/certifications/new", data=_form(csrf, organisation, uscc=unique_uscc()))
     assert unknown.status_code == 404 and 'data-testid="error-uscc"' in unknown.text
     no_doc = client.post("/ui/certifications/new?lang=en", data=_form(csrf, organisation, document_ref=""))
@@ -229,3 +230,16 @@ def test_a_refused_certification_form_keeps_the_headings_in_order(client, organi
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", refused.text)]
     assert levels[0] == 1 and 2 in levels
     assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+
+
+def test_a_certification_recorded_twice_links_the_one_to_upgrade_not_an_api_path(client, organisation):
+    """The form sent again for a certification already held was told "晋级请用 POST /v1/certifications/…/upgrades"
+    (a pages probe): a clerk is linked to the certification's page, where it is upgraded, in either language."""
+    csrf = _sign_in(client, "kjj")
+    done = client.post("/ui/certifications/new", data=_form(csrf, organisation), follow_redirects=False)
+    cert_id = _certification_id(done.headers["location"])
+    for lang, said in (("zh", "晋级请在认定"), ("en", "an upgrade is recorded on certification")):
+        again = client.post(f"/ui/certifications/new?lang={lang}", data=_form(csrf, organisation))
+        refusal = again.text[again.text.index("data-testid=\"form-refusal\""):][:1500]
+        assert again.status_code == 409 and "POST /v1" not in refusal and said in refusal, refusal
+        assert f'href="/ui/certifications/{cert_id}" data-testid="form-refusal-link"' in again.text
