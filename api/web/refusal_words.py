@@ -79,6 +79,15 @@ _API_PATHS = {
             r"an upgrade is recorded on certification \1's page"))}
 
 
+_LEADING_FIELD = re.compile(r"^([a-z]+(?:_[a-z]+)+)(?= )")
+
+
+def _labelled(field: str, lang: str) -> str:
+    """The field as the pages label it, with a capital where it opens the sentence; as it is if none does."""
+    label = i18n.field_label(field, lang)
+    return label if label == field else label[:1].upper() + label[1:]
+
+
 def named(text: str, lang: str) -> str:
     """`text` with the claim statuses, roles and lead bureaus it names by code named in `lang`, and no API path."""
     for said, instead in _FOR_CLIENTS[lang]:
@@ -87,7 +96,8 @@ def named(text: str, lang: str) -> str:
         text = path.sub(instead, text)
     text = _bureaus_named(_roles_named(text, lang), lang)
     if lang != "zh":
-        return text
+        # A sentence that opens with the API's field ("paid_on 2099-01-01 is in the future"): its label instead.
+        return _LEADING_FIELD.sub(lambda found: _labelled(found[1], lang), text, count=1)
     return _STATUS_ZH.sub(lambda found: f"{found[1]}“{i18n.status_name(found[2], lang)}”", text)
 
 

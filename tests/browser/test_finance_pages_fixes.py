@@ -291,3 +291,21 @@ def test_a_day_that_does_not_exist_is_named_so(client):
         answer = client.get(f"/v1/finance/reconciliation?year=2023&as_of={as_of}", headers={
             "Authorization": f"Bearer {client.tokens['finance']}", "Accept-Language": lang})
         assert answer.status_code == 422 and said in answer.json()["detail"], answer.text
+
+
+def test_an_english_refusal_names_the_field_by_its_label_not_the_apis_key(client):
+    """"paid_on 2099-01-01 is in the future", "bank_ref 'X' is already …" read on an English page (a pages probe):
+    the sentence opens with the field's label."""
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    award = _paid_award(client, "1000.00")
+    _sign_in(client, "finance")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/finance/write?lang=en").text).group(1)
+    future = {"paid_on": "2099-01-01", "bank_ref": unique_id("B-")}
+    for fields, said in ((future, "Paid on 2099-01-01 is in the future"),
+                         ({"paid_on": "2023-07-04", "bank_ref": award["bank_ref"]}, "Bank reference ")):
+        page = client.post("/ui/finance/payouts?lang=en", data={
+            "csrf": csrf, "claim_id": award["claim"], "amount": "1.00", "key": unique_id("k-"), **fields})
+        assert page.status_code in (409, 422), page.text[:300]
+        alert = page.text.split('role="alert"')[1].split("</div>")[0]
+        assert said in alert and "paid_on" not in alert and "bank_ref" not in alert, alert
