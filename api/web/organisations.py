@@ -48,8 +48,9 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     moment = _moment(as_of)
     state = read_models.award_state(code, moment)
     if state is None:
-        raise NotFound(f"organisation {code} is not in the ledger" + (f" as of {as_of}" if moment else ""),
-                       zh=(f"截至 {as_of}，" if moment else "") + f"台账中没有企业 {code}；请核对统一社会信用代码，"
+        at = moment.isoformat() if moment else ""  # as read: an unencoded "+08:00" arrives as " 08:00"
+        raise NotFound(f"organisation {code} is not in the ledger" + (f" as of {at}" if moment else ""),
+                       zh=(f"截至 {at}，" if moment else "") + f"台账中没有企业 {code}；请核对统一社会信用代码，"
                           "或先登记该企业")
     catalogue = ledger.catalogue()
     state = labels.named_awards(state, catalogue)  # article order, names beside codes, as the API answers

@@ -72,6 +72,8 @@ def test_organisation_page_as_of_a_day_is_the_end_of_that_day_in_beijing(client,
     _sign_in(client, "auditor")
     before = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01")
     assert before.status_code == 404  # the organisation was not registered yet
+    unencoded = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01T00:00:00+08:00")
+    assert unencoded.status_code == 404 and "2000-01-01T00:00:00+08:00" in unencoded.text  # not " 08:00"
     now = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2999-12-31").text
     assert "2999-12-31 23:59:59（北京时间）" in now and seeded["pending"]["id"] in now
     assert client.get(f"/ui/organisations/{seeded['uscc']}?as_of=soon").status_code == 422
