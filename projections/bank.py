@@ -10,6 +10,7 @@ from typing import Any
 
 from ledger.domain.payout import Payout
 from projections.bank_credits import statement_credits, with_credits
+from projections.bank_returns import with_returns
 from projections.events import EventRow
 from projections.fold import Handler, Row, Tables
 from projections.money import ZERO, add, amount
@@ -80,7 +81,7 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
                if ref_key(p["bank_ref"]) not in by_ref]
     report = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, (head["imported_at"], head["id"])))
     credits = statement_credits(sql, lines, head["period_from"], head["period_to"], statement_id=head["id"])
-    return view(head, lines) | {"report": with_credits(report, credits)}
+    return view(head, lines) | {"report": with_returns(sql, with_credits(report, credits))}
 
 
 def preview(sql: Sql, lines: list[Row]) -> Row:

@@ -158,6 +158,8 @@ ROWS_ZH = {
     "MONEY IN, NO REPAYMENT": ("收入无对应退回", "没有退回带有此参考号：请在对应的追回下记录"),
     "REPAYMENT NOT ON STATEMENT": ("退回未见于流水", "追回 {0} 的退回不在任何已导入的流水中"),
     "REPAID AGAIN": ("重复退回", "该退回已由另一行匹配：款项可能入账两次"),
+    "RETURNED": ("退汇", "该拨付已冲正，款项已由银行退回"),
+    "RETURNED, NOT REVERSED": ("退汇未冲正", "银行已退回拨付 {0}，但台账仍记为已拨付：请冲正该拨付"),
     "REFUSED": ("已拒绝", "{0}（未导入）"),
 }
 COUNTS_ZH = {"matched": "已匹配", "amount_mismatches": "金额不符", "unmatched_bank_lines": "无对应拨付的流水行",
@@ -165,7 +167,8 @@ COUNTS_ZH = {"matched": "已匹配", "amount_mismatches": "金额不符", "unmat
              "repeated_bank_lines": "重复支付",
              "matched_credits": "已匹配的退回", "credit_amount_mismatches": "退回金额不符",
              "unmatched_credit_lines": "无对应退回的收入行", "unmatched_repayments": "未见于流水的退回",
-             "repeated_credit_lines": "重复退回"}
+             "repeated_credit_lines": "重复退回", "returned_payouts": "退汇的拨付",
+             "returned_credit_lines": "退汇入账", "returned_but_not_reversed": "退汇未冲正"}
 
 
 def describe(found: dict, *, zh: bool | None = None) -> str:
@@ -194,6 +197,15 @@ def describe(found: dict, *, zh: bool | None = None) -> str:
     for m in r["reversed_but_on_statement"]:
         row("REVERSED", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
             ", ".join(p["amount"] for p in m["payouts"]), "the payout was reversed, yet the bank paid it")
+    for key in ("returned_payouts", "returned_credit_lines"):
+        for m in r.get(key, []):
+            row("RETURNED", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
+                ", ".join(p["amount"] for p in m["payouts"]), "the payout was reversed and the bank returned it")
+    for m in r.get("returned_but_not_reversed", []):
+        row("RETURNED, NOT REVERSED", m["line"]["line"], m["line"]["date"], m["line"]["reference"],
+            m["line"]["amount"], ", ".join(p["amount"] for p in m["payouts"]),
+            f"the bank returned payout {m['payouts'][0]['id']}, yet the ledger counts it paid: reverse it",
+            m["payouts"][0]["id"])
     for m in r.get("repeated_bank_lines", []):
         row("PAID AGAIN", m["line"]["line"], m["line"]["date"], m["line"]["reference"], m["line"]["amount"],
             ", ".join(p["amount"] for p in m["payouts"]), "another line already matched this payout: the bank may"

@@ -139,7 +139,8 @@ class MatchingReport(PublicModel):
         description="payouts (not reversed) paid within the statement's period whose reference is on no line of any"
                     " imported statement")
     reversed_but_on_statement: list[LineMatch] = Field(
-        description="lines whose payout was reversed in the ledger, yet the money left the bank")
+        description="lines whose payout was reversed in the ledger, yet the money left the bank and no credit line"
+                    " shows it back (`returned_payouts` when one does)")
     repeated_bank_lines: list[LineMatch] = Field(
         [], description="lines whose payouts another line already matched (on this statement, or on one imported"
                         " before it for another day or amount): the bank may have paid twice")
@@ -150,18 +151,26 @@ class MatchingReport(PublicModel):
     credit_amount_mismatches: list[CreditAmountMismatch] = Field(
         [], description="a repayment bears the credit's reference, for another amount")
     unmatched_credit_lines: list[BankLine] = Field(
-        [], description="money in that no repayment records: record it against its recovery"
+        [], description="money in that no repayment records, nor returns a payout: record it against its recovery"
                         " (POST /v1/recoveries/{id}/repayments with this bank_ref)")
     unmatched_repayments: list[MatchedRepayment] = Field(
         [], description="repayments received within the statement's period whose reference is on no line of any"
                         " imported statement; then repayments bearing a reference of this statement's credit lines"
                         " that no line of any imported statement matched")
+    returned_payouts: list[LineMatch] = Field(
+        [], description="debit lines of payouts reversed in the ledger whose money came back (退汇) on a credit line"
+                        " bearing the payout's reference and amount, on this statement or one imported: answered for")
+    returned_credit_lines: list[LineMatch] = Field(
+        [], description="credit lines bearing a reversed payout's reference and amount: its money back (退汇)")
+    returned_but_not_reversed: list[LineMatch] = Field(
+        [], description="credit lines bearing the reference and amount of a payout the ledger still counts as paid:"
+                        " the bank returned it; reverse the payout, or find where the money went")
     repeated_credit_lines: list[CreditMatch] = Field(
         [], description="credit lines whose repayments another line already matched (on this statement, or on one"
                         " imported before it for another day or amount): the money may have come in twice")
     counts: dict[str, int]
-    all_matched: bool = Field(description="true when every list but `matched`, `credit_lines` and"
-                                          " `matched_credits` is empty")
+    all_matched: bool = Field(description="true when every list but `matched`, `credit_lines`, `matched_credits`,"
+                                          " `returned_payouts` and `returned_credit_lines` is empty")
 
 
 class Period(PublicModel):

@@ -47,6 +47,11 @@ MESSAGES.update({
     "unmatched_credit_lines": ("无对应还款的入账行", "Credit lines with no repayment"),
     "unmatched_repayments": ("未见于银行的还款", "Repayments not on the statement"),
     "repeated_credit_lines": ("重复入账（还款已由另一行匹配）", "Credit lines whose repayment another line matched"),
+    "returned_payouts": ("退汇：已冲正且银行已退回的拨付", "Returned: reversed payouts the bank paid back"),
+    "returned_credit_lines": ("退汇入账", "Money back of reversed payouts"),
+    "returned_but_not_reversed": ("银行已退回但台账未冲正的拨付", "Returned by the bank, not reversed in the ledger"),
+    "credit_returned": ("退汇：拨付已冲正", "a reversed payout returned"),
+    "credit_returned_not_reversed": ("退汇：请冲正该拨付", "a payout returned: reverse it in the ledger"),
     "credit_repeated": ("还款已由另一行匹配：款项可能入账两次", "its repayment matched another line: the money may"
                         " have come in twice"),
     "credit_match": ("匹配还款", "Repayment match"),
@@ -216,15 +221,16 @@ def _with_credits(read_models: Any, report: dict, lines: list[dict]) -> dict:
     """The preview's credit lines against the repayments, as an imported statement's report matches them (after
     every line imported so far)."""
     from projections.bank_credits import statement_credits, with_credits
+    from projections.bank_returns import with_returns
     credit_lines = report["credit_lines"]
-    if not credit_lines:
-        return with_credits(report, {"matched_credits": [], "credit_amount_mismatches": [],
-                                     "unmatched_credit_lines": [], "unmatched_repayments": [],
-                                     "repeated_credit_lines": []})
-    days = sorted(ln["date"] for ln in credit_lines)
     with read_models.view.reading() as sql:
-        credits = statement_credits(sql, lines, days[0], days[-1])
-    return with_credits(report, credits)
+        if not credit_lines:
+            credits = {"matched_credits": [], "credit_amount_mismatches": [], "unmatched_credit_lines": [],
+                       "unmatched_repayments": [], "repeated_credit_lines": []}
+        else:
+            days = sorted(ln["date"] for ln in credit_lines)
+            credits = statement_credits(sql, lines, days[0], days[-1])
+        return with_returns(sql, with_credits(report, credits), previewed=credit_lines)
 
 
 # The preview sends the file back as URL-safe base64 ("-" and "_" pass a form's URL encoding as they are, where

@@ -226,3 +226,34 @@ def test_a_memo_holding_several_references_is_matched_by_the_one_the_ledger_know
     later = _import(api, text.replace("2024-08-06,,500.00", "2024-08-07,,500.00"))
     [credit] = later["report"]["matched_credits"]
     assert credit["line"]["reference"] == back and credit["repayments"][0]["recovery_id"] == recovery
+
+
+def test_a_payout_the_bank_returned_reconciles_once_the_ledger_reverses_it(api, books):
+    """退汇: the money left (a debit) and came back (a credit bearing the payout's reference and amount). Before
+    finance reverses the payout the credit is `returned_but_not_reversed`; after, both lines answer for each
+    other (`returned_payouts`, `returned_credit_lines`) and the statement is all matched. It was never all
+    matched: the debit was `reversed_but_on_statement` and the credit told to be recorded against a recovery (a
+    finance probe). A reversed payout whose money did not come back stays `reversed_but_on_statement`."""
+    bounced = books.pay(books.approve(), "1000.00", "2024-07-02")
+    kept = books.pay(books.approve(), "700.00", "2024-06-20")  # outside the first statement's days
+    head = "交易日期,借方发生额,贷方发生额,附言\n"
+    answer = _import(api, head + f"2024-07-02,1000.00,,{bounced['bank_ref']}\n"
+                                 f"2024-07-05,,1000.00,退汇 {bounced['bank_ref']}\n")
+    report = answer["report"]
+    assert _ids(report["returned_but_not_reversed"]) == [[bounced["id"]]] and report["all_matched"] is False
+    assert report["unmatched_credit_lines"] == [] and _ids(report["matched"]) == [[bounced["id"]]]
+    books.reverse(bounced)
+    report = api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}", as_="finance")["report"]
+    assert _ids(report["returned_payouts"]) == [[bounced["id"]]] and _ids(report["returned_credit_lines"]) == [
+        [bounced["id"]]]
+    assert report["reversed_but_on_statement"] == [] and report["returned_but_not_reversed"] == []
+    assert report["all_matched"] is True and report["counts"]["returned_payouts"] == 1
+    books.reverse(kept)  # reversed in the ledger, but the bank never paid it back
+    june = _import(api, head + f"2024-06-20,700.00,,{kept['bank_ref']}\n")
+    gone = june["report"]
+    assert _ids(gone["reversed_but_on_statement"]) == [[kept["id"]]] and gone["all_matched"] is False
+    # The money back on a later statement answers for the first one's debit too.
+    back = _import(api, head + f"2024-06-25,,700.00,{kept['bank_ref']}\n")["report"]
+    assert _ids(back["returned_credit_lines"]) == [[kept["id"]]] and back["all_matched"] is True
+    again = api.ok("GET", f"/v1/finance/bank-statements/{june['id']}", as_="finance")["report"]
+    assert _ids(again["returned_payouts"]) == [[kept["id"]]] and again["all_matched"] is True

@@ -50,7 +50,8 @@ def test_the_report_sorts_every_line_and_payout(api, books):
     assert r["counts"] == {"matched": 1, "amount_mismatches": 1, "unmatched_bank_lines": 1, "unmatched_payouts": 1,
                            "reversed_but_on_statement": 1, "repeated_bank_lines": 0, "matched_credits": 0,
                            "credit_amount_mismatches": 0,
-                           "unmatched_credit_lines": 0, "unmatched_repayments": 0, "repeated_credit_lines": 0}
+                           "unmatched_credit_lines": 0, "unmatched_repayments": 0, "repeated_credit_lines": 0,
+                           "returned_payouts": 0, "returned_credit_lines": 0, "returned_but_not_reversed": 0}
     assert r["all_matched"] is False
 
 
