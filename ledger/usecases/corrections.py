@@ -125,7 +125,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
             # may rest on it again.
             for claim_id in live + proposals:
                 claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
-                self._intact(claim.id, f"claim {claim_id}")
+                self._intact_with_payouts(claim)
                 ended.append(end_claim(touched, claim, by.name, reason, document_ref))
             cert.revoke(reason, effective_on, document_ref, by.name)
             touched.add(cert)
@@ -143,10 +143,18 @@ class Corrections(RecoveryCommands, DistrictChanges):
         args = {"cert": str(cert_id), "reason": reason, "on": effective_on, "doc": document_ref}
         return self._run(by, key, "revoke_certification", args, decide, dry_run=dry_run)
 
+    def _intact_with_payouts(self, claim: Claim) -> None:
+        """The claim's record and each of its payouts' checked against the chain before it is ended: a revocation
+        turns what they paid into a recovery, so a payout's event changed in place is refused as the claim's is
+        (an audit probe changed one and the revocation was accepted)."""
+        self._intact(claim.id, f"claim {claim.id}")
+        for payout_id in sorted(claim.payouts):
+            self._intact(uuid_of(payout_id, "payout"), f"payout {payout_id}")
+
     def _claim_to_correct(self, by: Principal, claim_id: str, doing: str) -> Claim:
         require_role(by, Role.BUREAU, doing=f"{doing} claims")
         claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
-        self._intact(claim.id, f"claim {claim_id}")
+        self._intact_with_payouts(claim)
         if by.bureau != claim.lead:
             raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
                                        f" {by.name} may not {doing} it",

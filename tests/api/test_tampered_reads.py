@@ -161,3 +161,23 @@ def test_a_state_rewritten_as_another_type_is_refused_as_tampered_not_a_500(api:
                               ("POST", f"/v1/claims/{claim['id']}/approve", "kjj")):
         problem = api.refused(method, path, {} if method == "POST" else None, who, 409, "tampering")
         assert problem["position"] == position, (path, problem)
+
+
+def test_a_revocation_is_refused_when_a_payout_of_the_claim_was_changed_in_place(api: Api, world: World,
+                                                                                  database_url: str) -> None:
+    """A revocation turns what the claim's payouts paid into a recovery; an audit probe changed a payout's stored
+    event in place and the revocation was accepted (only the claim's own events were checked). The claim's payouts
+    are now checked too: refused `tampering` naming the payout's position, nothing written; restored, accepted."""
+    payout = world.paid(world.org())
+    dba = Dba(database_url)
+    [position] = dba.aggregate_positions(payout["id"])
+    state = dba.state(position)
+    dba._set_state(position, state.replace(b'"100000.00"', b'"100.00"'))
+    api.client.app.state.ledger._saved = LRUCache(maxsize=50_000)  # a restart: every record read from the store
+    before = dba.positions()
+    refused = api.call("POST", f"/v1/claims/{payout['claim_id']}/revoke", REVOKE, as_="kjj")
+    assert (refused.status_code, refused.json()["code"], refused.json()["position"]) == (409, "tampering", position)
+    assert f"payout {payout['id']}" in refused.json()["detail"] and dba.positions() == before
+    dba._set_state(position, state)
+    revoked = api.ok("POST", f"/v1/claims/{payout['claim_id']}/revoke", REVOKE, as_="kjj", status=200)
+    assert revoked["to_recover"] == "100000.00"
