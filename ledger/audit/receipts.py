@@ -279,6 +279,7 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
     # Payouts are in every receipt ever issued; recoveries only since receipts carried them, so an older receipt
     # without its claim's recovery still verifies.
     problems += _order_faults(events, {u for e in own if (u := _uuid(readable_of(e).get("payout_id")))})
+    problems += _unechoed(own, events)
     stated = [("claim_id", receipt.get("claim_id"), derived["id"])] if "claim_id" in receipt else []
     if "status" in receipt:
         stated.append(("status", receipt.get("status"), derived["status"]))
@@ -324,6 +325,33 @@ def _order_faults(events: list[dict[str, Any]], payouts: set[UUID]) -> list[dict
         problems.append(_problem(SUMMARY, Reason(f"the claim's events name {record}, whose events the receipt does"
                                                  " not carry", f"申请的事件指向 {record}，但回执中没有它的事件")))
     return problems
+
+
+# The claim's side of a payout's command, and the payout's own event the same command recorded with it.
+_ECHOES = {"Claim.PayoutRecorded": "Payout.Recorded", "Claim.PayoutReversed": "Payout.Reversed"}
+
+
+def _unechoed(own: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """A payout's event dropped from a receipt signed again leaves no gap when it was the payout's last (its
+    reversal: a probe). Each command on a payout records the payout's event and the claim's echo of it together,
+    so the claim's echoes of each payout say how many of the payout's events of each kind the receipt carries."""
+    wanted: dict[tuple[UUID, str], int] = {}
+    for event in own:
+        name = str(event.get("event", ""))
+        if name in _ECHOES and (payout := _uuid(readable_of(event).get("payout_id"))) is not None:
+            wanted[(payout, _ECHOES[name])] = wanted.get((payout, _ECHOES[name]), 0) + 1
+    carried: dict[tuple[UUID, str], int] = {}
+    for event in events:
+        if (record := _aggregate(event)) is not None:
+            carried[(record, str(event.get("event", "")))] = carried.get((record, str(event.get("event", ""))), 0) + 1
+    return [_problem(SUMMARY, Reason(f"the claim's events record {n} {kind} event(s) of payout {payout},"
+                                     f" but the receipt carries {carried.get((payout, kind), 0)}: an event of the"
+                                     " payout is missing",
+                                     f"申请的事件记录了支付 {payout} 的 {n} 个"
+                                     f"{'拨付' if kind == 'Payout.Recorded' else '冲回'}事件，但回执中只有"
+                                     f" {carried.get((payout, kind), 0)} 个：该支付有事件缺失"))
+            for (payout, kind), n in sorted(wanted.items(), key=lambda w: (str(w[0][0]), w[0][1]))
+            if carried.get((payout, kind), 0) < n]
 
 
 def linked_ids(fields: Iterable[dict[str, Any]]) -> set[UUID]:
