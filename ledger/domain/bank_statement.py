@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from ledger import beijing
 from ledger.domain.errors import InvalidInput
 from ledger.domain.ids import natural_id
 from ledger.domain.moment import LedgerAggregate
@@ -71,6 +72,11 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
     """One line, checked strictly (ledger/domain/statement_fields.py); its text through the ledger's one
     text check, so a control character in a reference is refused here, never recorded."""
     on = booking_day(row.get("date"), where)
+    if on > (today := beijing.today()):  # as a payout's or a repayment's day: a bank books nothing ahead
+        raise InvalidInput(f"{where}: date {on.isoformat()} is after today ({today.isoformat()} in Beijing); a bank"
+                           " statement lists only what was booked: check the date column",
+                           zh=f"{where_zh(where)}：日期 {on.isoformat()} 晚于今天（北京时间 {today.isoformat()}）；"
+                              "银行流水只列已记账的交易，请核对日期列")
     amount = bank_amount(row.get("amount"), where)
     reference = clean_text(row.get("reference") or "", f"{where}: reference", required=False)
     if not reference:

@@ -162,3 +162,22 @@ def test_a_bank_files_amount_has_the_limit_a_json_statements_has(api):
     assert api.client.post("/v1/finance/bank-statements", content=fits.encode(), headers=headers).status_code == 201
     json_body = {"lines": [{"date": "2024-07-02", "amount": "9999999999999999.99", "reference": unique_id("BIG-")}]}
     api.refused("POST", "/v1/finance/bank-statements", json_body, "finance", 422, "invalid_amount")
+
+
+def test_a_bank_line_dated_after_today_is_refused_as_a_payout_would_be(api):
+    """A statement line of tomorrow (Beijing) was imported (a finance probe), though a payout or a repayment dated
+    after today is refused: a bank books nothing ahead. Refused by its line, in a CSV and in JSON alike."""
+    from datetime import timedelta
+
+    from ledger import beijing
+
+    tomorrow = (beijing.today() + timedelta(days=1)).isoformat()
+    headers = {"Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"}
+    csv_body = f"date,amount,reference\n{beijing.today().isoformat()},10.00,{unique_id('T-')}\n{tomorrow},10.00,X-1\n"
+    response = api.client.post("/v1/finance/bank-statements", content=csv_body.encode(), headers=headers)
+    assert response.status_code == 422, response.text
+    [refused] = response.json()["refused_lines"]
+    assert refused["line"] == 3 and "after today" in refused["message"], refused
+    json_body = {"lines": [{"date": tomorrow, "amount": "10.00", "reference": unique_id("T-")}]}
+    problem = api.refused("POST", "/v1/finance/bank-statements", json_body, "finance", 422, "invalid_request")
+    assert "after today" in problem["detail"], problem
