@@ -66,6 +66,9 @@ def test_a_lead_bureau_records_a_certification_once_and_sees_the_proposal_it_mad
     assert 'value="A6.chain_leader"' not in page.text  # jxj's
     assert 'value="A5.voucher"' not in page.text  # a rate: no certification
     assert '<option value="municipal">市级（municipal）</option>' in page.text
+    english = client.get("/ui/certifications/new?lang=en").text  # ASCII brackets on an English page (a probe)
+    assert "（" not in english.split('id="certify-tier"')[1].split("</select>")[0]
+    client.get("/ui/certifications/new?lang=zh")  # the choice sticks: back to Chinese
     form = _form(csrf, organisation)
     done = client.post("/ui/certifications/new", data=form, follow_redirects=False)
     assert done.status_code == 303, done.text

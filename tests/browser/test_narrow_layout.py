@@ -188,9 +188,9 @@ def test_the_certification_import_pages_fit_a_phone(browser, live) -> None:
 
 
 def test_a_table_wider_than_its_box_is_reached_by_the_keyboard(browser, live, district) -> None:
-    """At 375 px a wide table scrolls in its box; a keyboard user reaches that box (tabindex 0, a region named as
-    its table) to scroll it (axe-core's scrollable-region-focusable, a pages probe). At 1280 px a box that fits
-    takes no place in the tab order."""
+    """At 375 px a wide table scrolls in its box; a keyboard user reaches that box (tabindex 0, a group named as
+    its table, not a landmark beside its section's) to scroll it (axe-core's scrollable-region-focusable, a pages
+    probe). At 1280 px a box that fits takes no place in the tab order."""
     for viewport, narrow in ((PHONE, True), (DESKTOP, False)):
         context = browser.new_context(base_url=live.url, locale="zh-CN", viewport=viewport)
         page = context.new_page()
@@ -206,7 +206,7 @@ def test_a_table_wider_than_its_box_is_reached_by_the_keyboard(browser, live, di
             wide = [b for b in boxes if b["wide"]]
             if narrow:
                 assert wide, boxes
-                assert all(b["tab"] == "0" and b["role"] == "region" and b["named"] for b in wide), wide
+                assert all(b["tab"] == "0" and b["role"] == "group" and b["named"] for b in wide), wide
             assert all(b["tab"] is None for b in boxes if not b["wide"]), boxes
         finally:
             context.close()

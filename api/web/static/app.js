@@ -28,7 +28,7 @@ function reachable() {
   document.querySelectorAll(".table-scroll, .chart-scroll").forEach((box) => {
     if (box.scrollWidth <= box.clientWidth + 1) { box.removeAttribute("tabindex"); return; }
     box.tabIndex = 0;
-    box.setAttribute("role", "region");
+    box.setAttribute("role", "group");  // not a landmark: its section is already one, named as the table
     const inner = box.firstElementChild;
     const named = inner && (inner.getAttribute("aria-labelledby") || inner.getAttribute("aria-label"));
     if (inner && inner.getAttribute("aria-labelledby")) box.setAttribute("aria-labelledby", named);
