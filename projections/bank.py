@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from itertools import combinations
 from typing import Any
 
+from ledger.domain.bank_statement import choose_reference
 from ledger.domain.payout import Payout
 from projections.bank_credits import statement_credits, with_credits
 from projections.bank_returns import with_returns
@@ -56,7 +58,8 @@ def _statement_imported(t: Tables, e: EventRow) -> None:
         t.put(LINES, key, {"id": key, "statement_id": e.aggregate_id, "line": line.get("line", n), "date": line["date"],
                            "amount": line["amount"], "reference": line["reference"],
                            "counterparty": line.get("counterparty", ""),
-                           "direction": line.get("direction", "debit")})
+                           "direction": line.get("direction", "debit"),
+                           **({"references": line["references"]} if "references" in line else {})})
 
 
 HANDLERS: dict[str, Handler] = {"Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
@@ -73,14 +76,16 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     if not found:
         return None
     head = found[0]
-    lines = _data(sql, "SELECT data FROM rm_bank_lines WHERE statement_id = %s ORDER BY id", (statement_id,))
+    lines = rechosen(sql, _data(sql, "SELECT data FROM rm_bank_lines WHERE statement_id = %s ORDER BY id",
+                                (statement_id,)))
     refs = sorted({ln["reference"] for ln in lines})
     by_ref = _payouts_by_ref(sql, refs)
     # Paid in the period, not reversed, and on no line of any statement imported so far.
     missing = [p for p in _data(sql, UNMATCHED, (head["period_from"], head["period_to"]))
                if ref_key(p["bank_ref"]) not in by_ref]
     report = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, (head["imported_at"], head["id"])))
-    credits = statement_credits(sql, lines, head["period_from"], head["period_to"], statement_id=head["id"])
+    credits = statement_credits(sql, lines, head["period_from"], head["period_to"],
+                                at=(head["imported_at"], head["id"]))
     return view(head, lines) | {"report": with_returns(sql, with_credits(report, credits))}
 
 
@@ -125,29 +130,49 @@ def _payouts_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
     return by_ref
 
 
-def known_references(view: Any, references: list[str]) -> set[str]:
-    """Which of `references` (by `ref_key`) a payout or a repayment bears: payouts found as matching finds them
-    (`_payouts_by_ref`), repayments by the reference as written (as `bank_credits.statement_credits` does)."""
+def reference_kinds(sql: Sql, references: list[str]) -> dict[str, set[str]]:
+    """Which records bear each of `references` that any bears, by `ref_key`: `payout` and/or `repayment`, found as
+    matching finds them."""
+    from projections.bank_credits import repayments_by_ref
+
     refs = sorted(set(references))
-    with view.reading() as sql:
-        found = set(_payouts_by_ref(sql, refs))
-        found |= {ref_key(ref) for (ref,) in sql.with_ids("SELECT bank_ref FROM rm_repayments WHERE bank_ref IN %s",
-                                                           refs)}
-    return found
+    kinds: dict[str, set[str]] = {}
+    for kind, found in (("payout", _payouts_by_ref(sql, refs)), ("repayment", repayments_by_ref(sql, refs))):
+        for key in found:
+            kinds.setdefault(key, set()).add(kind)
+    return kinds
+
+
+def rechosen(sql: Sql, lines: list[Row]) -> list[Row]:
+    """The lines with each memo of several references read again: the line's reference is the one a record of
+    its kind bears now (`bank_statement.choose_reference`), so a payout or a repayment recorded after the
+    statement was imported still matches its line."""
+    several = [ln for ln in lines if len(ln.get("references") or ()) > 1]
+    if not several:
+        return lines
+    kinds = reference_kinds(sql, sorted({r for ln in several for r in ln["references"]}))
+    return [ln | {"reference": choose_reference(ln["references"], ln.get("direction", "debit"), kinds)}
+            if len(ln.get("references") or ()) > 1 else ln for ln in lines]
 
 
 def _earlier_lines(sql: Sql, refs: list[str], before: tuple[str, str] | None) -> list[Row]:
     """The lines bearing `refs` on statements imported before the one at `before` (its imported_at and id; None:
     every statement imported so far), in the order they were imported: they matched their payouts first."""
+    return [line for at, line in lines_bearing(sql, refs) if before is None or at < before]
+
+
+def lines_bearing(sql: Sql, refs: list[str]) -> list[tuple[tuple[str, str], Row]]:
+    """Every stored line bearing one of `refs` (case aside, its memo read again: `rechosen`), with where its
+    statement stands in the order imported (imported_at, id), oldest first."""
     keys = {ref_key(ref) for ref in refs}
     lowered = sorted({low for ref in refs for low in (_lowered(ref), ref.strip().lower())})
-    lines = [line for (d,) in sql.with_ids("SELECT data FROM rm_bank_lines WHERE lower(reference) IN %s", lowered)
-             if ref_key((line := json.loads(d))["reference"]) in keys]
+    found = rechosen(sql, [json.loads(d) for (d,) in sql.with_ids(
+        "SELECT data FROM rm_bank_lines WHERE lower(reference) IN %s", lowered)])
+    lines = [line for line in found if ref_key(line["reference"]) in keys]
     heads = sql.with_ids("SELECT data FROM rm_statements WHERE id IN %s", sorted({ln["statement_id"] for ln in lines}))
     imported = {(head := json.loads(d))["id"]: (head["imported_at"], head["id"]) for (d,) in heads}
-    earlier = [(imported[ln["statement_id"]], ln["id"], ln) for ln in lines
-               if before is None or imported[ln["statement_id"]] < before]
-    return [line for _, _, line in sorted(earlier, key=lambda e: (e[0], e[1]))]
+    ordered = sorted(((imported[ln["statement_id"]], ln["id"], ln) for ln in lines), key=lambda e: (e[0], e[1]))
+    return [(at, line) for at, _, line in ordered]
 
 
 def view(head: Row, lines: list[Row]) -> Row:
@@ -202,6 +227,28 @@ def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts:
     return report | {"counts": counts, "all_matched": not any(counts[k] for k in DISCREPANCIES)}
 
 
+# Records under one reference searched for a set adding up to a line: every subset of at most this many (2^12 sums).
+SUBSET_SEARCH = 12
+
+
+def _adding_up(free: list[Row], ln: Row) -> list[Row]:
+    """The records a line answers for, of those under its reference not yet taken: one of its amount (booked on
+    its day first: a payout's `paid_on`, a repayment's `received_on`), else the fewest that add up to it (a
+    receipt split over recoveries), in the order recorded; none: no match."""
+    want = amount(ln["amount"])
+    same = [p for p in free if amount(p["amount"]) == want]
+    if same:
+        return [next((p for p in same if (p.get("paid_on") or p.get("received_on")) == ln["date"]), same[0])]
+    if free and amount(add(ZERO, *(p["amount"] for p in free))) == want:
+        return free
+    if len(free) <= SUBSET_SEARCH:
+        for size in range(2, len(free)):
+            for subset in combinations(free, size):
+                if amount(add(ZERO, *(p["amount"] for p in subset))) == want:
+                    return list(subset)
+    return []
+
+
 class _Matcher:
     """Which payouts the lines seen so far have matched, and the transactions they were.
 
@@ -231,9 +278,8 @@ class _Matcher:
         payouts = self.by_ref.get(key, [])
         live = [p for p in payouts if not p.get("reversed")]  # a repayment (bank_credits.py) is never reversed
         free = [p for p in live if p["id"] not in self.taken]
-        same = next((p for p in free if amount(p["amount"]) == amount(ln["amount"])), None)
-        if same is not None or (free and amount(add(ZERO, *(p["amount"] for p in free))) == amount(ln["amount"])):
-            chosen = [same] if same is not None else free
+        chosen = _adding_up(free, ln)
+        if chosen:
             self.taken.update(p["id"] for p in chosen)
             return "matched", chosen
         if free:

@@ -21,31 +21,47 @@ def _repayment(r: Row) -> Row:
 
 
 def statement_credits(sql: Sql, lines: list[Row], period_from: str, period_to: str, *,
-                      statement_id: str | None = None) -> Row:
+                      at: tuple[str, str] | None = None) -> Row:
     """The credit part of a statement's report, read from rm_repayments (indexed by bank reference). `lines`: the
-    statement's lines, as stored when `statement_id` names it, else a preview's, not imported yet.
+    statement's lines, as stored (`at`: where it stands in the order imported, its imported_at and id), else a
+    preview's, not imported yet.
 
     A repayment is matched by one line only, as a payout is (projections/bank.py `match`): the lines bearing its
     reference on every statement imported, in the order they were, take theirs first, so a second line of the same
     money is `repeated_credit_lines` (the money came in twice), and a repayment that no line takes is unmatched."""
-    from projections.bank import _earlier_lines, ref_key  # bank.py imports this module
+    from projections.bank import lines_bearing, ref_key  # bank.py imports this module
 
     credit = [ln for ln in lines if ln.get("direction", "debit") == "credit"]
     refs = sorted({ln["reference"] for ln in credit})
-    by_ref: dict[str, list[Row]] = {}
-    for (data,) in sql.with_ids("SELECT data FROM rm_repayments WHERE bank_ref IN %s ORDER BY id", refs):
-        repayment = json.loads(data)
-        by_ref.setdefault(ref_key(repayment["bank_ref"]), []).append(repayment)
-    stored = [ln for ln in _earlier_lines(sql, refs, None) if ln.get("direction", "debit") == "credit"]
-    if statement_id is None:  # a preview: after every line imported so far
-        sequence, mine = [*stored, *credit], {id(ln) for ln in credit}
-    else:
-        sequence, mine = stored, {id(ln) for ln in stored if ln["statement_id"] == statement_id}
+    by_ref = repayments_by_ref(sql, refs)
+    # The statement's own lines as given (their memos read again), between those of the statements imported
+    # before and after it; a preview's after every one.
+    stored = [(place, ln) for place, ln in lines_bearing(sql, refs) if ln.get("direction", "debit") == "credit"
+              and (at is None or place != at)]
+    sequence = [ln for place, ln in stored if at is None or place < at] + credit + \
+        [ln for place, ln in stored if at is not None and place > at]
+    mine = {id(ln) for ln in credit}
+    keys = {ref_key(ref) for ref in refs}
     missing = [r for (d,) in sql.rows(
         "SELECT r.data FROM rm_repayments r WHERE r.received_on >= %s AND r.received_on <= %s AND NOT EXISTS"
-        " (SELECT 1 FROM rm_bank_lines l WHERE l.reference = r.bank_ref) ORDER BY r.received_on, r.id",
-        (period_from, period_to)) if (r := json.loads(d))["bank_ref"] not in refs]
+        " (SELECT 1 FROM rm_bank_lines l WHERE lower(l.reference) = lower(r.bank_ref)) ORDER BY r.received_on,"
+        " r.id", (period_from, period_to)) if ref_key((r := json.loads(d))["bank_ref"]) not in keys]
     return match_credits(sequence, by_ref, lambda ln: id(ln) in mine, missing)
+
+
+def repayments_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
+    """The repayments bearing each of `refs`, by `ref_key` (case and surrounding spaces aside, as payouts are
+    told apart): found by their lowered references (indexed), then compared as matching compares them."""
+    from projections.bank import _lowered, ref_key
+
+    keys = {ref_key(ref) for ref in refs}
+    lowered = sorted({low for ref in refs for low in (_lowered(ref), ref.strip().lower())})
+    by_ref: dict[str, list[Row]] = {}
+    for (data,) in sql.with_ids("SELECT data FROM rm_repayments WHERE lower(bank_ref) IN %s ORDER BY id", lowered):
+        repayment = json.loads(data)
+        if (key := ref_key(repayment["bank_ref"])) in keys:
+            by_ref.setdefault(key, []).append(repayment)
+    return by_ref
 
 
 def match_credits(sequence: Iterable[Row], by_ref: dict[str, list[Row]], mine: Callable[[Row], bool],

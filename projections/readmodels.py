@@ -133,9 +133,10 @@ class ReadModels:
             position = self.view.tracked(sql)
         return None if found is None else found | {"position": position}
 
-    def known_references(self, references: list[str]) -> set[str]:
-        """Which of `references` a payout or a repayment bears, case aside (`bank.ref_key`), as matching compares."""
-        return bank.known_references(self.view, references)
+    def reference_kinds(self, references: list[str]) -> dict[str, set[str]]:
+        """Which records (`payout`, `repayment`) bear each of `references`, case aside (`bank.ref_key`)."""
+        with self.view.reading() as sql:
+            return bank.reference_kinds(sql, references)
 
     def bank_preview(self, lines: list[dict]) -> dict:
         """The matching report these statement lines would get if imported now; nothing is written."""

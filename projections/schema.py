@@ -117,6 +117,8 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS rm_repayments (id TEXT PRIMARY KEY, bank_ref TEXT NOT NULL, received_on TEXT NOT"
     " NULL, amount TEXT NOT NULL, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_repayments_ref ON rm_repayments (bank_ref)",
+    # Repayments' references are matched case aside too, as payouts' are (made on an existing store when opened).
+    "CREATE INDEX IF NOT EXISTS rm_repayments_ref_lower ON rm_repayments (lower(bank_ref))",
     "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     MARK_INDEXED,
 )

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     read_models = ReadModels.open(config.database_url)
     try:
         catch_up(read_models.view, ledger)  # a memo's references are chosen by what the ledger knows (reading.py)
-        found_file.choose_references(read_models.known_references)
+        found_file.choose_references(read_models.reference_kinds)
         lines = accepted_lines(found_file, import_good_lines=args.import_good_lines)
         outcome = ledger.import_bank_statement(Principal(by, Role.FINANCE), lines=lines, source=path.name)
         catch_up(read_models.view, ledger)  # the matching reads the read models: bring them to the log's head

@@ -183,7 +183,7 @@ def _csv_lines(request: Request, raw: bytes, source: str | None, import_good_lin
     """A bank's file as the bank sent it (ledger/bank_files): encoding found, columns mapped, lines checked."""
     found = read_bank_file(raw, bank_columns(request.app.state.settings.bank_columns),
                            charset(request.headers.get("content-type", "")),
-                           known=request.app.state.read_models.known_references)
+                           known=request.app.state.read_models.reference_kinds)
     return Statement(accepted_lines(found, import_good_lines=import_good_lines), source, found.encoding,
                      [r.in_language(language.of(request)) for r in found.refused])  # as a refusal lists them
 

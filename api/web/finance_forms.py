@@ -194,7 +194,7 @@ def reverse(request: Request, by: PagePrincipal, ledger: LedgerDep, payout_id: T
 
 def _read(request: Request, raw: bytes, import_good_lines: bool) -> tuple[Any, list]:
     found = read_bank_file(raw, bank_columns(request.app.state.settings.bank_columns),
-                           known=request.app.state.read_models.known_references)
+                           known=request.app.state.read_models.reference_kinds)
     return found, accepted_lines(found, import_good_lines=import_good_lines)
 
 

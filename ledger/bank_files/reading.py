@@ -14,7 +14,7 @@ from datetime import date
 from ledger.bank_files.column_map import ColumnMap, load
 from ledger.bank_files.decoding import decode
 from ledger.csv_lines import record_start
-from ledger.domain.bank_statement import StatementLine, statement_line
+from ledger.domain.bank_statement import StatementLine, choose_reference, statement_line
 from ledger.domain.errors import InvalidInput, LedgerError
 from ledger.domain.statement_fields import check_size
 
@@ -47,20 +47,18 @@ class BankFile:
     refused: list[RefusedLine] = field(default_factory=list)
     skipped: int = 0  # rows before the header and blank rows
     numbers: list[int] = field(default_factory=list)  # each of `lines`' line in the file (as refused lines are)
-    references: list[list[str]] = field(default_factory=list)  # each line's candidates, its reference first
 
-    def choose_references(self, known: Callable[[list[str]], set[str]]) -> None:
-        """Where a memo held several references, the line takes the first the ledger knows (a payout's or a
-        repayment's, as `known` says of them, case aside); otherwise it keeps the first written. One query
-        for the whole file."""
-        several = [(at, found) for at, found in enumerate(self.references) if len(found) > 1]
+    def choose_references(self, kinds: Callable[[list[str]], dict[str, set[str]]]) -> None:
+        """Where a memo held several references, the line takes the one a record of its own kind bears
+        (`bank_statement.choose_reference`; `kinds` says which payouts and repayments bear some references, case
+        aside); otherwise the first written. One query for the whole file."""
+        several = [at for at, line in enumerate(self.lines) if len(line.candidates) > 1]
         if not several:
             return
-        hits = known(sorted({r for _, found in several for r in found}))
-        for at, found in several:
-            chosen = next((r for r in found if r.strip().casefold() in hits), found[0])
-            if chosen != self.lines[at].reference:
-                self.lines[at] = replace(self.lines[at], reference=chosen, written=self.lines[at].reference)
+        known = kinds(sorted({r for at in several for r in self.lines[at].candidates}))
+        for at in several:
+            line = self.lines[at]
+            self.lines[at] = replace(line, reference=choose_reference(line.candidates, line.direction, known))
 
 
 def _day(text: str) -> str:
@@ -124,8 +122,7 @@ def _references(row: list[str], cols: dict[str, list[int]], pattern: re.Pattern[
     return list(dict.fromkeys(found)) or memos[:1] or [""]
 
 
-def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: int
-          ) -> tuple[StatementLine, list[str]]:
+def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: int) -> StatementLine:
     raw_day = _cell(row, cols.get("date"))
     try:
         day = _day(raw_day)
@@ -141,15 +138,15 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
     references = _references(row, cols, column_map.memo_pattern)
     line = statement_line({"date": day, "amount": amount, "reference": references[0],
                            "counterparty": _cell(row, cols.get("counterparty"))}, f"line {n}")
-    line = replace(line, number=n)
-    return line if direction == "debit" else line.credited(), references
+    line = replace(line, number=n, candidates=tuple(references) if len(references) > 1 else ())
+    return line if direction == "debit" else line.credited()
 
 
 def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: str | None = None,
-                   known: Callable[[list[str]], set[str]] | None = None) -> BankFile:
+                   known: Callable[[list[str]], dict[str, set[str]]] | None = None) -> BankFile:
     """Every line of the file read, or refused with its number; InvalidInput if no header can be found.
-    `declared`: the charset the sender named (ledger/bank_files/decoding.py `decode`); `known`: which of some
-    references the ledger knows (`BankFile.choose_references`)."""
+    `declared`: the charset the sender named (ledger/bank_files/decoding.py `decode`); `known`: which records
+    bear some references (`BankFile.choose_references`)."""
     column_map = column_map or load()
     text, encoding = decode(raw, declared)
     check_size(text)  # at most MAX_LINES lines, as a JSON statement (HTTP's CSV had no such bound)
@@ -178,10 +175,8 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
                                                  f"第 {n} 行的单元格比表头（{width} 列）多；错位的行会被读错"))
                 continue
             try:
-                line, references = _line(row, cols, column_map, n)
-                found.lines.append(line)
+                found.lines.append(_line(row, cols, column_map, n))
                 found.numbers.append(n)
-                found.references.append(references)
             except LedgerError as err:
                 found.refused.append(RefusedLine(n, err.detail, err.in_language("zh") or err.detail))
     except csv.Error as err:

@@ -36,10 +36,11 @@ class StatementLine:
     # Its line in the file the bank sent (a header and preamble counted), for the report to name; not part of the
     # statement's content (the same lines are the same statement however the file was laid out).
     number: int | None = field(default=None, compare=False)
-    # The reference the memo gave first, when the ledger took another of the memo's references, one a payout or a
-    # repayment bears (ledger/bank_files/reading.py `choose_references`). The statement's content hash reads the
-    # line as written (`hashed`), so the same file is the same statement whatever the ledger knew when it came.
-    written: str | None = field(default=None, compare=False)
+    # Every reference its memo held, in the order written, when it held several (`合同HT-2023-118 PAY-2024-0001`):
+    # the line's reference is the one the ledger knows (`choose_reference`), chosen again whenever the report is
+    # read. The statement's content hash reads the line as written (`hashed`: the first), so the same file is the
+    # same statement whatever the ledger knew when it came.
+    candidates: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         # However the line was made (a parser, the JSON route, a test), its text holds nothing the store
@@ -54,18 +55,29 @@ class StatementLine:
 
     def hashed(self) -> dict[str, str]:
         """The line as the statement's content hash reads it: its reference as the memo gave it first."""
-        return self.as_dict() | ({"reference": self.written} if self.written else {})
+        return self.as_dict() | ({"reference": self.candidates[0]} if self.candidates else {})
 
     def recorded(self) -> dict[str, object]:
         """The line as its import event keeps it: its content, its number in the file when it came from one, and
-        the reference its memo gave first when the ledger took another."""
+        every reference its memo held when it held several."""
         found: dict[str, object] = dict(self.as_dict())
         found |= {} if self.number is None else {"line": self.number}
-        return found | ({"written_reference": self.written} if self.written else {})
+        return found | ({"references": list(self.candidates)} if len(self.candidates) > 1 else {})
 
     def credited(self) -> StatementLine:
         """The same line as money in."""
         return replace(self, direction="credit")
+
+
+def choose_reference(candidates: list[str] | tuple[str, ...], direction: str, kinds: dict[str, set[str]]) -> str:
+    """Of a memo's several references, the one a record of the line's own kind bears (`kinds`: by reference, case
+    aside, `payout` and/or `repayment`): a payout's for money out (a repayment is never paid out); for money in a
+    repayment's, else a payout's (its money back, 退汇). None known: the first written."""
+    for kind in ("payout",) if direction == "debit" else ("repayment", "payout"):
+        for reference in candidates:
+            if kind in kinds.get(reference.strip().casefold(), ()):
+                return reference
+    return candidates[0]
 
 
 def statement_line(row: dict[str, object], where: str) -> StatementLine:

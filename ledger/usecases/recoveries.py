@@ -73,7 +73,9 @@ class RecoveryCommands:
                                            zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，"
                                               f"已核销 {yuan(recovery.written_off)} 元），尚未追回金额为零，还款"
                                               f" {yuan(value)} 元超出；超出部分退还付款人")
-            if any((p["bank_ref"], p["amount"], p["received_on"]) == (bank_ref, value, received_on)
+            # References told apart as the bank matching tells them (case aside): `rec-1` is the receipt `REC-1`.
+            if any((p["bank_ref"].casefold(), p["amount"], p["received_on"]) == (bank_ref.casefold(), value,
+                                                                                received_on)
                    for p in recovery.repayments):
                 # The same repayment twice (a resent form, a retry without a key): one receipt counted twice. A
                 # different amount under the same reference is a top-up (too little was recorded, and nothing is

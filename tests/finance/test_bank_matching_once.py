@@ -150,7 +150,7 @@ def test_an_amount_with_two_signs_is_refused_naming_its_line(api, books):
 def _recovery(api, books) -> str:
     """A paid voucher award revoked: its recovery's id (100,000.00 to recover)."""
     claim = books.approve()
-    books.pay(claim, "100000.00", "2024-07-01")
+    books.pay(claim, "100000.00", "2024-06-01")  # before every statement below: never one of their payouts
     return api.ok("POST", f"/v1/claims/{claim['id']}/revoke", {"reason": "申报不实", "document_ref": "撤销〔2024〕6号"},
                   as_="kjj", status=200)["recovery_id"]
 
@@ -257,3 +257,64 @@ def test_a_payout_the_bank_returned_reconciles_once_the_ledger_reverses_it(api, 
     assert _ids(back["returned_credit_lines"]) == [[kept["id"]]] and back["all_matched"] is True
     again = api.ok("GET", f"/v1/finance/bank-statements/{june['id']}", as_="finance")["report"]
     assert _ids(again["returned_payouts"]) == [[kept["id"]]] and again["all_matched"] is True
+
+
+def test_repayment_references_are_told_apart_as_payouts_are_case_aside(api, books):
+    """A credit line `rec-…` missed the repayment `REC-…`, a memo `HT-5 rec-…` took `HT-5`, and `rec-…` could be
+    booked beside `REC-…` for the same money and day (a regression probe). Case aside now, as for payouts."""
+    recovery, one, two = _recovery(api, books), unique_id("REC-C-"), unique_id("REC-C-")
+    _repay(api, recovery, "100.00", "2024-07-01", one)
+    _repay(api, recovery, "200.00", "2024-07-01", two)
+    twice = api.call("POST", f"/v1/recoveries/{recovery}/repayments",
+                     {"amount": "100.00", "received_on": "2024-07-01", "bank_ref": one.lower()}, as_="finance")
+    assert (twice.status_code, twice.json()["code"]) == (409, "conflict"), twice.text
+    report = _import(api, CREDITS + f"2024-07-01,,100.00,{one.lower()}\n2024-07-01,,200.00,HT-5 {two.lower()}\n")
+    matched = report["report"]["matched_credits"]
+    assert [m["line"]["reference"] for m in matched] == [one.lower(), two.lower()], report["report"]
+    assert report["report"]["unmatched_repayments"] == [] and report["report"]["all_matched"] is True
+
+
+def test_a_memos_reference_recorded_after_the_import_is_matched_when_the_report_is_read(api, books):
+    """A memo `合同HT-7 PAY-…` imported before the payout was recorded kept `HT-7`, and the report never matched
+    the payout, though the README says a payout recorded later matches (a regression probe). The memo's references
+    are kept with the line and chosen again whenever the report is read; money in alike."""
+    claim, pay_ref, rec_ref = books.approve(), unique_id("PAY-LATE-"), unique_id("REC-LATE-")
+    recovery = _recovery(api, books)
+    answer = _import(api, "交易日期,借方发生额,贷方发生额,附言\n"
+                          f"2024-07-20,500.00,,合同HT-7 {pay_ref}\n2024-07-21,,300.00,合同HT-8 {rec_ref}\n")
+    assert [ln["reference"] for ln in answer["report"]["unmatched_bank_lines"]] == ["HT-7"]
+    payout = books.pay(claim, "500.00", "2024-07-20", bank_ref=pay_ref)
+    _repay(api, recovery, "300.00", "2024-07-21", rec_ref)
+    report = api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}", as_="finance")["report"]
+    assert _ids(report["matched"]) == [[payout["id"]]] and report["unmatched_bank_lines"] == []
+    assert [m["line"]["reference"] for m in report["matched_credits"]] == [rec_ref], report
+    assert report["all_matched"] is True
+
+
+def test_money_in_is_matched_to_the_repayments_that_add_up_and_on_its_own_day(api, books):
+    """Lines of 15,000 then 5,000 against repayments of 5,000, 5,000 and 10,000 under one reference were a
+    mismatch (only one repayment, or all of them, were tried); and a line of 1 August took the July repayment
+    of the same amount, listing August's as not on the statement (a regression probe)."""
+    one, two, ref = _recovery(api, books), _recovery(api, books), unique_id("REC-S-")
+    for recovery, amount in ((one, "5000.00"), (two, "5000.00"), (one, "10000.00")):
+        _repay(api, recovery, amount, "2024-07-15", ref)
+    split = _import(api, CREDITS + f"2024-07-15,,15000.00,{ref}\n2024-07-15,,5000.00,{ref}\n")["report"]
+    assert [len(m["repayments"]) for m in split["matched_credits"]] == [2, 1] and split["all_matched"] is True
+    day = unique_id("REC-D-")
+    _repay(api, one, "100.00", "2024-07-01", day)
+    _repay(api, one, "100.00", "2024-08-01", day)
+    august = _import(api, CREDITS + f"2024-08-01,,100.00,{day}\n")["report"]
+    [matched] = august["matched_credits"]
+    assert matched["repayments"][0]["received_on"] == "2024-08-01"
+    assert [r["received_on"] for r in august["unmatched_repayments"]] == ["2024-07-01"]
+
+
+def test_money_out_takes_a_payouts_reference_from_its_memo_never_a_repayments(api, books):
+    """A debit's memo `退 REC-… 付 PAY-…` took the repayment's reference (a regression probe): a debit is matched
+    to payouts only, so it takes the payout's."""
+    recovery, rec_ref = _recovery(api, books), unique_id("REC-MM-")
+    _repay(api, recovery, "10.00", "2024-07-01", rec_ref)
+    payout = books.pay(books.approve(), "800.00", "2024-07-03")
+    memo = f"退 {rec_ref} 付 {payout['bank_ref']}"
+    report = _import(api, f"交易日期,借方发生额,贷方发生额,附言\n2024-07-03,800.00,,{memo}\n")
+    assert _ids(report["report"]["matched"]) == [[payout["id"]]], report["report"]
