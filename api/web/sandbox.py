@@ -30,6 +30,7 @@ MESSAGES.update({
                       " in force."),
     "draft_file": ("上传草案（TOML 文件）", "Upload a draft (TOML file)"),
     "draft_text": ("或粘贴草案全文", "or paste the draft"),
+    "draft_pasted": ("粘贴的草案", "The pasted draft"), "draft_uploaded": ("上传的草案", "The uploaded draft"),
     "draft_numbers": ("或修改现行政策的金额、比例与上限", "or edit the amounts, rates and limits in force"),
     "uscc_explain": ("逐笔说明某单位（统一社会信用代码，可留空）",
                      "Explain one organisation's claims (USCC, optional)"),
@@ -70,7 +71,7 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
                 who = str(Uscc.parse(uscc)) if uscc.strip() else None
             except DraftError as err:
                 said = err.zh if language(request) == "zh" and err.zh else str(err)  # the reader's own words
-                whole = {"toml": "draft_file" if data.strip() else "draft_text", "file": "draft_file"}  # the draft
+                whole = {"toml": "draft_uploaded" if data.strip() else "draft_pasted", "file": "draft_uploaded"}
                 label = err.label(language(request)) if isinstance(err, NumberError) else \
                     translator(language(request))(whole[err.field]) if err.field in whole else None
                 error = {"detail": said, "field": err.field, "line": err.line, "label": label}

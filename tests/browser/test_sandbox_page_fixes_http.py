@@ -57,8 +57,8 @@ def test_an_amount_keeps_an_amounts_example_under_its_label(client):
     assert field == RATE.labels[1] and "a rate is a fraction in (0, 1]" in said and "programmes[" not in said
 
 
-@pytest.mark.parametrize(("lang", "label", "named"), [("zh", "或粘贴草案全文", "草案："),
-                                                      ("en", "or paste the draft", "the pasted draft: ")])
+@pytest.mark.parametrize(("lang", "label", "named"), [("zh", "粘贴的草案", "草案："),
+                                                      ("en", "The pasted draft", "the pasted draft: ")])
 def test_a_pasted_draft_that_is_no_toml_is_refused_in_the_pages_language(client, lang, label, named):
     """The English page said "Field toml … 草案: not valid TOML" (a pages probe): the field is the draft, named by
     its label, and the draft is named in the page's language."""
