@@ -205,9 +205,10 @@ def test_a_repayment_no_line_takes_is_unmatched_though_its_reference_is_on_the_s
 
 def test_a_memo_holding_several_references_is_matched_by_the_one_the_ledger_knows(api, books):
     """A contract number, a day or a sum written before the payout's reference in the 附言 was taken as the line's
-    reference, and the payout read unpaid (a finance probe). The line now takes the first of the memo's references
-    that a payout or a repayment bears; with none known, the first written. The same file imported again, whatever
-    the ledger knew the first time, is the same statement."""
+    reference, and the payout read unpaid (a finance probe). The line now takes the memo's reference that a record
+    of its kind bears, chosen whenever the report is read; with none known, the first written. The same file
+    imported again, whatever the ledger knew the first time, is the same statement; a later statement's line of
+    the same money, once the first is read again, is repeated (a second regression probe: both matched)."""
     contract, dated, summed = (books.pay(books.approve(), "1000.00", "2024-08-05") for _ in range(3))
     head = "交易日期,借方发生额,贷方发生额,附言\n"
     recovery, back = _recovery(api, books), unique_id("REC-")
@@ -223,9 +224,12 @@ def test_a_memo_holding_several_references_is_matched_by_the_one_the_ledger_know
     _repay(api, recovery, "500.00", "2024-08-06", back)
     again = _import(api, text)
     assert again["already_imported"] is True and again["id"] == before["id"]
-    later = _import(api, text.replace("2024-08-06,,500.00", "2024-08-07,,500.00"))
-    [credit] = later["report"]["matched_credits"]
+    # Read again, the first statement's line takes the repayment recorded since; a later line of it is repeated.
+    [credit] = api.ok("GET", f"/v1/finance/bank-statements/{before['id']}", as_="finance")["report"]["matched_credits"]
     assert credit["line"]["reference"] == back and credit["repayments"][0]["recovery_id"] == recovery
+    later = _import(api, text.replace("2024-08-06,,500.00", "2024-08-07,,500.00"))
+    [again] = later["report"]["repeated_credit_lines"]
+    assert again["line"]["reference"] == back and later["report"]["matched_credits"] == []
 
 
 def test_a_payout_the_bank_returned_reconciles_once_the_ledger_reverses_it(api, books):
@@ -257,6 +261,17 @@ def test_a_payout_the_bank_returned_reconciles_once_the_ledger_reverses_it(api, 
     assert _ids(back["returned_credit_lines"]) == [[kept["id"]]] and back["all_matched"] is True
     again = api.ok("GET", f"/v1/finance/bank-statements/{june['id']}", as_="finance")["report"]
     assert _ids(again["returned_payouts"]) == [[kept["id"]]] and again["all_matched"] is True
+    # Paid back a second time (a second regression probe: both credits were returns, all matched): money in that
+    # nothing explains, on a later statement or twice on one.
+    twice = _import(api, head + f"2024-06-27,,700.00,{kept['bank_ref']}\n")["report"]
+    assert twice["returned_credit_lines"] == [] and twice["all_matched"] is False
+    assert [ln["reference"] for ln in twice["unmatched_credit_lines"]] == [kept["bank_ref"]]
+    gone_twice = books.pay(books.approve(), "300.00", "2024-06-10")
+    books.reverse(gone_twice)
+    both = _import(api, head + f"2024-06-10,300.00,,{gone_twice['bank_ref']}\n"
+                               f"2024-06-11,,300.00,{gone_twice['bank_ref']}\n2024-06-12,,300.00,{gone_twice['bank_ref']}\n")
+    assert len(both["report"]["returned_credit_lines"]) == 1 and len(both["report"]["unmatched_credit_lines"]) == 1
+    assert both["report"]["all_matched"] is False
 
 
 def test_repayment_references_are_told_apart_as_payouts_are_case_aside(api, books):
