@@ -141,15 +141,21 @@ def test_the_pages_fit_a_phone_and_still_fit_a_desktop(browser, live, district, 
     assert not problems, "\n".join(problems)
 
 
+def _signed_in(browser: Any, live: Live, who: str, viewport: dict[str, int]) -> tuple[Any, Any]:
+    """A browser context at `viewport`, signed in as `who` (in Chinese), and its page."""
+    context = browser.new_context(base_url=live.url, locale="zh-CN", viewport=viewport)
+    page = context.new_page()
+    page.goto("/ui/sign-in")
+    page.get_by_label("访问令牌").fill(live.tokens[who])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/ui/sign-in" not in url)
+    return context, page
+
+
 def test_keyboard_focus_is_visible_at_phone_width(browser, live, district) -> None:
     """Tabbing to a nav link at 375 px shows a focus ring (an outline of some width, not `none`)."""
-    context = browser.new_context(base_url=live.url, locale="zh-CN", viewport=PHONE)
-    page = context.new_page()
+    context, page = _signed_in(browser, live, "auditor", PHONE)
     try:
-        page.goto("/ui/sign-in")
-        page.get_by_label("访问令牌").fill(live.tokens["auditor"])
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(lambda url: "/ui/sign-in" not in url)
         page.goto(f"/ui/organisations/{district['uscc']}")
         for _ in range(3):  # the brand, then the first nav links
             page.keyboard.press("Tab")
@@ -192,13 +198,8 @@ def test_a_table_wider_than_its_box_is_reached_by_the_keyboard(browser, live, di
     its table, not a landmark beside its section's) to scroll it (axe-core's scrollable-region-focusable, a pages
     probe). At 1280 px a box that fits takes no place in the tab order."""
     for viewport, narrow in ((PHONE, True), (DESKTOP, False)):
-        context = browser.new_context(base_url=live.url, locale="zh-CN", viewport=viewport)
-        page = context.new_page()
+        context, page = _signed_in(browser, live, "finance", viewport)
         try:
-            page.goto("/ui/sign-in")
-            page.get_by_label("访问令牌").fill(live.tokens["finance"])
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_url(lambda url: "/ui/sign-in" not in url)
             page.goto(f"/ui/finance?year={district['year']}")
             boxes = page.evaluate("""() => [...document.querySelectorAll('.table-scroll')].map((b) => ({
                 wide: b.scrollWidth > b.clientWidth + 1, tab: b.getAttribute('tabindex'), role: b.getAttribute('role'),
