@@ -85,10 +85,11 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
     text check, so a control character in a reference is refused here, never recorded."""
     on = booking_day(row.get("date"), where)
     if on > (today := beijing.today()):  # as a payout's or a repayment's day: a bank books nothing ahead
+        column = where.startswith("line ")  # a file's line (a JSON statement's is `lines[N]`)
         raise InvalidInput(f"{where}: date {on.isoformat()} is after today ({today.isoformat()} in Beijing); a bank"
-                           " statement lists only what was booked: check the date column",
+                           f" statement lists only what was booked: check the {'date column' if column else 'date'}",
                            zh=f"{where_zh(where)}：日期 {on.isoformat()} 晚于今天（北京时间 {today.isoformat()}）；"
-                              "银行流水只列已记账的交易，请核对日期列")
+                              f"银行流水只列已记账的交易，请核对{'日期列' if column else '日期'}")
     amount = bank_amount(row.get("amount"), where)
     reference = clean_text(row.get("reference") or "", f"{where}: reference", required=False)
     if not reference:
