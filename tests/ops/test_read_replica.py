@@ -46,7 +46,21 @@ def on_replica(replica_server: str, fresh_postgres_url: str, auth_file: Path, to
     settings = Settings(database_url=fresh_postgres_url, read_database_url=read_url, auth_file=auth_file,
                         wait_timeout=WAIT)
     with TestClient(create_app(settings)) as client:
+        _caught_up(fresh_postgres_url, read_url)
         yield Api(client, tokens), read_url
+
+
+def _caught_up(primary_url: str, read_url: str, within: float = 60.0) -> None:
+    """Wait until the replica has replayed everything the primary wrote so far: the new database and the app's
+    schema. Under CI's load a first command once waited its whole LEDGER_WAIT_TIMEOUT behind that setup, and said
+    Read-Models-Lag; the tests are about commands, not about a replica still building its copy."""
+    with psycopg.connect(primary_url, autocommit=True) as primary:
+        lsn = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    deadline = time.monotonic() + within
+    with psycopg.connect(read_url, autocommit=True) as replica:
+        while not replica.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)).fetchone()[0]:
+            assert time.monotonic() < deadline, f"the replica did not replay up to {lsn} within {within:.0f} s"
+            time.sleep(0.05)
 
 
 def _register(api: Api) -> tuple[str, object]:
