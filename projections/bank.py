@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from itertools import combinations
 from typing import Any
 
-from ledger.domain.bank_statement import choose_reference
+from ledger.domain.bank_statement import choose_reference, reference_key
 from ledger.domain.payout import Payout
 from projections.bank_credits import statement_credits, with_credits
 from projections.bank_returns import with_returns
@@ -105,10 +105,7 @@ def preview(sql: Sql, lines: list[Row]) -> Row:
     return match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, None))
 
 
-def ref_key(reference: str) -> str:
-    """A bank reference as the ledger tells payouts apart (`Payout.create_id`): its case and the spaces around it
-    aside, so a line matches the payout whose reference a second payout could not reuse."""
-    return reference.strip().casefold()
+ref_key = reference_key  # a bank reference as matching compares it (ledger/domain/bank_statement.py)
 
 
 def _lowered(reference: str) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -335,23 +336,18 @@ def _unechoed(own: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[d
     """A payout's event dropped from a receipt signed again leaves no gap when it was the payout's last (its
     reversal: a probe). Each command on a payout records the payout's event and the claim's echo of it together,
     so the claim's echoes of each payout say how many of the payout's events of each kind the receipt carries."""
-    wanted: dict[tuple[UUID, str], int] = {}
-    for event in own:
-        name = str(event.get("event", ""))
-        if name in _ECHOES and (payout := _uuid(readable_of(event).get("payout_id"))) is not None:
-            wanted[(payout, _ECHOES[name])] = wanted.get((payout, _ECHOES[name]), 0) + 1
-    carried: dict[tuple[UUID, str], int] = {}
-    for event in events:
-        if (record := _aggregate(event)) is not None:
-            carried[(record, str(event.get("event", "")))] = carried.get((record, str(event.get("event", ""))), 0) + 1
+    wanted = Counter((payout, _ECHOES[name]) for event in own if (name := str(event.get("event", ""))) in _ECHOES
+                     and (payout := _uuid(readable_of(event).get("payout_id"))) is not None)
+    carried = Counter((record, str(event.get("event", ""))) for event in events
+                      if (record := _aggregate(event)) is not None)
     return [_problem(SUMMARY, Reason(f"the claim's events record {n} {kind} event(s) of payout {payout},"
-                                     f" but the receipt carries {carried.get((payout, kind), 0)}: an event of the"
-                                     " payout is missing",
+                                     f" but the receipt carries {carried[(payout, kind)]}: an event of the payout is"
+                                     " missing",
                                      f"申请的事件记录了支付 {payout} 的 {n} 个"
                                      f"{'拨付' if kind == 'Payout.Recorded' else '冲回'}事件，但回执中只有"
-                                     f" {carried.get((payout, kind), 0)} 个：该支付有事件缺失"))
+                                     f" {carried[(payout, kind)]} 个：该支付有事件缺失"))
             for (payout, kind), n in sorted(wanted.items(), key=lambda w: (str(w[0][0]), w[0][1]))
-            if carried.get((payout, kind), 0) < n]
+            if carried[(payout, kind)] < n]
 
 
 def linked_ids(fields: Iterable[dict[str, Any]]) -> set[UUID]:

@@ -69,13 +69,19 @@ class StatementLine:
         return replace(self, direction="credit")
 
 
+def reference_key(reference: str) -> str:
+    """A bank reference as the ledger tells payouts and repayments apart (`Payout.create_id`): its case and the
+    spaces around it aside, so a line matches the record whose reference a second record could not reuse."""
+    return reference.strip().casefold()
+
+
 def choose_reference(candidates: list[str] | tuple[str, ...], direction: str, kinds: dict[str, set[str]]) -> str:
     """Of a memo's several references, the one a record of the line's own kind bears (`kinds`: by reference, case
     aside, `payout` and/or `repayment`): a payout's for money out (a repayment is never paid out); for money in a
     repayment's, else a payout's (its money back, 退汇). None known: the first written."""
     for kind in ("payout",) if direction == "debit" else ("repayment", "payout"):
         for reference in candidates:
-            if kind in kinds.get(reference.strip().casefold(), ()):
+            if kind in kinds.get(reference_key(reference), ()):
                 return reference
     return candidates[0]
 

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger import beijing, views
 from ledger.domain import errors
+from ledger.domain.bank_statement import reference_key
 from ledger.domain.claim import Claim
 from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
@@ -74,8 +75,8 @@ class RecoveryCommands:
                                               f"已核销 {yuan(recovery.written_off)} 元），尚未追回金额为零，还款"
                                               f" {yuan(value)} 元超出；超出部分退还付款人")
             # References told apart as the bank matching tells them (case aside): `rec-1` is the receipt `REC-1`.
-            if any((p["bank_ref"].casefold(), p["amount"], p["received_on"]) == (bank_ref.casefold(), value,
-                                                                                received_on)
+            receipt = (reference_key(bank_ref), value, received_on)
+            if any((reference_key(p["bank_ref"]), p["amount"], p["received_on"]) == receipt
                    for p in recovery.repayments):
                 # The same repayment twice (a resent form, a retry without a key): one receipt counted twice. A
                 # different amount under the same reference is a top-up (too little was recorded, and nothing is
