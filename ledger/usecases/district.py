@@ -1,6 +1,8 @@
 """An organisation leaves the district (or re-enters it) on a date: claims effective from that day are
 judged `not_eligible` by the rules (Art. 1 benefits units inside the district); what was awarded before
-stands. A change that would not change anything on its day is refused."""
+stands. A change that would not change anything on its day is refused. A departure withdraws the open proposals
+(免申即享) it makes ineligible, naming it: a proposal the organisation can no longer be paid on is not left in the
+bureau's queue at its old figure (a probe found the summary counting it until confirming was refused)."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,9 +12,10 @@ from eventsourcing.domain import Aggregate
 
 from ledger import views
 from ledger.domain import errors
+from ledger.domain.claim import Claim
 from ledger.domain.values import Uscc
 from ledger.principals import Principal, Role
-from ledger.usecases.common import require_role, text
+from ledger.usecases.common import require_role, text, uuid_of
 
 if TYPE_CHECKING:
     from ledger.application import Outcome
@@ -35,7 +38,23 @@ class DistrictChanges:
                                              f"{'在辖区内' if in_district else '不在辖区内'}；"
                                              f"请改为记录{'迁出' if in_district else '迁入'}，或另选日期")
             org.change_district(bool(in_district), effective_on, reason, document_ref, by.name)
-            return [org], views.organisation(org)
+            return [org, *self._withdraw_outside(org, effective_on, reason, document_ref, by)], \
+                views.organisation(org)
 
         args = {"uscc": code, "in": bool(in_district), "on": effective_on, "reason": reason, "doc": document_ref}
         return self._run(by, key, "change_district", args, decide, dry_run=dry_run)
+
+    def _withdraw_outside(self, org, effective_on: date, reason: str, document_ref: str,
+                          by: Principal) -> list[Aggregate]:
+        """The open proposals whose day now falls outside the district, withdrawn. Closed as `ineligible`, not as
+        the bureau's withdrawal: a later fact (the organisation back in the district) may propose them again."""
+        withdrawn: list[Aggregate] = []
+        for pid in list(org.proposals):
+            claim = self._get(Claim, uuid_of(pid, "claim"), f"claim {pid}")
+            if claim.status != "proposed" or org.in_district_on(claim.effective_on):
+                continue
+            claim.withdraw(f"the organisation left the district on {effective_on.isoformat()}: {reason}", by.name,
+                           document_ref)
+            org.close_proposal(pid, "ineligible", by.name)
+            withdrawn.append(claim)
+        return withdrawn

@@ -160,3 +160,28 @@ def test_a_claim_for_the_lower_rung_leaves_the_upgrade_s_proposal_open(api, worl
     confirmed = api.ok("POST", f"/v1/claims/{upper}/confirm", {}, as_="jxj", status=200)
     assert (confirmed["status"], confirmed["tier"], confirmed["entitled_amount"]) == (
         "pending", "little_giant", "800000.00"), confirmed
+
+
+def test_a_departure_from_the_district_withdraws_the_proposals_it_makes_ineligible(api, world):
+    """The probe: an organisation recorded outside the district from before its certification kept its proposal
+    open at 2,000,000 in the queue and the summary until confirming was refused `not_eligible`. The departure now
+    withdraws it, naming why and on which document; a proposal dated before the departure stays open."""
+    org = world.org()
+    early = api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "little_giant",
+                                                  "effective_on": "2023-03-01", "document_ref": "浙经信〔2023〕5号"},
+                   as_="jxj")["proposed_claims"]
+    late = api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "single_champion",
+                                                 "effective_on": "2024-06-01", "subject": "product:阀门",
+                                                 "document_ref": "工信〔2024〕2号"}, as_="jxj")["proposed_claims"]
+    [early_id], [late_id] = ([p["id"] if isinstance(p, dict) else p for p in ids] for ids in (early, late))
+    before = api.ok("GET", "/v1/proposals/summary", as_="jxj")
+    api.ok("POST", f"/v1/organisations/{org}/district-changes",
+           {"in_district": False, "effective_on": "2024-01-01", "reason": "迁出滨江", "document_ref": "迁〔2024〕3号"},
+           as_="admin", status=200)
+    gone = api.ok("GET", f"/v1/claims/{late_id}", as_="auditor")
+    assert gone["status"] == "withdrawn" and "2024-01-01" in gone["decision_note"], gone
+    assert api.ok("GET", f"/v1/claims/{early_id}", as_="auditor")["status"] == "proposed"
+    after = api.ok("GET", "/v1/proposals/summary", as_="jxj")
+    assert after["open"] == before["open"] - 1, (before, after)
+    proposed = api.ok("GET", f"/v1/claims?status=proposed&uscc={org}", as_="jxj")["claims"]
+    assert [c["id"] for c in proposed] == [early_id], proposed
