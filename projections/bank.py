@@ -61,10 +61,12 @@ def _statement_imported(t: Tables, e: EventRow) -> None:
                **({"references": line["references"]} if "references" in line else {})}
         t.put(LINES, key, row)
         # A memo of several references is found by each (`lines_bearing`), whichever the line takes when read:
-        # a shadow row a reference, a copy of the line (its `id`) that the statement's own lines leave out.
+        # a shadow row a reference, naming its line (`shadow_of`), which the statement's own lines leave out. It
+        # holds no copy of the line: a copy of every reference on each would grow as their square.
         for at, other in enumerate(line.get("references") or ()):
             if other != line["reference"]:
-                t.put(LINES, f"{key}|r{at}", row | {"reference": other, "shadow_of": key})
+                t.put(LINES, f"{key}|r{at}", {"id": f"{key}|r{at}", "statement_id": e.aggregate_id,
+                                              "reference": other, "amount": line["amount"], "shadow_of": key})
 
 
 HANDLERS: dict[str, Handler] = {"Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
@@ -171,7 +173,17 @@ def lines_bearing(sql: Sql, refs: list[str]) -> list[tuple[tuple[str, str], Row]
     lowered = sorted({low for ref in refs for low in (_lowered(ref), ref.strip().lower())})
     rows = [json.loads(d) for (d,) in sql.with_ids("SELECT data FROM rm_bank_lines WHERE lower(reference) IN %s",
                                                    lowered)]
-    once = {row["id"]: {k: v for k, v in row.items() if k != "shadow_of"} for row in rows}  # a shadow: its line
+    once = {row["id"]: row for row in rows if "shadow_of" not in row}
+    # A shadow row is found by its reference; the line is its `shadow_of` (a shadow recorded before shadows named
+    # only their line held a copy of it, which reads as the line too).
+    shadows = {row["shadow_of"]: row for row in rows if "shadow_of" in row}
+    for row in list(shadows.values()):
+        if "date" in row:
+            once.setdefault(row["shadow_of"], {k: v for k, v in row.items() if k != "shadow_of"} | {
+                "id": row["shadow_of"]})
+    wanted = sorted(set(shadows) - set(once))
+    once |= {(row := json.loads(d))["id"]: row for (d,) in sql.with_ids("SELECT data FROM rm_bank_lines WHERE id IN %s",
+                                                                        wanted)}
     lines = [line for line in rechosen(sql, list(once.values())) if ref_key(line["reference"]) in keys]
     heads = sql.with_ids("SELECT data FROM rm_statements WHERE id IN %s", sorted({ln["statement_id"] for ln in lines}))
     imported = {(head := json.loads(d))["id"]: (head["imported_at"], head["id"]) for (d,) in heads}

@@ -16,7 +16,7 @@ from ledger.bank_files.decoding import decode
 from ledger.csv_lines import record_start
 from ledger.domain.bank_statement import StatementLine, choose_reference, statement_line
 from ledger.domain.errors import InvalidInput, LedgerError
-from ledger.domain.statement_fields import check_size
+from ledger.domain.statement_fields import MEMO_REFERENCES, check_size
 
 HEADER_SEARCH = 20  # rows a bank may print before its header
 LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_count`)
@@ -114,12 +114,13 @@ def _money(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
 
 def _references(row: list[str], cols: dict[str, list[int]], pattern: re.Pattern[str]) -> list[str]:
     """The line's reference and, when a memo holds several that look like one (a contract number, a day or a sum
-    before the payout's: `合同HT-2023-118 PAY-2024-0001`), the others after it, in the order written."""
+    before the payout's: `合同HT-2023-118 PAY-2024-0001`), the others after it, in the order written: the first
+    `MEMO_REFERENCES` different ones."""
     if whole := _cell(row, cols.get("reference")):
         return [whole]
     memos = [row[at].strip() for at in cols.get("memo", ()) if at < len(row) and row[at].strip()]
     found = [m.group(0) for memo in memos for m in pattern.finditer(memo)]
-    return list(dict.fromkeys(found)) or memos[:1] or [""]
+    return list(dict.fromkeys(found))[:MEMO_REFERENCES] or memos[:1] or [""]
 
 
 def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: int) -> StatementLine:

@@ -14,6 +14,10 @@ from ledger.domain.values import MAX_INTEGER_DIGITS, money
 
 MAX_LINES = 100_000  # the same bound as a JSON statement's `lines`
 MAX_LINE_CHARS = 2_000  # a CSV line: four short fields, with room to spare
+# References read from one memo (a contract number, a day, a sum and the payout's own, in any order): the rest of
+# a memo is not read for references. Each is kept on the line and indexed, so a memo of hundreds (a probe's 3 MB
+# file of 200 a line) would cost the import and every report in proportion.
+MEMO_REFERENCES = 8
 # A booking day the ledger can be about: the policy runs 2022–2025; this leaves decades either side
 # and refuses the year-1 and year-9999 days a slipped export produces.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)

@@ -333,3 +333,24 @@ def test_money_out_takes_a_payouts_reference_from_its_memo_never_a_repayments(ap
     memo = f"退 {rec_ref} 付 {payout['bank_ref']}"
     report = _import(api, f"交易日期,借方发生额,贷方发生额,附言\n2024-07-03,800.00,,{memo}\n")
     assert _ids(report["report"]["matched"]) == [[payout["id"]]], report["report"]
+
+
+def test_a_memo_is_read_for_its_first_eight_references_only(api, books):
+    """A hostile-input probe's 3 MB statement of 2,000 memos of 200 reference-like words each grew the server to
+    7 GB and wedged PostgreSQL's read models for good: each reference's shadow row carried a copy of all of them.
+    A memo is now read for its first eight different references (`MEMO_REFERENCES`), each shadow row names its line
+    only, and the payout's reference among those eight still matches, found again by a later statement."""
+    within, beyond = books.pay(books.approve(), "700.00", "2024-09-02"), books.pay(books.approve(), "800.00",
+                                                                                   "2024-09-02")
+    noise = " ".join(f"HT-{n}-X" for n in range(40))
+    head = "交易日期,借方发生额,贷方发生额,附言\n"
+    five = " ".join(f"HT-{n}-X" for n in range(5))
+    eight = " ".join(f"HT-{n}-X" for n in range(8))
+    text = (head + f"2024-09-02,700.00,,{five} {within['bank_ref']} {noise}\n"
+            f"2024-09-02,800.00,,{eight} {beyond['bank_ref']}\n")
+    report = _import(api, text)["report"]
+    assert _ids(report["matched"]) == [[within["id"]]], report
+    assert [ln["reference"] for ln in report["unmatched_bank_lines"]] == ["HT-0-X"], report
+    assert [p["id"] for p in report["unmatched_payouts"]] == [beyond["id"]], report
+    later = _import(api, text.replace("2024-09-02,700.00", "2024-09-03,700.00"))["report"]
+    assert [r["line"]["reference"] for r in later["repeated_bank_lines"]] == [within["bank_ref"]], later
