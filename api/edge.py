@@ -48,6 +48,10 @@ DOCS_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsa
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 
 
+FORM = "application/x-www-form-urlencoded"
+FORM_EN = "send the form from its page, or percent-encode its fields as UTF-8 (charset=utf-8, or no charset)"
+FORM_ZH = "请从页面提交表单，或将各字段按 UTF-8 百分号编码（charset=utf-8 或不声明）"
+
 class TooLarge(Exception):
     """The body passed its limit while being read."""
 
@@ -163,13 +167,15 @@ class Edge:
                                          "请发送未压缩的内容，不要带 Content-Encoding")
             return
         kind = headers.get("content-type", "")
-        if (declared := charset(kind)) is not None and (declared not in READABLE or ("json" in kind.lower()
+        form = FORM in kind.lower()
+        if (declared := charset(kind)) is not None and (declared not in READABLE or (("json" in kind.lower() or form)
                                                         and declared not in ("utf-8", "utf8"))):
             # Read as UTF-8 whatever it declared, a body could be recorded as other text than was sent (a probe's
             # GBK name became another valid UTF-8 name): JSON is UTF-8 (RFC 8259), a CSV UTF-8 or GB18030/GBK.
             said, json_body = declared[:40], "json" in kind.lower()
             send_en, send_zh = (("send JSON as UTF-8 (charset=utf-8, or no charset)",
                                  "JSON 请以 UTF-8 发送（charset=utf-8 或不声明）") if json_body else
+                                (FORM_EN, FORM_ZH) if form else
                                 ("send the file as UTF-8 or GB18030/GBK, declaring which (or no charset)",
                                  "文件请以 UTF-8 或 GB18030/GBK 发送，并如实声明（或不声明）"))
             await self._refuse(scope, send, 422, "invalid_request", f"the body declares charset={said!r}, which this"
@@ -200,6 +206,13 @@ class Edge:
                                          "发送完整的请求体，或请运维人员为慢速链路调高 LEDGER_BODY_SECONDS")
             return
         document = UNREAD
+        if form and not body.isascii():
+            # A form's body is percent-encoded ASCII (its page sends UTF-8 so); raw bytes of another charset were
+            # read as Latin-1 and recorded as other text than was typed (a probe's GBK 拨款测试 became ²¦¿î²âÊÔ).
+            await self._refuse(scope, send, 422, "invalid_request", "the form's body holds bytes that are not"
+                               f" percent-encoded; {FORM_EN}",
+                               zh_detail=f"表单请求体含有未经百分号编码的字节；{FORM_ZH}")
+            return
         if body and "json" in headers.get("content-type", "").lower():
             if json.detect_encoding(body[:4]) not in ("utf-8", "utf-8-sig"):  # RFC 8259: JSON on the wire is UTF-8
                 await self._refuse(scope, send, 422, "invalid_request", "the JSON body is not UTF-8 text (it reads as"

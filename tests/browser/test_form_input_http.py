@@ -228,3 +228,23 @@ def test_a_refusal_of_a_value_the_ledger_checks_marks_its_field(client):
         assert page.status_code in (404, 409, 422), page.text
         assert f"请修改：{label}" in page.text, (path, page.text[-3000:])
         assert re.search(rf'name="{field}"[^>]*aria-invalid="true"', page.text), page.text
+
+
+@pytest.mark.parametrize("charset", ["gbk", None], ids=["declared-gbk", "undeclared"])
+def test_a_form_in_another_charset_is_refused_not_recorded_as_other_text(client, charset):
+    """A hostile-input probe posted the appropriation form with the raw GBK bytes of 拨款测试: it was recorded as
+    ²¦¿î²âÊÔ (the bytes read as Latin-1), though the JSON API refuses them. A form's body is percent-encoded ASCII,
+    declared UTF-8 or undeclared; anything else is a page saying what to send, and nothing is recorded."""
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    body = (f"csrf={csrf}&year=2024&amount=1000.00&key={unique_id('k-')}&document_ref=").encode() + "拨款测试".encode(
+        "gbk")
+    kind = "application/x-www-form-urlencoded" + (f"; charset={charset}" if charset else "")
+    before = _events(client)
+    page = client.post("/ui/finance/appropriations", content=body, headers={"Content-Type": kind})
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html"), page.text
+    assert "UTF-8" in page.text and "Traceback" not in page.text, page.text
+    assert _events(client) == before
+    typed = client.post("/ui/finance/appropriations", data={
+        "csrf": csrf, "year": "2024", "amount": "1000.00", "document_ref": "拨款测试", "key": unique_id("k-")},
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}, follow_redirects=False)
+    assert typed.status_code == 303, typed.text
