@@ -97,7 +97,8 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
                            zh=f"{where_zh(where)}：日期 {on.isoformat()} 晚于今天（北京时间 {today.isoformat()}）；"
                               f"银行流水只列已记账的交易，请核对{'日期列' if column else '日期'}")
     amount = bank_amount(row.get("amount"), where)
-    reference = clean_text(row.get("reference") or "", f"{where}: reference", required=False)
+    reference = clean_text(row.get("reference") or "", f"{where}: reference", required=False,
+                           field_zh=f"{where_zh(where)}：交易参考号")
     if not reference:
         raise InvalidInput(f"{where}: reference is empty; every line needs the bank reference of the transfer",
                            zh=f"{where_zh(where)}：交易参考号为空；每行都需要该笔转账的银行参考号")
@@ -105,7 +106,8 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
     if direction not in ("debit", "credit"):
         raise InvalidInput(f"{where}: direction {direction!r} is neither debit (money out) nor credit (money in)",
                            zh=f"{where_zh(where)}：方向 {direction!r} 既不是 debit（支出）也不是 credit（收入）")
-    counterparty = clean_text(row.get("counterparty") or "", f"{where}: counterparty", required=False)
+    counterparty = clean_text(row.get("counterparty") or "", f"{where}: counterparty", required=False,
+                              field_zh=f"{where_zh(where)}：对方户名")
     return StatementLine(on, amount, reference, counterparty, direction)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import unique_id
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "bank"
@@ -56,6 +58,21 @@ def test_a_chinese_reader_is_told_in_chinese_which_lines_are_wrong(api, books):
     assert refused.status_code == 422 and refused.json()["code"] == "invalid_statement"
     assert refused.json()["detail"].startswith("流水没有一行可以读取"), refused.json()["detail"]
     assert refused.headers["content-language"] == "zh"
+
+
+@pytest.mark.parametrize("column", ["reference", "counterparty"])
+def test_a_line_with_an_invisible_character_is_named_as_a_chinese_reader_counts_it(api, books, column):
+    """A hostile-input probe: a reference holding U+202E was refused `line 2: reference 含有控制字符…` in the Chinese
+    detail, while every other line's refusal says `第 2 行：`."""
+    bad = "R-1\u202e" if column == "reference" else "乙\u200b"
+    cells = {"reference": "R-1", "counterparty": "乙公司"} | {column: bad}
+    raw = f"date,amount,reference,counterparty\n2024-07-03,5.00,{cells['reference']},{cells['counterparty']}\n"
+    refused = api.client.post("/v1/finance/bank-statements", content=raw.encode(), headers={
+        "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert refused.status_code == 422, refused.text
+    [line] = refused.json()["refused_lines"]
+    said = {"reference": "第 2 行：交易参考号含有控制字符", "counterparty": "第 2 行：对方户名含有控制字符"}[column]
+    assert line["message"].startswith(said) and "line 2" not in refused.json()["detail"], refused.json()
 
 
 def test_a_file_without_a_header_is_csv_unreadable_as_the_cli_says(api, books):
