@@ -33,11 +33,11 @@ from typing import Any
 from uuid import UUID
 
 from ledger.audit import merkle
-from ledger.audit.encoding import GENESIS, event_bytes, link
-from ledger.audit.log_tree import leaf_data
+from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
+from ledger.audit.log_tree import TREE_ALGORITHM, leaf_data
 from ledger.audit.reasons import Reason
+from ledger.audit.signing import SIGNATURE, load_public
 from ledger.audit.signing import check as check_signature
-from ledger.audit.signing import load_public
 from ledger.audit.tampering import Tampered, Unfolded, advice
 from ledger.domain.text import as_sent
 from ledger.domain.values import fmt
@@ -169,6 +169,18 @@ def check(receipt: dict[str, Any], public_key_pem: str | bytes) -> list[dict[str
     head = receipt.get("head") if isinstance(receipt.get("head"), dict) else {}
     if receipt.get("receipt") != KIND:
         problems.append(_problem(RECEIPT, Reason(f"this is not an {KIND}", f"这不是一份 {KIND}（台账的申请回执）")))
+    # A checker checks only what it knows how to: a head or receipt naming another way of hashing or signing is not
+    # one this checker can vouch for, whoever signed it (an audit probe's re-signed "sha256-chain-v1x" passed).
+    for part, document, field, known in ((HEAD, head, "algorithm", ALGORITHM),
+                                         (HEAD, head, "tree_algorithm", TREE_ALGORITHM),
+                                         (HEAD, head, "signature_algorithm", SIGNATURE),
+                                         (RECEIPT, receipt, "signature_algorithm", SIGNATURE)):
+        if document.get(field) != known:
+            problems.append(_problem(part, Reason(
+                f"its {field} is {as_sent(document.get(field))}, not {known!r}, the only one this checker knows: check"
+                " it with a checker of that algorithm, or ask the ledger for a new receipt",
+                f"其 {field} 为 {as_sent(document.get(field))}，不是本核验程序唯一认识的 {known!r}：请用支持该算法的"
+                "核验程序核验，或向台账重新申请回执")))
     if (why := check_signature(head, trusted)) is not None:
         problems.append(_problem(HEAD, Reason(f"the signed head does not verify: {why}",
                                               f"签名的链头未通过核验：{why.zh}")))

@@ -362,3 +362,20 @@ def test_a_receipt_reordered_or_relabelled_or_short_of_a_payouts_events_and_sign
     for what, (change, said) in cases.items():
         problems = receipts.check(_resigned(receipt, notary.signer, change), notary.signer.public_pem)
         assert any(said in p["problem"] for p in problems), (what, problems)
+
+
+@pytest.mark.parametrize("field", ["algorithm", "tree_algorithm"])
+def test_a_head_naming_an_algorithm_the_checker_does_not_know_is_refused(notary: Notary, world: World,
+                                                                          field: str) -> None:
+    """An audit probe re-signed a receipt, head and whole, with the ledger's own key after naming the chain's
+    algorithm "sha256-chain-v1x": it verified. A checker vouches only for what it knows how to check."""
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    receipt = _verified(world, notary, claim_id)
+
+    def renamed(r: dict[str, Any]) -> None:
+        head = {k: v for k, v in r["head"].items() if k != "signature"} | {field: r["head"][field] + "x"}
+        r["head"] = notary.signer.sign(head)
+
+    problems = receipts.check(_resigned(receipt, notary.signer, renamed), notary.signer.public_pem)
+    assert [(p["part"], field in p["problem"]) for p in problems] == [("head", True)], problems
+    assert "算法" in problems[0]["problem_zh"]
