@@ -870,13 +870,28 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if found is None:
             return None
         cache.put(aggregate_id, found)
-        return deepcopy(found)
+        return self._copied(aggregate_id, found)
 
     def _from_repository(self, aggregate_id: UUID) -> Aggregate | None:
         try:
-            return self.repository.get(aggregate_id, projector_func=fold_events)
+            found = self.repository.get(aggregate_id, projector_func=fold_events, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             return None
+        return self._copied(aggregate_id, found) if self.repository.cache is not None else found
+
+    def _copied(self, aggregate_id: UUID, cached: Aggregate) -> Aggregate:
+        """A command's own copy of a cached record, taken under the lock eventsourcing fast-forwards that record
+        under. Its repository copies after letting the lock go, so another thread bringing the record up to date
+        meanwhile tore the copy: a 500 ("dictionary changed size during iteration", the races probe, two servers on
+        one store), or worse a copy whole but torn, with the version of an event whose change it lacks, decided on
+        and saved (tests/store/test_cached_copies.py)."""
+        repository = self.repository
+        lock = repository._use_fastforward_lock(aggregate_id)  # eventsourcing 9.5's own per-record lock
+        try:
+            with lock:
+                return deepcopy(cached)
+        finally:
+            repository._disuse_fastforward_lock(aggregate_id)
 
     def _organisation(self, uscc: str) -> Organisation:
         return self._get(Organisation, Organisation.create_id(uscc),
