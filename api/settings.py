@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         2, ge=1, le=64, description="simulations, reconciliations as of a moment and chain verifications a process runs"
                                     " at once; one more is refused with 503 busy and Retry-After (api/long_queries.py)"
     )
+    close_settle: float = Field(
+        12.0, ge=0, le=600, allow_inf_nan=False,
+        description="seconds `award-ledger close` waits after the moment it closes at, so that every command decided"
+        " by then (its events stamped with that moment or earlier) is saved before it folds; above the store's 10 s"
+        " lock timeout, the longest a save may wait"
+    )
     db_pool: int = Field(
         COMMANDS_POOL, ge=2, le=256, description="PostgreSQL connections a worker's commands and their reads may hold"
         " at once; more wait for one (README, \"Connections\": what a deployment opens in all)"

@@ -19,6 +19,9 @@ from tests.support import fresh_postgres_database
 for _variable in ("LEDGER_LANG", "LC_ALL", "LC_MESSAGES"):
     os.environ.pop(_variable, None)
 os.environ["LANG"] = "C.UTF-8"
+# `close` waits LEDGER_CLOSE_SETTLE (12 s) for commands decided before its moment to be saved: the tests of its
+# figures record nothing meanwhile and close at once; tests/finance/test_close_settle.py races a save against it.
+os.environ["LEDGER_CLOSE_SETTLE"] = "0"
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 START_POSTGRES_HINT = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from datetime import UTC, datetime
 
 from api.cli_language import reason_zh, refuse, then, tr, whole_number
@@ -82,8 +83,10 @@ def run(args: argparse.Namespace) -> int:
         raise
     ledger.seal_key = signer.seal_key()
     try:
-        digest = Notary(AuditChain.open(config.database_url), signer).digest()
         as_of = datetime.now(UTC)
+        settle(as_of, config.close_settle)
+        # The digest after the wait: it covers every event of the close's figures.
+        digest = Notary(AuditChain.open(config.database_url), signer).digest()
         head = ledger.recorder.max_notification_id() or 0
         bar = stage("close", (f"folding the log's {head:,} events into the {args.year} reconciliation",
                               f"正在将事件日志（共 {head:,} 个事件）汇总为 {args.year} 年度对账结果"),
@@ -111,6 +114,26 @@ def run(args: argparse.Namespace) -> int:
                     f"{totals['claims']} 笔申请；摘要 {digest['digest'][:16]}…（位置 {digest['position']}），"
                     f"由密钥 {digest['key_id']} 签名。此后对 {args.year} 年度的更正将在其对账结果中列为结账后调整"))
     return 0
+
+
+def settle(as_of: datetime, seconds: float) -> None:
+    """Wait until every command decided by `as_of` has been saved. Its events carry the moment it was decided, a few
+    milliseconds before the save (under contention, up to the store's lock timeout), so folding at once left out a
+    payout decided just before the close's moment and saved just after: `reconciliation?as_of=` the close's moment
+    then disagreed with the close (a races probe). Waiting longer than any save may take, the fold sees them all."""
+    if seconds <= 0:
+        return
+    bar = stage("close", (f"waiting {seconds:g} s for commands decided by {beijing.shown(as_of)} to be saved"
+                          " (LEDGER_CLOSE_SETTLE)",
+                          f"等待 {seconds:g} 秒，让 {beijing.shown(as_of)} 之前作出的决定全部保存"
+                          "（LEDGER_CLOSE_SETTLE）"), ("waited", "已等待"), round(seconds), unit=("s", "秒"))
+    try:
+        start = time.monotonic()
+        while (waited := time.monotonic() - start) < seconds:
+            time.sleep(min(0.25, seconds - waited))
+            bar.update_to(min(round(time.monotonic() - start), round(seconds)))
+    finally:
+        bar.close()
 
 
 def _in_article_order(view: dict) -> dict:
