@@ -19,7 +19,7 @@ from api import field_messages
 from api.json_text import loads
 from api.schemas.certifications import CertificationCreate
 from ledger.bank_files.decoding import MixedEncodings, charset, decode
-from ledger.csv_lines import BREAK, record_start
+from ledger.csv_lines import open_to_the_end, record_start
 from ledger.domain.errors import InvalidInput
 
 COLUMNS = ("uscc", "programme", "tier", "effective_on", "document_ref", "body_id")
@@ -92,24 +92,6 @@ def _text(body: bytes, declared: str | None) -> str:
     return text
 
 
-def _open_to_the_end(text: str, line: int, cells: list[str]) -> int | None:
-    """The line a quote never closed opens on, if the file's last record (read from `line`, its `cells` as read)
-    is one; else None. Read leniently, the csv module takes the rest of the file as the cell and says nothing, so
-    the rows swallowed would go unnamed; read strictly from the record's lines, it finds the file ending inside a
-    quoted cell. A file ending in a line break put that break inside the cell too, so the record began a line
-    after where counting its breaks puts it."""
-    if not any(BREAK.search(cell) for cell in cells):
-        return None
-    lines = text.splitlines(keepends=True)
-    try:
-        for _ in csv.reader(io.StringIO("".join(lines[max(line - 1, 0):]), newline=""), strict=True):
-            pass
-    except csv.Error as err:
-        if "unexpected end of data" in str(err):
-            return line + (1 if text.endswith(("\n", "\r")) else 0)
-    return None
-
-
 def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
     text = _text(body, declared)
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -143,7 +125,7 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
                 continue
             # A cell is what is between its commas, spaces around it not included (an office's export may pad).
             rows.append((line, {k: v.strip() for k, v in record.items() if v is not None}))
-        if last is not None and (opened := _open_to_the_end(text, *last)) is not None:
+        if last is not None and (opened := open_to_the_end(text, *last)) is not None:
             line, end = opened, reader.line_num
             rows[-1] = (line, (f"lines {line} to {end} were read as one row: a quote opened on line {line} is never"
                                " closed, so every line after it became one cell; check the file's quoting",

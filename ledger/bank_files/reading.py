@@ -13,7 +13,7 @@ from datetime import date
 
 from ledger.bank_files.column_map import ColumnMap, load
 from ledger.bank_files.decoding import decode
-from ledger.csv_lines import record_start
+from ledger.csv_lines import open_to_the_end, record_start
 from ledger.domain.bank_statement import StatementLine, choose_reference, statement_line
 from ledger.domain.errors import InvalidInput, LedgerError
 from ledger.domain.statement_fields import MEMO_REFERENCES, check_size
@@ -155,6 +155,7 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
     reader = csv.reader(io.StringIO(text, newline=""))
     cols: dict[str, list[int]] | None = None
     width = 0  # the header's cells: a line with more filled cells is shifted and would be read wrongly
+    last: tuple[int, list[str]] | None = None  # the last record read after the header, to check its quoting
     try:
         for row in reader:
             n = record_start(reader.line_num, row)
@@ -164,12 +165,14 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
             if cols is None:
                 candidate = column_map.columns(row)
                 if column_map.usable(candidate):
+                    _unambiguous(row, candidate, column_map)
                     cols, width = candidate, len(row)
                 elif n >= HEADER_SEARCH:
                     break
                 else:
                     found.skipped += 1
                 continue
+            last = (n, row)
             if any(cell.strip() for cell in row[width:]):
                 found.refused.append(RefusedLine(n, f"line {n} has more cells than the header names ({width}); a"
                                                     " shifted line would be read wrongly",
@@ -183,6 +186,20 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
     except csv.Error as err:
         found.refused.append(RefusedLine(reader.line_num, f"line {reader.line_num}: not readable as CSV ({err})",
                                          f"第 {reader.line_num} 行：无法按 CSV 读取（{err}）"))
+    else:
+        if last is not None and (opened := open_to_the_end(text, *last)) is not None:
+            # Read leniently, a quote never closed took the rest of the file into one cell (a reference and its
+            # counterparty read as one reference, a probe): that record is refused, naming where the quote opens.
+            n, end = last[0], reader.line_num
+            if found.numbers and found.numbers[-1] == n:
+                found.lines.pop()
+                found.numbers.pop()
+            found.refused = [r for r in found.refused if r.line != n]
+            found.refused.append(RefusedLine(opened, f"line {opened}: a quote opened there is never closed, so lines"
+                                                     f" {opened} to {end} were read as one cell; check the file's"
+                                                     " quoting",
+                                             f"第 {opened} 行：该行的引号没有闭合，第 {opened} 至 {end} 行被读进了"
+                                             "同一个单元格；请检查文件中的引号"))
     if cols is None:
         raise StatementUnreadable(
             f"the file cannot be read as a bank statement: no header row in its first {HEADER_SEARCH} lines names its"
@@ -197,6 +214,34 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
     if known is not None:
         found.choose_references(known)
     return found
+
+
+MONEY = ("debit", "credit", "signed_amount", "amount")
+
+
+def _unambiguous(header: list[str], cols: dict[str, list[int]], column_map: ColumnMap) -> None:
+    """Refuse a header whose money could be read two ways: a column named twice (the second was never read), or
+    money in more than one layout or column (`交易金额` beside `借方发生额`: one was read, the other dropped
+    unseen, a hostile-input probe's -100.00 read as 300.00), as a certification list, a JSON body or a query naming
+    a field twice is refused rather than read from one of the two."""
+    cells = [cell.strip().lstrip("\ufeff") for cell in header]
+    known = {name for names in column_map.names.values() for name in names}
+    twice = sorted({c for c in cells if c in known and cells.count(c) > 1})
+    money = [cells[at] for field in MONEY for at in cols.get(field, ())]
+    layouts = {"two columns" if field in ("debit", "credit") else field for field in MONEY if field in cols}
+    if twice:
+        en, zh = (f"the header names {', '.join(twice)} more than once",
+                  f"表头中 {'、'.join(twice)} 出现了不止一次")
+    elif len(layouts) > 1 or any(len(cols.get(f, ())) > 1 for f in MONEY):
+        en, zh = (f"the header has money in more than one column ({', '.join(money)})",
+                  f"表头中有不止一列金额（{'、'.join(money)}）")
+    else:
+        return
+    raise StatementUnreadable(
+        f"{en}, so its lines could be read two ways; export the statement again with one column for each field"
+        " (money as a debit and a credit column, or one signed amount)",
+        zh=f"{zh}，各行可能被读成两种意思；请重新导出对账单，每个字段只保留一列（金额为借方、贷方两列，或一列带正负号的"
+           "金额）")
 
 
 class StatementUnreadable(InvalidInput):

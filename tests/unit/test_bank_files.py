@@ -161,3 +161,33 @@ def test_a_day_written_in_digits_other_than_ascii_is_refused_as_everywhere_else(
     text = f"交易日期,借方发生额,贷方发生额,对方户名,附言\n2024-07-01,5.00,,甲,PAY-1-A\n{day},5.00,,乙,PAY-2-B\n"
     found = read_bank_file(text.encode("utf-8"))
     assert [r.line for r in found.refused] == [3] and [ln.reference for ln in found.lines] == ["PAY-1-A"]
+
+
+@pytest.mark.parametrize("header", ["交易日期,交易金额,交易金额,附言", "交易日期,交易金额,借方发生额,附言",
+                                    "date,amount,amount,reference", "交易日期,交易金额,发生额,附言"])
+def test_a_header_whose_money_could_be_read_two_ways_is_refused_whole(header):
+    """A hostile-input probe: `交易金额` twice read -100.00 / -900.00 as 100.00 out, and `交易金额` beside `借方发生额`
+    read -100.00 / 300.00 as 300.00 out, the other column dropped unseen. The file is refused, naming the columns."""
+    raw = f"{header}\n2024-07-02,-100.00,-900.00,PAY-1\n".encode()
+    with pytest.raises(InvalidInput) as refused:
+        read_bank_file(raw)
+    assert refused.value.code == "csv_unreadable" and "two ways" in refused.value.detail
+    assert "两种意思" in refused.value.in_language("zh")
+
+
+def test_two_names_for_the_day_or_a_debit_and_a_credit_column_are_still_one_reading():
+    """What is not ambiguous stays read: a bank's 交易日期 and 记账日期, and money in two columns, one each way."""
+    found = read_bank_file("交易日期,记账日期,借方发生额,贷方发生额,附言\n2024-07-02,2024-07-03,100.00,,PAY-1\n"
+                           "2024-07-02,2024-07-03,,50.00,REC-1\n".encode())
+    assert [(ln.amount, ln.direction) for ln in found.lines] == [(Decimal("100.00"), "debit"),
+                                                                  (Decimal("50.00"), "credit")]
+
+
+@pytest.mark.parametrize("end", ["\n", ""], ids=["line-break", "no-line-break"])
+def test_a_quote_never_closed_is_refused_not_read_as_one_long_reference(end):
+    """The probe: `2024-07-04,7.00,"R-9,ACME Ltd` was imported with the reference `R-9,ACME Ltd` and no counterparty.
+    The line is refused, naming where the quote opens; the lines before it stand."""
+    raw = f'date,amount,reference,counterparty\n2024-07-03,5.00,R-1,乙\n2024-07-04,7.00,"R-9,ACME Ltd{end}'.encode()
+    found = read_bank_file(raw)
+    assert [ln.reference for ln in found.lines] == ["R-1"]
+    assert [r.line for r in found.refused] == [3] and "never closed" in found.refused[0].message, found.refused
