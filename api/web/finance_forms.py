@@ -192,6 +192,12 @@ def reverse(request: Request, by: PagePrincipal, ledger: LedgerDep, payout_id: T
         by, payout_id=typed["payout_id"], reason=b.reason, key=checked_key(key)))
 
 
+def ticked(value: str) -> bool:
+    """A checkbox's field as a form sends it: its value (the page's `1`) when ticked, nothing when not. `false`,
+    `0` or `off`, sent by hand, are not ticked (they read as ticked when any text was, a probe)."""
+    return value.strip().lower() in ("1", "on", "true", "yes")
+
+
 def _read(request: Request, raw: bytes, import_good_lines: bool) -> tuple[Any, list]:
     found = read_bank_file(raw, bank_columns(request.app.state.settings.bank_columns),
                            known=request.app.state.read_models.reference_kinds)
@@ -206,7 +212,7 @@ async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[
     raw = await file.read()
     typed = {"source": file.filename or "", "import_good_lines": import_good_lines}
     try:
-        found, lines = _read(request, raw, bool(import_good_lines))
+        found, lines = _read(request, raw, ticked(import_good_lines))
     except LedgerError as err:
         return _refused(request, "statement", typed, err)
     # accepted_lines gives the file's lines as read (or refuses): each numbered as the reader counted it.
@@ -249,7 +255,7 @@ def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep, content: Tex
     except (binascii.Error, ValueError):
         raise InvalidInput("the previewed file did not come back intact; upload it again",
                            zh="预览的文件回传时已不完整；请重新上传") from None
-    _, lines = _read(request, raw, bool(import_good_lines))
+    _, lines = _read(request, raw, ticked(import_good_lines))
     outcome = ledger.import_bank_statement(by, lines=lines, source=source or None, key=checked_key(key))
     if not outcome.view["already_imported"]:
         Settle(request, Response())(outcome)

@@ -170,8 +170,9 @@ def _bank_file(payout_ref: str, repay_ref: str) -> bytes:
             f'2024-03-01,,"40,000.00",滨江某科技有限公司,{repay_ref}\n').encode("gb18030")
 
 
-def _preview(client: TestClient, csrf: str, raw: bytes, good_lines: bool, lang: str = "zh") -> str:
-    data = {"csrf": csrf} | ({"import_good_lines": "1"} if good_lines else {})
+def _preview(client: TestClient, csrf: str, raw: bytes, good_lines: bool | str, lang: str = "zh") -> str:
+    ticked = {True: {"import_good_lines": "1"}, False: {}}.get(good_lines, {"import_good_lines": good_lines})
+    data = {"csrf": csrf} | ticked
     answer = client.post(f"/ui/finance/statements/preview?lang={lang}", data=data,
                          files={"file": ("对账单.csv", raw, "text/csv")})
     return answer.text
@@ -188,6 +189,8 @@ def test_a_statement_preview_numbers_lines_by_the_file_labels_counts_and_says_a_
     csrf = _sign_in(client, "finance")
     refused = _preview(client, csrf, raw, good_lines=False)
     assert "import_good_lines=true" not in refused and "有错误行时仍导入其余行" in refused
+    for said in ("false", "0", "off"):  # sent by hand: read as not ticked (any text read as ticked, a probe)
+        assert "有错误行时仍导入其余行" in _preview(client, csrf, raw, good_lines=said), said
     assert "by ticking" in _preview(client, csrf, raw, good_lines=False, lang="en")
     page = _preview(client, csrf, raw, good_lines=True)
     assert "<tr><td>4</td>" in page.split('data-testid="refused-lines"')[1].split("</table>")[0]
