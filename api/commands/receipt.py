@@ -55,9 +55,14 @@ def run_receipt(args: argparse.Namespace) -> int:
         refuse("receipt", err.code, f"{err.detail}. Nothing was written",
                then(f"{args.claim_id!r} 不是台账编号；请核对申请编号", "未写入任何文件"))
         return 2
-    signer = load_signer(config)
-    ledger = AwardLedger(store_env(config.database_url), seal_key=signer.seal_key())
+    ledger = AwardLedger(store_env(config.database_url))
     try:
+        # The claim found before the signer is loaded: loading it may make and register a key (from a folder
+        # without var/signing-key.pem), which a refused receipt must not (a probe: an unknown id said "Nothing was
+        # written" and had added a second key to the store). The seal is read when snapshots are, later.
+        ledger.claim(args.claim_id, with_history=False)
+        signer = load_signer(config)
+        ledger.seal_key = signer.seal_key()
         receipt = for_claim(ledger, Notary(AuditChain.open(config.database_url), signer), args.claim_id,
                             logged=False)
     except LedgerError as err:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main, subcommand_names
+from tests.support import SETTLE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ def _free_port() -> int:
 
 
 def _env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == SETTLE}
     return {**env, "PYTHONPATH": str(ROOT), **values}
 
 

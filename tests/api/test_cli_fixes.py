@@ -117,7 +117,8 @@ def test_a_bank_column_map_that_cannot_be_used_is_settings_invalid(kind, tmp_pat
 
 def test_a_signing_key_path_that_is_a_folder_is_signing_key_invalid(tmp_path, monkeypatch, capsys):
     (tmp_path / "keys").mkdir()
-    said = _both(monkeypatch, capsys, tmp_path, ["receipt", "00000000-0000-4000-8000-000000000000"],
+    # `close`, which signs: a receipt of a claim the store does not hold is refused before the key is read.
+    said = _both(monkeypatch, capsys, tmp_path, ["close", "--year", "2023"],
                  {"LEDGER_SIGNING_KEY_FILE": str(tmp_path / "keys"), "LEDGER_DATABASE_URL": _sqlite(tmp_path)},
                  "signing_key_invalid")
     assert "cannot be read as a key file" in said["en"] and "这是文件夹，不是文件" in said["zh"]

@@ -17,6 +17,7 @@ import pytest
 
 from api.cli import main
 from api.cli_language import language
+from tests.support import SETTLE
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "ledger" / "catalogue" / "binjiang-2022.toml"
@@ -105,7 +106,7 @@ def free_port() -> int:
 def run_cli(monkeypatch, capsys, cwd: Path, argv: list[str], variables: dict[str, str]) -> tuple[int, str, str]:
     """`award-ledger ARGV` run in `cwd` with only these LEDGER_* and locale variables; (exit code, stdout, stderr)."""
     with monkeypatch.context() as env:
-        for name in [*LOCALES, *(n for n in os.environ if n.startswith("LEDGER_"))]:
+        for name in [*LOCALES, *(n for n in os.environ if n.startswith("LEDGER_") and n != SETTLE)]:
             env.delenv(name, raising=False)
         if "LEDGER_PORT" not in variables:  # `serve` checks its address first: not 8000, where `make serve` may be
             env.setenv("LEDGER_PORT", str(free_port()))

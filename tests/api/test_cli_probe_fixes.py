@@ -14,12 +14,14 @@ import pytest
 
 from tests.api.test_cli_language import REFUSAL
 from tests.api.test_cli_language import run_cli as _run
+from tests.support import SETTLE
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") and k not in ("LC_ALL", "LC_MESSAGES")}
+    env = {k: v for k, v in os.environ.items()
+           if (not k.startswith("LEDGER_") or k == SETTLE) and k not in ("LC_ALL", "LC_MESSAGES")}
     return env | {"LANG": "C", "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.sqlite3",
                   "PYTHONPATH": str(ROOT)} | extra
 

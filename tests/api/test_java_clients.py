@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import unique_uscc
+from tests.support import SETTLE, unique_uscc
 
 ROOT = Path(__file__).resolve().parents[2]
 # What JDK 21's HttpClient sends on `http://` (HTTP2-Settings is its base64url SETTINGS frame payload).
@@ -41,7 +41,7 @@ def _free_port() -> int:
 def served(tmp_path: Path, auth_file: Path) -> Iterator[int]:
     """`award-ledger serve` as a process on a free port, on a fresh SQLite store; stopped afterwards."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")} | {
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == SETTLE} | {
         "PYTHONPATH": str(ROOT), "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.sqlite3",
         "LEDGER_AUTH_FILE": str(auth_file), "LEDGER_LOG_LEVEL": "warning"}
     log = tmp_path / "serve.log"

@@ -16,7 +16,7 @@ import pytest
 from api.cli import main
 from ledger.application import AwardLedger
 from ledger.store import store_env
-from tests.support import unique_id
+from tests.support import SETTLE, unique_id
 
 REFUSAL = re.compile(r"^award-ledger (close|reconcile): \[argument_invalid\] (.*)$", re.MULTILINE)
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -28,7 +28,7 @@ BAD_NAMES = {"a bell and a line break": "evil\x07\nname", "nothing": "", "only s
 @pytest.fixture
 def store(database_url: str, tmp_path: Path, monkeypatch) -> Iterator[AwardLedger]:
     """An empty store the CLI reaches through LEDGER_*, read back by the test through its own ledger."""
-    for name in [*LOCALES, *(n for n in os.environ if n.startswith("LEDGER_"))]:
+    for name in [*LOCALES, *(n for n in os.environ if n.startswith("LEDGER_") and n != SETTLE)]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
     monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "signing-key.pem"))

@@ -30,6 +30,7 @@ from projections.postgres_view import ASYNC_POOL
 from projections.readmodels import ENTITIES
 from projections.view import open_view
 from tests.api.conftest import Api, World
+from tests.support import SETTLE
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.postgres
@@ -116,7 +117,7 @@ def test_a_flooded_deployment_opens_no_more_connections_than_its_budget(workers:
                                                      "document_ref": "杭高新财〔2023〕1号"}, as_="finance")
         codes = [world.org() for _ in range(24)]
     tag = uuid4().hex[:8]
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")} | {
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == SETTLE} | {
         "PYTHONPATH": str(ROOT), "LEDGER_DATABASE_URL": fresh_postgres_url, "LEDGER_AUTH_FILE": str(auth_file),
         "LEDGER_SIGNING_KEY_FILE": str(settings.signing_key_file), "LEDGER_LOG_LEVEL": "warning"}
     port = _free_port()

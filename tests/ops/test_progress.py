@@ -13,13 +13,14 @@ import termios
 from pathlib import Path
 
 from projections.progress import Progress
+from tests.support import SETTLE
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ["demo", "--organisations", "40", "--bodies", "4", "--seed", "5"]
 
 
 def _env(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == SETTLE}
     return {**env, "PYTHONPATH": str(ROOT), "LEDGER_DATABASE_URL": url, "LEDGER_LOG_FORMAT": "text"}
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from tests.support import SETTLE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +46,7 @@ def test_two_workers_answer_readiness_and_log_json_lines(fresh_postgres_url: str
                                                         tmp_path: Path) -> None:
     """With an external projector and a principals file, two workers serve /readyz and log one JSON line each."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")} | {
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == SETTLE} | {
         "PYTHONPATH": str(ROOT), "LEDGER_DATABASE_URL": fresh_postgres_url, "LEDGER_AUTH_FILE": str(auth_file),
         "LEDGER_PROJECTOR": "external", "LEDGER_LOG_FORMAT": "json"}
     log = tmp_path / "serve.log"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from api.logs import log_config
 from api.settings import Settings
+from tests.support import SETTLE
 
 ROOT = Path(__file__).resolve().parents[2]
 MOMENT = datetime(2026, 12, 3, 14, 38, 10, 797_000, tzinfo=UTC)
@@ -40,7 +41,7 @@ def test_the_json_format_keeps_utc() -> None:
 
 def test_a_process_logging_as_text_writes_beijing_time_on_stderr(tmp_path) -> None:
     """A command's logging (api.logs.configure with LEDGER_LOG_FORMAT=text) writes now, in Beijing time, on stderr."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == SETTLE}
     code = ("import logging; from api.logs import configure; from api.settings import Settings;"
             " configure(Settings()); logging.getLogger('award_ledger.signing').warning('said')")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
