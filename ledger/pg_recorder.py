@@ -40,7 +40,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from ledger.audit.append_only import pg_guard, pg_guard_lock
-from ledger.audit.linking import LINK_FUNCTION, pg_link_function, since_statements
+from ledger.audit.linking import LINK_FUNCTION, SavedHere, pg_link_function, since_statements, unlinked_among
 from ledger.audit.tables import CHAIN_COLUMNS, CHAIN_TABLE, SINCE_TABLE
 from ledger.refused_keys import COLUMNS as REFUSED_COLUMNS
 from ledger.refused_keys import TABLE as REFUSED_TABLE
@@ -117,6 +117,13 @@ class LedgerRecorder(PostgresApplicationRecorder):
             " LIMIT 1) FROM {schema}.{table} e LEFT JOIN {schema}.{chain} c ON c.position = e.notification_id"
             " WHERE e.originator_id = %s ORDER BY e.notification_id"
         ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE)).as_string()
+        self.saved_here = SavedHere()
+        # Which of a range's positions have a link, past the upgrade point (ledger/audit/linking.py): the projector's
+        # check that it folds no event slipped into the table without one.
+        self._linked = SQL(
+            "SELECT c.position FROM {schema}.{chain} c WHERE c.position >= %s AND c.position <= %s UNION ALL"
+            " SELECT -1 - COALESCE(MAX(s.position), 0) FROM {schema}.{since} s"
+        ).format(schema=schema, chain=Identifier(CHAIN_TABLE), since=Identifier(SINCE_TABLE)).as_string()
         refused = Identifier(REFUSED_TABLE)
         self._refusal = SQL("SELECT fingerprint, answer FROM {schema}.{refused} WHERE principal = %s AND key = %s"
                             ).format(schema=schema, refused=refused).as_string()
@@ -146,7 +153,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             if keyed is None:
                 curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
-                return [row[0] for row in curs.fetchall()]
+                ids = [row[0] for row in curs.fetchall()]
+                self.saved_here.add(ids)  # one statement, autocommitted: saved
+                return ids
             with conn.transaction():
                 curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
                 ids = [row[0] for row in curs.fetchall()]
@@ -155,6 +164,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 curs.execute(self._refusal, keyed, prepare=True)
                 if curs.fetchone() is not None:
                     raise IntegrityError(f"Idempotency-Key {keyed[1]!r} was answered first by a refusal")
+            self.saved_here.add(ids)
             return ids
 
     def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
@@ -169,6 +179,17 @@ class LedgerRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self._chained, (originator_id,), prepare=True)
             return curs.fetchall()
+
+    def unlinked(self, positions: Sequence[int]) -> list[int]:
+        """Those of `positions` (a page of the log) that have no link in the chain though recorded after the upgrade
+        point: slipped into the events table by hand, never by a save, which links its events as it commits."""
+        positions = self.saved_here.others(positions)
+        if not positions:
+            return []
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._linked, (min(positions), max(positions)), prepare=True)
+            found = [row[0] for row in curs.fetchall()]
+        return unlinked_among(positions, found)
 
     def refusal(self, principal: str, key: str) -> tuple[str, str] | None:
         """The fingerprint and answer of the refusal kept for a principal's Idempotency-Key (ledger.refused_keys)."""

@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 
 from ledger.audit.append_only import sqlite_guard
-from ledger.audit.linking import link_saved, since_statements
+from ledger.audit.linking import SavedHere, link_saved, since_statements, unlinked_among
 from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, SQLITE_CHAIN_COLUMNS
 from ledger.refused_keys import COLUMNS as REFUSED_COLUMNS
 from ledger.refused_keys import TABLE as REFUSED_TABLE
@@ -56,6 +56,30 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             if c.fetchone() is not None:
                 raise IntegrityError(f"Idempotency-Key {keyed[1]!r} was answered first by a refusal")
         return returning
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        self.saved_here.add(ids or ())  # committed: eventsourcing's transaction ended with the call
+        return ids
+
+    @property
+    def saved_here(self) -> SavedHere:
+        found = self.__dict__.get("_saved_here")
+        if found is None:
+            found = self.__dict__.setdefault("_saved_here", SavedHere())
+        return found
+
+    def unlinked(self, positions: Sequence[int]) -> list[int]:
+        """Those of `positions` (a page of the log) that have no link in the chain though recorded after the upgrade
+        point: slipped into the events table by hand, never by a save, which links its events as it commits."""
+        positions = self.saved_here.others(positions)
+        if not positions:
+            return []
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position FROM {CHAIN_TABLE} WHERE position >= ? AND position <= ? UNION ALL"
+                      f" SELECT -1 - COALESCE(MAX(position), 0) FROM {SINCE_TABLE}", (min(positions), max(positions)))
+            found = [row[0] for row in c.fetchall()]
+        return unlinked_among(positions, found)
 
     def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
         """The notification id and chain link of one recorded event (a snapshot's anchor), or None."""

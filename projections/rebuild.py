@@ -62,9 +62,34 @@ def decode(app: Any, page: Sequence[Notification]) -> list[EventRow]:
     return decoder(app)(page)
 
 
+class Unlinked(RuntimeError):
+    """An event of the log without a link in the tamper-evidence chain, past the upgrade point: no save wrote it
+    (a save links its events as it commits), so it was slipped into the events table by hand. The live read models
+    stop before it rather than show what it says (an audit probe's forged approval was folded into the awards, the
+    reconciliation and the work queue while `verify` and the claim's own page called it tampering)."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(f"event {position} has no link in the tamper-evidence chain: it was put into the events"
+                         " table by hand, not recorded by the ledger, so the read models stop before it. Run"
+                         " `award-ledger verify` to see what else changed, and restore the store from a backup; to"
+                         " fold it knowingly, `award-ledger rebuild --accept-tampered`")
+        self.position = position
+
+
+def linked_part(app: Any, page: Sequence[Notification]) -> tuple[Sequence[Notification], int | None]:
+    """The events of `page` before the first one without a link (past the upgrade point), and that one's position
+    (None: every one is linked). One indexed query of the chain's positions in the page's range."""
+    bad = app.recorder.unlinked([n.id for n in page]) if hasattr(app.recorder, "unlinked") else []
+    if not bad:
+        return page, None
+    first = min(bad)
+    return [n for n in page if n.id < first], first
+
+
 def catch_up(view: ReadModelView, app: Any, *, size: int = PAGE, stop: Event | None = None,
-             on_page: Callable[[int, int], None] | None = None) -> int:
-    """Apply the log from the tracked position to its head; returns how many events this call applied."""
+             on_page: Callable[[int, int], None] | None = None, linked: bool = False) -> int:
+    """Apply the log from the tracked position to its head; returns how many events this call applied. `linked`
+    (the live projector): stop before an event without a link in the chain, raising `Unlinked`."""
     applied, read, folded = 0, decoder(app), fold.folded()
     while stop is None or not stop.is_set():
         # Read back each time: another follower may have moved it, or a rebuild reset it.
@@ -72,10 +97,17 @@ def catch_up(view: ReadModelView, app: Any, *, size: int = PAGE, stop: Event | N
         page = app.recorder.select_notifications(start=position + 1, limit=size)
         if not page:
             break
+        bad = None
+        if linked:
+            page, bad = linked_part(app, page)
+            if not page:
+                raise Unlinked(bad)  # type: ignore[arg-type]
         done = view.apply(read(page, only=folded))  # events no stage folds are counted, not decoded
         applied += done
         if on_page is not None:
             on_page(done, page[-1].id)
+        if bad is not None:
+            raise Unlinked(bad)
     return applied
 
 

@@ -18,7 +18,7 @@ from ledger.store import is_postgres, postgres_conninfo
 from projections import fold
 from projections.background import Background
 from projections.consistency import check
-from projections.rebuild import PAGE, catch_up, decoder, rebuild
+from projections.rebuild import PAGE, Unlinked, catch_up, decoder, linked_part, rebuild
 from projections.view import FAILING, Rewound, open_ledger, open_view
 
 log = logging.getLogger("projections")
@@ -93,6 +93,9 @@ class Projector(Background):
             page = app.recorder.select_notifications(start=start, limit=self.page)
             if not page:
                 break
+            page, bad = linked_part(app, page)
+            if not page:
+                raise Unlinked(bad)  # type: ignore[arg-type]
             try:
                 applied = view.apply(read(page, only=folded), seen=self._reached)
             except Rewound:  # the read models were reset under this process: follow again from where they are
@@ -103,6 +106,8 @@ class Projector(Background):
                 self._advance(page[-1].id)
             else:  # another follower had applied all of it, perhaps more: go on from where it got to
                 self._advance(view.position())
+            if bad is not None:
+                raise Unlinked(bad)
             start = self._reached + 1
 
     def _advance(self, position: int) -> None:
@@ -163,7 +168,7 @@ class Projector(Background):
     def _poll(self, view: Any, app: Any) -> None:
         while not self._stop.is_set():
             try:
-                applied = catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page)
+                applied = catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page, linked=True)
             except Exception as error:
                 self._failed(view, app, error)
                 continue
@@ -185,6 +190,8 @@ class Projector(Background):
                 if not page:
                     break
                 try:
+                    if linked_part(app, page)[1] is not None:
+                        raise Unlinked(page[0].id)
                     view.apply(decoder(app)(page, only=fold.folded()))
                 except Exception as single:
                     self._failing = True
@@ -217,7 +224,8 @@ class Projector(Background):
         while not self._stop.is_set():
             try:
                 self._rewind(view.position())
-                catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page)  # a backlog, in pages
+                catch_up(view, app, size=self.page, stop=self._stop, on_page=self._on_page,  # a backlog, in pages
+                         linked=True)
                 with psycopg.connect(postgres_conninfo(self.url), autocommit=True) as conn:
                     conn.execute(SQL("LISTEN {}").format(Identifier(app.recorder.channel_name)))
                     while not self._stop.is_set():

@@ -16,7 +16,9 @@ PostgreSQL's `uuid::text` is the lowercase hyphenated form. The tests recompute 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import deque
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ledger.audit.encoding import GENESIS, event_bytes, link
@@ -94,3 +96,37 @@ def _links(prev: bytes, rows: Sequence[Sequence[Any]]) -> list[tuple[int, str]]:
         prev = link(prev, event_bytes(row[0], row[1], row[2], row[3], row[4]))
         links.append((row[0], prev.hex()))
     return links
+
+
+def unlinked_among(positions: Sequence[int], found: Sequence[int]) -> list[int]:
+    """`positions` without a link: `found` holds the linked positions of their range and, encoded as -1 - p, the
+    upgrade point p, up to which events may still await the catching up of earlier versions' links."""
+    since = -1 - min((f for f in found if f < 0), default=-1)
+    linked = {f for f in found if f >= 0}
+    return [p for p in positions if p > since and p not in linked]
+
+
+class SavedHere:
+    """The positions this process's own saves committed (the latest `most`), each linked by the save itself: a
+    page of them needs no look at the chain. Only positions another writer saved, or someone slipped in, are
+    checked (`unlinked`), so one worker folding its own commands asks nothing more of the store."""
+
+    def __init__(self, most: int = 200_000) -> None:
+        self._order: deque[int] = deque()
+        self._held: set[int] = set()
+        self._most = most
+        self._lock = threading.Lock()
+
+    def add(self, positions: Iterable[int]) -> None:
+        with self._lock:
+            for position in positions:
+                if position not in self._held:
+                    self._held.add(position)
+                    self._order.append(position)
+            while len(self._order) > self._most:
+                self._held.discard(self._order.popleft())
+
+    def others(self, positions: Sequence[int]) -> list[int]:
+        """Those of `positions` no save of this process committed."""
+        with self._lock:
+            return [p for p in positions if p not in self._held]
