@@ -24,6 +24,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "此前保存的摘要（GET /v1/audit/digest 返回的 JSON）；可多次给出"))
     cmd.add_argument("--json", action="store_true", help=tr("print the report as JSON on stdout",
                                                             "以 JSON 在标准输出打印核验报告"))
+    cmd.add_argument("--read-models", action="store_true", help=tr(
+        "also replay the log in memory and compare the read models (rm_*) with it, row by row",
+        "另在内存中重放事件日志，逐行比对读模型（rm_*）"))
     cmd.set_defaults(run=run)
 
 
@@ -81,14 +84,34 @@ def run(args: argparse.Namespace) -> int:
         ledger.close()
     bar.update_to(report["events_checked"])  # up to a break, which may come before the first page ends
     bar.close()
+    differences = _read_models(config.database_url) if args.read_models and report["ok"] else None
+    if differences is not None:
+        report["read_models"] = {"ok": not differences, "differences": differences}
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
+    if differences:
+        for difference in differences[:SHOWN]:
+            say("verify", difference)
+        more = len(differences) - SHOWN
+        refuse("verify", "read_models_differ",
+               f"the events are intact, but {len(differences):,} read-model rows or figures differ from a replay of"
+               f" them{f' ({more:,} more not shown; --json lists up to 200)' if more > 0 else ''}: the read models"
+               " (what the pages, the queue and the reconciliation show) were changed or mis-applied. Keep the store"
+               " as it is, find who could write to its rm_* tables, then run `award-ledger rebuild`",
+               f"事件完好，但有 {len(differences):,} 处读模型行或数字与重放结果不同"
+               f"{f'（另有 {more:,} 处未列出；--json 最多列出 200 处）' if more > 0 else ''}："
+               "读模型（页面、工作队列和对账所显示的内容）被改动或应用有误。请保持存储原样，"
+               "查明哪些人能写入其 rm_* 表，然后运行 `award-ledger rebuild`")
+        return 1
     if report["ok"]:
         head = report["chain_head"]
         say("verify", tr(f"intact: {report['events_checked']:,} events, head {head['digest']} at"
                          f" {head['position']:,}; keep that digest outside the system",
                          f"完好：{report['events_checked']:,} 个事件，链头 {head['digest']}"
                          f"（位置 {head['position']:,}）；请把该摘要保存在系统之外"))
+        if differences is not None:
+            say("verify", tr("read models: every row and figure is what a replay of the events gives",
+                             "读模型：每一行、每个数字都与重放事件的结果一致"))
         if report["events_checked"] == 0:  # a scheduled check pointed at the wrong store would stay green
             where = store_named(config.database_url)
             say("verify", tr(f"note: the store holds no events ({where}); if a ledger was expected here, check"
@@ -105,3 +128,16 @@ def run(args: argparse.Namespace) -> int:
         return 1
     say_tampering("verify", report)
     return 1
+
+
+SHOWN = 20  # differences said on stderr (the JSON report lists up to consistency.MAX_REPORTED)
+
+
+def _read_models(url: str) -> list[str]:
+    """Every difference between the stored read models and a replay of the log in memory (projections/consistency.py:
+    one snapshot, up to the position the read models had reached, so a projector running meanwhile is no alarm)."""
+    from projections.consistency import check
+
+    say("verify", tr("comparing the read models with a replay of the events in memory",
+                     "正在将读模型与在内存中重放事件的结果逐行比对"))
+    return check(url)

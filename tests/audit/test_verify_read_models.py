@@ -1,0 +1,53 @@
+"""`award-ledger verify --read-models`: the events intact, a read-model row changed by hand is found and named.
+
+The audit probe set an approved figure in `rm_finance` (and a claim's in `rm_claims`) to 900,000: the work queue
+and the reconciliation showed it while `verify` said the ledger was intact, and nothing an auditor could run
+compared the read models with the events."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import psycopg
+
+from api.cli import main
+from ledger.store import is_postgres, postgres_conninfo, sqlite_file
+from projections.rebuild import catch_up
+from projections.view import open_ledger, open_view
+
+
+def _caught_up(url: str) -> None:
+    view, app = open_view(url), open_ledger(url)
+    try:
+        catch_up(view, app)
+    finally:
+        app.close()
+        view.close()
+
+
+def _raise_a_figure(url: str) -> str:
+    """Set the first reconciliation row's approved figure to 900,000.00, as someone with SQL would; its id."""
+    conn = psycopg.connect(postgres_conninfo(url)) if is_postgres(url) else sqlite3.connect(sqlite_file(url))
+    mark = "%s" if is_postgres(url) else "?"
+    try:
+        key, data = conn.execute("SELECT id, data FROM rm_finance ORDER BY id LIMIT 1").fetchone()
+        row = json.loads(data) | {"approved": "900000.00"}
+        conn.execute(f"UPDATE rm_finance SET data = {mark} WHERE id = {mark}", (json.dumps(row), key))
+        conn.commit()
+    finally:
+        conn.close()
+    return key
+
+
+def test_read_models_changed_by_hand_are_named_and_intact_ones_pass(demo_district: str, capsys) -> None:
+    _caught_up(demo_district)
+    assert main(["verify", "--read-models"]) == 0
+    assert "read models: every row and figure is what a replay of the events gives" in capsys.readouterr().err
+    key = _raise_a_figure(demo_district)
+    assert main(["verify", "--read-models", "--json"]) == 1
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["ok"] is True and report["read_models"]["ok"] is False, report["read_models"]
+    assert any(d.startswith(f"rm_finance[{key}].approved: stored '900000.00'") for d in report["read_models"][
+        "differences"]), report["read_models"]
+    assert "[read_models_differ]" in err and "award-ledger rebuild" in err, err
