@@ -1,19 +1,21 @@
 """Small helpers shared by tests (and the benchmarks): unique identifiers, so that tests never clean up after
 each other, and throw-away PostgreSQL databases."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
 
 import psycopg
 from psycopg import sql
 
-# GB 32100-2015: the alphabet of a unified social credit code (no I, O, Z, S, V) and the weights of
-# its first seventeen characters.
 # Kept when a test runs the CLI with only the LEDGER_* variables it chooses: tests/conftest.py sets it to 0, so a
 # `close` in such a test folds at once instead of waiting 12 s (tests/finance/test_close_settle.py waits).
 SETTLE = "LEDGER_CLOSE_SETTLE"
+# GB 32100-2015: the alphabet of a unified social credit code (no I, O, Z, S, V) and the weights of
+# its first seventeen characters.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -76,3 +78,15 @@ def record_poison_event(ledger) -> int:
                               lines=[{"date": "2023-07-01", "amount": "not-money", "reference": "R-1"}])
     recordings = ledger.save(statement)
     return max(r.notification.id for r in recordings)
+
+
+def readyz_failing(api, seconds: float = 20) -> Any:
+    """Wake the projector and read /readyz until it names a failing event (or `seconds` pass); its last answer."""
+    api.client.app.state.projector.wake()
+    deadline, answer = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        answer = api.client.get("/readyz")
+        if answer.status_code == 503 and "failing_position" in answer.json():
+            break
+        time.sleep(0.2)
+    return answer

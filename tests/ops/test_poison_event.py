@@ -2,10 +2,9 @@
 error, /metrics counts it, and once the cause is gone the service is ready again by itself."""
 from __future__ import annotations
 
-import time
-
 from api.metrics import parse
 from projections.view import FAILING
+from tests.support import readyz_failing
 from tests.support import record_poison_event as _poison
 
 
@@ -17,13 +16,7 @@ def test_a_poison_event_makes_readyz_name_it_and_metrics_count_it(api) -> None:
     """/readyz 503 with the failing event's position and error; the failure gauges say so too."""
     assert api.client.get("/readyz").status_code == 200
     position = _poison(api.client.app.state.ledger)
-    api.client.app.state.projector.wake()
-    deadline, answer = time.monotonic() + 20, None
-    while time.monotonic() < deadline:
-        answer = api.client.get("/readyz")
-        if answer.status_code == 503 and "failing_position" in answer.json():
-            break
-        time.sleep(0.2)
+    answer = readyz_failing(api)
     problem = answer.json()
     assert answer.status_code == 503 and problem["code"] == "not_ready", problem
     assert problem["failing_position"] == position and str(position) in problem["detail"]

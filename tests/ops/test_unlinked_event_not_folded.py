@@ -6,10 +6,8 @@ and the claim's own page called it tampering, yet the in-process projector folde
 reconciliation and the work queue showed the rejected claim approved (300,000 approved became 450,000)."""
 from __future__ import annotations
 
-import time
-
 from tests.audit.conftest import Dba
-from tests.support import unique_id, unique_uscc
+from tests.support import readyz_failing, unique_id, unique_uscc
 
 
 def test_an_event_without_a_link_stops_the_read_models_before_it(api, world, database_url) -> None:
@@ -26,13 +24,7 @@ def test_an_event_without_a_link_stops_the_read_models_before_it(api, world, dat
     api.client.post("/v1/organisations", json={"uscc": unique_uscc(), "name": unique_id("后来的单位"),
                                                "in_district": True},
                     headers={"Authorization": f"Bearer {api.tokens['admin']}"})  # its own fold meets the forged one
-    api.client.app.state.projector.wake()
-    deadline, answer = time.monotonic() + 20, None
-    while time.monotonic() < deadline:
-        answer = api.client.get("/readyz")
-        if answer.status_code == 503 and "failing_position" in answer.json():
-            break
-        time.sleep(0.2)
+    answer = readyz_failing(api)
     problem = answer.json()
     assert answer.status_code == 503 and problem["failing_position"] == forged, problem
     assert "no link in the tamper-evidence chain" in problem["failing_error"], problem
