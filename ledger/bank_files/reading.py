@@ -13,7 +13,7 @@ from datetime import date
 
 from ledger.bank_files.column_map import ColumnMap, load
 from ledger.bank_files.decoding import decode
-from ledger.csv_lines import open_to_the_end, record_start
+from ledger.csv_lines import record_start
 from ledger.domain.bank_statement import StatementLine, choose_reference, statement_line
 from ledger.domain.errors import InvalidInput, LedgerError
 from ledger.domain.statement_fields import MEMO_REFERENCES, check_size
@@ -152,54 +152,44 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
     text, encoding = decode(raw, declared)
     check_size(text)  # at most MAX_LINES lines, as a JSON statement (HTTP's CSV had no such bound)
     found = BankFile(encoding)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Strict: a quote never closed, or text after a closing quote, is an error, not lines read into one another (a
+    # probe's unclosed quote merged a reference and its counterparty, another's stray quote swallowed the next
+    # line, its money gone without a word).
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     cols: dict[str, list[int]] | None = None
     width = 0  # the header's cells: a line with more filled cells is shifted and would be read wrongly
-    last: tuple[int, list[str]] | None = None  # the last record read after the header, to check its quoting
-    try:
-        for row in reader:
-            n = record_start(reader.line_num, row)
-            if not any(cell.strip() for cell in row):
+    while True:
+        start = reader.line_num + 1  # the line the next record begins on
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            raise _broken(start, err) from None
+        n = record_start(reader.line_num, row)
+        if not any(cell.strip() for cell in row):
+            found.skipped += 1
+            continue
+        if cols is None:
+            candidate = column_map.columns(row)
+            if column_map.usable(candidate):
+                _unambiguous(row, candidate, column_map)
+                cols, width = candidate, len(row)
+            elif n >= HEADER_SEARCH:
+                break
+            else:
                 found.skipped += 1
-                continue
-            if cols is None:
-                candidate = column_map.columns(row)
-                if column_map.usable(candidate):
-                    _unambiguous(row, candidate, column_map)
-                    cols, width = candidate, len(row)
-                elif n >= HEADER_SEARCH:
-                    break
-                else:
-                    found.skipped += 1
-                continue
-            last = (n, row)
-            if any(cell.strip() for cell in row[width:]):
-                found.refused.append(RefusedLine(n, f"line {n} has more cells than the header names ({width}); a"
-                                                    " shifted line would be read wrongly",
-                                                 f"第 {n} 行的单元格比表头（{width} 列）多；错位的行会被读错"))
-                continue
-            try:
-                found.lines.append(_line(row, cols, column_map, n))
-                found.numbers.append(n)
-            except LedgerError as err:
-                found.refused.append(RefusedLine(n, err.detail, err.in_language("zh") or err.detail))
-    except csv.Error as err:
-        found.refused.append(RefusedLine(reader.line_num, f"line {reader.line_num}: not readable as CSV ({err})",
-                                         f"第 {reader.line_num} 行：无法按 CSV 读取（{err}）"))
-    else:
-        if last is not None and (opened := open_to_the_end(text, *last)) is not None:
-            # Read leniently, a quote never closed took the rest of the file into one cell (a reference and its
-            # counterparty read as one reference, a probe): that record is refused, naming where the quote opens.
-            n, end = last[0], reader.line_num
-            if found.numbers and found.numbers[-1] == n:
-                found.lines.pop()
-                found.numbers.pop()
-            found.refused = [r for r in found.refused if r.line != n]
-            found.refused.append(RefusedLine(opened, f"line {opened}: a quote opened there is never closed, so lines"
-                                                     f" {opened} to {end} were read as one cell; check the file's"
-                                                     " quoting",
-                                             f"第 {opened} 行：该行的引号没有闭合，第 {opened} 至 {end} 行被读进了"
-                                             "同一个单元格；请检查文件中的引号"))
+            continue
+        if any(cell.strip() for cell in row[width:]):
+            found.refused.append(RefusedLine(n, f"line {n} has more cells than the header names ({width}); a"
+                                                " shifted line would be read wrongly",
+                                             f"第 {n} 行的单元格比表头（{width} 列）多；错位的行会被读错"))
+            continue
+        try:
+            found.lines.append(_line(row, cols, column_map, n))
+            found.numbers.append(n)
+        except LedgerError as err:
+            found.refused.append(RefusedLine(n, err.detail, err.in_language("zh") or err.detail))
     if cols is None:
         raise StatementUnreadable(
             f"the file cannot be read as a bank statement: no header row in its first {HEADER_SEARCH} lines names its"
@@ -214,6 +204,16 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
     if known is not None:
         found.choose_references(known)
     return found
+
+
+def _broken(line: int, err: csv.Error) -> StatementUnreadable:
+    """The file refused whole where its quoting breaks: every line after could be read into another."""
+    return StatementUnreadable(
+        f"line {line}: the file's quoting breaks there ({err}): a quote never closed, or text after a closing quote,"
+        " would read the lines after it into one another, so nothing is imported. Export the statement from the bank"
+        " again as CSV, or correct the quotes on that line",
+        zh=f"第 {line} 行：文件的引号在此处出错（{err}）：引号没有闭合，或闭合引号之后还有文字，其后各行会被读串，因此"
+           "整份文件不予导入。请从网银重新导出 CSV 格式的对账单，或修正该行的引号")
 
 
 MONEY = ("debit", "credit", "signed_amount", "amount")

@@ -2,7 +2,9 @@
 judged `not_eligible` by the rules (Art. 1 benefits units inside the district); what was awarded before
 stands. A change that would not change anything on its day is refused. A departure withdraws the open proposals
 (免申即享) it makes ineligible, naming it: a proposal the organisation can no longer be paid on is not left in the
-bureau's queue at its old figure (a probe found the summary counting it until confirming was refused)."""
+bureau's queue at its old figure (a probe found the summary counting it until confirming was refused). A re-entry
+proposes again what the organisation's certifications open from its day, so the order the facts are recorded in
+does not decide what is proposed."""
 from __future__ import annotations
 
 from datetime import date
@@ -38,8 +40,13 @@ class DistrictChanges:
                                              f"{'在辖区内' if in_district else '不在辖区内'}；"
                                              f"请改为记录{'迁出' if in_district else '迁入'}，或另选日期")
             org.change_district(bool(in_district), effective_on, reason, document_ref, by.name)
-            return [org, *self._withdraw_outside(org, effective_on, reason, document_ref, by)], \
-                views.organisation(org)
+            if in_district:
+                # Back inside: what its certifications open from that day is proposed, as when they were recorded
+                # (a proposal a departure withdrew comes back; one the bureau declined does not).
+                made = self._reopen(org, effective_on, by, "district re-entry", code, lambda prog: True)
+            else:
+                made = self._withdraw_outside(org, effective_on, reason, document_ref, by)
+            return [org, *made], views.organisation(org)
 
         args = {"uscc": code, "in": bool(in_district), "on": effective_on, "reason": reason, "doc": document_ref}
         return self._run(by, key, "change_district", args, decide, dry_run=dry_run)

@@ -184,10 +184,23 @@ def test_two_names_for_the_day_or_a_debit_and_a_credit_column_are_still_one_read
 
 
 @pytest.mark.parametrize("end", ["\n", ""], ids=["line-break", "no-line-break"])
-def test_a_quote_never_closed_is_refused_not_read_as_one_long_reference(end):
-    """The probe: `2024-07-04,7.00,"R-9,ACME Ltd` was imported with the reference `R-9,ACME Ltd` and no counterparty.
-    The line is refused, naming where the quote opens; the lines before it stand."""
-    raw = f'date,amount,reference,counterparty\n2024-07-03,5.00,R-1,乙\n2024-07-04,7.00,"R-9,ACME Ltd{end}'.encode()
+@pytest.mark.parametrize("tail", ['2024-07-04,7.00,"R-9,ACME Ltd{end}',
+                                  '2024-07-04,7.00,"R-9 x,ACME{end}2024-07-05,-37.00,R-10"x,乙{end}'],
+                         ids=["never-closed", "closed-by-a-later-stray-quote"])
+def test_a_file_whose_quoting_breaks_is_refused_whole_naming_the_line(end, tail):
+    """Probes: `2024-07-04,7.00,"R-9,ACME Ltd` was imported with the reference `R-9,ACME Ltd`; a stray quote closed
+    by another on the next line swallowed that line and its -37.00 with a 201; and refusing only the last record
+    (the first fix) dropped the good line before it. The file is refused whole, naming where its quoting breaks."""
+    raw = ("date,amount,reference,counterparty\n2024-07-03,5.00,R-1,乙\n" + tail.format(end=end)).encode()
+    with pytest.raises(InvalidInput) as refused:
+        read_bank_file(raw)
+    assert refused.value.code == "csv_unreadable" and refused.value.detail.startswith("line 3: the file's quoting")
+    assert refused.value.in_language("zh").startswith("第 3 行：文件的引号在此处出错")
+
+
+def test_quoted_cells_with_commas_and_doubled_quotes_are_still_read():
+    raw = ('date,amount,reference,counterparty\n2024-07-03,"1,005.00",R-1,"乙, 有限公司"\n'
+           '2024-07-04,7.00,"R-2","甲""丙""分公司"\n').encode()
     found = read_bank_file(raw)
-    assert [ln.reference for ln in found.lines] == ["R-1"]
-    assert [r.line for r in found.refused] == [3] and "never closed" in found.refused[0].message, found.refused
+    assert [(ln.amount, ln.counterparty) for ln in found.lines] == [(Decimal("1005.00"), "乙, 有限公司"),
+                                                                     (Decimal("7.00"), '甲"丙"分公司')]
