@@ -70,8 +70,7 @@ def consistency(by: HeadReader, request: Request,
 
 @router.get("/v1/audit/keys", response_model=list[KeyPublic], responses=responses(401, 403))
 def signing_keys(by: HeadReader, request: Request) -> list[dict[str, str]]:
-    """Every public key the ledger has signed digests and receipts with, oldest first: whoever may read a digest or
-    a receipt (a bureau handing one to an enterprise) may read the keys that check it after a rotation."""
+    """Every public key the ledger has signed digests and receipts with, oldest first (any principal, as a digest)."""
     return request.app.state.notary.known_keys()
 
 
