@@ -185,3 +185,41 @@ def test_a_departure_from_the_district_withdraws_the_proposals_it_makes_ineligib
     assert after["open"] == before["open"] - 1, (before, after)
     proposed = api.ok("GET", f"/v1/claims?status=proposed&uscc={org}", as_="jxj")["claims"]
     assert [c["id"] for c in proposed] == [early_id], proposed
+
+
+def test_a_re_entry_proposes_again_what_a_departure_withdrew_and_order_does_not_matter(api, world):
+    """The regression probe: after the departure fix, certified then out then back left the proposal withdrawn for
+    good, while out then back then certified left it proposed (and a departure undone the same day kept it
+    withdrawn). A re-entry proposes what the certifications open from its day; a proposal the bureau declined
+    stays declined."""
+    def moved(org, inside, day):
+        api.ok("POST", f"/v1/organisations/{org}/district-changes",
+               {"in_district": inside, "effective_on": day, "reason": "登记", "document_ref": "迁〔2023〕1号"},
+               as_="admin", status=200)
+
+    def proposed(org):
+        return [(c["status"], c["entitled_amount"]) for c in api.ok("GET", f"/v1/claims?uscc={org}",
+                                                                     as_="jxj")["claims"] if c["status"] == "proposed"]
+
+    def certify(org):
+        return api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "single_champion",
+                                                     "effective_on": "2023-06-01", "subject": "product:阀门",
+                                                     "document_ref": "工信〔2023〕2号"}, as_="jxj")
+
+    first, second, undone, declined = (world.org() for _ in range(4))
+    certify(first)
+    moved(first, False, "2023-01-01")
+    moved(first, True, "2023-02-01")
+    moved(second, False, "2023-01-01")
+    moved(second, True, "2023-02-01")
+    certify(second)
+    certify(undone)
+    moved(undone, False, "2023-06-01")
+    moved(undone, True, "2023-06-01")
+    assert proposed(first) == proposed(second) == proposed(undone) == [("proposed", "2000000.00")]
+    [proposal] = certify(declined)["proposed_claims"]
+    api.ok("POST", f"/v1/claims/{proposal['id'] if isinstance(proposal, dict) else proposal}/withdraw",
+           {"reason": "企业放弃"}, as_="jxj", status=200)
+    moved(declined, False, "2023-07-01")
+    moved(declined, True, "2023-08-01")
+    assert proposed(declined) == []
