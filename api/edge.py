@@ -10,6 +10,7 @@ never more than the stated limit.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -49,6 +50,27 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DEN
 
 
 FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+_PART_NAME = re.compile(rb'name="([^"]*)"')
+
+
+def _not_utf8_field(kind: str, body: bytes) -> str | None:
+    """The name of the first field of a multipart body (a part that is no file) whose value is not UTF-8, or None.
+    A file's bytes are the route's to read (a bank file may be GB18030)."""
+    found = _BOUNDARY.search(kind)
+    if found is None or not body:
+        return None
+    for part in body.split(b"--" + found.group(1).encode("latin-1")):
+        head, sep, value = part.partition(b"\r\n\r\n")
+        if not sep or b"filename=" in head.lower():
+            continue
+        try:
+            value.removesuffix(b"\r\n").decode("utf-8")
+        except UnicodeDecodeError:
+            name = _PART_NAME.search(head)
+            return name.group(1).decode("utf-8", "replace") if name else "?"
+    return None
 FORM_EN = "send the form from its page, or percent-encode its fields as UTF-8 (charset=utf-8, or no charset)"
 FORM_ZH = "请从页面提交表单，或将各字段按 UTF-8 百分号编码（charset=utf-8 或不声明）"
 
@@ -206,6 +228,12 @@ class Edge:
                                          "发送完整的请求体，或请运维人员为慢速链路调高 LEDGER_BODY_SECONDS")
             return
         document = UNREAD
+        if MULTIPART in kind.lower() and (named := _not_utf8_field(kind, body)) is not None:
+            # A field (not a file) of a multipart form in another charset was read as Latin-1 by the form parser and
+            # recorded as other text than typed (the regression probe's GBK 拨款测试, sent as multipart).
+            await self._refuse(scope, send, 422, "invalid_request", f"the form's field {named[:40]!r} is not UTF-8"
+                               f" text; {FORM_EN}", zh_detail=f"表单字段 {named[:40]!r} 不是 UTF-8 文本；{FORM_ZH}")
+            return
         if form and not body.isascii():
             # A form's body is percent-encoded ASCII (its page sends UTF-8 so); raw bytes of another charset were
             # read as Latin-1 and recorded as other text than was typed (a probe's GBK 拨款测试 became ²¦¿î²âÊÔ).

@@ -248,3 +248,27 @@ def test_a_form_in_another_charset_is_refused_not_recorded_as_other_text(client,
         "csrf": csrf, "year": "2024", "amount": "1000.00", "document_ref": "拨款测试", "key": unique_id("k-")},
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}, follow_redirects=False)
     assert typed.status_code == 303, typed.text
+
+
+def test_a_multipart_form_field_in_another_charset_is_refused_and_a_file_in_gb18030_is_not(client):
+    """The regression probe sent the same form as multipart/form-data with 拨款测试 in GBK: recorded as mojibake, as
+    the form parser reads such a field as Latin-1. A field that is not UTF-8 is now a 422 page, nothing recorded; a
+    file part is the route's to read, so a bank file in GB18030 still reaches it."""
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    fields = {"csrf": csrf, "year": "2024", "amount": "1000.00", "key": unique_id("k-")}
+    body = b"".join(f'--B0\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in
+                    fields.items())
+    body += b'--B0\r\nContent-Disposition: form-data; name="document_ref"\r\n\r\n' + "拨款测试".encode("gbk")
+    body += b"\r\n--B0--\r\n"
+    before = _events(client)
+    page = client.post("/ui/finance/appropriations", content=body,
+                       headers={"Content-Type": "multipart/form-data; boundary=B0"})
+    assert page.status_code == 422 and "document_ref" in page.text and "UTF-8" in page.text, page.text
+    assert _events(client) == before
+    typed = client.post("/ui/finance/appropriations", files={k: (None, v) for k, v in fields.items()} | {
+        "document_ref": (None, "拨款测试")}, follow_redirects=False)
+    assert typed.status_code == 303, typed.text
+    raw = "交易日期,借方发生额,贷方发生额,附言\n2024-07-02,1.00,,PAY-GB-1\n".encode("gb18030")
+    preview = client.post("/ui/finance/statements/preview", data={"csrf": csrf},
+                          files={"file": ("对账单.csv", raw, "text/csv")})
+    assert preview.status_code == 200 and "PAY-GB-1" in preview.text, preview.text
