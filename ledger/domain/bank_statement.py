@@ -53,9 +53,14 @@ class StatementLine:
                  "counterparty": self.counterparty}
         return found if self.direction == "debit" else found | {"direction": self.direction}
 
-    def hashed(self) -> dict[str, str]:
-        """The line as the statement's content hash reads it: its reference as the memo gave it first."""
-        return self.as_dict() | ({"reference": self.candidates[0]} if self.candidates else {})
+    def hashed(self) -> dict[str, object]:
+        """The line as the statement's content hash reads it: its reference as the memo gave it first and, for a memo
+        of several, all of them in the order written (two files whose memos open with the same contract number and
+        go on to different payouts' references are two statements: a regression probe's second was answered
+        `already_imported` with the first's report). A line of one reference hashes as it always did."""
+        if not self.candidates:
+            return dict(self.as_dict())
+        return self.as_dict() | {"reference": self.candidates[0], "references": list(self.candidates)}
 
     def recorded(self) -> dict[str, object]:
         """The line as its import event keeps it: its content, its number in the file when it came from one, and

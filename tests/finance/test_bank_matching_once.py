@@ -354,3 +354,18 @@ def test_a_memo_is_read_for_its_first_eight_references_only(api, books):
     assert [p["id"] for p in report["unmatched_payouts"]] == [beyond["id"]], report
     later = _import(api, text.replace("2024-09-02,700.00", "2024-09-03,700.00"))["report"]
     assert [r["line"]["reference"] for r in later["repeated_bank_lines"]] == [within["bank_ref"]], later
+
+
+def test_two_files_whose_memos_differ_after_the_same_contract_number_are_two_statements(api, books):
+    """The regression probe: memos `合同HT-2023-118 PAY-A` and `合同HT-2023-118 PAY-B` (same day, amount, counterparty)
+    hashed alike, as a memo's first reference; the second file was answered `already_imported` with the first's
+    report and its payout stayed unpaid. Every reference of a memo is part of the statement's content now; the same
+    file sent again is still the same statement."""
+    first, second = (books.pay(books.approve(), "600.00", "2024-09-10") for _ in range(2))
+    head = "交易日期,借方发生额,贷方发生额,对方户名,附言\n"
+    one = _import(api, head + f"2024-09-10,600.00,,杭州某公司,合同HT-2023-118 {first['bank_ref']}\n")
+    two = _import(api, head + f"2024-09-10,600.00,,杭州某公司,合同HT-2023-118 {second['bank_ref']}\n")
+    assert two.get("already_imported") is not True and two["id"] != one["id"], two
+    assert _ids(two["report"]["matched"]) == [[second["id"]]], two["report"]
+    again = _import(api, head + f"2024-09-10,600.00,,杭州某公司,合同HT-2023-118 {second['bank_ref']}\n")
+    assert again["already_imported"] is True and again["id"] == two["id"]
