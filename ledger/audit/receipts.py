@@ -42,6 +42,7 @@ from ledger.audit.tampering import Tampered, Unfolded, advice
 from ledger.domain.text import as_sent
 from ledger.domain.values import fmt
 
+VERSION = 1  # of the receipt's layout: a checker vouches only for the layout it knows
 log = logging.getLogger("ledger.audit")
 
 KIND = "award-ledger claim receipt"
@@ -68,7 +69,7 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
             "data": readable(bytes(state)), "previous_link": links[prev] if prev else "00" * 32,
             "link": links[position], "leaf_index": index,
             "inclusion_path": [h.hex() for h in notary.tree.inclusion(index, size)]})
-    body = {"receipt": KIND, "version": 1, "claim_id": claim["id"], "status": claim.get("status"),
+    body = {"receipt": KIND, "version": VERSION, "claim_id": claim["id"], "status": claim.get("status"),
             "claim": claim, "events": events, "head": head,
             "issued_at": datetime.now(UTC).isoformat(timespec="seconds")}
     return notary.signer.sign(body)
@@ -171,7 +172,7 @@ def check(receipt: dict[str, Any], public_key_pem: str | bytes) -> list[dict[str
         problems.append(_problem(RECEIPT, Reason(f"this is not an {KIND}", f"这不是一份 {KIND}（台账的申请回执）")))
     # A checker checks only what it knows how to: a head or receipt naming another way of hashing or signing is not
     # one this checker can vouch for, whoever signed it (an audit probe's re-signed "sha256-chain-v1x" passed).
-    for part, document, field, known in ((HEAD, head, "algorithm", ALGORITHM),
+    for part, document, field, known in ((RECEIPT, receipt, "version", VERSION), (HEAD, head, "algorithm", ALGORITHM),
                                          (HEAD, head, "tree_algorithm", TREE_ALGORITHM),
                                          (HEAD, head, "signature_algorithm", SIGNATURE),
                                          (RECEIPT, receipt, "signature_algorithm", SIGNATURE)):

@@ -364,6 +364,15 @@ def test_a_receipt_reordered_or_relabelled_or_short_of_a_payouts_events_and_sign
         assert any(said in p["problem"] for p in problems), (what, problems)
 
 
+def test_a_receipt_of_a_version_the_checker_does_not_know_is_refused(notary: Notary, world: World) -> None:
+    """The regression probe: `version` 999, re-signed with the ledger's key, verified."""
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    receipt = _verified(world, notary, claim_id)
+    problems = receipts.check(_resigned(receipt, notary.signer, lambda r: r.update(version=999)),
+                              notary.signer.public_pem)
+    assert [(p["part"], "version" in p["problem"]) for p in problems] == [("receipt", True)], problems
+
+
 @pytest.mark.parametrize("field", ["algorithm", "tree_algorithm"])
 def test_a_head_naming_an_algorithm_the_checker_does_not_know_is_refused(notary: Notary, world: World,
                                                                           field: str) -> None:
