@@ -28,6 +28,10 @@ class _WritingFirst(SQLiteTransaction):
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: Any, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        self.saved_here = SavedHere()  # the positions this process's saves committed (ledger/audit/linking.py)
+
     def create_table(self) -> None:
         """eventsourcing's, with the write lock taken first. Its statements read the schema and the log's head
         before the chain's one-row table is written; in WAL mode a transaction that has read cannot then write
@@ -61,13 +65,6 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         ids = super().insert_events(stored_events, **kwargs)
         self.saved_here.add(ids or ())  # committed: eventsourcing's transaction ended with the call
         return ids
-
-    @property
-    def saved_here(self) -> SavedHere:
-        found = self.__dict__.get("_saved_here")
-        if found is None:
-            found = self.__dict__.setdefault("_saved_here", SavedHere())
-        return found
 
     def unlinked(self, positions: Sequence[int]) -> list[int]:
         """Those of `positions` (a page of the log) that have no link in the chain though recorded after the upgrade

@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from ledger import views
 from ledger.domain import errors
 from ledger.domain.claim import Claim
+from ledger.domain.organisation import Organisation
 from ledger.domain.values import Uscc
 from ledger.principals import Principal, Role
 from ledger.usecases.common import require_role, text, uuid_of
@@ -51,7 +52,7 @@ class DistrictChanges:
         args = {"uscc": code, "in": bool(in_district), "on": effective_on, "reason": reason, "doc": document_ref}
         return self._run(by, key, "change_district", args, decide, dry_run=dry_run)
 
-    def _withdraw_outside(self, org, effective_on: date, reason: str, document_ref: str,
+    def _withdraw_outside(self, org: Organisation, effective_on: date, reason: str, document_ref: str,
                           by: Principal) -> list[Aggregate]:
         """The open proposals whose day now falls outside the district, withdrawn. Closed as `ineligible`, not as
         the bureau's withdrawal: a later fact (the organisation back in the district) may propose them again."""

@@ -12,11 +12,6 @@ from tests.support import readyz_failing, unique_id, unique_uscc
 
 def test_an_event_without_a_link_stops_the_read_models_before_it(api, world, database_url) -> None:
     approved = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
-    org = world.org()
-    rejected = api.ok("POST", "/v1/claims", {"uscc": org, "programme": "A5.voucher", "award_year": 2023,
-                                             "effective_on": "2023-06-01", "basis_amount": "1000000.00"}, as_="kjj")
-    api.ok("POST", f"/v1/claims/{rejected['id']}/reject", {"reason": "材料不全"}, as_="kjj", status=200)
-    before = api.ok("GET", f"/v1/organisations/{approved['uscc']}/awards", as_="auditor")["totals"]
     dba = Dba(database_url)
     approval = dba.aggregate_positions(approved["id"])[-1]  # the claim's last event: its approval
     forged = dba.positions()[-1] + 1
@@ -29,6 +24,4 @@ def test_an_event_without_a_link_stops_the_read_models_before_it(api, world, dat
     assert answer.status_code == 503 and problem["failing_position"] == forged, problem
     assert "no link in the tamper-evidence chain" in problem["failing_error"], problem
     assert "award-ledger verify" in problem["failing_error"]
-    assert api.client.app.state.read_models.view.position() == forged - 1
-    after = api.ok("GET", f"/v1/organisations/{approved['uscc']}/awards", as_="auditor")["totals"]
-    assert after == before, (before, after)
+    assert api.client.app.state.read_models.view.position() == forged - 1  # nothing from it on folded
