@@ -940,6 +940,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                             org: Organisation | None = None) -> ClaimFacts:
         """Rule 2 and 13: a claim resting on a certification takes its subject, body and tier from it; a
         recognition claim naming only its body rests on the body's certification."""
+        # Rule 1 before any certification's own dates: a claim dated before the term is outside_policy_term, named
+        # with it, whether or not it names a certification (a probe's was told not_eligible, a day before the
+        # certification's, only when it did).
+        require_in_term(catalogue.policy, facts.effective_on, "the claim's effective date")
         prog = find_programme(catalogue, facts.programme)
         cert_id = facts.certification_id
         if cert_id is None and prog.body_kind and facts.body_id is not None:

@@ -95,3 +95,17 @@ def test_approval_beyond_the_fund_is_fund_exhausted(api, unfunded_world):
     """With no appropriation for the year, an approval is 409 `fund_exhausted` and writes nothing."""
     claim = unfunded_world.claim(unfunded_world.org())
     api.refused("POST", f"/v1/claims/{claim['id']}/approve", {}, "kjj", 409, "fund_exhausted")
+
+
+def test_a_claim_dated_before_the_term_is_outside_it_with_or_without_its_certification(api, world):
+    """Rule 1 names the term whatever the claim rests on: dated before the term and naming a certification
+    effective on the term's first day, a claim was told not_eligible (the certification's date), while the same
+    claim found by its body was told outside_policy_term (a rules probe)."""
+    org = world.org()
+    cert_id = world.certify(org, effective_on="2022-09-06")
+    early = {"uscc": org, "programme": "A3.erc", "award_year": 2022, "effective_on": "2022-09-01"}
+    for body in ({**early, "certification_id": cert_id}, early):
+        refused = api.refused("POST", "/v1/claims", body, "kjj", 409, "outside_policy_term")
+        assert "2022-09-06" in refused["detail"] and refused["term"]
+    claim = world.claim(org, "A3.erc", certification_id=cert_id, award_year=2022, effective_on="2022-09-06")
+    assert claim["entitled_amount"] == "200000.00"
