@@ -35,7 +35,7 @@ LIST_BODY = {"requestBody": {"required": True, "content": {
         "rows": {"type": "array", "items": {"type": "object"}}, "source": {"type": "string"}}}}}}}
 
 
-@router.post("/v1/claims/confirm", response_model=BulkConfirmation, responses=responses(401, 403, 422))
+@router.post("/v1/claims/confirm", response_model=BulkConfirmation, responses=responses(401, 403, 409, 422))
 def confirm_claims(body: BulkConfirmationCreate, by: Confirmer, ledger: LedgerDep, key: IdempotencyKeyDep,
                    settle: SettleDep, request: Request) -> dict[str, Any]:
     """Confirm many proposals (lead bureau), each re-assessed and then pending; refusals listed, not raised."""

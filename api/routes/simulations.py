@@ -70,7 +70,7 @@ def named_simulation(ledger: Any, draft: Any, uscc: str | None, top: int = TOP) 
 
 
 @router.post("/v1/simulations", response_model=SimulationPublic, openapi_extra=DRAFT_BODY,
-             responses={**FILE_RESPONSES, **responses(401, 403, 422)})
+             responses={**FILE_RESPONSES, **responses(401, 403, 409, 422)})
 async def simulate(by: Simulator, ledger: LedgerDep, request: Request, response: Response, key: IdempotencyKeyDep,
                    uscc: Annotated[Uscc | None, Query(description="also explain each claim of this organisation")]
                    = None,

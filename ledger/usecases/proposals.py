@@ -14,17 +14,19 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
-from ledger import views
+from ledger import refused_keys, views
 from ledger.beijing import today
 from ledger.catalogue.model import Kind, Programme
 from ledger.domain import errors
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
+from ledger.domain.idempotency import IdempotencyRecord
 from ledger.domain.organisation import Organisation
 from ledger.messages import status_zh
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, prepare
 from ledger.rules.accounts import certification_key
+from ledger.usecases.common import fingerprint as command_fingerprint
 from ledger.usecases.common import require_role, uuid_of
 
 if TYPE_CHECKING:
@@ -197,11 +199,17 @@ class Proposals:
         return self._run(by, key, "confirm_claim", {"claim": str(cid)}, decide)
 
     def confirm_claims(self, by: Principal, *, ids: list[str], key: str | None = None) -> Outcome:
-        """Many proposals, each in its own transaction: one refused leaves the others confirmed."""
+        """Many proposals, each in its own transaction: one refused leaves the others confirmed. The request's
+        Idempotency-Key is claimed for its list before the first proposal is confirmed (beside the log, as the
+        sandbox keeps its answers), so the key sent again with another list is `conflict` and writes nothing (a
+        contract probe's second list was confirmed); each proposal is then confirmed under a key of its own, so the
+        same list sent again gives each proposal its first answer, marked replayed."""
         from ledger.application import Outcome
 
+        ids = list(dict.fromkeys(ids))
+        replayed = key is not None and self._claim_key(by, key, ids)
         confirmed, refused, position = [], [], None
-        for claim_id in dict.fromkeys(ids):
+        for claim_id in ids:
             try:
                 outcome = self.confirm_claim(by, claim_id=claim_id, key=None if key is None else f"{key}:{claim_id}")
             except errors.LedgerError as refusal:
@@ -210,4 +218,16 @@ class Proposals:
                 continue
             confirmed.append(outcome.view)
             position = max(p for p in (position, outcome.position) if p is not None) if outcome.position else position
-        return Outcome({"confirmed": confirmed, "refused": refused}, position)
+        return Outcome({"confirmed": confirmed, "refused": refused}, position, replayed=replayed)
+
+    def _claim_key(self, by: Principal, key: str, ids: list[str]) -> bool:
+        """Claim the key for this list of proposals: whether it was claimed for it before (a replay); `conflict`
+        if it was used for another list or command, or is claimed for one meanwhile."""
+        fingerprint = command_fingerprint("confirm_claims", {"ids": ids})
+        if self._kept_answer(by, key, fingerprint) is not None:
+            return True
+        self.recorder.keep_refusal(by.name, key, fingerprint,  # type: ignore[attr-defined]
+                                   refused_keys.kept_answer({"confirm_claims": ids}),
+                                   record_id=IdempotencyRecord.create_id(by.name, key))
+        self._kept_answer(by, key, fingerprint)  # the same key claimed at once for another list: conflict
+        return False

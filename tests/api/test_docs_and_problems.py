@@ -137,3 +137,14 @@ def test_a_json_object_sent_as_another_type_is_told_to_send_application_json(api
     good = api.client.post("/v1/organisations", content=body, headers={
         "Authorization": f"Bearer {api.tokens['admin']}", "Content-Type": "application/json"})
     assert good.status_code == 201, good.text  # nothing was written by the refusals
+
+
+def test_every_operation_that_takes_an_idempotency_key_documents_its_conflict(api):
+    """The contract answers a key sent again with another body 409 conflict, so every operation taking the header
+    lists 409 (the sandbox's did not: a contract probe)."""
+    document = api.client.get("/openapi.json").json()
+    keyed = [(method.upper(), path, op) for path, operations in document["paths"].items()
+             for method, op in operations.items()
+             if any(p.get("name", "").lower() == "idempotency-key" for p in op.get("parameters", []))]
+    assert len(keyed) > 10
+    assert [f"{m} {p}" for m, p, op in keyed if "409" not in op["responses"]] == []

@@ -3,6 +3,7 @@ provenance, proposals in the queue, confirmed one or many, the summary, and what
 from __future__ import annotations
 
 from tests.api.conftest import Api, World
+from tests.support import unique_id
 
 
 def _erc_csv(world: World, n: int) -> tuple[str, list[str]]:
@@ -94,6 +95,26 @@ def test_proposals_queue_confirm_and_summary(api: Api, world: World) -> None:
     state = api.ok("GET", f"/v1/organisations/{codes[0]}/awards", as_="auditor")
     assert state["totals"]["entitled"] == "200000.00"
     api.refused("POST", f"/v1/claims/{ids[0]}/confirm", {}, "jxj", 403, "not_lead_bureau")
+
+
+def test_a_bulk_confirmation_keeps_its_idempotency_key_for_its_list(api: Api, world: World) -> None:
+    """The key sent again with the same list gives the first answer, marked replayed, and writes nothing; sent
+    with another list it is conflict and confirms nothing (a contract probe's second list was confirmed, the key
+    having been split into one per proposal); nor may another command take the key."""
+    text, _ = _erc_csv(world, 3)
+    first, second, third = _post_csv(api, text).json()["proposed_claims"]
+    key = unique_id("bulk-")
+    answer = api.call("POST", "/v1/claims/confirm", {"ids": [first, second]}, as_="kjj", key=key)
+    assert answer.status_code == 200 and len(answer.json()["confirmed"]) == 2, answer.text
+    before = api.events()
+    again = api.call("POST", "/v1/claims/confirm", {"ids": [first, second]}, as_="kjj", key=key)
+    assert again.status_code == 200 and again.headers.get("Idempotent-Replayed") == "true", again.headers
+    assert again.json() == answer.json() and api.events() == before
+    api.refused("POST", "/v1/claims/confirm", {"ids": [third]}, "kjj", 409, "conflict", key=key)
+    api.refused("POST", f"/v1/claims/{third}/confirm", {}, "kjj", 409, "conflict", key=key)
+    assert api.ok("GET", f"/v1/claims/{third}", as_="kjj")["status"] == "proposed"
+    fresh = api.call("POST", "/v1/claims/confirm", {"ids": [third]}, as_="kjj", key=unique_id("bulk-"))
+    assert fresh.status_code == 200 and len(fresh.json()["confirmed"]) == 1, fresh.text
 
 
 def test_a_list_whose_bytes_after_a_byte_order_mark_are_no_text_is_refused_whole(api: Api) -> None:
