@@ -42,11 +42,22 @@ def statement_credits(sql: Sql, lines: list[Row], period_from: str, period_to: s
         [ln for place, ln in stored if at is not None and place > at]
     mine = {id(ln) for ln in credit}
     keys = {ref_key(ref) for ref in refs}
-    missing = [r for (d,) in sql.rows(
-        "SELECT r.data FROM rm_repayments r WHERE r.received_on >= %s AND r.received_on <= %s AND NOT EXISTS"
-        " (SELECT 1 FROM rm_bank_lines l WHERE lower(l.reference) = lower(r.bank_ref)) ORDER BY r.received_on,"
-        " r.id", (period_from, period_to)) if ref_key((r := json.loads(d))["bank_ref"]) not in keys]
+    missing = [r for r in unmatched_repayments(sql, period_from, period_to) if ref_key(r["bank_ref"]) not in keys]
     return match_credits(sequence, by_ref, lambda ln: id(ln) in mine, missing)
+
+
+def unmatched_repayments(sql: Sql, period_from: str, period_to: str) -> list[Row]:
+    """Repayments received in the period that no line takes: on no line, or named only as a memo's other reference
+    (as `projections.bank.unmatched_payouts`)."""
+    from projections.bank import SEVERAL, SEVERAL_PATTERNS, untaken
+
+    rows = "SELECT r.data FROM rm_repayments r WHERE r.received_on >= %s AND r.received_on <= %s AND {} EXISTS" \
+           " (SELECT 1 FROM rm_bank_lines l WHERE lower(l.reference) = lower(r.bank_ref){})"
+    period = (period_from, period_to)
+    return untaken(sql, [json.loads(d) for (d,) in sql.rows(rows.format("NOT", ""), period)],
+                   [json.loads(d) for (d,) in sql.rows(rows.format("", f" AND {SEVERAL}"), (*period,
+                                                                                            *SEVERAL_PATTERNS))],
+                   "received_on")
 
 
 def repayments_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:

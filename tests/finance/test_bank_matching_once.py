@@ -232,6 +232,33 @@ def test_a_memo_holding_several_references_is_matched_by_the_one_the_ledger_know
     assert again["line"]["reference"] == back and later["report"]["matched_credits"] == []
 
 
+def test_a_payout_or_repayment_a_memo_only_names_is_still_unmatched(api, books):
+    """A line paying one payout whose memo also names another (`PAY-1 参见PAY-2`) takes the first; the second, which
+    the bank never paid, was neither matched nor unmatched and the statement said all matched (a finance probe),
+    as was a repayment a credit memo named second. Both are unmatched now, until a line of any statement takes
+    them; a line of two payouts' sum names the first as a mismatch and leaves the second unmatched."""
+    paid, named = (books.pay(books.approve(), "1000.00", "2024-09-02") for _ in range(2))
+    answer = _import(api, CREDITS + f"2024-09-02,1000.00,,{paid['bank_ref']} 参见{named['bank_ref']}\n")
+    for report in (answer["report"], api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}",
+                                            as_="finance")["report"]):
+        assert _ids(report["matched"]) == [[paid["id"]]] and report["all_matched"] is False
+        assert named["id"] in [p["id"] for p in report["unmatched_payouts"]]
+    later = _import(api, CREDITS + f"2024-09-03,1000.00,,{named['bank_ref']}\n")["report"]
+    assert _ids(later["matched"]) == [[named["id"]]]
+    first = api.ok("GET", f"/v1/finance/bank-statements/{answer['id']}", as_="finance")["report"]
+    assert named["id"] not in [p["id"] for p in first["unmatched_payouts"]]
+    one, two = (books.pay(books.approve(), "1000.00", "2024-09-05") for _ in range(2))
+    summed = _import(api, CREDITS + f"2024-09-05,2000.00,,{one['bank_ref']} {two['bank_ref']}\n")["report"]
+    assert _ids(summed["amount_mismatches"]) == [[one["id"]]]
+    assert two["id"] in [p["id"] for p in summed["unmatched_payouts"]] and summed["all_matched"] is False
+    recovery, back, other = _recovery(api, books), unique_id("REC-"), unique_id("REC-")
+    _repay(api, recovery, "500.00", "2024-09-06", back)
+    _repay(api, recovery, "700.00", "2024-09-06", other)
+    credit = _import(api, CREDITS + f"2024-09-06,,500.00,还款 {back} 另见{other}\n")["report"]
+    assert [m["line"]["reference"] for m in credit["matched_credits"]] == [back]
+    assert other in [r["bank_ref"] for r in credit["unmatched_repayments"]] and credit["all_matched"] is False
+
+
 def test_a_payout_the_bank_returned_reconciles_once_the_ledger_reverses_it(api, books):
     """退汇: the money left (a debit) and came back (a credit bearing the payout's reference and amount). Before
     finance reverses the payout the credit is `returned_but_not_reversed`; after, both lines answer for each
