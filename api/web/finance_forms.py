@@ -225,18 +225,15 @@ async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[
 
 def _with_credits(read_models: Any, report: dict, lines: list[dict]) -> dict:
     """The preview's credit lines against the repayments, as an imported statement's report matches them (after
-    every line imported so far)."""
+    every line imported so far), over the statement's period, its first to last line of either way: a file of money
+    out only still lists the repayments received in it that no line shows (the preview said none, the import of
+    the same file one: a pages probe)."""
     from projections.bank_credits import statement_credits, with_credits
     from projections.bank_returns import with_returns
-    credit_lines = report["credit_lines"]
+    days = sorted(ln["date"] for ln in lines)
     with read_models.view.reading() as sql:
-        if not credit_lines:
-            credits = {"matched_credits": [], "credit_amount_mismatches": [], "unmatched_credit_lines": [],
-                       "unmatched_repayments": [], "repeated_credit_lines": []}
-        else:
-            days = sorted(ln["date"] for ln in credit_lines)
-            credits = statement_credits(sql, lines, days[0], days[-1])
-        return with_returns(sql, with_credits(report, credits), previewed=credit_lines)
+        credits = statement_credits(sql, lines, days[0], days[-1])
+        return with_returns(sql, with_credits(report, credits), previewed=report["credit_lines"])
 
 
 # The preview sends the file back as URL-safe base64 ("-" and "_" pass a form's URL encoding as they are, where

@@ -217,6 +217,29 @@ def test_a_statement_preview_numbers_lines_by_the_file_labels_counts_and_says_a_
         "</table>")[0]
 
 
+def test_a_preview_of_money_out_only_counts_the_repayments_no_line_shows_as_the_import_does(client, year):
+    """A file with no money in: the preview said no repayment was missing from the bank while the import of the same
+    file listed the one received in its period (a pages probe); both count it now."""
+    payout = _api(client, "GET", f"/v1/payouts/{year['payout']}", as_="finance")
+    _api(client, "POST", f"/v1/recoveries/{year['recovery']}/repayments",
+         {"amount": "30000.00", "received_on": "2023-07-05", "bank_ref": unique_id("BACK-")}, as_="finance")
+    raw = ("交易日期,借方发生额,贷方发生额,对方户名,附言\n"
+           f'2023-07-03,"100,000.00",,杭州某某科技有限公司,{payout["bank_ref"]}\n'
+           f"2023-07-10,5.00,,银行,{unique_id('FEE-')}\n").encode("gb18030")
+    csrf = _sign_in(client, "finance")
+
+    def missing(page: str) -> str:
+        summary = page.split('data-testid="match-summary"')[1].split("</p>")[0]
+        return re.search(r"未见于银行的还款 (\d+)", summary).group(1)
+
+    page = _preview(client, csrf, raw, good_lines=False)
+    content = re.search(r'name="content" value="([^"]+)"', page).group(1)
+    done = client.post("/ui/finance/statements", data={"csrf": csrf, "content": content, "source": "对账单.csv",
+                                                       "key": unique_id("k")}, follow_redirects=False)
+    imported = client.get(done.headers["location"] + "?lang=zh").text
+    assert missing(page) == missing(imported) != "0"
+
+
 def test_the_write_page_prefills_the_payout_claim_and_the_reversal_payout(client, year):
     """`?claim_id=` fills the payout form's claim, `?payout_id=` the reversal form's payout; junk fills nothing."""
     _sign_in(client, "finance")
