@@ -33,7 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fix_over_recovered": ("还款金额不能超过未追回余额；请按到账金额填写，超出部分退还付款人。",
                            "A repayment cannot exceed what is outstanding; record at most that and return the rest."),
     "fix_form": ("请检查表单内容。", "Check the form."),
-    "certification": ("认定", "Certification"), "open_certification": ("查看认定", "Open the certification"),
+    "certification": ("认定", "Certification"), "view_certification": ("查看认定", "Open the certification"),
     "revoke_cert_h": ("撤销认定", "Revoke the certification"),
     "revoke_cert_hint": ("依据本认定的全部申请，无论其日期：待确认、待审批的撤回，已批准的撤销"
                          "（未拨付部分释放，已拨付部分转为应追回款项）。撤销生效日期记为认定失效之日，此后不能再有申请依据本认定。",
@@ -57,12 +57,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Writes off all that is outstanding and closes the recovery."),
     "confirm_write_off": ("确认核销", "Confirm the write-off"),
     "repaid": ("还款已登记。", "The repayment is recorded."), "wrote_off": ("已核销。", "Written off."),
-    "opened_at": ("开立时间", "Opened"), "open_recovery": ("查看", "Open"), "count": ("笔数", "Count"),
+    "opened_at": ("开立时间", "Opened"), "view_recovery": ("查看", "Open"), "count": ("笔数", "Count"),
 }
 
 REFUSALS: dict[str, tuple[str, str]] = {
     "invalid_state": ("当前状态下不能执行此操作", "Not possible in the current state"),
-    "over_recovered": ("还款金额超过未追回余额", "More than is outstanding"),
     "invalid_amount": ("金额不正确", "Not a valid amount"),
 }
 

@@ -302,14 +302,18 @@ def field_label(field: str, lang: str, form: str | None = None) -> str:
     return translator(lang)(key) if key else field
 
 
-# The corrections pages keep their words in their own module; they only add keys, never replace one.
+# The corrections pages keep their words in their own module; they only add keys, never replace one: a key both
+# modules held was read from this one, so the corrections pages' "查看认定" showed as "打开认定 {id}，…" (a pages
+# probe). Two words for one key stop the import.
 def _merge() -> None:
     from api.web import corrections_words
 
     for table, extra in ((MESSAGES, corrections_words.MESSAGES), (REFUSALS, corrections_words.REFUSALS),
                          (EVENTS, corrections_words.EVENTS)):
         for key, words in extra.items():
-            table.setdefault(key, words)
+            if table.setdefault(key, words) != words:
+                raise RuntimeError(f"api/web/corrections_words.py: {key!r} has other words in api/web/i18n.py; name"
+                                   " one of them otherwise")
 
 
 _merge()
