@@ -26,6 +26,7 @@ from api.settings import Settings
 DOCS = ("/docs", "/redoc", "/docs/oauth2-redirect")
 SECURITY = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
 PAGE_CSP, DOCS_CSP, RAW_PROBLEM = PAGE_POLICY.encode(), DOCS_POLICY.encode(), PROBLEM.encode()
+NO_STORE = (b"cache-control", b"no-store")
 
 
 class Front:
@@ -55,6 +56,9 @@ class Front:
         state[BEARER_PRINCIPAL] = (token, principal)
         seen: dict[str, Any] = {"status": 500, "problem": False, "replayed": False, "body": b""}
         docs = scope["path"] in DOCS
+        # What a signed-in reader was shown is not kept by the browser: Back after signing out showed the last
+        # user's page from its cache on a shared office PC (a pages probe). The pages' static files set their own.
+        private = scope["path"].startswith(("/ui", "/v1"))
         raw_id = request_id.encode()
 
         async def sending(message: Message) -> None:
@@ -72,6 +76,8 @@ class Front:
                     elif name == b"idempotent-replayed":
                         seen["replayed"] = value.lower() == b"true"
                 raw.extend(header for header in SECURITY if header[0] not in names)
+                if private and b"cache-control" not in names:
+                    raw.append(NO_STORE)
                 if b"content-security-policy" not in names:
                     raw.append((b"content-security-policy", DOCS_CSP if docs else PAGE_CSP))
                 if b"x-request-id" not in names:

@@ -45,3 +45,21 @@ def test_an_auditor_reads_an_organisation_as_of_a_day(page, live, world, sign_in
     expect(page.get_by_test_id("total-approved")).to_have_text("200,000.00 元")
     expect(page.get_by_test_id("timeline")).to_contain_text("（北京时间）")
     shot("as-of")
+
+
+def test_back_after_signing_out_shows_no_page_of_the_signed_out_user(page, live, world, sign_in, shot):
+    """On a shared office PC, Back after 退出 brought the last page back from the browser's cache, figures and
+    "当前用户" included (a pages probe): the pages are not kept (`Cache-Control: no-store`), so Back asks the server,
+    which sends the browser to sign in."""
+    sign_in("finance")
+    shown = page.goto(f"/ui/organisations/{world.uscc}")
+    assert shown is not None and shown.headers.get("cache-control") == "no-store"
+    expect(page.get_by_test_id("total-approved")).to_be_visible()
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(re.compile(r"/ui/sign-in"))
+    page.go_back()
+    page.wait_for_load_state()
+    shot("back-after-sign-out")
+    expect(page).to_have_url(re.compile(r"/ui/sign-in"))
+    expect(page.locator("body")).not_to_contain_text("finance-ui")
+    expect(page.get_by_test_id("total-approved")).to_have_count(0)
