@@ -27,9 +27,9 @@ from ledger.principals import Principal, Role
 router = APIRouter(tags=["corrections"])
 Corrector = Annotated[Principal, Depends(requires(Role.BUREAU, doing="correct claims and certifications"))]
 Finance = Annotated[Principal, Depends(requires(Role.FINANCE, doing="record repayments and write-offs"))]
-# Admin "reads all" (the contract's roles), recoveries included.
-Reader = Annotated[Principal, Depends(requires(Role.FINANCE, Role.AUDITOR, Role.BUREAU, Role.ADMIN,
-                                               doing="read recoveries"))]
+# Admin "reads all" (the contract's roles), recoveries included; the recoveries pages admit the same.
+RECOVERY_READERS = (Role.FINANCE, Role.AUDITOR, Role.BUREAU, Role.ADMIN)
+Reader = Annotated[Principal, Depends(requires(*RECOVERY_READERS, doing="read recoveries"))]
 DryRun = Annotated[bool, Query(description="true: answer what the correction would do, and write nothing")]
 ERRORS = responses(401, 403, 404, 409, 422)
 

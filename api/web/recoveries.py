@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReadModelsDep
+from api.routes.corrections import RECOVERY_READERS
 from api.schemas.corrections import RepaymentCreate, WriteOffCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import plain_amount
@@ -25,7 +26,7 @@ from ledger.principals import Principal, Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form()]
-Reader = allowing(Role.FINANCE, Role.AUDITOR, Role.BUREAU, doing="read recoveries")
+Reader = allowing(*RECOVERY_READERS, doing="read recoveries")  # the API's readers (admin was refused: a probe)
 SUMMED = ("amount", "recovered", "written_off", "outstanding")
 STATUSES = {"open": "open_status", "closed": "closed_status", "": "all"}  # each choice and its label
 MESSAGES.update({

@@ -86,14 +86,17 @@ def test_the_recoveries_list_filters_by_status_and_organisation(client, certifie
 
 
 def test_a_recovery_page_is_for_its_lead_bureau_not_another(client, certified):
-    """As GET /v1/recoveries/{id}: the lead bureau (kjj) and finance open the recovery's page; another bureau (jxj)
-    is refused, as the list already leaves the recovery out for it."""
+    """As GET /v1/recoveries/{id}: the lead bureau (kjj), finance and admin open the recovery's page and the list;
+    another bureau (jxj) is refused, as the list already leaves the recovery out for it."""
     opened = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
                   {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕18号"}, as_="kjj")
     page = f"/ui/recoveries/{opened['recovery_id']}"
-    for who in ("kjj", "finance"):
+    for who in ("kjj", "finance", "admin"):  # admin reads all, as the API lets it (its page was refused: a probe)
         _sign_in(client, who)
         assert client.get(page).status_code == 200, who
+        listed = client.get(f"/ui/recoveries?uscc={certified['uscc']}")
+        assert listed.status_code == 200 and f'data-recovery="{opened["recovery_id"]}"' in listed.text, who
+        assert 'href="/ui/recoveries"' in listed.text, who
     _sign_in(client, "jxj")
     refused = client.get(page)
     assert refused.status_code == 403 and "not_lead_bureau" in refused.text and certified["uscc"] not in refused.text
