@@ -38,6 +38,9 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
             raise ValueError
     except ValueError:
         return await run_in_threadpool(_page, request, [problem(("file", "文件"), NOT_JSON)])
+    if document.get("receipt") != KIND and not {"position", "digest"} <= document.keys():
+        # JSON, but neither: said so, not judged by a signature it does not carry ("signed by key None": a probe).
+        return await run_in_threadpool(_page, request, [problem(("file", "文件"), NEITHER)])
     # Both the check and the page verify the chain, reading the whole log: in a worker thread, not on the loop.
     try:
         checked = await run_in_threadpool(_problems, request, document)
@@ -47,6 +50,10 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
 
 
 NOT_JSON = Reason("not a JSON digest or receipt", "不是 JSON 格式的摘要或回执")
+NEITHER = Reason("JSON, but not a digest (it has no position and digest) nor a receipt (it has no \"receipt\": \""
+                 f"{KIND}\"); upload a digest saved from this page or a claim's receipt",
+                 f"是 JSON，但既不是摘要（没有 position 和 digest）也不是回执（没有 \"receipt\": \"{KIND}\"）；"
+                 "请上传从本页保存的摘要或申请的回执")
 
 
 def problem(part: tuple[str, str], why: str) -> dict[str, str]:

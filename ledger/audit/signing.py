@@ -149,6 +149,9 @@ def unknown_key(known: Any, document: dict[str, Any]) -> Reason | None:
     carried = document.get("key_id")
     if carried in known:
         return None
+    if carried is None:
+        return Reason("it carries no key_id: no ledger signed it (a digest or receipt the ledger gives names its key)",
+                      "其中没有 key_id：它未经任何台账签名（台账出具的摘要或回执都注明其签名密钥）")
     return Reason(f"it is signed by key {carried!r}, which this ledger never used: it is another ledger's, or was"
                   " signed again by someone else", f"它由密钥 {carried!r} 签名，而本台账从未使用过该密钥：它属于另一本"
                   "台账，或被他人重新签名")

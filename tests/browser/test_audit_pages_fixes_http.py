@@ -118,6 +118,14 @@ def test_the_digest_or_receipt_check_fails_in_the_pages_language(client):
     assert "which this ledger never used" in _checked(client, csrf, stranger, lang="en")
     assert _checked(client, csrf, digest) == "核验通过：签名有效，内容与本账本一致。"
 
+    # JSON that is neither is said so, not judged by a key it does not carry ("signed by key None": a pages probe);
+    # a digest stripped of its key_id is named unsigned.
+    for lang, said in (("zh", "既不是摘要"), ("en", "not a digest")):
+        neither = _checked(client, csrf, {"x": 1}, lang=lang)
+        assert said in neither and "None" not in neither, neither
+    unsigned = _checked(client, csrf, {k: v for k, v in digest.items() if k != "key_id"})
+    assert "没有 key_id" in unsigned and "None" not in unsigned, unsigned
+
 
 def test_a_claim_page_whose_events_no_longer_fold_says_where_the_chain_breaks(client, database_url):
     """The claim page of a claim with an event whose type was changed behind the ledger's back is a 409 page naming the
