@@ -332,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("settings_invalid", str(err), reason_zh(err))
     except preflight.StoreInvalid as err:
         return _fail("store_invalid", str(err), reason_zh(err))
+    except preflight.StoreUnwritable as err:
+        return _fail("store_forbidden", str(err), reason_zh(err))
     except preflight.ReplicaInvalid as err:
         return _fail("settings_invalid", str(err), reason_zh(err))
     except preflight.StoreRefused as err:

@@ -74,6 +74,24 @@ def test_the_long_running_commands_refuse_it_too(command, tmp_path):
         assert (lang == "zh") == bool(CJK.search(found[2]))
 
 
+@pytest.mark.parametrize("argv", [["verify"], ["export", "--year", "2023"], ["demo"], ["replay", "--as-of",
+                                                                                     "2024-01-01"]])
+def test_a_sqlite_store_that_cannot_be_made_or_names_a_folder_is_said_with_its_path(argv, tmp_path, monkeypatch,
+                                                                                    capsys):
+    """A file where the store's folder would be made (the default ./var a file, say) was a traceback and exit 1 on
+    every command; a URL naming a folder was "unable to open database file. Start the database" (an operator
+    probe). Each names the path and what to do, exit 2, and nothing is made."""
+    (tmp_path / "var").write_text("not a folder", encoding="utf-8")
+    said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": "sqlite:///var/ledger.sqlite3"},
+                 "store_forbidden")
+    assert f"{tmp_path / 'var'} is a file, not a folder" in said["en"] and "是文件，不是文件夹" in said["zh"]
+    (tmp_path / "store").mkdir()
+    said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'store'}"},
+                 "store_invalid")
+    assert f"names {tmp_path / 'store'}, a folder, not a file" in said["en"] and "是文件夹" in said["zh"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "var"] and not any((tmp_path / "store").iterdir())
+
+
 def test_a_file_with_a_sqlite_header_and_junk_after_it_is_refused_too(tmp_path, monkeypatch, capsys):
     """The header check passes; SQLite's own "file is not a database" is caught and said the same way."""
     junk = tmp_path / "junk.sqlite3"
