@@ -3,9 +3,11 @@ version."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -132,3 +134,33 @@ def not_yet(name: str, what: str, issue: int) -> Callable[[argparse.Namespace], 
         return 3
 
     return not_available
+
+
+def write_whole(path: Path, content: bytes) -> None:
+    """`content` written to `path` whole or not at all: into a file beside it, then renamed over it, so a write
+    that fails part-way (a full disk, a file-size limit) leaves what was there before, not a file cut short (an
+    operator probe's earlier export was lost to 3,729 bytes of the new one). A path that is there and is not a
+    regular file (/dev/stdout, a pipe) is written as it is: renaming over it would replace the device. OSError as
+    the write's own."""
+    try:
+        mode = path.stat(follow_symlinks=True).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        path.write_bytes(content)
+        return
+    target = path.resolve()  # a link's file is replaced, not the link
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~umask)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

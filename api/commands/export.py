@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr, whole_number
-from api.commands.common import configure_logging, say, settings
+from api.commands.common import configure_logging, say, settings, write_whole
 from api.reports import reconciliation as report
 from api.reports.closing import with_close
 from ledger.domain.errors import OutsidePolicyTerm
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output or report.filename(args.year, args.format))
     try:
-        path.write_bytes(content)
+        write_whole(path, content)
     except OSError as err:
         refuse("export", "output_unwritable", f"cannot write {path}: {err.strerror}. Choose another --output",
                then(f"无法写入 {path}：{os_reason_zh(err)}", "请用 --output 换一个位置"))

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
-from api.commands.common import KEY_LIMIT, read_input, say
+from api.commands.common import KEY_LIMIT, read_input, say, write_whole
 from api.json_text import loads
 
 RECEIPT_LIMIT = 16 * 1024 * 1024  # a claim's receipt is a few kilobytes; its events would have to number thousands
@@ -102,7 +102,7 @@ def run_receipt(args: argparse.Namespace) -> int:
 def _written(path: Path, content: str) -> bool:
     """Whether `content` went to `path`; if not, refused as `output_unwritable` (exit 2)."""
     try:
-        path.write_text(content, encoding="utf-8")
+        write_whole(path, content.encode("utf-8"))
     except OSError as err:
         refuse("receipt", "output_unwritable", f"cannot write {path}: {err.strerror}. Choose another --output",
                then(f"无法写入 {path}：{os_reason_zh(err)}", "请用 --output 换一个位置"))

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr, whole_number
-from api.commands.common import configure_logging, read_input, say, settings, stage
+from api.commands.common import configure_logging, read_input, say, settings, stage, write_whole
 from api.reports import simulation as report
 from api.reports.table import render
 from ledger.sandbox.answer import name_organisations
@@ -142,7 +142,7 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
             sys.stdout.buffer.write(content)
         else:
             try:
-                Path(args.output).write_bytes(content)
+                write_whole(Path(args.output), content)
             except OSError as err:
                 refuse("simulate", "output_unwritable", f"cannot write {args.output}: {err.strerror}. Choose another"
                        " --output", then(f"无法写入 {args.output}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
