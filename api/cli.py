@@ -295,15 +295,14 @@ def main(argv: list[str] | None = None) -> int:
         action.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     # pg_stat_activity names each connection's process (an operator's own PGAPPNAME is kept).
     os.environ.setdefault("PGAPPNAME", f"award-ledger {args.command}")
+    if signal.getsignal(signal.SIGINT) is cli_language.interrupted_while_starting:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C from here on: the except below
     try:
         return args.run(args)
     except KeyboardInterrupt:
         # Ctrl-C: said, not a traceback. A command records in whole transactions, so what it saved stands and what
         # it had not saved was not recorded; the demo resumes where it stopped (its commands are idempotent).
-        refuse(args.command, "interrupted", "stopped by Ctrl-C (SIGINT) before it finished: what it had recorded"
-               " stands, in whole commands, and nothing half-recorded was kept. Run the command again to finish",
-               "已被 Ctrl-C（SIGINT）中断，未运行完：已记录的内容按完整的操作保留，未完成的操作没有记录。"
-               "请重新运行该命令以完成")
+        refuse(args.command, "interrupted", *cli_language.INTERRUPTED)
         # What the interrupt left half-way (a store connection's context, a pool) is finalised as the interpreter
         # exits, after its pool closed; Python would print each as "Exception ignored ... Traceback". Said once
         # above is enough.

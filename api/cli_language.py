@@ -45,6 +45,20 @@ def unknown_language_lines(value: str) -> tuple[str, str]:
             "或不设置以跟随 LC_ALL、LC_MESSAGES 或 LANG")
 
 
+INTERRUPTED = ("stopped by Ctrl-C (SIGINT) before it finished: what it had recorded stands, in whole commands, and"
+               " nothing half-recorded was kept. Run the command again to finish",
+               "已被 Ctrl-C（SIGINT）中断，未运行完：已记录的内容按完整的操作保留，未完成的操作没有记录。"
+               "请重新运行该命令以完成")
+
+
+def interrupted_while_starting(_signum: int, _frame: object) -> None:
+    """SIGINT's handler from the moment the `award-ledger` command starts loading (api/__init__.py) until `main`
+    hands Ctrl-C to its own `except KeyboardInterrupt`: the same refusal, exit 130, where a KeyboardInterrupt in
+    the imports printed a traceback (an operator probe, in the first half second)."""
+    refuse(None, "interrupted", *INTERRUPTED)
+    os._exit(130)
+
+
 def refuse(command: str | None, code: str, en: str, zh: str) -> None:
     """One refusal on stderr, `award-ledger[ COMMAND]: [code] text`, in the reader's language."""
     name = f"award-ledger {command}" if command else "award-ledger"

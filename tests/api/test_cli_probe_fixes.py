@@ -104,6 +104,27 @@ def test_ctrl_c_is_said_not_a_traceback(tmp_path, after):
     assert [f[1] for f in REFUSAL.findall(said)] == ["interrupted"], said[-2000:]
 
 
+STARTING = """
+import os, signal, sys
+sys.argv[0] = "award-ledger"  # as the console script runs
+import api  # the package the command loads first
+os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the rest is still loading
+import api.cli  # never reached
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ctrl_c_while_the_command_loads_is_said_not_a_traceback(tmp_path, lang):
+    """In the first half second (the imports, before `main`), Ctrl-C printed a KeyboardInterrupt traceback (an
+    operator probe): from the package's first line, it is the same `interrupted` refusal and exit 130."""
+    run = subprocess.run([sys.executable, "-c", STARTING], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         env={**_env(tmp_path), "LEDGER_LANG": lang},
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert run.returncode == 130 and "Traceback" not in run.stderr, (run.returncode, run.stderr)
+    [said] = REFUSAL.findall(run.stderr)
+    assert said[1] == "interrupted" and ("中断" in said[2]) == (lang == "zh"), said
+
+
 def test_a_second_close_of_a_year_makes_no_key(tmp_path):
     """A probe: `close --year 2025` on a closed year, run from a folder without var/signing-key.pem, refused
     "nothing was recorded" and had made a key there and registered it in the store. The signer now comes after the
