@@ -7,6 +7,7 @@ summary line for logs is ours.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
@@ -59,9 +60,12 @@ class Progress:
 
 
 def _is_terminal(stream: TextIO) -> bool:
+    """A terminal that can show a bar: one that reports no width (a pty of 0 columns: `script` without a terminal
+    of its own, `docker exec -t` before its first resize) got tqdm's bar drawn in no columns, so nothing at all (an
+    operator probe); it gets the summary lines, as a log does."""
     try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
+        return stream.isatty() and os.get_terminal_size(stream.fileno()).columns > 0
+    except (AttributeError, ValueError, OSError):
         return False
 
 

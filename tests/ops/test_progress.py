@@ -59,6 +59,27 @@ def test_on_a_terminal_the_bar_redraws_in_place() -> None:
     assert "\r" in written and "demo claims" in written and "50/50" in written
 
 
+def test_a_terminal_of_no_width_gets_the_closing_line() -> None:
+    """A pty reporting 0 columns (`script` without a terminal, `docker exec -t` before its resize) showed nothing at
+    all: tqdm drew its bar in no columns (an operator probe). It gets the closing line, as a log does."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 0, 0, 0))
+    try:
+        with os.fdopen(follower, "w", closefd=False) as stream:
+            bar = Progress("demo claims", "items", stream, total=50)
+            for done in range(0, 51, 10):
+                bar.update_to(done, 50)
+            bar.close()
+        written = b""
+        while select.select([leader], [], [], 0.2)[0]:
+            written += os.read(leader, 65536)
+        written = written.decode()
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert "demo claims: 50/50 items in" in written and "\r\x1b" not in written, repr(written)
+
+
 def test_off_a_terminal_progress_writes_only_its_closing_line() -> None:
     """A stream that is not a terminal gets nothing while updating, then one line with the count and rate."""
     stream = io.StringIO()
