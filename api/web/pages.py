@@ -73,7 +73,9 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         "step_detail": lambda step: render_step(step, lang), **context}, status_code=status)
     keep_csrf(response, request)
     if request.query_params.get("lang") in i18n.LANGS:
-        response.set_cookie(i18n.COOKIE, lang, path="/ui", samesite="strict", max_age=365 * 86400)
+        # Secure by the same setting as the session's and the CSRF cookie's (this one was not: an operator probe).
+        response.set_cookie(i18n.COOKIE, lang, path="/ui", samesite="strict", max_age=365 * 86400,
+                            secure=request.app.state.settings.cookie_secure)
     return response
 
 

@@ -99,6 +99,11 @@ def test_secure_comes_from_the_setting_never_from_a_forwarded_header(database_ur
             answer = c.post("/ui/sign-in", data={"csrf": csrf, "token": token}, follow_redirects=False,
                             headers={"X-Forwarded-Proto": "https"})
             assert ("Secure" in _session_cookie(answer)) is secure
+            # Every cookie the pages set, the language's too (it was never Secure: an operator probe).
+            chosen = c.get("/ui/sign-in?lang=en", headers={"X-Forwarded-Proto": "https"})
+            cookies = chosen.headers.get_list("set-cookie")
+            assert any(x.startswith("ledger_lang=") for x in cookies), cookies
+            assert all(("; secure" in x.lower()) is secure for x in cookies), cookies
 
 
 def test_forms_without_the_csrf_token_are_refused(client):
