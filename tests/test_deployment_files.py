@@ -86,7 +86,7 @@ def test_every_ledger_variable_is_a_declared_setting():
     used = {
         "docker-compose.yml": set(LEDGER_VARIABLE.findall((ROOT / "docker-compose.yml").read_text())),
         "Dockerfile": set(LEDGER_VARIABLE.findall(DOCKERFILE)),
-        ".env.example": set(LEDGER_VARIABLE.findall(ENV_EXAMPLE)),
+        ".env.example": set(LEDGER_VARIABLE.findall(ENV_EXAMPLE)) - {"LEDGER_LANG"},  # the CLI's, not a setting
     }
     assert used[".env.example"] >= {"LEDGER_DATABASE_URL", "LEDGER_AUTH_FILE"}
     declared = _settings_variables()
@@ -175,7 +175,8 @@ def test_the_api_is_health_checked_on_readiness_and_postgres_keeps_a_volume():
 def test_every_setting_is_written_down_in_env_example_and_the_readme():
     """Each Settings field appears as a LEDGER_* line in .env.example and in the README's configuration table."""
     declared = _settings_variables()
-    assert set(LEDGER_VARIABLE.findall(ENV_EXAMPLE)) == declared
+    assert set(LEDGER_VARIABLE.findall(ENV_EXAMPLE)) == declared | {"LEDGER_LANG"}  # the CLI's language too
+    assert "`LEDGER_LANG`" in (ROOT / "README.md").read_text()
     readme = (ROOT / "README.md").read_text()
     assert not {name for name in declared if f"`{name}`" not in readme}, "add them to the README's configuration"
 
@@ -300,3 +301,30 @@ def test_every_volume_mount_point_is_made_and_owned_by_the_images_user():
     for target, where in targets.items():
         assert target in made, f"{where} mounts at {target}: `mkdir -p {target}` in the Dockerfile"
         assert owners.get(target) in user, f"{where} mounts at {target}: chown it to {sorted(user)}"
+
+
+# Settings the compose file fixes for its containers, rather than taking them from .env.
+FIXED_BY_COMPOSE = {"LEDGER_DATABASE_URL", "LEDGER_SIGNING_KEY_FILE", "LEDGER_AUTH_FILE", "LEDGER_HOST",
+                    "LEDGER_PORT", "LEDGER_PROJECTOR", "LEDGER_BANK_COLUMNS"}
+# Compose defaults that differ from the settings' own, on purpose.
+COMPOSE_DEFAULTS = {"LEDGER_WORKERS": "4"}
+
+
+def test_every_setting_reaches_the_api_from_dot_env_with_the_settings_default():
+    """Compose passes a container only what its environment names, so a setting written in .env and named nowhere
+    in docker-compose.yml was silently ignored (LEDGER_COOKIE_SECURE, LEDGER_MAX_BODY_BYTES...: an operator probe).
+    Every setting is interpolated into the api's environment from .env, or fixed there on purpose; its default is
+    the settings' own unless named above."""
+    settings = _module("api.settings").Settings
+    environment = _compose_environment(COMPOSE["services"]["api"])
+    missing = sorted(_settings_variables() - FIXED_BY_COMPOSE - set(environment))
+    assert missing == [], f"interpolate them into docker-compose.yml's environment: {missing}"
+    for name, value in environment.items():
+        found = re.fullmatch(r"\$\{(LEDGER_\w+):-(.*)\}", str(value))
+        if name in FIXED_BY_COMPOSE:
+            assert found is None, f"{name} is fixed by the compose file, not read from .env"
+            continue
+        assert found is not None and found[1] == name, f"{name}: {value!r} does not read .env's {name}"
+        field = settings.model_fields[name.removeprefix("LEDGER_").lower()]
+        default = COMPOSE_DEFAULTS.get(name, "" if field.default is None else str(field.default))
+        assert found[2].lower() in (default.lower(), default.lower().removesuffix(".0")), (name, found[2], default)
