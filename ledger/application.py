@@ -497,10 +497,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         args = {"claim": claim_id, "a": value, "on": paid_on, "ref": bank_ref}
         return self._run(by, key, "record_payout", args, decide)
 
-    def reverse_payout(self, by: Principal, *, payout_id: str, reason: str, key: str | None = None) -> Outcome:
+    def reverse_payout(self, by: Principal, *, payout_id: str, reason: str, document_ref: str | None = None,
+                       key: str | None = None) -> Outcome:
+        """`document_ref`: what the reversal rests on (the bank's return notice), optional as the contract's body
+        is `{reason}`; kept on the payout's and the claim's events, as every correction keeps its document."""
         _require_role(by, Role.FINANCE, doing="reverse payouts")
         pid = _uuid(payout_id, "payout")
         reason = _text(reason, "reason")
+        document_ref = None if document_ref is None else _text(document_ref, "document_ref")
 
         def decide() -> tuple[list[Aggregate], dict]:
             payout = self._get(Payout, pid, f"payout {payout_id}", field="payout_id")
@@ -518,11 +522,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     zh=f"申请 {payout.claim_id} 已撤销，其已拨付资金正在追回（追回款项 {claim.recovery_id}）；"
                        f"退回的资金请作为还款记录：POST /v1/recoveries/{claim.recovery_id}/repayments",
                     field="payout_id", recovery_id=claim.recovery_id)
-            payout.reverse(reason, by.name)
-            claim.reverse_payout(payout_id, by.name)
+            payout.reverse(reason, by.name, document_ref)
+            claim.reverse_payout(payout_id, by.name, reason, document_ref)
             return [payout, claim], views.payout(payout, claim)
 
-        return self._run(by, key, "reverse_payout", {"payout": payout_id, "reason": reason}, decide)
+        # The fingerprint names the document only when one was sent: a key's first answer from before stays its own.
+        return self._run(by, key, "reverse_payout", {"payout": payout_id, "reason": reason}
+                         | ({} if document_ref is None else {"document_ref": document_ref}), decide)
 
     def import_bank_statement(self, by: Principal, *, lines: list[StatementLine], source: str | None = None,
                               key: str | None = None) -> Outcome:

@@ -79,6 +79,7 @@ def payout(p: Payout, c: Claim) -> dict[str, Any]:
     return {"id": str(p.id), "claim_id": p.claim_id, "uscc": p.uscc, "programme": p.programme,
             "award_year": p.award_year, "amount": fmt(p.amount), "paid_on": _d(p.paid_on), "bank_ref": p.bank_ref,
             "status": "reversed" if p.reversed else "paid", "reversal_reason": p.reversal_reason,
+            "reversal_document_ref": getattr(p, "reversal_document_ref", None),
             "recorded_at": _t(p.created_on), "reversed_at": _t(p.modified_on) if p.reversed else None,
             "claim": {"approved_amount": _m(c.approved_amount), "paid_amount": fmt(c.paid_amount),
                       "outstanding_amount": fmt(c.outstanding_amount)}}

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from api.schemas.common import CLAIM_ID, ORG_USCC, PAYOUT_ID, RECORDED_AT, PublicModel, RequestModel, examples
-from api.schemas.fields import Day, LedgerId, MoneyIn, MoneyOut, Text, Timestamp
+from api.schemas.fields import Day, LedgerId, MoneyIn, MoneyOut, OptionalText, Text, Timestamp
 
 
 class PayoutCreate(RequestModel):
@@ -21,9 +21,12 @@ class PayoutCreate(RequestModel):
 
 
 class ReversalCreate(RequestModel):
-    model_config = examples({"reason": "收款账户户名不符，银行退回"})
+    model_config = examples({"reason": "收款账户户名不符，银行退回"},
+                            {"reason": "收款账户已销户，银行退回", "document_ref": "工行退汇通知 2024-0712"})
 
     reason: Text
+    document_ref: OptionalText | None = Field(None, description="the document the reversal rests on, if any (the bank's"
+                                                         " return notice): kept on the payout and the claim")
 
 
 class ClaimBalance(PublicModel):
@@ -49,6 +52,7 @@ class PayoutPublic(PublicModel):
     bank_ref: str
     status: Literal["paid", "reversed"]
     reversal_reason: str | None
+    reversal_document_ref: str | None = Field(None, description="the document the reversal rests on, if it named one")
     recorded_at: Timestamp
     reversed_at: Timestamp | None = Field(None, description="the reversal's moment: `as_of` set to it shows the payout"
                                           " reversed (`recorded_at` is the payout's own)")

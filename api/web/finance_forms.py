@@ -185,11 +185,12 @@ def pay(request: Request, by: PagePrincipal, ledger: LedgerDep, claim_id: Text =
 
 @router.post("/ui/finance/reversals", dependencies=[Payer, CsrfChecked])
 def reverse(request: Request, by: PagePrincipal, ledger: LedgerDep, payout_id: Text = "", reason: Text = "",
-            key: Text = "") -> Response:
-    """Reverse a payout the bank returned, with the reason."""
-    typed = {"payout_id": payout_id.strip(), "reason": reason}
+            document_ref: Text = "", key: Text = "") -> Response:
+    """Reverse a payout the bank returned, with the reason and, if there is one, the bank's notice."""
+    typed = {"payout_id": payout_id.strip(), "reason": reason} | (
+        {"document_ref": document_ref} if document_ref.strip() else {})
     return _run(request, "reversal", typed, ReversalCreate, lambda b: ledger.reverse_payout(
-        by, payout_id=typed["payout_id"], reason=b.reason, key=checked_key(key)))
+        by, payout_id=typed["payout_id"], reason=b.reason, document_ref=b.document_ref, key=checked_key(key)))
 
 
 def ticked(value: str) -> bool:

@@ -104,7 +104,10 @@ class Claim(LedgerAggregate):
         self.payouts[payout_id] = amount
 
     @event("PayoutReversed")
-    def reverse_payout(self, payout_id: str, by: str) -> None:
+    def reverse_payout(self, payout_id: str, by: str, reason: str | None = None,
+                       document_ref: str | None = None) -> None:
+        """`reason` and `document_ref`: the reversal's, so the claim's history says why (reversals recorded before
+        they were kept there carry none: the payout's own event has the reason)."""
         self.payouts.pop(payout_id, None)
 
     @event("Withdrawn")

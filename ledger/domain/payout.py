@@ -30,8 +30,12 @@ class Payout(LedgerAggregate):
         self.bank_ref = bank_ref
         self.reversed = False
         self.reversal_reason: str | None = None
+        self.reversal_document_ref: str | None = None
 
     @event("Reversed")
-    def reverse(self, reason: str, by: str) -> None:
+    def reverse(self, reason: str, by: str, document_ref: str | None = None) -> None:
+        """`document_ref`: the document the reversal rests on (the bank's return notice), where it names one;
+        reversals recorded before it was kept carry none."""
         self.reversed = True
         self.reversal_reason = reason
+        self.reversal_document_ref = document_ref

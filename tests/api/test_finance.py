@@ -43,6 +43,31 @@ def test_pay_read_and_reverse(api, world):
     api.refused("POST", f"/v1/payouts/{payout['id']}/reverse", {"reason": "again"}, "finance", 409, "invalid_state")
 
 
+def test_a_reversal_keeps_its_document_and_the_claims_history_says_why(api, world):
+    """Every correction keeps who, why and its document (contract, "Corrections"): a reversal may name the bank's
+    return notice, which was refused as an unknown field, and the claim's history showed the reversal with no
+    reason (a finance probe). Both are kept, on the payout and on the claim's own event; without one, as before."""
+    claim = world.approved(world.org())
+    first, second = (api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "100000.00",
+                                                   "paid_on": "2023-07-03", "bank_ref": unique_id("ICBC-")},
+                            as_="finance") for _ in range(2))
+    noticed = api.ok("POST", f"/v1/payouts/{first['id']}/reverse", {"reason": "收款账户已销户，银行退回",
+                                                                     "document_ref": "工行退汇通知 2024-0712"},
+                     as_="finance", status=200)
+    assert (noticed["reversal_reason"], noticed["reversal_document_ref"]) == ("收款账户已销户，银行退回",
+                                                                            "工行退汇通知 2024-0712")
+    read = api.ok("GET", f"/v1/payouts/{first['id']}", as_="auditor")
+    assert read["reversal_document_ref"] == "工行退汇通知 2024-0712"
+    plain = api.ok("POST", f"/v1/payouts/{second['id']}/reverse", {"reason": "户名不符"}, as_="finance", status=200)
+    assert plain["reversal_document_ref"] is None
+    history = [h for h in api.ok("GET", f"/v1/claims/{claim['id']}", as_="auditor")["history"]
+               if h["event"] == "PayoutReversed"]
+    assert [(h.get("reason"), h.get("document_ref")) for h in history] == [
+        ("收款账户已销户，银行退回", "工行退汇通知 2024-0712"), ("户名不符", None)]
+    api.refused("POST", f"/v1/payouts/{second['id']}/reverse", {"reason": "x", "document_ref": " "}, "finance", 422,
+                "invalid_request")
+
+
 def test_payout_refusals(api, world):
     """Paying more than is outstanding is `over_approved`; a pending claim is `invalid_state`; unknown is 404."""
     org = world.org()

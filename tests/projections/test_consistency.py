@@ -79,7 +79,7 @@ def test_history_lists_every_event_about_the_organisation_oldest_first(ledger: A
     reversal = next(h for h in history if h["event"] == "Payout.Reversed")
     assert reversal["by"] == "finance-1"
     assert reversal["aggregate_id"] == d.payouts["voucher_m1_reversed"]
-    assert reversal["summary"] == {"reason": "returned by the bank"}
+    assert reversal["summary"] == {"reason": "returned by the bank", "document_ref": None}
     payout = next(h for h in history if h["event"] == "Payout.Recorded")
     assert payout["effective_on"] == "2023-05-01"
     assert datetime.fromisoformat(payout["recorded_at"]).utcoffset() == timedelta(0)
