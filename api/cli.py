@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Ctrl-C: said, not a traceback. A command records in whole transactions, so what it saved stands and what
         # it had not saved was not recorded; the demo resumes where it stopped (its commands are idempotent).
-        refuse(args.command, "interrupted", *cli_language.INTERRUPTED)
+        refuse(args.command, "interrupted", *cli_language.interrupted(args.command))
         # What the interrupt left half-way (a store connection's context, a pool) is finalised as the interpreter
         # exits, after its pool closed; Python would print each as "Exception ignored ... Traceback". Said once
         # above is enough.

@@ -51,6 +51,19 @@ INTERRUPTED = ("stopped by Ctrl-C (SIGINT) before it finished: what it had recor
                "请重新运行该命令以完成")
 
 
+# Commands that record nothing: their interruption is said so, not as a recording command's (an operator probe).
+READS_ONLY = ("verify", "export", "replay", "recheck", "simulate", "verify-receipt")
+INTERRUPTED_READING = ("stopped by Ctrl-C (SIGINT) before it finished; it records nothing, so nothing changed. Run the"
+                       " command again for its answer",
+                       "已被 Ctrl-C（SIGINT）中断，未运行完；该命令不记录任何内容，因此没有任何改动。"
+                       "请重新运行该命令以得到结果")
+
+
+def interrupted(command: str | None) -> tuple[str, str]:
+    """What an interruption of `command` left, in both languages."""
+    return INTERRUPTED_READING if command in READS_ONLY else INTERRUPTED
+
+
 def interrupted_while_starting(_signum: int, _frame: object) -> None:
     """SIGINT's handler from the moment the `award-ledger` command starts loading (api/__init__.py) until `main`
     hands Ctrl-C to its own `except KeyboardInterrupt`: the same refusal, exit 130, where a KeyboardInterrupt in

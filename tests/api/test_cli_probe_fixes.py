@@ -125,6 +125,19 @@ def test_ctrl_c_while_the_command_loads_is_said_not_a_traceback(tmp_path, lang):
     assert said[1] == "interrupted" and ("中断" in said[2]) == (lang == "zh"), said
 
 
+def test_an_interrupted_command_that_records_nothing_says_nothing_changed():
+    """`verify`, `replay` and the other readers were told "what it had recorded stands, in whole commands" (an
+    operator probe): they record nothing, and say so; each named is a real subcommand, and every other is one that
+    records (its words stay)."""
+    from api import cli_language
+    from api.cli import subcommand_names
+
+    assert set(cli_language.READS_ONLY) < set(subcommand_names())
+    assert "没有任何改动" in cli_language.interrupted("verify")[1] and "records nothing" in cli_language.interrupted(
+        "replay")[0]
+    assert cli_language.interrupted("demo") == cli_language.INTERRUPTED
+
+
 def test_a_second_close_of_a_year_makes_no_key(tmp_path):
     """A probe: `close --year 2025` on a closed year, run from a folder without var/signing-key.pem, refused
     "nothing was recorded" and had made a key there and registered it in the store. The signer now comes after the
