@@ -39,10 +39,10 @@ def test_demo_with_stderr_in_a_file_writes_one_line_a_stage_and_no_carriage_retu
     assert all("/s)" in line for line in stages)
 
 
-def test_on_a_terminal_the_bar_redraws_in_place() -> None:
-    """With a terminal as its stream, progress is tqdm's bar redrawn with `\\r`, ending at the total."""
+def _through_a_terminal(rows: int, columns: int) -> str:
+    """What a stage's progress (50 items in steps of 10) writes to a pty of this size."""
     leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a size
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     try:
         with os.fdopen(follower, "w", closefd=False) as stream:
             bar = Progress("demo claims", "items", stream, total=50)
@@ -52,31 +52,22 @@ def test_on_a_terminal_the_bar_redraws_in_place() -> None:
         written = b""
         while select.select([leader], [], [], 0.2)[0]:  # the terminal hands its output back in pieces
             written += os.read(leader, 65536)
-        written = written.decode()
+        return written.decode()
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_on_a_terminal_the_bar_redraws_in_place() -> None:
+    """With a terminal as its stream, progress is tqdm's bar redrawn with `\\r`, ending at the total."""
+    written = _through_a_terminal(24, 100)  # a terminal has a size
     assert "\r" in written and "demo claims" in written and "50/50" in written
 
 
 def test_a_terminal_of_no_width_gets_the_closing_line() -> None:
     """A pty reporting 0 columns (`script` without a terminal, `docker exec -t` before its resize) showed nothing at
     all: tqdm drew its bar in no columns (an operator probe). It gets the closing line, as a log does."""
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 0, 0, 0))
-    try:
-        with os.fdopen(follower, "w", closefd=False) as stream:
-            bar = Progress("demo claims", "items", stream, total=50)
-            for done in range(0, 51, 10):
-                bar.update_to(done, 50)
-            bar.close()
-        written = b""
-        while select.select([leader], [], [], 0.2)[0]:
-            written += os.read(leader, 65536)
-        written = written.decode()
-    finally:
-        os.close(leader)
-        os.close(follower)
+    written = _through_a_terminal(0, 0)
     assert "demo claims: 50/50 items in" in written and "\r\x1b" not in written, repr(written)
 
 
