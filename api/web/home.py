@@ -3,6 +3,7 @@ the programmes it leads, finance's approved-but-unpaid claims and open recoverie
 decisions. The claim lists read the same queue read model as `GET /v1/claims`."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -41,8 +42,9 @@ class _Chosen:
     """A bureau's queue filters as typed: what applies (any status the API accepts, a programme the bureau leads, a
     well-formed USCC), and, in the reader's language, what was not and what to send instead."""
 
-    def __init__(self, lang: str, led: list[str], bureau: str) -> None:
+    def __init__(self, lang: str, led: list[str], bureau: str, known: Iterable[str] = ()) -> None:
         self.lang, self.led, self.bureau, self.ignored = lang, led, bureau, []
+        self.known = set(known)  # every programme of the catalogue: one that is none is not called another's
         self.t = i18n.translator(lang)
 
     def statuses(self, text: str) -> str:
@@ -56,7 +58,7 @@ class _Chosen:
 
     def programme(self, code: str) -> str | None:
         if code and code not in self.led:
-            self.ignored.append(self.t("ignored_programme", value=code,
+            self.ignored.append(self.t("ignored_programme" if code in self.known else "unknown_programme", value=code,
                                        bureau=refusal_words.bureau_name(self.bureau, self.lang),
                                        choices=self.t("list_sep").join(self.led)))
         return code if code in self.led else None
@@ -87,7 +89,7 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
                                "filters": {"programme": programme, "year": year, "status": status}}
     if by.role is Role.BUREAU:
         led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
-        chosen = _Chosen(i18n.language(request), led, by.bureau or "")
+        chosen = _Chosen(i18n.language(request), led, by.bureau or "", catalogue.programmes)
         wanted = claim_filter(catalogue, status=chosen.statuses(status), programme=chosen.programme(programme),
                               bureau=by.bureau, uscc=chosen.uscc(uscc), award_year=_year(year))
         context["filters"] |= {"uscc": uscc}

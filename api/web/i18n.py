@@ -161,6 +161,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_programme": ("政策条目“{value}”不由本部门（{bureau}）牵头，已忽略；请选择：{choices}。",
                           "Programme “{value}” is not led by your bureau ({bureau}) and was ignored; choose one of:"
                           " {choices}."),
+    "unknown_programme": ("“{value}”不是政策所列的条目，已忽略；本部门（{bureau}）牵头的条目：{choices}。",
+                          "“{value}” is no programme of the policy and was ignored; your bureau ({bureau}) leads:"
+                          " {choices}."),
     "ignored_uscc": ("统一社会信用代码“{value}”格式不正确，已忽略：{why}",
                      "USCC “{value}” is malformed and was ignored: {why}"),
     "queue_default": ("待确认 + 待审批", "proposed + pending"),

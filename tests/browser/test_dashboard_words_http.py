@@ -231,6 +231,11 @@ def test_the_bureaus_queue_filters_by_uscc_and_any_status_and_says_what_it_ignor
     assert "“approvd”" in notice and "approved（已批准）" in notice and f"“{other}”" in notice
     assert "“123”" in notice and "统一社会信用代码" in notice
     assert "（区科技局）" in notice and "（kjj）" not in notice  # the bureau by its name, not its code
+    assert "不由本部门" in notice
+    # A code that is no programme at all is said so, not called another bureau's (a pages probe).
+    nope = client.get("/ui/", params={"programme": "nope"}).text
+    said = re.search(r'data-testid="ignored-filters">(.*?)</div>', nope, re.S).group(1)
+    assert "“nope”不是政策所列的条目" in said and "不由本部门" not in said
     english = client.get("/ui/", params={"status": "approvd", "lang": "en"}).text
     assert "Status “approvd” is not one of the choices and was ignored" in english
     later = client.get("/ui/", params={"cursor": "1", "status": "pending"}).text
