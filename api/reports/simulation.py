@@ -41,7 +41,7 @@ def lines(answer: dict[str, Any]) -> list[Line]:
     for title, key in (("增加最多的单位", "organisations_gaining"), ("减少最多的单位", "organisations_losing")):
         out += [Line(()), Line((title,), bold=True)]
         out += [_row(o["uscc"], o.get("name", ""), o) for o in answer[key]]
-    if "organisation" in answer:
+    if answer.get("organisation"):
         out += [Line(()), Line((f"单位 {answer['organisation']['uscc']} 的申请", "项目", "现行政策", "草案", "差额",
                                 "状态", "现行说明", "草案说明"), bold=True)]
         out += [Line((c["claim_id"], c["programme"], Decimal(c["baseline"]), Decimal(c["simulated"]),

@@ -29,8 +29,9 @@ def answer(sim: Simulation) -> dict[str, Any]:
         "organisations_gaining": sim.gaining,
         "organisations_losing": sim.losing,
     }
-    if sim.uscc:
-        out["organisation"] = {"uscc": sim.uscc, "claims": [_claim(b, s) for b, s in sim.claims]}
+    # Null without a USCC, as POST /v1/simulations has always answered it: the CLI's `--json` left the key out, where
+    # the contract has the two give the same JSON (a sandbox probe).
+    out["organisation"] = {"uscc": sim.uscc, "claims": [_claim(b, s) for b, s in sim.claims]} if sim.uscc else None
     return out
 
 

@@ -3,6 +3,7 @@ files, the roles, and a refusal naming the field and line that writes nothing.""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 from openpyxl import load_workbook
@@ -52,6 +53,25 @@ def test_the_organisations_that_gain_are_named_and_a_refusal_reads_in_chinese(ap
     [step] = claim["simulated_explanation"]
     assert step["rule"] == claim["simulated_refusal"] == "unknown_programme", step
     assert "A5.voucher" in step["detail_zh"] and re.search("[\u4e00-\u9fff]", step["detail_zh"]), step
+
+
+def test_the_command_line_and_the_api_give_the_same_json(api, world, settings, tmp_path, monkeypatch,
+                                                          capsys) -> None:
+    """The contract's "the same JSON": without ?uscc= the API answered `"organisation": null` where `simulate
+    --json` left the key out (a sandbox probe); with it, both explain the claim. The same store, the same draft."""
+    from tests.api.test_cli_language import run_cli
+
+    org = world.org()
+    world.approved(org, "A5.voucher", basis_amount="1000000")
+    draft = edit("A5.voucher", r'rate = "0.30"', 'rate = "0.40"')
+    (tmp_path / "draft.toml").write_text(draft, encoding="utf-8")
+    variables = {"LEDGER_DATABASE_URL": settings.database_url,
+                 "LEDGER_SIGNING_KEY_FILE": str(settings.signing_key_file)}
+    for query, argv in (("", []), (f"?uscc={org}", ["--uscc", org])):
+        code, out, err = run_cli(monkeypatch, capsys, tmp_path, ["simulate", "--catalogue", "draft.toml", "--json",
+                                                                 *argv], variables)
+        assert code == 0, err
+        assert json.loads(out) == _post(api, draft, query=query).json()
 
 
 def test_csv_and_xlsx_downloads_carry_the_same_figures(api, world) -> None:
