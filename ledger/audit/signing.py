@@ -125,6 +125,9 @@ class Signer:
 
 def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> Reason | None:
     """Why the document's signature fails (None when it holds), under `trusted` or the key it carries."""
+    if not document.get("signature"):  # not "changed after signing" (a regression probe): it never was, as it is
+        return Reason("it carries no signature: it was never signed, or its signature was taken out",
+                      "其中没有签名：它从未签名，或签名已被删去")
     try:
         carried = load_public(document.get("public_key") or "")
         signature = base64.b64decode(document.get("signature") or "", validate=True)

@@ -125,6 +125,9 @@ def test_the_digest_or_receipt_check_fails_in_the_pages_language(client):
         assert said in neither and "None" not in neither, neither
     unsigned = _checked(client, csrf, {k: v for k, v in digest.items() if k != "key_id"})
     assert "没有 key_id" in unsigned and "None" not in unsigned, unsigned
+    # Its signature taken out: never signed, not "changed after signing" (a regression probe).
+    stripped = _checked(client, csrf, {k: v for k, v in digest.items() if k != "signature"})
+    assert "没有签名" in stripped and "改动" not in stripped, stripped
 
 
 def test_a_claim_page_whose_events_no_longer_fold_says_where_the_chain_breaks(client, database_url):
