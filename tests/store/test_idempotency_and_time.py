@@ -10,6 +10,7 @@ from ledger.application import AwardLedger
 from ledger.domain import errors
 from ledger.store import store_env
 from tests.store.conftest import ADMIN, FINANCE, KJJ, World
+from tests.support import unique_id
 
 
 def test_same_key_same_command_returns_the_first_answer(world: World) -> None:
@@ -200,3 +201,31 @@ def test_a_key_answered_first_by_a_payout_is_not_refused_by_a_request_that_looke
     finally:
         first.close()
         second.close()
+
+
+def test_one_bulk_confirmation_sent_many_times_at_once_is_replayed_to_all_but_one(world: World) -> None:
+    """Eight bulk confirmations of one list under one key, at once: the proposals are confirmed once, every
+    answer is the same, and all but the first say they are replays (all eight could answer unmarked: a regression
+    probe, when two claimed the key at once and the later took its own claim for a first answer)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    ids = []
+    for _ in range(3):
+        code = world.org(member=False)
+        cert = world.ledger.record_certification(KJJ, uscc=code, programme="A3.erc", tier="municipal",
+                                                 effective_on=date(2023, 3, 1), document_ref=unique_id("DOC-"),
+                                                 body_id=world.body(lead=code, kind="erc", on=date(2022, 9, 6)))
+        ids += cert.view["proposed_claims"]
+    assert len(ids) == 3
+    start, key = Barrier(8), unique_id("bulk-")
+
+    def confirm(_: int):
+        start.wait()
+        return world.ledger.confirm_claims(KJJ, ids=ids, key=key)
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(confirm, range(8)))
+    assert {len(o.view["confirmed"]) for o in outcomes} == {3} and len({str(o.view) for o in outcomes}) == 1
+    assert sum(not o.replayed for o in outcomes) == 1
+    assert {world.ledger.claim(i)["status"] for i in ids} == {"pending"}
