@@ -151,35 +151,38 @@ def _check_sqlite_place(file: Path) -> None:
     """A SQLite store's file, or the folder it is to be made in, that this process cannot use: said with the path
     and the cause, before SQLite's "unable to open database file" (told to start the database, naming neither) or a
     traceback of the folder that could not be made (a probe). SQLite writes beside its file (-wal, -shm), so the
-    folder of an existing file must be writable too."""
-    file = file.absolute()
+    folder of an existing file must be writable too. A link is judged by the file it names, in whose folder SQLite
+    writes (a link in a read-only folder to a writable store was refused: a regression probe); the path said is the
+    one given."""
+    named, file = file.absolute(), Path(os.path.realpath(file))
     if file.is_dir():
-        raise StoreInvalid(f"LEDGER_DATABASE_URL names {file}, a folder, not a file. Point it at a file in it"
-                           f" (sqlite:///{file / 'ledger.sqlite3'}) or elsewhere",
-                           f"LEDGER_DATABASE_URL 指向的 {file} 是文件夹，不是文件。请指向其中的一个文件"
-                           f"（sqlite:///{file / 'ledger.sqlite3'}）或其他位置的文件")
+        raise StoreInvalid(f"LEDGER_DATABASE_URL names {named}, a folder, not a file. Point it at a file in it"
+                           f" (sqlite:///{named / 'ledger.sqlite3'}) or elsewhere",
+                           f"LEDGER_DATABASE_URL 指向的 {named} 是文件夹，不是文件。请指向其中的一个文件"
+                           f"（sqlite:///{named / 'ledger.sqlite3'}）或其他位置的文件")
     folder = file.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the nearest folder that is there: the rest is made in it
     if folder.exists() and not folder.is_dir():
-        raise StoreUnwritable(f"the SQLite store {file} cannot be made: {folder} is a file, not a folder. Point"
+        raise StoreUnwritable(f"the SQLite store {named} cannot be made: {folder} is a file, not a folder. Point"
                               " LEDGER_DATABASE_URL at a file in a folder, or move that file away",
-                              f"无法创建 SQLite 存储 {file}：{folder} 是文件，不是文件夹。请将 LEDGER_DATABASE_URL "
+                              f"无法创建 SQLite 存储 {named}：{folder} 是文件，不是文件夹。请将 LEDGER_DATABASE_URL "
                               "指向某个文件夹中的文件，或移走该文件")
     if not os.access(folder, os.W_OK | os.X_OK):
         cause, cause_zh = _why_not_writable(folder)
         if file.is_file():
             raise StoreUnwritable(
-                f"the SQLite store {file} is in a folder this process may not write ({cause}); SQLite writes its"
-                " journal beside the file, even to read it. Make the folder writable, or copy the file to a"
+                f"the SQLite store {named} is in a folder this process may not write ({folder}: {cause}); SQLite"
+                " writes its journal beside the file, even to read it. Make the folder writable, or copy the file to a"
                 " writable folder (an auditor verifying a copy on read-only media: copy it first) and point"
                 " LEDGER_DATABASE_URL there",
-                f"SQLite 存储 {file} 所在文件夹本进程无权写入（{cause_zh}）；SQLite 即使只读也要在文件旁写日志文件。"
-                "请让该文件夹可写，或把文件复制到可写的文件夹（核验只读介质上的副本时请先复制）并将 "
+                f"SQLite 存储 {named} 所在文件夹本进程无权写入（{folder}：{cause_zh}）；"
+                "SQLite 即使只读也要在文件旁写日志文件。请让该文件夹可写，"
+                "或把文件复制到可写的文件夹（核验只读介质上的副本时请先复制）并将 "
                 "LEDGER_DATABASE_URL 指向那里")
-        raise StoreUnwritable(f"the SQLite store {file} cannot be made: this process may not write {folder} ({cause})."
+        raise StoreUnwritable(f"the SQLite store {named} cannot be made: this process may not write {folder} ({cause})."
                               " Make it writable, or point LEDGER_DATABASE_URL at a file in a folder it may write",
-                              f"无法创建 SQLite 存储 {file}：本进程无权写入 {folder}（{cause_zh}）。请让它可写，或将"
+                              f"无法创建 SQLite 存储 {named}：本进程无权写入 {folder}（{cause_zh}）。请让它可写，或将"
                               " LEDGER_DATABASE_URL 指向可写文件夹中的文件")
 
 

@@ -92,6 +92,25 @@ def test_a_sqlite_store_that_cannot_be_made_or_names_a_folder_is_said_with_its_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "var"] and not any((tmp_path / "store").iterdir())
 
 
+def test_a_sqlite_store_behind_a_link_is_judged_by_the_file_it_names(tmp_path, monkeypatch, capsys):
+    """SQLite writes in the folder of the file a link names, so that folder is checked, not the link's (a link in a
+    read-only folder to a writable store was refused: a regression probe): a link to a store in another folder
+    works, and a link to a place whose folder is a file is refused naming the link."""
+    from tests.api.test_cli_language import run_cli
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "ledger.sqlite3").symlink_to(tmp_path / "real" / "ledger.sqlite3")
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify"], {
+        "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'links' / 'ledger.sqlite3'}"})
+    assert code == 0 and (tmp_path / "real" / "ledger.sqlite3").is_file(), err
+    (tmp_path / "blocked").write_text("a file where a folder should be", encoding="utf-8")
+    (tmp_path / "links" / "nowhere.sqlite3").symlink_to(tmp_path / "blocked" / "ledger.sqlite3")
+    said = _both(monkeypatch, capsys, tmp_path, ["verify"],
+                 {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'links' / 'nowhere.sqlite3'}"}, "store_forbidden")
+    assert f"{tmp_path / 'links' / 'nowhere.sqlite3'} cannot be made: {tmp_path / 'blocked'} is a file" in said["en"]
+
+
 def test_a_file_with_a_sqlite_header_and_junk_after_it_is_refused_too(tmp_path, monkeypatch, capsys):
     """The header check passes; SQLite's own "file is not a database" is caught and said the same way."""
     junk = tmp_path / "junk.sqlite3"
