@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import stat
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from api.cli_language import language, refuse, then, tr
 from api.settings import Settings
@@ -139,16 +141,27 @@ def not_yet(name: str, what: str, issue: int) -> Callable[[argparse.Namespace], 
 def write_whole(path: Path, content: bytes) -> None:
     """`content` written to `path` whole or not at all: into a file beside it, then renamed over it, so a write
     that fails part-way (a full disk, a file-size limit) leaves what was there before, not a file cut short (an
-    operator probe's earlier export was lost to 3,729 bytes of the new one). A path that is there and is not a
-    regular file (/dev/stdout, a pipe) is written as it is: renaming over it would replace the device. OSError as
-    the write's own."""
+    operator probe's earlier export was lost to 3,729 bytes of the new one). Written as it is, as before: a path
+    that is there and is not a regular file (a pipe, a device: renaming over it would replace the device); a path
+    through /dev or /proc (`/dev/stdout` redirected to a file names that file, which a rename would take from the
+    shell: a regression probe); a file of several hard links (a rename would part them). A file this process may
+    not write is refused as a write to it would be, not renamed over. OSError as the write's own."""
     try:
-        mode = path.stat(follow_symlinks=True).st_mode
+        found = path.stat(follow_symlinks=True)
     except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
+        found = None
+    if found is not None and (stream := _standard_stream(found)) is not None:
+        stream.flush()  # `--output /dev/stdout`: written as `-` is, where the stream stands (no truncation)
+        stream.buffer.write(content)
+        stream.flush()
+        return
+    if (found is not None and (not stat.S_ISREG(found.st_mode) or found.st_nlink > 1)) \
+            or str(path.absolute()).startswith(("/dev/", "/proc/")):
         path.write_bytes(content)
         return
+    if found is not None and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    mode = None if found is None else found.st_mode
     target = path.resolve()  # a link's file is replaced, not the link
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
@@ -164,3 +177,15 @@ def write_whole(path: Path, content: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _standard_stream(found: os.stat_result) -> TextIO | None:
+    """stdout or stderr, when `found` is the file one of them writes to (`/dev/stdout` named as --output)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            mine = os.fstat(stream.fileno())
+        except (AttributeError, OSError, ValueError):  # a stream with no descriptor (captured)
+            continue
+        if (mine.st_dev, mine.st_ino) == (found.st_dev, found.st_ino):
+            return stream
+    return None

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from api.commands.common import write_whole
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,3 +60,31 @@ def test_a_path_that_is_no_regular_file_is_written_as_it_is():
     """/dev/null is written, never renamed over (which would replace the device)."""
     write_whole(Path("/dev/null"), b"anything")
     assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+def test_dev_stdout_redirected_to_a_file_is_written_through_not_renamed_over(tmp_path):
+    """`--output /dev/stdout` with stdout redirected to a file names that file; a rename took it from the shell,
+    losing what was written before and after (a regression probe). Written through, as before."""
+    log = tmp_path / "out.log"
+    code = ("import sys; from pathlib import Path; from api.commands.common import write_whole; "
+            "print('before', flush=True); write_whole(Path('/dev/stdout'), b'document\\n'); print('after')")
+    with log.open("w") as out:
+        subprocess.run([sys.executable, "-c", code], stdout=out, check=True, timeout=60, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert log.read_text() == "before\ndocument\nafter\n"
+
+
+def test_a_hard_linked_file_keeps_its_links_and_a_read_only_one_is_refused(tmp_path):
+    first = tmp_path / "export.json"
+    first.write_bytes(b"old")
+    second = tmp_path / "linked.json"
+    os.link(first, second)
+    write_whole(first, b"new")
+    assert second.read_bytes() == b"new" and first.stat().st_ino == second.stat().st_ino
+    if os.geteuid() != 0:  # root may write any file; the refusal is for everyone else, as a plain write's
+        locked = tmp_path / "locked.json"
+        locked.write_bytes(b"kept")
+        locked.chmod(0o444)
+        with pytest.raises(PermissionError):
+            write_whole(locked, b"new")
+        assert locked.read_bytes() == b"kept"
