@@ -33,7 +33,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.audit import merkle
-from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
+from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link, originator_text
 from ledger.audit.log_tree import TREE_ALGORITHM, leaf_data
 from ledger.audit.reasons import Reason
 from ledger.audit.signing import SIGNATURE, load_public
@@ -64,7 +64,9 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
             continue  # recorded after the head being signed: the next receipt will hold it
         prev = before[position]
         events.append({
-            "position": position, "aggregate_id": str(originator_id), "version": version, "topic": topic,
+            # The canonical UUID text on either store (SQLite hands back its 32 hex digits, PostgreSQL a UUID: receipts
+            # named one record two ways, a regression probe's doubt), which is what the link hashes either way.
+            "position": position, "aggregate_id": originator_text(originator_id), "version": version, "topic": topic,
             "event": topic.rsplit(":", 1)[-1], "state_base64": base64.b64encode(bytes(state)).decode(),
             "data": readable(bytes(state)), "previous_link": links[prev] if prev else "00" * 32,
             "link": links[position], "leaf_index": index,

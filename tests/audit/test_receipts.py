@@ -82,6 +82,9 @@ def test_a_receipt_lists_every_event_and_verifies_with_the_public_key_alone(nota
     assert names.count("Claim.PayoutRecorded") == 2 and "Claim.PayoutReversed" in names
     assert "Payout.Reversed" in names and names[0] == "Claim.Submitted"
     assert receipt["status"] == "approved" and receipts.check(receipt, notary.signer.public_pem) == []
+    # Each record named as the API names it, the same on either store (SQLite's were 32 hex digits, undashed).
+    assert {e["aggregate_id"] for e in receipt["events"] if e["event"].startswith("Claim.")} == {receipt["claim_id"]}
+    assert all(str(UUID(e["aggregate_id"])) == e["aggregate_id"] for e in receipt["events"])
     path, pem = tmp_path / "receipt.json", tmp_path / "ledger.pem"
     path.write_text(json.dumps(receipt, ensure_ascii=False))
     pem.write_text(notary.signer.public_pem)
