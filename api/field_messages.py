@@ -163,6 +163,10 @@ def words(error: Mapping[str, Any]) -> Words:
         return FIXED[kind]
     if kind == "string_pattern_mismatch":
         return _pattern(ctx, _field(error))
+    if kind in ("too_long", "too_short") and isinstance(error.get("input"), str):
+        # A text's length, checked as a length of anything (a query's max_length over a validated text): said in
+        # characters, with what to do, not "at most 200 items" (a hostile-input probe).
+        kind = f"string_{kind}"
     if kind in BY_CTX:
         return BY_CTX[kind](ctx)
     return BY_ERROR.get(kind, _generic)(error, ctx)

@@ -124,6 +124,16 @@ def test_pydantic_own_errors_say_what_to_send(api) -> None:
     assert en["nope"].startswith("is not a field of this request")
 
 
+def test_a_query_text_over_its_length_is_told_in_characters(api) -> None:
+    """`?q=` and `?cursor=` over their lengths read "at most 200 items" / "最多 200 项" (a hostile-input probe): a
+    text's length is said in characters, with what to do, as a body's is."""
+    for path, most in (("/v1/organisations?q=" + "a" * 201, 200), ("/v1/claims?cursor=" + "1" * 41, 40)):
+        en = api.refused("GET", path, None, "auditor", 422, "invalid_request")["detail"]
+        zh = api.refused("GET", path, None, "auditor", 422, "invalid_request", headers=ZH)["detail"]
+        assert f"at most {most} characters; shorten it" in en and f"不超过 {most} 个字符；请缩短" in zh, (en, zh)
+        assert "items" not in en and "项" not in zh
+
+
 def test_choices_and_unknown_types_are_worded() -> None:
     """A literal's choices listed in either language; a type no table knows still points to /docs, in Chinese
     without pydantic's English."""
