@@ -151,3 +151,14 @@ def test_a_form_refusal_uses_the_same_words() -> None:
     error = {"type": "int_parsing", "loc": ("year",), "msg": "Input should be a valid integer"}
     assert field_messages.in_language(error, "en") == "year: must be a whole number such as 2023"
     assert field_messages.in_language(error, "zh") == "year：应为整数，例如 2023"
+
+
+def test_an_unknown_key_is_quoted_back_cut_as_a_value_is(api) -> None:
+    """A 900 KB unknown key came back whole in `detail` and `errors[].field`, a 1.8 MB refusal (a hostile-input
+    probe): it is cut to 80 characters, as every sent value is."""
+    body = {"uscc": unique_uscc(), "name": "杭州甲公司", "in_district": True, "k" * 900_000: 1}
+    response = api.call("POST", "/v1/organisations", body)
+    problem = response.json()
+    assert response.status_code == 422 and len(response.content) < 2_000, len(response.content)
+    [error] = problem["errors"]
+    assert error["field"] == "k" * 79 + "…" and "is not a field of this request" in error["message"]
