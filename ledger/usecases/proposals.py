@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError
 
 from ledger import refused_keys, views
 from ledger.beijing import today
@@ -31,6 +32,9 @@ from ledger.usecases.common import require_role, uuid_of
 
 if TYPE_CHECKING:
     from ledger.application import Outcome
+
+
+LIVE_ENTRY = ("pending", "approved")  # an account entry a claim holds (a released one does not)
 
 
 def fixed_amount(prog: Programme, tier: str | None = None) -> bool:
@@ -180,6 +184,11 @@ class Proposals:
                 claim.certification_id))
             plan = prepare(catalogue, facts, org.facts(claim.effective_on))
             accounts = self._open_accounts(plan)
+            if any(a.entries.get(str(cid), {}).get("status") in LIVE_ENTRY for a in accounts):
+                # The proposal read before another process confirmed it, its accounts after: this claim holds its
+                # own slot, and the rules would say it is taken by itself (`already_awarded`, naming this claim: a
+                # races probe, two servers). Decided again on fresh state, where the claim is pending.
+                raise RecordConflictError(f"claim {claim_id} was confirmed while this confirmation read it")
             now = entitle(plan, {a.key: a.state() for a in accounts})
             # Confirmed at the proposal's own figures, then, if the rules now give another, that re-assessment as
             # an event of its own with the old and new figures (contract: "A re-assessment (catalogue rule 12)
