@@ -54,8 +54,12 @@ class Proposals:
         """The claim `cert` opens on `day`, as a proposal, if the rules give one; nothing otherwise. Where the
         organisation is not eligible on `day` but becomes so on a later day it already holds, a membership that
         begins later (recorded before the certification), the claim opens on that day, as it would have had the
-        membership been recorded after the certification."""
-        later = sorted({d for m in org.facts(day).memberships if (d := max(m.joined_on, m.recognised_on)) > day})
+        membership been recorded after the certification. A re-entry into the district it already holds counts the
+        same way (recorded before the certification, it proposed nothing: a proposals probe, where the other order
+        proposed the award)."""
+        joined = {d for m in org.facts(day).memberships if (d := max(m.joined_on, m.recognised_on)) > day}
+        back = {c["effective_on"] for c in org.district_changes if c["in_district"] and c["effective_on"] > day}
+        later = sorted(joined | back)
         for when in (day, *later):
             made = self._propose_on(org, cert, when, by, fact, fact_id)
             if made is not None:
@@ -117,7 +121,10 @@ class Proposals:
                 continue
             cert = self._get(Certification, uuid_of(cert_id, "certification"), f"certification {cert_id}")
             when = max(day, *(t["effective_on"] for t in cert.tiers))
-            made += self._propose(org, cert, when, by, fact, fact_id)
+            proposed = self._propose(org, cert, when, by, fact, fact_id)
+            # The certification's lower rung may still be proposed (made before a departure, upgraded outside the
+            # district): the new rung replaces it, as an upgrade's proposal does (both stood open: a proposals probe).
+            made += proposed + self._supersede_rungs(org, cert, proposed, by)  # type: ignore[operator]
         return made
 
     def _replace_proposals(self, org: Organisation, claim: Claim, by: Principal) -> list[Aggregate]:

@@ -223,3 +223,40 @@ def test_a_re_entry_proposes_again_what_a_departure_withdrew_and_order_does_not_
     moved(declined, False, "2023-07-01")
     moved(declined, True, "2023-08-01")
     assert proposed(declined) == []
+
+
+def test_a_re_entry_recorded_before_a_certification_dated_outside_proposes_it_from_the_re_entry(api, world):
+    """A proposals probe: a certification effective while the organisation was outside the district, recorded
+    after its re-entry, proposed nothing, while the same facts recorded certification first proposed the award from
+    the re-entry; and a certification upgraded outside the district left its lower rung's proposal open beside the
+    new one at the re-entry (the summary counting both). Either order proposes once, on the rung in force."""
+    def moved(org, inside, day):
+        api.ok("POST", f"/v1/organisations/{org}/district-changes",
+               {"in_district": inside, "effective_on": day, "reason": "登记", "document_ref": "迁〔2023〕1号"},
+               as_="admin", status=200)
+
+    def proposed(org, lead="jxj"):
+        return sorted((c["programme"], c["tier"], c["award_year"], c["entitled_amount"])
+                      for c in api.ok("GET", f"/v1/claims?uscc={org}&status=proposed", as_=lead)["claims"])
+
+    def honour(org):
+        api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "provincial_sme",
+                                              "effective_on": "2023-08-01", "document_ref": "浙经信〔2023〕8号"},
+               as_="jxj")
+
+    certified_first, moved_first = world.org(), world.org()
+    honour(certified_first)
+    for org in (certified_first, moved_first):
+        moved(org, False, "2023-06-01")
+        moved(org, True, "2024-01-10")
+    honour(moved_first)
+    assert proposed(certified_first) == proposed(moved_first) == [("A6.honour", "provincial_sme", 2024, "200000.00")]
+
+    lead = world.org()
+    cert = world.certify(lead, "A3.erc", "municipal", effective_on="2023-03-01")
+    assert proposed(lead, "kjj") == [("A3.erc", "municipal", 2023, "200000.00")]
+    moved(lead, False, "2023-06-01")
+    api.ok("POST", f"/v1/certifications/{cert}/upgrades", {"tier": "national", "effective_on": "2023-09-01",
+                                                            "document_ref": "国科〔2023〕9号"}, as_="kjj")
+    moved(lead, True, "2024-01-10")
+    assert proposed(lead, "kjj") == [("A3.erc", "national", 2024, "1000000.00")]
