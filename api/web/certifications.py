@@ -31,10 +31,9 @@ Text = Annotated[str, Form()]
 MESSAGES.update({
     "record_certification": ("记录认定", "Record a certification"),
     "record_certification_intro": (
-        "记录本部门牵头政策条目下的一项认定（与 POST /v1/certifications 相同的校验与命令）。记录后，账本按政策测算其"
-        "应享奖补，生成待确认奖补（免申即享）。",
-        "Record a certification under a programme your bureau leads (the same checks and command as"
-        " POST /v1/certifications). Once recorded, the ledger proposes the award it entitles (免申即享)."),
+        "记录本部门牵头政策条目下的一项认定。记录后，账本按政策测算其应享奖补，生成待确认奖补（免申即享）。",
+        "Record a certification under a programme your bureau leads. Once recorded, the ledger proposes the award it"
+        " entitles (免申即享)."),
     "no_certifying_programmes": ("本部门不牵头任何可记录认定的政策条目。",
                                  "Your bureau leads no programme that takes certifications."),
     "choose_programme": ("请选择政策条目", "Choose a programme"),

@@ -73,10 +73,16 @@ _FOR_CLIENTS = {"zh": (("“待确认”（proposed）", "“待确认”"),
 # So too a certification recorded twice is told where its upgrade is recorded: on the certification's page.
 _API_PATHS = {
     "zh": ((re.compile(r"：POST /v1/recoveries/([0-9a-f-]+)/repayments"), r"，在追回款项 \1 的页面上记录"),
-           (re.compile(r"晋级请用 POST /v1/certifications/([0-9a-f-]+)/upgrades"), r"晋级请在认定 \1 的页面上记录")),
+           (re.compile(r"晋级请用 POST /v1/certifications/([0-9a-f-]+)/upgrades"), r"晋级请在认定 \1 的页面上记录"),
+           # A recognition without its body: the form's field by its label, not the API's key and path (a probe).
+           (re.compile(re.escape("请在 body_id 中填写被认定的创新组织（须先通过 POST /v1/innovation-bodies 登记）")),
+            "请填写“被认定的创新组织编号”（该创新组织须先登记）")),
     "en": ((re.compile(r": POST /v1/recoveries/([0-9a-f-]+)/repayments"), r" on recovery \1's page"),
            (re.compile(r"an upgrade is POST /v1/certifications/([0-9a-f-]+)/upgrades"),
-            r"an upgrade is recorded on certification \1's page"))}
+            r"an upgrade is recorded on certification \1's page"),
+           (re.compile(re.escape("give body_id, the body it recognises (register it with POST /v1/innovation-bodies"
+                                 " first)")),
+            "give the innovation body id, the body it recognises (registered first)"))}
 
 
 _LEADING_FIELD = re.compile(r"^([a-z]+(?:_[a-z]+)+)(?= )")

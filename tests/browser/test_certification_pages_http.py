@@ -93,6 +93,12 @@ def test_refusals_come_back_beside_their_fields_in_the_page_language(client, org
     no_body = client.post("/ui/certifications/new", data=_form(csrf, organisation, programme="A3.erc", body_id=""))
     assert no_body.status_code == 422 and 'data-testid="error-body_id"' in no_body.text
     assert "创新组织" in no_body.text and organisation["uscc"] in no_body.text  # kept as typed
+    # What the clerk reads names the field by its label, not the API's key and path (a pages probe).
+    for lang, label in (("zh", "被认定的创新组织编号"), ("en", "innovation body id")):
+        page = client.post(f"/ui/certifications/new?lang={lang}",
+                           data=_form(csrf, organisation, programme="A3.erc", body_id=""))
+        shown = re.sub(r"<[^>]*>", " ", page.text)  # the text, not the markup's names
+        assert label in shown and "body_id" not in shown and "POST /v1" not in shown, shown[:2000]
     bad_tier = client.post("/ui/certifications/new", data=_form(csrf, organisation, tier="national"))
     assert bad_tier.status_code == 422 and 'data-testid="error-tier"' in bad_tier.text
     no_tier = client.post("/ui/certifications/new", data=_form(csrf, organisation, tier=""))
