@@ -27,14 +27,12 @@ from ledger.messages import status_zh
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, prepare
 from ledger.rules.accounts import certification_key
+from ledger.rules.facts import LIVE
 from ledger.usecases.common import fingerprint as command_fingerprint
 from ledger.usecases.common import require_role, uuid_of
 
 if TYPE_CHECKING:
     from ledger.application import Outcome
-
-
-LIVE_ENTRY = ("pending", "approved")  # an account entry a claim holds (a released one does not)
 
 
 def fixed_amount(prog: Programme, tier: str | None = None) -> bool:
@@ -191,7 +189,7 @@ class Proposals:
                 claim.certification_id))
             plan = prepare(catalogue, facts, org.facts(claim.effective_on))
             accounts = self._open_accounts(plan)
-            if any(a.entries.get(str(cid), {}).get("status") in LIVE_ENTRY for a in accounts):
+            if any(a.entries.get(str(cid), {}).get("status") in LIVE for a in accounts):
                 # The proposal read before another process confirmed it, its accounts after: this claim holds its
                 # own slot, and the rules would say it is taken by itself (`already_awarded`, naming this claim: a
                 # races probe, two servers). Decided again on fresh state, where the claim is pending.
