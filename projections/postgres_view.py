@@ -149,7 +149,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
                     "autocommit": True}
                 pool: AsyncConnectionPool = AsyncConnectionPool(kwargs=kwargs, min_size=1, max_size=ASYNC_POOL,
                                                                 open=False, timeout=self.datastore.pool.timeout)
-                await pool.open(wait=True)
+                await pool.open(wait=True, timeout=self.datastore.pool.timeout)  # its own default is 30 s
                 self.async_pool = pool
         return self.async_pool
 

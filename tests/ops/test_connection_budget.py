@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -278,6 +279,33 @@ def test_the_first_awards_queries_of_a_fresh_worker_open_one_pool_between_them(f
         opened = _sessions(fresh_postgres_url) - before - 2  # less the sessions that looked
         assert 1 <= opened <= ASYNC_POOL, opened
     finally:
+        view.close()
+
+
+def test_a_fresh_workers_awards_pool_gives_up_after_the_stores_pool_timeout(fresh_postgres_url: str) -> None:
+    """A fresh worker whose first GET awards finds the server refusing connections waits as long as any request
+    waits for a connection (the store's pool timeout; the API answers 503 busy after it), not psycopg_pool's own
+    30 s for a pool to open."""
+    view = open_view(fresh_postgres_url)
+    kwargs = view.datastore.pool.kwargs
+    try:
+        with socket.socket() as closed:  # a port that was free a moment ago: nothing listens on it
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        view.datastore.pool.kwargs = {**kwargs, "host": "127.0.0.1", "port": port}
+        timeout = view.datastore.pool.timeout
+        assert timeout < 30
+
+        async def first_request() -> None:
+            try:
+                await view.award_rows_async("91330108MA0000001X", ENTITIES)
+            finally:
+                await view.close_async()
+
+        with ThreadPoolExecutor(1) as loop_thread, pytest.raises(PoolTimeout, match=f"after {timeout} sec"):
+            loop_thread.submit(asyncio.run, first_request()).result()
+    finally:
+        view.datastore.pool.kwargs = kwargs
         view.close()
 
 
