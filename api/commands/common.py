@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from api.cli_language import language, refuse, then, tr
+from api.cli_language import READS_ONLY, language, refuse, then, tr
 from api.settings import Settings
 from projections.progress import Progress
 
@@ -24,7 +24,10 @@ def settings(args: argparse.Namespace) -> Settings:
 
     overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
                  if v is not None}
-    return preflight.settings(overrides)
+    config = preflight.settings(overrides)
+    if getattr(args, "command", None) in READS_ONLY:
+        preflight.check_holds_a_ledger(config.database_url, args.command)
+    return config
 
 
 def configure_logging(settings: Settings) -> None:

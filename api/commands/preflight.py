@@ -7,6 +7,7 @@ Each refusal is an exception main (api/cli.py) turns into `award-ledger: [code] 
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -145,6 +146,50 @@ def check_store(url: str) -> None:
         return  # the store's opening says why it cannot be opened
     if head != SQLITE_HEADER:
         raise not_a_database(path)
+
+
+def check_holds_a_ledger(url: str, command: str) -> None:
+    """Refuse, for a command that only reads, a store holding tables of something else and none of the ledger's:
+    opening it as a ledger would add the ledger's tables to another application's database (an operator probe).
+    An empty store (a new file or database) is left to the command, which says it holds no events."""
+    from ledger.audit.tables import events_table
+    from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
+
+    if is_postgres(url):
+        import psycopg
+
+        from ledger.store import postgres_conninfo
+
+        try:
+            with psycopg.connect(postgres_conninfo(url), application_name="award-ledger check") as conn:
+                tables = [name for (name,) in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                    " ORDER BY table_name")]
+        except psycopg.Error:
+            return  # the store's own opening says why it cannot be opened
+        where = url.rsplit("/", 1)[-1]
+    else:
+        path = sqlite_path(url)
+        if path == SQLITE_SHARED_MEMORY or path.startswith("file:") or not Path(path).is_file():
+            return
+        import sqlite3
+
+        try:
+            with contextlib.closing(sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)) as conn:
+                tables = [name for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        except sqlite3.Error:
+            return
+        where = path
+    if not tables or events_table(url) in tables:
+        return
+    shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+    raise StoreInvalid(
+        f"LEDGER_DATABASE_URL names {where}, which holds no ledger: it has {len(tables)} table(s) of something else"
+        f" ({shown}) and none of the ledger's. `{command}` only reads; nothing was written. Point"
+        " LEDGER_DATABASE_URL at the ledger's store",
+        f"LEDGER_DATABASE_URL 指向的 {where} 中没有台账：其中有 {len(tables)} 张其他用途的表（{shown}），"
+        f"没有台账的表。`{command}` 只读取，未写入任何内容。请将 LEDGER_DATABASE_URL 指向台账的存储")
 
 
 def _check_sqlite_place(file: Path) -> None:

@@ -6,6 +6,7 @@ Run for real: `api.cli.main` with captured output, or the entry point as a subpr
 (serve, which hands over to uvicorn)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -118,6 +119,49 @@ def test_a_file_with_a_sqlite_header_and_junk_after_it_is_refused_too(tmp_path, 
     said = _both(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": f"sqlite:///{junk}"},
                  "store_invalid")
     assert "is not a SQLite database" in said["en"]
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_reading_command_refuses_a_store_of_something_else_and_writes_nothing_in_it(store, tmp_path, monkeypatch,
+                                                                                      capsys, request):
+    """verify, export, replay, recheck and simulate, pointed at a database holding another application's tables and
+    none of the ledger's, added the ledger's tables to it and said only "the store holds no events" (an operator
+    probe). They refuse it as store_invalid naming the tables found, and the database is left as it was; an
+    empty store is still answered (it holds no events)."""
+    import psycopg
+
+    if store == "sqlite":
+        import sqlite3
+
+        url = f"sqlite:///{tmp_path / 'crm.sqlite3'}"
+        with contextlib.closing(sqlite3.connect(tmp_path / "crm.sqlite3")) as db:
+            db.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+            db.commit()
+
+        def tables() -> list[str]:
+            with contextlib.closing(sqlite3.connect(tmp_path / "crm.sqlite3")) as db:
+                return [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+
+        def tables() -> list[str]:
+            with psycopg.connect(url) as db:
+                return [n for (n,) in db.execute("SELECT table_name FROM information_schema.tables"
+                                                 " WHERE table_schema = current_schema()")]
+    draft = tmp_path / "draft.toml"
+    draft.write_text((ROOT / "ledger" / "catalogue" / "binjiang-2022.toml").read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    for argv in (["verify"], ["export", "--year", "2023"], ["replay", "--as-of", "2024-01-01"], ["recheck"],
+                 ["simulate", "--catalogue", str(draft)]):
+        said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": url}, "store_invalid",
+                     quoted=r"`[a-z]+`|customers|LEDGER_DATABASE_URL|/\S+|\w+_\w+_\w+")
+        assert "holds no ledger" in said["en"] and "(customers)" in said["en"] and "没有台账" in said["zh"], said
+        assert tables() == ["customers"]
+    empty = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    code, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": empty})
+    assert code == 0 and "holds no events" in err, err
 
 
 # (2) Bad files named by settings, and ./.env.
