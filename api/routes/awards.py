@@ -25,7 +25,7 @@ def _unknown(uscc: str) -> NotFound:
                     zh=f"台账中没有企业 {uscc}；请核对统一社会信用代码，或先通过 POST /v1/organisations 登记")
 
 
-def _unknown_then(uscc: str, as_of: Any) -> NotFound:
+def unknown_then(uscc: str, as_of: Any) -> NotFound:
     """An organisation registered after `as_of`: the ledger did not know it then (it was told to register it,
     which a conflict then refused)."""
     shown = beijing.shown(as_of)
@@ -56,7 +56,7 @@ async def get_awards(uscc: Uscc, by: PrincipalDep, request: Request,
         state = await run_in_threadpool(read_models.award_state, uscc, as_of)
     if state is None:
         if as_of is not None and await run_in_threadpool(read_models.award_state, uscc) is not None:
-            raise _unknown_then(uscc, as_of)
+            raise unknown_then(uscc, as_of)
         raise _unknown(uscc)
     return labels.named_awards(state, ledger.catalogue())
 

@@ -9,11 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
+from api.routes.awards import unknown_then
 from api.schemas.awards import read_as_of
 from api.web import search
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
-from ledger import views
+from ledger import beijing, views
 from ledger.application import AwardLedger
 from ledger.domain.errors import NotFound
 from ledger.domain.values import Uscc
@@ -48,10 +49,10 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     moment = _moment(as_of)
     state = read_models.award_state(code, moment)
     if state is None:
-        at = moment.isoformat() if moment else ""  # as read: an unencoded "+08:00" arrives as " 08:00"
-        raise NotFound(f"organisation {code} is not in the ledger" + (f" as of {at}" if moment else ""),
-                       zh=(f"截至 {at}，" if moment else "") + f"台账中没有企业 {code}；请核对统一社会信用代码，"
-                          "或先登记该企业")
+        if moment is not None and read_models.award_state(code) is not None:
+            raise unknown_then(code, moment)  # registered later: the API's words, the moment in Beijing time
+        raise NotFound(f"organisation {code} is not in the ledger",
+                       zh=f"台账中没有企业 {code}；请核对统一社会信用代码，或先登记该企业")
     catalogue = ledger.catalogue()
     state = labels.named_awards(state, catalogue)  # article order, names beside codes, as the API answers
     cut = None if moment is None else utc_text(moment)
@@ -64,7 +65,8 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
                   if claim["submitted_at"] <= cut and (then := _claim_then(ledger, claim, moment)) is not None]
     events = once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])
     return render(request, "organisation.html", state=state, claims=claims, events=events,
-                  programmes=catalogue.programmes, as_of=as_of.strip(), moment=moment)
+                  programmes=catalogue.programmes, moment=moment,
+                  as_of_day=beijing.local(moment).date().isoformat() if moment else "")  # type: ignore[union-attr]
 
 
 def _claim_then(ledger: AwardLedger, row: dict, moment: datetime) -> dict | None:

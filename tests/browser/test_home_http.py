@@ -73,7 +73,12 @@ def test_organisation_page_as_of_a_day_is_the_end_of_that_day_in_beijing(client,
     before = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01")
     assert before.status_code == 404  # the organisation was not registered yet
     unencoded = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01T00:00:00+08:00")
-    assert unencoded.status_code == 404 and "2000-01-01T00:00:00+08:00" in unencoded.text  # not " 08:00"
+    assert unencoded.status_code == 404 and "2000-01-01 00:00:00 UTC+08:00" in unencoded.text  # not " 08:00"
+    # Registered later: said so, with the moment in Beijing time, as the API says it; it said "register it first"
+    # with the moment as sent (UTC, microseconds), though it was registered (a zh probe).
+    utc = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01T20:00:00Z")
+    assert utc.status_code == 404 and "2000-01-02 04:00:00 UTC+08:00" in utc.text and "其登记在此之后" in utc.text
+    assert "先登记" not in utc.text and "T20:00" not in utc.text
     now = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2999-12-31").text
     assert "2999-12-31 23:59:59（北京时间）" in now and seeded["pending"]["id"] in now
     assert client.get(f"/ui/organisations/{seeded['uscc']}?as_of=soon").status_code == 422
@@ -91,7 +96,16 @@ def test_organisation_page_as_of_a_moment_shows_each_claim_as_it_stood_then(clie
     assert 'class="status pending"' in summary, summary
     now = client.get(f"/ui/organisations/{seeded['uscc']}").text
     item = now[now.index(f'data-testid="claim-{approved["id"]}"'):]
+    assert 'name="as_of" type="date" value=""' in now
     assert 'class="status approved"' in item[:item.index("</summary>")]
+
+
+def test_organisation_page_as_of_an_evening_in_utc_fills_the_day_field_with_its_day_in_beijing(client, seeded):
+    """20:00 UTC on 6 December is 04:00 on the 7th in Beijing: the notice said the 7th, the day field the 6th (the
+    text's first ten characters), so pressing 显示 asked for 16:00 UTC on the 6th, four hours earlier (a zh probe)."""
+    _sign_in(client, "auditor")
+    page = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2999-12-06T20:00:00Z").text
+    assert "2999-12-07 04:00:00（北京时间）" in page and 'name="as_of" type="date" value="2999-12-07"' in page
 
 
 def test_queues_and_the_organisation_page_name_every_code_in_article_order(client, seeded):
