@@ -25,6 +25,7 @@ from api.routes import ROUTERS
 from api.settings import Settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
+from api.web import router as pages
 from ledger import collector
 from ledger.application import AwardLedger
 from ledger.audit.append_only import protect
@@ -173,7 +174,9 @@ def build_app(lifespan: Any = None) -> FastAPI:
     app = FastAPIOffline(static_url=DOCS_ASSETS, title="award-ledger", version=_version(), description=DESCRIPTION,
                          lifespan=lifespan, generate_unique_id_function=openapi.operation_id)
     problems.install(app)
-    for router in ROUTERS:  # a query parameter a /v1 route does not take is refused (api/query_params.py)
+    # The server-rendered pages (api/web/) come after the API; they import API modules, so the API's package does
+    # not import them (the CLI reads the pages' words without loading the app).
+    for router in (*ROUTERS, pages):  # a query parameter a /v1 route does not take is refused (api/query_params.py)
         app.include_router(router, dependencies=[Depends(known_query)])
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

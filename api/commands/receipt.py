@@ -139,12 +139,16 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
         return 2
     problems = check(receipt, pem)
     if not problems:
+        from api.web.i18n import EVENTS, pick, status_name
+
         events = receipt.get("events") or []
         names, head = ", ".join(e["event"] for e in events), receipt["head"]
+        # The status and the events as the pages name them, for a Chinese reader (they were English: a zh probe).
+        names_zh = "、".join(pick(EVENTS, e["event"], "zh") or e["event"] for e in events)
         print(tr(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {len(events)} events: {names};"
                  f" signed head at position {head['position']} (key {head['key_id']})",
-                 f"有效：申请 {receipt.get('claim_id')}（{receipt.get('status')}），{len(events)} 个事件：{names}；"
-                 f"已签名的链头位于位置 {head['position']}（密钥 {head['key_id']}）"))
+                 f"有效：申请 {receipt.get('claim_id')}（{status_name(str(receipt.get('status')), 'zh')}），"
+                 f"{len(events)} 个事件：{names_zh}；已签名的链头位于位置 {head['position']}（密钥 {head['key_id']}）"))
         return 0
     zh = language() == "zh"
     for problem in problems:

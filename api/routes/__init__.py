@@ -21,6 +21,3 @@ from api.routes import (
 ROUTERS = [health.router, programmes.router, organisations.router, bodies.router, certifications.router,
            proposals.router, claims.router, queues.router, receipts.router, corrections.router, appropriations.router,
            payouts.router, awards.router, finance.router, audit.router, simulations.router]
-from api.web import router as pages  # noqa: E402 - the server-rendered pages (api/web/) come after the API
-
-ROUTERS.append(pages)

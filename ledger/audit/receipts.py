@@ -191,14 +191,23 @@ def check(receipt: dict[str, Any], public_key_pem: str | bytes) -> list[dict[str
         problems.append(_problem(RECEIPT, Reason(f"the receipt's own signature does not verify: {why}",
                                                  f"回执本身的签名未通过核验：{why.zh}")))
     try:
-        root, size = bytes.fromhex(head["root"]), int(head["tree_size"])
+        root, size = bytes.fromhex(head["root"]), head["tree_size"]
+        if not _whole(size):  # 1e400 read as infinity, 3.5, true: not a count (a traceback, an audit probe)
+            raise ValueError(size)
     except (KeyError, TypeError, ValueError):
         return [*problems, _problem(HEAD, Reason("the head has no readable tree_size and root",
                                                  "链头中没有可读的 tree_size 和 root"))]
-    events = receipt.get("events") or []
+    events = receipt.get("events", [])
+    if not isinstance(events, list):
+        return [*problems, _problem(RECEIPT, Reason(f"its events are {_shown(events)}, not a list of events",
+                                                    f"其 events 为 {_shown(events)}，不是事件列表"))]
     faulty = False
-    for event in events:
-        if (why := _event_fault(event, root, size)) is not None:
+    for number, event in enumerate(events, start=1):
+        if not isinstance(event, dict):
+            faulty = True
+            problems.append(_problem((f"event {number} of the list", f"列表中的第 {number} 个事件"), Reason(
+                f"it is {_shown(event)}, not an event object", f"它是 {_shown(event)}，不是事件对象")))
+        elif (why := _event_fault(event, root, size)) is not None:
             faulty = True
             problems.append(_problem(_event_part(event.get("position")), why))
     if not faulty:  # the events are what the ledger recorded: the summary must be what they make
@@ -206,15 +215,22 @@ def check(receipt: dict[str, Any], public_key_pem: str | bytes) -> list[dict[str
     return problems
 
 
+def _whole(value: Any) -> bool:
+    """A JSON integer (not true or false, not a number with a fraction or an exponent)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _event_fault(event: dict[str, Any], root: bytes, size: int) -> Reason | None:
     try:
+        if not all(_whole(event.get(field)) for field in ("position", "version", "leaf_index")):
+            raise ValueError("not a whole number")
         state = base64.b64decode(event["state_base64"], validate=True)
         data = event_bytes(event["position"], event["aggregate_id"], event["version"], event["topic"], state)
         own = link(bytes.fromhex(event["previous_link"]), data)
         path = [bytes.fromhex(h) for h in event["inclusion_path"]]
         index = int(event["leaf_index"])
         shown = readable(state)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
         return Reason("it is missing a field or has one that cannot be read", "缺少字段，或有字段无法读取")
     if shown != event.get("data"):
         return Reason("its readable data differ from its stored bytes", "其可读数据（data）与其存储的字节不符")
@@ -278,7 +294,8 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
         shown = _shown(receipt.get("claim_id"))
         return [_problem(SUMMARY, Reason(f"its claim_id {shown} is not a claim's id",
                                          f"其 claim_id {shown} 不是申请的编号"))]
-    events = [e for e in receipt.get("events") or [] if isinstance(e, dict)]
+    listed = receipt.get("events")
+    events = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
     own = [e for e in events if _aggregate(e) == claim_id]
     try:
         derived = derive_claim(claim_id, own)

@@ -129,8 +129,10 @@ def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> 
         return Reason("it carries no signature: it was never signed, or its signature was taken out",
                       "其中没有签名：它从未签名，或签名已被删去")
     try:
-        carried = load_public(document.get("public_key") or "")
-        signature = base64.b64decode(document.get("signature") or "", validate=True)
+        if not all(isinstance(document.get(field), str) for field in ("public_key", "signature")):
+            raise ValueError("not text")  # a number or true where the key or the signature goes (an audit probe)
+        carried = load_public(document["public_key"])
+        signature = base64.b64decode(document["signature"], validate=True)
     except (UnreadableKey, ValueError):
         return Reason("it carries no readable public key or signature", "其中没有可读的公钥或签名")
     if trusted is not None and key_id(carried) != key_id(trusted):

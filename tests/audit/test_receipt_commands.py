@@ -52,7 +52,8 @@ def test_verify_receipt_speaks_chinese(cli: str, tmp_path: Path, monkeypatch, ca
     capsys.readouterr()
     assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
     said = capsys.readouterr().out
-    assert said.startswith(f"有效：申请 {cli}（approved），") and "已签名的链头位于位置" in said
+    assert said.startswith(f"有效：申请 {cli}（已批准），") and "已签名的链头位于位置" in said
+    assert "提交申请、批准申请" in said and "Claim." not in said  # the events as the pages name them (a zh probe)
     receipt = json.loads(out.read_text())
     receipt["events"][1]["state_base64"] = base64.b64encode(b'{"x": 1}').decode()
     out.write_text(json.dumps(receipt))

@@ -11,6 +11,8 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ledger.audit import merkle, receipts, signing
 from ledger.audit.chain import AuditChain
@@ -133,6 +135,47 @@ def test_a_byte_changed_anywhere_in_a_receipt_is_found_and_located(notary: Notar
         problems = receipts.check(changed, notary.signer.public_pem)
         assert problems, what
         assert part in {p["part"] for p in problems}, (what, problems)
+
+
+def _paths(node: object, at: tuple = ()) -> list[tuple]:
+    """Every place in a JSON document: each key of each object and each index of each list, the root's own first."""
+    found = [at]
+    if isinstance(node, dict):
+        found += [p for key, value in node.items() for p in _paths(value, (*at, key))]
+    elif isinstance(node, list):
+        found += [p for i, value in enumerate(node) for p in _paths(value, (*at, i))]
+    return found
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30) | st.text(max_size=20)
+    | st.sampled_from([float("inf"), float("-inf"), 1e300, -0.0, 3.5, 10**400]),  # 1e400 in a file reads as inf
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
+
+
+def test_any_value_anywhere_in_a_receipt_is_a_problem_named_never_a_crash(notary: Notary, world: World) -> None:
+    """A receipt comes from outside: whatever value stands in any place of it (`events` of 5, an event of null,
+    a tree_size of 1e400), the checker names what is wrong rather than failing (verify-receipt printed a traceback
+    and the audit page answered 500: an audit probe). The summary check alone, which a receipt signed again with
+    the ledger's key reaches, holds too."""
+    receipt = receipts.for_claim(world.ledger, notary, _paid_and_reversed(world))
+    places = _paths(receipt)[1:]
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(place=st.sampled_from(places), value=JSON_VALUES)
+    def holds(place: tuple, value: object) -> None:
+        changed = copy.deepcopy(receipt)
+        target = changed
+        for step in place[:-1]:
+            target = target[step]
+        if target[place[-1]] == value and type(target[place[-1]]) is type(value):
+            return
+        target[place[-1]] = value
+        problems = receipts.check(changed, notary.signer.public_pem)
+        assert problems and all(set(p) == {"part", "problem", "part_zh", "problem_zh"} for p in problems), problems
+        assert all(isinstance(p, dict) for p in receipts.summary_faults(changed))
+
+    holds()
 
 
 def test_a_receipt_signed_by_another_key_is_refused(notary: Notary, world: World, tmp_path: Path) -> None:
