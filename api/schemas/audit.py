@@ -95,10 +95,14 @@ class StoredEventPublic(BaseModel):
     version: int
     topic: str
     event: str
-    recorded_at: MomentText
+    recorded_at: MomentText | None = Field(description="when it was recorded (null when its stored bytes cannot be"
+                                                       " read)")
     state_base64: str = Field(description="the stored bytes exactly, as the chain hashes them")
-    data: dict[str, Any] = Field(description="the event's fields, decoded, for reading")
+    data: dict[str, Any] | None = Field(description="the event's fields, decoded, for reading (null when its stored"
+                                                    " bytes cannot be read)")
     link: str | None = Field(description="the chain's link at this position (null while not yet linked)")
+    unreadable: str | None = Field(None, description="why the stored bytes cannot be read as an event, when they"
+                                                     " cannot (changed in the store: GET /v1/audit/verify names where)")
 
 
 class EventPagePublic(BaseModel):

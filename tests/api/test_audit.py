@@ -61,6 +61,23 @@ def test_stored_events_page_lets_an_auditor_redo_the_chain(api, world) -> None:
     assert registered["data"]["in_district"] is True and registered["data"]["by"] == "admin-test"
 
 
+def test_the_event_feed_serves_an_event_it_cannot_read_as_stored_and_says_so(api, world, database_url) -> None:
+    """An event whose stored bytes were overwritten with something that is not an event: the feed answered 500, just
+    when an auditor needs it to look at that row (an audit probe). It serves the bytes and the link as stored, with
+    no data and the reason it cannot read them; the rows around it are as before, and the chain is re-done the same."""
+    _some_history(world)
+    dba = Dba(database_url)
+    broken = dba.positions()[1]
+    dba._set_state(broken, b"not json")
+    events = api.ok("GET", "/v1/audit/events?limit=1000", as_="auditor")["events"]
+    row = next(e for e in events if e["position"] == broken)
+    assert base64.b64decode(row["state_base64"]) == b"not json" and row["link"] and row["data"] is None
+    assert row["recorded_at"] is None and row["unreadable"]
+    assert all(e["data"] and e.get("unreadable") is None for e in events if e["position"] != broken)
+    verified = api.ok("GET", "/v1/audit/verify", as_="auditor")
+    assert verified["ok"] is False and verified["first_bad_position"] == broken, verified
+
+
 def test_an_after_beyond_any_position_is_refused_not_a_crash(api) -> None:
     """A page position past 64-bit integers is a 422 refusal on both stores, never a server error."""
     api.refused("GET", "/v1/audit/events?after=9223372036854775807", None, "auditor", 422, "invalid_request")
