@@ -28,9 +28,12 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     reached = [e for e in earlier if rungs.index(e.tier) >= here]  # type: ignore[arg-type]
     if reached:
         e = reached[0]
-        raise AlreadyAwarded(f"{programme.code} {e.tier} was already awarded on this ladder by claim {e.claim_id};"
+        # A pending claim holds its rung as an approved one does (rule 3), but it was not "awarded" (a rules probe).
+        done, done_zh = (("awarded", "奖励") if e.status == "approved" else
+                         ("claimed (pending; it holds the rung until decided)", "申请（待审批，审批前占用该等次）"))
+        raise AlreadyAwarded(f"{programme.code} {e.tier} was already {done} on this ladder by claim {e.claim_id};"
                              " a tiered award is paid once, and only a higher rung tops it up",
-                             zh=f"{programme.code} {e.tier} 已由申请 {e.claim_id} 奖励；同一等次只奖励一次，"
+                             zh=f"{programme.code} {e.tier} 已由申请 {e.claim_id} {done_zh}；同一等次只奖励一次，"
                                 "只有晋升到更高等次才补足差额",
                              earlier_claim=e.claim_id)
     if not earlier:

@@ -73,6 +73,13 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                           f" instead: POST /v1/claims/{claim_id}/withdraw with a reason",
                                           zh=f"申请 {claim_id} 的状态是{status_zh(claim.status)}，尚未批准奖励；"
                                              f"请改为撤回：POST /v1/claims/{claim_id}/withdraw，并填写 reason")
+            if claim.status == "revoked":  # it was awarded: "nothing was awarded" was untrue of it (a queues probe)
+                owed = (f"; what was paid of it is owed on recovery {claim.recovery_id} (GET /v1/recoveries?uscc="
+                        f"{claim.uscc})") if claim.recovery_id else "; nothing of it was paid, so nothing is owed"
+                owed_zh = (f"；已拨付部分记在追回款项 {claim.recovery_id}（GET /v1/recoveries?uscc={claim.uscc}）"
+                           if claim.recovery_id else "；该奖励未拨付，无需追回")
+                raise errors.InvalidState(f"claim {claim_id} was revoked already; an award is revoked once{owed}",
+                                          zh=f"申请 {claim_id} 已被撤销；奖励只能撤销一次{owed_zh}")
             if claim.status != "approved":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; nothing was awarded that could be"
                                           " revoked",

@@ -38,6 +38,13 @@ def test_a_correction_that_cannot_apply_names_the_one_that_does(world: World) ->
         world.ledger.revoke_claim(KJJ, claim_id=pending["id"], reason="x", document_ref="D")
     with pytest.raises(errors.NotLeadBureau):
         world.ledger.revoke_claim(JXJ, claim_id=approved["id"], reason="x", document_ref="D")
+    # Revoked already: it was awarded, so not "nothing was awarded" (a queues probe); where its money is owed.
+    world.ledger.record_payout(FINANCE, claim_id=approved["id"], amount="10000", paid_on=date(2023, 9, 1),
+                               bank_ref=f"R-{org[-6:]}")
+    recovery = world.ledger.revoke_claim(KJJ, claim_id=approved["id"], reason="x", document_ref="D").view["recovery_id"]
+    with pytest.raises(errors.InvalidState, match=f"revoked already; an award is revoked once.*{recovery}") as again:
+        world.ledger.revoke_claim(KJJ, claim_id=approved["id"], reason="y", document_ref="D2")
+    assert "nothing was awarded" not in str(again.value) and "已被撤销" in again.value.zh
     with pytest.raises(errors.Forbidden):
         world.ledger.withdraw_claim(FINANCE, claim_id=approved["id"], reason="x")
 

@@ -91,10 +91,16 @@ def test_same_tier_twice_is_already_awarded(code, tier, rank, subject):
 
 
 def test_approved_tier_blocks_as_pending_does():
-    """Rule 2: an approved award blocks the same tier just as a pending claim does."""
+    """Rule 2: an approved award blocks the same tier just as a pending claim does; the refusal says which it is
+    (a pending claim was said to have "awarded" the rung: a rules probe)."""
     book, org = Book(), claimant("A3.consortium")
     book.claim(org, "A3.consortium", tier="provincial", status="approved")
-    book.refused(org, "A3.consortium", "already_awarded", tier="provincial")
+    err = book.refused(org, "A3.consortium", "already_awarded", tier="provincial")
+    assert "was already awarded on this ladder" in str(err) and "已由申请" in err.zh and "奖励；" in err.zh
+    book, org = Book(), claimant("A3.consortium")
+    book.claim(org, "A3.consortium", tier="provincial")
+    err = book.refused(org, "A3.consortium", "already_awarded", tier="provincial")
+    assert "was already claimed (pending;" in str(err) and "awarded on" not in str(err) and "待审批" in err.zh
 
 
 def test_rejected_earlier_claim_frees_the_tier():
