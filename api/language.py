@@ -18,7 +18,7 @@ def parse(header: str | None) -> str:
     best, best_q = DEFAULT, 0.0
     for part in (header or "").split(","):
         tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
+        primary = tag.strip().lower().replace("_", "-").split("-")[0]  # zh_CN as Java and some SDKs send it
         if primary not in SUPPORTED:
             continue
         q = 1.0

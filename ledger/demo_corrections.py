@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ledger import beijing
 from ledger.catalogue.model import Kind
 from ledger.domain.values import fen_down
 
@@ -60,7 +61,7 @@ class DemoCorrections:
                         reason=WITHDRAWN_BECAUSE) is not None:
                 self.summary.withdrawn += 1
             return
-        doc = self._doc(x.claim.programme.lead, x.paid_on or date.today(), f"{x.claim.tag}-revoke")
+        doc = self._doc(x.claim.programme.lead, x.paid_on or beijing.today(), f"{x.claim.tag}-revoke")
         view = self._do("revoke_claim", f"{x.claim.tag}-revoke", by, claim_id=x.claim_id,
                         reason=REVOKED_BECAUSE, document_ref=doc)
         if view is None:
@@ -75,7 +76,7 @@ class DemoCorrections:
             self._repay(x, view["recovery_id"], fen_down(owed * REPAID_SHARE))
 
     def _repay(self, x: Correction, recovery_id: str, amount: Decimal) -> None:
-        on = (x.paid_on or date.today()) + timedelta(days=150)
+        on = (x.paid_on or beijing.today()) + timedelta(days=150)
         if self._do("record_repayment", f"{x.claim.tag}-repayment", self.finance,
                     recovery_id=recovery_id, amount=amount, received_on=on,
                     bank_ref=f"BJHK{on:%Y%m%d}-{x.claim.tag}") is not None:

@@ -6,7 +6,7 @@ own total (as the CSV), the fund block, and for a closed year who closed it and 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -23,6 +23,7 @@ from api.web import i18n, subrequest
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, refusal, render
 from api.web.session import allowing, current
+from ledger import beijing
 from ledger.catalogue import catalogues
 from ledger.principals import Role
 
@@ -62,7 +63,7 @@ MESSAGES.update({
 
 def _year(ledger: LedgerDep, year: int | None) -> tuple[int, list[int]]:
     years = list(ledger.catalogue().policy.years)
-    return (year if year is not None else min(max(date.today().year, years[0]), years[-1])), years
+    return (year if year is not None else min(max(beijing.today().year, years[0]), years[-1])), years
 
 
 def _moment(as_of: str) -> datetime | None:

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ledger import collector
+from ledger import beijing, collector
 from ledger.catalogue.model import Catalogue
 from ledger.replay import Replay, Replayed
 from ledger.replay_fold import Folded
@@ -77,7 +77,7 @@ def _simulate(events: Iterable[Any], catalogue_on: Callable[[date], Catalogue], 
                   alone=alone)
     sim = (Replay(lambda _day: draft, approved_share=True, folded=folded, cold=cold, hot=hot, alone=alone) if plain
            else Twin(lambda _day: draft, base, approved_share=True, compact=True, alone=alone))
-    result = Simulation(catalogue_on(date.today()), draft, Totals(cold, hot), {}, uscc, top=top)
+    result = Simulation(catalogue_on(beijing.today()), draft, Totals(cold, hot), {}, uscc, top=top)
     for cid, name, event in claim_events(events, folded):
         b, s = base.decide(cid, name, event), sim.decide(cid, name, event)
         if b is not None or s is not None:

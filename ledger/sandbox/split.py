@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO
 
+from ledger import beijing
 from ledger.catalogue.model import Catalogue
 from ledger.replay import Replay, Replayed
 from ledger.replay_fold import Folded
@@ -119,7 +120,7 @@ def _draft_side(url: str, head: int, draft: Catalogue, uscc: str | None, hot: in
     try:
         with ColdStore() if hot is not None else _nothing() as cold:
             half, organisations = replay_half(wanted_events(app, head=head), app.catalogue_on,
-                                              app.catalogue_on(date.today()), draft, side="draft", uscc=uscc,
+                                              app.catalogue_on(beijing.today()), draft, side="draft", uscc=uscc,
                                               cold=cold, hot=hot or HOT)
             send("half", half)
             chunk = []
@@ -148,7 +149,7 @@ def simulate_split(app: Any, url: str, draft: Catalogue, events: Iterable[Any], 
     `head`, read here for the baseline) with the draft's replay in a second process reading the same.
 
     The second process is `python -m ledger.sandbox.split` (ledger/sandbox/child.py)."""
-    baseline = app.catalogue_on(date.today())
+    baseline = app.catalogue_on(beijing.today())
     with (spawned("ledger.sandbox.split", (url, head, draft, uscc, hot)) as child,
           ColdStore() if hot is not None else _nothing() as cold):
         base, organisations = replay_half(events, app.catalogue_on, baseline, draft, side="baseline",

@@ -33,3 +33,17 @@ def test_shown_is_the_same_moment_eight_hours_on_with_the_zone(moment):
     assert text.endswith(" UTC+08:00")
     wall = datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone(timedelta(hours=8)))
     assert wall == moment.replace(microsecond=0)
+
+
+def test_no_code_takes_today_from_the_hosts_clock():
+    """"Today" is Beijing's (ledger.beijing.today): the finance page's default year and the sandbox's catalogue in
+    force took the host's date, a day behind from 00:00 to 08:00 Beijing on a UTC host (a zh probe)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    naive = re.compile(r"\b(?:date\.today|datetime\.today|datetime\.now)\(\)")
+    found = [f"{path.relative_to(root)}:{n}" for folder in ("api", "ledger", "projections")
+             for path in sorted((root / folder).rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if naive.search(line)]
+    assert found == [], found

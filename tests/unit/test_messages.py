@@ -62,7 +62,7 @@ def test_a_pool_cap_keeps_the_pool_name_plain_and_reads_it_after_its_scope():
     assert "A13" not in render_step(no_pool, "zh")
 
 
-@given(st.sampled_from(["zh", "zh-CN", "ZH-cn", "zh-Hans"]), st.sampled_from(["en", "en-GB", "EN"]),
+@given(st.sampled_from(["zh", "zh-CN", "ZH-cn", "zh-Hans", "zh_CN"]), st.sampled_from(["en", "en-GB", "EN", "en_US"]),
        st.integers(0, 1000), st.integers(0, 1000))
 def test_the_higher_q_wins(zh, en, zq, eq):
     """Between Chinese and English the higher q wins; a tie goes to whichever the header lists first."""
@@ -74,6 +74,7 @@ def test_no_header_or_an_unknown_language_is_english():
     """English stays the API's default, so clients that never ask see no change."""
     assert parse(None) == parse("") == parse("fr, de;q=0.5") == parse("*") == "en"
     assert parse("zh") == "zh" and parse("fr, zh;q=0.1") == "zh"
+    assert parse("zh_CN") == "zh"  # Java's Locale.toString() and some SDKs write the region after "_" (a zh probe)
 
 
 def test_the_term_reads_in_chinese_on_chinese_pages():
