@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.audit.encoding import ALGORITHM, GENESIS, link
+from ledger.domain.text import as_sent
 
 
 class InvalidDigest(ValueError):
@@ -127,19 +128,30 @@ def checkpoints(saved: dict | Sequence[dict] | None) -> list[tuple[int, bytes]]:
     return sorted(_checkpoint(one) for one in ([saved] if isinstance(saved, dict) else saved))
 
 
-def _checkpoint(saved: dict) -> tuple[int, bytes]:
+def _checkpoint(saved: Any) -> tuple[int, bytes]:
+    # Said as JSON writes it (null, "x"), and a field left out as missing: "not None" was Python's word (a zh probe).
+    if not isinstance(saved, dict):
+        raise InvalidDigest(f"a saved digest is an object with position and digest (as GET /v1/audit/digest answers),"
+                            f" not {as_sent(saved)}",
+                            f"保存的摘要应为含 position 和 digest 的对象（即 GET /v1/audit/digest 的应答），"
+                            f"而不是 {as_sent(saved)}")
     algorithm, position, digest = saved.get("algorithm", ALGORITHM), saved.get("position"), saved.get("digest")
     if algorithm != ALGORITHM:
-        raise InvalidDigest(f"the saved digest uses {algorithm!r}; this ledger's chain is {ALGORITHM!r}",
-                            f"保存的摘要使用 {algorithm!r}；本台账的链使用 {ALGORITHM!r}")
+        raise InvalidDigest(f"the saved digest uses {as_sent(algorithm)}; this ledger's chain is {ALGORITHM!r}",
+                            f"保存的摘要使用 {as_sent(algorithm)}；本台账的链使用 {ALGORITHM!r}")
+    if "position" not in saved:
+        raise InvalidDigest("the saved digest has no position: give the file saved from GET /v1/audit/digest (or"
+                            " `award-ledger verify`), which holds position and digest",
+                            "保存的摘要缺少 position：请给出从 GET /v1/audit/digest（或 `award-ledger verify`）保存的"
+                            "文件，其中含 position 和 digest")
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-        raise InvalidDigest(f"a saved digest's position must be a whole number from 0, not {position!r}",
-                            f"保存的摘要的 position 应为从 0 起的整数，而不是 {position!r}")
+        raise InvalidDigest(f"a saved digest's position must be a whole number from 0, not {as_sent(position)}",
+                            f"保存的摘要的 position 应为从 0 起的整数，而不是 {as_sent(position)}")
     try:
         value = bytes.fromhex(digest) if isinstance(digest, str) else b""
     except ValueError:
         value = b""
     if len(value) != len(GENESIS):
-        raise InvalidDigest(f"a saved digest must be {2 * len(GENESIS)} hex digits, not {digest!r}",
-                            f"保存的摘要应为 {2 * len(GENESIS)} 位十六进制数字，而不是 {digest!r}")
+        raise InvalidDigest(f"a saved digest must be {2 * len(GENESIS)} hex digits, not {as_sent(digest)}",
+                            f"保存的摘要应为 {2 * len(GENESIS)} 位十六进制数字，而不是 {as_sent(digest)}")
     return position, value

@@ -68,3 +68,22 @@ def test_an_unsigned_digest_is_checked_with_a_note_that_it_proves_no_issuer(worl
     (tmp_path / "bare.json").write_text(json.dumps({k: v for k, v in ours.items() if k not in SIGNED}))
     code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "bare.json")
     assert code == 0 and "carries no signature" in err and "intact" in err, err
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("saved", "en", "zh"), [
+    ({}, "has no position", "缺少 position"),
+    ({"position": None, "digest": "ab" * 32}, "not null", "而不是 null"),
+    ({"position": "3", "digest": "ab" * 32}, 'not "3"', '而不是 "3"'),
+])
+def test_a_saved_digest_without_a_position_is_said_missing_in_the_readers_words(world: World, database_url: str,
+                                                                                tmp_path: Path, monkeypatch, capsys,
+                                                                                saved, en, zh) -> None:
+    """`{}` was refused "not None" in both languages, Python's word for a field left out (a zh probe)."""
+    (tmp_path / "digest.json").write_text(json.dumps(saved))
+    code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "digest.json")
+    assert code == 2 and "[digest_invalid]" in err and en in err and "None" not in err, err
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["verify", "--digest", str(tmp_path / "digest.json")]) == 2
+    err = capsys.readouterr().err
+    assert zh in err and "None" not in err, err
