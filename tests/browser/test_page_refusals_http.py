@@ -88,8 +88,21 @@ def test_an_unknown_page_is_a_404_page_in_the_sites_layout(client):
     api = client.get("/v1/nope", headers={"Authorization": f"Bearer {client.tokens['admin']}"})
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
     assert api.json()["code"] == "not_found"
+    # A page's path sent another method, and a form's address opened (a refresh, a bookmark): a 405 page in the
+    # reader's language naming what the address takes; it was the API's problem+json in English (a zh probe).
+    client.cookies.pop("ledger_lang", None)
     posted = client.post("/ui/recoveries")
-    assert posted.status_code == 405 and posted.headers["content-type"] == "application/problem+json"
+    assert posted.status_code == 405 and posted.headers["content-type"].startswith("text/html")
+    assert "method_not_allowed" in posted.text and "是页面地址" in _text(posted.text) and posted.headers["allow"]
+    client.cookies.pop("ledger_lang", None)
+    for form in ("/ui/claims/00000000-0000-4000-8000-000000000000/approve", "/ui/finance/payouts", "/ui/sign-out"):
+        opened = client.get(form)
+        assert opened.status_code == 405 and opened.headers["content-type"].startswith("text/html"), form
+        said = _text(opened.text)
+        assert "是表单提交的地址" in said and "POST" in said and "Method Not Allowed" not in said, said
+        assert "POST" in opened.headers["allow"] and '<a href="/ui/recoveries">' in opened.text
+    english = client.get("/ui/finance/payouts?lang=en")
+    assert "is where a form is sent; it takes POST, not GET" in _text(english.text)
     slashed = client.get("/ui/recoveries/?status=open", follow_redirects=False)
     assert slashed.status_code == 307 and slashed.headers["location"].endswith("/ui/recoveries?status=open")
 
