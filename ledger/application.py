@@ -354,6 +354,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                           f" {cert.effective_on}; send a day on or after {cert.effective_on}",
                                           zh=f"晋升的生效日期 {effective_on} 早于该认定的生效日期 {cert.effective_on}；"
                                              f"请填写不早于 {cert.effective_on} 的日期")
+            since = cert.tiers[-1]["effective_on"]
+            if effective_on < since:  # the rung it climbs from came later: its history read national, then provincial
+                raise errors.InvalidInput(
+                    f"the upgrade's effective date {effective_on} is before the rung it climbs from ({cert.tier}, in"
+                    f" force from {since}); an upgrade takes effect on or after it: send a day on or after {since},"
+                    " or, if the earlier rungs were recorded wrongly, revoke the certification and record it again",
+                    zh=f"晋升的生效日期 {effective_on} 早于当前等次（{cert.tier}，自 {since} 起）的生效日期；晋升须在"
+                       f"其后生效：请填写不早于 {since} 的日期；如先前等次记录有误，请撤销该认定后重新记录")
             cert.upgrade(new, effective_on, document_ref, by.name)
             org = self._organisation(cert.uscc)
             made = self._propose(org, cert, effective_on, by, "upgrade of certification", str(cert.id))

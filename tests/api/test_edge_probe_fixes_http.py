@@ -33,6 +33,23 @@ def test_an_upgrade_dated_before_its_certification_says_what_to_send_in_english_
     assert "send a day on or after 2023-06-01" in problem["detail"]
 
 
+def test_an_upgrade_dated_before_the_rung_it_climbs_from_is_refused(api: Api, world: World) -> None:
+    """Municipal from 1 March, provincial from 1 October: national from 1 June was taken, and the tier history read
+    national in June, then "upgraded" to provincial in October (a rules probe). An upgrade takes effect on or after
+    the rung it climbs from; the same day still climbs, and nothing was written by the refusal."""
+    cert = world.certify(world.org(), tier="municipal", effective_on="2023-03-01")
+    api.ok("POST", f"/v1/certifications/{cert}/upgrades", {"tier": "provincial", "effective_on": "2023-10-01",
+                                                            "document_ref": "浙科发〔2023〕9号"}, as_="kjj")
+    before = api.events()
+    national = {"tier": "national", "effective_on": "2023-06-01", "document_ref": "国科发〔2023〕6号"}
+    problem = api.refused("POST", f"/v1/certifications/{cert}/upgrades", national, "kjj", 422, "invalid_request")
+    assert "before the rung it climbs from (provincial, in force from 2023-10-01)" in problem["detail"], problem
+    zh = api.refused("POST", f"/v1/certifications/{cert}/upgrades", national, "kjj", 422, "invalid_request",
+                     headers={"Accept-Language": "zh-CN"})
+    assert "不早于 2023-10-01" in zh["detail"] and api.events() == before
+    api.ok("POST", f"/v1/certifications/{cert}/upgrades", national | {"effective_on": "2023-10-01"}, as_="kjj")
+
+
 def test_as_of_before_an_organisation_was_registered_does_not_advise_registering_it(api: Api, world: World) -> None:
     """The 404 said "register it with POST /v1/organisations first", which a conflict then refused: it now says the
     ledger did not know the organisation then, and what to ask instead."""
