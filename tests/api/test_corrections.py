@@ -2,6 +2,7 @@
 and the organisation's awards and the reconciliation show what is to recover."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 
@@ -114,6 +115,27 @@ def test_the_days_of_corrections_pass_the_same_day_check_as_every_other_day(api,
                                                                         **body})):
             problem = api.refused("POST", path, sent, as_, 422, "invalid_request")
             assert problem["errors"][0]["field"] in ("effective_on", "received_on"), problem
+
+
+def test_a_certification_revoked_from_a_day_to_come_is_refused_and_ends_nothing(api, world):
+    """A revocation dated 2099 was taken and revoked a 2023 award at once (a queues probe): it ends the claims
+    resting on the certification now, so its day is today or earlier in Beijing; tomorrow is refused, naming
+    today, and the claim stands."""
+    from ledger import beijing
+
+    org = world.org()
+    cert = world.certify(org, "A3.erc", "municipal")
+    claim = world.approved(org, "A3.erc", certification_id=cert, award_year=2023, effective_on="2023-06-01")
+    before = api.events()
+    body = {"reason": "复核不再符合认定条件", "document_ref": "杭高新科〔2024〕19号"}
+    tomorrow = (beijing.today() + timedelta(days=1)).isoformat()
+    problem = api.refused("POST", f"/v1/certifications/{cert}/revoke", {**body, "effective_on": tomorrow}, "kjj",
+                          422, "invalid_request")
+    assert f"today is {beijing.today().isoformat()} in Beijing" in problem["detail"], problem
+    assert api.events() == before
+    assert api.ok("GET", f"/v1/claims/{claim['id']}")["status"] == "approved"
+    api.ok("POST", f"/v1/certifications/{cert}/revoke", {**body, "effective_on": beijing.today().isoformat()},
+           as_="kjj", status=200)
 
 
 def test_money_repaid_on_a_revoked_award_stops_counting_on_its_cap(api, world):
