@@ -11,6 +11,7 @@ import sys
 import tomllib
 from typing import Any
 
+from ledger.catalogue import toml_words
 from ledger.catalogue.load import CatalogueError, parse, shown_key
 from ledger.catalogue.model import Catalogue
 
@@ -59,7 +60,7 @@ def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
         line = int(found.group(1)) if found else max(1, len(text.splitlines())) if "end of document" in str(err) \
             else None
         raise DraftError(f"{source}: not valid TOML ({err}); fix the file", "toml", line,
-                         zh=f"{source}：不是有效的 TOML（解析器提示：“{err}”）") from None
+                         zh=f"{source}：不是有效的 TOML（{toml_words.zh(err)}）") from None
     except ValueError:  # an integer past Python's 4,300 digits: no catalogue number has twenty
         raise _long_number(text, source) from None
     try:

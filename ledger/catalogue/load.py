@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ledger.catalogue import toml_words
 from ledger.catalogue.model import (
     Bureau,
     Cap,
@@ -458,7 +459,7 @@ def load_file(path: Path) -> Catalogue:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise CatalogueError(f"{path}: not valid TOML ({err}); fix the file",
-                             zh=f"{path}：不是有效的 TOML（解析器提示：“{err}”）；请修改文件") from None
+                             zh=f"{path}：不是有效的 TOML（{toml_words.zh(err)}）；请修改文件") from None
     except RecursionError:
         raise CatalogueError(f"{path}: its arrays or tables nest deeper than the parser follows;"
                              " fix the file",

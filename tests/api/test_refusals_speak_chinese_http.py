@@ -101,7 +101,11 @@ def test_a_draft_that_does_not_validate_is_refused_in_chinese(api) -> None:
     _reads_chinese(as_json["detail"])
     syntax = _simulate(api, "[policy", ZH).json()
     assert syntax["line"] == 1
-    assert syntax["detail"].startswith("政策目录草案第 1 行有误：不是有效的 TOML（解析器提示：“"), syntax
+    # The parser's cause and place in Chinese: it quoted tomllib's English inside the Chinese (a zh probe).
+    assert syntax["detail"].startswith("政策目录草案第 1 行有误：不是有效的 TOML（文件末尾：表头末尾应为 ']'）"), syntax
+    _reads_chinese(syntax["detail"])
+    key = _simulate(api, "a b = 1", ZH).json()
+    assert "（第 1 行第 3 列：键之后应为 '='）" in key["detail"] and "Expected" not in key["detail"], key
 
 
 def test_a_bank_statements_refused_lines_read_in_the_readers_language(api) -> None:
