@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr, whole_number
+from api.commands import chain_check
 from api.commands.common import configure_logging, say, settings, write_whole
 from api.reports import reconciliation as report
 from api.reports.closing import with_close
@@ -23,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--output", metavar="PATH", help=tr(
         "where to write it (default reconciliation-<year>.<format> here; '-' for stdout)",
         "写入位置（默认当前目录下的 reconciliation-<年度>.<格式>；'-' 表示标准输出）"))
+    chain_check.add_flag(cmd)
     cmd.set_defaults(run=run)
 
 
@@ -42,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
     except OutsidePolicyTerm as err:
         refuse("export", err.code, err.detail, reason_zh(err))
         return 2
+    # A report finance hands on rests on the events: a changed store was exported as if intact, exit 0, where
+    # close, rebuild and replay refuse it (an audit probe).
+    if not chain_check.intact("export", config.database_url, accept_tampered=args.accept_tampered):
+        return 1
     read_models = ReadModels.open(config.database_url)
     app = open_ledger(config.database_url)
     try:

@@ -91,6 +91,19 @@ def test_replay_refuses_a_tampered_store_and_prints_nothing(tampered, capsys) ->
     assert f"award-ledger replay: [tampering] TAMPERING at position {position}:" in err
 
 
+def test_export_refuses_a_tampered_store_and_writes_no_file(tampered, tmp_path: Path, capsys) -> None:
+    """`export` wrote the year's reconciliation from a changed store and said nothing, exit 0, where close, rebuild
+    and replay refuse (an audit probe): it refuses with `[tampering]` and writes no file, unless the operator,
+    investigating, accepts it; an intact store's export still writes (the other export tests)."""
+    position, _ = tampered
+    out = tmp_path / "recon.csv"
+    assert main(["export", "--year", "2023", "--output", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"award-ledger export: [tampering] TAMPERING at position {position}:" in err and not out.exists()
+    assert main(["export", "--year", "2023", "--output", str(out), "--accept-tampered"]) == 0
+    assert "Going on as --accept-tampered asks" in capsys.readouterr().err and out.exists()
+
+
 def test_replay_of_an_intact_store_still_answers(database_url: str, world: World, monkeypatch, capsys) -> None:
     """On an intact store the check passes by itself and the replay prints its state."""
     monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
