@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from api import language
 from api.deps import LedgerDep, requires
 from api.long_queries import long_query
 from api.problems import responses
@@ -45,9 +46,12 @@ def verify_chain(by: Verifier, request: Request,
         saved = {"position": position, "digest": digest, "algorithm": ALGORITHM}
     try:
         with long_query(request).slot():  # the whole log: one of the process's LEDGER_LONG_QUERIES, else 503 busy
-            return _chain(request).verify(saved, app=request.app.state.ledger)
+            report = _chain(request).verify(saved, app=request.app.state.ledger)
     except InvalidDigest as err:
         raise InvalidInput(str(err), zh=err.zh) from None
+    if language.of(request) == "zh" and report.get("reason_zh"):  # the reason in the reader's language, as refusals
+        report = report | {"reason": report["reason_zh"]}
+    return report
 
 
 @router.get("/v1/audit/digest", response_model=SignedDigestPublic, responses=responses(401, 403))

@@ -78,7 +78,8 @@ class VerifyPublic(BaseModel):
     first_bad_position: int | None = Field(description="the first notification id whose event or link fails")
     reason: str | None = None
     failure: str | None = Field(None, description="changed, missing, unexpected (an event without a link),"
-                                " saved_digest_mismatch or snapshot")
+                                " saved_digest_mismatch, saved_beyond (a saved digest past the last event) or"
+                                " snapshot")
     chain_head: DigestPublic | None = Field(None, description="the head recomputed from the events alone")
     saved_digests_checked: int = 0
     snapshots_checked: int = 0

@@ -66,6 +66,8 @@ class Comparison:
         # A digest saved at position P covers every event up to P: check it before hashing anything after P.
         while self.checkpoints and (until is None or self.checkpoints[0][0] < until):
             saved_position, saved_link = self.checkpoints.pop(0)
+            if until is None and saved_position > self.position:  # the ledger only grows: it held that position once
+                return _saved_beyond(saved_position, self.position)
             if saved_link != self.running:
                 return _saved_mismatch(saved_position, saved_link, self.trusted[0], self.first_after_trusted)
             self.trusted, self.first_after_trusted = (saved_position, saved_link), None
@@ -113,6 +115,16 @@ def _saved_mismatch(saved_position: int, saved_link: bytes, trusted: int, first_
                f"截至位置 {saved_position} 的事件与为该位置保存的摘要（{saved_link.hex()}）不再相符，而链表却与这些事件"
                f"一致：位置 {lower}..{saved_position} 中有事件被改动、删除或插入，且链表被改写以掩盖"
                + (f"（为位置 {trusted} 保存的摘要仍然相符）" if trusted else ""))
+
+
+def _saved_beyond(saved_position: int, head: int) -> Bad:
+    """A saved digest past the last event: it said the events up to that position "no longer hash to the digest",
+    where the dashboard said what it is (an audit probe)."""
+    return Bad(head + 1, "saved_beyond",
+               f"the saved digest is at position {saved_position}, but the ledger now holds events up to position"
+               f" {head} only: the later ones were deleted (with their links), or the digest is from another ledger",
+               f"保存的摘要位于位置 {saved_position}，而台账现只有到位置 {head} 的事件：其后的事件（连同链接）被删除，"
+               "或该摘要来自另一台账")
 
 
 def digest_of(position: int, head: bytes) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def log_found(report: dict[str, Any], where: str) -> None:
                   where, report.get("reason"))
         return
     said = found(report.get("first_bad_position"), str(report.get("reason")), "")[0]
-    if report.get("failure") == "saved_digest_mismatch":
+    if report.get("failure") in ("saved_digest_mismatch", "saved_beyond"):
         # The digest was handed in by the caller, and may be a mistyped or foreign one: tampering only if the
         # ledger issued it (its signature says so), which the caller knows and this check does not.
         log.warning("%s: a saved digest handed in does not match the events; if the ledger issued it, %s", where,

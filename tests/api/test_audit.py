@@ -35,6 +35,20 @@ def test_tampering_is_located_over_http(api, world, database_url) -> None:
     assert saved["ok"] is False and saved["first_bad_position"] <= 3
 
 
+def test_a_saved_digest_past_the_last_event_says_the_ledger_holds_fewer(api, world) -> None:
+    """A digest saved at a position the ledger no longer reaches was said to "no longer hash to the digest" (an audit
+    probe); it says the ledger now holds events up to its head only, as the audit page does, in either language."""
+    _some_history(world)
+    head = api.ok("GET", "/v1/audit/digest", as_="auditor")
+    beyond = f"/v1/audit/verify?position={head['position'] + 500}&digest={head['digest']}"
+    report = api.ok("GET", beyond, as_="auditor")
+    assert report["ok"] is False and report["failure"] == "saved_beyond", report
+    assert report["first_bad_position"] == head["position"] + 1 and report["events_checked"] == head["position"]
+    assert f"holds events up to position {head['position']} only" in report["reason"]
+    zh = api.ok("GET", beyond, as_="auditor", headers={"Accept-Language": "zh-CN"})
+    assert f"台账现只有到位置 {head['position']} 的事件" in zh["reason"], zh
+
+
 def test_a_saved_digest_with_only_one_half_is_refused(api, world) -> None:
     """A saved digest needs both its position and its digest."""
     api.refused("GET", "/v1/audit/verify?position=3", None, "auditor", 422, "invalid_request")
