@@ -108,7 +108,10 @@ def _money(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
         sign, size = _signed(signed)
         return size, "debit" if sign == "-" else "credit"
     if plain := _cell(row, cols.get("amount")):
-        return _signed(plain)[1], "debit"  # the ledger's own layout: every line is money out, a minus or not
+        # The ledger's own layout: money out, and a minus the other way (red ink), as in any other column; the minus
+        # was dropped, so a -900.00 line was matched to a 900.00 payout, "all matched" (an imports probe).
+        sign, size = _signed(plain)
+        return size, "credit" if sign == "-" else "debit"
     raise _NoMoney("has no amount", "没有金额")
 
 

@@ -34,6 +34,21 @@ def test_a_gb18030_export_is_matched_debits_to_payouts_and_credits_apart(api, bo
     assert report["matched_credits"] == [] and report["counts"]["unmatched_credit_lines"] == 1
 
 
+def test_a_minus_in_the_ledgers_own_layout_is_money_back_in_not_a_sign_dropped(api, books):
+    """`2024-06-06,-900.00,PAY-…` in the own layout was matched to the 900.00 payout as money paid out, "all
+    matched", though the JSON form refuses a negative amount (an imports probe). A minus turns the line around, as
+    in a bank's columns: money in, which no payout matches, so the report is not all matched."""
+    books.pay(books.approve(), "900.00", "2024-06-06", bank_ref="PAY-2024-0900")
+    raw = b"date,amount,reference,counterparty\n2024-06-06,-900.00,PAY-2024-0900,x\n"
+    report = _upload(api, "own.csv", raw).json()["report"]
+    assert report["matched"] == [] and report["all_matched"] is False, report
+    assert [(ln["reference"], ln["direction"]) for ln in report["credit_lines"]] == [("PAY-2024-0900", "credit")]
+    # Money back under a payout's reference is the payout returned (退汇), which finance must reverse or explain.
+    assert "PAY-2024-0900" in str(report["returned_but_not_reversed"]), sorted(k for k, v in report.items() if v)
+    plus = _upload(api, "own.csv", raw.replace(b"-900.00", b"+900.00")).json()["report"]
+    assert [m["line"]["reference"] for m in plus["matched"]] == ["PAY-2024-0900"]
+
+
 def test_a_file_with_bad_lines_imports_nothing_unless_the_good_lines_are_asked_for(api, books):
     """Refused lines are named by number; nothing is written; with import_good_lines the rest is imported."""
     text = "记账日期,交易金额,对方名称,用途\r\n20240703,\"-500,000.00\",甲公司,PAY-2024-0003 奖励\r\n" \
