@@ -33,6 +33,7 @@ class CertificationList:
     rows: int = 0
     good: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
+    source: str | None = None  # the list's name, as a JSON list may carry it
 
 
 def read_list(body: bytes, content_type: str) -> CertificationList:
@@ -41,7 +42,7 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
     if "csv" in content_type.lower():
         records = _csv_rows(body, charset(content_type))
     elif "json" in content_type.lower():
-        records = _json_rows(body)
+        records, found.source = _json_rows(body)
     else:
         raise InvalidInput(f"Content-Type {content_type or '(none)'} is not a list: send text/csv (header"
                            f" {','.join(COLUMNS)}) or application/json {{\"rows\": [...]}}",
@@ -139,7 +140,7 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
     return rows
 
 
-def _json_rows(body: bytes) -> list[tuple[int, Any]]:
+def _json_rows(body: bytes) -> tuple[list[tuple[int, Any]], str | None]:
     try:
         data = loads(body)
     except ValueError:
@@ -149,4 +150,8 @@ def _json_rows(body: bytes) -> list[tuple[int, Any]]:
         raise InvalidInput("send {\"rows\": [{\"uscc\", \"programme\", \"tier\", \"effective_on\", \"document_ref\","
                            " \"body_id\"}, ...]}", zh="请发送 {\"rows\": [{\"uscc\", \"programme\", \"tier\","
                                                  " \"effective_on\", \"document_ref\", \"body_id\"}, ...]}")
-    return [(i + 2, row) for i, row in enumerate(data["rows"])]
+    name = data.get("source")
+    if name is not None and not isinstance(name, str):
+        raise InvalidInput("source, the list's name, is text (its file name, say), or left out",
+                           zh="source（名单名称）应为文本（如其文件名），或不填")
+    return [(i + 2, row) for i, row in enumerate(data["rows"])], name

@@ -21,6 +21,7 @@ from api.schemas.proposals import (
     ConfirmationCreate,
     ProposalSummary,
 )
+from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
 
 router = APIRouter(tags=["proposals"])
@@ -72,8 +73,14 @@ async def import_certifications(request: Request, by: Importer, ledger: LedgerDe
 
     body = await request.body()  # read and checked row by row in a worker thread: a list may be 100,000 rows
     listed = await run_in_threadpool(read_list, body, request.headers.get("content-type", ""))
+    if source is not None and listed.source is not None and source != listed.source:
+        raise InvalidInput(f"the list is named twice, {source!r} in ?source= and {listed.source!r} in the body; give"
+                           " one name", zh=f"名单的名称给了两个：?source= 中为 {source!r}，请求体中为"
+                                          f" {listed.source!r}；请只给一个")
+    # A JSON list's own "source" was taken and dropped (an imports probe): it names the list as ?source= does.
     outcome = await run_in_threadpool(ledger.import_certifications, by, sha256=listed.sha256, total=listed.rows,
-                                      rows=listed.good, refused=listed.refused, source=source, key=key)
+                                      rows=listed.good, refused=listed.refused,
+                                      source=source if source is not None else listed.source, key=key)
     if outcome.view["already_imported"]:
         response.status_code = 200
         return in_reader_language(outcome.view, request)

@@ -17,7 +17,7 @@ from api.web.i18n import MESSAGES, language, status_name, translator
 from api.web.pages import PageRoute, refusal, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import AwardLedger
-from ledger.domain.errors import LedgerError
+from ledger.domain.errors import InvalidInput, LedgerError
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -59,6 +59,11 @@ async def import_list(request: Request, by: PagePrincipal, ledger: LedgerDep) ->
     upload = form.get("file")
     data = b"" if upload is None or isinstance(upload, str) else await upload.read()
     name = "" if upload is None or isinstance(upload, str) else (upload.filename or "")
+    if not data:  # no file chosen (or an empty one): it was "the CSV header lacks uscc, ..." (an imports probe)
+        raise InvalidInput("choose the list's file (CSV with the header " + ",".join(COLUMNS) + ", or a .json"
+                           " {\"rows\": [...]}) before importing; nothing was imported",
+                           zh="请先选择名单文件（CSV，表头为 " + ",".join(COLUMNS) + "；或 .json 文件"
+                              " {\"rows\": [...]}）再导入；未导入任何内容", field="file")
     kind = "application/json" if name.lower().endswith(".json") else "text/csv"
     listed = read_list(data, kind)
     outcome = await run_in_threadpool(ledger.import_certifications, by, sha256=listed.sha256, total=listed.rows,

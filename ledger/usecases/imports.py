@@ -69,7 +69,9 @@ class CertificationImports:
                      batch_rows: int, key: str | None) -> Outcome:
         from ledger.application import Outcome
 
-        args = {"sha256": sha256}
+        # The list's name joins the key's fingerprint when given: the same key with another name is another
+        # request (it replayed the first name's answer: an imports probe); a key kept before stays as it was.
+        args = {"sha256": sha256} | ({"source": source} if source else {})
         if key is not None and (replay := self._replay(by, key, fingerprint("import_certifications", args))):
             return replay
         iid = CertificationImport.create_id(sha256, by.bureau)

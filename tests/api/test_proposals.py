@@ -219,6 +219,38 @@ def test_a_source_with_control_characters_is_refused_and_writes_nothing(api: Api
     assert kept.status_code == 201 and kept.json()["source"] == "省级名单.csv", kept.text
 
 
+def test_a_json_lists_own_name_is_kept_and_joins_its_idempotency_key(api: Api, world: World) -> None:
+    """`{"rows": [...], "source": "…"}` was taken and its name dropped, and the same key and file under another
+    ?source= replayed the first name's answer (an imports probe). The body's name is kept as ?source= is; two
+    different names are 422; another name under the same key is 409; nothing is written by either refusal."""
+    def rows() -> dict:
+        return {"rows": [{"uscc": world.org(), "programme": "A6.honour", "tier": "provincial_sme",
+                          "effective_on": "2023-05-01", "document_ref": "浙经信〔2023〕5号"}]}
+
+    name = "浙江省2023年专精特新名单.json"
+    named = api.call("POST", "/v1/certifications/imports", rows() | {"source": name}, as_="jxj")
+    assert named.status_code == 201 and named.json()["source"] == name, named.text
+    listed = rows() | {"source": "list.json"}
+    before = api.events()
+    twice = api.client.post("/v1/certifications/imports", params={"source": "other.json"}, json=listed,
+                            headers={"Authorization": f"Bearer {api.tokens['jxj']}"})
+    assert twice.status_code == 422 and "named twice" in twice.json()["detail"], twice.text
+    assert api.events() == before
+    text = _honours_csv(world, 1)
+    headers = {"Authorization": f"Bearer {api.tokens['jxj']}", "Content-Type": "text/csv", "Idempotency-Key": "S-1"}
+    first = api.client.post("/v1/certifications/imports", params={"source": "first.csv"}, content=text.encode(),
+                            headers=headers)
+    assert first.status_code == 201, first.text
+    after = api.events()
+    again = api.client.post("/v1/certifications/imports", params={"source": "first.csv"}, content=text.encode(),
+                            headers=headers)
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
+    other = api.client.post("/v1/certifications/imports", params={"source": "second.csv"}, content=text.encode(),
+                            headers=headers)
+    assert other.status_code == 409 and other.json()["code"] == "conflict", other.text
+    assert api.events() == after
+
+
 def test_a_quote_left_open_is_named_with_every_line_it_swallowed(api: Api, world: World) -> None:
     """A probe: a row opening a quote it never closes swallowed the row after it unnamed, and the refusal named
     the line before it (line 3, which was recorded). Now the refusal names the lines read as one row, the rows

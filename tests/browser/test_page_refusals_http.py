@@ -129,6 +129,11 @@ def test_bureaus_and_tiers_by_name_on_the_certification_recovery_and_import_page
                          json={"uscc": recovery["uscc"], "programme": "A6.honour", "effective_on": "2023-03-01",
                                "document_ref": "文2号"})
     assert answer.status_code == 403 and "由 jxj 牵头" in answer.json()["detail"]  # the API's words unchanged
+    # No file chosen: said so, where it was "the CSV header lacks uscc, ..." (an imports probe); nothing imported.
+    for files in ({}, {"file": ("", b"", "application/octet-stream")}):
+        empty = client.post("/ui/certifications/imports", data={"csrf": csrf}, files=files or None)
+        assert empty.status_code == 422 and "请先选择名单文件" in _text(empty.text), _text(empty.text)
+        assert "表头缺少" not in _text(empty.text)
 
 
 def test_refusal_titles_say_what_was_refused(client, recovery):
