@@ -79,6 +79,14 @@ def _simulate(api, text: str, headers: dict[str, str]):
         "Content-Type": "application/toml", "Authorization": f"Bearer {api.tokens['auditor']}", **headers})
 
 
+@pytest.mark.parametrize(("path", "kind"), [("/v1/claims/nope", "申请"), ("/v1/certifications/nope", "认定"),
+                                          ("/v1/recoveries/nope", "追回款项")])
+def test_an_id_that_is_no_ledger_id_names_its_kind_in_chinese_too(api, path, kind) -> None:
+    """"'nope' 不是台账编号" where the English said which kind of id (a zh probe): the Chinese names it too."""
+    chinese = api.refused("GET", path, None, "admin", 404, "not_found", headers=ZH)
+    assert chinese["detail"] == f"'nope' 不是台账{kind}编号；请核对{kind}编号", chinese
+
+
 def test_a_draft_that_does_not_validate_is_refused_in_chinese(api) -> None:
     """The catalogue reader's own Chinese, after the line at fault; the field and line members unchanged."""
     text = in_force().replace('limit = "100000000.00"', "limit = 100000000.0", 1)
