@@ -15,6 +15,13 @@ ONCE_ZH = {"per organisation": "每个单位", "per body": "每个创新组织",
            "per certification and rung": "每项认定每个等次"}
 
 
+def _tier_zh(programme: Programme, tier: str | None) -> str:
+    """A tier as the pages name it in Chinese (国家级), its code beside it: the code alone read as English (a zh
+    probe)."""
+    found = programme.tier(tier) if tier else None
+    return f"{found.name_zh}（{tier}）" if found and found.name_zh else str(tier)
+
+
 def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState, amount: Decimal,
            standing: Decimal, why: Explanation) -> tuple[Decimal, Decimal]:
     """Refuse a rung already reached on this ladder; otherwise owe only the difference over earlier rungs.
@@ -33,8 +40,8 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
                          ("claimed (pending; it holds the rung until decided)", "申请（待审批，审批前占用该等次）"))
         raise AlreadyAwarded(f"{programme.code} {e.tier} was already {done} on this ladder by claim {e.claim_id};"
                              " a tiered award is paid once, and only a higher rung tops it up",
-                             zh=f"{programme.code} {e.tier} 已由申请 {e.claim_id} {done_zh}；同一等次只奖励一次，"
-                                "只有晋升到更高等次才补足差额",
+                             zh=f"{programme.code} {_tier_zh(programme, e.tier)} 已由申请 {e.claim_id} {done_zh}；"
+                                "同一等次只奖励一次，只有晋升到更高等次才补足差额",
                              earlier_claim=e.claim_id)
     if not earlier:
         return amount, standing
