@@ -98,7 +98,9 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[tuple[int, Any]] = []
     try:
-        header = [h.strip() for h in reader.fieldnames or []]
+        # Names as written in any case (USCC, Programme): a capitalised header refused the whole list (an imports
+        # probe); a column the list does not take is refused once here, not on every row.
+        header = [h.strip().lower() for h in reader.fieldnames or []]
         missing = [c for c in ("uscc", "programme", "effective_on", "document_ref") if c not in header]
         if missing:
             raise InvalidInput(f"the CSV header lacks {', '.join(missing)}; its first line must name the columns "
@@ -111,6 +113,12 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
                                + ",".join(COLUMNS),
                                zh=f"CSV 表头中 {', '.join(twice)} 出现了不止一次；每列只能出现一次："
                                   + ",".join(COLUMNS))
+        if unknown := [h for h in header if h and h not in (*COLUMNS, *OPTIONAL)]:
+            raise InvalidInput(f"the CSV header names {', '.join(unknown)}, which a list does not take; remove that"
+                               " column (a list's columns are " + ",".join(COLUMNS) + ", and subject where a"
+                               " programme needs one)",
+                               zh=f"CSV 表头中的 {'、'.join(unknown)} 不是名单的列；请删去该列（名单的列为 "
+                                  + ",".join(COLUMNS) + "，以及需要对象的计划的 subject）")
         reader.fieldnames = header
         last: tuple[int, list[str]] | None = None  # the last record's first line and its cells as read
         for record in reader:

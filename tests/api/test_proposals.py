@@ -251,6 +251,24 @@ def test_a_json_lists_own_name_is_kept_and_joins_its_idempotency_key(api: Api, w
     assert api.events() == after
 
 
+def test_a_lists_header_is_read_in_any_case_and_a_column_it_does_not_take_is_refused_once(api: Api,
+                                                                                         world: World) -> None:
+    """USCC,Programme,... refused the whole list, and a 企业名称 column refused every row as a field the request does
+    not take (an imports probe): the header's names are read in any case, and a column a list does not take
+    refuses the list once, naming it, before anything is recorded."""
+    headers = {"Authorization": f"Bearer {api.tokens['jxj']}", "Content-Type": "text/csv"}
+    upper = f"USCC,Programme,Tier,Effective_On,Document_Ref,Body_Id\n{world.org()},A6.honour,provincial_sme," \
+            "2023-03-01,浙经信〔2023〕7号,\n"
+    read = api.client.post("/v1/certifications/imports", content=upper.encode(), headers=headers)
+    assert read.status_code == 201 and read.json()["recorded"] == 1, read.text
+    named = f"uscc,企业名称,programme,tier,effective_on,document_ref,body_id\n{world.org()},杭州甲公司,A6.honour," \
+            "provincial_sme,2023-03-01,浙经信〔2023〕8号,\n"
+    before = api.events()
+    refused = api.client.post("/v1/certifications/imports", content=named.encode(), headers=headers)
+    assert refused.status_code == 422 and "企业名称, which a list does not take" in refused.json()["detail"], refused.text
+    assert api.events() == before
+
+
 def test_a_quote_left_open_is_named_with_every_line_it_swallowed(api: Api, world: World) -> None:
     """A probe: a row opening a quote it never closes swallowed the row after it unnamed, and the refusal named
     the line before it (line 3, which was recorded). Now the refusal names the lines read as one row, the rows
