@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api import language
 from api.certification_list import COLUMNS, read_list
-from api.deps import IdempotencyKeyDep, LedgerDep, NotNullBody, ReadModelsDep, SettleDep, requires
+from api.deps import IdempotencyKeyDep, LedgerDep, NotNullBody, PrincipalDep, ReadModelsDep, SettleDep, requires
 from api.language import LanguageDep
 from api.problems import responses
 from api.routes.claims import claim_in
@@ -85,6 +85,14 @@ async def import_certifications(request: Request, by: Importer, ledger: LedgerDe
         response.status_code = 200
         return in_reader_language(outcome.view, request)
     return in_reader_language(await run_in_threadpool(settle, outcome), request)
+
+
+@router.get("/v1/certifications/imports/{import_id}", response_model=CertificationImportPublic,
+            responses=responses(401, 404))
+def get_certification_import(import_id: str, by: PrincipalDep, ledger: LedgerDep,
+                             request: Request) -> dict[str, Any]:
+    """An import's answer as it was given: every line recorded or refused, the proposals, the file's SHA-256."""
+    return in_reader_language(ledger.certification_import(import_id), request)
 
 
 @router.get("/v1/proposals/summary", response_model=ProposalSummary, responses=responses(401, 403))

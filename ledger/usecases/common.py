@@ -26,7 +26,8 @@ def uuid_of(value: str | None, what: str) -> UUID:
         return UUID(str(value))
     except ValueError:
         said = repr(value) if len(str(value)) <= SHOWN_ID else repr(str(value)[:SHOWN_ID]) + "…"
-        kind = {"certification": "认定", "claim": "申请", "payout": "拨付", "recovery": "追回款项"}.get(what, "")
+        kind = {"certification": "认定", "claim": "申请", "payout": "拨付", "recovery": "追回款项",
+                "certification import": "名单导入"}.get(what, "")
         # The kind named in Chinese too: it was said in English only (a zh probe).
         raise errors.NotFound(f"{what} {said} is not a ledger id; check the id",
                               zh=f"{said} 不是台账{kind}编号；请核对{kind}编号") from None

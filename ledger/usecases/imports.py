@@ -48,6 +48,13 @@ def import_view(record: CertificationImport, already: bool) -> dict[str, Any]:
 class CertificationImports:
     """Importing an official list, mixed into AwardLedger."""
 
+    def certification_import(self, import_id: str) -> dict[str, Any]:
+        """An import's answer, as it was given (its id was in the answer, and led nowhere: an imports probe)."""
+        from ledger.usecases.common import uuid_of
+
+        iid = uuid_of(import_id, "certification import")
+        return import_view(self._get(CertificationImport, iid, f"certification import {import_id}"), True)
+
     def import_certifications(self, by: Principal, *, sha256: str, total: int, rows: Iterable[tuple[int, dict]],
                               refused: list[dict], source: str | None = None,
                               progress: Callable[[int], None] | None = None, batch_rows: int = BATCH_ROWS,

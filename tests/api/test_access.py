@@ -22,7 +22,8 @@ def routes(api, world):
     listed = {"rows": [{"uscc": org, "programme": "A3.erc", "tier": tier, "effective_on": "2023-03-01",
                         "document_ref": "D", "body_id": world.body(org, kind="erc", recognised_on="2022-09-06")}
                        for tier in ("municipal", "national")]}
-    first, second = api.ok("POST", "/v1/certifications/imports", listed, as_="kjj")["proposed_claims"][:2]
+    imported = api.ok("POST", "/v1/certifications/imports", listed, as_="kjj")
+    first, second = imported["proposed_claims"][:2]
     payout_id = world.paid(world.org())["id"]
     statement = {"lines": [{"date": "2023-07-03", "amount": "1.00", "reference": unique_id("R-")}]}
     statement_id = api.ok("POST", "/v1/finance/bank-statements", statement, as_="finance")["id"]
@@ -74,6 +75,7 @@ def routes(api, world):
         # Any bureau may ask; a proposal of a programme it does not lead is listed as refused (not_lead_bureau).
         ("POST", "/v1/claims/confirm", {"ids": [second]}, {"kjj", "jxj", "scjgj"}),
         ("POST", "/v1/certifications/imports", {"rows": []}, {"kjj", "jxj", "scjgj"}),
+        ("GET", f"/v1/certifications/imports/{imported['id']}", None, set(EVERYONE)),
         ("GET", "/v1/proposals/summary", None, set(EVERYONE)),
         ("POST", f"/v1/claims/{approved_id}/revoke", {"reason": "不实", "document_ref": "D"}, KJJ_LEADS),
         ("POST", f"/v1/certifications/{cert_id}/revoke", {"reason": "r", "effective_on": "2025-01-01",

@@ -37,6 +37,16 @@ def test_an_official_list_records_good_rows_refuses_bad_ones_and_keeps_provenanc
     assert first["source"]["rows"] == 4 and first["source"]["imported_by"] == "kjj-test"
     again = _post_csv(api, text)
     assert again.status_code == 200 and again.json()["already_imported"] is True
+    # The answer's id leads to it (it was a 404: an imports probe), for any principal, in the reader's language.
+    kept = api.ok("GET", f"/v1/certifications/imports/{found['id']}", as_="auditor")
+    assert {k: kept[k] for k in ("id", "sha256", "rows", "recorded", "certifications", "proposed_claims")} == {
+        k: found[k] for k in ("id", "sha256", "rows", "recorded", "certifications", "proposed_claims")}
+    assert [r["line"] for r in kept["refused"]] == [4, 5] and kept["imported_by"] == "kjj-test"
+    api.refused("GET", "/v1/certifications/imports/00000000-0000-4000-8000-000000000000", None, "auditor", 404,
+                "not_found")
+    zh = api.refused("GET", "/v1/certifications/imports/nope", None, "auditor", 404, "not_found",
+                     headers={"Accept-Language": "zh-CN"})
+    assert "不是台账名单导入编号" in zh["detail"], zh
 
 
 def test_rows_of_empty_cells_after_the_list_are_blank_lines(api: Api, world: World) -> None:
@@ -265,7 +275,8 @@ def test_a_lists_header_is_read_in_any_case_and_a_column_it_does_not_take_is_ref
             "provincial_sme,2023-03-01,浙经信〔2023〕8号,\n"
     before = api.events()
     refused = api.client.post("/v1/certifications/imports", content=named.encode(), headers=headers)
-    assert refused.status_code == 422 and "企业名称, which a list does not take" in refused.json()["detail"], refused.text
+    assert refused.status_code == 422, refused.text
+    assert "企业名称, which a list does not take" in refused.json()["detail"], refused.text
     assert api.events() == before
 
 
