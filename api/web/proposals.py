@@ -41,7 +41,9 @@ MESSAGES.update({
     "import": ("导入", "Import"), "import_result": ("导入结果", "Import result"),
     "rows": ("行数", "Rows"), "recorded_rows": ("已记录", "Recorded"), "refused_rows": ("未记录", "Refused"),
     "proposed_claims": ("生成待确认奖补", "Proposals made"), "already_imported": (
-        "该文件此前已导入，本次未记录任何内容。", "This file was imported before; nothing new was recorded."),
+        "该文件此前已导入，本次未记录任何内容；以下为当时的结果。被拒绝的行修正后，请只将这些行另存为新文件再导入。",
+        "This file was imported before; nothing new was recorded, and below is what it gave then. To record refused"
+        " lines once fixed, save only those lines as a new file and import that."),
     "certification": ("认定", "Certification"), "see_proposals": ("查看待确认奖补", "See the proposals"),
 })
 

@@ -124,6 +124,20 @@ def test_bureaus_and_tiers_by_name_on_the_certification_recovery_and_import_page
                        files={"file": ("list.csv", listed.encode(), "text/csv")})
     refused = _text(re.search(r'data-testid="refused-lines".*?</table>', page.text, re.S)[0])
     assert "由区经信局牵头" in refused and "kjj-ui 属于区科技局" in refused and " jxj " not in refused
+    # The same file again, one line recorded and one refused: the first result, and how to record the refused
+    # line once fixed (an imports probe: it said only that the file was imported before).
+    body = _api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("ERC-"), "name": "工程研究中心",
+                                                          "kind": "erc", "lead_uscc": recovery["uscc"],
+                                                          "recognised_on": "2022-09-06"})
+    mixed = listed + f"{recovery['uscc']},A3.erc,municipal,2023-03-01,杭发改〔2023〕3号,{body['id']}\n"
+    for status in (201, 200):
+        again = client.post("/ui/certifications/imports", data={"csrf": csrf},
+                            files={"file": ("list.csv", mixed.encode(), "text/csv")})
+        assert again.status_code == status, _text(again.text)[:600]
+    found = re.search(r'data-testid="already-imported".*?</p>', again.text, re.S)
+    assert found, (again.status_code, _text(again.text)[:600])
+    notice = _text(found[0])
+    assert again.status_code == 200 and "只将这些行另存为新文件再导入" in notice, notice
     answer = client.post("/v1/certifications", headers={"Authorization": f"Bearer {client.tokens['kjj']}",
                                                         "Accept-Language": "zh"},
                          json={"uscc": recovery["uscc"], "programme": "A6.honour", "effective_on": "2023-03-01",
