@@ -2,8 +2,12 @@
 counted as two, money right-aligned."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
+from decimal import Decimal
+
+MONEY = re.compile(r"-?\d+\.\d\d")  # an amount as the ledger writes it: to the fen, no separators
 
 
 def width(text: str) -> int:
@@ -11,8 +15,10 @@ def width(text: str) -> int:
 
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
-    """The rows under their headers; the columns numbered in `right` are right-aligned."""
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in row] for row in rows]]
+    """The rows under their headers; the columns numbered in `right` are right-aligned, an amount in them with its
+    thousands grouped as the pages show it (1,300,012.00: a finance officer read 1300012.00 in the terminal and
+    1,300,012.00 元 on the page, a zh probe)."""
+    cells = [[str(h) for h in headers], *[[_cell(c, i in right) for i, c in enumerate(row)] for row in rows]]
     widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: list[str]) -> str:
@@ -22,3 +28,8 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequ
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+
+
+def _cell(value: object, money: bool) -> str:
+    text = "" if value is None else str(value)
+    return f"{Decimal(text):,.2f}" if money and MONEY.fullmatch(text) else text
