@@ -25,7 +25,7 @@ def settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
                  if v is not None}
     config = preflight.settings(overrides)
-    if getattr(args, "command", None) in READS_ONLY:
+    if getattr(args, "command", None) in (*READS_ONLY, "receipt"):  # receipt only reads too (a regression probe)
         preflight.check_holds_a_ledger(config.database_url, args.command)
     return config
 

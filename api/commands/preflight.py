@@ -151,10 +151,15 @@ def check_store(url: str) -> None:
 def check_holds_a_ledger(url: str, command: str) -> None:
     """Refuse, for a command that only reads, a store holding tables of something else and none of the ledger's:
     opening it as a ledger would add the ledger's tables to another application's database (an operator probe).
-    An empty store (a new file or database) is left to the command, which says it holds no events."""
-    from ledger.audit.tables import events_table
+    The ledger's are its events table (with eventsourcing's columns: another application may call its own table
+    stored_events), its chain's tables and its record of refused keys; a store holding any of those is a ledger,
+    tampered with or not, which the command itself checks (a regression probe: a ledger whose events table was
+    dropped was called "something else"). An empty store (a new file or database) is left to the command."""
+    from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, events_table
+    from ledger.refused_keys import TABLE as REFUSED_TABLE
     from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
 
+    events = events_table(url)
     if is_postgres(url):
         import psycopg
 
@@ -165,6 +170,9 @@ def check_holds_a_ledger(url: str, command: str) -> None:
                 tables = [name for (name,) in conn.execute(
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
                     " ORDER BY table_name")]
+                columns = {name for (name,) in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                    " AND table_name = %s", (events,))}
         except psycopg.Error:
             return  # the store's own opening says why it cannot be opened
         where = url.rsplit("/", 1)[-1]
@@ -178,10 +186,14 @@ def check_holds_a_ledger(url: str, command: str) -> None:
             with contextlib.closing(sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)) as conn:
                 tables = [name for (name,) in conn.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+                columns = {row[1] for row in conn.execute(f"PRAGMA table_info({events})")} if events in tables \
+                    else set()
         except sqlite3.Error:
             return
         where = path
-    if not tables or events_table(url) in tables:
+    ours = {CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE} & set(tables) or (
+        events in tables and {"originator_id", "originator_version", "topic", "state"} <= columns)
+    if not tables or ours:
         return
     shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
     raise StoreInvalid(

@@ -136,6 +136,8 @@ def test_a_reading_command_refuses_a_store_of_something_else_and_writes_nothing_
         url = f"sqlite:///{tmp_path / 'crm.sqlite3'}"
         with contextlib.closing(sqlite3.connect(tmp_path / "crm.sqlite3")) as db:
             db.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+            # Another application's table may bear the ledger's name; its columns are not eventsourcing's.
+            db.execute("CREATE TABLE stored_events (id INTEGER, payload TEXT)")
             db.commit()
 
         def tables() -> list[str]:
@@ -145,6 +147,7 @@ def test_a_reading_command_refuses_a_store_of_something_else_and_writes_nothing_
         url = request.getfixturevalue("fresh_postgres_url")
         with psycopg.connect(url, autocommit=True) as db:
             db.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+            db.execute("CREATE TABLE awardledger_events (id INTEGER, payload TEXT)")
 
         def tables() -> list[str]:
             with psycopg.connect(url) as db:
@@ -153,15 +156,47 @@ def test_a_reading_command_refuses_a_store_of_something_else_and_writes_nothing_
     draft = tmp_path / "draft.toml"
     draft.write_text((ROOT / "ledger" / "catalogue" / "binjiang-2022.toml").read_text(encoding="utf-8"),
                      encoding="utf-8")
+    foreign = sorted(tables())
     for argv in (["verify"], ["export", "--year", "2023"], ["replay", "--as-of", "2024-01-01"], ["recheck"],
-                 ["simulate", "--catalogue", str(draft)]):
+                 ["simulate", "--catalogue", str(draft)], ["receipt", "00000000-0000-4000-8000-000000000000"]):
         said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": url}, "store_invalid",
-                     quoted=r"`[a-z]+`|customers|LEDGER_DATABASE_URL|/\S+|\w+_\w+_\w+")
-        assert "holds no ledger" in said["en"] and "(customers)" in said["en"] and "没有台账" in said["zh"], said
-        assert tables() == ["customers"]
+                     quoted=r"`[a-z]+`|customers|stored_events|LEDGER_DATABASE_URL|/\S+|\w+_\w+_\w+")
+        assert "holds no ledger" in said["en"] and "customers" in said["en"] and "没有台账" in said["zh"], said
+        assert sorted(tables()) == foreign
     empty = f"sqlite:///{tmp_path / 'new.sqlite3'}"
     code, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": empty})
     assert code == 0 and "holds no events" in err, err
+
+
+def test_a_ledger_whose_events_table_was_dropped_is_told_tampered_not_something_else(database_url, tmp_path,
+                                                                                      monkeypatch, capsys):
+    """The store check took a ledger whose events table was dropped for another application's database (its
+    chain, refused keys and read models "of something else": a regression probe). Its own tables make it a ledger:
+    verify runs and says the chain breaks."""
+    import sqlite3
+
+    import psycopg
+
+    from ledger.application import AwardLedger
+    from ledger.audit.tables import events_table
+    from ledger.store import sqlite_path, store_env
+    from tests.audit.conftest import record_history
+    from tests.store.conftest import World
+
+    app = AwardLedger(store_env(database_url))
+    try:
+        record_history(World(app), organisations=1)
+    finally:
+        app.close()
+    if "postgresql" in database_url:
+        with psycopg.connect(database_url, autocommit=True) as db:
+            db.execute(f"DROP TABLE {events_table(database_url)} CASCADE")
+    else:
+        with contextlib.closing(sqlite3.connect(sqlite_path(database_url))) as db:
+            db.execute(f"DROP TABLE {events_table(database_url)}")
+            db.commit()
+    code, out, err = _run(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": database_url})
+    assert code == 1 and "store_invalid" not in err and "TAMPERING" in err + out, err
 
 
 # (2) Bad files named by settings, and ./.env.
