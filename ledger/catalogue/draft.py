@@ -59,7 +59,7 @@ def read_draft(text: str, source: str = "draft.toml") -> Catalogue:
         found = _SYNTAX_LINE.search(str(err))
         line = int(found.group(1)) if found else max(1, len(text.splitlines())) if "end of document" in str(err) \
             else None
-        raise DraftError(f"{source}: not valid TOML ({err}); fix the file", "toml", line,
+        raise DraftError(f"{source}: not valid TOML ({toml_words.en(err)}); fix the file", "toml", line,
                          zh=f"{source}：不是有效的 TOML（{toml_words.zh(err)}）") from None
     except ValueError:  # an integer past Python's 4,300 digits: no catalogue number has twenty
         raise _long_number(text, source) from None

@@ -458,7 +458,7 @@ def load_file(path: Path) -> Catalogue:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise CatalogueError(f"{path}: not valid TOML ({err}); fix the file",
+        raise CatalogueError(f"{path}: not valid TOML ({toml_words.en(err)}); fix the file",
                              zh=f"{path}：不是有效的 TOML（{toml_words.zh(err)}）；请修改文件") from None
     except RecursionError:
         raise CatalogueError(f"{path}: its arrays or tables nest deeper than the parser follows;"

@@ -34,9 +34,18 @@ _PLACE = re.compile(r"^(?P<cause>.*) \(at (?:line (?P<line>\d+), column (?P<colu
                     re.DOTALL)
 
 
+_KEY = re.compile(r"\(((?:'[^']*'(?:, )?)+),?\)")  # a table's key as tomllib writes it: ('policy', 'term')
+
+
+def en(err: Exception) -> str:
+    """The parser's message, a table's key written as TOML writes it (policy.term), not as Python's tuple
+    (('policy', 'term'),): a regression probe read ('t',) in both languages."""
+    return _KEY.sub(lambda found: ".".join(re.findall(r"'([^']*)'", found[1])), str(err))
+
+
 def zh(err: Exception) -> str:
     """The parser's message in Chinese: `第 1 行第 3 列：键的首字符无效…`."""
-    said = str(err)
+    said = en(err)
     found = _PLACE.match(said)
     cause, where = (found["cause"], "文件末尾" if found["end"] else f"第 {found['line']} 行第 {found['column']} 列") \
         if found else (said, "")

@@ -479,7 +479,8 @@ def test_a_catalogue_refusal_says_what_to_do_in_english_as_in_chinese(spoil) -> 
 
 @pytest.mark.parametrize("broken", ['a b = 1', '[a\nx=1', '[[a]\n', 'x = 1 y', 'a = {b=1, b=2}', 'x = "\\q"',
                                     'x = 1979-13-01', 'x = [1,', 'x = "abc', 'x = {a=1', 'x = yes', '?', 'a=1\na=2',
-                                    '[t]\n[t]', 'x = "\\uD800"', 'x = "\\u12"', 'x = "a\x01"', 'a = [1]\n[[a]]'])
+                                    '[t]\n[t]', '[a.b]\n[a.b]', 'x = "\\uD800"', 'x = "\\u12"', 'x = "a\x01"',
+                                    'a = [1]\n[[a]]'])
 def test_the_toml_parsers_words_read_in_chinese(broken: str):
     """Every cause tomllib gives is said in Chinese with its place (第 N 行第 M 列, 文件末尾): it quoted the parser's
     English inside the Chinese refusal (a zh probe)."""
@@ -493,3 +494,4 @@ def test_the_toml_parsers_words_read_in_chinese(broken: str):
     said = toml_words.zh(err.value)
     assert re.match(r"(第 \d+ 行第 \d+ 列|文件末尾)：", said), said
     assert not re.search(r"[A-Za-z]{3,}", re.sub(r"'[^']*'|\"[^\"]*\"|Unicode|TOML", "", said)), said
+    assert "('" not in said and "('" not in toml_words.en(err.value)  # a key as TOML writes it, not a tuple
