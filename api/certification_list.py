@@ -25,6 +25,7 @@ from ledger.domain.errors import InvalidInput
 COLUMNS = ("uscc", "programme", "tier", "effective_on", "document_ref", "body_id")
 OPTIONAL = ("tier", "body_id", "subject")
 MAX_ROWS = 100_000
+SOURCE_MOST = 200  # a list's name, in ?source= or in a JSON list's "source" (api/routes/proposals.py)
 
 
 @dataclass
@@ -159,7 +160,8 @@ def _json_rows(body: bytes) -> tuple[list[tuple[int, Any]], str | None]:
                            " \"body_id\"}, ...]}", zh="请发送 {\"rows\": [{\"uscc\", \"programme\", \"tier\","
                                                  " \"effective_on\", \"document_ref\", \"body_id\"}, ...]}")
     name = data.get("source")
-    if name is not None and not isinstance(name, str):
-        raise InvalidInput("source, the list's name, is text (its file name, say), or left out",
-                           zh="source（名单名称）应为文本（如其文件名），或不填")
+    if name is not None and (not isinstance(name, str) or len(name) > SOURCE_MOST):  # as ?source= is bounded
+        raise InvalidInput(f"source, the list's name, is text of at most {SOURCE_MOST} characters (its file name,"
+                           " say), or left out",
+                           zh=f"source（名单名称）应为不超过 {SOURCE_MOST} 个字符的文本（如其文件名），或不填")
     return [(i + 2, row) for i, row in enumerate(data["rows"])], name

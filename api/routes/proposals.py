@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api import language
-from api.certification_list import COLUMNS, read_list
+from api.certification_list import COLUMNS, SOURCE_MOST, read_list
 from api.deps import IdempotencyKeyDep, LedgerDep, NotNullBody, PrincipalDep, ReadModelsDep, SettleDep, requires
 from api.language import LanguageDep
 from api.problems import responses
@@ -65,7 +65,7 @@ def confirm_claim(claim_id: str, by: Confirmer, _: NotNullBody, ledger: LedgerDe
                  **responses(401, 403, 409, 422)})
 async def import_certifications(request: Request, by: Importer, ledger: LedgerDep, settle: SettleDep,
                                 response: Response, key: IdempotencyKeyDep,
-                                source: Annotated[str | None, Query(max_length=200,
+                                source: Annotated[str | None, Query(max_length=SOURCE_MOST,
                                                                     description="the list's name, e.g. its file")]
                                 = None) -> dict[str, Any]:
     """Import an official list (lead bureau): good rows recorded and proposed, bad rows refused by line."""

@@ -245,6 +245,8 @@ def test_a_json_lists_own_name_is_kept_and_joins_its_idempotency_key(api: Api, w
     twice = api.client.post("/v1/certifications/imports", params={"source": "other.json"}, json=listed,
                             headers={"Authorization": f"Bearer {api.tokens['jxj']}"})
     assert twice.status_code == 422 and "named twice" in twice.json()["detail"], twice.text
+    long = api.call("POST", "/v1/certifications/imports", listed | {"source": "名" * 201}, as_="jxj")
+    assert long.status_code == 422 and "at most 200 characters" in long.json()["detail"], long.text  # as ?source=
     assert api.events() == before
     text = _honours_csv(world, 1)
     headers = {"Authorization": f"Bearer {api.tokens['jxj']}", "Content-Type": "text/csv", "Idempotency-Key": "S-1"}
