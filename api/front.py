@@ -42,6 +42,10 @@ class Front:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        asked = scope
+        head = scope["method"] == "HEAD"
+        if head:  # a GET's answer without its body (RFC 9110 9.3.2): it was 405 on every page and on /healthz,
+            scope = {**scope, "method": "GET"}  # which monitors and load balancers ask with HEAD (a regression probe)
         started = time.perf_counter()
         headers = Headers(scope=scope)
         given = headers.get("x-request-id", "")
@@ -87,8 +91,11 @@ class Front:
                     mutable["X-Request-ID"] = request_id
                     if "location" in mutable:
                         mutable["location"] = relative(mutable["location"])
-            elif message["type"] == "http.response.body" and seen["problem"]:
-                seen["body"] += message.get("body", b"")  # a problem is small; its `code` goes in the log
+            elif message["type"] == "http.response.body":
+                if seen["problem"]:
+                    seen["body"] += message.get("body", b"")  # a problem is small; its `code` goes in the log
+                if head:
+                    message = {**message, "body": b""}
             await send(message)
 
         try:
@@ -103,7 +110,7 @@ class Front:
             raise
         finally:
             named = principal if token is not None else state.get("ui_principal")  # a page's: its session's principal
-            self.log.record(scope, seen, request_id, time.perf_counter() - started, named)
+            self.log.record(asked, seen, request_id, time.perf_counter() - started, named)
 
 
 def _bearer(scope: Scope, headers: Headers) -> tuple[str | None, Any]:

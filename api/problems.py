@@ -253,8 +253,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"there is no resource at {request.url.path}; see /docs for the ledger's resources"
         zh = DETAILS_ZH["no_resource"].format(path=request.url.path)
     elif exc.status_code == 405:
+        # The English said only "Method Not Allowed", and Allow named the first matching route's methods only
+        # (GET missing where GET and POST are two routes), while the Chinese named them all (a regression probe).
+        allowed = _methods_of(request, exc)
         zh = DETAILS_ZH["method"].format(path=request.url.path, method=request.method,
-                                         allowed="、".join(_methods_of(request, exc)) or "该路径支持的请求方法")
+                                         allowed="、".join(allowed) or "该路径支持的请求方法")
+        detail = (f"{request.url.path} does not take {request.method}; use "
+                  f"{', '.join(allowed) or 'a method the path takes'} (see /docs)")
+        if allowed:
+            return problem(request, 405, code, detail, headers={**(getattr(exc, "headers", None) or {}),
+                                                                 "Allow": ", ".join(allowed)}, zh_detail=zh)
     return problem(request, exc.status_code, code, detail, headers=getattr(exc, "headers", None), zh_detail=zh)
 
 

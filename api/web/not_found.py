@@ -38,15 +38,7 @@ def _elsewhere(request: Request) -> Response | None:
     allowed = sorted({m for route in others if route.matches(request.scope)[0] is Match.PARTIAL
                       for m in getattr(route, "methods", None) or ()})
     if allowed:
-        # A page: a form's address opened again (a refresh, a bookmark, a pasted link) read JSON in English (a zh
-        # probe); it is a page in the site's layout, with the API's status and code, saying what to do.
-        t = i18n.translator(i18n.language(request))
-        answer = refusal(request, 405, "method_not_allowed",
-                         t("no_method_page" if "GET" in allowed else "no_method", path=request.url.path,
-                           method=request.method, allowed=", ".join(allowed)),
-                         title=t("no_method_title"), back=t("go_home"))
-        answer.headers["Allow"] = ", ".join(allowed)
-        return answer
+        return wrong_method(request, allowed)
     path = request.url.path
     toggled = dict(request.scope, path=path.rstrip("/") if path.endswith("/") else path + "/")
     if any(route.matches(toggled)[0] is not Match.NONE for route in others):
@@ -55,7 +47,20 @@ def _elsewhere(request: Request) -> Response | None:
     return None
 
 
-@router.api_route(ANYWHERE, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+def wrong_method(request: Request, allowed: list[str]) -> Response:
+    """A page's address asked with a method it does not take: a form's address opened again (a refresh, a bookmark,
+    a pasted link) read JSON in English (a zh probe); it is a page in the site's layout, with the API's status and
+    code, saying what to do, and the Allow header."""
+    t = i18n.translator(i18n.language(request))
+    answer = refusal(request, 405, "method_not_allowed",
+                     t("no_method_page" if "GET" in allowed else "no_method", path=request.url.path,
+                       method=request.method, allowed=", ".join(allowed)),
+                     title=t("no_method_title"), back=t("go_home"))
+    answer.headers["Allow"] = ", ".join(allowed)
+    return answer
+
+
+@router.api_route(ANYWHERE, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
 def no_page(request: Request, rest: str) -> Response:
     """No page at this address: say so and link home, signed in or not."""
     if (answer := _elsewhere(request)) is not None:

@@ -14,6 +14,7 @@ from api.deps import LedgerDep, Settle, checked_key
 from api.schemas.proposals import BulkConfirmationCreate
 from api.web import refusal_words
 from api.web.i18n import MESSAGES, language, status_name, translator
+from api.web.not_found import wrong_method
 from api.web.pages import PageRoute, refusal, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import AwardLedger
@@ -105,6 +106,13 @@ MESSAGES.update({
                         "At most {most:,} proposals can be confirmed at once, and {sent:,} were sent; confirm them"
                         " in batches of {most:,} or fewer. Nothing was confirmed."),
 })
+
+
+@router.get("/ui/claims/confirm")
+def confirm_opened(request: Request) -> Response:
+    """The bulk confirmation's address opened again: the 405 page, not /ui/claims/{id}'s "'confirm' is not a claim
+    id" (a regression probe)."""
+    return wrong_method(request, ["POST"])
 
 
 @router.post("/ui/claims/confirm", dependencies=[Bureau, CsrfChecked], form_limits={"max_fields": FIELDS_READ})

@@ -70,8 +70,10 @@ def test_the_chinese_says_what_to_send_instead(api) -> None:
         "kjj-test (bureau) may not verify the audit chain; that needs auditor or admin"
     method = api.refused("DELETE", "/v1/organisations", None, "admin", 405, "method_not_allowed", headers=ZH)
     assert method["detail"] == "/v1/organisations 不支持 DELETE 请求方法；请改用 GET、POST（见 /docs）"
-    assert api.refused("DELETE", "/v1/organisations", None, "admin", 405, "method_not_allowed")["detail"] == \
-        "Method Not Allowed"
+    # The English names the methods too, and Allow all of them (it said "Method Not Allowed", Allow: POST only).
+    english = api.call("DELETE", "/v1/organisations", None, "admin")
+    assert english.json()["detail"] == "/v1/organisations does not take DELETE; use GET, POST (see /docs)"
+    assert english.status_code == 405 and english.headers["allow"] == "GET, POST"
 
 
 def _simulate(api, text: str, headers: dict[str, str]):

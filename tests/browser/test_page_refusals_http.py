@@ -103,6 +103,18 @@ def test_an_unknown_page_is_a_404_page_in_the_sites_layout(client):
         assert "POST" in opened.headers["allow"] and '<a href="/ui/recoveries">' in opened.text
     english = client.get("/ui/finance/payouts?lang=en")
     assert "is where a form is sent; it takes POST, not GET" in _text(english.text)
+    # The bulk confirmation's address (its GET was taken by /ui/claims/{id}: "'confirm' is not a claim id") and
+    # OPTIONS on a page (the API's English JSON) are the same 405 page (a regression probe).
+    client.cookies.pop("ledger_lang", None)
+    for method, path in (("GET", "/ui/claims/confirm"), ("OPTIONS", "/ui/recoveries")):
+        opened = client.request(method, path)
+        assert opened.status_code == 405 and opened.headers["content-type"].startswith("text/html"), (method, path)
+        assert "不是申请编号" not in _text(opened.text) and opened.headers["allow"]
+    # HEAD is a GET without its body, on pages, the API and /healthz (it was 405 everywhere: a regression probe).
+    for path in ("/healthz", "/ui/recoveries", "/ui/nope"):
+        got, head = client.get(path), client.head(path)
+        assert (head.status_code, head.content) == (got.status_code, b""), path
+        assert head.headers["content-type"] == got.headers["content-type"], path
     slashed = client.get("/ui/recoveries/?status=open", follow_redirects=False)
     assert slashed.status_code == 307 and slashed.headers["location"].endswith("/ui/recoveries?status=open")
 
