@@ -26,6 +26,9 @@ log = logging.getLogger("projections")
 __all__ = ["Projector", "check", "rebuild"]
 TICK = 0.25  # seconds the PostgreSQL follower waits for a notification before it looks at the log's head anyway
 RETRY_FIRST, RETRY_MOST = 1.0, 30.0  # seconds before trying again after a failure: doubling up to the most
+# ...but a store that does not answer is asked again at least this often: back, it was left unasked for up to 30 s,
+# the read models stale and /readyz failing well after the database was healthy (an ops probe).
+RETRY_AWAY_MOST = 5.0
 
 
 class Projector(Background):
@@ -157,7 +160,7 @@ class Projector(Background):
                 log.error("projector: the store does not answer at start (%s: %s); trying again in %.0f s",
                           type(error).__name__, str(error).strip()[:300], self._retry)
                 self._stop.wait(self._retry)
-                self._retry = min(self._retry * 2, RETRY_MOST)
+                self._retry = min(self._retry * 2, RETRY_AWAY_MOST)
                 continue
             self._retry = RETRY_FIRST
             view.announce = self.announce
@@ -184,6 +187,7 @@ class Projector(Background):
         (a database that is down is not hammered), before trying again."""
         log.error("projector: applying events failed (%s: %s); trying again in %.0f s", type(error).__name__,
                   str(error).strip()[:300], self._retry)
+        away = False
         try:
             for _ in range(self.page):
                 page = app.recorder.select_notifications(start=view.position() + 1, limit=1)
@@ -201,8 +205,9 @@ class Projector(Background):
                 self._advance(page[0].id)
         except Exception:  # the store itself is away: nothing to record it in; the log line above says so
             log.warning("projector: the store does not answer; it is tried again with backoff")
+            away = True
         self._stop.wait(self._retry)
-        self._retry = min(self._retry * 2, RETRY_MOST)
+        self._retry = min(self._retry * 2, RETRY_AWAY_MOST if away else RETRY_MOST)
 
     def _recovered(self) -> None:
         self._failing, self._retry = False, RETRY_FIRST

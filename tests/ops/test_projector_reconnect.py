@@ -119,3 +119,30 @@ def test_a_worker_first_probed_during_a_stall_counts_it_from_the_store(database_
             assert client.get("/readyz").status_code == 200
     finally:
         ledger.close()
+
+
+def test_a_store_that_does_not_answer_is_asked_again_every_few_seconds_not_every_thirty(tmp_path) -> None:
+    """The wait before asking an absent store again doubles from 1 s but stops at RETRY_AWAY_MOST (5 s): at 30 s,
+    the read models stayed stale and /readyz failed for up to half a minute after the store was back (an ops
+    probe). The waits are read off the projector's stop event, so nothing sleeps."""
+    import threading
+
+    from projections.runner import RETRY_AWAY_MOST, RETRY_FIRST, Projector
+
+    class Clock(threading.Event):
+        def __init__(self) -> None:
+            super().__init__()
+            self.waits: list[float] = []
+
+        def wait(self, timeout: float | None = None) -> bool:
+            self.waits.append(timeout)
+            if len(self.waits) >= 7:
+                self.set()
+            return self.is_set()
+
+    projector = Projector(f"sqlite:///{tmp_path}/not-a-folder/ledger.sqlite3")  # cannot be opened: no such folder
+    (tmp_path / "not-a-folder").write_text("a file where the folder should be", encoding="utf-8")
+    projector._stop = clock = Clock()
+    assert projector._open() is None
+    assert clock.waits == [RETRY_FIRST, 2.0, 4.0, RETRY_AWAY_MOST, RETRY_AWAY_MOST, RETRY_AWAY_MOST,
+                           RETRY_AWAY_MOST], clock.waits
