@@ -77,8 +77,24 @@ def settings(overrides: dict[str, object] | None = None):
     warn_misspelt(dict(os.environ), env_file)
     config = Settings(**(overrides or {}))
     check_auth_file(config.auth_file)
+    check_bank_columns(config.bank_columns)
     check_store(config.database_url)
     return config
+
+
+def check_bank_columns(path: Path | None) -> None:
+    """LEDGER_BANK_COLUMNS naming a file that cannot be the bank column map: `settings_invalid` at start, as every
+    other bad setting is; it was found only when finance uploaded a statement, answered 422 `invalid_request` with
+    the server's path (an ops probe)."""
+    from api.bank_columns import unusable
+
+    if path is None or (found := unusable(path)) is None:
+        return
+    raise SettingsFileError(f"LEDGER_BANK_COLUMNS {str(path)!r} cannot be used as the bank column map: {found[0]}."
+                            " Point it at a TOML column map laid out as ledger/bank_files/columns.toml, or unset it"
+                            " to use that one",
+                            f"LEDGER_BANK_COLUMNS {str(path)!r} 无法用作银行列名对照表：{found[1]}。请将它指向格式与"
+                            " ledger/bank_files/columns.toml 相同的 TOML 列名对照表，或不设置以使用该文件")
 
 
 def warn_misspelt(environ: dict[str, str], env_file: Path) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 from pathlib import Path
 
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
@@ -110,33 +109,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _column_map(path: Path | None):
     """The column map in force (LEDGER_BANK_COLUMNS's file, or the one shipped), or None once refused as
-    `settings_invalid`: a file that cannot be read, is not UTF-8, is not TOML or lacks the map's tables."""
-    import tomllib
+    `settings_invalid` (api/bank_columns.py `unusable`; the settings' check refuses it first, api/commands/
+    preflight.py, unless the file changed since)."""
+    from api.bank_columns import bank_columns, unusable
 
-    from api.bank_columns import bank_columns
-    from ledger.domain.errors import LedgerError
-
-    if path is None:
-        return bank_columns(None)
-    why = why_zh = ""
-    try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-        if not isinstance(data.get("fields"), dict):
-            why, why_zh = "it has no [fields] table", "其中没有 [fields] 表"
-    except OSError as err:
-        why, why_zh = f"it cannot be read ({err.strerror})", f"无法读取（{os_reason_zh(err)}）"
-    except UnicodeDecodeError:
-        why, why_zh = "it is not UTF-8 text", "它不是 UTF-8 文本"
-    except tomllib.TOMLDecodeError as err:
-        at = re.search(r"line (\d+)", str(err))
-        why = f"it is not valid TOML ({err})"
-        why_zh = f"它不是有效的 TOML（第 {at[1]} 行）" if at else "它不是有效的 TOML"
-    if not why:
-        try:
-            return bank_columns(path)
-        except LedgerError:
-            why = "its tables do not validate (names are lists of text, memo.pattern a regular expression)"
-            why_zh = "其中的表未通过校验（列名应为文本列表，memo.pattern 应为正则表达式）"
+    if path is None or (found := unusable(path)) is None:
+        return bank_columns(path)
+    why, why_zh = found
     refuse("reconcile", "settings_invalid",
            f"LEDGER_BANK_COLUMNS {str(path)!r} cannot be used as the bank column map: {why}. Point it at a TOML"
            " column map laid out as ledger/bank_files/columns.toml, or unset it to use that one. Nothing was imported",
