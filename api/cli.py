@@ -34,7 +34,7 @@ from api.commands import (
     simulate,
     verify,
 )
-from api.settings import Settings
+from api.settings import MOST_WORKERS, Settings
 from ledger.audit.signing import UnreadableKey
 from ledger.connection import STORE_ERRORS
 from ledger.domain.errors import LedgerError
@@ -263,7 +263,7 @@ def _parser() -> argparse.ArgumentParser:
                                               "监听地址（LEDGER_HOST，默认 127.0.0.1）"))
     serve_cmd.add_argument("--port", type=whole_number(1, 65535), help=tr(
         "port to listen on (LEDGER_PORT, default 8000)", "监听端口（LEDGER_PORT，默认 8000）"))
-    serve_cmd.add_argument("--workers", type=whole_number(minimum=1), help=tr(
+    serve_cmd.add_argument("--workers", type=whole_number(minimum=1, maximum=MOST_WORKERS), help=tr(
         "uvicorn worker processes (LEDGER_WORKERS, default 1)", "uvicorn 工作进程数（LEDGER_WORKERS，默认 1）"))
     serve_cmd.set_defaults(run=serve)
     commands.add_parser("project", help=tr("keep the read models up to date, in the foreground",

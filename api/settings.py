@@ -9,6 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ledger.store import COMMANDS_POOL
 
+# A bound, not a recommendation: more processes than this is a typo (an ops probe's 500 spawned on two cores and
+# outlived SIGTERM); each worker's connections count against PostgreSQL's max_connections (api/connections.py).
+MOST_WORKERS = 64
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEDGER_", env_file=".env", extra="ignore")
@@ -45,7 +48,8 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field(
         "json", description="json: one JSON object a line (request id, principal, route, status, ms); text: for people"
     )
-    workers: int = Field(1, ge=1, description="uvicorn worker processes for `serve`; above 1 needs projector=external")
+    workers: int = Field(1, ge=1, le=MOST_WORKERS,
+                         description="uvicorn worker processes for `serve`; above 1 needs projector=external")
     long_queries: int = Field(
         2, ge=1, le=64, description="simulations, reconciliations as of a moment and chain verifications a process runs"
                                     " at once; one more is refused with 503 busy and Retry-After (api/long_queries.py)"
@@ -81,7 +85,8 @@ class Settings(BaseSettings):
         480, ge=1, le=7 * 24 * 60, description="how long a dashboard sign-in lasts (minutes) before signing in again"
     )
     max_body_bytes: int = Field(
-        1_048_576, ge=1024, description="largest request body accepted (bytes); larger answers 413 body_too_large"
+        1_048_576, ge=1024, le=1 << 30,
+        description="largest request body accepted (bytes, at most 1 GiB); larger answers 413 body_too_large"
     )
     body_seconds: float = Field(
         30.0, gt=0, le=3600, description="how long a request's body may take to arrive once its headers have, and"

@@ -21,3 +21,17 @@ def test_a_duration_setting_must_be_a_finite_bounded_number(monkeypatch, name: s
 def test_an_ordinary_duration_is_kept(monkeypatch, name: str) -> None:
     monkeypatch.setenv(name, "5.5")
     assert getattr(Settings(), name.removeprefix("LEDGER_").lower()) == 5.5
+
+
+@pytest.mark.parametrize(("name", "value"), [("LEDGER_WORKERS", "65"), ("LEDGER_WORKERS", "500"),
+                                             ("LEDGER_MAX_BODY_BYTES", "100000000000000000000"),
+                                             ("LEDGER_MAX_BODY_BYTES", str((1 << 30) + 1))])
+def test_counts_of_processes_and_bytes_have_an_upper_bound(monkeypatch, name: str, value: str) -> None:
+    """500 workers on two cores were spawned and outlived SIGTERM, and a body limit of 10^20 bytes was taken (an ops
+    probe): the settings are bounded, 64 workers and 1 GiB a body."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert name.removeprefix("LEDGER_").lower() in str(refused.value)
+    monkeypatch.setenv(name, "64" if name == "LEDGER_WORKERS" else str(1 << 30))
+    assert Settings()
