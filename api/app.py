@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Raises StoreConfigError naming what is wrong with the URL.
     store = store_env(settings.database_url, pool=settings.db_pool)
     principals = _principals(settings)
-    signer = load_signer(settings)  # generated under var/ when unset, and said so
+    signer = load_signer(settings, service=True)  # generated under var/ when unset, and said so in the log
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import shutil
@@ -185,9 +186,17 @@ def project(args: argparse.Namespace) -> int:
         opened.enter_context(collector.quiet())  # as the API does while it serves (ledger/collector.py)
         projector.start()
         opened.callback(projector.stop)
-        print("award-ledger project: " + tr("following the event log into the read models; stop with SIGTERM or"
-                                            " Ctrl-C", "正在按事件日志更新读模型；用 SIGTERM 或 Ctrl-C 停止"),
-              file=sys.stderr, flush=True)
+
+        def say(text: str) -> None:
+            # A service's stderr is its log: under LEDGER_LOG_FORMAT=json each line is a JSON object too (an ops
+            # probe's log shipper met these plain lines between the JSON ones).
+            if settings.log_format == "json":
+                logging.getLogger("award_ledger.project").info("award-ledger project: %s", text)
+            else:
+                print(f"award-ledger project: {text}", file=sys.stderr, flush=True)
+
+        say(tr("following the event log into the read models; stop with SIGTERM or Ctrl-C",
+               "正在按事件日志更新读模型；用 SIGTERM 或 Ctrl-C 停止"))
         reported: object = None
         while not stop.wait(PROGRESS_SECONDS if reported else 0.5):
             try:
@@ -200,9 +209,9 @@ def project(args: argparse.Namespace) -> int:
             if now != reported:
                 text = now if isinstance(now, str) else tr(f"at event {now[0]:,}, {now[1]:,} behind",
                                                            f"位于第 {now[0]:,} 个事件，落后 {now[1]:,} 个")
-                print(f"award-ledger project: {text}", file=sys.stderr, flush=True)
+                say(text)
                 reported = now
-    print("award-ledger project: " + tr("stopped", "已停止"), file=sys.stderr, flush=True)
+    say(tr("stopped", "已停止"))
     return 0
 
 

@@ -16,19 +16,21 @@ DEFAULT_KEY = Path("var/signing-key.pem")
 log = logging.getLogger("award_ledger.signing")
 
 
-def load_signer(settings: Settings, *, announce: bool = True) -> Signer:
+def load_signer(settings: Settings, *, announce: bool = True, service: bool = False) -> Signer:
     """The signer, its key registered in the store (`ledger.audit.keys`). A missing key file is generated, and where
     it went is said on stderr (in the reader's language: stdout may carry a document, such as `receipt --output -`)
     and logged; a store that has keys and a LEDGER_SIGNING_KEY_FILE naming a file that is not there is refused as
     `signing_key_missing`, nothing made or written (a mistyped path). A file holding a key the store never used is
     a rotation, announced. A path that cannot be read (a folder, no permission) is UnreadableKey, which the CLI
-    refuses as `signing_key_invalid`. A store that cannot be reached yet gets a signer decided when first used."""
+    refuses as `signing_key_invalid`. A store that cannot be reached yet gets a signer decided when first used.
+    `service`: serve's, whose stderr is its log: the notice is one log line (JSON under LEDGER_LOG_FORMAT=json),
+    not a plain line beside it (an ops probe saw it twice, once not JSON); a command says it to whoever runs it."""
     try:
-        return _decided(settings, announce)
+        return _decided(settings, announce, service)
     except STORE_ERRORS:
         # The store cannot be reached now: whether the key may sign for it is decided when it is first used, by
         # which time opening the store has said why it cannot be (serve: StoreUnreachable, with what to do).
-        return _DecidedWhenUsed(lambda: _decided(settings, announce))
+        return _DecidedWhenUsed(lambda: _decided(settings, announce, service))
 
 
 class _DecidedWhenUsed(Signer):
@@ -48,7 +50,7 @@ class _DecidedWhenUsed(Signer):
     public_pem = property(lambda self: self._decided().public_pem)
 
 
-def _decided(settings: Settings, announce: bool) -> Signer:
+def _decided(settings: Settings, announce: bool, service: bool) -> Signer:
     from api.cli_language import os_reason_zh, tr
 
     path = settings.signing_key_file or DEFAULT_KEY
@@ -66,18 +68,19 @@ def _decided(settings: Settings, announce: bool) -> Signer:
                    " replica")
         zh = (f"已在 {path} 生成新的 Ed25519 签名密钥（密钥 {signer.key_id}）：它为审计摘要和回执签名。"
               "请随备份保存一份副本，并在每个副本实例上将 LEDGER_SIGNING_KEY_FILE 指向它")
-        _say(message, tr(message, zh))
+        _say(message, tr(message, zh), service)
     elif outcome == "rotated" and announce:
         message = (f"the ledger signs with key {signer.key_id} ({path}) from now on; digests and receipts signed"
                    " with its earlier keys stay checkable (GET /v1/audit/keys). Keep a copy of this key with the"
                    " backups and set LEDGER_SIGNING_KEY_FILE to it on every replica")
         zh = (f"台账自此使用密钥 {signer.key_id}（{path}）签名；用其先前密钥签名的摘要和回执仍可核验"
               "（GET /v1/audit/keys）。请随备份保存该密钥的副本，并在每个副本实例上将 LEDGER_SIGNING_KEY_FILE 指向它")
-        _say(message, tr(message, zh))
+        _say(message, tr(message, zh), service)
     return signer
 
 
-def _say(message: str, shown: str) -> None:
-    print("award-ledger: " + shown, file=sys.stderr, flush=True)
-    if logging.getLogger().hasHandlers() or log.hasHandlers():  # serve's logs; a bare command said it above
+def _say(message: str, shown: str, service: bool) -> None:
+    if service:
         log.warning(message)
+    else:
+        print("award-ledger: " + shown, file=sys.stderr, flush=True)

@@ -199,3 +199,7 @@ def test_project_follows_the_log_reports_and_stops_on_sigterm(database_url, tmp_
         projector.terminate()
         projector.wait(15)
     assert projector.returncode == 0 and "project: stopped" in log.read_text(), log.read_text()
+    # Under LEDGER_LOG_FORMAT=json (the default) every line it writes is a JSON object, its own reports too: they
+    # were plain text between the JSON lines (an ops probe).
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
+    assert lines and all(json.loads(line) for line in lines), lines

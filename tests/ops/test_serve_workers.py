@@ -72,6 +72,9 @@ def test_two_workers_answer_readiness_and_log_json_lines(fresh_postgres_url: str
     assert "Started parent process" in " ".join(entry["message"] for entry in lines)
     requests = [entry for entry in lines if entry["logger"] == "award_ledger.requests"]
     assert {entry["request_id"] for entry in requests} >= {"w-0", "w-1", "w-2", "w-3"}
+    # The new signing key is said once, as a JSON line: it was a plain line and a JSON one (an ops probe).
+    notices = [line for line in log.read_text().splitlines() if "generated a new Ed25519 signing key" in line]
+    assert len(notices) == 1 and json.loads(notices[0])["level"].lower().startswith("warn"), notices
 
 
 @pytest.mark.postgres
