@@ -114,8 +114,8 @@ class RequestLog:
     def record(self, scope: Scope, seen: dict[str, Any], request_id: str, seconds: float, principal: Any) -> None:
         """The request's metrics observation and log line; `principal` is whom it acted as (or None)."""
         route = getattr(scope.get("route"), "path", None) or "(unmatched)"
-        code = _problem_code(seen["body"]) if seen["problem"] else ("internal_error" if seen["status"] >= 500
-                                                                     else None)
+        code = _problem_code(seen["body"]) if seen["problem"] else (
+            scope.get("state", {}).get(PAGE_REFUSAL) or ("internal_error" if seen["status"] >= 500 else None))
         self.metrics.observe(scope["method"], route, seen["status"], seconds, code=code, replayed=seen["replayed"])
         if not requests_log.isEnabledFor(logging.INFO):
             return  # LEDGER_LOG_LEVEL above info: no line to build
@@ -126,6 +126,11 @@ class RequestLog:
                   "replayed": seen["replayed"] or None}
         requests_log.info("%s %s %s %.1f ms", scope["method"], path, seen["status"], seconds * 1000,
                           extra=fields)
+
+
+# A page's refusal is HTML, not a problem: the page puts its code here for the request's log line and metrics (an
+# ops probe's filter on `code` missed every dashboard refusal).
+PAGE_REFUSAL = "refusal_code"
 
 
 def _problem_code(body: bytes) -> str | None:

@@ -19,6 +19,7 @@ from jinja2 import pass_context
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from api.logs import PAGE_REFUSAL
 from api.problems import STATUS_BY_KIND, EdgeProblem, located, store_unavailable
 from api.web import amounts, i18n, refusal_words
 from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
@@ -84,6 +85,7 @@ def refusal(request: Request, status: int, code: str, detail: str, title: str | 
     """The refusal page: the problem's status, code and detail, as the API would have answered; `title` and the
     `back` link's words where the page has its own."""
     lang = i18n.language(request)
+    request.scope.setdefault("state", {})[PAGE_REFUSAL] = code  # for the request's log line (api/logs.py)
     title = title or refusal_words.title(code, lang, form=request.method == "POST")
     try:
         who = current(request)

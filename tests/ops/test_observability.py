@@ -131,10 +131,18 @@ def test_dashboard_requests_log_the_principal_of_the_session_cookie(api, tokens,
         csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
         api.client.post("/ui/sign-in", data={"csrf": csrf, "token": tokens["finance"]}, follow_redirects=False)
         api.client.get("/ui/", headers={"X-Request-ID": "ui-1"})
+        # A page's refusal is logged with its code, as the API's are (an ops probe: no code, the page being HTML);
+        # HEAD is logged as asked, under the route its GET took.
+        api.client.get("/ui/claims/nope", headers={"X-Request-ID": "ui-2"})
+        api.client.get("/ui/nope", headers={"X-Request-ID": "ui-3"})
+        api.client.head("/ui/", headers={"X-Request-ID": "ui-4"})
     finally:
         api.client.cookies.clear()
-    (line,) = [entry for entry in _request_lines(caplog) if entry.get("request_id") == "ui-1"]
-    assert line["principal"] == "finance-test"
+    lines = {entry.get("request_id"): entry for entry in _request_lines(caplog)}
+    assert lines["ui-1"]["principal"] == "finance-test" and lines["ui-1"].get("code") is None
+    assert (lines["ui-2"]["status"], lines["ui-2"]["code"]) == (404, "not_found"), lines["ui-2"]
+    assert (lines["ui-3"]["status"], lines["ui-3"]["code"]) == (404, "not_found"), lines["ui-3"]
+    assert (lines["ui-4"]["method"], lines["ui-4"]["route"], lines["ui-4"]["status"]) == ("HEAD", "/ui/", 200)
 
 
 def test_a_line_break_in_a_url_path_cannot_forge_a_log_line(api, caplog) -> None:
