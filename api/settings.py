@@ -98,8 +98,9 @@ class Settings(BaseSettings):
         16_777_216, ge=1024, description="largest bank statement (POST /v1/finance/bank-statements) accepted (bytes)"
     )
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", "log_format", "projector", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
-        # LEDGER_LOG_LEVEL=INFO is how people write it; uvicorn wants lower case.
+        # LEDGER_LOG_LEVEL=INFO is how people write it; uvicorn wants lower case. Every setting naming one of a few
+        # words reads them in any case (LEDGER_PROJECTOR=EXTERNAL was refused where INFO was taken: an ops probe).
         return value.lower() if isinstance(value, str) else value

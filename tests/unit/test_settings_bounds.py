@@ -35,3 +35,12 @@ def test_counts_of_processes_and_bytes_have_an_upper_bound(monkeypatch, name: st
     assert name.removeprefix("LEDGER_").lower() in str(refused.value)
     monkeypatch.setenv(name, "64" if name == "LEDGER_WORKERS" else str(1 << 30))
     assert Settings()
+
+
+@pytest.mark.parametrize(("name", "value", "read"), [("LEDGER_PROJECTOR", "EXTERNAL", "external"),
+                                                     ("LEDGER_LOG_FORMAT", "Text", "text"),
+                                                     ("LEDGER_LOG_LEVEL", "INFO", "info")])
+def test_a_setting_naming_one_of_a_few_words_reads_them_in_any_case(monkeypatch, name, value, read) -> None:
+    """LEDGER_LOG_LEVEL=INFO was taken and LEDGER_PROJECTOR=EXTERNAL refused (an ops probe)."""
+    monkeypatch.setenv(name, value)
+    assert getattr(Settings(), name.removeprefix("LEDGER_").lower()) == read
