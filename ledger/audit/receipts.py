@@ -239,8 +239,9 @@ def _event_fault(event: dict[str, Any], root: bytes, size: int) -> Reason | None
                       "由其存储的字节和前一个链接算不出它的链接")
     leaf = merkle.leaf_hash(leaf_data(event["position"], own))
     if not merkle.verify_inclusion(leaf, index, size, path, root):
-        return Reason(f"its inclusion proof does not lead to the signed root of the first {size} events",
-                      f"其包含证明不能导出前 {size} 个事件的已签名根")
+        said = _shown(size)  # a 4,000-digit tree_size came back whole (a regression probe)
+        return Reason(f"its inclusion proof does not lead to the signed root of the first {said} events",
+                      f"其包含证明不能导出前 {said} 个事件的已签名根")
     return None
 
 
@@ -249,7 +250,8 @@ RECEIPT, HEAD, SUMMARY = ("receipt", "回执"), ("head", "链头"), ("summary", 
 
 
 def _event_part(position: Any) -> tuple[str, str]:
-    return f"event at position {position}", f"位置 {position} 的事件"
+    said = _shown(position)
+    return f"event at position {said}", f"位置 {said} 的事件"
 
 
 def _problem(part: tuple[str, str], message: Reason) -> dict[str, str]:
