@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
-from api.routes.awards import unknown_then
 from api.schemas.awards import read_as_of
 from api.web import search
 from api.web.pages import PageRoute, render
@@ -50,7 +49,13 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     state = read_models.award_state(code, moment)
     if state is None:
         if moment is not None and read_models.award_state(code) is not None:
-            raise unknown_then(code, moment)  # registered later: the API's words, the moment in Beijing time
+            # Registered later: said as the page says moments (（北京时间）), pointing at the page's own 截至 field
+            # and its 当前 link, not the API's as_of (a zh probe, then a regression probe).
+            shown = beijing.local(moment).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[union-attr]
+            raise NotFound(f"as of {shown} (Beijing time) the ledger did not know organisation {code} yet: it was"
+                           " registered later; choose a later day, or show it as it stands now",
+                           zh=f"截至 {shown}（北京时间），台账中尚无企业 {code}（其登记在此之后）；"
+                              "请选择更晚的日期，或查看其当前状态")
         raise NotFound(f"organisation {code} is not in the ledger",
                        zh=f"台账中没有企业 {code}；请核对统一社会信用代码，或先登记该企业")
     catalogue = ledger.catalogue()

@@ -62,7 +62,11 @@ async def import_list(request: Request, by: PagePrincipal, ledger: LedgerDep) ->
     upload = form.get("file")
     data = b"" if upload is None or isinstance(upload, str) else await upload.read()
     name = "" if upload is None or isinstance(upload, str) else (upload.filename or "")
-    if not data:  # no file chosen (or an empty one): it was "the CSV header lacks uscc, ..." (an imports probe)
+    if not data and name:  # a file chosen that holds nothing: said so, not "choose a file" (a regression probe)
+        raise InvalidInput(f"the file {name[:80]!r} is empty; choose the list's file, saved with its rows; nothing was"
+                           " imported", zh=f"文件 {name[:80]!r} 是空的；请选择保存了各行内容的名单文件；未导入任何内容",
+                           field="file")
+    if not data:  # no file chosen: it was "the CSV header lacks uscc, ..." (an imports probe)
         raise InvalidInput("choose the list's file (CSV with the header " + ",".join(COLUMNS) + ", or a .json"
                            " {\"rows\": [...]}) before importing; nothing was imported",
                            zh="请先选择名单文件（CSV，表头为 " + ",".join(COLUMNS) + "；或 .json 文件"

@@ -73,12 +73,12 @@ def test_organisation_page_as_of_a_day_is_the_end_of_that_day_in_beijing(client,
     before = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01")
     assert before.status_code == 404  # the organisation was not registered yet
     unencoded = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01T00:00:00+08:00")
-    assert unencoded.status_code == 404 and "2000-01-01 00:00:00 UTC+08:00" in unencoded.text  # not " 08:00"
+    assert unencoded.status_code == 404 and "2000-01-01 00:00:00（北京时间）" in unencoded.text  # not " 08:00"
     # Registered later: said so, with the moment in Beijing time, as the API says it; it said "register it first"
     # with the moment as sent (UTC, microseconds), though it was registered (a zh probe).
     utc = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01T20:00:00Z")
-    assert utc.status_code == 404 and "2000-01-02 04:00:00 UTC+08:00" in utc.text and "其登记在此之后" in utc.text
-    assert "先登记" not in utc.text and "T20:00" not in utc.text
+    assert utc.status_code == 404 and "2000-01-02 04:00:00（北京时间）" in utc.text and "其登记在此之后" in utc.text
+    assert "先登记" not in utc.text and "T20:00" not in utc.text and "as_of" not in utc.text.split("<main", 1)[-1]
     now = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2999-12-31").text
     assert "2999-12-31 23:59:59（北京时间）" in now and seeded["pending"]["id"] in now
     assert client.get(f"/ui/organisations/{seeded['uscc']}?as_of=soon").status_code == 422

@@ -160,6 +160,10 @@ def test_bureaus_and_tiers_by_name_on_the_certification_recovery_and_import_page
         empty = client.post("/ui/certifications/imports", data={"csrf": csrf}, files=files or None)
         assert empty.status_code == 422 and "请先选择名单文件" in _text(empty.text), _text(empty.text)
         assert "表头缺少" not in _text(empty.text)
+    # A file chosen that is empty is said to be empty, not "choose a file" (a regression probe).
+    empty = client.post("/ui/certifications/imports", data={"csrf": csrf},
+                        files={"file": ("名单.csv", b"", "text/csv")})
+    assert empty.status_code == 422 and "文件 '名单.csv' 是空的" in _text(empty.text), _text(empty.text)
 
 
 def test_refusal_titles_say_what_was_refused(client, recovery):
