@@ -110,8 +110,8 @@ class Front:
             raise
         finally:
             named = principal if token is not None else state.get("ui_principal")  # a page's: its session's principal
-            if head:  # logged as asked, HEAD, under the route its GET took
-                asked = {**asked, "route": scope.get("route")}
+            if head:  # logged as asked, HEAD, under the route its GET took and with what it left in its state
+                asked = {**asked, "route": scope.get("route"), "state": state}
             self.log.record(asked, seen, request_id, time.perf_counter() - started, named)
 
 

@@ -136,6 +136,7 @@ def test_dashboard_requests_log_the_principal_of_the_session_cookie(api, tokens,
         api.client.get("/ui/claims/nope", headers={"X-Request-ID": "ui-2"})
         api.client.get("/ui/nope", headers={"X-Request-ID": "ui-3"})
         api.client.head("/ui/", headers={"X-Request-ID": "ui-4"})
+        api.client.head("/ui/claims/nope", headers={"X-Request-ID": "ui-5"})
     finally:
         api.client.cookies.clear()
     lines = {entry.get("request_id"): entry for entry in _request_lines(caplog)}
@@ -143,6 +144,7 @@ def test_dashboard_requests_log_the_principal_of_the_session_cookie(api, tokens,
     assert (lines["ui-2"]["status"], lines["ui-2"]["code"]) == (404, "not_found"), lines["ui-2"]
     assert (lines["ui-3"]["status"], lines["ui-3"]["code"]) == (404, "not_found"), lines["ui-3"]
     assert (lines["ui-4"]["method"], lines["ui-4"]["route"], lines["ui-4"]["status"]) == ("HEAD", "/ui/", 200)
+    assert (lines["ui-5"]["method"], lines["ui-5"]["status"], lines["ui-5"]["code"]) == ("HEAD", 404, "not_found")
 
 
 def test_a_line_break_in_a_url_path_cannot_forge_a_log_line(api, caplog) -> None:
