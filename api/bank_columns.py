@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from ledger.bank_files.column_map import MOST_BYTES, ColumnMap, load
+from ledger.bank_files.column_map import MAP_LIMIT, ColumnMap, load
 
 
 @lru_cache(maxsize=4)
@@ -28,7 +28,7 @@ def unusable(path: Path) -> tuple[str, str] | None:
     except LedgerError as err:
         refused = (err.detail, err.zh or err.detail)
     try:
-        if not path.is_file() or path.stat().st_size > MOST_BYTES:
+        if not path.is_file() or path.stat().st_size > MAP_LIMIT:
             return refused
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
         if not isinstance(data.get("fields"), dict):
