@@ -4,6 +4,12 @@ from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "correct": ("更正", "Correction"),
+    # Where a certification imported from an official list came from, for an auditor tracing an award back to its
+    # list (the API had it; the page did not: an imports probe).
+    "imported_from": ("来源名单", "Imported from a list"),
+    "imported_line": ("名单第 {line} 行（共 {rows} 行），由 {by} 导入；导入编号 {id}",
+                      "line {line} of {rows} of a list imported by {by}; import {id}"),
+    "imported_sha": ("名单文件 SHA-256", "The list file's SHA-256"),
     "withdraw_h": ("撤回申请", "Withdraw the claim"),
     "withdraw_hint": ("待审批或待确认的申请可撤回：其占用的限额、名额与资金全部释放。",
                       "A pending or proposed claim can be withdrawn: every cap, slot and fund reservation is"

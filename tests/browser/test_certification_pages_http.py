@@ -252,3 +252,24 @@ def test_a_certification_recorded_twice_links_the_one_to_upgrade_not_an_api_path
         refusal = again.text[again.text.index("data-testid=\"form-refusal\""):][:1500]
         assert again.status_code == 409 and "POST /v1" not in refusal and said in refusal, refusal
         assert f'href="/ui/certifications/{cert_id}" data-testid="form-refusal-link"' in again.text
+
+
+def test_a_certification_imported_from_a_list_shows_where_it_came_from(client, organisation):
+    """The list's line, its size, who imported it, the import's id and the file's SHA-256, as the API keeps them
+    with the certification: the page showed none, so an auditor on the pages could not trace an award back to its
+    list (an imports probe); a certification recorded by hand shows no such line."""
+    listed = {"rows": [{"uscc": organisation["uscc"], "programme": "A3.erc", "tier": "municipal",
+                        "effective_on": "2023-03-01", "document_ref": "杭发改高技〔2023〕15号",
+                        "body_id": organisation["erc"]}]}
+    imported = _api(client, "POST", "/v1/certifications/imports", listed, as_="kjj")
+    cert_id = imported["certifications"][0]["certification_id"]
+    _sign_in(client, "finance")
+    page = client.get(f"/ui/certifications/{cert_id}").text
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert f"名单第 2 行（共 1 行），由 kjj-ui 导入；导入编号 {imported['id']}" in shown, shown
+    assert f'data-testid="imported-sha256">{imported["sha256"]}<' in page
+    by_hand = _api(client, "POST", "/v1/certifications", {"uscc": organisation["uscc"], "programme": "A3.consortium",
+                                                          "tier": "provincial", "effective_on": "2023-03-01",
+                                                          "document_ref": "浙科发〔2023〕2号",
+                                                          "body_id": organisation["consortium"]}, as_="kjj")
+    assert 'data-testid="imported-from"' not in client.get(f"/ui/certifications/{by_hand['id']}").text
