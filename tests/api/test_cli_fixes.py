@@ -199,6 +199,32 @@ def test_a_ledger_whose_events_table_was_dropped_is_told_tampered_not_something_
     assert code == 1 and "store_invalid" not in err and "TAMPERING" in err + out, err
 
 
+def test_another_eventsourcing_applications_store_is_not_the_ledgers(tmp_path, monkeypatch, capsys):
+    """Its events table has eventsourcing's columns, as the ledger's has; its events' topics are its own: recheck
+    printed a traceback and the ledger's tables were added (a regression probe). A store left with only the
+    ledger's read models (rm_*) is the ledger's, not "something else"."""
+    import sqlite3
+
+    other = tmp_path / "other.sqlite3"
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, topic TEXT,"
+                   " state BLOB, PRIMARY KEY (originator_id, originator_version))")
+        db.execute("INSERT INTO stored_events VALUES ('a', 1, 'shop.orders:Order.Placed', x'7b7d')")
+        db.commit()
+    for argv in (["recheck"], ["verify"]):
+        said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": f"sqlite:///{other}"},
+                     "store_invalid", quoted=r"`[a-z]+`|stored_events|LEDGER_DATABASE_URL|/\S+")
+        assert "holds no ledger" in said["en"], said
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        assert [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["stored_events"]
+    reads = tmp_path / "reads.sqlite3"
+    with contextlib.closing(sqlite3.connect(reads)) as db:
+        db.execute("CREATE TABLE rm_organisations (uscc TEXT)")
+        db.commit()
+    _, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": f"sqlite:///{reads}"})
+    assert "store_invalid" not in err, err
+
+
 # (2) Bad files named by settings, and ./.env.
 def test_a_principals_file_that_is_not_utf8_is_auth_file_invalid(tmp_path, monkeypatch, capsys):
     (tmp_path / "principals.json").write_bytes(JUNK)
