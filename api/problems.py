@@ -260,9 +260,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                                          allowed="、".join(allowed) or "该路径支持的请求方法")
         detail = (f"{request.url.path} does not take {request.method}; use "
                   f"{', '.join(allowed) or 'a method the path takes'} (see /docs)")
-        if allowed:
+        if allowed:  # HEAD is served wherever GET is (api/front.py): Allow says so
+            listed = ", ".join(sorted({*allowed, "HEAD"} if "GET" in allowed else set(allowed)))
             return problem(request, 405, code, detail, headers={**(getattr(exc, "headers", None) or {}),
-                                                                 "Allow": ", ".join(allowed)}, zh_detail=zh)
+                                                                 "Allow": listed}, zh_detail=zh)
     return problem(request, exc.status_code, code, detail, headers=getattr(exc, "headers", None), zh_detail=zh)
 
 

@@ -37,6 +37,8 @@ def _elsewhere(request: Request) -> Response | None:
     others = [route for pages in PAGES for route in pages.routes]
     allowed = sorted({m for route in others if route.matches(request.scope)[0] is Match.PARTIAL
                       for m in getattr(route, "methods", None) or ()})
+    if request.url.path in FORM_ONLY:  # its GET is the 405 page below, not a page (a regression probe)
+        allowed = ["POST"]
     if allowed:
         return wrong_method(request, allowed)
     path = request.url.path
@@ -47,16 +49,22 @@ def _elsewhere(request: Request) -> Response | None:
     return None
 
 
+# A form's address that a page's route with an id would otherwise take for a page (/ui/claims/{id}).
+FORM_ONLY = frozenset({"/ui/claims/confirm"})
+
+
 def wrong_method(request: Request, allowed: list[str]) -> Response:
     """A page's address asked with a method it does not take: a form's address opened again (a refresh, a bookmark,
     a pasted link) read JSON in English (a zh probe); it is a page in the site's layout, with the API's status and
     code, saying what to do, and the Allow header."""
     t = i18n.translator(i18n.language(request))
+    allowed = [m for m in allowed if m != "HEAD"]
     answer = refusal(request, 405, "method_not_allowed",
                      t("no_method_page" if "GET" in allowed else "no_method", path=request.url.path,
                        method=request.method, allowed=", ".join(allowed)),
                      title=t("no_method_title"), back=t("go_home"))
-    answer.headers["Allow"] = ", ".join(allowed)
+    # HEAD is served wherever GET is (api/front.py), so Allow says so (a regression probe).
+    answer.headers["Allow"] = ", ".join(sorted({*allowed, "HEAD"} if "GET" in allowed else set(allowed)))
     return answer
 
 

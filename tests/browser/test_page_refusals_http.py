@@ -106,10 +106,12 @@ def test_an_unknown_page_is_a_404_page_in_the_sites_layout(client):
     # The bulk confirmation's address (its GET was taken by /ui/claims/{id}: "'confirm' is not a claim id") and
     # OPTIONS on a page (the API's English JSON) are the same 405 page (a regression probe).
     client.cookies.pop("ledger_lang", None)
-    for method, path in (("GET", "/ui/claims/confirm"), ("OPTIONS", "/ui/recoveries")):
+    for method, path, allow in (("GET", "/ui/claims/confirm", "POST"), ("OPTIONS", "/ui/recoveries", "GET, HEAD"),
+                                ("DELETE", "/ui/claims/confirm", "POST"), ("HEAD", "/ui/claims/confirm", "POST")):
         opened = client.request(method, path)
         assert opened.status_code == 405 and opened.headers["content-type"].startswith("text/html"), (method, path)
-        assert "不是申请编号" not in _text(opened.text) and opened.headers["allow"]
+        assert "不是申请编号" not in _text(opened.text) and opened.headers["allow"] == allow, (method, path, allow)
+        assert method == "HEAD" or ("是表单提交的地址" in _text(opened.text)) == (allow == "POST"), (method, path)
     # HEAD is a GET without its body, on pages, the API and /healthz (it was 405 everywhere: a regression probe).
     for path in ("/healthz", "/ui/recoveries", "/ui/nope"):
         got, head = client.get(path), client.head(path)
