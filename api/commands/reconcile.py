@@ -10,7 +10,7 @@ from pathlib import Path
 
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
 from api.commands.common import acting_as, configure_logging, read_input, settings
-from api.reports.table import render
+from api.reports.table import grouped, render
 from ledger.domain.text import printable
 
 CLI_PRINCIPAL = "cli-finance"
@@ -209,14 +209,14 @@ def describe(found: dict, *, zh: bool | None = None) -> str:
     for refused in found.get("refused_lines", []):
         row("REFUSED", refused["line"], "", "", "", "", refused["message"] + " (not imported)",
             refused.get("message_zh") or refused["message"])
-    period, total = found["period"], found["total"]
+    period, total, total_in = found["period"], grouped(found["total"]), grouped(found.get("total_in") or "0.00")
     if zh:
         head = (f"流水 {found['id']}（{found['source'] or '无来源'}）：{found['lines']} 行，"
-                f"{period['from']} 至 {period['to']}，支出合计 {total}，收入合计 {found.get('total_in') or '0.00'}"
+                f"{period['from']} 至 {period['to']}，支出合计 {total}，收入合计 {total_in}"
                 + ("——此前已导入，未写入任何内容" if found.get("already_imported") else ""))
     else:
         head = (f"statement {found['id']} ({found['source'] or 'no source'}): {found['lines']} lines, "
-                f"{period['from']} to {period['to']}, total out {total}, in {found.get('total_in') or '0.00'}"
+                f"{period['from']} to {period['to']}, total out {total}, in {total_in}"
                 + (" — already imported, nothing written" if found.get("already_imported") else ""))
     # Lines recorded before the text check could hold escape sequences: never send them to the terminal raw.
     head = printable(head)

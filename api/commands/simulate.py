@@ -12,7 +12,7 @@ from pathlib import Path
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr, whole_number
 from api.commands.common import configure_logging, read_input, say, settings, stage, write_whole
 from api.reports import simulation as report
-from api.reports.table import render
+from api.reports.table import grouped, render
 from ledger.sandbox.answer import name_organisations
 from ledger.sandbox.simulation import TOP_MAX
 
@@ -153,12 +153,11 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
         sys.stdout.buffer.write(as_json if args.json else (_table(answer) + "\n").encode("utf-8"))
     sys.stdout.flush()
     base, drafted = answer["baseline"], answer["simulated"]
+    was, now, delta = grouped(base["entitled"]), grouped(drafted["entitled"]), grouped(answer["delta"])
     say("simulate", tr(f"{answer['claims']:,} claims replayed under {drafted['policy_version']} beside"
-                       f" {base['policy_version']}: {base['entitled']} → {drafted['entitled']} ({answer['delta']});"
-                       " nothing was written to the store",
+                       f" {base['policy_version']}: {was} → {now} ({delta}); nothing was written to the store",
                        f"已按 {drafted['policy_version']} 与 {base['policy_version']} 分别重放"
-                       f" {answer['claims']:,} 笔申请：{base['entitled']} → {drafted['entitled']}"
-                       f"（{answer['delta']}）；未向存储写入任何内容"))
+                       f" {answer['claims']:,} 笔申请：{was} → {now}（{delta}）；未向存储写入任何内容"))
     return 0
 
 

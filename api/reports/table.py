@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 
-MONEY = re.compile(r"-?\d+\.\d\d")  # an amount as the ledger writes it: to the fen, no separators
+MONEY = re.compile(r"[+-]?\d+\.\d\d")  # an amount as the ledger writes it: to the fen, no separators
 
 
 def width(text: str) -> int:
@@ -32,4 +32,13 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequ
 
 def _cell(value: object, money: bool) -> str:
     text = "" if value is None else str(value)
-    return f"{Decimal(text):,.2f}" if money and MONEY.fullmatch(text) else text
+    return grouped(text) if money else text
+
+
+def grouped(amount: object) -> str:
+    """An amount as the ledger writes it, its thousands grouped as the pages show it (1,300,012.00; a sign kept);
+    anything else as it is."""
+    text = "" if amount is None else str(amount)
+    if not MONEY.fullmatch(text):
+        return text
+    return ("+" if text.startswith("+") else "") + f"{Decimal(text):,.2f}"

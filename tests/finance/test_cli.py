@@ -54,6 +54,7 @@ def test_reconcile_all_matched_exits_zero_and_records_the_cli_principal(world, t
     assert main(["reconcile", str(path)]) == 0
     out = capsys.readouterr().out
     assert "matched" in out and payout["bank_ref"] in out and "all matched" in out
+    assert "total out 100,000.00, in 0.00" in out, out  # grouped as in the table (a regression probe)
     assert main(["reconcile", str(path), "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found["already_imported"] is True and found["report"]["all_matched"] is True
