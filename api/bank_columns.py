@@ -16,10 +16,10 @@ def unusable(path: Path) -> tuple[str, str] | None:
     """Why LEDGER_BANK_COLUMNS's file cannot be the column map, in English and Chinese, or None: a file that is no
     small regular file (a FIFO would hang whoever reads it), cannot be read, is not UTF-8, is not TOML, lacks the
     map's tables or does not validate."""
-    import re
     import tomllib
 
     from api.cli_language import os_reason_zh
+    from ledger.catalogue import toml_words
     from ledger.domain.errors import LedgerError
 
     try:
@@ -37,8 +37,7 @@ def unusable(path: Path) -> tuple[str, str] | None:
         return f"it cannot be read ({err.strerror})", f"无法读取（{os_reason_zh(err)}）"
     except UnicodeDecodeError:
         return "it is not UTF-8 text", "它不是 UTF-8 文本"
-    except tomllib.TOMLDecodeError as err:
-        at = re.search(r"line (\d+)", str(err))
-        return f"it is not valid TOML ({err})", f"它不是有效的 TOML（第 {at[1]} 行）" if at else "它不是有效的 TOML"
+    except tomllib.TOMLDecodeError as err:  # said as a catalogue's TOML is, in either language
+        return f"it is not valid TOML ({toml_words.en(err)})", f"它不是有效的 TOML（{toml_words.zh(err)}）"
     return ("its tables do not validate (names are lists of text, memo.pattern a regular expression)",
             "其中的表未通过校验（列名应为文本列表，memo.pattern 应为正则表达式）")

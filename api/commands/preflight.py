@@ -168,10 +168,11 @@ def check_store(url: str) -> None:
 def check_holds_a_ledger(url: str, command: str) -> None:
     """Refuse, for a command that only reads, a store holding tables of something else and none of the ledger's:
     opening it as a ledger would add the ledger's tables to another application's database (an operator probe).
-    The ledger's are its events table (with eventsourcing's columns: another application may call its own table
-    stored_events), its chain's tables and its record of refused keys; a store holding any of those is a ledger,
-    tampered with or not, which the command itself checks (a regression probe: a ledger whose events table was
-    dropped was called "something else"). An empty store (a new file or database) is left to the command."""
+    The ledger's are its chain's tables, its record of refused keys, its read models (rm_*) and its events table
+    (eventsourcing's columns, and the ledger's topics: another eventsourcing application may call its own table
+    stored_events); a store holding any of those is a ledger, tampered with or not, which the command itself checks
+    (regression probes: a ledger whose events table was dropped was called "something else"). An empty store (a new
+    file or database) is left to the command."""
     from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, events_table
     from ledger.refused_keys import TABLE as REFUSED_TABLE
     from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
