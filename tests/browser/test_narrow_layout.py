@@ -211,3 +211,80 @@ def test_a_table_wider_than_its_box_is_reached_by_the_keyboard(browser, live, di
             assert all(b["tab"] is None for b in boxes if not b["wide"]), boxes
         finally:
             context.close()
+
+
+# On paper (print media at an A4 page's printable width, 186 mm at 96 dpi): every table's cells lie inside the
+# page (paper does not scroll, so a cell beyond it is lost without a sign), and no control is printed.
+PAPER = {"width": 703, "height": 1000}
+ACROSS = {"width": 1031, "height": 703}  # A4 landscape, for a page whose main prints across the sheet
+PRINTED = """() => {
+  const page = document.documentElement.clientWidth;
+  const cut = [...document.querySelectorAll('table th, table td')]
+    .filter((cell) => cell.offsetParent !== null && cell.getBoundingClientRect().right > page + 1)
+    .map((cell) => cell.textContent.trim().slice(0, 20));
+  const shown = [...document.querySelectorAll('header.top, form.card, form.search, button')]
+    .filter((el) => el.offsetParent !== null).map((el) => el.tagName.toLowerCase() + '.' + el.className);
+  const closed = document.querySelectorAll('details:not([open])').length;
+  return {cut: cut.slice(0, 6), shown: shown.slice(0, 6), closed};
+}"""
+
+
+@pytest.mark.parametrize("who", ["kjj", "auditor"])
+def test_a_printed_page_keeps_every_column_and_prints_no_controls(browser, live, district, who) -> None:
+    """A pages probe: printing the organisation page cut its table after "Paid" (the boxes that scroll on screen
+    clip on paper), and printed the nav, sign-out and every form. Each page `who` sees, in both languages, as
+    print media at A4's width: no table cell beyond the page, no control shown, and every folded claim opened
+    for the print (app.js, on `beforeprint`) and folded again after it."""
+    context, page = _signed_in(browser, live, who, PAPER)
+    problems: list[str] = []
+    try:
+        for path in _pages(who, district):
+            for lang in ("zh", "en"):
+                url = path + ("&" if "?" in path else "?") + "lang=" + lang
+                page.emulate_media(media="screen")
+                page.goto(url)
+                folded = page.evaluate("() => document.querySelectorAll('details:not([open])').length")
+                page.emulate_media(media="print")
+                across = page.evaluate("() => getComputedStyle(document.querySelector('main')).page === 'across'")
+                page.set_viewport_size(ACROSS if across else PAPER)
+                page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+                m = page.evaluate(PRINTED)
+                if m["cut"]:
+                    problems.append(f"{url}: cells beyond the page: {m['cut']}")
+                if m["shown"]:
+                    problems.append(f"{url}: controls printed: {m['shown']}")
+                if m["closed"]:
+                    problems.append(f"{url}: {m['closed']} details still folded for the print")
+                page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+                again = page.evaluate("() => document.querySelectorAll('details:not([open])').length")
+                if again != folded:
+                    problems.append(f"{url}: {folded} details folded before the print, {again} after it")
+                page.set_viewport_size(PAPER)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_a_filter_label_stays_on_the_line_of_its_field_at_phone_width(browser, live, district) -> None:
+    """A pages probe: at 360 px the queue's filters wrapped between "Status" and its select, so the label ended one
+    line and its field began the next beside another label. Each filter form's label now sits beside its field (the
+    same line), on every page with one, in both languages."""
+    problems: list[str] = []
+    for who, paths in (("kjj", ["/ui/", "/ui/recoveries", f"/ui/organisations/{district['uscc']}"]),
+                       ("finance", [f"/ui/finance?year={district['year']}"])):
+        context, page = _signed_in(browser, live, who, {"width": 360, "height": 740})
+        try:
+            for path in paths:
+                for lang in ("zh", "en"):
+                    url = path + ("&" if "?" in path else "?") + "lang=" + lang
+                    page.goto(url)
+                    pairs = page.evaluate("""() => [...document.querySelectorAll('form.search label')].map((l) => {
+                        const a = l.getBoundingClientRect(), c = l.control.getBoundingClientRect();
+                        return {label: l.textContent.trim(), height: c.height,
+                                apart: Math.abs((a.top + a.bottom) - (c.top + c.bottom)) / 2}; })""")
+                    assert pairs, f"{url}: no filter form"
+                    problems += [f"{url}: {p['label']!r} is {p['apart']:.0f} px off its field's line"
+                                 for p in pairs if p["apart"] > p["height"] / 2]
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)

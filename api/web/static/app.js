@@ -48,3 +48,14 @@ if (fix) {
   if (!fix.matches("input, select, textarea, button, a[href]")) fix.setAttribute("tabindex", "-1");
   fix.focus();
 }
+
+// Paper shows what is folded away on screen: every closed <details> opens while the page prints, and closes after.
+let openedToPrint = [];
+window.addEventListener("beforeprint", () => {
+  openedToPrint = [...document.querySelectorAll("details:not([open])")];
+  openedToPrint.forEach((d) => { d.open = true; });
+});
+window.addEventListener("afterprint", () => {
+  openedToPrint.forEach((d) => { d.open = false; });
+  openedToPrint = [];
+});
