@@ -69,6 +69,7 @@ from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
+from ledger.rules.accounts import certification_key
 from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
@@ -990,7 +991,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                       " leave body_id out",
                                       zh=f"认定 {cert_id} 认定的是创新组织 {cert.body_id}，不是 {facts.body_id}；"
                                          "请不要填写 body_id")
-        if facts.subject is not None:
+        subject = cert.subject
+        if cert.subject is None and prog.needs_subject:
+            subject = self._unnamed_subject(catalogue, prog, cert_id, facts)
+        elif facts.subject is not None:
             named = subject_for(facts.subject, catalogue.subject_kinds, None, required=False, programme=prog.code)
             if cert.subject is None or named.key != parse_subject(cert.subject, catalogue.subject_kinds).key:  # type: ignore[union-attr]
                 raise errors.InvalidInput(
@@ -1019,8 +1023,46 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                       f" which stands at {tier!r} on {facts.effective_on}; leave tier out",
                                       zh=f"等次 {facts.tier!r} 与认定 {cert_id} 不符：该认定于 {facts.effective_on}"
                                          f" 的等次为 {tier!r}；请不要填写 tier")
-        return replace(facts, tier=tier, subject=cert.subject, body_id=facts.body_id or cert.body_id,
+        return replace(facts, tier=tier, subject=subject, body_id=facts.body_id or cert.body_id,
                        certification_id=cert_id)
+
+    def _unnamed_subject(self, catalogue: Catalogue, prog: Programme, cert_id: str, facts: ClaimFacts) -> str:
+        """The subject of a claim resting on a certification recorded without one, under a programme whose awards
+        are keyed by their subject (A9's project, A11's standard: a list imported without a `subject` column, or a
+        certification recorded without it). The claim names it, and every claim resting on the certification, at
+        any of its rungs, names the same: the certification is one prize or standard, so an upgrade's top-up is
+        on the ladder of the subject its first rung was paid for (a probe found such a certification refused every
+        claim: `missing_field` without a subject, "leave subject out" with one)."""
+        wanted = prog.subject_kind or "project"
+        if facts.subject is None:
+            raise errors.MissingFact(
+                f"certification {cert_id} was recorded without the {wanted} it is for, and {prog.code} awards are"
+                f' keyed by it: give subject as "{wanted}:…" (the {wanted} the certification is for)',
+                zh=f"认定 {cert_id} 记录时未写明所针对的 {wanted}，而 {prog.code} 的奖励按奖励事项计算：请填写"
+                   f' subject，格式为 "{wanted}:…"（该认定所针对的 {wanted}）', field="subject")
+        named = subject_for(facts.subject, catalogue.subject_kinds, prog.subject_kind, required=True,
+                            programme=prog.code)
+        claimed = self._subject_claimed_on(cert_id, prog)
+        if claimed is not None and not _same_subject(facts.subject, claimed[1], prog):
+            raise errors.InvalidInput(
+                f"certification {cert_id} was recorded without a subject, and claim {claimed[0]} resting on it is for"
+                f" {claimed[1]!r}: every claim on one certification is for the same {wanted}; send subject"
+                f" {claimed[1]!r} (you sent {facts.subject!r})",
+                zh=f"认定 {cert_id} 记录时未写明事项，依据它的申请 {claimed[0]} 针对的是 {claimed[1]!r}：依据同一认定的"
+                   f"申请针对同一 {wanted}；请将 subject 填写为 {claimed[1]!r}（本次填写的是 {facts.subject!r}）",
+                field="subject", claim_id=claimed[0])
+        return named.text  # type: ignore[union-attr]
+
+    def _subject_claimed_on(self, cert_id: str, prog: Programme) -> tuple[str, str] | None:
+        """The first claim still standing (proposed, pending, approved, or revoked with its paid part kept) that
+        rests on the certification, at any rung, and the subject it named: (claim id, subject)."""
+        for tier in [t.code for t in prog.tiers] or [None]:
+            account = self._get_or_none(AwardAccount, AwardAccount.create_id(certification_key(cert_id, tier).text))
+            for entry in (account.state().live if account is not None else ()):
+                claim = self._get_or_none(Claim, UUID(entry.claim_id))
+                if claim is not None and claim.subject is not None:
+                    return entry.claim_id, claim.subject
+        return None
 
     def _held_certification(self, prog: Programme, facts: ClaimFacts, org: Organisation | None) -> str | None:
         """A claim naming no certification, for the tier a certification of the organisation stands at on the
@@ -1042,6 +1084,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 continue
             if facts.body_id is not None and cert.body_id not in (None, facts.body_id):
                 continue
+            if facts.subject is not None and cert.subject is None and prog.needs_subject:
+                claimed = self._subject_claimed_on(cert_id, prog)  # recorded without one: a claim named it
+                if claimed is not None and not _same_subject(facts.subject, claimed[1], prog):
+                    continue
             if facts.subject is not None and cert.subject is not None:
                 try:
                     wanted = parse_subject(facts.subject, (cert.subject.partition(":")[0],)).key
@@ -1217,6 +1263,16 @@ def _below(prog: Programme, lower: str, higher: str) -> bool:
     """Whether tier `lower` is a rung below `higher` on one of the programme's ladders."""
     ladder = prog.ladder_of(higher)
     return lower in ladder and ladder.index(lower) < ladder.index(higher)
+
+
+def _same_subject(sent: str, named: str, prog: Programme) -> bool:
+    """Whether a subject sent names the one a claim already named (one normalisation, `ledger/rules/subjects.py`);
+    a subject that does not parse names nothing."""
+    kinds = (prog.subject_kind or "project",)
+    try:
+        return parse_subject(sent, kinds).key == parse_subject(named, kinds).key
+    except errors.LedgerError:
+        return False
 
 
 def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: InnovationBody, uscc: str) -> None:
