@@ -151,6 +151,11 @@ class Settle:
             self._wait(outcome.position)
         return outcome.view
 
+    def wait_for(self, position: int) -> None:
+        """Wait, as a command's answer does, until the read models show the log up to `position` (bounded by
+        LEDGER_WAIT_TIMEOUT; past it the answer says `Read-Models-Lag`)."""
+        self._wait(position)
+
     def _wait(self, position: int) -> None:
         projector: Projector | None = self.state.projector
         timeout = self.state.settings.wait_timeout

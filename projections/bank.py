@@ -54,7 +54,7 @@ def _statement_imported(t: Tables, e: EventRow) -> None:
     t.put(STATEMENTS, e.aggregate_id, {
         "id": e.aggregate_id, "digest": p["digest"], "source": p["source"], "lines": len(p["lines"]),
         "period_from": days[0], "period_to": days[-1], "total": add(ZERO, *(ln["amount"] for ln in p["lines"])),
-        "imported_at": e.recorded_at, "by": p.get("by")})
+        "imported_at": e.recorded_at, "by": p.get("by"), "position": e.position})
     for n, line in enumerate(p["lines"], start=1):
         key = f"{e.aggregate_id}|{n:06d}"
         # Its line in the bank's file when the import kept it (a file's header and refused lines counted), else
@@ -94,11 +94,11 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     # Paid in the period, not reversed, and on no line of any statement imported so far.
     missing = [p for p in unmatched_payouts(sql, head["period_from"], head["period_to"])
                if ref_key(p["bank_ref"]) not in by_ref]
-    report = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, (head["imported_at"], head["id"])))
+    report = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, imported_place(head)))
     credits = statement_credits(sql, lines, head["period_from"], head["period_to"],
-                                at=(head["imported_at"], head["id"]))
+                                at=imported_place(head))
     return view(head, lines) | {"report": with_returns(sql, with_credits(report, credits),
-                                                       at=(head["imported_at"], head["id"]))}
+                                                       at=imported_place(head))}
 
 
 def preview(sql: Sql, lines: list[Row]) -> Row:
@@ -184,15 +184,24 @@ def rechosen(sql: Sql, lines: list[Row]) -> list[Row]:
             if len(ln.get("references") or ()) > 1 else ln for ln in lines]
 
 
-def _earlier_lines(sql: Sql, refs: list[str], before: tuple[str, str] | None) -> list[Row]:
-    """The lines bearing `refs` on statements imported before the one at `before` (its imported_at and id; None:
+def imported_place(head: Row) -> tuple[int, str, str]:
+    """Where a statement stands in the order imported: its place in the log, then (for statements folded before
+    the place was kept, which all came before any that has one) the moment it was decided and its id. Not the
+    moment alone: two imports sent at once are decided in one order and saved in the other, and the one saved
+    first answered first, with the match it took (a finance probe, PostgreSQL: both answers said `matched` for
+    one payout, and a read of either afterwards said it of only one)."""
+    return head.get("position", 0), head["imported_at"], head["id"]
+
+
+def _earlier_lines(sql: Sql, refs: list[str], before: tuple[int, str, str] | None) -> list[Row]:
+    """The lines bearing `refs` on statements imported before the one at `before` (`imported_place`; None:
     every statement imported so far), in the order they were imported: they matched their payouts first."""
     return [line for at, line in lines_bearing(sql, refs) if before is None or at < before]
 
 
-def lines_bearing(sql: Sql, refs: list[str]) -> list[tuple[tuple[str, str], Row]]:
+def lines_bearing(sql: Sql, refs: list[str]) -> list[tuple[tuple[int, str, str], Row]]:
     """Every stored line bearing one of `refs` (case aside, its memo read again: `rechosen`), with where its
-    statement stands in the order imported (imported_at, id), oldest first."""
+    statement stands in the order imported (`imported_place`), oldest first."""
     keys = {ref_key(ref) for ref in refs}
     lowered = sorted({low for ref in refs for low in (_lowered(ref), ref.strip().lower())})
     rows = [json.loads(d) for (d,) in sql.with_ids("SELECT data FROM rm_bank_lines WHERE lower(reference) IN %s",
@@ -210,7 +219,7 @@ def lines_bearing(sql: Sql, refs: list[str]) -> list[tuple[tuple[str, str], Row]
                                                                         wanted)}
     lines = [line for line in rechosen(sql, list(once.values())) if ref_key(line["reference"]) in keys]
     heads = sql.with_ids("SELECT data FROM rm_statements WHERE id IN %s", sorted({ln["statement_id"] for ln in lines}))
-    imported = {(head := json.loads(d))["id"]: (head["imported_at"], head["id"]) for (d,) in heads}
+    imported = {(head := json.loads(d))["id"]: imported_place(head) for (d,) in heads}
     ordered = sorted(((imported[ln["statement_id"]], ln["id"], ln) for ln in lines), key=lambda e: (e[0], e[1]))
     return [(at, line) for at, _, line in ordered]
 

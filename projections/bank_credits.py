@@ -21,10 +21,10 @@ def _repayment(r: Row) -> Row:
 
 
 def statement_credits(sql: Sql, lines: list[Row], period_from: str, period_to: str, *,
-                      at: tuple[str, str] | None = None) -> Row:
+                      at: tuple[int, str, str] | None = None) -> Row:
     """The credit part of a statement's report, read from rm_repayments (indexed by bank reference). `lines`: the
-    statement's lines, as stored (`at`: where it stands in the order imported, its imported_at and id), else a
-    preview's, not imported yet.
+    statement's lines, as stored (`at`: where it stands in the order imported, `projections.bank.imported_place`),
+    else a preview's, not imported yet.
 
     A repayment is matched by one line only, as a payout is (projections/bank.py `match`): the lines bearing its
     reference on every statement imported, in the order they were, take theirs first, so a second line of the same

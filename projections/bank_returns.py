@@ -19,10 +19,10 @@ RETURN_DISCREPANCIES = ("returned_but_not_reversed",)
 
 
 def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
-                 at: tuple[str, str] | None = None) -> Row:
+                 at: tuple[int, str, str] | None = None) -> Row:
     """The report with the returned payouts' lines taken out of `reversed_but_on_statement` and
     `unmatched_credit_lines`. `previewed`: a preview's credit lines (not imported, so on no stored statement);
-    `at`: where an imported statement stands in the order imported (its imported_at and id)."""
+    `at`: where an imported statement stands in the order imported (`projections.bank.imported_place`)."""
     from projections.bank import DISCREPANCIES, _payout, _payouts_by_ref, lines_bearing, ref_key
     from projections.bank_credits import CREDIT_DISCREPANCIES
 

@@ -396,3 +396,19 @@ def test_two_files_whose_memos_differ_after_the_same_contract_number_are_two_sta
     assert _ids(two["report"]["matched"]) == [[second["id"]]], two["report"]
     again = _import(api, head + f"2024-09-10,600.00,,杭州某公司,合同HT-2023-118 {second['bank_ref']}\n")
     assert again["already_imported"] is True and again["id"] == two["id"]
+
+
+def test_the_same_statement_sent_at_once_answers_every_sender_with_its_report(api, books):
+    """A finance probe uploaded one statement eight times at once: one import (201), seven `already_imported`
+    (200), and those often came with `report: null`, the first import saved but not yet shown by the read models.
+    Each now waits for it as the first does: every answer carries the report, all matched."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for _ in range(3):
+        payout = books.pay(books.approve(), "1000.00", "2024-07-02")
+        text = f"date,amount,reference\n2024-07-02,1000.00,{payout['bank_ref']}\n"
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(_import, [api] * 8, [text] * 8))
+        assert [a["already_imported"] for a in answers].count(False) == 1
+        assert len({a["id"] for a in answers}) == 1
+        assert [a["report"] and a["report"]["all_matched"] for a in answers] == [True] * 8
