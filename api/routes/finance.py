@@ -175,7 +175,8 @@ def _json_lines(raw: bytes) -> Statement:
     except ValidationError as err:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in err.errors()]) from None
     lines = [statement_line({"date": ln.date.isoformat(), "amount": str(ln.amount), "reference": ln.reference,
-                             "counterparty": ln.counterparty}, f"lines[{n}]") for n, ln in enumerate(body.lines)]
+                             "counterparty": ln.counterparty, "direction": ln.direction}, f"lines[{n}]")
+             for n, ln in enumerate(body.lines)]
     return Statement(lines, body.source)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from api.schemas.common import CLAIM_ID, ORG_NAME, ORG_USCC, PAYOUT_ID, Names, PublicModel, RequestModel, examples
 from api.schemas.fields import Day, DayText, MomentText, MoneyIn, MoneyOut, OptionalText, Text
@@ -71,6 +72,26 @@ class StatementLineIn(RequestModel):
     amount: MoneyIn
     reference: Text = Field(description="the bank's reference of the transfer: what a payout's `bank_ref` names")
     counterparty: OptionalText = ""
+    direction: Literal["debit", "credit"] = Field(
+        "debit", description="debit: money out (a payout; the default); credit: money in (a repayment, a returned"
+                             " payout). The amount has no sign either way")
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _unsigned(cls, value: object) -> object:
+        """A minus is no way to say money in here (a bank's file says it so, `ledger/bank_files`; JSON says it with
+        `direction`): refused saying which, rather than the general "drop the sign", which made a repayment a
+        payout (a finance probe)."""
+        if (isinstance(value, str) and value.strip().startswith("-")) or (
+                isinstance(value, int) and not isinstance(value, bool) and value < 0):
+            shown = repr(value)[:40]
+            raise PydanticCustomError(
+                "invalid_amount", "amount {value} has a sign; a statement line's amount has none: money in is"
+                ' "direction": "credit" with the amount unsigned, money out "direction": "debit" (the default)',
+                {"value": shown, "zh": f"金额 {shown} 带有符号；对账单明细的金额不带符号：收入请填写"
+                                       ' "direction": "credit" 并填写不带符号的金额，'
+                                       '支出为 "direction": "debit"（默认）'})
+        return value
 
 
 class BankStatementCreate(RequestModel):

@@ -412,3 +412,28 @@ def test_the_same_statement_sent_at_once_answers_every_sender_with_its_report(ap
         assert [a["already_imported"] for a in answers].count(False) == 1
         assert len({a["id"] for a in answers}) == 1
         assert [a["report"] and a["report"]["all_matched"] for a in answers] == [True] * 8
+
+
+def test_a_json_statement_says_money_in_with_its_direction(api, books):
+    """A finance probe: JSON lines had no way to say money in. A minus was refused "send the amount without its
+    sign", and a repayment sent so became money out, an unmatched debit. A line now takes `direction` (debit, the
+    default, or credit), as a bank's file says it; a signed amount is refused saying so, and writes nothing."""
+    claim = books.approve()
+    payout = books.pay(claim, "1000.00", "2024-07-02")
+    revoked = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", {"reason": "核查不实", "document_ref": "撤销-1"},
+                     as_="kjj", status=200)
+    back = unique_id("REC-")
+    api.ok("POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments",
+           {"amount": "400.00", "received_on": "2024-07-09", "bank_ref": back}, as_="finance")
+    lines = [{"date": "2024-07-02", "amount": "1000.00", "reference": payout["bank_ref"]},
+             {"date": "2024-07-09", "amount": "400.00", "reference": back, "direction": "credit"}]
+    signed = [lines[0], {"date": "2024-07-09", "amount": "-400.00", "reference": back}]
+    for language, words in (("en", '"direction": "credit"'), ("zh", "收入请填写")):
+        refusal = api.refused("POST", "/v1/finance/bank-statements", {"lines": signed}, "finance", 422,
+                              "invalid_amount", headers={"Accept-Language": language})
+        assert words in refusal["detail"], refusal
+    answer = api.ok("POST", "/v1/finance/bank-statements", {"lines": lines}, as_="finance")
+    assert answer["already_imported"] is False  # the refused ones wrote nothing
+    assert (answer["total"], answer["total_in"]) == ("1000.00", "400.00")
+    report = answer["report"]
+    assert (report["counts"]["matched"], report["counts"]["matched_credits"], report["all_matched"]) == (1, 1, True)
