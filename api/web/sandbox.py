@@ -38,6 +38,7 @@ MESSAGES.update({
     "delta": ("差额", "Delta"), "gaining": ("增加最多的单位", "Gaining most"),
     "losing": ("减少最多的单位", "Losing most"),
     "draft_refused": ("草案未通过校验", "The draft does not validate"), "field": ("字段", "Field"),
+    "uscc_refused": ("统一社会信用代码有误，未测算", "The USCC is not valid: nothing was simulated"),
     "simulation_busy": ("系统繁忙，暂未测算", "Busy: nothing was simulated"),
     "simulation_busy_detail": ("本进程同时运行的政策模拟与按时点对账已达上限；请稍后再点“测算”。",
                                "This process already runs as many simulations and reconciliations as of a moment"
@@ -77,8 +78,10 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
                 error = {"detail": said, "field": err.field, "line": err.line, "label": label}
                 return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
             except InvalidUscc as err:
+                # The draft is fine: the organisation's code is what to fix (a sandbox probe was told the draft did
+                # not validate).
                 error = {"detail": chinese_detail(err) if language(request) == "zh" else err.detail, "field": "uscc",
-                         "line": None}
+                         "line": None, "heading": "uscc_refused", "label": translator(language(request))("uscc")}
                 return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
             answer = await run_in_threadpool(named_simulation, ledger, draft, who)
     except LongQueriesBusy:

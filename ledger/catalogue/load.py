@@ -332,6 +332,13 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                              " name one of the kinds listed there",
                              zh=f"{r.where}.subject_kind：{programme.subject_kind!r} 不在 subjects.kinds 中；"
                                 "请填写其中已有的类型")
+    if kind is Kind.TIERED and not tiers:  # it could pay nothing: a draft that lost its block simulated to 0.00
+        raise CatalogueError(f"{r.where}.tiers: a tiered programme needs at least one tier; give its tiers, such as"
+                             ' tiers = [{ code = "municipal", name_zh = "市级", name_en = "municipal", amount ='
+                             ' "300000.00" }] (or give the programme another kind)',
+                             zh=f"{r.where}.tiers：按等次奖励（tiered）的政策条目至少要有一个等次；请填写等次，如"
+                                ' tiers = [{ code = "municipal", name_zh = "市级", name_en = "municipal", amount ='
+                                ' "300000.00" }]（或改为其他 kind）')
     if kind is Kind.TIERED and not all(t.amount is not None for t in tiers):
         raise CatalogueError(f"{r.where}.tiers: a tiered programme needs an amount on every tier; give each tier"
                              ' an amount, such as amount = "500000.00"',

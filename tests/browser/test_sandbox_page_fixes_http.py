@@ -72,3 +72,20 @@ def test_a_pasted_draft_that_is_no_toml_is_refused_in_the_pages_language(client,
     assert html.unescape(field) == label and named in shown, shown
     if lang == "en":
         assert not re.search(r"[\u4e00-\u9fff]", shown), shown
+
+
+@pytest.mark.parametrize(("lang", "heading", "label"), [
+    ("zh", "统一社会信用代码有误，未测算", "统一社会信用代码"),
+    ("en", "The USCC is not valid: nothing was simulated", "USCC"),
+])
+def test_a_bad_uscc_to_explain_is_not_called_a_draft_that_does_not_validate(client, lang, heading, label):
+    """A sandbox probe: a malformed USCC in "explain one organisation" came back headed "草案未通过校验" (the draft
+    does not validate) though the draft was the catalogue in force. The heading says what is wrong, the field is
+    named by its label, and the draft is not blamed."""
+    csrf = signed_in(client, "auditor")
+    answer = client.post(f"/ui/sandbox?lang={lang}", data={"csrf": csrf, "format": "html", "uscc": "bad"})
+    assert answer.status_code == 422, answer.text[:300]
+    error = re.search(r'data-testid="draft-error">(.*?)</div>', answer.text, re.S).group(1)
+    shown = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", error).split()))
+    assert shown.startswith(heading) and f"{label} " in shown, shown
+    assert "草案未通过校验" not in shown and "does not validate" not in shown

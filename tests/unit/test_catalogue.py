@@ -234,6 +234,16 @@ def _tier_without_amount(d):
     del _programme(d, "A3.erc")["tiers"][0]["amount"]
 
 
+def _tiered_without_tiers(d):  # a sandbox probe: it validated, and every claim under it simulated to 0.00
+    programme = _programme(d, "A6.honour")
+    del programme["tiers"]
+    programme.pop("ladders", None)
+
+
+def _made_tiered_with_no_tiers(d):
+    _programme(d, "A5.voucher")["kind"] = "tiered"
+
+
 def _term_backwards(d):
     d["policy"]["effective_to"] = date(2021, 1, 1)
 
@@ -320,6 +330,8 @@ MALFORMED = [
     (_share_above_one, "rank_shares[1].share: a share is a fraction in (0, 1], got 7"),
     (_amount_past_fifteen_digits, "tiers[0].amount: expected a decimal of at most 15 digits before the point"),
     (_tier_without_amount, "tiers"),
+    (_tiered_without_tiers, "].tiers: a tiered programme needs at least one tier"),
+    (_made_tiered_with_no_tiers, "].tiers: a tiered programme needs at least one tier"),
     (_term_backwards, "effective_to"),
     (_missing_term, "effective_from"),
     (_text_max_rank, "tiers[2].max_rank"),
