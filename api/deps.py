@@ -147,6 +147,11 @@ class Settle:
         self.request.state.recorded = outcome.position is not None or outcome.replayed
         if outcome.replayed:
             self.response.headers["Idempotent-Replayed"] = "true"
+            # The first answer's events were saved before this one read it, and a retry comes when the projector
+            # may be behind (after a crash, a timeout): wait, as that answer did, until the read models show
+            # everything the log holds now, or say they lag (a retry probe: a replayed "confirmed: 600" and then a
+            # queue still listing 77 of them as proposed, and no Read-Models-Lag).
+            self._wait(self.request.app.state.ledger.recorder.max_notification_id() or 0)
         elif outcome.position is not None:
             self._wait(outcome.position)
         return outcome.view

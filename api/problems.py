@@ -61,6 +61,8 @@ DETAILS_ZH = {
     "internal": "台账发生意外错误，已记录日志。请使用相同的 Idempotency-Key 重试；如仍出错，请连同请求时间一并报告",
     "store": "暂时无法连接台账存储，未写入任何内容；请稍后使用相同的 Idempotency-Key 重试",
     "store_read": "暂时无法连接台账存储；请稍后重试",
+    "cut_off": "保存操作时台账存储中断，操作可能已被记录：请使用相同的 Idempotency-Key 重新发送（不会重复写入；"
+               "如已记录，将返回首次的结果）；未使用 Idempotency-Key 的，请先读取该资源核实，再决定是否重新发送",
     "internal_read": "台账发生意外错误，已记录日志。请重试；如仍出错，请连同请求时间一并报告",
     "pool": "本工作进程可用的数据库连接（LEDGER_DB_POOL）在等待期间一直全部占用，未写入任何内容；"
             "请在 Retry-After 秒后使用相同的 Idempotency-Key 重新发送",
@@ -291,15 +293,17 @@ async def _store_unavailable(request: Request, exc: Exception, lang: str | None 
     if isinstance(exc, sqlite3.OperationalError) and not _sqlite_transient(exc):
         return await _internal_error(request, exc, lang)  # "no such table" and friends are bugs, not outages
     recorded = getattr(request.state, "recorded", False)
+    cut_off = getattr(exc, "save_cut_off", False)  # the store went away while this command's save was under way
     # A pool that waited in vain is `busy` when its connections were all in use, and the store is away when it
     # could not open one: a connection of its own, tried once, tells them apart.
-    if pool_exhausted(exc) and not recorded and await run_in_threadpool(_store_answers, request.app.state):
+    if pool_exhausted(exc) and not recorded and not cut_off and await run_in_threadpool(_store_answers,
+                                                                                         request.app.state):
         log.warning("no database connection free on %s %s: %s", request.method, request.url.path, exc)
         return problem(request, 503, "busy", "every database connection this worker may open (LEDGER_DB_POOL) was in"
                        " use for the whole wait, and nothing was written; send the request again after Retry-After"
                        " seconds (with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS},
                        zh_detail=DETAILS_ZH["pool"], lang=lang)
-    if sqlite_locked(exc) and not recorded:
+    if sqlite_locked(exc) and not recorded and not cut_off:
         # Not away: another connection holds the file's write lock past the ledger's wait (a long transaction, a
         # backup, a second writer). Said as `busy` with its cause, where "cannot be reached" sent people looking
         # for a server that is not there (a crash probe).
@@ -316,6 +320,12 @@ async def _store_unavailable(request: Request, exc: Exception, lang: str | None 
                        " read back; send it again with the same Idempotency-Key (it writes nothing twice), or read"
                        " the resource shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, recorded=True,
                        zh_detail=DETAILS_ZH["recorded"], lang=lang)
+    if cut_off:
+        return problem(request, 503, "store_unavailable", "the ledger's store went away while the command was being"
+                       " saved, so it may have been recorded: send it again with the same Idempotency-Key (it writes"
+                       " nothing twice, and answers as the first did if that was recorded); without a key, read the"
+                       " resource before sending it again", headers={"Retry-After": RETRY_AFTER_SECONDS},
+                       maybe_recorded=True, zh_detail=DETAILS_ZH["cut_off"], lang=lang)
     if request.method in ("GET", "HEAD"):  # a read: nothing to write, no key to keep
         return problem(request, 503, "store_unavailable", "the ledger's store cannot be reached right now; retry"
                        " shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, zh_detail=DETAILS_ZH["store_read"],

@@ -652,9 +652,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if dry_run:
             with self._held():
                 return Outcome(decide()[1] | {"dry_run": True}, None)
-        storage_faults, trust = 0, True
+        storage_faults, trust, cut_off = 0, True, False
         for attempt in range(self.max_attempts):
             self._attempt.trust, self._attempt.trusted, self._attempt.copies = trust, False, set()
+            saving = False
             try:
                 with self._held(), one_moment():  # one timestamp for all the attempt's events
                     if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
@@ -668,8 +669,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                                          result=json.dumps(view), covers=covers))
                         # Saved only if no refusal was kept for the key meanwhile (the recorders check, under the
                         # lock every save and keep_refusal take): else it conflicts, and the retry replays it.
+                        saving = self._begin_save()
                         recordings = self.save(*touched, idempotency=(by.name, key))
                     else:
+                        saving = bool(touched) and self._begin_save()
                         recordings = self.save(*touched)
             except errors.LedgerError as refusal:
                 # The same key sent at once: the first commits while this one decides, and this one then finds
@@ -689,9 +692,16 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 25)))
                 trust = False
                 continue
-            except NoConnectionFree:
+            except NoConnectionFree as busy:
+                cut_off = cut_off or (saving and self._save_cut_off(busy))
+                busy.save_cut_off = cut_off  # type: ignore[attr-defined]
                 raise  # it waited for a connection already: a busy process, not a fault to try again on
             except OperationalError as fault:
+                # A save the store dropped may still have committed (the connection lost between the commit and its
+                # acknowledgement): whatever this command raises next, nobody may be told nothing was written (a
+                # retry probe: `busy`, "nothing was written", for a claim its key then replayed).
+                cut_off = cut_off or (saving and self._save_cut_off(fault))
+                fault.save_cut_off = cut_off  # type: ignore[attr-defined]
                 if pool_exhausted(fault) or sqlite_locked(fault):
                     raise  # it waited already (for a connection, for SQLite's write lock): said at once as busy
                 storage_faults += 1
@@ -716,6 +726,18 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         raise errors.ConcurrencyExhausted(f"{command} met {self.max_attempts} concurrent conflicts in a row and"
                                           " wrote nothing; send it again (with the same Idempotency-Key)",
                                           zh="并发冲突次数过多，未写入任何内容；请使用相同的 Idempotency-Key 重新提交")
+
+    def _begin_save(self) -> bool:
+        begin = getattr(self.recorder, "begin_save", None)
+        if begin is not None:
+            begin()
+        return True
+
+    def _save_cut_off(self, fault: BaseException) -> bool:
+        """Whether a save that raised `fault` may have committed all the same: on PostgreSQL, its connection was
+        lost once its statement was sent (ledger/pg_recorder.py); on SQLite, any fault but a wait that ran out."""
+        said = getattr(self.recorder, "save_cut_off", None)
+        return said() if said is not None else not (sqlite_locked(fault) or pool_exhausted(fault))
 
     def _replay(self, by: Principal, key: str, fingerprint: str) -> Outcome | None:
         """The first answer to the key: what its command wrote, or the refusal it was given (raised again)."""

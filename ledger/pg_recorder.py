@@ -29,10 +29,12 @@ events after it, where eventsourcing's repository asks for the snapshot first an
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
@@ -118,6 +120,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
             " WHERE e.originator_id = %s ORDER BY e.notification_id"
         ).format(schema=schema, table=Identifier(self.events_table_name), chain=Identifier(CHAIN_TABLE)).as_string()
         self.saved_here = SavedHere()
+        self._cut = threading.local()  # this thread's save lost its connection once its statement was sent
         # Which of a range's positions have a link, past the upgrade point (ledger/audit/linking.py): the projector's
         # check that it folds no event slipped into the table without one.
         self._linked = SQL(
@@ -141,31 +144,48 @@ class LedgerRecorder(PostgresApplicationRecorder):
         curs.execute(self._guard_lock, prepare=False)
         super()._create_table(curs)
 
+    def begin_save(self) -> None:
+        """A command's save begins: nothing of it was cut off yet (`save_cut_off`)."""
+        self._cut.flag = False
+
+    def save_cut_off(self) -> bool:
+        """Whether this thread's save, since `begin_save`, lost its connection after sending its statement: it may
+        have committed, though no answer came (the retries below then met the record they wrote, or no store)."""
+        return getattr(self._cut, "flag", False)
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Save the events in one statement (the function above), each field as a binary array; their
         notification ids, in order. Nothing to save is not a statement."""
         if not stored_events:
             return []
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            try:
+                return self._insert(curs, conn, stored_events, kwargs.get("idempotency"))
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                # The connection lost, not a statement refused (a lock's timeout leaves it whole, and wrote nothing).
+                self._cut.flag = self.save_cut_off() or conn.broken or conn.closed
+                raise
+
+    def _insert(self, curs: Any, conn: Any, stored_events: Sequence[StoredEvent],
+                keyed: tuple[str, str] | None) -> list[int]:
         columns = ([e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
                    [e.topic for e in stored_events], [e.state for e in stored_events])
-        keyed = kwargs.get("idempotency")
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            if keyed is None:
-                curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
-                ids = [row[0] for row in curs.fetchall()]
-                self.saved_here.add(ids)  # one statement, autocommitted: saved
-                return ids
-            with conn.transaction():
-                curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
-                ids = [row[0] for row in curs.fetchall()]
-                # Under the events table's lock, which keep_refusal takes too: a refusal kept for the key
-                # meanwhile was its first answer, and this save rolls back.
-                curs.execute(self._refusal, keyed, prepare=True)
-                if curs.fetchone() is not None:
-                    raise IntegrityError(f"Idempotency-Key {keyed[1]!r} was answered first by a refusal")
-            self.saved_here.add(ids)
+        if keyed is None:
+            curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
+            ids = [row[0] for row in curs.fetchall()]
+            self.saved_here.add(ids)  # one statement, autocommitted: saved
             return ids
+        with conn.transaction():
+            curs.execute(self.sql_invoke_pg_function_insert_events, columns, prepare=True)
+            ids = [row[0] for row in curs.fetchall()]
+            # Under the events table's lock, which keep_refusal takes too: a refusal kept for the key
+            # meanwhile was its first answer, and this save rolls back.
+            curs.execute(self._refusal, keyed, prepare=True)
+            if curs.fetchone() is not None:
+                raise IntegrityError(f"Idempotency-Key {keyed[1]!r} was answered first by a refusal")
+        self.saved_here.add(ids)
+        return ids
 
     def chain_point(self, originator_id: UUID, version: int) -> tuple[int, str] | None:
         """The notification id and chain link of one recorded event (a snapshot's anchor), or None."""

@@ -228,11 +228,11 @@ def import_bank_statement(by: Importer, statement: StatementDep, ledger: LedgerD
     if view["already_imported"]:
         response.status_code = 200
     found = read_models.bank_statement(view["id"])
-    if found is None and view["already_imported"]:
-        # Imported by a request sent at the same moment, which has saved it and may still be waiting for the read
-        # models to show it: wait as that request does, for everything the log holds now, and read it again (a
-        # finance probe: of eight uploads of one statement at once, the seven `already_imported` answers often
-        # came with `report: null`).
+    if found is None:
+        # Imported by a request sent at the same moment (`already_imported`, or the same key's replay), which has
+        # saved it and may still be waiting for the read models to show it: wait as that request does, for
+        # everything the log holds now, and read it again (finance and retry probes: of eight uploads of one
+        # statement at once, the seven other answers often came with `report: null`).
         settle.wait_for(ledger.recorder.max_notification_id() or 0)
         found = read_models.bank_statement(view["id"])
     read = {"encoding": statement.encoding, "refused_lines": statement.refused}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from api.deps import IdempotencyKeyDep, LedgerDep, PrincipalDep, SettleDep, requires
 from api.problems import responses
 from api.schemas.fields import Uscc
-from api.schemas.organisations import DistrictChangeCreate, OrganisationCreate, OrganisationPublic
+from api.schemas.organisations import DistrictChangeAnswer, DistrictChangeCreate, OrganisationCreate, OrganisationPublic
 from ledger.principals import Principal, Role
 
 router = APIRouter(tags=["organisations"])
@@ -30,7 +30,7 @@ def get_organisation(uscc: Uscc, by: PrincipalDep, ledger: LedgerDep) -> dict[st
     return ledger.organisation(uscc)
 
 
-@router.post("/v1/organisations/{uscc}/district-changes", response_model=OrganisationPublic,
+@router.post("/v1/organisations/{uscc}/district-changes", response_model=DistrictChangeAnswer,
              responses=responses(401, 403, 404, 409, 422))
 def change_district(uscc: Uscc, body: DistrictChangeCreate, by: Registrar, ledger: LedgerDep, key: IdempotencyKeyDep,
                     settle: SettleDep,

@@ -61,3 +61,9 @@ class OrganisationPublic(PublicModel):
     memberships: list[Membership]
     designations: list[Designation]
     district_changes: list[DistrictChange] = Field(default_factory=list)
+
+
+class DistrictChangeAnswer(OrganisationPublic):
+    """The organisation after a district change; with `?dry_run=true`, as it would be, nothing written."""
+
+    dry_run: bool = Field(False, description="true: what the change would do; nothing was written")

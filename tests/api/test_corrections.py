@@ -257,3 +257,16 @@ def test_a_correction_answers_the_claim_as_reading_it_does_named_and_in_the_read
         assert answer["programme_name"] and answer["bureau_name"]
         assert all(not line["detail"].isascii() for line in answer["explanation"]), answer["explanation"]
     assert revoked["tier_name"]
+
+
+def test_a_district_change_dry_run_says_it_is_one(api, world):
+    """A retry probe: a district change's dry run wrote nothing, but its answer was the real one's to the letter,
+    with no `dry_run`, where every other dry run says `"dry_run": true`. It says so now, and the real change
+    says false."""
+    org = world.org()
+    body = {"in_district": False, "effective_on": "2024-01-01", "reason": "迁出滨江", "document_ref": "迁出-1"}
+    before = api.events()
+    preview = api.ok("POST", f"/v1/organisations/{org}/district-changes?dry_run=true", body, as_="admin", status=200)
+    assert preview["dry_run"] is True and preview["in_district"] is False and api.events() == before
+    done = api.ok("POST", f"/v1/organisations/{org}/district-changes", body, as_="admin", status=200)
+    assert done["dry_run"] is False and api.events() > before
