@@ -104,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(found, indent=2, ensure_ascii=False))
     else:
         print(describe(found | {"refused_lines": table_refused}))
-    return 0 if found["report"]["all_matched"] else 1
+    # A line of the bank's left out (--import-good-lines) is money the statement shows and the ledger has not
+    # matched: a discrepancy, exit 1, however well the imported lines matched (a finance probe: exit 0).
+    return 0 if found["report"]["all_matched"] and not found_file.refused else 1
 
 
 def _column_map(path: Path | None):
@@ -224,10 +226,15 @@ def describe(found: dict, *, zh: bool | None = None) -> str:
     columns = (("结果", "行号", "日期", "参考号", "银行金额", "台账金额", "说明") if zh else
                ("result", "line", "date", "reference", "bank", "ledger", "note"))
     table = render(columns, rows, right=(1, 4, 5))
+    left_out = len(found.get("refused_lines") or [])  # --import-good-lines: lines of the bank's not imported
     if zh:
         counts = "，".join(f"{COUNTS_ZH.get(k, k)}：{v}" for k, v in r["counts"].items())
         verdict = "全部匹配" if r["all_matched"] else "发现不符"
+        if left_out:
+            verdict += f"；另有 {left_out} 行被拒绝、未导入，需核对"
     else:
         counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["counts"].items())
         verdict = "all matched" if r["all_matched"] else "DISCREPANCIES found"
+        if left_out:
+            verdict += f"; {left_out} line(s) refused and not imported, to be checked"
     return f"{head}\n\n{table}\n\n{counts}\n{verdict}"

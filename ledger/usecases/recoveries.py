@@ -165,7 +165,7 @@ class RecoveryCommands:
         if recovery.status == "closed":
             raise errors.InvalidState(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
                                       f" written off {yuan(recovery.written_off)}); there is nothing left to"
-                                      f" {doing}. Money received beyond it goes back to the payer",
+                                      f" {doing}: nothing is outstanding",
                                       zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，已核销"
-                                         f" {yuan(recovery.written_off)} 元），无可办理；超出部分退还付款人")
+                                         f" {yuan(recovery.written_off)} 元），尚未追回金额为零，没有可核销的金额")
         return recovery

@@ -38,6 +38,10 @@ def test_revoke_dry_run_then_for_real_then_repay_over_http(api, world):
                                                                      "bank_ref": "ICBC-R2"}, "finance", 409,
                          "over_recovered")
     assert "closed" in closed["detail"]
+    # Written off again: refused saying nothing is outstanding, not that money received goes back (a finance probe).
+    again = api.refused("POST", f"/v1/recoveries/{rid}/write-off", {"reason": "重复核销", "document_ref": "核销-2"},
+                        "finance", 409, "invalid_state")
+    assert "nothing is outstanding" in again["detail"] and "payer" not in again["detail"], again
 
 
 def test_a_revoked_award_s_paid_part_still_counts_on_its_cap(api, world):

@@ -62,6 +62,17 @@ def test_reconcile_all_matched_exits_zero_and_records_the_cli_principal(world, t
     assert imported.by == "cli-finance"
 
 
+def test_a_line_left_out_by_import_good_lines_is_a_discrepancy(world, tmp_path, capsys):
+    """A finance probe: with --import-good-lines, a statement whose imported lines all matched exited 0, "all
+    matched", though a line of the bank's was refused and not imported. That line is money the statement shows and
+    the ledger has not matched: exit 1, and the verdict says how many lines were left out."""
+    payout = _paid(world)
+    path = _statement(tmp_path, f"2023-07-03,100000.00,{payout['bank_ref']},某公司", "2023-07-04,abc,X-1,某人")
+    assert main(["reconcile", str(path), "--import-good-lines"]) == 1
+    out = capsys.readouterr().out
+    assert "REFUSED" in out and "all matched; 1 line(s) refused and not imported, to be checked" in out, out
+
+
 def test_reconcile_with_discrepancies_exits_one(world, tmp_path, capsys):
     """A line no payout explains and a payout missing from the statement exit 1, each named in the table."""
     payout = _paid(world, paid_on=date(2023, 7, 5))
