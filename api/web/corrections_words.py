@@ -28,6 +28,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "corrected_withdrawn": ("申请已撤回。", "The claim is withdrawn."),
     "corrected_revoked": ("奖补已撤销。", "The award is revoked."),
     "fix_h": ("未能提交，请修改后重试", "Not sent: correct the form and try again"),
+    # A refusal no field of the form caused (the claim was decided meanwhile, in another tab): nothing to correct.
+    "not_sent_h": ("未能提交", "Not sent"),
     "fix_reason": ("请填写原因（不能为空）。", "Give a reason (it cannot be blank)."),
     "fix_document_ref": ("请填写依据文件文号，例如 杭高新科〔2024〕17号。",
                          "Give the document's reference, e.g. 杭高新科〔2024〕17号."),

@@ -197,3 +197,23 @@ def test_chinese_pages_name_tiers_bureaus_refusals_and_approved_amounts(client, 
     row = re.search(rf'<tr data-claim="{world["voucher"]}">.*?</tr>', queue, re.S).group(0)
     assert "300,000.00 元" in row and re.search(r'data-testid="approved-amount">120,000.00 元<', row)
     assert "municipal" not in _text(queue)
+
+
+def test_a_claim_decided_in_another_tab_is_not_a_form_to_correct(client, world):
+    """A pages probe: a claim approved in one tab, then approved from another, came back "未能提交，请修改后重试"
+    (correct the form and try again), though no field of the form was at fault. The heading says only that it was
+    not sent, and the refusal why; a field at fault still asks for the correction."""
+    csrf = signed_in(client, "kjj")
+    claim = f"/ui/claims/{world['voucher']}"
+    api(client, "POST", f"/v1/claims/{world['voucher']}/approve", {}, as_="kjj")
+    for lang, heading, fix in (("zh", "未能提交：", "请修改后重试"), ("en", "Not sent: ", "correct the form")):
+        stale = client.post(f"{claim}/approve?lang={lang}", data={"csrf": csrf, "key": unique_id("k-")})
+        assert stale.status_code == 409
+        said = re.search(r'data-testid="form-refusal">\s*<h3>(.*?)</h3>', stale.text, re.S).group(1)
+        assert said.startswith(heading) and fix not in said, said
+    other = api(client, "POST", "/v1/claims", {"uscc": world["uscc"], "programme": "A5.voucher", "award_year": 2024,
+                                               "effective_on": "2024-06-01", "basis_amount": "100000.00"}, as_="kjj")
+    typo = client.post(f"/ui/claims/{other['id']}/approve?lang=zh",
+                       data={"csrf": csrf, "amount": "一万", "key": unique_id("k-")})
+    said = re.search(r'data-testid="form-refusal">\s*<h3>(.*?)</h3>', typo.text, re.S).group(1)
+    assert "请修改后重试" in said, said
