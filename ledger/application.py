@@ -385,6 +385,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         catalogue = self.catalogue_on(effective_on)
         basis = None if basis_amount is None else money(basis_amount)
         requested = None if requested_amount is None else money(requested_amount)
+        _sent_only_what_applies(prog, tier, rank)
 
         def decide() -> tuple[list[Aggregate], dict]:
             org = self._organisation(code)
@@ -1258,6 +1259,18 @@ def _fund_zh(fund: FundYear | None) -> str:
 class _AlreadyImported(Exception):  # control flow inside import_bank_statement, never escapes it
     def __init__(self, view: dict) -> None:
         self.view = view
+
+
+def _sent_only_what_applies(prog: Programme, tier: str | None, rank: int | None) -> None:
+    """A claim's tier or rank under a programme that has none is refused where it is sent (an otherfacts probe: a
+    voucher claim with a tier and a rank was taken, the tier dropped and the rank kept). Checked at submission
+    only: a claim recorded before keeps what it was recorded with, and replays never refuse it."""
+    if tier is not None and not prog.tiers:
+        raise errors.UnknownTier(f"{prog.code} has no tiers; leave tier out (you sent {tier!r})",
+                                 zh=f"{prog.code} 不分等次；请不要填写 tier（本次填写的是 {tier!r}）", field="tier")
+    if rank is not None and not prog.ranked:
+        raise errors.InvalidInput(f"{prog.code} does not pay by rank; leave rank out (you sent {rank})",
+                                  zh=f"{prog.code} 不按排名奖励；请不要填写 rank（本次填写的是 {rank}）", field="rank")
 
 
 def _certified_tier(prog: Programme, tier: str | None) -> str | None:

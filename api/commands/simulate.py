@@ -82,6 +82,14 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 0:
         refuse("simulate", "argument_invalid", "--top must be 0 or more", "--top 应为 0 或更大的整数")
         return 2
+    suffix = Path(args.output).suffix.lstrip(".").lower() if args.output and args.output != "-" else ""
+    if suffix and not args.format and suffix != "json" and suffix not in report.RENDERERS:
+        # x.pdf got JSON without a word (a sandbox probe): the extension names a format this command does not write.
+        refuse("simulate", "argument_invalid", f"--output {args.output}: .{suffix} is not a format simulate writes;"
+               " name the file .json, .csv or .xlsx, or give --format json|csv|xlsx",
+               f"--output {args.output}：simulate 不能写出 .{suffix} 格式；请将文件命名为 .json、.csv 或 .xlsx，"
+               "或用 --format json|csv|xlsx 指定格式")
+        return 2
     if args.output and args.output != "-" and (why := _unwritable(Path(args.output))) is not None:
         # Found before the replay, which takes seconds to minutes on a district's log (a probe waited for it).
         refuse("simulate", "output_unwritable", f"cannot write {args.output}: {why[0]}. Choose another --output",
@@ -135,7 +143,7 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
     """--output gets the chosen format; stdout gets JSON with --json, otherwise a table (unless it is --output)."""
     as_json = (json.dumps(answer, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if args.output:
-        fmt = args.format or Path(args.output).suffix.lstrip(".")
+        fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
         fmt = fmt if fmt in report.RENDERERS else "json"
         content = report.RENDERERS[fmt](answer) if fmt in report.RENDERERS else as_json
         if args.output == "-":

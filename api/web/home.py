@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
@@ -63,6 +63,22 @@ class _Chosen:
                                        choices=self.t("list_sep").join(self.led)))
         return code if code in self.led else None
 
+    def year(self, text: str, years: Iterable[int]) -> int | None:
+        """An award year of the policy, as the other filters are taken: one that is not (`abc`, 1999) is noticed
+        and left out, never a page of its own nor an empty queue without a word (a pages probe)."""
+        if not text.strip():
+            return None
+        years = list(years)
+        try:
+            found = _year(text)
+        except ValidationError:
+            found = None
+        if found not in years:
+            self.ignored.append(self.t("ignored_year", value=text.strip()[:20],
+                                       choices=self.t("list_sep").join(str(y) for y in years)))
+            return None
+        return found
+
     def uscc(self, text: str) -> str | None:
         if not text.strip():
             return None
@@ -91,7 +107,8 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
         chosen = _Chosen(i18n.language(request), led, by.bureau or "", catalogue.programmes)
         wanted = claim_filter(catalogue, status=chosen.statuses(status), programme=chosen.programme(programme),
-                              bureau=by.bureau, uscc=chosen.uscc(uscc), award_year=_year(year))
+                              bureau=by.bureau, uscc=chosen.uscc(uscc),
+                              award_year=chosen.year(year, catalogue.policy.years))
         context["filters"] |= {"uscc": uscc}
         context |= {"queue": claim_page(read_models, catalogue, wanted, PAGE, cursor), "led": led,
                     "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years),

@@ -166,6 +166,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           " {choices}."),
     "ignored_uscc": ("统一社会信用代码“{value}”格式不正确，已忽略：{why}",
                      "USCC “{value}” is malformed and was ignored: {why}"),
+    "ignored_year": ("奖补年度“{value}”不是政策期内的年度，已忽略；请选择：{choices}。",
+                     "Award year “{value}” is not a year of the policy and was ignored; choose one of: {choices}."),
     "queue_default": ("待确认 + 待审批", "proposed + pending"),
     # The sandbox's numbers of the catalogue in force (api/web/sandbox_form.py)
     "number_floor": ("第{article}条 专项资金最低安排", "Art. {article} special fund floor"),

@@ -85,15 +85,30 @@ def test_a_plain_year_and_a_grouped_amount_are_still_recorded(client):
     assert fund.json()["appropriated"] == "300000000.00", fund.text
 
 
-@pytest.mark.parametrize("who", ["finance", "kjj"])
-def test_the_home_pages_year_filter_refuses_other_digits_on_a_page(client, who):
-    """`/ui/?year=²⁰²⁴` was a 500: it is now the API's refusal of that year, as a page; a plain year filters."""
-    _signed_in(client, who, "/ui/")
+def test_the_home_pages_year_filter_refuses_other_digits_on_a_page(client):
+    """`/ui/?year=²⁰²⁴` was a 500: on finance's home it is now the API's refusal of that year, as a page; a plain
+    year filters."""
+    _signed_in(client, "finance", "/ui/")
     for year in OTHER_DIGITS.values():
         page = client.get("/ui/", params={"year": year})
         assert page.status_code == 422 and "年度：应为整数" in page.text, page.text
     assert client.get("/ui/", params={"year": "2024"}).status_code == 200
     assert client.get("/ui/", params={"year": ""}).status_code == 200
+
+
+def test_a_bureau_queue_year_that_is_no_year_of_the_policy_is_noticed_and_left_out(client):
+    """A pages probe: the bureau's queue took a status, a programme or a USCC it could not use as a notice beside
+    the queue, but `?year=abc` was a 422 page of its own and `?year=1999` an empty queue without a word. Each is now
+    noticed as the others are, naming the policy's years, and the queue is shown without it."""
+    _signed_in(client, "kjj", "/ui/")
+    for year in (*OTHER_DIGITS.values(), "abc", "1999"):
+        page = client.get("/ui/", params={"year": year, "lang": "zh"})
+        assert page.status_code == 200, page.text
+        notice = re.search(r'data-testid="ignored-filters">(.*?)</div>', page.text, re.S).group(1)
+        assert f"奖补年度“{year}”不是政策期内的年度，已忽略；请选择：2022、2023、2024、2025" in notice, notice
+    english = client.get("/ui/", params={"year": "1999", "lang": "en"}).text
+    assert "Award year “1999” is not a year of the policy and was ignored" in english
+    assert 'data-testid="ignored-filters"' not in client.get("/ui/", params={"year": "2024"}).text
 
 
 def test_confirming_more_proposals_than_the_api_takes_says_the_limit_on_a_page(client):

@@ -307,6 +307,25 @@ def test_the_command_line_refuses_such_a_draft_with_exit_2_in_both_languages(
     assert "[invalid_catalogue]" in err and f"字段 {field}，第 {line} 行" in err and "未进行模拟" in err, err
 
 
+def test_an_output_file_named_for_a_format_simulate_does_not_write_is_refused_before_the_replay(
+        database_url: str, tmp_path: Path, monkeypatch, capsys) -> None:
+    """A sandbox probe: `simulate --output x.pdf` wrote JSON into x.pdf without a word. An extension that names no
+    format simulate writes is refused at once (exit 2, nothing written), in the reader's language; --format, or a
+    file with no extension (JSON, as the help says), still writes."""
+    path = tmp_path / "draft.toml"
+    path.write_text(in_force(), encoding="utf-8")
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    pdf = tmp_path / "x.pdf"
+    assert main(["simulate", "--catalogue", str(path), "--output", str(pdf)]) == 2
+    err = capsys.readouterr().err
+    assert "[argument_invalid]" in err and ".pdf is not a format simulate writes" in err and not pdf.exists(), err
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["simulate", "--catalogue", str(path), "--output", str(pdf)]) == 2
+    assert "simulate 不能写出 .pdf 格式" in capsys.readouterr().err
+    assert main(["simulate", "--catalogue", str(path), "--output", str(pdf), "--format", "json"]) == 0
+    assert json.loads(pdf.read_text(encoding="utf-8"))
+
+
 @pytest.fixture
 def auditor(database_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The real app on the test's store and an auditor's headers."""
