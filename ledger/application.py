@@ -656,7 +656,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         storage_faults, trust, cut_off = 0, True, False
         for attempt in range(self.max_attempts):
             self._attempt.trust, self._attempt.trusted, self._attempt.copies = trust, False, set()
-            saving = False
+            saving, sent = False, []
             try:
                 with self._held(), one_moment():  # one timestamp for all the attempt's events
                     if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
@@ -673,6 +673,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                         saving = self._begin_save()
                         recordings = self.save(*touched, idempotency=(by.name, key))
                     else:
+                        sent = [e for a in touched for e in a.pending_events]  # before the save collects them
                         saving = bool(touched) and self._begin_save()
                         recordings = self.save(*touched)
             except errors.LedgerError as refusal:
@@ -688,6 +689,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 trust = False  # refused on a saved copy: only fresh state may refuse
                 continue
             except (IntegrityError, RecordConflictError):
+                if key is None and saving and (done := self._committed_after_all(sent, view)) is not None:
+                    return done
                 # Someone else changed an aggregate this decision read: decide again on fresh state.
                 if not self._attempt.trusted:
                     time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 25)))
@@ -727,6 +730,25 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         raise errors.ConcurrencyExhausted(f"{command} met {self.max_attempts} concurrent conflicts in a row and"
                                           " wrote nothing; send it again (with the same Idempotency-Key)",
                                           zh="并发冲突次数过多，未写入任何内容；请使用相同的 Idempotency-Key 重新提交")
+
+    def _committed_after_all(self, sent: list, view: dict) -> Outcome | None:
+        """A save without a key whose connection was lost once it was sent, tried again (as every save is) and then
+        refused as a conflict: the first attempt may have committed, and its events are what the retry met. If the
+        store holds this save's own first event, as sent, that attempt was recorded: its answer, not a second
+        decision, which would record the command twice (a claim has no natural id: a second claim). Nothing when
+        the save was not cut off (a conflict with another command, decided again as always)."""
+        said = getattr(self.recorder, "save_cut_off", None)
+        if not sent or said is None or not said():
+            return None
+        first = sent[0]
+        stored = self.recorder.select_events(first.originator_id, gt=first.originator_version - 1,
+                                             lte=first.originator_version)
+        mine = self.mapper.to_stored_event(first)
+        if not stored or (stored[0].topic, stored[0].state) != (mine.topic, mine.state):
+            return None
+        log.warning("a save cut off after it was sent had committed (%s@%s): answered, not decided again",
+                    first.originator_id, first.originator_version)
+        return Outcome(view, self.recorder.max_notification_id())
 
     def _begin_save(self) -> bool:
         begin = getattr(self.recorder, "begin_save", None)
