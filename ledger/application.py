@@ -69,7 +69,6 @@ from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
-from ledger.rules.accounts import certification_key
 from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
@@ -392,11 +391,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             facts = ClaimFacts(code, prog.code, award_year, effective_on, tier, rank, subject, body_id, basis,
                                requested, certification_id)
             facts = self._with_certification(catalogue, facts, org)
+            if not _rank_applies(prog, facts.tier, rank):
+                facts = replace(facts, rank=None)
             plan = prepare(catalogue, facts, org.facts(effective_on))
             accounts = self._open_accounts(plan)
             entitlement = entitle(plan, {a.key: a.state() for a in accounts})
             claim = Claim(uscc=code, programme=prog.code, award_year=award_year, effective_on=effective_on,
-                          tier=entitlement.tier, rank=rank, subject=entitlement.subject, body_id=entitlement.body_id,
+                          tier=entitlement.tier, rank=facts.rank, subject=entitlement.subject,
+                          body_id=entitlement.body_id,
                           certification_id=facts.certification_id, basis_amount=basis, requested_amount=requested,
                           document_ref=document_ref, gross_amount=entitlement.gross,
                           entitled_amount=entitlement.amount, explanation=entitlement.explanation(),
@@ -406,7 +408,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 account.reserve(str(claim.id), prog.code, entitlement.amount, entitlement.standing,
                                 entitlement.tier, by.name, code)
             replaced = self._replace_proposals(org, claim, by)
-            return [claim, *accounts, *([org] if org.pending_events else []), *replaced], views.claim(claim)
+            named: list[Aggregate] = []
+            if (subject_named := getattr(self._attempt, "named", None)) is not None:
+                cert = self._get(Certification, UUID(subject_named[0]), f"certification {subject_named[0]}")
+                cert.name_subject(str(claim.id), subject_named[1], by.name)
+                named.append(cert)
+            return [claim, *accounts, *([org] if org.pending_events else []), *replaced, *named], views.claim(claim)
 
         args = {"uscc": code, "p": programme, "y": award_year, "on": effective_on, "tier": tier, "rank": rank,
                 "subject": subject, "cert": certification_id, "body": body_id, "basis": basis, "req": requested,
@@ -1004,6 +1011,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         # with it, whether or not it names a certification (a probe's was told not_eligible, a day before the
         # certification's, only when it did).
         require_in_term(catalogue.policy, facts.effective_on, "the claim's effective date")
+        self._attempt.named = None  # (certification, subject) where the claim names its certification's subject
         prog = find_programme(catalogue, facts.programme)
         cert_id = facts.certification_id
         if cert_id is None and prog.body_kind and facts.body_id is not None:
@@ -1088,6 +1096,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         named = subject_for(facts.subject, catalogue.subject_kinds, prog.subject_kind, required=True,
                             programme=prog.code)
         claimed = self._subject_claimed_on(cert_id, prog)
+        self._attempt.named = (cert_id, named.text)  # type: ignore[union-attr]  # recorded on it with the claim
         if claimed is not None and not _same_subject(facts.subject, claimed[1], prog):
             raise errors.InvalidInput(
                 f"certification {cert_id} was recorded without a subject, and claim {claimed[0]} resting on it is for"
@@ -1100,13 +1109,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _subject_claimed_on(self, cert_id: str, prog: Programme) -> tuple[str, str] | None:
         """The first claim still standing (proposed, pending, approved, or revoked with its paid part kept) that
-        rests on the certification, at any rung, and the subject it named: (claim id, subject)."""
-        for tier in [t.code for t in prog.tiers] or [None]:
-            account = self._get_or_none(AwardAccount, AwardAccount.create_id(certification_key(cert_id, tier).text))
-            for entry in (account.state().live if account is not None else ()):
-                claim = self._get_or_none(Claim, UUID(entry.claim_id))
-                if claim is not None and claim.subject is not None:
-                    return entry.claim_id, claim.subject
+        rests on the certification, at any rung, and the subject it named: (claim id, subject). The certification
+        records each (`Certification.name_subject`)."""
+        cert = self._get(Certification, UUID(cert_id), f"certification {cert_id}")
+        for claim_id, subject in getattr(cert, "claimed_subjects", {}).items():
+            claim = self._get_or_none(Claim, UUID(claim_id))
+            if claim is not None and claim.status in ("proposed", "pending", "approved"):
+                return claim_id, subject
         return None
 
     def _held_certification(self, prog: Programme, facts: ClaimFacts, org: Organisation | None) -> str | None:
@@ -1293,6 +1302,16 @@ def _sent_only_what_applies(prog: Programme, tier: str | None, rank: int | None)
     if rank is not None and not prog.ranked:
         raise errors.InvalidInput(f"{prog.code} does not pay by rank; leave rank out (you sent {rank})",
                                   zh=f"{prog.code} 不按排名奖励；请不要填写 rank（本次填写的是 {rank}）", field="rank")
+
+
+def _rank_applies(prog: Programme, tier: str | None, rank: int | None) -> bool:
+    """Whether a claim's rank counts under its tier, once the tier is known (sent, or the certification's). A rank
+    under a tier of a ranked programme that pays no rank (A11's international standards: rule 11 ranks the national
+    and industry ones) is not kept: kept, it held a rank slot, and another unit's claim on the same standard was
+    refused `conflict` for it (a regression probe). Not refused: a rank sent for every A11 claim alike is easily
+    written, and changes nothing the tier pays."""
+    found = None if rank is None or prog.rank_shares or tier is None else prog.tier(tier)
+    return found is None or found.max_rank is not None
 
 
 def _certified_tier(prog: Programme, tier: str | None) -> str | None:

@@ -31,8 +31,9 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
     if debits or credits:
         refs = sorted({m["line"]["reference"] for m in debits} | {ln["reference"] for ln in credits})
         by_ref = _payouts_by_ref(sql, refs)
-        stored = [(place, (ref_key(ln["reference"]), amount(ln["amount"]))) for place, ln in lines_bearing(sql, refs)
-                  if ln.get("direction", "debit") == "credit"]
+        bearing = [(place, ln.get("direction", "debit"), (ref_key(ln["reference"]), amount(ln["amount"])), ln)
+                   for place, ln in lines_bearing(sql, refs)]
+        stored = [(place, key) for place, direction, key, _ in bearing if direction == "credit"]
         # A payout is paid back once: a credit returning it after another (on a statement imported before, or
         # earlier on this one) is money in that nothing explains, as a repayment's second line is.
         returned = Counter(key for place, key in stored if at is None or place < at)
@@ -46,19 +47,41 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
             returned[key] += 1
             kind = "returned_credit_lines" if same[0]["reversed"] else "returned_but_not_reversed"
             found[kind].append({"line": ln, "payouts": [_payout(same[0])]})
-        # Each credit returns one debit: the money back on any statement imported, or on this one if previewed.
-        back = [key for _, key in stored]
-        back += [(ref_key(ln["reference"]), amount(ln["amount"])) for ln in previewed or ()]
+        # Each credit returns one debit: the money back on any statement imported, or on this one if previewed,
+        # returns the payout's debits in the order they were paid out, the debits of statements imported before
+        # this one first (a regression probe: one credit answered for the debits of two statements, and both said
+        # all matched). The same transaction shown again by an overlapping statement (the same day) is the same
+        # money, in the same place of that order.
+        back = Counter(key for _, key in stored)
+        back.update((ref_key(ln["reference"]), amount(ln["amount"])) for ln in previewed or ())
+        order: dict[tuple, int] = {}  # (key, day, n-th that day on one statement) -> its place among the debits
+        paid_out: Counter = Counter()
+        for place in sorted({p for p, direction, _, _ in bearing if direction == "debit" and (at is None or p < at)}):
+            _order(order, paid_out, [(key, ln["date"]) for p, direction, key, ln in bearing
+                                     if p == place and direction == "debit"])
+        mine = _order(order, paid_out, [((ref_key(m["line"]["reference"]), amount(m["line"]["amount"])),
+                                         m["line"]["date"]) for m in debits])
         still = []
-        for m in debits:
-            key = (ref_key(m["line"]["reference"]), amount(m["line"]["amount"]))
-            if key in back:
-                back.remove(key)
-                found["returned_payouts"].append(m)
-            else:
-                still.append(m)
+        for m, (key, rank) in zip(debits, mine, strict=True):
+            (found["returned_payouts"] if rank < back[key] else still).append(m)
         report = report | {"reversed_but_on_statement": still, "unmatched_credit_lines": unmatched}
     counts = report["counts"] | {k: len(report[k]) for k in ("reversed_but_on_statement", "unmatched_credit_lines")} \
         | {k: len(v) for k, v in found.items()}
     clean = not any(counts[k] for k in (*DISCREPANCIES, *CREDIT_DISCREPANCIES, *RETURN_DISCREPANCIES))
     return report | found | {"counts": counts, "all_matched": clean}
+
+
+def _order(order: dict[tuple, int], paid_out: Counter, lines: list[tuple[tuple, str]]) -> list[tuple[tuple, int]]:
+    """Each of one statement's debit lines (its key and day) with its place among the payout's debits: a line
+    seen on an earlier statement (the same day, as many times as it showed it) keeps that place; a new one takes
+    the next."""
+    within: Counter = Counter()
+    placed = []
+    for key, day in lines:
+        seen = (key, day, within[(key, day)])
+        within[(key, day)] += 1
+        if seen not in order:
+            order[seen] = paid_out[key]
+            paid_out[key] += 1
+        placed.append((key, order[seen]))
+    return placed

@@ -218,6 +218,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Organisation.ProposalClosed": ("待确认奖补关闭", "Proposal closed"),
     "InnovationBody.Certified": ("创新组织获得认定", "Innovation body certified"),
     "Certification.Imported": ("按名单导入认定", "Certification imported from a list"),
+    "Certification.SubjectNamed": ("依据该认定的申请写明事项", "Subject named by a claim resting on it"),
     "CertificationImport.Recorded": ("导入认定名单", "Official list imported"),
     "BankStatement.Imported": ("导入银行对账单", "Bank statement imported"),
     "FundYear.Appropriated": ("安排专项资金", "Appropriation recorded"),

@@ -23,6 +23,9 @@ class Certification(LedgerAggregate):
         self.revoked_on: date | None = None
         self.revocation: dict | None = None
         self.source: dict | None = None  # the official list it was imported from, if it was
+        # Recorded without the subject its programme's awards are keyed by: the subject each claim resting on it
+        # named, by claim id (ledger/application.py `_unnamed_subject`).
+        self.claimed_subjects: dict[str, str] = {}
 
     @event("Upgraded")
     def upgrade(self, tier: str, effective_on: date, document_ref: str, by: str) -> None:
@@ -33,6 +36,13 @@ class Certification(LedgerAggregate):
     def note_source(self, import_id: str, sha256: str, line: int, rows: int, by: str) -> None:
         """Provenance: the list (its SHA-256, row count, importer) and the line this certification came from."""
         self.source = {"import_id": import_id, "sha256": sha256, "line": line, "rows": rows, "imported_by": by}
+
+    @event("SubjectNamed")
+    def name_subject(self, claim_id: str, subject: str, by: str) -> None:
+        """A claim resting on this certification, recorded without its subject, named the subject. Every such claim
+        records it here, so claims sent at once on two rungs write to one record and cannot both name their own
+        (a regression probe: 1,000,000 and 5,000,000 paid for two projects on one upgraded prize)."""
+        self.claimed_subjects = {**getattr(self, "claimed_subjects", {}), claim_id: subject}
 
     @event("Revoked")
     def revoke(self, reason: str, effective_on: date, document_ref: str, by: str) -> None:

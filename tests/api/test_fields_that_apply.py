@@ -20,3 +20,19 @@ def test_a_tier_or_rank_a_programme_does_not_have_is_refused(api: Api, world: Wo
                                           "effective_on": "2023-06-01", "tier": "second", "rank": 2,
                                           "subject": "project:NA-7"}, as_="kjj")
     assert (prize["tier"], prize["rank"], prize["entitled_amount"]) == ("second", 2, "500000.00")
+
+
+def test_a_rank_under_a_tier_that_pays_no_rank_is_not_kept(api: Api, world: World) -> None:
+    """A regression probe: `rank: 1` on A11's international_participate (rule 11 ranks the national and industry
+    standards only) was kept, and another unit's claim on the same standard, also sent with rank 1, was then
+    refused `conflict` for that rank. The rank is not kept under a tier that pays none, so both units are paid;
+    the national tier still takes its rank, and holds it."""
+    one, two = world.org(), world.org()
+    body = {"programme": "A11.standard", "award_year": 2023, "effective_on": "2023-06-01",
+            "subject": "standard:ISO-31000", "tier": "international_participate", "rank": 1}
+    for org in (one, two):
+        taken = api.ok("POST", "/v1/claims", body | {"uscc": org}, as_="scjgj")
+        assert (taken["rank"], taken["entitled_amount"]) == (None, "500000.00"), taken
+    national = body | {"tier": "national", "rank": 2, "subject": "standard:GB-31000"}
+    assert api.ok("POST", "/v1/claims", national | {"uscc": one}, as_="scjgj")["rank"] == 2
+    api.refused("POST", "/v1/claims", national | {"uscc": two}, "scjgj", 409, "conflict")

@@ -437,3 +437,26 @@ def test_a_json_statement_says_money_in_with_its_direction(api, books):
     assert (answer["total"], answer["total_in"]) == ("1000.00", "400.00")
     report = answer["report"]
     assert (report["counts"]["matched"], report["counts"]["matched_credits"], report["all_matched"]) == (1, 1, True)
+
+
+def test_one_credit_returns_one_debit_across_statements(api, books):
+    """A regression probe: a payout the bank returned and finance reversed, its debit on two statements (paid out
+    twice) and one credit (paid back once): each debit statement said `returned_payouts`, all matched, where
+    2,000.00 went out and 1,000.00 came back. The credit returns the first debit only; the second statement's is
+    `reversed_but_on_statement`. The same transaction shown again by an
+    overlapping statement (same day) is the same money: returned on each."""
+    head = "交易日期,借方发生额,贷方发生额,附言\n"
+    bounced = books.pay(books.approve(), "1000.00", "2024-07-02")
+    books.reverse(bounced)
+    ref = bounced["bank_ref"]
+    first = _import(api, head + f"2024-07-02,1000.00,,{ref}\n")
+    overlap = _import(api, head + f"2024-07-02,1000.00,,{ref}\n2024-07-03,0.01,,X-{ref}\n")
+    second = _import(api, head + f"2024-07-05,1000.00,,{ref}\n")
+    back = _import(api, head + f"2024-07-09,,1000.00,{ref}\n")
+    assert _ids(back["report"]["returned_credit_lines"]) == [[bounced["id"]]]
+    reports = {name: api.ok("GET", f"/v1/finance/bank-statements/{s['id']}", as_="finance")["report"]
+               for name, s in (("first", first), ("overlap", overlap), ("second", second))}
+    assert _ids(reports["first"]["returned_payouts"]) == [[bounced["id"]]] and reports["first"]["all_matched"]
+    assert _ids(reports["overlap"]["returned_payouts"]) == [[bounced["id"]]]
+    assert reports["second"]["returned_payouts"] == [] and reports["second"]["all_matched"] is False
+    assert _ids(reports["second"]["reversed_but_on_statement"]) == [[bounced["id"]]]

@@ -94,6 +94,11 @@ def _proposals(app: AwardLedger) -> None:
            "document_ref": "L-1", "body_id": "LIST-ERC"}
     listed = app.import_certifications(KJJ, sha256="0" * 64, total=1, rows=[(2, row)], refused=[]).view
     app.confirm_claim(KJJ, claim_id=listed["proposed_claims"][0])
+    # A prize recorded without its project, claimed naming it (Certification.SubjectNamed).
+    prize = app.record_certification(KJJ, uscc=org, programme="A9.national_award", tier="second",
+                                     effective_on=date(2023, 1, 8), document_ref="NA-1").view["id"]
+    app.submit_claim(KJJ, uscc=org, programme="A9.national_award", award_year=2023, effective_on=date(2023, 6, 1),
+                     certification_id=prize, rank=1, subject="project:NA-1")
 
 
 def test_direct_decoding_equals_decoding_through_domain_events(database_url: str, ledger: AwardLedger):

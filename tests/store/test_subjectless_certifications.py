@@ -64,3 +64,36 @@ def test_a_certification_that_names_its_subject_still_refuses_another(world: Wor
     with pytest.raises(errors.InvalidInput, match="leave subject out"):
         world.claim(org, "A9.national_award", certification_id=cert, rank=1, subject="project:P-10")
     assert world.claim(org, "A9.national_award", certification_id=cert, rank=1)["subject"] == "project:P-9"
+
+
+def test_claims_sent_at_once_on_two_rungs_cannot_name_two_subjects(world: World, database_url: str) -> None:
+    """A regression probe: claims on the second and first prize of one upgraded certification, sent at the same
+    moment from two processes, each naming its own project, were both taken and approved: 1,000,000 and 5,000,000
+    for one prize. Each claim now records the subject it names on the certification, so the two saves meet there:
+    one is taken, the other decided again and refused naming the first's subject. Five rounds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.store.conftest import instances
+
+    for round_ in range(5):
+        org = world.org()
+        cert = world.certify(org, "A9.national_award", "second", on=date(2023, 1, 8))
+        world.ledger.record_upgrade(KJJ, certification_id=cert, tier="first", effective_on=date(2024, 1, 9),
+                                    document_ref=f"国科奖〔2024〕{round_}号")
+        sent = [(2023, f"project:A-{round_}"), (2024, f"project:B-{round_}")]
+        with instances(database_url, 2) as apps, ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(_claim_on, apps, [org] * 2, [cert] * 2, sent))
+        taken = [a for a in answers if isinstance(a, dict)]
+        refused = [a for a in answers if not isinstance(a, dict)]
+        assert len(taken) == 1 and len(refused) == 1, answers
+        assert refused[0].context["claim_id"] == taken[0]["id"] and taken[0]["subject"] in refused[0].detail
+
+
+def _claim_on(app, org: str, cert: str, sent: tuple[int, str]):
+    """A claim on `cert` for `sent` (award year, subject): its view, or the refusal it met."""
+    year, subject = sent
+    try:
+        return app.submit_claim(KJJ, uscc=org, programme="A9.national_award", award_year=year,
+                                effective_on=date(year, 6, 1), certification_id=cert, rank=1, subject=subject).view
+    except errors.InvalidInput as refused:
+        return refused
