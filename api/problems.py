@@ -64,7 +64,7 @@ DETAILS_ZH = {
     "cut_off": "保存操作时台账存储中断，操作可能已被记录：请使用相同的 Idempotency-Key 重新发送（不会重复写入；"
                "如已记录，将返回首次的结果）；未使用 Idempotency-Key 的，请先读取该资源核实，再决定是否重新发送",
     "internal_read": "台账发生意外错误，已记录日志。请重试；如仍出错，请连同请求时间一并报告",
-    "pool": "本工作进程可用的数据库连接（LEDGER_DB_POOL）在等待期间一直全部占用，未写入任何内容；"
+    "pool": "本工作进程可用的数据库连接（LEDGER_DB_POOL）在等待期间一直全部占用或无法建立，未写入任何内容；"
             "请在 Retry-After 秒后使用相同的 Idempotency-Key 重新发送",
     "no_resource": "{path} 没有此资源；台账的资源见 /docs",
     "not_json": "请求体不是 UTF-8 JSON 文本；请以 Content-Type: application/json 发送 JSON 对象",
@@ -300,8 +300,9 @@ async def _store_unavailable(request: Request, exc: Exception, lang: str | None 
                                                                                          request.app.state):
         log.warning("no database connection free on %s %s: %s", request.method, request.url.path, exc)
         return problem(request, 503, "busy", "every database connection this worker may open (LEDGER_DB_POOL) was in"
-                       " use for the whole wait, and nothing was written; send the request again after Retry-After"
-                       " seconds (with the same Idempotency-Key)", headers={"Retry-After": RETRY_AFTER_SECONDS},
+                       " use, or could not be opened, for the whole wait, and nothing was written; send the request"
+                       " again after Retry-After seconds (with the same Idempotency-Key)",
+                       headers={"Retry-After": RETRY_AFTER_SECONDS},
                        zh_detail=DETAILS_ZH["pool"], lang=lang)
     if sqlite_locked(exc) and not recorded and not cut_off:
         # Not away: another connection holds the file's write lock past the ledger's wait (a long transaction, a

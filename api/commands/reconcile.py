@@ -231,10 +231,11 @@ def describe(found: dict, *, zh: bool | None = None) -> str:
         counts = "，".join(f"{COUNTS_ZH.get(k, k)}：{v}" for k, v in r["counts"].items())
         verdict = "全部匹配" if r["all_matched"] else "发现不符"
         if left_out:
-            verdict += f"；另有 {left_out} 行被拒绝、未导入，需核对"
+            verdict = f"发现不符：{left_out} 行被拒绝、未导入，需核对（已导入的行{verdict}）"
     else:
         counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["counts"].items())
         verdict = "all matched" if r["all_matched"] else "DISCREPANCIES found"
         if left_out:
-            verdict += f"; {left_out} line(s) refused and not imported, to be checked"
+            verdict = (f"DISCREPANCIES found: {left_out} line(s) refused and not imported, to be checked (the lines"
+                       f" imported: {verdict})")
     return f"{head}\n\n{table}\n\n{counts}\n{verdict}"

@@ -228,7 +228,7 @@ def import_bank_statement(by: Importer, statement: StatementDep, ledger: LedgerD
     if view["already_imported"]:
         response.status_code = 200
     found = read_models.bank_statement(view["id"])
-    if found is None:
+    if found is None and "Read-Models-Lag" not in response.headers:  # waited once already, in vain: say so
         # Imported by a request sent at the same moment (`already_imported`, or the same key's replay), which has
         # saved it and may still be waiting for the read models to show it: wait as that request does, for
         # everything the log holds now, and read it again (finance and retry probes: of eight uploads of one

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS, Live
+from tests.support import unique_id, unique_uscc
 
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
@@ -225,12 +226,31 @@ PRINTED = """() => {
   const shown = [...document.querySelectorAll('header.top, form.card, form.search, button')]
     .filter((el) => el.offsetParent !== null).map((el) => el.tagName.toLowerCase() + '.' + el.className);
   const closed = document.querySelectorAll('details:not([open])').length;
-  return {cut: cut.slice(0, 6), shown: shown.slice(0, 6), closed};
+  const beyond = [...document.querySelectorAll('main *')]
+    .filter((el) => el.offsetParent !== null && !el.children.length && el.getBoundingClientRect().right > page + 1)
+    .map((el) => el.tagName.toLowerCase() + ' ' + el.textContent.trim().slice(0, 30));
+  return {cut: cut.slice(0, 6), shown: shown.slice(0, 6), closed, beyond: beyond.slice(0, 6)};
 }"""
 
 
+@pytest.fixture
+def long_reference(live: Live) -> str:
+    """A claim whose document reference is 80 characters without a space (a regression probe's ran off the sheet
+    in print); its page's path, added to the pages printed."""
+    uscc = unique_uscc()
+    live.ok("POST", "/v1/organisations", {"uscc": uscc, "name": f"杭州长文号科技有限公司{uscc[-4:]}",
+                                          "in_district": True})
+    live.ok("POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "滨江企业创新联合体",
+                                              "kind": "consortium", "lead_uscc": uscc, "recognised_on": "2022-10-01"})
+    claim = live.ok("POST", "/v1/claims", {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023,
+                                           "effective_on": "2023-06-01", "basis_amount": "1000000.00",
+                                           "document_ref": "杭高新科" + "X" * 76}, as_="kjj")
+    return f"/ui/claims/{claim['id']}"
+
+
 @pytest.mark.parametrize("who", ["kjj", "auditor"])
-def test_a_printed_page_keeps_every_column_and_prints_no_controls(browser, live, district, who) -> None:
+def test_a_printed_page_keeps_every_column_and_prints_no_controls(browser, live, district, long_reference,
+                                                                   who) -> None:
     """A pages probe: printing the organisation page cut its table after "Paid" (the boxes that scroll on screen
     clip on paper), and printed the nav, sign-out and every form. Each page `who` sees, in both languages, as
     print media at A4's width: no table cell beyond the page, no control shown, and every folded claim opened
@@ -238,7 +258,7 @@ def test_a_printed_page_keeps_every_column_and_prints_no_controls(browser, live,
     context, page = _signed_in(browser, live, who, PAPER)
     problems: list[str] = []
     try:
-        for path in _pages(who, district):
+        for path in [*_pages(who, district), long_reference]:
             for lang in ("zh", "en"):
                 url = path + ("&" if "?" in path else "?") + "lang=" + lang
                 page.emulate_media(media="screen")
@@ -255,6 +275,8 @@ def test_a_printed_page_keeps_every_column_and_prints_no_controls(browser, live,
                     problems.append(f"{url}: controls printed: {m['shown']}")
                 if m["closed"]:
                     problems.append(f"{url}: {m['closed']} details still folded for the print")
+                if m["beyond"]:
+                    problems.append(f"{url}: runs past the page: {m['beyond']}")
                 page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
                 again = page.evaluate("() => document.querySelectorAll('details:not([open])').length")
                 if again != folded:

@@ -70,7 +70,8 @@ def test_a_line_left_out_by_import_good_lines_is_a_discrepancy(world, tmp_path, 
     path = _statement(tmp_path, f"2023-07-03,100000.00,{payout['bank_ref']},某公司", "2023-07-04,abc,X-1,某人")
     assert main(["reconcile", str(path), "--import-good-lines"]) == 1
     out = capsys.readouterr().out
-    assert "REFUSED" in out and "all matched; 1 line(s) refused and not imported, to be checked" in out, out
+    assert "REFUSED" in out and "DISCREPANCIES found: 1 line(s) refused and not imported, to be checked (the lines" \
+        " imported: all matched)" in out, out
 
 
 def test_reconcile_with_discrepancies_exits_one(world, tmp_path, capsys):
