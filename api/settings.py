@@ -89,10 +89,11 @@ class Settings(BaseSettings):
         description="largest request body accepted (bytes, at most 1 GiB); larger answers 413 body_too_large"
     )
     body_seconds: float = Field(
-        30.0, gt=0, le=3600, description="how long a request's body may take to arrive once its headers have, and"
-                                         " its headers from the connection's opening (or the request's first byte);"
-                                         " a slower one answers 408 request_timeout and its connection is closed, so"
-                                         " a client trickling a head or a body cannot hold a connection for ever"
+        30.0, gt=0, le=3600, allow_inf_nan=False,
+        description="how long a request's body may take to arrive once its headers have, and its headers from the"
+                    " connection's opening (or the request's first byte); a slower one answers 408 request_timeout and"
+                    " its connection is closed, so a client trickling a head or a body cannot hold a connection for"
+                    " ever"
     )
     max_statement_bytes: int = Field(
         16_777_216, ge=1024, description="largest bank statement (POST /v1/finance/bank-statements) accepted (bytes)"

@@ -13,9 +13,12 @@ server=${LEDGER_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres
 database="ledger_acceptance_$(date +%s)_$$"
 
 if [ ! -f "$scenarios" ]; then
-    echo "acceptance: no scenarios at $scenarios (is ../shared beside the project?)" >&2
+    echo "acceptance: no scenarios at $scenarios (is ../shared beside the project? else: make acceptance SHARED=PATH)" >&2
     exit 1
 fi
+# Our own scenarios import the same harness, from wherever public.py was found.
+LEDGER_ACCEPTANCE_HARNESS="$(cd "$(dirname "$scenarios")" && pwd)"
+export LEDGER_ACCEPTANCE_HARNESS
 
 status=0
 # The rules and conventions the public examples leave out, the readings catalogue.md pins (issue 13), and what

@@ -127,6 +127,27 @@ def read_input(command: str, path: str | Path, limit: int, what: tuple[str, str]
         os.close(fd)
 
 
+FORMATS = ("json", "csv", "xlsx")
+
+
+def output_format(command: str, output: str | None, given: str | None, default: str) -> str | None:
+    """The format an --output file is written in: --format, else its extension, else `default`; None (refused,
+    exit 2 to give) for an extension naming a format the command does not write: `export --output x.xlsx` wrote
+    CSV under that name, and `simulate --output x.pdf` JSON (a README probe, a sandbox probe)."""
+    if given:
+        return given
+    suffix = Path(output).suffix.lstrip(".").lower() if output and output != "-" else ""
+    if not suffix:
+        return default
+    if suffix in FORMATS:
+        return suffix
+    refuse(command, "argument_invalid", f"--output {output}: .{suffix} is not a format {command} writes; name the"
+           " file .json, .csv or .xlsx, or give --format json|csv|xlsx",
+           f"--output {output}：{command} 不能写出 .{suffix} 格式；请将文件命名为 .json、.csv 或 .xlsx，"
+           "或用 --format json|csv|xlsx 指定格式")
+    return None
+
+
 def say(name: str, message: str) -> None:
     """A progress or outcome line (refusals go through api.cli_language.refuse, with a code, in both languages)."""
     print(f"award-ledger {name}: {message}", file=sys.stderr, flush=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr, whole_number
 from api.commands import chain_check
-from api.commands.common import configure_logging, say, settings, write_whole
+from api.commands.common import configure_logging, output_format, say, settings, write_whole
 from api.reports import reconciliation as report
 from api.reports.closing import with_close
 from ledger.domain.errors import OutsidePolicyTerm
@@ -19,8 +19,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                                                 "导出某年度的对账结果（CSV、XLSX 或 JSON）"))
     cmd.add_argument("--year", type=whole_number(), required=True,
                      help=tr("the award year, e.g. 2023", "奖补年度，如 2023"))
-    cmd.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv",
-                     help=tr("the file's format (csv)", "文件格式（csv）"))
+    cmd.add_argument("--format", choices=("csv", "xlsx", "json"),
+                     help=tr("the file's format (default: from the --output file's extension, else csv)",
+                             "文件格式（默认按 --output 文件的扩展名判断，否则为 csv）"))
     cmd.add_argument("--output", metavar="PATH", help=tr(
         "where to write it (default reconciliation-<year>.<format> here; '-' for stdout)",
         "写入位置（默认当前目录下的 reconciliation-<年度>.<格式>；'-' 表示标准输出）"))
@@ -39,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
         refuse("export", "argument_invalid", f"--year {args.year} is not a year; give the award year, e.g. --year 2023",
                f"--year {args.year} 不是年份；请给出奖励年度，例如 --year 2023")
         return 2
+    if (fmt := output_format("export", args.output, args.format, "csv")) is None:
+        return 2
+    args.format = fmt
     try:
         report.require_year(args.year)
     except OutsidePolicyTerm as err:

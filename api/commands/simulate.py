@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr, whole_number
-from api.commands.common import configure_logging, read_input, say, settings, stage, write_whole
+from api.commands.common import configure_logging, output_format, read_input, say, settings, stage, write_whole
 from api.reports import simulation as report
 from api.reports.table import grouped, render
 from ledger.sandbox.answer import name_organisations
@@ -82,14 +82,10 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 0:
         refuse("simulate", "argument_invalid", "--top must be 0 or more", "--top 应为 0 或更大的整数")
         return 2
-    suffix = Path(args.output).suffix.lstrip(".").lower() if args.output and args.output != "-" else ""
-    if suffix and not args.format and suffix != "json" and suffix not in report.RENDERERS:
-        # x.pdf got JSON without a word (a sandbox probe): the extension names a format this command does not write.
-        refuse("simulate", "argument_invalid", f"--output {args.output}: .{suffix} is not a format simulate writes;"
-               " name the file .json, .csv or .xlsx, or give --format json|csv|xlsx",
-               f"--output {args.output}：simulate 不能写出 .{suffix} 格式；请将文件命名为 .json、.csv 或 .xlsx，"
-               "或用 --format json|csv|xlsx 指定格式")
-        return 2
+    if args.output:
+        if (fmt := output_format("simulate", args.output, args.format, "json")) is None:
+            return 2
+        args.format = fmt
     if args.output and args.output != "-" and (why := _unwritable(Path(args.output))) is not None:
         # Found before the replay, which takes seconds to minutes on a district's log (a probe waited for it).
         refuse("simulate", "output_unwritable", f"cannot write {args.output}: {why[0]}. Choose another --output",
@@ -143,8 +139,7 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
     """--output gets the chosen format; stdout gets JSON with --json, otherwise a table (unless it is --output)."""
     as_json = (json.dumps(answer, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if args.output:
-        fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
-        fmt = fmt if fmt in report.RENDERERS else "json"
+        fmt = args.format if args.format in report.RENDERERS else "json"
         content = report.RENDERERS[fmt](answer) if fmt in report.RENDERERS else as_json
         if args.output == "-":
             sys.stdout.buffer.write(content)

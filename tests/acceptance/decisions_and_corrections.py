@@ -10,7 +10,10 @@ import sys
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "shared", "acceptance"))
+# The shared harness: beside public.py where scripts/acceptance.sh was given it (`make acceptance SHARED=...`),
+# else ../shared beside the project.
+sys.path.insert(0, os.environ.get("LEDGER_ACCEPTANCE_HARNESS") or os.path.join(HERE, "..", "..", "..", "shared",
+                                                                            "acceptance"))
 
 from harness import Failure, money, run  # noqa: E402
 

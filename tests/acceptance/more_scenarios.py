@@ -9,7 +9,10 @@ import uuid
 from datetime import UTC, datetime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "shared", "acceptance"))
+# The shared harness: beside public.py where scripts/acceptance.sh was given it (`make acceptance SHARED=...`),
+# else ../shared beside the project.
+sys.path.insert(0, os.environ.get("LEDGER_ACCEPTANCE_HARNESS") or os.path.join(HERE, "..", "..", "..", "shared",
+                                                                            "acceptance"))
 
 from harness import Failure, money, run, uscc  # noqa: E402
 

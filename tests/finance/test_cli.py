@@ -125,6 +125,20 @@ def test_export_writes_csv_xlsx_and_json_with_the_ledgers_totals(world, tmp_path
     assert figures["totals"]["paid"] == str(paid) and figures["totals"]["claims"] == 2
 
 
+def test_export_writes_the_format_its_output_file_is_named_for(world, tmp_path, capsys):
+    """A README probe: `export --output recon.xlsx` without --format wrote CSV text under that name, which Excel
+    will not open. The extension names the format (as `simulate` takes it); one export does not write is refused
+    before anything is read (exit 2), and without --output the default is CSV still."""
+    _paid(world, "100000.00")
+    assert main(["export", "--year", "2023", "--output", str(tmp_path / "recon.xlsx")]) == 0
+    assert load_workbook(tmp_path / "recon.xlsx").active.max_row > 1
+    assert main(["export", "--year", "2023", "--output", str(tmp_path / "recon.JSON")]) == 0
+    assert json.loads((tmp_path / "recon.JSON").read_text(encoding="utf-8"))["year"] == 2023
+    capsys.readouterr()
+    assert main(["export", "--year", "2023", "--output", str(tmp_path / "recon.pdf")]) == 2
+    assert ".pdf is not a format export writes" in capsys.readouterr().err and not (tmp_path / "recon.pdf").exists()
+
+
 def test_export_by_default_names_the_file_after_the_year(world, tmp_path, monkeypatch, capsys):
     """Without --output the file is reconciliation-<year>.<format> in the working directory."""
     monkeypatch.chdir(tmp_path)

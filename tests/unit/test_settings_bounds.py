@@ -7,17 +7,21 @@ from pydantic import ValidationError
 
 from api.settings import Settings
 
+DURATIONS = ["LEDGER_WAIT_TIMEOUT", "LEDGER_READY_MAX_STALL", "LEDGER_CLOSE_SETTLE", "LEDGER_BODY_SECONDS"]
 
-@pytest.mark.parametrize("name", ["LEDGER_WAIT_TIMEOUT", "LEDGER_READY_MAX_STALL"])
+
+@pytest.mark.parametrize("name", DURATIONS)
 @pytest.mark.parametrize("value", ["inf", "1e999", "nan", "-inf", "1e9"])
 def test_a_duration_setting_must_be_a_finite_bounded_number(monkeypatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError) as refused:
         Settings()
     assert name.removeprefix("LEDGER_").lower() in str(refused.value)
+    if value in ("nan", "inf", "1e999"):  # said as not finite, not as too large (a README probe: BODY_SECONDS=nan)
+        assert "finite" in str(refused.value), refused.value
 
 
-@pytest.mark.parametrize("name", ["LEDGER_WAIT_TIMEOUT", "LEDGER_READY_MAX_STALL"])
+@pytest.mark.parametrize("name", DURATIONS)
 def test_an_ordinary_duration_is_kept(monkeypatch, name: str) -> None:
     monkeypatch.setenv(name, "5.5")
     assert getattr(Settings(), name.removeprefix("LEDGER_").lower()) == 5.5
