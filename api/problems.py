@@ -62,7 +62,9 @@ DETAILS_ZH = {
     "store": "暂时无法连接台账存储，未写入任何内容；请稍后使用相同的 Idempotency-Key 重试",
     "store_read": "暂时无法连接台账存储；请稍后重试",
     "cut_off": "保存操作时台账存储中断，操作可能已被记录：请使用相同的 Idempotency-Key 重新发送（不会重复写入；"
-               "如已记录，将返回首次的结果）；未使用 Idempotency-Key 的，请先读取该资源核实，再决定是否重新发送",
+               "如已记录，将返回首次的结果）",
+    "cut_off_unkeyed": "保存操作时台账存储中断，操作可能已被记录：请先查询核实（该企业的申请、申请或追回款项的页面、"
+                       "待办队列），再决定是否重新发送，否则可能重复记录；每个操作都附带 Idempotency-Key，重试才安全",
     "internal_read": "台账发生意外错误，已记录日志。请重试；如仍出错，请连同请求时间一并报告",
     "pool": "本工作进程可用的数据库连接（LEDGER_DB_POOL）在等待期间一直全部占用或无法建立，未写入任何内容；"
             "请在 Retry-After 秒后使用相同的 Idempotency-Key 重新发送",
@@ -322,11 +324,19 @@ async def _store_unavailable(request: Request, exc: Exception, lang: str | None 
                        " the resource shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, recorded=True,
                        zh_detail=DETAILS_ZH["recorded"], lang=lang)
     if cut_off:
+        if request.headers.get("Idempotency-Key"):
+            return problem(request, 503, "store_unavailable", "the ledger's store went away while the command was"
+                           " being saved, so it may have been recorded: send it again with the same Idempotency-Key"
+                           " (it writes nothing twice, and answers as the first did if that was recorded)",
+                           headers={"Retry-After": RETRY_AFTER_SECONDS}, maybe_recorded=True,
+                           zh_detail=DETAILS_ZH["cut_off"], lang=lang)
+        # No key to send again with (a second regression probe was told to, and recorded its claims twice).
         return problem(request, 503, "store_unavailable", "the ledger's store went away while the command was being"
-                       " saved, so it may have been recorded: send it again with the same Idempotency-Key (it writes"
-                       " nothing twice, and answers as the first did if that was recorded); without a key, read the"
-                       " resource before sending it again", headers={"Retry-After": RETRY_AFTER_SECONDS},
-                       maybe_recorded=True, zh_detail=DETAILS_ZH["cut_off"], lang=lang)
+                       " saved, so it may have been recorded: look for it (the organisation's claims, the claim's or"
+                       " recovery's own page, the work queue) before sending it again, since sent again it may be"
+                       " recorded twice; send an Idempotency-Key with every command to make retries safe",
+                       headers={"Retry-After": RETRY_AFTER_SECONDS}, maybe_recorded=True,
+                       zh_detail=DETAILS_ZH["cut_off_unkeyed"], lang=lang)
     if request.method in ("GET", "HEAD"):  # a read: nothing to write, no key to keep
         return problem(request, 503, "store_unavailable", "the ledger's store cannot be reached right now; retry"
                        " shortly", headers={"Retry-After": RETRY_AFTER_SECONDS}, zh_detail=DETAILS_ZH["store_read"],

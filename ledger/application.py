@@ -410,8 +410,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             replaced = self._replace_proposals(org, claim, by)
             named: list[Aggregate] = []
             if (subject_named := getattr(self._attempt, "named", None)) is not None:
-                cert = self._get(Certification, UUID(subject_named[0]), f"certification {subject_named[0]}")
-                cert.name_subject(str(claim.id), subject_named[1], by.name)
+                # The very copy the subject was checked on: saved at the next version, it conflicts with any claim
+                # that named a subject on it since (a second regression probe: a fresh copy read here let two
+                # processes' claims both pass, at versions 3 and 4).
+                cert, named_subject = subject_named
+                cert.name_subject(str(claim.id), named_subject, by.name)
                 named.append(cert)
             return [claim, *accounts, *([org] if org.pending_events else []), *replaced, *named], views.claim(claim)
 
@@ -1046,7 +1049,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                          "请不要填写 body_id")
         subject = cert.subject
         if cert.subject is None and prog.needs_subject:
-            subject = self._unnamed_subject(catalogue, prog, cert_id, facts)
+            subject = self._unnamed_subject(catalogue, prog, cert, facts)
         elif facts.subject is not None:
             named = subject_for(facts.subject, catalogue.subject_kinds, None, required=False, programme=prog.code)
             if cert.subject is None or named.key != parse_subject(cert.subject, catalogue.subject_kinds).key:  # type: ignore[union-attr]
@@ -1079,14 +1082,15 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return replace(facts, tier=tier, subject=subject, body_id=facts.body_id or cert.body_id,
                        certification_id=cert_id)
 
-    def _unnamed_subject(self, catalogue: Catalogue, prog: Programme, cert_id: str, facts: ClaimFacts) -> str:
+    def _unnamed_subject(self, catalogue: Catalogue, prog: Programme, cert: Certification,
+                         facts: ClaimFacts) -> str:
         """The subject of a claim resting on a certification recorded without one, under a programme whose awards
         are keyed by their subject (A9's project, A11's standard: a list imported without a `subject` column, or a
         certification recorded without it). The claim names it, and every claim resting on the certification, at
         any of its rungs, names the same: the certification is one prize or standard, so an upgrade's top-up is
         on the ladder of the subject its first rung was paid for (a probe found such a certification refused every
         claim: `missing_field` without a subject, "leave subject out" with one)."""
-        wanted = prog.subject_kind or "project"
+        wanted, cert_id = prog.subject_kind or "project", str(cert.id)
         if facts.subject is None:
             raise errors.MissingFact(
                 f"certification {cert_id} was recorded without the {wanted} it is for, and {prog.code} awards are"
@@ -1095,8 +1099,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                    f' subject，格式为 "{wanted}:…"（该认定所针对的 {wanted}）', field="subject")
         named = subject_for(facts.subject, catalogue.subject_kinds, prog.subject_kind, required=True,
                             programme=prog.code)
-        claimed = self._subject_claimed_on(cert_id, prog)
-        self._attempt.named = (cert_id, named.text)  # type: ignore[union-attr]  # recorded on it with the claim
+        claimed = self._subject_claimed_on(cert)
+        self._attempt.named = (cert, named.text)  # type: ignore[union-attr]  # recorded on it with the claim
         if claimed is not None and not _same_subject(facts.subject, claimed[1], prog):
             raise errors.InvalidInput(
                 f"certification {cert_id} was recorded without a subject, and claim {claimed[0]} resting on it is for"
@@ -1107,14 +1111,15 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 field="subject", claim_id=claimed[0])
         return named.text  # type: ignore[union-attr]
 
-    def _subject_claimed_on(self, cert_id: str, prog: Programme) -> tuple[str, str] | None:
-        """The first claim still standing (proposed, pending, approved, or revoked with its paid part kept) that
-        rests on the certification, at any rung, and the subject it named: (claim id, subject). The certification
-        records each (`Certification.name_subject`)."""
-        cert = self._get(Certification, UUID(cert_id), f"certification {cert_id}")
+    def _subject_claimed_on(self, cert: Certification) -> tuple[str, str] | None:
+        """The first claim resting on the certification, at any rung, that still binds the subject it named: (claim
+        id, subject). The certification records each (`Certification.name_subject`). A claim withdrawn or rejected
+        named it to no effect; one approved, or approved and then revoked (its paid part owed back or kept), made
+        the prize that project's (a second regression probe: after a revocation, claims naming another project
+        were paid a second prize in full)."""
         for claim_id, subject in getattr(cert, "claimed_subjects", {}).items():
             claim = self._get_or_none(Claim, UUID(claim_id))
-            if claim is not None and claim.status in ("proposed", "pending", "approved"):
+            if claim is not None and claim.status in ("proposed", "pending", "approved", "revoked"):
                 return claim_id, subject
         return None
 
@@ -1139,7 +1144,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if facts.body_id is not None and cert.body_id not in (None, facts.body_id):
                 continue
             if facts.subject is not None and cert.subject is None and prog.needs_subject:
-                claimed = self._subject_claimed_on(cert_id, prog)  # recorded without one: a claim named it
+                claimed = self._subject_claimed_on(cert)  # recorded without one: a claim named it
                 if claimed is not None and not _same_subject(facts.subject, claimed[1], prog):
                     continue
             if facts.subject is not None and cert.subject is not None:

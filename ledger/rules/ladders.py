@@ -6,6 +6,7 @@ from decimal import Decimal
 from ledger.catalogue.model import Policy, Programme
 from ledger.domain.errors import AlreadyAwarded, Conflict
 from ledger.domain.values import yuan
+from ledger.messages import status_zh
 from ledger.rules.explanation import Explanation
 from ledger.rules.facts import AccountState
 
@@ -80,5 +81,5 @@ def rank_slot(programme: Programme, slot: AccountState, uscc: str, rank: int, su
                        f" {e.claim_id}, {e.status}); each rank is held by one unit. Check the rank, or reject or"
                        " withdraw that claim first",
                        zh=f"{programme.code} 事项 {subject} 的第 {rank} 名已由 {e.uscc} 申请（申请 {e.claim_id}，"
-                          f"{e.status}）；每个排名只属于一个单位。请核对排名，或先驳回、撤回该申请",
+                          f"{status_zh(e.status)}）；每个排名只属于一个单位。请核对排名，或先驳回、撤回该申请",
                        earlier_claim=e.claim_id)

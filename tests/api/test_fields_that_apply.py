@@ -35,4 +35,6 @@ def test_a_rank_under_a_tier_that_pays_no_rank_is_not_kept(api: Api, world: Worl
         assert (taken["rank"], taken["entitled_amount"]) == (None, "500000.00"), taken
     national = body | {"tier": "national", "rank": 2, "subject": "standard:GB-31000"}
     assert api.ok("POST", "/v1/claims", national | {"uscc": one}, as_="scjgj")["rank"] == 2
-    api.refused("POST", "/v1/claims", national | {"uscc": two}, "scjgj", 409, "conflict")
+    held = api.refused("POST", "/v1/claims", national | {"uscc": two}, "scjgj", 409, "conflict",
+                       headers={"Accept-Language": "zh"})
+    assert "“待审批”" in held["detail"] and "pending" not in held["detail"], held  # a second regression probe

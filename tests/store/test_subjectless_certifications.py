@@ -6,6 +6,7 @@ now names the subject, and every claim on the certification, at any rung, names 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -80,13 +81,13 @@ def test_claims_sent_at_once_on_two_rungs_cannot_name_two_subjects(world: World,
         cert = world.certify(org, "A9.national_award", "second", on=date(2023, 1, 8))
         world.ledger.record_upgrade(KJJ, certification_id=cert, tier="first", effective_on=date(2024, 1, 9),
                                     document_ref=f"国科奖〔2024〕{round_}号")
-        sent = [(2023, f"project:A-{round_}"), (2024, f"project:B-{round_}")]
-        with instances(database_url, 2) as apps, ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(_claim_on, apps, [org] * 2, [cert] * 2, sent))
+        sent = [(2023 + n % 2, f"project:{'AB'[n % 2]}{n}-{round_}") for n in range(4)]
+        with instances(database_url, 4) as apps, ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(_claim_on, apps, [org] * 4, [cert] * 4, sent))
         taken = [a for a in answers if isinstance(a, dict)]
         refused = [a for a in answers if not isinstance(a, dict)]
-        assert len(taken) == 1 and len(refused) == 1, answers
-        assert refused[0].context["claim_id"] == taken[0]["id"] and taken[0]["subject"] in refused[0].detail
+        assert len(taken) == 1 and len(refused) == 3, answers
+        assert all(r.code in ("invalid_request", "already_awarded") for r in refused), refused
 
 
 def _claim_on(app, org: str, cert: str, sent: tuple[int, str]):
@@ -95,5 +96,26 @@ def _claim_on(app, org: str, cert: str, sent: tuple[int, str]):
     try:
         return app.submit_claim(KJJ, uscc=org, programme="A9.national_award", award_year=year,
                                 effective_on=date(year, 6, 1), certification_id=cert, rank=1, subject=subject).view
-    except errors.InvalidInput as refused:
+    except (errors.InvalidInput, errors.AlreadyAwarded) as refused:
         return refused
+
+
+def test_a_revoked_award_still_binds_the_subject_it_was_paid_for(world: World) -> None:
+    """A second regression probe: a claim on a certification without its subject, approved, part paid and revoked,
+    and then claims naming another project were paid a second prize in full (5,400,000 for one prize). The award
+    made the prize that project's: withdrawn or rejected claims named a subject to no effect, a revoked one did
+    not, and another subject stays refused."""
+    from tests.store.conftest import FINANCE
+
+    org = world.org()
+    cert = world.certify(org, "A9.national_award", "second", on=date(2023, 1, 8))
+    withdrawn = world.claim(org, "A9.national_award", certification_id=cert, rank=1, subject="project:W-1")
+    world.ledger.withdraw_claim(KJJ, claim_id=withdrawn["id"], reason="项目写错")
+    paid = world.claim(org, "A9.national_award", certification_id=cert, rank=1, subject="project:X-1")
+    world.ledger.approve_claim(KJJ, claim_id=paid["id"])
+    world.ledger.record_payout(FINANCE, claim_id=paid["id"], amount=Decimal("400000.00"), paid_on=date(2023, 7, 1),
+                               bank_ref=f"PAY-{paid['id'][:8]}")
+    world.ledger.revoke_claim(KJJ, claim_id=paid["id"], reason="核查不实", document_ref="撤销-1")
+    with pytest.raises(errors.InvalidInput, match="project:X-1") as other:
+        world.claim(org, "A9.national_award", certification_id=cert, rank=1, subject="project:Y-1")
+    assert other.value.context["claim_id"] == paid["id"]
