@@ -26,7 +26,7 @@ OWN: dict[str, tuple[str, ...]] = {
                                        "Claim.PayoutReversed", "Claim.Confirmed", "Claim.Replaced",
                                        "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded",
                                        "Organisation.DistrictChanged",
-                                       "Certification.Revoked")},
+                                       "Certification.Revoked", "Certification.SubjectNamed")},
     "Payout.Reversed": (records.RECORDS, bank.PAYOUTS),
     "FundYear.Appropriated": (finance.FUNDS,), "FundYear.Charged": (finance.FUNDS,),
     "FundYear.Released": (finance.FUNDS,),

@@ -206,6 +206,12 @@ def _district_changed(t: Tables, e: EventRow) -> Concern | None:
     return Concern(org["uscc"])
 
 
+def _subject_named(t: Tables, e: EventRow) -> Concern | None:
+    """A claim named the subject of a certification recorded without one: in its holder's history."""
+    cert = t.get(RECORDS, e.aggregate_id)
+    return None if cert is None else Concern(cert["uscc"])
+
+
 def _certification_revoked(t: Tables, e: EventRow) -> Concern | None:
     if (cert := t.get(RECORDS, e.aggregate_id)) is None:
         return None
@@ -247,4 +253,5 @@ HANDLERS: dict[str, Handler] = {
     "Recovery.Opened": _recovery_opened, "Recovery.Repaid": _recovery_event("recovered"),
     "Recovery.WrittenOff": _recovery_event("written_off"),
     "Organisation.DistrictChanged": _district_changed, "Certification.Revoked": _certification_revoked,
+    "Certification.SubjectNamed": _subject_named,
 }

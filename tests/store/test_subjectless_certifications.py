@@ -119,3 +119,23 @@ def test_a_revoked_award_still_binds_the_subject_it_was_paid_for(world: World) -
     with pytest.raises(errors.InvalidInput, match="project:X-1") as other:
         world.claim(org, "A9.national_award", certification_id=cert, rank=1, subject="project:Y-1")
     assert other.value.context["claim_id"] == paid["id"]
+
+
+def test_the_subject_a_claim_named_is_in_the_holders_history(world: World, database_url: str) -> None:
+    """A second regression probe: `Certification.SubjectNamed` was in no history. The organisation's history shows
+    it, after the certification it names the subject of and with the claim that named it."""
+    from projections import ReadModels
+    from projections.rebuild import rebuild
+
+    org = world.org()
+    cert = world.certify(org, "A9.national_award", "second", on=date(2023, 1, 8))
+    claim = world.claim(org, "A9.national_award", certification_id=cert, rank=1, subject="project:H-1")
+    rebuild(database_url)
+    models = ReadModels.open(database_url)
+    try:
+        events = [h["event"] for h in models.history(org)]
+    finally:
+        models.close()
+    assert "Certification.SubjectNamed" in events, events
+    assert events.index("Certification.Recorded") < events.index("Certification.SubjectNamed"), events
+    assert claim["subject"] == "project:H-1"
