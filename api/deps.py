@@ -151,15 +151,16 @@ class Settle:
             # may be behind (after a crash, a timeout): wait, as that answer did, until the read models show
             # everything the log holds now, or say they lag (a retry probe: a replayed "confirmed: 600" and then a
             # queue still listing 77 of them as proposed, and no Read-Models-Lag).
-            self._wait(self.request.app.state.ledger.recorder.max_notification_id() or 0)
+            self.wait_for_head()
         elif outcome.position is not None:
             self._wait(outcome.position)
         return outcome.view
 
-    def wait_for(self, position: int) -> None:
-        """Wait, as a command's answer does, until the read models show the log up to `position` (bounded by
-        LEDGER_WAIT_TIMEOUT; past it the answer says `Read-Models-Lag`)."""
-        self._wait(position)
+    def wait_for_head(self) -> None:
+        """Wait, as a command's answer does, until the read models show everything the log holds now (bounded by
+        LEDGER_WAIT_TIMEOUT; past it the answer says `Read-Models-Lag`): for an answer whose events another
+        request saved."""
+        self._wait(self.request.app.state.ledger.recorder.max_notification_id() or 0)
 
     def _wait(self, position: int) -> None:
         projector: Projector | None = self.state.projector

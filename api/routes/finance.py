@@ -233,7 +233,7 @@ def import_bank_statement(by: Importer, statement: StatementDep, ledger: LedgerD
         # saved it and may still be waiting for the read models to show it: wait as that request does, for
         # everything the log holds now, and read it again (finance and retry probes: of eight uploads of one
         # statement at once, the seven other answers often came with `report: null`).
-        settle.wait_for(ledger.recorder.max_notification_id() or 0)
+        settle.wait_for_head()
         found = read_models.bank_statement(view["id"])
     read = {"encoding": statement.encoding, "refused_lines": statement.refused}
     if found is None:  # the read models lag (Settle said so in a header): the import itself stands
