@@ -6,13 +6,17 @@ import re
 import stat
 import tomllib
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from ledger.domain.errors import InvalidInput
 
 DEFAULT = Path(__file__).with_name("columns.toml")
 MAP_LIMIT = 64 * 1024  # the shipped map is under 2 KB; a map is a few dozen header names
-FIELDS = ("date", "time", "debit", "credit", "signed_amount", "amount", "reference", "memo", "counterparty")
+FIELDS = ("date", "time", "debit", "credit", "signed_amount", "amount", "direction", "reference", "memo",
+          "counterparty")
+# What a direction column's cell may say, when the map gives no [direction] table (compared case aside).
+DIRECTIONS = {"debit": ("debit", "D", "借", "支出", "付"), "credit": ("credit", "C", "贷", "收入", "收")}
 # The fields a refusal names, as a Chinese reader knows them.
 FIELDS_ZH = {"date": "交易日期", "debit": "借方金额", "credit": "贷方金额", "signed_amount": "带符号金额",
              "amount": "金额", "reference": "参考号", "memo": "附言"}
@@ -22,6 +26,11 @@ FIELDS_ZH = {"date": "交易日期", "debit": "借方金额", "credit": "贷方�
 class ColumnMap:
     names: dict[str, tuple[str, ...]]
     memo_pattern: re.Pattern[str]
+    directions: dict[str, str] = dataclass_field(default_factory=dict)  # a direction word (casefolded) → its way
+
+    def direction(self, cell: str) -> str | None:
+        """debit or credit, for what a direction column's cell says; None for a word the map does not know."""
+        return self.directions.get(cell.strip().casefold())
 
     def columns(self, header: list[str]) -> dict[str, list[int]]:
         """For each field, the header's columns that hold it (in the map's order of names)."""
@@ -57,13 +66,17 @@ def load(path: Path | None = None) -> ColumnMap:
             raise TypeError("each of [fields] must be a list of column names")
         names = {f: tuple(str(n) for n in fields.get(f, ())) for f in FIELDS}
         pattern = re.compile(data.get("memo", {}).get("pattern", r"[A-Za-z0-9]+(?:[-_/.][A-Za-z0-9]+)+"))
+        words = data.get("direction", DIRECTIONS)
+        if set(words) - set(DIRECTIONS) or any(not isinstance(words.get(d, ()), list | tuple) for d in DIRECTIONS):
+            raise TypeError("[direction] may hold only debit and credit, each a list of words")
+        directions = {str(w).strip().casefold(): d for d in DIRECTIONS for w in words.get(d, ())}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError,
             re.error) as err:
         raise InvalidInput(f"the bank column map {source} cannot be used ({err}); see ledger/bank_files/columns.toml"
                            " for its layout",
                            zh=f"银行列名对照表 {source} 无法使用（{_why_zh(err)}）；"
                            "格式见 ledger/bank_files/columns.toml") from None
-    return ColumnMap(names, pattern)
+    return ColumnMap(names, pattern, directions)
 
 
 class NotAMapFile(OSError):
@@ -110,4 +123,4 @@ def _why_zh(err: Exception) -> str:
         return f"缺少表 [{err.args[0]}]"
     if isinstance(err, re.error):
         return f"[memo] 的 pattern 不是有效的正则表达式（第 {(err.pos or 0) + 1} 个字符）"
-    return "[fields] 的每一项应为列名列表，[memo] 应为表"
+    return "[fields] 的每一项应为列名列表，[memo] 应为表，[direction] 只能有 debit 和 credit 两个词表"

@@ -92,8 +92,38 @@ def _signed(cell: str) -> tuple[str, str]:
     return sign, size
 
 
-def _money(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
-    """The line's amount (no sign, separators kept for the validator) and its direction."""
+def _money(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap) -> tuple[str, str]:
+    """The line's amount (no sign, separators kept for the validator) and its direction: as its direction column
+    says, where the file has one and the line's cell is filled, else as its money column says."""
+    size, direction = _money_column(row, cols)
+    said = _cell(row, cols.get("direction"))
+    if not said:
+        return size, direction
+    way = column_map.direction(said)
+    if way is None:
+        words = " / ".join(w for w, _ in sorted(column_map.directions.items(), key=lambda kv: kv[1] != "debit"))
+        raise _NoMoney(f"has the direction {said[:20]!r}, which the column map does not know; write one of {words}",
+                       f"借贷方向 {said[:20]!r} 无法识别；请写 {words} 之一")
+    if "debit" in cols or "credit" in cols:  # the column the money is in says its way already: the two must agree
+        column = "debit" if _cell(row, cols.get("debit")) else "credit"
+        if way != column:
+            raise _NoMoney(f"has its money in the {column} column but the direction {said[:20]!r} ({way}); correct"
+                           " one of the two", f"金额在{'借方' if column == 'debit' else '贷方'}列，但借贷方向为 "
+                           f"{said[:20]!r}（{'借' if way == 'debit' else '贷'}）；请更正其中之一")
+        return size, direction
+    if signed := _cell(row, cols.get("signed_amount")):
+        # A signed column's minus is money out already: with 借 it agrees; with 贷 it could be read two ways.
+        if _signed(signed)[0] == "-" and way == "credit":
+            raise _NoMoney(f"has a negative amount (money out) but the direction {said[:20]!r} (credit, money in);"
+                           " correct one of the two", f"金额为负（支出），但借贷方向为 {said[:20]!r}（贷，收入）；"
+                           "请更正其中之一")
+        return size, way
+    sign = _signed(_cell(row, cols.get("amount")))[0]  # the own layout: a minus turns the line around (red ink)
+    return size, ({"debit": "credit", "credit": "debit"}[way] if sign == "-" else way)
+
+
+def _money_column(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
+    """The line's amount and its direction as its money column says (debit, credit, signed or the own layout)."""
     debit, credit = _cell(row, cols.get("debit")), _cell(row, cols.get("credit"))
     if debit and credit:
         raise _NoMoney("has both a debit and a credit amount; a line moves money one way",
@@ -136,7 +166,7 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
                            zh=f"第 {n} 行：日期 {raw_day!r} 不是 YYYY-MM-DD（2024-07-02）、YYYYMMDD 或 YYYY/MM/DD"
                            " 格式的日期，且其后不能带时间") from None
     try:
-        amount, direction = _money(row, cols)
+        amount, direction = _money(row, cols, column_map)
     except _NoMoney as err:
         raise InvalidInput(f"line {n}: {err}", zh=f"第 {n} 行：{err.zh}") from None
     references = _references(row, cols, column_map.memo_pattern)

@@ -2,9 +2,7 @@
 its content, so importing the same statement twice finds the first import and writes nothing."""
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -17,11 +15,9 @@ from ledger import beijing
 from ledger.domain.errors import InvalidInput
 from ledger.domain.ids import natural_id
 from ledger.domain.moment import LedgerAggregate
-from ledger.domain.statement_fields import bank_amount, booking_day, check_size, where_zh
+from ledger.domain.statement_fields import bank_amount, booking_day, where_zh
 from ledger.domain.text import clean_text
 from ledger.domain.values import fmt
-
-COLUMNS = ("date", "amount", "reference", "counterparty")
 
 
 @dataclass(frozen=True)
@@ -114,28 +110,6 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
     counterparty = clean_text(row.get("counterparty") or "", f"{where}: counterparty", required=False,
                               field_zh=f"{where_zh(where)}：对方户名")
     return StatementLine(on, amount, reference, counterparty, direction)
-
-
-def parse_csv(text: str) -> list[StatementLine]:
-    """A statement CSV with a header row naming at least date, amount and reference (UTF-8, BOM allowed)."""
-    text = text.lstrip("\ufeff")
-    check_size(text)
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS[:3] if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InvalidInput(f"the statement lacks the column(s) {', '.join(missing)}; its header must name "
-                           + ", ".join(COLUMNS),
-                           zh=f"流水缺少列 {'、'.join(missing)}；表头须包含 {'、'.join(COLUMNS)}")
-    lines = []
-    for n, row in enumerate(reader, start=2):
-        if None in row:  # more cells than the header names: a shifted line would be read wrongly
-            raise InvalidInput(f"line {n} has more cells than the header names ({', '.join(reader.fieldnames)})",
-                               zh=f"第 {n} 行的单元格比表头多（表头：{'、'.join(reader.fieldnames)}）；"
-                               "错位的行会被读错，请修正该行")
-        lines.append(replace(statement_line(row, f"line {n}"), number=n))
-    if not lines:
-        raise InvalidInput("the statement has no lines", zh="流水没有任何明细行；请上传含交易明细的文件")
-    return lines
 
 
 def content_hash(lines: list[StatementLine]) -> str:

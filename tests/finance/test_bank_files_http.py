@@ -49,6 +49,21 @@ def test_a_minus_in_the_ledgers_own_layout_is_money_back_in_not_a_sign_dropped(a
     assert [m["line"]["reference"] for m in plus["matched"]] == ["PAY-2024-0900"]
 
 
+def test_a_direction_column_in_the_ledgers_own_layout_is_read_as_the_json_statement_reads_it(api, books):
+    """`direction` written as a column (as a JSON statement's lines carry it) was ignored, every line read as money
+    out: a returned 900.00 was matched to its payout as paid, "all matched" (stop 48's finance probe). Read now,
+    the credit is the payout's money back; an unknown word is a refused line, nothing imported."""
+    books.pay(books.approve(), "900.00", "2024-06-06", bank_ref="PAY-2024-0901")
+    raw = b"date,amount,reference,counterparty,direction\n2024-06-06,900.00,PAY-2024-0901,x,credit\n"
+    report = _upload(api, "own.csv", raw).json()["report"]
+    assert report["matched"] == [] and report["all_matched"] is False, report
+    assert [(ln["reference"], ln["direction"]) for ln in report["credit_lines"]] == [("PAY-2024-0901", "credit")]
+    before = api.events()
+    refused = _upload(api, "own.csv", raw.replace(b",credit", b",in"))
+    assert refused.status_code == 422 and refused.json()["refused_lines"][0]["line"] == 2, refused.text
+    assert "debit / d / 借" in refused.json()["refused_lines"][0]["message"] and api.events() == before
+
+
 def test_a_file_with_bad_lines_imports_nothing_unless_the_good_lines_are_asked_for(api, books):
     """Refused lines are named by number; nothing is written; with import_good_lines the rest is imported."""
     text = "记账日期,交易金额,对方名称,用途\r\n20240703,\"-500,000.00\",甲公司,PAY-2024-0003 奖励\r\n" \

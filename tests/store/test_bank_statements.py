@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import pytest
 
+from ledger.bank_files import read_bank_file
+from ledger.bank_files.reading import accepted_lines
 from ledger.domain import errors
-from ledger.domain.bank_statement import parse_csv
 from tests.store.conftest import FINANCE, KJJ, World
 
 STATEMENT = ("\ufeffdate,amount,reference,counterparty\n"
-             "2023-07-01,\"-50,000.00\",BK-1,杭州某某科技有限公司\n"
+             "2023-07-01,\"50,000.00\",BK-1,杭州某某科技有限公司\n"
              "2023-07-02,200000.00,BK-2,杭州另一科技有限公司\n")
+
+
+def parse_csv(text: str):
+    """The lines of a statement file as `POST /v1/finance/bank-statements` and `reconcile` read them."""
+    return accepted_lines(read_bank_file(text.encode()), import_good_lines=False)
 
 
 def test_importing_the_same_statement_twice_changes_nothing(world: World) -> None:
@@ -29,7 +35,7 @@ def test_only_finance_imports_statements(world: World) -> None:
 
 
 @pytest.mark.parametrize(("text", "fragment"), [
-    ("date,amount\n2023-01-01,5\n", "reference"),
+    ("date,amount\n2023-01-01,5\n", "no header row"),
     ("date,amount,reference\n2023-13-01,5,R\n", "YYYY-MM-DD"),
     ("date,amount,reference\n2023-01-01,5.001,R\n", "line 2: amount '5.001' is not an amount such as 1234.56"),
     ("date,amount,reference\n2023-01-01,5,\n", "reference is empty"),

@@ -204,3 +204,53 @@ def test_quoted_cells_with_commas_and_doubled_quotes_are_still_read():
     found = read_bank_file(raw)
     assert [(ln.amount, ln.counterparty) for ln in found.lines] == [(Decimal("1005.00"), "乙, 有限公司"),
                                                                      (Decimal("7.00"), '甲"丙"分公司')]
+
+
+@pytest.mark.parametrize(("header", "cells", "read"), [
+    # The ledger's own layout with the JSON statement's `direction` as a column: a credit was read as a payout.
+    ("date,amount,reference,counterparty,direction", ("100.00", "credit"), "credit"),
+    ("date,amount,reference,counterparty,direction", ("100.00", "debit"), "debit"),
+    ("date,amount,reference,counterparty,direction", ("100.00", ""), "debit"),
+    ("date,amount,reference,counterparty,direction", ("-100.00", "CREDIT"), "debit"),  # red ink turns it around
+    # A bank's one unsigned amount with its 借贷标志 (a positive 交易金额 alone reads as money in).
+    ("交易日期,交易金额,借贷标志,用途,对方户名", ("100.00", "借"), "debit"),
+    ("交易日期,交易金额,借贷标志,用途,对方户名", ("100.00", "贷"), "credit"),
+    ("交易日期,交易金额,借贷标志,用途,对方户名", ("-100.00", "借"), "debit"),  # the sign and the flag agree
+    ("交易日期,借方发生额,借贷标志,用途,对方户名", ("100.00", "借"), "debit"),
+])
+def test_a_direction_column_says_which_way_the_money_went(header, cells, read):
+    amount, said = cells
+    columns = header.split(",")
+    row = {"date": "2024-07-02", "交易日期": "2024-07-02", "amount": f'"{amount}"', "交易金额": f'"{amount}"',
+           "借方发生额": amount, "reference": "PAY-1-A", "用途": "PAY-1-A", "counterparty": "甲", "对方户名": "甲",
+           "direction": said, "借贷标志": said}
+    text = header + "\n" + ",".join(row[c] for c in columns) + "\n"
+    found = read_bank_file(text.encode())
+    assert not found.refused, found.refused
+    assert [(ln.amount, ln.direction) for ln in found.lines] == [(Decimal("100.00"), read)]
+
+
+@pytest.mark.parametrize(("header", "line", "said", "zh"), [
+    ("date,amount,reference,direction", "2024-07-02,100.00,PAY-1-A,in", "'in'", "无法识别"),
+    ("交易日期,借方发生额,贷方发生额,借贷标志,附言", "2024-07-02,100.00,,贷,PAY-1-A", "debit column", "借方列"),
+    ("交易日期,交易金额,借贷标志,附言", "2024-07-02,-100.00,贷,PAY-1-A", "negative amount", "金额为负"),
+])
+def test_a_direction_that_is_unknown_or_disagrees_with_the_money_is_a_refused_line(header, line, said, zh):
+    """Never read one way or the other by guess: the line is refused, naming what to correct, in both languages."""
+    found = read_bank_file(f"{header}\n{line}\n".encode())
+    assert not found.lines
+    (refused,) = found.refused
+    assert refused.line == 2 and said in refused.message and zh in refused.zh, refused
+
+
+def test_a_column_map_may_name_its_own_direction_words(tmp_path):
+    path = tmp_path / "columns.toml"
+    path.write_text('[fields]\ndate = ["Tag"]\namount = ["Betrag"]\nreference = ["Ref"]\ndirection = ["S/H"]\n'
+                    '[direction]\ndebit = ["S"]\ncredit = ["H"]\n')
+    found = read_bank_file(b"Tag,Betrag,Ref,S/H\n2024-07-02,5.00,R-1,H\n2024-07-02,6.00,R-2,s\n", load(path))
+    got = [(ln.amount, ln.direction) for ln in found.lines]
+    assert got == [(Decimal("5.00"), "credit"), (Decimal("6.00"), "debit")]
+    path.write_text('[fields]\ndate = ["Tag"]\n[direction]\nin = ["H"]\n')
+    with pytest.raises(InvalidInput) as caught:
+        load(path)
+    assert "[direction]" in caught.value.detail and "[direction]" in caught.value.zh

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.bank_files import read_bank_file
+from ledger.bank_files.reading import accepted_lines
 from ledger.domain import errors
-from ledger.domain.bank_statement import StatementLine, parse_csv
+from ledger.domain.bank_statement import StatementLine
 from ledger.domain.statement_fields import MAX_LINE_CHARS, MAX_LINES, bank_amount, booking_day
 from ledger.domain.text import MAX_TEXT, InvalidText, bad_character, clean_text
 
@@ -84,7 +86,7 @@ def test_only_a_plain_day_in_range_is_a_date(raw: str) -> None:
 def test_statements_the_store_could_not_keep_are_refused(text: str) -> None:
     """A NUL or an escape sequence in a field, an overlong line, too many lines, a shifted row: refused."""
     with pytest.raises(errors.InvalidInput):
-        parse_csv(text)
+        accepted_lines(read_bank_file(text.encode()), import_good_lines=False)
 
 
 def test_a_line_made_by_hand_passes_the_same_check() -> None:
