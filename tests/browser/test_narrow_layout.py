@@ -68,16 +68,22 @@ def district(demo_district: str, live: Live) -> dict[str, str]:
     recovery = recoveries[0]
     claims = live.ok("GET", "/v1/claims?bureau=kjj", as_="kjj")["claims"]
     claim = _first([c for c in claims if c["status"] == "pending"] + claims, "claim of kjj's")
-    return {"uscc": recovery["uscc"], "claim": claim["id"], "year": "2023"}
+    resting = (live.ok("GET", f"/v1/claims/{c['id']}", as_="kjj").get("certification_id") for c in claims[:40])
+    certification = next((c for c in resting if c), None)
+    assert certification, "the demo district has no claim of kjj's resting on a certification"
+    return {"uscc": recovery["uscc"], "claim": claim["id"], "year": "2023", "recovery": recovery["id"],
+            "certification": certification}
 
 
 def _pages(who: str, d: dict[str, str]) -> list[str]:
     org, claim = f"/ui/organisations/{d['uscc']}", f"/ui/claims/{d['claim']}"
     return {
-        "kjj": ["/ui/", org, claim, "/ui/recoveries", "/ui/sandbox", "/ui/organisations?q=%E7%A7%91%E6%8A%80"],
-        "finance": ["/ui/", f"/ui/finance?year={d['year']}", "/ui/finance/write", "/ui/recoveries"],
+        "kjj": ["/ui/", org, claim, "/ui/recoveries", "/ui/sandbox", "/ui/organisations?q=%E7%A7%91%E6%8A%80",
+                f"/ui/certifications/{d['certification']}"],
+        "finance": ["/ui/", f"/ui/finance?year={d['year']}", "/ui/finance/write", "/ui/recoveries",
+                    f"/ui/recoveries/{d['recovery']}"],
         "auditor": ["/ui/", org, claim, f"/ui/finance?year={d['year']}", "/ui/recoveries", "/ui/audit",
-                    "/ui/sandbox"],
+                    f"/ui/recoveries/{d['recovery']}", "/ui/sandbox"],
     }[who]
 
 
@@ -223,7 +229,10 @@ PRINTED = """() => {
   const cut = [...document.querySelectorAll('table th, table td')]
     .filter((cell) => cell.offsetParent !== null && cell.getBoundingClientRect().right > page + 1)
     .map((cell) => cell.textContent.trim().slice(0, 20));
-  const shown = [...document.querySelectorAll('header.top, form.card, form.search, button')]
+  // An action's section (a form's heading and hint: "Revoke this certification") is no record of the page, unless
+  // it holds the preview a clerk prints for sign-off.
+  const shown = [...document.querySelectorAll('header.top, form.card, form.search, button, '
+                                             + 'section.decide:not(:has(.preview))')]
     .filter((el) => el.offsetParent !== null).map((el) => el.tagName.toLowerCase() + '.' + el.className);
   const closed = document.querySelectorAll('details:not([open])').length;
   const beyond = [...document.querySelectorAll('main *')]
