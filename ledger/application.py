@@ -344,6 +344,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the upgrade's effective date")
             new = _certified_tier(prog, tier)
             ladder = prog.ladder_of(new)  # type: ignore[arg-type]
+            if not prog.ladders:  # A3.mic, say: its tiers climb nothing ("as-required; no ladder")
+                raise errors.NotAnUpgrade(f"{prog.code}'s tiers do not form a ladder, so {cert.tier} is not upgraded"
+                                          f" to {new}; record {new} as a new certification (POST /v1/certifications)",
+                                          zh=f"{prog.code} 的各等次不构成晋升序列，{cert.tier} 不能晋升为 {new}；请将"
+                                             f" {new} 作为新的认定记录（POST /v1/certifications）")
             if cert.tier not in ladder or ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
                 raise errors.NotAnUpgrade(f"{prog.code} tier {new} is not above {cert.tier} on the ladder"
                                           f" {' < '.join(ladder)}; an upgrade must climb its ladder",

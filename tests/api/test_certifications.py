@@ -65,6 +65,18 @@ def test_an_upgrade_must_climb(api, world):
     api.refused("GET", "/v1/certifications/not-a-uuid", None, "kjj", 404, "not_found")
 
 
+def test_a_programme_without_a_ladder_says_so_rather_than_naming_one(api, world):
+    """A3.mic's tiers climb nothing: "national is not above municipal on the ladder national" named a ladder of
+    one rung (a rules probe); the refusal says there is no ladder and what to record instead, in both languages."""
+    cert_id = world.certify(world.org(), "A3.mic", "municipal")
+    body = {"tier": "national", "effective_on": "2024-01-01", "document_ref": "D"}
+    path = f"/v1/certifications/{cert_id}/upgrades"
+    en = api.refused("POST", path, body, "kjj", 422, "not_an_upgrade", headers={"Accept-Language": "en"})
+    assert "do not form a ladder" in en["detail"] and "POST /v1/certifications" in en["detail"], en
+    zh = api.refused("POST", path, body, "kjj", 422, "not_an_upgrade", headers={"Accept-Language": "zh"})
+    assert "不构成晋升序列" in zh["detail"] and "晋升序列 national" not in zh["detail"], zh
+
+
 def test_only_the_lead_bureau_certifies(api, world):
     """jxj recording or upgrading a kjj programme is 403 `not_lead_bureau`; finance is 403 `forbidden`."""
     org = world.org()
