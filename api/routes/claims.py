@@ -70,7 +70,11 @@ def get_claim(claim_id: str, by: PrincipalDep, ledger: LedgerDep, lang: Language
 
 
 def claim_in(ledger: AwardLedger, lang: str, claim: dict[str, Any]) -> dict[str, Any]:
-    """The claim with its explanation's sentences in `lang`, and the names beside its codes."""
+    """The claim with its explanation's sentences in `lang` (and its history's: a submission's, a re-assessment's),
+    and the names beside its codes."""
     named = labels.names(ledger.catalogue(), programme=claim["programme"], bureau=claim.get("lead_bureau"),
                          tier=claim.get("tier"))
-    return claim | named | {"explanation": localise(claim.get("explanation") or [], lang)}
+    history = [event | {"explanation": localise(event["explanation"], lang)} if event.get("explanation") else event
+               for event in claim.get("history") or ()]  # a re-assessment's steps read as the claim's do
+    return claim | named | {"explanation": localise(claim.get("explanation") or [], lang)} | (
+        {"history": history} if "history" in claim else {})

@@ -32,6 +32,13 @@ def test_reassessment_in_history_and_as_of(api, world):
     assert (step["previous_entitled_amount"], step["previous_amount"], step["entitled_amount"]) == (
         "200000.00", "200000.00", "300000.00")
     assert step["explanation"][-1]["amount"] == "300000.00" and step["by"]
+    # Read in Chinese, the history's steps are Chinese as the claim's own explanation is (a rules probe had them
+    # in English under Accept-Language: zh), and in English for an English reader.
+    for lang, han in (("zh", True), ("en", False)):
+        read = api.ok("GET", f"/v1/claims/{cut['id']}", as_="auditor", headers={"Accept-Language": lang})
+        for event in read["history"][:2]:
+            said = " ".join(s["detail"] for s in event["explanation"])
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in said) is han, (lang, event["event"], said)
     then = api.client.get(f"/v1/organisations/{org}/awards", params={"as_of": before},
                           headers={"Authorization": f"Bearer {api.tokens['auditor']}"}).json()
     now = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")
