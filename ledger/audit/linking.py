@@ -23,6 +23,7 @@ from typing import Any
 
 from ledger.audit.encoding import GENESIS, event_bytes, link
 from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE
+from ledger.audit.tampering import Tampered, advice
 
 LINK_FUNCTION = "ledger_link_events"
 
@@ -74,6 +75,16 @@ def link_saved(cursor: Any, events: str, own: Sequence[int], *, position_column:
     cursor.execute(f"SELECT position, link FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
     found = cursor.fetchone()
     head, prev = (found[0], bytes.fromhex(found[1])) if found else (0, GENESIS)
+    if own and min(own) <= head:
+        # The chain reaches past the events saved: the event once at this position was deleted behind the ledger's
+        # back (SQLite gives a deleted last row's position again) and its link kept. Saved, this event would stand
+        # unchained under another's link, and `verify` would call it changed: the save is refused (it rolls back).
+        en, zh = advice(min(own))
+        raise Tampered(f"the chain already has a link at position {min(own)}, where this command's first event was"
+                       f" to be recorded: an event there was deleted after it was recorded, so nothing more is"
+                       f" recorded. {en}",
+                       zh=f"事件链在位置 {min(own)} 已有链接，而本次操作的第一个事件将记录在该位置：该位置原有的事件在"
+                          f"记录之后被删除，因此不再记录任何内容。{zh}", position=min(own))
     cursor.execute(f"SELECT COALESCE(MIN(position), 0) FROM {SINCE_TABLE}")
     since = cursor.fetchone()[0]
     wanted = set(own)

@@ -4,7 +4,10 @@ from __future__ import annotations
 import pytest
 
 from ledger.audit.chain import AuditChain
+from ledger.audit.tampering import Tampered
+from ledger.store import is_postgres
 from tests.audit.conftest import Dba
+from tests.store.conftest import World
 
 
 def test_intact_store_verifies(chain: AuditChain, dba: Dba) -> None:
@@ -123,3 +126,24 @@ def test_a_column_rewritten_as_another_type_is_located_not_a_crash(chain: AuditC
     dba.run(edit, target)
     result = chain.verify()
     assert (result["ok"], result["first_bad_position"]) == (False, target), result
+
+
+def test_no_event_is_recorded_unchained_after_the_last_one_was_deleted(chain: AuditChain, dba: Dba,
+                                                                      world: World) -> None:
+    """An audit probe: the last event deleted by hand (its link kept), SQLite gave the next command's event the
+    freed position, answered it, and left it unchained under the deleted one's link, so `verify` called the new,
+    genuine event "changed". The save is refused `tampering` now, recording nothing; PostgreSQL never gives a
+    position twice, so there the event is recorded and chained after the gap, which `verify` reports as missing."""
+    target = dba.positions()[-1]
+    dba.delete(target)
+    before = dba.positions()
+    try:
+        world.org()
+    except Tampered as refused:
+        assert f"position {target}" in refused.detail and "restore the events from a backup" in refused.detail
+        assert f"位置 {target}" in refused.zh and dba.positions() == before
+    else:
+        assert is_postgres(dba.url), "SQLite recorded an event at a deleted event's position"
+        assert dba.positions()[-1] > target and dba.chain_rows() == len(dba.positions()) + 1
+    result = chain.verify()
+    assert (result["ok"], result["first_bad_position"], result["failure"]) == (False, target, "missing")
