@@ -44,6 +44,7 @@ MAX_RANK = 100             # a ranked tier's or a rank share's last rank (5)
 MAX_ENTRIES = 100          # the entries of any array: programmes (21), tiers, ladders, caps, pools, kinds ...
 MAX_CODE = 60              # a body kind's code, written as a key of [body_kinds] (erc)
 BODY_KIND = re.compile(rf"[A-Za-z][A-Za-z0-9_]{{0,{MAX_CODE - 1}}}")
+CODE = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*", re.ASCII)
 BARE_KEY = re.compile(r"[A-Za-z_]\w*")  # a key a refusal names as it is; any other it quotes (`shown_key`)
 _SHOWN = 60                # the characters of a refused value a refusal repeats
 
@@ -129,6 +130,21 @@ class _Reader:
         except InvalidText as err:
             raise CatalogueError(f"{self.where}.{key}: {err.detail}; fix the catalogue file",
                                  zh=f"{self.where}.{key}：{err.zh}") from None
+
+    def code(self, key: str) -> str:
+        """A code (a programme's A5.voucher, a tier's, a bureau's, a pool's): ASCII letters and digits joined by . _
+        or -, at most MAX_CODE characters. A full-width Ａ5.voucher looks the same on a page and is another code: a
+        draft with one dropped the real programme unseen (a probe's −40,000.00 beside its twin)."""
+        value = self.text(key)
+        if not CODE.fullmatch(value) or len(value) > MAX_CODE:
+            shown = value[:_SHOWN]
+            raise CatalogueError(f"{self.where}.{key}: {shown!r} is not a code: write ASCII letters and digits, joined"
+                                 f" by . _ or - (A5.voucher, provincial_sme), at most {MAX_CODE} characters; a"
+                                 " full-width or look-alike character is another code that reads the same",
+                                 zh=f"{self.where}.{key}：{shown!r} 不是有效代码：请只用半角英文字母和数字，以 . _ 或 -"
+                                    f" 连接（如 A5.voucher、provincial_sme），不超过 {MAX_CODE} 个字符；全角或形近字符"
+                                    "看起来相同，却是另一个代码")
+        return value
 
     def optional_text(self, key: str) -> str | None:
         """A code that may be left out (None), or non-empty text."""
@@ -234,7 +250,7 @@ def _cap(c: _Reader, pools: dict[str, Pool]) -> Cap:
         cap = Cap(scope, c.money("limit"), c.text("reading", ""))  # type: ignore[arg-type]
         c.finish()
         return cap
-    code = c.text("pool")
+    code = c.code("pool")
     pool = pools.get(code)
     if pool is None:
         raise CatalogueError(f"{c.where}.pool: {code!r} is not a [[pools]] entry of the catalogue; name a pool code"
@@ -250,7 +266,7 @@ def _cap(c: _Reader, pools: dict[str, Pool]) -> Cap:
 
 
 def _pool(r: _Reader) -> Pool:
-    pool = Pool(r.text("code"), r.article("article"), r.money("limit"), r.text("name_zh"),  # type: ignore[arg-type]
+    pool = Pool(r.code("code"), r.article("article"), r.money("limit"), r.text("name_zh"),  # type: ignore[arg-type]
                 r.text("name_en"), reading=r.text("reading", ""))
     r.finish()
     return pool
@@ -265,12 +281,12 @@ def _read(r: _Reader, make: Any) -> Any:
 
 def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_kinds: tuple[str, ...],
                body_kinds: dict[str, tuple[str, str]]) -> Programme:
-    lead = r.text("lead")
+    lead = r.code("lead")
     if lead not in bureaus:
         raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue; name a bureau code listed"
                              " under [[bureaus]]",
                              zh=f"{r.where}.lead：{lead!r} 不是政策目录中的部门；请填写 [[bureaus]] 中已有的部门代码")
-    tiers = tuple(_read(t, lambda t: Tier(t.text("code"), t.text("name_zh"), t.text("name_en"),
+    tiers = tuple(_read(t, lambda t: Tier(t.code("code"), t.text("name_zh"), t.text("name_en"),
                                           t.money("amount", required=False),
                                           None if "max_rank" not in t.table
                                           else t.integer("max_rank", least=1, most=MAX_RANK)))
@@ -299,7 +315,7 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                                  zh=f"{r.where}.ladders[{i}]：有一级出现了两次；每一级只列一次，从最低一级写起")
     kind = r.choice("kind", Kind)
     programme = Programme(
-        code=r.text("code"), article=r.article("article"), lead=lead, kind=kind,
+        code=r.code("code"), article=r.article("article"), lead=lead, kind=kind,
         name_zh=r.text("name_zh"), name_en=r.text("name_en"), tiers=tiers,
         ladders=tuple(tuple(ladder) for ladder in ladders),
         rate=r.decimal("rate", required=kind is Kind.RATE),
@@ -400,7 +416,7 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
                              zh=f"{source}: policy.effective_to：政策期跨越 {len(policy.years):,} 个自然年；"
                                 f"政策期最多跨越 {MAX_TERM_YEARS} 个自然年（现行政策为 4 个）；"
                                 "请填写政策期真实的截止日期")
-    bureaus = tuple(_read(b, lambda b: Bureau(b.text("code"), b.text("name_zh"), b.text("name_en"),
+    bureaus = tuple(_read(b, lambda b: Bureau(b.code("code"), b.text("name_zh"), b.text("name_en"),
                                               b.flag("records_money", False)))
                     for b in root.tables("bureaus"))
     if len({b.code for b in bureaus}) < len(bureaus):

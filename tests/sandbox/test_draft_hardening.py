@@ -162,6 +162,24 @@ def test_a_drafts_text_passes_the_ledgers_one_text_check(value: str) -> None:
     assert len(str(err)) < 1000
 
 
+@pytest.mark.parametrize(("written", "spoilt"), [
+    ('code = "A5.voucher"', 'code = "\uff215.voucher"'),  # a full-width Ａ: the twin of the real programme
+    ('code = "provincial_sme"', 'code = "provincial\u2010sme"'),  # a hyphen that is not one
+    ('code = "kjj"', 'code = "kj\u0458"'),  # a Cyrillic ј
+    ('lead = "kjj"', 'lead = "\uff4bjj"'),  # a full-width ｋ
+])
+def test_a_code_in_a_draft_is_ascii_not_a_look_alike(written: str, spoilt: str) -> None:
+    """An inputs probe: a draft naming `Ａ5.voucher` (full-width) was simulated, the real A5.voucher dropped unseen at
+    −40,000.00 beside a programme that reads the same. Programme, tier, bureau and pool codes are ASCII words;
+    a look-alike is refused naming the field and its line, in both languages."""
+    text = in_force()
+    assert written in text, written
+    spoilt_text = text.replace(written, spoilt, 1)
+    err = _refused(spoilt_text)
+    assert "is not a code" in str(err) and "不是有效代码" in err.zh, str(err)
+    assert err.line == next(n for n, line in enumerate(spoilt_text.splitlines(), 1) if spoilt in line), err.line
+
+
 def test_a_misspelt_field_with_a_control_character_in_its_key_is_refused_without_echoing_it() -> None:
     """The refusal of an unknown key repeats it escaped and cut: no control character reaches a terminal or log."""
     text = in_force().replace(LAG, LAG + '\n"lag\\u0007' + "y" * 500 + '" = 1', 1)
