@@ -120,7 +120,10 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
                                " programme needs one)",
                                zh=f"CSV 表头中的 {'、'.join(unknown)} 不是名单的列；请删去该列（名单的列为 "
                                   + ",".join(COLUMNS) + "，以及需要对象的计划的 subject）")
-        reader.fieldnames = header
+        # A column with no name (a trailing comma in the header, as spreadsheets save) is no field: its empty cells
+        # are passed over; a filled one is its line's fault (every row was refused as "body: is not a field").
+        unnamed = {f"#{at + 1}" for at, h in enumerate(header) if not h}
+        reader.fieldnames = [h or f"#{at + 1}" for at, h in enumerate(header)]
         last: tuple[int, list[str]] | None = None  # the last record's first line and its cells as read
         for record in reader:
             extra = record.pop(None, None)  # more cells than the header names
@@ -133,6 +136,14 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
                 rows.append((line, (f"line has {len(extra)} cells more than the header",
                                     f"该行比表头多 {len(extra)} 个单元格")))
                 continue
+            if filled := [name for name in sorted(unnamed) if (record.pop(name, None) or "").strip()]:
+                rows.append((line, (f"the cell in column {filled[0][1:]} has no column name in the header; name"
+                                    " the column (" + ",".join(COLUMNS) + ") or empty the cell",
+                                    f"第 {filled[0][1:]} 列的单元格在表头中没有列名；请为该列填写列名（"
+                                    + ",".join(COLUMNS) + "）或清空该单元格")))
+                continue
+            for name in unnamed:
+                record.pop(name, None)
             # A cell is what is between its commas, spaces around it not included (an office's export may pad).
             rows.append((line, {k: v.strip() for k, v in record.items() if v is not None}))
         if last is not None and (opened := open_to_the_end(text, *last)) is not None:

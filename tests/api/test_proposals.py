@@ -282,6 +282,21 @@ def test_a_lists_header_is_read_in_any_case_and_a_column_it_does_not_take_is_ref
     assert api.events() == before
 
 
+def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
+                                                                                          world: World) -> None:
+    """A queues probe: a header ending in a comma (as a spreadsheet saves one) refused every row as "body: is not a
+    field of this request". An unnamed column's empty cells are passed over; a filled one refuses its line, naming
+    the column."""
+    headers = {"Authorization": f"Bearer {api.tokens['jxj']}", "Content-Type": "text/csv", "Accept-Language": "en"}
+    text = (f"uscc,programme,tier,effective_on,document_ref,body_id,\n"
+            f"{world.org()},A6.honour,provincial_sme,2023-03-01,浙经信〔2023〕17号,,\n"
+            f"{world.org()},A6.honour,provincial_sme,2023-03-01,浙经信〔2023〕18号,,备注\n")
+    found = api.client.post("/v1/certifications/imports", content=text.encode(), headers=headers).json()
+    assert (found["rows"], found["recorded"]) == (2, 1), found
+    [refusal] = found["refused"]
+    assert refusal["line"] == 3 and "column 7 has no column name" in refusal["detail"], refusal
+
+
 def test_a_quote_left_open_is_named_with_every_line_it_swallowed(api: Api, world: World) -> None:
     """A probe: a row opening a quote it never closes swallowed the row after it unnamed, and the refusal named
     the line before it (line 3, which was recorded). Now the refusal names the lines read as one row, the rows
