@@ -40,7 +40,9 @@ LIST_BODY = {"requestBody": {"required": True, "content": {
 def confirm_claims(body: BulkConfirmationCreate, by: Confirmer, ledger: LedgerDep, key: IdempotencyKeyDep,
                    settle: SettleDep, request: Request) -> dict[str, Any]:
     """Confirm many proposals (lead bureau), each re-assessed and then pending; refusals listed, not raised."""
-    return in_reader_language(settle(ledger.confirm_claims(by, ids=body.ids, key=key)), request)
+    answer = in_reader_language(settle(ledger.confirm_claims(by, ids=body.ids, key=key)), request)
+    lang = language.of(request)  # each confirmed claim named as one confirmed alone is (its names were null)
+    return answer | {"confirmed": [claim_in(ledger, lang, claim) for claim in answer.get("confirmed") or ()]}
 
 
 def in_reader_language(answer: dict[str, Any], request: Request) -> dict[str, Any]:

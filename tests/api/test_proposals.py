@@ -116,6 +116,10 @@ def test_a_bulk_confirmation_keeps_its_idempotency_key_for_its_list(api: Api, wo
     key = unique_id("bulk-")
     answer = api.call("POST", "/v1/claims/confirm", {"ids": [first, second]}, as_="kjj", key=key)
     assert answer.status_code == 200 and len(answer.json()["confirmed"]) == 2, answer.text
+    # Each confirmed claim is named as one confirmed alone is (a queues probe had the names null).
+    alone = api.ok("GET", f"/v1/claims/{first}", as_="kjj")
+    for field in ("programme_name", "bureau_name", "tier_name"):
+        assert answer.json()["confirmed"][0][field] == alone[field] and alone[field]["zh"], (field, answer.text)
     before = api.events()
     again = api.call("POST", "/v1/claims/confirm", {"ids": [first, second]}, as_="kjj", key=key)
     assert again.status_code == 200 and again.headers.get("Idempotent-Replayed") == "true", again.headers
