@@ -122,11 +122,13 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
                          "receipt_unreadable")
         if raw is None:
             return 2
-        receipt = loads(raw.decode("utf-8"))  # nested too deep: a ValueError too
+        # A byte-order mark (Notepad saves one) is no part of the JSON; nested too deep: a ValueError too.
+        receipt = loads(raw.decode("utf-8-sig"))
         pem = read_input("verify-receipt", args.public_key, KEY_LIMIT, ("a public key", "公钥"), next_step,
                          "receipt_unreadable")
         if pem is None:
             return 2
+        pem = pem.removeprefix(b"\xef\xbb\xbf")
         load_public(pem)
         if not isinstance(receipt, dict):
             raise Worded("the file holds JSON, but not a receipt object", "文件是 JSON，但不是回执对象")

@@ -71,3 +71,16 @@ def test_verify_receipt_keeps_english_for_an_english_reader(cli: str, tmp_path: 
     assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
     assert capsys.readouterr().out.startswith(f"valid: claim {cli} (approved), 2 events: Claim.Submitted,"
                                               " Claim.Approved; signed head at position")
+
+
+def test_a_receipt_and_key_saved_with_a_byte_order_mark_are_still_checked(cli: str, tmp_path: Path, capsys) -> None:
+    """An audit probe: a receipt saved by Windows Notepad (UTF-8 with a BOM) was `receipt_unreadable`, exit 2. The
+    mark is no part of the JSON or the PEM: the receipt is checked, valid, and still caught when changed."""
+    out, pem = _receipt_and_key(cli, tmp_path)
+    out.write_bytes(b"\xef\xbb\xbf" + out.read_bytes())
+    pem.write_bytes(b"\xef\xbb\xbf" + pem.read_bytes())
+    capsys.readouterr()
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.startswith(f"valid: claim {cli}")
+    out.write_bytes(out.read_bytes().replace(b'"approved"', b'"rejected"', 1))
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 1
