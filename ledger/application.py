@@ -454,6 +454,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 touched.append(self._charge_fund(claim, approved, by))
             claim.approve(approved, note, by.name)
             touched += self._outranked(claim, accounts, by)
+            touched += self._outranked_proposals(claim, accounts, by)
             return list({id(a): a for a in touched}.values()), views.claim(claim)
 
         return self._run(by, key, "approve_claim", {"claim": claim_id, "amount": decided, "note": note}, decide)
@@ -1237,6 +1238,50 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if claim is not None and claim.status == "pending" and claim.entitled_amount > 0:
                 touched += self._reassessed_to_nothing(claim, loaded, by)
         return touched
+
+    def _outranked_proposals(self, approved: Claim, accounts: list[AwardAccount], by: Principal
+                             ) -> list[Aggregate]:
+        """The organisation's open proposals on the ladder or subject this approval awarded on that it leaves
+        nothing to pay (a lower rung's proposal, certified apart, after the higher rung's award was approved:
+        confirming it is refused `already_awarded`): closed as withdrawn, naming the approved claim (`Outranked`),
+        rather than left in the bureau's queue and its open total at a figure no one can be paid. A proposal that
+        still comes to something stays open. Not a decline: a later fact may propose the same again."""
+        org = self._get_or_none(Organisation, Organisation.create_id(approved.uscc))
+        if org is None or not org.proposals:
+            return []
+        ladders = {a.key for a in accounts if a.key.startswith("ladder:")}
+        loaded = {a.key: a for a in accounts}
+        closed: list[Aggregate] = []
+        for pid, p in list(org.proposals.items()):
+            related = (p["programme"] == approved.programme and ladders) or (
+                approved.subject is not None and p["subject"] == approved.subject)
+            proposal = self._get_or_none(Claim, UUID(pid)) if related and pid != str(approved.id) else None
+            if proposal is None or proposal.status != "proposed" or self._still_owed(proposal, loaded) is not None:
+                continue
+            proposal.outrank_proposal(str(approved.id), f"outranked by claim {approved.id}, approved by {by.name}:"
+                                      " the award it proposed leaves nothing to pay", by.name)
+            org.close_proposal(pid, "outranked", by.name)
+            closed.append(proposal)
+        return [*closed, org] if closed else []
+
+    def _still_owed(self, claim: Claim, loaded: dict[str, AwardAccount]) -> Decimal | None:
+        """What `claim` would be owed if decided now on the accounts (those already loaded by this decision read as
+        it changed them), or None where a ladder or a subject leaves it nothing (rules 3 and 4)."""
+        try:
+            catalogue = self.catalogue_on(claim.effective_on)
+            facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier,
+                               claim.rank, claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
+                               claim.certification_id)
+            plan = prepare(catalogue, facts, self._organisation(claim.uscc).facts(claim.effective_on))
+            for k in plan.keys:
+                if k.text not in loaded:
+                    loaded[k.text] = self._account(k.text)
+            return entitle(plan, {k.text: loaded[k.text].state() for k in plan.keys}, claim_id=str(claim.id),
+                           approving=True).amount
+        except (errors.AlreadyAwarded, errors.Superseded):
+            return None
+        except errors.LedgerError:
+            return claim.entitled_amount  # refused for another reason: confirming it will say so
 
     def _reassessed_to_nothing(self, claim: Claim, loaded: dict[str, AwardAccount], by: Principal
                                ) -> list[Aggregate]:

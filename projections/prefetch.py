@@ -24,7 +24,7 @@ OWN: dict[str, tuple[str, ...]] = {
                                        "Claim.Reassessed", "Claim.Approved", "Claim.Rejected",
                                        "Claim.PayoutRecorded",
                                        "Claim.PayoutReversed", "Claim.Confirmed", "Claim.Replaced",
-                                       "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded",
+                                       "Claim.Outranked", "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded",
                                        "Organisation.DistrictChanged",
                                        "Certification.Revoked", "Certification.SubjectNamed")},
     "Payout.Reversed": (records.RECORDS, bank.PAYOUTS),

@@ -250,6 +250,7 @@ HANDLERS: dict[str, Handler] = {
     "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
     "Claim.Withdrawn": _withdrawn, "Claim.Revoked": _revoked, "Claim.RepaymentRecorded": _repayment_recorded,
     "Claim.Proposed": _proposed, "Claim.Confirmed": _confirmed, "Claim.Replaced": _replaced,
+    "Claim.Outranked": _replaced,
     "Recovery.Opened": _recovery_opened, "Recovery.Repaid": _recovery_event("recovered"),
     "Recovery.WrittenOff": _recovery_event("written_off"),
     "Organisation.DistrictChanged": _district_changed, "Certification.Revoked": _certification_revoked,

@@ -149,7 +149,7 @@ class ClaimEvent(PublicModel):
         None, description="the same as previous_entitled_amount, named as in the organisation's history")
     entitled_amount: MoneyOut | None = Field(None, description="Reassessed, Confirmed: the entitlement after")
     explanation: list[ExplanationStep] | None = Field(None, description="Reassessed, Confirmed: the new explanation")
-    reason: str | None = Field(None, description="Rejected, Withdrawn, Revoked, Replaced: why")
+    reason: str | None = Field(None, description="Rejected, Withdrawn, Revoked, Replaced, Outranked: why")
     note: str | None = Field(None, description="Approved: the bureau's note")
     document_ref: str | None = Field(None, description="Revoked (and a submission that names one): the document it"
                                                        " rests on")
@@ -162,7 +162,9 @@ class ClaimEvent(PublicModel):
                                                            " Recovery.Repaid: what still counts once the"
                                                            " repayment is taken off")
     recovery_id: str | None = Field(None, description="Revoked, RepaymentRecorded: the recovery of what was paid")
-    replaced_by: str | None = Field(None, description="Replaced: the claim submitted for the same fact")
+    replaced_by: str | None = Field(None, description="Replaced: the claim submitted for the same fact;"
+                                                      " Outranked: the approved claim that left the proposal"
+                                                      " nothing to pay")
     received_on: DayText | None = Field(None, description="Recovery.Repaid, RepaymentRecorded: the day it was"
                                                           " received")
     bank_ref: str | None = Field(None, description="Recovery.Repaid: its bank reference")

@@ -265,7 +265,7 @@ _CREATED = ("Submitted", "Proposed")
 # Every event a claim records (ledger/domain/claim.py); one this reader does not know cannot be applied, so a
 # summary resting on it is refused rather than guessed (tests/audit/test_receipt_summary.py keeps the two lists
 # equal).
-CLAIM_EVENTS = frozenset({*_CREATED, "Reassessed", "Confirmed", "Replaced", "Approved", "Rejected",
+CLAIM_EVENTS = frozenset({*_CREATED, "Reassessed", "Confirmed", "Replaced", "Outranked", "Approved", "Rejected",
                           "PayoutRecorded", "PayoutReversed", "Withdrawn", "Revoked", "RepaymentRecorded"})
 _AS_SUBMITTED = ("uscc", "programme", "award_year", "tier", "rank", "subject", "body_id", "certification_id",
                  "document_ref", "explanation", "policy_version")
@@ -441,7 +441,7 @@ def _apply(view: dict[str, Any], payouts: dict[str, Decimal], name: str, data: d
         view.update(entitled_amount=_money(data["entitled_amount"]), gross_amount=_money(data["gross_amount"]))
         if name == "Confirmed":
             view["status"] = "pending"
-    elif name == "Replaced":
+    elif name in ("Replaced", "Outranked"):
         view.update(status="withdrawn", decision_note=data["reason"], replaced_by=data["by_claim"])
     elif name == "Approved":
         view.update(status="approved", approved_amount=_money(data["amount"]), decision_note=data["note"])

@@ -86,6 +86,14 @@ class Claim(LedgerAggregate):
         self.decision_note = reason
         self.replaced_by = by_claim
 
+    @event("Outranked")
+    def outrank_proposal(self, by_claim: str, reason: str, by: str) -> None:
+        """An approval on its ladder or subject left this proposal nothing to pay (rules 3 and 4): it counts as
+        withdrawn, naming the approved claim that outranks it."""
+        self.status = "withdrawn"
+        self.decision_note = reason
+        self.replaced_by = by_claim
+
     @event("Approved")
     def approve(self, amount: Decimal, note: str | None, by: str) -> None:
         self.status = "approved"

@@ -15,8 +15,8 @@ from ledger.catalogue import current
 from tests.browser.conftest import api, page_client, signed_in
 from tests.support import unique_id, unique_uscc
 
-PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "finance": {"role": "finance"},
-          "auditor": {"role": "auditor"}, "admin": {"role": "admin"}}
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
+          "finance": {"role": "finance"}, "auditor": {"role": "auditor"}, "admin": {"role": "admin"}}
 REVOCATION_DOC = "杭高新科〔2024〕17号"
 
 
@@ -304,3 +304,30 @@ def test_every_template_fills_the_placeholders_of_the_words_it_shows():
             if wanted - given:
                 unfilled.append(f"{path.relative_to(templates)}: t('{key}') lacks {sorted(wanted - given)}")
     assert calls > 100 and unfilled == []
+
+
+def test_an_outranked_proposal_says_which_approval_closed_it(client):
+    """A lower rung's proposal closed by the higher rung's approval says so, naming the approved claim, in both
+    languages; not "replaced by a claim submitted for the same fact", which it was not."""
+    uscc = unique_uscc()
+    api(client, "POST", "/v1/appropriations",
+        {"year": 2023, "amount": "300000000.00", "document_ref": "财〔2023〕1号"}, as_="finance")
+    api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江小巨人科技有限公司{uscc[-4:]}",
+                                              "in_district": True})
+    api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "滨江企业创新联合体",
+                                                   "kind": "consortium", "lead_uscc": uscc,
+                                                   "recognised_on": "2022-10-01"})  # Art. 1: a member unit
+    made = [api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A6.honour", "tier": tier,
+                                                       "effective_on": day, "document_ref": doc}, as_="jxj")
+            for tier, day, doc in (("provincial_sme", "2023-03-01", "浙经信〔2023〕7号"),
+                                   ("little_giant", "2023-06-01", "工信部〔2023〕2号"))]
+    sme, giant = (m["proposed_claims"][0] for m in made)
+    sme, giant = (p["id"] if isinstance(p, dict) else p for p in (sme, giant))
+    api(client, "POST", f"/v1/claims/{giant}/confirm", {}, as_="jxj")
+    api(client, "POST", f"/v1/claims/{giant}/approve", {}, as_="jxj")
+    signed_in(client, "jxj")
+    zh = client.get(f"/ui/claims/{sme}").text
+    assert "待确认奖补因更高奖补获批而关闭" in zh and f"申请 {giant} 已获批准" in zh, zh
+    assert "已由申请" not in zh and "Claim.Outranked" not in zh
+    en = client.get(f"/ui/claims/{sme}?lang=en").text
+    assert f"Claim {giant} was approved" in en and "Replaced by claim" not in en

@@ -99,6 +99,14 @@ def _proposals(app: AwardLedger) -> None:
                                      effective_on=date(2023, 1, 8), document_ref="NA-1").view["id"]
     app.submit_claim(KJJ, uscc=org, programme="A9.national_award", award_year=2023, effective_on=date(2023, 6, 1),
                      certification_id=prize, rank=1, subject="project:NA-1")
+    # A lower rung's proposal outranked by the higher rung's approval (Claim.Outranked).
+    sme = app.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                   effective_on=date(2023, 3, 1), document_ref="SME-1").view["proposed_claims"]
+    giant = app.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                     effective_on=date(2023, 6, 1), document_ref="LG-1").view["proposed_claims"]
+    app.confirm_claim(JXJ, claim_id=giant[0])
+    app.approve_claim(JXJ, claim_id=giant[0])
+    assert app.claim(sme[0])["status"] == "withdrawn"
 
 
 def test_direct_decoding_equals_decoding_through_domain_events(database_url: str, ledger: AwardLedger):

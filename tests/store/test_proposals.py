@@ -239,3 +239,30 @@ def test_proposing_never_changes_an_account(world: World, tiers: list[str]) -> N
         _, _, cert = _erc(world, tier)
         for pid in cert["proposed_claims"]:
             assert all(pid not in entries for entries in _entries(world.ledger, pid).values())
+
+
+def test_a_lower_rungs_proposal_outranked_by_an_approval_is_closed_naming_it(world: World) -> None:
+    """A queue probe: provincial SME and little giant certified apart, the little giant's proposal confirmed and
+    approved: the SME proposal stayed open at 200,000 in the queue and its total, though confirming it is refused
+    `already_awarded`. The approval closes it (`Outranked`, withdrawn, naming the approved claim); a proposal the
+    approval leaves something to pay (another subject, another programme) stays open."""
+    org = world.org()
+    sme = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                            effective_on=date(2023, 3, 1), document_ref="浙经信〔2023〕7号").view
+    giant = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                              effective_on=date(2023, 6, 1), document_ref="工信部〔2023〕2号").view
+    other = world.ledger.record_certification(KJJ, uscc=org, programme="A3.erc", tier="municipal",
+                                              body_id=world.body(lead=org, kind="erc", on=date(2022, 9, 6)),
+                                              effective_on=date(2023, 3, 1), document_ref="D").view
+    [low], [high], [kept] = sme["proposed_claims"], giant["proposed_claims"], other["proposed_claims"]
+    assert world.ledger.claim(low)["entitled_amount"] == "200000.00"
+    world.ledger.confirm_claim(JXJ, claim_id=high)
+    before = world.events()
+    world.ledger.approve_claim(JXJ, claim_id=high)
+    closed = world.ledger.claim(low)
+    assert (closed["status"], closed["replaced_by"]) == ("withdrawn", high), closed
+    assert [h["event"] for h in closed["history"]] == ["Proposed", "Outranked"]
+    assert world.ledger.claim(kept)["status"] == "proposed"
+    with pytest.raises(errors.InvalidState):
+        world.ledger.confirm_claim(JXJ, claim_id=low)
+    assert world.events() > before
