@@ -1303,7 +1303,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         except (errors.AlreadyAwarded, errors.Superseded) as refusal:
             nothing = {"rule": refusal.code, "article": None, "detail": refusal.detail, "amount": "0.00",
                        "detail_zh": refusal.in_language("zh") or refusal.detail}
-            explanation = [*(step.as_dict() for step in (plan.why.steps if plan is not None else ())), nothing]
+            worked = getattr(refusal, "steps", None) or (plan.why.steps if plan is not None else ())
+            explanation = [*(step.as_dict() for step in worked), nothing]
         except errors.LedgerError:
             return []  # refused for another reason: its approval will say so
         cid = str(claim.id)

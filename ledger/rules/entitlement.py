@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ledger.catalogue.model import Catalogue, Kind, Programme
-from ledger.domain.errors import NotEligible, UnknownProgramme
+from ledger.domain.errors import LedgerError, NotEligible, UnknownProgramme
 from ledger.domain.values import yuan
 from ledger.rules import accounts as acct
 from ledger.rules.caps import apply_cap, standing_room
@@ -94,7 +94,19 @@ def entitle(plan: Plan, accounts: dict[str, AccountState], *, claim_id: str | No
     account, and the claims made before it are told from those made after it. `approving`: the re-assessment
     an approval runs, where a ladder or a subject deducts only what other claims were awarded (rule 3: "only
     what was awarded on a lower rung is deducted"); caps still count pending claims' reservations (rule 5)."""
-    programme, facts, why = plan.programme, plan.facts, Explanation(list(plan.why.steps))
+    why = Explanation(list(plan.why.steps))
+    try:
+        return _entitle(plan, accounts, why, claim_id=claim_id, approving=approving)
+    except LedgerError as refusal:
+        # The steps worked out before the rule that refused (a rate, a cap): a re-assessment to nothing keeps them,
+        # so its reader can still redo the figure the refusal names (a rules probe found only term and eligibility).
+        refusal.steps = tuple(why.steps)  # type: ignore[attr-defined]
+        raise
+
+
+def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *, claim_id: str | None,
+             approving: bool) -> Entitlement:
+    programme, facts = plan.programme, plan.facts
     policy = plan.catalogue.policy
     subject = plan.subject.text if plan.subject else None
 

@@ -71,6 +71,10 @@ def test_an_outranked_claim_frees_the_shared_project_cap_whatever_the_order(api,
             after = api.ok("GET", f"/v1/claims/{pending['id']}", as_="auditor")
             assert (after["status"], after["entitled_amount"]) == ("pending", "0.00"), after
             assert after["history"][-1]["explanation"][-1]["rule"] == "superseded"
+            # The steps that gave the 300,000 it would stand at are kept, so its reader can redo the figure (a
+            # rules probe found only the term and eligibility before the refusal).
+            worked = {step["rule"]: step["amount"] for step in after["explanation"]}
+            assert worked.get("rate") == "300000.00" and worked["superseded"] == "0.00", after["explanation"]
         assert _totals(api, x)["entitled"] == "5000000.00"
         results.append(_challenge(world, y, project, "20000000")["entitled_amount"])
     assert results == ["5000000.00", "5000000.00"]
