@@ -63,12 +63,13 @@ def test_simulate_says_when_its_replay_starts_and_ends(district: str, monkeypatc
 
 
 def test_recheck_says_when_its_reading_starts_and_ends(district: str, monkeypatch, capsys) -> None:
-    """`recheck` off a terminal: `running the rules in force … (N events to read)`, then `events read: N/N …`."""
+    """`recheck` off a terminal: `running the rules in force … (the log up to position N)`, then `events read:
+    N/N …` (a position, not a count: on PostgreSQL the log's positions may have gaps)."""
     err, events = _said(["recheck", "--json"], "en", district, monkeypatch, capsys)
     _assert_start_and_end(err, "recheck", "en", "running the rules in force over the recorded claims"
-                          f" ({events:,} events to read)", "events read", events)
+                          f" (the log up to position {events:,})", "events read", events)
     err, events = _said(["recheck", "--json"], "zh", district, monkeypatch, capsys)
-    _assert_start_and_end(err, "recheck", "zh", f"正在按现行规则重新核算已记录的申请（共 {events:,} 个事件待读）",
+    _assert_start_and_end(err, "recheck", "zh", f"正在按现行规则重新核算已记录的申请（日志至位置 {events:,}）",
                           "已读事件", events)
 
 
