@@ -18,7 +18,7 @@ from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
 from ledger.audit.snapshot_check import check_all
 from ledger.audit.stores import Progress, open_store
 from ledger.audit.tables import CHAIN_TABLE, ensure_event_store, events_table, snapshots_table
-from ledger.audit.tampering import log_found
+from ledger.audit.tampering import Tampered, advice, log_found
 
 __all__ = ["ALGORITHM", "CHAIN_TABLE", "GENESIS", "AuditChain", "InvalidDigest", "event_bytes", "events_table",
            "link", "snapshots_table"]
@@ -100,6 +100,33 @@ class AuditChain:
         with self._db.connect() as conn:
             position, head = self._db.head(conn)
         return digest_of(position, head)
+
+    def head_intact(self, position: int) -> None:
+        """Refuse (`Tampered`) to vouch for a head the events no longer bear out: the event at `position` gone or
+        not the one its link chains, or events stored past the chain's head with no link (the chain table emptied:
+        a signed digest of an empty ledger over eighty events, an audit probe). Three small reads; what lies below
+        the head is `verify`'s to check, and a digest kept from before finds it."""
+        db = self._db
+        with db.connect() as conn:
+            last = db.last_event(conn)  # before the head: an event a save commits meanwhile is under its link
+            head, _ = db.head(conn)
+            rows = db.rows(conn, f"SELECT position, link FROM {CHAIN_TABLE} WHERE position <= %s ORDER BY position"
+                                 " DESC LIMIT 2", [position]) if position else []
+            event = db.events_after(conn, position - 1, 1, position) if position else []
+        if last > head:
+            where, why = head + 1, (f"events are stored past the chain's head (position {head}) without a link",
+                                    f"事件链头（位置 {head}）之后存有没有链接的事件")
+        elif position and (not event or event[0][0] != position or not rows or rows[0][0] != position):
+            where, why = position, (f"the event at the chain's head (position {position}) is missing",
+                                    f"事件链头（位置 {position}）处的事件已不存在")
+        elif position and link(bytes.fromhex(rows[1][1]) if len(rows) > 1 else GENESIS,
+                               event_bytes(event[0][0], db.stored_id(event[0][1]), *event[0][2:])).hex() != rows[0][1]:
+            where, why = position, (f"the event at the chain's head (position {position}) is not the one its link"
+                                    " chains", f"事件链头（位置 {position}）处的事件与其链接不符")
+        else:
+            return
+        en, zh = advice(where)
+        raise Tampered(f"no digest is signed: {why[0]}. {en}", zh=f"不签发摘要：{why[1]}。{zh}", position=where)
 
     def links(self, positions: Sequence[int]) -> dict[int, str]:
         """The stored links at these positions, hex."""

@@ -26,10 +26,15 @@ class Notary:
         self.chain, self.signer, self.tree = chain, signer, LogTree(chain)
         self._register(signer)
 
-    def digest(self) -> dict[str, Any]:
-        """The chain's head and the tree's root, signed."""
+    def digest(self, *, checked: bool = True) -> dict[str, Any]:
+        """The chain's head and the tree's root, signed; refused (`Tampered`) where the events no longer bear the
+        head out, never a signed statement of a false state. `checked=False`: the audit page's own display, which
+        shows the verification's verdict beside it rather than refusing to open."""
         size = self.tree.refresh()
-        return self.signer.sign(self.head(size))
+        head = self.head(size)
+        if checked:
+            self.chain.head_intact(head["position"])
+        return self.signer.sign(head)
 
     def head(self, size: int) -> dict[str, Any]:
         position = self.tree.positions[size - 1] if size else 0

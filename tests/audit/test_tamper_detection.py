@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.audit.chain import AuditChain
+from ledger.audit.chain import CHAIN_TABLE, AuditChain
 from ledger.audit.tampering import Tampered
 from ledger.store import is_postgres
 from tests.audit.conftest import Dba
@@ -147,3 +147,27 @@ def test_no_event_is_recorded_unchained_after_the_last_one_was_deleted(chain: Au
         assert dba.positions()[-1] > target and dba.chain_rows() == len(dba.positions()) + 1
     result = chain.verify()
     assert (result["ok"], result["first_bad_position"], result["failure"]) == (False, target, "missing")
+
+
+@pytest.mark.parametrize("spoil", ["delete_last", "empty_chain", "edit_last"])
+def test_no_digest_is_signed_for_a_head_the_events_do_not_bear_out(chain: AuditChain, dba: Dba, spoil: str,
+                                                                   tmp_path) -> None:
+    """An audit probe: with the chain table emptied, GET /v1/audit/digest signed an empty ledger (position 0) over
+    eighty events; with the last event deleted, it signed a position whose event was gone. The notary refuses
+    (`tampering`, naming where and what to do) rather than sign either; on an intact store it signs."""
+    from ledger.audit.notary import Notary
+    from ledger.audit.signing import Signer
+
+    notary = Notary(chain, Signer.load_or_create(tmp_path / "key.pem")[0])
+    assert notary.digest()["position"] == dba.positions()[-1]
+    last = dba.positions()[-1]
+    if spoil == "delete_last":
+        dba.delete(last)
+    elif spoil == "empty_chain":
+        dba.execute(f"DELETE FROM {CHAIN_TABLE}")
+    else:
+        dba.flip_byte(last)
+    with pytest.raises(Tampered) as refused:
+        Notary(AuditChain(chain.url), Signer.load_or_create(tmp_path / "key.pem")[0]).digest()
+    assert "no digest is signed" in refused.value.detail and "restore the events from a backup" in refused.value.detail
+    assert "不签发摘要" in refused.value.zh
