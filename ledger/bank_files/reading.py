@@ -161,10 +161,10 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
     try:
         day = _day(raw_day)
     except ValueError:
-        raise InvalidInput(f"line {n}: date {raw_day!r} is not a day written YYYY-MM-DD (2024-07-02), YYYYMMDD"
-                           " or YYYY/MM/DD, with no time after it",
-                           zh=f"第 {n} 行：日期 {raw_day!r} 不是 YYYY-MM-DD（2024-07-02）、YYYYMMDD 或 YYYY/MM/DD"
-                           " 格式的日期，且其后不能带时间") from None
+        raise InvalidInput(f"line {n}: date {raw_day!r} is not a day written YYYY-MM-DD (2024-07-02, or 2024-7-2),"
+                           " YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD or YYYY年M月D日, with no time after it",
+                           zh=f"第 {n} 行：日期 {raw_day!r} 不是 YYYY-MM-DD（2024-07-02 或 2024-7-2）、YYYYMMDD、"
+                           "YYYY/MM/DD、YYYY.MM.DD 或 YYYY年M月D日 格式的日期，且其后不能带时间") from None
     try:
         amount, direction = _money(row, cols, column_map)
     except _NoMoney as err:
