@@ -75,18 +75,20 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
                 whole = {"toml": "draft_uploaded" if data.strip() else "draft_pasted", "file": "draft_uploaded"}
                 label = err.label(language(request)) if isinstance(err, NumberError) else \
                     translator(language(request))(whole[err.field]) if err.field in whole else None
-                error = {"detail": said, "field": err.field, "line": err.line, "label": label}
+                error = {"detail": said, "field": err.field, "line": err.line, "label": label,
+                         "code": "invalid_catalogue"}
                 return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
             except InvalidUscc as err:
                 # The draft is fine: the organisation's code is what to fix (a sandbox probe was told the draft did
                 # not validate).
                 error = {"detail": chinese_detail(err) if language(request) == "zh" else err.detail, "field": "uscc",
-                         "line": None, "heading": "uscc_refused", "label": translator(language(request))("uscc")}
+                         "line": None, "heading": "uscc_refused", "label": translator(language(request))("uscc"),
+                         "code": err.code}
                 return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
             answer = await run_in_threadpool(named_simulation, ledger, draft, who)
     except LongQueriesBusy:
         error = {"detail": translator(language(request))("simulation_busy_detail"), "field": None, "line": None,
-                 "busy": True}
+                 "busy": True, "code": "busy"}
         return render(request, "sandbox.html", 503, numbers=numbers(), answer=None, error=error, form=kept)
     if fmt in report.RENDERERS:
         return Response(report.RENDERERS[fmt](answer), media_type=MEDIA_TYPES[fmt],

@@ -26,6 +26,8 @@ def client(database_url, tmp_path) -> Iterator[TestClient]:
 def _refused(client: TestClient, csrf: str, number, value: str, lang: str) -> tuple[str, str]:
     answer = client.post(f"/ui/sandbox?lang={lang}", data={"csrf": csrf, "format": "html", f"n:{number.path}": value})
     assert answer.status_code == 422, answer.text[:300]
+    # The API's code, as every refused page shows it (an inputs probe found the sandbox's box without one).
+    assert '<code data-testid="error-code">invalid_catalogue</code>' in answer.text
     error = re.search(r'data-testid="draft-error">(.*?)</div>', answer.text, re.S).group(1)
     field = re.search(r'data-testid="error-field"[^>]*>(.*?)</', error, re.S).group(1)
     assert f'name="n:{number.path}" data-path="{number.path}"' in answer.text  # the input still marked
