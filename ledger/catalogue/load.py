@@ -44,6 +44,7 @@ MAX_RANK = 100             # a ranked tier's or a rank share's last rank (5)
 MAX_ENTRIES = 100          # the entries of any array: programmes (21), tiers, ladders, caps, pools, kinds ...
 MAX_CODE = 60              # a body kind's code, written as a key of [body_kinds] (erc)
 BODY_KIND = re.compile(rf"[A-Za-z][A-Za-z0-9_]{{0,{MAX_CODE - 1}}}")
+THRESHOLD_FACTS = ("basis_amount", "requested_amount")  # the figures of a claim (ledger/rules/facts.py) in money
 CODE = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*", re.ASCII)
 BARE_KEY = re.compile(r"[A-Za-z_]\w*")  # a key a refusal names as it is; any other it quotes (`shown_key`)
 _SHOWN = 60                # the characters of a refused value a refusal repeats
@@ -144,6 +145,15 @@ class _Reader:
                                  zh=f"{self.where}.{key}：{shown!r} 不是有效代码：请只用半角英文字母和数字，以 . _ 或 -"
                                     f" 连接（如 A5.voucher、provincial_sme），不超过 {MAX_CODE} 个字符；全角或形近字符"
                                     "看起来相同，却是另一个代码")
+        return value
+
+    def threshold_fact(self, key: str) -> str:
+        """The claim's figure a threshold tests: one the rules can read (a regression probe's `ｂasis_amount`, or
+        any other name, passed the draft's check and failed every simulation of an A8.orders claim with a 500)."""
+        value = self.text(key)
+        if value not in THRESHOLD_FACTS:
+            raise self._fail(key, " or ".join(THRESHOLD_FACTS) + " (the claim's figure the threshold tests)",
+                             "、".join(THRESHOLD_FACTS) + " 之一（门槛所检验的申请金额）")
         return value
 
     def optional_text(self, key: str) -> str | None:
@@ -325,7 +335,7 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
         rank_shares=tuple(_read(s, lambda s: RankShare(s.integer("from", least=1, most=MAX_RANK),
                                                        s.integer("to", least=1, most=MAX_RANK), s.decimal("share")))
                           for s in r.tables("rank_shares")),
-        thresholds=tuple(_read(t, lambda t: Threshold(t.text("fact"), t.decimal("min"), t.text("name_zh"),
+        thresholds=tuple(_read(t, lambda t: Threshold(t.threshold_fact("fact"), t.decimal("min"), t.text("name_zh"),
                                                       t.text("name_en")))
                          for t in r.tables("thresholds")),
         once_per=r.choice("once_per", OncePer, required=False),

@@ -167,6 +167,8 @@ def test_a_drafts_text_passes_the_ledgers_one_text_check(value: str) -> None:
     ('code = "provincial_sme"', 'code = "provincial\u2010sme"'),  # a hyphen that is not one
     ('code = "kjj"', 'code = "kj\u0458"'),  # a Cyrillic ј
     ('lead = "kjj"', 'lead = "\uff4bjj"'),  # a full-width ｋ
+    ('fact = "basis_amount"', 'fact = "\uff42asis_amount"'),  # a threshold's figure: a simulation failed with 500
+    ('fact = "basis_amount"', 'fact = "turnover"'),
 ])
 def test_a_code_in_a_draft_is_ascii_not_a_look_alike(written: str, spoilt: str) -> None:
     """An inputs probe: a draft naming `Ａ5.voucher` (full-width) was simulated, the real A5.voucher dropped unseen at
@@ -176,7 +178,8 @@ def test_a_code_in_a_draft_is_ascii_not_a_look_alike(written: str, spoilt: str) 
     assert written in text, written
     spoilt_text = text.replace(written, spoilt, 1)
     err = _refused(spoilt_text)
-    assert "is not a code" in str(err) and "不是有效代码" in err.zh, str(err)
+    assert ("is not a code" in str(err) and "不是有效代码" in err.zh) or (
+        "expected basis_amount or requested_amount" in str(err) and "门槛所检验" in err.zh), str(err)
     assert err.line == next(n for n, line in enumerate(spoilt_text.splitlines(), 1) if spoilt in line), err.line
 
 
