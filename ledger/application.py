@@ -344,12 +344,19 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the upgrade's effective date")
             new = _certified_tier(prog, tier)
             ladder = prog.ladder_of(new)  # type: ignore[arg-type]
-            if not prog.ladders:  # A3.mic, say: its tiers climb nothing ("as-required; no ladder")
-                raise errors.NotAnUpgrade(f"{prog.code}'s tiers do not form a ladder, so {cert.tier} is not upgraded"
-                                          f" to {new}; record {new} as a new certification (POST /v1/certifications)",
-                                          zh=f"{prog.code} 的各等次不构成晋升序列，{cert.tier} 不能晋升为 {new}；请将"
-                                             f" {new} 作为新的认定记录（POST /v1/certifications）")
-            if cert.tier not in ladder or ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
+            if len(ladder) < 2 or cert.tier not in ladder:
+                # A3.mic's tiers climb nothing ("as-required; no ladder"); A6's champions stand on no ladder; a tier
+                # on another ladder than the one held: never "not above X on the ladder X" (rules and regress probes).
+                no_ladder = not prog.ladders
+                en = (f"{prog.code}'s tiers do not form a ladder" if no_ladder else
+                      f"{prog.code} tiers {cert.tier} and {new} are not rungs of one ladder")
+                zh = (f"{prog.code} 的各等次不构成晋升序列" if no_ladder else
+                      f"{prog.code} 的等次 {cert.tier} 与 {new} 不在同一晋升序列中")
+                raise errors.NotAnUpgrade(f"{en}, so {cert.tier} is not upgraded to {new}; record {new} as a new"
+                                          " certification (POST /v1/certifications)",
+                                          zh=f"{zh}，{cert.tier} 不能晋升为 {new}；请将 {new} 作为新的认定记录"
+                                             "（POST /v1/certifications）")
+            if ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
                 raise errors.NotAnUpgrade(f"{prog.code} tier {new} is not above {cert.tier} on the ladder"
                                           f" {' < '.join(ladder)}; an upgrade must climb its ladder",
                                           zh=f"{prog.code} 的等次 {new} 在晋升序列 {' < '.join(ladder)} 中不高于现有"

@@ -268,6 +268,9 @@ def _unambiguous(header: list[str], cols: dict[str, list[int]], column_map: Colu
     elif len(layouts) > 1 or any(len(cols.get(f, ())) > 1 for f in MONEY):
         en, zh = (f"the header has money in more than one column ({', '.join(money)})",
                   f"表头中有不止一列金额（{'、'.join(money)}）")
+    elif len(ways := [cells[at] for at in cols.get("direction", ())]) > 1:  # 借贷标志 beside 收支方向: one was unread
+        en, zh = (f"the header has more than one direction column ({', '.join(ways)})",
+                  f"表头中有不止一列借贷方向（{'、'.join(ways)}）")
     else:
         return
     raise StatementUnreadable(

@@ -243,6 +243,15 @@ def test_a_direction_that_is_unknown_or_disagrees_with_the_money_is_a_refused_li
     assert refused.line == 2 and said in refused.message and zh in refused.zh, refused
 
 
+@pytest.mark.parametrize("header", ["交易日期,交易金额,借贷标志,收支方向,附言",
+                                    "date,amount,reference,direction,借贷标志"])
+def test_two_direction_columns_are_refused_whole_not_one_read(header):
+    """A regression probe: 借贷标志=借 beside 收支方向=收入 imported as the first listed said, the other unread."""
+    with pytest.raises(InvalidInput) as caught:
+        read_bank_file(f"{header}\n2024-07-02,100.00,借,收入,PAY-1-A\n".encode())
+    assert "more than one direction column" in caught.value.detail and "不止一列借贷方向" in caught.value.zh
+
+
 def test_a_column_map_may_name_its_own_direction_words(tmp_path):
     path = tmp_path / "columns.toml"
     path.write_text('[fields]\ndate = ["Tag"]\namount = ["Betrag"]\nreference = ["Ref"]\ndirection = ["S/H"]\n'
