@@ -232,7 +232,8 @@ PRINTED = """() => {
   // An action's section (a form's heading and hint: "Revoke this certification") is no record of the page, unless
   // it holds the preview a clerk prints for sign-off.
   const shown = [...document.querySelectorAll('header.top, form.card, form.search, button, '
-                                             + 'section.decide:not(:has(.preview))')]
+                                             + 'section.decide:not(:has(.preview)), '
+                                             + 'section:has(> form.card):not(:has(.preview))')]
     .filter((el) => el.offsetParent !== null).map((el) => el.tagName.toLowerCase() + '.' + el.className);
   const closed = document.querySelectorAll('details:not([open])').length;
   const beyond = [...document.querySelectorAll('main *')]
@@ -257,7 +258,7 @@ def long_reference(live: Live) -> str:
     return f"/ui/claims/{claim['id']}"
 
 
-@pytest.mark.parametrize("who", ["kjj", "auditor"])
+@pytest.mark.parametrize("who", ["kjj", "finance", "auditor"])
 def test_a_printed_page_keeps_every_column_and_prints_no_controls(browser, live, district, long_reference,
                                                                    who) -> None:
     """A pages probe: printing the organisation page cut its table after "Paid" (the boxes that scroll on screen
