@@ -1195,16 +1195,19 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                         "取自该组织的认定，请先记录认定（POST /v1/certifications，填写 body_id）")
         return None
 
+    def _plan_again(self, claim: Claim) -> Any:
+        """The rules' plan for a recorded claim's facts, on the ledger as it is (its organisation's facts now)."""
+        facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier, claim.rank,
+                           claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
+                           claim.certification_id)
+        return prepare(self.catalogue_on(claim.effective_on), facts,
+                       self._organisation(claim.uscc).facts(claim.effective_on))
+
     def _reassess(self, claim: Claim, by: Principal) -> list[AwardAccount]:
         """Rule 12: run the rules again on the ledger as it is; record a re-assessment if the figure moved.
 
         Returns every account the claim now draws on (and any it left, released), for the decision to save."""
-        catalogue = self.catalogue_on(claim.effective_on)
-        org = self._organisation(claim.uscc)
-        facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier, claim.rank,
-                           claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
-                           claim.certification_id)
-        plan = prepare(catalogue, facts, org.facts(claim.effective_on))
+        plan = self._plan_again(claim)
         keys = [k.text for k in plan.keys]
         accounts = {k: self._account(k) for k in dict.fromkeys([*keys, *claim.accounts])}
         entitlement = entitle(plan, {k: a.state() for k, a in accounts.items()}, claim_id=str(claim.id),
@@ -1275,11 +1278,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         """What `claim` would be owed if decided now on the accounts (those already loaded by this decision read as
         it changed them), or None where a ladder or a subject leaves it nothing (rules 3 and 4)."""
         try:
-            catalogue = self.catalogue_on(claim.effective_on)
-            facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier,
-                               claim.rank, claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
-                               claim.certification_id)
-            plan = prepare(catalogue, facts, self._organisation(claim.uscc).facts(claim.effective_on))
+            plan = self._plan_again(claim)
             for k in plan.keys:
                 if k.text not in loaded:
                     loaded[k.text] = self._account(k.text)
@@ -1296,11 +1295,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         subject (the accounts already loaded by this decision are the ones read and changed)."""
         plan = None
         try:
-            catalogue = self.catalogue_on(claim.effective_on)
-            facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier,
-                               claim.rank, claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
-                               claim.certification_id)
-            plan = prepare(catalogue, facts, self._organisation(claim.uscc).facts(claim.effective_on))
+            plan = self._plan_again(claim)
             keys = [k.text for k in plan.keys]
             for k in dict.fromkeys([*keys, *claim.accounts]):
                 if k not in loaded:
