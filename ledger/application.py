@@ -1251,43 +1251,48 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _outranked_proposals(self, approved: Claim, accounts: list[AwardAccount], by: Principal
                              ) -> list[Aggregate]:
-        """The organisation's open proposals on the ladder or subject this approval awarded on that it leaves
-        nothing to pay (a lower rung's proposal, certified apart, after the higher rung's award was approved:
-        confirming it is refused `already_awarded`): closed as withdrawn, naming the approved claim (`Outranked`),
-        rather than left in the bureau's queue and its open total at a figure no one can be paid. A proposal that
-        still comes to something stays open. Not a decline: a later fact may propose the same again."""
+        """The organisation's open proposals on the ladder or subject this approval awarded on, decided again on the
+        accounts as it left them: one left nothing to pay (a lower rung's proposal, certified apart, after the higher
+        rung's award was approved: confirming it is refused `already_awarded`) is closed as withdrawn, naming the
+        approved claim (`Outranked`), rather than left in the bureau's queue and its open total at a figure no one
+        can be paid; one left less (the little giant's 1,000,000 once the SME honour's 200,000 is approved) is
+        re-assessed to what confirming it gives (`Reassessed`, the old and new figures), as the queue shows it. Not a
+        decline: a later fact may propose a closed one again."""
         org = self._get_or_none(Organisation, Organisation.create_id(approved.uscc))
         if org is None or not org.proposals:
             return []
         ladders = {a.key for a in accounts if a.key.startswith("ladder:")}
         loaded = {a.key: a for a in accounts}
-        closed: list[Aggregate] = []
+        touched: list[Aggregate] = []
         for pid, p in list(org.proposals.items()):
             related = (p["programme"] == approved.programme and ladders) or (
                 approved.subject is not None and p["subject"] == approved.subject)
             proposal = self._get_or_none(Claim, UUID(pid)) if related and pid != str(approved.id) else None
-            if proposal is None or proposal.status != "proposed" or self._still_owed(proposal, loaded) is not None:
+            if proposal is None or proposal.status != "proposed":
                 continue
-            proposal.outrank_proposal(str(approved.id), f"outranked by claim {approved.id}, approved by {by.name}:"
-                                      " the award it proposed leaves nothing to pay", by.name)
-            org.close_proposal(pid, "outranked", by.name)
-            closed.append(proposal)
-        return [*closed, org] if closed else []
+            try:
+                now = entitle(plan := self._plan_again(proposal), self._states(plan, loaded),
+                              claim_id=str(proposal.id), approving=True)
+            except (errors.AlreadyAwarded, errors.Superseded):
+                proposal.outrank_proposal(str(approved.id), f"outranked by claim {approved.id}, approved by"
+                                          f" {by.name}: the award it proposed leaves nothing to pay", by.name)
+                org.close_proposal(pid, "outranked", by.name)
+                touched += [proposal, org]
+                continue
+            except errors.LedgerError:
+                continue  # refused for another reason: confirming it will say so
+            if now.amount != proposal.entitled_amount:
+                proposal.reassess(proposal.entitled_amount, now.amount, now.gross, now.explanation(),
+                                  list(now.accounts), list(proposal.accounts), now.policy_version, by.name)
+                touched.append(proposal)
+        return touched
 
-    def _still_owed(self, claim: Claim, loaded: dict[str, AwardAccount]) -> Decimal | None:
-        """What `claim` would be owed if decided now on the accounts (those already loaded by this decision read as
-        it changed them), or None where a ladder or a subject leaves it nothing (rules 3 and 4)."""
-        try:
-            plan = self._plan_again(claim)
-            for k in plan.keys:
-                if k.text not in loaded:
-                    loaded[k.text] = self._account(k.text)
-            return entitle(plan, {k.text: loaded[k.text].state() for k in plan.keys}, claim_id=str(claim.id),
-                           approving=True).amount
-        except (errors.AlreadyAwarded, errors.Superseded):
-            return None
-        except errors.LedgerError:
-            return claim.entitled_amount  # refused for another reason: confirming it will say so
+    def _states(self, plan: Any, loaded: dict[str, AwardAccount]) -> dict[str, Any]:
+        """The states of a plan's accounts, those this decision already loaded (and changed) read as they are."""
+        for k in plan.keys:
+            if k.text not in loaded:
+                loaded[k.text] = self._account(k.text)
+        return {k.text: loaded[k.text].state() for k in plan.keys}
 
     def _reassessed_to_nothing(self, claim: Claim, loaded: dict[str, AwardAccount], by: Principal
                                ) -> list[Aggregate]:

@@ -266,3 +266,24 @@ def test_a_lower_rungs_proposal_outranked_by_an_approval_is_closed_naming_it(wor
     with pytest.raises(errors.InvalidState):
         world.ledger.confirm_claim(JXJ, claim_id=low)
     assert world.events() > before
+
+
+def test_a_proposal_an_approval_leaves_less_to_pay_shows_what_confirming_gives(world: World) -> None:
+    """A regression probe: the SME honour's 200,000 approved, the little giant's proposal (certified apart) still
+    showed 1,000,000 in the queue and its open total, though confirming it gives 800,000. The approval re-assesses
+    it (its history: Proposed, then Reassessed with the old and new figures); it stays open, and confirming it gives
+    the figure shown."""
+    org = world.org()
+    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
+    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    assert world.ledger.claim(high)["entitled_amount"] == "1000000.00"
+    world.ledger.confirm_claim(JXJ, claim_id=low)
+    world.ledger.approve_claim(JXJ, claim_id=low)
+    shown = world.ledger.claim(high)
+    assert (shown["status"], shown["entitled_amount"]) == ("proposed", "800000.00"), shown
+    assert [(h["event"], h.get("previous_entitled_amount")) for h in shown["history"]] == [
+        ("Proposed", None), ("Reassessed", "1000000.00")]
+    confirmed = world.ledger.confirm_claim(JXJ, claim_id=high).view
+    assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "800000.00")
