@@ -518,9 +518,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if value > claim.outstanding_amount:
                 raise errors.OverApproved(
                     f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
-                    f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)} outstanding)",
+                    f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)} outstanding); pay"
+                    f" at most {yuan(claim.outstanding_amount)}",
                     zh=f"拨付 {yuan(value)} 元将超过批准金额 {yuan(claim.approved_amount)} 元（已拨付"
-                       f" {yuan(claim.paid_amount)} 元，待拨付 {yuan(claim.outstanding_amount)} 元）", field="amount")
+                       f" {yuan(claim.paid_amount)} 元，待拨付 {yuan(claim.outstanding_amount)} 元）；本次最多拨付"
+                       f" {yuan(claim.outstanding_amount)} 元", field="amount")
             check_payout(claim, paid_on, bank_ref, self._get_or_none(Payout, Payout.create_id(bank_ref)))
             payout = Payout(claim_id=claim_id, uscc=claim.uscc, programme=claim.programme,
                             award_year=claim.award_year, amount=value, paid_on=paid_on, bank_ref=bank_ref, by=by.name)

@@ -61,11 +61,18 @@ class BankFile:
             self.lines[at] = replace(line, reference=choose_reference(line.candidates, line.direction, known))
 
 
+class _NoSuchDay(ValueError):
+    """A day written as a day, which the calendar has not (2024-02-30, 2024-13-01)."""
+
+
 def _day(text: str) -> str:
     for pattern in _DAY:
         if found := pattern.fullmatch(text.strip()):  # a day and nothing else: never a time after it
             year, month, day = (int(g) for g in found.groups())
-            return date(year, month, day).isoformat()  # ValueError for 2024-13-01
+            try:
+                return date(year, month, day).isoformat()
+            except ValueError:
+                raise _NoSuchDay(text) from None
     raise ValueError(text)
 
 
@@ -160,6 +167,10 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
     raw_day = _cell(row, cols.get("date"))
     try:
         day = _day(raw_day)
+    except _NoSuchDay:
+        raise InvalidInput(f"line {n}: date {raw_day!r} is written as a day, but there is no such day; check the"
+                           " date column",
+                           zh=f"第 {n} 行：日期 {raw_day!r} 的写法正确，但没有这一天；请核对日期列") from None
     except ValueError:
         raise InvalidInput(f"line {n}: date {raw_day!r} is not a day written YYYY-MM-DD (2024-07-02, or 2024-7-2),"
                            " YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD or YYYY年M月D日, with no time after it",

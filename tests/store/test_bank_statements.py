@@ -36,7 +36,9 @@ def test_only_finance_imports_statements(world: World) -> None:
 
 @pytest.mark.parametrize(("text", "fragment"), [
     ("date,amount\n2023-01-01,5\n", "no header row"),
-    ("date,amount,reference\n2023-13-01,5,R\n", "YYYY-MM-DD"),
+    ("date,amount,reference\n2023-13-01,5,R\n", "there is no such day"),
+    ("date,amount,reference\n2023-02-30,5,R\n", "there is no such day"),
+    ("date,amount,reference\n01/07/2023,5,R\n", "YYYY-MM-DD"),
     ("date,amount,reference\n2023-01-01,5.001,R\n", "line 2: amount '5.001' is not an amount such as 1234.56"),
     ("date,amount,reference\n2023-01-01,5,\n", "reference is empty"),
     ("date,amount,reference\n", "no lines"),
