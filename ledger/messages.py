@@ -91,9 +91,15 @@ class _Formatter(string.Formatter):
             pool = str(value or "").lstrip("，")
             return f"，{pool}" if pool else ""
         if spec == "awards":
-            return "，".join(f"{a.get('programme') or a.get('tier')} {yuan(Decimal(str(a['amount'])))} 元"
+            # A rung by its Chinese name, its code beside it (a journey probe read "provincial_sme" on a zh page);
+            # a step recorded before the name was kept reads its code.
+            return "，".join(f"{a.get('programme') or _rung(a)} {yuan(Decimal(str(a['amount'])))} 元"
                             f"（申请 {a['claim']}）" for a in value)
         return super().format_field(value, spec)
+
+
+def _rung(award: dict[str, Any]) -> str:
+    return f"{award['tier_zh']}（{award.get('tier')}）" if award.get("tier_zh") else str(award.get("tier"))
 
 
 _FORMAT = _Formatter()

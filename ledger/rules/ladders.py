@@ -51,14 +51,17 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     owed = amount - awarded
     if owed <= 0:
         raise AlreadyAwarded(f"earlier rungs of {programme.code} already awarded {yuan(awarded)}, as much as {tier}",
-                             zh=f"{programme.code} 较低等次已奖励 {yuan(awarded)} 元，不低于 {tier} 的额度",
+                             zh=f"{programme.code} 较低等次已奖励 {yuan(awarded)} 元，"
+                                f"不低于 {_tier_zh(programme, tier)} 的额度",
                              earlier_claim=earlier[0].claim_id)
     lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in earlier)
     why.add("upgrade_top_up", policy.upgrade_article,
             f"upgrade from a lower rung already awarded ({lower}): only the difference"
             f" {yuan(amount)} - {yuan(awarded)} = {yuan(owed)} is owed", owed, key="upgrade_top_up", rung=amount,
             awarded=awarded, owed=owed,
-            lower=[{"tier": e.tier, "amount": e.amount, "claim": e.claim_id} for e in earlier])
+            lower=[{"tier": e.tier, "amount": e.amount, "claim": e.claim_id,
+                    **({"tier_zh": found.name_zh} if (found := programme.tier(e.tier)) and found.name_zh else {})}
+                   for e in earlier])
     return owed, max(standing - counted, ZERO)
 
 

@@ -183,6 +183,9 @@ def test_erc_municipal_then_national_tops_up_the_difference():
     top_up = step(national, "upgrade_top_up")
     assert top_up.article == 16 and top_up.amount == D("800000.00") and first in top_up.detail
     assert "1,000,000.00 - 200,000.00 = 800,000.00" in top_up.detail
+    # In Chinese the rung awarded below reads by its name, its code beside it (a journey probe read the bare code).
+    said = render_step(top_up.as_dict(), "zh")
+    assert "市级（municipal） 200,000.00 元" in said and "800,000.00" in said, said
 
 
 def test_every_rung_of_the_erc_ladder_tops_up():
