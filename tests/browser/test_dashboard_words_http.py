@@ -322,6 +322,12 @@ def test_an_outranked_proposal_says_which_approval_closed_it(client):
             for tier, day, doc in (("provincial_sme", "2023-03-01", "浙经信〔2023〕7号"),
                                    ("little_giant", "2023-06-01", "工信部〔2023〕2号"))]
     sme, giant = (m["proposed_claims"][0] for m in made)
+    signed_in(client, "jxj")
+    home = client.get(f"/ui/?status=proposed&uscc={uscc}").text
+    # Each proposal's tick box is told apart by its tier and figure (a journey probe found two labelled alike).
+    labels = re.findall(r'name="claim" value="[^"]+" aria-label="([^"]+)"', home)
+    assert len(labels) == 2 and len(set(labels)) == 2, labels
+    assert any("小巨人" in label and "1,000,000.00" in label for label in labels), labels
     sme, giant = (p["id"] if isinstance(p, dict) else p for p in (sme, giant))
     api(client, "POST", f"/v1/claims/{giant}/confirm", {}, as_="jxj")
     api(client, "POST", f"/v1/claims/{giant}/approve", {}, as_="jxj")
