@@ -33,18 +33,30 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
         by_ref = _payouts_by_ref(sql, refs)
         bearing = [(place, ln.get("direction", "debit"), (ref_key(ln["reference"]), amount(ln["amount"])), ln)
                    for place, ln in lines_bearing(sql, refs)]
-        stored = [(place, key) for place, direction, key, _ in bearing if direction == "credit"]
-        # A payout is paid back once: a credit returning it after another (on a statement imported before, or
-        # earlier on this one) is money in that nothing explains, as a repayment's second line is.
-        returned = Counter(key for place, key in stored if at is None or place < at)
+        # Credit transactions, each once: an overlapping statement's copy of a credit (the same day, as many times
+        # as one statement shows it) is the same money back (a finance probe: the copy of a return was told "no
+        # repayment bears this reference", though the first was a return).
+        stored = sorted(((place, key, ln["date"]) for place, direction, key, ln in bearing if direction == "credit"),
+                        key=lambda row: row[0])
+        earlier = _transactions([row for row in stored if at is None or row[0] < at])
+        # A payout is paid back once: the first credit returning it (in the order imported) is its money back; one
+        # after it (on a statement imported before, or earlier on this one) is money in that nothing explains, as a
+        # repayment's second line is; a copy of either is said as it was.
+        first = {}
+        for tx in earlier:
+            first.setdefault(tx[0], tx)
         unmatched = []
+        within: Counter = Counter()
         for ln in credits:
             key = (ref_key(ln["reference"]), amount(ln["amount"]))
             same = [p for p in by_ref.get(key[0], []) if amount(p["amount"]) == key[1]]
-            if not same or returned[key]:
+            tx = (key, ln["date"], within[(key, ln["date"])])
+            within[(key, ln["date"])] += 1
+            if tx not in earlier:
+                first.setdefault(key, tx)
+            if not same or first[key] != tx:
                 unmatched.append(ln)
                 continue
-            returned[key] += 1
             kind = "returned_credit_lines" if same[0]["reversed"] else "returned_but_not_reversed"
             found[kind].append({"line": ln, "payouts": [_payout(same[0])]})
         # Each credit returns one debit: the money back on any statement imported, or on this one if previewed,
@@ -52,8 +64,9 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
         # this one first (a regression probe: one credit answered for the debits of two statements, and both said
         # all matched). The same transaction shown again by an overlapping statement (the same day) is the same
         # money, in the same place of that order.
-        back = Counter(key for _, key in stored)
-        back.update((ref_key(ln["reference"]), amount(ln["amount"])) for ln in previewed or ())
+        shown = [*stored, *((None, (ref_key(ln["reference"]), amount(ln["amount"])), ln["date"])
+                            for ln in previewed or ())]
+        back = Counter(key for key, _, _ in _transactions(shown))
         order: dict[tuple, int] = {}  # (key, day, n-th that day on one statement) -> its place among the debits
         paid_out: Counter = Counter()
         for place in sorted({p for p, direction, _, _ in bearing if direction == "debit" and (at is None or p < at)}):
@@ -85,3 +98,16 @@ def _order(order: dict[tuple, int], paid_out: Counter, lines: list[tuple[tuple, 
             paid_out[key] += 1
         placed.append((key, order[seen]))
     return placed
+
+
+def _transactions(lines: list[tuple[object, tuple, str]]) -> dict[tuple, None]:
+    """The distinct transactions among credit lines (their statement, key and day), in the order given: the n-th
+    line of a key and day on a statement is the n-th such transaction, so a statement that shows again what an
+    earlier one showed (they overlap) adds nothing, and a second such line on one statement is a second
+    transaction."""
+    seen: dict[tuple, None] = {}
+    within: Counter = Counter()
+    for statement, key, day in lines:
+        seen.setdefault((key, day, within[(statement, key, day)]))
+        within[(statement, key, day)] += 1
+    return seen

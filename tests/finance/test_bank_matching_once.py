@@ -460,3 +460,22 @@ def test_one_credit_returns_one_debit_across_statements(api, books):
     assert _ids(reports["overlap"]["returned_payouts"]) == [[bounced["id"]]]
     assert reports["second"]["returned_payouts"] == [] and reports["second"]["all_matched"] is False
     assert _ids(reports["second"]["reversed_but_on_statement"]) == [[bounced["id"]]]
+
+
+def test_an_overlapping_statements_copy_of_a_return_is_the_same_money_back(api, books):
+    """A finance probe: a returned payout's debit and its credit on one statement, then both again on an overlapping
+    one: the debit's copy was returned as on the first, its credit's copy `unmatched_credit_lines` ("record it
+    against its recovery", though there is none), so the second statement was not all matched. The copy is the
+    same return; a second, different credit (another day) is still money nothing explains."""
+    head = "交易日期,借方发生额,贷方发生额,附言\n"
+    bounced = books.pay(books.approve(), "1000.00", "2024-07-02")
+    books.reverse(bounced)
+    ref = bounced["bank_ref"]
+    both = f"2024-07-02,1000.00,,{ref}\n2024-07-09,,1000.00,{ref}\n"
+    first = _import(api, head + both)["report"]
+    assert first["all_matched"] and _ids(first["returned_credit_lines"]) == [[bounced["id"]]], first
+    again = _import(api, head + both + f"2024-07-10,0.01,,X-{ref}\n")["report"]
+    assert _ids(again["returned_credit_lines"]) == [[bounced["id"]]] and again["unmatched_credit_lines"] == [], again
+    assert _ids(again["returned_payouts"]) == [[bounced["id"]]]
+    twice = _import(api, head + f"2024-07-12,,1000.00,{ref}\n")["report"]
+    assert [ln["reference"] for ln in twice["unmatched_credit_lines"]] == [ref] and not twice["all_matched"], twice
