@@ -39,7 +39,7 @@ from ledger import catalogue as catalogues
 from ledger.audit import intact, snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.audit.tampering import Unfolded
-from ledger.catalogue.model import Catalogue, Programme
+from ledger.catalogue.model import CapScope, Catalogue, Programme
 from ledger.connection import (
     STORE_ERRORS,
     HeldConnection,
@@ -1253,41 +1253,56 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _outranked_proposals(self, approved: Claim, accounts: list[AwardAccount], by: Principal
                              ) -> list[Aggregate]:
-        """The organisation's open proposals on the ladder or subject this approval awarded on, decided again on the
-        accounts as it left them: one left nothing to pay (a lower rung's proposal, certified apart, after the higher
-        rung's award was approved: confirming it is refused `already_awarded`) is closed as withdrawn, naming the
+        """The open proposals that draw on an account this approval changed (its ladder, its subject, a cap it used),
+        decided again on the accounts as it left them: one left nothing to pay (a lower rung's proposal, certified
+        apart, after the higher rung's award was approved: confirming it is refused `already_awarded`; another unit's
+        standard once the body's cap for the year is used up: `cap_exceeded`) is closed as withdrawn, naming the
         approved claim (`Outranked`), rather than left in the bureau's queue and its open total at a figure no one
         can be paid; one left less (the little giant's 1,000,000 once the SME honour's 200,000 is approved) is
         re-assessed to what confirming it gives (`Reassessed`, the old and new figures), as the queue shows it. Not a
-        decline: a later fact may propose a closed one again."""
-        org = self._get_or_none(Organisation, Organisation.create_id(approved.uscc))
-        if org is None or not org.proposals:
-            return []
-        ladders = {a.key for a in accounts if a.key.startswith("ladder:")}
+        decline: a later fact may propose a closed one again. Looked for among the organisation's own proposals and,
+        where the approval used a cap per innovation organisation (A11), its member units'; a cap per project or for
+        the fund shared with other organisations is checked when a proposal is confirmed."""
         loaded = {a.key: a for a in accounts}
+        changed = set(loaded)
         touched: list[Aggregate] = []
-        for pid, p in list(org.proposals.items()):
-            related = (p["programme"] == approved.programme and ladders) or (
-                approved.subject is not None and p["subject"] == approved.subject)
-            proposal = self._get_or_none(Claim, UUID(pid)) if related and pid != str(approved.id) else None
-            if proposal is None or proposal.status != "proposed":
-                continue
-            try:
-                now = entitle(plan := self._plan_again(proposal), self._states(plan, loaded),
-                              claim_id=str(proposal.id), approving=True)
-            except (errors.AlreadyAwarded, errors.Superseded):
-                proposal.outrank_proposal(str(approved.id), f"outranked by claim {approved.id}, approved by"
-                                          f" {by.name}: the award it proposed leaves nothing to pay", by.name)
-                org.close_proposal(pid, "outranked", by.name)
-                touched += [proposal, org]
-                continue
-            except errors.LedgerError:
-                continue  # refused for another reason: confirming it will say so
-            if now.amount != proposal.entitled_amount:
-                proposal.reassess(proposal.entitled_amount, now.amount, now.gross, now.explanation(),
-                                  list(now.accounts), list(proposal.accounts), now.policy_version, by.name)
-                touched.append(proposal)
+        for org in self._proposing(approved, accounts):
+            for pid in list(org.proposals):
+                proposal = self._get_or_none(Claim, UUID(pid)) if pid != str(approved.id) else None
+                if proposal is None or proposal.status != "proposed":
+                    continue
+                try:
+                    plan = self._plan_again(proposal)
+                    if not changed.intersection(k.text for k in plan.keys):
+                        continue
+                    now = entitle(plan, self._states(plan, loaded), claim_id=str(proposal.id), approving=True)
+                except (errors.AlreadyAwarded, errors.Superseded, errors.CapExceeded) as refusal:
+                    why = ("the cap it would draw on is used up" if isinstance(refusal, errors.CapExceeded)
+                           else "the award it proposed leaves nothing to pay")
+                    proposal.outrank_proposal(str(approved.id), f"outranked by claim {approved.id}, approved by"
+                                              f" {by.name}: {why}", by.name)
+                    org.close_proposal(pid, "outranked", by.name)
+                    touched += [proposal, org]
+                    continue
+                except errors.LedgerError:
+                    continue  # refused for another reason: confirming it will say so
+                if now.amount != proposal.entitled_amount:
+                    proposal.reassess(proposal.entitled_amount, now.amount, now.gross, now.explanation(),
+                                      list(now.accounts), list(proposal.accounts), now.policy_version, by.name)
+                    touched.append(proposal)
         return touched
+
+    def _proposing(self, approved: Claim, accounts: list[AwardAccount]) -> list[Organisation]:
+        """The organisations whose open proposals an approval may leave less: its own, and the member units of each
+        innovation body whose per-organisation cap (A11) it drew on."""
+        usccs = [approved.uscc]
+        per_body = f"cap:{CapScope.ORGANISATION_YEAR.value}:"  # cap:organisation_year:<programme>:<body>:<year>
+        bodies = [a.key.split(":", 3)[3].rsplit(":", 1)[0] for a in accounts if a.key.startswith(per_body)]
+        for body_id in dict.fromkeys(bodies):
+            body = self._get_or_none(InnovationBody, InnovationBody.create_id(body_id))
+            usccs += list(body.members) if body is not None else []
+        found = (self._get_or_none(Organisation, Organisation.create_id(u)) for u in dict.fromkeys(usccs))
+        return [org for org in found if org is not None and org.proposals]
 
     def _states(self, plan: Any, loaded: dict[str, AwardAccount]) -> dict[str, Any]:
         """The states of a plan's accounts, those this decision already loaded (and changed) read as they are."""

@@ -156,6 +156,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outranked_note": ("申请 {claim} 已获批准，按“从优、从高、不重复”，本项待确认奖补已无可拨付金额，随之关闭。",
                        "Claim {claim} was approved; under \"best, highest, never twice\" this proposal had nothing left"
                        " to pay, so it was closed."),
+    "outranked_cap_note": ("申请 {claim} 已获批准，用完了本项所计入的奖补上限，本项待确认奖补已无可拨付金额，随之关闭。",
+                           "Claim {claim} was approved and used up the cap this proposal draws on; it had nothing left"
+                           " to pay, so it was closed."),
     "kept_amount": ("保留（已拨付）", "Kept (paid)"),
     # The work queue's filters
     "first_page": ("第一页", "First page"), "ignored_h": ("以下筛选条件未被采用：", "Some filters were not applied:"),
@@ -216,7 +219,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Claim.Proposed": ("系统生成待确认奖补（免申即享）", "Award proposed by the ledger (no application needed)"),
     "Claim.Confirmed": ("确认待确认奖补", "Proposal confirmed"),
     "Claim.Replaced": ("待确认奖补被新申请取代", "Proposal replaced by a claim"),
-    "Claim.Outranked": ("待确认奖补因更高奖补获批而关闭", "Proposal closed: a higher award was approved"),
+    "Claim.Outranked": ("待确认奖补因另一奖补获批而关闭", "Proposal closed: another award was approved"),
     "Organisation.Certified": ("获得认定", "Certified"),
     "Organisation.ProposalOpened": ("生成待确认奖补", "Award proposed"),
     "Organisation.ProposalClosed": ("待确认奖补关闭", "Proposal closed"),

@@ -16,6 +16,7 @@ from tests.browser.conftest import api, page_client, signed_in
 from tests.support import unique_id, unique_uscc
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
+          "scjgj": {"role": "bureau", "bureau": "scjgj"},
           "finance": {"role": "finance"}, "auditor": {"role": "auditor"}, "admin": {"role": "admin"}}
 REVOCATION_DOC = "杭高新科〔2024〕17号"
 
@@ -333,7 +334,35 @@ def test_an_outranked_proposal_says_which_approval_closed_it(client):
     api(client, "POST", f"/v1/claims/{giant}/approve", {}, as_="jxj")
     signed_in(client, "jxj")
     zh = client.get(f"/ui/claims/{sme}").text
-    assert "待确认奖补因更高奖补获批而关闭" in zh and f"申请 {giant} 已获批准" in zh, zh
+    assert "待确认奖补因另一奖补获批而关闭" in zh and f"申请 {giant} 已获批准" in zh and "从优、从高" in zh, zh
     assert "已由申请" not in zh and "Claim.Outranked" not in zh
     en = client.get(f"/ui/claims/{sme}?lang=en").text
     assert f"Claim {giant} was approved" in en and "Replaced by claim" not in en
+
+
+def test_a_proposal_closed_by_a_used_up_cap_says_so(client):
+    """A standard's proposal closed because another unit's approved award used up the body's A11 cap for the year
+    says that a cap, not "best, highest, never twice", closed it (in both languages), naming the approval."""
+    lead, unit, body = unique_uscc(), unique_uscc(), unique_id("CONS-")
+    api(client, "POST", "/v1/appropriations",
+        {"year": 2023, "amount": "300000000.00", "document_ref": "财〔2023〕1号"}, as_="finance")
+    for uscc in (lead, unit):
+        api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江标准科技有限公司{uscc[-4:]}",
+                                                  "in_district": True})
+    api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "滨江企业创新联合体", "kind": "consortium",
+                                                   "lead_uscc": lead, "recognised_on": "2022-10-01"})
+    api(client, "POST", f"/v1/innovation-bodies/{body}/members", {"uscc": unit, "joined_on": "2022-10-01"})
+    made = api(client, "POST", "/v1/certifications", {
+        "uscc": unit, "programme": "A11.standard", "tier": "international_lead", "subject": "standard:ISO-20001",
+        "effective_on": "2023-05-01", "document_ref": "国标委〔2023〕9号", "body_id": body}, as_="scjgj")
+    [proposal] = made["proposed_claims"]
+    proposal = proposal["id"] if isinstance(proposal, dict) else proposal
+    taken = api(client, "POST", "/v1/claims", {
+        "uscc": lead, "programme": "A11.standard", "award_year": 2023, "effective_on": "2023-04-01",
+        "tier": "international_lead", "subject": "standard:ISO-30001", "body_id": body}, as_="scjgj")
+    api(client, "POST", f"/v1/claims/{taken['id']}/approve", {}, as_="scjgj")
+    signed_in(client, "scjgj")
+    zh = client.get(f"/ui/claims/{proposal}").text
+    assert f"申请 {taken['id']} 已获批准，用完了本项所计入的奖补上限" in zh and "从优、从高" not in zh, zh
+    en = client.get(f"/ui/claims/{proposal}?lang=en").text
+    assert f"Claim {taken['id']} was approved and used up the cap" in en, en

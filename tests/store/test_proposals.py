@@ -14,7 +14,7 @@ from ledger.application import AwardLedger
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.claim import Claim
-from tests.store.conftest import JXJ, KJJ, SCJGJ, World
+from tests.store.conftest import ADMIN, JXJ, KJJ, SCJGJ, World
 
 
 def _erc(world: World, tier: str = "municipal", on: date = date(2023, 3, 1)) -> tuple[str, str, dict]:
@@ -287,3 +287,48 @@ def test_a_proposal_an_approval_leaves_less_to_pay_shows_what_confirming_gives(w
         ("Proposed", None), ("Reassessed", "1000000.00")]
     confirmed = world.ledger.confirm_claim(JXJ, claim_id=high).view
     assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "800000.00")
+
+
+def _standard_members(world: World) -> tuple[str, str, str]:
+    """Two units of one innovation body (A11's cap is per body per year, summed over its members)."""
+    lead = world.org(member=False)
+    body = world.body(lead=lead)
+    unit = world.org(member=False)
+    world.ledger.add_member(ADMIN, body_id=body, uscc=unit, joined_on=date(2022, 10, 1))
+    return lead, unit, body
+
+
+def test_a_proposal_a_cap_leaves_nothing_is_closed_naming_the_approval_that_took_it(world: World) -> None:
+    """A regression probe: the body's 2023 A11 cap taken whole by one unit's approved award, another unit's
+    proposal stayed open at 1,000,000 in the queue, though confirming it is refused `cap_exceeded`. The approval
+    closes it (`Outranked`, withdrawn, naming the approval that used the cap), as a ladder or a subject does."""
+    lead, unit, body = _standard_members(world)
+    [pid] = world.ledger.record_certification(SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead",
+                                              subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
+                                              document_ref="国标委〔2023〕9号", body_id=body).view["proposed_claims"]
+    assert world.ledger.claim(pid)["entitled_amount"] == "1000000.00"
+    taken = world.approved(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:ISO-30001",
+                           body_id=body, effective_on=date(2023, 4, 1))
+    closed = world.ledger.claim(pid)
+    assert (closed["status"], closed["replaced_by"]) == ("withdrawn", taken["id"]), closed
+    assert [h["event"] for h in closed["history"]] == ["Proposed", "Outranked"]
+    assert "cap" in closed["history"][-1]["reason"]
+    with pytest.raises(errors.InvalidState):
+        world.ledger.confirm_claim(SCJGJ, claim_id=pid)
+
+
+def test_a_proposal_a_cap_leaves_less_is_reassessed_to_what_is_left(world: World) -> None:
+    """The same, the approval leaving 500,000 of the body's cap: the other unit's proposal is re-assessed to it
+    (open, Reassessed with the old and new figures), and confirming it gives the figure shown."""
+    lead, unit, body = _standard_members(world)
+    [pid] = world.ledger.record_certification(SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead",
+                                              subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
+                                              document_ref="国标委〔2023〕9号", body_id=body).view["proposed_claims"]
+    world.approved(lead, "A11.standard", by=SCJGJ, tier="international_participate", subject="standard:ISO-30001",
+                   body_id=body, effective_on=date(2023, 4, 1))
+    shown = world.ledger.claim(pid)
+    assert (shown["status"], shown["entitled_amount"]) == ("proposed", "500000.00"), shown
+    assert [(h["event"], h.get("previous_entitled_amount")) for h in shown["history"]] == [
+        ("Proposed", None), ("Reassessed", "1000000.00")]
+    confirmed = world.ledger.confirm_claim(SCJGJ, claim_id=pid).view
+    assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "500000.00")
