@@ -7,6 +7,7 @@ template) falls back to a rendering from its rule and amount where that is enoug
 """
 from __future__ import annotations
 
+import re
 import string
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -127,3 +128,27 @@ def localise(steps: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     if lang != "zh":
         return steps
     return [step | {"detail": render_step(step, lang)} for step in steps]
+
+
+# The notes the ledger itself writes when it closes a proposal (`Replaced`, `Outranked`), stored in English as the
+# event's `reason` (and the claim's `decision_note`); a Chinese reader gets them from these patterns.
+_SYSTEM_NOTES_ZH = (
+    (re.compile(r"replaced by claim (\S+), submitted for the same fact"),
+     "已由申请 {0} 取代：同一事实已另行提交申请，本项待确认奖补随之关闭"),
+    (re.compile(r"replaced by proposal (\S+): the certification was upgraded to (\S+)"),
+     "已由待确认奖补 {0} 取代：认定已升级为 {1}"),
+    (re.compile(r"outranked by claim (\S+), approved by (.+): the cap it would draw on is used up"),
+     "申请 {0} 已由 {1} 批准，用完了本项所计入的奖补上限，本项待确认奖补已无可拨付金额，随之关闭"),
+    (re.compile(r"outranked by claim (\S+), approved by (.+): the award it proposed leaves nothing to pay"),
+     "申请 {0} 已由 {1} 批准，按“从优、从高、不重复”，本项待确认奖补已无可拨付金额，随之关闭"),
+)
+
+
+def system_note(text: str | None, lang: str) -> str | None:
+    """A note the ledger wrote itself, in `lang`; anything else (a person's reason) as it was written."""
+    if lang != "zh" or not text:
+        return text
+    for pattern, zh in _SYSTEM_NOTES_ZH:
+        if found := pattern.fullmatch(text):
+            return zh.format(*found.groups())
+    return text

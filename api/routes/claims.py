@@ -13,7 +13,7 @@ from api.problems import responses
 from api.schemas.claims import ApprovalCreate, ClaimCreate, ClaimDetail, ClaimPublic, RejectionCreate
 from api.schemas.common import BODY_ID, CERT_ID, ORG_USCC
 from ledger.application import AwardLedger
-from ledger.messages import localise
+from ledger.messages import localise, system_note
 from ledger.principals import Principal, Role
 
 router = APIRouter(tags=["claims"])
@@ -76,5 +76,8 @@ def claim_in(ledger: AwardLedger, lang: str, claim: dict[str, Any]) -> dict[str,
                          tier=claim.get("tier"))
     history = [event | {"explanation": localise(event["explanation"], lang)} if event.get("explanation") else event
                for event in claim.get("history") or ()]  # a re-assessment's steps read as the claim's do
-    return claim | named | {"explanation": localise(claim.get("explanation") or [], lang)} | (
+    history = [event | {"reason": system_note(event["reason"], lang)} if event.get("reason") else event
+               for event in history]  # a proposal's closing note, written by the ledger, in the reader's language
+    note = {"decision_note": system_note(claim["decision_note"], lang)} if "decision_note" in claim else {}
+    return claim | named | note | {"explanation": localise(claim.get("explanation") or [], lang)} | (
         {"history": history} if "history" in claim else {})

@@ -156,7 +156,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outranked_note": ("申请 {claim} 已获批准，按“从优、从高、不重复”，本项待确认奖补已无可拨付金额，随之关闭。",
                        "Claim {claim} was approved; under \"best, highest, never twice\" this proposal had nothing left"
                        " to pay, so it was closed."),
-    "outranked_cap_note": ("申请 {claim} 已获批准，用完了本项所计入的奖补上限，本项待确认奖补已无可拨付金额，随之关闭。",
+    "outranked_cap_note": ("申请 {claim} 已获批准，用完了本项所计入的奖补上限，"
+                           "本项待确认奖补已无可拨付金额，随之关闭。",
                            "Claim {claim} was approved and used up the cap this proposal draws on; it had nothing left"
                            " to pay, so it was closed."),
     "kept_amount": ("保留（已拨付）", "Kept (paid)"),

@@ -73,3 +73,32 @@ def test_the_reconciliation_lists_programmes_in_article_order_with_names(api, wo
                           "outside_policy_term", headers=ZH)
     assert "2022-09-06" in problem["detail"] and problem["years"][0] == 2022 and HAN.search(problem["detail"])
     api.refused("GET", "/v1/finance/reconciliation.csv?year=2021", None, "finance", 409, "outside_policy_term")
+
+
+def test_a_proposals_closing_note_reads_in_chinese(api, world):
+    """The note the ledger writes when it closes a proposal (outranked by an approval; replaced by a submitted claim)
+    was English under zh in the API, though the page read it in Chinese: it reads in Chinese now, naming the claim,
+    and English as stored."""
+    org = world.org()
+    made = [api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": tier,
+                                                   "effective_on": day, "document_ref": doc}, as_="jxj")
+            for tier, day, doc in (("provincial_sme", "2023-03-01", "浙经信〔2023〕7号"),
+                                   ("little_giant", "2023-06-01", "工信部〔2023〕2号"))]
+    low, high = (m["proposed_claims"][0] for m in made)
+    low, high = (p["id"] if isinstance(p, dict) else p for p in (low, high))
+    api.ok("POST", f"/v1/claims/{high}/confirm", {}, as_="jxj", status=200)
+    api.ok("POST", f"/v1/claims/{high}/approve", {}, as_="jxj", status=200)
+    chinese = api.ok("GET", f"/v1/claims/{low}", as_="auditor", headers=ZH)
+    english = api.ok("GET", f"/v1/claims/{low}", as_="auditor")
+    note = chinese["decision_note"]
+    assert note.startswith(f"申请 {high} 已由 ") and "从优、从高、不重复" in note, note
+    assert chinese["history"][-1]["reason"] == chinese["decision_note"]
+    assert english["decision_note"].startswith(f"outranked by claim {high}, approved by ")
+    erc = api.ok("GET", f"/v1/certifications/{world.certify(world.org(), 'A3.erc', 'municipal')}", as_="kjj")
+    [pid] = erc["proposed_claims"]
+    pid = pid["id"] if isinstance(pid, dict) else pid
+    submitted = api.ok("POST", "/v1/claims", {"uscc": erc["uscc"], "programme": "A3.erc", "award_year": 2023,
+                                              "effective_on": "2023-03-01", "certification_id": erc["id"]}, as_="kjj")
+    replaced = api.ok("GET", f"/v1/claims/{pid}", as_="auditor", headers=ZH)
+    assert replaced["decision_note"] == (f"已由申请 {submitted['id']} 取代："
+                                         "同一事实已另行提交申请，本项待确认奖补随之关闭")
