@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from api import cli_language
 from api.auth import AuthFileError
-from api.cli_language import reason_zh, refuse, then, tr, whole_number
+from api.cli_language import events, reason_zh, refuse, then, tr, whole_number
 from api.commands import (
     chain_check,
     close,
@@ -239,7 +239,7 @@ def rebuild(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     took = time.monotonic() - started
-    print("award-ledger rebuild: " + tr(f"{applied:,} events applied in {took:.1f} s",
+    print("award-ledger rebuild: " + tr(f"{events(applied)} applied in {took:.1f} s",
                                         f"已应用 {applied:,} 个事件，用时 {took:.1f} 秒"), file=sys.stderr, flush=True)
     return 0
 

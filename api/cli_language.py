@@ -222,3 +222,8 @@ def argparse_zh(message: str) -> str:
             words = [TYPES_ZH.get(g, g) for g in found.groups()]
             return then(zh.format(*words), "用法见上一行，详情请加 --help 查看")
     return then(f"命令行参数有误：{message}", "用法见上一行，详情请加 --help 查看")
+
+
+def events(n: int) -> str:
+    """"1 event", "2,048 events": a count of events in an English line."""
+    return f"{n:,} event{'' if n == 1 else 's'}"

@@ -54,9 +54,15 @@ class Progress:
             took = time.monotonic() - self.began
             self.stream.write(f"{self.desc}：{self.done:,}{of} {self.unit}，用时 {took:.1f} 秒（每秒 {self.rate():,.0f}"
                               f" {self.unit}）\n" if self.zh else
-                              f"{self.desc}: {self.done:,}{of} {self.unit} in {took:.1f} s"
+                              f"{self.desc}: {self.done:,}{of} {self._counted()} in {took:.1f} s"
                               f" ({self.rate():,.0f} {self.unit}/s)\n")
             self.stream.flush()
+
+
+    def _counted(self) -> str:
+        """The English unit as the count reads it: "1 event", "1/1 event", "2 events"."""
+        one = (self.total if self.total is not None else self.done) == 1
+        return self.unit[:-1] if one and self.unit.endswith("s") else self.unit
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
+from api.cli_language import events as count
 from api.commands.common import KEY_LIMIT, read_input, say, write_whole
 from api.json_text import loads
 
@@ -92,7 +93,7 @@ def run_receipt(args: argparse.Namespace) -> int:
         return 2
     events, position = len(receipt["events"]), receipt["head"]["position"]
     check = f"award-ledger verify-receipt {shlex.quote(str(path))} --public-key {shlex.quote(str(pem))}"
-    say("receipt", tr(f"wrote {path}: {events} events, head at position {position} signed by key"
+    say("receipt", tr(f"wrote {path}: {count(events)}, head at position {position} signed by key"
                       f" {receipt['key_id']}, and the ledger's public key to {pem}. Check it with `{check}`",
                       f"已写入 {path}：{events} 个事件，链头位置 {position}，由密钥 {receipt['key_id']} 签名；"
                       f"台账公钥已写入 {pem}。可用 `{check}` 核验"))
@@ -147,7 +148,7 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
         names, head = ", ".join(e["event"] for e in events), receipt["head"]
         # The status and the events as the pages name them, for a Chinese reader (they were English: a zh probe).
         names_zh = "、".join(pick(EVENTS, e["event"], "zh") or e["event"] for e in events)
-        print(tr(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {len(events)} events: {names};"
+        print(tr(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {count(len(events))}: {names};"
                  f" signed head at position {head['position']} (key {head['key_id']})",
                  f"有效：申请 {receipt.get('claim_id')}（{status_name(str(receipt.get('status')), 'zh')}），"
                  f"{len(events)} 个事件：{names_zh}；已签名的链头位于位置 {head['position']}（密钥 {head['key_id']}）"))

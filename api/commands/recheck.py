@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from api.cli_language import language, tr
+from api.cli_language import events, language, tr
 from api.commands.common import configure_logging, say, settings, stage
 from api.reports.sheet import neutral
 from projections.progress import Progress
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
                           f"有 {len(rows):,} 笔已记录的申请与现行规则核算的结果不符；请以新的事件更正（审批时重新核定，"
                           "或使用更正类命令），切勿直接修改"))
         return 1
-    say("recheck", tr(f"every recorded claim matches the rules in force ({read[0]:,} events read)",
+    say("recheck", tr(f"every recorded claim matches the rules in force ({events(read[0])} read)",
                       f"所有已记录的申请均与现行规则相符（已读 {read[0]:,} 个事件）"))
     return 0
 

@@ -6,6 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
+from api.cli_language import events as count
 from api.cli_language import language, refuse, tr
 from api.commands import chain_check
 from api.commands.common import configure_logging, say, settings
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(describe(state))
     shown = beijing.shown(state["as_of"])
-    say("replay", tr(f"{state['events_replayed']:,} events recorded by {shown} replayed",
+    say("replay", tr(f"{count(state['events_replayed'])} recorded by {shown} replayed",
                      f"已重放截至 {shown} 记录的 {state['events_replayed']:,} 个事件"))
     return 0
 
@@ -88,7 +89,7 @@ def describe(state: dict) -> str:
               below if f["below_floor"] else "") for f in state["fund_years"]]
     shown, events, position = beijing.shown(state["as_of"]), state["events_replayed"], state["position"]
     head = (f"台账截至 {shown} 所知的状态（{events:,} 个事件，至位置 {position:,}）" if zh else
-            f"the ledger as known at {shown} ({events:,} events, up to position {position:,})")
+            f"the ledger as known at {shown} ({count(events)}, up to position {position:,})")
     org_columns = (("统一社会信用代码", "名称", "申请笔数", "应得", "已批准", "已拨付", "未拨付") if zh else
                    ("uscc", "name", "claims", "entitled", "approved", "paid", "outstanding"))
     fund_columns = (("资金年度", "已安排预算", "已批准占用", "剩余额度", "最低安排", "") if zh else

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from api.cli_language import Worded, language, reason_zh, refuse, then, tr
+from api.cli_language import Worded, events, language, reason_zh, refuse, then, tr
 from api.commands.chain_check import say_tampering
 from api.commands.common import DIGEST_LIMIT, configure_logging, read_input, say, settings
 from api.json_text import loads
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if report["ok"]:
         head = report["chain_head"]
-        say("verify", tr(f"intact: {report['events_checked']:,} events, head {head['digest']} at"
+        say("verify", tr(f"intact: {events(report['events_checked'])}, head {head['digest']} at"
                          f" {head['position']:,}; keep that digest outside the system",
                          f"完好：{report['events_checked']:,} 个事件，链头 {head['digest']}"
                          f"（位置 {head['position']:,}）；请把该摘要保存在系统之外"))

@@ -175,7 +175,7 @@ def test_rebuild_replays_the_log_and_prints_progress(database_url, monkeypatch, 
     code, _ = _record_an_organisation(database_url)
     assert main(["rebuild"]) == 0
     err = capsys.readouterr().err
-    assert "events/s" in err and "events applied" in err
+    assert "events/s" in err and "1 event applied in" in err  # one organisation, no body
     read_models = ReadModels.open(database_url)
     try:
         assert read_models.award_state(code)["uscc"] == code
@@ -203,3 +203,18 @@ def test_project_follows_the_log_reports_and_stops_on_sigterm(database_url, tmp_
     # were plain text between the JSON lines (an ops probe).
     lines = [line for line in log.read_text().splitlines() if line.strip()]
     assert lines and all(json.loads(line) for line in lines), lines
+
+
+def test_one_event_is_counted_in_the_singular(database_url, monkeypatch, capsys):
+    """English lines counted "1 events" (an inputs probe): one organisation registered without a body is one event."""
+    from ledger.application import AwardLedger
+    from ledger.store import store_env
+    from tests.store.conftest import World
+
+    ledger = AwardLedger(store_env(database_url))
+    World(ledger).org(member=False)
+    ledger.close()
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    assert main(["verify"]) == 0
+    err = capsys.readouterr().err
+    assert "intact: 1 event, head" in err and "1 events" not in err, err
