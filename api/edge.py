@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
 from api.auth import SUBREQUEST_PRINCIPAL
-from api.json_text import TooDeep, loads
+from api.json_text import DuplicateKey, TooDeep, loads_once
 from api.lanes import Lanes
 from api.settings import Settings
 from ledger.bank_files.decoding import READABLE, charset
@@ -78,21 +78,6 @@ class TooLarge(Exception):
     """The body passed its limit while being read."""
 
 
-class DuplicateKey(ValueError):
-    """A JSON object names a key twice: which value was meant cannot be known."""
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    if len(found) < len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise DuplicateKey(key)
-            seen.add(key)
-    return found
-
-
 DEEP = "too_deep"  # read_json's answer for JSON nested too deep
 LONG = "too_long_a_number"  # read_json's answer for a JSON number of more digits than Python converts
 
@@ -133,9 +118,9 @@ def read_json(body: bytes) -> tuple[str | None, Any]:
     document, or `UNREAD`). A body that is not JSON is (None, UNREAD): the route refuses it in its own words. The
     document is what `json.loads` gives, so a lane need not read the body again."""
     try:
-        return None, loads(body, object_pairs_hook=_pairs)
+        return None, loads_once(body)
     except DuplicateKey as err:
-        return str(err), UNREAD
+        return err.key, UNREAD
     except TooDeep:
         return DEEP, UNREAD
     except ValueError as err:  # malformed, not UTF-8, or an integer past Python's 4,300 digits (int's own limit)

@@ -9,12 +9,15 @@ import argparse
 import json
 import shlex
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
 from api.cli_language import events as count
 from api.commands.common import KEY_LIMIT, read_input, say, write_whole
-from api.json_text import loads
+from api.json_text import loads_once as loads
+from ledger.beijing import shown
+from ledger.domain.values import yuan
 
 RECEIPT_LIMIT = 16 * 1024 * 1024  # a claim's receipt is a few kilobytes; its events would have to number thousands
 
@@ -100,6 +103,26 @@ def run_receipt(args: argparse.Namespace) -> int:
     return 0
 
 
+def _proved(receipt: dict) -> tuple[str, str]:
+    """The organisation, programme and amounts a valid receipt proves, in English and in Chinese."""
+    claim = receipt.get("claim") if isinstance(receipt.get("claim"), dict) else {}
+    amounts = [(en, zh, claim.get(field)) for field, en, zh in (
+        ("entitled_amount", "entitled", "应享"), ("approved_amount", "approved", "批准"),
+        ("paid_amount", "paid", "已拨付"))]
+    said = [(en, zh, _money(value)) for en, zh, value in amounts if value is not None]
+    return (f"organisation {claim.get('uscc')}, {claim.get('programme')}, award year {claim.get('award_year')}: "
+            + ", ".join(f"{en} {value}" for en, _, value in said),
+            f"单位 {claim.get('uscc')}，{claim.get('programme')}，{claim.get('award_year')} 年度："
+            + "，".join(f"{zh} {value} 元" for _, zh, value in said))
+
+
+def _money(value: object) -> str:
+    try:
+        return yuan(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
 def _written(path: Path, content: str) -> bool:
     """Whether `content` went to `path`; if not, refused as `output_unwritable` (exit 2)."""
     try:
@@ -148,10 +171,16 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
         names, head = ", ".join(e["event"] for e in events), receipt["head"]
         # The status and the events as the pages name them, for a Chinese reader (they were English: a zh probe).
         names_zh = "、".join(pick(EVENTS, e["event"], "zh") or e["event"] for e in events)
-        print(tr(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {count(len(events))}: {names};"
-                 f" signed head at position {head['position']} (key {head['key_id']})",
-                 f"有效：申请 {receipt.get('claim_id')}（{status_name(str(receipt.get('status')), 'zh')}），"
-                 f"{len(events)} 个事件：{names_zh}；已签名的链头位于位置 {head['position']}（密钥 {head['key_id']}）"))
+        # What was proved, so nobody need read it from the file (a trust probe), and as of when: a receipt shows the
+        # claim as the ledger knew it when it was issued; a later correction is in a later receipt.
+        en, zh = _proved(receipt)
+        print(tr(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {en}; {count(len(events))}:"
+                 f" {names}; signed head at position {head['position']} (key {head['key_id']}), issued"
+                 f" {shown(receipt.get('issued_at'))}: the claim as the ledger knew it then; ask for a new receipt"
+                 " to see anything recorded since",
+                 f"有效：申请 {receipt.get('claim_id')}（{status_name(str(receipt.get('status')), 'zh')}），{zh}；"
+                 f"{len(events)} 个事件：{names_zh}；已签名的链头位于位置 {head['position']}（密钥 {head['key_id']}），"
+                 f"出具于 {shown(receipt.get('issued_at'))}：这是台账当时所知的申请；此后记录的事项请重新申请回执查看"))
         return 0
     zh = language() == "zh"
     for problem in problems:

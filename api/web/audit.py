@@ -7,16 +7,19 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api.json_text import loads
+from api.json_text import DuplicateKey
+from api.json_text import loads_once as loads
 from api.long_queries import long_query
+from api.web import i18n
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
+from ledger import beijing
 from ledger.audit import receipts
 from ledger.audit.chain import InvalidDigest
 from ledger.audit.reasons import Reason
 from ledger.audit.receipts import KIND
 from ledger.audit.signing import check, load_public, unknown_key
-from ledger.domain.errors import LongQueriesBusy
+from ledger.domain.errors import LedgerError, LongQueriesBusy
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -36,6 +39,8 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
         document = loads(await file.read(1_000_000 + 1))
         if not isinstance(document, dict):
             raise ValueError
+    except DuplicateKey as err:  # a checker reading the last copy of a key, a person the first (a trust probe)
+        return await run_in_threadpool(_page, request, [problem(("file", "文件"), Reason(str(err), err.zh))])
     except ValueError:
         return await run_in_threadpool(_page, request, [problem(("file", "文件"), NOT_JSON)])
     if document.get("receipt") != KIND and not {"position", "digest"} <= document.keys():
@@ -46,7 +51,33 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
         checked = await run_in_threadpool(_problems, request, document)
     except LongQueriesBusy:
         return await run_in_threadpool(page, request, 503)
-    return await run_in_threadpool(_page, request, checked)
+    if checked or document.get("receipt") != KIND:
+        return await run_in_threadpool(_page, request, checked)
+    since = await run_in_threadpool(_since, request.app.state.ledger, document)
+    return await run_in_threadpool(page, request, checked=checked, since=since)
+
+
+def _since(ledger: Any, receipt: dict) -> dict[str, Any] | None:
+    """What the ledger recorded on a validly receipted claim after the receipt was issued (a trust probe: a receipt
+    taken before the claim's revocation was said to agree with the ledger): when it was issued, the later events of
+    the claim and its recovery, and the claim's status now; None when the receipt still shows all of it."""
+    claim_id = str(receipt.get("claim_id"))
+    try:
+        now = ledger.claim(claim_id)
+    except LedgerError:
+        return None  # the receipt verified against the chain; a claim the ledger cannot show is verify's to name
+    shown_then: dict[bool, int] = {}
+    for e in receipt.get("events") or ():
+        own = e.get("aggregate_id") == claim_id
+        shown_then[own] = max(shown_then.get(own, 0), int(e.get("version") or 0))
+    later = [h["event"] if "." in h["event"] else f"Claim.{h['event']}" for h in now.get("history") or ()
+             if h.get("version", 0) > shown_then.get(not h["event"].startswith("Recovery."), 0)]
+    if not later:
+        return None
+    named = {lang: sep.join(i18n.pick(i18n.EVENTS, e, lang) or e for e in later) for lang, sep in (("zh", "、"),
+                                                                                                 ("en", ", "))}
+    return {"issued": beijing.shown(receipt.get("issued_at")), "count": len(later), "events": named,
+            "status": now["status"]}
 
 
 NOT_JSON = Reason("not a JSON digest or receipt", "不是 JSON 格式的摘要或回执")

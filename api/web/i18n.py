@@ -82,6 +82,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_ok": ("核验通过：签名有效，内容与本账本一致。",
                  "Valid: the signature holds and it agrees with this ledger."),
     "check_bad": ("核验失败：", "INVALID: "),
+    "check_since": ("但这份回执出具于 {issued}，只反映当时的台账：此后本申请又记录了 {count} 个事件（{events}），"
+                    "现为{status}。请重新申请回执查看现状。",
+                    "But this receipt was issued at {issued} and shows the ledger as it was then: since then {count}"
+                    " more event(s) were recorded on this claim ({events}), and it now stands as {status}. Ask for a"
+                    " new receipt to see it as it is."),
     "refused": ("操作被拒绝", "Refused"), "code": ("代码", "Code"), "back": ("返回", "Back"),
     "language": ("English", "中文"),
     "my_queue": ("待办申请", "Claims waiting for you"), "filters": ("筛选", "Filters"), "all": ("全部", "all"),

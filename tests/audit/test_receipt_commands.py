@@ -69,8 +69,32 @@ def test_verify_receipt_keeps_english_for_an_english_reader(cli: str, tmp_path: 
     out, pem = _receipt_and_key(cli, tmp_path)
     capsys.readouterr()
     assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
-    assert capsys.readouterr().out.startswith(f"valid: claim {cli} (approved), 2 events: Claim.Submitted,"
-                                              " Claim.Approved; signed head at position")
+    said = capsys.readouterr().out
+    receipt = json.loads(out.read_text())
+    uscc = receipt["claim"]["uscc"]
+    assert said.startswith(f"valid: claim {cli} (approved), organisation {uscc}, A5.voucher, award year 2023:"
+                           " entitled 300,000.00, approved 300,000.00, paid 0.00; 2 events: Claim.Submitted,"
+                           " Claim.Approved; signed head at position"), said
+    # as of when: the receipt's own signed moment, in Beijing time (a trust probe: an old receipt read as current)
+    assert "UTC+08:00: the claim as the ledger knew it then" in said, said
+
+
+def test_a_receipt_naming_a_key_twice_is_refused(cli: str, tmp_path: Path, monkeypatch, capsys) -> None:
+    """A trust probe: a genuine receipt with another organisation's code and a tenfold amount written first and the
+    genuine values after them was `valid` (the checker keeps the last copy of a key, a person reads the first). A
+    receipt naming a key twice is refused as unreadable, naming the key, in either language."""
+    out, pem = _receipt_and_key(cli, tmp_path)
+    text = out.read_text()
+    assert text.count('"approved_amount": "300000.00"') == 1
+    out.write_text(text.replace('"approved_amount": "300000.00"',
+                                '"approved_amount": "3000000.00", "approved_amount": "300000.00"'))
+    capsys.readouterr()
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 2
+    err = capsys.readouterr().err
+    assert "[receipt_unreadable]" in err and "'approved_amount' twice" in err, err
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 2
+    assert "两次出现键 'approved_amount'" in capsys.readouterr().err
 
 
 def test_a_receipt_and_key_saved_with_a_byte_order_mark_are_still_checked(cli: str, tmp_path: Path, capsys) -> None:

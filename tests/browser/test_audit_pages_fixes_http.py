@@ -145,3 +145,34 @@ def test_a_claim_page_whose_events_no_longer_fold_says_where_the_chain_breaks(cl
     assert f"事件链在位置 {first} 断开" in page.text and "从位置" in page.text
     english = client.get(f"/ui/claims/{claim_id}?lang=en")
     assert english.status_code == 409 and f"the chain breaks at position {first}" in english.text
+
+
+def test_a_receipt_taken_before_a_correction_is_not_said_to_agree_with_the_ledger_now(client):
+    """A trust probe: a receipt taken before its claim's revocation was "valid: ... agrees with this ledger", though
+    the ledger then held the revocation. Valid still (the signature and the events hold), the page now says when it
+    was issued, the events recorded on the claim since, and what the claim stands as now; a current receipt gets no
+    such line."""
+    before = _receipt(client)
+    claim_id = before["claim_id"]
+    api(client, "POST", f"/v1/claims/{claim_id}/withdraw", {"reason": "企业申请撤回"}, as_="kjj")
+    csrf = signed_in(client, "auditor")
+    said = _checked(client, csrf, before)
+    assert said.startswith("核验通过") and "但这份回执出具于" in said and "UTC+08:00" in said, said
+    assert "此后本申请又记录了 1 个事件（撤回申请），现为已撤回" in said, said
+    english = _checked(client, csrf, before, lang="en")
+    assert "since then 1 more event(s) were recorded on this claim" in english and "withdrawn" in english, english
+    current = api(client, "GET", f"/v1/claims/{claim_id}/receipt", as_="auditor")
+    assert "但这份回执出具于" not in _checked(client, csrf, current)
+
+
+def test_a_receipt_naming_a_key_twice_is_refused_on_the_page(client):
+    """A trust probe: a receipt with forged values written before the genuine ones under the same keys passed the
+    page's check (it read the last copy). The page refuses it, naming the key, in the page's language."""
+    receipt = _receipt(client)
+    text = json.dumps(receipt, ensure_ascii=False)
+    forged = text.replace('"status": ', '"status": "approved", "status": ', 1).encode()
+    csrf = signed_in(client, "auditor")
+    said = _checked(client, csrf, forged)
+    said = said.replace("&#39;", "'")
+    assert said.startswith("核验失败") and "两次出现键 'status'" in said, said
+    assert "twice" in _checked(client, csrf, forged, lang="en")
