@@ -99,7 +99,9 @@ def test_a_confirmation_cut_by_a_body_cap_moves_the_cap_once(api, world):
     confirmed = api.ok("POST", f"/v1/claims/{proposals[0]}/confirm", {}, as_="scjgj", status=200)
     assert confirmed["entitled_amount"] == "500000.00", confirmed
     history = api.ok("GET", f"/v1/claims/{proposals[0]}", as_="auditor")["history"]
-    assert [e["event"] for e in history] == ["Proposed", "Confirmed", "Reassessed"], history
+    # the other unit's approval re-assessed the open proposal to what the cap left (as the queue showed it then)
+    assert [e["event"] for e in history] == ["Proposed", "Reassessed", "Confirmed"], history
+    assert (history[1]["previous_amount"], history[1]["entitled_amount"]) == ("1000000.00", "500000.00")
     caps = api.ok("GET", f"/v1/organisations/{lead}/awards", as_="auditor")["caps"]
     mine = [c for c in caps if c["scope"] == "organisation_year" and body in (c.get("account") or "")]
     assert [(c["used"], c["remaining"]) for c in mine] == [("1000000.00", "0.00")], caps

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.application import AwardLedger
+from ledger.catalogue import current
 from ledger.domain import errors
 from tests.store.conftest import FGJ, KJJ, SCJGJ, World, instances
 from tests.store.test_concurrency import race
@@ -368,3 +369,29 @@ def test_a_prize_on_the_subject_does_not_pay_back_a_lowered_approval(world: Worl
         assert claims[-1]["approved_amount"] == ("200000.00" if prize else "900000.00")
         totals.append(_approved_total(ledger, *claims))
     assert totals == [D("1200000.00")] * 2
+
+
+@pytest.mark.parametrize(("lower", "lower_rank", "higher", "higher_rank", "paid"), [
+    ("international_participate", None, "international_lead", None, "500000.00"),
+    ("industry", 1, "national", 1, "100000.00"),
+])
+def test_one_standards_awards_are_not_added_up(world: World, lower, lower_rank, higher, higher_rank, paid) -> None:
+    """A caps probe: one unit paid 500,000 for taking part in an international standard and then 1,000,000 for
+    leading the same one (1,500,000), and an industry standard raised to a national one 100,000 + 200,000. Art. 16:
+    "同一…标准获得多项资助（奖励）的，按从优、从高、不重复…晋升到高等次时补足差额": the higher level pays the
+    difference; a lower or equal level after it is refused `already_awarded`; another standard is apart."""
+    unit = world.org()  # the lead of a body of its own: A11 counts it there
+    subject, extra = f"standard:GB-{unit[-6:]}", {}
+    first = world.approved(unit, "A11.standard", by=SCJGJ, tier=lower, rank=lower_rank, subject=subject,
+                           effective_on=date(2023, 4, 1), **extra)
+    second = world.approved(unit, "A11.standard", by=SCJGJ, tier=higher, rank=higher_rank, subject=subject,
+                            effective_on=date(2024, 4, 1), year=2024, **extra)
+    assert second["approved_amount"] == paid, second
+    total = Decimal(first["approved_amount"]) + Decimal(second["approved_amount"])
+    assert total == current().programme("A11.standard").tier(higher).amount
+    err = refused("already_awarded", world.claim, unit, "A11.standard", by=SCJGJ, tier=lower, rank=lower_rank,
+                  subject=subject, effective_on=date(2024, 5, 1), year=2024, **extra)
+    assert err is not None
+    other = world.approved(unit, "A11.standard", by=SCJGJ, tier=lower, rank=lower_rank,
+                           subject=f"standard:GB-{unit[-6:]}-2", effective_on=date(2024, 6, 1), year=2024, **extra)
+    assert Decimal(other["approved_amount"]) > 0

@@ -47,7 +47,9 @@ ROWS = [
     ("A10.first_set", 10, "jxj", Kind.CAPPED, {}, None, "500000", {}, []),
     ("A11.standard", 11, "scjgj", Kind.TIERED,
      {"international_lead": "1000000", "international_participate": "500000", "national": "200000",
-      "industry": "100000"}, None, None, {CapScope.ORGANISATION_YEAR: "1000000"}, []),
+      "industry": "100000"}, None, None, {CapScope.ORGANISATION_YEAR: "1000000"},
+     # Art. 16: one unit's awards for one standard are one award at its highest level (a caps probe)
+     [("industry", "national", "international_participate", "international_lead")]),
     ("A12.talent", 12, "rcb", Kind.AS_REQUIRED, {}, None, None, {}, []),
     ("A13.equity", 13, "fgj", Kind.INVESTMENT, {}, None, "20000000",
      {CapScope.PROJECT: "20000000", CapScope.POOL: "100000000"}, []),
