@@ -12,7 +12,6 @@ import logging
 import random
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
@@ -73,7 +72,7 @@ from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
 from ledger.usecases.common import fingerprint as command_fingerprint
-from ledger.usecases.common import optional_text
+from ledger.usecases.common import optional_text, plain_reference
 from ledger.usecases.common import require_role as _require_role
 from ledger.usecases.common import text as _text
 from ledger.usecases.common import uuid_of as _uuid
@@ -195,12 +194,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                       recognised_on: date, key: str | None = None) -> Outcome:
         _require_role(by, Role.ADMIN, Role.BUREAU, doing="register innovation bodies")
         lead = Uscc.parse(lead_uscc).value
-        body_id, name = _text(body_id, "id"), _text(name, "name")
-        if (plain := unicodedata.normalize("NFKC", body_id)) != body_id:
-            # Rule 13 awards a body once: "ｂｏｄｙ1" beside "body1" would be a second body to award (an input probe).
-            raise errors.InvalidInput(f"id {body_id!r} has full-width or other compatibility characters; write it"
-                                      f" as {plain!r}", zh=f"编号 {body_id!r} 含全角或其他兼容字符；请写作 {plain!r}",
-                                      field="id")
+        # Rule 13 awards a body once: "ｂｏｄｙ1" beside "body1" would be a second body to award (an input probe).
+        body_id, name = plain_reference(body_id, "id", "编号"), _text(name, "name")
         kinds = self.catalogue().body_kinds
         if kind not in kinds:
             raise errors.InvalidInput(f"kind {kind!r} is not a new-type innovation organisation; use one of "
@@ -504,7 +499,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         _require_role(by, Role.FINANCE, doing="record payouts")
         cid = _uuid(claim_id, "claim")
         value = money(amount)
-        bank_ref = _text(bank_ref, "bank_ref")
+        bank_ref = plain_reference(bank_ref, "bank_ref", "银行流水号")  # one bank transaction, one payout
         if value <= 0:
             raise errors.InvalidAmount("a payout must be more than 0.00", zh="拨付金额必须大于 0.00", field="amount")
 

@@ -22,8 +22,8 @@ ROLES_ZH = {"bureau": "区级部门", "finance": "财政", "auditor": "审计", 
 
 
 # What `AwardLedger._get` looks up, by the English word its refusal names it with.
-KINDS_ZH = {"claim": "申请", "certification": "认定", "recovery": "追回款项", "payout": "拨付记录",
-            "innovation body": "创新组织"}
+KINDS_ZH = {"claim": "申请", "certification import": "名单导入", "certification": "认定", "recovery": "追回款项",
+            "payout": "拨付记录", "innovation body": "创新组织"}  # the longer name first: it begins like the shorter
 
 
 def thing_zh(what: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +37,18 @@ def uuid_of(value: str | None, what: str) -> UUID:
 def text(value: str, field: str) -> str:
     """Required text through the ledger's one text check (ledger/domain/text.py), whichever way it came in."""
     return clean_text(value, field)
+
+
+def plain_reference(value: str, field: str, name_zh: str) -> str:
+    """A reference the ledger keys records by (a bank's reference, a body's id): required text with no full-width or
+    other compatibility characters, which would make "ＩＣＢＣ－０００１" a second reference beside "ICBC-0001" (an
+    input probe booked one bank transaction twice so). Refused `invalid_request`, showing the form to write."""
+    found = clean_text(value, field)
+    if (plain := unicodedata.normalize("NFKC", found)) != found:
+        raise errors.InvalidInput(f"{field} {found!r} has full-width or other compatibility characters; write it"
+                                  f" as {plain!r}", zh=f"{name_zh} {found!r} 含全角或其他兼容字符；请写作 {plain!r}",
+                                  field=field)
+    return found
 
 
 def optional_text(value: str | None, field: str) -> str | None:

@@ -20,7 +20,7 @@ from ledger.domain.recovery import Recovery
 from ledger.domain.values import money, yuan
 from ledger.principals import Principal, Role
 from ledger.rules.accounts import keeps_paid
-from ledger.usecases.common import require_role, text, uuid_of
+from ledger.usecases.common import plain_reference, require_role, text, uuid_of
 
 if TYPE_CHECKING:
     from ledger.application import Outcome
@@ -33,7 +33,7 @@ class RecoveryCommands:
                          bank_ref: str, dry_run: bool = False, key: str | None = None) -> Outcome:
         require_role(by, Role.FINANCE, doing="record repayments")
         rid = uuid_of(recovery_id, "recovery")
-        value, bank_ref = money(amount), text(bank_ref, "bank_ref")
+        value, bank_ref = money(amount), plain_reference(bank_ref, "bank_ref", "银行流水号")
         if value <= 0:
             raise errors.InvalidAmount("a repayment must be more than 0.00", zh="还款金额必须大于 0.00")
         today = beijing.today()

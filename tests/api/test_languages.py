@@ -102,3 +102,11 @@ def test_a_proposals_closing_note_reads_in_chinese(api, world):
     replaced = api.ok("GET", f"/v1/claims/{pid}", as_="auditor", headers=ZH)
     assert replaced["decision_note"] == (f"已由申请 {submitted['id']} 取代："
                                          "同一事实已另行提交申请，本项待确认奖补随之关闭")
+
+
+def test_an_import_not_kept_is_named_in_chinese(api):
+    """An input probe: an import that recorded nothing (not kept) answered 404 "台账中没有认定 import …", an English
+    word in the Chinese; it is named as a Chinese reader names a list import."""
+    missing = "36375f93-b0f6-5ae0-bb7f-5ea63e86216c"
+    problem = api.refused("GET", f"/v1/certifications/imports/{missing}", None, "kjj", 404, "not_found", headers=ZH)
+    assert problem["detail"].startswith(f"台账中没有名单导入 {missing}") and "import" not in problem["detail"], problem

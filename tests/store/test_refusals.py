@@ -155,3 +155,23 @@ def test_rejection_releases_the_reservation(world: World) -> None:
     assert world.claim(org, "A5.voucher", basis_amount="1000000")["entitled_amount"] == "200000.00"
     world.ledger.reject_claim(KJJ, claim_id=first["id"], reason="材料不全")
     assert world.claim(org, "A5.voucher", basis_amount="1000000")["entitled_amount"] == "300000.00"
+
+
+def test_a_full_width_bank_reference_is_refused_showing_the_form_to_write(world: World) -> None:
+    """An input probe: a payout under "ＩＣＢＣ－ＦＷ－０００１" (a clerk's input method in full-width mode) was a
+    second payout for the bank transaction "ICBC-FW-0001" already booked, where the same reference in lower case is
+    `conflict`. A reference with full-width or other compatibility characters is refused, writing nothing, naming the
+    form to write, as a body's id is; so is a repayment's."""
+    org = world.org()
+    claim = world.approved(org, "A3.erc", certification_id=world.recognise(org, "A3.erc", "municipal"))
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="10.00", paid_on=date(2023, 7, 1),
+                               bank_ref="ICBC-FW-0001")
+    err = refused(world, "invalid_request", lambda: world.ledger.record_payout(
+        FINANCE, claim_id=claim["id"], amount="10.00", paid_on=date(2023, 7, 1), bank_ref="ＩＣＢＣ－ＦＷ－０００１"))
+    assert "'ICBC-FW-0001'" in err.detail and err.context.get("field") == "bank_ref"
+    assert "银行流水号" in err.in_language("zh") and "请写作 'ICBC-FW-0001'" in err.in_language("zh")
+    assert world.ledger.claim(claim["id"])["paid_amount"] == "10.00"
+    revoked = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报", document_ref="撤〔2024〕1号").view
+    refused(world, "invalid_request", lambda: world.ledger.record_repayment(
+        FINANCE, recovery_id=revoked["recovery_id"], amount="10.00", received_on=date(2024, 1, 5),
+        bank_ref="ＲＥＰ－１"))
