@@ -55,6 +55,17 @@ def run(args: argparse.Namespace) -> int:
     except OutsidePolicyTerm as err:
         refuse("close", err.code, f"{err.detail}. Nothing was recorded", then(reason_zh(err), "未记录任何内容"))
         return 2
+    if args.year >= (today := beijing.today()).year:
+        # Closing is once and for all: a year closed while it runs would show every later approval of it as a
+        # post-close adjustment, with no way to close it again (a parity probe closed 2025 on 1 March 2025).
+        refuse("close", "argument_invalid",
+               f"--year {args.year} has not ended in Beijing (today is {today.isoformat()}): a year is closed once its"
+               f" 31 December has passed; until then read its figures with `award-ledger export --year {args.year}`"
+               " or GET /v1/finance/reconciliation. Nothing was recorded",
+               f"{args.year} 年度在北京时间尚未结束（今天是 {today.isoformat()}）：年度须在其 12 月 31 日之后结账；"
+               f"在此之前请用 `award-ledger export --year {args.year}` 或 GET /v1/finance/reconciliation 查看数字。"
+               "未记录任何内容")
+        return 2
     # The signer after the refusals a close can meet before it signs: loading it may make and register a key (from
     # a folder without var/signing-key.pem), which a refused close must not (a probe: a second close of a year
     # refused "nothing was recorded" and had added a key). The seal is read when snapshots are, so it comes later.

@@ -15,6 +15,7 @@ import re
 import socket
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -656,3 +657,23 @@ def test_a_sqlite_store_it_may_not_write_is_forbidden_not_a_database_to_start(tm
         (found,) = REFUSAL.findall(run.stderr)
         assert run.returncode == 2 and found[1] == "store_forbidden", run.stderr
         assert "Traceback" not in run.stderr and (lang == "zh") == bool(CJK.search(found[2])), run.stderr
+
+
+def test_a_year_not_yet_ended_in_beijing_is_not_closed(tmp_path, monkeypatch, capsys):
+    """A parity probe closed 2025 on 1 March 2025 (and at 23:59 on 31 December, Beijing time): a close is once and
+    for all, so every later approval of the year showed as a post-close adjustment. A year is closed once it has
+    ended in Beijing; before, the refusal says when and where to read its figures, and records nothing."""
+    from ledger import beijing
+
+    url = _sqlite(tmp_path)
+    variables = {"LEDGER_DATABASE_URL": url, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "key.pem")}
+    for day in (date(2025, 3, 1), date(2025, 12, 31)):
+        monkeypatch.setattr(beijing, "today", lambda day=day: day)
+        said = _both(monkeypatch, capsys, tmp_path, ["close", "--year", "2025"], variables, "argument_invalid",
+                     quoted=r"`award-ledger export --year 2025`|GET /v1/finance/reconciliation")
+        assert f"today is {day.isoformat()}" in said["en"] and "award-ledger export --year 2025" in said["en"]
+        assert f"2025 年度在北京时间尚未结束（今天是 {day.isoformat()}）" in said["zh"], said["zh"]
+    assert not (tmp_path / "key.pem").exists()  # refused before a key is made or anything recorded
+    monkeypatch.setattr(beijing, "today", lambda: date(2026, 1, 1))
+    code, _, err = _run(monkeypatch, capsys, tmp_path, ["close", "--year", "2025"], variables)
+    assert code == 0, err
