@@ -75,7 +75,7 @@ def prepare(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts) -> 
     check_claim_term(catalogue.policy, facts.effective_on, facts.award_year, why)
     if programme.kind is Kind.DESIGNATION:
         raise NotEligible(f"{programme.code} is a designation: it grants no money, record it as a certification",
-                          zh=f"{programme.code} 是称号认定，不给予资金；请作为认定记录")
+                          zh=f"{programme.zh}是称号认定，不给予资金；请作为认定记录")
     subject = subject_for(facts.subject, catalogue.subject_kinds, programme.subject_kind,
                           required=programme.needs_subject, programme=programme.code)
     tier = None
@@ -121,7 +121,7 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
     gross = _base_amount(programme, facts, plan.tier, why)
     if gross <= 0:
         raise NotEligible(f"{programme.code} comes to nothing for these facts; a claim for nothing is refused",
-                          zh=f"按这些事实 {programme.code} 金额为零；不受理零金额申请")
+                          zh=f"按这些事实{programme.zh}金额为零；不受理零金额申请")
     amount = standing = gross
     for key in plan.keys:
         if key.family == "ladder":
@@ -133,8 +133,12 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
         elif key.family == "rank":
             rank_slot(programme, account(key), facts.uscc, facts.rank, subject or "-")  # type: ignore[arg-type]
     caps = [(cap, key) for cap in programme.caps for key in plan.keys if acct.for_cap(key, cap)]
+    # An approval does not count, on its caps, the pending claims it outranks on its ladder (rule 3: they come to
+    # nothing once it is approved): a pending national standard's 200,000 cut the same standard's lead award to
+    # 800,000 under the body's 1,000,000, though that approval then left the national claim nothing (a probe).
+    outranked = _outranked_on_ladder(plan, accounts, claim_id) if approving and caps else frozenset()
     for cap, key in caps:
-        state = account(key)
+        state = _excluding(account(key), outranked)
         capped = apply_cap(programme, cap, state, amount, why, deciding=claim_id is None, whose=key.whose)
         own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)
         # the headroom left, for a claim holding none
@@ -153,6 +157,27 @@ def evaluate(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts,
              accounts: dict[str, AccountState] | None = None, *, claim_id: str | None = None) -> Entitlement:
     """Both halves at once, for callers that already hold every tally (tests, replays, what-if queries)."""
     return entitle(prepare(catalogue, facts, org), accounts or {}, claim_id=claim_id)
+
+
+def _outranked_on_ladder(plan: Plan, accounts: dict[str, AccountState], claim_id: str | None) -> frozenset[str]:
+    """The other claims pending on the plan's ladder at its rung or below: what approving it leaves nothing."""
+    ladder = plan.programme.ladder_of(plan.tier) if plan.tier else ()
+    if plan.tier not in ladder:
+        return frozenset()
+    mine = ladder.index(plan.tier)
+    return frozenset(e.claim_id for key in plan.keys if key.family == "ladder"
+                     for e in (accounts.get(key.text) or AccountState(key.text)).entries
+                     if e.claim_id != claim_id and e.status == "pending" and e.tier in ladder
+                     and ladder.index(e.tier) <= mine)
+
+
+def _excluding(state: AccountState, claims: frozenset[str]) -> AccountState:
+    """The account without those claims' entries (its `earlier` mark kept on the entries that stay)."""
+    if not claims or not any(e.claim_id in claims for e in state.entries):
+        return state
+    earlier = None if state.earlier is None else sum(1 for e in state.entries[:state.earlier]
+                                                     if e.claim_id not in claims)
+    return AccountState(state.key, tuple(e for e in state.entries if e.claim_id not in claims), earlier)
 
 
 def _own_entry(state: AccountState | None, claim_id: str) -> Entry | None:

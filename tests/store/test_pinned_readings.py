@@ -395,3 +395,22 @@ def test_one_standards_awards_are_not_added_up(world: World, lower, lower_rank, 
     other = world.approved(unit, "A11.standard", by=SCJGJ, tier=lower, rank=lower_rank,
                            subject=f"standard:GB-{unit[-6:]}-2", effective_on=date(2024, 6, 1), year=2024, **extra)
     assert Decimal(other["approved_amount"]) > 0
+
+
+def test_a_pending_lower_level_of_a_standard_does_not_cut_the_higher_ones_approval(world: World) -> None:
+    """A regression probe: a unit's national-standard claim (200,000) pending, its lead claim for the same standard
+    approved first was cut to 800,000 by the body's 1,000,000 cap, which still counted the pending claim's 200,000
+    though that very approval left it nothing to pay; the unit was paid 800,000 of its 1,000,000. A pending claim
+    on the ladder at the approved rung or below is not counted on the caps the approval is bounded by: it is paid
+    1,000,000, and the national claim comes to nothing (rule 3)."""
+    unit = world.org()
+    subject = f"standard:GB-{unit[-6:]}"
+    national = world.claim(unit, "A11.standard", by=SCJGJ, tier="national", rank=1, subject=subject,
+                           effective_on=date(2023, 4, 1))
+    lead = world.claim(unit, "A11.standard", by=SCJGJ, tier="international_lead", subject=subject,
+                       effective_on=date(2023, 6, 1))
+    assert lead["entitled_amount"] == "800000.00"  # at submission the pending lower rung is deducted (rule 3)
+    approved = world.ledger.approve_claim(SCJGJ, claim_id=lead["id"]).view
+    assert approved["approved_amount"] == "1000000.00", approved
+    assert world.ledger.claim(national["id"])["entitled_amount"] == "0.00"
+    refused("already_awarded", world.ledger.approve_claim, SCJGJ, claim_id=national["id"])
