@@ -66,12 +66,12 @@ def _since(ledger: Any, receipt: dict) -> dict[str, Any] | None:
         now = ledger.claim(claim_id)
     except LedgerError:
         return None  # the receipt verified against the chain; a claim the ledger cannot show is verify's to name
-    shown_then: dict[bool, int] = {}
+    shown_then: dict[str, int] = {}  # each record's (the claim's, its recovery's) last version the receipt shows
     for e in receipt.get("events") or ():
-        own = e.get("aggregate_id") == claim_id
-        shown_then[own] = max(shown_then.get(own, 0), int(e.get("version") or 0))
+        record = str(e.get("aggregate_id"))
+        shown_then[record] = max(shown_then.get(record, 0), int(e.get("version") or 0))
     later = [h["event"] if "." in h["event"] else f"Claim.{h['event']}" for h in now.get("history") or ()
-             if h.get("version", 0) > shown_then.get(not h["event"].startswith("Recovery."), 0)]
+             if h.get("version", 0) > shown_then.get(str(h.get("recovery_id") or claim_id), 0)]
     if not later:
         return None
     named = {lang: sep.join(i18n.pick(i18n.EVENTS, e, lang) or e for e in later) for lang, sep in (("zh", "、"),

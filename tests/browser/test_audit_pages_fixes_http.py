@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from tests.browser.conftest import api, page_client, signed_in
 from tests.support import unique_id, unique_uscc
 
-PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "auditor": {"role": "auditor"}, "admin": {"role": "admin"}}
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "auditor": {"role": "auditor"}, "admin": {"role": "admin"},
+          "finance": {"role": "finance"}}
 SIGNED = ("signature", "key_id", "public_key", "signature_algorithm")
 
 
@@ -176,3 +177,24 @@ def test_a_receipt_naming_a_key_twice_is_refused_on_the_page(client):
     said = said.replace("&#39;", "'")
     assert said.startswith("核验失败") and "两次出现键 'status'" in said, said
     assert "twice" in _checked(client, csrf, forged, lang="en")
+
+
+def test_the_events_since_an_older_receipt_include_its_recovery(client):
+    """A regression probe: a receipt taken after a payout, then the claim revoked (a recovery opened) and a repayment
+    recorded: the page listed only the revocation, the recovery's events hidden behind the payout's versions. Each
+    record's events are compared with that record's own on the receipt."""
+    api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财〔2023〕1号"},
+        as_="finance")
+    claim_id = _receipt(client)["claim_id"]
+    api(client, "POST", f"/v1/claims/{claim_id}/approve", {}, as_="kjj")
+    api(client, "POST", "/v1/payouts", {"claim_id": claim_id, "amount": "30000.00", "paid_on": "2023-07-01",
+                                        "bank_ref": unique_id("ICBC-")}, as_="finance")
+    before = api(client, "GET", f"/v1/claims/{claim_id}/receipt", as_="auditor")
+    revoked = api(client, "POST", f"/v1/claims/{claim_id}/revoke", {"reason": "虚报", "document_ref": "撤〔2024〕1号"},
+                  as_="kjj")
+    api(client, "POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments",
+        {"amount": "10000.00", "received_on": "2024-01-05", "bank_ref": unique_id("REP-")}, as_="finance")
+    csrf = signed_in(client, "auditor")
+    said = _checked(client, csrf, before, lang="en")
+    assert "since then 3 more event(s)" in said, said
+    assert "Recovery opened" in said or "recovery" in said.lower(), said
