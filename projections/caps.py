@@ -77,9 +77,10 @@ def _submitted(t: Tables, e: EventRow) -> None:
 
 
 def _reassessed(t: Tables, e: EventRow) -> None:
-    """The claim's reservation moves from its old figure and accounts to its new ones."""
+    """The claim's reservation moves from its old figure and accounts to its new ones; a proposal's re-assessment
+    (an approval that cut the cap it draws on) moves nothing, as a proposal reserves nothing until confirmed."""
     p, claim = e.payload, t.get("records", e.aggregate_id)
-    if claim is None:
+    if claim is None or claim.get("proposed"):
         return
     old = [k for k in p["previous_accounts"] if k.startswith("cap:")]
     new = [k for k in p["accounts"] if k.startswith("cap:")]
