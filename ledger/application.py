@@ -265,7 +265,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if prog.body_kind and body_id is None:
             raise errors.MissingFact(f"{prog.code} recognises an innovation body: give body_id, the body it"
                                      " recognises (register it with POST /v1/innovation-bodies first)",
-                                     zh=f"{prog.code} 是对创新组织的认定：请在 body_id 中填写被认定的创新组织"
+                                     zh=f"{prog.zh}是对创新组织的认定：请在 body_id 中填写被认定的创新组织"
                                         "（须先通过 POST /v1/innovation-bodies 登记）", field="body_id")
 
         def decide() -> tuple[list[Aggregate], dict]:
@@ -345,8 +345,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 no_ladder = not prog.ladders
                 en = (f"{prog.code}'s tiers do not form a ladder" if no_ladder else
                       f"{prog.code} tiers {cert.tier} and {new} are not rungs of one ladder")
-                zh = (f"{prog.code} 的各等次不构成晋升序列" if no_ladder else
-                      f"{prog.code} 的等次 {cert.tier} 与 {new} 不在同一晋升序列中")
+                zh = (f"{prog.zh}的各等次不构成晋升序列" if no_ladder else
+                      f"{prog.zh}的等次 {cert.tier} 与 {new} 不在同一晋升序列中")
                 raise errors.NotAnUpgrade(f"{en}, so {cert.tier} is not upgraded to {new}; record {new} as a new"
                                           " certification (POST /v1/certifications)",
                                           zh=f"{zh}，{cert.tier} 不能晋升为 {new}；请将 {new} 作为新的认定记录"
@@ -354,7 +354,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
                 raise errors.NotAnUpgrade(f"{prog.code} tier {new} is not above {cert.tier} on the ladder"
                                           f" {' < '.join(ladder)}; an upgrade must climb its ladder",
-                                          zh=f"{prog.code} 的等次 {new} 在晋升序列 {' < '.join(ladder)} 中不高于现有"
+                                          zh=f"{prog.zh}的等次 {new} 在晋升序列 {' < '.join(ladder)} 中不高于现有"
                                              f"等次 {cert.tier}；晋升只能升到更高等次，请填写高于 {cert.tier} 的等次")
             if effective_on < cert.effective_on:
                 raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
@@ -994,12 +994,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _programme_for(self, by: Principal, code: str, day: date) -> Programme:
         _require_role(by, Role.BUREAU, doing="record certifications and claims")
-        prog = find_programme(self.catalogue_on(day), code)
+        catalogue = self.catalogue_on(day)
+        prog = find_programme(catalogue, code)
         if by.bureau != prog.lead:
+            lead, own = (getattr(catalogue.bureau(b), "name_zh", b) for b in (prog.lead, by.bureau))
             raise errors.NotLeadBureau(f"{prog.code} (Art. {prog.article}) is led by {prog.lead}; {by.name} speaks for"
                                        f" {by.bureau}. Only the lead bureau records and decides it",
-                                       zh=f"{prog.code}（第{prog.article}条）由 {prog.lead} 牵头；{by.name} 属于"
-                                          f" {by.bureau}。只有牵头部门可以记录和审批")
+                                       zh=f"{prog.name_zh}（{prog.code}，第{prog.article}条）由{lead}（{prog.lead}）"
+                                          f"牵头；{by.name} 属于{own}（{by.bureau}）。只有牵头部门可以记录和审批")
         return prog
 
     def _pending_claim(self, by: Principal, cid: UUID, doing: str) -> Claim:
@@ -1105,7 +1107,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             raise errors.MissingFact(
                 f"certification {cert_id} was recorded without the {wanted} it is for, and {prog.code} awards are"
                 f' keyed by it: give subject as "{wanted}:…" (the {wanted} the certification is for)',
-                zh=f"认定 {cert_id} 记录时未写明所针对的 {wanted}，而 {prog.code} 的奖励按奖励事项计算：请填写"
+                zh=f"认定 {cert_id} 记录时未写明所针对的 {wanted}，而{prog.zh}的奖励按奖励事项计算：请填写"
                    f' subject，格式为 "{wanted}:…"（该认定所针对的 {wanted}）', field="subject")
         named = subject_for(facts.subject, catalogue.subject_kinds, prog.subject_kind, required=True,
                             programme=prog.code)
@@ -1188,7 +1190,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             raise errors.NotEligible(f"innovation body {body.body_id} has no {prog.code} certification in force on"
                                      f" {day}: the level of a recognition award comes from the body's certification;"
                                      " record it first (POST /v1/certifications with body_id)",
-                                     zh=f"创新组织 {body.body_id} 在 {day} 没有有效的 {prog.code} 认定；认定奖励的等次"
+                                     zh=f"创新组织 {body.body_id} 在 {day} 没有有效的{prog.zh}认定；认定奖励的等次"
                                         "取自该组织的认定，请先记录认定（POST /v1/certifications，填写 body_id）")
         return None
 
@@ -1373,10 +1375,10 @@ def _sent_only_what_applies(prog: Programme, tier: str | None, rank: int | None)
     only: a claim recorded before keeps what it was recorded with, and replays never refuse it."""
     if tier is not None and not prog.tiers:
         raise errors.UnknownTier(f"{prog.code} has no tiers; leave tier out (you sent {tier!r})",
-                                 zh=f"{prog.code} 不分等次；请不要填写 tier（本次填写的是 {tier!r}）", field="tier")
+                                 zh=f"{prog.zh}不分等次；请不要填写 tier（本次填写的是 {tier!r}）", field="tier")
     if rank is not None and not prog.ranked:
         raise errors.InvalidInput(f"{prog.code} does not pay by rank; leave rank out (you sent {rank})",
-                                  zh=f"{prog.code} 不按排名奖励；请不要填写 rank（本次填写的是 {rank}）", field="rank")
+                                  zh=f"{prog.zh}不按排名奖励；请不要填写 rank（本次填写的是 {rank}）", field="rank")
 
 
 def _rank_applies(prog: Programme, tier: str | None, rank: int | None) -> bool:
@@ -1393,15 +1395,15 @@ def _certified_tier(prog: Programme, tier: str | None) -> str | None:
     if prog.kind.value == "designation" or not prog.tiers:
         if tier is not None:
             raise errors.UnknownTier(f"{prog.code} has no tiers; leave tier out",
-                                     zh=f"{prog.code} 不分等次；请不要填写 tier")
+                                     zh=f"{prog.zh}不分等次；请不要填写 tier")
         return None
     if tier is None:
         raise errors.MissingFact(f"{prog.code} certifications need a tier: " + ", ".join(t.code for t in prog.tiers),
-                                 zh=f"{prog.code} 的认定须填写等次 tier，为以下之一：" + _tiers_zh(prog))
+                                 zh=f"{prog.zh}的认定须填写等次 tier，为以下之一：" + _tiers_zh(prog))
     if prog.tier(tier) is None:
         raise errors.UnknownTier(f"{prog.code} has no tier {tier!r}; its tiers are "
                                  + ", ".join(t.code for t in prog.tiers),
-                                 zh=f"{prog.code} 没有等次 {tier!r}；请改为以下之一：" + _tiers_zh(prog))
+                                 zh=f"{prog.zh}没有等次 {tier!r}；请改为以下之一：" + _tiers_zh(prog))
     return tier
 
 
@@ -1434,13 +1436,13 @@ def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: Innovati
         raise errors.NotEligible(f"innovation body {body.body_id} is {a_or_an(have_en)} ({have_zh}), not"
                                  f" {a_or_an(want_en)} ({want_zh}); {prog.code} recognises {want_en}s only",
                                  zh=f"创新组织 {body.body_id} 是{have_zh or have_en}，不是{want_zh or want_en}；"
-                                    f"{prog.code} 只认定{want_zh or want_en}")
+                                    f"{prog.zh}只认定{want_zh or want_en}")
     if body.lead_uscc != uscc:
         raise errors.NotEligible(f"innovation body {body.body_id} ({want_en}, {want_zh}) is led by {body.lead_uscc},"
                                  f" not {uscc}: its {prog.code} recognition is recorded for, and paid to, its lead"
                                  " unit only, once per body",
                                  zh=f"创新组织 {body.body_id}（{want_zh or want_en}）的牵头单位是 {body.lead_uscc}，"
-                                    f"不是 {uscc}；其 {prog.code} 认定只记录在牵头单位名下并拨付给牵头单位，"
+                                    f"不是 {uscc}；其{prog.zh}认定只记录在牵头单位名下并拨付给牵头单位，"
                                     "每个组织一次，请以牵头单位记录")
 
 

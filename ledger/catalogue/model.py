@@ -131,6 +131,11 @@ class Programme:
     def tier(self, code: str) -> Tier | None:
         return next((t for t in self.tiers if t.code == code), None)
 
+    @property
+    def zh(self) -> str:
+        """The programme as a Chinese reader's refusal names it: 创新券补助（A5.voucher）, its name, then its code."""
+        return f"{self.name_zh}（{self.code}）"
+
     def ladder_of(self, tier: str) -> tuple[str, ...]:
         """The ladder a tier stands on; a tier on no ladder is a ladder of its own."""
         return next((ladder for ladder in self.ladders if tier in ladder), (tier,))

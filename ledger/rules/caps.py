@@ -21,6 +21,13 @@ SCOPE_TEXT = {
 }
 
 
+def _scope_zh(cap: Cap, scope: str, whose: str) -> str:
+    """The cap's scope for a Chinese reader, naming whose it is where the scope alone does not (A11's body, a pool);
+    the account's key stays in the refusal's `cap` field and its English."""
+    said = SCOPES_ZH.get(cap.scope.value, scope)
+    return f"{said}：{whose}" if whose else said
+
+
 def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Decimal, why: Explanation, *,
               deciding: bool = True, whose: str = "") -> Decimal:
     """`deciding`: the amount is being decided now (a submission), so a decided amount above the headroom is refused
@@ -32,17 +39,17 @@ def apply_cap(programme: Programme, cap: Cap, account: AccountState, amount: Dec
         scope = _scope(cap, whose)
         raise CapExceeded(f"the {programme.code} cap of {yuan(cap.limit)} {scope} is used up ({account.key}:"
                           f" {yuan(account.used)} reserved or approved); nothing is left to award",
-                          zh=f"{programme.code} 的上限 {yuan(cap.limit)} 元（{SCOPES_ZH.get(cap.scope.value, scope)}）"
-                             f"已用完（{account.key}：已预留或批准 {yuan(account.used)} 元），无可奖励余额",
+                          zh=f"{programme.zh}的上限 {yuan(cap.limit)} 元（{_scope_zh(cap, scope, whose)}）"
+                             f"已用完（已预留或批准 {yuan(account.used)} 元），无可奖励余额",
                           cap=account.key)
     if amount > headroom and programme.decided and deciding:
         scope = _scope(cap, whose)
         raise CapExceeded(f"requested {yuan(amount)} is above what the {programme.code} cap of {yuan(cap.limit)}"
                           f" {scope} has left: {yuan(headroom)} ({account.key}: {yuan(account.used)} reserved or"
                           f" approved); a decided amount is not cut, request at most {yuan(headroom)}",
-                          zh=f"申请金额 {yuan(amount)} 元超过 {programme.code} 上限 {yuan(cap.limit)} 元"
-                             f"（{SCOPES_ZH.get(cap.scope.value, scope)}）的剩余额度 {yuan(headroom)} 元"
-                             f"（{account.key}：已预留或批准 {yuan(account.used)} 元）；核定金额不予削减，"
+                          zh=f"申请金额 {yuan(amount)} 元超过{programme.zh}上限 {yuan(cap.limit)} 元"
+                             f"（{_scope_zh(cap, scope, whose)}）的剩余额度 {yuan(headroom)} 元"
+                             f"（已预留或批准 {yuan(account.used)} 元）；核定金额不予削减，"
                              f"请申请不超过 {yuan(headroom)} 元",
                           cap=account.key, field="requested_amount")
     if amount > headroom:

@@ -36,13 +36,13 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
         if since is None:  # never recorded, or its certification revoked (whatever day it was revoked from)
             raise NotEligible(f"{programme.code} requires the designation {wanted}, and {org.uscc} holds none in force"
                               " (none was recorded, or its certification was revoked); record the designation first",
-                              zh=f"{programme.code} 要求 {wanted} 认定，{org.uscc} 目前没有有效的该认定（从未记录，"
+                              zh=f"{programme.zh}要求 {wanted} 认定，{org.uscc} 目前没有有效的该认定（从未记录，"
                                  "或其认定已被撤销）；请先记录该认定")
         if since > facts.effective_on:
             raise NotEligible(f"{programme.code} requires the designation {wanted}, which {org.uscc} holds only from"
                               f" {since.isoformat()}, after the claim's effective date"
                               f" {facts.effective_on.isoformat()}; claim for a fact on or after {since.isoformat()}",
-                              zh=f"{programme.code} 要求 {wanted} 认定，{org.uscc} 自 {since.isoformat()} 起才具备，"
+                              zh=f"{programme.zh}要求 {wanted} 认定，{org.uscc} 自 {since.isoformat()} 起才具备，"
                                  f"晚于申请生效日期 {facts.effective_on.isoformat()}；请申请该日期及以后的事项")
         why.add("designation", programme.article, later(_designated, programme.requires_designation, since),
                 key="designation",
@@ -50,13 +50,13 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
     if programme.requires_body_lead and not any(m.is_lead for m in org.bodies_on(facts.effective_on)):
         raise NotEligible(f"{programme.code} requires {org.uscc} to lead a recognised innovation organisation"
                           f" on {facts.effective_on.isoformat()}",
-                          zh=f"{programme.code} 要求 {org.uscc} 于 {facts.effective_on.isoformat()}"
+                          zh=f"{programme.zh}要求 {org.uscc} 于 {facts.effective_on.isoformat()}"
                              " 牵头一家已认定的创新组织")
     for threshold in programme.thresholds:
         value = getattr(facts, threshold.fact)
         if value is None:
             raise MissingFact(f"{programme.code} needs {threshold.fact} ({threshold.name_en}) to test its threshold",
-                              zh=f"{programme.code} 需要 {threshold.fact}（{threshold.name_zh}）来判断门槛",
+                              zh=f"{programme.zh}需要 {threshold.fact}（{threshold.name_zh}）来判断门槛",
                               field=threshold.fact)
         if value < threshold.minimum:
             raise NotEligible(f"{threshold.name_en} {yuan(value)} is below the threshold {yuan(threshold.minimum)}"
@@ -77,8 +77,8 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
     if facts.body_id is None:
         raise MissingFact(f"{programme.code} (Art. {programme.article}) rewards a recognised {kind_en} ({kind_zh}):"
                           f" give body_id, or the certification_id of the body's {programme.code} certification",
-                          zh=f"{programme.code}（第{programme.article}条）奖励已认定的{kind_zh}：请填写创新组织编号"
-                             f" body_id，或该组织 {programme.code} 认定的 certification_id", field="body_id")
+                          zh=f"{programme.name_zh}（{programme.code}，第{programme.article}条）奖励已认定的{kind_zh}：请填写创新组织编号"
+                             f" body_id，或该组织{programme.zh}认定的 certification_id", field="body_id")
     held = next((m for m in org.memberships if m.body_id == facts.body_id), None)
     if held is None or not held.is_lead:
         raise NotEligible(f"{org.uscc} is not the lead unit of innovation body {facts.body_id}; Art."
@@ -90,7 +90,7 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
         have_zh, have_en = catalogue.body_kinds.get(held.body_kind, (held.body_kind, held.body_kind))
         raise NotEligible(f"innovation body {facts.body_id} is {a_or_an(have_en)} ({have_zh}), not"
                           f" {a_or_an(kind_en)} ({kind_zh}); {programme.code} rewards {kind_en}s only",
-                          zh=f"创新组织 {facts.body_id} 是{have_zh}，不是{kind_zh}；{programme.code} 只奖励{kind_zh}")
+                          zh=f"创新组织 {facts.body_id} 是{have_zh}，不是{kind_zh}；{programme.zh}只奖励{kind_zh}")
     if not held.active_on(facts.effective_on):
         raise NotEligible(f"innovation body {facts.body_id} is recognised from {held.recognised_on.isoformat()},"
                           f" after the claim's effective date {facts.effective_on.isoformat()}",
@@ -99,7 +99,7 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
     if programme.tiers and facts.certification_id is None:
         raise NotEligible(f"innovation body {facts.body_id} ({kind_en}) has no {programme.code} certification: the"
                           " level of a recognition award comes from the body's certification; record it first",
-                          zh=f"创新组织 {facts.body_id}（{kind_zh}）没有 {programme.code} 认定：认定奖励的等次来自"
+                          zh=f"创新组织 {facts.body_id}（{kind_zh}）没有{programme.zh}认定：认定奖励的等次来自"
                              "该组织的认定，请先记录认定")
     why.add("recognised_body", programme.article, later(_leads, org.uscc, facts.body_id, kind_en, kind_zh),
             key="recognised_body",
@@ -121,7 +121,7 @@ def _body(programme: Programme, facts: ClaimFacts, org: OrganisationFacts) -> st
                           f" {facts.effective_on.isoformat()}; {programme.code} (Art. {programme.article})"
                           " benefits members of such organisations only",
                           zh=f"{org.uscc} 于 {facts.effective_on.isoformat()} 不是任何已认定创新组织的成员；"
-                             f"{programme.code}（第{programme.article}条）只惠及创新组织成员")
+                             f"{programme.name_zh}（{programme.code}，第{programme.article}条）只惠及创新组织成员")
     leads = [m for m in active if m.is_lead]
     return (leads or sorted(active, key=lambda m: m.joined_on))[0].body_id
 

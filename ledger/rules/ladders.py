@@ -41,7 +41,7 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
                          ("claimed (pending; it holds the rung until decided)", "申请（待审批，审批前占用该等次）"))
         raise AlreadyAwarded(f"{programme.code} {e.tier} was already {done} on this ladder by claim {e.claim_id};"
                              " a tiered award is paid once, and only a higher rung tops it up",
-                             zh=f"{programme.code} {_tier_zh(programme, e.tier)} 已由申请 {e.claim_id} {done_zh}；"
+                             zh=f"{programme.zh}{_tier_zh(programme, e.tier)} 已由申请 {e.claim_id} {done_zh}；"
                                 "同一等次只奖励一次，只有晋升到更高等次才补足差额",
                              earlier_claim=e.claim_id)
     if not earlier:
@@ -51,7 +51,7 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     owed = amount - awarded
     if owed <= 0:
         raise AlreadyAwarded(f"earlier rungs of {programme.code} already awarded {yuan(awarded)}, as much as {tier}",
-                             zh=f"{programme.code} 较低等次已奖励 {yuan(awarded)} 元，"
+                             zh=f"{programme.zh}较低等次已奖励 {yuan(awarded)} 元，"
                                 f"不低于 {_tier_zh(programme, tier)} 的额度",
                              earlier_claim=earlier[0].claim_id)
     lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in earlier)
@@ -70,7 +70,7 @@ def once_only(programme: Programme, slot: AccountState, what: str) -> None:
     if slot.live:
         e = slot.live[0]
         raise AlreadyAwarded(f"{programme.code} is paid once {what}, and claim {e.claim_id} already holds it",
-                             zh=f"{programme.code} {ONCE_ZH.get(what.split(' (')[0], what)}只奖励一次，"
+                             zh=f"{programme.zh}{ONCE_ZH.get(what.split(' (')[0], what)}只奖励一次，"
                                 f"申请 {e.claim_id} 已获得",
                              earlier_claim=e.claim_id)
 
@@ -83,6 +83,6 @@ def rank_slot(programme: Programme, slot: AccountState, uscc: str, rank: int, su
         raise Conflict(f"rank {rank} of {programme.code} for {subject} is already claimed by {e.uscc} (claim"
                        f" {e.claim_id}, {e.status}); each rank is held by one unit. Check the rank, or reject or"
                        " withdraw that claim first",
-                       zh=f"{programme.code} 事项 {subject} 的第 {rank} 名已由 {e.uscc} 申请（申请 {e.claim_id}，"
+                       zh=f"{programme.zh}事项 {subject} 的第 {rank} 名已由 {e.uscc} 申请（申请 {e.claim_id}，"
                           f"{status_zh(e.status)}）；每个排名只属于一个单位。请核对排名，或先驳回、撤回该申请",
                        earlier_claim=e.claim_id)

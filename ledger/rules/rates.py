@@ -15,7 +15,7 @@ def rate_amount(programme: Programme, basis: Decimal | None, why: Explanation) -
     if basis is None:
         raise MissingFact(f"{programme.code} pays {programme.rate * 100:.0f}% of {programme.basis_en}:"  # type: ignore[operator]
                           " give basis_amount",
-                          zh=f"{programme.code} 按{programme.basis_zh}的 {programme.rate * 100:.0f}% 补助：请填写"  # type: ignore[operator]
+                          zh=f"{programme.zh}按{programme.basis_zh}的 {programme.rate * 100:.0f}% 补助：请填写"  # type: ignore[operator]
                              "基数金额 basis_amount", field="basis_amount")
     amount = fen_down(basis * programme.rate)  # type: ignore[operator]
     why.add("rate", programme.article, later(_rate, programme, basis, amount), amount, key="rate", rate=programme.rate,
@@ -31,20 +31,20 @@ def decided_amount(programme: Programme, requested: Decimal | None, basis: Decim
         what = "as required (按要求)" if programme.kind is Kind.AS_REQUIRED else "by decision, up to its ceiling"
         what_zh = "按要求" if programme.kind is Kind.AS_REQUIRED else "按核定金额（不超过上限）"
         raise MissingFact(f"{programme.code} is funded {what}: give requested_amount, the amount the bureau decided",
-                          zh=f"{programme.code} {what_zh}补助：请填写牵头部门核定的金额 requested_amount",
+                          zh=f"{programme.zh}{what_zh}补助：请填写牵头部门核定的金额 requested_amount",
                           field="requested_amount")
     ceilings = [(programme.max_award, f"the {programme.code} ceiling of {{}} (Art. {programme.article})")]
     if programme.rate is not None:
         if basis is None:
             raise MissingFact(f"{programme.code} is at most {programme.rate * 100:.0f}% of {programme.basis_en}:"
                               " give basis_amount",
-                              zh=f"{programme.code} 最高为{programme.basis_zh}的 {programme.rate * 100:.0f}%：请填写"
+                              zh=f"{programme.zh}最高为{programme.basis_zh}的 {programme.rate * 100:.0f}%：请填写"
                                  "基数金额 basis_amount", field="basis_amount")
         share = fen_down(basis * programme.rate)
         if share <= 0:  # rule 9, as a rate programme's share of nothing (it advised "request at most 0.00")
             raise NotEligible(f"{programme.code} is at most {programme.rate * 100:.0f}% of {programme.basis_en}"
                               f" {yuan(basis)}, which comes to 0.00; a claim for nothing is refused",
-                              zh=f"{programme.code} 最高为{programme.basis_zh} {yuan(basis)} 元的"
+                              zh=f"{programme.zh}最高为{programme.basis_zh} {yuan(basis)} 元的"
                                  f" {programme.rate * 100:.0f}%，即 0.00 元；不受理零金额申请")
         ceilings.append((share, f"{programme.rate * 100:.0f}% of {programme.basis_en} {yuan(basis)}, {{}}"))
     ceilings += [(cap.limit, f"the {programme.code} cap of {{}} {SCOPE_TEXT[cap.scope.value]}")

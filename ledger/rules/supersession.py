@@ -61,7 +61,7 @@ def supersede(policy: Policy, programme: str, subject: str, standing: Decimal, a
         raise Superseded(f"subject {subject!r} already stands at {yuan(standings[top])} under {top} (claim {named});"
                          f" {programme} would stand at {yuan(mine)}, no higher. Art. {policy.supersession_article}"
                          " pays the best, highest award once",
-                         zh=f"事项 {subject!r} 已在 {top} 下核定 {yuan(standings[top])} 元（申请 {named}）；{programme}"
+                         zh=f"事项 {subject!r} 已在 {top} 下计得 {yuan(standings[top])} 元（申请 {named}）；{programme}"
                             f" 为 {yuan(mine)} 元，并不更高。按第{policy.supersession_article}条从优、从高、不重复",
                          earlier_claim=named)
     counted = ", ".join(f"{e.programme} {yuan(e.amount)} (claim {e.claim_id})" for e in everyone)

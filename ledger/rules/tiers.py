@@ -13,14 +13,14 @@ def resolve_tier(programme: Programme, tier: str | None) -> Tier:
     if tier is None:
         raise MissingFact(f"{programme.code} is tiered: give a tier ({', '.join(t.code for t in programme.tiers)})"
                           " or a certification_id",
-                          zh=f"{programme.code} 分等次奖励：请填写等次 tier"
+                          zh=f"{programme.zh}分等次奖励：请填写等次 tier"
                              f"（{'、'.join(t.code for t in programme.tiers)}）"
                              "或认定编号 certification_id", field="tier")
     found = programme.tier(tier)
     if found is None:
         raise UnknownTier(f"{programme.code} has no tier {tier!r}; its tiers are "
                           + ", ".join(t.code for t in programme.tiers),
-                          zh=f"{programme.code} 没有等次 {tier!r}；可选等次："
+                          zh=f"{programme.zh}没有等次 {tier!r}；可选等次："
                              + "、".join(f"{t.code}（{t.name_zh}）" for t in programme.tiers), field="tier")
     return found
 
@@ -33,7 +33,7 @@ def tier_amount(programme: Programme, tier: Tier, rank: int | None, why: Explana
     if tier.max_rank is not None:
         if rank is None:
             raise MissingFact(f"{programme.code} tier {tier.code} pays units ranked 1 to {tier.max_rank}: give rank",
-                              zh=f"{programme.code} {tier.name_zh}奖励排名第 1 至 {tier.max_rank} 的单位："
+                              zh=f"{programme.zh}{tier.name_zh}奖励排名第 1 至 {tier.max_rank} 的单位："
                                  "请填写排名 rank",
                               field="rank")
         if not 1 <= rank <= tier.max_rank:
@@ -51,7 +51,7 @@ def tier_amount(programme: Programme, tier: Tier, rank: int | None, why: Explana
 def _share(programme: Programme, amount: Decimal, rank: int | None, why: Explanation) -> Decimal:
     if rank is None:
         raise MissingFact(f"{programme.code} shares its award by the responsible unit's rank: give rank",
-                          zh=f"{programme.code} 按第一完成单位排名分配奖励：请填写排名 rank", field="rank")
+                          zh=f"{programme.zh}按第一完成单位排名分配奖励：请填写排名 rank", field="rank")
     share = next((s for s in programme.rank_shares if s.first <= rank <= s.last), None)
     if share is None:
         last = max(s.last for s in programme.rank_shares)

@@ -101,7 +101,8 @@ def test_approved_tier_blocks_as_pending_does():
     book.claim(org, "A3.consortium", tier="provincial")
     err = book.refused(org, "A3.consortium", "already_awarded", tier="provincial")
     assert "was already claimed (pending;" in str(err) and "awarded on" not in str(err) and "待审批" in err.zh
-    assert "A3.consortium 省级（provincial） 已由申请" in err.zh, err.zh  # the tier as the pages name it (a zh probe)
+    # the programme and the tier as the pages name them (zh probes)
+    assert "企业创新联合体认定奖励（A3.consortium）省级（provincial） 已由申请" in err.zh, err.zh
 
 
 def test_rejected_earlier_claim_frees_the_tier():
