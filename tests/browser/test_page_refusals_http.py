@@ -137,7 +137,7 @@ def test_bureaus_and_tiers_by_name_on_the_certification_recovery_and_import_page
     page = client.post("/ui/certifications/imports", data={"csrf": csrf},
                        files={"file": ("list.csv", listed.encode(), "text/csv")})
     refused = _text(re.search(r'data-testid="refused-lines".*?</table>', page.text, re.S)[0])
-    assert "由区经信局牵头" in refused and "kjj-ui 属于区科技局" in refused and " jxj " not in refused
+    assert "由区经信局（jxj）牵头" in refused and "kjj-ui 属于区科技局（kjj）" in refused and " jxj " not in refused
     # The same file again, one line recorded and one refused: the first result, and how to record the refused
     # line once fixed (an imports probe: it said only that the file was imported before).
     body = _api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("ERC-"), "name": "工程研究中心",
@@ -156,7 +156,7 @@ def test_bureaus_and_tiers_by_name_on_the_certification_recovery_and_import_page
                                                         "Accept-Language": "zh"},
                          json={"uscc": recovery["uscc"], "programme": "A6.honour", "effective_on": "2023-03-01",
                                "document_ref": "文2号"})
-    assert answer.status_code == 403 and "由 jxj 牵头" in answer.json()["detail"]  # the API's words unchanged
+    assert answer.status_code == 403 and "（jxj）牵头" in answer.json()["detail"]  # the bureau named, its code beside
     # No file chosen: said so, where it was "the CSV header lacks uscc, ..." (an imports probe); nothing imported.
     for files in ({}, {"file": ("", b"", "application/octet-stream")}):
         empty = client.post("/ui/certifications/imports", data={"csrf": csrf}, files=files or None)
