@@ -78,21 +78,24 @@ def run(args: argparse.Namespace) -> int:
 def describe(state: dict) -> str:
     """The state as tables, in the reader's language (--json keeps the field names)."""
     zh = language() == "zh"
-    orgs = [(o["uscc"], o["name"], o["claims"], *(o["totals"][k] for k in ("entitled", "approved", "paid",
-                                                                              "outstanding")))
-            for o in state["organisations"]]
+    money = ("entitled", "approved", "paid", "outstanding", "to_recover", "recovered", "written_off")
+    orgs = [(o["uscc"], o["name"], o["claims"], *(o["totals"][k] for k in money)) for o in state["organisations"]]
     t = state["totals"]
-    orgs.append(("合计" if zh else "total", "", sum(o["claims"] for o in state["organisations"]), t["entitled"],
-                 t["approved"], t["paid"], t["outstanding"]))
+    orgs.append(("合计" if zh else "total", "", sum(o["claims"] for o in state["organisations"]),
+                 *(t[k] for k in money)))
     below = "低于最低安排" if zh else "BELOW FLOOR"
     funds = [(f["year"], f["appropriated"], f["approved"], f["headroom"], f["floor"],
               below if f["below_floor"] else "") for f in state["fund_years"]]
     shown, events, position = beijing.shown(state["as_of"]), state["events_replayed"], state["position"]
     head = (f"台账截至 {shown} 所知的状态（{events:,} 个事件，至位置 {position:,}）" if zh else
             f"the ledger as known at {shown} ({count(events)}, up to position {position:,})")
-    org_columns = (("统一社会信用代码", "名称", "申请笔数", "应得", "已批准", "已拨付", "未拨付") if zh else
-                   ("uscc", "name", "claims", "entitled", "approved", "paid", "outstanding"))
+    # A revoked award's recovery is part of what the ledger knew (a parity probe: the table had no column for it
+    # where `--json` and GET awards have to_recover, recovered and written_off).
+    org_columns = (("统一社会信用代码", "名称", "申请笔数", "应得", "已批准", "已拨付", "未拨付", "应追回", "已追回",
+                    "已核销") if zh else
+                   ("uscc", "name", "claims", "entitled", "approved", "paid", "outstanding", "to recover",
+                    "recovered", "written off"))
     fund_columns = (("资金年度", "已安排预算", "已批准占用", "剩余额度", "最低安排", "") if zh else
                     ("fund year", "appropriated", "approved", "headroom", "floor", ""))
-    return "\n".join([head, "", render(org_columns, orgs, right=(2, 3, 4, 5, 6)), "",
+    return "\n".join([head, "", render(org_columns, orgs, right=tuple(range(2, 10))), "",
                       render(fund_columns, funds, right=(1, 2, 3, 4))])

@@ -16,7 +16,7 @@ from api.cli import main
 from api.reports.reconciliation import HEADERS, TOTAL
 from ledger.application import AwardLedger
 from ledger.store import store_env
-from tests.store.conftest import FINANCE, World
+from tests.store.conftest import FINANCE, KJJ, World
 from tests.support import unique_id
 
 
@@ -173,6 +173,28 @@ def test_replay_before_and_after_a_payout_gives_different_totals(world, capsys):
     assert main(["replay", "--as-of", datetime.now(UTC).isoformat()]) == 0
     table = capsys.readouterr().out
     assert "300,000.00" in table and "200,000.00" in table and "300000.00" not in table, table
+
+
+def test_replay_table_shows_a_revoked_awards_recovery(world, capsys, monkeypatch):
+    """The table has the recovery's columns, as --json and GET awards do (a parity probe): a revoked award paid
+    300,000 of which 60,000 came back shows 240,000 to recover and 60,000 recovered, in both languages."""
+    claim = world.approved(world.org(), "A5.voucher", basis_amount=Decimal("1000000.00"))
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal("300000.00"), paid_on=date(2024, 7, 2),
+                               bank_ref=unique_id("PAY-"))
+    revoked = world.ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="核查发现申报数据不实",
+                                        document_ref="杭高新科〔2024〕17号").view
+    world.ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=Decimal("60000.00"),
+                                  received_on=date(2024, 7, 15), bank_ref=unique_id("REC-"))
+    assert main(["replay", "--as-of", datetime.now(UTC).isoformat()]) == 0
+    table = capsys.readouterr().out
+    head, row = next(ln for ln in table.splitlines() if ln.startswith("uscc")), \
+        next(ln for ln in table.splitlines() if ln.startswith(claim["uscc"]))
+    assert "to recover" in head and "recovered" in head and head.rstrip().endswith("written off"), head
+    assert row.split()[-3:] == ["240,000.00", "60,000.00", "0.00"], row
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["replay", "--as-of", datetime.now(UTC).isoformat()]) == 0
+    table = capsys.readouterr().out
+    assert "应追回" in table and "已追回" in table and "已核销" in table, table
 
 
 def test_replay_refuses_a_moment_it_cannot_read(world, capsys):
