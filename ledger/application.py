@@ -38,7 +38,7 @@ from ledger import catalogue as catalogues
 from ledger.audit import intact, snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.audit.tampering import Unfolded
-from ledger.catalogue.model import CapScope, Catalogue, Programme
+from ledger.catalogue.model import Catalogue, Programme
 from ledger.connection import (
     STORE_ERRORS,
     HeldConnection,
@@ -68,6 +68,7 @@ from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
+from ledger.rules.accounts import read_cap_key
 from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
@@ -1293,8 +1294,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         """The organisations whose open proposals an approval may leave less: its own, and the member units of each
         innovation body whose per-organisation cap (A11) it drew on."""
         usccs = [approved.uscc]
-        per_body = f"cap:{CapScope.ORGANISATION_YEAR.value}:"  # cap:organisation_year:<programme>:<body>:<year>
-        bodies = [a.key.split(":", 3)[3].rsplit(":", 1)[0] for a in accounts if a.key.startswith(per_body)]
+        bodies = [read_cap_key(a.key).body_id for a in accounts if a.key.startswith("cap:")]
+        bodies = [b for b in bodies if b]
         for body_id in dict.fromkeys(bodies):
             body = self._get_or_none(InnovationBody, InnovationBody.create_id(body_id))
             usccs += list(body.members) if body is not None else []

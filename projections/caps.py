@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cache
 
 from ledger.catalogue import catalogues
+from ledger.rules.accounts import read_cap_key
 from projections.events import EventRow
 from projections.fold import Handler, Row, Tables
 from projections.money import ZERO, add, amount, neg
@@ -27,13 +28,13 @@ def cap_accounts(claim: Row) -> list[str]:
 
 def shared_accounts(claim: Row) -> tuple[str, ...]:
     return tuple(sorted([key for key in cap_accounts(claim)
-                         if key.split(":", 2)[1] in SHARED_SCOPES and not _per_organisation(key)]))
+                         if read_cap_key(key).scope in SHARED_SCOPES and not _per_organisation(key)]))
 
 
 def _per_organisation(key: str) -> bool:
     """A per-project cap recorded before rule 5 was pinned was kept per organisation: `<uscc>:<subject>`."""
-    _, scope, _programme, owner = key.split(":", 3)
-    return scope == "project" and _OLD_PROJECT.match(owner) is not None
+    cap = read_cap_key(key)
+    return cap.scope == "project" and _OLD_PROJECT.match(cap.owner) is not None
 
 
 @cache
@@ -50,13 +51,14 @@ def cap_limit(programme: str, scope: str, policy_version: str) -> str | None:
 
 
 def _new_cap(key: str, claim: Row) -> Row:
-    _, scope, programme, owner = key.split(":", 3)
+    cap = read_cap_key(key)
+    scope, programme, owner = cap.scope, cap.programme, cap.owner
     old = _per_organisation(key)
     subject = (owner.split(":", 1)[1] if old else owner) if scope == "project" else NO_SUBJECT
     return {"account": key, "scope": scope, "programme": programme,
             "year": claim["award_year"] if scope in YEARLY_SCOPES else None,
             "uscc": None if scope in SHARED_SCOPES and not old else claim["uscc"],
-            "body_id": owner.rsplit(":", 1)[0] if scope == "organisation_year" else None,
+            "body_id": cap.body_id,
             "subject": None if subject == NO_SUBJECT else subject,
             "limit": cap_limit(programme, scope, claim["policy_version"]), "used": ZERO, "claims": 0}
 

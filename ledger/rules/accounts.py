@@ -62,6 +62,27 @@ def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, pool: s
     return AccountKey("cap", f"cap:{scope.value}:{programme.code}:{owner}", alone, cap=(scope, pool), whose=whose)
 
 
+@dataclass(frozen=True)
+class CapAccountText:
+    """A cap account's key read back (`cap_key` writes it): `cap:SCOPE:PROGRAMME:OWNER`, the pool's name in place of
+    the programme for a pool. The one reader of the key's text, for the projections and the proposals."""
+    scope: str
+    programme: str
+    owner: str
+
+    @property
+    def body_id(self) -> str | None:
+        """The innovation body of a cap per innovation organisation per year (`BODY:YEAR`, the id may hold colons)."""
+        return self.owner.rsplit(":", 1)[0] if self.scope == CapScope.ORGANISATION_YEAR.value else None
+
+
+def read_cap_key(text: str) -> CapAccountText:
+    family, scope, programme, owner = text.split(":", 3)
+    if family != "cap":
+        raise ValueError(f"not a cap account: {text!r}")
+    return CapAccountText(scope, programme, owner)
+
+
 def ladder_key(programme: Programme, facts: ClaimFacts, tier: str, subject: Subject | None,
                body_id: str | None) -> AccountKey:
     rungs = "<".join(programme.ladder_of(tier))

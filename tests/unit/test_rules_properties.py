@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from ledger.catalogue import CapScope
 from ledger.domain.errors import LedgerError
 from ledger.domain.values import money
+from ledger.rules.accounts import read_cap_key
 from tests.unit.book import CATALOGUE, Book, claimant, member
 
 FEN = Decimal("0.01")
@@ -42,8 +43,8 @@ def capped_claims(draw) -> tuple[int, str, dict]:
 
 def cap_limit(key: str) -> Decimal:
     """The limit of the cap whose account this is: keys read cap:<scope>:<programme>:<owner>."""
-    _, scope, code, _owner = key.split(":", 3)
-    return next(c.limit for c in CATALOGUE.programme(code).caps if c.scope is CapScope(scope))
+    cap = read_cap_key(key)
+    return next(c.limit for c in CATALOGUE.programme(cap.programme).caps if c.scope is CapScope(cap.scope))
 
 
 @settings(max_examples=300, deadline=None)
