@@ -105,15 +105,25 @@ def run_receipt(args: argparse.Namespace) -> int:
 
 def _proved(receipt: dict) -> tuple[str, str]:
     """The organisation, programme and amounts a valid receipt proves, in English and in Chinese."""
+    from ledger.audit.receipts import recovery_figures
+
     claim = receipt.get("claim") if isinstance(receipt.get("claim"), dict) else {}
     amounts = [(en, zh, claim.get(field)) for field, en, zh in (
         ("entitled_amount", "entitled", "应享"), ("approved_amount", "approved", "批准"),
         ("paid_amount", "paid", "已拨付"))]
     said = [(en, zh, _money(value)) for en, zh, value in amounts if value is not None]
-    return (f"organisation {claim.get('uscc')}, {claim.get('programme')}, award year {claim.get('award_year')}: "
-            + ", ".join(f"{en} {value}" for en, _, value in said),
-            f"单位 {claim.get('uscc')}，{claim.get('programme')}，{claim.get('award_year')} 年度："
-            + "，".join(f"{zh} {value} 元" for _, zh, value in said))
+    en = (f"organisation {claim.get('uscc')}, {claim.get('programme')}, award year {claim.get('award_year')}: "
+          + ", ".join(f"{en} {value}" for en, _, value in said))
+    zh = (f"单位 {claim.get('uscc')}，{claim.get('programme')}，{claim.get('award_year')} 年度："
+          + "，".join(f"{zh} {value} 元" for _, zh, value in said))
+    recovery = recovery_figures(receipt)
+    if recovery is not None:  # what became of a revoked award's paid part
+        owed = [(en, zh, _money(recovery[field])) for field, en, zh in (
+            ("amount", "to recover", "应追回"), ("recovered", "recovered", "已追回"),
+            ("written_off", "written off", "已核销"), ("outstanding", "still owed", "尚欠"))]
+        en += "; recovery: " + ", ".join(f"{e} {value}" for e, _, value in owed)
+        zh += "；追回：" + "，".join(f"{z} {value} 元" for _, z, value in owed)
+    return en, zh
 
 
 def _money(value: object) -> str:

@@ -311,9 +311,9 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
             problems.append(_problem(_event_part(event.get("position")), Reason(
                 f"it belongs neither to claim {claim_id} nor to a payout or recovery its events name",
                 f"它既不属于申请 {claim_id}，也不属于该申请的事件所指的支付或追回款项")))
-    # Payouts are in every receipt ever issued; recoveries only since receipts carried them, so an older receipt
-    # without its claim's recovery still verifies.
-    problems += _order_faults(events, {u for e in own if (u := _uuid(readable_of(e).get("payout_id")))})
+    # Every payout and the recovery the claim's events name has its events in the receipt: a revoked award's
+    # receipt with its recovery left out, re-signed, passed (a finance probe), showing no money owed.
+    problems += _order_faults(events, linked)
     problems += _unechoed(own, events)
     stated = [("claim_id", receipt.get("claim_id"), derived["id"])] if "claim_id" in receipt else []
     if "status" in receipt:
@@ -333,10 +333,10 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
     return problems
 
 
-def _order_faults(events: list[dict[str, Any]], payouts: set[UUID]) -> list[dict[str, str]]:
+def _order_faults(events: list[dict[str, Any]], linked: set[UUID]) -> list[dict[str, str]]:
     """A receipt signed again with the ledger's key that reorders, drops or relabels events of its payouts or
     recovery (a probe: each passed as valid): the events are in log order, each record's versions run 1, 2, 3…,
-    every payout the claim names has its events there, and each event's label is its topic's."""
+    every payout and recovery the claim names has its events there, and each event's label is its topic's."""
     problems, seen, last = [], {}, None
     for event in events:
         position, version, topic = event.get("position"), event.get("version"), str(event.get("topic", ""))
@@ -356,32 +356,61 @@ def _order_faults(events: list[dict[str, Any]], payouts: set[UUID]) -> list[dict
         if event.get("event") != topic.rsplit(":", 1)[-1]:
             problems.append(_problem(part, Reason(f"its label {_shown(event.get('event'))} is not its topic's",
                                                   f"其名称 {_shown(event.get('event'))} 与其主题不符")))
-    for record in sorted(payouts - set(seen), key=str):
+    for record in sorted(linked - set(seen), key=str):
         problems.append(_problem(SUMMARY, Reason(f"the claim's events name {record}, whose events the receipt does"
                                                  " not carry", f"申请的事件指向 {record}，但回执中没有它的事件")))
     return problems
 
 
-# The claim's side of a payout's command, and the payout's own event the same command recorded with it.
-_ECHOES = {"Claim.PayoutRecorded": "Payout.Recorded", "Claim.PayoutReversed": "Payout.Reversed"}
+# The claim's side of a payout's or a repayment's command, the record it names, and that record's own event the same
+# command recorded with it.
+_ECHOES = {"Claim.PayoutRecorded": ("payout_id", "Payout.Recorded"),
+           "Claim.PayoutReversed": ("payout_id", "Payout.Reversed"),
+           "Claim.RepaymentRecorded": ("recovery_id", "Recovery.Repaid")}
+_ECHOED_ZH = {"Payout.Recorded": ("支付", "拨付"), "Payout.Reversed": ("支付", "冲回"),
+              "Recovery.Repaid": ("追回款项", "退回")}
 
 
 def _unechoed(own: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, str]]:
     """A payout's event dropped from a receipt signed again leaves no gap when it was the payout's last (its
     reversal: a probe). Each command on a payout records the payout's event and the claim's echo of it together,
-    so the claim's echoes of each payout say how many of the payout's events of each kind the receipt carries."""
-    wanted = Counter((payout, _ECHOES[name]) for event in own if (name := str(event.get("event", ""))) in _ECHOES
-                     and (payout := _uuid(readable_of(event).get("payout_id"))) is not None)
+    so the claim's echoes of each payout say how many of the payout's events of each kind the receipt carries; a
+    repayment on the recovery likewise (a write-off has no echo on the claim: see the README)."""
+    wanted = Counter((record, _ECHOES[name][1]) for event in own if (name := str(event.get("event", ""))) in _ECHOES
+                     and (record := _uuid(readable_of(event).get(_ECHOES[name][0]))) is not None)
     carried = Counter((record, str(event.get("event", ""))) for event in events
                       if (record := _aggregate(event)) is not None)
-    return [_problem(SUMMARY, Reason(f"the claim's events record {n} {kind} event(s) of payout {payout},"
-                                     f" but the receipt carries {carried[(payout, kind)]}: an event of the payout is"
-                                     " missing",
-                                     f"申请的事件记录了支付 {payout} 的 {n} 个"
-                                     f"{'拨付' if kind == 'Payout.Recorded' else '冲回'}事件，但回执中只有"
-                                     f" {carried[(payout, kind)]} 个：该支付有事件缺失"))
-            for (payout, kind), n in sorted(wanted.items(), key=lambda w: (str(w[0][0]), w[0][1]))
-            if carried[(payout, kind)] < n]
+    problems = []
+    for (record, kind), n in sorted(wanted.items(), key=lambda w: (str(w[0][0]), w[0][1])):
+        held, (what_zh, done_zh) = carried[(record, kind)], _ECHOED_ZH[kind]
+        if held < n:
+            problems.append(_problem(SUMMARY, Reason(
+                f"the claim's events record {n} {kind} event(s) of {kind.split('.')[0].lower()} {record}, but the"
+                f" receipt carries {held}: an event of it is missing",
+                f"申请的事件记录了{what_zh} {record} 的 {n} 个{done_zh}事件，但回执中只有 {held} 个："
+                f"该{what_zh}有事件缺失")))
+    return problems
+
+
+def recovery_figures(receipt: dict[str, Any]) -> dict[str, str] | None:
+    """What the receipt's recovery events give (a revoked award's paid part owed back): the amount opened, repaid,
+    written off and still owed; None where the receipt carries no recovery. For the valid line: a revoked award's
+    receipt said "paid 100,000.00" and nothing of the 40,000 repaid and 60,000 written off (a finance probe)."""
+    figures = {"amount": Decimal("0.00"), "recovered": Decimal("0.00"), "written_off": Decimal("0.00")}
+    seen = False
+    for event in receipt.get("events") or []:
+        name = str(event.get("event", "")) if isinstance(event, dict) else ""
+        field = {"Recovery.Opened": "amount", "Recovery.Repaid": "recovered", "Recovery.WrittenOff": "written_off"}
+        if name in field:
+            try:
+                figures[field[name]] += _decimal(readable_of(event)["amount"])
+            except (KeyError, TypeError, ValueError, InvalidOperation):
+                continue
+            seen = True
+    if not seen:
+        return None
+    owed = figures["amount"] - figures["recovered"] - figures["written_off"]
+    return {k: fmt(v) for k, v in figures.items()} | {"outstanding": fmt(owed)}
 
 
 def linked_ids(fields: Iterable[dict[str, Any]]) -> set[UUID]:

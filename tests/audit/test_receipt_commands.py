@@ -108,3 +108,33 @@ def test_a_receipt_and_key_saved_with_a_byte_order_mark_are_still_checked(cli: s
     assert capsys.readouterr().out.startswith(f"valid: claim {cli}")
     out.write_bytes(out.read_bytes().replace(b'"approved"', b'"rejected"', 1))
     assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 1
+
+
+def test_a_revoked_awards_valid_line_says_what_became_of_its_recovery(cli: str, world: World, tmp_path: Path,
+                                                                      monkeypatch, capsys) -> None:
+    """A finance probe: a revoked award's receipt said "paid 100,000.00" and nothing of what was repaid or written
+    off. The valid line adds the recovery as its events give it, in either language."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.store.conftest import FINANCE, KJJ
+    from tests.support import unique_id
+
+    world.appropriate(2023)
+    world.ledger.record_payout(FINANCE, claim_id=cli, amount=Decimal("100000.00"), paid_on=date(2023, 7, 3),
+                               bank_ref=unique_id("PAY-"))
+    revoked = world.ledger.revoke_claim(KJJ, claim_id=cli, reason="核查不实", document_ref="D-9").view
+    recovery = revoked["recovery_id"]
+    world.ledger.record_repayment(FINANCE, recovery_id=recovery, amount=Decimal("40000.00"),
+                                  received_on=date(2024, 7, 15), bank_ref=unique_id("REC-"))
+    world.ledger.write_off_recovery(FINANCE, recovery_id=recovery, reason="企业注销", document_ref="D-10")
+    out, pem = _receipt_and_key(cli, tmp_path)
+    capsys.readouterr()
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
+    said = capsys.readouterr().out
+    assert ("paid 100,000.00; recovery: to recover 100,000.00, recovered 40,000.00, written off 60,000.00, still"
+            " owed 0.00;") in said, said
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
+    said = capsys.readouterr().out
+    assert "；追回：应追回 100,000.00 元，已追回 40,000.00 元，已核销 60,000.00 元，尚欠 0.00 元；" in said, said

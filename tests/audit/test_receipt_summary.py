@@ -388,3 +388,30 @@ def test_a_head_naming_an_algorithm_the_checker_does_not_know_is_refused(notary:
     problems = receipts.check(_resigned(receipt, notary.signer, renamed), notary.signer.public_pem)
     assert [(p["part"], field in p["problem"]) for p in problems] == [("head", True)], problems
     assert "算法" in problems[0]["problem_zh"]
+
+
+def test_a_receipt_short_of_its_recovery_and_signed_again_is_refused(notary: Notary, world: World) -> None:
+    """A finance probe re-signed a revoked award's receipt after dropping its recovery whole (the claim's Revoked
+    names it), or the recovery's last repayment: both passed as valid, showing less owed or none. The recovery the
+    claim names must have its events there, and the claim's echo of each repayment says how many it carries."""
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, claim_id, "100000")
+    revoked = world.ledger.revoke_claim(KJJ, claim_id=claim_id, reason="核查不实",
+                                        document_ref="杭高新科〔2024〕9号").view
+    world.ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=Decimal("40000.00"),
+                                  received_on=date(2024, 7, 15), bank_ref="REC-40K")
+    receipt = _verified(world, notary, claim_id)
+    assert {e["event"] for e in receipt["events"]} >= {"Recovery.Opened", "Recovery.Repaid"}
+
+    def drop_recovery(r):
+        r["events"] = [e for e in r["events"] if not e["event"].startswith("Recovery.")]
+
+    def drop_repayment(r):  # the recovery's last event: no gap in its versions
+        r["events"] = [e for e in r["events"] if e["event"] != "Recovery.Repaid"]
+
+    cases = {"the recovery dropped": (drop_recovery, "whose events the receipt does not carry"),
+             "its last repayment dropped": (drop_repayment, "Recovery.Repaid event(s) of recovery")}
+    for what, (change, said) in cases.items():
+        problems = receipts.check(_resigned(receipt, notary.signer, change), notary.signer.public_pem)
+        assert any(said in p["problem"] for p in problems), (what, problems)
+        assert all(p["problem_zh"] for p in problems)
