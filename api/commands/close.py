@@ -8,6 +8,7 @@ import argparse
 import json
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from api.cli_language import reason_zh, refuse, then, tr, whole_number
 from api.commands import chain_check
@@ -15,6 +16,7 @@ from api.commands.common import acting_as, configure_logging, say, settings, sta
 from api.labels import in_article_order
 from ledger import beijing
 from ledger.catalogue import catalogues
+from ledger.domain.values import yuan
 
 CLI_PRINCIPAL = "cli-finance"
 
@@ -115,13 +117,19 @@ def run(args: argparse.Namespace) -> int:
         ledger.close()
     if args.json:
         print(json.dumps(_in_article_order(outcome.view), ensure_ascii=False, indent=2))
-    totals = figures["totals"]
+    money = ("approved", "paid", "to_recover", "recovered", "written_off")
+    totals = {k: yuan(Decimal(figures["totals"].get(k, "0.00"))) for k in money} | {
+        "claims": figures["totals"].get("claims", 0)}
     at = beijing.shown(as_of)  # as a person in the district reads it; --json keeps RFC 3339 with its offset
-    say("close", tr(f"{args.year} closed as of {at}: approved {totals['approved']}, paid {totals['paid']},"
+    # The year's recoveries too: a year whose awards were all revoked read "approved 0.00, paid 0.00" with 200,000
+    # still to recover (a finance probe).
+    say("close", tr(f"{args.year} closed as of {at}: approved {totals['approved']}, paid {totals['paid']}, to recover"
+                    f" {totals['to_recover']}, recovered {totals['recovered']}, written off {totals['written_off']},"
                     f" {totals['claims']} claims; digest {digest['digest'][:16]}… at position {digest['position']}"
                     f" signed by key {digest['key_id']}. Later corrections to {args.year} show as post-close"
                     " adjustments in its reconciliation",
                     f"{args.year} 年度已结账（截至 {at}）：批准 {totals['approved']}，拨付 {totals['paid']}，"
+                    f"应追回 {totals['to_recover']}，已追回 {totals['recovered']}，已核销 {totals['written_off']}，"
                     f"{totals['claims']} 笔申请；摘要 {digest['digest'][:16]}…（位置 {digest['position']}），"
                     f"由密钥 {digest['key_id']} 签名。此后对 {args.year} 年度的更正将在其对账结果中列为结账后调整"))
     return 0

@@ -38,7 +38,10 @@ def test_close_then_a_correction_shows_as_a_post_close_adjustment(books: Books, 
     payout = books.pay(claim, "100000.00")
     before_close = _moment()
     assert main(["close", "--year", "2023"]) == 0
-    assert "2023 closed as of" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    # the year's recoveries beside its approvals and payments (a finance probe: a close said nothing of them)
+    assert "2023 closed as of" in said and ("approved 300,000.00, paid 100,000.00, to recover 0.00, recovered 0.00,"
+                                            " written off 0.00, 1 claims") in said, said
     closed = books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")
     assert closed["closed"]["by"] == "cli-finance" and closed["post_close_adjustments"] == []
     digest = books.api.ok("GET", "/v1/audit/digest", as_="auditor")
