@@ -61,7 +61,7 @@ class Folded:
         self.organisations: MutableMapping[UUID, Any] = Spilled(cold, hot, AGGREGATES) if cold is not None else {}
         # The last organisation's facts, until its next event: its claims often come together, and a cache of
         # every organisation's would cost as much memory again as the organisations themselves.
-        self._facts: tuple[Any, int, OrganisationFacts] | None = None
+        self._facts: tuple[Any, tuple[int, date], OrganisationFacts] | None = None
         self._slot: tuple[Any, ClaimFacts, OrganisationFacts | None] | None = None
         self._kinds: dict[type, tuple[str, str]] = {}
         self.read = 0  # events a reader passed through (ledger/sandbox/simulation.py's claim_events counts them)
@@ -87,7 +87,7 @@ class Folded:
         if self._slot is None or self._slot[0] is not e:
             claim = ClaimFacts(e.uscc, e.programme, e.award_year, e.effective_on, e.tier, e.rank, e.subject,
                                e.body_id, e.basis_amount, e.requested_amount, e.certification_id)
-            self._slot = (e, claim, self._organisation(e.uscc))
+            self._slot = (e, claim, self._organisation(e.uscc, e.effective_on))
         return self._slot[1], self._slot[2]
 
     def version(self, uscc: str) -> int | None:
@@ -95,12 +95,16 @@ class Folded:
         org = self.organisations.get(organisation_id(uscc))
         return None if org is None else org.version
 
-    def _organisation(self, uscc: str) -> OrganisationFacts | None:
+    def _organisation(self, uscc: str, on: date) -> OrganisationFacts | None:
+        """The organisation's facts on the claim's day, as the ledger reads them (`Organisation.facts(on)`): where
+        it was that day, not where it is now (a rules probe: a claim dated before a departure recorded earlier in
+        the log was replayed `not_eligible`, so the sandbox's baseline fell short of the books and `recheck`
+        listed correct awards)."""
         org = self.organisations.get(organisation_id(uscc))
         if org is None:
             return None
-        if self._facts is None or self._facts[0] is not org or self._facts[1] != org.version:
-            self._facts = (org, org.version, org.facts())
+        if self._facts is None or self._facts[0] is not org or self._facts[1] != (org.version, on):
+            self._facts = (org, (org.version, on), org.facts(on))
         return self._facts[2]
 
     def fund_years(self) -> Iterator[Any]:

@@ -372,3 +372,25 @@ def test_a_revoked_award_paid_as_required_is_taken_back_as_the_books_take_it(wor
         assert (D(row["baseline"]), D(row["simulated"])) == (D("60000"), D("60000")), row
         plain = simulate_ledger(world.ledger, read_draft(draft), uscc=org, plain=True, hot=None).as_json()
         assert simulate_ledger(world.ledger, read_draft(draft), uscc=org, hot=1).as_json() == plain
+
+
+def test_a_claim_dated_before_a_departure_recorded_earlier_replays_as_booked(world: World, database_url: str,
+                                                                             monkeypatch, capsys) -> None:
+    """A rules probe: an organisation's departure on 2024-01-01 recorded first, then its voucher dated 2023-12-31
+    (inside the district that day) approved at 300.00: the live ledger pays it, but the replay read where the
+    organisation is now and gave `not_eligible`, so the sandbox's baseline fell short of the books and `recheck`
+    listed the award to be corrected. The replay reads where it was on the claim's day, as the ledger does."""
+    left = world.org()
+    world.ledger.change_district(KJJ, uscc=left, in_district=False, effective_on=date(2024, 1, 1),
+                                 reason="迁出滨江", document_ref="迁出-1")
+    world.approved(left, "A5.voucher", basis_amount="1000", effective_on=date(2023, 12, 31))
+    refused = world.org()
+    world.ledger.change_district(KJJ, uscc=refused, in_district=False, effective_on=date(2023, 7, 1),
+                                 reason="迁出滨江", document_ref="迁出-2")
+    with pytest.raises(errors.NotEligible):  # dated after its departure: refused live, and so in the replay
+        world.claim(refused, "A5.voucher", basis_amount="1000", effective_on=date(2023, 8, 1))
+    answer = simulate_log(world.ledger, read_draft(in_force())).as_json()
+    assert answer["baseline"]["entitled"] == answer["simulated"]["entitled"] == "300.00", answer["baseline"]
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    assert main(["recheck", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
