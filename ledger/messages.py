@@ -56,7 +56,7 @@ STEPS_ZH = {
     "recognised_body": "{uscc} 是辖区内已认定{kind_zh} {body_id} 的牵头单位：奖励归属该创新组织，拨付给其牵头单位",
     "tier": "{programme_zh}，{tier_zh}：{amount:yuan} 元",
     "rank": "排名第 {rank}，在前 {max_rank} 名之内",
-    "rank_share": "第一完成单位排名第 {rank}：{base:yuan} 元的 {share:pct}% = {shared:yuan} 元",
+    "rank_share": "责任单位排名第 {rank}：{base:yuan} 元的 {share:pct}% = {shared:yuan} 元",
     "rate": "{basis_zh} {basis:yuan} 元的 {rate:pct}% = {amount:yuan} 元（向下取整到分）",
     "decided": "牵头部门核定金额：{requested:yuan} 元",
     "decided.within": "牵头部门核定金额：{requested:yuan} 元，未超过上限 {bound:yuan} 元",

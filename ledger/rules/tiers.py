@@ -51,7 +51,7 @@ def tier_amount(programme: Programme, tier: Tier, rank: int | None, why: Explana
 def _share(programme: Programme, amount: Decimal, rank: int | None, why: Explanation) -> Decimal:
     if rank is None:
         raise MissingFact(f"{programme.code} shares its award by the responsible unit's rank: give rank",
-                          zh=f"{programme.zh}按第一完成单位排名分配奖励：请填写排名 rank", field="rank")
+                          zh=f"{programme.zh}按责任单位排名分配奖励：请填写排名 rank", field="rank")
     share = next((s for s in programme.rank_shares if s.first <= rank <= s.last), None)
     if share is None:
         last = max(s.last for s in programme.rank_shares)

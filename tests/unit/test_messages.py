@@ -119,3 +119,12 @@ def test_an_award_year_refusal_says_the_years_the_lag_allows():
         with pytest.raises(InvalidInput) as refused:
             check_claim_term(policy, date(2023, 6, 1), 2023 + lag + 1, Explanation())
         assert english in refused.value.detail and chinese in (refused.value.zh or ""), refused.value.detail
+
+
+def test_a_rank_share_names_the_responsible_units_rank_in_chinese():
+    """A rules probe read "第一完成单位排名第 4" (the *first* unit, ranked fourth) for a fourth-ranked unit: the policy
+    text says 第N责任单位. The step reads 责任单位排名第 N."""
+    step = {"rule": "rank_share", "article": 9, "detail": "responsible unit ranked 4: 50% of 5,000,000.00",
+            "amount": "2500000.00", "facts": {"key": "rank_share", "rank": 4, "base": "5000000.00", "share": "0.5",
+                                              "shared": "2500000.00"}}
+    assert render_step(step, "zh") == "责任单位排名第 4：5,000,000.00 元的 50% = 2,500,000.00 元"
