@@ -472,7 +472,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             for account in accounts:
                 account.release(str(cid), by.name)
             claim.reject(reason, by.name)
-            return [claim, *accounts], views.claim(claim)
+            again = self._freed_proposals([claim], {a.key: a for a in accounts}, by)
+            return list({id(a): a for a in [claim, *accounts, *again]}.values()), views.claim(claim)
 
         return self._run(by, key, "reject_claim", {"claim": claim_id, "reason": reason}, decide)
 
@@ -1264,7 +1265,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         loaded = {a.key: a for a in accounts}
         changed = set(loaded)
         touched: list[Aggregate] = []
-        for org in self._proposing(approved, accounts):
+        for org in self._proposing(approved.uscc, changed, self._organisation_or_none):
             for pid in list(org.proposals):
                 proposal = self._get_or_none(Claim, UUID(pid)) if pid != str(approved.id) else None
                 if proposal is None or proposal.status != "proposed":
@@ -1290,17 +1291,86 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     touched.append(proposal)
         return touched
 
-    def _proposing(self, approved: Claim, accounts: list[AwardAccount]) -> list[Organisation]:
-        """The organisations whose open proposals an approval may leave less: its own, and the member units of each
-        innovation body whose per-organisation cap (A11) it drew on."""
-        usccs = [approved.uscc]
-        bodies = [read_cap_key(a.key).body_id for a in accounts if a.key.startswith("cap:")]
-        bodies = [b for b in bodies if b]
-        for body_id in dict.fromkeys(bodies):
+    def _proposing(self, uscc: str, keys: Iterable[str], load: Callable[[str], Organisation | None]
+                   ) -> list[Organisation]:
+        """The organisations whose proposals a decision on `uscc`'s claim changing the accounts `keys` may move: its
+        own, and the member units of each innovation body whose per-organisation cap (A11) is among them; those with
+        an open proposal or a certification that may propose one. `load`: how the deciding command loads an
+        organisation (one it already changed is the one to change again)."""
+        usccs = [uscc]
+        bodies = [read_cap_key(k).body_id for k in keys if k.startswith("cap:")]
+        for body_id in dict.fromkeys(b for b in bodies if b):
             body = self._get_or_none(InnovationBody, InnovationBody.create_id(body_id))
             usccs += list(body.members) if body is not None else []
-        found = (self._get_or_none(Organisation, Organisation.create_id(u)) for u in dict.fromkeys(usccs))
-        return [org for org in found if org is not None and org.proposals]
+        found = (load(u) for u in dict.fromkeys(usccs))
+        return [org for org in found if org is not None and (org.proposals or org.certifications)]
+
+    def _organisation_or_none(self, uscc: str) -> Organisation | None:
+        return self._get_or_none(Organisation, Organisation.create_id(uscc))
+
+    def _freed_proposals(self, ended: list[Claim], accounts: dict[str, AwardAccount], by: Principal,
+                         load: Callable[[str], Organisation | None] | None = None,
+                         known: dict[UUID, Aggregate] | None = None) -> list[Aggregate]:
+        """What ended claims (rejected, withdrawn, revoked) held on caps, ladders and subjects is offered again, as
+        `_outranked_proposals` takes it away: an open proposal drawing on a freed account is re-assessed to what
+        confirming it gives now (up from the figure a cap or a ladder had cut it to: `Reassessed`, old and new), and a
+        proposal an approval closed as outranked is proposed again where the freed accounts now give it something (a
+        new proposal, "proposed because the revocation of claim X was recorded..."), so 免申即享 follows a correction
+        as it follows a fact. `accounts`: those the ending changed, unsaved, read as it left them; `load` and `known`:
+        the organisations and other aggregates the deciding command holds (a certification it is revoking)."""
+        freed = {k for claim in ended for k in claim.accounts if k in accounts}
+        if not freed:
+            return []
+        loaded = dict(accounts)
+        made: list[Aggregate] = []
+        load = load or self._organisation_or_none
+        seen: set[str] = set()
+        for claim in ended:
+            for org in self._proposing(claim.uscc, freed, load):
+                if org.uscc in seen:
+                    continue
+                seen.add(org.uscc)
+                made += self._reassessed_up(org, freed, loaded, by)
+                made += self._proposed_again(org, claim, freed, loaded, by, known or {})
+        return made
+
+    def _reassessed_up(self, org: Organisation, freed: set[str], loaded: dict[str, AwardAccount], by: Principal
+                       ) -> list[Aggregate]:
+        touched: list[Aggregate] = []
+        for pid in list(org.proposals):
+            proposal = self._get_or_none(Claim, UUID(pid))
+            if proposal is None or proposal.status != "proposed":
+                continue
+            try:
+                plan = self._plan_again(proposal)
+                if not freed.intersection(k.text for k in plan.keys):
+                    continue
+                now = entitle(plan, self._states(plan, loaded), claim_id=pid, approving=True)
+            except errors.LedgerError:
+                continue  # refused for a reason of its own: confirming it will say so
+            if now.amount != proposal.entitled_amount:
+                proposal.reassess(proposal.entitled_amount, now.amount, now.gross, now.explanation(),
+                                  list(now.accounts), list(proposal.accounts), now.policy_version, by.name)
+                touched.append(proposal)
+        return touched
+
+    def _proposed_again(self, org: Organisation, ended: Claim, freed: set[str], loaded: dict[str, AwardAccount],
+                        by: Principal, known: dict[UUID, Aggregate]) -> list[Aggregate]:
+        """The organisation's certifications of fixed-amount awards that now open a claim on what was freed: one an
+        approval had closed as outranked, or one recorded while a cap was full (it proposed nothing then). What
+        `_propose` declines to offer twice (an open proposal, one the bureau dismissed, a fact a claim was made
+        for) it declines here too."""
+        made: list[Aggregate] = []
+        verb = {"revoked": "revocation", "rejected": "rejection"}.get(ended.status, "withdrawal")
+        for cert_id in list(org.certifications):
+            cert = known.get(UUID(cert_id)) or self._get_or_none(Certification, UUID(cert_id))
+            if not isinstance(cert, Certification) or cert.revoked:
+                continue
+            when = max(t["effective_on"] for t in cert.tiers)
+            again = self._propose(org, cert, when, by, f"the {verb} of claim", str(ended.id), loaded, freed)
+            if again:
+                made += [*again, org]
+        return made
 
     def _states(self, plan: Any, loaded: dict[str, AwardAccount]) -> dict[str, Any]:
         """The states of a plan's accounts, those this decision already loaded (and changed) read as they are."""

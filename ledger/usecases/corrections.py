@@ -55,6 +55,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                              "只有待审批或待确认的申请可以撤回，此申请已无需更正")
             touched = Touched(self)
             ended = end_claim(touched, claim, by.name, reason, document_ref)
+            touched.offer_freed([claim], by)
             return touched.all(), views.claim(claim) | {"released_amount": ended["released_amount"]}
 
         # The document joins the key's fingerprint only when sent, so a key used before it was taken keeps its own.
@@ -87,6 +88,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                              "没有已批准的奖励可以撤销")
             touched = Touched(self)
             ended = end_claim(touched, claim, by.name, reason, document_ref)
+            touched.offer_freed([claim], by)
             return touched.all(), views.claim(claim) | {k: ended[k] for k in ("released_amount", "recovery_id",
                                                                                 "to_recover")}
 
@@ -140,12 +142,15 @@ class Corrections(RecoveryCommands, DistrictChanges):
             # Every claim resting on it, whatever its date (the contract: "every proposed or pending claim resting
             # on it is withdrawn, every approved one revoked"); `effective_on` is the day from which no claim
             # may rest on it again.
+            claims = []
             for claim_id in live + proposals:
                 claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
                 self._intact_with_payouts(claim)
                 ended.append(end_claim(touched, claim, by.name, reason, document_ref))
+                claims.append(claim)
             cert.revoke(reason, effective_on, document_ref, by.name)
             touched.add(cert)
+            touched.offer_freed(claims, by)  # after the revocation: nothing is offered again on this certification
             if str(cert_id) == (org.designations.get(cert.programme) or {}).get("certification_id"):
                 # A designation: the claims resting on it were ended above, like a certification's; none may be
                 # made on it again (its account is closed below, and the organisation holds it no more).

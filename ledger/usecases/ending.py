@@ -19,6 +19,7 @@ from ledger.domain.fund_year import FundYear
 from ledger.domain.organisation import Organisation
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import fmt
+from ledger.principals import Principal
 from ledger.rules.accounts import keeps_paid
 
 if TYPE_CHECKING:
@@ -53,6 +54,14 @@ class Touched:
 
     def all(self) -> list[Aggregate]:
         return list(self.loaded.values())
+
+    def accounts(self) -> dict[str, AwardAccount]:
+        return {a.key: a for a in self.loaded.values() if isinstance(a, AwardAccount)}
+
+    def offer_freed(self, ended: list[Claim], by: Principal) -> None:
+        """What the ended claims held is offered again to the proposals waiting on it (`_freed_proposals`)."""
+        for aggregate in self.ledger._freed_proposals(ended, self.accounts(), by, self.organisation, self.loaded):
+            self.add(aggregate)
 
 
 def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref: str | None) -> dict[str, Any]:

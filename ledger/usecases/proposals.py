@@ -19,6 +19,7 @@ from ledger import refused_keys, views
 from ledger.beijing import today
 from ledger.catalogue.model import Kind, Programme
 from ledger.domain import errors
+from ledger.domain.award_account import AwardAccount
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
 from ledger.domain.idempotency import IdempotencyRecord
@@ -48,25 +49,29 @@ class Proposals:
     """The proposal use-case family, mixed into AwardLedger."""
 
     def _propose(self, org: Organisation, cert: Certification, day: date, by: Principal, fact: str,
-                 fact_id: str) -> list[Claim]:
+                 fact_id: str, loaded: dict[str, AwardAccount] | None = None,
+                 freed: set[str] | None = None) -> list[Claim]:
         """The claim `cert` opens on `day`, as a proposal, if the rules give one; nothing otherwise. Where the
         organisation is not eligible on `day` but becomes so on a later day it already holds, a membership that
         begins later (recorded before the certification), the claim opens on that day, as it would have had the
         membership been recorded after the certification. A re-entry into the district it already holds counts the
         same way (recorded before the certification, it proposed nothing: a proposals probe, where the other order
-        proposed the award)."""
+        proposed the award). `loaded` and `freed`: see `_propose_on`."""
         joined = {d for m in org.facts(day).memberships if (d := max(m.joined_on, m.recognised_on)) > day}
         back = {c["effective_on"] for c in org.district_changes if c["in_district"] and c["effective_on"] > day}
         later = sorted(joined | back)
         for when in (day, *later):
-            made = self._propose_on(org, cert, when, by, fact, fact_id)
+            made = self._propose_on(org, cert, when, by, fact, fact_id, loaded, freed)
             if made is not None:
                 return made
         return []
 
     def _propose_on(self, org: Organisation, cert: Certification, day: date, by: Principal, fact: str,
-                    fact_id: str) -> list[Claim] | None:
-        """`_propose` on one day: None when the organisation is not eligible on it (a later day may do)."""
+                    fact_id: str, loaded: dict[str, AwardAccount] | None = None,
+                    freed: set[str] | None = None) -> list[Claim] | None:
+        """`_propose` on one day: None when the organisation is not eligible on it (a later day may do). `loaded`:
+        accounts the deciding command has changed and not yet saved (a revocation's), read as it left them; `freed`:
+        where given, only a claim drawing on one of these accounts is proposed (what an ended claim gave back)."""
         catalogue = self.catalogue_on(day)
         prog = catalogue.programme(cert.programme)
         tier = cert.tier_on(day)
@@ -84,8 +89,11 @@ class Proposals:
                            certification_id=str(cert.id))
         try:
             plan = prepare(catalogue, facts, org.facts(day))
+            if freed is not None and not freed.intersection(k.text for k in plan.keys):
+                return []
             # Read, never saved: the proposal reserves nothing on these accounts.
-            entitlement = entitle(plan, {k.text: self._account(k.text).state() for k in plan.keys})
+            entitlement = entitle(plan, {k.text: self._account(k.text).state() for k in plan.keys}
+                                  if loaded is None else self._states(plan, loaded))
         except errors.NotEligible:
             return None  # not on this day (not yet a member, say)
         except errors.LedgerError:

@@ -4,6 +4,7 @@ revocation; and what the read models count of them."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -14,7 +15,7 @@ from ledger.application import AwardLedger
 from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.claim import Claim
-from tests.store.conftest import ADMIN, JXJ, KJJ, SCJGJ, World
+from tests.store.conftest import ADMIN, FINANCE, JXJ, KJJ, SCJGJ, World
 
 
 def _erc(world: World, tier: str = "municipal", on: date = date(2023, 3, 1)) -> tuple[str, str, dict]:
@@ -332,3 +333,111 @@ def test_a_proposal_a_cap_leaves_less_is_reassessed_to_what_is_left(world: World
         ("Proposed", None), ("Reassessed", "1000000.00")]
     confirmed = world.ledger.confirm_claim(SCJGJ, claim_id=pid).view
     assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "500000.00")
+
+
+def _proposals_of(world: World, uscc: str) -> list[dict]:
+    """The organisation's open proposals, as its index holds them (the queue's read model is tested apart)."""
+    return [world.ledger.claim(pid) for pid in world.ledger._organisation(uscc).proposals]
+
+
+def test_revoking_the_approval_that_outranked_a_proposal_proposes_it_again(world: World) -> None:
+    """免申即享 follows a correction as it follows a fact: the little giant's award, which closed the SME honour's
+    proposal (nothing left to pay), is revoked; the SME honour is proposed again, at what it now gives (200,000),
+    naming the revocation it rests on, and confirming it gives that figure."""
+    org = world.org()
+    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
+    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    world.ledger.confirm_claim(JXJ, claim_id=high)
+    world.ledger.approve_claim(JXJ, claim_id=high)
+    assert world.ledger.claim(low)["status"] == "withdrawn" and _proposals_of(world, org) == []
+    world.ledger.revoke_claim(JXJ, claim_id=high, reason="认定材料不实", document_ref="杭高新经信〔2024〕3号")
+    [again] = _proposals_of(world, org)
+    assert again["id"] != low and again["entitled_amount"] == "200000.00", again
+    shown = world.ledger.claim(again["id"])
+    assert shown["proposal"]["because"] == "the revocation of claim" and shown["proposal"]["fact_id"] == high, shown
+    assert shown["tier"] == "provincial_sme"
+    confirmed = world.ledger.confirm_claim(JXJ, claim_id=again["id"]).view
+    assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "200000.00")
+    # Offered once: a later correction finds nothing more to propose for the same fact.
+    assert _proposals_of(world, org) == []
+
+
+def test_a_proposal_a_cap_closed_is_proposed_again_for_what_a_revocation_left(world: World) -> None:
+    """Another unit's standard proposal, closed once the body's 2023 A11 million was taken; the award that took it is
+    revoked after 300,000 was paid: the paid part still counts on the cap (contract: what was paid becomes a
+    recovery), so the unit is proposed again at 700,000."""
+    lead, unit, body = _standard_members(world)
+    [pid] = world.ledger.record_certification(SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead",
+                                              subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
+                                              document_ref="国标委〔2023〕9号", body_id=body).view["proposed_claims"]
+    taken = world.approved(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:ISO-30001",
+                           body_id=body, effective_on=date(2023, 4, 1))
+    assert world.ledger.claim(pid)["status"] == "withdrawn"
+    world.appropriate(2023)
+    world.ledger.record_payout(FINANCE, claim_id=taken["id"], amount=Decimal("300000.00"), paid_on=date(2023, 8, 1),
+                               bank_ref="ICBC-A11-1")
+    world.ledger.revoke_claim(SCJGJ, claim_id=taken["id"], reason="标准发布单位核查不符", document_ref="D-1")
+    [again] = _proposals_of(world, unit)
+    assert (again["entitled_amount"], again["programme"]) == ("700000.00", "A11.standard"), again
+    assert world.ledger.confirm_claim(SCJGJ, claim_id=again["id"]).view["entitled_amount"] == "700000.00"
+
+
+def test_a_proposal_cut_by_a_pending_claim_is_reassessed_up_when_that_claim_is_rejected(world: World) -> None:
+    """The lead's pending standard claim reserves 500,000 of the body's million: the unit's proposal is made at what
+    is left (500,000). Rejecting the lead's claim frees it: the proposal is re-assessed to 1,000,000 (Reassessed,
+    old and new), as confirming it would give; withdrawing instead does the same."""
+    for end in ("reject", "withdraw"):
+        lead, unit, body = _standard_members(world)
+        held = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_participate",
+                           subject="standard:ISO-30001", body_id=body, effective_on=date(2023, 4, 1))
+        [pid] = world.ledger.record_certification(
+            SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead", subject="standard:ISO-20001",
+            effective_on=date(2023, 5, 1), document_ref="国标委〔2023〕9号", body_id=body).view["proposed_claims"]
+        assert world.ledger.claim(pid)["entitled_amount"] == "500000.00"
+        if end == "reject":
+            world.ledger.reject_claim(SCJGJ, claim_id=held["id"], reason="材料不全")
+        else:
+            world.ledger.withdraw_claim(SCJGJ, claim_id=held["id"], reason="申报有误")
+        shown = world.ledger.claim(pid)
+        assert (shown["status"], shown["entitled_amount"]) == ("proposed", "1000000.00"), (end, shown)
+        assert [(h["event"], h.get("previous_entitled_amount")) for h in shown["history"]] == [
+            ("Proposed", None), ("Reassessed", "500000.00")]
+
+
+def test_revoking_a_certification_offers_what_its_award_held_to_the_proposals_waiting(world: World) -> None:
+    """The SME honour's award (its certification revoked) had cut the little giant's proposal to 800,000: the
+    revocation ends the award and the proposal is re-assessed to the full 1,000,000."""
+    org = world.org()
+    sme = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                            effective_on=date(2023, 3, 1), document_ref="SME").view
+    [low] = sme["proposed_claims"]
+    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    world.ledger.confirm_claim(JXJ, claim_id=low)
+    world.ledger.approve_claim(JXJ, claim_id=low)
+    assert world.ledger.claim(high)["entitled_amount"] == "800000.00"
+    world.ledger.revoke_certification(JXJ, certification_id=sme["id"], reason="撤销认定", effective_on=date(2024, 1, 1),
+                                      document_ref="浙经信〔2024〕1号")
+    shown = world.ledger.claim(high)
+    assert (shown["status"], shown["entitled_amount"]) == ("proposed", "1000000.00"), shown
+    assert [p["id"] for p in _proposals_of(world, org)] == [high]
+
+
+def test_a_fact_recorded_while_a_cap_was_held_is_proposed_once_the_holder_is_rejected(world: World) -> None:
+    """The lead's pending claim holds the body's whole 2023 A11 million: the unit's international standard, certified
+    then, proposes nothing (the caps probe: and was never proposed later). Rejecting the lead's claim frees the cap
+    and the unit's award is proposed, naming the rejection; a dismissed one would not be."""
+    lead, unit, body = _standard_members(world)
+    held = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:ISO-30001",
+                       body_id=body, effective_on=date(2023, 4, 1))
+    cert = world.ledger.record_certification(SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead",
+                                             subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
+                                             document_ref="国标委〔2023〕9号", body_id=body).view
+    assert cert["proposed_claims"] == [] and _proposals_of(world, unit) == []
+    world.ledger.reject_claim(SCJGJ, claim_id=held["id"], reason="材料不全")
+    [again] = _proposals_of(world, unit)
+    assert (again["entitled_amount"], again["certification_id"]) == ("1000000.00", cert["id"]), again
+    assert (again["proposal"]["because"], again["proposal"]["fact_id"]) == ("the rejection of claim", held["id"])
+    assert _proposals_of(world, lead) == []  # the rejected claim's own fact is the bureau's decision: not offered
