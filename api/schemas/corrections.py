@@ -55,7 +55,12 @@ class EndedClaim(PublicModel):
 class CertificationRevocationPublic(PublicModel):
     certification: CertificationPublic
     claims: list[EndedClaim]
-    released_amount: MoneyOut
+    released_amount: MoneyOut = Field(description="every ended claim's released_amount added up: approved money given"
+                                                  " back and pending reservations freed (each apart below)")
+    released_from_awards: MoneyOut = Field(description="of it, what revoked awards had approved and not paid (their"
+                                                       " fund year and caps get it back)")
+    released_reservations: MoneyOut = Field(description="of it, what withdrawn pending claims had reserved on caps"
+                                                        " (never charged to a fund)")
     to_recover: MoneyOut
     recoveries: list[str]
     dry_run: bool = False

@@ -186,6 +186,12 @@ class Corrections(RecoveryCommands, DistrictChanges):
 
 
 def _sums(ended: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"released_amount": fmt(sum((money(e["released_amount"]) for e in ended), money("0"))),
+    def released(status: str | None = None) -> str:
+        return fmt(sum((money(e["released_amount"]) for e in ended if status in (None, e["status"])), money("0")))
+
+    # The total adds money of two kinds (a finance probe): an award's unpaid approval given back to its fund year,
+    # and a pending claim's reservation freed; each is said apart.
+    return {"released_amount": released(), "released_from_awards": released("revoked"),
+            "released_reservations": released("withdrawn"),
             "to_recover": fmt(sum((money(e["to_recover"]) for e in ended), money("0"))),
             "recoveries": [e["recovery_id"] for e in ended if e["recovery_id"]]}
