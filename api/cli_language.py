@@ -118,6 +118,8 @@ OS_REASONS_ZH = {
 
 def os_reason_zh(err: OSError) -> str:
     """What an OSError says (its strerror), in Chinese."""
+    if said := getattr(err, "zh", None):  # one of ours (api/commands/common.py ProtectedOutput)
+        return str(said)
     return OS_REASONS_ZH.get(err.errno or 0) or f"系统错误 {errno.errorcode.get(err.errno or 0, err.errno)}"
 
 

@@ -25,6 +25,7 @@ def settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
                  if v is not None}
     config = preflight.settings(overrides)
+    _protect(config)
     if getattr(args, "command", None) in (*READS_ONLY, "receipt"):  # receipt only reads too (a regression probe)
         preflight.check_holds_a_ledger(config.database_url, args.command)
     return config
@@ -162,6 +163,44 @@ def not_yet(name: str, what: str, issue: int) -> Callable[[argparse.Namespace], 
     return not_available
 
 
+# The files the ledger runs on (the SQLite store and its journals, the signing key, the principals), by what they
+# are, which no --output may name: a rename over the store put a 2 KB CSV in place of the ledger, exit 0 (an
+# operations probe).
+_PROTECTED: dict[str, tuple[str, str]] = {}
+
+
+class ProtectedOutput(OSError):
+    """An --output naming one of the ledger's own files; `zh` says so in Chinese."""
+
+    def __init__(self, path: Path, what: tuple[str, str]) -> None:
+        super().__init__(errno.EEXIST, f"it is the ledger's {what[0]}, which an output never replaces", str(path))
+        self.zh = f"它是台账的{what[1]}，输出文件不能覆盖它"
+
+
+def _protect(config: Settings) -> None:
+    from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
+
+    files: dict[Path, tuple[str, str]] = {}
+    if not is_postgres(config.database_url):
+        store = sqlite_path(config.database_url)
+        if store != SQLITE_SHARED_MEMORY and not store.startswith("file:"):
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                files[Path(store + suffix)] = ("store (LEDGER_DATABASE_URL)", "存储（LEDGER_DATABASE_URL）")
+    files[config.signing_key_file or Path("var/signing-key.pem")] = ("signing key (LEDGER_SIGNING_KEY_FILE)",
+                                                                     "签名私钥（LEDGER_SIGNING_KEY_FILE）")
+    if config.auth_file is not None:
+        files[config.auth_file] = ("principals file (LEDGER_AUTH_FILE)", "身份文件（LEDGER_AUTH_FILE）")
+    _PROTECTED.clear()
+    _PROTECTED.update({os.path.realpath(f): what for f, what in files.items()})
+
+
+def refuse_protected(path: Path) -> None:
+    """Raise ProtectedOutput when `path` is, or links to, one of the ledger's own files."""
+    what = _PROTECTED.get(os.path.realpath(path))
+    if what is not None:
+        raise ProtectedOutput(path, what)
+
+
 def write_whole(path: Path, content: bytes) -> None:
     """`content` written to `path` whole or not at all: into a file beside it, then renamed over it, so a write
     that fails part-way (a full disk, a file-size limit) leaves what was there before, not a file cut short (an
@@ -169,7 +208,9 @@ def write_whole(path: Path, content: bytes) -> None:
     that is there and is not a regular file (a pipe, a device: renaming over it would replace the device); a path
     through /dev or /proc (`/dev/stdout` redirected to a file names that file, which a rename would take from the
     shell: a regression probe); a file of several hard links (a rename would part them). A file this process may
-    not write is refused as a write to it would be, not renamed over. OSError as the write's own."""
+    not write is refused as a write to it would be, not renamed over; one of the ledger's own files is refused
+    whole (`ProtectedOutput`). OSError as the write's own."""
+    refuse_protected(path)
     try:
         found = path.stat(follow_symlinks=True)
     except FileNotFoundError:

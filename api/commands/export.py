@@ -8,7 +8,15 @@ from pathlib import Path
 
 from api.cli_language import os_reason_zh, reason_zh, refuse, then, tr, whole_number
 from api.commands import chain_check
-from api.commands.common import configure_logging, output_format, say, settings, write_whole
+from api.commands.common import (
+    ProtectedOutput,
+    configure_logging,
+    output_format,
+    refuse_protected,
+    say,
+    settings,
+    write_whole,
+)
 from api.reports import reconciliation as report
 from api.reports.closing import with_close
 from ledger.domain.errors import OutsidePolicyTerm
@@ -43,6 +51,13 @@ def run(args: argparse.Namespace) -> int:
     if (fmt := output_format("export", args.output, args.format, "csv")) is None:
         return 2
     args.format = fmt
+    if args.output not in (None, "-"):
+        try:  # before the chain check and the fold, which take a while on a district's log
+            refuse_protected(Path(args.output))
+        except ProtectedOutput as err:
+            refuse("export", "output_unwritable", f"cannot write {args.output}: {err.strerror}. Choose another"
+                   " --output", then(f"无法写入 {args.output}：{err.zh}", "请用 --output 换一个位置"))
+            return 2
     try:
         report.require_year(args.year)
     except OutsidePolicyTerm as err:

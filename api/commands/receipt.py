@@ -88,11 +88,11 @@ def run_receipt(args: argparse.Namespace) -> int:
                           " receipt.json --public-key ledger.pem`；用 --output PATH 可直接写出这两个文件"))
         return 0
     path = Path(args.output or f"receipt-{receipt['claim_id']}.json")
-    if not _written(path, text + "\n"):
-        return 2
-    # The public key beside it, so the check printed below runs as printed (the key is also GET /v1/audit/digest's).
+    # The public key beside it, so the check printed below runs as printed (the key is also GET /v1/audit/digest's);
+    # written first, so a key that cannot be written leaves the receipt that was there (an operations probe: the
+    # refusal came after the old receipt was replaced).
     pem = path.with_name(f"{path.stem}.public-key.pem")
-    if not _written(pem, signer.public_pem):
+    if not _written(pem, signer.public_pem) or not _written(path, text + "\n"):
         return 2
     events, position = len(receipt["events"]), receipt["head"]["position"]
     check = f"award-ledger verify-receipt {shlex.quote(str(path))} --public-key {shlex.quote(str(pem))}"

@@ -10,7 +10,17 @@ import sys
 from pathlib import Path
 
 from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr, whole_number
-from api.commands.common import configure_logging, output_format, read_input, say, settings, stage, write_whole
+from api.commands.common import (
+    ProtectedOutput,
+    configure_logging,
+    output_format,
+    read_input,
+    refuse_protected,
+    say,
+    settings,
+    stage,
+    write_whole,
+)
 from api.reports import simulation as report
 from api.reports.table import grouped, render
 from ledger.sandbox.answer import name_organisations
@@ -97,6 +107,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _unwritable(path: Path) -> tuple[str, str] | None:
     """Why `path` cannot be written, (English, Chinese); None when it seems it can (the write itself still says)."""
+    try:
+        refuse_protected(path)
+    except ProtectedOutput as err:
+        return str(err.strerror), err.zh
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         return "No such directory", "目录不存在"
