@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import NoReturn
 
+import psycopg
 from eventsourcing import persistence
 from pydantic import ValidationError
 
@@ -363,6 +364,12 @@ def main(argv: list[str] | None = None) -> int:
                          " left as it is",
                          f"LEDGER_DATABASE_URL 指向的 {file} 是已损坏的 SQLite 数据库。请从备份恢复台账文件"
                          "（然后运行 `award-ledger verify`）；该文件未被改动")
+        raise
+    except psycopg.Error as err:  # psycopg's own, where no eventsourcing recorder wrapped it (the audit chain's)
+        if (denied := preflight.permission_denied(err, os.environ.get("LEDGER_DATABASE_URL", ""))) is not None:
+            # a user without rights to the ledger's tables: exit 2, never a traceback and 1, which is tampering's
+            # (an operations probe: verify, export, rebuild and replay crashed where recheck and demo refused)
+            return _fail("store_forbidden", *denied)
         raise
     except LedgerError as err:  # a refusal no subcommand words itself: the ledger's own, with its code
         return _fail(err.code, err.detail, reason_zh(err))

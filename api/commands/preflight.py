@@ -432,7 +432,10 @@ def permission_denied(err: BaseException, url: str) -> tuple[str, str] | None:
     user, db = parts["user"], parts["dbname"]
     return (f"the PostgreSQL user {user!r} may not create or use the ledger's tables in {db!r} ({said}). Give the"
             f" database to that user (`ALTER DATABASE {db} OWNER TO {user}`, or `createdb -O {user} {db}` for a new"
-            f" one), or grant it the schema (`GRANT USAGE, CREATE ON SCHEMA public TO {user}`), then start again",
+            f" one), or grant it the schema (`GRANT USAGE, CREATE ON SCHEMA public TO {user}`) and, where the ledger's"
+            f" tables are there already, them (`GRANT ALL ON ALL TABLES IN SCHEMA public TO {user}`), then start"
+            " again",
             f"PostgreSQL 用户 {user!r} 无权在数据库 {db!r} 中创建或使用台账的表（{said}）。请把该数据库交给该用户"
             f"（`ALTER DATABASE {db} OWNER TO {user}`，新建则用 `createdb -O {user} {db}`），或授予其 schema 权限"
-            f"（`GRANT USAGE, CREATE ON SCHEMA public TO {user}`），然后重新启动")
+            f"（`GRANT USAGE, CREATE ON SCHEMA public TO {user}`），台账的表已存在时再授予表权限"
+            f"（`GRANT ALL ON ALL TABLES IN SCHEMA public TO {user}`），然后重新启动")

@@ -543,6 +543,41 @@ def test_a_user_who_may_not_create_the_tables_is_told_how_to_grant_it(postgres_s
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("argv", [["verify"], ["export", "--year", "2023", "--output", "-"], ["rebuild"],
+                                  ["replay", "--as-of", "2024-01-01"]])
+def test_a_user_who_may_only_read_the_tables_is_refused_store_forbidden_not_a_traceback(
+        argv, postgres_server_url, fresh_postgres_url, tmp_path, monkeypatch, capsys):
+    """An operations probe: a user without rights to the ledger's tables (or with SELECT alone: the chain's check
+    locks them) made verify, export, rebuild and replay crash with a traceback and exit 1, tampering's code, where
+    recheck and demo refused `store_forbidden`. Each is refused so, naming the grant."""
+    import psycopg
+    from psycopg import sql
+
+    from tests.support import unique_id
+
+    variables = {"LEDGER_DATABASE_URL": fresh_postgres_url, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "key.pem")}
+    assert _run(monkeypatch, capsys, tmp_path, ["verify"], variables)[0] == 0  # the owner makes the tables
+    role = unique_id("cli_fix_reader_")
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    try:
+        for grant in (None, "SELECT"):
+            if grant:
+                with psycopg.connect(fresh_postgres_url, autocommit=True) as conn:
+                    conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(
+                        sql.Identifier(role)))
+            url = urlsplit_replace_user(fresh_postgres_url, role)
+            said = _both(monkeypatch, capsys, tmp_path, argv, {**variables, "LEDGER_DATABASE_URL": url},
+                         "store_forbidden", quoted=r"`[^`]*`|'[^']*'|permission denied for \w+ \w+")
+            assert f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}" in said["en"], said
+    finally:
+        with psycopg.connect(fresh_postgres_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(sql.Identifier(role)))
+        with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
 def urlsplit_replace_user(url: str, user: str) -> str:
     from urllib.parse import urlsplit
 
