@@ -1310,14 +1310,15 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _freed_proposals(self, ended: list[Claim], accounts: dict[str, AwardAccount], by: Principal,
                          load: Callable[[str], Organisation | None] | None = None,
-                         known: dict[UUID, Aggregate] | None = None) -> list[Aggregate]:
+                         known: dict[UUID, Aggregate] | None = None, because: str | None = None) -> list[Aggregate]:
         """What ended claims (rejected, withdrawn, revoked) held on caps, ladders and subjects is offered again, as
         `_outranked_proposals` takes it away: an open proposal drawing on a freed account is re-assessed to what
         confirming it gives now (up from the figure a cap or a ladder had cut it to: `Reassessed`, old and new), and a
         proposal an approval closed as outranked is proposed again where the freed accounts now give it something (a
         new proposal, "proposed because the revocation of claim X was recorded..."), so 免申即享 follows a correction
         as it follows a fact. `accounts`: those the ending changed, unsaved, read as it left them; `load` and `known`:
-        the organisations and other aggregates the deciding command holds (a certification it is revoking)."""
+        the organisations and other aggregates the deciding command holds (a certification it is revoking); `because`:
+        the fact a new proposal names (the claim's ending, by default; a repayment on a revoked award frees too)."""
         freed = {k for claim in ended for k in claim.accounts if k in accounts}
         if not freed:
             return []
@@ -1331,7 +1332,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     continue
                 seen.add(org.uscc)
                 made += self._reassessed_up(org, freed, loaded, by)
-                made += self._proposed_again(org, claim, freed, loaded, by, known or {})
+                made += self._proposed_again(org, claim, freed, loaded, by, known or {}, because)
         return made
 
     def _reassessed_up(self, org: Organisation, freed: set[str], loaded: dict[str, AwardAccount], by: Principal
@@ -1355,19 +1356,20 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return touched
 
     def _proposed_again(self, org: Organisation, ended: Claim, freed: set[str], loaded: dict[str, AwardAccount],
-                        by: Principal, known: dict[UUID, Aggregate]) -> list[Aggregate]:
+                        by: Principal, known: dict[UUID, Aggregate], because: str | None = None) -> list[Aggregate]:
         """The organisation's certifications of fixed-amount awards that now open a claim on what was freed: one an
         approval had closed as outranked, or one recorded while a cap was full (it proposed nothing then). What
         `_propose` declines to offer twice (an open proposal, one the bureau dismissed, a fact a claim was made
         for) it declines here too."""
         made: list[Aggregate] = []
-        verb = {"revoked": "revocation", "rejected": "rejection"}.get(ended.status, "withdrawal")
+        ending = {"revoked": "revocation", "rejected": "rejection"}.get(ended.status, "withdrawal")
+        fact = because or f"the {ending} of claim"
         for cert_id in list(org.certifications):
             cert = known.get(UUID(cert_id)) or self._get_or_none(Certification, UUID(cert_id))
             if not isinstance(cert, Certification) or cert.revoked:
                 continue
             when = max(t["effective_on"] for t in cert.tiers)
-            again = self._propose(org, cert, when, by, f"the {verb} of claim", str(ended.id), loaded, freed)
+            again = self._propose(org, cert, when, by, fact, str(ended.id), loaded, freed)
             if again:
                 made += [*again, org]
         return made

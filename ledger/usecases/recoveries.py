@@ -132,7 +132,10 @@ class RecoveryCommands:
         # Echoed on the claim whatever it counted on (a claim paid as required counts on no account, a one-time
         # slot is released whole): the sandbox's replay takes repaid money out of its totals by this event.
         claim.record_repayment(str(recovery.id), value, kept, by.name, received_on)
-        return [*touched, claim]
+        # What the repayment freed is offered to the proposals waiting on it, as a revocation's release is (a
+        # regression probe: a little giant's proposal stayed at 900,000 once the SME honour's 100,000 came back).
+        again = self._freed_proposals([claim], {a.key: a for a in touched}, by, because="the repayment on claim")
+        return list({id(a): a for a in [*touched, claim, *again]}.values())
 
     def write_off_recovery(self, by: Principal, *, recovery_id: str, reason: str, document_ref: str,
                            dry_run: bool = False, key: str | None = None) -> Outcome:

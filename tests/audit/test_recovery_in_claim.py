@@ -1,6 +1,6 @@
 """A revoked award's recovery (opened, repaid, written off) belongs to its claim's record: its receipt holds the
-recovery's events and still verifies offline (as receipts issued before they were included do), and the claim's
-history lists them with who, when, amounts, bank reference, reason and document."""
+recovery's events and verifies offline (one without them is refused: the claim's Revoked names the recovery), and
+the claim's history lists them with who, when, amounts, bank reference, reason and document."""
 from __future__ import annotations
 
 from datetime import date
@@ -50,8 +50,10 @@ def test_a_receipt_holds_the_recovery_and_verifies(notary: Notary, world: World)
     assert receipts.check(receipt, notary.signer.public_pem) == []
 
 
-def test_a_receipt_without_the_recovery_still_verifies(notary: Notary, world: World) -> None:
-    """A receipt issued before recoveries were included (the claim's and its payouts' events only) still verifies."""
+def test_a_receipt_without_the_recovery_the_claim_names_is_refused(notary: Notary, world: World) -> None:
+    """A receipt of the claim's and its payouts' events only (as issued before recoveries were included) no longer
+    verifies: the claim's Revoked names the recovery, whose events must be there (a finance probe re-signed one
+    without them, showing nothing owed, and it passed)."""
     claim_id, recovery_id = written_off(world)
     claim = world.ledger.claim(claim_id, with_history=False)
     own = notary.chain.aggregate_events([UUID(claim_id)])
@@ -59,17 +61,19 @@ def test_a_receipt_without_the_recovery_still_verifies(notary: Notary, world: Wo
     rows = own + notary.chain.aggregate_events([UUID(p) for p in payouts])
     old = receipts.build(notary, claim, rows)
     assert UUID(recovery_id) not in {UUID(e["aggregate_id"]) for e in old["events"]}
-    assert receipts.check(old, notary.signer.public_pem) == []
+    problems = receipts.check(old, notary.signer.public_pem)
+    assert any(recovery_id in p["problem"] and "whose events the receipt does not carry" in p["problem"]
+               for p in problems), problems
 
 
 def test_an_unrelated_recovery_in_a_receipt_is_refused(notary: Notary, world: World) -> None:
     """Only the recovery the claim's own events name belongs in its receipt: another claim's is refused."""
-    claim_id, _ = written_off(world)
+    claim_id, mine = written_off(world)
     _, stranger = written_off(world)
     claim = world.ledger.claim(claim_id, with_history=False)
     own = notary.chain.aggregate_events([UUID(claim_id)])
     payouts = [UUID(p) for row in own if (p := receipts.readable(bytes(row[4])).get("payout_id"))]
-    rows = own + notary.chain.aggregate_events([*payouts, UUID(stranger)])
+    rows = own + notary.chain.aggregate_events([*payouts, UUID(mine), UUID(stranger)])
     problems = receipts.check(receipts.build(notary, claim, rows), notary.signer.public_pem)
     assert problems and all("nor to a payout or recovery its events name" in p["problem"] for p in problems)
 

@@ -441,3 +441,46 @@ def test_a_fact_recorded_while_a_cap_was_held_is_proposed_once_the_holder_is_rej
     assert (again["entitled_amount"], again["certification_id"]) == ("1000000.00", cert["id"]), again
     assert (again["proposal"]["because"], again["proposal"]["fact_id"]) == ("the rejection of claim", held["id"])
     assert _proposals_of(world, lead) == []  # the rejected claim's own fact is the bureau's decision: not offered
+
+
+def test_a_repayment_on_a_revoked_award_offers_what_it_frees_to_the_proposals_waiting(world: World) -> None:
+    """A regression probe: a revoked award's paid part still counts on its ladder until it is repaid; repaid, it
+    stops counting, but the proposals waiting on the ladder were not told. Now the repayment re-assesses them up
+    and proposes again what the award had outranked, naming the repayment."""
+    org = world.org()
+    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
+    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    world.ledger.confirm_claim(JXJ, claim_id=high)
+    world.ledger.approve_claim(JXJ, claim_id=high)
+    world.appropriate(2023)
+    world.ledger.record_payout(FINANCE, claim_id=high, amount=Decimal("300000.00"), paid_on=date(2023, 8, 1),
+                               bank_ref="LG-PAY-1")
+    revoked = world.ledger.revoke_claim(JXJ, claim_id=high, reason="认定材料不实", document_ref="D-1").view
+    assert _proposals_of(world, org) == []  # 300,000 paid still counts on the ladder: the SME honour gives nothing
+    world.ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=Decimal("300000.00"),
+                                  received_on=date(2024, 3, 1), bank_ref="LG-BACK-1")
+    [again] = _proposals_of(world, org)
+    assert (again["tier"], again["entitled_amount"]) == ("provincial_sme", "200000.00"), again
+    assert (again["proposal"]["because"], again["proposal"]["fact_id"]) == ("the repayment on claim", high)
+    assert low != again["id"]
+
+
+def test_a_repayment_raises_an_open_proposal_the_kept_part_had_cut(world: World) -> None:
+    org = world.org()
+    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
+    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    world.ledger.confirm_claim(JXJ, claim_id=low)
+    world.ledger.approve_claim(JXJ, claim_id=low)
+    world.appropriate(2023)
+    world.ledger.record_payout(FINANCE, claim_id=low, amount=Decimal("100000.00"), paid_on=date(2023, 8, 1),
+                               bank_ref="SME-PAY-1")
+    revoked = world.ledger.revoke_claim(JXJ, claim_id=low, reason="认定材料不实", document_ref="D-2").view
+    assert world.ledger.claim(high)["entitled_amount"] == "900000.00"  # the paid 100,000 still counts
+    world.ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=Decimal("100000.00"),
+                                  received_on=date(2024, 3, 1), bank_ref="SME-BACK-1")
+    shown = world.ledger.claim(high)
+    assert (shown["status"], shown["entitled_amount"]) == ("proposed", "1000000.00"), shown
