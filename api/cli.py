@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import psycopg
 from eventsourcing import persistence
@@ -257,7 +257,9 @@ class Parser(argparse.ArgumentParser):
         zh = cli_language.language() == "zh"
         usage = self.format_usage()
         self._print_message(usage.replace("usage: ", "用法：", 1) if zh else usage, sys.stderr)
-        said = cli_language.argparse_zh(message) if zh else message
+        # What to do next, in English as in Chinese (an operations probe: only the Chinese said it).
+        said = cli_language.argparse_zh(message) if zh else f"{message.rstrip('.')}. See the usage above, or add" \
+            " --help for more"
         self.exit(2, f"{self.prog}: [argument_invalid] {said}\n")
 
 
@@ -293,7 +295,66 @@ def subcommand_names() -> list[str]:
     return list(action.choices)
 
 
+class StdoutUnwritable(Exception):  # not an OSError: no command's own `except OSError` may swallow it
+    """The document a command was asked for could not be written to stdout (a full disk, a closed stdout)."""
+
+    def __init__(self, err: OSError | None) -> None:
+        self.reason = (err.strerror or str(err)) if err is not None else "stdout is closed"
+        self.reason_zh = cli_language.os_reason_zh(err) if err is not None else "标准输出已关闭"
+        super().__init__(self.reason)
+
+
+class _GuardedStdout:
+    """stdout as the commands use it, its write errors raised as StdoutUnwritable (an operations probe: `verify
+    --json > /dev/full` crashed with exit 1, tampering's code, and with stdout closed its report went nowhere, exit
+    0). A reader gone away (`| head`) stays BrokenPipeError, exit 141."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _guarded(self, method: str, *args: Any) -> Any:
+        if self._stream is None:
+            raise StdoutUnwritable(None)
+        try:
+            return getattr(self._stream, method)(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise StdoutUnwritable(err) from err
+
+    def write(self, data: Any) -> Any:
+        return self._guarded("write", data)
+
+    def flush(self) -> None:
+        self._guarded("flush")
+
+    @property
+    def buffer(self) -> _GuardedStdout:
+        return _GuardedStdout(None if self._stream is None else self._stream.buffer)
+
+    def __getattr__(self, name: str) -> Any:
+        if self._stream is None:
+            raise StdoutUnwritable(None)
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    real = sys.stdout
+    sys.stdout = _GuardedStdout(real)  # type: ignore[assignment]
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # what is buffered goes now, where a failure can still be said (not at exit)
+        return code
+    except StdoutUnwritable as err:
+        return _fail("output_unwritable", f"cannot write the output to stdout: {err.reason}. Free the space, open"
+                     " stdout, or give --output PATH where the command takes one",
+                     then(f"无法将输出写入标准输出：{err.reason_zh}",
+                          "请腾出空间、打开标准输出，或在命令支持时用 --output PATH 写入文件"))
+    finally:
+        sys.stdout = real
+
+
+def _main(argv: list[str] | None = None) -> int:
     if (unknown := cli_language.unknown_choice()) is not None:
         for line in cli_language.unknown_language_lines(unknown):  # the reader's language is what is unknown
             print(f"award-ledger: [language_unknown] {line}", file=sys.stderr)

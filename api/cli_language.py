@@ -8,6 +8,7 @@ code is the same in both languages, the text is the reader's. Both wordings sit 
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import re
@@ -19,15 +20,38 @@ SUPPORTED = ("zh", "en")
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
+def _environment() -> Mapping[str, str]:
+    """The variables, with LEDGER_LANG from ./.env where the environment has none: every other setting is read from
+    there too (an operations probe: `LEDGER_LANG=zh` in .env was ignored, and `fr` there not refused)."""
+    if "LEDGER_LANG" in os.environ:
+        return os.environ
+    try:
+        found = os.stat(".env")
+    except OSError:
+        return os.environ
+    chosen = _dotenv_language(os.path.abspath(".env"), found.st_mtime_ns, found.st_size)
+    return os.environ if chosen is None else {**os.environ, "LEDGER_LANG": chosen}
+
+
+@functools.lru_cache(maxsize=4)
+def _dotenv_language(path: str, _mtime: int, _size: int) -> str | None:
+    from dotenv import dotenv_values
+
+    try:
+        return dotenv_values(path, encoding="utf-8").get("LEDGER_LANG")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None  # an unreadable .env is the settings' to refuse (settings_invalid), in the locale's language
+
+
 def unknown_choice(environ: Mapping[str, str] | None = None) -> str | None:
     """LEDGER_LANG when it is set to something other than zh or en (the CLI refuses to start), else None."""
-    chosen = (os.environ if environ is None else environ).get("LEDGER_LANG", "").strip()
+    chosen = (_environment() if environ is None else environ).get("LEDGER_LANG", "").strip()
     return chosen if chosen and chosen.lower() not in SUPPORTED else None
 
 
 def language(environ: Mapping[str, str] | None = None) -> str:
     """"zh" or "en" for the person at the terminal (an unknown LEDGER_LANG is refused by main before this)."""
-    env = os.environ if environ is None else environ
+    env = _environment() if environ is None else environ
     chosen = env.get("LEDGER_LANG", "").strip().lower()
     if chosen in SUPPORTED:
         return chosen

@@ -80,7 +80,7 @@ def _decided(settings: Settings, announce: bool, service: bool) -> Signer:
 
 
 def _say(message: str, shown: str, service: bool) -> None:
-    if service:
-        log.warning(message)
+    if service:  # logged in the language of whoever started serve, as its principals' warning is printed
+        log.warning(shown)
     else:
         print("award-ledger: " + shown, file=sys.stderr, flush=True)

@@ -28,6 +28,8 @@ def settings(args: argparse.Namespace) -> Settings:
     _protect(config)
     if getattr(args, "command", None) in (*READS_ONLY, "receipt"):  # receipt only reads too (a regression probe)
         preflight.check_holds_a_ledger(config.database_url, args.command)
+    elif getattr(args, "command", None) not in (None, "verify-receipt"):
+        preflight.check_no_foreign_events(config.database_url, args.command)
     return config
 
 

@@ -173,8 +173,63 @@ def check_holds_a_ledger(url: str, command: str) -> None:
     stored_events); a store holding any of those is a ledger, tampered with or not, which the command itself checks
     (regression probes: a ledger whose events table was dropped was called "something else"). An empty store (a new
     file or database) is left to the command."""
+    found = _inspect(url)
+    if found is None:
+        return
+    tables, columns, topic, where = found
+    if not tables or _ours(tables, columns, topic, url):
+        return
+    shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+    raise StoreInvalid(
+        f"LEDGER_DATABASE_URL names {where}, which holds no ledger: it has {len(tables)} table(s) of something else"
+        f" ({shown}) and none of the ledger's. `{command}` only reads; nothing was written. Point"
+        " LEDGER_DATABASE_URL at the ledger's store",
+        f"LEDGER_DATABASE_URL 指向的 {where} 中没有台账：其中有 {len(tables)} 张其他用途的表（{shown}），"
+        f"没有台账的表。`{command}` 只读取，未写入任何内容。请将 LEDGER_DATABASE_URL 指向台账的存储")
+
+
+def check_no_foreign_events(url: str, command: str) -> None:
+    """Refuse, for every command, a store whose events table is another application's (without eventsourcing's
+    columns, or holding events of other topics) beside none of the ledger's other tables: the ledger cannot keep its
+    log there, and opening it would add its tables to that database first (an operations probe: rebuild, demo, close
+    and serve added five tables, then said `store_unreachable`, "start the database"). Other tables beside no events
+    table are left alone: a PostgreSQL database may be shared, and the contract has every command create what it
+    needs."""
+    from ledger.audit.tables import events_table
+
+    found = _inspect(url)
+    if found is None:
+        return
+    tables, columns, topic, where = found
+    events = events_table(url)
+    if events not in tables or _ours(tables, columns, topic, url):
+        return
+    raise StoreInvalid(
+        f"LEDGER_DATABASE_URL names {where}, whose table {events} is not the ledger's event log (another"
+        f" application's: {'other columns' if not columns >= EVENT_COLUMNS else f'events of {topic}'}). `{command}`"
+        " wrote nothing; point LEDGER_DATABASE_URL at the ledger's store, or at an empty file or database for a new"
+        " one",
+        f"LEDGER_DATABASE_URL 指向的 {where} 中的表 {events} 不是台账的事件日志（属于其他应用）。`{command}` 未写入"
+        "任何内容；请将 LEDGER_DATABASE_URL 指向台账的存储，新建台账则指向空文件或空数据库")
+
+
+def _ours(tables: list[str], columns: set[str], topic: str | None, url: str) -> bool:
+    """Whether the tables are a ledger's: its chain's, refused keys' or read models' tables, or its events table
+    of eventsourcing's columns and the ledger's topics."""
     from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, events_table
     from ledger.refused_keys import TABLE as REFUSED_TABLE
+
+    events = events_table(url)
+    # Another eventsourcing application's events table has the same columns: its events' topics are not the
+    # ledger's (a regression probe's file got a traceback from recheck and the ledger's tables added).
+    return bool({CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE} & set(tables) or any(t.startswith("rm_") for t in tables) or (
+        events in tables and columns >= EVENT_COLUMNS and (topic is None or topic.startswith("ledger."))))
+
+
+def _inspect(url: str) -> tuple[list[str], set[str], str | None, str] | None:
+    """The store's tables, its events table's columns, its first event's topic and where it is; None where it cannot
+    be looked at (not there yet, in memory, unreachable: the command's own opening says why)."""
+    from ledger.audit.tables import events_table
     from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
 
     events = events_table(url)
@@ -193,37 +248,23 @@ def check_holds_a_ledger(url: str, command: str) -> None:
                     " AND table_name = %s", (events,))}
                 topic = _first_topic(conn, events, columns)
         except psycopg.Error:
-            return  # the store's own opening says why it cannot be opened
-        where = url.rsplit("/", 1)[-1]
-    else:
-        path = sqlite_path(url)
-        if path == SQLITE_SHARED_MEMORY or path.startswith("file:") or not Path(path).is_file():
-            return
-        import sqlite3
+            return None
+        return tables, columns, topic, url.rsplit("/", 1)[-1]
+    path = sqlite_path(url)
+    if path == SQLITE_SHARED_MEMORY or path.startswith("file:") or not Path(path).is_file():
+        return None
+    import sqlite3
 
-        try:
-            with contextlib.closing(sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)) as conn:
-                tables = [name for (name,) in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-                columns = {row[1] for row in conn.execute(f"PRAGMA table_info({events})")} if events in tables \
-                    else set()
-                topic = _first_topic(conn, events, columns)
-        except sqlite3.Error:
-            return
-        where = path
-    # Another eventsourcing application's events table has the same columns: its events' topics are not the
-    # ledger's (a regression probe's file got a traceback from recheck and the ledger's tables added).
-    ours = {CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE} & set(tables) or any(t.startswith("rm_") for t in tables) or (
-        events in tables and columns >= EVENT_COLUMNS and (topic is None or topic.startswith("ledger.")))
-    if not tables or ours:
-        return
-    shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
-    raise StoreInvalid(
-        f"LEDGER_DATABASE_URL names {where}, which holds no ledger: it has {len(tables)} table(s) of something else"
-        f" ({shown}) and none of the ledger's. `{command}` only reads; nothing was written. Point"
-        " LEDGER_DATABASE_URL at the ledger's store",
-        f"LEDGER_DATABASE_URL 指向的 {where} 中没有台账：其中有 {len(tables)} 张其他用途的表（{shown}），"
-        f"没有台账的表。`{command}` 只读取，未写入任何内容。请将 LEDGER_DATABASE_URL 指向台账的存储")
+    try:
+        with contextlib.closing(sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)) as conn:
+            tables = [name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({events})")} if events in tables \
+                else set()
+            topic = _first_topic(conn, events, columns)
+    except sqlite3.Error:
+        return None
+    return tables, columns, topic, path
 
 
 EVENT_COLUMNS = frozenset({"originator_id", "originator_version", "topic", "state"})  # eventsourcing's

@@ -6,7 +6,9 @@ public key; the second checks one with nothing but the file and that key: no dat
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import shlex
 import sys
 from decimal import Decimal, InvalidOperation
@@ -92,6 +94,14 @@ def run_receipt(args: argparse.Namespace) -> int:
     # written first, so a key that cannot be written leaves the receipt that was there (an operations probe: the
     # refusal came after the old receipt was replaced).
     pem = path.with_name(f"{path.stem}.public-key.pem")
+    for target in (path, pem):  # what can be told before writing either: a folder, or a folder that is not there
+        if target.is_dir() or not (target.parent if str(target.parent) else Path(".")).is_dir():
+            error = IsADirectoryError if target.is_dir() else FileNotFoundError
+            code = errno.EISDIR if target.is_dir() else errno.ENOENT
+            refuse("receipt", "output_unwritable", f"cannot write {target}: {os.strerror(code)}. Choose another"
+                   " --output", then(f"无法写入 {target}：{os_reason_zh(error(code, os.strerror(code)))}",
+                                     "请用 --output 换一个位置"))
+            return 2
     if not _written(pem, signer.public_pem) or not _written(path, text + "\n"):
         return 2
     events, position = len(receipt["events"]), receipt["head"]["position"]
@@ -119,7 +129,9 @@ def _proved(receipt: dict) -> tuple[str, str]:
     recovery = recovery_figures(receipt)
     if recovery is not None:  # what became of a revoked award's paid part
         owed = [(en, zh, _money(recovery[field])) for field, en, zh in (
-            ("amount", "to recover", "应追回"), ("recovered", "recovered", "已追回"),
+            # "opened for", not "to recover": the books' to_recover is what is still owed (a regression probe read
+            # two figures under one label)
+            ("amount", "opened for", "撤销时应追回"), ("recovered", "recovered", "已追回"),
             ("written_off", "written off", "已核销"), ("outstanding", "still owed", "尚欠"))]
         en += "; recovery: " + ", ".join(f"{e} {value}" for e, _, value in owed)
         zh += "；追回：" + "，".join(f"{z} {value} 元" for _, z, value in owed)
@@ -166,6 +178,9 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
         load_public(pem)
         if not isinstance(receipt, dict):
             raise Worded("the file holds JSON, but not a receipt object", "文件是 JSON，但不是回执对象")
+        if "receipt" not in receipt:  # `{}` or another document: unreadable as a receipt, not a forged one (exit 1)
+            raise Worded('the file holds a JSON object, but not a receipt (it has no "receipt" field)',
+                         "文件是 JSON 对象，但不是回执（没有 \"receipt\" 字段）")
     except (OSError, ValueError, UnreadableKey) as err:
         refuse("verify-receipt", "receipt_unreadable", f"cannot read the receipt or the key: {err}. Give the JSON file"
                " from `award-ledger receipt` (or GET /v1/claims/{id}/receipt) and the ledger's public key PEM",

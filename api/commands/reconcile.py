@@ -76,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
         # The ledger's words name the API's parameter; the command's own flag is what a reader of it can pass.
         detail = err.detail.replace("with import_good_lines=true", "with --import-good-lines")
         zh = reason_zh(err).replace("（import_good_lines=true）", "（--import-good-lines）")
-        refuse("reconcile", err.code, f"{path}: {detail}. Nothing was imported",
+        # The API's `invalid_request` for a file it cannot read as text (neither UTF-8 nor GB18030) is, for a file
+        # on the command line, the CLI's `csv_unreadable` (an operations probe: a code not in the CLI's table).
+        code = "csv_unreadable" if err.code == "invalid_request" else err.code
+        refuse("reconcile", code, f"{path}: {detail}. Nothing was imported",
                then(f"{path}：{zh}", "未导入任何内容"))
         return 2
     except csv.Error as err:

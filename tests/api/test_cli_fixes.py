@@ -61,6 +61,28 @@ def test_a_file_that_is_not_a_sqlite_database_is_refused_as_store_invalid(argv, 
     assert junk.read_bytes() == JUNK  # left as it was
 
 
+@pytest.mark.parametrize("argv", [["rebuild"], ["demo"], ["close", "--year", "2023"], ["verify"]])
+def test_another_applications_events_table_is_store_invalid_and_left_alone(argv, tmp_path, monkeypatch, capsys):
+    """An operations probe: a SQLite file whose `stored_events` is another application's (other columns) got
+    `store_unreachable`, "start the database", from rebuild, demo, close and serve, after five of the ledger's
+    tables had been added to it. Every command refuses it `store_invalid` and leaves it as it was."""
+    import sqlite3
+
+    from ledger.audit.tables import events_table
+
+    url = _sqlite(tmp_path)
+    file = tmp_path / "ledger.sqlite3"
+    with contextlib.closing(sqlite3.connect(file)) as conn:
+        conn.execute(f"CREATE TABLE {events_table(url)} (id INTEGER, blah TEXT)")
+        conn.commit()
+    before = file.read_bytes()
+    said = _both(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": url,
+                                                        "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "key.pem")},
+                 "store_invalid", quoted=r"`[^`]*`|\S+\.sqlite3|stored_events")
+    assert "is not the ledger's event log" in said["en"] or "holds no ledger" in said["en"], said
+    assert file.read_bytes() == before
+
+
 @pytest.mark.parametrize("command", ["project", "serve"])
 def test_the_long_running_commands_refuse_it_too(command, tmp_path):
     """`project` and `serve`, which would otherwise run until stopped: the entry point, with a timeout."""

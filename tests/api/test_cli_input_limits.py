@@ -98,6 +98,16 @@ def test_a_statement_of_mixed_encodings_is_refused_naming_the_line(tmp_path, mon
     statement.write_bytes("交易日期,借方发生额,对方户名,附言\n2024-07-02,5.00,杭州某某科技有限公司,PAY-1\n".encode()
                           + "2024-07-03,6.00,杭州某某软件有限公司,PAY-2\n".encode("gb18030"))
     said = _both(monkeypatch, capsys, tmp_path, ["reconcile", str(statement)],
-                 {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.sqlite3"}, "invalid_request",
+                 {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.sqlite3"}, "csv_unreadable",
                  quoted=r"\S*statement\.csv|UTF-8")
     assert "line 3 is not UTF-8" in said["en"] and "第 3 行" in said["zh"]
+
+
+def test_a_statement_in_no_encoding_the_ledger_reads_is_csv_unreadable(tmp_path, monkeypatch, capsys):
+    """An operations probe: random bytes were refused `invalid_request`, the API's code, not one of the CLI's."""
+    statement = tmp_path / "statement.csv"
+    statement.write_bytes(bytes(range(128, 256)) * 40)
+    said = _both(monkeypatch, capsys, tmp_path, ["reconcile", str(statement)],
+                 {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.sqlite3"}, "csv_unreadable",
+                 quoted=r"\S*statement\.csv|UTF-8|GB18030/GBK|CSV")
+    assert "neither UTF-8 nor GB18030" in said["en"]

@@ -132,9 +132,21 @@ def test_a_revoked_awards_valid_line_says_what_became_of_its_recovery(cli: str, 
     capsys.readouterr()
     assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
     said = capsys.readouterr().out
-    assert ("paid 100,000.00; recovery: to recover 100,000.00, recovered 40,000.00, written off 60,000.00, still"
+    assert ("paid 100,000.00; recovery: opened for 100,000.00, recovered 40,000.00, written off 60,000.00, still"
             " owed 0.00;") in said, said
     monkeypatch.setenv("LEDGER_LANG", "zh")
     assert main(["verify-receipt", str(out), "--public-key", str(pem)]) == 0
     said = capsys.readouterr().out
-    assert "；追回：应追回 100,000.00 元，已追回 40,000.00 元，已核销 60,000.00 元，尚欠 0.00 元；" in said, said
+    assert "；追回：撤销时应追回 100,000.00 元，已追回 40,000.00 元，已核销 60,000.00 元，尚欠 0.00 元；" in said, said
+
+
+@pytest.mark.parametrize("document", ["{}", '{"position": 3, "digest": "ab"}'])
+def test_a_json_object_that_is_no_receipt_is_unreadable_not_invalid(cli: str, tmp_path: Path, document: str,
+                                                                     capsys) -> None:
+    """An operations probe: `{}` was "invalid" (exit 1, as a forged receipt) where `[1, 2, 3]` was unreadable (2)."""
+    _, pem = _receipt_and_key(cli, tmp_path)
+    other = tmp_path / "other.json"
+    other.write_text(document)
+    capsys.readouterr()
+    assert main(["verify-receipt", str(other), "--public-key", str(pem)]) == 2
+    assert "[receipt_unreadable]" in capsys.readouterr().err

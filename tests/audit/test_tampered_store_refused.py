@@ -91,6 +91,15 @@ def test_replay_refuses_a_tampered_store_and_prints_nothing(tampered, capsys) ->
     assert f"award-ledger replay: [tampering] TAMPERING at position {position}:" in err
 
 
+def test_recheck_refuses_a_tampered_store_rather_than_list_the_forgery_as_booked(tampered, capsys) -> None:
+    """An operations probe: `recheck` on a store whose approval was forged listed the forged amount as "booked", to
+    be corrected with new events. It checks the chain first, as replay does: `[tampering]`, nothing listed."""
+    position, _ = tampered
+    assert main(["recheck", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and f"award-ledger recheck: [tampering] TAMPERING at position {position}:" in err
+
+
 def test_export_refuses_a_tampered_store_and_writes_no_file(tampered, tmp_path: Path, capsys) -> None:
     """`export` wrote the year's reconciliation from a changed store and said nothing, exit 0, where close, rebuild
     and replay refuse (an audit probe): it refuses with `[tampering]` and writes no file, unless the operator,
