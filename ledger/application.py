@@ -1266,30 +1266,42 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         changed = set(loaded)
         touched: list[Aggregate] = []
         for org in self._proposing(approved.uscc, changed, self._organisation_or_none):
-            for pid in list(org.proposals):
-                proposal = self._get_or_none(Claim, UUID(pid)) if pid != str(approved.id) else None
-                if proposal is None or proposal.status != "proposed":
-                    continue
-                try:
-                    plan = self._plan_again(proposal)
-                    if not changed.intersection(k.text for k in plan.keys):
-                        continue
-                    now = entitle(plan, self._states(plan, loaded), claim_id=str(proposal.id), approving=True)
-                except (errors.AlreadyAwarded, errors.Superseded, errors.CapExceeded) as refusal:
-                    why = ("the cap it would draw on is used up" if isinstance(refusal, errors.CapExceeded)
+            for proposal, now in self._decided_again(org, changed, loaded, skip=str(approved.id)):
+                if isinstance(now, errors.AlreadyAwarded | errors.Superseded | errors.CapExceeded):
+                    why = ("the cap it would draw on is used up" if isinstance(now, errors.CapExceeded)
                            else "the award it proposed leaves nothing to pay")
                     proposal.outrank_proposal(str(approved.id), f"outranked by claim {approved.id}, approved by"
                                               f" {by.name}: {why}", by.name)
-                    org.close_proposal(pid, "outranked", by.name)
+                    org.close_proposal(str(proposal.id), "outranked", by.name)
                     touched += [proposal, org]
-                    continue
-                except errors.LedgerError:
-                    continue  # refused for another reason: confirming it will say so
-                if now.amount != proposal.entitled_amount:
-                    proposal.reassess(proposal.entitled_amount, now.amount, now.gross, now.explanation(),
-                                      list(now.accounts), list(proposal.accounts), now.policy_version, by.name)
-                    touched.append(proposal)
+                elif not isinstance(now, errors.LedgerError):  # another refusal: confirming it will say so
+                    touched += self._reassessed_proposal(proposal, now, by)
         return touched
+
+    def _decided_again(self, org: Organisation, changed: set[str], loaded: dict[str, AwardAccount],
+                       skip: str | None = None) -> Iterator[tuple[Claim, Any]]:
+        """Each open proposal of `org` that draws on one of the `changed` accounts, decided again on them as the
+        deciding command leaves them (unsaved): (the proposal, its entitlement now, or the refusal confirming it
+        would meet)."""
+        for pid in list(org.proposals):
+            proposal = self._get_or_none(Claim, UUID(pid)) if pid != skip else None
+            if proposal is None or proposal.status != "proposed":
+                continue
+            try:
+                plan = self._plan_again(proposal)
+                if not changed.intersection(k.text for k in plan.keys):
+                    continue
+                yield proposal, entitle(plan, self._states(plan, loaded), claim_id=pid, approving=True)
+            except errors.LedgerError as refusal:
+                yield proposal, refusal
+
+    def _reassessed_proposal(self, proposal: Claim, now: Any, by: Principal) -> list[Aggregate]:
+        """The proposal at the figure confirming it gives now (`Reassessed`, old and new), where that moved."""
+        if now.amount == proposal.entitled_amount:
+            return []
+        proposal.reassess(proposal.entitled_amount, now.amount, now.gross, now.explanation(), list(now.accounts),
+                          list(proposal.accounts), now.policy_version, by.name)
+        return [proposal]
 
     def _proposing(self, uscc: str, keys: Iterable[str], load: Callable[[str], Organisation | None]
                    ) -> list[Organisation]:
@@ -1331,29 +1343,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 if org.uscc in seen:
                     continue
                 seen.add(org.uscc)
-                made += self._reassessed_up(org, freed, loaded, by)
+                for proposal, now in self._decided_again(org, freed, loaded):
+                    if not isinstance(now, errors.LedgerError):  # refused: confirming it will say why
+                        made += self._reassessed_proposal(proposal, now, by)
                 made += self._proposed_again(org, claim, freed, loaded, by, known or {}, because)
         return made
-
-    def _reassessed_up(self, org: Organisation, freed: set[str], loaded: dict[str, AwardAccount], by: Principal
-                       ) -> list[Aggregate]:
-        touched: list[Aggregate] = []
-        for pid in list(org.proposals):
-            proposal = self._get_or_none(Claim, UUID(pid))
-            if proposal is None or proposal.status != "proposed":
-                continue
-            try:
-                plan = self._plan_again(proposal)
-                if not freed.intersection(k.text for k in plan.keys):
-                    continue
-                now = entitle(plan, self._states(plan, loaded), claim_id=pid, approving=True)
-            except errors.LedgerError:
-                continue  # refused for a reason of its own: confirming it will say so
-            if now.amount != proposal.entitled_amount:
-                proposal.reassess(proposal.entitled_amount, now.amount, now.gross, now.explanation(),
-                                  list(now.accounts), list(proposal.accounts), now.policy_version, by.name)
-                touched.append(proposal)
-        return touched
 
     def _proposed_again(self, org: Organisation, ended: Claim, freed: set[str], loaded: dict[str, AwardAccount],
                         by: Principal, known: dict[UUID, Aggregate], because: str | None = None) -> list[Aggregate]:

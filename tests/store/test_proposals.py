@@ -274,11 +274,7 @@ def test_a_proposal_an_approval_leaves_less_to_pay_shows_what_confirming_gives(w
     showed 1,000,000 in the queue and its open total, though confirming it gives 800,000. The approval re-assesses
     it (its history: Proposed, then Reassessed with the old and new figures); it stays open, and confirming it gives
     the figure shown."""
-    org = world.org()
-    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
-                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
-    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
-                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    _, low, high = _honours(world)
     assert world.ledger.claim(high)["entitled_amount"] == "1000000.00"
     world.ledger.confirm_claim(JXJ, claim_id=low)
     world.ledger.approve_claim(JXJ, claim_id=low)
@@ -335,6 +331,16 @@ def test_a_proposal_a_cap_leaves_less_is_reassessed_to_what_is_left(world: World
     assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "500000.00")
 
 
+def _honours(world: World) -> tuple[str, str, str]:
+    """An organisation certified a provincial SME honour and, apart, a little giant: (it, their two proposals)."""
+    org = world.org()
+    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
+    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    return org, low, high
+
+
 def _proposals_of(world: World, uscc: str) -> list[dict]:
     """The organisation's open proposals, as its index holds them (the queue's read model is tested apart)."""
     return [world.ledger.claim(pid) for pid in world.ledger._organisation(uscc).proposals]
@@ -344,11 +350,7 @@ def test_revoking_the_approval_that_outranked_a_proposal_proposes_it_again(world
     """免申即享 follows a correction as it follows a fact: the little giant's award, which closed the SME honour's
     proposal (nothing left to pay), is revoked; the SME honour is proposed again, at what it now gives (200,000),
     naming the revocation it rests on, and confirming it gives that figure."""
-    org = world.org()
-    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
-                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
-    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
-                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    org, low, high = _honours(world)
     world.ledger.confirm_claim(JXJ, claim_id=high)
     world.ledger.approve_claim(JXJ, claim_id=high)
     assert world.ledger.claim(low)["status"] == "withdrawn" and _proposals_of(world, org) == []
@@ -447,11 +449,7 @@ def test_a_repayment_on_a_revoked_award_offers_what_it_frees_to_the_proposals_wa
     """A regression probe: a revoked award's paid part still counts on its ladder until it is repaid; repaid, it
     stops counting, but the proposals waiting on the ladder were not told. Now the repayment re-assesses them up
     and proposes again what the award had outranked, naming the repayment."""
-    org = world.org()
-    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
-                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
-    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
-                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    org, low, high = _honours(world)
     world.ledger.confirm_claim(JXJ, claim_id=high)
     world.ledger.approve_claim(JXJ, claim_id=high)
     world.appropriate(2023)
@@ -468,11 +466,7 @@ def test_a_repayment_on_a_revoked_award_offers_what_it_frees_to_the_proposals_wa
 
 
 def test_a_repayment_raises_an_open_proposal_the_kept_part_had_cut(world: World) -> None:
-    org = world.org()
-    [low] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
-                                              effective_on=date(2023, 3, 1), document_ref="SME").view["proposed_claims"]
-    [high] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
-                                               effective_on=date(2023, 6, 1), document_ref="LG").view["proposed_claims"]
+    _, low, high = _honours(world)
     world.ledger.confirm_claim(JXJ, claim_id=low)
     world.ledger.approve_claim(JXJ, claim_id=low)
     world.appropriate(2023)
