@@ -4,7 +4,8 @@ that fails them is refused with its line, code and detail, never the whole list.
 
 CSV comes as Chinese offices export it, UTF-8 (with or without a BOM) or GB18030/GBK: the bank files'
 decoder tells them apart. The CSV module (stdlib) reads quoting and embedded commas; a list's line is its
-line in the file (the header is line 1); in JSON, row i is line i + 1, so the two read alike."""
+line in the file (the header is line 1); in JSON, rows[i] is line i + 2 (row i + 1 after a header), so the
+two read alike."""
 from __future__ import annotations
 
 import csv

@@ -30,13 +30,14 @@ class BulkConfirmation(PublicModel):
 
 
 class RefusedRow(PublicModel):
-    line: int = Field(description="the row's line in the file (the CSV header is line 1; JSON row i is line i+1)")
+    line: int = Field(description="the row's line in the file, the CSV header being line 1; a JSON body's rows[0] is"
+                                  " line 2, rows[i] line i + 2, as the same list sent as CSV reads")
     code: str
     detail: str
 
 
 class ImportedRow(PublicModel):
-    line: int
+    line: int = Field(description="as a refused row's: the CSV header is line 1, a JSON body's rows[i] is line i + 2")
     certification_id: str
     proposed_claims: list[str] = Field(default=[], description="the claims this line's certification proposed")
 
