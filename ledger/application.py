@@ -457,7 +457,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 touched.append(self._charge_fund(claim, approved, by))
             claim.approve(approved, note, by.name)
             touched += self._outranked(claim, accounts, by)
-            touched += self._outranked_proposals(claim, accounts, by)
+            load = _loaded_once(self._organisation_or_none)  # one copy of each organisation for both below
+            touched += self._outranked_proposals(claim, accounts, by, load)
+            if approved < claim.entitled_amount:
+                # A lowered approval frees what the claim had reserved beyond it: a certification recorded while the
+                # reservation filled a cap proposed nothing, and is proposed now (a proposals probe: recorded
+                # first, it would have been); the open proposals were decided again just above.
+                touched += self._freed_proposals([claim], {a.key: a for a in accounts}, by, load,
+                                                 because="the lowered approval of claim", reassess=False)
             return list({id(a): a for a in touched}.values()), views.claim(claim)
 
         return self._run(by, key, "approve_claim", {"claim": claim_id, "amount": decided, "note": note}, decide)
@@ -1015,6 +1022,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                        f" not {doing} it",
                                        zh=f"申请 {cid} 属于 {claim.programme}，由 {claim.lead} 牵头；{by.name}"
                                           " 无权审批")
+        if claim.status == "proposed":  # a proposals probe: "already proposed" did not say what to do
+            confirm = f"POST /v1/claims/{cid}/confirm"
+            raise errors.InvalidState(
+                f"claim {cid} is a proposal (免申即享), not yet submitted: confirm it first ({confirm}: re-assessed, it"
+                f" becomes pending) and then decide it, or dismiss it (POST /v1/claims/{cid}/withdraw with a reason)",
+                zh=f"申请 {cid} 是待确认的免申即享奖补，尚未提交：请先确认（{confirm}，重新核算后转为待审批）再审批，"
+                   f"或将其撤回（POST /v1/claims/{cid}/withdraw，并填写 reason）")
         if claim.status != "pending":
             raise errors.InvalidState(f"claim {cid} is already {claim.status}; only a pending claim can be decided",
                                       zh=f"申请 {cid} 已是{status_zh(claim.status)}状态；只有待审批的申请可以审批")
@@ -1250,8 +1264,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 touched += self._reassessed_to_nothing(claim, loaded, by)
         return touched
 
-    def _outranked_proposals(self, approved: Claim, accounts: list[AwardAccount], by: Principal
-                             ) -> list[Aggregate]:
+    def _outranked_proposals(self, approved: Claim, accounts: list[AwardAccount], by: Principal,
+                             load: Callable[[str], Organisation | None] | None = None) -> list[Aggregate]:
         """The open proposals that draw on an account this approval changed (its ladder, its subject, a cap it used),
         decided again on the accounts as it left them: one left nothing to pay (a lower rung's proposal, certified
         apart, after the higher rung's award was approved: confirming it is refused `already_awarded`; another unit's
@@ -1265,7 +1279,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         loaded = {a.key: a for a in accounts}
         changed = set(loaded)
         touched: list[Aggregate] = []
-        for org in self._proposing(approved.uscc, changed, self._organisation_or_none):
+        for org in self._proposing(approved.uscc, changed, load or self._organisation_or_none):
             for proposal, now in self._decided_again(org, changed, loaded, skip=str(approved.id)):
                 if isinstance(now, errors.AlreadyAwarded | errors.Superseded | errors.CapExceeded):
                     why = ("the cap it would draw on is used up" if isinstance(now, errors.CapExceeded)
@@ -1322,7 +1336,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
     def _freed_proposals(self, ended: list[Claim], accounts: dict[str, AwardAccount], by: Principal,
                          load: Callable[[str], Organisation | None] | None = None,
-                         known: dict[UUID, Aggregate] | None = None, because: str | None = None) -> list[Aggregate]:
+                         known: dict[UUID, Aggregate] | None = None, because: str | None = None,
+                         reassess: bool = True) -> list[Aggregate]:
         """What ended claims (rejected, withdrawn, revoked) held on caps, ladders and subjects is offered again, as
         `_outranked_proposals` takes it away: an open proposal drawing on a freed account is re-assessed to what
         confirming it gives now (up from the figure a cap or a ladder had cut it to: `Reassessed`, old and new), and a
@@ -1330,7 +1345,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         new proposal, "proposed because the revocation of claim X was recorded..."), so 免申即享 follows a correction
         as it follows a fact. `accounts`: those the ending changed, unsaved, read as it left them; `load` and `known`:
         the organisations and other aggregates the deciding command holds (a certification it is revoking); `because`:
-        the fact a new proposal names (the claim's ending, by default; a repayment on a revoked award frees too)."""
+        the fact a new proposal names (the claim's ending, by default; a repayment on a revoked award frees too);
+        `reassess`: False where the deciding command has decided the open proposals already (an approval)."""
         freed = {k for claim in ended for k in claim.accounts if k in accounts}
         if not freed:
             return []
@@ -1343,7 +1359,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 if org.uscc in seen:
                     continue
                 seen.add(org.uscc)
-                for proposal, now in self._decided_again(org, freed, loaded):
+                for proposal, now in (self._decided_again(org, freed, loaded) if reassess else ()):
                     if not isinstance(now, errors.LedgerError):  # refused: confirming it will say why
                         made += self._reassessed_proposal(proposal, now, by)
                 made += self._proposed_again(org, claim, freed, loaded, by, known or {}, because)
@@ -1493,6 +1509,18 @@ def _same_subject(sent: str, named: str, prog: Programme) -> bool:
         return parse_subject(sent, kinds).key == parse_subject(named, kinds).key
     except errors.LedgerError:
         return False
+
+
+def _loaded_once(load: Callable[[str], Organisation | None]) -> Callable[[str], Organisation | None]:
+    """`load`, each organisation loaded once: a decision changing it in two places changes one copy."""
+    seen: dict[str, Organisation | None] = {}
+
+    def once(uscc: str) -> Organisation | None:
+        if uscc not in seen:
+            seen[uscc] = load(uscc)
+        return seen[uscc]
+
+    return once
 
 
 def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: InnovationBody, uscc: str) -> None:

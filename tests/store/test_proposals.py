@@ -478,3 +478,26 @@ def test_a_repayment_raises_an_open_proposal_the_kept_part_had_cut(world: World)
                                   received_on=date(2024, 3, 1), bank_ref="SME-BACK-1")
     shown = world.ledger.claim(high)
     assert (shown["status"], shown["entitled_amount"]) == ("proposed", "1000000.00"), shown
+
+
+def test_a_lowered_approval_proposes_what_its_reservation_had_kept_from_being_proposed(world: World) -> None:
+    """A proposals probe: the lead's pending standard held the body's whole 2023 million when the unit's international
+    standard was certified (nothing proposed, rightly); approved at 400,000, it freed 600,000, but nothing was proposed,
+    though recorded the other way round the unit would have had a 600,000 proposal."""
+    lead, unit, body = _standard_members(world)
+    held = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:ISO-30001",
+                       body_id=body, effective_on=date(2023, 4, 1))
+    cert = world.ledger.record_certification(SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead",
+                                             subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
+                                             document_ref="国标委〔2023〕9号", body_id=body).view
+    assert cert["proposed_claims"] == []
+    world.ledger.approve_claim(SCJGJ, claim_id=held["id"], amount=Decimal("400000.00"))
+    [again] = _proposals_of(world, unit)
+    assert (again["entitled_amount"], again["proposal"]["because"]) == ("600000.00", "the lowered approval of claim")
+    assert world.ledger.confirm_claim(SCJGJ, claim_id=again["id"]).view["entitled_amount"] == "600000.00"
+
+
+def test_approving_a_proposal_says_to_confirm_it_first(world: World) -> None:
+    _, _, high = _honours(world)
+    with pytest.raises(errors.InvalidState, match=r"confirm it first \(POST /v1/claims/.*/confirm"):
+        world.ledger.approve_claim(JXJ, claim_id=high)
