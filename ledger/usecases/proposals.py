@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
@@ -77,8 +78,14 @@ class Proposals:
         tier = cert.tier_on(day)
         if prog is None or cert.revoked or tier is None or not fixed_amount(prog, tier):
             return []
-        if any(p["certification_id"] == str(cert.id) and p["tier"] == tier for p in org.proposals.values()):
+        waiting = next((pid for pid, p in org.proposals.items()
+                        if p["certification_id"] == str(cert.id) and p["tier"] == tier), None)
+        later = None if waiting is None else self._get_or_none(Claim, UUID(waiting))
+        if waiting is not None and (later is None or later.status != "proposed" or later.effective_on <= day):
             return []
+        # An open proposal for a later day gives way to this one should the organisation be eligible on `day`: a
+        # membership dated earlier, recorded after one dated later, proposes as if recorded first (a proposals probe:
+        # the order two memberships were recorded in chose the award year and the figure).
         if (str(cert.id), tier) in org.declined:  # the bureau withdrew it: a later fact does not bring it back
             return []
         if self._account(certification_key(str(cert.id), tier).text).state().entries:
@@ -114,6 +121,12 @@ class Proposals:
             pays_award=prog.pays_awards, lead=prog.lead, by=by.name)
         org.open_proposal(str(claim.id), prog.code, entitlement.tier, str(cert.id), entitlement.body_id,
                           entitlement.subject, by.name)
+        if later is not None and waiting is not None:
+            later.replace_proposal(str(claim.id), f"replaced by proposal {claim.id}: {org.uscc} was eligible from"
+                                   f" {day}, before this proposal's {later.effective_on}, as {fact} {fact_id} shows",
+                                   by.name)
+            org.close_proposal(waiting, "earlier", by.name)
+            return [claim, later]
         return [claim]
 
     def _reopen(self, org: Organisation, day: date, by: Principal, fact: str, fact_id: str,

@@ -501,3 +501,22 @@ def test_approving_a_proposal_says_to_confirm_it_first(world: World) -> None:
     _, _, high = _honours(world)
     with pytest.raises(errors.InvalidState, match=r"confirm it first \(POST /v1/claims/.*/confirm"):
         world.ledger.approve_claim(JXJ, claim_id=high)
+
+
+@pytest.mark.parametrize("order", ["later first", "earlier first"])
+def test_the_order_two_memberships_are_recorded_in_does_not_choose_the_proposals_year(world: World,
+                                                                                     order: str) -> None:
+    """A proposals probe: a certification held before any membership, then memberships from 2024-02-01 and from
+    2023-04-01: recorded in that order, the proposal was for 2024; the other way round, for 2023. The holder was
+    eligible from 2023-04-01 whatever the order: the proposal is for that day and year, the later one giving way."""
+    org = world.org(member=False)
+    cert = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                             effective_on=date(2023, 3, 1), document_ref="浙经信〔2023〕7号").view
+    assert cert["proposed_claims"] == []
+    later, earlier = world.body(lead=world.org(member=False)), world.body(lead=world.org(member=False))
+    joins = [(later, date(2024, 2, 1)), (earlier, date(2023, 4, 1))]
+    for body, day in joins if order == "later first" else joins[::-1]:
+        world.join(body, org, on=day)
+    [open_] = _proposals_of(world, org)
+    assert (open_["effective_on"], open_["award_year"], open_["entitled_amount"]) == ("2023-04-01", 2023,
+                                                                                      "200000.00"), open_
