@@ -112,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
         if differences is not None:
             say("verify", tr("read models: every row and figure is what a replay of the events gives",
                              "读模型：每一行、每个数字都与重放事件的结果一致"))
+        for path, digest in zip(args.digest, saved, strict=True):  # said, not left to --json (an operations probe)
+            at = f"{digest.get('position', 0):,}" if isinstance(digest.get("position"), int) else "?"
+            say("verify", tr(f"the saved digest {path} (position {at}) matches the chain",
+                             f"保存的摘要 {path}（位置 {at}）与防篡改链相符"))
         if report["events_checked"] == 0:  # a scheduled check pointed at the wrong store would stay green
             where = store_named(config.database_url)
             say("verify", tr(f"note: the store holds no events ({where}); if a ledger was expected here, check"

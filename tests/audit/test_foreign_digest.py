@@ -35,6 +35,8 @@ def test_a_digest_signed_by_a_key_the_ledger_never_used_is_not_its_digest(world:
     (tmp_path / "ours.json").write_text(json.dumps(ours))
     code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "ours.json")
     assert code == 0, err
+    # said, not only in --json (an operations probe)
+    assert f"the saved digest {tmp_path / 'ours.json'} (position {ours['position']:,}) matches the chain" in err, err
     stranger, _ = Signer.create(tmp_path / "stranger.pem")
     bare = {k: v for k, v in ours.items() if k not in SIGNED}
     forgeries = {"same.json": stranger.sign(bare), "changed.json": stranger.sign({**bare, "digest": "ab" * 32})}
