@@ -16,7 +16,7 @@ from pathlib import Path
 
 from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
 from api.cli_language import events as count
-from api.commands.common import KEY_LIMIT, read_input, say, write_whole
+from api.commands.common import KEY_LIMIT, ProtectedOutput, read_input, refuse_protected, say, write_whole
 from api.json_text import loads_once as loads
 from ledger.beijing import shown
 from ledger.domain.values import yuan
@@ -94,7 +94,14 @@ def run_receipt(args: argparse.Namespace) -> int:
     # written first, so a key that cannot be written leaves the receipt that was there (an operations probe: the
     # refusal came after the old receipt was replaced).
     pem = path.with_name(f"{path.stem}.public-key.pem")
-    for target in (path, pem):  # what can be told before writing either: a folder, or a folder that is not there
+    for target in (path, pem):  # what can be told before writing either: the ledger's own file, a folder, or a
+        # folder that is not there (the key file beside a refused receipt was left written: a regression probe)
+        try:
+            refuse_protected(target)
+        except ProtectedOutput as err:
+            refuse("receipt", "output_unwritable", f"cannot write {target}: {err.strerror}. Choose another --output",
+                   then(f"无法写入 {target}：{err.zh}", "请用 --output 换一个位置"))
+            return 2
         if target.is_dir() or not (target.parent if str(target.parent) else Path(".")).is_dir():
             error = IsADirectoryError if target.is_dir() else FileNotFoundError
             code = errno.EISDIR if target.is_dir() else errno.ENOENT

@@ -61,6 +61,7 @@ def test_a_receipt_is_not_written_over_the_key_and_a_failed_key_leaves_the_old_r
     before = _digest(key)
     assert main(["receipt", claim, "--output", str(key)]) == 2
     assert "it is the ledger's signing key" in capsys.readouterr().err and _digest(key) == before
+    assert not (tmp_path / "key.public-key.pem").exists()  # nothing written beside it either
     # The public key's file cannot be written (a folder in its place): the receipt that was there stays.
     old = tmp_path / "k.json"
     old.write_text("old receipt")
