@@ -295,32 +295,30 @@ def subcommand_names() -> list[str]:
     return list(action.choices)
 
 
-class StdoutUnwritable(Exception):  # not an OSError: no command's own `except OSError` may swallow it
-    """The document a command was asked for could not be written to stdout (a full disk, a closed stdout)."""
-
-    def __init__(self, err: OSError | None) -> None:
-        self.reason = (err.strerror or str(err)) if err is not None else "stdout is closed"
-        self.reason_zh = cli_language.os_reason_zh(err) if err is not None else "标准输出已关闭"
-        super().__init__(self.reason)
-
-
 class _GuardedStdout:
-    """stdout as the commands use it, its write errors raised as StdoutUnwritable (an operations probe: `verify
+    """stdout as the commands use it, a write it cannot take (a full disk, a closed stdout) noted, not raised: the
+    command goes on and ends as it would, and main then says the document was lost (an operations probe: `verify
     --json > /dev/full` crashed with exit 1, tampering's code, and with stdout closed its report went nowhere, exit
-    0). A reader gone away (`| head`) stays BrokenPipeError, exit 141."""
+    0; a regression probe: raising at once, `close >&-` had closed the year and then said it refused). A reader gone
+    away (`| head`) stays BrokenPipeError, exit 141. Nothing written, nothing noted: a closed stdout that a command
+    never writes to is no failure."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, failures: list[OSError | None] | None = None) -> None:
         self._stream = stream
+        self.failures: list[OSError | None] = [] if failures is None else failures
 
     def _guarded(self, method: str, *args: Any) -> Any:
         if self._stream is None:
-            raise StdoutUnwritable(None)
+            if args and args[0]:
+                self.failures.append(None)
+            return len(args[0]) if args else None
         try:
             return getattr(self._stream, method)(*args)
         except BrokenPipeError:
             raise
         except OSError as err:
-            raise StdoutUnwritable(err) from err
+            self.failures.append(err)
+            return len(args[0]) if args else None
 
     def write(self, data: Any) -> Any:
         return self._guarded("write", data)
@@ -328,30 +326,39 @@ class _GuardedStdout:
     def flush(self) -> None:
         self._guarded("flush")
 
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
     @property
     def buffer(self) -> _GuardedStdout:
-        return _GuardedStdout(None if self._stream is None else self._stream.buffer)
+        return _GuardedStdout(None if self._stream is None else self._stream.buffer, self.failures)
 
     def __getattr__(self, name: str) -> Any:
-        if self._stream is None:
-            raise StdoutUnwritable(None)
         return getattr(self._stream, name)
 
 
 def main(argv: list[str] | None = None) -> int:
     real = sys.stdout
-    sys.stdout = _GuardedStdout(real)  # type: ignore[assignment]
+    guard = _GuardedStdout(real)
+    sys.stdout = guard  # type: ignore[assignment]
     try:
         code = _main(argv)
-        sys.stdout.flush()  # what is buffered goes now, where a failure can still be said (not at exit)
-        return code
-    except StdoutUnwritable as err:
-        return _fail("output_unwritable", f"cannot write the output to stdout: {err.reason}. Free the space, open"
-                     " stdout, or give --output PATH where the command takes one",
-                     then(f"无法将输出写入标准输出：{err.reason_zh}",
-                          "请腾出空间、打开标准输出，或在命令支持时用 --output PATH 写入文件"))
+        guard.flush()  # what is buffered goes now, where a failure can still be said (not at exit)
     finally:
         sys.stdout = real
+    if not guard.failures:
+        return code
+    err = guard.failures[0]
+    reason = (err.strerror or str(err)) if err is not None else "stdout is closed"
+    reason_zh = cli_language.os_reason_zh(err) if err is not None else "标准输出已关闭"
+    # What the command did stands (a statement imported, a year closed); only its document was lost. A finding
+    # (exit 1) or a refusal keeps its own exit; a command that succeeded exits 2.
+    _fail("output_unwritable", f"cannot write the output to stdout: {reason}; what the command recorded or wrote"
+          " elsewhere stands, only this document was lost. Free the space, open stdout, or give --output PATH where"
+          " the command takes one, and run it again",
+          then(f"无法将输出写入标准输出：{reason_zh}；命令已记录或写入别处的内容仍然有效，只是本次输出丢失",
+               "请腾出空间、打开标准输出，或在命令支持时用 --output PATH 写入文件，然后重新运行"))
+    return code if code != 0 else 2
 
 
 def _main(argv: list[str] | None = None) -> int:

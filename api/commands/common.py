@@ -25,7 +25,6 @@ def settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
                  if v is not None}
     config = preflight.settings(overrides)
-    _protect(config)
     if getattr(args, "command", None) in (*READS_ONLY, "receipt"):  # receipt only reads too (a regression probe)
         preflight.check_holds_a_ledger(config.database_url, args.command)
     elif getattr(args, "command", None) not in (None, "verify-receipt"):
@@ -168,9 +167,6 @@ def not_yet(name: str, what: str, issue: int) -> Callable[[argparse.Namespace], 
 # The files the ledger runs on (the SQLite store and its journals, the signing key, the principals), by what they
 # are, which no --output may name: a rename over the store put a 2 KB CSV in place of the ledger, exit 0 (an
 # operations probe).
-_PROTECTED: dict[str, tuple[str, str]] = {}
-
-
 class ProtectedOutput(OSError):
     """An --output naming one of the ledger's own files; `zh` says so in Chinese."""
 
@@ -179,28 +175,46 @@ class ProtectedOutput(OSError):
         self.zh = f"它是台账的{what[1]}，输出文件不能覆盖它"
 
 
-def _protect(config: Settings) -> None:
+def _protected(config: Settings) -> dict[Path, tuple[str, str]]:
+    """The ledger's own files as the settings name them. A store named through a link keeps its journals beside
+    the file the link names (SQLite's), so both places count (a regression probe wrote the real -wal)."""
     from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
 
     files: dict[Path, tuple[str, str]] = {}
     if not is_postgres(config.database_url):
         store = sqlite_path(config.database_url)
         if store != SQLITE_SHARED_MEMORY and not store.startswith("file:"):
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                files[Path(store + suffix)] = ("store (LEDGER_DATABASE_URL)", "存储（LEDGER_DATABASE_URL）")
+            for base in dict.fromkeys((store, os.path.realpath(store))):
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    files[Path(base + suffix)] = ("store (LEDGER_DATABASE_URL)", "存储（LEDGER_DATABASE_URL）")
     files[config.signing_key_file or Path("var/signing-key.pem")] = ("signing key (LEDGER_SIGNING_KEY_FILE)",
                                                                      "签名私钥（LEDGER_SIGNING_KEY_FILE）")
     if config.auth_file is not None:
         files[config.auth_file] = ("principals file (LEDGER_AUTH_FILE)", "身份文件（LEDGER_AUTH_FILE）")
-    _PROTECTED.clear()
-    _PROTECTED.update({os.path.realpath(f): what for f, what in files.items()})
+    return files
 
 
 def refuse_protected(path: Path) -> None:
-    """Raise ProtectedOutput when `path` is, or links to, one of the ledger's own files."""
-    what = _PROTECTED.get(os.path.realpath(path))
-    if what is not None:
-        raise ProtectedOutput(path, what)
+    """Raise ProtectedOutput when `path` is one of the ledger's own files: by name, through a symbolic link, or as
+    another hard link to it (a regression probe: written in place, a hard link replaced the store's bytes). The
+    settings are read here, where it is asked, not kept from an earlier command."""
+    files = _protected(Settings())
+    real = os.path.realpath(path)
+    try:
+        found = os.stat(path)
+        inode: tuple[int, int] | None = (found.st_dev, found.st_ino)
+    except OSError:
+        inode = None
+    for file, what in files.items():
+        if os.path.realpath(file) == real:
+            raise ProtectedOutput(path, what)
+        if inode is not None:
+            try:
+                theirs = os.stat(file)
+            except OSError:
+                continue
+            if (theirs.st_dev, theirs.st_ino) == inode:
+                raise ProtectedOutput(path, what)
 
 
 def write_whole(path: Path, content: bytes) -> None:

@@ -75,3 +75,14 @@ def test_an_english_argument_refusal_says_what_to_do_next(store: Path, argv: lis
         main(argv)
     err = capsys.readouterr().err
     assert exited.value.code == 2 and "[argument_invalid]" in err and "See the usage above, or add --help" in err, err
+
+
+def test_a_closed_stdout_a_command_never_writes_to_is_no_failure(store: Path, monkeypatch, capsys) -> None:
+    """A regression probe: refused at once, `close >&-` had closed the year and then said it refused; `verify >&-`
+    on a tampered store said 2, not tampering's 1. A command that prints no document ends as it would; one whose
+    document is lost keeps a finding's exit and says what it recorded stands."""
+    monkeypatch.setattr(sys, "stdout", None)
+    assert main(["verify"]) == 0
+    assert "[output_unwritable]" not in capsys.readouterr().err
+    assert main(["verify", "--json"]) == 2
+    assert "what the command recorded or wrote elsewhere stands" in capsys.readouterr().err

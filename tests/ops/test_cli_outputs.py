@@ -68,3 +68,24 @@ def test_a_receipt_is_not_written_over_the_key_and_a_failed_key_leaves_the_old_r
     (tmp_path / "k.public-key.pem").mkdir()
     assert main(["receipt", claim, "--output", str(old)]) == 2
     assert "[output_unwritable]" in capsys.readouterr().err and old.read_text() == "old receipt"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_hard_link_or_the_linked_stores_journal_is_refused_too(demo_district: str, tmp_path: Path, capsys,
+                                                                 monkeypatch) -> None:
+    """A regression probe: a hard link to the store (or the key) was written in place, replacing the ledger's bytes;
+    with the store named through a symbolic link, its real -wal beside the linked file was not protected."""
+    store = Path(sqlite_path(demo_district))
+    key = tmp_path / "key.pem"
+    Signer.load_or_create(key)
+    for original in (store, key):
+        hard = tmp_path / f"hard-{original.name}.csv"
+        hard.hardlink_to(original)
+        before = _digest(original)
+        assert main(["export", "--year", "2023", "--format", "csv", "--output", str(hard)]) == 2
+        assert "it is the ledger's" in capsys.readouterr().err and _digest(original) == before
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(store)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", f"sqlite:///{link}")
+    assert main(["export", "--year", "2023", "--format", "csv", "--output", f"{store}-wal"]) == 2
+    assert "it is the ledger's store" in capsys.readouterr().err
