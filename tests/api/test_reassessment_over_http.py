@@ -50,10 +50,11 @@ def test_reassessment_in_history_and_as_of(api, world):
 
 def test_a_confirmation_that_moves_the_figure_records_the_reassessment_as_its_own_event(api, world):
     """Contract: "A re-assessment (catalogue rule 12) appears in the claim's history as its own event with the old
-    and new entitled_amount", and confirming a proposal re-assesses it. The probe: the little-giant proposal made
-    while the provincial SME claim was pending stood at the 800,000 difference; that claim rejected, confirming
-    gave 1,000,000 with the move only inside `Confirmed`. Now `Confirmed` keeps the proposal's figure and a
-    `Reassessed` event follows with the old and new ones; the totals and the ladder count it once."""
+    and new entitled_amount", and confirming a proposal re-assesses it. The probe: a little-giant proposal whose
+    figure had moved since it was made was confirmed with the move only inside `Confirmed`. Now `Confirmed` keeps
+    the proposal's figure and a `Reassessed` event follows with the old and new ones; the totals and the ladder
+    count it once. (A claim that ends gives back at once what it held: the pending SME claim's rejection re-assesses
+    the proposal up then, in its own event, so the move here comes from a claim submitted while it waited.)"""
     org = world.org()
     cert = api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "provincial_sme",
                                                   "effective_on": "2023-03-01", "document_ref": "浙经信〔2023〕7号"},
@@ -67,16 +68,24 @@ def test_a_confirmation_that_moves_the_figure_records_the_reassessment_as_its_ow
     second = second["id"] if isinstance(second, dict) else second
     assert api.ok("GET", f"/v1/claims/{second}", as_="auditor")["entitled_amount"] == "800000.00"
     api.ok("POST", f"/v1/claims/{first}/reject", {"reason": "材料不全"}, as_="jxj", status=200)
+    raised = api.ok("GET", f"/v1/claims/{second}", as_="auditor")
+    assert [(e["event"], e.get("previous_amount"), e.get("entitled_amount")) for e in raised["history"]] == [
+        ("Proposed", None, "800000.00"), ("Reassessed", "800000.00", "1000000.00")], raised["history"]
+    # The SME rung claimed again while the proposal waits: it reserves 200,000 on the ladder; the proposal's figure
+    # moves only when it is confirmed.
+    api.ok("POST", "/v1/claims", {"uscc": org, "programme": "A6.honour", "award_year": 2023, "tier": "provincial_sme",
+                                  "effective_on": "2023-03-01"}, as_="jxj")
     confirmed = api.ok("POST", f"/v1/claims/{second}/confirm", {}, as_="jxj", status=200)
-    assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "1000000.00")
+    assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "800000.00")
     history = api.ok("GET", f"/v1/claims/{second}", as_="auditor")["history"]
-    assert [e["event"] for e in history] == ["Proposed", "Confirmed", "Reassessed"], history
-    assert (history[1]["previous_amount"], history[1]["entitled_amount"]) == ("800000.00", "800000.00")
-    assert (history[2]["previous_amount"], history[2]["entitled_amount"]) == ("800000.00", "1000000.00")
-    assert history[2]["explanation"][-1]["amount"] == "1000000.00" and history[1]["recorded_at"] == history[2][
+    assert [e["event"] for e in history] == ["Proposed", "Reassessed", "Confirmed", "Reassessed"], history
+    assert (history[2]["previous_amount"], history[2]["entitled_amount"]) == ("1000000.00", "1000000.00")
+    assert (history[3]["previous_amount"], history[3]["entitled_amount"]) == ("1000000.00", "800000.00")
+    assert history[3]["explanation"][-1]["amount"] == "800000.00" and history[2]["recorded_at"] == history[3][
         "recorded_at"]
     api.ok("POST", f"/v1/claims/{second}/approve", {}, as_="jxj", status=200)
     totals = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")["totals"]
+    # approved, the little giant outranks the pending SME rung (re-assessed to nothing): the ladder pays 1,000,000 once
     assert (totals["entitled"], totals["approved"]) == ("1000000.00", "1000000.00"), totals
 
 
