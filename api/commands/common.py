@@ -178,6 +178,7 @@ class ProtectedOutput(OSError):
 def _protected(config: Settings) -> dict[Path, tuple[str, str]]:
     """The ledger's own files as the settings name them. A store named through a link keeps its journals beside
     the file the link names (SQLite's), so both places count (a regression probe wrote the real -wal)."""
+    from api.signing import DEFAULT_KEY  # the key serve and the commands make when the setting is unset
     from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
 
     files: dict[Path, tuple[str, str]] = {}
@@ -187,8 +188,8 @@ def _protected(config: Settings) -> dict[Path, tuple[str, str]]:
             for base in dict.fromkeys((store, os.path.realpath(store))):
                 for suffix in ("", "-wal", "-shm", "-journal"):
                     files[Path(base + suffix)] = ("store (LEDGER_DATABASE_URL)", "存储（LEDGER_DATABASE_URL）")
-    files[config.signing_key_file or Path("var/signing-key.pem")] = ("signing key (LEDGER_SIGNING_KEY_FILE)",
-                                                                     "签名私钥（LEDGER_SIGNING_KEY_FILE）")
+    files[config.signing_key_file or DEFAULT_KEY] = ("signing key (LEDGER_SIGNING_KEY_FILE)",
+                                                    "签名私钥（LEDGER_SIGNING_KEY_FILE）")
     if config.auth_file is not None:
         files[config.auth_file] = ("principals file (LEDGER_AUTH_FILE)", "身份文件（LEDGER_AUTH_FILE）")
     return files
