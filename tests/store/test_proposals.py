@@ -427,16 +427,23 @@ def test_revoking_a_certification_offers_what_its_award_held_to_the_proposals_wa
     assert [p["id"] for p in _proposals_of(world, org)] == [high]
 
 
-def test_a_fact_recorded_while_a_cap_was_held_is_proposed_once_the_holder_is_rejected(world: World) -> None:
-    """The lead's pending claim holds the body's whole 2023 A11 million: the unit's international standard, certified
-    then, proposes nothing (the caps probe: and was never proposed later). Rejecting the lead's claim frees the cap
-    and the unit's award is proposed, naming the rejection; a dismissed one would not be."""
+def _certified_while_the_cap_is_held(world: World) -> tuple[str, str, dict, dict]:
+    """The lead's pending international standard holding its body's whole 2023 A11 million when another unit's is
+    certified: (lead, unit, the pending claim, the unit's certification)."""
     lead, unit, body = _standard_members(world)
     held = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:ISO-30001",
                        body_id=body, effective_on=date(2023, 4, 1))
     cert = world.ledger.record_certification(SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead",
                                              subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
                                              document_ref="国标委〔2023〕9号", body_id=body).view
+    return lead, unit, held, cert
+
+
+def test_a_fact_recorded_while_a_cap_was_held_is_proposed_once_the_holder_is_rejected(world: World) -> None:
+    """The lead's pending claim holds the body's whole 2023 A11 million: the unit's international standard, certified
+    then, proposes nothing (the caps probe: and was never proposed later). Rejecting the lead's claim frees the cap
+    and the unit's award is proposed, naming the rejection; a dismissed one would not be."""
+    lead, unit, held, cert = _certified_while_the_cap_is_held(world)
     assert cert["proposed_claims"] == [] and _proposals_of(world, unit) == []
     world.ledger.reject_claim(SCJGJ, claim_id=held["id"], reason="材料不全")
     [again] = _proposals_of(world, unit)
@@ -445,19 +452,25 @@ def test_a_fact_recorded_while_a_cap_was_held_is_proposed_once_the_holder_is_rej
     assert _proposals_of(world, lead) == []  # the rejected claim's own fact is the bureau's decision: not offered
 
 
+def _paid_then_revoked(world: World, proposal: str, paid: Decimal) -> str:
+    """The A6.honour proposal confirmed, approved, `paid` in part and revoked: its recovery's id."""
+    world.ledger.confirm_claim(JXJ, claim_id=proposal)
+    world.ledger.approve_claim(JXJ, claim_id=proposal)
+    world.appropriate(2023)
+    world.ledger.record_payout(FINANCE, claim_id=proposal, amount=paid, paid_on=date(2023, 8, 1),
+                               bank_ref=f"PAY-{proposal[:8]}")
+    return world.ledger.revoke_claim(JXJ, claim_id=proposal, reason="认定材料不实",
+                                     document_ref="杭高新经信〔2024〕3号").view["recovery_id"]
+
+
 def test_a_repayment_on_a_revoked_award_offers_what_it_frees_to_the_proposals_waiting(world: World) -> None:
     """A regression probe: a revoked award's paid part still counts on its ladder until it is repaid; repaid, it
     stops counting, but the proposals waiting on the ladder were not told. Now the repayment re-assesses them up
     and proposes again what the award had outranked, naming the repayment."""
     org, low, high = _honours(world)
-    world.ledger.confirm_claim(JXJ, claim_id=high)
-    world.ledger.approve_claim(JXJ, claim_id=high)
-    world.appropriate(2023)
-    world.ledger.record_payout(FINANCE, claim_id=high, amount=Decimal("300000.00"), paid_on=date(2023, 8, 1),
-                               bank_ref="LG-PAY-1")
-    revoked = world.ledger.revoke_claim(JXJ, claim_id=high, reason="认定材料不实", document_ref="D-1").view
+    recovery = _paid_then_revoked(world, high, Decimal("300000.00"))
     assert _proposals_of(world, org) == []  # 300,000 paid still counts on the ladder: the SME honour gives nothing
-    world.ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=Decimal("300000.00"),
+    world.ledger.record_repayment(FINANCE, recovery_id=recovery, amount=Decimal("300000.00"),
                                   received_on=date(2024, 3, 1), bank_ref="LG-BACK-1")
     [again] = _proposals_of(world, org)
     assert (again["tier"], again["entitled_amount"]) == ("provincial_sme", "200000.00"), again
@@ -467,14 +480,9 @@ def test_a_repayment_on_a_revoked_award_offers_what_it_frees_to_the_proposals_wa
 
 def test_a_repayment_raises_an_open_proposal_the_kept_part_had_cut(world: World) -> None:
     _, low, high = _honours(world)
-    world.ledger.confirm_claim(JXJ, claim_id=low)
-    world.ledger.approve_claim(JXJ, claim_id=low)
-    world.appropriate(2023)
-    world.ledger.record_payout(FINANCE, claim_id=low, amount=Decimal("100000.00"), paid_on=date(2023, 8, 1),
-                               bank_ref="SME-PAY-1")
-    revoked = world.ledger.revoke_claim(JXJ, claim_id=low, reason="认定材料不实", document_ref="D-2").view
+    recovery = _paid_then_revoked(world, low, Decimal("100000.00"))
     assert world.ledger.claim(high)["entitled_amount"] == "900000.00"  # the paid 100,000 still counts
-    world.ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=Decimal("100000.00"),
+    world.ledger.record_repayment(FINANCE, recovery_id=recovery, amount=Decimal("100000.00"),
                                   received_on=date(2024, 3, 1), bank_ref="SME-BACK-1")
     shown = world.ledger.claim(high)
     assert (shown["status"], shown["entitled_amount"]) == ("proposed", "1000000.00"), shown
@@ -484,12 +492,7 @@ def test_a_lowered_approval_proposes_what_its_reservation_had_kept_from_being_pr
     """A proposals probe: the lead's pending standard held the body's whole 2023 million when the unit's international
     standard was certified (nothing proposed, rightly); approved at 400,000, it freed 600,000, but nothing was proposed,
     though recorded the other way round the unit would have had a 600,000 proposal."""
-    lead, unit, body = _standard_members(world)
-    held = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:ISO-30001",
-                       body_id=body, effective_on=date(2023, 4, 1))
-    cert = world.ledger.record_certification(SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead",
-                                             subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
-                                             document_ref="国标委〔2023〕9号", body_id=body).view
+    _, unit, held, cert = _certified_while_the_cap_is_held(world)
     assert cert["proposed_claims"] == []
     world.ledger.approve_claim(SCJGJ, claim_id=held["id"], amount=Decimal("400000.00"))
     [again] = _proposals_of(world, unit)
