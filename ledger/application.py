@@ -416,6 +416,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 account.reserve(str(claim.id), prog.code, entitlement.amount, entitlement.standing,
                                 entitlement.tier, by.name, code)
             replaced = self._replace_proposals(org, claim, by)
+            replaced += self._held_proposals(claim, accounts, org, by)
             named: list[Aggregate] = []
             if (subject_named := getattr(self._attempt, "named", None)) is not None:
                 # The very copy the subject was checked on: saved at the next version, it conflicts with any claim
@@ -1292,11 +1293,32 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     touched += self._reassessed_proposal(proposal, now, by)
         return touched
 
+    def _held_proposals(self, pending: Claim, accounts: list[AwardAccount], org: Organisation, by: Principal
+                        ) -> list[Aggregate]:
+        """The open proposals that draw on an account a claim going pending (submitted, or a proposal confirmed) now
+        reserves on, re-assessed to what confirming them gives with that reservation counted (`Reassessed`, old and
+        new): the queue, the open total and /metrics showed what the cap no longer held (a proposals probe). One
+        that would come to nothing or be refused is left for its confirmation to say so: the pending claim may still
+        be rejected, which re-assesses it back (`_freed_proposals`), and its approval closes it
+        (`_outranked_proposals`).
+        Looked for where `_outranked_proposals` looks: the organisation's own and, for a cap per innovation
+        organisation (A11), its member units'. An organisation with no open proposal costs nothing here."""
+        loaded = {a.key: a for a in accounts}
+        changed = set(loaded)
+        touched: list[Aggregate] = []
+        for other in self._proposing(pending.uscc, changed, lambda u: org if u == org.uscc
+                                     else self._organisation_or_none(u)):
+            for proposal, now in self._decided_again(other, changed, loaded, skip=str(pending.id), confirming=True):
+                if not isinstance(now, errors.LedgerError) and now.amount > 0:
+                    touched += self._reassessed_proposal(proposal, now, by)
+        return touched
+
     def _decided_again(self, org: Organisation, changed: set[str], loaded: dict[str, AwardAccount],
-                       skip: str | None = None) -> Iterator[tuple[Claim, Any]]:
+                       skip: str | None = None, confirming: bool = False) -> Iterator[tuple[Claim, Any]]:
         """Each open proposal of `org` that draws on one of the `changed` accounts, decided again on them as the
         deciding command leaves them (unsaved): (the proposal, its entitlement now, or the refusal confirming it
-        would meet)."""
+        would meet). Decided as an approval re-assesses it, or, `confirming`, as its confirmation would decide it
+        now (a pending claim on its ladder counts, rule 3's deduction of what was awarded being the approval's)."""
         for pid in list(org.proposals):
             proposal = self._get_or_none(Claim, UUID(pid)) if pid != skip else None
             if proposal is None or proposal.status != "proposed":
@@ -1305,7 +1327,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 plan = self._plan_again(proposal)
                 if not changed.intersection(k.text for k in plan.keys):
                     continue
-                yield proposal, entitle(plan, self._states(plan, loaded), claim_id=pid, approving=True)
+                states = self._states(plan, loaded)
+                yield proposal, (entitle(plan, states) if confirming else
+                                 entitle(plan, states, claim_id=pid, approving=True))
             except errors.LedgerError as refusal:
                 yield proposal, refusal
 

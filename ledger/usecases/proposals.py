@@ -229,7 +229,8 @@ class Proposals:
                 account.reserve(str(claim.id), claim.programme, now.amount, now.standing, now.tier, by.name,
                                 claim.uscc)
             org.close_proposal(str(claim.id), "confirmed", by.name)
-            return [claim, org, *accounts], views.claim(claim)
+            held = self._held_proposals(claim, accounts, org, by)
+            return [claim, org, *accounts, *held], views.claim(claim)
 
         return self._run(by, key, "confirm_claim", {"claim": str(cid)}, decide)
 

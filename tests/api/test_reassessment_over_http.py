@@ -51,10 +51,11 @@ def test_reassessment_in_history_and_as_of(api, world):
 def test_a_confirmation_that_moves_the_figure_records_the_reassessment_as_its_own_event(api, world):
     """Contract: "A re-assessment (catalogue rule 12) appears in the claim's history as its own event with the old
     and new entitled_amount", and confirming a proposal re-assesses it. The probe: a little-giant proposal whose
-    figure had moved since it was made was confirmed with the move only inside `Confirmed`. Now `Confirmed` keeps
-    the proposal's figure and a `Reassessed` event follows with the old and new ones; the totals and the ladder
-    count it once. (A claim that ends gives back at once what it held: the pending SME claim's rejection re-assesses
-    the proposal up then, in its own event, so the move here comes from a claim submitted while it waited.)"""
+    figure had moved since it was made was confirmed with the move only inside `Confirmed`. Each move is now its own
+    `Reassessed` event (old and new figures), at the moment the ledger changed under the proposal: the pending SME
+    claim's rejection gives the ladder back, and the SME rung claimed again while the proposal waits takes 200,000
+    of it (a proposals probe: the queue showed 1,000,000 until the confirmation). The confirmation then moves
+    nothing, and the totals and the ladder count the award once."""
     org = world.org()
     cert = api.ok("POST", "/v1/certifications", {"uscc": org, "programme": "A6.honour", "tier": "provincial_sme",
                                                   "effective_on": "2023-03-01", "document_ref": "浙经信〔2023〕7号"},
@@ -71,18 +72,21 @@ def test_a_confirmation_that_moves_the_figure_records_the_reassessment_as_its_ow
     raised = api.ok("GET", f"/v1/claims/{second}", as_="auditor")
     assert [(e["event"], e.get("previous_amount"), e.get("entitled_amount")) for e in raised["history"]] == [
         ("Proposed", None, "800000.00"), ("Reassessed", "800000.00", "1000000.00")], raised["history"]
-    # The SME rung claimed again while the proposal waits: it reserves 200,000 on the ladder; the proposal's figure
-    # moves only when it is confirmed.
     api.ok("POST", "/v1/claims", {"uscc": org, "programme": "A6.honour", "award_year": 2023, "tier": "provincial_sme",
                                   "effective_on": "2023-03-01"}, as_="jxj")
+    cut = api.ok("GET", f"/v1/claims/{second}", as_="auditor")
+    assert cut["entitled_amount"] == "800000.00"
+    step = cut["history"][-1]
+    assert (step["event"], step["previous_amount"], step["entitled_amount"]) == (
+        "Reassessed", "1000000.00", "800000.00"), cut["history"]
+    assert step["explanation"][-1]["amount"] == "800000.00"
+    queue = api.ok("GET", f"/v1/claims?status=proposed&uscc={org}", as_="jxj")["claims"]
+    assert [(row["id"], row["entitled_amount"]) for row in queue] == [(second, "800000.00")], queue
     confirmed = api.ok("POST", f"/v1/claims/{second}/confirm", {}, as_="jxj", status=200)
     assert (confirmed["status"], confirmed["entitled_amount"]) == ("pending", "800000.00")
     history = api.ok("GET", f"/v1/claims/{second}", as_="auditor")["history"]
-    assert [e["event"] for e in history] == ["Proposed", "Reassessed", "Confirmed", "Reassessed"], history
-    assert (history[2]["previous_amount"], history[2]["entitled_amount"]) == ("1000000.00", "1000000.00")
-    assert (history[3]["previous_amount"], history[3]["entitled_amount"]) == ("1000000.00", "800000.00")
-    assert history[3]["explanation"][-1]["amount"] == "800000.00" and history[2]["recorded_at"] == history[3][
-        "recorded_at"]
+    assert [e["event"] for e in history] == ["Proposed", "Reassessed", "Reassessed", "Confirmed"], history
+    assert (history[3]["previous_amount"], history[3]["entitled_amount"]) == ("800000.00", "800000.00")
     api.ok("POST", f"/v1/claims/{second}/approve", {}, as_="jxj", status=200)
     totals = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")["totals"]
     # approved, the little giant outranks the pending SME rung (re-assessed to nothing): the ladder pays 1,000,000 once

@@ -408,6 +408,34 @@ def test_a_proposal_cut_by_a_pending_claim_is_reassessed_up_when_that_claim_is_r
             ("Proposed", None), ("Reassessed", "500000.00")]
 
 
+def test_a_claim_going_pending_reassesses_the_proposals_drawing_on_what_it_reserves(world: World) -> None:
+    """A proposals probe: the unit's proposal stayed at 1,000,000 in the queue while the lead's claim, submitted
+    after it, reserved half the body's million, though confirming it gave 500,000. A claim going pending (submitted,
+    or a proposal confirmed) now re-assesses the open proposals on what it reserves (Reassessed, old and new), and
+    its rejection re-assesses them back; the figure shown is what confirming gives."""
+    lead, unit, body = _standard_members(world)
+    [pid] = world.ledger.record_certification(SCJGJ, uscc=unit, programme="A11.standard", tier="international_lead",
+                                              subject="standard:ISO-20001", effective_on=date(2023, 5, 1),
+                                              document_ref="国标委〔2023〕9号", body_id=body).view["proposed_claims"]
+    assert world.ledger.claim(pid)["entitled_amount"] == "1000000.00"
+    held = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_participate",
+                       subject="standard:ISO-30001", body_id=body, effective_on=date(2023, 4, 1))
+    shown = world.ledger.claim(pid)
+    assert (shown["status"], shown["entitled_amount"]) == ("proposed", "500000.00"), shown
+    assert [(h["event"], h.get("previous_entitled_amount")) for h in shown["history"]] == [
+        ("Proposed", None), ("Reassessed", "1000000.00")]
+    world.ledger.reject_claim(SCJGJ, claim_id=held["id"], reason="材料不全")
+    assert world.ledger.claim(pid)["entitled_amount"] == "1000000.00"
+    # The organisation's own, through a confirmation: the little giant's proposal shows what confirming it gives
+    # once the SME honour's is confirmed, and its confirmation moves nothing.
+    _, low, high = _honours(world)
+    world.ledger.confirm_claim(JXJ, claim_id=low)
+    shown = world.ledger.claim(high)
+    confirmed = world.ledger.confirm_claim(JXJ, claim_id=high).view
+    assert confirmed["entitled_amount"] == shown["entitled_amount"] == "800000.00", (shown, confirmed)
+    assert [h["event"] for h in world.ledger.claim(high)["history"]] == ["Proposed", "Reassessed", "Confirmed"]
+
+
 def test_revoking_a_certification_offers_what_its_award_held_to_the_proposals_waiting(world: World) -> None:
     """The SME honour's award (its certification revoked) had cut the little giant's proposal to 800,000: the
     revocation ends the award and the proposal is re-assessed to the full 1,000,000."""
