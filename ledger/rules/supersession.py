@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from ledger.catalogue.model import Policy
-from ledger.domain.errors import Superseded
+from ledger.domain.errors import CapExceeded, Superseded
 from ledger.domain.values import yuan
 from ledger.rules.explanation import Explanation
 from ledger.rules.facts import AccountState, Entry
@@ -56,6 +56,17 @@ def supersede(policy: Policy, programme: str, subject: str, standing: Decimal, a
     outranked = rivals_before and _within(programme, before.get(programme, ZERO) + standing, ceilings) <= max(
         rivals_before.values())
     if outranked or owed <= 0:
+        ceiling = ceilings.get(programme)
+        if ceiling is not None and before.get(programme, ZERO) >= ceiling:
+            # Its own per-project cap brought it to nothing, not the award under another programme (rule 9: the
+            # code of the rule that brought it there): an oracle probe's third A4 claim on a project whose A4
+            # claims stood at 5,000,000 was told a 2,500,000 prize outranked it; without the prize, cap_exceeded.
+            own = next(e.claim_id for e in account.live_before if e.programme == programme)
+            raise CapExceeded(f"the {programme} cap of {yuan(ceiling)} per project is used up on subject {subject!r}:"
+                              f" this organisation's {programme} claims there already stand at it (claim {own});"
+                              " nothing is left to award",
+                              zh=f"{programme} 每个项目 {yuan(ceiling)} 元的上限在事项 {subject!r} 上已用完："
+                                 f"本单位此前的 {programme} 申请（申请 {own}）已达到该上限，无可奖励余额")
         top = max(rivals_before or rivals, key=(rivals_before or rivals).__getitem__)
         named = next(e.claim_id for e in everyone if e.programme == top)
         raise Superseded(f"subject {subject!r} already stands at {yuan(standings[top])} under {top} (claim {named});"

@@ -332,6 +332,23 @@ def test_best_of_is_compared_after_caps_in_either_order(prize_first):
     book.refused(org, later, "superseded", subject="project:NP", **later_given)
 
 
+def test_a_programme_at_its_own_project_cap_is_refused_for_the_cap_not_for_a_lower_prize():
+    """Rule 9 (the code of the rule that brought it there) and rule 4 (superseded names an award that outranks it):
+    an oracle probe's A4 claims on a project stood at their 5,000,000 cap, topped up over a 2,500,000 prize (rank
+    4); a third A4 claim was refused `superseded`, naming the lower prize. It is `cap_exceeded`, naming A4's own
+    claim, as the same claim is without the prize."""
+    for prize in (True, False):
+        book, org = Book(), member()
+        if prize:
+            assert book.amount(org, "A9.national_award", tier="first", rank=4, subject="project:P") == D("2500000.00")
+        challenge, topped = book.claim(org, "A4.challenge", basis_amount="20000000", subject="project:P")
+        assert topped.amount == D("2500000.00" if prize else "5000000.00")
+        err = book.refused(org, "A4.challenge", "cap_exceeded", basis_amount="1000000", subject="project:P")
+        assert "A4.challenge" in err.detail and "5,000,000.00" in err.detail, err.detail
+        assert "A9" not in err.detail and (not prize or challenge in err.detail), err.detail
+        assert "上限" in err.in_language("zh")
+
+
 def test_a_cap_cut_award_does_not_outrank_a_better_one():
     """Rule 4: an award cut by its own cap stands at what is left; a later first-set award worth 200,000 more is
     paid the difference, not refused."""
