@@ -148,6 +148,30 @@ def test_a_claim_page_whose_events_no_longer_fold_says_where_the_chain_breaks(cl
     assert english.status_code == 409 and f"the chain breaks at position {first}" in english.text
 
 
+def test_the_audit_page_says_why_the_chain_check_failed_in_its_language(client, database_url):
+    """A pages probe: with a changed event the Chinese audit page's verdict and position were right, but its 说明 line,
+    which says what was changed, was the English reason. It is in the page's language now, as the API's is."""
+    import time
+
+    from tests.audit.conftest import Dba
+
+    claim_id = _receipt(client)["claim_id"]
+    dba = Dba(database_url)
+    dba.flip_byte(dba.aggregate_positions(claim_id)[-1])
+    signed_in(client, "auditor")
+    said = {}
+    for lang in ("zh", "en"):
+        deadline = time.monotonic() + 30
+        while 'data-state="done"' not in (page := client.get(f"/ui/audit?lang={lang}").text):
+            assert time.monotonic() < deadline, page
+            time.sleep(0.2)
+        found = re.search(r'data-testid="verified-reason">(.*?)</dd>', page, re.S)
+        assert found, page
+        said[lang] = found.group(1)
+    assert re.search(r"[\u4e00-\u9fff]", said["zh"]) and not re.search(r"\b(the|event|chain)\b", said["zh"]), said
+    assert "no longer hashes" in said["en"] or "chain" in said["en"], said
+
+
 def test_a_receipt_taken_before_a_correction_is_not_said_to_agree_with_the_ledger_now(client):
     """A trust probe: a receipt taken before its claim's revocation was "valid: ... agrees with this ledger", though
     the ledger then held the revocation. Valid still (the signature and the events hold), the page now says when it
