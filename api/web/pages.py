@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from uuid import uuid4
 
 from fastapi import Request, Response
@@ -56,7 +56,22 @@ def here(request: Request, **params: Any) -> str:
     return f"{request.url.path}?{urlencode(query)}" if query else request.url.path
 
 
-templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex, here=here)
+def in_language(request: Request, lang: str) -> str:
+    """Where the language link leads: this page in `lang`; after a form (a refused one comes back at the form's
+    address, which takes no GET) the page the form was sent from, as its Referer names it when that is one of
+    these pages on this host, else the home page (a pages probe: a clerk switching language to read a refusal
+    landed on the home page). Relative, never the Host header's."""
+    if request.method in ("GET", "HEAD"):
+        return here(request, lang=lang)
+    sent_from = urlsplit(request.headers.get("referer", ""))
+    if sent_from.path.startswith("/ui/") and sent_from.netloc in ("", request.url.netloc) and \
+            sent_from.scheme in ("", "http", "https") and not sent_from.path.startswith("//"):
+        query = dict(parse_qsl(sent_from.query)) | {"lang": lang}
+        return f"{quote(sent_from.path, safe='/%')}?{urlencode(query)}"
+    return f"/ui/?lang={lang}"
+
+
+templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex, here=here, in_language=in_language)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -287,3 +287,23 @@ def test_a_multipart_form_field_in_another_charset_is_refused_and_a_file_in_gb18
     preview = client.post("/ui/finance/statements/preview", data={"csrf": csrf},
                           files={"file": ("对账单.csv", raw, "text/csv")})
     assert preview.status_code == 200 and "PAY-GB-1" in preview.text, preview.text
+
+
+def test_the_language_link_of_a_refused_form_leads_back_to_the_page_it_was_sent_from(client):
+    """A pages probe: a refused form comes back at the form's address, which takes no GET, so its language link led
+    to the home page and a clerk switching language to read the refusal lost the page. It leads to the page the form
+    was sent from (its Referer, one of these pages on this host), in the other language; a Referer elsewhere, or none,
+    still leads home."""
+    csrf = _signed_in(client, "finance", "/ui/finance/write?year=2023")
+    form = {"csrf": csrf, "claim_id": "00000000-0000-4000-8000-000000000000", "amount": "abc",
+            "paid_on": "2023-07-01", "bank_ref": unique_id("ICBC-"), "key": unique_id("k-")}
+
+    def link(referer: str | None) -> str:
+        refused = client.post("/ui/finance/payouts", data=form,
+                              headers={} if referer is None else {"Referer": referer})
+        assert refused.status_code == 422, refused.text
+        return re.search(r'<a class="lang" href="([^"]+)"', refused.text).group(1).replace("&amp;", "&")
+
+    assert link("http://testserver/ui/finance/write?year=2023&lang=zh") == "/ui/finance/write?year=2023&lang=en"
+    for elsewhere in (None, "https://evil.example/ui/finance/write", "http://testserver/docs", "not a url"):
+        assert link(elsewhere) == "/ui/?lang=en", elsewhere
