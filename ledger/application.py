@@ -1158,17 +1158,19 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         is the fact the claim is for. So it replaces the certification's proposal, is paid once per certification
         (rule 2), and revoking the certification ends it (a probe found such a claim left approved, and paid on,
         after its certification was revoked). None where no single certification fits: the claim stands alone,
-        as the contract lets it."""
+        as the contract lets it. Where none in force fits and a revoked one does, the claim rests on that one and is
+        refused for its revocation: leaving certification_id out paid an honour the bureau had revoked from its
+        first day (a corrections probe), where naming it is refused."""
         if facts.tier is None or prog.body_kind:
             return None
         if org is None:  # the decision's own copy when it has one, else read once
             org = self._get_or_none(Organisation, Organisation.create_id(facts.uscc))
-        found = []
+        found, revoked = [], []
         for cert_id, code in (org.certifications.items() if org is not None else ()):
             if code != prog.code:
                 continue
             cert = self._get(Certification, UUID(cert_id), f"certification {cert_id}")
-            if cert.revoked or cert.tier_on(facts.effective_on) != facts.tier:
+            if cert.tier_on(facts.effective_on) != facts.tier:
                 continue
             if facts.body_id is not None and cert.body_id not in (None, facts.body_id):
                 continue
@@ -1183,8 +1185,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     continue
                 if wanted != cert.subject.casefold():
                     continue
-            found.append(cert_id)
-        return found[0] if len(found) == 1 else None
+            (revoked if cert.revoked else found).append(cert_id)
+        return found[0] if len(found) == 1 else None if found or not revoked else revoked[0]
 
     def _body_certification(self, body: InnovationBody, prog: Programme, day: date,
                             tier: str | None = None) -> str | None:

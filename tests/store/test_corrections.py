@@ -223,3 +223,27 @@ def test_a_bureau_reads_only_the_recoveries_of_programmes_it_leads(world: World)
         assert world.ledger.recovery(rid, reader)["id"] == rid
     with pytest.raises(errors.NotLeadBureau):
         world.ledger.recovery(rid, JXJ)
+
+
+def test_a_claim_leaving_out_a_revoked_certification_is_refused_for_its_revocation(world: World) -> None:
+    """A corrections probe: an A6 hidden champion's certification revoked from its first day, a claim for the same
+    tier that left out certification_id stood alone and was approved and paid 1,000,000, where naming the
+    certification is refused. It rests on the revoked certification and is refused `not_eligible`, naming the
+    revocation; a certification in force at the tier still takes it, and an organisation never certified still
+    claims alone, as the contract lets it."""
+    org = world.org()
+    [pid] = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="hidden_champion",
+                                              effective_on=date(2023, 3, 1), document_ref="浙经信〔2023〕5号"
+                                              ).view["proposed_claims"]
+    cert = world.ledger.claim(pid)["certification_id"]
+    world.ledger.revoke_certification(JXJ, certification_id=cert, reason="认定被省厅撤销",
+                                      effective_on=date(2023, 3, 1), document_ref="ZJ-2024-088")
+    with pytest.raises(errors.NotEligible) as refused:
+        world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion")
+    assert cert in refused.value.detail and "revoked" in refused.value.detail
+    again = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="hidden_champion",
+                                              effective_on=date(2023, 5, 1), document_ref="浙经信〔2023〕9号").view
+    world.ledger.withdraw_claim(JXJ, claim_id=again["proposed_claims"][0], reason="改为直接申报")
+    assert world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion")["certification_id"] == again["id"]
+    alone = world.claim(world.org(), "A6.honour", by=JXJ, tier="hidden_champion")
+    assert (alone["certification_id"], alone["entitled_amount"]) == (None, "1000000.00")
