@@ -107,8 +107,14 @@ def find_organisations(by: PrincipalDep, read_models: ReadModelsDep,
                        limit: Limit = 50, cursor: Annotated[QueryText | None, Query(max_length=18)] = None
                        ) -> dict[str, Any]:
     """Organisations whose USCC starts with `q` or whose name contains it, by USCC, in cursor pages."""
-    if cursor is not None and not USCC_CURSOR.fullmatch(cursor):  # a page's cursor is its last organisation's USCC
+    found, after = read_models.organisations(q, limit, organisation_cursor(cursor))
+    return {"organisations": found, "next_cursor": after}
+
+
+def organisation_cursor(cursor: str | None) -> str | None:
+    """A page of organisations' cursor (its last organisation's USCC) as given, else `invalid_request`: the search
+    page took any and said "nothing found" (a pages probe)."""
+    if cursor is not None and not USCC_CURSOR.fullmatch(cursor):
         raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came",
                            zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor")
-    found, after = read_models.organisations(q, limit, cursor)
-    return {"organisations": found, "next_cursor": after}
+    return cursor

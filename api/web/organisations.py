@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
+from api.routes.queues import organisation_cursor
 from api.schemas.awards import read_as_of
 from api.web import search
 from api.web.pages import PageRoute, render
@@ -27,7 +28,7 @@ def find_organisation(request: Request, by: PagePrincipal, read_models: ReadMode
                       cursor: str | None = None) -> Response:
     """Organisations whose USCC starts with `q` or whose name contains it, as GET /v1/organisations finds them
     (the same read-model query); a USCC that is known opens its page directly."""
-    found, after = read_models.organisations(q, search.LIMIT, cursor) if q.strip() else ([], None)
+    found, after = read_models.organisations(q, search.LIMIT, organisation_cursor(cursor)) if q.strip() else ([], None)
     if search.looks_like_uscc(q.strip()) and len(found) == 1 and not cursor:
         return RedirectResponse(f"/ui/organisations/{found[0]['uscc']}", status_code=303)
     return render(request, "search.html", q=q, found=found, next_cursor=after)

@@ -98,9 +98,13 @@ def test_the_search_page_finds_a_uscc_prefix_as_the_api_does(client, world):
         page = client.get("/ui/organisations", params={"q": q})
         assert page.status_code == 200 and world["uscc"] in page.text, q
     assert world["uscc"] in client.get("/ui/organisations", params={"q": "链芯科技"}).text
-    later = client.get("/ui/organisations", params={"q": "9133", "cursor": "9"}).text
+    later = client.get("/ui/organisations", params={"q": "9133", "cursor": "9" + "0" * 17}).text
     assert world["uscc"] in later  # a cursor pages on, by USCC, as the API's does
     assert 'href="/ui/organisations?q=9133" data-testid="first-page"' in later
+    # One the API refuses is refused on the page too, in its language (a pages probe: "nothing found" was shown).
+    for lang, said in (("zh", "不是本资源给出的翻页游标"), ("en", "is not a cursor this resource gave")):
+        refused = client.get("/ui/organisations", params={"q": "9133", "cursor": "bad", "lang": lang})
+        assert refused.status_code == 422 and said in refused.text, refused.text
 
 
 def _number_labels(page: str) -> list[str]:
