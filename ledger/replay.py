@@ -23,7 +23,7 @@ from ledger.catalogue.model import Catalogue
 from ledger.domain.errors import LedgerError
 from ledger.replay_fold import FOLDED, RELEASED, Folded, by_day, wanted, wanted_topics
 from ledger.rules import AccountState, Entitlement, Entry, entitle, prepare
-from ledger.rules.accounts import keeps_paid
+from ledger.rules.accounts import LEGACY_KEEPS_PAID, keeps_paid
 from ledger.spill import HOT, PICKLED, Codec, ColdStore, Spilled
 
 __all__ = ["FOLDED", "RELEASED", "Replay", "Replayed", "SharedAccount", "stored_events", "wanted", "wanted_topics"]
@@ -221,7 +221,8 @@ class Replay:
         # another amount keeps the same money (it was a payout, not a rate), so the caps and the totals agree.
         kept = min(paid or ZERO, awarded)
         if first is not None:
-            counting = [k for k in held if kept > 0 and keeps_paid(k)]
+            families = getattr(event, "kept_on", None) or LEGACY_KEEPS_PAID  # as the books kept it then
+            counting = [k for k in held if kept > 0 and keeps_paid(k, families)]
             if counting:
                 self.kept[cid] = (first.amount, tuple(counting))
                 self._settle(counting, first, Entry(cid, first.programme, "approved", kept, min(first.gross, kept),

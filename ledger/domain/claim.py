@@ -127,10 +127,11 @@ class Claim(LedgerAggregate):
 
     @event("Revoked")
     def revoke(self, reason: str, document_ref: str, released_amount: Decimal, recovery_id: str | None,
-               by: str, kept_amount: Decimal = ZERO) -> None:
+               by: str, kept_amount: Decimal = ZERO, kept_on: list[str] | None = None) -> None:
         """An approval taken back: `released_amount` (what was not paid) goes back to the caps, ladders and fund;
-        `kept_amount` (what was paid, net of reversals) still counts on the caps, ladders and subject it was
-        awarded on, and is owed back as a recovery. Revocations recorded before it was kept carry none."""
+        `kept_amount` (what was paid, net of reversals) still counts on the accounts of the families `kept_on`
+        names (rules/accounts.py KEEPS_PAID) that it was awarded on, and is owed back as a recovery. Revocations
+        recorded before it was kept carry none; those recorded before `kept_on` kept on LEGACY_KEEPS_PAID."""
         self.status = "revoked"
         self.decision_note = reason
         self.released_amount = released_amount

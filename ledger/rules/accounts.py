@@ -32,13 +32,20 @@ class AccountKey:
         return self.text
 
 
-KEEPS_PAID = ("cap:", "ladder:", "subject:")  # the accounts a revoked award's paid part still counts on
+# The accounts a revoked award's paid part still counts on (contract: "what was not paid is released"): caps,
+# ladders, the subject's awards, and its one-time and per-certification slots, so a one-time award is not paid a
+# second time while the first payment is owed (a corrections probe: an alliance paid 600,000 for its one-time
+# 300,000). A rank slot is released whole: the rank is the prize's, and another unit may rightly hold it. A
+# revocation records the families it kept on (`Claim.Revoked.kept_on`); one recorded before carries none and kept on
+# LEGACY_KEEPS_PAID.
+KEEPS_PAID = ("cap:", "ladder:", "subject:", "once:", "certification:")
+LEGACY_KEEPS_PAID = ("cap:", "ladder:", "subject:")
 
 
-def keeps_paid(key: str) -> bool:
-    """Whether a revoked award's paid part still counts on this account (caps, ladders, the subject's awards);
-    one-time, certification and rank slots are released whole."""
-    return key.startswith(KEEPS_PAID)
+def keeps_paid(key: str, families: tuple[str, ...] | list[str] = KEEPS_PAID) -> bool:
+    """Whether a revoked award's paid part still counts on this account, under `families` (those a revocation
+    recorded, by default today's)."""
+    return key.startswith(tuple(families))
 
 
 def _about(subject: Subject | None) -> str:

@@ -3,8 +3,8 @@ proposed) claim is withdrawn, an approved one revoked. A withdrawn claim release
 whatever its family (caps, ladders, subjects, rank slots, pools...), so later claims are judged on what
 stands. A revoked award releases what was not paid (the contract: "what was not paid is released (caps,
 ladders, fund), what was paid net of reversals becomes a recovery"): its paid part still counts on its caps,
-ladders and subject (`AwardAccount.keep`) and stays charged to its fund year, and is owed as a recovery; its
-one-time, certification and rank slots are released whole."""
+ladders, subject, one-time and per-certification slots (`AwardAccount.keep`, rules/accounts.py KEEPS_PAID) and
+stays charged to its fund year, and is owed as a recovery; its rank slots are released whole."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -20,7 +20,7 @@ from ledger.domain.organisation import Organisation
 from ledger.domain.recovery import Recovery
 from ledger.domain.values import fmt
 from ledger.principals import Principal
-from ledger.rules.accounts import keeps_paid
+from ledger.rules.accounts import KEEPS_PAID, keeps_paid
 
 if TYPE_CHECKING:
     from ledger.application import AwardLedger
@@ -96,6 +96,6 @@ def end_claim(touched: Touched, claim: Claim, by: str, reason: str, document_ref
                             lead=claim.lead, amount=paid, reason=reason, document_ref=document_ref or "", by=by)
         touched.add(recovery)
         recovery_id = str(recovery.id)
-    claim.revoke(reason, document_ref or "", released, recovery_id, by, kept_amount=paid)
+    claim.revoke(reason, document_ref or "", released, recovery_id, by, kept_amount=paid, kept_on=list(KEEPS_PAID))
     return {"id": cid, "status": "revoked", "released_amount": fmt(released), "recovery_id": recovery_id,
             "to_recover": fmt(paid)}

@@ -130,7 +130,8 @@ class RecoveryCommands:
                 account.release(cid, by.name, status="revoked")
             touched.append(account)
         # Echoed on the claim whatever it counted on (a claim paid as required counts on no account, a one-time
-        # slot is released whole): the sandbox's replay takes repaid money out of its totals by this event.
+        # slot revoked before kept_on was released whole): the sandbox's replay takes repaid money out of its totals
+        # by this event.
         claim.record_repayment(str(recovery.id), value, kept, by.name, received_on)
         # What the repayment freed is offered to the proposals waiting on it, as a revocation's release is (a
         # regression probe: a little giant's proposal stayed at 900,000 once the SME honour's 100,000 came back).

@@ -247,3 +247,36 @@ def test_a_claim_leaving_out_a_revoked_certification_is_refused_for_its_revocati
     assert world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion")["certification_id"] == again["id"]
     alone = world.claim(world.org(), "A6.honour", by=JXJ, tier="hidden_champion")
     assert (alone["certification_id"], alone["entitled_amount"]) == (None, "1000000.00")
+
+
+def test_a_revoked_one_time_award_is_not_awarded_again_while_its_payment_is_owed(world: World) -> None:
+    """Contract: "what was not paid is released (caps, ladders, fund), what was paid net of reversals becomes a
+    recovery". A corrections probe: an alliance's one-time 300,000, paid and revoked, was awarded and paid again in
+    full while the 300,000 was still owed (600,000 paid for a one-time award). The one-time slot keeps the paid part,
+    as a ladder's rung does: a new claim is `already_awarded` until the recovery is repaid in full, then it is free;
+    what was not paid is released at once (an award revoked unpaid leaves the slot free)."""
+    org = world.org()
+    alliance = world.body(lead=org, kind="alliance")
+
+    def alliance_claim() -> dict:
+        return world.claim(org, "A3.alliance", body_id=alliance, requested_amount="300000")
+
+    first = world.ledger.approve_claim(KJJ, claim_id=alliance_claim()["id"]).view
+    world.ledger.record_payout(FINANCE, claim_id=first["id"], amount="300000", paid_on=date(2023, 7, 1),
+                               bank_ref="ALLY-1")
+    rid = world.ledger.revoke_claim(KJJ, claim_id=first["id"], reason="联盟未实际运作",
+                                    document_ref="杭高新科〔2024〕2号").view["recovery_id"]
+    with pytest.raises(errors.AlreadyAwarded):
+        alliance_claim()
+    world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="100000", received_on=date(2024, 1, 5),
+                                  bank_ref="ALLY-R1")
+    with pytest.raises(errors.AlreadyAwarded):
+        alliance_claim()
+    world.ledger.record_repayment(FINANCE, recovery_id=rid, amount="200000", received_on=date(2024, 2, 5),
+                                  bank_ref="ALLY-R2")
+    again = alliance_claim()
+    assert again["entitled_amount"] == "300000.00", again
+    # Revoked before any payment: nothing is owed, the slot is free at once.
+    world.ledger.approve_claim(KJJ, claim_id=again["id"])
+    world.ledger.revoke_claim(KJJ, claim_id=again["id"], reason="重复申报", document_ref="杭高新科〔2024〕3号")
+    assert alliance_claim()["entitled_amount"] == "300000.00"
