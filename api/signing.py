@@ -56,7 +56,8 @@ def _decided(settings: Settings, announce: bool, service: bool) -> Signer:
     path = settings.signing_key_file or DEFAULT_KEY
     try:
         # Unset, the path is relative to wherever the command runs: a key found there is no sign of intent.
-        signer, outcome = signer_for(settings.database_url, path, may_rotate=settings.signing_key_file is not None)
+        signer, outcome = signer_for(settings.database_url, path, may_rotate=settings.signing_key_file is not None,
+                                     may_generate=service)
     except OSError as err:
         raise UnreadableKey(f"{path} cannot be read as a key file ({err.strerror})",
                             f"{path} 无法作为密钥文件读取（{os_reason_zh(err)}）") from None

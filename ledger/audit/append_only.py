@@ -1,7 +1,8 @@
 """Stored events are append-only: the service's own connections are refused any UPDATE or DELETE of them.
 
 `protect(url)` installs triggers on the events table, the snapshots table, the chain's links, its upgrade
-point (`ledger.audit.tables`) and the refusals kept for idempotency keys (`ledger.refused_keys`) that
+point (`ledger.audit.tables`), the signing keys' registry (`ledger.audit.keys`) and the refusals kept for
+idempotency keys (`ledger.refused_keys`) that
 raise "stored events are immutable: ..." on UPDATE and DELETE, and on PostgreSQL on TRUNCATE too.
 Triggers, not revoked privileges, because the service may connect as the tables' owner or a superuser,
 whom REVOKE does not bind. eventsourcing only ever INSERTs into these tables, so nothing legitimate is
@@ -29,7 +30,14 @@ from typing import Any
 import psycopg
 from eventsourcing.postgres import PostgresDatastore
 
-from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, ensure_event_store, events_table, snapshots_table
+from ledger.audit.tables import (
+    CHAIN_TABLE,
+    KEYS_TABLE,
+    SINCE_TABLE,
+    ensure_event_store,
+    events_table,
+    snapshots_table,
+)
 from ledger.refused_keys import TABLE as REFUSED_TABLE
 from ledger.store import is_postgres, postgres_conninfo, sqlite_file
 
@@ -191,7 +199,7 @@ def is_protected(url: str) -> bool:
 
 
 def _tables(url: str) -> list[str]:
-    wanted = [events_table(url), snapshots_table(url), CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE]
+    wanted = [events_table(url), snapshots_table(url), CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE, KEYS_TABLE]
     if is_postgres(url):
         with psycopg.connect(postgres_conninfo(url)) as conn:
             return [t for t in wanted if conn.execute("SELECT to_regclass(%s) IS NOT NULL", (t,)).fetchone()[0]]
@@ -234,9 +242,9 @@ def _sqlite_has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 
 def _sqlite_wanted(conn: sqlite3.Connection, url: str) -> list[tuple[str, str, str]]:
-    tables = [t for t in (events_table(url), snapshots_table(url), CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE)
-              if _sqlite_has_table(conn, t)]
-    return [(f"{table}_no_{op.lower()}", op, table) for table in tables for op in ("UPDATE", "DELETE")]
+    found = [t for t in (events_table(url), snapshots_table(url), CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE,
+                         KEYS_TABLE) if _sqlite_has_table(conn, t)]
+    return [(f"{table}_no_{op.lower()}", op, table) for table in found for op in ("UPDATE", "DELETE")]
 
 
 def _protect_sqlite(url: str) -> list[str]:

@@ -18,10 +18,10 @@ from typing import Any, Literal
 
 from ledger.audit.signing import Signer
 from ledger.audit.stores import Store, open_store
+from ledger.audit.tables import KEYS_TABLE
 from ledger.domain.errors import LedgerError
 from ledger.store import is_postgres, sqlite_path, store_env
 
-KEYS_TABLE = "ledger_audit_keys"
 COLUMNS = "key_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, first_used TEXT NOT NULL"
 
 # How a process came by its signer: a key the store knows; the store's first key, taken from the file or made
@@ -50,11 +50,13 @@ class SigningKeyMissing(SigningKeyRefused):
     code = "signing_key_missing"
 
 
-def signer_for(url: str, path: Path, *, may_rotate: bool) -> tuple[Signer, Outcome]:
+def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = True) -> tuple[Signer, Outcome]:
     """The signer of the key file at `path` for the store at `url`, registered there.
 
     A missing file named on purpose (`may_rotate`: LEDGER_SIGNING_KEY_FILE set) is SigningKeyMissing when the
-    store has keys, and nothing is made; unset, a missing default file gets a new key, registered and announced.
+    store has keys, and nothing is made; unset, a missing default file gets a new key, registered and announced,
+    where `may_generate` (serve; a command only on a store with no key yet: an audit probe's `receipt`, run in
+    another folder, registered a stray key for good and handed out a receipt the ledger's public key fails).
     A file holding a key the store never used is a rotation, registered and announced. A key file that cannot be
     read raises OSError or UnreadableKey before the store is touched."""
     signer = Signer.load(path) if path.exists() else None
@@ -68,6 +70,8 @@ def signer_for(url: str, path: Path, *, may_rotate: bool) -> tuple[Signer, Outco
         if signer is None:
             if known and may_rotate:  # a file named on purpose that is not there: a mistyped path, not a new key
                 raise _missing(path, known)
+            if known and not may_generate:  # a command run away from the server's folder: not a new ledger key
+                raise _missing(path, known, named=False)
             # Unset, the default file is relative to where the command runs: a server started in a new folder on
             # a store that has keys (as the acceptance harness does) gets a new one, registered and announced.
             signer, made = Signer.create(path)
@@ -115,6 +119,12 @@ def _registry(db: Store) -> Iterator[Any]:
     with db.connect() as conn, db.exclusive(conn, KEYS_TABLE):
         if not db.has_table(conn, KEYS_TABLE):  # asked first: CREATE even IF NOT EXISTS needs the schema's CREATE
             conn.execute(f"CREATE TABLE {KEYS_TABLE} ({COLUMNS})")
+            # Append-only as the other side tables are (an audit probe changed the registry with plain SQL: a
+            # foreign key listed as the ledger's passed its digest, deleted keys had the ledger's own refused).
+            from ledger.audit.append_only import pg_guard, sqlite_guard
+
+            for statement in [pg_guard([KEYS_TABLE])] if is_postgres(db.url) else sqlite_guard([KEYS_TABLE]):
+                conn.execute(statement)
         yield conn
 
 
@@ -128,9 +138,21 @@ def _insert(db: Store, conn: Any, signer: Signer) -> None:
                  (signer.key_id, signer.public_pem, datetime.now(UTC).isoformat()))
 
 
-def _missing(path: Path, known: list[KnownKey]) -> SigningKeyMissing:
+def _missing(path: Path, known: list[KnownKey], named: bool = True) -> SigningKeyMissing:
     current, ids = known[-1].key_id, ", ".join(k.key_id for k in known)
     where = path.resolve()
+    if not named:
+        return SigningKeyMissing(
+            f"LEDGER_SIGNING_KEY_FILE is unset and there is no {path} here ({where}), but this store already signs"
+            f" with key {current} (the keys it has used: {ids}). Set LEDGER_SIGNING_KEY_FILE to the file holding key"
+            f" {current} (the server's {path}, in the folder it runs in, or the copy kept with the backups), or run"
+            " the command in the server's folder. A command makes no new ledger key: no key was made and nothing was"
+            " written",
+            zh=f"未设置 LEDGER_SIGNING_KEY_FILE，当前目录下也没有 {path}（{where}），但该存储已在使用密钥 {current}"
+               f" 签名（其用过的密钥：{ids}）。请将 LEDGER_SIGNING_KEY_FILE 设为存有密钥 {current} 的文件（服务所在"
+               f"目录中的 {path}，或随备份保存的副本），或在服务所在目录运行该命令。命令不会生成新的台账密钥："
+               "未生成密钥，未写入任何内容",
+            known=known)
     return SigningKeyMissing(
         f"the signing key file {where} does not exist, but this store already signs with key {current} (the keys"
         f" it has used: {ids}). Set LEDGER_SIGNING_KEY_FILE to the file holding key {current} (kept with the"

@@ -13,6 +13,7 @@ SQLITE_CHAIN_COLUMNS = "position INTEGER PRIMARY KEY, link TEXT NOT NULL"
 # One row: the log's head when this version first opened the store. Events up to it were chained by the
 # background loop of earlier versions; every later one is chained by its own save (ledger.audit.linking).
 SINCE_TABLE = "ledger_audit_since"
+KEYS_TABLE = "ledger_audit_keys"  # every signing key the ledger has used (ledger/audit/keys.py), append-only too
 
 
 def events_table(url: str) -> str:

@@ -153,3 +153,28 @@ def test_opening_the_store_restores_a_switched_off_guard(database_url: str) -> N
     assert not is_protected(database_url)
     AwardLedger(store_env(database_url)).close()
     assert is_protected(database_url)
+
+
+def test_the_signing_keys_registry_cannot_be_changed_or_removed(database_url: str, tmp_path) -> None:
+    """An audit probe deleted the registry's rows with plain SQL (the only side table without the guard): the
+    ledger's own genuine digest was then refused as another ledger's while `verify` said intact. The registry is
+    guarded as it is created, and protect() guards one an older version created."""
+    from ledger.audit import keys
+
+    keys.signer_for(database_url, tmp_path / "signing-key.pem", may_rotate=False)
+    for statement in (f"UPDATE {keys.KEYS_TABLE} SET public_key = public_key", f"DELETE FROM {keys.KEYS_TABLE}"):
+        assert f"{MESSAGE}: " in _refused(database_url, statement), statement
+    assert len(keys.registered(database_url)) == 1
+    assert is_protected(database_url) and len(protect(database_url)) == 12
+    table = keys.KEYS_TABLE  # as an older version left it: no guard
+    if is_postgres(database_url):
+        with psycopg.connect(postgres_conninfo(database_url)) as conn:
+            for name in (f"{table}_append_only", f"{table}_no_truncate"):
+                conn.execute(f"DROP TRIGGER {name} ON {table}")
+    else:
+        with closing(sqlite3.connect(sqlite_path(database_url), uri=True, timeout=10.0)) as conn:
+            for name in (f"{table}_no_update", f"{table}_no_delete"):
+                conn.execute(f"DROP TRIGGER {name}")
+    assert not is_protected(database_url)
+    protect(database_url)
+    assert f"{MESSAGE}: " in _refused(database_url, f"DELETE FROM {table}")

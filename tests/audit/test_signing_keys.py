@@ -1,8 +1,8 @@
 """A store that has a signing key is not given a stray one by a mistyped LEDGER_SIGNING_KEY_FILE: a named file
 that is not there is refused, and no folder, key or registry row is made. Unset, the default file is relative to
-where a command runs, so a command started in a new folder gets a new key, registered and announced (the
-acceptance harness starts each server so, on one store). A store without a key still gets one, and pointing
-LEDGER_SIGNING_KEY_FILE at a new key rotates the ledger to it.
+where a command runs: a server started in a new folder gets a new key, registered and announced (the acceptance
+harness starts each server so, on one store), where a command that signs is refused rather than make one. A store
+without a key still gets one, and pointing LEDGER_SIGNING_KEY_FILE at a new key rotates the ledger to it.
 
 Run for real: `api.cli.main` in a chosen working directory, on each backend."""
 from __future__ import annotations
@@ -78,25 +78,45 @@ def test_a_store_with_a_key_refuses_a_named_key_file_that_is_not_there_and_makes
     assert _store_state(database_url) == before
 
 
-@pytest.mark.parametrize("command", ["close", "receipt"])
-def test_unset_a_server_started_in_a_new_folder_gets_a_new_key_announced(command: str, database_url: str, keyed: str,
-                                                                          tmp_path: Path, monkeypatch,
-                                                                          capsys) -> None:
-    """Unset, the default key file is relative to where the command runs: a command run in a folder without one,
-    on a store that has a key (as the acceptance harness starts each server), gets a new key, registered after
-    the old one (which stays listed, its receipts checkable) and said on stderr, not a refusal. A receipt of a
-    claim the ledger does not hold is refused before any key is loaded, so it makes and registers none (a probe:
-    it said "Nothing was written" and had added a second key)."""
-    code, _, err = run_cli(monkeypatch, capsys, tmp_path / "elsewhere", COMMANDS[command],
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_unset_a_command_run_away_from_the_servers_folder_makes_no_new_key(command: str, database_url: str,
+                                                                             keyed: str, tmp_path: Path, monkeypatch,
+                                                                             capsys) -> None:
+    """Unset, the default key file is relative to where a command runs. An audit probe ran `receipt` in another
+    folder: it made a key there, registered it in the store for good (GET /v1/audit/keys listed it as the ledger's)
+    and handed out a receipt that fails against the key the ledger publishes. A command that signs, on a store that
+    has a key, now refuses `signing_key_missing`, naming the store's key and saying where to find it; no key, folder
+    or registry row is made. A receipt of a claim the ledger does not hold is refused before any key is loaded."""
+    before = _store_state(database_url)
+    elsewhere = tmp_path / "elsewhere"
+    code, _, err = run_cli(monkeypatch, capsys, elsewhere, ["receipt", UNKNOWN_CLAIM],
                            {"LEDGER_DATABASE_URL": database_url})
-    if command == "receipt":  # refused (an unknown claim) before a key is loaded: none made, none registered
-        assert code == 2 and "[not_found]" in err and "generated" not in err, err
-        assert [k.key_id for k in keys.registered(database_url)] == [keyed]
-        assert not (tmp_path / "elsewhere" / "var").exists()
-        return
-    assert "generated a new Ed25519 signing key" in err, err
-    first, second = (k.key_id for k in keys.registered(database_url))
-    assert first == keyed and second != keyed
+    assert code == 2 and "[not_found]" in err and "generated" not in err, err
+    argv = ["receipt", _a_claim(database_url)] if command == "receipt" else COMMANDS[command]
+    said = _refused(monkeypatch, capsys, elsewhere, argv, {"LEDGER_DATABASE_URL": database_url},
+                    "signing_key_missing")
+    assert f"already signs with key {keyed}" in said["en"] and "LEDGER_SIGNING_KEY_FILE is unset" in said["en"]
+    assert "run the command in the server's folder" in said["en"] and f"密钥 {keyed}" in said["zh"]
+    assert not (elsewhere / "var").exists()
+    assert _store_state(database_url) == before
+    # In the folder whose key the store knows, the same command signs with it.
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path / "home", argv, {"LEDGER_DATABASE_URL": database_url})
+    assert "signing_key_missing" not in err and "generated" not in err, err
+
+
+def test_unset_a_server_started_in_a_new_folder_gets_a_new_key_announced(database_url: str, keyed: str,
+                                                                          tmp_path: Path, monkeypatch) -> None:
+    """`serve` alone may make the ledger's key where it runs (the acceptance harness starts each server in a new
+    folder on one store): registered after the old key, which stays listed, its receipts checkable."""
+    from api.settings import Settings
+    from api.signing import load_signer
+
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.delenv("LEDGER_SIGNING_KEY_FILE", raising=False)
+    signer = load_signer(Settings(), service=True)
+    assert (tmp_path / "elsewhere" / "var" / "signing-key.pem").exists()
+    assert [k.key_id for k in keys.registered(database_url)] == [keyed, signer.key_id]
 
 
 def test_an_empty_store_gets_a_new_key_registered_as_before(database_url: str, tmp_path: Path, monkeypatch,
