@@ -2,9 +2,9 @@
 outstanding; for revoked awards what is still to recover, recovered and written off), and each year's
 special fund (Art. 2): appropriated, charged by approvals (less the unpaid part of revoked ones), headroom.
 
-Approved and paid count standing awards only: a revocation takes the award out of `approved` and moves
-what it was paid from `paid` to `to_recover`, so paid net of reversals over every award equals paid on
-standing awards + recovered + written off + to recover."""
+Approved, paid and reversed count standing awards only: a revocation takes the award out of `approved` and
+`reversed` and moves what it was paid from `paid` to `to_recover`, so paid net of reversals over every award
+equals paid on standing awards + recovered + written off + to recover."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -86,6 +86,9 @@ def _revoked(line: Row, claim: Row, p: dict) -> None:
     line["approved"] = add(line["approved"], neg(claim["approved"]))
     line["claims"] -= 1
     line["paid"] = add(line["paid"], neg(claim["to_recover"]))
+    # Its reversals leave with its approval and payments (an audit probe: a signed close read "paid 0.00,
+    # reversed 100,000.00" of a year whose one standing award had none): `reversed` is the standing awards'.
+    line["reversed"] = add(line["reversed"], neg(claim.get("reversed") or ZERO))
     line["to_recover"] = add(line.get("to_recover"), claim["to_recover"])
 
 

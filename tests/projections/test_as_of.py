@@ -125,3 +125,34 @@ def test_as_of_before_and_after_a_revocation(ledger: AwardLedger, read_models: R
     assert (after["approved"], after["paid"], after["to_recover"]) == ("0.00", "0.00", "120000.00")
     now = read_models.award_state(uscc)["totals"]
     assert (now["to_recover"], now["recovered"]) == ("100000.00", "20000.00")
+
+
+def test_a_revoked_awards_reversals_leave_its_reconciliation_row_with_its_payments(
+        ledger: AwardLedger, read_models: ReadModels, projector: Projector):
+    """An audit probe: a revoked award's approval and payments left its row but its reversal stayed, and a signed
+    close read "paid 0.00, reversed 100,000.00". The row's reversed counts the standing awards' reversals, as its
+    approved and paid do."""
+    uscc = unique_uscc()
+    _member_of_new_body(ledger, uscc)
+    ledger.record_appropriation(FINANCE, year=2024, amount=Decimal("300000000"), document_ref="czj-2024")
+
+    def row() -> dict:
+        found = [r for r in read_models.reconciliation(2024)["rows"] if (r["programme"], r["bureau"]) == (
+            "A5.voucher", "kjj")]
+        return found[0] if found else {"approved": "0.00", "paid": "0.00", "reversed": "0.00"}
+
+    claim = ledger.submit_claim(KJJ, uscc=uscc, programme="A5.voucher", award_year=2024,
+                                effective_on=date(2024, 3, 1), basis_amount=Decimal("1000000")).view["id"]
+    ledger.approve_claim(KJJ, claim_id=claim)
+    payout = ledger.record_payout(FINANCE, claim_id=claim, amount=Decimal("100000"), paid_on=date(2024, 4, 1),
+                                  bank_ref=unique_id("b-")).view["id"]
+    ledger.reverse_payout(FINANCE, payout_id=payout, reason="账户有误")
+    last = ledger.record_payout(FINANCE, claim_id=claim, amount=Decimal("200000"), paid_on=date(2024, 5, 1),
+                                bank_ref=unique_id("b-"))
+    assert read_models.wait(last.position, timeout=10)
+    before = row()
+    last = ledger.revoke_claim(KJJ, claim_id=claim, reason="虚报", document_ref="REV-24")
+    assert read_models.wait(last.position, timeout=10)
+    after = row()
+    for figure, gone in (("approved", "300000.00"), ("paid", "200000.00"), ("reversed", "100000.00")):
+        assert Decimal(before[figure]) - Decimal(after[figure]) == Decimal(gone), (figure, before, after)
