@@ -13,10 +13,11 @@ RECOVERY = ("recovered", "to_recover", "written_off")
 
 
 def with_close(figures: dict[str, Any], closed: dict[str, Any] | None) -> dict[str, Any]:
-    """`figures` with `closed` (when the year is closed) and `post_close_adjustments`: per programme and
-    bureau, the change in each amount and count since the close (only the lines that moved)."""
+    """`figures` with `closed` (when the year is closed), `post_close_adjustments`: per programme and bureau, the
+    change in each amount and count since the close (only the lines that moved), and `post_close_fund`: the
+    special fund's change since the close."""
     if closed is None:
-        return figures | {"closed": None, "post_close_adjustments": []}
+        return figures | {"closed": None, "post_close_adjustments": [], "post_close_fund": None}
     before = {(r["programme"], r["bureau"]): r for r in closed["reconciliation"]["rows"]}
     now = {(r["programme"], r["bureau"]): r for r in figures["rows"]}
     adjustments = []
@@ -36,7 +37,21 @@ def with_close(figures: dict[str, Any], closed: dict[str, Any] | None) -> dict[s
     summary = {k: closed[k] for k in ("year", "as_of", "by", "recorded_at")} | {
         "position": closed["digest"].get("position"), "digest": closed["digest"].get("digest"),
         "root": closed["digest"].get("root"), "key_id": closed["digest"].get("key_id")}
-    return figures | {"closed": summary, "post_close_adjustments": adjustments}
+    return figures | {"closed": summary, "post_close_adjustments": adjustments,
+                      "post_close_fund": _fund_moved(closed["reconciliation"].get("appropriation"),
+                                                     figures.get("appropriation"))}
+
+
+FUND = ("appropriated", "approved", "headroom")
+
+
+def _fund_moved(then: dict[str, Any] | None, now: dict[str, Any] | None) -> dict[str, str] | None:
+    """The year's special fund since the close: the change in what was appropriated, what approvals charge and the
+    headroom (a corrections probe: a supplementary appropriation, and paid parts of awards revoked after the close,
+    showed in no adjustment). None for a close recorded without the fund."""
+    if then is None or now is None:
+        return None
+    return {k: f"{Decimal(now[k]) - Decimal(then[k]):.2f}" for k in FUND}
 
 
 def _money(row: dict[str, Any] | None, key: str) -> Decimal:

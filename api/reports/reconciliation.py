@@ -98,13 +98,20 @@ def _closing(recon: dict[str, Any], catalogue: Catalogue) -> list[Line]:
            Line(("所依据的摘要", None, None, f"位置 {closed['position']}：{closed['digest']}"))]
     adjustments = recon.get("post_close_adjustments") or []
     if not adjustments:
-        return [*out, Line(("结账后调整", None, None, "无"))]
-    out.append(Line(("结账后调整（此后的更正，按变动额列示）",), bold=True))
-    for r in labels.in_article_order(adjustments, catalogue):
-        prog, bureau = catalogue.programme(r["programme"]), catalogue.bureau(r["bureau"])
-        out.append(Line((r["programme"], prog.name_zh if prog else "", bureau.name_zh if bureau else r["bureau"],
-                         *(Decimal(r[k]) for k in MONEY), r["claims"],
-                         *(Decimal(r.get(k, "0.00")) for k in RECOVERY))))
+        out.append(Line(("结账后调整", None, None, "无")))
+    else:
+        out.append(Line(("结账后调整（此后的更正，按变动额列示）",), bold=True))
+        for r in labels.in_article_order(adjustments, catalogue):
+            prog, bureau = catalogue.programme(r["programme"]), catalogue.bureau(r["bureau"])
+            out.append(Line((r["programme"], prog.name_zh if prog else "", bureau.name_zh if bureau else r["bureau"],
+                             *(Decimal(r[k]) for k in MONEY), r["claims"],
+                             *(Decimal(r.get(k, "0.00")) for k in RECOVERY))))
+    fund = recon.get("post_close_fund")
+    if fund and any(Decimal(v) for v in fund.values()):  # the special fund moved since the close
+        out += [Line(("专项资金结账后变动（按变动额列示）",), bold=True),
+                Line(("已安排预算", None, None, Decimal(fund["appropriated"]))),
+                Line(("已批准占用", None, None, Decimal(fund["approved"]))),
+                Line(("剩余额度", None, None, Decimal(fund["headroom"])))]
     return out
 
 

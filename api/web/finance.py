@@ -54,6 +54,8 @@ MESSAGES.update({
     "fin_adjustments_h": ("结账后调整（此后的更正，按变动额列示）",
                           "Post-close adjustments (corrections since, as changes)"),
     "fin_no_adjustments": ("结账后无调整。", "No adjustments since the close."),
+    "fin_fund_moved_h": ("专项资金结账后变动（按变动额列示）", "The special fund since the close (as changes)"),
+    "fin_fund_approved": ("已批准占用", "Charged by approvals"),
     "fin_as_of_shown": ("以下为截至 {at} 台账所知情况（下载文件亦同）。",
                         "As the ledger knew it at {at} (the downloads too)."),
     # {at} comes with its zone in brackets ("…（北京时间）"): no brackets of our own around it.

@@ -144,3 +144,39 @@ def test_post_close_adjustments_come_in_article_order_as_the_rows_do(books: Book
     assert adjusted == ["A5.voucher", "A10.first_set"]
     rows = [r["programme"] for r in now["rows"] if r["programme"] in adjusted]
     assert rows.index("A5.voucher") < rows.index("A10.first_set")
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_the_special_funds_change_since_the_close_is_shown_with_the_adjustments(books: Books, capsys) -> None:
+    """A corrections probe: a supplementary appropriation for a closed year (and a revocation's paid part charged
+    after the close) moved the year's special fund, and no post-close adjustment said so. `post_close_fund` gives
+    the change in what was appropriated, what approvals charge and the headroom (null while the year is open,
+    zeros when nothing moved), and the CSV adds a block for it when something did."""
+    import csv
+    import io
+
+    books.approve(basis_amount="1000000.00")
+    assert books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")["post_close_fund"] is None
+    assert main(["close", "--year", "2023"]) == 0
+    capsys.readouterr()
+    closed = books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")
+    assert closed["post_close_fund"] == {"appropriated": "0.00", "approved": "0.00", "headroom": "0.00"}
+    books.api.ok("POST", "/v1/appropriations", {"year": 2023, "amount": "1000000.00",
+                                                "document_ref": "杭高新财〔2024〕1号 追加"}, as_="finance")
+    books.approve(basis_amount="100000.00")
+    moved = books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="auditor")["post_close_fund"]
+    assert moved == {"appropriated": "1000000.00", "approved": "30000.00", "headroom": "970000.00"}, moved
+    table = list(csv.reader(io.StringIO(books.api.call(
+        "GET", "/v1/finance/reconciliation?year=2023&format=csv", as_="finance").content.decode("utf-8-sig"))))
+    at = table.index(next(r for r in table if r and r[0].startswith("专项资金结账后变动")))
+    assert [(r[0], Decimal(r[3])) for r in table[at + 1:at + 4]] == [
+        ("已安排预算", Decimal("1000000.00")), ("已批准占用", Decimal("30000.00")), ("剩余额度", Decimal("970000.00"))]
+    # The finance page says it too, beside the adjustments.
+    import re
+
+    client = books.api.client
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/sign-in").text).group(1)
+    client.post("/ui/sign-in", data={"csrf": csrf, "token": books.api.tokens["finance"]}, follow_redirects=False)
+    page = client.get("/ui/finance?year=2023&lang=zh").text
+    shown = re.search(r'data-testid="fund-moved">(.*?)</dl>', page, re.S)
+    assert shown and "专项资金结账后变动" in page and "1,000,000.00" in shown.group(1), page
