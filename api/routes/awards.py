@@ -28,10 +28,14 @@ def _unknown(uscc: str) -> NotFound:
 def unknown_then(uscc: str, as_of: Any) -> NotFound:
     """An organisation registered after `as_of`: the ledger did not know it then (it was told to register it,
     which a conflict then refused)."""
-    shown = beijing.shown(as_of)
+    # To the microsecond, in the form as_of takes: a reader asking again at the second shown was refused again
+    # (an audit probe: the registration came 1 µs after the moment asked for).
+    moment = beijing.local(as_of)
+    shown = f"{moment.isoformat()} (Beijing time)" if moment is not None else str(as_of)
+    shown_zh = f"{moment.isoformat()}（北京时间）" if moment is not None else str(as_of)
     return NotFound(f"organisation {uscc} was not yet in the ledger at {shown}: it was registered later; ask for a"
                     " later as_of, or leave as_of out for the state now",
-                    zh=f"截至 {shown}，台账中尚无企业 {uscc}（其登记在此之后）；"
+                    zh=f"截至 {shown_zh}，台账中尚无企业 {uscc}（其登记在此之后）；"
                        "请使用更晚的 as_of，或省略 as_of 查询当前状态")
 
 

@@ -56,7 +56,11 @@ def test_as_of_before_an_organisation_was_registered_does_not_advise_registering
     org = world.org()
     problem = api.refused("GET", f"/v1/organisations/{org}/awards?as_of=2024-01-01T00:10:00%2B08:00", None,
                           "auditor", 404, "not_found")
-    assert "was not yet in the ledger at 2024-01-01 00:10:00 UTC+08:00" in problem["detail"]
+    assert "was not yet in the ledger at 2024-01-01T00:10:00+08:00 (Beijing time)" in problem["detail"]
+    # to the microsecond, as as_of takes it (an audit probe asked again at the second shown, and was refused again)
+    fine = api.refused("GET", f"/v1/organisations/{org}/awards?as_of=2024-01-01T00:10:00.000001%2B08:00", None,
+                       "auditor", 404, "not_found", headers={"Accept-Language": "zh-CN"})
+    assert "截至 2024-01-01T00:10:00.000001+08:00（北京时间）" in fine["detail"], fine
     assert "POST /v1/organisations" not in problem["detail"]
     unknown = "91330108MA2CFJ6T5X"
     never = api.refused("GET", f"/v1/organisations/{unknown}/awards?as_of=2024-01-01", None, "auditor", 404,

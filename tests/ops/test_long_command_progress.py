@@ -74,11 +74,12 @@ def test_recheck_says_when_its_reading_starts_and_ends(district: str, monkeypatc
 
 
 def test_close_says_when_its_fold_starts_and_ends(district: str, monkeypatch, capsys) -> None:
-    """`close` off a terminal: `folding the log's N events into the Y reconciliation`, then `log folded: N/N …`;
-    its hand-written `\\r` line is gone."""
+    """`close` off a terminal: `folding the log into the Y reconciliation (the log up to position N)`, then `log
+    folded: N/N …` (a position, as recheck says: a corrections probe read "the log's 687 events" where verify
+    counted 670 on PostgreSQL); its hand-written `\\r` line is gone."""
     err, events = _said(["close", "--year", "2023"], "en", district, monkeypatch, capsys)
-    _assert_start_and_end(err, "close", "en", f"folding the log's {events:,} events into the 2023 reconciliation",
-                          "log folded", events)
+    _assert_start_and_end(err, "close", "en", "folding the log into the 2023 reconciliation (the log up to position"
+                          f" {events:,})", "log folded", events)
     err, events = _said(["close", "--year", "2024"], "zh", district, monkeypatch, capsys)
-    _assert_start_and_end(err, "close", "zh", f"正在将事件日志（共 {events:,} 个事件）汇总为 2024 年度对账结果",
+    _assert_start_and_end(err, "close", "zh", f"正在将事件日志汇总为 2024 年度对账结果（日志至位置 {events:,}）",
                           "已汇总事件", events)
