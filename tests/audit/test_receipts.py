@@ -235,3 +235,21 @@ def test_a_receipt_for_a_revoked_award_says_so(notary: Notary, world: World) -> 
     assert receipt["status"] == "revoked"
     assert "Claim.Revoked" in [e["event"] for e in receipt["events"]]
     assert receipts.check(receipt, notary.signer.public_pem) == []
+
+
+def test_a_receipt_is_not_signed_over_a_head_the_events_do_not_bear_out(notary: Notary, world: World,
+                                                                         database_url: str) -> None:
+    """An audit probe: with the chain's head event changed, GET /v1/audit/digest refused (tampering) while a receipt
+    of another claim signed that head, which a reader may save and use as a digest. A receipt is refused alike."""
+    from ledger.audit.tampering import Tampered
+    from tests.audit.conftest import Dba
+
+    claim = _paid_and_reversed(world)
+    assert receipts.for_claim(world.ledger, notary, claim)["status"] == "approved"
+    world.org()  # a later event, of another record: the head
+    dba = Dba(database_url)
+    dba.flip_byte(dba.positions()[-1])
+    with pytest.raises(Tampered):
+        notary.digest()
+    with pytest.raises(Tampered):
+        receipts.for_claim(world.ledger, notary, claim)
