@@ -25,7 +25,7 @@ def add_flag(cmd: argparse.ArgumentParser) -> None:
 
 def say_tampering(command: str, report: dict, more_en: str = "", more_zh: str = "") -> None:
     """The chain's first break as `[tampering]`: where, why, what to do (and `more`, what this command did)."""
-    en, zh = found(report["first_bad_position"], report["reason"], report["reason_zh"])
+    en, zh = found(report["first_bad_position"], report["reason"], report["reason_zh"], report.get("failure"))
     refuse(command, CODE, f"{en}. {more_en}" if more_en else en, f"{zh}。{more_zh}" if more_zh else zh)
 
 

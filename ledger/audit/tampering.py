@@ -24,8 +24,20 @@ def advice(position: Any) -> tuple[str, str]:
             f"请保持存储原样，从位置 {position} 之前的备份恢复事件，调查哪些人能写入数据库，并报告此事")
 
 
-def found(position: Any, reason: str, reason_zh: str) -> tuple[str, str]:
-    """Tampering at `position`, why, and what to do, (English, Chinese)."""
+def found(position: Any, reason: str, reason_zh: str, failure: str | None = None) -> tuple[str, str]:
+    """Tampering at `position`, why, and what to do, (English, Chinese). A saved digest that no longer matches
+    (`failure` saved_digest_mismatch) locates a rewrite only to a range, from `position` to the digest's: it is said
+    so, and the backup to restore is one whose chain still matches that digest (an audit probe was told "TAMPERING
+    at position 1" and to restore a backup taken before position 1, an empty ledger)."""
+    if failure == "saved_digest_mismatch":
+        return (f"TAMPERING at or after position {position}: {reason}. Keep the store as it is, restore the events"
+                " from a backup whose chain still matches the saved digest (check the backup with `award-ledger"
+                " verify --digest` and that digest; a digest saved at an earlier position narrows the range),"
+                " investigate who could write to the database, and report it",
+                f"在位置 {position} 或其后发现篡改：{reason_zh.rstrip('。')}。请保持存储原样，"
+                "从事件链仍与所保存摘要相符的备份恢复事件（用 `award-ledger verify --digest` 和该摘要核验备份；"
+                "较早位置保存的摘要可缩小范围），"
+                "调查哪些人能写入数据库，并报告此事")
     en, zh = advice(position)
     return (f"TAMPERING at position {position}: {reason}. {en}",
             f"在位置 {position} 发现篡改：{reason_zh.rstrip('。')}。{zh}")
@@ -47,7 +59,7 @@ def log_found(report: dict[str, Any], where: str) -> None:
                   " these snapshots; keep the store as it is and find out who could write to its snapshots table",
                   where, report.get("reason"))
         return
-    said = found(report.get("first_bad_position"), str(report.get("reason")), "")[0]
+    said = found(report.get("first_bad_position"), str(report.get("reason")), "", report.get("failure"))[0]
     if report.get("failure") in ("saved_digest_mismatch", "saved_beyond"):
         # The digest was handed in by the caller, and may be a mistyped or foreign one: tampering only if the
         # ledger issued it (its signature says so), which the caller knows and this check does not.

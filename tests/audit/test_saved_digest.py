@@ -74,3 +74,20 @@ def test_a_malformed_digest_is_refused(database_url: str, saved: dict) -> None:
     """A saved digest with another algorithm, a negative position or bad hex is an error, not a verdict."""
     with pytest.raises(InvalidDigest):
         AuditChain.open(database_url).verify(saved)
+
+
+def test_a_rewrite_a_saved_digest_places_is_said_as_a_range_with_the_backup_to_restore(chain: AuditChain,
+                                                                                      dba: Dba) -> None:
+    """An audit probe: a rewritten chain found by a saved digest was reported "TAMPERING at position 1", with the
+    advice to restore "a backup taken before position 1" (an empty ledger). It is said as at or after that position,
+    and the backup to restore is one whose chain still matches the saved digest."""
+    from ledger.audit.tampering import found
+
+    saved = chain.digest()
+    dba.flip_byte(dba.positions()[9])
+    dba.rewrite_chain()
+    report = chain.verify(saved, logged=False)
+    en, zh = found(report["first_bad_position"], report["reason"], report["reason_zh"], report["failure"])
+    assert en.startswith(f"TAMPERING at or after position {report['first_bad_position']}:"), en
+    assert "backup whose chain still matches the saved digest" in en and "backup taken before" not in en
+    assert "或其后发现篡改" in zh and "仍与所保存摘要相符的备份" in zh
