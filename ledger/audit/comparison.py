@@ -55,7 +55,7 @@ class Comparison:
             return _unlinked(at)
         following = link(self.running, data)
         if following != self.pending[1]:
-            return _changed(at)
+            return _changed(at, self.position + 1 if self.position + 1 < at else None)
         self.pending = next(self.stored, None)
         self.running, self.position, self.checked = following, at, self.checked + 1
         if self.first_after_trusted is None:
@@ -85,10 +85,17 @@ class Comparison:
                 "saved_digests_checked": self.saved_total}
 
 
-def _changed(at: int) -> Bad:
+def _changed(at: int, gap: int | None = None) -> Bad:
+    """`gap`: the first of the positions before `at` that hold no event (and no link) since the last event checked:
+    an event there deleted with its link leaves the next one failing its link, which chains from the deleted one
+    (an audit probe's middle event, deleted with its link, was blamed on the next event alone)."""
+    where = None if gap is None else (f"{gap}" if gap == at - 1 else f"{gap}..{at - 1}")
     return Bad(at, "changed", f"the event at position {at} no longer hashes to the chain's link there: its stored"
-                              " bytes (or that link) were changed after it was recorded",
-               f"位置 {at} 的事件与链在该处的链接不再相符：其存储的字节（或该链接）在记录之后被改动过")
+                              " bytes (or that link) were changed after it was recorded" + (
+                                  f", or an event at position {where}, where the log holds neither an event nor a"
+                                  " link, was deleted together with its link" if where else ""),
+               f"位置 {at} 的事件与链在该处的链接不再相符：其存储的字节（或该链接）在记录之后被改动过" + (
+                   f"，或位置 {where}（该处既无事件也无链接）的事件连同其链接被删除" if where else ""))
 
 
 def _missing(at: int) -> Bad:

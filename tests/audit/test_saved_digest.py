@@ -91,3 +91,15 @@ def test_a_rewrite_a_saved_digest_places_is_said_as_a_range_with_the_backup_to_r
     assert en.startswith(f"TAMPERING at or after position {report['first_bad_position']}:"), en
     assert "backup whose chain still matches the saved digest" in en and "backup taken before" not in en
     assert "或其后发现篡改" in zh and "仍与所保存摘要相符的备份" in zh
+
+
+def test_a_middle_event_deleted_with_its_link_is_named_beside_the_next_event(chain: AuditChain, dba: Dba) -> None:
+    """An audit probe deleted a middle event and its link: verify blamed the next event's bytes alone. Where the
+    positions before the failing event hold neither an event nor a link, the reason names them as a deletion too."""
+    target = dba.positions()[6]
+    dba.delete(target)
+    dba.execute(f"DELETE FROM rm_audit_chain WHERE position = {target}")
+    report = chain.verify(logged=False)
+    assert report["failure"] == "changed" and report["first_bad_position"] > target
+    assert f"or an event at position {target}, where the log holds neither an event nor a link" in report["reason"]
+    assert f"或位置 {target}" in report["reason_zh"]
