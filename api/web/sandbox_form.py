@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from api.web import i18n
+from api.web.amounts import plain_amount
 from ledger.catalogue import current
 from ledger.catalogue.draft import DraftError, read_draft
 from ledger.catalogue.load import HERE, CatalogueError, parse
@@ -113,7 +114,9 @@ def from_numbers(form: dict[str, str]) -> Any:
     label the form shows it with."""
     doc = tomllib.loads(in_force_text())
     for path, value in form.items():
-        _set(doc, path, value.strip().replace(",", ""))
+        # Grouped in threes as the pages show amounts (ASCII or full-width commas), and only so: a comma taken out
+        # wherever it stood read "15,00,000.00" as 1,500,000 (a sandbox probe).
+        _set(doc, path, plain_amount(value))
     try:
         return parse(doc, FORM)
     except CatalogueError as err:

@@ -91,3 +91,16 @@ def test_a_bad_uscc_to_explain_is_not_called_a_draft_that_does_not_validate(clie
     shown = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", error).split()))
     assert shown.startswith(heading) and f"{label} " in shown, shown
     assert "草案未通过校验" not in shown and "does not validate" not in shown
+
+
+def test_an_amount_is_read_as_the_pages_show_amounts_grouped_in_threes(client):
+    """A sandbox probe: the form took every ASCII comma out, so "15,00,000.00" and "1,5,0,0,0,0,0" were read as
+    1,500,000, and refused full-width "1，500，000.00". Amounts are read as every other form reads them: grouped
+    in threes with ASCII or full-width commas, or plain; anything else is refused by its label."""
+    csrf = signed_in(client, "auditor")
+    for typed in ("15,00,000.00", "1,5,0,0,0,0,0"):
+        field, _ = _refused(client, csrf, CAP, typed, "zh")
+        assert field == CAP.labels[0], typed
+    for typed in ("1，500，000.00", "1,500,000.00", "1500000"):
+        answer = client.post("/ui/sandbox?lang=zh", data={"csrf": csrf, "format": "html", f"n:{CAP.path}": typed})
+        assert answer.status_code == 200, (typed, answer.text[:300])
