@@ -134,8 +134,10 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
             line = record_start(reader.line_num, cells)
             last = (line, [c for c in cells if c])
             if extra:
-                rows.append((line, (f"line has {len(extra)} cells more than the header",
-                                    f"该行比表头多 {len(extra)} 个单元格")))
+                rows.append((line, (f"line has {len(extra)} cells more than the header; a cell holding a comma is"
+                                    " quoted (\"...,...\"), and each line gives the header's columns only",
+                                    f"该行比表头多 {len(extra)} 个单元格；含逗号的单元格须加引号（\"…,…\"），"
+                                    "每行只填写表头所列的各列")))
                 continue
             if filled := [name for name in sorted(unnamed) if (record.pop(name, None) or "").strip()]:
                 rows.append((line, (f"the cell in column {filled[0][1:]} has no column name in the header; name"
@@ -145,6 +147,16 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
                 continue
             for name in unnamed:
                 record.pop(name, None)
+            if short := [c for c in ("uscc", "programme", "effective_on", "document_ref") if record.get(c) is None]:
+                # Fewer cells than the header, a column the list needs among those left without one: said so, not
+                # "effective_on is required in the body" (a sandbox probe); optional columns may be left off the end.
+                given, named = sum(v is not None for v in record.values()), len(header)
+                rows.append((line, (f"line has {given} cells, fewer than the header's {named}: no cell for"
+                                    f" {', '.join(short)}; give each column its cell (an empty one between commas"
+                                    " for a column left empty)",
+                                    f"该行有 {given} 个单元格，少于表头的 {named} 个：{'、'.join(short)} 没有单元格；"
+                                    "请为每一列填写单元格（留空的列在逗号之间留空）")))
+                continue
             # A cell is what is between its commas, spaces around it not included (an office's export may pad).
             rows.append((line, {k: v.strip() for k, v in record.items() if v is not None}))
         if last is not None and (opened := open_to_the_end(text, *last)) is not None:

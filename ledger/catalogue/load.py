@@ -386,10 +386,11 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
             # Which band a rank in both reads would depend on the order they are listed in (a probe's draft moved
             # 16,860,000 by swapping two bands).
             other = programme.rank_shares[j]
-            raise CatalogueError(f"{r.where}.rank_shares[{i}]: ranks {band.first}-{band.last} overlap band {j}'s"
-                                 f" ranks {other.first}-{other.last}; give each rank one band (gaps may stay: a rank"
-                                 " in no band gets nothing)",
-                                 zh=f"{r.where}.rank_shares[{i}]：第 {band.first}-{band.last} 名与第 {j} 档的第"
+            raise CatalogueError(f"{r.where}.rank_shares[{i}]: ranks {band.first}-{band.last} overlap"
+                                 f" rank_shares[{j}]'s ranks {other.first}-{other.last}; give each rank one band (gaps"
+                                 " may stay: a rank in no band gets nothing)",
+                                 zh=f"{r.where}.rank_shares[{i}]：第 {band.first}-{band.last} 名与 rank_shares[{j}]"
+                                    " 的第"
                                     f" {other.first}-{other.last} 名重叠；每个名次只能属于一档（可留空档：不在任何一档"
                                     "的名次不予奖励）")
         if not Decimal(0) < band.share <= 1:

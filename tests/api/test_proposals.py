@@ -366,3 +366,20 @@ def test_a_confirmation_answers_the_claim_named_and_in_the_readers_language(api:
     names = ("programme_name", "bureau_name", "tier_name", "explanation")
     assert {k: confirmed[k] for k in names} == {k: read[k] for k in names} and confirmed["programme_name"]
     assert all(not line["detail"].isascii() for line in confirmed["explanation"]), confirmed["explanation"]
+
+
+def test_a_line_short_of_a_needed_cell_or_with_one_too_many_says_what_to_send(api: Api, world: World) -> None:
+    """A sandbox probe: a line with too few cells was refused "effective_on is required in the body", one with too
+    many "line has 1 cells more than the header", neither saying what to send. A line short of a column the list
+    needs says how many cells it has against the header and which column has none; one with too many says to quote
+    a cell holding a comma. A line leaving off only optional cells at its end is still read."""
+    text, codes = _erc_csv(world, 1)
+    text += f"{codes[0]},A3.erc,municipal\n"  # line 3: no effective_on, document_ref or body_id
+    text += f"{codes[0]},A3.erc,municipal,2023-03-01,杭发改高技〔2023〕15号,B-1,extra\n"  # line 4: one too many
+    found = _post_csv(api, text).json()
+    short, extra = found["refused"]
+    assert short["line"] == 3 and "line has 3 cells, fewer than the header's 6: no cell for effective_on," \
+        " document_ref" in short["detail"], short
+    zh = api.ok("GET", f"/v1/certifications/imports/{found['id']}", as_="auditor", headers={"Accept-Language": "zh"})
+    assert "少于表头的 6 个" in zh["refused"][0]["detail"], zh["refused"]
+    assert extra["line"] == 4 and "a cell holding a comma is quoted" in extra["detail"], extra
