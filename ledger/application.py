@@ -1158,9 +1158,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         is the fact the claim is for. So it replaces the certification's proposal, is paid once per certification
         (rule 2), and revoking the certification ends it (a probe found such a claim left approved, and paid on,
         after its certification was revoked). None where no single certification fits: the claim stands alone,
-        as the contract lets it. Where none in force fits and a revoked one does, the claim rests on that one and is
-        refused for its revocation: leaving certification_id out paid an honour the bureau had revoked from its
-        first day (a corrections probe), where naming it is refused."""
+        as the contract lets it. Where none in force fits and a revoked one does (at any rung it ever held, on any
+        day), the claim rests on that one and is refused for its revocation: leaving certification_id out paid an
+        honour the bureau had revoked from its first day (a corrections probe), where naming it is refused."""
         if facts.tier is None or prog.body_kind:
             return None
         if org is None:  # the decision's own copy when it has one, else read once
@@ -1170,7 +1170,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if code != prog.code:
                 continue
             cert = self._get(Certification, UUID(cert_id), f"certification {cert_id}")
-            if cert.tier_on(facts.effective_on) != facts.tier:
+            # A revoked one at any rung it ever held, whatever the day: no claim of any date may rest on it (a
+            # regression probe's little giant, dated before the revoked upgrade, stood alone and was paid).
+            if (facts.tier not in {t["tier"] for t in cert.tiers} if cert.revoked
+                    else cert.tier_on(facts.effective_on) != facts.tier):
                 continue
             if facts.body_id is not None and cert.body_id not in (None, facts.body_id):
                 continue

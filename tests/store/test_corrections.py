@@ -241,6 +241,18 @@ def test_a_claim_leaving_out_a_revoked_certification_is_refused_for_its_revocati
     with pytest.raises(errors.NotEligible) as refused:
         world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion")
     assert cert in refused.value.detail and "revoked" in refused.value.detail
+    # A rung it held at another time, and one dated before it took effect: it rests on it all the same (a
+    # regression probe's upgraded certification, revoked from its first day, paid both rungs by date).
+    upgraded = world.ledger.record_certification(JXJ, uscc=world.org(), programme="A6.honour", tier="provincial_sme",
+                                                 effective_on=date(2023, 3, 1), document_ref="浙经信〔2023〕6号").view
+    world.ledger.record_upgrade(JXJ, certification_id=upgraded["id"], tier="little_giant",
+                                effective_on=date(2024, 5, 1), document_ref="工信部〔2024〕1号")
+    world.ledger.revoke_certification(JXJ, certification_id=upgraded["id"], reason="认定被撤销",
+                                      effective_on=date(2023, 3, 1), document_ref="ZJ-2024-089")
+    holder = world.ledger.certification(upgraded["id"])["uscc"]
+    for tier, day in (("little_giant", date(2023, 6, 1)), ("provincial_sme", date(2024, 6, 1))):
+        with pytest.raises(errors.NotEligible):
+            world.claim(holder, "A6.honour", by=JXJ, tier=tier, effective_on=day, year=day.year)
     again = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="hidden_champion",
                                               effective_on=date(2023, 5, 1), document_ref="浙经信〔2023〕9号").view
     world.ledger.withdraw_claim(JXJ, claim_id=again["proposed_claims"][0], reason="改为直接申报")
