@@ -144,6 +144,14 @@ def sqlite_guard(tables: Sequence[str]) -> list[str]:
             message = f"{MESSAGE}: {op} on table {table} refused; the event log is append-only"
             statements.append(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}"
                               f" BEGIN SELECT RAISE(ABORT, '{message}'); END")
+        if table == KEYS_TABLE:
+            # INSERT OR REPLACE deletes the row it conflicts with without running delete triggers (SQLite runs them
+            # only with recursive_triggers on): a key's public key was swapped so (a regression probe). The chain
+            # catches a replaced event; nothing would catch a replaced key.
+            message = f"{MESSAGE}: a key already registered cannot be replaced on table {table}"
+            statements.append(f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} WHEN EXISTS"
+                              f" (SELECT 1 FROM {table} WHERE key_id = NEW.key_id)"
+                              f" BEGIN SELECT RAISE(ABORT, '{message}'); END")
     return statements
 
 
@@ -193,8 +201,8 @@ def triggers(url: str) -> dict[str, bool]:
 
 def is_protected(url: str) -> bool:
     """Whether every append-only trigger the store needs is present and enabled."""
-    wanted = len(_tables(url)) * 2
     found = triggers(url)
+    wanted = len(_tables(url)) * 2 + (not is_postgres(url) and KEYS_TABLE in _tables(url))
     return len(found) == wanted and all(found.values())
 
 
@@ -244,7 +252,8 @@ def _sqlite_has_table(conn: sqlite3.Connection, name: str) -> bool:
 def _sqlite_wanted(conn: sqlite3.Connection, url: str) -> list[tuple[str, str, str]]:
     found = [t for t in (events_table(url), snapshots_table(url), CHAIN_TABLE, SINCE_TABLE, REFUSED_TABLE,
                          KEYS_TABLE) if _sqlite_has_table(conn, t)]
-    return [(f"{table}_no_{op.lower()}", op, table) for table in found for op in ("UPDATE", "DELETE")]
+    return [(f"{table}_no_{op.lower()}", op, table) for table in found
+            for op in ("UPDATE", "DELETE", *(("REPLACE",) if table == KEYS_TABLE else ()))]
 
 
 def _protect_sqlite(url: str) -> list[str]:
