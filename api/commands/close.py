@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from api.cli_language import reason_zh, refuse, then, tr, whole_number
 from api.commands import chain_check
-from api.commands.common import acting_as, configure_logging, say, settings, stage
+from api.commands.common import POSITIONS, acting_as, configure_logging, say, settings, stage
 from api.labels import in_article_order
 from ledger import beijing
 from ledger.catalogue import catalogues
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         # which verify's line gives (a corrections probe read 670 events there and "the log's 687 events" here).
         bar = stage("close", (f"folding the log into the {args.year} reconciliation (the log up to position"
                               f" {head:,})", f"正在将事件日志汇总为 {args.year} 年度对账结果（日志至位置 {head:,}）"),
-                    ("log folded", "已汇总事件"), head)
+                    ("log folded", "已汇总日志"), head, unit=POSITIONS)
         try:
             figures = reconciliation_as_of(ledger, args.year, as_of, bar.update_to)
         finally:

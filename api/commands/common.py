@@ -71,6 +71,11 @@ def acting_as(command: str, name: str, default: str, config: Settings) -> str | 
     return None
 
 
+# A stage read up to a log position, counted so: PostgreSQL leaves gaps in positions (a rolled-back save), so a count
+# of them is no count of events (a regression probe read "320/320 events" of a store holding 304).
+POSITIONS = ("log positions", "个日志位置")
+
+
 def stage(command: str, starting: tuple[str, str], counted: tuple[str, str], total: int | None = None,
           unit: tuple[str, str] = ("events", "个事件")) -> Progress:
     """A long-running stage's progress on stderr, in the reader's language (projections.progress.Progress): tqdm's

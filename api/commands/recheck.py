@@ -12,7 +12,7 @@ from typing import Any
 
 from api.cli_language import events, language, tr
 from api.commands import chain_check
-from api.commands.common import configure_logging, say, settings, stage
+from api.commands.common import POSITIONS, configure_logging, say, settings, stage
 from api.reports.sheet import neutral
 from projections.progress import Progress
 
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         # may end below it (a race probe read "54/134", then "134 events read"); the verdict counts what was read.
         bar = stage("recheck", (f"running the rules in force over the recorded claims (the log up to position"
                                 f" {total:,})", f"正在按现行规则重新核算已记录的申请（日志至位置 {total:,}）"),
-                    ("events read", "已读事件"), total)
+                    ("log read", "已读日志"), total, unit=POSITIONS)
         read = [0]
         try:
             rows = [r for r in Replay(app.catalogue_on).run(_counted(stored_events(app), bar, read)) if r.differs]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from api.commands.common import POSITIONS
 from ledger.application import AwardLedger
 from ledger.store import store_env
 
@@ -38,16 +39,18 @@ def _said(argv: list[str], lang: str, url: str, monkeypatch, capsys) -> tuple[st
     return capsys.readouterr().err, events
 
 
-def _assert_start_and_end(err: str, command: str, lang: str, starting: str, counted: str, events: int) -> None:
+def _assert_start_and_end(err: str, command: str, lang: str, starting: str, counted: str, events: int,
+                          unit: tuple[str, str] = ("events", "个事件")) -> None:
     """One start line, then one closing line with the count, the time and the rate; no `\\r` anywhere."""
     assert "\r" not in err, err
     lines = err.splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith(f"award-ledger {command}: {starting}")]
     if lang == "zh":
-        end = (rf"award-ledger {command}: {counted}：{events:,}/{events:,} 个事件，用时 \d+\.\d 秒"
-               rf"（每秒 [\d,]+ 个事件）")
+        end = (rf"award-ledger {command}: {counted}：{events:,}/{events:,} {unit[1]}，用时 \d+\.\d 秒"
+               rf"（每秒 [\d,]+ {unit[1]}）")
     else:
-        end = rf"award-ledger {command}: {counted}: {events:,}/{events:,} events in \d+\.\d s \([\d,]+ events/s\)"
+        end = (rf"award-ledger {command}: {counted}: {events:,}/{events:,} {unit[0]} in \d+\.\d s"
+               rf" \([\d,]+ {unit[0]}/s\)")
     ends = [i for i, line in enumerate(lines) if re.fullmatch(end, line)]
     assert len(starts) == 1 and len(ends) == 1 and starts[0] < ends[0], err
 
@@ -67,10 +70,10 @@ def test_recheck_says_when_its_reading_starts_and_ends(district: str, monkeypatc
     N/N …` (a position, not a count: on PostgreSQL the log's positions may have gaps)."""
     err, events = _said(["recheck", "--json"], "en", district, monkeypatch, capsys)
     _assert_start_and_end(err, "recheck", "en", "running the rules in force over the recorded claims"
-                          f" (the log up to position {events:,})", "events read", events)
+                          f" (the log up to position {events:,})", "log read", events, POSITIONS)
     err, events = _said(["recheck", "--json"], "zh", district, monkeypatch, capsys)
     _assert_start_and_end(err, "recheck", "zh", f"正在按现行规则重新核算已记录的申请（日志至位置 {events:,}）",
-                          "已读事件", events)
+                          "已读日志", events, POSITIONS)
 
 
 def test_close_says_when_its_fold_starts_and_ends(district: str, monkeypatch, capsys) -> None:
@@ -79,7 +82,7 @@ def test_close_says_when_its_fold_starts_and_ends(district: str, monkeypatch, ca
     counted 670 on PostgreSQL); its hand-written `\\r` line is gone."""
     err, events = _said(["close", "--year", "2023"], "en", district, monkeypatch, capsys)
     _assert_start_and_end(err, "close", "en", "folding the log into the 2023 reconciliation (the log up to position"
-                          f" {events:,})", "log folded", events)
+                          f" {events:,})", "log folded", events, POSITIONS)
     err, events = _said(["close", "--year", "2024"], "zh", district, monkeypatch, capsys)
     _assert_start_and_end(err, "close", "zh", f"正在将事件日志汇总为 2024 年度对账结果（日志至位置 {events:,}）",
-                          "已汇总事件", events)
+                          "已汇总日志", events, POSITIONS)
