@@ -25,17 +25,24 @@ def _unknown(uscc: str) -> NotFound:
                     zh=f"台账中没有企业 {uscc}；请核对统一社会信用代码，或先通过 POST /v1/organisations 登记")
 
 
-def unknown_then(uscc: str, as_of: Any) -> NotFound:
+def unknown_then(uscc: str, as_of: Any, registered: Any = None) -> NotFound:
     """An organisation registered after `as_of`: the ledger did not know it then (it was told to register it,
-    which a conflict then refused)."""
-    # To the microsecond, in the form as_of takes: a reader asking again at the second shown was refused again
-    # (an audit probe: the registration came 1 µs after the moment asked for).
-    moment = beijing.local(as_of)
-    shown = f"{moment.isoformat()} (Beijing time)" if moment is not None else str(as_of)
-    shown_zh = f"{moment.isoformat()}（北京时间）" if moment is not None else str(as_of)
-    return NotFound(f"organisation {uscc} was not yet in the ledger at {shown}: it was registered later; ask for a"
-                    " later as_of, or leave as_of out for the state now",
-                    zh=f"截至 {shown_zh}，台账中尚无企业 {uscc}（其登记在此之后）；"
+    which a conflict then refused). Both moments to the microsecond, in the form as_of takes, and the registration's
+    as the as_of to ask for (an audit probe asked again at the second shown, 1 µs before it, and was refused
+    again; a regression probe asked that the answer say what to send)."""
+    def shown(at: Any, zone: str) -> str:
+        moment = beijing.local(at)
+        return f"{moment.isoformat()}{zone}" if moment is not None else str(at)
+
+    if registered is not None and beijing.local(registered) is not None:
+        when = shown(registered, "")
+        return NotFound(f"organisation {uscc} was not yet in the ledger at {shown(as_of, ' (Beijing time)')}: it was"
+                        f" registered at {when}; ask for as_of={when} or later, or leave as_of out for the state now",
+                        zh=f"截至 {shown(as_of, '（北京时间）')}，台账中尚无企业 {uscc}：其登记于 {when}；请使用"
+                           f" as_of={when} 或更晚的时间，或省略 as_of 查询当前状态")
+    return NotFound(f"organisation {uscc} was not yet in the ledger at {shown(as_of, ' (Beijing time)')}: it was"
+                    " registered later; ask for a later as_of, or leave as_of out for the state now",
+                    zh=f"截至 {shown(as_of, '（北京时间）')}，台账中尚无企业 {uscc}（其登记在此之后）；"
                        "请使用更晚的 as_of，或省略 as_of 查询当前状态")
 
 
@@ -60,7 +67,8 @@ async def get_awards(uscc: Uscc, by: PrincipalDep, request: Request,
         state = await run_in_threadpool(read_models.award_state, uscc, as_of)
     if state is None:
         if as_of is not None and await run_in_threadpool(read_models.award_state, uscc) is not None:
-            raise unknown_then(uscc, as_of)
+            events = await run_in_threadpool(read_models.history, uscc)
+            raise unknown_then(uscc, as_of, events[0].get("recorded_at") if events else None)
         raise _unknown(uscc)
     return labels.named_awards(state, ledger.catalogue())
 

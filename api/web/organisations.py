@@ -28,7 +28,8 @@ def find_organisation(request: Request, by: PagePrincipal, read_models: ReadMode
                       cursor: str | None = None) -> Response:
     """Organisations whose USCC starts with `q` or whose name contains it, as GET /v1/organisations finds them
     (the same read-model query); a USCC that is known opens its page directly."""
-    found, after = read_models.organisations(q, search.LIMIT, organisation_cursor(cursor)) if q.strip() else ([], None)
+    cursor = organisation_cursor(cursor)  # refused whatever q is, as the API refuses it (a regression probe)
+    found, after = read_models.organisations(q, search.LIMIT, cursor) if q.strip() else ([], None)
     if search.looks_like_uscc(q.strip()) and len(found) == 1 and not cursor:
         return RedirectResponse(f"/ui/organisations/{found[0]['uscc']}", status_code=303)
     return render(request, "search.html", q=q, found=found, next_cursor=after)

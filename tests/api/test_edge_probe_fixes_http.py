@@ -2,6 +2,10 @@
 own field, the same advice in both languages, and an `as_of` before an organisation was registered."""
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from urllib.parse import quote
+
 from tests.api.conftest import Api, World
 
 
@@ -57,10 +61,16 @@ def test_as_of_before_an_organisation_was_registered_does_not_advise_registering
     problem = api.refused("GET", f"/v1/organisations/{org}/awards?as_of=2024-01-01T00:10:00%2B08:00", None,
                           "auditor", 404, "not_found")
     assert "was not yet in the ledger at 2024-01-01T00:10:00+08:00 (Beijing time)" in problem["detail"]
-    # to the microsecond, as as_of takes it (an audit probe asked again at the second shown, and was refused again)
+    # to the microsecond, as as_of takes it (an audit probe asked again at the second shown, and was refused again),
+    # with the registration's moment to ask for instead (a regression probe)
     fine = api.refused("GET", f"/v1/organisations/{org}/awards?as_of=2024-01-01T00:10:00.000001%2B08:00", None,
                        "auditor", 404, "not_found", headers={"Accept-Language": "zh-CN"})
     assert "截至 2024-01-01T00:10:00.000001+08:00（北京时间）" in fine["detail"], fine
+    registered = api.ok("GET", f"/v1/organisations/{org}/history", as_="auditor")["events"][0]["recorded_at"]
+    when = re.search(r"ask for as_of=(\S+) or later", problem["detail"]).group(1)
+    assert datetime.fromisoformat(when) == datetime.fromisoformat(registered), (when, registered)
+    asked = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(when)}", as_="auditor")
+    assert asked["uscc"] == org
     assert "POST /v1/organisations" not in problem["detail"]
     unknown = "91330108MA2CFJ6T5X"
     never = api.refused("GET", f"/v1/organisations/{unknown}/awards?as_of=2024-01-01", None, "auditor", 404,

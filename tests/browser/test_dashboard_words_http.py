@@ -103,8 +103,9 @@ def test_the_search_page_finds_a_uscc_prefix_as_the_api_does(client, world):
     assert 'href="/ui/organisations?q=9133" data-testid="first-page"' in later
     # One the API refuses is refused on the page too, in its language (a pages probe: "nothing found" was shown).
     for lang, said in (("zh", "不是本资源给出的翻页游标"), ("en", "is not a cursor this resource gave")):
-        refused = client.get("/ui/organisations", params={"q": "9133", "cursor": "bad", "lang": lang})
-        assert refused.status_code == 422 and said in refused.text, refused.text
+        for q in ("9133", "", "  "):
+            refused = client.get("/ui/organisations", params={"q": q, "cursor": "bad", "lang": lang})
+            assert refused.status_code == 422 and said in refused.text, (q, refused.text)
 
 
 def _number_labels(page: str) -> list[str]:
