@@ -31,13 +31,17 @@ class RefusedLine:
     line: int
     message: str
     zh: str = ""  # the message for a Chinese reader (the refusal's Chinese detail lists these)
+    # The refusal's stable code, as the API's refusals carry one (an official list's refused rows had one and a
+    # statement's lines had none: carried from earlier stops): invalid_amount, invalid_date, invalid_request...
+    code: str = "invalid_request"
 
     def as_dict(self) -> dict[str, object]:
-        return {"line": self.line, "message": self.message}
+        return {"line": self.line, "code": self.code, "message": self.message}
 
     def in_language(self, lang: str) -> dict[str, object]:
         """As an answer lists it (`refused_lines[]`) for a reader of `lang`: its message in Chinese for zh."""
-        return {"line": self.line, "message": (self.zh or self.message) if lang == "zh" else self.message}
+        return {"line": self.line, "code": self.code,
+                "message": (self.zh or self.message) if lang == "zh" else self.message}
 
 
 @dataclass
@@ -233,7 +237,7 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
             found.lines.append(_line(row, cols, column_map, n))
             found.numbers.append(n)
         except LedgerError as err:
-            found.refused.append(RefusedLine(n, err.detail, err.in_language("zh") or err.detail))
+            found.refused.append(RefusedLine(n, err.detail, err.in_language("zh") or err.detail, err.code))
     if cols is None:
         raise StatementUnreadable(
             f"the file cannot be read as a bank statement: no header row in its first {HEADER_SEARCH} lines names its"

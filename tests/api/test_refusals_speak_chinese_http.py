@@ -137,7 +137,9 @@ def test_a_bank_statements_refused_lines_read_in_the_readers_language(api) -> No
     _reads_chinese(chinese["refused_lines"][0]["message"])
     assert english["refused_lines"][0]["message"].startswith("line 3: date '20241301' is written as a day, but there"
                                                              " is no such day"), english
-    assert set(chinese["refused_lines"][0]) == {"line", "message"}
+    assert set(chinese["refused_lines"][0]) == {"line", "code", "message"}
+    # each line with its own stable code, as an official list's refused rows have one (carried from earlier stops)
+    assert chinese["refused_lines"][0]["code"] == english["refused_lines"][0]["code"] == "invalid_request"  # a date
     taken = upload(ZH, "?import_good_lines=true")
     assert taken.status_code == 201, taken.text
     assert taken.json()["refused_lines"][0]["message"].startswith("第 3 行：")

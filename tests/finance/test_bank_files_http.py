@@ -61,6 +61,10 @@ def test_a_direction_column_in_the_ledgers_own_layout_is_read_as_the_json_statem
     before = api.events()
     refused = _upload(api, "own.csv", raw.replace(b",credit", b",in"))
     assert refused.status_code == 422 and refused.json()["refused_lines"][0]["line"] == 2, refused.text
+    assert refused.json()["refused_lines"][0]["code"] == "invalid_request"
+    # each refused line carries its own stable code (carried from earlier stops): an amount's is invalid_amount
+    money = _upload(api, "own.csv", raw.replace(b",900.00,", b",abc,")).json()["refused_lines"]
+    assert [(r["line"], r["code"]) for r in money] == [(2, "invalid_amount")], money
     assert "debit / d / 借" in refused.json()["refused_lines"][0]["message"] and api.events() == before
 
 
