@@ -462,7 +462,8 @@ class _Confirmed:
         return getattr(self.proposed, name)
 
 
-def stored_events(app: Any, page: int = 2_000, *, topics: Callable[[str], bool] | None = None) -> Iterator[Any]:
+def stored_events(app: Any, page: int = 2_000, *, topics: Callable[[str], bool] | None = None,
+                  at: Callable[[int], None] | None = None) -> Iterator[Any]:
     """Every domain event of the application's log through its mapper, in recorded order, a page at a time: the
     plain path (projections/replay_log.py reads only the wanted events, faster, to the same events).
 
@@ -474,6 +475,8 @@ def stored_events(app: Any, page: int = 2_000, *, topics: Callable[[str], bool] 
         if not notifications:
             return
         for notification in notifications:
+            if at is not None:  # the position read, for a progress counted in log positions (api/commands/recheck.py)
+                at(notification.id)
             keep = topics is None or topics(notification.topic)
             yield app.mapper.to_domain_event(notification) if keep else None
         start = notifications[-1].id + 1

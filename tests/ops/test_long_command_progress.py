@@ -86,3 +86,25 @@ def test_close_says_when_its_fold_starts_and_ends(district: str, monkeypatch, ca
     err, events = _said(["close", "--year", "2024"], "zh", district, monkeypatch, capsys)
     _assert_start_and_end(err, "close", "zh", f"正在将事件日志汇总为 2024 年度对账结果（日志至位置 {events:,}）",
                           "已汇总日志", events, POSITIONS)
+
+
+def test_recheck_counts_log_positions_to_the_end_on_a_log_with_gaps(district: str, monkeypatch, capsys) -> None:
+    """A regression probe: on a PostgreSQL log with gaps (rolled-back saves), recheck's bar counted events read
+    against the head position and stopped at "109/129 log positions". It counts the positions it reads, so it ends
+    at the head, whatever the gaps; the verdict still counts the events."""
+    import psycopg
+
+    from ledger.store import is_postgres, postgres_conninfo
+    from tests.store.conftest import World
+
+    if is_postgres(district):  # twenty positions no event holds, as twenty rolled-back saves leave them
+        with psycopg.connect(postgres_conninfo(district)) as conn:
+            conn.execute("SELECT nextval('awardledger_events_notification_id_seq') FROM generate_series(1, 20)")
+    ledger = AwardLedger(store_env(district))
+    try:
+        World(ledger).org()
+    finally:
+        ledger.close()
+    err, head = _said(["recheck", "--json"], "en", district, monkeypatch, capsys)
+    _assert_start_and_end(err, "recheck", "en", "running the rules in force over the recorded claims"
+                          f" (the log up to position {head:,})", "log read", head, POSITIONS)
