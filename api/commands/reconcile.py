@@ -101,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
     assert found is not None, "the read models have folded the statement they were just caught up with"
     found["already_imported"] = outcome.view["already_imported"]
     found["encoding"] = found_file.encoding
-    found["refused_lines"] = [r.as_dict() for r in found_file.refused]
+    # In the reader's language, as the API answers them (a regression probe read English messages under LEDGER_LANG=zh)
+    found["refused_lines"] = [r.in_language(language()) for r in found_file.refused]
     table_refused = [r.as_dict() | {"message_zh": r.in_language("zh")["message"]} for r in found_file.refused]
     if args.json:
         print(json.dumps(found, indent=2, ensure_ascii=False))

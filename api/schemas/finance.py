@@ -201,8 +201,8 @@ class Period(PublicModel):
 
 class RefusedLinePublic(PublicModel):
     line: int = Field(description="the line's number in the file, counting every line the bank wrote (its header too)")
-    code: str = Field("invalid_request", description="why, as a stable refusal code (invalid_amount, invalid_date,"
-                                                     " invalid_request...)")
+    code: str = Field("invalid_request", description="why, as a stable refusal code: invalid_amount for the amount,"
+                                                     " invalid_request otherwise (a date included)")
     message: str
 
 

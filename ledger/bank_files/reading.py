@@ -15,7 +15,7 @@ from ledger.bank_files.column_map import ColumnMap, load
 from ledger.bank_files.decoding import decode
 from ledger.csv_lines import record_start
 from ledger.domain.bank_statement import StatementLine, choose_reference, statement_line
-from ledger.domain.errors import InvalidInput, LedgerError
+from ledger.domain.errors import InvalidAmount, InvalidInput, LedgerError
 from ledger.domain.statement_fields import MEMO_REFERENCES, check_size
 
 HEADER_SEARCH = 20  # rows a bank may print before its header
@@ -88,9 +88,12 @@ def _cell(row: list[str], columns: list[int] | None) -> str:
 
 
 class _NoMoney(ValueError):
-    def __init__(self, en: str, zh: str) -> None:
+    """A line's money that cannot be read: `amount` says whether the amount itself is at fault (invalid_amount: two
+    signs, none, both columns filled) or the direction beside it (invalid_request)."""
+
+    def __init__(self, en: str, zh: str, amount: bool = True) -> None:
         super().__init__(en)
-        self.zh = zh
+        self.zh, self.amount = zh, amount
 
 
 def _signed(cell: str) -> tuple[str, str]:
@@ -114,20 +117,20 @@ def _money(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap) ->
     if way is None:
         words = " / ".join(w for w, _ in sorted(column_map.directions.items(), key=lambda kv: kv[1] != "debit"))
         raise _NoMoney(f"has the direction {said[:20]!r}, which the column map does not know; write one of {words}",
-                       f"借贷方向 {said[:20]!r} 无法识别；请写 {words} 之一")
+                       f"借贷方向 {said[:20]!r} 无法识别；请写 {words} 之一", amount=False)
     if "debit" in cols or "credit" in cols:  # the column the money is in says its way already: the two must agree
         column = "debit" if _cell(row, cols.get("debit")) else "credit"
         if way != column:
             raise _NoMoney(f"has its money in the {column} column but the direction {said[:20]!r} ({way}); correct"
                            " one of the two", f"金额在{'借方' if column == 'debit' else '贷方'}列，但借贷方向为 "
-                           f"{said[:20]!r}（{'借' if way == 'debit' else '贷'}）；请更正其中之一")
+                           f"{said[:20]!r}（{'借' if way == 'debit' else '贷'}）；请更正其中之一", amount=False)
         return size, direction
     if signed := _cell(row, cols.get("signed_amount")):
         # A signed column's minus is money out already: with 借 it agrees; with 贷 it could be read two ways.
         if _signed(signed)[0] == "-" and way == "credit":
             raise _NoMoney(f"has a negative amount (money out) but the direction {said[:20]!r} (credit, money in);"
                            " correct one of the two", f"金额为负（支出），但借贷方向为 {said[:20]!r}（贷，收入）；"
-                           "请更正其中之一")
+                           "请更正其中之一", amount=False)
         return size, way
     sign = _signed(_cell(row, cols.get("amount")))[0]  # the own layout: a minus turns the line around (red ink)
     return size, ({"debit": "credit", "credit": "debit"}[way] if sign == "-" else way)
@@ -182,8 +185,8 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
                            "YYYY/MM/DD、YYYY.MM.DD 或 YYYY年M月D日 格式的日期，且其后不能带时间") from None
     try:
         amount, direction = _money(row, cols, column_map)
-    except _NoMoney as err:
-        raise InvalidInput(f"line {n}: {err}", zh=f"第 {n} 行：{err.zh}") from None
+    except _NoMoney as err:  # the amount's own fault is invalid_amount, as the README's refused lines say
+        raise (InvalidAmount if err.amount else InvalidInput)(f"line {n}: {err}", zh=f"第 {n} 行：{err.zh}") from None
     references = _references(row, cols, column_map.memo_pattern)
     line = statement_line({"date": day, "amount": amount, "reference": references[0],
                            "counterparty": _cell(row, cols.get("counterparty"))}, f"line {n}")

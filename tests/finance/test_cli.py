@@ -214,3 +214,19 @@ def test_the_printed_report_never_carries_a_terminal_escape() -> None:
     printed = describe({"id": "s", "source": "a\x1b[31m.csv", "lines": 1, "period": {"from": "2023-07-03",
                         "to": "2023-07-03"}, "total": "1.00", "report": report})
     assert "\x1b" not in printed and "\x07" not in printed and "\\x1b[2J" in printed
+
+
+def test_reconcile_json_lists_refused_lines_with_codes_in_the_readers_language(world, tmp_path, capsys,
+                                                                             monkeypatch):
+    """A regression probe: `reconcile --json --import-good-lines` under LEDGER_LANG=zh listed the refused lines'
+    messages in English, where the API answers them in Chinese; an amount with two signs was coded
+    invalid_request. Each refused line carries its code, and its message in the reader's language."""
+    payout = _paid(world)
+    path = _statement(tmp_path, f"2023-07-03,100000.00,{payout['bank_ref']},某公司", "2023-07-04,abc,X-1,某人",
+                      "2023-07-04,+-5.00,X-2,某人", "2023-07-04,5.00,X-3,某人,sideways")
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["reconcile", str(path), "--import-good-lines", "--json"]) == 1
+    refused = json.loads(capsys.readouterr().out)["refused_lines"]
+    assert [(r["line"], r["code"]) for r in refused] == [(3, "invalid_amount"), (4, "invalid_amount"),
+                                                         (5, "invalid_request")], refused
+    assert all(r["message"].startswith(f"第 {r['line']} 行") for r in refused), refused
