@@ -1165,16 +1165,20 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             return None
         if org is None:  # the decision's own copy when it has one, else read once
             org = self._get_or_none(Organisation, Organisation.create_id(facts.uscc))
-        found, revoked = [], []
+        found, risen, revoked = [], [], []
         for cert_id, code in (org.certifications.items() if org is not None else ()):
             if code != prog.code:
                 continue
             cert = self._get(Certification, UUID(cert_id), f"certification {cert_id}")
             # A revoked one at any rung it ever held, whatever the day: no claim of any date may rest on it (a
-            # regression probe's little giant, dated before the revoked upgrade, stood alone and was paid).
-            if (facts.tier not in {t["tier"] for t in cert.tiers} if cert.revoked
-                    else cert.tier_on(facts.effective_on) != facts.tier):
+            # regression probe's little giant, dated before the revoked upgrade, stood alone and was paid). One in
+            # force that held the rung before the claim's day and has risen since is the fact too: resting on it,
+            # the claim is told to claim the rung it stands at (a second regression probe was told instead of a
+            # revoked one's revocation).
+            held = [t["tier"] for t in cert.tiers if cert.revoked or t["effective_on"] <= facts.effective_on]
+            if facts.tier not in held:
                 continue
+            now = cert.revoked or cert.tier_on(facts.effective_on) == facts.tier
             if facts.body_id is not None and cert.body_id not in (None, facts.body_id):
                 continue
             if facts.subject is not None and cert.subject is None and prog.needs_subject:
@@ -1188,8 +1192,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     continue
                 if wanted != cert.subject.casefold():
                     continue
-            (revoked if cert.revoked else found).append(cert_id)
-        return found[0] if len(found) == 1 else None if found or not revoked else revoked[0]
+            (revoked if cert.revoked else found if now else risen).append(cert_id)
+        if found:
+            return found[0] if len(found) == 1 else None
+        if risen:
+            return risen[0] if len(risen) == 1 else None
+        return revoked[0] if revoked else None
 
     def _body_certification(self, body: InnovationBody, prog: Programme, day: date,
                             tier: str | None = None) -> str | None:

@@ -253,6 +253,15 @@ def test_a_claim_leaving_out_a_revoked_certification_is_refused_for_its_revocati
     for tier, day in (("little_giant", date(2023, 6, 1)), ("provincial_sme", date(2024, 6, 1))):
         with pytest.raises(errors.NotEligible):
             world.claim(holder, "A6.honour", by=JXJ, tier=tier, effective_on=day, year=day.year)
+    # A certification in force that held the rung and has risen since is the fact, not the revoked one: the claim
+    # is told to claim the rung it stands at (a second regression probe was told of the revocation instead).
+    live = world.ledger.record_certification(JXJ, uscc=holder, programme="A6.honour", tier="provincial_sme",
+                                             effective_on=date(2023, 4, 1), document_ref="浙经信〔2023〕8号").view
+    world.ledger.record_upgrade(JXJ, certification_id=live["id"], tier="little_giant", effective_on=date(2023, 9, 1),
+                                document_ref="工信部〔2023〕4号")
+    with pytest.raises(errors.AlreadyAwarded) as risen:
+        world.claim(holder, "A6.honour", by=JXJ, tier="provincial_sme", effective_on=date(2023, 12, 1))
+    assert live["id"] in risen.value.detail and "little_giant" in risen.value.detail, risen.value.detail
     again = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="hidden_champion",
                                               effective_on=date(2023, 5, 1), document_ref="浙经信〔2023〕9号").view
     world.ledger.withdraw_claim(JXJ, claim_id=again["proposed_claims"][0], reason="改为直接申报")
