@@ -3,6 +3,7 @@ or the numbers of the catalogue in force edited in the form. Every way goes thro
 (`parse`), so the form refuses what the API and the CLI refuse, naming the same field."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,9 +91,18 @@ def _worded(err: CatalogueError, number: Number, value: str) -> NumberError:
     rate = number.path.endswith(".rate")
     example = RATE_EXAMPLE if rate else EXAMPLE
     fraction = _fraction(value) if rate and value.strip().endswith("%") else None
-    en = str(err).removeprefix(f"{FORM}.{number.path}: ").removesuffix("; fix the catalogue file")
-    zh = (err.zh or str(err)).removeprefix(f"{FORM}.{number.path}：")
+    # "表单.programmes[7].rate: …" or, for a key of the policy's own table, "表单: policy.special_fund_floor: …":
+    # either way the path is the form's business, not the reader's (a regression probe saw the second on a page).
+    named = re.compile(rf"^{FORM}(?:\.|[:：]\s*){re.escape(number.path)}[:：]\s*")
+    en = named.sub("", str(err), count=1).removesuffix("; fix the catalogue file")
+    zh = named.sub("", err.zh or str(err), count=1)
     en, zh = en.replace(EXAMPLE, example), zh.replace(EXAMPLE, example)
+    if not rate:  # the form reads amounts grouped in threes (plain_amount), where a draft file's TOML takes none
+        en = en.replace("(no exponent, spaces, separators or other digits)",
+                        "(grouped in threes with commas or not, such as 1,500,000.00; no exponent, spaces or other"
+                        " digits)")
+        zh = zh.replace("（不用指数、空格、分隔符或全角数字）",
+                        "（可每三位用逗号分组，如 1,500,000.00；不用指数、空格或全角数字）")
     if fraction is not None:  # "20%": a rate is written as a fraction
         en += f"; a rate is a fraction: write {value.strip()} as {fraction}"
         zh += f"；比例写作小数：{value.strip()} 应写作 {fraction}"

@@ -99,8 +99,13 @@ def test_an_amount_is_read_as_the_pages_show_amounts_grouped_in_threes(client):
     in threes with ASCII or full-width commas, or plain; anything else is refused by its label."""
     csrf = signed_in(client, "auditor")
     for typed in ("15,00,000.00", "1,5,0,0,0,0,0"):
-        field, _ = _refused(client, csrf, CAP, typed, "zh")
-        assert field == CAP.labels[0], typed
+        field, said = _refused(client, csrf, CAP, typed, "zh")
+        assert field == CAP.labels[0] and "可每三位用逗号分组" in said and "分隔符" not in said, (typed, said)
+    # said of the field as the form groups amounts, for a key of the policy's own table too, with no path in it
+    floor = next(n for n in numbers() if n.path == "policy.special_fund_floor")
+    field, said = _refused(client, csrf, floor, "15,00,000.00", "en")
+    assert field == floor.labels[1] and "grouped in threes" in said, said
+    assert "policy.special_fund_floor" not in said and "表单" not in said and "separators" not in said, said
     for typed in ("1，500，000.00", "1,500,000.00", "1500000"):
         answer = client.post("/ui/sandbox?lang=zh", data={"csrf": csrf, "format": "html", f"n:{CAP.path}": typed})
         assert answer.status_code == 200, (typed, answer.text[:300])
