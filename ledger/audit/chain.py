@@ -101,7 +101,7 @@ class AuditChain:
             position, head = self._db.head(conn)
         return digest_of(position, head)
 
-    def head_intact(self, position: int) -> None:
+    def head_intact(self, position: int, issuing: tuple[str, str] = ("digest", "摘要")) -> None:
         """Refuse (`Tampered`) to vouch for a head the events no longer bear out: the event at `position` gone or
         not the one its link chains, or events stored past the chain's head with no link (the chain table emptied:
         a signed digest of an empty ledger over eighty events, an audit probe). Three small reads; what lies below
@@ -126,7 +126,9 @@ class AuditChain:
         else:
             return
         en, zh = advice(where)
-        raise Tampered(f"no digest is signed: {why[0]}. {en}", zh=f"不签发摘要：{why[1]}。{zh}", position=where)
+        # `issuing`: what is refused, as the reader asked for it (a receipt's reader was told of a digest: a probe)
+        raise Tampered(f"no {issuing[0]} is signed: {why[0]}. {en}", zh=f"不签发{issuing[1]}：{why[1]}。{zh}",
+                       position=where)
 
     def links(self, positions: Sequence[int]) -> dict[int, str]:
         """The stored links at these positions, hex."""

@@ -59,7 +59,7 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
     unsigned = notary.head(size)
     # Signed only for a head the events bear out, as a digest is (an audit probe: with the head event changed,
     # GET /v1/audit/digest refused while a receipt signed that head, which can be saved and used as a digest).
-    notary.chain.head_intact(unsigned["position"])
+    notary.chain.head_intact(unsigned["position"], ("receipt", "回执"))
     head = notary.signer.sign(unsigned)
     events = []
     for position, originator_id, version, topic, state in sorted(rows, key=lambda r: r[0]):

@@ -251,5 +251,7 @@ def test_a_receipt_is_not_signed_over_a_head_the_events_do_not_bear_out(notary: 
     dba.flip_byte(dba.positions()[-1])
     with pytest.raises(Tampered):
         notary.digest()
-    with pytest.raises(Tampered):
+    with pytest.raises(Tampered) as refused:
         receipts.for_claim(world.ledger, notary, claim)
+    assert refused.value.detail.startswith("no receipt is signed:"), refused.value.detail  # not "no digest"
+    assert refused.value.in_language("zh").startswith("不签发回执：")
