@@ -134,7 +134,8 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
             line = record_start(reader.line_num, cells)
             last = (line, [c for c in cells if c])
             if extra:
-                rows.append((line, (f"line has {len(extra)} cells more than the header; a cell holding a comma is"
+                rows.append((line, (f"line has {len(extra)} cell{'' if len(extra) == 1 else 's'} more than the"
+                                    " header; a cell holding a comma is"
                                     " quoted (\"...,...\"), and each line gives the header's columns only",
                                     f"该行比表头多 {len(extra)} 个单元格；含逗号的单元格须加引号（\"…,…\"），"
                                     "每行只填写表头所列的各列")))
@@ -150,8 +151,10 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
             if short := [c for c in ("uscc", "programme", "effective_on", "document_ref") if record.get(c) is None]:
                 # Fewer cells than the header, a column the list needs among those left without one: said so, not
                 # "effective_on is required in the body" (a sandbox probe); optional columns may be left off the end.
-                given, named = sum(v is not None for v in record.values()), len(header)
-                rows.append((line, (f"line has {given} cells, fewer than the header's {named}: no cell for"
+                # counted as the header names columns (an unnamed trailing one is none: a regression probe)
+                given, named = sum(v is not None for v in record.values()), sum(1 for h in header if h)
+                rows.append((line, (f"line has {given} cell{'' if given == 1 else 's'}, fewer than the header's"
+                                    f" {named}: no cell for"
                                     f" {', '.join(short)}; give each column its cell (an empty one between commas"
                                     " for a column left empty)",
                                     f"该行有 {given} 个单元格，少于表头的 {named} 个：{'、'.join(short)} 没有单元格；"

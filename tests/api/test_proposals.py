@@ -383,3 +383,7 @@ def test_a_line_short_of_a_needed_cell_or_with_one_too_many_says_what_to_send(ap
     zh = api.ok("GET", f"/v1/certifications/imports/{found['id']}", as_="auditor", headers={"Accept-Language": "zh"})
     assert "少于表头的 6 个" in zh["refused"][0]["detail"], zh["refused"]
     assert extra["line"] == 4 and "a cell holding a comma is quoted" in extra["detail"], extra
+    # a header with a trailing comma names six columns, not seven; one cell is "1 cell" (a regression probe)
+    header = text.splitlines()[0]
+    found = _post_csv(api, "\n".join([header + ",", f"{codes[0]}"]) + "\n").json()
+    assert "line has 1 cell, fewer than the header's 6: no cell for programme," in found["refused"][0]["detail"], found
