@@ -1316,9 +1316,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         new): the queue, the open total and /metrics showed what the cap no longer held (a proposals probe). One
         that would come to nothing or be refused is left for its confirmation to say so: the pending claim may still
         be rejected, which re-assesses it back (`_freed_proposals`), and its approval closes it
-        (`_outranked_proposals`).
-        Looked for where `_outranked_proposals` looks: the organisation's own and, for a cap per innovation
-        organisation (A11), its member units'. An organisation with no open proposal costs nothing here."""
+        (`_outranked_proposals`). Looked for where `_outranked_proposals` looks: the organisation's own and, for a
+        cap per innovation organisation (A11), its member units'. An organisation with no open proposal costs
+        nothing here."""
         loaded = {a.key: a for a in accounts}
         changed = set(loaded)
         touched: list[Aggregate] = []
@@ -1340,7 +1340,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if proposal is None or proposal.status != "proposed":
                 continue
             try:
-                plan = self._plan_again(proposal)
+                plan = self._plan_again(proposal, org)  # the deciding command's copy, read once
                 if not changed.intersection(k.text for k in plan.keys):
                     continue
                 states = self._states(plan, loaded)
