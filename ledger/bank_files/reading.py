@@ -136,9 +136,19 @@ def _money(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap) ->
     return size, ({"debit": "credit", "credit": "debit"}[way] if sign == "-" else way)
 
 
+# What a bank prints in the debit or credit column a line does not use, beside the amount in the other: a zero
+# (CCB and BOC exports write 0.00 there; a finance probe had every such line refused as "both a debit and a
+# credit amount") or a dash.
+_UNUSED = re.compile(r"[+-]?[0０]+(?:[.．][0０]*)?|[-－—]+")
+
+
+def _unused_as_empty(cell: str) -> str:
+    return "" if _UNUSED.fullmatch(cell.replace(",", "").replace("¥", "").replace("￥", "").strip()) else cell
+
+
 def _money_column(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
     """The line's amount and its direction as its money column says (debit, credit, signed or the own layout)."""
-    debit, credit = _cell(row, cols.get("debit")), _cell(row, cols.get("credit"))
+    debit, credit = _unused_as_empty(_cell(row, cols.get("debit"))), _unused_as_empty(_cell(row, cols.get("credit")))
     if debit and credit:
         raise _NoMoney("has both a debit and a credit amount; a line moves money one way",
                        "同时有借方和贷方金额；一行只能是一笔支出或一笔收入")
@@ -163,10 +173,13 @@ def _references(row: list[str], cols: dict[str, list[int]], pattern: re.Pattern[
     """The line's reference and, when a memo holds several that look like one (a contract number, a day or a sum
     before the payout's: `合同HT-2023-118 PAY-2024-0001`), the others after it, in the order written: the first
     `MEMO_REFERENCES` different ones."""
-    if whole := _cell(row, cols.get("reference")):
-        return [whole]
     memos = [row[at].strip() for at in cols.get("memo", ()) if at < len(row) and row[at].strip()]
     found = [m.group(0) for memo in memos for m in pattern.finditer(memo)]
+    if whole := _cell(row, cols.get("reference")):
+        # A whole-cell reference first (交易流水号 may be the bank's own serial), then what the memo holds: the line
+        # takes the one a payout or repayment bears (BankFile.choose_references). A finance probe's 用途 column held
+        # the payout's PAY-2023-0007 beside the bank's serial, and the memo was never read: two discrepancies.
+        return list(dict.fromkeys([whole, *found]))[:MEMO_REFERENCES]
     return list(dict.fromkeys(found))[:MEMO_REFERENCES] or memos[:1] or [""]
 
 
@@ -192,6 +205,17 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
                            "counterparty": _cell(row, cols.get("counterparty"))}, f"line {n}")
     line = replace(line, number=n, candidates=tuple(references) if len(references) > 1 else ())
     return line if direction == "debit" else line.credited()
+
+
+# A totals row Chinese banks print below the lines, its first filled cell one of these (a finance probe: a file
+# ending `合计,"1,111.11",…` and `共 1 笔` was refused whole, and with its good lines imported never reconciled clean).
+_FOOTER = re.compile(r"(?:本页|本期|总|累计)?合计.*|总计.*|小计.*|共\s*\d+\s*笔.*|(?:page )?total.*", re.IGNORECASE)
+
+
+def _footer(row: list[str], cols: dict[str, list[int]]) -> bool:
+    """Whether `row` is a totals row: its date cell, or its first filled cell, names a total rather than a day."""
+    first = next((cell.strip() for cell in row if cell.strip()), "")
+    return bool(_FOOTER.fullmatch(_cell(row, cols.get("date")) or first) or _FOOTER.fullmatch(first))
 
 
 def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: str | None = None,
@@ -230,6 +254,9 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
                 break
             else:
                 found.skipped += 1
+            continue
+        if _footer(row, cols):  # a totals row the bank prints after the lines (合计, 共 N 笔): no line of money
+            found.skipped += 1
             continue
         if any(cell.strip() for cell in row[width:]):
             found.refused.append(RefusedLine(n, f"line {n} has more cells than the header names ({width}); a"

@@ -232,3 +232,24 @@ def test_a_bank_line_dated_after_today_is_refused_as_a_payout_would_be(api):
     json_body = {"lines": [{"date": tomorrow, "amount": "10.00", "reference": unique_id("T-")}]}
     problem = api.refused("POST", "/v1/finance/bank-statements", json_body, "finance", 422, "invalid_request")
     assert "after today" in problem["detail"] and "column" not in problem["detail"], problem
+
+
+def test_a_chinese_banks_export_as_printed_zeros_a_serial_column_and_a_totals_row_is_matched(api, books):
+    """A finance probe's month end: a bank printing 0.00 in the debit or credit column a line does not use had every
+    line refused ("both a debit and a credit amount"); a 交易流水号 column of the bank's own serials hid the payout's
+    reference in 用途 (one transfer, two discrepancies); a 合计 / 共 N 笔 totals row refused the whole file. The zero is
+    no money, the memo's reference is found beside the serial, and the totals rows are passed over."""
+    books.pay(books.approve(), "1234.56", "2023-09-01", bank_ref="PAY-2023-0201")
+    books.pay(books.approve(), "1000.00", "2023-09-02", bank_ref="PAY-2023-0202")
+    text = ("交易日期,交易流水号,借方发生额,贷方发生额,对方户名,用途\r\n"
+            "2023-09-01,CCB20230901000001,\"1,234.56\",0.00,甲公司,PAY-2023-0201\r\n"
+            "2023-09-02,CCB20230902000002,\"1,000.00\",--,乙公司,创新券 PAY-2023-0202 拨付\r\n"
+            "合计,,\"2,234.56\",0.00,,\r\n"
+            "共 2 笔,,,,,\r\n")
+    answer = _upload(api, "ccb-2023-09.csv", text.encode("gb18030"))
+    assert answer.status_code == 201, answer.text
+    found = answer.json()
+    assert found["refused_lines"] == [] and found["lines"] == 2, found
+    report = found["report"]
+    assert sorted(m["line"]["reference"] for m in report["matched"]) == ["PAY-2023-0201", "PAY-2023-0202"], report
+    assert report["all_matched"] is True, report
