@@ -20,11 +20,11 @@ class Progress:
     summary line reads in Chinese (the caller gives `desc` and `unit` in the reader's language)."""
 
     def __init__(self, desc: str, unit: str, stream: TextIO | None = None, total: int | None = None, *,
-                 zh: bool = False) -> None:
+                 zh: bool = False, rated: bool = True) -> None:
         # Looked up at call time, not import time: sys.stderr may be replaced (pytest's capture, a daemon).
         self.stream = stream or sys.stderr
         self.live = _is_terminal(self.stream)
-        self.zh = zh
+        self.zh, self.rated = zh, rated  # rated: a rate in the summary (not of seconds waited: "1 s per second")
         self.desc, self.unit, self.began = desc, unit, time.monotonic()
         self.done, self.total = 0, total
         self.bar = tqdm(desc=desc, total=total, unit=f" {unit}", unit_scale=False, file=self.stream,
@@ -52,10 +52,10 @@ class Progress:
             self.live = None  # once
             of = f"/{self.total:,}" if self.total is not None else ""
             took = time.monotonic() - self.began
-            self.stream.write(f"{self.desc}：{self.done:,}{of} {self.unit}，用时 {took:.1f} 秒（每秒 {self.rate():,.0f}"
-                              f" {self.unit}）\n" if self.zh else
-                              f"{self.desc}: {self.done:,}{of} {self._counted()} in {took:.1f} s"
-                              f" ({self.rate():,.0f} {self.unit}/s)\n")
+            rate = ((f"（每秒 {self.rate():,.0f} {self.unit}）" if self.zh else f" ({self.rate():,.0f} {self.unit}/s)")
+                    if self.rated else "")
+            self.stream.write(f"{self.desc}：{self.done:,}{of} {self.unit}，用时 {took:.1f} 秒{rate}\n" if self.zh else
+                              f"{self.desc}: {self.done:,}{of} {self._counted()} in {took:.1f} s{rate}\n")
             self.stream.flush()
 
 

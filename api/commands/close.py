@@ -147,7 +147,8 @@ def settle(as_of: datetime, seconds: float) -> None:
     bar = stage("close", (f"waiting {seconds:g} s for commands decided by {beijing.shown(as_of)} to be saved"
                           " (LEDGER_CLOSE_SETTLE)",
                           f"等待 {seconds:g} 秒，让 {beijing.shown(as_of)} 之前作出的决定全部保存"
-                          "（LEDGER_CLOSE_SETTLE）"), ("waited", "已等待"), round(seconds), unit=("s", "秒"))
+                          "（LEDGER_CLOSE_SETTLE）"), ("waited", "已等待"), round(seconds), unit=("s", "秒"),
+                rated=False)
     try:
         start = time.monotonic()
         while (waited := time.monotonic() - start) < seconds:

@@ -77,13 +77,13 @@ POSITIONS = ("log positions", "个日志位置")
 
 
 def stage(command: str, starting: tuple[str, str], counted: tuple[str, str], total: int | None = None,
-          unit: tuple[str, str] = ("events", "个事件")) -> Progress:
+          unit: tuple[str, str] = ("events", "个事件"), rated: bool = True) -> Progress:
     """A long-running stage's progress on stderr, in the reader's language (projections.progress.Progress): tqdm's
     bar on a terminal; off one, `starting` said as the stage starts and, when it is closed, one line with what was
     `counted`, the count and the time. Each pair is (English, Chinese)."""
     zh = language() == "zh"
     bar = Progress(tr(f"award-ledger {command}: {counted[0]}", f"award-ledger {command}: {counted[1]}"), tr(*unit),
-                   total=total, zh=zh)
+                   total=total, zh=zh, rated=rated)
     if not bar.live:  # a terminal sees the bar itself from its start
         say(command, tr(*starting))
     return bar

@@ -335,3 +335,12 @@ def test_an_english_refusal_names_the_field_by_its_label_not_the_apis_key(client
         assert page.status_code in (409, 422), page.text[:300]
         alert = page.text.split('role="alert"')[1].split("</div>")[0]
         assert said in alert and "paid_on" not in alert and "bank_ref" not in alert, alert
+
+
+def test_the_fund_note_is_shown_only_where_there_is_a_difference_to_explain(client, year):
+    """A finance probe: a year (or a moment) where the fund's approved figure equals the awards' read "相差 0.00 元"
+    with the reasons for a difference that was not there. The note is left out then, and shown where there is one."""
+    _sign_in(client, "finance")
+    early = client.get("/ui/finance?year=2023&as_of=2022-12-31").text
+    assert 'data-testid="fund-note"' not in early
+    assert 'data-testid="fund-note"' in client.get("/ui/finance?year=2023").text

@@ -58,3 +58,6 @@ def test_a_payout_decided_before_the_close_and_saved_after_is_in_it(books: Books
     live = books.api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")
     assert live["post_close_adjustments"] == [], live["post_close_adjustments"]
     assert f"waiting {SETTLE} s for commands decided by" in err  # and says so
+    # in seconds waited, with no rate of seconds per second (a finance probe read "每秒 1 秒")
+    waited = next(line for line in err.splitlines() if "close: waited" in line)
+    assert f"waited: {SETTLE}/{SETTLE} s in" in waited and "/s)" not in waited, waited
