@@ -207,15 +207,18 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
     return line if direction == "debit" else line.credited()
 
 
-# A totals row Chinese banks print below the lines, its first filled cell one of these (a finance probe: a file
-# ending `合计,"1,111.11",…` and `共 1 笔` was refused whole, and with its good lines imported never reconciled clean).
-_FOOTER = re.compile(r"(?:本页|本期|总|累计)?合计.*|总计.*|小计.*|共\s*\d+\s*笔.*|(?:page )?total.*", re.IGNORECASE)
+# A totals row Chinese banks print below the lines: its date cell (or, where that is empty, its first filled cell)
+# is a totals word and nothing else (a finance probe: a file ending `合计,"1,111.11",…` and `共 1 笔` was refused
+# whole). A cell that only begins with one (a counterparty 小计科技有限公司) is no totals row: a regression probe had
+# such a transfer dropped without a word.
+_FOOTER = re.compile(r"(?:本页|本期|累计)?(?:合计|总计|小计)\s*[:：]?|共\s*\d+\s*笔(?:交易|记录)?\s*[:：]?"
+                     r"|(?:page\s+)?(?:sub)?total\s*[:：]?", re.IGNORECASE)
 
 
 def _footer(row: list[str], cols: dict[str, list[int]]) -> bool:
-    """Whether `row` is a totals row: its date cell, or its first filled cell, names a total rather than a day."""
-    first = next((cell.strip() for cell in row if cell.strip()), "")
-    return bool(_FOOTER.fullmatch(_cell(row, cols.get("date")) or first) or _FOOTER.fullmatch(first))
+    """Whether `row` is a totals row: its date cell, else its first filled cell, is a totals word alone."""
+    day = _cell(row, cols.get("date"))
+    return bool(_FOOTER.fullmatch(day or next((cell.strip() for cell in row if cell.strip()), "")))
 
 
 def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: str | None = None,
