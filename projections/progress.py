@@ -24,7 +24,7 @@ class Progress:
         # Looked up at call time, not import time: sys.stderr may be replaced (pytest's capture, a daemon).
         self.stream = stream or sys.stderr
         self.live = _is_terminal(self.stream)
-        self.zh, self.rated = zh, rated  # rated: a rate in the summary (not of seconds waited: "1 s per second")
+        self.zh, self.rated = zh, rated  # rated: counted at a rate; else a wait, summed up as the time it took
         self.desc, self.unit, self.began = desc, unit, time.monotonic()
         self.done, self.total = 0, total
         self.bar = tqdm(desc=desc, total=total, unit=f" {unit}", unit_scale=False, file=self.stream,
@@ -52,10 +52,13 @@ class Progress:
             self.live = None  # once
             of = f"/{self.total:,}" if self.total is not None else ""
             took = time.monotonic() - self.began
-            rate = ((f"（每秒 {self.rate():,.0f} {self.unit}）" if self.zh else f" ({self.rate():,.0f} {self.unit}/s)")
-                    if self.rated else "")
-            self.stream.write(f"{self.desc}：{self.done:,}{of} {self.unit}，用时 {took:.1f} 秒{rate}\n" if self.zh else
-                              f"{self.desc}: {self.done:,}{of} {self._counted()} in {took:.1f} s{rate}\n")
+            if not self.rated:  # a wait: how long it took is the whole of it ("waited: 2/2 s in 2.5 s" read oddly)
+                self.stream.write(f"{self.desc}：{took:.1f} 秒\n" if self.zh else f"{self.desc}: {took:.1f} s\n")
+            else:
+                self.stream.write(f"{self.desc}：{self.done:,}{of} {self.unit}，用时 {took:.1f} 秒（每秒"
+                                  f" {self.rate():,.0f} {self.unit}）\n" if self.zh else
+                                  f"{self.desc}: {self.done:,}{of} {self._counted()} in {took:.1f} s"
+                                  f" ({self.rate():,.0f} {self.unit}/s)\n")
             self.stream.flush()
 
 

@@ -32,6 +32,7 @@ def _offset_plus(value: object) -> object:
                       " 2024-02-29，或 RFC 3339 时间"}) from None
     if not isinstance(value, str):
         return value
+    sent = value  # quoted as sent in a refusal (one quoted the value read down to the microsecond: a probe)
     value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)
     # RFC 3339 takes any number of a second's digits; the ledger's clock keeps six, so what lies beyond the
     # microsecond is dropped (an earlier moment by less than one: an audit probe's ten digits were refused).
@@ -41,15 +42,15 @@ def _offset_plus(value: object) -> object:
             datetime.fromisoformat(value.replace("z", "Z"))
         except ValueError:  # the form is right, the calendar or the clock says no (2023-02-29, 24:00:00)
             raise PydanticCustomError("invalid_moment", "{detail}", {
-                "detail": f"{value!r} is written as an RFC 3339 moment but there is no such day, time or offset; send a"
+                "detail": f"{sent!r} is written as an RFC 3339 moment but there is no such day, time or offset; send a"
                           " moment of the calendar, such as 2024-02-29T00:00:00+08:00",
-                "zh": f"{value!r} 按 RFC 3339 时间书写，但没有这样的日期、时刻或时区偏移；请发送存在的时间，例如"
+                "zh": f"{sent!r} 按 RFC 3339 时间书写，但没有这样的日期、时刻或时区偏移；请发送存在的时间，例如"
                       " 2024-02-29T00:00:00+08:00"}) from None
     if not RFC3339.fullmatch(value):  # pydantic alone also reads Unix seconds ("1800000000") and "T11:41Z"
         raise PydanticCustomError("invalid_moment", "{detail}", {
-            "detail": f"{value!r} is not an RFC 3339 timestamp; send one with seconds and an offset, such as"
+            "detail": f"{sent!r} is not an RFC 3339 timestamp; send one with seconds and an offset, such as"
                       " 2024-01-01T00:00:00+08:00, or a day (YYYY-MM-DD, its end in Beijing time)",
-            "zh": f"{value!r} 不是 RFC 3339 时间；请发送带秒和时区偏移的时间，例如 2024-01-01T00:00:00+08:00，"
+            "zh": f"{sent!r} 不是 RFC 3339 时间；请发送带秒和时区偏移的时间，例如 2024-01-01T00:00:00+08:00，"
                   "或一个日期（YYYY-MM-DD，按北京时间当天结束时计）"})
     return value
 

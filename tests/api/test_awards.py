@@ -70,6 +70,10 @@ def test_awards_as_of_a_past_moment(api, world):
     # ten were refused), the same moment as its six.
     longer = stamp.replace("+", "0000+", 1) if "." in stamp else stamp.replace("+", ".0000000000+", 1)
     assert api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(longer)}")["totals"] == then["totals"]
+    naive = "2023-06-01T00:00:00.1234567890"  # refused for its missing offset, quoted as sent
+    problem = api.refused("GET", f"/v1/organisations/{org}/awards?as_of={naive}", None, "admin", 422,
+                          "invalid_request")
+    assert repr(naive) in problem["detail"], problem
     # An unencoded "+08:00" reaches the server as " 08:00"; it is read as the offset it was.
     unencoded = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={stamp}")
     assert unencoded["totals"] == then["totals"]
