@@ -32,7 +32,7 @@ class RefusedLine:
     message: str
     zh: str = ""  # the message for a Chinese reader (the refusal's Chinese detail lists these)
     # The refusal's stable code, as the API's refusals carry one (an official list's refused rows had one and a
-    # statement's lines had none: carried from earlier stops): invalid_amount, invalid_date, invalid_request...
+    # statement's lines had none: carried from earlier stops): invalid_amount for the amount, else invalid_request
     code: str = "invalid_request"
 
     def as_dict(self) -> dict[str, object]:
@@ -119,7 +119,7 @@ def _money(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap) ->
         raise _NoMoney(f"has the direction {said[:20]!r}, which the column map does not know; write one of {words}",
                        f"借贷方向 {said[:20]!r} 无法识别；请写 {words} 之一", amount=False)
     if "debit" in cols or "credit" in cols:  # the column the money is in says its way already: the two must agree
-        column = "debit" if _cell(row, cols.get("debit")) else "credit"
+        column = "debit" if _unused_as_empty(_cell(row, cols.get("debit"))) else "credit"  # a 0.00 there is none
         if way != column:
             raise _NoMoney(f"has its money in the {column} column but the direction {said[:20]!r} ({way}); correct"
                            " one of the two", f"金额在{'借方' if column == 'debit' else '贷方'}列，但借贷方向为 "

@@ -253,6 +253,13 @@ def test_a_chinese_banks_export_as_printed_zeros_a_serial_column_and_a_totals_ro
     report = found["report"]
     assert sorted(m["line"]["reference"] for m in report["matched"]) == ["PAY-2023-0201", "PAY-2023-0202"], report
     assert report["all_matched"] is True, report
+    # With a direction column beside them too, the zero is no money: the credit line is money in, not "money in
+    # the debit column but the direction 贷" (a last read of the change).
+    text = ("交易日期,借方发生额,贷方发生额,借贷标志,对方户名,用途\r\n"
+            "2023-09-04,0.00,\"5.00\",贷,丙公司,REP-2023-0299\r\n")
+    found = _upload(api, "boc-2023-09.csv", text.encode("gb18030")).json()
+    assert found["refused_lines"] == [], found
+    assert [ln["direction"] for ln in found["report"]["credit_lines"]] == ["credit"], found["report"]
     # A line whose cells only begin with a totals word is a line of money, never passed over (a regression probe's
     # transfer to 小计科技有限公司, its counterparty first, vanished): unmatched here, and said so.
     books.pay(books.approve(), "800.00", "2023-09-03", bank_ref="PAY-2023-0203")
