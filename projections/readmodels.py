@@ -106,6 +106,13 @@ class ReadModels:
         with self.view.reading() as sql:
             return [history.render(h) for h in self._history(sql, "WHERE h.uscc = %s", (uscc,))]
 
+    def first_event(self, uscc: str) -> dict | None:
+        """The organisation's first event (its registration), or None: one row, not its whole history."""
+        with self.view.reading() as sql:
+            found = self._history(sql, "WHERE h.position = (SELECT MIN(position) FROM rm_history WHERE uscc = %s)",
+                                  (uscc,))
+        return history.render(found[0]) if found else None
+
     def reconciliation(self, year: int) -> dict:
         """Per programme and lead bureau of an award year: approved, paid, reversed, outstanding; the fund."""
         with self.view.reading() as sql:

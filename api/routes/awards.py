@@ -67,8 +67,8 @@ async def get_awards(uscc: Uscc, by: PrincipalDep, request: Request,
         state = await run_in_threadpool(read_models.award_state, uscc, as_of)
     if state is None:
         if as_of is not None and await run_in_threadpool(read_models.award_state, uscc) is not None:
-            events = await run_in_threadpool(read_models.history, uscc)
-            raise unknown_then(uscc, as_of, events[0].get("recorded_at") if events else None)
+            first = await run_in_threadpool(read_models.first_event, uscc)
+            raise unknown_then(uscc, as_of, first.get("recorded_at") if first else None)
         raise _unknown(uscc)
     return labels.named_awards(state, ledger.catalogue())
 

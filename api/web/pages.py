@@ -65,7 +65,7 @@ def in_language(request: Request, lang: str) -> str:
         return here(request, lang=lang)
     sent_from = urlsplit(request.headers.get("referer", ""))
     if sent_from.path.startswith("/ui/") and sent_from.netloc in ("", request.url.netloc) and \
-            sent_from.scheme in ("", "http", "https") and not sent_from.path.startswith("//"):
+            sent_from.scheme in ("", "http", "https"):
         query = dict(parse_qsl(sent_from.query)) | {"lang": lang}
         return f"{quote(sent_from.path, safe='/%')}?{urlencode(query)}"
     return f"/ui/?lang={lang}"
