@@ -151,7 +151,7 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
             if short := [c for c in ("uscc", "programme", "effective_on", "document_ref") if record.get(c) is None]:
                 # Fewer cells than the header, a column the list needs among those left without one: said so, not
                 # "effective_on is required in the body" (a sandbox probe); optional columns may be left off the end.
-                # counted as the header names columns (an unnamed trailing one is none: a regression probe)
+                # The header's columns are its named ones (an unnamed trailing one is none: a regression probe).
                 given, named = sum(v is not None for v in record.values()), sum(1 for h in header if h)
                 rows.append((line, (f"line has {given} cell{'' if given == 1 else 's'}, fewer than the header's"
                                     f" {named}: no cell for"

@@ -201,8 +201,8 @@ def triggers(url: str) -> dict[str, bool]:
 
 def is_protected(url: str) -> bool:
     """Whether every append-only trigger the store needs is present and enabled."""
-    found = triggers(url)
-    wanted = len(_tables(url)) * 2 + (not is_postgres(url) and KEYS_TABLE in _tables(url))
+    found, tables = triggers(url), _tables(url)
+    wanted = len(tables) * 2 + (not is_postgres(url) and KEYS_TABLE in tables)  # SQLite's keys: no REPLACE either
     return len(found) == wanted and all(found.values())
 
 
