@@ -81,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
         code = "csv_unreadable" if err.code == "invalid_request" else err.code
         refuse("reconcile", code, f"{path}: {detail}. Nothing was imported",
                then(f"{path}：{zh}", "未导入任何内容"))
+        if args.json:  # a script reading stdout gets the refusal as the API answers it, each refused line's code
+            lang = language()
+            print(json.dumps({"code": code, "detail": (zh if lang == "zh" else detail), "imported": False,
+                              "source": path.name, **err.context_in(lang)}, indent=2, ensure_ascii=False))
         return 2
     except csv.Error as err:
         refuse("reconcile", "csv_unreadable", f"{path} is not readable as CSV ({err}); export the statement from the"

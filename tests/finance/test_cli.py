@@ -230,3 +230,23 @@ def test_reconcile_json_lists_refused_lines_with_codes_in_the_readers_language(w
     assert [(r["line"], r["code"]) for r in refused] == [(3, "invalid_amount"), (4, "invalid_amount"),
                                                          (5, "invalid_request")], refused
     assert all(r["message"].startswith(f"第 {r['line']} 行") for r in refused), refused
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_reconcile_json_prints_the_refusal_when_no_line_is_imported(world, tmp_path, capsys, monkeypatch, lang):
+    """A regression probe: `reconcile --json` on a file refused whole printed nothing on stdout (the refused lines'
+    codes only in stderr's text). It prints the refusal as the API answers it: code, detail, each refused line with
+    its code and message in the reader's language, and exits 2 having written nothing."""
+    payout = _paid(world)
+    path = _statement(tmp_path, f"2023-07-03,100000.00,{payout['bank_ref']},某公司", "2023-07-04,abc,X-1,某人")
+    monkeypatch.setenv("LEDGER_LANG", lang)
+    head = world.ledger.recorder.max_notification_id()
+    assert main(["reconcile", str(path), "--json"]) == 2
+    out = capsys.readouterr()
+    printed = json.loads(out.out)
+    assert printed["code"] == "invalid_statement" and printed["imported"] is False, printed
+    assert printed["refused_count"] == 1 and [(r["line"], r["code"]) for r in printed["refused_lines"]] == [
+        (3, "invalid_amount")], printed
+    assert printed["refused_lines"][0]["message"].startswith("第 3 行" if lang == "zh" else "line 3"), printed
+    assert "[invalid_statement]" in out.err
+    assert world.ledger.recorder.max_notification_id() == head
