@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from ledger import beijing
-from ledger.domain.errors import InvalidInput
+from ledger.domain.errors import InvalidAmount, InvalidInput
 from ledger.domain.ids import natural_id
 from ledger.domain.moment import LedgerAggregate
 from ledger.domain.statement_fields import bank_amount, booking_day, where_zh
@@ -87,9 +87,10 @@ def choose_reference(candidates: list[str] | tuple[str, ...], direction: str, ki
     return candidates[0]
 
 
-def statement_line(row: dict[str, object], where: str) -> StatementLine:
+def statement_line(row: dict[str, object], where: str, *, stored: bool = False) -> StatementLine:
     """One line, checked strictly (ledger/domain/statement_fields.py); its text through the ledger's one
-    text check, so a control character in a reference is refused here, never recorded."""
+    text check, so a control character in a reference is refused here, never recorded. `stored`: a line of a
+    statement already recorded, read back (a line of 0.00 recorded before that was refused still reads)."""
     on = booking_day(row.get("date"), where)
     if on > (today := beijing.today()):  # as a payout's or a repayment's day: a bank books nothing ahead
         column = where.startswith("line ")  # a file's line (a JSON statement's is `lines[N]`)
@@ -98,6 +99,11 @@ def statement_line(row: dict[str, object], where: str) -> StatementLine:
                            zh=f"{where_zh(where)}：日期 {on.isoformat()} 晚于今天（北京时间 {today.isoformat()}）；"
                               f"银行流水只列已记账的交易，请核对{'日期列' if column else '日期'}")
     amount = bank_amount(row.get("amount"), where)
+    if not amount and not stored:  # a JSON statement took 0.00, a bank file's debit and credit of 0.00 not
+        raise InvalidAmount(f"{where}: amount {amount} moves no money; a statement lists transfers: leave the line"
+                            " out (a balance or notice line), or write the amount the bank moved",
+                            zh=f"{where_zh(where)}：金额 {amount} 未发生资金划转；流水只列转账：请删去此行"
+                               "（余额或通知行），或填写银行实际划转的金额")
     reference = clean_text(row.get("reference") or "", f"{where}: reference", required=False,
                            field_zh=f"{where_zh(where)}：交易参考号")
     if not reference:
@@ -130,4 +136,4 @@ class BankStatement(LedgerAggregate):
         self.lines = lines
 
     def statement_lines(self) -> list[StatementLine]:
-        return [statement_line(row, f"line {n}") for n, row in enumerate(self.lines, start=1)]
+        return [statement_line(row, f"line {n}", stored=True) for n, row in enumerate(self.lines, start=1)]

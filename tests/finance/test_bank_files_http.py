@@ -271,3 +271,25 @@ def test_a_chinese_banks_export_as_printed_zeros_a_serial_column_and_a_totals_ro
     assert found["lines"] == 2 and found["refused_lines"] == [], found
     assert [m["line"]["reference"] for m in found["report"]["matched"]] == ["PAY-2023-0203"], found["report"]
     assert [ln["reference"] for ln in found["report"]["unmatched_bank_lines"]] == ["服务费"], found["report"]
+
+
+@pytest.mark.parametrize("amount", ["0.00", "0", "-0.00"])
+def test_a_line_of_no_money_is_refused_alike_in_json_and_in_a_bank_file(api, amount):
+    """A regression probe: a line of 0.00 was accepted in a JSON statement and in the ledger's own CSV layout, where
+    a bank file's debit and credit of 0.00 was refused ("has no amount"). A statement lists transfers: a line that
+    moves no money is refused invalid_amount by its line, in both forms, and nothing is written."""
+    headers = {"Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"}
+    csv_body = f"date,amount,reference\n2024-07-02,10.00,{unique_id('T-')}\n2024-07-02,{amount},{unique_id('Z-')}\n"
+    before = api.events()
+    response = api.client.post("/v1/finance/bank-statements", content=csv_body.encode(), headers=headers)
+    assert response.status_code == 422, response.text
+    [refused] = response.json()["refused_lines"]
+    assert (refused["line"], refused["code"]) == (3, "invalid_amount") and "moves no money" in refused["message"]
+    assert api.events() == before
+    zh = api.client.post("/v1/finance/bank-statements", content=csv_body.encode(),
+                         headers={**headers, "Accept-Language": "zh-CN"})
+    assert "未发生资金划转" in zh.json()["refused_lines"][0]["message"], zh.text
+    if not amount.startswith("-"):  # JSON takes no sign at all (refused as such)
+        json_body = {"lines": [{"date": "2024-07-02", "amount": amount, "reference": unique_id("Z-")}]}
+        problem = api.refused("POST", "/v1/finance/bank-statements", json_body, "finance", 422, "invalid_amount")
+        assert "moves no money" in problem["detail"] and "lines[0]" in problem["detail"], problem
