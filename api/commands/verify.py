@@ -12,7 +12,7 @@ from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.keys import known_keys
 from ledger.audit.signing import check as check_signature
-from ledger.audit.signing import unknown_key
+from ledger.audit.signing import load_public, unknown_key
 from ledger.store import store_env, store_named
 from projections.progress import Progress
 
@@ -51,9 +51,11 @@ def run(args: argparse.Namespace) -> int:
                               "请给出从 GET /v1/audit/digest 保存的 JSON"))
         return 2
     chain = AuditChain.open(config.database_url)
-    known = {k.key_id for k in known_keys(chain._db)} if saved else set()
+    known = {k.key_id: k.public_key for k in known_keys(chain._db)} if saved else {}
     for path, digest in zip(args.digest, saved, strict=True):
-        if "signature" in digest and (why := check_signature(digest)) is not None:
+        # Under the key the ledger registered, never the one the digest carries (its id alone could be shared).
+        registered = load_public(known[digest["key_id"]]) if digest.get("key_id") in known else None
+        if "signature" in digest and (why := check_signature(digest, registered)) is not None:
             refuse("verify", "digest_not_signed", f"the saved digest {path} is not as the ledger signed it: {why}. Use"
                    " an untouched copy",
                    then(f"保存的摘要 {path} 与台账签名时不一致（{why.zh}）", "请使用未经改动的副本"))

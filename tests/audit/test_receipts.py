@@ -191,6 +191,34 @@ def test_a_receipt_signed_by_another_key_is_refused(notary: Notary, world: World
     assert "not by the trusted key" in problems[0]["problem"]
 
 
+def test_a_key_that_shares_the_trusted_keys_id_vouches_for_nothing(notary: Notary, world: World, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """A receipts probe: the check trusted the key a receipt carries once its 64-bit id matched the trusted key's,
+    and verified with it, so a key found to share the id (2^64 work; seconds against a shortened id) signed a made-up
+    receipt that passed against the ledger's real key. Here every key shares one id: a receipt (and a digest) forged
+    and signed by another key is refused against the ledger's key, part by part, and the genuine one still holds."""
+    receipt = receipts.for_claim(world.ledger, notary, _paid_and_reversed(world))
+    monkeypatch.setattr(signing, "key_id", lambda public: "0" * 16)
+    forger = Signer.load_or_create(tmp_path / "forger.pem")[0]
+
+    def resigned(document: dict) -> dict:
+        return forger.sign({k: v for k, v in document.items() if k not in ("signature", "key_id", "public_key")})
+
+    forged = copy.deepcopy(receipt)
+    forged["claim"]["approved_amount"] = "4500000.00"
+    forged["head"] = resigned(forged["head"])
+    forged = resigned(forged)
+    assert forged["key_id"] == forged["head"]["key_id"] == "0" * 16  # the id the ledger's key has too, here
+    assert signing.check(forged, forger.public) is None  # genuinely signed: by the forger's key
+    problems = receipts.check(forged, notary.signer.public_pem)
+    assert {p["part"] for p in problems} >= {"head", "receipt"}, problems
+    assert all("not by the trusted key" in p["problem"] for p in problems if p["part"] in ("head", "receipt")), problems
+    digest = resigned(notary.digest())
+    assert "not by the trusted key" in signing.check(digest, signing.load_public(notary.signer.public_pem))
+    monkeypatch.undo()
+    assert receipts.check(receipt, notary.signer.public_pem) == []
+
+
 def test_an_unknown_claim_has_no_receipt(notary: Notary, world: World) -> None:
     """A receipt for an id the ledger never recorded is the ledger's not_found refusal."""
     from ledger.domain import errors
