@@ -3,9 +3,12 @@ programmes for one subject are not added up. Each programme's standing on the su
 claims' standings there, each taken after that programme's own caps (claims under one programme
 accumulate, bounded by its caps, rule 5); the organisation is owed the highest standing once.
 
-A claim whose programme does not rise above the best programme claimed before it is superseded; one that
-does pays only the difference. Re-assessing (rule 12) an earlier claim counts the later ones too, so the
-subject's total never passes its best standing, whichever order the claims came and were decided in."""
+A claim is owed what the subject's best standing (its own or another programme's) leaves over what the subject
+was already awarded, never more than its own: superseded when that is nothing. Re-assessing (rule 12) an earlier
+claim counts the later ones too, so the subject's total never passes its best standing, whichever order the
+claims came and were decided in. A claim is not refused only because another programme stands higher: that
+standing may rest on this very claim (a top-up over a prize still pending, approved first, stood at prize plus
+top-up and superseded the prize it topped up: an oracle probe's unit was paid 200,000 of its 1,200,000)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -53,9 +56,7 @@ def supersede(policy: Policy, programme: str, subject: str, standing: Decimal, a
     mine = _within(programme, standings.get(programme, ZERO) + standing, ceilings)
     awarded = sum((e.amount for e in everyone), ZERO)
     owed = min(amount, max(mine, rivals[best]) - awarded)
-    outranked = rivals_before and _within(programme, before.get(programme, ZERO) + standing, ceilings) <= max(
-        rivals_before.values())
-    if outranked or owed <= 0:
+    if owed <= 0:
         ceiling = ceilings.get(programme)
         if ceiling is not None and before.get(programme, ZERO) >= ceiling:
             # Its own per-project cap brought it to nothing, not the award under another programme (rule 9: the

@@ -294,6 +294,31 @@ def test_a_later_co_undertaker_does_not_wear_down_a_pending_claim_that_an_earlie
     assert ledger._account(f"cap:project:A4.challenge:{subject.lower()}").state().used == D("5000000.00")
 
 
+@pytest.mark.parametrize("top_up_first", [True, False])
+def test_a_top_up_over_a_pending_prize_never_outranks_that_prize(world: World, ledger: AwardLedger,
+                                                                top_up_first: bool) -> None:
+    """Rules 4, 5 and 12 (an oracle probe): X's national second prize (1,000,000) pending, X's challenge claim on the
+    project owes only 200,000 over it (standing 1,200,000), and a co-undertaker takes the rest of the project's
+    5,000,000. Approving the top-up first kept its standing of 1,200,000, which then superseded the very prize it
+    topped up: X was paid 200,000. In either order X is paid 1,200,000, its best standing, and no more."""
+    x, y = world.org(), world.org()
+    subject = f"project:TOPPED-{x[-6:]}"
+    prize = world.claim(x, "A9.national_award", tier="second", rank=1, subject=subject, year=2024,
+                        effective_on=date(2024, 3, 1))
+    top_up = world.claim(x, "A4.challenge", basis_amount="4000000", subject=subject, year=2024,
+                         effective_on=date(2024, 4, 1))
+    assert (prize["entitled_amount"], top_up["entitled_amount"]) == ("1000000.00", "200000.00")
+    world.approved(y, "A4.challenge", basis_amount="20000000", subject=subject, year=2024,
+                   effective_on=date(2024, 3, 1))
+    first, then = (top_up, prize) if top_up_first else (prize, top_up)
+    approved = {c["programme"]: ledger.approve_claim(KJJ, claim_id=c["id"]).view["approved_amount"]
+                for c in (first, then)}
+    assert approved == {"A9.national_award": "1000000.00", "A4.challenge": "200000.00"}, approved
+    assert ledger._account(f"cap:project:A4.challenge:{subject.lower()}").state().used == D("5000000.00")
+    refused("superseded", world.claim, x, "A9.provincial_award", tier="first", rank=1, subject=subject, year=2024,
+            effective_on=date(2024, 5, 1))
+
+
 def test_a_unit_in_two_bodies_cannot_escape_a_spent_standards_cap(world: World, ledger: AwardLedger) -> None:
     """A11: each body's yearly 1,000,000 is summed over its member units, so a unit in two bodies counts in both:
     naming the second body does not escape the first body's spent cap (a probe had B1's units hold 1,200,000 of
