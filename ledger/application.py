@@ -73,7 +73,7 @@ from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
 from ledger.usecases.common import fingerprint as command_fingerprint
-from ledger.usecases.common import optional_text, plain_reference
+from ledger.usecases.common import optional_text, path_segment, plain_reference
 from ledger.usecases.common import require_role as _require_role
 from ledger.usecases.common import text as _text
 from ledger.usecases.common import uuid_of as _uuid
@@ -196,7 +196,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         _require_role(by, Role.ADMIN, Role.BUREAU, doing="register innovation bodies")
         lead = Uscc.parse(lead_uscc).value
         # Rule 13 awards a body once: "ｂｏｄｙ1" beside "body1" would be a second body to award (an input probe).
-        body_id, name = plain_reference(body_id, "id", "编号"), _text(name, "name")
+        body_id, name = path_segment(body_id, "id", "编号"), _text(name, "name")
         kinds = self.catalogue().body_kinds
         if kind not in kinds:
             raise errors.InvalidInput(f"kind {kind!r} is not a new-type innovation organisation; use one of "

@@ -25,7 +25,7 @@ _SPACE = re.compile(r"\s+")
 # points cost 7.5 ms at every start): tests/unit/test_input_checks.py holds the list equal to the scan.
 DASHES = (0x002D, 0x058A, 0x05BE, 0x1400, 0x1806, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2E17, 0x2E1A,
           0x2E3A, 0x2E3B, 0x2E40, 0x2E5D, 0x301C, 0x3030, 0x30A0, 0xFE31, 0xFE32, 0xFE58, 0xFE63, 0xFF0D)
-_LOOK_ALIKE = {**dict.fromkeys(DASHES, "-"), 0x2212: "-", 0x2215: "/", 0x2044: "/", 0x29F8: "/"}
+LOOK_ALIKE = {**dict.fromkeys(DASHES, "-"), 0x2212: "-", 0x2215: "/", 0x2044: "/", 0x29F8: "/"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subjec
                            f" remove them and {example}",
                            zh=f"{field} {value!r} 含有不可见字符、控制字符或非字符（{'、'.join(bad)}）；"
                               f"请删除这些字符，{example_zh.removeprefix('请')}", field=field)
-    text = _SPACE.sub(" ", unicodedata.normalize("NFKC", value).translate(_LOOK_ALIKE)).strip()
+    text = _SPACE.sub(" ", unicodedata.normalize("NFKC", value).translate(LOOK_ALIKE)).strip()
     if len(text) > MAX_LENGTH:
         raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}",
                            zh=f"{field} 长 {len(text)} 个字符；最多 {MAX_LENGTH} 个字符", field=field)

@@ -10,6 +10,7 @@ from uuid import UUID
 from ledger.domain import errors
 from ledger.domain.text import clean_text
 from ledger.principals import Principal, Role, role_refusal_zh
+from ledger.rules.subjects import LOOK_ALIKE
 
 
 def require_role(by: Principal, *roles: Role, doing: str) -> None:
@@ -42,12 +43,41 @@ def text(value: str, field: str) -> str:
 def plain_reference(value: str, field: str, name_zh: str) -> str:
     """A reference the ledger keys records by (a bank's reference, a body's id): required text with no full-width or
     other compatibility characters, which would make "ＩＣＢＣ－０００１" a second reference beside "ICBC-0001" (an
-    input probe booked one bank transaction twice so). Refused `invalid_request`, showing the form to write."""
+    input probe booked one bank transaction twice so), no dash but the ASCII one ("HL‐PAY‐0001" with U+2010, what an
+    editor makes of a typed "-", was a fifth payout of one transfer: a hostile-input probe), and no letter but ASCII's
+    or a Chinese character (a Cyrillic "Н" reads as "H"). Refused `invalid_request`, showing the form to write."""
     found = clean_text(value, field)
-    if (plain := unicodedata.normalize("NFKC", found)) != found:
-        raise errors.InvalidInput(f"{field} {found!r} has full-width or other compatibility characters; write it"
-                                  f" as {plain!r}", zh=f"{name_zh} {found!r} 含全角或其他兼容字符；请写作 {plain!r}",
-                                  field=field)
+    plain = unicodedata.normalize("NFKC", found).translate(LOOK_ALIKE)
+    if plain != found:
+        raise errors.InvalidInput(f"{field} {found!r} has full-width, dash or other look-alike characters; write it"
+                                  f" as {plain!r}",
+                                  zh=f"{name_zh} {found!r} 含全角、破折号或其他形近字符；请写作 {plain!r}", field=field)
+    if (odd := next((c for c in found if not (" " <= c <= "~" or _chinese(c))), None)) is not None:
+        named = unicodedata.name(odd, f"U+{ord(odd):04X}")
+        raise errors.InvalidInput(f"{field} {found!r} has the character {odd!r} ({named}), which reads like another:"
+                                  " write it with ASCII letters, digits and signs (or Chinese characters) as the"
+                                  " document shows it",
+                                  zh=f"{name_zh} {found!r} 含字符 {odd!r}（{named}），易与其他字符混淆：请按单据所示，"
+                                     "用半角英文字母、数字和符号（或汉字）填写", field=field)
+    return found
+
+
+def _chinese(char: str) -> bool:
+    """A Chinese character (the CJK unified ideographs and their extensions): what a reference may hold beside
+    ASCII (a compatibility ideograph is refused before, as NFKC writes it otherwise)."""
+    return unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+
+
+def path_segment(value: str, field: str, name_zh: str) -> str:
+    """An id a path names (`/v1/innovation-bodies/{id}/members`): a plain reference holding none of / ? # % and not
+    "." or "..", which a client cannot put in the path as written (a hostile-input probe's body ".." took the
+    members of `POST /v1/innovation-bodies/../members`)."""
+    found = plain_reference(value, field, name_zh)
+    if set(found) & set("/?#%\\") or found.strip(".") == "":
+        raise errors.InvalidInput(f"{field} {found!r} cannot name a record in a path: use letters, digits, - _ . and"
+                                  " Chinese characters, without / ? # % \\ and not only dots",
+                                  zh=f"{name_zh} {found!r} 无法在路径中指明记录：请使用字母、数字、- _ . 和汉字，"
+                                     "不含 / ? # % \\，且不能只由点组成", field=field)
     return found
 
 

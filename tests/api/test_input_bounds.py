@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def test_an_address_with_a_nul_is_refused_before_any_store_sees_it(api):
     before = api.events()
@@ -88,3 +90,39 @@ def test_a_body_id_in_full_width_is_refused_naming_its_plain_form(api):
     assert api.events() == before
     api.ok("POST", "/v1/innovation-bodies", {"id": plain, "name": "某联合体", "kind": "consortium", "lead_uscc": lead,
                                              "recognised_on": "2022-10-01"})
+
+
+@pytest.mark.parametrize("odd", ["\u2010", "\u2011", "\u2013", "\u2212", "\u041d"])
+def test_a_look_alike_body_id_or_bank_reference_is_refused(api, odd):
+    """A hostile-input probe: a payout under `HL‐PAY‐0001` (U+2010, an editor's dash for a typed "-"), an en dash,
+    the minus sign or a Cyrillic `Н` was a new payout of one bank transfer beside `HL-PAY-0001` (five in all; a
+    repayment four times), and the refusal of U+2011 named a U+2010 form that was then accepted; bodies `hb‐1` and
+    `..` were registered. Each is refused invalid_request writing nothing, naming the plain form where there is one,
+    in both languages; a Chinese reference is still taken."""
+    from tests.support import unique_id, unique_uscc
+
+    lead = unique_uscc()
+    api.ok("POST", "/v1/organisations", {"uscc": lead, "name": "杭州形近测试", "in_district": True})
+    plain = unique_id("HL-")
+    written = plain.replace("-", odd) if odd != "\u041d" else odd + plain[1:]
+    before = api.events()
+    for lang in ("en", "zh"):
+        for path, body in (("/v1/innovation-bodies", {"id": written, "name": "某联合体", "kind": "consortium",
+                                                       "lead_uscc": lead, "recognised_on": "2022-10-01"}),
+                           ("/v1/payouts", {"claim_id": "00000000-0000-4000-8000-000000000000", "amount": "10.00",
+                                            "paid_on": "2024-07-01", "bank_ref": written})):
+            answer = api.call("POST", path, body, "admin" if "bodies" in path else "finance",
+                              headers={"Accept-Language": lang})
+            assert answer.status_code == 422, answer.text
+            detail = answer.json()["detail"]
+            if odd != "\u041d":
+                assert (f"write it as {plain!r}" if lang == "en" else f"请写作 {plain!r}") in detail, detail
+            else:
+                assert "CYRILLIC CAPITAL LETTER EN" in detail and ("ASCII" in detail or "半角" in detail), detail
+    assert api.events() == before
+    for bad in ("..", ".", "hb?x", "hb#1", "hb%2F1", "a/b"):
+        api.refused("POST", "/v1/innovation-bodies", {"id": bad, "name": "某联合体", "kind": "consortium",
+                                                      "lead_uscc": lead, "recognised_on": "2022-10-01"},
+                    "admin", 422, "invalid_request")
+    api.ok("POST", "/v1/innovation-bodies", {"id": f"滨江-{plain}", "name": "某联合体", "kind": "consortium",
+                                             "lead_uscc": lead, "recognised_on": "2022-10-01"})
