@@ -171,3 +171,26 @@ def translate(error: psycopg.Error) -> Exception:
 def unheld() -> Iterator[None]:
     """For stores without a datastore to hold (SQLite keeps a connection per thread already)."""
     yield
+
+
+# What PostgreSQL says when it takes no more connections: its max_connections reached (the slots left kept for
+# superusers), or a role's or a database's own limit.
+_FULL = ("too many clients", "remaining connection slots are reserved", "too many connections for")
+SERVER_FULL = ("the database server takes no more connections (max_connections reached): wait for other clients to"
+               " finish and try again, or raise PostgreSQL's max_connections, or lower LEDGER_DB_POOL or"
+               " LEDGER_WORKERS (README, \"Connections\")",
+               "数据库服务器不再接受新连接（已达 max_connections 上限）：请等其他客户端结束后重试，或调高 PostgreSQL 的"
+               " max_connections，或调低 LEDGER_DB_POOL 或 LEDGER_WORKERS（见 README“Connections”一节）")
+
+
+def server_full(err: BaseException) -> bool:
+    """Whether `err` (or what raised it) is PostgreSQL refusing a connection because it has as many as it takes:
+    no database to start or URL to fix (a hostile-input probe was told both while the server was full)."""
+    seen: BaseException | None = err
+    for _ in range(8):
+        if seen is None:
+            return False
+        if any(said in str(seen) for said in _FULL):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

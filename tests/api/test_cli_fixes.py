@@ -600,6 +600,36 @@ def test_a_user_who_may_only_read_the_tables_is_refused_store_forbidden_not_a_tr
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
+@pytest.mark.postgres
+def test_a_server_that_takes_no_more_connections_is_not_a_database_to_start(postgres_server_url, fresh_postgres_url,
+                                                                            tmp_path, monkeypatch, capsys):
+    """A hostile-input probe, while the server was full ("too many clients already"): every command and serve said
+    to start the database or fix the URL, and in Chinese only "OperationalError". A connection refused for the
+    server's (or a role's) connection limit says so, and to wait and retry or raise the limit, in both languages."""
+    import psycopg
+    from psycopg import sql
+
+    from tests.support import unique_id
+
+    role = unique_id("cli_fix_full_")
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN CONNECTION LIMIT 0").format(sql.Identifier(role)))
+    try:
+        url = urlsplit_replace_user(fresh_postgres_url, role)
+        said = _both(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": url}, "store_unreachable",
+                     quoted=r"`[^`]*`|'[^']*'|max_connections|LEDGER_\w+|PostgreSQL|README|Connections")
+        assert "try again" in said["en"] and "Start the database" not in said["en"], said
+        assert "重试" in said["zh"] and "OperationalError" not in said["zh"], said
+        for lang in ("en", "zh"):
+            run = _serve(tmp_path, lang, "--port", "18996", LEDGER_DATABASE_URL=url)
+            (found,) = REFUSAL.findall(run.stderr)
+            assert run.returncode == 2 and found[1] == "store_unreachable", run.stderr
+            assert "max_connections" in found[2] and ("重试" in found[2] if lang == "zh" else "try again" in found[2])
+    finally:
+        with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
 def urlsplit_replace_user(url: str, user: str) -> str:
     from urllib.parse import urlsplit
 
