@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from api import labels
 from api.deps import LedgerDep, PrincipalDep, ReadModelsDep
 from api.problems import EdgeProblem, responses
-from api.schemas.fields import WHOLE, QueryText, Uscc
+from api.schemas.fields import WHOLE, QueryText, Uscc, query_text
 from api.schemas.queues import STATUSES, ClaimPage, OrganisationPage
 from ledger.catalogue.model import Catalogue
 from ledger.messages import STATUSES_ZH
@@ -91,7 +91,7 @@ def list_claims(by: PrincipalDep, ledger: LedgerDep, read_models: ReadModelsDep,
                 uscc: Annotated[Uscc | None, Query()] = None,
                 award_year: Annotated[int | None, Query(ge=1900, le=2999), WHOLE] = None,
                 unpaid: Annotated[bool, Query(description="only approved claims with money still to pay")] = False,
-                limit: Limit = 100, cursor: Annotated[QueryText | None, Query(max_length=40)] = None
+                limit: Limit = 100, cursor: Annotated[query_text(40) | None, Query()] = None
                 ) -> dict[str, Any]:
     """Claims oldest first, filtered; `next_cursor` pages on (a claim recorded meanwhile is never skipped)."""
     catalogue = ledger.catalogue()
@@ -102,9 +102,8 @@ def list_claims(by: PrincipalDep, ledger: LedgerDep, read_models: ReadModelsDep,
 
 @router.get("/v1/organisations", response_model=OrganisationPage, responses=responses(401, 422))
 def find_organisations(by: PrincipalDep, read_models: ReadModelsDep,
-                       q: Annotated[QueryText, Query(max_length=200,
-                                                     description="a USCC prefix or part of the name")] = "",
-                       limit: Limit = 50, cursor: Annotated[QueryText | None, Query(max_length=18)] = None
+                       q: Annotated[query_text(200), Query(description="a USCC prefix or part of the name")] = "",
+                       limit: Limit = 50, cursor: Annotated[query_text(18) | None, Query()] = None
                        ) -> dict[str, Any]:
     """Organisations whose USCC starts with `q` or whose name contains it, by USCC, in cursor pages."""
     found, after = read_models.organisations(q, limit, organisation_cursor(cursor))

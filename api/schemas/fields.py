@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
@@ -120,6 +120,13 @@ OptionalText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_option
 SubjectText = Annotated[str, Field(min_length=1, max_length=SUBJECT_MAX_LENGTH), AfterValidator(_text)]
 # A query parameter's text passes the same check: a NUL in `?q=` would otherwise reach PostgreSQL and fail.
 QueryText = Annotated[str, AfterValidator(_optional_text)]
+
+
+def query_text(most: int) -> Any:
+    """A query parameter's text of at most `most` characters: the bound checked before the text check, whose own
+    500 was said first past 500 (a hostile-input probe sent `q` of 501 characters, was told "at most 500", and
+    of 300, "at most 200")."""
+    return Annotated[str, Field(max_length=most), AfterValidator(_optional_text)]
 Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$"), AfterValidator(_text)]
 # The formats name what the codes are (OpenAPI formats are open-ended); the catalogue, not the schema,
 # says which codes exist, so a new policy version needs no new API.

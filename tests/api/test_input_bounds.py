@@ -126,3 +126,16 @@ def test_a_look_alike_body_id_or_bank_reference_is_refused(api, odd):
                     "admin", 422, "invalid_request")
     api.ok("POST", "/v1/innovation-bodies", {"id": f"滨江-{plain}", "name": "某联合体", "kind": "consortium",
                                              "lead_uscc": lead, "recognised_on": "2022-10-01"})
+
+
+@pytest.mark.parametrize(("path", "name", "most"), [("/v1/organisations", "q", 200), ("/v1/claims", "cursor", 40),
+                                                    ("/v1/organisations", "cursor", 18)])
+def test_an_over_long_query_text_is_told_its_own_limit(api, path, name, most):
+    """A hostile-input probe: `q` of 501 characters was told "send at most 500" (the text check's own bound, said
+    first), and of 300, "at most 200". Past its limit, however far, a query parameter is told its own."""
+    for sent in (most + 1, 501, 5_000):
+        for lang in ("en", "zh"):
+            answer = api.call("GET", f"{path}?{name}={'A' * sent}", None, "auditor", headers={"Accept-Language": lang})
+            assert answer.status_code == 422, answer.text[:300]
+            said = json.dumps(answer.json(), ensure_ascii=False)
+            assert str(most) in said and "500" not in said.replace(f"{sent}", ""), said[:600]
