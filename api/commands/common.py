@@ -98,14 +98,30 @@ KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)", "命名管道（FIFO）"), (stat
 
 
 def read_input(command: str, path: str | Path, limit: int, what: tuple[str, str],
-               next_step: tuple[str, str], unreadable: str = "file_unreadable") -> bytes | None:
+               next_step: tuple[str, str], unreadable: str = "file_unreadable", *,
+               stdin: bool = False) -> bytes | None:
     """The bytes of the regular file at `path`, at most `limit` of them; or None once refused (the caller exits 2):
     `file_unreadable` for a path that is not a regular file (a FIFO would block, a device such as /dev/zero never
     ends, a folder has no bytes), `file_too_large` for one larger than `limit` (its size as the file system says,
     then as read, at most limit + 1 bytes, since a size can lie). `what` names the file, `next_step` says what to
     do, each (English, Chinese); `unreadable` is the code the command documents for a file it cannot read
     (`receipt_unreadable`, `digest_unreadable`). An OSError opening it (no such file, no permission) is the
-    caller's to word."""
+    caller's to word. `stdin`: "-" reads standard input, as the same bounds hold (not a terminal: nothing to wait
+    for there but a person, who is told to pipe the file in)."""
+    if stdin and str(path) == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            refuse(command, unreadable, f"- reads {what[0]} from standard input, which is a terminal here; pipe it in"
+                   f" (`award-ledger receipt ID --output - | award-ledger {command} - ...`) or give its file. Nothing"
+                   " was done", f"- 表示从标准输入读取{what[1]}，而此处标准输入是终端；请用管道传入（`award-ledger"
+                   f" receipt ID --output - | award-ledger {command} - ...`），或给出文件路径。未做任何操作")
+            return None
+        raw = sys.stdin.buffer.read(limit + 1)
+        if len(raw) > limit:
+            refuse(command, "file_too_large", f"standard input holds more than {limit:,} bytes, the most {what[0]}"
+                   f" may be; {next_step[0]}. Nothing was done",
+                   f"标准输入超过 {limit:,} 字节，{what[1]}最多 {limit:,} 字节；{next_step[1]}。未做任何操作")
+            return None
+        return raw
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO's open never blocks
     try:
         mode = os.fstat(fd)

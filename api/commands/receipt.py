@@ -35,7 +35,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.set_defaults(run=run_receipt)
     check = commands.add_parser("verify-receipt", help=tr("check a receipt offline with the ledger's public key",
                                                           "用台账公钥离线核验一份回执"))
-    check.add_argument("file", metavar="FILE")
+    check.add_argument("file", metavar="FILE", help=tr("the receipt's JSON file; - reads it from standard input",
+                                                       "回执的 JSON 文件；- 表示从标准输入读取"))
     check.add_argument("--public-key", required=True, metavar="PEM", help=tr(
         "the ledger's public key (PEM file, e.g. public_key of GET /v1/audit/digest)",
         "台账公钥（PEM 文件，如 GET /v1/audit/digest 返回的 public_key）"))
@@ -172,7 +173,7 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
                  "以及台账的公钥 PEM")
     try:
         raw = read_input("verify-receipt", args.file, RECEIPT_LIMIT, ("a receipt", "回执"), next_step,
-                         "receipt_unreadable")
+                         "receipt_unreadable", stdin=True)  # `receipt --output - | verify-receipt -` (a probe)
         if raw is None:
             return 2
         # A byte-order mark (Notepad saves one) is no part of the JSON; nested too deep: a ValueError too.

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ledger import beijing
 from ledger.audit.signing import Signer
 from ledger.audit.stores import Store, open_store
 from ledger.audit.tables import KEYS_TABLE
@@ -50,6 +51,10 @@ class SigningKeyMissing(SigningKeyRefused):
     code = "signing_key_missing"
 
 
+class SigningKeyRetired(SigningKeyRefused):
+    code = "signing_key_retired"
+
+
 def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = True) -> tuple[Signer, Outcome]:
     """The signer of the key file at `path` for the store at `url`, registered there.
 
@@ -60,8 +65,9 @@ def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = T
     A file holding a key the store never used is a rotation, registered and announced. A key file that cannot be
     read raises OSError or UnreadableKey before the store is touched."""
     signer = Signer.load(path) if path.exists() else None
-    if signer is not None and any(k.key_id == signer.key_id for k in registered(url)):
-        return signer, "known"  # the usual case: read only, no lock
+    found = registered(url) if signer is not None else []
+    if signer is not None and any(k.key_id == signer.key_id for k in found):
+        return _current(signer, path, found), "known"  # the usual case: read only, no lock
     db = open_store(url)
     with db.driver_errors(), _registry(db) as conn:
         known = _rows(db, conn)
@@ -77,7 +83,7 @@ def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = T
             signer, made = Signer.create(path)
             outcome: Outcome = "generated" if made else "first"
         elif any(k.key_id == signer.key_id for k in known):
-            return signer, "known"
+            return _current(signer, path, known), "known"
         else:
             outcome = "rotated" if known else "first"
         _insert(db, conn, signer)
@@ -136,6 +142,25 @@ def _rows(db: Store, conn: Any) -> list[KnownKey]:
 def _insert(db: Store, conn: Any, signer: Signer) -> None:
     conn.execute(db.sql(f"INSERT INTO {KEYS_TABLE} (key_id, public_key, first_used) VALUES (%s, %s, %s)"),
                  (signer.key_id, signer.public_pem, datetime.now(UTC).isoformat()))
+
+
+def _current(signer: Signer, path: Path, known: list[KnownKey]) -> Signer:
+    """`signer`, when its key is the store's latest; a key a rotation retired signs nothing more (a receipts probe
+    signed receipts dated after a rotation with the key it retired, which checkers took as the ledger's: a leaked
+    key, rotated away, could go on vouching for the ledger). SigningKeyRetired, naming the key in use."""
+    if known[-1].key_id == signer.key_id:
+        return signer
+    successor = known[[k.key_id for k in known].index(signer.key_id) + 1]
+    current, since = known[-1].key_id, beijing.shown(successor.first_used)  # in Beijing time, as people read it
+    raise SigningKeyRetired(
+        f"the signing key file {path.resolve()} holds key {signer.key_id}, which this store stopped signing with at"
+        f" {since}, when key {successor.key_id} replaced it; it signs with key {current} now. Set"
+        f" LEDGER_SIGNING_KEY_FILE to the file holding key {current} (or to a new key, to rotate again). A retired key"
+        " signs nothing more: nothing was written",
+        zh=f"签名密钥文件 {path.resolve()} 中是密钥 {signer.key_id}，该存储已于 {since} 停用它（由密钥"
+           f" {successor.key_id} 接替）；现用密钥为 {current}。请将 LEDGER_SIGNING_KEY_FILE 设为存有密钥 {current}"
+           " 的文件（或设为新密钥以再次轮换）。已停用的密钥不再签名：未写入任何内容",
+        known=known)
 
 
 def _missing(path: Path, known: list[KnownKey], named: bool = True) -> SigningKeyMissing:

@@ -54,10 +54,12 @@ class Notary:
                 "second_root": self.tree.root(second).hex(),
                 "proof": [h.hex() for h in self.tree.consistency(first, second)] if first else []}
 
-    def known_keys(self) -> list[dict[str, str]]:
-        """Every key this ledger has signed with, oldest first."""
-        return [{"key_id": k.key_id, "public_key": k.public_key, "first_used": k.first_used}
-                for k in keys.known_keys(self.chain._db)]
+    def known_keys(self) -> list[dict[str, str | None]]:
+        """Every key this ledger has signed with, oldest first; `retired_at`, when the next one replaced it (a retired
+        key signs nothing more: `keys.signer_for`), None for the key in use."""
+        found = keys.known_keys(self.chain._db)
+        return [{"key_id": k.key_id, "public_key": k.public_key, "first_used": k.first_used,
+                 "retired_at": found[n + 1].first_used if n + 1 < len(found) else None} for n, k in enumerate(found)]
 
     def check_signed(self, document: dict[str, Any]) -> str | None:
         """Why a signed digest or receipt is not this ledger's (None when its signature holds under one of

@@ -74,3 +74,37 @@ def test_to_stdout_the_receipt_is_alone_and_stderr_says_where_the_key_comes_from
     (tmp_path / "ledger.pem").write_text(digest["public_key"])
     checked = _run_as_printed(captured.err, tmp_path)
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_receipt_piped_in_is_checked_and_an_earlier_keys_says_where_to_look(claim: str, tmp_path: Path,
+                                                                              lang: str) -> None:
+    """A receipts probe: `receipt --output - | verify-receipt - --public-key …` failed, "- no such file"; and a
+    genuine receipt checked against the ledger's newer key read as a forgery, no next step. `-` reads standard
+    input (a terminal there is refused, saying to pipe it in); a key mismatch says to look the signing key up in
+    GET /v1/audit/keys and check with it if the ledger lists it."""
+    import pty
+
+    from ledger.audit.signing import Signer
+
+    assert main(["receipt", claim, "--output", "first.json"]) == 0  # the ledger's key made and registered
+    (tmp_path / "ledger.pem").write_text(Signer.load(tmp_path / "key.pem").public_pem)
+    (tmp_path / "newer.pem").write_text(Signer.create(tmp_path / "newer-private.pem")[0].public_pem)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": str(ROOT),
+           "LEDGER_LANG": lang}
+    for pem, exit_code in (("ledger.pem", 0), ("newer.pem", 1)):
+        run = subprocess.run(f"award-ledger receipt {claim} --output - | award-ledger verify-receipt - --public-key"
+                             f" {pem}", shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == exit_code, run.stderr
+        if exit_code == 0:
+            assert run.stdout.startswith("有效：" if lang == "zh" else "valid:"), run.stdout
+        else:
+            assert "GET /v1/audit/keys" in run.stderr and ("轮换" if lang == "zh" else "rotation") in run.stderr
+    terminal, its_end = pty.openpty()
+    try:
+        tty = subprocess.run([sys.executable, "-m", "api.cli", "verify-receipt", "-", "--public-key", "ledger.pem"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, stdin=its_end)
+    finally:
+        os.close(terminal)
+        os.close(its_end)
+    assert tty.returncode == 2 and "[receipt_unreadable]" in tty.stderr and "|" in tty.stderr, tty.stderr

@@ -144,6 +144,42 @@ def test_pointing_the_setting_at_a_new_key_rotates_to_it(database_url: str, keye
     assert [k.key_id for k in keys.registered(database_url)] == [keyed, new.key_id]
 
 
+def test_a_key_a_rotation_retired_signs_nothing_more(database_url: str, keyed: str, tmp_path: Path, monkeypatch,
+                                                     capsys) -> None:
+    """A receipts probe: after a rotation, `receipt` with the old key's file signed a receipt dated after it, which
+    checkers took as the ledger's (a leaked key, rotated away, went on vouching). The retired key is refused
+    `signing_key_retired`, by a command and by serve, naming the key in use, in both languages, writing nothing;
+    GET /v1/audit/keys says when each key was retired; the key in use goes on signing."""
+    from api.app import create_app
+    from api.settings import Settings
+    from ledger.audit.chain import AuditChain
+    from ledger.audit.notary import Notary
+
+    old = tmp_path / "home" / "var" / "signing-key.pem"
+    new, _ = Signer.create(tmp_path / "new-key.pem")
+    variables = {"LEDGER_DATABASE_URL": database_url}
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path / "elsewhere", COMMANDS["close"],
+                           {**variables, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "new-key.pem")})
+    assert code == 0 and f"signs with key {new.key_id}" in err, err
+    before = _store_state(database_url)
+    for command in ("receipt", "close"):
+        argv = ["close", "--year", "2024"] if command == "close" else ["receipt", _a_claim(database_url)]
+        said = _refused(monkeypatch, capsys, tmp_path / "elsewhere", argv,
+                        {**variables, "LEDGER_SIGNING_KEY_FILE": str(old)}, "signing_key_retired")
+        assert keyed in said["en"] and new.key_id in said["en"] and "signs with key" in said["en"], said
+        assert new.key_id in said["zh"] and "已停用" in said["zh"], said
+    said = _refused(monkeypatch, capsys, tmp_path / "home", ["close", "--year", "2024"], variables,
+                    "signing_key_retired")  # unset, the server's folder's own file: retired too
+    assert _store_state(database_url) == before
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(old))
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the development principals a server without LEDGER_AUTH_FILE makes
+    with pytest.raises(keys.SigningKeyRetired):
+        create_app(Settings())
+    listed = Notary(AuditChain.open(database_url), new).known_keys()
+    assert [(k["key_id"], k["retired_at"]) for k in listed] == [(keyed, listed[1]["first_used"]), (new.key_id, None)]
+
+
 def test_no_key_is_made_while_the_store_cannot_be_reached(tmp_path: Path) -> None:
     """With the store down nothing can say whether it has a key: none is made, and the signer is decided when first
     used (serve's start-up then says the store cannot be reached, as before)."""
