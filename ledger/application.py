@@ -38,7 +38,7 @@ from ledger import catalogue as catalogues
 from ledger.audit import intact, snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.audit.tampering import Unfolded
-from ledger.catalogue.model import Catalogue, Programme
+from ledger.catalogue.model import CapScope, Catalogue, Programme
 from ledger.connection import (
     STORE_ERRORS,
     HeldConnection,
@@ -231,6 +231,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if code in body.members:
                 raise errors.Conflict(f"{code} is already a member of {body_id!r}",
                                       zh=f"{code} 已是 {body_id!r} 的成员")
+            self._refuse_uncounted(org, body_id, max(joined_on, body.recognised_on))
             body.add_member(code, joined_on, by.name)
             org.join(body_id, body.kind, joined_on, body.recognised_on, False, by.name)
             made = self._reopen(org, max(joined_on, body.recognised_on), by, "membership", f"{body_id}/{code}",
@@ -238,6 +239,50 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             return [body, org, *made], views.body(body)
 
         return self._run(by, key, "add_member", {"body": body_id, "uscc": code, "on": joined_on}, decide)
+
+    def _refuse_uncounted(self, org: Organisation, body_id: str, start: date) -> None:
+        """Refuse a membership from `start` while the unit holds a live claim capped per innovation organisation per
+        year (A11's standards awards, "summed over its member units") on or after that day: the body's cap would have
+        to count it and does not. A race probe approved a unit's 1,000,000 under its own body, then recorded it in a
+        body that had used 800,000 from a day before: that body's units held 2,000,000 for the year, and the same
+        two commands sent at once did so too. The unit's such claims are on the caps of the bodies it belongs to
+        already (a claim counts under each), so those are read: a claim approved or pending there while this
+        decides is seen, and one submitted meanwhile counts the new body at its approval (rule 12)."""
+        catalogue = self.catalogue()
+        capped = [prog for prog in catalogue.programmes.values()
+                  for cap in prog.caps if cap.scope is CapScope.ORGANISATION_YEAR]
+        if not capped or not org.memberships:
+            return
+        years = range(min(catalogue.policy.years), max(catalogue.policy.years) + 2)  # an award year may be next
+        # Read as the store has them now, never this process's saved copy (WRITTEN_WHEN_READ): this command writes
+        # neither, so a copy another process has moved on would not conflict on save.
+        trusting = getattr(self._attempt, "trust", False)
+        self._attempt.trust = False
+        try:
+            held: dict[str, str] = {}
+            for member in dict.fromkeys(m["body_id"] for m in org.memberships):
+                for prog in capped:
+                    for year in years:
+                        account = self._get_or_none(AwardAccount, AwardAccount.create_id(
+                            f"cap:{CapScope.ORGANISATION_YEAR.value}:{prog.code}:{member}:{year}"))
+                        for cid, entry in (account.entries.items() if account else ()):
+                            if entry.get("uscc") == org.uscc and entry["status"] in ("pending", "approved"):
+                                held[cid] = prog.code
+            late = [claim for cid in held if (claim := self._get_or_none(Claim, UUID(cid))) is not None
+                    and claim.effective_on >= start]
+        finally:
+            self._attempt.trust = trusting
+        if not late:
+            return
+        named = ", ".join(f"{c.id} ({c.programme}, {c.award_year}, {c.status})" for c in late[:5])
+        raise errors.Conflict(
+            f"{org.uscc} holds claim(s) from {start.isoformat()} on that the cap of {body_id!r} per innovation"
+            f" organisation per year would have to count, and does not: {named}. Withdraw or reject a pending one,"
+            " revoke an approved one (a correction, with its document), then record the membership and claim again;"
+            " or, if the unit joined later, record the day it joined",
+            zh=f"{org.uscc} 持有 {start.isoformat()} 及以后的申请，{body_id!r} 每个创新组织每年的上限须将其计入，"
+               f"但未计入：{named}。请先撤回或驳回待审的申请、撤销已批准的申请（作为更正，附依据文件），再登记成员"
+               "并重新申请；如该单位加入日期更晚，请按实际加入日期登记")
 
     # ------------------------------------------------------------------ certifications
 

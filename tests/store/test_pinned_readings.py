@@ -343,6 +343,50 @@ def test_a_unit_in_two_bodies_cannot_escape_a_spent_standards_cap(world: World, 
     assert again["entitled_amount"] == "800000.00"
 
 
+def test_a_membership_recorded_after_a_standards_award_never_takes_a_body_past_its_cap(world: World,
+                                                                                      ledger: AwardLedger) -> None:
+    """A race probe: a unit's 1,000,000 standards award approved under its own body, then the unit recorded in body
+    B1 (800,000 of its 2023 cap used) from a day before: the award was never counted on B1's cap, and B1's lead got
+    B1's last 200,000 too, 2,000,000 in B1's units for the year (sent at once, the same). The membership is refused
+    `conflict` while the unit holds such a claim, pending or approved, on or after the membership's first day,
+    naming it, and writes nothing; once the award is revoked it is recorded, and claimed again the award counts on
+    B1's cap. A membership from a day after the claim's is recorded: the claim is not B1's to count."""
+    lead, unit = world.org(member=False), world.org(member=False)
+    b1, b2 = world.body(lead=lead), world.body(lead=unit, kind="alliance")
+    for subject, amount in (("standard:RB-1", "500000"), ("standard:RB-2", "300000")):
+        made = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_participate", subject=subject)
+        ledger.approve_claim(SCJGJ, claim_id=made["id"], amount=amount)
+    award = world.approved(unit, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:RB-3",
+                           body_id=b2)
+    assert award["approved_amount"] == "1000000.00"
+    later = world.org(member=False)
+    world.join(b1, later, on=date(2022, 10, 1))  # no standards claim of its own: recorded as before
+    before = world.events()
+    err = refused("conflict", world.join, b1, unit, on=date(2022, 10, 1))
+    assert award["id"] in err.detail and b1 in err.detail and "revoke" in err.detail and award["id"] in err.zh
+    assert world.events() == before
+    world.join(b1, unit, on=date(2023, 7, 1))  # from after the award's day: not B1's to count
+    assert ledger._account(f"cap:organisation_year:A11.standard:{b1}:2023").state().used == D("800000.00")
+
+
+def test_a_membership_waits_for_a_pending_standards_claim_then_counts_it(world: World, ledger: AwardLedger) -> None:
+    """The same refusal for a pending claim (its approval and the membership sent at once gave the unit its whole
+    1,000,000 in two runs of three); withdrawn, the membership is recorded, and a new claim counts on both caps."""
+    lead, unit = world.org(member=False), world.org(member=False)
+    b1, b2 = world.body(lead=lead), world.body(lead=unit, kind="alliance")
+    for subject, amount in (("standard:RP-0", "500000"), ("standard:RP-1", "300000")):
+        made = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_participate", subject=subject)
+        ledger.approve_claim(SCJGJ, claim_id=made["id"], amount=amount)
+    pending = world.claim(unit, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:RP-2",
+                          body_id=b2)
+    refused("conflict", world.join, b1, unit, on=date(2022, 10, 1))
+    ledger.withdraw_claim(SCJGJ, claim_id=pending["id"], reason="待登记成员后重新申请")
+    world.join(b1, unit, on=date(2022, 10, 1))
+    again = world.claim(unit, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:RP-2",
+                        body_id=b2)
+    assert again["entitled_amount"] == "200000.00"
+
+
 def _approved_total(ledger: AwardLedger, *claims: dict) -> Decimal:
     return sum((D(ledger.claim(c["id"])["approved_amount"] or "0") for c in claims), D("0.00"))
 
