@@ -182,7 +182,15 @@ def _json_rows(body: bytes) -> tuple[list[tuple[int, Any]], str | None]:
     except ValueError:
         raise InvalidInput("the body is not valid JSON; send {\"rows\": [{...}, ...]}",
                            zh="请求体不是有效的 JSON；请发送 {\"rows\": [{...}, ...]}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("rows"), list) or set(data) - {"rows", "source"}:
+    extra = sorted(set(data) - {"rows", "source"}) if isinstance(data, dict) else []
+    if extra and isinstance(data.get("rows"), list):
+        # Named, as every other request names a field it does not take (a hostile-input probe read only "send
+        # {"rows": ...}" and could not tell which of its fields was wrong).
+        named = ", ".join(repr(k[:40]) for k in extra[:5])
+        raise InvalidInput(f"{named}: not a field of this request; send {{\"rows\": [...]}} with an optional"
+                           ' "source" and nothing else',
+                           zh=f"{named}：不是本请求的字段；请只发送 {{\"rows\": [...]}}，可另带 \"source\"")
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list) or extra:
         raise InvalidInput("send {\"rows\": [{\"uscc\", \"programme\", \"tier\", \"effective_on\", \"document_ref\","
                            " \"body_id\"}, ...]}", zh="请发送 {\"rows\": [{\"uscc\", \"programme\", \"tier\","
                                                  " \"effective_on\", \"document_ref\", \"body_id\"}, ...]}")

@@ -15,13 +15,14 @@ from ledger.domain.errors import InvalidInput
 from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 # RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
-RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+# ASCII digits: `\d` is any script's, and "２０２４-０１-０１" was told there is no such day (a hostile-input probe).
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 def _offset_plus(value: object) -> object:
     # An unencoded "+08:00" in a query string arrives as " 08:00"; read it as the offset it was meant to be.
     # A bare day is the end of that day in Beijing time (ledger/beijing.py), as on the pages and in the CLI.
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value, re.ASCII):
         try:
             return beijing.as_of(value)
         except ValueError:  # written as a day, but no such day (2023-02-29)

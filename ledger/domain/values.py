@@ -1,6 +1,7 @@
 """Value types of the ledger: money to the fen and the unified social credit code."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -24,6 +25,11 @@ def money(value: Decimal | int | str) -> Decimal:
         raise InvalidAmount(f"amount {str(value).lower()} must be a decimal string such as \"300000.00\", not a"
                             " boolean", zh=f"金额 {str(value).lower()} 应为十进制数字字符串，例如 \"300000.00\"，"
                                            "不能是布尔值")
+    if isinstance(value, float) and math.isinf(value):  # a JSON number past a float's range, read as infinity
+        raise InvalidAmount("amount is a JSON number too long to read (beyond a float's range, so it reads as"
+                            ' infinity); send the amount as a decimal string such as "300000.00"',
+                            zh='金额是过长的 JSON 数字（超出浮点数范围，读作无穷大）；请以十进制数字字符串填写金额，'
+                               '例如 "300000.00"')
     if isinstance(value, float):
         raise InvalidAmount(f"amount {as_sent(value)} must be a decimal string such as \"300000.00\", not a float",
                             zh=f"金额 {as_sent(value)} 应为十进制数字字符串，例如 \"300000.00\"，不能是浮点数")
@@ -95,8 +101,10 @@ class Uscc:
     def __post_init__(self) -> None:
         code = self.value
         if not isinstance(code, str) or len(code) != 18:
-            raise InvalidUscc(f"USCC {code!r} must be 18 characters (GB 32100-2015)",
-                              zh=f"统一社会信用代码 {code!r} 应为 18 位（GB 32100-2015）")
+            # Quoted in part: a 5,000-character path segment came back whole (a hostile-input probe).
+            shown = repr(code) if not isinstance(code, str) or len(code) <= 40 else repr(code[:40]) + "…"
+            raise InvalidUscc(f"USCC {shown} must be 18 characters (GB 32100-2015)",
+                              zh=f"统一社会信用代码 {shown} 应为 18 位（GB 32100-2015）")
         bad = [c for c in code if c not in USCC_CHARS]
         if bad:
             raise InvalidUscc(f"USCC {code!r} has characters outside GB 32100-2015's set: {''.join(bad)!r}"

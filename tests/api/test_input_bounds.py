@@ -139,3 +139,31 @@ def test_an_over_long_query_text_is_told_its_own_limit(api, path, name, most):
             assert answer.status_code == 422, answer.text[:300]
             said = json.dumps(answer.json(), ensure_ascii=False)
             assert str(most) in said and "500" not in said.replace(f"{sent}", ""), said[:600]
+
+
+def test_what_a_refusal_says_is_the_fault_that_was_sent(api):
+    """A hostile-input probe's cosmetic four: a full-width as_of day was told "there is no such day"; a JSON number of
+    4,300 digits, read as infinity, was quoted back as "Infinity", which was never sent; an unknown field beside
+    `rows` was not named; a 5,000-character USCC in the path came back whole. Each says what was sent, in both
+    languages, and nothing is written."""
+    from tests.support import unique_uscc
+
+    org = unique_uscc()
+    api.ok("POST", "/v1/organisations", {"uscc": org, "name": "杭州措辞测试", "in_district": True})
+    before = api.events()
+    for lang in ("en", "zh"):
+        headers = {"Accept-Language": lang}
+        wide = api.call("GET", f"/v1/organisations/{org}/awards?as_of=２０２４-０１-０１", None, "auditor",
+                        headers=headers)
+        assert wide.status_code == 422 and "no such day" not in wide.text and "没有这一天" not in wide.text, wide.text
+        assert "YYYY-MM-DD" in wide.text, wide.text
+        huge = api.client.post("/v1/appropriations", content=b'{"year": 2024, "amount": ' + b"9" * 4300 + b'.5,'
+                               b' "document_ref": "X"}', headers={**headers, "Content-Type": "application/json",
+                                                                   "Authorization": f"Bearer {api.tokens['finance']}"})
+        assert huge.status_code == 422 and "Infinity" not in huge.text, huge.text[:500]
+        assert ("decimal string" if lang == "en" else "十进制数字字符串") in huge.text, huge.text[:500]
+        extra = api.call("POST", "/v1/certifications/imports", {"rows": [], "foo": 1}, "kjj", headers=headers)
+        assert extra.status_code == 422 and "'foo'" in extra.json()["detail"], extra.text
+        long = api.call("GET", f"/v1/organisations/{'9' * 5000}", None, "auditor", headers=headers)
+        assert long.status_code in (404, 422) and len(long.json()["detail"]) < 300, long.text[:300]
+    assert api.events() == before
