@@ -11,7 +11,8 @@ FEN = Decimal("0.01")
 WAN = Decimal(10_000)
 
 
-# Digits grouped in threes as the pages show them ("1,000,000.00"), with ASCII or full-width commas.
+# Digits grouped in threes as the pages show them ("1,000,000.00"), with ASCII or full-width commas; nothing else:
+# "1000,50" (a decimal comma?) or full-width digits go to the API's validator as typed, refused in its words.
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
 
 

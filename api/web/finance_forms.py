@@ -21,6 +21,7 @@ from api.problems import title as problem_title
 from api.schemas.appropriations import AppropriationCreate
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, refusal_words
+from api.web.amounts import plain_amount
 from api.web.correction_forms import key_reused
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
@@ -114,19 +115,10 @@ def _recorded(request: Request, outcome: Outcome, form: str) -> Response:
     return RedirectResponse(f"/ui/finance/write?done={form}", status_code=303)
 
 
-# Thousands separators between groups of three ASCII digits, and nothing else: "1000,50" (a decimal comma?) or
-# full-width digits go to the API's validator as typed, and are refused in its words.
-_GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
 # A JSON integer, as the text of the number it is (RFC 8259): ASCII digits only, so "２０２４" and "²⁰²⁴"
 # stay text, which the API's strict year refuses as it refuses them in a JSON body. Bounded: int() refuses
 # past 4,300 digits, and no year needs a hundred.
 _JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,99})")
-
-
-def _plain_amount(text: str) -> str:
-    """A person types "300,000,000.00" (or with full-width commas); the validator wants "300000000.00"."""
-    text = text.strip()
-    return re.sub("[,，]", "", text) if _GROUPED.fullmatch(text) else text
 
 
 def _json_year(text: str) -> int | str:
@@ -137,7 +129,7 @@ def _json_year(text: str) -> int | str:
 
 
 def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseModel], command: Any) -> Response:
-    sent = typed | ({"amount": _plain_amount(typed["amount"])} if "amount" in typed else {})
+    sent = typed | ({"amount": plain_amount(typed["amount"])} if "amount" in typed else {})
     # The request model takes the body's fields only: what the API has in the path (a reversal's payout id)
     # goes to the command beside it, as the route sends it.
     body = {k: v for k, v in sent.items() if k in model.model_fields}
