@@ -55,6 +55,31 @@ class SigningKeyRetired(SigningKeyRefused):
     code = "signing_key_retired"
 
 
+class SignerRetired(SigningKeyRetired):
+    """A running server's key, retired since it started (another process rotated the store to a new key): the
+    server signs nothing more until restarted with the key in use; its other answers stand."""
+
+    kind = "unavailable"
+
+
+def still_current(db: Store, signer: Signer) -> None:
+    """Nothing, while `signer`'s key is the store's latest; SignerRetired once a rotation retired it (a regression
+    probe: a server running when another process rotated the store went on signing digests and receipts dated after
+    its key's retirement, which checkers accepted)."""
+    known = known_keys(db)
+    if not known or known[-1].key_id == signer.key_id or signer.key_id not in [k.key_id for k in known]:
+        return
+    successor = known[[k.key_id for k in known].index(signer.key_id) + 1]
+    current, since = known[-1].key_id, beijing.shown(successor.first_used)
+    raise SignerRetired(
+        f"this server signs with key {signer.key_id}, which the store retired at {since}, when key {successor.key_id}"
+        f" replaced it: it signs no digest or receipt more. Restart the server with LEDGER_SIGNING_KEY_FILE set to"
+        f" the file holding key {current}",
+        zh=f"本服务使用密钥 {signer.key_id} 签名，而该存储已于 {since} 停用它（由密钥 {successor.key_id} 接替）："
+           f"它不再为任何摘要或回执签名。请将 LEDGER_SIGNING_KEY_FILE 设为存有密钥 {current} 的文件后重新启动服务",
+        known=known)
+
+
 def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = True) -> tuple[Signer, Outcome]:
     """The signer of the key file at `path` for the store at `url`, registered there.
 

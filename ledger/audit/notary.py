@@ -34,7 +34,12 @@ class Notary:
         head = self.head(size)
         if checked:
             self.chain.head_intact(head["position"])
-        return self.signer.sign(head)
+        return self.sign(head)
+
+    def sign(self, document: dict[str, Any]) -> dict[str, Any]:
+        """`document` signed with the ledger's key, while it is the key in use (`keys.still_current`)."""
+        keys.still_current(self.chain._db, self.signer)
+        return self.signer.sign(document)
 
     def head(self, size: int) -> dict[str, Any]:
         position = self.tree.positions[size - 1] if size else 0

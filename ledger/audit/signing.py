@@ -144,11 +144,11 @@ def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> 
         # A key the ledger signed with before a rotation is one reason, a forger's another: the reader can tell them
         # apart by the ledger's list of its keys (a receipts probe read the same words for a genuine old receipt).
         return Reason(f"it is signed by key {key_id(carried)}, not by the trusted key {key_id(trusted)}: if the"
-                      f" ledger lists {key_id(carried)} among its keys (GET /v1/audit/keys), it was signed before a key"
-                      " rotation, so check it with that key's public_key; if not, the ledger did not sign it",
+                      f" ledger lists {key_id(carried)} among its keys (GET /v1/audit/keys, each with when it was in"
+                      " use), check it with that key's public_key; if not, the ledger did not sign it",
                       f"它由密钥 {key_id(carried)} 签名，而不是由受信任的密钥 {key_id(trusted)} 签名：若台账的密钥列表"
-                      f"（GET /v1/audit/keys）中有 {key_id(carried)}，它签于密钥轮换之前，"
-                      "请用该密钥的 public_key 核验；若没有，它并非台账所签")
+                      f"（GET /v1/audit/keys，列有各密钥的使用期间）中有 {key_id(carried)}，请用该密钥的 public_key"
+                      " 核验；若没有，它并非台账所签")
     if document.get("key_id") != key_id(carried):
         return Reason("its key_id does not name the public key it carries", "其 key_id 与所带公钥不符")
     try:

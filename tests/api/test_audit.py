@@ -5,6 +5,7 @@ import base64
 import hashlib
 
 from ledger.audit.chain import GENESIS, event_bytes
+from tests.api.conftest import World
 from tests.audit.conftest import Dba
 
 
@@ -135,3 +136,31 @@ def test_a_claim_receipt_over_http_verifies_offline(api, world) -> None:
     public_key = api.ok("GET", "/v1/audit/digest", as_="auditor")["public_key"]
     assert check(receipt, public_key) == []
     api.refused("GET", "/v1/claims/00000000-0000-0000-0000-000000000007/receipt", None, "finance", 404, "not_found")
+
+
+def test_a_running_server_whose_key_another_process_retired_signs_nothing_more(api, settings, tmp_path):
+    """A regression probe: a server running when another process rotated the store to a new key went on signing
+    digests and receipts, dated after its key's retirement, which checkers accepted. Once its key is retired it
+    answers 503 `signing_key_retired`, naming the key in use and to restart with it, in both languages; a receipt
+    likewise; nothing is written, and what needs no signature (the key list, with retired_at) still answers."""
+    from ledger.audit import keys
+    from ledger.audit.signing import Signer
+    from ledger.audit.stores import open_store
+
+    world = World(api)
+    org = world.org()
+    claim = api.ok("POST", "/v1/claims", {"uscc": org, "programme": "A5.voucher", "award_year": 2023,
+                                          "effective_on": "2023-06-01", "basis_amount": "100000"}, "kjj")
+    assert api.call("GET", "/v1/audit/digest", None, "auditor").status_code == 200
+    new, _ = Signer.create(tmp_path / "rotated.pem")
+    keys.register(open_store(settings.database_url), new)  # as a command run with a new key file does
+    before = api.events()
+    for path in ("/v1/audit/digest", f"/v1/claims/{claim['id']}/receipt"):
+        for lang, said in (("en", f"LEDGER_SIGNING_KEY_FILE set to the file holding key {new.key_id}"),
+                           ("zh", f"存有密钥 {new.key_id} 的文件")):
+            answer = api.call("GET", path, None, "auditor", headers={"Accept-Language": lang})
+            assert answer.status_code == 503 and answer.json()["code"] == "signing_key_retired", answer.text
+            assert said in answer.json()["detail"], answer.text
+    listed = api.ok("GET", "/v1/audit/keys", None, "auditor")
+    assert [k["retired_at"] is None for k in listed] == [False, True] and listed[1]["key_id"] == new.key_id
+    assert api.events() == before

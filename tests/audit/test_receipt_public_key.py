@@ -99,7 +99,7 @@ def test_a_receipt_piped_in_is_checked_and_an_earlier_keys_says_where_to_look(cl
         if exit_code == 0:
             assert run.stdout.startswith("有效：" if lang == "zh" else "valid:"), run.stdout
         else:
-            assert "GET /v1/audit/keys" in run.stderr and ("轮换" if lang == "zh" else "rotation") in run.stderr
+            assert "GET /v1/audit/keys" in run.stderr and ("使用期间" if lang == "zh" else "in use") in run.stderr
     terminal, its_end = pty.openpty()
     try:
         tty = subprocess.run([sys.executable, "-m", "api.cli", "verify-receipt", "-", "--public-key", "ledger.pem"],
