@@ -63,9 +63,9 @@ class KeyPublic(BaseModel):
     key_id: str
     public_key: str
     first_used: str
-    retired_at: str | None = Field(None, description="when the next key replaced it (UTC, as first_used): a retired"
-                                                     " key signs nothing more, so a digest or receipt it signed after"
-                                                     " this moment is not the ledger's; null for the key in use")
+    retired_at: MomentText | None = Field(
+        None, description="when the next key replaced it (UTC, as first_used): a retired key signs nothing more, so a"
+                          " digest or receipt it signed after this moment is not the ledger's; null for the key in use")
 
 
 class BadSnapshotPublic(BaseModel):
