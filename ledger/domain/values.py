@@ -25,11 +25,11 @@ def money(value: Decimal | int | str) -> Decimal:
         raise InvalidAmount(f"amount {str(value).lower()} must be a decimal string such as \"300000.00\", not a"
                             " boolean", zh=f"金额 {str(value).lower()} 应为十进制数字字符串，例如 \"300000.00\"，"
                                            "不能是布尔值")
-    if isinstance(value, float) and math.isinf(value):  # a JSON number past a float's range, read as infinity
-        raise InvalidAmount("amount is a JSON number too long to read (beyond a float's range, so it reads as"
-                            ' infinity); send the amount as a decimal string such as "300000.00"',
-                            zh='金额是过长的 JSON 数字（超出浮点数范围，读作无穷大）；请以十进制数字字符串填写金额，'
-                               '例如 "300000.00"')
+    if isinstance(value, float) and math.isinf(value):  # the word, or a JSON number past a float's range
+        raise InvalidAmount(f"amount {as_sent(value)} is infinite as read: the word Infinity, or a JSON number too"
+                            ' long to be read as one; send the amount as a decimal string such as "300000.00"',
+                            zh=f"金额 {as_sent(value)} 读作无穷大：即 Infinity 一词，或过长、无法读取的 JSON 数字；"
+                               '请以十进制数字字符串填写金额，例如 "300000.00"')
     if isinstance(value, float):
         raise InvalidAmount(f"amount {as_sent(value)} must be a decimal string such as \"300000.00\", not a float",
                             zh=f"金额 {as_sent(value)} 应为十进制数字字符串，例如 \"300000.00\"，不能是浮点数")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ledger.catalogue.model import Catalogue, Kind, Programme
+from ledger.catalogue.model import CapScope, Catalogue, Kind, Programme
 from ledger.domain.errors import LedgerError, NotEligible, UnknownProgramme
 from ledger.domain.values import yuan
 from ledger.rules import accounts as acct
@@ -146,11 +146,38 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
         standing, amount = max(standing - max(amount - room, Decimal("0.00")), Decimal("0.00")), capped
     about = acct.subject_key(facts.uscc, plan.subject)
     if about and about in plan.keys:
+        standing = _within_own_caps(plan, caps, account, account(about), standing)
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why,  # type: ignore[arg-type]
                            plan.catalogue.project_ceilings)
     why.add("entitlement", None, later(_entitled, amount), amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)
+
+
+# The caps per enterprise a programme's standing on one subject stays within (rule 4: "each programme's standing taken
+# after its own caps"); a project's cap is `supersede`'s `ceilings`.
+_OWN_CAPS = (CapScope.ENTERPRISE_YEAR, CapScope.ENTERPRISE_TERM)
+
+
+def _within_own_caps(plan: Plan, caps: list, account, subject: AccountState, standing: Decimal) -> Decimal:
+    """The claim's standing cut so that its programme's standing on the subject, counted over the claims on the same
+    cap (the same year, or the term), stays within that cap per enterprise. A cap counts what claims are paid, and a
+    claim paid the difference over another programme's award stands at more than it drew: a second claim of the
+    programme was given the cap's rest, and the two stood past the cap (an oracle probe: tech transfer at 1,150,000
+    on a project under its 1,000,000 a year, the unit paid 1,150,000). A ladder's rungs stand each at its whole rung,
+    and are left to the ladder (rule 3)."""
+    if plan.programme.kind is Kind.TIERED:
+        return standing
+    own = [e for e in subject.live if e.programme == plan.programme.code]
+    if not own:
+        return standing
+    cut = Decimal("0.00")
+    for cap, key in caps:
+        if cap.scope in _OWN_CAPS:
+            on_cap = {e.claim_id for e in account(key).live}
+            stood = sum((e.gross for e in own if e.claim_id in on_cap), Decimal("0.00"))
+            cut = max(cut, stood + standing - cap.limit)
+    return max(standing - cut, Decimal("0.00"))
 
 
 def evaluate(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts,

@@ -160,7 +160,7 @@ def test_what_a_refusal_says_is_the_fault_that_was_sent(api):
         huge = api.client.post("/v1/appropriations", content=b'{"year": 2024, "amount": ' + b"9" * 4300 + b'.5,'
                                b' "document_ref": "X"}', headers={**headers, "Content-Type": "application/json",
                                                                    "Authorization": f"Bearer {api.tokens['finance']}"})
-        assert huge.status_code == 422 and "Infinity" not in huge.text, huge.text[:500]
+        assert huge.status_code == 422 and ("too long" in huge.text or "过长" in huge.text), huge.text[:500]
         assert ("decimal string" if lang == "en" else "十进制数字字符串") in huge.text, huge.text[:500]
         extra = api.call("POST", "/v1/certifications/imports", {"rows": [], "foo": 1}, "kjj", headers=headers)
         assert extra.status_code == 422 and "'foo'" in extra.json()["detail"], extra.text

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ledger.application import AwardLedger
 from ledger.catalogue import current
 from ledger.domain import errors
-from tests.store.conftest import FGJ, KJJ, SCJGJ, World, instances
+from tests.store.conftest import FGJ, JXJ, KJJ, SCJGJ, World, instances
 from tests.store.test_concurrency import race
 
 D = Decimal
@@ -385,6 +385,37 @@ def test_a_membership_waits_for_a_pending_standards_claim_then_counts_it(world: 
     again = world.claim(unit, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:RP-2",
                         body_id=b2)
     assert again["entitled_amount"] == "200000.00"
+
+
+@pytest.mark.parametrize(("steps", "best"), [
+    ((("A5.voucher", "500000", 2023), ("A8.tech_transfer", "3000000", 2023), ("A8.tech_transfer", "3000000", 2023)),
+     "1000000.00"),
+    ((("A8.tech_transfer", "500000", 2023), ("A5.voucher", "1000000", 2023), ("A5.voucher", "1000000", 2023)),
+     "500000.00"),
+    ((("A8.tech_transfer", "1000000", 2023), ("A5.computing", "3000000", 2023), ("A5.computing", "3000000", 2024)),
+     "1000000.00"),
+    ((("A8.tech_transfer", "3000000", 2023), ("A8.tech_transfer", "3000000", 2024)), "1200000.00"),
+], ids=["tech-transfer-year", "voucher-year", "computing-term", "two-years-apart"])
+def test_a_programme_stands_on_a_subject_within_its_own_per_enterprise_cap(world: World, ledger: AwardLedger,
+                                                                         steps, best) -> None:
+    """Rule 4 with a per-enterprise cap (an oracle probe): a voucher's 150,000 approved, then tech transfer's 600,000
+    paid its 450,000 difference, then a second tech transfer of 600,000 for the same project and year took the 550,000
+    the year's cap showed left (the cap counts what is paid): tech transfer stood at 1,150,000 on the subject, past
+    its 1,000,000 a year, and the unit was paid 1,150,000 (a voucher 600,000 past its 500,000; computing 1,200,000
+    past its term's 1,000,000). A programme's standing on a subject stays within its own caps per enterprise (per
+    year, per term), so the subject is paid its best single award after caps; claims in years apart each have their
+    year's cap."""
+    org = world.org()
+    subject = f"project:YC-{org[-6:]}"
+    approved = []
+    for programme, basis, year in steps:
+        by = JXJ if programme.startswith("A8") else KJJ
+        try:
+            made = world.claim(org, programme, by=by, year=year, subject=subject, basis_amount=basis)
+        except (errors.Superseded, errors.CapExceeded):
+            continue
+        approved.append(D(ledger.approve_claim(by, claim_id=made["id"]).view["approved_amount"]))
+    assert sum(approved, D("0.00")) == D(best), approved
 
 
 def _approved_total(ledger: AwardLedger, *claims: dict) -> Decimal:
