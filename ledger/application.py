@@ -209,6 +209,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 raise errors.Conflict(f"innovation body {body_id!r} is already registered",
                                       zh=f"创新组织 {body_id!r} 已登记")
             org = self._organisation(lead)
+            # The lead is a member from the recognition on, as a member added late is (a regression probe: a new body
+            # led by a unit holding an approved standards award took a second member's 1,000,000 past its cap).
+            self._refuse_uncounted(org, body_id, recognised_on)
             body = InnovationBody(body_id=body_id, name=name, kind=kind, lead_uscc=lead, recognised_on=recognised_on,
                                   by=by.name)
             org.join(body_id, kind, recognised_on, recognised_on, True, by.name)

@@ -365,6 +365,10 @@ def test_a_membership_recorded_after_a_standards_award_never_takes_a_body_past_i
     err = refused("conflict", world.join, b1, unit, on=date(2022, 10, 1))
     assert award["id"] in err.detail and b1 in err.detail and "revoke" in err.detail and award["id"] in err.zh
     assert world.events() == before
+    # A body the unit leads, recognised from before the award: its lead is a member from then (a regression probe).
+    err = refused("conflict", world.body, lead=unit, kind="community", on=date(2022, 10, 1))
+    assert award["id"] in err.detail and world.events() == before
+    world.body(lead=unit, kind="community", on=date(2023, 7, 1))
     world.join(b1, unit, on=date(2023, 7, 1))  # from after the award's day: not B1's to count
     assert ledger._account(f"cap:organisation_year:A11.standard:{b1}:2023").state().used == D("800000.00")
 
