@@ -31,7 +31,7 @@ from ledger.application import AwardLedger
 from ledger.audit.append_only import protect
 from ledger.audit.chain import AuditChain
 from ledger.audit.notary import Notary
-from ledger.connection import SERVER_FULL, server_full
+from ledger.connection import server_full
 from ledger.store import is_postgres, store_env, store_named
 from projections.applied import AppliedListener
 from projections.readmodels import ReadModels
@@ -128,10 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except (*problems.STORE_ERRORS, ReplicaConfigError) as err:
                 if (denied := permission_denied(err, settings.database_url)) is not None:  # a read-only file
                     raise StoreUnreachable(denied[0], denied[1], "store_forbidden") from None
-                if server_full(err):
-                    raise StoreUnreachable(f"cannot open the store ({_where(store)}): {SERVER_FULL[0]}; then start"
-                                           " again", f"无法打开存储（{_where(store)}）：{SERVER_FULL[1]}；然后重新启动"
-                                           ) from None
+                if (full := server_full(err)) is not None:
+                    raise StoreUnreachable(f"cannot open the store ({_where(store)}): {full[0]}; then start again",
+                                           f"无法打开存储（{_where(store)}）：{full[1]}；然后重新启动") from None
                 raise StoreUnreachable(f"cannot open the store ({_where(store)}): {str(err).strip()}. Start the"
                                        " database or fix LEDGER_DATABASE_URL, then start again") from None
             except persistence.DatabaseError as err:

@@ -444,11 +444,10 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def _store_unreachable(err: BaseException) -> int:
-    from ledger.connection import SERVER_FULL, server_full
+    from ledger.connection import server_full
 
-    if server_full(err):
-        return _fail("store_unreachable", f"cannot open the store: {SERVER_FULL[0]}",
-                     f"无法打开存储：{SERVER_FULL[1]}")
+    if (full := server_full(err)) is not None:
+        return _fail("store_unreachable", f"cannot open the store: {full[0]}", f"无法打开存储：{full[1]}")
     return _fail("store_unreachable",
                  f"cannot open the store: {' '.join(str(err).split()).rstrip('.?')}. Start the database or fix"
                  " LEDGER_DATABASE_URL",

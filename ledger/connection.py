@@ -173,24 +173,39 @@ def unheld() -> Iterator[None]:
     yield
 
 
-# What PostgreSQL says when it takes no more connections: its max_connections reached (the slots left kept for
-# superusers), or a role's or a database's own limit.
-_FULL = ("too many clients", "remaining connection slots are reserved", "too many connections for")
-SERVER_FULL = ("the database server takes no more connections (max_connections reached): wait for other clients to"
-               " finish and try again, or raise PostgreSQL's max_connections, or lower LEDGER_DB_POOL or"
-               " LEDGER_WORKERS (README, \"Connections\")",
-               "数据库服务器不再接受新连接（已达 max_connections 上限）：请等其他客户端结束后重试，或调高 PostgreSQL 的"
-               " max_connections，或调低 LEDGER_DB_POOL 或 LEDGER_WORKERS（见 README“Connections”一节）")
+# What PostgreSQL says when it takes no more connections, and what to do: its max_connections reached (the slots left
+# kept for superusers), or a role's or a database's own CONNECTION LIMIT (a regression probe: a role at its own limit
+# was told to raise max_connections, which changes nothing).
+_SERVER_FULL = ("the database server takes no more connections (max_connections reached): wait for other clients to"
+                " finish and try again, or raise PostgreSQL's max_connections, or lower LEDGER_DB_POOL or"
+                " LEDGER_WORKERS (README, \"Connections\")",
+                "数据库服务器不再接受新连接（已达 max_connections 上限）：请等其他客户端结束后重试，"
+                "或调高 PostgreSQL 的 max_connections，或调低 LEDGER_DB_POOL 或 LEDGER_WORKERS"
+                "（见 README“Connections”一节）")
+_ROLE_FULL = ("the database user has as many connections as its own CONNECTION LIMIT allows: wait for its other"
+              " connections to finish and try again, or raise the limit (ALTER ROLE … CONNECTION LIMIT), or lower"
+              " LEDGER_DB_POOL or LEDGER_WORKERS (README, \"Connections\")",
+              "该数据库用户的连接数已达其自身的 CONNECTION LIMIT：请等其他连接结束后重试，或调高该上限（ALTER ROLE …"
+              " CONNECTION LIMIT），或调低 LEDGER_DB_POOL 或 LEDGER_WORKERS（见 README“Connections”一节）")
+_DATABASE_FULL = ("the database has as many connections as its own CONNECTION LIMIT allows: wait for other connections"
+                  " to it to finish and try again, or raise the limit (ALTER DATABASE … CONNECTION LIMIT), or lower"
+                  " LEDGER_DB_POOL or LEDGER_WORKERS (README, \"Connections\")",
+                  "该数据库的连接数已达其自身的 CONNECTION LIMIT：请等其他连接结束后重试，或调高该上限（ALTER DATABASE"
+                  " … CONNECTION LIMIT），或调低 LEDGER_DB_POOL 或 LEDGER_WORKERS（见 README“Connections”一节）")
+_FULL = (("too many connections for role", _ROLE_FULL), ("too many connections for database", _DATABASE_FULL),
+         ("too many clients", _SERVER_FULL), ("remaining connection slots are reserved", _SERVER_FULL))
 
 
-def server_full(err: BaseException) -> bool:
-    """Whether `err` (or what raised it) is PostgreSQL refusing a connection because it has as many as it takes:
-    no database to start or URL to fix (a hostile-input probe was told both while the server was full)."""
+def server_full(err: BaseException) -> tuple[str, str] | None:
+    """What to do, in English and Chinese, when `err` (or what raised it) is PostgreSQL refusing a connection because
+    it, the role or the database has as many as it takes: no database to start or URL to fix (a hostile-input probe
+    was told both while the server was full); None otherwise."""
     seen: BaseException | None = err
     for _ in range(8):
         if seen is None:
-            return False
-        if any(said in str(seen) for said in _FULL):
-            return True
+            return None
+        for said, advice in _FULL:
+            if said in str(seen):
+                return advice
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None

@@ -617,14 +617,16 @@ def test_a_server_that_takes_no_more_connections_is_not_a_database_to_start(post
     try:
         url = urlsplit_replace_user(fresh_postgres_url, role)
         said = _both(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": url}, "store_unreachable",
-                     quoted=r"`[^`]*`|'[^']*'|max_connections|LEDGER_\w+|PostgreSQL|README|Connections")
+                     quoted=r"`[^`]*`|'[^']*'|max_connections|LEDGER_\w+|PostgreSQL|README|Connections"
+                            r"|ALTER ROLE … CONNECTION LIMIT|CONNECTION LIMIT")
         assert "try again" in said["en"] and "Start the database" not in said["en"], said
+        assert "ALTER ROLE" in said["en"] and "max_connections" not in said["en"], said  # the role's own limit
         assert "重试" in said["zh"] and "OperationalError" not in said["zh"], said
         for lang in ("en", "zh"):
             run = _serve(tmp_path, lang, "--port", "18996", LEDGER_DATABASE_URL=url)
             (found,) = REFUSAL.findall(run.stderr)
             assert run.returncode == 2 and found[1] == "store_unreachable", run.stderr
-            assert "max_connections" in found[2] and ("重试" in found[2] if lang == "zh" else "try again" in found[2])
+            assert "CONNECTION LIMIT" in found[2] and ("重试" in found[2] if lang == "zh" else "try again" in found[2])
     finally:
         with psycopg.connect(postgres_server_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
