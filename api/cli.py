@@ -341,11 +341,13 @@ def main(argv: list[str] | None = None) -> int:
     real = sys.stdout
     guard = _GuardedStdout(real)
     sys.stdout = guard  # type: ignore[assignment]
+    cli_language.refusals_as_documents_off()  # a run's --json is its own (tests run many in one process)
     try:
         code = _main(argv)
         guard.flush()  # what is buffered goes now, where a failure can still be said (not at exit)
     finally:
         sys.stdout = real
+        cli_language.refusals_as_documents_off()
     if not guard.failures:
         return code
     err = guard.failures[0]

@@ -97,9 +97,35 @@ def interrupted_while_starting(_signum: int, _frame: object) -> None:
 
 
 def refuse(command: str | None, code: str, en: str, zh: str) -> None:
-    """One refusal on stderr, `award-ledger[ COMMAND]: [code] text`, in the reader's language."""
+    """One refusal on stderr, `award-ledger[ COMMAND]: [code] text`, in the reader's language; and on stdout as a
+    JSON document too, for a command whose reader asked for one (`refusals_as_documents`)."""
     name = f"award-ledger {command}" if command else "award-ledger"
-    print(f"{name}: [{code}] {zh if language() == 'zh' else en}", file=sys.stderr, flush=True)
+    text = zh if language() == "zh" else en
+    print(f"{name}: [{code}] {text}", file=sys.stderr, flush=True)
+    if _AS_DOCUMENT:
+        print(json.dumps({"code": code, "detail": text, **_AS_DOCUMENT[-1]}, indent=2, ensure_ascii=False),
+              flush=True)
+
+
+# The fields a command run with --json adds to the document its refusal prints on stdout (`refuse`): a script reading
+# stdout gets the refusal there, whatever refused (a regression probe: `reconcile --json` printed nothing on stdout
+# for a file missing or too large, an unknown --as or a bad column map).
+_AS_DOCUMENT: list[dict[str, Any]] = []
+
+
+def refusals_as_documents(**fields: Any) -> None:
+    """From here on in this run, a refusal is also printed on stdout as a JSON document with these fields."""
+    _AS_DOCUMENT[:] = [fields]
+
+
+def refusals_as_documents_off() -> None:
+    _AS_DOCUMENT.clear()
+
+
+def refusal_adds(**fields: Any) -> None:
+    """More fields for the document of the next refusal (a statement's refused lines)."""
+    if _AS_DOCUMENT:
+        _AS_DOCUMENT[-1] = {**_AS_DOCUMENT[-1], **fields}
 
 
 def tr(en: str, zh: str) -> str:

@@ -8,7 +8,7 @@ import csv
 import json
 from pathlib import Path
 
-from api.cli_language import language, os_reason_zh, reason_zh, refuse, then, tr
+from api.cli_language import language, os_reason_zh, reason_zh, refusal_adds, refusals_as_documents, refuse, then, tr
 from api.commands.common import acting_as, configure_logging, read_input, settings
 from api.reports.table import grouped, render
 from ledger.domain.text import printable
@@ -48,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from projections.readmodels import ReadModels
     from projections.rebuild import catch_up
 
+    if args.json:  # a script reading stdout gets any refusal there too, as the API answers it
+        refusals_as_documents(imported=False, source=Path(args.file).name)
     config = settings(args)
     configure_logging(config)
     by = acting_as("reconcile", args.principal, CLI_PRINCIPAL, config)
@@ -79,12 +81,9 @@ def run(args: argparse.Namespace) -> int:
         # The API's `invalid_request` for a file it cannot read as text (neither UTF-8 nor GB18030) is, for a file
         # on the command line, the CLI's `csv_unreadable` (an operations probe: a code not in the CLI's table).
         code = "csv_unreadable" if err.code == "invalid_request" else err.code
+        refusal_adds(**err.context_in(language()))  # each refused line with its code, in the reader's language
         refuse("reconcile", code, f"{path}: {detail}. Nothing was imported",
                then(f"{path}：{zh}", "未导入任何内容"))
-        if args.json:  # a script reading stdout gets the refusal as the API answers it, each refused line's code
-            lang = language()
-            print(json.dumps({"code": code, "detail": (zh if lang == "zh" else detail), "imported": False,
-                              "source": path.name, **err.context_in(lang)}, indent=2, ensure_ascii=False))
         return 2
     except csv.Error as err:
         refuse("reconcile", "csv_unreadable", f"{path} is not readable as CSV ({err}); export the statement from the"

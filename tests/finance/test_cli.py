@@ -250,3 +250,33 @@ def test_reconcile_json_prints_the_refusal_when_no_line_is_imported(world, tmp_p
     assert printed["refused_lines"][0]["message"].startswith("第 3 行" if lang == "zh" else "line 3"), printed
     assert "[invalid_statement]" in out.err
     assert world.ledger.recorder.max_notification_id() == head
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "too-large", "unknown-principal", "bad-column-map"])
+def test_reconcile_json_prints_every_refusal_on_stdout(world, tmp_path, capsys, monkeypatch, case):
+    """A regression probe: `reconcile --json` printed its refusal on stdout for a statement refused by its lines,
+    but nothing for a file missing, a folder, a file too large, an unknown --as or an unusable column map. Each
+    prints one JSON document there (code, detail, imported false) beside stderr's refusal, exit 2."""
+    path, argv = tmp_path / "statement.csv", []
+    path.write_text("date,amount,reference\n2023-07-03,1.00,X-1\n", encoding="utf-8")
+    if case == "missing":
+        path = tmp_path / "nowhere.csv"
+    elif case == "folder":
+        path = tmp_path
+    elif case == "too-large":
+        monkeypatch.setenv("LEDGER_MAX_STATEMENT_BYTES", "10")
+    elif case == "unknown-principal":
+        auth = tmp_path / "principals.json"
+        auth.write_text(json.dumps({"principals": [{"name": "fin", "role": "finance", "token_sha256": "0" * 64}]}))
+        monkeypatch.setenv("LEDGER_AUTH_FILE", str(auth))
+        argv = ["--as", "nobody"]
+    else:
+        columns = tmp_path / "columns.toml"
+        columns.write_text("not = [toml")
+        monkeypatch.setenv("LEDGER_BANK_COLUMNS", str(columns))
+    code = main(["reconcile", str(path), "--json", *argv])
+    out = capsys.readouterr()
+    assert code == 2, out.err
+    printed = json.loads(out.out)
+    assert printed["imported"] is False and printed["code"] in out.err and printed["detail"], printed
+    assert main(["reconcile", str(path), *argv]) == 2 and capsys.readouterr().out == ""  # without --json: nothing
