@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from typing import Any
 from uuid import UUID
@@ -47,12 +48,13 @@ def plain_reference(value: str, field: str, name_zh: str) -> str:
     editor makes of a typed "-", was a fifth payout of one transfer: a hostile-input probe), and no letter but ASCII's
     or a Chinese character (a Cyrillic "Н" reads as "H"). Refused `invalid_request`, showing the form to write."""
     found = clean_text(value, field)
-    plain = unicodedata.normalize("NFKC", found).translate(LOOK_ALIKE)
-    if plain != found:
+    # "一" (one) between letters or digits is a dash to the eye: "PAY一0001" beside "PAY-0001" (a regression probe).
+    plain = _ONE_AS_DASH.sub("-", unicodedata.normalize("NFKC", found).translate(LOOK_ALIKE))
+    if plain != found and _odd(plain) is None:
         raise errors.InvalidInput(f"{field} {found!r} has full-width, dash or other look-alike characters; write it"
                                   f" as {plain!r}",
                                   zh=f"{name_zh} {found!r} 含全角、破折号或其他形近字符；请写作 {plain!r}", field=field)
-    if (odd := next((c for c in found if not (" " <= c <= "~" or _chinese(c))), None)) is not None:
+    if (odd := _odd(found) or _odd(plain)) is not None:  # no plain form to name: one it names would be refused too
         named = unicodedata.name(odd, f"U+{ord(odd):04X}")
         raise errors.InvalidInput(f"{field} {found!r} has the character {odd!r} ({named}), which reads like another:"
                                   " write it with ASCII letters, digits and signs (or Chinese characters) as the"
@@ -62,10 +64,18 @@ def plain_reference(value: str, field: str, name_zh: str) -> str:
     return found
 
 
+_ONE_AS_DASH = re.compile(r"(?<=[0-9A-Za-z])一(?=[0-9A-Za-z])")
+
+
+def _odd(text: str) -> str | None:
+    """The first character of `text` that is neither printable ASCII nor Chinese, or None."""
+    return next((c for c in text if not (" " <= c <= "~" or _chinese(c))), None)
+
+
 def _chinese(char: str) -> bool:
-    """A Chinese character (the CJK unified ideographs and their extensions): what a reference may hold beside
-    ASCII (a compatibility ideograph is refused before, as NFKC writes it otherwise)."""
-    return unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+    """A Chinese character (the CJK unified ideographs and their extensions, and 〇 of written dates): what a
+    reference may hold beside ASCII (a compatibility ideograph is refused before, as NFKC writes it otherwise)."""
+    return char == "〇" or unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
 
 
 def path_segment(value: str, field: str, name_zh: str) -> str:

@@ -92,7 +92,7 @@ def test_a_body_id_in_full_width_is_refused_naming_its_plain_form(api):
                                              "recognised_on": "2022-10-01"})
 
 
-@pytest.mark.parametrize("odd", ["\u2010", "\u2011", "\u2013", "\u2212", "\u041d"])
+@pytest.mark.parametrize("odd", ["\u2010", "\u2011", "\u2013", "\u2212", "\u041d", "\u4e00"])
 def test_a_look_alike_body_id_or_bank_reference_is_refused(api, odd):
     """A hostile-input probe: a payout under `HL‐PAY‐0001` (U+2010, an editor's dash for a typed "-"), an en dash,
     the minus sign or a Cyrillic `Н` was a new payout of one bank transfer beside `HL-PAY-0001` (five in all; a
@@ -124,7 +124,12 @@ def test_a_look_alike_body_id_or_bank_reference_is_refused(api, odd):
         api.refused("POST", "/v1/innovation-bodies", {"id": bad, "name": "某联合体", "kind": "consortium",
                                                       "lead_uscc": lead, "recognised_on": "2022-10-01"},
                     "admin", 422, "invalid_request")
-    api.ok("POST", "/v1/innovation-bodies", {"id": f"滨江-{plain}", "name": "某联合体", "kind": "consortium",
+    for unsuggested in ("DŽ-1", "A・1"):  # a plain form that would itself be refused is not suggested (a probe)
+        problem = api.refused("POST", "/v1/payouts", {"claim_id": "00000000-0000-4000-8000-000000000000",
+                                                      "amount": "10.00", "paid_on": "2024-07-01",
+                                                      "bank_ref": unsuggested}, "finance", 422, "invalid_request")
+        assert "write it as" not in problem["detail"] and "ASCII" in problem["detail"], problem
+    api.ok("POST", "/v1/innovation-bodies", {"id": f"滨江二〇二四-{plain}", "name": "某联合体", "kind": "consortium",
                                              "lead_uscc": lead, "recognised_on": "2022-10-01"})
 
 
