@@ -490,7 +490,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             # One copy of each organisation for the re-assessment and the proposals below: reading the claim's
             # twice cost the command bench a fifth of its rate (bench/RESULTS.md, stop 52).
             load = _loaded_once(self._organisation_or_none)
-            accounts = self._reassess(claim, by, load(claim.uscc))
+            try:
+                accounts = self._reassess(claim, by, load(claim.uscc))
+            except (errors.AlreadyAwarded, errors.Superseded) as outranked:
+                raise _closing_told(outranked) from None
             approved = claim.entitled_amount if decided is None else decided
             if approved > claim.entitled_amount:
                 raise errors.CapExceeded(f"approval of {yuan(approved)} is above the claim's entitlement of"
@@ -1597,6 +1600,17 @@ def _same_subject(sent: str, named: str, prog: Programme) -> bool:
         return parse_subject(sent, kinds).key == parse_subject(named, kinds).key
     except errors.LedgerError:
         return False
+
+
+def _closing_told(refusal: errors.LedgerError) -> errors.LedgerError:
+    """An approval refused because the claim now comes to nothing (a higher rung or a better award was approved),
+    saying what closes it: it stays pending, and only the bureau's rejection or withdrawal takes it out of the queue
+    (an oracle probe read the refusal and did not know what to do with the claim)."""
+    refusal.detail = (f"{refusal.detail.rstrip('.')}. Nothing is owed on this claim now: it stays pending; reject it"
+                      " (or withdraw it) to close it")
+    if refusal.zh:
+        refusal.zh = f"{refusal.zh.rstrip('。')}。此申请现已无应付金额，仍为待审：请驳回（或撤回）以结案"
+    return refusal
 
 
 def _loaded_once(load: Callable[[str], Organisation | None]) -> Callable[[str], Organisation | None]:

@@ -422,6 +422,22 @@ def test_a_programme_stands_on_a_subject_within_its_own_per_enterprise_cap(world
     assert sum(approved, D("0.00")) == D(best), approved
 
 
+def test_an_approval_refused_as_outranked_says_what_closes_the_claim(world: World, ledger: AwardLedger) -> None:
+    """An oracle probe: approving a lower rung after the higher one (or a claim a better award outranks) is refused
+    and the claim stays pending at 0.00, but the refusal said nothing of what to do with it. It says to reject or
+    withdraw it, in both languages, and writes nothing."""
+    org = world.org()
+    _, cert = recognise(world, org, "A3.erc", "municipal", on=date(2023, 1, 10))
+    lower = world.claim(org, "A3.erc", certification_id=cert, year=2023)
+    ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 3, 1), document_ref="UP")
+    higher = world.claim(org, "A3.erc", certification_id=cert, year=2024, effective_on=date(2024, 3, 1))
+    ledger.approve_claim(KJJ, claim_id=higher["id"])
+    before = world.events()
+    err = refused("already_awarded", ledger.approve_claim, KJJ, claim_id=lower["id"])
+    assert "reject it (or withdraw it) to close it" in err.detail and "请驳回（或撤回）以结案" in err.zh, err.detail
+    assert world.events() == before and ledger.claim(lower["id"])["status"] == "pending"
+
+
 def _approved_total(ledger: AwardLedger, *claims: dict) -> Decimal:
     return sum((D(ledger.claim(c["id"])["approved_amount"] or "0") for c in claims), D("0.00"))
 
