@@ -67,10 +67,9 @@ def still_current(db: Store, signer: Signer) -> None:
     probe: a server running when another process rotated the store went on signing digests and receipts dated after
     its key's retirement, which checkers accepted)."""
     known = known_keys(db)
-    if not known or known[-1].key_id == signer.key_id or signer.key_id not in [k.key_id for k in known]:
+    if signer.key_id not in [k.key_id for k in known] or (retired := _retired(signer, known)) is None:
         return
-    successor = known[[k.key_id for k in known].index(signer.key_id) + 1]
-    current, since = known[-1].key_id, beijing.shown(successor.first_used)
+    successor, current, since = retired
     raise SignerRetired(
         f"this server signs with key {signer.key_id}, which the store retired at {since}, when key {successor.key_id}"
         f" replaced it: it signs no digest or receipt more. Restart the server with LEDGER_SIGNING_KEY_FILE set to"
@@ -169,14 +168,22 @@ def _insert(db: Store, conn: Any, signer: Signer) -> None:
                  (signer.key_id, signer.public_pem, datetime.now(UTC).isoformat()))
 
 
+def _retired(signer: Signer, known: list[KnownKey]) -> tuple[KnownKey, str, str] | None:
+    """None while `signer`'s key (one of `known`) is the latest; else the key that replaced it, the key in use,
+    and when it was replaced, in Beijing time."""
+    if known[-1].key_id == signer.key_id:
+        return None
+    successor = known[[k.key_id for k in known].index(signer.key_id) + 1]
+    return successor, known[-1].key_id, beijing.shown(successor.first_used)
+
+
 def _current(signer: Signer, path: Path, known: list[KnownKey]) -> Signer:
     """`signer`, when its key is the store's latest; a key a rotation retired signs nothing more (a receipts probe
     signed receipts dated after a rotation with the key it retired, which checkers took as the ledger's: a leaked
     key, rotated away, could go on vouching for the ledger). SigningKeyRetired, naming the key in use."""
-    if known[-1].key_id == signer.key_id:
+    if (retired := _retired(signer, known)) is None:
         return signer
-    successor = known[[k.key_id for k in known].index(signer.key_id) + 1]
-    current, since = known[-1].key_id, beijing.shown(successor.first_used)  # in Beijing time, as people read it
+    successor, current, since = retired
     raise SigningKeyRetired(
         f"the signing key file {path.resolve()} holds key {signer.key_id}, which this store stopped signing with at"
         f" {since}, when key {successor.key_id} replaced it; it signs with key {current} now. Set"
