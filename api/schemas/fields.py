@@ -38,10 +38,12 @@ def _amount(value: object) -> Decimal:
     integer_part = value.lstrip("-").split(".")[0] if isinstance(value, str) else None
     if (integer_part is not None and len(integer_part.lstrip("0")) > MAX_INTEGER_DIGITS) or (
             isinstance(value, int) and not isinstance(value, bool) and value >= 10**MAX_INTEGER_DIGITS):
-        zh = f"金额 {str(value)[:40]} 超出任何预算（小数点前最多 {MAX_INTEGER_DIGITS} 位）"
+        # Cut with an ellipsis: 40 digits of a 4,000-digit number, unmarked, read as another number (a probe).
+        shown = str(value) if len(str(value)) <= 40 else str(value)[:39] + "…"
+        zh = f"金额 {shown} 超出任何预算（小数点前最多 {MAX_INTEGER_DIGITS} 位）"
         raise PydanticCustomError("invalid_amount", "amount {value} is beyond any budget (at most "
                                   f"{MAX_INTEGER_DIGITS} digits before the point)",
-                                  {"value": str(value)[:40], "zh": zh})
+                                  {"value": shown, "zh": zh})
     try:
         return money(value)  # type: ignore[arg-type]
     except InvalidAmount as err:

@@ -166,7 +166,9 @@ def _money_column(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]
         # was dropped, so a -900.00 line was matched to a 900.00 payout, "all matched" (an imports probe).
         sign, size = _signed(plain)
         return size, "credit" if sign == "-" else "debit"
-    raise _NoMoney("has no amount", "没有金额")
+    raise _NoMoney("has no amount (nothing, or zero, in its money columns): write the amount the bank moved, or leave"
+                   " the line out (a balance or notice line)",
+                   "没有金额（金额列为空或为零）：请填写银行实际划转的金额，或删去此行（余额或通知行）")
 
 
 def _references(row: list[str], cols: dict[str, list[int]], pattern: re.Pattern[str]) -> list[str]:

@@ -91,9 +91,10 @@ def bank_amount(raw: object, where: str) -> Decimal:
                             zh=f"{where_zh(where)}：金额 {text[:40]!r} 不是形如 1234.56 或 1,234.56 的金额"
                             "（逗号只能分隔三位一组的数字，最多两位小数）")
     if len(size.replace(",", "").split(".")[0].lstrip("0")) > MAX_INTEGER_DIGITS:  # as a JSON statement's amount
-        raise InvalidAmount(f"{where}: amount {text[:40]!r} is beyond any budget (at most {MAX_INTEGER_DIGITS} digits"
+        text = text if len(text) <= 40 else text[:39] + "…"  # cut, and said to be: not another number
+        raise InvalidAmount(f"{where}: amount {text!r} is beyond any budget (at most {MAX_INTEGER_DIGITS} digits"
                             " before the point)",
-                            zh=f"{where_zh(where)}：金额 {text[:40]!r} 超出任何预算（小数点前最多"
+                            zh=f"{where_zh(where)}：金额 {text!r} 超出任何预算（小数点前最多"
                                f" {MAX_INTEGER_DIGITS} 位）")
     try:
         return money(size.replace(",", ""))

@@ -293,3 +293,22 @@ def test_a_line_of_no_money_is_refused_alike_in_json_and_in_a_bank_file(api, amo
         json_body = {"lines": [{"date": "2024-07-02", "amount": amount, "reference": unique_id("Z-")}]}
         problem = api.refused("POST", "/v1/finance/bank-statements", json_body, "finance", 422, "invalid_amount")
         assert "moves no money" in problem["detail"] and "lines[0]" in problem["detail"], problem
+
+
+def test_a_line_with_no_money_says_what_to_write_and_a_long_amount_is_cut_visibly(api):
+    """A regression probe: a bank file line with debit 0.00 and credit 0.00 said only "has no amount"; an amount of
+    4,000 digits was quoted as its first 40, unmarked, another number. The first says what to write or to leave the
+    line out, in both languages; the second is cut with an ellipsis, in a statement and in a JSON body alike."""
+    headers = {"Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "text/csv"}
+    body = "日期,借方金额,贷方金额,摘要\n2024-07-02,0.00,0.00,X-1\n2024-07-02,10.00,,X-2\n".encode()
+    for lang, said in (("en", "leave the line out"), ("zh", "删去此行")):
+        answer = api.client.post("/v1/finance/bank-statements", content=body,
+                                 headers={**headers, "Accept-Language": lang})
+        assert answer.status_code == 422 and said in answer.json()["refused_lines"][0]["message"], answer.text
+    long = "9" * 400 + ".00"  # a line of a bank file holds at most 2,000 characters
+    answer = api.client.post("/v1/finance/bank-statements",
+                             content=f"date,amount,reference\n2024-07-02,{long},X-3\n".encode(), headers=headers)
+    assert "9" * 39 + "…" in answer.json()["refused_lines"][0]["message"], answer.text[:400]
+    problem = api.refused("POST", "/v1/appropriations", {"year": 2024, "amount": long, "document_ref": "X"}, "finance",
+                          422, "invalid_amount")
+    assert "9" * 39 + "…" in problem["detail"], problem
