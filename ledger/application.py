@@ -211,14 +211,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             org = self._organisation(lead)
             # The lead is a member from the recognition on, as a member added late is (a regression probe: a new body
             # led by a unit holding an approved standards award took a second member's 1,000,000 past its cap).
-            self._refuse_uncounted(org, body_id, recognised_on)
+            counted = self._count_late(org, body_id, recognised_on, by)
             body = InnovationBody(body_id=body_id, name=name, kind=kind, lead_uscc=lead, recognised_on=recognised_on,
                                   by=by.name)
             org.join(body_id, kind, recognised_on, recognised_on, True, by.name)
             # The lead is a member from the recognition on: that membership opens claims as a member's does.
             made = self._reopen(org, recognised_on, by, "membership", f"{body_id}/{lead}",
                                 lambda prog: prog.requires_membership and not prog.body_kind)
-            return [body, org, *made], views.body(body)
+            return [body, org, *made, *counted], views.body(body)
 
         args = {"id": body_id, "name": name, "kind": kind, "lead": lead, "on": recognised_on}
         return self._run(by, key, "register_body", args, decide)
@@ -234,58 +234,63 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if code in body.members:
                 raise errors.Conflict(f"{code} is already a member of {body_id!r}",
                                       zh=f"{code} 已是 {body_id!r} 的成员")
-            self._refuse_uncounted(org, body_id, max(joined_on, body.recognised_on))
+            counted = self._count_late(org, body_id, max(joined_on, body.recognised_on), by)
             body.add_member(code, joined_on, by.name)
             org.join(body_id, body.kind, joined_on, body.recognised_on, False, by.name)
             made = self._reopen(org, max(joined_on, body.recognised_on), by, "membership", f"{body_id}/{code}",
                                 lambda prog: prog.requires_membership and not prog.body_kind)
-            return [body, org, *made], views.body(body)
+            return [body, org, *made, *counted], views.body(body)
 
         return self._run(by, key, "add_member", {"body": body_id, "uscc": code, "on": joined_on}, decide)
 
-    def _refuse_uncounted(self, org: Organisation, body_id: str, start: date) -> None:
-        """Refuse a membership from `start` while the unit holds a live claim capped per innovation organisation per
-        year (A11's standards awards, "summed over its member units") on or after that day: the body's cap would have
-        to count it and does not. A race probe approved a unit's 1,000,000 under its own body, then recorded it in a
-        body that had used 800,000 from a day before: that body's units held 2,000,000 for the year, and the same
-        two commands sent at once did so too. The unit's such claims are on the caps of the bodies it belongs to
-        already (a claim counts under each), so those are read: a claim approved or pending there while this
-        decides is seen, and one submitted meanwhile counts the new body at its approval (rule 12)."""
+    def _count_late(self, org: Organisation, body_id: str, start: date, by: Principal) -> list[AwardAccount]:
+        """A membership from `start`, recorded after the unit's claims capped per innovation organisation per year
+        (A11's standards awards, "summed over its member units") on or after that day: the new body's cap counts them
+        from now on (reserved, and consumed for an approved one), or, where they would take it past its limit, the
+        membership is refused `conflict` naming them. A race probe approved a unit's 1,000,000 under its own body,
+        then recorded it in a body that had used 800,000 from a day before: the body's units held 2,000,000 for the
+        year, and the same two commands sent at once did so too. The unit's such claims are on the caps of the
+        bodies it belongs to already (a claim counts under each), read as the store has them now; a claim submitted
+        while this decides counts the new body at its approval (rule 12). Returns the accounts to save."""
         catalogue = self.catalogue()
-        capped = [prog for prog in catalogue.programmes.values()
-                  for cap in prog.caps if cap.scope is CapScope.ORGANISATION_YEAR]
-        if not capped or not org.memberships:
-            return
+        limits = {prog.code: cap.limit for prog in catalogue.programmes.values() for cap in prog.caps
+                  if cap.scope is CapScope.ORGANISATION_YEAR}
+        if not limits or not org.memberships:
+            return []
         years = range(min(catalogue.policy.years), max(catalogue.policy.years) + 2)  # an award year may be next
-        # Read as the store has them now, never this process's saved copy (WRITTEN_WHEN_READ): this command writes
-        # neither, so a copy another process has moved on would not conflict on save.
+        # Read as the store has them now, never this process's saved copy (WRITTEN_WHEN_READ): a claim's copy another
+        # process has moved on would not conflict on save, since this command does not write it.
         trusting = getattr(self._attempt, "trust", False)
         self._attempt.trust = False
         try:
             held: dict[str, str] = {}
             for member in dict.fromkeys(m["body_id"] for m in org.memberships):
-                for prog in capped:
+                for code in limits:
                     for year in years:
-                        account = self._get_or_none(AwardAccount, AwardAccount.create_id(
-                            f"cap:{CapScope.ORGANISATION_YEAR.value}:{prog.code}:{member}:{year}"))
+                        account = self._get_or_none(AwardAccount, AwardAccount.create_id(_body_cap(code, member,
+                                                                                                   year)))
                         for cid, entry in (account.entries.items() if account else ()):
                             if entry.get("uscc") == org.uscc and entry["status"] in ("pending", "approved"):
-                                held[cid] = prog.code
+                                held[cid] = code
             late = [claim for cid in held if (claim := self._get_or_none(Claim, UUID(cid))) is not None
-                    and claim.effective_on >= start]
+                    and claim.effective_on >= start and claim.status in ("pending", "approved")]
+            counted: dict[str, AwardAccount] = {}
+            for claim in late:
+                key = _body_cap(claim.programme, body_id, claim.award_year)
+                account = counted.get(key) or self._account(key)
+                if str(claim.id) in account.entries:
+                    continue
+                amount = claim.approved_amount if claim.status == "approved" else claim.entitled_amount
+                if account.state().used + amount > limits[claim.programme]:
+                    raise _late_overrun(org.uscc, body_id, start, late, limits[claim.programme], account.state().used)
+                account.reserve(str(claim.id), claim.programme, amount, claim.gross_amount, claim.tier, by.name,
+                                org.uscc)
+                if claim.status == "approved":
+                    account.consume(str(claim.id), amount, by.name)
+                counted[key] = account
         finally:
             self._attempt.trust = trusting
-        if not late:
-            return
-        named = ", ".join(f"{c.id} ({c.programme}, {c.award_year}, {c.status})" for c in late[:5])
-        raise errors.Conflict(
-            f"{org.uscc} holds claim(s) from {start.isoformat()} on that the cap of {body_id!r} per innovation"
-            f" organisation per year would have to count, and does not: {named}. Withdraw or reject a pending one,"
-            " revoke an approved one (a correction, with its document), then record the membership and claim again;"
-            " or, if the unit joined later, record the day it joined",
-            zh=f"{org.uscc} 持有 {start.isoformat()} 及以后的申请，{body_id!r} 每个创新组织每年的上限须将其计入，"
-               f"但未计入：{named}。请先撤回或驳回待审的申请、撤销已批准的申请（作为更正，附依据文件），再登记成员"
-               "并重新申请；如该单位加入日期更晚，请按实际加入日期登记")
+        return list(counted.values())
 
     # ------------------------------------------------------------------ certifications
 
@@ -1600,6 +1605,24 @@ def _same_subject(sent: str, named: str, prog: Programme) -> bool:
         return parse_subject(sent, kinds).key == parse_subject(named, kinds).key
     except errors.LedgerError:
         return False
+
+
+def _body_cap(programme: str, body_id: str, year: int) -> str:
+    """The account of an innovation body's cap per year (`ledger.rules.accounts.cap_key`'s key of that scope)."""
+    return f"cap:{CapScope.ORGANISATION_YEAR.value}:{programme}:{body_id}:{year}"
+
+
+def _late_overrun(uscc: str, body_id: str, start: date, late: list[Claim], limit: Decimal,
+                  used: Decimal) -> errors.Conflict:
+    named = ", ".join(f"{c.id} ({c.programme}, {c.award_year}, {c.status})" for c in late[:5])
+    return errors.Conflict(
+        f"{uscc} holds claim(s) from {start.isoformat()} on that {body_id!r}'s cap of {yuan(limit)} per innovation"
+        f" organisation per year would have to count, past what it has left ({yuan(limit - used)}): {named}. Withdraw"
+        " or reject a pending one, or revoke an approved one (a correction, with its document), then record the"
+        " membership; or, if the unit joined later, record the day it joined",
+        zh=f"{uscc} 持有 {start.isoformat()} 及以后的申请，{body_id!r} 每个创新组织每年 {yuan(limit)} 元的上限须将其"
+           f"计入，将超出其剩余额度（{yuan(limit - used)} 元）：{named}。请先撤回或驳回待审的申请，或撤销已批准的申请"
+           "（作为更正，附依据文件），再登记成员；如该单位加入日期更晚，请按实际加入日期登记")
 
 
 def _closing_told(refusal: errors.LedgerError) -> errors.LedgerError:

@@ -347,10 +347,10 @@ def test_a_membership_recorded_after_a_standards_award_never_takes_a_body_past_i
                                                                                       ledger: AwardLedger) -> None:
     """A race probe: a unit's 1,000,000 standards award approved under its own body, then the unit recorded in body
     B1 (800,000 of its 2023 cap used) from a day before: the award was never counted on B1's cap, and B1's lead got
-    B1's last 200,000 too, 2,000,000 in B1's units for the year (sent at once, the same). The membership is refused
-    `conflict` while the unit holds such a claim, pending or approved, on or after the membership's first day,
-    naming it, and writes nothing; once the award is revoked it is recorded, and claimed again the award counts on
-    B1's cap. A membership from a day after the claim's is recorded: the claim is not B1's to count."""
+    B1's last 200,000 too, 2,000,000 in B1's units for the year (sent at once, the same). A membership (or a new body
+    its lead) that the unit's claims on or after its first day would take past the body's cap is refused `conflict`,
+    naming them, writing nothing; one they fit in is recorded and the body's cap counts them from then on. A
+    membership from a day after the claim's is recorded: the claim is not B1's to count."""
     lead, unit = world.org(member=False), world.org(member=False)
     b1, b2 = world.body(lead=lead), world.body(lead=unit, kind="alliance")
     for subject, amount in (("standard:RB-1", "500000"), ("standard:RB-2", "300000")):
@@ -365,10 +365,14 @@ def test_a_membership_recorded_after_a_standards_award_never_takes_a_body_past_i
     err = refused("conflict", world.join, b1, unit, on=date(2022, 10, 1))
     assert award["id"] in err.detail and b1 in err.detail and "revoke" in err.detail and award["id"] in err.zh
     assert world.events() == before
-    # A body the unit leads, recognised from before the award: its lead is a member from then (a regression probe).
-    err = refused("conflict", world.body, lead=unit, kind="community", on=date(2022, 10, 1))
-    assert award["id"] in err.detail and world.events() == before
-    world.body(lead=unit, kind="community", on=date(2023, 7, 1))
+    # A body the unit leads, recognised from before the award: its lead is a member from then (a regression probe),
+    # so the body's cap counts the award; it fits, so the body is recorded, and a second member finds the cap used.
+    b3 = world.body(lead=unit, kind="community", on=date(2022, 10, 1))
+    assert ledger._account(f"cap:organisation_year:A11.standard:{b3}:2023").state().used == D("1000000.00")
+    other = world.org(member=False)
+    world.join(b3, other, on=date(2022, 10, 1))
+    refused("cap_exceeded", world.claim, other, "A11.standard", by=SCJGJ, tier="national", rank=1,
+            subject="standard:RB-4", body_id=b3)
     world.join(b1, unit, on=date(2023, 7, 1))  # from after the award's day: not B1's to count
     assert ledger._account(f"cap:organisation_year:A11.standard:{b1}:2023").state().used == D("800000.00")
 
@@ -436,6 +440,23 @@ def test_an_approval_refused_as_outranked_says_what_closes_the_claim(world: Worl
     err = refused("already_awarded", ledger.approve_claim, KJJ, claim_id=lower["id"])
     assert "reject it (or withdraw it) to close it" in err.detail and "请驳回（或撤回）以结案" in err.zh, err.detail
     assert world.events() == before and ledger.claim(lower["id"])["status"] == "pending"
+
+
+def test_a_late_membership_a_pending_standards_claim_fits_in_counts_it_through_its_approval(
+        world: World, ledger: AwardLedger) -> None:
+    """The body's cap counts a pending claim from the late membership on (reserved), and still at its approval (its
+    re-assessment moves it onto the body's cap, rule 12): the body's other member is cut to what is left."""
+    lead, unit = world.org(member=False), world.org(member=False)
+    b1, b2 = world.body(lead=lead), world.body(lead=unit, kind="alliance")
+    pending = world.claim(unit, "A11.standard", by=SCJGJ, tier="international_participate", subject="standard:RF-1",
+                          body_id=b2)
+    world.join(b1, unit, on=date(2022, 10, 1))
+    account = f"cap:organisation_year:A11.standard:{b1}:2023"
+    assert ledger._account(account).state().used == D("500000.00")
+    assert ledger.approve_claim(SCJGJ, claim_id=pending["id"]).view["approved_amount"] == "500000.00"
+    assert ledger._account(account).state().used == D("500000.00")
+    later = world.claim(lead, "A11.standard", by=SCJGJ, tier="international_lead", subject="standard:RF-2")
+    assert later["entitled_amount"] == "500000.00"
 
 
 def _approved_total(ledger: AwardLedger, *claims: dict) -> Decimal:
