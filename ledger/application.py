@@ -18,6 +18,7 @@ from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import product
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -68,7 +69,7 @@ from ledger.payout_checks import check_payout
 from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
-from ledger.rules.accounts import read_cap_key
+from ledger.rules.accounts import body_year_cap, read_cap_key
 from ledger.rules.subjects import parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
@@ -263,20 +264,16 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         trusting = getattr(self._attempt, "trust", False)
         self._attempt.trust = False
         try:
-            held: dict[str, str] = {}
-            for member in dict.fromkeys(m["body_id"] for m in org.memberships):
-                for code in limits:
-                    for year in years:
-                        account = self._get_or_none(AwardAccount, AwardAccount.create_id(_body_cap(code, member,
-                                                                                                   year)))
-                        for cid, entry in (account.entries.items() if account else ()):
-                            if entry.get("uscc") == org.uscc and entry["status"] in ("pending", "approved"):
-                                held[cid] = code
+            held: dict[str, None] = {}  # the unit's claims there, in the order found
+            for member, code, year in product(dict.fromkeys(m["body_id"] for m in org.memberships), limits, years):
+                account = self._get_or_none(AwardAccount, AwardAccount.create_id(body_year_cap(code, member, year)))
+                held |= {cid: None for cid, entry in (account.entries.items() if account else ())
+                         if entry.get("uscc") == org.uscc and entry["status"] in ("pending", "approved")}
             late = [claim for cid in held if (claim := self._get_or_none(Claim, UUID(cid))) is not None
                     and claim.effective_on >= start and claim.status in ("pending", "approved")]
             counted: dict[str, AwardAccount] = {}
             for claim in late:
-                key = _body_cap(claim.programme, body_id, claim.award_year)
+                key = body_year_cap(claim.programme, body_id, claim.award_year)
                 account = counted.get(key) or self._account(key)
                 if str(claim.id) in account.entries:
                     continue
@@ -1605,11 +1602,6 @@ def _same_subject(sent: str, named: str, prog: Programme) -> bool:
         return parse_subject(sent, kinds).key == parse_subject(named, kinds).key
     except errors.LedgerError:
         return False
-
-
-def _body_cap(programme: str, body_id: str, year: int) -> str:
-    """The account of an innovation body's cap per year (`ledger.rules.accounts.cap_key`'s key of that scope)."""
-    return f"cap:{CapScope.ORGANISATION_YEAR.value}:{programme}:{body_id}:{year}"
 
 
 def _late_overrun(uscc: str, body_id: str, start: date, late: list[Claim], limit: Decimal,

@@ -37,9 +37,14 @@ class Notary:
         return self.sign(head)
 
     def sign(self, document: dict[str, Any]) -> dict[str, Any]:
-        """`document` signed with the ledger's key, while it is the key in use (`keys.still_current`)."""
+        """`document` signed with the ledger's key, while it is the key in use."""
+        return self.current_signer().sign(document)
+
+    def current_signer(self) -> Signer:
+        """The signer, once the store says its key is still the one in use (`keys.still_current`): one look for a
+        document signed in two parts (a receipt and its head)."""
         keys.still_current(self.chain._db, self.signer)
-        return self.signer.sign(document)
+        return self.signer
 
     def head(self, size: int) -> dict[str, Any]:
         position = self.tree.positions[size - 1] if size else 0

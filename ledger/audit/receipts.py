@@ -60,7 +60,8 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
     # Signed only for a head the events bear out, as a digest is (an audit probe: with the head event changed,
     # GET /v1/audit/digest refused while a receipt signed that head, which can be saved and used as a digest).
     notary.chain.head_intact(unsigned["position"], ("receipt", "回执"))
-    head = notary.sign(unsigned)
+    signer = notary.current_signer()  # the head and the receipt, under one key the store still uses
+    head = signer.sign(unsigned)
     events = []
     for position, originator_id, version, topic, state in sorted(rows, key=lambda r: r[0]):
         index = notary.tree.index_of(position)
@@ -78,7 +79,7 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
     body = {"receipt": KIND, "version": VERSION, "claim_id": claim["id"], "status": claim.get("status"),
             "claim": claim, "events": events, "head": head,
             "issued_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    return notary.sign(body)
+    return signer.sign(body)
 
 
 def _checked(notary: Any, rows: list[tuple[int, Any, int, str, bytes]]

@@ -52,6 +52,16 @@ def _about(subject: Subject | None) -> str:
     return subject.key if subject else NO_SUBJECT
 
 
+def body_year_owner(body_id: str | None, year: int) -> str:
+    """Whose a cap per innovation organisation per year is: the body and the award year (`cap_key`)."""
+    return f"{body_id}:{year}"
+
+
+def body_year_cap(programme: str, body_id: str, year: int) -> str:
+    """The key text of an innovation body's cap per year under `programme`, as `cap_key` writes it."""
+    return f"cap:{CapScope.ORGANISATION_YEAR.value}:{programme}:{body_year_owner(body_id, year)}"
+
+
 def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, pool: str | None, facts: ClaimFacts,
             subject: Subject | None, body_id: str | None) -> AccountKey:
     if scope is CapScope.POOL:
@@ -62,7 +72,7 @@ def cap_key(catalogue: Catalogue, programme: Programme, scope: CapScope, pool: s
         CapScope.PROJECT: _about(subject),  # rule 5: one cap per project across every organisation
         CapScope.ENTERPRISE_YEAR: f"{facts.uscc}:{facts.award_year}",
         CapScope.ENTERPRISE_TERM: f"{facts.uscc}:{catalogue.policy.id}",
-        CapScope.ORGANISATION_YEAR: f"{body_id}:{facts.award_year}",
+        CapScope.ORGANISATION_YEAR: body_year_owner(body_id, facts.award_year),
         CapScope.FUND: catalogue.policy.id,
     }[scope]
     whose = (body_id or "") if scope is CapScope.ORGANISATION_YEAR else (pool or "")
