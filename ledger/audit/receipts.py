@@ -445,6 +445,7 @@ def derive_claim(claim_id: UUID, events: list[dict[str, Any]]) -> dict[str, Any]
                                   f"其第 {event['version']} 版是 Claim.{name}；申请以且只以 Claim.Submitted 或"
                                   " Claim.Proposed 开始")
             _apply(view, payouts, name, data)
+            _kept(view, payouts, name, event["version"])
             view["updated_at"] = _moment(data["timestamp"])
     except Underivable:
         raise
@@ -490,6 +491,24 @@ def _apply(view: dict[str, Any], payouts: dict[str, Decimal], name: str, data: d
     elif name == "Revoked":
         view.update(status="revoked", decision_note=data["reason"], released_amount=_money(data["released_amount"]),
                     recovery_id=data["recovery_id"])
+
+
+def _kept(view: dict[str, Any], payouts: dict[str, Decimal], name: str, version: int) -> None:
+    """The rules a claim's own events keep, whoever signed them: an approval within the entitlement it was given
+    (catalogue rule 6, re-assessed first under rule 12) and payouts within the approval (rule 8). A history
+    rewritten with its links recomputed and signed again by the key's holder would otherwise read as valid."""
+    if name == "Approved" and _decimal(view["approved_amount"]) > _decimal(view["entitled_amount"]):
+        approved, entitled = view["approved_amount"], view["entitled_amount"]
+        raise Underivable(f"its version {version} approves {approved}, above the {entitled} the claim was then"
+                          " entitled to; the ledger never approves above an entitlement (catalogue rule 6)",
+                          f"其第 {version} 版批准 {approved}，高于该申请当时的核定额 {entitled}；台账从不批准高于"
+                          "核定额的金额（目录规则 6）")
+    paid, approved = sum(payouts.values(), Decimal("0.00")), _decimal(view["approved_amount"])
+    if name == "PayoutRecorded" and paid > approved:
+        raise Underivable(f"its version {version} brings what was paid to {fmt(paid)}, above the {fmt(approved)}"
+                          " approved; the ledger never pays more than it approved (catalogue rule 8)",
+                          f"其第 {version} 版使已支付金额达到 {fmt(paid)}，高于批准的 {fmt(approved)}；"
+                          "台账支付从不超过批准金额（目录规则 8）")
 
 
 def _claim_event(event: dict[str, Any]) -> str:

@@ -415,3 +415,48 @@ def test_a_receipt_short_of_its_recovery_and_signed_again_is_refused(notary: Not
         problems = receipts.check(_resigned(receipt, notary.signer, change), notary.signer.public_pem)
         assert any(said in p["problem"] for p in problems), (what, problems)
         assert all(p["problem_zh"] for p in problems)
+
+
+def _restated(event: dict[str, Any], **fields: Any) -> None:
+    """The event's stored bytes (and its decoded `data`) with `fields` changed, as a key holder rewriting
+    history would change them before recomputing the links and signing again."""
+    import base64
+    state = json.loads(base64.b64decode(event["state_base64"]))
+    for name, value in fields.items():
+        state[name] = {"_type_": "decimal_str", "_data_": value} if isinstance(state[name], dict) else value
+        event["data"][name] = value
+    event["state_base64"] = base64.b64encode(json.dumps(state).encode()).decode()
+
+
+def test_a_history_approving_above_the_entitlement_or_paying_above_the_approval_is_refused(
+        notary: Notary, world: World) -> None:
+    """The receipts probe: the offline check derived the summary from the events but never asked whether the
+    events kept the rules, so a history rewritten to approve more than the entitlement (catalogue rule 6), or
+    to pay more than the approval (rule 8), with the summary to match, read as valid. Each is now named."""
+    claim_id = world.claim(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    world.ledger.approve_claim(KJJ, claim_id=claim_id, amount=Decimal("250000"))
+    _pay(world, claim_id, "250000")
+    receipt = _verified(world, notary, claim_id)
+    own = [e for e in receipt["events"] if UUID(e["aggregate_id"]) == UUID(claim_id)]
+    assert receipts.summary_faults(receipt) == []
+
+    def over_approved(r: dict[str, Any]) -> None:
+        event = next(e for e in r["events"] if e["event"] == "Claim.Approved")
+        _restated(event, amount="999999.00")
+        r["claim"].update(approved_amount="999999.00", outstanding_amount="749999.00")
+
+    def over_paid(r: dict[str, Any]) -> None:
+        for name in ("Claim.PayoutRecorded", "Payout.Recorded"):
+            _restated(next(e for e in r["events"] if e["event"] == name), amount="260000.00")
+        r["claim"].update(paid_amount="260000.00", outstanding_amount="-10000.00")
+
+    approved_at = next(e["version"] for e in own if e["event"] == "Claim.Approved")
+    paid_at = next(e["version"] for e in own if e["event"] == "Claim.PayoutRecorded")
+    for change, said in ((over_approved, f"its version {approved_at} approves 999999.00, above the 300000.00"),
+                         (over_paid, f"its version {paid_at} brings what was paid to 260000.00, above the 250000.00")):
+        altered = copy.deepcopy(receipt)
+        change(altered)
+        problems = receipts.summary_faults(altered)
+        assert [p["part"] for p in problems] == ["summary"], problems
+        assert said in problems[0]["problem"], problems
+        assert "目录规则" in problems[0]["problem_zh"]
