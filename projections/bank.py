@@ -309,15 +309,17 @@ def _adding_up(free: list[Row], ln: Row, sums: Callable[[list[Row]], dict[Any, l
 class _Matcher:
     """Which payouts the lines seen so far have matched, and the transactions they were.
 
-    A transaction is a reference (case aside), a day and an amount. Its n-th line on a statement is the same money
-    as its n-th line on an earlier statement (statements that overlap) and is said the same way; a line past
-    those is new money, and takes a payout of its own or is paid again."""
+    A transaction is a reference (case aside), a day, an amount and every reference its line bears (a bank's own
+    serial in 交易流水号 beside the payout's reference in 用途: two serials are two transfers, though they name one
+    payout on one day for one amount). Its n-th line on a statement is the same money as its n-th line on an
+    earlier statement (statements that overlap) and is said the same way; a line past those is new money, and takes
+    a payout of its own or is paid again."""
 
     def __init__(self, by_ref: dict[str, list[Row]]) -> None:
         self.by_ref = by_ref
         self.taken: set[str] = set()
-        self.seen: dict[tuple[str, str, Any], list[tuple[str, list[Row]]]] = {}
-        self.on: dict[tuple[Any, tuple[str, str, Any]], int] = {}
+        self.seen: dict[tuple[str, str, Any, tuple[str, ...]], list[tuple[str, list[Row]]]] = {}
+        self.on: dict[tuple[Any, tuple[str, str, Any, tuple[str, ...]]], int] = {}
         self._sums: dict[tuple[str, ...], dict[Any, list[Row]]] = {}  # by the records not yet taken
 
     def _subset_sums(self, free: list[Row]) -> dict[Any, list[Row]]:
@@ -329,7 +331,7 @@ class _Matcher:
     def take(self, ln: Row) -> tuple[str, list[Row]]:
         """The line's place in the report and the payouts it names; a match takes its payouts."""
         key = ref_key(ln["reference"])
-        transaction = (key, ln["date"], amount(ln["amount"]))
+        transaction = (key, ln["date"], amount(ln["amount"]), tuple(ref_key(r) for r in ln.get("references") or ()))
         nth = self.on[(ln.get("statement_id"), transaction)] = self.on.get((ln.get("statement_id"), transaction), 0) + 1
         said = self.seen.setdefault(transaction, [])
         if nth <= len(said):

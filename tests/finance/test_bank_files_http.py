@@ -273,6 +273,26 @@ def test_a_chinese_banks_export_as_printed_zeros_a_serial_column_and_a_totals_ro
     assert [ln["reference"] for ln in found["report"]["unmatched_bank_lines"]] == ["服务费"], found["report"]
 
 
+def test_a_second_transfer_under_another_bank_serial_on_a_later_statement_is_paid_again(api, books):
+    """A finance probe: a payout matched on one statement, then a second line on another statement with the same
+    day, amount and memo but the bank's own serial (交易流水号) different, was `matched` again, `all_matched`: two
+    transfers read as one export's overlap. Two serials are two transfers (`repeated_bank_lines`); the same serial
+    on an overlapping export is the same money, as before."""
+    payout = books.pay(books.approve(), "50000.00", "2023-09-05")
+    ref = payout["bank_ref"]
+    head = "交易日期,交易流水号,借方发生额,贷方发生额,对方户名,用途\r\n"
+    first = _upload(api, "b1.csv", (head + f"2023-09-05,BK0003,\"50,000.00\",,甲公司,补助 {ref}\r\n").encode("gb18030"))
+    assert first.status_code == 201 and first.json()["report"]["all_matched"] is True, first.text
+    overlap = _upload(api, "b1-again.csv",
+                      (head + f"2023-09-05,BK0003,\"50,000.00\",,甲公司,补助 {ref}\r\n2023-09-06,BK0009,1.00,,乙,费\r\n"
+                       ).encode("gb18030")).json()["report"]
+    assert [m["line"]["reference"] for m in overlap["matched"]] == [ref], overlap
+    again = _upload(api, "b2.csv", (head + f"2023-09-05,BK0004,\"50,000.00\",,甲公司,补助 {ref}\r\n"
+                                     ).encode("gb18030")).json()["report"]
+    assert [[p["id"] for p in e["payouts"]] for e in again["repeated_bank_lines"]] == [[payout["id"]]], again
+    assert again["matched"] == [] and again["all_matched"] is False, again
+
+
 @pytest.mark.parametrize("amount", ["0.00", "0", "-0.00"])
 def test_a_line_of_no_money_is_refused_alike_in_json_and_in_a_bank_file(api, amount):
     """A regression probe: a line of 0.00 was accepted in a JSON statement and in the ledger's own CSV layout, where
