@@ -135,6 +135,18 @@ def _key_used(key: str) -> errors.Conflict:
                            zh=f"Idempotency-Key {key!r} 已用于另一项操作；新的操作请使用新的键值")
 
 
+def _booked_twice(year: int, document_ref: str, booked: dict) -> errors.Conflict:
+    """A budget document is booked once: the same one again (a clerk re-sending after a timeout) doubled the
+    year's fund for good and let approvals past the real budget (a finance probe)."""
+    return errors.Conflict(
+        f"{year}'s fund already holds an appropriation of {yuan(booked['amount'])} on document"
+        f" {booked['document_ref']}; a supplementary budget comes on its own document: send its document_ref. A"
+        f" request sent again after a timeout is told by its Idempotency-Key; see GET /v1/appropriations/{year}",
+        zh=f"{year} 年专项资金已按文件 {booked['document_ref']} 安排 {yuan(booked['amount'])} 元；追加预算另有文号，"
+           f"请填写其 document_ref。超时后重发的请求请使用相同的 Idempotency-Key；可查看 GET /v1/appropriations/{year}",
+        field="document_ref")
+
+
 class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID]):
     """The books of the policy: certifications, claims, decisions, appropriations, payouts, reversals."""
 
@@ -554,6 +566,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         def decide() -> tuple[list[Aggregate], dict]:
             fund = self._get_or_none(FundYear, FundYear.create_id(year)) or FundYear(year=year)
+            if (booked := fund.booked(document_ref)) is not None:
+                raise _booked_twice(year, document_ref, booked)
             fund.appropriate(value, document_ref, by.name)
             return [fund], views.fund_year(fund, policy.special_fund_floor)
 

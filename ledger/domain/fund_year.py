@@ -26,8 +26,16 @@ class FundYear(LedgerAggregate):
 
     @event("Appropriated")
     def appropriate(self, amount: Decimal, document_ref: str, by: str) -> None:
+        # The entry keeps what it kept when the store's snapshots were taken: a field more here would make every
+        # snapshot of a fund year taken before read as altered (`verify`, an audit probe). Who recorded an entry
+        # and when is in the year's history.
         self.appropriations.append({"amount": amount, "document_ref": document_ref})
         self.appropriated += amount
+
+    def booked(self, document_ref: str) -> dict | None:
+        """The year's appropriation recorded on `document_ref` (spaces and letter case aside), or None."""
+        same = " ".join(document_ref.split()).casefold()
+        return next((a for a in self.appropriations if " ".join(a["document_ref"].split()).casefold() == same), None)
 
     @event("Charged")
     def charge(self, claim_id: str, amount: Decimal, by: str) -> None:

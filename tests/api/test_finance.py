@@ -89,3 +89,22 @@ def test_unknown_reconciliation_formats_and_missing_years_are_refused(api):
     """A format other than json, csv or xlsx, or no year, is 422 `invalid_request`."""
     api.refused("GET", "/v1/finance/reconciliation?year=2023&format=pdf", None, "finance", 422, "invalid_request")
     api.refused("GET", "/v1/finance/reconciliation", None, "finance", 422, "invalid_request")
+
+
+def test_one_budget_document_is_appropriated_once(api):
+    """A finance probe: the same document booked twice (a clerk sending again after a timeout, without the
+    Idempotency-Key) doubled the year's fund for good and let approvals past the real budget. The same document
+    again, its spaces or letter case aside, is a `conflict` that writes nothing and says what to send; the same key
+    still gets the first answer; a supplementary budget on its own document adds up."""
+    first = {"year": 2025, "amount": "200000.00", "document_ref": "区财预〔2025〕12号 Rev-A"}
+    booked = api.ok("POST", "/v1/appropriations", first, as_="finance", key="budget-12")
+    assert api.ok("POST", "/v1/appropriations", first, as_="finance", key="budget-12") == booked
+    for again in (first, {**first, "amount": "1"}, {**first, "document_ref": " 区财预〔2025〕12号  rev-a "}):
+        problem = api.refused("POST", "/v1/appropriations", again, "finance", 409, "conflict",
+                              headers={"Accept-Language": "zh"})
+        assert "区财预〔2025〕12号 Rev-A" in problem["detail"] and "追加预算另有文号" in problem["detail"], problem
+    english = api.refused("POST", "/v1/appropriations", first, "finance", 409, "conflict")
+    assert "send its document_ref" in english["detail"] and "Idempotency-Key" in english["detail"], english
+    more = api.ok("POST", "/v1/appropriations", {**first, "document_ref": "区财预〔2025〕31号"}, as_="finance")
+    assert more["appropriated"] == "400000.00" and len(more["appropriations"]) == 2
+    assert api.ok("GET", "/v1/appropriations/2025", as_="finance")["appropriated"] == "400000.00"

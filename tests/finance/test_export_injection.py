@@ -191,8 +191,9 @@ def test_a_reconciliation_closed_by_a_formula_named_principal_stays_text(api, bo
 def test_money_past_fifteen_digits_keeps_its_fen_in_the_xlsx(api, world, tmp_path) -> None:
     """An appropriation of 999,999,999,999,999.99 (twice): the XLSX (HTTP and `export`) gives the exact figures
     the JSON gives, as text, where a number would have rounded away the fen; ordinary amounts stay numbers."""
-    for _ in range(2):
-        api.ok("POST", "/v1/appropriations", {"year": 2023, "amount": HUGE, "document_ref": "D-HUGE"}, as_="finance")
+    for n in range(2):
+        api.ok("POST", "/v1/appropriations", {"year": 2023, "amount": HUGE, "document_ref": f"D-HUGE-{n}"},
+               as_="finance")
     fund = api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")["appropriation"]
     expected = {"已安排预算": fund["appropriated"], "剩余额度": fund["headroom"]}
     assert len(Decimal(fund["appropriated"]).as_tuple().digits) > 15 and fund["appropriated"].endswith(".98")

@@ -55,7 +55,8 @@ class World:
         self.ledger.add_member(ADMIN, body_id=body_id, uscc=code, joined_on=on)
 
     def appropriate(self, year: int, amount: str = "300000000.00") -> None:
-        self.ledger.record_appropriation(FINANCE, year=year, amount=amount, document_ref=f"BUDGET-{year}")
+        # Each on its own document: one document is booked once (a supplementary budget has its own number).
+        self.ledger.record_appropriation(FINANCE, year=year, amount=amount, document_ref=unique_id(f"BUDGET-{year}-"))
 
     def certify(self, code: str, programme: str, tier: str | None = None, on: date = date(2023, 3, 1),
                 by: Principal = KJJ, **extra) -> str:
