@@ -10,7 +10,7 @@ from api.commands.common import DIGEST_LIMIT, configure_logging, read_input, say
 from api.json_text import loads_once as loads
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
-from ledger.audit.keys import known_keys
+from ledger.audit.keys import KeysAltered, trusted_keys
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public, unknown_key
 from ledger.store import store_env, store_named
@@ -51,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
                               "请给出从 GET /v1/audit/digest 保存的 JSON"))
         return 2
     chain = AuditChain.open(config.database_url)
-    known = {k.key_id: k.public_key for k in known_keys(chain._db)} if saved else {}
+    try:  # a digest is checked under the key the registry holds for its id: a registry that misstates one is said
+        known = {k.key_id: k.public_key for k in trusted_keys(chain._db)} if saved else {}
+    except KeysAltered as err:
+        refuse("verify", "tampering", str(err), err.zh or str(err))
+        return 1
     for path, digest in zip(args.digest, saved, strict=True):
         # Under the key the ledger registered, never the one the digest carries (its id alone could be shared).
         registered = load_public(known[digest["key_id"]]) if digest.get("key_id") in known else None
@@ -131,6 +135,9 @@ def run(args: argparse.Namespace) -> int:
         refuse("verify", "snapshot_invalid", "the events are intact and the ledger ignores these snapshots (it replays"
                " the events instead); keep the store as it is and report who could write to its snapshots table",
                "事件完好，台账不使用这些快照（改为重放事件）；请保持存储原样，并报告哪些人能写入其快照表")
+        return 1
+    if report["failure"] == "keys":  # the events and snapshots are intact; the registry of keys is not
+        refuse("verify", "tampering", report["reason"], report["reason_zh"])
         return 1
     say_tampering("verify", report)
     return 1

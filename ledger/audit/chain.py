@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from ledger.audit import keys
 from ledger.audit.comparison import Comparison, InvalidDigest, checkpoints, digest_of
 from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
 from ledger.audit.snapshot_check import check_all
@@ -147,7 +148,8 @@ class AuditChain:
         `saved` is one digest from `digest()` or a list of them; the more there are, the narrower a
         rewritten chain is located. `progress(events_checked, position)` is called after every page.
         An event without a link is a fault: links are written with the events they chain. Given the
-        application (`app`), every snapshot is checked against the fold of its events too. A verification
+        application (`app`), every snapshot is checked against the fold of its events too, and every key of the
+        registry against its id (failure "keys"). A verification
         that finds tampering logs an ERROR saying where and what to do (the server's: the audit page's, GET
         /v1/audit/verify), unless `logged` is False (the command line says it to its reader instead).
         """
@@ -167,6 +169,9 @@ class AuditChain:
                     first = report["bad_snapshots"][0]
                     report |= {"ok": False, "failure": "snapshot", "reason": first["reason"],
                                "reason_zh": first["reason_zh"]}
+                # The keys digests and receipts are checked against (GET /v1/audit/keys): each the key its id names.
+                if report["ok"] and (registry := keys.altered(keys.known_keys(self._db))) is not None:
+                    report |= {"ok": False, "failure": "keys", "reason": str(registry), "reason_zh": registry.zh}
         if logged and not report["ok"]:
             log_found(report, "chain verification")
         return report

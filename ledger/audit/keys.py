@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ledger import beijing
-from ledger.audit.signing import Signer
+from ledger.audit.signing import Signer, key_id, load_public
 from ledger.audit.stores import Store, open_store
 from ledger.audit.tables import KEYS_TABLE
+from ledger.audit.tampering import Tampered
 from ledger.domain.errors import LedgerError
 from ledger.store import is_postgres, sqlite_path, store_env
 
@@ -66,7 +67,7 @@ def still_current(db: Store, signer: Signer) -> None:
     """Nothing, while `signer`'s key is the store's latest; SignerRetired once a rotation retired it (a regression
     probe: a server running when another process rotated the store went on signing digests and receipts dated after
     its key's retirement, which checkers accepted)."""
-    known = known_keys(db)
+    known = trusted_keys(db)  # nothing is signed beside a registry that misstates its keys
     if signer.key_id not in [k.key_id for k in known] or (retired := _retired(signer, known)) is None:
         return
     successor, current, since = retired
@@ -136,6 +137,41 @@ def known_keys(db: Store) -> list[KnownKey]:
     """Every key recorded in the store, oldest first."""
     with db.driver_errors(), db.connect() as conn:
         return _rows(db, conn) if db.has_table(conn, KEYS_TABLE) else []
+
+
+class KeysAltered(Tampered):
+    """A row of the key registry whose public key is not the key its id names: the registry was changed after it was
+    written (an audit probe swapped the public key under the ledger's own id with plain SQL, and `GET
+    /v1/audit/keys` published it). Nothing is published or checked against such a registry."""
+
+
+def altered(known: list[KnownKey]) -> KeysAltered | None:
+    """Why the registry `known` cannot be trusted, or None: each key's id must be its public key's, once."""
+    for key in known:
+        try:
+            actual: str | None = key_id(load_public(key.public_key))
+        except ValueError:
+            actual = None
+        if actual != key.key_id:
+            held = f"a public key whose id is {actual}" if actual else "no readable public key"
+            held_zh = f"一个 id 为 {actual} 的公钥" if actual else "无法读取的公钥"
+            return KeysAltered(
+                f"the store's key registry ({KEYS_TABLE}) lists key {key.key_id} with {held}: the registry was changed"
+                " after it was written, and no digest or receipt is to be checked against it. Keep the store as it"
+                " is, check digests and receipts with the public key kept outside the system (the one handed out"
+                " with them), investigate who could write to the database, and report it",
+                zh=f"存储的密钥登记表（{KEYS_TABLE}）中密钥 {key.key_id} 对应的是{held_zh}：登记表在写入后被改动过，"
+                   "不应再据此核验任何摘要或回执。请保持存储原样，用保存在系统之外的公钥（随摘要、回执交付的那份）"
+                   "核验，调查哪些人能写入数据库，并报告此事", record=KEYS_TABLE)
+    return None
+
+
+def trusted_keys(db: Store) -> list[KnownKey]:
+    """`known_keys`, refused (KeysAltered) when any is not the key its id names."""
+    known = known_keys(db)
+    if (why := altered(known)) is not None:
+        raise why
+    return known
 
 
 @contextmanager

@@ -67,7 +67,7 @@ class Notary:
     def known_keys(self) -> list[dict[str, str | None]]:
         """Every key this ledger has signed with, oldest first; `retired_at`, when the next one replaced it (a retired
         key signs nothing more: `keys.signer_for`), None for the key in use."""
-        found = keys.known_keys(self.chain._db)
+        found = keys.trusted_keys(self.chain._db)  # never published once a row is not the key its id names
         return [{"key_id": k.key_id, "public_key": k.public_key, "first_used": k.first_used,
                  "retired_at": found[n + 1].first_used if n + 1 < len(found) else None} for n, k in enumerate(found)]
 

@@ -59,6 +59,9 @@ def log_found(report: dict[str, Any], where: str) -> None:
                   " these snapshots; keep the store as it is and find out who could write to its snapshots table",
                   where, report.get("reason"))
         return
+    if report.get("failure") == "keys":
+        log.error("%s: %s", where, report.get("reason"))
+        return
     said = found(report.get("first_bad_position"), str(report.get("reason")), "", report.get("failure"))[0]
     if report.get("failure") in ("saved_digest_mismatch", "saved_beyond"):
         # The digest was handed in by the caller, and may be a mistyped or foreign one: tampering only if the

@@ -2,6 +2,7 @@
 verification logs an ERROR saying where and what to do, and a claim's history shows its recovery."""
 from __future__ import annotations
 
+import json
 import logging
 
 from tests.api.conftest import Api, World
@@ -52,3 +53,35 @@ def test_a_claims_history_shows_its_recovery(api: Api, world: World) -> None:
                                                                              f"BACK-{claim_id[:8]}")
     assert (written["reason"], written["document_ref"], written["by"]) == ("企业已注销", "核销〔2024〕7号",
                                                                            "finance-test")
+
+
+def test_a_public_key_swapped_in_the_key_registry_is_found_and_never_published(
+        api: Api, world: World, database_url: str, tmp_path, caplog, monkeypatch, capsys) -> None:
+    """An audit probe swapped the public key under the ledger's own key id with plain SQL: GET /v1/audit/keys
+    published the attacker's key under the genuine id, digests and receipts were still signed beside it, and
+    `verify` said intact. Each key must be the key its id names: the keys route and signing refuse (409
+    `tampering`, in the reader's language), and the verification says so (ok false, failure `keys`)."""
+    from ledger.audit.signing import Signer
+
+    world.paid(world.org())
+    [key] = api.ok("GET", "/v1/audit/keys", as_="auditor")
+    saved = tmp_path / "digest.json"
+    saved.write_text(json.dumps(api.ok("GET", "/v1/audit/digest", as_="auditor")))
+    stranger = Signer.load_or_create(tmp_path / "stranger.pem")[0]
+    Dba(database_url).swap_public_key(key["key_id"], stranger.public_pem)
+    problem = api.refused("GET", "/v1/audit/keys", None, "auditor", 409, "tampering")
+    assert f"lists key {key['key_id']} with a public key whose id is {stranger.key_id}" in problem["detail"], problem
+    zh = api.refused("GET", "/v1/audit/digest", None, "auditor", 409, "tampering", headers={"Accept-Language": "zh"})
+    assert "登记表在写入后被改动过" in zh["detail"], zh
+    with caplog.at_level(logging.ERROR, logger="ledger.audit"):
+        report = api.ok("GET", "/v1/audit/verify", as_="auditor")
+    assert (report["ok"], report["failure"]) == (False, "keys"), report
+    assert any("key registry" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    from tests.api.test_cli_language import run_cli
+
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": database_url})
+    assert code == 1 and "[tampering]" in err and f"lists key {key['key_id']}" in err, err
+    # A digest kept outside is not blamed for the registry's change (it was: "not by the trusted key").
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify", "--digest", str(saved)],
+                           {"LEDGER_DATABASE_URL": database_url})
+    assert code == 1 and "[tampering]" in err and "key registry" in err and "untouched copy" not in err, err

@@ -21,7 +21,7 @@ from psycopg import sql
 from ledger.application import AwardLedger
 from ledger.audit.append_only import protect
 from ledger.audit.chain import CHAIN_TABLE, GENESIS, AuditChain, event_bytes, events_table, link
-from ledger.audit.tables import SINCE_TABLE, snapshots_table
+from ledger.audit.tables import KEYS_TABLE, SINCE_TABLE, snapshots_table
 from ledger.store import is_postgres, postgres_conninfo, sqlite_path, store_env
 from tests.store.conftest import FINANCE, KJJ, World
 
@@ -144,6 +144,20 @@ class Dba:
         with self._unprotected() as conn:
             conn.execute(f"DELETE FROM {SINCE_TABLE}")
             conn.execute(self._sql(f"INSERT INTO {SINCE_TABLE} (position) VALUES (%s)"), (position,))
+
+    def swap_public_key(self, key_id: str, public_pem: str) -> None:
+        """Put another public key under `key_id` in the key registry, its append-only triggers switched off for it."""
+        with self._connect() as conn:
+            if is_postgres(self.url):
+                conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(sql.Identifier(KEYS_TABLE)))
+            else:
+                for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                                            (KEYS_TABLE,)).fetchall():
+                    conn.execute(f"DROP TRIGGER {name}")
+            conn.execute(self._sql(f"UPDATE {KEYS_TABLE} SET public_key = %s WHERE key_id = %s"), (public_pem, key_id))
+            if is_postgres(self.url):
+                conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(sql.Identifier(KEYS_TABLE)))
+            conn.commit()
 
     def change_link(self, position: int) -> None:
         """Flip a byte of the stored link at `position`."""
