@@ -124,6 +124,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                    " the store itself), then start again") from None
                     protect(settings.database_url)  # stored events refuse UPDATE and DELETE from here on
                     chain = AuditChain.open(settings.database_url)
+                    if chain.appended_range is not None:  # an upgrade's catching up, or a moved upgrade point
+                        log.warning("opening the store linked %d events (positions %d to %d) recorded before this"
+                                    " version first opened it; if no version that chained in the background ever"
+                                    " ran on this store, treat it as tampering and check it with a digest kept"
+                                    " outside (award-ledger verify --digest FILE)", chain.appended,
+                                    *chain.appended_range)
                     notary = Notary(chain, signer)
             except (*problems.STORE_ERRORS, ReplicaConfigError) as err:
                 if (denied := permission_denied(err, settings.database_url)) is not None:  # a read-only file

@@ -32,6 +32,7 @@ class AuditChain:
         self.url = url
         self._db = open_store(url)
         self.appended = 0  # links appended by the last extend(): how much an upgrade left to catch up
+        self.appended_range: tuple[int, int] | None = None  # their first and last positions
 
     @classmethod
     def open(cls, url: str) -> AuditChain:
@@ -50,7 +51,8 @@ class AuditChain:
         with self._db.connect() as conn:
             before, _ = self._db.head(conn)
             head = self._db.catch_up(conn)
-            self.appended = len(self.links_between(before, head)) if head > before else 0
+            linked = self.links_between(before, head) if head > before else []
+            self.appended, self.appended_range = len(linked), (linked[0], linked[-1]) if linked else None
             return head
 
     def links_between(self, after: int, upto: int) -> list[int]:

@@ -67,3 +67,21 @@ def test_an_event_slipped_in_between_saves_is_never_chained(database_url: str, w
     result = audit.verify()
     assert (result["ok"], result["first_bad_position"], result["failure"]) == (False, forged, "unexpected")
     assert "without a link" in result["reason"]
+
+
+def test_verify_says_when_opening_the_store_linked_events_before_its_upgrade_point(
+        database_url: str, world: World, dba: Dba, tmp_path, monkeypatch, capsys) -> None:
+    """An audit probe moved the upgrade point over a forged event and deleted the links after it: `verify` linked
+    the forgery itself, said intact, and never mentioned it. The links are still made (an upgrade needs them), but
+    `verify` says how many and where, and what it means on a store no earlier version ran."""
+    from tests.api.test_cli_language import run_cli
+
+    positions = dba.positions()
+    dba.unlink(after=positions[-6])
+    dba.set_upgrade_point(positions[-1])
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": database_url})
+    assert code == 0, err
+    assert f"linked 5 events (positions {positions[-5]:,} to {positions[-1]:,})" in err, err
+    assert "treat it as tampering" in err and "verify --digest" in err, err
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": database_url})
+    assert code == 0 and "linked" not in err, err  # once: nothing more to link
