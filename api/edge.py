@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit, urlunsplit
 
 import anyio
 from anyio import to_thread
@@ -128,6 +128,19 @@ def read_json(body: bytes) -> tuple[str | None, Any]:
         return LONG if too_long else None, UNREAD
 
 
+def _not_utf8(scope: Scope) -> tuple[str, str] | None:
+    """Which part of the address (query or path, in English and Chinese) holds percent escapes that are not UTF-8."""
+    for part, raw, names in (("query", scope.get("query_string", b""), ("query", "查询参数")),
+                             ("path", scope.get("raw_path") or b"", ("path", "请求路径"))):
+        if b"%" not in raw:
+            continue
+        try:
+            unquote_to_bytes(raw.replace(b"+", b" ") if part == "query" else raw).decode("utf-8")
+        except UnicodeDecodeError:
+            return names
+    return None
+
+
 class Edge:
     """Authenticate, cap, check the JSON's keys, then hand over the body already read (api/front.py calls it)."""
 
@@ -144,6 +157,16 @@ class Edge:
                                " sent as %00), which no resource or parameter takes; send it without", None,
                                zh_detail="请求地址中含有控制字符 NUL（U+0000，即 %00），任何资源或参数都不接受；"
                                          "请去掉后重新发送")
+            return
+        if (where := _not_utf8(scope)) is not None:
+            # Starlette reads such escapes as U+FFFD, and the text check then said to remove an invisible character
+            # the client never sent (a hostile-input probe): the bytes themselves are what to fix.
+            await self._refuse(scope, send, 400, "bad_request", f"the {where[0]}'s percent escapes are not UTF-8 text"
+                               " (a byte such as %FF, or a character cut short, such as %E4%B8); encode the text as"
+                               " UTF-8 percent escapes (企业 is %E4%BC%81%E4%B8%9A), as an HTTP library does", None,
+                               zh_detail=f"{where[1]}中的百分号编码不是 UTF-8 文本（例如 %FF 这样的字节，或被截断的字符"
+                                         "如 %E4%B8）；请按 UTF-8 进行百分号编码（“企业”为 %E4%BC%81%E4%B8%9A），"
+                                         "HTTP 客户端库会自动编码")
             return
         if path.startswith("/v1/") and (twice := _repeated(scope.get("query_string", b""))) is not None:
             await self._refuse(scope, send, 422, "invalid_request", f"the query names the parameter {twice!r} more"

@@ -79,3 +79,20 @@ def test_every_parameter_the_document_lists_is_taken(api):
             assert "is not a query parameter" not in answer.text, (method, address, answer.text)
             asked += 1
     assert asked >= 19
+
+
+def test_percent_escapes_that_are_not_utf8_are_told_to_encode_as_utf8(api):
+    """A hostile-input probe: `?q=%FF` (or a character cut short, `%E4%B8`) was read as U+FFFD and refused for an
+    invisible character the client never sent, and a path id `%ff` was "not a ledger id". Both are a 400 that says
+    to percent-encode the text as UTF-8, in the reader's language; valid escapes are read as before."""
+    headers = {"Authorization": f"Bearer {api.tokens['auditor']}"}
+    for url, part in (("/v1/organisations?q=%FF", "query"), ("/v1/organisations?q=%E4%B8", "query"),
+                      ("/v1/certifications/%ff", "path")):
+        answer = api.client.get(url, headers=headers)
+        assert answer.status_code == 400, (url, answer.text)
+        problem = answer.json()
+        assert problem["code"] == "bad_request" and f"the {part}'s percent escapes are not UTF-8" in problem["detail"]
+        assert "U+FFFD" not in problem["detail"], problem
+        zh = api.client.get(url, headers={**headers, "Accept-Language": "zh"}).json()
+        assert "请按 UTF-8 进行百分号编码" in zh["detail"], zh
+    assert api.client.get("/v1/organisations?q=%E4%BC%81", headers=headers).status_code == 200
