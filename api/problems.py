@@ -127,11 +127,15 @@ class EdgeProblem(Exception):
     code = "bad_request"
     headers: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, detail: str, zh_detail: str | None = None, *, zh: str | None = None) -> None:
+    def __init__(self, detail: str, zh_detail: str | None = None, *, zh: str | None = None,
+                 field: str | None = None, location: str = "query") -> None:
         super().__init__(detail)
         # The Chinese detail as LedgerError takes it (`zh=`), or as the second argument; None: rendered from the
         # code's Chinese title and the English detail, as for a LedgerError.
         self.detail, self.zh_detail = detail, zh if zh is not None else zh_detail
+        # The parameter at fault, for `errors: [{field, location, message, code}]` as a malformed request's problem
+        # has them (a client mapping errors[].field to an input got nothing for a bad status, bureau or cursor).
+        self.field, self.location = field, location
 
     @property
     def zh(self) -> str | None:
@@ -207,8 +211,13 @@ async def _unfolded(request: Request, exc: Exception) -> JSONResponse:
 
 async def _edge_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EdgeProblem)
-    return problem(request, exc.status, exc.code, exc.detail, headers=exc.headers or None,
-                   zh_detail=chinese_detail(exc))
+    zh = chinese_detail(exc)
+    errors = {}
+    if exc.field is not None:
+        said = zh if language.of(request) == "zh" else exc.detail
+        errors = {"errors": [{"field": exc.field, "location": exc.location, "message": said, "code": exc.code}],
+                  "errors_total": 1}
+    return problem(request, exc.status, exc.code, exc.detail, headers=exc.headers or None, zh_detail=zh, **errors)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:

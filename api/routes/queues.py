@@ -40,7 +40,7 @@ def _listed(text: str | None, allowed: tuple[str, ...] | None, field: str,
         choices_zh = "、".join(f"{v}（{names_zh[v]}）" if names_zh and v in names_zh else v for v in allowed or ())
         raise InvalidQuery(f"{field}: {', '.join(wrong)} is not one of {', '.join(allowed or ())}",
                            zh=f"{field}：{'、'.join(wrong)} 不是可选的值；请改为以下之一（多个值以英文逗号分隔）："
-                              f"{choices_zh}")
+                              f"{choices_zh}", field=field)
     return values
 
 
@@ -52,7 +52,7 @@ def claim_filter(catalogue: Catalogue, *, status: str | None = None, programme: 
         raise InvalidQuery(f"bureau: {bureau} is not a bureau of the catalogue; one of "
                            f"{', '.join(b.code for b in catalogue.bureaus)}",
                            zh=f"bureau：{bureau} 不是政策目录中的部门；请改为以下部门代码之一："
-                              + "、".join(f"{b.code}（{b.name_zh}）" for b in catalogue.bureaus))
+                              + "、".join(f"{b.code}（{b.name_zh}）" for b in catalogue.bureaus), field="bureau")
     return ClaimFilter(status=_listed(status, STATUSES, "status", STATUSES_ZH),
                        programme=_listed(programme, tuple(catalogue.programmes), "programme"),
                        bureau=bureau, uscc=uscc.strip().upper() if uscc else None, award_year=award_year,
@@ -74,7 +74,8 @@ def claim_page(read_models: ReadModels, catalogue: Catalogue, wanted: ClaimFilte
     # "²".isdigit(), yet int("²") fails; a position is a 64-bit integer in both stores (SQLite overflowed past it)
     if cursor is not None and not (cursor.isascii() and cursor.isdigit() and int(cursor) <= MAX_POSITION):
         raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came",
-                           zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor")
+                           zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor",
+                           field="cursor")
     rows, after = read_models.claims(wanted, limit, int(cursor) if cursor else None)
     return {"claims": [claim_item(r, catalogue) for r in rows], "next_cursor": None if after is None else str(after)}
 
@@ -115,5 +116,6 @@ def organisation_cursor(cursor: str | None) -> str | None:
     page took any and said "nothing found" (a pages probe)."""
     if cursor is not None and not USCC_CURSOR.fullmatch(cursor):
         raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came",
-                           zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor")
+                           zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor",
+                           field="cursor")
     return cursor

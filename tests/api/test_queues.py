@@ -112,3 +112,20 @@ def test_a_name_is_found_by_its_own_letters_whatever_their_case_or_width(api: Ap
         assert next(o for o in found if o["uscc"] == code)["name"] == f"ＡＢＣ智造{tag}  SOCIÉTÉ 杭州"
     unaccented = api.ok("GET", "/v1/organisations?q=societe")["organisations"]
     assert code not in [o["uscc"] for o in unaccented]  # an accent is a letter of its own
+
+
+def test_a_bad_filter_or_cursor_names_its_parameter_in_errors(api):
+    """A hostile-input probe: `status=PENDING`, `bureau=KJJ` and a cursor not given by the resource were refused
+    with a detail only, where a malformed request's problem has `errors: [{field, location, message, code}]` (a
+    client mapping errors[].field to an input had nothing to mark). Each names its parameter, in the reader's
+    language."""
+    for query, field in (("status=PENDING", "status"), ("bureau=KJJ", "bureau"), ("programme=A99", "programme"),
+                         ("cursor=AAAA", "cursor")):
+        problem = api.refused("GET", f"/v1/claims?{query}", None, "auditor", 422, "invalid_request")
+        assert problem["errors"] == [{"field": field, "location": "query", "message": problem["detail"],
+                                      "code": "invalid_request"}], problem
+        zh = api.refused("GET", f"/v1/claims?{query}", None, "auditor", 422, "invalid_request",
+                         headers={"Accept-Language": "zh"})
+        assert zh["errors"][0]["message"] == zh["detail"] and zh["errors"][0]["field"] == field, zh
+    problem = api.refused("GET", "/v1/organisations?cursor=x", None, "auditor", 422, "invalid_request")
+    assert problem["errors"][0]["field"] == "cursor", problem
