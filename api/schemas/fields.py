@@ -7,6 +7,7 @@ its Chinese sentence in its context (`zh`), which api/field_messages.py gives a 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -22,6 +23,8 @@ from ledger.domain.values import Uscc as DomainUscc
 from ledger.rules.subjects import MAX_LENGTH as SUBJECT_MAX_LENGTH
 
 _LOOKS_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_GROUPED_PLAIN = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 MONEY_PATTERN = rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,2}})?$"
 MONEY_EXAMPLE = "1000000.00"
 KINDS_EN = {"int": "a number", "float": "a number", "bool": "a boolean", "list": "an array", "dict": "an object",
@@ -30,6 +33,17 @@ KINDS_EN = {"int": "a number", "float": "a number", "bool": "a boolean", "list":
 
 def _amount(value: object) -> Decimal:
     """A request amount: a decimal string or a JSON integer; never a float, a negative or a fraction of a fen."""
+    if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _FULL_WIDTH.search(value):
+        # A clerk's input method in full-width mode: said so, with the half-width form to type (a hostile-input
+        # probe's clerk saw "not a decimal string" for what looked like a number).
+        plain = unicodedata.normalize("NFKC", value).strip()
+        plain = plain.replace(",", "") if _GROUPED_PLAIN.fullmatch(plain) else plain  # １，０００ is 1000
+        hint, hint_zh = ((f"; type it as {plain}", f"；请改为输入 {plain}") if _LOOKS_DECIMAL.fullmatch(plain)
+                         else ("", ""))
+        raise PydanticCustomError("invalid_amount", "amount {value} is written in full-width characters (an input"
+                                  " method in full-width mode); type the digits and the point half-width" + hint,
+                                  {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 使用了全角字符（输入法"
+                                   f"处于全角状态）；请用半角数字和小数点填写{hint_zh}"})
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value):
         raise PydanticCustomError("invalid_amount", "amount {value} is not a decimal string such as "
                                   '"300000.00"', {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 不是"

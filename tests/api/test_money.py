@@ -53,3 +53,16 @@ def test_money_fields_of_every_command_refuse_floats(api, world):
     approved = api.ok("POST", f"/v1/claims/{claim['id']}/approve", {}, as_="kjj", status=200)
     api.refused("POST", "/v1/payouts", {"claim_id": approved["id"], "amount": 1.5, "paid_on": "2023-07-01",
                                         "bank_ref": "B"}, "finance", 422, "invalid_amount")
+
+
+def test_an_amount_typed_in_full_width_says_so_and_what_to_type(api):
+    """A hostile-input probe: a clerk's input method in full-width mode typed １０００ (or １，０００), and the
+    refusal said "not a decimal string" for what looked like a number. It says the characters are full-width, in
+    the reader's language, and gives the half-width amount to type; it writes nothing."""
+    for typed, plain in (("１０００", "1000"), ("１，０００．５", "1000.5"), ("３０００００.００", "300000.00")):
+        problem = api.refused("POST", "/v1/appropriations", {"year": 2024, "amount": typed, "document_ref": "预算"},
+                              "finance", 422, "invalid_amount")
+        assert "full-width" in problem["detail"] and f"type it as {plain}" in problem["detail"], problem
+        zh = api.refused("POST", "/v1/appropriations", {"year": 2024, "amount": typed, "document_ref": "预算"},
+                         "finance", 422, "invalid_amount", headers={"Accept-Language": "zh"})
+        assert "全角" in zh["detail"] and f"请改为输入 {plain}" in zh["detail"], zh
