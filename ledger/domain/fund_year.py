@@ -1,6 +1,7 @@
 """The special fund of one year (Art. 2): appropriations recorded by finance, approvals charged to it."""
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from uuid import UUID
 
@@ -8,8 +9,13 @@ from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
 from ledger.domain.moment import LedgerAggregate
+from ledger.rules.subjects import LOOK_ALIKE
 
 ZERO = Decimal("0.00")
+
+
+def _document_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).translate(LOOK_ALIKE).split()).casefold()
 
 
 class FundYear(LedgerAggregate):
@@ -33,9 +39,11 @@ class FundYear(LedgerAggregate):
         self.appropriated += amount
 
     def booked(self, document_ref: str) -> dict | None:
-        """The year's appropriation recorded on `document_ref` (spaces and letter case aside), or None."""
-        same = " ".join(document_ref.split()).casefold()
-        return next((a for a in self.appropriations if " ".join(a["document_ref"].split()).casefold() == same), None)
+        """The year's appropriation recorded on `document_ref` as a clerk reads it, or None: spaces, letter case,
+        full-width forms and look-alike dashes aside (a regression probe re-sent BJCZ-2023-01 full-width, with en
+        dashes and with spaces inside, each adding to the fund)."""
+        same = _document_key(document_ref)
+        return next((a for a in self.appropriations if _document_key(a["document_ref"]) == same), None)
 
     @event("Charged")
     def charge(self, claim_id: str, amount: Decimal, by: str) -> None:

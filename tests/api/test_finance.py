@@ -99,7 +99,9 @@ def test_one_budget_document_is_appropriated_once(api):
     first = {"year": 2025, "amount": "200000.00", "document_ref": "区财预〔2025〕12号 Rev-A"}
     booked = api.ok("POST", "/v1/appropriations", first, as_="finance", key="budget-12")
     assert api.ok("POST", "/v1/appropriations", first, as_="finance", key="budget-12") == booked
-    for again in (first, {**first, "amount": "1"}, {**first, "document_ref": " 区财预〔2025〕12号  rev-a "}):
+    for again in (first, {**first, "amount": "1"}, {**first, "document_ref": " 区财预〔2025〕12号  rev-a "},
+                  {**first, "document_ref": "区财预〔2025〕12号 ＲＥＶ－Ａ"},
+                  {**first, "document_ref": "区财预〔2025〕12号Rev–A"}):
         problem = api.refused("POST", "/v1/appropriations", again, "finance", 409, "conflict",
                               headers={"Accept-Language": "zh"})
         assert "区财预〔2025〕12号 Rev-A" in problem["detail"] and "追加预算另有文号" in problem["detail"], problem
