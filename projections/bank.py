@@ -239,7 +239,14 @@ def _payout(p: Row) -> Row:
 
 def _line(ln: Row) -> Row:
     return {k: ln[k] for k in ("line", "date", "amount", "reference", "counterparty")} | {
-        "direction": ln.get("direction", "debit")}
+        "direction": ln.get("direction", "debit")} | ({"references": ln["references"]} if ln.get("references") else {})
+
+
+def when(ln: Row) -> tuple[str, tuple[str, ...]]:
+    """A line's day and every reference it bears (a bank's serial in 交易流水号 beside the payout's in 用途): what,
+    with its reference and amount, tells one transfer from another. Two serials are two transfers, though they
+    name one payout on one day for one amount; an overlapping export shows the same serial again."""
+    return ln["date"], tuple(ref_key(r) for r in ln.get("references") or ())
 
 
 def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts: Iterable[Row],
@@ -318,8 +325,8 @@ class _Matcher:
     def __init__(self, by_ref: dict[str, list[Row]]) -> None:
         self.by_ref = by_ref
         self.taken: set[str] = set()
-        self.seen: dict[tuple[str, str, Any, tuple[str, ...]], list[tuple[str, list[Row]]]] = {}
-        self.on: dict[tuple[Any, tuple[str, str, Any, tuple[str, ...]]], int] = {}
+        self.seen: dict[tuple[str, tuple[str, tuple[str, ...]], Any], list[tuple[str, list[Row]]]] = {}
+        self.on: dict[tuple[Any, tuple[str, tuple[str, tuple[str, ...]], Any]], int] = {}
         self._sums: dict[tuple[str, ...], dict[Any, list[Row]]] = {}  # by the records not yet taken
 
     def _subset_sums(self, free: list[Row]) -> dict[Any, list[Row]]:
@@ -331,7 +338,7 @@ class _Matcher:
     def take(self, ln: Row) -> tuple[str, list[Row]]:
         """The line's place in the report and the payouts it names; a match takes its payouts."""
         key = ref_key(ln["reference"])
-        transaction = (key, ln["date"], amount(ln["amount"]), tuple(ref_key(r) for r in ln.get("references") or ()))
+        transaction = (key, when(ln), amount(ln["amount"]))
         nth = self.on[(ln.get("statement_id"), transaction)] = self.on.get((ln.get("statement_id"), transaction), 0) + 1
         said = self.seen.setdefault(transaction, [])
         if nth <= len(said):

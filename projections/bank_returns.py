@@ -23,7 +23,7 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
     """The report with the returned payouts' lines taken out of `reversed_but_on_statement` and
     `unmatched_credit_lines`. `previewed`: a preview's credit lines (not imported, so on no stored statement);
     `at`: where an imported statement stands in the order imported (`projections.bank.imported_place`)."""
-    from projections.bank import DISCREPANCIES, _payout, _payouts_by_ref, lines_bearing, ref_key
+    from projections.bank import DISCREPANCIES, _payout, _payouts_by_ref, lines_bearing, ref_key, when
     from projections.bank_credits import CREDIT_DISCREPANCIES
 
     debits, credits = report["reversed_but_on_statement"], report["unmatched_credit_lines"]
@@ -36,7 +36,7 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
         # Credit transactions, each once: an overlapping statement's copy of a credit (the same day, as many times
         # as one statement shows it) is the same money back (a finance probe: the copy of a return was told "no
         # repayment bears this reference", though the first was a return).
-        stored = sorted(((place, key, ln["date"]) for place, direction, key, ln in bearing if direction == "credit"),
+        stored = sorted(((place, key, when(ln)) for place, direction, key, ln in bearing if direction == "credit"),
                         key=lambda row: row[0])
         earlier = _transactions([row for row in stored if at is None or row[0] < at])
         # A payout is paid back once: the first credit returning it (in the order imported) is its money back; one
@@ -50,8 +50,8 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
         for ln in credits:
             key = (ref_key(ln["reference"]), amount(ln["amount"]))
             same = [p for p in by_ref.get(key[0], []) if amount(p["amount"]) == key[1]]
-            tx = (key, ln["date"], within[(key, ln["date"])])
-            within[(key, ln["date"])] += 1
+            tx = (key, when(ln), within[(key, when(ln))])
+            within[(key, when(ln))] += 1
             if tx not in earlier:
                 first.setdefault(key, tx)
             if not same or first[key] != tx:
@@ -64,16 +64,16 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
         # this one first (a regression probe: one credit answered for the debits of two statements, and both said
         # all matched). The same transaction shown again by an overlapping statement (the same day) is the same
         # money, in the same place of that order.
-        shown = [*stored, *((None, (ref_key(ln["reference"]), amount(ln["amount"])), ln["date"])
+        shown = [*stored, *((None, (ref_key(ln["reference"]), amount(ln["amount"])), when(ln))
                             for ln in previewed or ())]
         back = Counter(key for key, _, _ in _transactions(shown))
         order: dict[tuple, int] = {}  # (key, day, n-th that day on one statement) -> its place among the debits
         paid_out: Counter = Counter()
         for place in sorted({p for p, direction, _, _ in bearing if direction == "debit" and (at is None or p < at)}):
-            _order(order, paid_out, [(key, ln["date"]) for p, direction, key, ln in bearing
+            _order(order, paid_out, [(key, when(ln)) for p, direction, key, ln in bearing
                                      if p == place and direction == "debit"])
         mine = _order(order, paid_out, [((ref_key(m["line"]["reference"]), amount(m["line"]["amount"])),
-                                         m["line"]["date"]) for m in debits])
+                                         when(m["line"])) for m in debits])
         still = []
         for m, (key, rank) in zip(debits, mine, strict=True):
             (found["returned_payouts"] if rank < back[key] else still).append(m)
@@ -84,13 +84,13 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
     return report | found | {"counts": counts, "all_matched": clean}
 
 
-def _order(order: dict[tuple, int], paid_out: Counter, lines: list[tuple[tuple, str]]) -> list[tuple[tuple, int]]:
+def _order(order: dict[tuple, int], paid_out: Counter, lines: list[tuple[tuple, tuple]]) -> list[tuple[tuple, int]]:
     """Each of one statement's debit lines (its key and day) with its place among the payout's debits: a line
     seen on an earlier statement (the same day, as many times as it showed it) keeps that place; a new one takes
     the next."""
     within: Counter = Counter()
     placed = []
-    for key, day in lines:
+    for key, day in lines:  # the day with the line's serials (projections.bank.when)
         seen = (key, day, within[(key, day)])
         within[(key, day)] += 1
         if seen not in order:
@@ -100,7 +100,7 @@ def _order(order: dict[tuple, int], paid_out: Counter, lines: list[tuple[tuple, 
     return placed
 
 
-def _transactions(lines: list[tuple[object, tuple, str]]) -> dict[tuple, None]:
+def _transactions(lines: list[tuple[object, tuple, tuple]]) -> dict[tuple, None]:
     """The distinct transactions among credit lines (their statement, key and day), in the order given: the n-th
     line of a key and day on a statement is the n-th such transaction, so a statement that shows again what an
     earlier one showed (they overlap) adds nothing, and a second such line on one statement is a second

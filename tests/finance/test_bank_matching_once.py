@@ -479,3 +479,32 @@ def test_an_overlapping_statements_copy_of_a_return_is_the_same_money_back(api, 
     assert _ids(again["returned_payouts"]) == [[bounced["id"]]]
     twice = _import(api, head + f"2024-07-12,,1000.00,{ref}\n")["report"]
     assert [ln["reference"] for ln in twice["unmatched_credit_lines"]] == [ref] and not twice["all_matched"], twice
+
+
+def test_a_return_or_a_second_payment_under_another_bank_serial_is_new_money(api, books):
+    """A regression probe: with the bank's serial in 交易流水号, a second return credit of a returned payout (same day
+    and amount, a new serial) on another statement was `returned_credit_lines`, all matched, and so was a second
+    debit of it: each read as the first statement's overlap. Two serials are two transfers: the second credit is
+    `unmatched_credit_lines`, the second debit `reversed_but_on_statement`; the same serials again are the same
+    money, as an overlapping export shows them."""
+    head = "交易日期,交易流水号,借方发生额,贷方发生额,附言\n"
+    bounced = books.pay(books.approve(), "30000.00", "2024-07-02")
+    books.reverse(bounced)
+    ref = bounced["bank_ref"]
+    both = f"2024-07-02,SN0001,30000.00,,{ref}\n2024-07-09,SN0002,,30000.00,退汇 {ref}\n"
+    first = _import(api, head + both)["report"]
+    assert first["all_matched"] and _ids(first["returned_credit_lines"]) == [[bounced["id"]]], first
+    overlap = _import(api, head + both + f"2024-07-10,SN0009,0.01,,X-{ref}\n")["report"]
+    assert _ids(overlap["returned_credit_lines"]) == [[bounced["id"]]], overlap
+    assert _ids(overlap["returned_payouts"]) == [[bounced["id"]]] and overlap["unmatched_credit_lines"] == [], overlap
+    credit = _import(api, head + f"2024-07-09,SN0003,,30000.00,退汇 {ref}\n")["report"]
+    assert [ln["reference"] for ln in credit["unmatched_credit_lines"]] == [ref], credit
+    assert credit["returned_credit_lines"] == [] and credit["all_matched"] is False, credit
+    other = books.pay(books.approve(), "20000.00", "2024-07-03")
+    books.reverse(other)
+    paid = f"2024-07-03,SN0101,20000.00,,{other['bank_ref']}\n"
+    assert _import(api, head + paid + f"2024-07-08,SN0102,,20000.00,{other['bank_ref']}\n")["report"]["all_matched"]
+    assert _import(api, head + paid)["report"]["all_matched"]  # the same serial: an overlapping export
+    debit = _import(api, head + f"2024-07-03,SN0203,20000.00,,{other['bank_ref']}\n")["report"]
+    assert _ids(debit["reversed_but_on_statement"]) == [[other["id"]]], debit
+    assert debit["returned_payouts"] == [] and debit["all_matched"] is False, debit
