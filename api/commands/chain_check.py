@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from api.cli_language import language, refuse, tr
+from api.commands.common import say
 from ledger.audit.chain import AuditChain
 from ledger.audit.tampering import CODE, found
 from projections.progress import Progress
@@ -36,7 +37,9 @@ def intact(command: str, url: str, *, accept_tampered: bool, signs: bool = False
     bar = Progress(tr(f"award-ledger {command}: chain checked", f"award-ledger {command}: 已核验链上事件"),
                    tr("events", "个事件"), zh=language() == "zh")
     try:
-        report = AuditChain.open(url).verify(progress=lambda checked, _at: bar.update_to(checked), logged=False)
+        chain = AuditChain.open(url)
+        caught_up(command, chain)
+        report = chain.verify(progress=lambda checked, _at: bar.update_to(checked), logged=False)
         bar.update_to(report["events_checked"])  # up to the break, which may come before the first page ends
     finally:
         bar.close()
@@ -57,3 +60,22 @@ def intact(command: str, url: str, *, accept_tampered: bool, signs: bool = False
     say_tampering(command, report, "Nothing was done. To go on with the events as they now stand, knowingly, add"
                   " --accept-tampered", "未做任何操作。如确需按事件当前的样子继续，请加 --accept-tampered")
     return False
+
+
+def caught_up(command: str, chain: AuditChain) -> None:
+    """Said when opening the store linked events up to its upgrade point (`ledger/audit/linking.py`): right after
+    an upgrade from a version that chained in the background, that is the catching up; on a store no such version
+    ran, the upgrade point was moved and the links are an intruder's (an audit probe moved it over a forged event,
+    and `verify` chained the forgery and said intact without a word; then `export`, run first, did so unsaid)."""
+    if chain.appended_range is None:
+        return
+    count, (first, last) = chain.appended, chain.appended_range
+    say(command, tr(f"note: opening the store linked {count:,} events (positions {first:,} to {last:,}) recorded"
+                     " before this version first opened it, which an earlier version had not chained yet. If no"
+                     " earlier version (one that chained in the background) ever ran on this store, those events were"
+                     " not the ledger's to link: treat it as tampering, keep the store as it is and check it with a"
+                     " digest kept outside the system (`award-ledger verify --digest FILE`)",
+                     f"注意：打开存储时链接了 {count:,} 个事件（位置 {first:,} 至 {last:,}），它们记录于本版本首次"
+                     "打开该存储之前，早期版本尚未将其链接。如果该存储从未运行过早期版本（在后台链接的版本），这些事件"
+                     "本不应由台账链接：请按篡改处理，保持存储原样，并用保存在系统之外的摘要核验"
+                     "（`award-ledger verify --digest FILE`）"))

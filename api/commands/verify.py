@@ -5,7 +5,7 @@ import argparse
 import json
 
 from api.cli_language import Worded, events, language, reason_zh, refuse, then, tr
-from api.commands.chain_check import say_tampering
+from api.commands.chain_check import caught_up, say_tampering
 from api.commands.common import DIGEST_LIMIT, configure_logging, read_input, say, settings
 from api.json_text import loads_once as loads
 from ledger.application import AwardLedger
@@ -51,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
                               "请给出从 GET /v1/audit/digest 保存的 JSON"))
         return 2
     chain = AuditChain.open(config.database_url)
-    if chain.appended_range is not None:
-        _caught_up(chain.appended, *chain.appended_range)
+    caught_up("verify", chain)
     try:  # a digest is checked under the key the registry holds for its id: a registry that misstates one is said
         known = {k.key_id: k.public_key for k in trusted_keys(chain._db)} if saved else {}
     except KeysAltered as err:
@@ -143,22 +142,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     say_tampering("verify", report)
     return 1
-
-
-def _caught_up(count: int, first: int, last: int) -> None:
-    """Said when opening the store linked events up to its upgrade point (`ledger/audit/linking.py`): right after
-    an upgrade from a version that chained in the background, that is the catching up; on a store no such version
-    ran, the upgrade point was moved and the links are an intruder's (an audit probe moved it over a forged event,
-    and `verify` chained the forgery and said intact without a word)."""
-    say("verify", tr(f"note: opening the store linked {count:,} events (positions {first:,} to {last:,}) recorded"
-                     " before this version first opened it, which an earlier version had not chained yet. If no"
-                     " earlier version (one that chained in the background) ever ran on this store, those events were"
-                     " not the ledger's to link: treat it as tampering, keep the store as it is and check it with a"
-                     " digest kept outside the system (`award-ledger verify --digest FILE`)",
-                     f"注意：打开存储时链接了 {count:,} 个事件（位置 {first:,} 至 {last:,}），它们记录于本版本首次"
-                     "打开该存储之前，早期版本尚未将其链接。如果该存储从未运行过早期版本（在后台链接的版本），这些事件"
-                     "本不应由台账链接：请按篡改处理，保持存储原样，并用保存在系统之外的摘要核验"
-                     "（`award-ledger verify --digest FILE`）"))
 
 
 SHOWN = 20  # differences said on stderr (the JSON report lists up to consistency.MAX_REPORTED)

@@ -85,3 +85,18 @@ def test_verify_says_when_opening_the_store_linked_events_before_its_upgrade_poi
     assert "treat it as tampering" in err and "verify --digest" in err, err
     code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": database_url})
     assert code == 0 and "linked" not in err, err  # once: nothing more to link
+
+
+def test_export_said_so_too_when_it_was_the_first_to_open_the_store(
+        database_url: str, world: World, dba: Dba, tmp_path, monkeypatch, capsys) -> None:
+    """The regression probe: run first, `export` linked the events up to a moved upgrade point without a word, and
+    `verify` after it had nothing left to say. Every command that checks the chain on opening says so."""
+    from tests.api.test_cli_language import run_cli
+
+    positions = dba.positions()
+    dba.unlink(after=positions[-4])
+    dba.set_upgrade_point(positions[-1])
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["export", "--year", "2023", "--output", "-"],
+                           {"LEDGER_DATABASE_URL": database_url})
+    assert code == 0, err
+    assert f"award-ledger export: note: opening the store linked 3 events (positions {positions[-3]:,}" in err, err
