@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +25,9 @@ from ledger.domain.errors import LedgerError
 from ledger.store import is_postgres, sqlite_path, store_env
 
 COLUMNS = "key_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, first_used TEXT NOT NULL"
+
+# How far a key's first use may lie ahead of this clock: another machine's, a few minutes fast, registered it.
+CLOCK_SKEW = timedelta(minutes=10)
 
 # How a process came by its signer: a key the store knows; the store's first key, taken from the file or made
 # there; a new key the store moves to (a rotation).
@@ -146,7 +149,25 @@ class KeysAltered(Tampered):
 
 
 def altered(known: list[KnownKey]) -> KeysAltered | None:
-    """Why the registry `known` cannot be trusted, or None: each key's id must be its public key's, once."""
+    """Why the registry `known` cannot be trusted, or None: each key's id must be its public key's, and no key first
+    used after now (a regression probe inserted a key dated later than the one in use: the server's own key was
+    then "retired" and its restart told to use the intruder's)."""
+    now = datetime.now(UTC)
+    for key in known:
+        try:
+            first = datetime.fromisoformat(key.first_used)
+        except ValueError:
+            first = None
+        if first is None or first.tzinfo is None or first > now + CLOCK_SKEW:
+            when = beijing.shown(first) if first is not None and first.tzinfo is not None else repr(key.first_used)
+            return KeysAltered(
+                f"the store's key registry ({KEYS_TABLE}) says key {key.key_id} was first used at {when}, which is not"
+                " a moment that has come: the registry was changed after it was written, and no digest or receipt is"
+                " to be checked against it. Keep the store as it is, check digests and receipts with the public key"
+                " kept outside the system, investigate who could write to the database, and report it",
+                zh=f"存储的密钥登记表（{KEYS_TABLE}）称密钥 {key.key_id} 首次使用于 {when}，这一时刻尚未到来："
+                   "登记表在写入后被改动过，不应再据此核验任何摘要或回执。请保持存储原样，用保存在系统之外的公钥"
+                   "核验，调查哪些人能写入数据库，并报告此事", record=KEYS_TABLE)
     for key in known:
         try:
             actual: str | None = key_id(load_public(key.public_key))
@@ -216,7 +237,10 @@ def _retired(signer: Signer, known: list[KnownKey]) -> tuple[KnownKey, str, str]
 def _current(signer: Signer, path: Path, known: list[KnownKey]) -> Signer:
     """`signer`, when its key is the store's latest; a key a rotation retired signs nothing more (a receipts probe
     signed receipts dated after a rotation with the key it retired, which checkers took as the ledger's: a leaked
-    key, rotated away, could go on vouching for the ledger). SigningKeyRetired, naming the key in use."""
+    key, rotated away, could go on vouching for the ledger). SigningKeyRetired, naming the key in use; KeysAltered
+    for a registry changed by hand, rather than naming an intruder's key as the one to use."""
+    if (why := altered(known)) is not None:
+        raise why
     if (retired := _retired(signer, known)) is None:
         return signer
     successor, current, since = retired

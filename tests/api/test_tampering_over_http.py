@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
+from ledger.audit.keys import KeysAltered
 from tests.api.conftest import Api, World
 from tests.audit.conftest import Dba
 
@@ -85,3 +88,25 @@ def test_a_public_key_swapped_in_the_key_registry_is_found_and_never_published(
     code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify", "--digest", str(saved)],
                            {"LEDGER_DATABASE_URL": database_url})
     assert code == 1 and "[tampering]" in err and "key registry" in err and "untouched copy" not in err, err
+
+
+def test_a_key_dated_after_now_in_the_registry_is_found(api: Api, world: World, database_url: str, tmp_path) -> None:
+    """The regression probe inserted a consistent key (its id its own) dated later than the key in use, with plain
+    SQL: the server's own key read as retired and a restart was told to use the intruder's; `verify` said intact.
+    A key first used at a moment that has not come is the registry altered: 409 `tampering`, failure `keys`."""
+    from ledger.audit.signing import Signer
+    from ledger.audit.tables import KEYS_TABLE
+
+    world.paid(world.org())
+    stranger = Signer.load_or_create(tmp_path / "stranger.pem")[0]
+    Dba(database_url).execute(f"INSERT INTO {KEYS_TABLE} (key_id, public_key, first_used) VALUES (%s, %s, %s)",
+                              (stranger.key_id, stranger.public_pem, "2999-01-01T00:00:00+00:00"))
+    problem = api.refused("GET", "/v1/audit/keys", None, "auditor", 409, "tampering")
+    assert f"key {stranger.key_id} was first used at 2999-01-01" in problem["detail"], problem
+    api.refused("GET", "/v1/audit/digest", None, "auditor", 409, "tampering")
+    assert api.ok("GET", "/v1/audit/verify", as_="auditor")["failure"] == "keys"
+    from api.signing import load_signer
+
+    with pytest.raises(KeysAltered) as refused:  # a restart is not told to use the intruder's key
+        load_signer(api.client.app.state.settings, announce=False)
+    assert stranger.key_id in str(refused.value) and "LEDGER_SIGNING_KEY_FILE" not in str(refused.value)
