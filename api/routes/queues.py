@@ -2,6 +2,7 @@
 organisation and award year, oldest first, in cursor pages; organisations by USCC prefix or name."""
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Any
 
@@ -69,15 +70,38 @@ def claim_item(row: dict, catalogue: Catalogue) -> dict[str, Any]:
             **labels.names(catalogue, programme=row["programme"], bureau=row["lead"], tier=row.get("tier"))}
 
 
+def _tag(asked: object) -> str:
+    """What a cursor carries of the query it was given for: a page's cursor sent with other filters or another `q`
+    answered an empty last page, "no more", where there were rows (a second-round probe)."""
+    return hashlib.sha256(repr(asked).encode()).hexdigest()[:8]
+
+
+def _cursor_part(cursor: str | None, asked: object) -> str | None:
+    """The cursor's own part (a position, a USCC), its tag checked against the query it is sent with; a cursor
+    with no tag (given before cursors carried one) is taken as it is."""
+    if cursor is None or "." not in cursor:
+        return cursor
+    own, _, tag = cursor.rpartition(".")
+    if tag != _tag(asked):
+        raise InvalidQuery(f"cursor: {cursor!r} was given for other filters (or another q) than this request's; send"
+                           " the same filters as the request whose next_cursor it was, or leave cursor out to start"
+                           " from the first page",
+                           zh=f"cursor：{cursor!r} 是在其他筛选条件（或其他 q）下给出的翻页游标；请使用给出该"
+                              " next_cursor 的那次请求的相同筛选条件，或去掉 cursor 从第一页开始", field="cursor")
+    return own
+
+
 def claim_page(read_models: ReadModels, catalogue: Catalogue, wanted: ClaimFilter, limit: int,
                cursor: str | None) -> dict[str, Any]:
+    position = _cursor_part(cursor, wanted)
     # "²".isdigit(), yet int("²") fails; a position is a 64-bit integer in both stores (SQLite overflowed past it)
-    if cursor is not None and not (cursor.isascii() and cursor.isdigit() and int(cursor) <= MAX_POSITION):
+    if position is not None and not (position.isascii() and position.isdigit() and int(position) <= MAX_POSITION):
         raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came",
                            zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor",
                            field="cursor")
-    rows, after = read_models.claims(wanted, limit, int(cursor) if cursor else None)
-    return {"claims": [claim_item(r, catalogue) for r in rows], "next_cursor": None if after is None else str(after)}
+    rows, after = read_models.claims(wanted, limit, int(position) if position else None)
+    return {"claims": [claim_item(r, catalogue) for r in rows],
+            "next_cursor": None if after is None else f"{after}.{_tag(wanted)}"}
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"at most {MAX_LIMIT} a page"), WHOLE]
@@ -104,18 +128,23 @@ def list_claims(by: PrincipalDep, ledger: LedgerDep, read_models: ReadModelsDep,
 @router.get("/v1/organisations", response_model=OrganisationPage, responses=responses(401, 422))
 def find_organisations(by: PrincipalDep, read_models: ReadModelsDep,
                        q: Annotated[query_text(200), Query(description="a USCC prefix or part of the name")] = "",
-                       limit: Limit = 50, cursor: Annotated[query_text(18) | None, Query()] = None
+                       limit: Limit = 50, cursor: Annotated[query_text(27) | None, Query()] = None
                        ) -> dict[str, Any]:
     """Organisations whose USCC starts with `q` or whose name contains it, by USCC, in cursor pages."""
-    found, after = read_models.organisations(q, limit, organisation_cursor(cursor))
-    return {"organisations": found, "next_cursor": after}
+    found, after = read_models.organisations(q, limit, organisation_cursor(cursor, q))
+    return {"organisations": found, "next_cursor": organisation_next(after, q)}
 
 
-def organisation_cursor(cursor: str | None) -> str | None:
-    """A page of organisations' cursor (its last organisation's USCC) as given, else `invalid_request`: the search
-    page took any and said "nothing found" (a pages probe)."""
-    if cursor is not None and not USCC_CURSOR.fullmatch(cursor):
+def organisation_cursor(cursor: str | None, q: str) -> str | None:
+    """A page of organisations' cursor (its last organisation's USCC, tagged with the `q` it was given for) as
+    given, else `invalid_request`: the search page took any and said "nothing found" (a pages probe)."""
+    uscc = _cursor_part(cursor, q.strip())
+    if uscc is not None and not USCC_CURSOR.fullmatch(uscc):
         raise InvalidQuery(f"cursor: {cursor!r} is not a cursor this resource gave; send next_cursor as it came",
                            zh=f"cursor：{cursor!r} 不是本资源给出的翻页游标；请原样发送上一页返回的 next_cursor",
                            field="cursor")
-    return cursor
+    return uscc
+
+
+def organisation_next(after: str | None, q: str) -> str | None:
+    return None if after is None else f"{after}.{_tag(q.strip())}"

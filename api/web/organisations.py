@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
-from api.routes.queues import organisation_cursor
+from api.routes.queues import organisation_cursor, organisation_next
 from api.schemas.awards import read_as_of
 from api.web import search
 from api.web.pages import PageRoute, render
@@ -28,11 +28,11 @@ def find_organisation(request: Request, by: PagePrincipal, read_models: ReadMode
                       cursor: str | None = None) -> Response:
     """Organisations whose USCC starts with `q` or whose name contains it, as GET /v1/organisations finds them
     (the same read-model query); a USCC that is known opens its page directly."""
-    cursor = organisation_cursor(cursor)  # refused whatever q is, as the API refuses it (a regression probe)
+    cursor = organisation_cursor(cursor, q)  # refused whatever q is, as the API refuses it (a regression probe)
     found, after = read_models.organisations(q, search.LIMIT, cursor) if q.strip() else ([], None)
     if search.looks_like_uscc(q.strip()) and len(found) == 1 and not cursor:
         return RedirectResponse(f"/ui/organisations/{found[0]['uscc']}", status_code=303)
-    return render(request, "search.html", q=q, found=found, next_cursor=after)
+    return render(request, "search.html", q=q, found=found, next_cursor=organisation_next(after, q))
 
 
 def _moment(as_of: str) -> datetime | None:

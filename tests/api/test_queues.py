@@ -129,3 +129,29 @@ def test_a_bad_filter_or_cursor_names_its_parameter_in_errors(api):
         assert zh["errors"][0]["message"] == zh["detail"] and zh["errors"][0]["field"] == field, zh
     problem = api.refused("GET", "/v1/organisations?cursor=x", None, "auditor", 422, "invalid_request")
     assert problem["errors"][0]["field"] == "cursor", problem
+
+
+def test_a_cursor_sent_with_other_filters_is_refused_not_an_empty_page(api: Api, world: World) -> None:
+    """A second-round probe: `next_cursor` of award_year=2024, sent with award_year=2023, answered an empty page with
+    no next_cursor ("no more") where 2023 had claims; a search's cursor sent with another `q` likewise. A cursor is
+    for the filters it was given with: others are 422 naming `cursor`; with its own it pages on; one given before
+    cursors carried their filters (a bare position or USCC) is taken as it is."""
+    code = world.org()
+    for year in (2023, 2023, 2024, 2024, 2024):
+        world.claim(code, award_year=year, basis_amount="100000.00")
+    page = api.ok("GET", f"/v1/claims?uscc={code}&award_year=2024&limit=2", as_="kjj")
+    cursor = page["next_cursor"]
+    assert api.ok("GET", f"/v1/claims?uscc={code}&award_year=2024&limit=2&cursor={cursor}", as_="kjj")["claims"]
+    problem = api.refused("GET", f"/v1/claims?uscc={code}&award_year=2023&limit=2&cursor={cursor}", None, "kjj", 422,
+                          "invalid_request", headers={"Accept-Language": "zh"})
+    assert problem["errors"][0]["field"] == "cursor" and "其他筛选条件" in problem["detail"], problem
+    bare = cursor.partition(".")[0]
+    assert len(api.ok("GET", f"/v1/claims?uscc={code}&award_year=2024&cursor={bare}", as_="kjj")["claims"]) == 1
+    world.org()
+    found = api.ok("GET", f"/v1/organisations?q={code[:10]}&limit=1", as_="auditor")
+    assert found["next_cursor"], found
+    problem = api.refused("GET", f"/v1/organisations?q={code[:9]}&limit=1&cursor={found['next_cursor']}", None,
+                          "auditor", 422, "invalid_request")
+    assert "other filters (or another q)" in problem["detail"], problem
+    again = api.ok("GET", f"/v1/organisations?q={code[:10]}&limit=1&cursor={found['next_cursor']}", as_="auditor")
+    assert again["organisations"] != found["organisations"]
