@@ -196,6 +196,16 @@ class ProtectedOutput(OSError):
         self.zh = f"它是台账的{what[1]}，输出文件不能覆盖它"
 
 
+class UnreadableName(ProtectedOutput):
+    """An --output whose name holds a control or invisible character (a hostile-input probe wrote `x\x01y.csv`):
+    no one could read or type the file's name back; refused as a protected file is, before any work."""
+
+    def __init__(self, path: Path, char: str) -> None:
+        OSError.__init__(self, errno.EINVAL, f"its name holds the control or invisible character U+{ord(char):04X},"
+                         " which no one could read or type back; give a name without it", str(path))
+        self.zh = f"文件名中含有控制字符或不可见字符 U+{ord(char):04X}，无法辨认或输入；请换一个不含该字符的文件名"
+
+
 def _protected(config: Settings) -> dict[Path, tuple[str, str]]:
     """The ledger's own files as the settings name them. A store named through a link keeps its journals beside
     the file the link names (SQLite's), so both places count (a regression probe wrote the real -wal)."""
@@ -219,7 +229,12 @@ def _protected(config: Settings) -> dict[Path, tuple[str, str]]:
 def refuse_protected(path: Path) -> None:
     """Raise ProtectedOutput when `path` is one of the ledger's own files: by name, through a symbolic link, or as
     another hard link to it (a regression probe: written in place, a hard link replaced the store's bytes). The
-    settings are read here, where it is asked, not kept from an earlier command."""
+    settings are read here, where it is asked, not kept from an earlier command. A name no one could read back
+    (a control or invisible character in it) is UnreadableName."""
+    from ledger.domain.text import bad_character
+
+    if (char := bad_character(str(path))) is not None:
+        raise UnreadableName(path, char)
     files = _protected(Settings())
     real = os.path.realpath(path)
     try:

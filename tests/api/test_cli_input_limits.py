@@ -111,3 +111,18 @@ def test_a_statement_in_no_encoding_the_ledger_reads_is_csv_unreadable(tmp_path,
                  {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/ledger.sqlite3"}, "csv_unreadable",
                  quoted=r"\S*statement\.csv|UTF-8|GB18030/GBK|CSV")
     assert "neither UTF-8 nor GB18030" in said["en"]
+
+
+def test_an_output_name_with_a_control_character_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    """A hostile-input probe: `export --output "$(printf 'x\\x01y.csv')"` wrote a file whose name holds U+0001, which
+    no one can read or type back. Refused (exit 2, `output_unwritable`), naming the character, nothing written."""
+    from tests.api.test_cli_language import run_cli
+
+    store = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["export", "--year", "2023", "--output", "x\x01y.csv"],
+                           {"LEDGER_DATABASE_URL": store})
+    assert code == 2 and "[output_unwritable]" in err and "U+0001" in err, err
+    assert not list(tmp_path.glob("x*y.csv"))
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["export", "--year", "2023", "--output", "x\x01y.csv"],
+                           {"LEDGER_DATABASE_URL": store, "LEDGER_LANG": "zh"})
+    assert code == 2 and "控制字符" in err, err
