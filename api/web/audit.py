@@ -13,7 +13,6 @@ from api.long_queries import long_query
 from api.web import i18n
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
-from ledger import beijing
 from ledger.audit import receipts
 from ledger.audit.chain import InvalidDigest
 from ledger.audit.reasons import Reason
@@ -70,14 +69,23 @@ def _since(ledger: Any, receipt: dict) -> dict[str, Any] | None:
     for e in receipt.get("events") or ():
         record = str(e.get("aggregate_id"))
         shown_then[record] = max(shown_then.get(record, 0), int(e.get("version") or 0))
+    # A recovery's events are named "Recovery.…" and belong to it; the claim's own (its `Revoked` too, which names
+    # the recovery it opened) are the claim's: a receipt taken after a revocation was told the revocation came later
+    # (a pages probe).
     later = [h["event"] if "." in h["event"] else f"Claim.{h['event']}" for h in now.get("history") or ()
-             if h.get("version", 0) > shown_then.get(str(h.get("recovery_id") or claim_id), 0)]
+             if h.get("version", 0) > shown_then.get(_record(h, claim_id), 0)]
     if not later:
         return None
     named = {lang: sep.join(i18n.pick(i18n.EVENTS, e, lang) or e for e in later) for lang, sep in (("zh", "、"),
                                                                                                  ("en", ", "))}
-    return {"issued": beijing.shown(receipt.get("issued_at")), "count": len(later), "events": named,
-            "status": now["status"]}
+    return {"issued": receipt.get("issued_at"), "count": len(later), "events": named, "status": now["status"]}
+
+
+def _record(entry: dict[str, Any], claim_id: str) -> str:
+    """The record a history entry is an event of: its recovery's for a recovery's event, else the claim's."""
+    if str(entry.get("event", "")).startswith("Recovery.") and entry.get("recovery_id"):
+        return str(entry["recovery_id"])
+    return claim_id
 
 
 NOT_JSON = Reason("not a JSON digest or receipt", "不是 JSON 格式的摘要或回执")

@@ -182,7 +182,7 @@ def test_a_receipt_taken_before_a_correction_is_not_said_to_agree_with_the_ledge
     api(client, "POST", f"/v1/claims/{claim_id}/withdraw", {"reason": "企业申请撤回"}, as_="kjj")
     csrf = signed_in(client, "auditor")
     said = _checked(client, csrf, before)
-    assert said.startswith("核验通过") and "但这份回执出具于" in said and "UTC+08:00" in said, said
+    assert said.startswith("核验通过") and "但这份回执出具于" in said and "（北京时间）" in said, said
     assert "此后本申请又记录了 1 个事件（撤回申请），现为已撤回" in said, said
     english = _checked(client, csrf, before, lang="en")
     assert "since then 1 more event(s) were recorded on this claim" in english and "withdrawn" in english, english
@@ -222,3 +222,8 @@ def test_the_events_since_an_older_receipt_include_its_recovery(client):
     said = _checked(client, csrf, before, lang="en")
     assert "since then 3 more event(s)" in said, said
     assert "Recovery opened" in said or "recovery" in said.lower(), said
+    # A receipt taken after all that shows it all: no later event, the revocation included (a pages probe: every
+    # receipt of a revoked award was told its own revocation came after it, the claim's `Revoked` event compared
+    # with the recovery's versions, as it names the recovery).
+    current = api(client, "GET", f"/v1/claims/{claim_id}/receipt", as_="auditor")
+    assert "since then" not in _checked(client, csrf, current, lang="en")
