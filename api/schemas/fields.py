@@ -43,7 +43,7 @@ def _amount(value: object) -> Decimal:
         raise PydanticCustomError("invalid_amount", "amount {value} is written in full-width characters (an input"
                                   " method in full-width mode); type the digits and the point half-width" + hint,
                                   {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 使用了全角字符（输入法"
-                                   f"处于全角状态）；请用半角数字和小数点填写{hint_zh}"})
+                                   f"处于全角状态）；请用半角数字和小数点填写{hint_zh}", "specific": True})
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value):
         raise PydanticCustomError("invalid_amount", "amount {value} is not a decimal string such as "
                                   '"300000.00"', {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 不是"

@@ -71,10 +71,11 @@ def resent_about_claim(state: FormState, claim: dict[str, Any], lang: str) -> No
 
 
 def _fix(error: dict[str, Any], name: str, lang: str, hints: dict[str, str]) -> str:
-    """What to send instead in one field: the form's own hint for it, the page's hint for an empty field, else
-    the API's words for what is wrong with it."""
+    """What to send instead in one field: the form's own hint for it (unless the API's words are `specific`: an
+    amount typed full-width, which the approve form's general hint hid, a pages probe), the page's hint for an
+    empty field, else the API's words for what is wrong with it."""
     t = i18n.translator(lang)
-    if name in hints:
+    if name in hints and not (error.get("ctx") or {}).get("specific"):  # the API's own words where they say more
         return t(hints[name])
     if error.get("type") in EMPTY and f"fix_{name}" in i18n.MESSAGES:
         return t(f"fix_{name}")

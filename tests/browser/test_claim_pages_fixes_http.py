@@ -128,6 +128,21 @@ def test_an_approval_typed_with_thousands_separators_is_accepted(client, world):
     assert api(client, "GET", f"/v1/claims/{world['voucher']}")["approved_amount"] == "100000.00"
 
 
+def test_an_approval_typed_full_width_is_told_so_on_the_form(client, world):
+    """A pages probe: １０００ typed in the approve form got the form's general hint (more than 0.00, at most the
+    entitlement, two places), where the API and the payout form say the digits are full-width and what to type. The
+    form now gives those words, and keeps what was typed; nothing is approved."""
+    csrf = signed_in(client, "kjj")
+    claim = f"/ui/claims/{world['voucher']}"
+    said = client.post(f"{claim}/approve", data={"csrf": csrf, "amount": "１０００", "note": "同意",
+                                                 "key": unique_id("k-")}, follow_redirects=False)
+    assert said.status_code == 422, said.text
+    assert "全角" in said.text and "请改为输入 1000" in said.text and 'value="１０００"' in said.text, said.text
+    assert api(client, "GET", f"/v1/claims/{world['voucher']}")["status"] == "pending"
+    general = client.post(f"{claim}/approve", data={"csrf": csrf, "amount": "abc", "key": unique_id("k-")},
+                          follow_redirects=False)
+    assert "留空即按应享金额批准" in general.text, general.text  # the form's own hint where the API says no more
+
 def test_a_form_sent_again_after_back_is_told_in_words(client, world):
     """A rejection recorded, then its form sent again (Back, then send, with something else typed): the page
     says the form was already sent and the claim is rejected, with a link to it, and no idempotency jargon."""
