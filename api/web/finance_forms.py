@@ -147,13 +147,29 @@ def _an_id(text: str | None) -> str:
 
 
 @router.get("/ui/finance/write", dependencies=[Payer])
-def write(request: Request, done: str | None = None, claim_id: str | None = None,
+def write(request: Request, ledger: LedgerDep, done: str | None = None, claim_id: str | None = None,
           payout_id: str | None = None) -> Response:
-    """The four finance forms; `?claim_id=` fills the payout's claim, `?payout_id=` the reversal's payout (for
-    links from other pages)."""
-    prefill = {"claim_id": _an_id(claim_id), "payout_id": _an_id(payout_id)}
+    """The four finance forms; `?claim_id=` fills the payout's claim and what is still to pay on it, `?payout_id=`
+    the reversal's payout (for links from other pages: the claim page's "record payout" opened the form with the
+    amount empty, a pages probe). Each form's own fields only."""
+    claim = _an_id(claim_id)
+    prefill = {"payout": {"claim_id": claim, "amount": _outstanding(ledger, claim)},
+               "reversal": {"payout_id": _an_id(payout_id)}}
     return render(request, "finance_write.html", form=None, typed={}, error=None,
                   done=done if done in FORMS else None, prefill=prefill)
+
+
+def _outstanding(ledger: Any, claim_id: str) -> str:
+    """What is still to pay on an approved claim (the whole of it, for finance to lower for an instalment), else
+    nothing."""
+    if not claim_id:
+        return ""
+    try:
+        found = ledger.claim(claim_id, with_history=False)
+    except LedgerError:
+        return ""
+    owed = found.get("outstanding_amount")
+    return owed if found.get("status") == "approved" and owed and owed != "0.00" else ""
 
 
 @router.post("/ui/finance/appropriations", dependencies=[Payer, CsrfChecked])

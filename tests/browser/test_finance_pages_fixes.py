@@ -248,6 +248,17 @@ def test_the_write_page_prefills_the_payout_claim_and_the_reversal_payout(client
     reversal_form = page.split('data-testid="reversal-form"')[1].split("</form>")[0]
     assert f'value="{year["claim"]}"' in payout_form and year["payout"] not in payout_form
     assert f'value="{year["payout"]}"' in reversal_form and year["claim"] not in reversal_form
+    assert re.search(r'id="payout-amount"[^>]*value=""', payout_form), payout_form  # nothing to pay on a revoked one
+    # What is still to pay on an approved claim is filled in too (a pages probe: the amount came empty; the revoked
+    # claim above has nothing to pay); the appropriation's amount is not.
+    award = _paid_award(client)
+    owed = _api(client, "GET", f"/v1/claims/{award['claim']}", as_="finance")["outstanding_amount"]
+    page = client.get(f"/ui/finance/write?claim_id={award['claim']}").text
+    payout_form = page.split('data-testid="payout-form"')[1].split("</form>")[0]
+    assert owed != "0.00"
+    assert re.search(rf'id="payout-amount"[^>]*value="{re.escape(owed)}"', payout_form), payout_form
+    appropriation_form = page.split('data-testid="appropriation-form"')[1].split("</form>")[0]
+    assert 'value=""' in appropriation_form.split('id="appropriation-amount"')[1].split(">")[0]
     junk = client.get('/ui/finance/write?claim_id="><script>').text
     assert "<script>" not in junk.split('data-testid="payout-form"')[1].split("</form>")[0]
 
