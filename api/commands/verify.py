@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
                " the events instead); keep the store as it is and report who could write to its snapshots table",
                "事件完好，台账不使用这些快照（改为重放事件）；请保持存储原样，并报告哪些人能写入其快照表")
         return 1
-    if report["failure"] == "keys":  # the events and snapshots are intact; the registry of keys is not
+    if report["failure"] in ("keys", "gap"):  # the chain holds; the key registry, or a record's versions, do not
         refuse("verify", "tampering", report["reason"], report["reason_zh"])
         return 1
     say_tampering("verify", report)

@@ -82,7 +82,8 @@ class VerifyPublic(BaseModel):
     reason: str | None = None
     failure: str | None = Field(None, description="changed, missing, unexpected (an event without a link),"
                                 " saved_digest_mismatch, saved_beyond (a saved digest past the last event) or"
-                                " snapshot, or keys (a key of GET /v1/audit/keys is not the key its id names)")
+                                " snapshot, keys (a key of GET /v1/audit/keys is not the key its id names) or gap"
+                                " (a record's versions do not run from 1 without a gap)")
     chain_head: DigestPublic | None = Field(None, description="the head recomputed from the events alone")
     saved_digests_checked: int = 0
     snapshots_checked: int = 0

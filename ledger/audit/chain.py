@@ -150,8 +150,9 @@ class AuditChain:
         `saved` is one digest from `digest()` or a list of them; the more there are, the narrower a
         rewritten chain is located. `progress(events_checked, position)` is called after every page.
         An event without a link is a fault: links are written with the events they chain. Given the
-        application (`app`), every snapshot is checked against the fold of its events too, and every key of the
-        registry against its id (failure "keys"). A verification
+        application (`app`), every record's versions are checked to run from 1 without a gap (failure "gap": its
+        events and their links both gone, as a store restored under a running server leaves it), every snapshot
+        against the fold of its events, and every key of the registry against its id (failure "keys"). A verification
         that finds tampering logs an ERROR saying where and what to do (the server's: the audit page's, GET
         /v1/audit/verify), unless `logged` is False (the command line says it to its reader instead).
         """
@@ -165,6 +166,8 @@ class AuditChain:
             events = self._db.event_bytes_upto(conn, last, progress)
             stored = self._db.links_upto(conn, max(head, last))
             report = Comparison(stored, marks).run(events)
+            if app is not None and report["ok"] and (gaps := self._db.version_gaps(conn)):
+                report |= _gap(gaps)
             if app is not None:
                 report |= check_all(app, self._db.snapshot_rows(conn))
                 if report["ok"] and report["bad_snapshots"]:
@@ -177,3 +180,28 @@ class AuditChain:
         if logged and not report["ok"]:
             log_found(report, "chain verification")
         return report
+
+
+def _gap(gaps: list[tuple[Any, int, int, int]]) -> dict[str, Any]:
+    """The report of records whose versions have a gap, the first named: events gone with their links (the chain
+    over what is left still holds), which no record can be read past."""
+    record, count, first, last = gaps[0]
+    record = _named(record)
+    en = (f"record {record} holds {count} stored events with versions {first} to {last}: versions are missing"
+          " between, gone with their links (a store restored under a running server, or events deleted), and the"
+          " record cannot be read past the gap. Keep the store as it is; if a backup was just restored under a"
+          " running server, stop every server, restore it again and start them; else restore the events from a"
+          " backup taken before, investigate who could write to the database, and report it")
+    zh = (f"记录 {record} 存有 {count} 个事件，版本为 {first} 至 {last}：其间有版本缺失，连同其链接一并消失"
+          "（在服务运行时恢复了存储，或事件被删除），该记录无法越过缺口读取。请保持存储原样；如刚在服务运行时恢复了"
+          "备份，请停止所有服务，重新恢复后再启动；否则请从此前的备份恢复事件，调查哪些人能写入数据库，并报告此事")
+    return {"ok": False, "failure": "gap", "reason": en, "reason_zh": zh,
+            "gaps": [{"record": str(_named(r)), "events": n, "first_version": a, "last_version": b}
+                     for r, n, a, b in gaps]}
+
+
+def _named(record: Any) -> Any:
+    try:
+        return record if isinstance(record, UUID) else UUID(str(record))
+    except ValueError:
+        return record

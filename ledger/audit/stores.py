@@ -72,6 +72,12 @@ class Store:
         """An originator id as the chain hashes it: as the store hands it back."""
         return value
 
+    def version_gaps(self, conn: Any, limit: int = 5) -> list[tuple[Any, int, int, int]]:
+        """Records whose stored versions do not run from 1 without a gap: (originator, count, first, last)."""
+        return self.rows(conn, f"SELECT originator_id, COUNT(*), MIN(originator_version), MAX(originator_version)"
+                               f" FROM {self.events} GROUP BY originator_id HAVING COUNT(*) <> MAX(originator_version)"
+                               f" OR MIN(originator_version) <> 1 LIMIT {int(limit)}")
+
     def snapshot_rows(self, conn: Any) -> list[tuple]:
         """Every stored snapshot: originator, version, topic, state."""
         return self.rows(conn, f"SELECT originator_id, originator_version, topic, state FROM {self.snapshots}")

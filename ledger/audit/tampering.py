@@ -59,7 +59,7 @@ def log_found(report: dict[str, Any], where: str) -> None:
                   " these snapshots; keep the store as it is and find out who could write to its snapshots table",
                   where, report.get("reason"))
         return
-    if report.get("failure") == "keys":
+    if report.get("failure") in ("keys", "gap"):
         log.error("%s: %s", where, report.get("reason"))
         return
     said = found(report.get("first_bad_position"), str(report.get("reason")), "", report.get("failure"))[0]

@@ -6,7 +6,7 @@ from datetime import date
 
 from ledger.audit.chain import AuditChain
 from tests.audit.conftest import Dba, record_history
-from tests.store.conftest import KJJ, World
+from tests.store.conftest import FINANCE, KJJ, World
 
 
 def test_every_event_has_its_link_when_the_command_returns(database_url: str, world: World, dba: Dba) -> None:
@@ -100,3 +100,25 @@ def test_export_said_so_too_when_it_was_the_first_to_open_the_store(
                            {"LEDGER_DATABASE_URL": database_url})
     assert code == 0, err
     assert f"award-ledger export: note: opening the store linked 3 events (positions {positions[-3]:,}" in err, err
+
+
+def test_a_record_whose_versions_lost_their_middle_with_their_links_is_a_gap(
+        database_url: str, world: World, dba: Dba, tmp_path, monkeypatch, capsys) -> None:
+    """An operations probe restored a SQLite backup under a running server: its next commands saved versions 5 and 6
+    of a fund year on a store holding versions 1 and 2, every command on that year was then refused as tampering,
+    and `verify` said intact (the chain over what was left held). A record whose versions do not run from 1 without
+    a gap is now verify's failure `gap` (exit 1), naming the record and its versions."""
+    from tests.api.test_cli_language import run_cli
+
+    record_history(world, organisations=1)
+    claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
+    world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="1000", paid_on=date(2023, 9, 1), bank_ref="B-1")
+    positions = dba.aggregate_positions(claim["id"])
+    assert len(positions) >= 3
+    dba.delete(positions[1])
+    dba.rewrite_chain()  # the restore took the links with the events: the chain over what is left holds
+    report = AuditChain.open(database_url).verify(app=world.ledger)
+    assert (report["ok"], report["failure"]) == (False, "gap"), report
+    assert report["gaps"][0]["record"] == claim["id"] and report["gaps"][0]["first_version"] == 1, report
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_DATABASE_URL": database_url})
+    assert code == 1 and "[tampering]" in err and f"record {claim['id']} holds" in err and "versions are missing" in err
