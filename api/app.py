@@ -22,6 +22,7 @@ from api.long_queries import LongQueries
 from api.metrics import Metrics
 from api.query_params import known_query
 from api.routes import ROUTERS
+from api.routes.health import store_file
 from api.settings import Settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 applied.start()
                 opened.callback(applied.stop)
             app.state.ledger, app.state.read_models, app.state.projector = ledger, queries, projector
+            app.state.store_file = store_file(settings.database_url)  # the SQLite file opened, as it was then
             app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain, app.state.notary = chain, notary
             app.state.chain_verifications = ChainVerifications(  # the audit page's, in the background

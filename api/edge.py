@@ -128,6 +128,14 @@ def read_json(body: bytes) -> tuple[str | None, Any]:
         return LONG if too_long else None, UNREAD
 
 
+def _store_gone(scope: Scope) -> tuple[str, str] | None:
+    """The SQLite file the app opened gone from its path, in both languages (api/routes/health.py), or None."""
+    from api.routes.health import file_gone
+
+    app = scope.get("app")
+    return None if app is None else file_gone(app.state)
+
+
 def _not_utf8(scope: Scope) -> tuple[str, str] | None:
     """Which part of the address (query or path, in English and Chinese) holds percent escapes that are not UTF-8."""
     for part, raw, names in (("query", scope.get("query_string", b""), ("query", "查询参数")),
@@ -167,6 +175,16 @@ class Edge:
                                zh_detail=f"{where[1]}中的百分号编码不是 UTF-8 文本（例如 %FF 这样的字节，或被截断的字符"
                                          "如 %E4%B8）；请按 UTF-8 进行百分号编码（“企业”为 %E4%BC%81%E4%B8%9A），"
                                          "HTTP 客户端库会自动编码")
+            return
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and (gone := _store_gone(scope)) is not None:
+            # Written now, a command would land in a file no one finds and be lost at the restart (an operations
+            # probe deleted the SQLite file under a running server: 201, then nothing).
+            await self._refuse(scope, send, 503, "store_unavailable", f"{gone[0]}: nothing is recorded until the"
+                               " server is stopped, the file put back at its path (or restored from a backup) and the"
+                               " server started again; then send the request again",
+                               {"Retry-After": problems.RETRY_AFTER_SECONDS},
+                               zh_detail=f"{gone[1]}：在停止服务、把文件放回原路径（或从备份恢复）并重新启动之前，"
+                                         "不会记录任何内容；之后请重新发送请求")
             return
         if path.startswith("/v1/") and (twice := _repeated(scope.get("query_string", b""))) is not None:
             await self._refuse(scope, send, 422, "invalid_request", f"the query names the parameter {twice!r} more"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from api import problems
 from api.proposal_gauges import ProposalGauges
 from api.schemas.common import PublicModel
 from ledger.connection import check_idle
+from ledger.store import is_postgres, sqlite_path
 
 log = logging.getLogger("award_ledger.api")
 
@@ -49,6 +51,7 @@ class Reading:
     failures: int = 0
     proposals: dict | None = None  # GET /v1/proposals/summary's answer, for /metrics' gauges
     waited: float | None = None  # seconds since the first event still waiting was recorded (None: none waits)
+    file_gone: tuple[str, str] | None = None  # the SQLite file opened is no longer at its path (`file_gone`)
 
     @property
     def lag(self) -> int:
@@ -91,6 +94,14 @@ async def readyz(request: Request) -> Any:
     settings, reading = request.app.state.settings, await _probe(request)
     facts = {"store": "unreachable" if reading.error else "ok", "projection_lag": reading.lag,
              "max_lag": settings.ready_max_lag}
+    if reading.file_gone is not None:  # no waiting makes it come back: the server writes where no one looks
+        return problems.problem(request, 503, "not_ready", f"{reading.file_gone[0]}: what this server writes now goes"
+                                " to a file no one will find. Stop the server, put the file back at its path (or"
+                                " restore it from a backup), then start it again",
+                                headers={"Retry-After": problems.RETRY_AFTER_SECONDS},
+                                zh_detail=f"{reading.file_gone[1]}：本服务此后写入的"
+                                          "内容将落在无人能找到的文件中。请停止服务，把文件放回原路径（或从备份恢复），"
+                                          "再重新启动", **facts)
     if reading.error is not None:
         return problems.problem(request, 503, "not_ready", f"the store does not answer: {reading.error}. Start the"
                                 " database or fix LEDGER_DATABASE_URL; this answer recovers by itself",
@@ -162,8 +173,43 @@ def _stall(request: Request) -> Stall:
     return state.stall
 
 
+def store_file(url: str) -> tuple[str, int, int] | None:
+    """The SQLite file a server opens, by path and identity (device, inode); None on PostgreSQL or in memory."""
+    if is_postgres(url):
+        return None
+    path = sqlite_path(url)
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return path, found.st_dev, found.st_ino
+
+
+def file_gone(state: Any) -> tuple[str, str] | None:
+    """Why the SQLite file this server opened is no longer at its path (deleted, moved, replaced), in English and
+    Chinese, or None: the server would go on writing into a file no one finds (an operations probe deleted it:
+    /readyz said ready and a 201 was lost at the restart)."""
+    opened = getattr(state, "store_file", None)
+    if opened is None:
+        return None
+    path, device, inode = opened
+    try:
+        now = os.stat(path)
+    except OSError:
+        return (f"the SQLite file {path} this server opened is gone (deleted or moved)",
+                f"本服务打开的 SQLite 文件 {path} 已不在原处（被删除或移走）")
+    if (now.st_dev, now.st_ino) != (device, inode):
+        return (f"the SQLite file {path} is no longer the file this server opened (replaced)",
+                f"SQLite 文件 {path} 已不是本服务打开的那个文件（被替换）")
+    return None
+
+
 async def _probe(request: Request, proposals: bool = False) -> Reading:
     state = request.app.state
+    if (gone := file_gone(state)) is not None:
+        log.error("readiness probe: %s; what is written now goes to a file no one will find: stop the server, put"
+                  " the file back, start it again", gone[0])
+        return Reading(gone[0], file_gone=gone)
     try:
         store = getattr(state, "primary_models", None) or state.read_models
         return await asyncio.wait_for(asyncio.to_thread(_read, state.read_models, proposals, store),

@@ -125,3 +125,29 @@ def test_a_projector_started_while_postgres_refuses_connections_waits_for_it_and
         assert view.position() == head
     finally:
         view.close()
+
+
+def test_a_sqlite_file_deleted_or_replaced_under_the_server_is_not_ready(tmp_path) -> None:
+    """An operations probe deleted (and, apart, moved) the SQLite file under a running server: /readyz said ready,
+    `ledger_store_up` 1, and a 201 was lost at the restart. The file gone from its path, or another file there, is
+    503 `not_ready` saying to stop the server, put the file back and start again, and the store gauge reads 0."""
+    store, principals = tmp_path / "ledger.sqlite3", tmp_path / "principals.json"
+    principals.write_text('{"principals": []}')
+    settings = Settings(database_url=f"sqlite:///{store}", auth_file=principals, signing_key_file=tmp_path / "key.pem")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").status_code == 200
+        moved = tmp_path / "moved.sqlite3"
+        store.rename(moved)
+        answer = client.get("/readyz", headers={"Accept-Language": "zh"})
+        assert answer.status_code == 503 and answer.json()["store"] == "unreachable", answer.text
+        assert "已不在原处" in answer.json()["detail"] and "再重新启动" in answer.json()["detail"], answer.text
+        assert "ledger_store_up 0.0" in client.get("/metrics").text
+        # Nor is a command taken: it would land in the moved file, lost at the restart.
+        refused = client.post("/v1/organisations", json={}, headers={"Accept-Language": "zh"})
+        assert refused.status_code == 503 and refused.json()["code"] == "store_unavailable", refused.text
+        assert "不会记录任何内容" in refused.json()["detail"], refused.text
+        store.write_bytes(moved.read_bytes())  # a copy put there: another file, not the one the server writes
+        answer = client.get("/readyz")
+        assert answer.status_code == 503 and "no longer the file this server opened" in answer.json()["detail"]
+        moved.rename(store)  # the very file back: ready again
+        assert client.get("/readyz").status_code == 200
