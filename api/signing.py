@@ -69,6 +69,16 @@ def _decided(settings: Settings, announce: bool, service: bool) -> Signer:
                    " replica")
         zh = (f"已在 {path} 生成新的 Ed25519 签名密钥（密钥 {signer.key_id}）：它为审计摘要和回执签名。"
               "请随备份保存一份副本，并在每个副本实例上将 LEDGER_SIGNING_KEY_FILE 指向它")
+        if (before := _replaced(settings.database_url, signer)) is not None:
+            # A server started in another folder with the setting unset (an operations probe): the store had a key,
+            # and every server still signing with it stops signing digests and receipts; said, not left to find.
+            message += (f". It replaces key {before}, which the store signed with until now: a server still signing"
+                        f" with {before} (another replica, or this one started in another folder by mistake) answers"
+                        " 503 signing_key_retired to digests and receipts until it is restarted with this key file;"
+                        " a retired key never signs again")
+            zh += (f"。它接替该存储此前使用的密钥 {before}：仍使用 {before} 签名的服务（其他副本实例，或误在其他目录"
+                   "启动的本服务）在用此密钥文件重新启动之前，对摘要和回执请求一律答复 503 signing_key_retired；"
+                   "已停用的密钥不会再签名")
         _say(message, tr(message, zh), service)
     elif outcome == "rotated" and announce:
         message = (f"the ledger signs with key {signer.key_id} ({path}) from now on; digests and receipts signed"
@@ -78,6 +88,15 @@ def _decided(settings: Settings, announce: bool, service: bool) -> Signer:
               "（GET /v1/audit/keys）。请随备份保存该密钥的副本，并在每个副本实例上将 LEDGER_SIGNING_KEY_FILE 指向它")
         _say(message, tr(message, zh), service)
     return signer
+
+
+def _replaced(url: str, signer: Signer) -> str | None:
+    """The key `signer` took over from (the one registered just before it), or None for the store's first key."""
+    from ledger.audit.keys import registered
+
+    ids = [k.key_id for k in registered(url)]
+    at = ids.index(signer.key_id) if signer.key_id in ids else 0
+    return ids[at - 1] if at > 0 else None
 
 
 def _say(message: str, shown: str, service: bool) -> None:

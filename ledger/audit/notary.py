@@ -7,6 +7,7 @@ a digest signed by an earlier key is still recognised as the ledger's own.
 """
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from ledger.audit.log_tree import TREE_ALGORITHM, LogTree
 from ledger.audit.signing import Signer, check, load_public
 
 KEYS_TABLE = keys.KEYS_TABLE
+log = logging.getLogger("ledger.audit")
 
 
 class Notary:
@@ -24,6 +26,7 @@ class Notary:
 
     def __init__(self, chain: AuditChain, signer: Signer) -> None:
         self.chain, self.signer, self.tree = chain, signer, LogTree(chain)
+        self._said_retired = False
         self._register(signer)
 
     def digest(self, *, checked: bool = True) -> dict[str, Any]:
@@ -43,7 +46,13 @@ class Notary:
     def current_signer(self) -> Signer:
         """The signer, once the store says its key is still the one in use (`keys.still_current`): one look for a
         document signed in two parts (a receipt and its head)."""
-        keys.still_current(self.chain._db, self.signer)
+        try:
+            keys.still_current(self.chain._db, self.signer)
+        except keys.SignerRetired as err:
+            if not self._said_retired:  # once: a replica left on the old key says why digests stopped (ops probe)
+                self._said_retired = True
+                log.warning("%s", err)
+            raise
         return self.signer
 
     def head(self, size: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 
 from ledger.audit.chain import GENESIS, event_bytes
 from tests.api.conftest import World
@@ -138,7 +139,7 @@ def test_a_claim_receipt_over_http_verifies_offline(api, world) -> None:
     api.refused("GET", "/v1/claims/00000000-0000-0000-0000-000000000007/receipt", None, "finance", 404, "not_found")
 
 
-def test_a_running_server_whose_key_another_process_retired_signs_nothing_more(api, settings, tmp_path):
+def test_a_running_server_whose_key_another_process_retired_signs_nothing_more(api, settings, tmp_path, caplog):
     """A regression probe: a server running when another process rotated the store to a new key went on signing
     digests and receipts, dated after its key's retirement, which checkers accepted. Once its key is retired it
     answers 503 `signing_key_retired`, naming the key in use and to restart with it, in both languages; a receipt
@@ -155,12 +156,35 @@ def test_a_running_server_whose_key_another_process_retired_signs_nothing_more(a
     new, _ = Signer.create(tmp_path / "rotated.pem")
     keys.register(open_store(settings.database_url), new)  # as a command run with a new key file does
     before = api.events()
-    for path in ("/v1/audit/digest", f"/v1/claims/{claim['id']}/receipt"):
-        for lang, said in (("en", f"LEDGER_SIGNING_KEY_FILE set to the file holding key {new.key_id}"),
-                           ("zh", f"存有密钥 {new.key_id} 的文件")):
-            answer = api.call("GET", path, None, "auditor", headers={"Accept-Language": lang})
-            assert answer.status_code == 503 and answer.json()["code"] == "signing_key_retired", answer.text
-            assert said in answer.json()["detail"], answer.text
+    with caplog.at_level(logging.WARNING, logger="ledger.audit"):
+        for path in ("/v1/audit/digest", f"/v1/claims/{claim['id']}/receipt"):
+            for lang, said in (("en", f"LEDGER_SIGNING_KEY_FILE set to the file holding key {new.key_id}"),
+                               ("zh", f"存有密钥 {new.key_id} 的文件")):
+                answer = api.call("GET", path, None, "auditor", headers={"Accept-Language": lang})
+                assert answer.status_code == 503 and answer.json()["code"] == "signing_key_retired", answer.text
+                assert said in answer.json()["detail"], answer.text
+    # The server says so in its log, once (an operations probe: a replica left on the old key refused digests and
+    # receipts with nothing in its log, and its /readyz stayed green).
+    said = [r.getMessage() for r in caplog.records if "which the store retired" in r.getMessage()]
+    assert len(said) == 1 and new.key_id in said[0], said
     listed = api.ok("GET", "/v1/audit/keys", None, "auditor")
     assert [k["retired_at"] is None for k in listed] == [False, True] and listed[1]["key_id"] == new.key_id
     assert api.events() == before
+
+
+def test_a_server_started_in_another_folder_says_it_retired_the_ledgers_key(api, settings, tmp_path, monkeypatch,
+                                                                             caplog):
+    """An operations probe started a second replica in another folder with LEDGER_SIGNING_KEY_FILE unset: it made a
+    new key there, retiring the ledger's for good, and its log said only "generated a new key". It says which key
+    it replaced and what that does to servers still signing with it."""
+    from api.signing import load_signer
+
+    [current] = api.ok("GET", "/v1/audit/keys", None, "auditor")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with caplog.at_level(logging.WARNING):
+        made = load_signer(settings.model_copy(update={"signing_key_file": None}), service=True)
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert made.key_id != current["key_id"] and f"It replaces key {current['key_id']}" in said, said
+    assert "503 signing_key_retired" in said and "never signs again" in said, said
