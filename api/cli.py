@@ -446,12 +446,12 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def _store_unreachable(err: BaseException) -> int:
-    from ledger.connection import server_full
+    from ledger.connection import driver_said, server_full
 
     if (full := server_full(err)) is not None:
         return _fail("store_unreachable", f"cannot open the store: {full[0]}", f"无法打开存储：{full[1]}")
     return _fail("store_unreachable",
-                 f"cannot open the store: {' '.join(str(err).split()).rstrip('.?')}. Start the database or fix"
+                 f"cannot open the store: {driver_said(err)}. Start the database or fix"
                  " LEDGER_DATABASE_URL",
                  f"无法打开存储：{_store_reason_zh(err)}。请启动数据库，或修正 LEDGER_DATABASE_URL")
 

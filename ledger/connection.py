@@ -196,6 +196,17 @@ _FULL = (("too many connections for role", _ROLE_FULL), ("too many connections f
          ("too many clients", _SERVER_FULL), ("remaining connection slots are reserved", _SERVER_FULL))
 
 
+def driver_said(err: BaseException) -> str:
+    """What a driver's error says, on one line, its lines as sentences: libpq's "connection ... failed: Connection
+    refused" and its hint "Is the server running on that host ...?" ran together without a stop (an operations
+    probe). Without a closing stop, for the caller's own sentence after it."""
+    lines = [" ".join(line.split()) for line in str(err).splitlines() if line.strip()]
+    said = ""
+    for line in lines:
+        said += line if not said else (" " if said[-1] in ".?!:;" else ". ") + line
+    return said.rstrip(".?")
+
+
 def server_full(err: BaseException) -> tuple[str, str] | None:
     """What to do, in English and Chinese, when `err` (or what raised it) is PostgreSQL refusing a connection because
     it, the role or the database has as many as it takes: no database to start or URL to fix (a hostile-input probe

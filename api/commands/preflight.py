@@ -365,13 +365,12 @@ def _check_postgres(url: str) -> None:
                 f"无法打开存储：{where} 上的 PostgreSQL 服务器中没有数据库 {db!r}。请先创建它"
                 f"（`{create}`），或修正 LEDGER_DATABASE_URL 中的数据库名") from None
         if found := re.search(r'role "([^"]+)" does not exist', said):
+            create = f"createuser -h {parts['host']} -p {parts['port']} -U postgres {found[1]}"  # as a superuser
             raise StoreRefused(
                 f"cannot open the store: the PostgreSQL server at {where} has no user {found[1]!r}. Create the user"
-                f" (`createuser -h {parts['host']} -p {parts['port']} {found[1]}`), or fix the user in"
-                " LEDGER_DATABASE_URL",
-                f"无法打开存储：{where} 上的 PostgreSQL 服务器中没有用户 {found[1]!r}。请先创建该用户"
-                f"（`createuser -h {parts['host']} -p {parts['port']} {found[1]}`），或修正 LEDGER_DATABASE_URL"
-                " 中的用户名") from None
+                f" as a superuser (`{create}`), or fix the user in LEDGER_DATABASE_URL",
+                f"无法打开存储：{where} 上的 PostgreSQL 服务器中没有用户 {found[1]!r}。请以超级用户创建该用户"
+                f"（`{create}`），或修正 LEDGER_DATABASE_URL 中的用户名") from None
         if "authentication failed" in said or "no password supplied" in said:
             raise StoreRefused(
                 f"cannot open the store: the PostgreSQL server at {where} refused user {parts['user']!r}"
@@ -387,6 +386,7 @@ def check_replica(primary: str, replica: str | None) -> None:
     other commands work on the primary, with or without its replica."""
     import psycopg
 
+    from ledger.connection import driver_said
     from ledger.store import StoreConfigError, _postgres_parts, _without_password, is_postgres
 
     if not replica:
@@ -413,7 +413,7 @@ def check_replica(primary: str, replica: str | None) -> None:
                              application_name="award-ledger check") as conn:
             standby = conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]  # type: ignore[index]
     except psycopg.Error as err:
-        said = " ".join(str(err).split()).rstrip(".?")
+        said = driver_said(err)
         raise StoreRefused(
             f"cannot open the read replica LEDGER_READ_DATABASE_URL {shown!r} at {where}: {said}. Start the replica,"
             f" fix LEDGER_READ_DATABASE_URL, {unset}",

@@ -76,7 +76,9 @@ def run_receipt(args: argparse.Namespace) -> int:
         zh = reason_zh(err)
         if isinstance(err, NotFound):  # the ledger names the aggregate's kind in English ("claim ...")
             zh = f"台账中没有申请 {args.claim_id}；请核对申请编号"
-        refuse("receipt", err.code, f"{err.detail}. Nothing was written", then(zh, "未写入任何文件"))
+        said = "nothing was written" in err.detail.lower()  # a refusal that says so already (signing_key_retired)
+        refuse("receipt", err.code, err.detail if said else f"{err.detail}. Nothing was written",
+               zh if said or "未写入任何" in zh else then(zh, "未写入任何文件"))
         return 1 if isinstance(err, Tampered) else 2
     finally:
         ledger.close()

@@ -506,6 +506,13 @@ def test_a_missing_postgresql_database_or_user_is_said_at_once(postgres_server_u
     said = _both(monkeypatch, capsys, tmp_path, ["verify"],
                  {"LEDGER_DATABASE_URL": f"postgresql://cli_fix_no_such_user@{where}/postgres"}, "store_unreachable")
     assert "has no user 'cli_fix_no_such_user'" in said["en"] and "没有用户" in said["zh"]
+    assert "-U postgres cli_fix_no_such_user" in said["en"]  # the missing user cannot create itself (an ops probe)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody = closed.getsockname()[1]
+    said = _both(monkeypatch, capsys, tmp_path, ["verify"],
+                 {"LEDGER_DATABASE_URL": f"postgresql://{server.username}@127.0.0.1:{nobody}/x"}, "store_unreachable")
+    assert "Connection refused. Is the server running" in said["en"], said  # libpq's two lines, as two sentences
 
 
 @pytest.mark.postgres

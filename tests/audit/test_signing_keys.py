@@ -168,6 +168,8 @@ def test_a_key_a_rotation_retired_signs_nothing_more(database_url: str, keyed: s
                         {**variables, "LEDGER_SIGNING_KEY_FILE": str(old)}, "signing_key_retired")
         assert keyed in said["en"] and new.key_id in said["en"] and "signs with key" in said["en"], said
         assert new.key_id in said["zh"] and "已停用" in said["zh"], said
+        assert said["en"].lower().count("nothing was written") == 1, said  # once (an operations probe saw it twice)
+        assert said["zh"].count("未写入任何") == 1, said
     said = _refused(monkeypatch, capsys, tmp_path / "home", ["close", "--year", "2024"], variables,
                     "signing_key_retired")  # unset, the server's folder's own file: retired too
     assert _store_state(database_url) == before
