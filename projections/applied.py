@@ -18,6 +18,7 @@ from projections.background import Background
 
 log = logging.getLogger("projections")
 CHANNEL = "rm_applied"  # payload: the tracked position just committed
+MAX_RETRY = 8.0  # seconds between tries once the database has been away a while
 RETRY = 1.0  # seconds before listening again after the connection failed
 
 
@@ -52,11 +53,16 @@ class AppliedListener(Background):
         super().stop(timeout)
 
     def run_forever(self) -> None:
+        wait, failures = RETRY, 0
         while not self._stop.is_set():
             try:
                 with psycopg.connect(postgres_conninfo(self.url), autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
+                    if failures:
+                        log.warning("read models: listening for applied positions again, after %d failed tries",
+                                    failures)
+                    wait, failures = RETRY, 0
                     # No timeout: with one, psycopg 3.3 can leave a notification read off the socket at the
                     # timeout in libpq's queue until the next one arrives (seen: a position heard only with
                     # the next). `stop()` wakes this loop with a notification of its own instead.
@@ -65,8 +71,11 @@ class AppliedListener(Background):
                             break
                         self.heard(int(note.payload))
             except Exception as error:  # the waiters still look at the tracking table once a period meanwhile
-                log.warning("read models: listening for applied positions failed (%s); again in %.0f s",
-                            str(error).strip()[:200], RETRY)
-                self._stop.wait(RETRY)
+                failures += 1
+                if failures == 1 or failures & (failures - 1) == 0:  # the 1st, 2nd, 4th, 8th... try: not every second
+                    log.warning("read models: listening for applied positions failed (%s, %d tries so far); again in"
+                                " %.0f s", str(error).strip()[:200], failures, wait)
+                self._stop.wait(wait)
+                wait = min(wait * 2, MAX_RETRY)  # backing off: a database away for a minute logged 110 lines
             finally:
                 self.listening.clear()
