@@ -147,7 +147,7 @@ def check_store(url: str) -> None:
     from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
 
     if is_postgres(url):
-        _check_postgres(url)
+        check_postgres(url)
         return
     path = sqlite_path(url)  # a URL that is neither: StoreConfigError, database_url_invalid
     if path == SQLITE_SHARED_MEMORY or path.startswith("file:"):
@@ -343,7 +343,9 @@ def not_a_database(path: str) -> StoreInvalid:
                         "开始；该文件未被改动")
 
 
-def _check_postgres(url: str) -> None:
+def check_postgres(url: str, timeout: int | None = None) -> None:
+    """Connect once: StoreRefused, worded in both languages, for a database or user that is not there or a password
+    refused; the driver's error as it is for anything else."""
     import psycopg
 
     from ledger.store import _postgres_parts
@@ -353,7 +355,8 @@ def _check_postgres(url: str) -> None:
     try:
         psycopg.connect(host=parts["host"], port=parts["port"], user=parts["user"],
                         password=parts["password"] or None, dbname=parts["dbname"],
-                        connect_timeout=int(parts["connect_timeout"]), application_name="award-ledger check").close()
+                        connect_timeout=timeout or int(parts["connect_timeout"]),
+                        application_name="award-ledger check").close()
     except psycopg.OperationalError as err:
         said = str(err)
         if found := re.search(r'database "([^"]+)" does not exist', said):

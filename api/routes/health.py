@@ -52,6 +52,7 @@ class Reading:
     proposals: dict | None = None  # GET /v1/proposals/summary's answer, for /metrics' gauges
     waited: float | None = None  # seconds since the first event still waiting was recorded (None: none waits)
     file_gone: tuple[str, str] | None = None  # the SQLite file opened is no longer at its path (`file_gone`)
+    error_zh: str | None = None  # `error` for a Chinese reader, where it was worded in both
 
     @property
     def lag(self) -> int:
@@ -106,8 +107,8 @@ async def readyz(request: Request) -> Any:
         return problems.problem(request, 503, "not_ready", f"the store does not answer: {reading.error}. Start the"
                                 " database or fix LEDGER_DATABASE_URL; this answer recovers by itself",
                                 headers={"Retry-After": problems.RETRY_AFTER_SECONDS},
-                                zh_detail=f"数据存储无响应：{reading.error}。请启动数据库或修正 LEDGER_DATABASE_URL；"
-                                          "恢复后本接口自动转为就绪", **facts)
+                                zh_detail=f"数据存储无响应：{reading.error_zh or reading.error}。请启动数据库或修正"
+                                          " LEDGER_DATABASE_URL；恢复后本接口自动转为就绪", **facts)
     if reading.failing is not None:
         at, error = reading.failing["position"], reading.failing["error"]
         return problems.problem(request, 503, "not_ready", f"the read models are stuck: event {at} cannot be applied"
@@ -215,13 +216,35 @@ async def _probe(request: Request, proposals: bool = False) -> Reading:
         return await asyncio.wait_for(asyncio.to_thread(_read, state.read_models, proposals, store),
                                       PROBE_SECONDS)
     except TimeoutError:
-        return Reading(f"no answer within {PROBE_SECONDS:g} s (is the database up and accepting connections?)")
+        said = await _why(state.settings.database_url)
+        return Reading(said[0] if said else f"no answer within {PROBE_SECONDS:g} s (is the database up and accepting"
+                       " connections?)", error_zh=said[1] if said else None)
     except (*problems.STORE_ERRORS, OSError) as err:
         # One dead pooled connection per probe made /readyz flap after a restart: replace them all now. The
         # driver's own text (host names, internals) stays in the log, not in the answer.
         log.warning("readiness probe: the store does not answer: %s", str(err).strip()[:300])
         await asyncio.to_thread(check_idle, getattr(state.read_models.view, "datastore", None))
-        return Reading(f"{type(err).__name__} (is the database up and accepting connections?)")
+        said = await _why(state.settings.database_url)
+        return Reading(said[0] if said else f"{type(err).__name__} (is the database up and accepting connections?)",
+                       error_zh=said[1] if said else None)
+
+
+async def _why(url: str) -> tuple[str, str] | None:
+    """Why PostgreSQL refuses a connection, as the command line says it (no such database or user, a password
+    refused: `api/commands/preflight.py`), in English and Chinese; None when it does not say at once (a server not
+    answering, or SQLite). The pool only waits: an operations probe's /readyz took 3 s to say "no answer" of a
+    database that had been renamed away, where the server had said so at once."""
+    if not is_postgres(url):
+        return None
+    from api.commands.preflight import StoreRefused, check_postgres
+
+    try:
+        await asyncio.wait_for(asyncio.to_thread(check_postgres, url, 2), PROBE_SECONDS)
+    except StoreRefused as err:
+        return str(err), err.zh
+    except Exception:  # nothing more precise to say than the probe's own words
+        return None
+    return None
 
 
 def _read(read_models: Any, proposals: bool = False, store: Any = None) -> Reading:

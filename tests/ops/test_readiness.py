@@ -151,3 +151,31 @@ def test_a_sqlite_file_deleted_or_replaced_under_the_server_is_not_ready(tmp_pat
         assert answer.status_code == 503 and "no longer the file this server opened" in answer.json()["detail"]
         moved.rename(store)  # the very file back: ready again
         assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.postgres
+def test_readiness_says_a_database_gone_is_not_there(fresh_postgres_url: str, postgres_server_url: str,
+                                                     auth_file) -> None:
+    """An operations probe renamed the database away: /readyz waited 3 s and said "no answer within 3 s (is the
+    database up ...?)", where PostgreSQL had said at once that there is no such database, as the command line
+    words it. It says that, with the createdb to run, in the reader's language."""
+    name = urlsplit(fresh_postgres_url).path.lstrip("/")
+    settings = Settings(database_url=fresh_postgres_url, auth_file=auth_file)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").status_code == 200
+        with psycopg.connect(postgres_server_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(name)))
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(name),
+                                                                          sql.Identifier(name + "_away")))
+            try:
+                answer = client.get("/readyz")
+                assert answer.status_code == 503, answer.text
+                assert f"has no database '{name}'" in answer.json()["detail"] and "createdb" in answer.json()["detail"]
+                zh = client.get("/readyz", headers={"Accept-Language": "zh"}).json()["detail"]
+                assert f"没有数据库 '{name}'" in zh, zh
+            finally:
+                admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(name + "_away"),
+                                                                              sql.Identifier(name)))
+                admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(name)))
+        _ready_within(client, 15)
