@@ -16,6 +16,7 @@ from pathlib import Path
 
 from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
 from api.cli_language import events as count
+from api.commands.chain_check import caught_up
 from api.commands.common import KEY_LIMIT, ProtectedOutput, read_input, refuse_protected, say, write_whole
 from api.json_text import loads_once as loads
 from ledger.beijing import shown
@@ -70,7 +71,9 @@ def run_receipt(args: argparse.Namespace) -> int:
         ledger.claim(args.claim_id, with_history=False)
         signer = load_signer(config)
         ledger.seal_key = signer.seal_key()
-        receipt = for_claim(ledger, Notary(AuditChain.open(config.database_url), signer), args.claim_id,
+        chain = AuditChain.open(config.database_url)
+        caught_up("receipt", chain)  # a receipt signs what opening the store linked: said (a regression probe)
+        receipt = for_claim(ledger, Notary(chain, signer), args.claim_id,
                             logged=False)
     except LedgerError as err:
         zh = reason_zh(err)

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
@@ -179,6 +180,8 @@ def store_file(url: str) -> tuple[str, int, int] | None:
     if is_postgres(url):
         return None
     path = sqlite_path(url)
+    if path.startswith("file:"):  # a URI filename: its path, without the query (?mode=rwc) (a regression probe)
+        path = unquote(urlsplit(path).path)
     try:
         found = os.stat(path)
     except (OSError, ValueError):

@@ -102,6 +102,22 @@ def test_export_said_so_too_when_it_was_the_first_to_open_the_store(
     assert f"award-ledger export: note: opening the store linked 3 events (positions {positions[-3]:,}" in err, err
 
 
+def test_a_receipt_run_first_says_so_too(database_url: str, world: World, dba: Dba, tmp_path, monkeypatch,
+                                         capsys) -> None:
+    """The second regression probe: `receipt`, run first, linked the events up to a moved upgrade point and signed a
+    receipt of them without a word."""
+    from tests.api.test_cli_language import run_cli
+
+    claim = world.claim(world.org(), "A5.voucher", basis_amount="1000000")
+    positions = dba.positions()
+    dba.unlink(after=positions[-3])
+    dba.set_upgrade_point(positions[-1])
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["receipt", claim["id"], "--output", "-"],
+                           {"LEDGER_DATABASE_URL": database_url, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "k.pem")})
+    assert code == 0, err
+    assert "award-ledger receipt: note: opening the store linked 2 events" in err, err
+
+
 def test_a_record_whose_versions_lost_their_middle_with_their_links_is_a_gap(
         database_url: str, world: World, dba: Dba, tmp_path, monkeypatch, capsys) -> None:
     """An operations probe restored a SQLite backup under a running server: its next commands saved versions 5 and 6

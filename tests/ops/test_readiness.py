@@ -127,13 +127,15 @@ def test_a_projector_started_while_postgres_refuses_connections_waits_for_it_and
         view.close()
 
 
-def test_a_sqlite_file_deleted_or_replaced_under_the_server_is_not_ready(tmp_path) -> None:
+@pytest.mark.parametrize("uri", [False, True], ids=["path", "file-uri"])
+def test_a_sqlite_file_deleted_or_replaced_under_the_server_is_not_ready(tmp_path, uri) -> None:
     """An operations probe deleted (and, apart, moved) the SQLite file under a running server: /readyz said ready,
     `ledger_store_up` 1, and a 201 was lost at the restart. The file gone from its path, or another file there, is
     503 `not_ready` saying to stop the server, put the file back and start again, and the store gauge reads 0."""
     store, principals = tmp_path / "ledger.sqlite3", tmp_path / "principals.json"
     principals.write_text('{"principals": []}')
-    settings = Settings(database_url=f"sqlite:///{store}", auth_file=principals, signing_key_file=tmp_path / "key.pem")
+    url = f"sqlite:///file:{store}?mode=rwc" if uri else f"sqlite:///{store}"  # a URI name too (a regression probe)
+    settings = Settings(database_url=url, auth_file=principals, signing_key_file=tmp_path / "key.pem")
     with TestClient(create_app(settings)) as client:
         assert client.get("/readyz").status_code == 200
         moved = tmp_path / "moved.sqlite3"
