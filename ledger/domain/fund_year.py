@@ -9,13 +9,15 @@ from eventsourcing.domain import event
 
 from ledger.domain.ids import natural_id
 from ledger.domain.moment import LedgerAggregate
-from ledger.rules.subjects import LOOK_ALIKE
 
 ZERO = Decimal("0.00")
 
 
 def _document_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).translate(LOOK_ALIKE).split()).casefold()
+    """A document reference as a clerk reads it: its letters, digits and characters only, full-width forms and letter
+    case aside. 区财〔2024〕1号, 区财[2024]1号, 区财（2024）1号 and 区财【2024】1号 are one 文号, as are BJCZ-2024-07,
+    BJCZ/2024/07 and BJCZ 2024 07. (a regression probe booked each again)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isalnum()).casefold()
 
 
 class FundYear(LedgerAggregate):
@@ -39,9 +41,9 @@ class FundYear(LedgerAggregate):
         self.appropriated += amount
 
     def booked(self, document_ref: str) -> dict | None:
-        """The year's appropriation recorded on `document_ref` as a clerk reads it, or None: spaces, letter case,
-        full-width forms and look-alike dashes aside (a regression probe re-sent BJCZ-2023-01 full-width, with en
-        dashes and with spaces inside, each adding to the fund)."""
+        """The year's appropriation recorded on `document_ref` as a clerk reads it (`_document_key`), or None (a
+        regression probe re-sent BJCZ-2023-01 full-width, with en dashes and with spaces inside, each adding to the
+        fund)."""
         same = _document_key(document_ref)
         return next((a for a in self.appropriations if _document_key(a["document_ref"]) == same), None)
 
