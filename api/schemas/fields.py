@@ -36,10 +36,9 @@ def _amount(value: object) -> Decimal:
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _FULL_WIDTH.search(value):
         # A clerk's input method in full-width mode: said so, with the half-width form to type (a hostile-input
         # probe's clerk saw "not a decimal string" for what looked like a number).
-        plain = unicodedata.normalize("NFKC", value).strip()
+        plain = unicodedata.normalize("NFKC", value).strip().replace("。", ".")  # the full-width mode's point
         plain = plain.replace(",", "") if _GROUPED_PLAIN.fullmatch(plain) else plain  # １，０００ is 1000
-        hint, hint_zh = ((f"; type it as {plain}", f"；请改为输入 {plain}") if _LOOKS_DECIMAL.fullmatch(plain)
-                         else ("", ""))
+        hint, hint_zh = ((f"; type it as {plain}", f"；请改为输入 {plain}") if _acceptable(plain) else ("", ""))
         raise PydanticCustomError("invalid_amount", "amount {value} is written in full-width characters (an input"
                                   " method in full-width mode); type the digits and the point half-width" + hint,
                                   {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 使用了全角字符（输入法"
@@ -62,6 +61,18 @@ def _amount(value: object) -> Decimal:
         return money(value)  # type: ignore[arg-type]
     except InvalidAmount as err:
         raise _refused("invalid_amount", err) from None
+
+
+def _acceptable(text: str) -> bool:
+    """Whether `text` is an amount a request may send: what the full-width refusal offers to type, never one refused
+    in turn (a regression probe was told to type -100 and 10000.123)."""
+    if not _LOOKS_DECIMAL.fullmatch(text):
+        return False
+    try:
+        money(text)
+    except InvalidAmount:
+        return False
+    return len(text.split(".")[0].lstrip("0")) <= MAX_INTEGER_DIGITS
 
 
 def _refused(kind: str, err: InvalidInput) -> PydanticCustomError:

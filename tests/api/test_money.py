@@ -66,3 +66,10 @@ def test_an_amount_typed_in_full_width_says_so_and_what_to_type(api):
         zh = api.refused("POST", "/v1/appropriations", {"year": 2024, "amount": typed, "document_ref": "预算"},
                          "finance", 422, "invalid_amount", headers={"Accept-Language": "zh"})
         assert "全角" in zh["detail"] and f"请改为输入 {plain}" in zh["detail"], zh
+    # Never an amount that is refused in turn (a regression probe was told to type -100 and 10000.123); the point
+    # of the full-width mode (。) is read as one.
+    for typed, offered in (("－１００", None), ("１００００.１２３", None), ("１００００。５０", "10000.50")):
+        problem = api.refused("POST", "/v1/appropriations", {"year": 2024, "amount": typed, "document_ref": "预算"},
+                              "finance", 422, "invalid_amount")
+        assert "full-width" in problem["detail"], problem
+        assert (f"type it as {offered}" in problem["detail"]) if offered else "type it as" not in problem["detail"]
