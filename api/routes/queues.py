@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -72,22 +73,33 @@ def claim_item(row: dict, catalogue: Catalogue) -> dict[str, Any]:
 
 def _tag(asked: object) -> str:
     """What a cursor carries of the query it was given for: a page's cursor sent with other filters or another `q`
-    answered an empty last page, "no more", where there were rows (a second-round probe)."""
+    answered an empty last page, "no more", where there were rows (a second-round probe). A filter's several values
+    in any order are one filter (status=pending,approved is status=approved,pending)."""
+    if isinstance(asked, ClaimFilter):
+        asked = replace(asked, status=tuple(sorted(set(asked.status))), programme=tuple(sorted(set(asked.programme))))
     return hashlib.sha256(repr(asked).encode()).hexdigest()[:8]
+
+
+_TAG = re.compile(r"[0-9a-f]{8}")
 
 
 def _cursor_part(cursor: str | None, asked: object) -> str | None:
     """The cursor's own part (a position, a USCC), its tag checked against the query it is sent with; a cursor
-    with no tag (given before cursors carried one) is taken as it is."""
+    with no tag (given before cursors carried one) is taken as it is. One whose tag is not a tag at all is not a
+    cursor this resource gave (the caller says so), not one of other filters."""
     if cursor is None or "." not in cursor:
         return cursor
     own, _, tag = cursor.rpartition(".")
+    if not _TAG.fullmatch(tag):
+        return cursor  # the caller's own check refuses it as no cursor of this resource
     if tag != _tag(asked):
-        raise InvalidQuery(f"cursor: {cursor!r} was given for other filters (or another q) than this request's; send"
-                           " the same filters as the request whose next_cursor it was, or leave cursor out to start"
-                           " from the first page",
-                           zh=f"cursor：{cursor!r} 是在其他筛选条件（或其他 q）下给出的翻页游标；请使用给出该"
-                              " next_cursor 的那次请求的相同筛选条件，或去掉 cursor 从第一页开始", field="cursor")
+        raise InvalidQuery(f"cursor: {cursor!r} was given for other filters (or another q) than this request's, or"
+                           " was changed; send the same filters as the request whose next_cursor it was, with the"
+                           " cursor as it came, or leave cursor out to start from the first page",
+                           zh=f"cursor：{cursor!r} 是在其他筛选条件（或其他 q）下给出的翻页游标，或已被改动；"
+                              "请使用给出该 next_cursor 的那次请求的相同筛选条件并原样发送游标，或去掉 cursor"
+                              " 从第一页开始",
+                           field="cursor")
     return own
 
 

@@ -145,6 +145,11 @@ def test_a_cursor_sent_with_other_filters_is_refused_not_an_empty_page(api: Api,
     problem = api.refused("GET", f"/v1/claims?uscc={code}&award_year=2023&limit=2&cursor={cursor}", None, "kjj", 422,
                           "invalid_request", headers={"Accept-Language": "zh"})
     assert problem["errors"][0]["field"] == "cursor" and "其他筛选条件" in problem["detail"], problem
+    # The same values in another order are the same filter; a cursor whose tag is no tag is no cursor of ours.
+    listed = api.ok("GET", f"/v1/claims?uscc={code}&status=pending,approved&limit=2", as_="kjj")["next_cursor"]
+    assert api.ok("GET", f"/v1/claims?uscc={code}&status=approved,pending&limit=2&cursor={listed}", as_="kjj")
+    problem = api.refused("GET", "/v1/claims?cursor=abc.def", None, "kjj", 422, "invalid_request")
+    assert "is not a cursor this resource gave" in problem["detail"], problem
     bare = cursor.partition(".")[0]
     assert len(api.ok("GET", f"/v1/claims?uscc={code}&award_year=2024&cursor={bare}", as_="kjj")["claims"]) == 1
     world.org()
