@@ -101,10 +101,24 @@ def refuse(command: str | None, code: str, en: str, zh: str) -> None:
     JSON document too, for a command whose reader asked for one (`refusals_as_documents`)."""
     name = f"award-ledger {command}" if command else "award-ledger"
     text = zh if language() == "zh" else en
-    print(f"{name}: [{code}] {text}", file=sys.stderr, flush=True)
+    print(f"{name}: [{code}] {_shown(text)}", file=sys.stderr, flush=True)
     if _AS_DOCUMENT:
         print(json.dumps({"code": code, "detail": text, **_AS_DOCUMENT[-1]}, indent=2, ensure_ascii=False),
               flush=True)
+
+
+def _shown(text: str) -> str:
+    """A refusal as a terminal shows it: a control or invisible character it quotes back (a file name holding a line
+    break or a right-to-left override split the line, or turned the rest of it round: a regression probe) written as
+    its escape, \\u202e, so the line reads as written; line breaks and tabs (a driver's message) as spaces. One line,
+    always."""
+    from ledger.domain.text import bad_character
+
+    if bad_character(text) is None:
+        return text
+    text = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", text).replace("\t", " ")  # a driver's lines, as one
+    return "".join(c if bad_character(c) is None else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+                   for c in text)
 
 
 # The fields a command run with --json adds to the document its refusal prints on stdout (`refuse`): a script reading

@@ -126,3 +126,8 @@ def test_an_output_name_with_a_control_character_is_refused_before_any_work(tmp_
     code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["export", "--year", "2023", "--output", "x\x01y.csv"],
                            {"LEDGER_DATABASE_URL": store, "LEDGER_LANG": "zh"})
     assert code == 2 and "控制字符" in err, err
+    # Said on one line, as written: a right-to-left override quoted back turned the rest of the line round on a
+    # terminal, a line break split it (a regression probe).
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["export", "--year", "2023", "--output", "a\u202eb.csv"],
+                           {"LEDGER_DATABASE_URL": store})
+    assert code == 2 and "a\\u202eb.csv" in err and "\u202e" not in err and err.count("\n") == 1, err
