@@ -497,6 +497,12 @@ def test_a_return_or_a_second_payment_under_another_bank_serial_is_new_money(api
     overlap = _import(api, head + both + f"2024-07-10,SN0009,0.01,,X-{ref}\n")["report"]
     assert _ids(overlap["returned_credit_lines"]) == [[bounced["id"]]], overlap
     assert _ids(overlap["returned_payouts"]) == [[bounced["id"]]] and overlap["unmatched_credit_lines"] == [], overlap
+    # The same two without their serials (another export): new money on both sides, neither one returning the other
+    # (a regression probe: the credit was unmatched, and yet returned the debit beside it, all but matched).
+    plain = _import(api, "交易日期,借方发生额,贷方发生额,附言\n" + f"2024-07-02,30000.00,,{ref}\n"
+                    f"2024-07-09,,30000.00,退汇 {ref}\n")["report"]
+    assert plain["returned_payouts"] == [] and _ids(plain["reversed_but_on_statement"]) == [[bounced["id"]]], plain
+    assert [ln["reference"] for ln in plain["unmatched_credit_lines"]] == [ref], plain
     credit = _import(api, head + f"2024-07-09,SN0003,,30000.00,退汇 {ref}\n")["report"]
     assert [ln["reference"] for ln in credit["unmatched_credit_lines"]] == [ref], credit
     assert credit["returned_credit_lines"] == [] and credit["all_matched"] is False, credit
