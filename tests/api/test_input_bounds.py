@@ -134,7 +134,7 @@ def test_a_look_alike_body_id_or_bank_reference_is_refused(api, odd):
 
 
 @pytest.mark.parametrize(("path", "name", "most"), [("/v1/organisations", "q", 200), ("/v1/claims", "cursor", 40),
-                                                    ("/v1/organisations", "cursor", 18)])
+                                                    ("/v1/organisations", "cursor", 27)])
 def test_an_over_long_query_text_is_told_its_own_limit(api, path, name, most):
     """A hostile-input probe: `q` of 501 characters was told "send at most 500" (the text check's own bound, said
     first), and of 300, "at most 200". Past its limit, however far, a query parameter is told its own."""

@@ -144,6 +144,17 @@ def _payouts_as_finance_records_them(case: Any) -> None:
         body["paid_on"] = beijing.today().isoformat()
 
 
+def _appropriations_on_documents_of_their_own(case: Any) -> None:
+    """Seven appropriations in eight are made on a budget document of their own, as finance books a supplementary
+    budget; the eighth keeps what it was drawn with, so a document booked again is still sent and refused
+    (`conflict`, one document a year since stop 54)."""
+    body = case.body
+    if case.operation.label != "POST /v1/appropriations" or not isinstance(body, dict) or _mix(case) % 8 == 7:
+        return
+    if isinstance(body.get("document_ref"), str):
+        body["document_ref"] = f"{unicodedata.normalize('NFKC', body['document_ref'])[:40]}-{uuid.uuid4().hex[:12]}"
+
+
 def _award_year_follows(case: Any) -> None:
     """Seven claims in eight book their award in the year of the facts or the next (rule 10), as a clerk
     does; the eighth keeps the year it was drawn with, so mismatches are still sent and refused."""
@@ -451,6 +462,7 @@ def test_sequences_keep_the_properties_and_reach_payouts(api, database_url):
             who, owed = _principal(case, leads)
             _award_year_follows(case)
             _payouts_as_finance_records_them(case)
+            _appropriations_on_documents_of_their_own(case)
             headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
             if case.headers:
                 case.headers.pop("Authorization", None)
