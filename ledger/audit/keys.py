@@ -143,47 +143,43 @@ def known_keys(db: Store) -> list[KnownKey]:
 
 
 class KeysAltered(Tampered):
-    """A row of the key registry whose public key is not the key its id names: the registry was changed after it was
-    written (an audit probe swapped the public key under the ledger's own id with plain SQL, and `GET
-    /v1/audit/keys` published it). Nothing is published or checked against such a registry."""
+    """A row of the key registry whose public key is not the key its id names, or dated after now: the registry was
+    changed after it was written (an audit probe swapped the public key under the ledger's own id with plain SQL,
+    and `GET /v1/audit/keys` published it). Nothing is published or checked against such a registry."""
 
 
 def altered(known: list[KnownKey]) -> KeysAltered | None:
-    """Why the registry `known` cannot be trusted, or None: each key's id must be its public key's, and no key first
-    used after now (a regression probe inserted a key dated later than the one in use: the server's own key was
-    then "retired" and its restart told to use the intruder's)."""
+    """Why the registry `known` cannot be trusted, or None: each key's id must be its public key's (an audit probe
+    swapped one), and no key first used after now (a regression probe inserted a key dated later than the one in
+    use: the server's own key was then "retired" and its restart told to use the intruder's)."""
     now = datetime.now(UTC)
     for key in known:
         try:
-            first = datetime.fromisoformat(key.first_used)
+            first: datetime | None = datetime.fromisoformat(key.first_used)
         except ValueError:
             first = None
         if first is None or first.tzinfo is None or first > now + CLOCK_SKEW:
             when = beijing.shown(first) if first is not None and first.tzinfo is not None else repr(key.first_used)
-            return KeysAltered(
-                f"the store's key registry ({KEYS_TABLE}) says key {key.key_id} was first used at {when}, which is not"
-                " a moment that has come: the registry was changed after it was written, and no digest or receipt is"
-                " to be checked against it. Keep the store as it is, check digests and receipts with the public key"
-                " kept outside the system, investigate who could write to the database, and report it",
-                zh=f"存储的密钥登记表（{KEYS_TABLE}）称密钥 {key.key_id} 首次使用于 {when}，这一时刻尚未到来："
-                   "登记表在写入后被改动过，不应再据此核验任何摘要或回执。请保持存储原样，用保存在系统之外的公钥"
-                   "核验，调查哪些人能写入数据库，并报告此事", record=KEYS_TABLE)
-    for key in known:
-        try:
-            actual: str | None = key_id(load_public(key.public_key))
-        except ValueError:
-            actual = None
-        if actual != key.key_id:
-            held = f"a public key whose id is {actual}" if actual else "no readable public key"
-            held_zh = f"一个 id 为 {actual} 的公钥" if actual else "无法读取的公钥"
-            return KeysAltered(
-                f"the store's key registry ({KEYS_TABLE}) lists key {key.key_id} with {held}: the registry was changed"
-                " after it was written, and no digest or receipt is to be checked against it. Keep the store as it"
-                " is, check digests and receipts with the public key kept outside the system (the one handed out"
-                " with them), investigate who could write to the database, and report it",
-                zh=f"存储的密钥登记表（{KEYS_TABLE}）中密钥 {key.key_id} 对应的是{held_zh}：登记表在写入后被改动过，"
-                   "不应再据此核验任何摘要或回执。请保持存储原样，用保存在系统之外的公钥（随摘要、回执交付的那份）"
-                   "核验，调查哪些人能写入数据库，并报告此事", record=KEYS_TABLE)
+            said = (f"says key {key.key_id} was first used at {when}, which is not a moment that has come",
+                    f"称密钥 {key.key_id} 首次使用于 {when}，这一时刻尚未到来")
+        else:
+            try:
+                actual: str | None = key_id(load_public(key.public_key))
+            except ValueError:
+                actual = None
+            if actual == key.key_id:
+                continue
+            said = (f"lists key {key.key_id} with "
+                    + (f"a public key whose id is {actual}" if actual else "no readable public key"),
+                    f"中密钥 {key.key_id} 对应的是" + (f"一个 id 为 {actual} 的公钥" if actual else "无法读取的公钥"))
+        return KeysAltered(
+            f"the store's key registry ({KEYS_TABLE}) {said[0]}: the registry was changed after it was written, and"
+            " no digest or receipt is to be checked against it. Keep the store as it is, check digests and receipts"
+            " with the public key kept outside the system (the one handed out with them), investigate who could"
+            " write to the database, and report it",
+            zh=f"存储的密钥登记表（{KEYS_TABLE}）{said[1]}：登记表在写入后被改动过，不应再据此核验任何摘要或回执。"
+               "请保持存储原样，用保存在系统之外的公钥（随摘要、回执交付的那份）核验，调查哪些人能写入数据库，并报告此事",
+            record=KEYS_TABLE)
     return None
 
 
