@@ -573,6 +573,55 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         return self._run(by, key, "record_appropriation", {"y": year, "a": value, "doc": document_ref}, decide)
 
+    def correct_appropriation(self, by: Principal, *, year: int, appropriation_ref: str, amount: Decimal,
+                              reason: str, document_ref: str, key: str | None = None) -> Outcome:
+        """The appropriation booked on `appropriation_ref` for `year` now reads `amount` (0.00 withdraws it, and its
+        document may be booked again): a clerk's mistyped figure, or a budget cut, on the correcting `document_ref`.
+        Refused when the year's approvals would then pass what is appropriated (`fund_exhausted`), as an approval
+        is; the fund year's version settles a race with an approval as it settles two approvals."""
+        _require_role(by, Role.FINANCE, doing="correct appropriations")
+        value = money(amount)
+        appropriation_ref = _text(appropriation_ref, "appropriation_ref")
+        reason = _text(reason, "reason")
+        document_ref = _text(document_ref, "document_ref")
+        if value < 0:
+            raise errors.InvalidAmount("an appropriation reads 0.00 (withdrawn) or more", zh="安排金额不能小于 0.00",
+                                       field="amount")
+        policy = self._policy_for_year(year, field="year")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            fund = self._get_or_none(FundYear, FundYear.create_id(year))
+            booked = None if fund is None else fund.booked(appropriation_ref)
+            if fund is None or booked is None:
+                held = "none" if fund is None or not fund.appropriations else "; ".join(
+                    a["document_ref"] for a in fund.appropriations)
+                raise errors.NotFound(
+                    f"{year}'s fund holds no appropriation on document {appropriation_ref} (it holds: {held}); send"
+                    f" the document_ref an appropriation was booked on, as GET /v1/appropriations/{year} lists them",
+                    zh=f"{year} 年专项资金没有按文件 {appropriation_ref} 安排的资金（现有：{held}）；请填写已安排资金"
+                       f"所依据的文号，可查看 GET /v1/appropriations/{year}", field="appropriation_ref")
+            was = booked["amount"]
+            if value == was:
+                raise errors.Conflict(
+                    f"the appropriation on {booked['document_ref']} already reads {yuan(was)}; send the amount the"
+                    " document appropriates (0.00 withdraws it)",
+                    zh=f"文件 {booked['document_ref']} 的安排金额已是 {yuan(was)} 元；请填写该文件实际安排的金额"
+                       "（0.00 表示撤销该笔安排）", field="amount")
+            left = fund.appropriated - was + value
+            if left < fund.approved:
+                raise errors.FundExhausted(
+                    f"{year}'s approvals charge {yuan(fund.approved)} to its fund; with the appropriation on"
+                    f" {booked['document_ref']} at {yuan(value)} the fund would hold {yuan(left)}. Book the"
+                    f" replacing budget first, on its own document, or revoke approvals of {year} first",
+                    zh=f"{year} 年度已批准 {yuan(fund.approved)} 元列支专项资金；文件 {booked['document_ref']} 的安排"
+                       f"改为 {yuan(value)} 元后专项资金仅余 {yuan(left)} 元。请先按其文号记录替代的预算安排，"
+                       f"或先撤销该年度的批准", field="amount")
+            fund.correct(booked["document_ref"], value, was, reason, document_ref, by.name)
+            return [fund], views.fund_year(fund, policy.special_fund_floor)
+
+        args = {"y": year, "of": appropriation_ref, "a": value, "reason": reason, "doc": document_ref}
+        return self._run(by, key, "correct_appropriation", args, decide)
+
     def record_payout(self, by: Principal, *, claim_id: str, amount: Decimal, paid_on: date, bank_ref: str,
                       key: str | None = None) -> Outcome:
         _require_role(by, Role.FINANCE, doing="record payouts")

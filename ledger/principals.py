@@ -26,6 +26,7 @@ DOING_ZH: dict[str, str] = {
     "read the reconciliation": "查看对账结果",
     "record an organisation leaving or entering the district": "记录企业迁出或迁入辖区",
     "record appropriations": "记录资金安排",
+    "correct appropriations": "更正资金安排",
     "record appropriations, payouts, reversals and bank statements": "记录资金安排、拨付、冲回和银行对账单",
     "record certifications": "记录认定",
     "record certifications and claims": "记录认定和申请",

@@ -120,6 +120,14 @@ def _fund_handler(field: str):
     return handler
 
 
+def _fund_corrected(t: Tables, e: EventRow) -> None:
+    """An appropriation's figure corrected: the fund holds the difference; one withdrawn (0.00) counts no more."""
+    if (fund := t.get(FUNDS, e.aggregate_id)) is not None:
+        fund["appropriated"] = add(fund["appropriated"], e.payload["amount"], neg(e.payload["was"]))
+        fund["appropriations"] -= amount(e.payload["amount"]) == 0
+        t.put(FUNDS, e.aggregate_id, fund)
+
+
 def _fund_released(t: Tables, e: EventRow) -> None:
     if (fund := t.get(FUNDS, e.aggregate_id)) is not None:
         fund["approved"] = add(fund["approved"], neg(e.payload["amount"]))
@@ -130,6 +138,7 @@ HANDLERS: dict[str, Handler] = {
     "Claim.Approved": _approved, "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "FundYear.Opened": _opened, "FundYear.Appropriated": _fund_handler("appropriated"),
     "FundYear.Charged": _fund_handler("approved"), "FundYear.Released": _fund_released,
+    "FundYear.AppropriationCorrected": _fund_corrected,
     "Claim.Revoked": _revoked, "Recovery.Repaid": _recovery_handler("recovered"),
     "Recovery.WrittenOff": _recovery_handler("written_off"),
 }

@@ -29,7 +29,7 @@ OWN: dict[str, tuple[str, ...]] = {
                                        "Certification.Revoked", "Certification.SubjectNamed")},
     "Payout.Reversed": (records.RECORDS, bank.PAYOUTS),
     "FundYear.Appropriated": (finance.FUNDS,), "FundYear.Charged": (finance.FUNDS,),
-    "FundYear.Released": (finance.FUNDS,),
+    "FundYear.Released": (finance.FUNDS,), "FundYear.AppropriationCorrected": (finance.FUNDS,),
     **{e: (recoveries.RECOVERIES,) for e in ("Recovery.Repaid", "Recovery.WrittenOff")},
 }
 # Claim events that also read the claim's cap accounts (caps.py) or its finance line (finance.py).

@@ -16,6 +16,17 @@ class AppropriationCreate(RequestModel):
     document_ref: Text
 
 
+class AppropriationCorrection(RequestModel):
+    model_config = examples(
+        {"appropriation_ref": "杭高新财〔2023〕1号", "amount": "30000000.00",
+         "reason": "录入时多打了一个零，按原文件更正", "document_ref": "杭高新财〔2023〕7号"})
+
+    appropriation_ref: Text = Field(description="the document the appropriation was booked on")
+    amount: MoneyIn = Field(description="what that document appropriates: 0.00 withdraws the appropriation")
+    reason: Text
+    document_ref: Text = Field(description="the document the correction rests on")
+
+
 class Appropriation(PublicModel):
     amount: MoneyOut
     document_ref: str

@@ -18,7 +18,7 @@ from api.bank_columns import bank_columns
 from api.deps import LedgerDep, ReadModelsDep, Settle, checked_key
 from api.problems import STATUS_BY_KIND
 from api.problems import title as problem_title
-from api.schemas.appropriations import AppropriationCreate
+from api.schemas.appropriations import AppropriationCorrection, AppropriationCreate
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import plain_amount
@@ -34,7 +34,7 @@ from ledger.principals import Role
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Payer = allowing(Role.FINANCE, doing="record appropriations, payouts, reversals and bank statements")
 Text = Annotated[str, Form()]
-FORMS = ("appropriation", "payout", "reversal", "statement")
+FORMS = ("appropriation", "appropriation_fix", "payout", "reversal", "statement")
 MESSAGES.update({
     "resent_finance": ("这张表单此前已提交并记录过（例如在浏览器中点了“返回”后再次提交），本次没有再记录任何内容。"
                        "下面的表单保留了您现在填写的内容：如要把它作为一笔新的记录，请再按一次“记录”；"
@@ -180,6 +180,23 @@ def appropriate(request: Request, by: PagePrincipal, ledger: LedgerDep, year: Te
     parsed = typed | {"year": _json_year(year)}  # a JSON body's year is an integer
     return _run(request, "appropriation", parsed, AppropriationCreate, lambda b: ledger.record_appropriation(
         by, year=b.year, amount=b.amount, document_ref=b.document_ref, key=checked_key(key)))
+
+
+@router.post("/ui/finance/appropriations/correct", dependencies=[Payer, CsrfChecked])
+def correct_appropriation(request: Request, by: PagePrincipal, ledger: LedgerDep, year: Text = "",
+                          appropriation_ref: Text = "", amount: Text = "", reason: Text = "", document_ref: Text = "",
+                          key: Text = "") -> Response:
+    """Correct an appropriation: the figure its document really appropriates (0 withdraws it), why, and on what."""
+    typed = {"year": year.strip(), "appropriation_ref": appropriation_ref, "amount": amount.strip(), "reason": reason,
+             "document_ref": document_ref}
+    parsed = typed | {"year": _json_year(year)}
+    if not isinstance(parsed["year"], int):  # the year is in the API's path, which takes digits only
+        return _refused(request, "appropriation_fix", typed, InvalidInput(
+            f"the year is a number such as 2024, not {year.strip()!r}",
+            zh=f"年度应为数字，如 2024，而不是 {year.strip()!r}", field="year"))
+    return _run(request, "appropriation_fix", parsed, AppropriationCorrection, lambda b: ledger.correct_appropriation(
+        by, year=parsed["year"], appropriation_ref=b.appropriation_ref, amount=b.amount, reason=b.reason,
+        document_ref=b.document_ref, key=checked_key(key)))
 
 
 @router.post("/ui/finance/payouts", dependencies=[Payer, CsrfChecked])

@@ -110,6 +110,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form_appropriation": ("资金安排", "Appropriation"), "form_payout": ("拨付", "Payout"),
     "form_reversal": ("拨付冲回", "Reversal"), "form_statement": ("银行对账单导入", "Bank statement"),
     "appropriation_doc": ("文件文号", "Document reference"),
+    "form_appropriation_fix": ("更正资金安排", "Correct an appropriation"),
+    "appropriation_fix_hint": ("录错的金额或调减的预算：填写原安排所依据的文号和该文件实际安排的金额"
+                               "（填 0 表示撤销该笔安排），以及更正的原因和依据文件。",
+                               "A mistyped figure or a budget cut: the document the appropriation was booked on and"
+                               " what that document appropriates (0 withdraws it), with the reason and the document"
+                               " the correction rests on."),
+    "appropriation_ref": ("原安排文号", "Booked on document"),
+    "amount_corrected": ("更正后金额（元）", "Corrected amount (yuan)"),
+    "correction_doc": ("更正依据文件文号", "Correcting document"),
     "reversal_doc": ("依据文件（可不填，如银行退汇通知）", "Document (optional: the bank's return notice)"),
     "amount_yuan": ("金额（元）", "Amount (yuan)"),
     "claim_id": ("申请编号", "Claim id"), "paid_on": ("拨付日期", "Paid on"),
@@ -236,6 +245,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "BankStatement.Imported": ("导入银行对账单", "Bank statement imported"),
     "FundYear.Appropriated": ("安排专项资金", "Appropriation recorded"),
     "FundYear.Opened": ("开立年度专项资金", "Fund year opened"),
+    "FundYear.AppropriationCorrected": ("更正专项资金安排", "Appropriation corrected"),
     "FundYear.Charged": ("专项资金列支", "Charged to the fund"),
     "FundYear.Released": ("专项资金释放", "Released to the fund"),
 }
@@ -261,6 +271,8 @@ FIELD_LABELS: dict[str, str] = {
 }
 FORM_LABELS: dict[str, dict[str, str]] = {
     "appropriation": {"year": "year", "amount": "amount_yuan", "document_ref": "appropriation_doc"},
+    "appropriation_fix": {"year": "year", "appropriation_ref": "appropriation_ref", "amount": "amount_corrected",
+                          "reason": "correction_reason", "document_ref": "correction_doc"},
     "payout": {"claim_id": "claim_id", "amount": "amount_yuan", "paid_on": "paid_on", "bank_ref": "bank_ref"},
     "reversal": {"payout_id": "payout_id", "reason": "reversal_reason", "document_ref": "reversal_doc"},
     "approve": {"amount": "approve_amount_label", "note": "note"},

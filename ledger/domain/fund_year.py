@@ -47,6 +47,23 @@ class FundYear(LedgerAggregate):
         same = _document_key(document_ref)
         return next((a for a in self.appropriations if _document_key(a["document_ref"]) == same), None)
 
+    @event("AppropriationCorrected")
+    def correct(self, appropriation_ref: str, amount: Decimal, was: Decimal, reason: str, document_ref: str,
+                by: str) -> None:
+        """The appropriation booked on `appropriation_ref` now reads `amount` (nothing: withdrawn, its document free to
+        be booked again), on the correcting `document_ref` and for `reason`. The entry keeps its two fields (the
+        snapshots' shape); what it read before is on this event (`was`) and in the year's history."""
+        same = _document_key(appropriation_ref)
+        kept = []
+        for entry in self.appropriations:
+            if _document_key(entry["document_ref"]) == same:
+                if not amount:
+                    continue
+                entry = {"amount": amount, "document_ref": entry["document_ref"]}
+            kept.append(entry)
+        self.appropriations = kept
+        self.appropriated += amount - was
+
     @event("Charged")
     def charge(self, claim_id: str, amount: Decimal, by: str) -> None:
         self.approved += amount

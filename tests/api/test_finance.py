@@ -110,3 +110,55 @@ def test_one_budget_document_is_appropriated_once(api):
     more = api.ok("POST", "/v1/appropriations", {**first, "document_ref": "区财预〔2025〕31号"}, as_="finance")
     assert more["appropriated"] == "400000.00" and len(more["appropriations"]) == 2
     assert api.ok("GET", "/v1/appropriations/2025", as_="finance")["appropriated"] == "400000.00"
+
+
+def test_an_appropriation_is_corrected_by_a_new_event_with_its_reason_and_document(api, unfunded_world):
+    """A figure mistyped at booking had no way back: too much could not be taken off a year's fund. A correction
+    sets what the booked document appropriates (0.00 withdraws it), with who, why and the document it rests on;
+    the year's fund, its history and the reconciliation follow; the same key answers as before; what the year's
+    approvals charge is never left without its appropriation; a withdrawn document may be booked again."""
+    w = unfunded_world
+    api.ok("POST", "/v1/appropriations", {"year": 2023, "amount": "3000000.00", "document_ref": "区财〔2023〕1号"},
+           as_="finance")
+    api.ok("POST", "/v1/appropriations", {"year": 2023, "amount": "200000.00", "document_ref": "区财〔2023〕9号"},
+           as_="finance")
+    w.approved(w.org())  # 2023: charges 300,000.00 (A5.voucher, 30% of 1,000,000.00)
+    fix = {"appropriation_ref": "区财(2023)1号", "amount": "300000.00", "reason": "录入时多打了一个零",
+           "document_ref": "区财〔2023〕11号"}
+    fund = api.ok("POST", "/v1/appropriations/2023/correct", fix, as_="finance", status=200, key="fix-1")
+    assert (fund["appropriated"], fund["approved"], fund["headroom"]) == ("500000.00", "300000.00", "200000.00")
+    assert fund["appropriations"] == [{"amount": "300000.00", "document_ref": "区财〔2023〕1号"},
+                                      {"amount": "200000.00", "document_ref": "区财〔2023〕9号"}]
+    assert api.ok("POST", "/v1/appropriations/2023/correct", fix, as_="finance", status=200, key="fix-1") == fund
+    assert api.ok("GET", "/v1/appropriations/2023", as_="auditor") == fund
+    line = api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")["appropriation"]
+    assert (line["appropriated"], line["headroom"]) == ("500000.00", "200000.00")
+
+    same = api.refused("POST", "/v1/appropriations/2023/correct", fix, "finance", 409, "conflict")
+    assert "already reads 300,000.00" in same["detail"], same
+    # Withdrawing the 9号 document leaves 300,000.00 for the approved 300,000.00: taken; then the 1号 one cannot go
+    # down to 100,000.00 under the approvals' 300,000.00, and the refusal writes nothing.
+    api.ok("POST", "/v1/appropriations/2023/correct", {**fix, "appropriation_ref": "区财〔2023〕9号", "amount": "0",
+                                                       "reason": "预算调减"}, as_="finance", status=200)
+    short = api.refused("POST", "/v1/appropriations/2023/correct", {**fix, "amount": "100000.00"}, "finance", 409,
+                        "fund_exhausted", headers={"Accept-Language": "zh"})
+    assert "已批准 300,000.00 元" in short["detail"] and short["field"] == "amount", short
+    missing = api.refused("POST", "/v1/appropriations/2023/correct", {**fix, "appropriation_ref": "区财〔2023〕9号"},
+                          "finance", 404, "not_found")
+    assert "区财〔2023〕1号" in missing["detail"], missing  # it names what the year does hold
+    api.refused("POST", "/v1/appropriations/2023/correct", {k: v for k, v in fix.items() if k != "document_ref"},
+                "finance", 422, "invalid_request")
+    api.refused("POST", "/v1/appropriations/2023/correct", {**fix, "amount": "-1.00"}, "finance", 422,
+                "invalid_amount")
+    api.refused("POST", "/v1/appropriations/2023/correct", fix, "kjj", 403, "forbidden")
+    again = api.ok("POST", "/v1/appropriations",
+                   {"year": 2023, "amount": "50000.00", "document_ref": "区财〔2023〕9号"}, as_="finance")
+    assert again["appropriated"] == "350000.00" and len(again["appropriations"]) == 2
+
+    from ledger.domain.fund_year import FundYear
+
+    ledger = api.client.app.state.ledger
+    kept = [e for e in ledger.events.get(FundYear.create_id(2023)) if type(e).__name__ == "AppropriationCorrected"]
+    assert [(e.appropriation_ref, str(e.was), str(e.amount), e.reason, e.document_ref, e.by) for e in kept] == [
+        ("区财〔2023〕1号", "3000000.00", "300000.00", "录入时多打了一个零", "区财〔2023〕11号", "finance-test"),
+        ("区财〔2023〕9号", "200000.00", "0.00", "预算调减", "区财〔2023〕11号", "finance-test")]

@@ -74,3 +74,31 @@ def test_finance_records_and_reconciles_through_the_dashboard(page, live, world,
     assert imported["lines"] == 2 and imported["report"]["counts"]["amount_mismatches"] == 1
     assert before["totals"]["paid"] == live.ok("GET", "/v1/finance/reconciliation?year=2023",
                                                 as_="finance")["totals"]["paid"]
+
+
+def test_finance_corrects_a_mistyped_appropriation_through_the_dashboard(page, live, world, sign_in, shot):
+    """2023's document was booked at 300,000,000.00, a zero too many. Taking it below what 2023's approvals charge
+    (an ERC award of 200,000.00) is refused with the field named and what was typed kept; the right figure is then
+    recorded, and the year's fund reads it."""
+    sign_in("finance")
+    page.get_by_role("link", name="财务录入").click()
+    form = page.get_by_test_id("appropriation-fix-form")
+    form.get_by_label("年度").fill("2023")
+    form.get_by_label("原安排文号").fill("杭高新财〔2023〕1号")
+    form.get_by_label("更正后金额（元）").fill("100000")
+    form.get_by_label("原因").fill("录入时多打了一个零")
+    form.get_by_label("更正依据文件文号").fill("杭高新财〔2023〕9号")
+    form.get_by_role("button", name="记录").click()
+    error = page.get_by_test_id("appropriation-fix-form").get_by_test_id("form-error")
+    expect(error).to_contain_text("fund_exhausted")
+    expect(error).to_contain_text("已批准 200,000.00 元")
+    expect(error).to_contain_text("请修改：更正后金额（元）")
+    form = page.get_by_test_id("appropriation-fix-form")
+    expect(form.get_by_label("原因")).to_have_value("录入时多打了一个零")
+    shot("appropriation-fix-refused")
+    form.get_by_label("更正后金额（元）").fill("30,000,000.00")
+    form.get_by_role("button", name="记录").click()
+    expect(page.get_by_test_id("recorded")).to_contain_text("已记录：更正资金安排")
+    fund = live.ok("GET", "/v1/appropriations/2023", as_="finance")
+    assert (fund["appropriated"], fund["approved"]) == ("30000000.00", "200000.00"), fund
+    assert fund["appropriations"][0] == {"amount": "30000000.00", "document_ref": "杭高新财〔2023〕1号"}, fund

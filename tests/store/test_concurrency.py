@@ -73,6 +73,36 @@ def test_fund_year_holds_under_concurrent_approvals(ledgers: list[AwardLedger]) 
     assert world.ledger.fund_year(2022)["approved"] == "1000000.00"
 
 
+def test_an_appropriation_corrected_while_approvals_race_leaves_none_unfunded(ledgers: list[AwardLedger]) -> None:
+    """19 approvals of 200,000 race one correction taking the 2022 budget document from 2,000,000 to 600,000:
+    whichever lands first, what is approved never passes what is appropriated (the fund year's version settles
+    it, as between two approvals): at most 3 approvals and the correction, or the correction refused once 4 or more
+    are approved."""
+    world = World(ledgers[0])
+    world.ledger.record_appropriation(FINANCE, year=2022, amount=Decimal("2000000.00"), document_ref="区财〔2022〕3号")
+    orgs = [world.org() for _ in range(THREADS - 1)]
+    claims = [world.claim(org, "A3.erc", year=2022, effective_on=date(2022, 10, 1),
+                          certification_id=world.recognise(org, "A3.erc", "municipal", on=date(2022, 10, 1)))
+              for org in orgs]
+
+    def work(ledger: AwardLedger, i: int) -> str:
+        if i == THREADS - 1:
+            ledger.correct_appropriation(FINANCE, year=2022, appropriation_ref="区财〔2022〕3号",
+                                         amount=Decimal("600000.00"), reason="预算调减", document_ref="区财〔2022〕8号")
+            return "corrected"
+        return ledger.approve_claim(KJJ, claim_id=claims[i]["id"]).view["status"]
+
+    outcomes = race(ledgers, work)
+    fund = world.ledger.fund_year(2022)
+    assert Decimal(fund["approved"]) <= Decimal(fund["appropriated"]), (fund, outcomes)
+    assert Decimal(fund["approved"]) == 200000 * outcomes["approved"], (fund, outcomes)
+    if outcomes["corrected"]:
+        assert fund["appropriated"] == "600000.00" and outcomes["approved"] <= 3, (fund, outcomes)
+    else:
+        assert outcomes["fund_exhausted"] >= 1 and outcomes["approved"] >= 4, (fund, outcomes)
+        assert fund["appropriated"] == "2000000.00", (fund, outcomes)
+
+
 def test_one_claim_is_never_paid_past_its_approval(ledgers: list[AwardLedger]) -> None:
     """20 threads each pay 50,000 on one 200,000 approval: exactly 4 payouts land, 200,000 in all."""
     world = World(ledgers[0])
