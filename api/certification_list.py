@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from api import field_messages
-from api.json_text import loads
+from api.json_text import DuplicateKey, loads_once
 from api.schemas.certifications import CertificationCreate
 from ledger.bank_files.decoding import MixedEncodings, charset, decode
 from ledger.csv_lines import open_to_the_end, record_start
@@ -178,7 +178,14 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
 
 def _json_rows(body: bytes) -> tuple[list[tuple[int, Any]], str | None]:
     try:
-        data = loads(body)
+        # A key named twice is refused, as the API's edge refuses it in a body: a list uploaded on a page never
+        # passes the edge, and took the last of the two values (an intake probe: a row's tier, little_giant then
+        # provincial_sme, recorded as provincial_sme).
+        data = loads_once(body)
+    except DuplicateKey as twice:
+        key = twice.key[:40]
+        raise InvalidInput(f"the list names the key {key!r} twice in one object; send each key once",
+                           zh=f"名单中同一个对象两次出现键 {key!r}；每个键只发送一次") from None
     except ValueError:
         raise InvalidInput("the body is not valid JSON; send {\"rows\": [{...}, ...]}",
                            zh="请求体不是有效的 JSON；请发送 {\"rows\": [{...}, ...]}") from None

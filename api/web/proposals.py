@@ -72,7 +72,7 @@ async def import_list(request: Request, by: PagePrincipal, ledger: LedgerDep) ->
                            zh="请先选择名单文件（CSV，表头为 " + ",".join(COLUMNS) + "；或 .json 文件"
                               " {\"rows\": [...]}）再导入；未导入任何内容", field="file")
     kind = "application/json" if name.lower().endswith(".json") else "text/csv"
-    listed = read_list(data, kind)
+    listed = await run_in_threadpool(read_list, data, kind)  # a 1 MiB list held the loop 0.44 s (an intake probe)
     outcome = await run_in_threadpool(ledger.import_certifications, by, sha256=listed.sha256, total=listed.rows,
                                       rows=listed.good, refused=listed.refused, source=name[:200] or None)
     if not outcome.view["already_imported"]:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from tests.browser.conftest import api as _api
 from tests.browser.conftest import page_client, paid_erc_award
 from tests.browser.conftest import signed_in as _sign_in
-from tests.support import unique_id
+from tests.support import unique_id, unique_uscc
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
           "admin": {"role": "admin"}, "finance": {"role": "finance"}}
@@ -204,3 +204,25 @@ def test_a_page_address_refused_before_its_route_is_a_page_in_its_language(clien
         assert said in html.unescape(page.text)
     api = client.get("/v1/organisations?q=%00", headers={"Authorization": f"Bearer {client.tokens['finance']}"})
     assert api.status_code == 422 and api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_list_uploaded_on_the_page_naming_a_key_twice_is_refused_as_the_api_refuses_it(client):
+    """One validator for every door: the same JSON list is refused by the API (`invalid_request`, a key named twice)
+    and was recorded from the page, with the second of the two tiers (an intake probe). Both refuse; nothing is
+    written."""
+    csrf = _sign_in(client, "jxj")
+    uscc = unique_uscc()
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                               "in_district": True})
+    raw = ('{"rows":[{"uscc":"' + uscc + '","programme":"A6.honour","tier":"little_giant","tier":"provincial_sme",'
+           '"effective_on":"2023-03-01","document_ref":"DUPKEY"}]}').encode()
+    ledger = client.app.state.ledger
+    before = ledger.recorder.max_notification_id()
+    api = client.post("/v1/certifications/imports", content=raw, headers={
+        "Authorization": f"Bearer {client.tokens['jxj']}", "Content-Type": "application/json"})
+    assert api.status_code == 422 and api.json()["code"] == "invalid_request", api.text
+    page = client.post("/ui/certifications/imports", data={"csrf": csrf}, files={"file": ("名单.json", raw,
+                                                                                        "application/json")})
+    assert page.status_code == 422, _text(page.text)[:600]
+    assert "两次出现键 'tier'" in _text(page.text), _text(page.text)[:600]
+    assert ledger.recorder.max_notification_id() == before
