@@ -53,6 +53,8 @@ def routes(api, world):
         ("GET", f"/v1/claims/{claim_id}", None, set(EVERYONE)),
         ("POST", "/v1/appropriations", {"year": 2023, "amount": "1.00", "document_ref": "D"}, FINANCE),
         ("GET", "/v1/appropriations/2023", None, set(EVERYONE)),
+        ("POST", "/v1/appropriations/2023/correct", {"appropriation_ref": "财1号", "amount": "300000000.00",
+                                                     "reason": "更正", "document_ref": "财9号"}, FINANCE),
         ("POST", "/v1/payouts", {"claim_id": claim_id, "amount": "1.00", "paid_on": "2023-07-01", "bank_ref": "B"},
          FINANCE),
         ("GET", f"/v1/payouts/{payout_id}", None, set(EVERYONE)),

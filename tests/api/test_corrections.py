@@ -142,6 +142,26 @@ def test_a_certification_revoked_from_a_day_to_come_is_refused_and_ends_nothing(
            as_="kjj", status=200)
 
 
+def test_a_district_move_dated_ahead_is_refused_and_the_organisation_stays_where_it_is(api, world):
+    """A departure dated 2099-01-01 was taken, and the organisation read `in_district: false` at once while claims
+    of today's facts were still taken (a corrections probe). A move is recorded on or after its day: tomorrow is
+    refused, naming today, in the reader's language; today is taken."""
+    from ledger import beijing
+
+    org = world.org()
+    body = {"in_district": False, "reason": "迁往萧山", "document_ref": "杭高新〔2024〕3号"}
+    tomorrow = (beijing.today() + timedelta(days=1)).isoformat()
+    for day in ("2099-01-01", tomorrow):
+        problem = api.refused("POST", f"/v1/organisations/{org}/district-changes", {**body, "effective_on": day},
+                              "admin", 422, "invalid_request", headers={"Accept-Language": "zh"})
+        assert f"北京时间 {beijing.today().isoformat()}" in problem["detail"], problem
+        assert problem["field"] == "effective_on", problem
+    assert api.ok("GET", f"/v1/organisations/{org}")["in_district"] is True
+    moved = api.ok("POST", f"/v1/organisations/{org}/district-changes",
+                   {**body, "effective_on": beijing.today().isoformat()}, as_="admin", status=200)
+    assert moved["in_district"] is False
+
+
 def test_money_repaid_on_a_revoked_award_stops_counting_on_its_cap(api, world):
     """What comes back no longer counts where the award was made (a black-box probe: a voucher revoked and
     repaid in full still held its 100,000 on the year's cap, so a new voucher got 400,000 of a 500,000 cap the
