@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
@@ -65,7 +65,17 @@ def _plausible(moment: datetime) -> datetime:
             "detail": f"{err}; send a moment in {FIRST_YEAR}–{LAST_YEAR}", "zh": zh}) from None
 
 
-AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus), AfterValidator(_plausible)]
+def _known(moment: datetime) -> datetime:
+    """The moment in UTC, as answers give moments; one not yet come is the moment of asking. The ledger cannot know
+    a moment ahead: it was answered with the state at the time of asking under the moment asked, and the same
+    question then answered otherwise once later events came (an enterprise probe: an auditor keeping "as of 31
+    December" on the 6th). The answer's `as_of` says the moment it answers for. A bare day (its end in Beijing) is
+    echoed in UTC too, as every other moment is."""
+    now = datetime.now(UTC)
+    return now if moment > now else moment.astimezone(UTC)
+
+
+AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus), AfterValidator(_plausible), AfterValidator(_known)]
 _AS_OF: TypeAdapter[datetime] = TypeAdapter(AsOf)
 
 

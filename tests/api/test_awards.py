@@ -53,6 +53,32 @@ def test_an_approval_below_the_entitlement_counts_at_its_amount_so_the_total_kee
     assert api.ok("GET", f"/v1/claims/{first['id']}")["entitled_amount"] == "450000.00"
 
 
+def test_a_moment_not_yet_come_is_answered_as_of_the_asking_and_says_so(api, world):
+    """The ledger cannot know a moment ahead: asked for one (a moment hours ahead, a year ahead, today's bare day,
+    whose end is ahead), the answer is the state at the asking and its `as_of` says so, in UTC, where it echoed the
+    moment asked and the same question then answered otherwise once later events came (an enterprise probe). The
+    reconciliation reads moments the same way."""
+    from datetime import UTC, timedelta
+
+    from ledger import beijing
+
+    org = world.org()
+    world.approved(org)
+    ahead = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    for moment in (ahead, "2030-01-01T00:00:00+08:00", beijing.today().isoformat()):
+        asked = datetime.now(UTC)
+        answer = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(moment)}")
+        answered = datetime.fromisoformat(answer["as_of"])
+        assert asked <= answered <= datetime.now(UTC) and answered.utcoffset() == timedelta(0), (moment, answer)
+        assert answer["totals"]["approved"] == "300000.00"
+        year = api.ok("GET", f"/v1/finance/reconciliation?year=2023&as_of={quote(moment)}", as_="finance")
+        assert asked <= datetime.fromisoformat(year["as_of"]) <= datetime.now(UTC), year["as_of"]
+    # A past moment keeps its answer and is echoed in UTC, whatever offset it was sent with.
+    then = datetime.now(beijing.ZONE)
+    past = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(then.isoformat())}")
+    assert past["as_of"] == then.astimezone(UTC).isoformat() and past["as_of"].endswith("+00:00"), past["as_of"]
+
+
 def test_awards_as_of_a_past_moment(api, world):
     """With as_of, the state is as the ledger knew it then, however the offset is written."""
     org = world.org()
