@@ -27,7 +27,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
@@ -78,7 +78,9 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
             "inclusion_path": [h.hex() for h in notary.tree.inclusion(index, size)]})
     body = {"receipt": KIND, "version": VERSION, "claim_id": claim["id"], "status": claim.get("status"),
             "claim": claim, "events": events, "head": head,
-            "issued_at": datetime.now(UTC).isoformat(timespec="seconds")}
+            # To the microsecond, as every moment the ledger answers: cut to the second, a receipt's "as the ledger
+            # knew it then" came before payouts it held, and `as_of` its issue time disagreed (an enterprise probe).
+            "issued_at": datetime.now(UTC).isoformat()}
     return signer.sign(body)
 
 
@@ -330,12 +332,68 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
                 f"回执的摘要写有 claim.{field}（{_shown(value)}），但申请的事件得不出此项")))
             continue
         stated.append((f"claim.{field}", value, derived[field]))
+    for field in MONEY_STATED:
+        if field in derived and field not in claim:
+            # Left out, a field's figure is not shown, and the valid line said nothing of a payout its events hold
+            # (an enterprise probe re-signed a receipt without paid_amount).
+            problems.append(_problem(SUMMARY, Reason(
+                f"the receipt's summary leaves out claim.{field}, which its events give as {_shown(derived[field])}",
+                f"回执的摘要缺少 claim.{field}，其事件得出该项为 {_shown(derived[field])}")))
+    problems += _moment_faults(receipt, events)
     for field, value, given in stated:
         if _json(value) != _json(given):
             problems.append(_problem(SUMMARY, Reason(
                 f"the receipt's summary says {field} is {_shown(value)} but its events give {_shown(given)}",
                 f"回执的摘要称 {field} 为 {_shown(value)}，但其事件得出 {_shown(given)}")))
     return problems
+
+
+# The figures a claim's receipt always states (ledger/views.py `claim`): one left out is a fault.
+MONEY_STATED = ("entitled_amount", "approved_amount", "paid_amount", "outstanding_amount")
+# Receipts before stop 55 stated their issue time to the second, cut down: an event of that second came after it.
+ISSUE_SLACK = timedelta(seconds=1)
+
+
+def _moment_faults(receipt: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """A receipt issued, or a head computed, before an event the receipt holds, and a head at a position before one
+    of its events: a receipt contradicting itself (an enterprise probe re-signed each, and each read as valid)."""
+    problems = []
+    moments = [m for e in events if (m := _when(readable_of(e).get("timestamp"))) is not None]
+    head = receipt.get("head") if isinstance(receipt.get("head"), dict) else {}
+    for part, document, field in ((RECEIPT, receipt, "issued_at"), (HEAD, head, "computed_at")):
+        if field not in document:
+            continue
+        stated = _when(document.get(field))
+        if stated is None:
+            problems.append(_problem(part, Reason(f"its {field} {_shown(document.get(field))} is not a moment",
+                                                  f"其 {field} {_shown(document.get(field))} 不是时间")))
+        elif moments and stated + ISSUE_SLACK < max(moments):
+            problems.append(_problem(part, Reason(
+                f"its {field} {stated.isoformat()} comes before an event it holds ({max(moments).isoformat()})",
+                f"其 {field} {stated.isoformat()} 早于其所含的事件（{max(moments).isoformat()}）")))
+    positions = [e["position"] for e in events if _whole(e.get("position"))]
+    if _whole(head.get("position")) and positions and head["position"] < max(positions):
+        problems.append(_problem(HEAD, Reason(
+            f"the head is at position {head['position']}, before an event the receipt holds ({max(positions)})",
+            f"链头位于第 {head['position']} 位，早于回执所含的事件（第 {max(positions)} 位）")))
+    last = [e for e in events if _whole(head.get("tree_size")) and e.get("leaf_index") == head["tree_size"] - 1]
+    if last and _whole(head.get("position")) and last[0].get("position") != head["position"]:
+        # The tree's last leaf is the head's own event: its position is the head's.
+        problems.append(_problem(HEAD, Reason(
+            f"the head names position {head['position']}, but the tree's last leaf, which the receipt holds, is the"
+            f" event at position {_shown(last[0].get('position'))}",
+            f"链头写明第 {head['position']} 位，但回执所含的树的最后一个叶子是第 {_shown(last[0].get('position'))} 位的"
+            "事件")))
+    return problems
+
+
+def _when(value: Any) -> datetime | None:
+    """An aware moment from its text, else None."""
+    try:
+        found = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return found if found is not None and found.tzinfo is not None else None
 
 
 def _order_faults(events: list[dict[str, Any]], linked: set[UUID]) -> list[dict[str, str]]:

@@ -460,3 +460,38 @@ def test_a_history_approving_above_the_entitlement_or_paying_above_the_approval_
         assert [p["part"] for p in problems] == ["summary"], problems
         assert said in problems[0]["problem"], problems
         assert "目录规则" in problems[0]["problem_zh"]
+
+
+def test_a_receipt_contradicting_itself_and_signed_again_is_refused(notary: Notary, world: World) -> None:
+    """Re-signed with the ledger's key, each read as valid (an enterprise probe): a summary leaving out the paid
+    figure (the valid line then said nothing of a payout its events hold), an issue time or a head's time before
+    the events it holds, and a head at a position before them or other than its tree's last leaf. Each is refused,
+    naming the part; the receipt as issued states its time to the microsecond, never before its own events."""
+    from datetime import datetime
+
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, claim_id, "100000")
+    receipt = _verified(world, notary, claim_id)
+    latest = max(datetime.fromisoformat(e["data"]["timestamp"]) for e in receipt["events"])
+    assert datetime.fromisoformat(receipt["issued_at"]) >= latest, receipt["issued_at"]
+    last_leaf = receipt["head"]["tree_size"] - 1
+    held = next((e for e in receipt["events"] if e["leaf_index"] == last_leaf), None)
+    assert held is not None  # the payout was the last command: its events end the log the head covers
+
+    def head(change):
+        def whole(r: dict[str, Any]) -> None:
+            unsigned = {k: v for k, v in r["head"].items() if k != "signature"}
+            change(unsigned)
+            r["head"] = notary.signer.sign(unsigned)
+        return whole
+
+    cases = {
+        "paid left out": (lambda r: r["claim"].pop("paid_amount"), "summary", "claim.paid_amount"),
+        "issued before": (lambda r: r.update(issued_at="2023-01-01T00:00:00+00:00"), "receipt", "issued_at"),
+        "computed before": (head(lambda h: h.update(computed_at="2023-01-01T00:00:00+00:00")), "head", "computed_at"),
+        "head behind": (head(lambda h: h.update(position=1)), "head", "position 1"),
+        "head elsewhere": (head(lambda h: h.update(position=h["position"] + 5)), "head", "last leaf"),
+    }
+    for what, (change, part, named) in cases.items():
+        problems = receipts.check(_resigned(receipt, notary.signer, change), notary.signer.public_pem)
+        assert any(p["part"] == part and named in p["problem"] for p in problems), (what, problems)
