@@ -16,7 +16,7 @@ DEFAULT_KEY = Path("var/signing-key.pem")
 log = logging.getLogger("award_ledger.signing")
 
 
-def load_signer(settings: Settings, *, announce: bool = True, service: bool = False) -> Signer:
+def load_signer(settings: Settings, *, announce: bool = True, service: bool = False, reading: bool = False) -> Signer:
     """The signer, its key registered in the store (`ledger.audit.keys`). A missing key file is generated, and where
     it went is said on stderr (in the reader's language: stdout may carry a document, such as `receipt --output -`)
     and logged; a store that has keys and a LEDGER_SIGNING_KEY_FILE naming a file that is not there is refused as
@@ -24,13 +24,15 @@ def load_signer(settings: Settings, *, announce: bool = True, service: bool = Fa
     a rotation, announced. A path that cannot be read (a folder, no permission) is UnreadableKey, which the CLI
     refuses as `signing_key_invalid`. A store that cannot be reached yet gets a signer decided when first used.
     `service`: serve's, whose stderr is its log: the notice is one log line (JSON under LEDGER_LOG_FORMAT=json),
-    not a plain line beside it (an ops probe saw it twice, once not JSON); a command says it to whoever runs it."""
+    not a plain line beside it (an ops probe saw it twice, once not JSON); a command says it to whoever runs it.
+    `reading`: a command that only reads (`receipt`), which signs with a key the store knows and never registers a
+    new one (`signing_key_unknown`)."""
     try:
-        return _decided(settings, announce, service)
+        return _decided(settings, announce, service, reading)
     except STORE_ERRORS:
         # The store cannot be reached now: whether the key may sign for it is decided when it is first used, by
         # which time opening the store has said why it cannot be (serve: StoreUnreachable, with what to do).
-        return _DecidedWhenUsed(lambda: _decided(settings, announce, service))
+        return _DecidedWhenUsed(lambda: _decided(settings, announce, service, reading))
 
 
 class _DecidedWhenUsed(Signer):
@@ -50,14 +52,14 @@ class _DecidedWhenUsed(Signer):
     public_pem = property(lambda self: self._decided().public_pem)
 
 
-def _decided(settings: Settings, announce: bool, service: bool) -> Signer:
+def _decided(settings: Settings, announce: bool, service: bool, reading: bool = False) -> Signer:
     from api.cli_language import os_reason_zh, tr
 
     path = settings.signing_key_file or DEFAULT_KEY
     try:
         # Unset, the path is relative to wherever the command runs: a key found there is no sign of intent.
         signer, outcome = signer_for(settings.database_url, path, may_rotate=settings.signing_key_file is not None,
-                                     may_generate=service)
+                                     may_generate=service, may_register=not reading)
     except OSError as err:
         raise UnreadableKey(f"{path} cannot be read as a key file ({err.strerror})",
                             f"{path} 无法作为密钥文件读取（{os_reason_zh(err)}）") from None

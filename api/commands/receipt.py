@@ -69,7 +69,7 @@ def run_receipt(args: argparse.Namespace) -> int:
         # without var/signing-key.pem), which a refused receipt must not (a probe: an unknown id said "Nothing was
         # written" and had added a second key to the store). The seal is read when snapshots are, later.
         ledger.claim(args.claim_id, with_history=False)
-        signer = load_signer(config)
+        signer = load_signer(config, reading=True)  # never a new key: that would rotate the ledger's (a probe)
         ledger.seal_key = signer.seal_key()
         chain = AuditChain.open(config.database_url)
         caught_up("receipt", chain)  # a receipt signs what opening the store linked: said (a regression probe)

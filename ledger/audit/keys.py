@@ -59,6 +59,13 @@ class SigningKeyRetired(SigningKeyRefused):
     code = "signing_key_retired"
 
 
+class SigningKeyUnknown(SigningKeyRefused):
+    """A key the store never signed with, given to a command that only reads (`receipt`): registering it would
+    rotate the ledger's key, which stops every server still on the old one signing (an enterprise probe)."""
+
+    code = "signing_key_unknown"
+
+
 class SignerRetired(SigningKeyRetired):
     """A running server's key, retired since it started (another process rotated the store to a new key): the
     server signs nothing more until restarted with the key in use; its other answers stand."""
@@ -83,15 +90,17 @@ def still_current(db: Store, signer: Signer) -> None:
         known=known)
 
 
-def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = True) -> tuple[Signer, Outcome]:
+def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = True,
+               may_register: bool = True) -> tuple[Signer, Outcome]:
     """The signer of the key file at `path` for the store at `url`, registered there.
 
     A missing file named on purpose (`may_rotate`: LEDGER_SIGNING_KEY_FILE set) is SigningKeyMissing when the
     store has keys, and nothing is made; unset, a missing default file gets a new key, registered and announced,
     where `may_generate` (serve; a command only on a store with no key yet: an audit probe's `receipt`, run in
     another folder, registered a stray key for good and handed out a receipt the ledger's public key fails).
-    A file holding a key the store never used is a rotation, registered and announced. A key file that cannot be
-    read raises OSError or UnreadableKey before the store is touched."""
+    A file holding a key the store never used is a rotation, registered and announced, unless `may_register` is
+    False (a command that only reads): then SigningKeyUnknown, nothing written. A key file that cannot be read raises
+    OSError or UnreadableKey before the store is touched."""
     signer = Signer.load(path) if path.exists() else None
     found = registered(url) if signer is not None else []
     if signer is not None and any(k.key_id == signer.key_id for k in found):
@@ -112,6 +121,8 @@ def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = T
             outcome: Outcome = "generated" if made else "first"
         elif any(k.key_id == signer.key_id for k in known):
             return _current(signer, path, known), "known"
+        elif known and not may_register:
+            raise _unknown(path, signer, known)
         else:
             outcome = "rotated" if known else "first"
         _insert(db, conn, signer)
@@ -248,6 +259,20 @@ def _current(signer: Signer, path: Path, known: list[KnownKey]) -> Signer:
         zh=f"签名密钥文件 {path.resolve()} 中是密钥 {signer.key_id}，该存储已于 {since} 停用它（由密钥"
            f" {successor.key_id} 接替）；现用密钥为 {current}。请将 LEDGER_SIGNING_KEY_FILE 设为存有密钥 {current}"
            " 的文件（或设为新密钥以再次轮换）。已停用的密钥不再签名：未写入任何内容",
+        known=known)
+
+
+def _unknown(path: Path, signer: Signer, known: list[KnownKey]) -> SigningKeyUnknown:
+    current, ids = known[-1].key_id, ", ".join(k.key_id for k in known)
+    return SigningKeyUnknown(
+        f"the key file {path.resolve()} holds key {signer.key_id}, which this store has never signed with (the keys"
+        f" it has used: {ids}). A command that only reads does not rotate the ledger's key: doing so would stop every"
+        f" server still signing with key {current}. Set LEDGER_SIGNING_KEY_FILE to the file holding key {current};"
+        " to rotate to the new key, start `award-ledger serve` with it. No key was registered and nothing was written",
+        zh=f"密钥文件 {path.resolve()} 中的密钥 {signer.key_id} 从未被该存储用于签名（其用过的密钥：{ids}）。只读的"
+           f"命令不会轮换台账密钥：轮换会使仍用密钥 {current} 签名的服务全部停止签名。请将 LEDGER_SIGNING_KEY_FILE"
+           f" 设为存有密钥 {current} 的文件；如要轮换到新密钥，请用它启动 `award-ledger serve`。未登记密钥，"
+           "未写入任何内容",
         known=known)
 
 

@@ -144,6 +144,28 @@ def test_pointing_the_setting_at_a_new_key_rotates_to_it(database_url: str, keye
     assert [k.key_id for k in keys.registered(database_url)] == [keyed, new.key_id]
 
 
+def test_a_receipt_with_a_key_the_store_never_used_rotates_nothing(database_url: str, keyed: str, tmp_path: Path,
+                                                                     monkeypatch, capsys) -> None:
+    """An enterprise probe: `receipt` run with a key file the store did not know registered it, rotating the ledger
+    to it, and the running server then answered every digest and receipt 503 `signing_key_retired`. A command that
+    only reads signs with a key the store knows: another is refused `signing_key_unknown`, in both languages, naming
+    the key in use and how to rotate, and nothing is registered or written; with the key in use it signs."""
+    Signer.create(tmp_path / "stray.pem")
+    before = _store_state(database_url)
+    argv = ["receipt", _a_claim(database_url), "--output", str(tmp_path / "r.json")]
+    said = _refused(monkeypatch, capsys, tmp_path / "elsewhere", argv,
+                    {"LEDGER_DATABASE_URL": database_url, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "stray.pem")},
+                    "signing_key_unknown")
+    assert keyed in said["en"] and "award-ledger serve" in said["en"], said
+    assert keyed in said["zh"] and "未登记密钥" in said["zh"], said
+    assert _store_state(database_url) == before and not (tmp_path / "r.json").exists()
+    home = tmp_path / "home" / "var" / "signing-key.pem"
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path / "elsewhere", argv,
+                           {"LEDGER_DATABASE_URL": database_url, "LEDGER_SIGNING_KEY_FILE": str(home)})
+    assert code == 0 and (tmp_path / "r.json").exists(), err
+    assert keys.registered(database_url) == before[0]
+
+
 def test_a_key_a_rotation_retired_signs_nothing_more(database_url: str, keyed: str, tmp_path: Path, monkeypatch,
                                                      capsys) -> None:
     """A receipts probe: after a rotation, `receipt` with the old key's file signed a receipt dated after it, which
