@@ -23,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
 from api.auth import SUBREQUEST_PRINCIPAL
+from api.dev_principals import FOLDER as DEV_FOLDER
+from api.dev_principals import TOKENS as DEV_TOKENS
 from api.json_text import DuplicateKey, TooDeep, loads_once
 from api.lanes import Lanes
 from api.settings import Settings
@@ -200,11 +202,18 @@ class Edge:
             return
         if path.startswith(PROTECTED) and principal is None and (scope.get("state") or {}).get(
                 SUBREQUEST_PRINCIPAL) is None:  # a page asking the API in process, for its signed-in principal
+            if self.settings.auth_file is not None:
+                where, where_zh = "whose SHA-256 is in LEDGER_AUTH_FILE", "的 SHA-256 须在 LEDGER_AUTH_FILE 中登记"
+            else:  # development principals: their tokens are in a file of their own (a newcomer probe was sent on)
+                tokens = DEV_FOLDER / DEV_TOKENS
+                where = (f"from {tokens} (this server runs without LEDGER_AUTH_FILE, on development principals;"
+                         " to use a principals file of your own, set LEDGER_AUTH_FILE to it and restart serve)")
+                where_zh = (f"取自 {tokens}（本服务未设置 LEDGER_AUTH_FILE，使用开发用身份；如要使用自己的身份文件，"
+                            "请将 LEDGER_AUTH_FILE 设为该文件并重新启动 serve）")
             await self._refuse(scope, send, 401, "unauthenticated", "this resource needs a principal: send"
-                               " Authorization: Bearer <token> with a token whose SHA-256 is in LEDGER_AUTH_FILE",
-                               {"WWW-Authenticate": "Bearer"},
-                               zh_detail="此资源需要身份凭证：请在请求头中发送 Authorization: Bearer <令牌>，令牌的"
-                                         " SHA-256 须在 LEDGER_AUTH_FILE 中登记")
+                               f" Authorization: Bearer <token> with a token {where}", {"WWW-Authenticate": "Bearer"},
+                               zh_detail="此资源需要身份凭证：请在请求头中发送 Authorization: Bearer <令牌>，令牌"
+                                         + where_zh)
             return
         encoding = headers.get("content-encoding", "").strip().lower()
         if encoding not in ("", "identity"):  # no route decodes one: a gzip body was read as if it were plain

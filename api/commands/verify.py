@@ -112,10 +112,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if report["ok"]:
         head = report["chain_head"]
+        # The digest to keep is the signed one (a newcomer probe kept this line's, or `verify --json`, and
+        # `verify --digest` refused it for having no position).
         say("verify", tr(f"intact: {events(report['events_checked'])}, head {head['digest']} at"
-                         f" {head['position']:,}; keep that digest outside the system",
+                         f" {head['position']:,}; keep the signed digest (GET /v1/audit/digest's answer, saved as a"
+                         " file) outside the system, and check it later with `award-ledger verify --digest FILE`",
                          f"完好：{report['events_checked']:,} 个事件，链头 {head['digest']}"
-                         f"（位置 {head['position']:,}）；请把该摘要保存在系统之外"))
+                         f"（位置 {head['position']:,}）；请把签名摘要（GET /v1/audit/digest 的应答，存为文件）保存在"
+                         "系统之外，日后用 `award-ledger verify --digest 文件` 核对"))
         if differences is not None:
             say("verify", tr("read models: every row and figure is what a replay of the events gives",
                              "读模型：每一行、每个数字都与重放事件的结果一致"))

@@ -159,10 +159,11 @@ def _checkpoint(saved: Any) -> tuple[int, bytes]:
         raise InvalidDigest(f"the saved digest uses {as_sent(algorithm)}; this ledger's chain is {ALGORITHM!r}",
                             f"保存的摘要使用 {as_sent(algorithm)}；本台账的链使用 {ALGORITHM!r}")
     if "position" not in saved:
-        raise InvalidDigest("the saved digest has no position: give the file saved from GET /v1/audit/digest (or"
-                            " `award-ledger verify`), which holds position and digest",
-                            "保存的摘要缺少 position：请给出从 GET /v1/audit/digest（或 `award-ledger verify`）保存的"
-                            "文件，其中含 position 和 digest")
+        raise InvalidDigest("the saved digest has no position: give the file saved from GET /v1/audit/digest,"
+                            " which holds position, digest and its signature (`award-ledger verify` checks a chain,"
+                            " and writes no digest to keep)",
+                            "保存的摘要缺少 position：请给出从 GET /v1/audit/digest 保存的文件，其中含 position、digest"
+                            "及签名（`award-ledger verify` 只核验链，不生成可保存的摘要）")
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
         raise InvalidDigest(f"a saved digest's position must be a whole number from 0, not {as_sent(position)}",
                             f"保存的摘要的 position 应为从 0 起的整数，而不是 {as_sent(position)}")

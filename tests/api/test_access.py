@@ -137,3 +137,25 @@ def test_every_role_the_table_lists_may_read(api, routes, subtests):
             with subtests.test(route=path, role=role):
                 expected = 200
                 assert api.call(method, path, as_=role).status_code == expected
+
+
+def test_without_a_principals_file_a_401_names_where_the_development_tokens_are(database_url, tmp_path, monkeypatch):
+    """A newcomer probe: a server run without LEDGER_AUTH_FILE (as `make serve` runs it) answered a missing token with
+    "a token whose SHA-256 is in LEDGER_AUTH_FILE", which it does not have; its tokens are in var/dev-tokens.json.
+    The 401 says so, and how to use a principals file of one's own; with one, it names LEDGER_AUTH_FILE as before."""
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(database_url=database_url, auth_file=None, signing_key_file=tmp_path / "key.pem")
+    with TestClient(create_app(settings)) as client:
+        for lang, said in (("en", "from var/dev-tokens.json (this server runs without LEDGER_AUTH_FILE"),
+                           ("zh", "取自 var/dev-tokens.json（本服务未设置 LEDGER_AUTH_FILE")):
+            answer = client.get("/v1/programmes", headers={"Accept-Language": lang})
+            assert answer.status_code == 401 and said in answer.json()["detail"], answer.text
+        token = json.loads((tmp_path / "var" / "dev-tokens.json").read_text())["dev-auditor"]
+        assert client.get("/v1/programmes", headers={"Authorization": f"Bearer {token}"}).status_code == 200

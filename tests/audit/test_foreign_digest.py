@@ -89,3 +89,23 @@ def test_a_saved_digest_without_a_position_is_said_missing_in_the_readers_words(
     assert main(["verify", "--digest", str(tmp_path / "digest.json")]) == 2
     err = capsys.readouterr().err
     assert zh in err and "None" not in err, err
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_verify_names_the_digest_to_keep_which_verify_digest_then_takes(world: World, database_url: str,
+                                                                        tmp_path: Path, monkeypatch, capsys) -> None:
+    """A newcomer probe kept what `verify` printed ("keep that digest outside the system"), and `verify --json`, and
+    `verify --digest` refused both, naming `award-ledger verify` as a source of the file. `verify` now names the
+    signed digest of GET /v1/audit/digest and the command that checks it; the refusal no longer names `verify`."""
+    record_history(world)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    capsys.readouterr()
+    assert main(["verify"]) == 0
+    said = capsys.readouterr().err
+    assert "GET /v1/audit/digest" in said and "award-ledger verify --digest FILE" in said, said
+    assert main(["verify", "--json"]) == 0
+    (tmp_path / "report.json").write_text(capsys.readouterr().out)
+    code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "report.json")
+    assert code == 2 and "has no position" in err and "GET /v1/audit/digest" in err, err
+    assert "(or `award-ledger verify`)" not in err, err
