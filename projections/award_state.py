@@ -101,7 +101,10 @@ def _subjects(claims: list[Row]) -> list[Row]:
 def _programme(code: str, claims: list[Row], certifications: list[Row]) -> Row:
     statuses = {s: sum(c["status"] == s for c in claims)
                 for s in ("proposed", "pending", "approved", "rejected", "withdrawn", "revoked")}
-    return {"programme": code, **_totals(claims), "reversed": add(ZERO, *(c["reversed"] for c in claims)),
+    # `reversed` is the standing awards', as the reconciliation's is: a revoked award's reversals leave with its
+    # approval and payments (a corrections probe read 100,000.00 here and 0.00 there for one reversal).
+    return {"programme": code, **_totals(claims),
+            "reversed": add(ZERO, *(c["reversed"] for c in claims if c["status"] != "revoked")),
             "claims": len(claims), "statuses": statuses, "ladders": _ladders(claims),
             "subjects": sorted({c["subject"] for c in claims if c["subject"] is not None}),
             "certifications": [{"id": c["id"], "tier": c["tier"], "effective_on": c["effective_on"],

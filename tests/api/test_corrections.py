@@ -294,3 +294,31 @@ def test_a_district_change_dry_run_says_it_is_one(api, world):
     assert preview["dry_run"] is True and preview["in_district"] is False and api.events() == before
     done = api.ok("POST", f"/v1/organisations/{org}/district-changes", body, as_="admin", status=200)
     assert done["dry_run"] is False and api.events() > before
+
+
+def test_a_revoked_awards_reversal_leaves_the_awards_as_it_leaves_the_reconciliation(api, world):
+    """A corrections probe: a voucher paid twice, one payout reversed, then revoked: the organisation's awards read
+    `reversed` 100,000.00 and the reconciliation 0.00, for the one reversal. Both now give the standing awards'
+    reversals, as they give their approvals and payments; a standing award's reversal still counts in both."""
+    org = world.org()
+    claim = world.approved(org)  # A5.voucher 2023: 300,000.00
+    payouts = [api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": amount, "paid_on": "2023-07-03",
+                                              "bank_ref": f"REV-{claim['id'][:8]}-{n}"}, as_="finance")["id"]
+               for n, amount in enumerate(("100000.00", "100000.00", "50000.00"))]
+    api.ok("POST", f"/v1/payouts/{payouts[0]}/reverse", {"reason": "退汇"}, as_="finance", status=200)
+    api.ok("POST", f"/v1/claims/{claim['id']}/revoke", {"reason": "虚报", "document_ref": "杭科〔2024〕3号"},
+           as_="kjj", status=200)
+    standing = world.approved(world.org())
+    paid = api.ok("POST", "/v1/payouts", {"claim_id": standing["id"], "amount": "20000.00", "paid_on": "2023-07-03",
+                                          "bank_ref": f"REV-{standing['id'][:8]}"}, as_="finance")
+    api.ok("POST", f"/v1/payouts/{paid['id']}/reverse", {"reason": "退汇"}, as_="finance", status=200)
+
+    def awards_reversed(uscc: str) -> str:
+        rows = api.ok("GET", f"/v1/organisations/{uscc}/awards")["programmes"]
+        return next(r for r in rows if r["programme"] == "A5.voucher")["reversed"]
+
+    assert awards_reversed(org) == "0.00"
+    assert awards_reversed(standing["uscc"]) == "20000.00"
+    row = next(r for r in api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")["rows"]
+               if r["programme"] == "A5.voucher")
+    assert row["reversed"] == "20000.00", row

@@ -42,6 +42,9 @@ def _every_kind_of_event(app: AwardLedger) -> None:
         StatementLine(date(2023, 7, 2), Decimal("200000.00"), "BK-2", "")])
     app.register_organisation(ADMIN, uscc=make_uscc(990_001), name="Keyed Co", in_district=True, key="decoding-1")
     _corrections(app)
+    app.record_appropriation(FINANCE, year=2024, amount=Decimal("5000000"), document_ref="czj-2024-supplement")
+    app.correct_appropriation(FINANCE, year=2024, appropriation_ref="czj-2024-supplement", amount=Decimal("500000"),
+                              reason="typed a zero too many", document_ref="czj-2024-fix")
     app.close_year(FINANCE, year=2023, reconciliation={"year": 2023, "rows": []},
                    digest={"position": 1, "digest": "00" * 32}, as_of="2024-01-31T00:00:00+08:00")
 
