@@ -762,7 +762,19 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         cert = self._get(Certification, cid, f"certification {certification_id}")
         org = self._get_or_none(Organisation, Organisation.create_id(cert.uscc))
         open_ = [pid for pid, p in (org.proposals if org else {}).items() if p["certification_id"] == str(cid)]
-        return views.certification(cert) | {"proposed_claims": open_}
+        return views.certification(cert) | {"proposed_claims": open_, "revocation": self._revocation(cert)}
+
+    def _revocation(self, cert: Certification) -> dict | None:
+        """The revocation as its event holds it: why, on what document, from which day, by whom and when (the API gave
+        the day alone, where the page gave all five: a corrections probe)."""
+        if cert.revoked_on is None:
+            return None
+        for event in reversed(list(self.events.get(cert.id))):
+            if type(event).__name__ == "Revoked":
+                return {"reason": event.reason, "document_ref": event.document_ref,
+                        "effective_on": cert.revoked_on.isoformat(), "by": event.by,
+                        "revoked_at": event.timestamp.isoformat()}
+        return None
 
     def payout(self, payout_id: str) -> dict:
         payout = self._get(Payout, _uuid(payout_id, "payout"), f"payout {payout_id}")

@@ -41,6 +41,14 @@ class TierStep(PublicModel):
     document_ref: str
 
 
+class Revocation(PublicModel):
+    reason: str
+    document_ref: str
+    effective_on: date
+    by: str
+    revoked_at: Timestamp
+
+
 class CertificationPublic(PublicModel):
     model_config = examples({
         "id": CERT_ID, "uscc": ORG_USCC, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
@@ -61,6 +69,8 @@ class CertificationPublic(PublicModel):
                           " `as_of` set to it shows that command whole")
     tiers: list[TierStep] = Field(description="every tier it has stood at, oldest first")
     revoked_on: date | None = Field(None, description="revoked from this day (claims from it may not rest on it)")
+    revocation: Revocation | None = Field(None, description="a revoked certification's revocation: why, on what"
+                                          " document, from which day, by whom and when (GET only)")
     proposed_claims: list[str] = Field(default_factory=list, description="claims this record proposed (免申即享),"
                                        " in the answer to a POST or an upgrade; in a GET, the proposals resting on"
                                        " it that are still open: GET /v1/claims?status=proposed")

@@ -5,7 +5,6 @@ the certification's page; and what that page shows: the organisation, the claims
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -174,15 +173,10 @@ def record_certification(request: Request, by: PagePrincipal, ledger: LedgerDep,
     return _new_page(request, ledger, by, _beside(state, hints, lang))
 
 
-def _revocation(ledger: AwardLedger, cert: dict) -> dict | None:
-    """The revocation as its event holds it: why, on what document, from which day, by whom and when."""
-    if not cert.get("revoked_on"):
-        return None
-    for event in reversed(list(ledger.events.get(UUID(cert["id"])))):
-        if type(event).__name__ == "Revoked":
-            return {"reason": event.reason, "document_ref": event.document_ref, "by": event.by,
-                    "at": event.timestamp, "effective_on": cert["revoked_on"]}
-    return None
+def _revocation(cert: dict) -> dict | None:
+    """The revocation as the ledger answers it (why, on what document, from which day, by whom and when)."""
+    found = cert.get("revocation")
+    return None if found is None else found | {"at": found["revoked_at"]}
 
 
 def certification_page(request: Request, ledger: AwardLedger, read_models: Any, by: Principal, certification_id: str,
@@ -203,7 +197,7 @@ def certification_page(request: Request, ledger: AwardLedger, read_models: Any, 
     return render(request, "corrections/certification.html", status, cert=found, form=revoke or FormState({}),
                   upgrade_form=upgrade or FormState({}), lead=lead, programmes=catalogue.programmes,
                   is_lead=by.bureau is not None and by.bureau == lead, organisation=organisation, claims=resting,
-                  revocation=_revocation(ledger, found), rungs=higher_rungs(programme, found["tier"]),
+                  revocation=_revocation(found), rungs=higher_rungs(programme, found["tier"]),
                   done=query.get("corrected") == "certification", recorded=query.get("recorded") == "1",
                   upgraded=query.get("upgraded") == "1")
 

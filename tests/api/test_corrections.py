@@ -322,3 +322,16 @@ def test_a_revoked_awards_reversal_leaves_the_awards_as_it_leaves_the_reconcilia
     row = next(r for r in api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")["rows"]
                if r["programme"] == "A5.voucher")
     assert row["reversed"] == "20000.00", row
+
+
+def test_a_revoked_certification_says_why_on_what_and_by_whom_in_the_api_as_on_its_page(api, world):
+    """A corrections probe: GET /v1/certifications/{id} gave a revoked certification's `revoked_on` alone, where its
+    page gave the reason, the document, who and when. The answer carries its `revocation`, as the event holds it."""
+    cert = world.certify(world.org(), "A3.erc", "municipal")
+    assert api.ok("GET", f"/v1/certifications/{cert}")["revocation"] is None
+    body = {"reason": "复核不再符合认定条件", "effective_on": "2024-06-01", "document_ref": "杭高新科〔2024〕21号"}
+    api.ok("POST", f"/v1/certifications/{cert}/revoke", body, as_="kjj", status=200)
+    found = api.ok("GET", f"/v1/certifications/{cert}", as_="auditor")
+    revocation = found["revocation"]
+    assert {k: revocation[k] for k in body} == body and revocation["by"] == "kjj-test", revocation
+    assert revocation["revoked_at"] == found["updated_at"], found
