@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from ledger.domain.errors import InvalidAmount, InvalidUscc
-from ledger.domain.text import as_sent
+from ledger.domain.text import as_sent, bad_character, describe
 
 FEN = Decimal("0.01")
 MAX_DIGITS = 20  # NUMERIC(20, 2) in the read models; far above any district budget
@@ -100,6 +100,14 @@ class Uscc:
 
     def __post_init__(self) -> None:
         code = self.value
+        if isinstance(code, str) and (hidden := bad_character(code)) is not None:
+            # Said, not "must be 18 characters" of what reads as 18 right ones (an intake probe: a zero-width space
+            # or a CSV's byte order mark beside a good code).
+            shown = code if len(code) <= 40 else code[:40] + "…"
+            raise InvalidUscc(f"USCC {shown!r} holds the control or invisible character {describe(hidden)}; delete it"
+                              " and send the 18 digits and capital letters alone",
+                              zh=f"统一社会信用代码 {shown!r} 含有控制字符或不可见字符 U+{ord(hidden):04X}；请删除它，"
+                                 "只发送 18 位数字和大写字母")
         if not isinstance(code, str) or len(code) != 18:
             # Quoted in part: a 5,000-character path segment came back whole (a hostile-input probe).
             shown = repr(code) if not isinstance(code, str) or len(code) <= 40 else repr(code[:40]) + "…"

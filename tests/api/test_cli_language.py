@@ -330,8 +330,10 @@ def test_progress_and_outcome_lines_read_in_the_readers_language(database_url, m
                 assert main(argv) == 0, name
                 err = capsys.readouterr().err
             if zh:
-                # No English word beyond the command's name and the zone label (UTC+08:00); the digests are hex.
-                words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\b[0-9a-f]{16,}\b", "", err)))
+                # No English word beyond the command's name and the zone label (UTC+08:00); the digests are hex, and
+                # a command or an API address to use (`award-ledger verify --digest`, GET /v1/audit/digest) is code.
+                code = re.sub(r"`[^`\n]*`|GET /v1/\S+", "", err)
+                words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\b[0-9a-f]{16,}\b", "", code)))
                 assert chinese in err and words <= {"award", "ledger", name, "UTC"}, (name, words, err)
             else:
                 assert english in err and not CJK.search(err), (name, err)

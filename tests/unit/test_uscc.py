@@ -166,3 +166,17 @@ def test_full_width_characters_read_as_half_width_and_others_are_refused_plainly
         Uscc.parse("91330100799655O58B")
     assert "use capitals" not in refused.value.detail and "请用大写字母" not in (refused.value.zh or "")
     assert "'O'" in refused.value.detail
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\ufeff", "\u200e", "\u00ad", "\x00"])
+@pytest.mark.parametrize("where", ["before", "after", "inside"])
+def test_an_invisible_character_beside_a_good_code_is_named_with_what_to_do(hidden, where):
+    """An intake probe: a good code with a zero-width space or a byte order mark was told it "must be 18
+    characters", though it read as 18 right ones. It is refused naming the character and saying to delete it."""
+    code = REAL[0]
+    typed = {"before": hidden + code, "after": code + hidden, "inside": code[:9] + hidden + code[9:]}[where]
+    with pytest.raises(InvalidUscc) as refused:
+        Uscc.parse(typed)
+    said = str(refused.value)
+    assert f"U+{ord(hidden):04X}" in said and "delete it" in said and "18 characters" not in said, said
+    assert "请删除它" in refused.value.zh
