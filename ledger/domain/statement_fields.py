@@ -6,6 +6,7 @@ encoding-detecting or Chinese-header reader later) calls the same checks and ref
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Plain digits, or digits grouped in threes by commas ("1,234,567.89"); at most two places.
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 _GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 
 
 class StatementTooLarge(InvalidInput):
@@ -85,6 +87,19 @@ def bank_amount(raw: object, where: str) -> Decimal:
     only as thousands separators ("1,234,567.89"), never anywhere else ("1,2,3")."""
     text = str(raw if raw is not None else "").strip()
     size = text[1:] if text.startswith("-") else text
+    if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)) and _FULL_WIDTH.search(text):
+        # The bank's export typed in full-width mode: said so, with the half-width form where it is an amount, as
+        # the JSON and the forms say it (an intake probe read only "not an amount" here and from `reconcile`).
+        plain = unicodedata.normalize("NFKC", text).strip().replace("。", ".")
+        try:
+            bank_amount(plain, where)
+            hint, hint_zh = f"; type it as {plain}", f"；请改为 {plain}"
+        except InvalidAmount:
+            hint, hint_zh = "", ""
+        raise InvalidAmount(f"{where}: amount {text[:40]!r} is written in full-width characters (an input method in"
+                            f" full-width mode); write the digits and the point half-width{hint}",
+                            zh=f"{where_zh(where)}：金额 {text[:40]!r} 使用了全角字符（输入法处于全角状态）；请用半角"
+                               f"数字和小数点填写{hint_zh}")
     if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)):
         raise InvalidAmount(f"{where}: amount {text[:40]!r} is not an amount such as 1234.56 or 1,234.56 (commas"
                             " only between groups of three digits, at most two decimal places)",

@@ -68,6 +68,21 @@ def test_a_direction_column_in_the_ledgers_own_layout_is_read_as_the_json_statem
     assert "debit / d / 借" in refused.json()["refused_lines"][0]["message"] and api.events() == before
 
 
+def test_a_full_width_amount_in_a_file_is_said_to_be_full_width_with_what_to_write(api, books):
+    """An intake probe: `１００.00` in a JSON statement or a form is told it is full-width, with the half-width amount;
+    in a CSV statement (and from `reconcile`) it was only "not an amount". It is told the same, in both languages,
+    naming the line; nothing is written."""
+    before = api.events()
+    raw = "date,amount,reference,counterparty,direction\n2024-06-06,１，２００.５０,PAY-2024-0901,x,debit\n"
+    for lang, said in (("en", "full-width characters"), ("zh", "使用了全角字符")):
+        answer = api.client.post("/v1/finance/bank-statements", files={"file": ("own.csv", raw.encode(), "text/csv")},
+                                 headers={"Authorization": f"Bearer {api.tokens['finance']}", "Accept-Language": lang})
+        [line] = answer.json()["refused_lines"]
+        assert (answer.status_code, line["line"], line["code"]) == (422, 2, "invalid_amount"), answer.text
+        assert said in line["message"] and "1,200.50" in line["message"], line
+    assert api.events() == before
+
+
 def test_a_file_with_bad_lines_imports_nothing_unless_the_good_lines_are_asked_for(api, books):
     """Refused lines are named by number; nothing is written; with import_good_lines the rest is imported."""
     text = "记账日期,交易金额,对方名称,用途\r\n20240703,\"-500,000.00\",甲公司,PAY-2024-0003 奖励\r\n" \
