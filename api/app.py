@@ -16,6 +16,7 @@ from fastapi_offline import FastAPIOffline
 from api import auth, dev_principals, http_protocol, openapi, problems
 from api.audit_runs import ChainVerifications
 from api.commands.preflight import permission_denied
+from api.docs_offline import serve_redoc_bundle
 from api.front import Front
 from api.logs import STARTUP_REFUSAL
 from api.long_queries import LongQueries
@@ -185,6 +186,7 @@ def build_app(lifespan: Any = None) -> FastAPI:
     # serves them under DOCS_ASSETS), so the docs work on a machine with no internet, as the district's do.
     app = FastAPIOffline(static_url=DOCS_ASSETS, title="award-ledger", version=_version(), description=DESCRIPTION,
                          lifespan=lifespan, generate_unique_id_function=openapi.operation_id)
+    serve_redoc_bundle(app, DOCS_ASSETS)
     problems.install(app)
     # The server-rendered pages (api/web/) come after the API; they import API modules, so the API's package does
     # not import them (the CLI reads the pages' words without loading the app).
