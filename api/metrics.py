@@ -29,7 +29,10 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 # Seconds; from a cached GET to a claim waiting for its read models (LEDGER_WAIT_TIMEOUT, 2 s by default).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Commands are POSTs (no route takes PUT, PATCH or DELETE: one answered 405 was counted a refused command, a
+# newcomer probe); signing in or out of the dashboard is not a command of the ledger.
+WRITES = frozenset({"POST"})
+NOT_COMMANDS = ("/ui/sign-in", "/ui/sign-out")
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 # `_created` timestamps double the exposition and no dashboard of ours reads them.
@@ -54,7 +57,7 @@ class Metrics:
     def observe(self, method: str, route: str, status: int, seconds: float, *, code: str | None = None,
                 replayed: bool = False) -> None:
         self.latency.labels(method, route, str(status)).observe(seconds)
-        if method in WRITES:
+        if method in WRITES and route not in NOT_COMMANDS:
             self.commands.labels(_outcome(status, replayed), code or "").inc()
 
     def exposition(self, gauges: dict[str, tuple[str, float | None]], collectors: Iterable[object] = ()) -> str:

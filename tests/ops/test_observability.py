@@ -50,6 +50,8 @@ def test_metrics_expose_latency_by_route_commands_by_outcome_and_the_store_gauge
     api.ok("POST", "/v1/organisations", body, key="k-metrics")  # replayed
     api.refused("POST", "/v1/organisations", {**body, "uscc": "not-a-uscc"}, "admin", 422, "invalid_uscc")
     api.ok("GET", f"/v1/organisations/{code}", as_="auditor")
+    # Not commands (a newcomer probe saw a DELETE answered 405 counted as a refused one): no route takes DELETE.
+    assert api.call("DELETE", "/v1/programmes", as_="auditor").status_code == 405
     response = api.call("GET", "/metrics", as_=None)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain; version=0.0.4")
     samples = list(parse(response.text))
@@ -65,6 +67,7 @@ def test_metrics_expose_latency_by_route_commands_by_outcome_and_the_store_gauge
     assert one("ledger_commands_total", outcome="accepted", code="") == 1
     assert one("ledger_commands_total", outcome="replayed", code="") == 1
     assert one("ledger_commands_total", outcome="refused", code="invalid_uscc") == 1
+    assert ("ledger_commands_total", (("code", "method_not_allowed"), ("outcome", "refused"))) not in value
     assert one("ledger_events_recorded") == api.events() and one("ledger_store_up") == 1
     assert one("ledger_projection_lag_events") == 0
     assert code not in response.text and "admin-test" not in response.text  # nothing personal to scrape
