@@ -5,7 +5,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from eventsourcing import persistence
@@ -27,6 +26,7 @@ from api.routes.health import store_file
 from api.settings import Settings
 from api.signing import load_signer
 from api.startup import one_at_a_time
+from api.version import installed
 from api.web import router as pages
 from ledger import collector
 from ledger.application import AwardLedger
@@ -59,13 +59,6 @@ The books of the Binjiang 2022 "two chains" subsidy policy (《推动创新链�
 * **Idempotency-Key** on any POST: the same key and body return the first answer and write nothing new
   (marked `Idempotent-Replayed: true`); the same key with another body is 409.
 """
-
-
-def _version() -> str:
-    try:
-        return version("award-ledger")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def _principals(settings: Settings) -> auth.Principals:
@@ -184,7 +177,7 @@ def build_app(lifespan: Any = None) -> FastAPI:
     """The routes, error mappings and OpenAPI document, without a store or principals (`make openapi` uses it)."""
     # /docs and /redoc load Swagger UI and ReDoc from the app itself (fastapi-offline ships their assets and
     # serves them under DOCS_ASSETS), so the docs work on a machine with no internet, as the district's do.
-    app = FastAPIOffline(static_url=DOCS_ASSETS, title="award-ledger", version=_version(), description=DESCRIPTION,
+    app = FastAPIOffline(static_url=DOCS_ASSETS, title="award-ledger", version=installed(), description=DESCRIPTION,
                          lifespan=lifespan, generate_unique_id_function=openapi.operation_id)
     serve_redoc_bundle(app, DOCS_ASSETS)
     problems.install(app)

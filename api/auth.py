@@ -66,7 +66,12 @@ class PrincipalsFile(BaseModel):
         hashes = [p.token_sha256.lower() for p in self.principals]
         # Idempotency keys and the events' `by` are per name, so two principals may never share one.
         if len(set(names)) != len(names):
-            raise Worded("principal names must be unique", "主体名称不能重复；请为每个主体取不同的名称")
+            twice = next(n for n in names if names.count(n) > 1)  # named, as every other fault names its entry
+            at = [i for i, n in enumerate(names) if n == twice]
+            raise Worded(f"principal names must be unique: {twice!r} names principals.{at[0]} and principals.{at[1]};"
+                         " give each principal a name of its own",
+                         f"主体名称不能重复：{twice!r} 同时是 principals.{at[0]} 和 principals.{at[1]} 的名称；"
+                         "请为每个主体取不同的名称")
         if len(set(hashes)) != len(hashes):
             raise Worded("two principals share a token hash; give each its own token",
                          "有两个主体的令牌哈希相同；请为每个主体分配各自的令牌")

@@ -37,6 +37,7 @@ from api.commands import (
     verify,
 )
 from api.settings import MOST_WORKERS, Settings
+from api.version import installed
 from ledger.audit.signing import UnreadableKey
 from ledger.connection import STORE_ERRORS
 from ledger.domain.errors import LedgerError
@@ -268,6 +269,8 @@ def _parser() -> argparse.ArgumentParser:
         "Books of the Binjiang 2022 two-chains policy. Settings come from LEDGER_* variables (see .env.example).",
         "滨江区《推动创新链产业链“两链”深度融合的若干政策》（2022）的奖补台账。设置取自 LEDGER_* 环境变量"
         "（见 .env.example）。"))
+    parser.add_argument("--version", action="version", version=f"award-ledger {installed()}",
+                        help=tr("print the version and exit", "显示版本号并退出"))  # was "COMMAND required" (a probe)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve_cmd = commands.add_parser("serve", help=tr("run the HTTP API (docs at /docs)",
                                                       "运行 HTTP 接口服务（文档见 /docs）"))

@@ -153,8 +153,8 @@ def summary_lines(summary: DemoSummary, *, zh: bool = False) -> list[str]:
          f" ({s.commands['confirm_claim']} confirmed, the rest left open)",
          f"认定名单：{s.listed} 项认定，{s.proposed} 条免申即享建议"
          f"（确认 {s.commands['confirm_claim']} 条，其余待处理）"),
-        (f"events written: {s.events_written} in {s.elapsed:.1f} s ({rate:,.0f} events/s)",
-         f"写入事件：{s.events_written} 个，用时 {s.elapsed:.1f} 秒（每秒 {rate:,.0f} 个）"),
+        (f"events written: {s.events_written:,} in {s.elapsed:.1f} s ({rate:,.0f} events/s)",
+         f"写入事件：{s.events_written:,} 个，用时 {s.elapsed:.1f} 秒（每秒 {rate:,.0f} 个）"),
     ]
     return [chinese if zh else english for english, chinese in lines]
 

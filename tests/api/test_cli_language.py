@@ -46,6 +46,10 @@ CASES: dict[str, tuple[list[str], dict[str, str], str, int, str]] = {
     "a bad principals file": (["serve"], {"LEDGER_AUTH_FILE": "principals.json"}, "auth_file_invalid", 2,
                               "LEDGER_AUTH_FILE 'principals.json' is not a valid principals file: principals.0:"
                               " Value error, bureau 'nasa' is not in the catalogue; use one of"),
+    # The name given twice, and where (a newcomer probe read "principal names must be unique" and no more).
+    "a principals file naming one twice": (["serve"], {"LEDGER_AUTH_FILE": "twice.json"}, "auth_file_invalid", 2,
+                                           "principal names must be unique: 'a' names principals.0 and"
+                                           " principals.1; give each principal a name of its own"),
     "a principals file that is not JSON": (["serve"], {"LEDGER_AUTH_FILE": "notes.txt"}, "auth_file_invalid", 2,
                                            "LEDGER_AUTH_FILE 'notes.txt' is not a valid principals file: file:"
                                            " Invalid JSON"),
@@ -139,6 +143,9 @@ def workdir(tmp_path: Path) -> Path:
     """A folder with the bad inputs the cases name (a principals file, a text file) and nothing else."""
     (tmp_path / "principals.json").write_text(json.dumps(PRINCIPALS))
     (tmp_path / "notes.txt").write_text("not JSON\n")
+    (tmp_path / "twice.json").write_text(json.dumps({"principals": [
+        {"name": "a", "role": "auditor", "token_sha256": "1" * 64}, {"name": "a", "role": "admin",
+                                                                       "token_sha256": "2" * 64}]}))
     (tmp_path / "deep.json").write_text("[" * 100_000)
     return tmp_path
 
@@ -299,7 +306,8 @@ def test_help_reads_in_the_readers_language(workdir, monkeypatch, capsys):
             else:
                 assert shown.startswith("usage: award-ledger") and "show this help message and exit" in shown
                 assert not CJK.search(shown), (locale, name, shown)
-    assert sorted(workdir.rglob("*")) == [workdir / "deep.json", workdir / "notes.txt", workdir / "principals.json"]
+    assert sorted(workdir.rglob("*")) == [workdir / "deep.json", workdir / "notes.txt", workdir / "principals.json",
+                                         workdir / "twice.json"]
 
 
 def test_progress_and_outcome_lines_read_in_the_readers_language(database_url, monkeypatch, capsys):
@@ -348,3 +356,11 @@ def test_an_argument_a_subcommand_does_not_take_is_refused_with_its_own_usage(mo
     usage, refusal = err.splitlines()[:2]
     assert "award-ledger recheck" in usage and "COMMAND" not in usage
     assert refusal.startswith("award-ledger recheck: [argument_invalid]") and "--year 1999" in refusal
+
+
+def test_version_prints_the_installed_version(workdir, monkeypatch, capsys):
+    """`award-ledger --version` was refused "the following arguments are required: COMMAND" (a newcomer probe)."""
+    from importlib.metadata import version
+
+    code, out, err = run_cli(monkeypatch, capsys, workdir, ["--version"], {})
+    assert (code, out.strip()) == (0, f"award-ledger {version('award-ledger')}"), (code, out, err)
