@@ -150,7 +150,8 @@ def _simulate(args: argparse.Namespace, draft, uscc: str | None) -> dict:
 
 
 def _write(args: argparse.Namespace, answer: dict) -> int:
-    """--output gets the chosen format; stdout gets JSON with --json, otherwise a table (unless it is --output)."""
+    """--output gets the chosen format; stdout gets JSON with --json, else, with no --output, a table: with one,
+    stdout carries nothing more, as export's (a newcomer probe read the whole table after writing the file)."""
     as_json = (json.dumps(answer, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if args.output:
         fmt = args.format if args.format in report.RENDERERS else "json"
@@ -166,8 +167,10 @@ def _write(args: argparse.Namespace, answer: dict) -> int:
                 return 2
             say("simulate", tr(f"wrote the simulation ({fmt}) to {args.output}",
                                f"已将模拟结果（{fmt}）写入 {args.output}"))
-    if args.output != "-":
-        sys.stdout.buffer.write(as_json if args.json else (_table(answer) + "\n").encode("utf-8"))
+    if args.json and args.output != "-":
+        sys.stdout.buffer.write(as_json)
+    elif not args.output:
+        sys.stdout.buffer.write((_table(answer) + "\n").encode("utf-8"))
     sys.stdout.flush()
     base, drafted = answer["baseline"], answer["simulated"]
     was, now, delta = grouped(base["entitled"]), grouped(drafted["entitled"]), grouped(answer["delta"])

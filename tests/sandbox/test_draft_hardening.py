@@ -343,8 +343,12 @@ def test_an_output_file_named_for_a_format_simulate_does_not_write_is_refused_be
     monkeypatch.setenv("LEDGER_LANG", "zh")
     assert main(["simulate", "--catalogue", str(path), "--output", str(pdf)]) == 2
     assert "simulate 不能写出 .pdf 格式" in capsys.readouterr().err
+    capsys.readouterr()
     assert main(["simulate", "--catalogue", str(path), "--output", str(pdf), "--format", "json"]) == 0
     assert json.loads(pdf.read_text(encoding="utf-8"))
+    # stdout carries nothing beside the file (a newcomer probe read the whole table after it): the line is on stderr.
+    out, err = capsys.readouterr()
+    assert out == "" and str(pdf) in err, (out, err)
 
 
 @pytest.fixture
