@@ -27,8 +27,11 @@ class Progress:
         self.zh, self.rated = zh, rated  # rated: counted at a rate; else a wait, summed up as the time it took
         self.desc, self.unit, self.began = desc, unit, time.monotonic()
         self.done, self.total = 0, total
+        # A wait is shown as how far it has gone, without a rate or a time left (a close's 12 s wait read
+        # "1/12 [00:00<00:02, 3.96 s/s]", a newcomer probe).
+        waited = {} if rated else {"bar_format": "{desc}: {n_fmt}/{total_fmt}" + f" {unit}" + " |{bar}| [{elapsed}]"}
         self.bar = tqdm(desc=desc, total=total, unit=f" {unit}", unit_scale=False, file=self.stream,
-                        disable=not self.live, dynamic_ncols=True, leave=True) if self.live else None
+                        disable=not self.live, dynamic_ncols=True, leave=True, **waited) if self.live else None
 
     def update_to(self, done: int, total: int | None = None) -> None:
         self.done = done

@@ -153,7 +153,7 @@ def settle(as_of: datetime, seconds: float) -> None:
         start = time.monotonic()
         while (waited := time.monotonic() - start) < seconds:
             time.sleep(min(0.25, seconds - waited))
-            bar.update_to(min(round(time.monotonic() - start), round(seconds)))
+            bar.update_to(min(int(time.monotonic() - start), round(seconds)))
     finally:
         bar.close()
 

@@ -82,9 +82,11 @@ def stage(command: str, starting: tuple[str, str], counted: tuple[str, str], tot
     bar on a terminal; off one, `starting` said as the stage starts and, when it is closed, one line with what was
     `counted`, the count and the time. Each pair is (English, Chinese)."""
     zh = language() == "zh"
+    if not rated:  # a wait: why, said on a terminal too, above its bar (a bare "waited" bar said nothing of it)
+        say(command, tr(*starting))
     bar = Progress(tr(f"award-ledger {command}: {counted[0]}", f"award-ledger {command}: {counted[1]}"), tr(*unit),
                    total=total, zh=zh, rated=rated)
-    if not bar.live:  # a terminal sees the bar itself from its start
+    if rated and not bar.live:  # a terminal sees the bar itself from its start
         say(command, tr(*starting))
     return bar
 

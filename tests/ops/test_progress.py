@@ -39,13 +39,13 @@ def test_demo_with_stderr_in_a_file_writes_one_line_a_stage_and_no_carriage_retu
     assert all("/s)" in line for line in stages)
 
 
-def _through_a_terminal(rows: int, columns: int) -> str:
+def _through_a_terminal(rows: int, columns: int, *, rated: bool = True) -> str:
     """What a stage's progress (50 items in steps of 10) writes to a pty of this size."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     try:
         with os.fdopen(follower, "w", closefd=False) as stream:
-            bar = Progress("demo claims", "items", stream, total=50)
+            bar = Progress("demo claims", "items", stream, total=50, rated=rated)
             for done in range(0, 51, 10):
                 bar.update_to(done, 50)
             bar.close()
@@ -62,6 +62,13 @@ def test_on_a_terminal_the_bar_redraws_in_place() -> None:
     """With a terminal as its stream, progress is tqdm's bar redrawn with `\\r`, ending at the total."""
     written = _through_a_terminal(24, 100)  # a terminal has a size
     assert "\r" in written and "demo claims" in written and "50/50" in written
+
+
+def test_a_wait_on_a_terminal_shows_how_far_it_has_gone_without_a_rate_or_a_time_left() -> None:
+    """A newcomer probe: close's 12 s wait read "1/12 [00:00<00:02, 3.96 s/s]": a time left that was not, and a rate
+    of seconds a second. A wait's bar shows the count and the time so far."""
+    written = _through_a_terminal(24, 100, rated=False)
+    assert "50/50 items" in written and "/s" not in written and "<" not in written, repr(written)
 
 
 def test_a_terminal_of_no_width_gets_the_closing_line() -> None:
