@@ -307,3 +307,19 @@ def test_the_language_link_of_a_refused_form_leads_back_to_the_page_it_was_sent_
     assert link("http://testserver/ui/finance/write?year=2023&lang=zh") == "/ui/finance/write?year=2023&lang=en"
     for elsewhere in (None, "https://evil.example/ui/finance/write", "http://testserver/docs", "not a url"):
         assert link(elsewhere) == "/ui/?lang=en", elsewhere
+
+
+def test_a_form_body_sent_to_the_api_is_told_what_the_route_takes(client):
+    """A newcomer probe posted a draft catalogue with `curl --data-binary` (a form, unless told otherwise) and was
+    told to "send the form from its page". The API's routes take no form: each says what it takes (a draft as
+    application/toml, a command's JSON object), in the reader's language, and nothing is written; a page's form in
+    another charset is still refused as before (above)."""
+    draft = "[policy]\nversion = \"草案\"\n".encode()
+    headers = {"Authorization": f"Bearer {client.tokens['kjj']}", "Content-Type": "application/x-www-form-urlencoded"}
+    before = _events(client)
+    answer = client.post("/v1/simulations", content=draft, headers=headers)
+    assert answer.status_code == 422 and "application/toml" in answer.json()["detail"], answer.text
+    answer = client.post("/v1/organisations", content="uscc=企业".encode(), headers=headers | {"Accept-Language": "zh"})
+    assert answer.status_code == 422 and "application/json" in answer.json()["detail"], answer.text
+    assert "从页面提交表单" not in answer.json()["detail"], answer.text
+    assert _events(client) == before
