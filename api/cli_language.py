@@ -63,10 +63,11 @@ def language(environ: Mapping[str, str] | None = None) -> str:
 
 def unknown_language_lines(value: str) -> tuple[str, str]:
     """The refusal of an unknown LEDGER_LANG, said in both languages: the reader's cannot be known."""
-    return (f"LEDGER_LANG {value!r} is not a language this command speaks; set it to zh or en, or unset it to follow"
-            " LC_ALL, LC_MESSAGES or LANG",
-            f"LEDGER_LANG {value!r} 不是可用的语言；请设为 zh（中文）或 en（英文），"
-            "或不设置以跟随 LC_ALL、LC_MESSAGES 或 LANG")
+    dotenv = from_dotenv("LEDGER_LANG")
+    return (f"LEDGER_LANG {value!r}{' (from ./.env)' if dotenv else ''} is not a language this command speaks; set it"
+            " to zh or en, or unset it to follow LC_ALL, LC_MESSAGES or LANG",
+            f"LEDGER_LANG {value!r}{'（来自 ./.env）' if dotenv else ''} 不是可用的语言；"
+            "请设为 zh（中文）或 en（英文），或不设置以跟随 LC_ALL、LC_MESSAGES 或 LANG")
 
 
 INTERRUPTED = ("stopped by Ctrl-C (SIGINT) before it finished: what it had recorded stands, in whole commands, and"
@@ -234,12 +235,39 @@ def field_zh(error: Mapping[str, Any], check: str) -> str:
 
 
 def settings_problems(errors: list[Any]) -> tuple[str, str]:
-    """The settings' field errors as (English, Chinese), one `LEDGER_NAME: problem` each."""
+    """The settings' field errors as (English, Chinese), one `LEDGER_NAME: problem` each; a variable set only in
+    ./.env is said to come from there (a newcomer probe, who had exported nothing, could not find `LEDGER_PORT=abc`)."""
     def name(e: Mapping[str, Any]) -> str:
         return f"LEDGER_{'_'.join(map(str, e['loc'])).upper()}"
 
-    return ("; ".join(f"{name(e)}: {e['msg']}" for e in errors),
-            "；".join(f"{name(e)}：{field_zh(e, '.env.example')}" for e in errors))
+    def where(e: Mapping[str, Any], zh: bool) -> str:
+        if not from_dotenv(name(e)):
+            return name(e)
+        return f"{name(e)}（来自 ./.env）" if zh else f"{name(e)} (from ./.env)"
+
+    return ("; ".join(f"{where(e, False)}: {e['msg']}" for e in errors),
+            "；".join(f"{where(e, True)}：{field_zh(e, '.env.example')}" for e in errors))
+
+
+def from_dotenv(variable: str) -> bool:
+    """Whether `variable` is set by ./.env alone (not in the environment, which comes first)."""
+    if variable in os.environ:
+        return False
+    try:
+        found = os.stat(".env")
+    except OSError:
+        return False
+    return variable in _dotenv_names(os.path.abspath(".env"), found.st_mtime_ns, found.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _dotenv_names(path: str, _mtime: int, _size: int) -> frozenset[str]:
+    from dotenv import dotenv_values
+
+    try:
+        return frozenset(dotenv_values(path, encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return frozenset()
 
 
 # argparse's refusals (Python 3.11's wording, which the English reader keeps), said in Chinese.

@@ -364,3 +364,21 @@ def test_version_prints_the_installed_version(workdir, monkeypatch, capsys):
 
     code, out, err = run_cli(monkeypatch, capsys, workdir, ["--version"], {})
     assert (code, out.strip()) == (0, f"award-ledger {version('award-ledger')}"), (code, out, err)
+
+
+def test_a_setting_from_dot_env_is_said_to_come_from_there(tmp_path, monkeypatch, capsys):
+    """A newcomer probe who had exported nothing met `LEDGER_PORT: Input should be a valid integer` and
+    `LEDGER_LANG 'xx' is not a language` from a ./.env: the refusal now says the value came from ./.env; a variable
+    of the environment is named as before."""
+    (tmp_path / ".env").write_text("LEDGER_PORT=abc\n")
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify"], {"LEDGER_PORT": "abc"})
+    assert code == 2 and "LEDGER_PORT: Input" in err and "(from ./.env)" not in err, err
+    with monkeypatch.context() as env:
+        env.delenv("LEDGER_PORT", raising=False)
+        env.chdir(tmp_path)
+        capsys.readouterr()
+        assert main(["verify"]) == 2
+        assert "LEDGER_PORT (from ./.env): Input" in capsys.readouterr().err
+    (tmp_path / ".env").write_text("LEDGER_LANG=xx\n")
+    code, _, err = run_cli(monkeypatch, capsys, tmp_path, ["verify"], {})
+    assert code == 2 and "[language_unknown] LEDGER_LANG 'xx' (from ./.env)" in err, err
