@@ -57,7 +57,7 @@ from ledger.domain.claim import Claim
 from ledger.domain.fund_year import FundYear
 from ledger.domain.idempotency import IdempotencyRecord
 from ledger.domain.innovation_body import InnovationBody
-from ledger.domain.moment import one_moment
+from ledger.domain.moment import command_moment, one_moment
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
@@ -591,15 +591,17 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         def decide() -> tuple[list[Aggregate], dict]:
             fund = self._get_or_none(FundYear, FundYear.create_id(year))
-            booked = None if fund is None else fund.booked(appropriation_ref)
+            booked = None if fund is None else fund.named(appropriation_ref)
             if fund is None or booked is None:
                 held = "none" if fund is None or not fund.appropriations else "; ".join(
                     a["document_ref"] for a in fund.appropriations)
                 raise errors.NotFound(
                     f"{year}'s fund holds no appropriation on document {appropriation_ref} (it holds: {held}); send"
-                    f" the document_ref an appropriation was booked on, as GET /v1/appropriations/{year} lists them",
+                    " the document an appropriation was booked on, as the year's finance page and"
+                    f" GET /v1/appropriations/{year} list them",
                     zh=f"{year} 年专项资金没有按文件 {appropriation_ref} 安排的资金（现有：{held}）；请填写已安排资金"
-                       f"所依据的文号，可查看 GET /v1/appropriations/{year}", field="appropriation_ref")
+                       f"所依据的文号，可在该年度的财务对账页面或 GET /v1/appropriations/{year} 查看",
+                    field="appropriation_ref")
             was = booked["amount"]
             if value == was:
                 raise errors.Conflict(
@@ -611,12 +613,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if left < fund.approved:
                 raise errors.FundExhausted(
                     f"{year}'s approvals charge {yuan(fund.approved)} to its fund; with the appropriation on"
-                    f" {booked['document_ref']} at {yuan(value)} the fund would hold {yuan(left)}. Book the"
-                    f" replacing budget first, on its own document, or revoke approvals of {year} first",
+                    f" {booked['document_ref']} at {yuan(value)} the fund would hold {yuan(left)} in all, less than"
+                    f" that. Book the replacing budget first, on its own document, or revoke approvals of {year} first",
                     zh=f"{year} 年度已批准 {yuan(fund.approved)} 元列支专项资金；文件 {booked['document_ref']} 的安排"
-                       f"改为 {yuan(value)} 元后专项资金仅余 {yuan(left)} 元。请先按其文号记录替代的预算安排，"
-                       f"或先撤销该年度的批准", field="amount")
-            fund.correct(booked["document_ref"], value, was, reason, document_ref, by.name)
+                       f"改为 {yuan(value)} 元后，专项资金合计仅 {yuan(left)} 元，少于已批准金额。"
+                       "请先按其文号记录替代的预算安排，或先撤销该年度的批准", field="amount")
+            fund.correct(booked["document_ref"], value, was, reason, document_ref, by.name,
+                         at=command_moment().isoformat())
             return [fund], views.fund_year(fund, policy.special_fund_floor)
 
         args = {"y": year, "of": appropriation_ref, "a": value, "reason": reason, "doc": document_ref}

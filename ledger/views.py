@@ -102,7 +102,10 @@ def fund_year(f: FundYear, floor: Decimal) -> dict[str, Any]:
     return {"year": f.year, "appropriated": fmt(f.appropriated), "approved": fmt(f.approved),
             "headroom": fmt(f.headroom), "floor": fmt(floor), "below_floor": f.appropriated < floor,
             "appropriations": [{"amount": fmt(a["amount"]), "document_ref": a["document_ref"]}
-                               for a in f.appropriations]}
+                               for a in f.appropriations],
+            "corrections": [{"appropriation_ref": c["appropriation_ref"], "was": fmt(c["was"]),
+                             "amount": fmt(c["amount"]), "reason": c["reason"], "document_ref": c["document_ref"],
+                             "by": c["by"], "corrected_at": c["at"]} for c in getattr(f, "corrections", [])]}
 
 
 def event_summary(event: Any) -> dict[str, Any]:

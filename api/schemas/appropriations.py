@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from api.schemas.common import PublicModel, RequestModel, examples
-from api.schemas.fields import MoneyIn, MoneyOut, Text, YearIn
+from api.schemas.fields import MoneyIn, MoneyOut, Text, Timestamp, YearIn
 
 
 class AppropriationCreate(RequestModel):
@@ -32,6 +32,16 @@ class Appropriation(PublicModel):
     document_ref: str
 
 
+class AppropriationCorrected(PublicModel):
+    appropriation_ref: str = Field(description="the document the appropriation was booked on")
+    was: MoneyOut
+    amount: MoneyOut = Field(description="what it reads since (0.00: withdrawn)")
+    reason: str
+    document_ref: str = Field(description="the document the correction rests on")
+    by: str
+    corrected_at: Timestamp
+
+
 class FundYearPublic(PublicModel):
     model_config = examples({
         "year": 2023, "appropriated": "300000000.00", "approved": "1500000.00", "headroom": "298500000.00",
@@ -45,3 +55,5 @@ class FundYearPublic(PublicModel):
     floor: MoneyOut = Field(description="Art. 2: at least this much is to be appropriated each year")
     below_floor: bool
     appropriations: list[Appropriation]
+    corrections: list[AppropriationCorrected] = Field(default_factory=list, description="every correction of the"
+                                                      " year's appropriations, oldest first (who, why, on what)")

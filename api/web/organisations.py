@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
 from api.routes.queues import organisation_cursor, organisation_next
 from api.schemas.awards import read_as_of
+from api.schemas.fields import query_text
 from api.web import search
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
@@ -24,10 +26,12 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/ui/organisations")
-def find_organisation(request: Request, by: PagePrincipal, read_models: ReadModelsDep, q: str = "",
-                      cursor: str | None = None) -> Response:
+def find_organisation(request: Request, by: PagePrincipal, read_models: ReadModelsDep,
+                      q: Annotated[query_text(200), Query()] = "", cursor: str | None = None) -> Response:
     """Organisations whose USCC starts with `q` or whose name contains it, as GET /v1/organisations finds them
-    (the same read-model query); a USCC that is known opens its page directly."""
+    (the same read-model query and the same check of `q`: a code with a zero-width space beside it answered "no
+    organisation matches" where the API names the character, a regression probe); a USCC that is known opens its
+    page directly."""
     cursor = organisation_cursor(cursor, q)  # refused whatever q is, as the API refuses it (a regression probe)
     found, after = read_models.organisations(q, search.LIMIT, cursor) if q.strip() else ([], None)
     if search.looks_like_uscc(q.strip()) and len(found) == 1 and not cursor:

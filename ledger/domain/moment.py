@@ -41,3 +41,8 @@ class LedgerAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         pass
+
+
+def command_moment() -> datetime:
+    """The moment the events of the command under way are stamped with (now, outside a command)."""
+    return _stamp()

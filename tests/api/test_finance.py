@@ -155,10 +155,17 @@ def test_an_appropriation_is_corrected_by_a_new_event_with_its_reason_and_docume
                    {"year": 2023, "amount": "50000.00", "document_ref": "区财〔2023〕9号"}, as_="finance")
     assert again["appropriated"] == "350000.00" and len(again["appropriations"]) == 2
 
+    # The answer lists each correction, oldest first, with who, why, on what and when (a pages probe found none).
+    listed = api.ok("GET", "/v1/appropriations/2023", as_="auditor")["corrections"]
+    assert [(c["appropriation_ref"], c["was"], c["amount"], c["reason"], c["document_ref"], c["by"])
+            for c in listed] == [
+        ("区财〔2023〕1号", "3000000.00", "300000.00", "录入时多打了一个零", "区财〔2023〕11号", "finance-test"),
+        ("区财〔2023〕9号", "200000.00", "0.00", "预算调减", "区财〔2023〕11号", "finance-test")]
     from ledger.domain.fund_year import FundYear
 
     ledger = api.client.app.state.ledger
     kept = [e for e in ledger.events.get(FundYear.create_id(2023)) if type(e).__name__ == "AppropriationCorrected"]
+    assert [e.at for e in kept] == [c["corrected_at"] for c in listed] == [e.timestamp.isoformat() for e in kept]
     assert [(e.appropriation_ref, str(e.was), str(e.amount), e.reason, e.document_ref, e.by) for e in kept] == [
         ("区财〔2023〕1号", "3000000.00", "300000.00", "录入时多打了一个零", "区财〔2023〕11号", "finance-test"),
         ("区财〔2023〕9号", "200000.00", "0.00", "预算调减", "区财〔2023〕11号", "finance-test")]

@@ -226,3 +226,16 @@ def test_a_list_uploaded_on_the_page_naming_a_key_twice_is_refused_as_the_api_re
     assert page.status_code == 422, _text(page.text)[:600]
     assert "两次出现键 'tier'" in _text(page.text), _text(page.text)[:600]
     assert ledger.recorder.max_notification_id() == before
+
+
+def test_a_search_with_an_invisible_character_is_refused_as_the_api_refuses_it(client):
+    """A regression probe: a real USCC with a zero-width space beside it answered "no organisation matches" on the
+    search page, where GET /v1/organisations?q= names the character. The page checks `q` as the API does."""
+    uscc = unique_uscc()
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                               "in_district": True})
+    _sign_in(client, "kjj")
+    for lang, said in (("zh", "U+200B"), ("en", "U+200B (ZERO WIDTH SPACE)")):
+        page = client.get("/ui/organisations", params={"q": uscc + "\u200b", "lang": lang})
+        assert page.status_code == 422 and said in _text(page.text), _text(page.text)[:600]
+    assert client.get("/ui/organisations", params={"q": uscc}, follow_redirects=False).status_code == 303

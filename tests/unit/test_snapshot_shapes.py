@@ -37,6 +37,20 @@ def test_a_fund_years_state_keeps_the_shape_its_stored_snapshots_have() -> None:
                             "approved": []}
 
 
+def test_a_corrected_fund_year_alone_has_its_corrections_in_its_state() -> None:
+    """A correction's list is made with the first one (no snapshot taken before this stop holds a correction), so a
+    fund year never corrected keeps the shape above; one corrected adds `corrections`, and its snapshot folds back."""
+    fund = FundYear(year=2024)
+    fund.appropriate(Decimal("3000000.00"), "区财〔2024〕1号", "finance-1")
+    fund.correct("区财〔2024〕1号", Decimal("300000.00"), Decimal("3000000.00"), "多打了一个零", "区财〔2024〕2号",
+                 "finance-1", at="2024-03-01T00:00:00+00:00")
+    assert _shape(fund) == {"year": [], "appropriations": ["amount", "document_ref"], "appropriated": [],
+                            "approved": [], "corrections": ["amount", "appropriation_ref", "at", "by", "document_ref",
+                                                            "reason", "was"]}
+    again = Snapshot.take(fund).mutate(None)
+    assert (again.appropriated, again.corrections) == (Decimal("300000.00"), fund.corrections)
+
+
 def test_an_award_accounts_state_keeps_the_shape_its_stored_snapshots_have() -> None:
     account = AwardAccount(key="cap|A5.voucher|91330108MA00000001|2024")
     account.reserve("c-1", "A5.voucher", Decimal("1.00"), Decimal("1.00"), None, "kjj", uscc="91330108MA00000001")
