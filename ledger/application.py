@@ -783,10 +783,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         payout = self._get(Payout, _uuid(payout_id, "payout"), f"payout {payout_id}")
         return views.payout(payout, self._get(Claim, UUID(payout.claim_id), "claim"))
 
-    def fund_year(self, year: int) -> dict:
+    def fund_year(self, year: int, as_of: datetime | None = None) -> dict:
+        """A year's fund: its appropriations (each on its document), what approvals charge, its corrections; as the
+        ledger knew it at `as_of` when given."""
         policy = self._policy_for_year(year)
-        fund = self._get_or_none(FundYear, FundYear.create_id(year)) or FundYear(year=year)
-        return views.fund_year(fund, policy.special_fund_floor)
+        fid = FundYear.create_id(year)
+        found = self._get_or_none(FundYear, fid) if as_of is None else self.aggregate_as_of(fid, as_of)
+        return views.fund_year(found or FundYear(year=year), policy.special_fund_floor)
 
     def aggregate_as_of(self, aggregate_id: UUID, at: datetime) -> Aggregate | None:
         """The aggregate as the ledger knew it at `at` (recorded time), or None if it did not exist yet."""

@@ -106,9 +106,12 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     catalogue = next((c for c in catalogues() if chosen in c.policy.years), ledger.catalogue())
     adjustments = [r | labels.names(catalogue, programme=r["programme"], bureau=r["bureau"])
                    for r in labels.in_article_order(report["post_close_adjustments"], catalogue)]
+    # The documents the year's fund was appropriated on, and its corrections: the correction form asks for a
+    # document no page showed, and no page showed a correction (a pages probe).
+    fund = ledger.fund_year(chosen, moment)
     return render(request, "finance.html", year=chosen, years=years, report=report, adjustments=adjustments,
                   programmes=ledger.catalogue().programmes, as_of=as_of.strip(), moment=moment,
-                  shown_at=datetime.now(UTC), **_with_sums(report))
+                  shown_at=datetime.now(UTC), fund=fund, **_with_sums(report))
 
 
 @router.get("/ui/finance/reconciliation", dependencies=[Reconciler])

@@ -111,6 +111,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form_reversal": ("拨付冲回", "Reversal"), "form_statement": ("银行对账单导入", "Bank statement"),
     "appropriation_doc": ("文件文号", "Document reference"),
     "form_appropriation_fix": ("更正资金安排", "Correct an appropriation"),
+    "fin_appropriations": ("资金安排文件", "Appropriations by document"),
+    "fin_no_appropriations": ("本年度尚无资金安排。", "Nothing is appropriated for this year yet."),
+    "fin_corrections": ("资金安排更正记录", "Corrections of appropriations"), "fin_was": ("原金额", "Was"),
+    "fin_now": ("更正后金额", "Now"),
+    "fin_corrected_by": ("更正人及时间", "Corrected by, at"),
     "appropriation_fix_hint": ("录错的金额或调减的预算：填写原安排所依据的文号和该文件实际安排的金额"
                                "（填 0 表示撤销该笔安排），以及更正的原因和依据文件。",
                                "A mistyped figure or a budget cut: the document the appropriation was booked on and"

@@ -102,3 +102,13 @@ def test_finance_corrects_a_mistyped_appropriation_through_the_dashboard(page, l
     fund = live.ok("GET", "/v1/appropriations/2023", as_="finance")
     assert (fund["appropriated"], fund["approved"]) == ("30000000.00", "200000.00"), fund
     assert fund["appropriations"][0] == {"amount": "30000000.00", "document_ref": "杭高新财〔2023〕1号"}, fund
+    # The year's finance page lists the documents the fund rests on and the correction, with who, why and when (a
+    # pages probe: the form asked for a document no page showed, and no page showed the correction).
+    page.goto("/ui/finance?year=2023")
+    expect(page.get_by_test_id("appropriations")).to_contain_text("杭高新财〔2023〕1号")
+    expect(page.get_by_test_id("appropriations")).to_contain_text("30,000,000.00")
+    corrections = page.get_by_test_id("appropriation-corrections")
+    for said in ("300,000,000.00", "30,000,000.00", "录入时多打了一个零", "杭高新财〔2023〕9号", "finance-ui",
+                 "北京时间"):
+        expect(corrections).to_contain_text(said)
+    shot("appropriation-corrections")
