@@ -692,8 +692,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                          | ({} if document_ref is None else {"document_ref": document_ref}), decide)
 
     def import_bank_statement(self, by: Principal, *, lines: list[StatementLine], source: str | None = None,
-                              key: str | None = None) -> Outcome:
-        """Record a statement once; the same lines again answer with the first import (`replayed`)."""
+                              key: str | None = None, refused: list[dict] | None = None) -> Outcome:
+        """Record a statement once; the same lines again answer with the first import (`replayed`). `refused`: the
+        file's lines left out (each {line, code, message, zh}), kept with it."""
         _require_role(by, Role.FINANCE, doing="import bank statements")
         source = optional_text(source, "source")
         if not lines:
@@ -705,7 +706,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if known is not None:
                 raise _AlreadyImported(views.bank_statement(known, already_imported=True))
             statement = BankStatement(digest=digest, source=source, lines=[ln.recorded() for ln in lines],
-                                      by=by.name)
+                                      by=by.name, refused=list(refused or []))
             return [statement], views.bank_statement(statement, already_imported=False)
 
         try:

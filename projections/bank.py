@@ -54,7 +54,8 @@ def _statement_imported(t: Tables, e: EventRow) -> None:
     t.put(STATEMENTS, e.aggregate_id, {
         "id": e.aggregate_id, "digest": p["digest"], "source": p["source"], "lines": len(p["lines"]),
         "period_from": days[0], "period_to": days[-1], "total": add(ZERO, *(ln["amount"] for ln in p["lines"])),
-        "imported_at": e.recorded_at, "by": p.get("by"), "position": e.position})
+        "imported_at": e.recorded_at, "by": p.get("by"), "position": e.position,
+        **({"refused": p["refused"]} if p.get("refused") else {})})
     for n, line in enumerate(p["lines"], start=1):
         key = f"{e.aggregate_id}|{n:06d}"
         # Its line in the bank's file when the import kept it (a file's header and refused lines counted), else
@@ -230,7 +231,7 @@ def view(head: Row, lines: list[Row]) -> Row:
     in_ = [ln["amount"] for ln in lines if ln.get("direction", "debit") == "credit"]
     return {"id": head["id"], "digest": head["digest"], "source": head["source"], "lines": head["lines"],
             "period": {"from": head["period_from"], "to": head["period_to"]}, "total": add(ZERO, *out),
-            "total_in": add(ZERO, *in_), "imported_at": head["imported_at"]}
+            "total_in": add(ZERO, *in_), "imported_at": head["imported_at"], "refused": head.get("refused", [])}
 
 
 def _payout(p: Row) -> Row:

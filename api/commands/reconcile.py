@@ -82,8 +82,10 @@ def run(args: argparse.Namespace) -> int:
         # on the command line, the CLI's `csv_unreadable` (an operations probe: a code not in the CLI's table).
         code = "csv_unreadable" if err.code == "invalid_request" else err.code
         refusal_adds(**err.context_in(language()))  # each refused line with its code, in the reader's language
-        refuse("reconcile", code, f"{path}: {detail}. Nothing was imported",
-               then(f"{path}：{zh}", "未导入任何内容"))
+        # Said once: a refusal that says so already is not told again (a regression probe read it twice).
+        said = "nothing was imported" in detail.lower()
+        refuse("reconcile", code, f"{path}: {detail}" + ("" if said else ". Nothing was imported"),
+               f"{path}：{zh}" if "未导入任何内容" in zh else then(f"{path}：{zh}", "未导入任何内容"))
         return 2
     except csv.Error as err:
         refuse("reconcile", "csv_unreadable", f"{path} is not readable as CSV ({err}); export the statement from the"
@@ -95,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
         catch_up(read_models.view, ledger)  # a memo's references are chosen by what the ledger knows (reading.py)
         found_file.choose_references(read_models.reference_kinds)
         lines = accepted_lines(found_file, import_good_lines=args.import_good_lines)
-        outcome = ledger.import_bank_statement(Principal(by, Role.FINANCE), lines=lines, source=path.name)
+        outcome = ledger.import_bank_statement(Principal(by, Role.FINANCE), lines=lines, source=path.name,
+                                               refused=[r.kept() for r in found_file.refused])
         catch_up(read_models.view, ledger)  # the matching reads the read models: bring them to the log's head
         found = read_models.bank_statement(outcome.view["id"])
     finally:

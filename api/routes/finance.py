@@ -141,6 +141,7 @@ class Statement:
     source: str | None
     encoding: str | None = None
     refused: list[dict] = field(default_factory=list)
+    kept: list[dict] = field(default_factory=list)  # the refused lines as the statement keeps them
 
 
 async def _statement(request: Request, import_good_lines: Annotated[bool, Query(
@@ -186,7 +187,8 @@ def _csv_lines(request: Request, raw: bytes, source: str | None, import_good_lin
                            charset(request.headers.get("content-type", "")),
                            known=request.app.state.read_models.reference_kinds)
     return Statement(accepted_lines(found, import_good_lines=import_good_lines), source, found.encoding,
-                     [r.in_language(language.of(request)) for r in found.refused])  # as a refusal lists them
+                     [r.in_language(language.of(request)) for r in found.refused],  # as a refusal lists them
+                     [r.kept() for r in found.refused])
 
 
 async def _uploaded(request: Request, import_good_lines: bool) -> Statement:
@@ -223,7 +225,8 @@ def import_bank_statement(by: Importer, statement: StatementDep, ledger: LedgerD
                                                               description="for a CSV body: its file name")] = None
                           ) -> dict[str, Any]:
     """Import a bank statement (finance) and match it with the payouts; the same lines again write nothing."""
-    outcome = ledger.import_bank_statement(by, lines=statement.lines, source=statement.source or source, key=key)
+    outcome = ledger.import_bank_statement(by, lines=statement.lines, source=statement.source or source, key=key,
+                                           refused=statement.kept)
     view = outcome.view if outcome.view["already_imported"] else settle(outcome)
     if view["already_imported"]:
         response.status_code = 200
@@ -238,17 +241,24 @@ def import_bank_statement(by: Importer, statement: StatementDep, ledger: LedgerD
     read = {"encoding": statement.encoding, "refused_lines": statement.refused}
     if found is None:  # the read models lag (Settle said so in a header): the import itself stands
         return view | {"report": None} | read
-    return found | {"already_imported": view["already_imported"]} | read
+    return found | {"already_imported": view["already_imported"]} | read  # this file's refused lines, as sent
 
 
 @router.get("/v1/finance/bank-statements/{statement_id}", response_model=BankStatementPublic,
             responses=responses(401, 403, 404))
-def get_bank_statement(statement_id: str, by: Reader, read_models: ReadModelsDep) -> dict[str, Any]:
-    """An imported bank statement and its matching report against the payouts as they stand now."""
+def get_bank_statement(statement_id: str, by: Reader, read_models: ReadModelsDep,
+                       request: Request) -> dict[str, Any]:
+    """An imported bank statement, the file's lines it left out, and its matching report against the payouts as
+    they stand now."""
     found = read_models.bank_statement(statement_id)
     if found is None:
         raise NotFound(f"bank statement {statement_id} is not in the ledger; POST it to /v1/finance/bank-statements",
                        zh=f"台账中没有银行对账单 {statement_id}；请核对编号，或先通过 POST /v1/finance/bank-statements"
                           " 导入")
-    return found
+    return found | {"refused_lines": refused_in(found.get("refused", []), language.of(request))}
+
+
+def refused_in(kept: list[dict], lang: str) -> list[dict]:
+    """A statement's refused lines, as kept (both languages), for a reader of `lang`."""
+    return [{"line": r["line"], "code": r["code"], "message": r["zh"] if lang == "zh" else r["message"]} for r in kept]
 

@@ -235,6 +235,8 @@ class BankStatementPublic(PublicModel):
     report: MatchingReport | None = Field(description="null only while the read models lag behind the import")
     encoding: str | None = Field(None, description="on import of a file: how its text was read (utf-8, utf-8-sig,"
                                                    " gb18030)")
-    refused_lines: list[RefusedLinePublic] = Field([], description="on import with import_good_lines=true: the"
-                                                                   " lines left out, by number, and why")
+    refused_lines: list[RefusedLinePublic] = Field([], description="the file's lines left out (import_good_lines=true),"
+                                                                   " by number, and why: kept with the statement, so"
+                                                                   " a GET lists them too (statements imported before"
+                                                                   " stop 55 kept none)")
 

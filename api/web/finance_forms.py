@@ -284,8 +284,9 @@ def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep, content: Tex
     except (binascii.Error, ValueError):
         raise InvalidInput("the previewed file did not come back intact; upload it again",
                            zh="预览的文件回传时已不完整；请重新上传") from None
-    _, lines = _read(request, raw, ticked(import_good_lines))
-    outcome = ledger.import_bank_statement(by, lines=lines, source=source or None, key=checked_key(key))
+    found, lines = _read(request, raw, ticked(import_good_lines))
+    outcome = ledger.import_bank_statement(by, lines=lines, source=source or None, key=checked_key(key),
+                                           refused=[r.kept() for r in found.refused])
     if not outcome.view["already_imported"]:
         Settle(request, Response())(outcome)
     return RedirectResponse(f"/ui/finance/statements/{outcome.view['id']}", status_code=303)

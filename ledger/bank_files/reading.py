@@ -38,6 +38,10 @@ class RefusedLine:
     def as_dict(self) -> dict[str, object]:
         return {"line": self.line, "code": self.code, "message": self.message}
 
+    def kept(self) -> dict[str, object]:
+        """As the statement keeps it: both languages, so a reader of either is answered in their own."""
+        return {"line": self.line, "code": self.code, "message": self.message, "zh": self.zh or self.message}
+
     def in_language(self, lang: str) -> dict[str, object]:
         """As an answer lists it (`refused_lines[]`) for a reader of `lang`: its message in Chinese for zh."""
         return {"line": self.line, "code": self.code,

@@ -130,10 +130,15 @@ class BankStatement(LedgerAggregate):
         return natural_id("bank-statement", digest)
 
     @event("Imported")
-    def __init__(self, digest: str, source: str | None, lines: list[dict], by: str) -> None:
+    def __init__(self, digest: str, source: str | None, lines: list[dict], by: str,
+                 refused: list[dict] | None = None) -> None:
+        """`refused`: the file's lines left out (import_good_lines), each {line, code, message, zh}, kept with the
+        statement: once confirmed, they were listed nowhere, and they are money to follow up (a pages probe).
+        Statements imported before kept none."""
         self.digest = digest
         self.source = source
         self.lines = lines
+        self.refused = refused or []
 
     def statement_lines(self) -> list[StatementLine]:
         return [statement_line(row, f"line {n}", stored=True) for n, row in enumerate(self.lines, start=1)]

@@ -215,6 +215,12 @@ def test_a_statement_preview_numbers_lines_by_the_file_labels_counts_and_says_a_
     # transactions from 1, while the numbers shown were the file's: a probe).
     assert "文件中的行号" in imported and "<td>3</td>" in imported.split('data-testid="report-matched"')[1].split(
         "</table>")[0]
+    # The line left out is still named once confirmed, in the page's language (a pages probe: it was listed by the
+    # preview alone, and it is money to follow up).
+    refused_rows = imported.split('data-testid="refused-lines"')[1].split("</table>")[0]
+    assert "<tr><td>4</td>" in refused_rows and "第 4 行" in refused_rows, refused_rows
+    english = client.get(done.headers["location"] + "?lang=en").text
+    assert "line 4" in english.split('data-testid="refused-lines"')[1].split("</table>")[0]
 
 
 def test_a_preview_of_money_out_only_counts_the_repayments_no_line_shows_as_the_import_does(client, year):

@@ -72,6 +72,19 @@ def test_a_line_left_out_by_import_good_lines_is_a_discrepancy(world, tmp_path, 
     out = capsys.readouterr().out
     assert "REFUSED" in out and "DISCREPANCIES found: 1 line(s) refused and not imported, to be checked (the lines" \
         " imported: all matched)" in out, out
+    # The line left out is kept with the statement, as the API and the pages keep it (a pages probe).
+    [statement] = [r for r in world.ledger.recorder.select_notifications(start=1, limit=10**6)
+                   if r.topic.endswith("BankStatement.Imported")][-1:]
+    found = world.ledger.repository.get(statement.originator_id)
+    assert [(r["line"], r["code"]) for r in found.refused] == [(3, "invalid_amount")], found.refused
+
+
+def test_a_refusal_says_nothing_was_imported_once(world, tmp_path, capsys):
+    """A regression probe read "nothing was imported" twice in one refusal, in either language."""
+    path = _statement(tmp_path, "2023-07-04,abc,X-1,某人")
+    assert main(["reconcile", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.lower().count("nothing was imported") == 1, err
 
 
 def test_reconcile_with_discrepancies_exits_one(world, tmp_path, capsys):
