@@ -248,8 +248,7 @@ def import_bank_statement(by: Importer, statement: StatementDep, ledger: LedgerD
             responses=responses(401, 403, 404))
 def get_bank_statement(statement_id: str, by: Reader, read_models: ReadModelsDep,
                        request: Request) -> dict[str, Any]:
-    """An imported bank statement, the file's lines it left out, and its matching report against the payouts as
-    they stand now."""
+    """An imported bank statement, the file's lines it left out, and its matching report as the payouts stand now."""
     found = read_models.bank_statement(statement_id)
     if found is None:
         raise NotFound(f"bank statement {statement_id} is not in the ledger; POST it to /v1/finance/bank-statements",
