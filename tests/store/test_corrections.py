@@ -301,3 +301,61 @@ def test_a_revoked_one_time_award_is_not_awarded_again_while_its_payment_is_owed
     world.ledger.approve_claim(KJJ, claim_id=again["id"])
     world.ledger.revoke_claim(KJJ, claim_id=again["id"], reason="重复申报", document_ref="杭高新科〔2024〕3号")
     assert alliance_claim()["entitled_amount"] == "300000.00"
+
+
+def _honours(world: World) -> tuple[str, str, dict, dict]:
+    """An organisation's provincial SME honour (200,000, approved) and then its little-giant honour, approved net of
+    it (800,000): (uscc, little-giant certification, the SME claim, the little-giant claim)."""
+    org = world.org()
+    sme_cert = world.certify(org, "A6.honour", "provincial_sme", on=date(2023, 3, 1), by=JXJ)
+    sme = world.approved(org, "A6.honour", by=JXJ, certification_id=sme_cert, effective_on=date(2023, 3, 1))
+    lg_cert = world.certify(org, "A6.honour", "little_giant", on=date(2024, 3, 1), by=JXJ)
+    lg = world.approved(org, "A6.honour", year=2024, by=JXJ, certification_id=lg_cert, effective_on=date(2024, 3, 1))
+    assert (sme["approved_amount"], lg["approved_amount"]) == ("200000.00", "800000.00")
+    return org, lg_cert, sme, lg
+
+
+def test_a_lower_rung_revoked_after_the_higher_was_awarded_net_of_it_is_topped_up(world: World) -> None:
+    """A corrections probe: the SME honour revoked (nothing paid) after the little giant was awarded net of it left
+    the organisation at 800,000 for a rung of 1,000,000, and every claim for the difference was `already_awarded`.
+    A claim for the little-giant rung stating the top-up (`requested_amount`) is now owed it, at most what the
+    revoked rung had counted and what the rung lacks, explained (`rung_top_up`); without the revocation, or
+    without a stated amount, the rung is `already_awarded` as before, and the ladder never passes its rung."""
+    for year in (2023, 2024):
+        world.appropriate(year)
+    org, lg_cert, sme, lg = _honours(world)
+    top = {"certification_id": lg_cert, "effective_on": date(2024, 3, 1), "requested_amount": Decimal("200000")}
+    with pytest.raises(errors.AlreadyAwarded):  # nothing revoked: the rung holds all it is owed
+        world.claim(org, "A6.honour", year=2024, by=JXJ, **top)
+    world.ledger.revoke_claim(JXJ, claim_id=sme["id"], reason="省级名单撤销", document_ref="浙经信〔2024〕5号")
+    with pytest.raises(errors.AlreadyAwarded):  # no amount stated: a second claim for the rung, refused as before
+        world.claim(org, "A6.honour", year=2024, by=JXJ, certification_id=lg_cert, effective_on=date(2024, 3, 1))
+    claim = world.claim(org, "A6.honour", year=2024, by=JXJ, **(top | {"requested_amount": Decimal("500000")}))
+    assert claim["entitled_amount"] == "200000.00", claim  # at most what the revoked rung counted
+    [step] = [s for s in claim["explanation"] if s["rule"] == "rung_top_up"]
+    assert sme["id"] in step["detail"] and step["amount"] == "200000.00", step
+    with pytest.raises(errors.AlreadyAwarded):  # the top-up pending holds the rung: no second one
+        world.claim(org, "A6.honour", year=2024, by=JXJ, **top)
+    approved = world.ledger.approve_claim(JXJ, claim_id=claim["id"]).view
+    assert approved["approved_amount"] == "200000.00"
+    with pytest.raises(errors.AlreadyAwarded):  # the ladder holds its rung, 1,000,000: nothing more
+        world.claim(org, "A6.honour", year=2024, by=JXJ, **top)
+    assert Decimal(lg["approved_amount"]) + Decimal(approved["approved_amount"]) == Decimal("1000000.00")
+
+
+def test_a_lower_rung_paid_revoked_and_repaid_in_full_is_topped_up_only_once_repaid(world: World) -> None:
+    """The probe's second case: the SME honour paid in full, then revoked. While its recovery is open the money is
+    still the organisation's and counts on the ladder: no top-up; repaid in full, the rung above is topped up."""
+    for year in (2023, 2024):
+        world.appropriate(year)
+    org, lg_cert, sme, _ = _honours(world)
+    world.ledger.record_payout(FINANCE, claim_id=sme["id"], amount=Decimal("200000"), paid_on=date(2023, 9, 1),
+                               bank_ref=f"SME-{sme['id'][:8]}")
+    revoked = world.ledger.revoke_claim(JXJ, claim_id=sme["id"], reason="省级名单撤销",
+                                        document_ref="浙经信〔2024〕5号").view
+    top = {"certification_id": lg_cert, "effective_on": date(2024, 3, 1), "requested_amount": Decimal("200000")}
+    with pytest.raises(errors.AlreadyAwarded):
+        world.claim(org, "A6.honour", year=2024, by=JXJ, **top)
+    world.ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=Decimal("200000"),
+                                  received_on=date(2024, 6, 1), bank_ref=f"BACK-{sme['id'][:8]}")
+    assert world.claim(org, "A6.honour", year=2024, by=JXJ, **top)["entitled_amount"] == "200000.00"
