@@ -25,6 +25,7 @@ from api.web.pages import PageRoute, refusal, render
 from api.web.session import allowing, current
 from ledger import beijing
 from ledger.catalogue import catalogues
+from ledger.domain.errors import InvalidInput
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -60,6 +61,11 @@ MESSAGES.update({
                         "As the ledger knew it at {at} (the downloads too)."),
     # {at} comes with its zone in brackets ("…（北京时间）"): no brackets of our own around it.
     "fin_now_shown": ("以下为截至 {at} 的当前情况。", "As things stand now, at {at}."),
+    "as_of_unread": ("截至 {typed} 无法识别：请按 YYYY-MM-DD 填写日期（如 2024-01-01，按北京时间当天结束计），"
+                     "或带时区的完整时间（如 2024-01-01T08:00:00+08:00）。以下为当前情况。",
+                     "As of {typed} could not be read: type a day as YYYY-MM-DD (2024-01-01, its end in Beijing time),"
+                     " or a whole moment with its offset (2024-01-01T08:00:00+08:00). Shown below as things stand"
+                     " now."),
 })
 
 
@@ -100,7 +106,12 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     """The reconciliation of a year (finance and auditors, as in the API), now or as known at `?as_of=`."""
     chosen, years = _year(ledger, year)
     reconciliation.require_year(chosen)
-    moment = _moment(as_of)
+    try:
+        moment, unread = _moment(as_of), None
+    except InvalidInput:
+        # The page again, as things stand now, with the field marked and what was typed kept: a day typed
+        # 2024/01/01 threw the page away for a bare refusal worded for the API (a pages probe).
+        moment, unread = None, as_of.strip()
     report = with_close(reconciliation.arranged(year_figures(chosen, moment, ledger, read_models, request)),
                         ledger.year_close(chosen, moment))
     catalogue = next((c for c in catalogues() if chosen in c.policy.years), ledger.catalogue())
@@ -109,9 +120,9 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     # The documents the year's fund was appropriated on, and its corrections: the correction form asks for a
     # document no page showed, and no page showed a correction (a pages probe).
     fund = ledger.fund_year(chosen, moment)
-    return render(request, "finance.html", year=chosen, years=years, report=report, adjustments=adjustments,
-                  programmes=ledger.catalogue().programmes, as_of=as_of.strip(), moment=moment,
-                  shown_at=datetime.now(UTC), fund=fund, **_with_sums(report))
+    return render(request, "finance.html", 422 if unread else 200, year=chosen, years=years, report=report,
+                  adjustments=adjustments, programmes=ledger.catalogue().programmes, as_of=as_of.strip(),
+                  moment=moment, unread=unread, shown_at=datetime.now(UTC), fund=fund, **_with_sums(report))
 
 
 @router.get("/ui/finance/reconciliation", dependencies=[Reconciler])

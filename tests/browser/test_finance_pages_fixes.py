@@ -4,6 +4,7 @@ the recovery pages' write-off and repayment facts and organisation names; the st
 labels and refusal wording; the write page's prefills."""
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -323,6 +324,22 @@ def test_the_pages_read_as_of_as_the_api_does(client, year, as_of):
     assert client.get("/ui/finance?year=2023&as_of=2023-12-31T00:00:00+08:00").status_code == 200
     today = datetime.now(beijing.ZONE).date().isoformat()  # the organisation was registered today
     assert client.get(f"/ui/organisations/{year['investor']}?as_of={today}").status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["2024/01/01", "2024年1月1日", "２０２４-０１-０１"])
+def test_an_as_of_the_finance_page_cannot_read_keeps_the_page_and_marks_the_field(client, year, typed):
+    """A pages probe typed 2024/01/01 into 截至 and got a bare 422 page worded for the API, the report and what was
+    typed gone. The page comes back (422) as things stand now, the field marked and focused, what was typed kept, a
+    note in the page's words saying what to type; the downloads are of now, not of what could not be read."""
+    _sign_in(client, "finance")
+    page = client.get("/ui/finance", params={"year": "2023", "as_of": typed})
+    assert page.status_code == 422
+    assert re.search(r'id="as-of"[^>]*value="' + re.escape(html.escape(typed)) + '"[^>]*aria-invalid="true"',
+                     page.text, re.S), page.text[:2000]
+    note = page.text.split('data-testid="as-of-error"')[1].split("</p>")[0]
+    assert "YYYY-MM-DD" in note and "RFC 3339" not in note, note
+    assert 'data-testid="reconciliation"' in page.text
+    assert "as_of=" not in page.text.split('data-testid="download-csv"')[1].split(">")[0]
 
 
 def test_a_day_that_does_not_exist_is_named_so(client):
