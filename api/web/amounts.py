@@ -39,6 +39,13 @@ def yuan(value: object, lang: str = "zh") -> str:
     return "—" if amount is None else i18n.translator(lang)("money", n=f"{amount.quantize(FEN):,}")
 
 
+def grouped(value: object) -> str:
+    """`104000` → `104,000.00`: an amount for a form's field, grouped as the pages show money (the forms read the
+    grouping back); nothing → nothing."""
+    amount = _decimal(value)
+    return "" if amount is None else f"{amount.quantize(FEN):,}"
+
+
 def _plain(amount: Decimal) -> str:
     amount = amount.normalize()
     return f"{amount:,f}" if amount == amount.to_integral() else f"{amount:,}"

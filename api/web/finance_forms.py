@@ -22,7 +22,7 @@ from api.problems import title as problem_title
 from api.schemas.appropriations import AppropriationCorrection, AppropriationCreate
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, refusal_words
-from api.web.amounts import plain_amount
+from api.web.amounts import grouped, plain_amount
 from api.web.correction_forms import key_reused
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
@@ -170,7 +170,8 @@ def _outstanding(ledger: Any, claim_id: str) -> str:
     except LedgerError:
         return ""
     owed = found.get("outstanding_amount")
-    return owed if found.get("status") == "approved" and owed and owed != "0.00" else ""
+    # Grouped as the claim's page shows it (the form reads it back): 104000.00 read oddly beside 104,000.00 元.
+    return grouped(owed) if found.get("status") == "approved" and owed and owed != "0.00" else ""
 
 
 @router.post("/ui/finance/appropriations", dependencies=[Payer, CsrfChecked])

@@ -45,7 +45,7 @@ def shown(moment: object, lang: str) -> str:
 
 # Filters in the page's language: money in 元 or yuan, moments named as Beijing time.
 templates.env.filters.update(yuan=pass_context(lambda c, v: amounts.yuan(v, _lang(c))),
-                             wan=pass_context(lambda c, v: amounts.wan(v, _lang(c))),
+                             wan=pass_context(lambda c, v: amounts.wan(v, _lang(c))), grouped=amounts.grouped,
                              bj=pass_context(lambda c, v: shown(v, _lang(c))))
 
 

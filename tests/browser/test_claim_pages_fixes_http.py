@@ -77,8 +77,9 @@ def test_a_claim_page_shows_its_payouts_and_finance_links_to_pay_and_reverse(cli
     table = re.search(r'data-testid="payouts".*?</table>', page, re.S).group(0)
     row = re.search(rf'<tr data-payout="{world["payout"]}">.*?</tr>', table, re.S).group(0)
     assert world["bank_ref"] in row and "100,000.00 元" in row and "2023-07-03" in row and "已拨付" in row
-    assert f'href="/ui/finance/write?payout_id={world["payout"]}"' in row and ">冲回<" in row
-    assert f'href="/ui/finance/write?claim_id={world["erc"]}"' in page and "记录拨付" in page
+    # Each link lands on the form it fills (a pages probe: the page opened at its top, the form 1,700 px below).
+    assert f'href="/ui/finance/write?payout_id={world["payout"]}#reversal-h"' in row and ">冲回<" in row
+    assert f'href="/ui/finance/write?claim_id={world["erc"]}#payout-h"' in page and "记录拨付" in page
     assert f'data-testid="organisation-name">{world["name"]}<' in page
     english = client.get(f"/ui/claims/{world['erc']}?lang=en").text
     assert "Payouts" in english and ">Reverse<" in english and "Record a payout" in english
