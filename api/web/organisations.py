@@ -13,12 +13,12 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.routes.queues import organisation_cursor, organisation_next
 from api.schemas.awards import read_as_of
 from api.schemas.fields import query_text
-from api.web import search
+from api.web import i18n, refusal_words, search
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
 from ledger import beijing, views
 from ledger.application import AwardLedger
-from ledger.domain.errors import NotFound
+from ledger.domain.errors import InvalidUscc, NotFound
 from ledger.domain.values import Uscc
 from projections.events import utc_text
 
@@ -36,7 +36,20 @@ def find_organisation(request: Request, by: PagePrincipal, read_models: ReadMode
     found, after = read_models.organisations(q, search.LIMIT, cursor) if q.strip() else ([], None)
     if search.looks_like_uscc(q.strip()) and len(found) == 1 and not cursor:
         return RedirectResponse(f"/ui/organisations/{found[0]['uscc']}", status_code=303)
-    return render(request, "search.html", q=q, found=found, next_cursor=organisation_next(after, q))
+    return render(request, "search.html", q=q, found=found, next_cursor=organisation_next(after, q),
+                  not_a_code=_not_a_code(q.strip(), found, i18n.language(request)))
+
+
+def _not_a_code(q: str, found: list, lang: str) -> str | None:
+    """Why a whole code that matches nothing is no code at all (its check character, say), in the page's words: a
+    pages probe typed a code one character off and read only "no organisation matches"."""
+    if found or not search.looks_like_uscc(q):
+        return None
+    try:
+        Uscc.parse(q)
+    except InvalidUscc as err:
+        return refusal_words.detail(err, lang)
+    return None
 
 
 def _moment(as_of: str) -> datetime | None:

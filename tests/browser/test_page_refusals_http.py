@@ -239,3 +239,22 @@ def test_a_search_with_an_invisible_character_is_refused_as_the_api_refuses_it(c
         page = client.get("/ui/organisations", params={"q": uscc + "\u200b", "lang": lang})
         assert page.status_code == 422 and said in _text(page.text), _text(page.text)[:600]
     assert client.get("/ui/organisations", params={"q": uscc}, follow_redirects=False).status_code == 303
+
+
+def test_a_whole_code_that_matches_nothing_says_what_is_wrong_with_it(client):
+    """A pages probe typed a real code with its check character wrong and read only "no organisation matches": the
+    search says why it is no code (the character expected), in the page's language; a good code that is not in the
+    ledger reads "no match" alone."""
+    from ledger.domain.values import USCC_CHARS, uscc_check_character
+
+    uscc = unique_uscc()
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                               "in_district": True})
+    wrong = uscc[:17] + next(c for c in USCC_CHARS if c != uscc[17])
+    _sign_in(client, "kjj")
+    page = client.get("/ui/organisations", params={"q": wrong})
+    said = _text(page.text.split('data-testid="not-a-code"')[1].split("</p>")[0])
+    assert page.status_code == 200 and f"第 18 位应为 '{uscc[17]}'" in said, said
+    unknown = "9133010800000" + "9999"
+    unknown += uscc_check_character(unknown)
+    assert 'data-testid="not-a-code"' not in client.get("/ui/organisations", params={"q": unknown}).text
