@@ -72,6 +72,7 @@ def test_organisation_page_as_of_a_day_is_the_end_of_that_day_in_beijing(client,
     _sign_in(client, "auditor")
     before = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01")
     assert before.status_code == 404  # the organisation was not registered yet
+    assert "2000-01-01 23:59:59（北京时间）" in before.text  # a day is its end in Beijing
     unencoded = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01T00:00:00+08:00")
     assert unencoded.status_code == 404 and "2000-01-01 00:00:00（北京时间）" in unencoded.text  # not " 08:00"
     # Registered later: said so, with the moment in Beijing time, as the API says it; it said "register it first"
@@ -79,8 +80,10 @@ def test_organisation_page_as_of_a_day_is_the_end_of_that_day_in_beijing(client,
     utc = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2000-01-01T20:00:00Z")
     assert utc.status_code == 404 and "2000-01-02 04:00:00（北京时间）" in utc.text and "其登记在此之后" in utc.text
     assert "先登记" not in utc.text and "T20:00" not in utc.text and "as_of" not in utc.text.split("<main", 1)[-1]
+    # A day not yet come is answered as of the asking, as the API answers it (an enterprise probe): the page says
+    # the moment it shows, not the end of a day the ledger cannot know yet.
     now = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2999-12-31").text
-    assert "2999-12-31 23:59:59（北京时间）" in now and seeded["pending"]["id"] in now
+    assert "2999-12-31 23:59:59" not in now and seeded["pending"]["id"] in now
     assert client.get(f"/ui/organisations/{seeded['uscc']}?as_of=soon").status_code == 422
 
 
@@ -103,9 +106,19 @@ def test_organisation_page_as_of_a_moment_shows_each_claim_as_it_stood_then(clie
 def test_organisation_page_as_of_an_evening_in_utc_fills_the_day_field_with_its_day_in_beijing(client, seeded):
     """20:00 UTC on 6 December is 04:00 on the 7th in Beijing: the notice said the 7th, the day field the 6th (the
     text's first ten characters), so pressing 显示 asked for 16:00 UTC on the 6th, four hours earlier (a zh probe)."""
+    from datetime import UTC, datetime
+
+    from ledger import beijing
+
     _sign_in(client, "auditor")
-    page = client.get(f"/ui/organisations/{seeded['uscc']}?as_of=2999-12-06T20:00:00Z").text
-    assert "2999-12-07 04:00:00（北京时间）" in page and 'name="as_of" type="date" value="2999-12-07"' in page
+    # A moment that has come (one not yet come is answered as of the asking), sent in UTC: its day in Beijing, which
+    # differs from its UTC day from 16:00 UTC on (as when this test was written, at 18:00 UTC).
+    moment = datetime.fromisoformat(seeded["approved"]["submitted_at"]).astimezone(UTC)
+    local = beijing.local(moment)
+    page = client.get(f"/ui/organisations/{seeded['uscc']}",
+                      params={"as_of": moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}).text
+    assert local.strftime("%Y-%m-%d %H:%M:%S（北京时间）") in page, page[:2000]
+    assert f'name="as_of" type="date" value="{local.date().isoformat()}"' in page
 
 
 def test_queues_and_the_organisation_page_name_every_code_in_article_order(client, seeded):
