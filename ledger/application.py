@@ -628,7 +628,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def record_payout(self, by: Principal, *, claim_id: str, amount: Decimal, paid_on: date, bank_ref: str,
                       key: str | None = None) -> Outcome:
         _require_role(by, Role.FINANCE, doing="record payouts")
-        cid = _uuid(claim_id, "claim")
+        cid = _uuid(claim_id, "claim", "claim_id")
         value = money(amount)
         bank_ref = plain_reference(bank_ref, "bank_ref", "银行流水号")  # one bank transaction, one payout
         if value <= 0:
@@ -663,7 +663,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         """`document_ref`: what the reversal rests on (the bank's return notice), optional as the contract's body
         is `{reason}`; kept on the payout's and the claim's events, as every correction keeps its document."""
         _require_role(by, Role.FINANCE, doing="reverse payouts")
-        pid = _uuid(payout_id, "payout")
+        pid = _uuid(payout_id, "payout", "payout_id")
         reason = _text(reason, "reason")
         document_ref = None if document_ref is None else _text(document_ref, "document_ref")
 

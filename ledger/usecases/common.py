@@ -24,7 +24,9 @@ def require_role(by: Principal, *roles: Role, doing: str) -> None:
 SHOWN_ID = 80  # a refusal quotes at most this much of an id it names (a probe's 10,000-character id came back whole)
 
 
-def uuid_of(value: str | None, what: str) -> UUID:
+def uuid_of(value: str | None, what: str, field: str | None = None) -> UUID:
+    """`value` as the id of a `what`, else `not_found` saying it is no id (naming `field`, the form's or body's field
+    it came in, so a page marks it: a pages probe's payout form marked nothing for `nope`)."""
     try:
         return UUID(str(value))
     except ValueError:
@@ -33,7 +35,8 @@ def uuid_of(value: str | None, what: str) -> UUID:
                 "certification import": "名单导入"}.get(what, "")
         # The kind named in Chinese too: it was said in English only (a zh probe).
         raise errors.NotFound(f"{what} {said} is not a ledger id; check the id",
-                              zh=f"{said} 不是台账{kind}编号；请核对{kind}编号") from None
+                              zh=f"{said} 不是台账{kind}编号；请核对{kind}编号",
+                              **({} if field is None else {"field": field})) from None
 
 
 def text(value: str, field: str) -> str:

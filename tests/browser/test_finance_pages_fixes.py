@@ -380,3 +380,19 @@ def test_the_fund_note_is_shown_only_where_there_is_a_difference_to_explain(clie
     early = client.get("/ui/finance?year=2023&as_of=2022-12-31").text
     assert 'data-testid="fund-note"' not in early
     assert 'data-testid="fund-note"' in client.get("/ui/finance?year=2023").text
+
+
+def test_an_id_that_is_no_id_marks_its_field_on_the_payout_and_reversal_forms(client):
+    """A pages probe: `nope` as the claim of a payout (or a payout id one character off) was refused with no field
+    marked, where an unknown id marked it. Both mark the field and name it by its label."""
+    csrf = _sign_in(client, "finance")
+    for path, fields, label in (
+            ("/ui/finance/payouts", {"claim_id": "nope", "amount": "1.00", "paid_on": "2023-07-03",
+                                     "bank_ref": unique_id("B-")}, "申请编号"),
+            ("/ui/finance/reversals", {"payout_id": "581eebf9-38a2-5cd5-836c-4d65093a7faX", "reason": "退汇"},
+             "拨付编号")):
+        page = client.post(path, data={"csrf": csrf, "key": unique_id("k-"), **fields})
+        assert page.status_code == 404, page.text[:300]
+        name = next(iter(fields))
+        assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', page.text, re.S), page.text[:3000]
+        assert f"请修改：{label}" in page.text
