@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import unicodedata
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -122,6 +123,18 @@ def _recorded(request: Request, outcome: Outcome, form: str) -> Response:
 _JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,99})")
 
 
+def _full_width_year(text: str) -> InvalidInput | None:
+    """A year typed in full-width digits (an input method in full-width mode), said so with the year to type, as
+    amounts and days are (a regression probe read "a number such as 2024, not '２０２４'")."""
+    text = text.strip()
+    plain = unicodedata.normalize("NFKC", text)
+    if plain == text or not _JSON_INTEGER.fullmatch(plain):
+        return None
+    return InvalidInput(f"the year {text!r} is written in full-width digits (an input method in full-width mode);"
+                        f" type it as {plain}",
+                        zh=f"年度 {text!r} 使用了全角数字（输入法处于全角状态）；请改为输入 {plain}", field="year")
+
+
 def _json_year(text: str) -> int | str:
     """The year a JSON body would carry for this form field: an integer when the text is one, else the text,
     which the API's request model then refuses (a form has no way to send a JSON number but its digits)."""
@@ -179,6 +192,8 @@ def appropriate(request: Request, by: PagePrincipal, ledger: LedgerDep, year: Te
                 document_ref: Text = "", key: Text = "") -> Response:
     """Record an appropriation of the year's special fund."""
     typed = {"year": year.strip(), "amount": amount.strip(), "document_ref": document_ref}
+    if (wide := _full_width_year(year)) is not None:
+        return _refused(request, "appropriation", typed, wide)
     parsed = typed | {"year": _json_year(year)}  # a JSON body's year is an integer
     return _run(request, "appropriation", parsed, AppropriationCreate, lambda b: ledger.record_appropriation(
         by, year=b.year, amount=b.amount, document_ref=b.document_ref, key=checked_key(key)))
@@ -191,6 +206,8 @@ def correct_appropriation(request: Request, by: PagePrincipal, ledger: LedgerDep
     """Correct an appropriation: the figure its document really appropriates (0 withdraws it), why, and on what."""
     typed = {"year": year.strip(), "appropriation_ref": appropriation_ref, "amount": amount.strip(), "reason": reason,
              "document_ref": document_ref}
+    if (wide := _full_width_year(year)) is not None:
+        return _refused(request, "appropriation_fix", typed, wide)
     parsed = typed | {"year": _json_year(year)}
     if not isinstance(parsed["year"], int):  # the year is in the API's path, which takes digits only
         return _refused(request, "appropriation_fix", typed, InvalidInput(

@@ -71,6 +71,15 @@ def booking_day(raw: object, where: str) -> date:
                                " month and the day of the month)",
                                zh=f"{where_zh(where)}：日期 {text!r} 格式正确，但日历上没有这一天（请核对月份和日期）"
                                ) from None
+        if _FULL_WIDTH.search(text):
+            # An input method in full-width mode: said so, with the day to type where it is one, as amounts are (a
+            # pages probe read "not YYYY-MM-DD" for what looked like it).
+            plain = unicodedata.normalize("NFKC", text).strip()
+            hint, hint_zh = (f"; type it as {plain}", f"；请改为 {plain}") if _DAY.fullmatch(plain) else ("", "")
+            raise InvalidInput(f"{where}: date {text[:40]!r} is written in full-width characters (an input method in"
+                               f" full-width mode); write it half-width, YYYY-MM-DD{hint}",
+                               zh=f"{where_zh(where)}：日期 {text[:40]!r} 使用了全角字符（输入法处于全角状态）；"
+                                  f"请用半角字符按 YYYY-MM-DD 填写{hint_zh}") from None
         raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)",
                            zh=f"{where_zh(where)}：日期 {text[:40]!r} 不是 YYYY-MM-DD 格式的日期"
                            "（例如 2023-07-03）") from None

@@ -396,3 +396,24 @@ def test_an_id_that_is_no_id_marks_its_field_on_the_payout_and_reversal_forms(cl
         name = next(iter(fields))
         assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', page.text, re.S), page.text[:3000]
         assert f"请修改：{label}" in page.text
+
+
+def test_full_width_digits_in_a_year_or_a_day_are_said_to_be_full_width(client):
+    """A pages probe and a regression probe typed ２０２３ as a year and ２０２４-０１-０１ as a day and read that they
+    were not a number or not YYYY-MM-DD; amounts typed so were told the reason and what to type. Years and days
+    are too, on the forms as through the API."""
+    csrf = _sign_in(client, "finance")
+    for path, fields, said in (
+            ("/ui/finance/appropriations", {"year": "２０２３", "amount": "1.00", "document_ref": "财9号"},
+             "请改为输入 2023"),
+            ("/ui/finance/appropriations/correct", {"year": "２０２３", "appropriation_ref": "财1号", "amount": "0",
+                                                    "reason": "更正", "document_ref": "财9号"}, "请改为输入 2023"),
+            ("/ui/finance/payouts", {"claim_id": "581eebf9-38a2-5cd5-836c-4d65093a7faf", "amount": "1.00",
+                                     "paid_on": "２０２４-０１-０１", "bank_ref": unique_id("B-")},
+             "请改为 2024-01-01")):
+        page = client.post(path, data={"csrf": csrf, "key": unique_id("k-"), **fields})
+        assert page.status_code == 422 and "全角" in page.text and said in page.text, (path, page.text[:2000])
+    answer = client.post("/v1/payouts", json={"claim_id": "581eebf9-38a2-5cd5-836c-4d65093a7faf", "amount": "1.00",
+                                              "paid_on": "２０２４-０１-０１", "bank_ref": "B-1"},
+                         headers={"Authorization": f"Bearer {client.tokens['finance']}"})
+    assert answer.status_code == 422 and "type it as 2024-01-01" in answer.text, answer.text
