@@ -159,6 +159,10 @@ def test_an_upgrade_is_recorded_from_the_certification_page(client, organisation
     assert 'data-testid="upgrade-form"' in page.text
     form_html = page.text.split('data-testid="upgrade-form"')[1].split("</form>")[0]
     assert 'value="provincial"' in form_html and 'value="municipal"' not in form_html
+    assert "（provincial）" in form_html  # the code beside the name, in the page's brackets
+    english = client.get(f"/ui/certifications/{cert['id']}?lang=en").text.split('data-testid="upgrade-form"')[1]
+    assert " (provincial)" in english.split("</form>")[0] and "（" not in english.split("</form>")[0]  # a pages probe
+    client.get(f"/ui/certifications/{cert['id']}?lang=zh")  # the page's language is kept: back to Chinese
     form = {"csrf": csrf, "key": unique_id("k"), "tier": "municipal", "effective_on": "2024-05-10",
             "document_ref": "浙科〔2024〕6号"}
     lower = client.post(f"/ui/certifications/{cert['id']}/upgrades", data=form)
