@@ -68,9 +68,6 @@ STEPS_ZH = {
                 "后被其后提出的申请占用的 {held:yuan} 元仍计入本申请的地位；奖励金额不超过剩余 {headroom:yuan} 元",
     "upgrade_top_up": "由已奖励的较低等次晋升（{lower:awards}）：只补足差额 {rung:yuan} − {awarded:yuan} = "
                       "{owed:yuan} 元",
-    "rung_top_up": "该等次（{rung:yuan} 元）曾扣减其后被撤销的较低等次奖励（{lower:awards}）；"
-                   "本阶梯现计 {held:yuan} 元，最多可补足 {room:yuan} 元；"
-                   "申请补足 {requested:yuan} 元：应补 {owed:yuan} 元",
     "supersession": "事项 {subject} 已奖励 {awarded:yuan} 元：{counted:awards}；其他政策中最优的 {best} 为 "
                     "{best_standing:yuan} 元，{programme} 现为 {mine:yuan} 元，按从优从高不重复，只补差额 "
                     "{top:yuan} − {awarded:yuan} = {amount:yuan} 元",

@@ -262,8 +262,7 @@ RULES: dict[str, tuple[str, str]] = {
     "tier": ("等次", "Tier"), "rate": ("补助比例", "Rate"), "threshold": ("门槛", "Threshold"),
     "rank": ("排名", "Rank"), "rank_share": ("按排名分配", "Share by rank"),
     "decided_amount": ("核定金额", "Decided amount"), "supersession": ("就高不重复", "Highest award only"),
-    "upgrade_top_up": ("晋级补差", "Upgrade top-up"),
-    "rung_top_up": ("撤销后补足", "Top-up after a revocation"), "cap": ("上限", "Cap"),
+    "upgrade_top_up": ("晋级补差", "Upgrade top-up"), "cap": ("上限", "Cap"),
     "entitlement": ("应享金额", "Entitlement"), "revoked": ("已撤销", "Revoked"),
 }
 

@@ -123,15 +123,12 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
         raise NotEligible(f"{programme.code} comes to nothing for these facts; a claim for nothing is refused",
                           zh=f"按这些事实{programme.zh}金额为零；不受理零金额申请")
     amount = standing = gross
-    topping = False  # a rung already reached, topped up after a lower rung's revocation (ledger/rules/ladders.py)
     for key in plan.keys:
         if key.family == "ladder":
-            amount, standing, topping = top_up(policy, programme, plan.tier, account(key), amount, standing,  # type: ignore[arg-type]
-                                               why, facts.requested_amount)
-    for key in plan.keys:
-        if key.family == "once" and not topping:
+            amount, standing = top_up(policy, programme, plan.tier, account(key), amount, standing, why)  # type: ignore[arg-type]
+        elif key.family == "once":
             once_only(programme, account(key), f"per {programme.once_per.value}")  # type: ignore[union-attr]
-        elif key.family == "certification" and not topping:
+        elif key.family == "certification":
             once_only(programme, account(key), f"per certification and rung ({facts.certification_id})")
         elif key.family == "rank":
             rank_slot(programme, account(key), facts.uscc, facts.rank, subject or "-")  # type: ignore[arg-type]

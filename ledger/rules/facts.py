@@ -117,10 +117,8 @@ class AccountState:
         other claims were awarded (approved), whenever they were made; a pending one deducts nothing, so that
         rejecting it later cannot leave the approved one short. A pending lower rung approved after a higher one
         is then refused `already_awarded` (or `superseded`): the total never passes the highest, in any order."""
-        # Revoked entries stay (they count for nothing, not being live): what a revoked lower rung had counted is
-        # what a top-up of the rung above may restore (ledger/rules/ladders.py `_rung_top_up`).
         return AccountState(self.key, tuple(e for e in self.entries if e.claim_id != claim_id
-                                            and e.status in ("approved", "revoked")))
+                                            and e.status == "approved"))
 
     def without(self, claim_id: str) -> AccountState:
         """The account as another claim sees it: for re-assessing `claim_id` against everything else (rule 12)."""

@@ -24,24 +24,16 @@ def _tier_zh(programme: Programme, tier: str | None) -> str:
 
 
 def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState, amount: Decimal,
-           standing: Decimal, why: Explanation, requested: Decimal | None = None) -> tuple[Decimal, Decimal, bool]:
+           standing: Decimal, why: Explanation) -> tuple[Decimal, Decimal]:
     """Refuse a rung already reached on this ladder; otherwise owe only the difference over earlier rungs.
 
-    Returns what is owed now, the claim's standing on the ladder, and whether it tops up a rung already reached.
-    Only what was awarded on a lower rung is deducted (a rejected lower rung deducts nothing; one approved for less
-    deducts what was approved), so the ladder never pays more, nor less, than its highest rung reached: a lower
-    rung revoked after a higher one was approved net of it left the ladder short, and every claim for the
-    difference was `already_awarded` (a corrections probe). A claim for the rung reached, stating the
-    `requested_amount` the bureau tops it up by, is owed that much, at most what revoked lower rungs had counted
-    and what the rung still lacks (`rung_top_up`)."""
+    Returns what is owed now and the claim's standing on the ladder. Only what was awarded on a lower rung
+    is deducted (a rejected lower rung deducts nothing; one approved for less deducts what was approved), so
+    the ladder never pays more, nor less, than its highest rung reached."""
     rungs = programme.ladder_of(tier)
     here = rungs.index(tier)
     earlier = [e for e in ladder.live_before if e.tier in rungs]
     reached = [e for e in earlier if rungs.index(e.tier) >= here]  # type: ignore[arg-type]
-    if reached and requested is not None and all(e.tier == tier and e.status == "approved" for e in reached):
-        topped = _rung_top_up(policy, programme, tier, ladder, amount, earlier, requested, why)
-        if topped is not None:
-            return topped, topped, True
     if reached:
         e = reached[0]
         # A pending claim holds its rung as an approved one does (rule 3), but it was not "awarded" (a rules probe).
@@ -53,7 +45,7 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
                                 "同一等次只奖励一次，只有晋升到更高等次才补足差额",
                              earlier_claim=e.claim_id)
     if not earlier:
-        return amount, standing, False
+        return amount, standing
     awarded = sum((e.amount for e in earlier), ZERO)
     counted = sum((e.gross for e in earlier), ZERO)
     owed = amount - awarded
@@ -70,32 +62,7 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
             lower=[{"tier": e.tier, "amount": e.amount, "claim": e.claim_id,
                     **({"tier_zh": found.name_zh} if (found := programme.tier(e.tier)) and found.name_zh else {})}
                    for e in earlier])
-    return owed, max(standing - counted, ZERO), False
-
-
-def _rung_top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState, amount: Decimal,
-                 earlier: list, requested: Decimal, why: Explanation) -> Decimal | None:
-    """What a claim for a rung already reached (and approved) is owed on top of it, or None: the rung's amount less
-    everything live on the ladder, at most what revoked lower rungs had counted, at most `requested`."""
-    rungs = programme.ladder_of(tier)
-    here = rungs.index(tier)
-    before = ladder.entries if ladder.earlier is None else ladder.entries[:ladder.earlier]
-    revoked = [e for e in before if e.status == "revoked" and e.tier in rungs and rungs.index(e.tier) < here]
-    freed = sum((e.amount for e in revoked), ZERO)
-    held = sum((e.amount for e in earlier), ZERO)
-    room = min(amount - held, freed)
-    if room <= 0:
-        return None
-    owed = min(requested, room)
-    lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in revoked)
-    why.add("rung_top_up", policy.upgrade_article,
-            f"the {tier} rung ({yuan(amount)}) was awarded net of lower rungs since revoked ({lower}); this ladder now"
-            f" holds {yuan(held)}, so up to {yuan(room)} tops it up; requested {yuan(requested)}: {yuan(owed)} is owed",
-            owed, key="rung_top_up", rung=amount, held=held, room=room, requested=requested, owed=owed,
-            lower=[{"tier": e.tier, "amount": e.amount, "claim": e.claim_id,
-                    **({"tier_zh": found.name_zh} if (found := programme.tier(e.tier)) and found.name_zh else {})}
-                   for e in revoked])
-    return owed
+    return owed, max(standing - counted, ZERO)
 
 
 def once_only(programme: Programme, slot: AccountState, what: str) -> None:
