@@ -15,6 +15,7 @@ from ledger.catalogue.model import Kind
 from ledger.domain import errors
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
+from ledger.domain.moment import command_moment
 from ledger.domain.values import fmt, money
 from ledger.messages import status_zh
 from ledger.principals import Principal, Role
@@ -159,8 +160,11 @@ class Corrections(RecoveryCommands, DistrictChanges):
             # reserves on one of these accounts, so its save conflicts with this one and, retried, is refused.
             for k in keys:
                 touched.account(k).close(f"certification {cert_id} was revoked from {effective_on}", by.name)
-            return touched.all(), {"certification": views.certification(cert), "claims": ended,
-                                   **_sums(ended)}
+            # The revocation as GET then gives it (a regression probe read `revocation: null` in this answer).
+            revocation = {"reason": reason, "document_ref": document_ref, "effective_on": effective_on.isoformat(),
+                          "by": by.name, "revoked_at": command_moment().isoformat()}
+            return touched.all(), {"certification": views.certification(cert) | {"revocation": revocation},
+                                   "claims": ended, **_sums(ended)}
 
         args = {"cert": str(cert_id), "reason": reason, "on": effective_on, "doc": document_ref}
         return self._run(by, key, "revoke_certification", args, decide, dry_run=dry_run)

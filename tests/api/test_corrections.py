@@ -330,8 +330,9 @@ def test_a_revoked_certification_says_why_on_what_and_by_whom_in_the_api_as_on_i
     cert = world.certify(world.org(), "A3.erc", "municipal")
     assert api.ok("GET", f"/v1/certifications/{cert}")["revocation"] is None
     body = {"reason": "复核不再符合认定条件", "effective_on": "2024-06-01", "document_ref": "杭高新科〔2024〕21号"}
-    api.ok("POST", f"/v1/certifications/{cert}/revoke", body, as_="kjj", status=200)
+    answered = api.ok("POST", f"/v1/certifications/{cert}/revoke", body, as_="kjj", status=200)
     found = api.ok("GET", f"/v1/certifications/{cert}", as_="auditor")
     revocation = found["revocation"]
+    assert answered["certification"]["revocation"] == revocation  # the answer says it too (a regression probe)
     assert {k: revocation[k] for k in body} == body and revocation["by"] == "kjj-test", revocation
     assert revocation["revoked_at"] == found["updated_at"], found
