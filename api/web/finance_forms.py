@@ -123,13 +123,16 @@ def _recorded(request: Request, outcome: Outcome, form: str) -> Response:
 _JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,99})")
 
 
+_FULL_WIDTH_DIGITS = re.compile("[\uff10-\uff19]")
+
+
 def _full_width_year(text: str) -> InvalidInput | None:
     """A year typed in full-width digits (an input method in full-width mode), said so with the year to type, as
     amounts and days are (a regression probe read "a number such as 2024, not '２０２４'")."""
     text = text.strip()
     plain = unicodedata.normalize("NFKC", text)
-    if plain == text or not _JSON_INTEGER.fullmatch(plain):
-        return None
+    if not _FULL_WIDTH_DIGITS.search(text) or not _JSON_INTEGER.fullmatch(plain):
+        return None  # superscripts and other scripts' digits: the API's own words (not an input method's mode)
     return InvalidInput(f"the year {text!r} is written in full-width digits (an input method in full-width mode);"
                         f" type it as {plain}",
                         zh=f"年度 {text!r} 使用了全角数字（输入法处于全角状态）；请改为输入 {plain}", field="year")

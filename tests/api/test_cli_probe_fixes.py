@@ -41,7 +41,7 @@ def test_replay_takes_what_the_api_as_of_takes():
     from api.commands.replay import moment
 
     assert moment("2024-12-05t01:44:00z").isoformat() == "2024-12-05T01:44:00+00:00"
-    assert moment("2024-01-01").isoformat() == "2024-01-01T23:59:59.999999+08:00"
+    assert moment("2024-01-01").isoformat() == "2024-01-01T15:59:59.999999+00:00"  # its end in Beijing, in UTC
     for text in ("2024-12-05T01:44:00+08:00 ", "1800000000", "2024-01-01T00:00Z", "2024-01-01T00:00:00"):
         with pytest.raises(ValueError):
             moment(text)
