@@ -591,7 +591,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         def decide() -> tuple[list[Aggregate], dict]:
             fund = self._get_or_none(FundYear, FundYear.create_id(year))
-            booked = None if fund is None else fund.named(appropriation_ref)
+            booked = None if fund is None else fund.booked(appropriation_ref)
             if fund is None or booked is None:
                 held = "none" if fund is None or not fund.appropriations else "; ".join(
                     a["document_ref"] for a in fund.appropriations)
@@ -773,12 +773,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         the day alone, where the page gave all five: a corrections probe)."""
         if cert.revoked_on is None:
             return None
-        for event in reversed(list(self.events.get(cert.id))):
-            if type(event).__name__ == "Revoked":
-                return {"reason": event.reason, "document_ref": event.document_ref,
-                        "effective_on": cert.revoked_on.isoformat(), "by": event.by,
-                        "revoked_at": event.timestamp.isoformat()}
-        return None
+        revoked = next((e for e in reversed(list(self.events.get(cert.id))) if type(e).__name__ == "Revoked"), None)
+        return None if revoked is None else views.revocation(revoked, cert.revoked_on)
 
     def payout(self, payout_id: str) -> dict:
         payout = self._get(Payout, _uuid(payout_id, "payout"), f"payout {payout_id}")

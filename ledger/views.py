@@ -108,6 +108,13 @@ def fund_year(f: FundYear, floor: Decimal) -> dict[str, Any]:
                              "by": c["by"], "corrected_at": c["at"]} for c in getattr(f, "corrections", [])]}
 
 
+def revocation(revoked: Any, revoked_on: Any) -> dict[str, Any]:
+    """A certification's revocation as its `Revoked` event holds it: why, on what document, from which day, by whom
+    and when (the certification's GET and the revocation's own answer)."""
+    return {"reason": revoked.reason, "document_ref": revoked.document_ref, "effective_on": _d(revoked_on),
+            "by": revoked.by, "revoked_at": _t(revoked.timestamp)}
+
+
 def event_summary(event: Any) -> dict[str, Any]:
     summary = {"event": type(event).__name__, "version": event.originator_version,
                "recorded_at": _t(event.timestamp), "by": getattr(event, "by", None)}

@@ -21,7 +21,7 @@ from api.schemas.awards import AsOf
 from api.schemas.fields import WHOLE, AwardYear
 from api.schemas.finance import BankStatementCreate, BankStatementPublic, ReconciliationPublic
 from ledger.bank_files.decoding import charset
-from ledger.bank_files.reading import accepted_lines, read_bank_file
+from ledger.bank_files.reading import RefusedLine, accepted_lines, read_bank_file
 from ledger.domain.bank_statement import StatementLine, statement_line
 from ledger.domain.errors import InvalidInput, NotFound
 from ledger.principals import Principal, Role
@@ -258,6 +258,6 @@ def get_bank_statement(statement_id: str, by: Reader, read_models: ReadModelsDep
 
 
 def refused_in(kept: list[dict], lang: str) -> list[dict]:
-    """A statement's refused lines, as kept (both languages), for a reader of `lang`."""
-    return [{"line": r["line"], "code": r["code"], "message": r["zh"] if lang == "zh" else r["message"]} for r in kept]
+    """A statement's refused lines, as kept (both languages), for a reader of `lang` (as a refusal lists them)."""
+    return [RefusedLine(**r).in_language(lang) for r in kept]
 

@@ -40,18 +40,13 @@ class FundYear(LedgerAggregate):
         self.appropriations.append({"amount": amount, "document_ref": document_ref})
         self.appropriated += amount
 
-    def named(self, document_ref: str) -> dict | None:
-        """The entry a correction names: of the entries booked on `document_ref` as a clerk reads it, the one spelt
-        exactly so, else the first (look-alikes booked before documents were compared so are each their own)."""
-        same = [a for a in self.appropriations if _document_key(a["document_ref"]) == _document_key(document_ref)]
-        return next((a for a in same if a["document_ref"] == document_ref.strip()), same[0] if same else None)
-
     def booked(self, document_ref: str) -> dict | None:
         """The year's appropriation recorded on `document_ref` as a clerk reads it (`_document_key`), or None (a
         regression probe re-sent BJCZ-2023-01 full-width, with en dashes and with spaces inside, each adding to the
-        fund)."""
-        same = _document_key(document_ref)
-        return next((a for a in self.appropriations if _document_key(a["document_ref"]) == same), None)
+        fund). Of look-alikes a store booked before documents were compared so, the one spelt exactly so, else the
+        first: the one a correction names."""
+        same = [a for a in self.appropriations if _document_key(a["document_ref"]) == _document_key(document_ref)]
+        return next((a for a in same if a["document_ref"] == document_ref.strip()), same[0] if same else None)
 
     @event("AppropriationCorrected")
     def correct(self, appropriation_ref: str, amount: Decimal, was: Decimal, reason: str, document_ref: str,
@@ -66,12 +61,12 @@ class FundYear(LedgerAggregate):
         # One entry, named by its exact spelling: a store booked before documents were compared by `_document_key`
         # may hold look-alikes (区财〔2024〕1号 and 区财[2024]1号), and rewriting every one moved the fund by one
         # entry's difference (a regression probe: 8M + 8M in a fund of 13M).
-        at = next(i for i, entry in enumerate(self.appropriations) if entry["document_ref"] == appropriation_ref)
+        place = next(i for i, entry in enumerate(self.appropriations) if entry["document_ref"] == appropriation_ref)
         kept = list(self.appropriations)
         if amount:
-            kept[at] = {"amount": amount, "document_ref": appropriation_ref}
+            kept[place] = {"amount": amount, "document_ref": appropriation_ref}
         else:
-            del kept[at]
+            del kept[place]
         self.appropriations = kept
         self.appropriated += amount - was
 

@@ -15,7 +15,6 @@ from ledger.catalogue.model import Kind
 from ledger.domain import errors
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
-from ledger.domain.moment import command_moment
 from ledger.domain.values import fmt, money
 from ledger.messages import status_zh
 from ledger.principals import Principal, Role
@@ -160,9 +159,10 @@ class Corrections(RecoveryCommands, DistrictChanges):
             # reserves on one of these accounts, so its save conflicts with this one and, retried, is refused.
             for k in keys:
                 touched.account(k).close(f"certification {cert_id} was revoked from {effective_on}", by.name)
-            # The revocation as GET then gives it (a regression probe read `revocation: null` in this answer).
-            revocation = {"reason": reason, "document_ref": document_ref, "effective_on": effective_on.isoformat(),
-                          "by": by.name, "revoked_at": command_moment().isoformat()}
+            # The revocation as GET then gives it, from the event just made (a regression probe read
+            # `revocation: null` in this answer).
+            revoked = next(e for e in reversed(cert.pending_events) if type(e).__name__ == "Revoked")
+            revocation = views.revocation(revoked, cert.revoked_on)
             return touched.all(), {"certification": views.certification(cert) | {"revocation": revocation},
                                    "claims": ended, **_sums(ended)}
 

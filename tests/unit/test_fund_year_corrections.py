@@ -22,7 +22,7 @@ def test_every_correction_moves_one_entry_and_the_fund_by_its_difference(booked,
     for document, amount in booked:
         fund.appropriate(amount, document, "finance-1")
     for document, amount in corrections:
-        entry = fund.named(document)
+        entry = fund.booked(document)
         if entry is None or entry["amount"] == amount:
             continue
         before = [dict(e) for e in fund.appropriations]
@@ -40,8 +40,8 @@ def test_a_correction_names_the_entry_spelt_as_sent_among_look_alikes() -> None:
     fund = FundYear(year=2024)
     fund.appropriate(Decimal("10000000.00"), "区财〔2024〕1号", "finance-1")
     fund.appropriate(Decimal("5000000.00"), "区财[2024]1号", "finance-1")
-    assert fund.named("区财[2024]1号")["amount"] == Decimal("5000000.00")
-    assert fund.named("区财（2024）1号")["amount"] == Decimal("10000000.00")  # no exact spelling: the first
+    assert fund.booked("区财[2024]1号")["amount"] == Decimal("5000000.00")
+    assert fund.booked("区财（2024）1号")["amount"] == Decimal("10000000.00")  # no exact spelling: the first
     fund.correct("区财[2024]1号", Decimal("0.00"), Decimal("5000000.00"), "撤销", "区财〔2024〕9号", "finance-1",
                  at="2024-03-01T00:00:00+00:00")
     assert (fund.appropriated, fund.appropriations) == (
