@@ -15,7 +15,7 @@ from ledger.catalogue.model import Catalogue
 from ledger.domain.errors import OutsidePolicyTerm
 
 # Recovery columns (corrections: 已追回, 应追回, 已核销) come after 笔数, so the earlier columns keep their places.
-HEADERS = ("项目代码", "项目名称", "牵头部门", "已批准金额", "已支付金额", "已冲回金额", "未支付金额", "笔数",
+HEADERS = ("项目代码", "项目名称", "牵头部门", "已批准金额", "已拨付金额", "已冲回金额", "待拨付金额", "笔数",
            "已追回金额", "应追回金额", "已核销金额")
 MONEY = ("approved", "paid", "reversed", "outstanding")
 RECOVERY = ("recovered", "to_recover", "written_off")

@@ -565,7 +565,7 @@ def _kept(view: dict[str, Any], payouts: dict[str, Decimal], name: str, version:
     if name == "PayoutRecorded" and paid > approved:
         raise Underivable(f"its version {version} brings what was paid to {fmt(paid)}, above the {fmt(approved)}"
                           " approved; the ledger never pays more than it approved (catalogue rule 8)",
-                          f"其第 {version} 版使已支付金额达到 {fmt(paid)}，高于批准的 {fmt(approved)}；"
+                          f"其第 {version} 版使已拨付金额达到 {fmt(paid)}，高于批准的 {fmt(approved)}；"
                           "台账支付从不超过批准金额（目录规则 8）")
 
 

@@ -27,16 +27,21 @@ SHOWN_ID = 80  # a refusal quotes at most this much of an id it names (a probe's
 def uuid_of(value: str | None, what: str, field: str | None = None) -> UUID:
     """`value` as the id of a `what`, else `not_found` saying it is no id (naming `field`, the form's or body's field
     it came in, so a page marks it: a pages probe's payout form marked nothing for `nope`)."""
+    kind = {"certification": "认定", "claim": "申请", "payout": "拨付", "recovery": "追回款项",
+            "certification import": "名单导入"}.get(what, "")
+    named = {} if field is None else {"field": field}
+    if value is None or not str(value).strip():
+        # A form's id field left empty is a field to fill in, not an id the ledger lacks (a pages probe's reversal
+        # form with no payout id was told "'' is not a ledger id", 404).
+        raise errors.MissingFact(f"the {what} id is missing; copy it from the {what}'s page or list",
+                                 zh=f"请填写{kind}编号（可从{kind}页面或列表中复制）", **named)
     try:
         return UUID(str(value))
     except ValueError:
         said = repr(value) if len(str(value)) <= SHOWN_ID else repr(str(value)[:SHOWN_ID]) + "…"
-        kind = {"certification": "认定", "claim": "申请", "payout": "拨付", "recovery": "追回款项",
-                "certification import": "名单导入"}.get(what, "")
         # The kind named in Chinese too: it was said in English only (a zh probe).
         raise errors.NotFound(f"{what} {said} is not a ledger id; check the id",
-                              zh=f"{said} 不是台账{kind}编号；请核对{kind}编号",
-                              **({} if field is None else {"field": field})) from None
+                              zh=f"{said} 不是台账{kind}编号；请核对{kind}编号", **named) from None
 
 
 def text(value: str, field: str) -> str:

@@ -398,6 +398,21 @@ def test_an_id_that_is_no_id_marks_its_field_on_the_payout_and_reversal_forms(cl
         assert f"请修改：{label}" in page.text
 
 
+def test_an_empty_id_field_is_a_field_to_fill_in_not_an_unknown_id(client):
+    """A pages probe left the reversal form's payout id empty and was told "'' is not a ledger id" (404), where the
+    payout form's empty claim id is a field to fill in. Both are 422, the field marked and named."""
+    csrf = _sign_in(client, "finance")
+    for path, fields, label in (
+            ("/ui/finance/payouts", {"claim_id": "  ", "amount": "1.00", "paid_on": "2023-07-03",
+                                     "bank_ref": unique_id("B-")}, "申请编号"),
+            ("/ui/finance/reversals", {"payout_id": "", "reason": "退汇"}, "拨付编号")):
+        page = client.post(path, data={"csrf": csrf, "key": unique_id("k-"), **fields})
+        assert page.status_code == 422, (path, page.status_code, page.text[:300])
+        name = next(iter(fields))
+        assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', page.text, re.S), page.text[:3000]
+        assert f"请修改：{label}" in page.text and "不是台账" not in page.text, page.text[:3000]
+
+
 def test_full_width_digits_in_a_year_or_a_day_are_said_to_be_full_width(client):
     """A pages probe and a regression probe typed ２０２３ as a year and ２０２４-０１-０１ as a day and read that they
     were not a number or not YYYY-MM-DD; amounts typed so were told the reason and what to type. Years and days

@@ -166,3 +166,10 @@ def test_the_files_answer_as_of_a_moment_as_the_json_does(api, books):
     now = api.call("GET", "/v1/finance/reconciliation.csv?year=2023", as_="finance")
     table = {r[0]: r for r in csv.reader(io.StringIO(now.content.decode("utf-8-sig"))) if r}
     assert Decimal(table["A5.voucher"][4]) == Decimal("250000.00")
+
+
+def test_money_headers_use_the_finance_pages_words():
+    """A clerk reads one word for one figure: the CSV's money columns are the finance page's names of them
+    (已拨付, 待拨付), not synonyms (已支付, 未支付) a reader must guess are the same."""
+    from api.web.i18n import MESSAGES
+    assert HEADERS[3:7] == tuple(MESSAGES[key][0] + "金额" for key in ("approved", "paid", "reversed", "outstanding"))
