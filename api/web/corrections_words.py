@@ -27,6 +27,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_recovery": ("无需追回", "Nothing to recover"),
     "corrected_withdrawn": ("申请已撤回。", "The claim is withdrawn."),
     "corrected_revoked": ("奖补已撤销。", "The award is revoked."),
+    # The revocation's figures in its notice (a pages probe read "奖补已撤销。" and had to work out what it did).
+    "corrected_revoked_released": ("奖补已撤销：未拨付的 {released}已释放（额度、等次与专项资金）。",
+                                   "The award is revoked: the {released} not paid is released (caps, ladders"
+                                   " and the fund)."),
+    "corrected_revoked_recovery": ("已拨付的 {paid}转为应追回款项，见下方“追回款项”。",
+                                   "The {paid} paid becomes a recovery: see \"Recovery\" below."),
     "fix_h": ("未能提交，请修改后重试", "Not sent: correct the form and try again"),
     # A refusal no field of the form caused (the claim was decided meanwhile, in another tab): nothing to correct.
     "not_sent_h": ("未能提交", "Not sent"),

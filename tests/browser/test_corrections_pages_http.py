@@ -100,3 +100,21 @@ def test_a_recovery_page_is_for_its_lead_bureau_not_another(client, certified):
     _sign_in(client, "jxj")
     refused = client.get(page)
     assert refused.status_code == 403 and "not_lead_bureau" in refused.text and certified["uscc"] not in refused.text
+
+
+def test_a_revocations_notice_says_what_it_released_and_what_it_recovers(client):
+    """A pages probe read "奖补已撤销。" and had to work out the rest: the notice after the redirect gives the released
+    figure, and the recovery's only when one was opened (here the one payout was reversed: nothing to recover)."""
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    award = paid_erc_award(client, "50000.00")
+    _api(client, "POST", f"/v1/payouts/{award['payout']}/reverse", {"reason": "户名不符，银行退回"}, as_="finance")
+    csrf = _sign_in(client, "kjj")
+    done = client.post(f"/ui/claims/{award['claim']}/revoke", data={
+        "csrf": csrf, "reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号", "step": "confirm",
+        "key": unique_id("k")}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?corrected=revoked"), done.text[:500]
+    notice = client.get(done.headers["location"]).text.split('data-testid="corrected">', 1)[1].split("</p>", 1)[0]
+    assert notice == "奖补已撤销：未拨付的 200,000.00 元已释放（额度、等次与专项资金）。", notice
+    english = client.get(done.headers["location"] + "&lang=en").text
+    assert "The award is revoked: the 200,000.00 yuan not paid is released" in english

@@ -32,7 +32,11 @@ def test_a_clerk_previews_and_confirms_a_revocation_then_finance_takes_a_partial
     assert live.ok("GET", "/v1/recoveries", as_="finance")["recoveries"] == []
     preview.get_by_role("button", name="确认撤销").click()
     expect(page.get_by_test_id("claim-status")).to_have_text("已撤销")
-    expect(page.get_by_test_id("corrected")).to_have_text("奖补已撤销。")
+    # The notice says what the revocation did: the municipal ERC's 200,000 less the 100,000 paid released, the
+    # 100,000 paid to be recovered.
+    expect(page.get_by_test_id("corrected")).to_have_text(
+        "奖补已撤销：未拨付的 100,000.00 元已释放（额度、等次与专项资金）。"
+        "已拨付的 100,000.00 元转为应追回款项，见下方“追回款项”。")
     shot("revoked")
 
     sign_in("finance")
