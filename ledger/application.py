@@ -1227,6 +1227,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                      f" after the claim's effective date {facts.effective_on}",
                                      zh=f"认定 {cert_id} 自 {cert.effective_on} 起生效，晚于申请的生效日期"
                                         f" {facts.effective_on}；请填写不早于 {cert.effective_on} 的生效日期")
+        reached = next((t["effective_on"] for t in cert.tiers
+                        if t["tier"] == facts.tier and t["effective_on"] > facts.effective_on), None)
+        if facts.tier is not None and facts.tier != tier and tier is not None and reached is not None:
+            raise errors.NotEligible(
+                f"certification {cert_id} stands at {facts.tier!r} from {reached}, after the claim's effective date"
+                f" {facts.effective_on}: date the claim on or after {reached}",
+                zh=f"认定 {cert_id} 自 {reached} 起为 {facts.tier!r} 等次，晚于申请的生效日期 {facts.effective_on}；"
+                   f"请填写不早于 {reached} 的生效日期")
         if facts.tier is not None and facts.tier != tier and tier is not None and _below(prog, facts.tier, tier):
             # Rule 3: "a lower or equal rung after a higher one is already_awarded": the certification has risen
             # past the rung asked for, which the higher rung's award covers (it pays only the difference).
@@ -1298,7 +1306,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             return None
         if org is None:  # the decision's own copy when it has one, else read once
             org = self._get_or_none(Organisation, Organisation.create_id(facts.uscc))
-        found, risen, revoked = [], [], []
+        found, risen, revoked, later = [], [], [], []
         for cert_id, code in (org.certifications.items() if org is not None else ()):
             if code != prog.code:
                 continue
@@ -1310,27 +1318,41 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             # revoked one's revocation).
             held = [t["tier"] for t in cert.tiers if cert.revoked or t["effective_on"] <= facts.effective_on]
             if facts.tier not in held:
+                # One in force that reaches the rung only after the claim's day is the fact as well, the claim dated
+                # too early: standing alone it replaced the certification's proposal, its revocation missed the
+                # claim, and an honour revoked from its first day was paid 1,000,000 (a bureau probe). Resting on
+                # it, the claim is told the day to date it from.
+                if facts.tier in (t["tier"] for t in cert.tiers) and self._fits(prog, cert, facts):
+                    later.append(cert_id)
                 continue
             now = cert.revoked or cert.tier_on(facts.effective_on) == facts.tier
-            if facts.body_id is not None and cert.body_id not in (None, facts.body_id):
+            if not self._fits(prog, cert, facts):
                 continue
-            if facts.subject is not None and cert.subject is None and prog.needs_subject:
-                claimed = self._subject_claimed_on(cert)  # recorded without one: a claim named it
-                if claimed is not None and not _same_subject(facts.subject, claimed[1], prog):
-                    continue
-            if facts.subject is not None and cert.subject is not None:
-                try:
-                    wanted = parse_subject(facts.subject, (cert.subject.partition(":")[0],)).key
-                except errors.LedgerError:
-                    continue
-                if wanted != cert.subject.casefold():
-                    continue
             (revoked if cert.revoked else found if now else risen).append(cert_id)
         if found:
             return found[0] if len(found) == 1 else None
         if risen:
             return risen[0] if len(risen) == 1 else None
+        if later:
+            return later[0] if len(later) == 1 else None
         return revoked[0] if revoked else None
+
+    def _fits(self, prog: Programme, cert: Certification, facts: ClaimFacts) -> bool:
+        """Whether the certification's body and subject agree with those the claim names (where it names them)."""
+        if facts.body_id is not None and cert.body_id not in (None, facts.body_id):
+            return False
+        if facts.subject is not None and cert.subject is None and prog.needs_subject:
+            claimed = self._subject_claimed_on(cert)  # recorded without one: a claim named it
+            if claimed is not None and not _same_subject(facts.subject, claimed[1], prog):
+                return False
+        if facts.subject is not None and cert.subject is not None:
+            try:
+                wanted = parse_subject(facts.subject, (cert.subject.partition(":")[0],)).key
+            except errors.LedgerError:
+                return False
+            if wanted != cert.subject.casefold():
+                return False
+        return True
 
     def _body_certification(self, body: InnovationBody, prog: Programme, day: date,
                             tier: str | None = None) -> str | None:

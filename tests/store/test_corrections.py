@@ -270,6 +270,42 @@ def test_a_claim_leaving_out_a_revoked_certification_is_refused_for_its_revocati
     assert (alone["certification_id"], alone["entitled_amount"]) == (None, "1000000.00")
 
 
+def test_a_claim_dated_before_its_certification_rests_on_it_and_is_told_the_day(world: World) -> None:
+    """A bureau probe: a hidden champion certified from 2024-05-01, a claim naming no certification dated 2024-04-30
+    stood alone, yet replaced the certification's proposal as "the same fact"; revoking the certification from its
+    first day then listed no claim, and the claim was approved and paid 1,000,000 with nothing to recover. The
+    claim rests on the certification that reaches its rung only later and is refused `not_eligible`, told the day
+    to date it from; the proposal stays open, and the revocation ends every claim on the honour. An upgrade's rung
+    reached after the claim's day is told its own day."""
+    org = world.org()
+    made = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="hidden_champion",
+                                             effective_on=date(2024, 5, 1), document_ref="浙经信〔2024〕66号").view
+    [pid] = made["proposed_claims"]
+    before = world.events()
+    with pytest.raises(errors.NotEligible) as early:
+        world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 4, 30), year=2024)
+    assert made["id"] in early.value.detail and "2024-05-01" in early.value.detail, early.value.detail
+    assert "2024-05-01" in early.value.zh
+    assert world.events() == before and world.ledger.claim(pid)["status"] == "proposed"
+    dated = world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 5, 1), year=2024)
+    assert dated["certification_id"] == made["id"] and world.ledger.claim(pid)["status"] == "withdrawn"
+    ended = world.ledger.revoke_certification(JXJ, certification_id=made["id"], reason="公示期内被举报，撤销认定",
+                                              effective_on=date(2024, 5, 1), document_ref="浙经信〔2024〕88号").view
+    assert [c["id"] for c in ended["claims"]] == [dated["id"]]
+    assert world.ledger.claim(dated["id"])["status"] == "withdrawn"
+    # An upgrade's rung, asked for before the upgrade's day: that day is named, not "leave tier out".
+    holder = world.org()
+    sme = world.ledger.record_certification(JXJ, uscc=holder, programme="A6.honour", tier="provincial_sme",
+                                            effective_on=date(2023, 3, 1), document_ref="浙经信〔2023〕7号").view
+    world.ledger.record_upgrade(JXJ, certification_id=sme["id"], tier="little_giant", effective_on=date(2024, 5, 1),
+                                document_ref="工信部〔2024〕2号")
+    with pytest.raises(errors.NotEligible, match="from 2024-05-01"):
+        world.claim(holder, "A6.honour", by=JXJ, tier="little_giant", effective_on=date(2024, 4, 30), year=2024)
+    with pytest.raises(errors.NotEligible, match="from 2024-05-01"):
+        world.claim(holder, "A6.honour", by=JXJ, certification_id=sme["id"], tier="little_giant",
+                    effective_on=date(2024, 4, 30), year=2024)
+
+
 def test_a_revoked_one_time_award_is_not_awarded_again_while_its_payment_is_owed(world: World) -> None:
     """Contract: "what was not paid is released (caps, ladders, fund), what was paid net of reversals becomes a
     recovery". A corrections probe: an alliance's one-time 300,000, paid and revoked, was awarded and paid again in
