@@ -34,7 +34,7 @@ class ColumnMap:
 
     def columns(self, header: list[str]) -> dict[str, list[int]]:
         """For each field, the header's columns that hold it (in the map's order of names)."""
-        cells = [cell.strip().lstrip("\ufeff") for cell in header]
+        cells = header_names(header)
         found: dict[str, list[int]] = {}
         for field, names in self.names.items():
             hits = [cells.index(name) for name in names if name in cells]
@@ -54,6 +54,18 @@ class ColumnMap:
                 said = " / ".join(names)
                 parts.append(f"{label_zh}（{field}）：{said}" if zh else f"{field}: {said}")
         return ("；" if zh else "; ").join(parts)
+
+
+# A unit or qualifier a bank prints after a column's name, in brackets: 借方发生额（元）, 贷方发生额(元),
+# 借方发生额（支取）.
+# A finance probe had such a file refused whole, told to change a server setting a clerk cannot reach.
+_QUALIFIER = re.compile(r"\s*[（(][^（）()]{1,12}[）)]\s*$")
+
+
+def header_names(header: list[str]) -> list[str]:
+    """A header's cells as the map's names are compared with them: trimmed, any BOM dropped, and a bracketed unit or
+    qualifier after the name dropped (two columns it leaves with one name are a column named twice: refused)."""
+    return [_QUALIFIER.sub("", cell.strip().lstrip("\ufeff")) or cell.strip() for cell in header]
 
 
 def load(path: Path | None = None) -> ColumnMap:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from ledger.bank_files.column_map import ColumnMap, load
+from ledger.bank_files.column_map import ColumnMap, header_names, load
 from ledger.bank_files.decoding import decode
 from ledger.csv_lines import record_start
 from ledger.domain.bank_statement import StatementLine, choose_reference, statement_line
@@ -22,8 +22,13 @@ HEADER_SEARCH = 20  # rows a bank may print before its header
 LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_count`)
 # A day as banks print it, in ASCII digits only, as every other day the ledger reads (a probe had "٢٠٢٤-٠٧-٠٢" and
 # "２０２４年７月２日" read as days here alone).
-_DAY = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII), re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII),
-        re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?", re.ASCII))
+# A time of day after the day (2023-08-01 10:23:45, as many exports print the booking's moment) is the bank's own
+# clock and says nothing the day does not: the day is read and the time passed over (a finance probe had every such
+# line refused).
+_TIME = r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"
+_DAY = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME, re.ASCII),
+        re.compile(r"^(\d{4})(\d{2})(\d{2})" + _TIME + "$", re.ASCII),
+        re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?" + _TIME, re.ASCII))
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ class _NoSuchDay(ValueError):
 
 def _day(text: str) -> str:
     for pattern in _DAY:
-        if found := pattern.fullmatch(text.strip()):  # a day and nothing else: never a time after it
+        if found := pattern.fullmatch(text.strip()):  # a day, and at most a time of day after it
             year, month, day = (int(g) for g in found.groups())
             try:
                 return date(year, month, day).isoformat()
@@ -89,6 +94,19 @@ def _cell(row: list[str], columns: list[int] | None) -> str:
         if at < len(row) and row[at].strip():
             return row[at].strip()
     return ""
+
+
+# A currency mark a bank prints with the amount: ¥ or ￥ (or RMB, CNY) before it, 元 (or RMB, CNY) after it, a sign
+# before either. The amount is what it marks (a finance probe had "120,000.00元" and "¥100000.00" lines refused as
+# no amount, not told what to remove); one mark each side at most, anything else stays for the validator to name.
+_MARK_BEFORE = re.compile(r"^([+-]?)\s*(?:[¥￥]|(?:RMB|CNY)(?![A-Za-z]))\s*", re.IGNORECASE)
+_MARK_AFTER = re.compile(r"\s*(?:元|(?<![A-Za-z])(?:RMB|CNY))$", re.IGNORECASE)
+
+
+def _money_cell(row: list[str], columns: list[int] | None) -> str:
+    """A money column's cell with its currency marks dropped."""
+    cell = _cell(row, columns)
+    return _MARK_AFTER.sub("", _MARK_BEFORE.sub(r"\1", cell)).strip() if cell else cell
 
 
 class _NoMoney(ValueError):
@@ -123,20 +141,21 @@ def _money(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap) ->
         raise _NoMoney(f"has the direction {said[:20]!r}, which the column map does not know; write one of {words}",
                        f"借贷方向 {said[:20]!r} 无法识别；请写 {words} 之一", amount=False)
     if "debit" in cols or "credit" in cols:  # the column the money is in says its way already: the two must agree
-        column = "debit" if _unused_as_empty(_cell(row, cols.get("debit"))) else "credit"  # a 0.00 there is none
+        # A 0.00 there is none.
+        column = "debit" if _unused_as_empty(_money_cell(row, cols.get("debit"))) else "credit"
         if way != column:
             raise _NoMoney(f"has its money in the {column} column but the direction {said[:20]!r} ({way}); correct"
                            " one of the two", f"金额在{'借方' if column == 'debit' else '贷方'}列，但借贷方向为 "
                            f"{said[:20]!r}（{'借' if way == 'debit' else '贷'}）；请更正其中之一", amount=False)
         return size, direction
-    if signed := _cell(row, cols.get("signed_amount")):
+    if signed := _money_cell(row, cols.get("signed_amount")):
         # A signed column's minus is money out already: with 借 it agrees; with 贷 it could be read two ways.
         if _signed(signed)[0] == "-" and way == "credit":
             raise _NoMoney(f"has a negative amount (money out) but the direction {said[:20]!r} (credit, money in);"
                            " correct one of the two", f"金额为负（支出），但借贷方向为 {said[:20]!r}（贷，收入）；"
                            "请更正其中之一", amount=False)
         return size, way
-    sign = _signed(_cell(row, cols.get("amount")))[0]  # the own layout: a minus turns the line around (red ink)
+    sign = _signed(_money_cell(row, cols.get("amount")))[0]  # the own layout: a minus turns the line around (red ink)
     return size, ({"debit": "credit", "credit": "debit"}[way] if sign == "-" else way)
 
 
@@ -152,7 +171,8 @@ def _unused_as_empty(cell: str) -> str:
 
 def _money_column(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]:
     """The line's amount and its direction as its money column says (debit, credit, signed or the own layout)."""
-    debit, credit = _unused_as_empty(_cell(row, cols.get("debit"))), _unused_as_empty(_cell(row, cols.get("credit")))
+    debit = _unused_as_empty(_money_cell(row, cols.get("debit")))
+    credit = _unused_as_empty(_money_cell(row, cols.get("credit")))
     if debit and credit:
         raise _NoMoney("has both a debit and a credit amount; a line moves money one way",
                        "同时有借方和贷方金额；一行只能是一笔支出或一笔收入")
@@ -162,10 +182,10 @@ def _money_column(row: list[str], cols: dict[str, list[int]]) -> tuple[str, str]
         direction = "debit" if debit else "credit"
         sign, size = _signed(debit or credit)
         return size, ({"debit": "credit", "credit": "debit"}[direction] if sign == "-" else direction)
-    if signed := _cell(row, cols.get("signed_amount")):
+    if signed := _money_cell(row, cols.get("signed_amount")):
         sign, size = _signed(signed)
         return size, "debit" if sign == "-" else "credit"
-    if plain := _cell(row, cols.get("amount")):
+    if plain := _money_cell(row, cols.get("amount")):
         # The ledger's own layout: money out, and a minus the other way (red ink), as in any other column; the minus
         # was dropped, so a -900.00 line was matched to a 900.00 payout, "all matched" (an imports probe).
         sign, size = _signed(plain)
@@ -199,9 +219,11 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
                            zh=f"第 {n} 行：日期 {raw_day!r} 的写法正确，但没有这一天；请核对日期列") from None
     except ValueError:
         raise InvalidInput(f"line {n}: date {raw_day!r} is not a day written YYYY-MM-DD (2024-07-02, or 2024-7-2),"
-                           " YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD or YYYY年M月D日, with no time after it",
+                           " YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD or YYYY年M月D日 (a time of day such as 10:23:45 may"
+                           " follow it)",
                            zh=f"第 {n} 行：日期 {raw_day!r} 不是 YYYY-MM-DD（2024-07-02 或 2024-7-2）、YYYYMMDD、"
-                           "YYYY/MM/DD、YYYY.MM.DD 或 YYYY年M月D日 格式的日期，且其后不能带时间") from None
+                           "YYYY/MM/DD、YYYY.MM.DD 或 YYYY年M月D日 格式的日期（其后可带 10:23:45 这样的时间）"
+                           ) from None
     try:
         amount, direction = _money(row, cols, column_map)
     except _NoMoney as err:  # the amount's own fault is invalid_amount, as the README's refused lines say
@@ -311,7 +333,7 @@ def _unambiguous(header: list[str], cols: dict[str, list[int]], column_map: Colu
     money in more than one layout or column (`交易金额` beside `借方发生额`: one was read, the other dropped
     unseen, a hostile-input probe's -100.00 read as 300.00), as a certification list, a JSON body or a query naming
     a field twice is refused rather than read from one of the two."""
-    cells = [cell.strip().lstrip("\ufeff") for cell in header]
+    cells = header_names(header)
     known = {name for names in column_map.names.values() for name in names}
     twice = sorted({c for c in cells if c in known and cells.count(c) > 1})
     money = [cells[at] for field in MONEY for at in cols.get(field, ())]

@@ -357,3 +357,24 @@ def test_a_line_with_no_money_says_what_to_write_and_a_long_amount_is_cut_visibl
     problem = api.refused("POST", "/v1/appropriations", {"year": 2024, "amount": long, "document_ref": "X"}, "finance",
                           422, "invalid_amount")
     assert "9" * 39 + "…" in problem["detail"], problem
+
+
+def test_units_after_headers_and_amounts_and_a_time_after_the_day_are_read_as_banks_print_them(api, books):
+    """A finance probe: 借方发生额（元） / 贷方发生额(元) headers refused the whole file (the advice: a server setting a
+    clerk cannot change); "120,000.00元" and "¥500.00" lines were no amount; "2023-08-01 10:23:45" was no day. The
+    unit in brackets is passed over in a header, a currency mark beside an amount, and the time after a day."""
+    books.pay(books.approve(), "120000.00", "2023-08-01", bank_ref="PAY-2023-0301")
+    books.pay(books.approve(), "1.00", "2023-08-03", bank_ref="PAY-2023-0302")
+    text = ("交易日期,借方发生额（元）,贷方发生额(元),用途,对方户名\r\n"
+            "2023-08-01 10:23:45,\"120,000.00元\",,PAY-2023-0301,甲公司\r\n"
+            "2023/08/03 09:00,￥1.00,,PAY-2023-0302,乙公司\r\n"
+            "2023-08-04T08:30:00,,RMB 500.00,REC-2023-0301,丙公司\r\n")
+    found = _upload(api, "icbc-2023-08.csv", text.encode("gb18030")).json()
+    assert found["refused_lines"] == [] and found["lines"] == 3, found
+    report = found["report"]
+    assert sorted(m["line"]["reference"] for m in report["matched"]) == ["PAY-2023-0301", "PAY-2023-0302"], report
+    assert [(ln["date"], ln["amount"]) for ln in report["credit_lines"]] == [("2023-08-04", "500.00")], report
+    # Two columns a unit alone tells apart are one name twice: refused whole, as any column named twice is.
+    twice = _upload(api, "two.csv", "交易日期,金额（原币）,金额（本币）,用途\r\n2023-08-01,1.00,1.00,PAY-1-1\r\n"
+                    .encode("gb18030"))
+    assert twice.status_code == 422 and twice.json()["code"] == "csv_unreadable", twice.text
