@@ -670,9 +670,16 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         def decide() -> tuple[list[Aggregate], dict]:
             payout = self._get(Payout, pid, f"payout {payout_id}", field="payout_id")
             self._intact(pid, f"payout {payout_id}")
-            if payout.reversed:
-                raise errors.InvalidState(f"payout {payout_id} was already reversed", zh=f"拨付 {payout_id} 已冲回",
-                                          field="payout_id")
+            if payout.reversed:  # and what to do instead (a finance probe read only "已冲回")
+                why = f" ({payout.reversal_reason})" if payout.reversal_reason else ""
+                raise errors.InvalidState(
+                    f"payout {payout_id} ({yuan(payout.amount)}, bank_ref {payout.bank_ref!r}) was already"
+                    f" reversed{why}: a payout is reversed once. If the money was paid out again, record that as a new"
+                    " payout (POST /v1/payouts, with the new transfer's bank_ref)",
+                    zh=f"拨付 {payout_id}（{yuan(payout.amount)} 元，银行流水号 {payout.bank_ref!r}）已冲回"
+                       + (f"（{payout.reversal_reason}）" if payout.reversal_reason else "")
+                       + "：一笔拨付只冲回一次。如已重新拨付，请以新的银行流水号另行登记拨付（POST /v1/payouts）",
+                    field="payout_id")
             claim = self._get(Claim, UUID(payout.claim_id), f"claim {payout.claim_id}")
             self._intact(claim.id, f"claim {payout.claim_id}")
             if claim.status == "revoked":

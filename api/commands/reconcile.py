@@ -19,7 +19,7 @@ CLI_PRINCIPAL = "cli-finance"
 def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("reconcile", help=tr(
         "import a bank statement CSV and match it with payouts and repayments",
-        "导入银行流水 CSV，并与拨付和退回逐笔匹配"))
+        "导入银行流水 CSV，并与拨付和还款逐笔匹配"))
     cmd.add_argument("file", metavar="FILE.csv", help=tr(
         "the statement as the bank exported it: UTF-8 (BOM or not) or GB18030/GBK; Chinese or English headers,"
         " mapped by the bank column map (LEDGER_BANK_COLUMNS)",
@@ -144,21 +144,23 @@ ROWS_ZH = {
     "NOT ON STATEMENT": ("未见于流水", "拨付 {0} 不在任何已导入的流水中"),
     "REVERSED": ("已冲正", "该拨付已冲正，但银行仍支付了"),
     "PAID AGAIN": ("重复支付", "该拨付已由另一行匹配：银行可能支付了两次"),
-    "REPAYMENT": ("退回", "追回 {0}"),
-    "REPAYMENT MISMATCH": ("退回金额不符", "收到的金额与记录的退回金额不同"),
-    "MONEY IN, NO REPAYMENT": ("收入无对应退回", "没有退回带有此参考号：请在对应的追回下记录"),
-    "REPAYMENT NOT ON STATEMENT": ("退回未见于流水", "追回 {0} 的退回不在任何已导入的流水中"),
-    "REPAID AGAIN": ("重复退回", "该退回已由另一行匹配：款项可能入账两次"),
+    "REPAYMENT": ("还款", "追回款项 {0}"),
+    "REPAYMENT MISMATCH": ("还款金额不符", "入账金额与登记的还款金额不同"),
+    "MONEY IN, NO REPAYMENT": ("入账无对应还款", "没有还款带有此参考号：如是追回款项的还款，请在该追回款项下登记；"
+                                           "利息等其他入账无需登记"),
+    "REPAYMENT NOT ON STATEMENT": ("还款未见于流水", "追回款项 {0} 的还款不在任何已导入的流水中"),
+    "REPAID AGAIN": ("重复入账", "该还款已由另一行匹配：款项可能入账两次"),
     "RETURNED": ("退汇", "该拨付已冲正，款项已由银行退回"),
-    "RETURNED, NOT REVERSED": ("退汇未冲正", "银行已退回拨付 {0}，但台账仍记为已拨付：请冲正该拨付"),
+    "RETURNED, NOT REVERSED": ("退汇未冲正", "银行已退回拨付 {0}，但台账仍记为已拨付：请冲正该拨付（其奖补已撤销的，"
+                                           "请在该奖补的追回款项下登记为还款）"),
     "REFUSED": ("已拒绝", "{0}（未导入）"),
 }
 COUNTS_ZH = {"matched": "已匹配", "amount_mismatches": "金额不符", "unmatched_bank_lines": "无对应拨付的流水行",
              "unmatched_payouts": "未见于流水的拨付", "reversed_but_on_statement": "已冲正但见于流水",
              "repeated_bank_lines": "重复支付",
-             "matched_credits": "已匹配的退回", "credit_amount_mismatches": "退回金额不符",
-             "unmatched_credit_lines": "无对应退回的收入行", "unmatched_repayments": "未见于流水的退回",
-             "repeated_credit_lines": "重复退回", "returned_payouts": "退汇的拨付",
+             "matched_credits": "已匹配还款的入账行", "credit_amount_mismatches": "入账金额与还款不符",
+             "unmatched_credit_lines": "无对应还款的入账行", "unmatched_repayments": "未见于银行的还款",
+             "repeated_credit_lines": "重复入账", "returned_payouts": "退汇的拨付",
              "returned_credit_lines": "退汇入账", "returned_but_not_reversed": "退汇未冲正"}
 
 

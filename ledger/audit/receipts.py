@@ -431,7 +431,7 @@ _ECHOES = {"Claim.PayoutRecorded": ("payout_id", "Payout.Recorded"),
            "Claim.PayoutReversed": ("payout_id", "Payout.Reversed"),
            "Claim.RepaymentRecorded": ("recovery_id", "Recovery.Repaid")}
 _ECHOED_ZH = {"Payout.Recorded": ("支付", "拨付"), "Payout.Reversed": ("支付", "冲回"),
-              "Recovery.Repaid": ("追回款项", "退回")}
+              "Recovery.Repaid": ("追回款项", "还款")}
 
 
 def _unechoed(own: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, str]]:

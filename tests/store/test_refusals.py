@@ -175,3 +175,18 @@ def test_a_full_width_bank_reference_is_refused_showing_the_form_to_write(world:
     refused(world, "invalid_request", lambda: world.ledger.record_repayment(
         FINANCE, recovery_id=revoked["recovery_id"], amount="10.00", received_on=date(2024, 1, 5),
         bank_ref="ＲＥＰ－１"))
+
+
+def test_a_second_reversal_names_the_payout_and_what_to_do_instead(world: World) -> None:
+    """A finance probe was told only "拨付 … 已冲回": the refusal names the payout's amount, reference and reason, and
+    says a payment made again is a new payout."""
+    claim = world.approved(world.org(), "A5.voucher", basis_amount="100000")
+    payout = world.ledger.record_payout(FINANCE, claim_id=claim["id"], amount="30000", paid_on=date(2023, 7, 1),
+                                        bank_ref="B-REV-1").view
+    world.ledger.reverse_payout(FINANCE, payout_id=payout["id"], reason="户名不符，银行退回")
+    before = world.events()
+    with pytest.raises(errors.InvalidState) as again:
+        world.ledger.reverse_payout(FINANCE, payout_id=payout["id"], reason="再次冲回")
+    assert "B-REV-1" in again.value.detail and "POST /v1/payouts" in again.value.detail
+    assert "户名不符，银行退回" in again.value.zh and "另行登记拨付" in again.value.zh and "30,000.00" in again.value.zh
+    assert world.events() == before
