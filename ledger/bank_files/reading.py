@@ -22,10 +22,10 @@ HEADER_SEARCH = 20  # rows a bank may print before its header
 LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_count`)
 # A day as banks print it, in ASCII digits only, as every other day the ledger reads (a probe had "٢٠٢٤-٠٧-٠٢" and
 # "２０２４年７月２日" read as days here alone).
-# A time of day after the day (2023-08-01 10:23:45, as many exports print the booking's moment) is the bank's own
-# clock and says nothing the day does not: the day is read and the time passed over (a finance probe had every such
-# line refused).
-_TIME = r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"
+# A time of day after the day and a space (2023-08-01 10:23:45, as many exports print the booking's moment) is the
+# bank's own clock and says nothing the day does not: the day is read and the time passed over (a finance probe had
+# every such line refused). An ISO moment (2023-07-01T08:00:00) is a machine's, perhaps in another zone: refused.
+_TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"
 _DAY = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME, re.ASCII),
         re.compile(r"^(\d{4})(\d{2})(\d{2})" + _TIME + "$", re.ASCII),
         re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?" + _TIME, re.ASCII))

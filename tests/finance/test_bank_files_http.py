@@ -368,7 +368,7 @@ def test_units_after_headers_and_amounts_and_a_time_after_the_day_are_read_as_ba
     text = ("交易日期,借方发生额（元）,贷方发生额(元),用途,对方户名\r\n"
             "2023-08-01 10:23:45,\"120,000.00元\",,PAY-2023-0301,甲公司\r\n"
             "2023/08/03 09:00,￥1.00,,PAY-2023-0302,乙公司\r\n"
-            "2023-08-04T08:30:00,,RMB 500.00,REC-2023-0301,丙公司\r\n")
+            "2023-08-04 08:30,,RMB 500.00,REC-2023-0301,丙公司\r\n")
     found = _upload(api, "icbc-2023-08.csv", text.encode("gb18030")).json()
     assert found["refused_lines"] == [] and found["lines"] == 3, found
     report = found["report"]
