@@ -69,7 +69,7 @@ def claim(c: Claim) -> dict[str, Any]:
         "approved_amount": _m(c.approved_amount), "paid_amount": fmt(c.paid_amount),
         "outstanding_amount": fmt(c.outstanding_amount), "decision_note": c.decision_note,
         "explanation": c.explanation, "policy_version": c.policy_version, "lead_bureau": c.lead,
-        "submitted_at": _t(c.created_on), "updated_at": _t(c.modified_on),
+        "submitted_at": _t(getattr(c, "confirmed_on", None) or c.created_on), "updated_at": _t(c.modified_on),
         "released_amount": _m(c.released_amount), "recovery_id": c.recovery_id,
         "proposal": c.proposal, "replaced_by": c.replaced_by,
     }

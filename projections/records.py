@@ -94,11 +94,14 @@ def _proposed(t: Tables, e: EventRow) -> Concern:
 
 
 def _confirmed(t: Tables, e: EventRow) -> Concern | None:
-    """Confirmed: pending as if submitted now, at the figures its re-assessment gave."""
+    """Confirmed: pending as if submitted now, at the figures its re-assessment gave. Submitted now, it joins the
+    queue at its end (`position`, `submitted_at`): a clerk walking the pending queue page by page while a colleague
+    confirmed an older proposal never met it, the proposal's place lying behind the cursor (a bureau probe)."""
     if (claim := t.get(RECORDS, e.aggregate_id)) is None:
         return None
     p = e.payload
-    claim.update(status="pending", proposed=False, confirmed_at=e.recorded_at, entitled=p["entitled_amount"],
+    claim.update(status="pending", proposed=False, confirmed_at=e.recorded_at, position=e.position,
+                 submitted_at=e.recorded_at, entitled=p["entitled_amount"],
                  gross=p["gross_amount"], accounts=p["accounts"], policy_version=p["policy_version"])
     t.put(RECORDS, e.aggregate_id, claim)
     return Concern(claim["uscc"], caps.shared_accounts(claim))

@@ -307,7 +307,7 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
     events = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
     own = [e for e in events if _aggregate(e) == claim_id]
     try:
-        derived = derive_claim(claim_id, own)
+        derived = _derived(claim_id, own)
     except Underivable as err:
         return [_problem(SUMMARY, Reason(f"its events do not give claim {claim_id}'s summary: {err}",
                                          f"由其事件得不出申请 {claim_id} 的摘要：{err.zh}"))]
@@ -341,7 +341,10 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
                 f"回执的摘要缺少 claim.{field}，其事件得出该项为 {_shown(derived[field])}")))
     problems += _moment_faults(receipt, events)
     for field, value, given in stated:
-        if _json(value) != _json(given):
+        # Receipts issued before 2026-12-06 stated a confirmed proposal's submitted_at as the proposal's moment, as
+        # the ledger then did; its events give that moment too.
+        proposed = field == "claim.submitted_at" and _json(value) == _json(derived.get("proposed_at", given))
+        if _json(value) != _json(given) and not proposed:
             problems.append(_problem(SUMMARY, Reason(
                 f"the receipt's summary says {field} is {_shown(value)} but its events give {_shown(given)}",
                 f"回执的摘要称 {field} 为 {_shown(value)}，但其事件得出 {_shown(given)}")))
@@ -484,6 +487,13 @@ def linked_ids(fields: Iterable[dict[str, Any]]) -> set[UUID]:
 def derive_claim(claim_id: UUID, events: list[dict[str, Any]]) -> dict[str, Any]:
     """The claim's view (the fields of `ledger.views.claim`) made from its events alone, each applied with the
     meaning `ledger/domain/claim.py` gives it. Raises Underivable when they do not make a claim."""
+    view = _derived(claim_id, events)
+    view.pop("proposed_at", None)
+    return view
+
+
+def _derived(claim_id: UUID, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """derive_claim's view, with a confirmed proposal's `proposed_at` (its moment before it was confirmed)."""
     if not events:
         raise Underivable("the receipt holds none of its events", "回执中没有它的任何事件")
     ordered = sorted(events, key=lambda e: e.get("version") if isinstance(e.get("version"), int) else -1)
@@ -532,8 +542,8 @@ def _apply(view: dict[str, Any], payouts: dict[str, Decimal], name: str, data: d
     elif name in ("Reassessed", "Confirmed"):
         view.update({f: data[f] for f in _REASSESSED})
         view.update(entitled_amount=_money(data["entitled_amount"]), gross_amount=_money(data["gross_amount"]))
-        if name == "Confirmed":
-            view["status"] = "pending"
+        if name == "Confirmed":  # submitted when confirmed (ledger/domain/claim.py `_confirmed`)
+            view.update(status="pending", proposed_at=view["submitted_at"], submitted_at=_moment(data["timestamp"]))
     elif name in ("Replaced", "Outranked"):
         view.update(status="withdrawn", decision_note=data["reason"], replaced_by=data["by_claim"])
     elif name == "Approved":

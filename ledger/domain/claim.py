@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from eventsourcing.domain import event
 
@@ -166,6 +167,18 @@ class _Proposed(Claim.Submitted):  # type: ignore[name-defined,misc]
         aggregate.status = "proposed"
         aggregate.proposal = self.proposal
 
+
+_confirm_body = Claim.Confirmed.apply  # type: ignore[attr-defined]
+
+
+def _confirmed(self: Any, aggregate: Claim) -> None:
+    """Claim.Confirmed also keeps its moment: a confirmed proposal was submitted when it was confirmed (its
+    `submitted_at`, as the queue orders it), not when the ledger proposed it."""
+    _confirm_body(self, aggregate)
+    aggregate.confirmed_on = self.timestamp
+
+
+Claim.Confirmed.apply = _confirmed  # type: ignore[attr-defined]
 
 # Named as the class's own event, so its topic (ledger.domain.claim:Claim.Proposed) resolves.
 _Proposed.__name__, _Proposed.__qualname__ = "Proposed", "Claim.Proposed"

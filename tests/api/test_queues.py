@@ -160,3 +160,36 @@ def test_a_cursor_sent_with_other_filters_is_refused_not_an_empty_page(api: Api,
     assert "other filters (or another q)" in problem["detail"], problem
     again = api.ok("GET", f"/v1/organisations?q={code[:10]}&limit=1&cursor={found['next_cursor']}", as_="auditor")
     assert again["organisations"] != found["organisations"]
+
+
+def test_a_proposal_confirmed_during_a_walk_of_the_pending_queue_is_met_at_its_end(api: Api, world: World) -> None:
+    """A bureau probe walked the pending queue a page at a time while a colleague confirmed an older proposal: it
+    kept the proposal's place, behind the cursor, and the walk never met it. Confirmed, a proposal is submitted then:
+    its `submitted_at` (in the list and on GET) is the confirmation's moment and it joins the queue at the end."""
+    proposals = []
+    for _ in range(4):
+        code = world.org(member=False)
+        body = world.body(lead=code, kind="erc", recognised_on="2022-09-06")
+        made = api.ok("POST", "/v1/certifications", {"uscc": code, "programme": "A3.erc", "tier": "municipal",
+                                                     "effective_on": "2023-03-01", "document_ref": "杭发改〔2023〕1号",
+                                                     "body_id": body}, as_="kjj")
+        proposals.append(made["proposed_claims"][0])
+    first, middle, last, newest = proposals
+    proposed_at = api.ok("GET", f"/v1/claims/{middle}", as_="kjj")["submitted_at"]
+    for confirmed in (first, last, newest):
+        api.ok("POST", f"/v1/claims/{confirmed}/confirm", {}, as_="kjj", status=200)
+    query = "/v1/claims?status=pending&programme=A3.erc&limit=1"
+    page = api.ok("GET", query, as_="kjj")
+    walked = [c["id"] for c in page["claims"]]
+    while last not in walked:  # the walk has passed both confirmed proposals, and the middle one's place
+        page = api.ok("GET", f"{query}&cursor={page['next_cursor']}", as_="kjj")
+        walked += [c["id"] for c in page["claims"]]
+    confirmed = api.ok("POST", f"/v1/claims/{middle}/confirm", {}, as_="kjj", status=200)
+    while page["next_cursor"] is not None:
+        page = api.ok("GET", f"{query}&cursor={page['next_cursor']}", as_="kjj")
+        walked += [c["id"] for c in page["claims"]]
+    assert walked[-4:] == [first, last, newest, middle], walked
+    after = api.ok("GET", f"/v1/claims?status=pending&uscc={confirmed['uscc']}", as_="kjj")
+    listed = after["claims"][0]["submitted_at"]
+    assert listed == confirmed["submitted_at"] == api.ok("GET", f"/v1/claims/{middle}", as_="kjj")["submitted_at"]
+    assert listed > proposed_at

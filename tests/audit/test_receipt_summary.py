@@ -495,3 +495,24 @@ def test_a_receipt_contradicting_itself_and_signed_again_is_refused(notary: Nota
     for what, (change, part, named) in cases.items():
         problems = receipts.check(_resigned(receipt, notary.signer, change), notary.signer.public_pem)
         assert any(p["part"] == part and named in p["problem"] for p in problems), (what, problems)
+
+
+def test_a_confirmed_proposal_was_submitted_when_confirmed_and_older_receipts_still_verify(
+        world: World, notary: Notary) -> None:
+    """A confirmed proposal's `submitted_at` is its confirmation's moment (a bureau probe's pending queue kept it at
+    the proposal's place, behind a walk's cursor). Receipts issued before said the proposal's moment, which its
+    events give too: such a receipt still verifies; any other moment is refused, naming the field."""
+    _, cert = _erc(world)
+    [proposal] = cert["proposed_claims"]
+    proposed_at = world.ledger.claim(proposal)["submitted_at"]
+    confirmed = world.ledger.confirm_claim(KJJ, claim_id=proposal).view
+    assert confirmed["submitted_at"] > proposed_at
+    issued = _verified(world, notary, proposal)
+    assert issued["claim"]["submitted_at"] == confirmed["submitted_at"]
+
+    def said(moment: str):
+        return lambda r: r["claim"].update(submitted_at=moment)
+    older = _resigned(issued, notary.signer, said(proposed_at))
+    assert receipts.check(older, notary.signer.public_pem) == []
+    other = _resigned(issued, notary.signer, said("2023-01-01T00:00:00+00:00"))
+    assert [p["part"] for p in receipts.check(other, notary.signer.public_pem)] == ["summary"]
