@@ -104,8 +104,9 @@ class Replay:
         # accounts the claim's entry is on (so the revocation reads those, not every account).
         self.approved_years: MutableMapping[UUID, tuple[int, Decimal, tuple[str, ...]]] = self.mapping(APPROVALS)
         # A revoked award that still counts its paid part (rarer still): what it counts at most under this
-        # replay's catalogue and on which accounts, until repayments bring what it keeps down to nothing.
-        self.kept: MutableMapping[str, tuple[Decimal, tuple[str, ...]]] = self.mapping()
+        # replay's catalogue, on which accounts, and its standing there before it kept only its paid part; kept
+        # when repayments bring it down to nothing, as a repayment reversed puts it back.
+        self.kept: MutableMapping[str, tuple[Decimal, tuple[str, ...], Decimal]] = self.mapping()
         # A revoked award's paid part, as its revocation row left it in the totals: (uscc, programme, award year,
         # the most it counts under this replay's catalogue, what it counts now), until repaid in full.
         self.charged: dict[str, tuple[str, str, int, Decimal, Decimal]] = {}
@@ -156,7 +157,7 @@ class Replay:
             return self._decided(cid, name, event)
         elif name == "Revoked" and (approval := self._approval(event.originator_id)) is not None:
             return self._revoked(cid, event, approval)
-        elif name == "RepaymentRecorded":
+        elif name in ("RepaymentRecorded", "RepaymentReversed"):  # either way, kept_amount says what it keeps now
             return self._repaid(cid, event)
         return None
 
@@ -224,7 +225,7 @@ class Replay:
             families = getattr(event, "kept_on", None) or LEGACY_KEEPS_PAID  # as the books kept it then
             counting = [k for k in held if kept > 0 and keeps_paid(k, families)]
             if counting:
-                self.kept[cid] = (first.amount, tuple(counting))
+                self.kept[cid] = (first.amount, tuple(counting), first.gross)
                 self._settle(counting, first, Entry(cid, first.programme, "approved", kept, min(first.gross, kept),
                                                     first.tier, first.uscc))
             self._settle([k for k in held if k not in counting], first, first.settled("revoked", ZERO),
@@ -251,11 +252,8 @@ class Replay:
             return None
         uscc, programme, year, most, before = charged
         now = min(event.kept_amount, most)
-        taken = max(before - now, ZERO)
-        if event.kept_amount > 0:  # the books' figure, not this replay's: both replays drop it together
-            self.charged[cid] = (uscc, programme, year, most, now)
-        else:
-            del self.charged[cid]
+        taken = before - now  # a repayment reversed takes a negative amount back: the money counts again
+        self.charged[cid] = (uscc, programme, year, most, now)
         return Replayed(cid, uscc, programme, year, "repayment", -taken, [], -taken,
                         [{"rule": "repaid", "detail": "money repaid on the revoked award is taken back"}])
 
@@ -267,12 +265,12 @@ class Replay:
         if found is None or first is None:
             return
         kept = min(event.kept_amount, found[0])
+        standing = found[2] if len(found) > 2 else first.gross
         if kept > 0:
-            self._settle(list(held), first, Entry(cid, first.programme, "approved", kept, min(first.gross, kept),
+            self._settle(list(held), first, Entry(cid, first.programme, "approved", kept, min(standing, kept),
                                                   first.tier, first.uscc))
-        else:
-            self._settle(list(held), first, first.settled("revoked", ZERO), drop=self.compact)
-            del self.kept[cid]
+        else:  # kept, at nothing, for a reversal to put back (never dropped)
+            self._settle(list(held), first, first.settled("revoked", ZERO))
 
     def _outranked(self, cid: str) -> None:
         """A pending claim the ledger re-assessed to nothing (a Reassessed event to 0.00 is only ever that: an

@@ -23,7 +23,8 @@ from ledger.spill import HOT, Codec, ColdStore, Spilled
 FOLDED = ("Organisation", "FundYear")
 # Claim events that end a claim's hold on its accounts without paying it (corrections).
 RELEASED = {"Rejected": "rejected", "Withdrawn": "withdrawn", "Revoked": "revoked"}
-CLAIM_EVENTS = ("Submitted", "Proposed", "Confirmed", "Reassessed", "Approved", *RELEASED, "RepaymentRecorded")
+CLAIM_EVENTS = ("Submitted", "Proposed", "Confirmed", "Reassessed", "Approved", *RELEASED, "RepaymentRecorded",
+                "RepaymentReversed")
 
 
 def wanted(topic: str) -> bool:

@@ -94,8 +94,19 @@ def recovery(r: Recovery) -> dict[str, Any]:
             # The write-off's own why and document (reason and document_ref above are the revocation's).
             "write_off_reason": r.write_off_reason, "write_off_document_ref": r.write_off_document_ref,
             "written_off_by": r.written_off_by,
-            "repayments": [{"amount": fmt(p["amount"]), "received_on": _d(p["received_on"]), "bank_ref": p["bank_ref"]}
-                           for p in r.repayments]}
+            "repayments": [_repayment(p) for p in r.repayments]}
+
+
+def _repayment(p: dict[str, Any]) -> dict[str, Any]:
+    """A repayment as a recovery lists it: its money, day and reference; what it took off a write-off, and, once
+    reversed (booked in error), why and on what document."""
+    said = {"amount": fmt(p["amount"]), "received_on": _d(p["received_on"]), "bank_ref": p["bank_ref"],
+            "reversed": bool(p.get("reversed"))}
+    if p.get("written_off_part"):
+        said["written_off_part"] = fmt(p["written_off_part"])
+    if p.get("reversed"):
+        said |= {"reversal_reason": p.get("reversal_reason"), "reversal_document_ref": p.get("reversal_document_ref")}
+    return said
 
 
 def fund_year(f: FundYear, floor: Decimal) -> dict[str, Any]:
@@ -150,16 +161,23 @@ def claim_history(claim_events: Iterable[Any], recovery_events: Iterable[Any] = 
     revocation), read from the events themselves, not from either aggregate's state. A repayment is recorded on
     the recovery and, where the revoked award kept its paid part, echoed on the claim (`RepaymentRecorded`: what
     it still keeps on its caps); the history shows it once, as the recovery's, with the echo's `kept_amount`."""
-    own, echoes = [], []
+    own, echoes = [], {name: [] for name in ECHOED}
     for event in claim_events:
-        (echoes if type(event).__name__ == "RepaymentRecorded" else own).append(event)
+        (echoes.get(type(event).__name__, own)).append(event)
     recovery = list(recovery_events)
-    repaid = [e for e in recovery if type(e).__name__ == "Repaid"]
-    if len(echoes) != len(repaid):  # not one echo per repayment: show both as they are
-        return [*map(event_summary, [*own, *echoes]), *map(recovery_event, recovery)]
-    kept = {id(r): fmt(echo.kept_amount) for r, echo in zip(repaid, echoes, strict=True)}
+    kept: dict[int, str] = {}
+    for echo, name in ECHOED.items():  # a repayment, and a repayment reversed (`RepaymentReversed` on both)
+        done = [e for e in recovery if type(e).__name__ == name]
+        if len(echoes[echo]) != len(done):  # not one echo each: show both as they are
+            every = [e for name in ECHOED for e in echoes[name]]
+            return [*map(event_summary, [*own, *every]), *map(recovery_event, recovery)]
+        kept |= {id(r): fmt(e.kept_amount) for r, e in zip(done, echoes[echo], strict=True)}
     return [*map(event_summary, own),
             *(recovery_event(e) | ({"kept_amount": kept[id(e)]} if id(e) in kept else {}) for e in recovery)]
+
+
+# The claim's echo of a recovery's event, by name: the claim's event and the recovery's.
+ECHOED = {"RepaymentRecorded": "Repaid", "RepaymentReversed": "RepaymentReversed"}
 
 
 def recovery_event(event: Any) -> dict[str, Any]:

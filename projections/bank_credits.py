@@ -54,10 +54,15 @@ def unmatched_repayments(sql: Sql, period_from: str, period_to: str) -> list[Row
     rows = "SELECT r.data FROM rm_repayments r WHERE r.received_on >= %s AND r.received_on <= %s AND {} EXISTS" \
            " (SELECT 1 FROM rm_bank_lines l WHERE lower(l.reference) = lower(r.bank_ref){})"
     period = (period_from, period_to)
-    return untaken(sql, [json.loads(d) for (d,) in sql.rows(rows.format("NOT", ""), period)],
-                   [json.loads(d) for (d,) in sql.rows(rows.format("", f" AND {SEVERAL}"), (*period,
-                                                                                            *SEVERAL_PATTERNS))],
+    return untaken(sql, _standing(sql.rows(rows.format("NOT", ""), period)),
+                   _standing(sql.rows(rows.format("", f" AND {SEVERAL}"), (*period, *SEVERAL_PATTERNS))),
                    "received_on")
+
+
+def _standing(found: Iterable[tuple[str]]) -> list[Row]:
+    """The repayments of `found` (rows of rm_repayments' data) that stand: one reversed was booked in error, and no
+    bank line is its money (projections/recoveries.py `_reversed`)."""
+    return [r for r in (json.loads(d) for (d,) in found) if not r.get("reversed")]
 
 
 def repayments_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
@@ -70,7 +75,7 @@ def repayments_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
     by_ref: dict[str, list[Row]] = {}
     for (data,) in sql.with_ids("SELECT data FROM rm_repayments WHERE lower(bank_ref) IN %s ORDER BY id", lowered):
         repayment = json.loads(data)
-        if (key := ref_key(repayment["bank_ref"])) in keys:
+        if (key := ref_key(repayment["bank_ref"])) in keys and not repayment.get("reversed"):
             by_ref.setdefault(key, []).append(repayment)
     return by_ref
 

@@ -127,10 +127,16 @@ def _repaid(t: Tables, e: EventRow) -> None:
     _move(t, e, neg(e.payload["amount"]))
 
 
+def _repayment_reversed(t: Tables, e: EventRow) -> None:
+    """A repayment taken back: the revoked award counts it on its caps again."""
+    _move(t, e, amount(e.payload["amount"]))
+
+
 HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed,
                                 "Claim.Approved": _approved, "Claim.Rejected": _rejected,
                                 "Claim.Withdrawn": _rejected, "Claim.Revoked": _revoked,
-                                "Claim.Confirmed": _confirmed, "Claim.RepaymentRecorded": _repaid}
+                                "Claim.Confirmed": _confirmed, "Claim.RepaymentRecorded": _repaid,
+                                "Claim.RepaymentReversed": _repayment_reversed}
 
 
 def render(row: Row) -> Row:

@@ -92,7 +92,10 @@ def _revoked(line: Row, claim: Row, p: dict) -> None:
     line["to_recover"] = add(line.get("to_recover"), claim["to_recover"])
 
 
-def _recovery_handler(field: str):
+def _recovery_handler(field: str, sign: int = 1):
+    """A recovery's money moving to `field` (recovered, written off) from what is to recover; `sign` -1: back (a
+    repayment reversed). A repayment's part taken off a write-off (`written_off_part`) comes from the write-off, not
+    from what is to recover, and a reversal gives it back there."""
     def handler(t: Tables, e: EventRow) -> None:
         recovery = t.get("recoveries", e.aggregate_id)
         if recovery is None:
@@ -100,8 +103,11 @@ def _recovery_handler(field: str):
         key = f"{recovery['award_year']}|{recovery['programme']}|{recovery['lead']}"
         if (line := t.get(FINANCE, key)) is None:
             return
-        line["to_recover"] = add(line.get("to_recover"), neg(e.payload["amount"]))
-        line[field] = add(line.get(field), e.payload["amount"])
+        moved, part = sign * amount(e.payload["amount"]), sign * amount(e.payload.get("written_off_part"))
+        line["to_recover"] = add(line.get("to_recover"), -moved, part)
+        line[field] = add(line.get(field), moved)
+        if part:
+            line["written_off"] = add(line.get("written_off"), -part)
         t.put(FINANCE, key, line)
     return handler
 
@@ -141,6 +147,7 @@ HANDLERS: dict[str, Handler] = {
     "FundYear.AppropriationCorrected": _fund_corrected,
     "Claim.Revoked": _revoked, "Recovery.Repaid": _recovery_handler("recovered"),
     "Recovery.WrittenOff": _recovery_handler("written_off"),
+    "Recovery.RepaymentReversed": _recovery_handler("recovered", -1),
 }
 
 

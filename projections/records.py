@@ -11,6 +11,7 @@ from projections import caps
 from projections.events import EventRow
 from projections.fold import Concern, Handler, Tables
 from projections.money import ZERO, add, neg
+from projections.money import amount as money
 
 RECORDS = "records"
 
@@ -114,7 +115,7 @@ def _claim_event(change):
         change(claim, e.payload)
         t.put(RECORDS, e.aggregate_id, claim)
         moves_caps = e.event in ("Claim.Approved", "Claim.Rejected", "Claim.Withdrawn", "Claim.Revoked",
-                                 "Claim.RepaymentRecorded") \
+                                 "Claim.RepaymentRecorded", "Claim.RepaymentReversed") \
             and not claim.get("proposed")
         return Concern(claim["uscc"], caps.shared_accounts(claim) if moves_caps else ())
     return handler
@@ -179,15 +180,19 @@ def _repayment_recorded(claim: dict, p: dict) -> None:
     """The claim's side of a repayment: its row is as the recovery's event leaves it; what moves is its caps."""
 
 
-def _recovery_event(field: str):
+def _recovery_event(field: str, sign: int = 1):
+    """As the finance line moves (projections/finance.py `_recovery_handler`): `sign` -1 for a repayment reversed,
+    a repayment's `written_off_part` from the write-off rather than from what is to recover."""
     def handler(t: Tables, e: EventRow) -> Concern | None:
         recovery = t.get("recoveries", e.aggregate_id)
         claim = None if recovery is None else t.get(RECORDS, recovery["claim_id"])
         if claim is None:
             return None
-        amount = e.payload["amount"]
-        claim["to_recover"] = add(claim["to_recover"], neg(amount))
-        claim[field] = add(claim[field], amount)
+        moved, part = sign * money(e.payload["amount"]), sign * money(e.payload.get("written_off_part"))
+        claim["to_recover"] = add(claim["to_recover"], -moved, part)
+        claim[field] = add(claim[field], moved)
+        if part:
+            claim["written_off"] = add(claim.get("written_off"), -part)
         t.put(RECORDS, claim["id"], claim)
         return Concern(claim["uscc"])
     return handler
@@ -252,9 +257,11 @@ HANDLERS: dict[str, Handler] = {
     "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
     "Claim.Withdrawn": _withdrawn, "Claim.Revoked": _revoked, "Claim.RepaymentRecorded": _repayment_recorded,
+    "Claim.RepaymentReversed": _repayment_recorded,
     "Claim.Proposed": _proposed, "Claim.Confirmed": _confirmed, "Claim.Replaced": _replaced,
     "Claim.Outranked": _replaced,
     "Recovery.Opened": _recovery_opened, "Recovery.Repaid": _recovery_event("recovered"),
+    "Recovery.RepaymentReversed": _recovery_event("recovered", -1),
     "Recovery.WrittenOff": _recovery_event("written_off"),
     "Organisation.DistrictChanged": _district_changed, "Certification.Revoked": _certification_revoked,
     "Certification.SubjectNamed": _subject_named,

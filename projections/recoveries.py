@@ -30,8 +30,11 @@ def _moved(field: str):
         if (row := t.get(RECOVERIES, e.aggregate_id)) is None:
             return
         p = e.payload
+        part = amount(p.get("written_off_part"))  # a repayment's part taken off the write-off: none outstanding
         row[field] = add(row[field], p["amount"])
-        row["outstanding"] = add(row["outstanding"], neg(p["amount"]))
+        row["outstanding"] = add(row["outstanding"], neg(p["amount"]), part)
+        if part:
+            row["written_off"] = add(row["written_off"], -part)
         row["status"] = _status(row["outstanding"])
         row["updated_at"] = e.recorded_at  # the moment of the last command on it, as the recovery's answer says
         # What the recovery's own answer shows (views.recovery), so that the list says the same of it.
@@ -39,8 +42,10 @@ def _moved(field: str):
             row.update(write_off_reason=p["reason"], write_off_document_ref=p["document_ref"],
                        written_off_by=p.get("by"))
         else:
-            row["repayments"] = [*row.get("repayments", ()), {"amount": p["amount"], "received_on": p["received_on"],
-                                                              "bank_ref": p["bank_ref"]}]
+            said = {"amount": p["amount"], "received_on": p["received_on"], "bank_ref": p["bank_ref"]}
+            if part:
+                said["written_off_part"] = p["written_off_part"]
+            row["repayments"] = [*row.get("repayments", ()), said]
         t.put(RECOVERIES, e.aggregate_id, row)
         if field == "recovered":
             key = f"{e.aggregate_id}|{e.version:06d}"
@@ -50,14 +55,39 @@ def _moved(field: str):
     return handler
 
 
+def _reversed(t: Tables, e: EventRow) -> None:
+    """A repayment taken back: the last standing one (ledger/domain/recovery.py `reverse_repayment`). Its money is
+    owed again (what it took off a write-off is written off again), it is marked reversed in the list, and its row
+    in REPAYMENTS says so, so no bank line is matched to it (projections/bank_credits.py)."""
+    if (row := t.get(RECOVERIES, e.aggregate_id)) is None:
+        return
+    p = e.payload
+    part = amount(p.get("written_off_part"))
+    row["recovered"] = add(row["recovered"], neg(p["amount"]))
+    row["outstanding"] = add(row["outstanding"], p["amount"], -part)
+    if part:
+        row["written_off"] = add(row["written_off"], part)
+    row["status"] = _status(row["outstanding"])
+    row["updated_at"] = e.recorded_at
+    repayments = row.get("repayments", [])
+    at = max((i for i, r in enumerate(repayments) if not r.get("reversed")), default=None)
+    if at is not None:
+        repayments[at] = repayments[at] | {"reversed": True, "reversal_reason": p["reason"],
+                                           "reversal_document_ref": p["document_ref"]}
+    t.put(RECOVERIES, e.aggregate_id, row)
+    key = f"{e.aggregate_id}|{p['repaid_version']:06d}"  # the Repaid event's own row
+    if (paid := t.get(REPAYMENTS, key)) is not None:
+        t.put(REPAYMENTS, key, paid | {"reversed": True})
+
+
 HANDLERS: dict[str, Handler] = {"Recovery.Opened": _opened, "Recovery.Repaid": _moved("recovered"),
-                                "Recovery.WrittenOff": _moved("written_off")}
+                                "Recovery.WrittenOff": _moved("written_off"), "Recovery.RepaymentReversed": _reversed}
 
 
 def render(row: Row) -> Row:
     return {k: row[k] for k in ("id", "claim_id", "uscc", "programme", "award_year", "amount", "recovered",
                                 "written_off", "outstanding", "status", "reason", "document_ref", "opened_at")} | {
-        "lead_bureau": row["lead"], "repayments": row.get("repayments", []),
+        "lead_bureau": row["lead"], "repayments": [{"reversed": False} | r for r in row.get("repayments", [])],
         # Rows folded before it was kept: the opening's moment, right until a repayment or write-off (a rebuild).
         "updated_at": row.get("updated_at", row["opened_at"]),
         **{k: row.get(k) for k in ("write_off_reason", "write_off_document_ref", "written_off_by")}}

@@ -17,6 +17,7 @@ from api.schemas.corrections import (
     RecoveryList,
     RecoveryPublic,
     RepaymentCreate,
+    RepaymentReversalCreate,
     RevocationCreate,
     WithdrawalCreate,
     WriteOffCreate,
@@ -86,6 +87,15 @@ def record_repayment(recovery_id: str, body: RepaymentCreate, by: Finance, ledge
     return settle(ledger.record_repayment(by, recovery_id=recovery_id, amount=body.amount,
                                           received_on=body.received_on, bank_ref=body.bank_ref, dry_run=dry_run,
                                           key=key))
+
+
+@router.post("/v1/recoveries/{recovery_id}/repayments/reverse", response_model=RecoveryPublic, responses=ERRORS)
+def reverse_repayment(recovery_id: str, body: RepaymentReversalCreate, by: Finance, ledger: LedgerDep,
+                      key: IdempotencyKeyDep, settle: SettleDep, dry_run: DryRun = False) -> dict[str, Any]:
+    """Reverse the last standing repayment, booked in error (finance), naming it by amount, day and bank_ref."""
+    return settle(ledger.reverse_repayment(by, recovery_id=recovery_id, amount=body.amount,
+                                           received_on=body.received_on, bank_ref=body.bank_ref, reason=body.reason,
+                                           document_ref=body.document_ref, dry_run=dry_run, key=key))
 
 
 @router.post("/v1/recoveries/{recovery_id}/write-off", response_model=RecoveryPublic, responses=ERRORS)

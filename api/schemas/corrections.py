@@ -81,10 +81,28 @@ class WriteOffCreate(RequestModel):
     document_ref: Text
 
 
+class RepaymentReversalCreate(RequestModel):
+    model_config = examples({"amount": "50000.00", "received_on": "2024-06-20", "bank_ref": "RCV-2024-0620",
+                             "reason": "误记入他户追回款项，款项实为另一单位归还",
+                             "document_ref": "区财更〔2024〕12号"})
+
+    amount: MoneyIn = Field(description="the repayment's amount, as it was booked")
+    received_on: Day = Field(description="its day, as it was booked")
+    bank_ref: Text = Field(description="its bank reference, as it was booked")
+    reason: Text
+    document_ref: Text
+
+
 class Repayment(PublicModel):
     amount: MoneyOut
     received_on: date
     bank_ref: str
+    reversed: bool = Field(False, description="booked in error and reversed (POST .../repayments/reverse): it no"
+                                              " longer counts as recovered")
+    written_off_part: MoneyOut | None = Field(None, description="what of it came back on money written off before"
+                                                                " (the write-off is that much less)")
+    reversal_reason: str | None = None
+    reversal_document_ref: str | None = None
 
 
 class RecoveryPublic(PublicModel):

@@ -71,6 +71,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Writes off all that is outstanding and closes the recovery."),
     "confirm_write_off": ("确认核销", "Confirm the write-off"),
     "repaid": ("还款已登记。", "The repayment is recorded."), "wrote_off": ("已核销。", "Written off."),
+    "unrepaid": ("该笔还款已冲回，相应金额重新计入未追回余额。",
+                 "The repayment is reversed: its amount is owed again."),
+    "unrepay_h": ("冲回误登记的还款", "Reverse a repayment booked in error"),
+    "unrepay_hint": ("记错追回款项、重复登记或金额有误的还款可以冲回（只能从最后一笔起逐笔冲回）；冲回不删除原记录，"
+                     "其金额重新计入未追回余额，错误登记的款项请在正确的追回款项下重新登记。",
+                     "A repayment booked on the wrong recovery, twice, or for the wrong amount is reversed (the last"
+                     " one first); nothing is deleted: its amount is owed again here, and money that belongs to"
+                     " another recovery is booked there."),
+    "unrepay_which": ("将冲回：{day} 到账 {amount}，银行流水号 {ref}", "To reverse: {amount} received on {day}, bank"
+                                                                 " reference {ref}"),
+    "confirm_unrepay": ("确认冲回", "Confirm the reversal"),
+    "repayment_reversed": ("已冲回", "reversed"), "repayment_state": ("状态", "State"),
+    "repayment_standing": ("有效", "standing"),
+    "from_written_off": ("（其中 {amount} 冲减已核销）", " ({amount} of it off the write-off)"),
+    "repay_after_write_off": ("核销后收回的款项也在此登记：超出未追回余额的部分冲减已核销金额。",
+                              "Money received after a write-off is recorded here too: beyond what is outstanding, it"
+                              " comes off what was written off."),
     "opened_at": ("开立时间", "Opened"), "view_recovery": ("查看", "Open"), "count": ("笔数", "Count"),
 }
 
@@ -83,6 +100,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Claim.Withdrawn": ("撤回申请", "Claim withdrawn"), "Claim.Revoked": ("撤销奖补", "Award revoked"),
     "Recovery.Opened": ("开立追回款项", "Recovery opened"), "Recovery.Repaid": ("登记还款", "Repayment recorded"),
     "Recovery.WrittenOff": ("核销追回款项", "Recovery written off"),
+    "Recovery.RepaymentReversed": ("冲回还款", "Repayment reversed"),
     "Certification.Revoked": ("撤销认定", "Certification revoked"),
     "Organisation.DistrictChanged": ("迁入/迁出本区", "District change"),
 }

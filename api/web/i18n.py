@@ -287,6 +287,8 @@ FORM_LABELS: dict[str, dict[str, str]] = {
     "certification": {"reason": "correction_reason", "effective_on": "revoked_from", "document_ref": "document_ref"},
     "repay": {"amount": "amount_yuan", "received_on": "received_on", "bank_ref": "bank_ref"},
     "write_off": {"reason": "correction_reason", "document_ref": "document_ref"},
+    "unrepay": {"amount": "amount_yuan", "received_on": "received_on", "bank_ref": "bank_ref",
+                "reason": "correction_reason", "document_ref": "document_ref"},
 }
 
 

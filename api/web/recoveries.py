@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReadModelsDep
 from api.routes.corrections import RECOVERY_READERS
-from api.schemas.corrections import RepaymentCreate, WriteOffCreate
+from api.schemas.corrections import RepaymentCreate, RepaymentReversalCreate, WriteOffCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import plain_amount
 from api.web.correction_forms import FormState, attempt
@@ -110,7 +110,7 @@ def _recovery_page(request: Request, ledger: LedgerDep, recovery_id: str, action
     return render(request, "corrections/recovery.html", state.status, recovery=found | acts, action=action,
                   form=state, org_name=name,
                   programmes=ledger.catalogue().programmes,
-                  done=done if done in ("repaid", "wrote_off") else None)
+                  done=done if done in ("repaid", "wrote_off", "unrepaid") else None)
 
 
 @router.get("/ui/recoveries/{recovery_id}", dependencies=[Reader])
@@ -150,3 +150,21 @@ def write_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: Led
 
     state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=wrote_off", "write_off")
     return _recovery_page(request, ledger, recovery_id, "write_off", state, by)
+
+
+@router.post("/ui/recoveries/{recovery_id}/repayments/reverse", dependencies=[CsrfChecked])
+def unrepay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerDep, amount: Text = "",
+            received_on: Text = "", bank_ref: Text = "", reason: Text = "", document_ref: Text = "",
+            step: Text = "preview", key: Text = "") -> Response:
+    """Preview, then confirm, reversing the last standing repayment, booked in error (finance)."""
+    typed = {"amount": amount.strip(), "received_on": received_on, "bank_ref": bank_ref, "reason": reason,
+             "document_ref": document_ref}
+
+    def command(dry_run: bool, once: str | None):
+        body = RepaymentReversalCreate.model_validate(typed | {"amount": plain_amount(amount)})
+        return ledger.reverse_repayment(by, recovery_id=recovery_id, amount=body.amount,
+                                        received_on=body.received_on, bank_ref=body.bank_ref, reason=body.reason,
+                                        document_ref=body.document_ref, dry_run=dry_run, key=once)
+
+    state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=unrepaid", "unrepay")
+    return _recovery_page(request, ledger, recovery_id, "unrepay", state, by)

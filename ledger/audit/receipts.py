@@ -273,7 +273,8 @@ _CREATED = ("Submitted", "Proposed")
 # summary resting on it is refused rather than guessed (tests/audit/test_receipt_summary.py keeps the two lists
 # equal).
 CLAIM_EVENTS = frozenset({*_CREATED, "Reassessed", "Confirmed", "Replaced", "Outranked", "Approved", "Rejected",
-                          "PayoutRecorded", "PayoutReversed", "Withdrawn", "Revoked", "RepaymentRecorded"})
+                          "PayoutRecorded", "PayoutReversed", "Withdrawn", "Revoked", "RepaymentRecorded",
+                          "RepaymentReversed"})
 _AS_SUBMITTED = ("uscc", "programme", "award_year", "tier", "rank", "subject", "body_id", "certification_id",
                  "document_ref", "explanation", "policy_version")
 _MONEY_SUBMITTED = ("basis_amount", "requested_amount", "gross_amount", "entitled_amount")
@@ -432,9 +433,10 @@ def _order_faults(events: list[dict[str, Any]], linked: set[UUID]) -> list[dict[
 # command recorded with it.
 _ECHOES = {"Claim.PayoutRecorded": ("payout_id", "Payout.Recorded"),
            "Claim.PayoutReversed": ("payout_id", "Payout.Reversed"),
-           "Claim.RepaymentRecorded": ("recovery_id", "Recovery.Repaid")}
+           "Claim.RepaymentRecorded": ("recovery_id", "Recovery.Repaid"),
+           "Claim.RepaymentReversed": ("recovery_id", "Recovery.RepaymentReversed")}
 _ECHOED_ZH = {"Payout.Recorded": ("支付", "拨付"), "Payout.Reversed": ("支付", "冲回"),
-              "Recovery.Repaid": ("追回款项", "还款")}
+              "Recovery.Repaid": ("追回款项", "还款"), "Recovery.RepaymentReversed": ("追回款项", "还款冲回")}
 
 
 def _unechoed(own: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -464,14 +466,21 @@ def recovery_figures(receipt: dict[str, Any]) -> dict[str, str] | None:
     receipt said "paid 100,000.00" and nothing of the 40,000 repaid and 60,000 written off (a finance probe)."""
     figures = {"amount": Decimal("0.00"), "recovered": Decimal("0.00"), "written_off": Decimal("0.00")}
     seen = False
+    # Each recovery event's money: (field, sign); a repayment's part taken off a write-off comes off written_off,
+    # and a repayment reversed puts both back.
+    field = {"Recovery.Opened": ("amount", 1), "Recovery.Repaid": ("recovered", 1),
+             "Recovery.WrittenOff": ("written_off", 1), "Recovery.RepaymentReversed": ("recovered", -1)}
     for event in receipt.get("events") or []:
         name = str(event.get("event", "")) if isinstance(event, dict) else ""
-        field = {"Recovery.Opened": "amount", "Recovery.Repaid": "recovered", "Recovery.WrittenOff": "written_off"}
         if name in field:
+            data = readable_of(event)
             try:
-                figures[field[name]] += _decimal(readable_of(event)["amount"])
+                moved, part = _decimal(data["amount"]), _decimal(data.get("written_off_part") or "0.00")
             except (KeyError, TypeError, ValueError, InvalidOperation):
                 continue
+            to, sign = field[name]
+            figures[to] += sign * moved
+            figures["written_off"] -= sign * part
             seen = True
     if not seen:
         return None
@@ -554,7 +563,7 @@ def _apply(view: dict[str, Any], payouts: dict[str, Decimal], name: str, data: d
         payouts[str(data["payout_id"])] = _decimal(data["amount"])
     elif name == "PayoutReversed":
         payouts.pop(str(data["payout_id"]), None)
-    elif name == "RepaymentRecorded":
+    elif name in ("RepaymentRecorded", "RepaymentReversed"):
         pass  # the claim's side of a repayment on its recovery: what it keeps on its caps, not its summary
     elif name == "Revoked":
         view.update(status="revoked", decision_note=data["reason"], released_amount=_money(data["released_amount"]),

@@ -48,6 +48,13 @@ class AwardAccount(LedgerAggregate):
         entry = self.entries[claim_id]
         entry.update(status="approved", amount=amount, gross=min(entry["gross"], amount))
 
+    @event("Restored")
+    def restore(self, claim_id: str, status: str, amount: Decimal, gross: Decimal, by: str) -> None:
+        """A claim's entry put back as it stood before a command that is taken back (a repayment reversed: the
+        revoked award keeps its paid part here again). The use case checks first that no other claim took what that
+        command freed."""
+        self.entries[claim_id].update(status=status, amount=amount, gross=gross)
+
     @event("Released")
     def release(self, claim_id: str, by: str, status: str = "rejected") -> None:
         # `status` says why (rejected, withdrawn, revoked); none of them counts as live (rules/facts.py LIVE).

@@ -137,6 +137,7 @@ class Claim(LedgerAggregate):
         self.decision_note = reason
         self.released_amount = released_amount
         self.recovery_id = recovery_id
+        self.kept_on = kept_on  # the account families its paid part counts on (None: recorded before it was said)
 
     @event("RepaymentRecorded")
     def record_repayment(self, recovery_id: str, amount: Decimal, kept_amount: Decimal, by: str,
@@ -146,6 +147,13 @@ class Claim(LedgerAggregate):
         paid, net of reversals, less what has been repaid). Recorded for every repayment (before 2026-12-05, only
         where the award counted on a cap, ladder or subject); money written off stays kept (the organisation
         has it)."""
+
+    @event("RepaymentReversed")
+    def record_repayment_reversal(self, recovery_id: str, amount: Decimal, kept_amount: Decimal, by: str,
+                                  received_on: date, bank_ref: str) -> None:
+        """The claim's side of a repayment taken back on its recovery (`Recovery.RepaymentReversed`): `amount` did
+        not come back after all, and what the revoked award counts on its accounts is `kept_amount` again, as it
+        was before that repayment."""
 
     @property
     def paid_amount(self) -> Decimal:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -16,10 +16,11 @@ from ledger.domain import errors
 from ledger.domain.bank_statement import reference_key
 from ledger.domain.claim import Claim
 from ledger.domain.payout import Payout
-from ledger.domain.recovery import Recovery
+from ledger.domain.recovery import ZERO, Recovery
 from ledger.domain.values import money, yuan
 from ledger.principals import Principal, Role
 from ledger.rules.accounts import keeps_paid
+from ledger.rules.facts import LIVE
 from ledger.usecases.common import plain_reference, require_role, text, uuid_of
 
 if TYPE_CHECKING:
@@ -66,14 +67,19 @@ class RecoveryCommands:
                                           " repayment", zh=f"到账日期 {received_on.isoformat()} 早于该奖补的拨付日期"
                                           f"（{paid_from.isoformat()}，现存最早一笔拨付）：款项拨付之前不可能退还；"
                                           "请填写银行实际到账日期", field="received_on")
-            if recovery.status == "closed":  # nothing is outstanding: any repayment is above it
-                raise errors.OverRecovered(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
-                                           f" written off {yuan(recovery.written_off)}): nothing is outstanding, so"
-                                           f" a repayment of {yuan(value)} is more than it. Money received beyond"
-                                           " it goes back to the payer",
-                                           zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，"
-                                              f"已核销 {yuan(recovery.written_off)} 元），尚未追回金额为零，还款"
-                                              f" {yuan(value)} 元超出；超出部分退还付款人")
+            # Money written off may still come back (a debtor paying after the write-off, through the courts): a
+            # repayment beyond what is outstanding is taken off the write-off (a finance probe was told to send
+            # such money back to the payer). Only beyond both is it more than was ever owed.
+            room = recovery.outstanding + recovery.written_off
+            if room <= 0:  # nothing outstanding, nothing written off: any repayment is above it
+                raise errors.OverRecovered(f"recovery {recovery_id} is repaid in full ({yuan(recovery.recovered)}"
+                                           f" recovered): nothing is owed, so a repayment of {yuan(value)} is more"
+                                           " than it. Money received beyond it goes back to the payer; a repayment"
+                                           f" booked here in error is reversed first (POST /v1/recoveries/{rid}/"
+                                           "repayments/reverse)",
+                                           zh=f"追回款项 {recovery_id} 已全部追回（{yuan(recovery.recovered)} 元），"
+                                              f"已无应追回金额，还款 {yuan(value)} 元超出；超出部分退还付款人；如有"
+                                              f"误登记的还款，请先冲回（POST /v1/recoveries/{rid}/repayments/reverse）")
             # References told apart as the bank matching tells them (case aside): `rec-1` is the receipt `REC-1`.
             receipt = (reference_key(bank_ref), value, received_on)
             if any((reference_key(p["bank_ref"]), p["amount"], p["received_on"]) == receipt
@@ -87,17 +93,124 @@ class RecoveryCommands:
                                       zh=f"追回款项 {recovery_id} 已登记这笔还款（{received_on.isoformat()} 到账"
                                          f" {yuan(value)} 元，银行流水号 {bank_ref!r}）：同一笔到账只登记一次；"
                                          "如登记金额少于实际到账，请只补登差额")
-            if value > recovery.outstanding:
-                raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)}"
-                                           f" still outstanding on recovery {recovery_id}; record at most that much"
-                                           " and return the difference to the payer",
-                                           zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} 尚未追回的"
-                                              f" {yuan(recovery.outstanding)} 元；请最多登记该金额，多出部分退还付款人")
-            recovery.repay(value, received_on, bank_ref, by.name)
+            if value > room:
+                left, off = yuan(recovery.outstanding), yuan(recovery.written_off)
+                owed = (f"the {left} still outstanding" if not recovery.written_off else
+                        f"the {left} outstanding and the {off} written off")
+                owed_zh = (f"尚未追回的 {left} 元" if not recovery.written_off else
+                           f"尚未追回的 {left} 元与已核销的 {off} 元之和")
+                raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than {owed} on recovery"
+                                           f" {recovery_id}; record at most {yuan(room)} and return the difference to"
+                                           " the payer",
+                                           zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} {owed_zh}；请最多"
+                                              f"登记 {yuan(room)} 元，多出部分退还付款人")
+            recovery.repay(value, received_on, bank_ref, by.name, **_beyond(value, recovery.outstanding))
             return [recovery, *self._unkept(recovery, claim, value, received_on, by)], views.recovery(recovery)
 
         args = {"recovery": str(rid), "a": value, "on": received_on, "ref": bank_ref}
         return self._run(by, key, "record_repayment", args, decide, dry_run=dry_run)
+
+    def reverse_repayment(self, by: Principal, *, recovery_id: str, amount: Decimal, received_on: date,
+                          bank_ref: str, reason: str, document_ref: str, dry_run: bool = False,
+                          key: str | None = None) -> Outcome:
+        """Take back a repayment booked in error (on the wrong recovery, twice, for the wrong amount), with why and
+        the document it rests on; nothing is edited (a finance probe booked one bank receipt on two companies'
+        recoveries and nothing could undo it). The repayment is named by what it was booked with (amount, day,
+        bank reference); only the last one standing is reversed, later ones first, so that what it took off the
+        revoked award's caps, ladders and subject is put back exactly as it stood, and only where no other claim
+        has taken what it freed since (refused `conflict`, naming that claim: the money would count twice)."""
+        require_role(by, Role.FINANCE, doing="reverse repayments")
+        rid = uuid_of(recovery_id, "recovery")
+        value, bank_ref = money(amount), plain_reference(bank_ref, "bank_ref", "银行流水号")
+        reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
+            self._intact(rid, f"recovery {recovery_id}")
+            at = self._standing_repayment(recovery, value, received_on, bank_ref)
+            claim = self._get(Claim, UUID(recovery.claim_id), f"claim {recovery.claim_id}")
+            self._intact(claim.id, f"claim {recovery.claim_id}")
+            booked = recovery.repayments[at]
+            repaid = [e for e in self.events.get(rid) if type(e).__name__ == "Repaid"][at]
+            restored = self._restored(claim, repaid.timestamp, recovery_id, by)
+            part = booked.get("written_off_part", ZERO)
+            recovery.reverse_repayment(value, received_on, booked["bank_ref"], reason, document_ref, by.name,
+                                       repaid.originator_version, **({"written_off_part": part} if part else {}))
+            kept = recovery.amount - recovery.recovered
+            claim.record_repayment_reversal(str(recovery.id), value, kept, by.name, received_on, booked["bank_ref"])
+            return [recovery, claim, *restored], views.recovery(recovery)
+
+        args = {"recovery": str(rid), "a": value, "on": received_on, "ref": bank_ref, "reason": reason,
+                "doc": document_ref}
+        return self._run(by, key, "reverse_repayment", args, decide, dry_run=dry_run)
+
+    def _standing_repayment(self, recovery: Recovery, value: Decimal, received_on: date, bank_ref: str) -> int:
+        """Where in the recovery's repayments the one named stands: the last standing one, else a refusal saying
+        which it is or which to reverse first."""
+        rid, named = str(recovery.id), (reference_key(bank_ref), value, received_on)
+        standing = [at for at, p in enumerate(recovery.repayments) if not p.get("reversed")]
+        found = [at for at in standing if (reference_key(recovery.repayments[at]["bank_ref"]),
+                                          recovery.repayments[at]["amount"],
+                                          recovery.repayments[at]["received_on"]) == named]
+
+        def said(at: int) -> str:
+            p = recovery.repayments[at]
+            return f"{yuan(p['amount'])} received on {p['received_on'].isoformat()}, bank_ref {p['bank_ref']!r}"
+
+        def said_zh(at: int) -> str:
+            p = recovery.repayments[at]
+            return f"{p['received_on'].isoformat()} 到账 {yuan(p['amount'])} 元（银行流水号 {p['bank_ref']!r}）"
+
+        if not found:
+            listed = "; ".join(said(at) for at in standing) or "none"
+            listed_zh = "；".join(said_zh(at) for at in standing) or "无"
+            raise errors.NotFound(f"recovery {rid} has no standing repayment of {yuan(value)} received on"
+                                  f" {received_on.isoformat()} with bank_ref {bank_ref!r}; send the amount, day and"
+                                  f" bank reference of one it holds (standing: {listed})",
+                                  zh=f"追回款项 {rid} 没有 {received_on.isoformat()} 到账 {yuan(value)} 元、银行流水号"
+                                     f" {bank_ref!r} 的有效还款；请填写其中一笔的金额、到账日期和银行流水号"
+                                     f"（现有：{listed_zh}）",
+                                  field="bank_ref")
+        if found[-1] != standing[-1]:
+            later = [at for at in standing if at > found[-1]]
+            en = "; ".join(said(at) for at in later)
+            zh = "；".join(said_zh(at) for at in later)
+            raise errors.Conflict(f"repayments were booked on recovery {rid} after this one ({en}): reverse those"
+                                  " first, latest first, then this one (and book again those that were right), so"
+                                  " each puts back what it found",
+                                  zh=f"追回款项 {rid} 在这笔之后还登记了还款（{zh}）：请先从最后一笔起依次冲回，再冲回"
+                                     "这一笔（其中正确的请重新登记），以便逐笔恢复原状")
+        return found[-1]
+
+    def _restored(self, claim: Claim, moment: Any, recovery_id: str, by: Principal) -> list[Aggregate]:
+        """The revoked award's entries put back as the repayment made at `moment` found them, on every account it
+        changed; refused where another claim has since taken what it freed there, or where the repayment's changes
+        cannot be found (recorded before a command's events shared one moment)."""
+        cid, restored = str(claim.id), []
+        for key in claim.accounts:
+            if not keeps_paid(key):
+                continue
+            account = self._account(key)
+            entry = account.entries.get(cid)
+            if entry is None:
+                continue
+            changed = next((e for e in self.events.get(account.id)
+                            if e.timestamp == moment and getattr(e, "claim_id", None) == cid), None)
+            if changed is None:
+                if entry["status"] == "approved":
+                    raise errors.Conflict(
+                        f"the repayment on recovery {recovery_id} was recorded before the ledger kept what each"
+                        f" command changed together, and what it took off account {key} cannot be put back exactly;"
+                        " record the correction with the district's auditor",
+                        zh=f"追回款项 {recovery_id} 的这笔还款登记于台账统一记录每条指令所作变更之前，无法准确恢复其对"
+                           f"账户 {key} 的影响；请会同审计部门处理此项更正")
+                continue
+            before = self.repository.get(account.id, version=changed.originator_version - 1).entries
+            _nothing_taken(account.entries, before, cid, key, recovery_id)
+            was = before[cid]
+            account.restore(cid, was["status"], was["amount"], was["gross"], by.name)
+            restored.append(account)
+        return restored
 
     def _first_paid(self, claim: Claim) -> date | None:
         """The day the award a recovery claws back was first paid: the earliest of the claim's payouts still
@@ -173,3 +286,28 @@ class RecoveryCommands:
                                       zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，已核销"
                                          f" {yuan(recovery.written_off)} 元），尚未追回金额为零，没有可核销的金额")
         return recovery
+
+
+def _beyond(value: Decimal, outstanding: Decimal) -> dict[str, Decimal]:
+    """A repayment's part beyond what is outstanding: taken off the write-off (none: nothing to say)."""
+    part = value - max(outstanding, ZERO)
+    return {"written_off_part": part} if part > 0 else {}
+
+
+def _nothing_taken(now: dict[str, dict], before: dict[str, dict], cid: str, key: str, recovery_id: str) -> None:
+    """Refuse where a claim other than `cid` holds more on the account now than before the repayment (live now and
+    not then, or for more): the room the repayment freed was taken since, and putting the revoked award's part back
+    would count money twice there."""
+    for other, entry in now.items():
+        if other == cid or entry["status"] not in LIVE:
+            continue
+        then = before.get(other)
+        if then is None or then["status"] not in LIVE or entry["amount"] > then["amount"] \
+                or entry["gross"] > then["gross"]:
+            raise errors.Conflict(
+                f"since the repayment on recovery {recovery_id}, claim {other} ({entry['status']}) has taken what it"
+                f" freed on account {key}: reversing it would count the revoked award's paid part there again, beside"
+                f" claim {other}'s; the bureau first decides or corrects claim {other}, or the repayment stands",
+                zh=f"这笔还款登记后，申请 {other}（{entry['status']}）已占用其在账户 {key} 上释放的额度：冲回将使已撤销"
+                   f"奖补的已拨付部分与申请 {other} 重复计算；请先由牵头部门处理申请 {other}，否则这笔还款不能冲回",
+                claim_id=other)

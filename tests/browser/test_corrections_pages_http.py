@@ -118,3 +118,37 @@ def test_a_revocations_notice_says_what_it_released_and_what_it_recovers(client)
     assert notice == "奖补已撤销：未拨付的 200,000.00 元已释放（额度、等次与专项资金）。", notice
     english = client.get(done.headers["location"] + "&lang=en").text
     assert "The award is revoked: the 200,000.00 yuan not paid is released" in english
+
+
+def test_finance_reverses_a_repayment_booked_in_error_through_its_preview(client, certified):
+    """A finance probe booked a receipt on the wrong recovery and the page had no way back. The recovery page names
+    the last standing repayment, previews its reversal (nothing written) and confirms it: the row stays, struck
+    through and marked reversed with why and on what document, and the amount is owed again. Written off, a
+    recovery still takes money that comes back, and the page says so."""
+    opened = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
+                  {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}, as_="kjj")
+    rid = opened["recovery_id"]
+    _api(client, "POST", f"/v1/recoveries/{rid}/repayments",
+         {"amount": "100000.00", "received_on": "2024-06-20", "bank_ref": "RCV-2024-0620"}, as_="finance")
+    csrf = _sign_in(client, "finance")
+    page = client.get(f"/ui/recoveries/{rid}").text
+    assert 'data-testid="unrepay-form"' in page and "RCV-2024-0620" in page.split('data-testid="unrepay-which"')[1]
+    form = {"csrf": csrf, "amount": "100000.00", "received_on": "2024-06-20", "bank_ref": "RCV-2024-0620",
+            "reason": "误记入他户追回款项", "document_ref": "区财更〔2024〕12号"}
+    preview = client.post(f"/ui/recoveries/{rid}/repayments/reverse", data=form | {"step": "preview"})
+    assert preview.status_code == 200 and 'data-testid="unrepay-preview"' in preview.text
+    assert "100,000.00 元" in preview.text.split('data-testid="preview-outstanding">')[1][:40]
+    assert _api(client, "GET", f"/v1/recoveries/{rid}", as_="finance")["status"] == "closed"  # nothing written
+    done = client.post(f"/ui/recoveries/{rid}/repayments/reverse", data=form | {"step": "confirm",
+                                                                                "key": unique_id("k")},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=unrepaid"), done.text[:500]
+    after = client.get(done.headers["location"]).text
+    assert "该笔还款已冲回" in after and 'data-reversed="1"' in after
+    assert "已冲回：误记入他户追回款项（区财更〔2024〕12号）" in after
+    assert 'data-testid="unrepay-form"' not in after  # nothing standing is left to reverse
+    _api(client, "POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业已注销", "document_ref": "W-1"},
+         as_="finance")
+    closed = client.get(f"/ui/recoveries/{rid}").text
+    assert 'data-testid="repay-form"' in closed and 'data-testid="repay-after-write-off"' in closed
+    assert 'data-testid="write-off-form"' not in closed

@@ -315,6 +315,38 @@ def test_money_repaid_on_a_revoked_award_stops_counting_under_any_draft(world: W
     assert simulate_ledger(world.ledger, draft, uscc=org).as_json() == plain
 
 
+@given(rate=st.sampled_from(["0.10", "0.30", "0.40"]), repaid=st.sampled_from(["50000", "150000"]))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_repayment_reversed_counts_again_in_the_replay_as_in_the_books(world: World, rate: str,
+                                                                          repaid: str) -> None:
+    """A voucher paid 150,000 and revoked; a repayment booked in error (in part, or in full, which released the
+    award's hold on the cap) and reversed: the books count the paid part on the cap again, and so does the replay,
+    under the catalogue in force (nothing moves) and under any rate (the twin's answer is the plain replays')."""
+    from ledger.principals import Principal, Role
+
+    finance = Principal("finance-1", Role.FINANCE)
+    org = world.org()
+    first = world.approved(org, "A5.voucher", basis_amount="1000000", effective_on=date(2024, 3, 3), year=2024)
+    world.ledger.record_payout(finance, claim_id=first["id"], amount=D("150000"), paid_on=date(2024, 4, 4),
+                               bank_ref=f"B-{org}")
+    rid = world.ledger.revoke_claim(KJJ, claim_id=first["id"], reason="fraud", document_ref="DOC-R").view["recovery_id"]
+    world.ledger.record_repayment(finance, recovery_id=rid, amount=D(repaid), received_on=date(2024, 4, 20),
+                                  bank_ref=f"R-{org}")
+    world.ledger.reverse_repayment(finance, recovery_id=rid, amount=D(repaid), received_on=date(2024, 4, 20),
+                                   bank_ref=f"R-{org}", reason="误记", document_ref="更〔2024〕1号")
+    second = world.approved(org, "A5.voucher", basis_amount="3000000", effective_on=date(2024, 5, 5), year=2024)
+    assert second["approved_amount"] == "350000.00"  # the 150,000 paid counts on the cap again
+    assert simulate_log(world.ledger, read_draft(in_force()), uscc=org).as_json()["delta"] == "0.00"
+    draft = read_draft(edit("A5.voucher", r'rate = "0.30"', f'rate = "{rate}"'))
+    answer = simulate_log(world.ledger, draft, uscc=org).as_json()
+    claims = answer["organisation"]["claims"]
+    kept = min(D("150000"), min(D("1000000") * D(rate), D("500000")))
+    simulated = sum((D(c["simulated"]) for c in claims), D(0))
+    assert simulated == kept + min(D("3000000") * D(rate), D("500000") - kept), answer
+    plain = simulate_ledger(world.ledger, draft, uscc=org, plain=True, hot=None).as_json()
+    assert simulate_ledger(world.ledger, draft, uscc=org).as_json() == plain
+
+
 def test_a_lower_rung_revoked_and_repaid_in_full_deducts_nothing_from_the_higher(world: World) -> None:
     """Rule 3 deducts "only what was awarded on a lower rung": a municipal ERC award paid 50,000, revoked and
     repaid in full was, in the end, not awarded at all, so the national rung pays its whole 1,000,000 (a
