@@ -235,6 +235,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Claim.PayoutRecorded": ("拨付记入申请", "Paid against the claim"),
     "Claim.PayoutReversed": ("申请拨付冲回", "Claim payout reversed"),
     "Claim.RepaymentRecorded": ("追回款记入已撤销的奖补", "Repayment recorded against the revoked award"),
+    "Claim.RepaymentReversed": ("误登记的追回款冲回", "Repayment booked in error reversed on the revoked award"),
     "Payout.Recorded": ("记录拨付", "Payout recorded"), "Payout.Reversed": ("记录冲回", "Payout reversed"),
     "Claim.Proposed": ("系统生成待确认奖补（免申即享）", "Award proposed by the ledger (no application needed)"),
     "Claim.Confirmed": ("确认待确认奖补", "Proposal confirmed"),

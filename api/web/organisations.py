@@ -106,7 +106,7 @@ def _claim_then(ledger: AwardLedger, row: dict, moment: datetime) -> dict | None
 # shows the payout's own event (amount, date, bank reference) and leaves out the claim's echo of it; so too a
 # repayment's, recorded on its recovery and on the revoked claim.
 CLAIM_ECHOES = {"Claim.PayoutRecorded": "Payout.Recorded", "Claim.PayoutReversed": "Payout.Reversed",
-                "Claim.RepaymentRecorded": "Recovery.Repaid"}
+                "Claim.RepaymentRecorded": "Recovery.Repaid", "Claim.RepaymentReversed": "Recovery.RepaymentReversed"}
 
 
 def once_per_payout(events: list[dict]) -> list[dict]:
