@@ -286,6 +286,34 @@ def test_a_lists_header_is_read_in_any_case_and_a_column_it_does_not_take_is_ref
     assert api.events() == before
 
 
+def test_a_header_in_chinese_or_with_another_separator_is_refused_saying_what_was_read(api: Api,
+                                                                                       world: World) -> None:
+    """A bureau probe: a header in Chinese (统一社会信用代码,项目,...) and a tab- or semicolon-separated list (WPS's
+    文本文件(制表符分隔)) were all told "表头缺少 uscc, ...", as if the first line were short. The refusal now says what
+    it read: the Chinese names, with the English name to write for each, or that the columns are separated by tabs or
+    semicolons where a list's are by commas; it writes nothing, in either language."""
+    code = world.org()
+    row = [code, "A6.honour", "provincial_sme", "2023-03-01", "浙经信〔2023〕9号", ""]
+    chinese = "统一社会信用代码,项目,等级,生效日期,文号,创新组织\n" + ",".join(row) + "\n"
+    problem = api.refused("POST", "/v1/certifications/imports", None, "jxj", 422, "invalid_request",
+                          content=chinese.encode(), headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert "表头各列为 统一社会信用代码、项目、等级、生效日期、文号、创新组织" in problem["detail"], problem
+    assert "统一社会信用代码 写作 uscc" in problem["detail"] and "文号 写作 document_ref" in problem["detail"]
+    english = api.refused("POST", "/v1/certifications/imports", None, "jxj", 422, "invalid_request",
+                          content=chinese.encode(), headers={"Content-Type": "text/csv"})
+    assert "its columns are 统一社会信用代码, 项目" in english["detail"], english
+    assert "uscc for 统一社会信用代码" in english["detail"], english
+    for sep, en, zh in (("\t", "separated by tabs", "制表符（Tab）"), (";", "separated by semicolons", "分号")):
+        text = sep.join(["uscc", "programme", "tier", "effective_on", "document_ref", "body_id"]) + "\n" + \
+            sep.join(row) + "\n"
+        problem = api.refused("POST", "/v1/certifications/imports", None, "jxj", 422, "invalid_request",
+                              content=text.encode(), headers={"Content-Type": "text/csv"})
+        assert en in problem["detail"] and "save the list as CSV (comma-separated)" in problem["detail"], problem
+        problem = api.refused("POST", "/v1/certifications/imports", None, "jxj", 422, "invalid_request",
+                              content=text.encode(), headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+        assert f"各列以{zh}分隔" in problem["detail"] and "表头缺少" not in problem["detail"], problem
+
+
 def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
                                                                                           world: World) -> None:
     """A queues probe: a header ending in a comma (as a spreadsheet saves one) refused every row as "body: is not a
