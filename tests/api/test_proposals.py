@@ -314,6 +314,26 @@ def test_a_header_in_chinese_or_with_another_separator_is_refused_saying_what_wa
         assert f"各列以{zh}分隔" in problem["detail"] and "表头缺少" not in problem["detail"], problem
 
 
+def test_a_day_written_as_a_spreadsheet_writes_it_is_refused_with_the_day_to_write(api: Api, world: World) -> None:
+    """A bureau probe: Excel's 2024/5/1 and an unpadded 2024-5-1 refused every row "not a day written YYYY-MM-DD". The
+    contract pins YYYY-MM-DD, so they are still refused, and the refusal now gives the day to write, 2024-05-01; a
+    day that is none (2024/2/30) or not year first (5/1/2024) gets no guess."""
+    header = "uscc,programme,tier,effective_on,document_ref,body_id\n"
+    days = ("2024/5/1", "2024-5-1", "2024年5月1日", "2024/2/30", "5/1/2024")
+    text = header + "".join(f"{world.org()},A6.honour,provincial_sme,{day},浙经信〔2024〕{i}号,\n"
+                            for i, day in enumerate(days))
+    found = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                   headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert found["recorded"] == 0 and [r["line"] for r in found["refused"]] == [2, 3, 4, 5, 6], found
+    said = {r["line"]: r["detail"] for r in found["refused"]}
+    for line in (2, 3, 4):
+        assert "不是 YYYY-MM-DD 格式的日期" in said[line] and "请写作 2024-05-01" in said[line], said[line]
+    assert "请写作" not in said[5] and "请写作" not in said[6], said
+    english = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                     headers={"Content-Type": "text/csv"})
+    assert "; write it as 2024-05-01 (hyphens" in english["refused"][0]["detail"], english
+
+
 def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
                                                                                           world: World) -> None:
     """A queues probe: a header ending in a comma (as a spreadsheet saves one) refused every row as "body: is not a
