@@ -1684,9 +1684,13 @@ def _certified_tier(prog: Programme, tier: str | None) -> str | None:
         raise errors.MissingFact(f"{prog.code} certifications need a tier: " + ", ".join(t.code for t in prog.tiers),
                                  zh=f"{prog.zh}的认定须填写等次 tier，为以下之一：" + _tiers_zh(prog))
     if prog.tier(tier) is None:
-        raise errors.UnknownTier(f"{prog.code} has no tier {tier!r}; its tiers are "
+        # A tier written as part of its Chinese name (小巨人 for 专精特新小巨人) is told the code to write for it.
+        near = [t for t in prog.tiers if tier in t.name_zh or tier.lower() == t.name_en.lower()]
+        hint, hint_zh = (f" (for {near[0].name_zh} write {near[0].code})",
+                         f"（“{near[0].name_zh}”请写作 {near[0].code}）") if len(near) == 1 else ("", "")
+        raise errors.UnknownTier(f"{prog.code} has no tier {tier!r}{hint}; its tiers are "
                                  + ", ".join(t.code for t in prog.tiers),
-                                 zh=f"{prog.zh}没有等次 {tier!r}；请改为以下之一：" + _tiers_zh(prog))
+                                 zh=f"{prog.zh}没有等次 {tier!r}{hint_zh}；请改为以下之一：" + _tiers_zh(prog))
     return tier
 
 

@@ -334,6 +334,32 @@ def test_a_day_written_as_a_spreadsheet_writes_it_is_refused_with_the_day_to_wri
     assert "; write it as 2024-05-01 (hyphens" in english["refused"][0]["detail"], english
 
 
+def test_a_tier_written_as_its_chinese_name_in_the_catalogue_is_read_as_its_code(api: Api, world: World) -> None:
+    """A bureau probe: a list naming tiers in Chinese (专精特新小巨人, 省级) had every such row `unknown_tier`. A tier
+    that is exactly the catalogue's Chinese name of one of the programme's tiers is read as that tier's code; part of
+    a name (小巨人) is still refused, told the code to write for the name it is part of."""
+    giant, erc = world.org(), world.org(member=False)
+    body = world.body(lead=erc, kind="erc", recognised_on="2022-09-06")
+    short = world.org()
+    text = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+            f"{giant},A6.honour,专精特新小巨人,2024-05-01,浙经信〔2024〕31号,\n"
+            f"{erc},A3.erc,省级,2023-03-01,杭发改高技〔2023〕31号,{body}\n"
+            f"{short},A6.honour,小巨人,2024-05-01,浙经信〔2024〕32号,\n")
+    found = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                   headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert found["recorded"] == 1 and [r["line"] for r in found["refused"]] == [3, 4], found  # A3.erc is kjj's
+    cert = api.ok("GET", f"/v1/certifications/{found['certifications'][0]['certification_id']}", as_="auditor")
+    assert (cert["uscc"], cert["tier"]) == (giant, "little_giant"), cert
+    refused = {r["line"]: r for r in found["refused"]}
+    assert refused[4]["code"] == "unknown_tier", refused
+    assert "“专精特新小巨人”请写作 little_giant" in refused[4]["detail"], refused
+    by_kjj = api.ok("POST", "/v1/certifications/imports", as_="kjj", content=text.encode(),
+                    headers={"Content-Type": "text/csv"})
+    assert by_kjj["recorded"] == 1 and by_kjj["certifications"][0]["line"] == 3, by_kjj
+    cert = api.ok("GET", f"/v1/certifications/{by_kjj['certifications'][0]['certification_id']}", as_="auditor")
+    assert (cert["uscc"], cert["tier"]) == (erc, "provincial"), cert
+
+
 def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
                                                                                           world: World) -> None:
     """A queues probe: a header ending in a comma (as a spreadsheet saves one) refused every row as "body: is not a
