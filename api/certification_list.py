@@ -38,6 +38,11 @@ CHINESE_COLUMNS = {"统一社会信用代码": "uscc", "信用代码": "uscc", "
                    "认定日期": "effective_on", "文号": "document_ref", "认定文号": "document_ref",
                    "发文文号": "document_ref", "创新组织": "body_id", "创新组织编号": "body_id", "对象": "subject"}
 SHOWN = 40  # a header cell as quoted back
+# What each needed cell holds, said when a row leaves it empty (`missing_field`, as a row without its tier or body).
+NEEDED_WORDS = {"uscc": ("the organisation's unified social credit code", "统一社会信用代码"),
+                "programme": ("the programme's code (GET /v1/programmes)", "政策条目代码（见 GET /v1/programmes）"),
+                "effective_on": ("the day it takes effect, YYYY-MM-DD", "生效日期（YYYY-MM-DD）"),
+                "document_ref": ("the recognising document's reference number (文号)", "认定文件的文号")}
 SOURCE_MOST = 200  # a list's name, in ?source= or in a JSON list's "source" (api/routes/proposals.py)
 
 
@@ -74,6 +79,15 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
             found.refused.append({"line": line, "code": "invalid_request", "detail": detail, "detail_zh": zh})
             continue
         fields = {k: (None if k in OPTIONAL and v in ("", None) else v) for k, v in record.items()}
+        if empty := [k for k in NEEDED if fields.get(k) is None or str(fields[k]).strip() == ""]:
+            # Said `missing_field`, as a row without its tier or body is: an empty document_ref read "must not be empty"
+            # and an empty programme "must be a code", both `invalid_request` (a bureau probe).
+            found.refused.append({"line": line, "code": "missing_field",
+                                  "detail": f"{', '.join(empty)}: not given on this line; fill in "
+                                            + "; ".join(NEEDED_WORDS[k][0] for k in empty),
+                                  "detail_zh": f"{'、'.join(empty)}：该行未填写；请填写"
+                                               + "、".join(NEEDED_WORDS[k][1] for k in empty)})
+            continue
         try:
             checked = CertificationCreate.model_validate(fields).model_dump()
         except ValidationError as err:

@@ -59,7 +59,8 @@ def test_rows_of_empty_cells_after_the_list_are_blank_lines(api: Api, world: Wor
     assert (answer.json()["rows"], answer.json()["recorded"], answer.json()["refused"]) == (2, 2, [])
     text, _ = _erc_csv(world, 1)
     answer = _post_csv(api, text + ",,,,,\n,,,,DOC-1,\n")
-    assert [(r["line"], r["code"]) for r in answer.json()["refused"]] == [(4, "invalid_uscc")]
+    # its empty needed cells are missing_field, as a row without its tier is (a bureau probe)
+    assert [(r["line"], r["code"]) for r in answer.json()["refused"]] == [(4, "missing_field")]
 
 
 def test_a_refused_row_whose_quoted_cell_spans_lines_is_named_by_its_first_line(api: Api, world: World) -> None:
@@ -358,6 +359,29 @@ def test_a_tier_written_as_its_chinese_name_in_the_catalogue_is_read_as_its_code
     assert by_kjj["recorded"] == 1 and by_kjj["certifications"][0]["line"] == 3, by_kjj
     cert = api.ok("GET", f"/v1/certifications/{by_kjj['certifications'][0]['certification_id']}", as_="auditor")
     assert (cert["uscc"], cert["tier"]) == (erc, "provincial"), cert
+
+
+def test_a_row_leaving_a_needed_cell_empty_is_refused_missing_field_as_one_without_its_tier(api: Api,
+                                                                                             world: World) -> None:
+    """A bureau probe: a row without its document_ref was `invalid_request` ("must not be empty"), one without its tier
+    or body `missing_field`. Every needed cell left empty, or a needed key left out of a JSON row, is `missing_field`
+    now, naming the columns and what they hold, in the reader's language."""
+    code = world.org()
+    text = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+            f"{code},A6.honour,provincial_sme,2024-05-01,,\n"
+            f"{code},,provincial_sme,2024-05-01,浙经信〔2024〕41号,\n"
+            f",A6.honour,provincial_sme,,浙经信〔2024〕42号,\n"
+            f"{code},A6.honour,,2024-05-01,浙经信〔2024〕43号,\n")
+    found = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                   headers={"Content-Type": "text/csv"})
+    assert [(r["line"], r["code"]) for r in found["refused"]] == [(n, "missing_field") for n in (2, 3, 4, 5)], found
+    said = {r["line"]: r["detail"] for r in found["refused"]}
+    assert said[2].startswith("document_ref: not given on this line") and "reference number" in said[2], said
+    assert said[3].startswith("programme: not given") and said[4].startswith("uscc, effective_on: not given"), said
+    row = {"uscc": code, "programme": "A6.honour", "tier": "provincial_sme", "effective_on": "2024-05-01"}
+    zh = api.ok("POST", "/v1/certifications/imports", {"rows": [row]}, as_="jxj", headers={"Accept-Language": "zh"})
+    assert [(r["line"], r["code"]) for r in zh["refused"]] == [(2, "missing_field")], zh
+    assert zh["refused"][0]["detail"].startswith("document_ref：该行未填写；请填写认定文件的文号"), zh
 
 
 def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
