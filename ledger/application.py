@@ -80,7 +80,7 @@ from ledger.usecases.common import text as _text
 from ledger.usecases.common import uuid_of as _uuid
 from ledger.usecases.corrections import Corrections
 from ledger.usecases.imports import CertificationImports
-from ledger.usecases.proposals import Proposals
+from ledger.usecases.proposals import Proposals, unproposed
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -354,8 +354,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 org.designate(prog.code, effective_on, str(cert.id), by.name)
                 touched += self._reopen(org, effective_on, by, "designation", str(cert.id),
                                         lambda p: p.requires_designation == prog.code)
-            made = self._propose(org, cert, effective_on, by, "certification", str(cert.id))
-            return touched + made, views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
+            met: list[errors.LedgerError] = []
+            made = self._propose(org, cert, effective_on, by, "certification", str(cert.id), met=met)
+            view = views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
+            if not made and (why := unproposed(prog, tier, met)) is not None:
+                view["unproposed"] = why  # an official list's line says it (POST /v1/certifications answers without)
+            return touched + made, view
 
         args = {"uscc": code, "p": programme, "tier": tier, "on": effective_on, "doc": document_ref,
                 "subject": about and about.text, "body": body_id, "source": source}

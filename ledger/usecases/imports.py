@@ -40,9 +40,11 @@ BATCH_ROWS = 250
 
 
 def import_view(record: CertificationImport, already: bool) -> dict[str, Any]:
+    # A recorded line that proposed nothing keeps why with it (`unproposed`); lists imported before kept no reason.
+    why = [{"line": r["line"], **r["unproposed"]} for r in record.recorded if r.get("unproposed")]
     return {"id": str(record.id), "sha256": record.sha256, "rows": record.rows, "recorded": len(record.recorded),
             "certifications": record.recorded, "refused": record.refused, "proposed_claims": record.proposed_claims,
-            "source": record.source, "imported_by": record.by, "already_imported": already}
+            "unproposed": why, "source": record.source, "imported_by": record.by, "already_imported": already}
 
 
 class CertificationImports:
@@ -171,7 +173,8 @@ class CertificationImports:
                     for aggregate in aggregates:
                         touched[aggregate.id] = scope[aggregate.id] = aggregate
                     view["recorded"].append({"line": line, "certification_id": row["id"],
-                                             "proposed_claims": row["proposed_claims"]})
+                                             "proposed_claims": row["proposed_claims"],
+                                             **({"unproposed": row["unproposed"]} if "unproposed" in row else {})})
                     view["proposed_claims"] += row["proposed_claims"]
             finally:
                 self._attempt.scope = self._attempt.row_reads = None

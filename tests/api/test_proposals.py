@@ -384,6 +384,34 @@ def test_a_row_leaving_a_needed_cell_empty_is_refused_missing_field_as_one_witho
     assert zh["refused"][0]["detail"].startswith("document_ref：该行未填写；请填写认定文件的文号"), zh
 
 
+def test_a_recorded_line_that_proposes_nothing_says_why(api: Api, world: World) -> None:
+    """A bureau probe: a line for an organisation outside the district, or in no innovation body, was recorded with
+    `proposed_claims: []` and no word, where a claim for it says why. The answer's `unproposed` names each such line
+    with the refusal its claim met (or that its award is paid by a figure the ledger does not hold), in the reader's
+    language, and the import's GET keeps it; a line that proposed has none."""
+    inside, outside, alone = world.org(), world.org(in_district=False), world.org(member=False)
+    text = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+            + "".join(f"{code},A6.honour,provincial_sme,2024-05-01,浙经信〔2024〕5{i}号,\n"
+                      for i, code in enumerate((inside, outside, alone))))
+    found = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                   headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert found["recorded"] == 3 and len(found["proposed_claims"]) == 1, found
+    notes = {n["line"]: n for n in found["unproposed"]}
+    assert sorted(notes) == [3, 4] and {n["code"] for n in notes.values()} == {"not_eligible"}, found["unproposed"]
+    assert "登记为辖区外单位" in notes[3]["detail"], notes
+    assert set(notes[3]) == {"line", "code", "detail"}, notes[3]
+    kept = api.ok("GET", f"/v1/certifications/imports/{found['id']}", as_="auditor")
+    assert [n["line"] for n in kept["unproposed"]] == [3, 4] and "outside the district" in kept["unproposed"][0][
+        "detail"], kept["unproposed"]
+    mic = world.org(member=False)
+    body = world.body(lead=mic, kind="mic", recognised_on="2022-09-06")
+    decided = api.ok("POST", "/v1/certifications/imports", as_="kjj", content=(
+        f"uscc,programme,tier,effective_on,document_ref,body_id\n{mic},A3.mic,municipal,2023-03-01,杭经信〔2023〕5号,"
+        f"{body}\n").encode(), headers={"Content-Type": "text/csv"})
+    assert decided["recorded"] == 1 and [(n["line"], n["code"]) for n in decided["unproposed"]] == [
+        (2, "figure_not_held")], decided
+
+
 def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
                                                                                           world: World) -> None:
     """A queues probe: a header ending in a comma (as a spreadsheet saves one) refused every row as "body: is not a

@@ -277,3 +277,26 @@ def test_a_certification_imported_from_a_list_shows_where_it_came_from(client, o
                                                           "document_ref": "浙科发〔2023〕2号",
                                                           "body_id": organisation["consortium"]}, as_="kjj")
     assert 'data-testid="imported-from"' not in client.get(f"/ui/certifications/{by_hand['id']}").text
+
+
+def test_an_imported_line_that_proposed_nothing_says_why_on_the_import_page(client):
+    """A bureau probe could not tell from the import page why a line for an organisation outside the district proposed
+    nothing: the recorded lines now say why beside the line that proposed nothing, in the page's language."""
+    inside, outside = unique_uscc(), unique_uscc()
+    for code, in_district in ((inside, True), (outside, False)):
+        _api(client, "POST", "/v1/organisations", {"uscc": code, "name": f"滨江导入页科技有限公司{code[-4:]}",
+                                                   "in_district": in_district})
+        _api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "某创新联合体",
+                                                       "kind": "consortium", "lead_uscc": code,
+                                                       "recognised_on": "2022-10-01"})
+    raw = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+           f"{inside},A6.honour,provincial_sme,2024-05-01,浙经信〔2024〕61号,\n"
+           f"{outside},A6.honour,provincial_sme,2024-05-01,浙经信〔2024〕62号,\n").encode()
+    csrf = _sign_in(client, "jxj")
+    page = client.post("/ui/certifications/imports", data={"csrf": csrf},
+                       files={"file": ("名单.csv", raw, "text/csv")})
+    assert page.status_code == 201, page.text
+    rows = dict(re.findall(r'<tr data-line="(\d+)">(.*?)</tr>', page.text.split('data-testid="recorded-lines"')[1]))
+    assert "未生成待确认奖补的原因" in page.text
+    assert "not_eligible" in rows["3"] and "登记为辖区外单位" in rows["3"], rows["3"]
+    assert "not_eligible" not in rows["2"], rows["2"]
