@@ -494,6 +494,21 @@ def test_a_confirmation_answers_the_claim_named_and_in_the_readers_language(api:
     assert all(not line["detail"].isascii() for line in confirmed["explanation"]), confirmed["explanation"]
 
 
+def test_a_proposals_text_is_in_the_readers_language(api: Api, world: World) -> None:
+    """A bureau probe: `proposal.text` ("proposed because certification X was recorded on D by P") stayed English under
+    Accept-Language zh, where the ledger's other notes (a closed proposal's reason) are Chinese. It is read in the
+    reader's language, as they are; without zh it is the English the README gives, and its other fields are kept."""
+    text, _ = _erc_csv(world, 1)
+    found = _post_csv(api, text).json()
+    [proposal], cert = found["proposed_claims"], found["certifications"][0]["certification_id"]
+    english = api.ok("GET", f"/v1/claims/{proposal}", as_="kjj")["proposal"]
+    assert english["text"].startswith(f"proposed because certification {cert} was recorded on"), english
+    chinese = api.ok("GET", f"/v1/claims/{proposal}", as_="kjj", headers={"Accept-Language": "zh"})["proposal"]
+    assert chinese["text"] == (f"因 kjj-test 于 {english['recorded_on']} 记录了认定 {cert}，系统生成本项待确认奖补"
+                               "（免申即享）"), chinese
+    assert {k: v for k, v in chinese.items() if k != "text"} == {k: v for k, v in english.items() if k != "text"}
+
+
 def test_a_line_short_of_a_needed_cell_or_with_one_too_many_says_what_to_send(api: Api, world: World) -> None:
     """A sandbox probe: a line with too few cells was refused "effective_on is required in the body", one with too
     many "line has 1 cells more than the header", neither saying what to send. A line short of a column the list
