@@ -234,6 +234,25 @@ def test_a_designations_page_lists_the_claims_resting_on_it(client, organisation
     assert page.status_code == 200 and f'data-claim="{claim["id"]}"' in page.text
 
 
+def test_the_claims_resting_on_a_certification_name_their_programme(client, organisation):
+    """A bureau probe: a designation's page listed the claims resting on it (A6.chain_leader_rd and A8.orders alike)
+    as "70de7b19 · 2023 · — · 已撤回", and a clerk could not tell which was which. Each row names its programme, by
+    code and by name in the page's language."""
+    chain = _api(client, "POST", "/v1/certifications", {
+        "uscc": organisation["uscc"], "programme": "A6.chain_leader", "effective_on": "2023-01-10",
+        "document_ref": "区经信〔2023〕4号"}, as_="jxj")
+    claim = _api(client, "POST", "/v1/claims", {"uscc": organisation["uscc"], "programme": "A8.orders",
+                                                "award_year": 2023, "effective_on": "2023-06-01",
+                                                "basis_amount": "150000000", "requested_amount": "800000"}, as_="jxj")
+    _sign_in(client, "finance")
+    for lang, name in (("zh", "链主企业本地配套订单增量奖励"), ("en", None)):
+        page = client.get(f"/ui/certifications/{chain['id']}?lang={lang}").text
+        row = page.split(f'data-claim="{claim["id"]}"')[1].split("</tr>")[0]
+        cell = re.search(r'data-testid="claim-programme">(.*?)</td>', row, re.S).group(1)
+        assert "A8.orders" in cell and (name is None or name in cell), cell
+        assert ("政策条目" if lang == "zh" else "Programme") in page.split('data-testid="claims-on-cert"')[1]
+
+
 def test_a_refused_certification_form_keeps_the_headings_in_order(client, organisation):
     """The refusal's heading sat as an h3 straight under the page's h1 (a pages probe): a screen reader's list of
     headings skipped a level. On this page it is an h2; every heading is at most one level below the one before."""
