@@ -1146,16 +1146,22 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                          "撤销时已终止依据它的全部申请，任何申请都不能再依据它")
         return accounts
 
-    def _programme_for(self, by: Principal, code: str, day: date) -> Programme:
-        _require_role(by, Role.BUREAU, doing="record certifications and claims")
+    def _programme_for(self, by: Principal, code: str, day: date, revoking: bool = False) -> Programme:
+        """The programme, for its lead bureau only; `revoking` a certification is said so (the refusal read "only the
+        lead bureau may record and approve" to a bureau revoking one: a bureau probe)."""
+        _require_role(by, Role.BUREAU, doing="revoke certifications" if revoking else
+                      "record certifications and claims")
         catalogue = self.catalogue_on(day)
         prog = find_programme(catalogue, code)
         if by.bureau != prog.lead:
             lead, own = (getattr(catalogue.bureau(b), "name_zh", b) for b in (prog.lead, by.bureau))
+            does, does_zh = ((f"revokes its certifications; ask {prog.lead} to revoke it",
+                              f"撤销其认定；请由{lead}（{prog.lead}）撤销") if revoking else
+                             ("records and decides it", "记录和审批"))
             raise errors.NotLeadBureau(f"{prog.code} (Art. {prog.article}) is led by {prog.lead}; {by.name} speaks for"
-                                       f" {by.bureau}. Only the lead bureau records and decides it",
+                                       f" {by.bureau}. Only the lead bureau {does}",
                                        zh=f"{prog.name_zh}（{prog.code}，第{prog.article}条）由{lead}（{prog.lead}）"
-                                          f"牵头；{by.name} 属于{own}（{by.bureau}）。只有牵头部门可以记录和审批")
+                                          f"牵头；{by.name} 属于{own}（{by.bureau}）。只有牵头部门可以{does_zh}")
         return prog
 
     def _pending_claim(self, by: Principal, cid: UUID, doing: str) -> Claim:

@@ -38,6 +38,7 @@ DOING_ZH: dict[str, str] = {
     "register organisations": "登记企业",
     "reject claims": "驳回申请",
     "reverse payouts": "冲回拨付",
+    "revoke certifications": "撤销认定",
     "revoke claims": "撤销申请",
     "simulate a draft catalogue": "对政策目录草案进行模拟测算",
     "submit claims": "提交申请",

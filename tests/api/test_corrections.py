@@ -336,3 +336,22 @@ def test_a_revoked_certification_says_why_on_what_and_by_whom_in_the_api_as_on_i
     assert answered["certification"]["revocation"] == revocation  # the answer says it too (a regression probe)
     assert {k: revocation[k] for k in body} == body and revocation["by"] == "kjj-test", revocation
     assert revocation["revoked_at"] == found["updated_at"], found
+
+
+def test_another_bureau_revoking_a_certification_is_told_who_revokes_it(api, world):
+    """A bureau probe: jxj revoking kjj's certification was refused `not_lead_bureau` "只有牵头部门可以记录和审批"
+    (recording and approving). The refusal is worded for revoking, naming the lead bureau to ask, in either language,
+    and writes nothing."""
+    org = world.org()
+    cert = world.certify(org, "A3.erc", "municipal")
+    body = {"reason": "复核不再符合认定条件", "effective_on": "2024-01-01", "document_ref": "杭高新科〔2024〕20号"}
+    zh = api.refused("POST", f"/v1/certifications/{cert}/revoke", body, "jxj", 403, "not_lead_bureau",
+                     headers={"Accept-Language": "zh"})
+    assert "只有牵头部门可以撤销其认定；请由区科技局（kjj）撤销" in zh["detail"], zh
+    assert "记录和审批" not in zh["detail"], zh
+    english = api.refused("POST", f"/v1/certifications/{cert}/revoke", body, "jxj", 403, "not_lead_bureau")
+    assert english["detail"].endswith("Only the lead bureau revokes its certifications; ask kjj to revoke it"), english
+    recorded = api.refused("POST", "/v1/certifications", {"uscc": org, "programme": "A3.erc", "tier": "provincial",
+                                                          "effective_on": "2023-03-01", "document_ref": "D-1"},
+                           "jxj", 403, "not_lead_bureau", headers={"Accept-Language": "zh"})
+    assert recorded["detail"].endswith("只有牵头部门可以记录和审批"), recorded  # recording keeps its words
