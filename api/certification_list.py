@@ -26,6 +26,23 @@ from ledger.domain.errors import InvalidInput
 COLUMNS = ("uscc", "programme", "tier", "effective_on", "document_ref", "body_id")
 OPTIONAL = ("tier", "body_id", "subject")
 MAX_ROWS = 100_000
+NEEDED = ("uscc", "programme", "effective_on", "document_ref")
+# Separators a spreadsheet saves a list with when it is not "CSV (comma-separated)": WPS's 文本文件(制表符分隔), a
+# semicolon list, or one typed in full-width. The header then reads as one column: said so, not "lacks uscc, ...".
+SEPARATORS = {"\t": ("tabs", "制表符（Tab）"), ";": ("semicolons", "分号"), "；": ("full-width semicolons", "全角分号"),
+              "，": ("full-width commas", "全角逗号")}
+# Column names an office writes in Chinese (a bureau probe sent 统一社会信用代码,项目,等级,...): the header is pinned in
+# English, so these are only named, with the English name to write, in the refusal.
+CHINESE_COLUMNS = {"统一社会信用代码": "uscc", "信用代码": "uscc", "项目": "programme", "项目代码": "programme",
+                   "政策条目": "programme", "等级": "tier", "等次": "tier", "级别": "tier", "生效日期": "effective_on",
+                   "认定日期": "effective_on", "文号": "document_ref", "认定文号": "document_ref",
+                   "发文文号": "document_ref", "创新组织": "body_id", "创新组织编号": "body_id", "对象": "subject"}
+SHOWN = 40  # a header cell as quoted back
+# What each needed cell holds, said when a row leaves it empty (`missing_field`, as a row without its tier or body).
+NEEDED_WORDS = {"uscc": ("the organisation's unified social credit code", "统一社会信用代码"),
+                "programme": ("the programme's code (GET /v1/programmes)", "政策条目代码（见 GET /v1/programmes）"),
+                "effective_on": ("the day it takes effect, YYYY-MM-DD", "生效日期（YYYY-MM-DD）"),
+                "document_ref": ("the recognising document's reference number (文号)", "认定文件的文号")}
 SOURCE_MOST = 200  # a list's name, in ?source= or in a JSON list's "source" (api/routes/proposals.py)
 
 
@@ -62,6 +79,15 @@ def read_list(body: bytes, content_type: str) -> CertificationList:
             found.refused.append({"line": line, "code": "invalid_request", "detail": detail, "detail_zh": zh})
             continue
         fields = {k: (None if k in OPTIONAL and v in ("", None) else v) for k, v in record.items()}
+        if empty := [k for k in NEEDED if fields.get(k) is None or str(fields[k]).strip() == ""]:
+            # Said `missing_field`, as a row without its tier or body is: an empty document_ref read "must not be empty"
+            # and an empty programme "must be a code", both `invalid_request` (a bureau probe).
+            found.refused.append({"line": line, "code": "missing_field",
+                                  "detail": f"{', '.join(empty)}: not given on this line; fill in "
+                                            + "; ".join(NEEDED_WORDS[k][0] for k in empty),
+                                  "detail_zh": f"{'、'.join(empty)}：该行未填写；请填写"
+                                               + "、".join(NEEDED_WORDS[k][1] for k in empty)})
+            continue
         try:
             checked = CertificationCreate.model_validate(fields).model_dump()
         except ValidationError as err:
@@ -103,11 +129,8 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
         # Names as written in any case (USCC, Programme): a capitalised header refused the whole list (an imports
         # probe); a column the list does not take is refused once here, not on every row.
         header = [h.strip().lower() for h in reader.fieldnames or []]
-        missing = [c for c in ("uscc", "programme", "effective_on", "document_ref") if c not in header]
-        if missing:
-            raise InvalidInput(f"the CSV header lacks {', '.join(missing)}; its first line must name the columns "
-                               + ",".join(COLUMNS),
-                               zh=f"CSV 表头缺少 {', '.join(missing)}；第一行须列出各列名：" + ",".join(COLUMNS))
+        if missing := [c for c in NEEDED if c not in header]:
+            raise _header_lacks(missing, [h.strip() for h in reader.fieldnames or []])
         if twice := sorted({h for h in header if h and header.count(h) > 1}):
             # csv.DictReader keeps the last of a name's cells: a row would be recorded for the other column's
             # organisation, unseen (a probe). A JSON key, a query parameter or a header named twice is refused too.
@@ -148,7 +171,7 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
                 continue
             for name in unnamed:
                 record.pop(name, None)
-            if short := [c for c in ("uscc", "programme", "effective_on", "document_ref") if record.get(c) is None]:
+            if short := [c for c in NEEDED if record.get(c) is None]:
                 # Fewer cells than the header, a column the list needs among those left without one: said so, not
                 # "effective_on is required in the body" (a sandbox probe); optional columns may be left off the end.
                 # The header's columns are its named ones (an unnamed trailing one is none: a regression probe).
@@ -174,6 +197,33 @@ def _csv_rows(body: bytes, declared: str | None) -> list[tuple[int, Any]]:
                             " check the file's quoting", f"第 {line} 行起无法按 CSV 读取（{err}）；名单的单元格不会"
                             "这么长，请检查文件中的引号")))
     return rows
+
+
+def _header_lacks(missing: list[str], header: list[str]) -> InvalidInput:
+    """A header without a column the list needs, saying what it read: one column holding another separator (the list
+    was saved tab- or semicolon-separated), or names that are not the list's (Chinese ones), with what to send."""
+    cells = [h for h in header if h]
+    joined = ",".join(cells)
+    found = [(sep, joined.count(sep)) for sep in SEPARATORS if sep in joined]
+    if found and len(cells) <= len(found):
+        sep = max(found, key=lambda f: f[1])[0]
+        en, zh = SEPARATORS[sep]
+        shown = joined.replace("\t", " ")[:SHOWN * 2]
+        return InvalidInput(f"the CSV header reads as one column, {shown!r}: its columns are separated by {en}, and a"
+                            " list's by commas; save the list as CSV (comma-separated), its first line "
+                            + ",".join(COLUMNS),
+                            zh=f"CSV 表头被读成了一列（{shown}）：各列以{zh}分隔，而名单须以英文逗号分隔；请另存为"
+                               "“CSV UTF-8（逗号分隔）”文件，第一行为 " + ",".join(COLUMNS))
+    named = [h[:SHOWN] for h in cells[:len(COLUMNS) + 4]]
+    mapped = [(h, CHINESE_COLUMNS[h]) for h in named if h in CHINESE_COLUMNS]
+    hint_en = "; ".join(f"{column} for {h}" for h, column in mapped)
+    hint_zh = "，".join(f"{h} 写作 {column}" for h, column in mapped)
+    read_en = f"its columns are {', '.join(named)}" if named else "its first line is empty"
+    read_zh = f"表头各列为 {'、'.join(named)}" if named else "第一行为空"
+    return InvalidInput(f"the CSV header lacks {', '.join(missing)} ({read_en}); its first line must name the columns"
+                        " in English: " + ",".join(COLUMNS) + (f" (write {hint_en})" if hint_en else ""),
+                        zh=f"CSV 表头缺少 {', '.join(missing)}（{read_zh}）；第一行须用英文列出各列名："
+                           + ",".join(COLUMNS) + (f"（{hint_zh}）" if hint_zh else ""))
 
 
 def _json_rows(body: bytes) -> tuple[list[tuple[int, Any]], str | None]:

@@ -80,7 +80,7 @@ from ledger.usecases.common import text as _text
 from ledger.usecases.common import uuid_of as _uuid
 from ledger.usecases.corrections import Corrections
 from ledger.usecases.imports import CertificationImports
-from ledger.usecases.proposals import Proposals
+from ledger.usecases.proposals import Proposals, unproposed
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -354,8 +354,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 org.designate(prog.code, effective_on, str(cert.id), by.name)
                 touched += self._reopen(org, effective_on, by, "designation", str(cert.id),
                                         lambda p: p.requires_designation == prog.code)
-            made = self._propose(org, cert, effective_on, by, "certification", str(cert.id))
-            return touched + made, views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
+            met: list[errors.LedgerError] = []
+            made = self._propose(org, cert, effective_on, by, "certification", str(cert.id), met=met)
+            view = views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
+            if not made and (why := unproposed(prog, tier, met)) is not None:
+                view["unproposed"] = why  # an official list's line says it (POST /v1/certifications answers without)
+            return touched + made, view
 
         args = {"uscc": code, "p": programme, "tier": tier, "on": effective_on, "doc": document_ref,
                 "subject": about and about.text, "body": body_id, "source": source}
@@ -1142,16 +1146,22 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                          "撤销时已终止依据它的全部申请，任何申请都不能再依据它")
         return accounts
 
-    def _programme_for(self, by: Principal, code: str, day: date) -> Programme:
-        _require_role(by, Role.BUREAU, doing="record certifications and claims")
+    def _programme_for(self, by: Principal, code: str, day: date, revoking: bool = False) -> Programme:
+        """The programme, for its lead bureau only; `revoking` a certification is said so (the refusal read "only the
+        lead bureau may record and approve" to a bureau revoking one: a bureau probe)."""
+        _require_role(by, Role.BUREAU, doing="revoke certifications" if revoking else
+                      "record certifications and claims")
         catalogue = self.catalogue_on(day)
         prog = find_programme(catalogue, code)
         if by.bureau != prog.lead:
             lead, own = (getattr(catalogue.bureau(b), "name_zh", b) for b in (prog.lead, by.bureau))
+            does, does_zh = ((f"revokes its certifications; ask {prog.lead} to revoke it",
+                              f"撤销其认定；请由{lead}（{prog.lead}）撤销") if revoking else
+                             ("records and decides it", "记录和审批"))
             raise errors.NotLeadBureau(f"{prog.code} (Art. {prog.article}) is led by {prog.lead}; {by.name} speaks for"
-                                       f" {by.bureau}. Only the lead bureau records and decides it",
+                                       f" {by.bureau}. Only the lead bureau {does}",
                                        zh=f"{prog.name_zh}（{prog.code}，第{prog.article}条）由{lead}（{prog.lead}）"
-                                          f"牵头；{by.name} 属于{own}（{by.bureau}）。只有牵头部门可以记录和审批")
+                                          f"牵头；{by.name} 属于{own}（{by.bureau}）。只有牵头部门可以{does_zh}")
         return prog
 
     def _pending_claim(self, by: Principal, cid: UUID, doing: str) -> Claim:
@@ -1684,9 +1694,13 @@ def _certified_tier(prog: Programme, tier: str | None) -> str | None:
         raise errors.MissingFact(f"{prog.code} certifications need a tier: " + ", ".join(t.code for t in prog.tiers),
                                  zh=f"{prog.zh}的认定须填写等次 tier，为以下之一：" + _tiers_zh(prog))
     if prog.tier(tier) is None:
-        raise errors.UnknownTier(f"{prog.code} has no tier {tier!r}; its tiers are "
+        # A tier written as part of its Chinese name (小巨人 for 专精特新小巨人) is told the code to write for it.
+        near = [t for t in prog.tiers if tier in t.name_zh or tier.lower() == t.name_en.lower()]
+        hint, hint_zh = (f" (for {near[0].name_zh} write {near[0].code})",
+                         f"（“{near[0].name_zh}”请写作 {near[0].code}）") if len(near) == 1 else ("", "")
+        raise errors.UnknownTier(f"{prog.code} has no tier {tier!r}{hint}; its tiers are "
                                  + ", ".join(t.code for t in prog.tiers),
-                                 zh=f"{prog.zh}没有等次 {tier!r}；请改为以下之一：" + _tiers_zh(prog))
+                                 zh=f"{prog.zh}没有等次 {tier!r}{hint_zh}；请改为以下之一：" + _tiers_zh(prog))
     return tier
 
 

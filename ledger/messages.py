@@ -144,6 +144,27 @@ _SYSTEM_NOTES_ZH = (
 )
 
 
+# The facts a proposal names (`proposal.because`, ledger/usecases/proposals.py) as a Chinese reader reads them, with
+# where the fact's id goes.
+_PROPOSED_BECAUSE_ZH = {
+    "certification": "认定 {0}", "upgrade of certification": "认定 {0} 的晋级", "designation": "称号认定 {0}",
+    "membership": "创新组织成员关系 {0}", "district re-entry": "{0} 迁回辖区",
+    "the revocation of claim": "申请 {0} 的撤销", "the rejection of claim": "申请 {0} 的驳回",
+    "the withdrawal of claim": "申请 {0} 的撤回", "the repayment on claim": "申请 {0} 的还款",
+    "the lowered approval of claim": "申请 {0} 调低的批准金额",
+}
+
+
+def proposal_in(proposal: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """A proposal's record with its `text` ("proposed because certification X was recorded on D by P", which the ledger
+    wrote) in `lang`; a fact without Chinese words keeps its English (a bureau probe read English under zh)."""
+    if lang != "zh" or not proposal or (fact := _PROPOSED_BECAUSE_ZH.get(str(proposal.get("because")))) is None:
+        return proposal
+    said = fact.format(proposal.get("fact_id", ""))
+    return proposal | {"text": f"因 {proposal.get('by', '')} 于 {proposal.get('recorded_on', '')} 记录了{said}，"
+                               "系统生成本项待确认奖补（免申即享）"}
+
+
 def system_note(text: str | None, lang: str) -> str | None:
     """A note the ledger wrote itself, in `lang`; anything else (a person's reason) as it was written."""
     if lang != "zh" or not text:

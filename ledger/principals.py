@@ -39,6 +39,7 @@ DOING_ZH: dict[str, str] = {
     "reject claims": "驳回申请",
     "reverse payouts": "冲回拨付",
     "reverse repayments": "冲回还款",
+    "revoke certifications": "撤销认定",
     "revoke claims": "撤销申请",
     "simulate a draft catalogue": "对政策目录草案进行模拟测算",
     "submit claims": "提交申请",

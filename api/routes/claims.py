@@ -13,7 +13,7 @@ from api.problems import responses
 from api.schemas.claims import ApprovalCreate, ClaimCreate, ClaimDetail, ClaimPublic, RejectionCreate
 from api.schemas.common import BODY_ID, CERT_ID, ORG_USCC
 from ledger.application import AwardLedger
-from ledger.messages import localise, system_note
+from ledger.messages import localise, proposal_in, system_note
 from ledger.principals import Principal, Role
 
 router = APIRouter(tags=["claims"])
@@ -79,5 +79,7 @@ def claim_in(ledger: AwardLedger, lang: str, claim: dict[str, Any]) -> dict[str,
     history = [event | {"reason": system_note(event["reason"], lang)} if event.get("reason") else event
                for event in history]  # a proposal's closing note, written by the ledger, in the reader's language
     note = {"decision_note": system_note(claim["decision_note"], lang)} if "decision_note" in claim else {}
+    if claim.get("proposal"):  # the ledger's own words on why it proposed the claim, as its notes are
+        note["proposal"] = proposal_in(claim["proposal"], lang)
     return claim | named | note | {"explanation": localise(claim.get("explanation") or [], lang)} | (
         {"history": history} if "history" in claim else {})

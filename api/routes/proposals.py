@@ -46,11 +46,13 @@ def confirm_claims(body: BulkConfirmationCreate, by: Confirmer, ledger: LedgerDe
 
 
 def in_reader_language(answer: dict[str, Any], request: Request) -> dict[str, Any]:
-    """The answer's refusals (`refused[].detail`) in the reader's language: each is kept in both (`detail_zh`
-    beside the English), and a refusal recorded before that was kept in English alone stays so."""
-    if language.of(request) != "zh" or not answer.get("refused"):
+    """The answer's refusals (`refused[].detail`) and an import's notes (`unproposed[].detail`) in the reader's
+    language: each is kept in both (`detail_zh` beside the English), and a refusal recorded before that was kept in
+    English alone stays so."""
+    if language.of(request) != "zh" or not (answer.get("refused") or answer.get("unproposed")):
         return answer
-    return {**answer, "refused": [{**r, "detail": r.get("detail_zh") or r["detail"]} for r in answer["refused"]]}
+    return {**answer, **{part: [{**r, "detail": r.get("detail_zh") or r["detail"]} for r in answer[part]]
+                         for part in ("refused", "unproposed") if answer.get(part)}}
 
 
 @router.post("/v1/claims/{claim_id}/confirm", response_model=ClaimPublic, responses=responses(401, 403, 404, 409, 422))

@@ -61,6 +61,20 @@ def claim_filter(catalogue: Catalogue, *, status: str | None = None, programme: 
                        unpaid=unpaid)
 
 
+def policy_year(year: int | None, versions: tuple[Catalogue, ...]) -> int | None:
+    """An award year some policy version covers: any other holds no claim (rule 10), and answering it with an empty
+    page and no word read as "nothing waits" (a bureau probe's `award_year=2019`); the pages name it in a notice."""
+    years = sorted({y for c in versions for y in c.policy.years})
+    if year is None or year in years:
+        return year
+    terms = "; ".join(c.policy.term_text for c in versions)
+    terms_zh = "；".join(c.policy.term_text_zh for c in versions)
+    raise InvalidQuery(f"award_year: {year} is not a year of the policy term {terms}; the ledger keeps claims for the"
+                       f" award years {years[0]} to {years[-1]}: ask for one of those, or leave award_year out",
+                       zh=f"award_year：{year} 年度不在政策期 {terms_zh} 内；台账只记录 {years[0]} 至 {years[-1]}"
+                          " 年度的申请，请选择其中一年，或去掉 award_year", field="award_year")
+
+
 def claim_item(row: dict, catalogue: Catalogue) -> dict[str, Any]:
     """A queue row in the contract's shape, with the programme's, bureau's and tier's names beside their codes."""
     return {"id": row["id"], "uscc": row["uscc"], "name": row.get("name"), "programme": row["programme"],
@@ -133,7 +147,7 @@ def list_claims(by: PrincipalDep, ledger: LedgerDep, read_models: ReadModelsDep,
     """Claims oldest first, filtered; `next_cursor` pages on (a claim recorded meanwhile is never skipped)."""
     catalogue = ledger.catalogue()
     wanted = claim_filter(catalogue, status=status, programme=programme, bureau=bureau, uscc=uscc,
-                          award_year=award_year, unpaid=unpaid)
+                          award_year=policy_year(award_year, ledger.versions), unpaid=unpaid)
     return claim_page(read_models, catalogue, wanted, limit, cursor)
 
 

@@ -42,6 +42,13 @@ class ImportedRow(PublicModel):
     proposed_claims: list[str] = Field(default=[], description="the claims this line's certification proposed")
 
 
+class UnproposedRow(PublicModel):
+    line: int = Field(description="a recorded line, numbered as in `certifications`")
+    code: str = Field(description="the refusal the claim its certification opens met (`not_eligible`, say), or"
+                                  " `figure_not_held` for an award paid by a figure the ledger does not hold")
+    detail: str
+
+
 class CertificationImportPublic(PublicModel):
     id: str
     sha256: str = Field(description="the SHA-256 of the body as sent: the same file again records nothing")
@@ -50,6 +57,8 @@ class CertificationImportPublic(PublicModel):
     certifications: list[ImportedRow]
     refused: list[RefusedRow]
     proposed_claims: list[str]
+    unproposed: list[UnproposedRow] = Field(default=[], description="recorded lines that proposed nothing (免申即享),"
+                                            " each with why; none for a line whose fact opens no claim of its own")
     source: str | None
     imported_by: str
     already_imported: bool

@@ -26,6 +26,10 @@ from ledger.principals import Role
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 QUEUE_STATUSES = ("proposed", "pending")
 PAGE = 50
+# The home page's own query: its filters (`award_year` is the API's name for `year`, which links built from API habits
+# send), its pages' cursor and the language. Anything else is named in the queue's notice, never silently dropped.
+QUERY = ("programme", "year", "award_year", "status", "uscc", "cursor", "lang")
+FILTERS = ("status", "programme", "year", "award_year", "uscc")
 
 
 class _Filters(BaseModel):
@@ -55,6 +59,23 @@ class _Chosen:
             self.ignored.append(self.t("ignored_status", value=",".join(wrong),
                                        choices=self.t("list_sep").join(named)))
         return ",".join(s for s in asked if s in STATUSES) or ",".join(QUEUE_STATUSES)
+
+    def shown_status(self, applied: str) -> str:
+        """The status the filter form shows selected: the default's option for the queue's default, else what was
+        applied (several statuses get an option of their own: the form showed the default over `pending,approved`)."""
+        return "" if applied == ",".join(QUEUE_STATUSES) else applied
+
+    def unknown(self, query: Iterable[tuple[str, str]]) -> None:
+        """A query parameter the page takes no filter from (`stauts=pending`) is named with the filters it takes."""
+        for name, value in query:
+            if name not in QUERY:
+                self.ignored.append(self.t("ignored_param", name=name[:40], value=value.strip()[:20],
+                                           choices=self.t("list_sep").join(FILTERS)))
+
+    def both_years(self, year: str, award_year: str) -> None:
+        """`year` as the form sends it is taken before the API's `award_year`; both, and different: said so."""
+        if year.strip() and award_year.strip() and year.strip() != award_year.strip():
+            self.ignored.append(self.t("ignored_award_year", value=award_year.strip()[:20], year=year.strip()[:20]))
 
     def programme(self, code: str) -> str | None:
         if code and code not in self.led:
@@ -97,25 +118,29 @@ def open_recoveries(read_models: ReadModelsDep) -> list[dict]:
 
 @router.get("/ui/")
 def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: ReadModelsDep,
-         programme: str = "", year: str = "", status: str = "", uscc: str = "", cursor: str | None = None
-         ) -> Response:
+         programme: str = "", year: str = "", award_year: str = "", status: str = "", uscc: str = "",
+         cursor: str | None = None) -> Response:
     """What waits for this principal, with filters and counts; search for everyone."""
     catalogue = ledger.catalogue()
+    typed_year = year if year.strip() else award_year
     context: dict[str, Any] = {"principal": by, "programmes": catalogue.programmes,
-                               "filters": {"programme": programme, "year": year, "status": status}}
+                               "filters": {"programme": programme, "year": typed_year.strip(), "status": status}}
     if by.role is Role.BUREAU:
         led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
         chosen = _Chosen(i18n.language(request), led, by.bureau or "", catalogue.programmes)
-        wanted = claim_filter(catalogue, status=chosen.statuses(status), programme=chosen.programme(programme),
+        chosen.unknown(request.query_params.items())
+        chosen.both_years(year, award_year)
+        statuses = chosen.statuses(status)
+        wanted = claim_filter(catalogue, status=statuses, programme=chosen.programme(programme),
                               bureau=by.bureau, uscc=chosen.uscc(uscc),
-                              award_year=chosen.year(year, catalogue.policy.years))
-        context["filters"] |= {"uscc": uscc}
+                              award_year=chosen.year(typed_year, catalogue.policy.years))
+        context["filters"] |= {"uscc": uscc, "status": chosen.shown_status(statuses)}
         context |= {"queue": claim_page(read_models, catalogue, wanted, PAGE, cursor), "led": led,
                     "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years),
                     "proposals": read_models.proposal_summary(by.bureau), "ignored": chosen.ignored,
                     "statuses": STATUSES}
     elif by.role is Role.FINANCE:
-        wanted = claim_filter(catalogue, programme=programme or None, award_year=_year(year), unpaid=True)
+        wanted = claim_filter(catalogue, programme=programme or None, award_year=_year(typed_year), unpaid=True)
         context |= {"unpaid": claim_page(read_models, catalogue, wanted, PAGE, cursor),
                     "years": list(catalogue.policy.years),
                     "recoveries": open_recoveries(read_models)}

@@ -194,6 +194,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "USCC “{value}” is malformed and was ignored: {why}"),
     "ignored_year": ("奖补年度“{value}”不是政策期内的年度，已忽略；请选择：{choices}。",
                      "Award year “{value}” is not a year of the policy and was ignored; choose one of: {choices}."),
+    "ignored_param": ("查询参数“{name}”（值“{value}”）不是本页的筛选条件，已忽略；本页按以下参数筛选：{choices}。",
+                      "Query parameter “{name}” (value “{value}”) is not a filter of this page and was ignored; this"
+                      " page filters by: {choices}."),
+    "ignored_award_year": ("award_year“{value}”与 year“{year}”不一致，已忽略，按 year 筛选；请只发送其中一个。",
+                           "award_year “{value}” differs from year “{year}” and was ignored: the queue is filtered by"
+                           " year; send one of the two."),
     "queue_default": ("待确认 + 待审批", "proposed + pending"),
     # The sandbox's numbers of the catalogue in force (api/web/sandbox_form.py)
     "number_floor": ("第{article}条 专项资金最低安排", "Art. {article} special fund floor"),

@@ -46,6 +46,7 @@ MESSAGES.update({
         "This file was imported before; nothing new was recorded, and below is what it gave then. To record refused"
         " lines once fixed, save only those lines as a new file and import that."),
     "certification": ("认定", "Certification"), "see_proposals": ("查看待确认奖补", "See the proposals"),
+    "unproposed_why": ("未生成待确认奖补的原因", "Why nothing was proposed"),
 })
 
 
@@ -78,10 +79,15 @@ async def import_list(request: Request, by: PagePrincipal, ledger: LedgerDep) ->
     if not outcome.view["already_imported"]:
         await run_in_threadpool(Settle(request, Response()), outcome)  # the queue then shows the proposals
     lang = language(request)
-    refused = [r | {"said": refusal_words.named(r.get("detail_zh") if lang == "zh" and r.get("detail_zh")
-                                                 else r["detail"], lang)} for r in outcome.view["refused"]]
+    def said(r: dict) -> str:
+        return refusal_words.named(r.get("detail_zh") if lang == "zh" and r.get("detail_zh") else r["detail"], lang)
+
+    refused = [r | {"said": said(r)} for r in outcome.view["refused"]]
+    # A recorded line that proposed nothing says why beside it (outside the district, say: a bureau probe).
+    recorded = [r | ({"why": said(r["unproposed"]), "why_code": r["unproposed"]["code"]} if r.get("unproposed") else {})
+                for r in outcome.view["certifications"]]
     return render(request, "certification_import.html", 200 if outcome.view["already_imported"] else 201,
-                  columns=COLUMNS, answer=outcome.view | {"refused": refused})
+                  columns=COLUMNS, answer=outcome.view | {"refused": refused, "certifications": recorded})
 
 
 # How many proposals one confirmation takes: the API's own bound (POST /v1/claims/confirm), as its model states it.

@@ -27,6 +27,9 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 _GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
+# A day written year first as a spreadsheet writes it (2024/5/1, 2024-5-1, 2024.5.1, 2024年5月1日): refused, as the
+# contract pins YYYY-MM-DD, but with the day to write (a bureau probe had a list from Excel refused row by row).
+_YEAR_FIRST = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?")
 
 
 class StatementTooLarge(InvalidInput):
@@ -80,15 +83,28 @@ def booking_day(raw: object, where: str) -> date:
                                f" full-width mode); write it half-width, YYYY-MM-DD{hint}",
                                zh=f"{where_zh(where)}：日期 {text[:40]!r} 使用了全角字符（输入法处于全角状态）；"
                                   f"请用半角字符按 YYYY-MM-DD 填写{hint_zh}") from None
-        raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03)",
+        written = _written_as(text)
+        hint, hint_zh = ((f"; write it as {written} (hyphens, the month and the day in two digits)",
+                          f"；请写作 {written}（用“-”分隔，月和日各两位）") if written else ("", ""))
+        raise InvalidInput(f"{where}: date {text[:40]!r} is not a day written YYYY-MM-DD (such as 2023-07-03){hint}",
                            zh=f"{where_zh(where)}：日期 {text[:40]!r} 不是 YYYY-MM-DD 格式的日期"
-                           "（例如 2023-07-03）") from None
+                           f"（例如 2023-07-03）{hint_zh}") from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise InvalidInput(f"{where}: date {text!r} is outside {FIRST_DAY.year}–{LAST_DAY.year}; send a day from"
                            f" {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
                            zh=f"{where_zh(where)}：日期 {text!r} 不在 {FIRST_DAY.year}–{LAST_DAY.year} 年之间；"
                            f"请填写 {FIRST_DAY.isoformat()} 至 {LAST_DAY.isoformat()} 之间的日期")
     return day
+
+
+def _written_as(text: str) -> str | None:
+    """The day a year-first text names, as YYYY-MM-DD, or None where it names none (2024/13/1, 5/1/2024)."""
+    if (found := _YEAR_FIRST.fullmatch(text)) is None:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups())).isoformat()
+    except ValueError:
+        return None
 
 
 def bank_amount(raw: object, where: str) -> Decimal:

@@ -102,7 +102,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
 
         def decide() -> tuple[list[Aggregate], dict]:
             cert = self._get(Certification, cert_id, f"certification {certification_id}")
-            programme = self._programme_for(by, cert.programme, cert.effective_on)  # the lead bureau only
+            programme = self._programme_for(by, cert.programme, cert.effective_on, revoking=True)  # its lead only
             if cert.revoked_on is not None:
                 raise errors.InvalidState(f"certification {certification_id} was already revoked from"
                                           f" {cert.revoked_on}; its claims were corrected then",

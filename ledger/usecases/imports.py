@@ -40,9 +40,11 @@ BATCH_ROWS = 250
 
 
 def import_view(record: CertificationImport, already: bool) -> dict[str, Any]:
+    # A recorded line that proposed nothing keeps why with it (`unproposed`); lists imported before kept no reason.
+    why = [{"line": r["line"], **r["unproposed"]} for r in record.recorded if r.get("unproposed")]
     return {"id": str(record.id), "sha256": record.sha256, "rows": record.rows, "recorded": len(record.recorded),
             "certifications": record.recorded, "refused": record.refused, "proposed_claims": record.proposed_claims,
-            "source": record.source, "imported_by": record.by, "already_imported": already}
+            "unproposed": why, "source": record.source, "imported_by": record.by, "already_imported": already}
 
 
 class CertificationImports:
@@ -121,6 +123,18 @@ class CertificationImports:
         outcome = self._run(by, key, "import_certifications", args, decide)
         return Outcome(outcome.view, outcome.position or position)
 
+    def _tier_by_name(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """A row whose tier is exactly the Chinese name the catalogue gives one of its programme's tiers
+        (专精特新小巨人, 省级) is read as that tier's code: an office's list names tiers so (a bureau probe had them
+        `unknown_tier`), and the name is the catalogue's own, for that programme and the row's day. Anything else is
+        left as sent."""
+        tier, day = fields.get("tier"), fields.get("effective_on")
+        prog = None if day is None else self.catalogue_on(day).programmes.get(fields.get("programme", ""))
+        if tier is None or prog is None or prog.tier(tier) is not None:
+            return fields
+        named = [t.code for t in prog.tiers if t.name_zh == tier]
+        return fields | {"tier": named[0]} if len(named) == 1 else fields
+
     def _prefetched(self, batch: list[tuple[int, dict]]) -> dict[Any, Aggregate | None]:
         """The batch's organisations and bodies, read fresh in one query (ledger/bulk_read.py)."""
         ids = set()
@@ -147,7 +161,7 @@ class CertificationImports:
                     source = {"import_id": str(iid), "sha256": sha256, "line": line, "rows": total}
                     self._attempt.row_reads = seen = {}
                     try:
-                        certify, _ = self._certifying(by, **fields, source=source)
+                        certify, _ = self._certifying(by, **self._tier_by_name(fields), source=source)
                         aggregates, row = certify()
                     except errors.LedgerError as refusal:
                         if any(len(scope[i].pending_events) != n for i, n in seen.items() if scope[i] is not None):
@@ -159,7 +173,8 @@ class CertificationImports:
                     for aggregate in aggregates:
                         touched[aggregate.id] = scope[aggregate.id] = aggregate
                     view["recorded"].append({"line": line, "certification_id": row["id"],
-                                             "proposed_claims": row["proposed_claims"]})
+                                             "proposed_claims": row["proposed_claims"],
+                                             **({"unproposed": row["unproposed"]} if "unproposed" in row else {})})
                     view["proposed_claims"] += row["proposed_claims"]
             finally:
                 self._attempt.scope = self._attempt.row_reads = None

@@ -46,30 +46,49 @@ def fixed_amount(prog: Programme, tier: str | None = None) -> bool:
     return any(t.amount is not None and t.max_rank is None for t in prog.tiers if tier is None or t.code == tier)
 
 
+def unproposed(prog: Programme, tier: str | None, met: list[errors.LedgerError]) -> dict[str, str] | None:
+    """Why recording a certification proposed nothing, for its line of an official list (a bureau probe read a row of
+    an organisation outside the district recorded with no proposal and no word): the refusal the claim it opens met
+    on the last day tried, or the figure the ledger does not hold. None where the fact opens no claim of its own (a
+    designation, a programme without tiers)."""
+    if met:
+        found = met[-1]
+        return {"code": found.code, "detail": found.detail, "detail_zh": found.in_language("zh") or found.detail}
+    if tier is not None and not fixed_amount(prog, tier):
+        return {"code": "figure_not_held",
+                "detail": f"{prog.code} at {tier} is paid by a figure the ledger does not hold (a rank, a rate of a"
+                          " basis, or a decided amount), so nothing is proposed: submit the claim with its figure"
+                          " (POST /v1/claims)",
+                "detail_zh": f"{prog.zh}的 {tier} 等次按台账未掌握的数额计发（排名、基数的比例或核定金额），因此不生成"
+                             "待确认奖补：请带上该数额提交申请（POST /v1/claims）"}
+    return None
+
+
 class Proposals:
     """The proposal use-case family, mixed into AwardLedger."""
 
     def _propose(self, org: Organisation, cert: Certification, day: date, by: Principal, fact: str,
                  fact_id: str, loaded: dict[str, AwardAccount] | None = None,
-                 freed: set[str] | None = None) -> list[Claim]:
+                 freed: set[str] | None = None, met: list[errors.LedgerError] | None = None) -> list[Claim]:
         """The claim `cert` opens on `day`, as a proposal, if the rules give one; nothing otherwise. Where the
         organisation is not eligible on `day` but becomes so on a later day it already holds, a membership that
         begins later (recorded before the certification), the claim opens on that day, as it would have had the
         membership been recorded after the certification. A re-entry into the district it already holds counts the
         same way (recorded before the certification, it proposed nothing: a proposals probe, where the other order
-        proposed the award). `loaded` and `freed`: see `_propose_on`."""
+        proposed the award). `loaded` and `freed`: see `_propose_on`; `met`, where given, gathers the refusals the
+        claim met on each day tried (`unproposed` says the last)."""
         joined = {d for m in org.facts(day).memberships if (d := max(m.joined_on, m.recognised_on)) > day}
         back = {c["effective_on"] for c in org.district_changes if c["in_district"] and c["effective_on"] > day}
         later = sorted(joined | back)
         for when in (day, *later):
-            made = self._propose_on(org, cert, when, by, fact, fact_id, loaded, freed)
+            made = self._propose_on(org, cert, when, by, fact, fact_id, loaded, freed, met)
             if made is not None:
                 return made
         return []
 
     def _propose_on(self, org: Organisation, cert: Certification, day: date, by: Principal, fact: str,
                     fact_id: str, loaded: dict[str, AwardAccount] | None = None,
-                    freed: set[str] | None = None) -> list[Claim] | None:
+                    freed: set[str] | None = None, met: list[errors.LedgerError] | None = None) -> list[Claim] | None:
         """`_propose` on one day: None when the organisation is not eligible on it (a later day may do). `loaded`:
         accounts the deciding command has changed and not yet saved (a revocation's), read as it left them; `freed`:
         where given, only a claim drawing on one of these accounts is proposed (what an ended claim gave back)."""
@@ -101,9 +120,13 @@ class Proposals:
             # Read, never saved: the proposal reserves nothing on these accounts.
             entitlement = entitle(plan, {k.text: self._account(k.text).state() for k in plan.keys}
                                   if loaded is None else self._states(plan, loaded))
-        except errors.NotEligible:
+        except errors.NotEligible as refusal:
+            if met is not None:
+                met.append(refusal)
             return None  # not on this day (not yet a member, say)
-        except errors.LedgerError:
+        except errors.LedgerError as refusal:
+            if met is not None:
+                met.append(refusal)
             return []  # the fact opens no claim now (already awarded, superseded, outside the term...)
         # The document the tier in force rests on: an upgrade's proposal rests on the upgrade's, not the first's.
         document_ref = next((t["document_ref"] for t in reversed(cert.tiers)

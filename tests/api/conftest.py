@@ -96,12 +96,15 @@ class Api:
         self.tokens = tokens
 
     def call(self, method: str, path: str, body: Any = None, as_: str | None = "admin", key: str | None = None,
-             headers: dict[str, str] | None = None) -> httpx.Response:
+             headers: dict[str, str] | None = None, content: bytes | None = None) -> httpx.Response:
+        """`body` sent as JSON, or `content` as it is (a CSV list, with its Content-Type in `headers`)."""
         sent = dict(headers or {})
         if as_ is not None:
             sent["Authorization"] = f"Bearer {self.tokens[as_]}"
         if key is not None:
             sent["Idempotency-Key"] = key
+        if content is not None:
+            return self.client.request(method, path, content=content, headers=sent)
         return self.client.request(method, path, json=body, headers=sent)
 
     def ok(self, method: str, path: str, body: Any = None, as_: str = "admin", status: int | None = None,

@@ -337,3 +337,42 @@ def test_a_revoked_certification_says_why_on_what_and_by_whom_in_the_api_as_on_i
     assert answered["certification"]["revocation"] == revocation  # the answer says it too (a regression probe)
     assert {k: revocation[k] for k in body} == body and revocation["by"] == "kjj-test", revocation
     assert revocation["revoked_at"] == found["updated_at"], found
+
+
+def test_another_bureau_revoking_a_certification_is_told_who_revokes_it(api, world):
+    """A bureau probe: jxj revoking kjj's certification was refused `not_lead_bureau` "只有牵头部门可以记录和审批"
+    (recording and approving). The refusal is worded for revoking, naming the lead bureau to ask, in either language,
+    and writes nothing."""
+    org = world.org()
+    cert = world.certify(org, "A3.erc", "municipal")
+    body = {"reason": "复核不再符合认定条件", "effective_on": "2024-01-01", "document_ref": "杭高新科〔2024〕20号"}
+    zh = api.refused("POST", f"/v1/certifications/{cert}/revoke", body, "jxj", 403, "not_lead_bureau",
+                     headers={"Accept-Language": "zh"})
+    assert "只有牵头部门可以撤销其认定；请由区科技局（kjj）撤销" in zh["detail"], zh
+    assert "记录和审批" not in zh["detail"], zh
+    english = api.refused("POST", f"/v1/certifications/{cert}/revoke", body, "jxj", 403, "not_lead_bureau")
+    assert english["detail"].endswith("Only the lead bureau revokes its certifications; ask kjj to revoke it"), english
+    recorded = api.refused("POST", "/v1/certifications", {"uscc": org, "programme": "A3.erc", "tier": "provincial",
+                                                          "effective_on": "2023-03-01", "document_ref": "D-1"},
+                           "jxj", 403, "not_lead_bureau", headers={"Accept-Language": "zh"})
+    assert recorded["detail"].endswith("只有牵头部门可以记录和审批"), recorded  # recording keeps its words
+
+
+def test_a_claim_for_a_unit_outside_the_district_is_told_how_to_record_its_move_in(api, world):
+    """A bureau probe: the out-of-district `not_eligible` said only that Art. 1 benefits units inside Binjiang, not what
+    to send for a unit that has since moved in. It names the day and POST /v1/organisations/{uscc}/district-changes,
+    in either language; recording the move as told, the claim from its day is taken."""
+    org = world.org(in_district=False)
+    claim = {"basis_amount": "100000.00", "award_year": 2024, "effective_on": "2024-06-01"}
+    english = api.refused("POST", "/v1/claims", {"uscc": org, "programme": "A5.voucher", **claim}, "kjj", 409,
+                          "not_eligible")
+    assert "outside the district on 2024-06-01" in english["detail"], english
+    assert f"record the move (POST /v1/organisations/{org}/district-changes with in_district true" in \
+        english["detail"], english
+    zh = api.refused("POST", "/v1/claims", {"uscc": org, "programme": "A5.voucher", **claim}, "kjj", 409,
+                     "not_eligible", headers={"Accept-Language": "zh"})
+    assert f"请先记录迁入（POST /v1/organisations/{org}/district-changes" in zh["detail"], zh
+    move = {"in_district": True, "effective_on": "2024-05-01", "reason": "迁入滨江",
+            "document_ref": "区市场监管〔2024〕1号"}
+    api.ok("POST", f"/v1/organisations/{org}/district-changes", move, as_="kjj", status=200)
+    assert world.claim(org, **claim)["status"] == "pending"

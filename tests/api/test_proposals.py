@@ -59,7 +59,8 @@ def test_rows_of_empty_cells_after_the_list_are_blank_lines(api: Api, world: Wor
     assert (answer.json()["rows"], answer.json()["recorded"], answer.json()["refused"]) == (2, 2, [])
     text, _ = _erc_csv(world, 1)
     answer = _post_csv(api, text + ",,,,,\n,,,,DOC-1,\n")
-    assert [(r["line"], r["code"]) for r in answer.json()["refused"]] == [(4, "invalid_uscc")]
+    # its empty needed cells are missing_field, as a row without its tier is (a bureau probe)
+    assert [(r["line"], r["code"]) for r in answer.json()["refused"]] == [(4, "missing_field")]
 
 
 def test_a_refused_row_whose_quoted_cell_spans_lines_is_named_by_its_first_line(api: Api, world: World) -> None:
@@ -286,6 +287,131 @@ def test_a_lists_header_is_read_in_any_case_and_a_column_it_does_not_take_is_ref
     assert api.events() == before
 
 
+def test_a_header_in_chinese_or_with_another_separator_is_refused_saying_what_was_read(api: Api,
+                                                                                       world: World) -> None:
+    """A bureau probe: a header in Chinese (统一社会信用代码,项目,...) and a tab- or semicolon-separated list (WPS's
+    文本文件(制表符分隔)) were all told "表头缺少 uscc, ...", as if the first line were short. The refusal now says what
+    it read: the Chinese names, with the English name to write for each, or that the columns are separated by tabs or
+    semicolons where a list's are by commas; it writes nothing, in either language."""
+    code = world.org()
+    row = [code, "A6.honour", "provincial_sme", "2023-03-01", "浙经信〔2023〕9号", ""]
+    chinese = "统一社会信用代码,项目,等级,生效日期,文号,创新组织\n" + ",".join(row) + "\n"
+    problem = api.refused("POST", "/v1/certifications/imports", None, "jxj", 422, "invalid_request",
+                          content=chinese.encode(), headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert "表头各列为 统一社会信用代码、项目、等级、生效日期、文号、创新组织" in problem["detail"], problem
+    assert "统一社会信用代码 写作 uscc" in problem["detail"] and "文号 写作 document_ref" in problem["detail"]
+    english = api.refused("POST", "/v1/certifications/imports", None, "jxj", 422, "invalid_request",
+                          content=chinese.encode(), headers={"Content-Type": "text/csv"})
+    assert "its columns are 统一社会信用代码, 项目" in english["detail"], english
+    assert "uscc for 统一社会信用代码" in english["detail"], english
+    for sep, en, zh in (("\t", "separated by tabs", "制表符（Tab）"), (";", "separated by semicolons", "分号")):
+        text = sep.join(["uscc", "programme", "tier", "effective_on", "document_ref", "body_id"]) + "\n" + \
+            sep.join(row) + "\n"
+        problem = api.refused("POST", "/v1/certifications/imports", None, "jxj", 422, "invalid_request",
+                              content=text.encode(), headers={"Content-Type": "text/csv"})
+        assert en in problem["detail"] and "save the list as CSV (comma-separated)" in problem["detail"], problem
+        problem = api.refused("POST", "/v1/certifications/imports", None, "jxj", 422, "invalid_request",
+                              content=text.encode(), headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+        assert f"各列以{zh}分隔" in problem["detail"] and "表头缺少" not in problem["detail"], problem
+
+
+def test_a_day_written_as_a_spreadsheet_writes_it_is_refused_with_the_day_to_write(api: Api, world: World) -> None:
+    """A bureau probe: Excel's 2024/5/1 and an unpadded 2024-5-1 refused every row "not a day written YYYY-MM-DD". The
+    contract pins YYYY-MM-DD, so they are still refused, and the refusal now gives the day to write, 2024-05-01; a
+    day that is none (2024/2/30) or not year first (5/1/2024) gets no guess."""
+    header = "uscc,programme,tier,effective_on,document_ref,body_id\n"
+    days = ("2024/5/1", "2024-5-1", "2024年5月1日", "2024/2/30", "5/1/2024")
+    text = header + "".join(f"{world.org()},A6.honour,provincial_sme,{day},浙经信〔2024〕{i}号,\n"
+                            for i, day in enumerate(days))
+    found = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                   headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert found["recorded"] == 0 and [r["line"] for r in found["refused"]] == [2, 3, 4, 5, 6], found
+    said = {r["line"]: r["detail"] for r in found["refused"]}
+    for line in (2, 3, 4):
+        assert "不是 YYYY-MM-DD 格式的日期" in said[line] and "请写作 2024-05-01" in said[line], said[line]
+    assert "请写作" not in said[5] and "请写作" not in said[6], said
+    english = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                     headers={"Content-Type": "text/csv"})
+    assert "; write it as 2024-05-01 (hyphens" in english["refused"][0]["detail"], english
+
+
+def test_a_tier_written_as_its_chinese_name_in_the_catalogue_is_read_as_its_code(api: Api, world: World) -> None:
+    """A bureau probe: a list naming tiers in Chinese (专精特新小巨人, 省级) had every such row `unknown_tier`. A tier
+    that is exactly the catalogue's Chinese name of one of the programme's tiers is read as that tier's code; part of
+    a name (小巨人) is still refused, told the code to write for the name it is part of."""
+    giant, erc = world.org(), world.org(member=False)
+    body = world.body(lead=erc, kind="erc", recognised_on="2022-09-06")
+    short = world.org()
+    text = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+            f"{giant},A6.honour,专精特新小巨人,2024-05-01,浙经信〔2024〕31号,\n"
+            f"{erc},A3.erc,省级,2023-03-01,杭发改高技〔2023〕31号,{body}\n"
+            f"{short},A6.honour,小巨人,2024-05-01,浙经信〔2024〕32号,\n")
+    found = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                   headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert found["recorded"] == 1 and [r["line"] for r in found["refused"]] == [3, 4], found  # A3.erc is kjj's
+    cert = api.ok("GET", f"/v1/certifications/{found['certifications'][0]['certification_id']}", as_="auditor")
+    assert (cert["uscc"], cert["tier"]) == (giant, "little_giant"), cert
+    refused = {r["line"]: r for r in found["refused"]}
+    assert refused[4]["code"] == "unknown_tier", refused
+    assert "“专精特新小巨人”请写作 little_giant" in refused[4]["detail"], refused
+    by_kjj = api.ok("POST", "/v1/certifications/imports", as_="kjj", content=text.encode(),
+                    headers={"Content-Type": "text/csv"})
+    assert by_kjj["recorded"] == 1 and by_kjj["certifications"][0]["line"] == 3, by_kjj
+    cert = api.ok("GET", f"/v1/certifications/{by_kjj['certifications'][0]['certification_id']}", as_="auditor")
+    assert (cert["uscc"], cert["tier"]) == (erc, "provincial"), cert
+
+
+def test_a_row_leaving_a_needed_cell_empty_is_refused_missing_field_as_one_without_its_tier(api: Api,
+                                                                                             world: World) -> None:
+    """A bureau probe: a row without its document_ref was `invalid_request` ("must not be empty"), one without its tier
+    or body `missing_field`. Every needed cell left empty, or a needed key left out of a JSON row, is `missing_field`
+    now, naming the columns and what they hold, in the reader's language."""
+    code = world.org()
+    text = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+            f"{code},A6.honour,provincial_sme,2024-05-01,,\n"
+            f"{code},,provincial_sme,2024-05-01,浙经信〔2024〕41号,\n"
+            f",A6.honour,provincial_sme,,浙经信〔2024〕42号,\n"
+            f"{code},A6.honour,,2024-05-01,浙经信〔2024〕43号,\n")
+    found = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                   headers={"Content-Type": "text/csv"})
+    assert [(r["line"], r["code"]) for r in found["refused"]] == [(n, "missing_field") for n in (2, 3, 4, 5)], found
+    said = {r["line"]: r["detail"] for r in found["refused"]}
+    assert said[2].startswith("document_ref: not given on this line") and "reference number" in said[2], said
+    assert said[3].startswith("programme: not given") and said[4].startswith("uscc, effective_on: not given"), said
+    row = {"uscc": code, "programme": "A6.honour", "tier": "provincial_sme", "effective_on": "2024-05-01"}
+    zh = api.ok("POST", "/v1/certifications/imports", {"rows": [row]}, as_="jxj", headers={"Accept-Language": "zh"})
+    assert [(r["line"], r["code"]) for r in zh["refused"]] == [(2, "missing_field")], zh
+    assert zh["refused"][0]["detail"].startswith("document_ref：该行未填写；请填写认定文件的文号"), zh
+
+
+def test_a_recorded_line_that_proposes_nothing_says_why(api: Api, world: World) -> None:
+    """A bureau probe: a line for an organisation outside the district, or in no innovation body, was recorded with
+    `proposed_claims: []` and no word, where a claim for it says why. The answer's `unproposed` names each such line
+    with the refusal its claim met (or that its award is paid by a figure the ledger does not hold), in the reader's
+    language, and the import's GET keeps it; a line that proposed has none."""
+    inside, outside, alone = world.org(), world.org(in_district=False), world.org(member=False)
+    text = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+            + "".join(f"{code},A6.honour,provincial_sme,2024-05-01,浙经信〔2024〕5{i}号,\n"
+                      for i, code in enumerate((inside, outside, alone))))
+    found = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=text.encode(),
+                   headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    assert found["recorded"] == 3 and len(found["proposed_claims"]) == 1, found
+    notes = {n["line"]: n for n in found["unproposed"]}
+    assert sorted(notes) == [3, 4] and {n["code"] for n in notes.values()} == {"not_eligible"}, found["unproposed"]
+    assert "登记为辖区外单位" in notes[3]["detail"], notes
+    assert set(notes[3]) == {"line", "code", "detail"}, notes[3]
+    kept = api.ok("GET", f"/v1/certifications/imports/{found['id']}", as_="auditor")
+    assert [n["line"] for n in kept["unproposed"]] == [3, 4] and "outside the district" in kept["unproposed"][0][
+        "detail"], kept["unproposed"]
+    mic = world.org(member=False)
+    body = world.body(lead=mic, kind="mic", recognised_on="2022-09-06")
+    decided = api.ok("POST", "/v1/certifications/imports", as_="kjj", content=(
+        f"uscc,programme,tier,effective_on,document_ref,body_id\n{mic},A3.mic,municipal,2023-03-01,杭经信〔2023〕5号,"
+        f"{body}\n").encode(), headers={"Content-Type": "text/csv"})
+    assert decided["recorded"] == 1 and [(n["line"], n["code"]) for n in decided["unproposed"]] == [
+        (2, "figure_not_held")], decided
+
+
 def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
                                                                                           world: World) -> None:
     """A queues probe: a header ending in a comma (as a spreadsheet saves one) refused every row as "body: is not a
@@ -366,6 +492,21 @@ def test_a_confirmation_answers_the_claim_named_and_in_the_readers_language(api:
     names = ("programme_name", "bureau_name", "tier_name", "explanation")
     assert {k: confirmed[k] for k in names} == {k: read[k] for k in names} and confirmed["programme_name"]
     assert all(not line["detail"].isascii() for line in confirmed["explanation"]), confirmed["explanation"]
+
+
+def test_a_proposals_text_is_in_the_readers_language(api: Api, world: World) -> None:
+    """A bureau probe: `proposal.text` ("proposed because certification X was recorded on D by P") stayed English under
+    Accept-Language zh, where the ledger's other notes (a closed proposal's reason) are Chinese. It is read in the
+    reader's language, as they are; without zh it is the English the README gives, and its other fields are kept."""
+    text, _ = _erc_csv(world, 1)
+    found = _post_csv(api, text).json()
+    [proposal], cert = found["proposed_claims"], found["certifications"][0]["certification_id"]
+    english = api.ok("GET", f"/v1/claims/{proposal}", as_="kjj")["proposal"]
+    assert english["text"].startswith(f"proposed because certification {cert} was recorded on"), english
+    chinese = api.ok("GET", f"/v1/claims/{proposal}", as_="kjj", headers={"Accept-Language": "zh"})["proposal"]
+    assert chinese["text"] == (f"因 kjj-test 于 {english['recorded_on']} 记录了认定 {cert}，系统生成本项待确认奖补"
+                               "（免申即享）"), chinese
+    assert {k: v for k, v in chinese.items() if k != "text"} == {k: v for k, v in english.items() if k != "text"}
 
 
 def test_a_line_short_of_a_needed_cell_or_with_one_too_many_says_what_to_send(api: Api, world: World) -> None:

@@ -193,3 +193,19 @@ def test_a_proposal_confirmed_during_a_walk_of_the_pending_queue_is_met_at_its_e
     listed = after["claims"][0]["submitted_at"]
     assert listed == confirmed["submitted_at"] == api.ok("GET", f"/v1/claims/{middle}", as_="kjj")["submitted_at"]
     assert listed > proposed_at
+
+
+def test_an_award_year_outside_the_policy_term_is_refused_naming_the_years(api: Api, world: World) -> None:
+    """A bureau probe: `award_year=2019` (or 2026) answered an empty page with no word, as if nothing waited, where a
+    malformed USCC is refused and the queue page names such a year. It is 422 naming `award_year` and the years the
+    ledger keeps, in the reader's language; a year of the term still answers."""
+    code = world.org()
+    world.claim(code, award_year=2023, basis_amount="100000.00")
+    for year in (2019, 2026):
+        problem = api.refused("GET", f"/v1/claims?award_year={year}", None, "kjj", 422, "invalid_request")
+        assert problem["errors"][0]["field"] == "award_year", problem
+        assert f"{year} is not a year of the policy term" in problem["detail"] and "2022 to 2025" in problem["detail"]
+        zh = api.refused("GET", f"/v1/claims?award_year={year}", None, "kjj", 422, "invalid_request",
+                         headers={"Accept-Language": "zh"})
+        assert "不在政策期" in zh["detail"] and "2022 至 2025" in zh["detail"], zh
+    assert len(api.ok("GET", f"/v1/claims?uscc={code}&award_year=2023", as_="kjj")["claims"]) == 1

@@ -234,6 +234,25 @@ def test_a_designations_page_lists_the_claims_resting_on_it(client, organisation
     assert page.status_code == 200 and f'data-claim="{claim["id"]}"' in page.text
 
 
+def test_the_claims_resting_on_a_certification_name_their_programme(client, organisation):
+    """A bureau probe: a designation's page listed the claims resting on it (A6.chain_leader_rd and A8.orders alike)
+    as "70de7b19 · 2023 · — · 已撤回", and a clerk could not tell which was which. Each row names its programme, by
+    code and by name in the page's language."""
+    chain = _api(client, "POST", "/v1/certifications", {
+        "uscc": organisation["uscc"], "programme": "A6.chain_leader", "effective_on": "2023-01-10",
+        "document_ref": "区经信〔2023〕4号"}, as_="jxj")
+    claim = _api(client, "POST", "/v1/claims", {"uscc": organisation["uscc"], "programme": "A8.orders",
+                                                "award_year": 2023, "effective_on": "2023-06-01",
+                                                "basis_amount": "150000000", "requested_amount": "800000"}, as_="jxj")
+    _sign_in(client, "finance")
+    for lang, name in (("zh", "链主企业本地配套订单增量奖励"), ("en", None)):
+        page = client.get(f"/ui/certifications/{chain['id']}?lang={lang}").text
+        row = page.split(f'data-claim="{claim["id"]}"')[1].split("</tr>")[0]
+        cell = re.search(r'data-testid="claim-programme">(.*?)</td>', row, re.S).group(1)
+        assert "A8.orders" in cell and (name is None or name in cell), cell
+        assert ("政策条目" if lang == "zh" else "Programme") in page.split('data-testid="claims-on-cert"')[1]
+
+
 def test_a_refused_certification_form_keeps_the_headings_in_order(client, organisation):
     """The refusal's heading sat as an h3 straight under the page's h1 (a pages probe): a screen reader's list of
     headings skipped a level. On this page it is an h2; every heading is at most one level below the one before."""
@@ -277,3 +296,26 @@ def test_a_certification_imported_from_a_list_shows_where_it_came_from(client, o
                                                           "document_ref": "浙科发〔2023〕2号",
                                                           "body_id": organisation["consortium"]}, as_="kjj")
     assert 'data-testid="imported-from"' not in client.get(f"/ui/certifications/{by_hand['id']}").text
+
+
+def test_an_imported_line_that_proposed_nothing_says_why_on_the_import_page(client):
+    """A bureau probe could not tell from the import page why a line for an organisation outside the district proposed
+    nothing: the recorded lines now say why beside the line that proposed nothing, in the page's language."""
+    inside, outside = unique_uscc(), unique_uscc()
+    for code, in_district in ((inside, True), (outside, False)):
+        _api(client, "POST", "/v1/organisations", {"uscc": code, "name": f"滨江导入页科技有限公司{code[-4:]}",
+                                                   "in_district": in_district})
+        _api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "某创新联合体",
+                                                       "kind": "consortium", "lead_uscc": code,
+                                                       "recognised_on": "2022-10-01"})
+    raw = ("uscc,programme,tier,effective_on,document_ref,body_id\n"
+           f"{inside},A6.honour,provincial_sme,2024-05-01,浙经信〔2024〕61号,\n"
+           f"{outside},A6.honour,provincial_sme,2024-05-01,浙经信〔2024〕62号,\n").encode()
+    csrf = _sign_in(client, "jxj")
+    page = client.post("/ui/certifications/imports", data={"csrf": csrf},
+                       files={"file": ("名单.csv", raw, "text/csv")})
+    assert page.status_code == 201, page.text
+    rows = dict(re.findall(r'<tr data-line="(\d+)">(.*?)</tr>', page.text.split('data-testid="recorded-lines"')[1]))
+    assert "未生成待确认奖补的原因" in page.text
+    assert "not_eligible" in rows["3"] and "登记为辖区外单位" in rows["3"], rows["3"]
+    assert "not_eligible" not in rows["2"], rows["2"]

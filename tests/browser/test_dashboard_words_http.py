@@ -248,6 +248,37 @@ def test_the_bureaus_queue_filters_by_uscc_and_any_status_and_says_what_it_ignor
     assert re.search(r'data-testid="first-page"', later) and 'href="/ui/?status=pending"' in later
 
 
+def test_the_bureaus_queue_takes_award_year_names_a_parameter_it_does_not_know_and_shows_several_statuses(
+        client, world):
+    """A bureau probe: `award_year` (the API's name for the year) was ignored without a word, so was `stauts`, and
+    `status=pending,approved` was applied under a drop-down showing the default. The page filters by `award_year` as by
+    `year`, names any other parameter in its notice with the ones it takes, and the drop-down shows what it applied."""
+    signed_in(client, "kjj")
+    year = client.get("/ui/", params={"award_year": "2023", "uscc": world["uscc"]}).text
+    assert f'data-claim="{world["voucher"]}"' in year and 'data-testid="ignored-filters"' not in year
+    assert "<option selected>2023</option>" in year
+    later = client.get("/ui/", params={"award_year": "2024", "uscc": world["uscc"]}).text
+    assert f'data-claim="{world["voucher"]}"' not in later
+    outside = client.get("/ui/", params={"award_year": "2019"}).text
+    assert "奖补年度“2019”不是政策期内的年度" in re.search(r'data-testid="ignored-filters">(.*?)</div>', outside,
+                                                            re.S).group(1)
+    both = client.get("/ui/", params={"year": "2023", "award_year": "2024", "uscc": world["uscc"]}).text
+    assert f'data-claim="{world["voucher"]}"' in both and "award_year“2024”与 year“2023”不一致" in both
+    typo = client.get("/ui/", params={"stauts": "approved", "uscc": world["uscc"]}).text
+    notice = re.search(r'data-testid="ignored-filters">(.*?)</div>', typo, re.S).group(1)
+    assert "查询参数“stauts”（值“approved”）不是本页的筛选条件" in notice and "status、programme、year" in notice
+    assert f'data-claim="{world["voucher"]}"' in typo  # the queue as it would be without it
+    several = client.get("/ui/", params={"status": "pending,approved", "uscc": world["uscc"]}).text
+    assert f'data-claim="{world["voucher"]}"' in several and f'data-claim="{world["erc"]}"' in several
+    shown = re.search(r'<option value="pending,approved" selected data-testid="several-statuses">(.*?)</option>',
+                      several).group(1)
+    assert shown == "待审批 + 已批准", shown
+    one = client.get("/ui/", params={"status": "approved"}).text
+    assert '<option value="approved" selected>' in one and 'data-testid="several-statuses"' not in one
+    english = client.get("/ui/", params={"stauts": "approved", "lang": "en"}).text
+    assert "Query parameter “stauts” (value “approved”) is not a filter of this page" in english
+
+
 def test_the_icon_the_navigations_name_and_beijing_time(client, world):
     """/favicon.ico is served (no 404 on a first page), the main navigation is named in the page's language, and
     times name Beijing time in words, not UTC+08:00."""

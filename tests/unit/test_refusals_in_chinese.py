@@ -45,7 +45,8 @@ def test_exact_chinese_wording() -> None:
     assert caught.value.zh == "reference 为空；请填写内容"
     with pytest.raises(InvalidInput) as caught:
         booking_day("2023/02/03", "line 3")
-    assert caught.value.zh == "第 3 行：日期 '2023/02/03' 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）"
+    assert caught.value.zh == ("第 3 行：日期 '2023/02/03' 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）；"
+                               "请写作 2023-02-03（用“-”分隔，月和日各两位）")
     # Written right but not a day of the calendar: said so, not called the wrong layout (a probe).
     with pytest.raises(InvalidInput) as caught:
         booking_day("2023-02-29", "line 3")
