@@ -6,6 +6,7 @@ import contextlib
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -272,14 +273,9 @@ def test_outranked_claims_are_replayed_alike_the_quick_way_and_the_plain_way(wor
         assert simulate_ledger(world.ledger, catalogue, uscc=uscc, hot=4).as_json() == plain, uscc
 
 
-@given(rate=st.sampled_from(["0.10", "0.30", "0.40"]), repaid=st.sampled_from(["0", "50000", "150000"]))
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_money_repaid_on_a_revoked_award_stops_counting_under_any_draft(world: World, rate: str,
-                                                                        repaid: str) -> None:
-    """A voucher paid 150,000, revoked, then repaid in part or in full before a second voucher: the books take
-    the repayment off the year's cap (ledger/usecases/recoveries.py `_unkept`), and so does the replay. The
-    baseline is the books; under any rate the revoked claim keeps on the cap what is still unrepaid (no more
-    than the draft would have awarded), and the twin's answer is the plain replays' to the fen."""
+def _voucher_revoked_paid(world: World) -> tuple[Any, str, dict, str]:
+    """A 2024 voucher of a new organisation, approved at 300,000, paid 150,000 and revoked: (the finance principal,
+    the organisation, the claim, its recovery's id)."""
     from ledger.principals import Principal, Role
 
     finance = Principal("finance-1", Role.FINANCE)
@@ -288,6 +284,18 @@ def test_money_repaid_on_a_revoked_award_stops_counting_under_any_draft(world: W
     world.ledger.record_payout(finance, claim_id=first["id"], amount=D("150000"), paid_on=date(2024, 4, 4),
                                bank_ref=f"B-{org}")
     rid = world.ledger.revoke_claim(KJJ, claim_id=first["id"], reason="fraud", document_ref="DOC-R").view["recovery_id"]
+    return finance, org, first, rid
+
+
+@given(rate=st.sampled_from(["0.10", "0.30", "0.40"]), repaid=st.sampled_from(["0", "50000", "150000"]))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_money_repaid_on_a_revoked_award_stops_counting_under_any_draft(world: World, rate: str,
+                                                                        repaid: str) -> None:
+    """A voucher paid 150,000, revoked, then repaid in part or in full before a second voucher: the books take
+    the repayment off the year's cap (ledger/usecases/recoveries.py `_unkept`), and so does the replay. The
+    baseline is the books; under any rate the revoked claim keeps on the cap what is still unrepaid (no more
+    than the draft would have awarded), and the twin's answer is the plain replays' to the fen."""
+    finance, org, first, rid = _voucher_revoked_paid(world)
     if repaid != "0":
         world.ledger.record_repayment(finance, recovery_id=rid, amount=D(repaid), received_on=date(2024, 4, 20),
                                       bank_ref=f"R-{org}")
@@ -322,14 +330,7 @@ def test_a_repayment_reversed_counts_again_in_the_replay_as_in_the_books(world: 
     """A voucher paid 150,000 and revoked; a repayment booked in error (in part, or in full, which released the
     award's hold on the cap) and reversed: the books count the paid part on the cap again, and so does the replay,
     under the catalogue in force (nothing moves) and under any rate (the twin's answer is the plain replays')."""
-    from ledger.principals import Principal, Role
-
-    finance = Principal("finance-1", Role.FINANCE)
-    org = world.org()
-    first = world.approved(org, "A5.voucher", basis_amount="1000000", effective_on=date(2024, 3, 3), year=2024)
-    world.ledger.record_payout(finance, claim_id=first["id"], amount=D("150000"), paid_on=date(2024, 4, 4),
-                               bank_ref=f"B-{org}")
-    rid = world.ledger.revoke_claim(KJJ, claim_id=first["id"], reason="fraud", document_ref="DOC-R").view["recovery_id"]
+    finance, org, _, rid = _voucher_revoked_paid(world)
     world.ledger.record_repayment(finance, recovery_id=rid, amount=D(repaid), received_on=date(2024, 4, 20),
                                   bank_ref=f"R-{org}")
     world.ledger.reverse_repayment(finance, recovery_id=rid, amount=D(repaid), received_on=date(2024, 4, 20),
