@@ -25,7 +25,7 @@ LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_cou
 # A time of day after the day and a space (2023-08-01 10:23:45, as many exports print the booking's moment) is the
 # bank's own clock and says nothing the day does not: the day is read and the time passed over (a finance probe had
 # every such line refused). An ISO moment (2023-07-01T08:00:00) is a machine's, perhaps in another zone: refused.
-_TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"
+_TIME = r"(?:\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?)?"  # a time of day there is (not 25:61)
 _DAY = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME, re.ASCII),
         re.compile(r"^(\d{4})(\d{2})(\d{2})" + _TIME + "$", re.ASCII),
         re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?" + _TIME, re.ASCII))

@@ -18,8 +18,9 @@ from ledger.domain.claim import Claim
 from ledger.domain.payout import Payout
 from ledger.domain.recovery import ZERO, Recovery
 from ledger.domain.values import money, yuan
+from ledger.messages import status_zh
 from ledger.principals import Principal, Role
-from ledger.rules.accounts import keeps_paid
+from ledger.rules.accounts import keeps_paid, read_cap_key
 from ledger.rules.facts import LIVE
 from ledger.usecases.common import plain_reference, require_role, text, uuid_of
 
@@ -83,7 +84,7 @@ class RecoveryCommands:
             # References told apart as the bank matching tells them (case aside): `rec-1` is the receipt `REC-1`.
             receipt = (reference_key(bank_ref), value, received_on)
             if any((reference_key(p["bank_ref"]), p["amount"], p["received_on"]) == receipt
-                   for p in recovery.repayments):
+                   for p in recovery.repayments if not p.get("reversed")):  # one reversed was never booked so
                 # The same repayment twice (a resent form, a retry without a key): one receipt counted twice. A
                 # different amount under the same reference is a top-up (too little was recorded, and nothing is
                 # edited), which the bank matching adds up (projections/bank_credits.py).
@@ -122,6 +123,9 @@ class RecoveryCommands:
         require_role(by, Role.FINANCE, doing="reverse repayments")
         rid = uuid_of(recovery_id, "recovery")
         value, bank_ref = money(amount), plain_reference(bank_ref, "bank_ref", "银行流水号")
+        if value <= 0:
+            raise errors.InvalidAmount("a repayment reversed is the amount it was booked for, more than 0.00",
+                                       zh="冲回的还款金额即原登记金额，必须大于 0.00", field="amount")
         reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
 
         def decide() -> tuple[list[Aggregate], dict]:
@@ -206,11 +210,26 @@ class RecoveryCommands:
                            f"账户 {key} 的影响；请会同审计部门处理此项更正")
                 continue
             before = self.repository.get(account.id, version=changed.originator_version - 1).entries
-            _nothing_taken(account.entries, before, cid, key, recovery_id)
             was = before[cid]
+            limit = self._cap_limit(key, claim.policy_version) if key.startswith("cap:") else None
+            if limit is not None:  # a cap: the room it has, whoever took some since
+                _room_left(account.entries, was, cid, key, recovery_id, limit)
+            else:  # a ladder, subject or slot: no other claim holds more than it did
+                _nothing_taken(account.entries, before, cid, key, recovery_id)
             account.restore(cid, was["status"], was["amount"], was["gross"], by.name)
             restored.append(account)
         return restored
+
+    def _cap_limit(self, key: str, policy_version: str) -> Decimal | None:
+        """The limit of cap account `key` in the catalogue version its claim was decided under (else the newest)."""
+        cap = read_cap_key(key)
+        catalogue = next((c for c in self.versions if c.policy.version == policy_version), self.versions[-1])
+        if cap.scope == "pool":
+            pool = catalogue.pools.get(cap.programme)
+            return None if pool is None else pool.limit
+        programme = catalogue.programme(cap.programme)
+        found = next((c for c in programme.caps if c.scope.value == cap.scope), None) if programme else None
+        return None if found is None else found.limit
 
     def _first_paid(self, claim: Claim) -> date | None:
         """The day the award a recovery claws back was first paid: the earliest of the claim's payouts still
@@ -294,6 +313,25 @@ def _beyond(value: Decimal, outstanding: Decimal) -> dict[str, Decimal]:
     return {"written_off_part": part} if part > 0 else {}
 
 
+def _room_left(now: dict[str, dict], was: dict, cid: str, key: str, recovery_id: str, limit: Decimal) -> None:
+    """Refuse where the cap would pass its limit with the revoked award's paid part back on it: other claims took
+    the room the repayment freed since (a regression probe had any later claim on a cap block the reversal, though
+    the cap had room for both)."""
+    live = [(other, e) for other, e in now.items() if other != cid and e["status"] in LIVE]
+    held = sum((e["amount"] for _, e in live), ZERO) + (was["amount"] if was["status"] in LIVE else ZERO)
+    if held > limit:
+        takers = sorted(other for other, _ in live)
+        shown = ", ".join(takers[:5]) + (" …" if len(takers) > 5 else "")
+        raise errors.Conflict(
+            f"since the repayment on recovery {recovery_id}, claims on cap {key} ({shown}) hold what it freed: with"
+            f" the revoked award's paid part back, the cap would hold {yuan(held)}, past its {yuan(limit)}. The"
+            " bureau first withdraws, rejects or revokes what should not stand, or the repayment stands",
+            zh=f"这笔还款登记后，额度账户 {key} 上的申请（{shown}）已占用其释放的额度：冲回后该额度将计入"
+               f" {yuan(held)} 元，超过上限 {yuan(limit)} 元；请先由牵头部门撤回、驳回或撤销不应保留的申请，"
+               "否则这笔还款不能冲回",
+            claim_id=takers[0] if takers else None)
+
+
 def _nothing_taken(now: dict[str, dict], before: dict[str, dict], cid: str, key: str, recovery_id: str) -> None:
     """Refuse where a claim other than `cid` holds more on the account now than before the repayment (live now and
     not then, or for more): the room the repayment freed was taken since, and putting the revoked award's part back
@@ -307,7 +345,9 @@ def _nothing_taken(now: dict[str, dict], before: dict[str, dict], cid: str, key:
             raise errors.Conflict(
                 f"since the repayment on recovery {recovery_id}, claim {other} ({entry['status']}) has taken what it"
                 f" freed on account {key}: reversing it would count the revoked award's paid part there again, beside"
-                f" claim {other}'s; the bureau first decides or corrects claim {other}, or the repayment stands",
-                zh=f"这笔还款登记后，申请 {other}（{entry['status']}）已占用其在账户 {key} 上释放的额度：冲回将使已撤销"
-                   f"奖补的已拨付部分与申请 {other} 重复计算；请先由牵头部门处理申请 {other}，否则这笔还款不能冲回",
+                f" claim {other}'s; the bureau first withdraws, rejects or revokes claim {other} if it should not"
+                " stand, or the repayment stands",
+                zh=f"这笔还款登记后，申请 {other}（{status_zh(entry['status'])}）已占用其在账户 {key} 上释放的额度："
+                   f"冲回将使已撤销奖补的已拨付部分与申请 {other} 重复计算；如该申请不应保留，请先由牵头部门撤回、"
+                   "驳回或撤销，否则这笔还款不能冲回",
                 claim_id=other)

@@ -115,6 +115,14 @@ def test_a_reversal_is_refused_where_another_claim_took_what_the_repayment_freed
     assert back["outstanding"] == "500000.00"
     with pytest.raises(errors.CapExceeded):  # the cap is the revoked award's paid part's again, in full
         world.claim(org, "A5.voucher", basis_amount="1000000")
+    # A cap with room for both: a claim made since does not block the reversal (a regression probe had any later
+    # claim on the cap block it): 100,000 paid and repaid in full, a 300,000 voucher claimed, the 100,000 back.
+    other = world.org()
+    rid = _revoked(world, other, basis_amount="1000000", paid="100000")
+    _repay(world, rid, "100000", "RCV-10")
+    since = world.claim(other, "A5.voucher", basis_amount="1000000")
+    assert since["entitled_amount"] == "300000.00"
+    assert _reverse(world, rid, "100000", "RCV-10")["outstanding"] == "100000.00"
 
 
 def test_only_the_last_standing_repayment_is_reversed_later_ones_first(world: World) -> None:
@@ -130,6 +138,12 @@ def test_only_the_last_standing_repayment_is_reversed_later_ones_first(world: Wo
     done = _reverse(world, rid, "100000", "RCV-A", date(2024, 6, 1))
     assert (done["recovered"], done["outstanding"]) == ("0.00", "150000.00")
     assert [r["reversed"] for r in done["repayments"]] == [True, True]
+    # The one that was right is booked again as it was (a regression probe: the same receipt was refused as
+    # already booked, its reversed booking counted), and reversing by mistake is undone the same way.
+    again = _repay(world, rid, "50000", "RCV-B", date(2024, 6, 2))
+    assert (again["recovered"], [r["reversed"] for r in again["repayments"]]) == ("50000.00", [True, True, False])
+    with pytest.raises(errors.InvalidAmount):
+        _reverse(world, rid, "0", "RCV-B", date(2024, 6, 2))
     with pytest.raises(errors.Forbidden):
         world.ledger.reverse_repayment(KJJ, recovery_id=rid, amount="1", received_on=DAY, bank_ref="X",
                                        reason="r", document_ref="d")
