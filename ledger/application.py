@@ -366,12 +366,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return decide, args
 
     def _refuse_duplicate(self, org: Organisation, programme: str, tier: str | None, subject: str | None,
-                          body_id: str | None) -> None:
+                          body_id: str | None, but: str | None = None) -> None:
         """The same certification recorded again (one the organisation holds, unrevoked, for the same programme,
         subject and body, which stands or stood at this tier) is `conflict`, naming it: recorded twice, it
-        proposed its award twice (a probe imported one official list twice in other bytes)."""
+        proposed its award twice (a probe imported one official list twice in other bytes). `but`: the
+        certification being upgraded, which is not its own duplicate."""
         for other_id, other_programme in org.certifications.items():
-            if other_programme != programme:
+            if other_programme != programme or other_id == but:
                 continue
             other = self._get(Certification, UUID(other_id), f"certification {other_id}")
             if (other.revoked or (other.subject, other.body_id) != (subject, body_id)
@@ -436,8 +437,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     " or, if the earlier rungs were recorded wrongly, revoke the certification and record it again",
                     zh=f"晋升的生效日期 {effective_on} 早于当前等次（{cert.tier}，自 {since} 起）的生效日期；晋升须在"
                        f"其后生效：请填写不早于 {since} 的日期；如先前等次记录有误，请撤销该认定后重新记录")
-            cert.upgrade(new, effective_on, document_ref, by.name)
             org = self._organisation(cert.uscc)
+            # Another certification of the organisation that holds the new rung is that rung recorded already: the
+            # upgrade would make two of it (a regression probe had two little giants proposed for one honour, and a
+            # claim naming neither stood alone and escaped both revocations).
+            self._refuse_duplicate(org, cert.programme, new, cert.subject, cert.body_id, but=str(cert.id))
+            cert.upgrade(new, effective_on, document_ref, by.name)
             made = self._propose(org, cert, effective_on, by, "upgrade of certification", str(cert.id))
             closed = self._supersede_rungs(org, cert, made, by)
             touched = [cert, org, *made, *closed] if made else [cert]
@@ -508,6 +513,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             # One copy of each organisation for the re-assessment and the proposals below: reading the claim's
             # twice cost the command bench a fifth of its rate (bench/RESULTS.md, stop 52).
             load = _loaded_once(self._organisation_or_none)
+            if claim.certification_id is None:
+                self._rests_on_none_now(claim, load(claim.uscc))
             try:
                 accounts = self._reassess(claim, by, load(claim.uscc))
             except (errors.AlreadyAwarded, errors.Superseded) as outranked:
@@ -1346,12 +1353,18 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             if not self._fits(prog, cert, facts):
                 continue
             (revoked if cert.revoked else found if now else risen).append(cert_id)
-        if found:
-            return found[0] if len(found) == 1 else None
-        if risen:
-            return risen[0] if len(risen) == 1 else None
-        if later:
-            return later[0] if len(later) == 1 else None
+        for fits in (found, risen, later):
+            if len(fits) > 1:
+                # Two of the organisation's certifications fit the claim: it stood alone, and revoking either ended
+                # nothing (a regression probe's standard, claimed for S1 beside a certification with no subject, was
+                # paid 1,000,000 on two revoked from their first day). It names the one it rests on.
+                raise errors.InvalidInput(
+                    f"{facts.uscc} holds {len(fits)} {prog.code} certifications the claim fits ({', '.join(fits)}):"
+                    " name the one it rests on (certification_id)",
+                    zh=f"{facts.uscc} 有 {len(fits)} 项{prog.zh}认定与本申请相符（{'、'.join(fits)}）：请以"
+                       " certification_id 指明所依据的认定", field="certification_id", certifications=fits)
+            if fits:
+                return fits[0]
         return revoked[0] if revoked else None
 
     def _fits(self, prog: Programme, cert: Certification, facts: ClaimFacts) -> bool:
@@ -1395,6 +1408,18 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                      zh=f"创新组织 {body.body_id} 在 {day} 没有有效的{prog.zh}认定；认定奖励的等次"
                                         "取自该组织的认定，请先记录认定（POST /v1/certifications，填写 body_id）")
         return None
+
+    def _rests_on_none_now(self, claim: Claim, org: Organisation | None) -> None:
+        """A claim made naming no certification, and resting on none then, is looked at again at its approval
+        (rule 12: as the ledger is): a certification recorded since that it would now rest on decides it, as at a
+        submission now. One revoked, or reaching the claim's tier only after its day, refuses the approval (the
+        claim stays pending); one in force leaves it standing alone, as it was made. A regression probe had a hidden
+        champion claimed first, its certification recorded and revoked from its first day, then approved and paid
+        1,000,000; and a claim dated before a certification recorded later, approved the same."""
+        facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier, claim.rank,
+                           claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount, None)
+        self._with_certification(self.catalogue_on(claim.effective_on), facts, org)
+        self._attempt.named = None  # a subject named on a certification is a submission's to record, not this
 
     def _plan_again(self, claim: Claim, org: Organisation | None = None) -> Any:
         """The rules' plan for a recorded claim's facts, on the ledger as it is (its organisation's facts now; `org`:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ledger.domain import errors
-from tests.store.conftest import ADMIN, FINANCE, JXJ, KJJ, World
+from tests.store.conftest import ADMIN, FINANCE, JXJ, KJJ, SCJGJ, World
 
 
 def _voucher(world: World, org: str, basis: str = "1000000") -> dict:
@@ -339,3 +339,58 @@ def test_a_revoked_one_time_award_is_not_awarded_again_while_its_payment_is_owed
     world.ledger.approve_claim(KJJ, claim_id=again["id"])
     world.ledger.revoke_claim(KJJ, claim_id=again["id"], reason="重复申报", document_ref="杭高新科〔2024〕3号")
     assert alliance_claim()["entitled_amount"] == "300000.00"
+
+
+def test_a_claim_standing_alone_is_looked_at_again_at_its_approval(world: World) -> None:
+    """A regression probe: a hidden champion claimed naming no certification (none recorded yet), then its
+    certification recorded and revoked from its first day, and the claim approved and paid 1,000,000. At its
+    approval the claim rests on what it would rest on now: the revoked certification refuses it (it stays pending),
+    as one reaching its tier only after its day does; one in force lets it stand alone, as it was made."""
+    org = world.org()
+    alone = world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 6, 1), year=2024)
+    assert alone["certification_id"] is None
+    made = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="hidden_champion",
+                                             effective_on=date(2024, 3, 1), document_ref="浙经信〔2024〕70号").view
+    world.ledger.revoke_certification(JXJ, certification_id=made["id"], reason="公示期内被举报",
+                                      effective_on=date(2024, 3, 1), document_ref="浙经信〔2024〕90号")
+    before = world.events()
+    with pytest.raises(errors.NotEligible, match="revoked"):
+        world.ledger.approve_claim(JXJ, claim_id=alone["id"])
+    assert world.events() == before and world.ledger.claim(alone["id"])["status"] == "pending"
+    early = world.org()
+    first = world.claim(early, "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 4, 1), year=2024)
+    world.ledger.record_certification(JXJ, uscc=early, programme="A6.honour", tier="hidden_champion",
+                                      effective_on=date(2024, 5, 1), document_ref="浙经信〔2024〕71号")
+    with pytest.raises(errors.NotEligible, match="2024-05-01"):
+        world.ledger.approve_claim(JXJ, claim_id=first["id"])
+    fine = world.org()
+    stands = world.claim(fine, "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 6, 1), year=2024)
+    world.ledger.record_certification(JXJ, uscc=fine, programme="A6.honour", tier="hidden_champion",
+                                      effective_on=date(2024, 3, 1), document_ref="浙经信〔2024〕72号")
+    assert world.ledger.approve_claim(JXJ, claim_id=stands["id"]).view["approved_amount"] == "1000000.00"
+
+
+def test_two_certifications_a_claim_fits_are_named_between_and_an_upgrade_makes_no_second(world: World) -> None:
+    """A regression probe: a claim naming no certification that two of its organisation's certifications fit
+    stood alone, and revoking both ended nothing; one of the two was made by upgrading into a rung another
+    certification held. The claim is told to name one (certification_id); the upgrade is `conflict`, naming the
+    certification that holds the rung, as recording that rung again is."""
+    org = world.org()
+    sme = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="provincial_sme",
+                                            effective_on=date(2023, 3, 1), document_ref="浙经信〔2023〕7号").view
+    giant = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="little_giant",
+                                              effective_on=date(2023, 4, 1), document_ref="工信部〔2023〕3号").view
+    before = world.events()
+    with pytest.raises(errors.Conflict) as twice:
+        world.ledger.record_upgrade(JXJ, certification_id=sme["id"], tier="little_giant",
+                                    effective_on=date(2023, 9, 1), document_ref="工信部〔2023〕4号")
+    assert giant["id"] in twice.value.detail and world.events() == before
+    holder = world.org()
+    for subject in (None, "standard:GB/T 1-2023"):
+        world.ledger.record_certification(SCJGJ, uscc=holder, programme="A11.standard",
+                                          tier="international_lead", effective_on=date(2023, 3, 1),
+                                          document_ref="国标委〔2023〕1号", **({"subject": subject} if subject else {}))
+    with pytest.raises(errors.InvalidInput, match="certification_id") as which:
+        world.claim(holder, "A11.standard", by=SCJGJ, tier="international_lead",
+                    subject="standard:GB/T 1-2023")
+    assert "certification_id" in which.value.zh
