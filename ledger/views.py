@@ -98,12 +98,10 @@ def recovery(r: Recovery) -> dict[str, Any]:
 
 
 def _repayment(p: dict[str, Any]) -> dict[str, Any]:
-    """A repayment as a recovery lists it: its money, day and reference; what it took off a write-off, and, once
-    reversed (booked in error), why and on what document."""
+    """A repayment as a recovery lists it: its money, day and reference, and, once reversed (booked in error), why
+    and on what document."""
     said = {"amount": fmt(p["amount"]), "received_on": _d(p["received_on"]), "bank_ref": p["bank_ref"],
             "reversed": bool(p.get("reversed"))}
-    if p.get("written_off_part"):
-        said["written_off_part"] = fmt(p["written_off_part"])
     if p.get("reversed"):
         said |= {"reversal_reason": p.get("reversal_reason"), "reversal_document_ref": p.get("reversal_document_ref")}
     return said

@@ -94,8 +94,7 @@ def _revoked(line: Row, claim: Row, p: dict) -> None:
 
 def _recovery_handler(field: str, sign: int = 1):
     """A recovery's money moving to `field` (recovered, written off) from what is to recover; `sign` -1: back (a
-    repayment reversed). A repayment's part taken off a write-off (`written_off_part`) comes from the write-off, not
-    from what is to recover, and a reversal gives it back there."""
+    repayment, or a write-off, reversed)."""
     def handler(t: Tables, e: EventRow) -> None:
         recovery = t.get("recoveries", e.aggregate_id)
         if recovery is None:
@@ -103,11 +102,9 @@ def _recovery_handler(field: str, sign: int = 1):
         key = f"{recovery['award_year']}|{recovery['programme']}|{recovery['lead']}"
         if (line := t.get(FINANCE, key)) is None:
             return
-        moved, part = sign * amount(e.payload["amount"]), sign * amount(e.payload.get("written_off_part"))
-        line["to_recover"] = add(line.get("to_recover"), -moved, part)
+        moved = sign * amount(e.payload["amount"])
+        line["to_recover"] = add(line.get("to_recover"), -moved)
         line[field] = add(line.get(field), moved)
-        if part:
-            line["written_off"] = add(line.get("written_off"), -part)
         t.put(FINANCE, key, line)
     return handler
 
@@ -148,6 +145,7 @@ HANDLERS: dict[str, Handler] = {
     "Claim.Revoked": _revoked, "Recovery.Repaid": _recovery_handler("recovered"),
     "Recovery.WrittenOff": _recovery_handler("written_off"),
     "Recovery.RepaymentReversed": _recovery_handler("recovered", -1),
+    "Recovery.WriteOffReversed": _recovery_handler("written_off", -1),
 }
 
 

@@ -181,18 +181,16 @@ def _repayment_recorded(claim: dict, p: dict) -> None:
 
 
 def _recovery_event(field: str, sign: int = 1):
-    """As the finance line moves (projections/finance.py `_recovery_handler`): `sign` -1 for a repayment reversed,
-    a repayment's `written_off_part` from the write-off rather than from what is to recover."""
+    """As the finance line moves (projections/finance.py `_recovery_handler`): `sign` -1 for a repayment, or a
+    write-off, reversed."""
     def handler(t: Tables, e: EventRow) -> Concern | None:
         recovery = t.get("recoveries", e.aggregate_id)
         claim = None if recovery is None else t.get(RECORDS, recovery["claim_id"])
         if claim is None:
             return None
-        moved, part = sign * money(e.payload["amount"]), sign * money(e.payload.get("written_off_part"))
-        claim["to_recover"] = add(claim["to_recover"], -moved, part)
+        moved = sign * money(e.payload["amount"])
+        claim["to_recover"] = add(claim["to_recover"], -moved)
         claim[field] = add(claim[field], moved)
-        if part:
-            claim["written_off"] = add(claim.get("written_off"), -part)
         t.put(RECORDS, claim["id"], claim)
         return Concern(claim["uscc"])
     return handler
@@ -263,6 +261,7 @@ HANDLERS: dict[str, Handler] = {
     "Recovery.Opened": _recovery_opened, "Recovery.Repaid": _recovery_event("recovered"),
     "Recovery.RepaymentReversed": _recovery_event("recovered", -1),
     "Recovery.WrittenOff": _recovery_event("written_off"),
+    "Recovery.WriteOffReversed": _recovery_event("written_off", -1),
     "Organisation.DistrictChanged": _district_changed, "Certification.Revoked": _certification_revoked,
     "Certification.SubjectNamed": _subject_named,
 }

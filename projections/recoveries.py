@@ -30,11 +30,8 @@ def _moved(field: str):
         if (row := t.get(RECOVERIES, e.aggregate_id)) is None:
             return
         p = e.payload
-        part = amount(p.get("written_off_part"))  # a repayment's part taken off the write-off: none outstanding
         row[field] = add(row[field], p["amount"])
-        row["outstanding"] = add(row["outstanding"], neg(p["amount"]), part)
-        if part:
-            row["written_off"] = add(row["written_off"], -part)
+        row["outstanding"] = add(row["outstanding"], neg(p["amount"]))
         row["status"] = _status(row["outstanding"])
         row["updated_at"] = e.recorded_at  # the moment of the last command on it, as the recovery's answer says
         # What the recovery's own answer shows (views.recovery), so that the list says the same of it.
@@ -42,10 +39,8 @@ def _moved(field: str):
             row.update(write_off_reason=p["reason"], write_off_document_ref=p["document_ref"],
                        written_off_by=p.get("by"))
         else:
-            said = {"amount": p["amount"], "received_on": p["received_on"], "bank_ref": p["bank_ref"]}
-            if part:
-                said["written_off_part"] = p["written_off_part"]
-            row["repayments"] = [*row.get("repayments", ()), said]
+            row["repayments"] = [*row.get("repayments", ()), {"amount": p["amount"], "received_on": p["received_on"],
+                                                              "bank_ref": p["bank_ref"]}]
         t.put(RECOVERIES, e.aggregate_id, row)
         if field == "recovered":
             key = f"{e.aggregate_id}|{e.version:06d}"
@@ -62,11 +57,8 @@ def _reversed(t: Tables, e: EventRow) -> None:
     if (row := t.get(RECOVERIES, e.aggregate_id)) is None:
         return
     p = e.payload
-    part = amount(p.get("written_off_part"))
     row["recovered"] = add(row["recovered"], neg(p["amount"]))
-    row["outstanding"] = add(row["outstanding"], p["amount"], -part)
-    if part:
-        row["written_off"] = add(row["written_off"], part)
+    row["outstanding"] = add(row["outstanding"], p["amount"])
     row["status"] = _status(row["outstanding"])
     row["updated_at"] = e.recorded_at
     repayments = row.get("repayments", [])
@@ -80,8 +72,21 @@ def _reversed(t: Tables, e: EventRow) -> None:
         t.put(REPAYMENTS, key, paid | {"reversed": True})
 
 
+def _write_off_reversed(t: Tables, e: EventRow) -> None:
+    """What was written off is owed again; the write-off's why and document go with it (the history keeps both)."""
+    if (row := t.get(RECOVERIES, e.aggregate_id)) is None:
+        return
+    row["written_off"] = add(row["written_off"], neg(e.payload["amount"]))
+    row["outstanding"] = add(row["outstanding"], e.payload["amount"])
+    row["status"] = _status(row["outstanding"])
+    row["updated_at"] = e.recorded_at
+    row.update(write_off_reason=None, write_off_document_ref=None, written_off_by=None)
+    t.put(RECOVERIES, e.aggregate_id, row)
+
+
 HANDLERS: dict[str, Handler] = {"Recovery.Opened": _opened, "Recovery.Repaid": _moved("recovered"),
-                                "Recovery.WrittenOff": _moved("written_off"), "Recovery.RepaymentReversed": _reversed}
+                                "Recovery.WrittenOff": _moved("written_off"), "Recovery.RepaymentReversed": _reversed,
+                                "Recovery.WriteOffReversed": _write_off_reversed}
 
 
 def render(row: Row) -> Row:

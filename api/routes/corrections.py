@@ -98,6 +98,14 @@ def reverse_repayment(recovery_id: str, body: RepaymentReversalCreate, by: Finan
                                            document_ref=body.document_ref, dry_run=dry_run, key=key))
 
 
+@router.post("/v1/recoveries/{recovery_id}/write-off/reverse", response_model=RecoveryPublic, responses=ERRORS)
+def reverse_write_off(recovery_id: str, body: WriteOffCreate, by: Finance, ledger: LedgerDep, key: IdempotencyKeyDep,
+                      settle: SettleDep, dry_run: DryRun = False) -> dict[str, Any]:
+    """Reverse the write-off (finance): what was written off is owed again, so money that comes back is repaid."""
+    return settle(ledger.reverse_write_off(by, recovery_id=recovery_id, reason=body.reason,
+                                           document_ref=body.document_ref, dry_run=dry_run, key=key))
+
+
 @router.post("/v1/recoveries/{recovery_id}/write-off", response_model=RecoveryPublic, responses=ERRORS)
 def write_off(recovery_id: str, body: WriteOffCreate, by: Finance, ledger: LedgerDep, key: IdempotencyKeyDep,
               settle: SettleDep, dry_run: DryRun = False) -> dict[str, Any]:

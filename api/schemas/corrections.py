@@ -99,8 +99,6 @@ class Repayment(PublicModel):
     bank_ref: str
     reversed: bool = Field(False, description="booked in error and reversed (POST .../repayments/reverse): it no"
                                               " longer counts as recovered")
-    written_off_part: MoneyOut | None = Field(None, description="what of it came back on money written off before"
-                                                                " (the write-off is that much less)")
     reversal_reason: str | None = None
     reversal_document_ref: str | None = None
 

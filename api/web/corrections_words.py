@@ -84,10 +84,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "confirm_unrepay": ("确认冲回", "Confirm the reversal"),
     "repayment_reversed": ("已冲回", "reversed"), "repayment_state": ("状态", "State"),
     "repayment_standing": ("有效", "standing"),
-    "from_written_off": ("（其中 {amount} 冲减已核销）", " ({amount} of it off the write-off)"),
-    "repay_after_write_off": ("核销后收回的款项也在此登记：超出未追回余额的部分冲减已核销金额。",
-                              "Money received after a write-off is recorded here too: beyond what is outstanding, it"
-                              " comes off what was written off."),
+    "unwrite_off_h": ("冲回核销", "Reverse the write-off"),
+    "unwrite_off_hint": ("核销后又收回款项（如经法院执行），或核销有误时：冲回核销，已核销金额重新计入未追回余额，"
+                         "再登记收到的还款。",
+                         "Money came back after the write-off (through the courts, say), or it was recorded in error:"
+                         " reverse it, the amount written off is owed again, then record the repayment."),
+    "confirm_unwrite_off": ("确认冲回核销", "Confirm the reversal of the write-off"),
+    "unwrote_off": ("核销已冲回，已核销金额重新计入未追回余额。",
+                    "The write-off is reversed: the amount is owed again."),
     "opened_at": ("开立时间", "Opened"), "view_recovery": ("查看", "Open"), "count": ("笔数", "Count"),
 }
 
@@ -101,6 +105,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Recovery.Opened": ("开立追回款项", "Recovery opened"), "Recovery.Repaid": ("登记还款", "Repayment recorded"),
     "Recovery.WrittenOff": ("核销追回款项", "Recovery written off"),
     "Recovery.RepaymentReversed": ("冲回还款", "Repayment reversed"),
+    "Recovery.WriteOffReversed": ("冲回核销", "Write-off reversed"),
     "Certification.Revoked": ("撤销认定", "Certification revoked"),
     "Organisation.DistrictChanged": ("迁入/迁出本区", "District change"),
 }

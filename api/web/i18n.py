@@ -296,6 +296,7 @@ FORM_LABELS: dict[str, dict[str, str]] = {
     "write_off": {"reason": "correction_reason", "document_ref": "document_ref"},
     "unrepay": {"amount": "amount_yuan", "received_on": "received_on", "bank_ref": "bank_ref",
                 "reason": "correction_reason", "document_ref": "document_ref"},
+    "unwrite_off": {"reason": "correction_reason", "document_ref": "document_ref"},
 }
 
 

@@ -110,7 +110,7 @@ def _recovery_page(request: Request, ledger: LedgerDep, recovery_id: str, action
     return render(request, "corrections/recovery.html", state.status, recovery=found | acts, action=action,
                   form=state, org_name=name,
                   programmes=ledger.catalogue().programmes,
-                  done=done if done in ("repaid", "wrote_off", "unrepaid") else None)
+                  done=done if done in ("repaid", "wrote_off", "unrepaid", "unwrote_off") else None)
 
 
 @router.get("/ui/recoveries/{recovery_id}", dependencies=[Reader])
@@ -168,3 +168,19 @@ def unrepay(request: Request, recovery_id: str, by: PagePrincipal, ledger: Ledge
 
     state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=unrepaid", "unrepay")
     return _recovery_page(request, ledger, recovery_id, "unrepay", state, by)
+
+
+@router.post("/ui/recoveries/{recovery_id}/write-off/reverse", dependencies=[CsrfChecked])
+def unwrite_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
+                document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
+    """Preview, then confirm, reversing the write-off: what was written off is owed again (finance)."""
+    typed = {"reason": reason, "document_ref": document_ref}
+
+    def command(dry_run: bool, once: str | None):
+        body = WriteOffCreate.model_validate(typed)
+        return ledger.reverse_write_off(by, recovery_id=recovery_id, reason=body.reason,
+                                        document_ref=body.document_ref, dry_run=dry_run, key=once)
+
+    state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=unwrote_off",
+                    "unwrite_off")
+    return _recovery_page(request, ledger, recovery_id, "unwrite_off", state, by)

@@ -466,21 +466,19 @@ def recovery_figures(receipt: dict[str, Any]) -> dict[str, str] | None:
     receipt said "paid 100,000.00" and nothing of the 40,000 repaid and 60,000 written off (a finance probe)."""
     figures = {"amount": Decimal("0.00"), "recovered": Decimal("0.00"), "written_off": Decimal("0.00")}
     seen = False
-    # Each recovery event's money: (field, sign); a repayment's part taken off a write-off comes off written_off,
-    # and a repayment reversed puts both back.
+    # Each recovery event's money: (field, sign); a repayment or a write-off reversed takes its amount back.
     field = {"Recovery.Opened": ("amount", 1), "Recovery.Repaid": ("recovered", 1),
-             "Recovery.WrittenOff": ("written_off", 1), "Recovery.RepaymentReversed": ("recovered", -1)}
+             "Recovery.WrittenOff": ("written_off", 1), "Recovery.RepaymentReversed": ("recovered", -1),
+             "Recovery.WriteOffReversed": ("written_off", -1)}
     for event in receipt.get("events") or []:
         name = str(event.get("event", "")) if isinstance(event, dict) else ""
         if name in field:
-            data = readable_of(event)
             try:
-                moved, part = _decimal(data["amount"]), _decimal(data.get("written_off_part") or "0.00")
+                moved = _decimal(readable_of(event)["amount"])
             except (KeyError, TypeError, ValueError, InvalidOperation):
                 continue
             to, sign = field[name]
             figures[to] += sign * moved
-            figures["written_off"] -= sign * part
             seen = True
     if not seen:
         return None

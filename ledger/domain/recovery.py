@@ -41,24 +41,17 @@ class Recovery(LedgerAggregate):
         self.written_off_by: str | None = None
 
     @event("Repaid")
-    def repay(self, amount: Decimal, received_on: date, bank_ref: str, by: str,
-              written_off_part: Decimal = ZERO) -> None:
-        """`written_off_part`: what of it came back on money written off before (a debtor paying after the
-        write-off, through the courts say): the write-off is that much less. Repayments recorded before it was
-        kept carry none."""
+    def repay(self, amount: Decimal, received_on: date, bank_ref: str, by: str) -> None:
         self.recovered += amount
-        self.written_off -= written_off_part
-        entry = {"amount": amount, "received_on": received_on, "bank_ref": bank_ref}
-        self.repayments.append(entry | ({"written_off_part": written_off_part} if written_off_part else {}))
+        self.repayments.append({"amount": amount, "received_on": received_on, "bank_ref": bank_ref})
 
     @event("RepaymentReversed")
     def reverse_repayment(self, amount: Decimal, received_on: date, bank_ref: str, reason: str, document_ref: str,
-                          by: str, repaid_version: int, written_off_part: Decimal = ZERO) -> None:
+                          by: str, repaid_version: int) -> None:
         """A repayment booked in error (on the wrong recovery, twice, or for the wrong amount) taken back, with why
         and the document it rests on: the last standing repayment, as only it can be (a use-case rule), recorded by
-        this recovery's event `repaid_version`. What it took off a write-off is written off again."""
+        this recovery's event `repaid_version`."""
         self.recovered -= amount
-        self.written_off += written_off_part
         standing = [p for p in self.repayments if not p.get("reversed")]
         standing[-1].update(reversed=True, reversal_reason=reason, reversal_document_ref=document_ref)
 
@@ -68,6 +61,16 @@ class Recovery(LedgerAggregate):
         self.write_off_reason = reason
         self.write_off_document_ref = document_ref
         self.written_off_by = by
+
+    @event("WriteOffReversed")
+    def reverse_write_off(self, amount: Decimal, reason: str, document_ref: str, by: str) -> None:
+        """What was written off (`amount`, all of it) is owed again, with why and the document: money came back
+        after all (a debtor paying through the courts), or the write-off was recorded in error. The repayment is
+        then recorded as any other, within what is outstanding (the contract: over_recovered above it)."""
+        self.written_off -= amount
+        self.write_off_reason = None
+        self.write_off_document_ref = None
+        self.written_off_by = None
 
     @property
     def outstanding(self) -> Decimal:

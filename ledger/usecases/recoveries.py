@@ -68,19 +68,22 @@ class RecoveryCommands:
                                           " repayment", zh=f"到账日期 {received_on.isoformat()} 早于该奖补的拨付日期"
                                           f"（{paid_from.isoformat()}，现存最早一笔拨付）：款项拨付之前不可能退还；"
                                           "请填写银行实际到账日期", field="received_on")
-            # Money written off may still come back (a debtor paying after the write-off, through the courts): a
-            # repayment beyond what is outstanding is taken off the write-off (a finance probe was told to send
-            # such money back to the payer). Only beyond both is it more than was ever owed.
-            room = recovery.outstanding + recovery.written_off
-            if room <= 0:  # nothing outstanding, nothing written off: any repayment is above it
-                raise errors.OverRecovered(f"recovery {recovery_id} is repaid in full ({yuan(recovery.recovered)}"
-                                           f" recovered): nothing is owed, so a repayment of {yuan(value)} is more"
-                                           " than it. Money received beyond it goes back to the payer; a repayment"
-                                           f" booked here in error is reversed first (POST /v1/recoveries/{rid}/"
-                                           "repayments/reverse)",
-                                           zh=f"追回款项 {recovery_id} 已全部追回（{yuan(recovery.recovered)} 元），"
-                                              f"已无应追回金额，还款 {yuan(value)} 元超出；超出部分退还付款人；如有"
-                                              f"误登记的还款，请先冲回（POST /v1/recoveries/{rid}/repayments/reverse）")
+            if recovery.status == "closed":  # nothing is outstanding: any repayment is above it
+                off = recovery.written_off > 0
+                then_en = (f" Money that comes back on what was written off ({yuan(recovery.written_off)}): reverse the"
+                           f" write-off first (POST /v1/recoveries/{rid}/write-off/reverse), then record it" if off
+                           else f" A repayment booked here in error is reversed first (POST /v1/recoveries/{rid}/"
+                           "repayments/reverse); money received beyond what was owed goes back to the payer")
+                then_zh = (f"核销后收回的款项（已核销 {yuan(recovery.written_off)} 元）：请先冲回核销"
+                           f"（POST /v1/recoveries/{rid}/write-off/reverse），再登记还款" if off else
+                           f"如有误登记的还款，请先冲回（POST /v1/recoveries/{rid}/repayments/reverse）；"
+                           "超出应追回的款项退还付款人")
+                raise errors.OverRecovered(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
+                                           f" written off {yuan(recovery.written_off)}): nothing is outstanding, so"
+                                           f" a repayment of {yuan(value)} is more than it.{then_en}",
+                                           zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，"
+                                              f"已核销 {yuan(recovery.written_off)} 元），尚未追回金额为零，还款"
+                                              f" {yuan(value)} 元超出；{then_zh}")
             # References told apart as the bank matching tells them (case aside): `rec-1` is the receipt `REC-1`.
             receipt = (reference_key(bank_ref), value, received_on)
             if any((reference_key(p["bank_ref"]), p["amount"], p["received_on"]) == receipt
@@ -94,18 +97,13 @@ class RecoveryCommands:
                                       zh=f"追回款项 {recovery_id} 已登记这笔还款（{received_on.isoformat()} 到账"
                                          f" {yuan(value)} 元，银行流水号 {bank_ref!r}）：同一笔到账只登记一次；"
                                          "如登记金额少于实际到账，请只补登差额")
-            if value > room:
-                left, off = yuan(recovery.outstanding), yuan(recovery.written_off)
-                owed = (f"the {left} still outstanding" if not recovery.written_off else
-                        f"the {left} outstanding and the {off} written off")
-                owed_zh = (f"尚未追回的 {left} 元" if not recovery.written_off else
-                           f"尚未追回的 {left} 元与已核销的 {off} 元之和")
-                raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than {owed} on recovery"
-                                           f" {recovery_id}; record at most {yuan(room)} and return the difference to"
-                                           " the payer",
-                                           zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} {owed_zh}；请最多"
-                                              f"登记 {yuan(room)} 元，多出部分退还付款人")
-            recovery.repay(value, received_on, bank_ref, by.name, **_beyond(value, recovery.outstanding))
+            if value > recovery.outstanding:
+                raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)}"
+                                           f" still outstanding on recovery {recovery_id}; record at most that much"
+                                           " and return the difference to the payer",
+                                           zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} 尚未追回的"
+                                              f" {yuan(recovery.outstanding)} 元；请最多登记该金额，多出部分退还付款人")
+            recovery.repay(value, received_on, bank_ref, by.name)
             return [recovery, *self._unkept(recovery, claim, value, received_on, by)], views.recovery(recovery)
 
         args = {"recovery": str(rid), "a": value, "on": received_on, "ref": bank_ref}
@@ -137,9 +135,8 @@ class RecoveryCommands:
             booked = recovery.repayments[at]
             repaid = [e for e in self.events.get(rid) if type(e).__name__ == "Repaid"][at]
             restored = self._restored(claim, repaid.timestamp, recovery_id, by)
-            part = booked.get("written_off_part", ZERO)
             recovery.reverse_repayment(value, received_on, booked["bank_ref"], reason, document_ref, by.name,
-                                       repaid.originator_version, **({"written_off_part": part} if part else {}))
+                                       repaid.originator_version)
             kept = recovery.amount - recovery.recovered
             claim.record_repayment_reversal(str(recovery.id), value, kept, by.name, received_on, booked["bank_ref"])
             return [recovery, claim, *restored], views.recovery(recovery)
@@ -284,6 +281,30 @@ class RecoveryCommands:
         args = {"recovery": str(rid), "reason": reason, "doc": document_ref}
         return self._run(by, key, "write_off_recovery", args, decide, dry_run=dry_run)
 
+    def reverse_write_off(self, by: Principal, *, recovery_id: str, reason: str, document_ref: str,
+                          dry_run: bool = False, key: str | None = None) -> Outcome:
+        """What was written off is owed again, with why and the document (money came back after all, or the
+        write-off was recorded in error; a finance probe's debtor paid through the courts after the write-off, and
+        the ledger had no way to take the money). Nothing moves on the revoked award's accounts: written off, its
+        paid part counted there as kept, and owed again it still does."""
+        require_role(by, Role.FINANCE, doing="write off recoveries")
+        rid = uuid_of(recovery_id, "recovery")
+        reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
+            self._intact(rid, f"recovery {recovery_id}")
+            if recovery.written_off <= 0:
+                raise errors.InvalidState(f"recovery {recovery_id} has nothing written off to reverse (outstanding"
+                                          f" {yuan(recovery.outstanding)}); a repayment is recorded as it comes",
+                                          zh=f"追回款项 {recovery_id} 没有已核销的金额可冲回（尚未追回"
+                                             f" {yuan(recovery.outstanding)} 元）；还款请直接登记")
+            recovery.reverse_write_off(recovery.written_off, reason, document_ref, by.name)
+            return [recovery], views.recovery(recovery)
+
+        args = {"recovery": str(rid), "reason": reason, "doc": document_ref}
+        return self._run(by, key, "reverse_write_off", args, decide, dry_run=dry_run)
+
     def recovery(self, recovery_id: str, by: Principal | None = None) -> dict:
         """A recovery as `by` may read it: a bureau only those of the programmes it leads (as the list shows)."""
         rid = uuid_of(recovery_id, "recovery")
@@ -305,12 +326,6 @@ class RecoveryCommands:
                                       zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，已核销"
                                          f" {yuan(recovery.written_off)} 元），尚未追回金额为零，没有可核销的金额")
         return recovery
-
-
-def _beyond(value: Decimal, outstanding: Decimal) -> dict[str, Decimal]:
-    """A repayment's part beyond what is outstanding: taken off the write-off (none: nothing to say)."""
-    part = value - max(outstanding, ZERO)
-    return {"written_off_part": part} if part > 0 else {}
 
 
 def _room_left(now: dict[str, dict], was: dict, cid: str, key: str, recovery_id: str, limit: Decimal) -> None:

@@ -93,6 +93,7 @@ def routes(api, world):
         ("POST", f"/v1/recoveries/{recovery_id}/repayments/reverse", {
             "amount": "1.00", "received_on": "2024-01-02", "bank_ref": "R", "reason": "r", "document_ref": "D"},
          FINANCE),
+        ("POST", f"/v1/recoveries/{recovery_id}/write-off/reverse", {"reason": "r", "document_ref": "D"}, FINANCE),
         ("POST", f"/v1/recoveries/{recovery_id}/write-off", {"reason": "r", "document_ref": "D"}, FINANCE),
         ("GET", "/v1/audit/consistency?first=0&second=1", None, set(EVERYONE)),
         ("GET", "/v1/audit/keys", None, set(EVERYONE)),

@@ -61,8 +61,7 @@ def test_the_recoveries_list_shows_write_offs_and_repayments_as_the_recovery_doe
     assert listed == one
     assert (listed["write_off_reason"], listed["write_off_document_ref"], listed["repayments"]) == (
         "企业破产", "核销〔2024〕9号", [{"amount": "40000.00", "received_on": "2024-04-02", "bank_ref": "ICBC-R11",
-                                     "reversed": False, "written_off_part": None, "reversal_reason": None,
-                                     "reversal_document_ref": None}])
+                                     "reversed": False, "reversal_reason": None, "reversal_document_ref": None}])
 
 
 def test_a_repayment_received_before_the_policy_began_is_refused(api, world):

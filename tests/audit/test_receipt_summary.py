@@ -135,7 +135,7 @@ def _every_state(world: World) -> dict[str, str]:
     ledger.reject_claim(KJJ, claim_id=lower["id"], reason="the municipal file was incomplete")
     ledger.approve_claim(KJJ, claim_id=upper)
     claims["reassessed then approved"] = upper
-    # A recovery's repayment booked in error and reversed, one written off, and money back after the write-off.
+    # A recovery's repayment booked in error and reversed, then written off, the write-off reversed and money repaid.
     corrected = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
     _pay(world, corrected, "90000")
     rid = ledger.revoke_claim(KJJ, claim_id=corrected, reason="figures found false",
@@ -144,8 +144,9 @@ def _every_state(world: World) -> dict[str, str]:
     ledger.reverse_repayment(FINANCE, recovery_id=rid, amount="30000", received_on=date(2024, 6, 20),
                              bank_ref="RX-1", reason="误记", document_ref="区财更〔2024〕12号")
     ledger.write_off_recovery(FINANCE, recovery_id=rid, reason="企业已注销", document_ref="W-9")
+    ledger.reverse_write_off(FINANCE, recovery_id=rid, reason="法院执行收回", document_ref="执-1")
     ledger.record_repayment(FINANCE, recovery_id=rid, amount="10000", received_on=date(2024, 9, 1), bank_ref="CT-1")
-    claims["repayment reversed, written off, repaid after"] = corrected
+    claims["repayment reversed, written off, write-off reversed, repaid"] = corrected
     return claims
 
 
@@ -166,9 +167,9 @@ def test_receipts_issued_in_every_state_verify_and_their_summary_follows_from_th
         receipt = _verified(world, notary, claim_id)
         seen[state] = (receipt["status"], receipt["claim"]["paid_amount"], receipt["claim"]["outstanding_amount"])
         figures[state] = receipts.recovery_figures(receipt)
-    # 90,000 owed; 30,000 repaid in error and reversed; all written off; 10,000 back after the write-off.
-    assert figures["repayment reversed, written off, repaid after"] == {
-        "amount": "90000.00", "recovered": "10000.00", "written_off": "80000.00", "outstanding": "0.00"}
+    # 90,000 owed; 30,000 repaid in error and reversed; all written off, the write-off reversed; 10,000 repaid.
+    assert figures["repayment reversed, written off, write-off reversed, repaid"] == {
+        "amount": "90000.00", "recovered": "10000.00", "written_off": "0.00", "outstanding": "80000.00"}
     assert seen["partly paid"] == ("approved", "100000.00", "200000.00")
     assert seen["fully paid"] == ("approved", "150000.00", "0.00")
     assert seen["paid then reversed"] == ("approved", "100000.00", "200000.00")

@@ -123,8 +123,8 @@ def test_a_revocations_notice_says_what_it_released_and_what_it_recovers(client)
 def test_finance_reverses_a_repayment_booked_in_error_through_its_preview(client, certified):
     """A finance probe booked a receipt on the wrong recovery and the page had no way back. The recovery page names
     the last standing repayment, previews its reversal (nothing written) and confirms it: the row stays, struck
-    through and marked reversed with why and on what document, and the amount is owed again. Written off, a
-    recovery still takes money that comes back, and the page says so."""
+    through and marked reversed with why and on what document, and the amount is owed again. Written off, the
+    recovery offers the write-off's reversal (money came back after all), and reversed it takes repayments again."""
     opened = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
                   {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}, as_="kjj")
     rid = opened["recovery_id"]
@@ -150,5 +150,14 @@ def test_finance_reverses_a_repayment_booked_in_error_through_its_preview(client
     _api(client, "POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业已注销", "document_ref": "W-1"},
          as_="finance")
     closed = client.get(f"/ui/recoveries/{rid}").text
-    assert 'data-testid="repay-form"' in closed and 'data-testid="repay-after-write-off"' in closed
+    assert 'data-testid="unwrite-off-form"' in closed and 'data-testid="repay-form"' not in closed
     assert 'data-testid="write-off-form"' not in closed
+    form = {"csrf": csrf, "reason": "法院强制执行收回", "document_ref": "（2024）浙0108执123号"}
+    shown = client.post(f"/ui/recoveries/{rid}/write-off/reverse", data=form | {"step": "preview"})
+    assert shown.status_code == 200 and 'data-testid="unwrite-off-preview"' in shown.text
+    done = client.post(f"/ui/recoveries/{rid}/write-off/reverse", data=form | {"step": "confirm",
+                                                                               "key": unique_id("k")},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=unwrote_off")
+    reopened = client.get(done.headers["location"]).text
+    assert "核销已冲回" in reopened and 'data-testid="repay-form"' in reopened

@@ -1,5 +1,5 @@
 """Properties of corrections on both stores: whatever claims, approvals, payouts, reversals, withdrawals,
-revocations, repayments (some reversed, some after a write-off) and write-offs happen, money paid is accounted
+revocations, repayments and write-offs (some of each reversed) happen, money paid is accounted
 for (standing, recovered, written off or still to recover), what is paid on standing awards never exceeds what
 stands approved, a replay of the log reproduces every read model, and a reconciliation as of any moment is the
 same whether folded from the year's indexed events or from the whole log."""
@@ -23,7 +23,7 @@ from tests.store.conftest import ADMIN, FINANCE, KJJ
 from tests.support import unique_id, unique_uscc
 
 YEARS = (2023, 2024)
-VERBS = ("approve", "reject", "pay", "reverse", "withdraw", "revoke", "repay", "write_off", "unrepay")
+VERBS = ("approve", "reject", "pay", "reverse", "withdraw", "revoke", "repay", "write_off", "unrepay", "unwrite_off")
 # Each step names a claim and how to move it: "next" takes it along its usual path (approve, pay, repay),
 # "correct" corrects it (withdraw, revoke, write off), "undo" turns back (reject, reverse), and a bare verb
 # is sent whatever the claim's state, so refusals are part of the sequences too.
@@ -79,6 +79,8 @@ def _apply(app: AwardLedger, org: str, claims: list[str], op: tuple, paid: dict[
             app.reverse_repayment(FINANCE, recovery_id=claim.recovery_id, amount=Decimal(standing[-1]["amount"]),
                                   received_on=date.fromisoformat(standing[-1]["received_on"]),
                                   bank_ref=standing[-1]["bank_ref"], reason="误记", document_ref="C-1")
+    elif verb == "unwrite_off" and claim.recovery_id:
+        app.reverse_write_off(FINANCE, recovery_id=claim.recovery_id, reason="法院执行收回", document_ref="E-1")
     elif verb == "write_off" and claim.recovery_id:
         app.write_off_recovery(FINANCE, recovery_id=claim.recovery_id, reason="无法追回", document_ref="W-1")
     return verb
@@ -120,11 +122,12 @@ def test_money_is_accounted_for_and_replay_reproduces_the_read_models(database_u
                   ("submit", 2024, Decimal(300_000)), (0, "next", 1), (0, "next", 40), (0, "next", 50),
                   (0, "undo", 1), (0, "correct", 1), (0, "next", 30), (0, "correct", 1), (1, "correct", 1),
                   (2, "next", 1), (2, "next", 100), (2, "correct", 1), (2, "repay", 100), (1, "next", 1)])
-    # A repayment in full reversed, one in part written off, money after the write-off, and that reversed too.
+    # A repayment in full reversed, one in part, the rest written off, the write-off reversed, money repaid, and
+    # that reversed too.
     @example(ops=[("submit", 2023, Decimal(600_000)), ("submit", 2024, Decimal(200_000)),
                   ("submit", 2024, Decimal(100_000)), (0, "next", 1), (0, "next", 50), (0, "correct", 1),
-                  (0, "next", 100), (0, "undo", 1), (0, "next", 30), (0, "correct", 1), (0, "repay", 40),
-                  (0, "undo", 1), (0, "undo", 1), (1, "next", 1)])
+                  (0, "next", 100), (0, "undo", 1), (0, "next", 30), (0, "correct", 1), (0, "unwrite_off", 1),
+                  (0, "repay", 40), (0, "undo", 1), (0, "undo", 1), (1, "next", 1)])
     def run(ops: list[tuple]) -> None:
         org = unique_uscc()
         ledger.register_organisation(ADMIN, uscc=org, name=f"杭州性质测试有限公司 {org[-6:]}", in_district=True)
@@ -158,7 +161,8 @@ def test_money_is_accounted_for_and_replay_reproduces_the_read_models(database_u
         ledger.record_appropriation(FINANCE, year=year, amount="900000000", document_ref=f"B-{year}")
     run()
     # The sequences reached what the property is about: revocations of paid awards, repayments, write-offs.
-    missing = [k for k in ("revoke", "repay", "write_off", "withdraw", "reverse", "unrepay") if not done[k]]
+    missing = [k for k in ("revoke", "repay", "write_off", "withdraw", "reverse", "unrepay", "unwrite_off")
+               if not done[k]]
     assert not missing, missing
 
 

@@ -78,12 +78,13 @@ def _corrections(app: AwardLedger) -> None:
                                    document_ref="REV").view["recoveries"][0]
     app.record_repayment(FINANCE, recovery_id=rid, amount=Decimal("400"), received_on=date(2024, 1, 2), bank_ref="RP")
     # A repayment booked in error, reversed (Recovery.RepaymentReversed, Claim.RepaymentReversed,
-    # AwardAccount.Restored), before the write-off and money paid after it (a Repaid with its written_off_part).
+    # AwardAccount.Restored); a write-off reversed (Recovery.WriteOffReversed), then written off again.
     app.record_repayment(FINANCE, recovery_id=rid, amount=Decimal("100"), received_on=date(2024, 1, 3), bank_ref="RX")
     app.reverse_repayment(FINANCE, recovery_id=rid, amount=Decimal("100"), received_on=date(2024, 1, 3),
                           bank_ref="RX", reason="误记", document_ref="C-2")
     app.write_off_recovery(FINANCE, recovery_id=rid, reason="r", document_ref="W")
-    app.record_repayment(FINANCE, recovery_id=rid, amount=Decimal("50"), received_on=date(2024, 2, 1), bank_ref="RY")
+    app.reverse_write_off(FINANCE, recovery_id=rid, reason="核销有误", document_ref="W-fix")
+    app.write_off_recovery(FINANCE, recovery_id=rid, reason="r", document_ref="W-2")
     chain = app.record_certification(JXJ, uscc=org, programme="A6.chain_leader", effective_on=date(2023, 1, 10),
                                      document_ref="CL-1").view["id"]
     app.revoke_certification(JXJ, certification_id=chain, reason="r", effective_on=date(2023, 6, 1),

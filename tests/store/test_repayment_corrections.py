@@ -33,27 +33,30 @@ def _reverse(world: World, rid: str, amount: str, ref: str, day: date = DAY) -> 
                                           reason="误记入他户追回款项", document_ref="区财更〔2024〕12号").view
 
 
-def test_money_that_comes_back_after_a_write_off_is_booked_against_it(world: World) -> None:
-    """A finance probe's debtor paid 100,000 through the courts after it was written off, and the clerk was told to
-    send it back to the payer. A repayment beyond what is outstanding is taken off the write-off; only beyond both
-    is it over_recovered. Reversed, it is written off again."""
+def test_money_that_comes_back_after_a_write_off_is_repaid_once_the_write_off_is_reversed(world: World) -> None:
+    """A finance probe's debtor paid through the courts after the write-off, and the clerk was told only to send it
+    back to the payer. The contract refuses a repayment above what is outstanding (over_recovered), and it still
+    is, now told to reverse the write-off first; reversed, with why and the document, what was written off is owed
+    again and the money is recorded as any repayment."""
     rid = _revoked(world, world.org(), basis_amount="100000", paid="30000")
     _repay(world, rid, "10000", "RCV-1", date(2024, 1, 5))
     world.ledger.write_off_recovery(FINANCE, recovery_id=rid, reason="企业已注销", document_ref="W-1")
     before = world.events()
     with pytest.raises(errors.OverRecovered) as over:
-        _repay(world, rid, "20000.01", "COURT-1")
-    assert "20,000.00" in over.value.detail and "written off" in over.value.detail
-    assert "已核销" in over.value.zh
+        _repay(world, rid, "5000", "COURT-1")
+    assert "write-off/reverse" in over.value.detail and "冲回核销" in over.value.zh
     assert world.events() == before
+    again = world.ledger.reverse_write_off(FINANCE, recovery_id=rid, reason="法院强制执行收回",
+                                           document_ref="（2024）浙0108执123号").view
+    assert (again["written_off"], again["outstanding"], again["status"], again["write_off_reason"]) == (
+        "0.00", "20000.00", "open", None)
     court = _repay(world, rid, "5000", "COURT-1")
-    assert (court["recovered"], court["written_off"], court["outstanding"], court["status"]) == (
-        "15000.00", "15000.00", "0.00", "closed")
-    assert court["repayments"][-1] == {"amount": "5000.00", "received_on": DAY.isoformat(), "bank_ref": "COURT-1",
-                                       "reversed": False, "written_off_part": "5000.00"}
-    back = _reverse(world, rid, "5000", "COURT-1")
-    assert (back["recovered"], back["written_off"], back["outstanding"], back["status"]) == (
-        "10000.00", "20000.00", "0.00", "closed")
+    assert (court["recovered"], court["outstanding"], court["status"]) == ("15000.00", "15000.00", "open")
+    history = world.ledger.claim(world.ledger.recovery(rid)["claim_id"])["history"]
+    assert [h["event"] for h in history][-3:] == ["Recovery.WrittenOff", "Recovery.WriteOffReversed",
+                                                  "Recovery.Repaid"]
+    with pytest.raises(errors.InvalidState):  # nothing is written off now
+        world.ledger.reverse_write_off(FINANCE, recovery_id=rid, reason="r", document_ref="d")
 
 
 def test_a_repayment_booked_on_the_wrong_recovery_is_reversed_and_the_slot_it_freed_is_held_again(
