@@ -1257,8 +1257,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             raise errors.NotEligible(
                 f"certification {cert_id} stands at {facts.tier!r} from {reached}, after the claim's effective date"
                 f" {facts.effective_on}: date the claim on or after {reached}",
-                zh=f"认定 {cert_id} 自 {reached} 起为 {facts.tier!r} 等次，晚于申请的生效日期 {facts.effective_on}；"
-                   f"请填写不早于 {reached} 的生效日期")
+                zh=f"认定 {cert_id} 自 {reached} 起为{_tier_name_zh(prog, facts.tier)}（{facts.tier}）等次，晚于申请的"
+                   f"生效日期 {facts.effective_on}；请填写不早于 {reached} 的生效日期")
         if facts.tier is not None and facts.tier != tier and tier is not None and _below(prog, facts.tier, tier):
             # Rule 3: "a lower or equal rung after a higher one is already_awarded": the certification has risen
             # past the rung asked for, which the higher rung's award covers (it pays only the difference).
@@ -1732,6 +1732,12 @@ def _certified_tier(prog: Programme, tier: str | None) -> str | None:
 def _tiers_zh(prog: Programme) -> str:
     """A programme's tiers for a Chinese reader: each code with its Chinese name."""
     return "、".join(f"{t.code}（{t.name_zh}）" for t in prog.tiers)
+
+
+def _tier_name_zh(prog: Programme, tier: str) -> str:
+    """A tier's Chinese name (the catalogue's), else its code."""
+    found = prog.tier(tier)
+    return found.name_zh if found is not None else tier
 
 
 def _below(prog: Programme, lower: str, higher: str) -> bool:

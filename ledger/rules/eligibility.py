@@ -21,10 +21,11 @@ def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFa
         moved = f"POST /v1/organisations/{org.uscc}/district-changes"
         raise NotEligible(f"{org.uscc} is registered as outside the district on {facts.effective_on}; Art. {article}"
                           f" benefits units inside Binjiang only. If it has moved into the district, record the move"
-                          f" ({moved} with in_district true and the day it moved in) and claim from that day",
+                          f" ({moved} with in_district true, effective_on the day it moved in, and the reason and"
+                          " document_ref of the record of its move) and claim from that day",
                           zh=f"{org.uscc} 于 {facts.effective_on} 登记为辖区外单位；第{article}条只惠及滨江区内单位。"
                              f"如该单位已迁入辖区，请先记录迁入（{moved}，in_district 为 true，effective_on 为迁入"
-                             "之日），再以迁入之日起的日期申请")
+                             "之日，并填写 reason 与迁入依据文件 document_ref），再以迁入之日起的日期申请")
     body_id: str | None
     if programme.body_kind:
         body_id = _recognised_body(catalogue, programme, facts, org, why)

@@ -54,12 +54,15 @@ def unproposed(prog: Programme, tier: str | None, met: list[errors.LedgerError])
     if met:
         found = met[-1]
         return {"code": found.code, "detail": found.detail, "detail_zh": found.in_language("zh") or found.detail}
-    if tier is not None and not fixed_amount(prog, tier):
+    if prog.kind is not Kind.DESIGNATION and not fixed_amount(prog, tier):
+        # A programme without tiers (A10.first_set, A3.alliance, A8.orders) too: a regression probe read such lines
+        # with no word, where the README says they are named.
+        at, at_zh = (f" at {tier}", f"的 {tier} 等次") if tier else ("", "")
         return {"code": "figure_not_held",
-                "detail": f"{prog.code} at {tier} is paid by a figure the ledger does not hold (a rank, a rate of a"
+                "detail": f"{prog.code}{at} is paid by a figure the ledger does not hold (a rank, a rate of a"
                           " basis, or a decided amount), so nothing is proposed: submit the claim with its figure"
                           " (POST /v1/claims)",
-                "detail_zh": f"{prog.zh}的 {tier} 等次按台账未掌握的数额计发（排名、基数的比例或核定金额），因此不生成"
+                "detail_zh": f"{prog.zh}{at_zh}按台账未掌握的数额计发（排名、基数的比例或核定金额），因此不生成"
                              "待确认奖补：请带上该数额提交申请（POST /v1/claims）"}
     return None
 

@@ -371,6 +371,8 @@ def test_a_claim_for_a_unit_outside_the_district_is_told_how_to_record_its_move_
     zh = api.refused("POST", "/v1/claims", {"uscc": org, "programme": "A5.voucher", **claim}, "kjj", 409,
                      "not_eligible", headers={"Accept-Language": "zh"})
     assert f"请先记录迁入（POST /v1/organisations/{org}/district-changes" in zh["detail"], zh
+    # Every field the move needs is named (a regression probe sent in_district and effective_on alone: 422).
+    assert all(f in english["detail"] for f in ("effective_on", "reason", "document_ref")), english
     move = {"in_district": True, "effective_on": "2024-05-01", "reason": "迁入滨江",
             "document_ref": "区市场监管〔2024〕1号"}
     api.ok("POST", f"/v1/organisations/{org}/district-changes", move, as_="kjj", status=200)

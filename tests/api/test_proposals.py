@@ -410,6 +410,11 @@ def test_a_recorded_line_that_proposes_nothing_says_why(api: Api, world: World) 
         f"{body}\n").encode(), headers={"Content-Type": "text/csv"})
     assert decided["recorded"] == 1 and [(n["line"], n["code"]) for n in decided["unproposed"]] == [
         (2, "figure_not_held")], decided
+    # A programme without tiers is paid by a decided figure too (a regression probe read its lines with no word).
+    first_set = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=(
+        f"uscc,programme,tier,effective_on,document_ref,body_id\n{world.org()},A10.first_set,,2023-03-01,"
+        "浙经信〔2023〕9号,\n").encode(), headers={"Content-Type": "text/csv"})
+    assert first_set["recorded"] == 1 and [n["code"] for n in first_set["unproposed"]] == ["figure_not_held"], first_set
 
 
 def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
