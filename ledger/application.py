@@ -1418,7 +1418,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         1,000,000; and a claim dated before a certification recorded later, approved the same."""
         facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier, claim.rank,
                            claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount, None)
-        self._with_certification(self.catalogue_on(claim.effective_on), facts, org)
+        try:
+            self._with_certification(self.catalogue_on(claim.effective_on), facts, org)
+        except errors.InvalidInput as err:
+            # Two recorded since that it fits: it stands alone (an approval names no certification, and a probe's
+            # claim could then never be approved); revoking either ends it (`_alone_on`).
+            if err.context.get("field") != "certification_id":
+                raise
         self._attempt.named = None  # a subject named on a certification is a submission's to record, not this
 
     def _plan_again(self, claim: Claim, org: Organisation | None = None) -> Any:

@@ -54,8 +54,13 @@ def _acts(ledger: Any, recovery: dict) -> dict[str, Any]:
     repaid = [e for e in events if e["event"] == "Recovery.Repaid"]
     repayments = [p | {"by": e["by"], "recorded_at": e["recorded_at"]}
                   for p, e in zip(recovery["repayments"], repaid, strict=False)]
-    written = next((e for e in reversed(events) if e["event"] == "Recovery.WrittenOff"), None)
-    return {"repayments": repayments, "write_off": written}
+    last = next((e for e in reversed(events) if e["event"] in ("Recovery.WrittenOff", "Recovery.WriteOffReversed")),
+                None)
+    # A write-off reversed since is no write-off standing: its reversal is shown instead (a regression probe read
+    # the old write-off's figure, reason and document beside 已核销 0.00 元).
+    written = last if last is not None and last["event"] == "Recovery.WrittenOff" else None
+    unwritten = last if last is not None and last["event"] == "Recovery.WriteOffReversed" else None
+    return {"repayments": repayments, "write_off": written, "write_off_reversal": unwritten}
 
 
 def per_organisation(rows: list[dict]) -> list[dict]:

@@ -18,8 +18,9 @@ from ledger.domain.claim import Claim
 from ledger.domain.values import fmt, money
 from ledger.messages import status_zh
 from ledger.principals import Principal, Role
-from ledger.rules.accounts import certification_key, designation_key
-from ledger.rules.facts import LIVE
+from ledger.rules.accounts import certification_key, designation_key, ladder_key, once_key
+from ledger.rules.facts import LIVE, ClaimFacts
+from ledger.rules.subjects import parse_subject
 from ledger.usecases.common import require_role, text, uuid_of
 from ledger.usecases.district import DistrictChanges
 from ledger.usecases.ending import WITHDRAWABLE, Touched, end_claim
@@ -136,6 +137,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
                 keys[designation_key(str(cert_id), cert.uscc).text] = None
             entries = {c: e for k in keys for c, e in touched.account(k).entries.items()}
             live = [c for c, e in sorted(entries.items()) if e["status"] in LIVE]
+            live += self._alone_on(cert, programme, touched, set(live))
             # Proposals reserved nothing: the organisation's index names those resting on the certification.
             org = touched.organisation(cert.uscc)
             proposals = sorted(c for c, p in org.proposals.items() if p["certification_id"] == str(cert_id))
@@ -168,6 +170,38 @@ class Corrections(RecoveryCommands, DistrictChanges):
 
         args = {"cert": str(cert_id), "reason": reason, "on": effective_on, "doc": document_ref}
         return self._run(by, key, "revoke_certification", args, decide, dry_run=dry_run)
+
+    def _alone_on(self, cert: Certification, programme: Any, touched: Touched, known: set[str]) -> list[str]:
+        """The claims naming no certification that this one fits (the organisation's, on a rung it ever held, its
+        subject and body agreeing): a claim made before the certification was recorded stood alone and, approved,
+        escaped its revocation, where one made after rests on it and ends with it (a regression probe: a hidden
+        champion claimed, the certification recorded, the claim approved and paid, the certification revoked from
+        its first day: 1,000,000 kept). They are found on the ladder (or one-time slot) the certification's rungs
+        hold for its organisation; a certification recorded without its subject (A9, A11) names no ladder and finds
+        none."""
+        catalogue = self.catalogue_on(cert.effective_on)
+        facts = ClaimFacts(cert.uscc, cert.programme, cert.effective_on.year, cert.effective_on, None, None,
+                           cert.subject, cert.body_id, None, None, None)
+        if programme.needs_subject and cert.subject is None:
+            return []
+        subject = parse_subject(cert.subject, catalogue.subject_kinds) if cert.subject else None
+        keys = dict.fromkeys(ladder_key(programme, facts, t["tier"], subject, cert.body_id).text
+                             for t in cert.tiers if t["tier"] and programme.kind is Kind.TIERED)
+        if programme.once_per:
+            keys[once_key(programme, facts, subject, cert.body_id).text] = None
+        rungs = {t["tier"] for t in cert.tiers}
+        found = []
+        for key in keys:
+            for claim_id, entry in sorted(touched.account(key).entries.items()):
+                if claim_id in known or entry["status"] not in LIVE:
+                    continue
+                claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
+                if (claim.certification_id is None and claim.uscc == cert.uscc and claim.programme == cert.programme
+                        and (claim.tier in rungs or cert.tier is None)
+                        and (cert.body_id is None or claim.body_id in (None, cert.body_id))
+                        and claim_id not in found):
+                    found.append(claim_id)
+        return found
 
     def _intact_with_payouts(self, claim: Claim) -> None:
         """The claim's record and each of its payouts' checked against the chain before it is ended: a revocation

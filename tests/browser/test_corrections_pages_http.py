@@ -161,3 +161,6 @@ def test_finance_reverses_a_repayment_booked_in_error_through_its_preview(client
     assert done.status_code == 303 and done.headers["location"].endswith("?done=unwrote_off")
     reopened = client.get(done.headers["location"]).text
     assert "核销已冲回" in reopened and 'data-testid="repay-form"' in reopened
+    # The write-off reversed is shown as reversed, with its why and document, not as a write-off standing.
+    assert 'data-testid="write-off"' not in reopened and 'data-testid="write-off-reversal"' in reopened
+    assert "法院强制执行收回" in reopened and "（2024）浙0108执123号" in reopened

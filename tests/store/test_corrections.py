@@ -341,20 +341,19 @@ def test_a_revoked_one_time_award_is_not_awarded_again_while_its_payment_is_owed
 
 def test_a_claim_standing_alone_is_looked_at_again_at_its_approval(world: World) -> None:
     """A regression probe: a hidden champion claimed naming no certification (none recorded yet), then its
-    certification recorded and revoked from its first day, and the claim approved and paid 1,000,000. At its
-    approval the claim rests on what it would rest on now: the revoked certification refuses it (it stays pending),
-    as one reaching its tier only after its day does; one in force lets it stand alone, as it was made."""
+    certification recorded and revoked from its first day, and the claim approved and paid 1,000,000: the
+    revocation now ends it. At its approval a claim standing alone rests on what it would rest on now: a
+    certification reaching its tier only after its day refuses it (it stays pending); one in force lets it stand
+    alone, as it was made."""
     org = world.org()
     alone = world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 6, 1), year=2024)
     assert alone["certification_id"] is None
     made = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="hidden_champion",
                                              effective_on=date(2024, 3, 1), document_ref="浙经信〔2024〕70号").view
-    world.ledger.revoke_certification(JXJ, certification_id=made["id"], reason="公示期内被举报",
-                                      effective_on=date(2024, 3, 1), document_ref="浙经信〔2024〕90号")
-    before = world.events()
-    with pytest.raises(errors.NotEligible, match="revoked"):
-        world.ledger.approve_claim(JXJ, claim_id=alone["id"])
-    assert world.events() == before and world.ledger.claim(alone["id"])["status"] == "pending"
+    ended = world.ledger.revoke_certification(JXJ, certification_id=made["id"], reason="公示期内被举报",
+                                              effective_on=date(2024, 3, 1), document_ref="浙经信〔2024〕90号").view
+    # The revocation ends it, as it ends the claims resting on the certification (see the next test).
+    assert [(c["id"], c["status"]) for c in ended["claims"]] == [(alone["id"], "withdrawn")]
     early = world.org()
     first = world.claim(early, "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 4, 1), year=2024)
     world.ledger.record_certification(JXJ, uscc=early, programme="A6.honour", tier="hidden_champion",
@@ -392,3 +391,35 @@ def test_two_certifications_a_claim_fits_are_named_between_and_an_upgrade_makes_
         world.claim(holder, "A11.standard", by=SCJGJ, tier="international_lead",
                     subject="standard:GB/T 1-2023")
     assert "certification_id" in which.value.zh
+
+
+def test_revoking_a_certification_ends_the_claims_standing_alone_that_it_fits(world: World) -> None:
+    """A regression probe: a hidden champion claimed naming no certification, approved and paid, then its
+    certification recorded and revoked from its first day: the revocation ended nothing and 1,000,000 stayed paid,
+    where a claim made after the certification rests on it and ends with it. The revocation ends the organisation's
+    claims standing alone that it fits (a rung it held, its body), as it ends those resting on it: revoked here, the
+    paid part a recovery; an alliance's one-time award too."""
+    org = world.org()
+    alone = world.claim(org, "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 6, 1), year=2024)
+    world.ledger.approve_claim(JXJ, claim_id=alone["id"])
+    world.ledger.record_payout(FINANCE, claim_id=alone["id"], amount="1000000", paid_on=date(2024, 7, 1),
+                               bank_ref="HC-ALONE-1")
+    made = world.ledger.record_certification(JXJ, uscc=org, programme="A6.honour", tier="hidden_champion",
+                                             effective_on=date(2024, 3, 1), document_ref="浙经信〔2024〕73号").view
+    assert made["proposed_claims"] == []  # the claim holds the honour already
+    ended = world.ledger.revoke_certification(JXJ, certification_id=made["id"], reason="公示期内被举报",
+                                              effective_on=date(2024, 3, 1), document_ref="浙经信〔2024〕91号").view
+    assert [(c["id"], c["status"]) for c in ended["claims"]] == [(alone["id"], "revoked")], ended
+    assert world.ledger.recovery(ended["claims"][0]["recovery_id"])["amount"] == "1000000.00"
+    # Another organisation's claim, or another honour of this one, is not the certification's.
+    other = world.claim(world.org(), "A6.honour", by=JXJ, tier="hidden_champion", effective_on=date(2024, 6, 1),
+                        year=2024)
+    assert world.ledger.claim(other["id"])["status"] == "pending"
+    lead = world.org()
+    alliance = world.body(lead=lead, kind="alliance")
+    paid = world.approved(lead, "A3.alliance", body_id=alliance, requested_amount="300000")
+    cert = world.ledger.record_certification(KJJ, uscc=lead, programme="A3.alliance", effective_on=date(2023, 3, 1),
+                                             document_ref="杭科〔2023〕9号", body_id=alliance).view
+    gone = world.ledger.revoke_certification(KJJ, certification_id=cert["id"], reason="联盟未实际运作",
+                                             effective_on=date(2023, 3, 1), document_ref="杭科〔2024〕2号").view
+    assert [(c["id"], c["status"]) for c in gone["claims"]] == [(paid["id"], "revoked")], gone
