@@ -137,7 +137,6 @@ class Claim(LedgerAggregate):
         self.decision_note = reason
         self.released_amount = released_amount
         self.recovery_id = recovery_id
-        self.kept_on = kept_on  # the account families its paid part counts on (None: recorded before it was said)
 
     @event("RepaymentRecorded")
     def record_repayment(self, recovery_id: str, amount: Decimal, kept_amount: Decimal, by: str,
