@@ -147,8 +147,14 @@ def test_finance_reverses_a_repayment_booked_in_error_through_its_preview(client
     assert "该笔还款已冲回" in after and 'data-reversed="1"' in after
     assert "已冲回：误记入他户追回款项（区财更〔2024〕12号）" in after
     assert 'data-testid="unrepay-form"' not in after  # nothing standing is left to reverse
-    _api(client, "POST", f"/v1/recoveries/{rid}/write-off", {"reason": "企业已注销", "document_ref": "W-1"},
-         as_="finance")
+    off = {"csrf": csrf, "reason": "企业已注销", "document_ref": "W-1"}
+    shown = client.post(f"/ui/recoveries/{rid}/write-off", data=off | {"step": "preview"})
+    assert shown.status_code == 200 and 'data-testid="preview"' in shown.text
+    assert "100,000.00 元" in shown.text.split('data-testid="preview-written-off">')[1][:40]
+    assert _api(client, "GET", f"/v1/recoveries/{rid}", as_="finance")["status"] == "open"  # nothing written
+    done = client.post(f"/ui/recoveries/{rid}/write-off", data=off | {"step": "confirm", "key": unique_id("k")},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=wrote_off"), done.text[:500]
     closed = client.get(f"/ui/recoveries/{rid}").text
     assert 'data-testid="unwrite-off-form"' in closed and 'data-testid="repay-form"' not in closed
     assert 'data-testid="write-off-form"' not in closed
