@@ -144,7 +144,7 @@ def summary_lines(summary: DemoSummary, *, zh: bool = False) -> list[str]:
         (f"approved: awards {yuan(s.approved)} yuan, Art. 13 investments {yuan(s.invested)} yuan",
          f"批准：奖补 {yuan(s.approved)} 元，第十三条投资 {yuan(s.invested)} 元"),
         (f"paid: {yuan(s.paid)} yuan net of {yuan(s.reversed)} yuan reversed",
-         f"拨付：{yuan(s.paid)} 元（已扣除冲正 {yuan(s.reversed)} 元）"),
+         f"拨付：{yuan(s.paid)} 元（已扣除冲回 {yuan(s.reversed)} 元）"),
         (f"corrections: {s.withdrawn} withdrawn, {s.revoked} revoked ({yuan(s.released)} yuan released);"
          f" recoveries: {yuan(s.recovered)} yuan recovered, {yuan(s.to_recover)} yuan still to recover",
          f"更正：撤回 {s.withdrawn} 笔，撤销 {s.revoked} 笔（释放 {yuan(s.released)} 元）；"

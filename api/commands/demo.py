@@ -46,7 +46,7 @@ _bodies = whole_number(minimum=1, maximum=MAX_BODIES)
 # The demo's stages (ledger/demo.py) as a Chinese reader reads them.
 STAGES_ZH = {"appropriations": "专项资金预算", "organisations": "企业登记", "bodies": "创新载体认定",
              "official list": "认定名单", "certifications": "资质认定", "claims": "申请", "payouts": "拨付",
-             "reversals": "冲正", "corrections": "更正"}
+             "reversals": "冲回", "corrections": "更正"}
 
 
 class StageBar:

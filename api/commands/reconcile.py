@@ -11,6 +11,7 @@ from pathlib import Path
 from api.cli_language import language, os_reason_zh, reason_zh, refusal_adds, refusals_as_documents, refuse, then, tr
 from api.commands.common import acting_as, configure_logging, read_input, settings
 from api.reports.table import grouped, render
+from api.statement_words import count_name
 from ledger.domain.text import printable
 
 CLI_PRINCIPAL = "cli-finance"
@@ -142,7 +143,7 @@ ROWS_ZH = {
     "AMOUNT MISMATCH": ("金额不符", "银行金额与拨付金额不同"),
     "NO PAYOUT": ("无对应拨付", "没有拨付带有此参考号"),
     "NOT ON STATEMENT": ("未见于流水", "拨付 {0} 不在任何已导入的流水中"),
-    "REVERSED": ("已冲正", "该拨付已冲正，但银行仍支付了"),
+    "REVERSED": ("已冲回", "该拨付已冲回，但银行仍支付了"),
     "PAID AGAIN": ("重复支付", "该拨付已由另一行匹配：银行可能支付了两次"),
     "REPAYMENT": ("还款", "追回款项 {0}"),
     "REPAYMENT MISMATCH": ("还款金额不符", "入账金额与登记的还款金额不同"),
@@ -150,20 +151,11 @@ ROWS_ZH = {
                                            "利息等其他入账无需登记"),
     "REPAYMENT NOT ON STATEMENT": ("还款未见于流水", "追回款项 {0} 的还款不在任何已导入的流水中"),
     "REPAID AGAIN": ("重复入账", "该还款已由另一行匹配：款项可能入账两次"),
-    "RETURNED": ("退汇", "该拨付已冲正，款项已由银行退回"),
-    "RETURNED, NOT REVERSED": ("退汇未冲正", "银行已退回拨付 {0}，但台账仍记为已拨付：请冲正该拨付（其奖补已撤销的，"
+    "RETURNED": ("退汇", "该拨付已冲回，款项已由银行退回"),
+    "RETURNED, NOT REVERSED": ("退汇未冲回", "银行已退回拨付 {0}，但台账仍记为已拨付：请冲回该拨付（其奖补已撤销的，"
                                            "请在该奖补的追回款项下登记为还款）"),
     "REFUSED": ("已拒绝", "{0}（未导入）"),
 }
-COUNTS_ZH = {"matched": "已匹配", "amount_mismatches": "金额不符", "unmatched_bank_lines": "无对应拨付的流水行",
-             "unmatched_payouts": "未见于流水的拨付", "reversed_but_on_statement": "已冲正但见于流水",
-             "repeated_bank_lines": "重复支付",
-             "matched_credits": "已匹配还款的入账行", "credit_amount_mismatches": "入账金额与还款不符",
-             "unmatched_credit_lines": "无对应还款的入账行", "unmatched_repayments": "未见于银行的还款",
-             "repeated_credit_lines": "重复入账", "returned_payouts": "退汇的拨付",
-             "returned_credit_lines": "退汇入账", "returned_but_not_reversed": "退汇未冲正"}
-
-
 def describe(found: dict, *, zh: bool | None = None) -> str:
     """The report as a person reads it, in the reader's language: one row per line or payout, with what is
     wrong (--json keeps the field names)."""
@@ -240,12 +232,12 @@ def describe(found: dict, *, zh: bool | None = None) -> str:
     table = render(columns, rows, right=(1, 4, 5))
     left_out = len(found.get("refused_lines") or [])  # --import-good-lines: lines of the bank's not imported
     if zh:
-        counts = "，".join(f"{COUNTS_ZH.get(k, k)}：{v}" for k, v in r["counts"].items())
+        counts = "，".join(f"{count_name(k, True)}：{v}" for k, v in r["counts"].items())
         verdict = "全部匹配" if r["all_matched"] else "发现不符"
         if left_out:
             verdict = f"发现不符：{left_out} 行被拒绝、未导入，需核对（已导入的行{verdict}）"
     else:
-        counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in r["counts"].items())
+        counts = ", ".join(f"{count_name(k, False)}: {v}" for k, v in r["counts"].items())
         verdict = "all matched" if r["all_matched"] else "DISCREPANCIES found"
         if left_out:
             verdict = (f"DISCREPANCIES found: {left_out} line(s) refused and not imported, to be checked (the lines"

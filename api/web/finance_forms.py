@@ -45,16 +45,8 @@ MESSAGES.update({
                        " recorded this time. The form below keeps what you typed now: to record it as a new entry,"
                        " press Record once more; what was recorded is on the finance page."),
     "open_recovery": ("打开追回款项 {id}，在其页面记录还款", "Open recovery {id} and record the repayment on its page"),
-    "matched_credits": ("已匹配还款的入账行", "Credit lines matched to repayments"),
-    "credit_amount_mismatches": ("入账金额与还款不符", "Credit amount mismatches"),
-    "unmatched_credit_lines": ("无对应还款的入账行", "Credit lines with no repayment"),
-    "unmatched_repayments": ("未见于银行的还款", "Repayments not on the statement"),
-    "repeated_credit_lines": ("重复入账（还款已由另一行匹配）", "Credit lines whose repayment another line matched"),
-    "returned_payouts": ("退汇：已冲正且银行已退回的拨付", "Returned: reversed payouts the bank paid back"),
-    "returned_credit_lines": ("退汇入账", "Money back of reversed payouts"),
-    "returned_but_not_reversed": ("银行已退回但台账未冲正的拨付", "Returned by the bank, not reversed in the ledger"),
-    "credit_returned": ("退汇：拨付已冲正", "a reversed payout returned"),
-    "credit_returned_not_reversed": ("退汇：请冲正该拨付", "a payout returned: reverse it in the ledger"),
+    "credit_returned": ("退汇：拨付已冲回", "a reversed payout returned"),
+    "credit_returned_not_reversed": ("退汇：请冲回该拨付", "a payout returned: reverse it in the ledger"),
     "credit_repeated": ("还款已由另一行匹配：款项可能入账两次", "its repayment matched another line: the money may"
                         " have come in twice"),
     "credit_match": ("匹配还款", "Repayment match"),

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from api.statement_words import COUNTS
+
 LANGS = ("zh", "en")
 DEFAULT = "zh"
 COOKIE = "ledger_lang"
@@ -140,14 +142,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "The matching against the payouts as they stand; nothing is recorded until you confirm."),
     "encoding": ("文件编码", "Encoding"), "lines_read": ("读取行数", "Lines read"),
     "refused_lines": ("被拒绝的行", "Refused lines"), "line": ("行号", "Line"),
-    "matched": ("已匹配", "Matched"), "amount_mismatches": ("金额不符", "Amount mismatches"),
-    "unmatched_bank_lines": ("无对应拨付的银行行", "Bank lines with no payout"),
-    "unmatched_payouts": ("未见于银行的拨付", "Payouts not on the statement"),
-    "reversed_but_on_statement": ("已冲回但银行有记录", "Reversed yet on the statement"),
     "preview_records": ("确认后按上列内容记录；如需修改，请在下方表单中修改后重新预览。",
                         "Confirming records what is listed above; to change it, edit the form below and preview"
                         " again."),
-    "repeated_bank_lines": ("重复支付（拨付已由其他行匹配）", "Paid again (the payout matched another line)"),
     "credit_lines": ("入账行（还款）", "Credit lines (repayments)"),
     "all_matched": ("全部匹配。", "Everything matches."), "reference": ("参考号", "Reference"),
     "counterparty": ("对方户名", "Counterparty"), "date": ("日期", "Date"),
@@ -210,6 +207,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Field names a refusal may name when no form gives its own label
     "form_key": ("表单编号", "Form key"), "cursor": ("翻页位置", "Page position"), "note_field": ("备注", "Note"),
 }
+MESSAGES.update(COUNTS)  # the bank matching's counts, named as the reconcile command names them
 
 # Titles of refusals people meet on the pages; the detail always comes from the ledger itself.
 REFUSALS: dict[str, tuple[str, str]] = {

@@ -379,6 +379,12 @@ def test_the_reconcile_table_reads_in_the_readers_language():
     assert "已匹配" in zh and "无对应拨付" in zh and "发现不符" in zh and "第 4 行：有误（未导入）" in zh
     assert not set(re.findall(r"[A-Za-z]{2,}", re.sub(r"PAY|csv", "", zh))), zh
     assert "NO PAYOUT" in en and "DISCREPANCIES found" in en and not CJK.search(en)
+    # The counts are named as the statement page names them (one table, api/statement_words.py): the command said
+    # 无对应拨付的流水行 where the page said 无对应拨付的银行行, and "unmatched bank lines" in English.
+    from api.web.i18n import MESSAGES
+
+    for key in ("matched", "unmatched_bank_lines", "unmatched_payouts"):
+        assert f"{MESSAGES[key][0]}：1" in zh and f"{MESSAGES[key][1]}: 1" in en
 
 
 # (5) serve where it cannot listen.
