@@ -68,12 +68,29 @@ def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subjec
     if len(text) > MAX_LENGTH:
         raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}",
                            zh=f"{field} 长 {len(text)} 个字符；最多 {MAX_LENGTH} 个字符", field=field)
+    if (odd := _foreign_letter(text)) is not None:
+        named = unicodedata.name(odd, f"U+{ord(odd):04X}")
+        raise InvalidInput(f"{field} {value!r} has the character {odd!r} ({named}), which reads like another: a"
+                           " Cyrillic \"Р\" or Greek \"Ν\" shows as the Latin letter and made a second project"
+                           " beside the first, with its own cap and ranks (a hostile-input probe); write letters and"
+                           " digits in ASCII (or Chinese characters) as the document shows them",
+                           zh=f"{field} {value!r} 含字符 {odd!r}（{named}），与其他字符形近：西里尔字母“Р”、希腊字母"
+                              "“Ν”看似拉丁字母，会成为另一个项目（另有上限和名次）；请按文件所示，用半角英文字母、"
+                              "数字（或汉字）填写", field=field)
     kind, sep, identifier = text.partition(":")
     kind, identifier = kind.strip().casefold(), identifier.strip()
     if not sep or not identifier or kind not in kinds:
         raise InvalidInput(f"{field} {value!r} is not a subject the policy knows; {example}",
                            zh=f"{field} {value!r} 不是政策所列的事项类型；{example_zh}", field=field)
     return Subject(kind, identifier)
+
+
+def _foreign_letter(text: str) -> str | None:
+    """The first letter or digit of `text` that is neither ASCII nor a Chinese character (after NFKC, which folds
+    full-width and mathematical forms to ASCII): Cyrillic, Greek, other scripts' digits. Punctuation of any script
+    (《》、·) is left to be: it reads as itself."""
+    return next((c for c in text if c > "~" and unicodedata.category(c)[0] in "LN"
+                 and c != "〇" and not unicodedata.name(c, "").startswith("CJK UNIFIED IDEOGRAPH")), None)
 
 
 def subject_for(value: str | None, kinds: tuple[str, ...], wanted: str | None, *, required: bool,

@@ -119,6 +119,37 @@ def test_a_subject_with_a_character_that_shows_nothing_is_refused(point: int) ->
         parse_subject(f"standard:GB/T{chr(point)} 88dd9", ("standard",))
 
 
+def _reads_as_itself(char: str) -> bool:
+    """ASCII, a Chinese character, 〇, or what NFKC folds to them and punctuation (full-width, mathematical,
+    circled forms, ½)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", char)
+    return all(c <= "~" or c == "〇" or unicodedata.name(c, "").startswith("CJK UNIFIED IDEOGRAPH")
+               or unicodedata.category(c)[0] not in "LN" for c in folded)
+
+
+@given(st.characters(categories=("Lu", "Ll", "Lo", "Nd", "Nl", "No"), min_codepoint=0x80)
+       .filter(lambda c: not _reads_as_itself(c)))
+def test_a_subject_with_a_letter_or_digit_of_another_script_is_refused(char: str) -> None:
+    """A Cyrillic "Р", a Greek "Ν" or an Arabic-Indic "١" in a project's name made a second project that looks the
+    same, with its own 5,000,000 cap and its own first prize (a hostile-input probe had 15,000,000 approved on one
+    project): refused, naming the character, in Chinese too."""
+    from ledger.rules.subjects import parse_subject
+
+    with pytest.raises(errors.InvalidInput) as refused:
+        parse_subject(f"project:PRJ{char}1", ("project",))
+    assert refused.value.context["field"] == "subject" and "形近" in refused.value.in_language("zh")
+
+
+@pytest.mark.parametrize("subject", ["project:滨江智慧城市《一期》", "project:数字〇号·二", "project:ＰＲＪ－１",
+                                     "standard:GB/T 7714—2015", "project:①期"])
+def test_a_subject_in_chinese_full_width_or_with_chinese_punctuation_stands(subject: str) -> None:
+    from ledger.rules.subjects import parse_subject
+
+    assert parse_subject(subject, ("project", "standard")).identifier
+
+
 @pytest.mark.parametrize(("value", "said", "said_zh"), [(True, "not a boolean", "不能是布尔值"),
                                                          (False, "not a boolean", "不能是布尔值"),
                                                          (1.5, "not a float", "不能是浮点数")])
