@@ -8,6 +8,7 @@ import tomllib
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ MAX_TERM_YEARS = 10        # the calendar years a term touches (2022 to 2025: 4)
 MAX_ARTICLE = 999          # an article of the policy document (at most 16)
 MAX_RANK = 100             # a ranked tier's or a rank share's last rank (5)
 MAX_ENTRIES = 100          # the entries of any array: programmes (21), tiers, ladders, caps, pools, kinds ...
+FRACTIONS = ("rate", "share")  # decimals that are fractions of a whole (30% is "0.30")
 MAX_CODE = 60              # a body kind's code, written as a key of [body_kinds] (erc)
 BODY_KIND = re.compile(rf"[A-Za-z][A-Za-z0-9_]{{0,{MAX_CODE - 1}}}")
 THRESHOLD_FACTS = ("basis_amount", "requested_amount")  # the figures of a claim (ledger/rules/facts.py) in money
@@ -188,20 +190,29 @@ class _Reader:
         value = self.get(key)
         if value is None and not required:
             return None
+        # A rate or a share is a fraction: its example is one (a sandbox probe's rate = 0.3 was told to write
+        # "500000.00").
+        example = '"0.30"' if key in FRACTIONS else '"500000.00"'
+        if value is None:
+            raise self._fail(key, f"a decimal string in quotes such as {example}",
+                             f"用引号括起的十进制数字字符串，如 {example}")
         if not isinstance(value, str):
             # An integer is no float, but it is no string either: the quotes are what is missing (a probe was told
             # "never a float" of amount = 200000).
             if isinstance(value, float):
-                raise self._fail(key, 'a decimal string such as "500000.00" (never a float)',
-                                 '用引号括起的十进制数字字符串，如 "500000.00"（不能写成浮点数）')
-            raise self._fail(key, 'a decimal string in quotes such as "500000.00" (not a bare number)',
-                             '用引号括起的十进制数字字符串，如 "500000.00"（不能写成不带引号的数字）')
+                raise self._fail(key, f"a decimal string such as {example} (never a float)",
+                                 f"用引号括起的十进制数字字符串，如 {example}（不能写成浮点数）")
+            raise self._fail(key, f"a decimal string in quotes such as {example} (not a bare number)",
+                             f"用引号括起的十进制数字字符串，如 {example}（不能写成不带引号的数字）")
+        if value.strip().startswith(("-", "−", "－")):  # said so: the digits and point were what the clerk typed
+            raise self._fail(key, f"a decimal string that is not negative, such as {example}",
+                             f"不能为负数的十进制数字字符串，如 {example}")
         # Digits, at most one point, nothing else, as money is read everywhere: Decimal() alone also takes "1e5",
         # " 5 ", "50_000", full-width and other scripts' digits.
         if not DECIMAL_TEXT.fullmatch(value):
-            raise self._fail(key, 'a decimal string of ASCII digits and at most one point, such as "500000.00" (no'
+            raise self._fail(key, f"a decimal string of ASCII digits and at most one point, such as {example} (no"
                              " exponent, spaces, separators or other digits)",
-                             '只含半角数字和至多一个小数点的十进制数字字符串，如 "500000.00"'
+                             f"只含半角数字和至多一个小数点的十进制数字字符串，如 {example}"
                              "（不用指数、空格、分隔符或全角数字）")
         try:
             number = Decimal(value)
@@ -318,8 +329,12 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                                  zh=f"{r.where}.ladders[{i}]：应为由等次代码组成的列表，"
                                     "如 [\"municipal\", \"provincial\"]，从最低一级写起")
         if not set(ladder) <= known:
-            raise CatalogueError(f"{r.where}.ladders[{i}]: every rung must be a tier code of this programme",
-                                 zh=f"{r.where}.ladders[{i}]：每一级都必须是本政策条目的等次代码")
+            odd = next(rung for rung in ladder if rung not in known)
+            codes = ", ".join(t.code for t in tiers) or "-"
+            raise CatalogueError(f"{r.where}.ladders[{i}]: {odd!r} is not a tier code of this programme; every rung"
+                                 f" must be one of its tiers ({codes})",
+                                 zh=f"{r.where}.ladders[{i}]：{odd!r} 不是本政策条目的等次代码；"
+                                    f"每一级都必须是其等次之一（{codes}）")
         if len(set(ladder)) < len(ladder):
             raise CatalogueError(f"{r.where}.ladders[{i}]: a rung appears twice; list each rung once, lowest first",
                                  zh=f"{r.where}.ladders[{i}]：有一级出现了两次；每一级只列一次，从最低一级写起")
@@ -370,6 +385,7 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                              ' an amount, such as amount = "500000.00"',
                              zh=f"{r.where}.tiers：按等次奖励（tiered）的政策条目须为每个等次填写 amount，"
                                 '如 amount = "500000.00"')
+    _uses_what_it_gives(r, programme)
     if programme.rate is not None and not Decimal(0) < programme.rate <= 1:
         raise CatalogueError(f"{r.where}.rate: a rate is a fraction in (0, 1], got {programme.rate}; write 30% as"
                              ' "0.30"',
@@ -399,6 +415,71 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                                  zh=f"{r.where}.rank_shares[{i}].share：份额应为 (0, 1] 区间内的小数，实际为"
                                     f' {band.share}；50% 请写作 "0.5"')
     return programme
+
+
+# What a programme's kind reads of it (ledger/rules: tiers.py, rates.py `rate_amount` and `decided_amount`): a field
+# it does not read was taken, silently, for a what-if (a sandbox probe's rate on the honours, an amount on a
+# designation, answered "no change"), and a per-project cap on a programme whose claims name no project refused
+# every claim under the draft (answered as a saving of all of them).
+_UNREAD = {
+    Kind.TIERED: (("rate", "a tiered programme pays its tiers' amounts and reads no rate; take rate out (a share of a"
+                           ' basis is kind = "rate", with basis_zh and basis_en)',
+                   "按等次奖励（tiered）的政策条目按各等次金额奖励，不读取 rate；请删除 rate（按基数比例补助应写作"
+                   ' kind = "rate"，并填写 basis_zh 和 basis_en）'),
+                  ("max_award", "a tiered programme pays its tiers' amounts and reads no max_award; take it out, or"
+                                " change the tiers' amounts",
+                   "按等次奖励（tiered）的政策条目按各等次金额奖励，不读取 max_award；请删除该项，或修改各等次金额")),
+    Kind.RATE: (("max_award", "a rate programme is bounded by its caps, not by max_award; write the ceiling as caps ="
+                              ' [{ scope = "enterprise_year", limit = "500000.00" }], or take max_award out',
+                 "按比例补助（rate）的政策条目受 caps 限制，不读取 max_award；请将上限写作 caps = [{ scope ="
+                 ' "enterprise_year", limit = "500000.00" }]，或删除 max_award'),),
+    Kind.DESIGNATION: (("rate", "a designation grants no money and reads no rate; take it out",
+                        "称号认定（designation）不给予资金，不读取 rate；请删除该项"),
+                       ("max_award", "a designation grants no money and reads no max_award; take it out",
+                        "称号认定（designation）不给予资金，不读取 max_award；请删除该项"),
+                       ("caps", "a designation grants no money and has no caps; take them out",
+                        "称号认定（designation）不给予资金，没有上限；请删除 caps")),
+}
+
+
+def _uses_what_it_gives(r: _Reader, programme: Programme) -> None:
+    """Refuse a field the programme's kind does not read, naming it and what to write instead; and a ladder whose
+    rungs do not pay more as they rise (rule 3 pays an upgrade the difference: a rung paying less than the one below
+    it owed nothing, silently)."""
+    given = {"rate": programme.rate, "max_award": programme.max_award, "caps": programme.caps or None}
+    for name, text, zh in _UNREAD.get(programme.kind, ()):
+        if given[name] is not None:
+            raise CatalogueError(f"{r.where}.{name}: {text}", zh=f"{r.where}.{name}：{zh}")
+    if programme.kind is not Kind.TIERED:
+        if (i := next((i for i, t in enumerate(programme.tiers) if t.amount is not None), None)) is not None:
+            raise CatalogueError(f"{r.where}.tiers[{i}].amount: only a tiered programme pays a tier's amount; a"
+                                 f" {programme.kind.value} programme's tiers name levels only: take amount out",
+                                 zh=f"{r.where}.tiers[{i}].amount：只有按等次奖励（tiered）的政策条目按等次金额奖励；"
+                                    f"{programme.kind.value} 类条目的等次只表示级别：请删除 amount")
+        if programme.rank_shares:
+            raise CatalogueError(f"{r.where}.rank_shares: only a tiered programme shares its tiers' amounts by rank;"
+                                 " take rank_shares out",
+                                 zh=f"{r.where}.rank_shares：只有按等次奖励（tiered）的政策条目按名次分配等次金额；"
+                                    "请删除 rank_shares")
+    for i, cap in enumerate(programme.caps):
+        if cap.scope is CapScope.PROJECT and programme.subject_kind != "project":
+            raise CatalogueError(f"{r.where}.caps[{i}].scope: a per-project cap counts each project's claims, and"
+                                 f" {programme.code}'s claims name no project (subject_kind ="
+                                 f" {programme.subject_kind!r}); set subject_kind = \"project\" as well (its claims"
+                                 " must then name one), or choose another scope",
+                                 zh=f"{r.where}.caps[{i}].scope：按项目计的上限（project）按各项目的申请累计，而"
+                                    f" {programme.code} 的申请不指明项目（subject_kind = {programme.subject_kind!r}）；"
+                                    '请同时设置 subject_kind = "project"（其申请须指明项目），或改用其他 scope')
+    amounts = {t.code: t.amount for t in programme.tiers}
+    for i, ladder in enumerate(programme.ladders):
+        for lower, higher in pairwise(ladder):
+            if None not in (amounts[lower], amounts[higher]) and amounts[higher] <= amounts[lower]:
+                raise CatalogueError(f"{r.where}.ladders[{i}]: {higher!r} pays {amounts[higher]}, no more than the rung"
+                                     f" below it, {lower!r}, at {amounts[lower]}; an upgrade pays the difference"
+                                     " (rule 3), so list the rungs lowest first, each paying more than the one below",
+                                     zh=f"{r.where}.ladders[{i}]：{higher!r} 金额为 {amounts[higher]}，不高于其下一级"
+                                        f" {lower!r} 的 {amounts[lower]}；晋级只补足差额（规则 3），请从最低一级写起，"
+                                        "每一级金额都高于下一级")
 
 
 def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:

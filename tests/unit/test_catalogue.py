@@ -220,6 +220,10 @@ def _float_rate(d):
     _programme(d, "A5.voucher")["rate"] = 0.3
 
 
+def _negative_rate(d):
+    _programme(d, "A5.voucher")["rate"] = "-0.30"
+
+
 def _rate_above_one(d):
     _programme(d, "A5.voucher")["rate"] = "30"
 
@@ -308,7 +312,35 @@ def _bureau_twice(d):
     d["bureaus"].append(copy.deepcopy(d["bureaus"][0]))
 
 
+# A field the programme's kind does not read, and a ladder running downhill: a sandbox probe's drafts with each were
+# answered, some as "no change", some as a saving of every claim of the programme.
+def _rate_on_tiered(d):
+    _programme(d, "A6.honour")["rate"] = "0.10"
+
+
+def _ceiling_on_designation(d):
+    _programme(d, "A6.chain_leader")["max_award"] = "100.00"
+
+
+def _amount_on_an_as_required_tier(d):
+    _programme(d, "A3.mic")["tiers"][0]["amount"] = "1.00"
+
+
+def _project_cap_on_vouchers(d):
+    _programme(d, "A5.voucher")["caps"][0]["scope"] = "project"
+
+
+def _ladder_downhill(d):
+    tiers = {t["code"]: t for t in _programme(d, "A6.honour")["tiers"]}
+    tiers["little_giant"]["amount"] = "100000.00"  # below the provincial SME's 200,000 it climbs from
+
+
 MALFORMED = [
+    (_rate_on_tiered, "].rate: a tiered programme pays its tiers' amounts and reads no rate"),
+    (_ceiling_on_designation, "].max_award: a designation grants no money"),
+    (_amount_on_an_as_required_tier, "tiers[0].amount: only a tiered programme pays a tier's amount"),
+    (_project_cap_on_vouchers, "caps[0].scope: a per-project cap counts each project's claims"),
+    (_ladder_downhill, "'little_giant' pays 100000.00, no more than the rung below it, 'provincial_sme'"),
     (_three_place_amount, "tiers[0].amount"),
     (_three_place_cap, "caps[0].limit"),
     (_misspelt_caps, "].cap: not a field of this table (did you mean 'caps'?)"),
@@ -323,11 +355,13 @@ MALFORMED = [
     (_drop_lead, "lead"),
     (_float_amount, "amount"),
     (_unknown_kind, "kind"),
-    (_stray_rung, "ladders[0]"),
+    (_stray_rung, "ladders[0]: 'regional' is not a tier code of this programme; every rung must be one of its tiers"
+                  " (national, provincial, municipal)"),
     (_duplicate_code, "appears twice"),
     (_unknown_designation, "requires_designation"),
     (_unknown_lead, "lead"),
-    (_float_rate, "rate"),
+    (_float_rate, 'rate: expected a decimal string such as "0.30" (never a float)'),
+    (_negative_rate, 'rate: expected a decimal string that is not negative, such as "0.30"'),
     (_rate_above_one, "rate"),
     (_share_above_one, "rank_shares[1].share: a share is a fraction in (0, 1], got 7"),
     (_amount_past_fifteen_digits, "tiers[0].amount: expected a decimal of at most 15 digits before the point"),
