@@ -29,6 +29,8 @@ _GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 # A day written year first as a spreadsheet writes it (2024/5/1, 2024-5-1, 2024.5.1, 2024年5月1日): refused, as the
 # contract pins YYYY-MM-DD, but with the day to write (a bureau probe had a list from Excel refused row by row).
+_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_TIME_AFTER = re.compile(r"(?:\s+|T)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$")
 _YEAR_FIRST = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?")
 
 
@@ -98,8 +100,16 @@ def booking_day(raw: object, where: str) -> date:
 
 
 def _written_as(text: str) -> str | None:
-    """The day a year-first text names, as YYYY-MM-DD, or None where it names none (2024/13/1, 5/1/2024)."""
-    if (found := _YEAR_FIRST.fullmatch(text)) is None:
+    """The day a year-first text names, as YYYY-MM-DD, or None where it names none (2024/13/1, 5/1/2024). A
+    spreadsheet's date cell exported with its time ("2023-05-01 00:00:00") and a provincial list's compact day
+    ("20230501") name one too (a sandbox probe was told neither)."""
+    text = _TIME_AFTER.sub("", text)
+    if _DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
+    if (found := _YEAR_FIRST.fullmatch(text) or _COMPACT.fullmatch(text)) is None:
         return None
     try:
         return date(*(int(part) for part in found.groups())).isoformat()

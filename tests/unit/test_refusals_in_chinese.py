@@ -47,6 +47,15 @@ def test_exact_chinese_wording() -> None:
         booking_day("2023/02/03", "line 3")
     assert caught.value.zh == ("第 3 行：日期 '2023/02/03' 不是 YYYY-MM-DD 格式的日期（例如 2023-07-03）；"
                                "请写作 2023-02-03（用“-”分隔，月和日各两位）")
+    # A spreadsheet's date cell with its time, and a provincial list's compact day, are told the day to write (a
+    # sandbox probe read only "not YYYY-MM-DD").
+    for written in ("2023-05-01 00:00:00", "20230501", "2023-05-01T08:30"):
+        with pytest.raises(InvalidInput) as caught:
+            booking_day(written, "line 2")
+        assert caught.value.zh.endswith("；请写作 2023-05-01（用“-”分隔，月和日各两位）"), caught.value.zh
+    with pytest.raises(InvalidInput) as caught:
+        booking_day("20231301", "line 2")  # no such day: no day to name
+    assert "请写作" not in caught.value.zh
     # Written right but not a day of the calendar: said so, not called the wrong layout (a probe).
     with pytest.raises(InvalidInput) as caught:
         booking_day("2023-02-29", "line 3")
