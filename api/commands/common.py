@@ -38,6 +38,9 @@ def configure_logging(settings: Settings) -> None:
     configure(settings)  # LEDGER_LOG_FORMAT, as serve's; a no-op when logging is set up already
 
 
+ROLE_ZH = {"auditor": "审计", "admin": "管理员", "bureau": "部门"}
+
+
 def acting_as(command: str, name: str, default: str, config: Settings) -> str | None:
     """`--as NAME` as the ledger will record it (the event's `by`), or None once refused (the caller exits 2,
     having recorded nothing). The name passes the text check every name the API takes passes (no control or
@@ -53,10 +56,24 @@ def acting_as(command: str, name: str, default: str, config: Settings) -> str | 
                f"{err.detail}; give the finance principal's name (default {default}). Nothing was recorded",
                then(err.zh or err.detail, f"请给出财政账号的名称（默认 {default}）。未记录任何内容"))
         return None
-    if config.auth_file is None:
-        return cleaned
-    from api.auth import load
     from ledger.principals import Role
+
+    if config.auth_file is None:
+        # The development principals are the ones in force (api/dev_principals.py): one of another role is refused
+        # (an audit probe had `close --as dev-auditor` record an auditor closing a year); another name is taken, as
+        # there is no list of people to hold it to.
+        from api.dev_principals import people
+
+        role = {name: fields["role"] for name, fields in people()}.get(cleaned)
+        if role is None or role == Role.FINANCE.value:
+            return cleaned
+        refuse(command, "argument_invalid",
+               f"--as {cleaned!r} is the development {role}, not finance: an {role} does not record this. Give the"
+               f" finance principal (dev-finance), or leave --as out to record {default}. Nothing was recorded",
+               f"--as {cleaned!r} 是开发用的{ROLE_ZH.get(role, role)}主体，不是财政：此操作不能由其记录。请给出财政主体"
+               f"（dev-finance），或不给 --as 以记为 {default}。未记录任何内容")
+        return None
+    from api.auth import load
 
     known = {p.name: p.role for _, p in load(config.auth_file).entries}
     if known.get(cleaned, Role.FINANCE if cleaned == default else None) is Role.FINANCE:

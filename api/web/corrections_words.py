@@ -14,10 +14,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "withdraw_hint": ("待审批或待确认的申请可撤回：其占用的限额、名额与资金全部释放。",
                       "A pending or proposed claim can be withdrawn: every cap, slot and fund reservation is"
                       " released."),
+    "decline_h": ("不予确认", "Decline the proposal"),
+    "decline_hint": ("不予确认的待确认奖补将关闭（记为已撤回），不再提出；待确认奖补未占用任何限额、名额或资金，"
+                     "因此不释放任何金额。",
+                     "A declined proposal is closed (as withdrawn) and not proposed again; a proposal holds no cap,"
+                     " slot or fund, so nothing is released."),
     "revoke_h": ("撤销奖补", "Revoke the award"),
     "revoke_hint": ("已批准的奖补可撤销：未拨付部分释放，已拨付部分（扣除冲回）转为应追回款项。",
                     "An approved award can be revoked: the unpaid part is released, the paid part (net of"
                     " reversals) becomes a recovery."),
+    # Topping an award up (rule 3): the difference it is owed once a lower rung it was approved net of is gone.
+    "top_up_h": ("补足差额", "Top up the award"),
+    "top_up_hint": ("核定时扣除的较低等次（或其他政策的更优奖励）此后被撤销（已拨付的已追回）的，该奖励按现行规则"
+                    "应得更多：提交一笔补足差额的申请，经审批后拨付。没有差额时不予受理。",
+                    "Where a lower rung (or a better award under another programme) this award was approved net of"
+                    " has since been revoked (and repaid, if paid), the rules give the award more now: claim the"
+                    " difference, to be approved and paid as any claim. Nothing short is refused."),
+    "top_up_amount": ("补足金额", "Top-up"), "confirm_top_up": ("确认提交补足申请", "Confirm the top-up claim"),
+    "pending_status": ("待审批", "pending"),
+    "corrected_topped_up": ("补足差额的申请已提交，待审批：见下方链接。",
+                            "The top-up claim is made and awaits approval: see the link below."),
+    "tops_up_link": ("本申请补足的原奖励", "The award this claim tops up"),
+    "top_up_link": ("补足申请", "Top-up claim"),
     "correction_reason": ("原因", "Reason"), "document_ref": ("依据文件文号", "Document reference"),
     "preview": ("预览影响", "Preview"), "confirm_withdraw": ("确认撤回", "Confirm the withdrawal"),
     "confirm_revoke": ("确认撤销", "Confirm the revocation"),

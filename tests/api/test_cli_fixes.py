@@ -779,3 +779,21 @@ def test_a_year_not_yet_ended_in_beijing_is_not_closed(tmp_path, monkeypatch, ca
     monkeypatch.setattr(beijing, "today", lambda: date(2026, 1, 1))
     code, _, err = _run(monkeypatch, capsys, tmp_path, ["close", "--year", "2025"], variables)
     assert code == 0, err
+
+
+def test_without_a_principals_file_the_development_auditor_does_not_close_a_year(tmp_path, monkeypatch, capsys):
+    """An audit probe ran `close --as dev-auditor` on a development store: YearClose.Closed recorded by an auditor,
+    who writes nothing. The development principals are the principals in force without LEDGER_AUTH_FILE: one of
+    another role is refused, in the reader's language, writing nothing; a finance name is taken."""
+    from ledger import beijing
+
+    monkeypatch.setattr(beijing, "today", lambda: date(2026, 1, 1))
+    url = _sqlite(tmp_path)
+    variables = {"LEDGER_DATABASE_URL": url, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "key.pem")}
+    for who in ("dev-auditor", "dev-admin", "dev-kjj"):
+        said = _both(monkeypatch, capsys, tmp_path, ["close", "--year", "2025", "--as", who], variables,
+                     "argument_invalid", quoted=r"--as|'dev-[a-z]+'|\(dev-finance\)|dev-finance|cli-finance")
+        assert "not finance" in said["en"] and "不是财政" in said["zh"], said
+    assert not (tmp_path / "key.pem").exists()  # refused before anything was made or recorded
+    code, _, err = _run(monkeypatch, capsys, tmp_path, ["close", "--year", "2025", "--as", "dev-finance"], variables)
+    assert code == 0, err

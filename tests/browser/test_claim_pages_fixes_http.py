@@ -105,6 +105,9 @@ def test_a_proposal_is_confirmed_from_its_own_page_by_its_lead_bureau(client, wo
     csrf = signed_in(client, "kjj")
     page = client.get(path).text
     assert 'data-testid="confirm-proposal-form"' in page and 'data-testid="withdraw-form"' in page
+    # Declining a proposal frees nothing, and the page says so (a sandbox probe read "releases caps and funds").
+    hint = page.split('data-testid="withdraw-hint">')[1].split("</p>")[0]
+    assert "不予确认" in page and "不释放任何金额" in hint and "全部释放" not in hint, hint
     done = client.post(f"{path}/confirm", data={"csrf": csrf, "key": _key(page, "confirm-proposal-form")},
                        follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == f"{path}?done=confirmed"
