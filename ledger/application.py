@@ -256,7 +256,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         return self._run(by, key, "add_member", {"body": body_id, "uscc": code, "on": joined_on}, decide)
 
-    def _count_late(self, org: Organisation, body_id: str, start: date, by: Principal) -> list[AwardAccount]:
+    def _count_late(self, org: Organisation, body_id: str, start: date, by: Principal) -> list[Aggregate]:
         """A membership from `start`, recorded after the unit's claims capped per innovation organisation per year
         (A11's standards awards, "summed over its member units") on or after that day: the new body's cap counts them
         from now on (reserved, and consumed for an approved one), or, where they would take it past its limit, the
@@ -264,7 +264,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         then recorded it in a body that had used 800,000 from a day before: the body's units held 2,000,000 for the
         year, and the same two commands sent at once did so too. The unit's such claims are on the caps of the
         bodies it belongs to already (a claim counts under each), read as the store has them now; a claim submitted
-        while this decides counts the new body at its approval (rule 12). Returns the accounts to save."""
+        while this decides counts the new body at its approval (rule 12). Each claim counted records it
+        (`Claim.CountedOn`), so the cap is released with the claim: a rules probe's rejected 200,000 went on holding
+        the body's cap, and the awards page never showed it. Returns the accounts and claims to save."""
         catalogue = self.catalogue()
         limits = {prog.code: cap.limit for prog in catalogue.programmes.values() for cap in prog.caps
                   if cap.scope is CapScope.ORGANISATION_YEAR}
@@ -284,6 +286,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             late = [claim for cid in held if (claim := self._get_or_none(Claim, UUID(cid))) is not None
                     and claim.effective_on >= start and claim.status in ("pending", "approved")]
             counted: dict[str, AwardAccount] = {}
+            claims: list[Claim] = []
             for claim in late:
                 key = body_year_cap(claim.programme, body_id, claim.award_year)
                 account = counted.get(key) or self._account(key)
@@ -296,10 +299,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                 org.uscc)
                 if claim.status == "approved":
                     account.consume(str(claim.id), amount, by.name)
+                claim.count_on(key, amount, body_id, start, by.name)
+                claims.append(claim)
                 counted[key] = account
         finally:
             self._attempt.trust = trusting
-        return list(counted.values())
+        return [*counted.values(), *claims]
 
     # ------------------------------------------------------------------ certifications
 
@@ -513,7 +518,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             # One copy of each organisation for the re-assessment and the proposals below: reading the claim's
             # twice cost the command bench a fifth of its rate (bench/RESULTS.md, stop 52).
             load = _loaded_once(self._organisation_or_none)
-            if claim.certification_id is None:
+            if claim.tops_up is not None:
+                self._award_stands(claim)
+            elif claim.certification_id is None:
                 self._rests_on_none_now(claim, load(claim.uscc))
             try:
                 accounts = self._reassess(claim, by, load(claim.uscc))
@@ -1427,12 +1434,21 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 raise
         self._attempt.named = None  # a subject named on a certification is a submission's to record, not this
 
+    def _award_stands(self, top_up: Claim) -> None:
+        """A top-up is approved only while the award it completes stands (approved, not revoked)."""
+        award = self._get(Claim, _uuid(top_up.tops_up, "claim"), f"claim {top_up.tops_up}")
+        if award.status != "approved":
+            raise errors.InvalidState(f"claim {top_up.id} tops up claim {award.id}, which is {award.status}: there"
+                                      " is no award left to top up; withdraw this claim",
+                                      zh=f"申请 {top_up.id} 补足的申请 {award.id} 已是{status_zh(award.status)}状态："
+                                         "已无奖励可补足；请撤回本申请")
+
     def _plan_again(self, claim: Claim, org: Organisation | None = None) -> Any:
         """The rules' plan for a recorded claim's facts, on the ledger as it is (its organisation's facts now; `org`:
         the deciding command's copy of it, where it has one)."""
         facts = ClaimFacts(claim.uscc, claim.programme, claim.award_year, claim.effective_on, claim.tier, claim.rank,
                            claim.subject, claim.body_id, claim.basis_amount, claim.requested_amount,
-                           claim.certification_id)
+                           claim.certification_id, claim.tops_up, tuple(claim.topping), claim.topped_amount)
         return prepare(self.catalogue_on(claim.effective_on), facts,
                        (org or self._organisation(claim.uscc)).facts(claim.effective_on))
 

@@ -41,6 +41,7 @@ DOING_ZH: dict[str, str] = {
     "reverse repayments": "冲回还款",
     "revoke certifications": "撤销认定",
     "revoke claims": "撤销申请",
+    "top up claims": "补足已批准的奖励",
     "simulate a draft catalogue": "对政策目录草案进行模拟测算",
     "submit claims": "提交申请",
     "verify the audit chain": "核验审计事件链",

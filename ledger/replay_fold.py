@@ -87,7 +87,10 @@ class Folded:
         """A submission's claim facts and its organisation's, made once for every replay of that submission."""
         if self._slot is None or self._slot[0] is not e:
             claim = ClaimFacts(e.uscc, e.programme, e.award_year, e.effective_on, e.tier, e.rank, e.subject,
-                               e.body_id, e.basis_amount, e.requested_amount, e.certification_id)
+                               e.body_id, e.basis_amount, e.requested_amount, e.certification_id,
+                               # a top-up's (submissions stored before top-ups were kept have none)
+                               getattr(e, "tops_up", None), tuple(getattr(e, "topping", None) or ()),
+                               getattr(e, "topped_amount", None))
             self._slot = (e, claim, self._organisation(e.uscc, e.effective_on))
         return self._slot[1], self._slot[2]
 

@@ -72,6 +72,8 @@ def claim(c: Claim) -> dict[str, Any]:
         "submitted_at": _t(getattr(c, "confirmed_on", None) or c.created_on), "updated_at": _t(c.modified_on),
         "released_amount": _m(c.released_amount), "recovery_id": c.recovery_id,
         "proposal": c.proposal, "replaced_by": c.replaced_by,
+        # A top-up names the award it completes and why; an award names its top-ups.
+        "tops_up": c.tops_up, "top_up_reason": c.top_up_reason, "top_ups": list(c.top_ups),
     }
 
 
@@ -147,6 +149,10 @@ def event_summary(event: Any) -> dict[str, Any]:
         summary["received_on"] = _d(day)
     if (claim := getattr(event, "by_claim", None)) is not None:
         summary["replaced_by"] = claim
+    if (top_up := getattr(event, "top_up_id", None)) is not None:
+        summary["top_up_id"] = top_up
+    if type(event).__name__ == "CountedOn":  # the body's yearly cap a membership recorded late counts it on
+        summary.update(account=event.account, body_id=event.body_id)
     return summary
 
 

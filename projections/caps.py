@@ -98,6 +98,18 @@ def _reassessed(t: Tables, e: EventRow) -> None:
         t.put(CAPS, key, row)
 
 
+def _counted_on(t: Tables, e: EventRow) -> None:
+    """A body's yearly cap counts the claim from a membership recorded late: its reservation or approval."""
+    claim = t.get("records", e.aggregate_id)
+    if claim is None or claim.get("proposed"):
+        return
+    key = e.payload["account"]
+    row = t.get(CAPS, key) or _new_cap(key, claim)
+    row["used"] = add(row["used"], e.payload["amount"])
+    row["claims"] += 1
+    t.put(CAPS, key, row)
+
+
 def _approved(t: Tables, e: EventRow) -> None:
     claim = t.get("records", e.aggregate_id)
     if claim is not None:  # an approval consumes the approved amount in place of the reservation
@@ -134,6 +146,7 @@ def _repayment_reversed(t: Tables, e: EventRow) -> None:
 
 HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed,
                                 "Claim.Approved": _approved, "Claim.Rejected": _rejected,
+                                "Claim.CountedOn": _counted_on,
                                 "Claim.Withdrawn": _rejected, "Claim.Revoked": _revoked,
                                 "Claim.Confirmed": _confirmed, "Claim.RepaymentRecorded": _repaid,
                                 "Claim.RepaymentReversed": _repayment_reversed}

@@ -21,7 +21,7 @@ from projections.sql import SqlTables
 OWN: dict[str, tuple[str, ...]] = {
     **{e: (records.RECORDS,) for e in ("Organisation.Joined", "Organisation.Designated",
                                        "Organisation.DesignationRevoked", "Certification.Upgraded",
-                                       "Claim.Reassessed", "Claim.Approved", "Claim.Rejected",
+                                       "Claim.Reassessed", "Claim.Approved", "Claim.Rejected", "Claim.CountedOn",
                                        "Claim.PayoutRecorded",
                                        "Claim.PayoutReversed", "Claim.Confirmed", "Claim.Replaced",
                                        "Claim.Outranked", "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded",
@@ -35,7 +35,8 @@ OWN: dict[str, tuple[str, ...]] = {
 }
 # Claim events that also read the claim's cap accounts (caps.py) or its finance line (finance.py).
 CAP_MOVES = ("Claim.Submitted", "Claim.Reassessed", "Claim.Approved", "Claim.Rejected", "Claim.Confirmed",
-             "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded", "Claim.RepaymentReversed")
+             "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded", "Claim.RepaymentReversed",
+             "Claim.CountedOn")
 FINANCE_MOVES = ("Claim.Approved", "Claim.PayoutRecorded", "Claim.PayoutReversed", "Claim.Revoked")
 # Recovery events read their recovery, then the claim it claws back (records.py) and its finance line.
 RECOVERY_MOVES = ("Recovery.Repaid", "Recovery.WrittenOff", "Recovery.RepaymentReversed", "Recovery.WriteOffReversed")
@@ -65,6 +66,8 @@ def prefetch(tables: SqlTables, rows: Sequence[EventRow]) -> None:
         try:
             if moves_caps:
                 cap_keys.update(caps.cap_accounts(claim))
+                if e.event == "Claim.CountedOn":  # the account it joins, not yet among the row's
+                    cap_keys.add(e.payload["account"])
             if moves_finance:
                 line_keys.add(finance.line_key(claim))
         except (KeyError, TypeError):  # an odd claim: leave its rows to `get`

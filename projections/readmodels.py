@@ -60,7 +60,9 @@ class ReadModels:
         with self.view.reading() as sql:
             own = self._history(sql, "WHERE h.uscc = %s AND h.recorded_at <= %s", (uscc, cut))
             shared = sorted({key for h in own if h["event"] in ("Claim.Submitted", "Claim.Reassessed")
-                             for key in caps.shared_accounts(h["payload"])})
+                             for key in caps.shared_accounts(h["payload"])}
+                            | {key for h in own if h["event"] == "Claim.CountedOn"
+                               for key in caps.shared_accounts({"accounts": [h["payload"]["account"]]})})
             others = self._history(sql, f"JOIN rm_cap_events c ON c.position = h.position WHERE c.account IN"
                                         f" ({', '.join(['%s'] * len(shared))}) AND h.recorded_at <= %s AND"
                                         " h.uscc <> %s", (*shared, cut, uscc)) if shared else []

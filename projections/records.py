@@ -121,6 +121,16 @@ def _claim_event(change):
     return handler
 
 
+def _counted_on(t: Tables, e: EventRow) -> Concern | None:
+    """A membership recorded late made a body's yearly cap count the claim: one more account it holds."""
+    if (claim := t.get(RECORDS, e.aggregate_id)) is None:
+        return None
+    if e.payload["account"] not in claim["accounts"]:
+        claim.update(accounts=[*claim["accounts"], e.payload["account"]])
+        t.put(RECORDS, e.aggregate_id, claim)
+    return Concern(claim["uscc"], caps.shared_accounts(claim))
+
+
 def _reassessed(t: Tables, e: EventRow) -> Concern | None:
     """Rule 12: the claim's entitlement (and the accounts it reserves on) moved before a decision."""
     if (claim := t.get(RECORDS, e.aggregate_id)) is None:
@@ -251,6 +261,7 @@ HANDLERS: dict[str, Handler] = {
     "InnovationBody.Recognised": _body_event, "InnovationBody.MemberAdded": _body_event,
     "Certification.Recorded": _certified, "Certification.Upgraded": _upgraded,
     "Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed, "Claim.Approved": _approved,
+    "Claim.CountedOn": _counted_on,
     "Claim.Rejected": _rejected,
     "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,

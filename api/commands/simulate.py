@@ -190,4 +190,6 @@ def _table(answer: dict) -> str:
                  answer["delta"], answer["claims"]))
     columns = (("项目", "名称", "现行政策", "草案", "差额", "笔数") if zh else
                ("programme", "name", "in force", "draft", "difference", "claims"))
-    return render(columns, rows, right=(2, 3, 4, 5))
+    warned = [("提示：" if zh else "note: ") + (w["message_zh"] if zh else w["message"])
+              for w in answer.get("warnings") or ()]
+    return "\n".join([*warned, render(columns, rows, right=(2, 3, 4, 5))])

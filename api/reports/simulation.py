@@ -23,7 +23,11 @@ def lines(answer: dict[str, Any]) -> list[Line]:
     out = [Line(HEADERS, bold=True),
            Line(("合计", f"现行 {b['policy_version']} → 草案 {s['policy_version']}", Decimal(b["entitled"]),
                  Decimal(s["entitled"]), Decimal(answer["delta"]), answer["claims"]), bold=True),
-           Line(()), Line(("按项目",), bold=True)]
+           Line(())]
+    if answer.get("warnings"):  # said before the figures they bear on
+        out += [Line(("提示",), bold=True), *(Line((w["field"], w["message_zh"]), flagged=True)
+                                             for w in answer["warnings"]), Line(())]
+    out += [Line(("按项目",), bold=True)]
     out += [_row(p["code"], p["name_zh"] + ("" if p["in_draft"] else "（草案已删除）"), p)
             for p in answer["programmes"]]
     out += [Line(()), Line(("按牵头部门",), bold=True)]

@@ -10,6 +10,7 @@ from api.deps import IdempotencyKeyDep, LedgerDep, ReadModelsDep, SettleDep, req
 from api.language import LanguageDep
 from api.problems import responses
 from api.routes.claims import claim_in
+from api.schemas.claims import ClaimPublic
 from api.schemas.corrections import (
     CertificationRevocationCreate,
     CertificationRevocationPublic,
@@ -19,6 +20,7 @@ from api.schemas.corrections import (
     RepaymentCreate,
     RepaymentReversalCreate,
     RevocationCreate,
+    TopUpCreate,
     WithdrawalCreate,
     WriteOffCreate,
 )
@@ -49,6 +51,15 @@ def revoke_claim(claim_id: str, body: RevocationCreate, by: Corrector, ledger: L
                  settle: SettleDep, lang: LanguageDep, dry_run: DryRun = False) -> dict[str, Any]:
     """Revoke an approved claim (lead bureau): the unpaid part is released, the paid part becomes a recovery."""
     return claim_in(ledger, lang, settle(ledger.revoke_claim(by, claim_id=claim_id, reason=body.reason,
+                                                             document_ref=body.document_ref, dry_run=dry_run,
+                                                             key=key)))
+
+
+@router.post("/v1/claims/{claim_id}/top-up", response_model=ClaimPublic, status_code=201, responses=ERRORS)
+def top_up_claim(claim_id: str, body: TopUpCreate, by: Corrector, ledger: LedgerDep, key: IdempotencyKeyDep,
+                 settle: SettleDep, lang: LanguageDep, dry_run: DryRun = False) -> dict[str, Any]:
+    """Claim the difference an approved award is owed now (lead bureau): a new pending claim naming it (tops_up)."""
+    return claim_in(ledger, lang, settle(ledger.top_up_claim(by, claim_id=claim_id, reason=body.reason,
                                                              document_ref=body.document_ref, dry_run=dry_run,
                                                              key=key)))
 

@@ -132,6 +132,10 @@ class ClaimPublic(PublicModel):
     proposal: dict[str, Any] | None = Field(None, description="a proposal (免申即享): the fact the ledger proposed it"
                                             " on — {because, fact_id, recorded_on, by, text}")
     replaced_by: str | None = Field(None, description="a proposal closed by a claim submitted for the same fact")
+    tops_up: str | None = Field(None, description="a top-up (POST /v1/claims/{id}/top-up): the approved award it"
+                                " completes")
+    top_up_reason: str | None = Field(None, description="a top-up: why it was made (its document is document_ref)")
+    top_ups: list[str] = Field([], description="an award topped up: the claims made for its difference, oldest first")
     programme_name: Names | None = Field(None, description="the programme's name beside its code, zh and en")
     bureau_name: Names | None = Field(None, description="the lead bureau's name beside its code")
     tier_name: Names | None = Field(None, description="the tier's name beside its code, when the claim has a tier")
@@ -168,6 +172,11 @@ class ClaimEvent(PublicModel):
     received_on: DayText | None = Field(None, description="Recovery.Repaid, RepaymentRecorded: the day it was"
                                                           " received")
     bank_ref: str | None = Field(None, description="Recovery.Repaid: its bank reference")
+    account: str | None = Field(None, description="CountedOn: the body's yearly cap that counts the claim from a"
+                                                  " membership recorded after it (amount: what it counts there)")
+    body_id: str | None = Field(None, description="CountedOn: the body whose cap it is")
+    top_up_id: str | None = Field(None, description="ToppedUp: the claim made for the difference the award is owed"
+                                                    " (its reason, document_ref and amount beside it)")
 
 
 class ClaimDetail(ClaimPublic):

@@ -23,6 +23,14 @@ class WithdrawalCreate(RequestModel):
                                                          " the claim's Withdrawn event)")
 
 
+class TopUpCreate(RequestModel):
+    model_config = examples({"reason": "市级工程技术研究中心认定被撤销，国家级奖励按全额补足差额",
+                             "document_ref": "杭高新科〔2025〕9号"})
+
+    reason: Text
+    document_ref: Text
+
+
 class RevocationCreate(RequestModel):
     model_config = examples({"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"})
 

@@ -51,6 +51,14 @@ class OrganisationMoved(Moved):
     name: str = Field("", description="its registered name (\"\" for one the ledger cannot find)")
 
 
+class DraftWarning(Open):
+    code: str = Field(description="ladder_downhill: a rung paying no more than the one below it (rule 3 then pays"
+                                  " a unit climbing to it nothing more)")
+    field: str
+    message: str
+    message_zh: str
+
+
 class SimulationPublic(Open):
     baseline: Side
     simulated: Side
@@ -62,3 +70,5 @@ class SimulationPublic(Open):
     fund: list[FundYearMoved] = Field(default_factory=list,
                                       description="approved awards per year against the appropriation and the floor")
     organisation: dict | None = Field(default=None, description="with ?uscc=: each claim before and after")
+    warnings: list[DraftWarning] = Field(default_factory=list,
+                                         description="what the draft says that it may not mean, each with its field")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReadModelsDep
-from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, WithdrawalCreate
+from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, TopUpCreate, WithdrawalCreate
 from api.web import i18n
 from api.web.certifications import certification_page
 from api.web.correction_forms import FormState, attempt, resent_about_claim
@@ -60,6 +60,21 @@ def revoke(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep
 
     state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=revoked", "revoke")
     return _claim_page(request, ledger, claim_id, "revoke", state)
+
+
+@router.post("/ui/claims/{claim_id}/top-up", dependencies=[CsrfChecked])
+def top_up(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
+           document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
+    """Preview, then confirm, claiming the difference an approved award is owed now (rule 3)."""
+    typed = {"reason": reason, "document_ref": document_ref}
+
+    def command(dry_run: bool, once: str | None):
+        body = TopUpCreate.model_validate(typed)
+        return ledger.top_up_claim(by, claim_id=claim_id, reason=body.reason, document_ref=body.document_ref,
+                                   dry_run=dry_run, key=once)
+
+    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=topped_up", "top_up")
+    return _claim_page(request, ledger, claim_id, "top_up", state)
 
 
 @router.get("/ui/certifications/{certification_id}")

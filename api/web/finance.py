@@ -44,10 +44,13 @@ MESSAGES.update({
     # The figures come written with their unit (the `yuan` filter: "1,000.00 元", "1,000.00 yuan").
     "fin_fund_note": ("专项资金“已批准” {fund}与奖补合计已批准 {awards}相差 {diff}：已撤销奖励中已拨付的部分"
                       "（应追回 + 已追回 + 已核销，共 {revoked}）仍占用专项资金；股权投资（第13条，{invest}）"
-                      "不计入专项资金。",
+                      "不计入专项资金。同理，图中专项资金“已拨付” {paid}为奖补合计已拨付 {awards_paid}加上述已撤销"
+                      "奖励中已拨付的部分 {revoked}（合计行的“已拨付”不含后者：它们列在追回各栏）。",
                       "The fund's approved {fund} differs from the awards' approved total {awards} by {diff}: the"
                       " paid part of revoked awards (to recover + recovered + written off, {revoked} in all) stays"
-                      " charged to the fund; Art. 13 investments ({invest}) are not charged to it."),
+                      " charged to the fund; Art. 13 investments ({invest}) are not charged to it. Likewise the"
+                      " chart's fund paid {paid} is the awards' paid total {awards_paid} plus that paid part of revoked"
+                      " awards, {revoked} (the totals row's paid leaves it out: it is in the recovery columns)."),
     "fin_closed_h": ("已结账", "Closed"),
     "fin_closed_at": ("结账截至（北京时间）", "Closed as of (Beijing time)"),
     "fin_closed_by": ("结账人", "Closed by"),
@@ -62,10 +65,11 @@ MESSAGES.update({
     # {at} comes with its zone in brackets ("…（北京时间）"): no brackets of our own around it.
     "fin_now_shown": ("以下为截至 {at} 的当前情况。", "As things stand now, at {at}."),
     "as_of_unread": ("截至 {typed} 无法识别：请按 YYYY-MM-DD 填写日期（如 2024-01-01，按北京时间当天结束计），"
+                     "或按页面显示的时间填写（如 2024-01-01 08:00:00，北京时间，含该秒），"
                      "或带时区的完整时间（如 2024-01-01T08:00:00+08:00）。以下为当前情况。",
                      "As of {typed} could not be read: type a day as YYYY-MM-DD (2024-01-01, its end in Beijing time),"
-                     " or a whole moment with its offset (2024-01-01T08:00:00+08:00). Shown below as things stand"
-                     " now."),
+                     " a moment as the pages show one (2024-01-01 08:00:00, Beijing time, that second included), or a"
+                     " whole moment with its offset (2024-01-01T08:00:00+08:00). Shown below as things stand now."),
 })
 
 
@@ -95,7 +99,7 @@ def _with_sums(report: dict[str, Any]) -> dict[str, Any]:
     # What left the fund: the awards' standing payouts and the paid part of revoked awards, which the fund's
     # approved figure keeps charged too (the chart's paid bar, beside it; investments are not the fund's).
     note = {"fund": fund, "awards": sums["approved"], "diff": fund - sums["approved"], "revoked": revoked,
-            "invest": apart["approved"], "paid": sums["paid"] + revoked}
+            "invest": apart["approved"], "paid": sums["paid"] + revoked, "awards_paid": sums["paid"]}
     return {"awards": awards, "investments": investments, "award_sums": sums, "investment_sums": apart,
             "fund_note": note}
 
@@ -131,7 +135,13 @@ async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999
     """The API's /v1/finance/reconciliation download (with its `as_of`), answered for the signed-in principal."""
     params: dict[str, Any] = {"year": year, "format": format}
     if as_of.strip():
-        params["as_of"] = as_of.strip()
+        # The moment the page read (a page takes one as it shows moments, 2024-01-01 08:00:00, which the API, held
+        # to RFC 3339 with an offset, would refuse); one it could not read goes on as typed, for the API to refuse.
+        try:
+            moment = _moment(as_of)
+        except InvalidInput:
+            moment = None
+        params["as_of"] = moment.isoformat() if moment is not None else as_of.strip()
     answer = await subrequest.get(request, "/v1/finance/reconciliation", params,
                                   current(request), i18n.language(request))
     if answer.status >= 400:

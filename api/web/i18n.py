@@ -100,7 +100,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unpaid_queue": ("已批准待拨付", "Approved, not yet paid"),
     "nothing_unpaid": ("没有待拨付的申请。", "Nothing to pay."),
     "open_recoveries": ("待追回款项", "Open recoveries"), "recent_decisions": ("最近审批", "Recent decisions"),
-    "as_of": ("截至", "As of"), "as_of_hint": ("日期指当天结束（北京时间）", "a day means its end, Beijing time"),
+    "as_of": ("截至", "As of"), "as_of_hint": ("日期指当天结束，时刻（如 2024-01-01 08:00:00）含该秒；均为北京时间",
+                                               "a day means its end, a moment (2024-01-01 08:00:00) includes that"
+                                               " second; Beijing time"),
     "as_of_now": ("当前", "now"), "as_of_shown": ("以下为截至 {at} 台账所知情况。", "As the ledger knew it at {at}."),
     "scope_project": ("每项目", "per project"), "scope_enterprise_year": ("每企业每年", "per enterprise a year"),
     "scope_enterprise_term": ("每企业（政策期内）", "per enterprise over the term"),
@@ -240,6 +242,8 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Claim.PayoutReversed": ("申请拨付冲回", "Claim payout reversed"),
     "Claim.RepaymentRecorded": ("追回款记入已撤销的奖补", "Repayment recorded against the revoked award"),
     "Claim.RepaymentReversed": ("误登记的追回款冲回", "Repayment booked in error reversed on the revoked award"),
+    "Claim.ToppedUp": ("提出补足差额申请", "Top-up claimed for the difference"),
+    "Claim.CountedOn": ("计入创新组织年度上限", "Counted on a body's yearly cap"),
     "Payout.Recorded": ("记录拨付", "Payout recorded"), "Payout.Reversed": ("记录冲回", "Payout reversed"),
     "Claim.Proposed": ("系统生成待确认奖补（免申即享）", "Award proposed by the ledger (no application needed)"),
     "Claim.Confirmed": ("确认待确认奖补", "Proposal confirmed"),
@@ -267,7 +271,8 @@ RULES: dict[str, tuple[str, str]] = {
     "tier": ("等次", "Tier"), "rate": ("补助比例", "Rate"), "threshold": ("门槛", "Threshold"),
     "rank": ("排名", "Rank"), "rank_share": ("按排名分配", "Share by rank"),
     "decided_amount": ("核定金额", "Decided amount"), "supersession": ("就高不重复", "Highest award only"),
-    "upgrade_top_up": ("晋级补差", "Upgrade top-up"), "cap": ("上限", "Cap"),
+    "upgrade_top_up": ("晋级补差", "Upgrade top-up"), "award_top_up": ("补足差额", "Award top-up"),
+    "cap": ("上限", "Cap"),
     "entitlement": ("应享金额", "Entitlement"), "revoked": ("已撤销", "Revoked"),
 }
 

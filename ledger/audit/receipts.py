@@ -274,7 +274,7 @@ _CREATED = ("Submitted", "Proposed")
 # equal).
 CLAIM_EVENTS = frozenset({*_CREATED, "Reassessed", "Confirmed", "Replaced", "Outranked", "Approved", "Rejected",
                           "PayoutRecorded", "PayoutReversed", "Withdrawn", "Revoked", "RepaymentRecorded",
-                          "RepaymentReversed"})
+                          "RepaymentReversed", "ToppedUp", "CountedOn"})
 _AS_SUBMITTED = ("uscc", "programme", "award_year", "tier", "rank", "subject", "body_id", "certification_id",
                  "document_ref", "explanation", "policy_version")
 _MONEY_SUBMITTED = ("basis_amount", "requested_amount", "gross_amount", "entitled_amount")
@@ -543,7 +543,9 @@ def _apply(view: dict[str, Any], payouts: dict[str, Decimal], name: str, data: d
         view.update({f: _money(data[f]) for f in _MONEY_SUBMITTED})
         view.update(effective_on=_day(data["effective_on"]), lead_bureau=data["lead"], status="pending",
                     approved_amount=None, decision_note=None, released_amount=None, recovery_id=None,
-                    proposal=None, replaced_by=None, submitted_at=_moment(data["timestamp"]))
+                    proposal=None, replaced_by=None, submitted_at=_moment(data["timestamp"]),
+                    # a top-up's (submissions recorded before top-ups were kept have none)
+                    tops_up=data.get("tops_up"), top_up_reason=data.get("top_up_reason"), top_ups=[])
         if name == "Proposed":
             view.update(status="proposed", proposal=data["proposal"])
     elif name in ("Reassessed", "Confirmed"):
@@ -561,8 +563,10 @@ def _apply(view: dict[str, Any], payouts: dict[str, Decimal], name: str, data: d
         payouts[str(data["payout_id"])] = _decimal(data["amount"])
     elif name == "PayoutReversed":
         payouts.pop(str(data["payout_id"]), None)
-    elif name in ("RepaymentRecorded", "RepaymentReversed"):
-        pass  # the claim's side of a repayment on its recovery: what it keeps on its caps, not its summary
+    elif name == "ToppedUp":
+        view["top_ups"] = [*view["top_ups"], str(data["top_up_id"])]
+    elif name in ("RepaymentRecorded", "RepaymentReversed", "CountedOn"):
+        pass  # the claim's side of a repayment on its recovery, or a cap counting it: its accounts, not its summary
     elif name == "Revoked":
         view.update(status="revoked", decision_note=data["reason"], released_amount=_money(data["released_amount"]),
                     recovery_id=data["recovery_id"])

@@ -443,9 +443,7 @@ _UNREAD = {
 
 
 def _uses_what_it_gives(r: _Reader, programme: Programme) -> None:
-    """Refuse a field the programme's kind does not read, naming it and what to write instead; and a ladder whose
-    rungs do not pay more as they rise (rule 3 pays an upgrade the difference: a rung paying less than the one below
-    it owed nothing, silently)."""
+    """Refuse a field the programme's kind does not read, naming it and what to write instead."""
     given = {"rate": programme.rate, "max_award": programme.max_award, "caps": programme.caps or None}
     for name, text, zh in _UNREAD.get(programme.kind, ()):
         if given[name] is not None:
@@ -470,16 +468,27 @@ def _uses_what_it_gives(r: _Reader, programme: Programme) -> None:
                                  zh=f"{r.where}.caps[{i}].scope：按项目计的上限（project）按各项目的申请累计，而"
                                     f" {programme.code} 的申请不指明项目（subject_kind = {programme.subject_kind!r}）；"
                                     '请同时设置 subject_kind = "project"（其申请须指明项目），或改用其他 scope')
-    amounts = {t.code: t.amount for t in programme.tiers}
-    for i, ladder in enumerate(programme.ladders):
-        for lower, higher in pairwise(ladder):
-            if None not in (amounts[lower], amounts[higher]) and amounts[higher] <= amounts[lower]:
-                raise CatalogueError(f"{r.where}.ladders[{i}]: {higher!r} pays {amounts[higher]}, no more than the rung"
-                                     f" below it, {lower!r}, at {amounts[lower]}; an upgrade pays the difference"
-                                     " (rule 3), so list the rungs lowest first, each paying more than the one below",
-                                     zh=f"{r.where}.ladders[{i}]：{higher!r} 金额为 {amounts[higher]}，不高于其下一级"
-                                        f" {lower!r} 的 {amounts[lower]}；晋级只补足差额（规则 3），请从最低一级写起，"
-                                        "每一级金额都高于下一级")
+
+
+def downhill_ladders(catalogue: Catalogue) -> list[dict[str, str]]:
+    """A draft's ladders whose higher rung pays no more than the rung below it: rule 3 pays an upgrade the
+    difference, so such a rung pays nothing more (a sandbox probe's little giant at 100,000 above a provincial SME
+    at 200,000 answered "-800,000" without a word). Valid, since a what-if may mean it; the sandbox's answer warns."""
+    found = []
+    for programme in catalogue.programmes.values():
+        amounts = {t.code: t.amount for t in programme.tiers}
+        for i, ladder in enumerate(programme.ladders):
+            for lower, higher in pairwise(ladder):
+                if None not in (amounts[lower], amounts[higher]) and amounts[higher] <= amounts[lower]:
+                    found.append({
+                        "code": "ladder_downhill", "field": f"{programme.code}.ladders[{i}]",
+                        "message": f"{programme.code}: {higher!r} pays {amounts[higher]}, no more than the rung below"
+                                   f" it, {lower!r}, at {amounts[lower]}; an upgrade pays the difference (rule 3), so"
+                                   f" a unit climbing from {lower!r} is owed nothing more",
+                        "message_zh": f"{programme.code}：{higher!r} 金额为 {amounts[higher]}，不高于其下一级"
+                                      f" {lower!r} 的 {amounts[lower]}；晋级只补足差额（规则 3），由 {lower!r}"
+                                      " 晋级的单位不再多得"})
+    return found
 
 
 def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:

@@ -19,12 +19,21 @@ ZERO = Decimal("0.00")
 
 
 class Claim(LedgerAggregate):
+    # Read where a claim saved (or snapshotted) before top-ups were kept has no attribute of its own.
+    tops_up: str | None = None
+    topping: list[str] | tuple[str, ...] = ()
+    topped_amount: Decimal | None = None
+    top_up_reason: str | None = None
+    top_ups: list[str] | tuple[str, ...] = ()
+
     @event("Submitted")
     def __init__(self, uscc: str, programme: str, award_year: int, effective_on: date, tier: str | None,
                  rank: int | None, subject: str | None, body_id: str | None, certification_id: str | None,
                  basis_amount: Decimal | None, requested_amount: Decimal | None, document_ref: str | None,
                  gross_amount: Decimal, entitled_amount: Decimal, explanation: list[dict], accounts: list[str],
-                 policy_version: str, pays_award: bool, lead: str, by: str) -> None:
+                 policy_version: str, pays_award: bool, lead: str, by: str, tops_up: str | None = None,
+                 topping: list[str] | None = None, topped_amount: Decimal | None = None,
+                 top_up_reason: str | None = None) -> None:
         self.uscc = uscc
         self.programme = programme
         self.award_year = award_year
@@ -52,6 +61,13 @@ class Claim(LedgerAggregate):
         self.recovery_id: str | None = None
         self.proposal: dict | None = None
         self.replaced_by: str | None = None
+        # A top-up (POST /v1/claims/{id}/top-up): the approved claim it completes, that claim and its earlier live
+        # top-ups, what they were entitled to, and why; a claim topped up lists its top-ups (`top_ups`).
+        if tops_up is not None:  # a top-up (claims saved before top-ups were kept read the class's defaults)
+            self.tops_up = tops_up
+            self.topping = list(topping or [])
+            self.topped_amount = topped_amount
+            self.top_up_reason = top_up_reason
 
     @event("Reassessed")
     def reassess(self, previous_amount: Decimal, entitled_amount: Decimal, gross_amount: Decimal,
@@ -67,7 +83,8 @@ class Claim(LedgerAggregate):
     @classmethod
     def propose(cls, *, proposal: dict, **submitted) -> Claim:
         """A proposal (免申即享): the same figures a submission records, and why the ledger proposed it."""
-        return cls._create(cls.Proposed, proposal=proposal, **submitted)  # type: ignore[attr-defined]
+        never_a_top_up = {"tops_up": None, "topping": None, "topped_amount": None, "top_up_reason": None}
+        return cls._create(cls.Proposed, proposal=proposal, **never_a_top_up, **submitted)  # type: ignore[attr-defined]
 
     @event("Confirmed")
     def confirm(self, previous_amount: Decimal, entitled_amount: Decimal, gross_amount: Decimal,
@@ -100,6 +117,20 @@ class Claim(LedgerAggregate):
         self.status = "approved"
         self.approved_amount = amount
         self.decision_note = note
+
+    @event("ToppedUp")
+    def record_top_up(self, top_up_id: str, amount: Decimal, reason: str, document_ref: str, by: str) -> None:
+        """The approved award fell short of what the rules give it now, and claim `top_up_id` was made for the
+        difference (`amount`), with why and the document it rests on."""
+        self.top_ups = [*self.top_ups, top_up_id]
+
+    @event("CountedOn")
+    def count_on(self, account: str, amount: Decimal, body_id: str, start: date, by: str) -> None:
+        """A membership of body `body_id` from `start`, recorded after this claim, makes the body's yearly cap
+        (A11: "summed over its member units") count it: `account` joins the accounts the claim holds, at `amount`
+        (its reservation, or its approval), so its rejection, withdrawal, re-assessment or revocation releases it
+        there too."""
+        self.accounts = [*self.accounts, account]
 
     @event("Rejected")
     def reject(self, reason: str, by: str) -> None:

@@ -17,7 +17,7 @@ from ledger.rules.caps import apply_cap, standing_room
 from ledger.rules.eligibility import check_eligibility
 from ledger.rules.explanation import Explanation, Step, later
 from ledger.rules.facts import AccountState, ClaimFacts, Entry, OrganisationFacts
-from ledger.rules.ladders import once_only, rank_slot, top_up
+from ledger.rules.ladders import completes, once_only, rank_slot, top_up
 from ledger.rules.rates import decided_amount, rate_amount
 from ledger.rules.subjects import Subject, subject_for
 from ledger.rules.supersession import supersede
@@ -112,6 +112,8 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
 
     def account(key: acct.AccountKey) -> AccountState:
         state = accounts.get(key.text) or AccountState(key.text)
+        if facts.topping:
+            state = state.apart(facts.topping)
         if claim_id is None:
             return state
         if approving and key.family in ("ladder", "subject"):
@@ -149,6 +151,9 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
         standing = _within_own_caps(plan, caps, account, account(about), standing)
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why,  # type: ignore[arg-type]
                            plan.catalogue.project_ceilings)
+    if facts.tops_up is not None:
+        amount, standing = completes(policy, facts, (accounts[k.text] for k in plan.keys if k.text in accounts),
+                                     amount, standing, why)
     why.add("entitlement", None, later(_entitled, amount), amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)

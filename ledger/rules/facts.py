@@ -23,6 +23,12 @@ class ClaimFacts:
     basis_amount: Decimal | None = None
     requested_amount: Decimal | None = None
     certification_id: str | None = None
+    # A top-up of an approved award (POST /v1/claims/{id}/top-up): the claim it completes, that claim and its earlier
+    # live top-ups (left out of every tally: this claim stands in their place), and what they were entitled to,
+    # which this one is owed the rest over (rule 3: only what was awarded on a lower rung is deducted).
+    tops_up: str | None = None
+    topping: tuple[str, ...] = ()
+    topped_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,12 @@ class AccountState:
         is then refused `already_awarded` (or `superseded`): the total never passes the highest, in any order."""
         return AccountState(self.key, tuple(e for e in self.entries if e.claim_id != claim_id
                                             and e.status == "approved"))
+
+    def apart(self, claim_ids: tuple[str, ...]) -> AccountState:
+        """The account without the entries of `claim_ids` (a top-up's award: it is assessed in its place)."""
+        if not any(e.claim_id in claim_ids for e in self.entries):
+            return self
+        return AccountState(self.key, tuple(e for e in self.entries if e.claim_id not in claim_ids))
 
     def without(self, claim_id: str) -> AccountState:
         """The account as another claim sees it: for re-assessing `claim_id` against everything else (rule 12)."""

@@ -1,6 +1,7 @@
 """One time means once (rule 2) and upgrade top-ups (rule 3, Art. 16: 晋升到高等次时补足差额部分)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from ledger.catalogue.model import Policy, Programme
@@ -8,7 +9,7 @@ from ledger.domain.errors import AlreadyAwarded, Conflict
 from ledger.domain.values import yuan
 from ledger.messages import status_zh
 from ledger.rules.explanation import Explanation
-from ledger.rules.facts import AccountState
+from ledger.rules.facts import AccountState, ClaimFacts
 
 ZERO = Decimal("0.00")
 ONCE_ZH = {"per organisation": "每个单位", "per body": "每个创新组织", "per subject": "每个事项",
@@ -86,3 +87,36 @@ def rank_slot(programme: Programme, slot: AccountState, uscc: str, rank: int, su
                        zh=f"{programme.zh}事项 {subject} 的第 {rank} 名已由 {e.uscc} 申请（申请 {e.claim_id}，"
                           f"{status_zh(e.status)}）；每个排名只属于一个单位。请核对排名，或先驳回、撤回该申请",
                        earlier_claim=e.claim_id)
+
+
+def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState], amount: Decimal, standing: Decimal,
+              why: Explanation) -> tuple[Decimal, Decimal]:
+    """A top-up of an approved award (`facts.tops_up`): the rules gave the award `amount` just now, assessed in its
+    place (it and its earlier top-ups left out of every tally); owed is what that passes what they were entitled to
+    (rule 3: "only what was awarded on a lower rung is deducted", so a lower rung revoked after the award was
+    approved net of it leaves the award owed the rest). Nothing short is `already_awarded` (rule 9)."""
+    held = facts.topped_amount or ZERO
+    owed = amount - held
+    with_top_ups = len(facts.topping) > 1
+    if owed <= 0:
+        raise AlreadyAwarded(f"claim {facts.tops_up} was entitled to {yuan(held)}"
+                             f"{' with its earlier top-ups' if with_top_ups else ''}, and the rules give that award"
+                             f" {yuan(amount)} now: nothing is short. A top-up pays what the award is owed beyond what"
+                             " it was entitled to (after a lower rung or a better award it was approved net of was"
+                             " revoked, say)",
+                             zh=f"申请 {facts.tops_up}{'连同此前的补足申请' if with_top_ups else ''}已按 {yuan(held)}"
+                                f" 元核定，按现行规则该奖励为 {yuan(amount)} 元：没有差额可补。补足只支付该奖励现应得、"
+                                "超出原核定金额的部分（例如其核定时扣除的较低等次或更优奖励此后被撤销）",
+                             earlier_claim=facts.tops_up)
+    # What the award already stands at on its subject and ladder: this claim stands only for the rest.
+    stood: dict[str, Decimal] = {}
+    for state in states:
+        for e in state.entries:
+            if e.claim_id in facts.topping and e.claim_id not in stood:
+                stood[e.claim_id] = e.gross
+    why.add("award_top_up", policy.upgrade_article,
+            f"top-up of claim {facts.tops_up}: the rules give that award {yuan(amount)} now, and it"
+            f"{' with its earlier top-ups' if with_top_ups else ''} was entitled to {yuan(held)}, so only the"
+            f" difference {yuan(amount)} - {yuan(held)} = {yuan(owed)} is owed", owed, key="award_top_up",
+            award=amount, held=held, owed=owed, claim=facts.tops_up, claims=list(facts.topping))
+    return owed, max(standing - sum(stood.values(), ZERO), ZERO)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ledger.catalogue.load import downhill_ladders
 from ledger.replay import Replayed
 from ledger.sandbox.totals import ZERO, Tally
 
@@ -28,6 +29,8 @@ def answer(sim: Simulation) -> dict[str, Any]:
         "fund": _fund(sim),
         "organisations_gaining": sim.gaining,
         "organisations_losing": sim.losing,
+        # What the draft says that it may not mean (a ladder running downhill): valid, but said.
+        "warnings": downhill_ladders(sim.draft),
     }
     # Null without a USCC, as POST /v1/simulations has always answered it: the CLI's `--json` left the key out, where
     # the contract has the two give the same JSON (a sandbox probe).

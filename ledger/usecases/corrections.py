@@ -15,10 +15,11 @@ from ledger.catalogue.model import Kind
 from ledger.domain import errors
 from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
-from ledger.domain.values import fmt, money
+from ledger.domain.values import ZERO, fmt, money
 from ledger.messages import status_zh
 from ledger.principals import Principal, Role
 from ledger.rules.accounts import certification_key, designation_key, ladder_key, once_key
+from ledger.rules.entitlement import entitle, prepare
 from ledger.rules.facts import LIVE, ClaimFacts
 from ledger.rules.subjects import parse_subject
 from ledger.usecases.common import require_role, text, uuid_of
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from ledger.application import Outcome
 
 
-CORRECTING_ZH = {"withdraw": "撤回", "revoke": "撤销"}  # `_claim_to_correct`'s `doing`, for a Chinese reader
+# `_claim_to_correct`'s `doing`, for a Chinese reader
+CORRECTING_ZH = {"withdraw": "撤回", "revoke": "撤销", "top up": "补足"}
 
 
 class Corrections(RecoveryCommands, DistrictChanges):
@@ -82,6 +84,13 @@ class Corrections(RecoveryCommands, DistrictChanges):
                            if claim.recovery_id else "；该奖励未拨付，无需追回")
                 raise errors.InvalidState(f"claim {claim_id} was revoked already; an award is revoked once{owed}",
                                           zh=f"申请 {claim_id} 已被撤销；奖励只能撤销一次{owed_zh}")
+            if claim.status == "approved" and (tops := self._live_top_ups(claim)):
+                top, approved = tops[0], tops[0].status == "approved"
+                raise errors.Conflict(f"claim {top.id} tops up claim {claim_id} ({top.status}); an award is revoked"
+                                      f" with its top-ups: {'revoke' if approved else 'withdraw'} claim {top.id}"
+                                      " first", earlier_claim=str(top.id),
+                                      zh=f"申请 {top.id}（{status_zh(top.status)}）是申请 {claim_id} 的补足申请；"
+                                         f"撤销奖励须连同其补足：请先{'撤销' if approved else '撤回'}申请 {top.id}")
             if claim.status != "approved":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; nothing was awarded that could be"
                                           " revoked",
@@ -95,6 +104,58 @@ class Corrections(RecoveryCommands, DistrictChanges):
 
         args = {"claim": str(cid), "reason": reason, "doc": document_ref}
         return self._run(by, key, "revoke_claim", args, decide, dry_run=dry_run)
+
+    def top_up_claim(self, by: Principal, *, claim_id: str, reason: str, document_ref: str, dry_run: bool = False,
+                     key: str | None = None) -> Outcome:
+        """An approved award that falls short of what the rules give it now (catalogue rule 3: "only what was
+        awarded on a lower rung is deducted"; a lower rung, or a better award under another programme, that it was
+        approved net of has been revoked since, and repaid where it was paid) gets a new pending claim for the
+        difference, naming it (`tops_up`): decided, paid and corrected as any claim. Nothing short is
+        `already_awarded`. The award's own claim records the top-up (`Claim.ToppedUp`), so two top-ups at once
+        conflict and the second, retried, sees the first."""
+        cid = uuid_of(claim_id, "claim")
+        reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
+
+        def decide() -> tuple[list[Aggregate], dict]:
+            award = self._claim_to_correct(by, claim_id, "top up")
+            if award.tops_up is not None:
+                raise errors.InvalidInput(f"claim {claim_id} is itself a top-up of claim {award.tops_up}; top up"
+                                          f" that award instead: POST /v1/claims/{award.tops_up}/top-up",
+                                          zh=f"申请 {claim_id} 本身是申请 {award.tops_up} 的补足申请；请对原奖励"
+                                             f"补足：POST /v1/claims/{award.tops_up}/top-up", field="claim_id")
+            if award.status != "approved":
+                raise errors.InvalidState(f"claim {claim_id} is {award.status}; only an approved award is topped up"
+                                          " (a pending claim is re-assessed when it is approved)",
+                                          zh=f"申请 {claim_id} 的状态是{status_zh(award.status)}；只有已批准的奖励"
+                                             "才能补足差额（待审批的申请在批准时会重新核定）")
+            earlier = [self._get(Claim, uuid_of(t, "claim"), f"claim {t}") for t in award.top_ups]
+            family = [award, *(t for t in earlier if t.status in LIVE)]
+            held = sum((c.entitled_amount for c in family), ZERO)
+            org = self._organisation(award.uscc)
+            facts = ClaimFacts(award.uscc, award.programme, award.award_year, award.effective_on, award.tier,
+                               award.rank, award.subject, award.body_id, award.basis_amount, award.requested_amount,
+                               award.certification_id, str(award.id), tuple(str(c.id) for c in family), held)
+            plan = prepare(self.catalogue_on(award.effective_on), facts, org.facts(award.effective_on))
+            accounts = self._open_accounts(plan)
+            entitlement = entitle(plan, {a.key: a.state() for a in accounts})
+            claim = Claim(uscc=award.uscc, programme=award.programme, award_year=award.award_year,
+                          effective_on=award.effective_on, tier=entitlement.tier, rank=award.rank,
+                          subject=entitlement.subject, body_id=entitlement.body_id,
+                          certification_id=award.certification_id, basis_amount=award.basis_amount,
+                          requested_amount=award.requested_amount, document_ref=document_ref,
+                          gross_amount=entitlement.gross, entitled_amount=entitlement.amount,
+                          explanation=entitlement.explanation(), accounts=list(entitlement.accounts),
+                          policy_version=entitlement.policy_version, pays_award=award.pays_award, lead=award.lead,
+                          by=by.name, tops_up=str(award.id), topping=[str(c.id) for c in family],
+                          topped_amount=held, top_up_reason=reason)
+            for account in accounts:
+                account.reserve(str(claim.id), award.programme, entitlement.amount, entitlement.standing,
+                                entitlement.tier, by.name, award.uscc)
+            award.record_top_up(str(claim.id), entitlement.amount, reason, document_ref, by.name)
+            return [claim, award, *accounts], views.claim(claim)
+
+        args = {"claim": str(cid), "reason": reason, "doc": document_ref}
+        return self._run(by, key, "top_up_claim", args, decide, dry_run=dry_run)
 
     def revoke_certification(self, by: Principal, *, certification_id: str, reason: str, effective_on: date,
                              document_ref: str, dry_run: bool = False, key: str | None = None) -> Outcome:
@@ -210,6 +271,11 @@ class Corrections(RecoveryCommands, DistrictChanges):
         self._intact(claim.id, f"claim {claim.id}")
         for payout_id in sorted(claim.payouts):
             self._intact(uuid_of(payout_id, "payout"), f"payout {payout_id}")
+
+    def _live_top_ups(self, award: Claim) -> list[Claim]:
+        """The claims topping `award` up that are still pending or approved."""
+        found = [self._get(Claim, uuid_of(t, "claim"), f"claim {t}") for t in award.top_ups]
+        return [t for t in found if t.status in LIVE]
 
     def _claim_to_correct(self, by: Principal, claim_id: str, doing: str) -> Claim:
         require_role(by, Role.BUREAU, doing=f"{doing} claims")

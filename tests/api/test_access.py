@@ -79,6 +79,7 @@ def routes(api, world):
         ("POST", "/v1/certifications/imports", {"rows": []}, {"kjj", "jxj", "scjgj"}),
         ("GET", f"/v1/certifications/imports/{imported['id']}", None, set(EVERYONE)),
         ("GET", "/v1/proposals/summary", None, set(EVERYONE)),
+        ("POST", f"/v1/claims/{approved_id}/top-up", {"reason": "补足", "document_ref": "D"}, KJJ_LEADS),
         ("POST", f"/v1/claims/{approved_id}/revoke", {"reason": "不实", "document_ref": "D"}, KJJ_LEADS),
         ("POST", f"/v1/certifications/{cert_id}/revoke", {"reason": "r", "effective_on": "2025-01-01",
                                                           "document_ref": "D"}, KJJ_LEADS),

@@ -170,3 +170,40 @@ def test_finance_reverses_a_repayment_booked_in_error_through_its_preview(client
     # The write-off reversed is shown as reversed, with its why and document, not as a write-off standing.
     assert 'data-testid="write-off"' not in reopened and 'data-testid="write-off-reversal"' in reopened
     assert "法院强制执行收回" in reopened and "（2024）浙0108执123号" in reopened
+
+
+def test_an_award_is_topped_up_from_its_page_through_a_preview(client, certified):
+    """The paid municipal award repaid after its revocation; the national rung approved net of it (800,000) shows a
+    top-up form whose preview names the 200,000 owed and writes nothing; confirmed, the award's page links its
+    pending top-up, and the top-up's page links back to the award with why."""
+    _api(client, "POST", "/v1/appropriations", {"year": 2024, "amount": "300000000.00", "document_ref": "财2号"},
+         as_="finance")
+    _api(client, "POST", f"/v1/certifications/{certified['cert']}/upgrades", {
+        "tier": "national", "effective_on": "2024-03-01", "document_ref": "国科发〔2024〕7号"}, as_="kjj")
+    higher = _api(client, "POST", "/v1/claims", {"uscc": certified["uscc"], "programme": "A3.erc",
+                                                  "award_year": 2024, "effective_on": "2024-03-01",
+                                                  "certification_id": certified["cert"]}, as_="kjj")
+    _api(client, "POST", f"/v1/claims/{higher['id']}/approve", {}, as_="kjj")
+    revoked = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
+                   {"reason": "市级认定材料不实", "document_ref": "撤〔2025〕1号"}, as_="kjj")
+    _api(client, "POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments",
+         {"amount": "100000.00", "received_on": "2025-01-10", "bank_ref": "BACK-1"}, as_="finance")
+    csrf = _sign_in(client, "kjj")
+    page = client.get(f"/ui/claims/{higher['id']}").text
+    assert 'data-testid="top-up-form"' in page and "补足差额" in page
+    form = {"csrf": csrf, "reason": "市级认定撤销，国家级按全额补足", "document_ref": "杭高新科〔2025〕9号"}
+    preview = client.post(f"/ui/claims/{higher['id']}/top-up", data=form | {"step": "preview"})
+    assert preview.status_code == 200 and 'data-testid="top-up-preview"' in preview.text
+    assert "200,000.00 元" in preview.text.split('data-testid="preview-top-up">')[1][:40]
+    assert _api(client, "GET", f"/v1/claims/{higher['id']}")["top_ups"] == []  # nothing written
+    done = client.post(f"/ui/claims/{higher['id']}/top-up", data=form | {"step": "confirm", "key": unique_id("k")},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?corrected=topped_up"), done.text[:500]
+    after = client.get(done.headers["location"]).text
+    [top] = _api(client, "GET", f"/v1/claims/{higher['id']}")["top_ups"]
+    assert "补足差额的申请已提交" in after and f'href="/ui/claims/{top}" data-testid="top-up-link"' in after
+    topped = client.get(f"/ui/claims/{top}").text
+    assert f'href="/ui/claims/{higher["id"]}" data-testid="tops-up-link"' in topped and form["reason"] in topped
+    assert 'data-testid="top-up-form"' not in topped  # pending, and a top-up is never topped up itself
+    nothing = client.post(f"/ui/claims/{higher['id']}/top-up", data=form | {"step": "preview"})
+    assert 'data-testid="form-refusal-code">already_awarded' in nothing.text

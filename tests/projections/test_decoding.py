@@ -20,6 +20,7 @@ from projections.decoding import Decoder, _moment
 from projections.events import utc_text
 from projections.rebuild import pages
 from tests.projections.workload import ADMIN, FINANCE, JXJ, KJJ, mixed_workload
+from tests.store.conftest import SCJGJ
 from tests.support import make_uscc
 
 
@@ -117,6 +118,34 @@ def _proposals(app: AwardLedger) -> None:
     app.confirm_claim(JXJ, claim_id=giant[0])
     app.approve_claim(JXJ, claim_id=giant[0])
     assert app.claim(sme[0])["status"] == "withdrawn"
+    _top_up(app)
+
+
+def _top_up(app: AwardLedger) -> None:
+    """A lower rung revoked after the higher was approved net of it, the higher topped up (Claim.ToppedUp)."""
+    org = make_uscc(990_004)
+    app.register_organisation(ADMIN, uscc=org, name="Topped Co", in_district=True)
+    app.register_body(ADMIN, body_id="TOP-ERC", name="工程研究中心", kind="erc", lead_uscc=org,
+                      recognised_on=date(2022, 10, 1))
+    cert = app.record_certification(KJJ, uscc=org, programme="A3.erc", tier="municipal", body_id="TOP-ERC",
+                                    effective_on=date(2023, 3, 1), document_ref="T-1").view
+    lower = cert["proposed_claims"][0]
+    app.confirm_claim(KJJ, claim_id=lower)
+    app.approve_claim(KJJ, claim_id=lower)
+    higher = app.record_upgrade(KJJ, certification_id=cert["id"], tier="national", effective_on=date(2024, 3, 1),
+                                document_ref="T-2").view["proposed_claims"][0]
+    app.confirm_claim(KJJ, claim_id=higher)
+    app.approve_claim(KJJ, claim_id=higher)
+    app.revoke_claim(KJJ, claim_id=lower, reason="市级认定不实", document_ref="T-3")
+    app.top_up_claim(KJJ, claim_id=higher, reason="补足国家级差额", document_ref="T-4")
+    # A standards claim counted on a body's yearly cap by a membership recorded after it (Claim.CountedOn).
+    app.register_body(ADMIN, body_id="TOP-CONS", name="联合体", kind="consortium", lead_uscc=make_uscc(990_002),
+                      recognised_on=date(2022, 10, 1))
+    app.register_body(ADMIN, body_id="TOP-ALLIANCE", name="联盟", kind="alliance", lead_uscc=org,
+                      recognised_on=date(2022, 10, 1))
+    app.submit_claim(SCJGJ, uscc=org, programme="A11.standard", award_year=2023, effective_on=date(2023, 6, 1),
+                     tier="international_participate", subject="standard:ISO-TOP")
+    app.add_member(ADMIN, body_id="TOP-CONS", uscc=org, joined_on=date(2023, 1, 1))
 
 
 def test_direct_decoding_equals_decoding_through_domain_events(database_url: str, ledger: AwardLedger):

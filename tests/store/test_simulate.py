@@ -427,3 +427,20 @@ def test_a_claim_dated_before_a_departure_recorded_earlier_replays_as_booked(wor
     monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
     assert main(["recheck", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_draft_whose_ladder_runs_downhill_is_answered_with_a_warning(world: World, database_url, monkeypatch,
+                                                                        capsys, tmp_path) -> None:
+    """A national ERC at 150,000 below its 200,000 municipal rung is a valid what-if, but rule 3 then pays a unit
+    climbing to it nothing more: the answer says so (JSON `warnings`, the CLI's table), as a sandbox probe's
+    "-800,000" did not; the catalogue in force warns of nothing."""
+    draft = edit("A3.erc", r'amount = "1000000.00"', 'amount = "150000.00"')
+    answer = simulate_log(world.ledger, read_draft(draft)).as_json()
+    [warned] = answer["warnings"]
+    assert warned["code"] == "ladder_downhill" and warned["field"].startswith("A3.erc.ladders[")
+    assert simulate_log(world.ledger, read_draft(in_force())).as_json()["warnings"] == []
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    (tmp_path / "draft.toml").write_text(draft, encoding="utf-8")
+    assert main(["simulate", "--catalogue", str(tmp_path / "draft.toml")]) == 0
+    assert "note: A3.erc: 'national' pays 150000.00" in capsys.readouterr().out

@@ -340,7 +340,6 @@ MALFORMED = [
     (_ceiling_on_designation, "].max_award: a designation grants no money"),
     (_amount_on_an_as_required_tier, "tiers[0].amount: only a tiered programme pays a tier's amount"),
     (_project_cap_on_vouchers, "caps[0].scope: a per-project cap counts each project's claims"),
-    (_ladder_downhill, "'little_giant' pays 100000.00, no more than the rung below it, 'provincial_sme'"),
     (_three_place_amount, "tiers[0].amount"),
     (_three_place_cap, "caps[0].limit"),
     (_misspelt_caps, "].cap: not a field of this table (did you mean 'caps'?)"),
@@ -373,6 +372,19 @@ MALFORMED = [
     (_text_max_rank, "tiers[2].max_rank"),
     (_body_kind_without_name, "body_kinds.erc.name_en"),
 ]
+
+
+def test_a_ladder_running_downhill_is_valid_and_warned_of():
+    """A draft's little giant below the provincial SME it climbs from loads (a what-if may mean it) and is named
+    among the sandbox's warnings, in Chinese too."""
+    from ledger.catalogue.load import downhill_ladders
+
+    document = _document()
+    assert downhill_ladders(parse(document, "shipped.toml")) == []
+    _ladder_downhill(document)
+    [warned] = downhill_ladders(parse(document, "draft.toml"))
+    assert warned["field"] == "A6.honour.ladders[0]" and "'little_giant' pays 100000.00" in warned["message"]
+    assert "不高于其下一级" in warned["message_zh"]
 
 
 @pytest.mark.parametrize(("spoil", "named"), MALFORMED, ids=[m[0].__name__.strip("_") for m in MALFORMED])

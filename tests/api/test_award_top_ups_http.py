@@ -1,0 +1,56 @@
+"""`POST /v1/claims/{id}/top-up` over HTTP, both stores: an approved national ERC award net of a municipal rung
+revoked since is topped up to the whole national rung (catalogue rule 3); the organisation's ladder, totals and
+history, the award's receipt, and the refusals (in Chinese too) follow."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+TOP_UP = {"reason": "市级认定撤销，国家级奖励按全额补足", "document_ref": "杭高新科〔2025〕9号"}
+
+
+def test_an_award_net_of_a_revoked_lower_rung_is_topped_up_over_http(api, world, tmp_path: Path) -> None:
+    org = world.org()
+    cert = world.recognise(org, "A3.erc", "municipal")
+    lower = world.approved(org, "A3.erc", certification_id=cert)
+    api.ok("POST", f"/v1/certifications/{cert}/upgrades", {"tier": "national", "effective_on": "2024-03-01",
+                                                            "document_ref": "国科发〔2024〕7号"}, as_="kjj")
+    higher = world.approved(org, "A3.erc", certification_id=cert, award_year=2024, effective_on="2024-03-01")
+    assert higher["approved_amount"] == "800000.00"
+    zh = api.refused("POST", f"/v1/claims/{higher['id']}/top-up", TOP_UP, "kjj", 409, "already_awarded",
+                     headers={"Accept-Language": "zh"})
+    assert "没有差额可补" in zh["detail"], zh
+    api.refused("POST", f"/v1/claims/{higher['id']}/top-up", TOP_UP, "jxj", 403, "not_lead_bureau")
+    api.refused("POST", f"/v1/claims/{higher['id']}/top-up", {"reason": "补足"}, "kjj", 422, "invalid_request")
+    api.ok("POST", f"/v1/claims/{lower['id']}/revoke", {"reason": "市级认定材料不实", "document_ref": "撤〔2025〕1号"},
+           as_="kjj", status=200)
+    top = api.ok("POST", f"/v1/claims/{higher['id']}/top-up", TOP_UP, as_="kjj", status=201,
+                 headers={"Accept-Language": "zh"})
+    assert (top["status"], top["entitled_amount"], top["tops_up"]) == ("pending", "200000.00", higher["id"])
+    step = next(s for s in top["explanation"] if s["rule"] == "award_top_up")
+    assert "补足申请" in step["detail"] and "1,000,000.00" in step["detail"], step
+    award = api.ok("GET", f"/v1/claims/{higher['id']}", as_="auditor")
+    assert award["top_ups"] == [top["id"]]
+    topped = award["history"][-1]
+    assert (topped["event"], topped["top_up_id"], topped["amount"]) == ("ToppedUp", top["id"], "200000.00")
+    assert topped["reason"] == TOP_UP["reason"] and topped["document_ref"] == TOP_UP["document_ref"]
+    pending = api.ok("GET", f"/v1/claims?status=pending&uscc={org}", as_="kjj")["claims"]
+    assert [c["id"] for c in pending] == [top["id"]]
+    api.refused("POST", f"/v1/claims/{higher['id']}/revoke", {"reason": "r", "document_ref": "d"}, "kjj", 409,
+                "conflict")
+    api.ok("POST", f"/v1/claims/{top['id']}/approve", {}, as_="kjj", status=200)
+    state = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")
+    [ladder] = next(p["ladders"] for p in state["programmes"] if p["programme"] == "A3.erc")
+    assert (ladder["reached"], ladder["awarded"]) == ("national", "1000000.00"), ladder
+    assert state["totals"]["approved"] == "1000000.00", state["totals"]
+    # The award's receipt (with its ToppedUp event) verifies with nothing but the file and the key.
+    receipt = api.ok("GET", f"/v1/claims/{higher['id']}/receipt", as_="auditor")
+    assert receipt["claim"]["top_ups"] == [top["id"]]
+    (tmp_path / "receipt.json").write_text(json.dumps(receipt), encoding="utf-8")
+    key = api.ok("GET", "/v1/audit/digest", as_="auditor")["public_key"]
+    (tmp_path / "key.pem").write_text(key, encoding="utf-8")
+    checked = subprocess.run([sys.executable, "-m", "api.cli", "verify-receipt", str(tmp_path / "receipt.json"),
+                              "--public-key", str(tmp_path / "key.pem")], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -1,0 +1,107 @@
+"""Topping up an approved award (catalogue rule 3: "only what was awarded on a lower rung is deducted"), both stores.
+An upgrade approved net of a lower rung that is revoked afterwards was owed the difference with no way to pay it:
+the README told the bureau to revoke the higher award and claim it again (a recovery if it was paid).
+`POST /v1/claims/{id}/top-up` makes a pending claim for the difference, naming the award; the replay (`recheck`)
+finds every figure again."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from api.cli import main
+from ledger.domain import errors
+from tests.store.conftest import FINANCE, KJJ, World
+
+D = Decimal
+
+
+def _ladder(world: World) -> tuple[str, str, dict, dict]:
+    """Municipal ERC approved (200,000), upgraded to national and approved net of it (800,000)."""
+    ledger = world.ledger
+    org = world.org()
+    cert = world.recognise(org, "A3.erc", "municipal")
+    lower = world.approved(org, "A3.erc", certification_id=cert)
+    ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 3, 1),
+                          document_ref="国科发〔2024〕7号")
+    higher = world.approved(org, "A3.erc", certification_id=cert, year=2024, effective_on=date(2024, 3, 1))
+    assert (lower["approved_amount"], higher["approved_amount"]) == ("200000.00", "800000.00")
+    return org, cert, lower, higher
+
+
+def _top_up(world: World, award: dict) -> dict:
+    return world.ledger.top_up_claim(KJJ, claim_id=award["id"], reason="市级认定撤销，国家级按全额补足",
+                                     document_ref="杭高新科〔2025〕9号").view
+
+
+def test_a_lower_rung_revoked_after_the_higher_was_approved_net_of_it_is_topped_up(world: World, database_url,
+                                                                                   monkeypatch, capsys) -> None:
+    ledger = world.ledger
+    org, cert, lower, higher = _ladder(world)
+    with pytest.raises(errors.AlreadyAwarded) as nothing:  # nothing short yet
+        _top_up(world, higher)
+    assert "800,000.00" in nothing.value.detail and nothing.value.context["earlier_claim"] == higher["id"]
+    ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="市级认定材料不实", document_ref="杭高新科〔2025〕8号")
+    top = _top_up(world, higher)
+    assert (top["status"], top["entitled_amount"], top["tops_up"]) == ("pending", "200000.00", higher["id"])
+    assert (top["certification_id"], top["tier"], top["award_year"]) == (cert, "national", 2024)
+    assert top["document_ref"] == "杭高新科〔2025〕9号" and top["top_up_reason"].startswith("市级认定撤销")
+    step = next(s for s in top["explanation"] if s["rule"] == "award_top_up")
+    assert (step["facts"]["award"], step["facts"]["held"], step["facts"]["owed"]) == (
+        "1000000.00", "800000.00", "200000.00")
+    assert ledger.claim(higher["id"])["top_ups"] == [top["id"]]
+    with pytest.raises(errors.AlreadyAwarded):  # the pending top-up holds the difference
+        _top_up(world, higher)
+    with pytest.raises(errors.Conflict) as with_top_up:  # an award is revoked with its top-ups
+        ledger.revoke_claim(KJJ, claim_id=higher["id"], reason="x", document_ref="y")
+    assert top["id"] in with_top_up.value.detail
+    fund = ledger.fund_year(2024)["approved"]
+    approved = ledger.approve_claim(KJJ, claim_id=top["id"]).view
+    assert approved["approved_amount"] == "200000.00"
+    assert D(ledger.fund_year(2024)["approved"]) - D(fund) == D("200000.00")
+    with pytest.raises(errors.AlreadyAwarded):  # the ladder now pays its national rung in full, no more
+        _top_up(world, higher)
+    with pytest.raises(errors.InvalidInput):  # a top-up is not topped up itself: its award is
+        _top_up(world, top)
+    # A claim for the national rung again is refused as before (rule 2): the top-up is the way to the difference.
+    with pytest.raises(errors.AlreadyAwarded):
+        world.claim(org, "A3.erc", certification_id=cert, year=2024, effective_on=date(2024, 3, 1))
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    assert main(["recheck", "--json"]) == 0, capsys.readouterr().out
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_paid_lower_rung_counts_until_repaid_then_the_award_is_topped_up(world: World) -> None:
+    """The contract keeps a revoked award's paid part on its ladder until repaid: topped up while it is owed,
+    nothing is short; once repaid in full, the difference is."""
+    ledger = world.ledger
+    _, _, lower, higher = _ladder(world)
+    ledger.record_payout(FINANCE, claim_id=lower["id"], amount=D("200000.00"), paid_on=date(2023, 7, 1),
+                         bank_ref="PAY-TOPUP-1")
+    revoked = ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="市级认定材料不实",
+                                  document_ref="撤〔2025〕1号").view
+    with pytest.raises(errors.AlreadyAwarded):
+        _top_up(world, higher)
+    ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=D("150000.00"),
+                            received_on=date(2025, 1, 10), bank_ref="BACK-1")
+    assert _top_up(world, higher)["entitled_amount"] == "150000.00"  # what has come back
+    with pytest.raises(errors.AlreadyAwarded):
+        _top_up(world, higher)
+
+
+def test_a_top_up_is_not_approved_once_its_award_is_gone(world: World) -> None:
+    """Withdrawn, the top-up leaves its award revocable; a top-up whose award was revoked meanwhile (its
+    certification revoked ends both) is never approved."""
+    ledger = world.ledger
+    _, cert, lower, higher = _ladder(world)
+    ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="r", document_ref="d")
+    top = _top_up(world, higher)
+    ledger.withdraw_claim(KJJ, claim_id=top["id"], reason="补足材料待补正")
+    again = _top_up(world, higher)  # a withdrawn top-up holds nothing
+    assert again["entitled_amount"] == "200000.00"
+    ended = ledger.revoke_certification(KJJ, certification_id=cert, reason="认定撤销", effective_on=date(2024, 3, 1),
+                                        document_ref="撤〔2025〕2号").view
+    assert {c["id"]: c["status"] for c in ended["claims"]}[again["id"]] == "withdrawn"
+    assert ledger.claim(higher["id"])["status"] == "revoked"
