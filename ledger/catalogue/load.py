@@ -302,6 +302,11 @@ def _read(r: _Reader, make: Any) -> Any:
 
 def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_kinds: tuple[str, ...],
                body_kinds: dict[str, tuple[str, str]]) -> Programme:
+    if r.get("lead") is None:  # said what to write, as an unknown lead is (a sandbox probe read "a non-empty string")
+        raise CatalogueError(f"{r.where}.lead: missing; name the lead bureau by a code listed under [[bureaus]]"
+                             f" ({', '.join(sorted(bureaus))})",
+                             zh=f"{r.where}.lead：未填写；请填写 [[bureaus]] 中已有的牵头部门代码"
+                                f"（{'、'.join(sorted(bureaus))}）")
     lead = r.code("lead")
     if lead not in bureaus:
         raise CatalogueError(f"{r.where}.lead: {lead!r} is not a bureau of the catalogue; name a bureau code listed"
@@ -554,8 +559,10 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
                                  zh=f"{r.where}.code：资金池 {pool.code!r} 出现了两次；每个资金池代码只能出现一次")
         pools[pool.code] = pool
     programmes: dict[str, Programme] = {}
+    wheres: dict[str, str] = {}  # each programme's path (programmes[7]), which a refusal names with its line
     for r in root.tables("programmes"):
         programme = _programme(r, {b.code for b in bureaus}, pools, tuple(subject_kinds), kinds)
+        wheres.setdefault(programme.code, r.where)
         if programme.code in programmes:
             raise CatalogueError(f"{r.where}.code: {programme.code!r} appears twice; give each programme code once",
                                  zh=f"{r.where}.code：{programme.code!r} 出现了两次；每个政策条目代码只能出现一次")
@@ -567,10 +574,12 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> Catalogue:
     for programme in programmes.values():
         needed = programme.requires_designation
         if needed and (needed not in programmes or programmes[needed].kind is not Kind.DESIGNATION):
-            raise CatalogueError(f"{source}: {programme.code}.requires_designation names no designation: {needed!r};"
-                                 ' name the code of a programme of kind = "designation"',
-                                 zh=f"{source}: {programme.code}.requires_designation 所填的 {needed!r} 不是资格认定类"
-                                    "（kind = \"designation\"）政策条目；请填写该类条目的代码")
+            designations = ", ".join(c for c, p in programmes.items() if p.kind is Kind.DESIGNATION) or "-"
+            where = wheres[programme.code]
+            raise CatalogueError(f"{where}.requires_designation: {programme.code} names no designation: {needed!r};"
+                                 f' name the code of a programme of kind = "designation" ({designations})',
+                                 zh=f"{where}.requires_designation：{programme.code} 所填的 {needed!r} 不是资格认定类"
+                                    f"（kind = \"designation\"）政策条目；请填写该类条目的代码（{designations}）")
     pools = {code: Pool(p.code, p.article, p.limit, p.name_zh, p.name_en,
                         tuple(c for c, prog in programmes.items() if any(cap.pool == code for cap in prog.caps)),
                         p.reading)
