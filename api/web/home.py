@@ -140,9 +140,20 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
                     "proposals": read_models.proposal_summary(by.bureau), "ignored": chosen.ignored,
                     "statuses": STATUSES}
     elif by.role is Role.FINANCE:
-        wanted = claim_filter(catalogue, programme=programme or None, award_year=_year(typed_year), unpaid=True)
+        # The same notices as a bureau's queue: a year outside the term, an unknown programme or parameter is said and
+        # left out, not applied in silence (an empty list read as nothing to pay: a finance probe).
+        every = labels.in_article_order(list(catalogue.programmes), catalogue)
+        chosen = _Chosen(i18n.language(request), every, "czj", catalogue.programmes)
+        chosen.unknown(request.query_params.items())
+        chosen.both_years(year, award_year)
+        code = programme if programme in catalogue.programmes else None
+        if programme and code is None:
+            chosen.ignored.append(chosen.t("unknown_programme_any", value=programme[:40],
+                                           choices=chosen.t("list_sep").join(every)))
+        wanted = claim_filter(catalogue, programme=code, award_year=chosen.year(typed_year, catalogue.policy.years),
+                              uscc=chosen.uscc(uscc), unpaid=True)
         context |= {"unpaid": claim_page(read_models, catalogue, wanted, PAGE, cursor),
-                    "years": list(catalogue.policy.years),
+                    "years": list(catalogue.policy.years), "ignored": chosen.ignored,
                     "recoveries": open_recoveries(read_models)}
     elif by.role is Role.AUDITOR:
         context |= {"decisions": read_models.recent_decisions(PAGE)}

@@ -189,6 +189,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_programme": ("“{value}”不是政策所列的条目，已忽略；本部门（{bureau}）牵头的条目：{choices}。",
                           "“{value}” is no programme of the policy and was ignored; your bureau ({bureau}) leads:"
                           " {choices}."),
+    "unknown_programme_any": ("“{value}”不是政策所列的条目，已忽略；政策条目：{choices}。",
+                              "“{value}” is no programme of the policy and was ignored; its programmes: {choices}."),
     "ignored_uscc": ("统一社会信用代码“{value}”格式不正确，已忽略：{why}",
                      "USCC “{value}” is malformed and was ignored: {why}"),
     "ignored_year": ("奖补年度“{value}”不是政策期内的年度，已忽略；请选择：{choices}。",

@@ -154,3 +154,18 @@ def test_queues_and_the_organisation_page_name_every_code_in_article_order(clien
     assert "区科技局" in table and "区经信局" in table and "首台（套）产品奖励" in table
     english = client.get(f"/ui/organisations/{uscc}?lang=en").text
     assert "Economy and Information Technology Bureau" in english
+
+
+def test_finances_home_says_which_filters_it_left_out(client, seeded):
+    """`award_year=1999` on finance's home was applied without a word, an empty list read as nothing to pay (a
+    finance probe). A year outside the term, an unknown programme or parameter is named and left out, as on a
+    bureau's queue; one that applies filters the unpaid claims."""
+    _sign_in(client, "finance")
+    page = client.get("/ui/?award_year=1999&programme=A99.none&stauts=x").text
+    notice = page.split('data-testid="ignored-filters"')[1].split("</div>")[0]
+    assert "“1999”" in notice and "“A99.none”" in notice and "“stauts”" in notice, notice
+    assert seeded["approved"]["id"] in page  # left out, not applied: the unpaid claim is still listed
+    year = seeded["approved"]["award_year"]
+    assert seeded["approved"]["id"] in client.get(f"/ui/?award_year={year}").text
+    assert seeded["approved"]["id"] not in client.get(f"/ui/?award_year={year + 1}").text
+    assert 'data-testid="ignored-filters"' not in client.get(f"/ui/?award_year={year}").text
