@@ -71,7 +71,7 @@ STEPS_ZH = {
     "supersession": "事项 {subject} 已奖励 {awarded:yuan} 元：{counted:awards}；其他政策中最优的 {best} 为 "
                     "{best_standing:yuan} 元，{programme} 现为 {mine:yuan} 元，按从优从高不重复，只补差额 "
                     "{top:yuan} − {awarded:yuan} = {amount:yuan} 元",
-    "award_top_up": "补足申请 {claim} 的奖励：按现行规则该奖励为 {award:yuan} 元，原核定 {held:yuan} 元，只补差额 "
+    "award_top_up": "补足原奖励（申请 {claim}）：按现行规则该奖励为 {award:yuan} 元，原核定 {held:yuan} 元，只补差额 "
                     "{award:yuan} − {held:yuan} = {owed:yuan} 元",
     "entitlement": "现可得：{amount:yuan} 元",
 }

@@ -261,7 +261,7 @@ HANDLERS: dict[str, Handler] = {
     "InnovationBody.Recognised": _body_event, "InnovationBody.MemberAdded": _body_event,
     "Certification.Recorded": _certified, "Certification.Upgraded": _upgraded,
     "Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed, "Claim.Approved": _approved,
-    "Claim.CountedOn": _counted_on,
+    "Claim.CountedOn": _counted_on, "Claim.ToppedUp": _claim_event(lambda claim, p: None),
     "Claim.Rejected": _rejected,
     "Claim.PayoutRecorded": _paid, "Claim.PayoutReversed": _reversed,
     "Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,

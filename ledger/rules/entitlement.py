@@ -134,6 +134,7 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
             once_only(programme, account(key), f"per certification and rung ({facts.certification_id})")
         elif key.family == "rank":
             rank_slot(programme, account(key), facts.uscc, facts.rank, subject or "-")  # type: ignore[arg-type]
+    before_caps = amount
     caps = [(cap, key) for cap in programme.caps for key in plan.keys if acct.for_cap(key, cap)]
     # An approval does not count, on its caps, the pending claims it outranks on its ladder (rule 3: they come to
     # nothing once it is approved): a pending national standard's 200,000 cut the same standard's lead award to
@@ -153,7 +154,7 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
                            plan.catalogue.project_ceilings)
     if facts.tops_up is not None:
         amount, standing = completes(policy, facts, (accounts[k.text] for k in plan.keys if k.text in accounts),
-                                     amount, standing, why)
+                                     amount, standing, why, before_caps=before_caps)
     why.add("entitlement", None, later(_entitled, amount), amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)

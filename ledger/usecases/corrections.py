@@ -129,6 +129,15 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                           zh=f"申请 {claim_id} 的状态是{status_zh(award.status)}；只有已批准的奖励"
                                              "才能补足差额（待审批的申请在批准时会重新核定）")
             earlier = [self._get(Claim, uuid_of(t, "claim"), f"claim {t}") for t in award.top_ups]
+            if waiting := next((t for t in earlier if t.status == "pending"), None):
+                # One top-up of an award pending at a time: each is owed what the award's earlier top-ups were
+                # entitled to when it was made, and a second made beside a pending one was paid the shortfall
+                # twice, once re-assessed at the first's approval (a top-up probe: 1,200,000 for a 1,000,000 prize).
+                raise errors.Conflict(f"claim {waiting.id} already tops up claim {claim_id} and is pending; decide it"
+                                      " first (approve it, or reject or withdraw it), then top up again for what"
+                                      " is still short", earlier_claim=str(waiting.id),
+                                      zh=f"申请 {waiting.id} 已是申请 {claim_id} 的补足申请，尚待审批；请先审批（批准、"
+                                         "驳回或撤回）该申请，再就仍差的部分补足")
             family = [award, *(t for t in earlier if t.status in LIVE)]
             held = sum((c.entitled_amount for c in family), ZERO)
             org = self._organisation(award.uscc)

@@ -30,12 +30,16 @@ def test_an_award_net_of_a_revoked_lower_rung_is_topped_up_over_http(api, world,
                  headers={"Accept-Language": "zh"})
     assert (top["status"], top["entitled_amount"], top["tops_up"]) == ("pending", "200000.00", higher["id"])
     step = next(s for s in top["explanation"] if s["rule"] == "award_top_up")
-    assert "补足申请" in step["detail"] and "1,000,000.00" in step["detail"], step
+    assert step["detail"].startswith(f"补足原奖励（申请 {higher['id']}）") and "1,000,000.00" in step["detail"], step
     award = api.ok("GET", f"/v1/claims/{higher['id']}", as_="auditor")
     assert award["top_ups"] == [top["id"]]
     topped = award["history"][-1]
     assert (topped["event"], topped["top_up_id"], topped["amount"]) == ("ToppedUp", top["id"], "200000.00")
     assert topped["reason"] == TOP_UP["reason"] and topped["document_ref"] == TOP_UP["document_ref"]
+    # The organisation's history has the award's ToppedUp too, as the claim's own does (a top-up probe).
+    told = [h for h in api.ok("GET", f"/v1/organisations/{org}/history", as_="auditor")["events"]
+            if h.get("event") == "Claim.ToppedUp"]
+    assert len(told) == 1, told
     pending = api.ok("GET", f"/v1/claims?status=pending&uscc={org}", as_="kjj")["claims"]
     assert [c["id"] for c in pending] == [top["id"]]
     api.refused("POST", f"/v1/claims/{higher['id']}/revoke", {"reason": "r", "document_ref": "d"}, "kjj", 409,

@@ -52,7 +52,7 @@ def test_a_lower_rung_revoked_after_the_higher_was_approved_net_of_it_is_topped_
     assert (step["facts"]["award"], step["facts"]["held"], step["facts"]["owed"]) == (
         "1000000.00", "800000.00", "200000.00")
     assert ledger.claim(higher["id"])["top_ups"] == [top["id"]]
-    with pytest.raises(errors.AlreadyAwarded):  # the pending top-up holds the difference
+    with pytest.raises(errors.Conflict):  # one pending top-up at a time: it holds the difference
         _top_up(world, higher)
     with pytest.raises(errors.Conflict) as with_top_up:  # an award is revoked with its top-ups
         ledger.revoke_claim(KJJ, claim_id=higher["id"], reason="x", document_ref="y")
@@ -87,7 +87,7 @@ def test_a_paid_lower_rung_counts_until_repaid_then_the_award_is_topped_up(world
     ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=D("150000.00"),
                             received_on=date(2025, 1, 10), bank_ref="BACK-1")
     assert _top_up(world, higher)["entitled_amount"] == "150000.00"  # what has come back
-    with pytest.raises(errors.AlreadyAwarded):
+    with pytest.raises(errors.Conflict):  # decided first
         _top_up(world, higher)
 
 
@@ -105,3 +105,46 @@ def test_a_top_up_is_not_approved_once_its_award_is_gone(world: World) -> None:
                                         document_ref="撤〔2025〕2号").view
     assert {c["id"]: c["status"] for c in ended["claims"]}[again["id"]] == "withdrawn"
     assert ledger.claim(higher["id"])["status"] == "revoked"
+
+
+def test_one_top_up_of_an_award_is_pending_at_a_time_and_its_approval_pays_what_is_short_then(world: World) -> None:
+    """A top-up probe repaid a revoked lower rung in two parts and topped the award up after each: approving both
+    paid the shortfall and then the second's own figure again (5,666,667 on a 5,000,000 first prize; 1,200,000 for
+    a 1,000,000 prize), or, the other way round, refused one and left the unit short. While one top-up of an award
+    is pending another is `conflict`, naming it; approved, it is re-assessed to what is short by then (rule 12)."""
+    ledger = world.ledger
+    _, _, lower, higher = _ladder(world)
+    ledger.record_payout(FINANCE, claim_id=lower["id"], amount=D("200000.00"), paid_on=date(2023, 7, 1),
+                         bank_ref="PAY-TOPUP-2")
+    recovery = ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="市级认定材料不实",
+                                   document_ref="撤〔2025〕3号").view["recovery_id"]
+    ledger.record_repayment(FINANCE, recovery_id=recovery, amount=D("50000.00"), received_on=date(2025, 1, 10),
+                            bank_ref="BACK-A")
+    first = _top_up(world, higher)
+    assert first["entitled_amount"] == "50000.00"
+    ledger.record_repayment(FINANCE, recovery_id=recovery, amount=D("150000.00"), received_on=date(2025, 2, 10),
+                            bank_ref="BACK-B")
+    with pytest.raises(errors.Conflict) as waiting:
+        _top_up(world, higher)
+    assert first["id"] in waiting.value.detail and "请先审批" in waiting.value.in_language("zh")
+    approved = ledger.approve_claim(KJJ, claim_id=first["id"]).view
+    assert approved["approved_amount"] == "200000.00"  # re-assessed at its approval to what was short by then
+    with pytest.raises(errors.AlreadyAwarded):
+        _top_up(world, higher)
+    assert D(higher["approved_amount"]) + D(approved["approved_amount"]) == D("1000000.00")
+
+
+def test_a_top_up_a_cap_leaves_nothing_is_cap_exceeded(world: World) -> None:
+    """A voucher cut by its 500,000 a year (rule 5) whose neighbour on the cap is revoked is owed more; topped up
+    once the cap is full again, it is refused `cap_exceeded` (rule 9: the rule that brought it to nothing), not
+    "nothing is short" (a top-up probe)."""
+    ledger = world.ledger
+    org = world.org()
+    first = world.approved(org, "A5.voucher", basis_amount="1000000", subject="project:V-1")     # 300,000
+    cut = world.approved(org, "A5.voucher", basis_amount="1000000", subject="project:V-2")       # 200,000: the cap
+    assert cut["approved_amount"] == "200000.00"
+    ledger.revoke_claim(KJJ, claim_id=first["id"], reason="合同不实", document_ref="撤〔2025〕4号")
+    world.approved(org, "A5.voucher", basis_amount="1000000", subject="project:V-3")             # takes the room
+    with pytest.raises(errors.CapExceeded) as refused:
+        _top_up(world, cut)
+    assert cut["id"] in refused.value.detail and "上限" in refused.value.in_language("zh")
