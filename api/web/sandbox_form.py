@@ -72,6 +72,7 @@ def numbers() -> list[Number]:
 FORM = "表单"  # the source the catalogue reader names in its messages for the form's numbers
 EXAMPLE = '"500000.00"'  # the reader's example of a decimal, an amount; a rate's is RATE_EXAMPLE
 RATE_EXAMPLE = '"0.20"'
+FILE_RATE_EXAMPLE = '"0.30"'  # a rate's example as the catalogue's reader words it (ledger/catalogue/load.py)
 
 
 class NumberError(DraftError):
@@ -96,7 +97,8 @@ def _worded(err: CatalogueError, number: Number, value: str) -> NumberError:
     named = re.compile(rf"^{FORM}(?:\.|[:：]\s*){re.escape(number.path)}[:：]\s*")
     en = named.sub("", str(err), count=1).removesuffix("; fix the catalogue file")
     zh = named.sub("", err.zh or str(err), count=1)
-    en, zh = en.replace(EXAMPLE, example), zh.replace(EXAMPLE, example)
+    for said in (EXAMPLE, FILE_RATE_EXAMPLE):  # the catalogue's own example, an amount's or a rate's
+        en, zh = en.replace(said, example), zh.replace(said, example)
     if not rate:  # the form reads amounts grouped in threes (plain_amount), where a draft file's TOML takes none
         en = en.replace("(no exponent, spaces, separators or other digits)",
                         "(grouped in threes with commas or not, such as 1,500,000.00; no exponent, spaces or other"
