@@ -70,7 +70,7 @@ from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
 from ledger.rules.accounts import body_year_cap, read_cap_key
-from ledger.rules.subjects import parse_subject, subject_for
+from ledger.rules.subjects import fresh_subject, parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
 from ledger.usecases.common import fingerprint as command_fingerprint
@@ -330,6 +330,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         document_ref = _text(document_ref, "document_ref")
         about = None if subject is None else subject_for(subject, catalogue.subject_kinds, prog.subject_kind,
                                                          required=False, programme=prog.code)
+        fresh_subject(subject)
         if prog.body_kind and body_id is None:
             raise errors.MissingFact(f"{prog.code} recognises an innovation body: give body_id, the body it"
                                      " recognises (register it with POST /v1/innovation-bodies first)",
@@ -469,6 +470,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         basis = None if basis_amount is None else money(basis_amount)
         requested = None if requested_amount is None else money(requested_amount)
         _sent_only_what_applies(prog, tier, rank)
+        fresh_subject(subject)
 
         def decide() -> tuple[list[Aggregate], dict]:
             org = self._organisation(code)
@@ -1781,14 +1783,16 @@ def _same_subject(sent: str, named: str, prog: Programme) -> bool:
 def _late_overrun(uscc: str, body_id: str, start: date, late: list[Claim], limit: Decimal,
                   used: Decimal) -> errors.Conflict:
     named = ", ".join(f"{c.id} ({c.programme}, {c.award_year}, {c.status})" for c in late[:5])
+    named_zh = "，".join(f"{c.id}（{c.programme}，{c.award_year} 年度，{status_zh(c.status)}）" for c in late[:5])
     return errors.Conflict(
-        f"{uscc} holds claim(s) from {start.isoformat()} on that {body_id!r}'s cap of {yuan(limit)} per innovation"
-        f" organisation per year would have to count, past what it has left ({yuan(limit - used)}): {named}. Withdraw"
+        f"{uscc} holds claim(s) from {start.isoformat()} that the cap of body {body_id!r} ({yuan(limit)} per"
+        f" innovation organisation per year) would have to count, past what it has left ({yuan(limit - used)}):"
+        f" {named}. Withdraw"
         " or reject a pending one, or revoke an approved one (a correction, with its document), then record the"
         " membership; or, if the unit joined later, record the day it joined",
         zh=f"{uscc} 持有 {start.isoformat()} 及以后的申请，{body_id!r} 每个创新组织每年 {yuan(limit)} 元的上限须将其"
-           f"计入，将超出其剩余额度（{yuan(limit - used)} 元）：{named}。请先撤回或驳回待审的申请，或撤销已批准的申请"
-           "（作为更正，附依据文件），再登记成员；如该单位加入日期更晚，请按实际加入日期登记")
+           f"计入，将超出其剩余额度（{yuan(limit - used)} 元）：{named_zh}。请先撤回或驳回待审的申请，"
+           "或撤销已批准的申请（作为更正，附依据文件），再登记成员；如该单位加入日期更晚，请按实际加入日期登记")
 
 
 def _closing_told(refusal: errors.LedgerError) -> errors.LedgerError:

@@ -46,12 +46,25 @@ def local(moment: datetime | str | None) -> datetime | None:
     return moment.astimezone(ZONE)
 
 
-def shown(moment: datetime | str | None, *, seconds: bool = True) -> str:
-    """`2023-06-01 17:30:15 UTC+08:00`: a moment as people in the district read it, zone included."""
+def shown(moment: datetime | str | None, *, seconds: bool = True, exact: bool = False) -> str:
+    """`2023-06-01 17:30:15 UTC+08:00`: a moment as people in the district read it, zone included. `exact`: with
+    its fraction of a second where it has one (an `as_of` read to the end of a second, 17:30:15.999999, is not the
+    state at its start, 17:30:15: a regression probe met two reconciliations labelled alike)."""
     found = local(moment)
     if found is None:
         return ""
-    return found.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " " + ZONE_LABEL
+    return clock(found, seconds=seconds, exact=exact) + " " + ZONE_LABEL
+
+
+def clock(found: datetime, *, seconds: bool = True, exact: bool = False) -> str:
+    """The day and time of a local moment, to the second (or minute). `exact`: to the microsecond unless the moment
+    is the end of its second (.999999), which is how a day or a moment typed to the second is read, and shown as
+    that second: 17:30:15 is the state with that second in, 17:30:15.000000 the state as the second began."""
+    text = found.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{text}.{found.microsecond:06d}" if exact and seconds and found.microsecond != END_OF_SECOND else text
+
+
+END_OF_SECOND = 999_999
 
 
 def today() -> date:

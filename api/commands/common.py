@@ -62,14 +62,21 @@ def acting_as(command: str, name: str, default: str, config: Settings) -> str | 
         # The development principals are the ones in force (api/dev_principals.py): one of another role is refused
         # (an audit probe had `close --as dev-auditor` record an auditor closing a year); another name is taken, as
         # there is no list of people to hold it to.
-        from api.dev_principals import people
+        import unicodedata
 
-        role = {name: fields["role"] for name, fields in people()}.get(cleaned)
+        from api.dev_principals import people
+        from ledger.domain.values import a_or_an
+
+        # Compared as a reader reads it: DEV-ADMIN and a full-width dev-auditor are those principals (a regression
+        # probe closed a year as DEV-ADMIN).
+        read = unicodedata.normalize("NFKC", cleaned).casefold()
+        role = {name: fields["role"] for name, fields in people()}.get(read)
         if role is None or role == Role.FINANCE.value:
             return cleaned
         refuse(command, "argument_invalid",
-               f"--as {cleaned!r} is the development {role}, not finance: an {role} does not record this. Give the"
-               f" finance principal (dev-finance), or leave --as out to record {default}. Nothing was recorded",
+               f"--as {cleaned!r} is the development {role}, not finance: {a_or_an(role)} does not record this."
+               f" Give the finance principal (dev-finance), or leave --as out to record {default}. Nothing was"
+               " recorded",
                f"--as {cleaned!r} 是开发用的{ROLE_ZH.get(role, role)}主体，不是财政：此操作不能由其记录。请给出财政主体"
                f"（dev-finance），或不给 --as 以记为 {default}。未记录任何内容")
         return None

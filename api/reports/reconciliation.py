@@ -74,7 +74,8 @@ def lines(recon: dict[str, Any]) -> list[Line]:
     if investments:
         out += [*investments, Line(_sums(INVESTMENT_TOTAL, recon["investments"]), bold=True)]
     if recon.get("as_of"):  # figures as the ledger knew them then: the file says when (a probe could not tell)
-        out += [Line(()), Line(("对账截至（北京时间）", None, None, beijing.shown(recon["as_of"])), bold=True)]
+        when = beijing.shown(recon["as_of"], exact=True)
+        out += [Line(()), Line(("对账截至（北京时间）", None, None, when), bold=True)]
     out += [Line(()),
             Line((f"{recon['year']}年度专项资金",), bold=True),
             Line(("已安排预算", None, None, Decimal(fund["appropriated"]))),
@@ -135,4 +136,7 @@ def filename(year: int, fmt: str, as_of: Any = None) -> str:
     (Beijing time), so a file saved from the past is not taken for today's."""
     if not as_of:
         return f"reconciliation-{year}.{fmt}"
-    return f"reconciliation-{year}-as-of-{beijing.local(as_of).strftime('%Y%m%d-%H%M%S')}.{fmt}"  # type: ignore[union-attr]
+    found = beijing.local(as_of)
+    # As the file's own row says it (beijing.clock): the end of a second is that second, another moment its fraction.
+    fraction = "" if found.microsecond == beijing.END_OF_SECOND else f".{found.microsecond:06d}"  # type: ignore[union-attr]
+    return f"reconciliation-{year}-as-of-{found.strftime('%Y%m%d-%H%M%S')}{fraction}.{fmt}"  # type: ignore[union-attr]

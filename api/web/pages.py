@@ -37,16 +37,18 @@ def _lang(context: Any) -> str:
     return context.get("lang") or i18n.DEFAULT
 
 
-def shown(moment: object, lang: str) -> str:
-    """A stored moment in Beijing time, saying so in `lang`: `2026-12-03 19:40:12（北京时间）`."""
+def shown(moment: object, lang: str, *, exact: bool = False) -> str:
+    """A stored moment in Beijing time, saying so in `lang`: `2026-12-03 19:40:12（北京时间）` (`exact`: with its
+    fraction of a second where it has one, as an `as_of` is shown)."""
     found = beijing.local(moment)  # type: ignore[arg-type]
-    return "" if found is None else i18n.translator(lang)("beijing_time", at=found.strftime("%Y-%m-%d %H:%M:%S"))
+    return "" if found is None else i18n.translator(lang)("beijing_time", at=beijing.clock(found, exact=exact))
 
 
 # Filters in the page's language: money in 元 or yuan, moments named as Beijing time.
 templates.env.filters.update(yuan=pass_context(lambda c, v: amounts.yuan(v, _lang(c))),
                              wan=pass_context(lambda c, v: amounts.wan(v, _lang(c))), grouped=amounts.grouped,
-                             bj=pass_context(lambda c, v: shown(v, _lang(c))))
+                             bj=pass_context(lambda c, v: shown(v, _lang(c))),
+                             bj_exact=pass_context(lambda c, v: shown(v, _lang(c), exact=True)))
 
 
 def here(request: Request, **params: Any) -> str:

@@ -29,6 +29,7 @@ from ledger.catalogue.model import (
     Tier,
 )
 from ledger.domain.text import InvalidText, clean_text, printable
+from ledger.domain.values import yuan
 
 HERE = Path(__file__).parent
 # A catalogue's numbers, as the API's amounts (15 digits before the point): an amount past them is a typo, and
@@ -333,6 +334,11 @@ def _programme(r: _Reader, bureaus: set[str], pools: dict[str, Pool], subject_ki
                                  " \"provincial\"], lowest rung first",
                                  zh=f"{r.where}.ladders[{i}]：应为由等次代码组成的列表，"
                                     "如 [\"municipal\", \"provincial\"]，从最低一级写起")
+        if not tiers:  # no rungs to name (a regression probe read "one of its tiers (-)")
+            raise CatalogueError(f"{r.where}.ladders: a programme without tiers has no ladder; take ladders out (or"
+                                 " give it tiers)",
+                                 zh=f"{r.where}.ladders：没有等次的政策条目没有晋级阶梯；"
+                                    "请删除 ladders（或为其设置等次）")
         if not set(ladder) <= known:
             odd = next(rung for rung in ladder if rung not in known)
             codes = ", ".join(t.code for t in tiers) or "-"
@@ -466,12 +472,13 @@ def _uses_what_it_gives(r: _Reader, programme: Programme) -> None:
                                     "请删除 rank_shares")
     for i, cap in enumerate(programme.caps):
         if cap.scope is CapScope.PROJECT and programme.subject_kind != "project":
+            named = (f"subject_kind = {programme.subject_kind!r}", f"subject_kind = {programme.subject_kind!r}") \
+                if programme.subject_kind else ("no subject_kind", "未设置 subject_kind")
             raise CatalogueError(f"{r.where}.caps[{i}].scope: a per-project cap counts each project's claims, and"
-                                 f" {programme.code}'s claims name no project (subject_kind ="
-                                 f" {programme.subject_kind!r}); set subject_kind = \"project\" as well (its claims"
-                                 " must then name one), or choose another scope",
+                                 f" {programme.code}'s claims name no project ({named[0]}); set subject_kind ="
+                                 ' "project" as well (its claims must then name one), or choose another scope',
                                  zh=f"{r.where}.caps[{i}].scope：按项目计的上限（project）按各项目的申请累计，而"
-                                    f" {programme.code} 的申请不指明项目（subject_kind = {programme.subject_kind!r}）；"
+                                    f" {programme.code} 的申请不指明项目（{named[1]}）；"
                                     '请同时设置 subject_kind = "project"（其申请须指明项目），或改用其他 scope')
 
 
@@ -482,6 +489,7 @@ def downhill_ladders(catalogue: Catalogue) -> list[dict[str, str]]:
     found = []
     for programme in catalogue.programmes.values():
         amounts = {t.code: t.amount for t in programme.tiers}
+        zh = {t.code: t.name_zh or t.code for t in programme.tiers}
         for i, ladder in enumerate(programme.ladders):
             for lower, higher in pairwise(ladder):
                 if None not in (amounts[lower], amounts[higher]) and amounts[higher] <= amounts[lower]:
@@ -490,9 +498,10 @@ def downhill_ladders(catalogue: Catalogue) -> list[dict[str, str]]:
                         "message": f"{programme.code}: {higher!r} pays {amounts[higher]}, no more than the rung below"
                                    f" it, {lower!r}, at {amounts[lower]}; an upgrade pays the difference (rule 3), so"
                                    f" a unit climbing from {lower!r} is owed nothing more",
-                        "message_zh": f"{programme.code}：{higher!r} 金额为 {amounts[higher]}，不高于其下一级"
-                                      f" {lower!r} 的 {amounts[lower]}；晋级只补足差额（规则 3），由 {lower!r}"
-                                      " 晋级的单位不再多得"})
+                        "message_zh": f"{programme.name_zh or programme.code}（{programme.code}）："
+                                      f"{zh[higher]}（{higher}）金额为 {yuan(amounts[higher])} 元，不高于其下一级"
+                                      f"{zh[lower]}（{lower}）的 {yuan(amounts[lower])} 元；晋级只补足差额（规则 3），"
+                                      f"由{zh[lower]}晋级的单位不再多得"})
     return found
 
 

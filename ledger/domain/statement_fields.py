@@ -30,7 +30,8 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASC
 # A day written year first as a spreadsheet writes it (2024/5/1, 2024-5-1, 2024.5.1, 2024年5月1日): refused, as the
 # contract pins YYYY-MM-DD, but with the day to write (a bureau probe had a list from Excel refused row by row).
 _COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
-_TIME_AFTER = re.compile(r"(?:\s+|T)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$")
+_TIME_AFTER = re.compile(r"(?:\s+|T)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+                         r"(?:\s*(?:Z|[+-][0-9]{2}:?[0-9]{2}))?$")
 _YEAR_FIRST = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?")
 
 
@@ -80,7 +81,8 @@ def booking_day(raw: object, where: str) -> date:
             # An input method in full-width mode: said so, with the day to type where it is one, as amounts are (a
             # pages probe read "not YYYY-MM-DD" for what looked like it).
             plain = unicodedata.normalize("NFKC", text).strip()
-            hint, hint_zh = (f"; type it as {plain}", f"；请改为 {plain}") if _DAY.fullmatch(plain) else ("", "")
+            day = plain if _DAY.fullmatch(plain) else _written_as(plain)  # ２０２３０５０１ too (a regression probe)
+            hint, hint_zh = (f"; type it as {day}", f"；请改为 {day}") if day else ("", "")
             raise InvalidInput(f"{where}: date {text[:40]!r} is written in full-width characters (an input method in"
                                f" full-width mode); write it half-width, YYYY-MM-DD{hint}",
                                zh=f"{where_zh(where)}：日期 {text[:40]!r} 使用了全角字符（输入法处于全角状态）；"

@@ -68,15 +68,6 @@ def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subjec
     if len(text) > MAX_LENGTH:
         raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}",
                            zh=f"{field} 长 {len(text)} 个字符；最多 {MAX_LENGTH} 个字符", field=field)
-    if (odd := _foreign_letter(text)) is not None:
-        named = unicodedata.name(odd, f"U+{ord(odd):04X}")
-        raise InvalidInput(f"{field} {value!r} has the character {odd!r} ({named}), which reads like another: a"
-                           " Cyrillic \"Р\" or Greek \"Ν\" shows as the Latin letter and made a second project"
-                           " beside the first, with its own cap and ranks (a hostile-input probe); write letters and"
-                           " digits in ASCII (or Chinese characters) as the document shows them",
-                           zh=f"{field} {value!r} 含字符 {odd!r}（{named}），与其他字符形近：西里尔字母“Р”、希腊字母"
-                              "“Ν”看似拉丁字母，会成为另一个项目（另有上限和名次）；请按文件所示，用半角英文字母、"
-                              "数字（或汉字）填写", field=field)
     kind, sep, identifier = text.partition(":")
     kind, identifier = kind.strip().casefold(), identifier.strip()
     if not sep or not identifier or kind not in kinds:
@@ -85,11 +76,29 @@ def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subjec
     return Subject(kind, identifier)
 
 
-def _foreign_letter(text: str) -> str | None:
-    """The first letter or digit of `text` that is neither ASCII nor a Chinese character (after NFKC, which folds
-    full-width and mathematical forms to ASCII): Cyrillic, Greek, other scripts' digits. Punctuation of any script
-    (《》、·) is left to be: it reads as itself."""
-    return next((c for c in text if c > "~" and unicodedata.category(c)[0] in "LN"
+def fresh_subject(value: object, *, field: str = "subject") -> None:
+    """A subject as it comes in (a claim's, a certification's) holds no letter, digit, mark or
+    symbol outside ASCII and Chinese, which reads like another and made a second project beside the first, with
+    its own cap and ranks (a hostile-input probe: a Cyrillic "Р", a Greek "Ν", an Arabic-Indic "١"; a regression
+    probe: an "i" with a combining dot above, "℮", "╱"). Checked where a subject is first given, never where a
+    recorded one is read again (a store may hold one recorded before: it stays decidable and replayable)."""
+    if not isinstance(value, str):
+        return  # `parse_subject` says what a subject is
+    if (odd := _foreign(unicodedata.normalize("NFKC", value).translate(LOOK_ALIKE))) is not None:
+        named = unicodedata.name(odd, f"U+{ord(odd):04X}")
+        raise InvalidInput(f"{field} {value!r} has the character {odd!r} ({named}), which reads like another: a"
+                           " Cyrillic \"Р\" or Greek \"Ν\" shows as the Latin letter and made a second project"
+                           " beside the first, with its own cap and ranks; write letters, digits and signs in ASCII"
+                           " (or Chinese characters) as the document shows them",
+                           zh=f"{field} {value!r} 含字符 {odd!r}（{named}），与其他字符形近：西里尔字母“Р”、希腊字母"
+                              "“Ν”看似拉丁字母，会成为另一个项目（另有上限和名次）；请按文件所示，用半角英文字母、"
+                              "数字、符号（或汉字）填写", field=field)
+
+
+def _foreign(text: str) -> str | None:
+    """The first letter, digit, mark or symbol of `text` (after NFKC, which folds full-width and mathematical forms
+    to ASCII) that is neither ASCII nor a Chinese character. Punctuation of any script (《》、·) reads as itself."""
+    return next((c for c in text if c > "~" and unicodedata.category(c)[0] in "LNMS"
                  and c != "〇" and not unicodedata.name(c, "").startswith("CJK UNIFIED IDEOGRAPH")), None)
 
 

@@ -330,6 +330,10 @@ def _project_cap_on_vouchers(d):
     _programme(d, "A5.voucher")["caps"][0]["scope"] = "project"
 
 
+def _ladder_on_rate(d):
+    _programme(d, "A5.voucher")["ladders"] = [["small", "large"]]
+
+
 def _ladder_downhill(d):
     tiers = {t["code"]: t for t in _programme(d, "A6.honour")["tiers"]}
     tiers["little_giant"]["amount"] = "100000.00"  # below the provincial SME's 200,000 it climbs from
@@ -339,7 +343,9 @@ MALFORMED = [
     (_rate_on_tiered, "].rate: a tiered programme pays its tiers' amounts and reads no rate"),
     (_ceiling_on_designation, "].max_award: a designation grants no money"),
     (_amount_on_an_as_required_tier, "tiers[0].amount: only a tiered programme pays a tier's amount"),
-    (_project_cap_on_vouchers, "caps[0].scope: a per-project cap counts each project's claims"),
+    (_project_cap_on_vouchers, "caps[0].scope: a per-project cap counts each project's claims, and A5.voucher's"
+                               " claims name no project (no subject_kind)"),
+    (_ladder_on_rate, "].ladders: a programme without tiers has no ladder; take ladders out"),
     (_three_place_amount, "tiers[0].amount"),
     (_three_place_cap, "caps[0].limit"),
     (_misspelt_caps, "].cap: not a field of this table (did you mean 'caps'?)"),
@@ -384,7 +390,7 @@ def test_a_ladder_running_downhill_is_valid_and_warned_of():
     _ladder_downhill(document)
     [warned] = downhill_ladders(parse(document, "draft.toml"))
     assert warned["field"] == "A6.honour.ladders[0]" and "'little_giant' pays 100000.00" in warned["message"]
-    assert "不高于其下一级" in warned["message_zh"]
+    assert "小巨人（little_giant）金额为 100,000.00 元，不高于其下一级" in warned["message_zh"], warned
 
 
 @pytest.mark.parametrize(("spoil", "named"), MALFORMED, ids=[m[0].__name__.strip("_") for m in MALFORMED])

@@ -49,10 +49,13 @@ def test_exact_chinese_wording() -> None:
                                "请写作 2023-02-03（用“-”分隔，月和日各两位）")
     # A spreadsheet's date cell with its time, and a provincial list's compact day, are told the day to write (a
     # sandbox probe read only "not YYYY-MM-DD").
-    for written in ("2023-05-01 00:00:00", "20230501", "2023-05-01T08:30"):
+    for written in ("2023-05-01 00:00:00", "20230501", "2023-05-01T08:30", "2023-05-01T00:00:00+08:00"):
         with pytest.raises(InvalidInput) as caught:
             booking_day(written, "line 2")
         assert caught.value.zh.endswith("；请写作 2023-05-01（用“-”分隔，月和日各两位）"), caught.value.zh
+    with pytest.raises(InvalidInput) as caught:
+        booking_day("２０２３０５０１", "line 2")  # full-width and compact: both said
+    assert caught.value.zh.endswith("；请改为 2023-05-01"), caught.value.zh
     with pytest.raises(InvalidInput) as caught:
         booking_day("20231301", "line 2")  # no such day: no day to name
     assert "请写作" not in caught.value.zh
