@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ledger.catalogue.model import CapScope, Catalogue, Kind, Programme
-from ledger.domain.errors import LedgerError, NotEligible, UnknownProgramme
+from ledger.domain.errors import CapExceeded, LedgerError, NotEligible, UnknownProgramme
 from ledger.domain.values import yuan
 from ledger.rules import accounts as acct
 from ledger.rules.caps import apply_cap, standing_room
@@ -140,14 +140,25 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
     # nothing once it is approved): a pending national standard's 200,000 cut the same standard's lead award to
     # 800,000 under the body's 1,000,000, though that approval then left the national claim nothing (a probe).
     outranked = _outranked_on_ladder(plan, accounts, claim_id) if approving and caps else frozenset()
-    for cap, key in caps:
-        state = _excluding(account(key), outranked)
-        capped = apply_cap(programme, cap, state, amount, why, deciding=claim_id is None, whose=key.whose)
-        own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)
-        # the headroom left, for a claim holding none
-        room = standing_room(programme, cap, state, own, why, whose=key.whose)
-        standing, amount = max(standing - max(amount - room, Decimal("0.00")), Decimal("0.00")), capped
     about = acct.subject_key(facts.uscc, plan.subject)
+    uncapped = (standing, amount)
+    try:
+        for cap, key in caps:
+            state = _excluding(account(key), outranked)
+            capped = apply_cap(programme, cap, state, amount, why, deciding=claim_id is None, whose=key.whose)
+            own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)
+            # the headroom left, for a claim holding none
+            room = standing_room(programme, cap, state, own, why, whose=key.whose)
+            standing, amount = max(standing - max(amount - room, Decimal("0.00")), Decimal("0.00")), capped
+    except CapExceeded:
+        if claim_id is not None and about and about in plan.keys:
+            # A recorded claim a better award on its subject leaves nothing, whatever room its caps have, is refused
+            # for that (rule 9: the code of the rule that brought it there): a rules probe's A4 claim re-assessed to
+            # nothing under rule 4 was told, once a co-undertaker filled the project's cap, that the cap was used up,
+            # as if it could be paid once the cap freed.
+            supersede(policy, programme.code, subject, *uncapped, account(about), Explanation(),  # type: ignore[arg-type]
+                      plan.catalogue.project_ceilings)
+        raise
     if about and about in plan.keys:
         standing = _within_own_caps(plan, caps, account, account(about), standing)
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why,  # type: ignore[arg-type]
