@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 # `_claim_to_correct`'s `doing`, for a Chinese reader
 CORRECTING_ZH = {"withdraw": "撤回", "revoke": "撤销", "top up": "补足"}
+ENDABLE = ("proposed", "pending", "approved")  # what a certification's revocation ends
 
 
 class Corrections(RecoveryCommands, DistrictChanges):
@@ -217,6 +218,11 @@ class Corrections(RecoveryCommands, DistrictChanges):
             claims = []
             for claim_id in live + proposals:
                 claim = self._get(Claim, uuid_of(claim_id, "claim"), f"claim {claim_id}")
+                if claim.status not in ENDABLE:
+                    # A revoked award's paid part still counts on the certification's slot (as awarded, while it is
+                    # owed), but the award is ended already: a pages probe's revoked, paid top-up was withdrawn
+                    # again here, "releasing" 200,000 and dropping its 150,000 to recover from the awards.
+                    continue
                 self._intact_with_payouts(claim)
                 ended.append(end_claim(touched, claim, by.name, reason, document_ref))
                 claims.append(claim)
