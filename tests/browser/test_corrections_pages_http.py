@@ -206,4 +206,4 @@ def test_an_award_is_topped_up_from_its_page_through_a_preview(client, certified
     assert f'href="/ui/claims/{higher["id"]}" data-testid="tops-up-link"' in topped and form["reason"] in topped
     assert 'data-testid="top-up-form"' not in topped  # pending, and a top-up is never topped up itself
     nothing = client.post(f"/ui/claims/{higher['id']}/top-up", data=form | {"step": "preview"})
-    assert 'data-testid="form-refusal-code">already_awarded' in nothing.text
+    assert 'data-testid="form-refusal-code">conflict' in nothing.text  # its top-up is pending: decided first
