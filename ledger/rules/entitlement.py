@@ -165,7 +165,8 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
                            plan.catalogue.project_ceilings)
     if facts.tops_up is not None:
         amount, standing = completes(policy, facts, (accounts[k.text] for k in plan.keys if k.text in accounts),
-                                     amount, standing, why, before_caps=before_caps)
+                                     amount, standing, why, before_caps=before_caps,
+                                     caps=tuple(dict.fromkeys(key.text for _, key in caps)))
     why.add("entitlement", None, later(_entitled, amount), amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)

@@ -90,7 +90,7 @@ def rank_slot(programme: Programme, slot: AccountState, uscc: str, rank: int, su
 
 
 def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState], amount: Decimal, standing: Decimal,
-              why: Explanation, *, before_caps: Decimal) -> tuple[Decimal, Decimal]:
+              why: Explanation, *, before_caps: Decimal, caps: tuple[str, ...] = ()) -> tuple[Decimal, Decimal]:
     """A top-up of an approved award (`facts.tops_up`): the rules gave the award `amount` just now, assessed in its
     place (it and its earlier top-ups left out of every tally); owed is what that passes what they were entitled to
     (rule 3: "only what was awarded on a lower rung is deducted", so a lower rung revoked after the award was
@@ -101,12 +101,16 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
     if owed <= 0 < before_caps - held:
         # Its caps brought it there, not the award (rule 9: the code of the rule that did; a top-up probe read
         # "nothing is short" of an award the rules owed more but a cap had no room for).
+        named = ", ".join(caps) or "-"
         raise CapExceeded(f"the rules give claim {facts.tops_up}'s award {yuan(before_caps)} before its caps, more than"
-                          f" the {yuan(held)} it was entitled to, but its caps leave it {yuan(amount)}: no headroom is"
-                          " left for the difference (the explanation's cap steps name the cap)",
+                          f" the {yuan(held)} it was entitled to, but its caps ({named}) leave it {yuan(amount)}: no"
+                          " headroom is left for the difference. The organisation's awards list each cap's use"
+                          " (GET /v1/organisations/{uscc}/awards, caps); top up again once a claim there frees room",
                           zh=f"按现行规则，申请 {facts.tops_up} 的奖励在计上限前为 {yuan(before_caps)} 元，高于原核定的"
-                             f" {yuan(held)} 元，但其上限只余 {yuan(amount)} 元：差额已无额度可补（说明中的上限步骤"
-                             "列明是哪个上限）", earlier_claim=facts.tops_up)
+                             f" {yuan(held)} 元，但其上限（{named}）只余 {yuan(amount)} 元：差额已无额度可补。各上限的"
+                             "使用情况见该单位的奖补情况（GET /v1/organisations/{uscc}/awards 的 caps）；"
+                             "待有申请释放额度后可再次补足", earlier_claim=facts.tops_up,
+                          **({"cap": caps[0]} if caps else {}))
     if owed <= 0:
         raise AlreadyAwarded(f"claim {facts.tops_up} was entitled to {yuan(held)}"
                              f"{' with its earlier top-ups' if with_top_ups else ''}, and the rules give that award"

@@ -6,6 +6,7 @@ would happen and writes nothing. Recoveries and district changes are the neighbo
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
@@ -139,8 +140,13 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                       " is still short", earlier_claim=str(waiting.id),
                                       zh=f"申请 {waiting.id} 已是申请 {claim_id} 的补足申请，尚待审批；请先审批（批准、"
                                          "驳回或撤回）该申请，再就仍差的部分补足")
-            family = [award, *(t for t in earlier if t.status in LIVE)]
-            held = sum((c.entitled_amount for c in family), ZERO)
+            # The award and what its top-ups hold: a live one its entitlement, a revoked one the paid part it still
+            # keeps (owed back or written off), which counts on its accounts as awarded, as a revoked lower rung's
+            # does (a second top-up probe: a revoked top-up's written-off 40,000 was paid again on a voucher, and on
+            # a ladder its kept part held the rung and refused every later top-up).
+            kept = {str(t.id): amount for t in earlier if t.status == "revoked" and (amount := self._kept(t)) > 0}
+            family = [award, *(t for t in earlier if t.status in LIVE or str(t.id) in kept)]
+            held = sum((kept.get(str(c.id), c.entitled_amount) for c in family), ZERO)
             org = self._organisation(award.uscc)
             facts = ClaimFacts(award.uscc, award.programme, award.award_year, award.effective_on, award.tier,
                                award.rank, award.subject, award.body_id, award.basis_amount, award.requested_amount,
@@ -286,6 +292,15 @@ class Corrections(RecoveryCommands, DistrictChanges):
         self._intact(claim.id, f"claim {claim.id}")
         for payout_id in sorted(claim.payouts):
             self._intact(uuid_of(payout_id, "payout"), f"payout {payout_id}")
+
+    def _kept(self, revoked: Claim) -> Decimal:
+        """What a revoked award still counts on its accounts: its paid part less what has been repaid (its entry, as
+        the accounts hold it; nothing once repaid in full, or where it holds no account)."""
+        for key in revoked.accounts:
+            entry = self._account(key).entries.get(str(revoked.id))
+            if entry is not None:
+                return entry["amount"] if entry["status"] == "approved" else ZERO
+        return ZERO
 
     def _live_top_ups(self, award: Claim) -> list[Claim]:
         """The claims topping `award` up that are still pending or approved."""

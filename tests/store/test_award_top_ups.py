@@ -148,3 +148,31 @@ def test_a_top_up_a_cap_leaves_nothing_is_cap_exceeded(world: World) -> None:
     with pytest.raises(errors.CapExceeded) as refused:
         _top_up(world, cut)
     assert cut["id"] in refused.value.detail and "上限" in refused.value.in_language("zh")
+    assert refused.value.context["cap"].startswith("cap:enterprise_year:A5.voucher:"), refused.value.context
+
+
+@pytest.mark.parametrize("then", ["write_off", "repay"])
+def test_a_revoked_top_ups_paid_part_counts_as_the_awards_until_it_comes_back(world: World, then: str) -> None:
+    """A second top-up probe revoked a paid top-up and topped the award up again: the written-off 40,000 was paid again
+    on a voucher, and on a ladder the revoked top-up's kept part held the rung and refused every later top-up. What a
+    revoked top-up still keeps (owed back, or written off) counts as the award's: written off, the next top-up is owed
+    the rest; repaid, the whole difference again."""
+    ledger = world.ledger
+    _, _, lower, higher = _ladder(world)
+    ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="市级认定材料不实", document_ref="撤〔2025〕5号")
+    first = _top_up(world, higher)
+    ledger.approve_claim(KJJ, claim_id=first["id"])
+    ledger.record_payout(FINANCE, claim_id=first["id"], amount=D("50000.00"), paid_on=date(2025, 3, 1),
+                         bank_ref="PAY-TOPUP-3")
+    recovery = ledger.revoke_claim(KJJ, claim_id=first["id"], reason="补足依据有误",
+                                   document_ref="撤〔2025〕6号").view["recovery_id"]
+    if then == "write_off":
+        ledger.write_off_recovery(FINANCE, recovery_id=recovery, reason="企业已注销", document_ref="核〔2025〕1号")
+        owed = "150000.00"  # 800,000 + the 50,000 kept + 150,000: the national rung's 1,000,000
+    else:
+        ledger.record_repayment(FINANCE, recovery_id=recovery, amount=D("50000.00"), received_on=date(2025, 4, 1),
+                                bank_ref="BACK-C")
+        owed = "200000.00"
+    second = _top_up(world, higher)
+    assert second["entitled_amount"] == owed
+    assert ledger.approve_claim(KJJ, claim_id=second["id"]).view["approved_amount"] == owed
