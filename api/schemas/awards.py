@@ -16,8 +16,9 @@ from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 # RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
 # ASCII digits: `\d` is any script's, and "２０２４-０１-０１" was told there is no such day (a hostile-input probe).
+ZONE_WORDS = re.compile(r"\s*(?:（北京时间）|\(北京时间\)|\(?Beijing time\)?|UTC\+08:00)$", re.IGNORECASE)
 # A moment as the pages show it: Beijing time, to the second (or the minute), no offset (pages only: `read_as_of`).
-SHOWN = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2}))?", re.ASCII)
+SHOWN = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?", re.ASCII)
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
@@ -86,15 +87,18 @@ def read_as_of(text: str) -> datetime | None:
     without an offset or seconds, and a week date, that its own downloads then refused); empty is none."""
     if not text.strip():
         return None
-    typed = text.strip()
+    # A moment copied from a page comes with its zone in words ("…（北京时间）", "… (Beijing time)"), or as the CLI and
+    # the downloads write it ("… UTC+08:00"): read as the moment shown (a pages probe's copy was refused).
+    typed = ZONE_WORDS.sub("", text.strip())
     if shown := SHOWN.fullmatch(typed):
         # A moment as the pages show one (Beijing time, to the second, no offset): read as Beijing time and as the
         # end of that second (or minute), as a bare day is the end of that day, so the event a page shows at
         # 07:25:44 is in the state as of "07:25:44" (an audit probe typed the moment shown and was refused; the
         # offset form it was told to use left out the approval recorded at 07:25:44.328). The API keeps to the
         # contract's RFC 3339 with an offset; a page passes on the moment it read.
-        day, hour, minute, second = shown.groups()
-        typed = f"{day}T{hour}:{minute}:{second or '59'}.999999+08:00"
+        day, hour, minute, second, fraction = shown.groups()
+        # A fraction shown (an as-of moment read exactly) is that moment; a whole second, its end.
+        typed = f"{day}T{hour}:{minute}:{second or '59'}{fraction or '.999999'}+08:00"
     try:
         return _AS_OF.validate_python(typed)
     except ValidationError as err:

@@ -106,7 +106,10 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception)
 
 def _recorded(request: Request, outcome: Outcome, form: str) -> Response:
     Settle(request, Response())(outcome)  # the next page agrees with the write, as the API's answer does
-    return RedirectResponse(f"/ui/finance/write?done={form}", status_code=303)
+    # A payout or its reversal is said with its number, amount and claim: a reversal needs the number, which the
+    # notice did not give (a pages probe).
+    which = f"&recorded={outcome.view['id']}" if form in ("payout", "reversal") and outcome.view.get("id") else ""
+    return RedirectResponse(f"/ui/finance/write?done={form}{which}", status_code=303)
 
 
 # A JSON integer, as the text of the number it is (RFC 8259): ASCII digits only, so "２０２４" and "²⁰²⁴"
@@ -157,15 +160,21 @@ def _an_id(text: str | None) -> str:
 
 @router.get("/ui/finance/write", dependencies=[Payer])
 def write(request: Request, ledger: LedgerDep, done: str | None = None, claim_id: str | None = None,
-          payout_id: str | None = None) -> Response:
+          payout_id: str | None = None, recorded: str | None = None) -> Response:
     """The four finance forms; `?claim_id=` fills the payout's claim and what is still to pay on it, `?payout_id=`
     the reversal's payout (for links from other pages: the claim page's "record payout" opened the form with the
     amount empty, a pages probe). Each form's own fields only."""
     claim = _an_id(claim_id)
     prefill = {"payout": {"claim_id": claim, "amount": _outstanding(ledger, claim)},
                "reversal": {"payout_id": _an_id(payout_id)}}
+    payout = None
+    if done in ("payout", "reversal") and (found := _an_id(recorded)):
+        try:
+            payout = ledger.payout(found)
+        except NotFound:
+            payout = None
     return render(request, "finance_write.html", form=None, typed={}, error=None,
-                  done=done if done in FORMS else None, prefill=prefill)
+                  done=done if done in FORMS else None, prefill=prefill, recorded_payout=payout)
 
 
 def _outstanding(ledger: Any, claim_id: str) -> str:

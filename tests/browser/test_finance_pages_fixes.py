@@ -351,10 +351,16 @@ def test_a_moment_typed_as_the_pages_show_it_is_beijing_time_to_the_end_of_that_
     download = client.get(csv_link)
     assert download.status_code == 200, download.text[:300]
     assert read["totals"]["approved"] in download.text.replace(",", "")
+    # Copied from a page with its zone in words, or from a download's row, it reads the same (a pages probe).
+    for copied in (f"{shown}（北京时间）", f"{shown} UTC+08:00"):
+        again = client.get("/ui/finance", params={"year": "2023", "as_of": copied})
+        notice = again.text.split('data-testid="as-of">')[1].split("</p>")[0]
+        # the end of that second, or now where the test runs within it (a moment not yet come is the asking's)
+        assert again.status_code == 200 and re.search(re.escape(shown) + r"(\.\d{6})?（北京时间）", notice), notice
     # The two readings of one second are told apart (a regression probe met them under one label and one file name):
     # typed as shown, the second itself; with an offset, where it began.
     started = client.get("/ui/finance", params={"year": "2023", "as_of": shown.replace(" ", "T") + "+08:00"}).text
-    assert f"{shown}（北京时间）" in page.text.split('data-testid="as-of">')[1].split("</p>")[0]
+    assert re.search(re.escape(shown) + r"(\.\d{6})?（北京时间）", page.text.split('data-testid="as-of">')[1])
     assert f"{shown}.000000（北京时间）" in started.split('data-testid="as-of">')[1].split("</p>")[0]
     api = client.get(f"/v1/finance/reconciliation?year=2023&as_of={quote(shown)}",
                      headers={"Authorization": f"Bearer {client.tokens['finance']}"})
@@ -465,3 +471,35 @@ def test_full_width_digits_in_a_year_or_a_day_are_said_to_be_full_width(client):
                                               "paid_on": "２０２４-０１-０１", "bank_ref": "B-1"},
                          headers={"Authorization": f"Bearer {client.tokens['finance']}"})
     assert answer.status_code == 422 and "type it as 2024-01-01" in answer.text, answer.text
+
+
+def test_the_organisation_page_shows_art_13_investments_apart(client, year):
+    """A pages probe read an organisation page whose totals and breakdown left out the 4,272,000 invested in it
+    under Art. 13, which the API answers apart (`investments`): the page shows them apart too, with their total."""
+    _sign_in(client, "finance")
+    state = _api(client, "GET", f"/v1/organisations/{year['investor']}/awards", as_="finance")
+    [row] = state["investments"]["programmes"]
+    page = client.get(f"/ui/organisations/{year['investor']}").text
+    table = page.split('data-testid="investments"')[1].split("</table>")[0]
+    assert f'data-programme="{row["programme"]}"' in table and "股权投资合计" in table
+    shown = table.split('data-testid="investment-total-approved">')[1].split("<")[0]
+    assert shown == f"{Decimal(state['investments']['totals']['approved']):,.2f} 元", shown
+
+
+def test_a_payout_recorded_on_the_page_is_confirmed_with_its_number_amount_and_claim(client):
+    """A pages probe read "已记录：拨付。" and had to find the payout's number on the claim's page to reverse it."""
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    award = _paid_award(client, "1000.00")
+    _sign_in(client, "finance")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/finance/write").text).group(1)
+    ref = unique_id("B-")
+    done = client.post("/ui/finance/payouts", data={"csrf": csrf, "claim_id": award["claim"], "amount": "2,000.00",
+                                                    "paid_on": "2023-07-04", "bank_ref": ref,
+                                                    "key": unique_id("k-")}, follow_redirects=False)
+    assert done.status_code == 303, done.text[:300]
+    told = client.get(done.headers["location"]).text.split('data-testid="recorded">')[1].split("</p>")[0]
+    [payout] = [p for p in _api(client, "GET", f"/v1/claims/{award['claim']}", as_="finance")["history"]
+                if p.get("event") == "PayoutRecorded" and p.get("amount") == "2000.00"]
+    assert payout["payout_id"] in told and "2,000.00 元" in told and ref in told, told
+    assert f'href="/ui/claims/{award["claim"]}"' in told
