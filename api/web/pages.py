@@ -27,7 +27,7 @@ from ledger import beijing
 from ledger.audit.tampering import Unfolded
 from ledger.connection import STORE_ERRORS
 from ledger.domain.errors import LedgerError
-from ledger.messages import render_step
+from ledger.messages import render_step, system_note
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -48,7 +48,8 @@ def shown(moment: object, lang: str, *, exact: bool = False) -> str:
 templates.env.filters.update(yuan=pass_context(lambda c, v: amounts.yuan(v, _lang(c))),
                              wan=pass_context(lambda c, v: amounts.wan(v, _lang(c))), grouped=amounts.grouped,
                              bj=pass_context(lambda c, v: shown(v, _lang(c))),
-                             bj_exact=pass_context(lambda c, v: shown(v, _lang(c), exact=True)))
+                             bj_exact=pass_context(lambda c, v: shown(v, _lang(c), exact=True)),
+                             note=pass_context(lambda c, v: system_note(v, _lang(c))))
 
 
 def here(request: Request, **params: Any) -> str:

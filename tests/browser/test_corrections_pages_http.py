@@ -207,3 +207,13 @@ def test_an_award_is_topped_up_from_its_page_through_a_preview(client, certified
     assert 'data-testid="top-up-form"' not in topped  # pending, and a top-up is never topped up itself
     nothing = client.post(f"/ui/claims/{higher['id']}/top-up", data=form | {"step": "preview"})
     assert 'data-testid="form-refusal-code">conflict' in nothing.text  # its top-up is pending: decided first
+
+
+def test_the_organisation_timeline_says_why_a_correction_was_made(client, certified):
+    """A pages probe read "撤销奖补 操作人：kjj" on the timeline, the reason and document only on the claim's page."""
+    _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
+         {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}, as_="kjj")
+    _sign_in(client, "kjj")
+    page = client.get(f"/ui/organisations/{certified['uscc']}").text
+    timeline = page.split('data-testid="timeline"')[1].split("</ol>")[0]
+    assert "原因：核查发现申报数据不实" in timeline and "杭高新科〔2024〕17号" in timeline, timeline
