@@ -135,6 +135,13 @@ class ReadModels:
             rows = [orjson.loads(d) for (d,) in sql.rows(f"SELECT data FROM rm_recoveries{clause}", params)]
         return [recoveries.render(r) for r in sorted(rows, key=lambda r: (r["opened_at"], r["id"]))]
 
+    def bank_statements(self, limit: int = 100) -> list[dict]:
+        """The imported bank statements, the latest first (their heads: source, period, lines, when and by whom), for
+        the finance page to reach each again (a pages probe found a statement's report only right after its import)."""
+        with self.view.reading() as sql:
+            rows = [orjson.loads(d) for (d,) in sql.rows("SELECT data FROM rm_statements", ())]
+        return sorted(rows, key=lambda r: r.get("position") or 0, reverse=True)[:limit]
+
     def bank_statement(self, statement_id: str) -> dict | None:
         """An imported bank statement and its matching report against the payouts as they stand now."""
         with self.view.reading() as sql:

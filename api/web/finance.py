@@ -51,6 +51,10 @@ MESSAGES.update({
                       " charged to the fund; Art. 13 investments ({invest}) are not charged to it. Likewise the"
                       " chart's fund paid {paid} is the awards' paid total {awards_paid} plus that paid part of revoked"
                       " awards, {revoked} (the totals row's paid leaves it out: it is in the recovery columns)."),
+    "fin_statements_h": ("已导入的银行对账单", "Imported bank statements"),
+    "fin_statement_source": ("文件", "File"), "fin_statement_period": ("流水期间", "Period"),
+    "fin_statement_open": ("查看匹配结果", "Open its matching"),
+    "fin_no_statements": ("尚未导入银行对账单。", "No bank statement imported yet."),
     "fin_closed_h": ("已结账", "Closed"),
     "fin_closed_at": ("结账截至（北京时间）", "Closed as of (Beijing time)"),
     "fin_closed_by": ("结账人", "Closed by"),
@@ -126,7 +130,8 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     fund = ledger.fund_year(chosen, moment)
     return render(request, "finance.html", 422 if unread else 200, year=chosen, years=years, report=report,
                   adjustments=adjustments, programmes=ledger.catalogue().programmes, as_of=as_of.strip(),
-                  moment=moment, unread=unread, shown_at=datetime.now(UTC), fund=fund, **_with_sums(report))
+                  moment=moment, unread=unread, shown_at=datetime.now(UTC), fund=fund,
+                  statements=read_models.bank_statements(), **_with_sums(report))
 
 
 @router.get("/ui/finance/reconciliation", dependencies=[Reconciler])

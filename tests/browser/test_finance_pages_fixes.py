@@ -503,3 +503,19 @@ def test_a_payout_recorded_on_the_page_is_confirmed_with_its_number_amount_and_c
                 if p.get("event") == "PayoutRecorded" and p.get("amount") == "2000.00"]
     assert payout["payout_id"] in told and "2,000.00 元" in told and ref in told, told
     assert f'href="/ui/claims/{award["claim"]}"' in told
+
+
+def test_the_finance_page_lists_the_imported_statements_each_with_its_matching(client):
+    """A pages probe could reach an imported statement's report only right after importing it: the finance page
+    lists every imported statement, the latest first, each linked to its matching."""
+    _sign_in(client, "finance")
+    assert 'data-testid="no-statements"' in client.get("/ui/finance").text
+    first = _api(client, "POST", "/v1/finance/bank-statements", {"source": "2023-07.csv", "lines": [
+        {"date": "2023-07-04", "amount": "2.00", "reference": unique_id("R-")}]}, as_="finance")
+    second = _api(client, "POST", "/v1/finance/bank-statements", {"source": "2023-08.csv", "lines": [
+        {"date": "2023-08-04", "amount": "3.00", "reference": unique_id("R-")}]}, as_="finance")
+    page = client.get("/ui/finance").text
+    listed = re.findall(r'data-statement="([^"]+)"', page.split('data-testid="statements"')[1].split("</table>")[0])
+    assert listed[:2] == [second["id"], first["id"]], listed
+    assert f'href="/ui/finance/statements/{first["id"]}"' in page and "2023-07.csv" in page
+    assert client.get(f"/ui/finance/statements/{first['id']}").status_code == 200
