@@ -1444,6 +1444,20 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                       " is no award left to top up; withdraw this claim",
                                       zh=f"申请 {top_up.id} 补足的申请 {award.id} 已是{status_zh(award.status)}状态："
                                          "已无奖励可补足；请撤回本申请")
+        family, held = self._topping(award, [self._get(Claim, _uuid(t, "claim"), f"claim {t}")
+                                              for t in award.top_ups if t != str(top_up.id)])
+        if [str(c.id) for c in family] != list(top_up.topping) or held != top_up.topped_amount:
+            # What the award's earlier top-ups hold moved since this one was made (a revoked one's paid part
+            # repaid, say): its figure rests on what they held then, so it is made again (a regression probe's
+            # approval stayed at the old figure and left the rung 100,000 short).
+            raise errors.Conflict(f"claim {top_up.id} was made when claim {award.id} and its top-ups held"
+                                  f" {yuan(top_up.topped_amount or Decimal('0.00'))}; they hold {yuan(held)} now"
+                                  " (an earlier top-up revoked, repaid or written off since): withdraw this top-up"
+                                  f" and top up again (POST /v1/claims/{award.id}/top-up) for what is short now",
+                                  zh=f"申请 {top_up.id} 提出时，申请 {award.id} 及其补足申请合计为"
+                                     f" {yuan(top_up.topped_amount or Decimal('0.00'))} 元，现为 {yuan(held)} 元"
+                                     "（此后有补足申请被撤销、还款或核销）：请撤回本补足申请，再对原奖励重新补足"
+                                     f"（POST /v1/claims/{award.id}/top-up）", earlier_claim=str(award.id))
 
     def _plan_again(self, claim: Claim, org: Organisation | None = None) -> Any:
         """The rules' plan for a recorded claim's facts, on the ledger as it is (its organisation's facts now; `org`:

@@ -143,6 +143,10 @@ _SYSTEM_NOTES_ZH = (
      "申请 {0} 已由 {1} 批准，用完了本项所计入的奖补上限，本项待确认奖补已无可拨付金额，随之关闭"),
     (re.compile(r"outranked by claim (\S+), approved by (.+): the award it proposed leaves nothing to pay"),
      "申请 {0} 已由 {1} 批准，按“从优、从高、不重复”，本项待确认奖补已无可拨付金额，随之关闭"),
+    # A departure's withdrawal of the open proposals dated from then (ledger/usecases/district.py): the person's
+    # reason kept after it (a regression probe read the English on a Chinese page).
+    (re.compile(r"the organisation left the district on (\d{4}-\d{2}-\d{2}): (.*)", re.S),
+     "该单位已于 {0} 迁出辖区：{1}"),
 )
 
 

@@ -140,6 +140,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "recorded_form": ("已记录：{what}。", "Recorded: {what}."),
     "recorded_payout": ("拨付编号 {id}，金额 {amount}，银行流水号 {bank_ref}（冲回时请填写此拨付编号）。",
                         "Payout {id}, {amount}, bank reference {bank_ref} (a reversal names this payout number)."),
+    "recorded_reversal": ("已冲回的拨付编号 {id}，金额 {amount}，银行流水号 {bank_ref}。",
+                          "Payout {id} reversed: {amount}, bank reference {bank_ref}."),
     "recorded_payout_claim": ("查看该申请", "Open its claim"),
     "fix_field": ("请修改：{field}", "Fix: {field}"),
     "statement_preview_h": ("导入前预览", "Preview before import"),
@@ -279,6 +281,9 @@ RULES: dict[str, tuple[str, str]] = {
     "upgrade_top_up": ("晋级补差", "Upgrade top-up"), "award_top_up": ("补足差额", "Award top-up"),
     "cap": ("上限", "Cap"),
     "entitlement": ("应享金额", "Entitlement"), "revoked": ("已撤销", "Revoked"),
+    # A re-assessment to nothing ends with the refusal's code as its step (rule 12): named as the others are.
+    "superseded": ("被更优奖励取代", "Superseded"), "already_awarded": ("已奖励", "Already awarded"),
+    "cap_exceeded": ("超出上限", "Cap exceeded"), "not_eligible": ("不符合条件", "Not eligible"),
 }
 
 # Each form's fields by the label the form shows them with: a refusal names the field as the form does.

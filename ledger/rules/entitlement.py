@@ -151,11 +151,11 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
             room = standing_room(programme, cap, state, own, why, whose=key.whose)
             standing, amount = max(standing - max(amount - room, Decimal("0.00")), Decimal("0.00")), capped
     except CapExceeded:
-        if claim_id is not None and about and about in plan.keys:
-            # A recorded claim a better award on its subject leaves nothing, whatever room its caps have, is refused
-            # for that (rule 9: the code of the rule that brought it there): a rules probe's A4 claim re-assessed to
-            # nothing under rule 4 was told, once a co-undertaker filled the project's cap, that the cap was used up,
-            # as if it could be paid once the cap freed.
+        if about and about in plan.keys:
+            # A claim a better award on its subject leaves nothing, whatever room its caps have, is refused for that
+            # (rule 9: the code of the rule that brought it there): a rules probe's A4 claim re-assessed to nothing
+            # under rule 4 was told at approval, once a co-undertaker filled the project's cap, that the cap was used
+            # up, as if it could be paid once the cap freed; a regression probe met the same at submission.
             supersede(policy, programme.code, subject, *uncapped, account(about), Explanation(),  # type: ignore[arg-type]
                       plan.catalogue.project_ceilings)
         raise

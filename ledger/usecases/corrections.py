@@ -140,13 +140,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                       " is still short", earlier_claim=str(waiting.id),
                                       zh=f"申请 {waiting.id} 已是申请 {claim_id} 的补足申请，尚待审批；请先审批（批准、"
                                          "驳回或撤回）该申请，再就仍差的部分补足")
-            # The award and what its top-ups hold: a live one its entitlement, a revoked one the paid part it still
-            # keeps (owed back or written off), which counts on its accounts as awarded, as a revoked lower rung's
-            # does (a second top-up probe: a revoked top-up's written-off 40,000 was paid again on a voucher, and on
-            # a ladder its kept part held the rung and refused every later top-up).
-            kept = {str(t.id): amount for t in earlier if t.status == "revoked" and (amount := self._kept(t)) > 0}
-            family = [award, *(t for t in earlier if t.status in LIVE or str(t.id) in kept)]
-            held = sum((kept.get(str(c.id), c.entitled_amount) for c in family), ZERO)
+            family, held = self._topping(award, earlier)
             org = self._organisation(award.uscc)
             facts = ClaimFacts(award.uscc, award.programme, award.award_year, award.effective_on, award.tier,
                                award.rank, award.subject, award.body_id, award.basis_amount, award.requested_amount,
@@ -292,6 +286,17 @@ class Corrections(RecoveryCommands, DistrictChanges):
         self._intact(claim.id, f"claim {claim.id}")
         for payout_id in sorted(claim.payouts):
             self._intact(uuid_of(payout_id, "payout"), f"payout {payout_id}")
+
+    def _topping(self, award: Claim, earlier: list[Claim] | None = None) -> tuple[list[Claim], Decimal]:
+        """The award and the top-ups that hold part of it, and what they hold: a live one its entitlement, a revoked
+        one the paid part it still keeps (owed back or written off), which counts on its accounts as awarded, as a
+        revoked lower rung's does (a second top-up probe: a revoked top-up's written-off 40,000 was paid again on a
+        voucher, and on a ladder its kept part held the rung and refused every later top-up)."""
+        if earlier is None:
+            earlier = [self._get(Claim, uuid_of(t, "claim"), f"claim {t}") for t in award.top_ups]
+        kept = {str(t.id): amount for t in earlier if t.status == "revoked" and (amount := self._kept(t)) > 0}
+        family = [award, *(t for t in earlier if t.status in LIVE or str(t.id) in kept)]
+        return family, sum((kept.get(str(c.id), c.entitled_amount) for c in family), ZERO)
 
     def _kept(self, revoked: Claim) -> Decimal:
         """What a revoked award still counts on its accounts: its paid part less what has been repaid (its entry, as

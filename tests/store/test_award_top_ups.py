@@ -176,3 +176,28 @@ def test_a_revoked_top_ups_paid_part_counts_as_the_awards_until_it_comes_back(wo
     second = _top_up(world, higher)
     assert second["entitled_amount"] == owed
     assert ledger.approve_claim(KJJ, claim_id=second["id"]).view["approved_amount"] == owed
+
+
+def test_a_top_up_made_on_what_an_earlier_top_up_kept_is_made_again_once_that_moves(world: World) -> None:
+    """A last regression probe: a top-up made while a revoked top-up still kept 50,000, that 50,000 repaid before the
+    approval, was approved at the old figure and left the national rung 50,000 short. Its approval is refused
+    `conflict` saying what moved and what to do; withdrawn and made again, it is owed the whole difference."""
+    ledger = world.ledger
+    _, _, lower, higher = _ladder(world)
+    ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="市级认定材料不实", document_ref="撤〔2025〕7号")
+    first = _top_up(world, higher)
+    ledger.approve_claim(KJJ, claim_id=first["id"])
+    ledger.record_payout(FINANCE, claim_id=first["id"], amount=D("50000.00"), paid_on=date(2025, 3, 1),
+                         bank_ref="PAY-TOPUP-4")
+    recovery = ledger.revoke_claim(KJJ, claim_id=first["id"], reason="补足依据有误",
+                                   document_ref="撤〔2025〕8号").view["recovery_id"]
+    second = _top_up(world, higher)
+    assert second["entitled_amount"] == "150000.00"
+    ledger.record_repayment(FINANCE, recovery_id=recovery, amount=D("50000.00"), received_on=date(2025, 4, 1),
+                            bank_ref="BACK-D")
+    with pytest.raises(errors.Conflict) as moved:
+        ledger.approve_claim(KJJ, claim_id=second["id"])
+    assert f"/v1/claims/{higher['id']}/top-up" in moved.value.detail and "重新补足" in moved.value.in_language("zh")
+    ledger.withdraw_claim(KJJ, claim_id=second["id"], reason="补足依据已变化")
+    third = _top_up(world, higher)
+    assert ledger.approve_claim(KJJ, claim_id=third["id"]).view["approved_amount"] == "200000.00"

@@ -19,7 +19,11 @@ def test_a_superseded_claim_stays_superseded_once_a_co_undertaker_fills_the_proj
     world.approved(first, "A9.national_award", tier="first", rank=1, subject=project)
     with pytest.raises(errors.Superseded):
         ledger.approve_claim(KJJ, claim_id=challenge["id"])
+    with pytest.raises(errors.Superseded):  # a new claim of the unit's on the project: the same, at submission
+        world.claim(first, "A4.challenge", subject=project, basis_amount="1000000")
     assert ledger.claim(challenge["id"])["entitled_amount"] == "0.00"
     world.claim(second, "A4.challenge", subject=project, basis_amount="20000000")  # takes the project's cap
     with pytest.raises(errors.Superseded):
         ledger.approve_claim(KJJ, claim_id=challenge["id"])
+    with pytest.raises(errors.Superseded):  # a new claim of the unit's on the project: the same, at submission
+        world.claim(first, "A4.challenge", subject=project, basis_amount="1000000")

@@ -76,3 +76,12 @@ def test_every_refusal_code_has_a_chinese_title():
     codes = {c.code for _, c in inspect.getmembers(errors, inspect.isclass)
              if issubclass(c, errors.LedgerError) and c.code != errors.LedgerError.code}  # not the bases
     assert codes and not codes - TITLES_ZH.keys(), sorted(codes - TITLES_ZH.keys())
+
+
+def test_a_departures_note_on_its_withdrawn_proposals_reads_in_chinese() -> None:
+    """A regression probe read "the organisation left the district on …" on a Chinese claim page and timeline."""
+    from ledger.messages import system_note
+
+    note = "the organisation left the district on 2024-01-01: 迁往余杭区"
+    assert system_note(note, "zh") == "该单位已于 2024-01-01 迁出辖区：迁往余杭区"
+    assert system_note(note, "en") == note
