@@ -98,8 +98,14 @@ def fresh_subject(value: object, *, field: str = "subject") -> None:
 def _foreign(text: str) -> str | None:
     """The first letter, digit, mark or symbol of `text` (after NFKC, which folds full-width and mathematical forms
     to ASCII) that is neither ASCII nor a Chinese character. Punctuation of any script (《》、·) reads as itself."""
-    return next((c for c in text if c > "~" and unicodedata.category(c)[0] in "LNMS"
+    return next((c for c in text if c > "~" and unicodedata.category(c)[0] in "LNMS" and not _shows_nothing(c)
                  and c != "〇" and not unicodedata.name(c, "").startswith("CJK UNIFIED IDEOGRAPH")), None)
+
+
+def _shows_nothing(c: str) -> bool:
+    """A character `parse_subject` refuses as showing nothing (a variation selector, a filler), naming its code point:
+    left to it, so its refusal says so."""
+    return unicodedata.category(c) in ("Cc", "Cf", "Cs") or noncharacter(ord(c)) or invisible(ord(c))
 
 
 def subject_for(value: str | None, kinds: tuple[str, ...], wanted: str | None, *, required: bool,

@@ -131,8 +131,16 @@ def _reads_as_itself(char: str) -> bool:
                or unicodedata.category(c)[0] not in "LNMS" for c in folded)
 
 
+def _refused_as_showing_nothing(char: str) -> bool:
+    """What `parse_subject` refuses naming its code point (a variation selector, a filler): said there, not here."""
+    from ledger.rules.subjects import _shows_nothing
+
+    return _shows_nothing(char)
+
+
 @given(st.characters(categories=("Lu", "Ll", "Lo", "Nd", "Nl", "No", "Mn", "Mc", "So", "Sm", "Sk"),
-                     min_codepoint=0x80).filter(lambda c: not _reads_as_itself(c)))
+                     min_codepoint=0x80).filter(lambda c: not _reads_as_itself(c)
+                                                and not _refused_as_showing_nothing(c)))
 def test_a_new_subject_with_a_letter_digit_mark_or_sign_of_another_script_is_refused(char: str) -> None:
     """A Cyrillic "Р", a Greek "Ν" or an Arabic-Indic "١" in a project's name made a second project that looks the
     same, with its own 5,000,000 cap and its own first prize (a hostile-input probe had 15,000,000 approved on one
