@@ -105,10 +105,11 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
         raise CapExceeded(f"the rules give claim {facts.tops_up}'s award {yuan(before_caps)} before its caps, more than"
                           f" the {yuan(held)} it was entitled to, but its caps ({named}) leave it {yuan(amount)}: no"
                           " headroom is left for the difference. The organisation's awards list each cap's use"
-                          " (GET /v1/organisations/{uscc}/awards, caps); top up again once a claim there frees room",
+                          f" (GET /v1/organisations/{facts.uscc}/awards, caps); top up again once a claim there frees"
+                          " room",
                           zh=f"按现行规则，申请 {facts.tops_up} 的奖励在计上限前为 {yuan(before_caps)} 元，高于原核定的"
                              f" {yuan(held)} 元，但其上限（{named}）只余 {yuan(amount)} 元：差额已无额度可补。各上限的"
-                             "使用情况见该单位的奖补情况（GET /v1/organisations/{uscc}/awards 的 caps）；"
+                             f"使用情况见该单位的奖补情况（GET /v1/organisations/{facts.uscc}/awards 的 caps）；"
                              "待有申请释放额度后可再次补足", earlier_claim=facts.tops_up,
                           **({"cap": caps[0]} if caps else {}))
     if owed <= 0:

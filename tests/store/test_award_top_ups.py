@@ -149,6 +149,7 @@ def test_a_top_up_a_cap_leaves_nothing_is_cap_exceeded(world: World) -> None:
         _top_up(world, cut)
     assert cut["id"] in refused.value.detail and "上限" in refused.value.in_language("zh")
     assert refused.value.context["cap"].startswith("cap:enterprise_year:A5.voucher:"), refused.value.context
+    assert f"/v1/organisations/{org}/awards" in refused.value.detail  # where to read the caps' use, filled in
 
 
 @pytest.mark.parametrize("then", ["write_off", "repay"])
