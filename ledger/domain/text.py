@@ -63,6 +63,12 @@ def invisible(point: int) -> bool:
             or 0xE0100 <= point <= 0xE01EF or point >= 0xF0000)
 
 
+def chinese(char: str) -> bool:
+    """A Chinese character (the CJK unified ideographs and their extensions, and 〇 of written dates): what a
+    reference or a subject may hold beside ASCII (a compatibility ideograph is folded or refused before)."""
+    return char == "〇" or unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+
+
 def noncharacter(point: int) -> bool:
     """One of Unicode's 66 noncharacters, never meant to be interchanged."""
     return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ledger.domain.errors import InvalidInput, MissingFact
-from ledger.domain.text import invisible, noncharacter
+from ledger.domain.text import chinese, invisible, noncharacter
 from ledger.domain.values import a_or_an
 
 MAX_LENGTH = 200
@@ -56,9 +56,7 @@ def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subjec
     example_zh = f'请将 {field} 写成 {_form(kinds, " 或 ")} 的形式，例如 "{(kinds or ("project",))[0]}:HZ-2023-017"'
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string; {example}", zh=f"{field} 应为字符串；{example_zh}", field=field)
-    bad = sorted({f"U+{ord(c):04X}" for c in value
-                  if (unicodedata.category(c) in ("Cc", "Cf", "Cs") or noncharacter(ord(c)) or invisible(ord(c)))
-                  and c not in " \t"})
+    bad = sorted({f"U+{ord(c):04X}" for c in value if _shows_nothing(c) and c not in " \t"})
     if bad:
         raise InvalidInput(f"{field} {value!r} holds invisible, control or non-characters ({', '.join(bad)});"
                            f" remove them and {example}",
@@ -99,7 +97,7 @@ def _foreign(text: str) -> str | None:
     """The first letter, digit, mark or symbol of `text` (after NFKC, which folds full-width and mathematical forms
     to ASCII) that is neither ASCII nor a Chinese character. Punctuation of any script (《》、·) reads as itself."""
     return next((c for c in text if c > "~" and unicodedata.category(c)[0] in "LNMS" and not _shows_nothing(c)
-                 and c != "〇" and not unicodedata.name(c, "").startswith("CJK UNIFIED IDEOGRAPH")), None)
+                 and not chinese(c)), None)
 
 
 def _shows_nothing(c: str) -> bool:

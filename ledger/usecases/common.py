@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.domain import errors
-from ledger.domain.text import clean_text
+from ledger.domain.text import chinese, clean_text
 from ledger.principals import Principal, Role, role_refusal_zh
 from ledger.rules.subjects import LOOK_ALIKE
 
@@ -77,13 +77,7 @@ _ONE_AS_DASH = re.compile(r"(?<=[0-9A-Za-z])一(?=[0-9A-Za-z])")
 
 def _odd(text: str) -> str | None:
     """The first character of `text` that is neither printable ASCII nor Chinese, or None."""
-    return next((c for c in text if not (" " <= c <= "~" or _chinese(c))), None)
-
-
-def _chinese(char: str) -> bool:
-    """A Chinese character (the CJK unified ideographs and their extensions, and 〇 of written dates): what a
-    reference may hold beside ASCII (a compatibility ideograph is refused before, as NFKC writes it otherwise)."""
-    return char == "〇" or unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+    return next((c for c in text if not (" " <= c <= "~" or chinese(c))), None)
 
 
 def path_segment(value: str, field: str, name_zh: str) -> str:
