@@ -87,7 +87,8 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     else:  # each claim as the ledger knew it then: its status, entitlement and explanation, not today's
         claims = [then for claim in rows
                   if claim["submitted_at"] <= cut and (then := _claim_then(ledger, claim, moment)) is not None]
-    events = once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])
+    events = with_reversed_amounts(
+        once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut]))
     return render(request, "organisation.html", state=state, claims=claims, events=events,
                   programmes=catalogue.programmes, moment=moment,
                   as_of_day=beijing.local(moment).date().isoformat() if moment else "")  # type: ignore[union-attr]
@@ -114,3 +115,13 @@ def once_per_payout(events: list[dict]) -> list[dict]:
     together, so an echo is left out whenever the timeline holds the payout events it echoes."""
     payouts = {e["event"] for e in events if e["event"] in CLAIM_ECHOES.values()}
     return [e for e in events if CLAIM_ECHOES.get(e["event"]) not in payouts]
+
+
+def with_reversed_amounts(events: list[dict]) -> list[dict]:
+    """A payout's reversal records why, not how much: the timeline gives it the amount of the payout it took
+    back (that payout's own event, on the same aggregate), as the claim's page lists it (a pages probe read
+    "冲回拨付 操作人：finance" with no figure)."""
+    paid = {e["aggregate_id"]: e["summary"].get("amount") for e in events if e["event"] == "Payout.Recorded"}
+    return [e | {"summary": e["summary"] | {"amount": paid[e["aggregate_id"]]}}
+            if e["event"] == "Payout.Reversed" and not e["summary"].get("amount") and paid.get(e["aggregate_id"])
+            else e for e in events]

@@ -217,3 +217,19 @@ def test_the_organisation_timeline_says_why_a_correction_was_made(client, certif
     page = client.get(f"/ui/organisations/{certified['uscc']}").text
     timeline = page.split('data-testid="timeline"')[1].split("</ol>")[0]
     assert "原因：核查发现申报数据不实" in timeline and "杭高新科〔2024〕17号" in timeline, timeline
+    # and what it moved: 100,000 not paid released, the 100,000 paid kept (owed back); the claim as submitted
+    figures = timeline.split('data-testid="timeline-figures">')
+    assert "释放金额：100,000.00 元" in figures[-2] and "保留（已拨付）：100,000.00 元" in figures[-1], timeline
+    assert "应享：200,000.00 元" in figures[1], timeline
+
+
+def test_the_organisation_timeline_gives_a_reversal_its_amount(client):
+    """A pages probe read "冲回拨付 操作人：finance" on the timeline: the reversal's event names no amount."""
+    _api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+         as_="finance")
+    award = paid_erc_award(client, amount="60000.00")
+    _api(client, "POST", f"/v1/payouts/{award['payout']}/reverse", {"reason": "户名不符，银行退回"}, as_="finance")
+    _sign_in(client, "kjj")
+    timeline = client.get(f"/ui/organisations/{award['uscc']}").text.split('data-testid="timeline"')[1]
+    reversal = timeline.split("</ol>")[0].split("<li>")[-1]
+    assert "冲回" in reversal and "60,000.00 元" in reversal and "户名不符，银行退回" in reversal, reversal
