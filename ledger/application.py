@@ -669,9 +669,17 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     zh=f"拨付 {yuan(value)} 元将超过批准金额 {yuan(claim.approved_amount)} 元（已拨付"
                        f" {yuan(claim.paid_amount)} 元，待拨付 {yuan(claim.outstanding_amount)} 元）；本次最多拨付"
                        f" {yuan(claim.outstanding_amount)} 元", field="amount")
-            check_payout(claim, paid_on, bank_ref, self._get_or_none(Payout, Payout.create_id(bank_ref)))
-            payout = Payout(claim_id=claim_id, uscc=claim.uscc, programme=claim.programme,
-                            award_year=claim.award_year, amount=value, paid_on=paid_on, bank_ref=bank_ref, by=by.name)
+            # A reference whose payouts were all reversed is free again: a payout booked in error (the wrong claim or
+            # amount) is reversed and the same transfer booked right, under its own reference (a finance probe
+            # could only make one up, and the statement's line then matched nothing).
+            booking, same = 0, self._get_or_none(Payout, Payout.create_id(bank_ref))
+            while same is not None and same.reversed:
+                booking += 1
+                same = self._get_or_none(Payout, Payout.booking_id(bank_ref, booking))
+            check_payout(claim, paid_on, bank_ref, same)
+            payout = Payout.book(booking, claim_id=claim_id, uscc=claim.uscc, programme=claim.programme,
+                                 award_year=claim.award_year, amount=value, paid_on=paid_on, bank_ref=bank_ref,
+                                 by=by.name)
             claim.record_payout(str(payout.id), value, by.name, paid_on=paid_on)
             return [payout, claim], views.payout(payout, claim)
 
@@ -695,10 +703,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 raise errors.InvalidState(
                     f"payout {payout_id} ({yuan(payout.amount)}, bank_ref {payout.bank_ref!r}) was already"
                     f" reversed{why}: a payout is reversed once. If the money was paid out again, record that as a new"
-                    " payout (POST /v1/payouts, with the new transfer's bank_ref)",
+                    " payout (POST /v1/payouts, with the new transfer's bank_ref; a payout booked in error is booked"
+                    " again under its own bank_ref)",
                     zh=f"拨付 {payout_id}（{yuan(payout.amount)} 元，银行流水号 {payout.bank_ref!r}）已冲回"
                        + (f"（{payout.reversal_reason}）" if payout.reversal_reason else "")
-                       + "：一笔拨付只冲回一次。如已重新拨付，请以新的银行流水号另行登记拨付（POST /v1/payouts）",
+                       + "：一笔拨付只冲回一次。如已重新拨付，请以新的银行流水号另行登记拨付（POST /v1/payouts）；"
+                         "如系记错申请或金额，请以原银行流水号重新登记",
                     field="payout_id")
             claim = self._get(Claim, UUID(payout.claim_id), f"claim {payout.claim_id}")
             self._intact(claim.id, f"claim {payout.claim_id}")

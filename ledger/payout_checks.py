@@ -3,9 +3,10 @@
 Refused (nothing is written):
 - a payout dated after today in Beijing time: money not yet paid is not booked as paid; record it on the day;
 - a payout dated before the claim's effective date: it cannot pay for facts that had not yet happened;
-- a bank reference another payout already carries (compared trimmed and case-insensitively): one bank
+- a bank reference another standing payout already carries (compared trimmed and case-insensitively): one bank
   transaction is one payout, and a reused reference would make the statement match the wrong payout.
-  Payout ids derive from the reference, so two concurrent payouts with one reference cannot both be saved.
+  Payout ids derive from the reference (and, for a reference booked again after its payouts were reversed, from
+  how many times: `Payout.booking_id`), so two concurrent payouts with one reference cannot both be saved.
 
 Not checked against the approval's recording time: approvals carry no business date, and districts backfill
 their books (an approval recorded today for money paid last year on a paper decision), so a payout dated

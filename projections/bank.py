@@ -146,17 +146,21 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def _payouts_by_ref(sql: Sql, refs: list[str]) -> dict[str, list[Row]]:
     """The payouts bearing each of `refs`, by `ref_key`: found by the id the reference gives a payout, and by the
-    reference as written (a store whose payouts were recorded before their ids came from it)."""
+    reference lowered (indexed: a store whose payouts were recorded before their ids came from it, and a reference
+    booked again after its payouts were reversed, `Payout.booking_id`), then compared as matching compares them."""
     found: dict[str, Row] = {}
     ids = sorted({str(Payout.create_id(ref)) for ref in refs})
+    lowered = sorted({low for ref in refs for low in (_lowered(ref), ref.strip().lower())})
     for query, keys in (("SELECT data FROM rm_payouts WHERE id IN %s", ids),
-                        ("SELECT data FROM rm_payouts WHERE bank_ref IN %s", refs)):
+                        ("SELECT data FROM rm_payouts WHERE lower(bank_ref) IN %s", lowered)):
         for (data,) in sql.with_ids(query, keys):
             payout = json.loads(data)
             found[payout["id"]] = payout
+    keys = {ref_key(ref) for ref in refs}
     by_ref: dict[str, list[Row]] = {}
     for payout in sorted(found.values(), key=lambda p: p["id"]):
-        by_ref.setdefault(ref_key(payout["bank_ref"]), []).append(payout)
+        if (key := ref_key(payout["bank_ref"])) in keys:
+            by_ref.setdefault(key, []).append(payout)
     return by_ref
 
 

@@ -49,7 +49,9 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
         within: Counter = Counter()
         for ln in credits:
             key = (ref_key(ln["reference"]), amount(ln["amount"]))
-            same = [p for p in by_ref.get(key[0], []) if amount(p["amount"]) == key[1]]
+            # A reversed payout first: under a reference booked again, the money back is the reversed one's.
+            same = sorted((p for p in by_ref.get(key[0], []) if amount(p["amount"]) == key[1]),
+                          key=lambda p: not p["reversed"])
             tx = (key, when(ln), within[(key, when(ln))])
             within[(key, when(ln))] += 1
             if tx not in earlier:

@@ -95,6 +95,8 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS rm_payouts (id TEXT PRIMARY KEY, bank_ref TEXT NOT NULL, paid_on TEXT NOT NULL,"
     " amount TEXT NOT NULL, reversed INTEGER NOT NULL, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rm_payouts_ref ON rm_payouts (bank_ref)",
+    # A reference booked again (its payouts reversed) is found case aside, as repayments' are (made when opened).
+    "CREATE INDEX IF NOT EXISTS rm_payouts_ref_lower ON rm_payouts (lower(bank_ref))",
     "CREATE INDEX IF NOT EXISTS rm_payouts_day ON rm_payouts (paid_on)",
     "CREATE TABLE IF NOT EXISTS rm_statements (id TEXT PRIMARY KEY, digest TEXT NOT NULL, period_from TEXT NOT NULL,"
     " period_to TEXT NOT NULL, data TEXT NOT NULL)",

@@ -18,6 +18,24 @@ class Payout(LedgerAggregate):
         store, so two concurrent commands cannot both record it (the loser is decided again and refused)."""
         return natural_id("payout", bank_ref.strip().casefold())
 
+    @staticmethod
+    def booking_id(bank_ref: str, booking: int) -> UUID:
+        """The id of the `booking`-th payout under one bank reference: 0 is the first (`create_id`); each later
+        one books the reference again once the one before it was reversed (a booking error: the wrong claim, the
+        wrong amount). Derived, as the first is, so two commands booking a reference again at once collide."""
+        if booking == 0:
+            return Payout.create_id(bank_ref)
+        return natural_id("payout-booked-again", f"{booking}:{bank_ref.strip().casefold()}")
+
+    @classmethod
+    def book(cls, booking: int, **recorded: object) -> Payout:
+        """A payout, the `booking`-th under its bank reference (`booking_id`); its event is the same
+        `Payout.Recorded`, only its id tells a reference booked again."""
+        if booking == 0:
+            return cls(**recorded)  # type: ignore[arg-type]
+        return cls._create(cls.Recorded, id=cls.booking_id(str(recorded["bank_ref"]), booking),  # type: ignore[attr-defined]
+                           **recorded)
+
     @event("Recorded")
     def __init__(self, claim_id: str, uscc: str, programme: str, award_year: int, amount: Decimal, paid_on: date,
                  bank_ref: str, by: str) -> None:
