@@ -10,6 +10,7 @@ from ledger.domain.errors import MissingFact, NotEligible
 from ledger.domain.values import a_or_an, yuan
 from ledger.rules.explanation import Explanation, later
 from ledger.rules.facts import ClaimFacts, OrganisationFacts
+from ledger.rules.term import require_in_term
 
 
 def check_eligibility(catalogue: Catalogue, programme: Programme, facts: ClaimFacts, org: OrganisationFacts,
@@ -108,6 +109,11 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
                           " level of a recognition award comes from the body's certification; record it first",
                           zh=f"创新组织 {facts.body_id}（{kind_zh}）没有{programme.zh}认定：认定奖励的等次来自"
                              "该组织的认定，请先记录认定")
+    if facts.certification_id is None:
+        # Standing on the body's recognition alone, that recognition is the fact the claim rests on (rule 1): an
+        # alliance recognised before the term is not "新认定的" (a rules probe had one recognised in 2021 paid
+        # 300,000). One resting on a certification rests on its day, checked when it was recorded.
+        require_in_term(catalogue.policy, held.recognised_on, "the body's recognition date")
     why.add("recognised_body", programme.article, later(_leads, org.uscc, facts.body_id, kind_en, kind_zh),
             key="recognised_body",
             uscc=org.uscc, body_id=facts.body_id, kind_zh=kind_zh)

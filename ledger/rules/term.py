@@ -8,7 +8,7 @@ from ledger.domain.errors import InvalidInput, OutsidePolicyTerm
 from ledger.rules.explanation import Explanation, later
 
 WHAT_ZH = {"the claim's effective date": "申请的生效日期", "the certification's effective date": "认定的生效日期",
-           "the upgrade's effective date": "晋级的生效日期"}
+           "the upgrade's effective date": "晋级的生效日期", "the body's recognition date": "创新组织的认定日期"}
 
 
 def require_in_term(policy: Policy, day: date, what: str) -> None:

@@ -36,6 +36,22 @@ def test_effective_date_outside_the_term_is_refused(day):
     assert TERM in err.detail and err.context["term"] == TERM
 
 
+@pytest.mark.parametrize(("recognised", "refused"), [(date(2021, 1, 1), True), (date(2022, 9, 5), True),
+                                                     (date(2022, 9, 6), False), (date(2023, 5, 1), False)])
+def test_a_body_claimed_on_its_recognition_alone_was_recognised_in_the_term(recognised, refused):
+    """Rules 1 and 13: an alliance's start-up award standing on its recognition (no certification) rests on the
+    recognition's day, which falls inside the term (Art. 3, "对新认定的"); a rules probe had an alliance recognised
+    in 2021 paid 300,000."""
+    org = OrganisationFacts(new_uscc(), True, (Membership("B-old", "alliance", recognised, recognised, True),))
+    given = {"requested_amount": "300000", "effective_on": date(2023, 6, 1), "award_year": 2023}
+    if refused:
+        err = Book().refused(org, "A3.alliance", "outside_policy_term", **given)
+        assert recognised.isoformat() in err.detail and err.context["term"] == TERM
+        assert "创新组织的认定日期" in err.zh
+    else:
+        assert Book().amount(org, "A3.alliance", **given) == D("300000.00")
+
+
 @pytest.mark.parametrize(("day", "year"), [(date(2022, 9, 6), 2022), (date(2025, 9, 5), 2025)])
 def test_first_and_last_day_of_the_term_are_inside(day, year):
     """Rule 1: the term's first and last days are inside it."""
