@@ -52,3 +52,35 @@ def test_a_store_being_written_can_be_opened_again_and_again(tmp_path: Path) -> 
         writer_app.close()
     assert during > 0, "the writer committed nothing while the store was opened: the test proved nothing"
     assert failures == []
+
+
+def test_a_long_read_holds_no_other_reader_or_writer(tmp_path: Path) -> None:
+    """Each thread reads on its own connection (WAL), so one long read (a 100,000-line statement's report, 5-10 s:
+    an adversarial probe saw a bureau's awards wait 50 s behind eight) holds up neither another reader nor the
+    projector's writes. The long read keeps its snapshot meanwhile."""
+    view = SqliteView(f"sqlite:///{tmp_path}/ledger.sqlite3")
+    holding, others_done = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def long_read() -> None:
+        with view.reading() as sql:
+            seen["before"] = sql.rows("SELECT COUNT(*) FROM rm_meta")[0][0]
+            holding.set()
+            seen["others_done_while_held"] = others_done.wait(30)
+            seen["still"] = sql.rows("SELECT COUNT(*) FROM rm_meta")[0][0]
+
+    reader = threading.Thread(target=long_read, name="long-read")
+    reader.start()
+    try:
+        assert holding.wait(30)
+        with view.writing() as sql:
+            sql.run("INSERT INTO rm_meta (key, value) VALUES (%s, %s)", ("probe", "1"))
+        with view.reading() as sql:
+            seen["after"] = sql.rows("SELECT COUNT(*) FROM rm_meta")[0][0]
+        others_done.set()
+    finally:
+        others_done.set()
+        reader.join(60)
+        view.close()
+    assert seen["others_done_while_held"] is True, seen
+    assert seen["after"] == seen["before"] + 1 and seen["still"] == seen["before"], seen  # its own snapshot
