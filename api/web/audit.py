@@ -115,14 +115,23 @@ def _problems(request: Request, document: dict) -> list[dict[str, str]]:
     notary = request.app.state.notary
     known = {k["key_id"]: k["public_key"] for k in notary.known_keys()}
     if document.get("receipt") == KIND and document.get("key_id") in known:
-        return receipts.check(document, known[document["key_id"]])  # every part, each fault located
+        faults = receipts.check(document, known[document["key_id"]])  # every part, each fault located
+        # Sound by itself, a receipt's signed head is a digest kept outside the ledger: checked against this
+        # ledger's chain as an uploaded digest is, before the page says the two agree (an audit probe rewrote an
+        # approval and its chain, and a receipt from before was told it agreed with this ledger).
+        return faults or _against_chain(request, document["head"], ("head", "链头"))
     if (why := signature_fault(notary, document)) is not None:
         return [problem(("signature", "签名"), why)]
+    return _against_chain(request, document, ("digest", "摘要"))
+
+
+def _against_chain(request: Request, digest: dict, part: tuple[str, str]) -> list[dict[str, str]]:
+    """A signed digest (or a receipt's head) against the events the ledger holds: [] when they bear it out."""
     try:
         with long_query(request).slot():
-            verdict = notary.chain.verify(document)
+            verdict = request.app.state.notary.chain.verify(digest)
     except InvalidDigest as err:
-        return [problem(("digest", "摘要"), Reason(str(err), err.zh))]
+        return [problem(part, Reason(str(err), err.zh))]
     if verdict["ok"]:
         return []
     at = verdict["first_bad_position"]

@@ -227,3 +227,27 @@ def test_the_events_since_an_older_receipt_include_its_recovery(client):
     # with the recovery's versions, as it names the recovery).
     current = api(client, "GET", f"/v1/claims/{claim_id}/receipt", as_="auditor")
     assert "since then" not in _checked(client, csrf, current, lang="en")
+
+
+def test_a_receipt_the_rewritten_ledger_contradicts_is_not_said_to_agree(client, database_url):
+    """An audit probe rewrote an approval and the chain after it: a receipt from before was "核验通过 … 与本账本一致",
+    while the same page's digest at the receipt's position differed. The receipt's signed head is a digest kept
+    outside the ledger, and is now checked against the chain as an uploaded digest is."""
+    from tests.audit.conftest import Dba
+
+    api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财-1"},
+        as_="finance")
+    claim_id = _receipt(client)["claim_id"]
+    api(client, "POST", f"/v1/claims/{claim_id}/approve", {}, as_="kjj")
+    before = api(client, "GET", f"/v1/claims/{claim_id}/receipt", as_="auditor")
+    csrf = signed_in(client, "auditor")
+    assert _checked(client, csrf, before).startswith("核验通过")
+    dba = Dba(database_url)
+    position, _ = dba.raise_an_approved_amount()
+    dba.rewrite_chain()  # the events as they are now, chained again: only a digest kept outside tells
+    said = _checked(client, csrf, before)
+    assert said.startswith("核验失败") and "与本账本一致" not in said, said
+    assert "不再相符" in said and "链表被改写" in said, said  # what the digest check says of such a ledger
+    assert position <= before["head"]["position"]
+    english = _checked(client, csrf, before, lang="en")
+    assert "agrees with this ledger" not in english, english
