@@ -75,6 +75,11 @@ class BadSnapshotPublic(BaseModel):
     reason: str
 
 
+class ReadModelsCheckPublic(BaseModel):
+    ok: bool = Field(description="every stored read-model row and figure is what a replay of the events gives")
+    differences: list[str] = Field(description="each row or figure that differs (at most 200 listed)")
+
+
 class VerifyPublic(BaseModel):
     ok: bool
     events_checked: int
@@ -83,11 +88,16 @@ class VerifyPublic(BaseModel):
     failure: str | None = Field(None, description="changed, missing, unexpected (an event without a link),"
                                 " saved_digest_mismatch, saved_beyond (a saved digest past the last event) or"
                                 " snapshot, keys (a key of GET /v1/audit/keys is not the key its id names) or gap"
-                                " (a record's versions do not run from 1 without a gap)")
+                                " (a record's versions do not run from 1 without a gap), or read_models (asked with"
+                                " ?read_models=true)")
     chain_head: DigestPublic | None = Field(None, description="the head recomputed from the events alone")
     saved_digests_checked: int = 0
     snapshots_checked: int = 0
     bad_snapshots: list[BadSnapshotPublic] = []
+    read_models: ReadModelsCheckPublic | None = Field(
+        None, description="with ?read_models=true: the read models (what the pages, the queue, the awards and the"
+                          " reconciliation show) compared with a replay of the events (failure read_models when they"
+                          " differ); null: the events and the chain were checked, not the figures read from them")
 
     model_config = {"json_schema_extra": {"examples": [{
         "ok": True, "events_checked": 14606, "first_bad_position": None, "reason": None, "failure": None,
