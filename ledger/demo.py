@@ -51,6 +51,7 @@ class DemoSummary:
     approved: Decimal = ZERO   # awards approved, charged to the special fund
     invested: Decimal = ZERO   # Art. 13 investments approved, fund money kept apart from awards
     paid: Decimal = ZERO       # paid out on standing awards, net of reversals
+    paid_invested: Decimal = ZERO  # paid out on Art. 13 investments, net of reversals (kept apart, as approved)
     reversed: Decimal = ZERO
     withdrawn: int = 0         # corrections (ledger/demo_corrections.py)
     revoked: int = 0
@@ -143,8 +144,11 @@ def summary_lines(summary: DemoSummary, *, zh: bool = False) -> list[str]:
          f"申请：受理 {len(s.claim_ids)} 笔，批准 {approved} 笔，涉及 {programmes} 个项目"),
         (f"approved: awards {yuan(s.approved)} yuan, Art. 13 investments {yuan(s.invested)} yuan",
          f"批准：奖补 {yuan(s.approved)} 元，第十三条投资 {yuan(s.invested)} 元"),
-        (f"paid: {yuan(s.paid)} yuan net of {yuan(s.reversed)} yuan reversed",
-         f"拨付：{yuan(s.paid)} 元（已扣除冲回 {yuan(s.reversed)} 元）"),
+        # Awards and investments apart, as approved just above and as the reconciliation keeps them (an audit probe
+        # read one paid figure, investments in it, above the awards approved).
+        (f"paid: awards {yuan(s.paid)} yuan, Art. 13 investments {yuan(s.paid_invested)} yuan, net of"
+         f" {yuan(s.reversed)} yuan reversed",
+         f"拨付：奖补 {yuan(s.paid)} 元，第十三条投资 {yuan(s.paid_invested)} 元（已扣除冲回 {yuan(s.reversed)} 元）"),
         (f"corrections: {s.withdrawn} withdrawn, {s.revoked} revoked ({yuan(s.released)} yuan released);"
          f" recoveries: {yuan(s.recovered)} yuan recovered, {yuan(s.to_recover)} yuan still to recover",
          f"更正：撤回 {s.withdrawn} 笔，撤销 {s.revoked} 笔（释放 {yuan(s.released)} 元）；"
@@ -328,7 +332,7 @@ class _Demo(DemoCorrections):
                             paid_on=on, bank_ref=f"BJCZ{on:%Y%m%d}-{c.tag}-{n}")
             if view is None:
                 return
-            self.summary.paid += amount
+            self._paid(c, amount)
             left -= amount
             if n == 1 and c.reversal:
                 self.reversals.append((c, claim_id, view["id"], amount, on))
@@ -340,11 +344,18 @@ class _Demo(DemoCorrections):
         if self._do("reverse_payout", f"{c.tag}-reverse", self.finance, payout_id=payout_id,
                     reason="收款账户已注销，资金退回") is None:
             return
-        self.summary.paid -= amount
+        self._paid(c, -amount)
         self.summary.reversed += amount
         again = on + timedelta(days=21)
         if self._do("record_payout", f"{c.tag}-repay", self.finance, claim_id=claim_id, amount=amount,
                     paid_on=again, bank_ref=f"BJCZ{again:%Y%m%d}-{c.tag}-R") is not None:
+            self._paid(c, amount)
+
+    def _paid(self, c: _Claim, amount: Decimal) -> None:
+        """Money out on an award, or on an Art. 13 investment (fund money kept apart from awards)."""
+        if c.programme.kind is Kind.INVESTMENT:
+            self.summary.paid_invested += amount
+        else:
             self.summary.paid += amount
 
     def _doc(self, bureau: str, on: date, tag: str) -> str:
