@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.audit.encoding import GENESIS, event_bytes, link
-from ledger.audit.tampering import Tampered, advice
+from ledger.audit.tampering import Tampered, record_advice
 
 
 def first_changed(rows: list[tuple]) -> int | None:
@@ -35,7 +35,7 @@ def check(recorder: Any, aggregate_id: UUID, what: str, what_zh: str) -> None:
     position = first_changed(recorder.chained_events(aggregate_id))
     if position is None:
         return
-    en, zh = advice(position)
+    en, zh = record_advice(position)
     raise Tampered(f"the stored events of {what} were changed after they were recorded: the chain breaks at position"
                    f" {position}, so the ledger decides nothing on it. {en}",
                    zh=f"{what_zh}的存储事件在记录之后被改动：事件链在位置 {position} 断开，账本不会依据它决定任何"

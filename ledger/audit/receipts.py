@@ -38,7 +38,7 @@ from ledger.audit.log_tree import TREE_ALGORITHM, leaf_data
 from ledger.audit.reasons import Reason
 from ledger.audit.signing import SIGNATURE, load_public
 from ledger.audit.signing import check as check_signature
-from ledger.audit.tampering import Tampered, Unfolded, advice
+from ledger.audit.tampering import Tampered, Unfolded, advice, record_advice
 from ledger.domain.text import as_sent
 from ledger.domain.values import fmt
 
@@ -700,7 +700,7 @@ def located(notary: Any, failure: Unfolded) -> Tampered | None:
     bad = _break(notary, failure)[0]
     if bad is None:
         return None
-    en, zh = advice(bad)
+    en, zh = record_advice(bad)  # the record's own events: the chain may break before them (`verify` says)
     return Tampered(f"the stored events of {failure.aggregate_id} no longer make a whole record: the chain breaks at"
                     f" position {bad}, so the ledger shows and decides nothing on it. {en}",
                     zh=f"记录 {failure.aggregate_id} 的存储事件已无法组成完整记录：事件链在位置 {bad} 断开，"

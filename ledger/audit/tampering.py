@@ -24,6 +24,19 @@ def advice(position: Any) -> tuple[str, str]:
             f"请保持存储原样，从位置 {position} 之前的备份恢复事件，调查哪些人能写入数据库，并报告此事")
 
 
+def record_advice(position: Any) -> tuple[str, str]:
+    """What to do about a record's own events found changed at `position`, (English, Chinese): the check saw that
+    record alone, and the chain may break earlier (an audit probe swapped two events: the claim's page said 50,
+    `verify` 46), so the backup to restore is chosen by `verify`'s first bad position."""
+    return (f"Keep the store as it is and run `award-ledger verify` (or GET /v1/audit/verify) for the first position"
+            f" at which the whole chain breaks (this check read this record's events alone; it may be before"
+            f" {position}), restore the events from a backup taken before it, investigate who could write to the"
+            " database, and report it",
+            "请保持存储原样，运行 `award-ledger verify`（或 GET /v1/audit/verify）查明整条事件链最早断开的位置"
+            f"（此处只核对了本记录的事件，断点可能早于位置 {position}），从该位置之前的备份恢复事件，"
+            "调查哪些人能写入数据库，并报告此事")
+
+
 def found(position: Any, reason: str, reason_zh: str, failure: str | None = None) -> tuple[str, str]:
     """Tampering at `position`, why, and what to do, (English, Chinese). A saved digest that no longer matches
     (`failure` saved_digest_mismatch) locates a rewrite only to a range, from `position` to the digest's: it is said

@@ -181,3 +181,25 @@ def test_a_revocation_is_refused_when_a_payout_of_the_claim_was_changed_in_place
     dba._set_state(position, state)
     revoked = api.ok("POST", f"/v1/claims/{payout['claim_id']}/revoke", REVOKE, as_="kjj", status=200)
     assert revoked["to_recover"] == "100000.00"
+
+
+def test_a_record_refused_as_changed_points_at_verify_for_the_backup_to_restore(api: Api, world: World,
+                                                                                 database_url: str) -> None:
+    """An audit probe swapped two events: `verify` named the first (46), the claim's page its own (50) and told the
+    reader to restore a backup taken before 50, which holds the break at 46. A record's own check sees that record
+    alone: it names where its events break and sends the reader to `verify` for the backup to choose."""
+    payout = world.paid(world.org())
+    claim_id = payout["claim_id"]
+    dba = Dba(database_url)
+    later = dba.aggregate_positions(claim_id)[-1]
+    earlier = min(p for p in dba.positions() if p < later and p not in dba.aggregate_positions(claim_id))
+    dba.flip_byte(earlier)
+    dba.flip_byte(later)
+    verified = api.ok("GET", "/v1/audit/verify", as_="auditor")
+    assert verified["first_bad_position"] == earlier < later
+    problem = api.refused("GET", f"/v1/claims/{claim_id}", None, "auditor", 409, "tampering")
+    assert problem["position"] == later and "award-ledger verify" in problem["detail"], problem
+    assert f"a backup taken before position {later}" not in problem["detail"], problem
+    zh = api.refused("GET", f"/v1/claims/{claim_id}", None, "auditor", 409, "tampering",
+                     headers={"Accept-Language": "zh"})
+    assert "整条事件链最早断开的位置" in zh["detail"], zh

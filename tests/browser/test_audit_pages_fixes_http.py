@@ -143,7 +143,7 @@ def test_a_claim_page_whose_events_no_longer_fold_says_where_the_chain_breaks(cl
     signed_in(client, "auditor")
     page = client.get(f"/ui/claims/{claim_id}?lang=zh")
     assert page.status_code == 409, page.text
-    assert f"事件链在位置 {first} 断开" in page.text and "从位置" in page.text
+    assert f"事件链在位置 {first} 断开" in page.text and "award-ledger verify" in page.text  # and what to do
     english = client.get(f"/ui/claims/{claim_id}?lang=en")
     assert english.status_code == 409 and f"the chain breaks at position {first}" in english.text
 
