@@ -30,6 +30,7 @@ def charset(content_type: str) -> str | None:
 def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     """The file's text and the encoding it was read as (`utf-8-sig`, `utf-8` or `gb18030`); `declared`, the
     charset the sender named, read as named where it is of the GB family."""
+    _not_utf16(raw)
     if declared in GB:
         mark = BOMS[1][0]
         offset = len(mark) if raw.startswith(mark) else 0
@@ -37,7 +38,7 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
             return raw[offset:].decode("gb18030"), "gb18030"
         except UnicodeDecodeError as err:  # the sender named the encoding, and the bytes are not it: said so
             byte = offset + err.start + 1
-            raise InvalidInput(f"the file declares charset={declared} but is not GB18030/GBK text (byte {byte} cannot"
+            raise NotAsDeclared(f"the file declares charset={declared} but is not GB18030/GBK text (byte {byte} cannot"
                                " be read); if it is UTF-8, declare charset=utf-8 or no charset",
                                zh=f"文件声明 charset={declared}，但不是 GB18030/GBK 编码的文本（第 {byte} 个字节无法"
                                   "读取）；如为 UTF-8 文本，请声明 charset=utf-8 或不声明") from None
@@ -73,6 +74,28 @@ def _not_mixed(raw: bytes) -> None:
 
 class MixedEncodings(InvalidInput):
     """Some lines are UTF-8 text with Chinese in it, another is not UTF-8: one file, two encodings."""
+
+
+class NotAsDeclared(InvalidInput):
+    """The sender named a GB charset, and the bytes are not GB18030/GBK text."""
+
+
+class WideText(InvalidInput):
+    """UTF-16 (or UTF-32) text: Excel's "Unicode text" and many Windows tools save it; read as neither encoding."""
+
+
+def _not_utf16(raw: bytes) -> None:
+    """Refuse UTF-16 or UTF-32 text, named as such (an adversarial probe was told "byte 1 cannot be read", or had a
+    header read as `u s c c`): its byte order mark, or, without one, the NUL bytes every ASCII character of it
+    carries, which no UTF-8 or GB18030 text of a bank or a list holds."""
+    head = raw[:400]
+    marked = head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+    if not marked and (len(head) < 4 or head.count(0) * 4 < len(head)):
+        return
+    raise WideText("the file is UTF-16 (or UTF-32) text, as Excel saves \"Unicode text\": save it as CSV UTF-8 (in"
+                   " Excel: Save As, \"CSV UTF-8 (comma delimited)\") and send it again",
+                   zh="文件是 UTF-16（或 UTF-32）编码的文本（Excel 另存为“Unicode 文本”即是如此）：请另存为 CSV UTF-8"
+                      "（Excel：另存为“CSV UTF-8（逗号分隔）”）后重新发送")
 
 
 def mixed_line(raw: bytes) -> int | None:
