@@ -21,7 +21,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import problems
+from api import language, problems
 from api.auth import SUBREQUEST_PRINCIPAL
 from api.dev_principals import FOLDER as DEV_FOLDER
 from api.dev_principals import TOKENS as DEV_TOKENS
@@ -283,7 +283,8 @@ class Edge:
                 await self._refuse(scope, send, 422, "invalid_request", "the JSON body is not UTF-8 text (it reads as"
                                    f" {json.detect_encoding(body[:4]).upper()}); save or send it as UTF-8",
                                    zh_detail="JSON 请求体不是 UTF-8 文本（看来是"
-                                             f" {json.detect_encoding(body[:4]).upper()}）；请以 UTF-8 编码发送")
+                                             f" {json.detect_encoding(body[:4]).upper()}）；请以 UTF-8 编码发送",
+                                   body_field="body")
                 return
             found, document = read_json(body) if len(body) < THREAD_FROM else await to_thread.run_sync(read_json, body)
             if found == DEEP:
@@ -291,20 +292,21 @@ class Edge:
                                    " request of this API (about a thousand levels); send the object the route"
                                    " documents (GET /openapi.json)",
                                    zh_detail="JSON 请求体嵌套层数过深（约一千层以上），本 API 没有这样的请求；"
-                                             "请按接口文档（GET /openapi.json）发送对象")
+                                             "请按接口文档（GET /openapi.json）发送对象", body_field="body")
                 return
             if found == LONG:
                 await self._refuse(scope, send, 422, "invalid_request", "the JSON body holds a number of more than"
                                    f" {sys.get_int_max_str_digits():,} digits, which no field takes; send amounts as"
                                    ' decimal strings such as "300000.00" and years as a few digits',
                                    zh_detail=f"JSON 请求体中有超过 {sys.get_int_max_str_digits():,} 位的数字，没有任何"
-                                             '字段接受；金额请写成十进制数字字符串，如 "300000.00"，年度只写几位数字')
+                                             '字段接受；金额请写成十进制数字字符串，如 "300000.00"，年度只写几位数字',
+                                   body_field="body")
                 return
             if found is not None:
                 key = found if len(found) <= SHOWN_KEY else found[:SHOWN_KEY] + "…"  # never the whole 500 KB
                 await self._refuse(scope, send, 422, "invalid_request", f"the JSON body names the key {key!r}"
                                    " twice; send each key once",
-                                   zh_detail=f"JSON 请求体中键 {key!r} 出现了两次；每个键只发送一次")
+                                   zh_detail=f"JSON 请求体中键 {key!r} 出现了两次；每个键只发送一次", body_field=key)
                 return
         lane = self.lanes.get(scope["method"], path) if self.lanes is not None else None
         if lane is not None and await lane(scope, body, document, principal, send):
@@ -337,11 +339,16 @@ class Edge:
     @staticmethod
     async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str,
                       headers: dict[str, str] | None = None, *, zh_detail: str | None = None,
-                      **extensions: Any) -> None:
+                      body_field: str | None = None, **extensions: Any) -> None:
+        """`body_field`: the malformed body's fault, listed in `errors` as a framework refusal lists its fields (the
+        README's Conventions: a client showing `errors[]` beside its fields got none for a duplicate key)."""
         if scope["path"].startswith("/ui/"):  # a page's refusal is a page (README, "Pages"), in its language
             response = await to_thread.run_sync(_page, Request(scope), status, code, detail, zh_detail)
             response.headers.update(headers or {})
         else:
+            if body_field is not None:
+                said = zh_detail if zh_detail and language.of(Request(scope)) == "zh" else detail
+                extensions["errors"] = [{"field": body_field, "location": "body", "message": said, "code": code}]
             response = problems.problem(Request(scope), status, code, detail, headers=headers, zh_detail=zh_detail,
                                         **extensions)
 

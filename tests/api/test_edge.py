@@ -3,6 +3,7 @@ repeated JSON keys, strict days and years, and the security headers."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -505,3 +506,22 @@ def test_a_head_stopped_right_after_its_language_is_refused_in_that_language(ser
     answer = _whole(server, b"FO(O / HTTP/1.1\r\nHost: x\r\nAccept-Language: zh-CN\r\n\r\n")
     status, _, problem = _refusal(answer)
     assert status.startswith("HTTP/1.1 400") and problem["title"] == "请求有误", answer
+
+
+@pytest.mark.parametrize(("body", "field"), [(b'{"year": 2024, "amount": "1.00", "amount": "2.00"}', "amount"),
+                                             (b"[" * 5000 + b"]" * 5000, "body"),
+                                             (b'{"amount": ' + b"9" * 5000 + b"}", "body"),
+                                             ('{"year": 2024}'.encode("utf-16"), "body")])
+def test_a_malformed_body_refused_at_the_edge_lists_its_fault_in_errors(api, body, field) -> None:
+    """README, Conventions: malformed requests carry `errors: [{field, location, message, code}]`. A duplicate key,
+    JSON nested too deep, a number of thousands of digits and a body not in UTF-8 carried none (an adversarial
+    probe): each names its field (the key named twice, else the body), in the reader's language."""
+    before = api.events()
+    answer = api.client.post("/v1/appropriations", content=body, headers={
+        "Authorization": f"Bearer {api.tokens['finance']}", "Content-Type": "application/json", **ZH})
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    [fault] = problem["errors"]
+    assert (fault["field"], fault["location"], fault["code"]) == (field, "body", "invalid_request"), problem
+    assert fault["message"] == problem["detail"] and re.search(r"[\u4e00-\u9fff]", fault["message"]), problem
+    assert api.events() == before
