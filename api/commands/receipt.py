@@ -61,7 +61,7 @@ def run_receipt(args: argparse.Namespace) -> int:
         uuid_of(args.claim_id, "claim")  # a malformed id is refused before the key or the store is touched
     except NotFound as err:
         refuse("receipt", err.code, f"{err.detail}. Nothing was written",
-               then(f"{args.claim_id!r} 不是台账编号；请核对申请编号", "未写入任何文件"))
+               then(err.zh or f"{args.claim_id[:80]!r} 不是台账编号；请核对申请编号", "未写入任何文件"))
         return 2
     ledger = AwardLedger(store_env(config.database_url))
     try:

@@ -40,7 +40,18 @@ def moment(text: str) -> datetime:
     try:
         return TypeAdapter(AsOf).validate_python(text)
     except ValidationError as err:
-        raise ValueError(f"{text!r} is neither a day nor an RFC 3339 timestamp with seconds and an offset") from err
+        said = (err.errors()[0].get("ctx") or {}) if err.errors() else {}
+        refused = MomentRefused(f"{text!r} is neither a day nor an RFC 3339 timestamp with seconds and an offset")
+        # The validator's own words where it has some (a full-width day: what to type), as the API says them.
+        refused.detail, refused.zh = said.get("detail"), said.get("zh")
+        raise refused from err
+
+
+class MomentRefused(ValueError):
+    """`moment`'s refusal, with the API validator's words for it (`detail`, `zh`) where it gives any."""
+
+    detail: str | None = None
+    zh: str | None = None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(config)
     try:
         as_of = moment(args.as_of)
-    except ValueError:
+    except MomentRefused as err:
+        if err.detail and "full-width" in err.detail:
+            refuse("replay", "argument_invalid", f"--as-of {err.detail}", f"--as-of {err.zh or err.detail}")
+            return 2
         refuse("replay", "argument_invalid",
                f"--as-of {args.as_of!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00 (seconds"
                " and an offset), or a day (2024-01-01: its end, Beijing time)",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -22,9 +23,20 @@ SHOWN = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
+FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
+
+
 def _offset_plus(value: object) -> object:
     # An unencoded "+08:00" in a query string arrives as " 08:00"; read it as the offset it was meant to be.
     # A bare day is the end of that day in Beijing time (ledger/beijing.py), as on the pages and in the CLI.
+    if isinstance(value, str) and FULL_WIDTH.search(value):
+        # An input method in full-width mode, said so with what to type, as a body's date or amount is (an
+        # adversarial probe's ２０２４-01-01 was told only "not an RFC 3339 timestamp").
+        plain = unicodedata.normalize("NFKC", value).strip()[:40]
+        raise PydanticCustomError("invalid_moment", "{detail}", {
+            "detail": f"{value[:40]!r} is written in full-width characters (an input method in full-width mode);"
+                      f" type it half-width: {plain}",
+            "zh": f"{value[:40]!r} 使用了全角字符（输入法处于全角状态）；请改为半角输入：{plain}"})
     if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value, re.ASCII):
         try:
             return beijing.as_of(value)

@@ -47,6 +47,27 @@ def test_replay_takes_what_the_api_as_of_takes():
             moment(text)
 
 
+def test_a_full_width_moment_is_told_what_to_type_by_the_api_and_the_command_line(api, tmp_path, monkeypatch,
+                                                                                  capsys):
+    """An input method in full-width mode: ２０２４-01-01 was told only "not an RFC 3339 timestamp" (an adversarial
+    probe), where a body's date or amount says it is full-width and what to type."""
+    for lang, said in (("zh", "使用了全角字符"), ("en", "full-width")):
+        problem = api.refused("GET", "/v1/finance/reconciliation?year=2023&as_of=２０２４-01-01", None, "auditor", 422,
+                              "invalid_request", headers={"Accept-Language": lang})
+        assert said in problem["detail"] and "2024-01-01" in problem["detail"], problem
+    exited, _, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", "２０２４-01-01"],
+                          {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db", "LEDGER_LANG": "zh"})
+    assert exited == 2 and "[argument_invalid]" in err and "全角" in err and "2024-01-01" in err, err
+
+
+def test_a_long_claim_id_is_quoted_cut_short_as_the_api_quotes_it(tmp_path, monkeypatch, capsys):
+    """`receipt` echoed a 5,000-character id whole (an adversarial probe); the API quotes its first 80."""
+    for locale in ({}, {"LEDGER_LANG": "zh"}):
+        exited, _, err = _run(monkeypatch, capsys, tmp_path, ["receipt", "x" * 5000],
+                              {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db", **locale})
+        assert exited == 2 and "[not_found]" in err and "x" * 81 not in err and "…" in err, err[:300]
+
+
 def test_a_folder_given_as_a_statement_is_told_to_give_a_file(tmp_path, monkeypatch, capsys):
     for lang, locale in (("en", {}), ("zh", {"LEDGER_LANG": "zh"})):
         exited, _, err = _run(monkeypatch, capsys, tmp_path, ["reconcile", str(tmp_path)],
