@@ -162,6 +162,16 @@ class RecoveryCommands:
             p = recovery.repayments[at]
             return f"{p['received_on'].isoformat()} 到账 {yuan(p['amount'])} 元（银行流水号 {p['bank_ref']!r}）"
 
+        gone = [at for at, p in enumerate(recovery.repayments) if p.get("reversed") and (
+            reference_key(p["bank_ref"]), p["amount"], p["received_on"]) == named]
+        if not found and gone:  # sent again (no key): it is reversed already, said so rather than "none such"
+            p = recovery.repayments[gone[-1]]
+            raise errors.InvalidState(
+                f"the repayment of {said(gone[-1])} on recovery {rid} is already reversed"
+                f" ({p.get('reversal_reason')}); a repayment is reversed once (a retry with the same Idempotency-Key"
+                " gets the first answer)",
+                zh=f"追回款项 {rid} 上 {said_zh(gone[-1])} 的还款已经冲回（{p.get('reversal_reason')}）；一笔还款只冲回"
+                   "一次（带同一 Idempotency-Key 重试可得到首次的应答）", field="bank_ref")
         if not found:
             listed = "; ".join(said(at) for at in standing) or "none"
             listed_zh = "；".join(said_zh(at) for at in standing) or "无"

@@ -40,9 +40,13 @@ def test_a_receipt_booked_on_the_wrong_recovery_is_reversed_and_booked_on_the_ri
     assert (reopened["status"], reopened["recovered"], reopened["outstanding"]) == ("open", "0.00", "50000.00")
     assert reopened["repayments"][0]["reversed"] is True
     assert reopened["repayments"][0]["reversal_document_ref"] == "区财更〔2024〕12号"
-    again = api.refused("POST", f"/v1/recoveries/{wrong}/repayments/reverse", reversal, "finance", 404, "not_found",
-                        headers=ZH)
-    assert "没有" in again["detail"] and "有效还款" in again["detail"], again
+    # Sent again without a key: it is reversed already, said so (a race probe was told there was no such repayment).
+    again = api.refused("POST", f"/v1/recoveries/{wrong}/repayments/reverse", reversal, "finance", 409,
+                        "invalid_state", headers=ZH)
+    assert "已经冲回" in again["detail"] and "误记入他户追回款项" in again["detail"], again
+    unknown = api.refused("POST", f"/v1/recoveries/{wrong}/repayments/reverse", reversal | {"bank_ref": "NO-SUCH"},
+                          "finance", 404, "not_found", headers=ZH)
+    assert "没有" in unknown["detail"] and "有效还款" in unknown["detail"], unknown
     api.ok("POST", f"/v1/recoveries/{right}/repayments", receipt, as_="finance")
 
     listed = {r["id"]: r for r in api.ok("GET", "/v1/recoveries", as_="finance")["recoveries"]}

@@ -91,7 +91,7 @@ def test_a_repayment_booked_on_the_wrong_recovery_is_reversed_and_the_slot_it_fr
     assert (last["event"], last["amount"], last["kept_amount"], last["document_ref"], last["by"]) == (
         "Recovery.RepaymentReversed", "300000.00", "300000.00", "区财更〔2024〕12号", FINANCE.name)
     before = world.events()
-    with pytest.raises(errors.NotFound, match="no standing repayment"):
+    with pytest.raises(errors.InvalidState, match="already reversed"):  # once: named as reversed, not as none
         _reverse(world, rid, "300000", "RCV-2024-0620")
     assert world.events() == before
     again = _repay(world, rid, "300000", "RCV-2024-0701", date(2024, 7, 1))
