@@ -49,9 +49,12 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
         within: Counter = Counter()
         for ln in credits:
             key = (ref_key(ln["reference"]), amount(ln["amount"]))
-            # A reversed payout first: under a reference booked again, the money back is the reversed one's.
+            # A standing payout first: a reference booked again (its first booking reversed as an error) is one
+            # transfer, the one that stands, and money back is its (a regression probe had it put on the reversed
+            # booking error, and the report said all matched while the claim still counted it paid).
+            # Of several reversed, the latest booking: the earlier ones were booking errors, never money of their own.
             same = sorted((p for p in by_ref.get(key[0], []) if amount(p["amount"]) == key[1]),
-                          key=lambda p: not p["reversed"])
+                          key=lambda p: (bool(p["reversed"]), -booking_of(p)))
             tx = (key, when(ln), within[(key, when(ln))])
             within[(key, when(ln))] += 1
             if tx not in earlier:
@@ -87,6 +90,17 @@ def with_returns(sql: Sql, report: Row, previewed: list[Row] | None = None,
         | {k: len(v) for k, v in found.items()}
     clean = not any(counts[k] for k in (*DISCREPANCIES, *CREDIT_DISCREPANCIES, *RETURN_DISCREPANCIES))
     return report | found | {"counts": counts, "all_matched": clean}
+
+
+def booking_of(payout: Row) -> int:
+    """Which booking of its bank reference a payout is (`Payout.booking_id`: 0 the first, 1 the reference booked
+    again once that was reversed, ...); -1 for a payout whose id came from no reference (stores of the first round)."""
+    from ledger.domain.payout import Payout
+
+    for n in range(64):  # a reference is booked again only after a reversal: a handful of times at most
+        if str(Payout.booking_id(payout["bank_ref"], n)) == payout["id"]:
+            return n
+    return -1
 
 
 def _order(order: dict[tuple, int], paid_out: Counter, lines: list[tuple[tuple, tuple]]) -> list[tuple[tuple, int]]:

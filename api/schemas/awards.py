@@ -33,10 +33,13 @@ def _offset_plus(value: object) -> object:
         # An input method in full-width mode, said so with what to type, as a body's date or amount is (an
         # adversarial probe's ２０２４-01-01 was told only "not an RFC 3339 timestamp").
         plain = unicodedata.normalize("NFKC", value).strip()[:40]
+        if not (RFC3339.fullmatch(plain) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", plain, re.ASCII)):
+            plain = "2024-01-01 or 2024-01-01T00:00:00+08:00"  # what it reads as is no moment either (年月日)
+        plain_zh = plain.replace(" or ", " 或 ")
         raise PydanticCustomError("invalid_moment", "{detail}", {
             "detail": f"{value[:40]!r} is written in full-width characters (an input method in full-width mode);"
                       f" type it half-width: {plain}",
-            "zh": f"{value[:40]!r} 使用了全角字符（输入法处于全角状态）；请改为半角输入：{plain}"})
+            "zh": f"{value[:40]!r} 使用了全角字符（输入法处于全角状态）；请改为半角输入：{plain_zh}"})
     if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value, re.ASCII):
         try:
             return beijing.as_of(value)

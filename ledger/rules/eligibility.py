@@ -109,10 +109,12 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
                           " level of a recognition award comes from the body's certification; record it first",
                           zh=f"创新组织 {facts.body_id}（{kind_zh}）没有{programme.zh}认定：认定奖励的等次来自"
                              "该组织的认定，请先记录认定")
-    if facts.certification_id is None:
-        # Standing on the body's recognition alone, that recognition is the fact the claim rests on (rule 1): an
-        # alliance recognised before the term is not "新认定的" (a rules probe had one recognised in 2021 paid
-        # 300,000). One resting on a certification rests on its day, checked when it was recorded.
+    if not programme.tiers:
+        # A recognition award without levels (the alliance's start-up money) rewards the body's recognition, the
+        # fact the claim rests on (rule 1), certification or none: an alliance recognised before the term is not
+        # "新认定的" (a rules probe had one recognised in 2021 paid 300,000, then, once a certification dated in the
+        # term was recorded for it, a regression probe). One with levels rests on its certification's tier, whose
+        # day was checked when it was recorded (an ERC recognised before the term may reach a higher level in it).
         require_in_term(catalogue.policy, held.recognised_on, "the body's recognition date")
     why.add("recognised_body", programme.article, later(_leads, org.uscc, facts.body_id, kind_en, kind_zh),
             key="recognised_body",

@@ -63,3 +63,24 @@ def test_a_payout_of_the_wrong_amount_is_booked_again_for_the_right_one(api, wor
     api.ok("POST", f"/v1/payouts/{right['id']}/reverse", {"reason": "金额录入错误"}, as_="finance", status=200)
     third = _pay(api, claim, "100000.00", ref, "2023-08-20")
     assert len({typo["id"], right["id"], third["id"]}) == 3
+
+
+def test_the_bank_returning_a_reference_booked_again_returns_the_booking_that_stands(api, world):
+    """One transfer, booked on the wrong claim, reversed, booked again on the right one, then returned by the bank
+    (退汇): the money back is the standing booking's, a discrepancy until finance reverses it (a regression probe
+    had it put on the reversed booking error, the report all matched and the right claim still counted it paid)."""
+    wrong, right = _approved(api, world), _approved(api, world)
+    ref = unique_id("PAY-")
+    first = _pay(api, wrong, "100000.00", ref, "2023-06-01")
+    api.ok("POST", f"/v1/payouts/{first['id']}/reverse", {"reason": "记错申请"}, as_="finance", status=200)
+    again = _pay(api, right, "100000.00", ref, "2023-06-01")
+    lines = [{"date": "2023-06-01", "amount": "100000.00", "reference": ref, "counterparty": "某科技有限公司"},
+             {"date": "2023-06-05", "amount": "100000.00", "reference": ref, "counterparty": "某科技有限公司",
+              "direction": "credit"}]
+    report = api.ok("POST", "/v1/finance/bank-statements", {"lines": lines}, as_="finance")["report"]
+    assert [p["id"] for m in report["returned_but_not_reversed"] for p in m["payouts"]] == [again["id"]], report
+    assert report["returned_credit_lines"] == [] and report["all_matched"] is False, report["counts"]
+    api.ok("POST", f"/v1/payouts/{again['id']}/reverse", {"reason": "银行退汇"}, as_="finance", status=200)
+    settled = api.ok("POST", "/v1/finance/bank-statements", {"lines": lines}, as_="finance", status=200)["report"]
+    assert [p["id"] for m in settled["returned_credit_lines"] for p in m["payouts"]] == [again["id"]], settled
+    assert settled["all_matched"] is True, settled["counts"]
