@@ -55,6 +55,10 @@ def test_a_full_width_moment_is_told_what_to_type_by_the_api_and_the_command_lin
         problem = api.refused("GET", "/v1/finance/reconciliation?year=2023&as_of=２０２４-01-01", None, "auditor", 422,
                               "invalid_request", headers={"Accept-Language": lang})
         assert said in problem["detail"] and "2024-01-01" in problem["detail"], problem
+    # What it reads as half-width is no moment either (年月日): the hint is one, not "2026年12月7日" (a probe)
+    odd = api.refused("GET", "/v1/finance/reconciliation?year=2023&as_of=２０２６年１２月７日", None, "auditor", 422,
+                      "invalid_request", headers={"Accept-Language": "zh"})
+    assert "2026年12月7日" not in odd["detail"] and "2024-01-01T00:00:00+08:00" in odd["detail"], odd
     exited, _, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", "２０２４-01-01"],
                           {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db", "LEDGER_LANG": "zh"})
     assert exited == 2 and "[argument_invalid]" in err and "全角" in err and "2024-01-01" in err, err
