@@ -2,12 +2,16 @@
 projector polls; its transactions take the write lock first (BEGIN IMMEDIATE) and only then read the
 tracked position, so two followers of one file never apply the same event.
 
-Reads go through a connection of their own thread's (WAL: each reads a snapshot, beside the one writer), not the
-writers' one connection and its lock: one long read (a 100,000-line statement's report, 5-10 s) held every other
-reader, and the readiness check, behind it (an adversarial probe saw a bureau's awards wait 50 s behind eight).
-The in-memory store of the tests keeps the one connection (a shared cache locks by table)."""
+Reads go through connections of their own (WAL: each reads a snapshot, beside the one writer), not the writers'
+one connection and its lock: one long read (a 100,000-line statement's report, 5-10 s) held every other reader,
+and the readiness check, behind it (an adversarial probe saw a bureau's awards wait 50 s behind eight). They are a
+pool of at most `READERS`, each lent to one read at a time and kept open for the next: not one per thread, as the
+server's worker threads come and go and a regression probe saw a thread's connection outlive it, files open
+growing with every quiet spell until every read failed. The in-memory store of the tests keeps the one
+connection (a shared cache locks by table)."""
 from __future__ import annotations
 
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,6 +24,7 @@ from projections.sql import Sql
 from projections.view import ReadModelView
 
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for the file's write lock
+READERS = 8  # connections reading at once (as PostgreSQL's read-model pool); a ninth read waits for one
 
 
 class SqliteView(ReadModelView):
@@ -32,8 +37,9 @@ class SqliteView(ReadModelView):
         self._conn = sqlite3.connect(path, uri=True, timeout=LOCK_TIMEOUT, isolation_level=None,
                                      check_same_thread=False)
         self._own_readers = path != SQLITE_SHARED_MEMORY
-        self._readers = threading.local()
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._opened: list[sqlite3.Connection] = []
+        self._opening = threading.Lock()  # the pool's own: a reader is never held behind the writer's lock
         if path != SQLITE_SHARED_MEMORY:
             self._conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the projector
         with self.writing() as sql:
@@ -68,18 +74,30 @@ class SqliteView(ReadModelView):
     def reading(self) -> Iterator[Sql]:  # type: ignore[override]
         if not self._own_readers:
             return self._transaction("BEGIN")
-        return self._on(self._reader(), "BEGIN")
+        return self._lent()
+
+    @contextmanager
+    def _lent(self) -> Iterator[Sql]:
+        conn = self._reader()
+        try:
+            with self._on(conn, "BEGIN") as sql:
+                yield sql
+        finally:
+            self._idle.put(conn)
 
     def _reader(self) -> sqlite3.Connection:
-        """This thread's connection for reading, opened on its first read (closed with the view)."""
-        conn = getattr(self._readers, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self._path, uri=True, timeout=LOCK_TIMEOUT, isolation_level=None,
-                                   check_same_thread=False)
-            with self._lock:
+        """An idle reading connection, else a new one while fewer than READERS are open, else the next given back."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._opening:
+            if len(self._opened) < READERS:
+                conn = sqlite3.connect(self._path, uri=True, timeout=LOCK_TIMEOUT, isolation_level=None,
+                                       check_same_thread=False)
                 self._opened.append(conn)
-            self._readers.conn = conn
-        return conn
+                return conn
+        return self._idle.get()
 
     def _locked_position(self, sql: Sql) -> int:
         return self.tracked(sql)  # BEGIN IMMEDIATE already holds the write lock

@@ -84,3 +84,49 @@ def test_a_long_read_holds_no_other_reader_or_writer(tmp_path: Path) -> None:
         view.close()
     assert seen["others_done_while_held"] is True, seen
     assert seen["after"] == seen["before"] + 1 and seen["still"] == seen["before"], seen  # its own snapshot
+
+
+def test_readers_that_come_and_go_leave_no_files_open(tmp_path: Path) -> None:
+    """The server's worker threads come and go; a connection kept per thread outlived its thread, and a regression
+    probe saw files open grow with every quiet spell until every read failed. Reads borrow from a pool instead: a
+    hundred threads in turn, then twenty at once, leave no more open than the pool holds."""
+    import os
+
+    from projections.sqlite_view import READERS
+
+    view = SqliteView(f"sqlite:///{tmp_path}/ledger.sqlite3")
+
+    def read() -> None:
+        with view.reading() as sql:
+            sql.rows("SELECT COUNT(*) FROM rm_meta")
+
+    def files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    try:
+        read()
+        settled = files()
+        for _ in range(100):
+            thread = threading.Thread(target=read)
+            thread.start()
+            thread.join()
+        assert files() <= settled + 2, (settled, files())  # one connection lent in turn (the WAL's files aside)
+        start = threading.Barrier(20)
+
+        def together() -> None:
+            start.wait()
+            read()
+
+        threads = [threading.Thread(target=together) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        grown = files() - settled
+        for _ in range(100):
+            thread = threading.Thread(target=read)
+            thread.start()
+            thread.join()
+        assert files() - settled == grown <= 3 * READERS, (settled, grown, files())
+    finally:
+        view.close()
