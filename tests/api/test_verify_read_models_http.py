@@ -21,3 +21,28 @@ def test_read_models_edited_by_hand_fail_the_check_that_asks_for_them(api, world
                for d in found["read_models"]["differences"]), found["read_models"]
     assert "读模型" in found["reason"] and "award-ledger rebuild" in found["reason"], found["reason"]
     api.refused("GET", "/v1/audit/verify?read_models=true", None, "kjj", 403, "forbidden")
+
+
+def test_a_typed_column_edited_by_hand_fails_the_check_too(api, world, database_url):
+    """A regression probe set an approved claim's `status` column (what the queue selects by) to rejected, leaving
+    its JSON alone: the claim moved queues and the check found nothing. Each typed column is compared too."""
+    import sqlite3
+
+    import psycopg
+
+    from ledger.store import is_postgres, postgres_conninfo, sqlite_file
+
+    claim = world.claim(world.org())
+    api.ok("POST", f"/v1/claims/{claim['id']}/approve", None, as_="kjj", status=200)
+    conn = psycopg.connect(postgres_conninfo(database_url)) if is_postgres(database_url) else sqlite3.connect(
+        sqlite_file(database_url))
+    mark = "%s" if is_postgres(database_url) else "?"
+    try:
+        conn.execute(f"UPDATE rm_claims SET status = 'rejected' WHERE id = {mark}", (claim["id"],))
+        conn.commit()
+    finally:
+        conn.close()
+    found = api.ok("GET", "/v1/audit/verify?read_models=true", as_="auditor", status=200)
+    assert (found["ok"], found["failure"]) == (False, "read_models"), found
+    assert f"rm_claims[{claim['id']}] column status: stored 'rejected', replayed 'approved'" in found["read_models"][
+        "differences"], found["read_models"]
