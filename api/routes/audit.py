@@ -42,8 +42,7 @@ def verify_chain(by: Verifier, request: Request,
                                                                 " --read-models` does (the whole log, in memory)")
                                         ] = False,
                  ) -> dict[str, Any]:
-    """Recompute the tamper-evidence chain end to end, optionally against a digest saved earlier, and the read
-    models against a replay of the events (a long query)."""
+    """Recompute the tamper-evidence chain end to end, optionally against a saved digest and the read models too."""
     saved = None
     if (position is None) != (digest is None):
         raise InvalidInput("give both position and digest of a saved digest, or neither",
