@@ -12,6 +12,7 @@ from api.deps import LedgerDep
 from api.schemas.claims import ApprovalCreate, RejectionCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import plain_amount
+from api.web.approvals import approval_held
 from api.web.correction_forms import FormState, attempt, resent_about_claim
 from api.web.pages import PageRoute, render, templates
 from api.web.session import CsrfChecked, PagePrincipal
@@ -23,6 +24,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 templates.env.globals["bureau_name"] = refusal_words.bureau_name  # a bureau by name (区科技局), never its code
 Text = Annotated[str, Form()]
 DECIDED = "/ui/claims/{}?done=1"  # where a recorded decision lands: the claim page, saying so
+APPROVED = "/ui/claims/{}?done=approved"  # an approval's landing names the amount it booked
 CONFIRMED = "/ui/claims/{}?done=confirmed"  # where a confirmed proposal lands
 i18n.MESSAGES.update({
     "decided_confirmed": ("已确认：本项奖补已转为待审批申请，请审核后批准或驳回。",
@@ -91,17 +93,25 @@ def receipt(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDe
 
 @router.post("/ui/claims/{claim_id}/approve", dependencies=[CsrfChecked])
 def approve(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, amount: Text = "",
-            note: Text = "", key: Text = "") -> Response:
-    """Approve for the entitlement or a lower amount (lead bureau only, as in the API); a refused approval comes
-    back as typed, naming the field to fix."""
+            note: Text = "", shown: Text = "", key: Text = "") -> Response:
+    """Approve for the entitlement or a lower amount (lead bureau only, as in the API): first a dry run, so that
+    an entitlement re-assessed since the page showed it (`shown`, rule 12) or a lowered amount with no note comes
+    back to the clerk instead of being booked; a refused approval comes back as typed, naming the field to fix."""
     typed = {"amount": amount, "note": note}
 
     def command(dry_run: bool, once: str | None) -> Outcome:
         body = ApprovalCreate.model_validate({"amount": plain_amount(amount) or None, "note": note.strip() or None})
-        return ledger.approve_claim(by, claim_id=claim_id, amount=body.amount, note=body.note, key=once)
+        return ledger.approve_claim(by, claim_id=claim_id, amount=body.amount, note=body.note, dry_run=dry_run,
+                                    key=once)
 
-    state = attempt(request, typed, "confirm", key, command, DECIDED.format(claim_id), "approve",
-                    {"amount": "fix_approve_amount"})
+    hints = {"amount": "fix_approve_amount"}
+    checked = attempt(request, typed, "preview", key, command, APPROVED.format(claim_id), "approve", hints)
+    # A refused dry run goes on to the approval itself: a form sent twice is answered as the first was.
+    if isinstance(checked, FormState) and checked.refusal is None and not checked.errors and (
+            held := approval_held(checked, shown or ledger.claim(claim_id)["entitled_amount"], note,
+                                  i18n.language(request))):
+        return _claim_page(request, ledger, claim_id, "approve", held)
+    state = attempt(request, typed, "confirm", key, command, APPROVED.format(claim_id), "approve", hints)
     return _claim_page(request, ledger, claim_id, "approve", state)
 
 
