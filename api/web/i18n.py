@@ -184,6 +184,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "Claim {claim} was approved and used up the cap this proposal draws on; it had nothing left"
                            " to pay, so it was closed."),
     "kept_amount": ("保留（已拨付）", "Kept (paid)"),
+    # The product, project or standard a claim is for (rules 4, 5, 11), its kind by name: 项目：数据产业化项目
+    "claim_subject": ("申报事项", "Subject"), "subject_project": ("项目", "Project"),
+    "subject_product": ("产品", "Product"), "subject_standard": ("标准", "Standard"),
     # The work queue's filters
     "first_page": ("第一页", "First page"), "ignored_h": ("以下筛选条件未被采用：", "Some filters were not applied:"),
     "ignored_status": ("状态“{value}”不是可选的值，已忽略；请选择：{choices}。",
@@ -355,6 +358,15 @@ def rule_name(rule: str, lang: str) -> str:
     if scope and (said := pick(MESSAGES, f"scope_{scope}", lang)):
         return name + translator(lang)("paren", text=said)
     return name
+
+
+def subject_name(subject: str | None, lang: str) -> str:
+    """A claim's subject with its kind by name (`project:P-9` → 项目：P-9); a kind no page names, as it is."""
+    if not subject:
+        return ""
+    kind, sep, identifier = subject.partition(":")
+    said = pick(MESSAGES, f"subject_{kind.casefold()}", lang)
+    return said + translator(lang)("colon") + identifier if sep and said else subject
 
 
 def field_label(field: str, lang: str, form: str | None = None) -> str:

@@ -89,9 +89,17 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
                   if claim["submitted_at"] <= cut and (then := _claim_then(ledger, claim, moment)) is not None]
     events = with_reversed_amounts(
         once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut]))
-    return render(request, "organisation.html", state=state, claims=claims, events=events,
+    return render(request, "organisation.html", state=_caps_named(state, rows), claims=claims, events=events,
                   programmes=catalogue.programmes, moment=moment,
                   as_of_day=beijing.local(moment).date().isoformat() if moment else "")  # type: ignore[union-attr]
+
+
+def _caps_named(state: dict, claims: list[dict]) -> dict:
+    """Each per-project cap with its project as the claims write it, not as the cap's key folds it (rule 5's
+    `project:p-9`): two bars of one programme were told apart by nothing (a clerk's probe)."""
+    written = {c["subject"].casefold(): c["subject"] for c in claims if c.get("subject")}
+    return state | {"caps": [cap | {"subject": written.get(cap["subject"].casefold(), cap["subject"])}
+                             if cap.get("subject") else cap for cap in state.get("caps") or ()]}
 
 
 def _claim_then(ledger: AwardLedger, row: dict, moment: datetime) -> dict | None:
