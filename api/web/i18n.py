@@ -257,7 +257,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Payout.Recorded": ("记录拨付", "Payout recorded"), "Payout.Reversed": ("记录冲回", "Payout reversed"),
     "Claim.Proposed": ("系统生成待确认奖补（免申即享）", "Award proposed by the ledger (no application needed)"),
     "Claim.Confirmed": ("确认待确认奖补", "Proposal confirmed"),
-    "Claim.Replaced": ("待确认奖补被新申请取代", "Proposal replaced by a claim"),
+    "Claim.Replaced": ("待确认奖补被取代", "Proposal replaced"),  # by a claim, or an upgrade's proposal: its note says
     "Claim.Outranked": ("待确认奖补因另一奖补获批而关闭", "Proposal closed: another award was approved"),
     "Organisation.Certified": ("获得认定", "Certified"),
     "Organisation.ProposalOpened": ("生成待确认奖补", "Award proposed"),

@@ -91,6 +91,8 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
         once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut]))
     return render(request, "organisation.html", state=_caps_named(state, rows), claims=claims, events=events,
                   programmes=catalogue.programmes, moment=moment,
+                  # a claim's event names no programme; its note may name a tier of it (an upgrade's replacement)
+                  programme_of={c["id"]: c["programme"] for c in rows},
                   as_of_day=beijing.local(moment).date().isoformat() if moment else "")  # type: ignore[union-attr]
 
 
