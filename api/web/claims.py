@@ -39,6 +39,9 @@ i18n.MESSAGES.update({
                      "Confirmed, it is re-assessed on the ledger as it stands and becomes a pending claim (the same"
                      " as “Confirm selected” on the queue)."),
     "confirm_proposal": ("确认", "Confirm"),
+    "nothing_to_approve": ("本申请应享 0.00 元，已无可批准的金额（见上方测算说明）：请驳回或撤回本申请以结案。",
+                           "This claim is entitled to 0.00 yuan, so there is nothing to approve (see its explanation"
+                           " above): reject or withdraw it to close it."),
 })
 
 
@@ -74,6 +77,7 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
                   organisation_name=_organisation_name(ledger, found["uscc"]),
                   payouts=_payouts(ledger, found.get("history") or []),
                   payable=found["status"] == "approved" and outstanding > 0,
+                  nothing_to_approve=found["status"] == "pending" and Decimal(found["entitled_amount"] or "0") <= 0,
                   done=request.query_params.get("done"), action=action, form=state or FormState({}))
 
 

@@ -54,3 +54,32 @@ def test_a_proposal_an_upgrade_replaced_says_so_with_the_tier_by_name(client):
     english = client.get(f"/ui/claims/{old['id']}?lang=en").text
     assert f"the certification was upgraded to national; proposal {new['id']}, at the new tier, replaced" in english
     assert "submitted for the same fact" not in english
+
+
+def test_a_lower_rung_after_a_higher_one_is_explained_and_offers_no_approval(client):
+    """A provincial SME honour pending while the little giant is approved comes to 0.00: its explanation says a
+    higher rung (专精特新小巨人, by name) was awarded, not "the same tier", and its page offers no 批准 form but says
+    to reject or withdraw it; the rejection form stays."""
+    uscc = _organisation(client)
+    api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "某创新联合体",
+                                                  "kind": "consortium", "lead_uscc": uscc,
+                                                  "recognised_on": "2022-10-01"})
+    for year in (2023, 2024):
+        api(client, "POST", "/v1/appropriations", {"year": year, "amount": "300000000.00",
+                                                   "document_ref": f"财〔{year}〕1号"}, as_="finance")
+    claims = {}
+    for tier, day in (("provincial_sme", "2023-06-01"), ("little_giant", "2024-06-01")):
+        api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A6.honour", "tier": tier,
+                                                   "effective_on": day, "document_ref": f"浙经信〔{day[:4]}〕8号"},
+            as_="jxj")
+        [proposed] = api(client, "GET", f"/v1/claims?status=proposed&uscc={uscc}")["claims"]
+        claims[tier] = api(client, "POST", f"/v1/claims/{proposed['id']}/confirm", {}, as_="jxj")["id"]
+    api(client, "POST", f"/v1/claims/{claims['little_giant']}/approve", {}, as_="jxj")
+    sme = api(client, "GET", f"/v1/claims/{claims['provincial_sme']}", as_="jxj")
+    assert (sme["status"], sme["entitled_amount"]) == ("pending", "0.00")
+    signed_in(client, "jxj")
+    page = client.get(f"/ui/claims/{claims['provincial_sme']}?lang=zh").text
+    assert f"更高等次“专精特新小巨人”已由申请 {claims['little_giant']} 奖励" in page, page
+    assert "同一等次只奖励一次" not in page and "little_giant" not in page
+    assert 'data-testid="approve-form"' not in page and 'data-testid="reject-form"' in page
+    assert re.search(r'data-testid="nothing-to-approve">[^<]*请驳回或撤回', page), page
