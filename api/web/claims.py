@@ -19,6 +19,7 @@ from api.web.session import CsrfChecked, PagePrincipal
 from ledger.application import Outcome
 from ledger.audit.receipts import for_claim
 from ledger.domain.errors import LedgerError
+from ledger.messages import system_note
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 templates.env.globals["bureau_name"] = refusal_words.bureau_name  # a bureau by name (区科技局), never its code
@@ -39,6 +40,9 @@ i18n.MESSAGES.update({
                      "Confirmed, it is re-assessed on the ledger as it stands and becomes a pending claim (the same"
                      " as “Confirm selected” on the queue)."),
     "confirm_proposal": ("确认", "Confirm"),
+    "declined_event": ("不予确认待确认奖补", "Proposal declined"),
+    "decline_reason": ("不予确认理由", "Reason for declining"),
+    "corrected_declined": ("已不予确认：本项待确认奖补已关闭。", "Declined: the proposal is closed."),
     "nothing_to_approve": ("本申请应享 0.00 元，已无可批准的金额（见上方测算说明）：请驳回或撤回本申请以结案。",
                            "This claim is entitled to 0.00 yuan, so there is nothing to approve (see its explanation"
                            " above): reject or withdraw it to close it."),
@@ -56,6 +60,17 @@ def _organisation_name(ledger: LedgerDep, uscc: str) -> str | None:
         return ledger.organisation(uscc)["name"]
     except LedgerError:
         return None
+
+
+def declined(claim: dict[str, Any]) -> bool:
+    """A proposal the lead bureau declined (不予确认): withdrawn while still proposed, by a person's reason, not the
+    ledger's own note (a departure's withdrawal) nor a replacement; the ledger records it as any withdrawal."""
+    if claim["status"] != "withdrawn" or claim.get("replaced_by"):
+        return False
+    history = claim.get("history") or []
+    events = [h.get("event") for h in history]
+    why = next((h.get("reason") or "" for h in reversed(history) if h.get("event") == "Withdrawn"), "")
+    return "Proposed" in events and "Confirmed" not in events and system_note(why, "zh") == why
 
 
 def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str = "",
@@ -77,6 +92,7 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
                   organisation_name=_organisation_name(ledger, found["uscc"]),
                   payouts=_payouts(ledger, found.get("history") or []),
                   payable=found["status"] == "approved" and outstanding > 0,
+                  declined=declined(found),
                   nothing_to_approve=found["status"] == "pending" and Decimal(found["entitled_amount"] or "0") <= 0,
                   done=request.query_params.get("done"), action=action, form=state or FormState({}))
 

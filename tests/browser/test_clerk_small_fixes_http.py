@@ -1,0 +1,47 @@
+"""Small page defects a clerk's probe found, over plain HTTP on both stores: a declined proposal named as
+declined, an as-of moment to the second, a repeated queue filter, a pasted amount and a typed date told precisely
+what to write."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.browser.conftest import api, page_client, signed_in
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "finance": {"role": "finance"}, "admin": {"role": "admin"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        yield c
+
+
+@pytest.fixture
+def proposal(client: TestClient) -> dict:
+    """An organisation whose municipal ERC certification proposed its award (免申即享)."""
+    uscc, body = unique_uscc(), unique_id("ERC-")
+    api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                              "in_district": True})
+    api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                  "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A3.erc", "tier": "municipal",
+                                               "effective_on": "2023-03-01", "document_ref": "D1",
+                                               "body_id": body}, as_="kjj")
+    [found] = api(client, "GET", f"/v1/claims?status=proposed&uscc={uscc}")["claims"]
+    return {"uscc": uscc, "id": found["id"]}
+
+
+def test_a_declined_proposal_is_named_declined_not_withdrawn(client, proposal):
+    """不予确认 on a proposal's page: the landing, the reason's label and the history say it was declined, not
+    that a claim was withdrawn."""
+    csrf = signed_in(client, "kjj")
+    done = client.post(f"/ui/claims/{proposal['id']}/withdraw", data={
+        "csrf": csrf, "reason": "企业已迁出辖区，不予确认", "step": "confirm", "key": unique_id("k-")})
+    page = done.text
+    assert "已不予确认：本项待确认奖补已关闭。" in page, page
+    assert "不予确认理由" in page and "不予确认待确认奖补" in page
+    assert "撤回理由" not in page and "撤回申请" not in page and "申请已撤回" not in page
