@@ -3,11 +3,13 @@ declined, an as-of moment to the second, a repeated queue filter, a pasted amoun
 what to write."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger import beijing
 from tests.browser.conftest import api, page_client, signed_in
 from tests.support import unique_id, unique_uscc
 
@@ -45,3 +47,16 @@ def test_a_declined_proposal_is_named_declined_not_withdrawn(client, proposal):
     assert "已不予确认：本项待确认奖补已关闭。" in page, page
     assert "不予确认理由" in page and "不予确认待确认奖补" in page
     assert "撤回理由" not in page and "撤回申请" not in page and "申请已撤回" not in page
+
+
+def test_an_as_of_today_is_shown_to_the_second_and_a_slashed_day_told_the_pages_forms(client, proposal):
+    """?as_of=<today> is read as the moment of asking, shown 截至 2026-12-07 10:32:03（北京时间） with no
+    microseconds; 2026/12/07 is told to write 2026-12-07 or 2026-12-07 10:30:00, not RFC 3339."""
+    signed_in(client, "kjj")
+    today = beijing.today().isoformat()
+    page = client.get(f"/ui/organisations/{proposal['uscc']}?as_of={today}&lang=zh").text
+    shown = re.search(r'data-testid="as-of">以下为截至 ([^（]+)（北京时间）', page)
+    assert shown and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", shown[1]), shown and shown[1]
+    slashed = client.get(f"/ui/organisations/{proposal['uscc']}?as_of={today.replace('-', '/')}&lang=zh")
+    assert slashed.status_code == 422
+    assert f"请写作 {today} 或 {today} 10:30:00（北京时间）" in slashed.text and "RFC 3339" not in slashed.text
