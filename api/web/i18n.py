@@ -209,6 +209,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_award_year": ("award_year“{value}”与 year“{year}”不一致，已忽略，按 year 筛选；请只发送其中一个。",
                            "award_year “{value}” differs from year “{year}” and was ignored: the queue is filtered by"
                            " year; send one of the two."),
+    "ignored_repeated": ("筛选条件“{name}”给出了多个值，只采用最后一个“{used}”，{values} 已忽略；"
+                         "每项筛选只能给一个值。",
+                         "Filter “{name}” was sent more than once: only its last value, “{used}”, was applied, and"
+                         " {values} ignored; send each filter once."),
+    "repeated_status": ("多个状态请用逗号合并为一个值，如 status=pending,approved。",
+                        " Several statuses go in one value, comma-separated: status=pending,approved."),
     "queue_default": ("待确认 + 待审批", "proposed + pending"),
     # The sandbox's numbers of the catalogue in force (api/web/sandbox_form.py)
     "number_floor": ("第{article}条 专项资金最低安排", "Art. {article} special fund floor"),

@@ -60,3 +60,14 @@ def test_an_as_of_today_is_shown_to_the_second_and_a_slashed_day_told_the_pages_
     slashed = client.get(f"/ui/organisations/{proposal['uscc']}?as_of={today.replace('-', '/')}&lang=zh")
     assert slashed.status_code == 422
     assert f"请写作 {today} 或 {today} 10:30:00（北京时间）" in slashed.text and "RFC 3339" not in slashed.text
+
+
+def test_a_repeated_programme_filter_names_the_value_it_dropped(client):
+    """programme=A5.voucher&programme=A4.challenge applies the last and says A5.voucher was ignored, in the
+    existing 以下筛选条件未被采用 notice; two statuses are told to go in one value."""
+    signed_in(client, "kjj")
+    page = client.get("/ui/?programme=A5.voucher&programme=A4.challenge&lang=zh").text
+    assert "以下筛选条件未被采用" in page
+    assert "筛选条件“programme”给出了多个值，只采用最后一个“A4.challenge”，A5.voucher 已忽略" in page, page
+    statuses = client.get("/ui/?status=pending&status=approved&lang=zh").text
+    assert "status=pending,approved" in statuses
