@@ -3,8 +3,10 @@ or `municipal` in JSON, CSV, XLSX and the pages, taken from the catalogue in bot
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from ledger.catalogue import catalogues
 from ledger.catalogue.model import Catalogue
 
 _ARTICLE = re.compile(r"^A(\d+)")
@@ -44,6 +46,18 @@ def names(catalogue: Catalogue, *, programme: str | None = None, bureau: str | N
         b = catalogue.bureau(bureau)
         found["bureau_name"] = {"zh": b.name_zh, "en": b.name_en} if b else None
     return found
+
+
+def tier_namer(programme: str | None, lang: str) -> Callable[[str], str | None]:
+    """A tier code of `programme` → its name in `lang`, from the newest catalogue holding the programme (None:
+    unknown): for the ledger's own notes naming a tier (ledger/messages.py `system_note`)."""
+    def name(tier: str) -> str | None:
+        for catalogue in reversed(catalogues()):
+            found = catalogue.programme(programme or "")
+            if found is not None and (t := found.tier(tier)) is not None:
+                return t.name_zh if lang == "zh" else t.name_en
+        return None
+    return name
 
 
 def _programme_row(row: dict, catalogue: Catalogue) -> dict:

@@ -511,7 +511,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return self._run(by, key, "submit_claim", args, decide)
 
     def approve_claim(self, by: Principal, *, claim_id: str, amount: Decimal | None = None, note: str | None = None,
-                      key: str | None = None) -> Outcome:
+                      dry_run: bool = False, key: str | None = None) -> Outcome:
+        """Approve a pending claim, re-assessed first (rule 12); `dry_run` answers what the approval would book
+        (the re-assessed entitlement beside the amount) and writes nothing, for a page to show before it books."""
         cid = _uuid(claim_id, "claim")
         decided = None if amount is None else money(amount)
 
@@ -555,7 +557,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                                  because="the lowered approval of claim", reassess=False)
             return list({id(a): a for a in touched}.values()), views.claim(claim)
 
-        return self._run(by, key, "approve_claim", {"claim": claim_id, "amount": decided, "note": note}, decide)
+        return self._run(by, key, "approve_claim", {"claim": claim_id, "amount": decided, "note": note}, decide,
+                         dry_run=dry_run)
 
     def reject_claim(self, by: Principal, *, claim_id: str, reason: str, key: str | None = None) -> Outcome:
         cid = _uuid(claim_id, "claim")

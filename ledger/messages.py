@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -137,8 +138,6 @@ def localise(steps: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
 _SYSTEM_NOTES_ZH = (
     (re.compile(r"replaced by claim (\S+), submitted for the same fact"),
      "已由申请 {0} 取代：同一事实已另行提交申请，本项待确认奖补随之关闭"),
-    (re.compile(r"replaced by proposal (\S+): the certification was upgraded to (\S+)"),
-     "已由待确认奖补 {0} 取代：认定已升级为 {1}"),
     (re.compile(r"outranked by claim (\S+), approved by (.+): the cap it would draw on is used up"),
      "申请 {0} 已由 {1} 批准，用完了本项所计入的奖补上限，本项待确认奖补已无可拨付金额，随之关闭"),
     (re.compile(r"outranked by claim (\S+), approved by (.+): the award it proposed leaves nothing to pay"),
@@ -171,8 +170,20 @@ def proposal_in(proposal: dict[str, Any] | None, lang: str) -> dict[str, Any] | 
                                "系统生成本项待确认奖补（免申即享）"}
 
 
-def system_note(text: str | None, lang: str) -> str | None:
-    """A note the ledger wrote itself, in `lang`; anything else (a person's reason) as it was written."""
+# An upgrade's replaced proposal names the new tier by its code: said with the tier's name where the reader's
+# catalogue knows it (a clerk's probe read "认定已升级为 national").
+_UPGRADED = re.compile(r"replaced by proposal (\S+): the certification was upgraded to (\S+)")
+_UPGRADED_SAID = {"zh": "认定已晋级为{1}，已按新等次另行生成待确认奖补 {0}，本项随之关闭",
+                  "en": "the certification was upgraded to {1}; proposal {0}, at the new tier, replaced this one"}
+
+
+def system_note(text: str | None, lang: str, tier_name: Callable[[str], str | None] | None = None) -> str | None:
+    """A note the ledger wrote itself, in `lang`, a tier it names by `tier_name` (its name in `lang`, from the
+    claim's programme) where one is given; anything else (a person's reason) as it was written. English notes
+    are stored English: rewritten only to name a tier."""
+    if text and (found := _UPGRADED.fullmatch(text)) and (lang == "zh" or tier_name):
+        tier = (tier_name(found[2]) if tier_name else None) or f" {found[2]}"
+        return _UPGRADED_SAID[lang].format(found[1], tier.strip() if lang == "en" else tier)
     if lang != "zh" or not text:
         return text
     for pattern, zh in _SYSTEM_NOTES_ZH:

@@ -76,9 +76,11 @@ def claim_in(ledger: AwardLedger, lang: str, claim: dict[str, Any]) -> dict[str,
                          tier=claim.get("tier"))
     history = [event | {"explanation": localise(event["explanation"], lang)} if event.get("explanation") else event
                for event in claim.get("history") or ()]  # a re-assessment's steps read as the claim's do
-    history = [event | {"reason": system_note(event["reason"], lang)} if event.get("reason") else event
-               for event in history]  # a proposal's closing note, written by the ledger, in the reader's language
-    note = {"decision_note": system_note(claim["decision_note"], lang)} if "decision_note" in claim else {}
+    # A proposal's closing note, written by the ledger, in the reader's language (Chinese: a tier it names by name).
+    tiers = labels.tier_namer(claim["programme"], lang) if lang == "zh" else None
+    history = [event | {"reason": system_note(event["reason"], lang, tiers)} if event.get("reason") else event
+               for event in history]
+    note = {"decision_note": system_note(claim["decision_note"], lang, tiers)} if "decision_note" in claim else {}
     if claim.get("proposal"):  # the ledger's own words on why it proposed the claim, as its notes are
         note["proposal"] = proposal_in(claim["proposal"], lang)
     return claim | named | note | {"explanation": localise(claim.get("explanation") or [], lang)} | (

@@ -12,17 +12,20 @@ from api.deps import LedgerDep
 from api.schemas.claims import ApprovalCreate, RejectionCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import plain_amount
+from api.web.approvals import approval_held
 from api.web.correction_forms import FormState, attempt, resent_about_claim
 from api.web.pages import PageRoute, render, templates
 from api.web.session import CsrfChecked, PagePrincipal
 from ledger.application import Outcome
 from ledger.audit.receipts import for_claim
 from ledger.domain.errors import LedgerError
+from ledger.messages import system_note
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 templates.env.globals["bureau_name"] = refusal_words.bureau_name  # a bureau by name (区科技局), never its code
 Text = Annotated[str, Form()]
 DECIDED = "/ui/claims/{}?done=1"  # where a recorded decision lands: the claim page, saying so
+APPROVED = "/ui/claims/{}?done=approved"  # an approval's landing names the amount it booked
 CONFIRMED = "/ui/claims/{}?done=confirmed"  # where a confirmed proposal lands
 i18n.MESSAGES.update({
     "decided_confirmed": ("已确认：本项奖补已转为待审批申请，请审核后批准或驳回。",
@@ -37,6 +40,12 @@ i18n.MESSAGES.update({
                      "Confirmed, it is re-assessed on the ledger as it stands and becomes a pending claim (the same"
                      " as “Confirm selected” on the queue)."),
     "confirm_proposal": ("确认", "Confirm"),
+    "declined_event": ("不予确认待确认奖补", "Proposal declined"),
+    "decline_reason": ("不予确认理由", "Reason for declining"),
+    "corrected_declined": ("已不予确认：本项待确认奖补已关闭。", "Declined: the proposal is closed."),
+    "nothing_to_approve": ("本申请应享 0.00 元，已无可批准的金额（见上方测算说明）：请驳回或撤回本申请以结案。",
+                           "This claim is entitled to 0.00 yuan, so there is nothing to approve (see its explanation"
+                           " above): reject or withdraw it to close it."),
 })
 
 
@@ -51,6 +60,17 @@ def _organisation_name(ledger: LedgerDep, uscc: str) -> str | None:
         return ledger.organisation(uscc)["name"]
     except LedgerError:
         return None
+
+
+def declined(claim: dict[str, Any]) -> bool:
+    """A proposal the lead bureau declined (不予确认): withdrawn while still proposed, by a person's reason, not the
+    ledger's own note (a departure's withdrawal) nor a replacement; the ledger records it as any withdrawal."""
+    if claim["status"] != "withdrawn" or claim.get("replaced_by"):
+        return False
+    history = claim.get("history") or []
+    events = [h.get("event") for h in history]
+    why = next((h.get("reason") or "" for h in reversed(history) if h.get("event") == "Withdrawn"), "")
+    return "Proposed" in events and "Confirmed" not in events and system_note(why, "zh") == why
 
 
 def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str = "",
@@ -72,6 +92,8 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
                   organisation_name=_organisation_name(ledger, found["uscc"]),
                   payouts=_payouts(ledger, found.get("history") or []),
                   payable=found["status"] == "approved" and outstanding > 0,
+                  declined=declined(found),
+                  nothing_to_approve=found["status"] == "pending" and Decimal(found["entitled_amount"] or "0") <= 0,
                   done=request.query_params.get("done"), action=action, form=state or FormState({}))
 
 
@@ -91,17 +113,25 @@ def receipt(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDe
 
 @router.post("/ui/claims/{claim_id}/approve", dependencies=[CsrfChecked])
 def approve(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, amount: Text = "",
-            note: Text = "", key: Text = "") -> Response:
-    """Approve for the entitlement or a lower amount (lead bureau only, as in the API); a refused approval comes
-    back as typed, naming the field to fix."""
+            note: Text = "", shown: Text = "", key: Text = "") -> Response:
+    """Approve for the entitlement or a lower amount (lead bureau only, as in the API): first a dry run, so that
+    an entitlement re-assessed since the page showed it (`shown`, rule 12) or a lowered amount with no note comes
+    back to the clerk instead of being booked; a refused approval comes back as typed, naming the field to fix."""
     typed = {"amount": amount, "note": note}
 
     def command(dry_run: bool, once: str | None) -> Outcome:
         body = ApprovalCreate.model_validate({"amount": plain_amount(amount) or None, "note": note.strip() or None})
-        return ledger.approve_claim(by, claim_id=claim_id, amount=body.amount, note=body.note, key=once)
+        return ledger.approve_claim(by, claim_id=claim_id, amount=body.amount, note=body.note, dry_run=dry_run,
+                                    key=once)
 
-    state = attempt(request, typed, "confirm", key, command, DECIDED.format(claim_id), "approve",
-                    {"amount": "fix_approve_amount"})
+    hints = {"amount": "fix_approve_amount"}
+    checked = attempt(request, typed, "preview", key, command, APPROVED.format(claim_id), "approve", hints)
+    # A refused dry run goes on to the approval itself: a form sent twice is answered as the first was.
+    if isinstance(checked, FormState) and checked.refusal is None and not checked.errors and (
+            held := approval_held(checked, shown or ledger.claim(claim_id)["entitled_amount"], note,
+                                  i18n.language(request))):
+        return _claim_page(request, ledger, claim_id, "approve", held)
+    state = attempt(request, typed, "confirm", key, command, APPROVED.format(claim_id), "approve", hints)
     return _claim_page(request, ledger, claim_id, "approve", state)
 
 

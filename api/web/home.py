@@ -72,6 +72,15 @@ class _Chosen:
                 self.ignored.append(self.t("ignored_param", name=name[:40], value=value.strip()[:20],
                                            choices=self.t("list_sep").join(FILTERS)))
 
+    def repeated(self, query: Any) -> None:
+        """A filter sent more than once (`programme=A&programme=B`) is applied by its last value alone: the others
+        are named, never dropped in silence (a clerk's probe); several statuses go in one, comma-separated."""
+        for name in FILTERS:
+            if len(values := query.getlist(name)) > 1:
+                self.ignored.append(self.t("ignored_repeated", name=name, used=values[-1][:40],
+                                           values=self.t("list_sep").join(v[:40] for v in values[:-1]))
+                                    + (self.t("repeated_status") if name == "status" else ""))
+
     def both_years(self, year: str, award_year: str) -> None:
         """`year` as the form sends it is taken before the API's `award_year`; both, and different: said so."""
         if year.strip() and award_year.strip() and year.strip() != award_year.strip():
@@ -129,6 +138,7 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
         chosen = _Chosen(i18n.language(request), led, by.bureau or "", catalogue.programmes)
         chosen.unknown(request.query_params.items())
+        chosen.repeated(request.query_params)
         chosen.both_years(year, award_year)
         statuses = chosen.statuses(status)
         wanted = claim_filter(catalogue, status=statuses, programme=chosen.programme(programme),
@@ -145,6 +155,7 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         every = labels.in_article_order(list(catalogue.programmes), catalogue)
         chosen = _Chosen(i18n.language(request), every, "czj", catalogue.programmes)
         chosen.unknown(request.query_params.items())
+        chosen.repeated(request.query_params)
         chosen.both_years(year, award_year)
         code = programme if programme in catalogue.programmes else None
         if programme and code is None:

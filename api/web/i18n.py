@@ -184,6 +184,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "Claim {claim} was approved and used up the cap this proposal draws on; it had nothing left"
                            " to pay, so it was closed."),
     "kept_amount": ("保留（已拨付）", "Kept (paid)"),
+    # The product, project or standard a claim is for (rules 4, 5, 11), its kind by name: 项目：数据产业化项目
+    "claim_subject": ("申报事项", "Subject"), "subject_project": ("项目", "Project"),
+    "subject_product": ("产品", "Product"), "subject_standard": ("标准", "Standard"),
     # The work queue's filters
     "first_page": ("第一页", "First page"), "ignored_h": ("以下筛选条件未被采用：", "Some filters were not applied:"),
     "ignored_status": ("状态“{value}”不是可选的值，已忽略；请选择：{choices}。",
@@ -206,6 +209,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_award_year": ("award_year“{value}”与 year“{year}”不一致，已忽略，按 year 筛选；请只发送其中一个。",
                            "award_year “{value}” differs from year “{year}” and was ignored: the queue is filtered by"
                            " year; send one of the two."),
+    "ignored_repeated": ("筛选条件“{name}”给出了多个值，只采用最后一个“{used}”，{values} 已忽略；"
+                         "每项筛选只能给一个值。",
+                         "Filter “{name}” was sent more than once: only its last value, “{used}”, was applied, and"
+                         " {values} ignored; send each filter once."),
+    "repeated_status": ("多个状态请用逗号合并为一个值，如 status=pending,approved。",
+                        " Several statuses go in one value, comma-separated: status=pending,approved."),
     "queue_default": ("待确认 + 待审批", "proposed + pending"),
     # The sandbox's numbers of the catalogue in force (api/web/sandbox_form.py)
     "number_floor": ("第{article}条 专项资金最低安排", "Art. {article} special fund floor"),
@@ -254,7 +263,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Payout.Recorded": ("记录拨付", "Payout recorded"), "Payout.Reversed": ("记录冲回", "Payout reversed"),
     "Claim.Proposed": ("系统生成待确认奖补（免申即享）", "Award proposed by the ledger (no application needed)"),
     "Claim.Confirmed": ("确认待确认奖补", "Proposal confirmed"),
-    "Claim.Replaced": ("待确认奖补被新申请取代", "Proposal replaced by a claim"),
+    "Claim.Replaced": ("待确认奖补被取代", "Proposal replaced"),  # by a claim, or an upgrade's proposal: its note says
     "Claim.Outranked": ("待确认奖补因另一奖补获批而关闭", "Proposal closed: another award was approved"),
     "Organisation.Certified": ("获得认定", "Certified"),
     "Organisation.ProposalOpened": ("生成待确认奖补", "Award proposed"),
@@ -355,6 +364,15 @@ def rule_name(rule: str, lang: str) -> str:
     if scope and (said := pick(MESSAGES, f"scope_{scope}", lang)):
         return name + translator(lang)("paren", text=said)
     return name
+
+
+def subject_name(subject: str | None, lang: str) -> str:
+    """A claim's subject with its kind by name (`project:P-9` → 项目：P-9); a kind no page names, as it is."""
+    if not subject:
+        return ""
+    kind, sep, identifier = subject.partition(":")
+    said = pick(MESSAGES, f"subject_{kind.casefold()}", lang)
+    return said + translator(lang)("colon") + identifier if sep and said else subject
 
 
 def field_label(field: str, lang: str, form: str | None = None) -> str:

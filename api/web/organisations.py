@@ -1,7 +1,7 @@
 """Finding an organisation, and its page: totals, programmes, cap headroom, timeline, explanations."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
 from ledger import beijing, views
 from ledger.application import AwardLedger
-from ledger.domain.errors import InvalidUscc, NotFound
+from ledger.domain.errors import InvalidInput, InvalidUscc, NotFound
 from ledger.domain.values import Uscc
 from projections.events import utc_text
 
@@ -54,8 +54,17 @@ def _not_a_code(q: str, found: list, lang: str) -> str | None:
 
 def _moment(as_of: str) -> datetime | None:
     """`?as_of=` as the API reads it (api/schemas/awards.py `read_as_of`): RFC 3339, or a bare day (its end in
-    Beijing time); empty is now."""
-    return read_as_of(as_of)
+    Beijing time); empty is now. One in no form it reads (2026/12/07) is told the page's own forms, not the API's
+    RFC 3339 (a clerk's probe)."""
+    try:
+        return read_as_of(as_of)
+    except InvalidInput as err:
+        if "is not an RFC 3339 timestamp" not in err.detail:
+            raise  # a form it reads, but no such day, or outside the term: its own words say more
+        day, typed = beijing.today().isoformat(), as_of.strip()
+        raise InvalidInput(f"as of {typed!r} could not be read: write {day} or {day} 10:30:00 (Beijing time)",
+                           zh=f"截至“{typed}”无法识别：请写作 {day} 或 {day} 10:30:00（北京时间）",
+                           field="as_of") from None
 
 
 @router.get("/ui/organisations/{uscc}")
@@ -64,6 +73,7 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     """What the API's awards and history resources say about the organisation (now, or as known at
     `?as_of=`), and each claim's explanation."""
     code = Uscc.parse(uscc).value  # a malformed code is `invalid_uscc`, as in the API
+    asked = datetime.now(UTC)
     moment = _moment(as_of)
     state = read_models.award_state(code, moment)
     if state is None:
@@ -89,9 +99,21 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
                   if claim["submitted_at"] <= cut and (then := _claim_then(ledger, claim, moment)) is not None]
     events = with_reversed_amounts(
         once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut]))
-    return render(request, "organisation.html", state=state, claims=claims, events=events,
+    return render(request, "organisation.html", state=_caps_named(state, rows), claims=claims, events=events,
                   programmes=catalogue.programmes, moment=moment,
+                  # a moment not yet come is the moment of asking: shown to the second, as every other time is
+                  moment_exact=moment is not None and moment < asked,
+                  # a claim's event names no programme; its note may name a tier of it (an upgrade's replacement)
+                  programme_of={c["id"]: c["programme"] for c in rows},
                   as_of_day=beijing.local(moment).date().isoformat() if moment else "")  # type: ignore[union-attr]
+
+
+def _caps_named(state: dict, claims: list[dict]) -> dict:
+    """Each per-project cap with its project as the claims write it, not as the cap's key folds it (rule 5's
+    `project:p-9`): two bars of one programme were told apart by nothing (a clerk's probe)."""
+    written = {c["subject"].casefold(): c["subject"] for c in claims if c.get("subject")}
+    return state | {"caps": [cap | {"subject": written.get(cap["subject"].casefold(), cap["subject"])}
+                             if cap.get("subject") else cap for cap in state.get("caps") or ()]}
 
 
 def _claim_then(ledger: AwardLedger, row: dict, moment: datetime) -> dict | None:

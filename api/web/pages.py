@@ -19,6 +19,7 @@ from jinja2 import pass_context
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from api import labels
 from api.logs import PAGE_REFUSAL
 from api.problems import STATUS_BY_KIND, EdgeProblem, located, store_unavailable
 from api.web import amounts, i18n, refusal_words
@@ -44,12 +45,14 @@ def shown(moment: object, lang: str, *, exact: bool = False) -> str:
     return "" if found is None else i18n.translator(lang)("beijing_time", at=beijing.clock(found, exact=exact))
 
 
-# Filters in the page's language: money in 元 or yuan, moments named as Beijing time.
+# Filters in the page's language: money in 元 or yuan, moments named as Beijing time, a claim's subject by kind.
 templates.env.filters.update(yuan=pass_context(lambda c, v: amounts.yuan(v, _lang(c))),
                              wan=pass_context(lambda c, v: amounts.wan(v, _lang(c))), grouped=amounts.grouped,
                              bj=pass_context(lambda c, v: shown(v, _lang(c))),
                              bj_exact=pass_context(lambda c, v: shown(v, _lang(c), exact=True)),
-                             note=pass_context(lambda c, v: system_note(v, _lang(c))))
+                             note=pass_context(lambda c, v, programme=None: system_note(
+                                 v, _lang(c), labels.tier_namer(programme, _lang(c)))),
+                             subject=pass_context(lambda c, v: i18n.subject_name(v, _lang(c))))
 
 
 def here(request: Request, **params: Any) -> str:

@@ -149,7 +149,7 @@ def test_a_claims_history_notes_tiers_and_rules_read_in_chinese(client, world):
     # The certification proposed the award (免申即享); the claim then submitted for it replaced the proposal.
     proposal = client.get(f"/ui/claims/{world['proposal']}").text
     assert "Claim.Proposed" not in proposal and "Claim.Replaced" not in proposal
-    assert "系统生成待确认奖补" in proposal and "待确认奖补被新申请取代" in proposal
+    assert "系统生成待确认奖补" in proposal and "待确认奖补被取代" in proposal
     assert "系统说明" in proposal and f"已由申请 {world['erc']} 取代" in proposal
     assert "replaced by claim" not in proposal and "审批意见" not in proposal
     english = client.get(f"/ui/claims/{world['erc']}?lang=en").text

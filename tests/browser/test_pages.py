@@ -70,7 +70,7 @@ def test_lead_bureau_approves_a_claim(page, live, world, sign_in, shot):
     page.get_by_label("批准金额").fill("250000")
     page.get_by_label("审批意见").fill("经审核，同意")
     page.get_by_role("button", name="批准").click()
-    expect(page.get_by_role("status")).to_have_text("审批已记录。")
+    expect(page.get_by_role("status")).to_have_text("审批已记录：已批准 250,000.00 元。")
     expect(page.get_by_test_id("claim-status")).to_have_text("已批准")
     expect(page.get_by_test_id("approved")).to_have_text("250,000.00 元")
     shot("approved")

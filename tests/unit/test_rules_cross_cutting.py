@@ -118,7 +118,7 @@ def test_approved_tier_blocks_as_pending_does():
     err = book.refused(org, "A3.consortium", "already_awarded", tier="provincial")
     assert "was already claimed (pending;" in str(err) and "awarded on" not in str(err) and "待审批" in err.zh
     # the programme and the tier as the pages name them (zh probes)
-    assert "企业创新联合体认定奖励（A3.consortium）省级（provincial） 已由申请" in err.zh, err.zh
+    assert "企业创新联合体认定奖励（A3.consortium）“省级”已由申请" in err.zh and "provincial" not in err.zh, err.zh
 
 
 def test_rejected_earlier_claim_frees_the_tier():
@@ -218,6 +218,17 @@ def test_lower_or_same_tier_after_national_is_already_awarded(lower):
     book, org = Book(), claimant("A3.erc")
     book.claim(org, "A3.erc", tier="national")
     book.refused(org, "A3.erc", "already_awarded", tier=lower, award_year=2024)
+
+
+def test_a_lower_rung_after_a_higher_one_says_a_higher_rung_was_awarded():
+    """Rule 3, in words: a provincial SME after a little giant was told "同一等次只奖励一次" beside the code
+    (little_giant), where it is a lower tier (a clerk's probe); now a higher rung, by its name, was awarded."""
+    book, org = Book(), claimant("A6.honour")
+    first, _ = book.claim(org, "A6.honour", tier="little_giant", status="approved")
+    err = book.refused(org, "A6.honour", "already_awarded", tier="provincial_sme", award_year=2024)
+    assert f"更高等次“专精特新小巨人”已由申请 {first} 奖励；本申请的“省级专精特新中小企业”低于该等次" in err.zh, err.zh
+    assert "同一等次只奖励一次" not in err.zh and "little_giant" not in err.zh and "provincial_sme" not in err.zh
+    assert "a higher rung, little giant (little_giant), was already awarded" in str(err), str(err)
 
 
 def test_rejected_lower_rung_is_not_deducted():

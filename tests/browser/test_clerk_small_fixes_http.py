@@ -1,0 +1,73 @@
+"""Small page defects a clerk's probe found, over plain HTTP on both stores: a declined proposal named as
+declined, an as-of moment to the second, a repeated queue filter, a pasted amount and a typed date told precisely
+what to write."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger import beijing
+from tests.browser.conftest import api, page_client, signed_in
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "finance": {"role": "finance"}, "admin": {"role": "admin"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        yield c
+
+
+@pytest.fixture
+def proposal(client: TestClient) -> dict:
+    """An organisation whose municipal ERC certification proposed its award (免申即享)."""
+    uscc, body = unique_uscc(), unique_id("ERC-")
+    api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                              "in_district": True})
+    api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                  "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A3.erc", "tier": "municipal",
+                                               "effective_on": "2023-03-01", "document_ref": "D1",
+                                               "body_id": body}, as_="kjj")
+    [found] = api(client, "GET", f"/v1/claims?status=proposed&uscc={uscc}")["claims"]
+    return {"uscc": uscc, "id": found["id"]}
+
+
+def test_a_declined_proposal_is_named_declined_not_withdrawn(client, proposal):
+    """不予确认 on a proposal's page: the landing, the reason's label and the history say it was declined, not
+    that a claim was withdrawn."""
+    csrf = signed_in(client, "kjj")
+    done = client.post(f"/ui/claims/{proposal['id']}/withdraw", data={
+        "csrf": csrf, "reason": "企业已迁出辖区，不予确认", "step": "confirm", "key": unique_id("k-")})
+    page = done.text
+    assert "已不予确认：本项待确认奖补已关闭。" in page, page
+    assert "不予确认理由" in page and "不予确认待确认奖补" in page
+    assert "撤回理由" not in page and "撤回申请" not in page and "申请已撤回" not in page
+
+
+def test_an_as_of_today_is_shown_to_the_second_and_a_slashed_day_told_the_pages_forms(client, proposal):
+    """?as_of=<today> is read as the moment of asking, shown 截至 2026-12-07 10:32:03（北京时间） with no
+    microseconds; 2026/12/07 is told to write 2026-12-07 or 2026-12-07 10:30:00, not RFC 3339."""
+    signed_in(client, "kjj")
+    today = beijing.today().isoformat()
+    page = client.get(f"/ui/organisations/{proposal['uscc']}?as_of={today}&lang=zh").text
+    shown = re.search(r'data-testid="as-of">以下为截至 ([^（]+)（北京时间）', page)
+    assert shown and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", shown[1]), shown and shown[1]
+    slashed = client.get(f"/ui/organisations/{proposal['uscc']}?as_of={today.replace('-', '/')}&lang=zh")
+    assert slashed.status_code == 422
+    assert f"请写作 {today} 或 {today} 10:30:00（北京时间）" in slashed.text and "RFC 3339" not in slashed.text
+
+
+def test_a_repeated_programme_filter_names_the_value_it_dropped(client):
+    """programme=A5.voucher&programme=A4.challenge applies the last and says A5.voucher was ignored, in the
+    existing 以下筛选条件未被采用 notice; two statuses are told to go in one value."""
+    signed_in(client, "kjj")
+    page = client.get("/ui/?programme=A5.voucher&programme=A4.challenge&lang=zh").text
+    assert "以下筛选条件未被采用" in page
+    assert "筛选条件“programme”给出了多个值，只采用最后一个“A4.challenge”，A5.voucher 已忽略" in page, page
+    statuses = client.get("/ui/?status=pending&status=approved&lang=zh").text
+    assert "status=pending,approved" in statuses
