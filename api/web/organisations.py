@@ -97,14 +97,16 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
     else:  # each claim as the ledger knew it then: its status, entitlement and explanation, not today's
         claims = [then for claim in rows
                   if claim["submitted_at"] <= cut and (then := _claim_then(ledger, claim, moment)) is not None]
-    events = with_reversed_amounts(
-        once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut]))
+    programme_of = {c["id"]: c["programme"] for c in rows}
+    events = of_claims(with_reversed_amounts(
+        once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])),
+        programme_of)
     return render(request, "organisation.html", state=_caps_named(state, rows), claims=claims, events=events,
                   programmes=catalogue.programmes, moment=moment,
                   # a moment not yet come is the moment of asking: shown to the second, as every other time is
                   moment_exact=moment is not None and moment < asked,
                   # a claim's event names no programme; its note may name a tier of it (an upgrade's replacement)
-                  programme_of={c["id"]: c["programme"] for c in rows},
+                  programme_of=programme_of,
                   as_of_day=beijing.local(moment).date().isoformat() if moment else "")  # type: ignore[union-attr]
 
 
@@ -139,11 +141,23 @@ def once_per_payout(events: list[dict]) -> list[dict]:
     return [e for e in events if CLAIM_ECHOES.get(e["event"]) not in payouts]
 
 
+def of_claims(events: list[dict], programme_of: dict[str, str]) -> list[dict]:
+    """Each event with the claim it is about (`claim_id`: a claim's own, a payout's, a recovery's) and that claim's
+    programme where the event names none: an approval, a re-assessment or a revocation named neither, and two claims
+    of one programme could not be told apart (a regression probe)."""
+    found = []
+    for e in events:
+        claim = e["aggregate_id"] if e["event"].startswith("Claim.") else e["summary"].get("claim_id")
+        programme = e["summary"].get("programme") or programme_of.get(claim or "")
+        found.append(e | {"claim_id": claim if claim in programme_of else None, "programme": programme})
+    return found
+
+
 def with_reversed_amounts(events: list[dict]) -> list[dict]:
     """A payout's reversal records why, not how much: the timeline gives it the amount of the payout it took
     back (that payout's own event, on the same aggregate), as the claim's page lists it (a pages probe read
     "冲回拨付 操作人：finance" with no figure)."""
-    paid = {e["aggregate_id"]: e["summary"].get("amount") for e in events if e["event"] == "Payout.Recorded"}
-    return [e | {"summary": e["summary"] | {"amount": paid[e["aggregate_id"]]}}
+    paid = {e["aggregate_id"]: e["summary"] for e in events if e["event"] == "Payout.Recorded"}
+    return [e | {"summary": e["summary"] | {k: paid[e["aggregate_id"]].get(k) for k in ("amount", "claim_id")}}
             if e["event"] == "Payout.Reversed" and not e["summary"].get("amount") and paid.get(e["aggregate_id"])
             else e for e in events]

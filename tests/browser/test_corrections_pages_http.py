@@ -219,7 +219,13 @@ def test_the_organisation_timeline_says_why_a_correction_was_made(client, certif
     assert "原因：核查发现申报数据不实" in timeline and "杭高新科〔2024〕17号" in timeline, timeline
     # and what it moved: 100,000 not paid released, the 100,000 paid kept (owed back); the claim as submitted
     figures = timeline.split('data-testid="timeline-figures">')
-    assert "释放金额：100,000.00 元" in figures[-2] and "保留（已拨付）：100,000.00 元" in figures[-1], timeline
+    assert "释放金额：100,000.00 元" in figures[-2] and "应追回：100,000.00 元" in figures[-1], timeline
+    # which claim, of which programme (a regression probe could not tell two claims of one programme apart), and a
+    # payout by its own day and bank reference, not an "effective" day
+    revoked = timeline.split("<li>")[-1]
+    assert f'href="/ui/claims/{certified["claim"]}"' in revoked and "A3.erc" in revoked, revoked
+    payout = next(li for li in timeline.split("<li>") if "记录拨付" in li)
+    assert "拨付日期：2023-07-03" in payout and "银行流水号" in payout and "生效日期" not in payout, payout
     assert "应享：200,000.00 元" in figures[1], timeline
 
 
@@ -233,3 +239,4 @@ def test_the_organisation_timeline_gives_a_reversal_its_amount(client):
     timeline = client.get(f"/ui/organisations/{award['uscc']}").text.split('data-testid="timeline"')[1]
     reversal = timeline.split("</ol>")[0].split("<li>")[-1]
     assert "冲回" in reversal and "60,000.00 元" in reversal and "户名不符，银行退回" in reversal, reversal
+    assert f'href="/ui/claims/{award["claim"]}"' in reversal, reversal  # the claim whose payout it took back
