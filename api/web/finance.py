@@ -68,6 +68,7 @@ MESSAGES.update({
                         "As the ledger knew it at {at} (the downloads too)."),
     # {at} comes with its zone in brackets ("…（北京时间）"): no brackets of our own around it.
     "fin_now_shown": ("以下为截至 {at} 的当前情况。", "As things stand now, at {at}."),
+    "fin_shown_now": ("以下为当前情况。", "Shown below as things stand now."),
     "as_of_unread": ("截至 {typed} 无法识别：请按 YYYY-MM-DD 填写日期（如 2024-01-01，按北京时间当天结束计），"
                      "或按页面显示的时间填写（如 2024-01-01 08:00:00，北京时间，含该秒），"
                      "或带时区的完整时间（如 2024-01-01T08:00:00+08:00）。以下为当前情况。",
@@ -115,11 +116,13 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     chosen, years = _year(ledger, year)
     reconciliation.require_year(chosen)
     try:
-        moment, unread = _moment(as_of), None
-    except InvalidInput:
+        moment, unread, unread_said = _moment(as_of), None, None
+    except InvalidInput as err:
         # The page again, as things stand now, with the field marked and what was typed kept: a day typed
-        # 2024/01/01 threw the page away for a bare refusal worded for the API (a pages probe).
+        # 2024/01/01 threw the page away for a bare refusal worded for the API (a pages probe). A refusal that says
+        # more than "not read" (typed full-width: what to type) is shown in its own words (a regression probe).
         moment, unread = None, as_of.strip()
+        unread_said = err.in_language(i18n.language(request)) if "full-width" in err.detail else None
     report = with_close(reconciliation.arranged(year_figures(chosen, moment, ledger, read_models, request)),
                         ledger.year_close(chosen, moment))
     catalogue = next((c for c in catalogues() if chosen in c.policy.years), ledger.catalogue())
@@ -130,7 +133,7 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     fund = ledger.fund_year(chosen, moment)
     return render(request, "finance.html", 422 if unread else 200, year=chosen, years=years, report=report,
                   adjustments=adjustments, programmes=ledger.catalogue().programmes, as_of=as_of.strip(),
-                  moment=moment, unread=unread, shown_at=datetime.now(UTC), fund=fund,
+                  moment=moment, unread=unread, unread_said=unread_said, shown_at=datetime.now(UTC), fund=fund,
                   statements=read_models.bank_statements(), **_with_sums(report))
 
 

@@ -378,7 +378,10 @@ def test_an_as_of_the_finance_page_cannot_read_keeps_the_page_and_marks_the_fiel
     assert re.search(r'id="as-of"[^>]*value="' + re.escape(html.escape(typed)) + '"[^>]*aria-invalid="true"',
                      page.text, re.S), page.text[:2000]
     note = page.text.split('data-testid="as-of-error"')[1].split("</p>")[0]
-    assert "YYYY-MM-DD" in note and "RFC 3339" not in note, note
+    if typed.startswith("２"):  # full-width: said so, with what to type (it was "无法识别" alone: a regression probe)
+        assert "全角" in note and "2024-01-01" in note and "以下为当前情况" in note, note
+    else:
+        assert "YYYY-MM-DD" in note and "RFC 3339" not in note, note
     assert 'data-testid="reconciliation"' in page.text
     assert "as_of=" not in page.text.split('data-testid="download-csv"')[1].split(">")[0]
 
