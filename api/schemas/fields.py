@@ -24,6 +24,7 @@ from ledger.rules.subjects import MAX_LENGTH as SUBJECT_MAX_LENGTH
 
 _LOOKS_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _GROUPED_PLAIN = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_UNIT = re.compile(r"[万萬元圆]|yuan|rmb|cny", re.IGNORECASE)  # money written with its unit, as people say it
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 MONEY_PATTERN = rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,2}})?$"
 MONEY_EXAMPLE = "1000000.00"
@@ -43,6 +44,13 @@ def _amount(value: object) -> Decimal:
                                   " method in full-width mode); type the digits and the point half-width" + hint,
                                   {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 使用了全角字符（输入法"
                                    f"处于全角状态）；请用半角数字和小数点填写{hint_zh}", "specific": True})
+    if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _UNIT.search(value):
+        # Written as people say money (20万, 100,000.00 元): said so, in yuan digits (a clerk's probe was given the
+        # form's general hint, which did not say what was wrong).
+        raise PydanticCustomError("invalid_amount", "amount {value} carries a unit (万, 元, yuan); write the amount in"
+                                  " yuan as digits only, such as 200000.00 for 20万",
+                                  {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 带有单位（“万”“元”）；"
+                                   "请只填写以元计的数字，如 20万 应写作 200000.00", "specific": True})
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value):
         raise PydanticCustomError("invalid_amount", "amount {value} is not a decimal string such as "
                                   '"300000.00"', {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 不是"

@@ -16,11 +16,19 @@ WAN = Decimal(10_000)
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
 
 
+# The unit the pages print after an amount ("100,000.00 元", "100,000.00 yuan"), copied with it (a clerk's probe).
+_PRINTED_UNIT = re.compile(r"\s*(?:元|yuan)\s*$", re.IGNORECASE)
+
+
 def plain_amount(text: str) -> str:
-    """An amount as typed, with the thousands separators the pages display taken out: "1,000,000.00" (or with
-    full-width commas) → "1000000.00", for the API's request models; anything else as typed (stripped), for the
-    model to refuse or accept as the API would ("1,00,0" is no grouping and is refused)."""
+    """An amount as typed, as the pages print amounts taken back: the thousands separators out and the unit after it
+    dropped, "1,000,000.00 元" (or with full-width commas, or "yuan") → "1000000.00", for the API's request models;
+    anything else as typed (stripped), for the model to refuse or accept as the API would ("1,00,0" is no grouping
+    and is refused; "20万" is told to write yuan digits)."""
     text = text.strip()
+    bare = _PRINTED_UNIT.sub("", text)
+    if bare != text and (_GROUPED.fullmatch(bare) or re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", bare)):
+        text = bare
     return re.sub("[,，]", "", text) if _GROUPED.fullmatch(text) else text
 
 

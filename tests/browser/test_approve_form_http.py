@@ -98,3 +98,26 @@ def test_a_lowered_approval_needs_its_reason(client):
     assert api(client, "GET", f"/v1/claims/{claim}", as_="kjj")["status"] == "pending"
     done = client.post(f"/ui/claims/{claim}/approve", data=typed | {"note": "仅认可部分合同", "key": unique_id("k-")})
     assert "审批已记录：已批准 1.00 元。" in done.text, done.text
+
+
+def test_an_amount_as_the_page_prints_it_is_read_and_one_in_wan_is_told_what_to_write(client):
+    """A clerk's probe pasted "100,000.00 元" as the page prints it, and typed "20万": both got the form's general
+    hint. The page reads back what it prints; an amount in 万 is told to write yuan digits (the API says the same)."""
+    uscc = _organisation(client)
+    api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "某创新联合体",
+                                                  "kind": "consortium", "lead_uscc": uscc,
+                                                  "recognised_on": "2022-10-01"})
+    claim = api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023,
+                                               "effective_on": "2023-06-01", "basis_amount": "1000000.00"},
+                as_="kjj")["id"]
+    csrf = signed_in(client, "kjj")
+    typed = {"csrf": csrf, "note": "仅认可部分合同", "shown": "300000.00"}
+    wan = client.post(f"/ui/claims/{claim}/approve", data=typed | {"amount": "20万", "key": unique_id("k-")})
+    assert wan.status_code == 422 and "请只填写以元计的数字，如 20万 应写作 200000.00" in wan.text, wan.text[-3000:]
+    assert api(client, "GET", f"/v1/claims/{claim}", as_="kjj")["status"] == "pending"
+    done = client.post(f"/ui/claims/{claim}/approve", data=typed | {"amount": "200,000.00 元", "key": unique_id("k-")})
+    assert "审批已记录：已批准 200,000.00 元。" in done.text, done.text[-3000:]
+    refused = client.post("/v1/appropriations", json={"year": 2025, "amount": "20万", "document_ref": "财-万"},
+                          headers={"Authorization": f"Bearer {client.tokens['finance']}", "Accept-Language": "zh"})
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_amount", refused.text
+    assert "200000.00" in refused.json()["detail"], refused.text
