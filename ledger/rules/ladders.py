@@ -7,7 +7,7 @@ from decimal import Decimal
 from ledger.catalogue.model import Policy, Programme
 from ledger.domain.errors import AlreadyAwarded, CapExceeded, Conflict
 from ledger.domain.values import yuan
-from ledger.messages import status_zh
+from ledger.messages import SCOPES_ZH, status_zh
 from ledger.rules.explanation import Explanation
 from ledger.rules.facts import AccountState, ClaimFacts
 
@@ -114,14 +114,17 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
         # Its caps brought it there, not the award (rule 9: the code of the rule that did; a top-up probe read
         # "nothing is short" of an award the rules owed more but a cap had no room for).
         named = ", ".join(caps) or "-"
+        # Each cap by its scope in words for a Chinese reader (its key stays in `cap` and the English), and where to
+        # read the caps said as a place, not an API path: a clerk read both on a page (a clerk's probe).
+        named_zh = "、".join(dict.fromkeys(SCOPES_ZH.get(c.split(":")[1], "上限") for c in caps)) or "上限"
         raise CapExceeded(f"the rules give claim {facts.tops_up}'s award {yuan(before_caps)} before its caps, more than"
                           f" the {yuan(held)} it was entitled to, but its caps ({named}) leave it {yuan(amount)}: no"
                           " headroom is left for the difference. The organisation's awards list each cap's use"
                           f" (GET /v1/organisations/{facts.uscc}/awards, caps); top up again once a claim there frees"
                           " room",
-                          zh=f"按现行规则，申请 {facts.tops_up} 的奖励在计上限前为 {yuan(before_caps)} 元，高于原核定的"
-                             f" {yuan(held)} 元，但其上限（{named}）只余 {yuan(amount)} 元：差额已无额度可补。各上限的"
-                             f"使用情况见该单位的奖补情况（GET /v1/organisations/{facts.uscc}/awards 的 caps）；"
+                          zh=f"按现行规则，申请 {facts.tops_up} 的奖励在计上限前为 {yuan(before_caps)} 元，"
+                             f"高于其原应享的 {yuan(held)} 元，但其上限（{named_zh}）只余 {yuan(amount)} 元："
+                             f"差额已无额度可补。各上限的使用情况见企业 {facts.uscc} 的奖补情况页“限额余量”；"
                              "待有申请释放额度后可再次补足", earlier_claim=facts.tops_up,
                           **({"cap": caps[0]} if caps else {}))
     if owed <= 0:

@@ -150,6 +150,10 @@ def test_a_top_up_a_cap_leaves_nothing_is_cap_exceeded(world: World) -> None:
     assert cut["id"] in refused.value.detail and "上限" in refused.value.in_language("zh")
     assert refused.value.context["cap"].startswith("cap:enterprise_year:A5.voucher:"), refused.value.context
     assert f"/v1/organisations/{org}/awards" in refused.value.detail  # where to read the caps' use, filled in
+    # In Chinese, as a clerk reads it on a page: the cap by its scope, no account key, no API path, and the award's
+    # entitlement called what it is (a clerk's probe read "原核定" of an award approved for less)
+    zh = refused.value.in_language("zh")
+    assert "每企业每年" in zh and "cap:" not in zh and "/v1/" not in zh and "原应享" in zh and org in zh, zh
 
 
 @pytest.mark.parametrize("then", ["write_off", "repay"])
