@@ -526,6 +526,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 self._award_stands(claim)
             elif claim.certification_id is None:
                 self._rests_on_none_now(claim, load(claim.uscc))
+            recorded = claim.entitled_amount
             try:
                 accounts = self._reassess(claim, by, load(claim.uscc))
             except (errors.AlreadyAwarded, errors.Superseded) as outranked:
@@ -545,7 +546,10 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     account.consume(str(cid), approved, by.name)
             touched: list[Aggregate] = [claim, *accounts]
             if claim.pays_award:
-                touched.append(self._charge_fund(claim, approved, by))
+                try:
+                    touched.append(self._charge_fund(claim, approved, by))
+                except errors.FundExhausted as short:
+                    raise _reassessed_told(short, recorded, claim.entitled_amount) from None
             claim.approve(approved, note, by.name)
             touched += self._outranked(claim, accounts, by)
             touched += self._outranked_proposals(claim, accounts, by, load)
@@ -1820,6 +1824,20 @@ def _late_overrun(uscc: str, body_id: str, start: date, late: list[Claim], limit
         zh=f"{uscc} 持有 {start.isoformat()} 及以后的申请，{body_id!r} 每个创新组织每年 {yuan(limit)} 元的上限须将其"
            f"计入，将超出其剩余额度（{yuan(limit - used)} 元）：{named_zh}。请先撤回或驳回待审的申请，"
            "或撤销已批准的申请（作为更正，附依据文件），再登记成员；如该单位加入日期更晚，请按实际加入日期登记")
+
+
+def _reassessed_told(refused: errors.FundExhausted, recorded: Decimal, now: Decimal) -> errors.FundExhausted:
+    """A fund refusal of an approval the re-assessment moved (rule 12) names both figures: the figure it names is
+    not the one the claim showed, and nothing of the re-assessment is recorded on a refusal (a pages probe read
+    "approving 3,000,000.00" on a claim that showed 2,000,000.00)."""
+    if recorded == now:
+        return refused
+    return errors.FundExhausted(
+        f"{refused.detail}. The claim was re-assessed at approval (rule 12): {yuan(recorded)} as recorded,"
+        f" {yuan(now)} now; an amount within the fund's headroom may be approved with a note",
+        zh=f"{refused.zh or refused.detail}。该申请在审批时已重新核定（规则 12）：记录为 {yuan(recorded)} 元，现为"
+           f" {yuan(now)} 元；可在专项资金余额内调低批准金额并写明审批意见",
+        **refused.context)
 
 
 def _closing_told(refusal: errors.LedgerError) -> errors.LedgerError:

@@ -190,3 +190,29 @@ def test_a_second_reversal_names_the_payout_and_what_to_do_instead(world: World)
     assert "B-REV-1" in again.value.detail and "POST /v1/payouts" in again.value.detail
     assert "户名不符，银行退回" in again.value.zh and "另行登记拨付" in again.value.zh and "30,000.00" in again.value.zh
     assert world.events() == before
+
+
+def test_a_fund_refusal_of_an_approval_the_re_assessment_raised_names_both_figures(ledger) -> None:
+    """A pages probe read "approving 3,000,000.00 would pass" on a claim that showed 2,000,000.00: the approval's
+    re-assessment (rule 12) raised it, and a refusal records nothing of that. The refusal names both figures and
+    that a lower amount within the fund may be approved with a note; it writes nothing."""
+    world = World(ledger)
+    world.appropriate(2023)
+    world.appropriate(2024, "900000.00")
+    org = world.org()
+    cert = world.recognise(org, "A3.erc", "municipal")
+    lower = world.claim(org, "A3.erc", certification_id=cert)  # pending: holds its 200,000 on the ladder
+    ledger.record_upgrade(KJJ, certification_id=cert, tier="national", effective_on=date(2024, 5, 10),
+                          document_ref="DOC-up")
+    upper = world.claim(org, "A3.erc", certification_id=cert, year=2024)
+    assert upper["entitled_amount"] == "800000.00"
+    ledger.reject_claim(KJJ, claim_id=lower["id"], reason="材料不全")
+    before = world.events()
+    with pytest.raises(errors.FundExhausted) as refused:
+        ledger.approve_claim(KJJ, claim_id=upper["id"])
+    said, zh = refused.value.detail, refused.value.in_language("zh")
+    assert "800,000.00 as recorded, 1,000,000.00 now" in said, said
+    assert "记录为 800,000.00 元，现为 1,000,000.00 元" in zh and "调低批准金额" in zh, zh
+    assert world.events() == before
+    assert ledger.approve_claim(KJJ, claim_id=upper["id"], amount="900000", note="资金所限").view[
+        "approved_amount"] == "900000.00"
