@@ -8,6 +8,7 @@ from ledger.catalogue.model import Policy, Programme
 from ledger.domain.errors import AlreadyAwarded, CapExceeded, Conflict
 from ledger.domain.values import yuan
 from ledger.messages import SCOPES_ZH, status_zh
+from ledger.rules.caps import SCOPE_TEXT
 from ledger.rules.explanation import Explanation
 from ledger.rules.facts import AccountState, ClaimFacts
 
@@ -101,6 +102,16 @@ def rank_slot(programme: Programme, slot: AccountState, uscc: str, rank: int, su
                        earlier_claim=e.claim_id)
 
 
+def _cap_words(key: str, facts: ClaimFacts, lang: str) -> str:
+    """A cap account's key (`cap:<scope>:<programme>:<owner>`) in words: its scope, and a project's subject as the
+    claim writes it (the key folds it)."""
+    scope = key.split(":")[1] if key.count(":") >= 2 else ""
+    said = SCOPES_ZH.get(scope, "上限") if lang == "zh" else SCOPE_TEXT.get(scope, "cap")
+    if scope == "project" and facts.subject:
+        return f"{said}：{facts.subject}" if lang == "zh" else f"{said}: {facts.subject}"
+    return said
+
+
 def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState], amount: Decimal, standing: Decimal,
               why: Explanation, *, before_caps: Decimal, caps: tuple[str, ...] = ()) -> tuple[Decimal, Decimal]:
     """A top-up of an approved award (`facts.tops_up`): the rules gave the award `amount` just now, assessed in its
@@ -113,19 +124,21 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
     if owed <= 0 < before_caps - held:
         # Its caps brought it there, not the award (rule 9: the code of the rule that did; a top-up probe read
         # "nothing is short" of an award the rules owed more but a cap had no room for).
-        named = ", ".join(caps) or "-"
-        # Each cap by its scope in words for a Chinese reader (its key stays in `cap` and the English), and where to
-        # read the caps said as a place, not an API path: a clerk read both on a page (a clerk's probe).
-        named_zh = "、".join(dict.fromkeys(SCOPES_ZH.get(c.split(":")[1], "上限") for c in caps)) or "上限"
+        # Each cap by its scope in words (a project's by the claim's subject as written), its key kept in `cap`; where
+        # to read the caps' use said as a place, not an API path; and what the caps leave said as the award's most,
+        # not as a cap's headroom, which its own award fills (a clerk read a key, a path and "只余 2,500,000" beside
+        # a bar at 0.00 on a page: two probes).
+        named = ", ".join(dict.fromkeys(_cap_words(c, facts, "en") for c in caps)) or "its caps"
+        named_zh = "、".join(dict.fromkeys(_cap_words(c, facts, "zh") for c in caps)) or "上限"
         raise CapExceeded(f"the rules give claim {facts.tops_up}'s award {yuan(before_caps)} before its caps, more than"
-                          f" the {yuan(held)} it was entitled to, but its caps ({named}) leave it {yuan(amount)}: no"
-                          " headroom is left for the difference. The organisation's awards list each cap's use"
-                          f" (GET /v1/organisations/{facts.uscc}/awards, caps); top up again once a claim there frees"
-                          " room",
+                          f" the {yuan(held)} it was entitled to, but its caps ({named}) hold it to {yuan(amount)}"
+                          f" (what other claims leave there): no headroom is left for the difference. The"
+                          f" organisation {facts.uscc}'s awards show each cap's use (its page's cap headroom); top up"
+                          " again once a claim there frees room",
                           zh=f"按现行规则，申请 {facts.tops_up} 的奖励在计上限前为 {yuan(before_caps)} 元，"
-                             f"高于其原应享的 {yuan(held)} 元，但其上限（{named_zh}）只余 {yuan(amount)} 元："
-                             f"差额已无额度可补。各上限的使用情况见企业 {facts.uscc} 的奖补情况页“限额余量”；"
-                             "待有申请释放额度后可再次补足", earlier_claim=facts.tops_up,
+                             f"高于其原应享的 {yuan(held)} 元，但计入上限（{named_zh}）后最多为 {yuan(amount)} 元"
+                             f"（其他申请占用之外的余额）：差额已无额度可补。各上限的使用情况见企业 {facts.uscc} 的"
+                             "奖补情况页“限额余量”；待有申请释放额度后可再次补足", earlier_claim=facts.tops_up,
                           **({"cap": caps[0]} if caps else {}))
     if owed <= 0:
         raise AlreadyAwarded(f"claim {facts.tops_up} was entitled to {yuan(held)}"

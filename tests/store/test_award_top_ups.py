@@ -149,7 +149,8 @@ def test_a_top_up_a_cap_leaves_nothing_is_cap_exceeded(world: World) -> None:
         _top_up(world, cut)
     assert cut["id"] in refused.value.detail and "上限" in refused.value.in_language("zh")
     assert refused.value.context["cap"].startswith("cap:enterprise_year:A5.voucher:"), refused.value.context
-    assert f"/v1/organisations/{org}/awards" in refused.value.detail  # where to read the caps' use, filled in
+    said = refused.value.detail  # where to read the caps' use, the organisation filled in; no key, no API path
+    assert org in said and "per enterprise per year" in said and "cap:" not in said and "/v1/" not in said, said
     # In Chinese, as a clerk reads it on a page: the cap by its scope, no account key, no API path, and the award's
     # entitlement called what it is (a clerk's probe read "原核定" of an award approved for less)
     zh = refused.value.in_language("zh")
@@ -206,3 +207,17 @@ def test_a_top_up_made_on_what_an_earlier_top_up_kept_is_made_again_once_that_mo
     ledger.withdraw_claim(KJJ, claim_id=second["id"], reason="补足依据已变化")
     third = _top_up(world, higher)
     assert ledger.approve_claim(KJJ, claim_id=third["id"]).view["approved_amount"] == "200000.00"
+
+
+def test_a_capped_top_up_names_a_project_cap_by_its_project() -> None:
+    """A pages probe read `cap:project:A4.challenge:project:…` in a top-up refusal: a project's cap is named by its
+    scope and the project as the claim writes it (the key folds it to lower case)."""
+    from ledger.rules.facts import ClaimFacts
+    from ledger.rules.ladders import _cap_words
+
+    facts = ClaimFacts(uscc="91330108MA27Y3XX4N", programme="A4.challenge", award_year=2023,
+                       effective_on=date(2023, 6, 1), subject="project:数据产业化项目(A4-0074)")
+    key = "cap:project:A4.challenge:project:数据产业化项目(a4-0074)"
+    assert _cap_words(key, facts, "zh") == "每项目：project:数据产业化项目(A4-0074)"
+    assert _cap_words(key, facts, "en") == "per project: project:数据产业化项目(A4-0074)"
+    assert _cap_words("cap:enterprise_term:A5.computing:X:binjiang-2022", facts, "zh") == "每企业（政策期内）"
