@@ -20,6 +20,7 @@ from ledger import beijing, views
 from ledger.application import AwardLedger
 from ledger.domain.errors import InvalidInput, InvalidUscc, NotFound
 from ledger.domain.values import Uscc
+from ledger.messages import system_note
 from projections.events import utc_text
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -145,11 +146,20 @@ def of_claims(events: list[dict], programme_of: dict[str, str]) -> list[dict]:
     """Each event with the claim it is about (`claim_id`: a claim's own, a payout's, a recovery's) and that claim's
     programme where the event names none: an approval, a re-assessment or a revocation named neither, and two claims
     of one programme could not be told apart (a regression probe)."""
-    found = []
+    found, proposed = [], set()
     for e in events:
         claim = e["aggregate_id"] if e["event"].startswith("Claim.") else e["summary"].get("claim_id")
         programme = e["summary"].get("programme") or programme_of.get(claim or "")
-        found.append(e | {"claim_id": claim if claim in programme_of else None, "programme": programme})
+        if e["event"] == "Claim.Proposed":
+            proposed.add(claim)
+        elif e["event"] == "Claim.Confirmed":
+            proposed.discard(claim)
+        # A proposal withdrawn while still proposed, for a person's reason, was declined (不予确认), as its own page
+        # says it (a pages probe read 撤回申请 here); the ledger's own notes (a departure, a replacement) are not.
+        reason = e["summary"].get("reason") or ""
+        declined = e["event"] == "Claim.Withdrawn" and claim in proposed and system_note(reason, "zh") == reason
+        found.append(e | {"claim_id": claim if claim in programme_of else None, "programme": programme,
+                          "declined": declined})
     return found
 
 

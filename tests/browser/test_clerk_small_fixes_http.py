@@ -47,6 +47,10 @@ def test_a_declined_proposal_is_named_declined_not_withdrawn(client, proposal):
     assert "已不予确认：本项待确认奖补已关闭。" in page, page
     assert "不予确认理由" in page and "不予确认待确认奖补" in page
     assert "撤回理由" not in page and "撤回申请" not in page and "申请已撤回" not in page
+    # and so says the organisation's timeline (a pages probe read 撤回申请 there)
+    timeline = client.get(f"/ui/organisations/{proposal['uscc']}").text.split('data-testid="timeline"')[1]
+    last = timeline.split("</ol>")[0].split("<li>")[-1]
+    assert "不予确认待确认奖补" in last and "不予确认理由" in last and "撤回申请" not in last, last
 
 
 def test_an_as_of_today_is_shown_to_the_second_and_a_slashed_day_told_the_pages_forms(client, proposal):
