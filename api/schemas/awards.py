@@ -33,6 +33,9 @@ def _offset_plus(value: object) -> object:
         # An input method in full-width mode, said so with what to type, as a body's date or amount is (an
         # adversarial probe's ２０２４-01-01 was told only "not an RFC 3339 timestamp").
         plain = unicodedata.normalize("NFKC", value).strip()[:40]
+        if shown := SHOWN.fullmatch(plain):  # a moment as the pages show one: the whole form, which both take
+            day, hour, minute, second, fraction = shown.groups()
+            plain = f"{day}T{hour}:{minute}:{second or '00'}{fraction or ''}+08:00"
         if not (RFC3339.fullmatch(plain) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", plain, re.ASCII)):
             plain = "2024-01-01 or 2024-01-01T00:00:00+08:00"  # what it reads as is no moment either (年月日)
         plain_zh = plain.replace(" or ", " 或 ")

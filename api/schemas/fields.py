@@ -32,8 +32,29 @@ KINDS_EN = {"int": "a number", "float": "a number", "bool": "a boolean", "list":
             "NoneType": "null"}
 
 
+def _in_yuan(text: str) -> str | None:
+    """`300万元`, `２０万`, `1.5 万`, `120,000.00元` as yuan digits to the fen (`3000000.00`); None when it reads as
+    no amount."""
+    plain = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    found = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(万|萬)?\s*(?:元|圆|yuan)?", plain, re.IGNORECASE)
+    if found is None:
+        return None
+    figure = Decimal(found[1]) * (10_000 if found[2] else 1)
+    return f"{figure.quantize(Decimal('0.01'))}" if figure == figure.quantize(Decimal("0.01")) else None
+
+
 def _amount(value: object) -> Decimal:
     """A request amount: a decimal string or a JSON integer; never a float, a negative or a fraction of a fen."""
+    if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _UNIT.search(value):
+        # Written as people say money (20万, 100,000.00 元), full-width or not: said so, with the figure in yuan
+        # digits where it reads as one (a clerk's probe was given the form's general hint; then a fixed example).
+        yuan_digits = _in_yuan(value)
+        hint, hint_zh = ((f", here {yuan_digits}", f"，此处应写作 {yuan_digits}") if yuan_digits
+                         else (", such as 200000.00 for 20万", "，如 20万 应写作 200000.00"))
+        raise PydanticCustomError("invalid_amount", "amount {value} carries a unit (万, 元, yuan); write the amount in"
+                                  " yuan as digits only" + hint,
+                                  {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 带有单位（“万”“元”）；"
+                                   "请只填写以元计的数字" + hint_zh, "specific": True})
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _FULL_WIDTH.search(value):
         # A clerk's input method in full-width mode: said so, with the half-width form to type (a hostile-input
         # probe's clerk saw "not a decimal string" for what looked like a number).
@@ -44,13 +65,6 @@ def _amount(value: object) -> Decimal:
                                   " method in full-width mode); type the digits and the point half-width" + hint,
                                   {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 使用了全角字符（输入法"
                                    f"处于全角状态）；请用半角数字和小数点填写{hint_zh}", "specific": True})
-    if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _UNIT.search(value):
-        # Written as people say money (20万, 100,000.00 元): said so, in yuan digits (a clerk's probe was given the
-        # form's general hint, which did not say what was wrong).
-        raise PydanticCustomError("invalid_amount", "amount {value} carries a unit (万, 元, yuan); write the amount in"
-                                  " yuan as digits only, such as 200000.00 for 20万",
-                                  {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 带有单位（“万”“元”）；"
-                                   "请只填写以元计的数字，如 20万 应写作 200000.00", "specific": True})
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value):
         raise PydanticCustomError("invalid_amount", "amount {value} is not a decimal string such as "
                                   '"300000.00"', {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 不是"

@@ -76,7 +76,8 @@ class _Chosen:
         """A filter sent more than once (`programme=A&programme=B`) is applied by its last value alone: the others
         are named, never dropped in silence (a clerk's probe); several statuses go in one, comma-separated."""
         for name in FILTERS:
-            if len(values := query.getlist(name)) > 1:
+            # The same value twice drops nothing (a pages probe was told it dropped one).
+            if len(values := list(dict.fromkeys(v.strip() for v in query.getlist(name)))) > 1:
                 self.ignored.append(self.t("ignored_repeated", name=name, used=values[-1][:40],
                                            values=self.t("list_sep").join(v[:40] for v in values[:-1]))
                                     + (self.t("repeated_status") if name == "status" else ""))

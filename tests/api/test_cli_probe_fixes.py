@@ -59,6 +59,10 @@ def test_a_full_width_moment_is_told_what_to_type_by_the_api_and_the_command_lin
     odd = api.refused("GET", "/v1/finance/reconciliation?year=2023&as_of=２０２６年１２月７日", None, "auditor", 422,
                       "invalid_request", headers={"Accept-Language": "zh"})
     assert "2026年12月7日" not in odd["detail"] and "2024-01-01T00:00:00+08:00" in odd["detail"], odd
+    # a moment as the pages show one, with an ideographic space: told the whole form of that moment (a pages probe)
+    spaced = api.refused("GET", "/v1/finance/reconciliation?year=2023&as_of=2025-06-30\u300010:00:00", None,
+                         "auditor", 422, "invalid_request", headers={"Accept-Language": "zh"})
+    assert "2025-06-30T10:00:00+08:00" in spaced["detail"], spaced
     exited, _, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", "２０２４-01-01"],
                           {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db", "LEDGER_LANG": "zh"})
     assert exited == 2 and "[argument_invalid]" in err and "全角" in err and "2024-01-01" in err, err

@@ -113,7 +113,7 @@ def test_an_amount_as_the_page_prints_it_is_read_and_one_in_wan_is_told_what_to_
     csrf = signed_in(client, "kjj")
     typed = {"csrf": csrf, "note": "仅认可部分合同", "shown": "300000.00"}
     wan = client.post(f"/ui/claims/{claim}/approve", data=typed | {"amount": "20万", "key": unique_id("k-")})
-    assert wan.status_code == 422 and "请只填写以元计的数字，如 20万 应写作 200000.00" in wan.text, wan.text[-3000:]
+    assert wan.status_code == 422 and "请只填写以元计的数字，此处应写作 200000.00" in wan.text, wan.text[-3000:]
     assert api(client, "GET", f"/v1/claims/{claim}", as_="kjj")["status"] == "pending"
     done = client.post(f"/ui/claims/{claim}/approve", data=typed | {"amount": "200,000.00 元", "key": unique_id("k-")})
     assert "审批已记录：已批准 200,000.00 元。" in done.text, done.text[-3000:]
@@ -121,3 +121,7 @@ def test_an_amount_as_the_page_prints_it_is_read_and_one_in_wan_is_told_what_to_
                           headers={"Authorization": f"Bearer {client.tokens['finance']}", "Accept-Language": "zh"})
     assert refused.status_code == 422 and refused.json()["code"] == "invalid_amount", refused.text
     assert "200000.00" in refused.json()["detail"], refused.text
+    for typed, figure in (("300万元", "3000000.00"), ("２０万", "200000.00")):  # the clerk's own figure, at once
+        said = client.post("/v1/appropriations", json={"year": 2025, "amount": typed, "document_ref": "财-万"},
+                           headers={"Authorization": f"Bearer {client.tokens['finance']}", "Accept-Language": "zh"})
+        assert said.status_code == 422 and f"此处应写作 {figure}" in said.json()["detail"], said.text

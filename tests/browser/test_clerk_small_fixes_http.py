@@ -75,3 +75,5 @@ def test_a_repeated_programme_filter_names_the_value_it_dropped(client):
     assert "筛选条件“programme”给出了多个值，只采用最后一个“A4.challenge”，A5.voucher 已忽略" in page, page
     statuses = client.get("/ui/?status=pending&status=approved&lang=zh").text
     assert "status=pending,approved" in statuses
+    same = client.get("/ui/?programme=A5.voucher&programme=A5.voucher&lang=zh").text  # nothing dropped: no notice
+    assert "给出了多个值" not in same, same
