@@ -51,6 +51,17 @@ def _upper_rung_to_be_reassessed(client: TestClient) -> str:
     return upper["id"]
 
 
+def _voucher(client: TestClient) -> str:
+    """A pending A5.voucher claim of a consortium's lead, entitled to 300,000.00 (30% of 1,000,000.00); its id."""
+    uscc = _organisation(client)
+    api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "某创新联合体",
+                                                  "kind": "consortium", "lead_uscc": uscc,
+                                                  "recognised_on": "2022-10-01"})
+    return api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023,
+                                              "effective_on": "2023-06-01", "basis_amount": "1000000.00"},
+               as_="kjj")["id"]
+
+
 def _shown(page: str) -> str:
     return re.search(r'name="shown" value="([^"]*)"', page).group(1)
 
@@ -82,13 +93,7 @@ def test_an_entitlement_reassessed_at_approval_is_shown_before_it_is_booked(clie
 
 def test_a_lowered_approval_needs_its_reason(client):
     """1.00 of 300,000.00 with no note is sent back as typed, saying to give the reason; with one it is booked."""
-    uscc = _organisation(client)
-    api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "某创新联合体",
-                                                  "kind": "consortium", "lead_uscc": uscc,
-                                                  "recognised_on": "2022-10-01"})
-    claim = api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023,
-                                               "effective_on": "2023-06-01", "basis_amount": "1000000.00"},
-                as_="kjj")["id"]
+    claim = _voucher(client)
     csrf = signed_in(client, "kjj")
     typed = {"csrf": csrf, "amount": "1.00", "note": " ", "shown": "300000.00"}
     refused = client.post(f"/ui/claims/{claim}/approve", data=typed | {"key": unique_id("k-")})
@@ -103,13 +108,7 @@ def test_a_lowered_approval_needs_its_reason(client):
 def test_an_amount_as_the_page_prints_it_is_read_and_one_in_wan_is_told_what_to_write(client):
     """A clerk's probe pasted "100,000.00 元" as the page prints it, and typed "20万": both got the form's general
     hint. The page reads back what it prints; an amount in 万 is told to write yuan digits (the API says the same)."""
-    uscc = _organisation(client)
-    api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "某创新联合体",
-                                                  "kind": "consortium", "lead_uscc": uscc,
-                                                  "recognised_on": "2022-10-01"})
-    claim = api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023,
-                                               "effective_on": "2023-06-01", "basis_amount": "1000000.00"},
-                as_="kjj")["id"]
+    claim = _voucher(client)
     csrf = signed_in(client, "kjj")
     typed = {"csrf": csrf, "note": "仅认可部分合同", "shown": "300000.00"}
     wan = client.post(f"/ui/claims/{claim}/approve", data=typed | {"amount": "20万", "key": unique_id("k-")})
