@@ -177,6 +177,12 @@ _UPGRADED_SAID = {"zh": "认定已晋级为{1}，已按新等次另行生成待�
                   "en": "the certification was upgraded to {1}; proposal {0}, at the new tier, replaced this one"}
 
 
+def persons_reason(text: str | None) -> bool:
+    """A reason a person wrote, not one of the ledger's own notes (a departure's withdrawal, a replacement): the pages
+    tell a proposal declined by a bureau (不予确认) from one the ledger closed by it."""
+    return system_note(text, "zh") == text
+
+
 def system_note(text: str | None, lang: str, tier_name: Callable[[str], str | None] | None = None) -> str | None:
     """A note the ledger wrote itself, in `lang`, a tier it names by `tier_name` (its name in `lang`, from the
     claim's programme) where one is given; anything else (a person's reason) as it was written. English notes

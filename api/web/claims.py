@@ -19,7 +19,7 @@ from api.web.session import CsrfChecked, PagePrincipal
 from ledger.application import Outcome
 from ledger.audit.receipts import for_claim
 from ledger.domain.errors import LedgerError
-from ledger.messages import system_note
+from ledger.messages import persons_reason
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 templates.env.globals["bureau_name"] = refusal_words.bureau_name  # a bureau by name (区科技局), never its code
@@ -70,7 +70,7 @@ def declined(claim: dict[str, Any]) -> bool:
     history = claim.get("history") or []
     events = [h.get("event") for h in history]
     why = next((h.get("reason") or "" for h in reversed(history) if h.get("event") == "Withdrawn"), "")
-    return "Proposed" in events and "Confirmed" not in events and system_note(why, "zh") == why
+    return "Proposed" in events and "Confirmed" not in events and persons_reason(why)
 
 
 def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str = "",

@@ -20,7 +20,7 @@ from ledger import beijing, views
 from ledger.application import AwardLedger
 from ledger.domain.errors import InvalidInput, InvalidUscc, NotFound
 from ledger.domain.values import Uscc
-from ledger.messages import system_note
+from ledger.messages import persons_reason
 from projections.events import utc_text
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -157,7 +157,7 @@ def of_claims(events: list[dict], programme_of: dict[str, str]) -> list[dict]:
         # A proposal withdrawn while still proposed, for a person's reason, was declined (不予确认), as its own page
         # says it (a pages probe read 撤回申请 here); the ledger's own notes (a departure, a replacement) are not.
         reason = e["summary"].get("reason") or ""
-        declined = e["event"] == "Claim.Withdrawn" and claim in proposed and system_note(reason, "zh") == reason
+        declined = e["event"] == "Claim.Withdrawn" and claim in proposed and persons_reason(reason)
         found.append(e | {"claim_id": claim if claim in programme_of else None, "programme": programme,
                           "declined": declined})
     return found
