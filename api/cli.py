@@ -131,7 +131,10 @@ def _run(settings: Settings, workers: int, logs: dict) -> int:
                "access_log": False, "http": "api.http_protocol:Protocol"}
     try:
         if workers > 1:  # each worker process builds its own app from the same LEDGER_* environment
-            uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+            # uvicorn's supervisor kills a worker whose health check is unanswered for 5 s: a busy one on two cores
+            # (its answering thread starved of the interpreter) was killed with every request it held
+            uvicorn.run("api.app:create_app", factory=True, workers=workers,
+                        timeout_worker_healthcheck=settings.worker_healthcheck, **options)
         else:
             uvicorn.run(app, **options)
     except SystemExit as stopped:  # uvicorn's exit 3: the app did not start, and the log says why

@@ -23,7 +23,14 @@ A request's head is bounded in time as well (`head_seconds`, LEDGER_BODY_SECONDS
 connection's opening, or from the first byte of a later request on it, to the end of its headers. A client that
 opens connections and trickles a header line now and then (slowloris) held each connection for ever, since uvicorn
 times only the pause between requests; past the bound the answer is 408 and the connection is closed (a connection
-that sent nothing at all is closed without one)."""
+that sent nothing at all is closed without one).
+
+Every timer that closes a connection takes a last look first (`LAST_LOOK`): when it fires it waits one more short
+while, in which the loop reads the socket, and closes only if nothing arrived. uvloop runs a turn's timers before it
+reads the sockets, so after the worker stalled for longer than a timeout (the CPU taken by other processes, a pause
+of the machine) the timer fired before the request sent meanwhile was read, and closing then dropped a request the
+client had sent in time: every kept-alive connection's next request, after a stall longer than uvicorn's 5 s
+keep-alive timeout, was reset unanswered (tests/ops/test_stalled_worker.py)."""
 from __future__ import annotations
 
 import json
@@ -36,6 +43,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from api import language
 from api.problems import MEDIA_TYPE, TYPE_BASE
 
+LAST_LOOK = 0.1  # seconds a timer that would close a connection waits, the socket read meanwhile, before it does
 HEAD_LIMIT = 16 * 1024  # bytes of a request line and headers: h11's own default (h11 DEFAULT_MAX_INCOMPLETE_EVENT_SIZE)
 # The refusals made before there is a request for the app to answer: (status line, code, title and detail in
 # English and in Chinese).
@@ -70,7 +78,28 @@ class _HeadTooLarge(Exception):
     """Raised from a parser callback to stop reading a head past `HEAD_LIMIT`."""
 
 
-class Protocol(HttpToolsProtocol):
+class _LastLook:
+    """uvicorn's keep-alive timeout, closing a connection only if no request came in a last look (`LAST_LOOK`)."""
+    _looked = False  # the keep-alive timer fired once: the next time, it closes
+
+    def _unset_keepalive_if_required(self) -> None:  # data came, or a response is complete: the timer starts over
+        self._looked = False
+        super()._unset_keepalive_if_required()  # type: ignore[misc]
+
+    def timeout_keep_alive_handler(self) -> None:
+        if self._looked or self.transport.is_closing():  # type: ignore[attr-defined]
+            super().timeout_keep_alive_handler()  # type: ignore[misc]
+            return
+        self._looked = True
+        self.timeout_keep_alive_task = self.loop.call_later(  # type: ignore[attr-defined]
+            LAST_LOOK, self.timeout_keep_alive_handler)
+
+
+class _H11(_LastLook, H11Protocol):
+    """uvicorn's h11 protocol, which a connection offering an upgrade is handed to, with the same last look."""
+
+
+class Protocol(_LastLook, HttpToolsProtocol):
     # The head (and anything after it) of a request that offered an upgrade, waiting for the connection's
     # earlier answers before h11 takes it; None while the connection is httptools' own.
     _held: bytes | None = None
@@ -82,6 +111,7 @@ class Protocol(HttpToolsProtocol):
     _too_large = False
     head_seconds = 30.0  # api/app.py sets it from LEDGER_BODY_SECONDS in each worker
     _head_timer = None   # the TimerHandle that refuses a head still unfinished when it fires
+    _head_looked = False  # it fired once (the last look): the next time, it refuses
     _raw = b""           # the bytes of the head being read, as they came: what a refusal reads its language from
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
@@ -97,6 +127,7 @@ class Protocol(HttpToolsProtocol):
             self._head_timer = self.loop.call_later(self.head_seconds, self._head_timed_out)
 
     def _head_done(self) -> None:
+        self._head_looked = False
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
@@ -105,6 +136,11 @@ class Protocol(HttpToolsProtocol):
         self._head_timer = None
         if self.transport.is_closing() or self._held is not None:
             return
+        if not self._head_looked:  # what is in the socket is read first: the head may be whole there
+            self._head_looked = True
+            self._head_timer = self.loop.call_later(LAST_LOOK, self._head_timed_out)
+            return
+        self._head_looked = False
         if self._in_head:
             self.logger.warning("A request head still unfinished after %g s was refused.", self.head_seconds)
             self._refuse(HEAD_TIMEOUT)
@@ -218,7 +254,7 @@ class Protocol(HttpToolsProtocol):
         self._head_done()
         self.connections.discard(self)
         self._unset_keepalive_if_required()
-        h11 = H11Protocol(config=self.config, server_state=self.server_state, app_state=self.app_state)
+        h11 = _H11(config=self.config, server_state=self.server_state, app_state=self.app_state)
         h11.connection_made(self.transport)
         self.transport.set_protocol(h11)
         self.transport.resume_reading()

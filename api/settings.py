@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     )
     workers: int = Field(1, ge=1, le=MOST_WORKERS,
                          description="uvicorn worker processes for `serve`; above 1 needs projector=external")
+    worker_healthcheck: int = Field(
+        30, ge=5, le=3600,
+        description="seconds `serve --workers N` waits for a worker to answer its supervisor's health check before"
+                    " it kills and replaces the worker (uvicorn's own 5 s killed busy workers with their requests)"
+    )
     long_queries: int = Field(
         2, ge=1, le=64, description="simulations, reconciliations as of a moment and chain verifications a process runs"
                                     " at once; one more is refused with 503 busy and Retry-After (api/long_queries.py)"

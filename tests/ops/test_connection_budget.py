@@ -152,7 +152,10 @@ def test_a_flooded_deployment_opens_no_more_connections_than_its_budget(workers:
                 ]
 
         with ThreadPoolExecutor(96) as pool:
-            answers = [r for batch in pool.map(client_run, range(192)) for r in batch]
+            try:
+                answers = [r for batch in pool.map(client_run, range(192)) for r in batch]
+            except httpx.HTTPError as failed:  # a request unanswered: what the server said meanwhile
+                raise AssertionError(f"{failed!r}: {(tmp_path / 'serve.log').read_text()[-3000:]}") from failed
         # The read models kept up: no fold waited in vain for a connection.
         assert httpx.get(f"{base}/readyz", timeout=10).json()["status"] == "ready"
     for log in tmp_path.glob("*.log"):
