@@ -345,6 +345,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 body = self._get(InnovationBody, InnovationBody.create_id(body_id), f"innovation body {body_id!r}")
                 if prog.body_kind:
                     _check_recognised_body(catalogue, prog, body, code)
+                    _certified_once_recognised(catalogue, prog, body, effective_on)
             self._refuse_duplicate(org, prog.code, tier, about and about.text, body_id)
             cert = Certification(uscc=code, programme=prog.code, tier=tier, effective_on=effective_on,
                                  document_ref=document_ref, subject=about and about.text, body_id=body_id, by=by.name)
@@ -1879,6 +1880,24 @@ def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: Innovati
                                  zh=f"创新组织 {body.body_id}（{want_zh or want_en}）的牵头单位是 {body.lead_uscc}，"
                                     f"不是 {uscc}；其{prog.zh}认定只记录在牵头单位名下并拨付给牵头单位，"
                                     "每个组织一次，请以牵头单位记录")
+
+
+
+def _certified_once_recognised(catalogue: Catalogue, prog: Programme, body: InnovationBody, effective_on: date) -> None:
+    """Rule 13: a body's Art. 3 certification (its level) is dated on or after the body's recognition; one dated
+    before it recorded a level the body could not yet hold (a rules probe's, a year before the alliance was
+    recognised, was kept). Checked after the policy term (rule 1), which names a date before the term first."""
+    if effective_on >= body.recognised_on:
+        return
+    kind_zh, kind_en = catalogue.body_kinds.get(prog.body_kind, ("", prog.body_kind))  # type: ignore[arg-type]
+    raise errors.NotEligible(
+        f"innovation body {body.body_id} ({kind_en}) is recognised from {body.recognised_on.isoformat()}, after"
+        f" this certification's effective date {effective_on.isoformat()}: a {prog.code} certification is dated on"
+        " or after the body's recognition; check the date on the certificate against the body's recognition"
+        " document",
+        zh=f"创新组织 {body.body_id}（{kind_zh or kind_en}）自 {body.recognised_on.isoformat()} 起认定，晚于本次"
+           f"认定的生效日期 {effective_on.isoformat()}：对{kind_zh or kind_en}的认定记录（{prog.code}）不得早于"
+           "该组织本身的认定日期；请对照该组织的认定文件，核对本次认定文件上的日期", field="effective_on")
 
 
 __all__ = ["AwardLedger", "Outcome"]

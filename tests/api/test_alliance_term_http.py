@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api, World
+from tests.api.conftest import Api, World, body_kind
 
 ZH = {"Accept-Language": "zh"}
 
@@ -28,3 +28,24 @@ def test_an_alliance_recognised_before_the_term_gets_no_start_up_award(api: Api,
     on_fresh = {k: v for k, v in claim.items() if k != "certification_id"} | {"body_id": fresh}
     made = api.ok("POST", "/v1/claims", on_fresh, as_="kjj")
     assert made["entitled_amount"] == "300000.00"
+
+
+@pytest.mark.parametrize("programme, tier", [("A3.alliance", None), ("A3.erc", "provincial")])
+def test_a_certification_dated_before_the_bodys_recognition_is_refused_and_writes_nothing(
+        api: Api, world: World, programme: str, tier: str | None):
+    """Rule 13: a body's certification (its level) cannot predate the body's recognition; it is refused
+    not_eligible naming both days and what to check, in the reader's language, and nothing is written. The day
+    of the recognition itself is taken."""
+    lead = world.org(member=False)
+    body = world.body(lead=lead, kind=body_kind(programme), recognised_on="2023-05-10")
+    cert = {"uscc": lead, "programme": programme, "effective_on": "2023-05-09", "document_ref": "杭科〔2023〕9号",
+            "body_id": body} | ({} if tier is None else {"tier": tier})
+    before = api.events()
+    refused = api.refused("POST", "/v1/certifications", cert, "kjj", 409, "not_eligible", headers=ZH)
+    assert "2023-05-10" in refused["detail"] and "2023-05-09" in refused["detail"], refused
+    assert "请对照" in refused["detail"], refused
+    english = api.refused("POST", "/v1/certifications", cert, "kjj", 409, "not_eligible")
+    assert "on or after the body's recognition" in english["detail"], english
+    assert api.events() == before
+    made = api.ok("POST", "/v1/certifications", cert | {"effective_on": "2023-05-10"}, as_="kjj")
+    assert made["effective_on"] == "2023-05-10"
