@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.certifications import CertificationCreate, UpgradeCreate
 from api.web import i18n, refusal_words
+from api.web.claims import declined
 from api.web.correction_forms import FormState, attempt
 from api.web.i18n import FORM_LABELS, MESSAGES
 from api.web.pages import PageRoute, render
@@ -192,6 +193,9 @@ def certification_page(request: Request, ledger: AwardLedger, read_models: Any, 
     designation = designation_key(found["id"], found["uscc"]).text
     resting = [c for c in claims_of(read_models, found["uscc"])
                if c.get("certification_id") == found["id"] or designation in (c.get("accounts") or ())]
+    for c in resting:  # a proposal the bureau declined is said so (不予确认), not withdrawn: its history tells
+        c["declined"] = (c["status"] == "withdrawn" and bool(c.get("proposed")) and not c.get("replaced_by")
+                         and declined(ledger.claim(c["id"])))
     status = (revoke.status if revoke and revoke.status != 200 else upgrade.status if upgrade else 200)
     query = request.query_params
     return render(request, "corrections/certification.html", status, cert=found, form=revoke or FormState({}),

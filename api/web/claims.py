@@ -41,6 +41,7 @@ i18n.MESSAGES.update({
                      " as “Confirm selected” on the queue)."),
     "confirm_proposal": ("确认", "Confirm"),
     "declined_event": ("不予确认待确认奖补", "Proposal declined"),
+    "declined_status": ("不予确认", "declined"),
     "decline_reason": ("不予确认理由", "Reason for declining"),
     "corrected_declined": ("已不予确认：本项待确认奖补已关闭。", "Declined: the proposal is closed."),
     "nothing_to_approve": ("本申请应享 0.00 元，已无可批准的金额（见上方测算说明）：请驳回或撤回本申请以结案。",

@@ -38,6 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "top_up_link": ("补足申请", "Top-up claim"),
     "correction_reason": ("原因", "Reason"), "document_ref": ("依据文件文号", "Document reference"),
     "preview": ("预览影响", "Preview"), "confirm_withdraw": ("确认撤回", "Confirm the withdrawal"),
+    "confirm_decline": ("确定不予确认", "Confirm declining the proposal"),
     "confirm_revoke": ("确认撤销", "Confirm the revocation"),
     "preview_h": ("预览：确认前尚未记录任何内容", "Preview: nothing is recorded until you confirm"),
     "preview_claims": ("涉及申请", "Claims touched"), "released": ("释放金额", "Released"),

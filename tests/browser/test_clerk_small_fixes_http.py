@@ -41,6 +41,10 @@ def test_a_declined_proposal_is_named_declined_not_withdrawn(client, proposal):
     """不予确认 on a proposal's page: the landing, the reason's label and the history say it was declined, not
     that a claim was withdrawn."""
     csrf = signed_in(client, "kjj")
+    previewed = client.post(f"/ui/claims/{proposal['id']}/withdraw", data={
+        "csrf": csrf, "reason": "企业已迁出辖区，不予确认", "step": "preview"}).text.split('data-testid="preview"')[1]
+    row = previewed.split(f'data-claim="{proposal["id"]}"')[1].split("</tr>")[0]
+    assert "不予确认" in row and "已撤回" not in row and "确定不予确认" in previewed, previewed
     done = client.post(f"/ui/claims/{proposal['id']}/withdraw", data={
         "csrf": csrf, "reason": "企业已迁出辖区，不予确认", "step": "confirm", "key": unique_id("k-")})
     page = done.text
@@ -51,6 +55,11 @@ def test_a_declined_proposal_is_named_declined_not_withdrawn(client, proposal):
     timeline = client.get(f"/ui/organisations/{proposal['uscc']}").text.split('data-testid="timeline"')[1]
     last = timeline.split("</ol>")[0].split("<li>")[-1]
     assert "不予确认待确认奖补" in last and "不予确认理由" in last and "撤回申请" not in last, last
+    # and the certification's page, among the claims resting on it (a regression probe read 已撤回 there)
+    cert_id = api(client, "GET", f"/v1/claims/{proposal['id']}")["certification_id"]
+    on_cert = client.get(f"/ui/certifications/{cert_id}").text.split('data-testid="claims-on-cert"')[1]
+    row = on_cert.split(f'data-claim="{proposal["id"]}"')[1].split("</tr>")[0]
+    assert "不予确认" in row and "已撤回" not in row, row
 
 
 def test_an_as_of_today_is_shown_to_the_second_and_a_slashed_day_told_the_pages_forms(client, proposal):
