@@ -72,15 +72,40 @@ class _Chosen:
                 self.ignored.append(self.t("ignored_param", name=name[:40], value=value.strip()[:20],
                                            choices=self.t("list_sep").join(FILTERS)))
 
-    def repeated(self, query: Any) -> None:
-        """A filter sent more than once (`programme=A&programme=B`) is applied by its last value alone: the others
-        are named, never dropped in silence (a clerk's probe); several statuses go in one, comma-separated."""
+    def repeated(self, query: Any, years: Iterable[int]) -> dict[str, str]:
+        """A filter sent more than once (`programme=A&programme=B`) is applied by one value alone, its last that
+        applies (`programme=A5.voucher&programme=A5.voucer` applies A5.voucher: the last, misspelt, left the queue
+        unfiltered, a regression probe): the others are named, never dropped in silence (a clerk's probe); several
+        statuses go in one, comma-separated. The value chosen for each filter sent more than once."""
+        years = list(years)
+        chosen = {}
         for name in FILTERS:
             # The same value twice drops nothing (a pages probe was told it dropped one).
             if len(values := list(dict.fromkeys(v.strip() for v in query.getlist(name)))) > 1:
-                self.ignored.append(self.t("ignored_repeated", name=name, used=values[-1][:40],
-                                           values=self.t("list_sep").join(v[:40] for v in values[:-1]))
+                used = next((v for v in reversed(values) if self._applies(name, v, years)), values[-1])
+                chosen[name] = used
+                self.ignored.append(self.t("ignored_repeated", name=name, used=used[:40],
+                                           values=self.t("list_sep").join(v[:40] for v in values if v != used))
                                     + (self.t("repeated_status") if name == "status" else ""))
+        return chosen
+
+    def _applies(self, name: str, value: str, years: list[int]) -> bool:
+        """Whether the filter would apply `value` (as `statuses`, `programme`, `year` and `uscc` take it)."""
+        if name == "status":
+            asked = [s.strip() for s in value.split(",") if s.strip()]
+            return bool(asked) and all(s in STATUSES for s in asked)
+        if name == "programme":
+            return value in self.led
+        if name in ("year", "award_year"):
+            try:
+                return _year(value) in years
+            except ValidationError:
+                return False
+        try:
+            Uscc.parse(value)
+        except InvalidUscc:
+            return False
+        return True
 
     def both_years(self, year: str, award_year: str) -> None:
         """`year` as the form sends it is taken before the API's `award_year`; both, and different: said so."""
@@ -120,6 +145,14 @@ class _Chosen:
             return None
 
 
+def _picked(chosen: _Chosen, request: Request, catalogue: Any, *typed: str) -> tuple[str, ...]:
+    """The filters as typed (programme, year, award_year, status, uscc), each sent more than once taken at the value
+    `_Chosen.repeated` chose (the framework gives a parameter's last)."""
+    picks = chosen.repeated(request.query_params, catalogue.policy.years)
+    names = ("programme", "year", "award_year", "status", "uscc")
+    return tuple(picks.get(name, value) for name, value in zip(names, typed, strict=True))
+
+
 def open_recoveries(read_models: ReadModelsDep) -> list[dict]:
     """Open recoveries for finance's home, the most outstanding first (the full list: /ui/recoveries)."""
     found = read_models.recoveries(status="open")
@@ -139,7 +172,10 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
         chosen = _Chosen(i18n.language(request), led, by.bureau or "", catalogue.programmes)
         chosen.unknown(request.query_params.items())
-        chosen.repeated(request.query_params)
+        programme, year, award_year, status, uscc = _picked(chosen, request, catalogue, programme, year, award_year,
+                                                            status, uscc)
+        typed_year = year if year.strip() else award_year
+        context["filters"] |= {"programme": programme, "year": typed_year.strip(), "status": status}
         chosen.both_years(year, award_year)
         statuses = chosen.statuses(status)
         wanted = claim_filter(catalogue, status=statuses, programme=chosen.programme(programme),
@@ -156,7 +192,10 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         every = labels.in_article_order(list(catalogue.programmes), catalogue)
         chosen = _Chosen(i18n.language(request), every, "czj", catalogue.programmes)
         chosen.unknown(request.query_params.items())
-        chosen.repeated(request.query_params)
+        programme, year, award_year, status, uscc = _picked(chosen, request, catalogue, programme, year, award_year,
+                                                            status, uscc)
+        typed_year = year if year.strip() else award_year
+        context["filters"] |= {"programme": programme, "year": typed_year.strip(), "status": status}
         chosen.both_years(year, award_year)
         code = programme if programme in catalogue.programmes else None
         if programme and code is None:

@@ -209,10 +209,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_award_year": ("award_year“{value}”与 year“{year}”不一致，已忽略，按 year 筛选；请只发送其中一个。",
                            "award_year “{value}” differs from year “{year}” and was ignored: the queue is filtered by"
                            " year; send one of the two."),
-    "ignored_repeated": ("筛选条件“{name}”给出了多个值，只采用最后一个“{used}”，{values} 已忽略；"
+    "ignored_repeated": ("筛选条件“{name}”给出了多个值，只采用“{used}”，{values} 已忽略；"
                          "每项筛选只能给一个值。",
-                         "Filter “{name}” was sent more than once: only its last value, “{used}”, was applied, and"
-                         " {values} ignored; send each filter once."),
+                         "Filter “{name}” was sent more than once: only “{used}” was applied, and {values} ignored;"
+                         " send each filter once."),
     "repeated_status": ("多个状态请用逗号合并为一个值，如 status=pending,approved。",
                         " Several statuses go in one value, comma-separated: status=pending,approved."),
     "queue_default": ("待确认 + 待审批", "proposed + pending"),
