@@ -720,14 +720,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     field="payout_id")
             claim = self._get(Claim, UUID(payout.claim_id), f"claim {payout.claim_id}")
             self._intact(claim.id, f"claim {payout.claim_id}")
-            if claim.status == "revoked":
-                raise errors.InvalidState(
-                    f"claim {payout.claim_id} was revoked and what it was paid is under recovery"
-                    f" {claim.recovery_id}; record money that came back as a repayment:"
-                    f" POST /v1/recoveries/{claim.recovery_id}/repayments",
-                    zh=f"申请 {payout.claim_id} 已撤销，其已拨付资金正在追回（追回款项 {claim.recovery_id}）；"
-                       f"退回的资金请作为还款记录：POST /v1/recoveries/{claim.recovery_id}/repayments",
-                    field="payout_id", recovery_id=claim.recovery_id)
+            if claim.status == "revoked":  # booked in error on an award revoked since: its recovery owes less
+                return self._reversed_on_revoked(by, payout, claim, reason, document_ref), views.payout(payout, claim)
             payout.reverse(reason, by.name, document_ref)
             claim.reverse_payout(payout_id, by.name, reason, document_ref)
             return [payout, claim], views.payout(payout, claim)

@@ -157,6 +157,7 @@ _PROPOSED_BECAUSE_ZH = {
     "the revocation of claim": "申请 {0} 的撤销", "the rejection of claim": "申请 {0} 的驳回",
     "the withdrawal of claim": "申请 {0} 的撤回", "the repayment on claim": "申请 {0} 的还款",
     "the lowered approval of claim": "申请 {0} 调低的批准金额",
+    "the reversal of a payout of claim": "申请 {0} 一笔拨付的冲回",
 }
 
 

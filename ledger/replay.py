@@ -62,7 +62,7 @@ class Replayed:
     def comes_to(self) -> Decimal:
         """What the claim is worth to its organisation: approved or pending, its amount; released, nothing; a
         revocation after approval, its amount taken back; a repayment on a revoked award, the money come back."""
-        return self.now if self.status in ("approved", "pending", "revocation", "repayment") else ZERO
+        return self.now if self.status in ("approved", "pending", "revocation", "repayment", "reversal") else ZERO
 
     def as_dict(self) -> dict[str, Any]:
         return {"claim_id": self.claim_id, "uscc": self.uscc, "programme": self.programme,
@@ -159,6 +159,11 @@ class Replay:
             return self._revoked(cid, event, approval)
         elif name in ("RepaymentRecorded", "RepaymentReversed"):  # either way, kept_amount says what it keeps now
             return self._repaid(cid, event)
+        elif name == "PayoutReversed" and getattr(event, "kept_amount", None) is not None:
+            # a payout of a revoked award reversed: it keeps less, as after a repayment (a standing award's
+            # reversal carries no kept_amount and moves nothing the rules read)
+            return self._repaid(cid, event, "a payout of the revoked award reversed: it was paid, and owes, less",
+                                "reversal")
         return None
 
     def _approval(self, claim_id: UUID) -> tuple[int, Decimal, tuple[str, ...]] | None:
@@ -241,7 +246,8 @@ class Replay:
         return Replayed(cid, uscc, programme, year, "revocation", -amount, [], -amount,
                         [{"rule": "revoked", "detail": "the approval was revoked: its amount is taken back"}])
 
-    def _repaid(self, cid: str, event: Any) -> Replayed | None:
+    def _repaid(self, cid: str, event: Any, detail: str = "money repaid on the revoked award is taken back",
+                status: str = "repayment") -> Replayed | None:
         """Money repaid on a revoked award stops counting where it was awarded, as the books take it off
         (ledger/usecases/recoveries.py `_unkept`): the award keeps what the books still keep, never more than this
         replay's catalogue awarded it, and nothing once repaid in full. The totals follow: a row takes the repaid
@@ -254,8 +260,8 @@ class Replay:
         now = min(event.kept_amount, most)
         taken = before - now  # a repayment reversed takes a negative amount back: the money counts again
         self.charged[cid] = (uscc, programme, year, most, now)
-        return Replayed(cid, uscc, programme, year, "repayment", -taken, [], -taken,
-                        [{"rule": "repaid", "detail": "money repaid on the revoked award is taken back"}])
+        return Replayed(cid, uscc, programme, year, status, -taken, [], -taken,
+                        [{"rule": "repaid", "detail": detail}])
 
     def _unkept(self, cid: str, event: Any) -> None:
         found = self.kept.get(cid)

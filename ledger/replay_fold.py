@@ -24,7 +24,7 @@ FOLDED = ("Organisation", "FundYear")
 # Claim events that end a claim's hold on its accounts without paying it (corrections).
 RELEASED = {"Rejected": "rejected", "Withdrawn": "withdrawn", "Revoked": "revoked"}
 CLAIM_EVENTS = ("Submitted", "Proposed", "Confirmed", "Reassessed", "Approved", *RELEASED, "RepaymentRecorded",
-                "RepaymentReversed")
+                "RepaymentReversed", "PayoutReversed")
 
 
 def wanted(topic: str) -> bool:

@@ -144,7 +144,15 @@ def _repayment_reversed(t: Tables, e: EventRow) -> None:
     _move(t, e, amount(e.payload["amount"]))
 
 
-HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.Reassessed": _reassessed,
+def _payout_reversed(t: Tables, e: EventRow) -> None:
+    """A payout of a revoked award reversed: what it counts on its caps comes down by the payout, as a repayment
+    takes it down (a standing award's reversal moves no cap: it counts its approval)."""
+    if e.payload.get("kept_amount") is not None:
+        _move(t, e, neg(e.payload["amount"]))
+
+
+HANDLERS: dict[str, Handler] = {"Claim.Submitted": _submitted, "Claim.PayoutReversed": _payout_reversed,
+                                "Claim.Reassessed": _reassessed,
                                 "Claim.Approved": _approved, "Claim.Rejected": _rejected,
                                 "Claim.CountedOn": _counted_on,
                                 "Claim.Withdrawn": _rejected, "Claim.Revoked": _revoked,

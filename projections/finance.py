@@ -75,7 +75,7 @@ def _paid(line: Row, claim: Row, p: dict) -> None:
 @_claim_handler
 def _reversed(line: Row, claim: Row, p: dict) -> None:
     payout = claim["payouts"].get(p["payout_id"])
-    if payout is None:
+    if payout is None or claim["status"] == "revoked":  # a revoked award's paid left the line: its recovery owes less
         return
     line["paid"] = add(line["paid"], neg(payout["amount"]))
     line["reversed"] = add(line["reversed"], payout["amount"])
@@ -107,6 +107,17 @@ def _recovery_handler(field: str, sign: int = 1):
         line[field] = add(line.get(field), moved)
         t.put(FINANCE, key, line)
     return handler
+
+
+def _recovery_reduced(t: Tables, e: EventRow) -> None:
+    """A payout of the revoked award reversed: that much less is to recover; nothing was recovered or paid."""
+    recovery = t.get("recoveries", e.aggregate_id)
+    if recovery is None:
+        return
+    key = f"{recovery['award_year']}|{recovery['programme']}|{recovery['lead']}"
+    if (line := t.get(FINANCE, key)) is not None:
+        line["to_recover"] = add(line.get("to_recover"), neg(amount(e.payload["amount"])))
+        t.put(FINANCE, key, line)
 
 
 def _opened(t: Tables, e: EventRow) -> None:
@@ -145,7 +156,7 @@ HANDLERS: dict[str, Handler] = {
     "Claim.Revoked": _revoked, "Recovery.Repaid": _recovery_handler("recovered"),
     "Recovery.WrittenOff": _recovery_handler("written_off"),
     "Recovery.RepaymentReversed": _recovery_handler("recovered", -1),
-    "Recovery.WriteOffReversed": _recovery_handler("written_off", -1),
+    "Recovery.WriteOffReversed": _recovery_handler("written_off", -1), "Recovery.Reduced": _recovery_reduced,
 }
 
 

@@ -31,15 +31,16 @@ OWN: dict[str, tuple[str, ...]] = {
     "FundYear.Appropriated": (finance.FUNDS,), "FundYear.Charged": (finance.FUNDS,),
     "FundYear.Released": (finance.FUNDS,), "FundYear.AppropriationCorrected": (finance.FUNDS,),
     **{e: (recoveries.RECOVERIES,) for e in ("Recovery.Repaid", "Recovery.WrittenOff", "Recovery.RepaymentReversed",
-                                             "Recovery.WriteOffReversed")},
+                                             "Recovery.WriteOffReversed", "Recovery.Reduced")},
 }
 # Claim events that also read the claim's cap accounts (caps.py) or its finance line (finance.py).
 CAP_MOVES = ("Claim.Submitted", "Claim.Reassessed", "Claim.Approved", "Claim.Rejected", "Claim.Confirmed",
              "Claim.Withdrawn", "Claim.Revoked", "Claim.RepaymentRecorded", "Claim.RepaymentReversed",
-             "Claim.CountedOn")
+             "Claim.CountedOn", "Claim.PayoutReversed")
 FINANCE_MOVES = ("Claim.Approved", "Claim.PayoutRecorded", "Claim.PayoutReversed", "Claim.Revoked")
 # Recovery events read their recovery, then the claim it claws back (records.py) and its finance line.
-RECOVERY_MOVES = ("Recovery.Repaid", "Recovery.WrittenOff", "Recovery.RepaymentReversed", "Recovery.WriteOffReversed")
+RECOVERY_MOVES = ("Recovery.Repaid", "Recovery.WrittenOff", "Recovery.RepaymentReversed", "Recovery.WriteOffReversed",
+                  "Recovery.Reduced")
 # What a submission's payload says of the claim it makes, as far as its cap and finance keys go.
 SUBMITTED_KEYS = ("accounts", "award_year", "programme", "lead")
 

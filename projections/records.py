@@ -114,9 +114,9 @@ def _claim_event(change):
             return None
         change(claim, e.payload)
         t.put(RECORDS, e.aggregate_id, claim)
-        moves_caps = e.event in ("Claim.Approved", "Claim.Rejected", "Claim.Withdrawn", "Claim.Revoked",
-                                 "Claim.RepaymentRecorded", "Claim.RepaymentReversed") \
-            and not claim.get("proposed")
+        moves_caps = (e.event in ("Claim.Approved", "Claim.Rejected", "Claim.Withdrawn", "Claim.Revoked",
+                                  "Claim.RepaymentRecorded", "Claim.RepaymentReversed")
+                      or _kept_less(e)) and not claim.get("proposed")
         return Concern(claim["uscc"], caps.shared_accounts(claim) if moves_caps else ())
     return handler
 
@@ -206,6 +206,23 @@ def _recovery_event(field: str, sign: int = 1):
     return handler
 
 
+def _kept_less(e: EventRow) -> bool:
+    """A payout of a revoked award reversed: what the award counts on its caps comes down (caps.py)."""
+    return e.event == "Claim.PayoutReversed" and e.payload.get("kept_amount") is not None
+
+
+def _recovery_reduced(t: Tables, e: EventRow) -> Concern | None:
+    """A payout of the revoked award reversed: that much less is to recover (its claim's `_reversed` took the
+    payout off `paid`)."""
+    recovery = t.get("recoveries", e.aggregate_id)
+    claim = None if recovery is None else t.get(RECORDS, recovery["claim_id"])
+    if claim is None:
+        return None
+    claim["to_recover"] = add(claim["to_recover"], neg(money(e.payload["amount"])))
+    t.put(RECORDS, claim["id"], claim)
+    return Concern(claim["uscc"])
+
+
 def _recovery_opened(t: Tables, e: EventRow) -> Concern:
     return Concern(e.payload["uscc"])
 
@@ -272,7 +289,7 @@ HANDLERS: dict[str, Handler] = {
     "Recovery.Opened": _recovery_opened, "Recovery.Repaid": _recovery_event("recovered"),
     "Recovery.RepaymentReversed": _recovery_event("recovered", -1),
     "Recovery.WrittenOff": _recovery_event("written_off"),
-    "Recovery.WriteOffReversed": _recovery_event("written_off", -1),
+    "Recovery.WriteOffReversed": _recovery_event("written_off", -1), "Recovery.Reduced": _recovery_reduced,
     "Organisation.DistrictChanged": _district_changed, "Certification.Revoked": _certification_revoked,
     "Certification.SubjectNamed": _subject_named,
 }

@@ -84,7 +84,19 @@ def _write_off_reversed(t: Tables, e: EventRow) -> None:
     t.put(RECOVERIES, e.aggregate_id, row)
 
 
-HANDLERS: dict[str, Handler] = {"Recovery.Opened": _opened, "Recovery.Repaid": _moved("recovered"),
+def _reduced(t: Tables, e: EventRow) -> None:
+    """A payout of the revoked award reversed (booked in error): that much less was paid, so owed."""
+    if (row := t.get(RECOVERIES, e.aggregate_id)) is None:
+        return
+    row["amount"] = add(row["amount"], neg(e.payload["amount"]))
+    row["outstanding"] = add(row["outstanding"], neg(e.payload["amount"]))
+    row["status"] = _status(row["outstanding"])
+    row["updated_at"] = e.recorded_at
+    t.put(RECOVERIES, e.aggregate_id, row)
+
+
+HANDLERS: dict[str, Handler] = {"Recovery.Opened": _opened, "Recovery.Reduced": _reduced,
+                                "Recovery.Repaid": _moved("recovered"),
                                 "Recovery.WrittenOff": _moved("written_off"), "Recovery.RepaymentReversed": _reversed,
                                 "Recovery.WriteOffReversed": _write_off_reversed}
 

@@ -32,6 +32,6 @@ def get_payout(payout_id: str, by: PrincipalDep, ledger: LedgerDep) -> dict[str,
              responses=responses(401, 403, 404, 409, 422))
 def reverse_payout(payout_id: str, body: ReversalCreate, by: Finance, ledger: LedgerDep, key: IdempotencyKeyDep,
                    settle: SettleDep) -> dict[str, Any]:
-    """Reverse a payout with a reason and, optionally, its document (finance); the claim's amount is owed again."""
+    """Reverse a payout with a reason and, optionally, its document (finance); owed again, or less on a recovery."""
     return settle(ledger.reverse_payout(by, payout_id=payout_id, reason=body.reason, document_ref=body.document_ref,
                                         key=key))

@@ -125,6 +125,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Recovery.WrittenOff": ("核销追回款项", "Recovery written off"),
     "Recovery.RepaymentReversed": ("冲回还款", "Repayment reversed"),
     "Recovery.WriteOffReversed": ("冲回核销", "Write-off reversed"),
+    "Recovery.Reduced": ("冲回误登记的拨付，应追回金额相应减少", "Payout reversed: less to recover"),
     "Certification.Revoked": ("撤销认定", "Certification revoked"),
     "Organisation.DistrictChanged": ("迁入/迁出本区", "District change"),
 }

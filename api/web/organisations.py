@@ -146,9 +146,11 @@ def of_claims(events: list[dict], programme_of: dict[str, str]) -> list[dict]:
     """Each event with the claim it is about (`claim_id`: a claim's own, a payout's, a recovery's) and that claim's
     programme where the event names none: an approval, a re-assessment or a revocation named neither, and two claims
     of one programme could not be told apart (a regression probe)."""
-    found, proposed = [], set()
+    found, proposed, recovering = [], set(), {}
     for e in events:
         claim = e["aggregate_id"] if e["event"].startswith("Claim.") else e["summary"].get("claim_id")
+        if e["event"].startswith("Recovery."):  # a repayment or reduction names its recovery, opened for its claim
+            claim = recovering.setdefault(e["aggregate_id"], claim) or claim
         programme = e["summary"].get("programme") or programme_of.get(claim or "")
         if e["event"] == "Claim.Proposed":
             proposed.add(claim)

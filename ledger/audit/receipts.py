@@ -435,8 +435,12 @@ _ECHOES = {"Claim.PayoutRecorded": ("payout_id", "Payout.Recorded"),
            "Claim.PayoutReversed": ("payout_id", "Payout.Reversed"),
            "Claim.RepaymentRecorded": ("recovery_id", "Recovery.Repaid"),
            "Claim.RepaymentReversed": ("recovery_id", "Recovery.RepaymentReversed")}
+# A payout of a revoked award reversed is echoed on its recovery too (`Recovery.Reduced`), which its claim's event
+# names (`recovery_id`: None on a standing award's reversal).
+_ALSO_ECHOED = {"Claim.PayoutReversed": ("recovery_id", "Recovery.Reduced")}
 _ECHOED_ZH = {"Payout.Recorded": ("支付", "拨付"), "Payout.Reversed": ("支付", "冲回"),
-              "Recovery.Repaid": ("追回款项", "还款"), "Recovery.RepaymentReversed": ("追回款项", "还款冲回")}
+              "Recovery.Repaid": ("追回款项", "还款"), "Recovery.RepaymentReversed": ("追回款项", "还款冲回"),
+              "Recovery.Reduced": ("追回款项", "拨付冲回")}
 
 
 def _unechoed(own: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -444,8 +448,9 @@ def _unechoed(own: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[d
     reversal: a probe). Each command on a payout records the payout's event and the claim's echo of it together,
     so the claim's echoes of each payout say how many of the payout's events of each kind the receipt carries; a
     repayment on the recovery likewise (a write-off has no echo on the claim: see the README)."""
-    wanted = Counter((record, _ECHOES[name][1]) for event in own if (name := str(event.get("event", ""))) in _ECHOES
-                     and (record := _uuid(readable_of(event).get(_ECHOES[name][0]))) is not None)
+    wanted = Counter((record, echoes[name][1]) for event in own for echoes in (_ECHOES, _ALSO_ECHOED)
+                     if (name := str(event.get("event", ""))) in echoes
+                     and (record := _uuid(readable_of(event).get(echoes[name][0]))) is not None)
     carried = Counter((record, str(event.get("event", ""))) for event in events
                       if (record := _aggregate(event)) is not None)
     problems = []
@@ -469,7 +474,8 @@ def recovery_figures(receipt: dict[str, Any]) -> dict[str, str] | None:
     # Each recovery event's money: (field, sign); a repayment or a write-off reversed takes its amount back.
     field = {"Recovery.Opened": ("amount", 1), "Recovery.Repaid": ("recovered", 1),
              "Recovery.WrittenOff": ("written_off", 1), "Recovery.RepaymentReversed": ("recovered", -1),
-             "Recovery.WriteOffReversed": ("written_off", -1)}
+             "Recovery.WriteOffReversed": ("written_off", -1),
+             "Recovery.Reduced": ("amount", -1)}  # a payout of the revoked award reversed: less was paid, so owed
     for event in receipt.get("events") or []:
         name = str(event.get("event", "")) if isinstance(event, dict) else ""
         if name in field:

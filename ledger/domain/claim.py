@@ -145,9 +145,13 @@ class Claim(LedgerAggregate):
 
     @event("PayoutReversed")
     def reverse_payout(self, payout_id: str, by: str, reason: str | None = None,
-                       document_ref: str | None = None) -> None:
+                       document_ref: str | None = None, amount: Decimal | None = None,
+                       kept_amount: Decimal | None = None, recovery_id: str | None = None) -> None:
         """`reason` and `document_ref`: the reversal's, so the claim's history says why (reversals recorded before
-        they were kept there carry none: the payout's own event has the reason)."""
+        they were kept there carry none: the payout's own event has the reason). On a revoked award (its recovery
+        reduced, `Recovery.Reduced`, named by `recovery_id`), `amount` is the payout's and `kept_amount` what the
+        award still counts on its caps, ladders and subject (as a repayment's `kept_amount` says); None on a
+        standing award."""
         self.payouts.pop(payout_id, None)
 
     @event("Withdrawn")

@@ -72,6 +72,14 @@ class Recovery(LedgerAggregate):
         self.write_off_document_ref = None
         self.written_off_by = None
 
+    @event("Reduced")
+    def reduce(self, amount: Decimal, payout_id: str, reason: str, document_ref: str | None, by: str) -> None:
+        """Less is owed: payout `payout_id` of the revoked award (`amount` of what was paid, and so owed back) was
+        booked in error and is reversed, with why and the document it rests on. The award was paid that much less;
+        what is to recover is what it was paid, net of reversals, as when the recovery was opened. No more than
+        what is outstanding (a use-case rule: money already repaid or written off is reversed first)."""
+        self.amount -= amount
+
     @property
     def outstanding(self) -> Decimal:
         return self.amount - self.recovered - self.written_off

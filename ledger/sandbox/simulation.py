@@ -117,13 +117,14 @@ def claim_events(events: Iterable[Any], folded: Folded) -> Iterator[tuple[str, s
 def counted_as(baseline: Catalogue, draft: Catalogue, row: Replayed) -> tuple[str, bool, int]:
     """Where a claim's row is summed whichever replay gave it: its lead bureau (the draft's, else the catalogue
     in force's, else the one it was booked under), whether it is charged to its year's special fund (approved
-    or revoked awards of a programme that pays awards), and how many claims it counts (a revocation or a
-    repayment: none). Money repaid on a revoked award comes off the sums but not off its fund year, as the books
-    have it (ledger/usecases/recoveries.py `_unkept`: recovered money returns to the treasury)."""
+    or revoked awards of a programme that pays awards), and how many claims it counts (a revocation, a repayment or
+    a reversal: none). Money repaid on a revoked award comes off the sums but not off its fund year, as the books
+    have it (ledger/usecases/recoveries.py `_unkept`: recovered money returns to the treasury); a payout of it
+    reversed since (booked in error) comes off both, as the books give its fund year that money back."""
     was, now = baseline.programme(row.programme), draft.programme(row.programme)
     bureau = (now or was).lead if (now or was) else row.lead
-    charged = row.status in ("approved", "revocation") and (was.pays_awards if was else True)
-    return bureau, charged, 0 if row.status in ("revocation", "repayment") else 1
+    charged = row.status in ("approved", "revocation", "reversal") and (was.pays_awards if was else True)
+    return bureau, charged, 0 if row.status in ("revocation", "repayment", "reversal") else 1
 
 
 def _add(result: Simulation, b: Replayed, s: Replayed) -> None:

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger import beijing, views
 from ledger.domain import errors
+from ledger.domain.award_account import AwardAccount
 from ledger.domain.bank_statement import reference_key
 from ledger.domain.claim import Claim
 from ledger.domain.payout import Payout
@@ -254,6 +255,20 @@ class RecoveryCommands:
         the organisation. The fund year is not given back: recovered money returns to the treasury, and the
         reconciliation shows it as `recovered`. A revocation recorded before paid parts were kept kept nothing,
         and nothing moves."""
+        kept, touched = self._kept_now(recovery, claim, by)
+        # Echoed on the claim whatever it counted on (a claim paid as required counts on no account, a one-time
+        # slot revoked before kept_on was released whole): the sandbox's replay takes repaid money out of its totals
+        # by this event.
+        claim.record_repayment(str(recovery.id), value, kept, by.name, received_on)
+        # What the repayment freed is offered to the proposals waiting on it, as a revocation's release is (a
+        # regression probe: a little giant's proposal stayed at 900,000 once the SME honour's 100,000 came back).
+        again = self._freed_proposals([claim], {a.key: a for a in touched}, by, because="the repayment on claim")
+        return list({id(a): a for a in [*touched, claim, *again]}.values())
+
+    def _kept_now(self, recovery: Recovery, claim: Claim, by: Principal) -> tuple[Decimal, list[Aggregate]]:
+        """What the revoked award counts on its caps, ladders and subject now (what was paid, net of reversals,
+        less what has come back), and the accounts that changed to say so (`AwardAccount.keep`, or released once
+        nothing is kept)."""
         cid = recovery.claim_id
         kept = recovery.amount - recovery.recovered
         touched: list[Aggregate] = []
@@ -268,14 +283,56 @@ class RecoveryCommands:
             else:
                 account.release(cid, by.name, status="revoked")
             touched.append(account)
-        # Echoed on the claim whatever it counted on (a claim paid as required counts on no account, a one-time
-        # slot revoked before kept_on was released whole): the sandbox's replay takes repaid money out of its totals
-        # by this event.
-        claim.record_repayment(str(recovery.id), value, kept, by.name, received_on)
-        # What the repayment freed is offered to the proposals waiting on it, as a revocation's release is (a
-        # regression probe: a little giant's proposal stayed at 900,000 once the SME honour's 100,000 came back).
-        again = self._freed_proposals([claim], {a.key: a for a in touched}, by, because="the repayment on claim")
-        return list({id(a): a for a in [*touched, claim, *again]}.values())
+        return kept, touched
+
+    def _reversed_on_revoked(self, by: Principal, payout: Payout, claim: Claim, reason: str,
+                             document_ref: str | None) -> list[Aggregate]:
+        """A payout of a revoked award reversed (booked on the wrong claim, or for the wrong amount): the award was
+        paid that much less, so its recovery is owed that much less (`Recovery.Reduced`), its caps, ladders and
+        subject keep that much less, and its fund year gets it back, as the revocation released what was never
+        paid. The ledger then stands as if the payout had been reversed before the revocation. Money repaid or
+        written off on the recovery is not undone here: a reversal above what is outstanding is refused, naming
+        what to reverse first. The aggregates it changes."""
+        from ledger.domain.fund_year import FundYear
+
+        pid, value = str(payout.id), payout.amount
+        if claim.recovery_id is None:  # paid and revoked always opens one; an old log may say otherwise
+            raise errors.InvalidState(f"claim {claim.id} was revoked with nothing paid, so payout {pid} cannot be"
+                                      " one of its standing payouts; verify the ledger (GET /v1/audit/verify)",
+                                      zh=f"申请 {claim.id} 撤销时没有已拨付金额，拨付 {pid} 不可能是其现存拨付；"
+                                         "请核验账本（GET /v1/audit/verify）", field="payout_id")
+        rid = UUID(claim.recovery_id)
+        recovery = self._get(Recovery, rid, f"recovery {rid}")
+        self._intact(rid, f"recovery {rid}")
+        if value > recovery.outstanding:
+            settled = [(recovery.recovered, "repaid", "已追回", "repayment", "还款", "repayments/reverse"),
+                       (recovery.written_off, "written off", "已核销", "write-off", "核销", "write-off/reverse")]
+            settled = [s for s in settled if s[0]]
+            said = " and ".join(f"{yuan(s[0])} {s[1]}" for s in settled)
+            said_zh = "，".join(f"{s[2]} {yuan(s[0])} 元" for s in settled)
+            paths = "; ".join(f"{s[3]}: POST /v1/recoveries/{rid}/{s[5]}" for s in settled)
+            paths_zh = "；".join(f"{s[4]}：POST /v1/recoveries/{rid}/{s[5]}" for s in settled)
+            raise errors.InvalidState(
+                f"payout {pid} ({yuan(value)}) is more than the {yuan(recovery.outstanding)} still outstanding on"
+                f" recovery {rid} of the revoked claim {claim.id} ({said} on it): reversing it would leave the"
+                " recovery owing less than was already settled. If that was booked in error, reverse it first"
+                f" ({paths}), then reverse the payout; nothing was recorded",
+                zh=f"拨付 {pid}（{yuan(value)} 元）超过已撤销申请 {claim.id} 的追回款项 {rid} 尚未追回的"
+                   f" {yuan(recovery.outstanding)} 元（该追回款项{said_zh}）：冲回后应追回金额将少于已结清的金额。"
+                   f"如系误登记，请先冲回（{paths_zh}），再冲回该拨付；本次未记录任何内容",
+                field="payout_id", recovery_id=str(rid))
+        payout.reverse(reason, by.name, document_ref)
+        recovery.reduce(value, pid, reason, document_ref, by.name)
+        kept, touched = self._kept_now(recovery, claim, by)
+        claim.reverse_payout(pid, by.name, reason, document_ref, amount=value, kept_amount=kept, recovery_id=str(rid))
+        if claim.pays_award:  # the fund gets back what was never paid, as the revocation's release did
+            fund = self._get_or_none(FundYear, FundYear.create_id(claim.award_year))
+            if fund is not None:
+                fund.release(str(claim.id), value, by.name)
+                touched.append(fund)
+        again = self._freed_proposals([claim], {a.key: a for a in touched if isinstance(a, AwardAccount)}, by,
+                                      because="the reversal of a payout of claim")
+        return list({id(a): a for a in [payout, recovery, *touched, claim, *again]}.values())
 
     def write_off_recovery(self, by: Principal, *, recovery_id: str, reason: str, document_ref: str,
                            dry_run: bool = False, key: str | None = None) -> Outcome:

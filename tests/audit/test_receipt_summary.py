@@ -433,6 +433,29 @@ def test_a_receipt_short_of_its_recovery_and_signed_again_is_refused(notary: Not
         assert all(p["problem_zh"] for p in problems)
 
 
+def test_a_receipt_of_a_revoked_award_whose_payout_was_reversed_owes_less_and_keeps_the_reduction(
+        notary: Notary, world: World) -> None:
+    """A payout booked in error on an award revoked since, reversed: the receipt verifies, its figures owe what
+    stands paid (60,000, not 100,000), and one signed again without the recovery's `Reduced` event (its last: no
+    gap in its versions), which would owe the 100,000 again, is refused by the claim's echo of the reversal."""
+    claim_id = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    _pay(world, claim_id, "60000")
+    wrong = world.ledger.record_payout(FINANCE, claim_id=claim_id, amount=Decimal("40000"), paid_on=date(2024, 3, 1),
+                                       bank_ref="WRONG-40K").view["id"]
+    world.ledger.revoke_claim(KJJ, claim_id=claim_id, reason="核查不实", document_ref="杭高新科〔2024〕9号")
+    world.ledger.reverse_payout(FINANCE, payout_id=wrong, reason="记错申请", document_ref="滨财〔2024〕更正1号")
+    receipt = _verified(world, notary, claim_id)
+    assert receipts.recovery_figures(receipt) == {"amount": "60000.00", "recovered": "0.00", "written_off": "0.00",
+                                                  "outstanding": "60000.00"}
+
+    def drop_reduction(r):
+        r["events"] = [e for e in r["events"] if e["event"] != "Recovery.Reduced"]
+
+    problems = receipts.check(_resigned(receipt, notary.signer, drop_reduction), notary.signer.public_pem)
+    assert any("Recovery.Reduced event(s) of recovery" in p["problem"] for p in problems), problems
+    assert all(p["problem_zh"] for p in problems)
+
+
 def _restated(event: dict[str, Any], **fields: Any) -> None:
     """The event's stored bytes (and its decoded `data`) with `fields` changed, as a key holder rewriting
     history would change them before recomputing the links and signing again."""

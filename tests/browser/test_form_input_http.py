@@ -231,6 +231,38 @@ def test_a_payout_is_reversed_from_the_finance_page(client):
     assert client.app.state.ledger.claim(claim["id"])["paid_amount"] == "0.00"
 
 
+def test_a_payout_of_an_award_revoked_since_is_reversed_from_its_page(client):
+    """A payout booked on the wrong claim, whose award was revoked since: its claim's page offers finance the
+    reversal (it offered none once revoked), the form reverses it, and the recovery owes that much less."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.store.conftest import FINANCE, KJJ, World
+
+    ledger = client.app.state.ledger
+    world = World(ledger)
+    world.appropriate(2023)
+    claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
+    payouts = [ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal(amount), paid_on=date(2023, 7, 1),
+                                    bank_ref=unique_id("ICBC-")).view["id"] for amount in ("60000.00", "40000.00")]
+    rid = ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报", document_ref="杭科〔2024〕8号").view[
+        "recovery_id"]
+    assert client.app.state.read_models.wait(ledger.recorder.max_notification_id(), timeout=10)
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    page = client.get(f"/ui/claims/{claim['id']}").text
+    assert f"/ui/finance/write?payout_id={payouts[1]}" in page, page
+    form = {"csrf": csrf, "payout_id": payouts[1], "reason": "记错申请", "document_ref": "滨财更正1号",
+            "key": unique_id("k-")}
+    done = client.post("/ui/finance/reversals", data=form, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert ledger.recovery(rid)["amount"] == "60000.00"
+    said = "冲回误登记的拨付，应追回金额相应减少"
+    assert said in client.get(f"/ui/claims/{claim['id']}").text
+    timeline = client.get(f"/ui/organisations/{claim['uscc']}").text.split('data-testid="timeline"')[1]
+    reduced = next(item for item in timeline.split("<li>") if said in item)
+    assert claim["id"][:8] in reduced and "40,000.00" in reduced, reduced  # its claim, linked, and its figure
+
+
 def test_a_refusal_of_a_value_the_ledger_checks_marks_its_field(client):
     """A year outside the term, an unknown claim and an unknown payout are refused naming the field to fix by its
     label, as a malformed value is (a pages probe: they came back with the message alone)."""

@@ -74,6 +74,12 @@ def _corrections(app: AwardLedger) -> None:
                   for _ in range(2))
     app.reject_claim(KJJ, claim_id=ahead, reason="材料不全")
     assert app.approve_claim(KJJ, claim_id=cut).view["approved_amount"] == "300000.00"
+    # A payout booked in error on an award revoked since, reversed: its recovery owes less (Recovery.Reduced).
+    app.record_payout(FINANCE, claim_id=cut, amount=Decimal("600"), paid_on=date(2023, 7, 1), bank_ref="CUT-1")
+    wrong = app.record_payout(FINANCE, claim_id=cut, amount=Decimal("400"), paid_on=date(2023, 7, 1),
+                              bank_ref="CUT-2").view["id"]
+    app.revoke_claim(KJJ, claim_id=cut, reason="r", document_ref="CUT-REV")
+    app.reverse_payout(FINANCE, payout_id=wrong, reason="记错申请", document_ref="CUT-FIX")
     app.record_payout(FINANCE, claim_id=claim, amount=Decimal("1000"), paid_on=date(2023, 7, 1), bank_ref="CR-1")
     rid = app.revoke_certification(KJJ, certification_id=cert, reason="r", effective_on=date(2023, 12, 1),
                                    document_ref="REV").view["recoveries"][0]

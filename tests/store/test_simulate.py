@@ -444,3 +444,38 @@ def test_a_draft_whose_ladder_runs_downhill_is_answered_with_a_warning(world: Wo
     (tmp_path / "draft.toml").write_text(draft, encoding="utf-8")
     assert main(["simulate", "--catalogue", str(tmp_path / "draft.toml")]) == 0
     assert "note: A3.erc: 'national' pays 150000.00" in capsys.readouterr().out
+
+
+
+@given(rate=st.sampled_from(["0.10", "0.30", "0.40"]))
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_payout_reversed_after_the_revocation_stops_counting_in_the_replay_as_in_the_books(world: World,
+                                                                                              rate: str) -> None:
+    """A voucher approved at 300,000 and paid 150,000, 50,000 of it booked in error, then revoked; the wrong payout
+    reversed since: the books count 100,000 on the cap (a second voucher gets 400,000) and give the fund the
+    50,000 back, and so does the replay, under the catalogue in force (nothing moves) and under any rate (the
+    revoked claim keeps what stands paid, no more than the draft awards; the twin's answer is the plain replays')."""
+    from ledger.principals import Principal, Role
+
+    finance = Principal("finance-1", Role.FINANCE)
+    org = world.org()
+    first = world.approved(org, "A5.voucher", basis_amount="1000000", effective_on=date(2024, 3, 3), year=2024)
+    world.ledger.record_payout(finance, claim_id=first["id"], amount=D("100000"), paid_on=date(2024, 4, 4),
+                               bank_ref=f"B-{org}")
+    wrong = world.ledger.record_payout(finance, claim_id=first["id"], amount=D("50000"), paid_on=date(2024, 4, 5),
+                                       bank_ref=f"W-{org}").view["id"]
+    world.ledger.revoke_claim(KJJ, claim_id=first["id"], reason="fraud", document_ref="DOC-R")
+    world.ledger.reverse_payout(finance, payout_id=wrong, reason="记错申请", document_ref="更〔2024〕2号")
+    second = world.approved(org, "A5.voucher", basis_amount="3000000", effective_on=date(2024, 5, 5), year=2024)
+    assert second["approved_amount"] == "400000.00"  # the 100,000 still paid counts on the cap, the 50,000 not
+    assert simulate_log(world.ledger, read_draft(in_force()), uscc=org).as_json()["delta"] == "0.00"
+    draft = read_draft(edit("A5.voucher", r'rate = "0.30"', f'rate = "{rate}"'))
+    answer = simulate_log(world.ledger, draft, uscc=org).as_json()
+    revoked = [c for c in answer["organisation"]["claims"] if c["claim_id"] == first["id"]]
+    kept = min(D("100000"), min(D("1000000") * D(rate), D("500000")))
+    assert sum((D(c["baseline"]) for c in revoked), D(0)) == D("100000"), revoked
+    assert sum((D(c["simulated"]) for c in revoked), D(0)) == kept, revoked
+    [fund] = [row for row in answer["fund"] if row["year"] == 2024]
+    assert D(fund["baseline"]) == world.ledger.repository.get(FundYear.create_id(2024)).approved
+    plain = simulate_ledger(world.ledger, draft, uscc=org, plain=True, hot=None).as_json()
+    assert simulate_ledger(world.ledger, draft, uscc=org).as_json() == plain
