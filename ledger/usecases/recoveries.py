@@ -16,6 +16,7 @@ from ledger.domain import errors
 from ledger.domain.award_account import AwardAccount
 from ledger.domain.bank_statement import reference_key
 from ledger.domain.claim import Claim
+from ledger.domain.fund_year import FundYear
 from ledger.domain.payout import Payout
 from ledger.domain.recovery import ZERO, Recovery
 from ledger.domain.values import money, yuan
@@ -293,8 +294,6 @@ class RecoveryCommands:
         paid. The ledger then stands as if the payout had been reversed before the revocation. Money repaid or
         written off on the recovery is not undone here: a reversal above what is outstanding is refused, naming
         what to reverse first. The aggregates it changes."""
-        from ledger.domain.fund_year import FundYear
-
         pid, value = str(payout.id), payout.amount
         if claim.recovery_id is None:  # paid and revoked always opens one; an old log may say otherwise
             raise errors.InvalidState(f"claim {claim.id} was revoked with nothing paid, so payout {pid} cannot be"
