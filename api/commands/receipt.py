@@ -144,8 +144,9 @@ def _proved(receipt: dict) -> tuple[str, str]:
         owed = [(en, zh, _money(recovery[field])) for field, en, zh in (
             # "opened for", not "to recover": the books' to_recover is what is still owed (a regression probe read
             # two figures under one label)
-            ("amount", "opened for", "撤销时应追回"), ("recovered", "recovered", "已追回"),
-            ("written_off", "written off", "已核销"), ("outstanding", "still owed", "尚欠"))]
+            ("amount", "opened for", "撤销时应追回"), ("reduced", "less payouts reversed since", "其后冲回误登记拨付"),
+            ("recovered", "recovered", "已追回"), ("written_off", "written off", "已核销"),
+            ("outstanding", "still owed", "尚欠")) if field in recovery]
         en += "; recovery: " + ", ".join(f"{e} {value}" for e, _, value in owed)
         zh += "；追回：" + "，".join(f"{z} {value} 元" for _, z, value in owed)
     return en, zh

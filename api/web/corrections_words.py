@@ -39,6 +39,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "correction_reason": ("原因", "Reason"), "document_ref": ("依据文件文号", "Document reference"),
     "preview": ("预览影响", "Preview"), "confirm_withdraw": ("确认撤回", "Confirm the withdrawal"),
     "confirm_decline": ("确定不予确认", "Confirm declining the proposal"),
+    "rec_reduced_h": ("冲回的误登记拨付", "Payouts reversed since"),
+    "rec_reduced_hint": ("以下拨付系误登记（记错申请或金额），已在撤销后冲回：该奖补实际拨付相应减少，"
+                         "应追回金额随之减少。",
+                         "These payouts were booked in error (on the wrong claim or for the wrong amount) and reversed"
+                         " after the revocation: the award was paid that much less, so the recovery owes that much"
+                         " less."),
     "confirm_revoke": ("确认撤销", "Confirm the revocation"),
     "preview_h": ("预览：确认前尚未记录任何内容", "Preview: nothing is recorded until you confirm"),
     "preview_claims": ("涉及申请", "Claims touched"), "released": ("释放金额", "Released"),

@@ -60,7 +60,10 @@ def _acts(ledger: Any, recovery: dict) -> dict[str, Any]:
     # the old write-off's figure, reason and document beside 已核销 0.00 元).
     written = last if last is not None and last["event"] == "Recovery.WrittenOff" else None
     unwritten = last if last is not None and last["event"] == "Recovery.WriteOffReversed" else None
-    return {"repayments": repayments, "write_off": written, "write_off_reversal": unwritten}
+    # Payouts of the revoked award reversed since (booked in error): what the recovery owes less, why and by whom (a
+    # regression probe read 60,000.00 to recover with no trace of the 100,000.00 it was opened for).
+    reduced = [e for e in events if e["event"] == "Recovery.Reduced"]
+    return {"repayments": repayments, "write_off": written, "write_off_reversal": unwritten, "reductions": reduced}
 
 
 def per_organisation(rows: list[dict]) -> list[dict]:

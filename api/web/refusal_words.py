@@ -69,15 +69,22 @@ _FOR_CLIENTS = {"zh": (("“待确认”（proposed）", "“待确认”"),
                         "a pending claim is approved or rejected on its page"),)}
 
 
-# A revoked claim's reversal is told to record a repayment at the API's path; a page links the recovery instead.
-# So too a certification recorded twice is told where its upgrade is recorded: on the certification's page.
+# A reversal of a revoked award's payout above what is outstanding is told which repayment or write-off to reverse
+# first at the API's path; a page names the recovery's page, where both are reversed. So too a certification recorded
+# twice is told where its upgrade is recorded: on the certification's page.
 _API_PATHS = {
-    "zh": ((re.compile(r"：POST /v1/recoveries/([0-9a-f-]+)/repayments"), r"，在追回款项 \1 的页面上记录"),
+    "zh": ((re.compile(r"还款：POST /v1/recoveries/([0-9a-f-]+)/repayments/reverse"),
+            r"还款：在追回款项 \1 的页面上冲回"),
+           (re.compile(r"核销：POST /v1/recoveries/([0-9a-f-]+)/write-off/reverse"),
+            r"核销：在追回款项 \1 的页面上冲回"),
            (re.compile(r"晋级请用 POST /v1/certifications/([0-9a-f-]+)/upgrades"), r"晋级请在认定 \1 的页面上记录"),
            # A recognition without its body: the form's field by its label, not the API's key and path (a probe).
            (re.compile(re.escape("请在 body_id 中填写被认定的创新组织（须先通过 POST /v1/innovation-bodies 登记）")),
             "请填写“被认定的创新组织编号”（该创新组织须先登记）")),
-    "en": ((re.compile(r": POST /v1/recoveries/([0-9a-f-]+)/repayments"), r" on recovery \1's page"),
+    "en": ((re.compile(r"repayment: POST /v1/recoveries/([0-9a-f-]+)/repayments/reverse"),
+            r"the repayment on recovery \1's page"),
+           (re.compile(r"write-off: POST /v1/recoveries/([0-9a-f-]+)/write-off/reverse"),
+            r"the write-off on recovery \1's page"),
            (re.compile(r"an upgrade is POST /v1/certifications/([0-9a-f-]+)/upgrades"),
             r"an upgrade is recorded on certification \1's page"),
            (re.compile(re.escape("give body_id, the body it recognises (register it with POST /v1/innovation-bodies"

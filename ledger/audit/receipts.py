@@ -467,15 +467,17 @@ def _unechoed(own: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[d
 
 def recovery_figures(receipt: dict[str, Any]) -> dict[str, str] | None:
     """What the receipt's recovery events give (a revoked award's paid part owed back): the amount opened, repaid,
-    written off and still owed; None where the receipt carries no recovery. For the valid line: a revoked award's
+    written off and still owed, and `reduced` where payouts of the award were reversed since (booked in error: owed
+    no more); None where the receipt carries no recovery. For the valid line: a revoked award's
     receipt said "paid 100,000.00" and nothing of the 40,000 repaid and 60,000 written off (a finance probe)."""
-    figures = {"amount": Decimal("0.00"), "recovered": Decimal("0.00"), "written_off": Decimal("0.00")}
+    figures = {"amount": Decimal("0.00"), "recovered": Decimal("0.00"), "written_off": Decimal("0.00"),
+               "reduced": Decimal("0.00")}
     seen = False
     # Each recovery event's money: (field, sign); a repayment or a write-off reversed takes its amount back.
     field = {"Recovery.Opened": ("amount", 1), "Recovery.Repaid": ("recovered", 1),
              "Recovery.WrittenOff": ("written_off", 1), "Recovery.RepaymentReversed": ("recovered", -1),
              "Recovery.WriteOffReversed": ("written_off", -1),
-             "Recovery.Reduced": ("amount", -1)}  # a payout of the revoked award reversed: less was paid, so owed
+             "Recovery.Reduced": ("reduced", 1)}  # a payout of the revoked award reversed: less was paid, so owed
     for event in receipt.get("events") or []:
         name = str(event.get("event", "")) if isinstance(event, dict) else ""
         if name in field:
@@ -488,7 +490,9 @@ def recovery_figures(receipt: dict[str, Any]) -> dict[str, str] | None:
             seen = True
     if not seen:
         return None
-    owed = figures["amount"] - figures["recovered"] - figures["written_off"]
+    owed = figures["amount"] - figures["reduced"] - figures["recovered"] - figures["written_off"]
+    if not figures["reduced"]:  # said only where a payout of the award was reversed since it was revoked
+        del figures["reduced"]
     return {k: fmt(v) for k, v in figures.items()} | {"outstanding": fmt(owed)}
 
 

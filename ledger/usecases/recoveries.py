@@ -136,7 +136,10 @@ class RecoveryCommands:
             self._intact(claim.id, f"claim {recovery.claim_id}")
             booked = recovery.repayments[at]
             repaid = [e for e in self.events.get(rid) if type(e).__name__ == "Repaid"][at]
-            restored = self._restored(claim, repaid.timestamp, recovery_id, by)
+            # What the award keeps once the repayment is taken back: its paid part less what stays repaid (less than
+            # before the repayment where a payout of it was reversed since: Recovery.Reduced).
+            kept_after = recovery.amount - recovery.recovered + value
+            restored = self._restored(claim, repaid.timestamp, recovery_id, by, kept_after)
             recovery.reverse_repayment(value, received_on, booked["bank_ref"], reason, document_ref, by.name,
                                        repaid.originator_version)
             kept = recovery.amount - recovery.recovered
@@ -195,10 +198,13 @@ class RecoveryCommands:
                                      "这一笔（其中正确的请重新登记），以便逐笔恢复原状")
         return found[-1]
 
-    def _restored(self, claim: Claim, moment: Any, recovery_id: str, by: Principal) -> list[Aggregate]:
+    def _restored(self, claim: Claim, moment: Any, recovery_id: str, by: Principal,
+                  kept_after: Decimal) -> list[Aggregate]:
         """The revoked award's entries put back as the repayment made at `moment` found them, on every account it
-        changed; refused where another claim has since taken what it freed there, or where the repayment's changes
-        cannot be found (recorded before a command's events shared one moment)."""
+        changed, keeping no more than `kept_after` (a payout of the award reversed since took its part off: the
+        entry as found would put it back, a probe's cap and ladder held 40,000 too much); refused where another claim
+        has since taken what it freed there, or where the repayment's changes cannot be found (recorded before a
+        command's events shared one moment)."""
         cid, restored = str(claim.id), []
         for key in claim.accounts:
             if not keeps_paid(key):
@@ -220,6 +226,8 @@ class RecoveryCommands:
                 continue
             before = self.repository.get(account.id, version=changed.originator_version - 1).entries
             was = before[cid]
+            if was["status"] == "approved" and was["amount"] > kept_after:
+                was = was | {"amount": kept_after, "gross": min(was["gross"], kept_after)}
             limit = self._cap_limit(key, claim.policy_version) if key.startswith("cap:") else None
             if limit is not None:  # a cap: the room it has, whoever took some since
                 _room_left(account.entries, was, cid, key, recovery_id, limit)

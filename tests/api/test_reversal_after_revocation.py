@@ -102,3 +102,26 @@ def test_a_reversal_that_leaves_nothing_outstanding_closes_the_recovery(api: Api
                         "invalid_state")
     assert "already" in again["detail"], again
     assert api.ok("GET", "/v1/audit/verify?read_models=true", as_="auditor")["ok"] is True
+
+
+def test_a_repayment_reversed_after_a_payout_reversal_puts_back_only_what_stands_paid(api: Api, world: World):
+    """Repaid 30,000, then the wrong 40,000 reversed, then the repayment reversed (booked in error): the award keeps
+    60,000 on its cap, not the 100,000 the repayment found (a regression probe: the cap held 40,000 too much, a
+    new claim was cut to 400,000 and a later one refused `cap_exceeded` with room shown)."""
+    org = world.org()
+    claim = world.approved(org)
+    _pay(api, claim["id"], "60000.00", unique_id("RIGHT-"))
+    wrong = _pay(api, claim["id"], "40000.00", unique_id("WRONG-"))
+    rid = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", REVOKE, as_="kjj", status=200)["recovery_id"]
+    back = {"amount": "30000.00", "received_on": "2024-03-01", "bank_ref": unique_id("BACK-")}
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments", back, as_="finance")
+    api.ok("POST", f"/v1/payouts/{wrong}/reverse", {"reason": "记错申请"}, as_="finance", status=200)
+    api.ok("POST", f"/v1/recoveries/{rid}/repayments/reverse", back | {"reason": "记错", "document_ref": "更正2号"},
+           as_="finance", status=200)
+    assert _voucher_cap(api, org)["used"] == "60000.00"
+    second = api.ok("POST", "/v1/claims", {"uscc": org, "programme": "A5.voucher", "award_year": 2023,
+                                           "effective_on": "2023-06-01", "basis_amount": "2000000.00"}, as_="kjj")
+    assert second["entitled_amount"] == "440000.00", second  # the yearly cap (500,000) less the 60,000 kept
+    approved = api.ok("POST", f"/v1/claims/{second['id']}/approve", {}, as_="kjj", status=200)
+    assert approved["approved_amount"] == "440000.00" and _voucher_cap(api, org)["used"] == "500000.00"
+    assert api.ok("GET", "/v1/audit/verify?read_models=true", as_="auditor")["ok"] is True

@@ -445,8 +445,8 @@ def test_a_receipt_of_a_revoked_award_whose_payout_was_reversed_owes_less_and_ke
     world.ledger.revoke_claim(KJJ, claim_id=claim_id, reason="核查不实", document_ref="杭高新科〔2024〕9号")
     world.ledger.reverse_payout(FINANCE, payout_id=wrong, reason="记错申请", document_ref="滨财〔2024〕更正1号")
     receipt = _verified(world, notary, claim_id)
-    assert receipts.recovery_figures(receipt) == {"amount": "60000.00", "recovered": "0.00", "written_off": "0.00",
-                                                  "outstanding": "60000.00"}
+    assert receipts.recovery_figures(receipt) == {"amount": "100000.00", "recovered": "0.00", "written_off": "0.00",
+                                                  "reduced": "40000.00", "outstanding": "60000.00"}
 
     def drop_reduction(r):
         r["events"] = [e for e in r["events"] if e["event"] != "Recovery.Reduced"]

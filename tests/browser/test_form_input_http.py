@@ -256,11 +256,40 @@ def test_a_payout_of_an_award_revoked_since_is_reversed_from_its_page(client):
     done = client.post("/ui/finance/reversals", data=form, follow_redirects=False)
     assert done.status_code == 303, done.text
     assert ledger.recovery(rid)["amount"] == "60000.00"
+    reductions = client.get(f"/ui/recoveries/{rid}").text.split('data-testid="reductions"')[1].split("</section>")[0]
+    assert "40,000.00" in reductions and "记错申请" in reductions and "滨财更正1号" in reductions, reductions
     said = "冲回误登记的拨付，应追回金额相应减少"
     assert said in client.get(f"/ui/claims/{claim['id']}").text
     timeline = client.get(f"/ui/organisations/{claim['uscc']}").text.split('data-testid="timeline"')[1]
     reduced = next(item for item in timeline.split("<li>") if said in item)
     assert claim["id"][:8] in reduced and "40,000.00" in reduced, reduced  # its claim, linked, and its figure
+
+
+def test_a_reversal_above_what_a_recovery_still_owes_is_told_on_the_page_what_to_reverse_first(client):
+    """A payout of a revoked award, above what its recovery still owes (money repaid since): the finance page's
+    refusal names the recovery's page, where the repayment is reversed, not the API's path (a regression probe read
+    "在追回款项 X 的页面上记录/reverse")."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.store.conftest import FINANCE, KJJ, World
+
+    ledger = client.app.state.ledger
+    world = World(ledger)
+    world.appropriate(2023)
+    claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
+    payouts = [ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal(amount), paid_on=date(2023, 7, 1),
+                                    bank_ref=unique_id("ICBC-")).view["id"] for amount in ("60000.00", "40000.00")]
+    rid = ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报", document_ref="杭科〔2024〕8号").view[
+        "recovery_id"]
+    ledger.record_repayment(FINANCE, recovery_id=rid, amount=Decimal("70000.00"), received_on=date(2024, 3, 1),
+                            bank_ref=unique_id("BACK-"))
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    before = _events(client)
+    refused = client.post("/ui/finance/reversals", data={"csrf": csrf, "payout_id": payouts[1], "reason": "记错申请",
+                                                         "key": unique_id("k-")})
+    assert refused.status_code == 409 and _events(client) == before
+    assert f"还款：在追回款项 {rid} 的页面上冲回" in refused.text and "/v1/" not in refused.text.split("<main")[1]
 
 
 def test_a_refusal_of_a_value_the_ledger_checks_marks_its_field(client):
