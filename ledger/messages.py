@@ -146,6 +146,10 @@ _SYSTEM_NOTES_ZH = (
     # reason kept after it (a regression probe read the English on a Chinese page).
     (re.compile(r"the organisation left the district on (\d{4}-\d{2}-\d{2}): (.*)", re.S),
      "该单位已于 {0} 迁出辖区：{1}"),
+    # A certification's revocation closing the proposals resting on it (ledger/usecases/corrections.py): the ledger's
+    # doing, not a bureau's decline (不予确认).
+    (re.compile(r"the certification (\S+) was revoked from (\d{4}-\d{2}-\d{2}): (.*)", re.S),
+     "认定 {0} 已撤销（自 {1} 起）：{2}"),
 )
 
 

@@ -80,13 +80,19 @@ class _Chosen:
         years = list(years)
         chosen = {}
         for name in FILTERS:
-            # The same value twice drops nothing (a pages probe was told it dropped one).
-            if len(values := list(dict.fromkeys(v.strip() for v in query.getlist(name)))) > 1:
-                used = next((v for v in reversed(values) if self._applies(name, v, years)), values[-1])
-                chosen[name] = used
-                self.ignored.append(self.t("ignored_repeated", name=name, used=used[:40],
-                                           values=self.t("list_sep").join(v[:40] for v in values if v != used))
-                                    + (self.t("repeated_status") if name == "status" else ""))
+            sent = query.getlist(name)
+            # The same value twice drops nothing (a pages probe was told it dropped one), nor does a blank one.
+            values = [v for v in dict.fromkeys(v.strip() for v in sent) if v]
+            if len(sent) > 1 and len(values) == 1:
+                chosen[name] = values[0]  # `programme=&programme=A5.voucher`: the one value sent
+            if len(values) < 2:
+                continue
+            used = next((v for v in reversed(values) if self._applies(name, v, years)), None)
+            chosen[name] = used or ""
+            listed = self.t("list_sep").join(v[:40] for v in values if v != used)
+            self.ignored.append((self.t("ignored_repeated", name=name, used=used[:40], values=listed) if used else
+                                 self.t("ignored_repeated_none", name=name, values=listed))
+                                + (self.t("repeated_status") if name == "status" else ""))
         return chosen
 
     def _applies(self, name: str, value: str, years: list[int]) -> bool:
@@ -149,6 +155,7 @@ def _picked(chosen: _Chosen, request: Request, catalogue: Any, *typed: str) -> t
     """The filters as typed (programme, year, award_year, status, uscc), each sent more than once taken at the value
     `_Chosen.repeated` chose (the framework gives a parameter's last)."""
     picks = chosen.repeated(request.query_params, catalogue.policy.years)
+    request.state.applied_query = picks  # the pages' links (api/web/pages.py `here`) carry them
     names = ("programme", "year", "award_year", "status", "uscc")
     return tuple(picks.get(name, value) for name, value in zip(names, typed, strict=True))
 

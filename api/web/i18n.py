@@ -213,6 +213,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "每项筛选只能给一个值。",
                          "Filter “{name}” was sent more than once: only “{used}” was applied, and {values} ignored;"
                          " send each filter once."),
+    "ignored_repeated_none": ("筛选条件“{name}”给出了多个值（{values}），均不适用，已全部忽略；每项筛选只能给一个值。",
+                              "Filter “{name}” was sent more than once ({values}) and none of them applies, so none"
+                              " was applied; send each filter once."),
     "repeated_status": ("多个状态请用逗号合并为一个值，如 status=pending,approved。",
                         " Several statuses go in one value, comma-separated: status=pending,approved."),
     "queue_default": ("待确认 + 待审批", "proposed + pending"),

@@ -57,8 +57,11 @@ templates.env.filters.update(yuan=pass_context(lambda c, v: amounts.yuan(v, _lan
 
 def here(request: Request, **params: Any) -> str:
     """This page's URL with `params` set (None: left out), relative: never built from the Host header the client
-    sent."""
-    query = {k: str(v) for k, v in (dict(request.query_params) | params).items() if v is not None}
+    sent. A parameter sent more than once keeps the value the page applied (`request.state.applied_query`, the
+    queue's repeated filters), not the last sent: the next page's link carried an ignored value (a regression
+    probe's 下一页 led to a 422)."""
+    applied = getattr(request.state, "applied_query", {})
+    query = {k: str(v) for k, v in (dict(request.query_params) | applied | params).items() if v is not None}
     return f"{request.url.path}?{urlencode(query)}" if query else request.url.path
 
 

@@ -224,7 +224,12 @@ class Corrections(RecoveryCommands, DistrictChanges):
                     # again here, "releasing" 200,000 and dropping its 150,000 to recover from the awards.
                     continue
                 self._intact_with_payouts(claim)
-                ended.append(end_claim(touched, claim, by.name, reason, document_ref))
+                # A proposal closed by the revocation is the ledger's doing, said as its own note (the person's
+                # reason after it), as a departure's is: a bureau that never declined it was read as having declined
+                # it (不予确认, a regression probe). A pending or approved claim keeps the reason as written.
+                why = (f"the certification {cert_id} was revoked from {effective_on.isoformat()}: {reason}"
+                       if claim.status == "proposed" else reason)
+                ended.append(end_claim(touched, claim, by.name, why, document_ref))
                 claims.append(claim)
             cert.revoke(reason, effective_on, document_ref, by.name)
             touched.add(cert)

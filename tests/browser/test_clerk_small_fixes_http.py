@@ -75,6 +75,48 @@ def test_a_repeated_filter_applies_its_last_value_that_applies_not_a_misspelt_la
     assert "只采用“2023”，20233 已忽略" in years and proposal["id"][:8] in years, years
     elsewhere = client.get("/ui/?programme=A3.erc&year=2024&year=20244&lang=zh").text
     assert proposal["id"][:8] not in elsewhere, elsewhere
+    # The page's own links (the language switch, as 下一页) carry the value applied, not the ignored last one (a
+    # regression probe's next page was a 422).
+    switch = re.search(r'href="(/ui/\?[^"]*lang=en[^"]*)"', page)[1].replace("&amp;", "&")
+    assert "programme=A5.voucher&" in switch and "voucer" not in switch, switch
+    none = client.get("/ui/?programme=A5.voucer&programme=bogus&lang=zh").text
+    assert "给出了多个值（A5.voucer、bogus），均不适用，已全部忽略" in none and "只采用" not in none, none
+    assert proposal["id"][:8] in none  # nothing applied: the queue unfiltered, as it says
+    blank = client.get("/ui/?programme=A5.voucher&programme=&lang=zh").text
+    assert "给出了多个值" not in blank and proposal["id"][:8] not in blank, blank
+
+
+def test_a_decline_sent_again_from_a_stale_tab_says_why_it_was_refused(client, proposal):
+    """不予确认 sent again once the proposal is closed (a stale tab, a second clerk): 409 with the refusal's code and
+    words on the page, where the form no longer is (it answered with no word, a regression probe); so a revocation
+    and a top-up of a claim not approved."""
+    csrf = signed_in(client, "kjj")
+    form = {"csrf": csrf, "reason": "不符合条件", "step": "confirm", "key": unique_id("k-")}
+    assert client.post(f"/ui/claims/{proposal['id']}/withdraw", data=form).status_code == 200
+    again = client.post(f"/ui/claims/{proposal['id']}/withdraw", data=form | {"key": unique_id("k-")})
+    assert again.status_code == 409 and 'data-testid="form-refusal-code">invalid_state' in again.text, again.text
+    for action in ("revoke", "top-up"):
+        stale = client.post(f"/ui/claims/{proposal['id']}/{action}", data={
+            "csrf": csrf, "reason": "核查不实", "document_ref": "D-9", "step": "preview", "key": unique_id("k-")})
+        assert stale.status_code == 409 and 'data-testid="form-refusal-detail"' in stale.text, (action, stale.text)
+    page = client.get(f"/ui/claims/{proposal['id']}").text
+    assert 'data-testid="claim-status">不予确认<' in page, page  # its status badge, as its notes say
+
+
+def test_a_proposal_the_certifications_revocation_closed_is_not_said_declined(client, proposal):
+    """A certification revoked closes its open proposal: the ledger's doing, said so in Chinese, never 不予确认 (a
+    regression probe read 不予确认理由 on the claim, the timeline and the certification's page)."""
+    signed_in(client, "kjj")
+    cert_id = api(client, "GET", f"/v1/claims/{proposal['id']}")["certification_id"]
+    revocation = {"reason": "认定被上级撤销", "effective_on": "2023-09-01", "document_ref": "撤-1"}
+    api(client, "POST", f"/v1/certifications/{cert_id}/revoke", revocation, as_="kjj")
+    claim = client.get(f"/ui/claims/{proposal['id']}").text
+    assert "不予确认" not in claim and "认定被上级撤销" in claim and "已撤销（自 2023-09-01 起）" in claim, claim
+    assert "was revoked" not in claim
+    timeline = client.get(f"/ui/organisations/{proposal['uscc']}").text.split('data-testid="timeline"')[1]
+    assert "不予确认" not in timeline.split("</ol>")[0]
+    row = client.get(f"/ui/certifications/{cert_id}").text.split(f'data-claim="{proposal["id"]}"')[1]
+    assert "已撤回" in row.split("</tr>")[0] and "不予确认" not in row.split("</tr>")[0]
 
 
 def test_an_as_of_today_is_shown_to_the_second_and_a_slashed_day_told_the_pages_forms(client, proposal):

@@ -296,8 +296,11 @@ def test_a_repayment_typed_with_thousands_separators_is_recorded(client):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_revoked_claims_reversal_links_its_recovery_page_not_the_api(client, year, lang):
-    """Reversing a payout of a revoked claim is refused: its money comes back as a repayment. A pages probe read
-    the API's `POST /v1/recoveries/…/repayments` on the page; the refusal now links the recovery's page."""
+    """Reversing a payout of a revoked claim whose recovery has been repaid since is refused: the repayment is
+    reversed first, on the recovery's page. A pages probe read the API's `POST /v1/recoveries/…` path on the page;
+    the refusal links the recovery's page."""
+    _api(client, "POST", f"/v1/recoveries/{year['recovery']}/repayments", {
+        "amount": "100000.00", "received_on": "2024-03-01", "bank_ref": unique_id("BACK-")}, as_="finance")
     _sign_in(client, "finance")
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/finance/write").text).group(1)
     refused = client.post(f"/ui/finance/reversals?lang={lang}", data={
@@ -309,7 +312,8 @@ def test_a_revoked_claims_reversal_links_its_recovery_page_not_the_api(client, y
     assert year["recovery"] in error.split('data-testid="form-error-link"')[0]  # the detail names it too
     assert 'aria-invalid="true"' in refused.text.split('data-testid="reversal-form"')[1].split("</form>")[0]
     assert client.get(f"/ui/recoveries/{year['recovery']}").status_code == 200
-    assert _api(client, "GET", f"/v1/recoveries/{year['recovery']}", as_="finance")["recovered"] == "0.00"
+    recovery = _api(client, "GET", f"/v1/recoveries/{year['recovery']}", as_="finance")
+    assert (recovery["amount"], recovery["recovered"]) == ("100000.00", "100000.00")  # nothing was written
 
 
 @pytest.mark.parametrize("as_of", ["2023-12-31T00:00:00+08", "20231231T000000Z", "2023-W52-7", "2023-02-29",
