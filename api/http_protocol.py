@@ -195,6 +195,9 @@ class Protocol(_LastLook, HttpToolsProtocol):
                 self._head_bytes += len(data)
                 if self._head_bytes > HEAD_LIMIT:
                     self._refuse_head()
+            elif self._idle():  # bytes that began no request (blank lines): the connection is as idle as before
+                self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                    self.timeout_keep_alive_handler)
         except httptools.HttpParserError:
             if self._too_large:
                 self._refuse_head()
@@ -209,6 +212,13 @@ class Protocol(_LastLook, HttpToolsProtocol):
                 self.handle_websocket_upgrade()
             else:  # pragma: no cover - every other upgrade is offered (above)
                 self._unsupported_upgrade_warning()
+
+    def _idle(self) -> bool:
+        """Kept alive between requests, with no timer to close it: the data just read (a stray CRLF, which llhttp
+        skips before a request line) stopped the keep-alive timer and began no head to time, and a client sending
+        one request and two bytes held the connection for ever (a probe)."""
+        return (self.cycle is not None and self.cycle.response_complete and not self.pipeline
+                and self.timeout_keep_alive_task is None and not self.transport.is_closing())
 
     def _refuse_head(self) -> None:
         self.logger.warning("A request head over %d bytes was refused.", HEAD_LIMIT)

@@ -407,6 +407,20 @@ def test_a_connection_that_sends_nothing_is_closed_and_a_later_slow_head_is_time
         assert _trickle(conn, 20).startswith(b"HTTP/1.1 408")
 
 
+@pytest.mark.parametrize("blank", [b"\r\n", b"\n", b"\r\n\r\n"])
+def test_a_kept_alive_connection_sent_only_blank_lines_is_still_closed_when_idle(server, blank) -> None:
+    """A stray CRLF after an answer stopped the keep-alive timer and began no request to time: the connection was
+    held for ever (a probe, 40 s and counting). It is closed once idle as long as any kept-alive connection."""
+    with socket.create_connection(server, timeout=uvicorn.Config(app=None).timeout_keep_alive + 5) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = b""
+        while b"}" not in first:
+            first += conn.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200"), first
+        conn.sendall(blank)
+        assert conn.recv(4096) == b""  # closed by the server, not by the socket's timeout (that raises)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
 def test_a_json_body_in_utf16_or_utf32_is_refused_and_a_utf8_bom_is_not(api, encoding) -> None:
     """JSON on the wire is UTF-8 (RFC 8259): a UTF-16 or UTF-32 body (read before as if sent in UTF-8, a black-box
