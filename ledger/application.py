@@ -1886,9 +1886,9 @@ def _certified_once_recognised(catalogue: Catalogue, prog: Programme, body: Inno
     kind_zh, kind_en = catalogue.body_kinds.get(prog.body_kind, ("", prog.body_kind))  # type: ignore[arg-type]
     raise errors.NotEligible(
         f"innovation body {body.body_id} ({kind_en}) is recognised from {body.recognised_on.isoformat()}, after"
-        f" this certification's effective date {effective_on.isoformat()}: a {prog.code} certification is dated on"
-        " or after the body's recognition; check the date on the certificate against the body's recognition"
-        " document",
+        f" this certification's effective date {effective_on.isoformat()}: a certification under {prog.code} is"
+        " dated on or after the body's recognition; check the date on the certificate against the body's"
+        " recognition document",
         zh=f"创新组织 {body.body_id}（{kind_zh or kind_en}）自 {body.recognised_on.isoformat()} 起认定，晚于本次"
            f"认定的生效日期 {effective_on.isoformat()}：对{kind_zh or kind_en}的认定记录（{prog.code}）不得早于"
            "该组织本身的认定日期；请对照该组织的认定文件，核对本次认定文件上的日期", field="effective_on")

@@ -81,8 +81,14 @@ class _Chosen:
         chosen = {}
         for name in FILTERS:
             sent = query.getlist(name)
-            # The same value twice drops nothing (a pages probe was told it dropped one), nor does a blank one.
-            values = [v for v in dict.fromkeys(v.strip() for v in sent) if v]
+            # The same value twice drops nothing (a pages probe was told it dropped one), nor does a blank one, nor
+            # one written otherwise (a USCC in lower case, a full-width year: the filter reads them alike).
+            seen: dict[str, str] = {}
+            for value in (v.strip() for v in sent):
+                if value:  # each value once, where it was last sent, as it was last written
+                    seen.pop(self._read_as(name, value), None)
+                    seen[self._read_as(name, value)] = value
+            values = list(seen.values())
             if len(sent) > 1 and len(values) == 1:
                 chosen[name] = values[0]  # `programme=&programme=A5.voucher`: the one value sent
             if len(values) < 2:
@@ -94,6 +100,18 @@ class _Chosen:
                                  self.t("ignored_repeated_none", name=name, values=listed))
                                 + (self.t("repeated_status") if name == "status" else ""))
         return chosen
+
+    @staticmethod
+    def _read_as(name: str, value: str) -> str:
+        """The value as its filter reads it: a USCC in its canonical form, a year as its number."""
+        try:
+            if name == "uscc":
+                return Uscc.parse(value).value
+            if name in ("year", "award_year"):
+                return str(_year(value))
+        except (InvalidUscc, ValidationError):
+            pass
+        return value
 
     def _applies(self, name: str, value: str, years: list[int]) -> bool:
         """Whether the filter would apply `value` (as `statuses`, `programme`, `year` and `uscc` take it)."""

@@ -82,6 +82,8 @@ def test_a_repeated_filter_applies_its_last_value_that_applies_not_a_misspelt_la
     none = client.get("/ui/?programme=A5.voucer&programme=bogus&lang=zh").text
     assert "给出了多个值（A5.voucer、bogus），均不适用，已全部忽略" in none and "只采用" not in none, none
     assert proposal["id"][:8] in none  # nothing applied: the queue unfiltered, as it says
+    same = client.get(f"/ui/?uscc={proposal['uscc'].lower()}&uscc={proposal['uscc']}&lang=zh")
+    assert "给出了多个值" not in same.text and proposal["id"][:8] in same.text, same.text  # one value, written twice
     blank = client.get("/ui/?programme=A5.voucher&programme=&lang=zh").text
     assert "给出了多个值" not in blank and proposal["id"][:8] not in blank, blank
 
