@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import re
 
+import h11
 import httptools
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -78,6 +79,21 @@ class _HeadTooLarge(Exception):
     """Raised from a parser callback to stop reading a head past `HEAD_LIMIT`."""
 
 
+def _refused(transport: object, default_headers: list, refusal: tuple, asked: bytes) -> None:
+    """Write a refusal no route makes (problem+json, in Chinese where `asked`, the Accept-Language sent, asks for
+    it) and close the connection."""
+    status_line, code, titles, details = refusal
+    lang = language.parse(asked.decode("latin-1"))
+    chosen = 1 if lang == "zh" else 0
+    body = json.dumps({"type": TYPE_BASE + code, "title": titles[chosen], "status": int(status_line.split()[1]),
+                       "detail": details[chosen], "code": code}, ensure_ascii=False).encode()
+    transport.write(b"".join([  # type: ignore[attr-defined]
+        status_line, b"\r\n", *(name + b": " + value + b"\r\n" for name, value in default_headers),
+        b"content-type: ", MEDIA_TYPE.encode(), b"\r\ncontent-language: ", lang.encode(),
+        b"\r\ncontent-length: ", str(len(body)).encode(), b"\r\nconnection: close\r\n\r\n", body]))
+    transport.close()  # type: ignore[attr-defined]
+
+
 class _LastLook:
     """uvicorn's keep-alive timeout, closing a connection only if no request came in a last look (`LAST_LOOK`)."""
     _looked = False  # the keep-alive timer fired once: the next time, it closes
@@ -96,7 +112,69 @@ class _LastLook:
 
 
 class _H11(_LastLook, H11Protocol):
-    """uvicorn's h11 protocol, which a connection offering an upgrade is handed to, with the same last look."""
+    """uvicorn's h11 protocol, which a connection offering an upgrade is handed to (every connection of Java's
+    HttpClient), with what the httptools side keeps: the last look, a head bounded in size (`HEAD_LIMIT`, 431) and
+    in time (`Protocol.head_seconds`, 408) from its first byte, an idle connection closed whatever blank lines it
+    sent, and a request it cannot read refused as problem+json in the reader's language (a probe found h11's
+    connections open to a trickled head for ever, a 20 KB head answered, and "Invalid HTTP request received." in
+    plain English)."""
+    _head_timer = None
+    _head_looked = False
+    _raw = b""  # the head being read, as it came: what a refusal reads its language from
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:  # between requests: what came is (part of) the next head
+            pending = self._raw = self.conn.trailing_data[0] + data
+            end = pending.find(b"\r\n\r\n")
+            if (end == -1 and len(pending) > HEAD_LIMIT) or end > HEAD_LIMIT:
+                self._head_done()
+                _refused(self.transport, self.server_state.default_headers, HEAD_TOO_LARGE, _asked(pending))
+                return
+        super().data_received(data)
+        if self.transport.is_closing():
+            self._head_done()
+            return
+        if self.conn.their_state is h11.IDLE and self.conn.trailing_data[0].strip():
+            if self._head_timer is None:  # a head begun and not ended: timed from its first byte
+                self._head_timer = self.loop.call_later(Protocol.head_seconds, self._head_timed_out)
+            return
+        self._head_done()
+        if (self.conn.their_state is h11.IDLE and self.cycle is not None and self.cycle.response_complete
+                and self.timeout_keep_alive_task is None):  # blank lines only: as idle as before them
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+
+    def _head_done(self) -> None:
+        self._head_looked = False
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            return
+        if not self._head_looked:  # the last look: what is in the socket is read first
+            self._head_looked = True
+            self._head_timer = self.loop.call_later(LAST_LOOK, self._head_timed_out)
+            return
+        self.logger.warning("A request head still unfinished after %g s was refused.", Protocol.head_seconds)
+        _refused(self.transport, self.server_state.default_headers, HEAD_TIMEOUT,
+                 _asked(self.conn.trailing_data[0]))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_done()
+        super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        _refused(self.transport, self.server_state.default_headers,
+                 UNENCODED if _RAW_TARGET.search(self._raw) else UNREADABLE, _asked(self._raw))
+
+
+def _asked(raw: bytes) -> bytes:
+    """The Accept-Language of a head as sent (unparsed, or broken), or nothing."""
+    found = _RAW_LANGUAGE.search(raw)
+    return found.group(1) if found else b""
 
 
 class Protocol(_LastLook, HttpToolsProtocol):
@@ -231,20 +309,10 @@ class Protocol(_LastLook, HttpToolsProtocol):
 
     def _refuse(self, refusal: tuple) -> None:
         """Answer a refusal no route makes and close: in Chinese if the headers read so far ask for it."""
-        status_line, code, titles, details = refusal
         asked = b",".join(v for n, v in getattr(self, "headers", []) if n == b"accept-language")
         if not asked and (found := _RAW_LANGUAGE.search(self._raw)):
             asked = found.group(1)  # sent, but not handed over by the parser (the head stopped, or broke, after it)
-        lang = language.parse(asked.decode("latin-1"))
-        chosen = 1 if lang == "zh" else 0
-        body = json.dumps({"type": TYPE_BASE + code, "title": titles[chosen], "status": int(status_line.split()[1]),
-                           "detail": details[chosen], "code": code}, ensure_ascii=False).encode()
-        self.transport.write(b"".join([
-            status_line, b"\r\n",
-            *(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers),
-            b"content-type: ", MEDIA_TYPE.encode(), b"\r\ncontent-language: ", lang.encode(),
-            b"\r\ncontent-length: ", str(len(body)).encode(), b"\r\nconnection: close\r\n\r\n", body]))
-        self.transport.close()
+        _refused(self.transport, self.server_state.default_headers, refusal, asked)
 
     def _head(self) -> bytes:
         """The request's head as it came (header names lower-cased, as httptools gives them)."""
@@ -264,11 +332,11 @@ class Protocol(_LastLook, HttpToolsProtocol):
         self._head_done()
         self.connections.discard(self)
         self._unset_keepalive_if_required()
-        h11 = _H11(config=self.config, server_state=self.server_state, app_state=self.app_state)
-        h11.connection_made(self.transport)
-        self.transport.set_protocol(h11)
+        taken = _H11(config=self.config, server_state=self.server_state, app_state=self.app_state)
+        taken.connection_made(self.transport)
+        self.transport.set_protocol(taken)
         self.transport.resume_reading()
-        h11.data_received(received)
+        taken.data_received(received)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

@@ -421,6 +421,51 @@ def test_a_kept_alive_connection_sent_only_blank_lines_is_still_closed_when_idle
         assert conn.recv(4096) == b""  # closed by the server, not by the socket's timeout (that raises)
 
 
+def _handed_to_h11(server) -> socket.socket:
+    """A connection whose first request offered h2c as Java's HttpClient does, so h11 serves it from then on."""
+    from tests.api.test_java_clients import JAVA_HEADERS
+
+    conn = socket.create_connection(server, timeout=10)
+    conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\n{JAVA_HEADERS}\r\n".encode())
+    first = b""
+    while b"}" not in first:
+        first += conn.recv(4096)
+    assert first.startswith(b"HTTP/1.1 200"), first
+    return conn
+
+
+def _until_closed(conn: socket.socket) -> bytes:
+    answer = b""
+    while chunk := conn.recv(4096):
+        answer += chunk
+    return answer
+
+
+def test_a_connection_handed_to_h11_keeps_the_heads_bounds_and_answers_in_problem_json(server) -> None:
+    """Every connection of Java's HttpClient is h11's after its first request (it offers h2c): a head trickled on it
+    was never refused, a 20 KB head was answered and a request it could not read got "Invalid HTTP request
+    received." in plain English (a probe). Now as on httptools: 408 and 431 and 400 problem+json in the reader's
+    language, and a connection sent a stray blank line is not held open."""
+    with _handed_to_h11(server) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Language: zh\r\n")
+        slow = _trickle(conn, 20)
+        assert slow.startswith(b"HTTP/1.1 408") and "请求超时".encode() in slow, slow
+    with _handed_to_h11(server) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Language: zh\r\nX-Big: " + b"a" * 20_000
+                     + b"\r\n\r\n")
+        big = _until_closed(conn)
+        assert big.startswith(b"HTTP/1.1 431") and b"headers_too_large" in big, big[:300]
+    with _handed_to_h11(server) as conn:
+        conn.sendall(b"GET /a b c HTTP/1.1\r\nHost: x\r\nAccept-Language: zh\r\n\r\n")
+        broken = _until_closed(conn)
+        assert broken.startswith(b"HTTP/1.1 400") and b"application/problem+json" in broken, broken
+        assert b"bad_request" in broken and b"content-language: zh" in broken, broken
+    with _handed_to_h11(server) as conn:
+        conn.sendall(b"\r\n")  # h11 reads no blank line between requests: refused as the rest, never held open
+        stray = _until_closed(conn)
+        assert stray == b"" or (stray.startswith(b"HTTP/1.1 400") and b"bad_request" in stray), stray
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
 def test_a_json_body_in_utf16_or_utf32_is_refused_and_a_utf8_bom_is_not(api, encoding) -> None:
     """JSON on the wire is UTF-8 (RFC 8259): a UTF-16 or UTF-32 body (read before as if sent in UTF-8, a black-box
