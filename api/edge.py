@@ -25,6 +25,7 @@ from api import language, problems
 from api.auth import SUBREQUEST_PRINCIPAL
 from api.dev_principals import FOLDER as DEV_FOLDER
 from api.dev_principals import TOKENS as DEV_TOKENS
+from api.http_protocol import LAST_LOOK
 from api.json_text import DuplicateKey, TooDeep, loads_once
 from api.lanes import Lanes
 from api.settings import Settings
@@ -248,8 +249,7 @@ class Edge:
             await self.app(scope, receive, send)  # no body to read, cap or check: the route reads none either
             return
         try:
-            with anyio.fail_after(self.settings.body_seconds):
-                body = await _read(receive, limit)
+            body = await _read(receive, limit, self.settings.body_seconds)
         except TooLarge:
             await self._too_large(scope, send, limit, named)
             return
@@ -367,20 +367,33 @@ def _page(request: Request, status: int, code: str, detail: str, zh_detail: str 
     return refusal(request, status, code, zh_detail if zh_detail and i18n.language(request) == "zh" else detail)
 
 
-async def _read(receive: Receive, limit: int) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+async def _read(receive: Receive, limit: int, seconds: float) -> bytes:
+    """The request's body, at most `limit` bytes (TooLarge past it), within `seconds` of its headers (TimeoutError
+    past them), taking a last look first (api/http_protocol.py LAST_LOOK): after the worker stalled longer than the
+    bound, the timer fired before the body that had reached the socket in time was read, and the client was told
+    it was too slow (a probe)."""
+    chunks, size, done = [], 0, False
+
+    async def rest() -> None:
+        nonlocal size, done
+        while not done:
+            message = await receive()
+            if message["type"] != "http.request":
+                done = True
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge
+            chunks.append(chunk)
+            done = not message.get("more_body", False)
+
+    for allowed in (seconds, LAST_LOOK):
+        with anyio.move_on_after(allowed):
+            await rest()
+        if done:
+            return b"".join(chunks)
+    raise TimeoutError
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:

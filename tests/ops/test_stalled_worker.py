@@ -6,6 +6,7 @@ worker's process (SIGSTOP) and letting it go on (SIGCONT), longer than uvicorn's
 health check."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -26,7 +27,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from tests.api.conftest import Api, World
-from tests.support import SETTLE
+from tests.support import SETTLE, unique_uscc
 
 ROOT = Path(__file__).resolve().parents[2]
 # Longer than uvicorn's keep-alive timeout and its worker health check (both 5 s by default): the stall that
@@ -42,13 +43,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serving(database_url: str, auth_file: Path, tmp_path: Path, workers: int) -> Iterator[tuple[str, Path]]:
+def _serving(database_url: str, auth_file: Path, tmp_path: Path, workers: int,
+             **settings: str) -> Iterator[tuple[str, Path]]:
     """`award-ledger serve` in its own process (the external projector's arrangement when there are several
     workers, which the stall does not need running); its base URL and log, once every worker answers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == SETTLE} | {
         "PYTHONPATH": str(ROOT), "LEDGER_DATABASE_URL": database_url, "LEDGER_AUTH_FILE": str(auth_file),
         "LEDGER_SIGNING_KEY_FILE": str(auth_file.parent / "signing-key.pem"), "LEDGER_LOG_LEVEL": "info",
-        "LEDGER_PROJECTOR": "external" if workers > 1 else "inprocess"}
+        "LEDGER_PROJECTOR": "external" if workers > 1 else "inprocess"} | settings
     port, log = _free_port(), tmp_path / "serve.log"
     with ExitStack() as running:
         sink = running.enter_context(log.open("w"))
@@ -158,3 +160,26 @@ def _idle_for(base: str, seconds: float) -> bytes:
             answer += conn.recv(4096)
         time.sleep(seconds)
         return conn.recv(4096)
+
+
+def test_a_body_sent_in_time_to_a_stalled_worker_is_read_not_refused_as_slow(database_url: str, auth_file: Path,
+                                                                           tokens: dict[str, str],
+                                                                           tmp_path: Path) -> None:
+    """A body whose last bytes reached the socket within LEDGER_BODY_SECONDS of its head, while the worker was
+    stopped for longer than that: once it goes on, the body is read and the request answered (201), where the
+    body's timer fired first and the client was told 408 it had been too slow (a probe)."""
+    body = json.dumps({"uscc": unique_uscc(), "name": "杭州停顿测试科技有限公司", "in_district": True}).encode()
+    with _serving(database_url, auth_file, tmp_path, 1, LEDGER_BODY_SECONDS="2") as (base, log):
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as conn:
+            conn.sendall(f"POST /v1/organisations HTTP/1.1\r\nHost: ledger\r\nAuthorization: Bearer {tokens['admin']}"
+                         f"\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                         + body[:10])
+            time.sleep(0.3)  # the head read, the body begun
+            with _stalled(_workers(log)):
+                time.sleep(0.5)
+                conn.sendall(body[10:])  # within the 2 s, as the worker sees it stopped
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += conn.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 201"), answer[:400]
