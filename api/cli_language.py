@@ -245,8 +245,32 @@ def settings_problems(errors: list[Any]) -> tuple[str, str]:
             return name(e)
         return f"{name(e)}（来自 ./.env）" if zh else f"{name(e)} (from ./.env)"
 
-    return ("; ".join(f"{where(e, False)}: {e['msg']}" for e in errors),
-            "；".join(f"{where(e, True)}：{field_zh(e, '.env.example')}" for e in errors))
+    def zh(e: Mapping[str, Any]) -> str:
+        said, bounds = field_zh(e, ".env.example"), _bounds(e)
+        if bounds is None:
+            return said
+        return re.sub(r"例如 \d+", f"例如 {bounds[0]}", said, count=1) + f"（{bounds[0]} 到 {bounds[1]} 之间）"
+
+    def en(e: Mapping[str, Any]) -> str:
+        bounds = _bounds(e)
+        return e["msg"] + ("" if bounds is None else f" (from {bounds[0]} to {bounds[1]})")
+
+    return ("; ".join(f"{where(e, False)}: {en(e)}" for e in errors),
+            "；".join(f"{where(e, True)}：{zh(e)}" for e in errors))
+
+
+def _bounds(error: Mapping[str, Any]) -> tuple[Any, Any] | None:
+    """A number setting's bounds, where its value was not a number at all: `LEDGER_WORKER_HEALTHCHECK=abc` was told
+    "a whole number such as 1", itself refused (a probe). A value out of bounds is told them already."""
+    from api.settings import Settings
+
+    if not str(error.get("type", "")).endswith(("_parsing", "_type", "from_float")) or not error.get("loc"):
+        return None
+    field = Settings.model_fields.get(str(error["loc"][0]))
+    metadata = field.metadata if field else ()
+    low = next((getattr(m, a) for m in metadata for a in ("ge", "gt") if getattr(m, a, None) is not None), None)
+    high = next((getattr(m, a) for m in metadata for a in ("le", "lt") if getattr(m, a, None) is not None), None)
+    return None if low is None or high is None else (low, high)
 
 
 def from_dotenv(variable: str) -> bool:

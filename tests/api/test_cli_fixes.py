@@ -299,6 +299,18 @@ def test_a_dot_env_that_is_not_utf8_is_settings_invalid_naming_it(tmp_path, monk
     assert f"{tmp_path / '.env'} is not UTF-8 text" in said["en"] and ".env" in said["zh"]
 
 
+@pytest.mark.parametrize(("variable", "value", "low", "high"), [("LEDGER_WORKER_HEALTHCHECK", "abc", 5, 3600),
+                                                                ("LEDGER_WORKER_HEALTHCHECK", "1.5", 5, 3600),
+                                                                ("LEDGER_DB_POOL", "x", 2, 256)])
+def test_a_number_setting_that_is_no_number_is_told_its_bounds(variable, value, low, high, tmp_path, monkeypatch,
+                                                               capsys):
+    """`LEDGER_WORKER_HEALTHCHECK=abc` was told "a whole number such as 1", itself refused (a probe): a setting
+    that is no number is told its bounds, and its example is one of them."""
+    said = _both(monkeypatch, capsys, tmp_path, ["verify"], {variable: value}, "settings_invalid")
+    assert f"(from {low} to {high})" in said["en"], said["en"]
+    assert f"例如 {low}（{low} 到 {high} 之间）" in said["zh"], said["zh"]
+
+
 # (3) A newly generated key is said on stderr, in the reader's language; stdout is the receipt alone.
 def test_receipt_to_stdout_is_json_alone_when_the_key_is_generated(tmp_path, monkeypatch, capsys):
     from ledger.application import AwardLedger

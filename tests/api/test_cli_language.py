@@ -58,7 +58,8 @@ CASES: dict[str, tuple[list[str], dict[str, str], str, int, str]] = {
                                   " it at the principals JSON file"),
     "a port that is not a number": (["verify"], {"LEDGER_PORT": "abc"}, "settings_invalid", 2,
                                     "the settings are not valid: LEDGER_PORT: Input should be a valid integer, unable"
-                                    " to parse string as an integer. Fix the variables (see .env.example)"),
+                                    " to parse string as an integer (from 1 to 65535). Fix the variables (see"
+                                    " .env.example)"),
     "settings of every kind": (["verify"], {"LEDGER_PROJECTOR": "x", "LEDGER_FAST_LANES": "maybe",
                                             "LEDGER_WAIT_TIMEOUT": "soon", "LEDGER_WORKERS": "0"},
                                "settings_invalid", 2, "LEDGER_PROJECTOR: Input should be 'inprocess' or 'external'"),
