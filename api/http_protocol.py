@@ -191,6 +191,7 @@ class Protocol(_LastLook, HttpToolsProtocol):
     _head_timer = None   # the TimerHandle that refuses a head still unfinished when it fires
     _head_looked = False  # it fired once (the last look): the next time, it refuses
     _raw = b""           # the bytes of the head being read, as they came: what a refusal reads its language from
+    _idle_since: float | None = None  # when blank lines first came on the idle connection (the loop's clock)
 
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
         super().connection_made(transport)
@@ -226,6 +227,7 @@ class Protocol(_LastLook, HttpToolsProtocol):
             self.transport.close()
 
     def on_message_begin(self) -> None:
+        self._idle_since = None
         super().on_message_begin()
         self._in_head, self._head_bytes, self._head_size = True, 0, 0
         self._time_head()
@@ -273,8 +275,12 @@ class Protocol(_LastLook, HttpToolsProtocol):
                 self._head_bytes += len(data)
                 if self._head_bytes > HEAD_LIMIT:
                     self._refuse_head()
-            elif self._idle():  # bytes that began no request (blank lines): the connection is as idle as before
-                self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+            elif self._idle():  # bytes that began no request (blank lines): the connection is as idle as before,
+                # since the first of them: a blank line every few seconds restarted the timer for ever (a probe)
+                now = self.loop.time()
+                self._idle_since = self._idle_since if self._idle_since is not None else now
+                left = self.timeout_keep_alive - (now - self._idle_since)
+                self.timeout_keep_alive_task = self.loop.call_later(max(left, LAST_LOOK),
                                                                     self.timeout_keep_alive_handler)
         except httptools.HttpParserError:
             if self._too_large:

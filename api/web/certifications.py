@@ -195,7 +195,7 @@ def certification_page(request: Request, ledger: AwardLedger, read_models: Any, 
                if c.get("certification_id") == found["id"] or designation in (c.get("accounts") or ())]
     for c in resting:  # a proposal the bureau declined is said so (不予确认), not withdrawn: its history tells
         c["declined"] = (c["status"] == "withdrawn" and bool(c.get("proposed")) and not c.get("replaced_by")
-                         and declined(ledger.claim(c["id"])))
+                         and declined(ledger.claim(c["id"]), found.get("revocation")))
     status = (revoke.status if revoke and revoke.status != 200 else upgrade.status if upgrade else 200)
     query = request.query_params
     return render(request, "corrections/certification.html", status, cert=found, form=revoke or FormState({}),

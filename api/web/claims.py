@@ -63,15 +63,31 @@ def _organisation_name(ledger: LedgerDep, uscc: str) -> str | None:
         return None
 
 
-def declined(claim: dict[str, Any]) -> bool:
+def declined(claim: dict[str, Any], revocation: dict[str, Any] | None = None) -> bool:
     """A proposal the lead bureau declined (不予确认): withdrawn while still proposed, by a person's reason, not the
-    ledger's own note (a departure's withdrawal) nor a replacement; the ledger records it as any withdrawal."""
+    ledger's own note (a departure's withdrawal) nor a replacement, nor its certification's revocation
+    (`revocation`, as the certification holds it: one recorded before the ledger wrote its note for it kept the
+    revocation's reason and document, a regression probe); the ledger records it as any withdrawal."""
     if claim["status"] != "withdrawn" or claim.get("replaced_by"):
         return False
     history = claim.get("history") or []
     events = [h.get("event") for h in history]
-    why = next((h.get("reason") or "" for h in reversed(history) if h.get("event") == "Withdrawn"), "")
+    withdrawn = next((h for h in reversed(history) if h.get("event") == "Withdrawn"), {})
+    why = withdrawn.get("reason") or ""
+    said = (why, withdrawn.get("document_ref"))
+    if revocation and said == (revocation.get("reason"), revocation.get("document_ref")):
+        return False
     return "Proposed" in events and "Confirmed" not in events and persons_reason(why)
+
+
+def revocation_of(ledger: Any, claim: dict[str, Any]) -> dict[str, Any] | None:
+    """The revocation of the certification a withdrawn proposal rests on, if it was revoked."""
+    if claim["status"] != "withdrawn" or not claim.get("certification_id"):
+        return None
+    try:
+        return ledger.certification(claim["certification_id"]).get("revocation")
+    except LedgerError:
+        return None
 
 
 def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str = "",
@@ -93,7 +109,7 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
                   organisation_name=_organisation_name(ledger, found["uscc"]),
                   payouts=_payouts(ledger, found.get("history") or []),
                   payable=found["status"] == "approved" and outstanding > 0,
-                  declined=declined(found),
+                  declined=declined(found, revocation_of(ledger, found)),
                   nothing_to_approve=found["status"] == "pending" and Decimal(found["entitled_amount"] or "0") <= 0,
                   done=request.query_params.get("done"), action=action, form=state or FormState({}))
 

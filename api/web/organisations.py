@@ -147,6 +147,10 @@ def of_claims(events: list[dict], programme_of: dict[str, str]) -> list[dict]:
     programme where the event names none: an approval, a re-assessment or a revocation named neither, and two claims
     of one programme could not be told apart (a regression probe)."""
     found, proposed, recovering = [], set(), {}
+    # A certification's revocation closes the proposals resting on it in the same command; recorded before the ledger
+    # wrote its own note for that, each kept the revocation's reason and document (a regression probe read 不予确认).
+    revocations = {(e["summary"].get("reason"), e["summary"].get("document_ref")) for e in events
+                   if e["event"] == "Certification.Revoked"}
     for e in events:
         claim = e["aggregate_id"] if e["event"].startswith("Claim.") else e["summary"].get("claim_id")
         if e["event"].startswith("Recovery."):  # a repayment or reduction names its recovery, opened for its claim
@@ -159,7 +163,8 @@ def of_claims(events: list[dict], programme_of: dict[str, str]) -> list[dict]:
         # A proposal withdrawn while still proposed, for a person's reason, was declined (不予确认), as its own page
         # says it (a pages probe read 撤回申请 here); the ledger's own notes (a departure, a replacement) are not.
         reason = e["summary"].get("reason") or ""
-        declined = e["event"] == "Claim.Withdrawn" and claim in proposed and persons_reason(reason)
+        declined = (e["event"] == "Claim.Withdrawn" and claim in proposed and persons_reason(reason)
+                    and (reason, e["summary"].get("document_ref")) not in revocations)
         found.append(e | {"claim_id": claim if claim in programme_of else None, "programme": programme,
                           "declined": declined})
     return found

@@ -6,6 +6,7 @@ import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -464,6 +465,27 @@ def test_a_connection_handed_to_h11_keeps_the_heads_bounds_and_answers_in_proble
         conn.sendall(b"\r\n")  # h11 reads no blank line between requests: refused as the rest, never held open
         stray = _until_closed(conn)
         assert stray == b"" or (stray.startswith(b"HTTP/1.1 400") and b"bad_request" in stray), stray
+
+
+def test_blank_lines_sent_now_and_then_do_not_keep_a_connection_open(server) -> None:
+    """A blank line every few seconds restarted the keep-alive timer each time: the connection was held past 30 s
+    (a regression probe). The idle time counts from the first of them."""
+    keep_alive = uvicorn.Config(app=None).timeout_keep_alive
+    with socket.create_connection(server, timeout=3 * keep_alive) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = b""
+        while b"}" not in first:
+            first += conn.recv(4096)
+        opened = time.monotonic()
+        try:
+            while time.monotonic() - opened < 3 * keep_alive:
+                conn.sendall(b"\r\n")
+                time.sleep(keep_alive * 0.6)
+        except OSError:  # closed by the server while blank lines were still being sent: what is expected
+            pass
+        else:
+            assert conn.recv(4096) == b"", "still open after three keep-alive timeouts of blank lines"
+        assert time.monotonic() - opened < 2.5 * keep_alive
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])

@@ -103,6 +103,14 @@ def test_a_decline_sent_again_from_a_stale_tab_says_why_it_was_refused(client, p
         assert stale.status_code == 409 and 'data-testid="form-refusal-detail"' in stale.text, (action, stale.text)
     page = client.get(f"/ui/claims/{proposal['id']}").text
     assert 'data-testid="claim-status">不予确认<' in page, page  # its status badge, as its notes say
+    # A revocation sent to a claim still pending is refused once, above its forms, not again in the withdraw form
+    pending = api(client, "POST", "/v1/claims", {"uscc": proposal["uscc"], "programme": "A5.voucher",
+                                                 "award_year": 2023, "effective_on": "2023-06-01",
+                                                 "basis_amount": "100000.00"}, as_="kjj")
+    wrong = client.post(f"/ui/claims/{pending['id']}/revoke", data={
+        "csrf": csrf, "reason": "核查不实", "document_ref": "D-9", "step": "preview", "key": unique_id("k-")})
+    assert wrong.status_code == 409 and wrong.text.count('data-testid="form-refusal"') == 1, wrong.text
+    assert "核查不实" not in wrong.text.split('data-testid="withdraw-form"')[1].split("</form>")[0]
 
 
 def test_a_proposal_the_certifications_revocation_closed_is_not_said_declined(client, proposal):
@@ -119,6 +127,24 @@ def test_a_proposal_the_certifications_revocation_closed_is_not_said_declined(cl
     assert "不予确认" not in timeline.split("</ol>")[0]
     row = client.get(f"/ui/certifications/{cert_id}").text.split(f'data-claim="{proposal["id"]}"')[1]
     assert "已撤回" in row.split("</tr>")[0] and "不予确认" not in row.split("</tr>")[0]
+
+
+def test_a_proposal_closed_by_a_revocation_recorded_before_the_ledgers_note_is_not_said_declined(client, proposal):
+    """Revocations recorded before the ledger wrote its own note kept the revocation's reason and document on the
+    proposals they closed (a regression probe's old store read 不予确认). Such a withdrawal, the same reason and
+    document as its certification's revocation (made here as such a store holds it), is not a decline on the
+    claim page, the timeline or the certification page."""
+    signed_in(client, "kjj")
+    cert_id = api(client, "GET", f"/v1/claims/{proposal['id']}")["certification_id"]
+    closed = {"reason": "认定被上级撤销", "document_ref": "撤-1"}
+    api(client, "POST", f"/v1/claims/{proposal['id']}/withdraw", closed, as_="kjj")
+    api(client, "POST", f"/v1/certifications/{cert_id}/revoke", closed | {"effective_on": "2023-09-01"}, as_="kjj")
+    claim = client.get(f"/ui/claims/{proposal['id']}").text
+    assert "不予确认" not in claim and 'data-testid="claim-status">已撤回<' in claim, claim
+    timeline = client.get(f"/ui/organisations/{proposal['uscc']}").text.split('data-testid="timeline"')[1]
+    assert "不予确认" not in timeline.split("</ol>")[0]
+    row = client.get(f"/ui/certifications/{cert_id}").text.split(f'data-claim="{proposal["id"]}"')[1]
+    assert "不予确认" not in row.split("</tr>")[0]
 
 
 def test_an_as_of_today_is_shown_to_the_second_and_a_slashed_day_told_the_pages_forms(client, proposal):
