@@ -44,7 +44,8 @@ MESSAGES.update({
                        "This form was sent and recorded before (after going Back in the browser, say); nothing was"
                        " recorded this time. The form below keeps what you typed now: to record it as a new entry,"
                        " press Record once more; what was recorded is on the finance page."),
-    "open_recovery": ("打开追回款项 {id}，在其页面记录还款", "Open recovery {id} and record the repayment on its page"),
+    "open_recovery": ("打开追回款项 {id}，在其页面冲回误登记的还款或核销",
+                      "Open recovery {id} and reverse the repayment or write-off booked in error on its page"),
     "credit_returned": ("退汇：拨付已冲回", "a reversed payout returned"),
     "credit_returned_not_reversed": ("退汇：请冲回该拨付", "a payout returned: reverse it in the ledger"),
     "credit_repeated": ("还款已由另一行匹配：款项可能入账两次", "its repayment matched another line: the money may"
@@ -98,7 +99,7 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception)
         detail = _checkbox_named(detail, lang) if form == "statement" else detail
     error = {"code": code, "title": problem_title(code, lang), "detail": detail, "field": field}
     if isinstance(err, LedgerError) and (recovery := err.context.get("recovery_id")):
-        # A revoked claim's money comes back as a repayment to its recovery: the page to record it on.
+        # A revoked claim's payout above what its recovery still owes: the page to reverse the repayment on first.
         label = i18n.translator(lang)("open_recovery", id=recovery)
         error |= {"link": f"/ui/recoveries/{recovery}", "link_label": label}
     return _page(request, status, form=form, typed=typed, error=error)

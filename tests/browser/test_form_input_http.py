@@ -292,6 +292,34 @@ def test_a_reversal_above_what_a_recovery_still_owes_is_told_on_the_page_what_to
     assert f"还款：在追回款项 {rid} 的页面上冲回" in refused.text and "/v1/" not in refused.text.split("<main")[1]
 
 
+def test_a_repayment_sent_from_a_recovery_page_a_reversal_closed_meanwhile_says_why(client):
+    """A recovery closed by a payout reversal while its page was open: a repayment sent from that page is refused
+    (nothing written) with its code and words on the page, where the form no longer is (a 409 with no word, a
+    regression probe)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.store.conftest import FINANCE, KJJ, World
+
+    ledger = client.app.state.ledger
+    world = World(ledger)
+    world.appropriate(2023)
+    claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
+    wrong = ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal("40000.00"), paid_on=date(2023, 7, 1),
+                                 bank_ref=unique_id("ICBC-")).view["id"]
+    rid = ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报", document_ref="杭科〔2024〕8号").view[
+        "recovery_id"]
+    assert client.app.state.read_models.wait(ledger.recorder.max_notification_id(), timeout=10)
+    csrf = _signed_in(client, "finance", f"/ui/recoveries/{rid}")
+    ledger.reverse_payout(FINANCE, payout_id=wrong, reason="记错申请")  # another tab: nothing is owed now
+    before = _events(client)
+    stale = client.post(f"/ui/recoveries/{rid}/repayments", data={
+        "csrf": csrf, "amount": "40000.00", "received_on": "2024-03-01", "bank_ref": unique_id("BACK-"),
+        "step": "confirm", "key": unique_id("k-")})
+    assert stale.status_code == 409 and _events(client) == before, stale.text
+    assert 'data-testid="form-refusal-code"' in stale.text and "over_recovered" in stale.text, stale.text
+
+
 def test_a_refusal_of_a_value_the_ledger_checks_marks_its_field(client):
     """A year outside the term, an unknown claim and an unknown payout are refused naming the field to fix by its
     label, as a malformed value is (a pages probe: they came back with the message alone)."""
