@@ -95,8 +95,38 @@ def _refused(transport: object, default_headers: list, refusal: tuple, asked: by
 
 
 class _LastLook:
-    """uvicorn's keep-alive timeout, closing a connection only if no request came in a last look (`LAST_LOOK`)."""
+    """uvicorn's keep-alive timeout, closing a connection only if no request came in a last look (`LAST_LOOK`); and
+    the request head's bound in time, which looks last too (`_head_pending`, `_head_refused`: each protocol's)."""
     _looked = False  # the keep-alive timer fired once: the next time, it closes
+    _head_timer = None   # the TimerHandle that refuses a head still unfinished when it fires
+    _head_looked = False  # it fired once (the last look): the next time, it refuses
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_done()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def _head_done(self) -> None:
+        self._head_looked = False
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing() or not self._head_pending():  # type: ignore[attr-defined]
+            return
+        if not self._head_looked:  # what is in the socket is read first: the head may be whole there
+            self._head_looked = True
+            self._head_timer = self.loop.call_later(LAST_LOOK, self._head_timed_out)  # type: ignore[attr-defined]
+            return
+        self._head_looked = False
+        self._head_refused()
+
+    def _head_pending(self) -> bool:
+        raise NotImplementedError
+
+    def _head_refused(self) -> None:
+        raise NotImplementedError
 
     def _unset_keepalive_if_required(self) -> None:  # data came, or a response is complete: the timer starts over
         self._looked = False
@@ -118,8 +148,6 @@ class _H11(_LastLook, H11Protocol):
     sent, and a request it cannot read refused as problem+json in the reader's language (a probe found h11's
     connections open to a trickled head for ever, a 20 KB head answered, and "Invalid HTTP request received." in
     plain English)."""
-    _head_timer = None
-    _head_looked = False
     _raw = b""  # the head being read, as it came: what a refusal reads its language from
 
     def data_received(self, data: bytes) -> None:
@@ -144,27 +172,13 @@ class _H11(_LastLook, H11Protocol):
             self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
                                                                 self.timeout_keep_alive_handler)
 
-    def _head_done(self) -> None:
-        self._head_looked = False
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+    def _head_pending(self) -> bool:
+        return self.conn.their_state is h11.IDLE
 
-    def _head_timed_out(self) -> None:
-        self._head_timer = None
-        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
-            return
-        if not self._head_looked:  # the last look: what is in the socket is read first
-            self._head_looked = True
-            self._head_timer = self.loop.call_later(LAST_LOOK, self._head_timed_out)
-            return
+    def _head_refused(self) -> None:
         self.logger.warning("A request head still unfinished after %g s was refused.", Protocol.head_seconds)
         _refused(self.transport, self.server_state.default_headers, HEAD_TIMEOUT,
                  _asked(self.conn.trailing_data[0]))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._head_done()
-        super().connection_lost(exc)
 
     def send_400_response(self, msg: str) -> None:
         _refused(self.transport, self.server_state.default_headers,
@@ -188,8 +202,6 @@ class Protocol(_LastLook, HttpToolsProtocol):
     _head_size = 0    # bytes of the request line and headers the parser has handed over
     _too_large = False
     head_seconds = 30.0  # api/app.py sets it from LEDGER_BODY_SECONDS in each worker
-    _head_timer = None   # the TimerHandle that refuses a head still unfinished when it fires
-    _head_looked = False  # it fired once (the last look): the next time, it refuses
     _raw = b""           # the bytes of the head being read, as they came: what a refusal reads its language from
     _idle_since: float | None = None  # when blank lines first came on the idle connection (the loop's clock)
 
@@ -197,29 +209,14 @@ class Protocol(_LastLook, HttpToolsProtocol):
         super().connection_made(transport)
         self._time_head()
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._head_done()
-        super().connection_lost(exc)
-
     def _time_head(self) -> None:
         if self._head_timer is None:
             self._head_timer = self.loop.call_later(self.head_seconds, self._head_timed_out)
 
-    def _head_done(self) -> None:
-        self._head_looked = False
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+    def _head_pending(self) -> bool:
+        return self._held is None  # a head held for h11 is h11's to time
 
-    def _head_timed_out(self) -> None:
-        self._head_timer = None
-        if self.transport.is_closing() or self._held is not None:
-            return
-        if not self._head_looked:  # what is in the socket is read first: the head may be whole there
-            self._head_looked = True
-            self._head_timer = self.loop.call_later(LAST_LOOK, self._head_timed_out)
-            return
-        self._head_looked = False
+    def _head_refused(self) -> None:
         if self._in_head:
             self.logger.warning("A request head still unfinished after %g s was refused.", self.head_seconds)
             self._refuse(HEAD_TIMEOUT)

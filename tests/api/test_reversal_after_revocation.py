@@ -20,6 +20,17 @@ def _pay(api: Api, claim_id: str, amount: str, bank_ref: str) -> str:
                                           "bank_ref": bank_ref}, as_="finance")["id"]
 
 
+def _revoked_after_a_wrong_payout(api: Api, world: World) -> tuple[str, dict, str, str]:
+    """A voucher (300,000) paid 60,000 and, in error, 40,000, then revoked: (its organisation, the claim, the wrong
+    payout's id, the recovery's id)."""
+    org = world.org()
+    claim = world.approved(org)
+    _pay(api, claim["id"], "60000.00", unique_id("RIGHT-"))
+    wrong = _pay(api, claim["id"], "40000.00", unique_id("WRONG-"))
+    rid = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", REVOKE, as_="kjj", status=200)["recovery_id"]
+    return org, claim, wrong, rid
+
+
 def _voucher_line(api: Api) -> dict:
     rows = api.ok("GET", "/v1/finance/reconciliation?year=2023", as_="finance")["rows"]
     return next(r for r in rows if r["programme"] == "A5.voucher")
@@ -67,11 +78,7 @@ def test_a_payout_booked_on_an_award_revoked_since_is_reversed_and_its_recovery_
 
 
 def test_a_reversal_above_what_is_outstanding_is_refused_naming_what_to_reverse_first(api: Api, world: World):
-    org = world.org()
-    claim = world.approved(org)
-    _pay(api, claim["id"], "60000.00", unique_id("RIGHT-"))
-    wrong = _pay(api, claim["id"], "40000.00", unique_id("WRONG-"))
-    rid = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", REVOKE, as_="kjj", status=200)["recovery_id"]
+    _org, _claim, wrong, rid = _revoked_after_a_wrong_payout(api, world)
     api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "70000.00", "received_on": "2024-03-01",
                                                         "bank_ref": unique_id("BACK-")}, as_="finance")
     before = api.events()
@@ -86,11 +93,7 @@ def test_a_reversal_above_what_is_outstanding_is_refused_naming_what_to_reverse_
 
 
 def test_a_reversal_that_leaves_nothing_outstanding_closes_the_recovery(api: Api, world: World):
-    org = world.org()
-    claim = world.approved(org)
-    _pay(api, claim["id"], "60000.00", unique_id("RIGHT-"))
-    wrong = _pay(api, claim["id"], "40000.00", unique_id("WRONG-"))
-    rid = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", REVOKE, as_="kjj", status=200)["recovery_id"]
+    org, _claim, wrong, rid = _revoked_after_a_wrong_payout(api, world)
     api.ok("POST", f"/v1/recoveries/{rid}/repayments", {"amount": "60000.00", "received_on": "2024-03-01",
                                                         "bank_ref": unique_id("BACK-")}, as_="finance")
     api.ok("POST", f"/v1/payouts/{wrong}/reverse", {"reason": "记错申请"}, as_="finance", status=200)
@@ -108,11 +111,7 @@ def test_a_repayment_reversed_after_a_payout_reversal_puts_back_only_what_stands
     """Repaid 30,000, then the wrong 40,000 reversed, then the repayment reversed (booked in error): the award keeps
     60,000 on its cap, not the 100,000 the repayment found (a regression probe: the cap held 40,000 too much, a
     new claim was cut to 400,000 and a later one refused `cap_exceeded` with room shown)."""
-    org = world.org()
-    claim = world.approved(org)
-    _pay(api, claim["id"], "60000.00", unique_id("RIGHT-"))
-    wrong = _pay(api, claim["id"], "40000.00", unique_id("WRONG-"))
-    rid = api.ok("POST", f"/v1/claims/{claim['id']}/revoke", REVOKE, as_="kjj", status=200)["recovery_id"]
+    org, _claim, wrong, rid = _revoked_after_a_wrong_payout(api, world)
     back = {"amount": "30000.00", "received_on": "2024-03-01", "bank_ref": unique_id("BACK-")}
     api.ok("POST", f"/v1/recoveries/{rid}/repayments", back, as_="finance")
     api.ok("POST", f"/v1/payouts/{wrong}/reverse", {"reason": "记错申请"}, as_="finance", status=200)

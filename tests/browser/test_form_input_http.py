@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -231,9 +232,9 @@ def test_a_payout_is_reversed_from_the_finance_page(client):
     assert client.app.state.ledger.claim(claim["id"])["paid_amount"] == "0.00"
 
 
-def test_a_payout_of_an_award_revoked_since_is_reversed_from_its_page(client):
-    """A payout booked on the wrong claim, whose award was revoked since: its claim's page offers finance the
-    reversal (it offered none once revoked), the form reverses it, and the recovery owes that much less."""
+def _revoked_after_payouts(client: TestClient, *amounts: str) -> tuple[Any, dict, list[str], str]:
+    """A voucher (300,000) paid `amounts`, then revoked, recorded in process: (the ledger, the claim, the payouts'
+    ids, the recovery's id)."""
     from datetime import date
     from decimal import Decimal
 
@@ -244,9 +245,16 @@ def test_a_payout_of_an_award_revoked_since_is_reversed_from_its_page(client):
     world.appropriate(2023)
     claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
     payouts = [ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal(amount), paid_on=date(2023, 7, 1),
-                                    bank_ref=unique_id("ICBC-")).view["id"] for amount in ("60000.00", "40000.00")]
+                                    bank_ref=unique_id("ICBC-")).view["id"] for amount in amounts]
     rid = ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报", document_ref="杭科〔2024〕8号").view[
         "recovery_id"]
+    return ledger, claim, payouts, rid
+
+
+def test_a_payout_of_an_award_revoked_since_is_reversed_from_its_page(client):
+    """A payout booked on the wrong claim, whose award was revoked since: its claim's page offers finance the
+    reversal (it offered none once revoked), the form reverses it, and the recovery owes that much less."""
+    ledger, claim, payouts, rid = _revoked_after_payouts(client, "60000.00", "40000.00")
     assert client.app.state.read_models.wait(ledger.recorder.max_notification_id(), timeout=10)
     csrf = _signed_in(client, "finance", "/ui/finance/write")
     page = client.get(f"/ui/claims/{claim['id']}").text
@@ -272,16 +280,9 @@ def test_a_reversal_above_what_a_recovery_still_owes_is_told_on_the_page_what_to
     from datetime import date
     from decimal import Decimal
 
-    from tests.store.conftest import FINANCE, KJJ, World
+    from tests.store.conftest import FINANCE
 
-    ledger = client.app.state.ledger
-    world = World(ledger)
-    world.appropriate(2023)
-    claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
-    payouts = [ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal(amount), paid_on=date(2023, 7, 1),
-                                    bank_ref=unique_id("ICBC-")).view["id"] for amount in ("60000.00", "40000.00")]
-    rid = ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报", document_ref="杭科〔2024〕8号").view[
-        "recovery_id"]
+    ledger, _, payouts, rid = _revoked_after_payouts(client, "60000.00", "40000.00")
     ledger.record_repayment(FINANCE, recovery_id=rid, amount=Decimal("70000.00"), received_on=date(2024, 3, 1),
                             bank_ref=unique_id("BACK-"))
     csrf = _signed_in(client, "finance", "/ui/finance/write")
@@ -296,19 +297,9 @@ def test_a_repayment_sent_from_a_recovery_page_a_reversal_closed_meanwhile_says_
     """A recovery closed by a payout reversal while its page was open: a repayment sent from that page is refused
     (nothing written) with its code and words on the page, where the form no longer is (a 409 with no word, a
     regression probe)."""
-    from datetime import date
-    from decimal import Decimal
+    from tests.store.conftest import FINANCE
 
-    from tests.store.conftest import FINANCE, KJJ, World
-
-    ledger = client.app.state.ledger
-    world = World(ledger)
-    world.appropriate(2023)
-    claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")
-    wrong = ledger.record_payout(FINANCE, claim_id=claim["id"], amount=Decimal("40000.00"), paid_on=date(2023, 7, 1),
-                                 bank_ref=unique_id("ICBC-")).view["id"]
-    rid = ledger.revoke_claim(KJJ, claim_id=claim["id"], reason="虚报", document_ref="杭科〔2024〕8号").view[
-        "recovery_id"]
+    ledger, _, [wrong], rid = _revoked_after_payouts(client, "40000.00")
     assert client.app.state.read_models.wait(ledger.recorder.max_notification_id(), timeout=10)
     csrf = _signed_in(client, "finance", f"/ui/recoveries/{rid}")
     ledger.reverse_payout(FINANCE, payout_id=wrong, reason="记错申请")  # another tab: nothing is owed now
