@@ -90,6 +90,24 @@ def revocation_of(ledger: Any, claim: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
+def declined_ids(ledger: Any, rows: list[dict[str, Any]]) -> set[str]:
+    """Which of the claims a page lists (rows of the read models, with no history) were declined (`declined`): the
+    history is read only for a claim closed by a withdrawal (a queue's row does not say whether it was proposed), so
+    the queue, the organisation's claims and the bulk confirmation's result say 不予确认 as the claim's own page does
+    (a pages probe read 已撤回 there)."""
+    found = set()
+    for row in rows:
+        if row.get("status") != "withdrawn" or row.get("replaced_by"):
+            continue
+        try:
+            whole = ledger.claim(row["id"])
+        except LedgerError:
+            continue
+        if declined(whole, revocation_of(ledger, whole)):
+            found.add(row["id"])
+    return found
+
+
 def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str = "",
                 state: FormState | Response | None = None) -> Response:
     """The claim page; with a refused decision form (`action`) shown again as it was typed."""

@@ -12,9 +12,11 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, TopUpCreate, WithdrawalCreate
 from api.web import i18n
 from api.web.certifications import certification_page
+from api.web.claims import declined_ids
 from api.web.correction_forms import FormState, attempt, resent_about_claim
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal
+from ledger.domain.errors import LedgerError
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -30,7 +32,7 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str,
     organisation = ledger.organisation(found["uscc"])
     return render(request, "corrections/claim.html", state.status, claim=found, action=action, form=state,
                   programme=catalogue.programme(found["programme"]), programmes=catalogue.programmes,
-                  organisation_name=organisation["name"])
+                  organisation_name=organisation["name"], declined=bool(declined_ids(ledger, [found])))
 
 
 @router.post("/ui/claims/{claim_id}/withdraw", dependencies=[CsrfChecked])
@@ -43,7 +45,11 @@ def withdraw(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerD
         body = WithdrawalCreate.model_validate(typed)
         return ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason, dry_run=dry_run, key=once)
 
-    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn", "withdraw")
+    try:  # a proposal's form is to decline it: a refusal names its field 不予确认理由, as the form does
+        form = "decline" if ledger.claim(claim_id, with_history=False)["status"] == "proposed" else "withdraw"
+    except LedgerError:
+        form = "withdraw"
+    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn", form)
     return _claim_page(request, ledger, claim_id, "withdraw", state)
 
 

@@ -17,6 +17,7 @@ from api.routes.queues import claim_filter, claim_page
 from api.schemas.fields import AwardYear
 from api.schemas.queues import STATUSES
 from api.web import i18n, refusal_words
+from api.web.claims import declined_ids
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
 from ledger.domain.errors import InvalidUscc
@@ -207,7 +208,8 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
                               bureau=by.bureau, uscc=chosen.uscc(uscc),
                               award_year=chosen.year(typed_year, catalogue.policy.years))
         context["filters"] |= {"uscc": uscc, "status": chosen.shown_status(statuses)}
-        context |= {"queue": claim_page(read_models, catalogue, wanted, PAGE, cursor), "led": led,
+        queue = claim_page(read_models, catalogue, wanted, PAGE, cursor)
+        context |= {"queue": queue, "led": led, "declined": declined_ids(ledger, queue["claims"]),
                     "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years),
                     "proposals": read_models.proposal_summary(by.bureau), "ignored": chosen.ignored,
                     "statuses": STATUSES}

@@ -314,7 +314,7 @@ FORM_LABELS: dict[str, dict[str, str]] = {
     "reversal": {"payout_id": "payout_id", "reason": "reversal_reason", "document_ref": "reversal_doc"},
     "approve": {"amount": "approve_amount_label", "note": "note"},
     "reject": {"reason": "reject_reason"},
-    "withdraw": {"reason": "withdraw_reason"},
+    "withdraw": {"reason": "withdraw_reason"}, "decline": {"reason": "decline_reason"},
     "revoke": {"reason": "revoke_reason", "document_ref": "document_ref"},
     "certification": {"reason": "correction_reason", "effective_on": "revoked_from", "document_ref": "document_ref"},
     "repay": {"amount": "amount_yuan", "received_on": "received_on", "bank_ref": "bank_ref"},

@@ -14,6 +14,7 @@ from api.routes.queues import organisation_cursor, organisation_next
 from api.schemas.awards import read_as_of
 from api.schemas.fields import query_text
 from api.web import i18n, refusal_words, search
+from api.web.claims import declined_ids
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
 from ledger import beijing, views
@@ -103,6 +104,7 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
         once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])),
         programme_of)
     return render(request, "organisation.html", state=_caps_named(state, rows), claims=claims, events=events,
+                  declined=declined_ids(ledger, claims),
                   programmes=catalogue.programmes, moment=moment,
                   # a moment not yet come is the moment of asking: shown to the second, as every other time is
                   moment_exact=moment is not None and moment < asked,

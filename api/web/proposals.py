@@ -13,6 +13,7 @@ from api.certification_list import COLUMNS, read_list
 from api.deps import LedgerDep, Settle, checked_key
 from api.schemas.proposals import BulkConfirmationCreate
 from api.web import refusal_words
+from api.web.claims import declined_ids
 from api.web.i18n import MESSAGES, language, status_name, translator
 from api.web.not_found import wrong_method
 from api.web.pages import PageRoute, refusal, render
@@ -168,7 +169,10 @@ def _worded(ledger: AwardLedger, answer: dict[str, Any], lang: str) -> dict[str,
         except LedgerError:
             claim = None
         status = claim["status"] if claim else None
-        if r["code"] == "invalid_state" and status == "pending":
+        shut = bool(claim) and claim["id"] in declined_ids(ledger, [claim])  # 不予确认, as the claim's page says it
+        if r["code"] == "invalid_state" and shut:
+            said = t("confirm_now_closed", status=t("declined_status"))
+        elif r["code"] == "invalid_state" and status == "pending":
             said = t("confirm_now_pending", status=status_name(status, lang))
         elif r["code"] == "invalid_state" and status in _CLOSED:
             said = t("confirm_now_closed", status=status_name(status, lang))
@@ -178,6 +182,6 @@ def _worded(ledger: AwardLedger, answer: dict[str, Any], lang: str) -> dict[str,
             text = r.get("detail_zh") if lang == "zh" and r.get("detail_zh") else r["detail"]
             text = text.replace(f"申请 {r['id']}", t("this_claim")).replace(f"claim {r['id']}", t("this_claim"))
             said = refusal_words.named(text, lang) + (t("sentence_sep") + t("confirm_other") if claim else "")
-        refused.append(r | {"said": said, "status": status, "claim": claim,
+        refused.append(r | {"said": said, "status": status, "claim": claim, "declined": shut,
                             "name": name(claim["uscc"]) if claim else None})
     return answer | {"confirmed": confirmed, "refused": refused}

@@ -167,7 +167,7 @@ def test_a_form_sent_again_after_back_is_told_in_words(client, world):
 
 
 def test_bulk_confirmation_refusals_are_worded_for_a_clerk(client, world):
-    """Two proposals ticked on the queue, one confirmed and one withdrawn elsewhere meanwhile: each refusal names
+    """Two proposals ticked on the queue, one confirmed and one declined elsewhere meanwhile: each refusal names
     the company, links to its claim, says its status in Chinese and what to do; no API path or status code."""
     _, third = _organisation(client, "滨江星河光电有限公司")
     api(client, "POST", f"/v1/claims/{world['proposal']}/confirm", {}, as_="kjj")
@@ -185,7 +185,7 @@ def test_bulk_confirmation_refusals_are_worded_for_a_clerk(client, world):
     assert "待审批" in confirmed and "批准或驳回" in confirmed
     withdrawn = re.search(rf'<tr data-claim="{third}">.*?</tr>', table, re.S).group(0)
     assert "滨江星河光电有限公司" in withdrawn and f'href="/ui/claims/{third}"' in withdrawn
-    assert "已撤回" in withdrawn and "重新提交申请" in withdrawn
+    assert "不予确认" in withdrawn and "重新提交申请" in withdrawn  # the bureau declined it: said so, not 已撤回
     english = client.post("/ui/claims/confirm?lang=en", data={"csrf": csrf, "key": unique_id("k-"),
                                                               "claim": [third]}).text
     assert "can no longer be confirmed" in english and "/approve" not in english

@@ -62,6 +62,37 @@ def test_a_declined_proposal_is_named_declined_not_withdrawn(client, proposal):
     assert "不予确认" in row and "已撤回" not in row, row
 
 
+def test_a_declined_proposal_is_named_declined_in_every_list_of_claims(client, proposal):
+    """Once declined, the proposal is 不予确认 in the queue's row, the organisation's claim summary, the bulk
+    confirmation's result when confirmed from a stale queue, and the corrections page (each read 已撤回, a pages
+    probe); an empty reason is refused naming 不予确认理由, the field the form shows, not 撤回理由."""
+    csrf = signed_in(client, "kjj")
+    empty = client.post(f"/ui/claims/{proposal['id']}/withdraw", data={"csrf": csrf, "reason": "", "step": "preview"})
+    assert empty.status_code == 422 and "不予确认理由" in empty.text.split('data-testid="form-refusal"')[1], empty.text
+    assert "撤回理由" not in empty.text
+    done = client.post(f"/ui/claims/{proposal['id']}/withdraw", data={
+        "csrf": csrf, "reason": "不符合条件", "step": "confirm", "key": unique_id("k-")})
+    assert done.status_code == 200, done.text
+    queue = client.get(f"/ui/?status=withdrawn&uscc={proposal['uscc']}&lang=zh").text
+    row = queue.split(f'data-claim="{proposal["id"]}"')[1].split("</tr>")[0]
+    assert ">不予确认<" in row and "已撤回" not in row, row
+    summary = client.get(f"/ui/organisations/{proposal['uscc']}").text.split(f'data-testid="claim-{proposal["id"]}"')
+    assert ">不予确认<" in summary[1].split("</summary>")[0], summary[1]
+    stale = client.post("/ui/claims/confirm", data={"csrf": csrf, "claim": proposal["id"], "key": unique_id("k-")})
+    refused = stale.text.split('data-testid="not-confirmed"')[1].split("</tr>")[1]
+    assert ">不予确认<" in refused and "该项已是“不予确认”" in refused and "已撤回" not in refused, refused
+    again = client.post(f"/ui/claims/{proposal['id']}/revoke", data={
+        "csrf": csrf, "reason": "核查不实", "document_ref": "D-9", "step": "preview"})
+    assert 'data-testid="claim-status">不予确认<' in again.text, again.text
+    # a claim withdrawn that was never proposed keeps 已撤回 there
+    pending = api(client, "POST", "/v1/claims", {"uscc": proposal["uscc"], "programme": "A5.voucher",
+                                                 "award_year": 2023, "effective_on": "2023-06-01",
+                                                 "basis_amount": "100000.00"}, as_="kjj")
+    api(client, "POST", f"/v1/claims/{pending['id']}/withdraw", {"reason": "企业申请撤回"}, as_="kjj")
+    queue = client.get(f"/ui/?status=withdrawn&uscc={proposal['uscc']}&lang=zh").text
+    assert ">已撤回<" in queue.split(f'data-claim="{pending["id"]}"')[1].split("</tr>")[0]
+
+
 def test_a_repeated_filter_applies_its_last_value_that_applies_not_a_misspelt_last(client, proposal):
     """programme=A5.voucher&programme=A5.voucer filters the queue by A5.voucher (the misspelt last left it
     unfiltered, the A3.erc proposal listed), and names A5.voucer as ignored; so for a year."""
