@@ -144,14 +144,21 @@ class _LastLook:
 class _H11(_LastLook, H11Protocol):
     """uvicorn's h11 protocol, which a connection offering an upgrade is handed to (every connection of Java's
     HttpClient), with what the httptools side keeps: the last look, a head bounded in size (`HEAD_LIMIT`, 431) and
-    in time (`Protocol.head_seconds`, 408) from its first byte, an idle connection closed whatever blank lines it
-    sent, and a request it cannot read refused as problem+json in the reader's language (a probe found h11's
-    connections open to a trickled head for ever, a 20 KB head answered, and "Invalid HTTP request received." in
-    plain English)."""
+    in time (`Protocol.head_seconds`, 408) from its first byte, blank lines before a request skipped and an idle
+    connection closed whatever blank lines it sent, and a request it cannot read refused as problem+json in the
+    reader's language (a probe found h11's connections open to a trickled head for ever, a 20 KB head answered, and
+    "Invalid HTTP request received." in plain English)."""
     _raw = b""  # the head being read, as it came: what a refusal reads its language from
 
     def data_received(self, data: bytes) -> None:
         if self.conn.their_state is h11.IDLE:  # between requests: what came is (part of) the next head
+            if not self.conn.trailing_data[0]:
+                # Blank lines before a request line are skipped (RFC 9112 section 2.2), as llhttp skips them: h11
+                # refused them with 400 and closed. Blank lines alone leave the connection as idle as before them
+                # (its keep-alive timer runs on), and are not handed on: h11 reads no bytes as the end of input.
+                data = data.lstrip(b"\r\n")
+                if not data:
+                    return
             pending = self._raw = self.conn.trailing_data[0] + data
             end = pending.find(b"\r\n\r\n")
             if (end == -1 and len(pending) > HEAD_LIMIT) or end > HEAD_LIMIT:
@@ -312,9 +319,8 @@ class Protocol(_LastLook, HttpToolsProtocol):
 
     def _refuse(self, refusal: tuple) -> None:
         """Answer a refusal no route makes and close: in Chinese if the headers read so far ask for it."""
-        asked = b",".join(v for n, v in getattr(self, "headers", []) if n == b"accept-language")
-        if not asked and (found := _RAW_LANGUAGE.search(self._raw)):
-            asked = found.group(1)  # sent, but not handed over by the parser (the head stopped, or broke, after it)
+        # as the parser handed it over, or as sent but not handed over (the head stopped, or broke, after it)
+        asked = b",".join(v for n, v in getattr(self, "headers", []) if n == b"accept-language") or _asked(self._raw)
         _refused(self.transport, self.server_state.default_headers, refusal, asked)
 
     def _head(self) -> bytes:
