@@ -96,7 +96,14 @@ def recovery(r: Recovery) -> dict[str, Any]:
             # The write-off's own why and document (reason and document_ref above are the revocation's).
             "write_off_reason": r.write_off_reason, "write_off_document_ref": r.write_off_document_ref,
             "written_off_by": r.written_off_by,
-            "repayments": [_repayment(p) for p in r.repayments]}
+            "repayments": [_repayment(p) for p in r.repayments],
+            "reductions": [_reduction(x) for x in r.reductions]}
+
+
+def _reduction(x: dict[str, Any]) -> dict[str, Any]:
+    """A payout of the revoked award reversed after the recovery was opened: how much less is owed, and why."""
+    return {"amount": fmt(x["amount"]), "payout_id": x["payout_id"], "reason": x["reason"],
+            "document_ref": x["document_ref"], "reduced_by": x["by"]}
 
 
 def _repayment(p: dict[str, Any]) -> dict[str, Any]:

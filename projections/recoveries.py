@@ -92,6 +92,10 @@ def _reduced(t: Tables, e: EventRow) -> None:
     row["outstanding"] = add(row["outstanding"], neg(e.payload["amount"]))
     row["status"] = _status(row["outstanding"])
     row["updated_at"] = e.recorded_at
+    p = e.payload  # what the recovery's own answer lists of it (views.recovery)
+    row["reductions"] = [*row.get("reductions", ()), {"amount": p["amount"], "payout_id": p["payout_id"],
+                                                      "reason": p["reason"], "document_ref": p.get("document_ref"),
+                                                      "reduced_by": p.get("by")}]
     t.put(RECOVERIES, e.aggregate_id, row)
 
 
@@ -105,6 +109,8 @@ def render(row: Row) -> Row:
     return {k: row[k] for k in ("id", "claim_id", "uscc", "programme", "award_year", "amount", "recovered",
                                 "written_off", "outstanding", "status", "reason", "document_ref", "opened_at")} | {
         "lead_bureau": row["lead"], "repayments": [{"reversed": False} | r for r in row.get("repayments", [])],
+        # Rows folded before the reductions were kept list none (a rebuild lists them); their amount is right.
+        "reductions": row.get("reductions", []),
         # Rows folded before it was kept: the opening's moment, right until a repayment or write-off (a rebuild).
         "updated_at": row.get("updated_at", row["opened_at"]),
         **{k: row.get(k) for k in ("write_off_reason", "write_off_document_ref", "written_off_by")}}

@@ -111,6 +111,14 @@ class Repayment(PublicModel):
     reversal_document_ref: str | None = None
 
 
+class Reduction(PublicModel):
+    amount: MoneyOut = Field(description="how much less is owed: the reversed payout's amount")
+    payout_id: str = Field(description="the payout of the revoked award reversed (booked in error)")
+    reason: str
+    document_ref: str | None = None
+    reduced_by: str | None = Field(None, description="the principal who reversed the payout")
+
+
 class RecoveryPublic(PublicModel):
     model_config = examples({
         "id": RECOVERY_ID, "claim_id": CLAIM_ID, "uscc": ORG_USCC, "programme": "A5.voucher", "award_year": 2023,
@@ -126,7 +134,8 @@ class RecoveryPublic(PublicModel):
     programme: str
     award_year: int
     lead_bureau: str
-    amount: MoneyOut = Field(description="paid net of reversals when the award was revoked")
+    amount: MoneyOut = Field(description="paid net of reversals when the award was revoked, less the payouts reversed"
+                                         " since (`reductions`)")
     recovered: MoneyOut
     written_off: MoneyOut
     outstanding: MoneyOut
@@ -141,6 +150,9 @@ class RecoveryPublic(PublicModel):
     write_off_document_ref: str | None = Field(None, description="the document the write-off rests on")
     written_off_by: str | None = Field(None, description="the principal who wrote it off")
     repayments: list[Repayment] = Field(default_factory=list)
+    reductions: list[Reduction] = Field(default_factory=list, description=(
+        "payouts of the revoked award reversed after the recovery was opened (POST /v1/payouts/{id}/reverse), each"
+        " lowering `amount` and `outstanding`"))
     dry_run: bool = False
 
 

@@ -36,6 +36,7 @@ class Recovery(LedgerAggregate):
         self.recovered = ZERO
         self.written_off = ZERO
         self.repayments: list[dict] = []
+        self.reductions: list[dict] = []  # payouts of the revoked award reversed since (`reduce`)
         self.write_off_reason: str | None = None
         self.write_off_document_ref: str | None = None
         self.written_off_by: str | None = None
@@ -79,6 +80,8 @@ class Recovery(LedgerAggregate):
         what is to recover is what it was paid, net of reversals, as when the recovery was opened. No more than
         what is outstanding (a use-case rule: money already repaid or written off is reversed first)."""
         self.amount -= amount
+        self.reductions.append({"amount": amount, "payout_id": payout_id, "reason": reason,
+                                "document_ref": document_ref, "by": by})
 
     @property
     def outstanding(self) -> Decimal:
