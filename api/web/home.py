@@ -47,8 +47,10 @@ class _Chosen:
     """A bureau's queue filters as typed: what applies (any status the API accepts, a programme the bureau leads, a
     well-formed USCC), and, in the reader's language, what was not and what to send instead."""
 
-    def __init__(self, lang: str, led: list[str], bureau: str, known: Iterable[str] = ()) -> None:
+    def __init__(self, lang: str, led: list[str], bureau: str, known: Iterable[str] = (),
+                 filters: tuple[str, ...] = FILTERS) -> None:
         self.lang, self.led, self.bureau, self.ignored = lang, led, bureau, []
+        self.filters = filters  # the filters this page takes: finance's list of unpaid claims has no status
         self.known = set(known)  # every programme of the catalogue: one that is none is not called another's
         self.t = i18n.translator(lang)
 
@@ -69,9 +71,9 @@ class _Chosen:
     def unknown(self, query: Iterable[tuple[str, str]]) -> None:
         """A query parameter the page takes no filter from (`stauts=pending`) is named with the filters it takes."""
         for name, value in query:
-            if name not in QUERY:
+            if name not in QUERY or (name in FILTERS and name not in self.filters):
                 self.ignored.append(self.t("ignored_param", name=name[:40], value=value.strip()[:20],
-                                           choices=self.t("list_sep").join(FILTERS)))
+                                           choices=self.t("list_sep").join(self.filters)))
 
     def repeated(self, query: Any, years: Iterable[int]) -> dict[str, str]:
         """A filter sent more than once (`programme=A&programme=B`) is applied by one value alone, its last that
@@ -80,7 +82,7 @@ class _Chosen:
         statuses go in one, comma-separated. The value chosen for each filter sent more than once."""
         years = list(years)
         chosen = {}
-        for name in FILTERS:
+        for name in self.filters:
             sent = query.getlist(name)
             # The same value twice drops nothing (a pages probe was told it dropped one), nor does a blank one, nor
             # one written otherwise (a USCC in lower case, a full-width year: the filter reads them alike).
@@ -217,7 +219,8 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         # The same notices as a bureau's queue: a year outside the term, an unknown programme or parameter is said and
         # left out, not applied in silence (an empty list read as nothing to pay: a finance probe).
         every = labels.in_article_order(list(catalogue.programmes), catalogue)
-        chosen = _Chosen(i18n.language(request), every, "czj", catalogue.programmes)
+        chosen = _Chosen(i18n.language(request), every, "czj", catalogue.programmes,
+                         tuple(f for f in FILTERS if f != "status"))  # it lists unpaid approved claims alone
         chosen.unknown(request.query_params.items())
         programme, year, award_year, status, uscc = _picked(chosen, request, catalogue, programme, year, award_year,
                                                             status, uscc)

@@ -94,12 +94,47 @@ def _filters(status: str, uscc: str, lang: str) -> tuple[str, str | None, list[s
     return status, code, ignored
 
 
+def _uscc_read(value: str) -> str | None:
+    try:
+        return Uscc.parse(value).value
+    except InvalidUscc:
+        return None
+
+
+def _repeated(query: Any, lang: str) -> tuple[dict[str, str], list[str]]:
+    """A filter sent more than once (`status=closed&status=open`) is applied by its last value that applies, the
+    others named, as the queue does (api/web/home.py); the framework took the last in silence, a misspelt one too (a
+    pages probe). Blank is a status of its own here (all), and a USCC written twice alike is one value."""
+    t, chosen, ignored = i18n.translator(lang), {}, []
+    for name, read, applies in (("status", str.strip, lambda v: v.strip() in STATUSES),
+                                ("uscc", lambda v: _uscc_read(v) or v.strip(), _uscc_read)):
+        seen: dict[str, str] = {}
+        for value in query.getlist(name):
+            if value.strip() or name == "status":
+                seen.pop(read(value), None)
+                seen[read(value)] = value
+        if len(seen) < 2:
+            continue
+        values = list(seen.values())
+        used = next((v for v in reversed(values) if applies(v)), None)
+        chosen[name] = used if used is not None else ("open" if name == "status" else "")  # as if none was sent
+        listed = t("list_sep").join(f"“{v.strip()[:40]}”" if not v.strip() else v.strip()[:40]
+                                    for v in values if v is not used)
+        ignored.append(t("ignored_repeated", name=name, used=used.strip()[:40], values=listed) if used is not None
+                       else t("ignored_repeated_none", name=name, values=listed))
+    return chosen, ignored
+
+
 @router.get("/ui/recoveries", dependencies=[Reader])
 def recoveries(request: Request, by: PagePrincipal, read_models: ReadModelsDep, ledger: LedgerDep,
                status: str = "open", uscc: str = "") -> Response:
     """Recoveries by status and organisation (finance, auditors; a bureau sees its own programmes')."""
     lead = by.bureau if by.role is Role.BUREAU else None
+    chosen, repeated = _repeated(request.query_params, i18n.language(request))
+    status, uscc = chosen.get("status", status), chosen.get("uscc", uscc)
+    request.state.applied_query = chosen  # the page's links (the language switch) carry what was applied
     applied, code, ignored = _filters(status, uscc, i18n.language(request))
+    ignored = repeated + ignored
     rows = read_models.recoveries(status=applied or None, uscc=code, lead=lead)
     names = _names(read_models, {r["uscc"] for r in rows})
     return render(request, "corrections/recoveries.html", rows=rows, organisations=per_organisation(rows),

@@ -2,6 +2,7 @@
 and the recoveries list's filters; the same commands and refusals as the JSON API."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -83,6 +84,20 @@ def test_the_recoveries_list_filters_by_status_and_organisation(client, certifie
     assert malformed.status_code == 200 and 'data-testid="ignored-filters"' in malformed.text
     home = client.get("/ui/")
     assert f'data-recovery="{opened["recovery_id"]}"' in home.text
+    # A filter sent twice: its last value that applies, the others named (the last, misspelt, was taken in silence
+    # and the list shown as open; a pages probe), and the language link carries what was applied.
+    twice = client.get(f"/ui/recoveries?status=open&status=opne&uscc={certified['uscc']}&lang=zh").text
+    notice = re.search(r'data-testid="ignored-filters">(.*?)</div>', twice, re.S).group(1)
+    assert "筛选条件“status”给出了多个值，只采用“open”，opne 已忽略" in notice, notice
+    assert f'data-recovery="{opened["recovery_id"]}"' in twice
+    switch = re.search(r'href="(/ui/recoveries\?[^"]*lang=en[^"]*)"', twice)[1].replace("&amp;", "&")
+    assert "status=open&" in switch and "opne" not in switch, switch
+    closed = client.get(f"/ui/recoveries?status=closed&status=open&status=closed&uscc={certified['uscc']}").text
+    assert "只采用“closed”，open 已忽略" in closed and 'data-recovery="' not in closed, closed
+    none = client.get(f"/ui/recoveries?status=x&status=y&uscc={certified['uscc']}").text
+    assert "给出了多个值（x、y），均不适用" in none and f'data-recovery="{opened["recovery_id"]}"' in none, none
+    same = client.get(f"/ui/recoveries?uscc={certified['uscc'].lower()}&uscc={certified['uscc']}").text
+    assert "给出了多个值" not in same and f'data-recovery="{opened["recovery_id"]}"' in same
 
 
 def test_a_recovery_page_is_for_its_lead_bureau_not_another(client, certified):

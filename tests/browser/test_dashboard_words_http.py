@@ -279,6 +279,20 @@ def test_the_bureaus_queue_takes_award_year_names_a_parameter_it_does_not_know_a
     assert "Query parameter “stauts” (value “approved”) is not a filter of this page" in english
 
 
+def test_finances_list_names_the_filters_it_takes_and_a_status_as_one_it_does_not(client, world):
+    """Finance's home lists unpaid approved claims: it takes no status filter, yet named status among its filters
+    when another parameter was ignored, and took ?status=pending in silence (a pages probe)."""
+    signed_in(client, "finance")
+    typo = client.get("/ui/", params={"stauts": "approved", "lang": "zh"}).text
+    notice = re.search(r'data-testid="ignored-filters">(.*?)</div>', typo, re.S).group(1)
+    assert "本页按以下参数筛选：programme、year、award_year、uscc。" in notice, notice
+    status = client.get("/ui/", params={"status": "pending", "lang": "zh"}).text
+    notice = re.search(r'data-testid="ignored-filters">(.*?)</div>', status, re.S).group(1)
+    assert "查询参数“status”（值“pending”）不是本页的筛选条件" in notice and "status、" not in notice, notice
+    twice = client.get("/ui/", params=[("status", "pending"), ("status", "approved"), ("lang", "zh")]).text
+    assert "给出了多个值" not in twice, twice  # not a filter here: no value of it is applied, so none dropped
+
+
 def test_the_icon_the_navigations_name_and_beijing_time(client, world):
     """/favicon.ico is served (no 404 on a first page), the main navigation is named in the page's language, and
     times name Beijing time in words, not UTC+08:00."""
