@@ -110,7 +110,18 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
                   moment_exact=moment is not None and moment < asked,
                   # a claim's event names no programme; its note may name a tier of it (an upgrade's replacement)
                   programme_of=programme_of,
-                  as_of_day=beijing.local(moment).date().isoformat() if moment else "")  # type: ignore[union-attr]
+                  as_of_typed=_as_of_typed(as_of, moment))
+
+
+def _as_of_typed(typed: str, moment: datetime | None) -> str:
+    """The 截至 field as the page shows it again: a day as typed, a moment in Beijing time to the second (to the
+    microsecond if it was sent so), so that 显示 again answers the same moment. A date field dropped a moment typed
+    (its hint offers one) and showed the day of one sent, read again as that day's end (an audit probe)."""
+    typed = typed.strip()
+    if moment is None or len(typed) <= len("2024-01-01"):
+        return typed if moment is not None else ""
+    local = beijing.local(moment)
+    return local.strftime("%Y-%m-%d %H:%M:%S") + (f".{local.microsecond:06d}" if "." in typed[10:] else "")
 
 
 def _caps_named(state: dict, claims: list[dict]) -> dict:

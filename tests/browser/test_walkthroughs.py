@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from playwright.sync_api import expect
+
+from ledger import beijing
 
 
 def test_a_clerk_walks_from_her_queue_to_an_approval(page, live, world, sign_in, shot):
@@ -47,6 +50,15 @@ def test_an_auditor_reads_an_organisation_as_of_a_day(page, live, world, sign_in
     expect(page.get_by_test_id("total-approved")).to_have_text("200,000.00 元")
     expect(page.get_by_test_id("timeline")).to_contain_text("（北京时间）")
     shot("as-of")
+    # A moment typed in the field, as its hint offers, is read to the second and kept in the field, so 显示 again
+    # answers the same moment (a date field dropped it, and showed a moment sent as its day: an audit probe).
+    moment = beijing.local(datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S")  # the world was made before
+    page.get_by_role("textbox", name="截至").fill(moment)
+    page.get_by_role("button", name="显示").click()
+    expect(page.get_by_test_id("as-of")).to_contain_text(f"以下为截至 {moment}（北京时间）")
+    expect(page.get_by_role("textbox", name="截至")).to_have_value(moment)
+    page.get_by_role("button", name="显示").click()
+    expect(page.get_by_test_id("as-of")).to_contain_text(f"以下为截至 {moment}（北京时间）")
 
 
 def test_back_after_signing_out_shows_no_page_of_the_signed_out_user(page, live, world, sign_in, shot):
