@@ -12,6 +12,8 @@ from pathlib import Path
 from ledger.domain.errors import InvalidInput
 
 DEFAULT = Path(__file__).with_name("columns.toml")
+# A reference inside a memo, where a map names no pattern of its own: the shipped map's (columns.toml says why so).
+MEMO_PATTERN = r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:[-_/.][A-Za-z0-9]++)+"
 MAP_LIMIT = 64 * 1024  # the shipped map is under 2 KB; a map is a few dozen header names
 FIELDS = ("date", "time", "debit", "credit", "signed_amount", "amount", "direction", "reference", "memo",
           "counterparty")
@@ -77,7 +79,7 @@ def load(path: Path | None = None) -> ColumnMap:
         if any(not isinstance(fields.get(f, ()), list | tuple) for f in FIELDS):
             raise TypeError("each of [fields] must be a list of column names")
         names = {f: tuple(str(n) for n in fields.get(f, ())) for f in FIELDS}
-        pattern = re.compile(data.get("memo", {}).get("pattern", r"[A-Za-z0-9]+(?:[-_/.][A-Za-z0-9]+)+"))
+        pattern = re.compile(data.get("memo", {}).get("pattern", MEMO_PATTERN))
         words = data.get("direction", DIRECTIONS)
         if set(words) - set(DIRECTIONS) or any(not isinstance(words.get(d, ()), list | tuple) for d in DIRECTIONS):
             raise TypeError("[direction] may hold only debit and credit, each a list of words")
