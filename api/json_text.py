@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from typing import Any
 
 
@@ -12,13 +14,39 @@ class TooDeep(ValueError):
     zh = "JSON 嵌套层数超过解析器的上限（约一千层）；本台账的任何文件都不会嵌套这么深"
 
 
+class LongNumber(ValueError):
+    """A JSON number of more digits than Python converts (`sys.get_int_max_str_digits`): worded, where Python's own
+    message ("use sys.set_int_max_str_digits()") reached a Chinese reader in English (an input probe)."""
+
+    def __init__(self) -> None:
+        most = sys.get_int_max_str_digits()
+        super().__init__(f"the JSON holds a number of more than {most:,} digits, which no document of the ledger"
+                         " holds")
+        self.zh = f"JSON 中有超过 {most:,} 位的数字，台账的任何文件都不会有这样的数字"
+
+
+class HalfACharacter(ValueError):
+    """A JSON string escaping half of a character (`\\ud800`, a lone surrogate): no text, and it cannot be written
+    out again as UTF-8 (a signed document's check failed with a traceback on it: an input probe)."""
+
+    def __init__(self) -> None:
+        super().__init__("the JSON escapes half a character (a lone surrogate such as \\ud800), which is no text; a"
+                         " document the ledger wrote holds none")
+        self.zh = "JSON 中转义了半个字符（孤立的代理项，如 \\ud800），不是有效文本；台账生成的文件中不会有"
+
+
 def loads(body: bytes | str, **options: Any) -> Any:
     """`json.loads`, with JSON nested too deep for the parser's stack refused as `TooDeep` (a ValueError, as any
-    other malformed JSON is), never a RecursionError that would answer 500."""
+    other malformed JSON is), never a RecursionError that would answer 500; a number too long to convert is
+    `LongNumber`, in both languages."""
     try:
         return json.loads(body, **options)
     except RecursionError:
         raise TooDeep("the JSON nests deeper than the parser follows") from None
+    except ValueError as err:
+        if not isinstance(err, json.JSONDecodeError | UnicodeDecodeError) and "digits" in str(err):
+            raise LongNumber() from None
+        raise
 
 
 class DuplicateKey(ValueError):
@@ -47,3 +75,20 @@ def loads_once(body: bytes | str) -> Any:
     """`loads`, with an object naming a key twice refused (`DuplicateKey`, a ValueError): for a signed document an
     outsider reads (a receipt, a digest), where the checker and a person must read the same values."""
     return loads(body, object_pairs_hook=_pairs)
+
+
+# A surrogate escaped (\ud800-\udfff): only such an escape can put half a character in parsed JSON; a pair of them is
+# one character, and fine.
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def loads_document(body: bytes | str) -> Any:
+    """`loads_once`, with half a character refused (`HalfACharacter`): for a signed document checked by writing it
+    out again in its canonical form, which cannot hold one (the audit pages answered 500)."""
+    found = loads_once(body)
+    if _SURROGATE.search(body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body):
+        try:
+            json.dumps(found, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise HalfACharacter() from None
+    return found

@@ -18,7 +18,7 @@ from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, 
 from api.cli_language import events as count
 from api.commands.chain_check import caught_up
 from api.commands.common import KEY_LIMIT, ProtectedOutput, read_input, refuse_protected, say, write_whole
-from api.json_text import loads_once as loads
+from api.json_text import loads_document as loads
 from ledger.beijing import shown
 from ledger.domain.values import yuan
 

@@ -7,7 +7,7 @@ import json
 from api.cli_language import Worded, events, language, reason_zh, refuse, then, tr
 from api.commands.chain_check import caught_up, say_tampering
 from api.commands.common import DIGEST_LIMIT, configure_logging, read_input, say, settings
-from api.json_text import loads_once as loads
+from api.json_text import loads_document as loads
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.keys import KeysAltered, trusted_keys

@@ -7,8 +7,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api.json_text import DuplicateKey
-from api.json_text import loads_once as loads
+from api.json_text import loads_document as loads
 from api.long_queries import long_query
 from api.web import i18n
 from api.web.pages import PageRoute, render
@@ -38,10 +37,11 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
         document = loads(await file.read(1_000_000 + 1))
         if not isinstance(document, dict):
             raise ValueError
-    except DuplicateKey as err:  # a checker reading the last copy of a key, a person the first (a trust probe)
-        return await run_in_threadpool(_page, request, [problem(("file", "文件"), Reason(str(err), err.zh))])
-    except ValueError:
-        return await run_in_threadpool(_page, request, [problem(("file", "文件"), NOT_JSON)])
+    except ValueError as err:
+        # Ours say what is wrong: a key named twice (a checker reading its last copy, a person the first: a trust
+        # probe), half a character escaped, a number too long; the parser's own, only where it stopped.
+        said = Reason(str(err), err.zh) if isinstance(getattr(err, "zh", None), str) else NOT_JSON
+        return await run_in_threadpool(_page, request, [problem(("file", "文件"), said)])
     if document.get("receipt") != KIND and not {"position", "digest"} <= document.keys():
         # JSON, but neither: said so, not judged by a signature it does not carry ("signed by key None": a probe).
         return await run_in_threadpool(_page, request, [problem(("file", "文件"), NEITHER)])

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from api.json_text import loads_once as loads
+from api.json_text import loads_document as loads
 from api.long_queries import long_query
 from api.web import audit
 from api.web.i18n import MESSAGES

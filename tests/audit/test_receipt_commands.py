@@ -97,6 +97,31 @@ def test_a_receipt_naming_a_key_twice_is_refused(cli: str, tmp_path: Path, monke
     assert "两次出现键 'approved_amount'" in capsys.readouterr().err
 
 
+def test_half_a_character_or_a_number_too_long_is_unreadable_in_either_language(cli: str, tmp_path: Path,
+                                                                                  monkeypatch, capsys) -> None:
+    """An input probe: a receipt holding "\\ud800" printed a traceback and exited 1 (the contract's "invalid"), and a
+    10,000-digit number was told in Python's English to a Chinese reader. Both are `receipt_unreadable`, exit 2,
+    worded; so is a saved digest given to `verify --digest` (`digest_unreadable`)."""
+    out, pem = _receipt_and_key(cli, tmp_path)
+    text = out.read_text()
+    half, long = tmp_path / "half.json", tmp_path / "long.json"
+    half.write_text(text.replace('"status": "', '"status": "\\ud800', 1))
+    long.write_text(text.replace('"status": ', '"x": ' + "9" * 10_000 + ', "status": ', 1))
+    capsys.readouterr()
+    assert main(["verify-receipt", str(half), "--public-key", str(pem)]) == 2
+    err = capsys.readouterr().err
+    assert "[receipt_unreadable]" in err and "half a character" in err and "Traceback" not in err, err
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["verify-receipt", str(long), "--public-key", str(pem)]) == 2
+    err = capsys.readouterr().err
+    assert "超过 4,300 位的数字" in err and "set_int_max_str_digits" not in err, err
+    digest = tmp_path / "digest.json"
+    digest.write_text('{"position": 1, "digest": "\\ud800", "algorithm": "sha256-chain-v1"}')
+    assert main(["verify", "--digest", str(digest)]) == 2
+    err = capsys.readouterr().err
+    assert "[digest_unreadable]" in err and "半个字符" in err, err
+
+
 def test_a_receipt_and_key_saved_with_a_byte_order_mark_are_still_checked(cli: str, tmp_path: Path, capsys) -> None:
     """An audit probe: a receipt saved by Windows Notepad (UTF-8 with a BOM) was `receipt_unreadable`, exit 2. The
     mark is no part of the JSON or the PEM: the receipt is checked, valid, and still caught when changed."""

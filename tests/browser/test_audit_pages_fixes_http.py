@@ -251,3 +251,24 @@ def test_a_receipt_the_rewritten_ledger_contradicts_is_not_said_to_agree(client,
     assert position <= before["head"]["position"]
     english = _checked(client, csrf, before, lang="en")
     assert "agrees with this ledger" not in english, english
+
+
+def test_half_a_character_or_a_number_too_long_in_an_upload_is_refused_not_a_500(client):
+    """An input probe: a digest or receipt holding "\\ud800" (half a character) answered 500 on both checks (its
+    canonical form cannot be written as UTF-8), and a 10,000-digit number was told in Python's English. Each is
+    refused on the page, in the page's language, saying what is wrong."""
+    csrf = signed_in(client, "auditor")
+    digest = client.get("/ui/audit/digest.json").json()
+    half = json.dumps(digest).replace('"digest": "', '"digest": "\\ud800', 1).encode()
+    said = _checked(client, csrf, half)
+    assert said.startswith("核验失败") and "半个字符" in said, said
+    assert "half a character" in _checked(client, csrf, half, lang="en")
+    page = _saved(client, csrf, half)
+    assert "半个字符" in page and "internal_error" not in page, page
+    receipt = json.dumps(_receipt(client)).replace('"status": "', '"status": "\\udfff', 1).encode()
+    assert "半个字符" in _checked(client, csrf, receipt)
+    pair = json.dumps(_receipt(client)).replace('"status": "', '"status": "\\ud83d\\ude00', 1).encode()
+    assert "半个字符" not in _checked(client, csrf, pair)  # a whole character escaped as a pair: read, then judged
+    long = json.dumps(digest).replace('"position": ', '"position": ' + "9" * 10_000 + ", \"x\": ", 1).encode()
+    said = _checked(client, csrf, long)
+    assert "超过 4,300 位的数字" in said and "set_int_max_str_digits" not in said, said
