@@ -210,6 +210,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         lead = Uscc.parse(lead_uscc).value
         # Rule 13 awards a body once: "ｂｏｄｙ1" beside "body1" would be a second body to award (an input probe).
         body_id, name = path_segment(body_id, "id", "编号"), _text(name, "name")
+        # A day ahead (2099 for 2023) kept the lead outside its own body on every claim's day, for good: no route
+        # corrects a body's day, and sending the right one is a conflict (an input probe). As every other fact.
+        beijing.not_ahead(recognised_on, "recognised_on", "认定日期",
+                          "register a body on or after the day it was recognised, with that day",
+                          "请在认定当日或之后登记创新组织，并填写认定日期")
         kinds = self.catalogue().body_kinds
         if kind not in kinds:
             raise errors.InvalidInput(f"kind {kind!r} is not a new-type innovation organisation; use one of "
@@ -240,6 +245,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                    key: str | None = None) -> Outcome:
         _require_role(by, Role.ADMIN, Role.BUREAU, doing="add members to innovation bodies")
         code = Uscc.parse(uscc).value
+        beijing.not_ahead(joined_on, "joined_on", "加入日期",
+                          "add a member on or after the day it joined, with that day",
+                          "请在加入当日或之后登记成员，并填写加入日期")
 
         def decide() -> tuple[list[Aggregate], dict]:
             body = self._get(InnovationBody, InnovationBody.create_id(body_id), f"innovation body {body_id!r}")

@@ -13,6 +13,18 @@ ZONE = timezone(timedelta(hours=8), ZONE_LABEL)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def not_ahead(day: date, field: str, label_zh: str, then: str, then_zh: str) -> None:
+    """Refuse a fact's `day` after today in Beijing (`invalid_request` on `field`): a fact is recorded on or after
+    the day it happened; `then` and `then_zh` say what to send instead."""
+    from ledger.domain.errors import InvalidInput
+
+    if day > (now := today()):
+        raise InvalidInput(f"{field} {day.isoformat()} is in the future (today is {now.isoformat()} in Beijing);"
+                           f" {then}",
+                           zh=f"{label_zh} {day.isoformat()} 晚于今天（北京时间 {now.isoformat()}）；{then_zh}",
+                           field=field)
+
+
 def end_of_day(day: date) -> datetime:
     """The last microsecond of `day` in Beijing time."""
     return datetime.combine(day, time(23, 59, 59, 999999), tzinfo=ZONE)

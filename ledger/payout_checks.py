@@ -22,12 +22,8 @@ from ledger.domain.errors import Conflict, InvalidInput
 
 
 def check_payout(claim: Any, paid_on: date, bank_ref: str, same_ref: Any | None) -> None:
-    today = beijing.today()
-    if paid_on > today:
-        raise InvalidInput(f"paid_on {paid_on.isoformat()} is in the future (today is {today.isoformat()} in Beijing"
-                           " time); record a payout on or after the day the bank pays it",
-                           zh=f"拨付日期 {paid_on.isoformat()} 晚于今天（北京时间 {today.isoformat()}）；请在银行实际"
-                              "付款当天或之后记录", field="paid_on")
+    beijing.not_ahead(paid_on, "paid_on", "拨付日期", "record a payout on or after the day the bank pays it",
+                      "请在银行实际付款当天或之后记录")
     if paid_on < claim.effective_on:
         raise InvalidInput(f"paid_on {paid_on.isoformat()} is before the claim's effective date"
                            f" {claim.effective_on.isoformat()}; a payout cannot pay for facts not yet in effect."

@@ -180,16 +180,11 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                           f" {cert.revoked_on}; its claims were corrected then",
                                           zh=f"认定 {certification_id} 已自 {cert.revoked_on} 起撤销；依据它的申请"
                                              "已在当时一并更正，无需再次撤销")
-            today = beijing.today()
-            if effective_on > today:  # it ends its claims now: a day ahead contradicts that (2099 taken: queues probe)
-                raise errors.InvalidInput(f"effective_on {effective_on.isoformat()} is in the future (today is"
-                                          f" {today.isoformat()} in Beijing); a revocation ends the claims resting on"
-                                          " the certification now: send the day it ceased to hold, today or earlier,"
-                                          " and record it on that day if it is yet to come",
-                                          zh=f"撤销生效日期 {effective_on.isoformat()} 晚于今天（北京时间"
-                                             f" {today.isoformat()}）；撤销即时更正依据该认定的申请：请填写认定失效之日"
-                                             "（今天或更早），尚未到来的撤销请在当日再登记",
-                                          field="effective_on")
+            # It ends its claims now: a day ahead contradicts that (2099 taken: a queues probe).
+            beijing.not_ahead(effective_on, "effective_on", "撤销生效日期",
+                              "a revocation ends the claims resting on the certification now: send the day it ceased"
+                              " to hold, today or earlier, and record it on that day if it is yet to come",
+                              "撤销即时更正依据该认定的申请：请填写认定失效之日（今天或更早），尚未到来的撤销请在当日再登记")
             if effective_on < cert.effective_on:
                 raise errors.InvalidInput(f"effective_on {effective_on.isoformat()} is before certification"
                                           f" {certification_id} took effect ({cert.effective_on.isoformat()}): it"

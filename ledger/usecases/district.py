@@ -30,17 +30,12 @@ class DistrictChanges:
         require_role(by, Role.ADMIN, Role.BUREAU, doing="record an organisation leaving or entering the district")
         code = Uscc.parse(uscc).value
         reason, document_ref = text(reason, "reason"), text(document_ref, "document_ref")
-        today = beijing.today()
-        if effective_on > today:
-            # The organisation's `in_district` is what its latest change says: one dated ahead showed a unit still
-            # inside as outside, while claims of today's facts were still taken (a corrections probe, 2099-01-01).
-            # As a revocation, a repayment and a payout, a change is recorded on or after its day.
-            raise errors.InvalidInput(f"effective_on {effective_on.isoformat()} is in the future (today is"
-                                      f" {today.isoformat()} in Beijing); record a move on or after the day it takes"
-                                      " effect, with that day",
-                                      zh=f"生效日期 {effective_on.isoformat()} 晚于今天（北京时间"
-                                         f" {today.isoformat()}）；迁出或迁入请在生效当日或之后登记，并填写生效日期",
-                                      field="effective_on")
+        # The organisation's `in_district` is what its latest change says: one dated ahead showed a unit still inside
+        # as outside, while claims of today's facts were still taken (a corrections probe, 2099-01-01). As a
+        # revocation, a repayment and a payout, a change is recorded on or after its day.
+        beijing.not_ahead(effective_on, "effective_on", "生效日期",
+                          "record a move on or after the day it takes effect, with that day",
+                          "迁出或迁入请在生效当日或之后登记，并填写生效日期")
 
         def decide() -> tuple[list[Aggregate], dict]:
             org = self._organisation(code)

@@ -40,14 +40,9 @@ class RecoveryCommands:
         value, bank_ref = money(amount), plain_reference(bank_ref, "bank_ref", "银行流水号")
         if value <= 0:
             raise errors.InvalidAmount("a repayment must be more than 0.00", zh="还款金额必须大于 0.00")
-        today = beijing.today()
-        if received_on > today:
-            raise errors.InvalidInput(f"received_on {received_on.isoformat()} is in the future (today is"
-                                      f" {today.isoformat()} in Beijing); record a repayment on the day the bank"
-                                      " received it, or later",
-                                      zh=f"到账日期 {received_on.isoformat()} 晚于今天（北京时间"
-                                         f" {today.isoformat()}）；请在银行实际到账当日或之后登记还款",
-                                      field="received_on")
+        beijing.not_ahead(received_on, "received_on", "到账日期",
+                          "record a repayment on the day the bank received it, or later",
+                          "请在银行实际到账当日或之后登记还款")
 
         def decide() -> tuple[list[Aggregate], dict]:
             recovery = self._get(Recovery, rid, f"recovery {recovery_id}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from tests.support import unique_id
+
 
 def test_revoke_dry_run_then_for_real_then_repay_over_http(api, world):
     """?dry_run=true answers the consequences and changes nothing; the real revocation lists a recovery."""
@@ -160,6 +162,32 @@ def test_a_district_move_dated_ahead_is_refused_and_the_organisation_stays_where
     moved = api.ok("POST", f"/v1/organisations/{org}/district-changes",
                    {**body, "effective_on": beijing.today().isoformat()}, as_="admin", status=200)
     assert moved["in_district"] is False
+
+
+def test_a_body_recognised_or_a_member_joined_ahead_is_refused_writing_nothing(api, world):
+    """An input probe: a body recognised on 2099-01-01 (or tomorrow), a member joined then, were taken: the unit
+    stayed outside the body on every claim's day, for good (no route corrects those days, and the right one sent
+    after is a conflict). As every other fact, a day after today in Beijing is refused, naming today, writing
+    nothing; today is taken."""
+    from ledger import beijing
+
+    lead, member = world.org(), world.org()
+    today, tomorrow = beijing.today().isoformat(), (beijing.today() + timedelta(days=1)).isoformat()
+    body_id = unique_id("FUT-")
+    body = {"id": body_id, "name": "某联合体", "kind": "consortium", "lead_uscc": lead}
+    before = api.events()
+    for day in ("2099-01-01", tomorrow):
+        problem = api.refused("POST", "/v1/innovation-bodies", body | {"recognised_on": day}, "kjj", 422,
+                              "invalid_request", headers={"Accept-Language": "zh"})
+        assert problem["field"] == "recognised_on" and f"北京时间 {today}" in problem["detail"], problem
+    assert api.events() == before
+    api.ok("POST", "/v1/innovation-bodies", body | {"recognised_on": "2023-01-01"}, as_="kjj")
+    before = api.events()
+    problem = api.refused("POST", f"/v1/innovation-bodies/{body_id}/members",
+                          {"uscc": member, "joined_on": tomorrow}, "kjj", 422, "invalid_request")
+    assert problem["field"] == "joined_on" and f"today is {today}" in problem["detail"], problem
+    assert api.events() == before
+    api.ok("POST", f"/v1/innovation-bodies/{body_id}/members", {"uscc": member, "joined_on": today}, as_="kjj")
 
 
 def test_money_repaid_on_a_revoked_award_stops_counting_on_its_cap(api, world):
