@@ -12,7 +12,7 @@ from api.cli_language import language, os_reason_zh, reason_zh, refusal_adds, re
 from api.commands.common import acting_as, configure_logging, read_input, settings
 from api.reports.table import grouped, render
 from api.statement_words import count_name
-from ledger.domain.text import printable
+from ledger.domain.text import file_source, printable
 
 CLI_PRINCIPAL = "cli-finance"
 
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from projections.rebuild import catch_up
 
     if args.json:  # a script reading stdout gets any refusal there too, as the API answers it
-        refusals_as_documents(imported=False, source=Path(args.file).name)
+        refusals_as_documents(imported=False, source=file_source(Path(args.file).name))
     config = settings(args)
     configure_logging(config)
     by = acting_as("reconcile", args.principal, CLI_PRINCIPAL, config)
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         catch_up(read_models.view, ledger)  # a memo's references are chosen by what the ledger knows (reading.py)
         found_file.choose_references(read_models.reference_kinds)
         lines = accepted_lines(found_file, import_good_lines=args.import_good_lines)
-        outcome = ledger.import_bank_statement(Principal(by, Role.FINANCE), lines=lines, source=path.name,
+        outcome = ledger.import_bank_statement(Principal(by, Role.FINANCE), lines=lines, source=file_source(path.name),
                                                refused=[r.kept() for r in found_file.refused])
         catch_up(read_models.view, ledger)  # the matching reads the read models: bring them to the log's head
         found = read_models.bank_statement(outcome.view["id"])

@@ -24,6 +24,7 @@ from ledger.bank_files.decoding import charset
 from ledger.bank_files.reading import RefusedLine, accepted_lines, read_bank_file
 from ledger.domain.bank_statement import StatementLine, statement_line
 from ledger.domain.errors import InvalidInput, NotFound
+from ledger.domain.text import file_source
 from ledger.principals import Principal, Role
 from projections.ledger_as_of import reconciliation_as_of
 
@@ -207,7 +208,7 @@ async def _uploaded(request: Request, import_good_lines: bool) -> Statement:
     if upload is None or isinstance(upload, str):
         raise InvalidInput("the form has no file; send the statement's CSV in the multipart field `file`",
                            zh="表单中没有文件；请将银行对账单的 CSV 文件放在 multipart 字段 file 中发送")
-    return await run_in_threadpool(_csv_lines, request, await upload.read(), upload.filename or None,
+    return await run_in_threadpool(_csv_lines, request, await upload.read(), file_source(upload.filename),
                                    import_good_lines)
 
 

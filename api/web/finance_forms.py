@@ -31,6 +31,7 @@ from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import Outcome
 from ledger.bank_files.reading import accepted_lines, read_bank_file
 from ledger.domain.errors import InvalidInput, LedgerError, NotFound
+from ledger.domain.text import file_source
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -262,7 +263,8 @@ async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[
     raw = await file.read()
     # Read, matched and rendered in a worker thread, as the API's statement route reads: a 1 MiB file held the event
     # loop, and with it every other request (/healthz included), for 2.5 s a preview (an intake probe).
-    return await run_in_threadpool(_previewed, request, read_models, raw, file.filename or "", import_good_lines)
+    return await run_in_threadpool(_previewed, request, read_models, raw, file_source(file.filename) or "",
+                                   import_good_lines)
 
 
 def _previewed(request: Request, read_models: Any, raw: bytes, source: str, import_good_lines: str) -> Response:

@@ -20,6 +20,7 @@ from api.web.pages import PageRoute, refusal, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import AwardLedger
 from ledger.domain.errors import InvalidInput, LedgerError
+from ledger.domain.text import file_source
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -76,7 +77,7 @@ async def import_list(request: Request, by: PagePrincipal, ledger: LedgerDep) ->
     kind = "application/json" if name.lower().endswith(".json") else "text/csv"
     listed = await run_in_threadpool(read_list, data, kind)  # a 1 MiB list held the loop 0.44 s (an intake probe)
     outcome = await run_in_threadpool(ledger.import_certifications, by, sha256=listed.sha256, total=listed.rows,
-                                      rows=listed.good, refused=listed.refused, source=name[:200] or None)
+                                      rows=listed.good, refused=listed.refused, source=file_source(name))
     if not outcome.view["already_imported"]:
         await run_in_threadpool(Settle(request, Response()), outcome)  # the queue then shows the proposals
     lang = language(request)

@@ -102,6 +102,25 @@ def clean_text(value: object, field: str, *, max_length: int = MAX_TEXT, require
     return text
 
 
+SOURCE_MOST = 200  # characters of an uploaded file's name kept as its import's `source`
+
+
+def file_source(name: str | None) -> str | None:
+    """An uploaded file's name as its import records it (`source`): a name the user chose in a file dialog, not text
+    typed for the ledger, so made fit to keep rather than refused: control characters read as a space, invisible ones
+    dropped (a zero-width joiner inside an emoji's name: 对账单👨‍👩‍👧.csv), runs of spaces as one, and at most
+    `SOURCE_MOST` characters, its end (the extension) kept. It blocked the import, naming a field `source` the user
+    never saw, and after a clean preview (an input probe). None: no name worth keeping."""
+    if not name:
+        return None
+    kept = "".join(" " if unicodedata.category(char) == "Cc" else "" if bad_character(char) else char
+                   for char in unicodedata.normalize("NFC", name))
+    kept = " ".join(kept.split())
+    if len(kept) > SOURCE_MOST:
+        kept = kept[: SOURCE_MOST - 11] + "…" + kept[-10:]
+    return kept or None
+
+
 def printable(value: str) -> str:
     """`value` safe to print on a terminal or a log line: each control character written as an escape, so
     text recorded before this check (or a URL path) can neither forge a line nor steer the terminal."""

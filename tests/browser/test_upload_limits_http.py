@@ -200,3 +200,21 @@ def test_an_over_limit_finance_form_is_a_page_advising_to_type_less_and_records_
     assert payout["status"] == "paid" and payout["reversal_reason"] is None, payout  # not reversed
     paid = _api(client, "GET", f"/v1/organisations/{award['uscc']}/awards", as_="finance")
     assert paid["totals"]["paid"] == "100000.00", paid["totals"]  # no second payout
+
+
+def test_a_file_named_with_an_emojis_joiner_previews_and_is_recorded_under_its_name_made_fit(client):
+    """An input probe: 对账单👨‍👩‍👧.csv previewed clean, then its confirmation was refused ("source holds U+200D", a
+    hidden field the clerk cannot change), and the certification list page refused such a list whole. The file name
+    is kept as the source without the invisible joiner."""
+    raw = "交易日期,借方发生额,贷方发生额,附言\n2024-07-02,1.00,,PAY-EMOJI-1\n".encode()
+    csrf = _sign_in(client, "finance")
+    shown = client.post("/ui/finance/statements/preview", data={"csrf": csrf},
+                        files={"file": ("对账单👨\u200d👩\u200d👧.csv", raw, "text/csv")})
+    assert shown.status_code == 200, shown.text[:500]
+    form = shown.text.split('data-testid="confirm-form"')[1].split("</form>")[0]
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    done = client.post("/ui/finance/statements", data=fields, follow_redirects=False)
+    assert done.status_code == 303, done.text[:800]
+    recorded = _api(client, "GET", f"/v1/finance/bank-statements/{done.headers['location'].rsplit('/', 1)[1]}",
+                    as_="finance")
+    assert recorded["source"] == "对账单👨👩👧.csv", recorded["source"]

@@ -378,3 +378,16 @@ def test_units_after_headers_and_amounts_and_a_time_after_the_day_are_read_as_ba
     twice = _upload(api, "two.csv", "交易日期,金额（原币）,金额（本币）,用途\r\n2023-08-01,1.00,1.00,PAY-1-1\r\n"
                     .encode("gb18030"))
     assert twice.status_code == 422 and twice.json()["code"] == "csv_unreadable", twice.text
+
+
+@pytest.mark.parametrize("name", ["对账单👨\u200d👩\u200d👧.csv", "对账单\u202e.csv", "对账单" * 200 + ".csv"])
+def test_a_file_name_is_kept_as_its_source_made_fit_never_refused(api, name):
+    """An input probe: a file named with an emoji's zero-width joiner, a tab, or more than 500 characters was
+    refused whole ("source holds U+200D", a field the user never typed). The name is metadata: kept as the
+    statement's source without what no text may hold, at most 200 characters, its extension kept."""
+    raw = "交易日期,借方发生额,贷方发生额,附言\n2024-07-02,1.00,,PAY-NAME-1\n".encode()
+    answer = _upload(api, name, raw)
+    assert answer.status_code == 201, answer.text
+    source = answer.json()["source"]
+    assert source.endswith(".csv") and len(source) <= 200 and "\u200d" not in source and "\t" not in source, source
+    assert source.startswith("对账单") and "\u202e" not in source, source

@@ -200,3 +200,15 @@ def test_the_listed_dashes_are_every_dash_punctuation_character_of_the_basic_pla
     from ledger.rules.subjects import DASHES
 
     assert tuple(p for p in range(0x10000) if unicodedata.category(chr(p)) == "Pd") == DASHES
+
+
+@given(st.text(max_size=700))
+def test_any_file_name_becomes_a_source_the_ledger_keeps(name):
+    """An uploaded file's name (any characters a file dialog or a client sends) is made a `source` every import
+    takes: text passing the one check, at most 200 characters; its visible characters kept, in order."""
+    from ledger.domain.text import SOURCE_MOST, clean_text, file_source
+
+    source = file_source(name)
+    if source is not None:
+        assert clean_text(source, "source", max_length=SOURCE_MOST) == source and len(source) <= SOURCE_MOST
+    assert file_source("七月\t对账单\u200d.csv") == "七月 对账单.csv"
