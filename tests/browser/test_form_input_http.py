@@ -348,6 +348,20 @@ def test_a_form_in_another_charset_is_refused_not_recorded_as_other_text(client,
     assert typed.status_code == 303, typed.text
 
 
+def test_a_urlencoded_field_percent_encoded_in_gbk_is_told_to_encode_as_utf8_not_an_invisible_character(client):
+    """An input probe: document_ref=%B2%E2%CA%D4%CE%C4%BA%C5 (测试文号 in GBK, as a GBK page or script sends it) was
+    refused for holding U+FFFD, a character never sent (the parser's reading of the escapes). The field is named as
+    not UTF-8, with what to send, in the reader's language; nothing is recorded."""
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    body = (f"csrf={csrf}&year=2024&amount=1000.00&key={unique_id('k-')}&document_ref=%B2%E2%CA%D4%CE%C4%BA%C5")
+    before = _events(client)
+    page = client.post("/ui/finance/appropriations?lang=zh", content=body.encode(),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert page.status_code == 422 and "表单字段 &#39;document_ref&#39; 不是 UTF-8 文本" in page.text, page.text
+    assert "U+FFFD" not in page.text
+    assert _events(client) == before
+
+
 def test_a_multipart_form_field_in_another_charset_is_refused_and_a_file_in_gb18030_is_not(client):
     """The regression probe sent the same form as multipart/form-data with 拨款测试 in GBK: recorded as mojibake, as
     the form parser reads such a field as Latin-1. A field that is not UTF-8 is now a 422 page, nothing recorded; a
