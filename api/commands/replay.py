@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         as_of = moment(args.as_of)
     except MomentRefused as err:
-        if err.detail and "full-width" in err.detail:
+        # The validator's own words where they say more than "not a moment": full-width, no such day, outside the
+        # years the ledger holds (1899-12-31 was told to give a day: an audit probe).
+        if err.detail and "is not an RFC 3339 timestamp" not in err.detail:
             refuse("replay", "argument_invalid", f"--as-of {err.detail}", f"--as-of {err.zh or err.detail}")
             return 2
         refuse("replay", "argument_invalid",

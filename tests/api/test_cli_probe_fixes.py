@@ -66,6 +66,11 @@ def test_a_full_width_moment_is_told_what_to_type_by_the_api_and_the_command_lin
     exited, _, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", "２０２４-01-01"],
                           {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db", "LEDGER_LANG": "zh"})
     assert exited == 2 and "[argument_invalid]" in err and "全角" in err and "2024-01-01" in err, err
+    # A day well written but out of range, or not of the calendar, says so, not "not a moment" (an audit probe)
+    for day, said in (("1899-12-31", "不在 1900–2999 年之间"), ("2023-02-30", "日历上没有这一天")):
+        exited, _, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", day],
+                              {"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/l.db", "LEDGER_LANG": "zh"})
+        assert exited == 2 and said in err and "不是一个时间" not in err, err
 
 
 def test_a_long_claim_id_is_quoted_cut_short_as_the_api_quotes_it(tmp_path, monkeypatch, capsys):

@@ -163,11 +163,12 @@ def test_as_of_at_the_datetime_limits_is_a_refusal_not_a_crash(api, moment) -> N
 
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
 def test_replay_as_of_at_the_limits_exits_two(moment, capsys) -> None:
-    """`replay --as-of` at datetime's limits says what to give and exits 2, without a traceback."""
+    """`replay --as-of` at datetime's limits says what to give (a moment in the years the ledger holds) and exits 2,
+    without a traceback."""
     from api.cli import main
 
     assert main(["replay", "--as-of", moment]) == 2
-    assert "is not a moment" in capsys.readouterr().err
+    assert "send a moment in 1900–2999" in capsys.readouterr().err
 
 
 def test_the_host_header_is_never_reflected(api, tokens) -> None:
