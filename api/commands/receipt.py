@@ -225,4 +225,12 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"无效（{problem['part_zh']}）：{problem['problem_zh']}" if zh else
               f"INVALID {problem['part']}: {problem['problem']}", file=sys.stderr)
+    # What to do next, as every other failure says it (an audit probe read the verdict alone).
+    print(tr("Do not rely on this receipt. Check that the public key is the one the ledger handed out; then ask the"
+             " ledger for a new receipt of the claim (`award-ledger receipt`, or GET /v1/claims/{id}/receipt) and check"
+             " that one: if it passes, the file checked here was altered after it was issued",
+             "请勿以这份回执为据。请先确认所用公钥是台账发布的公钥；再向台账重新申请该申请的回执"
+             "（`award-ledger receipt` 或 GET /v1/claims/{id}/receipt）并核验："
+             "新回执若通过，则此处核验的文件在出具后被改动过"),
+          file=sys.stderr)
     return 1

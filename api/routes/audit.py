@@ -14,6 +14,7 @@ from api.problems import responses
 from api.schemas.audit import ConsistencyPublic, EventPagePublic, KeyPublic, SignedDigestPublic, VerifyPublic
 from api.schemas.fields import WHOLE
 from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
+from ledger.audit.tampering import what_to_do
 from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
 
@@ -56,8 +57,10 @@ def verify_chain(by: Verifier, request: Request,
                 report |= _read_models(request.app.state.settings.database_url)
     except InvalidDigest as err:
         raise InvalidInput(str(err), zh=err.zh) from None
-    if language.of(request) == "zh" and report.get("reason_zh"):  # the reason in the reader's language, as refusals
-        report = report | {"reason": report["reason_zh"]}
+    if (todo := what_to_do(report)) is not None:  # the reason's next step, as the command line says it
+        report = report | {"what_to_do": todo[0], "what_to_do_zh": todo[1]}
+    if language.of(request) == "zh":  # the reason and what to do in the reader's language, as refusals are
+        report = report | {k: report[f"{k}_zh"] for k in ("reason", "what_to_do") if report.get(f"{k}_zh")}
     return report
 
 

@@ -17,6 +17,7 @@ from ledger.audit.chain import InvalidDigest
 from ledger.audit.reasons import Reason
 from ledger.audit.receipts import KIND
 from ledger.audit.signing import check, load_public, unknown_key
+from ledger.audit.tampering import what_to_do
 from ledger.domain.errors import LedgerError, LongQueriesBusy
 from ledger.principals import Role
 
@@ -134,9 +135,10 @@ def _against_chain(request: Request, digest: dict, part: tuple[str, str]) -> lis
         return [problem(part, Reason(str(err), err.zh))]
     if verdict["ok"]:
         return []
-    at = verdict["first_bad_position"]
+    at, todo = verdict["first_bad_position"], what_to_do(verdict) or ("", "")
+    en, zh = verdict["reason"], verdict.get("reason_zh") or verdict["reason"]
     return [problem((f"position {at}", f"位置 {at}"),
-                    Reason(verdict["reason"], verdict.get("reason_zh") or verdict["reason"]))]
+                    Reason(f"{en}. {todo[0]}" if todo[0] else en, f"{zh.rstrip('。')}。{todo[1]}" if todo[1] else zh))]
 
 
 def _page(request: Request, checked: list[dict[str, str]] | None) -> Response:
@@ -154,6 +156,7 @@ def page(request: Request, status: int = 200, checked: list[dict[str, str]] | No
     digest = request.app.state.notary.digest(checked=False)  # shown beside the verdict, which says what is wrong
     if run.busy and status < 400:
         status = 503
-    return render(request, "audit.html", status, run=run, last=last, verified=run.verdict,
+    todo = what_to_do(run.verdict) if run.verdict else None  # the reason's next step, as the command line says it
+    return render(request, "audit.html", status, run=run, last=last, verified=run.verdict, todo=todo,
                   reload=None if run.done.is_set() else run.reload_after(digest["position"]), digest=digest,
                   checked=checked, **extra)

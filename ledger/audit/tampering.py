@@ -37,20 +37,40 @@ def record_advice(position: Any) -> tuple[str, str]:
             "调查哪些人能写入数据库，并报告此事")
 
 
+# A saved digest that no longer matches locates a rewrite only to a range: the backup to restore is one whose chain
+# still matches that digest.
+DIGEST_ADVICE = ("Keep the store as it is, restore the events from a backup whose chain still matches the saved digest"
+                 " (check the backup with `award-ledger verify --digest` and that digest; a digest saved at an earlier"
+                 " position narrows the range), investigate who could write to the database, and report it",
+                 "请保持存储原样，从事件链仍与所保存摘要相符的备份恢复事件（用 `award-ledger verify --digest` 和该摘要"
+                 "核验备份；较早位置保存的摘要可缩小范围），调查哪些人能写入数据库，并报告此事")
+SNAPSHOT_ADVICE = ("The events are intact and the ledger ignores these snapshots; keep the store as it is and find out"
+                   " who could write to its snapshots table",
+                   "事件完好，账本不使用这些快照；请保持存储原样，并查明哪些人能写入其快照表")
+
+
+def what_to_do(report: dict[str, Any]) -> tuple[str, str] | None:
+    """What to do about a verification that is not ok, (English, Chinese), where its reason does not say it already
+    (a gap's, the keys' and the read models' do): the API and the audit page gave the reason alone, the command
+    line the reason and what to do (an audit probe)."""
+    failure = report.get("failure")
+    if report.get("ok") or failure in ("gap", "keys", "read_models"):
+        return None
+    if failure == "snapshot":
+        return SNAPSHOT_ADVICE
+    if failure == "saved_digest_mismatch":
+        return DIGEST_ADVICE
+    return advice(report.get("first_bad_position"))
+
+
 def found(position: Any, reason: str, reason_zh: str, failure: str | None = None) -> tuple[str, str]:
     """Tampering at `position`, why, and what to do, (English, Chinese). A saved digest that no longer matches
     (`failure` saved_digest_mismatch) locates a rewrite only to a range, from `position` to the digest's: it is said
     so, and the backup to restore is one whose chain still matches that digest (an audit probe was told "TAMPERING
     at position 1" and to restore a backup taken before position 1, an empty ledger)."""
     if failure == "saved_digest_mismatch":
-        return (f"TAMPERING at or after position {position}: {reason}. Keep the store as it is, restore the events"
-                " from a backup whose chain still matches the saved digest (check the backup with `award-ledger"
-                " verify --digest` and that digest; a digest saved at an earlier position narrows the range),"
-                " investigate who could write to the database, and report it",
-                f"在位置 {position} 或其后发现篡改：{reason_zh.rstrip('。')}。请保持存储原样，"
-                "从事件链仍与所保存摘要相符的备份恢复事件（用 `award-ledger verify --digest` 和该摘要核验备份；"
-                "较早位置保存的摘要可缩小范围），"
-                "调查哪些人能写入数据库，并报告此事")
+        return (f"TAMPERING at or after position {position}: {reason}. {DIGEST_ADVICE[0]}",
+                f"在位置 {position} 或其后发现篡改：{reason_zh.rstrip('。')}。{DIGEST_ADVICE[1]}")
     en, zh = advice(position)
     return (f"TAMPERING at position {position}: {reason}. {en}",
             f"在位置 {position} 发现篡改：{reason_zh.rstrip('。')}。{zh}")
@@ -68,9 +88,8 @@ def log_found(report: dict[str, Any], where: str) -> None:
     """An ERROR line for a verification (`where` found it) whose report is not ok: where, why, what to do (a
     WARNING when only a digest the caller handed in disagrees)."""
     if report.get("failure") == "snapshot":
-        log.error("%s: snapshots that do not match their events: %s. The events are intact and the ledger ignores"
-                  " these snapshots; keep the store as it is and find out who could write to its snapshots table",
-                  where, report.get("reason"))
+        log.error("%s: snapshots that do not match their events: %s. %s", where, report.get("reason"),
+                  SNAPSHOT_ADVICE[0])
         return
     if report.get("failure") in ("keys", "gap"):
         log.error("%s: %s", where, report.get("reason"))

@@ -36,6 +36,11 @@ def test_the_servers_verification_logs_tampering(api: Api, world: World, databas
     [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert f"TAMPERING at position {position}" in logged.getMessage()
     assert "restore the events from a backup" in logged.getMessage()
+    # and the answer says what to do, in the reader's language, as the command line does (it gave the reason alone:
+    # an audit probe)
+    assert f"from a backup taken before position {position}" in report["what_to_do"], report
+    zh = api.ok("GET", "/v1/audit/verify", as_="auditor", headers={"Accept-Language": "zh"})
+    assert f"从位置 {position} 之前的备份恢复事件" in zh["what_to_do"] and "what_to_do_zh" not in zh, zh
 
 
 def test_a_claims_history_shows_its_recovery(api: Api, world: World) -> None:

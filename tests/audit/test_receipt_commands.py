@@ -62,6 +62,7 @@ def test_verify_receipt_speaks_chinese(cli: str, tmp_path: Path, monkeypatch, ca
     assert f"无效（位置 {receipt['events'][1]['position']} 的事件）：" in err
     assert "无效（回执）：回执本身的签名未通过核验：签名与内容不符" in err
     assert "INVALID" not in err and "does not" not in err
+    assert "请勿以这份回执为据" in err and "重新申请该申请的回执" in err  # what to do next (an audit probe)
 
 
 def test_verify_receipt_keeps_english_for_an_english_reader(cli: str, tmp_path: Path, capsys) -> None:

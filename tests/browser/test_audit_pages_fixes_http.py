@@ -170,6 +170,9 @@ def test_the_audit_page_says_why_the_chain_check_failed_in_its_language(client, 
         said[lang] = found.group(1)
     assert re.search(r"[\u4e00-\u9fff]", said["zh"]) and not re.search(r"\b(the|event|chain)\b", said["zh"]), said
     assert "no longer hashes" in said["en"] or "chain" in said["en"], said
+    # and what to do, as the command line says it (the page gave the reason alone: an audit probe)
+    todo = re.search(r'data-testid="verified-what-to-do">(.*?)</dd>', client.get("/ui/audit?lang=zh").text, re.S)
+    assert todo and "请保持存储原样" in todo.group(1) and "之前的备份恢复事件" in todo.group(1), todo
 
 
 def test_a_receipt_taken_before_a_correction_is_not_said_to_agree_with_the_ledger_now(client):
