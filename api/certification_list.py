@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from api import field_messages
 from api.json_text import DuplicateKey, loads_once
 from api.schemas.certifications import CertificationCreate
-from ledger.bank_files.decoding import MixedEncodings, NotAsDeclared, WideText, charset, decode
+from ledger.bank_files.decoding import MixedEncodings, NotAsDeclared, OtherEncoding, WideText, charset, decode
 from ledger.csv_lines import open_to_the_end, record_start
 from ledger.domain.errors import InvalidInput
 
@@ -112,8 +112,8 @@ def _text(body: bytes, declared: str | None) -> str:
     """The list's text: UTF-8 (with or without a BOM) or GB18030/GBK, as the bank files are read."""
     try:
         text, _ = decode(body, declared)
-    except (MixedEncodings, NotAsDeclared, WideText):
-        raise  # the line that is not UTF-8, the charset declared, UTF-16: said as for a bank file
+    except (MixedEncodings, NotAsDeclared, WideText, OtherEncoding):
+        raise  # the line that is not UTF-8, the charset declared, UTF-16, Big5: said as for a bank file
     except InvalidInput:
         raise InvalidInput("the list is neither UTF-8 nor GB18030/GBK text; save it again as CSV UTF-8 (or send"
                            " JSON)", zh="名单既不是 UTF-8 也不是 GB18030/GBK 编码的文本；请另存为 CSV UTF-8"

@@ -53,7 +53,43 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     _not_mixed(raw)
-    return _strict(raw, "gb18030", 0), "gb18030"
+    return _chinese_as_written(_strict(raw, "gb18030", 0)), "gb18030"
+
+
+class OtherEncoding(InvalidInput):
+    """Bytes that decode as GB18030 but are another encoding's text (Big5, Shift-JIS): GBK reads almost any pair of
+    high bytes as some character, so such a file was imported as mojibake (經信發文號 in Big5 became 竒獺祇ゅ腹)."""
+
+
+def _chinese_as_written(text: str) -> str:
+    """`text` read as GB18030, unless what it reads as is not Chinese as GB text writes it: of its characters outside
+    ASCII that are Chinese, kana or private use, more than half (of at least four) are kana, private use (where
+    GB18030 puts GBK's user-defined codes) or Chinese that GB2312, the everyday set, lacks. A Big5 or Shift-JIS
+    file reads so (80 to 100 % here); a GBK one with a few rare characters in names (喆, 堃) does not. A file sent
+    declaring a GB charset is read as declared (its sender says what it is)."""
+    seen = odd = 0
+    for char in text:
+        point = ord(char)
+        if point < 0x3040:
+            continue
+        if 0x3040 <= point <= 0x30FF or 0xE000 <= point <= 0xF8FF:  # kana, private use
+            seen, odd = seen + 1, odd + 1
+        elif 0x3400 <= point <= 0x9FFF:
+            seen += 1
+            try:
+                char.encode("gb2312")
+            except UnicodeEncodeError:
+                odd += 1
+    if seen >= 4 and odd * 2 > seen:
+        raise OtherEncoding(
+            f"the file reads as GB18030/GBK, but {odd:,} of its {seen:,} Chinese characters are ones GB text hardly"
+            " holds (rare characters, kana, private-use codes): it is most likely Big5 (Traditional Chinese) or"
+            " Shift-JIS text, which would be recorded as other characters than written; save it as UTF-8 (in Excel:"
+            " Save As, \"CSV UTF-8 (comma delimited)\") and send it again",
+            zh=f"文件按 GB18030/GBK 读取时，{seen:,} 个汉字中有 {odd:,} 个是 GB 文本中几乎不会出现的字符（生僻字、"
+               "日文假名、自定义区字符）：文件很可能是 Big5（繁体）或 Shift-JIS 编码，按 GBK 记录会成为另外的字；"
+               "请另存为 UTF-8（Excel：另存为“CSV UTF-8（逗号分隔）”）后重新发送")
+    return text
 
 
 def _not_mixed(raw: bytes) -> None:

@@ -68,15 +68,32 @@ CELLS = st.characters(codec="ascii", categories=("Nd", "Lu", "Ll", "Pd", "Po", "
 LINES = st.lists(st.text(alphabet=st.one_of(CHINESE, CELLS), min_size=1, max_size=30), min_size=1, max_size=12)
 
 
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Chinese as GB text writes it: GB2312's everyday characters, now and then a rarer one GBK holds (喆, 堃 in names).
+EVERYDAY = [chr(c) for c in range(0x4E00, 0x9FA6) if _in_gb2312(chr(c))]
+GB_CHINESE = st.one_of(st.sampled_from(EVERYDAY), st.sampled_from(EVERYDAY), st.sampled_from(EVERYDAY), CHINESE)
+GB_LINES = st.lists(st.text(alphabet=st.one_of(GB_CHINESE, CELLS), min_size=1, max_size=30), min_size=1,
+                    max_size=12)
+
+
 @given(LINES)
 def test_chinese_lines_saved_whole_as_utf8_read_back_as_written(lines):
     text = "\n".join(lines)
     assert decode(text.encode("utf-8")) == (text, "utf-8")
 
 
-@given(LINES)
+@given(GB_LINES)
 def test_chinese_lines_saved_whole_as_gb18030_read_back_as_written(lines):
     text = "\n".join(lines)
+    rare = sum(1 for char in text if "\u4e00" <= char <= "\u9fa5" and not _in_gb2312(char))
+    assume(rare * 2 <= sum(1 for char in text if "\u4e00" <= char <= "\u9fa5"))  # mostly everyday, as GB text is
     raw = text.encode("gb18030")
 
     def passes_for_utf8(line: bytes) -> bool:
@@ -90,3 +107,37 @@ def test_chinese_lines_saved_whole_as_gb18030_read_back_as_written(lines):
     # one or two characters can be (司 is CB BE, a UTF-8 letter). Such text is told apart by no decoder.
     assume(not any(passes_for_utf8(line) for line in raw.split(b"\n")))
     assert decode(raw)[0] == text  # read as gb18030, or as utf-8 when it is all ASCII
+
+
+def _other(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    (text, encoding) for text in ("經信發文號", "杭州某某科技有限公司", "國家級製造業單項冠軍",
+                                  "交易日期,借方發生額,貸方發生額,附言,對方戶名")
+    for encoding in ("big5", "shift_jis") if _other(text, encoding)])
+def test_big5_or_shift_jis_text_is_refused_not_read_as_gbk_mojibake(text, encoding):
+    """An input probe: a Big5 certification list (經信發文號) was imported as 竒獺祇ゅ腹 and kept for good, though
+    the README says other encodings are refused; GBK reads almost any pair of high bytes as a character. Text that
+    reads as mostly rare characters, kana or private-use codes is refused, told to save it as UTF-8."""
+    raw = text.encode(encoding)
+    with pytest.raises(InvalidInput, match="Big5") as refused:
+        decode(("uscc,document_ref\n913301080000000088," + "\n").encode() + raw)
+    assert "UTF-8" in refused.value.zh
+    assert decode("杭州喆堃犇科技有限公司,测试".encode("gbk"))[1] == "gb18030"  # rare characters in a name: read
+    assert decode(raw, "gbk")[1] == "gb18030"  # declared GBK: read as declared, as the sender says
+
+
+def test_a_big5_certification_list_is_refused_saying_so_writing_nothing():
+    """The input probe's own case: a list with 經信發文號 in Big5 is refused as Big5, told to save it as UTF-8, as a
+    bank file is (it was imported, its document number kept as 竒獺祇ゅ腹 for good)."""
+    raw = ("uscc,programme,tier,effective_on,document_ref,body_id\n913301080000000088,A6.honour,provincial_sme,"
+           "2024-03-01,經信發文號,\n").encode("big5")
+    with pytest.raises(InvalidInput, match="Big5") as refused:
+        read_list(raw, "text/csv")
+    assert "Big5" in refused.value.zh and "UTF-8" in refused.value.zh
