@@ -1874,14 +1874,14 @@ def _check_recognised_body(catalogue: Catalogue, prog: Programme, body: Innovati
         raise errors.NotEligible(f"innovation body {body.body_id} is {a_or_an(have_en)} ({have_zh}), not"
                                  f" {a_or_an(want_en)} ({want_zh}); {prog.code} recognises {want_en}s only",
                                  zh=f"创新组织 {body.body_id} 是{have_zh or have_en}，不是{want_zh or want_en}；"
-                                    f"{prog.zh}只认定{want_zh or want_en}")
+                                    f"{prog.zh}只认定{want_zh or want_en}", field="body_id")
     if body.lead_uscc != uscc:
         raise errors.NotEligible(f"innovation body {body.body_id} ({want_en}, {want_zh}) is led by {body.lead_uscc},"
                                  f" not {uscc}: its {prog.code} recognition is recorded for, and paid to, its lead"
                                  " unit only, once per body",
                                  zh=f"创新组织 {body.body_id}（{want_zh or want_en}）的牵头单位是 {body.lead_uscc}，"
                                     f"不是 {uscc}；其{prog.zh}认定只记录在牵头单位名下并拨付给牵头单位，"
-                                    "每个组织一次，请以牵头单位记录")
+                                    "每个组织一次，请以牵头单位记录", field="uscc")
 
 
 

@@ -93,17 +93,18 @@ def _recognised_body(catalogue: Catalogue, programme: Programme, facts: ClaimFac
                           f" {programme.article} pays {a_or_an(kind_en)} ({kind_zh}) recognition award to the"
                           " body's lead unit only, once per body",
                           zh=f"{org.uscc} 不是创新组织 {facts.body_id} 的牵头单位；第{programme.article}条的{kind_zh}"
-                             "认定奖励只拨付给该组织的牵头单位，每个组织一次")
+                             "认定奖励只拨付给该组织的牵头单位，每个组织一次", field="body_id")
     if held.body_kind != kind:
         have_zh, have_en = catalogue.body_kinds.get(held.body_kind, (held.body_kind, held.body_kind))
         raise NotEligible(f"innovation body {facts.body_id} is {a_or_an(have_en)} ({have_zh}), not"
                           f" {a_or_an(kind_en)} ({kind_zh}); {programme.code} rewards {kind_en}s only",
-                          zh=f"创新组织 {facts.body_id} 是{have_zh}，不是{kind_zh}；{programme.zh}只奖励{kind_zh}")
+                          zh=f"创新组织 {facts.body_id} 是{have_zh}，不是{kind_zh}；{programme.zh}只奖励{kind_zh}",
+                          field="body_id")
     if not held.active_on(facts.effective_on):
         raise NotEligible(f"innovation body {facts.body_id} is recognised from {held.recognised_on.isoformat()},"
                           f" after the claim's effective date {facts.effective_on.isoformat()}",
                           zh=f"创新组织 {facts.body_id} 自 {held.recognised_on.isoformat()} 起认定，晚于申请生效日期"
-                             f" {facts.effective_on.isoformat()}")
+                             f" {facts.effective_on.isoformat()}", field="effective_on")
     if programme.tiers and facts.certification_id is None:
         raise NotEligible(f"innovation body {facts.body_id} ({kind_en}) has no {programme.code} certification: the"
                           " level of a recognition award comes from the body's certification; record it first",
@@ -129,7 +130,7 @@ def _body(programme: Programme, facts: ClaimFacts, org: OrganisationFacts) -> st
             raise NotEligible(f"{org.uscc} is not a member of innovation organisation {facts.body_id} on"
                               f" {facts.effective_on.isoformat()}; add the membership first",
                               zh=f"{org.uscc} 于 {facts.effective_on.isoformat()} 不是创新组织 {facts.body_id} 的成员；"
-                                 "请先添加成员关系")
+                                 "请先添加成员关系", field="body_id")
         return facts.body_id
     if not active:
         raise NotEligible(f"{org.uscc} is not a member of any recognised innovation organisation on"

@@ -118,6 +118,16 @@ def test_refusals_come_back_beside_their_fields_in_the_page_language(client, org
     no_doc = client.post("/ui/certifications/new?lang=en", data=_form(csrf, organisation, document_ref=""))
     assert no_doc.status_code == 422 and 'data-testid="error-document_ref"' in no_doc.text
     assert "Give the document" in no_doc.text
+    # A body of another kind, or one the organisation does not lead, is said beside the field that cures it (its
+    # refusal marked no field: a pages probe)
+    wrong_kind = client.post("/ui/certifications/new?lang=zh", data=_form(csrf, organisation, body_id=organisation[
+        "erc"]))
+    assert wrong_kind.status_code == 409 and 'data-testid="error-body_id"' in wrong_kind.text, wrong_kind.text
+    other = unique_uscc()
+    _api(client, "POST", "/v1/organisations", {"uscc": other, "name": f"滨江另一科技有限公司{other[-4:]}",
+                                              "in_district": True})
+    not_lead = client.post("/ui/certifications/new?lang=zh", data=_form(csrf, organisation, uscc=other))
+    assert not_lead.status_code == 409 and 'data-testid="error-uscc"' in not_lead.text, not_lead.text
     no_day = client.post("/ui/certifications/new?lang=zh", data=_form(csrf, organisation, effective_on=""))
     assert no_day.status_code == 422 and 'data-testid="error-effective_on"' in no_day.text
     assert "请填写生效日期" in no_day.text
