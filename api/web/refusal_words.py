@@ -92,6 +92,10 @@ _API_PATHS = {
             "give the innovation body id, the body it recognises (registered first)"))}
 
 
+# Any other API route a refusal names in passing, in brackets ("提交申请（POST /v1/claims）", "(or GET
+# /v1/audit/verify)"): left out on a page, whose clerk has the page's own forms, not the API (a pages probe read
+# POST /v1/certifications in a refusal).
+_API_ASIDE = re.compile(r" ?[（(](?:或 ?|or )?(?:GET|POST|PUT|PATCH|DELETE) /v1/[^）)]*[）)]")
 _LEADING_FIELD = re.compile(r"^([a-z]+(?:_[a-z]+)+)(?= )")
 
 
@@ -107,6 +111,7 @@ def named(text: str, lang: str) -> str:
         text = text.replace(said, instead)
     for path, instead in _API_PATHS[lang]:
         text = path.sub(instead, text)
+    text = _API_ASIDE.sub("", text)
     text = _bureaus_named(_roles_named(text, lang), lang)
     if lang != "zh":
         # A sentence that opens with the API's field ("paid_on 2099-01-01 is in the future"): its label instead.
