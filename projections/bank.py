@@ -260,7 +260,8 @@ def match(lines: Iterable[Row], by_ref: dict[str, list[Row]], unmatched_payouts:
     several under one reference that add up to it); otherwise the line is a mismatch or has no payout.
 
     A payout is matched by one line only. The `earlier` lines (statements imported before) take theirs first;
-    a line whose payouts another line already took is `repeated_bank_lines`, the bank having paid twice, unless
+    a line of another amount takes the payout too when it is the only one under its reference; a line whose payouts
+    another line already took is `repeated_bank_lines`, the bank having paid twice, unless
     it is the same transaction on another statement (the same day and amount, as many times as that statement
     shows it: statements that overlap)."""
     report: Row = {"matched": [], **{k: [] for k in DISCREPANCIES}, "credit_lines": []}
@@ -360,6 +361,13 @@ class _Matcher:
         if chosen:
             self.taken.update(p["id"] for p in chosen)
             return "matched", chosen
+        if free and len(live) == 1:
+            # The one record under the reference, paid by the bank for another amount: that line was its money
+            # and takes it, so a later line under it is paid again, whichever amount came first (a line of the
+            # payout's own amount after a mismatch read `matched`, the statement all matched, though the bank
+            # had paid twice: a finance probe). Under several records a mismatch names them all and takes none.
+            self.taken.update(p["id"] for p in free)
+            return "amount_mismatches", free
         if free:
             return "amount_mismatches", free
         if live:

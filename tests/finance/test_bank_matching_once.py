@@ -52,6 +52,25 @@ def test_a_later_statement_paying_the_same_payout_on_another_day_is_paid_again(a
     assert api.ok("GET", f"/v1/finance/bank-statements/{july['id']}", as_="finance")["report"]["all_matched"] is True
 
 
+def test_a_payout_paid_for_another_amount_then_for_its_own_is_paid_again_whichever_came_first(api, books):
+    """A finance probe: a 300.00 line under a 3,000.00 payout's reference (a mismatch), then a 3,000.00 line on a
+    later statement, read `matched` and all matched, though the bank paid 3,300.00 for it; the other order said
+    `repeated_bank_lines`. The only payout under a reference is taken by its first line whatever its amount, so the
+    second is paid again, in either order, across statements or on one."""
+    for first, second in (("300.00", "3000.00"), ("3000.00", "300.00")):
+        payout = books.pay(books.approve(), "3000.00", "2024-07-02")
+        one = _import(api, f"date,amount,reference\n2024-07-02,{first},{payout['bank_ref']}\n")
+        two = _import(api, f"date,amount,reference\n2024-07-03,{second},{payout['bank_ref']}\n")
+        assert _ids(two["report"]["repeated_bank_lines"]) == [[payout["id"]]], (first, two["report"])
+        assert two["report"]["all_matched"] is False and not two["report"]["matched"], two["report"]
+        kept = api.ok("GET", f"/v1/finance/bank-statements/{one['id']}", as_="finance")["report"]
+        assert kept["counts"]["repeated_bank_lines"] == 0, kept  # the first line keeps its reading
+        both = books.pay(books.approve(), "3000.00", "2024-07-02")
+        same = _import(api, "date,amount,reference\n"
+                            f"2024-07-02,{first},{both['bank_ref']}\n2024-07-02,{second},{both['bank_ref']}\n")
+        assert same["report"]["counts"]["repeated_bank_lines"] == 1 and same["report"]["all_matched"] is False
+
+
 def test_references_match_as_the_ledger_tells_them_apart(api, books):
     """A payout `icbc-…` makes `ICBC-…` the same reference (a second payout under it is a conflict), so a bank line
     `ICBC-…` matches it, and it is not also listed as a payout on no line."""
