@@ -677,6 +677,17 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid",
                                           zh=f"申请 {claim_id} 状态为{status_zh(claim.status)}；"
                                              "只有已批准的申请才能拨付", field="claim_id")
+            if claim.outstanding_amount <= 0:
+                # Paid in full: no amount cures it ("pay at most 0.00", the amount marked to fix: a finance probe).
+                raise errors.OverApproved(
+                    f"claim {claim_id} is paid in full ({yuan(claim.paid_amount)} of the approved"
+                    f" {yuan(claim.approved_amount)}); nothing more is paid on it. If the bank paid it again, record"
+                    " nothing here and have the money returned; a payout booked on it in error is reversed first;"
+                    " more money for the award is a top-up the lead bureau records",
+                    zh=f"申请 {claim_id} 已全额拨付（批准 {yuan(claim.approved_amount)} 元，已拨付"
+                       f" {yuan(claim.paid_amount)} 元），不能再拨付。如银行重复付款，请勿在此登记，并追回该笔款项；"
+                       "如有误登记的拨付，请先冲回；如需增加奖补金额，须由牵头部门登记追加",
+                    field="claim_id")
             if value > claim.outstanding_amount:
                 raise errors.OverApproved(
                     f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"

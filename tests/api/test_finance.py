@@ -75,7 +75,11 @@ def test_payout_refusals(api, world):
     pay = {"claim_id": claim["id"], "amount": "300000.01", "paid_on": "2023-07-03", "bank_ref": unique_id("B-")}
     api.refused("POST", "/v1/payouts", pay, "finance", 409, "over_approved")
     api.ok("POST", "/v1/payouts", {**pay, "amount": "300000.00"}, as_="finance")
-    api.refused("POST", "/v1/payouts", {**pay, "amount": "0.01"}, "finance", 409, "over_approved")
+    full = api.refused("POST", "/v1/payouts", {**pay, "amount": "0.01"}, "finance", 409, "over_approved",
+                       headers={"Accept-Language": "zh"})
+    # paid in full: said so, with what to do, the claim at fault, not "pay at most 0.00" (a finance probe)
+    assert "已全额拨付" in full["detail"] and "最多拨付 0.00" not in full["detail"], full
+    assert full["field"] == "claim_id", full
     pending = world.claim(world.org())
     api.refused("POST", "/v1/payouts", {**pay, "claim_id": pending["id"]}, "finance", 409, "invalid_state")
     api.refused("POST", "/v1/payouts", {**pay, "claim_id": "3f6d2c1e-8a4b-4f5e-9d7c-1b2a3c4d5e6f"}, "finance", 404,
