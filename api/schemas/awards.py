@@ -17,7 +17,8 @@ from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 # RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
 # ASCII digits: `\d` is any script's, and "２０２４-０１-０１" was told there is no such day (a hostile-input probe).
-ZONE_WORDS = re.compile(r"\s*(?:（北京时间）|\(北京时间\)|\(?Beijing time\)?|UTC\+08:00)$", re.IGNORECASE)
+# (?<!\s): begun only where a run of spaces begins, so as long as the text is (tests/unit/test_linear_patterns.py).
+ZONE_WORDS = re.compile(r"(?<!\s)\s*(?:（北京时间）|\(北京时间\)|\(?Beijing time\)?|UTC\+08:00)$", re.IGNORECASE)
 # A moment as the pages show it: Beijing time, to the second (or the minute), no offset (pages only: `read_as_of`).
 SHOWN = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?", re.ASCII)
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)

@@ -17,7 +17,8 @@ _GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
 
 
 # The unit the pages print after an amount ("100,000.00 元", "100,000.00 yuan"), copied with it (a clerk's probe).
-_PRINTED_UNIT = re.compile(r"\s*(?:元|yuan)\s*$", re.IGNORECASE)
+# (?<!\s): begun only where a run of spaces begins, so as long as the text is (tests/unit/test_linear_patterns.py).
+_PRINTED_UNIT = re.compile(r"(?<!\s)\s*(?:元|yuan)\s*$", re.IGNORECASE)
 
 
 def plain_amount(text: str) -> str:

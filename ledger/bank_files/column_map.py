@@ -61,7 +61,8 @@ class ColumnMap:
 # A unit or qualifier a bank prints after a column's name, in brackets: 借方发生额（元）, 贷方发生额(元),
 # 借方发生额（支取）.
 # A finance probe had such a file refused whole, told to change a server setting a clerk cannot reach.
-_QUALIFIER = re.compile(r"\s*[（(][^（）()]{1,12}[）)]\s*$")
+# (?<!\s): begun only where a run of spaces begins, so as long as the text is (tests/unit/test_linear_patterns.py).
+_QUALIFIER = re.compile(r"(?<!\s)\s*[（(][^（）()]{1,12}[）)]\s*$")
 
 
 def header_names(header: list[str]) -> list[str]:

@@ -100,7 +100,8 @@ def _cell(row: list[str], columns: list[int] | None) -> str:
 # before either. The amount is what it marks (a finance probe had "120,000.00元" and "¥100000.00" lines refused as
 # no amount, not told what to remove); one mark each side at most, anything else stays for the validator to name.
 _MARK_BEFORE = re.compile(r"^([+-]?)\s*(?:[¥￥]|(?:RMB|CNY)(?![A-Za-z]))\s*", re.IGNORECASE)
-_MARK_AFTER = re.compile(r"\s*(?:元|(?<![A-Za-z])(?:RMB|CNY))$", re.IGNORECASE)
+# (?<!\s): begun only where a run of spaces begins, so as long as the text is (tests/unit/test_linear_patterns.py).
+_MARK_AFTER = re.compile(r"(?<!\s)\s*(?:元|(?<![A-Za-z])(?:RMB|CNY))$", re.IGNORECASE)
 
 
 def _money_cell(row: list[str], columns: list[int] | None) -> str:
