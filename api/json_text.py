@@ -82,11 +82,27 @@ def loads_once(body: bytes | str) -> Any:
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
+class NotUtf8(ValueError):
+    """A document's bytes that are not UTF-8 text: UTF-16, or half a character written as bytes (ED A0 80), which
+    `json.loads` of bytes reads (the audit page answered 500 for the one and passed the other, where the command
+    line called both unreadable: a regression probe)."""
+
+    def __init__(self) -> None:
+        super().__init__("the file is not UTF-8 text; give the JSON file as the ledger saved it")
+        self.zh = "文件不是 UTF-8 文本；请给出台账保存的 JSON 文件"
+
+
 def loads_document(body: bytes | str) -> Any:
-    """`loads_once`, with half a character refused (`HalfACharacter`): for a signed document checked by writing it
-    out again in its canonical form, which cannot hold one (the audit pages answered 500)."""
+    """`loads_once` of UTF-8 text (a byte order mark aside; `NotUtf8` else), with half a character refused
+    (`HalfACharacter`): for a signed document checked by writing it out again in its canonical form, which cannot
+    hold one (the audit pages answered 500)."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise NotUtf8() from None
     found = loads_once(body)
-    if _SURROGATE.search(body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body):
+    if _SURROGATE.search(body.encode("utf-8", "surrogatepass")):
         try:
             json.dumps(found, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

@@ -272,6 +272,10 @@ def test_half_a_character_or_a_number_too_long_in_an_upload_is_refused_not_a_500
     assert "半个字符" in _checked(client, csrf, receipt)
     pair = json.dumps(_receipt(client)).replace('"status": "', '"status": "\\ud83d\\ude00', 1).encode()
     assert "半个字符" not in _checked(client, csrf, pair)  # a whole character escaped as a pair: read, then judged
+    raw = json.dumps(digest).replace('"digest": "', '"digest": "X', 1).encode().replace(b"X", b"\xed\xa0\x80", 1)
+    said = _checked(client, csrf, raw)  # the same half as its bytes (a 500: a regression probe), and UTF-16
+    assert said.startswith("核验失败") and "不是 UTF-8 文本" in said, said
+    assert "不是 UTF-8 文本" in _checked(client, csrf, json.dumps(_receipt(client)).encode("utf-16"))
     long = json.dumps(digest).replace('"position": ', '"position": ' + "9" * 10_000 + ", \"x\": ", 1).encode()
     said = _checked(client, csrf, long)
     assert "超过 4,300 位的数字" in said and "set_int_max_str_digits" not in said, said
