@@ -1,6 +1,7 @@
 """Finding an organisation, and its page: totals, programmes, cap headroom, timeline, explanations."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
@@ -113,15 +114,21 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
                   as_of_typed=_as_of_typed(as_of, moment))
 
 
+_PAGE_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?")  # Beijing time, as the hint writes it
+
+
 def _as_of_typed(typed: str, moment: datetime | None) -> str:
     """The 截至 field as the page shows it again: a day as typed, a moment in Beijing time to the second (to the
-    microsecond if it was sent so), so that 显示 again answers the same moment. A date field dropped a moment typed
-    (its hint offers one) and showed the day of one sent, read again as that day's end (an audit probe)."""
+    microsecond where the page read it so), so that 显示 again answers the same moment. A date field dropped a moment
+    typed (its hint offers one) and showed the day of one sent, read again as that day's end (an audit probe)."""
     typed = typed.strip()
-    if moment is None or len(typed) <= len("2024-01-01"):
-        return typed if moment is not None else ""
+    if moment is None or len(typed) <= len("2024-01-01") or _PAGE_MOMENT.fullmatch(typed):
+        return typed if moment is not None else ""  # a day, or a moment as the page writes one: read so again
     local = beijing.local(moment)
-    return local.strftime("%Y-%m-%d %H:%M:%S") + (f".{local.microsecond:06d}" if "." in typed[10:] else "")
+    # A moment written to the second is read to that second's end (.999999): one the page read otherwise (the start
+    # of a second sent with an offset, 17:33:49+08:00) shows its fraction, or 显示 again moved it (a regression probe).
+    exact = local.microsecond != 999_999
+    return local.strftime("%Y-%m-%d %H:%M:%S") + (f".{local.microsecond:06d}" if exact else "")
 
 
 def _caps_named(state: dict, claims: list[dict]) -> dict:

@@ -106,7 +106,8 @@ def test_organisation_page_as_of_a_moment_shows_each_claim_as_it_stood_then(clie
 def test_organisation_page_as_of_an_evening_in_utc_fills_the_field_with_its_moment_in_beijing(client, seeded):
     """20:00 UTC on 6 December is 04:00 on the 7th in Beijing: the notice said the 7th, the day field the 6th (the
     text's first ten characters), so pressing 显示 asked for 16:00 UTC on the 6th, four hours earlier (a zh probe)."""
-    from datetime import UTC, datetime
+    import time
+    from datetime import UTC, datetime, timedelta
 
     from ledger import beijing
 
@@ -118,7 +119,16 @@ def test_organisation_page_as_of_an_evening_in_utc_fills_the_field_with_its_mome
     page = client.get(f"/ui/organisations/{seeded['uscc']}",
                       params={"as_of": moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}).text
     assert local.strftime("%Y-%m-%d %H:%M:%S（北京时间）") in page, page[:2000]
-    assert f'name="as_of" value="{local.strftime("%Y-%m-%d %H:%M:%S.%f")}"' in page  # in Beijing time, as sent
+    assert f'value="{local.strftime("%Y-%m-%d %H:%M:%S.%f")}"' in page  # in Beijing time, as sent
+    # sent to the second with an offset, it is that second's start, shown with its fraction so that 显示 again
+    # answers the same moment (shown as the bare second, it was read again as that second's end: a regression probe)
+    second = (local + timedelta(seconds=1)).replace(microsecond=0)  # after the organisation was registered
+    time.sleep(max(0.0, (second - datetime.now(UTC)).total_seconds()) + 0.1)  # and come
+    page = client.get(f"/ui/organisations/{seeded['uscc']}", params={"as_of": second.isoformat()}).text
+    shown = re.search(r'name="as_of" value="([^"]+)"', page)[1]
+    assert shown == second.strftime("%Y-%m-%d %H:%M:%S.000000"), shown
+    again = client.get(f"/ui/organisations/{seeded['uscc']}", params={"as_of": shown}).text
+    assert re.search(r'name="as_of" value="([^"]+)"', again)[1] == shown
 
 
 def test_queues_and_the_organisation_page_name_every_code_in_article_order(client, seeded):
