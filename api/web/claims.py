@@ -23,6 +23,15 @@ from ledger.messages import persons_reason
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 templates.env.globals["bureau_name"] = refusal_words.bureau_name  # a bureau by name (区科技局), never its code
+
+
+def reads_recovery(principal: Any, claim: dict[str, Any]) -> bool:
+    """Whether `principal` may open the claim's recovery, as GET /v1/recoveries/{id} lets it: finance, auditors,
+    admin, and the lead bureau; another bureau was shown links to it that answered 403 (a clerk's probe)."""
+    return principal is not None and (principal.role.value != "bureau" or principal.bureau == claim.get("lead_bureau"))
+
+
+templates.env.globals["reads_recovery"] = reads_recovery
 Text = Annotated[str, Form()]
 DECIDED = "/ui/claims/{}?done=1"  # where a recorded decision lands: the claim page, saying so
 APPROVED = "/ui/claims/{}?done=approved"  # an approval's landing names the amount it booked

@@ -109,6 +109,8 @@ MESSAGES.update({
     "confirm_now_closed": ("该项已是“{status}”，不能再确认；请打开申请查看原因，如仍应享受，请重新提交申请。",
                            "It is {status} and can no longer be confirmed; open the claim to see why, and submit a"
                            " new claim if the award is still due."),
+    "confirm_now_declined": ("该项已“不予确认”，不能再确认；请打开申请查看不予确认的理由。",
+                             "It was declined and can no longer be confirmed; open the claim to read why."),
     "confirm_now_decided": ("该申请已是“{status}”，无需确认；请打开申请查看。",
                             "The claim is already {status}; nothing to confirm. Open the claim to see it."),
     "confirm_other": ("请打开申请查看详情。", "Open the claim for the details."),
@@ -171,8 +173,8 @@ def _worded(ledger: AwardLedger, answer: dict[str, Any], lang: str) -> dict[str,
             claim = None
         status = claim["status"] if claim else None
         shut = bool(claim) and claim["id"] in declined_ids(ledger, [claim])  # 不予确认, as the claim's page says it
-        if r["code"] == "invalid_state" and shut:
-            said = t("confirm_now_closed", status=t("declined_status"))
+        if r["code"] == "invalid_state" and shut:  # no page resubmits one: its reason is what there is to read
+            said = t("confirm_now_declined")
         elif r["code"] == "invalid_state" and status == "pending":
             said = t("confirm_now_pending", status=status_name(status, lang))
         elif r["code"] == "invalid_state" and status in _CLOSED:

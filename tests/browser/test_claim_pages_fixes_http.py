@@ -185,7 +185,7 @@ def test_bulk_confirmation_refusals_are_worded_for_a_clerk(client, world):
     assert "待审批" in confirmed and "批准或驳回" in confirmed
     withdrawn = re.search(rf'<tr data-claim="{third}">.*?</tr>', table, re.S).group(0)
     assert "滨江星河光电有限公司" in withdrawn and f'href="/ui/claims/{third}"' in withdrawn
-    assert "不予确认" in withdrawn and "重新提交申请" in withdrawn  # the bureau declined it: said so, not 已撤回
+    assert "不予确认" in withdrawn and "查看不予确认的理由" in withdrawn  # the bureau declined it: said so, not 已撤回
     english = client.post("/ui/claims/confirm?lang=en", data={"csrf": csrf, "key": unique_id("k-"),
                                                               "claim": [third]}).text
     assert "can no longer be confirmed" in english and "/approve" not in english

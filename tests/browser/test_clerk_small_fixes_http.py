@@ -80,7 +80,8 @@ def test_a_declined_proposal_is_named_declined_in_every_list_of_claims(client, p
     assert ">不予确认<" in summary[1].split("</summary>")[0], summary[1]
     stale = client.post("/ui/claims/confirm", data={"csrf": csrf, "claim": proposal["id"], "key": unique_id("k-")})
     refused = stale.text.split('data-testid="not-confirmed"')[1].split("</tr>")[1]
-    assert ">不予确认<" in refused and "该项已是“不予确认”" in refused and "已撤回" not in refused, refused
+    assert ">不予确认<" in refused and "该项已“不予确认”" in refused and "已撤回" not in refused, refused
+    assert "重新提交申请" not in refused  # no page resubmits a claim (a clerk's probe)
     again = client.post(f"/ui/claims/{proposal['id']}/revoke", data={
         "csrf": csrf, "reason": "核查不实", "document_ref": "D-9", "step": "preview"})
     assert 'data-testid="claim-status">不予确认<' in again.text, again.text

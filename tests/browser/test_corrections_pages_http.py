@@ -112,9 +112,14 @@ def test_a_recovery_page_is_for_its_lead_bureau_not_another(client, certified):
         listed = client.get(f"/ui/recoveries?uscc={certified['uscc']}")
         assert listed.status_code == 200 and f'data-recovery="{opened["recovery_id"]}"' in listed.text, who
         assert 'href="/ui/recoveries"' in listed.text, who
+        assert f'href="{page}"' in client.get(f"/ui/claims/{certified['claim']}").text, who
     _sign_in(client, "jxj")
     refused = client.get(page)
     assert refused.status_code == 403 and "not_lead_bureau" in refused.text and certified["uscc"] not in refused.text
+    # and the claim's page, which any principal reads, leads jxj to no recovery it may not open (it linked it
+    # four times, each a 403: a clerk's probe)
+    claim_page = client.get(f"/ui/claims/{certified['claim']}")
+    assert claim_page.status_code == 200 and "/ui/recoveries/" not in claim_page.text, claim_page.text
 
 
 def test_a_revocations_notice_says_what_it_released_and_what_it_recovers(client):
