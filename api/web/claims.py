@@ -123,6 +123,12 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
     if isinstance(state, Response):
         return state
     found = ledger.claim(claim_id)
+    if state and action == "approve" and state.preview and state.refusal:
+        # An approval held back (rule 12: re-assessed since the page showed it): the figure and explanation the
+        # approval would book, beside the form carrying them; the page showed the old ones, the deduction of a claim
+        # withdrawn since included (a clerk's probe). Nothing was recorded: its status and history are as they are.
+        found = found | {k: state.preview[k] for k in ("entitled_amount", "gross_amount", "explanation")
+                         if k in state.preview}
     catalogue = ledger.catalogue()
     programme = catalogue.programme(found["programme"])
     tier = programme.tier(found["tier"]) if programme and found["tier"] else None

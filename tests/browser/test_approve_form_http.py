@@ -78,6 +78,12 @@ def test_an_entitlement_reassessed_at_approval_is_shown_before_it_is_booked(clie
     assert held.status_code == 409, held.text
     assert "应享已重新核定为 1,000,000.00 元（页面显示为 800,000.00 元），请核对后再批准" in held.text
     assert _shown(held.text) == "1000000.00" and 'value="同意"' in held.text
+    # and the page beside the form shows the figure and explanation the approval would book, not the old ones (a
+    # clerk's probe read 应享 800,000.00 and the deduction of a claim withdrawn since)
+    assert 'data-testid="entitled">1,000,000.00 元<' in held.text, held.text
+    old = client.get(f"/ui/claims/{claim}").text
+    assert "200,000.00" in old.split('class="data explanation"')[1].split("</table>")[0]  # the rung deducted
+    assert "200,000.00" not in held.text.split('class="data explanation"')[1].split("</table>")[0]
     still = api(client, "GET", f"/v1/claims/{claim}", as_="kjj")
     assert (still["status"], still["entitled_amount"]) == ("pending", "800000.00")  # the dry run wrote nothing
     english = client.post(f"/ui/claims/{claim}/approve?lang=en", data={
