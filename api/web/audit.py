@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from api.json_text import loads_document as loads
 from api.long_queries import long_query
 from api.web import i18n
+from api.web.claims import declined, revocation_of
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
 from ledger.audit import receipts
@@ -77,9 +78,16 @@ def _since(ledger: Any, receipt: dict) -> dict[str, Any] | None:
              if h.get("version", 0) > shown_then.get(_record(h, claim_id), 0)]
     if not later:
         return None
-    named = {lang: sep.join(i18n.pick(i18n.EVENTS, e, lang) or e for e in later) for lang, sep in (("zh", "、"),
-                                                                                                 ("en", ", "))}
-    return {"issued": receipt.get("issued_at"), "count": len(later), "events": named, "status": now["status"]}
+    shut = declined(now, revocation_of(ledger, now))  # a proposal declined: said so, as its page says it
+
+    def name(event: str, lang: str) -> str:
+        if shut and event == "Claim.Withdrawn":
+            return i18n.translator(lang)("declined_event")
+        return i18n.pick(i18n.EVENTS, event, lang) or event
+
+    named = {lang: sep.join(name(e, lang) for e in later) for lang, sep in (("zh", "、"), ("en", ", "))}
+    return {"issued": receipt.get("issued_at"), "count": len(later), "events": named, "status": now["status"],
+            "declined": shut}
 
 
 def _record(entry: dict[str, Any], claim_id: str) -> str:

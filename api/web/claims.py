@@ -133,8 +133,9 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
     programme = catalogue.programme(found["programme"])
     tier = programme.tier(found["tier"]) if programme and found["tier"] else None
     lang = i18n.language(request)
+    was_declined = declined(found, revocation_of(ledger, found))
     if state:
-        resent_about_claim(state, found, lang)
+        resent_about_claim(state, found, lang, was_declined)
     outstanding = Decimal(found["outstanding_amount"] or "0")
     return render(request, "claim.html", state.status if state else 200, claim=found, programme=programme,
                   tier=tier, bureau=catalogue.bureau(found["lead_bureau"]), programmes=catalogue.programmes,
@@ -142,7 +143,7 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
                   organisation_name=_organisation_name(ledger, found["uscc"]),
                   payouts=_payouts(ledger, found.get("history") or []),
                   payable=found["status"] == "approved" and outstanding > 0,
-                  declined=declined(found, revocation_of(ledger, found)),
+                  declined=was_declined,
                   nothing_to_approve=found["status"] == "pending" and Decimal(found["entitled_amount"] or "0") <= 0,
                   done=request.query_params.get("done"), action=action, form=state or FormState({}))
 

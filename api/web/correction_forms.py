@@ -63,11 +63,18 @@ def key_reused(err: Exception) -> bool:
     return isinstance(err, Conflict) and err.detail.startswith("Idempotency-Key ")
 
 
-def resent_about_claim(state: FormState, claim: dict[str, Any], lang: str) -> None:
-    """A form sent again on a claim's page: say what the claim now is."""
+def resent_about_claim(state: FormState, claim: dict[str, Any], lang: str, declined: bool = False) -> None:
+    """A form sent again on a claim's page: say what the claim now is; a proposal the bureau `declined` is said so,
+    not withdrawn, as the page says it (a stale tab's confirm or decline read 已撤回: a regression probe)."""
+    t = i18n.translator(lang)
+    status = t("declined_status") if declined else i18n.status_name(claim["status"], lang)
     if state.refusal and state.refusal.get("resent"):
-        state.refusal["detail"] = i18n.translator(lang)("resent_claim", status=i18n.status_name(claim["status"], lang))
-        state.refusal["link_label"] = i18n.translator(lang)("open_claim_now")
+        state.refusal["detail"] = t("resent_claim", status=status)
+        state.refusal["link_label"] = t("open_claim_now")
+    elif state.refusal and declined:
+        said = i18n.status_name("withdrawn", lang)
+        state.refusal["detail"] = state.refusal["detail"].replace(f"“{said}”", f"“{status}”").replace(
+            f" is {said}", f" is {status}")
 
 
 def _fix(error: dict[str, Any], name: str, lang: str, hints: dict[str, str]) -> str:

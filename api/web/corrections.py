@@ -28,11 +28,12 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str,
         return state
     found = ledger.claim(claim_id, with_history=False)
     catalogue = ledger.catalogue()
-    resent_about_claim(state, found, i18n.language(request))
+    shut = bool(declined_ids(ledger, [found]))
+    resent_about_claim(state, found, i18n.language(request), shut)
     organisation = ledger.organisation(found["uscc"])
     return render(request, "corrections/claim.html", state.status, claim=found, action=action, form=state,
                   programme=catalogue.programme(found["programme"]), programmes=catalogue.programmes,
-                  organisation_name=organisation["name"], declined=bool(declined_ids(ledger, [found])))
+                  organisation_name=organisation["name"], declined=shut)
 
 
 @router.post("/ui/claims/{claim_id}/withdraw", dependencies=[CsrfChecked])

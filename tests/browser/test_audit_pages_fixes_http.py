@@ -43,6 +43,18 @@ def _checked(client: TestClient, csrf: str, body: object, lang: str = "zh") -> s
     return " ".join(found.group(1).split())
 
 
+def _proposal(client: TestClient) -> str:
+    """A municipal ERC's award proposed (免申即享) to its lead: the proposal's id."""
+    uscc, body = unique_uscc(), unique_id("ERC-")
+    api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": "杭州滨江提议科技有限公司", "in_district": True})
+    api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                  "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A3.erc", "tier": "municipal",
+                                               "effective_on": "2023-03-01", "document_ref": "D1", "body_id": body},
+        as_="kjj")
+    return api(client, "GET", f"/v1/claims?status=proposed&uscc={uscc}", as_="kjj")["claims"][0]["id"]
+
+
 def _receipt(client: TestClient) -> dict:
     uscc = unique_uscc()
     api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": "杭州滨江回执科技有限公司", "in_district": True})
@@ -189,6 +201,12 @@ def test_a_receipt_taken_before_a_correction_is_not_said_to_agree_with_the_ledge
     assert "此后本申请又记录了 1 个事件（撤回申请），现为已撤回" in said, said
     english = _checked(client, csrf, before, lang="en")
     assert "since then 1 more event(s) were recorded on this claim" in english and "withdrawn" in english, english
+    # a proposal declined since is said declined, as its page says it (a regression probe read 撤回申请, 已撤回)
+    proposal = _proposal(client)
+    taken = api(client, "GET", f"/v1/claims/{proposal}/receipt", as_="auditor")
+    api(client, "POST", f"/v1/claims/{proposal}/withdraw", {"reason": "不符合条件"}, as_="kjj")
+    said = _checked(client, csrf, taken)
+    assert "不予确认待确认奖补" in said and "现为不予确认" in said and "已撤回" not in said, said
     current = api(client, "GET", f"/v1/claims/{claim_id}/receipt", as_="auditor")
     assert "但这份回执出具于" not in _checked(client, csrf, current)
 

@@ -129,6 +129,11 @@ def test_a_decline_sent_again_from_a_stale_tab_says_why_it_was_refused(client, p
     assert client.post(f"/ui/claims/{proposal['id']}/withdraw", data=form).status_code == 200
     again = client.post(f"/ui/claims/{proposal['id']}/withdraw", data=form | {"key": unique_id("k-")})
     assert again.status_code == 409 and 'data-testid="form-refusal-code">invalid_state' in again.text, again.text
+    said = again.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+    assert "“不予确认”" in said and "已撤回" not in said, said  # as the page says it (a regression probe)
+    confirm = client.post(f"/ui/claims/{proposal['id']}/confirm", data={"csrf": csrf, "key": unique_id("k-")})
+    said = confirm.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+    assert confirm.status_code == 409 and "“不予确认”" in said and "已撤回" not in said, said
     for action in ("revoke", "top-up"):
         stale = client.post(f"/ui/claims/{proposal['id']}/{action}", data={
             "csrf": csrf, "reason": "核查不实", "document_ref": "D-9", "step": "preview", "key": unique_id("k-")})
