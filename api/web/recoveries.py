@@ -118,9 +118,11 @@ def _repeated(query: Any, lang: str) -> tuple[dict[str, str], list[str]]:
         values = list(seen.values())
         used = next((v for v in reversed(values) if applies(v)), None)
         chosen[name] = used if used is not None else ("open" if name == "status" else "")  # as if none was sent
-        listed = t("list_sep").join(f"“{v.strip()[:40]}”" if not v.strip() else v.strip()[:40]
-                                    for v in values if v is not used)
-        ignored.append(t("ignored_repeated", name=name, used=used.strip()[:40], values=listed) if used is not None
+        def shown(value: str) -> str:  # a blank status is the list's 全部 (all), said so, not “”
+            return value.strip()[:40] or t("all")
+
+        listed = t("list_sep").join(shown(v) for v in values if v is not used)
+        ignored.append(t("ignored_repeated", name=name, used=shown(used), values=listed) if used is not None
                        else t("ignored_repeated_none", name=name, values=listed))
     return chosen, ignored
 
@@ -134,7 +136,11 @@ def recoveries(request: Request, by: PagePrincipal, read_models: ReadModelsDep, 
     status, uscc = chosen.get("status", status), chosen.get("uscc", uscc)
     request.state.applied_query = chosen  # the page's links (the language switch) carry what was applied
     applied, code, ignored = _filters(status, uscc, i18n.language(request))
-    ignored = repeated + ignored
+    t = i18n.translator(i18n.language(request))
+    filters = t("list_sep").join(("status", "uscc"))
+    unknown = [t("ignored_param", name=name[:40], value=value.strip()[:20], choices=filters)
+               for name, value in request.query_params.multi_items() if name not in ("status", "uscc", "lang")]
+    ignored = unknown + repeated + ignored  # `stauts=open` was dropped without a word (a regression probe)
     rows = read_models.recoveries(status=applied or None, uscc=code, lead=lead)
     names = _names(read_models, {r["uscc"] for r in rows})
     return render(request, "corrections/recoveries.html", rows=rows, organisations=per_organisation(rows),

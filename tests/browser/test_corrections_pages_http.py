@@ -96,6 +96,10 @@ def test_the_recoveries_list_filters_by_status_and_organisation(client, certifie
     assert "只采用“closed”，open 已忽略" in closed and 'data-recovery="' not in closed, closed
     none = client.get(f"/ui/recoveries?status=x&status=y&uscc={certified['uscc']}").text
     assert "给出了多个值（x、y），均不适用" in none and f'data-recovery="{opened["recovery_id"]}"' in none, none
+    blank = client.get(f"/ui/recoveries?status=open&status=&uscc={certified['uscc']}&lang=zh").text
+    assert "只采用“全部”，open 已忽略" in blank, blank  # blank is 全部, said so (it read 只采用“”)
+    typo = client.get(f"/ui/recoveries?stauts=closed&uscc={certified['uscc']}&lang=zh").text
+    assert "查询参数“stauts”（值“closed”）不是本页的筛选条件" in typo and "status、uscc" in typo, typo
     same = client.get(f"/ui/recoveries?uscc={certified['uscc'].lower()}&uscc={certified['uscc']}").text
     assert "给出了多个值" not in same and f'data-recovery="{opened["recovery_id"]}"' in same
 
