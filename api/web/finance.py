@@ -109,6 +109,25 @@ def _with_sums(report: dict[str, Any]) -> dict[str, Any]:
             "fund_note": note}
 
 
+TAKES = ("year", "as_of")  # the reconciliation page's parameters (and `lang`, every page's)
+
+
+def _not_taken(request: Request) -> list[str]:
+    """The parameters the page took nothing from, said as the queue says them (api/web/home.py): one it has no
+    filter for (`yaer=2023`), and a value of one sent twice other than the last, which the page applied (the year
+    and the as-of moment were taken from the last, the others dropped without a word: a regression probe)."""
+    t = i18n.translator(i18n.language(request))
+    said = [t("ignored_param", name=name[:40], value=value.strip()[:20], choices=t("list_sep").join(TAKES))
+            for name, value in request.query_params.multi_items() if name not in (*TAKES, "lang")]
+    for name in TAKES:
+        values = list(dict.fromkeys(v.strip() for v in request.query_params.getlist(name)))
+        if len(values) > 1:
+            used = request.query_params.getlist(name)[-1].strip()
+            said.append(t("ignored_repeated", name=name, used=used[:40] or t("all"),
+                          values=t("list_sep").join(v[:40] for v in values if v != used)))
+    return said
+
+
 @router.get("/ui/finance", dependencies=[Reconciler])
 def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, year: Year = None,
             as_of: str = "") -> Response:
@@ -134,7 +153,7 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     return render(request, "finance.html", 422 if unread else 200, year=chosen, years=years, report=report,
                   adjustments=adjustments, programmes=ledger.catalogue().programmes, as_of=as_of.strip(),
                   moment=moment, unread=unread, unread_said=unread_said, shown_at=datetime.now(UTC), fund=fund,
-                  statements=read_models.bank_statements(), **_with_sums(report))
+                  statements=read_models.bank_statements(), ignored=_not_taken(request), **_with_sums(report))
 
 
 @router.get("/ui/finance/reconciliation", dependencies=[Reconciler])

@@ -141,6 +141,13 @@ def test_as_of_is_honoured_shown_and_carried_to_the_downloads(client, year):
     moment = datetime.now(UTC).isoformat()
     assert "100,000.00 元" in client.get("/ui/finance", params={"year": 2023, "as_of": moment}).text
     assert client.get("/ui/finance?year=2023&as_of=yesterday").status_code == 422
+    # a parameter it takes nothing from, and a year sent twice, are said (they were dropped without a word: a probe)
+    odd = client.get("/ui/finance?yaer=2023&lang=zh").text
+    notice = re.search(r'data-testid="ignored-filters">(.*?)</div>', odd, re.S).group(1)
+    assert "查询参数“yaer”（值“2023”）不是本页的筛选条件" in notice and "year、as_of" in notice, notice
+    twice = client.get("/ui/finance?year=2023&year=2024&lang=zh").text
+    assert "筛选条件“year”给出了多个值，只采用“2024”，2023 已忽略" in twice, twice
+    assert 'data-testid="ignored-filters"' not in client.get("/ui/finance?year=2023&lang=zh").text
 
 
 def test_a_recovery_page_shows_its_write_off_and_repayments_with_who_and_when(client, year):
