@@ -20,6 +20,7 @@ from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
 from ledger import beijing, views
 from ledger.application import AwardLedger
+from ledger.catalogue import Catalogue
 from ledger.domain.errors import InvalidInput, InvalidUscc, NotFound
 from ledger.domain.values import Uscc
 from ledger.messages import persons_reason
@@ -101,8 +102,8 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
         claims = [then for claim in rows
                   if claim["submitted_at"] <= cut and (then := _claim_then(ledger, claim, moment)) is not None]
     programme_of = {c["id"]: c["programme"] for c in rows}
-    events = of_claims(with_reversed_amounts(
-        once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])),
+    events = of_claims(of_certifications(with_reversed_amounts(
+        once_per_payout([e for e in read_models.history(code) if cut is None or e["recorded_at"] <= cut])), catalogue),
         programme_of)
     return render(request, "organisation.html", state=_caps_named(state, rows), claims=claims, events=events,
                   declined=declined_ids(ledger, claims),
@@ -162,6 +163,24 @@ def once_per_payout(events: list[dict]) -> list[dict]:
     return [e for e in events if CLAIM_ECHOES.get(e["event"]) not in payouts]
 
 
+def of_certifications(events: list[dict], catalogue: Catalogue) -> list[dict]:
+    """Each certification's event with its programme, its tier by name (an upgrade's new one, a revocation's last)
+    and its id for a link: the timeline said 认定晋级 and 撤销认定 with neither, and 记录认定 with no tier, so which
+    certification was upgraded to what, or revoked, could not be told (a clerk's probe)."""
+    held: dict[str, dict] = {}
+    found = []
+    for e in events:
+        if e["event"].startswith("Certification."):
+            cert = held.setdefault(e["aggregate_id"], {})
+            cert.update({k: e["summary"][k] for k in ("programme", "tier") if e["summary"].get(k)})
+            if cert.get("programme"):
+                names = labels.names(catalogue, programme=cert["programme"], tier=cert.get("tier") or None)
+                e = e | {"programme": cert["programme"], "certification_id": e["aggregate_id"],
+                         "tier": cert.get("tier"), "tier_name": names.get("tier_name")}
+        found.append(e)
+    return found
+
+
 def of_claims(events: list[dict], programme_of: dict[str, str]) -> list[dict]:
     """Each event with the claim it is about (`claim_id`: a claim's own, a payout's, a recovery's) and that claim's
     programme where the event names none: an approval, a re-assessment or a revocation named neither, and two claims
@@ -185,8 +204,8 @@ def of_claims(events: list[dict], programme_of: dict[str, str]) -> list[dict]:
         reason = e["summary"].get("reason") or ""
         declined = (e["event"] == "Claim.Withdrawn" and claim in proposed and persons_reason(reason)
                     and (reason, e["summary"].get("document_ref")) not in revocations)
-        found.append(e | {"claim_id": claim if claim in programme_of else None, "programme": programme,
-                          "declined": declined})
+        found.append(e | {"claim_id": claim if claim in programme_of else None,
+                          "programme": e.get("programme") or programme, "declined": declined})
     return found
 
 

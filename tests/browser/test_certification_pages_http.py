@@ -193,6 +193,14 @@ def test_an_upgrade_is_recorded_from_the_certification_page(client, organisation
     assert 'data-testid="upgraded"' in shown.text and "upgrade-form" not in shown.text  # no rung above provincial
     for proposal in after["proposed_claims"]:
         assert f'href="/ui/claims/{proposal}"' in shown.text
+    # The organisation's timeline names the certification, its programme and tier, and links it, for the record and
+    # the upgrade alike (记录认定 had no tier; 认定晋级 neither programme nor tier: a clerk's probe)
+    timeline = client.get(f"/ui/organisations/{organisation['uscc']}?lang=zh").text.split(
+        'data-testid="timeline"')[1].split("</ol>")[0]
+    items = [item for item in timeline.split("<li>") if f'href="/ui/certifications/{cert["id"]}"' in item]
+    assert len(items) == 2, timeline
+    assert any("认定晋级" in i and "省级" in i and "企业创新联合体" in i for i in items), items
+    assert any("记录认定" in i and "市级" in i for i in items), items
     other = _sign_in(client, "jxj")
     assert "upgrade-form" not in client.get(f"/ui/certifications/{cert['id']}").text
     refused = client.post(f"/ui/certifications/{cert['id']}/upgrades",
