@@ -484,6 +484,14 @@ def test_a_blank_line_before_a_request_on_h11_is_skipped_as_on_httptools(server,
         while b"}" not in answer:
             answer += conn.recv(4096)
         assert answer.startswith(b"HTTP/1.1 200"), answer
+        # and in the same read as the request before it, after its body (a regression probe: 400, closed)
+        get = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        conn.sendall(b"POST /v1/organisations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 2\r\n\r\n{}" + blank + get + blank + get)
+        answer = b""
+        while answer.count(b"HTTP/1.1 ") < 3 or not answer.endswith(b"}"):
+            answer += conn.recv(4096)
+        assert re.findall(rb"HTTP/1\.1 (\d{3})", answer) == [b"401", b"200", b"200"], answer
 
 
 def test_blank_lines_sent_now_and_then_do_not_keep_a_connection_open(server) -> None:
