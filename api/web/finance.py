@@ -19,7 +19,7 @@ from api.reports import reconciliation
 from api.reports.closing import with_close
 from api.routes.finance import year_figures
 from api.schemas.awards import read_as_of
-from api.web import i18n, subrequest
+from api.web import i18n, query_notice, subrequest
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, refusal, render
 from api.web.session import allowing, current
@@ -113,18 +113,14 @@ TAKES = ("year", "as_of")  # the reconciliation page's parameters (and `lang`, e
 
 
 def _not_taken(request: Request) -> list[str]:
-    """The parameters the page took nothing from, said as the queue says them (api/web/home.py): one it has no
-    filter for (`yaer=2023`), and a value of one sent twice other than the last, which the page applied (the year
+    """The parameters the page took nothing from, said as the queue says them (api/web/query_notice.py): one it has
+    no filter for (`yaer=2023`), and a value of one sent twice other than the last, which the page applied (the year
     and the as-of moment were taken from the last, the others dropped without a word: a regression probe)."""
-    t = i18n.translator(i18n.language(request))
-    said = [t("ignored_param", name=name[:40], value=value.strip()[:20], choices=t("list_sep").join(TAKES))
-            for name, value in request.query_params.multi_items() if name not in (*TAKES, "lang")]
+    lang = i18n.language(request)
+    said = query_notice.not_taken(request.query_params, TAKES, lang)
     for name in TAKES:
-        values = list(dict.fromkeys(v.strip() for v in request.query_params.getlist(name)))
-        if len(values) > 1:
-            used = request.query_params.getlist(name)[-1].strip()
-            said.append(t("ignored_repeated", name=name, used=used[:40] or t("all"),
-                          values=t("list_sep").join(v[:40] for v in values if v != used)))
+        _, notice = query_notice.repeated(request.query_params, name, lang, blank=True, applies=lambda v: True)
+        said += [notice] if notice else []
     return said
 
 

@@ -16,7 +16,7 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.routes.queues import claim_filter, claim_page
 from api.schemas.fields import AwardYear
 from api.schemas.queues import STATUSES
-from api.web import i18n, refusal_words
+from api.web import i18n, query_notice, refusal_words
 from api.web.claims import declined_ids
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
@@ -68,40 +68,27 @@ class _Chosen:
         applied (several statuses get an option of their own: the form showed the default over `pending,approved`)."""
         return "" if applied == ",".join(QUEUE_STATUSES) else applied
 
-    def unknown(self, query: Iterable[tuple[str, str]]) -> None:
+    def unknown(self, query: Any) -> None:
         """A query parameter the page takes no filter from (`stauts=pending`) is named with the filters it takes."""
-        for name, value in query:
-            if name not in QUERY or (name in FILTERS and name not in self.filters):
-                self.ignored.append(self.t("ignored_param", name=name[:40], value=value.strip()[:20],
-                                           choices=self.t("list_sep").join(self.filters)))
+        takes = [name for name in QUERY if name not in FILTERS or name in self.filters]
+        self.ignored += query_notice.not_taken(query, takes, self.lang, filters=self.filters)
 
     def repeated(self, query: Any, years: Iterable[int]) -> dict[str, str]:
         """A filter sent more than once (`programme=A&programme=B`) is applied by one value alone, its last that
         applies (`programme=A5.voucher&programme=A5.voucer` applies A5.voucher: the last, misspelt, left the queue
         unfiltered, a regression probe): the others are named, never dropped in silence (a clerk's probe); several
-        statuses go in one, comma-separated. The value chosen for each filter sent more than once."""
+        statuses go in one, comma-separated. The same value twice drops nothing, nor does a blank one, nor one
+        written otherwise (a USCC in lower case, a full-width year: the filter reads them alike). The value chosen
+        for each filter sent more than once."""
         years = list(years)
         chosen = {}
         for name in self.filters:
-            sent = query.getlist(name)
-            # The same value twice drops nothing (a pages probe was told it dropped one), nor does a blank one, nor
-            # one written otherwise (a USCC in lower case, a full-width year: the filter reads them alike).
-            seen: dict[str, str] = {}
-            for value in (v.strip() for v in sent):
-                if value:  # each value once, where it was last sent, as it was last written
-                    seen.pop(self._read_as(name, value), None)
-                    seen[self._read_as(name, value)] = value
-            values = list(seen.values())
-            if len(sent) > 1 and len(values) == 1:
-                chosen[name] = values[0]  # `programme=&programme=A5.voucher`: the one value sent
-            if len(values) < 2:
-                continue
-            used = next((v for v in reversed(values) if self._applies(name, v, years)), None)
-            chosen[name] = used or ""
-            listed = self.t("list_sep").join(v[:40] for v in values if v != used)
-            self.ignored.append((self.t("ignored_repeated", name=name, used=used[:40], values=listed) if used else
-                                 self.t("ignored_repeated_none", name=name, values=listed))
-                                + (self.t("repeated_status") if name == "status" else ""))
+            used, said = query_notice.repeated(query, name, self.lang, read=lambda v, n=name: self._read_as(n, v),
+                                               applies=lambda v, n=name: self._applies(n, v, years))
+            if used is not None or said:
+                chosen[name] = used or ""
+            if said:
+                self.ignored.append(said + (self.t("repeated_status") if name == "status" else ""))
         return chosen
 
     @staticmethod
@@ -199,7 +186,7 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
     if by.role is Role.BUREAU:
         led = labels.in_article_order([c for c, p in catalogue.programmes.items() if p.lead == by.bureau], catalogue)
         chosen = _Chosen(i18n.language(request), led, by.bureau or "", catalogue.programmes)
-        chosen.unknown(request.query_params.items())
+        chosen.unknown(request.query_params)
         programme, year, award_year, status, uscc = _picked(chosen, request, catalogue, programme, year, award_year,
                                                             status, uscc)
         typed_year = year if year.strip() else award_year
@@ -221,7 +208,7 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         every = labels.in_article_order(list(catalogue.programmes), catalogue)
         chosen = _Chosen(i18n.language(request), every, "czj", catalogue.programmes,
                          tuple(f for f in FILTERS if f != "status"))  # it lists unpaid approved claims alone
-        chosen.unknown(request.query_params.items())
+        chosen.unknown(request.query_params)
         programme, year, award_year, status, uscc = _picked(chosen, request, catalogue, programme, year, award_year,
                                                             status, uscc)
         typed_year = year if year.strip() else award_year
@@ -236,6 +223,8 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         context |= {"unpaid": claim_page(read_models, catalogue, wanted, PAGE, cursor),
                     "years": list(catalogue.policy.years), "ignored": chosen.ignored,
                     "recoveries": open_recoveries(read_models)}
-    elif by.role is Role.AUDITOR:
-        context |= {"decisions": read_models.recent_decisions(PAGE)}
+    else:  # an auditor's recent decisions, an administrator's links: no filter, and a parameter sent is said ignored
+        context["ignored"] = query_notice.not_taken(request.query_params, (), i18n.language(request))
+        if by.role is Role.AUDITOR:
+            context |= {"decisions": read_models.recent_decisions(PAGE)}
     return render(request, "home.html", **context)

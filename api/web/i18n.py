@@ -206,6 +206,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_param": ("查询参数“{name}”（值“{value}”）不是本页的筛选条件，已忽略；本页按以下参数筛选：{choices}。",
                       "Query parameter “{name}” (value “{value}”) is not a filter of this page and was ignored; this"
                       " page filters by: {choices}."),
+    "ignored_param_none": ("查询参数“{name}”（值“{value}”）已忽略：本页不按任何参数筛选。",
+                           "Query parameter “{name}” (value “{value}”) was ignored: this page takes no filter."),
     "ignored_award_year": ("award_year“{value}”与 year“{year}”不一致，已忽略，按 year 筛选；请只发送其中一个。",
                            "award_year “{value}” differs from year “{year}” and was ignored: the queue is filtered by"
                            " year; send one of the two."),

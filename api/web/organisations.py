@@ -14,7 +14,7 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.routes.queues import organisation_cursor, organisation_next
 from api.schemas.awards import read_as_of
 from api.schemas.fields import query_text
-from api.web import i18n, refusal_words, search
+from api.web import i18n, query_notice, refusal_words, search
 from api.web.claims import declined_ids
 from api.web.pages import PageRoute, render
 from api.web.session import PagePrincipal
@@ -112,7 +112,15 @@ def organisation(request: Request, uscc: str, by: PagePrincipal, read_models: Re
                   moment_exact=moment is not None and moment < asked,
                   # a claim's event names no programme; its note may name a tier of it (an upgrade's replacement)
                   programme_of=programme_of,
-                  as_of_typed=_as_of_typed(as_of, moment))
+                  as_of_typed=_as_of_typed(as_of, moment), ignored=_not_taken(request))
+
+
+def _not_taken(request: Request) -> list[str]:
+    """A parameter the page reads nothing from (`asof=2024-01-01` showed today's figures without a word) and an
+    `as_of` sent more than once (the last is read), named as the queue names them (api/web/query_notice.py)."""
+    lang = i18n.language(request)
+    _, repeated = query_notice.repeated(request.query_params, "as_of", lang, blank=True, applies=lambda v: True)
+    return query_notice.not_taken(request.query_params, ("as_of",), lang) + ([repeated] if repeated else [])
 
 
 _PAGE_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?")  # Beijing time, as the hint writes it

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from api.deps import LedgerDep, ReadModelsDep
 from api.routes.corrections import RECOVERY_READERS
 from api.schemas.corrections import RepaymentCreate, RepaymentReversalCreate, WriteOffCreate
-from api.web import i18n, refusal_words
+from api.web import i18n, query_notice, refusal_words
 from api.web.amounts import plain_amount
 from api.web.correction_forms import FormState, attempt
 from api.web.i18n import MESSAGES
@@ -105,25 +105,14 @@ def _repeated(query: Any, lang: str) -> tuple[dict[str, str], list[str]]:
     """A filter sent more than once (`status=closed&status=open`) is applied by its last value that applies, the
     others named, as the queue does (api/web/home.py); the framework took the last in silence, a misspelt one too (a
     pages probe). Blank is a status of its own here (all), and a USCC written twice alike is one value."""
-    t, chosen, ignored = i18n.translator(lang), {}, []
-    for name, read, applies in (("status", str.strip, lambda v: v.strip() in STATUSES),
-                                ("uscc", lambda v: _uscc_read(v) or v.strip(), _uscc_read)):
-        seen: dict[str, str] = {}
-        for value in query.getlist(name):
-            if value.strip() or name == "status":
-                seen.pop(read(value), None)
-                seen[read(value)] = value
-        if len(seen) < 2:
-            continue
-        values = list(seen.values())
-        used = next((v for v in reversed(values) if applies(v)), None)
-        chosen[name] = used if used is not None else ("open" if name == "status" else "")  # as if none was sent
-        def shown(value: str) -> str:  # a blank status is the list's 全部 (all), said so, not “”
-            return value.strip()[:40] or t("all")
-
-        listed = t("list_sep").join(shown(v) for v in values if v is not used)
-        ignored.append(t("ignored_repeated", name=name, used=shown(used), values=listed) if used is not None
-                       else t("ignored_repeated_none", name=name, values=listed))
+    chosen, ignored = {}, []
+    for name, read, applies, default in (("status", str.strip, lambda v: v in STATUSES, "open"),
+                                         ("uscc", lambda v: _uscc_read(v) or v, _uscc_read, "")):
+        used, said = query_notice.repeated(query, name, lang, read=read, applies=applies, blank=name == "status")
+        if said or used is not None:
+            chosen[name] = used if used is not None else default  # none applies: as if none was sent
+        if said:
+            ignored.append(said)
     return chosen, ignored
 
 
@@ -136,10 +125,7 @@ def recoveries(request: Request, by: PagePrincipal, read_models: ReadModelsDep, 
     status, uscc = chosen.get("status", status), chosen.get("uscc", uscc)
     request.state.applied_query = chosen  # the page's links (the language switch) carry what was applied
     applied, code, ignored = _filters(status, uscc, i18n.language(request))
-    t = i18n.translator(i18n.language(request))
-    filters = t("list_sep").join(("status", "uscc"))
-    unknown = [t("ignored_param", name=name[:40], value=value.strip()[:20], choices=filters)
-               for name, value in request.query_params.multi_items() if name not in ("status", "uscc", "lang")]
+    unknown = query_notice.not_taken(request.query_params, ("status", "uscc"), i18n.language(request))
     ignored = unknown + repeated + ignored  # `stauts=open` was dropped without a word (a regression probe)
     rows = read_models.recoveries(status=applied or None, uscc=code, lead=lead)
     names = _names(read_models, {r["uscc"] for r in rows})

@@ -102,6 +102,10 @@ def test_the_recoveries_list_filters_by_status_and_organisation(client, certifie
     assert "查询参数“stauts”（值“closed”）不是本页的筛选条件" in typo and "status、uscc" in typo, typo
     same = client.get(f"/ui/recoveries?uscc={certified['uscc'].lower()}&uscc={certified['uscc']}").text
     assert "给出了多个值" not in same and f'data-recovery="{opened["recovery_id"]}"' in same
+    # One USCC and a blank one (a form's empty field after a link's): the one is applied, not the blank last the
+    # framework took, which listed every organisation's recoveries under a filter that read as applied.
+    one = client.get(f"/ui/recoveries?uscc={certified['uscc']}&uscc=").text
+    assert f'value="{certified["uscc"]}"' in one and "给出了多个值" not in one, one
 
 
 def test_a_recovery_page_is_for_its_lead_bureau_not_another(client, certified):

@@ -179,3 +179,36 @@ def test_finances_home_says_which_filters_it_left_out(client, seeded):
     assert seeded["approved"]["id"] in client.get(f"/ui/?award_year={year}").text
     assert seeded["approved"]["id"] not in client.get(f"/ui/?award_year={year + 1}").text
     assert 'data-testid="ignored-filters"' not in client.get(f"/ui/?award_year={year}").text
+
+
+def test_the_auditors_and_administrators_home_say_a_parameter_was_ignored(client, seeded):
+    """An auditor's home lists recent decisions and takes no filter: `?programme=A5.voucher` showed every decision
+    without a word, read as the programme's. A parameter sent is named as ignored, in the reader's language; none
+    sent, no notice."""
+    for who in ("auditor", "admin"):
+        _sign_in(client, who)
+        page = client.get("/ui/?programme=A5.voucher&year=2023").text
+        notice = page.split('data-testid="ignored-filters"')[1].split("</div>")[0]
+        assert "“programme”" in notice and "“A5.voucher”" in notice and "“year”" in notice, notice
+        assert "本页不按任何参数筛选" in notice, notice
+        english = client.get("/ui/?programme=A5.voucher&lang=en").text
+        assert "this page takes no filter" in english.split('data-testid="ignored-filters"')[1]
+        assert 'data-testid="ignored-filters"' not in client.get("/ui/?lang=zh").text
+        if who == "auditor":  # every decision still listed
+            assert seeded["approved"]["id"] in client.get("/ui/?programme=A9.none").text
+
+
+def test_organisation_page_names_a_parameter_it_reads_nothing_from_and_an_as_of_sent_twice(client, seeded):
+    """`?asof=2020-01-01` (a typo) showed today's figures with no word that the moment was not read; `as_of` sent
+    twice read the last in silence. Both are named; the page reads the last as_of, as it says."""
+    _sign_in(client, "auditor")
+    uscc = seeded["uscc"]
+    page = client.get(f"/ui/organisations/{uscc}?asof=2023-01-01").text
+    notice = page.split('data-testid="ignored-filters"')[1].split("</div>")[0]
+    assert "“asof”" in notice and "as_of" in notice, notice
+    assert 'data-testid="as-of"' not in page  # shown as it stands now, and said why
+    page = client.get(f"/ui/organisations/{uscc}?as_of=2020-01-01&as_of=2099-01-01").text
+    notice = page.split('data-testid="ignored-filters"')[1].split("</div>")[0]
+    assert "只采用“2099-01-01”" in notice and "2020-01-01" in notice, notice
+    assert 'data-testid="ignored-filters"' not in client.get(f"/ui/organisations/{uscc}?as_of=2099-01-01").text
+    assert 'data-testid="ignored-filters"' not in client.get(f"/ui/organisations/{uscc}?lang=en").text
