@@ -14,7 +14,7 @@ from api.problems import responses
 from api.schemas.audit import ConsistencyPublic, EventPagePublic, KeyPublic, SignedDigestPublic, VerifyPublic
 from api.schemas.fields import WHOLE
 from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
-from ledger.audit.tampering import what_to_do
+from ledger.audit.tampering import READ_MODELS_ADVICE, what_to_do
 from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
 
@@ -76,11 +76,9 @@ def _read_models(url: str) -> dict[str, Any]:
         found |= {"ok": False, "failure": "read_models", "first_bad_position": None, "reason": (
             f"the events are intact, but {len(differences):,} read-model rows or figures differ from a replay of them"
             " (listed in read_models.differences): what the pages, the queue, the awards and the reconciliation"
-            " show was changed or mis-applied. Keep the store as it is, find who could write to its rm_* tables,"
-            " then run `award-ledger rebuild`"), "reason_zh": (
+            f" show was changed or mis-applied. {READ_MODELS_ADVICE[0]}"), "reason_zh": (
             f"事件完好，但有 {len(differences):,} 处读模型行或数字与重放结果不同（见 read_models.differences）："
-            "页面、工作队列、奖补情况和对账所显示的内容被改动或应用有误。请保持存储原样，查明哪些人能写入其 rm_* 表，"
-            "然后运行 `award-ledger rebuild`")}
+            f"页面、工作队列、奖补情况和对账所显示的内容被改动或应用有误。{READ_MODELS_ADVICE[1]}")}
     return found
 
 

@@ -86,7 +86,8 @@ class VerifyPublic(BaseModel):
     first_bad_position: int | None = Field(description="the first notification id whose event or link fails")
     reason: str | None = None
     what_to_do: str | None = Field(None, description="when not ok, what to do about it (keep the store as it is,"
-                                                     " which backup to restore, ...), where `reason` does not say it")
+                                                     " which backup to restore, ...); for a gap, the keys and the"
+                                                     " read models, `reason` ends with it too")
     failure: str | None = Field(None, description="changed, missing, unexpected (an event without a link),"
                                 " saved_digest_mismatch, saved_beyond (a saved digest past the last event) or"
                                 " snapshot, keys (a key of GET /v1/audit/keys is not the key its id names) or gap"

@@ -143,7 +143,7 @@ def _against_chain(request: Request, digest: dict, part: tuple[str, str]) -> lis
         return [problem(part, Reason(str(err), err.zh))]
     if verdict["ok"]:
         return []
-    at, todo = verdict["first_bad_position"], what_to_do(verdict) or ("", "")
+    at, todo = verdict["first_bad_position"], what_to_do(verdict, beside_reason=True) or ("", "")
     en, zh = verdict["reason"], verdict.get("reason_zh") or verdict["reason"]
     return [problem((f"position {at}", f"位置 {at}"),
                     Reason(f"{en}. {todo[0]}" if todo[0] else en, f"{zh.rstrip('。')}。{todo[1]}" if todo[1] else zh))]
@@ -164,7 +164,8 @@ def page(request: Request, status: int = 200, checked: list[dict[str, str]] | No
     digest = request.app.state.notary.digest(checked=False)  # shown beside the verdict, which says what is wrong
     if run.busy and status < 400:
         status = 503
-    todo = what_to_do(run.verdict) if run.verdict else None  # the reason's next step, as the command line says it
+    # the reason's next step, as the command line says it (where the reason does not end with it)
+    todo = what_to_do(run.verdict, beside_reason=True) if run.verdict else None
     return render(request, "audit.html", status, run=run, last=last, verified=run.verdict, todo=todo,
                   reload=None if run.done.is_set() else run.reload_after(digest["position"]), digest=digest,
                   checked=checked, **extra)

@@ -19,7 +19,7 @@ from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
 from ledger.audit.snapshot_check import check_all
 from ledger.audit.stores import Progress, open_store
 from ledger.audit.tables import CHAIN_TABLE, ensure_event_store, events_table, snapshots_table
-from ledger.audit.tampering import Tampered, advice, log_found
+from ledger.audit.tampering import GAP_ADVICE, Tampered, advice, log_found
 
 __all__ = ["ALGORITHM", "CHAIN_TABLE", "GENESIS", "AuditChain", "InvalidDigest", "event_bytes", "events_table",
            "link", "snapshots_table"]
@@ -189,12 +189,9 @@ def _gap(gaps: list[tuple[Any, int, int, int]]) -> dict[str, Any]:
     record = _named(record)
     en = (f"record {record} holds {count} stored events with versions {first} to {last}: versions are missing"
           " between, gone with their links (a store restored under a running server, or events deleted), and the"
-          " record cannot be read past the gap. Keep the store as it is; if a backup was just restored under a"
-          " running server, stop every server, restore it again and start them; else restore the events from a"
-          " backup taken before, investigate who could write to the database, and report it")
+          f" record cannot be read past the gap. {GAP_ADVICE[0]}")
     zh = (f"记录 {record} 存有 {count} 个事件，版本为 {first} 至 {last}：其间有版本缺失，连同其链接一并消失"
-          "（在服务运行时恢复了存储，或事件被删除），该记录无法越过缺口读取。请保持存储原样；如刚在服务运行时恢复了"
-          "备份，请停止所有服务，重新恢复后再启动；否则请从此前的备份恢复事件，调查哪些人能写入数据库，并报告此事")
+          f"（在服务运行时恢复了存储，或事件被删除），该记录无法越过缺口读取。{GAP_ADVICE[1]}")
     return {"ok": False, "failure": "gap", "reason": en, "reason_zh": zh,
             "gaps": [{"record": str(_named(r)), "events": n, "first_version": a, "last_version": b}
                      for r, n, a, b in gaps]}

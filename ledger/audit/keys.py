@@ -20,7 +20,7 @@ from ledger import beijing
 from ledger.audit.signing import Signer, key_id, load_public
 from ledger.audit.stores import Store, open_store
 from ledger.audit.tables import KEYS_TABLE
-from ledger.audit.tampering import Tampered
+from ledger.audit.tampering import KEYS_ADVICE, Tampered
 from ledger.domain.errors import LedgerError
 from ledger.store import is_postgres, sqlite_path, store_env
 
@@ -185,11 +185,9 @@ def altered(known: list[KnownKey]) -> KeysAltered | None:
                     f"中密钥 {key.key_id} 对应的是" + (f"一个 id 为 {actual} 的公钥" if actual else "无法读取的公钥"))
         return KeysAltered(
             f"the store's key registry ({KEYS_TABLE}) {said[0]}: the registry was changed after it was written, and"
-            " no digest or receipt is to be checked against it. Keep the store as it is, check digests and receipts"
-            " with the public key kept outside the system (the one handed out with them), investigate who could"
-            " write to the database, and report it",
+            f" no digest or receipt is to be checked against it. {KEYS_ADVICE[0]}",
             zh=f"存储的密钥登记表（{KEYS_TABLE}）{said[1]}：登记表在写入后被改动过，不应再据此核验任何摘要或回执。"
-               "请保持存储原样，用保存在系统之外的公钥（随摘要、回执交付的那份）核验，调查哪些人能写入数据库，并报告此事",
+               f"{KEYS_ADVICE[1]}",
             record=KEYS_TABLE)
     return None
 

@@ -49,13 +49,32 @@ SNAPSHOT_ADVICE = ("The events are intact and the ledger ignores these snapshots
                    "事件完好，账本不使用这些快照；请保持存储原样，并查明哪些人能写入其快照表")
 
 
-def what_to_do(report: dict[str, Any]) -> tuple[str, str] | None:
-    """What to do about a verification that is not ok, (English, Chinese), where its reason does not say it already
-    (a gap's, the keys' and the read models' do): the API and the audit page gave the reason alone, the command
-    line the reason and what to do (an audit probe)."""
+GAP_ADVICE = ("Keep the store as it is; if a backup was just restored under a running server, stop every server,"
+              " restore it again and start them; else restore the events from a backup taken before, investigate who"
+              " could write to the database, and report it",
+              "请保持存储原样；如刚在服务运行时恢复了备份，请停止所有服务，重新恢复后再启动；否则请从此前的备份恢复事件，"
+              "调查哪些人能写入数据库，并报告此事")
+KEYS_ADVICE = ("Keep the store as it is, check digests and receipts with the public key kept outside the system (the"
+               " one handed out with them), investigate who could write to the database, and report it",
+               "请保持存储原样，用保存在系统之外的公钥（随摘要、回执交付的那份）核验，调查哪些人能写入数据库，并报告此事")
+READ_MODELS_ADVICE = ("Keep the store as it is, find who could write to its rm_* tables, then run"
+                      " `award-ledger rebuild`",
+                      "请保持存储原样，查明哪些人能写入其 rm_* 表，然后运行 `award-ledger rebuild`")
+# The failures whose reason ends with what to do (the command line prints the reason alone): a page that shows the
+# reason does not show the advice again.
+ADVICE_IN_REASON = {"gap": GAP_ADVICE, "keys": KEYS_ADVICE, "read_models": READ_MODELS_ADVICE}
+
+
+def what_to_do(report: dict[str, Any], *, beside_reason: bool = False) -> tuple[str, str] | None:
+    """What to do about a verification that is not ok, (English, Chinese): the API and the audit page gave the
+    reason alone, the command line the reason and what to do (an audit probe). Every failure has it (a client read
+    null for a gap, the keys and the read models, whose reason ends with it); `beside_reason` leaves out what the
+    reason already says, for a page that shows both."""
     failure = report.get("failure")
-    if report.get("ok") or failure in ("gap", "keys", "read_models"):
+    if report.get("ok"):
         return None
+    if failure in ADVICE_IN_REASON:
+        return None if beside_reason else ADVICE_IN_REASON[failure]
     if failure == "snapshot":
         return SNAPSHOT_ADVICE
     if failure == "saved_digest_mismatch":

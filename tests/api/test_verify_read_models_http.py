@@ -20,6 +20,10 @@ def test_read_models_edited_by_hand_fail_the_check_that_asks_for_them(api, world
     assert any(d.startswith(f"rm_finance[{key}].approved: stored '900000.00'")
                for d in found["read_models"]["differences"]), found["read_models"]
     assert "读模型" in found["reason"] and "award-ledger rebuild" in found["reason"], found["reason"]
+    # What to do is said on its own too, as for every other failure (it was null: a client reading it had nothing)
+    assert "award-ledger rebuild" in found["what_to_do"] and "rm_* 表" in found["what_to_do"], found
+    english = api.ok("GET", "/v1/audit/verify?read_models=true", as_="auditor", status=200)
+    assert english["what_to_do"].startswith("Keep the store as it is"), english
     api.refused("GET", "/v1/audit/verify?read_models=true", None, "kjj", 403, "forbidden")
 
 
