@@ -159,13 +159,14 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
             supersede(policy, programme.code, subject, *uncapped, account(about), Explanation(),  # type: ignore[arg-type]
                       plan.catalogue.project_ceilings)
         raise
+    after_caps = amount
     if about and about in plan.keys:
         standing = _within_own_caps(plan, caps, account, account(about), standing)
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why,  # type: ignore[arg-type]
                            plan.catalogue.project_ceilings)
     if facts.tops_up is not None:
         amount, standing = completes(policy, facts, (accounts[k.text] for k in plan.keys if k.text in accounts),
-                                     amount, standing, why, before_caps=before_caps,
+                                     amount, standing, why, before_caps=before_caps, after_caps=after_caps,
                                      caps=tuple(dict.fromkeys(key.text for _, key in caps)))
     why.add("entitlement", None, later(_entitled, amount), amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ledger.catalogue.model import Policy, Programme
-from ledger.domain.errors import AlreadyAwarded, CapExceeded, Conflict
+from ledger.domain.errors import AlreadyAwarded, CapExceeded, Conflict, Superseded
 from ledger.domain.values import yuan
 from ledger.messages import SCOPES_ZH, status_zh
 from ledger.rules.caps import SCOPE_TEXT
@@ -112,15 +112,47 @@ def _cap_words(key: str, facts: ClaimFacts, lang: str) -> str:
     return said
 
 
+def _superseding(why: Explanation) -> tuple[str, Decimal, str, str] | None:
+    """The better award on the subject that the supersession step just deducted: its programme, its standing, a
+    claim of it and the subject; None where no such step cut the award."""
+    step = next((s for s in reversed(why.steps) if s.key == "supersession"), None)
+    if step is None or not step.given:
+        return None
+    best = str(step.given["best"])
+    claim = next((str(c["claim"]) for c in step.given["counted"] if c["programme"] == best), "")  # type: ignore[index, union-attr]
+    return best, step.given["best_standing"], claim, str(step.given["subject"])  # type: ignore[return-value]
+
+
 def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState], amount: Decimal, standing: Decimal,
-              why: Explanation, *, before_caps: Decimal, caps: tuple[str, ...] = ()) -> tuple[Decimal, Decimal]:
+              why: Explanation, *, before_caps: Decimal, caps: tuple[str, ...] = (),
+              after_caps: Decimal | None = None) -> tuple[Decimal, Decimal]:
     """A top-up of an approved award (`facts.tops_up`): the rules gave the award `amount` just now, assessed in its
     place (it and its earlier top-ups left out of every tally); owed is what that passes what they were entitled to
     (rule 3: "only what was awarded on a lower rung is deducted", so a lower rung revoked after the award was
-    approved net of it leaves the award owed the rest). Nothing short is `already_awarded` (rule 9)."""
+    approved net of it leaves the award owed the rest). Nothing short is refused with the code of the rule that
+    brought it there (rule 9): `cap_exceeded` where its caps left no more (`after_caps`, before a better award on its
+    subject was deducted), `superseded` where the better award did, else `already_awarded`."""
     held = facts.topped_amount or ZERO
     owed = amount - held
     with_top_ups = len(facts.topping) > 1
+    after_caps = amount if after_caps is None else after_caps
+    if owed <= 0 < after_caps - held and (step := _superseding(why)) is not None:
+        # Its caps left room for more: a better award on its subject took it (an A4 award approved net of a
+        # provincial prize on its project was told its project cap, 4,900,000 of 5,000,000 left, had no room: a
+        # corrections probe). Said with that award's claim, and what would free it.
+        best, standing_of, claim, subject = step
+        raise Superseded(f"the rules give claim {facts.tops_up}'s award {yuan(after_caps)} within its caps, but"
+                         f" subject {subject!r} already stands at {yuan(standing_of)} under {best} (claim {claim}),"
+                         f" so the award is owed the difference {yuan(amount)}, no more than the {yuan(held)} it was"
+                         f" entitled to: nothing is short. Art. {policy.supersession_article} pays the best, highest"
+                         " award once; top up again once that award no longer stands (revoked, and what it was paid"
+                         " repaid)",
+                         zh=f"按现行规则，申请 {facts.tops_up} 的奖励计入上限后为 {yuan(after_caps)} 元，但事项"
+                            f" {subject!r} 已在 {best} 下计得 {yuan(standing_of)} 元（申请 {claim}），"
+                            f"该奖励只应得差额 {yuan(amount)} 元，未超过其原核定的 {yuan(held)} 元：没有差额可补。"
+                            f"按第{policy.supersession_article}条从优、从高、不重复；待该奖励不再计入（被撤销且已付款项"
+                            "退回）后可再次补足",
+                         earlier_claim=claim)
     if owed <= 0 < before_caps - held:
         # Its caps brought it there, not the award (rule 9: the code of the rule that did; a top-up probe read
         # "nothing is short" of an award the rules owed more but a cap had no room for).

@@ -221,3 +221,30 @@ def test_a_capped_top_up_names_a_project_cap_by_its_project() -> None:
     assert _cap_words(key, facts, "zh") == "每项目：project:数据产业化项目(A4-0074)"
     assert _cap_words(key, facts, "en") == "per project: project:数据产业化项目(A4-0074)"
     assert _cap_words("cap:enterprise_term:A5.computing:X:binjiang-2022", facts, "zh") == "每企业（政策期内）"
+
+
+def test_a_top_up_a_better_award_on_its_subject_leaves_nothing_is_superseded_not_a_cap(world: World) -> None:
+    """An A4 award approved net of a provincial first prize on its project (600,000 less 500,000: rule 4) was topped
+    up and told its project cap held it, though 4,900,000 of the cap's 5,000,000 were left (a corrections probe).
+    The rule that brought it to nothing is supersession (rule 9): `superseded`, naming the prize's claim; once the
+    prize is revoked and its paid part came back, the top-up pays the rest."""
+    ledger = world.ledger
+    org = world.org()
+    subject = f"project:PZ-{org[-6:]}"
+    prize = world.approved(org, "A9.provincial_award", tier="first", rank=1, subject=subject)
+    net = world.approved(org, "A4.challenge", basis_amount="2000000", subject=subject)
+    assert (prize["approved_amount"], net["approved_amount"]) == ("500000.00", "100000.00")
+    before = world.events()
+    with pytest.raises(errors.Superseded) as refused:
+        _top_up(world, net)
+    assert world.events() == before  # a refusal writes nothing
+    said, zh = refused.value.detail, refused.value.in_language("zh")
+    assert refused.value.context["earlier_claim"] == prize["id"], refused.value.context
+    assert prize["id"] in said and "500,000.00" in said and "A9.provincial_award" in said, said
+    assert "hold it to" not in said, said
+    assert "上限（" not in zh and prize["id"] in zh and "从优、从高、不重复" in zh, zh
+    cap = ledger._account(f"cap:project:A4.challenge:{subject.lower()}").state()
+    assert cap.used == D("100000.00")  # the cap had room: it was not the cause
+    ledger.revoke_claim(KJJ, claim_id=prize["id"], reason="省级奖项撤销", document_ref="撤〔2025〕9号")
+    top = _top_up(world, net)
+    assert top["entitled_amount"] == "500000.00", top
