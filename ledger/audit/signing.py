@@ -151,6 +151,13 @@ def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> 
                       " 核验；若没有，它并非台账所签")
     if document.get("key_id") != key_id(carried):
         return Reason("its key_id does not name the public key it carries", "其 key_id 与所带公钥不符")
+    if base64.b64encode(signature).decode() != document["signature"]:
+        # The last character of a signature's base64 carries four bits no byte of it holds, which a decoder drops:
+        # changed there, a document still verified though a byte of it was changed (an audit probe). Only the
+        # ledger's own writing of the signature is taken.
+        return Reason("its signature is not written as the ledger writes it (base64 of the signature's bytes): a"
+                      " character of it was changed after signing", "其签名的写法与台账所写不同（签名字节的 base64）："
+                      "签名之后其中有字符被改动过")
     try:
         (trusted or carried).verify(signature, canonical(document))
     except InvalidSignature:

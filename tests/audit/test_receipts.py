@@ -283,3 +283,31 @@ def test_a_receipt_is_not_signed_over_a_head_the_events_do_not_bear_out(notary: 
         receipts.for_claim(world.ledger, notary, claim)
     assert refused.value.detail.startswith("no receipt is signed:"), refused.value.detail  # not "no digest"
     assert refused.value.in_language("zh").startswith("不签发回执：")
+
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def test_every_character_of_a_signature_changed_is_found(notary: Notary, world: World) -> None:
+    """A signature's last base64 character before `==` carries four bits that no byte of it holds: a decoder drops
+    them, so 15 changes of that one character verified (an audit probe: `verify-receipt` exit 0, the page said 通过).
+    Every other character of the signature, each of the 63 others in its place, of the receipt and of a digest."""
+    receipt = receipts.for_claim(world.ledger, notary, _paid_and_reversed(world))
+    digest = notary.digest()
+    trusted = notary.signer.public_pem
+    for document, found in ((receipt, lambda d: receipts.check(d, trusted)),
+                            (digest, lambda d: signing.check(d, signing.load_public(trusted)))):
+        assert not found(document)
+        signature = document["signature"]
+        last = len(signature.rstrip("=")) - 1
+        for at in (0, last // 2, last):
+            for other in B64:
+                if other == signature[at]:
+                    continue
+                changed = dict(document, signature=signature[:at] + other + signature[at + 1:])
+                assert found(changed), (at, other)
+    tail = receipt["signature"]
+    spoilt = dict(receipt, signature=tail[:last] + B64[B64.index(tail[last]) ^ 1] + tail[last + 1:])
+    said = receipts.check(spoilt, trusted)
+    assert any("not written as the ledger writes it" in p["problem"] for p in said), said
+    assert any("写法与台账所写不同" in p["problem_zh"] for p in said), said
