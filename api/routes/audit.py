@@ -59,9 +59,30 @@ def verify_chain(by: Verifier, request: Request,
         raise InvalidInput(str(err), zh=err.zh) from None
     if (todo := what_to_do(report)) is not None:  # the reason's next step, as the command line says it
         report = report | {"what_to_do": todo[0], "what_to_do_zh": todo[1]}
+    if saved is not None and report.get("failure") == "saved_digest_mismatch":
+        report = _unsigned(report)
     if language.of(request) == "zh":  # the reason and what to do in the reader's language, as refusals are
         report = report | {k: report[f"{k}_zh"] for k in ("reason", "what_to_do") if report.get(f"{k}_zh")}
     return report
+
+
+def _unsigned(report: dict[str, Any]) -> dict[str, Any]:
+    """A digest sent as a bare position and digest carries no signature: one that does not match may be mistyped or
+    another ledger's as well as a sign of tampering, which the route cannot tell apart. It said tampering as fact and
+    to restore a backup over a hand-typed zero digest (an audit probe), where `verify --digest` and the audit page,
+    which check the digest's signature first, said whose it was. Said so, the check of the signed file first."""
+    check = ("First check the signed digest file it came from with `award-ledger verify --digest FILE` or the audit"
+             " page's saved-digest check, which say whether this ledger issued it; only if it did: ")
+    check_zh = ("请先用 `award-ledger verify --digest 文件` 或审计页面的“核对保存的摘要”核对其签名文件，"
+                "确认它是否由本台账签发；只有确认是本台账签发的，才：")
+    return report | {
+        "reason": "the digest sent does not match this ledger's events at its position; a digest sent by position"
+                  " and value carries no signature, so it may be mistyped or another ledger's. If this ledger issued"
+                  f" it: {report['reason']}",
+        "reason_zh": "所发送的摘要与本台账该位置的事件不符；仅按位置和值发送的摘要不带签名，可能是输错了或属于"
+                     f"另一台账。如确由本台账签发，则：{report['reason_zh']}",
+        "what_to_do": check + report["what_to_do"][0].lower() + report["what_to_do"][1:],
+        "what_to_do_zh": check_zh + report["what_to_do_zh"]}
 
 
 def _read_models(url: str) -> dict[str, Any]:

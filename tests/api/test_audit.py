@@ -51,6 +51,24 @@ def test_a_saved_digest_past_the_last_event_says_the_ledger_holds_fewer(api, wor
     assert f"台账现只有到位置 {head['position']} 的事件" in zh["reason"], zh
 
 
+def test_a_digest_sent_by_value_that_does_not_match_is_not_called_tampering_as_fact(api, world) -> None:
+    """A bare position and digest carry no signature: a zero digest typed by hand, or another ledger's, was answered
+    "the chain table rewritten to hide it" and told to restore a backup (an audit probe), where `verify --digest` and
+    the audit page said whose it was. It still fails, saying it may be mistyped or another ledger's, and to check the
+    signed file first; the chain is reported as intact as it is."""
+    _some_history(world)
+    head = api.ok("GET", "/v1/audit/digest", as_="auditor")
+    asked = f"/v1/audit/verify?position={head['position']}&digest={'0' * 64}"
+    report = api.ok("GET", asked, as_="auditor")
+    assert report["ok"] is False and report["failure"] == "saved_digest_mismatch", report
+    assert "may be mistyped or another ledger's" in report["reason"], report["reason"]
+    assert report["what_to_do"].startswith("First check the signed digest file"), report["what_to_do"]
+    assert "verify --digest" in report["what_to_do"] and "restore" in report["what_to_do"], report
+    zh = api.ok("GET", asked, as_="auditor", headers={"Accept-Language": "zh-CN"})
+    assert "可能是输错了或属于另一台账" in zh["reason"] and zh["what_to_do"].startswith("请先用"), zh
+    assert api.ok("GET", "/v1/audit/verify", as_="auditor")["ok"] is True
+
+
 def test_a_saved_digest_with_only_one_half_is_refused(api, world) -> None:
     """A saved digest needs both its position and its digest."""
     api.refused("GET", "/v1/audit/verify?position=3", None, "auditor", 422, "invalid_request")
