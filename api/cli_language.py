@@ -117,7 +117,7 @@ def _shown(text: str) -> str:
 
     if bad_character(text) is None:
         return text
-    text = re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", text).replace("\t", " ")  # a driver's lines, as one
+    text = re.sub(r"(?<![ \t])[ \t]*[\r\n]+[ \t]*", " ", text).replace("\t", " ")  # a driver's lines, as one
     return "".join(c if bad_character(c) is None else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
                    for c in text)
 

@@ -100,7 +100,7 @@ def _outcome(status: int, replayed: bool) -> str:
 def parse(text: str) -> Iterable[tuple[str, dict[str, str], float]]:
     """(name, labels, value) for each sample of an exposition; what the tests and a quick look need."""
     sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
-    label = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+    label = re.compile(r'(?<![a-zA-Z0-9_])([a-zA-Z_][a-zA-Z0-9_]*+)="((?:[^"\\]|\\.)*+)"')
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 
-MONEY = re.compile(r"[+-]?\d+\.\d\d")  # an amount as the ledger writes it: to the fen, no separators
+MONEY = re.compile(r"(?<![\d+-])[+-]?\d++\.\d\d")  # an amount as the ledger writes it: to the fen, no separators
 
 
 def width(text: str) -> int:

@@ -44,7 +44,7 @@ def _offset_plus(value: object) -> object:
             "detail": f"{value[:40]!r} is written in full-width characters (an input method in full-width mode);"
                       f" type it half-width: {plain}",
             "zh": f"{value[:40]!r} 使用了全角字符（输入法处于全角状态）；请改为半角输入：{plain_zh}"})
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value, re.ASCII):
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip(" \t\n\r\f\v"), re.ASCII):
         try:
             return beijing.as_of(value)
         except ValueError:  # written as a day, but no such day (2023-02-29)

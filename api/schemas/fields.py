@@ -36,7 +36,7 @@ def _in_yuan(text: str) -> str | None:
     """`300万元`, `２０万`, `1.5 万`, `120,000.00元` as yuan digits to the fen (`3000000.00`); None when it reads as
     no amount."""
     plain = unicodedata.normalize("NFKC", text).strip().replace(",", "")
-    found = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(万|萬)?\s*(?:元|圆|yuan)?", plain, re.IGNORECASE)
+    found = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*+(万|萬)?\s*+(?:元|圆|yuan)?", plain, re.IGNORECASE)
     if found is None:
         return None
     figure = Decimal(found[1]) * (10_000 if found[2] else 1)

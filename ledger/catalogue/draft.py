@@ -24,12 +24,14 @@ _FIELD = re.compile(rf"^(?::\s*|\.)({_PART}(?:\.{_PART}|\[\d+\])*)(?=:|\s|$)")
 # size: within these bounds the worst draft measured parsed in about a second (in a worker thread, over HTTP).
 MAX_DRAFT_BYTES = 256 * 1024
 MAX_KEY_PARTS = 16
-_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+# A string begins at a quote no backslash escapes (one outside a string is no TOML): begun at each `\"` of an
+# unclosed string, it was quadratic in them (20,000 took 5.7 s: a regression probe).
+_QUOTED = re.compile(r'(?<!\\)"(?:[^"\\\n]|\\.)*+"|\'[^\'\n]*\'')
 _COMMENT = re.compile(r"#.*")
 _KEY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")  # a dot that is not a decimal point
 # Digits joined by more than one dot are no number (a float has one): a key of digit parts, `0.0.0.…`, whose every
 # dot sits between digits and went past the count above to cost the parser 45 s (a sandbox probe).
-_DIGIT_CHAIN = re.compile(r"\d[\d_]*(?:\.\d[\d_]*){2,}")
+_DIGIT_CHAIN = re.compile(r"(?<![\d_])_*+\d[\d_]*+(?:\.\d[\d_]*+){2,}")  # begun where its run is: linear
 # tomllib turns an integer of more digits than Python converts (4,300) into a ValueError of its own, with no line.
 _INT_DIGITS = sys.get_int_max_str_digits() or 4300
 _LONG_NUMBER = re.compile(rf"(?<=[=\[,])(\s*)([+-]?[0-9][0-9_]{{{_INT_DIGITS - 1},}})")  # where a value goes
