@@ -193,10 +193,13 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         context["filters"] |= {"programme": programme, "year": typed_year.strip(), "status": status}
         chosen.both_years(year, award_year)
         statuses = chosen.statuses(status)
+        applied_year = chosen.year(typed_year, catalogue.policy.years)
         wanted = claim_filter(catalogue, status=statuses, programme=chosen.programme(programme),
-                              bureau=by.bureau, uscc=chosen.uscc(uscc),
-                              award_year=chosen.year(typed_year, catalogue.policy.years))
-        context["filters"] |= {"uscc": uscc, "status": chosen.shown_status(statuses)}
+                              bureau=by.bureau, uscc=chosen.uscc(uscc), award_year=applied_year)
+        # The year selected as applied: `year=2023.0` or `02023` filtered to 2023 while the list showed 全部, and 显示
+        # again widened it to every year (a clerk's probe).
+        context["filters"] |= {"uscc": uscc, "status": chosen.shown_status(statuses),
+                               "year": "" if applied_year is None else str(applied_year)}
         queue = claim_page(read_models, catalogue, wanted, PAGE, cursor)
         context |= {"queue": queue, "led": led, "declined": declined_ids(ledger, queue["claims"]),
                     "counts": read_models.claim_counts(wanted), "years": list(catalogue.policy.years),

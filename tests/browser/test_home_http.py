@@ -212,3 +212,15 @@ def test_organisation_page_names_a_parameter_it_reads_nothing_from_and_an_as_of_
     assert "只采用“2099-01-01”" in notice and "2020-01-01" in notice, notice
     assert 'data-testid="ignored-filters"' not in client.get(f"/ui/organisations/{uscc}?as_of=2099-01-01").text
     assert 'data-testid="ignored-filters"' not in client.get(f"/ui/organisations/{uscc}?lang=en").text
+
+
+def test_the_queues_year_is_shown_selected_as_it_was_applied(client, seeded):
+    """`year=2023.0` or `02023` filtered the queue to 2023 while the year list showed 全部, so 显示 again widened it
+    to every year (a clerk's probe). The year applied is the one selected; one not applied selects none."""
+    _sign_in(client, "kjj")
+    for typed in ("2023.0", "02023", " 2023 ", "2023"):
+        page = client.get(f"/ui/?year={typed}").text
+        assert re.search(r'<option selected>2023</option>', page), typed
+        assert seeded["pending"]["id"] in page
+    ignored = client.get("/ui/?year=1999").text
+    assert "<option selected>" not in ignored and 'data-testid="ignored-filters"' in ignored
