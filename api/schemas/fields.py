@@ -25,6 +25,7 @@ from ledger.rules.subjects import MAX_LENGTH as SUBJECT_MAX_LENGTH
 _LOOKS_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _GROUPED_PLAIN = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _UNIT = re.compile(r"[万萬元圆]|yuan|rmb|cny", re.IGNORECASE)  # money written with its unit, as people say it
+_TEN_THOUSANDS = re.compile("[万萬]")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 MONEY_PATTERN = rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,2}})?$"
 MONEY_EXAMPLE = "1000000.00"
@@ -45,7 +46,10 @@ def _in_yuan(text: str) -> str | None:
 
 def _amount(value: object) -> Decimal:
     """A request amount: a decimal string or a JSON integer; never a float, a negative or a fraction of a fen."""
-    if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _UNIT.search(value):
+    # Full-width digits with a trailing 元 (which the pages take) are said to be full-width, the figure to type with
+    # them: a clerk's １５０，０００．００ 元 was told it carried a unit, though its page takes 元 (a clerk's probe).
+    full_width_yuan = isinstance(value, str) and bool(_FULL_WIDTH.search(value)) and not _TEN_THOUSANDS.search(value)
+    if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _UNIT.search(value) and not full_width_yuan:
         # Written as people say money (20万, 100,000.00 元), full-width or not: said so, with the figure in yuan
         # digits where it reads as one (a clerk's probe was given the form's general hint; then a fixed example).
         yuan_digits = _in_yuan(value)
@@ -60,7 +64,8 @@ def _amount(value: object) -> Decimal:
         # probe's clerk saw "not a decimal string" for what looked like a number).
         plain = unicodedata.normalize("NFKC", value).strip().replace("。", ".")  # the full-width mode's point
         plain = plain.replace(",", "") if _GROUPED_PLAIN.fullmatch(plain) else plain  # １，０００ is 1000
-        hint, hint_zh = ((f"; type it as {plain}", f"；请改为输入 {plain}") if _acceptable(plain) else ("", ""))
+        plain = plain if _acceptable(plain) else _in_yuan(value) or ""  # １５０，０００．００ 元 too
+        hint, hint_zh = ((f"; type it as {plain}", f"；请改为输入 {plain}") if plain else ("", ""))
         raise PydanticCustomError("invalid_amount", "amount {value} is written in full-width characters (an input"
                                   " method in full-width mode); type the digits and the point half-width" + hint,
                                   {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 使用了全角字符（输入法"

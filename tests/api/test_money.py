@@ -59,7 +59,10 @@ def test_an_amount_typed_in_full_width_says_so_and_what_to_type(api):
     """A hostile-input probe: a clerk's input method in full-width mode typed １０００ (or １，０００), and the
     refusal said "not a decimal string" for what looked like a number. It says the characters are full-width, in
     the reader's language, and gives the half-width amount to type; it writes nothing."""
-    for typed, plain in (("１０００", "1000"), ("１，０００．５", "1000.5"), ("３０００００.００", "300000.00")):
+    # With 元 after it, which the pages take, it is still the full-width digits that are wrong (a clerk's
+    # １５０，０００．００ 元 was told it carried a unit); 万 is a unit, said so with the figure in yuan.
+    for typed, plain in (("１０００", "1000"), ("１，０００．５", "1000.5"), ("３０００００.００", "300000.00"),
+                         ("１５０，０００．００ 元", "150000.00"), ("１５０，０００．００元", "150000.00")):
         problem = api.refused("POST", "/v1/appropriations", {"year": 2024, "amount": typed, "document_ref": "预算"},
                               "finance", 422, "invalid_amount")
         assert "full-width" in problem["detail"] and f"type it as {plain}" in problem["detail"], problem
@@ -73,3 +76,6 @@ def test_an_amount_typed_in_full_width_says_so_and_what_to_type(api):
                               "finance", 422, "invalid_amount")
         assert "full-width" in problem["detail"], problem
         assert (f"type it as {offered}" in problem["detail"]) if offered else "type it as" not in problem["detail"]
+    body = {"year": 2024, "amount": "２０万", "document_ref": "预算"}
+    ten_thousands = api.refused("POST", "/v1/appropriations", body, "finance", 422, "invalid_amount")
+    assert "carries a unit" in ten_thousands["detail"] and "200000.00" in ten_thousands["detail"], ten_thousands
