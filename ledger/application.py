@@ -70,6 +70,7 @@ from ledger.pg_recorder import LedgerRecorder
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, find_programme, prepare
 from ledger.rules.accounts import body_year_cap, read_cap_key
+from ledger.rules.ladders import tier_zh
 from ledger.rules.subjects import fresh_subject, parse_subject, subject_for
 from ledger.rules.term import require_in_term
 from ledger.store import register_transcodings
@@ -354,7 +355,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 if prog.body_kind:
                     _check_recognised_body(catalogue, prog, body, code)
                     _certified_once_recognised(catalogue, prog, body, effective_on)
-            self._refuse_duplicate(org, prog.code, tier, about and about.text, body_id)
+            self._refuse_duplicate(org, prog, tier, about and about.text, body_id)
             cert = Certification(uscc=code, programme=prog.code, tier=tier, effective_on=effective_on,
                                  document_ref=document_ref, subject=about and about.text, body_id=body_id, by=by.name)
             touched.append(cert)
@@ -380,12 +381,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 "subject": about and about.text, "body": body_id, "source": source}
         return decide, args
 
-    def _refuse_duplicate(self, org: Organisation, programme: str, tier: str | None, subject: str | None,
+    def _refuse_duplicate(self, org: Organisation, prog: Programme, tier: str | None, subject: str | None,
                           body_id: str | None, but: str | None = None) -> None:
         """The same certification recorded again (one the organisation holds, unrevoked, for the same programme,
         subject and body, which stands or stood at this tier) is `conflict`, naming it: recorded twice, it
         proposed its award twice (a probe imported one official list twice in other bytes). `but`: the
         certification being upgraded, which is not its own duplicate."""
+        programme = prog.code
         for other_id, other_programme in org.certifications.items():
             if other_programme != programme or other_id == but:
                 continue
@@ -398,7 +400,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                   f"{f' for {subject}' if subject else ''}{f' of body {body_id}' if body_id else ''}"
                                   f" is certification {other_id}, recorded from {other.effective_on}; an upgrade"
                                   f" is POST /v1/certifications/{other_id}/upgrades, a correction revokes it first",
-                                  zh=f"{org.uscc} 已有此项认定：{programme}{f'（{tier}）' if tier else ''}"
+                                  zh=f"{org.uscc} 已有此项认定：{prog.zh}{f'（{tier_zh(prog, tier)}）' if tier else ''}"
                                      f"{f'，对象 {subject}' if subject else ''}"
                                      f"{f'，创新组织 {body_id}' if body_id else ''}"
                                      f" 即认定 {other_id}（自 {other.effective_on} 起）；晋级请用 POST"
@@ -428,17 +430,20 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 no_ladder = not prog.ladders
                 en = (f"{prog.code}'s tiers do not form a ladder" if no_ladder else
                       f"{prog.code} tiers {cert.tier} and {new} are not rungs of one ladder")
+                held, asked = tier_zh(prog, cert.tier), tier_zh(prog, new)  # the tiers by name, as the pages say them
                 zh = (f"{prog.zh}的各等次不构成晋升序列" if no_ladder else
-                      f"{prog.zh}的等次 {cert.tier} 与 {new} 不在同一晋升序列中")
+                      f"{prog.zh}的等次{held}与{asked}不在同一晋升序列中")
                 raise errors.NotAnUpgrade(f"{en}, so {cert.tier} is not upgraded to {new}; record {new} as a new"
                                           " certification (POST /v1/certifications)",
-                                          zh=f"{zh}，{cert.tier} 不能晋升为 {new}；请将 {new} 作为新的认定记录"
+                                          zh=f"{zh}，{held}不能晋升为{asked}；请将{asked}作为新的认定记录"
                                              "（POST /v1/certifications）")
             if ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
                 raise errors.NotAnUpgrade(f"{prog.code} tier {new} is not above {cert.tier} on the ladder"
                                           f" {' < '.join(ladder)}; an upgrade must climb its ladder",
-                                          zh=f"{prog.zh}的等次 {new} 在晋升序列 {' < '.join(ladder)} 中不高于现有"
-                                             f"等次 {cert.tier}；晋升只能升到更高等次，请填写高于 {cert.tier} 的等次")
+                                          zh=f"{prog.zh}的等次{tier_zh(prog, new)}在晋升序列"
+                                             f"{' < '.join(tier_zh(prog, t) for t in ladder)}中不高于现有等次"
+                                             f"{tier_zh(prog, cert.tier)}；晋升只能升到更高等次，请填写高于"
+                                             f"{tier_zh(prog, cert.tier)}的等次")
             if effective_on < cert.effective_on:
                 raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
                                           f" {cert.effective_on}; send a day on or after {cert.effective_on}",
@@ -456,7 +461,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             # Another certification of the organisation that holds the new rung is that rung recorded already: the
             # upgrade would make two of it (a regression probe had two little giants proposed for one honour, and a
             # claim naming neither stood alone and escaped both revocations).
-            self._refuse_duplicate(org, cert.programme, new, cert.subject, cert.body_id, but=str(cert.id))
+            self._refuse_duplicate(org, prog, new, cert.subject, cert.body_id, but=str(cert.id))
             cert.upgrade(new, effective_on, document_ref, by.name)
             made = self._propose(org, cert, effective_on, by, "upgrade of certification", str(cert.id))
             closed = self._supersede_rungs(org, cert, made, by)

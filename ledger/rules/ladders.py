@@ -18,14 +18,14 @@ ONCE_ZH = {"per organisation": "每个单位", "per body": "每个创新组织",
            "per certification and rung": "每项认定每个等次"}
 
 
-def _tier_zh(programme: Programme, tier: str | None) -> str:
+def tier_zh(programme: Programme, tier: str | None) -> str:
     """A tier as the pages name it in Chinese (国家级), in quotes; its code only where it has no name: the code read
     as English (a zh probe), and beside the name as a code in Chinese text (a clerk's probe)."""
     found = programme.tier(tier) if tier else None
     return f"“{found.name_zh}”" if found and found.name_zh else str(tier)
 
 
-def _tier_en(programme: Programme, tier: str | None) -> str:
+def tier_en(programme: Programme, tier: str | None) -> str:
     found = programme.tier(tier) if tier else None
     return f"{found.name_en} ({tier})" if found and found.name_en and found.name_en != tier else str(tier)
 
@@ -47,15 +47,15 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
         done, done_zh = (("awarded", "奖励") if e.status == "approved" else
                          ("claimed (pending; it holds the rung until decided)", "申请（待审批，审批前占用该等次）"))
         if e.tier != tier:  # rule 3: a lower rung after a higher one is paid nothing; it is no "same tier"
-            raise AlreadyAwarded(f"{programme.code}: a higher rung, {_tier_en(programme, e.tier)}, was already {done}"
-                                 f" on this ladder by claim {e.claim_id}; {_tier_en(programme, tier)} is lower, and a"
+            raise AlreadyAwarded(f"{programme.code}: a higher rung, {tier_en(programme, e.tier)}, was already {done}"
+                                 f" on this ladder by claim {e.claim_id}; {tier_en(programme, tier)} is lower, and a"
                                  " lower or equal rung after a higher one is paid nothing",
-                                 zh=f"{programme.zh}更高等次{_tier_zh(programme, e.tier)}已由申请 {e.claim_id} "
-                                    f"{done_zh}；本申请的{_tier_zh(programme, tier)}低于该等次，不再奖励",
+                                 zh=f"{programme.zh}更高等次{tier_zh(programme, e.tier)}已由申请 {e.claim_id} "
+                                    f"{done_zh}；本申请的{tier_zh(programme, tier)}低于该等次，不再奖励",
                                  earlier_claim=e.claim_id)
         raise AlreadyAwarded(f"{programme.code} {e.tier} was already {done} on this ladder by claim {e.claim_id};"
                              " a tiered award is paid once, and only a higher rung tops it up",
-                             zh=f"{programme.zh}{_tier_zh(programme, e.tier)}已由申请 {e.claim_id} {done_zh}；"
+                             zh=f"{programme.zh}{tier_zh(programme, e.tier)}已由申请 {e.claim_id} {done_zh}；"
                                 "同一等次只奖励一次，只有晋升到更高等次才补足差额",
                              earlier_claim=e.claim_id)
     if not earlier:
@@ -66,7 +66,7 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     if owed <= 0:
         raise AlreadyAwarded(f"earlier rungs of {programme.code} already awarded {yuan(awarded)}, as much as {tier}",
                              zh=f"{programme.zh}较低等次已奖励 {yuan(awarded)} 元，"
-                                f"不低于{_tier_zh(programme, tier)}的额度",
+                                f"不低于{tier_zh(programme, tier)}的额度",
                              earlier_claim=earlier[0].claim_id)
     lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in earlier)
     why.add("upgrade_top_up", policy.upgrade_article,

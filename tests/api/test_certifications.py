@@ -65,6 +65,23 @@ def test_an_upgrade_must_climb(api, world):
     api.refused("GET", "/v1/certifications/not-a-uuid", None, "kjj", 404, "not_found")
 
 
+def test_a_chinese_refusal_names_the_tiers_by_their_names(api, world):
+    """Not an upgrade, and the same certification recorded again, named the tiers by their codes in Chinese
+    (“municipal < provincial < national”, “A3.erc（municipal）”) where the pages call them 市级 (a clerk's probe)."""
+    code = world.org()
+    cert_id = world.certify(code, "A3.erc", "provincial")
+    body = {"tier": "municipal", "effective_on": "2024-01-01", "document_ref": "D"}
+    zh = api.refused("POST", f"/v1/certifications/{cert_id}/upgrades", body, "kjj", 422, "not_an_upgrade",
+                     headers={"Accept-Language": "zh"})
+    assert "“市级” < “省级” < “国家级”" in zh["detail"] and "municipal" not in zh["detail"], zh
+    held = api.ok("GET", f"/v1/certifications/{cert_id}", as_="kjj")
+    again = {"uscc": code, "programme": "A3.erc", "tier": "provincial", "effective_on": "2023-03-01",
+             "document_ref": "杭科认〔2023〕9号", "body_id": held["body_id"]}
+    twice = api.refused("POST", "/v1/certifications", again, "kjj", 409, "conflict",
+                        headers={"Accept-Language": "zh"})
+    assert "（“省级”）" in twice["detail"] and "provincial" not in twice["detail"], twice
+
+
 def test_a_programme_without_a_ladder_says_so_rather_than_naming_one(api, world):
     """A3.mic's tiers climb nothing: "national is not above municipal on the ladder national" named a ladder of
     one rung (a rules probe); the refusal says there is no ladder and what to record instead, in both languages."""
