@@ -59,7 +59,7 @@ class _Chosen:
         if wrong := [s for s in asked if s not in STATUSES]:
             named = [s if (name := i18n.status_name(s, self.lang)) == s else s + self.t("paren", text=name)
                      for s in STATUSES]
-            self.ignored.append(self.t("ignored_status", value=",".join(wrong),
+            self.ignored.append(self.t("ignored_status", value=query_notice.cut(",".join(wrong)),
                                        choices=self.t("list_sep").join(named)))
         return ",".join(s for s in asked if s in STATUSES) or ",".join(QUEUE_STATUSES)
 
@@ -124,11 +124,13 @@ class _Chosen:
     def both_years(self, year: str, award_year: str) -> None:
         """`year` as the form sends it is taken before the API's `award_year`; both, and different: said so."""
         if year.strip() and award_year.strip() and year.strip() != award_year.strip():
-            self.ignored.append(self.t("ignored_award_year", value=award_year.strip()[:20], year=year.strip()[:20]))
+            self.ignored.append(self.t("ignored_award_year", value=query_notice.cut(award_year, 20),
+                                       year=query_notice.cut(year, 20)))
 
     def programme(self, code: str) -> str | None:
         if code and code not in self.led:
-            self.ignored.append(self.t("ignored_programme" if code in self.known else "unknown_programme", value=code,
+            self.ignored.append(self.t("ignored_programme" if code in self.known else "unknown_programme",
+                                       value=query_notice.cut(code),
                                        bureau=refusal_words.bureau_name(self.bureau, self.lang),
                                        choices=self.t("list_sep").join(self.led)))
         return code if code in self.led else None
@@ -144,7 +146,7 @@ class _Chosen:
         except ValidationError:
             found = None
         if found not in years:
-            self.ignored.append(self.t("ignored_year", value=text.strip()[:20],
+            self.ignored.append(self.t("ignored_year", value=query_notice.cut(text, 20),
                                        choices=self.t("list_sep").join(str(y) for y in years)))
             return None
         return found
@@ -155,7 +157,8 @@ class _Chosen:
         try:
             return Uscc.parse(text).value
         except InvalidUscc as err:
-            self.ignored.append(self.t("ignored_uscc", value=text.strip(), why=refusal_words.detail(err, self.lang)))
+            self.ignored.append(self.t("ignored_uscc", value=query_notice.cut(text),
+                                       why=refusal_words.detail(err, self.lang)))
             return None
 
 
@@ -219,7 +222,7 @@ def home(request: Request, by: PagePrincipal, ledger: LedgerDep, read_models: Re
         chosen.both_years(year, award_year)
         code = programme if programme in catalogue.programmes else None
         if programme and code is None:
-            chosen.ignored.append(chosen.t("unknown_programme_any", value=programme[:40],
+            chosen.ignored.append(chosen.t("unknown_programme_any", value=query_notice.cut(programme),
                                            choices=chosen.t("list_sep").join(every)))
         wanted = claim_filter(catalogue, programme=code, award_year=chosen.year(typed_year, catalogue.policy.years),
                               uscc=chosen.uscc(uscc), unpaid=True)

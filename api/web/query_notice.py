@@ -11,13 +11,20 @@ from typing import Any
 from api.web import i18n
 
 
+def cut(text: str, most: int = 40) -> str:
+    """What was sent, as a notice quotes it: at most `most` characters, an ellipsis marking the rest (a 5,000
+    character USCC was quoted whole, the page 47,528 px wide: a clerk's probe)."""
+    text = text.strip()
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
 def not_taken(query: Any, takes: Iterable[str], lang: str, *, filters: Iterable[str] | None = None) -> list[str]:
     """A notice for each parameter of `query` (a Starlette `QueryParams`) that is none of `takes` (nor `lang`, which
     every page reads), naming the `filters` the page takes (`takes` by default), or saying it takes none (the
     auditor's home). A parameter sent twice alike is named once."""
     t, takes = i18n.translator(lang), tuple(takes)
     choices = t("list_sep").join(takes if filters is None else filters)
-    sent = dict.fromkeys((name[:40], value.strip()[:20]) for name, value in query.multi_items()
+    sent = dict.fromkeys((cut(name), cut(value, 20)) for name, value in query.multi_items()
                          if name not in (*takes, "lang"))
     return [t("ignored_param", name=name, value=value, choices=choices) if choices else
             t("ignored_param_none", name=name, value=value) for name, value in sent]
@@ -46,7 +53,7 @@ def repeated(query: Any, name: str, lang: str, *, read: Callable[[str], str] = s
     t = i18n.translator(lang)
 
     def shown(value: str) -> str:  # a blank value (where it is one) is said as the list's 全部 (all), not “”
-        return value[:40] or t("all")
+        return cut(value) or t("all")
 
     listed = t("list_sep").join(shown(v) for v in values if v is not used)
     return used, (t("ignored_repeated", name=name, used=shown(used), values=listed) if used is not None else

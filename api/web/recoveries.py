@@ -84,12 +84,12 @@ def _filters(status: str, uscc: str, lang: str) -> tuple[str, str | None, list[s
     if status not in STATUSES:
         choices = [code if (name := t(key)) == code else code + t("paren", text=name)
                    for code, key in STATUSES.items() if code] + [t("all")]
-        ignored.append(t("ignored_status", value=status, choices=t("list_sep").join(choices)))
+        ignored.append(t("ignored_status", value=query_notice.cut(status), choices=t("list_sep").join(choices)))
         status = "open"
     try:
         code = Uscc.parse(uscc).value if uscc.strip() else None
     except InvalidUscc as err:
-        ignored.append(t("ignored_uscc", value=uscc.strip(), why=refusal_words.detail(err, lang)))
+        ignored.append(t("ignored_uscc", value=query_notice.cut(uscc), why=refusal_words.detail(err, lang)))
         code = None
     return status, code, ignored
 

@@ -224,3 +224,16 @@ def test_the_queues_year_is_shown_selected_as_it_was_applied(client, seeded):
         assert seeded["pending"]["id"] in page
     ignored = client.get("/ui/?year=1999").text
     assert "<option selected>" not in ignored and 'data-testid="ignored-filters"' in ignored
+
+
+def test_a_long_filter_value_is_quoted_cut_in_the_notice(client, seeded):
+    """A 5,000-character USCC or programme was quoted whole in the notice, one unbreakable string 47,528 px wide (a
+    clerk's probe): quoted to 40 characters, an ellipsis marking the rest, on the queue and the recoveries list."""
+    _sign_in(client, "kjj")
+    for query in ("uscc=" + "x" * 5000, "programme=" + "y" * 5000, "stauts=" + "z" * 5000, "status=" + "w" * 5000):
+        notice = client.get(f"/ui/?{query}").text.split('data-testid="ignored-filters"')[1].split("</div>")[0]
+        assert "…" in notice and len(notice) < 2000, (query[:8], len(notice))
+    _sign_in(client, "finance")
+    for query in ("uscc=" + "x" * 5000, "status=" + "w" * 5000):
+        notice = client.get(f"/ui/recoveries?{query}").text.split('data-testid="ignored-filters"')[1]
+        assert len(notice.split("</div>")[0]) < 2000, query[:8]
