@@ -183,7 +183,7 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
         if raw is None:
             return 2
         # A byte-order mark (Notepad saves one) is no part of the JSON; nested too deep: a ValueError too.
-        receipt = loads(raw.decode("utf-8-sig"))
+        receipt = loads(raw)  # UTF-8, a byte order mark aside (NotUtf8 else, worded in both languages)
         pem = read_input("verify-receipt", args.public_key, KEY_LIMIT, ("a public key", "公钥"), next_step,
                          "receipt_unreadable")
         if pem is None:

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
                               "请给出从 GET /v1/audit/digest 保存的 JSON"), "digest_unreadable")
             if raw is None:
                 return 2
-            saved.append(loads(raw.decode("utf-8")))
+            saved.append(loads(raw))  # UTF-8 (a byte order mark aside), else worded as not UTF-8 (NotUtf8)
         if not all(isinstance(digest, dict) for digest in saved):
             raise Worded("a file holds JSON, but not a digest object", "文件是 JSON，但不是摘要对象")
     except (OSError, ValueError) as err:

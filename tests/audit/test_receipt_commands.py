@@ -123,6 +123,26 @@ def test_half_a_character_or_a_number_too_long_is_unreadable_in_either_language(
     assert "[digest_unreadable]" in err and "半个字符" in err, err
 
 
+def test_a_receipt_or_digest_in_utf16_or_gbk_is_worded_in_english_too(cli: str, tmp_path: Path, monkeypatch,
+                                                                       capsys) -> None:
+    """A regression probe: a receipt or saved digest in UTF-16 (or GBK) printed Python's "'utf-8' codec can't decode
+    byte 0xff in position 0" in English, where the Chinese line and the audit page say the file is not UTF-8 text."""
+    out, pem = _receipt_and_key(cli, tmp_path)
+    wide, gbk = tmp_path / "wide.json", tmp_path / "gbk.json"
+    wide.write_bytes(out.read_text().encode("utf-16"))
+    gbk.write_bytes(out.read_text().replace('"status": "', '"status": "核', 1).encode("gbk"))
+    digest = tmp_path / "digest.json"
+    digest.write_bytes('{"position": 1, "digest": "00", "algorithm": "sha256-chain-v1"}'.encode("utf-16"))
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    capsys.readouterr()
+    for argv, code in ((["verify-receipt", str(wide), "--public-key", str(pem)], "receipt_unreadable"),
+                       (["verify-receipt", str(gbk), "--public-key", str(pem)], "receipt_unreadable"),
+                       (["verify", "--digest", str(digest)], "digest_unreadable")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"[{code}]" in err and "not UTF-8 text" in err and "codec" not in err, err
+
+
 def test_a_receipt_and_key_saved_with_a_byte_order_mark_are_still_checked(cli: str, tmp_path: Path, capsys) -> None:
     """An audit probe: a receipt saved by Windows Notepad (UTF-8 with a BOM) was `receipt_unreadable`, exit 2. The
     mark is no part of the JSON or the PEM: the receipt is checked, valid, and still caught when changed."""
