@@ -74,7 +74,7 @@ def resent_about_claim(state: FormState, claim: dict[str, Any], lang: str, decli
     elif state.refusal and declined:
         said = i18n.status_name("withdrawn", lang)
         state.refusal["detail"] = state.refusal["detail"].replace(f"“{said}”", f"“{status}”").replace(
-            f" is {said}", f" is {status}")
+            f" is {said}", f" is {status}").replace(f" is already {said}", f" is already {status}")
 
 
 def _fix(error: dict[str, Any], name: str, lang: str, hints: dict[str, str]) -> str:

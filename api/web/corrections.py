@@ -46,8 +46,10 @@ def withdraw(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerD
         body = WithdrawalCreate.model_validate(typed)
         return ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason, dry_run=dry_run, key=once)
 
-    try:  # a proposal's form is to decline it: a refusal names its field 不予确认理由, as the form does
-        form = "decline" if ledger.claim(claim_id, with_history=False)["status"] == "proposed" else "withdraw"
+    try:  # a proposal's form is to decline it: a refusal names its field 不予确认理由, as the form does, a stale
+        # tab's sent after the proposal was declined too (it named 撤回理由: a regression probe)
+        now = ledger.claim(claim_id, with_history=False)
+        form = "decline" if now["status"] == "proposed" or claim_id in declined_ids(ledger, [now]) else "withdraw"
     except LedgerError:
         form = "withdraw"
     state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn", form)

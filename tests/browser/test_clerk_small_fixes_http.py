@@ -140,6 +140,16 @@ def test_a_decline_sent_again_from_a_stale_tab_says_why_it_was_refused(client, p
         assert stale.status_code == 409 and 'data-testid="form-refusal-detail"' in stale.text, (action, stale.text)
     page = client.get(f"/ui/claims/{proposal['id']}").text
     assert 'data-testid="claim-status">不予确认<' in page, page  # its status badge, as its notes say
+    # In English too: declining again, approving or rejecting from a stale tab read "is already withdrawn" (a
+    # regression probe); and the stale decline form's empty reason is named 不予确认理由, as its form labelled it.
+    for action, data in (("withdraw", form | {"key": unique_id("k-")}), ("approve", {"csrf": csrf}),
+                         ("reject", {"csrf": csrf, "reason": "不符"})):
+        english = client.post(f"/ui/claims/{proposal['id']}/{action}?lang=en", data=data)
+        said = english.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+        assert "declined" in said and "already withdrawn" not in said, (action, said)
+    empty = client.post(f"/ui/claims/{proposal['id']}/withdraw?lang=zh", data={"csrf": csrf, "reason": "",
+                                                                                "step": "preview"})
+    assert "不予确认理由" in empty.text.split('data-testid="form-refusal"')[1] and "撤回理由" not in empty.text
     # A revocation sent to a claim still pending is refused once, above its forms, not again in the withdraw form
     pending = api(client, "POST", "/v1/claims", {"uscc": proposal["uscc"], "programme": "A5.voucher",
                                                  "award_year": 2023, "effective_on": "2023-06-01",
