@@ -13,6 +13,7 @@ from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.keys import KeysAltered, trusted_keys
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public, unknown_key
+from ledger.audit.tampering import SNAPSHOT_ADVICE, read_models_reason
 from ledger.store import store_env, store_named
 from projections.progress import Progress
 
@@ -100,15 +101,10 @@ def run(args: argparse.Namespace) -> int:
         for difference in differences[:SHOWN]:
             say("verify", difference)
         more = len(differences) - SHOWN
-        refuse("verify", "read_models_differ",
-               f"the events are intact, but {len(differences):,} read-model rows or figures differ from a replay of"
-               f" them{f' ({more:,} more not shown; --json lists up to 200)' if more > 0 else ''}: the read models"
-               " (what the pages, the queue and the reconciliation show) were changed or mis-applied. Keep the store"
-               " as it is, find who could write to its rm_* tables, then run `award-ledger rebuild`",
-               f"事件完好，但有 {len(differences):,} 处读模型行或数字与重放结果不同"
-               f"{f'（另有 {more:,} 处未列出；--json 最多列出 200 处）' if more > 0 else ''}："
-               "读模型（页面、工作队列和对账所显示的内容）被改动或应用有误。请保持存储原样，"
-               "查明哪些人能写入其 rm_* 表，然后运行 `award-ledger rebuild`")
+        en, zh = read_models_reason(len(differences), (
+            f" ({more:,} more not shown; --json lists up to 200)" if more > 0 else "",
+            f"（另有 {more:,} 处未列出；--json 最多列出 200 处）" if more > 0 else ""))
+        refuse("verify", "read_models_differ", en, zh)
         return 1
     if report["ok"]:
         head = report["chain_head"]
@@ -137,9 +133,7 @@ def run(args: argparse.Namespace) -> int:
         for bad in report["bad_snapshots"]:
             refuse("verify", "snapshot_invalid", f"SNAPSHOT {bad['aggregate_id']}@{bad['version']}: {bad['reason']}",
                    f"快照 {bad['aggregate_id']}@{bad['version']} 无效：{bad['reason_zh']}")
-        refuse("verify", "snapshot_invalid", "the events are intact and the ledger ignores these snapshots (it replays"
-               " the events instead); keep the store as it is and report who could write to its snapshots table",
-               "事件完好，台账不使用这些快照（改为重放事件）；请保持存储原样，并报告哪些人能写入其快照表")
+        refuse("verify", "snapshot_invalid", *SNAPSHOT_ADVICE)
         return 1
     if report["failure"] in ("keys", "gap"):  # the chain holds; the key registry, or a record's versions, do not
         refuse("verify", "tampering", report["reason"], report["reason_zh"])

@@ -14,7 +14,7 @@ from api.problems import responses
 from api.schemas.audit import ConsistencyPublic, EventPagePublic, KeyPublic, SignedDigestPublic, VerifyPublic
 from api.schemas.fields import WHOLE
 from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
-from ledger.audit.tampering import READ_MODELS_ADVICE, what_to_do
+from ledger.audit.tampering import read_models_reason, what_to_do
 from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
 
@@ -94,12 +94,9 @@ def _read_models(url: str) -> dict[str, Any]:
     differences = check(url)
     found: dict[str, Any] = {"read_models": {"ok": not differences, "differences": differences}}
     if differences:
-        found |= {"ok": False, "failure": "read_models", "first_bad_position": None, "reason": (
-            f"the events are intact, but {len(differences):,} read-model rows or figures differ from a replay of them"
-            " (listed in read_models.differences): what the pages, the queue, the awards and the reconciliation"
-            f" show was changed or mis-applied. {READ_MODELS_ADVICE[0]}"), "reason_zh": (
-            f"事件完好，但有 {len(differences):,} 处读模型行或数字与重放结果不同（见 read_models.differences）："
-            f"页面、工作队列、奖补情况和对账所显示的内容被改动或应用有误。{READ_MODELS_ADVICE[1]}")}
+        en, zh = read_models_reason(len(differences), (" (listed in read_models.differences)",
+                                                       "（见 read_models.differences）"))
+        found |= {"ok": False, "failure": "read_models", "first_bad_position": None, "reason": en, "reason_zh": zh}
     return found
 
 

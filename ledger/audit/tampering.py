@@ -44,9 +44,17 @@ DIGEST_ADVICE = ("Keep the store as it is, restore the events from a backup whos
                  " position narrows the range), investigate who could write to the database, and report it",
                  "请保持存储原样，从事件链仍与所保存摘要相符的备份恢复事件（用 `award-ledger verify --digest` 和该摘要"
                  "核验备份；较早位置保存的摘要可缩小范围），调查哪些人能写入数据库，并报告此事")
-SNAPSHOT_ADVICE = ("The events are intact and the ledger ignores these snapshots; keep the store as it is and find out"
-                   " who could write to its snapshots table",
-                   "事件完好，账本不使用这些快照；请保持存储原样，并查明哪些人能写入其快照表")
+# A snapshot that does not match its events: the snapshots table was written to, or the events were changed and their
+# links rewritten to match (a snapshot the ledger sealed keeps the true state), which only a digest kept outside
+# tells; "the events are intact" said more than the check knows (an audit probe, of the read models' like words).
+SNAPSHOT_ADVICE = ("The chain holds over the events as stored, and the ledger ignores these snapshots (it replays the"
+                   " events instead); keep the store as it is and check the events with `award-ledger verify --digest"
+                   " FILE` against a signed digest saved earlier: if it matches, find out who could write to its"
+                   " snapshots table; if it does not, the events were changed: restore them from a backup, investigate"
+                   " who could write to the database, and report it",
+                   "事件链与存储的事件相符，账本不使用这些快照（改为重放事件）；请保持存储原样，并用 `award-ledger"
+                   " verify --digest 文件` 对照此前保存的签名摘要核对事件：如相符，查明哪些人能写入其快照表；"
+                   "如不相符，说明事件被改动过：请从备份恢复事件，调查哪些人能写入数据库，并报告此事")
 
 
 GAP_ADVICE = ("Keep the store as it is; if a backup was just restored under a running server, stop every server,"
@@ -57,9 +65,31 @@ GAP_ADVICE = ("Keep the store as it is; if a backup was just restored under a ru
 KEYS_ADVICE = ("Keep the store as it is, check digests and receipts with the public key kept outside the system (the"
                " one handed out with them), investigate who could write to the database, and report it",
                "请保持存储原样，用保存在系统之外的公钥（随摘要、回执交付的那份）核验，调查哪些人能写入数据库，并报告此事")
-READ_MODELS_ADVICE = ("Keep the store as it is, find who could write to its rm_* tables, then run"
-                      " `award-ledger rebuild`",
-                      "请保持存储原样，查明哪些人能写入其 rm_* 表，然后运行 `award-ledger rebuild`")
+# Read models that differ from a replay of a chain that holds: the rm_* rows were changed, or the events were and their
+# links rewritten to match, which only a digest kept outside tells. `rebuild` first would copy changed events over
+# the true figures (an audit probe: "the events are intact", then rebuild, over a forged approval).
+READ_MODELS_ADVICE = ("Keep the store as it is and check the events first with `award-ledger verify --digest FILE`"
+                      " against a signed digest saved earlier (GET /v1/audit/digest): if it matches, find who could"
+                      " write to the rm_* tables, then run `award-ledger rebuild`; if it does not, the events were"
+                      " changed: restore them from a backup, investigate who could write to the database, and report"
+                      " it (a rebuild would copy the changed events into the read models)",
+                      "请保持存储原样，先用 `award-ledger verify --digest 文件` 对照此前保存的签名摘要（GET"
+                      " /v1/audit/digest）核对事件：如相符，查明哪些人能写入 rm_* 表，然后运行 `award-ledger rebuild`；"
+                      "如不相符，说明事件被改动过：请从备份恢复事件，调查哪些人能写入数据库，并报告此事"
+                      "（此时重建会把被改动的事件写入读模型）")
+
+
+def read_models_reason(count: int, more: tuple[str, str] = ("", "")) -> tuple[str, str]:
+    """Why read models that differ from a replay fail a verification, (English, Chinese), with what to do: `count`
+    rows or figures, `more` what is said of those not listed. The chain holding proves the events only against
+    their own links: it does not say the events are intact."""
+    return (f"the chain holds over the events as stored, but {count:,} read-model rows or figures differ from a"
+            f" replay of them{more[0]}: either the read models (what the pages, the queue, the awards and the"
+            " reconciliation show) were changed or mis-applied, or events were changed and their chain links"
+            f" rewritten to match, which only a digest kept outside the system shows. {READ_MODELS_ADVICE[0]}",
+            f"事件链与存储的事件相符，但有 {count:,} 处读模型行或数字与重放结果不同{more[1]}：或是读模型（页面、"
+            "工作队列、奖补情况和对账所显示的内容）被改动或应用有误，或是事件被改动且其链接被改写以相符，"
+            f"后者只有保存在系统之外的摘要能够发现。{READ_MODELS_ADVICE[1]}")
 # The failures whose reason ends with what to do (the command line prints the reason alone): a page that shows the
 # reason does not show the advice again.
 ADVICE_IN_REASON = {"gap": GAP_ADVICE, "keys": KEYS_ADVICE, "read_models": READ_MODELS_ADVICE}

@@ -22,6 +22,7 @@ def test_read_models_edited_by_hand_fail_the_check_that_asks_for_them(api, world
     assert "读模型" in found["reason"] and "award-ledger rebuild" in found["reason"], found["reason"]
     # What to do is said on its own too, as for every other failure (it was null: a client reading it had nothing)
     assert "award-ledger rebuild" in found["what_to_do"] and "rm_* 表" in found["what_to_do"], found
+    assert "事件完好" not in found["reason"] and "verify --digest" in found["what_to_do"], found
     english = api.ok("GET", "/v1/audit/verify?read_models=true", as_="auditor", status=200)
     assert english["what_to_do"].startswith("Keep the store as it is"), english
     api.refused("GET", "/v1/audit/verify?read_models=true", None, "kjj", 403, "forbidden")

@@ -51,3 +51,8 @@ def test_read_models_changed_by_hand_are_named_and_intact_ones_pass(demo_distric
     assert any(d.startswith(f"rm_finance[{key}].approved: stored '900000.00'") for d in report["read_models"][
         "differences"]), report["read_models"]
     assert "[read_models_differ]" in err and "award-ledger rebuild" in err, err
+    # The chain holding does not make the events intact: changed with their links rewritten, the read models keep the
+    # true figures, and `rebuild` first would copy the forgery over them (an audit probe). The events are checked
+    # against a digest kept outside first.
+    assert "events are intact" not in err and "verify --digest" in err, err
+    assert err.index("verify --digest") < err.index("award-ledger rebuild"), err
