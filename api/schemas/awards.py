@@ -101,6 +101,11 @@ AsOf = Annotated[AwareDatetime, BeforeValidator(_offset_plus), AfterValidator(_p
 _AS_OF: TypeAdapter[datetime] = TypeAdapter(AsOf)
 
 
+def _page_form(text: str) -> bool:
+    """A day, or a moment as the pages write one (2024-01-01 10:30:00, its fraction, its zone in words)."""
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII) or SHOWN.fullmatch(ZONE_WORDS.sub("", text)))
+
+
 def read_as_of(text: str) -> datetime | None:
     """`?as_of=` of a page read as the API reads it (one reading for one parameter: a page once took moments
     without an offset or seconds, and a week date, that its own downloads then refused); empty is none."""
@@ -109,6 +114,13 @@ def read_as_of(text: str) -> datetime | None:
     # A moment copied from a page comes with its zone in words ("…（北京时间）", "… (Beijing time)"), or as the CLI and
     # the downloads write it ("… UTC+08:00"): read as the moment shown (a pages probe's copy was refused).
     typed = ZONE_WORDS.sub("", text.strip())
+    if FULL_WIDTH.search(typed) and _page_form(plain := unicodedata.normalize("NFKC", typed).strip()):
+        # Typed in full-width as the page writes a moment: told to type the page's form half-width, not the API's
+        # RFC 3339 with an offset (an audit probe was told 2026-12-07T19:37:14+08:00 on a page).
+        raise InvalidInput(f"as_of: {typed[:40]!r} is written in full-width characters (an input method in"
+                           f" full-width mode); type it half-width: {plain}",
+                           zh=f"截至时间：“{typed[:40]}”使用了全角字符（输入法处于全角状态）；请改为半角输入：{plain}",
+                           field="as_of")
     if shown := SHOWN.fullmatch(typed):
         # A moment as the pages show one (Beijing time, to the second, no offset): read as Beijing time and as the
         # end of that second (or minute), as a bare day is the end of that day, so the event a page shows at
@@ -121,6 +133,14 @@ def read_as_of(text: str) -> datetime | None:
     try:
         return _AS_OF.validate_python(typed)
     except ValidationError as err:
+        if shown is not None and "there is no such day, time or offset" in str(err):
+            # No such day or time, written as the page writes a moment: quoted as typed, with the page's forms (the
+            # refusal quoted the moment the page made of it, 2026-12-07T25:00:00.999999+08:00: an audit probe).
+            day = beijing.today().isoformat()
+            raise InvalidInput(f"as_of: {text.strip()[:40]!r} has no such day or time of day; write a day of the"
+                               f" calendar and a time of day, such as {day} or {day} 10:30:00 (Beijing time)",
+                               zh=f"截至时间：“{text.strip()[:40]}”中没有这样的日期或时刻；请写作存在的日期和时刻，例如"
+                                  f" {day} 或 {day} 10:30:00（北京时间）", field="as_of") from None
         first = err.errors()[0]
         context = first.get("ctx") or {}
         detail = str(context.get("detail") or first["msg"])

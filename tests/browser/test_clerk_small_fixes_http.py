@@ -205,6 +205,15 @@ def test_an_as_of_today_is_shown_to_the_second_and_a_slashed_day_told_the_pages_
     slashed = client.get(f"/ui/organisations/{proposal['uscc']}?as_of={today.replace('-', '/')}&lang=zh")
     assert slashed.status_code == 422
     assert f"请写作 {today} 或 {today} 10:30:00（北京时间）" in slashed.text and "RFC 3339" not in slashed.text
+    # No such time, or typed full-width, as the page writes a moment: quoted as typed and told the page's forms (it
+    # quoted 2026-12-07T25:00:00.999999+08:00 and offered the API's, an audit probe)
+    late = client.get(f"/ui/organisations/{proposal['uscc']}?as_of={today} 25:00:00&lang=zh")
+    assert late.status_code == 422 and f"“{today} 25:00:00”中没有这样的日期或时刻" in late.text, late.text
+    assert "999999" not in late.text and "+08:00" not in late.text and f"{today} 10:30:00（北京时间）" in late.text
+    wide = today.replace("2", "２") + " 10:00:00"
+    typed = client.get(f"/ui/organisations/{proposal['uscc']}?as_of={wide}&lang=zh")
+    assert typed.status_code == 422 and f"请改为半角输入：{today} 10:00:00" in typed.text, typed.text
+    assert "+08:00" not in typed.text
 
 
 def test_a_repeated_programme_filter_names_the_value_it_dropped(client):
