@@ -754,6 +754,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return self._run(by, key, "reverse_payout", {"payout": payout_id, "reason": reason}
                          | ({} if document_ref is None else {"document_ref": document_ref}), decide)
 
+    def imported_statement(self, lines: list[StatementLine]) -> dict | None:
+        """The statement these lines were imported as before (its view), or None: a preview says so before an import
+        that would record nothing (a clerk's probe saw no word of it, before or after)."""
+        if not lines:
+            return None
+        known = self._get_or_none(BankStatement, BankStatement.create_id(content_hash(lines)))
+        return None if known is None else views.bank_statement(known, already_imported=True)
+
     def import_bank_statement(self, by: Principal, *, lines: list[StatementLine], source: str | None = None,
                               key: str | None = None, refused: list[dict] | None = None) -> Outcome:
         """Record a statement once; the same lines again answer with the first import (`replayed`). `refused`: the

@@ -264,10 +264,11 @@ async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[
     # Read, matched and rendered in a worker thread, as the API's statement route reads: a 1 MiB file held the event
     # loop, and with it every other request (/healthz included), for 2.5 s a preview (an intake probe).
     return await run_in_threadpool(_previewed, request, read_models, raw, file_source(file.filename) or "",
-                                   import_good_lines)
+                                   import_good_lines, request.app.state.ledger)
 
 
-def _previewed(request: Request, read_models: Any, raw: bytes, source: str, import_good_lines: str) -> Response:
+def _previewed(request: Request, read_models: Any, raw: bytes, source: str, import_good_lines: str,
+               ledger: Any) -> Response:
     typed = {"source": source, "import_good_lines": import_good_lines}
     try:
         found, lines = _read(request, raw, ticked(import_good_lines))
@@ -277,7 +278,8 @@ def _previewed(request: Request, read_models: Any, raw: bytes, source: str, impo
     rows = [{"line": n, **ln.as_dict()} for n, ln in zip(found.numbers, lines, strict=True)]
     report = _with_credits(read_models, read_models.bank_preview(rows), rows) if rows else None
     return render(request, "finance_preview.html", found=found, lines=rows, report=report,
-                  content=base64.urlsafe_b64encode(raw).decode(), source=source, import_good_lines=import_good_lines)
+                  content=base64.urlsafe_b64encode(raw).decode(), source=source, import_good_lines=import_good_lines,
+                  before=ledger.imported_statement(lines))
 
 
 def _with_credits(read_models: Any, report: dict, lines: list[dict]) -> dict:
@@ -314,7 +316,9 @@ def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep, content: Tex
                                            refused=[r.kept() for r in found.refused])
     if not outcome.view["already_imported"]:
         Settle(request, Response())(outcome)
-    return RedirectResponse(f"/ui/finance/statements/{outcome.view['id']}", status_code=303)
+    # Imported before (another upload of the same lines): the statement's page says nothing was recorded this time
+    before = "?imported=before" if outcome.view["already_imported"] else ""
+    return RedirectResponse(f"/ui/finance/statements/{outcome.view['id']}{before}", status_code=303)
 
 
 @router.get("/ui/finance/statements/{statement_id}", dependencies=[allowing(
@@ -325,4 +329,5 @@ def statement(request: Request, statement_id: str, read_models: ReadModelsDep) -
     if found is None:
         raise NotFound(f"bank statement {statement_id} is not in the ledger",
                        zh=f"台账中没有银行对账单 {statement_id}；请核对编号")
-    return render(request, "finance_statement.html", statement=found, report=found["report"])
+    return render(request, "finance_statement.html", statement=found, report=found["report"],
+                  before=request.query_params.get("imported") == "before")

@@ -156,6 +156,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "all_matched": ("全部匹配。", "Everything matches."), "reference": ("参考号", "Reference"),
     "counterparty": ("对方户名", "Counterparty"), "date": ("日期", "Date"),
     "statement": ("银行对账单", "Bank statement"), "source": ("来源文件", "Source file"),
+    "statement_imported_before": ("这些明细行已于 {at} 导入过：确认导入不会再记录任何内容，只会打开当时导入的对账单。",
+                                  "These lines were imported on {at}: confirming records nothing again and opens the"
+                                  " statement imported then."),
+    "statement_recorded_before": ("该对账单此前已于 {at} 导入，本次未记录任何内容；"
+                                  "以下为当时导入的对账单及其当前的匹配结果。",
+                                  "This statement was imported before, on {at}; nothing was recorded this time. Below"
+                                  " are the statement imported then and its matching as it stands now."),
+    "open_statement": ("打开该对账单", "Open that statement"),
     # Units, brackets and times as each language writes them (api/web/amounts.py, the `bj` filter)
     "money": ("{n} 元", "{n} yuan"), "money_wan": ("{n} 万元", "{n} yuan"),
     "paren": ("（{text}）", " ({text})"), "colon": ("：", ": "), "or": (" 或 ", " or "),

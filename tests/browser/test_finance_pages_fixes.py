@@ -533,3 +533,31 @@ def test_the_finance_page_lists_the_imported_statements_each_with_its_matching(c
     assert listed[:2] == [second["id"], first["id"]], listed
     assert f'href="/ui/finance/statements/{first["id"]}"' in page and "2023-07.csv" in page
     assert client.get(f"/ui/finance/statements/{first['id']}").status_code == 200
+
+
+def test_a_statement_uploaded_again_says_it_was_imported_before_on_its_preview_and_landing(client, year):
+    """The same statement uploaded again (another tab, a second clerk) previewed as new and, confirmed, landed on the
+    first import's page with no word that nothing was recorded (a clerk's probe). The preview says when it was
+    imported and links it; the landing says nothing was recorded this time; the first import says neither."""
+    payout = _api(client, "GET", f"/v1/payouts/{year['payout']}", as_="finance")
+    raw = _bank_file(payout["bank_ref"], unique_id("BACK-"))
+    csrf = _sign_in(client, "finance")
+
+    def confirmed(page: str) -> str:
+        content = re.search(r'name="content" value="([^"]+)"', page).group(1)
+        done = client.post("/ui/finance/statements", data={"csrf": csrf, "content": content, "source": "对账单.csv",
+                                                           "import_good_lines": "1", "key": unique_id("k")},
+                           follow_redirects=False)
+        return client.get(done.headers["location"] + ("&" if "?" in done.headers["location"] else "?") + "lang=zh").text
+
+    first = _preview(client, csrf, raw, good_lines=True)
+    assert 'data-testid="imported-before"' not in first
+    landed = confirmed(first)
+    assert 'data-testid="imported-before"' not in landed
+    again = _preview(client, csrf, raw, good_lines=True)
+    notice = again.split('data-testid="imported-before"')[1].split("</p>")[0]
+    assert "已于" in notice and "导入过" in notice and "/ui/finance/statements/" in notice, notice
+    events = _api(client, "GET", "/v1/audit/digest", as_="admin")["position"]
+    landed_again = confirmed(again)
+    assert "本次未记录任何内容" in landed_again.split('data-testid="imported-before"')[1], landed_again
+    assert _api(client, "GET", "/v1/audit/digest", as_="admin")["position"] == events  # nothing written
