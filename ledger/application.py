@@ -1241,8 +1241,15 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 zh=f"申请 {cid} 是待确认的免申即享奖补，尚未提交：请先确认（{confirm}，重新核算后转为待审批）再审批，"
                    f"或将其撤回（POST /v1/claims/{cid}/withdraw，并填写 reason）")
         if claim.status != "pending":
-            raise errors.InvalidState(f"claim {cid} is already {claim.status}; only a pending claim can be decided",
-                                      zh=f"申请 {cid} 已是{status_zh(claim.status)}状态；只有待审批的申请可以审批")
+            # What to do instead: an approval stands until it is revoked (a clerk's stale tab was told only that
+            # pending claims are decided, a clerk's probe).
+            then, then_zh = ((f"; an approval is corrected by revoking it (POST /v1/claims/{cid}/revoke), with a reason"
+                              " and the document it rests on",
+                              f"；更正已批准的奖励请将其撤销（POST /v1/claims/{cid}/revoke），并填写理由和依据文件")
+                             if claim.status == "approved" else ("", ""))
+            raise errors.InvalidState(f"claim {cid} is already {claim.status}; only a pending claim can be"
+                                      f" decided{then}", zh=f"申请 {cid} 已是{status_zh(claim.status)}状态；"
+                                                            f"只有待审批的申请可以审批{then_zh}")
         return claim
 
     def _with_certification(self, catalogue: Catalogue, facts: ClaimFacts,

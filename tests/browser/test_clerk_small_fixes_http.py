@@ -227,3 +227,21 @@ def test_a_repeated_programme_filter_names_the_value_it_dropped(client):
     assert "status=pending,approved" in statuses
     same = client.get("/ui/?programme=A5.voucher&programme=A5.voucher&lang=zh").text  # nothing dropped: no notice
     assert "给出了多个值" not in same, same
+
+
+def test_a_stale_decision_on_an_approved_claim_says_to_revoke_it(client, proposal):
+    """Reject or approve again from a stale tab once the claim was approved: told only that pending claims are
+    decided (a clerk's probe); it says an approval is corrected by revoking it, the API route left out on the page."""
+    csrf = signed_in(client, "kjj")
+    api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "1000000.00",
+                                               "document_ref": unique_id("财〔2023〕")}, as_="finance")
+    pending = api(client, "POST", "/v1/claims", {"uscc": proposal["uscc"], "programme": "A5.voucher",
+                                                 "award_year": 2023, "effective_on": "2023-06-01",
+                                                 "basis_amount": "100000.00"}, as_="kjj")
+    api(client, "POST", f"/v1/claims/{pending['id']}/approve", {}, as_="kjj")
+    stale = client.post(f"/ui/claims/{pending['id']}/reject?lang=zh", data={"csrf": csrf, "reason": "材料不全"})
+    said = stale.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+    assert stale.status_code == 409 and "请将其撤销" in said and "/v1/" not in said, said
+    english = client.post(f"/ui/claims/{pending['id']}/approve?lang=en", data={"csrf": csrf})
+    said = english.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+    assert "corrected by revoking it" in said and "/v1/" not in said, said
