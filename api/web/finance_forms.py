@@ -256,10 +256,14 @@ def _read(request: Request, raw: bytes, import_good_lines: bool) -> tuple[Any, l
 
 
 @router.post("/ui/finance/statements/preview", dependencies=[Payer, CsrfChecked])
-async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[UploadFile, File()],
+async def preview(request: Request, read_models: ReadModelsDep, file: Annotated[UploadFile | None, File()] = None,
                   import_good_lines: Text = "") -> Response:
     """Step two of three: the file read as the bank sent it, and the matching report it would get; nothing
     is recorded until finance confirms."""
+    if file is None or not (file.filename or "").strip():  # no file chosen: the form's words, not `file` required
+        return _refused(request, "statement", {"import_good_lines": import_good_lines}, InvalidInput(
+            "choose the bank statement's file (CSV, as online banking exports it) before previewing; nothing was"
+            " imported", zh="请先选择银行对账单文件（网银导出的 CSV）再预览；未导入任何内容", field="file"))
     raw = await file.read()
     # Read, matched and rendered in a worker thread, as the API's statement route reads: a 1 MiB file held the event
     # loop, and with it every other request (/healthz included), for 2.5 s a preview (an intake probe).

@@ -21,6 +21,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "token_hint": ("请输入分配给您的令牌（与 API 的 Bearer 令牌相同）。",
                    "Enter the token you were given (the same as the API's bearer token)."),
     "bad_token": ("令牌不匹配任何用户，请检查后重试。", "The token matches no principal; check it and try again."),
+    "no_token": ("请填写令牌：管理员发给您的访问令牌。",
+                 "Type your token: the access token your administrator gave you."),
     "signed_in_as": ("当前用户", "Signed in as"),
     "find_org": ("查找企业", "Find an organisation"),
     "search_label": ("统一社会信用代码或企业名称", "Unified social credit code or name"),

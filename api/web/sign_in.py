@@ -30,8 +30,10 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:
 @router.post("/ui/sign-in", dependencies=[CsrfChecked])
 def sign_in(request: Request, token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/ui/") -> Response:
     """Check the token against the principals file; open a server-side session, its id in an HttpOnly cookie."""
+    if not token.strip():  # nothing typed: asked for, not told it matches no one (a clerk's probe)
+        return render(request, "sign_in.html", 422, next=_safe_next(next), failed="no_token")
     if find(request, token.strip()) is None:
-        return render(request, "sign_in.html", 401, next=_safe_next(next), failed=True)
+        return render(request, "sign_in.html", 401, next=_safe_next(next), failed="bad_token")
     response = RedirectResponse(_safe_next(next), status_code=303)
     remember(response, request, token.strip())
     return response

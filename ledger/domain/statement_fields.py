@@ -69,6 +69,9 @@ def where_zh(where: str) -> str:
 def booking_day(raw: object, where: str) -> date:
     """A `YYYY-MM-DD` day between FIRST_DAY and LAST_DAY; never a time, a timestamp or another layout."""
     text = str(raw if raw is not None else "").strip()
+    if not text:  # nothing typed: asked for, not told '' is no day written YYYY-MM-DD (a clerk's probe)
+        raise InvalidInput(f"{where}: no date was given; write one YYYY-MM-DD, such as 2023-07-03",
+                           zh=f"{where_zh(where)}：未填写日期；请按 YYYY-MM-DD 填写，例如 2023-07-03")
     try:
         if not _DAY.fullmatch(text):
             raise ValueError

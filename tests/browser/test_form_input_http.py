@@ -420,3 +420,23 @@ def test_a_form_body_sent_to_the_api_is_told_what_the_route_takes(client):
     assert answer.status_code == 422 and "application/json" in answer.json()["detail"], answer.text
     assert "从页面提交表单" not in answer.json()["detail"], answer.text
     assert _events(client) == before
+
+
+def test_a_form_sent_with_nothing_in_it_asks_for_what_is_missing(client):
+    """A clerk's probe (with `required` taken off): an empty token was told it matches no user; a statement preview
+    with no file got a bare 422 naming `file`; an empty 到账日期 was told '' is not written YYYY-MM-DD. Each asks for
+    what to give, in the page's language, and writes nothing."""
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/sign-in").text).group(1)
+    empty = client.post("/ui/sign-in?lang=zh", data={"csrf": csrf, "token": " "})
+    assert "请填写令牌" in empty.text and "不匹配" not in empty.text, empty.text
+    csrf = _signed_in(client, "finance", "/ui/finance/write")
+    none = client.post("/ui/finance/statements/preview?lang=zh", data={"csrf": csrf},
+                       files={"file": ("", b"", "application/octet-stream")})
+    assert none.status_code == 422 and "请先选择银行对账单文件" in none.text, none.text
+    missing = client.post("/ui/finance/statements/preview?lang=zh", data={"csrf": csrf, "import_good_lines": "1"})
+    assert missing.status_code == 422 and "请先选择银行对账单文件" in missing.text, missing.text
+    from ledger.domain.errors import InvalidInput
+    from ledger.domain.statement_fields import booking_day
+    with pytest.raises(InvalidInput) as said:
+        booking_day("  ", "received_on")
+    assert "未填写日期" in said.value.zh and "no date was given" in said.value.detail
