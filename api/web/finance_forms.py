@@ -12,10 +12,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api import field_messages
 from api.bank_columns import bank_columns
 from api.deps import LedgerDep, ReadModelsDep, Settle, checked_key
 from api.problems import STATUS_BY_KIND
@@ -78,13 +77,18 @@ def _checkbox_named(detail: str, lang: str) -> str:
         "（import_good_lines=true）", f"（勾选“{label}”）")
 
 
-def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception) -> Response:
+def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception,
+             more: list[dict[str, Any]] | None = None) -> Response:
     """The form again, as typed, with the refusal: its code, title, what to fix and the field at fault."""
     lang = i18n.language(request)
+    fields: list[str] = []
     if isinstance(err, ValidationError):
-        first = err.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or None
-        code, detail, status = field_messages.code(first), refusal_words.labelled(first, lang, form), 422
+        # Every malformed field named and marked at once, as the corrections' forms do: an empty payout form marked
+        # its claim alone, and a clerk fixed one field a time (a clerk's probe).
+        errors = [*(more or []), *err.errors()]
+        fields = list(dict.fromkeys(".".join(str(p) for p in e.get("loc", ())) for e in errors if e.get("loc")))
+        field = fields[0] if fields else None
+        (code, detail), status = refusal_words.fields(errors, lang, form), 422
     elif key_reused(err):
         # Sent again after the browser's Back, changed or not: words for a clerk, not the key. The form comes
         # back as typed with a fresh key, so sending it once more records it as a new entry.
@@ -98,7 +102,9 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception)
         code, field, status = err.code, err.context.get("field"), STATUS_BY_KIND.get(err.kind, 422)
         detail = refusal_words.detail(err, lang)
         detail = _checkbox_named(detail, lang) if form == "statement" else detail
-    error = {"code": code, "title": problem_title(code, lang), "detail": detail, "field": field}
+    fields = fields or ([field] if field else [])
+    error = {"code": code, "title": problem_title(code, lang), "detail": detail, "field": field, "fields": fields,
+             "labels": [i18n.field_label(name, lang, form) for name in fields]}
     if isinstance(err, LedgerError) and (recovery := err.context.get("recovery_id")):
         # A revoked claim's payout above what its recovery still owes: the page to reverse the repayment on first.
         label = i18n.translator(lang)("open_recovery", id=recovery)
@@ -149,8 +155,26 @@ def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseMod
     body = {k: v for k, v in sent.items() if k in model.model_fields}
     try:
         return _recorded(request, command(model.model_validate(body)), form)
-    except (ValidationError, LedgerError) as err:
+    except ValidationError as err:
+        # An id the route takes beside the body (a reversal's payout), malformed too: named with the body's fields,
+        # not left for the next send (a clerk's probe marked the reason alone of `garbage` and no reason).
+        extra = [{**e, "loc": (name,)} for name in sorted(typed.keys() - model.model_fields.keys())
+                 if name.endswith("_id") and typed[name] for e in _id_errors(typed[name])]
+        return _refused(request, form, typed, err, extra)
+    except LedgerError as err:
         return _refused(request, form, typed, err)
+
+
+_UUID: TypeAdapter[UUID] = TypeAdapter(UUID)
+
+
+def _id_errors(text: str) -> list[dict[str, Any]]:
+    """Why `text` is no id, as pydantic says it (the API's path parameter would); none when it is one."""
+    try:
+        _UUID.validate_python(text)
+        return []
+    except ValidationError as err:
+        return [dict(e) for e in err.errors()]
 
 
 def _an_id(text: str | None) -> str:

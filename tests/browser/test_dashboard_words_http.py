@@ -376,7 +376,7 @@ def test_an_outranked_proposal_says_which_approval_closed_it(client):
     signed_in(client, "jxj")
     home = client.get(f"/ui/?status=proposed&uscc={uscc}").text
     # Each proposal's tick box is told apart by its tier and figure (a journey probe found two labelled alike).
-    labels = re.findall(r'name="claim" value="[^"]+" aria-label="([^"]+)"', home)
+    labels = re.findall(r'name="claim" value="[^"]+"[^>]*aria-label="([^"]+)"', home)
     assert len(labels) == 2 and len(set(labels)) == 2, labels
     assert any("小巨人" in label and "1,000,000.00" in label for label in labels), labels
     sme, giant = (p["id"] if isinstance(p, dict) else p for p in (sme, giant))

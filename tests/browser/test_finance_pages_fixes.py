@@ -561,3 +561,26 @@ def test_a_statement_uploaded_again_says_it_was_imported_before_on_its_preview_a
     landed_again = confirmed(again)
     assert "本次未记录任何内容" in landed_again.split('data-testid="imported-before"')[1], landed_again
     assert _api(client, "GET", "/v1/audit/digest", as_="admin")["position"] == events  # nothing written
+
+
+def test_every_wrong_field_of_a_finance_form_is_marked_at_once(client):
+    """A clerk's probe (with `required` taken off): an empty payout form marked its claim alone, and a reversal of
+    `garbage` with no reason its reason alone; a clerk fixed one field a send. Every wrong field is marked and named,
+    the first focused, and nothing is written."""
+    csrf = _sign_in(client, "finance")
+    before = _api(client, "GET", "/v1/audit/digest", as_="admin")["position"]
+    empty = client.post("/ui/finance/payouts?lang=zh", data={"csrf": csrf, "key": unique_id("k-"), "claim_id": "",
+                                                            "amount": "", "paid_on": "", "bank_ref": ""})
+    assert empty.status_code == 422, empty.text[:500]
+    form = empty.text.split('data-testid="payout-form"')[1].split("</form>")[0]
+    for name in ("claim_id", "amount", "paid_on", "bank_ref"):
+        assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', form, re.S), (name, form)
+    assert form.count("autofocus") == 1
+    said = form.split('data-testid="form-error"')[1].split("</div>")[0]
+    assert "申请编号" in said and "金额" in said and "拨付日期" in said, said
+    reversal = client.post("/ui/finance/reversals?lang=zh", data={"csrf": csrf, "key": unique_id("k-"),
+                                                                 "payout_id": "garbage", "reason": ""})
+    form = reversal.text.split('data-testid="reversal-form"')[1].split("</form>")[0]
+    for name in ("payout_id", "reason"):
+        assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', form, re.S), (name, form)
+    assert _api(client, "GET", "/v1/audit/digest", as_="admin")["position"] == before
