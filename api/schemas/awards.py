@@ -13,6 +13,7 @@ from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, Names, PublicMod
 from api.schemas.fields import MoneyOut, Timestamp
 from ledger import beijing
 from ledger.domain.errors import InvalidInput
+from ledger.domain.text import MOST_FIGURE
 from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 # RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
@@ -33,7 +34,7 @@ def _offset_plus(value: object) -> object:
     if isinstance(value, str) and FULL_WIDTH.search(value):
         # An input method in full-width mode, said so with what to type, as a body's date or amount is (an
         # adversarial probe's ２０２４-01-01 was told only "not an RFC 3339 timestamp").
-        plain = unicodedata.normalize("NFKC", value).strip()[:40]
+        plain = unicodedata.normalize("NFKC", value[:100]).strip()[:40]  # bounded: quadratic in combining marks
         if shown := SHOWN.fullmatch(plain):  # a moment as the pages show one: the whole form, which both take
             day, hour, minute, second, fraction = shown.groups()
             plain = f"{day}T{hour}:{minute}:{second or '00'}{fraction or ''}+08:00"
@@ -114,7 +115,8 @@ def read_as_of(text: str) -> datetime | None:
     # A moment copied from a page comes with its zone in words ("…（北京时间）", "… (Beijing time)"), or as the CLI and
     # the downloads write it ("… UTC+08:00"): read as the moment shown (a pages probe's copy was refused).
     typed = ZONE_WORDS.sub("", text.strip())
-    if FULL_WIDTH.search(typed) and _page_form(plain := unicodedata.normalize("NFKC", typed).strip()):
+    if (FULL_WIDTH.search(typed) and len(typed) <= MOST_FIGURE
+            and _page_form(plain := unicodedata.normalize("NFKC", typed).strip())):
         # Typed in full-width as the page writes a moment: told to type the page's form half-width, not the API's
         # RFC 3339 with an offset (an audit probe was told 2026-12-07T19:37:14+08:00 on a page).
         raise InvalidInput(f"as_of: {typed[:40]!r} is written in full-width characters (an input method in"

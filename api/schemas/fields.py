@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from ledger.domain.errors import InvalidAmount, InvalidInput, InvalidUscc
 from ledger.domain.statement_fields import FIRST_DAY, LAST_DAY, booking_day
-from ledger.domain.text import KINDS_ZH, MAX_TEXT, InvalidText, clean_text
+from ledger.domain.text import KINDS_ZH, MAX_TEXT, MOST_FIGURE, InvalidText, clean_text
 from ledger.domain.values import MAX_INTEGER_DIGITS, money
 from ledger.domain.values import Uscc as DomainUscc
 from ledger.rules.subjects import MAX_LENGTH as SUBJECT_MAX_LENGTH
@@ -46,6 +46,14 @@ def _in_yuan(text: str) -> str | None:
 
 def _amount(value: object) -> Decimal:
     """A request amount: a decimal string or a JSON integer; never a float, a negative or a fraction of a fen."""
+    if isinstance(value, str) and len(value) > MOST_FIGURE:
+        # Bounded before anything reads it: Unicode normalisation is quadratic in combining marks out of order, and
+        # 80 KB of them held the whole process 20 s (a stall probe).
+        raise PydanticCustomError("invalid_amount", "amount {value} is {length} characters long; an amount is at most"
+                                  f" {MOST_FIGURE}, written in yuan as digits such as \"300000.00\"",
+                                  {"value": repr(value[:39] + "…"), "length": f"{len(value):,}",
+                                   "zh": f"金额 {value[:39] + '…'!r} 长 {len(value):,} 个字符；金额最多"
+                                         f' {MOST_FIGURE} 个字符，请按元填写数字，例如 "300000.00"', "specific": True})
     # Full-width digits with a trailing 元 (which the pages take) are said to be full-width, the figure to type with
     # them: a clerk's １５０，０００．００ 元 was told it carried a unit, though its page takes 元 (a clerk's probe).
     full_width_yuan = isinstance(value, str) and bool(_FULL_WIDTH.search(value)) and not _TEN_THOUSANDS.search(value)

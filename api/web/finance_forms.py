@@ -30,7 +30,7 @@ from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import Outcome
 from ledger.bank_files.reading import accepted_lines, read_bank_file
 from ledger.domain.errors import InvalidInput, LedgerError, NotFound
-from ledger.domain.text import file_source
+from ledger.domain.text import MOST_FIGURE, file_source
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -133,6 +133,8 @@ def _full_width_year(text: str) -> InvalidInput | None:
     """A year typed in full-width digits (an input method in full-width mode), said so with the year to type, as
     amounts and days are (a regression probe read "a number such as 2024, not '２０２４'")."""
     text = text.strip()
+    if len(text) > MOST_FIGURE:  # no year: the API's words, before normalising (quadratic in combining marks)
+        return None
     plain = unicodedata.normalize("NFKC", text)
     if not _FULL_WIDTH_DIGITS.search(text) or not _JSON_INTEGER.fullmatch(plain):
         return None  # superscripts and other scripts' digits: the API's own words (not an input method's mode)

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from ledger.domain.errors import InvalidAmount, InvalidInput
+from ledger.domain.text import MOST_FIGURE
 from ledger.domain.values import MAX_INTEGER_DIGITS, money
 
 MAX_LINES = 100_000  # the same bound as a JSON statement's `lines`
@@ -66,12 +67,25 @@ def where_zh(where: str) -> str:
     return where
 
 
+def _bounded(text: str, where: str, what: str, what_zh: str, write: str, write_zh: str) -> None:
+    """A day or an amount longer than any is refused before it is read (`MOST_FIGURE`): normalising it is quadratic
+    in combining marks out of order (a stall probe)."""
+    if len(text) > MOST_FIGURE:
+        shown = repr(text[:39] + "…")  # cut visibly, as a long amount is quoted elsewhere
+        raise InvalidInput(f"{where}: {what} {shown} is {len(text):,} characters long, more than any {what} is"
+                           f" ({MOST_FIGURE} at most); write {write}",
+                           zh=f"{where_zh(where)}：{what_zh} {shown} 长 {len(text):,} 个字符，超过任何{what_zh}"
+                              f"的长度（最多 {MOST_FIGURE} 个）；请填写{write_zh}")
+
+
 def booking_day(raw: object, where: str) -> date:
     """A `YYYY-MM-DD` day between FIRST_DAY and LAST_DAY; never a time, a timestamp or another layout."""
     text = str(raw if raw is not None else "").strip()
     if not text:  # nothing typed: asked for, not told '' is no day written YYYY-MM-DD (a clerk's probe)
         raise InvalidInput(f"{where}: no date was given; write one YYYY-MM-DD, such as 2023-07-03",
                            zh=f"{where_zh(where)}：未填写日期；请按 YYYY-MM-DD 填写，例如 2023-07-03")
+    _bounded(text, where, "date", "日期", "a day YYYY-MM-DD such as 2023-07-03",
+             "YYYY-MM-DD 格式的日期，例如 2023-07-03")
     try:
         if not _DAY.fullmatch(text):
             raise ValueError
@@ -128,6 +142,7 @@ def bank_amount(raw: object, where: str) -> Decimal:
     """An amount as banks print it: a leading minus for a debit is read as its size, and commas are allowed
     only as thousands separators ("1,234,567.89"), never anywhere else ("1,2,3")."""
     text = str(raw if raw is not None else "").strip()
+    _bounded(text, where, "amount", "金额", "an amount such as 1234.56", "金额，例如 1234.56")
     size = text[1:] if text.startswith("-") else text
     if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)) and _FULL_WIDTH.search(text):
         # The bank's export typed in full-width mode: said so, with the half-width form where it is an amount, as

@@ -19,6 +19,11 @@ KINDS_ZH = {"int": "数字", "float": "数字", "Decimal": "数字", "bool": "�
             "NoneType": "空值"}
 
 
+# An amount, a day or a year as typed is never longer: such a field is refused at this length before anything reads
+# it, Unicode normalisation above all, which is quadratic in combining marks out of their order (80 KB of them in an
+# amount held the whole process 20 s, a date cell of a 16 MiB list would have held it for hours: a stall probe).
+MOST_FIGURE = 60
+
 def as_sent(value: Any, limit: int = 80) -> str:
     """A value quoted back to its sender as JSON writes it (null, [1, 2], "abc", NaN), not as Python prints it
     (None, 'abc', nan), cut to `limit` characters."""
@@ -93,6 +98,9 @@ def clean_text(value: object, field: str, *, max_length: int = MAX_TEXT, require
                           " ones such as zero-width spaces)",
                           zh=f"{who}含有控制字符或不可见字符 U+{ord(found):04X}；请发送单行纯文本"
                           "（删除空字符、制表符、换行等控制字符及零宽空格等不可见字符）")
+    if len(value) > 4 * max_length:  # bounded before normalising (quadratic in combining marks out of order)
+        raise InvalidText(f"{field} is {len(value):,} characters long; send at most {max_length:,}",
+                          zh=f"{who}长 {len(value):,} 个字符；最多 {max_length:,} 个字符")
     text = unicodedata.normalize("NFC", value).strip()
     if required and not text:
         raise InvalidText(f"{field} is empty; send some text", zh=f"{who}为空；请填写内容")
@@ -114,7 +122,8 @@ def file_source(name: str | None) -> str | None:
     if not name:
         return None
     kept = "".join(" " if unicodedata.category(char) == "Cc" else "" if bad_character(char) else char
-                   for char in unicodedata.normalize("NFC", name))
+                   for char in unicodedata.normalize("NFC", name if len(name) <= 4 * SOURCE_MOST
+                                                     else name[:2 * SOURCE_MOST] + name[-SOURCE_MOST:]))
     kept = " ".join(kept.split())
     if len(kept) > SOURCE_MOST:
         kept = kept[: SOURCE_MOST - 11] + "…" + kept[-10:]

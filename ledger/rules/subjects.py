@@ -62,6 +62,9 @@ def parse_subject(value: object, kinds: tuple[str, ...], *, field: str = "subjec
                            f" remove them and {example}",
                            zh=f"{field} {value!r} 含有不可见字符、控制字符或非字符（{'、'.join(bad)}）；"
                               f"请删除这些字符，{example_zh.removeprefix('请')}", field=field)
+    if len(value) > 4 * MAX_LENGTH:  # bounded before normalising (quadratic in combining marks out of order)
+        raise InvalidInput(f"{field} is {len(value):,} characters long; at most {MAX_LENGTH}",
+                           zh=f"{field} 长 {len(value):,} 个字符；最多 {MAX_LENGTH} 个字符", field=field)
     text = _SPACE.sub(" ", unicodedata.normalize("NFKC", value).translate(LOOK_ALIKE)).strip()
     if len(text) > MAX_LENGTH:
         raise InvalidInput(f"{field} is {len(text)} characters long; at most {MAX_LENGTH}",
@@ -80,8 +83,8 @@ def fresh_subject(value: object, *, field: str = "subject") -> None:
     its own cap and ranks (a hostile-input probe: a Cyrillic "Р", a Greek "Ν", an Arabic-Indic "١"; a regression
     probe: an "i" with a combining dot above, "℮", "╱"). Checked where a subject is first given, never where a
     recorded one is read again (a store may hold one recorded before: it stays decidable and replayable)."""
-    if not isinstance(value, str):
-        return  # `parse_subject` says what a subject is
+    if not isinstance(value, str) or len(value) > 4 * MAX_LENGTH:
+        return  # `parse_subject` says what a subject is, and one too long to read (normalising is quadratic)
     if (odd := _foreign(unicodedata.normalize("NFKC", value).translate(LOOK_ALIKE))) is not None:
         named = unicodedata.name(odd, f"U+{ord(odd):04X}")
         raise InvalidInput(f"{field} {value!r} has the character {odd!r} ({named}), which reads like another: a"
