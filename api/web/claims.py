@@ -59,10 +59,10 @@ i18n.MESSAGES.update({
 })
 
 
-def _payouts(ledger: LedgerDep, history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _payouts(ledger: LedgerDep, claim_id: str, history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The claim's payouts, in the order they were recorded, each as GET /v1/payouts/{id} answers it."""
     ids = dict.fromkeys(h["payout_id"] for h in history if h.get("event") == "PayoutRecorded" and h.get("payout_id"))
-    return [ledger.payout(pid) for pid in ids]
+    return ledger.payouts_of(claim_id, list(ids)) if ids else []
 
 
 def _organisation_name(ledger: LedgerDep, uscc: str) -> str | None:
@@ -141,7 +141,7 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
                   tier=tier, bureau=catalogue.bureau(found["lead_bureau"]), programmes=catalogue.programmes,
                   bureau_label=refusal_words.bureau_name(found["lead_bureau"], lang),
                   organisation_name=_organisation_name(ledger, found["uscc"]),
-                  payouts=_payouts(ledger, found.get("history") or []),
+                  payouts=_payouts(ledger, found["id"], found.get("history") or []),
                   payable=found["status"] == "approved" and outstanding > 0,
                   declined=was_declined,
                   nothing_to_approve=found["status"] == "pending" and Decimal(found["entitled_amount"] or "0") <= 0,

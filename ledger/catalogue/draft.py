@@ -154,8 +154,16 @@ def locate(text: str, field: str) -> int | None:
             # An inline array's items: on its line, or one inline table a line below it (`tiers = [` then `{ ...
             # },` lines), where the item's own line is the one to show.
             if lines[key].rstrip().endswith("["):
-                items = [n for n in range(key + 1, len(lines)) if lines[n].lstrip().startswith("{")
-                         and all(not lines[m].lstrip().startswith("]") for m in range(key + 1, n))]
+                # The `{` lines up to the first `]` line, in one pass: each was checked against every line before
+                # it, quadratic in a draft of `{` lines with no `]` (46 KB took 15 s: a stall probe).
+                items = []
+                for n in range(key + 1, len(lines)):
+                    if lines[n].lstrip().startswith("]"):
+                        break
+                    if lines[n].lstrip().startswith("{"):
+                        items.append(n)
+                        if len(items) > index:
+                            break
                 if len(items) > index:
                     found = items[index]
             break

@@ -236,3 +236,33 @@ def test_a_claim_decided_in_another_tab_is_not_a_form_to_correct(client, world):
                        data={"csrf": csrf, "amount": "一万", "key": unique_id("k-")})
     said = re.search(r'data-testid="form-refusal">\s*<h3>(.*?)</h3>', typo.text, re.S).group(1)
     assert "请修改后重试" in said, said
+
+
+def test_a_claim_page_reads_its_claim_as_often_whatever_its_payouts(client, world):
+    """Each payout row read the whole claim again (a stall probe: 800 payouts took 7.8 s, in the square of them).
+    The claim is read as many times for a page of many payouts as for one of one: the reads of the store are counted
+    (the real store, on both), not timed."""
+    from ledger.domain.claim import Claim
+
+    ledger = client.app.state.ledger
+    signed_in(client, "finance")
+    real, reads = ledger._get, []
+
+    def counted(cls, *args, **kwargs):
+        reads.append(cls)
+        return real(cls, *args, **kwargs)
+
+    def claim_reads() -> int:
+        reads.clear()
+        ledger._get = counted
+        try:
+            assert client.get(f"/ui/claims/{world['erc']}").status_code == 200
+        finally:
+            ledger._get = real
+        return reads.count(Claim)
+
+    one = claim_reads()
+    for n in range(6):
+        api(client, "POST", "/v1/payouts", {"claim_id": world["erc"], "amount": "1.00", "paid_on": "2023-07-03",
+                                            "bank_ref": unique_id(f"ICBC-{n}-")}, as_="finance")
+    assert claim_reads() == one, (one, reads.count(Claim))
