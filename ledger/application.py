@@ -455,8 +455,9 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                     f"the upgrade's effective date {effective_on} is before the rung it climbs from ({cert.tier}, in"
                     f" force from {since}); an upgrade takes effect on or after it: send a day on or after {since},"
                     " or, if the earlier rungs were recorded wrongly, revoke the certification and record it again",
-                    zh=f"晋升的生效日期 {effective_on} 早于当前等次（{cert.tier}，自 {since} 起）的生效日期；晋升须在"
-                       f"其后生效：请填写不早于 {since} 的日期；如先前等次记录有误，请撤销该认定后重新记录")
+                    zh=f"晋升的生效日期 {effective_on} 早于当前等次（{tier_zh(prog, cert.tier)}，自 {since} 起）的"
+                       f"生效日期；晋升须在其后生效：请填写不早于 {since} 的日期；"
+                       "如先前等次记录有误，请撤销该认定后重新记录")
             org = self._organisation(cert.uscc)
             # Another certification of the organisation that holds the new rung is that rung recorded already: the
             # upgrade would make two of it (a regression probe had two little giants proposed for one honour, and a
@@ -878,6 +879,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def catalogue(self) -> Catalogue:
         return self.versions[-1]
 
+    def _programme_zh(self, code: str) -> str:
+        """A programme as a Chinese refusal names it: its name, its code beside it (工程研究中心认定奖励（A3.erc）)."""
+        found = self.catalogue().programme(code)
+        return found.zh if found is not None else f" {code}"
+
     def catalogue_on(self, day: date) -> Catalogue:
         """The version in force on the day; outside every term, the newest (whose term check then refuses)."""
         return next((c for c in self.versions if c.policy.in_term(day)), self.versions[-1])
@@ -1237,7 +1243,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         if by.bureau != claim.lead:
             raise errors.NotLeadBureau(f"claim {cid} is under {claim.programme}, led by {claim.lead}; {by.name} may"
                                        f" not {doing} it",
-                                       zh=f"申请 {cid} 属于 {claim.programme}，由 {claim.lead} 牵头；{by.name}"
+                                       zh=f"申请 {cid} 属于{self._programme_zh(claim.programme)}"
+                                          f"，由 {claim.lead} 牵头；{by.name}"
                                           " 无权审批")
         if claim.status == "proposed":  # a proposals probe: "already proposed" did not say what to do
             confirm = f"POST /v1/claims/{cid}/confirm"
@@ -1331,14 +1338,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             raise errors.AlreadyAwarded(f"certification {cert_id} stands at {tier!r} on {facts.effective_on}, above"
                                         f" {facts.tier!r} on its ladder: a lower rung after a higher one is not paid"
                                         f" (rule 3); claim {tier!r} (leave tier out), which pays only the difference",
-                                        zh=f"认定 {cert_id} 于 {facts.effective_on} 的等次为 {tier!r}，高于所申请的"
-                                           f" {facts.tier!r}：晋升到较高等次后不再奖励较低等次（规则 3）；请申请"
-                                           f" {tier!r}（不要填写 tier），只补足差额")
+                                        zh=f"认定 {cert_id} 于 {facts.effective_on} 的等次为{tier_zh(prog, tier)}，"
+                                           f"高于所申请的{tier_zh(prog, facts.tier)}：晋升到较高等次后不再奖励较低"
+                                           f"等次（规则 3）；请申请{tier_zh(prog, tier)}（不要填写 tier），只补足差额")
         if facts.tier is not None and facts.tier != tier:
             raise errors.InvalidInput(f"tier {facts.tier!r} disagrees with certification {cert_id},"
                                       f" which stands at {tier!r} on {facts.effective_on}; leave tier out",
-                                      zh=f"等次 {facts.tier!r} 与认定 {cert_id} 不符：该认定于 {facts.effective_on}"
-                                         f" 的等次为 {tier!r}；请不要填写 tier")
+                                      zh=f"等次{tier_zh(prog, facts.tier)}与认定 {cert_id} 不符：该认定于"
+                                         f" {facts.effective_on} 的等次为{tier_zh(prog, tier)}；请不要填写 tier")
         return replace(facts, tier=tier, subject=subject, body_id=facts.body_id or cert.body_id,
                        certification_id=cert_id)
 

@@ -381,7 +381,8 @@ class RecoveryCommands:
         if by is not None and by.role == Role.BUREAU and by.bureau != recovery.lead:
             raise errors.NotLeadBureau(f"recovery {recovery_id} is under {recovery.programme}, led by {recovery.lead};"
                                        f" {by.name} may read the recoveries of the programmes it leads",
-                                       zh=f"追回款项 {recovery_id} 属于 {recovery.programme}，由 {recovery.lead} 牵头；"
+                                       zh=f"追回款项 {recovery_id} 属于{self._programme_zh(recovery.programme)}"
+                                          f"，由 {recovery.lead} 牵头；"
                                           f"{by.name} 只能查看本部门牵头项目的追回款项")
         return views.recovery(recovery)
 

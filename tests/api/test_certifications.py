@@ -80,6 +80,28 @@ def test_a_chinese_refusal_names_the_tiers_by_their_names(api, world):
     twice = api.refused("POST", "/v1/certifications", again, "kjj", 409, "conflict",
                         headers={"Accept-Language": "zh"})
     assert "（“省级”）" in twice["detail"] and "provincial" not in twice["detail"], twice
+    # ... and so do an upgrade dated before the rung it climbs from, and a claim whose tier disagrees with the
+    # certification's (a regression probe found the codes beside the fix)
+    api.ok("POST", f"/v1/certifications/{cert_id}/upgrades",
+           {"tier": "national", "effective_on": "2024-02-01", "document_ref": "D2"}, as_="kjj", status=201)
+    climbing = world.certify(world.org(), "A3.erc", "municipal")
+    api.ok("POST", f"/v1/certifications/{climbing}/upgrades",
+           {"tier": "provincial", "effective_on": "2024-02-01", "document_ref": "D5"}, as_="kjj", status=201)
+    early = api.call("POST", f"/v1/certifications/{climbing}/upgrades",
+                     {"tier": "national", "effective_on": "2024-01-01", "document_ref": "D3"}, "kjj",
+                     headers={"Accept-Language": "zh"}).json()
+    assert "当前等次（“省级”" in early["detail"] and "provincial" not in early["detail"], early
+    claim = {"uscc": code, "programme": "A3.erc", "award_year": 2024, "effective_on": "2024-03-01",
+             "certification_id": cert_id, "document_ref": "D4"}
+    for tier in ("provincial", "municipal"):
+        lower = api.call("POST", "/v1/claims", claim | {"tier": tier}, "kjj", headers={"Accept-Language": "zh"})
+        said = lower.json()["detail"]
+        assert lower.status_code >= 400 and tier not in said and "“国家级”" in said, said
+    # a bureau not leading the programme is told the programme by its name
+    claim_id = api.ok("POST", "/v1/claims", claim, as_="kjj", status=201)["id"]
+    other = api.refused("POST", f"/v1/claims/{claim_id}/approve", {}, "jxj", 403, "not_lead_bureau",
+                        headers={"Accept-Language": "zh"})
+    assert "工程研究中心" in other["detail"], other
 
 
 def test_a_programme_without_a_ladder_says_so_rather_than_naming_one(api, world):
