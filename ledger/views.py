@@ -56,6 +56,10 @@ def certification(c: Certification) -> dict[str, Any]:
             "revoked_on": _d(c.revoked_on),
             "tiers": [{"tier": t["tier"], "effective_on": _d(t["effective_on"]), "document_ref": t["document_ref"]}
                       for t in c.tiers],
+            # The tier it stands at, on its own day and document: beside `effective_on` and `document_ref`, the
+            # first recording's, an upgraded one read "省级 · 2024-02-20 · the municipal document" (a journey probe).
+            "tier_effective_on": _d(c.tiers[-1]["effective_on"]) if c.tiers else _d(c.effective_on),
+            "tier_document_ref": c.tiers[-1]["document_ref"] if c.tiers else c.document_ref,
             "source": c.source}
 
 

@@ -59,8 +59,13 @@ class CertificationPublic(PublicModel):
     uscc: str
     programme: str
     tier: str | None = Field(description="the tier it stands at now (after upgrades)")
-    effective_on: date
-    document_ref: str
+    effective_on: date = Field(description="the day it was first certified (its first tier's); the tier it stands at"
+                                           " now took effect on `tier_effective_on`")
+    document_ref: str = Field(description="the document it was first certified on; the tier it stands at now rests"
+                                          " on `tier_document_ref`")
+    tier_effective_on: date | None = Field(None, description="the day the tier it stands at now took effect (its"
+                                                             " last upgrade's, or `effective_on`)")
+    tier_document_ref: str | None = Field(None, description="the document the tier it stands at now rests on")
     subject: str | None
     body_id: str | None
     recorded_at: Timestamp

@@ -189,7 +189,13 @@ def test_an_upgrade_is_recorded_from_the_certification_page(client, organisation
     assert done.status_code == 303 and done.headers["location"].endswith("?upgraded=1")
     after = _api(client, "GET", f"/v1/certifications/{cert['id']}")
     assert after["tier"] == "provincial" and len(after["tiers"]) == 2
+    # The tier it stands at on its own day and document: the header read 省级 · 2023-03-01 · the municipal
+    # document (a journey probe); the first recording's are said as such
+    assert (after["tier_effective_on"], after["tier_document_ref"]) == ("2024-05-10", "浙科〔2024〕6号"), after
+    assert (after["effective_on"], after["document_ref"]) == ("2023-03-01", "杭科高〔2023〕15号"), after
     shown = client.get(done.headers["location"])
+    assert 'data-testid="tier-effective-on">2024-05-10<' in shown.text
+    assert 'data-testid="tier-document">浙科〔2024〕6号<' in shown.text and "首次认定生效日期" in shown.text
     assert 'data-testid="upgraded"' in shown.text and "upgrade-form" not in shown.text  # no rung above provincial
     for proposal in after["proposed_claims"]:
         assert f'href="/ui/claims/{proposal}"' in shown.text
