@@ -273,7 +273,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Claim.Reassessed": ("重新核定应得金额", "Claim re-assessed"),
     "Claim.Rejected": ("驳回申请", "Claim rejected"),
     "Claim.PayoutRecorded": ("拨付记入申请", "Paid against the claim"),
-    "Claim.PayoutReversed": ("申请拨付冲回", "Claim payout reversed"),
+    "Claim.PayoutReversed": ("冲回记入申请", "Reversal against the claim"),  # not 申请…, read as asked for
     "Claim.RepaymentRecorded": ("追回款记入已撤销的奖补", "Repayment recorded against the revoked award"),
     "Claim.RepaymentReversed": ("误登记的追回款冲回", "Repayment booked in error reversed on the revoked award"),
     "Claim.ToppedUp": ("提出补足差额申请", "Top-up claimed for the difference"),

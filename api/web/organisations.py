@@ -222,6 +222,8 @@ def with_reversed_amounts(events: list[dict]) -> list[dict]:
     back (that payout's own event, on the same aggregate), as the claim's page lists it (a pages probe read
     "冲回拨付 操作人：finance" with no figure)."""
     paid = {e["aggregate_id"]: e["summary"] for e in events if e["event"] == "Payout.Recorded"}
-    return [e | {"summary": e["summary"] | {k: paid[e["aggregate_id"]].get(k) for k in ("amount", "claim_id")}}
+    # and its bank reference: two payouts of one amount on a claim, which came back was not said (a journey probe)
+    return [e | {"summary": e["summary"] | {k: paid[e["aggregate_id"]].get(k) for k in ("amount", "claim_id",
+                                                                                        "bank_ref")}}
             if e["event"] == "Payout.Reversed" and not e["summary"].get("amount") and paid.get(e["aggregate_id"])
             else e for e in events]

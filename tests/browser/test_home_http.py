@@ -237,3 +237,23 @@ def test_a_long_filter_value_is_quoted_cut_in_the_notice(client, seeded):
     for query in ("uscc=" + "x" * 5000, "status=" + "w" * 5000):
         notice = client.get(f"/ui/recoveries?{query}").text.split('data-testid="ignored-filters"')[1]
         assert len(notice.split("</div>")[0]) < 2000, query[:8]
+
+
+def test_the_timeline_says_why_an_approval_was_made_and_which_payout_came_back(client, seeded):
+    """A journey probe: an approval below what the rules give showed no note on the organisation's timeline, and a
+    reversal of one of two payouts of one amount did not say which came back. The note is shown beside the approval,
+    and the reversal names the payout's bank reference."""
+    uscc = seeded["uscc"]
+    claim = _api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023,
+                                                "effective_on": "2023-06-01", "basis_amount": "300000.00"}, "kjj")
+    _api(client, "POST", f"/v1/claims/{claim['id']}/approve", {"amount": "50000.00", "note": "研发投入未达要求，酌减"},
+         "kjj")
+    refs = [unique_id("ICBC-A-"), unique_id("ICBC-B-")]
+    paid = [_api(client, "POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "20000.00",
+                                                 "paid_on": "2023-07-03", "bank_ref": ref}, "finance") for ref in refs]
+    _api(client, "POST", f"/v1/payouts/{paid[0]['id']}/reverse", {"reason": "账号有误"}, "finance")
+    _sign_in(client, "kjj")
+    timeline = client.get(f"/ui/organisations/{uscc}?lang=zh").text.split('data-testid="timeline"')[1]
+    assert "审批意见：研发投入未达要求，酌减" in timeline, timeline
+    reversal = next(item for item in timeline.split("<li>") if "账号有误" in item)
+    assert refs[0] in reversal and refs[1] not in reversal, reversal
