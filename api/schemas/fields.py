@@ -216,6 +216,27 @@ AwardYear = Annotated[int, Field(ge=1900, le=2999, examples=[2023], description=
 YearIn = Annotated[AwardYear, Field(strict=True)]
 
 
+# A JSON integer, as the text of the number it is (RFC 8259): ASCII digits only, so "２０２４" and "²⁰²⁴" stay text,
+# which the API's strict year refuses as it refuses them in a JSON body. Bounded: int() refuses past 4,300 digits.
+JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,99})")
+_FULL_WIDTH_DIGITS = re.compile("[\uff10-\uff19]")
+
+
+def full_width_year(text: str) -> InvalidInput | None:
+    """A year typed in full-width digits (an input method in full-width mode), said so with the year to type, as
+    amounts and days are (a regression probe read "a number such as 2024, not '２０２４'"): finance's forms, and the
+    year filters of the queue and the reconciliation page (which called ２０２３ "not a year of the policy")."""
+    text = text.strip()
+    if len(text) > MOST_FIGURE:  # no year: the API's words, before normalising (quadratic in combining marks)
+        return None
+    plain = unicodedata.normalize("NFKC", text)
+    if not _FULL_WIDTH_DIGITS.search(text) or not JSON_INTEGER.fullmatch(plain):
+        return None  # superscripts and other scripts' digits: the API's own words (not an input method's mode)
+    return InvalidInput(f"the year {text!r} is written in full-width digits (an input method in full-width mode);"
+                        f" type it as {plain}",
+                        zh=f"年度 {text!r} 使用了全角数字（输入法处于全角状态）；请改为输入 {plain}", field="year")
+
+
 def _day(value: object) -> date:
     """A day in a request: the text YYYY-MM-DD and nothing else (no time, no Unix timestamp), in range."""
     if not isinstance(value, str):

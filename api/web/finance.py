@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import TypeAdapter, ValidationError
 
 from api import labels
 from api.deps import LedgerDep, ReadModelsDep
@@ -19,6 +20,7 @@ from api.reports import reconciliation
 from api.reports.closing import with_close
 from api.routes.finance import year_figures
 from api.schemas.awards import read_as_of
+from api.schemas.fields import AwardYear
 from api.web import i18n, query_notice, subrequest
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, refusal, render
@@ -30,7 +32,7 @@ from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Reconciler = allowing(Role.FINANCE, Role.AUDITOR, doing="read the reconciliation")
-Year = Annotated[int | None, Query(ge=1900, le=2999)]
+_A_YEAR = TypeAdapter(AwardYear)  # as GET /v1/claims?award_year= reads one
 PASSED_ON = ("content-type", "content-disposition", "content-length")
 MONEY = ("approved", "paid", "reversed", "outstanding")
 RECOVERY = ("recovered", "to_recover", "written_off")
@@ -71,16 +73,27 @@ MESSAGES.update({
     "fin_shown_now": ("以下为当前情况。", "Shown below as things stand now."),
     "as_of_unread": ("截至 {typed} 无法识别：请按 YYYY-MM-DD 填写日期（如 2024-01-01，按北京时间当天结束计），"
                      "或按页面显示的时间填写（如 2024-01-01 08:00:00，北京时间，含该秒），"
-                     "或带时区的完整时间（如 2024-01-01T08:00:00+08:00）。以下为当前情况。",
+                     "或带时区的完整时间（如 2024-01-01T08:00:00+08:00）。",
                      "As of {typed} could not be read: type a day as YYYY-MM-DD (2024-01-01, its end in Beijing time),"
                      " a moment as the pages show one (2024-01-01 08:00:00, Beijing time, that second included), or a"
-                     " whole moment with its offset (2024-01-01T08:00:00+08:00). Shown below as things stand now."),
+                     " whole moment with its offset (2024-01-01T08:00:00+08:00)."),
+    "download_unread": ("未下载任何文件；请在对账页的“截至”中改正后重新下载。",
+                        "Nothing was downloaded; correct the as-of on the reconciliation page and download again."),
 })
 
 
-def _year(ledger: LedgerDep, year: int | None) -> tuple[int, list[int]]:
+def _year(ledger: LedgerDep, typed: str, lang: str) -> tuple[int, list[int], list[str]]:
+    """The year shown: the one asked for, read as the queue reads its year filter; this year (within the term) when
+    none was, or when the one typed is no year (said in a notice, as the queue says it: `?year=２０２３` was
+    refused with the API's "must be an integer"). A year read but outside the term is refused with the term."""
     years = list(ledger.catalogue().policy.years)
-    return (year if year is not None else min(max(beijing.today().year, years[0]), years[-1])), years
+    default = min(max(beijing.today().year, years[0]), years[-1])
+    if not typed.strip():
+        return default, years, []
+    try:
+        return _A_YEAR.validate_python(typed.strip()), years, []
+    except ValidationError:
+        return default, years, [query_notice.year_unread(typed, years, lang)]
 
 
 def _moment(as_of: str) -> datetime | None:
@@ -125,10 +138,10 @@ def _not_taken(request: Request) -> list[str]:
 
 
 @router.get("/ui/finance", dependencies=[Reconciler])
-def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, year: Year = None,
+def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, year: str = "",
             as_of: str = "") -> Response:
     """The reconciliation of a year (finance and auditors, as in the API), now or as known at `?as_of=`."""
-    chosen, years = _year(ledger, year)
+    chosen, years, year_said = _year(ledger, year, i18n.language(request))
     reconciliation.require_year(chosen)
     try:
         moment, unread, unread_said = _moment(as_of), None, None
@@ -149,7 +162,8 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     return render(request, "finance.html", 422 if unread else 200, year=chosen, years=years, report=report,
                   adjustments=adjustments, programmes=ledger.catalogue().programmes, as_of=as_of.strip(),
                   moment=moment, unread=unread, unread_said=unread_said, shown_at=datetime.now(UTC), fund=fund,
-                  statements=read_models.bank_statements(), ignored=_not_taken(request), **_with_sums(report))
+                  statements=read_models.bank_statements(), ignored=year_said + _not_taken(request),
+                  **_with_sums(report))
 
 
 @router.get("/ui/finance/reconciliation", dependencies=[Reconciler])
@@ -159,12 +173,17 @@ async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999
     params: dict[str, Any] = {"year": year, "format": format}
     if as_of.strip():
         # The moment the page read (a page takes one as it shows moments, 2024-01-01 08:00:00, which the API, held
-        # to RFC 3339 with an offset, would refuse); one it could not read goes on as typed, for the API to refuse.
+        # to RFC 3339 with an offset, would refuse). One it cannot read is refused in the page's words: it went on
+        # to the API, whose "not an RFC 3339 time" spoke of a format the page does not ask for (a journey probe).
+        lang = i18n.language(request)
         try:
             moment = _moment(as_of)
-        except InvalidInput:
-            moment = None
-        params["as_of"] = moment.isoformat() if moment is not None else as_of.strip()
+        except InvalidInput as err:
+            t = i18n.translator(lang)
+            said = err.in_language(lang) if "full-width" in err.detail else t("as_of_unread", typed=as_of.strip())
+            return refusal(request, 422, err.code, f"{said}{'' if lang == 'zh' else ' '}{t('download_unread')}")
+        if moment is not None:
+            params["as_of"] = moment.isoformat()
     answer = await subrequest.get(request, "/v1/finance/reconciliation", params,
                                   current(request), i18n.language(request))
     if answer.status >= 400:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
-import unicodedata
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,6 +18,7 @@ from api.deps import LedgerDep, ReadModelsDep, Settle, checked_key
 from api.problems import STATUS_BY_KIND
 from api.problems import title as problem_title
 from api.schemas.appropriations import AppropriationCorrection, AppropriationCreate
+from api.schemas.fields import JSON_INTEGER, full_width_year
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import grouped, plain_amount
@@ -30,7 +29,7 @@ from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger.application import Outcome
 from ledger.bank_files.reading import accepted_lines, read_bank_file
 from ledger.domain.errors import InvalidInput, LedgerError, NotFound
-from ledger.domain.text import MOST_FIGURE, file_source
+from ledger.domain.text import file_source
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -120,34 +119,11 @@ def _recorded(request: Request, outcome: Outcome, form: str) -> Response:
     return RedirectResponse(f"/ui/finance/write?done={form}{which}", status_code=303)
 
 
-# A JSON integer, as the text of the number it is (RFC 8259): ASCII digits only, so "２０２４" and "²⁰²⁴"
-# stay text, which the API's strict year refuses as it refuses them in a JSON body. Bounded: int() refuses
-# past 4,300 digits, and no year needs a hundred.
-_JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,99})")
-
-
-_FULL_WIDTH_DIGITS = re.compile("[\uff10-\uff19]")
-
-
-def _full_width_year(text: str) -> InvalidInput | None:
-    """A year typed in full-width digits (an input method in full-width mode), said so with the year to type, as
-    amounts and days are (a regression probe read "a number such as 2024, not '２０２４'")."""
-    text = text.strip()
-    if len(text) > MOST_FIGURE:  # no year: the API's words, before normalising (quadratic in combining marks)
-        return None
-    plain = unicodedata.normalize("NFKC", text)
-    if not _FULL_WIDTH_DIGITS.search(text) or not _JSON_INTEGER.fullmatch(plain):
-        return None  # superscripts and other scripts' digits: the API's own words (not an input method's mode)
-    return InvalidInput(f"the year {text!r} is written in full-width digits (an input method in full-width mode);"
-                        f" type it as {plain}",
-                        zh=f"年度 {text!r} 使用了全角数字（输入法处于全角状态）；请改为输入 {plain}", field="year")
-
-
 def _json_year(text: str) -> int | str:
     """The year a JSON body would carry for this form field: an integer when the text is one, else the text,
     which the API's request model then refuses (a form has no way to send a JSON number but its digits)."""
     text = text.strip()
-    return int(text) if _JSON_INTEGER.fullmatch(text) else text
+    return int(text) if JSON_INTEGER.fullmatch(text) else text
 
 
 def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseModel], command: Any) -> Response:
@@ -224,7 +200,7 @@ def appropriate(request: Request, by: PagePrincipal, ledger: LedgerDep, year: Te
                 document_ref: Text = "", key: Text = "") -> Response:
     """Record an appropriation of the year's special fund."""
     typed = {"year": year.strip(), "amount": amount.strip(), "document_ref": document_ref}
-    if (wide := _full_width_year(year)) is not None:
+    if (wide := full_width_year(year)) is not None:
         return _refused(request, "appropriation", typed, wide)
     parsed = typed | {"year": _json_year(year)}  # a JSON body's year is an integer
     return _run(request, "appropriation", parsed, AppropriationCreate, lambda b: ledger.record_appropriation(
@@ -238,7 +214,7 @@ def correct_appropriation(request: Request, by: PagePrincipal, ledger: LedgerDep
     """Correct an appropriation: the figure its document really appropriates (0 withdraws it), why, and on what."""
     typed = {"year": year.strip(), "appropriation_ref": appropriation_ref, "amount": amount.strip(), "reason": reason,
              "document_ref": document_ref}
-    if (wide := _full_width_year(year)) is not None:
+    if (wide := full_width_year(year)) is not None:
         return _refused(request, "appropriation_fix", typed, wide)
     parsed = typed | {"year": _json_year(year)}
     if not isinstance(parsed["year"], int):  # the year is in the API's path, which takes digits only

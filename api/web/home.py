@@ -146,8 +146,7 @@ class _Chosen:
         except ValidationError:
             found = None
         if found not in years:
-            self.ignored.append(self.t("ignored_year", value=query_notice.cut(text, 20),
-                                       choices=self.t("list_sep").join(str(y) for y in years)))
+            self.ignored.append(query_notice.year_unread(text, years, self.lang))
             return None
         return found
 

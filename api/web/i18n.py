@@ -88,6 +88,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_button": ("核验", "Check"),
     "check_ok": ("核验通过：签名有效，内容与本账本一致。",
                  "Valid: the signature holds and it agrees with this ledger."),
+    "check_proves": ("回执证明：申请 {claim}（{status}），{what}；出具于 {issued}，为台账当时所知。",
+                     "The receipt proves: claim {claim} ({status}), {what}; issued {issued}, as the ledger knew it"
+                     " then."),
     "check_bad": ("核验失败：", "INVALID: "),
     "check_since": ("但这份回执出具于 {issued}，只反映当时的台账：此后本申请又记录了 {count} 个事件（{events}），"
                     "现为{status}。请重新申请回执查看现状。",
@@ -216,9 +219,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "USCC “{value}” is malformed and was ignored: {why}"),
     "ignored_year": ("奖补年度“{value}”不是政策期内的年度，已忽略；请选择：{choices}。",
                      "Award year “{value}” is not a year of the policy and was ignored; choose one of: {choices}."),
+    "ignored_year_wide": ("奖补年度“{value}”使用了全角数字（输入法处于全角状态），已忽略；请改为输入 {plain}。",
+                          "Award year “{value}” is written in full-width digits (an input method in full-width mode)"
+                          " and was ignored; type it as {plain}."),
     "ignored_param": ("查询参数“{name}”（值“{value}”）不是本页的筛选条件，已忽略；本页按以下参数筛选：{choices}。",
                       "Query parameter “{name}” (value “{value}”) is not a filter of this page and was ignored; this"
                       " page filters by: {choices}."),
+    "unread_h": ("以下查询参数本页不读取，已忽略：", "This page reads nothing from some of its query parameters:"),
+    "unread_param": ("“{name}”（值“{value}”）：本页只读取 {choices}。",
+                     "“{name}” (value “{value}”): this page reads {choices} alone."),
+    "unread_param_none": ("“{name}”（值“{value}”）：本页不读取任何查询参数。",
+                          "“{name}” (value “{value}”): this page reads no query parameter."),
     "ignored_param_none": ("查询参数“{name}”（值“{value}”）已忽略：本页不按任何参数筛选。",
                            "Query parameter “{name}” (value “{value}”) was ignored: this page takes no filter."),
     "ignored_award_year": ("award_year“{value}”与 year“{year}”不一致，已忽略，按 year 筛选；请只发送其中一个。",

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from api import labels
 from api.logs import PAGE_REFUSAL
 from api.problems import STATUS_BY_KIND, EdgeProblem, located, store_unavailable
-from api.web import amounts, i18n, refusal_words
+from api.web import amounts, i18n, query_notice, refusal_words
 from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
 from ledger.audit.tampering import Unfolded
@@ -89,6 +89,8 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     t = i18n.translator(lang)
     if "principal" not in context:
         context["principal"] = current(request)
+    if "ignored" not in context and status == 200:  # a list says its own (api/web/query_notice.py)
+        context["unread_params"] = query_notice.unread(request, lang)
     response = templates.TemplateResponse(request, name, {
         "lang": lang, "t": t, "csrf": csrf_token(request), "other_lang": "en" if lang == "zh" else "zh",
         "event_label": lambda e: i18n.pick(i18n.EVENTS, e, lang) or e,

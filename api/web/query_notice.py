@@ -5,9 +5,12 @@ organisation page and the auditor's home say it alike; three pages had near-copi
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from api.query_params import taken
+from api.schemas.fields import full_width_year
 from api.web import i18n
 
 
@@ -18,16 +21,36 @@ def cut(text: str, most: int = 40) -> str:
     return text if len(text) <= most else text[:most - 1] + "…"
 
 
-def not_taken(query: Any, takes: Iterable[str], lang: str, *, filters: Iterable[str] | None = None) -> list[str]:
+def not_taken(query: Any, takes: Iterable[str], lang: str, *, filters: Iterable[str] | None = None,
+              words: tuple[str, str] = ("ignored_param", "ignored_param_none")) -> list[str]:
     """A notice for each parameter of `query` (a Starlette `QueryParams`) that is none of `takes` (nor `lang`, which
     every page reads), naming the `filters` the page takes (`takes` by default), or saying it takes none (the
-    auditor's home). A parameter sent twice alike is named once."""
+    auditor's home). A parameter sent twice alike is named once. `words`: the notice's, with and without choices
+    (a list's filters by default; `unread`'s for a page that is no list)."""
     t, takes = i18n.translator(lang), tuple(takes)
     choices = t("list_sep").join(takes if filters is None else filters)
     sent = dict.fromkeys((cut(name), cut(value, 20)) for name, value in query.multi_items()
                          if name not in (*takes, "lang"))
-    return [t("ignored_param", name=name, value=value, choices=choices) if choices else
-            t("ignored_param_none", name=name, value=value) for name, value in sent]
+    return [t(words[0], name=name, value=value, choices=choices) if choices else
+            t(words[1], name=name, value=value) for name, value in sent]
+
+
+# What a page reads from the address its own form redirects to (`/ui/claims/C-1?done=approve`), besides what its
+# route declares.
+AFTER_FORM = ("done", "corrected", "recorded", "upgraded", "imported")
+
+
+def unread(request: Any, lang: str) -> list[str]:
+    """The notices of a page that says nothing of its query string itself (a claim's, the audit page, the finance
+    officer's forms): each parameter its route does not declare (api/query_params.py `taken`, as the API refuses
+    them), named with those it does. `GET /ui/claims/C-1?as_of=2024-01-01` showed the claim as it is now, and an
+    auditor's `?asof=` on the audit page was dropped, without a word (a journey probe)."""
+    if request.method not in ("GET", "HEAD") or not request.url.query:
+        return []
+    declared = taken(request.scope.get("route"))
+    return not_taken(request.query_params, (*declared, *AFTER_FORM), lang,
+                     filters=[name for name in declared if name not in ("lang", "cursor", *AFTER_FORM)],  # a reader's
+                     words=("unread_param", "unread_param_none"))
 
 
 def repeated(query: Any, name: str, lang: str, *, read: Callable[[str], str] = str.strip,
@@ -58,3 +81,14 @@ def repeated(query: Any, name: str, lang: str, *, read: Callable[[str], str] = s
     listed = t("list_sep").join(shown(v) for v in values if v is not used)
     return used, (t("ignored_repeated", name=name, used=shown(used), values=listed) if used is not None else
                   t("ignored_repeated_none", name=name, values=listed))
+
+
+def year_unread(text: str, years: Iterable[int], lang: str) -> str:
+    """The notice of a year filter that is none of the policy's `years`, naming them; one typed in full-width digits
+    (２０２３, an input method's mode) said so, with the year to type: it was called "not a year of the policy" (a
+    journey probe). The queue's and finance's home, and the reconciliation page."""
+    t = i18n.translator(lang)
+    choices = t("list_sep").join(str(y) for y in years)
+    if full_width_year(text) is not None:  # bounded, and its NFKC form is a year's digits
+        return t("ignored_year_wide", value=cut(text, 20), plain=unicodedata.normalize("NFKC", text.strip()))
+    return t("ignored_year", value=cut(text, 20), choices=choices)
