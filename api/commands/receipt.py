@@ -11,7 +11,6 @@ import json
 import os
 import shlex
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
@@ -20,7 +19,6 @@ from api.commands.chain_check import caught_up
 from api.commands.common import KEY_LIMIT, ProtectedOutput, read_input, refuse_protected, say, write_whole
 from api.json_text import loads_document as loads
 from ledger.beijing import shown
-from ledger.domain.values import yuan
 
 RECEIPT_LIMIT = 16 * 1024 * 1024  # a claim's receipt is a few kilobytes; its events would have to number thousands
 
@@ -126,39 +124,6 @@ def run_receipt(args: argparse.Namespace) -> int:
     return 0
 
 
-def _proved(receipt: dict) -> tuple[str, str]:
-    """The organisation, programme and amounts a valid receipt proves, in English and in Chinese."""
-    from ledger.audit.receipts import recovery_figures
-
-    claim = receipt.get("claim") if isinstance(receipt.get("claim"), dict) else {}
-    amounts = [(en, zh, claim.get(field)) for field, en, zh in (
-        ("entitled_amount", "entitled", "应享"), ("approved_amount", "approved", "批准"),
-        ("paid_amount", "paid", "已拨付"))]
-    said = [(en, zh, _money(value)) for en, zh, value in amounts if value is not None]
-    en = (f"organisation {claim.get('uscc')}, {claim.get('programme')}, award year {claim.get('award_year')}: "
-          + ", ".join(f"{en} {value}" for en, _, value in said))
-    zh = (f"单位 {claim.get('uscc')}，{claim.get('programme')}，{claim.get('award_year')} 年度："
-          + "，".join(f"{zh} {value} 元" for _, zh, value in said))
-    recovery = recovery_figures(receipt)
-    if recovery is not None:  # what became of a revoked award's paid part
-        owed = [(en, zh, _money(recovery[field])) for field, en, zh in (
-            # "opened for", not "to recover": the books' to_recover is what is still owed (a regression probe read
-            # two figures under one label)
-            ("amount", "opened for", "撤销时应追回"), ("reduced", "less payouts reversed since", "其后冲回误登记拨付"),
-            ("recovered", "recovered", "已追回"), ("written_off", "written off", "已核销"),
-            ("outstanding", "still owed", "尚欠")) if field in recovery]
-        en += "; recovery: " + ", ".join(f"{e} {value}" for e, _, value in owed)
-        zh += "；追回：" + "，".join(f"{z} {value} 元" for _, z, value in owed)
-    return en, zh
-
-
-def _money(value: object) -> str:
-    try:
-        return yuan(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        return str(value)
-
-
 def _written(path: Path, content: str) -> bool:
     """Whether `content` went to `path`; if not, refused as `output_unwritable` (exit 2)."""
     try:
@@ -205,6 +170,7 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
     problems = check(receipt, pem)
     if not problems:
         from api.web.i18n import EVENTS, pick, status_name
+        from ledger.audit.receipts import proved
 
         events = receipt.get("events") or []
         names, head = ", ".join(e["event"] for e in events), receipt["head"]
@@ -212,7 +178,7 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
         names_zh = "、".join(pick(EVENTS, e["event"], "zh") or e["event"] for e in events)
         # What was proved, so nobody need read it from the file (a trust probe), and as of when: a receipt shows the
         # claim as the ledger knew it when it was issued; a later correction is in a later receipt.
-        en, zh = _proved(receipt)
+        en, zh = proved(receipt)
         print(tr(f"valid: claim {receipt.get('claim_id')} ({receipt.get('status')}), {en}; {count(len(events))}:"
                  f" {names}; signed head at position {head['position']} (key {head['key_id']}), issued"
                  f" {shown(receipt.get('issued_at'))}: the claim as the ledger knew it then; ask for a new receipt"

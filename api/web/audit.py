@@ -16,7 +16,7 @@ from api.web.session import CsrfChecked, allowing
 from ledger.audit import receipts
 from ledger.audit.chain import InvalidDigest
 from ledger.audit.reasons import Reason
-from ledger.audit.receipts import KIND
+from ledger.audit.receipts import KIND, proved
 from ledger.audit.signing import check, load_public, unknown_key
 from ledger.audit.tampering import what_to_do
 from ledger.domain.errors import LedgerError, LongQueriesBusy
@@ -55,7 +55,11 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
     if checked or document.get("receipt") != KIND:
         return await run_in_threadpool(_page, request, checked)
     since = await run_in_threadpool(_since, request.app.state.ledger, document)
-    return await run_in_threadpool(page, request, checked=checked, since=since)
+    # What it proves, as `verify-receipt` says it: the page said "valid" alone (a journey probe).
+    en, zh = proved(document)
+    proves = {"claim": document.get("claim_id"), "status": document.get("status"), "issued": document.get("issued_at"),
+              "what": {"en": en, "zh": zh}}
+    return await run_in_threadpool(page, request, checked=checked, since=since, proves=proves)
 
 
 def _since(ledger: Any, receipt: dict) -> dict[str, Any] | None:

@@ -40,7 +40,7 @@ from ledger.audit.signing import SIGNATURE, load_public
 from ledger.audit.signing import check as check_signature
 from ledger.audit.tampering import Tampered, Unfolded, advice, record_advice
 from ledger.domain.text import as_sent
-from ledger.domain.values import fmt
+from ledger.domain.values import fmt, yuan
 
 VERSION = 1  # of the receipt's layout: a checker vouches only for the layout it knows
 log = logging.getLogger("ledger.audit")
@@ -715,3 +715,35 @@ def located(notary: Any, failure: Unfolded) -> Tampered | None:
                     f" position {bad}, so the ledger shows and decides nothing on it. {en}",
                     zh=f"记录 {failure.aggregate_id} 的存储事件已无法组成完整记录：事件链在位置 {bad} 断开，"
                        f"账本不会依据它显示或决定任何事项。{zh}", position=bad, record=str(failure.aggregate_id))
+
+
+def proved(receipt: dict) -> tuple[str, str]:
+    """The organisation, programme and amounts a valid receipt proves, in English and in Chinese: `verify-receipt`
+    says them, and the audit page's check (which said "valid" alone: a journey probe)."""
+    claim = receipt.get("claim") if isinstance(receipt.get("claim"), dict) else {}
+    amounts = [(en, zh, claim.get(field)) for field, en, zh in (
+        ("entitled_amount", "entitled", "应享"), ("approved_amount", "approved", "批准"),
+        ("paid_amount", "paid", "已拨付"))]
+    said = [(en, zh, _shown_yuan(value)) for en, zh, value in amounts if value is not None]
+    en = (f"organisation {claim.get('uscc')}, {claim.get('programme')}, award year {claim.get('award_year')}: "
+          + ", ".join(f"{en} {value}" for en, _, value in said))
+    zh = (f"单位 {claim.get('uscc')}，{claim.get('programme')}，{claim.get('award_year')} 年度："
+          + "，".join(f"{zh} {value} 元" for _, zh, value in said))
+    recovery = recovery_figures(receipt)
+    if recovery is not None:  # what became of a revoked award's paid part
+        owed = [(en, zh, _shown_yuan(recovery[field])) for field, en, zh in (
+            # "opened for", not "to recover": the books' to_recover is what is still owed (a regression probe read
+            # two figures under one label)
+            ("amount", "opened for", "撤销时应追回"), ("reduced", "less payouts reversed since", "其后冲回误登记拨付"),
+            ("recovered", "recovered", "已追回"), ("written_off", "written off", "已核销"),
+            ("outstanding", "still owed", "尚欠")) if field in recovery]
+        en += "; recovery: " + ", ".join(f"{e} {value}" for e, _, value in owed)
+        zh += "；追回：" + "，".join(f"{z} {value} 元" for _, z, value in owed)
+    return en, zh
+
+
+def _shown_yuan(value: object) -> str:
+    try:
+        return yuan(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
