@@ -13,7 +13,7 @@ from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.keys import KeysAltered, trusted_keys
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public, unknown_key
-from ledger.audit.tampering import SNAPSHOT_ADVICE, read_models_reason
+from ledger.audit.tampering import SNAPSHOT_ADVICE, read_models_reason, read_models_verdict, what_to_do
 from ledger.store import store_env, store_named
 from projections.progress import Progress
 
@@ -94,9 +94,11 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     differences = _read_models(config.database_url) if args.read_models and report["ok"] else None
     if differences is not None:
-        report["read_models"] = {"ok": not differences, "differences": differences}
-    if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        report |= read_models_verdict(differences)
+    if args.json:  # the API's report: what to do beside every failure's reason (it was on stderr alone)
+        todo = what_to_do(report)
+        print(json.dumps(report | ({"what_to_do": todo[0], "what_to_do_zh": todo[1]} if todo else {}), indent=2,
+                         ensure_ascii=False))
     if differences:
         for difference in differences[:SHOWN]:
             say("verify", difference)

@@ -14,7 +14,7 @@ from api.problems import responses
 from api.schemas.audit import ConsistencyPublic, EventPagePublic, KeyPublic, SignedDigestPublic, VerifyPublic
 from api.schemas.fields import WHOLE
 from ledger.audit.chain import ALGORITHM, AuditChain, InvalidDigest
-from ledger.audit.tampering import read_models_reason, what_to_do
+from ledger.audit.tampering import read_models_verdict, what_to_do
 from ledger.domain.errors import InvalidInput
 from ledger.principals import Principal, Role
 
@@ -91,13 +91,7 @@ def _read_models(url: str) -> dict[str, Any]:
     200,000, on the reconciliation, the awards and the queue)."""
     from projections.consistency import check
 
-    differences = check(url)
-    found: dict[str, Any] = {"read_models": {"ok": not differences, "differences": differences}}
-    if differences:
-        en, zh = read_models_reason(len(differences), (" (listed in read_models.differences)",
-                                                       "（见 read_models.differences）"))
-        found |= {"ok": False, "failure": "read_models", "first_bad_position": None, "reason": en, "reason_zh": zh}
-    return found
+    return read_models_verdict(check(url))
 
 
 @router.get("/v1/audit/digest", response_model=SignedDigestPublic, responses=responses(401, 403))

@@ -90,6 +90,21 @@ def read_models_reason(count: int, more: tuple[str, str] = ("", "")) -> tuple[st
             f"事件链与存储的事件相符，但有 {count:,} 处读模型行或数字与重放结果不同{more[1]}：或是读模型（页面、"
             "工作队列、奖补情况和对账所显示的内容）被改动或应用有误，或是事件被改动且其链接被改写以相符，"
             f"后者只有保存在系统之外的摘要能够发现。{READ_MODELS_ADVICE[1]}")
+
+
+def read_models_verdict(differences: list[str]) -> dict[str, Any]:
+    """What a verification report adds once the read models were compared with a replay (`differences`, as
+    projections/consistency.py lists them): their own verdict, and a failed report where any differ, as the API's
+    and `verify --json` both answer (the command's JSON said `"ok": true` over a forged 900,000 while it exited 1:
+    a regression probe)."""
+    found: dict[str, Any] = {"read_models": {"ok": not differences, "differences": differences}}
+    if differences:
+        en, zh = read_models_reason(len(differences), (" (listed in read_models.differences)",
+                                                       "（见 read_models.differences）"))
+        found |= {"ok": False, "failure": "read_models", "first_bad_position": None, "reason": en, "reason_zh": zh}
+    return found
+
+
 # The failures whose reason ends with what to do (the command line prints the reason alone): a page that shows the
 # reason does not show the advice again.
 ADVICE_IN_REASON = {"gap": GAP_ADVICE, "keys": KEYS_ADVICE, "read_models": READ_MODELS_ADVICE}

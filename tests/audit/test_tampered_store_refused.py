@@ -63,6 +63,18 @@ def test_verify_counts_the_events_it_checked_before_the_break(tampered, capsys) 
     assert counted and counted[-1] == position - 1, err
 
 
+def test_verify_json_carries_what_to_do_beside_the_reason(tampered, capsys) -> None:
+    """`verify --json` answers as GET /v1/audit/verify does: a failure's reason with what to do (the advice was on
+    stderr alone: a regression probe)."""
+    import json
+
+    position, _ = tampered
+    assert main(["verify", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and report["first_bad_position"] == position, report
+    assert report["what_to_do"] and report["what_to_do_zh"], report
+
+
 def test_close_refuses_a_tampered_store_and_records_nothing(tampered, database_url: str, capsys) -> None:
     """`close` signs the figures it records: on a tampered store it refused nothing and signed the changed figures
     (a black-box probe). Now exit 1, `[tampering]` naming the position and the way out (no --accept-tampered),

@@ -47,7 +47,10 @@ def test_read_models_changed_by_hand_are_named_and_intact_ones_pass(demo_distric
     assert main(["verify", "--read-models", "--json"]) == 1
     out, err = capsys.readouterr()
     report = json.loads(out)
-    assert report["ok"] is True and report["read_models"]["ok"] is False, report["read_models"]
+    # The API's report: failed, named, with what to do (it said `"ok": true` while exiting 1: a regression probe).
+    assert report["ok"] is False and report["failure"] == "read_models", report
+    assert report["read_models"]["ok"] is False and "award-ledger rebuild" in report["what_to_do"], report
+    assert "verify --digest" in report["what_to_do"] and report["what_to_do_zh"], report
     assert any(d.startswith(f"rm_finance[{key}].approved: stored '900000.00'") for d in report["read_models"][
         "differences"]), report["read_models"]
     assert "[read_models_differ]" in err and "award-ledger rebuild" in err, err
