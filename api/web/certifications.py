@@ -62,6 +62,11 @@ MESSAGES.update({
                      " tier entitles."),
     "upgrade_tier": ("晋级后的等次", "New tier"), "upgrade": ("记录晋级", "Record the upgrade"),
     "upgraded_certification": ("晋级已记录。", "The upgrade is recorded."),
+    "upgrade_none_left": ("本认定已处于其晋升序列的最高等次，无可晋级的等次；上方为其现有等次。",
+                          "This certification stands at the top of its ladder: there is no tier left to climb to; its"
+                          " tier is shown above."),
+    "upgrade_revoked": ("本认定已撤销，不能晋级；如需重新认定，请记录新的认定。",
+                        "This certification is revoked and cannot be upgraded; record a new certification instead."),
     "organisation_name": ("企业名称", "Organisation"),
     "claims_on_cert": ("依据本认定的申请", "Claims resting on this certification"),
     "no_claims_on_cert": ("尚无依据本认定的申请。", "No claim rests on this certification."),

@@ -197,6 +197,15 @@ def test_an_upgrade_is_recorded_from_the_certification_page(client, organisation
     assert 'data-testid="tier-effective-on">2024-05-10<' in shown.text
     assert 'data-testid="tier-document">浙科〔2024〕6号<' in shown.text and "首次认定生效日期" in shown.text
     assert 'data-testid="upgraded"' in shown.text and "upgrade-form" not in shown.text  # no rung above provincial
+    # Sent again from a tab opened before the upgrade: refused, and said, though the form is no longer offered (the
+    # page came back 422 with nothing on it: a regression probe); an empty one alike.
+    stale = client.post(f"/ui/certifications/{cert['id']}/upgrades",
+                        data=form | {"tier": "provincial", "key": unique_id("k")})
+    assert stale.status_code == 422 and 'data-testid="upgrade-refused"' in stale.text
+    assert "not_an_upgrade" in stale.text and "已处于其晋升序列的最高等次" in stale.text
+    empty = client.post(f"/ui/certifications/{cert['id']}/upgrades", data={"csrf": csrf, "key": unique_id("k")})
+    assert empty.status_code == 422 and 'data-testid="upgrade-refused"' in empty.text
+    assert 'data-testid="error-tier"' in empty.text
     for proposal in after["proposed_claims"]:
         assert f'href="/ui/claims/{proposal}"' in shown.text
     # The organisation's timeline names the certification, its programme and tier, and links it, for the record and
