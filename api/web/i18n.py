@@ -83,6 +83,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "digest": ("当前摘要", "Current digest"), "position": ("位置", "Position"), "algorithm": ("算法", "Algorithm"),
     "tree_root": ("默克尔树根", "Merkle root"), "key_id": ("签名密钥", "Signing key"),
     "receipt_download": ("下载可核验回执（JSON）", "Download a verifiable receipt (JSON)"),
+    "rm_h": ("读模型比对", "Read models"),
+    "rm_not_compared": ("上面的核验只检查事件链，不比对读模型（页面、工作队列、奖补情况和对账所显示的数字）。"
+                        "如需确认这些数字与事件一致，请比对读模型（在内存中重放全部事件，需时较长）。",
+                        "The verification above checks the chain of events alone, not the read models (the figures"
+                        " the pages, the queue, the awards and the reconciliation show). To confirm those figures"
+                        " are what the events give, compare the read models (the whole log replayed in memory: it"
+                        " takes a while)."),
+    "rm_compare": ("比对读模型", "Compare the read models"),
+    "rm_ok": ("比对通过：读模型的每一行、每个数字都与重放事件的结果一致。",
+              "Agreed: every read-model row and figure is what a replay of the events gives."),
+    "rm_bad": ("比对失败：{count} 处读模型行或数字与重放事件的结果不同。",
+               "DIFFERENT: {count} read-model rows or figures differ from a replay of the events."),
+    "rm_more": ("另有 {count} 处未列出（API 的核验报告最多列出 200 处）。",
+                "{count} more not listed (the API's verification report lists up to 200)."),
+    "rm_busy": ("系统繁忙，本次未比对读模型；请稍后再试。",
+                "Busy: the read models were not compared this time; try again in a while."),
     "check_h": ("核验摘要或回执", "Check a digest or a receipt"),
     "check_hint": ("上传此前保存的摘要或回执（JSON 文件）。", "Upload a digest or receipt saved earlier (JSON)."),
     "check_button": ("核验", "Check"),

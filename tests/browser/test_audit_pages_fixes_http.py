@@ -297,3 +297,31 @@ def test_half_a_character_or_a_number_too_long_in_an_upload_is_refused_not_a_500
     long = json.dumps(digest).replace('"position": ', '"position": ' + "9" * 10_000 + ", \"x\": ", 1).encode()
     said = _checked(client, csrf, long)
     assert "超过 4,300 位的数字" in said and "set_int_max_str_digits" not in said, said
+
+
+def test_the_audit_page_compares_the_read_models_when_asked_and_says_it_did_not_otherwise(client, database_url):
+    """The page said "verified, chain intact" over a figure forged in the read models, offering no check of them (an
+    audit probe hid a 630,000 debt); it says the chain check leaves them out, and compares them on request, as GET
+    /v1/audit/verify?read_models=true does."""
+    from tests.audit.test_verify_read_models import _raise_a_figure
+
+    api(client, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+        as_="finance")
+    claim = _receipt(client)["claim_id"]
+    api(client, "POST", f"/v1/claims/{claim}/approve", {}, as_="kjj")
+    signed_in(client, "auditor")
+    page = client.get("/ui/audit?lang=zh").text
+    assert 'data-testid="read-models-not-compared"' in page and "不比对读模型" in page
+    assert 'data-testid="unread-params"' not in client.get("/ui/audit?read_models=true").text
+    agreed = client.get("/ui/audit?read_models=true&lang=zh")
+    assert agreed.status_code == 200 and "比对通过：读模型的每一行、每个数字都与重放事件的结果一致" in agreed.text
+    key = _raise_a_figure(database_url)
+    differ = client.get("/ui/audit?read_models=true&lang=zh").text
+    verdict = re.search(r'data-testid="read-models-verdict">(.*?)</p>', differ, re.S).group(1)
+    assert "比对失败" in verdict, verdict
+    listed = re.search(r'data-testid="read-models-differences">(.*?)</ul>', differ, re.S).group(1)
+    assert f"rm_finance[{key}].approved" in listed and "900000.00" in listed, listed
+    reason = re.search(r'data-testid="read-models-reason">(.*?)</p>', differ, re.S).group(1)
+    assert "verify --digest" in reason and "rebuild" in reason, reason
+    english = client.get("/ui/audit?read_models=true&lang=en").text
+    assert "DIFFERENT: " in english and "read-model rows or figures differ from a replay of the events" in english
