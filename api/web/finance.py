@@ -162,8 +162,15 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     return render(request, "finance.html", 422 if unread else 200, year=chosen, years=years, report=report,
                   adjustments=adjustments, programmes=ledger.catalogue().programmes, as_of=as_of.strip(),
                   moment=moment, unread=unread, unread_said=unread_said, shown_at=datetime.now(UTC), fund=fund,
-                  statements=read_models.bank_statements(), ignored=year_said + _not_taken(request),
+                  statements=_statements(read_models, moment), ignored=year_said + _not_taken(request),
                   **_with_sums(report))
+
+
+def _statements(read_models: Any, moment: datetime | None) -> list[dict]:
+    """The imported bank statements, as known at `moment` (the page as of a past moment listed those imported
+    since: a finance probe)."""
+    found = read_models.bank_statements()
+    return found if moment is None else [s for s in found if datetime.fromisoformat(s["imported_at"]) <= moment]
 
 
 @router.get("/ui/finance/reconciliation", dependencies=[Reconciler])

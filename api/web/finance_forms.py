@@ -37,6 +37,9 @@ Payer = allowing(Role.FINANCE, doing="record appropriations, payouts, reversals 
 Text = Annotated[str, Form()]
 FORMS = ("appropriation", "appropriation_fix", "payout", "reversal", "statement")
 MESSAGES.update({
+    "stmt_total_out": ("支出合计（借方）", "Money out (debits)"),
+    "stmt_total_in": ("收入合计（贷方）", "Money in (credits)"),
+    "stmt_recovery": ("追回款项", "Recovery"), "stmt_open_recovery": ("查看追回", "Open the recovery"),
     "resent_finance": ("这张表单此前已提交并记录过（例如在浏览器中点了“返回”后再次提交），本次没有再记录任何内容。"
                        "下面的表单保留了您现在填写的内容：如要把它作为一笔新的记录，请再按一次“记录”；"
                        "已记录的内容见财务对账页面。",

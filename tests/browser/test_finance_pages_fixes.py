@@ -239,8 +239,9 @@ def test_a_preview_of_money_out_only_counts_the_repayments_no_line_shows_as_the_
     """A file with no money in: the preview said no repayment was missing from the bank while the import of the same
     file listed the one received in its period (a pages probe); both count it now."""
     payout = _api(client, "GET", f"/v1/payouts/{year['payout']}", as_="finance")
+    back = unique_id("BACK-")
     _api(client, "POST", f"/v1/recoveries/{year['recovery']}/repayments",
-         {"amount": "30000.00", "received_on": "2023-07-05", "bank_ref": unique_id("BACK-")}, as_="finance")
+         {"amount": "30000.00", "received_on": "2023-07-05", "bank_ref": back}, as_="finance")
     raw = ("交易日期,借方发生额,贷方发生额,对方户名,附言\n"
            f'2023-07-03,"100,000.00",,杭州某某科技有限公司,{payout["bank_ref"]}\n'
            f"2023-07-10,5.00,,银行,{unique_id('FEE-')}\n").encode("gb18030")
@@ -252,10 +253,24 @@ def test_a_preview_of_money_out_only_counts_the_repayments_no_line_shows_as_the_
 
     page = _preview(client, csrf, raw, good_lines=False)
     content = re.search(r'name="content" value="([^"]+)"', page).group(1)
+    before = datetime.now(UTC).isoformat()
     done = client.post("/ui/finance/statements", data={"csrf": csrf, "content": content, "source": "对账单.csv",
                                                        "key": unique_id("k")}, follow_redirects=False)
     imported = client.get(done.headers["location"] + "?lang=zh").text
     assert missing(page) == missing(imported) != "0"
+    # The finance page as of a moment before the import does not list it (it did: a finance probe); now it does.
+    statement = done.headers["location"].rsplit("/", 1)[1]
+    assert f'data-statement="{statement}"' not in client.get("/ui/finance", params={"year": 2023,
+                                                                                   "as_of": before}).text
+    assert f'data-statement="{statement}"' in client.get("/ui/finance", params={"year": 2023}).text
+    # Each one counted is listed, with its recovery to follow up (counted, never named: a finance probe).
+    for shown in (page, imported):
+        listed = shown.split('data-testid="report-unmatched_repayments"')[1].split("</table>")[0]
+        assert back in listed and "30,000.00" in listed and f'href="/ui/recoveries/{year["recovery"]}"' in listed
+    # The statement's period and totals, as the API gives them, to check against the bank's 合计 row.
+    assert 'data-testid="statement-period">2023-07-03 – 2023-07-10<' in imported
+    assert re.search(r'data-testid="statement-total">100,005.00\s*元<', imported), imported
+    assert re.search(r'data-testid="statement-total-in">0.00\s*元<', imported)
 
 
 def test_the_write_page_prefills_the_payout_claim_and_the_reversal_payout(client, year):
