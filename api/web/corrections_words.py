@@ -96,6 +96,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Writes off all that is outstanding and closes the recovery."),
     "confirm_write_off": ("确认核销", "Confirm the write-off"),
     "repaid": ("还款已登记。", "The repayment is recorded."), "wrote_off": ("已核销。", "Written off."),
+    "wrote_off_amount": ("已核销 {amount}。", "Written off: {amount}."),
+    "moved_title": ("金额在预览后已变动", "The figure moved since the preview"),
+    "write_off_moved": ("预览时核销金额为 {shown}，此后登记了还款或冲回，现在核销将核销 {now}；本次未核销。"
+                        "请核对下方新的预览，确认无误后再次确认核销。",
+                        "The preview showed {shown} to write off; a repayment or reversal recorded since makes it"
+                        " {now} now. Nothing was written off: check the new preview below and confirm it again."),
     "unrepaid": ("该笔还款已冲回，相应金额重新计入未追回余额。",
                  "The repayment is reversed: its amount is owed again."),
     "unrepay_h": ("冲回误登记的还款", "Reverse a repayment booked in error"),

@@ -14,7 +14,7 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.routes.corrections import RECOVERY_READERS
 from api.schemas.corrections import RepaymentCreate, RepaymentReversalCreate, WriteOffCreate
 from api.web import i18n, query_notice, refusal_words
-from api.web.amounts import plain_amount
+from api.web.amounts import plain_amount, yuan
 from api.web.correction_forms import FormState, attempt
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
@@ -174,17 +174,42 @@ def repay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerD
 
 @router.post("/ui/recoveries/{recovery_id}/write-off", dependencies=[CsrfChecked])
 def write_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
-              document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
-    """Preview, then confirm, writing off what is outstanding (finance)."""
+              document_ref: Text = "", step: Text = "preview", key: Text = "", shown: Text = "") -> Response:
+    """Preview, then confirm, writing off what is outstanding (finance). The confirmation carries the figure its
+    preview `shown`: a repayment recorded in between moved it, and 98,000.00 was written off under a confirmation of
+    98,999.99, the page saying "written off" alone (a finance probe). Such a confirmation comes back previewed anew,
+    naming both figures, as an approval re-assessed since its page does."""
     typed = {"reason": reason, "document_ref": document_ref}
+    done = f"/ui/recoveries/{recovery_id}?done=wrote_off"
 
     def command(dry_run: bool, once: str | None):
         body = WriteOffCreate.model_validate(typed)
         return ledger.write_off_recovery(by, recovery_id=recovery_id, reason=body.reason,
                                          document_ref=body.document_ref, dry_run=dry_run, key=once)
 
-    state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=wrote_off", "write_off")
+    if step == "confirm" and shown.strip():
+        # A refused dry run goes on to the write-off itself: a form sent twice is answered as the first was.
+        again = attempt(request, typed, "preview", key, command, done, "write_off")
+        if isinstance(again, FormState) and again.preview and not _same(again.preview["written_off"], shown):
+            lang = i18n.language(request)
+            again.status = 409
+            again.refusal = {"code": "conflict", "title": i18n.translator(lang)("moved_title"),
+                             "detail": i18n.translator(lang)("write_off_moved", shown=yuan(shown.strip(), lang),
+                                                             now=yuan(again.preview["written_off"], lang))}
+            again.typed["shown"] = str(again.preview["written_off"])
+            return _recovery_page(request, ledger, recovery_id, "write_off", again, by)
+    state = attempt(request, typed, step, key, command, done, "write_off")
+    if isinstance(state, FormState) and state.preview:  # its confirmation carries the figure it shows
+        state.typed["shown"] = str(state.preview["written_off"])
     return _recovery_page(request, ledger, recovery_id, "write_off", state, by)
+
+
+def _same(figure: object, shown: str) -> bool:
+    """Whether the figure a preview gives is the one the page `shown` (as sent back by its form)."""
+    try:
+        return Decimal(str(figure)) == Decimal(shown.strip().replace(",", ""))
+    except ArithmeticError:
+        return False
 
 
 @router.post("/ui/recoveries/{recovery_id}/repayments/reverse", dependencies=[CsrfChecked])

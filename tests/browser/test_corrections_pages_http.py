@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -268,3 +269,34 @@ def test_the_organisation_timeline_gives_a_reversal_its_amount(client):
     reversal = timeline.split("</ol>")[0].split("<li>")[-1]
     assert "冲回" in reversal and "60,000.00 元" in reversal and "户名不符，银行退回" in reversal, reversal
     assert f'href="/ui/claims/{award["claim"]}"' in reversal, reversal  # the claim whose payout it took back
+
+
+def test_a_write_off_confirmed_after_its_figure_moved_comes_back_previewed_anew(client, certified):
+    """A repayment recorded between a write-off's preview and its confirmation moved the figure: 98,000.00 was
+    written off under a confirmation of 98,999.99, the page saying "written off" alone (a finance probe). The
+    confirmation carries the figure it showed; moved, it comes back naming both and writes nothing; confirmed
+    again, it writes off the new figure and the page says how much."""
+    rid = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
+               {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}, as_="kjj")["recovery_id"]
+    owed = _api(client, "GET", f"/v1/recoveries/{rid}", as_="finance")["outstanding"]
+    csrf = _sign_in(client, "finance")
+    off = {"csrf": csrf, "reason": "企业已注销", "document_ref": "W-2"}
+    preview = client.post(f"/ui/recoveries/{rid}/write-off", data=off | {"step": "preview"}).text
+    confirm = preview.split('data-testid="preview"')[1].split("</form>")[0]
+    assert re.search(rf'name="shown" value="{owed}"', confirm), confirm
+    _api(client, "POST", f"/v1/recoveries/{rid}/repayments",
+         {"amount": "999.99", "received_on": "2024-06-02", "bank_ref": unique_id("REP-")}, as_="finance")
+    moved = client.post(f"/ui/recoveries/{rid}/write-off",
+                        data=off | {"step": "confirm", "key": unique_id("k"), "shown": owed})
+    assert moved.status_code == 409 and "金额在预览后已变动" in moved.text
+    now = _api(client, "GET", f"/v1/recoveries/{rid}", as_="finance")
+    assert now["status"] == "open" and now["written_off"] == "0.00", now  # nothing written off
+    said = moved.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+    assert f"{Decimal(owed):,} 元" in said and f"{Decimal(now['outstanding']):,} 元" in said, said
+    again = moved.text.split('data-testid="preview"')[1].split("</form>")[0]
+    assert f'name="shown" value="{now["outstanding"]}"' in again
+    done = client.post(f"/ui/recoveries/{rid}/write-off", data=off | {
+        "step": "confirm", "key": unique_id("k"), "shown": now["outstanding"]}, follow_redirects=False)
+    assert done.status_code == 303, done.text[:500]
+    landing = client.get(done.headers["location"]).text.split('data-testid="done">')[1].split("</p>")[0]
+    assert landing == f"已核销 {Decimal(now['outstanding']):,} 元。", landing
