@@ -78,6 +78,12 @@ _API_PATHS = {
            (re.compile(r"核销：POST /v1/recoveries/([0-9a-f-]+)/write-off/reverse"),
             r"核销：在追回款项 \1 的页面上冲回"),
            (re.compile(r"晋级请用 POST /v1/certifications/([0-9a-f-]+)/upgrades"), r"晋级请在认定 \1 的页面上记录"),
+           # A budget document booked twice: the form's 文件文号, no key or path it has no use for (a finance probe);
+           # an appropriation to correct that the year does not hold: where the page lists them.
+           (re.compile(r"请填写其 document_ref。超时后重发的请求请使用相同的 Idempotency-Key；可查看 GET"
+                       r" /v1/appropriations/(\d{4})"),
+            r"请填写追加预算的文件文号；\1 年度已安排的资金见该年度的财务对账页面"),
+           (re.compile(r"财务对账页面或 GET /v1/appropriations/\d{4} 查看"), "财务对账页面查看"),
            # A recognition without its body: the form's field by its label, not the API's key and path (a probe).
            (re.compile(re.escape("请在 body_id 中填写被认定的创新组织（须先通过 POST /v1/innovation-bodies 登记）")),
             "请填写“被认定的创新组织编号”（该创新组织须先登记）")),
@@ -87,6 +93,12 @@ _API_PATHS = {
             r"the write-off on recovery \1's page"),
            (re.compile(r"an upgrade is POST /v1/certifications/([0-9a-f-]+)/upgrades"),
             r"an upgrade is recorded on certification \1's page"),
+           (re.compile(r"send its document_ref\. A request sent again after a timeout is told by its Idempotency-Key;"
+                       r" see GET /v1/appropriations/(\d{4})"),
+            r"give the supplementary budget's document number; the appropriations of \1 are on its reconciliation"
+            " page"),
+           (re.compile(r"the year's finance page and GET /v1/appropriations/\d{4} list them"),
+            "the year's finance page lists them"),
            (re.compile(re.escape("give body_id, the body it recognises (register it with POST /v1/innovation-bodies"
                                  " first)")),
             "give the innovation body id, the body it recognises (registered first)"))}

@@ -598,4 +598,37 @@ def test_every_wrong_field_of_a_finance_form_is_marked_at_once(client):
     form = reversal.text.split('data-testid="reversal-form"')[1].split("</form>")[0]
     for name in ("payout_id", "reason"):
         assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', form, re.S), (name, form)
+    # A malformed claim id beside the payout's other faults, and a year that is no number beside the correction's
+    # (each came alone, the rest left for the next send: a regression probe).
+    bad = client.post("/ui/finance/payouts?lang=zh", data={"csrf": csrf, "key": unique_id("k-"), "claim_id": "zz",
+                                                          "amount": "x", "paid_on": "2024-13-01", "bank_ref": ""})
+    form = bad.text.split('data-testid="payout-form"')[1].split("</form>")[0]
+    for name in ("claim_id", "amount", "paid_on", "bank_ref"):
+        assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', form, re.S), (name, form)
+    fix = client.post("/ui/finance/appropriations/correct?lang=zh", data={
+        "csrf": csrf, "key": unique_id("k-"), "year": "abc", "amount": "x", "appropriation_ref": "", "reason": "",
+        "document_ref": ""})
+    assert fix.status_code == 422, fix.text[:500]
+    form = fix.text.split('data-testid="appropriation-fix-form"')[1].split("</form>")[0]
+    said = form.split('data-testid="form-error"')[1].split("</div>")[0]
+    assert "年度应为数字" in said and "请" in said, said
+    for name in ("year", "appropriation_ref", "amount", "reason", "document_ref"):
+        assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', form, re.S), (name, said)
     assert _api(client, "GET", "/v1/audit/digest", as_="admin")["position"] == before
+
+
+def test_a_budget_document_booked_twice_is_refused_in_the_pages_words(client):
+    """The appropriation form's refusal of a document already booked told the officer to fill in document_ref,
+    send an Idempotency-Key and GET /v1/appropriations/2024 (a finance probe): the form's 文件文号 and the page."""
+    booked = "杭高新财〔2024〕1号"
+    _api(client, "POST", "/v1/appropriations", {"year": 2024, "amount": "1000.00", "document_ref": booked},
+         as_="finance")
+    csrf = _sign_in(client, "finance")
+    for lang, wanted in (("zh", "请填写追加预算的文件文号；2024 年度已安排的资金见该年度的财务对账页面"),
+                         ("en", "give the supplementary budget's document number; the appropriations of 2024 are")):
+        again = client.post(f"/ui/finance/appropriations?lang={lang}", data={
+            "csrf": csrf, "key": unique_id("k-"), "year": "2024", "amount": "1000", "document_ref": booked})
+        assert again.status_code == 409, again.text[:500]
+        said = html.unescape(again.text.split('data-testid="form-error"')[1].split("</div>")[0])
+        assert wanted in said, said
+        assert "Idempotency-Key" not in said and "/v1/" not in said and "document_ref" not in said, said
