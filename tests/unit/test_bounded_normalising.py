@@ -13,8 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.schemas.awards import _AS_OF, read_as_of
-from api.schemas.fields import _amount
-from api.web.finance_forms import _full_width_year
+from api.schemas.fields import _amount, full_width_year
 from ledger.domain.errors import LedgerError
 from ledger.domain.statement_fields import bank_amount, booking_day
 from ledger.domain.text import clean_text, file_source
@@ -44,7 +43,7 @@ READERS = {
     "fresh subject": lambda text: fresh_subject("project:" + text),
     "page moment": lambda text: read_as_of("２" + text),
     "API moment": lambda text: _AS_OF.validate_python("２" + text),
-    "page year": lambda text: _full_width_year("２" + text),
+    "page year": lambda text: full_width_year("２" + text),
     "file name": lambda text: file_source(text + ".csv"),
 }
 
