@@ -41,7 +41,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "confirm_decline": ("确定不予确认", "Confirm declining the proposal"),
     "rec_reduced_h": ("冲回的误登记拨付", "Payouts reversed since"),
     "rec_reduced_hint": ("以下拨付系误登记（记错申请或金额），已在撤销后冲回：该奖补实际拨付相应减少，"
-                         "应追回金额随之减少。",
+                         "追回总额随之减少。",
                          "These payouts were booked in error (on the wrong claim or for the wrong amount) and reversed"
                          " after the revocation: the award was paid that much less, so the recovery owes that much"
                          " less."),
@@ -85,8 +85,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "document": ("文件", "Document"),
     "recoveries": ("追回款项", "Recoveries"), "recovery": ("追回款项", "Recovery"),
     "recovered": ("已追回", "Recovered"), "written_off": ("已核销", "Written off"),
-    "still_outstanding": ("未追回余额", "Outstanding"), "recovery_amount": ("应追回金额", "Amount owed"),
-    "open_status": ("追回中", "open"), "closed_status": ("已结清", "closed"),
+    "still_outstanding": ("未追回余额", "Outstanding"), "recovery_amount": ("追回总额", "Total to recover"),
+    # Closed, repaid or written off: 已结清 read as repaid of one written off (a journey probe).
+    "open_status": ("追回中", "open"), "closed_status": ("已结案", "closed"),
     "by_organisation": ("按企业汇总", "By organisation"), "each_recovery": ("逐笔明细", "Each recovery"),
     "no_recoveries": ("没有符合条件的追回款项。", "No recovery matches."),
     "repayments": ("还款记录", "Repayments"), "record_repayment": ("登记还款", "Record a repayment"),
@@ -137,7 +138,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "Recovery.WrittenOff": ("核销追回款项", "Recovery written off"),
     "Recovery.RepaymentReversed": ("冲回还款", "Repayment reversed"),
     "Recovery.WriteOffReversed": ("冲回核销", "Write-off reversed"),
-    "Recovery.Reduced": ("冲回误登记的拨付，应追回金额相应减少", "Payout reversed: less to recover"),
+    "Recovery.Reduced": ("冲回误登记的拨付，追回总额相应减少", "Payout reversed: less to recover"),
     "Certification.Revoked": ("撤销认定", "Certification revoked"),
     "Organisation.DistrictChanged": ("迁入/迁出本区", "District change"),
 }

@@ -93,9 +93,12 @@ def test_the_home_pages_year_filter_refuses_other_digits_on_a_page(client):
     """`/ui/?year=²⁰²⁴` was a 500, then a refusal page of its own; on finance's home it is now noticed and left out
     as on a bureau's queue (stop 57), the unpaid claims shown; a plain year filters."""
     _signed_in(client, "finance", "/ui/")
-    for year in OTHER_DIGITS.values():
+    for kind, year in OTHER_DIGITS.items():
         page = client.get("/ui/", params={"year": year})
-        assert page.status_code == 200 and f"奖补年度“{year}”不是政策期内的年度，已忽略" in page.text, page.text
+        # full-width digits are an input method's mode, said so with the year to type (a journey probe)
+        said = ("使用了全角数字（输入法处于全角状态），已忽略；请改为输入 2024" if kind == "full-width" else
+                "不是政策期内的年度，已忽略")
+        assert page.status_code == 200 and f"奖补年度“{year}”{said}" in page.text, page.text
     assert client.get("/ui/", params={"year": "2024"}).status_code == 200
     assert client.get("/ui/", params={"year": ""}).status_code == 200
 
@@ -109,6 +112,9 @@ def test_a_bureau_queue_year_that_is_no_year_of_the_policy_is_noticed_and_left_o
         page = client.get("/ui/", params={"year": year, "lang": "zh"})
         assert page.status_code == 200, page.text
         notice = re.search(r'data-testid="ignored-filters">(.*?)</div>', page.text, re.S).group(1)
+        if year == OTHER_DIGITS["full-width"]:
+            assert f"奖补年度“{year}”使用了全角数字（输入法处于全角状态），已忽略；请改为输入 2024。" in notice, notice
+            continue
         assert f"奖补年度“{year}”不是政策期内的年度，已忽略；请选择：2022、2023、2024、2025" in notice, notice
     english = client.get("/ui/", params={"year": "1999", "lang": "en"}).text
     assert "Award year “1999” is not a year of the policy and was ignored" in english
@@ -266,7 +272,7 @@ def test_a_payout_of_an_award_revoked_since_is_reversed_from_its_page(client):
     assert ledger.recovery(rid)["amount"] == "60000.00"
     reductions = client.get(f"/ui/recoveries/{rid}").text.split('data-testid="reductions"')[1].split("</section>")[0]
     assert "40,000.00" in reductions and "记错申请" in reductions and "滨财更正1号" in reductions, reductions
-    said = "冲回误登记的拨付，应追回金额相应减少"
+    said = "冲回误登记的拨付，追回总额相应减少"
     assert said in client.get(f"/ui/claims/{claim['id']}").text
     timeline = client.get(f"/ui/organisations/{claim['uscc']}").text.split('data-testid="timeline"')[1]
     reduced = next(item for item in timeline.split("<li>") if said in item)

@@ -62,7 +62,7 @@ def test_a_recoveries_filter_it_cannot_apply_is_named_in_a_notice(client, recove
     both = client.get("/ui/recoveries?status=zzz&uscc=1")
     assert both.status_code == 200, both.text
     notice = _notice(both.text)
-    assert "状态“zzz”不是可选的值，已忽略；请选择：open（追回中）、closed（已结清）、全部。" in notice
+    assert "状态“zzz”不是可选的值，已忽略；请选择：open（追回中）、closed（已结案）、全部。" in notice
     assert "统一社会信用代码“1”格式不正确" in notice
     english = _notice(client.get("/ui/recoveries?status=zzz&uscc=1&lang=en").text)
     assert "Status “zzz” is not one of the choices and was ignored; choose one of: open, closed, all." in english
