@@ -884,6 +884,12 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         found = self.catalogue().programme(code)
         return found.zh if found is not None else f" {code}"
 
+    def _bureau_zh(self, code: str) -> str:
+        """A bureau as a Chinese refusal names it: its name, its code beside it (区科技局（kjj）); the bare code was
+        said on an existing claim's refusals (由 kjj 牵头: a regression probe), the name on a new one's."""
+        found = self.catalogue().bureau(code)
+        return f"{found.name_zh}（{code}）" if found is not None and getattr(found, "name_zh", None) else code
+
     def catalogue_on(self, day: date) -> Catalogue:
         """The version in force on the day; outside every term, the newest (whose term check then refuses)."""
         return next((c for c in self.versions if c.policy.in_term(day)), self.versions[-1])
@@ -1244,8 +1250,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             raise errors.NotLeadBureau(f"claim {cid} is under {claim.programme}, led by {claim.lead}; {by.name} may"
                                        f" not {doing} it",
                                        zh=f"申请 {cid} 属于{self._programme_zh(claim.programme)}"
-                                          f"，由 {claim.lead} 牵头；{by.name}"
-                                          " 无权审批")
+                                          f"，由{self._bureau_zh(claim.lead)}牵头；{by.name}"
+                                          " 无权审批，请由牵头部门审批")
         if claim.status == "proposed":  # a proposals probe: "already proposed" did not say what to do
             confirm = f"POST /v1/claims/{cid}/confirm"
             raise errors.InvalidState(

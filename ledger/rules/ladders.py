@@ -1,7 +1,7 @@
 """One time means once (rule 2) and upgrade top-ups (rule 3, Art. 16: 晋升到高等次时补足差额部分)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ledger.catalogue.model import Policy, Programme
@@ -125,7 +125,8 @@ def _superseding(why: Explanation) -> tuple[str, Decimal, str, str] | None:
 
 def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState], amount: Decimal, standing: Decimal,
               why: Explanation, *, before_caps: Decimal, caps: tuple[str, ...] = (),
-              after_caps: Decimal | None = None) -> tuple[Decimal, Decimal]:
+              after_caps: Decimal | None = None, names_zh: Mapping[str, str] | None = None
+              ) -> tuple[Decimal, Decimal]:
     """A top-up of an approved award (`facts.tops_up`): the rules gave the award `amount` just now, assessed in its
     place (it and its earlier top-ups left out of every tally); owed is what that passes what they were entitled to
     (rule 3: "only what was awarded on a lower rung is deducted", so a lower rung revoked after the award was
@@ -148,7 +149,8 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
                          " award once; top up again once that award no longer stands (revoked, and what it was paid"
                          " repaid)",
                          zh=f"按现行规则，申请 {facts.tops_up} 的奖励计入上限后为 {yuan(after_caps)} 元，但事项"
-                            f" {subject!r} 已在 {best} 下计得 {yuan(standing_of)} 元（申请 {claim}），"
+                            f" {subject!r} 已在{(names_zh or {}).get(best, f' {best} ')}下计得 {yuan(standing_of)} 元"
+                            f"（申请 {claim}），"
                             f"该奖励只应得差额 {yuan(amount)} 元，未超过其原核定的 {yuan(held)} 元：没有差额可补。"
                             f"按第{policy.supersession_article}条从优、从高、不重复；待该奖励不再计入（被撤销且已付款项"
                             "退回）后可再次补足",
@@ -173,14 +175,18 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
                              "奖补情况页“限额余量”；待有申请释放额度后可再次补足", earlier_claim=facts.tops_up,
                           **({"cap": caps[0]} if caps else {}))
     if owed <= 0:
+        # Said of what it was entitled to, not "核定" (approved): an approval lowered to 100,000 of 200,000 was told
+        # it was 核定 at 200,000, and nothing said how a lowered approval is corrected (a clerk's probe).
         raise AlreadyAwarded(f"claim {facts.tops_up} was entitled to {yuan(held)}"
                              f"{' with its earlier top-ups' if with_top_ups else ''}, and the rules give that award"
                              f" {yuan(amount)} now: nothing is short. A top-up pays what the award is owed beyond what"
                              " it was entitled to (after a lower rung or a better award it was approved net of was"
-                             " revoked, say)",
-                             zh=f"申请 {facts.tops_up}{'连同此前的补足申请' if with_top_ups else ''}已按 {yuan(held)}"
-                                f" 元核定，按现行规则该奖励为 {yuan(amount)} 元：没有差额可补。补足只支付该奖励现应得、"
-                                "超出原核定金额的部分（例如其核定时扣除的较低等次或更优奖励此后被撤销）",
+                             " revoked, say); an amount lowered at approval is not topped up: if it was lowered in"
+                             " error, revoke the award and submit the claim again, to be approved at the right amount",
+                             zh=f"申请 {facts.tops_up}{'连同此前的补足申请' if with_top_ups else ''}原应享 {yuan(held)}"
+                                f" 元，按现行规则该奖励为 {yuan(amount)} 元：没有差额可补。补足只支付该奖励现应得、"
+                                "超出原应享金额的部分（例如其核定时扣除的较低等次或更优奖励此后被撤销）；审批时调低的"
+                                "批准金额不以补足更正：如系误调低，请撤销该奖补后重新提交申请，按正确金额审批",
                              earlier_claim=facts.tops_up)
     # What the award already stands at on its subject and ladder: this claim stands only for the rest.
     stood: dict[str, Decimal] = {}

@@ -41,10 +41,13 @@ def _within(programme: str, standing: Decimal, ceilings: Mapping[str, Decimal]) 
 
 
 def supersede(policy: Policy, programme: str, subject: str, standing: Decimal, amount: Decimal,
-              account: AccountState, why: Explanation, ceilings: Mapping[str, Decimal] | None = None) -> Decimal:
+              account: AccountState, why: Explanation, ceilings: Mapping[str, Decimal] | None = None,
+              names_zh: Mapping[str, str] | None = None) -> Decimal:
     """`standing` is this claim's own entitlement after ladder top-ups and its programme's caps; `ceilings`, each
-    programme's per-project cap, which its standing on one project never passes."""
+    programme's per-project cap, which its standing on one project never passes; `names_zh`, each programme as a
+    Chinese refusal names it (挑战赛奖励（A4.challenge）: the bare codes were said, a regression probe)."""
     ceilings = ceilings or {}
+    zh = (names_zh or {}).get
     everyone = account.live
     if not any(e.programme != programme for e in everyone):
         return amount
@@ -66,15 +69,18 @@ def supersede(policy: Policy, programme: str, subject: str, standing: Decimal, a
             raise CapExceeded(f"the {programme} cap of {yuan(ceiling)} per project is used up on subject {subject!r}:"
                               f" this organisation's {programme} claims there already stand at it (claim {own});"
                               " nothing is left to award",
-                              zh=f"{programme} 每个项目 {yuan(ceiling)} 元的上限在事项 {subject!r} 上已用完："
-                                 f"本单位此前的 {programme} 申请（申请 {own}）已达到该上限，无可奖励余额")
+                              zh=f"{zh(programme, programme)}每个项目 {yuan(ceiling)} 元的上限在事项 {subject!r}"
+                                 f" 上已用完：本单位此前的{zh(programme, programme)}申请（申请 {own}）已达到该上限，"
+                                 "无可奖励余额")
         top = max(rivals_before or rivals, key=(rivals_before or rivals).__getitem__)
         named = next(e.claim_id for e in everyone if e.programme == top)
         raise Superseded(f"subject {subject!r} already stands at {yuan(standings[top])} under {top} (claim {named});"
                          f" {programme} would stand at {yuan(mine)}, no higher. Art. {policy.supersession_article}"
                          " pays the best, highest award once",
-                         zh=f"事项 {subject!r} 已在 {top} 下计得 {yuan(standings[top])} 元（申请 {named}）；{programme}"
-                            f" 为 {yuan(mine)} 元，并不更高。按第{policy.supersession_article}条从优、从高、不重复",
+                         zh=f"事项 {subject!r} 已在{zh(top, f' {top} ')}下计得 {yuan(standings[top])} 元"
+                            f"（申请 {named}）；"
+                            f"{zh(programme, programme + ' ')}为 {yuan(mine)} 元，并不更高。"
+                            f"按第{policy.supersession_article}条从优、从高、不重复",
                          earlier_claim=named)
     counted = ", ".join(f"{e.programme} {yuan(e.amount)} (claim {e.claim_id})" for e in everyone)
     why.add("supersession", policy.supersession_article,

@@ -320,7 +320,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
             raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
                                        f" {by.name} may not {doing} it",
                                        zh=f"申请 {claim_id} 属于{self._programme_zh(claim.programme)}"
-                                          f"，由 {claim.lead} 牵头；{by.name}"
+                                          f"，由{self._bureau_zh(claim.lead)}牵头；{by.name}"
                                           f" 无权{CORRECTING_ZH.get(doing, '更正')}此申请，请由牵头部门办理")
         return claim
 

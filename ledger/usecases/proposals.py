@@ -220,7 +220,7 @@ class Proposals:
                 raise errors.NotLeadBureau(f"claim {claim_id} is under {claim.programme}, led by {claim.lead};"
                                            f" {by.name} may not confirm it",
                                            zh=f"申请 {claim_id} 属于{self._programme_zh(claim.programme)}"
-                                              f"，由 {claim.lead} 牵头；"
+                                              f"，由{self._bureau_zh(claim.lead)}牵头；"
                                               f"{by.name} 无权确认，请由牵头部门确认")
             if claim.status != "proposed":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}, not proposed; only a proposal is"

@@ -382,7 +382,7 @@ class RecoveryCommands:
             raise errors.NotLeadBureau(f"recovery {recovery_id} is under {recovery.programme}, led by {recovery.lead};"
                                        f" {by.name} may read the recoveries of the programmes it leads",
                                        zh=f"追回款项 {recovery_id} 属于{self._programme_zh(recovery.programme)}"
-                                          f"，由 {recovery.lead} 牵头；"
+                                          f"，由{self._bureau_zh(recovery.lead)}牵头；"
                                           f"{by.name} 只能查看本部门牵头项目的追回款项")
         return views.recovery(recovery)
 

@@ -48,6 +48,8 @@ def test_daily_refusals_read_in_chinese(api, world):
     lead = api.refused("POST", f"/v1/claims/{claim['id']}/approve", None, "jxj", 403, "not_lead_bureau",
                        headers=ZH)
     assert lead["title"] == "非牵头部门" and "无权审批" in lead["detail"]
+    # The lead bureau by its name, as a new claim's refusal names it (由 kjj 牵头: a regression probe).
+    assert "由区科技局（kjj）牵头" in lead["detail"] and "由 kjj" not in lead["detail"], lead["detail"]
     api.ok("POST", f"/v1/claims/{claim['id']}/approve", None, as_="kjj", status=200)
     over = api.refused("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": "300000.01",
                                                "paid_on": "2023-08-01", "bank_ref": "ZH-OVER-1"},

@@ -43,6 +43,10 @@ def test_a_lower_rung_revoked_after_the_higher_was_approved_net_of_it_is_topped_
     with pytest.raises(errors.AlreadyAwarded) as nothing:  # nothing short yet
         _top_up(world, higher)
     assert "800,000.00" in nothing.value.detail and nothing.value.context["earlier_claim"] == higher["id"]
+    # Said of what it was entitled to, with how a lowered approval is corrected (a clerk's probe read 已按 … 核定).
+    zh = nothing.value.in_language("zh")
+    assert "原应享 800,000.00 元" in zh and "核定 800" not in zh and "请撤销该奖补后重新提交申请" in zh, zh
+    assert "revoke the award and submit the claim again" in nothing.value.detail
     ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="市级认定材料不实", document_ref="杭高新科〔2025〕8号")
     top = _top_up(world, higher)
     assert (top["status"], top["entitled_amount"], top["tops_up"]) == ("pending", "200000.00", higher["id"])
@@ -243,6 +247,7 @@ def test_a_top_up_a_better_award_on_its_subject_leaves_nothing_is_superseded_not
     assert prize["id"] in said and "500,000.00" in said and "A9.provincial_award" in said, said
     assert "hold it to" not in said, said
     assert "上限（" not in zh and prize["id"] in zh and "从优、从高、不重复" in zh, zh
+    assert "（A9.provincial_award）下计得" in zh and " A9.provincial_award " not in zh, zh  # named, not a bare code
     cap = ledger._account(f"cap:project:A4.challenge:{subject.lower()}").state()
     assert cap.used == D("100000.00")  # the cap had room: it was not the cause
     ledger.revoke_claim(KJJ, claim_id=prize["id"], reason="省级奖项撤销", document_ref="撤〔2025〕9号")

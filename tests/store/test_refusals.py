@@ -93,6 +93,10 @@ def test_superseded(world: World) -> None:
     err = refused(world, "superseded", lambda: world.claim(org, "A4.challenge", basis_amount="2000000",
                                                            subject="project:GB-1"))
     assert first["id"] in err.detail
+    # Each programme by its name in Chinese, its code beside it (the bare codes were said: a regression probe).
+    zh = err.in_language("zh")
+    assert "（A9.national_award）下计得" in zh, zh
+    assert "（A4.challenge）为" in zh and " A9.national_award " not in zh, zh
 
 
 def test_fund_exhausted(world: World) -> None:
