@@ -224,3 +224,14 @@ def test_a_reversal_answers_its_own_moment(api, world):
     assert then["totals"]["paid"] == "0.00" and then["totals"]["outstanding"] == "300000.00", then["totals"]
     before = api.ok("GET", f"/v1/organisations/{org}/awards?as_of={quote(payout['recorded_at'])}")
     assert before["totals"]["paid"] == "120000.00", before["totals"]
+
+
+def test_a_long_as_of_is_quoted_cut_in_its_refusal(api, world):
+    """A 10,000-character `as_of` came back whole, twice, in a 20 KB refusal (an inputs probe): quoted at most 40
+    characters, an ellipsis marking the rest, in both languages."""
+    org = world.org()
+    for lang in ("en", "zh-CN"):
+        problem = api.refused("GET", f"/v1/organisations/{org}/awards?as_of={'x' * 10_000}", None, "admin", 422,
+                              "invalid_request", headers={"Accept-Language": lang})
+        said = str(problem)
+        assert len(said) < 3_000 and "x" * 41 not in said and "x" * 39 + "…" in said, said[:500]
