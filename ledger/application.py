@@ -821,6 +821,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
     def organisation(self, uscc: str) -> dict:
         return views.organisation(self._organisation(Uscc.parse(uscc).value))
 
+    def body_known(self, body_id: str) -> bool:
+        """Whether an innovation body of this id is registered (the certification form marks an unknown one beside
+        its other faults)."""
+        return self._get_or_none(InnovationBody, InnovationBody.create_id(body_id)) is not None
+
     def claim(self, claim_id: str, *, with_history: bool = True) -> dict:
         cid = _uuid(claim_id, "claim")
         view = views.claim(self._get(Claim, cid, f"claim {claim_id}"))

@@ -352,3 +352,25 @@ def test_an_imported_line_that_proposed_nothing_says_why_on_the_import_page(clie
     assert "未生成待确认奖补的原因" in page.text
     assert "not_eligible" in rows["3"] and "登记为辖区外单位" in rows["3"], rows["3"]
     assert "not_eligible" not in rows["2"], rows["2"]
+
+
+def test_every_wrong_field_of_a_certification_is_marked_at_once(client, organisation):
+    """A date outside the term, no tier and an unknown body came one a send (a clerk's probe), where the finance
+    forms mark every wrong field at once: each is marked, with what to give, and nothing is written; fields that
+    are right are not marked."""
+    csrf = _sign_in(client, "kjj")
+    before = _api(client, "GET", "/v1/audit/digest", as_="admin")["position"]
+    sent = _form(csrf, organisation, programme="A3.erc", tier="", effective_on="2021-01-01", body_id="NOPE")
+    page = client.post("/ui/certifications/new?lang=zh", data=sent)
+    assert page.status_code in (409, 422), page.text[:500]
+    for name in ("tier", "effective_on", "body_id"):
+        assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', page.text, re.S), name
+    assert "2021-01-01 不在政策期" in page.text and "请选择该政策条目的等次" in page.text
+    assert "请填写被认定的创新组织编号" in page.text
+    assert not re.search(r'name="uscc"[^>]*aria-invalid="true"', page.text, re.S)  # registered: not marked
+    unknown = client.post("/ui/certifications/new?lang=en", data=_form(
+        csrf, organisation, uscc="91330108MA000082X9", effective_on="2021-01-01"))
+    for name in ("uscc", "effective_on"):
+        assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', unknown.text, re.S), name
+    assert "is outside the policy term" in unknown.text
+    assert _api(client, "GET", "/v1/audit/digest", as_="admin")["position"] == before
