@@ -109,6 +109,10 @@ MESSAGES.update({
     "confirm_now_closed": ("该项已是“{status}”，不能再确认；请打开申请查看原因，如仍应享受，请重新提交申请。",
                            "It is {status} and can no longer be confirmed; open the claim to see why, and submit a"
                            " new claim if the award is still due."),
+    "confirm_now_replaced": ("该项已由申请 {id} 取代（认定晋级后按新等次另行生成，或已就同一事实提交申请），"
+                             "不能再确认；请打开申请 {id} 处理。",
+                             "It was replaced by claim {id} (proposed anew for an upgraded tier, or claimed for the"
+                             " same fact) and can no longer be confirmed; open claim {id} and deal with it there."),
     "confirm_now_declined": ("该项已“不予确认”，不能再确认；请打开申请查看不予确认的理由。",
                              "It was declined and can no longer be confirmed; open the claim to read why."),
     "confirm_now_decided": ("该申请已是“{status}”，无需确认；请打开申请查看。",
@@ -175,6 +179,10 @@ def _worded(ledger: AwardLedger, answer: dict[str, Any], lang: str) -> dict[str,
         shut = bool(claim) and claim["id"] in declined_ids(ledger, [claim])  # 不予确认, as the claim's page says it
         if r["code"] == "invalid_state" and shut:  # no page resubmits one: its reason is what there is to read
             said = t("confirm_now_declined")
+        elif r["code"] == "invalid_state" and claim and claim.get("replaced_by"):
+            # The one that replaced it is the one to confirm: "submit a new claim" was advice no page can follow,
+            # and a second claim beside the open proposal (a clerk's probe).
+            said = t("confirm_now_replaced", id=claim["replaced_by"])
         elif r["code"] == "invalid_state" and status == "pending":
             said = t("confirm_now_pending", status=status_name(status, lang))
         elif r["code"] == "invalid_state" and status in _CLOSED:

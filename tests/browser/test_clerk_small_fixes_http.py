@@ -245,3 +245,19 @@ def test_a_stale_decision_on_an_approved_claim_says_to_revoke_it(client, proposa
     english = client.post(f"/ui/claims/{pending['id']}/approve?lang=en", data={"csrf": csrf})
     said = english.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
     assert "corrected by revoking it" in said and "/v1/" not in said, said
+
+
+def test_a_stale_confirmation_of_a_proposal_an_upgrade_replaced_names_the_one_that_replaced_it(client, proposal):
+    """Bulk-confirmed from a tab opened before the upgrade, it was told "如仍应享受，请重新提交申请", which no page can
+    do and which would make a second claim beside the open proposal (a clerk's probe): it names the proposal that
+    replaced it, the one to confirm."""
+    cert = api(client, "GET", f"/v1/claims/{proposal['id']}", as_="kjj")["certification_id"]
+    api(client, "POST", f"/v1/certifications/{cert}/upgrades", {"tier": "provincial", "effective_on": "2023-06-01",
+                                                                "document_ref": "浙发改〔2023〕7号"}, as_="kjj")
+    replaced_by = api(client, "GET", f"/v1/claims/{proposal['id']}", as_="kjj")["replaced_by"]
+    assert replaced_by
+    csrf = signed_in(client, "kjj")
+    stale = client.post("/ui/claims/confirm?lang=zh", data={"csrf": csrf, "claim": proposal["id"],
+                                                            "key": unique_id("k-")})
+    refused = stale.text.split('data-testid="not-confirmed"')[1].split("</table>")[0]
+    assert f"该项已由申请 {replaced_by} 取代" in refused and "重新提交申请" not in refused, refused
