@@ -62,8 +62,10 @@ def _bureaus_named(text: str, lang: str) -> str:
     return text
 
 
-# The API's words for a client that a clerk on a page has no use for: its paths, a status named twice.
-_FOR_CLIENTS = {"zh": (("“待确认”（proposed）", "“待确认”"),
+# The API's words for a client that a clerk on a page has no use for: its paths, a status named twice, a field's
+# key beside its name (等次 tier: a clerk's probe).
+_FOR_CLIENTS = {"zh": (("“待确认”（proposed）", "“待确认”"), ("须填写等次 tier，", "须填写等次，"),
+                       ("请不要填写 tier", "请不要填写等次"),
                        ("待审批的申请请用 /approve 批准或 /reject 驳回", "待审批的申请请在申请页面上批准或驳回")),
                 "en": (("a pending claim is decided with /approve or /reject",
                         "a pending claim is approved or rejected on its page"),)}
@@ -84,6 +86,8 @@ _API_PATHS = {
                        r" /v1/appropriations/(\d{4})"),
             r"请填写追加预算的文件文号；\1 年度已安排的资金见该年度的财务对账页面"),
            (re.compile(r"财务对账页面或 GET /v1/appropriations/\d{4} 查看"), "财务对账页面查看"),
+           # An organisation not registered: no page registers one, so who does, not the API's path (a clerk's probe).
+           (re.compile(re.escape("（请先以 POST /v1/organisations 登记）")), "（该单位须先在台账中登记）"),
            # A recognition without its body: the form's field by its label, not the API's key and path (a probe).
            (re.compile(re.escape("请在 body_id 中填写被认定的创新组织（须先通过 POST /v1/innovation-bodies 登记）")),
             "请填写“被认定的创新组织编号”（该创新组织须先登记）")),
@@ -99,6 +103,8 @@ _API_PATHS = {
             " page"),
            (re.compile(r"the year's finance page and GET /v1/appropriations/\d{4} list them"),
             "the year's finance page lists them"),
+           (re.compile(re.escape("(register it with POST /v1/organisations first)")),
+            "(it must be registered in the ledger first)"),
            (re.compile(re.escape("give body_id, the body it recognises (register it with POST /v1/innovation-bodies"
                                  " first)")),
             "give the innovation body id, the body it recognises (registered first)"))}
@@ -109,6 +115,7 @@ _API_PATHS = {
 # POST /v1/certifications in a refusal).
 _API_ASIDE = re.compile(r" ?[（(](?:或 ?|or )?(?:GET|POST|PUT|PATCH|DELETE) /v1/[^）)]*[）)]")
 _LEADING_FIELD = re.compile(r"^([a-z]+(?:_[a-z]+)+)(?= )")
+_SUBJECT_KEY = re.compile(r"(?<![A-Za-z_:])subject(?![A-Za-z_:])")
 
 
 def _labelled(field: str, lang: str) -> str:
@@ -124,6 +131,8 @@ def named(text: str, lang: str) -> str:
     for path, instead in _API_PATHS[lang]:
         text = path.sub(instead, text)
     text = _API_ASIDE.sub("", text)
+    if lang == "zh":  # a subject by the form's word for it, not the API's key (subject '某某项目': a clerk's probe)
+        text = _SUBJECT_KEY.sub(i18n.field_label("subject", lang, "certify"), text)
     text = _bureaus_named(_roles_named(text, lang), lang)
     if lang != "zh":
         # A sentence that opens with the API's field ("paid_on 2099-01-01 is in the future"): its label instead.

@@ -3,6 +3,7 @@ command as POST /v1/certifications) and its upgrade, refusals come back beside t
 and the certification's page names its organisation, the claims resting on it and, once revoked, the revocation."""
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from collections.abc import Iterator
@@ -374,3 +375,26 @@ def test_every_wrong_field_of_a_certification_is_marked_at_once(client, organisa
         assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', unknown.text, re.S), name
     assert "is outside the policy term" in unknown.text
     assert _api(client, "GET", "/v1/audit/digest", as_="admin")["position"] == before
+
+
+def test_an_unregistered_organisation_is_refused_without_the_apis_path(client, organisation):
+    """"台账中没有单位 …（请先以 POST /v1/organisations 登记）" quoted an HTTP verb and path to a clerk (a clerk's
+    probe): the page says the organisation must be registered first, in its own words."""
+    csrf = _sign_in(client, "kjj")
+    for lang, wanted in (("zh", "（该单位须先在台账中登记）"), ("en", "(it must be registered in the ledger first)")):
+        page = client.post(f"/ui/certifications/new?lang={lang}", data=_form(csrf, organisation,
+                                                                           uscc="91330108MA000082X9"))
+        assert page.status_code == 404 and wanted in page.text and "/v1/" not in page.text, page.text[-3000:]
+
+
+def test_the_tier_and_subject_are_named_by_the_forms_words_not_the_apis_keys(client, organisation):
+    """"subject '某某项目' 不是政策所列的事项类型；请将 subject 写成 …" and "须填写等次 tier" named the API's keys on a
+    Chinese page (a clerk's probe): the form's 认定对象 and 等次."""
+    csrf = _sign_in(client, "kjj")
+    page = client.post("/ui/certifications/new?lang=zh", data=_form(csrf, organisation, programme="A9.national_award",
+                                                                    tier="first", subject="某某项目", body_id=""))
+    shown = html.unescape(page.text)
+    assert "认定对象 '某某项目' 不是政策所列的事项类型" in shown and "请将 认定对象 写成" in shown, shown[-3000:]
+    assert "subject '" not in shown
+    tierless = client.post("/ui/certifications/new?lang=zh", data=_form(csrf, organisation, tier=""))
+    assert "须填写等次，为以下之一" in tierless.text and "等次 tier" not in tierless.text, tierless.text[-3000:]
