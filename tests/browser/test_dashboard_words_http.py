@@ -217,6 +217,9 @@ def test_english_pages_write_yuan_and_ascii_brackets(client, world):
     simulated = client.post("/ui/sandbox?lang=en", data={"csrf": csrf, "format": "html"}).text
     answer = simulated.split('data-testid="sandbox-totals"')[1]
     assert "yuan" in answer and not re.search(r"[\u3000-\u9fff\uff00-\uffef]| 元", re.sub(r"<[^>]+>", "", answer))
+    # Each programme's bureau by its name, as the by-bureau table names it (bare kjj: a clerk's probe).
+    chinese = client.post("/ui/sandbox?lang=zh", data={"csrf": csrf, "format": "html"}).text
+    assert "<td>kjj</td>" not in chinese and "<td>区科技局</td>" in chinese
 
 
 def test_the_bureaus_queue_filters_by_uscc_and_any_status_and_says_what_it_ignored(client, world):
