@@ -49,6 +49,7 @@ MESSAGES.update({
         " lines once fixed, save only those lines as a new file and import that."),
     "certification": ("认定", "Certification"), "see_proposals": ("查看待确认奖补", "See the proposals"),
     "unproposed_why": ("未生成待确认奖补的原因", "Why nothing was proposed"),
+    "import_outcome": ("生成的待确认奖补（或未生成的原因）", "Proposals made (or why none was)"),
 })
 
 

@@ -350,9 +350,14 @@ def test_an_imported_line_that_proposed_nothing_says_why_on_the_import_page(clie
                        files={"file": ("名单.csv", raw, "text/csv")})
     assert page.status_code == 201, page.text
     rows = dict(re.findall(r'<tr data-line="(\d+)">(.*?)</tr>', page.text.split('data-testid="recorded-lines"')[1]))
-    assert "未生成待确认奖补的原因" in page.text
+    assert "生成的待确认奖补（或未生成的原因）" in page.text
     assert "not_eligible" in rows["3"] and "登记为辖区外单位" in rows["3"], rows["3"]
     assert "not_eligible" not in rows["2"], rows["2"]
+    # The line that proposed names and links its proposal, and each line links its certification (an empty reason
+    # and plain ids: a clerk's probe).
+    [made] = _api(client, "GET", f"/v1/claims?status=proposed&uscc={inside}", as_="jxj")["claims"]
+    assert f'href="/ui/claims/{made["id"]}"' in rows["2"], rows["2"]
+    assert all('href="/ui/certifications/' in row for row in rows.values()), rows
 
 
 def test_every_wrong_field_of_a_certification_is_marked_at_once(client, organisation):
