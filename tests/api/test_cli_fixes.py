@@ -810,3 +810,17 @@ def test_without_a_principals_file_the_development_auditor_does_not_close_a_year
     assert not (tmp_path / "key.pem").exists()  # refused before anything was made or recorded
     code, _, err = _run(monkeypatch, capsys, tmp_path, ["close", "--year", "2025", "--as", "dev-finance"], variables)
     assert code == 0, err
+
+
+def test_replay_heads_its_table_with_the_moment_to_the_microsecond(tmp_path, monkeypatch, capsys):
+    """Two instants a microsecond apart are two books, and their headings both read 22:45:30 (an audit probe): the
+    heading keeps the fraction asked for, as the pages show an exact moment (the start of a second is .000000, a day
+    its end, shown to the second)."""
+    url = _sqlite(tmp_path)
+    code, out, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", "2024-01-01T00:00:00.394256+08:00"],
+                          {"LEDGER_DATABASE_URL": url, "LANG": "C"})
+    assert code == 0, err
+    assert "2024-01-01 00:00:00.394256" in out + err, out + err
+    code, out, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", "2024-01-01"],
+                          {"LEDGER_DATABASE_URL": url, "LANG": "C"})
+    assert code == 0 and "2024-01-01 23:59:59 UTC+08:00" in out + err, out + err
