@@ -328,3 +328,28 @@ def test_every_setting_reaches_the_api_from_dot_env_with_the_settings_default():
         field = settings.model_fields[name.removeprefix("LEDGER_").lower()]
         default = COMPOSE_DEFAULTS.get(name, "" if field.default is None else str(field.default))
         assert found[2].lower() in (default.lower(), default.lower().removesuffix(".0")), (name, found[2], default)
+
+
+def _installed_data() -> set[Path]:
+    """The files besides modules that `pip install .` (the Dockerfile's) puts in the image: each package's
+    `[tool.setuptools.package-data]` globs, as setuptools reads them."""
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    found: set[Path] = set()
+    for package, patterns in declared.items():
+        folder = ROOT.joinpath(*package.split("."))
+        found |= {p for pattern in patterns for p in folder.glob(pattern) if p.is_file()}
+    return found
+
+
+def test_every_file_the_packages_read_is_installed_with_them():
+    """The bank columns' names (ledger/bank_files/columns.toml) were left out of the package: installed as the
+    Dockerfile installs it, every statement import was refused for a file missing from the install, while serve
+    reported ready (an operator probe). Every file beside the modules of a package is declared package data."""
+    installed = _installed_data()
+    beside = [p for top in ("ledger", "api", "projections") for p in (ROOT / top).rglob("*")
+              if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert beside and (ROOT / "ledger/bank_files/columns.toml") in beside
+    missing = sorted(str(p.relative_to(ROOT)) for p in beside if p not in installed)
+    assert not missing, f"not installed by `pip install .`: {missing}; add them to [tool.setuptools.package-data]"
