@@ -353,3 +353,14 @@ def test_every_file_the_packages_read_is_installed_with_them():
     assert beside and (ROOT / "ledger/bank_files/columns.toml") in beside
     missing = sorted(str(p.relative_to(ROOT)) for p in beside if p not in installed)
     assert not missing, f"not installed by `pip install .`: {missing}; add them to [tool.setuptools.package-data]"
+
+
+def test_the_principals_file_is_mounted_with_its_folder_so_an_edit_is_seen():
+    """A file bind-mounted alone keeps the inode it was mounted with: a principals file replaced by an editor (sed -i)
+    went unseen, a token removed still signing in (an operator probe). The api mounts the folder that holds it."""
+    api = COMPOSE["services"]["api"]
+    auth = Path(api["environment"]["LEDGER_AUTH_FILE"])
+    mounts = [str(v).split(":") for v in api.get("volumes", [])]
+    holding = [m for m in mounts if len(m) >= 2 and Path(m[1]) == auth.parent]
+    assert holding, mounts
+    assert not [m for m in mounts if len(m) >= 2 and Path(m[1]) == auth], "the file itself is mounted alone"
