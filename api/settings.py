@@ -110,3 +110,10 @@ class Settings(BaseSettings):
         # LEDGER_LOG_LEVEL=INFO is how people write it; uvicorn wants lower case. Every setting naming one of a few
         # words reads them in any case (LEDGER_PROJECTOR=EXTERNAL was refused where INFO was taken: an ops probe).
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("auth_file", "signing_key_file", "bank_columns", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        # LEDGER_AUTH_FILE= (set, empty) is unset, as an empty LEDGER_READ_DATABASE_URL is: read as a path it was the
+        # current folder, and the refusal spoke of '.' (an operator probe).
+        return None if isinstance(value, str) and not value.strip() else value

@@ -53,3 +53,16 @@ def test_verify_runs_with_the_copied_file(tmp_path) -> None:
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "var" / "ledger.sqlite3").is_file()  # the store the copied .env names, made on first use
+
+
+def test_a_path_setting_set_empty_is_unset(monkeypatch):
+    """`LEDGER_AUTH_FILE=` (set, empty: a line of .env left blank) was read as the current folder and refused as '.'
+    (an operator probe): empty is unset, as an empty LEDGER_READ_DATABASE_URL is."""
+    from api.settings import Settings
+
+    for name in ("LEDGER_AUTH_FILE", "LEDGER_SIGNING_KEY_FILE", "LEDGER_BANK_COLUMNS"):
+        monkeypatch.setenv(name, " ")
+    found = Settings(_env_file=None)
+    assert (found.auth_file, found.signing_key_file, found.bank_columns) == (None, None, None)
+    monkeypatch.setenv("LEDGER_AUTH_FILE", "var/principals.json")
+    assert str(Settings(_env_file=None).auth_file) == "var/principals.json"
