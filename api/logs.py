@@ -80,6 +80,18 @@ class TextFormatter(logging.Formatter):
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return datetime.fromtimestamp(record.created, ZONE).isoformat(sep=" ", timespec="milliseconds")
 
+    def format(self, record: logging.LogRecord) -> str:
+        """The line, then the request fields the message leaves out (`request_id=… principal=… code=…`): the text
+        format dropped them, so a request a user quoted by its X-Request-ID could not be found, nor why it was
+        refused (an operator probe)."""
+        said = [f"{name}={printable(str(value))}" for name in TEXT_FIELDS
+                if (value := getattr(record, name, None)) is not None]
+        line = super().format(record)
+        return f"{line} {' '.join(said)}" if said else line
+
+
+TEXT_FIELDS = ("request_id", "principal", "code", "replayed")  # the rest (method, path, status, time) are the message
+
 
 def log_config(settings: Settings) -> dict[str, Any]:
     """A logging.dictConfig for serve and its uvicorn workers (each worker applies it in its own process)."""

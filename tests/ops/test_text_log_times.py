@@ -34,6 +34,20 @@ def test_the_text_format_gives_the_time_in_beijing_time_with_its_offset() -> Non
     assert _formatted("text") == "2026-12-03 22:38:10.797+08:00 INFO award_ledger.requests: GET /healthz 200"
 
 
+def test_the_text_format_keeps_the_request_fields_its_message_leaves_out() -> None:
+    """A refused request's text line carries its request id, principal and code (the text format dropped them: a
+    user quoting X-Request-ID could not be found, nor why the request was refused: an operator probe)."""
+    config = log_config(Settings(log_format="text"))
+    formatter = logging.config.DictConfigurator(config).configure_formatter(config["formatters"]["ledger"])
+    record = logging.LogRecord("award_ledger.requests", logging.INFO, __file__, 1, "GET /v1/programmes 401 0.5 ms",
+                               (), None)
+    record.created = MOMENT.timestamp()
+    record.request_id, record.code, record.principal = "req-1\nforged", "unauthenticated", None
+    line = formatter.format(record)
+    assert line.endswith("GET /v1/programmes 401 0.5 ms request_id=req-1\\nforged code=unauthenticated"), line
+    assert "\n" not in line and "principal=" not in line
+
+
 def test_the_json_format_keeps_utc() -> None:
     """The JSON line's `time` is the same moment in UTC, with its offset, as before."""
     assert json.loads(_formatted("json"))["time"] == "2026-12-03T14:38:10.797+00:00"
