@@ -93,8 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     http_protocol.Protocol.head_seconds = settings.body_seconds  # a request's head is bounded in time as its body
     # Raises StoreConfigError naming what is wrong with the URL.
     store = store_env(settings.database_url, pool=settings.db_pool)
-    principals = _principals(settings)
+    # The key before the principals: a start refused for its key wrote the development tokens and printed their
+    # banner first (an operator probe).
     signer = load_signer(settings, service=True)  # generated under var/ when unset, and said so in the log
+    principals = _principals(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -31,3 +31,17 @@ def test_apps_starting_together_on_an_empty_database_all_become_ready(fresh_post
     for thread in threads:
         thread.join(60)
     assert errors == [] and answers == [200] * 4
+
+
+def test_a_start_refused_for_its_signing_key_writes_no_development_tokens(tmp_path, monkeypatch) -> None:
+    """A key path that cannot be read refused the start, after the development tokens were written and their banner
+    printed (an operator probe): the key is read first, and nothing of the principals is made."""
+    from ledger.audit.signing import UnreadableKey
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-folder").mkdir()
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    with pytest.raises(UnreadableKey):
+        create_app(Settings(_env_file=None, database_url=url, signing_key_file=tmp_path / "a-folder"))
+    assert not (tmp_path / "var" / "dev-tokens.json").exists()
+    assert not (tmp_path / "var" / "dev-principals.json").exists()
