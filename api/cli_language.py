@@ -246,6 +246,8 @@ def settings_problems(errors: list[Any]) -> tuple[str, str]:
         return f"{name(e)}（来自 ./.env）" if zh else f"{name(e)} (from ./.env)"
 
     def zh(e: Mapping[str, Any]) -> str:
+        if e.get("type") == "finite_number":  # a setting's number, not money's "300000.00" (an operator probe)
+            return "应为有限的数字，不能是 inf 或 nan；请写作普通数字，如 .env.example 所示"
         said, bounds = field_zh(e, ".env.example"), _bounds(e)
         if bounds is None:
             return said

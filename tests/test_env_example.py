@@ -66,3 +66,17 @@ def test_a_path_setting_set_empty_is_unset(monkeypatch):
     assert (found.auth_file, found.signing_key_file, found.bank_columns) == (None, None, None)
     monkeypatch.setenv("LEDGER_AUTH_FILE", "var/principals.json")
     assert str(Settings(_env_file=None).auth_file) == "var/principals.json"
+
+
+def test_a_setting_that_is_no_finite_number_is_told_so_in_chinese():
+    """`LEDGER_WAIT_TIMEOUT=inf` was told, in Chinese, to write a number such as "300000.00": money's example, not a
+    setting's (an operator probe)."""
+    from pydantic import ValidationError
+
+    from api import cli_language
+    from api.settings import Settings
+
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, wait_timeout="inf")
+    _, zh = cli_language.settings_problems(refused.value.errors())
+    assert "LEDGER_WAIT_TIMEOUT：应为有限的数字，不能是 inf 或 nan" in zh and "300000.00" not in zh, zh
