@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,7 +17,8 @@ from ledger.bank_files.decoding import decode
 from ledger.csv_lines import record_start
 from ledger.domain.bank_statement import StatementLine, choose_reference, statement_line
 from ledger.domain.errors import InvalidAmount, InvalidInput, LedgerError
-from ledger.domain.statement_fields import MEMO_REFERENCES, check_size
+from ledger.domain.statement_fields import FULL_WIDTH, MEMO_REFERENCES, check_size
+from ledger.domain.text import MOST_FIGURE
 
 HEADER_SEARCH = 20  # rows a bank may print before its header
 LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_count`)
@@ -87,6 +89,17 @@ def _day(text: str) -> str:
             except ValueError:
                 raise _NoSuchDay(text) from None
     raise ValueError(text)
+
+
+def _half_width_day(text: str) -> str | None:
+    """The day a cell written with full-width characters reads as half-width (２０２３-０８-０１ → 2023-08-01); None
+    where it has none, or reads as no day. Bounded before normalising (MOST_FIGURE)."""
+    if len(text) > MOST_FIGURE or not FULL_WIDTH.search(text):
+        return None
+    try:
+        return _day(unicodedata.normalize("NFKC", text))
+    except ValueError:
+        return None
 
 
 def _cell(row: list[str], columns: list[int] | None) -> str:
@@ -219,6 +232,13 @@ def _line(row: list[str], cols: dict[str, list[int]], column_map: ColumnMap, n: 
                            " date column",
                            zh=f"第 {n} 行：日期 {raw_day!r} 的写法正确，但没有这一天；请核对日期列") from None
     except ValueError:
+        if (plain := _half_width_day(raw_day)) is not None:
+            # A bank file typed in a full-width input method's mode: said so, with the day to type, as a JSON line's
+            # date and an amount are (it read "not a day written YYYY-MM-DD": an inputs probe).
+            raise InvalidInput(f"line {n}: date {raw_day!r} is written in full-width characters (an input method in"
+                               f" full-width mode); type it half-width: {plain}",
+                               zh=f"第 {n} 行：日期 {raw_day!r} 使用了全角字符（输入法处于全角状态）；"
+                                  f"请改为半角：{plain}") from None
         raise InvalidInput(f"line {n}: date {raw_day!r} is not a day written YYYY-MM-DD (2024-07-02, or 2024-7-2),"
                            " YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD or YYYY年M月D日 (a time of day such as 10:23:45 may"
                            " follow it)",

@@ -27,7 +27,7 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Plain digits, or digits grouped in threes by commas ("1,234,567.89"); at most two places.
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 _GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?")
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
+FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 # A day written year first as a spreadsheet writes it (2024/5/1, 2024-5-1, 2024.5.1, 2024年5月1日): refused, as the
 # contract pins YYYY-MM-DD, but with the day to write (a bureau probe had a list from Excel refused row by row).
 _COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
@@ -96,7 +96,7 @@ def booking_day(raw: object, where: str) -> date:
                                " month and the day of the month)",
                                zh=f"{where_zh(where)}：日期 {text!r} 格式正确，但日历上没有这一天（请核对月份和日期）"
                                ) from None
-        if _FULL_WIDTH.search(text):
+        if FULL_WIDTH.search(text):
             # An input method in full-width mode: said so, with the day to type where it is one, as amounts are (a
             # pages probe read "not YYYY-MM-DD" for what looked like it).
             plain = unicodedata.normalize("NFKC", text).strip()
@@ -144,7 +144,7 @@ def bank_amount(raw: object, where: str) -> Decimal:
     text = str(raw if raw is not None else "").strip()
     _bounded(text, where, "amount", "金额", "an amount such as 1234.56", "金额，例如 1234.56")
     size = text[1:] if text.startswith("-") else text
-    if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)) and _FULL_WIDTH.search(text):
+    if not (_PLAIN.fullmatch(size) or _GROUPED.fullmatch(size)) and FULL_WIDTH.search(text):
         # The bank's export typed in full-width mode: said so, with the half-width form where it is an amount, as
         # the JSON and the forms say it (an intake probe read only "not an amount" here and from `reconcile`).
         plain = unicodedata.normalize("NFKC", text).strip().replace("。", ".")

@@ -294,3 +294,15 @@ def test_a_statement_of_long_memos_without_separators_is_read_within_a_bounded_c
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "statement.csv")], capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0 and done.stdout.strip() == "4000", (done.returncode, done.stderr[-2000:])
+
+
+def test_a_date_in_full_width_characters_is_said_so_with_the_day_to_type():
+    """A line dated ２０２３-０８-０１ was told it was no day written YYYY-MM-DD, where a JSON line's date and an
+    amount are told they are full-width and what to type (an inputs probe)."""
+    text = ("交易日期,借方发生额,贷方发生额,对方户名,附言\n２０２３-０８-０１,5.00,,乙,PAY-2-B\n"
+            "２０２３年８月３日,5.00,,乙,PAY-3-B\n２０２３-１３-０１,5.00,,乙,PAY-4-B\n")
+    found = read_bank_file(text.encode("utf-8"))
+    said = {r.line: r for r in found.refused}
+    assert "full-width characters" in said[2].message and "type it half-width: 2023-08-01" in said[2].message
+    assert "请改为半角：2023-08-01" in said[2].zh and "请改为半角：2023-08-03" in said[3].zh, said
+    assert "全角" not in said[4].zh  # no day in any width: the formats it reads
