@@ -20,8 +20,8 @@ from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
 from ledger import views
-from ledger.domain.errors import InvalidUscc
-from ledger.domain.values import Uscc
+from ledger.domain.errors import InvalidUscc, LedgerError
+from ledger.domain.values import Uscc, money
 from ledger.principals import Principal, Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -194,7 +194,7 @@ def write_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: Led
             lang = i18n.language(request)
             again.status = 409
             again.refusal = {"code": "conflict", "title": i18n.translator(lang)("moved_title"),
-                             "detail": i18n.translator(lang)("write_off_moved", shown=yuan(shown.strip(), lang),
+                             "detail": i18n.translator(lang)("write_off_moved", shown=yuan(_figure(shown), lang),
                                                              now=yuan(again.preview["written_off"], lang))}
             again.typed["shown"] = str(again.preview["written_off"])
             return _recovery_page(request, ledger, recovery_id, "write_off", again, by)
@@ -204,12 +204,18 @@ def write_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: Led
     return _recovery_page(request, ledger, recovery_id, "write_off", state, by)
 
 
+def _figure(shown: str) -> Decimal | None:
+    """The figure a form sent back as the one its page showed: an amount to the fen, else None (a field edited by
+    hand to Infinity or 1e999 was a 500, NaN read "NaN 元": a regression probe)."""
+    try:
+        return money(shown.strip().replace(",", ""))
+    except (LedgerError, ArithmeticError, ValueError):
+        return None
+
+
 def _same(figure: object, shown: str) -> bool:
     """Whether the figure a preview gives is the one the page `shown` (as sent back by its form)."""
-    try:
-        return Decimal(str(figure)) == Decimal(shown.strip().replace(",", ""))
-    except ArithmeticError:
-        return False
+    return _figure(shown) == Decimal(str(figure))
 
 
 @router.post("/ui/recoveries/{recovery_id}/repayments/reverse", dependencies=[CsrfChecked])

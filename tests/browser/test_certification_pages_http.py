@@ -206,7 +206,9 @@ def test_an_upgrade_is_recorded_from_the_certification_page(client, organisation
     assert "not_an_upgrade" in stale.text and "已处于其晋升序列的最高等次" in stale.text
     empty = client.post(f"/ui/certifications/{cert['id']}/upgrades", data={"csrf": csrf, "key": unique_id("k")})
     assert empty.status_code == 422 and 'data-testid="upgrade-refused"' in empty.text
-    assert 'data-testid="error-tier"' in empty.text
+    assert 'data-testid="form-refusal"' in empty.text.split('data-testid="upgrade-refused"')[1]
+    # the refusal says why; "choose a higher tier" beside "no tier is left" contradicted it (a regression probe)
+    assert "请选择高于现有等次的等次" not in stale.text
     for proposal in after["proposed_claims"]:
         assert f'href="/ui/claims/{proposal}"' in shown.text
     # The organisation's timeline names the certification, its programme and tier, and links it, for the record and

@@ -57,6 +57,12 @@ def test_a_certification_is_revoked_through_its_preview(client, certified):
     assert _api(client, "GET", f"/v1/claims/{certified['claim']}")["status"] == "revoked"
     again = client.get(done.headers["location"])
     assert 'data-testid="revoked-on"' in again.text and 'revoke-cert-form' not in again.text
+    # Sent again from a tab opened before: refused, and said, though the form is no longer offered (a 409 page with
+    # nothing on it: a regression probe).
+    stale = client.post(f"/ui/certifications/{certified['cert']}/revoke",
+                        data=form | {"step": "preview", "key": unique_id("k")})
+    assert stale.status_code == 409 and 'data-testid="revoke-refused"' in stale.text, stale.status_code
+    assert 'data-testid="form-refusal-detail"' in stale.text.split('data-testid="revoke-refused"')[1]
 
 
 def test_only_the_lead_bureau_corrects_and_forms_need_their_csrf_token(client, certified):
@@ -293,6 +299,11 @@ def test_a_write_off_confirmed_after_its_figure_moved_comes_back_previewed_anew(
     assert now["status"] == "open" and now["written_off"] == "0.00", now  # nothing written off
     said = moved.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
     assert f"{Decimal(owed):,} 元" in said and f"{Decimal(now['outstanding']):,} 元" in said, said
+    for edited in ("Infinity", "1e999", "sNaN", "NaN"):  # a hidden field edited by hand: a 500, or "NaN 元"
+        odd = client.post(f"/ui/recoveries/{rid}/write-off",
+                          data=off | {"step": "confirm", "key": unique_id("k"), "shown": edited})
+        assert odd.status_code == 409 and "NaN 元" not in odd.text, (edited, odd.status_code)
+    assert _api(client, "GET", f"/v1/recoveries/{rid}", as_="finance")["written_off"] == "0.00"
     again = moved.text.split('data-testid="preview"')[1].split("</form>")[0]
     assert f'name="shown" value="{now["outstanding"]}"' in again
     done = client.post(f"/ui/recoveries/{rid}/write-off", data=off | {
