@@ -12,6 +12,7 @@ from api.commands import chain_check
 from api.commands.common import configure_logging, say, settings
 from api.reports.table import render
 from ledger import beijing
+from ledger.domain.text import cut
 from projections.progress import Progress
 
 
@@ -68,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
             refuse("replay", "argument_invalid", f"--as-of {err.detail}", f"--as-of {err.zh or err.detail}")
             return 2
         refuse("replay", "argument_invalid",
-               f"--as-of {args.as_of!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00 (seconds"
+               f"--as-of {cut(args.as_of)!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00 (seconds"
                " and an offset), or a day (2024-01-01: its end, Beijing time)",
-               f"--as-of {args.as_of!r} 不是一个时间；请按 RFC 3339 给出带秒和时区偏移的时间，例如"
+               f"--as-of {cut(args.as_of)!r} 不是一个时间；请按 RFC 3339 给出带秒和时区偏移的时间，例如"
                " 2024-01-01T00:00:00+08:00，或只给日期（如 2024-01-01，按北京时间当天结束时计）")
         return 2
     if not chain_check.intact("replay", config.database_url, accept_tampered=args.accept_tampered):

@@ -13,7 +13,7 @@ from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, Names, PublicMod
 from api.schemas.fields import MoneyOut, Timestamp
 from ledger import beijing
 from ledger.domain.errors import InvalidInput
-from ledger.domain.text import MOST_FIGURE
+from ledger.domain.text import MOST_FIGURE, cut
 from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 # RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
@@ -58,7 +58,7 @@ def _offset_plus(value: object) -> object:
         return value
     # Quoted as sent in a refusal (one quoted the value read down to the microsecond: a probe), at most 40 characters
     # (a 10,000-character one came back whole, twice: an inputs probe).
-    sent = value if len(value) <= 40 else value[:39] + "…"
+    sent = cut(value)
     value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)
     # RFC 3339 takes any number of a second's digits; the ledger's clock keeps six, so what lies beyond the
     # microsecond is dropped (an earlier moment by less than one: an audit probe's ten digits were refused).
@@ -148,7 +148,7 @@ def read_as_of(text: str) -> datetime | None:
         first = err.errors()[0]
         context = first.get("ctx") or {}
         detail = str(context.get("detail") or first["msg"])
-        zh = str(context.get("zh") or f"{text.strip()[:40]!r} 不是有效的时间；请发送带秒和时区偏移的时间，例如"
+        zh = str(context.get("zh") or f"{cut(text)!r} 不是有效的时间；请发送带秒和时区偏移的时间，例如"
                  " 2024-01-01T00:00:00+08:00，或一个日期（YYYY-MM-DD，按北京时间当天结束时计）")
         raise InvalidInput(f"as_of: {detail}", zh=f"截至时间：{zh}", field="as_of") from None
 

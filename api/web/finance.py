@@ -149,7 +149,7 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
         # The page again, as things stand now, with the field marked and what was typed kept: a day typed
         # 2024/01/01 threw the page away for a bare refusal worded for the API (a pages probe). A refusal that says
         # more than "not read" (typed full-width: what to type) is shown in its own words (a regression probe).
-        moment, unread = None, as_of.strip()
+        moment, unread = None, query_notice.cut(as_of)
         unread_said = err.in_language(i18n.language(request)) if "full-width" in err.detail else None
     report = with_close(reconciliation.arranged(year_figures(chosen, moment, ledger, read_models, request)),
                         ledger.year_close(chosen, moment))
@@ -187,7 +187,8 @@ async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999
             moment = _moment(as_of)
         except InvalidInput as err:
             t = i18n.translator(lang)
-            said = err.in_language(lang) if "full-width" in err.detail else t("as_of_unread", typed=as_of.strip())
+            typed = query_notice.cut(as_of)  # at most 40 characters, as the API quotes it
+            said = err.in_language(lang) if "full-width" in err.detail else t("as_of_unread", typed=typed)
             return refusal(request, 422, err.code, f"{said}{'' if lang == 'zh' else ' '}{t('download_unread')}")
         if moment is not None:
             params["as_of"] = moment.isoformat()

@@ -65,7 +65,7 @@ def _moment(as_of: str) -> datetime | None:
     except InvalidInput as err:
         if "is not an RFC 3339 timestamp" not in err.detail:
             raise  # a form it reads, but no such day, or outside the term: its own words say more
-        day, typed = beijing.today().isoformat(), as_of.strip()
+        day, typed = beijing.today().isoformat(), query_notice.cut(as_of)  # at most 40 characters, as the API
         raise InvalidInput(f"as of {typed!r} could not be read: write {day} or {day} 10:30:00 (Beijing time)",
                            zh=f"截至“{typed}”无法识别：请写作 {day} 或 {day} 10:30:00（北京时间）",
                            field="as_of") from None

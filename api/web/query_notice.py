@@ -12,13 +12,7 @@ from typing import Any
 from api.query_params import taken
 from api.schemas.fields import full_width_year
 from api.web import i18n
-
-
-def cut(text: str, most: int = 40) -> str:
-    """What was sent, as a notice quotes it: at most `most` characters, an ellipsis marking the rest (a 5,000
-    character USCC was quoted whole, the page 47,528 px wide: a clerk's probe)."""
-    text = text.strip()
-    return text if len(text) <= most else text[:most - 1] + "…"
+from ledger.domain.text import cut
 
 
 def not_taken(query: Any, takes: Iterable[str], lang: str, *, filters: Iterable[str] | None = None,

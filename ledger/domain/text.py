@@ -31,6 +31,13 @@ def as_sent(value: Any, limit: int = 80) -> str:
     return said if len(said) <= limit else said[: limit - 1] + "…"
 
 
+def cut(text: str, most: int = 40) -> str:
+    """What was sent, as a message quotes it: at most `most` characters, an ellipsis marking the rest (a 10,000
+    character `as_of` came back whole, twice, and a 5,000-character USCC made a page 47,528 px wide: probes)."""
+    text = text.strip()
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
 class InvalidText(InvalidInput):
     """Text the ledger cannot keep; its code stays the contract's `invalid_request`, as before this check."""
 

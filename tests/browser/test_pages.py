@@ -100,7 +100,7 @@ def test_a_bureau_outside_the_programme_sees_no_decision_forms_and_a_forged_post
     assert answered.value.status == 403
     expect(page.get_by_test_id("problem-code")).to_have_text("not_lead_bureau")
     expect(page.get_by_test_id("refusal")).to_contain_text("403")
-    expect(page.get_by_test_id("problem-detail")).to_contain_text("由区科技局牵头")  # Chinese, the bureau by name
+    expect(page.get_by_test_id("problem-detail")).to_contain_text("由区科技局（kjj）牵头")  # the bureau by name
     shot("403")
     assert live.ok("GET", f"/v1/claims/{world.pending_claim}", as_="auditor")["status"] == "pending"
     response = page.goto("/ui/finance?year=2023")

@@ -4,6 +4,7 @@ filters (api/web/query_notice.py `unread`): `GET /ui/claims/C-1?as_of=2024-01-01
 probe). Over plain HTTP on both stores."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -39,7 +40,7 @@ def test_a_claims_page_names_an_as_of_it_does_not_read(client):
 
 
 @pytest.mark.parametrize(("who", "address", "name", "reads"), [
-    ("auditor", "/ui/audit?asof=2024-01-01", "asof", None),
+    ("auditor", "/ui/audit?asof=2024-01-01", "asof", "read_models"),
     ("auditor", "/ui/organisations?name=abc", "name", "q"),
     ("finance", "/ui/finance/write?claimid=C-1", "claimid", "claim_id, payout_id"),
 ])
@@ -60,7 +61,7 @@ def test_what_a_page_reads_and_its_own_redirects_carry_is_no_notice(client):
                     f"/ui/organisations/{award['uscc']}?lang=zh", "/ui/audit?lang=en", "/ui/audit"):
         page = client.get(address)
         assert page.status_code == 200 and NOTICE not in page.text, address
-    page = client.get("/ui/finance?year=2023&as_of=2024/13/01")  # its own 截至 refusal, no list of characters
+    page = client.get("/ui/finance?year=2023&as_of=2024/13/01&lang=zh")  # its own 截至 refusal, no list of chars
     assert page.status_code == 422 and NOTICE not in page.text and page.text.count("以下为当前情况") == 1
     page = client.get("/ui/?x=1")  # a list says it in its own words, once
     assert NOTICE not in page.text and page.text.count('data-testid="ignored-filters"') == 1
@@ -94,3 +95,17 @@ def test_a_download_as_of_the_page_cannot_read_is_refused_in_the_pages_words(cli
     assert "未下载任何文件" in answer.text and "RFC 3339" not in answer.text
     shown = client.get("/ui/finance/reconciliation", params={"year": 2023, "as_of": "2024-01-01 08:00:00"})
     assert shown.status_code == 200 and shown.headers["content-type"].startswith("text/csv")
+
+
+def test_a_long_as_of_is_quoted_cut_on_every_page_that_reads_one(client):
+    """The API quoted a 10,000-character `as_of` to 40 characters; the finance page, its download and the
+    organisation page still echoed all of it (a regression probe)."""
+    award = paid_erc_award(client)
+    signed_in(client, "finance")
+    long = "x" * 10_000
+    for address in (f"/ui/finance?year=2023&as_of={long}", f"/ui/finance/reconciliation?year=2023&as_of={long}",
+                    f"/ui/organisations/{award['uscc']}?as_of={long}"):
+        page = client.get(address)
+        # what the page says (the field keeps what was typed, and links carry the address: not said)
+        said = re.sub(r'(value|href)="[^"]*"', "", page.text)
+        assert page.status_code == 422 and "x" * 41 not in said and "x" * 39 + "…" in said, address
