@@ -635,14 +635,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             fund = self._get_or_none(FundYear, FundYear.create_id(year))
             booked = None if fund is None else fund.booked(appropriation_ref)
             if fund is None or booked is None:
-                held = "none" if fund is None or not fund.appropriations else "; ".join(
-                    a["document_ref"] for a in fund.appropriations)
+                docs = [] if fund is None else [a["document_ref"] for a in fund.appropriations]
+                held, held_zh = ("; ".join(docs), "；".join(docs)) if docs else ("none", "无")
                 raise errors.NotFound(
                     f"{year}'s fund holds no appropriation on document {appropriation_ref} (it holds: {held}); send"
                     " the document an appropriation was booked on, as the year's finance page and"
                     f" GET /v1/appropriations/{year} list them",
-                    zh=f"{year} 年专项资金没有按文件 {appropriation_ref} 安排的资金（现有：{held}）；请填写已安排资金"
-                       f"所依据的文号，可在该年度的财务对账页面或 GET /v1/appropriations/{year} 查看",
+                    zh=f"{year} 年专项资金没有按文件 {appropriation_ref} 安排的资金（现有：{held_zh}）；"
+                       f"请填写已安排资金所依据的文号，可在该年度的财务对账页面或 GET /v1/appropriations/{year} 查看",
                     field="appropriation_ref")
             was = booked["amount"]
             if value == was:

@@ -189,7 +189,8 @@ async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999
             t = i18n.translator(lang)
             typed = query_notice.cut(as_of)  # at most 40 characters, as the API quotes it
             said = err.in_language(lang) if "full-width" in err.detail else t("as_of_unread", typed=typed)
-            return refusal(request, 422, err.code, f"{said}{'' if lang == 'zh' else ' '}{t('download_unread')}")
+            said = said.rstrip("。.") + ("。" if lang == "zh" else ". ")  # two sentences, not run together
+            return refusal(request, 422, err.code, f"{said}{t('download_unread')}")
         if moment is not None:
             params["as_of"] = moment.isoformat()
     answer = await subrequest.get(request, "/v1/finance/reconciliation", params,

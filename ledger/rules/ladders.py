@@ -183,8 +183,9 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
                              " it was entitled to (after a lower rung or a better award it was approved net of was"
                              " revoked, say); an amount lowered at approval is not topped up: if it was lowered in"
                              " error, revoke the award and submit the claim again, to be approved at the right amount",
-                             zh=f"申请 {facts.tops_up}{'连同此前的补足申请' if with_top_ups else ''}原应享 {yuan(held)}"
-                                f" 元，按现行规则该奖励为 {yuan(amount)} 元：没有差额可补。补足只支付该奖励现应得、"
+                             zh=f"申请 {facts.tops_up}{' 连同此前的补足申请' if with_top_ups else ''} 原应享"
+                                f" {yuan(held)} 元，按现行规则该奖励为 {yuan(amount)} 元：没有差额可补。"
+                                "补足只支付该奖励现应得、"
                                 "超出原应享金额的部分（例如其核定时扣除的较低等次或更优奖励此后被撤销）；审批时调低的"
                                 "批准金额不以补足更正：如系误调低，请撤销该奖补后重新提交申请，按正确金额审批",
                              earlier_claim=facts.tops_up)

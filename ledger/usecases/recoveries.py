@@ -78,7 +78,7 @@ class RecoveryCommands:
                 raise errors.OverRecovered(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
                                            f" written off {yuan(recovery.written_off)}): nothing is outstanding, so"
                                            f" a repayment of {yuan(value)} is more than it.{then_en}",
-                                           zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，"
+                                           zh=f"追回款项 {recovery_id} 已结案（已追回 {yuan(recovery.recovered)} 元，"
                                               f"已核销 {yuan(recovery.written_off)} 元），尚未追回金额为零，还款"
                                               f" {yuan(value)} 元超出；{then_zh}")
             # References told apart as the bank matching tells them (case aside): `rec-1` is the receipt `REC-1`.
@@ -320,7 +320,8 @@ class RecoveryCommands:
                 " recovery owing less than was already settled. If that was booked in error, reverse it first"
                 f" ({paths}), then reverse the payout; nothing was recorded",
                 zh=f"拨付 {pid}（{yuan(value)} 元）超过已撤销申请 {claim.id} 的追回款项 {rid} 尚未追回的"
-                   f" {yuan(recovery.outstanding)} 元（该追回款项{said_zh}）：冲回后应追回金额将少于已结清的金额。"
+                   f" {yuan(recovery.outstanding)} 元（该追回款项{said_zh}）："
+                   "冲回后追回总额将少于已追回和已核销的金额。"
                    f"如系误登记，请先冲回（{paths_zh}），再冲回该拨付；本次未记录任何内容",
                 field="payout_id", recovery_id=str(rid))
         payout.reverse(reason, by.name, document_ref)
@@ -393,7 +394,7 @@ class RecoveryCommands:
             raise errors.InvalidState(f"recovery {recovery_id} is closed (recovered {yuan(recovery.recovered)},"
                                       f" written off {yuan(recovery.written_off)}); there is nothing left to"
                                       f" {doing}: nothing is outstanding",
-                                      zh=f"追回款项 {recovery_id} 已结清（已追回 {yuan(recovery.recovered)} 元，已核销"
+                                      zh=f"追回款项 {recovery_id} 已结案（已追回 {yuan(recovery.recovered)} 元，已核销"
                                          f" {yuan(recovery.written_off)} 元），尚未追回金额为零，没有可核销的金额")
         return recovery
 

@@ -93,6 +93,7 @@ def test_a_download_as_of_the_page_cannot_read_is_refused_in_the_pages_words(cli
     assert answer.status_code == 422 and "text/html" in answer.headers["content-type"]
     assert "截至 2024/13/01 无法识别：请按 YYYY-MM-DD 填写日期" in answer.text
     assert "未下载任何文件" in answer.text and "RFC 3339" not in answer.text
+    assert "2024-01-01T08:00:00+08:00）。未下载任何文件" in answer.text  # two sentences, not run together
     shown = client.get("/ui/finance/reconciliation", params={"year": 2023, "as_of": "2024-01-01 08:00:00"})
     assert shown.status_code == 200 and shown.headers["content-type"].startswith("text/csv")
 

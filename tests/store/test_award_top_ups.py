@@ -45,7 +45,8 @@ def test_a_lower_rung_revoked_after_the_higher_was_approved_net_of_it_is_topped_
     assert "800,000.00" in nothing.value.detail and nothing.value.context["earlier_claim"] == higher["id"]
     # Said of what it was entitled to, with how a lowered approval is corrected (a clerk's probe read 已按 … 核定).
     zh = nothing.value.in_language("zh")
-    assert "原应享 800,000.00 元" in zh and "核定 800" not in zh and "请撤销该奖补后重新提交申请" in zh, zh
+    assert f"{higher['id']} 原应享 800,000.00 元" in zh and "核定 800" not in zh, zh
+    assert "请撤销该奖补后重新提交申请" in zh, zh
     assert "revoke the award and submit the claim again" in nothing.value.detail
     ledger.revoke_claim(KJJ, claim_id=lower["id"], reason="市级认定材料不实", document_ref="杭高新科〔2025〕8号")
     top = _top_up(world, higher)
