@@ -199,7 +199,7 @@ def test_claim_page_offers_its_receipt_and_the_audit_page_checks_one(client):
     assert valid.status_code == 200 and "核验通过：签名有效" in valid.text
     # What it proves, as verify-receipt says it (the page said "valid" alone: a journey probe).
     proves = re.search(r'data-testid="check-proves">(.*?)</span>', valid.text, re.S).group(1)
-    assert f"回执证明：申请 {claim['id']}（待审批），单位 {org}，A5.voucher，2023 年度：应享 " in proves
+    assert f"回执证明：申请 {claim['id']}（待审批），单位 {org}，创新券补助（A5.voucher），2023 年度：应享 " in proves
     assert "出具于 " in proves and "（北京时间）" in proves
     receipt["events"][0]["data"]["entitled_amount"] = "30000000.00"
     tampered = client.post("/ui/audit/check", data={"csrf": csrf},
