@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.json_text import loads_document as loads
 from api.long_queries import long_query
-from api.web import i18n
+from api.web import i18n, refusal_words
 from api.web.claims import declined, revocation_of
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
@@ -18,7 +18,7 @@ from ledger.audit.chain import InvalidDigest
 from ledger.audit.reasons import Reason
 from ledger.audit.receipts import KIND, proved
 from ledger.audit.signing import check, load_public, unknown_key
-from ledger.audit.tampering import read_models_verdict, what_to_do
+from ledger.audit.tampering import read_models_reason, read_models_verdict, what_to_do
 from ledger.domain.errors import LedgerError, LongQueriesBusy
 from ledger.principals import Role
 
@@ -27,12 +27,12 @@ Verifier = allowing(Role.AUDITOR, Role.ADMIN, doing="verify the audit chain")
 
 
 @router.get("/ui/audit", dependencies=[Verifier])
-def audit(request: Request, read_models: bool = False) -> Response:
+def audit(request: Request, read_models: str = "") -> Response:
     """Verification status and the digest to keep outside the system (auditors and admin, as in the API); with
     `?read_models=true`, the read models compared with a replay of the events too, as GET /v1/audit/verify
     ?read_models=true and `verify --read-models` compare them (the page said "verified, chain intact" over a
     630,000 debt hidden in rm_recoveries, and offered no such check: an audit probe)."""
-    if not read_models:
+    if read_models.strip().lower() not in ("true", "1", "yes", "on"):  # `abc` refused the whole page, in JSON's words
         return _page(request, None)
     from projections import consistency  # as the API's route loads it: on the request that asks
 
@@ -41,7 +41,11 @@ def audit(request: Request, read_models: bool = False) -> Response:
             compared = read_models_verdict(consistency.check(request.app.state.settings.database_url))
     except LongQueriesBusy:
         return page(request, 503, read_models_busy=True)
-    return page(request, compared=compared | {"shown": compared["read_models"]["differences"][:SHOWN]})
+    differences = compared["read_models"]["differences"]
+    if differences:  # said as the page lists them, not by the API's JSON key, and with no API path (a regression probe)
+        en, zh = read_models_reason(len(differences), (" (listed above)", "（见上方列表）"))
+        compared |= {"reason": refusal_words.named(en, "en"), "reason_zh": refusal_words.named(zh, "zh")}
+    return page(request, compared=compared | {"shown": differences[:SHOWN]})
 
 
 SHOWN = 20  # differences listed on the page (the API's report lists up to 200)

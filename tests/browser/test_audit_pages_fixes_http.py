@@ -323,5 +323,6 @@ def test_the_audit_page_compares_the_read_models_when_asked_and_says_it_did_not_
     assert f"rm_finance[{key}].approved" in listed and "900000.00" in listed, listed
     reason = re.search(r'data-testid="read-models-reason">(.*?)</p>', differ, re.S).group(1)
     assert "verify --digest" in reason and "rebuild" in reason, reason
+    assert "read_models.differences" not in reason and "/v1/" not in reason and "见上方列表" in reason, reason
     english = client.get("/ui/audit?read_models=true&lang=en").text
     assert "DIFFERENT: " in english and "read-model rows or figures differ from a replay of the events" in english
