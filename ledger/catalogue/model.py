@@ -208,5 +208,10 @@ class Catalogue:
         return {code: min(c.limit for c in p.caps if c.scope is CapScope.PROJECT)
                 for code, p in self.programmes.items() if any(c.scope is CapScope.PROJECT for c in p.caps)}
 
+    @cached_property
+    def names_zh(self) -> dict[str, str]:
+        """Each programme as a Chinese refusal names it: its name, its code beside it (挑战赛奖励（A4.challenge）)."""
+        return {code: programme.zh for code, programme in self.programmes.items()}
+
     def bureau(self, code: str) -> Bureau | None:
         return next((b for b in self.bureaus if b.code == code), None)

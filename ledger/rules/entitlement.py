@@ -69,11 +69,6 @@ def find_programme(catalogue: Catalogue, code: str) -> Programme:
     return programme
 
 
-def names_zh(catalogue: Catalogue) -> dict[str, str]:
-    """Each programme as a Chinese refusal names it: its name, its code beside it (挑战赛奖励（A4.challenge）)."""
-    return {code: programme.zh for code, programme in catalogue.programmes.items()}
-
-
 def prepare(catalogue: Catalogue, facts: ClaimFacts, org: OrganisationFacts) -> Plan:
     programme = find_programme(catalogue, facts.programme)
     why = Explanation()
@@ -162,18 +157,18 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
             # under rule 4 was told at approval, once a co-undertaker filled the project's cap, that the cap was used
             # up, as if it could be paid once the cap freed; a regression probe met the same at submission.
             supersede(policy, programme.code, subject, *uncapped, account(about), Explanation(),  # type: ignore[arg-type]
-                      plan.catalogue.project_ceilings, names_zh(plan.catalogue))
+                      plan.catalogue.project_ceilings, plan.catalogue.names_zh)
         raise
     after_caps = amount
     if about and about in plan.keys:
         standing = _within_own_caps(plan, caps, account, account(about), standing)
         amount = supersede(policy, programme.code, subject, standing, amount, account(about), why,  # type: ignore[arg-type]
-                           plan.catalogue.project_ceilings, names_zh(plan.catalogue))
+                           plan.catalogue.project_ceilings, plan.catalogue.names_zh)
     if facts.tops_up is not None:
         amount, standing = completes(policy, facts, (accounts[k.text] for k in plan.keys if k.text in accounts),
                                      amount, standing, why, before_caps=before_caps, after_caps=after_caps,
                                      caps=tuple(dict.fromkeys(key.text for _, key in caps)),
-                                     names_zh=names_zh(plan.catalogue))
+                                     names_zh=plan.catalogue.names_zh)
     why.add("entitlement", None, later(_entitled, amount), amount, key="entitlement")
     return Entitlement(programme.code, plan.tier, plan.body_id, gross, standing, amount, tuple(why.steps),
                        tuple(k.text for k in plan.keys), plan.catalogue.policy.version, subject)
