@@ -179,6 +179,16 @@ def page_client(database_url: str, folder: Path, people: dict[str, dict[str, str
         yield c
 
 
+@contextmanager
+def funded_page_client(database_url: str, folder: Path, people: dict[str, dict[str, str]]) -> Iterator[TestClient]:
+    """A `page_client` whose 2023 special fund holds 300,000,000.00 (its `people` need a `finance`), so awards
+    approve."""
+    with page_client(database_url, folder, people) as c:
+        api(c, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+            as_="finance")
+        yield c
+
+
 def api(client: TestClient, method: str, path: str, body: Any = None, as_: str = "admin") -> Any:
     """`method path` on the JSON API as principal `as_` of a `page_client`; the answer's JSON, asserted 2xx."""
     answer = client.request(method, path, json=body, headers={"Authorization": f"Bearer {client.tokens[as_]}"})

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.web.sandbox_form import numbers
-from tests.browser.conftest import api, page_client, paid_erc_award, signed_in
+from tests.browser.conftest import api, funded_page_client, paid_erc_award, signed_in
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "finance": {"role": "finance"},
           "auditor": {"role": "auditor"}, "admin": {"role": "admin"}}
@@ -97,9 +97,7 @@ def _unheard(page: str) -> list[str]:
 
 @pytest.fixture
 def client(database_url, tmp_path) -> Iterator[TestClient]:
-    with page_client(database_url, tmp_path, PEOPLE) as c:
-        api(c, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
-            as_="finance")
+    with funded_page_client(database_url, tmp_path, PEOPLE) as c:
         yield c
 
 
