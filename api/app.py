@@ -93,10 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     http_protocol.Protocol.head_seconds = settings.body_seconds  # a request's head is bounded in time as its body
     # Raises StoreConfigError naming what is wrong with the URL.
     store = store_env(settings.database_url, pool=settings.db_pool)
-    # The key before the principals: a start refused for its key wrote the development tokens and printed their
-    # banner first (an operator probe).
+    # A principals file read (and refused) before the key, which may be generated; the development principals made
+    # after it: a start refused for its key wrote the development tokens and printed their banner first (an
+    # operator probe). Either refusal writes nothing.
+    given = auth.load(settings.auth_file) if settings.auth_file is not None else None
     signer = load_signer(settings, service=True)  # generated under var/ when unset, and said so in the log
-    principals = _principals(settings)
+    principals = given if given is not None else _principals(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
