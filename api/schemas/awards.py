@@ -13,7 +13,7 @@ from api.schemas.common import ORG_NAME, ORG_USCC, RECORDED_AT, Names, PublicMod
 from api.schemas.fields import MoneyOut, Timestamp
 from ledger import beijing
 from ledger.domain.errors import InvalidInput
-from ledger.domain.text import MOST_FIGURE, cut
+from ledger.domain.text import FULL_WIDTH, MOST_FIGURE, cut
 from ledger.domain.values import FIRST_YEAR, LAST_YEAR, plausible_moment
 
 # RFC 3339's date-time (the contract's timestamps): seconds present, an offset or Z.
@@ -25,7 +25,6 @@ SHOWN = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
-FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 
 
 def _offset_plus(value: object) -> object:

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from ledger.domain.errors import InvalidAmount, InvalidInput, InvalidUscc
 from ledger.domain.statement_fields import FIRST_DAY, LAST_DAY, booking_day
-from ledger.domain.text import KINDS_ZH, MAX_TEXT, MOST_FIGURE, InvalidText, clean_text
+from ledger.domain.text import FULL_WIDTH, KINDS_ZH, MAX_TEXT, MOST_FIGURE, InvalidText, clean_text
 from ledger.domain.values import MAX_INTEGER_DIGITS, money
 from ledger.domain.values import Uscc as DomainUscc
 from ledger.rules.subjects import MAX_LENGTH as SUBJECT_MAX_LENGTH
@@ -26,7 +26,6 @@ _LOOKS_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _GROUPED_PLAIN = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _UNIT = re.compile(r"[万萬元圆]|yuan|rmb|cny", re.IGNORECASE)  # money written with its unit, as people say it
 _TEN_THOUSANDS = re.compile("[万萬]")
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 MONEY_PATTERN = rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,2}})?$"
 MONEY_EXAMPLE = "1000000.00"
 KINDS_EN = {"int": "a number", "float": "a number", "bool": "a boolean", "list": "an array", "dict": "an object",
@@ -56,7 +55,7 @@ def _amount(value: object) -> Decimal:
                                          f' {MOST_FIGURE} 个字符，请按元填写数字，例如 "300000.00"', "specific": True})
     # Full-width digits with a trailing 元 (which the pages take) are said to be full-width, the figure to type with
     # them: a clerk's １５０，０００．００ 元 was told it carried a unit, though its page takes 元 (a clerk's probe).
-    full_width_yuan = isinstance(value, str) and bool(_FULL_WIDTH.search(value)) and not _TEN_THOUSANDS.search(value)
+    full_width_yuan = isinstance(value, str) and bool(FULL_WIDTH.search(value)) and not _TEN_THOUSANDS.search(value)
     if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _UNIT.search(value) and not full_width_yuan:
         # Written as people say money (20万, 100,000.00 元), full-width or not: said so, with the figure in yuan
         # digits where it reads as one (a clerk's probe was given the form's general hint; then a fixed example).
@@ -67,7 +66,7 @@ def _amount(value: object) -> Decimal:
                                   " yuan as digits only" + hint,
                                   {"value": repr(value)[:40], "zh": f"金额 {repr(value)[:40]} 带有单位（“万”“元”）；"
                                    "请只填写以元计的数字" + hint_zh, "specific": True})
-    if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and _FULL_WIDTH.search(value):
+    if isinstance(value, str) and not _LOOKS_DECIMAL.fullmatch(value) and FULL_WIDTH.search(value):
         # A clerk's input method in full-width mode: said so, with the half-width form to type (a hostile-input
         # probe's clerk saw "not a decimal string" for what looked like a number).
         plain = unicodedata.normalize("NFKC", value).strip().replace("。", ".")  # the full-width mode's point

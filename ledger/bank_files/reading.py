@@ -17,8 +17,8 @@ from ledger.bank_files.decoding import decode
 from ledger.csv_lines import record_start
 from ledger.domain.bank_statement import StatementLine, choose_reference, statement_line
 from ledger.domain.errors import InvalidAmount, InvalidInput, LedgerError
-from ledger.domain.statement_fields import FULL_WIDTH, MEMO_REFERENCES, check_size
-from ledger.domain.text import MOST_FIGURE
+from ledger.domain.statement_fields import MEMO_REFERENCES, check_size
+from ledger.domain.text import FULL_WIDTH, MOST_FIGURE
 
 HEADER_SEARCH = 20  # rows a bank may print before its header
 LISTED = 1000  # refused lines a refusal lists (it counts them all: `refused_count`)

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from ledger.domain.errors import InvalidAmount, InvalidInput
-from ledger.domain.text import MOST_FIGURE
+from ledger.domain.text import FULL_WIDTH, MOST_FIGURE
 from ledger.domain.values import MAX_INTEGER_DIGITS, money
 
 MAX_LINES = 100_000  # the same bound as a JSON statement's `lines`
@@ -27,7 +27,6 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Plain digits, or digits grouped in threes by commas ("1,234,567.89"); at most two places.
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 _GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?")
-FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the full-width forms of ASCII, and the ideographic space
 # A day written year first as a spreadsheet writes it (2024/5/1, 2024-5-1, 2024.5.1, 2024年5月1日): refused, as the
 # contract pins YYYY-MM-DD, but with the day to write (a bureau probe had a list from Excel refused row by row).
 _COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")

@@ -8,6 +8,7 @@ event is made is the only place that holds for every edge at once.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from typing import Any
 
@@ -29,6 +30,11 @@ def as_sent(value: Any, limit: int = 80) -> str:
     (None, 'abc', nan), cut to `limit` characters."""
     said = json.dumps(value, ensure_ascii=False, default=str)
     return said if len(said) <= limit else said[: limit - 1] + "…"
+
+
+# The full-width forms of ASCII and the ideographic space: what an input method in full-width mode types. One
+# pattern for every check that says so (amounts, days, moments, bank files, years).
+FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def cut(text: str, most: int = 40) -> str:
