@@ -374,7 +374,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             made = self._propose(org, cert, effective_on, by, "certification", str(cert.id), met=met)
             view = views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
             if not made and (why := unproposed(prog, tier, met)) is not None:
-                view["unproposed"] = why  # an official list's line says it (POST /v1/certifications answers without)
+                view["unproposed"] = why  # an official list's line, the single answer and its page say it
             return touched + made, view
 
         args = {"uscc": code, "p": programme, "tier": tier, "on": effective_on, "doc": document_ref,
@@ -464,10 +464,14 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             # claim naming neither stood alone and escaped both revocations).
             self._refuse_duplicate(org, prog, new, cert.subject, cert.body_id, but=str(cert.id))
             cert.upgrade(new, effective_on, document_ref, by.name)
-            made = self._propose(org, cert, effective_on, by, "upgrade of certification", str(cert.id))
+            met: list[errors.LedgerError] = []
+            made = self._propose(org, cert, effective_on, by, "upgrade of certification", str(cert.id), met=met)
             closed = self._supersede_rungs(org, cert, made, by)
             touched = [cert, org, *made, *closed] if made else [cert]
-            return touched, views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
+            view = views.certification(cert) | {"proposed_claims": [str(c.id) for c in made]}
+            if not made and (why := unproposed(prog, new, met)) is not None:
+                view["unproposed"] = why  # the top-up it opens met a refusal, or is paid by a figure not held
+            return touched, view
 
         args = {"cert": certification_id, "tier": tier, "on": effective_on, "doc": document_ref}
         return self._run(by, key, "record_upgrade", args, decide)
@@ -1032,6 +1036,15 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         elif record.fingerprint == fingerprint:
             return Outcome(json.loads(record.result), None, replayed=True)
         raise _key_used(key)
+
+    def first_answer(self, by: Principal, key: str) -> dict[str, Any] | None:
+        """The answer the principal's own command with this Idempotency-Key was given, or None (no such command):
+        the page a form redirects to says what the command answered (why a certification proposed nothing)."""
+        try:
+            record = self._get_or_none(IdempotencyRecord, IdempotencyRecord.create_id(by.name, key))
+        except (ValueError, TypeError):
+            return None
+        return None if record is None else json.loads(record.result)
 
     def answered_once(self, by: Principal, key: str, query: str, args: dict[str, Any],
                       answer: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], bool]:

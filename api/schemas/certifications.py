@@ -49,6 +49,12 @@ class Revocation(PublicModel):
     revoked_at: Timestamp
 
 
+class Unproposed(PublicModel):
+    code: str = Field(description="the refusal the claim it opens met (`not_eligible`, say), or `figure_not_held` for"
+                                  " an award paid by a figure the ledger does not hold")
+    detail: str = Field(description="why, in the reader's language, and what to do instead")
+
+
 class CertificationPublic(PublicModel):
     model_config = examples({
         "id": CERT_ID, "uscc": ORG_USCC, "programme": "A3.erc", "tier": "municipal", "effective_on": "2023-03-01",
@@ -79,5 +85,8 @@ class CertificationPublic(PublicModel):
     proposed_claims: list[str] = Field(default_factory=list, description="claims this record proposed (免申即享),"
                                        " in the answer to a POST or an upgrade; in a GET, the proposals resting on"
                                        " it that are still open: GET /v1/claims?status=proposed")
+    unproposed: Unproposed | None = Field(None, description="in the answer to a POST or an upgrade that proposed"
+                                          " nothing (免申即享), why; absent where the fact opens no claim of its own"
+                                          " (a designation)")
     source: dict[str, Any] | None = Field(None, description="provenance of a certification recorded from an official"
                                           " list: {import_id, sha256, line, rows, imported_by}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -60,6 +61,7 @@ MESSAGES.update({
                     "Give the id of the body recognised (register the body first)."),
     "recorded_certification": ("认定已记录。", "The certification is recorded."),
     "proposals_made": ("生成待确认奖补（免申即享）：{n} 项。", "Awards proposed (免申即享): {n}."),
+    "cert_unproposed_why": ("未生成的原因：{why}", "Why none: {why}"),
     "upgrade_h": ("记录晋级", "Record an upgrade"),
     "upgrade_hint": ("晋级只能升到同一晋升序列中更高的等次；晋级后账本按新等次测算补差并生成待确认奖补。",
                      "An upgrade climbs the certification's ladder; the ledger then proposes the top-up the new"
@@ -179,7 +181,7 @@ def record_certification(request: Request, by: PagePrincipal, ledger: LedgerDep,
             raise
         state = _not_found_beside(err, typed, lang)
     if isinstance(state, Response):
-        return RedirectResponse(f"/ui/certifications/{made['id']}?recorded=1", status_code=303)
+        return RedirectResponse(f"/ui/certifications/{made['id']}?recorded=1{_once(key)}", status_code=303)
     state = _beside(state, hints, lang)
     if state.refusal is not None or state.errors:
         state.errors |= {k: v for k, v in _other_faults(ledger, typed, lang).items() if k not in state.errors}
@@ -217,6 +219,25 @@ def _other_faults(ledger: AwardLedger, typed: dict[str, str], lang: str) -> dict
     return faults
 
 
+def _once(key: str) -> str:
+    """The form's Idempotency-Key, carried to the page it redirects to, which reads the command's answer by it."""
+    key = key.strip()
+    return f"&once={quote(key, safe='')}" if key else ""
+
+
+def _why_nothing(ledger: AwardLedger, by: Principal, cert: dict, once: str | None, lang: str) -> str | None:
+    """Why the recording (or upgrade) just done proposed nothing, as its answer said (the principal's own command,
+    found by its key: a URL cannot put words on the page). A single certification said "0 项" and no more, where an
+    official list's line says why (a bureau probe)."""
+    if not once or cert.get("proposed_claims"):
+        return None
+    answer = ledger.first_answer(by, once)
+    why = (answer or {}).get("unproposed") if (answer or {}).get("id") == cert["id"] else None
+    if not why:
+        return None
+    return why.get("detail_zh") or why["detail"] if lang == "zh" else why["detail"]
+
+
 def _revocation(cert: dict) -> dict | None:
     """The revocation as the ledger answers it (why, on what document, from which day, by whom and when)."""
     found = cert.get("revocation")
@@ -246,7 +267,8 @@ def certification_page(request: Request, ledger: AwardLedger, read_models: Any, 
                   is_lead=by.bureau is not None and by.bureau == lead, organisation=organisation, claims=resting,
                   revocation=_revocation(found), rungs=higher_rungs(programme, found["tier"]),
                   done=query.get("corrected") == "certification", recorded=query.get("recorded") == "1",
-                  upgraded=query.get("upgraded") == "1")
+                  upgraded=query.get("upgraded") == "1",
+                  unproposed=_why_nothing(ledger, by, found, query.get("once"), i18n.language(request)))
 
 
 @router.post("/ui/certifications/{certification_id}/upgrades", dependencies=[CsrfChecked])
@@ -264,7 +286,7 @@ def record_upgrade(request: Request, certification_id: str, by: PagePrincipal, l
     lang = i18n.language(request)
     hints = {"tier": "fix_upgrade_tier"}
     state = attempt(request, typed, "confirm", key, command,
-                    f"/ui/certifications/{certification_id}?upgraded=1", "upgrade", hints)
+                    f"/ui/certifications/{certification_id}?upgraded=1{_once(key)}", "upgrade", hints)
     if isinstance(state, Response):
         return state
     # The one plain `invalid_request` an upgrade's checks give once its fields are well formed: a day before the

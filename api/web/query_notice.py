@@ -31,7 +31,7 @@ def not_taken(query: Any, takes: Iterable[str], lang: str, *, filters: Iterable[
 
 # What a page reads from the address its own form redirects to (`/ui/claims/C-1?done=approve`), besides what its
 # route declares.
-AFTER_FORM = ("done", "corrected", "recorded", "upgraded", "imported")
+AFTER_FORM = ("done", "corrected", "recorded", "upgraded", "imported", "once")
 
 
 def unread(request: Any, lang: str) -> list[str]:

@@ -417,6 +417,27 @@ def test_a_recorded_line_that_proposes_nothing_says_why(api: Api, world: World) 
     assert first_set["recorded"] == 1 and [n["code"] for n in first_set["unproposed"]] == ["figure_not_held"], first_set
 
 
+def test_a_single_certification_or_upgrade_that_proposes_nothing_says_why(api: Api, world: World) -> None:
+    """A bureau probe: `POST /v1/certifications` answered `proposed_claims: []` and no word where an official list's
+    line says why; the answer (and an upgrade's) now carries `unproposed`, in the reader's language, and a retry with
+    the same key gets it again; one that proposed carries none."""
+    outside = world.org(in_district=False)
+    body = {"uscc": outside, "programme": "A6.honour", "tier": "provincial_sme", "effective_on": "2024-05-01",
+            "document_ref": "浙经信〔2024〕71号"}
+    headers = {"Idempotency-Key": f"why-{outside}", "Accept-Language": "zh"}
+    found = api.ok("POST", "/v1/certifications", body, as_="jxj", headers=headers)
+    assert found["proposed_claims"] == [] and found["unproposed"]["code"] == "not_eligible", found
+    assert "登记为辖区外单位" in found["unproposed"]["detail"], found
+    again = api.ok("POST", "/v1/certifications", body, as_="jxj", headers=headers | {"Accept-Language": "en"})
+    assert again["id"] == found["id"] and "outside the district" in again["unproposed"]["detail"], again
+    upgraded = api.ok("POST", f"/v1/certifications/{found['id']}/upgrades",
+                      {"tier": "little_giant", "effective_on": "2024-09-01",
+                       "document_ref": "工信部〔2024〕72号"}, as_="jxj")
+    assert upgraded["proposed_claims"] == [] and upgraded["unproposed"]["code"] == "not_eligible", upgraded
+    inside = api.ok("POST", "/v1/certifications", body | {"uscc": world.org()}, as_="jxj")
+    assert len(inside["proposed_claims"]) == 1 and inside.get("unproposed") is None, inside
+
+
 def test_a_column_with_no_name_is_passed_over_while_empty_and_named_where_a_cell_is_filled(api: Api,
                                                                                           world: World) -> None:
     """A queues probe: a header ending in a comma (as a spreadsheet saves one) refused every row as "body: is not a

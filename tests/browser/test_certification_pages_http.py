@@ -50,7 +50,7 @@ def _form(csrf: str, org: dict, **fields: str) -> dict:
 
 
 def _certification_id(location: str) -> str:
-    found = re.fullmatch(r"/ui/certifications/([0-9a-f-]{36})\?recorded=1", location)
+    found = re.fullmatch(r"/ui/certifications/([0-9a-f-]{36})\?recorded=1&once=[\w-]+", location)
     assert found, location
     return found[1]
 
@@ -85,6 +85,35 @@ def test_a_lead_bureau_records_a_certification_once_and_sees_the_proposal_it_mad
     assert "生成待确认奖补（免申即享）：1 项。" in shown.text
     proposal = recorded["proposed_claims"][0]
     assert f'href="/ui/claims/{proposal}"' in shown.text and "待确认" in shown.text
+
+
+def test_a_certification_that_proposes_nothing_says_why_on_its_page(client, organisation):
+    """A bureau probe: a certification of an organisation outside the district was recorded with "0 项" and no more,
+    where an official list's line says why. The page says what the command answered (found by the form's own key:
+    another's key, or words put in the URL, say nothing); one that proposed says no why."""
+    outside = unique_uscc()
+    _api(client, "POST", "/v1/organisations", {"uscc": outside, "name": f"区外测试公司{outside[-4:]}",
+                                               "in_district": False})
+    csrf = _sign_in(client, "jxj")
+    form = {"csrf": csrf, "key": unique_id("k"), "uscc": outside, "programme": "A6.honour", "tier": "provincial_sme",
+            "effective_on": "2024-05-01", "document_ref": "浙经信〔2024〕61号", "body_id": "", "subject": ""}
+    done = client.post("/ui/certifications/new", data=form, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    shown = client.get(done.headers["location"])
+    assert "生成待确认奖补（免申即享）：0 项。" in shown.text, shown.text
+    assert 'data-testid="unproposed-why"' in shown.text and "辖区外" in shown.text, shown.text[:400]
+    english = client.get(done.headers["location"] + "&lang=en").text
+    assert "Why none:" in english and "outside the district" in english, english
+    assert 'data-testid="unread-params"' not in shown.text
+    cert_id = _certification_id(done.headers["location"])
+    bare = client.get(f"/ui/certifications/{cert_id}?recorded=1&once=not-a-key-of-mine&lang=zh").text
+    assert "0 项" in bare and 'data-testid="unproposed-why"' not in bare
+    _sign_in(client, "kjj")  # another principal's page by the same key: its own command it is not
+    assert 'data-testid="unproposed-why"' not in client.get(done.headers["location"]).text
+    csrf = _sign_in(client, "kjj")
+    made = client.post("/ui/certifications/new", data=_form(csrf, organisation), follow_redirects=False)
+    proposed = client.get(made.headers["location"]).text
+    assert "1 项" in proposed and 'data-testid="unproposed-why"' not in proposed
 
 
 def test_refusals_come_back_beside_their_fields_in_the_page_language(client, organisation):
@@ -187,7 +216,7 @@ def test_an_upgrade_is_recorded_from_the_certification_page(client, organisation
     assert outside.status_code == 409 and 'data-testid="error-effective_on"' in outside.text
     done = client.post(f"/ui/certifications/{cert['id']}/upgrades", data=form | {"tier": "provincial"},
                        follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"].endswith("?upgraded=1")
+    assert done.status_code == 303 and "?upgraded=1&once=" in done.headers["location"]
     after = _api(client, "GET", f"/v1/certifications/{cert['id']}")
     assert after["tier"] == "provincial" and len(after["tiers"]) == 2
     # The tier it stands at on its own day and document: the header read 省级 · 2023-03-01 · the municipal
