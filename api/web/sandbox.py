@@ -75,8 +75,12 @@ async def simulate(request: Request, ledger: LedgerDep) -> Response:
                 whole = {"toml": "draft_uploaded" if data.strip() else "draft_pasted", "file": "draft_uploaded"}
                 label = err.label(language(request)) if isinstance(err, NumberError) else \
                     translator(language(request))(whole[err.field]) if err.field in whole else None
+                others = [{"field": o.field, "label": o.label(language(request)),
+                           "detail": o.zh if language(request) == "zh" and o.zh else str(o)}
+                          for o in getattr(err, "others", ())]
                 error = {"detail": said, "field": err.field, "line": err.line, "label": label,
-                         "code": "invalid_catalogue"}
+                         "code": "invalid_catalogue", "others": others,
+                         "fields": [err.field, *(o["field"] for o in others)]}
                 return render(request, "sandbox.html", 422, numbers=numbers(), answer=None, error=error, form=kept)
             except InvalidUscc as err:
                 # The draft is fine: the organisation's code is what to fix (a sandbox probe was told the draft did

@@ -82,6 +82,7 @@ class NumberError(DraftError):
     def __init__(self, message: str, number: Number, *, zh: str) -> None:
         super().__init__(message, number.path, None, zh=zh)
         self.labels = number.labels
+        self.others: list[NumberError] = []  # the form's other numbers refused on their own (marked at once)
 
     def label(self, lang: str) -> str:
         return self.labels[i18n.LANGS.index(lang)]
@@ -124,21 +125,46 @@ def _fraction(percent: str) -> str | None:
 def from_numbers(form: dict[str, str]) -> Any:
     """The catalogue in force with the numbers the form changed; a refusal names the field at fault, by the
     label the form shows it with."""
+    try:
+        return _parsed(form)
+    except CatalogueError as err:
+        refusal = _refusal(err, form)
+        if isinstance(refusal, NumberError):
+            # The reader stops at its first fault: each other number changed is read alone, beside the numbers in
+            # force, so the form marks every one wrong at once (a probe fixed them one send at a time). A number
+            # wrong only beside another is the first's fault, said by it.
+            in_force = {n.path: n.value for n in numbers()}
+            for path, value in form.items():
+                if path == refusal.field or value.strip() == in_force.get(path):
+                    continue
+                try:
+                    _parsed({path: value})
+                except CatalogueError as alone:
+                    other = _refusal(alone, {path: value})
+                    if isinstance(other, NumberError) and other.field == path:
+                        refusal.others.append(other)
+        raise refusal from None
+
+
+def _parsed(form: dict[str, str]) -> Any:
+    """The catalogue in force with the form's numbers set."""
     doc = tomllib.loads(in_force_text())
     for path, value in form.items():
         # Grouped in threes as the pages show amounts (ASCII or full-width commas), and only so: a comma taken out
         # wherever it stood read "15,00,000.00" as 1,500,000 (a sandbox probe).
         _set(doc, path, plain_amount(value))
-    try:
-        return parse(doc, FORM)
-    except CatalogueError as err:
-        from ledger.catalogue.draft import field_of
+    return parse(doc, FORM)
 
-        field = field_of(str(err), FORM)
-        number = next((n for n in numbers() if n.path == field), None)
-        if number is not None:
-            raise _worded(err, number, form.get(number.path, number.value)) from None
-        raise DraftError(str(err), field, None, zh=err.zh) from None
+
+def _refusal(err: CatalogueError, form: dict[str, str]) -> DraftError:
+    """The reader's refusal, said of the form's field by its label where it names one of the numbers."""
+    from ledger.catalogue.draft import field_of
+
+    field = field_of(str(err), FORM)
+    number = next((n for n in numbers() if n.path == field), None)
+    if number is not None:
+        return _worded(err, number, form.get(number.path, number.value))
+    return DraftError(str(err), field, None, zh=err.zh)
 
 
 def _set(doc: dict, path: str, value: str) -> None:

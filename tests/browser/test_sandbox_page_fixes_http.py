@@ -109,3 +109,26 @@ def test_an_amount_is_read_as_the_pages_show_amounts_grouped_in_threes(client):
     for typed in ("1，500，000.00", "1,500,000.00", "1500000"):
         answer = client.post("/ui/sandbox?lang=zh", data={"csrf": csrf, "format": "html", f"n:{CAP.path}": typed})
         assert answer.status_code == 200, (typed, answer.text[:300])
+
+
+def test_every_number_wrong_on_its_own_is_marked_at_once(client):
+    """A probe fixed the form's numbers one send at a time: the reader stops at its first fault. Now each number
+    changed and wrong on its own is said and marked beside the first (a number in force, or a right one, is not)."""
+    csrf = signed_in(client, "auditor")
+    fund = next(n for n in numbers() if n.path == "policy.special_fund_floor")
+    sent = {"csrf": csrf, "format": "html", f"n:{RATE.path}": "20%", f"n:{CAP.path}": "五十万",
+            f"n:{fund.path}": "abc", f"n:{numbers()[-1].path}": numbers()[-1].value}
+    answer = client.post("/ui/sandbox?lang=zh", data=sent)
+    assert answer.status_code == 422, answer.text[:300]
+    marked = set(re.findall(r'name="n:([^"]+)" data-path="[^"]+" inputmode="decimal"\s+value="[^"]*" aria-invalid',
+                            answer.text))
+    assert marked == {RATE.path, CAP.path, fund.path}, marked
+    error = re.search(r'data-testid="draft-error">(.*?)</div>', answer.text, re.S).group(1)
+    others = re.findall(r'data-testid="other-error" data-path="([^"]+)">([^<]*)<', error)
+    assert len(others) == 2 and {p for p, _ in others} | {
+        re.search(r'data-testid="error-field" data-path="([^"]+)"', error).group(1)} == marked, error
+    said = " ".join(html.unescape(text) for _, text in others)
+    assert "programmes[" not in said and "表单" not in said, said
+    assert answer.text.count(" autofocus") == 1
+    one = client.post("/ui/sandbox?lang=en", data={"csrf": csrf, "format": "html", f"n:{CAP.path}": "fifty"})
+    assert one.status_code == 422 and 'data-testid="other-error"' not in one.text
