@@ -3,8 +3,10 @@
 form's idempotency key). A refused form comes back as it was typed, with what to fix beside each field."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import Request
@@ -15,6 +17,7 @@ from api import field_messages
 from api.deps import Settle, checked_key
 from api.problems import STATUS_BY_KIND
 from api.web import i18n, refusal_words
+from api.web.amounts import yuan
 from api.web.corrections_words import FIELD_OF_CODE
 from ledger.application import Outcome
 from ledger.domain.errors import Conflict, LedgerError
@@ -49,7 +52,59 @@ i18n.MESSAGES.update({
                      " fill in a new form there for anything else."),
     "open_latest": ("打开最新页面", "Open the page as it is now"),
     "open_claim_now": ("打开该申请", "Open the claim"),
+    "shown_claims": ("{n} 项申请，释放 {released}，应追回 {recover}",
+                     "{n} claim(s), {released} released, {recover} to recover"),
+    "preview_moved": ("预览时为：{shown}；此后账本有了变动（如登记了拨付），现在确认将是：{now}。本次未记录任何内容。"
+                      "请核对下方新的预览，确认无误后再次确认。",
+                      "The preview showed {shown}; the ledger changed since (a payout recorded, say), and confirming"
+                      " now gives {now}. Nothing was recorded: check the new preview below and confirm it again."),
+    "preview_moved_claims": ("（受影响的申请或其状态已变动。）", " (The claims it touches, or their status, changed.)"),
 })
+
+
+def claims_shown(preview: dict[str, Any]) -> str:
+    """What a correction's preview of the claims it touches showed, as its confirmation carries it back: the money
+    released and to recover, and which claims in which status (a digest)."""
+    touched = preview.get("claims", [preview])
+    released = sum((Decimal(str(c.get("released_amount") or 0)) for c in touched), Decimal(0))
+    recover = sum((Decimal(str(c.get("to_recover") or 0)) for c in touched if c.get("recovery_id")), Decimal(0))
+    which = ",".join(sorted(f"{c.get('id')}:{c.get('status')}" for c in touched))
+    return f"{len(touched)}|{released:.2f}|{recover:.2f}|{hashlib.sha256(which.encode()).hexdigest()[:12]}"
+
+
+def _claims_words(shown: str, lang: str) -> str:
+    try:
+        count, released, recover, _ = shown.split("|")
+        words = i18n.translator(lang)("shown_claims", n=int(count), released=yuan(Decimal(released), lang),
+                                      recover=yuan(Decimal(recover), lang))
+    except (ValueError, InvalidOperation):
+        return "—"
+    return words
+
+
+def bound(request: Request, typed: dict[str, str], step: str, key: str, command: Callable[[bool, str | None], Outcome],
+          done: str, form: str, shown: str, of: Callable[[dict[str, Any]], str] = claims_shown,
+          words: Callable[[str, str], str] = _claims_words) -> FormState | Response:
+    """`attempt`, with the confirmation bound to what its preview showed (`of` the preview, carried back by the
+    form as `shown`): a payout recorded in between turned a revocation that recovered nothing into a recovery of
+    50,000.00, confirmed without a word (a regression probe; the write-off was bound so first). Such a
+    confirmation comes back previewed anew, 409, saying what moved; nothing is written. A refused dry run goes on
+    to the command itself: a form sent twice is answered as the first was."""
+    shown = shown.strip()
+    if step == "confirm" and shown:
+        again = attempt(request, typed, "preview", key, command, done, form)
+        if isinstance(again, FormState) and again.preview and (now := of(again.preview)) != shown:
+            lang = i18n.language(request)
+            t = i18n.translator(lang)
+            was, is_ = words(shown, lang), words(now, lang)
+            said = t("preview_moved", shown=was, now=is_) + (t("preview_moved_claims") if was == is_ else "")
+            again.status, again.typed["shown"] = 409, now
+            again.refusal = {"code": "conflict", "title": t("moved_title"), "detail": said}
+            return again
+    state = attempt(request, typed, step, key, command, done, form)
+    if isinstance(state, FormState) and state.preview:  # its confirmation carries what it shows
+        state.typed["shown"] = of(state.preview)
+    return state
 
 
 def title(code: str, lang: str) -> str:

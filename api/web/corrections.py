@@ -3,6 +3,7 @@ certification. Each form first previews (the command with dry_run=true) and reco
 the same `AwardLedger` commands and request models as POST /v1/claims/{id}/withdraw and its neighbours."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,9 +12,10 @@ from fastapi.responses import Response
 from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, TopUpCreate, WithdrawalCreate
 from api.web import i18n
+from api.web.amounts import yuan
 from api.web.certifications import certification_page
 from api.web.claims import declined_ids
-from api.web.correction_forms import FormState, attempt, resent_about_claim
+from api.web.correction_forms import FormState, bound, resent_about_claim
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal
 from ledger.domain.errors import LedgerError
@@ -38,7 +40,7 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str,
 
 @router.post("/ui/claims/{claim_id}/withdraw", dependencies=[CsrfChecked])
 def withdraw(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
-             step: Text = "preview", key: Text = "") -> Response:
+             step: Text = "preview", key: Text = "", shown: Text = "") -> Response:
     """Preview, then confirm, withdrawing a pending or proposed claim (lead bureau only, as in the API)."""
     typed = {"reason": reason}
 
@@ -52,13 +54,13 @@ def withdraw(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerD
         form = "decline" if now["status"] == "proposed" or claim_id in declined_ids(ledger, [now]) else "withdraw"
     except LedgerError:
         form = "withdraw"
-    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn", form)
+    state = bound(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn", form, shown)
     return _claim_page(request, ledger, claim_id, "withdraw", state)
 
 
 @router.post("/ui/claims/{claim_id}/revoke", dependencies=[CsrfChecked])
 def revoke(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
-           document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
+           document_ref: Text = "", step: Text = "preview", key: Text = "", shown: Text = "") -> Response:
     """Preview, then confirm, revoking an approved award: the unpaid part released, the paid part recovered."""
     typed = {"reason": reason, "document_ref": document_ref}
 
@@ -67,13 +69,13 @@ def revoke(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep
         return ledger.revoke_claim(by, claim_id=claim_id, reason=body.reason, document_ref=body.document_ref,
                                    dry_run=dry_run, key=once)
 
-    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=revoked", "revoke")
+    state = bound(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=revoked", "revoke", shown)
     return _claim_page(request, ledger, claim_id, "revoke", state)
 
 
 @router.post("/ui/claims/{claim_id}/top-up", dependencies=[CsrfChecked])
 def top_up(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
-           document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
+           document_ref: Text = "", step: Text = "preview", key: Text = "", shown: Text = "") -> Response:
     """Preview, then confirm, claiming the difference an approved award is owed now (rule 3)."""
     typed = {"reason": reason, "document_ref": document_ref}
 
@@ -82,7 +84,9 @@ def top_up(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDep
         return ledger.top_up_claim(by, claim_id=claim_id, reason=body.reason, document_ref=body.document_ref,
                                    dry_run=dry_run, key=once)
 
-    state = attempt(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=topped_up", "top_up")
+    state = bound(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=topped_up", "top_up", shown,
+                  of=lambda p: f"{Decimal(str(p['entitled_amount'])):.2f}",
+                  words=lambda figure, lang: yuan(figure, lang))
     return _claim_page(request, ledger, claim_id, "top_up", state)
 
 
@@ -97,7 +101,7 @@ def certification(request: Request, certification_id: str, by: PagePrincipal, le
 @router.post("/ui/certifications/{certification_id}/revoke", dependencies=[CsrfChecked])
 def revoke_certification(request: Request, certification_id: str, by: PagePrincipal, ledger: LedgerDep,
                          read_models: ReadModelsDep, reason: Text = "", effective_on: Text = "",
-                         document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
+                         document_ref: Text = "", step: Text = "preview", key: Text = "", shown: Text = "") -> Response:
     """Preview, then confirm, revoking a certification: its claims from that day are withdrawn or revoked."""
     typed = {"reason": reason, "effective_on": effective_on, "document_ref": document_ref}
 
@@ -108,7 +112,7 @@ def revoke_certification(request: Request, certification_id: str, by: PagePrinci
                                            dry_run=dry_run, key=once)
 
     done = f"/ui/certifications/{certification_id}?corrected=certification"
-    state = attempt(request, typed, step, key, command, done, "certification")
+    state = bound(request, typed, step, key, command, done, "certification", shown)
     if isinstance(state, Response):
         return state
     return certification_page(request, ledger, read_models, by, certification_id, revoke=state)

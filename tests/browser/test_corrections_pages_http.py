@@ -311,3 +311,87 @@ def test_a_write_off_confirmed_after_its_figure_moved_comes_back_previewed_anew(
     assert done.status_code == 303, done.text[:500]
     landing = client.get(done.headers["location"]).text.split('data-testid="done">')[1].split("</p>")[0]
     assert landing == f"已核销 {Decimal(now['outstanding']):,} 元。", landing
+
+
+def _confirm_of(page: str) -> dict[str, str]:
+    """The hidden fields of a preview's confirmation form."""
+    confirm = page.split('data-testid="preview"')[1].split("</form>")[0] if 'data-testid="preview"' in page else \
+        page.split('data-testid="top-up-preview"')[1].split("</form>")[0]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', confirm))
+
+
+def test_a_revocation_confirmed_after_a_payout_moved_it_comes_back_previewed_anew(client, certified):
+    """A regression probe: a payout recorded between a revocation's preview ("nothing to recover") and its
+    confirmation opened a recovery of 50,000.00 without a word. The confirmation carries what its preview showed;
+    moved, it comes back (409) saying both, writes nothing, and confirmed again it records what the new preview
+    showed. The certification's revocation is bound alike."""
+    csrf = _sign_in(client, "kjj")
+    form = {"csrf": csrf, "reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕21号"}
+    preview = client.post(f"/ui/claims/{certified['claim']}/revoke", data=form | {"step": "preview"}).text
+    sent = _confirm_of(preview)
+    assert sent["shown"].startswith("1|100000.00|100000.00|"), sent
+    _api(client, "POST", "/v1/payouts", {"claim_id": certified["claim"], "amount": "50000.00", "paid_on": "2023-08-01",
+                                         "bank_ref": unique_id("ICBC-")}, as_="finance")
+    moved = client.post(f"/ui/claims/{certified['claim']}/revoke", data=sent | {"key": unique_id("k")})
+    assert moved.status_code == 409 and "金额在预览后已变动" in moved.text, moved.status_code
+    assert _api(client, "GET", f"/v1/claims/{certified['claim']}")["status"] == "approved"  # nothing written
+    said = moved.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+    assert "释放 100,000.00 元，应追回 100,000.00 元" in said, said
+    assert "释放 50,000.00 元，应追回 150,000.00 元" in said, said
+    again = _confirm_of(moved.text)
+    assert again["shown"].startswith("1|50000.00|150000.00|"), again
+    once = again | {"key": unique_id("k")}
+    done = client.post(f"/ui/claims/{certified['claim']}/revoke", data=once, follow_redirects=False)
+    assert done.status_code == 303, done.text[:500]
+    twice = client.post(f"/ui/claims/{certified['claim']}/revoke", data=once, follow_redirects=False)
+    assert twice.status_code == 303 and twice.headers["location"] == done.headers["location"]  # answered as first
+    revoked = _api(client, "GET", f"/v1/claims/{certified['claim']}")
+    assert revoked["status"] == "revoked"
+    assert _api(client, "GET", f"/v1/recoveries/{revoked['recovery_id']}", as_="finance")["amount"] == "150000.00"
+
+
+def test_a_certifications_revocation_is_bound_to_its_preview(client, certified):
+    """The certification's revocation carries the claims and figures its preview listed: a payout between preview
+    and confirmation comes back previewed anew."""
+    csrf = _sign_in(client, "kjj")
+    form = {"csrf": csrf, "reason": "复核不再符合认定条件", "effective_on": "2023-03-01",
+            "document_ref": "杭高新科〔2024〕22号"}
+    preview = client.post(f"/ui/certifications/{certified['cert']}/revoke", data=form | {"step": "preview"}).text
+    sent = _confirm_of(preview)
+    _api(client, "POST", "/v1/payouts", {"claim_id": certified["claim"], "amount": "100000.00",
+                                         "paid_on": "2023-08-01", "bank_ref": unique_id("ICBC-")}, as_="finance")
+    moved = client.post(f"/ui/certifications/{certified['cert']}/revoke", data=sent | {"key": unique_id("k")})
+    assert moved.status_code == 409 and "金额在预览后已变动" in moved.text, moved.status_code
+    assert _api(client, "GET", f"/v1/certifications/{certified['cert']}")["revoked_on"] is None
+    done = client.post(f"/ui/certifications/{certified['cert']}/revoke",
+                       data=_confirm_of(moved.text) | {"key": unique_id("k")}, follow_redirects=False)
+    assert done.status_code == 303, done.text[:500]
+    assert _api(client, "GET", f"/v1/certifications/{certified['cert']}")["revoked_on"] == "2023-03-01"
+
+
+def test_a_top_up_confirmed_after_its_figure_moved_comes_back_previewed_anew(client, certified):
+    """The top-up's confirmation carries the figure its preview showed: a repayment reversed in between (the lower
+    rung's paid part counts again) moves it, and the confirmation comes back naming both, writing nothing."""
+    _api(client, "POST", "/v1/appropriations", {"year": 2024, "amount": "300000000.00", "document_ref": "财2号"},
+         as_="finance")
+    _api(client, "POST", f"/v1/certifications/{certified['cert']}/upgrades", {
+        "tier": "national", "effective_on": "2024-03-01", "document_ref": "国科发〔2024〕7号"}, as_="kjj")
+    higher = _api(client, "POST", "/v1/claims", {"uscc": certified["uscc"], "programme": "A3.erc",
+                                                  "award_year": 2024, "effective_on": "2024-03-01",
+                                                  "certification_id": certified["cert"]}, as_="kjj")
+    _api(client, "POST", f"/v1/claims/{higher['id']}/approve", {}, as_="kjj")
+    revoked = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
+                   {"reason": "市级认定材料不实", "document_ref": "撤〔2025〕1号"}, as_="kjj")
+    back = {"amount": "100000.00", "received_on": "2025-01-10", "bank_ref": "BACK-1"}
+    _api(client, "POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments", back, as_="finance")
+    csrf = _sign_in(client, "kjj")
+    form = {"csrf": csrf, "reason": "市级认定撤销，国家级按全额补足", "document_ref": "杭高新科〔2025〕9号"}
+    sent = _confirm_of(client.post(f"/ui/claims/{higher['id']}/top-up", data=form | {"step": "preview"}).text)
+    assert sent["shown"] == "200000.00", sent
+    _api(client, "POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments/reverse",
+         back | {"reason": "误登记", "document_ref": "区财更〔2025〕2号"}, as_="finance")
+    moved = client.post(f"/ui/claims/{higher['id']}/top-up", data=sent | {"key": unique_id("k")})
+    assert moved.status_code == 409, moved.status_code
+    said = moved.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+    assert "200,000.00 元" in said and "100,000.00 元" in said, said
+    assert _api(client, "GET", f"/v1/claims/{higher['id']}")["top_ups"] == []  # nothing written
