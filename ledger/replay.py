@@ -232,7 +232,7 @@ class Replay:
             if counting:
                 self.kept[cid] = (first.amount, tuple(counting), first.gross)
                 self._settle(counting, first, Entry(cid, first.programme, "approved", kept, min(first.gross, kept),
-                                                    first.tier, first.uscc))
+                                                    first.tier, first.uscc, True))
             self._settle([k for k in held if k not in counting], first, first.settled("revoked", ZERO),
                          drop=self.compact)
         amount = awarded
@@ -274,7 +274,7 @@ class Replay:
         standing = found[2] if len(found) > 2 else first.gross
         if kept > 0:
             self._settle(list(held), first, Entry(cid, first.programme, "approved", kept, min(standing, kept),
-                                                  first.tier, first.uscc))
+                                                  first.tier, first.uscc, True))
         else:  # kept, at nothing, for a reversal to put back (never dropped)
             self._settle(list(held), first, first.settled("revoked", ZERO))
 
@@ -431,13 +431,14 @@ def settle(accounts: MutableMapping[str, AccountState], keys: Iterable[str], cid
 # pickling the frozen dataclasses. tests/unit/test_spill.py holds both to load(dump(v)) == v.
 def _dump_account(state: AccountState) -> bytes:
     return marshal.dumps((state.key, state.earlier, tuple(
-        (e.claim_id, e.programme, e.status, str(e.amount), str(e.gross), e.tier, e.uscc) for e in state.entries)))
+        (e.claim_id, e.programme, e.status, str(e.amount), str(e.gross), e.tier, e.uscc, e.kept)
+        for e in state.entries)))
 
 
 def _load_account(data: bytes) -> AccountState:
     key, earlier, entries = marshal.loads(data)
-    return AccountState(key, tuple(Entry(c, p, s, Decimal(a), Decimal(g), t, u) for c, p, s, a, g, t, u in entries),
-                        earlier)
+    return AccountState(key, tuple(Entry(c, p, s, Decimal(a), Decimal(g), t, u, k)
+                                   for c, p, s, a, g, t, u, k in entries), earlier)
 
 
 def _load_approval(data: bytes) -> tuple[int, Decimal, tuple[str, ...]]:

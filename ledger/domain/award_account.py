@@ -46,7 +46,7 @@ class AwardAccount(LedgerAggregate):
         """A revoked award's paid part (contract: "what was not paid is released"): it still counts, as awarded,
         at that amount; its standing (what supersession compares) is no more than it."""
         entry = self.entries[claim_id]
-        entry.update(status="approved", amount=amount, gross=min(entry["gross"], amount))
+        entry.update(status="approved", amount=amount, gross=min(entry["gross"], amount), kept=True)
 
     @event("Restored")
     def restore(self, claim_id: str, status: str, amount: Decimal, gross: Decimal, by: str) -> None:
@@ -73,5 +73,6 @@ class AwardAccount(LedgerAggregate):
 
     def state(self) -> AccountState:
         return AccountState(self.key, tuple(
-            Entry(claim_id, e["programme"], e["status"], e["amount"], e["gross"], e["tier"], e.get("uscc"))
+            Entry(claim_id, e["programme"], e["status"], e["amount"], e["gross"], e["tier"], e.get("uscc"),
+                  e.get("kept", False))
             for claim_id, e in self.entries.items()))

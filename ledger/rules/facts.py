@@ -68,6 +68,8 @@ class Entry:
                           # what supersession compares (rule 4)
     tier: str | None = None
     uscc: str | None = None  # who holds it: a rank slot is refused to another unit (rule 11)
+    kept: bool = False  # a revoked award's paid part, still owed back or written off: counted at that amount, its
+                        # rung no longer reached (a lower rung the organisation holds tops up over it: rule 3)
 
     @property
     def live(self) -> bool:

@@ -40,7 +40,12 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     rungs = programme.ladder_of(tier)
     here = rungs.index(tier)
     earlier = [e for e in ladder.live_before if e.tier in rungs]
-    reached = [e for e in earlier if rungs.index(e.tier) >= here]  # type: ignore[arg-type]
+    # A higher rung revoked whose paid part is still owed back (or written off) is no rung reached: the organisation
+    # never stood there. Its kept part counts as awarded, so a lower rung it holds tops up over it (a first prize
+    # revoked as really a second, 500,000 of it kept: the second pays 500,000; a corrections probe had it refused
+    # for good once the part was written off). The same rung stays refused until the part comes back.
+    reached = [e for e in earlier if (rungs.index(e.tier) > here and not e.kept)  # type: ignore[arg-type]
+               or e.tier == tier]
     if reached:
         e = reached[0]
         # A pending claim holds its rung as an approved one does (rule 3), but it was not "awarded" (a rules probe).

@@ -13,7 +13,7 @@ import pytest
 
 from api.cli import main
 from ledger.domain import errors
-from tests.store.conftest import FINANCE, KJJ, World
+from tests.store.conftest import FINANCE, JXJ, KJJ, World
 
 D = Decimal
 
@@ -254,3 +254,48 @@ def test_a_top_up_a_better_award_on_its_subject_leaves_nothing_is_superseded_not
     ledger.revoke_claim(KJJ, claim_id=prize["id"], reason="省级奖项撤销", document_ref="撤〔2025〕9号")
     top = _top_up(world, net)
     assert top["entitled_amount"] == "500000.00", top
+
+
+def test_a_lower_rung_after_a_revoked_higher_one_tops_up_over_its_kept_part(world: World) -> None:
+    """A corrections probe: a national first prize (5,000,000) paid 500,000, then revoked as really a second prize;
+    the second prize was refused `already_awarded` while the 500,000 was owed back, and for good once it was written
+    off. The revoked rung was never reached: its kept part counts as awarded (rule 3 deducts what was awarded), so
+    the second prize pays 1,000,000 - 500,000; repaid in part, the rest is owed. The same rung stays refused."""
+    ledger = world.ledger
+    org, subject = world.org(), f"project:NA-{world.org()[-6:]}"
+    first = world.approved(org, "A9.national_award", tier="first", rank=1, subject=subject, year=2024,
+                           effective_on=date(2024, 3, 1))
+    ledger.record_payout(FINANCE, claim_id=first["id"], amount=D("500000.00"), paid_on=date(2024, 4, 1),
+                         bank_ref=f"PAY-{first['id'][:8]}")
+    revoked = ledger.revoke_claim(KJJ, claim_id=first["id"], reason="奖励等次更正为二等奖",
+                                  document_ref="国科奖〔2024〕更1号").view
+    assert revoked["recovery_id"]
+    again = {"tier": "first", "rank": 1, "subject": subject, "year": 2024, "effective_on": date(2024, 3, 1)}
+    with pytest.raises(errors.AlreadyAwarded):  # the same rung: until the paid part comes back
+        world.claim(org, "A9.national_award", **again)
+    second = world.claim(org, "A9.national_award", **again | {"tier": "second"})
+    assert second["entitled_amount"] == "500000.00", second
+    ledger.write_off_recovery(FINANCE, recovery_id=revoked["recovery_id"], reason="企业无力偿还",
+                              document_ref="核销〔2025〕1号")
+    approved = ledger.approve_claim(KJJ, claim_id=second["id"]).view
+    assert approved["approved_amount"] == "500000.00", approved  # 500,000 kept (written off) + 500,000 = the rung
+
+
+def test_a_revoked_higher_certifications_kept_part_leaves_the_lower_rung_proposed_net_of_it(world: World) -> None:
+    """The probe's other case: a little giant approved (1,000,000) closes the provincial SME honour's proposal as
+    outranked; 100,000 of it paid, the little giant's certification is revoked. The SME honour it still holds is
+    proposed again net of what the little giant keeps (200,000 - 100,000), not refused."""
+    ledger = world.ledger
+    org = world.org()
+    sme = world.certify(org, "A6.honour", "provincial_sme", on=date(2023, 3, 1), by=JXJ)
+    giant = world.certify(org, "A6.honour", "little_giant", on=date(2023, 9, 1), by=JXJ)
+    [proposal] = ledger.certification(giant)["proposed_claims"]
+    ledger.confirm_claim(JXJ, claim_id=proposal)
+    award = ledger.approve_claim(JXJ, claim_id=proposal).view
+    assert award["approved_amount"] == "1000000.00"
+    ledger.record_payout(FINANCE, claim_id=proposal, amount=D("100000.00"), paid_on=date(2023, 10, 1),
+                         bank_ref=f"PAY-{proposal[:8]}")
+    ledger.revoke_certification(JXJ, certification_id=giant, reason="复核不符合小巨人认定条件",
+                                effective_on=date(2023, 9, 1), document_ref="工信〔2024〕撤1号")
+    [again] = ledger.certification(sme)["proposed_claims"]
+    assert ledger.claim(again)["entitled_amount"] == "100000.00"
