@@ -199,7 +199,9 @@ def attempt(request: Request, typed: dict[str, str], step: str, key: str,
     except ValidationError as err:
         _malformed(state, err, lang, form, hints)
     except LedgerError as err:
-        if err.kind in PAGE_KINDS:
+        # A thing the form itself named that is not there (a repayment typed one fen off) is retyped, beside its
+        # field: the whole form was thrown away for a 404 page (a regression probe).
+        if err.kind in PAGE_KINDS and not (err.kind == "not_found" and err.context.get("field") in typed):
             raise
         _refused(state, err, lang, hints, done)
     return state

@@ -176,8 +176,8 @@ class RecoveryCommands:
             listed = "; ".join(said(at) for at in standing) or "none"
             listed_zh = "；".join(said_zh(at) for at in standing) or "无"
             raise errors.NotFound(f"recovery {rid} has no standing repayment of {yuan(value)} received on"
-                                  f" {received_on.isoformat()} with bank_ref {bank_ref!r}; send the amount, day and"
-                                  f" bank reference of one it holds (standing: {listed})",
+                                  f" {received_on.isoformat()} with bank reference {bank_ref!r}; give the amount,"
+                                  f" day and bank reference of one it holds, as booked (standing: {listed})",
                                   zh=f"追回款项 {rid} 没有 {received_on.isoformat()} 到账 {yuan(value)} 元、银行流水号"
                                      f" {bank_ref!r} 的有效还款；请填写其中一笔的金额、到账日期和银行流水号"
                                      f"（现有：{listed_zh}）",

@@ -170,6 +170,16 @@ def test_finance_reverses_a_repayment_booked_in_error_through_its_preview(client
     assert 'data-testid="unrepay-form"' in page and "RCV-2024-0620" in page.split('data-testid="unrepay-which"')[1]
     form = {"csrf": csrf, "amount": "100000.00", "received_on": "2024-06-20", "bank_ref": "RCV-2024-0620",
             "reason": "误记入他户追回款项", "document_ref": "区财更〔2024〕12号"}
+    # A repayment the form names that is not there (its hidden fields edited one fen off, or a stale page): the form
+    # comes back as typed, the standing repayment named, in the page's words (it was a bare 404 page that threw
+    # the reason and document away: a regression probe).
+    for lang, words in (("zh", "现有"), ("en", "give the amount, day and bank reference of one it holds")):
+        typo = client.post(f"/ui/recoveries/{rid}/repayments/reverse?lang={lang}",
+                           data=form | {"amount": "100000.01", "step": "preview"})
+        assert typo.status_code == 404 and 'data-testid="form-refusal"' in typo.text, typo.text[:300]
+        assert "误记入他户追回款项" in typo.text and "区财更〔2024〕12号" in typo.text and words in typo.text
+        assert "RCV-2024-0620" in typo.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+    client.get("/ui/?lang=zh")
     preview = client.post(f"/ui/recoveries/{rid}/repayments/reverse", data=form | {"step": "preview"})
     assert preview.status_code == 200 and 'data-testid="unrepay-preview"' in preview.text
     assert "100,000.00 元" in preview.text.split('data-testid="preview-outstanding">')[1][:40]
