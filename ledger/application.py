@@ -759,6 +759,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         return self._run(by, key, "reverse_payout", {"payout": payout_id, "reason": reason}
                          | ({} if document_ref is None else {"document_ref": document_ref}), decide)
 
+    @staticmethod
+    def statement_id(lines: list[StatementLine]) -> str:
+        """The id a statement of these lines is imported as (the same lines, the same statement)."""
+        return str(BankStatement.create_id(content_hash(lines)))
+
     def imported_statement(self, lines: list[StatementLine]) -> dict | None:
         """The statement these lines were imported as before (its view), or None: a preview says so before an import
         that would record nothing (a clerk's probe saw no word of it, before or after)."""

@@ -5,7 +5,7 @@ lines (money in) go to projections/bank_credits.py, which matches them against r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import combinations
 from typing import Any
 
@@ -56,22 +56,28 @@ def _statement_imported(t: Tables, e: EventRow) -> None:
         "period_from": days[0], "period_to": days[-1], "total": add(ZERO, *(ln["amount"] for ln in p["lines"])),
         "imported_at": e.recorded_at, "by": p.get("by"), "position": e.position,
         **({"refused": p["refused"]} if p.get("refused") else {})})
-    for n, line in enumerate(p["lines"], start=1):
-        key = f"{e.aggregate_id}|{n:06d}"
+    for row in line_rows(e.aggregate_id, p["lines"]):
+        t.put(LINES, row["id"], row)
+
+
+def line_rows(statement_id: str, lines: list[Row]) -> Iterator[Row]:
+    """A statement's lines as rm_bank_lines keeps them (the import event's `lines`), each followed by its shadow
+    rows: what the fold stores, and what a preview matches as if stored (`preview`)."""
+    for n, line in enumerate(lines, start=1):
+        key = f"{statement_id}|{n:06d}"
         # Its line in the bank's file when the import kept it (a file's header and refused lines counted), else
         # its place among the statement's lines (a JSON statement; one imported before lines kept their number).
-        row = {"id": key, "statement_id": e.aggregate_id, "line": line.get("line", n), "date": line["date"],
+        yield {"id": key, "statement_id": statement_id, "line": line.get("line", n), "date": line["date"],
                "amount": line["amount"], "reference": line["reference"], "counterparty": line.get("counterparty", ""),
                "direction": line.get("direction", "debit"),
                **({"references": line["references"]} if "references" in line else {})}
-        t.put(LINES, key, row)
         # A memo of several references is found by each (`lines_bearing`), whichever the line takes when read:
         # a shadow row a reference, naming its line (`shadow_of`), which the statement's own lines leave out. It
         # holds no copy of the line: a copy of every reference on each would grow as their square.
         for at, other in enumerate(line.get("references") or ()):
             if other != line["reference"]:
-                t.put(LINES, f"{key}|r{at}", {"id": f"{key}|r{at}", "statement_id": e.aggregate_id,
-                                              "reference": other, "amount": line["amount"], "shadow_of": key})
+                yield {"id": f"{key}|r{at}", "statement_id": statement_id, "reference": other,
+                       "amount": line["amount"], "shadow_of": key}
 
 
 HANDLERS: dict[str, Handler] = {"Payout.Recorded": _payout_recorded, "Payout.Reversed": _payout_reversed,
@@ -88,28 +94,71 @@ def statement(sql: Sql, statement_id: str) -> Row | None:
     if not found:
         return None
     head = found[0]
-    lines = rechosen(sql, [ln for ln in _data(sql, "SELECT data FROM rm_bank_lines WHERE statement_id = %s ORDER BY"
-                                              " id", (statement_id,)) if "shadow_of" not in ln])
+    lines = [ln for ln in _data(sql, "SELECT data FROM rm_bank_lines WHERE statement_id = %s ORDER BY id",
+                                (statement_id,)) if "shadow_of" not in ln]
+    return view(head, lines) | {"report": report(sql, head, lines, imported_place(head))}
+
+
+def preview(sql: Sql, statement_id: str, lines: list[Row]) -> Row:
+    """The matching report the statement `statement_id` of these lines (as its import event would keep them,
+    `StatementLine.recorded`) would get if imported now, without importing it: its lines as the fold would store
+    them, matched by the very `report` an imported statement's is, placed after every statement imported so far.
+    So what finance confirms is what will be recorded (a finance probe: a preview matched the lines without the
+    bank's serials, and said "paid again" of an overlapping statement's copy that the import matched).
+    `already_on`: the lines that are a transaction some imported statement holds already (`copies`)."""
+    rows = [row for row in line_rows(statement_id, lines) if "shadow_of" not in row]
+    days = sorted(ln["date"] for ln in rows) or [""]
+    head = {"period_from": days[0], "period_to": days[-1]}
+    return report(sql, head, rows, None) | {"already_on": copies(sql, rows)}
+
+
+def report(sql: Sql, head: Row, lines: list[Row], at: tuple[int, str, str] | None) -> Row:
+    """The matching report of a statement's lines (rm_bank_lines' rows, shadows left out): debits against the
+    payouts, credits against the repayments, then the returned payouts. `at`: where the statement stands in the
+    order imported (`imported_place`); None, a preview's, after every statement imported so far and on none."""
+    lines = rechosen(sql, lines)
     refs = sorted({ln["reference"] for ln in lines})
     by_ref = _payouts_by_ref(sql, refs)
     # Paid in the period, not reversed, and on no line of any statement imported so far.
     missing = [p for p in unmatched_payouts(sql, head["period_from"], head["period_to"])
                if ref_key(p["bank_ref"]) not in by_ref]
-    report = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, imported_place(head)))
-    credits = statement_credits(sql, lines, head["period_from"], head["period_to"],
-                                at=imported_place(head))
-    return view(head, lines) | {"report": with_returns(sql, with_credits(report, credits),
-                                                       at=imported_place(head))}
+    debits = match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, at))
+    credits = statement_credits(sql, lines, head["period_from"], head["period_to"], at=at)
+    # A stored statement's credit lines are among those of every statement imported; a preview's are on none.
+    return with_returns(sql, with_credits(debits, credits), at=at,
+                        previewed=debits["credit_lines"] if at is None else None)
 
 
-def preview(sql: Sql, lines: list[Row]) -> Row:
-    """The matching report a statement of these lines would get if imported now, without importing it: the
-    same `match` as an imported statement's, so what finance confirms is what will be recorded."""
-    refs = sorted({ln["reference"] for ln in lines})
-    by_ref = _payouts_by_ref(sql, refs)
-    days = sorted(ln["date"] for ln in lines) or [""]
-    missing = [p for p in unmatched_payouts(sql, days[0], days[-1]) if ref_key(p["bank_ref"]) not in by_ref]
-    return match(lines, by_ref, missing, earlier=_earlier_lines(sql, refs, None))
+def copies(sql: Sql, lines: list[Row]) -> list[Row]:
+    """Each of a previewed statement's lines that is a transaction an imported statement holds already (the same
+    way, reference, day, amount and every reference it bears: `when`), with the statement that first showed it:
+    the n-th such line here is the n-th on the first statement showing it n times (as `_Matcher` says it)."""
+    lines = rechosen(sql, lines)
+    held: dict[tuple, list[tuple[tuple[int, str, str], str, int]]] = {}
+    counted: dict[tuple, int] = {}
+    for place, ln in lines_bearing(sql, sorted({ln["reference"] for ln in lines})):
+        tx = _transaction(ln)
+        n = counted[(ln["statement_id"], tx)] = counted.get((ln["statement_id"], tx), 0) + 1
+        held.setdefault(tx, []).append((place, ln["statement_id"], n))
+    found: list[Row] = []
+    within: dict[tuple, int] = {}
+    heads: dict[str, Row] = {}
+    for ln in lines:
+        tx = _transaction(ln)
+        nth = within[tx] = within.get(tx, 0) + 1
+        first = min(((place, sid) for place, sid, n in held.get(tx, ()) if n == nth), default=None)
+        if first is None:
+            continue
+        if first[1] not in heads:
+            heads |= {h["id"]: h for h in _data(sql, "SELECT data FROM rm_statements WHERE id = %s", (first[1],))}
+        head = heads[first[1]]
+        found.append({"line": _line(ln), "statement": {"id": head["id"], "source": head["source"],
+                                                        "imported_at": head["imported_at"]}})
+    return found
+
+
+def _transaction(ln: Row) -> tuple:
+    return ln.get("direction", "debit"), ref_key(ln["reference"]), when(ln), amount(ln["amount"])
 
 
 ref_key = reference_key  # a bank reference as matching compares it (ledger/domain/bank_statement.py)

@@ -154,10 +154,11 @@ class ReadModels:
         with self.view.reading() as sql:
             return bank.reference_kinds(sql, references)
 
-    def bank_preview(self, lines: list[dict]) -> dict:
-        """The matching report these statement lines would get if imported now; nothing is written."""
+    def bank_preview(self, statement_id: str, lines: list[dict]) -> dict:
+        """The matching report the statement `statement_id` of these lines (as its import event keeps them) would
+        get if imported now, and the lines an imported statement holds already (`already_on`); nothing is written."""
         with self.view.reading() as sql:
-            return bank.preview(sql, lines)
+            return bank.preview(sql, statement_id, lines)
 
     def claims(self, wanted: work.ClaimFilter, limit: int = 100, after: int | None = None
                ) -> tuple[list[dict], int | None]:

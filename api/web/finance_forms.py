@@ -297,23 +297,19 @@ def _previewed(request: Request, read_models: Any, raw: bytes, source: str, impo
         return _refused(request, "statement", typed, err)
     # accepted_lines gives the file's lines as read (or refuses): each numbered as the reader counted it.
     rows = [{"line": n, **ln.as_dict()} for n, ln in zip(found.numbers, lines, strict=True)]
-    report = _with_credits(read_models, read_models.bank_preview(rows), rows) if rows else None
-    return render(request, "finance_preview.html", found=found, lines=rows, report=report,
+    before = ledger.imported_statement(lines)
+    report, already_on = None, []
+    if before is not None:
+        # Imported before: confirming records nothing and answers with that statement, so its report is the one
+        # to check (a finance probe's preview matched the file against itself, every debit "paid again").
+        report = (read_models.bank_statement(before["id"]) or {}).get("report")
+    elif rows:
+        # The import's own matching, run on the lines as the import would store them, without storing them.
+        report = read_models.bank_preview(ledger.statement_id(lines), [ln.recorded() for ln in lines])
+        already_on = report.pop("already_on")
+    return render(request, "finance_preview.html", found=found, lines=rows, report=report, already_on=already_on,
                   content=base64.urlsafe_b64encode(raw).decode(), source=source, import_good_lines=import_good_lines,
-                  before=ledger.imported_statement(lines))
-
-
-def _with_credits(read_models: Any, report: dict, lines: list[dict]) -> dict:
-    """The preview's credit lines against the repayments, as an imported statement's report matches them (after
-    every line imported so far), over the statement's period, its first to last line of either way: a file of money
-    out only still lists the repayments received in it that no line shows (the preview said none, the import of
-    the same file one: a pages probe)."""
-    from projections.bank_credits import statement_credits, with_credits
-    from projections.bank_returns import with_returns
-    days = sorted(ln["date"] for ln in lines)
-    with read_models.view.reading() as sql:
-        credits = statement_credits(sql, lines, days[0], days[-1])
-        return with_returns(sql, with_credits(report, credits), previewed=report["credit_lines"])
+                  before=before)
 
 
 # The preview sends the file back as URL-safe base64 ("-" and "_" pass a form's URL encoding as they are, where

@@ -180,9 +180,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "all_matched": ("全部匹配。", "Everything matches."), "reference": ("参考号", "Reference"),
     "counterparty": ("对方户名", "Counterparty"), "date": ("日期", "Date"),
     "statement": ("银行对账单", "Bank statement"), "source": ("来源文件", "Source file"),
-    "statement_imported_before": ("这些明细行已于 {at} 导入过：确认导入不会再记录任何内容，只会打开当时导入的对账单。",
+    "statement_imported_before": ("这些明细行已于 {at} 导入过：确认导入不会再记录任何内容，只会打开当时导入的对账单；"
+                                  "下面是该对账单当前的匹配结果。",
                                   "These lines were imported on {at}: confirming records nothing again and opens the"
-                                  " statement imported then."),
+                                  " statement imported then; below is that statement's matching as it stands now."),
+    "already_on_h": ("以下明细行已在对账单中导入过（同一笔交易：日期、金额、参考号及银行流水号均相同），按该对账单中"
+                     "的结果计，并非重复支付：",
+                     "These lines are already on a statement imported before (the same transaction: the same day,"
+                     " amount, reference and bank serial), said as that statement says them, not paid again:"),
+    "already_on_row": ("已在对账单 {source} 中导入（{at}）", "already on statement {source} (imported {at})"),
     "statement_recorded_before": ("该对账单此前已于 {at} 导入，本次未记录任何内容；"
                                   "以下为当时导入的对账单及其当前的匹配结果。",
                                   "This statement was imported before, on {at}; nothing was recorded this time. Below"
