@@ -35,13 +35,22 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
         mark = BOMS[1][0]
         offset = len(mark) if raw.startswith(mark) else 0
         try:
-            return raw[offset:].decode("gb18030"), "gb18030"
+            text = raw[offset:].decode("gb18030")
         except UnicodeDecodeError as err:  # the sender named the encoding, and the bytes are not it: said so
             byte = offset + err.start + 1
             raise NotAsDeclared(f"the file declares charset={declared} but is not GB18030/GBK text (byte {byte} cannot"
                                " be read); if it is UTF-8, declare charset=utf-8 or no charset",
                                zh=f"文件声明 charset={declared}，但不是 GB18030/GBK 编码的文本（第 {byte} 个字节无法"
                                   "读取）；如为 UTF-8 文本，请声明 charset=utf-8 或不声明") from None
+        if not offset and _utf8_misread(raw, text):
+            # UTF-8 Chinese that GB18030 also reads, as private-use codes among rare characters: the charset named is
+            # wrong (a finance probe was told to delete an invisible U+E15E from a counterparty that held none).
+            raise NotAsDeclared(f"the file declares charset={declared}, but it is UTF-8 text: read as GB18030/GBK its"
+                               " Chinese becomes private-use codes and rare characters; declare charset=utf-8 or no"
+                               " charset",
+                               zh=f"文件声明 charset={declared}，但它是 UTF-8 编码的文本：按 GB18030/GBK 读取，其中的"
+                                  "汉字会成为自定义区字符和生僻字；请声明 charset=utf-8 或不声明")
+        return text, "gb18030"
     for mark, encoding in BOMS:
         if raw.startswith(mark):
             if encoding == "utf-8-sig":
@@ -61,12 +70,23 @@ class OtherEncoding(InvalidInput):
     high bytes as some character, so such a file was imported as mojibake (經信發文號 in Big5 became 竒獺祇ゅ腹)."""
 
 
-def _chinese_as_written(text: str) -> str:
-    """`text` read as GB18030, unless what it reads as is not Chinese as GB text writes it: of its characters outside
-    ASCII that are Chinese, kana or private use, more than half (of at least four) are kana, private use (where
-    GB18030 puts GBK's user-defined codes) or Chinese that GB2312, the everyday set, lacks. A Big5 or Shift-JIS
-    file reads so (80 to 100 % here); a GBK one with a few rare characters in names (喆, 堃) does not. A file sent
-    declaring a GB charset is read as declared (its sender says what it is)."""
+def _utf8_misread(raw: bytes, text: str) -> bool:
+    """Whether bytes a sender declared GB are UTF-8 text instead: they decode as UTF-8 beyond ASCII, and `text`, their
+    GB18030 reading, holds a private-use code (where GB18030 puts GBK's user-defined area, which UTF-8 Chinese read
+    as GBK reaches every few characters: 杭州 reads 鏉\ue15e窞). GBK text of a few everyday characters can pass for
+    UTF-8 too (测试企业 in UTF-8 is 娴嬭瘯浼佷笟 in GBK, no private-use code in it): such a file is read as declared."""
+    if raw.isascii() or not any(0xE000 <= ord(char) <= 0xF8FF for char in text):
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _odd(text: str) -> tuple[int, int]:
+    """Of `text`'s characters outside ASCII that are Chinese, kana or private use: how many, and how many of them are
+    kana, private use (where GB18030 puts GBK's user-defined codes) or Chinese that GB2312, the everyday set, lacks."""
     seen = odd = 0
     for char in text:
         point = ord(char)
@@ -80,6 +100,16 @@ def _chinese_as_written(text: str) -> str:
                 char.encode("gb2312")
             except UnicodeEncodeError:
                 odd += 1
+    return seen, odd
+
+
+def _chinese_as_written(text: str) -> str:
+    """`text` read as GB18030, unless what it reads as is not Chinese as GB text writes it: of its characters outside
+    ASCII that are Chinese, kana or private use, more than half (of at least four) are kana, private use (where
+    GB18030 puts GBK's user-defined codes) or Chinese that GB2312, the everyday set, lacks. A Big5 or Shift-JIS
+    file reads so (80 to 100 % here); a GBK one with a few rare characters in names (喆, 堃) does not. A file sent
+    declaring a GB charset is read as declared (its sender says what it is), unless it is UTF-8 (`_utf8_misread`)."""
+    seen, odd = _odd(text)
     if seen >= 4 and odd * 2 > seen:
         raise OtherEncoding(
             f"the file reads as GB18030/GBK, but {odd:,} of its {seen:,} Chinese characters are ones GB text hardly"
