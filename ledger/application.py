@@ -779,7 +779,8 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         _require_role(by, Role.FINANCE, doing="import bank statements")
         source = optional_text(source, "source")
         if not lines:
-            raise errors.InvalidInput("the statement has no lines", zh="银行对账单没有任何明细行")
+            raise errors.InvalidInput("the statement has no lines: send at least one line (a bank transaction)",
+                                      zh="银行对账单没有任何明细行；请至少发送一行交易明细")
         digest = content_hash(lines)
 
         def decide() -> tuple[list[Aggregate], dict]:

@@ -330,7 +330,9 @@ def read_bank_file(raw: bytes, column_map: ColumnMap | None = None, declared: st
                "请从网银重新导出 CSV 格式的对账单，或把它的列名加入银行列名对照表（LEDGER_BANK_COLUMNS）；"
                f"可识别的表头列名（按台账字段）：{column_map.described(zh=True)}")
     if not found.lines and not found.refused:
-        raise InvalidInput("the statement has no lines", zh="流水没有任何明细行；请上传含交易明细的文件")
+        raise InvalidInput("the statement has a header but no lines: upload a file holding the transactions (export"
+                           " the statement of a period with transactions from online banking again)",
+                           zh="流水没有任何明细行；请上传含交易明细的文件")
     if known is not None:
         found.choose_references(known)
     return found

@@ -129,6 +129,12 @@ def test_a_chinese_reader_reads_each_refusal_in_chinese():
         with pytest.raises(InvalidInput) as caught:
             read_bank_file(raw)
         assert words in (caught.value.in_language("zh") or ""), caught.value.detail
+    # A header alone: the English says what to upload too (a robustness probe was told only "the statement has no
+    # lines").
+    with pytest.raises(InvalidInput) as caught:
+        read_bank_file(b"date,amount,reference,counterparty\r\n")
+    assert "upload a file holding the transactions" in caught.value.in_language("en"), caught.value.detail
+    assert "请上传含交易明细的文件" in caught.value.in_language("zh")
 
 
 def test_a_refused_line_whose_quoted_cell_breaks_across_lines_is_named_by_its_first_line():
