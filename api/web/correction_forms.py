@@ -158,8 +158,8 @@ def _malformed(state: FormState, err: ValidationError, lang: str, form: str, hin
     state.errors, state.status = field_errors(err, lang, hints), 422
     code = field_messages.code(err.errors()[0])
     t = i18n.translator(lang)
-    said = t("sentence_sep").join(i18n.field_label(name, lang, form) + t("colon") + fix
-                                  for name, fix in state.errors.items())
+    said = i18n.sentences((i18n.field_label(name, lang, form) + t("colon") + fix
+                           for name, fix in state.errors.items()), lang)
     state.refusal = {"code": code, "title": title(code, lang), "detail": said}
 
 

@@ -1,7 +1,7 @@
 """The pages' two languages: Chinese by default, English on `?lang=en` (kept in a cookie)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from fastapi import Request
 
@@ -389,6 +389,13 @@ def translator(lang: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
+
+
+def sentences(parts: Iterable[str], lang: str) -> str:
+    """`parts` as one sentence, joined by the language's `sentence_sep`: a part that ends a sentence of its own
+    (`Give a reason (it cannot be blank).`) drops its full stop before the separator (a finance probe read ".;")."""
+    said = list(parts)
+    return translator(lang)("sentence_sep").join([p.rstrip(".。") for p in said[:-1]] + said[-1:])
 
 
 def pick(table: dict[str, tuple[str, str]], key: str, lang: str) -> str | None:

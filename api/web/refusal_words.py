@@ -176,4 +176,4 @@ def labelled(error: Mapping[str, Any], lang: str, form: str | None = None) -> st
 def fields(errors: Sequence[Mapping[str, Any]], lang: str, form: str | None = None) -> tuple[str, str]:
     """The contract's code for malformed fields, and every one of them labelled, as one sentence."""
     code = next((field_messages.code(e) for e in errors), "invalid_request")
-    return code, i18n.translator(lang)("sentence_sep").join(labelled(e, lang, form) for e in errors)
+    return code, i18n.sentences((labelled(e, lang, form) for e in errors), lang)

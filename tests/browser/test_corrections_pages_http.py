@@ -2,6 +2,7 @@
 and the recoveries list's filters; the same commands and refusals as the JSON API."""
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -321,6 +322,23 @@ def test_a_write_off_confirmed_after_its_figure_moved_comes_back_previewed_anew(
     assert done.status_code == 303, done.text[:500]
     landing = client.get(done.headers["location"]).text.split('data-testid="done">')[1].split("</p>")[0]
     assert landing == f"已核销 {Decimal(now['outstanding']):,} 元。", landing
+
+
+def test_a_form_of_several_blank_fields_is_told_each_in_one_sentence(client, certified):
+    """The write-off's refusal for blank fields read "Reason: Give a reason (it cannot be blank).; Document
+    reference: …" (a finance probe): each fix ends its own sentence, then the separator came. Nothing is written."""
+    rid = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
+               {"reason": "核查发现申报数据不实", "document_ref": "杭高新科〔2024〕17号"}, as_="kjj")["recovery_id"]
+    csrf = _sign_in(client, "finance")
+    for lang, stop in (("en", ".;"), ("zh", "。；")):
+        page = client.post(f"/ui/recoveries/{rid}/write-off?lang={lang}",
+                           data={"csrf": csrf, "reason": "", "document_ref": "", "step": "preview"})
+        assert page.status_code == 422, page.status_code
+        said = html.unescape(page.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0])
+        assert stop not in said and said.count(stop[1]) == 1, said
+        assert said.endswith("." if lang == "en" else "。"), said
+    assert said.startswith("原因：请填写原因（不能为空）；"), said
+    assert _api(client, "GET", f"/v1/recoveries/{rid}", as_="finance")["written_off"] == "0.00"
 
 
 def _confirm_of(page: str) -> dict[str, str]:
