@@ -39,6 +39,7 @@ from ledger import catalogue as catalogues
 from ledger.audit import intact, snapshots
 from ledger.audit.snapshots import CheckedSnapshots
 from ledger.audit.tampering import Unfolded
+from ledger.bulk_read import select_many
 from ledger.catalogue.model import CapScope, Catalogue, Programme
 from ledger.connection import (
     STORE_ERRORS,
@@ -843,9 +844,22 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
             # The claim as a reader opens it (GET /v1/claims/{id}, its page) is checked against the chain as a
             # command's is: a type changed to another that still folds (Rejected → Withdrawn) read as withdrawn.
             self._intact(cid, f"claim {claim_id}")
-            view["history"] = views.claim_history(self.events.get(cid),
-                                                  self.events.get(Recovery.create_id(str(cid))))
+            own = list(self.events.get(cid))
+            view["history"] = views.claim_history(own, self.events.get(Recovery.create_id(str(cid))),
+                                                  payouts=self._payouts_recorded(own))
         return view
+
+    def _payouts_recorded(self, claim_events: list[Any]) -> dict[str, Any]:
+        """The `Payout.Recorded` event of each payout the claim's events name, by payout id: its amount and bank
+        reference, which the claim's own echo of a payout (and of a reversal on a standing award) does not carry.
+        Read in one query (ledger/bulk_read.py) where the store allows: a claim may have hundreds of payouts."""
+        ids = sorted({UUID(str(pid)) for e in claim_events if (pid := getattr(e, "payout_id", None))})
+        found = select_many(self.recorder, ids)
+        if found is None:
+            firsts = {i: next(iter(self.events.get(i, limit=1)), None) for i in ids}
+        else:
+            firsts = {i: self.mapper.to_domain_event(stored[0]) for i, stored in found.items() if stored}
+        return {str(i): e for i, e in firsts.items() if e is not None}
 
     def certification(self, certification_id: str) -> dict:
         """The certification, with the proposals resting on it that are still open (its organisation's index)."""

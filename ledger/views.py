@@ -171,24 +171,41 @@ DECISION_TEXT = ("reason", "note", "document_ref", "payout_id", "recovery_id")
 DECISION_MONEY = ("amount", "released_amount", "kept_amount")
 
 
-def claim_history(claim_events: Iterable[Any], recovery_events: Iterable[Any] = ()) -> list[dict[str, Any]]:
+def claim_history(claim_events: Iterable[Any], recovery_events: Iterable[Any] = (),
+                  payouts: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """A claim's history: its own events, then its recovery's (`Recovery.create_id(claim_id)`; opened by the
     revocation), read from the events themselves, not from either aggregate's state. A repayment is recorded on
     the recovery and, where the revoked award kept its paid part, echoed on the claim (`RepaymentRecorded`: what
-    it still keeps on its caps); the history shows it once, as the recovery's, with the echo's `kept_amount`."""
+    it still keeps on its caps); the history shows it once, as the recovery's, with the echo's `kept_amount`.
+    `payouts`: each payout's `Payout.Recorded` event by id, whose bank reference a payout's and a reversal's entry
+    carry, and whose amount a reversal's (on a standing award its event holds none: a finance probe read
+    `amount: null` where the organisation's timeline gave both)."""
     own, echoes = [], {name: [] for name in ECHOED}
     for event in claim_events:
         (echoes.get(type(event).__name__, own)).append(event)
     recovery = list(recovery_events)
+
+    def summary(event: Any) -> dict[str, Any]:
+        return _with_payout(event_summary(event), payouts or {})
+
     kept: dict[int, str] = {}
     for echo, name in ECHOED.items():  # a repayment, and a repayment reversed (`RepaymentReversed` on both)
         done = [e for e in recovery if type(e).__name__ == name]
         if len(echoes[echo]) != len(done):  # not one echo each: show both as they are
             every = [e for name in ECHOED for e in echoes[name]]
-            return [*map(event_summary, [*own, *every]), *map(recovery_event, recovery)]
+            return [*map(summary, [*own, *every]), *map(recovery_event, recovery)]
         kept |= {id(r): fmt(e.kept_amount) for r, e in zip(done, echoes[echo], strict=True)}
-    return [*map(event_summary, own),
+    return [*map(summary, own),
             *(recovery_event(e) | ({"kept_amount": kept[id(e)]} if id(e) in kept else {}) for e in recovery)]
+
+
+def _with_payout(summary: dict[str, Any], payouts: dict[str, Any]) -> dict[str, Any]:
+    """A payout's or a reversal's entry with the payout's bank reference, and its amount where the entry has none."""
+    if summary["event"] not in ("PayoutRecorded", "PayoutReversed") or (
+            recorded := payouts.get(summary.get("payout_id") or "")) is None:
+        return summary
+    return summary | {"bank_ref": recorded.bank_ref} | (
+        {} if summary.get("amount") is not None else {"amount": fmt(recorded.amount)})
 
 
 # The claim's echo of a recovery's event, by name: the claim's event and the recovery's.

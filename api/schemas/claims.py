@@ -158,7 +158,8 @@ class ClaimEvent(PublicModel):
     document_ref: str | None = Field(None, description="Revoked (and a submission that names one): the document it"
                                                        " rests on")
     amount: MoneyOut | None = Field(None, description="Approved: the amount approved; PayoutRecorded: the amount paid;"
-                                                      " RepaymentRecorded: the amount repaid")
+                                                      " PayoutReversed: the payout's amount; RepaymentRecorded: the"
+                                                      " amount repaid")
     payout_id: str | None = Field(None, description="PayoutRecorded, PayoutReversed: the payout")
     paid_on: DayText | None = Field(None, description="PayoutRecorded: the day it was paid")
     released_amount: MoneyOut | None = Field(None, description="Revoked: what was not paid, released")
@@ -171,7 +172,8 @@ class ClaimEvent(PublicModel):
                                                       " nothing to pay")
     received_on: DayText | None = Field(None, description="Recovery.Repaid, RepaymentRecorded: the day it was"
                                                           " received")
-    bank_ref: str | None = Field(None, description="Recovery.Repaid: its bank reference")
+    bank_ref: str | None = Field(None, description="Recovery.Repaid: its bank reference; PayoutRecorded,"
+                                                   " PayoutReversed: the payout's")
     account: str | None = Field(None, description="CountedOn: the body's yearly cap that counts the claim from a"
                                                   " membership recorded after it (amount: what it counts there)")
     body_id: str | None = Field(None, description="CountedOn: the body whose cap it is")

@@ -68,6 +68,23 @@ def test_a_reversal_keeps_its_document_and_the_claims_history_says_why(api, worl
                 "invalid_request")
 
 
+def test_a_claims_history_names_each_payouts_bank_reference_and_a_reversals_amount(api, world):
+    """The claim's history gave `bank_ref: null` on a payout and `amount: null` on a reversal, where the organisation's
+    timeline gave both (a finance probe): each entry now carries the payout's bank reference, a reversal its amount."""
+    claim = world.approved(world.org())
+    refs = [unique_id("ICBC-"), unique_id("ICBC-")]
+    paid = [api.ok("POST", "/v1/payouts", {"claim_id": claim["id"], "amount": amount, "paid_on": "2023-07-03",
+                                           "bank_ref": ref}, as_="finance") for amount, ref in
+            zip(("100000.00", "50000.05"), refs, strict=True)]
+    api.ok("POST", f"/v1/payouts/{paid[1]['id']}/reverse", {"reason": "户名不符"}, as_="finance", status=200)
+    history = api.ok("GET", f"/v1/claims/{claim['id']}", as_="auditor")["history"]
+    said = [(h["event"], h["payout_id"], h["amount"], h["bank_ref"]) for h in history
+            if h["event"] in ("PayoutRecorded", "PayoutReversed")]
+    assert said == [("PayoutRecorded", paid[0]["id"], "100000.00", refs[0]),
+                    ("PayoutRecorded", paid[1]["id"], "50000.05", refs[1]),
+                    ("PayoutReversed", paid[1]["id"], "50000.05", refs[1])], said
+
+
 def test_payout_refusals(api, world):
     """Paying more than is outstanding is `over_approved`; a pending claim is `invalid_state`; unknown is 404."""
     org = world.org()
