@@ -49,7 +49,10 @@ PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsa
                " frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 DOCS_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'"
                " 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'")
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+# `same-origin`: a browser names the page a form was sent from to this site only (the pages' language link and
+# sign-in after an expired session lead back to it, api/web/pages.py `sent_from`); no address of this site, with
+# its ids and filters, ever leaves it in a Referer. `no-referrer` left the pages no way to tell (a clerk's probe).
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
 
 
 FORM = "application/x-www-form-urlencoded"

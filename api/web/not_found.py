@@ -8,11 +8,10 @@ from starlette.routing import Match
 
 from api.web import i18n
 from api.web.i18n import MESSAGES
-from api.web.pages import PageRoute, refusal
+from api.web.pages import FORM_ONLY, PAGES, PageRoute, refusal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 ANYWHERE = "/ui/{rest:path}"
-PAGES: list[APIRouter] = []  # every other page's router (api/web/__init__.py): the only routes under /ui/
 MESSAGES.update({
     "no_page_title": ("页面不存在", "No such page"),
     "no_page": ("本站没有 {path} 这个页面；请从首页重新打开所需页面。",
@@ -47,10 +46,6 @@ def _elsewhere(request: Request) -> Response | None:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(toggled["path"] + query, status_code=307)
     return None
-
-
-# A form's address that a page's route with an id would otherwise take for a page (/ui/claims/{id}).
-FORM_ONLY = frozenset({"/ui/claims/confirm"})
 
 
 def wrong_method(request: Request, allowed: list[str]) -> Response:

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from uuid import uuid4
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from api import labels
 from api.logs import PAGE_REFUSAL
@@ -65,19 +66,58 @@ def here(request: Request, **params: Any) -> str:
     return f"{request.url.path}?{urlencode(query)}" if query else request.url.path
 
 
+# Every page's router but the 404's (api/web/__init__.py fills it; api/web/not_found.py reads it): the routes under
+# /ui/ that are pages.
+PAGES: list[APIRouter] = []
+# A form's address that a page's route with an id would otherwise take for a page (/ui/claims/{id}).
+FORM_ONLY = frozenset({"/ui/claims/confirm"})
+NOT_PAGES = ("/ui/sign-in", "/ui/static/")  # addresses a GET takes that are no page to land on
+
+
+def _is_page(request: Request, path: str) -> bool:
+    """Whether a GET of `path` opens one of the pages (not a form's address, the sign-in page or a static file)."""
+    if not path.startswith("/ui/") or path in FORM_ONLY or path.startswith(NOT_PAGES):
+        return False
+    routes = [route for pages in PAGES for route in pages.routes]
+    if fixed := [route for route in routes if getattr(route, "path", None) == path]:
+        # An address of its own is what its own routes take: /ui/finance/statements/preview is a form's, not the
+        # page of a statement whose id is "preview".
+        return any("GET" in (getattr(route, "methods", None) or ()) for route in fixed)
+    scope = {"type": "http", "method": "GET", "path": path, "root_path": request.scope.get("root_path", ""),
+             "query_string": b"", "headers": []}
+    return any(route.matches(scope)[0] is Match.FULL for route in routes)
+
+
+def sent_from(request: Request) -> str:
+    """The page a form was sent from, relative: its Referer's path and query when that is one of these pages on
+    this host (Referrer-Policy `same-origin`, api/edge.py: browsers send it only here), else the nearest page the
+    form's address lies under, by the app's own routes (`/ui/claims/{id}/reject` is the claim's page,
+    `/ui/recoveries/{id}/write-off/reverse` the recovery's), else the home page. A refused form comes back at its
+    own address, which takes no GET: a form sent again from there names that address as its Referer, which is no
+    page, and is placed by its address the same way. Never built from the Host header."""
+    said = urlsplit(request.headers.get("referer", ""))
+    if said.netloc in ("", request.url.netloc) and said.scheme in ("", "http", "https") and \
+            _is_page(request, said.path):
+        query = urlencode(parse_qsl(said.query, keep_blank_values=True))
+        return quote(said.path, safe="/%") + (f"?{query}" if query else "")
+    path = request.url.path
+    while path.startswith("/ui/") and path != "/ui/":  # the address, then up one segment at a time
+        if _is_page(request, path):
+            return quote(path, safe="/%")
+        path = path.rstrip("/").rsplit("/", 1)[0] or "/"
+        path = "/ui/" if path == "/ui" else path
+    return "/ui/"
+
+
 def in_language(request: Request, lang: str) -> str:
     """Where the language link leads: this page in `lang`; after a form (a refused one comes back at the form's
-    address, which takes no GET) the page the form was sent from, as its Referer names it when that is one of
-    these pages on this host, else the home page (a pages probe: a clerk switching language to read a refusal
-    landed on the home page). Relative, never the Host header's."""
+    address, which takes no GET) the page the form was sent from (`sent_from`) in `lang` (a pages probe: a clerk
+    switching language to read a refusal landed on the home page, and, with no Referer ever sent, did still).
+    Relative, never the Host header's."""
     if request.method in ("GET", "HEAD"):
         return here(request, lang=lang)
-    sent_from = urlsplit(request.headers.get("referer", ""))
-    if sent_from.path.startswith("/ui/") and sent_from.netloc in ("", request.url.netloc) and \
-            sent_from.scheme in ("", "http", "https"):
-        query = dict(parse_qsl(sent_from.query)) | {"lang": lang}
-        return f"{quote(sent_from.path, safe='/%')}?{urlencode(query)}"
-    return f"/ui/?lang={lang}"
+    page = urlsplit(sent_from(request))
+    return f"{page.path}?{urlencode(dict(parse_qsl(page.query)) | {'lang': lang})}"
 
 
 templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex, here=here, in_language=in_language)

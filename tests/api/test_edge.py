@@ -124,12 +124,13 @@ def test_a_year_is_a_json_integer(api) -> None:
 
 
 def test_every_answer_carries_the_security_headers(api) -> None:
-    """Sniffing, framing and referrers are ruled out on pages, the API and problems alike."""
+    """Sniffing and framing are ruled out on pages, the API and problems alike, and a referrer is sent to this site
+    only (`same-origin`: no address of it leaves it)."""
     for response in (api.client.get("/healthz"), api.client.get("/ui/sign-in"), api.call("GET", "/v1/nothing")):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_nul_in_a_statement_is_refused_on_every_way_in(api) -> None:

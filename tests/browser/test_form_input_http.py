@@ -395,8 +395,10 @@ def test_a_multipart_form_field_in_another_charset_is_refused_and_a_file_in_gb18
 def test_the_language_link_of_a_refused_form_leads_back_to_the_page_it_was_sent_from(client):
     """A pages probe: a refused form comes back at the form's address, which takes no GET, so its language link led
     to the home page and a clerk switching language to read the refusal lost the page. It leads to the page the form
-    was sent from (its Referer, one of these pages on this host), in the other language; a Referer elsewhere, or none,
-    still leads home."""
+    was sent from (its Referer, one of these pages on this host), in the other language; a Referer elsewhere, none,
+    or one that is no page (the refused form's own address, sent again from there) leads to the page the form's
+    address lies under, by the app's routes (finance's), never to an address that takes no GET. A real browser's
+    Referer: tests/browser/test_session_and_language_browser.py."""
     csrf = _signed_in(client, "finance", "/ui/finance/write?year=2023")
     form = {"csrf": csrf, "claim_id": "00000000-0000-4000-8000-000000000000", "amount": "abc",
             "paid_on": "2023-07-01", "bank_ref": unique_id("ICBC-"), "key": unique_id("k-")}
@@ -408,8 +410,9 @@ def test_the_language_link_of_a_refused_form_leads_back_to_the_page_it_was_sent_
         return re.search(r'<a class="lang" href="([^"]+)"', refused.text).group(1).replace("&amp;", "&")
 
     assert link("http://testserver/ui/finance/write?year=2023&lang=zh") == "/ui/finance/write?year=2023&lang=en"
-    for elsewhere in (None, "https://evil.example/ui/finance/write", "http://testserver/docs", "not a url"):
-        assert link(elsewhere) == "/ui/?lang=en", elsewhere
+    for elsewhere in (None, "https://evil.example/ui/finance/write", "http://testserver/docs", "not a url",
+                      "http://testserver/ui/finance/payouts", "http://testserver/ui/sign-in?next=/ui/finance"):
+        assert link(elsewhere) == "/ui/finance?lang=en", elsewhere
 
 
 def test_a_form_body_sent_to_the_api_is_told_what_the_route_takes(client):
