@@ -23,6 +23,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_token": ("令牌不匹配任何用户，请检查后重试。", "The token matches no principal; check it and try again."),
     "no_token": ("请填写令牌：管理员发给您的访问令牌。",
                  "Type your token: the access token your administrator gave you."),
+    # Sent back to sign in (api/web/pages.py `sign_in_again`): a form sent once the session was over, or a page
+    # opened with a session cookie that no longer signs anyone in.
+    "expired_form": ("登录已过期（或尚未登录），刚才提交的表单未记录，未写入任何内容。"
+                     "请重新登录，登录后将回到表单所在页面，请在该页面重新填写并提交。",
+                     "Your session has expired (or you were not signed in), so the form you sent was not recorded:"
+                     " nothing was written. Sign in again; you will be taken back to the form's page, where you can"
+                     " fill it in and send it again."),
+    "expired_page": ("登录已过期，请重新登录；登录后将回到刚才打开的页面。",
+                     "Your session has expired; sign in again to go on to the page you opened."),
     "signed_in_as": ("当前用户", "Signed in as"),
     "find_org": ("查找企业", "Find an organisation"),
     "search_label": ("统一社会信用代码或企业名称", "Unified social credit code or name"),

@@ -24,7 +24,7 @@ from api import labels
 from api.logs import PAGE_REFUSAL
 from api.problems import STATUS_BY_KIND, EdgeProblem, located, store_unavailable
 from api.web import amounts, i18n, query_notice, refusal_words
-from api.web.session import CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
+from api.web.session import SESSION_COOKIE, CsrfRefused, SignInNeeded, csrf_token, current, keep_csrf
 from ledger import beijing
 from ledger.audit.tampering import Unfolded
 from ledger.connection import STORE_ERRORS
@@ -120,6 +120,21 @@ def in_language(request: Request, lang: str) -> str:
     return f"{page.path}?{urlencode(dict(parse_qsl(page.query)) | {'lang': lang})}"
 
 
+def sign_in_again(request: Request) -> str:
+    """Where a page sends a browser whose session is absent or over: the sign-in page, and from it, once signed in,
+    back to this page; for a form (a POST, which wrote nothing), to the page it was sent from (`sent_from`), never to
+    the form's own address, which takes no GET (a clerk's probe: signing in again after the session expired under
+    a rejection landed on the 405 page), saying the session is over and the form was not recorded (`expired=form`).
+    A page opened with a session cookie that no longer signs anyone in says the session is over
+    (`expired=page`); a browser that never signed in is not told so."""
+    if request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        expired = "page" if request.cookies.get(SESSION_COOKIE) else None
+    else:
+        target, expired = sent_from(request), "form"
+    return f"/ui/sign-in?{urlencode({'next': target} | ({'expired': expired} if expired else {}), safe='/')}"
+
+
 templates.env.globals.update(share=amounts.share, new_key=lambda: uuid4().hex, here=here, in_language=in_language)
 
 
@@ -189,8 +204,7 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInNeeded:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/ui/sign-in?next={quote(target)}", status_code=303)
+                return RedirectResponse(sign_in_again(request), status_code=303)
             except CsrfRefused:
                 return refusal(request, 403, "csrf", "表单的 CSRF 令牌与本浏览器的不一致；请刷新页面后重新提交"
                                if i18n.language(request) == "zh" else

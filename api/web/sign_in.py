@@ -21,19 +21,29 @@ def _safe_next(target: str | None) -> str:
     return "/ui/"
 
 
+def _expired(said: str | None) -> str | None:
+    # Why the browser was sent here (api/web/pages.py `sign_in_again`): a form sent after the session was over
+    # ("form"), or a page opened with a session cookie that signs no one in any more ("page").
+    return said if said in ("form", "page") else None
+
+
 @router.get("/ui/sign-in")
-def sign_in_form(request: Request, next: str | None = None) -> Response:
-    """The sign-in form."""
-    return render(request, "sign_in.html", next=_safe_next(next))
+def sign_in_form(request: Request, next: str | None = None, expired: str | None = None) -> Response:
+    """The sign-in form; sent here by a page once the session is over (`expired`), it says so, and for a form that
+    what was sent was not recorded."""
+    return render(request, "sign_in.html", next=_safe_next(next), expired=_expired(expired))
 
 
 @router.post("/ui/sign-in", dependencies=[CsrfChecked])
-def sign_in(request: Request, token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/ui/") -> Response:
+def sign_in(request: Request, token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/ui/",
+            expired: Annotated[str, Form()] = "") -> Response:
     """Check the token against the principals file; open a server-side session, its id in an HttpOnly cookie."""
     if not token.strip():  # nothing typed: asked for, not told it matches no one (a clerk's probe)
-        return render(request, "sign_in.html", 422, next=_safe_next(next), failed="no_token")
+        return render(request, "sign_in.html", 422, next=_safe_next(next), failed="no_token",
+                      expired=_expired(expired))
     if find(request, token.strip()) is None:
-        return render(request, "sign_in.html", 401, next=_safe_next(next), failed="bad_token")
+        return render(request, "sign_in.html", 401, next=_safe_next(next), failed="bad_token",
+                      expired=_expired(expired))
     response = RedirectResponse(_safe_next(next), status_code=303)
     remember(response, request, token.strip())
     return response

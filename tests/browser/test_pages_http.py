@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from api.web.amounts import wan, yuan
-from tests.browser.conftest import page_client
+from tests.browser.conftest import api, page_client
 from tests.projections.tables import query
 from tests.support import unique_id, unique_uscc
 
@@ -83,6 +84,85 @@ def test_an_expired_session_is_refused(client, database_url):
     query(database_url, "UPDATE ui_sessions SET expires_at = %s", (time.time() - 1,))
     answer = client.get("/ui/", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/ui/sign-in")
+
+
+def _pending_claim(client: TestClient) -> str:
+    """A pending voucher claim of kjj's, its organisation leading a consortium (as conftest's `world`)."""
+    uscc = unique_uscc()
+    api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技{uscc[-4:]}", "in_district": True})
+    api(client, "POST", "/v1/innovation-bodies", {"id": unique_id("CONS-"), "name": "滨江某联合体",
+                                                  "kind": "consortium", "lead_uscc": uscc,
+                                                  "recognised_on": "2022-10-01"})
+    return api(client, "POST", "/v1/claims", {"uscc": uscc, "programme": "A5.voucher", "award_year": 2023,
+                                              "effective_on": "2023-06-01", "basis_amount": "1000000.00"},
+               as_="kjj")["id"]
+
+
+def _sent_to_sign_in(answer) -> dict[str, str]:
+    assert answer.status_code == 303, answer.text
+    where = urlsplit(answer.headers["location"])
+    assert where.path == "/ui/sign-in", answer.headers["location"]
+    return {name: values[-1] for name, values in parse_qs(where.query).items()}
+
+
+def test_a_form_sent_after_the_session_expired_signs_in_back_to_its_page_saying_nothing_was_recorded(
+        client, database_url):
+    """A clerk's probe: the session expired while a rejection was typed; 驳回 sent the browser to sign in with
+    `next` the form's address, which takes no GET, so signing in again landed on the 405 page, and the sign-in page
+    said nothing of the expiry. `next` is now the page the form was sent from (its Referer, else the page the
+    form's address lies under, by the app's routes; the bulk confirmation's is the queue), and the sign-in page
+    says, in the page's language, that the session expired and the form was not recorded, without taking
+    `expired` for a parameter it does not read. Nothing is written."""
+    claim = _pending_claim(client)
+    _signed_in(client)
+    csrf = _csrf(client, f"/ui/claims/{claim}")
+    query(database_url, "UPDATE ui_sessions SET expires_at = %s", (time.time() - 1,))
+    form = {"csrf": csrf, "reason": "材料不全，不予受理", "key": unique_id("k-")}
+    sent = [(f"/ui/claims/{claim}/reject", {}, f"/ui/claims/{claim}"),
+            (f"/ui/claims/{claim}/reject", {"Referer": f"http://testserver/ui/claims/{claim}?lang=en"},
+             f"/ui/claims/{claim}?lang=en"),
+            (f"/ui/claims/{claim}/reject", {"Referer": f"http://testserver/ui/claims/{claim}/approve"},
+             f"/ui/claims/{claim}"),  # sent again from a refused form's page: no page, placed by its address
+            (f"/ui/claims/{claim}/reject", {"Referer": f"https://evil.example/ui/claims/{claim}?x=1"},
+             f"/ui/claims/{claim}"),
+            ("/ui/claims/confirm", {}, "/ui/"), ("/ui/finance/statements/preview", {}, "/ui/finance"),
+            ("/ui/certifications/new", {}, "/ui/certifications/new")]
+    for path, headers, page in sent:
+        said = _sent_to_sign_in(client.post(path, data=form, headers=headers, follow_redirects=False))
+        assert said == {"next": page, "expired": "form"}, (path, headers, said)
+    assert api(client, "GET", f"/v1/claims/{claim}", as_="kjj")["status"] == "pending"
+    location = client.post(f"/ui/claims/{claim}/reject", data=form, follow_redirects=False).headers["location"]
+    signing = client.get(location + "&lang=zh")
+    assert signing.status_code == 200 and 'data-testid="session-expired"' in signing.text, signing.text
+    assert "登录已过期" in signing.text and "表单未记录" in signing.text and "重新填写并提交" in signing.text
+    assert 'data-testid="unread-params"' not in signing.text, signing.text
+    english = client.get(location + "&lang=en").text
+    assert "Your session has expired" in english and "was not recorded" in english, english
+    # A mistyped token keeps the notice; the right one leads to the claim's page, not the form's address (405).
+    csrf = re.search(r'name="csrf" value="([^"]+)"', signing.text).group(1)
+    again = {"csrf": csrf, "next": f"/ui/claims/{claim}", "expired": "form"}
+    mistyped = client.post("/ui/sign-in?lang=zh", data=again | {"token": "nope"}, follow_redirects=False)
+    assert mistyped.status_code == 401 and "表单未记录" in mistyped.text, mistyped.text
+    signed = client.post("/ui/sign-in", data=again | {"token": client.tokens["kjj"]}, follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == f"/ui/claims/{claim}", signed.headers
+    landed = client.get(signed.headers["location"])
+    assert landed.status_code == 200 and 'data-testid="reject-form"' in landed.text, landed.text
+    assert api(client, "GET", f"/v1/claims/{claim}", as_="kjj")["status"] == "pending"
+
+
+def test_a_page_opened_after_the_session_expired_says_so_and_one_never_signed_in_is_not_told(client, database_url):
+    """A page's GET with a session cookie that signs no one in any more comes back to it after signing in, the
+    sign-in page saying the session expired (and nothing of a form); a browser that never signed in is sent to sign
+    in with no such word."""
+    never = client.get("/ui/recoveries?status=open", follow_redirects=False)
+    assert _sent_to_sign_in(never) == {"next": "/ui/recoveries?status=open"}
+    assert "登录已过期" not in client.get(never.headers["location"]).text
+    _signed_in(client)
+    query(database_url, "UPDATE ui_sessions SET expires_at = %s", (time.time() - 1,))
+    answer = client.get("/ui/recoveries?status=open", follow_redirects=False)
+    assert _sent_to_sign_in(answer) == {"next": "/ui/recoveries?status=open", "expired": "page"}
+    signing = client.get(answer.headers["location"]).text
+    assert "登录已过期" in signing and "表单未记录" not in signing and 'data-testid="unread-params"' not in signing
 
 
 def test_secure_comes_from_the_setting_never_from_a_forwarded_header(database_url, tmp_path):

@@ -1,11 +1,14 @@
-"""Where a form leads back to, in Debian's Chromium as a clerk has it: the language link after a refused form. It
-rests on the Referer a real browser sends (the pages' `Referrer-Policy: same-origin`), which a test over plain HTTP
-can only set by hand."""
+"""Where a form leads back to, in Debian's Chromium as a clerk has it: the language link after a refused form, and
+signing in again after the session expired under a form. Both rest on the Referer a real browser sends (the
+pages' `Referrer-Policy: same-origin`), which a test over plain HTTP can only set by hand."""
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import expect
+
+from tests.projections.tables import query
 
 
 def test_after_a_refused_form_the_language_link_leads_to_the_claim_s_page_in_the_other_language(
@@ -40,3 +43,28 @@ def test_after_a_refused_form_the_language_link_leads_to_the_claim_s_page_in_the
     expect(page.get_by_test_id("claim-status")).to_have_text("待审批")
     assert live.ok("GET", f"/v1/claims/{world.pending_claim}", as_="auditor")["status"] == "pending"
 
+
+def test_a_rejection_sent_after_the_session_expired_signs_in_back_to_the_claim_s_page(
+        page, live, world, sign_in, shot, database_url):
+    """A clerk's probe: the session expired while a rejection reason was typed; 驳回 led to the sign-in page, which
+    said nothing, and signing in again to the 405 page of the form's address. The sign-in page says the session
+    expired and the rejection was not recorded, and signing in leads back to the claim's page, its reject form
+    there to fill in again; nothing was rejected."""
+    sign_in("kjj")
+    claim = f"/ui/claims/{world.pending_claim}"
+    page.goto(claim)
+    page.get_by_label("驳回理由").fill("材料不全，不予受理")
+    query(database_url, "UPDATE ui_sessions SET expires_at = %s", (time.time() - 1,))
+    page.get_by_role("button", name="驳回").click()
+    page.wait_for_url(re.compile(r"/ui/sign-in\?"))
+    expect(page.get_by_test_id("session-expired")).to_contain_text("登录已过期")
+    expect(page.get_by_test_id("session-expired")).to_contain_text("表单未记录")
+    expect(page.get_by_test_id("unread-params")).to_have_count(0)
+    shot("expired")
+    page.get_by_label("访问令牌").fill(live.tokens["kjj"])
+    page.get_by_role("button", name=re.compile("^登录$")).click()
+    page.wait_for_url(re.compile(re.escape(claim) + "$"))
+    expect(page.get_by_test_id("claim-status")).to_have_text("待审批")
+    expect(page.get_by_test_id("reject-form")).to_be_visible()
+    shot("back-on-the-claim")
+    assert live.ok("GET", f"/v1/claims/{world.pending_claim}", as_="auditor")["status"] == "pending"
