@@ -191,7 +191,19 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"无效（{problem['part_zh']}）：{problem['problem_zh']}" if zh else
               f"INVALID {problem['part']}: {problem['problem']}", file=sys.stderr)
-    # What to do next, as every other failure says it (an audit probe read the verdict alone).
+    # What to do next, as every other failure says it (an audit probe read the verdict alone). Signatures that verify
+    # with only the summary at fault: the ledger holding the key issued it so, and its store is what was changed
+    # (an audit probe was told the file had been altered, of a receipt the ledger signed over a rewritten approval).
+    if problems and all(p["part"] == "summary" for p in problems):
+        print(tr("Do not rely on this receipt. Its signatures verify: the ledger holding this key issued it as it is,"
+                 " and what it states breaks the ledger's own rules, so the ledger's store was changed before it was"
+                 " issued. Report it to the ledger's administrators, who check the ledger against a signed digest"
+                 " kept outside (`award-ledger verify --digest FILE`) and restore it from a backup",
+                 "请勿以这份回执为据。其签名核验通过：持有该密钥的台账按原样出具了它，而其所述内容违反台账自身的规则，"
+                 "说明台账的存储在出具前已被改动。请报告台账管理员，由其用保存在台账之外的已签名摘要核验台账"
+                 "（`award-ledger verify --digest 文件`）并从备份恢复"),
+              file=sys.stderr)
+        return 1
     print(tr("Do not rely on this receipt. Check that the public key is the one the ledger handed out; then ask the"
              " ledger for a new receipt of the claim (`award-ledger receipt`, or GET /v1/claims/{id}/receipt) and check"
              " that one: if it passes, the file checked here was altered after it was issued",

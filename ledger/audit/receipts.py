@@ -682,7 +682,42 @@ def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5, log
             raise
         if not summary_faults(receipt):
             break
+    else:
+        if (why := impossible(receipt)) is not None:
+            # Not a command recorded in between (that resolves on the next reading): the claim's own events make a
+            # history the ledger never records, linked as if genuine (changed, then the chain re-linked over it). The
+            # ledger would sign what its own checker refuses (an audit probe had 900,000 approved on 300,000).
+            err = Tampered(f"claim {claim_id}'s recorded events make a history the ledger never records: {why}. The"
+                           " store was changed after they were recorded (and the chain linked over the change), so no"
+                           " receipt is issued for it. Check the ledger against a signed digest kept outside"
+                           " (`award-ledger verify --digest FILE`) and restore the store from a backup taken before"
+                           " the change; report it to the ledger's administrators",
+                           zh=f"申请 {claim_id} 已记录的事件构成台账从不会记录的历史：{why.zh}。存储在事件记录后被改动"
+                              "（且事件链已按改动重新链接），因此不为其出具回执。请用保存在台账之外的已签名摘要"
+                              "核验台账（`award-ledger verify --digest 文件`），并从改动前的备份恢复存储；"
+                              "同时报告台账管理员",
+                           record=claim_id)
+            if logged:
+                log.error("receipt of claim %s refused: %s", claim_id, err.detail)
+            raise err
     return receipt
+
+
+def impossible(receipt: dict[str, Any]) -> Underivable | None:
+    """Why the claim's own events in `receipt` make a history the ledger never records (an approval above its
+    entitlement, payouts above the approval, versions out of order), or None: a summary that merely differs from
+    them was read apart from them (a command in between), which the next reading mends."""
+    try:
+        claim_id = UUID(str(receipt.get("claim_id")))
+    except ValueError:
+        return None
+    listed = receipt.get("events")
+    own = [e for e in listed if isinstance(e, dict) and _aggregate(e) == claim_id] if isinstance(listed, list) else []
+    try:
+        _derived(claim_id, own)
+    except Underivable as why:
+        return why
+    return None
 
 
 def _claim_view(ledger: Any, notary: Any, claim_id: str) -> dict[str, Any]:

@@ -3,8 +3,10 @@ receipt is not issued for a claim whose events no longer hash to their links, an
 tampering logs an ERROR saying where and what to do; each in the reader's language."""
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
@@ -231,3 +233,35 @@ def test_a_receipt_is_refused_when_the_claims_events_were_deleted_or_renamed(
     if change.endswith("last"):
         assert f"the chain breaks at position {position}, after claim" in refused.value.detail
         assert "无从判断其归属" in refused.value.zh
+
+
+def test_no_receipt_is_signed_over_a_history_changed_and_linked_over(database_url: str, world: World, dba: Dba,
+                                                                     tmp_path: Path, monkeypatch, capsys) -> None:
+    """An audit probe: an approval rewritten from 300,000 to 900,000 with the chain linked over it (the store
+    changed by someone with SQL) got a receipt signed by the ledger, which its own checker refused as breaking rule
+    6 while telling the reader the file had been altered after it was issued. The ledger now refuses to sign it
+    (`tampering`, saying what to do), and the checker, given such a receipt, says the ledger's store was changed."""
+    world.approved(world.org(), "A5.voucher", basis_amount="1000000")
+    signer, _ = Signer.load_or_create(tmp_path / "keys" / "signing-key.pem")
+    notary = Notary(AuditChain.open(database_url), signer)
+    position, claim_id = dba.raise_an_approved_amount()
+    raised = json.loads(dba.state(position))["amount"]["_data_"]
+    before = world.ledger.claim(claim_id, with_history=False)
+    assert Decimal(raised) > Decimal(before["entitled_amount"]), (raised, before)
+    dba.rewrite_chain()
+    with pytest.raises(Tampered) as refused:
+        receipts.for_claim(world.ledger, Notary(AuditChain.open(database_url), signer), claim_id, logged=False)
+    assert f"approves {raised}, above the" in refused.value.detail, refused.value.detail
+    assert "verify --digest" in refused.value.detail and "核验台账" in (refused.value.in_language("zh") or "")
+    # A receipt signed so (as the ledger did before): its signatures verify, the summary breaks rule 6, and the
+    # reader is told the ledger's store was changed, not that the file was altered.
+    signed = receipts.build(notary, before | {"approved_amount": raised},
+                            notary.chain.aggregate_events([UUID(claim_id)]))
+    problems = receipts.check(json.loads(json.dumps(signed)), signer.public_pem)
+    assert problems and all(p["part"] == "summary" for p in problems), problems
+    (tmp_path / "r.json").write_text(json.dumps(signed), encoding="utf-8")
+    (tmp_path / "k.pem").write_text(signer.public_pem, encoding="utf-8")
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    assert main(["verify-receipt", str(tmp_path / "r.json"), "--public-key", str(tmp_path / "k.pem")]) == 1
+    err = capsys.readouterr().err
+    assert "the ledger's store was changed before it was issued" in err and "altered after it was issued" not in err
