@@ -73,12 +73,18 @@ def supersede(policy: Policy, programme: str, subject: str, standing: Decimal, a
                                  f" 上已用完：本单位此前的{zh(programme, programme)}申请（申请 {own}）已达到该上限，"
                                  "无可奖励余额")
         top = max(rivals_before or rivals, key=(rivals_before or rivals).__getitem__)
-        named = next(e.claim_id for e in everyone if e.programme == top)
-        raise Superseded(f"subject {subject!r} already stands at {yuan(standings[top])} under {top} (claim {named});"
-                         f" {programme} would stand at {yuan(mine)}, no higher. Art. {policy.supersession_article}"
-                         " pays the best, highest award once",
+        # A standing claim is named before a revoked one whose paid part still counts (a probe was sent to a
+        # revoked claim); where only such a one stands there, it is said so, with when it stops counting.
+        tops = [e for e in everyone if e.programme == top]
+        entry = next((e for e in tops if not e.kept), tops[0])
+        named = entry.claim_id
+        kept, kept_zh = ((f", revoked: its paid part of {yuan(entry.amount)} counts until it is repaid",
+                          f"，已撤销：其已拨付的 {yuan(entry.amount)} 元在退回前仍计入") if entry.kept else ("", ""))
+        raise Superseded(f"subject {subject!r} already stands at {yuan(standings[top])} under {top} (claim {named}"
+                         f"{kept}); {programme} would stand at {yuan(mine)}, no higher. Art."
+                         f" {policy.supersession_article} pays the best, highest award once",
                          zh=f"事项 {subject!r} 已在{zh(top, f' {top} ')}下计得 {yuan(standings[top])} 元"
-                            f"（申请 {named}）；"
+                            f"（申请 {named}{kept_zh}）；"
                             f"{zh(programme, programme + ' ')}为 {yuan(mine)} 元，并不更高。"
                             f"按第{policy.supersession_article}条从优、从高、不重复",
                          earlier_claim=named)

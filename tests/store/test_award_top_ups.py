@@ -299,3 +299,20 @@ def test_a_revoked_higher_certifications_kept_part_leaves_the_lower_rung_propose
                                 effective_on=date(2023, 9, 1), document_ref="工信〔2024〕撤1号")
     [again] = ledger.certification(sme)["proposed_claims"]
     assert ledger.claim(again)["entitled_amount"] == "100000.00"
+
+
+def test_a_superseded_claim_is_told_when_what_outranks_it_is_a_revoked_awards_kept_part(world: World) -> None:
+    """A probe was sent to a revoked claim by a `superseded` refusal without a word of its revocation: a prize paid
+    500,000 and revoked keeps that part on its subject until repaid, which outranks a 300,000 challenge subsidy; the
+    refusal says the prize is revoked and its paid part counts until repaid (in both languages)."""
+    ledger = world.ledger
+    org, subject = world.org(), f"project:P-{world.org()[-6:]}"
+    prize = world.approved(org, "A9.provincial_award", tier="first", rank=1, subject=subject)
+    ledger.record_payout(FINANCE, claim_id=prize["id"], amount=D("500000.00"), paid_on=date(2023, 8, 1),
+                         bank_ref=f"PAY-{prize['id'][:8]}")
+    ledger.revoke_claim(KJJ, claim_id=prize["id"], reason="获奖项目与申报不符", document_ref="科奖〔2024〕撤2号")
+    with pytest.raises(errors.Superseded) as refused:
+        world.claim(org, "A4.challenge", subject=subject, basis_amount="1000000")
+    assert f"claim {prize['id']}, revoked: its paid part of 500,000.00 counts until it is repaid" in \
+        refused.value.detail, refused.value.detail
+    assert "已撤销：其已拨付的 500,000.00 元在退回前仍计入" in refused.value.in_language("zh")
