@@ -438,6 +438,15 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                           " certification (POST /v1/certifications)",
                                           zh=f"{zh}，{held}不能晋升为{asked}；请将{asked}作为新的认定记录"
                                              "（POST /v1/certifications）")
+            if ladder.index(new) <= ladder.index(cert.tier) and cert.tier == ladder[-1]:  # type: ignore[arg-type]
+                # At the top already: there is no tier above to fill in (a clerk's stale form read "fill in a tier
+                # above …" beside the page's "no tier is left").
+                raise errors.NotAnUpgrade(f"{prog.code} certification {certification_id} already stands at {cert.tier},"
+                                          f" the top of its ladder {' < '.join(ladder)}: there is no tier above it"
+                                          " to upgrade to",
+                                          zh=f"该{prog.zh}认定已处于其晋升序列"
+                                             f"{' < '.join(tier_zh(prog, t) for t in ladder)}的最高等次"
+                                             f"{tier_zh(prog, cert.tier)}，没有可晋升的更高等次")
             if ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
                 raise errors.NotAnUpgrade(f"{prog.code} tier {new} is not above {cert.tier} on the ladder"
                                           f" {' < '.join(ladder)}; an upgrade must climb its ladder",
