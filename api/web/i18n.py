@@ -100,6 +100,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         " are what the events give, compare the read models (the whole log replayed in memory: it"
                         " takes a while)."),
     "rm_compare": ("比对读模型", "Compare the read models"),
+    "rm_unread": ("无法读取 read_models={typed}：比对读模型请用 read_models=true（或点下方“比对读模型”），"
+                  "不比对则不填；本次未比对。",
+                  "read_models={typed} cannot be read: compare the read models with read_models=true (or the button"
+                  " below), or leave it out not to; they were not compared this time."),
     "rm_ok": ("比对通过：读模型的每一行、每个数字都与重放事件的结果一致。",
               "Agreed: every read-model row and figure is what a replay of the events gives."),
     "rm_bad": ("比对失败：{count} 处读模型行或数字与重放事件的结果不同。",

@@ -320,9 +320,17 @@ def test_the_audit_page_compares_the_read_models_when_asked_and_says_it_did_not_
     verdict = re.search(r'data-testid="read-models-verdict">(.*?)</p>', differ, re.S).group(1)
     assert "比对失败" in verdict, verdict
     listed = re.search(r'data-testid="read-models-differences">(.*?)</ul>', differ, re.S).group(1)
-    assert f"rm_finance[{key}].approved" in listed and "900000.00" in listed, listed
+    assert f"rm_finance[{key}] 的 approved：表中为" in listed and "900000.00" in listed, listed  # in Chinese
+    assert "stored" not in listed and "replayed" not in listed, listed
     reason = re.search(r'data-testid="read-models-reason">(.*?)</p>', differ, re.S).group(1)
     assert "verify --digest" in reason and "rebuild" in reason, reason
     assert "read_models.differences" not in reason and "/v1/" not in reason and "见上方列表" in reason, reason
     english = client.get("/ui/audit?read_models=true&lang=en").text
     assert "DIFFERENT: " in english and "read-model rows or figures differ from a replay of the events" in english
+    assert f"rm_finance[{key}].approved: stored" in english
+    # A value the page cannot read is said, and nothing compared (it was passed over as "no": a regression probe).
+    for query in ("read_models=maybe", "read_models=true&amp;read_models=false".replace("&amp;", "&")):
+        unread = client.get(f"/ui/audit?{query}&lang=zh").text
+        assert 'data-testid="read-models-unread"' in unread and "无法读取 read_models=" in unread, query
+        assert 'data-testid="read-models-verdict"' not in unread, query
+    assert 'data-testid="read-models-unread"' not in client.get("/ui/audit?read_models=false&lang=zh").text
