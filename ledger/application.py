@@ -454,20 +454,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                              f"{' < '.join(tier_zh(prog, t) for t in ladder)}中不高于现有等次"
                                              f"{tier_zh(prog, cert.tier)}；晋升只能升到更高等次，请填写高于"
                                              f"{tier_zh(prog, cert.tier)}的等次")
-            if effective_on < cert.effective_on:
-                raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
-                                          f" {cert.effective_on}; send a day on or after {cert.effective_on}",
-                                          zh=f"晋升的生效日期 {effective_on} 早于该认定的生效日期 {cert.effective_on}；"
-                                             f"请填写不早于 {cert.effective_on} 的日期")
-            since = cert.tiers[-1]["effective_on"]
-            if effective_on < since:  # the rung it climbs from came later: its history read national, then provincial
-                raise errors.InvalidInput(
-                    f"the upgrade's effective date {effective_on} is before the rung it climbs from ({cert.tier}, in"
-                    f" force from {since}); an upgrade takes effect on or after it: send a day on or after {since},"
-                    " or, if the earlier rungs were recorded wrongly, revoke the certification and record it again",
-                    zh=f"晋升的生效日期 {effective_on} 早于当前等次（{tier_zh(prog, cert.tier)}，自 {since} 起）的"
-                       f"生效日期；晋升须在其后生效：请填写不早于 {since} 的日期；"
-                       "如先前等次记录有误，请撤销该认定后重新记录")
+            _climbs_on(cert, prog, effective_on)
             org = self._organisation(cert.uscc)
             # Another certification of the organisation that holds the new rung is that rung recorded already: the
             # upgrade would make two of it (a regression probe had two little giants proposed for one honour, and a
@@ -845,6 +832,30 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         """Whether an innovation body of this id is registered (the certification form marks an unknown one beside
         its other faults)."""
         return self._get_or_none(InnovationBody, InnovationBody.create_id(body_id)) is not None
+
+    def upgrade_day_refused(self, certification_id: str, effective_on: date) -> errors.LedgerError | None:
+        """What `record_upgrade` would say of `effective_on` alone (outside the term, before the certification or
+        the rung it climbs from), or None: the upgrade form marks it beside its other faults, where the command's
+        checks stop at the first."""
+        try:
+            cert = self._get(Certification, _uuid(certification_id, "certification"),
+                             f"certification {certification_id}")
+            require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the upgrade's effective date")
+            prog = self.catalogue_on(cert.effective_on).programme(cert.programme)
+            if prog is not None:
+                _climbs_on(cert, prog, effective_on)
+        except errors.LedgerError as err:
+            return err
+        return None
+
+    def year_refused(self, year: int) -> errors.LedgerError | None:
+        """What an appropriation (or its correction) would say of `year` alone, or None: outside the policy's
+        years (finance's forms mark it beside their other faults)."""
+        try:
+            self._policy_for_year(year, field="year")
+        except errors.LedgerError as err:
+            return err
+        return None
 
     def claim(self, claim_id: str, *, with_history: bool = True) -> dict:
         cid = _uuid(claim_id, "claim")
@@ -1831,6 +1842,25 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         raise errors.OutsidePolicyTerm(f"year {year} does not overlap the policy term {term.term_text}",
                                        zh=f"{year} 年度不在政策期 {term.term_text_zh} 内", term=term.term_text,
                                        years=list(term.years), **({} if field is None else {"field": field}))
+
+
+def _climbs_on(cert: Certification, prog: Programme, effective_on: date) -> None:
+    """An upgrade's day against the certification's own: on or after the day it took effect and the day the rung it
+    climbs from did (the upgrade form reads it beside its other fields too: `AwardLedger.upgrade_day_refused`)."""
+    if effective_on < cert.effective_on:
+        raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
+                                  f" {cert.effective_on}; send a day on or after {cert.effective_on}",
+                                  zh=f"晋升的生效日期 {effective_on} 早于该认定的生效日期 {cert.effective_on}；"
+                                     f"请填写不早于 {cert.effective_on} 的日期")
+    since = cert.tiers[-1]["effective_on"]
+    if effective_on < since:  # the rung it climbs from came later: its history read national, then provincial
+        raise errors.InvalidInput(
+            f"the upgrade's effective date {effective_on} is before the rung it climbs from ({cert.tier}, in"
+            f" force from {since}); an upgrade takes effect on or after it: send a day on or after {since},"
+            " or, if the earlier rungs were recorded wrongly, revoke the certification and record it again",
+            zh=f"晋升的生效日期 {effective_on} 早于当前等次（{tier_zh(prog, cert.tier)}，自 {since} 起）的"
+               f"生效日期；晋升须在其后生效：请填写不早于 {since} 的日期；"
+               "如先前等次记录有误，请撤销该认定后重新记录")
 
 
 def _fund_zh(fund: FundYear | None) -> str:

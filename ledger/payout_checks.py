@@ -21,9 +21,14 @@ from ledger import beijing
 from ledger.domain.errors import Conflict, InvalidInput
 
 
-def check_payout(claim: Any, paid_on: date, bank_ref: str, same_ref: Any | None) -> None:
+def check_paid_on(paid_on: date) -> None:
+    """A payout's day alone: not ahead of today (finance's form marks it beside its other faults too)."""
     beijing.not_ahead(paid_on, "paid_on", "拨付日期", "record a payout on or after the day the bank pays it",
                       "请在银行实际付款当天或之后记录")
+
+
+def check_payout(claim: Any, paid_on: date, bank_ref: str, same_ref: Any | None) -> None:
+    check_paid_on(paid_on)
     if paid_on < claim.effective_on:
         raise InvalidInput(f"paid_on {paid_on.isoformat()} is before the claim's effective date"
                            f" {claim.effective_on.isoformat()}; a payout cannot pay for facts not yet in effect."

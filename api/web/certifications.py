@@ -15,7 +15,7 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.certifications import CertificationCreate, UpgradeCreate
 from api.web import i18n, refusal_words
 from api.web.claims import declined
-from api.web.correction_forms import FormState, attempt
+from api.web.correction_forms import FormState, attempt, every_fault
 from api.web.i18n import FORM_LABELS, MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.search import claims_of
@@ -182,9 +182,8 @@ def record_certification(request: Request, by: PagePrincipal, ledger: LedgerDep,
         state = _not_found_beside(err, typed, lang)
     if isinstance(state, Response):
         return RedirectResponse(f"/ui/certifications/{made['id']}?recorded=1{_once(key)}", status_code=303)
-    state = _beside(state, hints, lang)
-    if state.refusal is not None or state.errors:
-        state.errors |= {k: v for k, v in _other_faults(ledger, typed, lang).items() if k not in state.errors}
+    state = every_fault(_beside(state, hints, lang), lambda: _other_faults(ledger, typed, lang))
+    assert isinstance(state, FormState)
     return _new_page(request, ledger, by, state)
 
 
@@ -207,15 +206,46 @@ def _other_faults(ledger: AwardLedger, typed: dict[str, str], lang: str) -> dict
         body = typed["body_id"].strip()
         if programme.body_kind is not None and (not body or not ledger.body_known(body)):
             faults["body_id"] = t("fix_body_id")
+    day = form_day(typed["effective_on"])
+    if day is not None and (outside := _outside_term(day, lang)):
+        faults["effective_on"] = outside
+    return faults
+
+
+def form_day(text: str) -> date | None:
+    """A form's day as the request model reads it, or None (which the model then refuses, in its words)."""
     try:
-        day = date.fromisoformat(typed["effective_on"].strip())
+        return date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
     except ValueError:
-        return faults
+        return None
+
+
+def _outside_term(day: date, lang: str) -> str | None:
+    """What to give instead of a day outside every version's policy term, or None for a day inside one."""
     versions = catalogues()
-    if not any(c.policy.in_term(day) for c in versions):
-        term = "；".join(c.policy.term_text_zh for c in versions) if lang == "zh" else "; ".join(
-            c.policy.term_text for c in versions)
-        faults["effective_on"] = t("fix_term", day=day.isoformat(), term=term)
+    if any(c.policy.in_term(day) for c in versions):
+        return None
+    term = "；".join(c.policy.term_text_zh for c in versions) if lang == "zh" else "; ".join(
+        c.policy.term_text for c in versions)
+    return i18n.translator(lang)("fix_term", day=day.isoformat(), term=term)
+
+
+def _upgrade_faults(ledger: AwardLedger, certification_id: str, typed: dict[str, str], lang: str
+                    ) -> dict[str, str]:
+    """An upgrade's fields read each on its own: a tier that is no higher rung of the certification's ladder, a day
+    outside the term or before the certification or the rung it climbs from (the ledger's own words)."""
+    faults: dict[str, str] = {}
+    try:
+        found = ledger.certification(certification_id)
+    except LedgerError:
+        return faults
+    tier = typed["tier"].strip()
+    programme = ledger.catalogue().programmes.get(found["programme"])
+    if tier and tier not in {rung.code for rung in higher_rungs(programme, found["tier"])}:
+        faults["tier"] = i18n.translator(lang)("fix_upgrade_tier")
+    day = form_day(typed["effective_on"])
+    if day is not None and (refused := ledger.upgrade_day_refused(certification_id, day)) is not None:
+        faults["effective_on"] = refusal_words.detail(refused, lang)
     return faults
 
 
@@ -292,4 +322,6 @@ def record_upgrade(request: Request, certification_id: str, by: PagePrincipal, l
     # The one plain `invalid_request` an upgrade's checks give once its fields are well formed: a day before the
     # certification's own.
     state = _beside(state, hints, lang, {"invalid_request": "effective_on"})
+    state = every_fault(state, lambda: _upgrade_faults(ledger, certification_id, typed, lang))
+    assert isinstance(state, FormState)
     return certification_page(request, ledger, read_models, by, certification_id, upgrade=state)

@@ -107,6 +107,18 @@ def bound(request: Request, typed: dict[str, str], step: str, key: str, command:
     return state
 
 
+def every_fault(state: FormState | Response, faults: Callable[[], dict[str, str]]) -> FormState | Response:
+    """A refused form with every other field that is wrong on its own marked beside the first (`faults`: each field
+    read alone, in the page's language). The request model names the malformed fields and the ledger's checks stop
+    at the first they meet: the certification form marked one fault a send, then the upgrade and revocation forms
+    did (three sends for three faults: a regression probe). The ledger still decides, on the next send; a form
+    sent again (its key used) is about what was recorded, and is left as it is."""
+    if isinstance(state, FormState) and (state.refusal is not None or state.errors) and not (
+            state.refusal or {}).get("resent"):
+        state.errors |= {name: said for name, said in faults().items() if name not in state.errors}
+    return state
+
+
 def title(code: str, lang: str) -> str:
     """A refused form's heading in `lang` (api/web/refusal_words.py), never the bare code."""
     return refusal_words.title(code, lang, form=True)

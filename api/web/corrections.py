@@ -11,11 +11,11 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, TopUpCreate, WithdrawalCreate
-from api.web import i18n
+from api.web import i18n, refusal_words
 from api.web.amounts import yuan
-from api.web.certifications import certification_page
+from api.web.certifications import certification_page, form_day
 from api.web.claims import declined_ids
-from api.web.correction_forms import FormState, bound, resent_about_claim
+from api.web.correction_forms import FormState, bound, every_fault, resent_about_claim
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal
 from ledger.domain.errors import LedgerError
@@ -113,6 +113,13 @@ def revoke_certification(request: Request, certification_id: str, by: PagePrinci
 
     done = f"/ui/certifications/{certification_id}?corrected=certification"
     state = bound(request, typed, step, key, command, done, "certification", shown)
+
+    def faults() -> dict[str, str]:  # the day read alone: ahead of today, or before the certification held
+        day = form_day(effective_on)
+        refused = None if day is None else ledger.revocation_day_refused(certification_id, day)
+        return {} if refused is None else {"effective_on": refusal_words.detail(refused, i18n.language(request))}
+
+    state = every_fault(state, faults)
     if isinstance(state, Response):
         return state
     return certification_page(request, ledger, read_models, by, certification_id, revoke=state)

@@ -167,6 +167,18 @@ class Corrections(RecoveryCommands, DistrictChanges):
         args = {"claim": str(cid), "reason": reason, "doc": document_ref}
         return self._run(by, key, "top_up_claim", args, decide, dry_run=dry_run)
 
+    def revocation_day_refused(self, certification_id: str, effective_on: date) -> errors.LedgerError | None:
+        """What `revoke_certification` would say of `effective_on` alone (a day ahead, or before the certification
+        took effect), or None: the revocation form marks it beside its other faults, where the command's checks stop
+        at the first."""
+        try:
+            cert = self._get(Certification, uuid_of(certification_id, "certification"),
+                             f"certification {certification_id}")
+            _ceases_on(cert, certification_id, effective_on)
+        except errors.LedgerError as err:
+            return err
+        return None
+
     def revoke_certification(self, by: Principal, *, certification_id: str, reason: str, effective_on: date,
                              document_ref: str, dry_run: bool = False, key: str | None = None) -> Outcome:
         cert_id = uuid_of(certification_id, "certification")
@@ -180,20 +192,7 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                           f" {cert.revoked_on}; its claims were corrected then",
                                           zh=f"认定 {certification_id} 已自 {cert.revoked_on} 起撤销；依据它的申请"
                                              "已在当时一并更正，无需再次撤销")
-            # It ends its claims now: a day ahead contradicts that (2099 taken: a queues probe).
-            beijing.not_ahead(effective_on, "effective_on", "撤销生效日期",
-                              "a revocation ends the claims resting on the certification now: send the day it ceased"
-                              " to hold, today or earlier, and record it on that day if it is yet to come",
-                              "撤销即时更正依据该认定的申请：请填写认定失效之日（今天或更早），尚未到来的撤销请在当日再登记")
-            if effective_on < cert.effective_on:
-                raise errors.InvalidInput(f"effective_on {effective_on.isoformat()} is before certification"
-                                          f" {certification_id} took effect ({cert.effective_on.isoformat()}): it"
-                                          " cannot cease to hold before it held; send the day the revocation takes"
-                                          f" effect, {cert.effective_on.isoformat()} or later",
-                                          zh=f"撤销生效日期 {effective_on.isoformat()} 早于认定 {certification_id} 的"
-                                             f"生效日期（{cert.effective_on.isoformat()}）：认定生效之前无从撤销；请填写"
-                                             f"撤销生效之日，不早于 {cert.effective_on.isoformat()}",
-                                          field="effective_on")
+            _ceases_on(cert, certification_id, effective_on)
             touched = Touched(self)
             ended: list[dict[str, Any]] = []
             # A claim resting on a certification reserves on its account for the rung it stood at (rule 2).
@@ -335,3 +334,21 @@ def _sums(ended: list[dict[str, Any]]) -> dict[str, Any]:
             "released_reservations": released("withdrawn"),
             "to_recover": fmt(sum((money(e["to_recover"]) for e in ended), money("0"))),
             "recoveries": [e["recovery_id"] for e in ended if e["recovery_id"]]}
+
+
+def _ceases_on(cert: Certification, certification_id: str, effective_on: date) -> None:
+    """A certification's revocation day: not ahead of today, and not before it took effect."""
+    # It ends its claims now: a day ahead contradicts that (2099 taken: a queues probe).
+    beijing.not_ahead(effective_on, "effective_on", "撤销生效日期",
+                      "a revocation ends the claims resting on the certification now: send the day it ceased"
+                      " to hold, today or earlier, and record it on that day if it is yet to come",
+                      "撤销即时更正依据该认定的申请：请填写认定失效之日（今天或更早），尚未到来的撤销请在当日再登记")
+    if effective_on < cert.effective_on:
+        raise errors.InvalidInput(f"effective_on {effective_on.isoformat()} is before certification"
+                                  f" {certification_id} took effect ({cert.effective_on.isoformat()}): it"
+                                  " cannot cease to hold before it held; send the day the revocation takes"
+                                  f" effect, {cert.effective_on.isoformat()} or later",
+                                  zh=f"撤销生效日期 {effective_on.isoformat()} 早于认定 {certification_id} 的"
+                                     f"生效日期（{cert.effective_on.isoformat()}）：认定生效之前无从撤销；请填写"
+                                     f"撤销生效之日，不早于 {cert.effective_on.isoformat()}",
+                                  field="effective_on")
