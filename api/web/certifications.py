@@ -15,7 +15,7 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.certifications import CertificationCreate, UpgradeCreate
 from api.web import i18n, refusal_words
 from api.web.claims import declined
-from api.web.correction_forms import FormState, attempt, every_fault
+from api.web.correction_forms import FormState, attempt, every_fault, form_day
 from api.web.i18n import FORM_LABELS, MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.search import claims_of
@@ -210,14 +210,6 @@ def _other_faults(ledger: AwardLedger, typed: dict[str, str], lang: str) -> dict
     if day is not None and (outside := _outside_term(day, lang)):
         faults["effective_on"] = outside
     return faults
-
-
-def form_day(text: str) -> date | None:
-    """A form's day as the request model reads it, or None (which the model then refuses, in its words)."""
-    try:
-        return date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
-    except ValueError:
-        return None
 
 
 def _outside_term(day: date, lang: str) -> str | None:

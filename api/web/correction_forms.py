@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -117,6 +118,15 @@ def every_fault(state: FormState | Response, faults: Callable[[], dict[str, str]
             state.refusal or {}).get("resent"):
         state.errors |= {name: said for name, said in faults().items() if name not in state.errors}
     return state
+
+
+def form_day(text: str) -> date | None:
+    """A form's day as the request model reads it (YYYY-MM-DD), or None, which the model then refuses in its words:
+    for a form to read a day on its own beside its other fields."""
+    try:
+        return date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
+    except ValueError:
+        return None
 
 
 def title(code: str, lang: str) -> str:

@@ -13,9 +13,9 @@ from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, TopUpCreate, WithdrawalCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import yuan
-from api.web.certifications import certification_page, form_day
+from api.web.certifications import certification_page
 from api.web.claims import declined_ids
-from api.web.correction_forms import FormState, bound, every_fault, resent_about_claim
+from api.web.correction_forms import FormState, bound, every_fault, form_day, resent_about_claim
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal
 from ledger.domain.errors import LedgerError

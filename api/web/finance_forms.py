@@ -22,7 +22,7 @@ from api.schemas.fields import JSON_INTEGER, full_width_year
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import grouped, plain_amount
-from api.web.correction_forms import key_reused
+from api.web.correction_forms import form_day, key_reused
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
@@ -30,6 +30,7 @@ from ledger.application import Outcome
 from ledger.bank_files.reading import accepted_lines, read_bank_file
 from ledger.domain.errors import InvalidInput, LedgerError, NotFound
 from ledger.domain.text import file_source
+from ledger.payout_checks import check_paid_on
 from ledger.principals import Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -79,15 +80,17 @@ def _checkbox_named(detail: str, lang: str) -> str:
         "（import_good_lines=true）", f"（勾选“{label}”）")
 
 
-def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception,
+def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception | list[dict[str, Any]],
              more: list[dict[str, Any]] | None = None) -> Response:
-    """The form again, as typed, with the refusal: its code, title, what to fix and the field at fault."""
+    """The form again, as typed, with the refusal: its code, title, what to fix and the fields at fault (`err`: a
+    ledger's refusal, the request model's, or field errors the form found itself; `more`: other fields wrong on
+    their own, named and marked beside it)."""
     lang = i18n.language(request)
     fields: list[str] = []
-    if isinstance(err, ValidationError):
+    if isinstance(err, ValidationError | list):
         # Every malformed field named and marked at once, as the corrections' forms do: an empty payout form marked
         # its claim alone, and a clerk fixed one field a time (a clerk's probe).
-        errors = [*(more or []), *err.errors()]
+        errors = [*(more or []), *(err.errors() if isinstance(err, ValidationError) else err)]
         fields = list(dict.fromkeys(".".join(str(p) for p in e.get("loc", ())) for e in errors if e.get("loc")))
         field = fields[0] if fields else None
         (code, detail), status = refusal_words.fields(errors, lang, form), 422
@@ -104,6 +107,12 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception,
         code, field, status = err.code, err.context.get("field"), STATUS_BY_KIND.get(err.kind, 422)
         detail = refusal_words.detail(err, lang)
         detail = _checkbox_named(detail, lang) if form == "statement" else detail
+        # The ledger's checks stop at the first fault: the others the form read alone are said and marked beside it
+        # (a payout's amount refused, its future day came back on the next send: a regression probe).
+        also = [e for e in more or [] if e.get("loc") and e["loc"][0] != field]
+        if also:
+            detail = i18n.sentences([detail, *(refusal_words.labelled(e, lang, form) for e in also)], lang)
+            fields = [*([field] if field else []), *dict.fromkeys(str(e["loc"][0]) for e in also)]
     fields = fields or ([field] if field else [])
     error = {"code": code, "title": problem_title(code, lang), "detail": detail, "field": field, "fields": fields,
              "labels": [i18n.field_label(name, lang, form) for name in fields]}
@@ -129,13 +138,21 @@ def _json_year(text: str) -> int | str:
     return int(text) if JSON_INTEGER.fullmatch(text) else text
 
 
-def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseModel], command: Any) -> Response:
+def _body(typed: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """The request model's body from the form: the amount as the pages print it read back, and the body's fields
+    only (what the API has in the path, a reversal's payout id, goes to the command beside it, as the route sends
+    it)."""
     sent = typed | ({"amount": plain_amount(typed["amount"])} if "amount" in typed else {})
-    # The request model takes the body's fields only: what the API has in the path (a reversal's payout id)
-    # goes to the command beside it, as the route sends it.
-    body = {k: v for k, v in sent.items() if k in model.model_fields}
+    return {k: v for k, v in sent.items() if k in model.model_fields}
+
+
+def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseModel], command: Any,
+         alone: list[dict[str, Any]] | None = None) -> Response:
+    """Validate and record; refused, every field at fault named at once (`alone`: the form's fields the ledger
+    checks, each read on its own, `_alone`)."""
+    alone = alone or []
     try:
-        return _recorded(request, command(model.model_validate(body)), form)
+        return _recorded(request, command(model.model_validate(_body(typed, model))), form)
     except ValidationError as err:
         # An id the route takes beside the body (a reversal's payout), malformed too: named with the body's fields,
         # not left for the next send (a clerk's probe marked the reason alone of `garbage` and no reason).
@@ -144,9 +161,45 @@ def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseMod
         named = {e["loc"][0] for e in err.errors() if e.get("loc")}
         extra = [{**e, "loc": (name,)} for name in sorted(typed.keys() - named)
                  if name.endswith("_id") and typed[name] for e in _id_errors(typed[name])]
-        return _refused(request, form, typed, err, extra)
+        return _refused(request, form, typed, err, extra + [e for e in alone if e["loc"][0] not in named])
     except LedgerError as err:
-        return _refused(request, form, typed, err)
+        return _refused(request, form, typed, err, alone)
+
+
+def _fault(err: LedgerError, typed: str) -> dict[str, Any]:
+    """A field's refusal read alone, as a field error of the form, in both languages."""
+    return {"type": err.code, "loc": (str(err.context.get("field")),), "msg": refusal_words.detail(err, "en"),
+            "input": typed, "ctx": {"zh": refusal_words.detail(err, "zh")}}
+
+
+def _alone(ledger: Any, typed: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields the ledger checks that are wrong on their own, as the ledger says it: a year outside the policy's
+    (or typed full width), a payout's day ahead of today. Its checks stop at the first fault, so a year of 2030
+    beside a bad amount, or a future day beside a too-large payout, came back one send later (a regression probe)."""
+    found = []
+    if (year := typed.get("year")) is not None:
+        if (wide := full_width_year(year)) is not None:
+            found.append(_fault(wide, year))
+        elif JSON_INTEGER.fullmatch(year.strip()) and (refused := ledger.year_refused(int(year))) is not None:
+            found.append(_fault(refused, year))
+    if (day := form_day(typed.get("paid_on") or "")) is not None:
+        try:
+            check_paid_on(day)
+        except LedgerError as err:
+            found.append(_fault(err, typed["paid_on"]))
+    return found
+
+
+def _year_beside(request: Request, form: str, typed: dict[str, Any], model: type[BaseModel],
+                 year: dict[str, Any]) -> Response:
+    """A year no request can carry as typed (full width, or no number where the API's path takes one), refused with
+    the body's other faults at once (a regression probe: a bad year hid four empty fields); nothing is recorded."""
+    try:
+        model.model_validate(_body(typed, model))
+        others: list[dict[str, Any]] = []
+    except ValidationError as err:
+        others = [dict(e) for e in err.errors() if not e.get("loc") or e["loc"][0] != "year"]
+    return _refused(request, form, typed, [year, *others])
 
 
 _UUID: TypeAdapter[UUID] = TypeAdapter(UUID)
@@ -207,10 +260,10 @@ def appropriate(request: Request, by: PagePrincipal, ledger: LedgerDep, year: Te
     """Record an appropriation of the year's special fund."""
     typed = {"year": year.strip(), "amount": amount.strip(), "document_ref": document_ref}
     if (wide := full_width_year(year)) is not None:
-        return _refused(request, "appropriation", typed, wide)
+        return _year_beside(request, "appropriation", typed, AppropriationCreate, _fault(wide, year))
     parsed = typed | {"year": _json_year(year)}  # a JSON body's year is an integer
     return _run(request, "appropriation", parsed, AppropriationCreate, lambda b: ledger.record_appropriation(
-        by, year=b.year, amount=b.amount, document_ref=b.document_ref, key=checked_key(key)))
+        by, year=b.year, amount=b.amount, document_ref=b.document_ref, key=checked_key(key)), _alone(ledger, typed))
 
 
 @router.post("/ui/finance/appropriations/correct", dependencies=[Payer, CsrfChecked])
@@ -221,24 +274,16 @@ def correct_appropriation(request: Request, by: PagePrincipal, ledger: LedgerDep
     typed = {"year": year.strip(), "appropriation_ref": appropriation_ref, "amount": amount.strip(), "reason": reason,
              "document_ref": document_ref}
     if (wide := full_width_year(year)) is not None:
-        return _refused(request, "appropriation_fix", typed, wide)
+        return _year_beside(request, "appropriation_fix", typed, AppropriationCorrection, _fault(wide, year))
     parsed = typed | {"year": _json_year(year)}
     if not isinstance(parsed["year"], int):  # the year is in the API's path, which takes digits only
         said = (f"the year is a number such as 2024, not {year.strip()!r}",
                 f"年度应为数字，如 2024，而不是 {year.strip()!r}")
-        # Named with the body's other faults at once, not one send after another (a regression probe: a bad year
-        # hid four empty fields).
-        body = {k: v for k, v in (typed | {"amount": plain_amount(typed["amount"])}).items()
-                if k in AppropriationCorrection.model_fields}
-        try:
-            AppropriationCorrection.model_validate(body)
-        except ValidationError as err:
-            return _refused(request, "appropriation_fix", typed, err, [
-                {"type": "invalid_year", "loc": ("year",), "msg": said[0], "input": year, "ctx": {"zh": said[1]}}])
-        return _refused(request, "appropriation_fix", typed, InvalidInput(said[0], zh=said[1], field="year"))
+        return _year_beside(request, "appropriation_fix", typed, AppropriationCorrection, {
+            "type": "invalid_year", "loc": ("year",), "msg": said[0], "input": year, "ctx": {"zh": said[1]}})
     return _run(request, "appropriation_fix", parsed, AppropriationCorrection, lambda b: ledger.correct_appropriation(
         by, year=parsed["year"], appropriation_ref=b.appropriation_ref, amount=b.amount, reason=b.reason,
-        document_ref=b.document_ref, key=checked_key(key)))
+        document_ref=b.document_ref, key=checked_key(key)), _alone(ledger, typed))
 
 
 @router.post("/ui/finance/payouts", dependencies=[Payer, CsrfChecked])
@@ -247,7 +292,8 @@ def pay(request: Request, by: PagePrincipal, ledger: LedgerDep, claim_id: Text =
     """Record a payout against an approved claim."""
     typed = {"claim_id": claim_id.strip(), "amount": amount.strip(), "paid_on": paid_on.strip(), "bank_ref": bank_ref}
     return _run(request, "payout", typed, PayoutCreate, lambda b: ledger.record_payout(
-        by, claim_id=b.claim_id, amount=b.amount, paid_on=b.paid_on, bank_ref=b.bank_ref, key=checked_key(key)))
+        by, claim_id=b.claim_id, amount=b.amount, paid_on=b.paid_on, bank_ref=b.bank_ref, key=checked_key(key)),
+        _alone(ledger, typed))
 
 
 @router.post("/ui/finance/reversals", dependencies=[Payer, CsrfChecked])

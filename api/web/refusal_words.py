@@ -170,7 +170,10 @@ def labelled(error: Mapping[str, Any], lang: str, form: str | None = None) -> st
     """One malformed field as `label: what to send`, the label as `form` shows it."""
     entry = field_messages.field_error(for_a_form(error))
     message = entry["message_zh"] if lang == "zh" else entry["message"]
-    return i18n.field_label(entry["field"], lang, form) + i18n.translator(lang)("colon") + message
+    label = i18n.field_label(entry["field"], lang, form)
+    if message.casefold().startswith(label.casefold() + " "):  # the ledger's words name it already (拨付日期 2030-…)
+        return message
+    return label + i18n.translator(lang)("colon") + message
 
 
 def fields(errors: Sequence[Mapping[str, Any]], lang: str, form: str | None = None) -> tuple[str, str]:

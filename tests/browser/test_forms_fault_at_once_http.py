@@ -76,3 +76,48 @@ def test_a_certification_revocation_marks_a_future_day_beside_empty_fields(clien
     assert _marked(english.text, "effective_on", scope) and _marked(english.text, "document_ref", scope)
     assert "is before certification" in english.text and not _marked(english.text, "reason", scope)
     assert _position(client) == before
+
+
+def _finance_form(page: str, testid: str) -> str:
+    return page.split(f'data-testid="{testid}"')[1].split("</form>")[0]
+
+
+def test_finance_forms_mark_a_year_and_a_day_beside_their_other_faults(client):
+    """A full-width year no longer hides the amount and document; a year outside the term is marked beside a bad
+    amount and no document; a payout's future day beside its too-large amount; the correction's likewise. Each
+    said in the page's language, nothing written."""
+    award = paid_erc_award(client)
+    csrf = _sign_in(client, "finance")
+    before = _position(client)
+    for year, wanted in (("２０２４", "请改为输入 2024"), ("2030", "2030 年度不在政策期")):
+        page = client.post("/ui/finance/appropriations?lang=zh", data={
+            "csrf": csrf, "key": unique_id("k"), "year": year, "amount": "x", "document_ref": ""})
+        assert page.status_code == 422, page.text[:500]
+        form = _finance_form(page.text, "appropriation-form")
+        for name in ("year", "amount", "document_ref"):
+            assert _marked(form, name), (year, name)
+        said = form.split('data-testid="form-error"')[1].split("</div>")[0]
+        assert wanted in said and "金额" in said and "文件文号" in said, said
+    fix = client.post("/ui/finance/appropriations/correct?lang=en", data={
+        "csrf": csrf, "key": unique_id("k"), "year": "2030", "appropriation_ref": "财1号", "amount": "x",
+        "reason": "", "document_ref": "财9号"})
+    form = _finance_form(fix.text, "appropriation-fix-form")
+    for name in ("year", "amount", "reason"):
+        assert _marked(form, name), name
+    assert "year 2030 does not overlap the policy term" in form
+    wide = client.post("/ui/finance/appropriations/correct?lang=zh", data={
+        "csrf": csrf, "key": unique_id("k"), "year": "２０２３", "appropriation_ref": "", "amount": "1.00",
+        "reason": "更正", "document_ref": "财9号"})
+    form = _finance_form(wide.text, "appropriation-fix-form")
+    assert _marked(form, "year") and _marked(form, "appropriation_ref") and "请改为输入 2023" in form
+    for lang, wanted in (("zh", "拨付日期 2030-03-01 晚于今天"), ("en", "Paid on 2030-03-01 is in the future")):
+        page = client.post(f"/ui/finance/payouts?lang={lang}", data={
+            "csrf": csrf, "key": unique_id("k"), "claim_id": award["claim"], "amount": "99,999,999",
+            "paid_on": "2030-03-01", "bank_ref": unique_id("B-")})
+        assert page.status_code == 409, page.text[:500]  # over_approved, as the API answers it
+        form = _finance_form(page.text, "payout-form")
+        assert _marked(form, "amount") and _marked(form, "paid_on"), form
+        assert not _marked(form, "claim_id") and not _marked(form, "bank_ref")
+        said = form.split('data-testid="form-error"')[1].split("</div>")[0]
+        assert wanted in said and ("99,999,999.00" in said), said
+    assert _position(client) == before
