@@ -49,6 +49,12 @@ i18n.MESSAGES.update({
                      "Confirmed, it is re-assessed on the ledger as it stands and becomes a pending claim (the same"
                      " as “Confirm selected” on the queue)."),
     "confirm_proposal": ("确认", "Confirm"),
+    # (the bulk confirmation's, api/web/proposals.py, and the claim page's own confirm)
+    "confirm_now_replaced": ("该项已由申请 {id} 取代（认定晋级后按新等次另行生成，或已就同一事实提交申请），"
+                             "不能再确认；请打开申请 {id} 处理。",
+                             "It was replaced by claim {id} (proposed anew for an upgraded tier, or claimed for the"
+                             " same fact) and can no longer be confirmed; open claim {id} and deal with it there."),
+    "open_replacing": ("打开申请 {id}", "Open claim {id}"),
     "declined_event": ("不予确认待确认奖补", "Proposal declined"),
     "declined_status": ("不予确认", "declined"),
     "decline_reason": ("不予确认理由", "Reason for declining"),
@@ -209,4 +215,12 @@ def confirm(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerDe
         return ledger.confirm_claim(by, claim_id=claim_id, key=once)
 
     state = attempt(request, {}, "confirm", key, command, CONFIRMED.format(claim_id), "confirm")
+    refused = state.refusal if isinstance(state, FormState) else None
+    if refused and refused["code"] == "invalid_state" and not refused.get("resent") and (
+            by_claim := ledger.claim(claim_id, with_history=False).get("replaced_by")):
+        # A stale tab's confirm of a proposal another claim replaced: the one to confirm, as the bulk confirmation
+        # names it; "已撤回，不是待确认" sent the clerk looking (a regression probe).
+        t = i18n.translator(i18n.language(request))
+        refused |= {"detail": t("confirm_now_replaced", id=by_claim), "link": f"/ui/claims/{by_claim}",
+                    "link_label": t("open_replacing", id=by_claim)}
     return _claim_page(request, ledger, claim_id, "confirm", state)

@@ -110,10 +110,6 @@ MESSAGES.update({
     "confirm_now_closed": ("该项已是“{status}”，不能再确认；请打开申请查看原因，如仍应享受，请重新提交申请。",
                            "It is {status} and can no longer be confirmed; open the claim to see why, and submit a"
                            " new claim if the award is still due."),
-    "confirm_now_replaced": ("该项已由申请 {id} 取代（认定晋级后按新等次另行生成，或已就同一事实提交申请），"
-                             "不能再确认；请打开申请 {id} 处理。",
-                             "It was replaced by claim {id} (proposed anew for an upgraded tier, or claimed for the"
-                             " same fact) and can no longer be confirmed; open claim {id} and deal with it there."),
     "confirm_now_declined": ("该项已“不予确认”，不能再确认；请打开申请查看不予确认的理由。",
                              "It was declined and can no longer be confirmed; open the claim to read why."),
     "confirm_now_decided": ("该申请已是“{status}”，无需确认；请打开申请查看。",
