@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep
 from api.schemas.claims import ApprovalCreate, RejectionCreate
-from api.web import i18n, refusal_words
+from api.web import i18n, query_notice, refusal_words
 from api.web.amounts import plain_amount
 from api.web.approvals import approval_held
 from api.web.correction_forms import FormState, attempt, resent_about_claim
@@ -151,7 +151,19 @@ def _claim_page(request: Request, ledger: LedgerDep, claim_id: str, action: str 
                   payable=found["status"] == "approved" and outstanding > 0,
                   declined=was_declined,
                   nothing_to_approve=found["status"] == "pending" and Decimal(found["entitled_amount"] or "0") <= 0,
-                  done=request.query_params.get("done"), action=action, form=state or FormState({}))
+                  done=_landed(request, found), action=action, form=state or FormState({}),
+                  corrected=query_notice.landed(request, "corrected", {
+                      "withdrawn": found["status"] == "withdrawn", "revoked": found["status"] == "revoked",
+                      "topped_up": bool(found.get("top_ups"))}))
+
+
+def _landed(request: Request, found: dict[str, Any]) -> str | None:
+    """The decision notice the page landed with (`?done=`), where the claim bears it out: rejected (`1`), approved,
+    or confirmed and pending."""
+    events = {h.get("event") for h in found.get("history") or []}
+    return query_notice.landed(request, "done", {
+        "1": found["status"] == "rejected", "approved": found["status"] == "approved",
+        "confirmed": found["status"] == "pending" and "Confirmed" in events})
 
 
 @router.get("/ui/claims/{claim_id}")

@@ -6,7 +6,7 @@ organisation page and the auditor's home say it alike; three pages had near-copi
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from api.query_params import taken
@@ -34,6 +34,21 @@ def not_taken(query: Any, takes: Iterable[str], lang: str, *, filters: Iterable[
 AFTER_FORM = ("done", "corrected", "recorded", "upgraded", "imported", "once")
 
 
+def landed(request: Any, name: str, borne_out: Mapping[str, bool]) -> str | None:
+    """The landing notice named by parameter `name` of the address a page's own form redirects to (`?done=approved`),
+    where the record bears it out (`borne_out`: each value the page knows, and whether the record as it stands now
+    shows it); else None. A hand-edited or stale address showed 已核销 0.00 元 on a recovery never written off, and
+    `?done=anything` 审批已记录 (a regression probe). A value the page does not know is said as any parameter it does
+    not read (`unread`), not shown as a success."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if value not in borne_out:
+        request.state.unread_after_form = (*getattr(request.state, "unread_after_form", ()), name)
+        return None
+    return value if borne_out[value] else None
+
+
 def unread(request: Any, lang: str) -> list[str]:
     """The notices of a page that says nothing of its query string itself (a claim's, the audit page, the finance
     officer's forms): each parameter its route does not declare (api/query_params.py `taken`, as the API refuses
@@ -42,7 +57,8 @@ def unread(request: Any, lang: str) -> list[str]:
     if request.method not in ("GET", "HEAD") or not request.url.query:
         return []
     declared = taken(request.scope.get("route"))
-    return not_taken(request.query_params, (*declared, *AFTER_FORM), lang,
+    unknown = getattr(request.state, "unread_after_form", ())  # a landing value the page does not know (`landed`)
+    return not_taken(request.query_params, (*declared, *(n for n in AFTER_FORM if n not in unknown)), lang,
                      filters=[name for name in declared if name not in ("lang", "cursor", *AFTER_FORM)],  # a reader's
                      words=("unread_param", "unread_param_none"))
 

@@ -139,13 +139,18 @@ def _recovery_page(request: Request, ledger: LedgerDep, recovery_id: str, action
     if isinstance(state, Response):
         return state
     found = ledger.recovery(recovery_id, by)  # as GET /v1/recoveries/{id}: a bureau, of its own programmes
-    done = request.query_params.get("done")
     acts = _acts(ledger, found)
+    repayments = found["repayments"]
+    # The notice where the recovery bears it out: "已核销 0.00 元" showed on one never written off, or reloaded after
+    # its write-off was reversed (a regression probe).
+    done = query_notice.landed(request, "done", {
+        "repaid": any(not p["reversed"] for p in repayments), "unrepaid": any(p["reversed"] for p in repayments),
+        "wrote_off": acts["write_off"] is not None, "unwrote_off": acts["write_off_reversal"] is not None})
     name = _names(request.app.state.read_models, {found["uscc"]}).get(found["uscc"])
     return render(request, "corrections/recovery.html", state.status, recovery=found | acts, action=action,
                   form=state, org_name=name,
                   programmes=ledger.catalogue().programmes,
-                  done=done if done in ("repaid", "wrote_off", "unrepaid", "unwrote_off") else None)
+                  done=done)
 
 
 @router.get("/ui/recoveries/{recovery_id}", dependencies=[Reader])

@@ -55,7 +55,7 @@ def test_a_page_names_each_parameter_it_does_not_read_with_those_it_does(client,
 def test_what_a_page_reads_and_its_own_redirects_carry_is_no_notice(client):
     award = paid_erc_award(client)
     signed_in(client, "auditor")
-    for address in (f"/ui/claims/{award['claim']}?done=approve&lang=zh", "/ui/organisations?q=abc",
+    for address in (f"/ui/claims/{award['claim']}?done=approved&lang=zh", "/ui/organisations?q=abc",
                     f"/ui/organisations/{award['uscc']}?lang=zh", "/ui/audit?lang=en", "/ui/audit"):
         page = client.get(address)
         assert page.status_code == 200 and NOTICE not in page.text, address

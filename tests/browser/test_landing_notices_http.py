@@ -1,0 +1,115 @@
+"""What a claim's and a recovery's pages say after a form, over plain HTTP on both stores: a landing notice only
+where the record bears it out (a hand-edited or stale address showed 已核销 0.00 元 and 审批已记录), an unknown one
+said as any parameter the page does not read; a stale tab's confirm of a replaced proposal names the claim that
+replaced it; and a confirmation at the proposal's own figure shows no re-assessment arrow."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.browser.conftest import api as _api
+from tests.browser.conftest import page_client, paid_erc_award
+from tests.browser.conftest import signed_in as _sign_in
+from tests.support import unique_id, unique_uscc
+
+PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "admin": {"role": "admin"}, "finance": {"role": "finance"}}
+
+
+@pytest.fixture
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    with page_client(database_url, tmp_path, PEOPLE) as c:
+        _api(c, "POST", "/v1/appropriations", {"year": 2023, "amount": "300000000.00", "document_ref": "财1号"},
+             as_="finance")
+        yield c
+
+
+def _proposal(client: TestClient) -> tuple[str, str]:
+    """A municipal ERC certification and the 免申即享 proposal it made: (certification, proposal)."""
+    uscc, body = unique_uscc(), unique_id("ERC-")
+    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                               "in_district": True})
+    _api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    cert = _api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A3.erc", "tier": "municipal",
+                                                       "effective_on": "2023-03-01", "document_ref": "D1",
+                                                       "body_id": body}, as_="kjj")["id"]
+    [proposal] = _api(client, "GET", f"/v1/claims?status=proposed&uscc={uscc}")["claims"]
+    return cert, proposal["id"]
+
+
+def _notice(text: str, testid: str = "done") -> str | None:
+    found = re.search(rf'data-testid="{testid}">(.*?)</p>', text, re.S)
+    return found[1] if found else None
+
+
+def test_a_stale_confirm_of_a_replaced_proposal_names_the_claim_that_replaced_it(client):
+    """Confirmed on its own page from a tab opened before the upgrade replaced it: the page said "已撤回，不是待确认";
+    it names the replacing claim, with a link to it, as the bulk confirmation does, in both languages."""
+    cert, old = _proposal(client)
+    csrf = _sign_in(client, "kjj")
+    _api(client, "POST", f"/v1/certifications/{cert}/upgrades", {"tier": "national", "effective_on": "2024-05-10",
+                                                                "document_ref": "D2"}, as_="kjj")
+    new = _api(client, "GET", f"/v1/claims/{old}", as_="kjj")["replaced_by"]
+    assert new
+    for lang, said in (("zh", f"该项已由申请 {new} 取代"), ("en", f"It was replaced by claim {new}")):
+        page = client.post(f"/ui/claims/{old}/confirm?lang={lang}", data={"csrf": csrf, "key": unique_id("k")})
+        assert page.status_code == 409, page.text[:500]
+        refusal = page.text.split('data-testid="form-refusal"')[1].split("</div>")[0]
+        assert said in refusal and f'href="/ui/claims/{new}"' in refusal, refusal
+        assert "待确认" not in refusal and "not proposed" not in refusal
+
+
+def test_a_confirmation_at_the_proposals_figure_shows_no_arrow(client):
+    """A proposal confirmed with no change in figure read "200,000.00 元 → 200,000.00 元" in its history, as if
+    re-assessed (a clerk's probe): the arrow is shown only where the figure moved."""
+    _, proposal = _proposal(client)
+    _api(client, "POST", f"/v1/claims/{proposal}/confirm", {}, as_="kjj")
+    _sign_in(client, "kjj")
+    page = client.get(f"/ui/claims/{proposal}?lang=zh").text
+    confirmed = page.split('data-event="Confirmed"')[1].split("</li>")[0]
+    assert 'class="reassessed"' not in confirmed and "→" not in confirmed, confirmed
+
+
+def test_a_claims_landing_notice_shows_only_where_the_claim_bears_it_out(client):
+    """`?done=anything` said 审批已记录; `?done=1` (a rejection's) on an approved claim and `?corrected=revoked` on
+    one never revoked said so too. An unknown value is named as a parameter the page does not read."""
+    award = paid_erc_award(client)
+    _sign_in(client, "kjj")
+    page = client.get(f"/ui/claims/{award['claim']}?done=anything&lang=zh").text
+    assert _notice(page) is None and "审批已记录" not in page
+    unread = page.split('data-testid="unread-params"')[1].split("</div>")[0]
+    assert "“done”（值“anything”）" in unread, unread
+    for stale in ("done=1", "done=confirmed", "corrected=revoked", "corrected=withdrawn"):
+        shown = client.get(f"/ui/claims/{award['claim']}?{stale}").text
+        assert _notice(shown) is None and _notice(shown, "corrected") is None, stale
+        assert 'data-testid="unread-params"' not in shown, stale  # a value the page knows: not unread
+    approved = client.get(f"/ui/claims/{award['claim']}?done=approved").text
+    assert "已批准" in (_notice(approved) or ""), _notice(approved)
+    english = client.get(f"/ui/claims/{award['claim']}?done=anything&lang=en").text
+    assert "“done” (value “anything”)" in english and _notice(english) is None
+
+
+def test_a_recoverys_landing_notice_shows_only_while_its_write_off_stands(client):
+    """`?done=wrote_off` on a recovery never written off showed "已核销 0.00 元", and again once the write-off was
+    reversed: shown only while a write-off stands; an unknown value is an unread parameter."""
+    award = paid_erc_award(client)
+    revoked = _api(client, "POST", f"/v1/claims/{award['claim']}/revoke",
+                   {"reason": "不再符合条件", "document_ref": "杭科〔2024〕1号"}, as_="kjj")
+    recovery = revoked["recovery_id"]
+    _sign_in(client, "finance")
+    address = f"/ui/recoveries/{recovery}?lang=zh&done="
+    page = client.get(address + "wrote_off").text
+    assert _notice(page) is None and "已核销 0.00" not in page
+    assert _notice(client.get(address + "repaid").text) is None  # nothing repaid
+    unknown = client.get(address + "zzz").text
+    assert _notice(unknown) is None and "“done”（值“zzz”）" in unknown
+    _api(client, "POST", f"/v1/recoveries/{recovery}/write-off", {"reason": "企业已注销", "document_ref": "滨财核1号"},
+         as_="finance")
+    assert _notice(client.get(address + "wrote_off").text) == "已核销 100,000.00 元。"
+    _api(client, "POST", f"/v1/recoveries/{recovery}/write-off/reverse",
+         {"reason": "误核销", "document_ref": "滨财核2号"}, as_="finance")
+    assert _notice(client.get(address + "wrote_off").text) is None  # the old landing reloaded
+    assert _notice(client.get(address + "unwrote_off").text)
