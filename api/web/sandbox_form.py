@@ -6,9 +6,14 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
+from api import field_messages
+from api.schemas.fields import MoneyIn
 from api.web import i18n
 from api.web.amounts import plain_amount
 from ledger.catalogue import current
@@ -109,7 +114,25 @@ def _worded(err: CatalogueError, number: Number, value: str) -> NumberError:
     if fraction is not None:  # "20%": a rate is written as a fraction
         en += f"; a rate is a fraction: write {value.strip()} as {fraction}"
         zh += f"；比例写作小数：{value.strip()} 应写作 {fraction}"
+    if not rate and (said := _in_wan(value)) is not None:  # "120万": the yuan digits to type, as every form says it
+        en, zh = said
     return NumberError(f"{number.labels[1]}: {en}", number, zh=f"{number.labels[0]}：{zh}")
+
+
+_MONEY: TypeAdapter[Decimal] = TypeAdapter(MoneyIn)
+
+
+def _in_wan(value: str) -> tuple[str, str] | None:
+    """An amount written in 万 (`120万`), as the API's own amount check says it, with the yuan digits to write
+    (1200000.00); the README promises it on every page, and the sandbox gave its general hint (a clerk's probe)."""
+    if not re.search("[万萬]", value) or not re.search("[0-9０-９]", value):  # 五十万 keeps the form's example
+        return None
+    try:
+        _MONEY.validate_python(value.strip())
+    except ValidationError as err:
+        found = err.errors()[0]
+        return field_messages.words(found) if (found.get("ctx") or {}).get("specific") else None
+    return None
 
 
 def _fraction(percent: str) -> str | None:

@@ -132,3 +132,14 @@ def test_every_number_wrong_on_its_own_is_marked_at_once(client):
     assert answer.text.count(" autofocus") == 1
     one = client.post("/ui/sandbox?lang=en", data={"csrf": csrf, "format": "html", f"n:{CAP.path}": "fifty"})
     assert one.status_code == 422 and 'data-testid="other-error"' not in one.text
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "此处应写作 1200000.00"), ("en", "here 1200000.00")])
+def test_an_amount_in_wan_is_told_the_yuan_digits_to_write(client, lang, said):
+    """专精特新小巨人 set to `120万` got the form's general hint, where the README promises an amount in 万 is told
+    the yuan digits to write (a clerk's probe); the percent hint of a rate is unchanged."""
+    giant = next(n for n in numbers() if "小巨人" in n.labels[0] and n.path.endswith(".amount"))
+    csrf = signed_in(client, "auditor")
+    field, shown = _refused(client, csrf, giant, "120万", lang)
+    assert field == giant.label(lang) and said in shown, shown
+    assert '"500000.00"' not in shown, shown
