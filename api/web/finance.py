@@ -20,7 +20,7 @@ from api.reports import reconciliation
 from api.reports.closing import with_close
 from api.routes.finance import year_figures
 from api.schemas.awards import read_as_of
-from api.schemas.fields import AwardYear
+from api.schemas.fields import WIDE_YEAR, AwardYear
 from api.web import i18n, query_notice, subrequest
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, refusal, render
@@ -174,7 +174,7 @@ def _statements(read_models: Any, moment: datetime | None) -> list[dict]:
 
 
 @router.get("/ui/finance/reconciliation", dependencies=[Reconciler])
-async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999)],
+async def download(request: Request, year: Annotated[int, Query(ge=1900, le=2999), WIDE_YEAR],
                    format: Literal["csv", "xlsx"] = "csv", as_of: str = "") -> Response:
     """The API's /v1/finance/reconciliation download (with its `as_of`), answered for the signed-in principal."""
     params: dict[str, Any] = {"year": year, "format": format}
