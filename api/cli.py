@@ -41,6 +41,7 @@ from api.version import installed
 from ledger.audit.signing import UnreadableKey
 from ledger.connection import STORE_ERRORS
 from ledger.domain.errors import LedgerError
+from ledger.domain.text import cut
 from ledger.store import StoreConfigError
 
 PROGRESS_SECONDS = 5.0
@@ -249,6 +250,9 @@ def rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+_LONG_QUOTE = re.compile(r"'([^']{41,})'")
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, whose refusals (exit 2, the usage above them) carry a code and read in the reader's language;
     every subcommand's parser is one too (add_subparsers makes them of the parent's class)."""
@@ -258,6 +262,9 @@ class Parser(argparse.ArgumentParser):
         return cli_language.help_zh(text) if cli_language.language() == "zh" else text
 
     def error(self, message: str) -> NoReturn:
+        # A value argparse quotes back (an invalid choice) in 40 characters at most, as every other refusal quotes
+        # what was sent (ledger/domain/text.py `cut`): 3,000 characters came back whole (a regression probe).
+        message = _LONG_QUOTE.sub(lambda found: f"'{cut(found[1])}'", message)
         zh = cli_language.language() == "zh"
         usage = self.format_usage()
         self._print_message(usage.replace("usage: ", "用法：", 1) if zh else usage, sys.stderr)
@@ -378,7 +385,7 @@ def _main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra:  # refused with the subcommand's own usage, as its other argument errors are (not the top level's)
         action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        action.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        action.choices[args.command].error(f"unrecognized arguments: {' '.join(cut(e) for e in extra)}")
     # pg_stat_activity names each connection's process (an operator's own PGAPPNAME is kept).
     os.environ.setdefault("PGAPPNAME", f"award-ledger {args.command}")
     if signal.getsignal(signal.SIGINT) is cli_language.interrupted_while_starting:

@@ -310,6 +310,8 @@ ARGPARSE_ZH: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), zh) for 
     (r"argument (\S+): must be at least (\d+)", "参数 {0} 应至少为 {1}"),
     (r"argument (\S+): must be at most (\d+)", "参数 {0} 应至多为 {1}"),
     (r"argument (\S+): (.+) is not a whole number", "参数 {0} 的取值 {1} 不是整数"),
+    (r"argument (\S+): (.+) is written in full-width digits \(an input method in full-width mode\); type it as (\S+)",
+     "参数 {0} 的取值 {1} 使用了全角数字（输入法处于全角状态）；请改为输入 {2}"),
 )]
 
 
@@ -320,10 +322,21 @@ def whole_number(minimum: int | None = None, maximum: int | None = None) -> Call
     import argparse
 
     def parse(text: str) -> int:
+        import unicodedata
+
+        from ledger.domain.text import FULL_WIDTH, MOST_FIGURE, cut
+
         # ASCII digits only, as the API takes them: int() alone reads "２０２３" (full-width), "2_023", " 2023 " and
-        # "+2023" as 2023, all of which the API refuses.
+        # "+2023" as 2023, all of which the API refuses. One typed in full-width digits is told the number to type,
+        # as `replay --as-of` names a full-width moment (`--year ２０２３` was "not a whole number": a regression
+        # probe).
         if not re.fullmatch(r"-?[0-9]+", text):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+            plain = unicodedata.normalize("NFKC", text) if len(text) <= MOST_FIGURE else ""
+            if FULL_WIDTH.search(text) and re.fullmatch(r"-?[0-9]+", plain):
+                raise argparse.ArgumentTypeError(f"{text!r} is written in full-width digits (an input method in"
+                                                 f" full-width mode); type it as {plain}")
+            # Quoted in 40 characters at most: 3,000 digits came back whole (a regression probe).
+            raise argparse.ArgumentTypeError(f"{cut(text)!r} is not a whole number")
         value = int(text)
         if minimum is not None and value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}")

@@ -16,6 +16,7 @@ from api.commands.common import POSITIONS, acting_as, configure_logging, say, se
 from api.labels import in_article_order
 from ledger import beijing
 from ledger.catalogue import catalogues
+from ledger.domain.text import cut
 from ledger.domain.values import yuan
 
 CLI_PRINCIPAL = "cli-finance"
@@ -51,6 +52,11 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(config)
     by = acting_as("close", args.principal, CLI_PRINCIPAL, config)
     if by is None:
+        return 2
+    if not 1900 <= args.year <= 2999:  # as export says it: 3,000 digits were quoted whole (a regression probe)
+        year = cut(str(args.year))
+        refuse("close", "argument_invalid", f"--year {year} is not a year; give the award year, e.g. --year 2023",
+               f"--year {year} 不是年份；请给出奖励年度，例如 --year 2023")
         return 2
     try:
         require_year(args.year)  # the refusal the ledger would give, with the term worded for each reader

@@ -1,4 +1,5 @@
-"""`award-ledger export --year Y --format csv|xlsx|json [--output PATH]`: a year's reconciliation as a file."""
+"""`award-ledger export --year Y [--as-of T] --format csv|xlsx|json [--output PATH]`: a year's reconciliation as a
+file, now or as the ledger knew it at T (as GET /v1/finance/reconciliation?as_of= answers it)."""
 from __future__ import annotations
 
 import argparse
@@ -17,9 +18,12 @@ from api.commands.common import (
     settings,
     write_whole,
 )
+from api.commands.replay import read_or_refuse
 from api.reports import reconciliation as report
 from api.reports.closing import with_close
+from ledger import beijing
 from ledger.domain.errors import OutsidePolicyTerm
+from ledger.domain.text import cut
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,6 +31,13 @@ def register(commands: argparse._SubParsersAction) -> None:
                                                 "导出某年度的对账结果（CSV、XLSX 或 JSON）"))
     cmd.add_argument("--year", type=whole_number(), required=True,
                      help=tr("the award year, e.g. 2023", "奖补年度，如 2023"))
+    # The API's export takes `as_of` (its CSV and XLSX too); `export` had none, and `--as-of` was "unrecognised" (a
+    # regression probe). Read as the API reads it, through `replay --as-of`'s reading of the API's own validator.
+    cmd.add_argument("--as-of", metavar="T", help=tr(
+        "the figures as the ledger knew them at a recorded time, as GET /v1/finance/reconciliation?as_of= takes it:"
+        " RFC 3339 (2024-01-01T00:00:00+08:00), or a date alone, the end of that day in Beijing time",
+        "台账在某一记录时刻所知的数字，取值同 GET /v1/finance/reconciliation?as_of=：RFC 3339 格式"
+        "（2024-01-01T00:00:00+08:00），只写日期表示北京时间当日结束时"))
     cmd.add_argument("--format", choices=("csv", "xlsx", "json"),
                      help=tr("the file's format (default: from the --output file's extension, else csv)",
                              "文件格式（默认按 --output 文件的扩展名判断，否则为 csv）"))
@@ -38,6 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from projections.ledger_as_of import reconciliation_as_of
     from projections.readmodels import ReadModels
     from projections.rebuild import catch_up
     from projections.view import open_ledger
@@ -45,8 +57,12 @@ def run(args: argparse.Namespace) -> int:
     config = settings(args)
     configure_logging(config)
     if not 1900 <= args.year <= 2999:
-        refuse("export", "argument_invalid", f"--year {args.year} is not a year; give the award year, e.g. --year 2023",
-               f"--year {args.year} 不是年份；请给出奖励年度，例如 --year 2023")
+        year = cut(str(args.year))  # 20 digits at most, but quoted as every value is
+        refuse("export", "argument_invalid", f"--year {year} is not a year; give the award year, e.g. --year 2023",
+               f"--year {year} 不是年份；请给出奖励年度，例如 --year 2023")
+        return 2
+    as_of = None
+    if args.as_of is not None and (as_of := read_or_refuse("export", args.as_of)) is None:
         return 2
     if (fmt := output_format("export", args.output, args.format, "csv")) is None:
         return 2
@@ -71,8 +87,11 @@ def run(args: argparse.Namespace) -> int:
     app = open_ledger(config.database_url)
     try:
         catch_up(read_models.view, app)  # no projector may be running: bring the read models to the log's head
-        figures = read_models.reconciliation(args.year)
-        closed = app.year_close(args.year)
+        if as_of is None:
+            figures = read_models.reconciliation(args.year)
+        else:  # as the API answers `as_of`: the year's events folded to then (api/routes/finance.py `year_figures`)
+            figures = reconciliation_as_of(app, args.year, as_of, read_models=read_models)
+        closed = app.year_close(args.year, as_of)
     finally:
         app.close()
         read_models.close()
@@ -86,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return 0
-    path = Path(args.output or report.filename(args.year, args.format))
+    path = Path(args.output or report.filename(args.year, args.format, figures.get("as_of")))
     try:
         write_whole(path, content)
     except OSError as err:
@@ -94,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
                then(f"无法写入 {path}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
         return 2
     lines = len(figures["rows"])
-    say("export", tr(f"wrote the {args.year} reconciliation ({lines} programme lines) to {path}",
-                     f"已将 {args.year} 年度对账结果（{lines} 个项目行）写入 {path}"))
+    if as_of is None:
+        say("export", tr(f"wrote the {args.year} reconciliation ({lines} programme lines) to {path}",
+                         f"已将 {args.year} 年度对账结果（{lines} 个项目行）写入 {path}"))
+    else:
+        at = beijing.shown(as_of, exact=True)
+        say("export", tr(f"wrote the {args.year} reconciliation as known at {at} ({lines} programme lines) to {path}",
+                         f"已将截至 {at} 所知的 {args.year} 年度对账结果（{lines} 个项目行）写入 {path}"))
     return 0

@@ -48,6 +48,24 @@ def moment(text: str) -> datetime:
         raise refused from err
 
 
+def read_or_refuse(command: str, text: str) -> datetime | None:
+    """`--as-of` read by `moment`, or None once refused on stderr (`replay`'s and `export`'s, alike)."""
+    try:
+        return moment(text)
+    except MomentRefused as err:
+        # The validator's own words where they say more than "not a moment": full-width, no such day, outside the
+        # years the ledger holds (1899-12-31 was told to give a day: an audit probe).
+        if err.detail and "is not an RFC 3339 timestamp" not in err.detail:
+            refuse(command, "argument_invalid", f"--as-of {err.detail}", f"--as-of {err.zh or err.detail}")
+            return None
+        refuse(command, "argument_invalid",
+               f"--as-of {cut(text)!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00 (seconds"
+               " and an offset), or a day (2024-01-01: its end, Beijing time)",
+               f"--as-of {cut(text)!r} 不是一个时间；请按 RFC 3339 给出带秒和时区偏移的时间，例如"
+               " 2024-01-01T00:00:00+08:00，或只给日期（如 2024-01-01，按北京时间当天结束时计）")
+        return None
+
+
 class MomentRefused(ValueError):
     """`moment`'s refusal, with the API validator's words for it (`detail`, `zh`) where it gives any."""
 
@@ -60,19 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = settings(args)
     configure_logging(config)
-    try:
-        as_of = moment(args.as_of)
-    except MomentRefused as err:
-        # The validator's own words where they say more than "not a moment": full-width, no such day, outside the
-        # years the ledger holds (1899-12-31 was told to give a day: an audit probe).
-        if err.detail and "is not an RFC 3339 timestamp" not in err.detail:
-            refuse("replay", "argument_invalid", f"--as-of {err.detail}", f"--as-of {err.zh or err.detail}")
-            return 2
-        refuse("replay", "argument_invalid",
-               f"--as-of {cut(args.as_of)!r} is not a moment; give RFC 3339, e.g. 2024-01-01T00:00:00+08:00 (seconds"
-               " and an offset), or a day (2024-01-01: its end, Beijing time)",
-               f"--as-of {cut(args.as_of)!r} 不是一个时间；请按 RFC 3339 给出带秒和时区偏移的时间，例如"
-               " 2024-01-01T00:00:00+08:00，或只给日期（如 2024-01-01，按北京时间当天结束时计）")
+    if (as_of := read_or_refuse("replay", args.as_of)) is None:
         return 2
     if not chain_check.intact("replay", config.database_url, accept_tampered=args.accept_tampered):
         return 1

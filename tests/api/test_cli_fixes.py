@@ -751,9 +751,12 @@ def test_a_whole_number_is_ascii_digits_as_the_api_takes_them() -> None:
     assert parse("2023") == 2023
     # A second probe: " 2023 " and "+2023" were read as 2023 (`close --year '+2022 '` recorded a close); the API
     # refuses both ("digits only").
-    for text in ("２０２３", "2_023", "٢٠٢٣", "2023.0", "", " 2023 ", "+2023", "2023 "):
+    for text in ("2_023", "٢٠٢٣", "2023.0", "", " 2023 ", "+2023", "2023 "):
         with pytest.raises(argparse.ArgumentTypeError, match="is not a whole number"):
             parse(text)
+    # Full-width digits are still refused, told the number to type (a regression probe).
+    with pytest.raises(argparse.ArgumentTypeError, match="full-width digits .*; type it as 2023"):
+        parse("２０２３")
 
 
 def test_a_sqlite_store_it_may_not_write_is_forbidden_not_a_database_to_start(tmp_path, monkeypatch, capsys):
