@@ -245,6 +245,17 @@ class Edge:
                                zh_detail=f"请求体使用了 Content-Encoding {encoding[:40]!r}，本服务不解码压缩内容；"
                                          "请发送未压缩的内容，不要带 Content-Encoding")
             return
+        codings = [c.strip().lower() for c in headers.get("transfer-encoding", "").split(",")]
+        if unknown := [c for c in codings if c not in ("", "chunked", "identity")]:
+            # The server de-chunks a body and decodes no other coding: a body sent `gzip, chunked` was read as if
+            # plain and recorded (a robustness probe). RFC 9112 6.1: a coding the server does not understand is 501.
+            said = ", ".join(unknown)[:40]
+            await self._refuse(scope, send, 501, "not_implemented", f"the body is sent with Transfer-Encoding"
+                               f" {said!r}, which this service does not decode; send it uncompressed, with"
+                               " Transfer-Encoding: chunked alone or with a Content-Length", {"Connection": "close"},
+                               zh_detail=f"请求体使用了 Transfer-Encoding {said!r}，本服务不解码此类编码；"
+                                         "请发送未压缩的内容，只用 Transfer-Encoding: chunked 或带 Content-Length 发送")
+            return
         kind = headers.get("content-type", "")
         form = FORM in kind.lower()
         if (declared := charset(kind)) is not None and (declared not in READABLE or (("json" in kind.lower() or form)

@@ -88,6 +88,9 @@ NOT_AN_OBJECT = frozenset({"model_type", "model_attributes_type", "dict_type", "
 ARRAY = ("must be a JSON array [...]", "应为 JSON 数组 [...]")
 NUMBER = ('must be a number such as "300000.00"', '应为数字，例如 "300000.00"')
 BOOLEAN = ("must be true or false, a JSON boolean without quotes", "应为 true 或 false（JSON 布尔值，不加引号）")
+# A query string holds no JSON: what it reads as true and as false, as pydantic reads them (any case).
+TEXT_BOOLEAN = ("must be true or false (1, yes, on and 0, no, off are read alike, in any case)",
+                "应为 true 或 false（也可写 1、yes、on 或 0、no、off，不区分大小写）")
 UUID = (f"must be a UUID such as {UUID_EXAMPLE}", f"应为 UUID，例如 {UUID_EXAMPLE}")
 TEXT = ("must be text: a JSON string in double quotes", "应为文本（用双引号括起的 JSON 字符串）")
 FIXED: dict[str, Words] = {
@@ -165,6 +168,8 @@ def words(error: Mapping[str, Any]) -> Words:
     ctx = error.get("ctx") or {}
     if "zh" in ctx:
         return _ours(error, ctx)
+    if kind in ("bool_type", "bool_parsing") and _where(error) != "body":
+        return TEXT_BOOLEAN  # `?read_models=maybe` was told of a JSON boolean without quotes (a robustness probe)
     if kind in FIXED:
         return FIXED[kind]
     if kind == "string_pattern_mismatch":

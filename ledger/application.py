@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
@@ -62,6 +63,7 @@ from ledger.domain.moment import command_moment, one_moment
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
+from ledger.domain.text import FULL_WIDTH, MOST_FIGURE
 from ledger.domain.values import Uscc, a_or_an, money, yuan
 from ledger.domain.year_close import YearClose
 from ledger.key_locks import KeyLocks
@@ -1904,6 +1906,14 @@ def _certified_tier(prog: Programme, tier: str | None) -> str | None:
         raise errors.MissingFact(f"{prog.code} certifications need a tier: " + ", ".join(t.code for t in prog.tiers),
                                  zh=f"{prog.zh}的认定须填写等次 tier，为以下之一：" + _tiers_zh(prog))
     if prog.tier(tier) is None:
+        # A tier typed in full-width letters (ｐｒｏｖｉｎｃｉａｌ, an input method's mode) is said so, with the code
+        # to type, as the same row's full-width day is (a regression probe read "no tier" of it).
+        plain = unicodedata.normalize("NFKC", tier).strip() if len(tier) <= MOST_FIGURE else ""
+        if FULL_WIDTH.search(tier) and (wide := prog.tier(plain) or prog.tier(plain.lower())) is not None:
+            raise errors.UnknownTier(f"{prog.code}: the tier {tier!r} is written in full-width characters (an input"
+                                     f" method in full-width mode); type it half-width: {wide.code}",
+                                     zh=f"{prog.zh}：等次 {tier!r} 使用了全角字符（输入法处于全角状态）；"
+                                        f"请改为半角输入：{wide.code}", field="tier")
         # A tier written as part of its Chinese name (小巨人 for 专精特新小巨人) is told the code to write for it.
         near = [t for t in prog.tiers if tier in t.name_zh or tier.lower() == t.name_en.lower()]
         hint, hint_zh = (f" (for {near[0].name_zh} write {near[0].code})",
