@@ -194,13 +194,53 @@ def _unreadable_form(said: str, lang: str) -> str:
             f"The form could not be read ({said}); go back to the page and send it again. Nothing was written.")
 
 
+# A page's form and the API route that does what it does, where that route's path is not the page's under /v1/.
+API_OF_FORM = {"/ui/certifications/new": "/v1/certifications", "/ui/finance/appropriations": "/v1/appropriations",
+               "/ui/finance/appropriations/correct": "/v1/appropriations/{year}/correct",
+               "/ui/finance/payouts": "/v1/payouts", "/ui/finance/reversals": "/v1/payouts/{payout_id}/reverse",
+               "/ui/finance/statements": "/v1/finance/bank-statements", "/ui/sandbox": "/v1/simulations"}
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _not_a_form(request: Request, form: str) -> HTMLResponse | None:
+    """The refusal of a body sent to the page form `form` (a route's path) that is no form (JSON, as to the API):
+    it was told the form had expired and to reload a page it never loaded (a robustness probe). It is told the
+    address is a page's form, and the API route to use where there is one; else to send the form from its page."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if request.method != "POST" or not kind or kind in FORM_TYPES:
+        return None
+    api = API_OF_FORM.get(form, form.replace("/ui/", "/v1/", 1))
+    paths: dict[str, Any] = request.app.openapi().get("paths", {}) if hasattr(request.app, "openapi") else {}
+    zh = i18n.language(request) == "zh"
+    if "post" in paths.get(api, {}):
+        # the page's own ids in the API's path (POST /v1/claims/C-1/approve), the others as the API documents them
+        api = re.sub(r"\{(\w+)\}", lambda found: str(request.path_params.get(found[1], found[0]))[:100], api)
+        said = (f"{request.url.path} 是页面表单的提交地址，只接受从页面提交的表单，本次请求的类型为 {kind[:40]}；"
+                f"程序请改用接口 POST {api}（以 Authorization: Bearer <令牌> 发送 JSON，见 /docs）。未写入任何内容。"
+                if zh else
+                f"{request.url.path} is a page's form: it takes the form its page sends, and this request was sent as"
+                f" {kind[:40]}. A program uses the API's POST {api} instead (JSON, with Authorization: Bearer <token>;"
+                " see /docs). Nothing was written.")
+    else:
+        said = (f"{request.url.path} 是页面表单的提交地址，只接受从页面提交的表单（application/x-www-form-urlencoded"
+                f"），本次请求的类型为 {kind[:40]}；请在浏览器中打开该页面，从页面提交。未写入任何内容。" if zh else
+                f"{request.url.path} is a page's form: it takes the form its page sends"
+                f" (application/x-www-form-urlencoded), and this request was sent as {kind[:40]}. Open the page in a"
+                " browser and send the form from it. Nothing was written.")
+    title = "此地址是页面表单" if zh else "This address is a page's form"
+    return refusal(request, 415, "invalid_request", said, title=title)
+
+
 class PageRoute(APIRoute):
     """A route whose refusals are pages: the same status and code as the API, in HTML."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        form = self.path
 
         async def page(request: Request) -> Response:
+            if (refused := _not_a_form(request, form)) is not None:
+                return refused
             try:
                 return await handler(request)
             except SignInNeeded:

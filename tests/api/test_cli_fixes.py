@@ -755,7 +755,7 @@ def test_a_whole_number_is_ascii_digits_as_the_api_takes_them() -> None:
         with pytest.raises(argparse.ArgumentTypeError, match="is not a whole number"):
             parse(text)
     # Full-width digits are still refused, told the number to type (a regression probe).
-    with pytest.raises(argparse.ArgumentTypeError, match="full-width digits .*; type it as 2023"):
+    with pytest.raises(argparse.ArgumentTypeError, match=r"full-width digits .*; type it as 2023"):
         parse("２０２３")
 
 

@@ -3,14 +3,12 @@ year on the reconciliation download, JSON sent to a page's form, and the finance
 HTTP, on both stores."""
 from __future__ import annotations
 
-import re
+import html
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger import beijing
 from tests.browser.conftest import funded_page_client, signed_in
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "finance": {"role": "finance"}, "admin": {"role": "admin"},
@@ -36,3 +34,41 @@ def test_the_download_names_a_year_typed_in_full_width_digits_with_the_year_to_t
     assert plain.status_code == 200 and plain.headers["content-type"].startswith("text/csv")
     # Not a year at all keeps its own words.
     assert "应为整数" in client.get("/ui/finance/reconciliation", params={"year": "abc", "lang": "zh"}).text
+
+
+def _events(client: TestClient) -> int:
+    return client.app.state.ledger.recorder.max_notification_id() or 0
+
+
+@pytest.mark.parametrize(("page", "api_route"), [
+    ("/ui/finance/appropriations", "POST /v1/appropriations"),
+    ("/ui/finance/payouts", "POST /v1/payouts"),
+    ("/ui/certifications/new", "POST /v1/certifications"),
+    ("/ui/claims/00000000-0000-4000-8000-000000000000/approve",
+     "POST /v1/claims/00000000-0000-4000-8000-000000000000/approve"),
+    ("/ui/finance/reversals", "POST /v1/payouts/{payout_id}/reverse"),
+])
+def test_json_sent_to_a_pages_form_is_told_the_api_route_not_to_reload_the_page(client, page, api_route):
+    """A JSON POST to a page's form (with the session and CSRF cookies, the token in the body) was told the form had
+    expired and to reload a page it never loaded (a robustness probe): it is told the address is a page's form and
+    the API route to use, in the page's language; nothing is written."""
+    csrf = signed_in(client, "finance")
+    before = _events(client)
+    sent = {"csrf": csrf, "year": 2025, "amount": "1", "document_ref": "X"}
+    for lang, words in (("zh", ("是页面表单的提交地址", "程序请改用接口", "未写入任何内容")),
+                        ("en", ("is a page's form", "A program uses the API's", "Nothing was written"))):
+        answer = client.post(f"{page}?lang={lang}", json=sent, follow_redirects=False)
+        assert answer.status_code == 415 and answer.headers["content-type"].startswith("text/html"), answer.text
+        said = html.unescape(answer.text.split('data-testid="problem-detail">')[1].split("</dd>")[0])
+        assert all(w in said for w in words) and api_route in said, said
+        assert "刷新" not in answer.text and "reload" not in answer.text
+    assert _events(client) == before
+
+
+def test_json_sent_to_a_form_without_an_api_route_is_told_to_send_it_from_its_page(client):
+    signed_in(client, "finance")
+    answer = client.post("/ui/sign-out?lang=en", json={"csrf": "x"}, follow_redirects=False)
+    assert answer.status_code == 415 and "Open the page in a browser and send the form from it" in html.unescape(
+        answer.text)
+    # A form is still read as before: without its CSRF token, the expired-form page.
+    assert client.post("/ui/finance/appropriations", data={"year": "2025"}).status_code == 403
