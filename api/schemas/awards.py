@@ -110,7 +110,8 @@ def _page_form(text: str) -> bool:
 
 def read_as_of(text: str) -> datetime | None:
     """`?as_of=` of a page read as the API reads it (one reading for one parameter: a page once took moments
-    without an offset or seconds, and a week date, that its own downloads then refused); empty is none."""
+    without an offset or seconds, and a week date, that its own downloads then refused); empty is none. Its
+    refusals name the field as the page labels it, As of (截至时间), not the parameter `as_of` (a finance probe)."""
     if not text.strip():
         return None
     # A moment copied from a page comes with its zone in words ("…（北京时间）", "… (Beijing time)"), or as the CLI and
@@ -120,7 +121,7 @@ def read_as_of(text: str) -> datetime | None:
             and _page_form(plain := unicodedata.normalize("NFKC", typed).strip())):
         # Typed in full-width as the page writes a moment: told to type the page's form half-width, not the API's
         # RFC 3339 with an offset (an audit probe was told 2026-12-07T19:37:14+08:00 on a page).
-        raise InvalidInput(f"as_of: {typed[:40]!r} is written in full-width characters (an input method in"
+        raise InvalidInput(f"As of: {typed[:40]!r} is written in full-width characters (an input method in"
                            f" full-width mode); type it half-width: {plain}",
                            zh=f"截至时间：“{typed[:40]}”使用了全角字符（输入法处于全角状态）；请改为半角输入：{plain}",
                            field="as_of")
@@ -140,7 +141,7 @@ def read_as_of(text: str) -> datetime | None:
             # No such day or time, written as the page writes a moment: quoted as typed, with the page's forms (the
             # refusal quoted the moment the page made of it, 2026-12-07T25:00:00.999999+08:00: an audit probe).
             day = beijing.today().isoformat()
-            raise InvalidInput(f"as_of: {text.strip()[:40]!r} has no such day or time of day; write a day of the"
+            raise InvalidInput(f"As of: {text.strip()[:40]!r} has no such day or time of day; write a day of the"
                                f" calendar and a time of day, such as {day} or {day} 10:30:00 (Beijing time)",
                                zh=f"截至时间：“{text.strip()[:40]}”中没有这样的日期或时刻；请写作存在的日期和时刻，例如"
                                   f" {day} 或 {day} 10:30:00（北京时间）", field="as_of") from None
@@ -149,7 +150,7 @@ def read_as_of(text: str) -> datetime | None:
         detail = str(context.get("detail") or first["msg"])
         zh = str(context.get("zh") or f"{cut(text)!r} 不是有效的时间；请发送带秒和时区偏移的时间，例如"
                  " 2024-01-01T00:00:00+08:00，或一个日期（YYYY-MM-DD，按北京时间当天结束时计）")
-        raise InvalidInput(f"as_of: {detail}", zh=f"截至时间：{zh}", field="as_of") from None
+        raise InvalidInput(f"As of: {detail}", zh=f"截至时间：{zh}", field="as_of") from None
 
 
 class ReadModel(PublicModel):

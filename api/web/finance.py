@@ -143,6 +143,7 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     """The reconciliation of a year (finance and auditors, as in the API), now or as known at `?as_of=`."""
     chosen, years, year_said = _year(ledger, year, i18n.language(request))
     reconciliation.require_year(chosen)
+    asked = datetime.now(UTC)
     try:
         moment, unread, unread_said = _moment(as_of), None, None
     except InvalidInput as err:
@@ -161,7 +162,11 @@ def finance(request: Request, read_models: ReadModelsDep, ledger: LedgerDep, yea
     fund = ledger.fund_year(chosen, moment)
     return render(request, "finance.html", 422 if unread else 200, year=chosen, years=years, report=report,
                   adjustments=adjustments, programmes=ledger.catalogue().programmes, as_of=as_of.strip(),
-                  moment=moment, unread=unread, unread_said=unread_said, shown_at=datetime.now(UTC), fund=fund,
+                  moment=moment, unread=unread,
+                  # a moment not yet come is the moment of asking: shown to the second, as the organisation page
+                  # shows it (its microseconds read as noise: a finance probe)
+                  moment_exact=moment is not None and moment < asked, unread_said=unread_said,
+                  shown_at=datetime.now(UTC), fund=fund,
                   statements=_statements(read_models, moment), ignored=year_said + _not_taken(request),
                   **_with_sums(report))
 

@@ -4,11 +4,14 @@ HTTP, on both stores."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger import beijing
 from tests.browser.conftest import funded_page_client, signed_in
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "finance": {"role": "finance"}, "admin": {"role": "admin"},
@@ -72,3 +75,29 @@ def test_json_sent_to_a_form_without_an_api_route_is_told_to_send_it_from_its_pa
         answer.text)
     # A form is still read as before: without its CSRF token, the expired-form page.
     assert client.post("/ui/finance/appropriations", data={"year": "2025"}).status_code == 403
+
+
+def _notice(page: str, testid: str) -> str:
+    return html.unescape(page.split(f'data-testid="{testid}">')[1].split("</p>")[0])
+
+
+def test_the_finance_pages_as_of_is_named_as_the_page_labels_it_and_a_moment_to_come_shown_to_the_second(client):
+    """The English page named the raw parameter, "as_of: '２０２４－０１－０１' is written in full-width…", where the
+    Chinese says 截至时间; and an as-of not yet come (capped to the moment of asking) was shown to the microsecond,
+    01:46:16.338032, where every other time is to the second (a finance probe). A past moment read exactly keeps its
+    fraction (tests/browser/test_finance_pages_fixes.py)."""
+    signed_in(client, "finance")
+    en = client.get("/ui/finance", params={"year": "2023", "as_of": "２０２４－０１－０１", "lang": "en"})
+    said = _notice(en.text, "as-of-error")
+    assert en.status_code == 422 and said.startswith("As of: '２０２４－０１－０１' is written in full-width"), said
+    assert "as_of" not in said
+    zh = client.get("/ui/finance", params={"year": "2023", "as_of": "２０２４－０１－０１", "lang": "zh"})
+    assert _notice(zh.text, "as-of-error").startswith("截至时间：")
+    ahead = (datetime.now(UTC) + timedelta(days=30)).astimezone(beijing.ZONE).date().isoformat()
+    for lang in ("en", "zh"):
+        page = client.get("/ui/finance", params={"year": "2023", "as_of": ahead, "lang": lang})
+        shown = _notice(page.text, "as-of")
+        assert page.status_code == 200 and re.search(r"\d{2}:\d{2}:\d{2}(（北京时间）| Beijing time)", shown), shown
+        assert not re.search(r":\d{2}\.\d", shown), shown
+    past = client.get("/ui/finance", params={"year": "2023", "as_of": "2024-01-01T08:00:00.25+08:00", "lang": "en"})
+    assert "2024-01-01 08:00:00.250000 Beijing time" in _notice(past.text, "as-of")
