@@ -69,6 +69,8 @@ STEPS_ZH = {
                 "后被其后提出的申请占用的 {held:yuan} 元仍计入本申请的地位；奖励金额不超过剩余 {headroom:yuan} 元",
     "upgrade_top_up": "由已奖励的较低等次晋升（{lower:awards}）：只补足差额 {rung:yuan} − {awarded:yuan} = "
                       "{owed:yuan} 元",
+    "kept_rung_top_up": "本序列已计 {awarded:yuan} 元（{lower:awards}；已撤销奖励的已拨付部分在退回前仍计入）："
+                        "只补足差额 {rung:yuan} − {awarded:yuan} = {owed:yuan} 元",
     "supersession": "事项 {subject} 已奖励 {awarded:yuan} 元：{counted:awards}；其他政策中最优的 {best} 为 "
                     "{best_standing:yuan} 元，{programme} 现为 {mine:yuan} 元，按从优从高不重复，只补差额 "
                     "{top:yuan} − {awarded:yuan} = {amount:yuan} 元",

@@ -68,15 +68,32 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     awarded = sum((e.amount for e in earlier), ZERO)
     counted = sum((e.gross for e in earlier), ZERO)
     owed = amount - awarded
+    # Over a revoked higher rung's kept part it is no upgrade: said as what it is (a regression probe read "upgrade
+    # from a lower rung (first prize …)" of a second prize).
+    above = next((e for e in earlier if e.kept and rungs.index(e.tier) > here), None)  # type: ignore[arg-type]
     if owed <= 0:
+        if above is not None:
+            raise AlreadyAwarded(f"{programme.code}: claim {above.claim_id}, revoked at the higher rung"
+                                 f" {tier_en(programme, above.tier)}, keeps {yuan(above.amount)} paid on this ladder"
+                                 f" until it is repaid, and this ladder already counts {yuan(awarded)}, as much as"
+                                 f" {tier_en(programme, tier)}: nothing is owed now; claim again once it is repaid",
+                                 zh=f"{programme.zh}：已撤销的较高等次{tier_zh(programme, above.tier)}（申请"
+                                    f" {above.claim_id}）已拨付的 {yuan(above.amount)} 元在退回前仍计入本序列，"
+                                    f"本序列已计 {yuan(awarded)} 元，不低于{tier_zh(programme, tier)}的额度："
+                                    "现无可奖励；退回后可再申请",
+                                 earlier_claim=above.claim_id)
         raise AlreadyAwarded(f"earlier rungs of {programme.code} already awarded {yuan(awarded)}, as much as {tier}",
                              zh=f"{programme.zh}较低等次已奖励 {yuan(awarded)} 元，"
                                 f"不低于{tier_zh(programme, tier)}的额度",
                              earlier_claim=earlier[0].claim_id)
-    lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id})" for e in earlier)
+    lower = ", ".join(f"{e.tier} {yuan(e.amount)} (claim {e.claim_id}{', revoked: its paid part' if e.kept else ''})"
+                      for e in earlier)
+    key, said = (("kept_rung_top_up", f"claims on this ladder already count {yuan(awarded)} ({lower}; a revoked"
+                  " award's paid part counts until it is repaid)") if above is not None else
+                 ("upgrade_top_up", f"upgrade from a lower rung already awarded ({lower})"))
     why.add("upgrade_top_up", policy.upgrade_article,
-            f"upgrade from a lower rung already awarded ({lower}): only the difference"
-            f" {yuan(amount)} - {yuan(awarded)} = {yuan(owed)} is owed", owed, key="upgrade_top_up", rung=amount,
+            f"{said}: only the difference {yuan(amount)} - {yuan(awarded)} = {yuan(owed)} is owed", owed, key=key,
+            rung=amount,
             awarded=awarded, owed=owed,
             lower=[{"tier": e.tier, "amount": e.amount, "claim": e.claim_id,
                     **({"tier_zh": found.name_zh} if (found := programme.tier(e.tier)) and found.name_zh else {})}

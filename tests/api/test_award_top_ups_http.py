@@ -58,3 +58,29 @@ def test_an_award_net_of_a_revoked_lower_rung_is_topped_up_over_http(api, world,
     checked = subprocess.run([sys.executable, "-m", "api.cli", "verify-receipt", str(tmp_path / "receipt.json"),
                               "--public-key", str(tmp_path / "key.pem")], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_second_prize_over_a_revoked_first_prizes_kept_part_is_said_as_what_it_is(api, world) -> None:
+    """A regression probe: the second prize topping up over a revoked first prize's kept 500,000 was explained as
+    "upgrade from a lower rung already awarded (first …)", and the awards view named the revoked first prize as the
+    rung reached. Now the step says the ladder's count and the kept part (in Chinese too), and no rung is reached
+    but the standing second prize."""
+    org, subject = world.org(), f"project:NA-{world.org()[-6:]}"
+    prize = {"tier": "first", "rank": 1, "subject": subject, "award_year": 2024, "effective_on": "2024-03-01"}
+    first = world.approved(org, "A9.national_award", **prize)
+    api.ok("POST", "/v1/payouts", {"claim_id": first["id"], "amount": "500000.00", "paid_on": "2024-04-01",
+                                   "bank_ref": f"PAY-{first['id'][:8]}"}, as_="finance")
+    api.ok("POST", f"/v1/claims/{first['id']}/revoke",
+           {"reason": "奖励等次更正为二等奖", "document_ref": "更〔2024〕1号"}, as_="kjj", status=200)
+    second = api.ok("POST", "/v1/claims", {"uscc": org, "programme": "A9.national_award", **prize,
+                                           "tier": "second"}, as_="kjj", headers={"Accept-Language": "zh"})
+    step = next(s for s in second["explanation"] if s["rule"] == "upgrade_top_up")
+    assert step["detail"].startswith("本序列已计 500,000.00 元") and "晋升" not in step["detail"], step
+    assert "已撤销奖励的已拨付部分在退回前仍计入" in step["detail"] and second["entitled_amount"] == "500000.00"
+    english = api.ok("GET", f"/v1/claims/{second['id']}", as_="auditor", headers={"Accept-Language": "en"})
+    said = next(s for s in english["explanation"] if s["rule"] == "upgrade_top_up")["detail"]
+    assert said.startswith("claims on this ladder already count 500,000.00") and "upgrade" not in said, said
+    api.ok("POST", f"/v1/claims/{second['id']}/approve", {}, as_="kjj", status=200)
+    state = api.ok("GET", f"/v1/organisations/{org}/awards", as_="auditor")
+    [ladder] = next(p["ladders"] for p in state["programmes"] if p["programme"] == "A9.national_award")
+    assert (ladder["reached"], ladder["awarded"]) == ("second", "1000000.00"), ladder

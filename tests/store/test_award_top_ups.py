@@ -316,3 +316,24 @@ def test_a_superseded_claim_is_told_when_what_outranks_it_is_a_revoked_awards_ke
     assert f"claim {prize['id']}, revoked: its paid part of 500,000.00 counts until it is repaid" in \
         refused.value.detail, refused.value.detail
     assert "已撤销：其已拨付的 500,000.00 元在退回前仍计入" in refused.value.in_language("zh")
+
+
+def test_a_lower_rung_a_revoked_higher_rungs_kept_part_covers_is_told_why_and_when(world: World) -> None:
+    """A provincial first prize paid 300,000 and revoked keeps it on the ladder until repaid: the second prize
+    (200,000) is owed nothing now, and told it is the revoked higher rung's kept part, and that it may claim again
+    once that is repaid (it read "earlier rungs … already awarded", of a higher rung: a regression probe)."""
+    ledger = world.ledger
+    org, subject = world.org(), f"project:PA-{world.org()[-6:]}"
+    first = world.approved(org, "A9.provincial_award", tier="first", rank=1, subject=subject)
+    ledger.record_payout(FINANCE, claim_id=first["id"], amount=D("300000.00"), paid_on=date(2023, 8, 1),
+                         bank_ref=f"PAY-{first['id'][:8]}")
+    revoked = ledger.revoke_claim(KJJ, claim_id=first["id"], reason="等次更正", document_ref="浙科奖〔2024〕更1号").view
+    with pytest.raises(errors.AlreadyAwarded) as refused:
+        world.claim(org, "A9.provincial_award", tier="second", rank=1, subject=subject)
+    said = refused.value.detail
+    assert f"claim {first['id']}, revoked at the higher rung" in said and "claim again once it is repaid" in said, said
+    assert "退回后可再申请" in refused.value.in_language("zh")
+    ledger.record_repayment(FINANCE, recovery_id=revoked["recovery_id"], amount=D("300000.00"),
+                            received_on=date(2024, 5, 1), bank_ref=f"BACK-{first['id'][:8]}")
+    assert world.claim(org, "A9.provincial_award", tier="second", rank=1, subject=subject)["entitled_amount"] == \
+        "200000.00"
