@@ -113,11 +113,12 @@ def run(args: argparse.Namespace) -> int:
                then(f"无法写入 {path}：{os_reason_zh(err)}", "请用 --output 换一个位置"))
         return 2
     lines = len(figures["rows"])
+    said = f"{lines:,} programme line{'' if lines == 1 else 's'}"
     if as_of is None:
-        say("export", tr(f"wrote the {args.year} reconciliation ({lines} programme lines) to {path}",
+        say("export", tr(f"wrote the {args.year} reconciliation ({said}) to {path}",
                          f"已将 {args.year} 年度对账结果（{lines} 个项目行）写入 {path}"))
     else:
         at = beijing.shown(as_of, exact=True)
-        say("export", tr(f"wrote the {args.year} reconciliation as known at {at} ({lines} programme lines) to {path}",
+        say("export", tr(f"wrote the {args.year} reconciliation as known at {at} ({said}) to {path}",
                          f"已将截至 {at} 所知的 {args.year} 年度对账结果（{lines} 个项目行）写入 {path}"))
     return 0
