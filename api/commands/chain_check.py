@@ -14,7 +14,7 @@ import argparse
 from api.cli_language import language, refuse, tr
 from api.commands.common import say
 from ledger.audit.chain import AuditChain
-from ledger.audit.tampering import CODE, found
+from ledger.audit.tampering import CODE, found, what_to_do
 from projections.progress import Progress
 
 
@@ -26,7 +26,8 @@ def add_flag(cmd: argparse.ArgumentParser) -> None:
 
 def say_tampering(command: str, report: dict, more_en: str = "", more_zh: str = "") -> None:
     """The chain's first break as `[tampering]`: where, why, what to do (and `more`, what this command did)."""
-    en, zh = found(report["first_bad_position"], report["reason"], report["reason_zh"], report.get("failure"))
+    en, zh = found(report["first_bad_position"], report["reason"], report["reason_zh"], report.get("failure"),
+                   what_to_do(report))
     refuse(command, CODE, f"{en}. {more_en}" if more_en else en, f"{zh}。{more_zh}" if more_zh else zh)
 
 

@@ -82,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
                    zh=language() == "zh")
     ledger = AwardLedger(store_env(config.database_url))  # to fold snapshotted aggregates for their snapshots
     try:
+        # A signed digest reaches here only once its signature held under this ledger's key (else refused above).
         report = chain.verify(saved or None, app=ledger, progress=lambda checked, _at: bar.update_to(checked),
-                              logged=False)
+                              logged=False, attested=bool(saved) and all("signature" in d for d in saved))
     except InvalidDigest as err:
         bar.close()
         refuse("verify", "digest_invalid", str(err), reason_zh(err))

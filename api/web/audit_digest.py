@@ -27,6 +27,7 @@ from api.web.pages import PageRoute
 from api.web.session import CsrfChecked
 from ledger.audit.chain import ALGORITHM
 from ledger.audit.receipts import KIND
+from ledger.audit.tampering import behind
 from ledger.domain.errors import LongQueriesBusy
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -49,10 +50,8 @@ MESSAGES.update({
                       " change lies between positions {first} and {position}."),
     "saved_trusted": ("位置 {trusted} 的摘要仍然一致（其之前的事件未被改动）。",
                       "The digest saved for position {trusted} still matches (the events before it are unchanged)."),
-    "saved_beyond": ("不一致：保存的摘要位于位置 {position}，而台账现只有到位置 {head} 的事件：其后的事件被删除，"
-                     "或该摘要来自另一台账。",
-                     "Differs: the saved digest is at position {position}, but the ledger now holds events up to"
-                     " position {head} only: the later ones were deleted, or the digest is from another ledger."),
+    # Worded by ledger.audit.tampering.behind, as `verify --digest` words it: a signed digest is this ledger's.
+    "saved_beyond": ("不一致：{reason_zh}。{todo_zh}。", "Differs: {reason}. {todo}."),
     "saved_broken": ("不一致：位置 {first} 的事件与事件链不符（早于保存的位置 {position}）。详见上方核验结果。",
                      "Differs: the event at position {first} fails the chain, before the saved position"
                      " {position}. See the verification above."),
@@ -174,7 +173,8 @@ def _fields(item: dict, name: str) -> dict:
         raise _not_digest(name, f"position {position!r}")
     if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
         raise _not_digest(name, f"digest {str(digest)[:80]!r}")
-    return {"position": position, "digest": digest.lower(), "algorithm": algorithm, "source": name}
+    return {"position": position, "digest": digest.lower(), "algorithm": algorithm, "source": name,
+            "signed": any(k in item for k in SIGNED)}  # kept by `signed_apart`: its signature held
 
 
 def check_saved_digests(chain: Any, saved: list[dict]) -> dict[str, Any]:
@@ -184,9 +184,8 @@ def check_saved_digests(chain: Any, saved: list[dict]) -> dict[str, Any]:
     head, last = chain.digest(), checked[-1]
     said = {"saved": checked, "head": head, "trusted": None}
     if last["position"] > head["position"]:  # the ledger only grows: it cannot be behind a digest it issued
-        return said | {"verdict": "differs", "key": "saved_beyond",
-                       "values": {"position": last["position"], "head": head["position"]}}
-    result = chain.verify([{k: v for k, v in d.items() if k != "source"} for d in checked])
+        return said | _behind(chain, checked, head["position"])
+    result = chain.verify([_bare(d) for d in checked])
     first = result["first_bad_position"]
     if result["ok"] or first > last["position"]:
         # A fault after the last saved position leaves the saved prefix intact; the verification above names it.
@@ -198,6 +197,26 @@ def check_saved_digests(chain: Any, saved: list[dict]) -> dict[str, Any]:
     return said | {"verdict": "differs", "key": "saved_differs" if mismatch else "saved_broken",
                    "values": {"position": at, "first": first}, "trusted": trusted or None,
                    "reason": result["reason"]}
+
+
+def _bare(digest: dict) -> dict:
+    return {k: v for k, v in digest.items() if k not in ("source", "signed")}
+
+
+def _behind(chain: Any, checked: list[dict], head: int) -> dict[str, Any]:
+    """The verdict on saved digests the store's last event (`head`) is behind: what the store misses and what to
+    do, as `verify --digest` says it (the page said "or the digest is from another ledger" of one the ledger had
+    signed, and nothing more: an audit probe had restored an old backup over a newer ledger), and the last of the
+    digests within the store that still matches, which bounds what is missing."""
+    beyond = next(d for d in checked if d["position"] > head)
+    (reason, reason_zh), (todo, todo_zh) = behind(beyond["position"], head, beyond["signed"])
+    within = [_bare(d) for d in checked if d["position"] <= head]
+    result = chain.verify(within) if within else None
+    trusted = within[-1]["position"] if result and (result["ok"] or (
+        result["first_bad_position"] or 0) > within[-1]["position"]) else None
+    return {"verdict": "differs", "key": "saved_beyond", "trusted": trusted or None,
+            "values": {"position": beyond["position"], "head": head, "reason": reason, "reason_zh": reason_zh,
+                       "todo": todo.rstrip("."), "todo_zh": todo_zh.rstrip("。")}}
 
 
 @router.get("/ui/audit/digest.json", dependencies=[audit.Verifier])

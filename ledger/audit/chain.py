@@ -144,7 +144,7 @@ class AuditChain:
         return {position: hex_link for position, hex_link in rows if position in wanted}
 
     def verify(self, saved: dict | Sequence[dict] | None = None, progress: Progress | None = None,
-               app: Any = None, *, logged: bool = True) -> dict:
+               app: Any = None, *, logged: bool = True, attested: bool = False) -> dict:
         """Recompute the chain from the events, compare it with the stored links and any saved digests.
 
         `saved` is one digest from `digest()` or a list of them; the more there are, the narrower a
@@ -154,7 +154,8 @@ class AuditChain:
         events and their links both gone, as a store restored under a running server leaves it), every snapshot
         against the fold of its events, and every key of the registry against its id (failure "keys"). A verification
         that finds tampering logs an ERROR saying where and what to do (the server's: the audit page's, GET
-        /v1/audit/verify), unless `logged` is False (the command line says it to its reader instead).
+        /v1/audit/verify), unless `logged` is False (the command line says it to its reader instead). `attested`:
+        the caller checked every saved digest's signature under this ledger's keys, so none is another ledger's.
         """
         marks = checkpoints(saved)
         with self._db.connect() as conn:
@@ -165,7 +166,7 @@ class AuditChain:
             last = self._db.last_event(conn)
             events = self._db.event_bytes_upto(conn, last, progress)
             stored = self._db.links_upto(conn, max(head, last))
-            report = Comparison(stored, marks).run(events)
+            report = Comparison(stored, marks, attested).run(events)
             if app is not None and report["ok"] and (gaps := self._db.version_gaps(conn)):
                 report |= _gap(gaps)
             if app is not None:

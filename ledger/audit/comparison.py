@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.audit.encoding import ALGORITHM, GENESIS, link
+from ledger.audit.tampering import behind
 from ledger.domain.text import as_sent
 
 
@@ -25,13 +26,15 @@ class Bad:
     failure: str
     reason: str
     reason_zh: str
+    todo: tuple[str, str] | None = None  # what to do, where it is worded with what was found (else `what_to_do`'s)
 
 
 class Comparison:
     """Walks the events in order beside the stored links; every event must have its link, and match it."""
 
-    def __init__(self, stored: Iterator[tuple[int, bytes]], checkpoints: list[tuple[int, bytes]]) -> None:
-        self.stored = stored
+    def __init__(self, stored: Iterator[tuple[int, bytes]], checkpoints: list[tuple[int, bytes]],
+                 attested: bool = False) -> None:
+        self.stored, self.attested = stored, attested  # attested: every saved digest's signature checked before
         self.pending = next(stored, None)
         self.checkpoints, self.saved_total = list(checkpoints), len(checkpoints)
         self.running, self.position, self.checked = GENESIS, 0, 0
@@ -67,7 +70,7 @@ class Comparison:
         while self.checkpoints and (until is None or self.checkpoints[0][0] < until):
             saved_position, saved_link = self.checkpoints.pop(0)
             if until is None and saved_position > self.position:  # the ledger only grows: it held that position once
-                return _saved_beyond(saved_position, self.position)
+                return _saved_beyond(saved_position, self.position, self.attested)
             if saved_link != self.running:
                 return _saved_mismatch(saved_position, saved_link, self.trusted[0], self.first_after_trusted)
             self.trusted, self.first_after_trusted = (saved_position, saved_link), None
@@ -82,7 +85,8 @@ class Comparison:
                 "reason": None if bad is None else bad.reason, "reason_zh": None if bad is None else bad.reason_zh,
                 "failure": None if bad is None else bad.failure,
                 "chain_head": digest_of(*head), "chain_position": self.position if bad is None else head[0],
-                "saved_digests_checked": self.saved_total}
+                "saved_digests_checked": self.saved_total} | (
+                    {"what_to_do": bad.todo[0], "what_to_do_zh": bad.todo[1]} if bad is not None and bad.todo else {})
 
 
 def _changed(at: int, gap: int | None = None) -> Bad:
@@ -124,14 +128,11 @@ def _saved_mismatch(saved_position: int, saved_link: bytes, trusted: int, first_
                + (f"（为位置 {trusted} 保存的摘要仍然相符）" if trusted else ""))
 
 
-def _saved_beyond(saved_position: int, head: int) -> Bad:
+def _saved_beyond(saved_position: int, head: int, attested: bool) -> Bad:
     """A saved digest past the last event: it said the events up to that position "no longer hash to the digest",
-    where the dashboard said what it is (an audit probe)."""
-    return Bad(head + 1, "saved_beyond",
-               f"the saved digest is at position {saved_position}, but the ledger now holds events up to position"
-               f" {head} only: the later ones were deleted (with their links), or the digest is from another ledger",
-               f"保存的摘要位于位置 {saved_position}，而台账现只有到位置 {head} 的事件：其后的事件（连同链接）被删除，"
-               "或该摘要来自另一台账")
+    where the dashboard said what it is (an audit probe). Worded by `tampering.behind`, with what to do."""
+    reason, todo = behind(saved_position, head, attested)
+    return Bad(head + 1, "saved_beyond", *reason, todo=todo)
 
 
 def digest_of(position: int, head: bytes) -> dict[str, Any]:

@@ -79,6 +79,44 @@ READ_MODELS_ADVICE = ("Keep the store as it is and check the events first with `
                       "（此时重建会把被改动的事件写入读模型）")
 
 
+def behind(saved_position: int, head: int, attested: bool) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Why a saved digest at `saved_position` fails a store whose last event is at `head`, before it, and what to
+    do: ((English, Chinese), (English, Chinese)). The ledger only grows, so the store holds fewer events than the
+    ledger had when it signed that digest; `attested`: the digest's signature was checked under this ledger's own key
+    first, so it is not another ledger's. The advice was to restore a backup taken before `head + 1`, which the
+    store in place already was (an audit probe restored an old backup over a newer ledger: following it would lose
+    the newer events again), and "or the digest is from another ledger" was said of a digest the ledger had signed."""
+    gone = (f"fewer than the ledger had when it signed that digest: most likely an older backup was"
+            f" restored over the newer store, or the events after position {head} were deleted with their links",
+            f"少于台账签发该摘要时已有的事件：最可能是较早的备份被恢复到了较新的存储之上，"
+            f"或位置 {head} 之后的事件连同其链接被删除")
+    todo = (f"Keep the store as it is and record nothing more in it (new events would take positions that the newer"
+            f" events held): stop every server on it, restore the newest backup that holds position {saved_position}"
+            " (one taken no earlier than that digest, not an older one), and check it with `award-ledger verify"
+            " --digest FILE` and this digest before starting again; if no backup reaches position {saved_position}, the"
+            f" events after position {head} are lost: investigate who could restore or write to the database, and"
+            " report it",
+            f"请保持存储原样，不要再向其中记录任何内容（新事件会占用原有较新事件的位置）：停止该存储上的所有服务，"
+            f"恢复含有位置 {saved_position} 的最新备份（不早于该摘要的备份，而不是更早的备份），并在重新启动前用"
+            f" `award-ledger verify --digest 文件` 和该摘要核验；如没有备份达到位置 {saved_position}，位置 {head}"
+            " 之后的事件已经丢失：请调查哪些人能恢复或写入数据库，并报告此事")
+    if attested:
+        return ((f"the saved digest, signed with this ledger's own key, is at position {saved_position}, but the store"
+                 f" holds events up to position {head} only, {gone[0]}",
+                 f"保存的摘要经本台账自己的密钥签名，位于位置 {saved_position}，而存储中只有到位置 {head} 的事件，"
+                 f"{gone[1]}"), todo)
+    return ((f"the saved digest is at position {saved_position}, but the store holds events up to position {head}"
+             f" only. If this ledger signed that digest, the store holds {gone[0]}; if it did not, the digest is"
+             " another ledger's",
+             f"保存的摘要位于位置 {saved_position}，而存储中只有到位置 {head} 的事件。如该摘要确由本台账签发，"
+             f"则存储中的事件{gone[1]}；否则该摘要属于另一台账"),
+            ("Keep the store as it is and first check the signed digest file with `award-ledger verify --digest"
+             " FILE` or the audit page's saved-digest check, which say whether this ledger signed it; only if it"
+             " did: " + todo[0][len("Keep the store as it is and "):],
+             "请保持存储原样，先用 `award-ledger verify --digest 文件` 或审计页面的“核对保存的摘要”核对其签名文件，"
+             "确认它是否由本台账签发；只有确认是本台账签发的，才：" + todo[1][len("请保持存储原样，"):]))
+
+
 def read_models_reason(count: int, more: tuple[str, str] = ("", "")) -> tuple[str, str]:
     """Why read models that differ from a replay fail a verification, (English, Chinese), with what to do: `count`
     rows or figures, `more` what is said of those not listed. The chain holding proves the events only against
@@ -118,6 +156,8 @@ def what_to_do(report: dict[str, Any], *, beside_reason: bool = False) -> tuple[
     failure = report.get("failure")
     if report.get("ok"):
         return None
+    if report.get("what_to_do") and report.get("what_to_do_zh"):  # worded where it was found (`behind`)
+        return report["what_to_do"], report["what_to_do_zh"]
     if failure in ADVICE_IN_REASON:
         return None if beside_reason else ADVICE_IN_REASON[failure]
     if failure == "snapshot":
@@ -127,15 +167,21 @@ def what_to_do(report: dict[str, Any], *, beside_reason: bool = False) -> tuple[
     return advice(report.get("first_bad_position"))
 
 
-def found(position: Any, reason: str, reason_zh: str, failure: str | None = None) -> tuple[str, str]:
+def found(position: Any, reason: str, reason_zh: str, failure: str | None = None,
+          todo: tuple[str, str] | None = None) -> tuple[str, str]:
     """Tampering at `position`, why, and what to do, (English, Chinese). A saved digest that no longer matches
     (`failure` saved_digest_mismatch) locates a rewrite only to a range, from `position` to the digest's: it is said
     so, and the backup to restore is one whose chain still matches that digest (an audit probe was told "TAMPERING
-    at position 1" and to restore a backup taken before position 1, an empty ledger)."""
+    at position 1" and to restore a backup taken before position 1, an empty ledger). `todo`: the report's own
+    advice (`what_to_do`), where it has one; a store behind a saved digest is said to miss events, not to have been
+    tampered with at a position (an older backup restored is the likelier cause)."""
     if failure == "saved_digest_mismatch":
         return (f"TAMPERING at or after position {position}: {reason}. {DIGEST_ADVICE[0]}",
                 f"在位置 {position} 或其后发现篡改：{reason_zh.rstrip('。')}。{DIGEST_ADVICE[1]}")
-    en, zh = advice(position)
+    if failure == "saved_beyond" and todo is not None:
+        return (f"EVENTS MISSING from position {position} on: {reason}. {todo[0]}",
+                f"自位置 {position} 起缺少事件：{reason_zh.rstrip('。')}。{todo[1]}")
+    en, zh = todo or advice(position)
     return (f"TAMPERING at position {position}: {reason}. {en}",
             f"在位置 {position} 发现篡改：{reason_zh.rstrip('。')}。{zh}")
 
@@ -158,7 +204,8 @@ def log_found(report: dict[str, Any], where: str) -> None:
     if report.get("failure") in ("keys", "gap"):
         log.error("%s: %s", where, report.get("reason"))
         return
-    said = found(report.get("first_bad_position"), str(report.get("reason")), "", report.get("failure"))[0]
+    said = found(report.get("first_bad_position"), str(report.get("reason")), "", report.get("failure"),
+                 what_to_do(report))[0]
     if report.get("failure") in ("saved_digest_mismatch", "saved_beyond"):
         # The digest was handed in by the caller, and may be a mistyped or foreign one: tampering only if the
         # ledger issued it (its signature says so), which the caller knows and this check does not.

@@ -48,7 +48,7 @@ def test_a_saved_digest_past_the_last_event_says_the_ledger_holds_fewer(api, wor
     assert report["first_bad_position"] == head["position"] + 1 and report["events_checked"] == head["position"]
     assert f"holds events up to position {head['position']} only" in report["reason"]
     zh = api.ok("GET", beyond, as_="auditor", headers={"Accept-Language": "zh-CN"})
-    assert f"台账现只有到位置 {head['position']} 的事件" in zh["reason"], zh
+    assert f"存储中只有到位置 {head['position']} 的事件" in zh["reason"], zh
 
 
 def test_a_digest_sent_by_value_that_does_not_match_is_not_called_tampering_as_fact(api, world) -> None:
