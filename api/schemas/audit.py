@@ -88,7 +88,9 @@ class VerifyPublic(BaseModel):
     what_to_do: str | None = Field(None, description="when not ok, what to do about it (keep the store as it is,"
                                                      " which backup to restore, ...); for a gap, the keys and the"
                                                      " read models, `reason` ends with it too")
-    failure: str | None = Field(None, description="changed, missing, unexpected (an event without a link),"
+    failure: str | None = Field(None, description="changed, missing, unexpected (an event without a link: slipped"
+                                " in, or, where nothing after it tells, its link deleted), link_missing"
+                                " (links deleted from the chain table, the events they chained as recorded),"
                                 " saved_digest_mismatch, saved_beyond (a saved digest past the last event) or"
                                 " snapshot, keys (a key of GET /v1/audit/keys is not the key its id names) or gap"
                                 " (a record's versions do not run from 1 without a gap), or read_models (asked with"

@@ -19,7 +19,7 @@ from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
 from ledger.audit.snapshot_check import check_all
 from ledger.audit.stores import Progress, open_store
 from ledger.audit.tables import CHAIN_TABLE, ensure_event_store, events_table, snapshots_table
-from ledger.audit.tampering import GAP_ADVICE, Tampered, advice, log_found
+from ledger.audit.tampering import GAP_ADVICE, UNLINKED_ADVICE, Tampered, advice, log_found
 
 __all__ = ["ALGORITHM", "CHAIN_TABLE", "GENESIS", "AuditChain", "InvalidDigest", "event_bytes", "events_table",
            "link", "snapshots_table"]
@@ -116,9 +116,17 @@ class AuditChain:
             rows = db.rows(conn, f"SELECT position, link FROM {CHAIN_TABLE} WHERE position <= %s ORDER BY position"
                                  " DESC LIMIT 2", [position]) if position else []
             event = db.events_after(conn, position - 1, 1, position) if position else []
+        todo = None
         if last > head:
-            where, why = head + 1, (f"events are stored past the chain's head (position {head}) without a link",
-                                    f"事件链头（位置 {head}）之后存有没有链接的事件")
+            # Slipped in, or their links deleted (every link, where the head is 0): a backup taken before them was
+            # the advice, an empty ledger for a chain table emptied (an audit probe). `verify --digest` tells which.
+            where, why = head + 1, (f"events are stored past the chain's head (position {head}) without a link: they"
+                                    " were inserted afterwards, or their links were deleted from the chain table"
+                                    + (" (it holds none: it was emptied)" if head == 0 else ""),
+                                    f"事件链头（位置 {head}）之后存有没有链接的事件：它们是事后插入的，"
+                                    "或其链接已从链表中删除"
+                                    + ("（链表中没有任何链接：它被清空了）" if head == 0 else ""))
+            todo = UNLINKED_ADVICE
         elif position and (not event or event[0][0] != position or not rows or rows[0][0] != position):
             where, why = position, (f"the event at the chain's head (position {position}) is missing",
                                     f"事件链头（位置 {position}）处的事件已不存在")
@@ -128,7 +136,7 @@ class AuditChain:
                                     " chains", f"事件链头（位置 {position}）处的事件与其链接不符")
         else:
             return
-        en, zh = advice(where)
+        en, zh = todo or advice(where)
         # `issuing`: what is refused, as the reader asked for it (a receipt's reader was told of a digest: a probe)
         raise Tampered(f"no {issuing[0]} is signed: {why[0]}. {en}", zh=f"不签发{issuing[1]}：{why[1]}。{zh}",
                        position=where)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.audit.encoding import ALGORITHM, GENESIS, link
-from ledger.audit.tampering import behind
+from ledger.audit.tampering import LINKS_ADVICE, UNLINKED_ADVICE, behind
+from ledger.audit.unlinked import links_gone_reason, unlinked_reason
 from ledger.domain.text import as_sent
 
 
@@ -30,7 +31,13 @@ class Bad:
 
 
 class Comparison:
-    """Walks the events in order beside the stored links; every event must have its link, and match it."""
+    """Walks the events in order beside the stored links; every event must have its link, and match it.
+
+    An event without a link is not judged at once: it was slipped in, or its link was deleted (an audit probe emptied
+    the chain table and was told every event had been inserted, and to restore a backup taken before position 1).
+    The walk chains it as stored and goes on: the next stored link, or a saved digest, that chains from it shows
+    its link was deleted and the event is as recorded (failure `link_missing`); one that chains past it shows it
+    was inserted; neither, or none left to tell (the tail), leaves both said (failure `unexpected`)."""
 
     def __init__(self, stored: Iterator[tuple[int, bytes]], checkpoints: list[tuple[int, bytes]],
                  attested: bool = False) -> None:
@@ -40,30 +47,61 @@ class Comparison:
         self.running, self.position, self.checked = GENESIS, 0, 0
         self.trusted = (0, GENESIS)  # the last saved digest that matched: a prefix an auditor vouched for
         self.first_after_trusted: int | None = None
+        self.unlinked: list[int] = []  # the events without a link since the last one that had one
+        self.before_unlinked = (0, GENESIS, 0)  # position, running link and count checked before them
+        self.links_gone: list[tuple[int, int, str, int]] = []  # links found deleted: `settle`
+        self.any_link = self.pending is not None
 
     def run(self, events: Iterable[tuple[int, bytes]]) -> dict:
         for at, data in events:
             if bad := self.check_saved(until=at) or self.step(at, data):
                 return self.result(bad)
         if self.pending is not None:
-            return self.result(_missing(self.pending[0]))
-        return self.result(self.check_saved(until=None))
+            return self.result(self.unlinked_bad() if self.unlinked else _missing(self.pending[0]))
+        if bad := self.check_saved(until=None):
+            return self.result(bad)
+        if self.unlinked:
+            return self.result(self.unlinked_bad())
+        return self.result(_links_gone(self.links_gone) if self.links_gone else None)
 
     def step(self, at: int, data: bytes) -> Bad | None:
         if self.pending is not None and self.pending[0] < at:
-            return _missing(self.pending[0])
+            return self.unlinked_bad() if self.unlinked else _missing(self.pending[0])
         if self.pending is None or self.pending[0] > at:
             # Links are written by the transaction that records the event: one without a link was put there
-            # some other way (or by a version that chained later, whose tail `AuditChain.open` catches up).
-            return _unlinked(at)
+            # some other way, or its link was deleted. Chained as stored, what follows tells which.
+            if not self.unlinked:
+                self.before_unlinked = (self.position, self.running, self.checked)
+            self.unlinked.append(at)
+            self.running, self.position = link(self.running, data), at
+            return None
         following = link(self.running, data)
         if following != self.pending[1]:
+            if self.unlinked:
+                return self.unlinked_bad(inserted=link(self.before_unlinked[1], data) == self.pending[1])
             return _changed(at, self.position + 1 if self.position + 1 < at else None)
+        if self.unlinked:
+            self.settle("link", at)
         self.pending = next(self.stored, None)
         self.running, self.position, self.checked = following, at, self.checked + 1
         if self.first_after_trusted is None:
             self.first_after_trusted = at
         return None
+
+    def settle(self, by: str, at: int) -> None:
+        """The events without a link since the last one are as recorded (shown `by` the stored "link" or the saved
+        "digest" at `at`): their links were deleted."""
+        self.links_gone.append((self.unlinked[0], self.unlinked[-1], by, at))
+        self.checked += len(self.unlinked)
+        if self.first_after_trusted is None:
+            self.first_after_trusted = self.unlinked[0]
+        self.unlinked = []
+
+    def unlinked_bad(self, inserted: bool = False) -> Bad:
+        first, last = self.unlinked[0], self.unlinked[-1]
+        self.position, self.running, self.checked = self.before_unlinked  # the head reported: before them
+        tail = self.pending is None
+        return _unlinked(first, last, inserted=inserted, tail=tail, none_linked=not self.any_link)
 
     def check_saved(self, until: int | None) -> Bad | None:
         # A digest saved at position P covers every event up to P: check it before hashing anything after P.
@@ -72,7 +110,11 @@ class Comparison:
             if until is None and saved_position > self.position:  # the ledger only grows: it held that position once
                 return _saved_beyond(saved_position, self.position, self.attested)
             if saved_link != self.running:
+                if self.unlinked:  # events without a link the ledger did not sign so: not (only) links deleted
+                    return self.unlinked_bad()
                 return _saved_mismatch(saved_position, saved_link, self.trusted[0], self.first_after_trusted)
+            if self.unlinked:  # the signed digest chains through them: as recorded, their links deleted
+                self.settle("digest", saved_position)
             self.trusted, self.first_after_trusted = (saved_position, saved_link), None
         return None
 
@@ -80,6 +122,10 @@ class Comparison:
         # The head reported is one the caller can trust and save: all checked events, or the vouched-for prefix.
         head = self.trusted if bad is not None and bad.failure == "saved_digest_mismatch" else (
             self.position, self.running)
+        if bad is not None and bad.failure != "link_missing" and self.links_gone:  # said beside what came after
+            en, zh = links_gone_reason(self.links_gone)
+            bad = Bad(bad.position, bad.failure, f"{bad.reason} (before it, {en})",
+                      f"{bad.reason_zh.rstrip('。')}（此前，{zh}）", bad.todo)
         return {"ok": bad is None, "events_checked": self.checked,
                 "first_bad_position": None if bad is None else bad.position,
                 "reason": None if bad is None else bad.reason, "reason_zh": None if bad is None else bad.reason_zh,
@@ -108,12 +154,16 @@ def _missing(at: int) -> Bad:
                f"链记录了位置 {at} 的事件，但事件表中已没有它：它被删除或被改了编号")
 
 
-def _unlinked(at: int) -> Bad:
-    return Bad(at, "unexpected", f"the events table has an event at position {at} without a link in the chain: every"
-                               " event is chained by the transaction that records it, so this one was inserted"
-                               " or renumbered afterwards",
-               f"事件表中位置 {at} 的事件在链中没有链接：每个事件都由记录它的事务写入链，"
-               "所以此事件是事后插入或改了编号的")
+def _unlinked(first: int, last: int, *, inserted: bool, tail: bool, none_linked: bool) -> Bad:
+    """Events at `first`..`last` without a link: `inserted` when the next stored link chains past them; else said
+    both ways (inserted afterwards, or their links deleted), with what tells them apart."""
+    en, zh = unlinked_reason(first, last, inserted=inserted, tail=tail, none_linked=none_linked)
+    return Bad(first, "unexpected", en, zh, todo=None if inserted else UNLINKED_ADVICE)
+
+
+def _links_gone(runs: list[tuple[int, int, str, int]]) -> Bad:
+    en, zh = links_gone_reason(runs)
+    return Bad(runs[0][0], "link_missing", en, zh, todo=LINKS_ADVICE)
 
 
 def _saved_mismatch(saved_position: int, saved_link: bytes, trusted: int, first_after: int | None) -> Bad:

@@ -57,6 +57,33 @@ SNAPSHOT_ADVICE = ("The chain holds over the events as stored, and the ledger ig
                    "如不相符，说明事件被改动过：请从备份恢复事件，调查哪些人能写入数据库，并报告此事")
 
 
+# Links deleted from the chain table, the events they chained as recorded (ledger/audit/unlinked.py): the events are
+# not what is in question, and no backup needs restoring over them. Links never change once written, so any backup
+# that reaches a position holds its link; there is no command that recomputes links, and recomputed over events no
+# one has checked they would vouch for whatever is stored.
+LINKS_ADVICE = ("Keep the store as it is: the events are not what was changed, the chain table was. Put the missing"
+                " rows of rm_audit_chain back from a backup that holds those positions (a link never changes once"
+                " written, so any backup reaching them holds the same ones), then run `award-ledger verify --digest"
+                " FILE` with a signed digest saved after them. Where no backup holds them, treat those events as"
+                " unchecked until a signed digest saved after them, or the claims' receipts, show they are genuine;"
+                " investigate who could write to the database, and report it",
+                "请保持存储原样：被改动的不是事件，而是链表。请从含有这些位置的备份中把缺失的 rm_audit_chain 行放回"
+                "（链接一经写入就不会改变，凡到达这些位置的备份都存有相同的链接），然后用这些位置之后保存的签名摘要"
+                "运行 `award-ledger verify --digest 文件`。如没有备份含有这些位置，在其后保存的签名摘要或相关申请的"
+                "回执证明这些事件为真之前，请视其为未经核验；调查哪些人能写入数据库，并报告此事")
+# Events without a link that nothing after them tells apart: slipped in, or their links deleted. A signed digest
+# saved after them hashes the events themselves, their links aside, and says which (a backup taken before the first
+# of them was the advice, which for an emptied chain table is an empty ledger: an audit probe).
+UNLINKED_ADVICE = ("Keep the store as it is and check the events with `award-ledger verify --digest FILE` against a"
+                   " signed digest saved after the last of them (GET /v1/audit/digest; the audit page's saved-digest"
+                   " check does the same): it hashes the events themselves, missing links aside. If it matches, the"
+                   " events are as recorded and only the chain's links were deleted, which it then says how to put"
+                   " back; if it does not, it says which backup to restore. Investigate who could write to the"
+                   " database, and report it",
+                   "请保持存储原样，并对照在这些事件之后保存的签名摘要（GET /v1/audit/digest；审计页面的“核对保存的"
+                   "摘要”也可核对）运行 `award-ledger verify --digest 文件`：它按事件本身计算，不依赖缺失的链接。"
+                   "如相符，说明事件仍是原样，只是链的链接被删除，届时它会说明如何放回；如不相符，它会说明应从哪份备份"
+                   "恢复。请调查哪些人能写入数据库，并报告此事")
 GAP_ADVICE = ("Keep the store as it is; if a backup was just restored under a running server, stop every server,"
               " restore it again and start them; else restore the events from a backup taken before, investigate who"
               " could write to the database, and report it",
@@ -164,6 +191,8 @@ def what_to_do(report: dict[str, Any], *, beside_reason: bool = False) -> tuple[
         return SNAPSHOT_ADVICE
     if failure == "saved_digest_mismatch":
         return DIGEST_ADVICE
+    if failure == "link_missing":
+        return LINKS_ADVICE
     return advice(report.get("first_bad_position"))
 
 
@@ -178,6 +207,10 @@ def found(position: Any, reason: str, reason_zh: str, failure: str | None = None
     if failure == "saved_digest_mismatch":
         return (f"TAMPERING at or after position {position}: {reason}. {DIGEST_ADVICE[0]}",
                 f"在位置 {position} 或其后发现篡改：{reason_zh.rstrip('。')}。{DIGEST_ADVICE[1]}")
+    if failure == "link_missing":
+        en, zh = todo or LINKS_ADVICE
+        return (f"CHAIN LINKS MISSING from position {position}: {reason}. {en}",
+                f"自位置 {position} 起缺少链的链接：{reason_zh.rstrip('。')}。{zh}")
     if failure == "saved_beyond" and todo is not None:
         return (f"EVENTS MISSING from position {position} on: {reason}. {todo[0]}",
                 f"自位置 {position} 起缺少事件：{reason_zh.rstrip('。')}。{todo[1]}")

@@ -8,7 +8,7 @@ import pytest
 from ledger.audit.tampering import ADVICE_IN_REASON, what_to_do
 
 FAILURES = ("changed", "missing", "unexpected", "saved_digest_mismatch", "saved_beyond", "snapshot", "keys", "gap",
-            "read_models")
+            "read_models", "link_missing")
 
 
 @pytest.mark.parametrize("failure", FAILURES)

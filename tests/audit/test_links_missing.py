@@ -1,0 +1,71 @@
+"""Links deleted from the chain table are said to be the chain's own records missing, not events slipped in, on
+both stores: an audit probe emptied rm_audit_chain (and, again, deleted one link row) and was told "the event at
+position 1 was inserted or renumbered afterwards", with the advice to restore a backup taken before position 1,
+an empty ledger."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from api.cli import main
+from ledger.audit.chain import CHAIN_TABLE, AuditChain
+from ledger.audit.notary import Notary
+from ledger.audit.signing import Signer
+from ledger.audit.tampering import LINKS_ADVICE, UNLINKED_ADVICE
+from tests.audit.conftest import Dba
+
+
+def test_one_link_row_deleted_is_named_as_the_chains_record_missing(chain: AuditChain, dba: Dba) -> None:
+    """The event keeps chaining into the next stored link: its link was deleted, the event is as recorded."""
+    target = dba.positions()[9]
+    dba.execute(f"DELETE FROM {CHAIN_TABLE} WHERE position = %s", (target,))
+    report = chain.verify(logged=False)
+    assert (report["ok"], report["failure"], report["first_bad_position"]) == (False, "link_missing", target), report
+    assert f"no link is stored for position {target}" in report["reason"], report["reason"]
+    assert "the chain table that was changed" in report["reason"] and "inserted" not in report["reason"]
+    assert f"位置 {target}" in report["reason_zh"] and "被改动的是链表" in report["reason_zh"]
+    assert (report["what_to_do"], report["what_to_do_zh"]) == LINKS_ADVICE
+    assert "backup taken before" not in report["what_to_do"] and "rm_audit_chain" in report["what_to_do"]
+    assert report["events_checked"] == len(dba.positions())
+
+
+def test_an_emptied_chain_table_is_said_both_ways_until_a_signed_digest_tells(chain: AuditChain, dba: Dba,
+                                                                              tmp_path: Path, monkeypatch,
+                                                                              capsys) -> None:
+    """Every link gone: without a digest, the table was emptied or every event slipped in, and a signed digest
+    tells which (not a backup taken before position 1); with the digest saved before, the events hash to it, so
+    it is the links that are missing. The command line says so, in both languages."""
+    signer, _ = Signer.load_or_create(tmp_path / "signing-key.pem")
+    saved = Notary(chain, signer).digest()
+    (tmp_path / "digest.json").write_text(json.dumps(saved))
+    first = dba.positions()[0]
+    dba.execute(f"DELETE FROM {CHAIN_TABLE}")
+    report = chain.verify(logged=False)
+    assert (report["failure"], report["first_bad_position"]) == ("unexpected", first), report
+    assert "the chain table holds no link at all" in report["reason"] and "emptied" in report["reason"]
+    assert (report["what_to_do"], report["what_to_do_zh"]) == UNLINKED_ADVICE
+    assert report["events_checked"] == 0 and report["chain_head"]["position"] == 0
+
+    proven = chain.verify(saved, logged=False)
+    assert (proven["failure"], proven["first_bad_position"]) == ("link_missing", first), proven
+    assert "hash to the digest saved there" in proven["reason"] and proven["what_to_do"] == LINKS_ADVICE[0]
+
+    monkeypatch.setenv("LEDGER_DATABASE_URL", chain.url)
+    for lang, words in (("en", ("CHAIN LINKS MISSING", "rm_audit_chain")), ("zh", ("缺少链的链接", "被改动的是链表"))):
+        monkeypatch.setenv("LEDGER_LANG", lang)
+        capsys.readouterr()
+        assert main(["verify", "--digest", str(tmp_path / "digest.json")]) == 1
+        err = capsys.readouterr().err
+        assert all(w in err for w in words) and "backup taken before" not in err and "之前的备份" not in err, err
+    capsys.readouterr()
+    assert main(["verify"]) == 1
+    err = capsys.readouterr().err
+    assert "链表中没有任何链接" in err and "verify --digest" in err and "之前的备份" not in err, err
+
+
+def test_an_event_slipped_in_is_still_called_inserted(chain: AuditChain, dba: Dba) -> None:
+    """An event without a link that the next stored link chains past was inserted: said so, as before."""
+    dba.forge_copy(of=dba.positions()[3], at=0)
+    report = chain.verify(logged=False)
+    assert (report["failure"], report["first_bad_position"]) == ("unexpected", 0), report
+    assert "it was inserted or renumbered afterwards" in report["reason"], report["reason"]
