@@ -187,8 +187,9 @@ def check_saved_digests(chain: Any, saved: list[dict]) -> dict[str, Any]:
         return said | _behind(chain, checked, head["position"])
     result = chain.verify([_bare(d) for d in checked])
     first = result["first_bad_position"]
-    if result["ok"] or first > last["position"]:
-        # A fault after the last saved position leaves the saved prefix intact; the verification above names it.
+    if result["ok"] or first > last["position"] or result["failure"] == "link_missing":
+        # A fault after the last saved position leaves the saved prefix intact; the verification above names it. So
+        # do links missing from the chain table, the events hashing to the saved digests all the same.
         return said | {"verdict": "extends", "key": "saved_extends",
                        "values": {"position": last["position"], "later": head["position"] - last["position"]}}
     mismatch = result["failure"] == "saved_digest_mismatch"
