@@ -59,3 +59,20 @@ def test_read_models_changed_by_hand_are_named_and_intact_ones_pass(demo_distric
     # against a digest kept outside first.
     assert "events are intact" not in err and "verify --digest" in err, err
     assert err.index("verify --digest") < err.index("award-ledger rebuild"), err
+
+
+def test_verify_without_read_models_says_they_were_not_compared(demo_district: str, capsys, monkeypatch) -> None:
+    """An audit probe forged a figure in rm_finance: `verify` printed intact, saying nothing of the figures the pages
+    and the reconciliation show, and its --json left `read_models` out where the API answers null. The intact line
+    is followed by "not compared" and how to compare them, in both languages; --json carries `read_models: null`."""
+    _caught_up(demo_district)
+    _raise_a_figure(demo_district)
+    for lang, words in (("en", "read models: not compared"), ("zh", "读模型：未比对")):
+        monkeypatch.setenv("LEDGER_LANG", lang)
+        capsys.readouterr()
+        assert main(["verify"]) == 0
+        err = capsys.readouterr().err
+        assert words in err and "--read-models" in err, err
+    assert main(["verify", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "read_models" in report and report["read_models"] is None, report
