@@ -100,7 +100,15 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
         checked = await run_in_threadpool(_problems, request, document)
     except LongQueriesBusy:
         return await run_in_threadpool(page, request, 503)
-    if checked or document.get("receipt") != KIND:
+    kind = "receipt" if document.get("receipt") == KIND else "digest"
+    if checked:
+        # Which side is at fault: the file (its signature or content), or the ledger, which no longer bears out a
+        # sound file (`_against_chain`); and, for a receipt at fault, what to do next, as `verify-receipt` says it.
+        ledger_side = all(p.get("side") == "ledger" for p in checked)
+        after = ledger_side and all(p.get("after") for p in checked)  # it still agrees up to the file's head
+        return await run_in_threadpool(page, request, checked=checked, kind=kind, ledger_side=ledger_side,
+                                       ledger_after=after)
+    if kind != "receipt":
         return await run_in_threadpool(_page, request, checked)
     since = await run_in_threadpool(_since, request.app.state.ledger, document)
     # What it proves, as `verify-receipt` says it: the page said "valid" alone (a journey probe).
@@ -198,7 +206,8 @@ def _against_chain(request: Request, digest: dict, part: tuple[str, str]) -> lis
     at, todo = verdict["first_bad_position"], what_to_do(verdict, beside_reason=True) or ("", "")
     en, zh = verdict["reason"], verdict.get("reason_zh") or verdict["reason"]
     return [problem((f"position {at}", f"位置 {at}"),
-                    Reason(f"{en}. {todo[0]}" if todo[0] else en, f"{zh.rstrip('。')}。{todo[1]}" if todo[1] else zh))]
+                    Reason(f"{en}. {todo[0]}" if todo[0] else en, f"{zh.rstrip('。')}。{todo[1]}" if todo[1] else zh))
+            | {"side": "ledger", "after": "yes" if at is not None and at > digest["position"] else ""}]
 
 
 def _page(request: Request, checked: list[dict[str, str]] | None) -> Response:

@@ -121,6 +121,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "The receipt proves: claim {claim} ({status}), {what}; issued {issued}, as the ledger knew it"
                      " then."),
     "check_bad": ("核验失败：", "INVALID: "),
+    # A sound receipt or digest the ledger no longer bears out: the ledger's fault, not the file's (an audit probe's
+    # genuine receipt read 核验失败 over a ledger changed after it was issued).
+    "check_ledger_receipt": ("台账已与这份回执不符：回执本身有效（签名和内容均核验通过），"
+                             "问题出在台账一方，而不在回执：",
+                             "This ledger no longer agrees with this receipt: the receipt itself is sound (its"
+                             " signatures and content check), so the fault lies with the ledger, not the receipt: "),
+    "check_ledger_digest": ("台账已与这份摘要不符：摘要本身有效（签名核验通过），问题出在台账一方，而不在摘要：",
+                            "This ledger no longer agrees with this digest: the digest itself is sound (its signature"
+                            " checks), so the fault lies with the ledger, not the digest: "),
+    "check_ledger_after_receipt": ("回执本身有效（签名和内容均核验通过），台账截至其链头仍与之相符；"
+                                   "但台账在此之后被改动，问题出在台账一方，而不在回执：",
+                                   "The receipt itself is sound (its signatures and content check), and the ledger"
+                                   " still agrees with it up to its head; but the ledger was changed after it, so the"
+                                   " fault lies with the ledger, not the receipt: "),
+    "check_ledger_after_digest": ("摘要本身有效（签名核验通过），台账截至该位置仍与之相符；但台账在此之后被改动，"
+                                  "问题出在台账一方，而不在摘要：",
+                                  "The digest itself is sound (its signature checks), and the ledger still agrees with"
+                                  " it up to its position; but the ledger was changed after it, so the fault lies with"
+                                  " the ledger, not the digest: "),
+    "check_keep_receipt": ("请保留这份回执：它仍证明出具时台账所记录的内容，可作为核对台账的依据。",
+                           "Keep this receipt: it still proves what the ledger recorded when it was issued, and is"
+                           " evidence to check the ledger against."),
+    # What to do about a receipt that fails by itself, as `verify-receipt` says it (the page gave the verdict alone).
+    "check_receipt_next": ("请勿以这份回执为据。请在该申请页面（或 GET /v1/claims/…/receipt）重新获取回执并在此核验："
+                           "新回执若通过，则此处核验的文件在出具后被改动过；若仍不通过，请报告此事。",
+                           "Do not rely on this receipt. Get a new receipt of the claim from its page (or GET"
+                           " /v1/claims/…/receipt) and check it here: if it passes, the file checked here was altered"
+                           " after it was issued; if it fails too, report it."),
     "check_since": ("但这份回执出具于 {issued}，只反映当时的台账：此后本申请又记录了 {count} 个事件（{events}），"
                     "现为{status}。请重新申请回执查看现状。",
                     "But this receipt was issued at {issued} and shows the ledger as it was then: since then {count}"

@@ -61,3 +61,36 @@ def test_a_store_behind_a_signed_digest_or_receipt_is_told_to_restore_the_newer_
     bare = {k: newer[k] for k in ("position", "digest", "algorithm")}
     unsigned = re.search(r'data-testid="saved-verdict".*?</div>', _saved(client, csrf, bare), re.S).group(0)
     assert "另一台账" in unsigned and "先用 `award-ledger verify --digest 文件`" in unsigned, unsigned
+
+
+def test_a_receipt_check_says_which_side_is_at_fault_and_what_to_do(client, database_url):
+    """An audit probe: a tampered receipt got "核验失败：回执：…" and nothing more, where `verify-receipt` says what to
+    do next; and a genuine receipt, checked against a store changed after it was issued, read 核验失败 too, which an
+    enterprise reads as "my receipt failed". A receipt at fault is told not to be relied on and how to get a new one;
+    a sound receipt the ledger no longer bears out is said so, the ledger at fault, with what to do about it."""
+    csrf = signed_in(client, "auditor")
+    receipt = _receipt(client)
+    altered = receipt | {"status": "approved" if receipt.get("status") != "approved" else "rejected"}
+    said = _checked(client, csrf, altered)
+    assert said.startswith("核验失败：回执：") and "请勿以这份回执为据" in said and "重新获取回执" in said, said
+    english = _checked(client, csrf, altered, lang="en")
+    assert "Do not rely on this receipt" in english and "Get a new receipt" in english, english
+
+    dba = Dba(database_url)
+    later = _receipt(client)  # a later claim's events, changed behind the ledger's back after the receipt
+    digest = client.get("/ui/audit/digest.json").json()
+    dba.flip_byte(dba.aggregate_positions(later["claim_id"])[-1])
+    said = _checked(client, csrf, receipt)
+    assert said.startswith("回执本身有效（签名和内容均核验通过），台账截至其链头仍与之相符；但台账在此之后被改动"), said
+    assert "核验失败" not in said and "请保持存储原样" in said and "请保留这份回执" in said, said
+    assert "请勿以这份回执为据" not in said, said
+    english = _checked(client, csrf, receipt, lang="en")
+    assert english.startswith("The receipt itself is sound"), english
+    assert "Keep the store as it is" in english and "INVALID" not in english, english
+    # the change before the receipt's own events: the ledger no longer agrees with it at all
+    dba.flip_byte(dba.aggregate_positions(receipt["claim_id"])[0])
+    said = _checked(client, csrf, receipt)
+    assert said.startswith("台账已与这份回执不符：回执本身有效") and "请保留这份回执" in said, said
+    assert "This ledger no longer agrees with this receipt" in _checked(client, csrf, receipt, lang="en")
+    said = _checked(client, csrf, digest)
+    assert said.startswith("台账已与这份摘要不符：摘要本身有效") and "请保留" not in said, said
