@@ -68,6 +68,17 @@ def shown(moment: datetime | str | None, *, seconds: bool = True, exact: bool = 
     return clock(found, seconds=seconds, exact=exact) + " " + ZONE_LABEL
 
 
+def shown_zh(moment: datetime | str | None, *, seconds: bool = True, exact: bool = False, lead: bool = False) -> str:
+    """`2023-06-01 17:30:15（北京时间）`: `shown` for a Chinese reader, as the pages say it (the command line said
+    "UTC+08:00" in Chinese where the pages and the README say 北京时间: an audit probe). `lead`: `北京时间
+    2023-06-01 17:30:15`, for a moment already inside brackets."""
+    found = local(moment)
+    if found is None:
+        return ""
+    at = clock(found, seconds=seconds, exact=exact)
+    return f"北京时间 {at}" if lead else f"{at}（北京时间）"
+
+
 def clock(found: datetime, *, seconds: bool = True, exact: bool = False) -> str:
     """The day and time of a local moment, to the second (or minute). `exact`: to the microsecond unless the moment
     is the end of its second (.999999), which is how a day or a moment typed to the second is read, and shown as

@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         refuse("close", "conflict",
                f"{args.year} was closed by the finance principal {known['by']} as of {at}; a later correction shows"
                " as a post-close adjustment in the reconciliation, not a new close. Nothing was recorded",
-               f"{args.year} 年度已由财政账号 {known['by']} 结账（截至 {at}）；此后的更正在对账结果中显示为结账后"
+               f"{args.year} 年度已由财政账号 {known['by']} 结账（截至{beijing.shown_zh(known['as_of'], lead=True)}）；"
+               "此后的更正在对账结果中显示为结账后"
                "调整，无需也不能再次结账。未记录任何内容")
         return 1
     if not chain_check.intact("close", config.database_url, accept_tampered=False, signs=True):
@@ -136,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
                     f" {totals['claims']} claims; digest {digest['digest'][:16]}… at position {digest['position']}"
                     f" signed by key {digest['key_id']}. Later corrections to {args.year} show as post-close"
                     " adjustments in its reconciliation",
-                    f"{args.year} 年度已结账（截至 {at}）：批准 {totals['approved']}，拨付 {totals['paid']}，"
+                    f"{args.year} 年度已结账（截至{beijing.shown_zh(as_of, lead=True)}）：批准 {totals['approved']}，"
+                    f"拨付 {totals['paid']}，"
                     f"应追回 {totals['to_recover']}，已追回 {totals['recovered']}，已核销 {totals['written_off']}，"
                     f"{totals['claims']} 笔申请；摘要 {digest['digest'][:16]}…（位置 {digest['position']}），"
                     f"由密钥 {digest['key_id']} 签名。此后对 {args.year} 年度的更正将在其对账结果中列为结账后调整"))
@@ -152,7 +154,7 @@ def settle(as_of: datetime, seconds: float) -> None:
         return
     bar = stage("close", (f"waiting {seconds:g} s for commands decided by {beijing.shown(as_of)} to be saved"
                           " (LEDGER_CLOSE_SETTLE)",
-                          f"等待 {seconds:g} 秒，让 {beijing.shown(as_of)} 之前作出的决定全部保存"
+                          f"等待 {seconds:g} 秒，让 {beijing.shown_zh(as_of)} 之前作出的决定全部保存"
                           "（LEDGER_CLOSE_SETTLE）"), ("waited", "已等待"), round(seconds), unit=("s", "秒"),
                 rated=False)
     try:

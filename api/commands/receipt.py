@@ -18,7 +18,7 @@ from api.cli_language import events as count
 from api.commands.chain_check import caught_up
 from api.commands.common import KEY_LIMIT, ProtectedOutput, read_input, refuse_protected, say, write_whole
 from api.json_text import loads_document as loads
-from ledger.beijing import shown
+from ledger.beijing import shown, shown_zh
 
 RECEIPT_LIMIT = 16 * 1024 * 1024  # a claim's receipt is a few kilobytes; its events would have to number thousands
 
@@ -185,7 +185,8 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
                  " to see anything recorded since",
                  f"有效：申请 {receipt.get('claim_id')}（{status_name(str(receipt.get('status')), 'zh')}），{zh}；"
                  f"{len(events)} 个事件：{names_zh}；已签名的链头位于位置 {head['position']}（密钥 {head['key_id']}），"
-                 f"出具于 {shown(receipt.get('issued_at'))}：这是台账当时所知的申请；此后记录的事项请重新申请回执查看"))
+                 f"出具于 {shown_zh(receipt.get('issued_at'))}：这是台账当时所知的申请；"
+                 "此后记录的事项请重新申请回执查看"))
         return 0
     zh = language() == "zh"
     for problem in problems:

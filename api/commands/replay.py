@@ -92,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(state, indent=2, ensure_ascii=False))
     else:
         print(describe(state))
-    shown = beijing.shown(state["as_of"], exact=True)
+    shown, shown_zh = beijing.shown(state["as_of"], exact=True), beijing.shown_zh(state["as_of"], exact=True)
     say("replay", tr(f"{count(state['events_replayed'])} recorded by {shown} replayed",
-                     f"已重放截至 {shown} 记录的 {state['events_replayed']:,} 个事件"))
+                     f"已重放截至 {shown_zh}记录的 {state['events_replayed']:,} 个事件"))
     return 0
 
 
@@ -110,8 +110,9 @@ def describe(state: dict) -> str:
     funds = [(f["year"], f["appropriated"], f["approved"], f["headroom"], f["floor"],
               below if f["below_floor"] else "") for f in state["fund_years"]]
     # exact: two instants a microsecond apart are two books, and their headings said one time (an audit probe)
-    shown, events, position = beijing.shown(state["as_of"], exact=True), state["events_replayed"], state["position"]
-    head = (f"台账截至 {shown} 所知的状态（{events:,} 个事件，至位置 {position:,}）" if zh else
+    shown = (beijing.shown_zh if zh else beijing.shown)(state["as_of"], exact=True)
+    events, position = state["events_replayed"], state["position"]
+    head = (f"台账截至 {shown}所知的状态（{events:,} 个事件，至位置 {position:,}）" if zh else
             f"the ledger as known at {shown} ({count(events)}, up to position {position:,})")
     # A revoked award's recovery is part of what the ledger knew (a parity probe: the table had no column for it
     # where `--json` and GET awards have to_recover, recovered and written_off).

@@ -467,7 +467,8 @@ def test_close_refusals_read_wholly_in_chinese_with_beijing_time(tmp_path, monke
     assert code == 0
     said = _both(monkeypatch, capsys, tmp_path, ["close", "--year", "2023"], variables, "conflict", exit_code=1)
     moment = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\+08:00"
-    assert re.search(f"已由财政账号 finance-wang 结账（截至 {moment}）", said["zh"]), said["zh"]
+    clock = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"  # 北京时间 in Chinese, as the pages say it (an audit probe)
+    assert re.search(f"已由财政账号 finance-wang 结账（截至北京时间 {clock}）", said["zh"]), said["zh"]
     assert re.search(f"closed by the finance principal finance-wang as of {moment}", said["en"]), said["en"]
     assert "+00:00" not in said["zh"] + said["en"]
 
@@ -827,3 +828,8 @@ def test_replay_heads_its_table_with_the_moment_to_the_microsecond(tmp_path, mon
     code, out, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", "2024-01-01"],
                           {"LEDGER_DATABASE_URL": url, "LANG": "C"})
     assert code == 0 and "2024-01-01 23:59:59 UTC+08:00" in out + err, out + err
+    # in Chinese, 北京时间 as the pages say it, in the heading and the outcome line (an audit probe read UTC+08:00)
+    code, out, err = _run(monkeypatch, capsys, tmp_path, ["replay", "--as-of", "2024-01-01T00:00:00.394256+08:00"],
+                          {"LEDGER_DATABASE_URL": url, "LEDGER_LANG": "zh"})
+    assert code == 0 and "台账截至 2024-01-01 00:00:00.394256（北京时间）所知的状态" in out, out
+    assert "已重放截至 2024-01-01 00:00:00.394256（北京时间）记录的" in err and "UTC" not in out + err, out + err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,8 @@ def test_verify_receipt_speaks_chinese(cli: str, tmp_path: Path, monkeypatch, ca
     assert said.startswith(f"有效：申请 {cli}（已批准），") and "已签名的链头位于位置" in said
     assert "提交申请、批准申请" in said and "Claim." not in said  # the events as the pages name them (a zh probe)
     assert "，创新券补助（A5.voucher），2023 年度" in said, said  # the programme by name (a regression probe)
+    # its moment in Beijing time said as the pages say it, not "UTC+08:00" (an audit probe)
+    assert re.search(r"出具于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d（北京时间）：", said) and "UTC" not in said, said
     receipt = json.loads(out.read_text())
     receipt["events"][1]["state_base64"] = base64.b64encode(b'{"x": 1}').decode()
     out.write_text(json.dumps(receipt))
