@@ -206,3 +206,17 @@ def test_a_command_on_a_new_sqlite_store_makes_its_folder(argv, tmp_path, monkey
     exited, _, err = _run(monkeypatch, capsys, tmp_path, argv, {"LEDGER_DATABASE_URL": f"sqlite:///{store}"})
     assert exited == 0, err
     assert store.exists()
+
+
+def test_verify_on_a_sqlite_file_that_was_not_there_says_it_made_an_empty_one(tmp_path, monkeypatch, capsys):
+    """A robustness probe: `verify` on a mistyped SQLite path made an empty store and printed "intact", exit 0, so a
+    scheduled check with a typo passed for ever. It still makes the store (every command does on an empty database,
+    as the contract has it) and exits 0, but says no ledger was there and what to set; a store that was there is not
+    told so."""
+    store = tmp_path / "typo" / "ledgr.sqlite3"
+    env = {"LEDGER_DATABASE_URL": f"sqlite:///{store}", "LEDGER_LANG": "en"}
+    exited, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], env)
+    assert exited == 0 and store.exists(), err
+    assert f"no ledger was at {store}" in err and "set LEDGER_DATABASE_URL" in err, err
+    exited, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], env | {"LEDGER_LANG": "zh"})
+    assert exited == 0 and "原本没有台账" not in err and "no ledger was at" not in err, err
