@@ -218,10 +218,12 @@ def test_finance_reverses_a_repayment_booked_in_error_through_its_preview(client
     assert "法院强制执行收回" in reopened and "（2024）浙0108执123号" in reopened
 
 
-def test_an_award_is_topped_up_from_its_page_through_a_preview(client, certified):
-    """The paid municipal award repaid after its revocation; the national rung approved net of it (800,000) shows a
-    top-up form whose preview names the 200,000 owed and writes nothing; confirmed, the award's page links its
-    pending top-up, and the top-up's page links back to the award with why."""
+BACK = {"amount": "100000.00", "received_on": "2025-01-10", "bank_ref": "BACK-1"}
+
+
+def _net_of_a_revoked_lower_rung(client, certified) -> tuple[dict, dict]:
+    """The certification upgraded to national, that rung approved net of the municipal award (800,000), then the
+    municipal award revoked (its 100,000 paid owed back): (the national award, the revocation's answer)."""
     _api(client, "POST", "/v1/appropriations", {"year": 2024, "amount": "300000000.00", "document_ref": "财2号"},
          as_="finance")
     _api(client, "POST", f"/v1/certifications/{certified['cert']}/upgrades", {
@@ -232,8 +234,15 @@ def test_an_award_is_topped_up_from_its_page_through_a_preview(client, certified
     _api(client, "POST", f"/v1/claims/{higher['id']}/approve", {}, as_="kjj")
     revoked = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
                    {"reason": "市级认定材料不实", "document_ref": "撤〔2025〕1号"}, as_="kjj")
-    _api(client, "POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments",
-         {"amount": "100000.00", "received_on": "2025-01-10", "bank_ref": "BACK-1"}, as_="finance")
+    return higher, revoked
+
+
+def test_an_award_is_topped_up_from_its_page_through_a_preview(client, certified):
+    """The paid municipal award repaid after its revocation; the national rung approved net of it (800,000) shows a
+    top-up form whose preview names the 200,000 owed and writes nothing; confirmed, the award's page links its
+    pending top-up, and the top-up's page links back to the award with why."""
+    higher, revoked = _net_of_a_revoked_lower_rung(client, certified)
+    _api(client, "POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments", BACK, as_="finance")
     csrf = _sign_in(client, "kjj")
     page = client.get(f"/ui/claims/{higher['id']}").text
     assert 'data-testid="top-up-form"' in page and "补足差额" in page
@@ -400,17 +409,8 @@ def test_a_certifications_revocation_is_bound_to_its_preview(client, certified):
 def test_a_top_up_confirmed_after_its_figure_moved_comes_back_previewed_anew(client, certified):
     """The top-up's confirmation carries the figure its preview showed: a repayment reversed in between (the lower
     rung's paid part counts again) moves it, and the confirmation comes back naming both, writing nothing."""
-    _api(client, "POST", "/v1/appropriations", {"year": 2024, "amount": "300000000.00", "document_ref": "财2号"},
-         as_="finance")
-    _api(client, "POST", f"/v1/certifications/{certified['cert']}/upgrades", {
-        "tier": "national", "effective_on": "2024-03-01", "document_ref": "国科发〔2024〕7号"}, as_="kjj")
-    higher = _api(client, "POST", "/v1/claims", {"uscc": certified["uscc"], "programme": "A3.erc",
-                                                  "award_year": 2024, "effective_on": "2024-03-01",
-                                                  "certification_id": certified["cert"]}, as_="kjj")
-    _api(client, "POST", f"/v1/claims/{higher['id']}/approve", {}, as_="kjj")
-    revoked = _api(client, "POST", f"/v1/claims/{certified['claim']}/revoke",
-                   {"reason": "市级认定材料不实", "document_ref": "撤〔2025〕1号"}, as_="kjj")
-    back = {"amount": "100000.00", "received_on": "2025-01-10", "bank_ref": "BACK-1"}
+    higher, revoked = _net_of_a_revoked_lower_rung(client, certified)
+    back = BACK
     _api(client, "POST", f"/v1/recoveries/{revoked['recovery_id']}/repayments", back, as_="finance")
     csrf = _sign_in(client, "kjj")
     form = {"csrf": csrf, "reason": "市级认定撤销，国家级按全额补足", "document_ref": "杭高新科〔2025〕9号"}
