@@ -34,10 +34,13 @@ def plain_amount(text: str) -> str:
 
 
 def _decimal(value: object) -> Decimal | None:
+    """An amount to show, or None: nothing, no number, or none to the fen (NaN, Infinity, 1e999: a form's hidden
+    figure edited by hand reached the page as "NaN 元", or a 500)."""
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value))
+        return amount.quantize(FEN) if amount.is_finite() else None
     except InvalidOperation:
         return None
 
@@ -45,7 +48,7 @@ def _decimal(value: object) -> Decimal | None:
 def yuan(value: object, lang: str = "zh") -> str:
     """`1234567.5` → `1,234,567.50 元` (`1,234,567.50 yuan` in English); nothing → an em dash."""
     amount = _decimal(value)
-    return "—" if amount is None else i18n.translator(lang)("money", n=f"{amount.quantize(FEN):,}")
+    return "—" if amount is None else i18n.translator(lang)("money", n=f"{amount:,}")
 
 
 def grouped(value: object) -> str:
