@@ -82,10 +82,7 @@ def _ladders(claims: list[Row]) -> list[Row]:
                 # award's paid part counts too, as the rules count it (a new claim on its rung is already_awarded)
                 ladder["awarded"] = add(ladder["awarded"], held)
                 top = ladder["reached"]
-                # A revoked award's rung is no rung reached, whatever it keeps (rules/ladders.py: a lower rung tops
-                # up over its kept part; the view named a revoked first prize as reached: a regression probe).
-                if claim["status"] in LIVE and (
-                        top is None or ladder["rungs"].index(claim["tier"]) > ladder["rungs"].index(top)):
+                if top is None or ladder["rungs"].index(claim["tier"]) > ladder["rungs"].index(top):
                     ladder["reached"] = claim["tier"]
     return [ladders[k] for k in sorted(ladders)]
 
