@@ -54,6 +54,7 @@ def test_a_signed_digest_past_the_store_says_restore_the_newer_backup(world: Wor
     assert "an older backup was restored over the newer store" in en, en
     assert f"restore the newest backup that holds position {newer['position']}" in en, en
     assert "another ledger" not in en and "backup taken before" not in en, en
+    assert f"if no backup reaches position {newer['position']}," in en and "{" not in en, en  # no placeholder left
     assert f"自位置 {older + 1} 起缺少事件" in zh and "较早的备份被恢复到了较新的存储之上" in zh, zh
     assert f"恢复含有位置 {newer['position']} 的最新备份" in zh and "另一台账" not in zh and "之前的备份" not in zh, zh
     monkeypatch.setenv("LEDGER_LANG", "en")
