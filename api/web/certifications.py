@@ -288,8 +288,11 @@ def certification_page(request: Request, ledger: AwardLedger, read_models: Any, 
                   upgrade_form=upgrade or FormState({}), lead=lead, programmes=catalogue.programmes,
                   is_lead=by.bureau is not None and by.bureau == lead, organisation=organisation, claims=resting,
                   revocation=_revocation(found), rungs=higher_rungs(programme, found["tier"]),
-                  done=query.get("corrected") == "certification", recorded=query.get("recorded") == "1",
-                  upgraded=query.get("upgraded") == "1",
+                  # Each landing notice only where the certification bears it out (a regression probe read 认定已撤销
+                  # on one never revoked, from a hand-edited address), as the claim's and recovery's pages do.
+                  done=query.get("corrected") == "certification" and found.get("revoked_on") is not None,
+                  recorded=query.get("recorded") == "1",
+                  upgraded=query.get("upgraded") == "1" and len(found.get("tiers") or ()) > 1,
                   unproposed=_why_nothing(ledger, by, found, query.get("once"), i18n.language(request)))
 
 

@@ -236,6 +236,10 @@ def write(request: Request, ledger: LedgerDep, done: str | None = None, claim_id
             payout = ledger.payout(found)
         except NotFound:
             payout = None
+    if done in ("payout", "reversal") and (payout is None or (payout["status"] == "reversed") != (done == "reversal")):
+        # A payout or reversal is said only where the payout named bears it out: a hand-edited address said a payout
+        # was reversed that was not, or recorded with none named (a regression probe).
+        done, payout = None, None
     return render(request, "finance_write.html", form=None, typed={}, error=None,
                   done=done if done in FORMS else None, prefill=prefill, recorded_payout=payout)
 

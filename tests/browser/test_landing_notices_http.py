@@ -113,3 +113,25 @@ def test_a_recoverys_landing_notice_shows_only_while_its_write_off_stands(client
          {"reason": "误核销", "document_ref": "滨财核2号"}, as_="finance")
     assert _notice(client.get(address + "wrote_off").text) is None  # the old landing reloaded
     assert _notice(client.get(address + "unwrote_off").text)
+
+
+def test_a_certifications_and_a_payouts_landing_notices_show_only_where_the_record_bears_them_out(client):
+    """A regression probe: `?corrected=certification` said 认定已撤销 of a certification never revoked and
+    `?upgraded=1` an upgrade never made; `/ui/finance/write?done=reversal&recorded=P` said a payout was reversed that
+    was not. Each is shown only where the record bears it out."""
+    cert, _ = _proposal(client)
+    _sign_in(client, "kjj")
+    page = client.get(f"/ui/certifications/{cert}?corrected=certification&upgraded=1&lang=zh").text
+    assert 'data-testid="corrected"' not in page and 'data-testid="upgraded"' not in page
+    _api(client, "POST", f"/v1/certifications/{cert}/upgrades", {"tier": "provincial", "effective_on": "2023-09-01",
+                                                                  "document_ref": "升〔2023〕1号"}, as_="kjj")
+    assert 'data-testid="upgraded"' in client.get(f"/ui/certifications/{cert}?upgraded=1").text
+    award = paid_erc_award(client)
+    _sign_in(client, "finance")
+    write = f"/ui/finance/write?lang=zh&recorded={award['payout']}&done="
+    assert 'data-testid="recorded"' not in client.get(write + "reversal").text  # never reversed
+    assert 'data-testid="recorded"' in client.get(write + "payout").text
+    assert 'data-testid="recorded"' not in client.get("/ui/finance/write?done=payout").text  # no payout named
+    _api(client, "POST", f"/v1/payouts/{award['payout']}/reverse", {"reason": "户名不符"}, as_="finance")
+    assert 'data-testid="recorded"' in client.get(write + "reversal").text
+    assert 'data-testid="recorded"' not in client.get(write + "payout").text  # it stands reversed now
