@@ -120,8 +120,8 @@ def behind(saved_position: int, head: int, attested: bool) -> tuple[tuple[str, s
     todo = (f"Keep the store as it is and record nothing more in it (new events would take positions that the newer"
             f" events held): stop every server on it, restore the newest backup that holds position {saved_position}"
             " (one taken no earlier than that digest, not an older one), and check it with `award-ledger verify"
-            f" --digest FILE` and this digest before starting again; if no backup reaches position {saved_position}, the"
-            f" events after position {head} are lost: investigate who could restore or write to the database, and"
+            f" --digest FILE` and this digest before starting again; if no backup reaches position {saved_position},"
+            f" the events after position {head} are lost: investigate who could restore or write to the database, and"
             " report it",
             f"请保持存储原样，不要再向其中记录任何内容（新事件会占用原有较新事件的位置）：停止该存储上的所有服务，"
             f"恢复含有位置 {saved_position} 的最新备份（不早于该摘要的备份，而不是更早的备份），并在重新启动前用"
