@@ -14,7 +14,13 @@ from ledger.audit.chain import AuditChain, InvalidDigest
 from ledger.audit.keys import KeysAltered, trusted_keys
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public, unknown_key
-from ledger.audit.tampering import SNAPSHOT_ADVICE, read_models_reason, read_models_verdict, what_to_do
+from ledger.audit.tampering import (
+    SNAPSHOT_ADVICE,
+    difference_zh,
+    read_models_reason,
+    read_models_verdict,
+    what_to_do,
+)
 from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path, store_env, store_named
 from projections.progress import Progress
 
@@ -123,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                          ensure_ascii=False))
     if differences:
         for difference in differences[:SHOWN]:
-            say("verify", difference)
+            say("verify", difference_zh(difference) if language() == "zh" else difference)
         more = len(differences) - SHOWN
         en, zh = read_models_reason(len(differences), (
             f" ({more:,} more not shown; --json lists up to 200)" if more > 0 else "",

@@ -1,7 +1,6 @@
 """The audit page: the tamper-evidence chain verified end to end, and its current digest."""
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -19,7 +18,7 @@ from ledger.audit.chain import InvalidDigest
 from ledger.audit.reasons import Reason
 from ledger.audit.receipts import KIND, proved
 from ledger.audit.signing import check, load_public, unknown_key
-from ledger.audit.tampering import read_models_reason, read_models_verdict, what_to_do
+from ledger.audit.tampering import difference_zh, read_models_reason, read_models_verdict, what_to_do
 from ledger.domain.errors import LedgerError, LongQueriesBusy
 from ledger.domain.text import cut
 from ledger.principals import Role
@@ -58,26 +57,6 @@ def audit(request: Request, read_models: str = "") -> Response:
 
 SHOWN = 20  # differences listed on the page (the API's report lists up to 200)
 TRUE, FALSE = ("true", "1", "yes", "on"), ("", "false", "0", "no", "off")
-_DIFFERENCES_ZH = (
-    (re.compile(r"^(\S+\[.*\]) column (\S+): stored (.*), replayed (.*)$", re.S),
-     "{0} 的 {1} 列：表中为 {2}，重放事件得 {3}"),
-    (re.compile(r"^(\S+\[.*\])\.(\w+): stored (.*), replayed (.*)$", re.S), "{0} 的 {1}：表中为 {2}，重放事件得 {3}"),
-    (re.compile(r"^(\S+\[.*\]): stored, but a replay has no such row$", re.S), "{0}：表中有此行，重放事件没有"),
-    (re.compile(r"^(\S+\[.*\]): missing; a replay has (.*)$", re.S), "{0}：表中缺少此行；重放事件得 {1}"),
-    (re.compile(r"^(\S+\[.*\]): (\d+) events applied since the last reset, but the log holds (\d+) up to position"
-                r" (\d+): some event was applied twice or skipped$", re.S),
-     "{0}：自上次重置以来应用了 {1} 个事件，而日志截至位置 {3} 共有 {2} 个：有事件被重复应用或遗漏"),
-    (re.compile(r"^\.\.\. and (\d+) more differences$"), "……另有 {0} 处差异"),
-)
-
-
-def difference_zh(line: str) -> str:
-    """A read-model difference (projections/consistency.py) in Chinese, its table, key and values as they are: the
-    Chinese page listed them in English (a regression probe). A line of another shape is shown as it is."""
-    for pattern, words in _DIFFERENCES_ZH:
-        if found := pattern.match(line):
-            return words.format(*found.groups())
-    return line
 
 
 @router.post("/ui/audit/check", dependencies=[Verifier, CsrfChecked])

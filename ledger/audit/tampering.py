@@ -8,6 +8,7 @@ refusal is coded.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from ledger.domain.errors import LedgerError
@@ -270,3 +271,26 @@ class Unfolded(Tampered):
                "保持存储原样，从该位置之前的备份恢复事件，调查哪些人能写入数据库，并报告此事",
             record=str(aggregate_id))
         self.aggregate_id = aggregate_id
+
+
+_DIFFERENCES_ZH = (
+    (re.compile(r"^(\S+\[.*\]) column (\S+): stored (.*), replayed (.*)$", re.S),
+     "{0} 的 {1} 列：表中为 {2}，重放事件得 {3}"),
+    (re.compile(r"^(\S+\[.*\])\.(\w+): stored (.*), replayed (.*)$", re.S), "{0} 的 {1}：表中为 {2}，重放事件得 {3}"),
+    (re.compile(r"^(\S+\[.*\]): stored, but a replay has no such row$", re.S), "{0}：表中有此行，重放事件没有"),
+    (re.compile(r"^(\S+\[.*\]): missing; a replay has (.*)$", re.S), "{0}：表中缺少此行；重放事件得 {1}"),
+    (re.compile(r"^(\S+\[.*\]): (\d+) events applied since the last reset, but the log holds (\d+) up to position"
+                r" (\d+): some event was applied twice or skipped$", re.S),
+     "{0}：自上次重置以来应用了 {1} 个事件，而日志截至位置 {3} 共有 {2} 个：有事件被重复应用或遗漏"),
+    (re.compile(r"^\.\.\. and (\d+) more differences$"), "……另有 {0} 处差异"),
+)
+
+
+def difference_zh(line: str) -> str:
+    """A read-model difference (projections/consistency.py) in Chinese, its table, key and values as they are: the
+    Chinese audit page and `verify --read-models` listed them in English (regression probes). A line of another shape
+    is said as it is."""
+    for pattern, words in _DIFFERENCES_ZH:
+        if found := pattern.match(line):
+            return words.format(*found.groups())
+    return line

@@ -61,6 +61,18 @@ def test_read_models_changed_by_hand_are_named_and_intact_ones_pass(demo_distric
     assert err.index("verify --digest") < err.index("award-ledger rebuild"), err
 
 
+def test_verify_lists_read_model_differences_in_chinese(demo_district: str, capsys, monkeypatch) -> None:
+    """`LEDGER_LANG=zh verify --read-models` listed each difference in English ("stored … replayed": a regression
+    probe); they read as the Chinese audit page lists them, the table, key and values as they are."""
+    _caught_up(demo_district)
+    key = _raise_a_figure(demo_district)
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    capsys.readouterr()
+    assert main(["verify", "--read-models"]) == 1
+    err = capsys.readouterr().err
+    assert f"rm_finance[{key}] 的 approved：表中为 '900000.00'" in err and "replayed" not in err, err
+
+
 def test_verify_without_read_models_says_they_were_not_compared(demo_district: str, capsys, monkeypatch) -> None:
     """An audit probe forged a figure in rm_finance: `verify` printed intact, saying nothing of the figures the pages
     and the reconciliation show, and its --json left `read_models` out where the API answers null. The intact line
