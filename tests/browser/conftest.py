@@ -205,6 +205,21 @@ def signed_in(client: TestClient, who: str) -> str:
     return csrf
 
 
+def erc_proposal(client: TestClient, document_ref: str = "D1") -> dict[str, str]:
+    """Through the JSON API of a `page_client`: an organisation leading an ERC, recognised at municipal level on
+    2023-03-01, and the 免申即享 proposal that recording made. {uscc, body, cert, proposal}."""
+    uscc, body = unique_uscc(), unique_id("ERC-")
+    api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
+                                              "in_district": True})
+    api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
+                                                  "lead_uscc": uscc, "recognised_on": "2022-09-06"})
+    cert = api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A3.erc", "tier": "municipal",
+                                                      "effective_on": "2023-03-01", "document_ref": document_ref,
+                                                      "body_id": body}, as_="kjj")["id"]
+    [proposal] = api(client, "GET", f"/v1/claims?status=proposed&uscc={uscc}")["claims"]
+    return {"uscc": uscc, "body": body, "cert": cert, "proposal": proposal["id"]}
+
+
 def paid_erc_award(client: TestClient, amount: str = "100000.00") -> dict[str, str]:
     """Through the JSON API of a `page_client`: an organisation leading an ERC recognised at municipal level, its
     2023 award (200,000.00) approved and `amount` of it paid. {uscc, cert, claim, payout, bank_ref}."""

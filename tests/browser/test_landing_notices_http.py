@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.browser.conftest import api as _api
-from tests.browser.conftest import page_client, paid_erc_award
+from tests.browser.conftest import erc_proposal, page_client, paid_erc_award
 from tests.browser.conftest import signed_in as _sign_in
-from tests.support import unique_id, unique_uscc
+from tests.support import unique_id
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "admin": {"role": "admin"}, "finance": {"role": "finance"}}
 
@@ -28,16 +28,8 @@ def client(database_url, tmp_path) -> Iterator[TestClient]:
 
 def _proposal(client: TestClient) -> tuple[str, str]:
     """A municipal ERC certification and the 免申即享 proposal it made: (certification, proposal)."""
-    uscc, body = unique_uscc(), unique_id("ERC-")
-    _api(client, "POST", "/v1/organisations", {"uscc": uscc, "name": f"滨江某科技有限公司{uscc[-4:]}",
-                                               "in_district": True})
-    _api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
-                                                   "lead_uscc": uscc, "recognised_on": "2022-09-06"})
-    cert = _api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A3.erc", "tier": "municipal",
-                                                       "effective_on": "2023-03-01", "document_ref": "D1",
-                                                       "body_id": body}, as_="kjj")["id"]
-    [proposal] = _api(client, "GET", f"/v1/claims?status=proposed&uscc={uscc}")["claims"]
-    return cert, proposal["id"]
+    made = erc_proposal(client)
+    return made["cert"], made["proposal"]
 
 
 def _notice(text: str, testid: str = "done") -> str | None:

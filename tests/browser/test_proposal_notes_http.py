@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.browser.conftest import api, page_client, signed_in
+from tests.browser.conftest import api, erc_proposal, page_client, signed_in
 from tests.support import unique_id, unique_uscc
 
 PEOPLE = {"kjj": {"role": "bureau", "bureau": "kjj"}, "jxj": {"role": "bureau", "bureau": "jxj"},
@@ -33,12 +33,8 @@ def test_a_proposal_an_upgrade_replaced_says_so_with_the_tier_by_name(client):
     """A municipal ERC's proposal, replaced by the national one when the certification is upgraded: its page and
     the organisation's timeline say the certification was upgraded to 国家级 and which proposal replaced it, not
     that a claim was submitted for the same fact, and no tier code."""
-    uscc, body = _organisation(client), unique_id("ERC-")
-    api(client, "POST", "/v1/innovation-bodies", {"id": body, "name": "某工程研究中心", "kind": "erc",
-                                                  "lead_uscc": uscc, "recognised_on": "2022-09-06"})
-    cert = api(client, "POST", "/v1/certifications", {"uscc": uscc, "programme": "A3.erc", "tier": "municipal",
-                                                      "effective_on": "2023-03-01", "document_ref": "D1",
-                                                      "body_id": body}, as_="kjj")["id"]
+    made = erc_proposal(client)
+    uscc, cert = made["uscc"], made["cert"]
     [old] = api(client, "GET", f"/v1/claims?status=proposed&uscc={uscc}")["claims"]
     api(client, "POST", f"/v1/certifications/{cert}/upgrades", {"tier": "national", "effective_on": "2024-05-10",
                                                                 "document_ref": "D2"}, as_="kjj")
