@@ -75,9 +75,6 @@ def numbers() -> list[Number]:
 
 
 FORM = "表单"  # the source the catalogue reader names in its messages for the form's numbers
-EXAMPLE = '"500000.00"'  # the reader's example of a decimal, an amount; a rate's is RATE_EXAMPLE
-RATE_EXAMPLE = '"0.20"'
-FILE_RATE_EXAMPLE = '"0.30"'  # a rate's example as the catalogue's reader words it (ledger/catalogue/load.py)
 
 
 class NumberError(DraftError):
@@ -96,15 +93,14 @@ class NumberError(DraftError):
 def _worded(err: CatalogueError, number: Number, value: str) -> NumberError:
     """The reader's message about one of the form's numbers, said of the field by its label."""
     rate = number.path.endswith(".rate")
-    example = RATE_EXAMPLE if rate else EXAMPLE
     fraction = _fraction(value) if rate and value.strip().endswith("%") else None
     # "表单.programmes[7].rate: …" or, for a key of the policy's own table, "表单: policy.special_fund_floor: …":
     # either way the path is the form's business, not the reader's (a regression probe saw the second on a page).
     named = re.compile(rf"^{FORM}(?:\.|[:：]\s*){re.escape(number.path)}[:：]\s*")
     en = named.sub("", str(err), count=1).removesuffix("; fix the catalogue file")
     zh = named.sub("", err.zh or str(err), count=1)
-    for said in (EXAMPLE, FILE_RATE_EXAMPLE):  # the catalogue's own example, an amount's or a rate's
-        en, zh = en.replace(said, example), zh.replace(said, example)
+    # The reader's examples stand as it gives them, a rate's "0.30" with "write 30% as "0.30"" (the form once put its
+    # own "0.20" for every "0.30", and taught a sandbox probe 30% as "0.20").
     if not rate:  # the form reads amounts grouped in threes (plain_amount), where a draft file's TOML takes none
         en = en.replace("(no exponent, spaces, separators or other digits)",
                         "(grouped in threes with commas or not, such as 1,500,000.00; no exponent, spaces or other"

@@ -36,8 +36,8 @@ def _refused(client: TestClient, csrf: str, number, value: str, lang: str) -> tu
 
 
 @pytest.mark.parametrize(("lang", "label", "example"), [
-    ("zh", "A5.voucher 创新券补助 · 比例", '如 "0.20"'),
-    ("en", "A5.voucher Innovation voucher · rate", 'such as "0.20"'),
+    ("zh", "A5.voucher 创新券补助 · 比例", '如 "0.30"'),
+    ("en", "A5.voucher Innovation voucher · rate", 'such as "0.30"'),
 ])
 def test_a_rate_written_as_a_percentage_is_refused_by_its_label(client, lang, label, example):
     """A5.voucher's 比例 set to 20%: the refusal names the field by its label, the example is a rate's, and
@@ -57,6 +57,16 @@ def test_an_amount_keeps_an_amounts_example_under_its_label(client):
     assert field == CAP.labels[0] and '如 "500000.00"' in said and "programmes[" not in said
     field, said = _refused(client, csrf, RATE, "2", "en")
     assert field == RATE.labels[1] and "a rate is a fraction in (0, 1]" in said and "programmes[" not in said
+
+
+@pytest.mark.parametrize(("lang", "taught"), [("zh", '30% 请写作 "0.30"'), ("en", 'write 30% as "0.30"')])
+@pytest.mark.parametrize("value", ["1.5", "30", "0"])
+def test_a_rate_out_of_range_is_taught_30_percent_as_0_30(client, lang, taught, value):
+    """A rate of 1.5, 30 or 0: the reader's own sentence, "write 30% as "0.30"", stands; the form put its example
+    "0.20" for every "0.30" and taught a regression probe 30% as "0.20"."""
+    csrf = signed_in(client, "auditor")
+    _, said = _refused(client, csrf, RATE, value, lang)
+    assert taught in said and '"0.20"' not in said, said
 
 
 @pytest.mark.parametrize(("lang", "label", "named"), [("zh", "粘贴的草案", "草案："),
