@@ -56,13 +56,19 @@ def test_a_stale_confirm_of_a_replaced_proposal_names_the_claim_that_replaced_it
 
 def test_a_confirmation_at_the_proposals_figure_shows_no_arrow(client):
     """A proposal confirmed with no change in figure read "200,000.00 元 → 200,000.00 元" in its history, as if
-    re-assessed (a clerk's probe): the arrow is shown only where the figure moved."""
-    _, proposal = _proposal(client)
+    re-assessed (a clerk's probe): the arrow is shown only where the figure moved, on the claim's page and on the
+    organisation's timeline (a regression probe found the timeline's still there, in both languages)."""
+    made = erc_proposal(client)
+    proposal = made["proposal"]
     _api(client, "POST", f"/v1/claims/{proposal}/confirm", {}, as_="kjj")
     _sign_in(client, "kjj")
     page = client.get(f"/ui/claims/{proposal}?lang=zh").text
     confirmed = page.split('data-event="Confirmed"')[1].split("</li>")[0]
     assert 'class="reassessed"' not in confirmed and "→" not in confirmed, confirmed
+    for lang in ("zh", "en"):
+        timeline = client.get(f"/ui/organisations/{made['uscc']}?lang={lang}").text
+        timeline = timeline.split('data-testid="timeline"')[1].split("</ol>")[0]
+        assert "200,000.00" in timeline and "→" not in timeline and 'class="reassessed"' not in timeline, timeline
 
 
 def test_a_claims_landing_notice_shows_only_where_the_claim_bears_it_out(client):
