@@ -30,6 +30,7 @@ from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, prepare
 from ledger.rules.accounts import certification_key
 from ledger.rules.facts import LIVE
+from ledger.rules.ladders import tier_en, tier_zh
 from ledger.usecases.common import fingerprint as command_fingerprint
 from ledger.usecases.common import require_role, uuid_of
 
@@ -57,7 +58,8 @@ def unproposed(prog: Programme, tier: str | None, met: list[errors.LedgerError])
     if prog.kind is not Kind.DESIGNATION and not fixed_amount(prog, tier):
         # A programme without tiers (A10.first_set, A3.alliance, A8.orders) too: a regression probe read such lines
         # with no word, where the README says they are named.
-        at, at_zh = (f" at {tier}", f"的 {tier} 等次") if tier else ("", "")
+        # The tier by name in Chinese, as every other sentence names it (a regression probe read "的 national 等次").
+        at, at_zh = (f" at {tier_en(prog, tier)}", f"的{tier_zh(prog, tier)}等次") if tier else ("", "")
         return {"code": "figure_not_held",
                 "detail": f"{prog.code}{at} is paid by a figure the ledger does not hold (a rank, a rate of a"
                           " basis, or a decided amount), so nothing is proposed: submit the claim with its figure"

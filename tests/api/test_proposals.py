@@ -410,6 +410,16 @@ def test_a_recorded_line_that_proposes_nothing_says_why(api: Api, world: World) 
         f"{body}\n").encode(), headers={"Content-Type": "text/csv"})
     assert decided["recorded"] == 1 and [(n["line"], n["code"]) for n in decided["unproposed"]] == [
         (2, "figure_not_held")], decided
+    # The tier by its name in Chinese text (a regression probe read "的 national 等次"), and beside its code in English.
+    other = world.org(member=False)
+    other_body = world.body(lead=other, kind="mic", recognised_on="2022-09-06")
+    again = api.ok("POST", "/v1/certifications/imports", as_="kjj", content=(
+        f"uscc,programme,tier,effective_on,document_ref,body_id\n{other},A3.mic,municipal,2023-03-01,"
+        f"杭经信〔2023〕6号,{other_body}\n").encode(), headers={"Content-Type": "text/csv", "Accept-Language": "zh"})
+    [note] = again["unproposed"]
+    assert "的“市级”等次按台账未掌握的数额计发" in note["detail"] and "municipal" not in note["detail"], note
+    english = api.ok("GET", f"/v1/certifications/imports/{again['id']}", as_="auditor")["unproposed"][0]["detail"]
+    assert english.startswith("A3.mic at municipal") or "at Municipal (municipal)" in english, english
     # A programme without tiers is paid by a decided figure too (a regression probe read its lines with no word).
     first_set = api.ok("POST", "/v1/certifications/imports", as_="jxj", content=(
         f"uscc,programme,tier,effective_on,document_ref,body_id\n{world.org()},A10.first_set,,2023-03-01,"
