@@ -211,15 +211,22 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
                                 "超出原应享金额的部分（例如其核定时扣除的较低等次或更优奖励此后被撤销）；审批时调低的"
                                 "批准金额不以补足更正：如系误调低，请撤销该奖补后重新提交申请，按正确金额审批",
                              earlier_claim=facts.tops_up)
-    # What the award already stands at on its subject and ladder: this claim stands only for the rest.
+    # What the award already stands at on its subject and ladder: this claim stands only for the rest. The award
+    # and its top-ups stand at what the bureau decided (an approval it lowered lost the cut, rule 6): the cut is not
+    # stood for again here, or the top-up brought it back on the subject, and a lower prize on the project was paid
+    # the 400,000 the bureau cut from an A4 award (an oracle probe: 828,000 approved where rule 4 gives 500,000).
     stood: dict[str, Decimal] = {}
+    awarded: dict[str, Decimal] = {}
     for state in states:
         for e in state.entries:
             if e.claim_id in facts.topping and e.claim_id not in stood:
-                stood[e.claim_id] = e.gross
+                stood[e.claim_id], awarded[e.claim_id] = e.gross, e.amount
+    # `held` is what they were entitled to (a revoked one's kept part), each entry holds what was approved (or is
+    # reserved): the difference is what approvals cut.
+    cut = max(held - sum(awarded.values(), ZERO), ZERO) if set(awarded) == set(facts.topping) else ZERO
     why.add("award_top_up", policy.upgrade_article,
             f"top-up of claim {facts.tops_up}: the rules give that award {yuan(amount)} now, and it"
             f"{' with its earlier top-ups' if with_top_ups else ''} was entitled to {yuan(held)}, so only the"
             f" difference {yuan(amount)} - {yuan(held)} = {yuan(owed)} is owed", owed, key="award_top_up",
             award=amount, held=held, owed=owed, claim=facts.tops_up, claims=list(facts.topping))
-    return owed, max(standing - sum(stood.values(), ZERO), ZERO)
+    return owed, max(standing - sum(stood.values(), ZERO) - cut, ZERO)

@@ -337,3 +337,55 @@ def test_a_lower_rung_a_revoked_higher_rungs_kept_part_covers_is_told_why_and_wh
                             received_on=date(2024, 5, 1), bank_ref=f"BACK-{first['id'][:8]}")
     assert world.claim(org, "A9.provincial_award", tier="second", rank=1, subject=subject)["entitled_amount"] == \
         "200000.00"
+
+
+@pytest.mark.parametrize("approve_top_up", [True, False])
+def test_a_top_up_of_a_lowered_award_does_not_stand_for_the_cut_again(world: World, approve_top_up: bool) -> None:
+    """An oracle probe: an A4 award (828,000 on a 2,760,000 basis, 728,000 net of a provincial third prize) approved
+    at 328,000, the prize revoked, the award topped up by the 100,000 it was net of: A4 then stood on the project at
+    828,000 again, as if the bureau had cut nothing, and a provincial second prize there was owed 200,000 (a first
+    prize next, 200,000 more: 828,000 approved on a subject whose best award is 500,000). A4 stands at 428,000, what
+    the bureau decided; the second prize is lower, superseded; the first pays the 72,000 it leaves over that."""
+    ledger = world.ledger
+    org = world.org()
+    subject = f"project:CUT-{org[-6:]}"
+    third = world.approved(org, "A9.provincial_award", tier="third", rank=1, subject=subject,
+                           effective_on=date(2023, 3, 1))
+    a4 = world.claim(org, "A4.challenge", basis_amount="2760000", subject=subject, effective_on=date(2023, 4, 1))
+    assert a4["entitled_amount"] == "728000.00"
+    ledger.approve_claim(KJJ, claim_id=a4["id"], amount=D("328000"))
+    ledger.revoke_claim(KJJ, claim_id=third["id"], reason="三等奖撤销", document_ref="撤〔2024〕1号")
+    top = _top_up(world, a4)
+    assert top["entitled_amount"] == "100000.00", top
+    if approve_top_up:
+        ledger.approve_claim(KJJ, claim_id=top["id"])
+    with pytest.raises(errors.Superseded) as lower:
+        world.claim(org, "A9.provincial_award", tier="second", rank=1, subject=subject, year=2024,
+                    effective_on=date(2024, 3, 1))
+    assert "428,000.00" in lower.value.detail and "A4.challenge" in lower.value.detail, lower.value.detail
+    first = world.claim(org, "A9.provincial_award", tier="first", rank=1, subject=subject, year=2024,
+                        effective_on=date(2024, 3, 1))
+    assert first["entitled_amount"] == "72000.00", first
+
+
+def test_a_top_up_of_a_lowered_rung_leaves_a_better_award_its_difference(world: World) -> None:
+    """The probe's second shape, on a prize ladder: a provincial second prize (200,000), the first prize approved at
+    100,000 of the 300,000 it was owed net of it, the second revoked, the first topped up by 200,000: A9 stood at
+    500,000 and an A4 claim of 450,000 there was owed 200,000. A9 stands at 300,000 (the cut lost): A4 is owed
+    450,000 − 300,000 = 150,000."""
+    ledger = world.ledger
+    org = world.org()
+    subject = f"project:CUT2-{org[-6:]}"
+    second = world.approved(org, "A9.provincial_award", tier="second", rank=1, subject=subject,
+                            effective_on=date(2023, 3, 1))
+    first = world.claim(org, "A9.provincial_award", tier="first", rank=1, subject=subject,
+                        effective_on=date(2023, 4, 1))
+    assert first["entitled_amount"] == "300000.00"
+    ledger.approve_claim(KJJ, claim_id=first["id"], amount=D("100000"))
+    ledger.revoke_claim(KJJ, claim_id=second["id"], reason="二等奖撤销", document_ref="撤〔2024〕2号")
+    top = _top_up(world, first)
+    assert top["entitled_amount"] == "200000.00", top
+    ledger.approve_claim(KJJ, claim_id=top["id"])
+    a4 = world.claim(org, "A4.challenge", basis_amount="1500000", subject=subject, year=2024,
+                     effective_on=date(2024, 3, 1))
+    assert a4["entitled_amount"] == "150000.00", a4
