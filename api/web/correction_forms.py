@@ -85,12 +85,14 @@ def _claims_words(shown: str, lang: str) -> str:
 
 def bound(request: Request, typed: dict[str, str], step: str, key: str, command: Callable[[bool, str | None], Outcome],
           done: str, form: str, shown: str, of: Callable[[dict[str, Any]], str] = claims_shown,
-          words: Callable[[str, str], str] = _claims_words) -> FormState | Response:
+          words: Callable[[str, str], str] = _claims_words,
+          said: tuple[str, str] = ("preview_moved", "preview_moved_claims")) -> FormState | Response:
     """`attempt`, with the confirmation bound to what its preview showed (`of` the preview, carried back by the
     form as `shown`): a payout recorded in between turned a revocation that recovered nothing into a recovery of
     50,000.00, confirmed without a word (a regression probe; the write-off was bound so first). Such a
-    confirmation comes back previewed anew, 409, saying what moved; nothing is written. A refused dry run goes on
-    to the command itself: a form sent twice is answered as the first was."""
+    confirmation comes back previewed anew, 409, saying what moved (`said`: the message naming both, and the one
+    added where their words read alike); nothing is written. A refused dry run goes on to the command itself: a form
+    sent twice is answered as the first was."""
     shown = shown.strip()
     if step == "confirm" and shown:
         again = attempt(request, typed, "preview", key, command, done, form)
@@ -98,9 +100,9 @@ def bound(request: Request, typed: dict[str, str], step: str, key: str, command:
             lang = i18n.language(request)
             t = i18n.translator(lang)
             was, is_ = words(shown, lang), words(now, lang)
-            said = t("preview_moved", shown=was, now=is_) + (t("preview_moved_claims") if was == is_ else "")
+            moved = t(said[0], shown=was, now=is_) + (t(said[1]) if was == is_ else "")
             again.status, again.typed["shown"] = 409, now
-            again.refusal = {"code": "conflict", "title": t("moved_title"), "detail": said}
+            again.refusal = {"code": "conflict", "title": t("moved_title"), "detail": moved}
             return again
     state = attempt(request, typed, step, key, command, done, form)
     if isinstance(state, FormState) and state.preview:  # its confirmation carries what it shows

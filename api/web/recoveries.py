@@ -15,7 +15,7 @@ from api.routes.corrections import RECOVERY_READERS
 from api.schemas.corrections import RepaymentCreate, RepaymentReversalCreate, WriteOffCreate
 from api.web import i18n, query_notice, refusal_words
 from api.web.amounts import plain_amount, yuan
-from api.web.correction_forms import FormState, attempt
+from api.web.correction_forms import FormState, attempt, bound
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
@@ -36,6 +36,14 @@ MESSAGES.update({
     "rec_written_off_by": ("核销人", "Written off by"),
     "rec_written_off_at": ("核销时间", "Written off at"),
     "rec_recorded_by": ("登记人", "Recorded by"),
+    "unwrite_off_moved": ("预览时冲回后尚未追回 {shown}；此后账本有了变动（如已冲回核销、登记还款后再次核销），"
+                          "现在冲回后尚未追回将是 {now}。本次未冲回任何核销。请核对下方新的预览，确认无误后再次确认。",
+                          "The preview showed {shown} outstanding once reversed; the ledger changed since (the"
+                          " write-off reversed, a repayment recorded and written off again, say), and reversing now"
+                          " leaves {now} outstanding. Nothing was reversed: check the new preview below and confirm it"
+                          " again."),
+    "unwrite_off_moved_same": ("（预览时的核销已被冲回，现存的是此后另行登记的核销。）",
+                               " (The write-off previewed was reversed; the one standing was recorded since.)"),
 })
 
 
@@ -174,6 +182,7 @@ def repay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerD
     # A repayment is a fact finance copies from the bank: recorded at once, no preview step.
     state = attempt(request, typed, "confirm", key, command, f"/ui/recoveries/{recovery_id}?done=repaid", "repay",
                     {"amount": "fix_amount"})
+
     return _recovery_page(request, ledger, recovery_id, "repay", state, by)
 
 
@@ -243,8 +252,11 @@ def unrepay(request: Request, recovery_id: str, by: PagePrincipal, ledger: Ledge
 
 @router.post("/ui/recoveries/{recovery_id}/write-off/reverse", dependencies=[CsrfChecked])
 def unwrite_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerDep, reason: Text = "",
-                document_ref: Text = "", step: Text = "preview", key: Text = "") -> Response:
-    """Preview, then confirm, reversing the write-off: what was written off is owed again (finance)."""
+                document_ref: Text = "", step: Text = "preview", key: Text = "", shown: Text = "") -> Response:
+    """Preview, then confirm, reversing the write-off: what was written off is owed again (finance). The
+    confirmation carries what its preview `shown` (what is owed once reversed) and which write-off it reverses: a
+    stale one reversed a colleague's newer write-off of another figure without a word (a regression probe). Moved,
+    it comes back previewed anew (409) with both figures, as the write-off's and the claims' corrections do."""
     typed = {"reason": reason, "document_ref": document_ref}
 
     def command(dry_run: bool, once: str | None):
@@ -252,6 +264,21 @@ def unwrite_off(request: Request, recovery_id: str, by: PagePrincipal, ledger: L
         return ledger.reverse_write_off(by, recovery_id=recovery_id, reason=body.reason,
                                         document_ref=body.document_ref, dry_run=dry_run, key=once)
 
-    state = attempt(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=unwrote_off",
-                    "unwrite_off")
+    def of(preview: dict[str, Any]) -> str:  # the figure owed once reversed, and the write-off it reverses
+        return f"{Decimal(preview['outstanding']):.2f}|{_write_off_standing(ledger, recovery_id)}"
+
+    def words(shown: str, lang: str) -> str:  # a figure edited by hand is a dash (`_figure`)
+        return yuan(_figure(shown.split("|")[0]), lang)
+
+    state = bound(request, typed, step, key, command, f"/ui/recoveries/{recovery_id}?done=unwrote_off",
+                  "unwrite_off", shown, of=of, words=words, said=("unwrite_off_moved", "unwrite_off_moved_same"))
     return _recovery_page(request, ledger, recovery_id, "unwrite_off", state, by)
+
+
+def _write_off_standing(ledger: Any, recovery_id: str) -> str:
+    """Which write-off stands on the recovery: its event's position among the recovery's, or "-" for none. A
+    write-off reversed and made again at the same figure is another write-off."""
+    events = [views.recovery_event(e) for e in ledger.events.get(UUID(recovery_id))]
+    last = next((e for e in reversed(events) if e["event"] in ("Recovery.WrittenOff", "Recovery.WriteOffReversed")),
+                None)
+    return str(last["version"]) if last is not None and last["event"] == "Recovery.WrittenOff" else "-"
