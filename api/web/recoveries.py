@@ -15,7 +15,8 @@ from api.routes.corrections import RECOVERY_READERS
 from api.schemas.corrections import RepaymentCreate, RepaymentReversalCreate, WriteOffCreate
 from api.web import i18n, query_notice, refusal_words
 from api.web.amounts import plain_amount, yuan
-from api.web.correction_forms import FormState, attempt, bound
+from api.web.correction_forms import FormState, attempt, bound, every_fault, form_day
+from api.web.corrections_words import FIELD_OF_CODE
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal, allowing
@@ -183,6 +184,14 @@ def repay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerD
     state = attempt(request, typed, "confirm", key, command, f"/ui/recoveries/{recovery_id}?done=repaid", "repay",
                     {"amount": "fix_amount"})
 
+    def faults() -> dict[str, str]:  # each field read alone, as the ledger reads it, in the page's words
+        lang = i18n.language(request)
+        found = ledger.repayment_refused(recovery_id, amount=_figure(plain_amount(amount)),
+                                         received_on=form_day(received_on), bank_ref=bank_ref)
+        return {name: i18n.translator(lang)(FIELD_OF_CODE[err.code][1]) if err.code in FIELD_OF_CODE
+                else refusal_words.detail(err, lang) for name, err in found.items()}
+
+    state = every_fault(state, faults)  # the payout form's way: a future day marked beside a refused amount
     return _recovery_page(request, ledger, recovery_id, "repay", state, by)
 
 

@@ -4,6 +4,7 @@ A repayment is refused `over_recovered` above what is outstanding (on a closed r
 (`invalid_state`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -39,32 +40,13 @@ class RecoveryCommands:
         rid = uuid_of(recovery_id, "recovery")
         value, bank_ref = money(amount), plain_reference(bank_ref, "bank_ref", "银行流水号")
         if value <= 0:
-            raise errors.InvalidAmount("a repayment must be more than 0.00", zh="还款金额必须大于 0.00")
-        beijing.not_ahead(received_on, "received_on", "到账日期",
-                          "record a repayment on the day the bank received it, or later",
-                          "请在银行实际到账当日或之后登记还款")
+            raise _not_above_zero()
+        _not_ahead(received_on)
 
         def decide() -> tuple[list[Aggregate], dict]:
             recovery = self._get(Recovery, rid, f"recovery {recovery_id}")
             self._intact(rid, f"recovery {recovery_id}")
-            first = min(c.policy.effective_from for c in self.versions)
-            if received_on < first:  # no award of this policy had been paid, so none repaid, before its term began
-                raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the policy's term began"
-                                          f" ({first.isoformat()}): no award under it had been paid, so none repaid;"
-                                          " send the day the bank received the repayment",
-                                          zh=f"到账日期 {received_on.isoformat()} 早于政策期起始日"
-                                             f"（{first.isoformat()}），当时尚无依本政策拨付的奖补可退还；请填写"
-                                             "银行实际到账日期", field="received_on")
-            claim = self._get(Claim, UUID(recovery.claim_id), f"claim {recovery.claim_id}")
-            self._intact(claim.id, f"claim {recovery.claim_id}")
-            paid_from = self._first_paid(claim)
-            if paid_from is not None and received_on < paid_from:
-                raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the award was paid"
-                                          f" ({paid_from.isoformat()}, its first payout still standing): money is"
-                                          " not repaid before it was paid out; send the day the bank received the"
-                                          " repayment", zh=f"到账日期 {received_on.isoformat()} 早于该奖补的拨付日期"
-                                          f"（{paid_from.isoformat()}，现存最早一笔拨付）：款项拨付之前不可能退还；"
-                                          "请填写银行实际到账日期", field="received_on")
+            claim = self._repaid_after_paid(recovery, received_on)
             if recovery.status == "closed":  # nothing is outstanding: any repayment is above it
                 off = recovery.written_off > 0
                 then_en = (f" Money that comes back on what was written off ({yuan(recovery.written_off)}): reverse the"
@@ -95,16 +77,59 @@ class RecoveryCommands:
                                          f" {yuan(value)} 元，银行流水号 {bank_ref!r}）：同一笔到账只登记一次；"
                                          "如登记金额少于实际到账，请只补登差额")
             if value > recovery.outstanding:
-                raise errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)}"
-                                           f" still outstanding on recovery {recovery_id}; record at most that much"
-                                           " and return the difference to the payer",
-                                           zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} 尚未追回的"
-                                              f" {yuan(recovery.outstanding)} 元；请最多登记该金额，多出部分退还付款人")
+                raise _above_outstanding(value, recovery, recovery_id)
             recovery.repay(value, received_on, bank_ref, by.name)
             return [recovery, *self._unkept(recovery, claim, value, received_on, by)], views.recovery(recovery)
 
         args = {"recovery": str(rid), "a": value, "on": received_on, "ref": bank_ref}
         return self._run(by, key, "record_repayment", args, decide, dry_run=dry_run)
+
+    def repayment_refused(self, recovery_id: str, *, amount: Decimal | None, received_on: date | None,
+                          bank_ref: str) -> dict[str, errors.LedgerError]:
+        """What `record_repayment` would say of each field alone (`amount`, `received_on`, `bank_ref`; None or blank:
+        not read), by field: the repayment form marks them all beside its first fault, where the command's checks
+        stop at the first (a regression probe's future day came back one send after a full-width reference, and an
+        amount above what is outstanding one send after a future day)."""
+        recovery = self._get(Recovery, uuid_of(recovery_id, "recovery"), f"recovery {recovery_id}")
+        found: dict[str, errors.LedgerError] = {}
+
+        def alone(name: str, *checks: Callable[[], object]) -> None:
+            try:
+                for check in checks:
+                    check()
+            except (errors.InvalidInput, errors.OverRecovered) as err:  # a field's fault, not the ledger's state
+                found[name] = err
+
+        if bank_ref.strip():
+            alone("bank_ref", lambda: plain_reference(bank_ref, "bank_ref", "银行流水号"))
+        if (day := received_on) is not None:
+            alone("received_on", lambda: _not_ahead(day), lambda: self._repaid_after_paid(recovery, day))
+        if (value := amount) is not None:
+            alone("amount", lambda: _amount_refused(value, recovery, recovery_id))
+        return found
+
+    def _repaid_after_paid(self, recovery: Recovery, received_on: date) -> Claim:
+        """The revoked claim, once `received_on` is found no earlier than the policy's term and the award's first
+        standing payout: money is not repaid before it was paid out."""
+        first = min(c.policy.effective_from for c in self.versions)
+        if received_on < first:  # no award of this policy had been paid, so none repaid, before its term began
+            raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the policy's term began"
+                                      f" ({first.isoformat()}): no award under it had been paid, so none repaid;"
+                                      " send the day the bank received the repayment",
+                                      zh=f"到账日期 {received_on.isoformat()} 早于政策期起始日"
+                                         f"（{first.isoformat()}），当时尚无依本政策拨付的奖补可退还；请填写"
+                                         "银行实际到账日期", field="received_on")
+        claim = self._get(Claim, UUID(recovery.claim_id), f"claim {recovery.claim_id}")
+        self._intact(claim.id, f"claim {recovery.claim_id}")
+        paid_from = self._first_paid(claim)
+        if paid_from is not None and received_on < paid_from:
+            raise errors.InvalidInput(f"received_on {received_on.isoformat()} is before the award was paid"
+                                      f" ({paid_from.isoformat()}, its first payout still standing): money is"
+                                      " not repaid before it was paid out; send the day the bank received the"
+                                      " repayment", zh=f"到账日期 {received_on.isoformat()} 早于该奖补的拨付日期"
+                                      f"（{paid_from.isoformat()}，现存最早一笔拨付）：款项拨付之前不可能退还；"
+                                      "请填写银行实际到账日期", field="received_on")
+        return claim
 
     def reverse_repayment(self, by: Principal, *, recovery_id: str, amount: Decimal, received_on: date,
                           bank_ref: str, reason: str, document_ref: str, dry_run: bool = False,
@@ -397,6 +422,31 @@ class RecoveryCommands:
                                       zh=f"追回款项 {recovery_id} 已结案（已追回 {yuan(recovery.recovered)} 元，已核销"
                                          f" {yuan(recovery.written_off)} 元），尚未追回金额为零，没有可核销的金额")
         return recovery
+
+
+def _not_above_zero() -> errors.LedgerError:
+    return errors.InvalidAmount("a repayment must be more than 0.00", zh="还款金额必须大于 0.00")
+
+
+def _not_ahead(received_on: date) -> None:
+    beijing.not_ahead(received_on, "received_on", "到账日期", "record a repayment on the day the bank received it,"
+                      " or later", "请在银行实际到账当日或之后登记还款")
+
+
+def _above_outstanding(value: Decimal, recovery: Recovery, recovery_id: str) -> errors.LedgerError:
+    return errors.OverRecovered(f"a repayment of {yuan(value)} is more than the {yuan(recovery.outstanding)} still"
+                                f" outstanding on recovery {recovery_id}; record at most that much and return the"
+                                " difference to the payer",
+                                zh=f"还款金额 {yuan(value)} 元超过追回款项 {recovery_id} 尚未追回的"
+                                   f" {yuan(recovery.outstanding)} 元；请最多登记该金额，多出部分退还付款人")
+
+
+def _amount_refused(amount: Decimal, recovery: Recovery, recovery_id: str) -> None:
+    """A repayment's amount read alone: above 0.00, and (while the recovery is open) no more than is outstanding."""
+    if (value := money(amount)) <= 0:
+        raise _not_above_zero()
+    if recovery.status == "open" and value > recovery.outstanding:
+        raise _above_outstanding(value, recovery, recovery_id)
 
 
 def _room_left(now: dict[str, dict], was: dict, cid: str, key: str, recovery_id: str, limit: Decimal) -> None:

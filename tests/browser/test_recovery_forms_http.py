@@ -1,5 +1,6 @@
 """A recovery's page over plain HTTP on both stores: the write-off reversal's confirmation bound to what its preview
-showed (a stale one reversed a colleague's newer write-off)."""
+showed (a stale one reversed a colleague's newer write-off), and the repayment form marking every field wrong on its
+own in one send, as finance's payout form does (a regression probe needed three sends for three faults)."""
 from __future__ import annotations
 
 import re
@@ -106,3 +107,46 @@ def test_a_write_off_reversal_is_bound_to_the_write_off_it_previewed_at_the_same
     assert "预览时的核销已被冲回" in said, said
     assert _position(client) == position and _recovered(client, rid)["status"] == "closed"
 
+
+def _marked(form: str) -> dict[str, str]:
+    """Each field of the repayment form marked wrong, and what is said beside it."""
+    return {name: re.sub(r"<[^>]+>", "", said) for name, said in
+            re.findall(r'data-testid="error-(\w+)">(.*?)</p>', form, re.S)}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_repayment_form_marks_every_field_wrong_on_its_own_in_one_send(client, lang):
+    """A bad amount, a day in the future and a full-width bank reference are all marked in one send; so is an amount
+    above what is outstanding beside a future day. Each in the page's language; nothing is written."""
+    rid = _recovery(client)
+    csrf = _sign_in(client, "finance")
+    position = _position(client)
+    future = {"zh": "到账日期 2099-01-01 晚于今天", "en": "Received on 2099-01-01 is in the future"}[lang]
+    wide = {"zh": "含全角", "en": "full-width"}[lang]
+    over = {"zh": "不能超过未追回余额", "en": "cannot exceed what is outstanding"}[lang]
+    for typed, wanted in (({"amount": "abc", "bank_ref": "ＩＣＢＣ－１"}, {"amount": "", "received_on": future,
+                                                                         "bank_ref": wide}),
+                          ({"amount": "100.00", "bank_ref": "ＩＣＢＣ－１"}, {"received_on": future, "bank_ref": wide}),
+                          ({"amount": "999999999.00", "bank_ref": "OK-1"}, {"amount": over, "received_on": future})):
+        page = client.post(f"/ui/recoveries/{rid}/repayments?lang={lang}", data={
+            "csrf": csrf, "key": unique_id("k"), "step": "confirm", "received_on": "2099-01-01", **typed})
+        assert page.status_code in (409, 422), page.text[:500]
+        marked = _marked(page.text.split('data-testid="repay-form"')[1].split("</form>")[0])
+        assert set(marked) == set(wanted), (typed, marked)
+        for name, said in wanted.items():
+            assert said in marked[name], (typed, name, marked[name])
+    assert _position(client) == position
+    assert _recovered(client, rid) == {"written_off": "0.00", "outstanding": "100000.00", "status": "open"}
+
+
+def test_the_repayment_form_marks_a_day_before_the_payout_beside_a_bad_reference(client):
+    """The day is read as the ledger reads it: received before the award was paid (2023-07-03) is marked beside a
+    reference typed full width, not on the next send."""
+    rid = _recovery(client)
+    csrf = _sign_in(client, "finance")
+    page = client.post(f"/ui/recoveries/{rid}/repayments?lang=zh", data={
+        "csrf": csrf, "key": unique_id("k"), "step": "confirm", "amount": "100.00", "received_on": "2023-06-01",
+        "bank_ref": "ＩＣＢＣ－１"})
+    marked = _marked(page.text.split('data-testid="repay-form"')[1].split("</form>")[0])
+    assert set(marked) == {"received_on", "bank_ref"}, marked
+    assert "早于该奖补的拨付日期" in marked["received_on"], marked
