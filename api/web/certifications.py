@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.deps import LedgerDep, ReadModelsDep
 from api.schemas.certifications import CertificationCreate, UpgradeCreate
-from api.web import i18n, refusal_words
+from api.web import i18n, query_notice, refusal_words
 from api.web.claims import declined
 from api.web.correction_forms import FormState, attempt, every_fault, form_day
 from api.web.i18n import FORM_LABELS, MESSAGES
@@ -290,9 +290,11 @@ def certification_page(request: Request, ledger: AwardLedger, read_models: Any, 
                   revocation=_revocation(found), rungs=higher_rungs(programme, found["tier"]),
                   # Each landing notice only where the certification bears it out (a regression probe read 认定已撤销
                   # on one never revoked, from a hand-edited address), as the claim's and recovery's pages do.
-                  done=query.get("corrected") == "certification" and found.get("revoked_on") is not None,
-                  recorded=query.get("recorded") == "1",
-                  upgraded=query.get("upgraded") == "1" and len(found.get("tiers") or ()) > 1,
+                  # A value none of its forms lands with is said as a parameter the page does not read (`?recorded=2`
+                  # was dropped in silence: a regression probe).
+                  done=query_notice.landed(request, "corrected", {"certification": bool(found.get("revoked_on"))}),
+                  recorded=query_notice.landed(request, "recorded", {"1": True}),  # it is recorded: its page shows it
+                  upgraded=query_notice.landed(request, "upgraded", {"1": len(found.get("tiers") or ()) > 1}),
                   unproposed=_why_nothing(ledger, by, found, query.get("once"), i18n.language(request)))
 
 

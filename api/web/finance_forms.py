@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -20,7 +21,7 @@ from api.problems import title as problem_title
 from api.schemas.appropriations import AppropriationCorrection, AppropriationCreate
 from api.schemas.fields import JSON_INTEGER, full_width_year
 from api.schemas.payouts import PayoutCreate, ReversalCreate
-from api.web import i18n, refusal_words
+from api.web import i18n, query_notice, refusal_words
 from api.web.amounts import grouped, plain_amount
 from api.web.correction_forms import form_day, key_reused
 from api.web.i18n import MESSAGES
@@ -383,18 +384,25 @@ def confirm(request: Request, by: PagePrincipal, ledger: LedgerDep, content: Tex
                                            refused=[r.kept() for r in found.refused])
     if not outcome.view["already_imported"]:
         Settle(request, Response())(outcome)
-    # Imported before (another upload of the same lines): the statement's page says nothing was recorded this time
-    before = "?imported=before" if outcome.view["already_imported"] else ""
+    # Imported before (another upload of the same lines): the statement's page says nothing was recorded this time,
+    # by the form's key, which it finds recorded nothing
+    once = f"&once={quote(key.strip(), safe='')}" if key.strip() else ""
+    before = f"?imported=before{once}" if outcome.view["already_imported"] else ""
     return RedirectResponse(f"/ui/finance/statements/{outcome.view['id']}{before}", status_code=303)
 
 
 @router.get("/ui/finance/statements/{statement_id}", dependencies=[allowing(
     Role.FINANCE, Role.AUDITOR, doing="read bank statements")])
-def statement(request: Request, statement_id: str, read_models: ReadModelsDep) -> Response:
+def statement(request: Request, statement_id: str, by: PagePrincipal, ledger: LedgerDep,
+              read_models: ReadModelsDep) -> Response:
     """An imported statement and its matching report as it stands now."""
     found = read_models.bank_statement(statement_id)
     if found is None:
         raise NotFound(f"bank statement {statement_id} is not in the ledger",
                        zh=f"台账中没有银行对账单 {statement_id}；请核对编号")
-    return render(request, "finance_statement.html", statement=found, report=found["report"],
-                  before=request.query_params.get("imported") == "before")
+    # "Imported before, nothing recorded this time" only where the form that landed here (its key, `once`) recorded
+    # nothing: the notice showed on any statement, one just imported too, from a hand-edited address, and an unknown
+    # value was dropped in silence (a regression probe).
+    once = request.query_params.get("once", "").strip()
+    before = query_notice.landed(request, "imported", {"before": bool(once) and ledger.first_answer(by, once) is None})
+    return render(request, "finance_statement.html", statement=found, report=found["report"], before=before)

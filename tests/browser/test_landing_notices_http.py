@@ -133,3 +133,56 @@ def test_a_certifications_and_a_payouts_landing_notices_show_only_where_the_reco
     _api(client, "POST", f"/v1/payouts/{award['payout']}/reverse", {"reason": "户名不符"}, as_="finance")
     assert 'data-testid="recorded"' in client.get(write + "reversal").text
     assert 'data-testid="recorded"' not in client.get(write + "payout").text  # it stands reversed now
+
+
+def test_a_certifications_unknown_landing_value_is_said_as_an_unread_parameter(client):
+    """`?recorded=2`, `?corrected=foo` and `?upgraded=yes` were dropped in silence, where `?zzz=1` beside them was
+    named: each is said as a parameter the page does not read, in the page's language, with no notice; the values
+    its forms land with are not."""
+    cert, _ = _proposal(client)
+    _sign_in(client, "kjj")
+    for name, value in (("recorded", "2"), ("corrected", "foo"), ("upgraded", "yes")):
+        page = client.get(f"/ui/certifications/{cert}?{name}={value}&lang=zh").text
+        unread = page.split('data-testid="unread-params"')[1].split("</div>")[0]
+        assert f"“{name}”（值“{value}”）" in unread, (name, unread)
+        assert all(f'data-testid="{n}"' not in page for n in ("recorded", "corrected", "upgraded")), name
+    english = client.get(f"/ui/certifications/{cert}?corrected=foo&lang=en").text
+    assert "“corrected” (value “foo”)" in english
+    recorded = client.get(f"/ui/certifications/{cert}?recorded=1").text
+    assert 'data-testid="recorded"' in recorded and 'data-testid="unread-params"' not in recorded
+
+
+def _statement(client: TestClient, csrf: str, raw: bytes, key: str) -> str:
+    """The statement page's form: `raw` previewed, then imported under the form's `key`; where it landed."""
+    preview = client.post("/ui/finance/statements/preview", data={"csrf": csrf},
+                          files={"file": ("七月.csv", raw, "text/csv")})
+    assert preview.status_code == 200, preview.text[:500]
+    content = re.search(r'name="content" value="([^"]+)"', preview.text).group(1)
+    done = client.post("/ui/finance/statements", data={"csrf": csrf, "content": content, "source": "七月.csv",
+                                                       "key": key}, follow_redirects=False)
+    assert done.status_code == 303, done.text[:500]
+    return done.headers["location"]
+
+
+def test_a_statements_imported_before_notice_shows_only_where_nothing_was_recorded(client):
+    """`?imported=before` said "此前已于…导入，本次未记录任何内容" on any statement, one just imported too, and
+    `?imported=yes` was dropped in silence: the notice is shown where the form that landed there (its key) recorded
+    nothing, and an unknown value is an unread parameter."""
+    csrf = _sign_in(client, "finance")
+    raw = ("交易日期,交易流水号,借方发生额（元）,贷方发生额（元）,用途\n"
+           f"2023-07-05,{unique_id('SN')},12.50,,手续费\n").encode()
+    first = unique_id("k")
+    landing = _statement(client, csrf, raw, first)
+    assert "?" not in landing  # imported now
+    for hand_edited in ("?imported=before", f"?imported=before&once={first}"):
+        page = client.get(landing + hand_edited).text
+        assert 'data-testid="imported-before"' not in page and "本次未记录任何内容" not in page, hand_edited
+        assert 'data-testid="unread-params"' not in page, hand_edited  # a value the page knows
+    unknown = client.get(landing + "?imported=yes&lang=zh").text
+    assert 'data-testid="imported-before"' not in unknown
+    assert "“imported”（值“yes”）" in unknown.split('data-testid="unread-params"')[1].split("</div>")[0]
+    again = _statement(client, csrf, raw, unique_id("k"))  # the same file uploaded again: nothing recorded
+    assert again.startswith(landing + "?imported=before&once="), again
+    for lang, said in (("zh", "本次未记录任何内容"), ("en", "nothing was recorded this time")):
+        page = client.get(f"{again}&lang={lang}").text
+        assert said in page.split('data-testid="imported-before"')[1].split("</p>")[0], lang
