@@ -313,6 +313,11 @@ def summary_faults(receipt: dict[str, Any]) -> list[dict[str, str]]:
         return [_problem(SUMMARY, Reason(f"its events do not give claim {claim_id}'s summary: {err}",
                                          f"由其事件得不出申请 {claim_id} 的摘要：{err.zh}"))]
     problems = []
+    try:
+        _records_kept(claim_id, own, events)
+    except Underivable as err:
+        problems.append(_problem(SUMMARY, Reason(f"its events make a history the ledger never records: {err}",
+                                                 f"其事件构成台账从不会记录的历史：{err.zh}")))
     linked = linked_ids(readable_of(e) for e in own)
     for event in events:
         if _aggregate(event) != claim_id and _aggregate(event) not in linked:
@@ -600,6 +605,98 @@ def _kept(view: dict[str, Any], payouts: dict[str, Decimal], name: str, version:
                           "台账支付从不超过批准金额（目录规则 8）")
 
 
+def _records_kept(claim_id: UUID, own: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+    """The rules a claim's payouts and recovery keep with its own events (`own`, which `_derived` has read), whoever
+    signed them: a payout's own event records the amount and the claim the claim's copy of it does (one command
+    records both); a recovery is opened for what the claim was paid, net of reversals, when it was revoked; and
+    nothing repaid, written off or reduced takes what is still owed below zero (a repayment above it is refused,
+    over_recovered). Raises Underivable naming the first broken. An audit probe changed a repayment from 50,000 to
+    950,000 on a recovery of 100,000, linked the chain over it, and got a receipt saying -850,000.00 still owed."""
+    ordered = sorted(own, key=lambda e: e["version"])
+    linked = linked_ids(readable_of(e) for e in ordered)
+    theirs = [(e, _record_event(e), readable_of(e)) for e in events if _aggregate(e) in linked]
+    firsts = {(_aggregate(e), name): data for e, name, data in reversed(theirs)}  # each record's first of a kind
+    payouts: dict[str, Decimal] = {}
+    try:
+        for event in ordered:
+            name, data, version = _claim_event(event), readable_of(event), event["version"]
+            if name == "PayoutRecorded":
+                payouts[str(data["payout_id"])] = _decimal(data["amount"])
+                recorded = firsts.get((_uuid(data["payout_id"]), "Payout.Recorded"))
+                if recorded is not None:  # left out: `_unechoed` says so
+                    _payout_kept(claim_id, version, data, recorded)
+            elif name == "PayoutReversed":
+                payouts.pop(str(data["payout_id"]), None)
+            elif name == "Revoked" and (opened := firsts.get((_uuid(data.get("recovery_id")), "Recovery.Opened"))):
+                paid = sum(payouts.values(), Decimal("0.00"))
+                if _decimal(opened["amount"]) != paid:
+                    raise Underivable(
+                        f"recovery {data['recovery_id']} is opened for {yuan(_decimal(opened['amount']))}, but the"
+                        f" claim had been paid {yuan(paid)}, net of reversals, when its version {version} revoked it;"
+                        " the ledger opens a recovery for what was paid",
+                        f"追回款项 {data['recovery_id']} 的应追回金额为 {yuan(_decimal(opened['amount']))} 元，但该申请"
+                        f"在其第 {version} 版被撤销时已拨付（扣除冲回）{yuan(paid)} 元；台账按已拨付的金额立项追回")
+        _recovery_kept(theirs)
+    except Underivable:
+        raise
+    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as err:
+        raise Underivable(f"an event of its payouts or recovery lacks a field or has one that cannot be read ({err!r})",
+                          f"其支付或追回款项的事件缺少字段，或有字段无法读取（{err!r}）") from err
+
+
+def _payout_kept(claim_id: UUID, version: int, copy: dict[str, Any], recorded: dict[str, Any]) -> None:
+    """A payout's own `Payout.Recorded` (`recorded`) against the claim's copy of it (`copy`, its version
+    `version`): one command recorded both, with one amount, on this claim."""
+    payout, amount, said = copy["payout_id"], _decimal(copy["amount"]), _decimal(recorded["amount"])
+    if said != amount:
+        raise Underivable(f"payout {payout}'s own event (Payout.Recorded) records {yuan(said)} paid, but the claim's"
+                          f" version {version} records that payout as {yuan(amount)}; the ledger records both in one"
+                          " command, with one amount",
+                          f"支付 {payout} 自身的事件（Payout.Recorded）记录拨付 {yuan(said)} 元，但申请第 {version} 版"
+                          f"记录该笔支付为 {yuan(amount)} 元；台账在同一操作中记录二者，金额相同")
+    if _uuid(recorded["claim_id"]) != claim_id:
+        raise Underivable(f"payout {payout}'s own event (Payout.Recorded) names claim {recorded['claim_id']}, but"
+                          f" claim {claim_id}'s version {version} records it; a payout is recorded on one claim",
+                          f"支付 {payout} 自身的事件（Payout.Recorded）写明申请 {recorded['claim_id']}，但记录它的是"
+                          f"申请 {claim_id} 的第 {version} 版；一笔支付只记录在一项申请上")
+
+
+# Each recovery event's money, as `Recovery` applies it: (figure, sign).
+_RECOVERY_MOVES = {"Recovery.Opened": ("amount", 1), "Recovery.Reduced": ("amount", -1),
+                   "Recovery.Repaid": ("recovered", 1), "Recovery.RepaymentReversed": ("recovered", -1),
+                   "Recovery.WrittenOff": ("written_off", 1), "Recovery.WriteOffReversed": ("written_off", -1)}
+
+
+def _recovery_kept(theirs: list[tuple[dict[str, Any], str, dict[str, Any]]]) -> None:
+    """What a recovery's events (among `theirs`: the payouts' and recovery's events, with their names and fields)
+    leave owed, event by event, is never below zero (ledger/domain/recovery.py: a repayment above it is refused
+    before it is recorded, over_recovered; a write-off or a reduction is at most what is outstanding)."""
+    figures: dict[UUID, dict[str, Decimal]] = {}
+    for event, name, data in theirs:
+        if name not in _RECOVERY_MOVES or (record := _aggregate(event)) is None:
+            continue
+        held = figures.setdefault(record, {"amount": Decimal("0.00"), "recovered": Decimal("0.00"),
+                                           "written_off": Decimal("0.00")})
+        figure, sign = _RECOVERY_MOVES[name]
+        held[figure] += sign * _decimal(data["amount"])
+        owed = held["amount"] - held["recovered"] - held["written_off"]
+        if owed < 0:
+            amount, recovered, off = (yuan(held[f]) for f in ("amount", "recovered", "written_off"))
+            version, moved = _shown(event.get("version")), yuan(_decimal(data["amount"]))
+            raise Underivable(
+                f"recovery {record}'s version {version} ({name}, {moved}) leaves {yuan(owed)} still owed, below zero:"
+                f" {recovered} recovered and {off} written off of the {amount} owed back; the ledger never recovers,"
+                " writes off or reduces more than is still owed (a repayment above it is refused, over_recovered)",
+                f"追回款项 {record} 的第 {version} 版（{name}，{moved} 元）使尚欠金额为 {yuan(owed)} 元，低于零："
+                f"应追回 {amount} 元，已追回 {recovered} 元，已核销 {off} 元；"
+                "台账追回、核销或减少的金额从不超过尚欠金额（超出的还款以 over_recovered 拒绝）")
+
+
+def _record_event(event: dict[str, Any]) -> str:
+    """A payout's or recovery's event as its topic names it (`Payout.Recorded`), whatever its label says."""
+    return str(event.get("topic", "")).rsplit(":", 1)[-1]
+
+
 def _claim_event(event: dict[str, Any]) -> str:
     topic = event.get("topic")
     module_class, _, name = str(topic).rpartition(".")
@@ -704,17 +801,20 @@ def for_claim(ledger: Any, notary: Any, claim_id: str, *, attempts: int = 5, log
 
 
 def impossible(receipt: dict[str, Any]) -> Underivable | None:
-    """Why the claim's own events in `receipt` make a history the ledger never records (an approval above its
-    entitlement, payouts above the approval, versions out of order), or None: a summary that merely differs from
-    them was read apart from them (a command in between), which the next reading mends."""
+    """Why the claim's own events in `receipt`, or its payouts' and recovery's beside them, make a history the
+    ledger never records (an approval above its entitlement, payouts above the approval, versions out of order, a
+    payout's event apart from the claim's copy of it, a recovery over-recovered), or None: a summary that merely
+    differs from them was read apart from them (a command in between), which the next reading mends."""
     try:
         claim_id = UUID(str(receipt.get("claim_id")))
     except ValueError:
         return None
     listed = receipt.get("events")
-    own = [e for e in listed if isinstance(e, dict) and _aggregate(e) == claim_id] if isinstance(listed, list) else []
+    events = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
+    own = [e for e in events if _aggregate(e) == claim_id]
     try:
         _derived(claim_id, own)
+        _records_kept(claim_id, own, events)
     except Underivable as why:
         return why
     return None

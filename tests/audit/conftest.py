@@ -98,6 +98,18 @@ class Dba:
         self._set_state(position, changed)
         return position, claim_id
 
+    def change_amount(self, aggregate_id: str, event: str, amount: str) -> tuple[int, str]:
+        """Change the stored amount of `aggregate_id`'s first `event` (`Recovery.Repaid`, say) to `amount`, as
+        someone with SQL would; (its position, the amount it had)."""
+        rows = self._query(f"SELECT {self.id}, originator_id, state FROM {self.events} WHERE topic LIKE %s"
+                           f" ORDER BY {self.id}", (f"%:{event}",))
+        position, state = next((r[0], bytes(r[2])) for r in rows if str(UUID(str(r[1]))) == aggregate_id)
+        was = json.loads(state)["amount"]["_data_"]
+        changed = state.replace(f'"_data_":"{was}"'.encode(), f'"_data_":"{amount}"'.encode(), 1)
+        assert changed != state, state
+        self._set_state(position, changed)
+        return position, was
+
     def run(self, statement: str, position: int) -> None:
         """One UPDATE of the event at `position`, as someone with SQL would write it (`%s` is the position)."""
         with self._unprotected() as conn:

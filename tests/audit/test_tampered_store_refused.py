@@ -265,3 +265,81 @@ def test_no_receipt_is_signed_over_a_history_changed_and_linked_over(database_ur
     assert main(["verify-receipt", str(tmp_path / "r.json"), "--public-key", str(tmp_path / "k.pem")]) == 1
     err = capsys.readouterr().err
     assert "the ledger's store was changed before it was issued" in err and "altered after it was issued" not in err
+
+
+def _revoked_and_repaid(world: World) -> dict[str, str]:
+    """A voucher approved (300,000.00), 100,000.00 paid, revoked, 50,000.00 of it repaid: the ids of the claim, its
+    payout and its recovery."""
+    from datetime import date
+
+    from tests.store.conftest import FINANCE, KJJ
+
+    claim = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    payout = world.ledger.record_payout(FINANCE, claim_id=claim, amount="100000", paid_on=date(2023, 7, 1),
+                                        bank_ref=f"PAY-{claim[:8]}").view["id"]
+    recovery = world.ledger.revoke_claim(KJJ, claim_id=claim, reason="申报不实",
+                                         document_ref="撤销〔2024〕3号").view["recovery_id"]
+    world.ledger.record_repayment(FINANCE, recovery_id=recovery, amount=Decimal("50000"),
+                                  received_on=date(2024, 4, 2), bank_ref=f"BACK-{claim[:8]}")
+    return {"claim": claim, "payout": payout, "recovery": recovery}
+
+
+# A payout's or recovery's event changed in the store, and what the refusal says of it, in English and Chinese.
+UNRECORDED = {
+    "payout apart from the claim's copy": ("payout", "Payout.Recorded", "200000.00",
+                                           "records 200,000.00 paid, but the claim's version",
+                                           "记录拨付 200,000.00 元，但申请第"),
+    "repaid above the recovery": ("recovery", "Recovery.Repaid", "950000.00",
+                                  "leaves -850,000.00 still owed, below zero: 950,000.00 recovered",
+                                  "使尚欠金额为 -850,000.00 元，低于零"),
+    "recovery opened for less than was paid": ("recovery", "Recovery.Opened", "10.00",
+                                               "is opened for 10.00, but the claim had been paid 100,000.00",
+                                               "应追回金额为 10.00 元，但该申请"),
+}
+
+
+@pytest.mark.parametrize("case", UNRECORDED)
+def test_no_receipt_is_signed_over_a_payout_or_recovery_changed_and_linked_over(
+        case: str, database_url: str, world: World, dba: Dba, tmp_path: Path, monkeypatch, capsys) -> None:
+    """An audit probe changed, then linked the chain over, a payout's own event (200,000 where the claim's copy says
+    100,000), a repayment (950,000 on a recovery of 100,000: -850,000 still owed) or a recovery's amount (10 where
+    100,000 was paid), and the ledger signed a receipt of each that its checker, the CLI and the audit page called
+    valid. The ledger now refuses to sign it (`tampering`, exit 1), and the checker, given such a receipt signed,
+    names what breaks and says the ledger's store was changed, in either language."""
+    record, event, amount, said, said_zh = UNRECORDED[case]
+    ids = _revoked_and_repaid(world)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / "key.pem"))
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    signer, _ = Signer.load_or_create(tmp_path / "key.pem")
+    notary = Notary(AuditChain.open(database_url), signer)
+    assert receipts.check(receipts.for_claim(world.ledger, notary, ids["claim"]), signer.public_pem) == []
+    dba.change_amount(ids[record], event, amount)
+    dba.rewrite_chain()
+    with pytest.raises(Tampered) as refused:
+        receipts.for_claim(world.ledger, Notary(AuditChain.open(database_url), signer), ids["claim"], logged=False)
+    assert said in refused.value.detail and "verify --digest" in refused.value.detail, refused.value.detail
+    assert said_zh in (refused.value.in_language("zh") or ""), refused.value.in_language("zh")
+    assert main(["receipt", ids["claim"], "--output", str(tmp_path / "refused.json")]) == 1
+    err = capsys.readouterr().err
+    assert "award-ledger receipt: [tampering]" in err and said in err, err
+    assert not (tmp_path / "refused.json").exists()
+    # A receipt signed so (as the ledger did before): its signatures verify, and the reader is told what breaks
+    # and that the ledger's store was changed, not that the file was altered.
+    notary = Notary(AuditChain.open(database_url), signer)
+    claim = world.ledger.claim(ids["claim"], with_history=False)
+    own = notary.chain.aggregate_events([UUID(ids["claim"])])
+    signed = receipts.build(notary, claim, own + notary.chain.aggregate_events(
+        sorted(receipts.linked_ids(receipts.readable(bytes(row[4])) for row in own))))
+    problems = receipts.check(json.loads(json.dumps(signed)), signer.public_pem)
+    assert problems and all(p["part"] == "summary" for p in problems), problems
+    assert any(said in p["problem"] and said_zh in p["problem_zh"] for p in problems), problems
+    (tmp_path / "r.json").write_text(json.dumps(signed), encoding="utf-8")
+    (tmp_path / "k.pem").write_text(signer.public_pem, encoding="utf-8")
+    assert main(["verify-receipt", str(tmp_path / "r.json"), "--public-key", str(tmp_path / "k.pem")]) == 1
+    err = capsys.readouterr().err
+    assert said in err and "the ledger's store was changed before it was issued" in err, err
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    assert main(["verify-receipt", str(tmp_path / "r.json"), "--public-key", str(tmp_path / "k.pem")]) == 1
+    err = capsys.readouterr().err
+    assert said_zh in err and "台账的存储在出具前已被改动" in err, err
