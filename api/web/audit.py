@@ -85,8 +85,11 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
         # sound file (`_against_chain`); and, for a receipt at fault, what to do next, as `verify-receipt` says it.
         ledger_side = all(p.get("side") == "ledger" for p in checked)
         after = ledger_side and all(p.get("after") for p in checked)  # it still agrees up to the file's head
+        # Its signatures verify and only what it states breaks the rules: this ledger issued it so, over a store
+        # changed before (as `verify-receipt` says; the page said to fetch a new receipt, which is now refused).
+        issued_so = kind == "receipt" and all(p.get("part") == "summary" for p in checked)
         return await run_in_threadpool(page, request, checked=checked, kind=kind, ledger_side=ledger_side,
-                                       ledger_after=after)
+                                       ledger_after=after, store_changed=issued_so)
     if kind != "receipt":
         return await run_in_threadpool(_page, request, checked)
     since = await run_in_threadpool(_since, request.app.state.ledger, document)

@@ -149,6 +149,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "Do not rely on this receipt. Get a new receipt of the claim from its page (or GET"
                            " /v1/claims/…/receipt) and check it here: if it passes, the file checked here was altered"
                            " after it was issued; if it fails too, report it."),
+    # A receipt whose signatures verify and whose events or summary break the ledger's own rules: the ledger issued it
+    # so, and its store is what was changed (as `verify-receipt` says it).
+    "check_receipt_store_changed": ("请勿以这份回执为据。其签名核验通过：持有该密钥的台账按原样出具了它，而其所述内容"
+                                    "违反台账自身的规则，说明台账的存储在出具前已被改动。请报告台账管理员，由其用保存在"
+                                    "台账之外的已签名摘要核验台账（`award-ledger verify --digest 文件`）并从备份恢复。",
+                                    "Do not rely on this receipt. Its signatures verify: the ledger holding this key"
+                                    " issued it as it is, and what it states breaks the ledger's own rules, so the"
+                                    " ledger's store was changed before it was issued. Report it to the ledger's"
+                                    " administrators, who check the ledger against a signed digest kept outside"
+                                    " (`award-ledger verify --digest FILE`) and restore it from a backup."),
     "check_since": ("但这份回执出具于 {issued}，只反映当时的台账：此后本申请又记录了 {count} 个事件（{events}），"
                     "现为{status}。请重新申请回执查看现状。",
                     "But this receipt was issued at {issued} and shows the ledger as it was then: since then {count}"

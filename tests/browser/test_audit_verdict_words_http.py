@@ -4,6 +4,7 @@ taken before" the store's head, nor that the digest may be another ledger's; a r
 apart from the ledger it is checked against, each with a next step."""
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -94,3 +95,40 @@ def test_a_receipt_check_says_which_side_is_at_fault_and_what_to_do(client, data
     assert "This ledger no longer agrees with this receipt" in _checked(client, csrf, receipt, lang="en")
     said = _checked(client, csrf, digest)
     assert said.startswith("台账已与这份摘要不符：摘要本身有效") and "请保留" not in said, said
+
+
+def test_a_receipt_signed_over_a_changed_recovery_is_said_to_come_from_a_changed_store(client, database_url):
+    """A regression probe: a repayment changed to 950,000 on a recovery of 100,000 and the chain linked over it got
+    a receipt the page called valid (核验通过 … 尚欠 -850,000.00 元). Such a receipt, signed with the ledger's key,
+    is refused naming what breaks, and told, as `verify-receipt` tells it, that the ledger's store was changed
+    before it was issued (not to fetch a new one, which the ledger now refuses)."""
+    from uuid import UUID
+
+    from ledger.audit import receipts
+    from ledger.audit.chain import AuditChain
+    from ledger.audit.notary import Notary
+    from tests.audit.test_tampered_store_refused import _revoked_and_repaid
+    from tests.store.conftest import World
+
+    world = World(client.app.state.ledger)
+    world.appropriate(2023)
+    ids = _revoked_and_repaid(world)
+    dba = Dba(database_url)
+    dba.change_amount(ids["recovery"], "Recovery.Repaid", "950000.00")
+    dba.rewrite_chain()
+    refused = client.get(f"/v1/claims/{ids['claim']}/receipt",
+                         headers={"Authorization": f"Bearer {client.tokens['auditor']}"})
+    assert refused.status_code == 409 and refused.json()["code"] == "tampering", refused.text
+    assert "-850,000.00 still owed" in refused.json()["detail"], refused.text
+    notary = Notary(AuditChain.open(database_url), client.app.state.notary.current_signer())
+    claim = client.app.state.ledger.claim(ids["claim"], with_history=False)
+    rows = notary.chain.aggregate_events([UUID(ids["claim"]), UUID(ids["payout"]), UUID(ids["recovery"])])
+    signed = receipts.build(notary, claim, rows)
+    csrf = signed_in(client, "auditor")
+    said = _checked(client, csrf, signed)
+    assert said.startswith("核验失败：摘要：") and "使尚欠金额为 -850,000.00 元，低于零" in said, said
+    assert "台账的存储在出具前已被改动" in said and "重新获取回执" not in said, said
+    assert "核验通过：签名有效" not in said, said
+    english = html.unescape(_checked(client, csrf, signed, lang="en"))
+    assert "leaves -850,000.00 still owed, below zero" in english, english
+    assert "the ledger's store was changed before it was issued" in english and "Get a new receipt" not in english
