@@ -21,6 +21,7 @@ from ledger.audit.tampering import (
     read_models_verdict,
     what_to_do,
 )
+from ledger.audit.unlinked import spans
 from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path, store_env, store_named
 from projections.progress import Progress
 
@@ -174,6 +175,17 @@ def run(args: argparse.Namespace) -> int:
     if report["failure"] in ("keys", "gap"):  # the chain holds; the key registry, or a record's versions, do not
         refuse("verify", "tampering", report["reason"], report["reason_zh"])
         return 1
+    if report["failure"] == "link_missing" and report.get("saved_digest_matched") is not None:
+        # Every saved digest matched, and that is said first: only the chain's own records are missing (it was left
+        # unsaid where the next stored link, not the digest, showed the events as recorded: an audit probe).
+        where = spans([(run["first"], run["last"]) for run in report["links_missing"]])
+        for path, digest in zip(args.digest, saved, strict=True):
+            at = f"{digest['position']:,}"
+            say("verify", tr(f"the saved digest {path} (position {at}) matches the events: every event up to that"
+                             " position still hashes to it; only the chain's own records (its links) are missing, at"
+                             f" {where[0]}",
+                             f"保存的摘要 {path}（位置 {at}）与事件相符：截至该位置的每个事件仍与之相符；缺失的只是"
+                             f"{where[1]} 的事件链自身记录（链接）"))
     say_tampering("verify", report)
     return 1
 

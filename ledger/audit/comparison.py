@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.audit.encoding import ALGORITHM, GENESIS, link
-from ledger.audit.tampering import LINKS_ADVICE, UNLINKED_ADVICE, behind
+from ledger.audit.tampering import UNLINKED_ADVICE, behind, links_advice
 from ledger.audit.unlinked import links_gone_reason, unlinked_reason
 from ledger.domain.text import as_sent
 
@@ -46,6 +46,7 @@ class Comparison:
         self.checkpoints, self.saved_total = list(checkpoints), len(checkpoints)
         self.running, self.position, self.checked = GENESIS, 0, 0
         self.trusted = (0, GENESIS)  # the last saved digest that matched: a prefix an auditor vouched for
+        self.matched: list[int] = []  # the positions of the saved digests that matched
         self.first_after_trusted: int | None = None
         self.unlinked: list[int] = []  # the events without a link since the last one that had one
         self.before_unlinked = (0, GENESIS, 0)  # position, running link and count checked before them
@@ -62,7 +63,7 @@ class Comparison:
             return self.result(bad)
         if self.unlinked:
             return self.result(self.unlinked_bad())
-        return self.result(_links_gone(self.links_gone) if self.links_gone else None)
+        return self.result(_links_gone(self.links_gone, max(self.matched, default=None)) if self.links_gone else None)
 
     def step(self, at: int, data: bytes) -> Bad | None:
         if self.pending is not None and self.pending[0] < at:
@@ -116,6 +117,7 @@ class Comparison:
             if self.unlinked:  # the signed digest chains through them: as recorded, their links deleted
                 self.settle("digest", saved_position)
             self.trusted, self.first_after_trusted = (saved_position, saved_link), None
+            self.matched.append(saved_position)
         return None
 
     def result(self, bad: Bad | None) -> dict:
@@ -126,13 +128,19 @@ class Comparison:
             en, zh = links_gone_reason(self.links_gone)
             bad = Bad(bad.position, bad.failure, f"{bad.reason} (before it, {en})",
                       f"{bad.reason_zh.rstrip('。')}（此前，{zh}）", bad.todo)
-        return {"ok": bad is None, "events_checked": self.checked,
-                "first_bad_position": None if bad is None else bad.position,
-                "reason": None if bad is None else bad.reason, "reason_zh": None if bad is None else bad.reason_zh,
-                "failure": None if bad is None else bad.failure,
-                "chain_head": digest_of(*head), "chain_position": self.position if bad is None else head[0],
-                "saved_digests_checked": self.saved_total} | (
-                    {"what_to_do": bad.todo[0], "what_to_do_zh": bad.todo[1]} if bad is not None and bad.todo else {})
+        report = {"ok": bad is None, "events_checked": self.checked,
+                  "first_bad_position": None if bad is None else bad.position,
+                  "reason": None if bad is None else bad.reason, "reason_zh": None if bad is None else bad.reason_zh,
+                  "failure": None if bad is None else bad.failure,
+                  "chain_head": digest_of(*head), "chain_position": self.position if bad is None else head[0],
+                  "saved_digests_checked": self.saved_total}
+        if bad is not None and bad.failure == "link_missing":
+            # Where the links are missing, and the saved digest the events still hash to (all that failed is the
+            # links: every saved digest matched), for the audit page and `verify --digest` to say so.
+            report |= {"links_missing": [{"first": a, "last": b} for a, b, _, _ in self.links_gone],
+                       "saved_digest_matched": max(self.matched, default=None)}
+        return report | ({"what_to_do": bad.todo[0], "what_to_do_zh": bad.todo[1]} if bad is not None and bad.todo
+                         else {})
 
 
 def _changed(at: int, gap: int | None = None) -> Bad:
@@ -161,9 +169,12 @@ def _unlinked(first: int, last: int, *, inserted: bool, tail: bool, none_linked:
     return Bad(first, "unexpected", en, zh, todo=None if inserted else UNLINKED_ADVICE)
 
 
-def _links_gone(runs: list[tuple[int, int, str, int]]) -> Bad:
-    en, zh = links_gone_reason(runs)
-    return Bad(runs[0][0], "link_missing", en, zh, todo=LINKS_ADVICE)
+def _links_gone(runs: list[tuple[int, int, str, int]], matched: int | None) -> Bad:
+    """Links missing in `runs`, all that failed; `matched`: the last position a saved digest was given for, which the
+    events still hash to (`verify --digest` said the chain's records were missing and not that the digest matched,
+    where the next stored link, not the digest, showed the events as recorded: an audit probe)."""
+    en, zh = links_gone_reason(runs, matched)
+    return Bad(runs[0][0], "link_missing", en, zh, todo=links_advice(matched, runs[-1][1]))
 
 
 def _saved_mismatch(saved_position: int, saved_link: bytes, trusted: int, first_after: int | None) -> Bad:

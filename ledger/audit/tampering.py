@@ -72,6 +72,29 @@ LINKS_ADVICE = ("Keep the store as it is: the events are not what was changed, t
                 "（链接一经写入就不会改变，凡到达这些位置的备份都存有相同的链接），然后用这些位置之后保存的签名摘要"
                 "运行 `award-ledger verify --digest 文件`。如没有备份含有这些位置，在其后保存的签名摘要或相关申请的"
                 "回执证明这些事件为真之前，请视其为未经核验；调查哪些人能写入数据库，并报告此事")
+
+
+def links_advice(matched: int | None, last: int) -> tuple[str, str]:
+    """What to do about links deleted from the chain table up to position `last`, (English, Chinese): LINKS_ADVICE,
+    or, where a saved digest at `matched`, after them, still matches the events, that the events are shown as
+    recorded and nothing is left unchecked (the audit page's receipt check said the events were unchecked beside a
+    signed head they still hash to: an audit probe)."""
+    if matched is None or matched < last:
+        return LINKS_ADVICE
+    return (f"Keep the store as it is: the events are as recorded (every event up to position {matched} still hashes"
+            " to the digest saved there, after the missing links), and only the chain table was changed. Put the"
+            " missing rows of rm_audit_chain back from a backup that holds those positions (a link never changes once"
+            " written, so any backup reaching them holds the same ones), then run `award-ledger verify --digest FILE`"
+            " with that digest again. Until they are back, receipts and commands whose check meets those positions"
+            " are refused; where no backup holds them, keep that signed digest with the store's records, as what"
+            " vouches for those events; investigate who could write to the database, and report it",
+            f"请保持存储原样：事件仍是记录时的样子（截至位置 {matched} 的每个事件仍与在缺失链接之后保存于该处的摘要"
+            "相符），被改动的只是链表。请从含有这些位置的备份中把缺失的 rm_audit_chain 行放回（链接一经写入就不会"
+            "改变，凡到达这些位置的备份都存有相同的链接），然后再用该摘要运行 `award-ledger verify --digest 文件`。"
+            "在放回之前，核对会涉及这些位置的回执和操作都会被拒绝；如没有备份含有这些位置，请把该签名摘要与存储的"
+            "记录一并保存，作为这些事件为真的凭证；调查哪些人能写入数据库，并报告此事")
+
+
 # Events without a link that nothing after them tells apart: slipped in, or their links deleted. A signed digest
 # saved after them hashes the events themselves, their links aside, and says which (a backup taken before the first
 # of them was the advice, which for an emptied chain table is an empty ledger: an audit probe).

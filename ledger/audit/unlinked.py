@@ -41,20 +41,30 @@ def unlinked_reason(first: int, last: int, *, inserted: bool, tail: bool, none_l
             "或其链接被删除且旁边的事件被改动")
 
 
-def links_gone_reason(runs: list[tuple[int, int, str, int]]) -> tuple[str, str]:
+def links_gone_reason(runs: list[tuple[int, int, str, int]], matched: int | None = None) -> tuple[str, str]:
     """Why a chain whose events all hold fails: the links of `runs` (first, last, and what shows the events there
     are as recorded: "link", the next stored link at `at` chains from them, or "digest", the digest saved at `at`
-    matches) are missing from the chain table."""
+    matches) are missing from the chain table. `matched`: the last position of a saved digest the events still hash
+    to, said first (`verify --digest` left it unsaid where the next stored link showed the events as recorded)."""
     shown = runs[:5]
     en = "; ".join(f"{_span(a, b)[0]} ({_shown(by, at, a == b)[0]})" for a, b, by, at in shown)
     zh = "；".join(f"{_span(a, b)[1]}（{_shown(by, at, a == b)[1]}）" for a, b, by, at in shown)
     more = len(runs) - len(shown)
-    return (f"the chain's own records are missing: no link is stored for {en}"
+    said = (f"the chain's own records are missing: no link is stored for {en}"
             + (f", and {more} more such runs" if more > 0 else "")
             + ". The events there are stored and chain as recorded, so it is the chain table that was changed (its"
               " links deleted), not the events",
             f"事件链自身的记录缺失：{zh}没有存储链接" + (f"，另有 {more} 处" if more > 0 else "")
             + "。这些位置的事件仍在，且按记录时的样子相连：被改动的是链表（其链接被删除），而不是事件")
+    if matched is None:
+        return said
+    return (f"the events match the saved digest (every event up to position {matched} still hashes to it); only"
+            f" {said[0]}", f"事件与保存的摘要相符（截至位置 {matched} 的每个事件仍与之相符）；只是{said[1]}")
+
+
+def spans(runs: list[tuple[int, int]]) -> tuple[str, str]:
+    """Where links are missing, `runs` of (first, last) positions, as a sentence names them, (English, Chinese)."""
+    return "; ".join(_span(a, b)[0] for a, b in runs), "；".join(_span(a, b)[1] for a, b in runs)
 
 
 def _shown(by: str, at: int, one: bool) -> tuple[str, str]:

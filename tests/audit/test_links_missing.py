@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from api.cli import main
+from ledger.audit import tampering
 from ledger.audit.chain import CHAIN_TABLE, AuditChain
 from ledger.audit.notary import Notary
 from ledger.audit.signing import Signer
@@ -48,7 +49,10 @@ def test_an_emptied_chain_table_is_said_both_ways_until_a_signed_digest_tells(ch
 
     proven = chain.verify(saved, logged=False)
     assert (proven["failure"], proven["first_bad_position"]) == ("link_missing", first), proven
-    assert "hash to the digest saved there" in proven["reason"] and proven["what_to_do"] == LINKS_ADVICE[0]
+    assert "hash to the digest saved there" in proven["reason"], proven["reason"]
+    # The digest, saved after every link, shows the events as recorded: nothing is left unchecked.
+    assert proven["what_to_do"] == tampering.links_advice(saved["position"], saved["position"])[0] != LINKS_ADVICE[0]
+    assert f"every event up to position {saved['position']} still hashes" in proven["what_to_do"], proven
 
     monkeypatch.setenv("LEDGER_DATABASE_URL", chain.url)
     for lang, words in (("en", ("CHAIN LINKS MISSING", "rm_audit_chain")), ("zh", ("缺少链的链接", "被改动的是链表"))):
@@ -82,3 +86,56 @@ def test_the_pages_saved_digest_check_says_a_digest_still_matches_events_whose_l
     dba.execute(f"DELETE FROM {CHAIN_TABLE} WHERE position = %s", (dba.positions()[4],))
     verdict = check_saved_digests(chain, read_saved_digests([("d.json", json.dumps(saved).encode())]))
     assert (verdict["verdict"], verdict["key"]) == ("extends", "saved_extends"), verdict
+
+
+def _middle(dba: Dba, count: int = 2) -> tuple[int, int]:
+    """The chain rows of `count` events in the middle of the log deleted, the events left as they are."""
+    positions = dba.positions()
+    gone = positions[len(positions) // 2:len(positions) // 2 + count]
+    for position in gone:
+        dba.execute(f"DELETE FROM {CHAIN_TABLE} WHERE position = %s", (position,))
+    return gone[0], gone[-1]
+
+
+def test_verify_digest_says_the_digest_matches_where_links_in_the_middle_were_deleted(
+        chain: AuditChain, dba: Dba, tmp_path: Path, monkeypatch, capsys) -> None:
+    """An audit probe: with links deleted in the middle of the chain, `verify --digest` said the chain's records were
+    missing but not that the signed digest matched (it did for the tail, where the digest, not the next stored link,
+    showed the events as recorded). It says both now, with where, in both languages and in --json."""
+    signer, _ = Signer.load_or_create(tmp_path / "signing-key.pem")
+    saved = Notary(chain, signer).digest()
+    (tmp_path / "digest.json").write_text(json.dumps(saved))
+    first, last = _middle(dba)
+    at = saved["position"]
+    monkeypatch.setenv("LEDGER_DATABASE_URL", chain.url)
+    said = {}
+    for lang in ("en", "zh"):
+        monkeypatch.setenv("LEDGER_LANG", lang)
+        capsys.readouterr()
+        assert main(["verify", "--digest", str(tmp_path / "digest.json")]) == 1
+        said[lang] = capsys.readouterr().err
+    en, zh = said["en"], said["zh"]
+    assert f"(position {at}) matches the events" in en and f"are missing, at positions {first} to {last}" in en, en
+    assert "CHAIN LINKS MISSING" in en and f"every event up to position {at} still hashes to it" in en, en
+    assert "rm_audit_chain" in en and "unchecked" not in en and "backup taken before" not in en, en
+    assert f"（位置 {at}）与事件相符" in zh and f"缺失的只是位置 {first} 至 {last} 的事件链自身记录（链接）" in zh, zh
+    assert "缺少链的链接" in zh and "未经核验" not in zh and "之前的备份" not in zh, zh
+
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    capsys.readouterr()
+    assert main(["verify", "--digest", str(tmp_path / "digest.json"), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["ok"], report["failure"], report["first_bad_position"]) == (False, "link_missing", first), report
+    assert report["links_missing"] == [{"first": first, "last": last}], report
+    assert report["saved_digest_matched"] == at and report["events_checked"] == len(dba.positions()), report
+    assert report["reason"].startswith(f"the events match the saved digest (every event up to position {at}"), report
+    assert (report["what_to_do"], report["what_to_do_zh"]) == tampering.links_advice(at, last), report
+
+
+def test_without_a_digest_the_links_missing_say_no_digest_matched(chain: AuditChain, dba: Dba) -> None:
+    """No saved digest: nothing is said to match one, and the events stay to be shown genuine (LINKS_ADVICE)."""
+    first, last = _middle(dba, count=1)
+    report = chain.verify(logged=False)
+    assert (report["failure"], report["links_missing"], report["saved_digest_matched"]) == (
+        "link_missing", [{"first": first, "last": last}], None), report
+    assert "saved digest" not in report["reason"] and report["what_to_do"] == LINKS_ADVICE[0], report
