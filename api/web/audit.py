@@ -88,8 +88,12 @@ async def check_upload(request: Request, file: Annotated[UploadFile, File()]) ->
         # Its signatures verify and only what it states breaks the rules: this ledger issued it so, over a store
         # changed before (as `verify-receipt` says; the page said to fetch a new receipt, which is now refused).
         issued_so = kind == "receipt" and all(p.get("part") == "summary" for p in checked)
+        # Only the chain's own records missing: the events still hash to the file's head, so it matches as far as
+        # the events go (the page said the ledger no longer agreed, and the events were unchecked, beside a saved-digest
+        # check of the same head that said it matched: an audit probe).
+        links = ledger_side and all(p.get("links") for p in checked)
         return await run_in_threadpool(page, request, checked=checked, kind=kind, ledger_side=ledger_side,
-                                       ledger_after=after, store_changed=issued_so)
+                                       ledger_after=after, ledger_links=links, store_changed=issued_so)
     if kind != "receipt":
         return await run_in_threadpool(_page, request, checked)
     since = await run_in_threadpool(_since, request.app.state.ledger, document)
@@ -189,7 +193,8 @@ def _against_chain(request: Request, digest: dict, part: tuple[str, str]) -> lis
     en, zh = verdict["reason"], verdict.get("reason_zh") or verdict["reason"]
     return [problem((f"position {at}", f"位置 {at}"),
                     Reason(f"{en}. {todo[0]}" if todo[0] else en, f"{zh.rstrip('。')}。{todo[1]}" if todo[1] else zh))
-            | {"side": "ledger", "after": "yes" if at is not None and at > digest["position"] else ""}]
+            | {"side": "ledger", "after": "yes" if at is not None and at > digest["position"] else "",
+               "links": "yes" if verdict["failure"] == "link_missing" else ""}]
 
 
 def _page(request: Request, checked: list[dict[str, str]] | None) -> Response:

@@ -28,6 +28,7 @@ from api.web.session import CsrfChecked
 from ledger.audit.chain import ALGORITHM
 from ledger.audit.receipts import KIND
 from ledger.audit.tampering import behind
+from ledger.audit.unlinked import spans
 from ledger.domain.errors import LongQueriesBusy
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -48,6 +49,14 @@ MESSAGES.update({
     "saved_differs": ("不一致：截至位置 {position} 的事件与保存的摘要不符，改动在位置 {first} 至 {position} 之间。",
                       "Differs: the events up to position {position} no longer hash to the saved digest; the"
                       " change lies between positions {first} and {position}."),
+    # Links deleted from the chain table, the events hashing to the saved digests (failure link_missing).
+    "saved_links_missing": ("事件相符，缺失的是链的记录：截至位置 {position} 的事件仍与保存的摘要相符"
+                            "（事件未被改动；此后又记录了 {later} 个事件）；但{links_zh} 的事件链自身记录（链接）"
+                            "缺失：被改动的是链表，而不是事件。{todo_zh}。",
+                            "The events match; the chain's records are missing: the events up to position {position}"
+                            " still hash to the saved digest (they are unchanged, and {later} more have been recorded"
+                            " since); but the chain's own records (its links) are missing at {links}: the chain table"
+                            " was changed, not the events. {todo}."),
     "saved_trusted": ("位置 {trusted} 的摘要仍然一致（其之前的事件未被改动）。",
                       "The digest saved for position {trusted} still matches (the events before it are unchanged)."),
     # Worded by ledger.audit.tampering.behind, as `verify --digest` words it: a signed digest is this ledger's.
@@ -187,9 +196,13 @@ def check_saved_digests(chain: Any, saved: list[dict]) -> dict[str, Any]:
         return said | _behind(chain, checked, head["position"])
     result = chain.verify([_bare(d) for d in checked])
     first = result["first_bad_position"]
-    if result["ok"] or first > last["position"] or result["failure"] == "link_missing":
-        # A fault after the last saved position leaves the saved prefix intact; the verification above names it. So
-        # do links missing from the chain table, the events hashing to the saved digests all the same.
+    if result["failure"] == "link_missing":
+        # The events hash to every saved digest, and only the chain's own records are missing: said both, with what
+        # to do, as the receipt and digest check above says it of a signed head (it said "matches" and nothing of
+        # the links here, and "no longer agrees" there: an audit probe).
+        return said | _links_missing(result, last["position"], head["position"])
+    if result["ok"] or first > last["position"]:
+        # A fault after the last saved position leaves the saved prefix intact; the verification above names it.
         return said | {"verdict": "extends", "key": "saved_extends",
                        "values": {"position": last["position"], "later": head["position"] - last["position"]}}
     mismatch = result["failure"] == "saved_digest_mismatch"
@@ -198,6 +211,15 @@ def check_saved_digests(chain: Any, saved: list[dict]) -> dict[str, Any]:
     return said | {"verdict": "differs", "key": "saved_differs" if mismatch else "saved_broken",
                    "values": {"position": at, "first": first}, "trusted": trusted or None,
                    "reason": result["reason"]}
+
+
+def _links_missing(result: dict[str, Any], position: int, head: int) -> dict[str, Any]:
+    """The verdict where the events hash to the saved digests (the last at `position`) and links are missing from
+    the chain table (`result`, failure link_missing): where, and what to do (`tampering.links_advice`)."""
+    where = spans([(run["first"], run["last"]) for run in result["links_missing"]])
+    return {"verdict": "link_missing", "key": "saved_links_missing",
+            "values": {"position": position, "later": head - position, "links": where[0], "links_zh": where[1],
+                       "todo": result["what_to_do"].rstrip("."), "todo_zh": result["what_to_do_zh"].rstrip("。")}}
 
 
 def _bare(digest: dict) -> dict:

@@ -76,6 +76,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit": ("审计核验", "Audit"), "verification": ("防篡改链核验", "Tamper-evidence verification"),
     "chain_ok": ("核验通过：事件链完整。", "Verified: the chain is intact."),
     "chain_bad": ("核验失败：事件链被改动。", "FAILED: the chain was altered."),
+    # Links deleted from the chain table, the events as recorded (failure link_missing): not the events altered.
+    "chain_links_missing": ("核验失败：事件链自身的记录（链接）缺失；事件本身仍按记录时的样子相连。",
+                            "FAILED: the chain's own records (its links) are missing; the events themselves still"
+                            " chain as recorded."),
     "verify_busy": ("系统繁忙，本次未核验事件链。", "Busy: the chain was not verified this time."),
     "verify_busy_detail": ("本进程同时运行的耗时查询（事件链核验、政策模拟、按时点对账）已达上限；请稍后刷新本页。",
                            "As many long queries (chain verifications, simulations, reconciliations as of a moment)"
@@ -140,6 +144,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "The digest itself is sound (its signature checks), and the ledger still agrees with"
                                   " it up to its position; but the ledger was changed after it, so the fault lies with"
                                   " the ledger, not the digest: "),
+    # Links deleted from the chain table, the events still hashing to the file's signed head (failure link_missing):
+    # it matches as far as the events go, as the saved-digest check beside it says (an audit probe read "no longer
+    # agrees" and "unchecked" here, and "matches" there, of one head).
+    "check_links_receipt": ("回执本身有效（签名和内容均核验通过），且就事件而言与本台账相符：截至其链头的事件仍与其签名"
+                            "链头相符，申请的事件仍是回执所示的样子；缺失的只是事件链自身的记录（链接），问题出在台账的"
+                            "链表一方：",
+                            "The receipt itself is sound (its signatures and content check), and it matches this ledger"
+                            " as far as the events go: the events up to its head still hash to its signed head, so the"
+                            " claim's events are as it shows them; only the chain's own records (its links) are"
+                            " missing, a fault of the ledger's chain table: "),
+    "check_links_digest": ("摘要本身有效（签名核验通过），且就事件而言与本台账相符：截至该位置的事件仍与之相符；"
+                           "缺失的只是事件链自身的记录（链接），问题出在台账的链表一方：",
+                           "The digest itself is sound (its signature checks), and it matches this ledger as far as"
+                           " the events go: the events up to its position still hash to it; only the chain's own"
+                           " records (its links) are missing, a fault of the ledger's chain table: "),
     "check_keep_receipt": ("请保留这份回执：它仍证明出具时台账所记录的内容，可作为核对台账的依据。",
                            "Keep this receipt: it still proves what the ledger recorded when it was issued, and is"
                            " evidence to check the ledger against."),
