@@ -42,6 +42,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from ledger.audit.append_only import pg_guard, pg_guard_lock
+from ledger.audit.deleted_links import Parted, parted_at
 from ledger.audit.linking import LINK_FUNCTION, SavedHere, pg_link_function, since_statements, unlinked_among
 from ledger.audit.tables import CHAIN_COLUMNS, CHAIN_TABLE, SINCE_TABLE
 from ledger.refused_keys import COLUMNS as REFUSED_COLUMNS
@@ -199,6 +200,14 @@ class LedgerRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self._chained, (originator_id,), prepare=True)
             return curs.fetchall()
+
+    def parted(self, position: int) -> Parted | None:
+        """The events without a link that explain a break `chained_events` showed at `position` (links deleted, or
+        nothing after them tells), or None: the events were tampered with (ledger/audit/deleted_links.py)."""
+        schema = self.datastore.schema
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            return parted_at(curs, position, events=f'"{schema}"."{self.events_table_name}"',
+                             chain=f'"{schema}".{CHAIN_TABLE}', column="notification_id", placeholder="%s")
 
     def unlinked(self, positions: Sequence[int]) -> list[int]:
         """Those of `positions` (a page of the log) that have no link in the chain though recorded after the upgrade

@@ -11,6 +11,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 
 from ledger.audit.append_only import sqlite_guard
+from ledger.audit.deleted_links import Parted, parted_at
 from ledger.audit.linking import SavedHere, link_saved, since_statements, unlinked_among
 from ledger.audit.tables import CHAIN_TABLE, SINCE_TABLE, SQLITE_CHAIN_COLUMNS
 from ledger.refused_keys import COLUMNS as REFUSED_COLUMNS
@@ -95,6 +96,13 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                       f" LIMIT 1) FROM {self.events_table_name} e LEFT JOIN {CHAIN_TABLE} c ON c.position = e.rowid"
                       " WHERE e.originator_id = ? ORDER BY e.rowid", (originator_id.hex,))
             return [tuple(row) for row in c.fetchall()]
+
+    def parted(self, position: int) -> Parted | None:
+        """The events without a link that explain a break `chained_events` showed at `position` (links deleted, or
+        nothing after them tells), or None: the events were tampered with (ledger/audit/deleted_links.py)."""
+        with self.datastore.transaction(commit=False) as c:
+            return parted_at(c, position, events=self.events_table_name, chain=CHAIN_TABLE, column="rowid",
+                             placeholder="?")
 
     def refusal(self, principal: str, key: str) -> tuple[str, str] | None:
         """The fingerprint and answer of the refusal kept for a principal's Idempotency-Key (ledger.refused_keys)."""

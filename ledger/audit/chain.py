@@ -15,11 +15,13 @@ from uuid import UUID
 
 from ledger.audit import keys
 from ledger.audit.comparison import Comparison, InvalidDigest, checkpoints, digest_of
+from ledger.audit.deleted_links import Parted, parted_at
 from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
 from ledger.audit.snapshot_check import check_all
 from ledger.audit.stores import Progress, open_store
 from ledger.audit.tables import CHAIN_TABLE, ensure_event_store, events_table, snapshots_table
 from ledger.audit.tampering import GAP_ADVICE, UNLINKED_ADVICE, Tampered, advice, log_found
+from ledger.audit.unlinked import parted_said
 
 __all__ = ["ALGORITHM", "CHAIN_TABLE", "GENESIS", "AuditChain", "InvalidDigest", "event_bytes", "events_table",
            "link", "snapshots_table"]
@@ -98,6 +100,15 @@ class AuditChain:
                 between * 2)
         return found[0][0] if found and found[0][0] is not None else start
 
+    def parted(self, position: int) -> Parted | None:
+        """The events without a link that explain a break a check of a few rows found at `position`: links deleted
+        from the chain table (the next stored link chains from the events as stored), or nothing after them tells;
+        None where the events themselves were tampered with (ledger/audit/deleted_links.py)."""
+        db = self._db
+        with db.connect() as conn:
+            return parted_at(conn.cursor(), position, events=db.events, chain=CHAIN_TABLE, column=db.position_column,
+                             placeholder=db.placeholder, stored_id=db.stored_id)
+
     def digest(self) -> dict[str, Any]:
         """The chain's head, for an auditor to keep outside the system."""
         with self._db.connect() as conn:
@@ -134,6 +145,8 @@ class AuditChain:
                                event_bytes(event[0][0], db.stored_id(event[0][1]), *event[0][2:])).hex() != rows[0][1]:
             where, why = position, (f"the event at the chain's head (position {position}) is not the one its link"
                                     " chains", f"事件链头（位置 {position}）处的事件与其链接不符")
+            if (parted := self.parted(position)) is not None:  # the links before it deleted, the events as recorded
+                where, (why, todo) = parted.first, parted_said(parted)
         else:
             return
         en, zh = todo or advice(where)

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from ledger.audit.encoding import GENESIS, event_bytes, link
 from ledger.audit.tampering import Tampered, record_advice
+from ledger.audit.unlinked import parted_said
 
 
 def first_changed(rows: list[tuple]) -> int | None:
@@ -35,6 +36,14 @@ def check(recorder: Any, aggregate_id: UUID, what: str, what_zh: str) -> None:
     position = first_changed(recorder.chained_events(aggregate_id))
     if position is None:
         return
+    if (parted := recorder.parted(position)) is not None:
+        # Links deleted from the chain table, not the events changed (or nothing after them tells): the chain's rows
+        # to put back, not the events to restore from a backup (an audit probe was told so).
+        (why, why_zh), (en, zh) = parted_said(parted)
+        raise Tampered(f"the ledger decides nothing on {what} for now: {why}. Its events are checked against their"
+                       f" links before anything is decided on it, and those links are not all there. {en}",
+                       zh=f"台账暂不依据{what_zh}决定任何事项：{why_zh}。决定前须对照链接核对其事件，而这些链接并不"
+                          f"齐全。{zh}", position=parted.first, record=str(aggregate_id))
     en, zh = record_advice(position)
     raise Tampered(f"the stored events of {what} were changed after they were recorded: the chain breaks at position"
                    f" {position}, so the ledger decides nothing on it. {en}",

@@ -39,6 +39,7 @@ from ledger.audit.reasons import Reason
 from ledger.audit.signing import SIGNATURE, load_public
 from ledger.audit.signing import check as check_signature
 from ledger.audit.tampering import Tampered, Unfolded, advice, record_advice
+from ledger.audit.unlinked import parted_said
 from ledger.domain.text import as_sent
 from ledger.domain.values import fmt, yuan
 
@@ -55,7 +56,7 @@ def build(notary: Any, claim: dict[str, Any], rows: list[tuple[int, Any, int, st
     (`rows`). Raises Tampered when one of them no longer hashes to its link in the chain."""
     size, before, links, bad = _checked(notary, rows)
     if bad is not None:
-        raise _tampered(claim["id"], bad, rows)
+        raise _tampered(notary, claim["id"], bad, rows)
     unsigned = notary.head(size)
     # Signed only for a head the events bear out, as a digest is (an audit probe: with the head event changed,
     # GET /v1/audit/digest refused while a receipt signed that head, which can be saved and used as a digest).
@@ -141,7 +142,15 @@ def first_unchained(rows: list[tuple[int, Any, int, str, bytes]], before: dict[i
     return None
 
 
-def _tampered(claim_id: str, position: int, rows: list[tuple[int, Any, int, str, bytes]]) -> Tampered:
+def _tampered(notary: Any, claim_id: str, position: int, rows: list[tuple[int, Any, int, str, bytes]]) -> Tampered:
+    if (parted := notary.chain.parted(position)) is not None:
+        # Links deleted from the chain table, the events as recorded (or nothing after them tells): the chain's rows
+        # to put back, not the events to restore from a backup taken before them (an audit probe was told so).
+        (why, why_zh), (en, zh) = parted_said(parted)
+        return Tampered(f"no receipt is issued for claim {claim_id}: {why}. A receipt proves its events by the chain's"
+                        f" links, so none is issued while these events have none. {en}",
+                        zh=f"不为申请 {claim_id} 出具回执：{why_zh}。回执以事件链的链接证明其事件，"
+                           f"因此在这些事件没有链接期间不出具回执。{zh}", position=parted.first)
     en, zh = advice(position)
     if all(row[0] != position for row in rows):  # a link without its event, or an event without its link
         return Tampered(f"the chain breaks at position {position}, after claim {claim_id}'s first event: an event"
@@ -829,7 +838,7 @@ def _claim_view(ledger: Any, notary: Any, claim_id: str) -> dict[str, Any]:
         bad, rows = _break(notary, failure)
         if bad is None:
             raise
-        raise _tampered(claim_id, bad, rows) from failure
+        raise _tampered(notary, claim_id, bad, rows) from failure
 
 
 def _break(notary: Any, failure: Unfolded) -> tuple[int | None, list[tuple[int, Any, int, str, bytes]]]:

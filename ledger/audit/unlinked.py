@@ -9,6 +9,9 @@ position 1, an empty ledger.
 """
 from __future__ import annotations
 
+from ledger.audit.deleted_links import Parted
+from ledger.audit.tampering import LINKS_ADVICE, UNLINKED_ADVICE
+
 
 def _span(first: int, last: int) -> tuple[str, str]:
     return ((f"position {first}", f"位置 {first}") if first == last else
@@ -65,6 +68,17 @@ def links_gone_reason(runs: list[tuple[int, int, str, int]], matched: int | None
 def spans(runs: list[tuple[int, int]]) -> tuple[str, str]:
     """Where links are missing, `runs` of (first, last) positions, as a sentence names them, (English, Chinese)."""
     return "; ".join(_span(a, b)[0] for a, b in runs), "；".join(_span(a, b)[1] for a, b in runs)
+
+
+def parted_said(parted: Parted) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Why a check of a few rows finds `parted` events without a link (ledger/audit/deleted_links.py), and what to do:
+    the next stored link chains from them as stored (their links were deleted: put the chain's rows back), or none
+    follows to tell (slipped in, or their links deleted: a signed digest tells which); never a backup of the events
+    taken before them, the advice for events changed (an audit probe)."""
+    if parted.next_link is None:
+        return (unlinked_reason(parted.first, parted.last, inserted=False, tail=True, none_linked=False),
+                UNLINKED_ADVICE)
+    return links_gone_reason([(parted.first, parted.last, "link", parted.next_link)]), LINKS_ADVICE
 
 
 def _shown(by: str, at: int, one: bool) -> tuple[str, str]:

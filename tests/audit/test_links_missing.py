@@ -5,15 +5,21 @@ an empty ledger."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import pytest
+
 from api.cli import main
+from ledger.application import AwardLedger
 from ledger.audit import tampering
 from ledger.audit.chain import CHAIN_TABLE, AuditChain
 from ledger.audit.notary import Notary
 from ledger.audit.signing import Signer
-from ledger.audit.tampering import LINKS_ADVICE, UNLINKED_ADVICE
+from ledger.audit.tampering import LINKS_ADVICE, UNLINKED_ADVICE, Tampered
+from ledger.store import store_env
 from tests.audit.conftest import Dba
+from tests.store.conftest import FINANCE, World
 
 
 def test_one_link_row_deleted_is_named_as_the_chains_record_missing(chain: AuditChain, dba: Dba) -> None:
@@ -140,3 +146,61 @@ def test_without_a_digest_the_links_missing_say_no_digest_matched(chain: AuditCh
     assert (report["failure"], report["links_missing"], report["saved_digest_matched"]) == (
         "link_missing", [{"first": first, "last": last}], None), report
     assert "saved digest" not in report["reason"] and report["what_to_do"] == LINKS_ADVICE[0], report
+
+
+def test_a_command_on_a_record_whose_link_was_deleted_is_refused_with_the_links_advice(
+        world: World, database_url: str, dba: Dba) -> None:
+    """A payout on a claim one of whose links was deleted (its events untouched) is refused `tampering` as before,
+    but said as the chain's records missing, to be put back: not "changed", nor a backup of the events to restore
+    (an audit probe)."""
+    target = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    world.org()  # recorded after it: the claim's events lie in the middle of the log
+    position = dba.aggregate_positions(target)[-1]
+    assert position < dba.positions()[-1]  # in the middle: the next stored link tells
+    dba.execute(f"DELETE FROM {CHAIN_TABLE} WHERE position = %s", (position,))
+    fresh = AwardLedger(store_env(database_url))  # a process that never saved these records: read from the store
+    try:
+        with pytest.raises(Tampered) as refused:
+            fresh.record_payout(FINANCE, claim_id=target, amount="1000", paid_on=date(2023, 9, 1), bank_ref="B-LNK")
+        en, zh = refused.value.detail, refused.value.zh
+        assert f"no link is stored for position {position}" in en and "rm_audit_chain" in en, en
+        assert "backup taken before" not in en and "were changed after they were recorded" not in en, en
+        assert f"位置 {position}" in zh and "被改动的是链表" in zh and "之前的备份" not in zh, zh
+        assert refused.value.context["position"] == position
+    finally:
+        fresh.close()
+
+
+
+def test_a_command_on_a_record_whose_links_at_the_tail_were_deleted_says_a_digest_tells(world: World,
+                                                                                        database_url: str,
+                                                                                        dba: Dba) -> None:
+    """The links of the log's last events deleted, a claim's among them: nothing after them tells whether they were
+    slipped in or their links deleted, so both are said, and that a signed digest tells which; not a backup taken
+    before them (an audit probe)."""
+    target = world.approved(world.org(), "A5.voucher", basis_amount="1000000")["id"]
+    position = dba.aggregate_positions(target)[-1]
+    dba.execute(f"DELETE FROM {CHAIN_TABLE} WHERE position >= %s", (position,))
+    fresh = AwardLedger(store_env(database_url))
+    try:
+        with pytest.raises(Tampered) as refused:
+            fresh.record_payout(FINANCE, claim_id=target, amount="1000", paid_on=date(2023, 9, 1), bank_ref="B-TAIL")
+        en, zh = refused.value.detail, refused.value.zh
+        assert "inserted afterwards, or their links were deleted" in en and "verify --digest" in en, en
+        assert "backup taken before" not in en and "之前的备份" not in zh and "链表中删除" in zh, zh
+    finally:
+        fresh.close()
+
+def test_a_digest_refused_over_a_link_deleted_under_the_head_says_to_put_the_link_back(chain: AuditChain, dba: Dba,
+                                                                                        tmp_path: Path) -> None:
+    """The link just under the head deleted: the head no longer follows the link stored before it, and the digest
+    is refused, said as the chain's record missing with the links' advice, not a backup taken before the head."""
+    under = dba.positions()[-2]
+    dba.execute(f"DELETE FROM {CHAIN_TABLE} WHERE position = %s", (under,))
+    with pytest.raises(Tampered) as refused:
+        Notary(AuditChain(chain.url), Signer.load_or_create(tmp_path / "key.pem")[0]).digest()
+    en, zh = refused.value.detail, refused.value.zh
+    assert en.startswith("no digest is signed: the chain's own records are missing: no link is stored for position"
+                         f" {under}"), en
+    assert "rm_audit_chain" in en and "backup taken before" not in en, en
+    assert zh.startswith("不签发摘要：事件链自身的记录缺失") and "之前的备份" not in zh, zh

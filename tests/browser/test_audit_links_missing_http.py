@@ -3,7 +3,7 @@ HTTP on both stores: an audit probe deleted link rows in the middle of the chain
 events matched the digest while the receipt check, with the same signed head, said the ledger no longer agreed with
 it and the events were unchecked. Each now says the events still hash to the signed head or digest, that only the
 chain's own records are missing (verdict link_missing), where, and what to do: put those rows back, not restore the
-events from a backup."""
+events from a backup. A receipt is not issued over the missing links, and is refused with that advice too."""
 from __future__ import annotations
 
 import re
@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from ledger.audit.chain import CHAIN_TABLE
 from tests.audit.conftest import Dba
-from tests.browser.conftest import page_client, signed_in
+from tests.browser.conftest import api, page_client, signed_in
 from tests.browser.test_audit_pages_fixes_http import PEOPLE, _checked, _receipt, _saved
 
 
@@ -83,3 +83,21 @@ def test_the_receipt_check_and_the_saved_digest_check_say_alike_that_only_links_
         time.sleep(0.2)
     verified = " ".join(re.search(r'data-testid="verified".*?</p>', page, re.S).group(0).split())
     assert "事件链自身的记录（链接）缺失" in verified and "事件链被改动" not in verified, verified
+
+
+def test_a_receipt_over_the_missing_links_is_refused_with_the_links_advice(client, database_url):
+    """A claim whose events lie before the deleted links gets no receipt (its proofs would rest on them), and the
+    refusal says the chain's records are missing, to put them back: not to restore a backup taken before them."""
+    older = _receipt(client)
+    _receipt(client)
+    first, last = _links_deleted_in_the_middle(database_url, older["claim_id"])
+    for lang, words in (("en", ("no link is stored for positions", "rm_audit_chain", "not the events")),
+                        ("zh", (f"位置 {first} 至 {last}", "rm_audit_chain", "被改动的是链表"))):
+        answer = client.get(f"/v1/claims/{older['claim_id']}/receipt",
+                            headers={"Authorization": f"Bearer {client.tokens['auditor']}", "Accept-Language": lang})
+        assert answer.status_code == 409 and answer.json()["code"] == "tampering", answer.text
+        detail = answer.json()["detail"]
+        assert all(w in detail for w in words), detail
+        assert "backup taken before" not in detail and "之前的备份" not in detail, detail
+        assert answer.json()["position"] == first, answer.json()
+    assert api(client, "GET", "/v1/audit/digest", as_="auditor")["position"] > last  # the head is not in question
