@@ -22,6 +22,9 @@ FINANCE_PAGE = ("SELECT h.position, h.aggregate_id, h.version, h.event, h.record
                 " JOIN rm_history h ON h.position = c.position WHERE c.account = %s AND c.position > %s"
                 " AND c.position <= %s AND h.recorded_at <= %s ORDER BY c.position LIMIT %s")
 ENTITIES = ("organisation", "claim", "certification")
+# The events that open a claim's row in the fold (a proposal's too), and those naming the accounts it holds.
+OPENS = ("Claim.Submitted", "Claim.Proposed")
+HOLDS = (*OPENS, "Claim.Confirmed", "Claim.Reassessed")
 
 
 class ReadModels:
@@ -59,15 +62,31 @@ class ReadModels:
         cut = utc_text(as_of)
         with self.view.reading() as sql:
             own = self._history(sql, "WHERE h.uscc = %s AND h.recorded_at <= %s", (uscc, cut))
-            shared = sorted({key for h in own if h["event"] in ("Claim.Submitted", "Claim.Reassessed")
+            shared = sorted({key for h in own if h["event"] in HOLDS
                              for key in caps.shared_accounts(h["payload"])}
                             | {key for h in own if h["event"] == "Claim.CountedOn"
                                for key in caps.shared_accounts({"accounts": [h["payload"]["account"]]})})
             others = self._history(sql, f"JOIN rm_cap_events c ON c.position = h.position WHERE c.account IN"
                                         f" ({', '.join(['%s'] * len(shared))}) AND h.recorded_at <= %s AND"
                                         " h.uscc <> %s", (*shared, cut, uscc)) if shared else []
+            others += self._joined_late(sql, others, cut)
         rows = sorted({h["position"]: h for h in own + others}.values(), key=lambda h: h["position"])
         return award_state.replay(uscc, rows, as_of=as_of.isoformat())
+
+    def _joined_late(self, sql: Sql, others: list[dict], cut: str) -> list[dict]:
+        """The earlier history of other organisations' claims that came onto a shared cap after they were opened
+        (a membership recorded late, `Claim.CountedOn`; a re-assessment; a proposal confirmed): the index files a
+        claim under a cap from then on only, and folded without its opening the claim counted for nothing there.
+        A member's page as of a moment read a body's yearly cap at 200,000.00 used by one claim where the ledger
+        had said 400,000.00 by two, as the other member's page as of that moment did (an oracle probe)."""
+        opened = {h["aggregate_id"] for h in others if h["event"] in OPENS}
+        missing = {h["aggregate_id"]: h["uscc"] for h in others
+                   if h["event"].startswith("Claim.") and h["aggregate_id"] not in opened}
+        if not missing:
+            return []
+        usccs, ids = sorted(set(missing.values())), sorted(missing)
+        return self._history(sql, f"WHERE h.uscc IN ({', '.join(['%s'] * len(usccs))}) AND h.aggregate_id IN"
+                                  f" ({', '.join(['%s'] * len(ids))}) AND h.recorded_at <= %s", (*usccs, *ids, cut))
 
     @staticmethod
     def _history(sql: Sql, where: str, params: tuple[Any, ...]) -> list[dict]:
