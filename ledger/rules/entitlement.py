@@ -145,7 +145,13 @@ def _entitle(plan: Plan, accounts: dict[str, AccountState], why: Explanation, *,
     try:
         for cap, key in caps:
             state = _excluding(account(key), outranked)
-            capped = apply_cap(programme, cap, state, amount, why, deciding=claim_id is None, whose=key.whose)
+            # A top-up decides nothing: it is owed what the rules give its award beyond what that was entitled to
+            # (`completes`), so a decided amount is held to its caps as a re-assessment is, and a top-up of an award
+            # the bureau approved below its request, nothing short, is `already_awarded`: an A13 award approved at
+            # half its 12,500,000 was refused `cap_exceeded`, "request at most 12,000,000.00", a request the
+            # top-up route does not take (an oracle probe).
+            capped = apply_cap(programme, cap, state, amount, why, deciding=claim_id is None and facts.tops_up is None,
+                               whose=key.whose)
             own = None if claim_id is None else _own_entry(accounts.get(key.text), claim_id)
             # the headroom left, for a claim holding none
             room = standing_room(programme, cap, state, own, why, whose=key.whose)

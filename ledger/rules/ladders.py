@@ -199,14 +199,20 @@ def completes(policy: Policy, facts: ClaimFacts, states: Iterable[AccountState],
     if owed <= 0:
         # Said of what it was entitled to, not "核定" (approved): an approval lowered to 100,000 of 200,000 was told
         # it was 核定 at 200,000, and nothing said how a lowered approval is corrected (a clerk's probe).
+        # What the rules give before its caps where they hold it to less (a decided amount, A13's, approved below
+        # its request, the room it left taken since): nothing is short of that either (an oracle probe).
+        given, given_zh = yuan(amount), f"{yuan(amount)} 元"
+        if before_caps > amount:
+            given = f"{yuan(before_caps)} before its caps and other awards ({yuan(amount)} after)"
+            given_zh = f"计上限及其他奖励前 {yuan(before_caps)} 元（计入后 {yuan(amount)} 元）"
         raise AlreadyAwarded(f"claim {facts.tops_up} was entitled to {yuan(held)}"
                              f"{' with its earlier top-ups' if with_top_ups else ''}, and the rules give that award"
-                             f" {yuan(amount)} now: nothing is short. A top-up pays what the award is owed beyond what"
+                             f" {given} now: nothing is short. A top-up pays what the award is owed beyond what"
                              " it was entitled to (after a lower rung or a better award it was approved net of was"
                              " revoked, say); an amount lowered at approval is not topped up: if it was lowered in"
                              " error, revoke the award and submit the claim again, to be approved at the right amount",
                              zh=f"申请 {facts.tops_up}{' 连同此前的补足申请' if with_top_ups else ''} 原应享"
-                                f" {yuan(held)} 元，按现行规则该奖励为 {yuan(amount)} 元：没有差额可补。"
+                                f" {yuan(held)} 元，按现行规则该奖励为 {given_zh}：没有差额可补。"
                                 "补足只支付该奖励现应得、"
                                 "超出原应享金额的部分（例如其核定时扣除的较低等次或更优奖励此后被撤销）；审批时调低的"
                                 "批准金额不以补足更正：如系误调低，请撤销该奖补后重新提交申请，按正确金额审批",

@@ -13,7 +13,7 @@ import pytest
 
 from api.cli import main
 from ledger.domain import errors
-from tests.store.conftest import FINANCE, JXJ, KJJ, World
+from tests.store.conftest import FGJ, FINANCE, JXJ, KJJ, World
 
 D = Decimal
 
@@ -389,3 +389,25 @@ def test_a_top_up_of_a_lowered_rung_leaves_a_better_award_its_difference(world: 
     a4 = world.claim(org, "A4.challenge", basis_amount="1500000", subject=subject, year=2024,
                      effective_on=date(2024, 3, 1))
     assert a4["entitled_amount"] == "150000.00", a4
+
+
+def test_a_decided_amount_approved_below_its_request_is_not_short_whatever_its_caps_left(world: World) -> None:
+    """An oracle probe: an A13 equity award of a 12,500,000 request approved at 6,250,000, then another member's
+    8,000,000 on the project, was refused a top-up `cap_exceeded`, "request at most 12,000,000.00", a request the
+    top-up route does not take. The rules owe it nothing more (the bureau lowered it; an approval's cut is not
+    topped up): `already_awarded`, saying so, in Chinese too."""
+    ledger = world.ledger
+    first, second = world.org(), world.org()
+    project = f"project:EQ-{first[-6:]}"
+    award = world.claim(first, "A13.equity", by=FGJ, subject=project, requested_amount="12500000")
+    assert award["entitled_amount"] == "12500000.00", award["explanation"]
+    ledger.approve_claim(FGJ, claim_id=award["id"], amount=D("6250000"))
+    other = world.claim(second, "A13.equity", by=FGJ, subject=project, requested_amount="8000000")
+    assert other["entitled_amount"] == "8000000.00", other["explanation"]
+    with pytest.raises(errors.AlreadyAwarded) as nothing:  # was CapExceeded, "request at most 12,000,000.00"
+        ledger.top_up_claim(FGJ, claim_id=award["id"], reason="补足", document_ref="杭发改〔2025〕3号")
+    said, zh = str(nothing.value), nothing.value.in_language("zh")
+    assert "nothing is short" in said and "request at most" not in said, said
+    assert "12,500,000.00 before its caps and other awards (12,000,000.00 after)" in said, said
+    assert "没有差额可补" in zh and "请申请不超过" not in zh and "计入后 12,000,000.00 元" in zh, zh
+    assert ledger.claim(award["id"])["top_ups"] == []
