@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
@@ -22,7 +23,7 @@ from api.schemas.appropriations import AppropriationCorrection, AppropriationCre
 from api.schemas.fields import JSON_INTEGER, full_width_year
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, query_notice, refusal_words
-from api.web.amounts import grouped, plain_amount
+from api.web.amounts import grouped, plain_amount, yuan
 from api.web.correction_forms import form_day, key_reused
 from api.web.i18n import MESSAGES
 from api.web.pages import PageRoute, render
@@ -127,8 +128,13 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception 
 def _recorded(request: Request, outcome: Outcome, form: str) -> Response:
     Settle(request, Response())(outcome)  # the next page agrees with the write, as the API's answer does
     # A payout or its reversal is said with its number, amount and claim: a reversal needs the number, which the
-    # notice did not give (a pages probe).
-    which = f"&recorded={outcome.view['id']}" if form in ("payout", "reversal") and outcome.view.get("id") else ""
+    # notice did not give (a pages probe). An appropriation, or its correction, with its year and document: the
+    # landing shows only where the fund bears it out (`write`).
+    which, view = "", outcome.view
+    if form in ("payout", "reversal") and view.get("id"):
+        which = f"&recorded={view['id']}"
+    elif entries := view.get({"appropriation": "appropriations", "appropriation_fix": "corrections"}.get(form, "")):
+        which = "&recorded=" + quote(f"{view['year']}:{entries[-1]['document_ref']}", safe="")
     return RedirectResponse(f"/ui/finance/write?done={form}{which}", status_code=303)
 
 
@@ -231,18 +237,45 @@ def write(request: Request, ledger: LedgerDep, done: str | None = None, claim_id
     claim = _an_id(claim_id)
     prefill = {"payout": {"claim_id": claim, "amount": _outstanding(ledger, claim)},
                "reversal": {"payout_id": _an_id(payout_id)}}
-    payout = None
-    if done in ("payout", "reversal") and (found := _an_id(recorded)):
+    # Each landing notice only where the record it names bears it out: a hand-edited address said a payout was
+    # reversed that was not, or an appropriation recorded with none named (regression probes). A value no form
+    # lands with is named as a parameter the page does not read.
+    record = _landed_record(ledger, done, recorded) if done in LANDINGS else None
+    done = query_notice.landed(request, "done", {name: name == done and record is not None for name in LANDINGS})
+    fund = None
+    if record is not None and done in ("appropriation", "appropriation_fix"):
+        lang = i18n.language(request)
+        fund = {"year": record["year"], "said": i18n.translator(lang)(f"recorded_{done}", **record | {
+            name: yuan(record[name], lang) for name in ("was", "amount") if name in record})}
+    return render(request, "finance_write.html", form=None, typed={}, error=None, done=done, prefill=prefill,
+                  recorded_payout=record if done in ("payout", "reversal") else None, recorded_fund=fund)
+
+
+# The forms whose landing (`?done=`) this page says, each with the record it names (`?recorded=`): a payout's id, an
+# appropriation's or its correction's year and document (`2023:财1号`). A statement lands on its own page.
+LANDINGS = ("appropriation", "appropriation_fix", "payout", "reversal")
+
+
+def _landed_record(ledger: Any, done: str | None, recorded: str | None) -> dict[str, Any] | None:
+    """The record the landing `done` names by `recorded`, where it bears the notice out now, else None: the payout
+    standing (or reversed, for a reversal); the appropriation standing on its document (not withdrawn since); the
+    correction made on its document."""
+    if done in ("payout", "reversal"):
         try:
-            payout = ledger.payout(found)
+            payout = ledger.payout(found) if (found := _an_id(recorded)) else None
         except NotFound:
-            payout = None
-    if done in ("payout", "reversal") and (payout is None or (payout["status"] == "reversed") != (done == "reversal")):
-        # A payout or reversal is said only where the payout named bears it out: a hand-edited address said a payout
-        # was reversed that was not, or recorded with none named (a regression probe).
-        done, payout = None, None
-    return render(request, "finance_write.html", form=None, typed={}, error=None,
-                  done=done if done in FORMS else None, prefill=prefill, recorded_payout=payout)
+            return None
+        return payout if payout is not None and (payout["status"] == "reversed") == (done == "reversal") else None
+    year, _, document = (recorded or "").partition(":")
+    if not re.fullmatch(r"[0-9]{4}", year) or not document:
+        return None
+    try:
+        fund = ledger.fund_year(int(year))
+    except LedgerError:  # a year outside the policy's: no appropriation of it was recorded
+        return None
+    entries = fund["appropriations"] if done == "appropriation" else fund["corrections"]
+    entry = next((e for e in reversed(entries) if e["document_ref"] == document), None)
+    return None if entry is None else entry | {"year": fund["year"]}
 
 
 def _outstanding(ledger: Any, claim_id: str) -> str:

@@ -237,6 +237,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "recorded_reversal": ("已冲回的拨付编号 {id}，金额 {amount}，银行流水号 {bank_ref}。",
                           "Payout {id} reversed: {amount}, bank reference {bank_ref}."),
     "recorded_payout_claim": ("查看该申请", "Open its claim"),
+    "recorded_appropriation": ("{year} 年度，文件文号 {document_ref}。", "Year {year}, document {document_ref}."),
+    "recorded_appropriation_fix": (
+        "{year} 年度文件 {appropriation_ref} 的安排由 {was} 更正为 {amount}，依据 {document_ref}。",
+        "The appropriation of {year} on {appropriation_ref} corrected from {was} to {amount}, on {document_ref}."),
+    "recorded_fund_year": ("查看该年度财务对账", "Open the year's finance page"),
     "fix_field": ("请修改：{field}", "Fix: {field}"),
     "statement_preview_h": ("导入前预览", "Preview before import"),
     "preview_hint": ("以下为按当前拨付记录匹配的结果，尚未导入。确认后才会记录。",

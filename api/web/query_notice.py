@@ -57,8 +57,10 @@ def unread(request: Any, lang: str) -> list[str]:
     if request.method not in ("GET", "HEAD") or not request.url.query:
         return []
     declared = taken(request.scope.get("route"))
-    unknown = getattr(request.state, "unread_after_form", ())  # a landing value the page does not know (`landed`)
-    return not_taken(request.query_params, (*declared, *(n for n in AFTER_FORM if n not in unknown)), lang,
+    # A landing value the page does not know (`landed`), named even where the route declares the parameter (finance's
+    # forms page takes `done` as a parameter: `?done=zzz` went unsaid).
+    unknown = getattr(request.state, "unread_after_form", ())
+    return not_taken(request.query_params, [n for n in (*declared, *AFTER_FORM) if n not in unknown], lang,
                      filters=[name for name in declared if name not in ("lang", "cursor", *AFTER_FORM)],  # a reader's
                      words=("unread_param", "unread_param_none"))
 

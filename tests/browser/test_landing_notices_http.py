@@ -186,3 +186,37 @@ def test_a_statements_imported_before_notice_shows_only_where_nothing_was_record
     for lang, said in (("zh", "本次未记录任何内容"), ("en", "nothing was recorded this time")):
         page = client.get(f"{again}&lang={lang}").text
         assert said in page.split('data-testid="imported-before"')[1].split("</p>")[0], lang
+
+
+def test_an_appropriations_and_its_corrections_landing_notices_show_only_where_the_fund_bears_them_out(client):
+    """`/ui/finance/write?done=appropriation` said 已记录：资金安排 with nothing recorded, as `?done=appropriation_fix`
+    said a correction was (a regression probe). Each now names the year and document its form recorded and shows
+    only while the fund holds it: not for a document the year does not hold, nor once the appropriation is
+    withdrawn; a value no form lands with is said as a parameter the page does not read."""
+    csrf = _sign_in(client, "finance")
+    for address in ("done=appropriation", "done=appropriation_fix", "done=appropriation&recorded=2023:财404号",
+                    "done=appropriation_fix&recorded=2023:财1号", "done=appropriation&recorded=2030:财1号",
+                    "done=appropriation&recorded=财1号"):
+        page = client.get(f"/ui/finance/write?lang=zh&{address}").text
+        assert _notice(page, "recorded") is None, address
+        assert 'data-testid="unread-params"' not in page, address  # a landing the page knows: not unread
+    for unknown in ("zzz", "statement"):  # a statement lands on its own page, never here
+        page = client.get(f"/ui/finance/write?lang=zh&done={unknown}").text
+        assert _notice(page, "recorded") is None
+        unread = page.split('data-testid="unread-params"')[1].split("</div>")[0]
+        assert f"“done”（值“{unknown}”）" in unread, unread
+    document = unique_id("财追")
+    sent = client.post("/ui/finance/appropriations?lang=zh", follow_redirects=False, data={
+        "csrf": csrf, "key": unique_id("k"), "year": "2023", "amount": "1,000.00", "document_ref": document})
+    assert sent.status_code == 303, sent.text[:500]
+    landed = client.get(sent.headers["location"]).text
+    said = _notice(landed, "recorded") or ""
+    assert "已记录：资金安排" in said and "2023 年度" in said and document in said, said
+    fix = client.post("/ui/finance/appropriations/correct?lang=en", follow_redirects=False, data={
+        "csrf": csrf, "key": unique_id("k"), "year": "2023", "appropriation_ref": document, "amount": "0",
+        "reason": "误录", "document_ref": f"{document}-更"})
+    assert fix.status_code == 303, fix.text[:500]
+    corrected = _notice(client.get(fix.headers["location"] + "&lang=en").text, "recorded") or ""
+    assert f"The appropriation of 2023 on {document} corrected from 1,000.00 yuan to 0.00 yuan" in corrected
+    # Withdrawn by that correction: the appropriation's own landing, reloaded, no longer says it was recorded.
+    assert _notice(client.get(sent.headers["location"]).text, "recorded") is None
