@@ -636,17 +636,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
 
         def decide() -> tuple[list[Aggregate], dict]:
             fund = self._get_or_none(FundYear, FundYear.create_id(year))
-            booked = None if fund is None else fund.booked(appropriation_ref)
-            if fund is None or booked is None:
-                docs = [] if fund is None else [a["document_ref"] for a in fund.appropriations]
-                held, held_zh = ("; ".join(docs), "；".join(docs)) if docs else ("none", "无")
-                raise errors.NotFound(
-                    f"{year}'s fund holds no appropriation on document {appropriation_ref} (it holds: {held}); send"
-                    " the document an appropriation was booked on, as the year's finance page and"
-                    f" GET /v1/appropriations/{year} list them",
-                    zh=f"{year} 年专项资金没有按文件 {appropriation_ref} 安排的资金（现有：{held_zh}）；"
-                       f"请填写已安排资金所依据的文号，可在该年度的财务对账页面或 GET /v1/appropriations/{year} 查看",
-                    field="appropriation_ref")
+            booked = _booked_on(fund, year, appropriation_ref)
             was = booked["amount"]
             if value == was:
                 raise errors.Conflict(
@@ -682,29 +672,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         def decide() -> tuple[list[Aggregate], dict]:
             claim = self._get(Claim, cid, f"claim {claim_id}", field="claim_id")
             self._intact(cid, f"claim {claim_id}")
-            if claim.status != "approved":
-                raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid",
-                                          zh=f"申请 {claim_id} 状态为{status_zh(claim.status)}；"
-                                             "只有已批准的申请才能拨付", field="claim_id")
-            if claim.outstanding_amount <= 0:
-                # Paid in full: no amount cures it ("pay at most 0.00", the amount marked to fix: a finance probe).
-                raise errors.OverApproved(
-                    f"claim {claim_id} is paid in full ({yuan(claim.paid_amount)} of the approved"
-                    f" {yuan(claim.approved_amount)}); nothing more is paid on it. If the bank paid it again, record"
-                    " nothing here and have the money returned; a payout booked on it in error is reversed first;"
-                    " more money for the award is a top-up the lead bureau records",
-                    zh=f"申请 {claim_id} 已全额拨付（批准 {yuan(claim.approved_amount)} 元，已拨付"
-                       f" {yuan(claim.paid_amount)} 元），不能再拨付。如银行重复付款，请勿在此登记，并追回该笔款项；"
-                       "如有误登记的拨付，请先冲回；如需增加奖补金额，须由牵头部门登记追加",
-                    field="claim_id")
-            if value > claim.outstanding_amount:
-                raise errors.OverApproved(
-                    f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
-                    f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)} outstanding); pay"
-                    f" at most {yuan(claim.outstanding_amount)}",
-                    zh=f"拨付 {yuan(value)} 元将超过批准金额 {yuan(claim.approved_amount)} 元（已拨付"
-                       f" {yuan(claim.paid_amount)} 元，待拨付 {yuan(claim.outstanding_amount)} 元）；本次最多拨付"
-                       f" {yuan(claim.outstanding_amount)} 元", field="amount")
+            _payable(claim, claim_id, value)
             # A reference whose payouts were all reversed is free again: a payout booked in error (the wrong claim or
             # amount) is reversed and the same transfer booked right, under its own reference (a finance probe
             # could only make one up, and the statement's line then matched nothing).
@@ -855,6 +823,30 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         years (finance's forms mark it beside their other faults)."""
         try:
             self._policy_for_year(year, field="year")
+        except errors.LedgerError as err:
+            return err
+        return None
+
+    def appropriation_ref_refused(self, year: int, appropriation_ref: str) -> errors.LedgerError | None:
+        """What a correction of `year`'s appropriation would say of `appropriation_ref` alone (no appropriation of
+        the year is booked on it), or None; None too for a year outside the policy's, which `year_refused` says.
+        The correction form marks it beside its other faults, where the command's checks stop at the first."""
+        if self.year_refused(year) is not None:
+            return None
+        try:
+            _booked_on(self._get_or_none(FundYear, FundYear.create_id(year)), year,
+                       _text(appropriation_ref, "appropriation_ref"))
+        except errors.LedgerError as err:
+            return err
+        return None
+
+    def payout_refused(self, claim_id: str, amount: Decimal) -> errors.LedgerError | None:
+        """What `record_payout` would say of its claim and amount alone (no such claim, one not approved or paid in
+        full, an amount above what is still to pay), or None: the payout form marks it beside its other faults, where
+        the command's checks stop at the first (an empty bank reference hid an amount above the approval)."""
+        try:
+            cid = _uuid(claim_id, "claim", "claim_id")
+            _payable(self._get(Claim, cid, f"claim {claim_id}", field="claim_id"), claim_id, money(amount))
         except errors.LedgerError as err:
             return err
         return None
@@ -1863,6 +1855,52 @@ def _climbs_on(cert: Certification, prog: Programme, effective_on: date) -> None
             zh=f"晋升的生效日期 {effective_on} 早于当前等次（{tier_zh(prog, cert.tier)}，自 {since} 起）的"
                f"生效日期；晋升须在其后生效：请填写不早于 {since} 的日期；"
                "如先前等次记录有误，请撤销该认定后重新记录")
+
+
+def _payable(claim: Claim, claim_id: str, value: Decimal) -> None:
+    """Refuse a payout of `value` on `claim` unless it is approved and owes at least that: `record_payout`'s
+    check, and the payout form's reading of its claim and amount alone (`AwardLedger.payout_refused`)."""
+    if claim.status != "approved":
+        raise errors.InvalidState(f"claim {claim_id} is {claim.status}; only approved claims are paid",
+                                  zh=f"申请 {claim_id} 状态为{status_zh(claim.status)}；"
+                                     "只有已批准的申请才能拨付", field="claim_id")
+    if claim.outstanding_amount <= 0:
+        # Paid in full: no amount cures it ("pay at most 0.00", the amount marked to fix: a finance probe).
+        raise errors.OverApproved(
+            f"claim {claim_id} is paid in full ({yuan(claim.paid_amount)} of the approved"
+            f" {yuan(claim.approved_amount)}); nothing more is paid on it. If the bank paid it again, record"
+            " nothing here and have the money returned; a payout booked on it in error is reversed first;"
+            " more money for the award is a top-up the lead bureau records",
+            zh=f"申请 {claim_id} 已全额拨付（批准 {yuan(claim.approved_amount)} 元，已拨付"
+               f" {yuan(claim.paid_amount)} 元），不能再拨付。如银行重复付款，请勿在此登记，并追回该笔款项；"
+               "如有误登记的拨付，请先冲回；如需增加奖补金额，须由牵头部门登记追加",
+            field="claim_id")
+    if value > claim.outstanding_amount:
+        raise errors.OverApproved(
+            f"paying {yuan(value)} would exceed the approved {yuan(claim.approved_amount)}"
+            f" ({yuan(claim.paid_amount)} already paid, {yuan(claim.outstanding_amount)} outstanding); pay"
+            f" at most {yuan(claim.outstanding_amount)}",
+            zh=f"拨付 {yuan(value)} 元将超过批准金额 {yuan(claim.approved_amount)} 元（已拨付"
+               f" {yuan(claim.paid_amount)} 元，待拨付 {yuan(claim.outstanding_amount)} 元）；本次最多拨付"
+               f" {yuan(claim.outstanding_amount)} 元", field="amount")
+
+
+def _booked_on(fund: FundYear | None, year: int, appropriation_ref: str) -> dict:
+    """The appropriation `fund` (the fund of `year`) holds on `appropriation_ref`, or NotFound listing those it
+    holds: `correct_appropriation`'s check, and the correction form's reading of its document alone
+    (`AwardLedger.appropriation_ref_refused`)."""
+    booked = None if fund is None else fund.booked(appropriation_ref)
+    if fund is None or booked is None:
+        docs = [] if fund is None else [a["document_ref"] for a in fund.appropriations]
+        held, held_zh = ("; ".join(docs), "；".join(docs)) if docs else ("none", "无")
+        raise errors.NotFound(
+            f"{year}'s fund holds no appropriation on document {appropriation_ref} (it holds: {held}); send"
+            " the document an appropriation was booked on, as the year's finance page and"
+            f" GET /v1/appropriations/{year} list them",
+            zh=f"{year} 年专项资金没有按文件 {appropriation_ref} 安排的资金（现有：{held_zh}）；"
+               f"请填写已安排资金所依据的文号，可在该年度的财务对账页面或 GET /v1/appropriations/{year} 查看",
+            field="appropriation_ref")
+    return booked
 
 
 def _fund_zh(fund: FundYear | None) -> str:

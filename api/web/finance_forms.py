@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
@@ -20,7 +21,7 @@ from api.deps import LedgerDep, ReadModelsDep, Settle, checked_key
 from api.problems import STATUS_BY_KIND
 from api.problems import title as problem_title
 from api.schemas.appropriations import AppropriationCorrection, AppropriationCreate
-from api.schemas.fields import JSON_INTEGER, full_width_year
+from api.schemas.fields import JSON_INTEGER, MoneyIn, full_width_year
 from api.schemas.payouts import PayoutCreate, ReversalCreate
 from api.web import i18n, query_notice, refusal_words
 from api.web.amounts import grouped, plain_amount, yuan
@@ -93,6 +94,10 @@ def _refused(request: Request, form: str, typed: dict[str, Any], err: Exception 
         # Every malformed field named and marked at once, as the corrections' forms do: an empty payout form marked
         # its claim alone, and a clerk fixed one field a time (a clerk's probe).
         errors = [*(more or []), *(err.errors() if isinstance(err, ValidationError) else err)]
+        # Said and marked in the order the form asks for its fields, the cursor on the first: the faults the form read
+        # alone (`_alone`) were said first, whichever their field.
+        order = {name: place for place, name in enumerate(typed)}
+        errors.sort(key=lambda e: order.get(str(e["loc"][0]) if e.get("loc") else "", len(order)))
         fields = list(dict.fromkeys(".".join(str(p) for p in e.get("loc", ())) for e in errors if e.get("loc")))
         field = fields[0] if fields else None
         (code, detail), status = refusal_words.fields(errors, lang, form), 422
@@ -168,6 +173,7 @@ def _run(request: Request, form: str, typed: dict[str, Any], model: type[BaseMod
         named = {e["loc"][0] for e in err.errors() if e.get("loc")}
         extra = [{**e, "loc": (name,)} for name in sorted(typed.keys() - named)
                  if name.endswith("_id") and typed[name] for e in _id_errors(typed[name])]
+        named |= {e["loc"][0] for e in extra}
         return _refused(request, form, typed, err, extra + [e for e in alone if e["loc"][0] not in named])
     except LedgerError as err:
         return _refused(request, form, typed, err, alone)
@@ -181,14 +187,23 @@ def _fault(err: LedgerError, typed: str) -> dict[str, Any]:
 
 def _alone(ledger: Any, typed: dict[str, Any]) -> list[dict[str, Any]]:
     """The fields the ledger checks that are wrong on their own, as the ledger says it: a year outside the policy's
-    (or typed full width), a payout's day ahead of today. Its checks stop at the first fault, so a year of 2030
-    beside a bad amount, or a future day beside a too-large payout, came back one send later (a regression probe)."""
+    (or typed full width), a correction's document the year holds no appropriation on, a payout's claim (none, not
+    approved, paid in full), its amount above what is still to pay and its day ahead of today. Its checks stop at the
+    first fault, so a year of 2030 beside a bad amount, a future day beside a too-large payout, an amount above the
+    approval beside an empty bank reference or an unknown document beside an empty reason came back one send later
+    (regression probes)."""
     found = []
     if (year := typed.get("year")) is not None:
         if (wide := full_width_year(year)) is not None:
             found.append(_fault(wide, year))
         elif JSON_INTEGER.fullmatch(year.strip()) and (refused := ledger.year_refused(int(year))) is not None:
             found.append(_fault(refused, year))
+        elif JSON_INTEGER.fullmatch(year.strip()) and (ref := (typed.get("appropriation_ref") or "").strip()) and (
+                refused := ledger.appropriation_ref_refused(int(year), ref)) is not None:
+            found.append(_fault(refused, ref))
+    if (claim := typed.get("claim_id")) and (amount := _amount(typed.get("amount") or "")) is not None and (
+            refused := ledger.payout_refused(claim, amount)) is not None:
+        found.append(_fault(refused, typed.get(str(refused.context.get("field")), "")))
     if (day := form_day(typed.get("paid_on") or "")) is not None:
         try:
             check_paid_on(day)
@@ -210,6 +225,15 @@ def _year_beside(request: Request, form: str, typed: dict[str, Any], model: type
 
 
 _UUID: TypeAdapter[UUID] = TypeAdapter(UUID)
+_MONEY: TypeAdapter[Decimal] = TypeAdapter(MoneyIn)
+
+
+def _amount(text: str) -> Decimal | None:
+    """A form's amount as the request model reads it, or None, which the model then refuses in its words."""
+    try:
+        return _MONEY.validate_python(plain_amount(text))
+    except ValidationError:
+        return None
 
 
 def _id_errors(text: str) -> list[dict[str, Any]]:

@@ -121,3 +121,54 @@ def test_finance_forms_mark_a_year_and_a_day_beside_their_other_faults(client):
         said = form.split('data-testid="form-error"')[1].split("</div>")[0]
         assert wanted in said and ("99,999,999.00" in said), said
     assert _position(client) == before
+
+
+def _said(form: str) -> str:
+    """What a finance form's refusal says (its detail), apart from the line naming the fields to fix."""
+    return form.split('data-testid="form-error"')[1].split("<p>")[1].split("</p>")[0]
+
+
+def test_a_payout_marks_an_amount_above_the_approval_beside_its_bank_reference(client):
+    """An empty bank reference was marked alone, and the amount above what is left to pay came back on the next
+    send (a regression probe): both in one send, in the page's language; so with a bank reference the ledger
+    refuses itself (full-width); nothing written."""
+    award = paid_erc_award(client)
+    csrf = _sign_in(client, "finance")
+    before = _position(client)
+    for lang, over, empty in (("zh", "本次最多拨付 100,000.00 元", "银行流水号"),
+                              ("en", "pay at most 100,000.00", "Bank reference")):
+        for bank_ref in ("", "ＩＣＢＣ－０００１"):
+            page = client.post(f"/ui/finance/payouts?lang={lang}", data={
+                "csrf": csrf, "key": unique_id("k"), "claim_id": award["claim"], "amount": "150,000.00",
+                "paid_on": "2023-08-01", "bank_ref": bank_ref})
+            assert page.status_code in (409, 422), page.text[:500]
+            form = _finance_form(page.text, "payout-form")
+            assert _marked(form, "amount") and _marked(form, "bank_ref"), (lang, bank_ref)
+            assert not _marked(form, "claim_id") and not _marked(form, "paid_on")
+            said = _said(form)
+            assert over in said and empty in said, said
+    assert _position(client) == before
+
+
+def test_a_correction_marks_a_document_the_year_does_not_hold_beside_its_other_faults(client):
+    """A document 2023 holds no appropriation on, beside no reason or an amount that is none: all marked in one
+    send, the documents the year holds named (the unknown document came back on the next send: a regression
+    probe)."""
+    csrf = _sign_in(client, "finance")
+    before = _position(client)
+    for lang, unknown in (("zh", "2023 年专项资金没有按文件 财404号 安排的资金（现有：财1号）"),
+                          ("en", "2023&#39;s fund holds no appropriation on document 财404号 (it holds: 财1号)")):
+        page = client.post(f"/ui/finance/appropriations/correct?lang={lang}", data={
+            "csrf": csrf, "key": unique_id("k"), "year": "2023", "appropriation_ref": "财404号", "amount": "x",
+            "reason": "", "document_ref": "财9号"})
+        assert page.status_code == 422, page.text[:500]
+        form = _finance_form(page.text, "appropriation-fix-form")
+        for name in ("appropriation_ref", "amount", "reason"):
+            assert _marked(form, name), (lang, name)
+        assert not _marked(form, "year") and not _marked(form, "document_ref")
+        assert unknown in _said(form), _said(form)
+    known = client.post("/ui/finance/appropriations/correct?lang=zh", data={
+        "csrf": csrf, "key": unique_id("k"), "year": "2023", "appropriation_ref": "财1号", "amount": "x",
+        "reason": "", "document_ref": "财9号"})
+    assert not _marked(_finance_form(known.text, "appropriation-fix-form"), "appropriation_ref")
+    assert _position(client) == before
