@@ -170,9 +170,15 @@ def labelled(error: Mapping[str, Any], lang: str, form: str | None = None) -> st
     """One malformed field as `label: what to send`, the label as `form` shows it."""
     entry = field_messages.field_error(for_a_form(error))
     message = entry["message_zh"] if lang == "zh" else entry["message"]
-    label = i18n.field_label(entry["field"], lang, form)
-    if message.casefold().startswith(label.casefold() + " "):  # the ledger's words name it already (拨付日期 2030-…)
-        return message
+    return with_label(i18n.field_label(entry["field"], lang, form), message, lang)
+
+
+def with_label(label: str, message: str, lang: str) -> str:
+    """`label: message`, or the message alone where its words name the field already (拨付日期 2030-… is in the
+    future; "the year '２０２４' is written in full-width digits" read "Year: the year '２０２４' …", a probe)."""
+    said, named = message.casefold(), label.casefold()
+    if said.startswith((named + " ", "the " + named + " ")):
+        return message[:1].upper() + message[1:]
     return label + i18n.translator(lang)("colon") + message
 
 

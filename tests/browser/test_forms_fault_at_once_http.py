@@ -104,7 +104,7 @@ def test_finance_forms_mark_a_year_and_a_day_beside_their_other_faults(client):
     form = _finance_form(fix.text, "appropriation-fix-form")
     for name in ("year", "amount", "reason"):
         assert _marked(form, name), name
-    assert "year 2030 does not overlap the policy term" in form
+    assert "Year 2030 does not overlap the policy term" in form  # its words name the field: not labelled again
     wide = client.post("/ui/finance/appropriations/correct?lang=zh", data={
         "csrf": csrf, "key": unique_id("k"), "year": "２０２３", "appropriation_ref": "", "amount": "1.00",
         "reason": "更正", "document_ref": "财9号"})
@@ -172,3 +172,19 @@ def test_a_correction_marks_a_document_the_year_does_not_hold_beside_its_other_f
         "reason": "", "document_ref": "财9号"})
     assert not _marked(_finance_form(known.text, "appropriation-fix-form"), "appropriation_ref")
     assert _position(client) == before
+
+
+def test_a_full_width_year_is_labelled_once_in_english(client):
+    """"Year: the year '２０２４' is written in full-width digits" named the field twice (a regression probe): the
+    sentence names it once, on both forms, in English as in Chinese."""
+    csrf = _sign_in(client, "finance")
+    for path, testid, body in (
+            ("/ui/finance/appropriations", "appropriation-form", {"amount": "1.00", "document_ref": "财9号"}),
+            ("/ui/finance/appropriations/correct", "appropriation-fix-form",
+             {"appropriation_ref": "财1号", "amount": "1.00", "reason": "更正", "document_ref": "财9号"})):
+        for lang, label, wanted in (("en", "Year", "The year &#39;２０２４&#39; is written in full-width digits"),
+                                    ("zh", "年度", "年度 &#39;２０２４&#39; 使用了全角数字")):
+            page = client.post(f"{path}?lang={lang}", data={"csrf": csrf, "key": unique_id("k"), "year": "２０２４",
+                                                            **body})
+            said = _said(_finance_form(page.text, testid))
+            assert said.startswith(wanted) and said.casefold().count(label.casefold()) == 1, said
