@@ -3,6 +3,7 @@ GB18030 statement uploaded, previewed against the payouts, then confirmed."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from playwright.sync_api import expect
 
@@ -112,3 +113,69 @@ def test_finance_corrects_a_mistyped_appropriation_through_the_dashboard(page, l
                  "北京时间"):
         expect(corrections).to_contain_text(said)
     shot("appropriation-corrections")
+
+
+def test_finance_forms_mark_every_fault_at_once_and_land_only_on_what_was_recorded(page, live, world, sign_in, shot):
+    """In a browser: a payout with its bank reference typed full width and an amount above what is left is marked
+    on both fields in one send; a correction naming a document 2023 does not hold beside an amount that is none, on
+    both; an English full-width year names the field once; an appropriation's landing names its year and document,
+    and the landing's address with nothing recorded shows no notice (regression probes)."""
+    sign_in("finance")
+    page.get_by_role("link", name="财务录入").click()
+    before = live.ok("GET", "/v1/audit/digest")["position"]
+    form = page.get_by_test_id("payout-form")
+    form.get_by_label("申请编号").fill(world.approved_claim)
+    form.get_by_label("金额（元）").fill("150,000.00")  # 100,000.00 of 200,000.00 is already paid
+    form.get_by_label("拨付日期").fill("2023-08-01")
+    form.get_by_label("银行流水号").fill("ＩＣＢＣ－０００１")
+    form.get_by_role("button", name="记录").click()
+    form = page.get_by_test_id("payout-form")
+    for name in ("amount", "bank_ref"):
+        expect(form.locator(f'[name="{name}"]')).to_have_attribute("aria-invalid", "true")
+    for name in ("claim_id", "paid_on"):
+        expect(form.locator(f'[name="{name}"]')).not_to_have_attribute("aria-invalid", "true")
+    error = form.get_by_test_id("form-error")
+    expect(error).to_contain_text("本次最多拨付 100,000.00 元")
+    expect(error).to_contain_text("ICBC-0001")
+    shot("payout-two-faults")
+
+    form = page.get_by_test_id("appropriation-fix-form")
+    form.get_by_label("年度").fill("2023")
+    form.get_by_label("原安排文号").fill("杭高新财〔2023〕404号")
+    form.get_by_label("更正后金额（元）").fill("三千万")
+    form.get_by_label("原因").fill("录入时多打了一个零")
+    form.get_by_label("更正依据文件文号").fill("杭高新财〔2023〕9号")
+    form.get_by_role("button", name="记录").click()
+    form = page.get_by_test_id("appropriation-fix-form")
+    for name in ("appropriation_ref", "amount"):
+        expect(form.locator(f'[name="{name}"]')).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_test_id("form-error")).to_contain_text("现有：杭高新财〔2023〕1号")
+    shot("appropriation-fix-two-faults")
+
+    page.goto("/ui/finance/write?lang=en")
+    form = page.get_by_test_id("appropriation-form")
+    form.locator('[name="year"]').fill("２０２４")
+    form.locator('[name="amount"]').fill("1.00")
+    form.locator('[name="document_ref"]').fill("BJCZ-2024-99")
+    form.get_by_role("button", name="Record").click()
+    error = page.get_by_test_id("appropriation-form").get_by_test_id("form-error")
+    expect(error).to_contain_text("The year '２０２４' is written in full-width digits")
+    expect(error).not_to_contain_text("Year: the year")
+    assert live.ok("GET", "/v1/audit/digest")["position"] == before  # nothing refused was recorded
+
+    page.goto("/ui/finance/write?lang=zh")
+    document = unique_id("杭高新财追")
+    form = page.get_by_test_id("appropriation-form")
+    form.get_by_label("年度").fill("2024")
+    form.get_by_label("金额（元）").fill("1,000.00")
+    form.get_by_label("文件文号").fill(document)
+    form.get_by_role("button", name="记录").click()
+    notice = page.get_by_test_id("recorded")
+    expect(notice).to_contain_text("已记录：资金安排")
+    expect(notice).to_contain_text(f"2024 年度，文件文号 {document}")
+    shot("appropriation-landed")
+    for address in ("/ui/finance/write?done=appropriation", "/ui/finance/write?done=appropriation_fix&recorded="
+                    + quote("2023:杭高新财〔2023〕1号", safe="")):
+        page.goto(address)
+        expect(page.get_by_role("heading", name="财务录入")).to_be_visible()
+        expect(page.get_by_test_id("recorded")).to_have_count(0)
