@@ -182,7 +182,7 @@ def record_certification(request: Request, by: PagePrincipal, ledger: LedgerDep,
         state = _not_found_beside(err, typed, lang)
     if isinstance(state, Response):
         return RedirectResponse(f"/ui/certifications/{made['id']}?recorded=1{_once(key)}", status_code=303)
-    state = every_fault(_beside(state, hints, lang), lambda: _other_faults(ledger, typed, lang))
+    state = every_fault(_beside(state, hints, lang), lambda: _other_faults(ledger, typed, lang), lang, "certify")
     assert isinstance(state, FormState)
     return _new_page(request, ledger, by, state)
 
@@ -319,6 +319,7 @@ def record_upgrade(request: Request, certification_id: str, by: PagePrincipal, l
     # The one plain `invalid_request` an upgrade's checks give once its fields are well formed: a day before the
     # certification's own.
     state = _beside(state, hints, lang, {"invalid_request": "effective_on"})
-    state = every_fault(state, lambda: _upgrade_faults(ledger, certification_id, typed, lang))
+    state = every_fault(state, lambda: _upgrade_faults(ledger, certification_id, typed, lang), lang,
+                        "upgrade")
     assert isinstance(state, FormState)
     return certification_page(request, ledger, read_models, by, certification_id, upgrade=state)

@@ -110,15 +110,22 @@ def bound(request: Request, typed: dict[str, str], step: str, key: str, command:
     return state
 
 
-def every_fault(state: FormState | Response, faults: Callable[[], dict[str, str]]) -> FormState | Response:
+def every_fault(state: FormState | Response, faults: Callable[[], dict[str, str]], lang: str,
+                form: str) -> FormState | Response:
     """A refused form with every other field that is wrong on its own marked beside the first (`faults`: each field
-    read alone, in the page's language). The request model names the malformed fields and the ledger's checks stop
-    at the first they meet: the certification form marked one fault a send, then the upgrade and revocation forms
-    did (three sends for three faults: a regression probe). The ledger still decides, on the next send; a form
-    sent again (its key used) is about what was recorded, and is left as it is."""
+    read alone, in the page's language), and named in the summary above the form by its label (as `form` shows it).
+    The request model names the malformed fields and the ledger's checks stop at the first they meet: the
+    certification form marked one fault a send, then the upgrade and revocation forms did (three sends for three
+    faults: a regression probe); the summary then left out the day marked below it (another). The ledger still
+    decides, on the next send; a form sent again (its key used) is about what was recorded, and is left as it is."""
     if isinstance(state, FormState) and (state.refusal is not None or state.errors) and not (
             state.refusal or {}).get("resent"):
-        state.errors |= {name: said for name, said in faults().items() if name not in state.errors}
+        more = {name: said for name, said in faults().items() if name not in state.errors}
+        state.errors |= more
+        if more and state.refusal is not None:
+            state.refusal["detail"] = i18n.sentences([state.refusal["detail"], *(
+                refusal_words.with_label(i18n.field_label(name, lang, form), said, lang)
+                for name, said in more.items())], lang)
     return state
 
 

@@ -119,7 +119,7 @@ def revoke_certification(request: Request, certification_id: str, by: PagePrinci
         refused = None if day is None else ledger.revocation_day_refused(certification_id, day)
         return {} if refused is None else {"effective_on": refusal_words.detail(refused, i18n.language(request))}
 
-    state = every_fault(state, faults)
+    state = every_fault(state, faults, i18n.language(request), "certification")
     if isinstance(state, Response):
         return state
     return certification_page(request, ledger, read_models, by, certification_id, revoke=state)

@@ -188,3 +188,34 @@ def test_a_full_width_year_is_labelled_once_in_english(client):
                                                             **body})
             said = _said(_finance_form(page.text, testid))
             assert said.startswith(wanted) and said.casefold().count(label.casefold()) == 1, said
+
+
+def _summary(page: str) -> str:
+    return page.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+
+
+def test_the_upgrade_and_revocation_summaries_name_every_fault_marked_below_them(client):
+    """The summary above the upgrade and certification-revocation forms named the empty document (and reason) the
+    request model refused, not the tier or day marked on their fields (a regression probe): it names each field
+    marked, by its label, in the page's language."""
+    award = paid_erc_award(client)
+    csrf = _sign_in(client, "kjj")
+    before = _position(client)
+    upgrade = client.post(f"/ui/certifications/{award['cert']}/upgrades?lang=zh", data={
+        "csrf": csrf, "key": unique_id("k"), "tier": "bogus", "effective_on": "2030-01-01", "document_ref": ""})
+    said = _summary(upgrade.text)
+    for wanted in ("依据文件文号：", "晋级后的等次：请选择高于现有等次的等次", "2030-01-01 不在政策期"):
+        assert wanted in said, (wanted, said)
+    early = client.post(f"/ui/certifications/{award['cert']}/upgrades?lang=en", data={
+        "csrf": csrf, "key": unique_id("k"), "tier": "provincial", "effective_on": "2023-01-02", "document_ref": ""})
+    assert "is before the certification" in _summary(early.text), _summary(early.text)
+    revoke = {"csrf": csrf, "key": unique_id("k"), "step": "preview", "reason": "", "effective_on": "2099-01-01",
+              "document_ref": ""}
+    for lang, wanted in (("zh", "2099-01-01 晚于今天"), ("en", "2099-01-01 is in the future")):
+        page = client.post(f"/ui/certifications/{award['cert']}/revoke?lang={lang}", data=revoke)
+        assert page.status_code == 422 and _marked(page.text, "effective_on", 'data-testid="revoke-cert-form"')
+        assert wanted in _summary(page.text), _summary(page.text)
+    english = client.post(f"/ui/certifications/{award['cert']}/revoke?lang=en",
+                          data=revoke | {"effective_on": "2023-01-02", "reason": "no longer holds"})
+    assert "is before certification" in _summary(english.text), _summary(english.text)
+    assert _position(client) == before
