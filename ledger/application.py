@@ -422,7 +422,7 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 raise errors.InvalidState(f"certification {certification_id} was revoked from {cert.revoked_on}; a"
                                           " revoked certification is not upgraded: record the new level as a new"
                                           " certification (POST /v1/certifications)",
-                                          zh=f"认定 {certification_id} 已自 {cert.revoked_on} 起撤销，不能晋升；请将新"
+                                          zh=f"认定 {certification_id} 已自 {cert.revoked_on} 起撤销，不能晋级；请将新"
                                              "等次作为新的认定记录（POST /v1/certifications）")
             require_in_term(self.catalogue_on(effective_on).policy, effective_on, "the upgrade's effective date")
             new = _certified_tier(prog, tier)
@@ -434,11 +434,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 en = (f"{prog.code}'s tiers do not form a ladder" if no_ladder else
                       f"{prog.code} tiers {cert.tier} and {new} are not rungs of one ladder")
                 held, asked = tier_zh(prog, cert.tier), tier_zh(prog, new)  # the tiers by name, as the pages say them
-                zh = (f"{prog.zh}的各等次不构成晋升序列" if no_ladder else
-                      f"{prog.zh}的等次{held}与{asked}不在同一晋升序列中")
+                zh = (f"{prog.zh}的各等次不构成晋级序列" if no_ladder else
+                      f"{prog.zh}的等次{held}与{asked}不在同一晋级序列中")
                 raise errors.NotAnUpgrade(f"{en}, so {cert.tier} is not upgraded to {new}; record {new} as a new"
                                           " certification (POST /v1/certifications)",
-                                          zh=f"{zh}，{held}不能晋升为{asked}；请将{asked}作为新的认定记录"
+                                          zh=f"{zh}，{held}不能晋级为{asked}；请将{asked}作为新的认定记录"
                                              "（POST /v1/certifications）")
             if ladder.index(new) <= ladder.index(cert.tier) and cert.tier == ladder[-1]:  # type: ignore[arg-type]
                 # At the top already: there is no tier above to fill in (a clerk's stale form read "fill in a tier
@@ -446,15 +446,15 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 raise errors.NotAnUpgrade(f"{prog.code} certification {certification_id} already stands at {cert.tier},"
                                           f" the top of its ladder {' < '.join(ladder)}: there is no tier above it"
                                           " to upgrade to",
-                                          zh=f"该{prog.zh}认定已处于其晋升序列"
+                                          zh=f"该{prog.zh}认定已处于其晋级序列"
                                              f"{' < '.join(tier_zh(prog, t) for t in ladder)}的最高等次"
-                                             f"{tier_zh(prog, cert.tier)}，没有可晋升的更高等次")
+                                             f"{tier_zh(prog, cert.tier)}，没有可晋级的更高等次")
             if ladder.index(new) <= ladder.index(cert.tier):  # type: ignore[arg-type]
                 raise errors.NotAnUpgrade(f"{prog.code} tier {new} is not above {cert.tier} on the ladder"
                                           f" {' < '.join(ladder)}; an upgrade must climb its ladder",
-                                          zh=f"{prog.zh}的等次{tier_zh(prog, new)}在晋升序列"
+                                          zh=f"{prog.zh}的等次{tier_zh(prog, new)}在晋级序列"
                                              f"{' < '.join(tier_zh(prog, t) for t in ladder)}中不高于现有等次"
-                                             f"{tier_zh(prog, cert.tier)}；晋升只能升到更高等次，请填写高于"
+                                             f"{tier_zh(prog, cert.tier)}；晋级只能升到更高等次，请填写高于"
                                              f"{tier_zh(prog, cert.tier)}的等次")
             _climbs_on(cert, prog, effective_on)
             org = self._organisation(cert.uscc)
@@ -1844,7 +1844,7 @@ def _climbs_on(cert: Certification, prog: Programme, effective_on: date) -> None
     if effective_on < cert.effective_on:
         raise errors.InvalidInput(f"the upgrade's effective date {effective_on} is before the certification's"
                                   f" {cert.effective_on}; send a day on or after {cert.effective_on}",
-                                  zh=f"晋升的生效日期 {effective_on} 早于该认定的生效日期 {cert.effective_on}；"
+                                  zh=f"晋级的生效日期 {effective_on} 早于该认定的生效日期 {cert.effective_on}；"
                                      f"请填写不早于 {cert.effective_on} 的日期")
     since = cert.tiers[-1]["effective_on"]
     if effective_on < since:  # the rung it climbs from came later: its history read national, then provincial
@@ -1852,8 +1852,8 @@ def _climbs_on(cert: Certification, prog: Programme, effective_on: date) -> None
             f"the upgrade's effective date {effective_on} is before the rung it climbs from ({cert.tier}, in"
             f" force from {since}); an upgrade takes effect on or after it: send a day on or after {since},"
             " or, if the earlier rungs were recorded wrongly, revoke the certification and record it again",
-            zh=f"晋升的生效日期 {effective_on} 早于当前等次（{tier_zh(prog, cert.tier)}，自 {since} 起）的"
-               f"生效日期；晋升须在其后生效：请填写不早于 {since} 的日期；"
+            zh=f"晋级的生效日期 {effective_on} 早于当前等次（{tier_zh(prog, cert.tier)}，自 {since} 起）的"
+               f"生效日期；晋级须在其后生效：请填写不早于 {since} 的日期；"
                "如先前等次记录有误，请撤销该认定后重新记录")
 
 

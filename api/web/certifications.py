@@ -63,12 +63,12 @@ MESSAGES.update({
     "proposals_made": ("生成待确认奖补（免申即享）：{n} 项。", "Awards proposed (免申即享): {n}."),
     "cert_unproposed_why": ("未生成的原因：{why}", "Why none: {why}"),
     "upgrade_h": ("记录晋级", "Record an upgrade"),
-    "upgrade_hint": ("晋级只能升到同一晋升序列中更高的等次；晋级后账本按新等次测算补差并生成待确认奖补。",
+    "upgrade_hint": ("晋级只能升到同一晋级序列中更高的等次；晋级后账本按新等次测算补差并生成待确认奖补。",
                      "An upgrade climbs the certification's ladder; the ledger then proposes the top-up the new"
                      " tier entitles."),
     "upgrade_tier": ("晋级后的等次", "New tier"), "upgrade": ("记录晋级", "Record the upgrade"),
     "upgraded_certification": ("晋级已记录。", "The upgrade is recorded."),
-    "upgrade_none_left": ("本认定已处于其晋升序列的最高等次，无可晋级的等次；上方为其现有等次。",
+    "upgrade_none_left": ("本认定已处于其晋级序列的最高等次，无可晋级的等次；上方为其现有等次。",
                           "This certification stands at the top of its ladder: there is no tier left to climb to; its"
                           " tier is shown above."),
     "upgrade_revoked": ("本认定已撤销，不能晋级；如需重新认定，请记录新的认定。",

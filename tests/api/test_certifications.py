@@ -113,7 +113,7 @@ def test_a_programme_without_a_ladder_says_so_rather_than_naming_one(api, world)
     en = api.refused("POST", path, body, "kjj", 422, "not_an_upgrade", headers={"Accept-Language": "en"})
     assert "do not form a ladder" in en["detail"] and "POST /v1/certifications" in en["detail"], en
     zh = api.refused("POST", path, body, "kjj", 422, "not_an_upgrade", headers={"Accept-Language": "zh"})
-    assert "不构成晋升序列" in zh["detail"] and "晋升序列 national" not in zh["detail"], zh
+    assert "不构成晋级序列" in zh["detail"] and "晋级序列 national" not in zh["detail"], zh
     # A6's champions stand on no ladder beside its SME rungs: "not rungs of one ladder", either way round.
     for held, wanted in (("hidden_champion", "little_giant"), ("provincial_sme", "single_champion")):
         cert_id = world.certify(world.org(), "A6.honour", held, as_="jxj")

@@ -232,9 +232,9 @@ def test_an_upgrade_is_recorded_from_the_certification_page(client, organisation
     stale = client.post(f"/ui/certifications/{cert['id']}/upgrades",
                         data=form | {"tier": "provincial", "key": unique_id("k")})
     assert stale.status_code == 422 and 'data-testid="upgrade-refused"' in stale.text
-    assert "not_an_upgrade" in stale.text and "已处于其晋升序列的最高等次" in stale.text
+    assert "not_an_upgrade" in stale.text and "已处于其晋级序列的最高等次" in stale.text
     # The ledger's own words agree: no "fill in a tier above …" where none is left (a regression probe).
-    assert "没有可晋升的更高等次" in stale.text and "请填写高于" not in stale.text, stale.text
+    assert "没有可晋级的更高等次" in stale.text and "请填写高于" not in stale.text, stale.text
     empty = client.post(f"/ui/certifications/{cert['id']}/upgrades", data={"csrf": csrf, "key": unique_id("k")})
     assert empty.status_code == 422 and 'data-testid="upgrade-refused"' in empty.text
     assert 'data-testid="form-refusal"' in empty.text.split('data-testid="upgrade-refused"')[1]

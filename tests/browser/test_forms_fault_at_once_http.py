@@ -219,3 +219,18 @@ def test_the_upgrade_and_revocation_summaries_name_every_fault_marked_below_them
                           data=revoke | {"effective_on": "2023-01-02", "reason": "no longer holds"})
     assert "is before certification" in _summary(english.text), _summary(english.text)
     assert _position(client) == before
+
+
+def test_the_upgrade_form_and_its_refusals_say_one_word_for_an_upgrade(client):
+    """The upgrade form said 晋级 in its heading and 晋升序列 in its hint, and its refusals 晋升 where the page said
+    晋级 (a regression probe): 晋级 throughout, as the rest of the pages say it."""
+    award = paid_erc_award(client)
+    csrf = _sign_in(client, "kjj")
+    page = client.get(f"/ui/certifications/{award['cert']}?lang=zh").text
+    assert "记录晋级" in page and "晋升" not in page
+    form = {"csrf": csrf, "document_ref": "升〔2024〕1号"}
+    for tier, day, wanted in (("municipal", "2024-01-01", "晋级只能升到更高等次"),
+                              ("provincial", "2023-01-02", "晋级的生效日期 2023-01-02 早于该认定的生效日期")):
+        refused = client.post(f"/ui/certifications/{award['cert']}/upgrades?lang=zh",
+                              data=form | {"key": unique_id("k"), "tier": tier, "effective_on": day})
+        assert refused.status_code == 422 and wanted in refused.text and "晋升" not in refused.text, tier
