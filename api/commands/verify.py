@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 from api.cli_language import Worded, events, language, reason_zh, refuse, then, tr
+from api.commands import verify_keys as digests
 from api.commands.chain_check import caught_up, say_tampering
 from api.commands.common import DIGEST_LIMIT, configure_logging, read_input, say, settings
 from api.json_text import loads_document as loads
 from ledger.application import AwardLedger
 from ledger.audit.chain import AuditChain, InvalidDigest
-from ledger.audit.keys import KeysAltered, trusted_keys
+from ledger.audit.keys import KeysAltered, known_keys, trusted_keys
 from ledger.audit.signing import check as check_signature
 from ledger.audit.signing import load_public, unknown_key
 from ledger.audit.tampering import (
@@ -80,25 +81,32 @@ def run(args: argparse.Namespace) -> int:
                          f"{new} 处原本没有台账：已在该处建立一个空台账，没有可核验的内容；"
                          "如台账在别处，请把 LEDGER_DATABASE_URL 设为该文件"))
     try:  # a digest is checked under the key the registry holds for its id: a registry that misstates one is said
-        known = {k.key_id: k.public_key for k in trusted_keys(chain._db)} if saved else {}
+        rows = trusted_keys(chain._db) if saved else known_keys(chain._db)  # else `keys`, in the chain's report
     except KeysAltered as err:
-        refuse("verify", "tampering", str(err), err.zh or str(err))
+        digests.refused(args, "tampering", (str(err), err.zh or str(err)), failure="keys")
         return 1
+    known = {k.key_id: k.public_key for k in rows}
+    digests.key_file_note(config.signing_key_file, rows)
+    unlisted = []  # signed, sound under the key they carry, which the store does not list: compared apart
     for path, digest in zip(args.digest, saved, strict=True):
         # Under the key the ledger registered, never the one the digest carries (its id alone could be shared).
         registered = load_public(known[digest["key_id"]]) if digest.get("key_id") in known else None
         if "signature" in digest and (why := check_signature(digest, registered)) is not None:
-            refuse("verify", "digest_not_signed", f"the saved digest {path} is not as the ledger signed it: {why}. Use"
-                   " an untouched copy",
-                   then(f"保存的摘要 {path} 与台账签名时不一致（{why.zh}）", "请使用未经改动的副本"))
+            digests.refused(args, "digest_not_signed", (f"the saved digest {path} is not as the ledger signed it:"
+                                                        f" {why}", f"保存的摘要 {path} 与台账签名时不一致（{why.zh}）"),
+                            ("Use an untouched copy", "请使用未经改动的副本"), digest_file=path)
             return 1
         if "signature" in digest and (why := unknown_key(known, digest)) is not None:
-            # Checked against the ledger's own history it would be a TAMPERING alarm on an intact ledger (a probe).
-            refuse("verify", "digest_invalid", f"the saved digest {path} is not a digest this ledger issued: {why}."
-                   " Use a digest saved from this ledger's GET /v1/audit/digest",
-                   then(f"保存的摘要 {path} 不是本台账签发的摘要：{why.zh}", "请使用从本台账 GET /v1/audit/digest"
-                        " 保存的摘要"))
+            if isinstance(digest.get("key_id"), str):  # its signature held under the key it carries (just above)
+                unlisted.append((path, digest))
+                continue
+            digests.refused(args, "digest_invalid", (f"the saved digest {path} is not a digest this ledger issued:"
+                                                     f" {why}", f"保存的摘要 {path} 不是本台账签发的摘要：{why.zh}"),
+                            ("Use a digest saved from this ledger's GET /v1/audit/digest",
+                             "请使用从本台账 GET /v1/audit/digest 保存的摘要"), digest_file=path)
             return 2
+        if "signature" in digest:
+            digests.dated_note(path, digest, rows)
         if "signature" not in digest:  # checked all the same (digests of earlier versions carry none)
             say("verify", tr(f"note: {path} carries no signature: it is checked against the chain as it is, but it"
                              " cannot show that this ledger issued it; keep the signed JSON of GET /v1/audit/digest",
@@ -107,18 +115,23 @@ def run(args: argparse.Namespace) -> int:
     bar = Progress(tr("award-ledger verify: events checked", "award-ledger verify: 已核验事件"), tr("events", "个"),
                    zh=language() == "zh")
     ledger = AwardLedger(store_env(config.database_url))  # to fold snapshotted aggregates for their snapshots
+    listed = [d for d in saved if not any(d is other for _, other in unlisted)]
     try:
-        # A signed digest reaches here only once its signature held under this ledger's key (else refused above).
-        report = chain.verify(saved or None, app=ledger, progress=lambda checked, _at: bar.update_to(checked),
-                              logged=False, attested=bool(saved) and all("signature" in d for d in saved))
+        # A signed digest here held under a key this ledger registered (else refused above, or compared apart below).
+        report = chain.verify(listed or None, app=ledger, progress=lambda checked, _at: bar.update_to(checked),
+                              logged=False, attested=bool(listed) and all("signature" in d for d in listed))
+        bar.update_to(report["events_checked"])  # up to a break, which may come before the first page ends
+        bar.close()
+        if unlisted and report["ok"] and (code := digests.unlisted(args, chain, unlisted, report)) is not None:
+            return code
     except InvalidDigest as err:
         bar.close()
-        refuse("verify", "digest_invalid", str(err), reason_zh(err))
+        digests.refused(args, "digest_invalid", (str(err), reason_zh(err)))
         return 2
     finally:
         ledger.close()
-    bar.update_to(report["events_checked"])  # up to a break, which may come before the first page ends
-    bar.close()
+    if unlisted and not report["ok"]:
+        digests.not_compared(unlisted)
     differences = _read_models(config.database_url) if args.read_models and report["ok"] else None
     if differences is not None:
         report |= read_models_verdict(differences)

@@ -167,14 +167,29 @@ def check(document: dict[str, Any], trusted: Ed25519PublicKey | None = None) -> 
 
 
 def unknown_key(known: Any, document: dict[str, Any]) -> Reason | None:
-    """Why a signed digest or receipt is not this ledger's by its key (`known`: the ledger's key ids, every key it
-    ever signed with): None when it names one of them. Its signature is checked apart (`check`)."""
+    """Why a signed digest or receipt cannot be taken as this ledger's by its key (`known`: the key ids the store's
+    registry lists): None when it names one of them. Its signature under the listed key is checked apart (`check`);
+    one that holds under the key it carries is said to prove its signer alone (`ledger.audit.unlisted_key`)."""
     carried = document.get("key_id")
     if carried in known:
         return None
     if carried is None:
         return Reason("it carries no key_id: no ledger signed it (a digest or receipt the ledger gives names its key)",
                       "其中没有 key_id：它未经任何台账签名（台账出具的摘要或回执都注明其签名密钥）")
+    if check(document) is None:
+        # Sound under the key it carries: a key the store does not list is not proof of another ledger (a store
+        # restored from before a rotation, or whose key row was deleted, called the ledger's own digests so: an
+        # audit probe), nor that this ledger signed it.
+        return Reason(f"it is signed by key {carried!r}, which this store's key registry does not list; its signature"
+                      " holds under the key it carries, which shows who signed it, not that this ledger did. If the"
+                      f" ledger lists {carried} (GET /v1/audit/keys of the ledger in service, or the public key handed"
+                      " out with it), this store is older than that key (a backup from before the ledger rotated to"
+                      " it) or its registry lost the key's row; if not, it is another ledger's, or was signed again by"
+                      " someone else",
+                      f"它由密钥 {carried!r} 签名，而该存储的密钥登记表中没有该密钥；其签名在所带公钥下成立，这只说明"
+                      f"签名者是谁，不说明是本台账所签。如台账列有 {carried}（在用台账的 GET /v1/audit/keys，或随其交付"
+                      "的公钥），说明该存储早于该密钥（台账轮换到该密钥之前的备份），或其登记表丢失了该密钥的登记行；"
+                      "如没有，它属于另一本台账，或被他人重新签名")
     return Reason(f"it is signed by key {carried!r}, which this ledger never used: it is another ledger's, or was"
                   " signed again by someone else", f"它由密钥 {carried!r} 签名，而本台账从未使用过该密钥：它属于另一本"
                   "台账，或被他人重新签名")

@@ -159,6 +159,13 @@ class Dba:
 
     def swap_public_key(self, key_id: str, public_pem: str) -> None:
         """Put another public key under `key_id` in the key registry, its append-only triggers switched off for it."""
+        self._in_key_registry(f"UPDATE {KEYS_TABLE} SET public_key = %s WHERE key_id = %s", (public_pem, key_id))
+
+    def delete_key(self, key_id: str) -> None:
+        """Delete `key_id`'s row of the key registry, its append-only triggers switched off for it (an audit probe)."""
+        self._in_key_registry(f"DELETE FROM {KEYS_TABLE} WHERE key_id = %s", (key_id,))
+
+    def _in_key_registry(self, statement: str, params: tuple) -> None:
         with self._connect() as conn:
             if is_postgres(self.url):
                 conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(sql.Identifier(KEYS_TABLE)))
@@ -166,7 +173,7 @@ class Dba:
                 for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
                                             (KEYS_TABLE,)).fetchall():
                     conn.execute(f"DROP TRIGGER {name}")
-            conn.execute(self._sql(f"UPDATE {KEYS_TABLE} SET public_key = %s WHERE key_id = %s"), (public_pem, key_id))
+            conn.execute(self._sql(statement), params)
             if is_postgres(self.url):
                 conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(sql.Identifier(KEYS_TABLE)))
             conn.commit()

@@ -1,6 +1,8 @@
 """`award-ledger verify --digest` trusts a saved digest's signature only under a key this ledger signed with: a
 digest signed again by a stranger was checked against the chain and reported as TAMPERING on an intact ledger,
-sending the operator to restore backups (a probe). It is refused as not this ledger's digest (exit 2)."""
+sending the operator to restore backups (a probe). One its key's registry does not list is compared with the events
+as an outsider's claim: borne out, it is a finding about the key (exit 1, `digest_key_unlisted`); contradicted, it
+is refused as not shown to be this ledger's (exit 2), never as tampering."""
 from __future__ import annotations
 
 import json
@@ -42,9 +44,12 @@ def test_a_digest_signed_by_a_key_the_ledger_never_used_is_not_its_digest(world:
     forgeries = {"same.json": stranger.sign(bare), "changed.json": stranger.sign({**bare, "digest": "ab" * 32})}
     for name, forged in forgeries.items():
         (tmp_path / name).write_text(json.dumps(forged))
-        code, err = _verify(monkeypatch, capsys, database_url, tmp_path / name)
-        assert code == 2 and "[digest_invalid]" in err and "never used" in err, err
-        assert "TAMPERING" not in err and "intact" not in err
+    code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "same.json")
+    assert code == 1 and "[digest_key_unlisted]" in err and "does not list" in err, err
+    assert "TAMPERING" not in err and "intact" not in err
+    code, err = _verify(monkeypatch, capsys, database_url, tmp_path / "changed.json")
+    assert code == 2 and "[digest_invalid]" in err and "no tampering is concluded" in err, err
+    assert "TAMPERING" not in err and "intact" not in err
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
