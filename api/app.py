@@ -159,7 +159,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.primary_models, app.state.replica = read_models, replica
             app.state.audit_chain, app.state.notary = chain, notary
             app.state.chain_verifications = ChainVerifications(  # the audit page's, in the background
-                lambda progress: chain.verify(app=ledger, progress=progress), app.state.long_queries)
+                # With the key this server signs with, which the registry must list (an audit probe deleted its row).
+                lambda progress: chain.verify(app=ledger, progress=progress, signing_key=notary.signer.key_id),
+                app.state.long_queries)
             app.state.applied = applied
             app.state.loop = asyncio.get_running_loop()  # GET awards' async connections live on this loop only
             opened.enter_context(collector.quiet())

@@ -83,11 +83,18 @@ def _decided(settings: Settings, announce: bool, service: bool, reading: bool = 
                    "已停用的密钥不会再签名")
         _say(message, tr(message, zh), service)
     elif outcome == "rotated" and announce:
+        # What the store cannot tell from a rotation is said with it: the key's row deleted while it signed (an audit
+        # probe's restart registered it as new, and the deletion read as a rotation made then).
         message = (f"the ledger signs with key {signer.key_id} ({path}) from now on; digests and receipts signed"
                    " with its earlier keys stay checkable (GET /v1/audit/keys). Keep a copy of this key with the"
-                   " backups and set LEDGER_SIGNING_KEY_FILE to it on every replica")
+                   " backups and set LEDGER_SIGNING_KEY_FILE to it on every replica. The store did not list this key:"
+                   " if a server signed with it on this store before, this is no rotation but the key's row deleted"
+                   " from its registry (tampering: keep the store as it is and investigate), or a backup taken before"
+                   " the key was first used restored")
         zh = (f"台账自此使用密钥 {signer.key_id}（{path}）签名；用其先前密钥签名的摘要和回执仍可核验"
-              "（GET /v1/audit/keys）。请随备份保存该密钥的副本，并在每个副本实例上将 LEDGER_SIGNING_KEY_FILE 指向它")
+              "（GET /v1/audit/keys）。请随备份保存该密钥的副本，并在每个副本实例上将 LEDGER_SIGNING_KEY_FILE 指向它。"
+              "该存储此前没有登记这个密钥：如此前已有服务在该存储上用它签名，这就不是轮换，而是该密钥的登记行被从"
+              "登记表中删除（属于篡改：请保持存储原样并调查），或恢复了该密钥启用之前的备份")
         _say(message, tr(message, zh), service)
     return signer
 

@@ -52,7 +52,8 @@ def verify_chain(by: Verifier, request: Request,
         saved = {"position": position, "digest": digest, "algorithm": ALGORITHM}
     try:
         with long_query(request).slot():  # the whole log: one of the process's LEDGER_LONG_QUERIES, else 503 busy
-            report = _chain(request).verify(saved, app=request.app.state.ledger)
+            report = _chain(request).verify(saved, app=request.app.state.ledger,
+                                            signing_key=request.app.state.notary.signer.key_id)
             if read_models and report["ok"]:
                 report |= _read_models(request.app.state.settings.database_url)
     except InvalidDigest as err:

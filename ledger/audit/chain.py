@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from ledger.audit import keys
+from ledger.audit import key_use, keys
 from ledger.audit.comparison import Comparison, InvalidDigest, checkpoints, digest_of
 from ledger.audit.deleted_links import Parted, parted_at
 from ledger.audit.encoding import ALGORITHM, GENESIS, event_bytes, link
@@ -165,7 +165,7 @@ class AuditChain:
         return {position: hex_link for position, hex_link in rows if position in wanted}
 
     def verify(self, saved: dict | Sequence[dict] | None = None, progress: Progress | None = None,
-               app: Any = None, *, logged: bool = True, attested: bool = False) -> dict:
+               app: Any = None, *, logged: bool = True, attested: bool = False, signing_key: str | None = None) -> dict:
         """Recompute the chain from the events, compare it with the stored links and any saved digests.
 
         `saved` is one digest from `digest()` or a list of them; the more there are, the narrower a
@@ -173,7 +173,8 @@ class AuditChain:
         An event without a link is a fault: links are written with the events they chain. Given the
         application (`app`), every record's versions are checked to run from 1 without a gap (failure "gap": its
         events and their links both gone, as a store restored under a running server leaves it), every snapshot
-        against the fold of its events, and every key of the registry against its id (failure "keys"). A verification
+        against the fold of its events, and every key of the registry against its id, and the keys the recorded closes
+        signed with and `signing_key` (the server's) against the registry (failure "keys"). A verification
         that finds tampering logs an ERROR saying where and what to do (the server's: the audit page's, GET
         /v1/audit/verify), unless `logged` is False (the command line says it to its reader instead). `attested`:
         the caller checked every saved digest's signature under this ledger's keys, so none is another ledger's.
@@ -196,9 +197,12 @@ class AuditChain:
                     first = report["bad_snapshots"][0]
                     report |= {"ok": False, "failure": "snapshot", "reason": first["reason"],
                                "reason_zh": first["reason_zh"]}
-                # The keys digests and receipts are checked against (GET /v1/audit/keys): each the key its id names.
-                if report["ok"] and (registry := keys.altered(keys.known_keys(self._db))) is not None:
-                    report |= {"ok": False, "failure": "keys", "reason": str(registry), "reason_zh": registry.zh}
+                # The keys digests and receipts are checked against (GET /v1/audit/keys): each the key its id names,
+                # and none that signed for this store missing (`key_use`: its row deleted, an audit probe).
+                if report["ok"]:
+                    used = [*key_use.recorded(self._db, conn), *([key_use.server(signing_key)] if signing_key else [])]
+                    if (registry := keys.altered(keys.known_keys(self._db), used)) is not None:
+                        report |= {"ok": False, "failure": "keys", "reason": str(registry), "reason_zh": registry.zh}
         if logged and not report["ok"]:
             log_found(report, "chain verification")
         return report

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from ledger import beijing
+from ledger.audit import key_use
+from ledger.audit.key_use import CLOCK_SKEW
 from ledger.audit.signing import Signer, key_id, load_public
 from ledger.audit.stores import Store, open_store
 from ledger.audit.tables import KEYS_TABLE
@@ -26,8 +28,8 @@ from ledger.store import is_postgres, sqlite_path, store_env
 
 COLUMNS = "key_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, first_used TEXT NOT NULL"
 
-# How far a key's first use may lie ahead of this clock: another machine's, a few minutes fast, registered it.
-CLOCK_SKEW = timedelta(minutes=10)
+# CLOCK_SKEW: how far a key's first use may lie ahead of this clock (another machine's, a few minutes fast,
+# registered it), and a document it signed before it (`key_use`).
 
 # How a process came by its signer: a key the store knows; the store's first key, taken from the file or made
 # there; a new key the store moves to (a rotation).
@@ -77,8 +79,10 @@ def still_current(db: Store, signer: Signer) -> None:
     """Nothing, while `signer`'s key is the store's latest; SignerRetired once a rotation retired it (a regression
     probe: a server running when another process rotated the store went on signing digests and receipts dated after
     its key's retirement, which checkers accepted)."""
-    known = trusted_keys(db)  # nothing is signed beside a registry that misstates its keys
-    if signer.key_id not in [k.key_id for k in known] or (retired := _retired(signer, known)) is None:
+    # Nothing is signed beside a registry that misstates its keys, nor with a key it does not list (an audit probe
+    # deleted the key's row: the server signed on, and its digests were then refused as another ledger's).
+    known = trusted_keys(db, using=signer.key_id)
+    if (retired := _retired(signer, known)) is None:
         return
     successor, current, since = retired
     raise SignerRetired(
@@ -121,6 +125,8 @@ def signer_for(url: str, path: Path, *, may_rotate: bool, may_generate: bool = T
             outcome: Outcome = "generated" if made else "first"
         elif any(k.key_id == signer.key_id for k in known):
             return _current(signer, path, known), "known"
+        elif (why := _lost(db, conn, signer, known)) is not None:
+            raise why  # a key this store signed with, its row deleted: registered now, it would read as new
         elif known and not may_register:
             raise _unknown(path, signer, known)
         else:
@@ -159,10 +165,14 @@ class KeysAltered(Tampered):
     and `GET /v1/audit/keys` published it). Nothing is published or checked against such a registry."""
 
 
-def altered(known: list[KnownKey]) -> KeysAltered | None:
+def altered(known: list[KnownKey], used: list[key_use.Used] | tuple[()] = ()) -> KeysAltered | None:
     """Why the registry `known` cannot be trusted, or None: each key's id must be its public key's (an audit probe
-    swapped one), and no key first used after now (a regression probe inserted a key dated later than the one in
-    use: the server's own key was then "retired" and its restart told to use the intruder's)."""
+    swapped one), no key first used after now (a regression probe inserted a key dated later than the one in
+    use: the server's own key was then "retired" and its restart told to use the intruder's), and every key `used`
+    shows (the server's own, a recorded close's) listed, and first used no later than it signed (`key_use`)."""
+    if (lost := key_use.missing(known, list(used))) is not None:
+        return KeysAltered(f"the store's key registry ({KEYS_TABLE}) {lost[0]}. {key_use.ROW_ADVICE[0]}",
+                           zh=f"存储的密钥登记表（{KEYS_TABLE}）{lost[1]}。{key_use.ROW_ADVICE[1]}", record=KEYS_TABLE)
     now = datetime.now(UTC)
     for key in known:
         try:
@@ -192,10 +202,11 @@ def altered(known: list[KnownKey]) -> KeysAltered | None:
     return None
 
 
-def trusted_keys(db: Store) -> list[KnownKey]:
-    """`known_keys`, refused (KeysAltered) when any is not the key its id names."""
+def trusted_keys(db: Store, using: str | None = None) -> list[KnownKey]:
+    """`known_keys`, refused (KeysAltered) when any is not the key its id names, or when the key `using` (the one
+    this process signs with) is not among them."""
     known = known_keys(db)
-    if (why := altered(known)) is not None:
+    if (why := altered(known, [key_use.server(using)] if using else ())) is not None:
         raise why
     return known
 
@@ -260,17 +271,32 @@ def _current(signer: Signer, path: Path, known: list[KnownKey]) -> Signer:
         known=known)
 
 
+def _lost(db: Store, conn: Any, signer: Signer, known: list[KnownKey]) -> KeysAltered | None:
+    """KeysAltered where the store's recorded closes show `signer`'s key signed for it though the registry `known`
+    does not list it: its row was deleted, and registering the key now would date it from now, hiding that (an audit
+    probe's restart did so). A key nothing recorded shows is a rotation: what the store cannot tell apart, said
+    where the rotation is announced (api/signing.py)."""
+    used = [use for use in key_use.recorded(db, conn) if use.key_id == signer.key_id]
+    return altered(known, used[:1]) if used else None
+
+
 def _unknown(path: Path, signer: Signer, known: list[KnownKey]) -> SigningKeyUnknown:
+    # The key the store lists last is not said to be the one to use: the file's key may be the one the servers sign
+    # with, its row deleted, and the store's last one retired (an audit probe was sent back to the retired key).
     current, ids = known[-1].key_id, ", ".join(k.key_id for k in known)
     return SigningKeyUnknown(
-        f"the key file {path.resolve()} holds key {signer.key_id}, which this store has never signed with (the keys"
-        f" it has used: {ids}). A command that only reads does not rotate the ledger's key: doing so would stop every"
-        f" server still signing with key {current}. Set LEDGER_SIGNING_KEY_FILE to the file holding key {current};"
-        " to rotate to the new key, start `award-ledger serve` with it. No key was registered and nothing was written",
-        zh=f"密钥文件 {path.resolve()} 中的密钥 {signer.key_id} 从未被该存储用于签名（其用过的密钥：{ids}）。只读的"
-           f"命令不会轮换台账密钥：轮换会使仍用密钥 {current} 签名的服务全部停止签名。请将 LEDGER_SIGNING_KEY_FILE"
-           f" 设为存有密钥 {current} 的文件；如要轮换到新密钥，请用它启动 `award-ledger serve`。未登记密钥，"
-           "未写入任何内容",
+        f"the key file {path.resolve()} holds key {signer.key_id}, which this store's key registry does not list (the"
+        f" keys it lists: {ids}, the last, {current}, as in use). A command that only reads does not register a key:"
+        " set LEDGER_SIGNING_KEY_FILE to the key file the ledger's servers sign with (their LEDGER_SIGNING_KEY_FILE)."
+        f" If that holds key {signer.key_id}, the registry lost its row, which is tampering: the"
+        " servers refuse to sign, and their GET /v1/audit/verify says so; keep the store as it is and put the row"
+        " back from a backup. To rotate to a new key, start `award-ledger serve` with it. No key was registered and"
+        " nothing was written",
+        zh=f"密钥文件 {path.resolve()} 中的密钥 {signer.key_id} 不在该存储的密钥登记表中（登记表所列密钥：{ids}，"
+           f"最后一个 {current} 记为在用）。只读的命令不会登记密钥：请将 LEDGER_SIGNING_KEY_FILE 设为台账服务签名"
+           f"所用的密钥文件（即其 LEDGER_SIGNING_KEY_FILE）。如其中就是密钥 {signer.key_id}，说明登记表丢失了"
+           "它的登记行，这属于篡改：服务会拒绝签名，其 GET /v1/audit/verify 也会指出；请保持存储原样，并从"
+           "备份中放回该行。如要轮换到新密钥，请用它启动 `award-ledger serve`。未登记密钥，未写入任何内容",
         known=known)
 
 

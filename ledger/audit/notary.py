@@ -26,7 +26,7 @@ class Notary:
 
     def __init__(self, chain: AuditChain, signer: Signer) -> None:
         self.chain, self.signer, self.tree = chain, signer, LogTree(chain)
-        self._said_retired = False
+        self._said_retired = self._said_altered = False
         self._register(signer)
 
     def digest(self, *, checked: bool = True) -> dict[str, Any]:
@@ -53,6 +53,11 @@ class Notary:
                 self._said_retired = True
                 log.warning("%s", err)
             raise
+        except keys.KeysAltered as err:
+            if not self._said_altered:  # once: the registry lost or misstates a key, this server's own among them
+                self._said_altered = True
+                log.error("signing refused: %s", err)
+            raise
         return self.signer
 
     def head(self, size: int) -> dict[str, Any]:
@@ -76,7 +81,8 @@ class Notary:
     def known_keys(self) -> list[dict[str, str | None]]:
         """Every key this ledger has signed with, oldest first; `retired_at`, when the next one replaced it (a retired
         key signs nothing more: `keys.signer_for`), None for the key in use."""
-        found = keys.trusted_keys(self.chain._db)  # never published once a row is not the key its id names
+        # Never published once a row is not the key its id names, nor without the key this server signs with.
+        found = keys.trusted_keys(self.chain._db, using=self.signer.key_id)
         return [{"key_id": k.key_id, "public_key": k.public_key, "first_used": k.first_used,
                  "retired_at": found[n + 1].first_used if n + 1 < len(found) else None} for n, k in enumerate(found)]
 
