@@ -15,6 +15,7 @@ from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, allowing
 from ledger.audit import receipts
 from ledger.audit.chain import InvalidDigest
+from ledger.audit.keys import KeysAltered
 from ledger.audit.reasons import Reason
 from ledger.audit.receipts import KIND, proved
 from ledger.audit.signing import check, load_public, unknown_key
@@ -209,7 +210,7 @@ def page(request: Request, status: int = 200, checked: list[dict[str, str]] | No
     a moment for it, then shows how far it has got and reloads itself. While as many long queries run as a
     process allows, it says the chain was not verified this time (503)."""
     run, last = request.app.state.chain_verifications.view()
-    digest = request.app.state.notary.digest(checked=False)  # shown beside the verdict, which says what is wrong
+    digest = _shown_digest(request.app.state.notary)  # beside the verdict, which says what is wrong
     if run.busy and status < 400:
         status = 503
     # the reason's next step, as the command line says it (where the reason does not end with it)
@@ -217,3 +218,13 @@ def page(request: Request, status: int = 200, checked: list[dict[str, str]] | No
     return render(request, "audit.html", status, run=run, last=last, verified=run.verdict, todo=todo,
                   reload=None if run.done.is_set() else run.reload_after(digest["position"]), digest=digest,
                   checked=checked, **extra)
+
+
+def _shown_digest(notary: Any) -> dict[str, Any]:
+    """The digest the page shows: signed, or, where the key registry refuses the signing (its key's row deleted, or
+    swapped), the head unsigned, so the page still opens on the verification that says why (it answered 409 in its
+    place: an audit probe deleted the key's row)."""
+    try:
+        return notary.digest(checked=False)
+    except KeysAltered:
+        return notary.head(notary.tree.refresh())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from ledger.audit.signing import Signer
 from tests.api.conftest import Api, World
 from tests.api.test_cli_language import run_cli
 from tests.audit.conftest import Dba
+from tests.browser.conftest import signed_in
 
 ZH = {"Accept-Language": "zh"}
 
@@ -44,6 +46,17 @@ def _rotated(settings: Settings, tokens: dict[str, str], tmp_path: Path) -> tupl
         old = first.client.app.state.notary.signer.key_id
     new = Signer.create(tmp_path / "key-b.pem")[0].key_id
     return old, new, claim
+
+
+def _page_verdict(api: Api, tokens: dict[str, str]) -> str:
+    """The audit page's verdict on the chain, once its verification in the background is done."""
+    api.client.tokens = tokens  # type: ignore[attr-defined]
+    signed_in(api.client, "auditor")
+    deadline = time.monotonic() + 30
+    while 'data-state="done"' not in (page := api.client.get("/ui/audit?lang=en").text):
+        assert time.monotonic() < deadline, page
+        time.sleep(0.2)
+    return re.search(r'data-testid="verified-reason">(.*?)</dd>', page, re.S).group(1)
 
 
 def test_a_key_row_deleted_under_a_running_server_stops_its_signing_and_fails_its_verification(
@@ -72,6 +85,7 @@ def test_a_key_row_deleted_under_a_running_server_stops_its_signing_and_fails_it
         assert (report["ok"], report["failure"]) == (False, "keys"), report
         assert f"does not list key {new}" in report["reason"], report
         assert any(f"does not list key {new}" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+        assert f"does not list key {new}, which this server signs with" in _page_verdict(api, tokens), "the page"
     variables = {"LEDGER_DATABASE_URL": database_url}
     said = {}
     for lang in ("en", "zh"):
