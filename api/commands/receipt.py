@@ -12,6 +12,8 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from api.cli_language import Worded, language, os_reason_zh, reason_zh, refuse, then, tr
 from api.cli_language import events as count
@@ -66,7 +68,7 @@ def run_receipt(args: argparse.Namespace) -> int:
         # The claim found before the signer is loaded: loading it may make and register a key (from a folder
         # without var/signing-key.pem), which a refused receipt must not (a probe: an unknown id said "Nothing was
         # written" and had added a second key to the store). The seal is read when snapshots are, later.
-        ledger.claim(args.claim_id, with_history=False)
+        _found(ledger, config.database_url, args.claim_id)
         signer = load_signer(config, reading=True)  # never a new key: that would rotate the ledger's (a probe)
         ledger.seal_key = signer.seal_key()
         chain = AuditChain.open(config.database_url)
@@ -122,6 +124,42 @@ def run_receipt(args: argparse.Namespace) -> int:
                       f"已写入 {path}：{events} 个事件，链头位置 {position}，由密钥 {receipt['key_id']} 签名；"
                       f"台账公钥已写入 {pem}。可用 `{check}` 核验"))
     return 0
+
+
+def _signed_by_another(receipt: dict[str, Any], pem: bytes) -> tuple[str, str] | None:
+    """(the key it carries, the key given) where a receipt that fails under the given key passes whole under the key
+    it carries: only the signatures depend on the key, so the key is its one fault (an audit probe's genuine receipt,
+    signed before a rotation and checked with the new key, was told to ask for a new one, which passed, as if the
+    file had been altered). None otherwise."""
+    from ledger.audit.receipts import check
+    from ledger.audit.signing import key_id, load_public
+
+    carried = receipt.get("public_key")
+    try:
+        if not isinstance(carried, str) or check(receipt, carried):
+            return None
+        return key_id(load_public(carried)), key_id(load_public(pem))
+    except ValueError:  # no readable key carried (UnreadableKey is one)
+        return None
+
+
+def _found(ledger: Any, url: str, claim_id: str) -> None:
+    """The claim read, or refused; one whose stored events no longer fold is refused naming the position where the
+    chain check finds its events tampered with, as the API's receipt says it (`receipts.located`): the command said
+    the exception's name (`OriginatorVersionError: (5, 4)`) and no position (an audit probe)."""
+    from ledger.audit.chain import AuditChain
+    from ledger.audit.log_tree import LogTree
+    from ledger.audit.receipts import located
+    from ledger.audit.tampering import Unfolded
+
+    try:
+        ledger.claim(claim_id, with_history=False)
+    except Unfolded as failure:
+        chain = AuditChain.open(url)  # the chain and its tree alone: no key is loaded to say where it breaks
+        found = located(SimpleNamespace(chain=chain, tree=LogTree(chain)), failure)
+        if found is None:  # its events hold: the ledger cannot read its own, said as before
+            raise
+        raise found from failure
 
 
 def _written(path: Path, content: str) -> bool:
@@ -203,6 +241,21 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
                  "请勿以这份回执为据。其签名核验通过：持有该密钥的台账按原样出具了它，而其所述内容违反台账自身的规则，"
                  "说明台账的存储在出具前已被改动。请报告台账管理员，由其用保存在台账之外的已签名摘要核验台账"
                  "（`award-ledger verify --digest 文件`）并从备份恢复"),
+              file=sys.stderr)
+        return 1
+    if (other := _signed_by_another(receipt, pem)) is not None:
+        print(tr(f"The receipt is sound under the key it carries, key {other[0]}, which is not the key given (key"
+                 f" {other[1]}): nothing in it fails but the key. A ledger that rotated its key signs new receipts with"
+                 " the new one and keeps its earlier keys listed, so a receipt issued before a rotation passes only"
+                 f" under the key it was signed with. Look key {other[0]} up in the ledger's GET /v1/audit/keys: if it"
+                 " is listed (a key the ledger rotated away from shows its retired_at), save that key's public_key as"
+                 " a PEM file and check the receipt again with `--public-key` set to it; if it is not listed, the"
+                 " ledger did not sign it, and it is not to be relied on",
+                 f"这份回执在其所带密钥（密钥 {other[0]}）下完好无误，但该密钥不是所给的密钥（密钥 {other[1]}）："
+                 "除密钥之外没有任何问题。台账轮换密钥后用新密钥签发新回执，并继续列出先前的密钥，因此轮换之前出具的"
+                 f"回执只在签发它的密钥下通过。请在台账的 GET /v1/audit/keys 中查找密钥 {other[0]}：如已列出（台账"
+                 "轮换停用的密钥注有 retired_at），请把该密钥的 public_key 存为 PEM 文件，并用 `--public-key` 指向它"
+                 "重新核验；如未列出，则并非台账所签，不可作为依据"),
               file=sys.stderr)
         return 1
     print(tr("Do not rely on this receipt. Check that the public key is the one the ledger handed out; then ask the"
