@@ -65,8 +65,8 @@ def unlisted(args: argparse.Namespace, chain: AuditChain, digests: list[tuple[st
     ledger's, so no tampering is concluded from it)."""
     matched = []
     for path, digest in digests:
+        found = chain.verify(digest, logged=False)  # InvalidDigest first, for a position or digest it cannot read
         key, position = str(digest["key_id"]), digest["position"]
-        found = chain.verify(digest, logged=False)
         if found["ok"]:
             matched.append((path, position, key))
         elif found["failure"] == "saved_beyond":
