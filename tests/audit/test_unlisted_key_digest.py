@@ -93,6 +93,11 @@ def test_verify_json_prints_the_report_for_a_digest_refused_for_itself(world: Wo
             assert report["reason"] and report["reason_zh"] and report["read_models"] is None, report
     assert "what_to_do" in json.loads(_verify(monkeypatch, capsys, "--digest", str(tmp_path / "digest_not_signed.json"),
                                               "--json")[1])
+    stranger, _ = Signer.create(tmp_path / "stranger.pem")  # a key the store does not list, a digest without position
+    (tmp_path / "no-position.json").write_text(json.dumps(stranger.sign({"digest": "ab" * 32})))
+    code, out, err = _verify(monkeypatch, capsys, "--digest", str(tmp_path / "no-position.json"), "--json")
+    assert code == 2 and "[digest_invalid]" in err and "has no position" in err and "Traceback" not in err, err
+    assert json.loads(out)["failure"] == "digest_invalid", out
 
 
 def test_a_digest_signed_before_its_key_was_registered_again_is_noted(world: World, database_url: str,
