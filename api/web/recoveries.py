@@ -191,7 +191,8 @@ def repay(request: Request, recovery_id: str, by: PagePrincipal, ledger: LedgerD
         return {name: i18n.translator(lang)(FIELD_OF_CODE[err.code][1]) if err.code in FIELD_OF_CODE
                 else refusal_words.detail(err, lang) for name, err in found.items()}
 
-    state = every_fault(state, faults)  # the payout form's way: a future day marked beside a refused amount
+    # The payout form's way: a future day marked beside a refused amount, and named in the summary above the form.
+    state = every_fault(state, faults, i18n.language(request), "repay")
     return _recovery_page(request, ledger, recovery_id, "repay", state, by)
 
 
