@@ -10,12 +10,23 @@ still said, as a warning, and the command then reads the events as they now stan
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from api.cli_language import language, refuse, tr
 from api.commands.common import say
 from ledger.audit.chain import AuditChain
 from ledger.audit.tampering import CODE, found, what_to_do
+from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path
 from projections.progress import Progress
+
+# What a command does with a store it just made empty, said after "no ledger was there" (`no_ledger_there`).
+NOTHING_THERE = {
+    "verify": ("there is nothing to verify", "没有可核验的内容"),
+    "export": ("the reconciliation exported holds nothing recorded, all zeros",
+               "导出的对账结果不含任何已记录的内容，数字均为零"),
+    "replay": ("there is nothing to replay", "没有可重放的内容"),
+    "rebuild": ("there is nothing to rebuild", "没有可重建的内容"),
+}
 
 
 def add_flag(cmd: argparse.ArgumentParser) -> None:
@@ -31,15 +42,41 @@ def say_tampering(command: str, report: dict, more_en: str = "", more_zh: str = 
     refuse(command, CODE, f"{en}. {more_en}" if more_en else en, f"{zh}。{more_zh}" if more_zh else zh)
 
 
+def no_store_yet(url: str) -> str | None:
+    """The SQLite file a URL names, where no file is there yet (None for PostgreSQL, memory, or a file present)."""
+    if is_postgres(url):
+        return None
+    path = sqlite_path(url)
+    return None if path == SQLITE_SHARED_MEMORY or path.startswith("file:") or Path(path).exists() else \
+        str(Path(path).resolve())
+
+
+def no_ledger_there(command: str, new: str | None) -> None:
+    """Said where the command found no SQLite file at `new` (`no_store_yet`, read before the store was opened): it
+    made the empty store there (every command does, as the contract has it) and goes on over nothing, so a mistyped
+    path is not read as a ledger; `verify` said "intact", then `export` wrote a reconciliation of zeros, exit 0
+    (robustness and regression probes)."""
+    if new is None:
+        return
+    en, zh = NOTHING_THERE.get(command, ("", ""))
+    say(command, tr(f"no ledger was at {new}: an empty one was made there{f', and {en}' if en else ''}; if the ledger"
+                    " lives elsewhere, set LEDGER_DATABASE_URL to its file",
+                    f"{new} 处原本没有台账：已在该处建立一个空台账{f'，{zh}' if zh else ''}；"
+                    "如台账在别处，请把 LEDGER_DATABASE_URL 设为该文件"))
+
+
 def intact(command: str, url: str, *, accept_tampered: bool, signs: bool = False) -> bool:
     """Verify the store's chain end to end, with progress; True when the command may go on (the chain is intact,
     or the operator accepts it is not), False once refused (exit 1). `signs`: the command signs what it records
-    (`close`), so it is never done on changed events, accepted or not."""
+    (`close`), so it is never done on changed events, accepted or not. A SQLite file that was not there is said so
+    (`no_ledger_there`)."""
+    new = no_store_yet(url)
     bar = Progress(tr(f"award-ledger {command}: chain checked", f"award-ledger {command}: 已核验链上事件"),
                    tr("events", "个事件"), zh=language() == "zh")
     try:
         chain = AuditChain.open(url)
         caught_up(command, chain)
+        no_ledger_there(command, new)
         report = chain.verify(progress=lambda checked, _at: bar.update_to(checked), logged=False)
         bar.update_to(report["events_checked"])  # up to the break, which may come before the first page ends
     finally:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from api.cli_language import Worded, events, language, reason_zh, refuse, then, tr
 from api.commands import verify_keys as digests
-from api.commands.chain_check import caught_up, say_tampering
+from api.commands.chain_check import caught_up, no_ledger_there, no_store_yet, say_tampering
 from api.commands.common import DIGEST_LIMIT, configure_logging, read_input, say, settings
 from api.json_text import loads_document as loads
 from ledger.application import AwardLedger
@@ -23,7 +22,7 @@ from ledger.audit.tampering import (
     what_to_do,
 )
 from ledger.audit.unlinked import spans
-from ledger.store import SQLITE_SHARED_MEMORY, is_postgres, sqlite_path, store_env, store_named
+from ledger.store import store_env, store_named
 from projections.progress import Progress
 
 
@@ -38,15 +37,6 @@ def register(commands: argparse._SubParsersAction) -> None:
         "also replay the log in memory and compare the read models (rm_*) with it, row by row",
         "另在内存中重放事件日志，逐行比对读模型（rm_*）"))
     cmd.set_defaults(run=run)
-
-
-def _no_store_yet(url: str) -> str | None:
-    """The SQLite file a URL names, where no file is there yet (None for PostgreSQL, memory, or a file present)."""
-    if is_postgres(url):
-        return None
-    path = sqlite_path(url)
-    return None if path == SQLITE_SHARED_MEMORY or path.startswith("file:") or Path(path).exists() else \
-        str(Path(path).resolve())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,17 +59,12 @@ def run(args: argparse.Namespace) -> int:
                then(f"无法读取保存的摘要：{reason_zh(err)}", 
                               "请给出从 GET /v1/audit/digest 保存的 JSON"))
         return 2
-    new = _no_store_yet(config.database_url)
+    new = no_store_yet(config.database_url)
     chain = AuditChain.open(config.database_url)
     caught_up("verify", chain)
-    if new is not None:
-        # Pointed at a SQLite file that was not there, `verify` makes the empty store (every command does, as the
-        # contract has it) and finds it intact: said, so a mistyped path is not read as intact books for ever (a
-        # robustness probe).
-        say("verify", tr(f"no ledger was at {new}: an empty one was made there, and there is nothing to verify;"
-                         " if the ledger lives elsewhere, set LEDGER_DATABASE_URL to its file",
-                         f"{new} 处原本没有台账：已在该处建立一个空台账，没有可核验的内容；"
-                         "如台账在别处，请把 LEDGER_DATABASE_URL 设为该文件"))
+    # Pointed at a SQLite file that was not there, `verify` makes the empty store and finds it intact: said, so a
+    # mistyped path is not read as intact books for ever (a robustness probe).
+    no_ledger_there("verify", new)
     try:  # a digest is checked under the key the registry holds for its id: a registry that misstates one is said
         rows = trusted_keys(chain._db) if saved else known_keys(chain._db)  # else `keys`, in the chain's report
     except KeysAltered as err:

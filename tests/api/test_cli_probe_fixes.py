@@ -220,3 +220,25 @@ def test_verify_on_a_sqlite_file_that_was_not_there_says_it_made_an_empty_one(tm
     assert f"no ledger was at {store}" in err and "set LEDGER_DATABASE_URL" in err, err
     exited, _, err = _run(monkeypatch, capsys, tmp_path, ["verify"], env | {"LEDGER_LANG": "zh"})
     assert exited == 0 and "原本没有台账" not in err and "no ledger was at" not in err, err
+
+
+@pytest.mark.parametrize("argv", [["export", "--year", "2023", "--output", "-"], ["replay", "--as-of", "2024-01-01"],
+                                  ["rebuild"]])
+def test_export_replay_and_rebuild_say_no_ledger_was_at_a_sqlite_path_that_was_not_there(argv, database_url, tmp_path,
+                                                                                        monkeypatch, capsys):
+    """A regression probe: on a mistyped SQLite path `export` wrote a reconciliation of zeros that looked genuine,
+    `replay` replayed 0 events and `rebuild` applied 0, each exit 0 without a word (only `verify` said no ledger was
+    there). Each still makes the empty store and exits 0, saying, in the reader's language, that no ledger was there
+    and what to set; a store that is there (the same file after, any PostgreSQL database) is not told so."""
+    sqlite = database_url.startswith("sqlite")
+    for lang, said in (("en", "no ledger was at"), ("zh", "处原本没有台账")):
+        store = tmp_path / lang / "ledgr.sqlite3"
+        env = {"LEDGER_DATABASE_URL": f"sqlite:///{store}" if sqlite else database_url, "LEDGER_LANG": lang}
+        exited, _, err = _run(monkeypatch, capsys, tmp_path, argv, env)
+        assert exited == 0, err
+        if sqlite:
+            assert store.exists() and f"{store}" in err and said in err and "LEDGER_DATABASE_URL" in err, err
+        else:
+            assert said not in err, err
+        exited, _, err = _run(monkeypatch, capsys, tmp_path, argv, env)
+        assert exited == 0 and said not in err, err
