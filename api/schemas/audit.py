@@ -78,6 +78,8 @@ class BadSnapshotPublic(BaseModel):
 class ReadModelsCheckPublic(BaseModel):
     ok: bool = Field(description="every stored read-model row and figure is what a replay of the events gives")
     differences: list[str] = Field(description="each row or figure that differs (at most 200 listed)")
+    differences_zh: list[str] = Field(description="the same differences in Chinese, one for one, the tables, keys and"
+                                                  " values as they are")
 
 
 class VerifyPublic(BaseModel):

@@ -186,7 +186,10 @@ def read_models_verdict(differences: list[str]) -> dict[str, Any]:
     projections/consistency.py lists them): their own verdict, and a failed report where any differ, as the API's
     and `verify --json` both answer (the command's JSON said `"ok": true` over a forged 900,000 while it exited 1:
     a regression probe)."""
-    found: dict[str, Any] = {"read_models": {"ok": not differences, "differences": differences}}
+    # Each difference in Chinese beside it, as the page and the command's stderr list them (`differences_zh`: the JSON
+    # had them in English alone under zh, beside `reason_zh` and `what_to_do_zh`: a regression probe).
+    found: dict[str, Any] = {"read_models": {"ok": not differences, "differences": differences,
+                                             "differences_zh": [difference_zh(d) for d in differences]}}
     if differences:
         en, zh = read_models_reason(len(differences), (" (listed in read_models.differences)",
                                                        "（见 read_models.differences）"))

@@ -10,7 +10,8 @@ def test_read_models_edited_by_hand_fail_the_check_that_asks_for_them(api, world
     claim = world.claim(world.org())
     api.ok("POST", f"/v1/claims/{claim['id']}/approve", None, as_="kjj", status=200)
     intact = api.ok("GET", "/v1/audit/verify?read_models=true", as_="auditor", status=200)
-    assert intact["ok"] is True and intact["read_models"] == {"ok": True, "differences": []}, intact
+    assert intact["ok"] is True and intact["read_models"] == {"ok": True, "differences": [], "differences_zh": []}, \
+        intact
     key = _raise_a_figure(database_url)
     chain_only = api.ok("GET", "/v1/audit/verify", as_="auditor", status=200)
     assert chain_only["ok"] is True and chain_only["read_models"] is None  # said: the figures were not compared
@@ -19,6 +20,11 @@ def test_read_models_edited_by_hand_fail_the_check_that_asks_for_them(api, world
     assert (found["ok"], found["failure"]) == (False, "read_models"), found
     assert any(d.startswith(f"rm_finance[{key}].approved: stored '900000.00'")
                for d in found["read_models"]["differences"]), found["read_models"]
+    # Each in Chinese too, one for one (only English came back under zh: a regression probe)
+    listed = found["read_models"]
+    assert len(listed["differences_zh"]) == len(listed["differences"]), listed
+    assert f"rm_finance[{key}] 的 approved：表中为 '900000.00'" in " ".join(listed["differences_zh"]), listed
+    assert not any("stored" in d or "replayed" in d for d in listed["differences_zh"]), listed
     assert "读模型" in found["reason"] and "award-ledger rebuild" in found["reason"], found["reason"]
     # What to do is said on its own too, as for every other failure (it was null: a client reading it had nothing)
     assert "award-ledger rebuild" in found["what_to_do"] and "rm_* 表" in found["what_to_do"], found

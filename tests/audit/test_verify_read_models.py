@@ -71,6 +71,12 @@ def test_verify_lists_read_model_differences_in_chinese(demo_district: str, caps
     assert main(["verify", "--read-models"]) == 1
     err = capsys.readouterr().err
     assert f"rm_finance[{key}] 的 approved：表中为 '900000.00'" in err and "replayed" not in err, err
+    # and in --json beside the English, one for one, as `reason_zh` is (only English there: a regression probe)
+    assert main(["verify", "--read-models", "--json"]) == 1
+    listed = json.loads(capsys.readouterr().out)["read_models"]
+    assert len(listed["differences_zh"]) == len(listed["differences"]) >= 1, listed
+    assert f"rm_finance[{key}] 的 approved：表中为 '900000.00'" in listed["differences_zh"][
+        listed["differences"].index(next(d for d in listed["differences"] if d.startswith(f"rm_finance[{key}]")))]
 
 
 def test_verify_without_read_models_says_they_were_not_compared(demo_district: str, capsys, monkeypatch) -> None:
