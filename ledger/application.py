@@ -12,7 +12,6 @@ import logging
 import random
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
@@ -63,7 +62,7 @@ from ledger.domain.moment import command_moment, one_moment
 from ledger.domain.organisation import Organisation
 from ledger.domain.payout import Payout
 from ledger.domain.recovery import Recovery
-from ledger.domain.text import FULL_WIDTH, MOST_FIGURE
+from ledger.domain.text import half_width, typed_full_width
 from ledger.domain.values import Uscc, a_or_an, money, yuan
 from ledger.domain.year_close import YearClose
 from ledger.key_locks import KeyLocks
@@ -76,6 +75,7 @@ from ledger.rules.accounts import body_year_cap, read_cap_key
 from ledger.rules.ladders import tier_zh
 from ledger.rules.subjects import fresh_subject, parse_subject, subject_for
 from ledger.rules.term import require_in_term
+from ledger.rules.tiers import full_width_tier
 from ledger.store import register_transcodings
 from ledger.usecases.common import fingerprint as command_fingerprint
 from ledger.usecases.common import optional_text, path_segment, plain_reference
@@ -220,6 +220,11 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                           "register a body on or after the day it was recognised, with that day",
                           "请在认定当日或之后登记创新组织，并填写认定日期")
         kinds = self.catalogue().body_kinds
+        if kind not in kinds and (plain := half_width(kind)) is not None and (
+                wide := next((k for k in (plain, plain.lower()) if k in kinds), None)) is not None:
+            # ｅｒｃ was told it is no new-type innovation organisation (a regression probe): the kind to type
+            en, zh = typed_full_width("kind", "kind", kind, wide)
+            raise errors.InvalidInput(en[0].upper() + en[1:], zh=zh)
         if kind not in kinds:
             raise errors.InvalidInput(f"kind {kind!r} is not a new-type innovation organisation; use one of "
                                       + ", ".join(kinds),
@@ -1944,14 +1949,8 @@ def _certified_tier(prog: Programme, tier: str | None) -> str | None:
         raise errors.MissingFact(f"{prog.code} certifications need a tier: " + ", ".join(t.code for t in prog.tiers),
                                  zh=f"{prog.zh}的认定须填写等次 tier，为以下之一：" + _tiers_zh(prog))
     if prog.tier(tier) is None:
-        # A tier typed in full-width letters (ｐｒｏｖｉｎｃｉａｌ, an input method's mode) is said so, with the code
-        # to type, as the same row's full-width day is (a regression probe read "no tier" of it).
-        plain = unicodedata.normalize("NFKC", tier).strip() if len(tier) <= MOST_FIGURE else ""
-        if FULL_WIDTH.search(tier) and (wide := prog.tier(plain) or prog.tier(plain.lower())) is not None:
-            raise errors.UnknownTier(f"{prog.code}: the tier {tier!r} is written in full-width characters (an input"
-                                     f" method in full-width mode); type it half-width: {wide.code}",
-                                     zh=f"{prog.zh}：等次 {tier!r} 使用了全角字符（输入法处于全角状态）；"
-                                        f"请改为半角输入：{wide.code}", field="tier")
+        if (wide := full_width_tier(prog, tier)) is not None:  # ｐｒｏｖｉｎｃｉａｌ: the code to type
+            raise wide
         # A tier written as part of its Chinese name (小巨人 for 专精特新小巨人) is told the code to write for it.
         near = [t for t in prog.tiers if tier in t.name_zh or tier.lower() == t.name_en.lower()]
         hint, hint_zh = (f" (for {near[0].name_zh} write {near[0].code})",

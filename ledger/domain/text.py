@@ -37,6 +37,22 @@ def as_sent(value: Any, limit: int = 80) -> str:
 FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
+def half_width(typed: str) -> str | None:
+    """What a code typed in full-width characters (ｆｉｒｓｔ, Ａ３.ｅｒｃ: an input method in full-width mode) reads as
+    half-width, for a refusal to name the code to type; None where it holds none, or is too long to be a code."""
+    if len(typed) > MOST_FIGURE or not FULL_WIDTH.search(typed):
+        return None
+    return unicodedata.normalize("NFKC", typed).strip()
+
+
+def typed_full_width(what: str, what_zh: str, typed: str, code: str) -> tuple[str, str]:
+    """A code typed in full-width characters said so, with the `code` to type, in English and Chinese (a tier, a
+    programme, a body's kind: f4c345a's words for a certification's tier)."""
+    return (f"the {what} {typed!r} is written in full-width characters (an input method in full-width mode); type it"
+            f" half-width: {code}",
+            f"{what_zh} {typed!r} 使用了全角字符（输入法处于全角状态）；请改为半角输入：{code}")
+
+
 def cut(text: str, most: int = 40) -> str:
     """What was sent, as a message quotes it: at most `most` characters, an ellipsis marking the rest (a 10,000
     character `as_of` came back whole, twice, and a 5,000-character USCC made a page 47,528 px wide: probes)."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ledger.catalogue.model import CapScope, Catalogue, Kind, Programme
 from ledger.domain.errors import CapExceeded, LedgerError, NotEligible, UnknownProgramme
+from ledger.domain.text import half_width, typed_full_width
 from ledger.domain.values import yuan
 from ledger.rules import accounts as acct
 from ledger.rules.caps import apply_cap, standing_room
@@ -62,6 +63,12 @@ class Entitlement:
 
 def find_programme(catalogue: Catalogue, code: str) -> Programme:
     programme = catalogue.programme(code)
+    if programme is None and (plain := half_width(code)) is not None and (
+            wide := catalogue.programme(plain) or next((p for c, p in catalogue.programmes.items()
+                                                        if c.lower() == plain.lower()), None)) is not None:
+        # Ａ３.ｅｒｃ was told "no programme" (a regression probe): the code to type, as a full-width tier is told
+        en, zh = typed_full_width("programme", "政策条目", code, wide.code)
+        raise UnknownProgramme(en[0].upper() + en[1:], zh=zh, field="programme")
     if programme is None:
         raise UnknownProgramme(f"no programme {code!r} in policy {catalogue.policy.id}; see GET /v1/programmes",
                                zh=f"政策 {catalogue.policy.id} 中没有政策条目 {code!r}；可用条目见 GET /v1/programmes",

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from ledger.catalogue.model import Programme, Tier
 from ledger.domain.errors import MissingFact, NotEligible, UnknownTier
+from ledger.domain.text import half_width, typed_full_width
 from ledger.domain.values import fen_down, yuan
 from ledger.rules.explanation import Explanation, later
 
@@ -18,11 +19,25 @@ def resolve_tier(programme: Programme, tier: str | None) -> Tier:
                              "或认定编号 certification_id", field="tier")
     found = programme.tier(tier)
     if found is None:
+        if (wide := full_width_tier(programme, tier)) is not None:
+            raise wide  # ｆｉｒｓｔ on a claim was told "no tier", as a certification's was before (a regression probe)
         raise UnknownTier(f"{programme.code} has no tier {tier!r}; its tiers are "
                           + ", ".join(t.code for t in programme.tiers),
                           zh=f"{programme.zh}没有等次 {tier!r}；可选等次："
                              + "、".join(f"{t.code}（{t.name_zh}）" for t in programme.tiers), field="tier")
     return found
+
+
+def full_width_tier(programme: Programme, tier: str) -> UnknownTier | None:
+    """A tier typed in full-width letters (ｐｒｏｖｉｎｃｉａｌ, an input method's mode), refused saying so, with the
+    code to type, as the same row's full-width day is (a regression probe read "no tier" of it); None where it is
+    no such tier."""
+    plain = half_width(tier)
+    found = None if plain is None else programme.tier(plain) or programme.tier(plain.lower())
+    if found is None:
+        return None
+    en, zh = typed_full_width("tier", "等次", tier, found.code)
+    return UnknownTier(f"{programme.code}: {en}", zh=f"{programme.zh}：{zh}", field="tier")
 
 
 def tier_amount(programme: Programme, tier: Tier, rank: int | None, why: Explanation) -> Decimal:

@@ -44,6 +44,44 @@ def test_a_tier_typed_in_full_width_letters_is_told_the_tier_to_type(api: Api, w
     assert "full-width" not in other["detail"] and "its tiers are" in other["detail"], other
 
 
+def test_a_claims_tier_a_programme_and_a_bodys_kind_typed_full_width_are_told_what_to_type(api: Api,
+                                                                                            world: World) -> None:
+    """A regression probe: a claim's tier ｆｉｒｓｔ was told "no tier", a programme Ａ３.ｅｒｃ on a certification or a
+    list row "no programme", and a body's kind ｅｒｃ "not a new-type innovation organisation", where a certification's
+    full-width tier is told the code to type. Each is said so now, in both languages; nothing is recorded."""
+    code = world.org()
+    claim = {"uscc": code, "programme": "A9.provincial_award", "tier": "ｆｉｒｓｔ", "rank": 1,
+             "subject": "project:FW", "award_year": 2024, "effective_on": "2024-03-01"}
+    for lang, said in (("en", "written in full-width characters"), ("zh", "使用了全角字符（输入法处于全角状态）")):
+        heard = {"Accept-Language": lang}
+        tier = api.refused("POST", "/v1/claims", claim, "kjj", 422, "unknown_tier", headers=heard)
+        assert said in tier["detail"] and tier["detail"].endswith(": first" if lang == "en" else "：first"), tier
+        programme = api.refused("POST", "/v1/claims", {**claim, "programme": "Ａ９.ｐｒｏｖｉｎｃｉａｌ＿ａｗａｒｄ",
+                                                       "tier": "first"}, "kjj", 422, "unknown_programme",
+                                headers=heard)
+        assert said in programme["detail"] and "A9.provincial_award" in programme["detail"], programme
+        row, _ = _erc_row(world, "municipal")
+        single = api.refused("POST", "/v1/certifications", {**row, "programme": "Ａ３.ｅｒｃ"}, "kjj", 422,
+                             "unknown_programme", headers=heard)
+        assert said in single["detail"] and single["detail"].endswith("A3.erc"), single
+        found = api.ok("POST", "/v1/certifications/imports", {"rows": [{**row, "programme": "Ａ３.ｅｒｃ"}]}, as_="kjj",
+                       headers=heard)
+        (refused,) = found["refused"]
+        assert found["recorded"] == 0 and refused["code"] == "unknown_programme", found
+        assert said in refused["detail"] and "A3.erc" in refused["detail"], refused
+        body = {"id": f"fw-{lang}-{code}", "name": "全角", "kind": "ｅｒｃ", "lead_uscc": code,
+                "recognised_on": "2022-10-01"}
+        kind = api.refused("POST", "/v1/innovation-bodies", body, "kjj", 422, "invalid_request", headers=heard)
+        assert said in kind["detail"] and kind["detail"].endswith("erc"), kind
+    # None of the programme's or the catalogue's, full width or not, keeps its own words.
+    other = api.refused("POST", "/v1/claims", {**claim, "tier": "ｇａｌａｃｔｉｃ"}, "kjj", 422, "unknown_tier")
+    assert "full-width" not in other["detail"] and "its tiers are" in other["detail"], other
+    other = api.refused("POST", "/v1/claims", {**claim, "programme": "Ａ３.ｎｏｎｅ"}, "kjj", 422, "unknown_programme")
+    assert "full-width" not in other["detail"] and "GET /v1/programmes" in other["detail"], other
+    listed = api.ok("GET", f"/v1/claims?uscc={code}", as_="kjj")["claims"]
+    assert not [c for c in listed if c["programme"] == "A9.provincial_award"], listed
+
+
 def test_a_query_boolean_it_cannot_read_is_told_the_values_it_reads(api: Api) -> None:
     """`?read_models=maybe` was told to send "a JSON boolean without quotes", which a query string cannot hold (a
     robustness probe): the values read as true and as false are named, in both languages. A JSON body's boolean
