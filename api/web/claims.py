@@ -55,6 +55,10 @@ i18n.MESSAGES.update({
                              "It was replaced by claim {id} (proposed anew for an upgraded tier, or claimed for the"
                              " same fact) and can no longer be confirmed; open claim {id} and deal with it there."),
     "open_replacing": ("打开申请 {id}", "Open claim {id}"),
+    # (a stale tab's decline or withdrawal of a proposal another claim closed, api/web/corrections.py)
+    "decline_now_replaced": ("该项已关闭：{note}。无需再不予确认或撤回；请打开申请 {id} 处理。",
+                             "It is closed: {note}. There is nothing to decline or withdraw here; open claim {id} and"
+                             " deal with it there."),
     "declined_event": ("不予确认待确认奖补", "Proposal declined"),
     "declined_status": ("不予确认", "declined"),
     "decline_reason": ("不予确认理由", "Reason for declining"),

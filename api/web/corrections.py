@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReadModelsDep
+from api.labels import tier_namer
 from api.schemas.corrections import CertificationRevocationCreate, RevocationCreate, TopUpCreate, WithdrawalCreate
 from api.web import i18n, refusal_words
 from api.web.amounts import yuan
@@ -19,6 +20,7 @@ from api.web.correction_forms import FormState, bound, every_fault, form_day, re
 from api.web.pages import PageRoute, render
 from api.web.session import CsrfChecked, PagePrincipal
 from ledger.domain.errors import LedgerError
+from ledger.messages import system_note
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -48,6 +50,7 @@ def withdraw(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerD
         body = WithdrawalCreate.model_validate(typed)
         return ledger.withdraw_claim(by, claim_id=claim_id, reason=body.reason, dry_run=dry_run, key=once)
 
+    now: dict = {}
     try:  # a proposal's form is to decline it: a refusal names its field 不予确认理由, as the form does, a stale
         # tab's sent after the proposal was declined too (it named 撤回理由: a regression probe)
         now = ledger.claim(claim_id, with_history=False)
@@ -55,6 +58,16 @@ def withdraw(request: Request, claim_id: str, by: PagePrincipal, ledger: LedgerD
     except LedgerError:
         form = "withdraw"
     state = bound(request, typed, step, key, command, f"/ui/claims/{claim_id}?corrected=withdrawn", form, shown)
+    refused = state.refusal if isinstance(state, FormState) else None
+    if refused and refused["code"] == "invalid_state" and not refused.get("resent") and (
+            by_claim := now.get("replaced_by")):
+        # A stale tab's decline of a proposal another claim closed: why, and the claim to open, as the confirm says
+        # it (api/web/claims.py); "已是“已撤回”状态…无需更正" named neither (a regression probe).
+        lang = i18n.language(request)
+        t = i18n.translator(lang)
+        note = system_note(now.get("decision_note"), lang, tier_namer(now["programme"], lang))
+        refused |= {"detail": t("decline_now_replaced", id=by_claim, note=(note or "").rstrip("。.")),
+                    "link": f"/ui/claims/{by_claim}", "link_label": t("open_replacing", id=by_claim)}
     return _claim_page(request, ledger, claim_id, "withdraw", state)
 
 

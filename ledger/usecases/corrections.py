@@ -53,6 +53,8 @@ class Corrections(RecoveryCommands, DistrictChanges):
                                           f" POST /v1/claims/{claim_id}/revoke with reason and document_ref",
                                           zh=f"申请 {claim_id} 已批准；已批准的奖励须通过撤销来纠正：POST"
                                              f" /v1/claims/{claim_id}/revoke，并填写 reason 和 document_ref")
+            if claim.status not in WITHDRAWABLE and claim.replaced_by:  # a stale tab's decline: the claim to open
+                raise self._replaced(claim_id, claim, "withdrawn or declined", "撤回或不予确认")
             if claim.status not in WITHDRAWABLE:
                 raise errors.InvalidState(f"claim {claim_id} is already {claim.status}; only a pending or proposed"
                                           " claim can be withdrawn, and there is nothing left to correct",

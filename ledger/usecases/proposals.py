@@ -25,7 +25,7 @@ from ledger.domain.certification import Certification
 from ledger.domain.claim import Claim
 from ledger.domain.idempotency import IdempotencyRecord
 from ledger.domain.organisation import Organisation
-from ledger.messages import status_zh
+from ledger.messages import status_zh, system_note
 from ledger.principals import Principal, Role
 from ledger.rules import ClaimFacts, entitle, prepare
 from ledger.rules.accounts import certification_key
@@ -224,6 +224,8 @@ class Proposals:
                                            zh=f"申请 {claim_id} 属于{self._programme_zh(claim.programme)}"
                                               f"，由{self._bureau_zh(claim.lead)}牵头；"
                                               f"{by.name} 无权确认，请由牵头部门确认")
+            if claim.status != "proposed" and claim.replaced_by:
+                raise self._replaced(claim_id, claim, "confirmed", "确认")
             if claim.status != "proposed":
                 raise errors.InvalidState(f"claim {claim_id} is {claim.status}, not proposed; only a proposal is"
                                           " confirmed (a pending claim is decided with /approve or /reject)",
@@ -262,6 +264,24 @@ class Proposals:
             return [claim, org, *accounts, *held], views.claim(claim)
 
         return self._run(by, key, "confirm_claim", {"claim": str(cid)}, decide)
+
+    def _replaced(self, claim_id: str, claim: Claim, doing: str, doing_zh: str) -> errors.InvalidState:
+        """A proposal another claim closed (`replaced_by`: submitted for the same fact, proposed for an upgraded
+        tier, or approved and outranking it), refused naming that claim and why, in the ledger's own note: "withdrawn,
+        not proposed" alone sent a stale tab's clerk and an API client looking (a regression probe)."""
+        prog = self.catalogue_on(claim.effective_on).programme(claim.programme)  # type: ignore[attr-defined]
+
+        def tiers(lang: str):  # a tier the note names, by its name in `lang`
+            return lambda code: (None if prog is None or (t := prog.tier(code)) is None else
+                                 t.name_zh if lang == "zh" else t.name_en)
+
+        note, note_zh = (system_note(claim.decision_note, lang, tiers(lang)) for lang in ("en", "zh"))
+        other = claim.replaced_by
+        return errors.InvalidState(f"claim {claim_id} is withdrawn, not proposed: {note}. It can no longer be {doing};"
+                                   f" claim {other}, which took its place, is the one to deal with (GET"
+                                   f" /v1/claims/{other})",
+                                   zh=f"申请 {claim_id} 已撤回，不是“待确认”：{note_zh}。该项不能再{doing_zh}；"
+                                      f"请改为处理取代它的申请 {other}（GET /v1/claims/{other}）")
 
     def confirm_claims(self, by: Principal, *, ids: list[str], key: str | None = None) -> Outcome:
         """Many proposals, each in its own transaction: one refused leaves the others confirmed. The request's

@@ -261,3 +261,34 @@ def test_a_stale_confirmation_of_a_proposal_an_upgrade_replaced_names_the_one_th
                                                             "key": unique_id("k-")})
     refused = stale.text.split('data-testid="not-confirmed"')[1].split("</table>")[0]
     assert f"该项已由申请 {replaced_by} 取代" in refused and "重新提交申请" not in refused, refused
+
+
+def test_a_proposal_another_claim_replaced_names_it_when_declined_from_a_stale_tab_and_confirmed_by_the_api(
+        client, proposal):
+    """A regression probe: declining an upgrade's replaced proposal from a stale tab said only "已是“已撤回”状态…此申请
+    已无需更正", and POST /v1/claims/{id}/confirm and the bulk POST /v1/claims/confirm "withdrawn, not proposed", in
+    both languages, where the page's confirmations name the replacing claim. Each names it now, and why; the page
+    links to it. Nothing is recorded."""
+    cert = api(client, "GET", f"/v1/claims/{proposal['id']}", as_="kjj")["certification_id"]
+    api(client, "POST", f"/v1/certifications/{cert}/upgrades", {"tier": "provincial", "effective_on": "2023-06-01",
+                                                                "document_ref": "浙发改〔2023〕7号"}, as_="kjj")
+    replaced_by = api(client, "GET", f"/v1/claims/{proposal['id']}", as_="kjj")["replaced_by"]
+    assert replaced_by
+    csrf = signed_in(client, "kjj")
+    form = {"csrf": csrf, "reason": "不符合条件", "step": "confirm", "key": unique_id("k-")}
+    for lang, said in (("zh", "认定已晋级为"), ("en", "the certification was upgraded to")):
+        stale = client.post(f"/ui/claims/{proposal['id']}/withdraw?lang={lang}", data=form | {"key": unique_id("k-")})
+        assert stale.status_code == 409, stale.text
+        detail = stale.text.split('data-testid="form-refusal-detail">')[1].split("</span>")[0]
+        assert replaced_by in detail and said in detail and "/v1/" not in detail, detail
+        assert f'href="/ui/claims/{replaced_by}" data-testid="form-refusal-link"' in stale.text, stale.text
+    headers = {"Authorization": f"Bearer {client.tokens['kjj']}"}
+    for lang, said in (("en", f"claim {replaced_by}, which took its place"), ("zh", f"取代它的申请 {replaced_by}")):
+        one = client.post(f"/v1/claims/{proposal['id']}/confirm", headers=headers | {"Accept-Language": lang})
+        assert one.status_code == 409 and one.json()["code"] == "invalid_state", one.text
+        assert said in one.json()["detail"] and "upgraded" in one.json()["detail"].replace("晋级", "upgraded"), one
+        bulk = client.post("/v1/claims/confirm", json={"ids": [proposal["id"]]},
+                           headers=headers | {"Accept-Language": lang}).json()
+        [refused] = bulk["refused"]
+        assert bulk["confirmed"] == [] and said in refused["detail"], bulk
+    assert api(client, "GET", f"/v1/claims/{proposal['id']}", as_="kjj")["status"] == "withdrawn"
