@@ -951,8 +951,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
         keep_refusal = key is not None and getattr(key, "keeps_refusal", True)
         key = None if key is None else str(key)
         if dry_run:
-            with self._held():
-                return Outcome(decide()[1] | {"dry_run": True}, None)
+            try:
+                with self._held():
+                    return Outcome(decide()[1] | {"dry_run": True}, None)
+            except errors.LedgerError as refusal:
+                if (told := self._kept_part_told(refusal)) is refusal:
+                    raise
+                raise told from None
         storage_faults, trust, cut_off = 0, True, False
         for attempt in range(self.max_attempts):
             self._attempt.trust, self._attempt.trusted, self._attempt.copies = trust, False, set()
@@ -982,10 +987,13 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                 if key is not None and (replay := self._replay(by, key, fingerprint)) is not None:
                     return replay
                 if not self._attempt.trusted:
-                    if keep_refusal and refused_keys.kept(refusal) and not self._keep_refusal(
-                            by, key, fingerprint, refusal) and (replay := self._replay(by, key, fingerprint)):
+                    told = self._kept_part_told(refusal)
+                    if keep_refusal and refused_keys.kept(told) and not self._keep_refusal(
+                            by, key, fingerprint, told) and (replay := self._replay(by, key, fingerprint)):
                         return replay  # the same key saved a command since it was looked up: that is its answer
-                    raise
+                    if told is refusal:
+                        raise
+                    raise told from None
                 trust = False  # refused on a saved copy: only fresh state may refuse
                 continue
             except (IntegrityError, RecordConflictError):
@@ -1167,6 +1175,19 @@ class AwardLedger(Proposals, CertificationImports, Corrections, Application[UUID
                                   zh=f"台账中没有{what_zh or thing_zh(what)}；请核对编号",
                                   **({} if field is None else {"field": field}))
         return found
+
+    def _kept_part_told(self, refusal: errors.LedgerError) -> errors.LedgerError:
+        """A refusal over a revoked award's kept part (ledger/rules/ladders.py `_held_by_kept`) said as it stands:
+        the rules say it frees once repaid, and give `if_written_off` for a part written off, which only the award's
+        recovery knows ("claim again once it is repaid" of money written off: a regression probe)."""
+        written_off = getattr(refusal, "if_written_off", None)
+        claim_id = refusal.context.get("earlier_claim")
+        if written_off is None or not isinstance(claim_id, str):
+            return refusal
+        claim = self._get_or_none(Claim, _uuid(claim_id, "claim"))
+        recovery = None if claim is None or claim.recovery_id is None else self._get_or_none(
+            Recovery, _uuid(claim.recovery_id, "recovery"))
+        return written_off if recovery is not None and recovery.written_off > 0 else refusal
 
     def _intact(self, aggregate_id: UUID, what: str) -> None:
         """Refuse (`tampering`) to decide on a record whose stored events were changed after they were recorded:

@@ -10,7 +10,7 @@ from ledger.domain.values import yuan
 from ledger.messages import SCOPES_ZH, status_zh
 from ledger.rules.caps import SCOPE_TEXT
 from ledger.rules.explanation import Explanation
-from ledger.rules.facts import AccountState, ClaimFacts
+from ledger.rules.facts import AccountState, ClaimFacts, Entry
 
 ZERO = Decimal("0.00")
 ONCE_ZH = {"per organisation": "每个单位", "per body": "每个创新组织", "per subject": "每个事项",
@@ -47,7 +47,12 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     reached = [e for e in earlier if (rungs.index(e.tier) > here and not e.kept)  # type: ignore[arg-type]
                or e.tier == tier]
     if reached:
-        e = reached[0]
+        # A standing claim is named before a revoked one whose paid part holds the rung (as supersession names it)
+        e = next((r for r in reached if not r.kept), reached[0])
+        if e.kept:
+            raise _held_by_kept(e, f"{programme.code} {tier_en(programme, tier)} is held on this ladder by"
+                                f" claim {e.claim_id}, revoked", f"{programme.zh}{tier_zh(programme, tier)}仍由已撤销的"
+                                f"申请 {e.claim_id} 占用", "a tiered award is paid once", "同一等次只奖励一次")
         # A pending claim holds its rung as an approved one does (rule 3), but it was not "awarded" (a rules probe).
         done, done_zh = (("awarded", "奖励") if e.status == "approved" else
                          ("claimed (pending; it holds the rung until decided)", "申请（待审批，审批前占用该等次）"))
@@ -73,15 +78,28 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     above = next((e for e in earlier if e.kept and rungs.index(e.tier) > here), None)  # type: ignore[arg-type]
     if owed <= 0:
         if above is not None:
-            raise AlreadyAwarded(f"{programme.code}: claim {above.claim_id}, revoked at the higher rung"
-                                 f" {tier_en(programme, above.tier)}, keeps {yuan(above.amount)} paid on this ladder"
-                                 f" until it is repaid, and this ladder already counts {yuan(awarded)}, as much as"
-                                 f" {tier_en(programme, tier)}: nothing is owed now; claim again once it is repaid",
-                                 zh=f"{programme.zh}：已撤销的较高等次{tier_zh(programme, above.tier)}（申请"
-                                    f" {above.claim_id}）已拨付的 {yuan(above.amount)} 元在退回前仍计入本序列，"
-                                    f"本序列已计 {yuan(awarded)} 元，不低于{tier_zh(programme, tier)}的额度："
-                                    "现无可奖励；退回后可再申请",
-                                 earlier_claim=above.claim_id)
+            refused = AlreadyAwarded(f"{programme.code}: claim {above.claim_id}, revoked at the higher rung"
+                                     f" {tier_en(programme, above.tier)}, keeps {yuan(above.amount)} paid on this"
+                                     f" ladder until it is repaid, and this ladder already counts {yuan(awarded)}, as"
+                                     f" much as {tier_en(programme, tier)}: nothing is owed now; claim again once it is"
+                                     " repaid",
+                                     zh=f"{programme.zh}：已撤销的较高等次{tier_zh(programme, above.tier)}（申请"
+                                        f" {above.claim_id}）已拨付的 {yuan(above.amount)} 元在退回前仍计入本序列，"
+                                        f"本序列已计 {yuan(awarded)} 元，不低于{tier_zh(programme, tier)}的额度："
+                                        "现无可奖励；退回后可再申请",
+                                     earlier_claim=above.claim_id)
+            # Written off, it is never repaid: "claim again once it is repaid" could not happen (a regression probe)
+            refused.if_written_off = AlreadyAwarded(  # type: ignore[attr-defined]
+                f"{programme.code}: claim {above.claim_id}, revoked at the higher rung"
+                f" {tier_en(programme, above.tier)}, keeps {yuan(above.amount)} paid on this ladder, which was written"
+                f" off: it counts for good, and this ladder already counts {yuan(awarded)}, as much as"
+                f" {tier_en(programme, tier)}: nothing is owed. It frees only if the write-off is reversed and that"
+                " part repaid in full",
+                zh=f"{programme.zh}：已撤销的较高等次{tier_zh(programme, above.tier)}（申请 {above.claim_id}）"
+                   f"已拨付未退回的 {yuan(above.amount)} 元已核销，将一直计入本序列；本序列已计 {yuan(awarded)} 元，"
+                   f"不低于{tier_zh(programme, tier)}的额度：无可奖励。只有冲回核销并全额退回后才会释放",
+                earlier_claim=above.claim_id)
+            raise refused
         raise AlreadyAwarded(f"earlier rungs of {programme.code} already awarded {yuan(awarded)}, as much as {tier}",
                              zh=f"{programme.zh}较低等次已奖励 {yuan(awarded)} 元，"
                                 f"不低于{tier_zh(programme, tier)}的额度",
@@ -101,10 +119,35 @@ def top_up(policy: Policy, programme: Programme, tier: str, ladder: AccountState
     return owed, max(standing - counted, ZERO)
 
 
+def _held_by_kept(e: Entry, held: str, held_zh: str, rule: str, rule_zh: str) -> AlreadyAwarded:
+    """A rung or one-time slot held by a revoked award's kept part (`e`: paid, not repaid), refused saying so and when
+    it frees: once that part is repaid in full; written off (`if_written_off`, which the application gives where the
+    claim's recovery was: the rules do not know), for good unless the write-off is reversed. It read "already
+    awarded by claim X", with no word that X was revoked (a regression probe; as 0ae866d and 39db81d say it)."""
+    kept = yuan(e.amount)
+    refused = AlreadyAwarded(f"{held}: it keeps {kept} paid until that is repaid in full, and {rule}. Claim again once"
+                             " it is repaid in full",
+                             zh=f"{held_zh}：其已拨付的 {kept} 元在全额退回前仍计入，{rule_zh}；全额退回后可再申请",
+                             earlier_claim=e.claim_id)
+    refused.if_written_off = AlreadyAwarded(  # type: ignore[attr-defined]
+        f"{held}: the {kept} it kept of what it was paid was written off, so it stays held (that money stayed with"
+        f" the organisation), and {rule}. It frees only if the write-off is reversed and that part repaid in full",
+        zh=f"{held_zh}：其已拨付未退回的 {kept} 元已核销，将一直占用（该款项留在本单位），{rule_zh}；只有冲回核销"
+           "并全额退回后才会释放",
+        earlier_claim=e.claim_id)
+    return refused
+
+
 def once_only(programme: Programme, slot: AccountState, what: str) -> None:
     """A one-time slot (per organisation, body, subject, year or certification) already held is refused."""
     if slot.live:
-        e = slot.live[0]
+        # A standing claim is named before a revoked one whose paid part holds the slot (as supersession names it)
+        e = next((x for x in slot.live if not x.kept), slot.live[0])
+        once_zh = f"{programme.zh}{ONCE_ZH.get(what.split(' (')[0], what)}只奖励一次"
+        if e.kept:
+            raise _held_by_kept(e, f"{programme.code} is paid once {what}, and claim {e.claim_id}, revoked,"
+                                " still holds it", f"{once_zh}，已撤销的申请 {e.claim_id} 仍占用该名额",
+                                "a one-time award is not paid twice while it is held", "占用期间不再奖励")
         raise AlreadyAwarded(f"{programme.code} is paid once {what}, and claim {e.claim_id} already holds it",
                              zh=f"{programme.zh}{ONCE_ZH.get(what.split(' (')[0], what)}只奖励一次，"
                                 f"申请 {e.claim_id} 已获得",

@@ -411,3 +411,82 @@ def test_a_decided_amount_approved_below_its_request_is_not_short_whatever_its_c
     assert "12,500,000.00 before its caps and other awards (12,000,000.00 after)" in said, said
     assert "没有差额可补" in zh and "请申请不超过" not in zh and "计入后 12,000,000.00 元" in zh, zh
     assert ledger.claim(award["id"])["top_ups"] == []
+
+
+def _paid_and_revoked(world: World, award: dict, amount: str) -> str:
+    """`award` paid `amount`, then revoked: its recovery's id."""
+    ledger = world.ledger
+    ledger.record_payout(FINANCE, claim_id=award["id"], amount=D(amount), paid_on=date(2024, 4, 1),
+                         bank_ref=f"PAY-{award['id'][:8]}")
+    return ledger.revoke_claim(KJJ, claim_id=award["id"], reason="核查不实", document_ref="更〔2024〕1号").view[
+        "recovery_id"]
+
+
+def _write_off(world: World, recovery: str) -> None:
+    world.ledger.write_off_recovery(FINANCE, recovery_id=recovery, reason="企业已注销", document_ref="核销〔2025〕2号")
+
+
+def test_a_rung_a_revoked_awards_kept_part_holds_is_refused_saying_so_and_when_it_frees(world: World) -> None:
+    """A regression probe: a national first prize paid 500,000 and revoked, claimed again, was refused "already
+    awarded on this ladder by claim X" with no word that X was revoked nor when the rung frees; after a write-off it
+    read the same, as the lower rung's refusal said "claim again once it is repaid", which a write-off makes
+    impossible. Each says X was revoked and keeps its paid part, and when the rung frees, in both languages."""
+    org, subject = world.org(), f"project:NA-{world.org()[-6:]}"
+    again = {"tier": "first", "rank": 1, "subject": subject, "year": 2024, "effective_on": date(2024, 3, 1)}
+    first = world.approved(org, "A9.national_award", **again)
+    recovery = _paid_and_revoked(world, first, "500000.00")
+    with pytest.raises(errors.AlreadyAwarded) as refused:
+        world.claim(org, "A9.national_award", **again)
+    said, zh = refused.value.detail, refused.value.in_language("zh")
+    assert f"by claim {first['id']}, revoked: it keeps 500,000.00 paid until that is repaid in full" in said, said
+    assert said.endswith("Claim again once it is repaid in full") and "already awarded" not in said, said
+    assert f"已撤销的申请 {first['id']} 占用" in zh and "全额退回后可再申请" in zh, zh
+    assert refused.value.context["earlier_claim"] == first["id"]
+    # the lower rung a provincial first prize's kept part covers (0ae866d), and both once the part is written off
+    lower = {"tier": "first", "rank": 1, "subject": f"project:PA-{org[-6:]}", "year": 2024,
+             "effective_on": date(2024, 3, 1)}
+    provincial = world.approved(org, "A9.provincial_award", **lower)
+    lower_recovery = _paid_and_revoked(world, provincial, "300000.00")
+    with pytest.raises(errors.AlreadyAwarded) as before:
+        world.claim(org, "A9.provincial_award", **lower | {"tier": "second"})
+    assert "claim again once it is repaid" in before.value.detail, before.value.detail
+    _write_off(world, recovery)
+    _write_off(world, lower_recovery)
+    with pytest.raises(errors.AlreadyAwarded) as refused:
+        world.claim(org, "A9.national_award", **again)
+    said, zh = refused.value.detail, refused.value.in_language("zh")
+    assert f"claim {first['id']}, revoked: the 500,000.00 it kept of what it was paid was written off, so it stays" \
+        " held" in said and "once it is repaid" not in said, said
+    assert "only if the write-off is reversed" in said and "已核销，将一直占用" in zh and "冲回核销" in zh, (said, zh)
+    with pytest.raises(errors.AlreadyAwarded) as after:
+        world.claim(org, "A9.provincial_award", **lower | {"tier": "second"})
+    said, zh = after.value.detail, after.value.in_language("zh")
+    assert "which was written off: it counts for good" in said and "once it is repaid" not in said, said
+    assert "已核销，将一直计入本序列" in zh and "退回后可再申请" not in zh, zh
+
+
+def test_a_one_time_slot_a_revoked_awards_kept_part_holds_is_refused_saying_so_and_when_it_frees(world: World
+                                                                                                  ) -> None:
+    """A regression probe: an alliance's one-time award paid 100,000 and revoked, claimed again, was refused "paid
+    once per body, and claim X already holds it". It says X was revoked and keeps its paid part until repaid in full;
+    written off, that it stays held; repaid in full, the slot frees."""
+    ledger = world.ledger
+    org = world.org(member=False)
+    body = world.body(lead=org, kind="alliance", on=date(2023, 1, 10))
+    sent = {"year": 2023, "effective_on": date(2023, 6, 1), "requested_amount": D("300000"), "body_id": body}
+    award = world.approved(org, "A3.alliance", **sent)
+    recovery = _paid_and_revoked(world, award, "100000.00")
+    for lang, said in (("en", f"claim {award['id']}, revoked, still holds it: it keeps 100,000.00 paid until that is"
+                              " repaid in full"), ("zh", f"已撤销的申请 {award['id']} 仍占用该名额")):
+        with pytest.raises(errors.AlreadyAwarded) as refused:
+            world.claim(org, "A3.alliance", **sent)
+        assert said in refused.value.in_language(lang), refused.value.in_language(lang)
+    _write_off(world, recovery)
+    with pytest.raises(errors.AlreadyAwarded) as refused:
+        world.claim(org, "A3.alliance", **sent)
+    assert "was written off, so it stays held" in refused.value.detail, refused.value.detail
+    assert "已核销，将一直占用" in refused.value.in_language("zh"), refused.value.in_language("zh")
+    ledger.reverse_write_off(FINANCE, recovery_id=recovery, reason="法院执行到位", document_ref="执〔2025〕1号")
+    ledger.record_repayment(FINANCE, recovery_id=recovery, amount=D("100000.00"), received_on=date(2025, 2, 1),
+                            bank_ref=f"BACK-{award['id'][:8]}")
+    assert world.claim(org, "A3.alliance", **sent)["status"] == "pending"
